@@ -1,0 +1,53 @@
+"""Options shared by the subcommands that compile a model."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import EdgecError
+from ..frontend import ImportOptions
+
+
+def add_model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", type=Path, help="model file (.onnx or .tflite)")
+    p.add_argument("--name", help="C name of the model (default: the file's stem)")
+    p.add_argument("--input-shape", action="append", default=[], metavar="NAME=D0,D1,...",
+                   help="static shape for a dynamic input (repeatable)")
+    p.add_argument("--bind", action="append", default=[], metavar="NAME=FILE.npy",
+                   help="make a graph input a compile-time constant, e.g. a shape or pads tensor (repeatable)")
+    p.add_argument("--config", type=Path, help="toolchain.toml to use (default: the one shipped with edgec)")
+    p.add_argument("--planner", choices=["best", "greedy-by-size", "greedy-by-breadth"], help="memory planner")
+
+
+def parse_input_shapes(items: list[str]) -> dict[str, tuple[int, ...]]:
+    shapes = {}
+    for item in items:
+        name, sep, dims = item.rpartition("=")
+        try:
+            shape = tuple(int(d) for d in dims.split(","))
+        except ValueError:
+            shape = ()
+        if not sep or not name or not shape or any(d <= 0 for d in shape):
+            raise EdgecError(f"--input-shape '{item}': expected NAME=D0,D1,... with positive integers")
+        shapes[name] = shape
+    return shapes
+
+
+def parse_bindings(items: list[str]) -> dict[str, np.ndarray]:
+    bindings = {}
+    for item in items:
+        name, sep, file = item.rpartition("=")
+        if not sep or not name:
+            raise EdgecError(f"--bind '{item}': expected NAME=FILE.npy")
+        try:
+            bindings[name] = np.load(file, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise EdgecError(f"--bind {name}: cannot read {file}: {exc}") from None
+    return bindings
+
+
+def import_options(args) -> ImportOptions:
+    return ImportOptions(parse_input_shapes(args.input_shape), parse_bindings(args.bind))

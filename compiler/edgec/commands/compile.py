@@ -1,0 +1,44 @@
+"""`edgec compile`: model -> freestanding C, with the memory report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ._common import add_model_options, import_options
+
+
+def register(sub) -> None:
+    p = sub.add_parser("compile", help="compile a model to freestanding C")
+    add_model_options(p)
+    p.add_argument("--target", "-t", help="target name (see `edgec targets`; default from toolchain.toml)")
+    p.add_argument("-o", "--output", type=Path, default=Path("out"), help="output folder (default: out/)")
+    p.add_argument("--sram", type=int, metavar="BYTES", help="override the target's SRAM budget")
+    p.add_argument("--flash", type=int, metavar="BYTES", help="override the target's flash budget")
+    p.add_argument("--dump-ir", action="store_true", help="print the IR after every pass (to stderr)")
+    p.add_argument("--quiet", "-q", action="store_true", help="do not print the report table")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..config import load_config, load_target
+    from ..errors import DoesNotFitError
+    from ..pipeline import CompileOptions, compile_model
+    from ..report import fit_problems, print_report
+
+    config = load_config(args.config)
+    target = load_target(args.target or config.default_target, config, sram_bytes=args.sram, flash_bytes=args.flash)
+
+    def dump(stage: str, text: str) -> None:
+        print(f"// ---- after {stage} ----\n{text}\n", file=sys.stderr)
+
+    options = CompileOptions(name=args.name, import_options=import_options(args), planner=args.planner,
+                             dump_ir=dump if args.dump_ir else None)
+    result = compile_model(args.model, target, args.output, options, config, check_fit=False)
+    if not args.quiet:
+        print_report(result.report)
+    print(f"wrote {args.output}/ (model.h, model.c, weights.c, kernels, report.json)")
+    if not result.report["fits"]:
+        raise DoesNotFitError(f"{result.report['name']} does not fit {target.name}:\n  "
+                              + "\n  ".join(fit_problems(result.report)))
+    return 0

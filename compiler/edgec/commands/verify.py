@@ -1,0 +1,55 @@
+"""`edgec verify`: compile for the host, run, and compare with the reference executor."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from ._common import add_model_options, import_options
+
+
+def register(sub) -> None:
+    p = sub.add_parser("verify", help="build for the host, run, and compare with onnxruntime / LiteRT")
+    add_model_options(p)
+    p.add_argument("--runs", type=int, default=3, help="random inputs to try (default 3)")
+    p.add_argument("--rtol", type=float, help="relative tolerance (default from toolchain.toml)")
+    p.add_argument("--atol", type=float, help="absolute tolerance (default from toolchain.toml)")
+    p.add_argument("--sanitize", action="store_true", help="build with AddressSanitizer and UBSan")
+    p.add_argument("--cc", default="gcc", help="host C compiler (gcc or clang)")
+    p.add_argument("-o", "--output", type=Path, help="keep the generated C here (default: a temporary folder)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..config import load_config, load_target
+    from ..errors import VerificationError
+    from ..pipeline import CompileOptions, compile_model
+    from ..verify import verify_compiled
+
+    config = load_config(args.config)
+    target = load_target("host", config)
+    opts = import_options(args)
+    with tempfile.TemporaryDirectory(prefix="edgec-") as tmp:
+        out = args.output or Path(tmp) / "out"
+        result = compile_model(args.model, target, out,
+                               CompileOptions(name=args.name, import_options=opts, planner=args.planner,
+                                              measure_code=False), config)
+        rtol = args.rtol if args.rtol is not None else config.verify.get("rtol", 1e-4)
+        atol = args.atol if args.atol is not None else config.verify.get("atol", 1e-5)
+        comparisons = verify_compiled(args.model, result, runs=args.runs, rtol=rtol, atol=atol,
+                                      sanitize=args.sanitize, cc=args.cc, bindings=opts.bindings)
+    table = Table(title=f"{result.report['name']}: edgec vs reference (rtol {rtol:g}, atol {atol:g})")
+    for col in ("output", "max abs error", "max rel error", "result"):
+        table.add_column(col)
+    for c in comparisons:
+        table.add_row(c.output, f"{c.max_abs_err:.3g}", f"{c.max_rel_err:.3g}",
+                      "[green]match[/green]" if c.ok else "[red]MISMATCH[/red]")
+    Console().print(table)
+    bad = [c for c in comparisons if not c.ok]
+    if bad:
+        raise VerificationError(f"{len(bad)} of {len(comparisons)} outputs differ from the reference executor")
+    print(f"verified: {len(comparisons)} outputs match the reference executor")
+    return 0

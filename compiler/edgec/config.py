@@ -1,0 +1,82 @@
+"""Targets and configuration: targets/<name>.toml, overridden by toolchain.toml, overridden by the CLI."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .errors import EdgecError
+from .paths import DEFAULT_TOOLCHAIN_TOML, TARGETS
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    description: str
+    cc: str
+    cflags: tuple[str, ...]
+    kernels: tuple[str, ...]  # runtime kernel sets, most specific first
+    sram_bytes: int
+    flash_bytes: int
+
+
+@dataclass
+class Config:
+    default_target: str = "cortex-m7"
+    target_overrides: dict[str, dict] = field(default_factory=dict)
+    passes: dict = field(default_factory=dict)
+    verify: dict = field(default_factory=dict)
+    serial: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict)
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise EdgecError(f"{path}: no such configuration file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise EdgecError(f"{path}: invalid TOML: {exc}") from None
+
+
+def load_config(path: Path | None = None) -> Config:
+    data = read_toml(path or DEFAULT_TOOLCHAIN_TOML)
+    return Config(
+        default_target=data.get("default_target", "cortex-m7"),
+        target_overrides=data.get("targets", {}),
+        passes=data.get("passes", {}),
+        verify=data.get("verify", {}),
+        serial=data.get("serial", {}),
+        raw=data,
+    )
+
+
+def target_names() -> list[str]:
+    return sorted(p.stem for p in TARGETS.glob("*.toml"))
+
+
+def load_target(name: str, config: Config | None = None, **overrides) -> Target:
+    path = TARGETS / f"{name}.toml"
+    if not path.exists():
+        raise EdgecError(f"unknown target '{name}' (known: {', '.join(target_names())})")
+    t = read_toml(path)["target"]
+    target = Target(
+        name=t["name"],
+        description=t.get("description", ""),
+        cc=t["cc"],
+        cflags=tuple(t.get("cflags", [])),
+        kernels=tuple(t.get("kernels", ["reference"])),
+        sram_bytes=int(t["sram_bytes"]),
+        flash_bytes=int(t["flash_bytes"]),
+    )
+    merged = dict((config.target_overrides.get(name, {}) if config else {}))
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(merged) - set(Target.__dataclass_fields__)
+    if unknown:
+        raise EdgecError(f"unknown setting(s) for target {name}: {', '.join(sorted(unknown))}")
+    for key in ("cflags", "kernels"):
+        if key in merged:
+            merged[key] = tuple(merged[key])
+    return replace(target, **merged)

@@ -1,0 +1,41 @@
+"""Model frontends: read a model file, validate it, and import it into a Relax IRModule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import tvm
+
+from ..errors import ModelLoadError
+
+
+@dataclass
+class ImportOptions:
+    input_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # --input-shape name=1,3,224,224
+    bindings: dict[str, np.ndarray] = field(default_factory=dict)  # --bind name=file.npy: inputs made constant
+
+
+@dataclass
+class ImportedModel:
+    mod: tvm.IRModule
+    input_names: list[str]  # the model file's own input names, in the order of main's parameters
+
+
+def import_model(path: Path, options: ImportOptions) -> ImportedModel:
+    path = Path(path)
+    if not path.exists():
+        raise ModelLoadError(f"{path}: no such file")
+    if not path.is_file():
+        raise ModelLoadError(f"{path}: not a file")
+    suffix = path.suffix.lower()
+    if suffix == ".onnx":
+        from .onnx import import_onnx
+
+        return import_onnx(path, options)
+    if suffix == ".tflite":
+        from .tflite import import_tflite
+
+        return import_tflite(path, options)
+    raise ModelLoadError(f"{path}: unknown model format '{suffix}' (edgec reads .onnx and .tflite)")

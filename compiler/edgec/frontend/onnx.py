@@ -1,0 +1,107 @@
+"""ONNX frontend: load, validate (checker + shape inference), bind constants, import with TVM Relax."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+from ..errors import ModelLoadError, UnsupportedModelError
+
+# ONNX operators edgec compiles (float32). Constant-producing ops are folded away at import.
+SUPPORTED_OPS = {
+    "Conv", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh",
+    "HardSigmoid", "HardSwish", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
+    "GlobalMaxPool", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Softmax", "Pad",
+    "ReduceMean", "Identity", "Constant", "Dropout",
+}
+
+
+def load_onnx(path: Path) -> onnx.ModelProto:
+    try:
+        model = onnx.load(str(path))
+    except Exception as exc:  # protobuf raises DecodeError, RuntimeError, ... on damaged files
+        raise ModelLoadError(f"{path}: not a readable ONNX model ({exc.__class__.__name__}: {exc})") from None
+    if not model.graph.node and not model.graph.output:
+        raise ModelLoadError(f"{path}: not an ONNX model, or the file is truncated (no graph found)")
+    try:
+        onnx.checker.check_model(model)
+    except Exception as exc:
+        raise ModelLoadError(f"{path}: the ONNX checker rejects this model: {exc}") from None
+    return model
+
+
+def unsupported_nodes(model: onnx.ModelProto) -> list[tuple[str, str, str]]:
+    problems = []
+    for i, node in enumerate(model.graph.node):
+        if node.domain not in ("", "ai.onnx"):
+            problems.append((node.name or f"#{i}", f"{node.domain}.{node.op_type}", "operator domain not supported"))
+        elif node.op_type not in SUPPORTED_OPS:
+            problems.append((node.name or f"#{i}", node.op_type, "operator not supported"))
+    return problems
+
+
+def bind_inputs(model: onnx.ModelProto, bindings: dict[str, np.ndarray]) -> None:
+    """Turn graph inputs into initializers: shape, axes and pads tensors become compile-time constants."""
+    inputs = {i.name: i for i in model.graph.input}
+    for name, value in bindings.items():
+        if name not in inputs:
+            raise ModelLoadError(f"--bind {name}: the model has no input named '{name}' (inputs: {', '.join(inputs)})")
+        model.graph.input.remove(inputs[name])
+        model.graph.initializer.append(numpy_helper.from_array(np.asarray(value), name))
+
+
+def set_input_shapes(model: onnx.ModelProto, shapes: dict[str, tuple[int, ...]]) -> None:
+    inputs = {i.name: i for i in model.graph.input}
+    for name, shape in shapes.items():
+        if name not in inputs:
+            raise ModelLoadError(f"--input-shape {name}: the model has no input named '{name}' (inputs: {', '.join(inputs)})")
+        dims = inputs[name].type.tensor_type.shape.dim
+        if len(dims) != len(shape):
+            raise ModelLoadError(f"--input-shape {name}: the model's input has rank {len(dims)}, not {len(shape)}")
+        for d, v in zip(dims, shape):
+            d.ClearField("dim_param")
+            d.dim_value = int(v)
+
+
+def static_input_shapes(model: onnx.ModelProto) -> dict[str, list[int]]:
+    init = {i.name for i in model.graph.initializer}
+    shapes, dynamic = {}, []
+    for inp in model.graph.input:
+        if inp.name in init:
+            continue
+        dims = inp.type.tensor_type.shape.dim
+        if any(not d.HasField("dim_value") for d in dims):
+            dynamic.append(f"{inp.name} {[d.dim_param or '?' if not d.HasField('dim_value') else d.dim_value for d in dims]}")
+        shapes[inp.name] = [d.dim_value for d in dims]
+    if dynamic:
+        raise ModelLoadError(
+            "the model has inputs of unknown size: " + "; ".join(dynamic)
+            + ". edgec compiles static shapes: give them with --input-shape NAME=D0,D1,..."
+        )
+    return shapes
+
+
+def import_onnx(path: Path, options):
+    model = load_onnx(path)
+    problems = unsupported_nodes(model)
+    if problems:
+        raise UnsupportedModelError(problems)
+    bind_inputs(model, options.bindings)
+    set_input_shapes(model, options.input_shapes)
+    shapes = static_input_shapes(model)
+    try:
+        model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    except Exception as exc:
+        raise ModelLoadError(f"{path}: shape inference failed: {exc}") from None
+
+    from tvm.relax.frontend.onnx import from_onnx
+
+    from . import ImportedModel
+
+    try:
+        return ImportedModel(from_onnx(model, shape_dict=shapes, keep_params_in_input=False), list(shapes))
+    except Exception as exc:
+        raise ModelLoadError(f"{path}: TVM's ONNX importer failed: {exc.__class__.__name__}: {exc}") from None

@@ -1,0 +1,79 @@
+"""TFLite frontend: check the flatbuffer, list unsupported operators, import with TVM Relax."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ModelLoadError, UnsupportedModelError
+
+SUPPORTED_OPS = {
+    "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "DIV", "RELU", "RELU6",
+    "LEAKY_RELU", "LOGISTIC", "TANH", "HARD_SWISH", "MAX_POOL_2D", "AVERAGE_POOL_2D", "MEAN", "RESHAPE",
+    "SQUEEZE", "EXPAND_DIMS", "TRANSPOSE", "CONCATENATION", "SOFTMAX", "PAD", "PADV2", "QUANTIZE",
+    "DEQUANTIZE",
+}
+
+
+def load_tflite(path: Path):
+    import tflite
+
+    buf = path.read_bytes()
+    if len(buf) < 8 or buf[4:8] != b"TFL3":
+        raise ModelLoadError(f"{path}: not a TFLite flatbuffer (no 'TFL3' identifier)")
+    try:
+        model = tflite.Model.GetRootAsModel(buf, 0)
+        subgraph = model.Subgraphs(0)
+        # Touch every operator and tensor so that a truncated file fails here, not deep in the importer.
+        for i in range(subgraph.OperatorsLength()):
+            subgraph.Operators(i).InputsAsNumpy()
+        for i in range(model.BuffersLength()):
+            model.Buffers(i).DataLength()
+        for i in range(subgraph.TensorsLength()):
+            subgraph.Tensors(i).ShapeAsNumpy()
+    except Exception as exc:
+        raise ModelLoadError(f"{path}: the TFLite file is damaged or truncated ({exc.__class__.__name__}: {exc})") from None
+    return model
+
+
+def op_name(model, op) -> str:
+    from tflite.BuiltinOperator import BuiltinOperator
+
+    code = model.OperatorCodes(op.OpcodeIndex())
+    builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+    names = {v: k for k, v in vars(BuiltinOperator).items() if not k.startswith("_")}
+    if builtin == BuiltinOperator.CUSTOM:
+        return "CUSTOM:" + (code.CustomCode() or b"?").decode()
+    return names.get(builtin, f"BUILTIN_{builtin}")
+
+
+def unsupported_nodes(model) -> list[tuple[str, str, str]]:
+    subgraph = model.Subgraphs(0)
+    problems = []
+    for i in range(subgraph.OperatorsLength()):
+        op = subgraph.Operators(i)
+        name = op_name(model, op)
+        if name not in SUPPORTED_OPS:
+            out = op.Outputs(0) if op.OutputsLength() else -1
+            tname = subgraph.Tensors(out).Name().decode() if out >= 0 else f"#{i}"
+            problems.append((tname, name, "operator not supported"))
+    return problems
+
+
+def import_tflite(path: Path, options):
+    model = load_tflite(path)
+    problems = unsupported_nodes(model)
+    if problems:
+        raise UnsupportedModelError(problems)
+    if options.bindings:
+        raise ModelLoadError("--bind is not supported for TFLite models (their constants are already in the file)")
+    from tvm.relax.frontend.tflite import from_tflite
+
+    shape_dict = {k: list(v) for k, v in options.input_shapes.items()} or None
+    from . import ImportedModel
+
+    subgraph = model.Subgraphs(0)
+    names = [subgraph.Tensors(subgraph.Inputs(i)).Name().decode() for i in range(subgraph.InputsLength())]
+    try:
+        return ImportedModel(from_tflite(model, shape_dict=shape_dict), names)
+    except Exception as exc:
+        raise ModelLoadError(f"{path}: TVM's TFLite importer failed: {exc.__class__.__name__}: {exc}") from None

@@ -1,0 +1,134 @@
+"""edgec's graph IR: the form the memory planner and the C emitter work on.
+
+Relax is where models are imported and where TVM's own passes run. After that, the module is lowered to this
+small IR: a list of kernel calls in execution order over named tensors. It is plain Python on purpose: the
+passes that follow (fusion, quantization, patch scheduling, in-place rewrites) are easy to read and to test,
+and `Graph.dump()` prints it between any two of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+DTYPE_BYTES = {"float32": 4, "int32": 4, "int16": 2, "int8": 1, "uint8": 1, "int64": 8, "bool": 1}
+C_TYPES = {
+    "float32": "float",
+    "int32": "int32_t",
+    "int16": "int16_t",
+    "int8": "int8_t",
+    "uint8": "uint8_t",
+    "int64": "int64_t",
+    "bool": "uint8_t",
+}
+
+
+@dataclass
+class QuantParams:
+    """Affine quantization: real = scale * (q - zero_point); per-channel along `axis` when scale has > 1 entry."""
+
+    scale: np.ndarray
+    zero_point: np.ndarray
+    axis: int = 0
+
+
+@dataclass
+class Tensor:
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    data: np.ndarray | None = None  # set for constants (weights), which live in flash
+    quant: QuantParams | None = None
+    alias_of: str | None = None  # a view (reshape) that shares the storage of another tensor
+
+    @property
+    def is_const(self) -> bool:
+        return self.data is not None
+
+    @property
+    def elems(self) -> int:
+        n = 1
+        for d in self.shape:
+            n *= int(d)
+        return n
+
+    @property
+    def nbytes(self) -> int:
+        return self.elems * DTYPE_BYTES[self.dtype]
+
+
+@dataclass
+class Node:
+    op: str
+    inputs: list[str]
+    outputs: list[str]
+    attrs: dict[str, Any] = field(default_factory=dict)
+    name: str = ""
+
+
+@dataclass
+class Graph:
+    tensors: dict[str, Tensor] = field(default_factory=dict)
+    nodes: list[Node] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+
+    def add_tensor(self, tensor: Tensor) -> Tensor:
+        if tensor.name in self.tensors:
+            raise ValueError(f"duplicate tensor name {tensor.name}")
+        self.tensors[tensor.name] = tensor
+        return tensor
+
+    def fresh_name(self, base: str) -> str:
+        name, i = base, 0
+        while name in self.tensors:
+            i += 1
+            name = f"{base}_{i}"
+        return name
+
+    def add_const(self, base: str, data: np.ndarray) -> str:
+        data = np.ascontiguousarray(data)
+        name = self.fresh_name(base)
+        self.add_tensor(Tensor(name, tuple(int(d) for d in data.shape), str(data.dtype), data=data))
+        return name
+
+    def producer(self, tensor: str) -> Node | None:
+        for node in self.nodes:
+            if tensor in node.outputs:
+                return node
+        return None
+
+    def consumers(self, tensor: str) -> list[Node]:
+        return [n for n in self.nodes if tensor in n.inputs]
+
+    def storage_root(self, tensor: str) -> str:
+        """The tensor whose memory a view ultimately shares."""
+        while self.tensors[tensor].alias_of is not None:
+            tensor = self.tensors[tensor].alias_of
+        return tensor
+
+    def remove_unused_tensors(self) -> None:
+        used = set(self.inputs) | set(self.outputs)
+        for n in self.nodes:
+            used.update(n.inputs)
+            used.update(n.outputs)
+        for name in list(self.tensors):
+            t = self.tensors[name]
+            if name not in used and not any(o.alias_of == name for o in self.tensors.values()):
+                del self.tensors[name]
+
+    def dump(self) -> str:
+        def desc(name: str) -> str:
+            t = self.tensors[name]
+            kind = "const " if t.is_const else ""
+            view = f" view-of {t.alias_of}" if t.alias_of else ""
+            return f"{name}: {kind}{t.dtype}{list(t.shape)}{view}"
+
+        lines = ["inputs:  " + ", ".join(desc(i) for i in self.inputs)]
+        for n in self.nodes:
+            attrs = ", ".join(f"{k}={v}" for k, v in sorted(n.attrs.items()) if not isinstance(v, np.ndarray))
+            lines.append(f"  {', '.join(n.outputs)} = {n.op}({', '.join(n.inputs)}) {{{attrs}}}  # {n.name}")
+        lines.append("outputs: " + ", ".join(desc(o) for o in self.outputs))
+        return "\n".join(lines)

@@ -1,0 +1,69 @@
+"""Liveness of activation buffers over the node schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ir import Graph
+
+ALIGN = 16  # bytes; enough for any kernel's vector loads (NEON, Helium, SIMD)
+
+
+def align_up(n: int, a: int = ALIGN) -> int:
+    return (n + a - 1) // a * a
+
+
+@dataclass(frozen=True)
+class Buffer:
+    """One block of arena memory, live from step `first` to step `last` inclusive.
+
+    Step i is the execution of node i; graph inputs are live from step -1 (they are written before the first
+    node runs) and graph outputs to step len(nodes) (they are read after the last one).
+    """
+
+    name: str
+    size: int
+    first: int
+    last: int
+
+    def overlaps_in_time(self, other: "Buffer") -> bool:
+        return self.first <= other.last and other.first <= self.last
+
+
+def buffers_of(graph: Graph) -> list[Buffer]:
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+
+    def touch(tensor: str, step: int) -> None:
+        t = graph.tensors[tensor]
+        if t.is_const:
+            return
+        root = graph.storage_root(tensor)
+        first[root] = min(first.get(root, step), step)
+        last[root] = max(last.get(root, step), step)
+
+    for name in graph.inputs:
+        touch(name, -1)
+    for step, node in enumerate(graph.nodes):
+        for name in node.inputs + node.outputs:
+            touch(name, step)
+    for name in graph.outputs:
+        touch(name, len(graph.nodes))
+    return [
+        Buffer(root, align_up(graph.tensors[root].nbytes), first[root], last[root])
+        for root in sorted(first, key=lambda r: (first[r], r))
+    ]
+
+
+def live_bytes_per_step(buffers: list[Buffer], steps: int) -> list[int]:
+    """Sum of live buffer sizes at each step from -1 to `steps` (index 0 is step -1)."""
+    live = [0] * (steps + 2)
+    for b in buffers:
+        for s in range(b.first, b.last + 1):
+            live[s + 1] += b.size
+    return live
+
+
+def lower_bound(buffers: list[Buffer], steps: int) -> int:
+    """No placement can use less than the largest set of buffers live at one time."""
+    return max(live_bytes_per_step(buffers, steps), default=0)

@@ -1,0 +1,75 @@
+"""2-D convolution (incl. grouped and depthwise), float32."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..lower import ints
+from . import kernel, lowering
+
+# Weight layout each data layout's kernel expects, with I = in_channels / groups.
+CANONICAL_KERNEL_LAYOUT = {"NCHW": "OIHW", "NHWC": "OHWI"}
+
+
+@lowering("relax.nn.conv2d")
+def lower_conv2d(ctx, call, out):
+    shape, dtype = out
+    a = call.attrs
+    data_layout, kernel_layout = str(a.data_layout), str(a.kernel_layout)
+    if data_layout not in CANONICAL_KERNEL_LAYOUT or str(a.out_layout) != data_layout:
+        raise NotImplementedError(f"conv2d with data layout {data_layout} -> {a.out_layout}")
+    if dtype != "float32":
+        raise NotImplementedError(f"conv2d producing {dtype}")
+    x = ctx.tensor(call.args[0])
+    want = CANONICAL_KERNEL_LAYOUT[data_layout]
+    w_const = ctx.const(call.args[1])
+    if kernel_layout == want:
+        w = ctx.tensor(call.args[1])
+    elif w_const is not None:
+        w = ctx.graph.add_const("w", np.transpose(w_const, [kernel_layout.index(c) for c in want]))
+    else:
+        raise NotImplementedError(f"non-constant weights in layout {kernel_layout}")
+    return ctx.emit(
+        "conv2d",
+        [x, w],
+        shape,
+        dtype,
+        {
+            "layout": data_layout,
+            "strides": ints(a.strides),
+            "pads": ints(a.padding),  # top, left, bottom, right
+            "dilation": ints(a.dilation),
+            "groups": int(a.groups),
+            "act": (-math.inf, math.inf),
+        },
+    )
+
+
+@kernel("conv2d")
+def emit_conv2d(node, ctx):
+    g = ctx.graph
+    x, w = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]]
+    y = g.tensors[node.outputs[0]]
+    layout = node.attrs["layout"]
+    if layout == "NCHW":
+        (n, c, h, wd), (_, oc, oh, ow) = x.shape, y.shape
+        kh, kw = w.shape[2], w.shape[3]
+    else:
+        (n, h, wd, c), (_, oh, ow, oc) = x.shape, y.shape
+        kh, kw = w.shape[1], w.shape[2]
+    lo, hi = node.attrs["act"]
+    params = ctx.static_params(
+        "edgec_conv2d_params",
+        dict(batch=n, in_h=h, in_w=wd, in_c=c, out_h=oh, out_w=ow, out_c=oc, k_h=kh, k_w=kw,
+             stride_h=node.attrs["strides"][0], stride_w=node.attrs["strides"][1],
+             pad_top=node.attrs["pads"][0], pad_left=node.attrs["pads"][1],
+             dil_h=node.attrs["dilation"][0], dil_w=node.attrs["dilation"][1],
+             groups=node.attrs["groups"], act_min=np.float32(lo), act_max=np.float32(hi)),
+    )
+    bias = ctx.ptr(node.inputs[2], const=True) if len(node.inputs) > 2 else "NULL"
+    ctx.use("edgec_conv2d_f32")
+    fn = "edgec_conv2d_nchw_f32" if layout == "NCHW" else "edgec_conv2d_nhwc_f32"
+    return (f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, {bias}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")

@@ -1,0 +1,100 @@
+"""Element-wise operators, float32: binary arithmetic with broadcasting and activations."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import kernel, lowering
+from .broadcast import broadcast_strides, right_align
+
+RANK = 6
+BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div"}
+BINARY_CODES = {"add": "EDGEC_ADD", "sub": "EDGEC_SUB", "mul": "EDGEC_MUL", "div": "EDGEC_DIV"}
+UNARY_CODES = {
+    "clamp": "EDGEC_CLAMP",
+    "leaky_relu": "EDGEC_LEAKY_RELU",
+    "sigmoid": "EDGEC_SIGMOID",
+    "tanh": "EDGEC_TANH",
+    "hard_sigmoid": "EDGEC_HARD_SIGMOID",
+    "hard_swish": "EDGEC_HARD_SWISH",
+}
+
+
+def require_float(dtype: str, what: str) -> None:
+    if dtype != "float32":
+        raise NotImplementedError(f"{what} on {dtype}")
+
+
+@lowering(*BINARY_OPS)
+def lower_binary(ctx, call, out):
+    shape, dtype = out
+    require_float(dtype, call.op.name)
+    a, b = ctx.tensor(call.args[0]), ctx.tensor(call.args[1])
+    return ctx.emit(BINARY_OPS[call.op.name], [a, b], shape, dtype, {"act": (-math.inf, math.inf)})
+
+
+@kernel("add", "sub", "mul", "div")
+def emit_binary(node, ctx):
+    g = ctx.graph
+    a, b, y = (g.tensors[t] for t in (*node.inputs, node.outputs[0]))
+    lo, hi = node.attrs["act"]
+    params = ctx.static_params(
+        "edgec_binary_params",
+        dict(op=BINARY_CODES[node.op], out_shape=right_align(y.shape, RANK),
+             a_strides=broadcast_strides(a.shape, y.shape, RANK), b_strides=broadcast_strides(b.shape, y.shape, RANK),
+             act_min=np.float32(lo), act_max=np.float32(hi)),
+    )
+    ctx.use("edgec_binary_f32")
+    return f"edgec_binary_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
+def emit_unary_node(ctx, call, out, kind: str, **attrs) -> str:
+    shape, dtype = out
+    require_float(dtype, call.op.name)
+    return ctx.emit(kind, [ctx.tensor(call.args[0])], shape, dtype, attrs)
+
+
+@lowering("relax.nn.relu")
+def lower_relu(ctx, call, out):
+    return emit_unary_node(ctx, call, out, "clamp", lo=0.0, hi=math.inf)
+
+
+@lowering("relax.nn.relu6")
+def lower_relu6(ctx, call, out):
+    return emit_unary_node(ctx, call, out, "clamp", lo=0.0, hi=6.0)
+
+
+@lowering("relax.clip")
+def lower_clip(ctx, call, out):
+    lo, hi = (float(v.value) for v in call.args[1:3])
+    return emit_unary_node(ctx, call, out, "clamp", lo=lo, hi=hi)
+
+
+@lowering("relax.nn.leakyrelu")
+def lower_leaky_relu(ctx, call, out):
+    return emit_unary_node(ctx, call, out, "leaky_relu", alpha=float(call.attrs.alpha))
+
+
+@lowering("relax.sigmoid")
+def lower_sigmoid(ctx, call, out):
+    return emit_unary_node(ctx, call, out, "sigmoid")
+
+
+@lowering("relax.tanh")
+def lower_tanh(ctx, call, out):
+    return emit_unary_node(ctx, call, out, "tanh")
+
+
+@kernel(*UNARY_CODES)
+def emit_unary(node, ctx):
+    a = node.attrs
+    params = ctx.static_params(
+        "edgec_unary_params",
+        dict(op=UNARY_CODES[node.op], count=ctx.graph.tensors[node.outputs[0]].elems,
+             alpha=np.float32(a.get("alpha", 0.0)), beta=np.float32(a.get("beta", 0.0)),
+             lo=np.float32(a.get("lo", -math.inf)), hi=np.float32(a.get("hi", math.inf))),
+    )
+    ctx.use("edgec_unary_f32")
+    return f"edgec_unary_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"

@@ -1,0 +1,14 @@
+"""The ordered list of edgec graph passes."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..ir import Graph
+from . import fold_affine, fuse_activation, remove_copies
+
+GRAPH_PASSES: list[tuple[str, Callable[[Graph], Graph]]] = [
+    ("fold-affine", fold_affine.run),
+    ("fuse-activation", fuse_activation.run),
+    ("remove-copies", remove_copies.run),
+]

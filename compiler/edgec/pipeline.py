@@ -1,0 +1,103 @@
+"""The compile pipeline: frontend -> Relax passes -> lowering -> graph passes -> memory plan -> C -> report.
+
+Each stage is a function with a typed input and output; `compile_model` only strings them together.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import tvm
+
+from .build.toolchain import compile_objects, section_sizes
+from .codegen.c_emitter import GeneratedC, c_identifier, emit_c, write_output
+from .config import Config, Target, load_config, load_target
+from .errors import DoesNotFitError
+from .frontend import ImportOptions, import_model
+from .ir import Graph
+from .lower import lower_module
+from .memory.plan import MemoryPlan, plan_memory
+from .passes.pipeline import GRAPH_PASSES
+from .passes.relax_pipeline import relax_passes
+from .report import build_report, fit_problems, write_report
+
+
+@dataclass
+class CompileOptions:
+    name: str | None = None
+    import_options: ImportOptions = field(default_factory=ImportOptions)
+    planner: str | None = None
+    measure_code: bool = True  # compile with the target's compiler to measure code size
+    dump_ir: Callable[[str, str], None] | None = None  # called with (stage name, IR text) after each pass
+
+
+@dataclass
+class CompileResult:
+    graph: Graph
+    plan: MemoryPlan
+    generated: GeneratedC
+    report: dict
+    out_dir: Path
+
+
+def optimize_relax(mod: tvm.IRModule, dump=None) -> tvm.IRModule:
+    if dump:
+        dump("import", mod.script(show_meta=False))
+    for name, p in relax_passes():
+        mod = p(mod)
+        if dump:
+            dump(name, mod.script(show_meta=False))
+    return mod
+
+
+def optimize_graph(graph: Graph, dump=None) -> Graph:
+    if dump:
+        dump("lower", graph.dump())
+    for name, p in GRAPH_PASSES:
+        graph = p(graph)
+        if dump:
+            dump(name, graph.dump())
+    return graph
+
+
+def measure_code_sizes(target: Target, out_dir: Path) -> dict | None:
+    """Compile the generated C with the target's compiler and read the section sizes, or None without it."""
+    if shutil.which(target.cc) is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="edgec-size-") as tmp:
+        objs = compile_objects(target.cc, list(target.cflags), out_dir, Path(tmp))
+        return section_sizes(target.cc, objs)
+
+
+def compile_model(model_path: Path, target: Target | str, out_dir: Path, options: CompileOptions | None = None,
+                  config: Config | None = None, check_fit: bool = True) -> CompileResult:
+    options = options or CompileOptions()
+    config = config or load_config()
+    if isinstance(target, str):
+        target = load_target(target, config)
+    model_path, out_dir = Path(model_path), Path(out_dir)
+    name = c_identifier(options.name or model_path.stem)
+
+    imported = import_model(model_path, options.import_options)
+    mod = optimize_relax(imported.mod, options.dump_ir)
+    graph = optimize_graph(lower_module(mod), options.dump_ir)
+    plan = plan_memory(graph, options.planner or config.passes.get("planner", "best"))
+    generated = emit_c(graph, plan, name, list(target.kernels))
+
+    if out_dir.exists():
+        for stale in list(out_dir.glob("*.c")) + list(out_dir.glob("*.h")):
+            stale.unlink()
+    write_output(generated, out_dir)
+    code_sizes = measure_code_sizes(target, out_dir) if options.measure_code else None
+    report = build_report(graph, plan, target, name, code_sizes)
+    for info, source_name in zip(report["inputs"], imported.input_names):
+        info["source_name"] = source_name
+    write_report(report, out_dir / "report.json")
+    result = CompileResult(graph, plan, generated, report, out_dir)
+    if check_fit and not report["fits"]:
+        raise DoesNotFitError(f"{name} does not fit {target.name}:\n  " + "\n  ".join(fit_problems(report)))
+    return result

@@ -1,0 +1,20 @@
+/* Element-wise binary operators with NumPy broadcasting, float32, and a fused clamp. */
+#ifndef EDGEC_BINARY_F32_H
+#define EDGEC_BINARY_F32_H
+
+#include "edgec_common.h"
+
+enum { EDGEC_ADD = 0, EDGEC_SUB = 1, EDGEC_MUL = 2, EDGEC_DIV = 3 };
+
+typedef struct {
+    int32_t op;
+    int32_t out_shape[EDGEC_MAX_RANK];   /* right-aligned; leading dims are 1 */
+    int32_t a_strides[EDGEC_MAX_RANK];   /* element strides of a per output dim; 0 = broadcast */
+    int32_t b_strides[EDGEC_MAX_RANK];
+    float act_min, act_max;
+} edgec_binary_params;
+
+/* out may alias a or b when it has the same shape (in-place). */
+void edgec_binary_f32(const float *a, const float *b, float *out, const edgec_binary_params *p);
+
+#endif
