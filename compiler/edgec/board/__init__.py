@@ -1,0 +1,1 @@
+"""Boards: firmware build, QEMU runner, the benchmark serial protocol client, flashing and benchmarking."""
