@@ -64,13 +64,24 @@ class DutClient:
 
     # ---- lines ----
 
+    def _read_chunk(self) -> bytes:
+        """Whatever has arrived, waiting at most 0.1 s for the first byte (read(n) alone would wait for n)."""
+        first = self.port.read(1)
+        if not first:
+            return b""
+        self.port.timeout = 0
+        try:
+            return first + self.port.read(65536)
+        finally:
+            self.port.timeout = 0.1
+
     def _read_line(self, deadline: float, waiting_for: str) -> str:
         while b"\n" not in self._buf:
             if time.monotonic() > deadline:
                 last = f" (last line: {self.log[-1]!r})" if self.log else " (nothing received)"
                 raise SerialError(f"time-out: no {waiting_for} from {self.url} within {self.timeout:g} s{last}")
             try:
-                chunk = self.port.read(4096)
+                chunk = self._read_chunk()
             except (serial.SerialException, OSError) as exc:
                 raise SerialError(f"connection to {self.url} lost while waiting for {waiting_for}: {exc}") from None
             self._buf += chunk

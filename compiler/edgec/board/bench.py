@@ -1,0 +1,150 @@
+"""`edgec bench`: build, flash (or emulate), load inputs over serial, run, read outputs back, check them
+against the reference executor, and measure latency, stack and memory."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..config import Config, load_config
+from ..reference import random_inputs, run_reference
+from .boards import Board
+from .errors import SerialError
+from .firmware import FirmwareBuild, build_firmware
+from .flash import flash_board
+from .protocol import DutClient
+from .qemu import QemuSession
+
+PRINT_ROUNDING = 0.0005  # results are printed with %0.3f
+
+
+@dataclass
+class BenchOptions:
+    runs: int = 20
+    seed: int = 0
+    timeout: float | None = None  # seconds per command; default from toolchain.toml [serial] timeout_s
+    port: str | None = None  # real boards: serial port (or any pyserial URL)
+    flash_tool: str | None = None
+    flash: bool = True  # real boards: flash before running
+    name: str | None = None
+    import_options: object = None
+
+
+def input_bytes(report: dict, inputs: list[np.ndarray]) -> bytes:
+    return b"".join(np.ascontiguousarray(a, dtype=info["dtype"]).tobytes() for a, info in zip(inputs, report["inputs"]))
+
+
+def expected_results(report: dict, outputs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Reference outputs as the firmware prints them (concatenated, dequantized), and a per-value tolerance
+    mask: True where the output is quantized (must match exactly up to the printing)."""
+    vals, exact = [], []
+    for arr, info in zip(outputs, report["outputs"]):
+        a = np.asarray(arr).reshape(-1)
+        if "scale" in info:
+            a = (a.astype(np.float64) - info["zero_point"][0]) * np.float32(info["scale"][0])
+        vals.append(a.astype(np.float64))
+        exact.append(np.full(a.size, "scale" in info))
+    return np.concatenate(vals), np.concatenate(exact)
+
+
+def compare(device: list[float], expected: np.ndarray, exact: np.ndarray, rtol: float, atol: float) -> dict:
+    d = np.asarray(device, dtype=np.float64)
+    if d.shape != expected.shape:
+        return {"outputs_match": False, "max_abs_error": None,
+                "problem": f"the device returned {d.size} values, the reference {expected.size}"}
+    err = np.abs(d - expected)
+    tol = PRINT_ROUNDING + 1e-6 + np.where(exact, 0.0, atol + rtol * np.abs(expected))
+    return {"outputs_match": bool(np.all(err <= tol)), "max_abs_error": float(err.max(initial=0.0)),
+            "mismatches": int(np.sum(err > tol))}
+
+
+def summary(values: list[float]) -> dict:
+    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
+
+
+def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, config: Config | None = None,
+              step: Callable[[str, int], Callable[[], None]] | None = None) -> dict:
+    """Returns the result dict written by --json. `step(description, total)` announces a long step and
+    returns a callable to advance it (the CLI shows it with rich)."""
+    config = config or load_config()
+    step = step or (lambda desc, total: (lambda: None))
+    timeout = opts.timeout or float(config.serial.get("timeout_s", 20))
+    baud = int(config.serial.get("baud", 115200))
+    rtol, atol = float(config.verify.get("rtol", 1e-4)), float(config.verify.get("atol", 1e-5))
+
+    done = step(f"building firmware for {board.name}", 1)
+    fw: FirmwareBuild = build_firmware(model, board, out_dir, opts.name, config, opts.import_options)
+    done()
+    report = fw.report
+    inputs = random_inputs(report, opts.seed)
+    names = [i.get("source_name", i["name"]) for i in report["inputs"]]
+    bindings = getattr(opts.import_options, "bindings", None)
+    expected, exact = expected_results(report, run_reference(model, names, inputs, bindings))
+    data = input_bytes(report, inputs)
+
+    with ExitStack() as stack:
+        if board.emulated:
+            done = step(f"starting QEMU {board.qemu['machine']}", 1)
+            session = stack.enter_context(QemuSession(board, fw.elf))
+            client = stack.enter_context(DutClient(session.url, baud, timeout))
+            client.wait_boot()
+            done()
+        else:
+            if opts.port is None:
+                raise SerialError(f"board {board.name} needs hardware: give its serial port with --port")
+            if opts.flash:
+                done = step(f"flashing {board.name}", 1)
+                flash_board(board, fw.elf, opts.flash_tool)
+                done()
+            client = stack.enter_context(DutClient(opts.port, baud, timeout))
+            time.sleep(0.5)  # let the board finish booting after reset; its banner may be lost, `name` re-syncs
+            client.port.reset_input_buffer()
+        client.name()
+        profile = client.profile()
+        advance = step(f"loading {len(data):,} input bytes", 1)
+        client.load(data)
+        advance()
+        advance = step(f"running {opts.runs} inferences", opts.runs)
+        replies = []
+        for i in range(opts.runs):
+            replies.append(client.infer(1, 1 if i == 0 else 0))  # one warm-up before the first timed run
+            advance()
+
+    first = replies[0]
+    check = compare(first.results, expected, exact, rtol, atol)
+    stable = all(r.results == first.results for r in replies)
+    result = {
+        "board": board.name,
+        "model": str(model),
+        "model_name": report["name"],
+        "emulated": board.emulated,
+        "runs": opts.runs,
+        "arena_bytes": report["arena_bytes"],
+        "weights_bytes": report["weights_bytes"],
+        "flash_bytes": fw.sizes["flash_bytes"],
+        "ram_bytes": fw.sizes["ram_bytes"],
+        "sections": {k: fw.sizes[k] for k in ("text", "rodata", "data", "bss", "stack")},
+        "stack_bytes": fw.sizes["stack"],
+        "stack_high_water_bytes": max(r.stack_high_water or 0 for r in replies),
+        "zero_copy_input": fw.zero_copy_input,
+        "firmware": profile.get("firmware"),
+        **check,
+        "outputs_stable": stable,
+    }
+    if board.emulated:
+        counts = [r.instructions for r in replies]
+        result["latency"] = {"unit": "instructions", **summary(counts), "per_run": counts}
+        result["note"] = "QEMU -icount shift=0: guest instructions per inference, not time"
+    else:
+        cycles = [r.cycles for r in replies]
+        result["latency"] = {"unit": "cycles", **summary(cycles), "per_run": cycles}
+        hz = board.cpu_hz or board.timer["hz"]
+        result["latency_us"] = {k: v * 1e6 / hz for k, v in summary(cycles).items()}
+        result["cpu_hz"] = hz
+    return result

@@ -1,0 +1,78 @@
+"""`edgec bench`: build, flash or emulate, run over the serial protocol, check outputs, report latency and memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._common import add_model_options, import_options
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench", help="benchmark a model on a board (QEMU or hardware) and check its outputs")
+    add_model_options(p)
+    p.add_argument("--board", "-b", required=True, help="board name (see `edgec boards`)")
+    p.add_argument("--runs", type=int, default=20, help="timed inferences (default 20)")
+    p.add_argument("--port", help="serial port of a hardware board, e.g. /dev/ttyACM0 (any pyserial URL)")
+    p.add_argument("--tool", choices=["pyocd", "openocd", "st-flash"], help="flashing tool for hardware boards")
+    p.add_argument("--no-flash", action="store_true", help="hardware boards: the firmware is already on the board")
+    p.add_argument("--timeout", type=float, help="seconds to wait for each reply (default: toolchain.toml [serial])")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random input")
+    p.add_argument("-o", "--output", type=Path, help="keep the firmware here (default: a temporary folder)")
+    p.add_argument("--json", type=Path, metavar="FILE", help="write the results as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import json
+    import tempfile
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from ..board.bench import BenchOptions, run_bench
+    from ..board.boards import load_board
+    from ..board.errors import OutputMismatchError
+    from ..config import load_config
+    from ..errors import EdgecError
+
+    if args.runs < 1:
+        raise EdgecError("--runs must be at least 1")
+    console = Console(stderr=True)
+    board = load_board(args.board)
+    opts = BenchOptions(runs=args.runs, seed=args.seed, timeout=args.timeout, port=args.port, flash_tool=args.tool,
+                        flash=not args.no_flash, name=args.name, import_options=import_options(args))
+    with tempfile.TemporaryDirectory(prefix="edgec-bench-") as tmp, \
+            Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                     TimeElapsedColumn(), console=console, transient=True) as progress:
+        def step(desc: str, total: int):
+            task = progress.add_task(desc, total=total)
+            return lambda: progress.advance(task)
+
+        result = run_bench(args.model, board, args.output or Path(tmp) / "fw", opts, load_config(args.config), step)
+
+    lat = result["latency"]
+    t = Table(title=f"{result['model_name']} on {board.name}" + (" (QEMU)" if board.emulated else ""))
+    t.add_column("")
+    t.add_column("value", justify="right")
+    unit = lat["unit"]
+    t.add_row(f"latency min / median / max ({unit})", f"{lat['min']:,.0f} / {lat['median']:,.0f} / {lat['max']:,.0f}")
+    if "latency_us" in result:
+        us = result["latency_us"]
+        t.add_row(f"latency (µs at {result['cpu_hz'] / 1e6:g} MHz)", f"{us['min']:,.1f} / {us['median']:,.1f} / {us['max']:,.1f}")
+    t.add_row("arena", f"{result['arena_bytes']:,} B")
+    t.add_row("stack high-water / reserved", f"{result['stack_high_water_bytes']:,} / {result['stack_bytes']:,} B")
+    t.add_row("flash (.text+.rodata)", f"{result['flash_bytes']:,} B")
+    t.add_row("RAM (.data+.bss)", f"{result['ram_bytes']:,} B")
+    t.add_row("outputs match reference", ("[green]yes[/green]" if result["outputs_match"] else "[red]NO[/red]")
+              + f" (max abs error {result['max_abs_error']:.3g})" if result["max_abs_error"] is not None else "[red]NO[/red]")
+    Console().print(t)
+    if board.emulated:
+        print("latency is in guest instructions counted by QEMU (-icount shift=0), not time")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    if not result["outputs_match"]:
+        raise OutputMismatchError(f"outputs read back from {board.name} differ from the reference executor "
+                                  f"({result.get('problem') or str(result.get('mismatches')) + ' values'})")
+    return 0
