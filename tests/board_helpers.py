@@ -1,0 +1,69 @@
+"""Shared by the board tests: build small firmwares, find leftover QEMU processes, a tiny ONNX model."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from edgec.board.boards import load_board
+from edgec.board.firmware import link_firmware, template_sources
+
+HERE = Path(__file__).parent
+MODELS = Path("/work/shared/models/mlperf_tiny")
+AD01 = MODELS / "ad01_fp32.tflite"
+
+
+def require_tools() -> None:
+    """Tests that need the cross compiler or QEMU fail loudly without them, never skip."""
+    for tool in ("arm-none-eabi-gcc", "arm-none-eabi-size", "qemu-system-arm"):
+        assert shutil.which(tool), f"{tool} is required for the board tests (see README: apt-get install ...)"
+
+
+def build_fixture(mode: str, out_dir: Path, board: str = "mps2-an500", defines: dict | None = None) -> Path:
+    """tests/firmware/fault_main.c linked with the real start-up code and drivers of `board`."""
+    b = load_board(board)
+    src = out_dir / f"{mode.lower()}_main.c"
+    extra = "".join(f"#define {k} {v}\n" for k, v in (defines or {}).items())
+    src.write_text(f"#define MODE_{mode}\n{extra}" + (HERE / "firmware" / "fault_main.c").read_text())
+    sources = template_sources(b, main=src)
+    elf, _, _ = link_firmware(b, sources, [], out_dir / mode.lower(), what=f"fixture {mode}")
+    return elf
+
+
+def processes_running(needle: str) -> list[int]:
+    """PIDs whose command line mentions `needle` (e.g. a firmware path)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        if needle in cmd and stat.split(") ")[-1][0] != "Z":
+            pids.append(int(entry))
+    return pids
+
+
+def mlp_onnx(path: Path, n_in: int = 64, hidden: int = 32, n_out: int = 10, seed: int = 0) -> Path:
+    """A small float MLP (MatMul, Add, Relu): compiles with every operator set edgec has."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(seed)
+    w = lambda name, *s: numpy_helper.from_array((rng.standard_normal(s) * 0.3).astype(np.float32), name)  # noqa: E731
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w1"], ["h"]), helper.make_node("Add", ["h", "b1"], ["hb"]),
+         helper.make_node("Relu", ["hb"], ["r"]), helper.make_node("MatMul", ["r", "w2"], ["o"]),
+         helper.make_node("Add", ["o", "b2"], ["y"])],
+        "mlp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, n_in])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, n_out])],
+        [w("w1", n_in, hidden), w("b1", hidden), w("w2", hidden, n_out), w("b2", n_out)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return path
