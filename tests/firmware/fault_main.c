@@ -8,7 +8,7 @@ static void put_str(const char *s) {
     while (*s) uart_putc(*s++);
 }
 
-static void put_u32(uint32_t v) {
+__attribute__((unused)) static void put_u32(uint32_t v) {
     char buf[11];
     int i = 10;
     buf[i] = 0;
@@ -19,7 +19,7 @@ static void put_u32(uint32_t v) {
     put_str(&buf[i]);
 }
 
-static void wait_command(void) {
+__attribute__((unused)) static void wait_command(void) {
     while (uart_getc() != '%') {
     }
 }
