@@ -67,3 +67,4 @@ def mlp_onnx(path: Path, n_in: int = 64, hidden: int = 32, n_out: int = 10, seed
     model.ir_version = 8
     onnx.save(model, str(path))
     return path
+
