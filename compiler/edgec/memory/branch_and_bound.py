@@ -4,19 +4,19 @@ Why an order is enough: take any valid placement and place its buffers by first 
 offsets; each lands at or below where it was, so the arena does not grow. Repeating this reaches a placement
 that first fit reproduces with non-decreasing offsets. So the search only extends an order with a buffer
 whose first-fit offset is >= the last one (ties in index order), and bounds a partial order by the
-unplaced buffers live at one step stacked above that offset. It starts from the best heuristic, stops at the
+unplaced buffers live at one step stacked above that offset. It starts from the best of the heuristics, stops at the
 lower bound, and gives up after a fixed number of first-fit evaluations: deterministic, and exact whenever it
 finishes within the budget (small graphs). Larger graphs get the heuristic answer back.
 """
 
 from __future__ import annotations
 
-from . import best_fit_orderings
+from . import best_fit_orderings, greedy_by_breadth, ping_pong
 from .liveness import Buffer, lower_bound
 from .placement import arena_size, free_gaps
 
 MAX_BUFFERS = 64
-BUDGET = 40_000  # first-fit evaluations
+BUDGET = 20_000  # first-fit evaluations: ~0.3 s of Python at most
 
 
 def first_fit(placed: list[tuple[Buffer, int]], buf: Buffer) -> int:
@@ -82,7 +82,8 @@ def search(buffers: list[Buffer], steps: int, upper: dict[str, int], budget: int
 
 
 def plan(buffers: list[Buffer], steps: int) -> dict[str, int]:
-    start = best_fit_orderings.plan(buffers, steps)
+    starts = [m.plan(buffers, steps) for m in (best_fit_orderings, ping_pong, greedy_by_breadth)]
+    start = min(starts, key=lambda offsets: arena_size(buffers, offsets))
     if len(buffers) > MAX_BUFFERS:
         return start
     return search(buffers, steps, start)[0]
