@@ -261,3 +261,13 @@ def test_resnet_compiles_in_place_and_verifies(tmp_path):
     report = compile_and_verify(MODELS / "pretrainedResnet.tflite", tmp_path)
     assert report["in_place_ops"] == 3  # the three residual adds write over a dying input
     assert report["arena_bytes"] == report["arena_lower_bound_bytes"]
+
+
+def test_vww_chain_meets_lower_bound(tmp_path):
+    """The case this planner set was built for: greedy-by-size needed 258,048 B here, the bound is 221,184 B."""
+    from edgec.pipeline import CompileOptions, compile_model
+
+    result = compile_model(MODELS / "vww_96_float.tflite", "cortex-m7", tmp_path, CompileOptions(measure_code=False),
+                           check_fit=False)
+    assert result.report["arena_bytes"] == result.report["arena_lower_bound_bytes"] == 221184
+    assert result.report["planner"] != "greedy-by-size"

@@ -5,6 +5,15 @@ Before planning, element-wise outputs are merged into the buffer of an input tha
 (inplace.py), so the buffers, the arena and the lower bound are all those of the merged buffers. The report
 shows the arena against the lower bound (the largest set of buffers live at one time), so a gap is visible,
 never hidden.
+
+What the planners see is deliberately small: a buffer is (name, size, first step, last step), so what comes
+next changes liveness, not the planners:
+  - int8 / ternary kernels: sizes come from the element size (DTYPE_BYTES); in-place needs equal element sizes,
+    so a requantising int8 op registers in ir.IN_PLACE_OPS only if its kernel writes what it reads;
+  - patch-by-patch stages: the stage's loop becomes steps of its own (one per patch and layer), its per-patch
+    buffers get short intervals and the stage output one spanning the loop; the planners place them unchanged;
+  - a backward pass: an activation kept for its gradient is live from its forward step to its backward step,
+    gradient accumulators from first to last write; element-wise backward ops may run in place the same way.
 """
 
 from __future__ import annotations
