@@ -47,6 +47,8 @@ class LowerContext:
         if isinstance(expr, tvm.ir.expr.Constant):
             return self.graph.add_const("c", expr.value.numpy())
         value = self.values[expr]
+        if value is None:
+            raise DependsOnUnsupported()
         if not isinstance(value, str):
             raise ValueError("a tuple used where a tensor was expected")
         return value
@@ -105,6 +107,8 @@ def lower_module(mod: tvm.IRModule) -> Graph:
             except UnsupportedOp as exc:
                 problems.append((var.name, exc.op, exc.reason))
                 ctx.values[var] = None
+            except DependsOnUnsupported:  # already reported at the unsupported node it depends on
+                ctx.values[var] = None
     if problems:
         raise UnsupportedModelError(problems)
 
@@ -119,6 +123,10 @@ def lower_module(mod: tvm.IRModule) -> Graph:
         g.outputs.append(name)
     g.remove_unused_tensors()
     return g
+
+
+class DependsOnUnsupported(Exception):
+    """An operand is the result of a node that could not be lowered."""
 
 
 class UnsupportedOp(Exception):

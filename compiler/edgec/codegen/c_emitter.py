@@ -65,6 +65,10 @@ class EmitContext:
 
 
 def format_c_scalar(value) -> str:
+    if isinstance(value, str):  # an enum constant of the kernel's header, e.g. EDGEC_ADD
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError(f"not a C identifier: {value!r}")
+        return value
     if isinstance(value, (bool, np.bool_)):
         return "1" if value else "0"
     if isinstance(value, (int, np.integer)):

@@ -10,8 +10,10 @@ from . import kernel, lowering
 from .broadcast import broadcast_strides, right_align
 
 RANK = 6
-BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div"}
-BINARY_CODES = {"add": "EDGEC_ADD", "sub": "EDGEC_SUB", "mul": "EDGEC_MUL", "div": "EDGEC_DIV"}
+BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div",
+              "relax.maximum": "max", "relax.minimum": "min"}
+BINARY_CODES = {"add": "EDGEC_ADD", "sub": "EDGEC_SUB", "mul": "EDGEC_MUL", "div": "EDGEC_DIV", "max": "EDGEC_MAX",
+                "min": "EDGEC_MIN"}
 UNARY_CODES = {
     "clamp": "EDGEC_CLAMP",
     "leaky_relu": "EDGEC_LEAKY_RELU",
@@ -19,6 +21,7 @@ UNARY_CODES = {
     "tanh": "EDGEC_TANH",
     "hard_sigmoid": "EDGEC_HARD_SIGMOID",
     "hard_swish": "EDGEC_HARD_SWISH",
+    "sqrt": "EDGEC_SQRT",
 }
 
 
@@ -35,7 +38,7 @@ def lower_binary(ctx, call, out):
     return ctx.emit(BINARY_OPS[call.op.name], [a, b], shape, dtype, {"act": (-math.inf, math.inf)})
 
 
-@kernel("add", "sub", "mul", "div")
+@kernel(*BINARY_CODES)
 def emit_binary(node, ctx):
     g = ctx.graph
     a, b, y = (g.tensors[t] for t in (*node.inputs, node.outputs[0]))
@@ -69,6 +72,8 @@ def lower_relu6(ctx, call, out):
 @lowering("relax.clip")
 def lower_clip(ctx, call, out):
     lo, hi = (float(v.value) for v in call.args[1:3])
+    if lo > hi:  # min(max(x, lo), hi) is hi everywhere
+        lo = hi
     return emit_unary_node(ctx, call, out, "clamp", lo=lo, hi=hi)
 
 
@@ -85,6 +90,11 @@ def lower_sigmoid(ctx, call, out):
 @lowering("relax.tanh")
 def lower_tanh(ctx, call, out):
     return emit_unary_node(ctx, call, out, "tanh")
+
+
+@lowering("relax.sqrt")
+def lower_sqrt(ctx, call, out):
+    return emit_unary_node(ctx, call, out, "sqrt")
 
 
 @kernel(*UNARY_CODES)
