@@ -65,9 +65,7 @@ class EmitContext:
 
 
 def format_c_scalar(value) -> str:
-    if isinstance(value, str):  # an enum constant of the kernel's header, e.g. EDGEC_ADD
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
-            raise ValueError(f"not a C identifier: {value!r}")
+    if isinstance(value, str):  # a C expression such as an enum constant
         return value
     if isinstance(value, (bool, np.bool_)):
         return "1" if value else "0"
