@@ -19,13 +19,16 @@ def input_preserved(graph: Graph, plan: MemoryPlan) -> bool:
     if len(graph.inputs) != 1:
         return False
     root = graph.storage_root(graph.inputs[0])
+    buf = plan.in_place.get(root, root)
+    if buf in plan.in_place.values():  # an element-wise op writes its output over the input
+        return False
     sizes = {b.name: b.size for b in plan.buffers}
-    off, size = plan.offsets[root], sizes[root]
+    off, size = plan.offsets[buf], sizes[buf]
     for name, other in sizes.items():
         o = plan.offsets[name]
-        if name != root and o < off + size and off < o + other:
+        if name != buf and o < off + size and off < o + other:
             return False
-    # in-place kernels (and views, conservatively) write through the input's storage
+    # views of the input share its storage; conservatively treat them as writers
     return not any(graph.storage_root(out) == root for node in graph.nodes for out in node.outputs)
 
 
