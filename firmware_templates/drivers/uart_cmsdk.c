@@ -22,6 +22,9 @@ void uart_putc(char c) {
 
 int uart_getc(void) {
     while (!(UART_STATE & STATE_RX_FULL)) {
+        /* A no-op on silicon; in QEMU it hands the CPU back to the I/O loop at once, so the next byte arrives
+         * without waiting for the vCPU's time slice to end (about 10x faster input). */
+        __asm volatile("yield");
     }
     return (int)(UART_DATA & 0xFFu);
 }

@@ -108,7 +108,7 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         client.name()
         profile = client.profile()
         advance = step(f"loading {len(data):,} input bytes", 1)
-        client.load(data)
+        client.load(data, window=16 if board.emulated else 1)
         advance()
         advance = step(f"running {opts.runs} inferences", opts.runs)
         replies = []

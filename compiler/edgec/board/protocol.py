@@ -118,13 +118,16 @@ class DutClient:
             raise SerialError(f"unexpected boot banner from {self.url}: {lines[:6]}")
         return lines
 
-    def command(self, cmd: str, timeout: float | None = None) -> list[str]:
-        """Send `cmd%` and return the reply lines before m-ready."""
+    def _send(self, cmd: str) -> None:
         try:
             self.port.write(cmd.encode("ascii") + b"%")
             self.port.flush()
         except (serial.SerialException, OSError) as exc:
             raise SerialError(f"connection to {self.url} lost while sending '{cmd}': {exc}") from None
+
+    def command(self, cmd: str, timeout: float | None = None) -> list[str]:
+        """Send `cmd%` and return the reply lines before m-ready."""
+        self._send(cmd)
         return self.read_until_ready(f"reply to '{cmd}'", timeout)
 
     # ---- commands ----
@@ -141,16 +144,22 @@ class DutClient:
                     info[key.replace("-", "_")] = int(line[len(key) + 3:])
         return info
 
-    def load(self, data: bytes) -> None:
+    def load(self, data: bytes, window: int = 1) -> None:
+        """`db load N`, then `db <hex>` of 31 bytes each. With window > 1, that many commands are in flight
+        at once: only for lossless links (QEMU's UART back-pressures the socket); a real UART without flow
+        control would drop bytes while the firmware prints its replies."""
         reply = self.command(f"db load {len(data)}")
         if reply != [f"m-[Expecting {len(data)} bytes]"]:
             raise SerialError(f"'db load {len(data)}' refused: {reply}")
-        for i in range(0, len(data), DB_CHUNK):
-            chunk = data[i:i + DB_CHUNK]
-            reply = self.command("db " + chunk.hex())
-            last = i + DB_CHUNK >= len(data)
-            if reply != (["m-load-done"] if last else []):
-                raise SerialError(f"unexpected reply while loading bytes {i}..{i + len(chunk)}: {reply}")
+        chunks = [data[i:i + DB_CHUNK] for i in range(0, len(data), DB_CHUNK)]
+        sent = 0
+        for i in range(len(chunks)):
+            while sent < min(len(chunks), i + max(1, window)):
+                self._send("db " + chunks[sent].hex())
+                sent += 1
+            reply = self.read_until_ready(f"reply to 'db' ({i * DB_CHUNK} of {len(data)} bytes loaded)")
+            if reply != (["m-load-done"] if i == len(chunks) - 1 else []):
+                raise SerialError(f"unexpected reply while loading bytes {i * DB_CHUNK}..: {reply}")
 
     def infer(self, n: int = 1, warmup: int = 0, timeout: float | None = None) -> InferReply:
         lines = self.command(f"infer {n} {warmup}", timeout)

@@ -68,7 +68,7 @@ def qemu_command(board: Board, elf: Path, port: int) -> list[str]:
     if q is None:
         raise ToolchainError(f"'{QEMU}' not found on PATH (install it: apt-get install qemu-system-arm)")
     return [q, "-M", board.qemu["machine"], "-kernel", str(elf), "-display", "none", "-monitor", "none",
-            "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on",
+            "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on,nodelay=on",  # no Nagle: replies come byte by byte
             "-icount", "shift=0",  # one instruction = 1 ns of virtual time: deterministic counts
             "-semihosting-config", "enable=on,target=native", *board.qemu.get("args", [])]
 
