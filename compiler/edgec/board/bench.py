@@ -127,6 +127,7 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         "runs": opts.runs,
         "arena_bytes": report["arena_bytes"],
         "weights_bytes": report["weights_bytes"],
+        "macs": report.get("macs"),
         "flash_bytes": fw.sizes["flash_bytes"],
         "ram_bytes": fw.sizes["ram_bytes"],
         "sections": {k: fw.sizes[k] for k in ("text", "rodata", "data", "bss", "stack")},
