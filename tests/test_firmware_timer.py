@@ -13,7 +13,7 @@ from edgec.board.qemu import QemuSession
 LOOPS = 2_000_000  # subs + bne: 2 instructions each
 
 
-@pytest.mark.parametrize("board_name", ["mps2-an500", "mps2-an386"])
+@pytest.mark.parametrize("board_name", ["mps2-an500", "mps2-an386", "mps2-an505", "mps3-an547"])
 def test_ticks_times_instructions_per_tick_is_instructions(tmp_path, board_name):
     require_tools()
     board = load_board(board_name)

@@ -223,7 +223,7 @@ static void infer(long n, long warmup) {
     results();
 #if EDGEC_TICK_INSTRUCTIONS
     put_str("m-instructions-"); /* for all N timed inferences */
-    put_u64((t1 - t0) * EDGEC_TICK_INSTRUCTIONS);
+    put_u64((t1 - t0) * EDGEC_TICK_INSTRUCTIONS / EDGEC_TICK_INSTRUCTIONS_DEN);
 #else
     put_str("m-cycles-");
     put_u64(t1 - t0);

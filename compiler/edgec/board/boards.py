@@ -4,6 +4,7 @@ board_init() in firmware_templates/boards/)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from ..config import read_toml
@@ -29,7 +30,7 @@ class Board:
     init: str  # firmware_templates/boards/<init>.c
     stack_bytes: int
     regions: tuple[Region, ...]
-    placement: dict  # code/data/stack -> region name
+    placement: dict  # code/data/stack (and optionally rodata) -> region name
     uart: dict
     timer: dict
     cflags: tuple[str, ...] | None = None  # replaces the target's cflags when the chip differs
@@ -43,8 +44,9 @@ class Board:
         return next(r for r in self.regions if r.name == name)
 
     @property
-    def instructions_per_tick(self) -> int:
-        return int(self.timer.get("instructions_per_tick", 0))
+    def instructions_per_tick(self) -> Fraction:
+        """Guest instructions per SysTick tick under QEMU -icount shift=0 (1 ns each): 1e9 / clock."""
+        return Fraction(str(self.timer.get("instructions_per_tick", 0))).limit_denominator(1000)
 
 
 def board_names() -> list[str]:
@@ -68,7 +70,7 @@ def load_board(name: str) -> Board:
     except KeyError as exc:
         raise BoardError(f"{path}: missing setting {exc}") from None
     names = {r.name for r in board.regions}
-    for role in ("code", "data", "stack"):
+    for role in ("code", "data", "stack", *(("rodata",) if "rodata" in board.placement else ())):
         if board.placement.get(role) not in names:
             raise BoardError(f"{path}: placement.{role} must name one of the memory regions ({', '.join(sorted(names))})")
     if board.emulated and "machine" not in board.qemu:

@@ -45,7 +45,8 @@ def board_defines(board: Board, baud: int) -> dict[str, str]:
     d = {
         "EDGEC_BOARD_NAME": f'"{board.name}"',
         "EDGEC_TIMER_HZ": f"{int(timer['hz'])}u",
-        "EDGEC_TICK_INSTRUCTIONS": str(board.instructions_per_tick),
+        "EDGEC_TICK_INSTRUCTIONS": f"{board.instructions_per_tick.numerator}u",
+        "EDGEC_TICK_INSTRUCTIONS_DEN": f"{board.instructions_per_tick.denominator}u",
         "EDGEC_UART_BASE": f"0x{int(uart['base']):08x}u",
         "EDGEC_BAUD": f"{baud}u",
     }
