@@ -68,3 +68,24 @@ def mlp_onnx(path: Path, n_in: int = 64, hidden: int = 32, n_out: int = 10, seed
     onnx.save(model, str(path))
     return path
 
+
+
+def two_in_two_out_onnx(path: Path, seed: int = 0) -> Path:
+    """Two inputs, two outputs (one an intermediate): exercises the staged-input glue and concatenated results."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(seed)
+    w = numpy_helper.from_array((rng.standard_normal((8, 4)) * 0.3).astype(np.float32), "w")
+    b = numpy_helper.from_array((rng.standard_normal(4) * 0.3).astype(np.float32), "b")
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "y"], ["h"]), helper.make_node("MatMul", ["h", "w"], ["o"]),
+         helper.make_node("Add", ["o", "b"], ["z"]), helper.make_node("Relu", ["z"], ["out2"])],
+        "two_io", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 6]),
+                   helper.make_tensor_value_info("y", TensorProto.FLOAT, [6, 8])],
+        [helper.make_tensor_value_info("h", TensorProto.FLOAT, [1, 8]),
+         helper.make_tensor_value_info("out2", TensorProto.FLOAT, [1, 4])], [w, b])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return path

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from board_helpers import AD01, MODELS, require_tools
+from board_helpers import AD01, MODELS, require_tools, two_in_two_out_onnx
 from edgec.board.bench import BenchOptions, run_bench
 from edgec.board.boards import load_board
 
@@ -46,3 +46,21 @@ def test_bench_mlperf_float_models(tmp_path, model):
     assert r["outputs_match"], r
     assert r["latency"]["min"] > 1_000_000
     assert r["ram_bytes"] >= r["arena_bytes"]
+
+
+@pytest.mark.parametrize("board", ["mps2-an386", "mps2-an505", "mps3-an547"])
+def test_bench_other_emulated_cores(tmp_path, board):
+    """The same firmware and protocol on the Cortex-M4, M33 and M55 images."""
+    require_tools()
+    r = run_bench(AD01, load_board(board), tmp_path, BenchOptions(runs=2))
+    assert r["outputs_match"] and r["latency"]["unit"] == "instructions" and r["latency"]["min"] > 100_000
+
+
+def test_bench_two_inputs_two_outputs(tmp_path):
+    require_tools()
+    model = two_in_two_out_onnx(tmp_path / "two_io.onnx")
+    r = run_bench(model, load_board("mps2-an500"), tmp_path / "fw", BenchOptions(runs=2))
+    assert r["outputs_match"] and not r["zero_copy_input"]
+    glue = (tmp_path / "fw" / "edgec_glue.c").read_text()
+    assert "memcpy(two_io_input(1), db.bytes + 24, 192);" in glue
+    assert "uint32_t edgec_result_count(void) { return 12u; }" in glue

@@ -63,8 +63,8 @@ def glue_source(report: dict, zero_copy: bool) -> str:
         ]
     else:
         lines += [
-            "/* The arena reuses the input's bytes during inference: keep the loaded input aside and copy it in",
-            " * before every run. */",
+            "/* Several inputs, or an arena that reuses the input's bytes during inference: keep the loaded",
+            " * bytes aside and copy them into the inputs before every run. */",
             f"static union {{ uint64_t align; uint8_t bytes[{max(total_in, 1)}]; }} db;",
             "uint8_t *edgec_db_buffer(void) { return db.bytes; }",
             f"uint32_t edgec_db_capacity(void) {{ return {total_in}u; }}",
