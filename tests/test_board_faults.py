@@ -134,3 +134,27 @@ def test_interrupted_bench_leaves_no_qemu(tmp_path):
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert processes_running(str(out / "firmware.elf")) == []
+
+
+def test_killed_edgec_takes_qemu_with_it(tmp_path):
+    """SIGKILL leaves no chance to clean up: the kernel ends QEMU (PR_SET_PDEATHSIG) with its parent."""
+    require_tools()
+    elf = build_fixture("SILENT", tmp_path)
+    code = ("import sys, time; from pathlib import Path; from edgec.board.boards import load_board; "
+            "from edgec.board.qemu import QemuSession; "
+            f"s = QemuSession(load_board('mps2-an500'), Path({str(elf)!r})).start(); print('up', flush=True); "
+            "time.sleep(60)")
+    env = dict(os.environ, PYTHONPATH=str(__import__("edgec").__path__[0].rsplit("/", 1)[0]))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout.readline().strip() == "up"
+        assert processes_running(str(elf))
+        proc.kill()
+        proc.wait(10)
+        deadline = time.monotonic() + 5
+        while processes_running(str(elf)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert processes_running(str(elf)) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
