@@ -47,6 +47,8 @@ class LowerContext:
         if isinstance(expr, tvm.ir.expr.Constant):
             return self.graph.add_const("c", expr.value.numpy())
         value = self.values[expr]
+        if value is None:
+            raise DependsOnUnsupported()
         if not isinstance(value, str):
             raise ValueError("a tuple used where a tensor was expected")
         return value
@@ -105,6 +107,8 @@ def lower_module(mod: tvm.IRModule) -> Graph:
             except UnsupportedOp as exc:
                 problems.append((var.name, exc.op, exc.reason))
                 ctx.values[var] = None
+            except DependsOnUnsupported:
+                ctx.values[var] = None  # the unsupported producer is already listed
     if problems:
         raise UnsupportedModelError(problems)
 
@@ -119,6 +123,10 @@ def lower_module(mod: tvm.IRModule) -> Graph:
         g.outputs.append(name)
     g.remove_unused_tensors()
     return g
+
+
+class DependsOnUnsupported(Exception):
+    """An operand comes from a node that could not be lowered."""
 
 
 class UnsupportedOp(Exception):
