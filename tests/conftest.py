@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-MLPERF = REPO.parent / "shared" / "models" / "mlperf_tiny"
+# EDGEC_MLPERF_DIR points elsewhere, e.g. from a git worktree that does not sit beside shared/.
+MLPERF = Path(os.environ.get("EDGEC_MLPERF_DIR", REPO.parent / "shared" / "models" / "mlperf_tiny"))
 TINY_CNN = REPO / "model_zoo" / "models" / "tiny_cnn.onnx"
 
 
