@@ -242,3 +242,32 @@ def test_hybrid_depthwise_is_refused_clearly(mlperf_dir, tmp_path):
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert "DEPTHWISE_CONV_2D" in proc.stderr and "hybrid" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def kws_m7(mlperf_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("kws_m7") / "out"
+    proc = run_edgec("compile", mlperf_dir / MODELS["kws"], "--target", "cortex-m7", "-o", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.mark.parametrize("cc,flags", [
+    ("gcc", ["-O2"]),
+    ("clang", ["-O2"]),
+    ("arm-none-eabi-gcc", ["-O2", "-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"]),
+    ("arm-none-eabi-gcc", ["-Os", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=soft"]),
+])
+def test_kws_hybrid_c_is_warning_free(kws_m7, tmp_path, cc, flags):
+    import subprocess
+
+    from conftest import require
+
+    require(cc)
+    out = kws_m7
+    assert (out / "edgec_conv2d_hybrid.c").is_file() and (out / "edgec_conv2d_hybrid.h").is_file()
+    strict = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-c"]
+    for src in sorted(out.glob("*.c")):
+        proc = subprocess.run([cc, *flags, *strict, "-I", str(out), str(src), "-o", str(tmp_path / (src.stem + ".o"))],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, f"{cc} {src.name}:\n{proc.stderr}"
