@@ -265,9 +265,56 @@ def test_kws_hybrid_c_is_warning_free(kws_m7, tmp_path, cc, flags):
 
     require(cc)
     out = kws_m7
-    assert (out / "edgec_conv2d_hybrid.c").is_file() and (out / "edgec_conv2d_hybrid.h").is_file()
+    for kernel_file in ("edgec_conv2d_hybrid.c", "edgec_conv2d_hybrid.h", "edgec_hybrid_quantize.c", "edgec_hybrid_quantize.h"):
+        assert (out / kernel_file).is_file(), kernel_file
     strict = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-c"]
     for src in sorted(out.glob("*.c")):
         proc = subprocess.run([cc, *flags, *strict, "-I", str(out), str(src), "-o", str(tmp_path / (src.stem + ".o"))],
                               capture_output=True, text=True)
         assert proc.returncode == 0, f"{cc} {src.name}:\n{proc.stderr}"
+
+
+def fc_hybrid_variant(src: Path, dst: Path, asymmetric: bool) -> Path:
+    """KWS with its FULLY_CONNECTED made hybrid: int8 weights (per-tensor scale), float activations, and
+    asymmetric_quantize_inputs as given."""
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as s
+
+    m = s.ModelT.InitFromPackedBuf(src.read_bytes(), 0)
+    sg = m.subgraphs[0]
+    ops = [op for op in sg.operators
+           if max(m.operatorCodes[op.opcodeIndex].builtinCode, m.operatorCodes[op.opcodeIndex].deprecatedBuiltinCode)
+           == s.BuiltinOperator.FULLY_CONNECTED]
+    assert len(ops) == 1
+    op = ops[0]
+    w = sg.tensors[op.inputs[1]]
+    data = np.frombuffer(bytes(m.buffers[w.buffer].data), np.float32)
+    scale = np.float32(np.abs(data).max() / 127)
+    m.buffers[w.buffer].data = list(np.round(data / scale).astype(np.int8).view(np.uint8))
+    w.type = s.TensorType.INT8
+    w.quantization = s.QuantizationParametersT()
+    w.quantization.scale, w.quantization.zeroPoint = [float(scale)], [0]
+    op.builtinOptions.asymmetricQuantizeInputs = asymmetric
+    b = flatbuffers.Builder(1024)
+    b.Finish(m.Pack(b), file_identifier=b"TFL3")
+    dst.write_bytes(bytes(b.Output()))
+    return dst
+
+
+@pytest.mark.parametrize("asymmetric", [False, True])
+def test_hybrid_fully_connected_matches_litert(mlperf_dir, tmp_path, asymmetric):
+    from edgec.build.host import build_host_executable, run_host_executable
+    from edgec.reference import run_reference
+
+    model = fc_hybrid_variant(mlperf_dir / MODELS["kws"], tmp_path / "kws_fc.tflite", asymmetric)
+    result = compile_for_host(model, tmp_path / "out")
+    fc = [n for n in result.graph.nodes if n.op == "fully_connected_hybrid"]
+    assert len(fc) == 1 and fc[0].attrs["asymmetric"] is asymmetric
+    assert result.graph.tensors[fc[0].inputs[1]].dtype == "int8"
+    check_against_litert(model, result, runs=3, seed=200)
+    # the FC's input is the pooled ReLU output: all zero when every input is 0 (LiteRT's zero-input branch)
+    exe = build_host_executable(result.out_dir, result.report, tmp_path / "build", sanitize=True)
+    x = np.zeros((1, 49, 10, 1), np.float32)
+    got = run_host_executable(exe, result.report, [x], tmp_path / "zeros")[0]
+    want = run_reference(model, ["input_1"], [x])[0]
+    assert np.allclose(got, want, rtol=RTOL, atol=ATOL)

@@ -4,7 +4,7 @@ The TFLite converter's default post-training mode stores conv weights as int8 wi
 activations float; at run time the kernel quantizes its float input on the fly, multiplies int8 x int8 into
 int32 and scales the result back to float. TVM's TFLite frontend refuses such operators ("likely to have
 dynamic range quantization") and TFLite Micro does not run them. edgec does, with LiteRT's semantics
-(tensorflow/lite/kernels/conv.cc):
+(tensorflow/lite/kernels/conv.cc, fully_connected.cc):
 
 - per-tensor filter scale (or per-channel scales that are all equal): `EvalHybrid`. The whole input of one
   batch is quantized symmetrically: range = max|x|, x_q = round(x * (127 / range)) clamped to [-127, 127]
@@ -13,6 +13,11 @@ dynamic range quantization") and TFLite Micro does not run them. edgec does, wit
 - distinct per-channel scales: `EvalHybridPerChannel`. The input of one batch is quantized asymmetrically
   to [-128, 127] with a nudged zero point z (AsymmetricQuantizeFloats); acc = sum (x_q - z) * w_q over the
   window (padded positions are skipped); y = acc * in_scale * w_scale[oc] + bias, then the activation.
+
+- FULLY_CONNECTED (`EvalHybridDense`, per-tensor filter scale): each row of the [batch, input_size] input is
+  quantized on its own, symmetrically as above or, with the option asymmetric_quantize_inputs, to
+  [-128, 127] with zero point z; y = bias + (sum (x_q - z) * w_q) * (in_scale * w_scale), then the
+  activation. An all-zero input (the whole tensor) gives y = activation(bias).
 
 LiteRT's XNNPACK delegate (the Python interpreter's default) takes these convs over with arithmetic of its
 own: on the KWS model its outputs differ from LiteRT's builtin kernels by up to ~5 % (relative), while
@@ -26,10 +31,11 @@ CONV_2D it emits
 
 with strides, padding, activation and the quantization mode as attributes of the ExternFunc. The int8
 weights stay an int8 constant (4x smaller in flash than float), TVM's passes leave the call alone, and
-`edgec.ops.hybrid` lowers it to the `conv2d_hybrid` IR op and the `edgec_conv2d_hybrid` C kernel. Every
-other operator goes through TVM's converter unchanged. Hybrid operators this module does not convert
-(DEPTHWISE_CONV_2D, FULLY_CONNECTED, ... with int8 weights and float activations) are reported by
-`unsupported_hybrid_ops` before the import starts, so the user gets a clear error instead of TVM's.
+`edgec.ops.hybrid` lowers it to the `conv2d_hybrid` IR op and the `edgec_conv2d_hybrid` C kernel; a
+hybrid FULLY_CONNECTED likewise becomes "edgec.fully_connected_hybrid" -> `fully_connected_hybrid` ->
+`edgec_fully_connected_hybrid`. Every other operator goes through TVM's converter unchanged. Hybrid
+operators this module does not convert (DEPTHWISE_CONV_2D, per-channel FULLY_CONNECTED, ...) are reported
+by `unsupported_hybrid_ops` before the import starts, so the user gets a clear error instead of TVM's.
 """
 
 from __future__ import annotations
@@ -39,7 +45,8 @@ from tvm import relax
 from tvm.relax.frontend.tflite.tflite_frontend import OperatorConverter, get_pad_value
 
 EXTERN_CONV2D = "edgec.conv2d_hybrid"
-CONVERTED_HYBRID_OPS = {"CONV_2D"}
+EXTERN_FC = "edgec.fully_connected_hybrid"
+CONVERTED_HYBRID_OPS = {"CONV_2D", "FULLY_CONNECTED"}
 
 # TFLite fused activations a hybrid kernel applies itself, as the clamp range [lo, hi].
 FUSED_CLAMP = {"NONE": None, "RELU": (0.0, None), "RELU6": (0.0, 6.0), "RELU_N1_TO_1": (-1.0, 1.0)}
@@ -89,9 +96,11 @@ def unsupported_hybrid_ops(model) -> list[tuple[str, str, str]]:
             continue
         w = subgraph.Tensors(int(op.Inputs(1)))
         q = w.Quantization()
+        out = subgraph.Tensors(int(op.Outputs(0))).Name().decode()
         if w.Type() != _int8_type() or (q.ZeroPointLength() and np.any(q.ZeroPointAsNumpy() != 0)):
-            out = subgraph.Tensors(int(op.Outputs(0))).Name().decode()
             problems.append((out, name, "hybrid weights must be int8 with zero point 0"))
+        elif name == "FULLY_CONNECTED" and np.any(q.ScaleAsNumpy() != q.ScaleAsNumpy()[0]):
+            problems.append((out, name, "hybrid weights with per-channel scales not supported"))
     return problems
 
 
@@ -108,6 +117,8 @@ class HybridOperatorConverter(OperatorConverter):
         super().__init__(model, subgraph, exp_tab, bb)
         self._convert_float_conv2d = self.convert_map["CONV_2D"]
         self.convert_map["CONV_2D"] = self.convert_conv2d_maybe_hybrid
+        self._convert_float_fc = self.convert_map["FULLY_CONNECTED"]
+        self.convert_map["FULLY_CONNECTED"] = self.convert_fc_maybe_hybrid
         self._hiding_hybrid_weights = False
 
     # TVM's check rejects any op with a quantized weight between float activations; hide the weights'
@@ -134,6 +145,51 @@ class HybridOperatorConverter(OperatorConverter):
         if not is_hybrid_op(self.model, op):
             return self._convert_float_conv2d(op=op)
         return self.convert_hybrid_conv2d(op)
+
+    def convert_fc_maybe_hybrid(self, op):
+        if not is_hybrid_op(self.model, op):
+            return self._convert_float_fc(op=op)
+        return self.convert_hybrid_fully_connected(op)
+
+    def convert_hybrid_fully_connected(self, op):
+        from tflite.ActivationFunctionType import ActivationFunctionType
+        from tflite.FullyConnectedOptions import FullyConnectedOptions
+        from tflite.FullyConnectedOptionsWeightsFormat import FullyConnectedOptionsWeightsFormat
+
+        ins = self.get_input_tensors(op)
+        x_t, w_t = ins[0], ins[1]
+        b_t = ins[2] if len(ins) > 2 and ins[2].tensor_idx >= 0 else None
+        out_t = self.get_output_tensors(op)[0]
+        opts = FullyConnectedOptions()
+        opts.Init(op.BuiltinOptions().Bytes, op.BuiltinOptions().Pos)
+        if opts.WeightsFormat() != FullyConnectedOptionsWeightsFormat.DEFAULT:
+            raise NotImplementedError("hybrid FULLY_CONNECTED with shuffled weights")
+        if w_t.tensor.Sparsity() is not None:
+            raise NotImplementedError("sparse hybrid FULLY_CONNECTED")
+        w = np.ascontiguousarray(self.get_tensor_value(w_t)).astype(np.int8)  # [units, input_size]
+        units, input_size = w.shape
+        scales = np.asarray(w_t.tensor.Quantization().ScaleAsNumpy(), np.float32).reshape(-1)
+        if scales.size > 1 and np.any(scales != scales[0]):
+            raise NotImplementedError("hybrid FULLY_CONNECTED with per-channel weight scales")
+
+        act_names = {v: k for k, v in vars(ActivationFunctionType).items() if not k.startswith("_")}
+        act = act_names.get(opts.FusedActivationFunction(), "?")
+        clamp = FUSED_CLAMP.get(act, "unfused")
+        func = relax.ExternFunc(EXTERN_FC)
+        for key, value in (("asymmetric", int(bool(opts.AsymmetricQuantizeInputs()))),
+                           ("activation", act if clamp != "unfused" else "NONE")):
+            func = func.with_attr(key, value)
+
+        x = self.get_expr(x_t.tensor_idx)
+        bias = self.get_tensor_value(b_t).astype(np.float32) if b_t is not None else np.zeros(units, np.float32)
+        out_shape = [int(d) for d in out_t.tensor.ShapeAsNumpy()]
+        y = relax.call_dps_packed(
+            func, relax.Tuple([x, relax.const(w, "int8"), relax.const(scales[:1], "float32"),
+                               relax.const(np.ascontiguousarray(bias.reshape(units)), "float32")]),
+            out_ty=relax.TensorType(out_shape, "float32"))
+        if clamp == "unfused":
+            y = self.convert_fused_activation_function(self.bb.normalize(y), opts.FusedActivationFunction())
+        return y
 
     def convert_hybrid_conv2d(self, op):
         from tflite.ActivationFunctionType import ActivationFunctionType
