@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -11,8 +10,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-# EDGEC_MLPERF_DIR points elsewhere, e.g. from a git worktree that does not sit beside shared/.
-MLPERF = Path(os.environ.get("EDGEC_MLPERF_DIR", REPO.parent / "shared" / "models" / "mlperf_tiny"))
+# shared/ sits beside the repository (or beside the folder of git worktrees, e.g. /work/wt/<name>).
+MLPERF = next((p / "shared" / "models" / "mlperf_tiny" for p in REPO.parents
+               if (p / "shared" / "models" / "mlperf_tiny").is_dir()), REPO.parent / "shared" / "models" / "mlperf_tiny")
 TINY_CNN = REPO / "model_zoo" / "models" / "tiny_cnn.onnx"
 
 
