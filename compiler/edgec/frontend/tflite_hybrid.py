@@ -111,7 +111,7 @@ def _int8_type() -> int:
 
 
 class HybridOperatorConverter(OperatorConverter):
-    """TVM's TFLite converter, plus dynamic-range quantized CONV_2D (see the module docstring)."""
+    """TVM's TFLite converter, plus dynamic-range quantized CONV_2D and FULLY_CONNECTED (see the module docstring)."""
 
     def __init__(self, model, subgraph, exp_tab, bb):
         super().__init__(model, subgraph, exp_tab, bb)
