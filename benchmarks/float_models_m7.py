@@ -28,7 +28,7 @@ FLOAT_MODELS = ["ad01_fp32.tflite", "pretrainedResnet.tflite", "vww_96_float.tfl
 
 
 def models_dir() -> Path:
-    for base in (REPO.parent, REPO.parent.parent):
+    for base in REPO.parents:
         d = base / "shared" / "models" / "mlperf_tiny"
         if d.is_dir():
             return d
