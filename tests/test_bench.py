@@ -39,7 +39,7 @@ def test_bench_cli_json(tmp_path):
 
 # vww_96_float matches too (benchmarks/float_models_m7.py runs it) but loading its 110 KB input through a
 # one-byte emulated UART takes about 35 s, too long for the test suite.
-@pytest.mark.parametrize("model", ["pretrainedResnet.tflite"])
+@pytest.mark.parametrize("model", ["pretrainedResnet.tflite", "kws_ref_model_float32.tflite"])
 def test_bench_mlperf_float_models(tmp_path, model):
     require_tools()
     r = run_bench(MODELS / model, load_board("mps2-an500"), tmp_path, BenchOptions(runs=1))
