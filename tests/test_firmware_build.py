@@ -84,13 +84,13 @@ def test_build_and_flash_cli_on_emulated_board(tmp_path, mlp):
     require_tools()
     out = tmp_path / "out"
     proc = edgec("build", mlp, "--board", "mps2-an500", "-o", out)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (out / "firmware.elf").exists() and (out / "firmware.map").exists()
     sizes = json.loads((out / "size.json").read_text())
     assert sizes["flash_bytes"] > 0 and "ram_bytes" in sizes
-    assert "flash (.text+.rodata)" in proc.stdout
+    assert "flash (.text+.rodata)" in proc.stdout, proc.stdout
     proc = edgec("flash", out, "--board", "mps2-an500", timeout=60)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "mps2-an500 (QEMU mps2-an500) booted" in proc.stdout and "model mlp" in proc.stdout
 
 

@@ -107,13 +107,14 @@ class QemuSession:
         raise ToolchainError("QEMU could not get a free TCP port after 3 tries")
 
     def _wait_listening(self) -> bool:
-        """Poll until QEMU's serial server socket is listening (without connecting: it accepts one client)."""
+        """Poll until *this* QEMU listens on the port (without connecting: it accepts one client). Checking
+        the socket's owner matters when tests run in parallel: another QEMU may have taken the port first."""
         deadline = time.monotonic() + self.start_timeout
-        needle = f"{self.port:04X}"
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 return False
-            if _is_listening(needle):
+            inode = _listening_inode(self.port)
+            if inode is not None and _owns_socket(self.proc.pid, inode):
                 return True
             time.sleep(0.02)
         return False
@@ -141,14 +142,30 @@ class QemuSession:
         self.stop()
 
 
-def _is_listening(port_hex: str) -> bool:
-    """Look the port up in /proc/net/tcp: state 0A is LISTEN on 127.0.0.1 (0100007F)."""
+def _listening_inode(port: int) -> str | None:
+    """The inode of the socket listening on 127.0.0.1:port, from /proc/net/tcp (state 0A is LISTEN)."""
+    local = f"0100007F:{port:04X}"
     try:
         with open("/proc/net/tcp") as f:
             for line in f.readlines()[1:]:
                 parts = line.split()
-                if parts[1] == f"0100007F:{port_hex}" and parts[3] == "0A":
-                    return True
+                if parts[1] == local and parts[3] == "0A":
+                    return parts[9]
     except OSError:
         raise SerialError("cannot read /proc/net/tcp to see whether QEMU is listening") from None
+    return None
+
+
+def _owns_socket(pid: int, inode: str) -> bool:
+    target = f"socket:[{inode}]"
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                return True
+        except OSError:
+            continue
     return False
