@@ -44,7 +44,15 @@ class DutClient:
     def __init__(self, url: str, baud: int = 115200, timeout: float = 20.0, connect_timeout: float | None = None):
         self.url, self.timeout = url, timeout
         try:
-            self.port = serial.serial_for_url(url, baudrate=baud, timeout=0.1, write_timeout=timeout)
+            self.port = serial.serial_for_url(url, baudrate=baud, timeout=0.1, write_timeout=timeout,
+                                              do_not_open=True)
+            # open() flushes whatever has arrived; QEMU starts the guest the moment we connect, so its boot
+            # banner could be flushed with it. Keep it (bench flushes a real board's stale bytes itself).
+            self.port.reset_input_buffer = lambda: None
+            try:
+                self.port.open()
+            finally:
+                del self.port.reset_input_buffer
         except (serial.SerialException, OSError, ValueError) as exc:
             raise SerialError(f"cannot open serial port {url}: {exc}") from None
         self._buf = b""
