@@ -91,3 +91,13 @@ def two_in_two_out_onnx(path: Path, seed: int = 0) -> Path:
     model.ir_version = 8
     onnx.save(model, str(path))
     return path
+
+
+def wait_gone(needle: str, seconds: float = 5.0) -> list[int]:
+    """Processes still mentioning `needle` after up to `seconds` (a killed process takes a moment to go)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while (pids := processes_running(needle)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return pids

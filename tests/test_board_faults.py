@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from board_helpers import AD01, build_fixture, processes_running, require_tools
+from board_helpers import AD01, build_fixture, processes_running, require_tools, wait_gone
 from edgec.board.boards import load_board
 from edgec.board.errors import FirmwareFaultError, SerialError
 from edgec.board.protocol import DutClient
@@ -133,7 +133,7 @@ def test_interrupted_bench_leaves_no_qemu(tmp_path):
             proc.kill()
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
-    assert processes_running(str(out / "firmware.elf")) == []
+    assert wait_gone(str(out / "firmware.elf")) == []
 
 
 def test_killed_edgec_takes_qemu_with_it(tmp_path):
@@ -151,10 +151,7 @@ def test_killed_edgec_takes_qemu_with_it(tmp_path):
         assert processes_running(str(elf))
         proc.kill()
         proc.wait(10)
-        deadline = time.monotonic() + 5
-        while processes_running(str(elf)) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert processes_running(str(elf)) == []
+        assert wait_gone(str(elf)) == []
     finally:
         if proc.poll() is None:
             proc.kill()

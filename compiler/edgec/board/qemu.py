@@ -98,7 +98,12 @@ class QemuSession:
                                          stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
                                          preexec_fn=_die_with_parent)
             _live.add(self.proc)
-            if self._wait_listening():
+            try:
+                listening = self._wait_listening()
+            except BaseException:  # Ctrl-C before the caller's `with` holds the session: clean up here
+                self.stop()
+                raise
+            if listening:
                 return self
             output = self.output()
             kill(self.proc)
