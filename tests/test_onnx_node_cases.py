@@ -10,8 +10,13 @@ float32 compiler are listed in EXCLUDED with the reason; the suite fails if an e
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
 import re
+import shutil
 import subprocess
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -24,6 +29,7 @@ from edgec.build.toolchain import WARNING_FLAGS, require_tool, run_tool
 from edgec.errors import ToolchainError
 from edgec.frontend import ImportOptions
 from edgec.pipeline import CompileOptions, compile_model
+from edgec.reference import run_onnx_reference
 from edgec.verify import compare
 
 # Tolerance: |got - want| <= ATOL + RTOL * |want|. RTOL is the 1e-5 relative error the suite promises; ATOL only
@@ -64,6 +70,15 @@ EXCLUDED: dict[str, str] = {
     "test_batchnorm_epsilon_training_mode":
         "training_mode=1: computes batch statistics and outputs running mean/var updates; edgec compiles inference",
 }
+
+# Cases whose expected outputs the ONNX test writes out by hand with 4 decimals (not all correctly rounded:
+# 0.2841 for 0.284044): compared to those within one unit of the 4th decimal, and to onnxruntime on the same
+# inputs within RTOL/ATOL.
+ROUNDED_EXPECTED: dict[str, str] = {
+    "test_averagepool_2d_ceil_last_window_starts_on_pad":
+        "expected output is given as [0.1511, 0.2841, 0.3572]; the exact means are 0.1510555, 0.2840444, 0.3572222",
+}
+ROUNDED_ATOL = 1e-4
 
 
 def _dtype_names(model: onnx.ModelProto) -> set[int]:
@@ -119,12 +134,47 @@ def select_cases():
     return selected
 
 
-CASES = select_cases()
+def cached_cases():
+    """select_cases(), cached on disk: collect_testcases(None) runs every ONNX node test generator (~20 s),
+    and each pytest-xdist worker would run it again. The cache is keyed by the onnx version and this file's
+    text, so a change to either recollects; a lock lets one process collect while the others wait."""
+    key = hashlib.sha256(Path(__file__).read_bytes() + onnx.__version__.encode()).hexdigest()[:16]
+    root = Path(tempfile.gettempdir()) / f"edgec-onnx-node-cases-{onnx.__version__}-{key}"
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(str(root) + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        index = root / "index.txt"
+        if not index.exists():
+            tmp = Path(tempfile.mkdtemp(prefix=root.name + "-", dir=root.parent))
+            names = []
+            for name, model, data_sets in select_cases():
+                onnx.save(model, str(tmp / f"{name}.onnx"))
+                arrays = {f"{k}_{kind}_{i}": np.asarray(a) for k, (ins, outs) in enumerate(data_sets)
+                          for kind, arrs in (("in", ins), ("out", outs)) for i, a in enumerate(arrs)}
+                np.savez(tmp / f"{name}.npz", **arrays)
+                names.append(f"{name} {len(data_sets)}")
+            (tmp / "index.txt").write_text("\n".join(names) + "\n")
+            if root.exists():
+                shutil.rmtree(root)
+            os.replace(tmp, root)
+    cases = []
+    for line in index.read_text().splitlines():
+        name, n_sets = line.split()
+        model = onnx.load(str(root / f"{name}.onnx"))
+        with np.load(root / f"{name}.npz") as z:
+            data_sets = [([z[f"{k}_in_{i}"] for i in range(len(model.graph.input)) if f"{k}_in_{i}" in z],
+                          [z[f"{k}_out_{i}"] for i in range(len(model.graph.output)) if f"{k}_out_{i}" in z])
+                         for k in range(int(n_sets))]
+        cases.append((name, model, data_sets))
+    return cases
+
+
+CASES = cached_cases()
 
 
 def test_exclusions_are_selected_cases():
     names = {name for name, _, _ in CASES}
-    stale = sorted(set(EXCLUDED) - names)
+    stale = sorted((set(EXCLUDED) | set(ROUNDED_EXPECTED)) - names)
     assert not stale, f"exclusions for cases that are not in the suite: {stale}"
 
 
@@ -268,5 +318,16 @@ def test_node_case(name, model, data_sets, group_builds, tmp_path):
         for info, g, w in zip(report["outputs"], got, outputs):
             w = np.asarray(w)
             assert g.shape == w.shape, f"{info['name']}: shape {g.shape}, expected {w.shape}"
-            cmp = compare(info["name"], g, w, RTOL, ATOL)
-            assert cmp.ok, f"{cmp.output}: max abs err {cmp.max_abs_err:.3g}, max rel err {cmp.max_rel_err:.3g}"
+            if name in ROUNDED_EXPECTED:
+                cmp = compare(info["name"], g, w, 0.0, ROUNDED_ATOL)
+                assert cmp.ok, f"{cmp.output}: max abs err {cmp.max_abs_err:.3g} from the 4-decimal expected values"
+            else:
+                cmp = compare(info["name"], g, w, RTOL, ATOL)
+                assert cmp.ok, f"{cmp.output}: max abs err {cmp.max_abs_err:.3g}, max rel err {cmp.max_rel_err:.3g}"
+        if name in ROUNDED_EXPECTED:
+            model_path = tmp_path / "model.onnx"
+            onnx.save(model, str(model_path))
+            feed = dict(zip([i.name for i in model.graph.input], data_sets[k][0]))
+            for info, g, w in zip(report["outputs"], got, run_onnx_reference(model_path, feed)):
+                cmp = compare(info["name"], g, w, RTOL, ATOL)
+                assert cmp.ok, f"{cmp.output} vs onnxruntime: max abs err {cmp.max_abs_err:.3g}, max rel err {cmp.max_rel_err:.3g}"

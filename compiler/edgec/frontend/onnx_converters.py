@@ -6,6 +6,7 @@ lower to its kernel library. With static shapes and compile-time attributes they
 - Clip: `relax.clip` for constant bounds (what ReLU6 and friends are), else `relax.maximum` / `relax.minimum`.
 - Pad: `relax.nn.pad` for every mode (constant, reflect, edge -> replicate, wrap -> circular).
 - Conv: auto_pad SAME_UPPER / SAME_LOWER become explicit pads (TVM pads with a separate TOPI call).
+- Reshape with allowzero=1 and a constant shape: a static reshape (TVM computes the shape at run time).
 
 The overrides are installed only for the duration of one import (`edgec_converters()`).
 """
@@ -148,7 +149,22 @@ class Conv(tvm_onnx.Conv):
         return super()._impl_v11(bb, inputs, attr, params)
 
 
-OVERRIDES = {"Clip": Clip, "Pad": Pad, "Conv": Conv}
+class Reshape(tvm_onnx.Reshape):
+    """allowzero=1 with a constant shape on a static input: the output shape is known, so no runtime shape."""
+
+    @classmethod
+    def _impl_v13(cls, bb, inputs, attr, params):
+        shape = _const_value(inputs[1], params)
+        if attr.get("allowzero", 0) and shape is not None and isinstance(inputs[0].ty, relax.TensorType) \
+                and not isinstance(inputs[0], relax.ShapeExpr):
+            out_shape = np.empty(_static_shape(inputs[0]), np.int8).reshape(shape.tolist()).shape
+            if 0 in out_shape:  # Relax's reshape reads 0 as "keep this dim"; an empty tensor has no data anyway
+                return relax.op.zeros(relax.ShapeExpr(list(out_shape)), str(inputs[0].ty.dtype))
+            return relax.op.reshape(inputs[0], out_shape)
+        return super()._impl_v13(bb, inputs, attr, params)
+
+
+OVERRIDES = {"Clip": Clip, "Pad": Pad, "Conv": Conv, "Reshape": Reshape}
 
 
 @contextlib.contextmanager
