@@ -65,10 +65,6 @@ EXCLUDED: dict[str, str] = {
         "second output 'Indices' is int64 (argmax indices); edgec compiles float32 models",
     "test_maxpool_with_argmax_2d_precomputed_strides":
         "second output 'Indices' is int64 (argmax indices); edgec compiles float32 models",
-    "test_batchnorm_example_training_mode":
-        "training_mode=1: computes batch statistics and outputs running mean/var updates; edgec compiles inference",
-    "test_batchnorm_epsilon_training_mode":
-        "training_mode=1: computes batch statistics and outputs running mean/var updates; edgec compiles inference",
 }
 
 # Cases whose expected outputs the ONNX test writes out by hand with 4 decimals (not all correctly rounded:

@@ -6,6 +6,8 @@ lower to its kernel library. With static shapes and compile-time attributes they
 - Clip: `relax.clip` for constant bounds (what ReLU6 and friends are), else `relax.maximum` / `relax.minimum`.
 - Pad: `relax.nn.pad` for every mode (constant, reflect, edge -> replicate, wrap -> circular).
 - Conv: auto_pad SAME_UPPER / SAME_LOWER become explicit pads (TVM pads with a separate TOPI call).
+- BatchNormalization with training_mode=1: batch statistics spelled out with relax.mean (TVM's import is
+  treated as inference by DecomposeOpsForInference, which would silently give wrong results).
 - Reshape with allowzero=1 and a constant shape: a static reshape (TVM computes the shape at run time).
 
 The overrides are installed only for the duration of one import (`edgec_converters()`).
@@ -164,7 +166,36 @@ class Reshape(tvm_onnx.Reshape):
         return super()._impl_v13(bb, inputs, attr, params)
 
 
-OVERRIDES = {"Clip": Clip, "Pad": Pad, "Conv": Conv, "Reshape": Reshape}
+class BatchNormalization(tvm_onnx.BatchNormalization):
+    """training_mode=1 normalises with the batch's own statistics and also outputs the updated running
+    mean and variance. TVM imports it as relax.nn.batch_norm(training=True), which the inference passes
+    then treat as inference; here it is spelled out with means instead."""
+
+    @classmethod
+    def _impl_v15(cls, bb, inputs, attr, params):
+        if not attr.get("training_mode", 0):
+            return super()._impl_v15(bb, inputs, attr, params)
+        x, scale, bias, mean, var = inputs[:5]
+        dtype = str(x.ty.dtype)
+        rank = len(_static_shape(x))
+        eps, momentum = float(attr.get("epsilon", 1e-5)), float(attr.get("momentum", 0.9))
+        axes = [0] + list(range(2, rank))
+        per_channel = lambda v: relax.op.reshape(v, [1, -1] + [1] * (rank - 2))  # noqa: E731
+        c = lambda v: relax.const(v, dtype)  # noqa: E731
+        batch_mean = bb.normalize(relax.op.mean(x, axis=axes, keepdims=True))
+        centred = bb.normalize(relax.op.subtract(x, batch_mean))
+        batch_var = bb.normalize(relax.op.mean(relax.op.multiply(centred, centred), axis=axes, keepdims=True))
+        y = relax.op.divide(centred, relax.op.sqrt(relax.op.add(batch_var, c(eps))))
+        y = bb.normalize(relax.op.add(relax.op.multiply(y, per_channel(scale)), per_channel(bias)))
+        flat = lambda v: relax.op.reshape(v, [-1])  # noqa: E731
+        running_mean = bb.normalize(relax.op.add(relax.op.multiply(mean, c(momentum)),
+                                                 relax.op.multiply(flat(batch_mean), c(1 - momentum))))
+        running_var = bb.normalize(relax.op.add(relax.op.multiply(var, c(momentum)),
+                                                relax.op.multiply(flat(batch_var), c(1 - momentum))))
+        return relax.Tuple([y, running_mean, running_var])
+
+
+OVERRIDES = {"Clip": Clip, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization}
 
 
 @contextlib.contextmanager
