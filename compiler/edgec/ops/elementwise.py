@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..ir import IN_PLACE_OPS
 from . import kernel, lowering
 from .broadcast import broadcast_strides, right_align
 
@@ -24,6 +25,9 @@ UNARY_CODES = {
     "hard_swish": "EDGEC_HARD_SWISH",
     "sqrt": "EDGEC_SQRT",
 }
+
+# Every element-wise kernel reads element i before it writes element i, so out == in is allowed (same shape).
+IN_PLACE_OPS.update(BINARY_CODES, UNARY_CODES)
 
 
 def require_float(dtype: str, what: str) -> None:
