@@ -82,3 +82,20 @@ def test_gemm_all_inputs_at_run_time(tmp_path):
     node = helper.make_node("Gemm", ["a", "b", "c"], ["y"], alpha=2.0, beta=0.5, transB=1)
     model = make_model([node], {"a": a.shape, "b": b.shape, "c": c.shape}, ["y"])
     check(model, {"a": a, "b": b, "c": c}, tmp_path)
+
+
+CONV3D = [
+    ((1, 2, 5, 6, 7), 3, dict(kernel_shape=[3, 3, 3])),
+    ((2, 4, 6, 5, 6), 4, dict(kernel_shape=[2, 3, 2], group=2, strides=[2, 1, 2], pads=[1, 0, 1, 0, 2, 1],
+                              dilations=[1, 2, 1])),
+    ((1, 3, 5, 5, 5), 3, dict(kernel_shape=[3, 3, 3], group=3, auto_pad="SAME_UPPER")),
+]
+
+
+@pytest.mark.parametrize("in_shape,out_c,attrs", CONV3D)
+def test_conv3d(in_shape, out_c, attrs, tmp_path):
+    w, b = rand(out_c, in_shape[1] // attrs.get("group", 1), *attrs["kernel_shape"], seed=1), rand(out_c, seed=2)
+    node = helper.make_node("Conv", ["x", "w", "b"], ["y"], **attrs)
+    model = make_model([node], {"x": in_shape}, ["y"], initializers={"w": w, "b": b})
+    graph = check(model, {"x": rand(*in_shape)}, tmp_path)
+    assert "conv3d" in ops_of(graph)
