@@ -4,8 +4,8 @@ Every case whose graph uses only the operators below (plus Constant/Identity), w
 whose name is one of these operators' test names is compiled for the host, built with gcc, run on the case's
 own inputs and compared with the case's expected outputs. int64 shape/axes/pads inputs are bound as
 compile-time constants (ImportOptions.bindings, the CLI's --bind). Cases that cannot be compiled by a static
-float32 compiler are listed in EXCLUDED with the reason; the suite fails if an excluded case is not selected
-(a stale exclusion) or if a selected case is neither run nor excluded.
+float32 compiler are listed in EXCLUDED with the reason; the suite fails if an exclusion is stale.
+EDGEC_SANITIZE=1 builds the cases with ASan and UBSan.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import onnx
 import pytest
 from onnx import TensorProto
 
+from edgec.build.host import SANITIZE_FLAGS
 from edgec.build.toolchain import WARNING_FLAGS, require_tool, run_tool
 from edgec.errors import ToolchainError
 from edgec.frontend import ImportOptions
@@ -268,6 +269,7 @@ def build_units(units, build_dir: Path) -> Path:
         body.append(f"        if ({fn}({args}) != 0) return 4;")
         for j, t in enumerate(report["outputs"]):
             body.append(f"        if (save(argv[{2 + n_in + j}], out{j}, {t['bytes']})) return 5;")
+        body += [f"        free(in{j});" for j in range(n_in)] + [f"        free(out{j});" for j in range(n_out)]
         body += ["        return 0;", "    }"]
         cases += body
     lines += ["", "int main(int argc, char **argv) {", "    if (argc < 2) return 2;", "    switch (atoi(argv[1])) {",
@@ -275,8 +277,9 @@ def build_units(units, build_dir: Path) -> Path:
     driver = build_dir / "driver.c"
     driver.write_text("\n".join(lines))
     exe = build_dir / "cases"
-    run_tool([require_tool("gcc"), "-O2", "-std=c99", *WARNING_FLAGS, *sources, *kernels.values(), str(driver),
-              "-o", str(exe), "-lm"], "building node cases")
+    sanitize = SANITIZE_FLAGS if os.environ.get("EDGEC_SANITIZE") == "1" else []
+    run_tool([require_tool("gcc"), "-O2", "-std=c99", *WARNING_FLAGS, *sanitize, *sources, *kernels.values(),
+              str(driver), "-o", str(exe), "-lm"], "building node cases")
     return exe
 
 
