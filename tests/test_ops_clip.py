@@ -35,7 +35,8 @@ def test_clip_constant_bounds(case, tmp_path):
         names.pop()
     model = make_model([helper.make_node("Clip", names, ["y"])], {"x": (4, 6)}, ["y"], initializers=inits)
     graph = check(model, {"x": rand(4, 6) * 2}, tmp_path)
-    assert ops_of(graph) == ["clamp"]
+    ops = ops_of(graph)
+    assert set(ops) == {"clamp"} and len(ops) == (2 if case == "min_above_max" else 1), ops
 
 
 def test_clip_after_conv_is_fused(tmp_path):
@@ -44,7 +45,8 @@ def test_clip_after_conv_is_fused(tmp_path):
                         helper.make_node("Clip", ["c", "lo", "hi"], ["y"])], {"x": (1, 3, 8, 8)}, ["y"],
                        initializers={"w": w, "lo": np.float32(0), "hi": np.float32(6)})
     graph = check(model, {"x": rand(1, 3, 8, 8) * 4}, tmp_path)
-    assert ops_of(graph) == ["conv2d"]
+    ops = ops_of(graph)
+    assert ops.count("conv2d") == 1 and "clamp" not in ops, ops
 
 
 def test_clip_bounds_at_run_time(tmp_path):

@@ -86,3 +86,14 @@ def test_global_average_pool(shape, tmp_path):
     model = make_model([helper.make_node("GlobalAveragePool", ["x"], ["y"])], {"x": shape}, ["y"])
     graph = check(model, {"x": x}, tmp_path)
     assert ops_of(graph) in (["mean"], ["pool2d"])
+
+
+def test_negative_squeeze_axis_after_conv(tmp_path):
+    # TVM's ConvertLayout (NCHW -> NHWC) used to abort on squeeze with a negative axis.
+    w = rand(4, 2, 3, 3, seed=1)
+    model = make_model([helper.make_node("Conv", ["x", "w"], ["c"], kernel_shape=[3, 3]),
+                        helper.make_node("Squeeze", ["c", "axes"], ["s"]),
+                        helper.make_node("Unsqueeze", ["s", "axes2"], ["y"])],
+                       {"x": (1, 2, 3, 7)}, ["y"],
+                       initializers={"w": w, "axes": np.array([-2], np.int64), "axes2": np.array([-1], np.int64)})
+    check(model, {"x": rand(1, 2, 3, 7)}, tmp_path)
