@@ -97,3 +97,21 @@ def test_negative_squeeze_axis_after_conv(tmp_path):
                        {"x": (1, 2, 3, 7)}, ["y"],
                        initializers={"w": w, "axes": np.array([-2], np.int64), "axes2": np.array([-1], np.int64)})
     check(model, {"x": rand(1, 2, 3, 7)}, tmp_path)
+
+
+def test_pad_concat_mean_transpose_after_conv(tmp_path):
+    # After a conv, TVM's ConvertLayout runs these channels-last: their axes and pads are rewritten for NHWC.
+    w1, w2 = rand(4, 3, 3, 3, seed=1), rand(2, 3, 1, 1, seed=2)
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["a"], kernel_shape=[3, 3], pads=[2, 2, 2, 2]),
+        helper.make_node("Conv", ["x", "w2"], ["b0"], kernel_shape=[1, 1]),
+        helper.make_node("Pad", ["b0", "pads"], ["b"], mode="reflect"),
+        helper.make_node("Concat", ["a", "b"], ["c"], axis=1),
+        helper.make_node("Transpose", ["c"], ["t"], perm=[0, 2, 1, 3]),
+        helper.make_node("ReduceMean", ["c", "axes"], ["m"], keepdims=1),
+        helper.make_node("Concat", ["m", "m"], ["y"], axis=-1),
+    ]
+    model = make_model(nodes, {"x": (1, 3, 8, 9)}, ["t", "y"], initializers={
+        "w1": w1, "w2": w2, "pads": np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "axes": np.array([2, 3], np.int64)})
+    graph = check(model, {"x": rand(1, 3, 8, 9)}, tmp_path)
+    assert {"pad", "concat", "mean"} <= set(ops_of(graph))
