@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import inspect
 import os
 import re
 import shutil
@@ -133,9 +134,13 @@ def select_cases():
 
 def cached_cases():
     """select_cases(), cached on disk: collect_testcases(None) runs every ONNX node test generator (~20 s),
-    and each pytest-xdist worker would run it again. The cache is keyed by the onnx version and this file's
-    text, so a change to either recollects; a lock lets one process collect while the others wait."""
-    key = hashlib.sha256(Path(__file__).read_bytes() + onnx.__version__.encode()).hexdigest()[:16]
+    and each pytest-xdist worker would run it again. The cache is keyed by the onnx version and the selection
+    code and constants, so a change to either recollects; a lock lets one process collect while the others
+    wait."""
+    selection = [inspect.getsource(f) for f in (select_cases, _float_variant, _named_after_operator, _dtype_names)]
+    selection += [repr(sorted(v)) for v in (OPERATORS, ALSO_ALLOWED, NAME_STEMS, INDEX_DTYPES, FLOAT_VARIANT_OPS)]
+    selection += [OTHER_OPERATORS.pattern, onnx.__version__]
+    key = hashlib.sha256("\n".join(selection).encode()).hexdigest()[:16]
     root = Path(tempfile.gettempdir()) / f"edgec-onnx-node-cases-{onnx.__version__}-{key}"
     root.parent.mkdir(parents=True, exist_ok=True)
     with open(str(root) + ".lock", "w") as lock:
