@@ -28,7 +28,7 @@ from onnx import TensorProto
 
 from edgec.build.host import SANITIZE_FLAGS
 from edgec.build.toolchain import WARNING_FLAGS, require_tool, run_tool
-from edgec.errors import ToolchainError
+from edgec.errors import ToolchainError, UnsupportedModelError
 from edgec.frontend import ImportOptions
 from edgec.pipeline import CompileOptions, compile_model
 from edgec.reference import run_onnx_reference
@@ -178,6 +178,14 @@ def test_exclusions_are_selected_cases():
     names = {name for name, _, _ in CASES}
     stale = sorted((set(EXCLUDED) | set(ROUNDED_EXPECTED)) - names)
     assert not stale, f"exclusions for cases that are not in the suite: {stale}"
+
+
+@pytest.mark.parametrize("name", sorted(EXCLUDED))
+def test_excluded_cases_are_refused(name, tmp_path):
+    """edgec refuses an excluded case with a clear error, never compiles it into something wrong."""
+    model, data_sets = next((m, d) for n, m, d in CASES if n == name)
+    with pytest.raises(UnsupportedModelError):
+        compile_case(name, 0, model, data_sets[0][0], tmp_path)
 
 
 def test_suite_is_not_empty():
