@@ -3,7 +3,8 @@
 TVM's ONNX importer turns these operators into opaque `call_tir` functions (TOPI kernels), which edgec cannot
 lower to its kernel library. With static shapes and compile-time attributes they are plain Relax operators:
 
-- Clip: `relax.clip` for constant bounds (what ReLU6 and friends are), else `relax.maximum` / `relax.minimum`.
+- Clip: maximum/minimum with scalar constants for constant bounds (ReLU6 and friends; one clamp once
+  lowered), else element-wise `relax.maximum` / `relax.minimum` with the bound tensors.
 - Pad: `relax.nn.pad` for every mode (constant, reflect, edge -> replicate, wrap -> circular).
 - Conv: auto_pad SAME_UPPER / SAME_LOWER become explicit pads (TVM pads with a separate TOPI call).
 - BatchNormalization with training_mode=1: batch statistics spelled out with relax.mean (TVM's import is
@@ -102,6 +103,7 @@ class Pad(tvm_onnx.OnnxOpConverter):
         if mode != "constant":
             return relax.op.nn.pad(x, width, PAD_MODES[mode], 0.0)  # ONNX ignores the value in other modes
         # A pad value known only at run time: pad with 0, then add value * (1 where padded, 0 inside).
+        # (Exact for finite values; an infinite pad value would turn the inside into NaN through 0 * inf.)
         padded = bb.normalize(relax.op.nn.pad(x, width, "constant", 0.0))
         dtype = str(x.ty.dtype)
         inside = np.pad(np.zeros(_static_shape(x), dtype), [(width[2 * a], width[2 * a + 1]) for a in range(rank)],
