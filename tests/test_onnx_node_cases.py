@@ -100,11 +100,17 @@ def _float_variant(case):
             changed = True
     if not changed:
         return None
-    data = []
-    for inputs, outputs in case.data_sets:
-        cast = lambda arrs, vals: [a if np.asarray(a).dtype == np.int64 or v.type.tensor_type.elem_type != TensorProto.FLOAT  # noqa: E731
-                                   else np.asarray(a).astype(np.float32) for a, v in zip(arrs, vals)]
-        data.append((cast(inputs, model.graph.input), cast(outputs, model.graph.output)))
+    def cast(arrays, values):
+        out = []
+        for a, v in zip(arrays, values):
+            a = np.asarray(a)
+            if v.type.tensor_type.elem_type == TensorProto.FLOAT and a.dtype != np.float32:
+                assert np.all(np.abs(a) < 2**24), "integers beyond 2**24 are not exact in float32"
+                a = a.astype(np.float32)
+            out.append(a)
+        return out
+
+    data = [(cast(ins, model.graph.input), cast(outs, model.graph.output)) for ins, outs in case.data_sets]
     return model, data
 
 
