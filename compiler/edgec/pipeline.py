@@ -83,8 +83,11 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     name = c_identifier(options.name or model_path.stem)
 
     imported = import_model(model_path, options.import_options)
-    mod = optimize_relax(imported.mod, options.dump_ir)
-    graph = optimize_graph(lower_module(mod), options.dump_ir)
+    if imported.graph is not None:  # the frontend built edgec IR itself (int8 TFLite): no Relax stage
+        graph = optimize_graph(imported.graph, options.dump_ir)
+    else:
+        mod = optimize_relax(imported.mod, options.dump_ir)
+        graph = optimize_graph(lower_module(mod), options.dump_ir)
     plan = plan_memory(graph, options.planner or config.passes.get("planner", "best"))
     generated = emit_c(graph, plan, name, list(target.kernels))
 

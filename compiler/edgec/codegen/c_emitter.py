@@ -270,7 +270,11 @@ def resolve_kernel_files(kernels: set[str], kernel_sets: list[str]) -> list[Path
     the shared headers it includes."""
     files = [RUNTIMES / "include" / "edgec_common.h"]
     for k in sorted(kernels):
-        files.append(RUNTIMES / "include" / f"{k}.h")
+        header = RUNTIMES / "include" / f"{k}.h"
+        for dep in sorted(set(re.findall(r'#include "(edgec_[a-z0-9_]+\.h)"', header.read_text()))):
+            if RUNTIMES / "include" / dep not in files:
+                files.append(RUNTIMES / "include" / dep)
+        files.append(header)
         for kset in kernel_sets:
             src = RUNTIMES / kset / f"{k}.c"
             if src.exists():

@@ -19,8 +19,9 @@ class ImportOptions:
 
 @dataclass
 class ImportedModel:
-    mod: tvm.IRModule
+    mod: tvm.IRModule | None
     input_names: list[str]  # the model file's own input names, in the order of main's parameters
+    graph: object | None = None  # an edgec Graph when the frontend built the IR itself (int8 TFLite)
 
 
 def import_model(path: Path, options: ImportOptions) -> ImportedModel:
