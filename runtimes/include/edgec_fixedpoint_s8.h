@@ -32,6 +32,13 @@ EDGEC_INLINE int32_t edgec_mbqm(int32_t x, int32_t multiplier, int32_t shift) {
     return edgec_rdbpot(edgec_srdhm((int32_t)((uint32_t)x << left), multiplier), right);
 }
 
+/* The same product rounded once (TFLITE_SINGLE_ROUNDING; LiteRT's int8 fully connected): shift <= 30. */
+EDGEC_INLINE int32_t edgec_mbqm_single(int32_t x, int32_t multiplier, int32_t shift) {
+    const int32_t total_shift = 31 - shift;
+    const int64_t round = INT64_C(1) << (total_shift - 1);
+    return (int32_t)(((int64_t)x * (int64_t)multiplier + round) >> total_shift);
+}
+
 EDGEC_INLINE int32_t edgec_clamp_i32(int32_t x, int32_t lo, int32_t hi) {
     return x < lo ? lo : (x > hi ? hi : x);
 }

@@ -10,6 +10,7 @@ typedef struct {
     int32_t input_offset, filter_offset, output_offset;
     int32_t multiplier, shift;
     int32_t act_min, act_max;
+    int32_t single_rounding; /* 0: TFLite Micro's double rounding; 1: LiteRT reference's single rounding */
 } edgec_fully_connected_s8_params;
 
 /* input [batches, depth], weights [units, depth], bias [units] (may be NULL), output [batches, units]. */

@@ -13,7 +13,8 @@ void edgec_fully_connected_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *
                 acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)in[d] + p->input_offset);
             }
             if (bias) acc += bias[u];
-            acc = edgec_mbqm(acc, p->multiplier, p->shift) + p->output_offset;
+            acc = (p->single_rounding ? edgec_mbqm_single(acc, p->multiplier, p->shift)
+                                      : edgec_mbqm(acc, p->multiplier, p->shift)) + p->output_offset;
             output[(size_t)b * p->units + u] = (int8_t)edgec_clamp_i32(acc, p->act_min, p->act_max);
         }
     }

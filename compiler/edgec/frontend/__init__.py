@@ -15,6 +15,7 @@ from ..errors import ModelLoadError
 class ImportOptions:
     input_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # --input-shape name=1,3,224,224
     bindings: dict[str, np.ndarray] = field(default_factory=dict)  # --bind name=file.npy: inputs made constant
+    int8_rounding: str = "tflm"  # int8 TFLite fully connected: "tflm" (double rounding) or "litert" (single)
 
 
 @dataclass

@@ -39,7 +39,8 @@ def emit_fully_connected_s8(node, ctx):
         "edgec_fully_connected_s8_params",
         dict(batches=x.elems // a["depth"], depth=a["depth"], units=a["units"], input_offset=a["input_offset"],
              filter_offset=a["filter_offset"], output_offset=a["output_offset"], multiplier=a["multiplier"],
-             shift=a["shift"], act_min=a["act"][0], act_max=a["act"][1]),
+             shift=a["shift"], act_min=a["act"][0], act_max=a["act"][1],
+             single_rounding=int(a.get("single_rounding", False))),
     )
     ctx.use("edgec_fully_connected_s8")
     args = [ctx.ptr(t, const=True) for t in node.inputs]
