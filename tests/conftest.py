@@ -1,4 +1,38 @@
+"""Shared fixtures. Tools the tests need must be installed (.ci/setup does it): a missing one fails, never skips."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MLPERF = REPO.parent / "shared" / "models" / "mlperf_tiny"
+TINY_CNN = REPO / "model_zoo" / "models" / "tiny_cnn.onnx"
+
+
+def require(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.fail(f"'{tool}' is not installed: run `bash .ci/setup`")
+    return path
+
+
+@pytest.fixture(scope="session")
+def mlperf_dir() -> Path:
+    if not MLPERF.is_dir():
+        pytest.fail(f"MLPerf Tiny models not found at {MLPERF} (shared/ must sit beside the repository)")
+    return MLPERF
+
+
+def run_edgec(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the real command line, as a user would."""
+    return subprocess.run([sys.executable, "-m", "edgec", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=timeout)
+
+
+# Test helpers that live beside the tests (e.g. int8_numpy.py) are importable from them.
 sys.path.insert(0, str(Path(__file__).parent))

@@ -47,6 +47,8 @@ class LowerContext:
         if isinstance(expr, tvm.ir.expr.Constant):
             return self.graph.add_const("c", expr.value.numpy())
         value = self.values[expr]
+        if value is None:
+            raise DependsOnUnsupported()
         if not isinstance(value, str):
             raise ValueError("a tuple used where a tensor was expected")
         return value
@@ -105,20 +107,30 @@ def lower_module(mod: tvm.IRModule) -> Graph:
             except UnsupportedOp as exc:
                 problems.append((var.name, exc.op, exc.reason))
                 ctx.values[var] = None
+            except DependsOnUnsupported:
+                ctx.values[var] = None  # the unsupported producer is already listed
     if problems:
         raise UnsupportedModelError(problems)
 
     result = body.body
-    outs = result.fields if isinstance(result, relax.Tuple) else [result]
-    for out in outs:
-        name = ctx.tensor(out)
+    if isinstance(result, relax.Tuple):
+        out_names = [ctx.tensor(f) for f in result.fields]
+    else:
+        value = ctx.values.get(result) if not isinstance(result, tvm.ir.expr.Constant) else None
+        out_names = list(value) if isinstance(value, tuple) else [ctx.tensor(result)]
+    for name in out_names:
         t = g.tensors[name]
-        if t.is_const or t.alias_of is not None or name in g.inputs or name in g.outputs:
-            # Graph outputs own their storage: copy constants, views and repeated outputs into a fresh tensor.
+        if t.is_const or g.storage_root(name) in g.inputs or name in g.outputs:
+            # Outputs need arena storage of their own: copy constants, inputs and repeated outputs.
+            # (A view of an intermediate is fine: its storage simply lives to the end.)
             name = ctx.emit("copy", [name], t.shape, t.dtype)
         g.outputs.append(name)
     g.remove_unused_tensors()
     return g
+
+
+class DependsOnUnsupported(Exception):
+    """An operand comes from a node that could not be lowered."""
 
 
 class UnsupportedOp(Exception):

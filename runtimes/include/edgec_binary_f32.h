@@ -4,7 +4,7 @@
 
 #include "edgec_common.h"
 
-enum { EDGEC_ADD = 0, EDGEC_SUB = 1, EDGEC_MUL = 2, EDGEC_DIV = 3 };
+enum { EDGEC_ADD = 0, EDGEC_SUB = 1, EDGEC_MUL = 2, EDGEC_DIV = 3, EDGEC_MAX = 4, EDGEC_MIN = 5 };
 
 typedef struct {
     int32_t op;

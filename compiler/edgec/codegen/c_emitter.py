@@ -65,6 +65,8 @@ class EmitContext:
 
 
 def format_c_scalar(value) -> str:
+    if isinstance(value, str):  # a C expression such as an enum constant
+        return value
     if isinstance(value, (bool, np.bool_)):
         return "1" if value else "0"
     if isinstance(value, (int, np.integer)):

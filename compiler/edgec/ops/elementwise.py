@@ -11,7 +11,10 @@ from .broadcast import broadcast_strides, right_align
 
 RANK = 6
 BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div"}
-BINARY_CODES = {"add": "EDGEC_ADD", "sub": "EDGEC_SUB", "mul": "EDGEC_MUL", "div": "EDGEC_DIV"}
+BINARY_CODES = {"add": "EDGEC_ADD", "sub": "EDGEC_SUB", "mul": "EDGEC_MUL", "div": "EDGEC_DIV",
+                "max": "EDGEC_MAX", "min": "EDGEC_MIN"}
+# TVM lowers some ONNX ops (Clip with tensor bounds) to call_tir of TOPI functions; these are the ones we know.
+TIR_BINARY = {"maximum": "max", "minimum": "min"}
 UNARY_CODES = {
     "clamp": "EDGEC_CLAMP",
     "leaky_relu": "EDGEC_LEAKY_RELU",
@@ -35,7 +38,27 @@ def lower_binary(ctx, call, out):
     return ctx.emit(BINARY_OPS[call.op.name], [a, b], shape, dtype, {"act": (-math.inf, math.inf)})
 
 
-@kernel("add", "sub", "mul", "div")
+@lowering("relax.maximum", "relax.minimum", "relax.call_tir")
+def lower_max_min(ctx, call, out):
+    shape, dtype = out
+    if call.op.name == "relax.call_tir":
+        func = call.args[0].name_hint
+        if func not in TIR_BINARY or len(call.args[1].fields) != 2:
+            raise NotImplementedError(f"call_tir of TVM function '{func}'")
+        kind, args = TIR_BINARY[func], list(call.args[1].fields)
+    else:
+        kind, args = call.op.name.removeprefix("relax.")[:3], list(call.args)
+    require_float(dtype, kind)
+    a, b = ctx.tensor(args[0]), ctx.tensor(args[1])
+    b_val = ctx.graph.tensors[b].data
+    if b_val is not None and b_val.size == 1 and ctx.graph.tensors[a].shape == tuple(shape):
+        bound = float(b_val.reshape(()))  # max(x, c) / min(x, c) with a scalar c is a clamp
+        lo, hi = (bound, math.inf) if kind == "max" else (-math.inf, bound)
+        return ctx.emit("clamp", [a], shape, dtype, {"lo": lo, "hi": hi})
+    return ctx.emit(kind, [a, b], shape, dtype, {"act": (-math.inf, math.inf)})
+
+
+@kernel("add", "sub", "mul", "div", "max", "min")
 def emit_binary(node, ctx):
     g = ctx.graph
     a, b, y = (g.tensors[t] for t in (*node.inputs, node.outputs[0]))
