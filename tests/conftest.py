@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-MLPERF = REPO.parent / "shared" / "models" / "mlperf_tiny"
+# shared/ sits beside the repository (or beside the folder of git worktrees, e.g. /work/wt/<name>).
+MLPERF = next((p / "shared" / "models" / "mlperf_tiny" for p in REPO.parents
+               if (p / "shared" / "models" / "mlperf_tiny").is_dir()), REPO.parent / "shared" / "models" / "mlperf_tiny")
 TINY_CNN = REPO / "model_zoo" / "models" / "tiny_cnn.onnx"
 
 

@@ -16,7 +16,7 @@ from edgec.reference import litert_interpreter
 
 from int8_numpy import run_fc_graph
 
-MODELS = Path("/work/shared/models/mlperf_tiny")
+from conftest import MLPERF as MODELS
 RUNS = 100
 # Arena goals (TFLM + CMSIS-NN on mps2-an500); edgec must not need more.
 ARENA_GOAL = {"pretrainedResnet_quant": 49_152, "vww_96_int8": 55_296, "kws_ref_model": 16_000, "ad01_int8": 768}

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..ir import Graph
-from . import greedy_by_breadth, greedy_by_size
+from . import greedy_by_breadth, greedy_by_size, local_search
 from .liveness import Buffer, buffers_of, live_bytes_per_step, lower_bound
 from .placement import arena_size, check_no_overlap
 
-PLANNERS = {"greedy-by-size": greedy_by_size.plan, "greedy-by-breadth": greedy_by_breadth.plan}
+PLANNERS = {"greedy-by-size": greedy_by_size.plan, "greedy-by-breadth": greedy_by_breadth.plan,
+            "local-search": local_search.plan}
 
 
 @dataclass
