@@ -1,4 +1,4 @@
-/* 2-D convolution and depthwise convolution, int8 (TFLite ConvPerChannel / DepthwiseConvPerChannel).
+/* 2-D convolution, int8 (TFLite ConvPerChannel).
  * NHWC activations; per-output-channel symmetric int8 weights, int32 bias, fixed-point requantisation. */
 #ifndef EDGEC_CONV2D_S8_H
 #define EDGEC_CONV2D_S8_H
@@ -24,11 +24,5 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                      const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                      const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
                      const edgec_conv2d_s8_params *p);
-
-/* weights 1HWO with O = in_c * depth_multiplier. */
-void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
-                               const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
-                               const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
-                               const edgec_conv2d_s8_params *p);
 
 #endif /* EDGEC_CONV2D_S8_H */

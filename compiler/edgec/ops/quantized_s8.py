@@ -25,8 +25,8 @@ def emit_conv2d_s8(node, ctx):
              input_offset=a["input_offset"], output_offset=a["output_offset"],
              act_min=a["act"][0], act_max=a["act"][1]),
     )
-    ctx.use("edgec_conv2d_s8")
     fn = "edgec_conv2d_s8" if node.op == "conv2d_s8" else "edgec_depthwise_conv2d_s8"
+    ctx.use(fn)
     args = [ctx.ptr(t, const=True) for t in node.inputs]
     return f"{fn}({', '.join(args)}, {ctx.ptr(node.outputs[0])}, {params});"
 
