@@ -58,8 +58,8 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                         }
                     }
                     if (bias) acc += bias[oc];
-                    acc = edgec_mbqm(acc, multiplier[oc], shift[oc]) + p->output_offset;
-                    out[oc] = (int8_t)edgec_clamp_i32(acc, p->act_min, p->act_max);
+                    out[oc] = (int8_t)edgec_requant(acc, multiplier[oc], shift[oc], p->requant, p->output_offset,
+                                                       p->act_min, p->act_max);
                 }
             }
         }

@@ -17,6 +17,7 @@ typedef struct {
     int32_t input_offset;     /* -input zero point */
     int32_t output_offset;    /* output zero point */
     int32_t act_min, act_max;
+    int32_t requant; /* EDGEC_REQUANT_FIXED (TFLite) or EDGEC_REQUANT_FLOAT (onnxruntime: multiplier = float bits) */
 } edgec_conv2d_s8_params;
 
 /* weights OHWI with I = in_c (groups = 1); bias, multiplier and shift have out_c entries. */

@@ -6,6 +6,8 @@
 #ifndef EDGEC_FIXEDPOINT_S8_H
 #define EDGEC_FIXEDPOINT_S8_H
 
+#include <string.h>
+
 #include "edgec_common.h"
 
 /* (a * b * 2) >> 32 rounded to nearest, ties away from zero; saturates the one overflow case. */
@@ -41,6 +43,29 @@ EDGEC_INLINE int32_t edgec_mbqm_single(int32_t x, int32_t multiplier, int32_t sh
 
 EDGEC_INLINE int32_t edgec_clamp_i32(int32_t x, int32_t lo, int32_t hi) {
     return x < lo ? lo : (x > hi ? hi : x);
+}
+
+/* Requantisation modes of the conv kernels: TFLite's fixed point, or onnxruntime's (MLAS) float scale. */
+#define EDGEC_REQUANT_FIXED 0
+#define EDGEC_REQUANT_FLOAT 1
+
+/* MLAS: float(acc) * scale, clamped to the output range, rounded half to even. `scale_bits` holds the
+ * IEEE-754 bits of the float scale (so that one int32 table serves both modes). */
+EDGEC_INLINE int32_t edgec_requant_float(int32_t acc, int32_t scale_bits, int32_t zero_point, int32_t lo, int32_t hi) {
+    float scale;
+    memcpy(&scale, &scale_bits, sizeof scale);
+    float f = (float)acc * scale;
+    const float flo = (float)(lo - zero_point), fhi = (float)(hi - zero_point);
+    f = f < flo ? flo : (f > fhi ? fhi : f);
+    f = (f + 12582912.0f) - 12582912.0f; /* round half to even: 1.5 * 2^23 */
+    return (int32_t)f + zero_point;
+}
+
+/* acc -> clamped output value, in either mode. */
+EDGEC_INLINE int32_t edgec_requant(int32_t acc, int32_t multiplier, int32_t shift, int32_t mode, int32_t zero_point,
+                                   int32_t lo, int32_t hi) {
+    if (mode == EDGEC_REQUANT_FLOAT) return edgec_requant_float(acc, multiplier, zero_point, lo, hi);
+    return edgec_clamp_i32(edgec_mbqm(acc, multiplier, shift) + zero_point, lo, hi);
 }
 
 #endif /* EDGEC_FIXEDPOINT_S8_H */

@@ -23,7 +23,7 @@ def emit_conv2d_s8(node, ctx):
              stride_h=a["strides"][0], stride_w=a["strides"][1], pad_top=a["pads"][0], pad_left=a["pads"][1],
              dil_h=a["dilation"][0], dil_w=a["dilation"][1], depth_multiplier=a.get("depth_multiplier", 1),
              input_offset=a["input_offset"], output_offset=a["output_offset"],
-             act_min=a["act"][0], act_max=a["act"][1]),
+             act_min=a["act"][0], act_max=a["act"][1], requant=int(a.get("requant_float", False))),
     )
     fn = "edgec_conv2d_s8" if node.op == "conv2d_s8" else "edgec_depthwise_conv2d_s8"
     ctx.use(fn)
@@ -88,3 +88,53 @@ def emit_softmax_s8(node, ctx):
     )
     ctx.use("edgec_softmax_s8")
     return f"edgec_softmax_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
+# -- ONNX QDQ helpers (frontend/onnx_qdq.py), all in runtimes/*/edgec_qdq_s8.c -------------------------------
+@kernel("quantize_s8", "dequantize_s8")
+def emit_qdq_s8(node, ctx):
+    a = node.attrs
+    params = ctx.static_params("edgec_qdq_s8_params", dict(n=a["n"], c=a["c"], hw=a["hw"],
+                                                           nchw_to_nhwc=a["nchw_to_nhwc"], scale=a["scale"],
+                                                           zero_point=a["zero_point"]))
+    ctx.use("edgec_qdq_s8")
+    fn = "edgec_quantize_s8" if node.op == "quantize_s8" else "edgec_dequantize_s8"
+    return f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
+@kernel("max_pool2d_s8")
+def emit_max_pool2d_s8(node, ctx):
+    g = ctx.graph
+    (n, h, w, c), (_, oh, ow, _) = g.tensors[node.inputs[0]].shape, g.tensors[node.outputs[0]].shape
+    a = node.attrs
+    params = ctx.static_params(
+        "edgec_max_pool2d_s8_params",
+        dict(batch=n, in_h=h, in_w=w, channels=c, out_h=oh, out_w=ow, k_h=a["kernel"][0], k_w=a["kernel"][1],
+             stride_h=a["strides"][0], stride_w=a["strides"][1], pad_top=a["pads"][0], pad_left=a["pads"][1]))
+    ctx.use("edgec_qdq_s8")
+    return f"edgec_max_pool2d_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
+@kernel("global_avg_pool_s8")
+def emit_global_avg_pool_s8(node, ctx):
+    n, h, w, c = ctx.graph.tensors[node.inputs[0]].shape
+    a = node.attrs
+    params = ctx.static_params(
+        "edgec_global_avg_pool_s8_params",
+        dict(batch=n, hw=h * w, channels=c, input_zero_point=a["input_zero_point"],
+             output_zero_point=a["output_zero_point"], scale=a["scale"]))
+    ctx.use("edgec_qdq_s8")
+    return f"edgec_global_avg_pool_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
+@kernel("softmax_q8")
+def emit_softmax_q8(node, ctx):
+    x = ctx.graph.tensors[node.inputs[0]]
+    a = node.attrs
+    params = ctx.static_params(
+        "edgec_softmax_q8_params",
+        dict(outer=x.elems // x.shape[-1], depth=x.shape[-1], output_scale_inv=a["output_scale_inv"],
+             output_zero_point=a["output_zero_point"]))
+    ctx.use("edgec_qdq_s8")
+    return (f"edgec_softmax_q8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")
