@@ -24,6 +24,12 @@ C_TYPES = {
     "bool": "uint8_t",
 }
 
+# IR ops whose kernel may write its output over an input of the same shape and element size: output element i
+# depends only on element i of that input (and on other inputs), which the kernel reads before it writes.
+# Operator modules register their ops here (ops/elementwise.py); the memory planner (memory/inplace.py) then
+# lets the output take over the input's buffer when the input dies at that node.
+IN_PLACE_OPS: set[str] = set()
+
 
 @dataclass
 class QuantParams:

@@ -10,6 +10,7 @@ import numpy as np
 from .config import Target
 from .ir import Graph
 from .memory.plan import MemoryPlan
+from .ops.macs import node_macs
 
 
 def tensor_info(graph: Graph, name: str) -> dict:
@@ -30,9 +31,10 @@ def build_report(graph: Graph, plan: MemoryPlan, target: Target, name: str, code
             "name": node.name or node.outputs[0],
             "op": node.op,
             "output_shape": list(out.shape),
-            "output_bytes": out.nbytes if out.alias_of is None else 0,
+            "output_bytes": out.nbytes if out.alias_of is None and node.outputs[0] not in plan.in_place else 0,
             "weights_bytes": sum(graph.tensors[i].nbytes for i in node.inputs if graph.tensors[i].is_const),
             "live_bytes": plan.live_bytes[step + 1],
+            "macs": node_macs(graph, node),
         })
     code_bytes = (code_sizes["text"] + code_sizes["rodata"] - weights_bytes) if code_sizes else None
     flash_bytes = weights_bytes + (code_bytes or 0)
@@ -43,8 +45,11 @@ def build_report(graph: Graph, plan: MemoryPlan, target: Target, name: str, code
         "arena_bytes": plan.arena_bytes,
         "arena_lower_bound_bytes": plan.lower_bound,
         "planner": plan.planner,
+        # The lower bound is over the buffers the arena holds: after in-place ops took over their inputs' buffers.
+        "in_place_ops": len(plan.in_place),
         "weights_bytes": weights_bytes,
         "code_bytes": code_bytes,
+        "macs": sum(layer["macs"] for layer in layers),
         "flash_bytes": flash_bytes,
         "sram_budget_bytes": target.sram_bytes,
         "flash_budget_bytes": target.flash_bytes,
@@ -97,7 +102,9 @@ def print_report(report: dict, console=None) -> None:
         summary.add_column(col, justify="right" if col else "left")
     summary.add_row("arena (SRAM)", f"{report['arena_bytes']:,}", f"{report['sram_budget_bytes']:,}",
                     pct(report["arena_bytes"], report["sram_budget_bytes"]))
-    summary.add_row("  lower bound", f"{report['arena_lower_bound_bytes']:,}", "", f"planner: {report['planner']}")
+    summary.add_row("  lower bound", f"{report['arena_lower_bound_bytes']:,}", "",
+                    f"planner: {report['planner']}; after {report['in_place_ops']} in-place ops")
+    summary.add_row("MACs per inference", f"{report['macs']:,}", "", "")
     summary.add_row("weights (flash)", f"{report['weights_bytes']:,}", "", "")
     code = report["code_bytes"]
     summary.add_row("code (flash)", f"{code:,}" if code is not None else "not measured", "", "")

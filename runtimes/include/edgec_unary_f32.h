@@ -11,7 +11,8 @@ enum {
     EDGEC_TANH = 3,
     EDGEC_HARD_SIGMOID = 4, /* clamp(alpha * x + beta, 0, 1) */
     EDGEC_HARD_SWISH = 5,   /* x * clamp(x / 6 + 1/2, 0, 1) */
-    EDGEC_COPY = 6
+    EDGEC_COPY = 6,
+    EDGEC_SQRT = 7
 };
 
 typedef struct {

@@ -6,8 +6,8 @@ static float apply(int32_t op, float x, float y) {
     case EDGEC_SUB: return x - y;
     case EDGEC_MUL: return x * y;
     case EDGEC_DIV: return x / y;
-    case EDGEC_MAX: return x > y ? x : y;
-    default: return x < y ? x : y;
+    case EDGEC_MAX: return x < y ? y : x;
+    default: return y < x ? y : x;
     }
 }
 

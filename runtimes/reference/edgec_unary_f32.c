@@ -23,6 +23,9 @@ void edgec_unary_f32(const float *in, float *out, const edgec_unary_params *p) {
     case EDGEC_HARD_SWISH:
         for (int32_t i = 0; i < n; ++i) out[i] = in[i] * edgec_clampf(in[i] / 6.0f + 0.5f, 0.0f, 1.0f);
         break;
+    case EDGEC_SQRT:
+        for (int32_t i = 0; i < n; ++i) out[i] = sqrtf(in[i]);
+        break;
     default:
         for (int32_t i = 0; i < n; ++i) out[i] = in[i];
         break;

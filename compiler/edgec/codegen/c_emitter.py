@@ -268,23 +268,29 @@ def emit_model_c(graph, plan, ctx: EmitContext, prefix, upper, body, weights_h) 
 
 
 def resolve_kernel_files(kernels: set[str], kernel_sets: list[str]) -> list[Path]:
-    """For each kernel: its header, its implementation from the most specific kernel set that has one, and
-    the shared headers it includes."""
-    files = [RUNTIMES / "include" / "edgec_common.h"]
+    """For each kernel: its implementation from the most specific kernel set that has one, and every header
+    it includes (found by following `#include "..."` lines through runtimes/include/)."""
+    files: list[Path] = []
+    pending = [RUNTIMES / "include" / f"{k}.h" for k in sorted(kernels)]
     for k in sorted(kernels):
-        header = RUNTIMES / "include" / f"{k}.h"
-        for dep in sorted(set(re.findall(r'#include "(edgec_[a-z0-9_]+\.h)"', header.read_text()))):
-            if RUNTIMES / "include" / dep not in files:
-                files.append(RUNTIMES / "include" / dep)
-        files.append(header)
         for kset in kernel_sets:
             src = RUNTIMES / kset / f"{k}.c"
             if src.exists():
-                files.append(src)
+                pending.append(src)
                 break
         else:
             raise FileNotFoundError(f"no implementation of kernel {k} in runtimes/{{{','.join(kernel_sets)}}}")
-    return files
+    while pending:
+        path = pending.pop(0)
+        if path in files:
+            continue
+        files.append(path)
+        for inc in re.findall(r'^#include "([^"]+)"', path.read_text(), flags=re.M):
+            header = RUNTIMES / "include" / inc
+            if not header.exists():
+                raise FileNotFoundError(f"{path.name} includes {inc}, which is not in runtimes/include/")
+            pending.append(header)
+    return sorted(files, key=lambda f: f.name)
 
 
 def write_output(gen: GeneratedC, out_dir: Path) -> list[Path]:

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import EdgecError
 from ..frontend import ImportOptions
+from ..memory.plan import PLANNERS
 
 
 def add_model_options(p: argparse.ArgumentParser) -> None:
@@ -19,7 +20,7 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bind", action="append", default=[], metavar="NAME=FILE.npy",
                    help="make a graph input a compile-time constant, e.g. a shape or pads tensor (repeatable)")
     p.add_argument("--config", type=Path, help="toolchain.toml to use (default: the one shipped with edgec)")
-    p.add_argument("--planner", choices=["best", "greedy-by-size", "greedy-by-breadth", "local-search"], help="memory planner")
+    p.add_argument("--planner", choices=["best", *PLANNERS], help="memory planner")
     p.add_argument("--int8-rounding", choices=["tflm", "litert"], default="tflm",
                    help="int8 TFLite fully connected requantisation: tflm (TFLite Micro / CMSIS-NN, double "
                         "rounding; default) or litert (LiteRT's reference kernel, single rounding)")

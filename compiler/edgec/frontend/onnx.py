@@ -108,8 +108,11 @@ def import_onnx(path: Path, options):
     from tvm.relax.frontend.onnx import from_onnx
 
     from . import ImportedModel
+    from .onnx_converters import edgec_converters
 
     try:
-        return ImportedModel(from_onnx(model, shape_dict=shapes, keep_params_in_input=False), list(shapes))
+        with edgec_converters():
+            mod = from_onnx(model, shape_dict=shapes, keep_params_in_input=False)
+        return ImportedModel(mod, list(shapes))
     except Exception as exc:
         raise ModelLoadError(f"{path}: TVM's ONNX importer failed: {exc.__class__.__name__}: {exc}") from None

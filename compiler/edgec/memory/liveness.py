@@ -30,7 +30,10 @@ class Buffer:
         return self.first <= other.last and other.first <= self.last
 
 
-def buffers_of(graph: Graph) -> list[Buffer]:
+def buffers_of(graph: Graph, merged: dict[str, str] | None = None) -> list[Buffer]:
+    """One buffer per storage root (a tensor and its views); `merged` ({storage root: buffer root}, from
+    inplace.in_place_merges) folds in-place outputs into the buffer of the input they overwrite."""
+    merged = merged or {}
     first: dict[str, int] = {}
     last: dict[str, int] = {}
 
@@ -39,6 +42,7 @@ def buffers_of(graph: Graph) -> list[Buffer]:
         if t.is_const:
             return
         root = graph.storage_root(tensor)
+        root = merged.get(root, root)
         first[root] = min(first.get(root, step), step)
         last[root] = max(last.get(root, step), step)
 

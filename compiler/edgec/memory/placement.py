@@ -1,8 +1,21 @@
-"""Placing buffers one by one into the arena: the step shared by the greedy planners."""
+"""Placing buffers one by one into the arena: the step shared by the planners."""
 
 from __future__ import annotations
 
 from .liveness import Buffer
+
+
+def free_gaps(placed: list[tuple[Buffer, int]], buf: Buffer) -> tuple[list[tuple[int, int]], int]:
+    """The gaps (start, length) between placed buffers live at the same time as `buf` that can hold it, in
+    address order, and the end of the highest of those buffers (above it everything is free)."""
+    busy = sorted((off, off + b.size) for b, off in placed if b.overlaps_in_time(buf))
+    gaps: list[tuple[int, int]] = []
+    cursor = 0
+    for start, end in busy:
+        if start - cursor >= buf.size:
+            gaps.append((cursor, start - cursor))
+        cursor = max(cursor, end)
+    return gaps, cursor
 
 
 def place_in_order(order: list[Buffer], best_fit: bool) -> dict[str, int]:
@@ -11,18 +24,10 @@ def place_in_order(order: list[Buffer], best_fit: bool) -> dict[str, int]:
     placed: list[tuple[Buffer, int]] = []
     offsets: dict[str, int] = {}
     for buf in order:
-        busy = sorted((off, off + b.size) for b, off in placed if b.overlaps_in_time(buf))
-        gaps: list[tuple[int, int]] = []  # (start, length or None for the open end)
-        cursor = 0
-        for start, end in busy:
-            if start - cursor >= buf.size:
-                gaps.append((cursor, start - cursor))
-            cursor = max(cursor, end)
-        chosen = None
+        gaps, top = free_gaps(placed, buf)
+        chosen = top
         if gaps:
             chosen = min(gaps, key=lambda g: (g[1], g[0]))[0] if best_fit else gaps[0][0]
-        if chosen is None:
-            chosen = cursor
         offsets[buf.name] = chosen
         placed.append((buf, chosen))
     return offsets

@@ -23,28 +23,32 @@ def lower_conv2d(ctx, call, out):
     if dtype != "float32":
         raise NotImplementedError(f"conv2d producing {dtype}")
     x = ctx.tensor(call.args[0])
-    want = CANONICAL_KERNEL_LAYOUT[data_layout]
+    in_c = ctx.graph.tensors[x].shape[data_layout.index("C")]
+    groups = int(a.groups)
     w_const = ctx.const(call.args[1])
+    attrs = {
+        "layout": data_layout,
+        "strides": ints(a.strides),
+        "pads": ints(a.padding),  # top, left, bottom, right
+        "dilation": ints(a.dilation),
+        "groups": groups,
+        "depthwise": False,
+        "act": (-math.inf, math.inf),
+    }
+    if data_layout == "NHWC" and groups == in_c and groups > 1 and w_const is not None:
+        # Depthwise: weights as [1][kh][kw][out_c] so that a run of channels is contiguous for the kernel.
+        hwo = np.transpose(w_const, [kernel_layout.index(c) for c in "IHWO"])
+        w = ctx.graph.add_const("w_dw", np.ascontiguousarray(hwo))
+        attrs["depthwise"] = True
+        return ctx.emit("conv2d", [x, w], shape, dtype, attrs)
+    want = CANONICAL_KERNEL_LAYOUT[data_layout]
     if kernel_layout == want:
         w = ctx.tensor(call.args[1])
     elif w_const is not None:
         w = ctx.graph.add_const("w", np.transpose(w_const, [kernel_layout.index(c) for c in want]))
     else:
         raise NotImplementedError(f"non-constant weights in layout {kernel_layout}")
-    return ctx.emit(
-        "conv2d",
-        [x, w],
-        shape,
-        dtype,
-        {
-            "layout": data_layout,
-            "strides": ints(a.strides),
-            "pads": ints(a.padding),  # top, left, bottom, right
-            "dilation": ints(a.dilation),
-            "groups": int(a.groups),
-            "act": (-math.inf, math.inf),
-        },
-    )
+    return ctx.emit("conv2d", [x, w], shape, dtype, attrs)
 
 
 @kernel("conv2d")
@@ -69,7 +73,10 @@ def emit_conv2d(node, ctx):
              groups=node.attrs["groups"], act_min=np.float32(lo), act_max=np.float32(hi)),
     )
     bias = ctx.ptr(node.inputs[2], const=True) if len(node.inputs) > 2 else "NULL"
-    ctx.use("edgec_conv2d_f32")
-    fn = "edgec_conv2d_nchw_f32" if layout == "NCHW" else "edgec_conv2d_nhwc_f32"
+    if node.attrs.get("depthwise"):
+        fn = "edgec_depthwise_conv2d_f32"
+    else:
+        fn = "edgec_conv2d_nchw_f32" if layout == "NCHW" else "edgec_conv2d_nhwc_f32"
+    ctx.use(fn)
     return (f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, {bias}, "
             f"{ctx.ptr(node.outputs[0])}, {params});")

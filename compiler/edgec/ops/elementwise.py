@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..ir import IN_PLACE_OPS
 from . import kernel, lowering
 from .broadcast import broadcast_strides, right_align
 
@@ -22,7 +23,11 @@ UNARY_CODES = {
     "tanh": "EDGEC_TANH",
     "hard_sigmoid": "EDGEC_HARD_SIGMOID",
     "hard_swish": "EDGEC_HARD_SWISH",
+    "sqrt": "EDGEC_SQRT",
 }
+
+# Every element-wise kernel reads element i before it writes element i, so out == in is allowed (same shape).
+IN_PLACE_OPS.update(BINARY_CODES, UNARY_CODES)
 
 
 def require_float(dtype: str, what: str) -> None:
@@ -92,6 +97,8 @@ def lower_relu6(ctx, call, out):
 @lowering("relax.clip")
 def lower_clip(ctx, call, out):
     lo, hi = (float(v.value) for v in call.args[1:3])
+    if lo > hi:  # min(max(x, lo), hi) is hi everywhere
+        lo = hi
     return emit_unary_node(ctx, call, out, "clamp", lo=lo, hi=hi)
 
 
@@ -108,6 +115,11 @@ def lower_sigmoid(ctx, call, out):
 @lowering("relax.tanh")
 def lower_tanh(ctx, call, out):
     return emit_unary_node(ctx, call, out, "tanh")
+
+
+@lowering("relax.sqrt")
+def lower_sqrt(ctx, call, out):
+    return emit_unary_node(ctx, call, out, "sqrt")
 
 
 @kernel(*UNARY_CODES)

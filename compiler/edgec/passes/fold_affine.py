@@ -34,6 +34,8 @@ def channel_vector(graph: Graph, node, const_name: str) -> np.ndarray | None:
 
 def scale_weights(graph: Graph, node, s: np.ndarray) -> str:
     w = graph.tensors[node.inputs[1]].data
+    if node.op == "conv2d" and node.attrs.get("depthwise"):
+        return graph.add_const("w_folded", (w * s.reshape(1, 1, 1, -1)).astype(np.float32))  # [1][kh][kw][O]
     if node.op == "conv2d":
         shape = (-1,) + (1,) * (w.ndim - 1)  # O first in OIHW and OHWI
         return graph.add_const("w_folded", (w * s.reshape(shape)).astype(np.float32))

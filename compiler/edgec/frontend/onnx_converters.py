@@ -1,0 +1,168 @@
+"""edgec's own converters for a few ONNX operators, used in place of TVM's while importing.
+
+TVM's ONNX importer turns these operators into opaque `call_tir` functions (TOPI kernels), which edgec cannot
+lower to its kernel library. With static shapes and compile-time attributes they are plain Relax operators:
+
+- Clip: `relax.clip` for constant bounds (what ReLU6 and friends are), else `relax.maximum` / `relax.minimum`.
+- Pad: `relax.nn.pad` for every mode (constant, reflect, edge -> replicate, wrap -> circular).
+- Conv: auto_pad SAME_UPPER / SAME_LOWER become explicit pads (TVM pads with a separate TOPI call).
+
+The overrides are installed only for the duration of one import (`edgec_converters()`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import numpy as np
+import tvm
+from tvm import relax
+from tvm.relax.frontend.onnx import onnx_frontend as tvm_onnx
+
+
+def _const_value(expr, params) -> np.ndarray | None:
+    """The value of an input known at compile time (a constant or a bound parameter), else None."""
+    if expr is None:
+        return None
+    c = tvm_onnx.get_constant(expr, params)
+    if isinstance(c, tvm.ir.expr.Constant):
+        return c.value.numpy()
+    return None
+
+
+def _static_shape(expr) -> list[int]:
+    return [int(d) for d in expr.ty.shape.values]
+
+
+class Clip(tvm_onnx.OnnxOpConverter):
+    @classmethod
+    def _clip(cls, bb, x, lo, hi, params):
+        lo_c, hi_c = _const_value(lo, params), _const_value(hi, params)
+        if (lo is None or (lo_c is not None and lo_c.size == 1)) and (hi is None or (hi_c is not None and hi_c.size == 1)):
+            # ONNX treats a NaN bound as no bound.
+            lo_v = -math.inf if lo is None or np.isnan(lo_c) else float(lo_c.reshape(()))
+            hi_v = math.inf if hi is None or np.isnan(hi_c) else float(hi_c.reshape(()))
+            return relax.op.clip(x, lo_v, hi_v)
+        out = x
+        if lo is not None:
+            out = bb.normalize(relax.op.maximum(out, lo))
+        if hi is not None:
+            out = bb.normalize(relax.op.minimum(out, hi))
+        return out
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        return relax.op.clip(inputs[0], float(attr.get("min", -math.inf)), float(attr.get("max", math.inf)))
+
+    @classmethod
+    def _impl_v11(cls, bb, inputs, attr, params):
+        return cls._clip(bb, inputs[0], inputs[1], inputs[2], params)
+
+    @classmethod
+    def _impl_v13(cls, bb, inputs, attr, params):
+        return cls._clip(bb, inputs[0], inputs[1], inputs[2], params)
+
+
+PAD_MODES = {"constant": "constant", "reflect": "reflect", "edge": "replicate", "wrap": "circular"}
+
+
+class Pad(tvm_onnx.OnnxOpConverter):
+    @classmethod
+    def _pad(cls, bb, x, pads, value, axes, mode: str, params):
+        rank = len(_static_shape(x))
+        if mode not in PAD_MODES:
+            raise ValueError(f"Pad mode '{mode}' is not one of {sorted(PAD_MODES)}")
+        pads = np.asarray(pads, dtype=np.int64).reshape(-1)
+        axes = list(range(rank)) if axes is None else [int(a) % rank for a in np.asarray(axes).reshape(-1)]
+        if len(pads) != 2 * len(axes):
+            raise ValueError(f"Pad: {len(pads)} pads for {len(axes)} axes")
+        width = [0] * (2 * rank)
+        for i, ax in enumerate(axes):
+            width[2 * ax], width[2 * ax + 1] = int(pads[i]), int(pads[len(axes) + i])
+        value_c = _const_value(value, params)
+        if value is None or value_c is not None:
+            fill = 0.0 if value is None else float(value_c.reshape(()))
+            return relax.op.nn.pad(x, width, PAD_MODES[mode], fill)
+        if mode != "constant":
+            return relax.op.nn.pad(x, width, PAD_MODES[mode], 0.0)  # ONNX ignores the value in other modes
+        # A pad value known only at run time: pad with 0, then add value * (1 where padded, 0 inside).
+        padded = bb.normalize(relax.op.nn.pad(x, width, "constant", 0.0))
+        dtype = str(x.ty.dtype)
+        inside = np.pad(np.zeros(_static_shape(x), dtype), [(width[2 * a], width[2 * a + 1]) for a in range(rank)],
+                        constant_values=1)
+        fill = bb.normalize(relax.op.multiply(relax.const(inside, dtype), value))
+        return relax.op.add(padded, fill)
+
+    @classmethod
+    def _impl_v2(cls, bb, inputs, attr, params):
+        mode = attr.get("mode", b"constant").decode()
+        pads = attr["pads"]
+        return relax.op.nn.pad(inputs[0], _interleave(pads), PAD_MODES[mode], float(attr.get("value", 0.0)))
+
+    @classmethod
+    def _impl_v11(cls, bb, inputs, attr, params):
+        pads = _const_value(inputs[1], params)
+        if pads is None:
+            raise ValueError("Pad: the pads input must be known at compile time (bind it with --bind)")
+        axes = None
+        if len(inputs) > 3 and inputs[3] is not None:
+            axes = _const_value(inputs[3], params)
+            if axes is None:
+                raise ValueError("Pad: the axes input must be known at compile time (bind it with --bind)")
+        value = inputs[2] if len(inputs) > 2 else None
+        return cls._pad(bb, inputs[0], pads, value, axes, attr.get("mode", b"constant").decode(), params)
+
+
+def _interleave(pads) -> list[int]:
+    """ONNX [b0, b1, ..., a0, a1, ...] -> Relax [b0, a0, b1, a1, ...]."""
+    n = len(pads) // 2
+    return [int(v) for pair in zip(pads[:n], pads[n:]) for v in pair]
+
+
+def same_pads(in_size: list[int], kernel: list[int], strides: list[int], dilations: list[int], mode: str) -> list[int]:
+    """Explicit ONNX pads [begins..., ends...] for auto_pad SAME_UPPER / SAME_LOWER."""
+    begins, ends = [], []
+    for n, k, s, d in zip(in_size, kernel, strides, dilations):
+        out = -(-n // s)
+        total = max((out - 1) * s + (k - 1) * d + 1 - n, 0)
+        small, big = total // 2, total - total // 2
+        begins.append(small if mode == "SAME_UPPER" else big)
+        ends.append(big if mode == "SAME_UPPER" else small)
+    return begins + ends
+
+
+class Conv(tvm_onnx.Conv):
+    @classmethod
+    def _impl_v11(cls, bb, inputs, attr, params):
+        auto_pad = attr.get("auto_pad", b"NOTSET")
+        auto_pad = auto_pad.decode() if isinstance(auto_pad, bytes) else auto_pad
+        if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+            spatial = _static_shape(inputs[0])[2:]
+            kernel = [int(k) for k in attr.get("kernel_shape", _static_shape(inputs[1])[2:])]
+            nd = len(spatial)
+            attr = dict(attr)
+            attr["pads"] = same_pads(spatial, kernel, list(attr.get("strides", [1] * nd)),
+                                     list(attr.get("dilations", [1] * nd)), auto_pad)
+            attr["auto_pad"] = b"NOTSET"
+        return super()._impl_v11(bb, inputs, attr, params)
+
+
+OVERRIDES = {"Clip": Clip, "Pad": Pad, "Conv": Conv}
+
+
+@contextlib.contextmanager
+def edgec_converters():
+    """Use edgec's converters for the operators in OVERRIDES while TVM imports a model."""
+    original = tvm_onnx._get_convert_map
+
+    def convert_map():
+        table = original()
+        table.update(OVERRIDES)
+        return table
+
+    tvm_onnx._get_convert_map = convert_map
+    try:
+        yield
+    finally:
+        tvm_onnx._get_convert_map = original

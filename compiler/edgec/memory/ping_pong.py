@@ -1,0 +1,58 @@
+"""Ping-pong: buffers in order of first use, each at the bottom or the top of an arena of fixed size.
+
+In a chain every layer's output goes to the side its input does not occupy, so the arena needs only the
+largest input + output pair, which is the lower bound. TFLite Micro's greedy-by-size cannot do this: it
+fills from the bottom only. The top depends on the arena size, so the planner tries sizes from the lower
+bound up (binary search between it and what first fit needs) and keeps the smallest that works.
+"""
+
+from __future__ import annotations
+
+from .liveness import ALIGN, Buffer, lower_bound
+from .placement import arena_size, free_gaps, place_in_order
+
+
+def place_two_sided(order: list[Buffer], cap: int) -> dict[str, int] | None:
+    """Each buffer goes to the end opposite the most recently placed buffer it meets in time (the lowest gap
+    when that one sits high, the highest gap below `cap` when it sits low); None when one does not fit."""
+    placed: list[tuple[Buffer, int]] = []
+    offsets: dict[str, int] = {}
+    for buf in order:
+        gaps, top = free_gaps(placed, buf)
+        if cap - top >= buf.size:
+            gaps.append((top, cap - top))
+        if not gaps:
+            return None
+        neighbour = next(((b, off) for b, off in reversed(placed) if b.overlaps_in_time(buf)), None)
+        go_low = neighbour is None or neighbour[1] + neighbour[0].size / 2 >= cap / 2
+        if go_low:
+            chosen = gaps[0][0]
+        else:
+            start, length = gaps[-1]
+            chosen = (start + length - buf.size) // ALIGN * ALIGN
+            if chosen < start:
+                chosen = start
+        offsets[buf.name] = chosen
+        placed.append((buf, chosen))
+    return offsets
+
+
+def plan(buffers: list[Buffer], steps: int) -> dict[str, int]:
+    order = sorted(buffers, key=lambda b: (b.first, -b.size, b.name))
+    fallback = place_in_order(order, best_fit=False)
+    lo, hi = lower_bound(buffers, steps), arena_size(buffers, fallback)
+    best = fallback
+    for cap in (lo, hi):  # the bound itself first: for a chain it is met exactly
+        offsets = place_two_sided(order, cap)
+        if offsets is not None and arena_size(buffers, offsets) < arena_size(buffers, best):
+            best = offsets
+    lo_u, hi_u = lo // ALIGN, (arena_size(buffers, best) - 1) // ALIGN
+    while lo_u <= hi_u:  # feasibility is not monotone in the cap; binary search finds a good one, not the best
+        mid = (lo_u + hi_u) // 2
+        offsets = place_two_sided(order, mid * ALIGN)
+        if offsets is not None and arena_size(buffers, offsets) < arena_size(buffers, best):
+            best = offsets
+            hi_u = (arena_size(buffers, best) - 1) // ALIGN
+        else:
+            lo_u = mid + 1
+    return best

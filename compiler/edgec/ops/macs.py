@@ -1,0 +1,22 @@
+"""Multiply-accumulates per IR node: the denominator of instructions-per-MAC figures, shown in the report."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ir import Graph, Node
+
+
+def node_macs(graph: Graph, node: Node) -> int:
+    out = graph.tensors[node.outputs[0]]
+    if node.op == "conv2d" and node.attrs.get("depthwise"):
+        w = graph.tensors[node.inputs[1]]
+        return out.elems * int(w.shape[1] * w.shape[2])
+    if node.op == "conv2d" or node.op.startswith("conv2d_"):
+        w = graph.tensors[node.inputs[1]]
+        # weights are O x (kernel and input-channel dims): each output element takes prod(w.shape[1:]) MACs
+        return out.elems * int(np.prod(w.shape[1:], dtype=np.int64))
+    if node.op == "matmul" or node.op.startswith("matmul_"):
+        k = graph.tensors[node.inputs[0]].shape[-1]
+        return out.elems * int(k)
+    return 0

@@ -1,0 +1,52 @@
+"""Reductions, float32: mean over axes (ReduceMean; GlobalAveragePool imports as one)."""
+
+from __future__ import annotations
+
+from . import kernel, lowering
+from .transpose import dense_strides
+
+RANK = 6
+
+
+def pad_front(values, n: int, fill: int) -> list[int]:
+    if len(values) > n:
+        raise NotImplementedError(f"rank {len(values)} is above the kernels' maximum of {n}")
+    return [fill] * (n - len(values)) + [int(v) for v in values]
+
+
+@lowering("relax.mean")
+def lower_mean(ctx, call, out):
+    shape, dtype = out
+    if dtype != "float32":
+        raise NotImplementedError(f"mean of {dtype}")
+    x = ctx.tensor(call.args[0])
+    in_shape = ctx.graph.tensors[x].shape
+    rank = len(in_shape)
+    axes = list(range(rank)) if call.attrs.axis is None else sorted({int(a) % rank for a in call.attrs.axis})
+    if all(in_shape[a] == 1 for a in axes):  # a mean over unit dims is the input itself
+        return ctx.alias(x, shape)
+    keep = tuple(1 if i in axes else d for i, d in enumerate(in_shape))
+    y = ctx.emit("mean", [x], keep, dtype, {"axes": axes})
+    return y if keep == tuple(shape) else ctx.alias(y, shape)
+
+
+@kernel("mean")
+def emit_mean(node, ctx):
+    g = ctx.graph
+    x = g.tensors[node.inputs[0]]
+    axes = node.attrs["axes"]
+    strides = dense_strides(x.shape)
+    kept = [i for i in range(len(x.shape)) if i not in axes]
+    count = 1
+    for a in axes:
+        count *= x.shape[a]
+    params = ctx.static_params(
+        "edgec_mean_params",
+        dict(out_shape=pad_front([x.shape[i] for i in kept], RANK, 1),
+             out_strides=pad_front([strides[i] for i in kept], RANK, 0),
+             red_shape=pad_front([x.shape[a] for a in axes], RANK, 1),
+             red_strides=pad_front([strides[a] for a in axes], RANK, 0),
+             count=count),
+    )
+    ctx.use("edgec_mean_f32")
+    return f"edgec_mean_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"

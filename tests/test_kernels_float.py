@@ -1,0 +1,138 @@
+"""Optimized float kernels against the reference kernels they replace: same results on awkward shapes
+(borders, strides, dilation, channel and pixel remainders, depth multipliers), under ASan and UBSan."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+
+import numpy as np
+import pytest
+
+from conftest import REPO, require
+
+RUNTIMES = REPO / "runtimes"
+
+# A driver that fills inputs and weights from a fixed LCG, runs one kernel, and writes the output to stdout.
+CONV_DRIVER = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include "KERNEL.h"
+static uint32_t seed = 12345u;
+static float rnd(void) { seed = seed * 1664525u + 1013904223u; return (float)((int32_t)(seed >> 8) % 2001 - 1000) / 1000.0f; }
+int main(int argc, char **argv) {
+    if (argc != 19) return 2;
+    int v[18]; for (int i = 0; i < 18; ++i) v[i] = atoi(argv[i + 1]);
+    edgec_conv2d_params p = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], -1e30f, 1e30f};
+    if (v[16]) { p.act_min = 0.0f; p.act_max = 0.5f; }
+    size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+    size_t n_w = v[17] ? (size_t)p.k_h * p.k_w * p.out_c : (size_t)p.out_c * p.k_h * p.k_w * (p.in_c / p.groups);
+    float *in = malloc(n_in * 4), *w = malloc(n_w * 4), *b = malloc((size_t)p.out_c * 4), *out = malloc(n_out * 4);
+    for (size_t i = 0; i < n_in; ++i) in[i] = rnd();
+    for (size_t i = 0; i < n_w; ++i) w[i] = rnd();
+    for (int i = 0; i < p.out_c; ++i) b[i] = rnd();
+    FUNC(in, w, b, out, &p);
+    fwrite(out, 4, n_out, stdout);
+    free(in); free(w); free(b); free(out);
+    return 0;
+}
+"""
+
+MATMUL_DRIVER = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include "edgec_matmul_f32.h"
+static uint32_t seed = 777u;
+static float rnd(void) { seed = seed * 1664525u + 1013904223u; return (float)((int32_t)(seed >> 8) % 2001 - 1000) / 1000.0f; }
+int main(int argc, char **argv) {
+    if (argc != 5) return 2;
+    int m = atoi(argv[1]), k = atoi(argv[2]), n = atoi(argv[3]), batch = atoi(argv[4]);
+    edgec_matmul_params p = {{1, 1, 1, batch}, {0, 0, 0, m * k}, {0, 0, 0, 0}, m, k, n, -1e30f, 1e30f};
+    float *a = malloc((size_t)batch * m * k * 4), *b = malloc((size_t)k * n * 4), *bias = malloc((size_t)n * 4);
+    float *out = malloc((size_t)batch * m * n * 4);
+    for (int i = 0; i < batch * m * k; ++i) a[i] = rnd();
+    for (int i = 0; i < k * n; ++i) b[i] = rnd();
+    for (int i = 0; i < n; ++i) bias[i] = rnd();
+    edgec_matmul_f32(a, b, bias, out, &p);
+    fwrite(out, 4, (size_t)batch * m * n, stdout);
+    free(a); free(b); free(bias); free(out);
+    return 0;
+}
+"""
+
+
+def build(tmp_path, driver: str, kernel: str, kset: str, name: str):
+    require("gcc")
+    src = tmp_path / f"{name}.c"
+    src.write_text(driver)
+    exe = tmp_path / f"{name}_{kset}"
+    cmd = ["gcc", "-O1", "-std=c99", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined",
+           "-fno-sanitize-recover=all", "-I", str(RUNTIMES / "include"), str(src), str(RUNTIMES / kset / f"{kernel}.c"),
+           "-o", str(exe), "-lm"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return exe
+
+
+def run(exe, args) -> np.ndarray:
+    proc = subprocess.run([str(exe), *map(str, args)], capture_output=True)
+    assert proc.returncode == 0, proc.stderr.decode()
+    return np.frombuffer(proc.stdout, np.float32)
+
+
+def out_size(size, k, stride, pad_total, dil):
+    return (size + pad_total - (k - 1) * dil - 1) // stride + 1
+
+
+CONV_CASES = [
+    # (n, h, w, cin, cout, kh, kw, stride, pad, dil, groups)
+    (1, 9, 11, 3, 8, 3, 3, 2, 1, 1, 1),    # first layer: 3 channels, stride 2, padded
+    (1, 7, 7, 16, 20, 1, 1, 1, 0, 1, 1),   # pointwise, pixel and channel remainders
+    (2, 5, 6, 5, 7, 3, 3, 1, 1, 1, 1),     # batch 2, odd channels
+    (1, 12, 12, 4, 6, 3, 3, 1, 2, 2, 1),   # dilation 2
+    (1, 10, 13, 8, 8, 5, 3, 1, 0, 1, 1),   # rectangular kernel, no padding
+    (1, 8, 8, 6, 9, 3, 3, 2, 0, 1, 3),     # grouped
+    (1, 3, 3, 2, 4, 3, 3, 1, 1, 1, 1),     # smaller than a tile
+]
+DW_CASES = [
+    # (n, h, w, c, mult, kh, kw, stride, pad, dil)
+    (1, 12, 12, 16, 1, 3, 3, 1, 1, 1),
+    (1, 11, 9, 10, 1, 3, 3, 2, 1, 1),     # channel remainder, stride 2
+    (1, 8, 8, 4, 2, 3, 3, 1, 1, 1),       # depth multiplier 2
+    (2, 9, 9, 7, 1, 5, 5, 1, 2, 2),       # dilation, big kernel
+    (1, 4, 4, 8, 1, 3, 3, 2, 0, 1),
+]
+
+
+@pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: "x".join(map(str, c)))
+def test_conv2d_nhwc_optimized_matches_reference(tmp_path, case):
+    n, h, w, cin, cout, kh, kw, s, pad, dil, groups = case
+    oh, ow = out_size(h, kh, s, 2 * pad, dil), out_size(w, kw, s, 2 * pad, dil)
+    driver = CONV_DRIVER.replace("KERNEL", "edgec_conv2d_nhwc_f32").replace("FUNC", "edgec_conv2d_nhwc_f32")
+    ref = build(tmp_path, driver, "edgec_conv2d_nhwc_f32", "reference", "conv")
+    opt = build(tmp_path, driver, "edgec_conv2d_nhwc_f32", "optimized", "conv")
+    for act in (0, 1):
+        args = [n, h, w, cin, oh, ow, cout, kh, kw, s, s, pad, pad, dil, dil, groups, act, 0]
+        want, got = run(ref, args), run(opt, args)
+        assert want.size == n * oh * ow * cout
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", DW_CASES, ids=lambda c: "x".join(map(str, c)))
+def test_depthwise_optimized_matches_reference(tmp_path, case):
+    n, h, w, c, mult, kh, kw, s, pad, dil = case
+    oh, ow = out_size(h, kh, s, 2 * pad, dil), out_size(w, kw, s, 2 * pad, dil)
+    driver = CONV_DRIVER.replace("KERNEL", "edgec_depthwise_conv2d_f32").replace("FUNC", "edgec_depthwise_conv2d_f32")
+    ref = build(tmp_path, driver, "edgec_depthwise_conv2d_f32", "reference", "dw")
+    opt = build(tmp_path, driver, "edgec_depthwise_conv2d_f32", "optimized", "dw")
+    for act in (0, 1):
+        args = [n, h, w, c, oh, ow, c * mult, kh, kw, s, s, pad, pad, dil, dil, c, act, 1]
+        np.testing.assert_allclose(run(opt, args), run(ref, args), rtol=1e-5, atol=1e-5)
+
+
+def test_matmul_optimized_matches_reference(tmp_path):
+    ref = build(tmp_path, MATMUL_DRIVER, "edgec_matmul_f32", "reference", "mm")
+    opt = build(tmp_path, MATMUL_DRIVER, "edgec_matmul_f32", "optimized", "mm")
+    for m, k, n, batch in itertools.product((1, 3, 4, 9), (1, 7, 64), (1, 5, 8, 17), (1, 2)):
+        np.testing.assert_allclose(run(opt, [m, k, n, batch]), run(ref, [m, k, n, batch]), rtol=1e-5, atol=1e-5,
+                                   err_msg=f"m={m} k={k} n={n} batch={batch}")
