@@ -93,3 +93,12 @@ def test_fc_rounding_modes_differ_somewhere(tmp_path):
     g1 = run_host_executable_many(exe1, r1.report, batches, tmp_path / "a" / "run")
     g2 = run_host_executable_many(exe2, r2.report, batches, tmp_path / "b" / "run")
     assert any(not np.array_equal(a[0], b[0]) for a, b in zip(g1, g2))
+
+
+def test_edgec_verify_uses_litert_reference_kernels_for_int8(tmp_path):
+    from conftest import run_edgec
+
+    proc = run_edgec("verify", MODELS / "ad01_int8.tflite", "--int8-rounding", "litert", "--runs", "5", "--sanitize",
+                     "-o", tmp_path / "out")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "verified: 5 outputs match" in proc.stdout
