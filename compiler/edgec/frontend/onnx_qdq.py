@@ -29,12 +29,21 @@ from ..ir import Graph, Node, QuantParams, Tensor
 from .tflite_int8 import _ident
 
 QDQ_OPS = {"QuantizeLinear", "DequantizeLinear"}
-OPS = QDQ_OPS | {"Conv", "Gemm", "MaxPool", "GlobalAveragePool", "Softmax", "Flatten", "Reshape"}
+# QOperator format (QuantFormat.QOperator): op -> (QDQ op it behaves as, weight input, bias input, y_scale input)
+QOPERATOR = {
+    "QLinearConv": ("Conv", 3, 8, 6),
+    "QLinearMatMul": ("MatMul", 3, None, 6),
+    "QGemm": ("Gemm", 3, 6, 7),
+    "QLinearGlobalAveragePool": ("GlobalAveragePool", None, None, 3),
+    "QLinearSoftmax": ("Softmax", None, None, 3),
+}
+OPS = QDQ_OPS | set(QOPERATOR) | {"Conv", "Gemm", "MatMul", "MaxPool", "GlobalAveragePool", "Softmax", "Flatten",
+                                  "Reshape"}
 
 
 def is_qdq_model(model) -> bool:
     kinds = {n.op_type for n in model.graph.node}
-    return bool(kinds & QDQ_OPS)
+    return bool(kinds & (QDQ_OPS | set(QOPERATOR)))
 
 
 def import_qdq_graph(model) -> tuple[Graph, list[str]]:
@@ -135,14 +144,41 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
             if x is None:
                 raise NotImplementedError(f"input {node.input[0]} is not an int8 (DequantizeLinear) tensor")
             xt = g.tensors[x]
-            q = single_q(node.output[0])
-            s_out, z_out = (scalar(q.name, v) for v in qparams(q))
+            w_key = b_key = None
+            if op in QOPERATOR:  # QOperator format: the scales are the node's own inputs
+                op, w_idx, b_idx, out_s_idx = QOPERATOR[op]
+                ins = list(node.input) + [""] * 10
+                if w_idx is not None:
+                    w_key = node.name + "#w"
+                    b_key = node.name + "#b" if b_idx is not None and ins[b_idx] else None
+                    consts[w_key] = (inits[ins[w_idx]], inits[ins[w_idx + 1]], inits[ins[w_idx + 2]],
+                                     1 if op == "MatMul" else 0)
+                    if b_key:
+                        consts[b_key] = (inits[ins[b_idx]], None, np.zeros(1, np.int32), 0)
+                out_name = node.output[0]
+                s_out = scalar(node.name, inits[ins[out_s_idx]])
+                z_out = scalar(node.name, inits[ins[out_s_idx + 1]]) if ins[out_s_idx + 1] else 0
+            elif len(consumers.get(node.output[0], [])) == 1 and consumers[node.output[0]][0].op_type == "QuantizeLinear":
+                q = single_q(node.output[0])  # QDQ format: DQ -> op -> Q
+                out_name = q.output[0]
+                s_out, z_out = (scalar(q.name, v) for v in qparams(q))
+            elif op in ("MaxPool", "Flatten", "Reshape"):  # int8 in, int8 out, same quantization
+                out_name = node.output[0]
+                s_out, z_out = float(xt.quant.scale[0]), int(xt.quant.zero_point[0])
+            else:
+                raise NotImplementedError("output is not quantized by exactly one QuantizeLinear")
+            if not shapes.get(node.output[0]):  # com.microsoft ops have no ONNX shape inference
+                shapes[node.output[0]] = _infer_shape(op, node, xt, consts.get(w_key) if w_key else None, shapes)
             out_shape = nhwc(shapes[node.output[0]])
             attrs = {a.name: _attr(a) for a in node.attribute}
+            if op == "MatMul":
+                if len(out_shape) != 2:
+                    raise NotImplementedError("MatMul of rank other than 2")
+                op, attrs = "Gemm", {"transB": 0}
             if op in ("Conv", "Gemm"):
-                y = new_act(q.output[0], out_shape if op == "Conv" else (out_shape[0], 1, 1, out_shape[1]),
+                y = new_act(out_name, out_shape if op == "Conv" else (out_shape[0], 1, 1, out_shape[1]),
                             s_out, z_out)
-                _conv_or_gemm(g, node, op, attrs, x, xt, y, consts, float(s_out), int(z_out))
+                _conv_or_gemm(g, node, op, attrs, x, xt, y, consts, float(s_out), int(z_out), w_key, b_key)
                 if op == "Gemm":
                     view = g.fresh_name(y + "_2d")
                     g.add_tensor(Tensor(view, out_shape, "int8", quant=g.tensors[y].quant, alias_of=y))
@@ -150,7 +186,7 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
             elif op == "MaxPool":
                 if (float(s_out), int(z_out)) != (float(xt.quant.scale[0]), int(xt.quant.zero_point[0])):
                     raise NotImplementedError("MaxPool that changes quantization")
-                y = new_act(q.output[0], out_shape, s_out, z_out)
+                y = new_act(out_name, out_shape, s_out, z_out)
                 k = attrs["kernel_shape"]
                 st = attrs.get("strides", [1, 1])
                 pads = attrs.get("pads", [0, 0, 0, 0])
@@ -159,7 +195,7 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
                 g.nodes.append(Node("max_pool2d_s8", [x], [y], dict(kernel=list(k), strides=list(st),
                                                                      pads=[pads[0], pads[1]]), node.name))
             elif op == "GlobalAveragePool":
-                y = new_act(q.output[0], out_shape, s_out, z_out)
+                y = new_act(out_name, out_shape, s_out, z_out)
                 n, h, w, c = xt.shape
                 scale = float(np.float32(xt.quant.scale[0]) / (np.float32(h * w) * np.float32(s_out)))
                 g.nodes.append(Node("global_avg_pool_s8", [x], [y], dict(
@@ -169,7 +205,7 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
                 axis = attrs.get("axis", -1)
                 if axis not in (-1, len(xt.shape) - 1):
                     raise NotImplementedError("softmax over another axis than the last")
-                y = new_act(q.output[0], out_shape, s_out, z_out)
+                y = new_act(out_name, out_shape, s_out, z_out)
                 table = g.add_const("exp_table", softmax_table(float(xt.quant.scale[0]), xt.shape[-1]))
                 g.nodes.append(Node("softmax_q8", [x, table], [y], dict(
                     output_scale_inv=float(np.floor(np.float32(1.0) / np.float32(s_out))),
@@ -179,9 +215,9 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
                     raise NotImplementedError("Flatten/Reshape of an NHWC tensor with spatial extent")
                 if (float(s_out), int(z_out)) != (float(xt.quant.scale[0]), int(xt.quant.zero_point[0])):
                     raise NotImplementedError("Reshape that changes quantization")
-                y = g.fresh_name(_ident(q.output[0]))
+                y = g.fresh_name(_ident(out_name))
                 g.add_tensor(Tensor(y, shapes[node.output[0]], "int8", quant=xt.quant, alias_of=x))
-            acts[q.output[0]] = y
+            acts[out_name] = y
         except (NotImplementedError, KeyError) as exc:
             out = node.output[0] if node.output else node.name
             problems.append((out, op, str(exc)))
@@ -206,6 +242,23 @@ def softmax_table(x_scale: float, depth: int) -> np.ndarray:
     return table
 
 
+def _infer_shape(op, node, xt, weights, shapes) -> tuple[int, ...]:
+    """The ONNX (NCHW) shape of an operator's output when shape inference left it out."""
+    x_onnx = shapes.get(node.input[0]) or ((xt.shape[0], xt.shape[3], xt.shape[1], xt.shape[2])
+                                          if len(xt.shape) == 4 else xt.shape)
+    if op == "GlobalAveragePool":
+        return (x_onnx[0], x_onnx[1]) + (1,) * (len(x_onnx) - 2)
+    if op == "Softmax":
+        return tuple(x_onnx)
+    if op == "Flatten":
+        return (x_onnx[0], int(np.prod(x_onnx[1:])))
+    if op in ("Gemm", "MatMul") and weights is not None:
+        w = weights[0]
+        trans_b = next((a.i for a in node.attribute if a.name == "transB"), 0)
+        return (x_onnx[0], w.shape[0] if trans_b else w.shape[1])
+    raise NotImplementedError(f"no shape for {node.output[0]}")
+
+
 def _nchw(shape) -> tuple[int, int, int]:
     n = int(shape[0]) if shape else 1
     c = int(shape[1]) if len(shape) > 1 else 1
@@ -220,8 +273,11 @@ def _attr(a):
     return list(v) if isinstance(v, (list, tuple)) or hasattr(v, "__len__") and not isinstance(v, (bytes, str)) else v
 
 
-def _conv_or_gemm(g: Graph, node, op, attrs, x, xt, y, consts, s_out: float, z_out: int) -> None:
-    w_data, w_s, w_z, w_axis = consts[node.input[1]]
+def _conv_or_gemm(g: Graph, node, op, attrs, x, xt, y, consts, s_out: float, z_out: int, w_key=None, b_key=None) -> None:
+    w_key = w_key or node.input[1]
+    if b_key is None and w_key == node.input[1] and len(node.input) > 2 and node.input[2]:
+        b_key = node.input[2]
+    w_data, w_s, w_z, w_axis = consts[w_key]
     if w_data.dtype != np.int8 or np.any(w_z != 0):
         raise NotImplementedError("weights must be symmetric int8")
     s_in, z_in = float(xt.quant.scale[0]), int(xt.quant.zero_point[0])
@@ -259,12 +315,12 @@ def _conv_or_gemm(g: Graph, node, op, attrs, x, xt, y, consts, s_out: float, z_o
     f_scales = (np.float32(np.float32(s_in) / np.float32(s_out)) * w_scales).astype(np.float32)
     mults, shifts = f_scales.view(np.int32), np.zeros(out_c, np.int32)
     bias = np.zeros(out_c, np.int32)
-    if len(node.input) > 2 and node.input[2]:
-        b_data, b_s, b_z, _ = consts[node.input[2]]
+    if b_key is not None:
+        b_data, b_s, b_z, _ = consts[b_key]
         if b_data.dtype != np.int32 or np.any(b_z != 0):
             raise NotImplementedError("bias must be int32 with zero point 0")
         expect = np.float32(s_in) * w_scales
-        if not np.allclose(np.broadcast_to(np.ravel(b_s), (out_c,)), expect, rtol=1e-5):
+        if b_s is not None and not np.allclose(np.broadcast_to(np.ravel(b_s), (out_c,)), expect, rtol=1e-5):
             raise NotImplementedError("bias scale is not input scale x weight scale")
         bias = b_data.astype(np.int32)
     attrs_ir = dict(strides=list(strides), dilation=list(dil), pads=pads, input_offset=-z_in, output_offset=z_out,
