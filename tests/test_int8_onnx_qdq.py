@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import onnxruntime as ort
+import pytest
 from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
@@ -28,17 +29,43 @@ class Reader(CalibrationDataReader):
         return next(self.data, None)
 
 
-def test_qdq_tiny_cnn_matches_onnxruntime(tmp_path):
-    pre, qdq = tmp_path / "pre.onnx", tmp_path / "qdq.onnx"
-    quant_pre_process(str(TINY_CNN), str(pre))
-    sess = ort.InferenceSession(str(TINY_CNN), providers=["CPUExecutionProvider"])
+def matmul_model(path):
+    """input [1, 64] -> MatMul [64, 10] (QLinearMatMul in QOperator format)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    w = np.random.default_rng(3).normal(0, 0.2, (64, 10)).astype(np.float32)
+    graph = helper.make_graph([helper.make_node("MatMul", ["input", "w"], ["y"])], "mm",
+                              [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 64])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])],
+                              [numpy_helper.from_array(w, "w")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    return path
+
+
+CASES = {
+    "tiny_cnn-qdq": (lambda tmp: TINY_CNN, QuantFormat.QDQ, {"conv2d_s8", "depthwise_conv2d_s8", "max_pool2d_s8",
+                                                             "global_avg_pool_s8", "softmax_q8"}),
+    "tiny_cnn-qoperator": (lambda tmp: TINY_CNN, QuantFormat.QOperator, {"conv2d_s8", "depthwise_conv2d_s8",
+                                                                         "max_pool2d_s8", "softmax_q8"}),
+    "matmul-qoperator": (lambda tmp: matmul_model(tmp / "mm.onnx"), QuantFormat.QOperator, {"conv2d_s8"}),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_quantized_onnx_matches_onnxruntime(case, tmp_path):
+    make, fmt, expect_ops = CASES[case]
+    float_model = make(tmp_path)
+    pre, qdq = tmp_path / "pre.onnx", tmp_path / "q.onnx"
+    quant_pre_process(str(float_model), str(pre))
+    sess = ort.InferenceSession(str(float_model), providers=["CPUExecutionProvider"])
     (inp,) = sess.get_inputs()
-    quantize_static(str(pre), str(qdq), Reader(inp.name, inp.shape), quant_format=QuantFormat.QDQ, per_channel=True,
+    quantize_static(str(pre), str(qdq), Reader(inp.name, inp.shape), quant_format=fmt, per_channel=True,
                     activation_type=QuantType.QInt8, weight_type=QuantType.QInt8, reduce_range=True)
 
     result = compile_model(qdq, "cortex-m7", tmp_path / "out", CompileOptions())
     ops = {layer["op"] for layer in result.report["layers"]}
-    assert {"conv2d_s8", "depthwise_conv2d_s8", "quantize_s8", "dequantize_s8"} <= ops, ops
+    assert expect_ops | {"quantize_s8", "dequantize_s8"} <= ops, ops
     assert not any(op in ops for op in ("conv2d", "matmul", "softmax")), "float kernels left in a QDQ model"
     exe = build_host_executable(result.out_dir, result.report, tmp_path / "build")
 
@@ -47,7 +74,8 @@ def test_qdq_tiny_cnn_matches_onnxruntime(tmp_path):
     got = np.array([g[0] for g in run_host_executable_many(exe, result.report, batches, tmp_path / "run")])
     ref = ort.InferenceSession(str(qdq), providers=["CPUExecutionProvider"])
     want = np.array([ref.run(None, {inp.name: b[0]})[0].reshape(got.shape[1:]) for b in batches])
-    lsb = np.rint(np.abs(got - want) / np.float32(1 / 255)).astype(int)  # softmax output: scale 1/255
+    out_scale = next(n for n in result.graph.nodes if n.op == "dequantize_s8").attrs["scale"]
+    lsb = np.rint(np.abs(got - want) / np.float32(out_scale)).astype(int)
     assert (lsb <= 1).mean() >= 0.999, np.bincount(lsb.ravel())
     assert (lsb == 0).mean() >= 0.99, np.bincount(lsb.ravel())
     assert len({g.tobytes() for g in got}) >= 20, "outputs hardly depend on the input"
