@@ -1,7 +1,5 @@
 /* Cortex-M twin of reference/edgec_fully_connected_s8.c: the dot product on the DSP extension (SXTB16 +
  * SMLAD, four int8 MACs per step) when __ARM_FEATURE_DSP is set; bit-identical to the reference. */
-#include <string.h>
-
 #include "edgec_fully_connected_s8.h"
 
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
@@ -17,8 +15,8 @@ EDGEC_INLINE int32_t dot_s8(const int8_t *a, int32_t a_offset, const int8_t *b, 
     int32_t acc = 0, i = 0;
     for (; i + 4 <= n; i += 4) {
         uint32_t a4, b4;
-        memcpy(&a4, a + i, 4);
-        memcpy(&b4, b + i, 4);
+        __builtin_memcpy(&a4, a + i, 4);
+        __builtin_memcpy(&b4, b + i, 4);
         const int16x2_t a02 = __sadd16(__sxtb16((int8x4_t)a4), a_off2);
         const int16x2_t a13 = __sadd16(__sxtb16((int8x4_t)((a4 >> 8) | (a4 << 24))), a_off2);
         const int16x2_t b02 = __sadd16(__sxtb16((int8x4_t)b4), b_off2);

@@ -6,8 +6,6 @@
 #ifndef EDGEC_FIXEDPOINT_S8_H
 #define EDGEC_FIXEDPOINT_S8_H
 
-#include <string.h>
-
 #include "edgec_common.h"
 
 /* (a * b * 2) >> 32 rounded to nearest, ties away from zero; saturates the one overflow case. */
@@ -52,9 +50,9 @@ EDGEC_INLINE int32_t edgec_clamp_i32(int32_t x, int32_t lo, int32_t hi) {
 /* MLAS: float(acc) * scale, clamped to the output range, rounded half to even. `scale_bits` holds the
  * IEEE-754 bits of the float scale (so that one int32 table serves both modes). */
 EDGEC_INLINE int32_t edgec_requant_float(int32_t acc, int32_t scale_bits, int32_t zero_point, int32_t lo, int32_t hi) {
-    float scale;
-    memcpy(&scale, &scale_bits, sizeof scale);
-    float f = (float)acc * scale;
+    union { int32_t bits; float value; } pun; /* type punning through a union: defined in C99 */
+    pun.bits = scale_bits;
+    float f = (float)acc * pun.value;
     const float flo = (float)(lo - zero_point), fhi = (float)(hi - zero_point);
     f = f < flo ? flo : (f > fhi ? fhi : f);
     f = (f + 12582912.0f) - 12582912.0f; /* round half to even: 1.5 * 2^23 */
