@@ -51,6 +51,8 @@ def test_dsp_kernels_bit_exact_on_qemu(stem, tmp_path):
     elf = build_firmware(result.out_dir, result.report)
     disasm = subprocess.run([require("arm-none-eabi-objdump"), "-d", str(elf)], capture_output=True, text=True).stdout
     assert "smlad" in disasm and "sxtb16" in disasm, "the DSP path was not compiled in"
+    if any(layer["op"] == "depthwise_conv2d_s8" for layer in result.report["layers"]):
+        assert "smlabb" in disasm and "smlatt" in disasm, "the depthwise DSP path was not compiled in"
 
     info = result.report["inputs"][0]
     rng = np.random.default_rng(11)
