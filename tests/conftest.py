@@ -30,6 +30,24 @@ def mlperf_dir() -> Path:
     return MLPERF
 
 
+# Compilers and flags every generated C file must build under, warning-free and freestanding.
+STRICT_C_FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-c"]
+COMPILERS = [
+    ("gcc", ["-O2"]),
+    ("clang", ["-O2"]),
+    ("arm-none-eabi-gcc", ["-O2", "-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"]),
+    ("arm-none-eabi-gcc", ["-Os", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=soft"]),
+]
+
+
+def assert_compiles_warning_free(out_dir: Path, obj_dir: Path, cc: str, flags: list[str]) -> None:
+    require(cc)
+    for src in sorted(out_dir.glob("*.c")):
+        proc = subprocess.run([cc, *flags, *STRICT_C_FLAGS, "-I", str(out_dir), str(src), "-o", str(obj_dir / (src.stem + ".o"))],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, f"{cc} {src.name}:\n{proc.stderr}"
+
+
 def run_edgec(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the real command line, as a user would."""
     return subprocess.run([sys.executable, "-m", "edgec", *map(str, args)], capture_output=True, text=True,

@@ -83,6 +83,10 @@ def test_missing_compiler(tmp_path):
     cfg.write_text('default_target = "cortex-m7"\n[targets.cortex-m7]\ncc = "arm-none-eabi-gcc-does-not-exist"\n')
     proc = run_edgec("compile", TINY_CNN, "--config", cfg, "-o", tmp_path / "out")
     assert_clean_failure(proc, "arm-none-eabi-gcc-does-not-exist", "not found")
+    # opting out of the code-size measurement compiles without it, and says flash counts weights only
+    proc = run_edgec("compile", TINY_CNN, "--config", cfg, "--no-code-size", "-o", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert "not measured" in proc.stdout
 
 
 def test_unknown_target(tmp_path):

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from conftest import TINY_CNN, require, run_edgec
-
-STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-c"]
-
+from conftest import COMPILERS, TINY_CNN, assert_compiles_warning_free, run_edgec
 
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory):
@@ -20,18 +16,9 @@ def compiled(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("cc,flags", [
-    ("gcc", ["-O2"]),
-    ("clang", ["-O2"]),
-    ("arm-none-eabi-gcc", ["-O2", "-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"]),
-    ("arm-none-eabi-gcc", ["-Os", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=soft"]),
-])
+@pytest.mark.parametrize("cc,flags", COMPILERS)
 def test_compiles_warning_free(compiled, tmp_path, cc, flags):
-    require(cc)
-    for src in sorted(compiled.glob("*.c")):
-        proc = subprocess.run([cc, *flags, *STRICT, "-I", str(compiled), str(src), "-o", str(tmp_path / (src.stem + ".o"))],
-                              capture_output=True, text=True)
-        assert proc.returncode == 0, f"{cc} {src.name}:\n{proc.stderr}"
+    assert_compiles_warning_free(compiled, tmp_path, cc, flags)
 
 
 def test_deterministic(compiled, tmp_path):

@@ -5,7 +5,6 @@ Each stage is a function with a typed input and output; `compile_model` only str
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,10 +64,9 @@ def optimize_graph(graph: Graph, dump=None) -> Graph:
     return graph
 
 
-def measure_code_sizes(target: Target, out_dir: Path) -> dict | None:
-    """Compile the generated C with the target's compiler and read the section sizes, or None without it."""
-    if shutil.which(target.cc) is None:
-        return None
+def measure_code_sizes(target: Target, out_dir: Path) -> dict:
+    """Compile the generated C with the target's compiler and read the section sizes. Without the compiler this
+    fails (ToolchainError): the flash figure and the fit verdict would be guesses."""
     with tempfile.TemporaryDirectory(prefix="edgec-size-") as tmp:
         objs = compile_objects(target.cc, list(target.cflags), out_dir, Path(tmp))
         return section_sizes(target.cc, objs)

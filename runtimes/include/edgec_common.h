@@ -13,6 +13,14 @@
 #define EDGEC_INLINE static inline
 #endif
 
+/* acc + a * b. Where the FPU has a fused multiply-add (Cortex-M4F/M7/M33/M55, AArch64) it is one instruction;
+ * ISO C mode (-std=c99) would otherwise keep the multiply and the add apart. */
+#if defined(__ARM_FEATURE_FMA) && (defined(__GNUC__) || defined(__clang__))
+#define EDGEC_FMA(acc, a, b) __builtin_fmaf((a), (b), (acc))
+#else
+#define EDGEC_FMA(acc, a, b) ((acc) + (a) * (b))
+#endif
+
 /* Largest rank the generic kernels (broadcast, transpose, pad) handle; lower ranks are padded with 1s. */
 #define EDGEC_MAX_RANK 6
 

@@ -20,7 +20,7 @@ static void conv_pixel(const float *EDGEC_RESTRICT input, const float *EDGEC_RES
                 if (ix < 0 || ix >= p->in_w) continue;
                 const float *in_px = input + (((size_t)n * p->in_h + iy) * p->in_w + ix) * p->in_c + (size_t)g * cin_g;
                 const float *w = weights + (((size_t)oc * p->k_h + ky) * p->k_w + kx) * cin_g;
-                for (int32_t ic = 0; ic < cin_g; ++ic) acc += in_px[ic] * w[ic];
+                for (int32_t ic = 0; ic < cin_g; ++ic) acc = EDGEC_FMA(acc, in_px[ic], w[ic]);
             }
         }
         out_px[oc] = edgec_clampf(acc, p->act_min, p->act_max);
@@ -51,10 +51,10 @@ static void conv_tile4(const float *in0, const float *in1, const float *in2, con
                 for (int32_t ic = 0; ic < C; ++ic) {
                     const float v0 = x0[ic], v1 = x1[ic], v2 = x2[ic], v3 = x3[ic];
                     const float k0 = w0[ic], k1 = w1[ic], k2 = w2[ic], k3 = w3[ic];
-                    a00 += v0 * k0; a01 += v0 * k1; a02 += v0 * k2; a03 += v0 * k3;
-                    a10 += v1 * k0; a11 += v1 * k1; a12 += v1 * k2; a13 += v1 * k3;
-                    a20 += v2 * k0; a21 += v2 * k1; a22 += v2 * k2; a23 += v2 * k3;
-                    a30 += v3 * k0; a31 += v3 * k1; a32 += v3 * k2; a33 += v3 * k3;
+                    a00 = EDGEC_FMA(a00, v0, k0); a01 = EDGEC_FMA(a01, v0, k1); a02 = EDGEC_FMA(a02, v0, k2); a03 = EDGEC_FMA(a03, v0, k3);
+                    a10 = EDGEC_FMA(a10, v1, k0); a11 = EDGEC_FMA(a11, v1, k1); a12 = EDGEC_FMA(a12, v1, k2); a13 = EDGEC_FMA(a13, v1, k3);
+                    a20 = EDGEC_FMA(a20, v2, k0); a21 = EDGEC_FMA(a21, v2, k1); a22 = EDGEC_FMA(a22, v2, k2); a23 = EDGEC_FMA(a23, v2, k3);
+                    a30 = EDGEC_FMA(a30, v3, k0); a31 = EDGEC_FMA(a31, v3, k1); a32 = EDGEC_FMA(a32, v3, k2); a33 = EDGEC_FMA(a33, v3, k3);
                 }
                 w0 += C; w1 += C; w2 += C; w3 += C;
             }
@@ -78,7 +78,7 @@ static void conv_tile4(const float *in0, const float *in1, const float *in2, con
                 const size_t off = (size_t)ky * p->dil_h * row + (size_t)kx * p->dil_w * C;
                 for (int32_t ic = 0; ic < C; ++ic) {
                     const float k = w[ic];
-                    s0 += in0[off + ic] * k; s1 += in1[off + ic] * k; s2 += in2[off + ic] * k; s3 += in3[off + ic] * k;
+                    s0 = EDGEC_FMA(s0, in0[off + ic], k); s1 = EDGEC_FMA(s1, in1[off + ic], k); s2 = EDGEC_FMA(s2, in2[off + ic], k); s3 = EDGEC_FMA(s3, in3[off + ic], k);
                 }
                 w += C;
             }

@@ -29,8 +29,8 @@ void edgec_depthwise_conv2d_f32(const float *EDGEC_RESTRICT input, const float *
                     float acc = bias ? bias[oc] : 0.0f;
                     for (int32_t ky = ky_lo; ky < ky_hi; ++ky)
                         for (int32_t kx = kx_lo; kx < kx_hi; ++kx)
-                            acc += input[base + ((ptrdiff_t)ky * p->dil_h * p->in_w + (ptrdiff_t)kx * p->dil_w) * C + oc / mult] *
-                                   weights[((size_t)ky * p->k_w + kx) * OC + oc];
+                            acc = EDGEC_FMA(acc, input[base + ((ptrdiff_t)ky * p->dil_h * p->in_w + (ptrdiff_t)kx * p->dil_w) * C + oc / mult],
+                                   weights[((size_t)ky * p->k_w + kx) * OC + oc]);
                     out[oc] = edgec_clampf(acc, lo, hi);
                 }
                 continue;
@@ -45,7 +45,7 @@ void edgec_depthwise_conv2d_f32(const float *EDGEC_RESTRICT input, const float *
                     for (int32_t kx = 0; kx < kx_hi - kx_lo; ++kx) {
                         const float *x = in_row + (size_t)kx * p->dil_w * C;
                         const float *w = w_row + (size_t)kx * C;
-                        a0 += x[0] * w[0]; a1 += x[1] * w[1]; a2 += x[2] * w[2]; a3 += x[3] * w[3];
+                        a0 = EDGEC_FMA(a0, x[0], w[0]); a1 = EDGEC_FMA(a1, x[1], w[1]); a2 = EDGEC_FMA(a2, x[2], w[2]); a3 = EDGEC_FMA(a3, x[3], w[3]);
                     }
                 }
                 out[c] = edgec_clampf(a0, lo, hi); out[c + 1] = edgec_clampf(a1, lo, hi);
@@ -55,8 +55,8 @@ void edgec_depthwise_conv2d_f32(const float *EDGEC_RESTRICT input, const float *
                 float acc = bias ? bias[c] : 0.0f;
                 for (int32_t ky = ky_lo; ky < ky_hi; ++ky)
                     for (int32_t kx = kx_lo; kx < kx_hi; ++kx)
-                        acc += input[base + ((ptrdiff_t)ky * p->dil_h * p->in_w + (ptrdiff_t)kx * p->dil_w) * C + c] *
-                               weights[((size_t)ky * p->k_w + kx) * C + c];
+                        acc = EDGEC_FMA(acc, input[base + ((ptrdiff_t)ky * p->dil_h * p->in_w + (ptrdiff_t)kx * p->dil_w) * C + c],
+                               weights[((size_t)ky * p->k_w + kx) * C + c]);
                 out[c] = edgec_clampf(acc, lo, hi);
             }
         }

@@ -15,6 +15,8 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", type=Path, default=Path("out"), help="output folder (default: out/)")
     p.add_argument("--sram", type=int, metavar="BYTES", help="override the target's SRAM budget")
     p.add_argument("--flash", type=int, metavar="BYTES", help="override the target's flash budget")
+    p.add_argument("--no-code-size", action="store_true",
+                   help="do not build with the target's compiler to measure code size (flash then counts weights only)")
     p.add_argument("--dump-ir", action="store_true", help="print the IR after every pass (to stderr)")
     p.add_argument("--quiet", "-q", action="store_true", help="do not print the report table")
     p.add_argument("--quantize", choices=["int8"], help="post-training quantization of a float ONNX model")
@@ -47,7 +49,7 @@ def run(args) -> int:
     elif args.calibration is not None:
         raise EdgecError("--calibration is only used with --quantize int8")
     options = CompileOptions(name=args.name, import_options=import_options(args), planner=args.planner, quantize=quantize,
-                             dump_ir=dump if args.dump_ir else None)
+                             dump_ir=dump if args.dump_ir else None, measure_code=not args.no_code_size)
     result = compile_model(args.model, target, args.output, options, config, check_fit=False)
     if not args.quiet:
         print_report(result.report)

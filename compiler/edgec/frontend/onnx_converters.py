@@ -43,7 +43,7 @@ class Clip(tvm_onnx.OnnxOpConverter):
             # ONNX treats a NaN bound as no bound.
             lo_v = -math.inf if lo is None or np.isnan(lo_c) else float(lo_c.reshape(()))
             hi_v = math.inf if hi is None or np.isnan(hi_c) else float(hi_c.reshape(()))
-            return relax.op.clip(x, lo_v, hi_v)
+            return cls._scalar_clip(bb, x, lo_v, hi_v)
         out = x
         if lo is not None:
             out = bb.normalize(relax.op.maximum(out, lo))
@@ -52,8 +52,20 @@ class Clip(tvm_onnx.OnnxOpConverter):
         return out
 
     @classmethod
+    def _scalar_clip(cls, bb, x, lo: float, hi: float):
+        """maximum/minimum with scalar constants rather than relax.clip: TVM's ConvertLayout sees through
+        element-wise binary ops but wraps relax.clip in transposes. edgec lowers both forms to one clamp."""
+        dtype = str(x.ty.dtype)
+        out = x
+        if lo != -math.inf:
+            out = bb.normalize(relax.op.maximum(out, relax.const(lo, dtype)))
+        if hi != math.inf:
+            out = bb.normalize(relax.op.minimum(out, relax.const(hi, dtype)))
+        return out if out is not x else relax.op.clip(x, lo, hi)
+
+    @classmethod
     def _impl_v1(cls, bb, inputs, attr, params):
-        return relax.op.clip(inputs[0], float(attr.get("min", -math.inf)), float(attr.get("max", math.inf)))
+        return cls._scalar_clip(bb, inputs[0], float(attr.get("min", -math.inf)), float(attr.get("max", math.inf)))
 
     @classmethod
     def _impl_v11(cls, bb, inputs, attr, params):

@@ -61,7 +61,9 @@ def unsupported_nodes(model) -> list[tuple[str, str, str]]:
 
 def import_tflite(path: Path, options):
     model = load_tflite(path)
-    problems = unsupported_nodes(model)
+    from .tflite_hybrid import HybridOperatorConverter, unsupported_hybrid_ops
+
+    problems = unsupported_nodes(model) + unsupported_hybrid_ops(model)
     if problems:
         raise UnsupportedModelError(problems)
     if options.bindings:
@@ -79,6 +81,6 @@ def import_tflite(path: Path, options):
     subgraph = model.Subgraphs(0)
     names = [subgraph.Tensors(subgraph.Inputs(i)).Name().decode() for i in range(subgraph.InputsLength())]
     try:
-        return ImportedModel(from_tflite(model, shape_dict=shape_dict), names)
+        return ImportedModel(from_tflite(model, shape_dict=shape_dict, op_converter=HybridOperatorConverter), names)
     except Exception as exc:
         raise ModelLoadError(f"{path}: TVM's TFLite importer failed: {exc.__class__.__name__}: {exc}") from None

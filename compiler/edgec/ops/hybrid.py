@@ -1,0 +1,148 @@
+"""Hybrid (dynamic-range quantized) operators: float activations, int8 weights kept int8 in flash.
+
+The TFLite frontend (`edgec.frontend.tflite_hybrid`) imports a hybrid CONV_2D as
+`R.call_dps_packed(ExternFunc("edgec.conv2d_hybrid", attrs), (x, w_int8, w_scale, bias))`. Here that call
+becomes the `conv2d_hybrid` IR node, and the node becomes a call to `edgec_conv2d_hybrid_nhwc` (see
+runtimes/include/edgec_conv2d_hybrid.h for the exact semantics, which are LiteRT's). A hybrid
+FULLY_CONNECTED takes the same path: "edgec.fully_connected_hybrid" -> `fully_connected_hybrid` ->
+`edgec_fully_connected_hybrid`.
+
+Each node has a second output, `qinput`: the int8 scratch buffer the kernel quantizes one batch (conv) or
+one row (fully connected) of its input into. It is an ordinary arena tensor (live only while the node runs), so the memory planner places it and
+the report counts it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import kernel, lowering
+
+# call_dps_packed extern name -> lowering; other families may add theirs here.
+EXTERN_LOWERINGS = {}
+
+ACTIVATIONS = {"NONE": (-math.inf, math.inf), "RELU": (0.0, math.inf), "RELU6": (0.0, 6.0), "RELU_N1_TO_1": (-1.0, 1.0)}
+
+
+def extern(name: str):
+    def register(fn):
+        EXTERN_LOWERINGS[name] = fn
+        return fn
+
+    return register
+
+
+@lowering("relax.call_dps_packed")
+def lower_call_dps_packed(ctx, call, out):
+    func = call.args[0]
+    name = str(getattr(func, "global_symbol", ""))
+    fn = EXTERN_LOWERINGS.get(name)
+    if fn is None:
+        raise NotImplementedError(f"call_dps_packed of '{name}'")
+    if out is None:
+        raise NotImplementedError(f"{name} returning a tuple")
+    return fn(ctx, call, func.attrs, list(call.args[1].fields), out)
+
+
+@extern("edgec.conv2d_hybrid")
+def lower_conv2d_hybrid(ctx, call, attrs, args, out):
+    shape, dtype = out
+    x, w, scale, bias = args
+    w_data, s_data, b_data = ctx.const(w), ctx.const(scale), ctx.const(bias)
+    if w_data is None or s_data is None or b_data is None:
+        raise NotImplementedError("hybrid conv2d with non-constant weights")
+    if w_data.dtype != np.int8 or dtype != "float32":
+        raise NotImplementedError(f"hybrid conv2d with {w_data.dtype} weights producing {dtype}")
+    x_name = ctx.tensor(x)
+    x_shape = ctx.graph.tensors[x_name].shape
+    per_channel = bool(int(attrs["per_channel"]))
+    out_c = w_data.shape[0]
+    scales = np.asarray(s_data, np.float32).reshape(-1)
+    if scales.size != (out_c if per_channel else 1):
+        raise NotImplementedError("hybrid conv2d: scale count does not match the quantization mode")
+    act = str(attrs["activation"])
+    if act not in ACTIVATIONS:
+        raise NotImplementedError(f"hybrid conv2d with fused activation {act}")
+    names = [x_name, ctx.graph.add_const("w_int8", w_data), ctx.graph.add_const("w_scale", scales),
+             ctx.graph.add_const("bias", np.asarray(b_data, np.float32).reshape(out_c))]
+    y = ctx.new_tensor("conv2d_hybrid", shape, dtype)
+    per_batch = int(np.prod(x_shape[1:]))
+    qinput = ctx.new_tensor("qinput", (per_batch,), "int8")
+    ctx.emit("conv2d_hybrid", names, shape, dtype, {
+        "strides": [int(v) for v in attrs["strides"]],
+        "pads": [int(v) for v in attrs["padding"]],  # top, left, bottom, right
+        "per_channel": per_channel,
+        "act": ACTIVATIONS[act],
+    }, out=y)
+    ctx.graph.nodes[-1].outputs.append(qinput)
+    return y
+
+
+@kernel("conv2d_hybrid")
+def emit_conv2d_hybrid(node, ctx):
+    g = ctx.graph
+    x, w, y = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
+    (n, h, wd, c), (_, oh, ow, oc) = x.shape, y.shape
+    lo, hi = node.attrs["act"]
+    params = ctx.static_params(
+        "edgec_conv2d_hybrid_params",
+        dict(batch=n, in_h=h, in_w=wd, in_c=c, out_h=oh, out_w=ow, out_c=oc, k_h=w.shape[1], k_w=w.shape[2],
+             stride_h=node.attrs["strides"][0], stride_w=node.attrs["strides"][1],
+             pad_top=node.attrs["pads"][0], pad_left=node.attrs["pads"][1],
+             per_channel=int(node.attrs["per_channel"]), act_min=np.float32(lo), act_max=np.float32(hi)),
+    )
+    ctx.use("edgec_conv2d_hybrid")
+    ctx.use("edgec_hybrid_quantize")
+    return (f"edgec_conv2d_hybrid_nhwc({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.inputs[2], const=True)}, {ctx.ptr(node.inputs[3], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {ctx.ptr(node.outputs[1])}, {params});")
+
+
+@extern("edgec.fully_connected_hybrid")
+def lower_fully_connected_hybrid(ctx, call, attrs, args, out):
+    shape, dtype = out
+    x, w, scale, bias = args
+    w_data, s_data, b_data = ctx.const(w), ctx.const(scale), ctx.const(bias)
+    if w_data is None or s_data is None or b_data is None:
+        raise NotImplementedError("hybrid fully connected with non-constant weights")
+    if w_data.dtype != np.int8 or w_data.ndim != 2 or dtype != "float32":
+        raise NotImplementedError(f"hybrid fully connected with {w_data.dtype} weights producing {dtype}")
+    act = str(attrs["activation"])
+    if act not in ACTIVATIONS:
+        raise NotImplementedError(f"hybrid fully connected with fused activation {act}")
+    units, input_size = w_data.shape
+    x_name = ctx.tensor(x)
+    total = ctx.graph.tensors[x_name].elems
+    if total % input_size or int(np.prod(shape)) != total // input_size * units:
+        raise NotImplementedError("hybrid fully connected: input and output shapes do not match the weights")
+    names = [x_name, ctx.graph.add_const("w_int8", w_data),
+             ctx.graph.add_const("w_scale", np.asarray(s_data, np.float32).reshape(-1)[:1]),
+             ctx.graph.add_const("bias", np.asarray(b_data, np.float32).reshape(units))]
+    y = ctx.new_tensor("fully_connected_hybrid", shape, dtype)
+    qinput = ctx.new_tensor("qinput", (input_size,), "int8")
+    ctx.emit("fully_connected_hybrid", names, shape, dtype, {
+        "asymmetric": bool(int(attrs["asymmetric"])),
+        "act": ACTIVATIONS[act],
+    }, out=y)
+    ctx.graph.nodes[-1].outputs.append(qinput)
+    return y
+
+
+@kernel("fully_connected_hybrid")
+def emit_fully_connected_hybrid(node, ctx):
+    g = ctx.graph
+    x, w = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]]
+    units, input_size = w.shape
+    lo, hi = node.attrs["act"]
+    params = ctx.static_params(
+        "edgec_fully_connected_hybrid_params",
+        dict(batch=x.elems // input_size, input_size=input_size, units=units,
+             asymmetric=int(node.attrs["asymmetric"]), act_min=np.float32(lo), act_max=np.float32(hi)),
+    )
+    ctx.use("edgec_fully_connected_hybrid")
+    ctx.use("edgec_hybrid_quantize")
+    return (f"edgec_fully_connected_hybrid({ctx.ptr(node.inputs[0], const=True)}, "
+            f"{ctx.ptr(node.inputs[1], const=True)}, {ctx.ptr(node.inputs[2], const=True)}, "
+            f"{ctx.ptr(node.inputs[3], const=True)}, {ctx.ptr(node.outputs[0])}, {ctx.ptr(node.outputs[1])}, {params});")
