@@ -47,4 +47,13 @@ typedef struct {
 void edgec_softmax_q8(const int8_t *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT table,
                       int8_t *EDGEC_RESTRICT output, const edgec_softmax_q8_params *p);
 
+typedef struct {
+    int32_t count;
+    int32_t a_zero_point, b_zero_point, output_zero_point;
+    float a_ratio, b_ratio; /* a_scale / output_scale, b_scale / output_scale */
+} edgec_add_q8_params;
+
+/* onnxruntime's QLinearAdd: round_half_even(a_ratio * (a - za) + b_ratio * (b - zb)) + zc, saturated. */
+void edgec_add_q8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_q8_params *p);
+
 #endif /* EDGEC_QDQ_S8_H */

@@ -86,3 +86,11 @@ void edgec_softmax_q8(const int8_t *EDGEC_RESTRICT input, const float *EDGEC_RES
         }
     }
 }
+
+void edgec_add_q8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_q8_params *p) {
+    for (int32_t i = 0; i < p->count; ++i) {
+        const float v = p->a_ratio * (float)((int32_t)a[i] - p->a_zero_point) +
+                        p->b_ratio * (float)((int32_t)b[i] - p->b_zero_point);
+        output[i] = quantize_one(v, p->output_zero_point);
+    }
+}

@@ -36,8 +36,9 @@ QOPERATOR = {
     "QGemm": ("Gemm", 3, 6, 7),
     "QLinearGlobalAveragePool": ("GlobalAveragePool", None, None, 3),
     "QLinearSoftmax": ("Softmax", None, None, 3),
+    "QLinearAdd": ("Add", None, None, 6),
 }
-OPS = QDQ_OPS | set(QOPERATOR) | {"Conv", "Gemm", "MatMul", "MaxPool", "GlobalAveragePool", "Softmax", "Flatten",
+OPS = QDQ_OPS | set(QOPERATOR) | {"Add", "Conv", "Gemm", "MatMul", "MaxPool", "GlobalAveragePool", "Softmax", "Flatten",
                                   "Reshape"}
 
 
@@ -210,6 +211,19 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
                 g.nodes.append(Node("softmax_q8", [x, table], [y], dict(
                     output_scale_inv=float(np.floor(np.float32(1.0) / np.float32(s_out))),
                     output_zero_point=int(z_out)), node.name))
+            elif op == "Add":
+                b_name = node.input[3] if node.op_type == "QLinearAdd" else node.input[1]
+                if b_name not in acts:
+                    raise NotImplementedError(f"Add of {b_name}, which is not an int8 tensor")
+                bt = g.tensors[acts[b_name]]
+                if bt.shape != xt.shape:
+                    raise NotImplementedError("broadcasting int8 Add")
+                y = new_act(out_name, out_shape, s_out, z_out)
+                g.nodes.append(Node("add_q8", [x, acts[b_name]], [y], dict(
+                    a_zero_point=int(xt.quant.zero_point[0]), b_zero_point=int(bt.quant.zero_point[0]),
+                    output_zero_point=int(z_out),
+                    a_ratio=float(np.float32(xt.quant.scale[0]) / np.float32(s_out)),
+                    b_ratio=float(np.float32(bt.quant.scale[0]) / np.float32(s_out))), node.name))
             elif op in ("Flatten", "Reshape"):
                 if len(xt.shape) == 4 and xt.shape[1] * xt.shape[2] != 1:
                     raise NotImplementedError("Flatten/Reshape of an NHWC tensor with spatial extent")
@@ -248,7 +262,7 @@ def _infer_shape(op, node, xt, weights, shapes) -> tuple[int, ...]:
                                           if len(xt.shape) == 4 else xt.shape)
     if op == "GlobalAveragePool":
         return (x_onnx[0], x_onnx[1]) + (1,) * (len(x_onnx) - 2)
-    if op == "Softmax":
+    if op in ("Softmax", "Add"):
         return tuple(x_onnx)
     if op == "Flatten":
         return (x_onnx[0], int(np.prod(x_onnx[1:])))

@@ -138,3 +138,16 @@ def emit_softmax_q8(node, ctx):
     ctx.use("edgec_qdq_s8")
     return (f"edgec_softmax_q8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
             f"{ctx.ptr(node.outputs[0])}, {params});")
+
+
+@kernel("add_q8")
+def emit_add_q8(node, ctx):
+    a = node.attrs
+    params = ctx.static_params(
+        "edgec_add_q8_params",
+        dict(count=ctx.graph.tensors[node.outputs[0]].elems, a_zero_point=a["a_zero_point"],
+             b_zero_point=a["b_zero_point"], output_zero_point=a["output_zero_point"], a_ratio=a["a_ratio"],
+             b_ratio=a["b_ratio"]))
+    ctx.use("edgec_qdq_s8")
+    return (f"edgec_add_q8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")
