@@ -102,8 +102,12 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
         g.inputs.append(ir)
         in_float[i] = ir
 
+    failed: set[str] = set()  # outputs of nodes that could not be imported: their users are not reported again
     for node in graph.node:
         op = node.op_type
+        if any(i in failed for i in node.input):
+            failed.update(node.output)
+            continue
         try:
             if op not in OPS:
                 raise NotImplementedError("operator not supported in QDQ models")
@@ -235,6 +239,10 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
         except (NotImplementedError, KeyError) as exc:
             out = node.output[0] if node.output else node.name
             problems.append((out, op, str(exc)))
+            failed.update(node.output)
+            users = consumers.get(node.output[0], []) if node.output else []
+            if len(users) == 1 and users[0].op_type == "QuantizeLinear":
+                failed.update(users[0].output)
     if problems:
         raise UnsupportedModelError(problems)
     if len(g.outputs) != len(graph_outputs):
