@@ -3,9 +3,13 @@
 TVM's ONNX importer turns these operators into opaque `call_tir` functions (TOPI kernels), which edgec cannot
 lower to its kernel library. With static shapes and compile-time attributes they are plain Relax operators:
 
-- Clip: `relax.clip` for constant bounds (what ReLU6 and friends are), else `relax.maximum` / `relax.minimum`.
+- Clip: maximum/minimum with scalar constants for constant bounds (ReLU6 and friends; one clamp once
+  lowered), else element-wise `relax.maximum` / `relax.minimum` with the bound tensors.
 - Pad: `relax.nn.pad` for every mode (constant, reflect, edge -> replicate, wrap -> circular).
 - Conv: auto_pad SAME_UPPER / SAME_LOWER become explicit pads (TVM pads with a separate TOPI call).
+- BatchNormalization with training_mode=1: batch statistics spelled out with relax.mean (TVM's import is
+  treated as inference by DecomposeOpsForInference, which would silently give wrong results).
+- Reshape with allowzero=1 and a constant shape: a static reshape (TVM computes the shape at run time).
 
 The overrides are installed only for the duration of one import (`edgec_converters()`).
 """
@@ -99,6 +103,7 @@ class Pad(tvm_onnx.OnnxOpConverter):
         if mode != "constant":
             return relax.op.nn.pad(x, width, PAD_MODES[mode], 0.0)  # ONNX ignores the value in other modes
         # A pad value known only at run time: pad with 0, then add value * (1 where padded, 0 inside).
+        # (Exact for finite values; an infinite pad value would turn the inside into NaN through 0 * inf.)
         padded = bb.normalize(relax.op.nn.pad(x, width, "constant", 0.0))
         dtype = str(x.ty.dtype)
         inside = np.pad(np.zeros(_static_shape(x), dtype), [(width[2 * a], width[2 * a + 1]) for a in range(rank)],
@@ -160,7 +165,51 @@ class Conv(tvm_onnx.Conv):
         return super()._impl_v11(bb, inputs, attr, params)
 
 
-OVERRIDES = {"Clip": Clip, "Pad": Pad, "Conv": Conv}
+class Reshape(tvm_onnx.Reshape):
+    """allowzero=1 with a constant shape on a static input: the output shape is known, so no runtime shape."""
+
+    @classmethod
+    def _impl_v13(cls, bb, inputs, attr, params):
+        shape = _const_value(inputs[1], params)
+        if attr.get("allowzero", 0) and shape is not None and isinstance(inputs[0].ty, relax.TensorType) \
+                and not isinstance(inputs[0], relax.ShapeExpr):
+            out_shape = np.empty(_static_shape(inputs[0]), np.int8).reshape(shape.tolist()).shape
+            if 0 in out_shape:  # Relax's reshape reads 0 as "keep this dim"; an empty tensor has no data anyway
+                return relax.op.zeros(relax.ShapeExpr(list(out_shape)), str(inputs[0].ty.dtype))
+            return relax.op.reshape(inputs[0], out_shape)
+        return super()._impl_v13(bb, inputs, attr, params)
+
+
+class BatchNormalization(tvm_onnx.BatchNormalization):
+    """training_mode=1 normalises with the batch's own statistics and also outputs the updated running
+    mean and variance. TVM imports it as relax.nn.batch_norm(training=True), which the inference passes
+    then treat as inference; here it is spelled out with means instead."""
+
+    @classmethod
+    def _impl_v15(cls, bb, inputs, attr, params):
+        if not attr.get("training_mode", 0):
+            return super()._impl_v15(bb, inputs, attr, params)
+        x, scale, bias, mean, var = inputs[:5]
+        dtype = str(x.ty.dtype)
+        rank = len(_static_shape(x))
+        eps, momentum = float(attr.get("epsilon", 1e-5)), float(attr.get("momentum", 0.9))
+        axes = [0] + list(range(2, rank))
+        per_channel = lambda v: relax.op.reshape(v, [1, -1] + [1] * (rank - 2))  # noqa: E731
+        c = lambda v: relax.const(v, dtype)  # noqa: E731
+        batch_mean = bb.normalize(relax.op.mean(x, axis=axes, keepdims=True))
+        centred = bb.normalize(relax.op.subtract(x, batch_mean))
+        batch_var = bb.normalize(relax.op.mean(relax.op.multiply(centred, centred), axis=axes, keepdims=True))
+        y = relax.op.divide(centred, relax.op.sqrt(relax.op.add(batch_var, c(eps))))
+        y = bb.normalize(relax.op.add(relax.op.multiply(y, per_channel(scale)), per_channel(bias)))
+        flat = lambda v: relax.op.reshape(v, [-1])  # noqa: E731
+        running_mean = bb.normalize(relax.op.add(relax.op.multiply(mean, c(momentum)),
+                                                 relax.op.multiply(flat(batch_mean), c(1 - momentum))))
+        running_var = bb.normalize(relax.op.add(relax.op.multiply(var, c(momentum)),
+                                                relax.op.multiply(flat(batch_var), c(1 - momentum))))
+        return relax.Tuple([y, running_mean, running_var])
+
+
+OVERRIDES = {"Clip": Clip, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization}
 
 
 @contextlib.contextmanager

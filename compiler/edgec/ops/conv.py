@@ -51,6 +51,33 @@ def lower_conv2d(ctx, call, out):
     return ctx.emit("conv2d", [x, w], shape, dtype, attrs)
 
 
+@lowering("relax.nn.conv1d")
+def lower_conv1d(ctx, call, out):
+    """A 1-D convolution is a 2-D one over a height of 1: NCW -> NC1W, OIW -> OI1W (views, no copies)."""
+    shape, dtype = out
+    a = call.attrs
+    if str(a.data_layout) != "NCW" or str(a.kernel_layout) != "OIW" or str(a.out_layout) != "NCW":
+        raise NotImplementedError(f"conv1d with layouts {a.data_layout}/{a.kernel_layout} -> {a.out_layout}")
+    if dtype != "float32":
+        raise NotImplementedError(f"conv1d producing {dtype}")
+    x = ctx.tensor(call.args[0])
+    w = ctx.tensor(call.args[1])
+    (n, c, wd), (o, i, kw) = ctx.graph.tensors[x].shape, ctx.graph.tensors[w].shape
+    left, right = ints(a.padding)
+    attrs = {
+        "layout": "NCHW",
+        "strides": [1] + ints(a.strides),
+        "pads": [0, left, 0, right],
+        "dilation": [1] + ints(a.dilation),
+        "groups": int(a.groups),
+        "depthwise": False,
+        "act": (-math.inf, math.inf),
+    }
+    y = ctx.emit("conv2d", [ctx.alias(x, (n, c, 1, wd)), ctx.alias(w, (o, i, 1, kw))],
+                 (shape[0], shape[1], 1, shape[2]), dtype, attrs)
+    return ctx.alias(y, shape)
+
+
 @kernel("conv2d")
 def emit_conv2d(node, ctx):
     g = ctx.graph

@@ -5,6 +5,8 @@ from __future__ import annotations
 import tvm
 from tvm import relax
 
+from .normalize_axes import normalize_axes
+
 
 # Microcontroller kernels (ours, CMSIS-NN, TFLite Micro) work channels-last: contiguous channels make the
 # inner loops of pointwise and depthwise convolutions dense. NCHW models (ONNX) are converted once at import;
@@ -19,6 +21,7 @@ def relax_passes() -> list[tuple[str, tvm.transform.Pass]]:
         ("decompose-for-inference", relax.transform.DecomposeOpsForInference()),
         # Fold first: the BatchNorm folding leaves conv weights as expressions, which ConvertLayout cannot take.
         ("fold-constant-before-layout", relax.transform.FoldConstant()),
+        ("normalize-axes", normalize_axes),  # ConvertLayout aborts on negative squeeze axes
         ("convert-layout-nhwc", relax.transform.ConvertLayout(CHANNELS_LAST)),
         ("fold-constant", relax.transform.FoldConstant()),
         ("canonicalize-bindings", relax.transform.CanonicalizeBindings()),
