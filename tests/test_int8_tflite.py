@@ -102,3 +102,49 @@ def test_edgec_verify_uses_litert_reference_kernels_for_int8(tmp_path):
                      "-o", tmp_path / "out")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "verified: 5 outputs match" in proc.stdout
+
+
+def patched_kws(tmp_path, new_code: int) -> Path:
+    """KWS with its AVERAGE_POOL_2D operator code rewritten in place (MAX_POOL_2D shares Pool2DOptions)."""
+    import tflite
+
+    buf = bytearray((MODELS / "kws_ref_model.tflite").read_bytes())
+    model = tflite.Model.GetRootAsModel(buf, 0)
+    patched = 0
+    for i in range(model.OperatorCodesLength()):
+        code = model.OperatorCodes(i)
+        if max(code.BuiltinCode(), code.DeprecatedBuiltinCode()) == 1:  # AVERAGE_POOL_2D
+            for slot, size in ((4, 1), (10, 4)):  # deprecated_builtin_code (int8), builtin_code (int32)
+                off = code._tab.Offset(slot)
+                if off:
+                    pos = code._tab.Pos + off
+                    buf[pos:pos + size] = new_code.to_bytes(size, "little", signed=True)
+                    patched += 1
+    assert patched
+    path = tmp_path / f"kws_{new_code}.tflite"
+    path.write_bytes(bytes(buf))
+    return path
+
+
+def test_int8_max_pool_bit_exact(tmp_path):
+    model = patched_kws(tmp_path, 17)  # MAX_POOL_2D
+    options = CompileOptions(import_options=ImportOptions(int8_rounding="litert"), measure_code=False)
+    result = compile_model(model, "cortex-m7", tmp_path / "out", options)
+    assert "max_pool2d_s8" in {layer["op"] for layer in result.report["layers"]}
+    exe = build_host_executable(result.out_dir, result.report, tmp_path / "build")
+    batches = random_int8_inputs(result.report, seed=5)[:50]
+    got = run_host_executable_many(exe, result.report, batches, tmp_path / "run")
+    interp = litert_interpreter(model, reference_kernels=True)
+    (din,), (dout,) = interp.get_input_details(), interp.get_output_details()
+    for k, (x,) in enumerate(batches):
+        interp.set_tensor(din["index"], x)
+        interp.invoke()
+        np.testing.assert_array_equal(got[k][0], interp.get_tensor(dout["index"]), err_msg=f"input {k}")
+
+
+def test_int8_operator_without_kernel_is_listed(tmp_path):
+    from conftest import run_edgec
+
+    proc = run_edgec("compile", patched_kws(tmp_path, 40), "-o", tmp_path / "out")  # MEAN
+    assert proc.returncode != 0 and "(MEAN): no int8 kernel" in proc.stderr, proc.stderr
+    assert proc.stderr.count("node '") == 1 and "Traceback" not in proc.stderr  # only the root, not its users

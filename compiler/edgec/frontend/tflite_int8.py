@@ -34,8 +34,8 @@ from ..ir import Graph, QuantParams, Tensor
 
 # tflite.TensorType codes
 TFL_TYPES = {0: "float32", 1: "float16", 2: "int32", 3: "uint8", 4: "int64", 9: "int8", 7: "int16"}
-INT8_OPS = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "AVERAGE_POOL_2D", "SOFTMAX", "RESHAPE",
-            "SQUEEZE"}
+INT8_OPS = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX",
+            "RESHAPE", "SQUEEZE"}
 
 
 # -- TFLite's quantization_util.cc, in Python ---------------------------------------------------------------
@@ -132,9 +132,9 @@ def is_int8_model(model) -> bool:
     r = _Reader(model)
     sg = r.sg
     ios = [sg.Inputs(i) for i in range(sg.InputsLength())] + [sg.Outputs(i) for i in range(sg.OutputsLength())]
-    if not ios or any(r.dtype(i) != "int8" for i in ios):
-        return False
-    return all(r.op_name(sg.Operators(k)) in INT8_OPS for k in range(sg.OperatorsLength()))
+    # int8 at the boundary means a fully-quantized model: operators without an int8 kernel are then reported
+    # by import_int8_graph, rather than half-imported as float through Relax.
+    return bool(ios) and all(r.dtype(i) == "int8" for i in ios)
 
 
 def _options(op, cls):
@@ -180,11 +180,15 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
         i = sg.Inputs(idx)
         g.inputs.append(new_act(i))
 
+    failed: set[int] = set()
     for k in range(sg.OperatorsLength()):
         op = sg.Operators(k)
         kind = r.op_name(op)
         ins = [int(v) for v in op.InputsAsNumpy()] if op.InputsLength() else []
         outs = [int(v) for v in op.OutputsAsNumpy()]
+        if any(i in failed for i in ins):  # downstream of an operator already reported
+            failed.update(outs)
+            continue
         try:
             if kind in ("RESHAPE", "SQUEEZE"):
                 src = activation(ins[0])
@@ -202,15 +206,17 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name, tflite, fc_rounding)
             elif kind == "ADD":
                 _add(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind == "MAX_POOL_2D":
+                _max_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "AVERAGE_POOL_2D":
                 _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "SOFTMAX":
                 _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             else:
-                raise NotImplementedError("no int8 kernel")
+                raise NotImplementedError("no int8 kernel for this operator")
         except NotImplementedError as exc:
             problems.append((r.name(outs[0]), kind, str(exc)))
-            names.setdefault(outs[0], g.fresh_name("bad"))
+            failed.update(outs)
     if problems:
         raise UnsupportedModelError(problems)
 
@@ -353,6 +359,21 @@ def _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite):
     y = new_act(outs[0])
     _emit(g, "avg_pool2d_s8", [x], y, dict(kernel=[kh, kw], strides=[sh, sw], pads=[pad_t, pad_l], act=(lo, hi)),
           node_name)
+
+
+def _max_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite):
+    o = _options(op, tflite.Pool2DOptions)
+    x = activation(ins[0])
+    if r.quant(ins[0])[0][0] != r.quant(outs[0])[0][0] or r.quant(ins[0])[1][0] != r.quant(outs[0])[1][0]:
+        raise NotImplementedError("max pool that changes quantization")
+    if o.FusedActivationFunction() != 0:
+        raise NotImplementedError("max pool with a fused activation")
+    _, ih, iw, _ = r.shape(ins[0])
+    _, oh, ow, _ = r.shape(outs[0])
+    kh, kw, sh, sw = o.FilterHeight(), o.FilterWidth(), o.StrideH(), o.StrideW()
+    pads = [same_padding(ih, kh, sh, 1, oh), same_padding(iw, kw, sw, 1, ow)] if o.Padding() == 0 else [0, 0]
+    y = new_act(outs[0])
+    _emit(g, "max_pool2d_s8", [x], y, dict(kernel=[kh, kw], strides=[sh, sw], pads=pads), node_name)
 
 
 def _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite):
