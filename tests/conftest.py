@@ -52,3 +52,7 @@ def run_edgec(*args: str, cwd: Path | None = None, timeout: float = 600) -> subp
     """Run the real command line, as a user would."""
     return subprocess.run([sys.executable, "-m", "edgec", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, timeout=timeout)
+
+
+# Test helpers that live beside the tests (e.g. int8_numpy.py) are importable from them.
+sys.path.insert(0, str(Path(__file__).parent))

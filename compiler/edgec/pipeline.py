@@ -32,6 +32,7 @@ class CompileOptions:
     planner: str | None = None
     measure_code: bool = True  # compile with the target's compiler to measure code size
     dump_ir: Callable[[str, str], None] | None = None  # called with (stage name, IR text) after each pass
+    quantize: object | None = None  # quantize.ptq.QuantizeOptions: post-training int8 quantization first
 
 
 @dataclass
@@ -80,9 +81,19 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     model_path, out_dir = Path(model_path), Path(out_dir)
     name = c_identifier(options.name or model_path.stem)
 
+    quant_error = None
+    if options.quantize is not None:  # PTQ: a QDQ model beside the output, then the QDQ path (quantize/ptq.py)
+        from .quantize.ptq import quantize_onnx
+
+        qdq_path = out_dir / f"{name}_int8.onnx"
+        quant_error = quantize_onnx(model_path, qdq_path, options.quantize)
+        model_path = qdq_path
     imported = import_model(model_path, options.import_options)
-    mod = optimize_relax(imported.mod, options.dump_ir)
-    graph = optimize_graph(lower_module(mod), options.dump_ir)
+    if imported.graph is not None:  # the frontend built edgec IR itself (int8 TFLite): no Relax stage
+        graph = optimize_graph(imported.graph, options.dump_ir)
+    else:
+        mod = optimize_relax(imported.mod, options.dump_ir)
+        graph = optimize_graph(lower_module(mod), options.dump_ir)
     plan = plan_memory(graph, options.planner or config.passes.get("planner", "best"))
     generated = emit_c(graph, plan, name, list(target.kernels))
 
@@ -94,6 +105,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     report = build_report(graph, plan, target, name, code_sizes)
     for info, source_name in zip(report["inputs"], imported.input_names):
         info["source_name"] = source_name
+    if quant_error is not None:
+        report["quantization"] = dict(vars(quant_error), summary=quant_error.summary(), model=str(model_path))
     write_report(report, out_dir / "report.json")
     result = CompileResult(graph, plan, generated, report, out_dir)
     if check_fit and not report["fits"]:

@@ -59,7 +59,10 @@ def run_reference(path: Path, input_names: list[str], inputs: list[np.ndarray],
     if path.suffix.lower() == ".onnx":
         return run_onnx_reference(path, dict(zip(input_names, inputs)), bindings)
     if path.suffix.lower() == ".tflite":
-        return run_tflite_reference(path, inputs)
+        # Quantized models: LiteRT's reference kernels (BUILTIN_REF) define the integer results; its optimized
+        # kernels round differently (tens of LSB apart on the MLPerf Tiny models).
+        quantized = any(np.asarray(x).dtype.kind in "iu" for x in inputs)
+        return run_tflite_reference(path, inputs, reference_kernels=quantized)
     raise ModelLoadError(f"{path}: no reference executor for this format")
 
 

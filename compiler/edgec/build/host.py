@@ -18,7 +18,11 @@ SANITIZE_FLAGS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "
 
 
 def harness_source(report: dict) -> str:
-    """A main() that loads each input from argv files, runs the model, and writes each output."""
+    """A main() that loads each input from argv files, runs the model, and writes each output.
+
+    An input file may hold several inputs back to back (the same count in every input file): the model then
+    runs once per record and each output file gets the outputs in the same order. One process, many inputs.
+    """
     name = report["name"]
     n_in, n_out = len(report["inputs"]), len(report["outputs"])
     lines = [
@@ -26,22 +30,6 @@ def harness_source(report: dict) -> str:
         "#include <stdio.h>",
         "#include <stdlib.h>",
         '#include "model.h"',
-        "",
-        "static int load(const char *path, void *dst, size_t n) {",
-        '    FILE *f = fopen(path, "rb");',
-        "    if (!f) return -1;",
-        "    size_t got = fread(dst, 1, n, f);",
-        "    fclose(f);",
-        "    return got == n ? 0 : -1;",
-        "}",
-        "",
-        "static int save(const char *path, const void *src, size_t n) {",
-        '    FILE *f = fopen(path, "wb");',
-        "    if (!f) return -1;",
-        "    size_t put = fwrite(src, 1, n, f);",
-        "    fclose(f);",
-        "    return put == n ? 0 : -1;",
-        "}",
         "",
         "int main(int argc, char **argv) {",
         f"    if (argc != {1 + n_in + n_out}) {{",
@@ -51,15 +39,31 @@ def harness_source(report: dict) -> str:
     ]
     for i, t in enumerate(report["inputs"]):
         lines += [f"    void *in{i} = malloc({max(t['bytes'], 1)});",
-                  f"    if (!in{i} || load(argv[{1 + i}], in{i}, {t['bytes']})) {{ fprintf(stderr, \"cannot read %s\\n\", argv[{1 + i}]); return 3; }}"]
+                  f'    FILE *fi{i} = fopen(argv[{1 + i}], "rb");',
+                  f'    if (!in{i} || !fi{i}) {{ fprintf(stderr, "cannot read %s\\n", argv[{1 + i}]); return 3; }}']
     for i, t in enumerate(report["outputs"]):
-        lines.append(f"    void *out{i} = malloc({max(t['bytes'], 1)});")
+        lines += [f"    void *out{i} = malloc({max(t['bytes'], 1)});",
+                  f'    FILE *fo{i} = fopen(argv[{1 + n_in + i}], "wb");',
+                  f"    if (!out{i} || !fo{i}) return 5;"]
     args = ", ".join([f"in{i}" for i in range(n_in)] + [f"out{i}" for i in range(n_out)])
-    lines += [f"    if ({name}_run({args}) != 0) {{ fprintf(stderr, \"run failed\\n\"); return 4; }}"]
-    for i, t in enumerate(report["outputs"]):
-        lines.append(f"    if (save(argv[{1 + n_in + i}], out{i}, {t['bytes']})) return 5;")
-    lines += [*[f"    free(in{i});" for i in range(n_in)], *[f"    free(out{i});" for i in range(n_out)],
-              "    return 0;", "}", ""]
+    got = " + ".join(f"(fread(in{i}, 1, {t['bytes']}, fi{i}) == {t['bytes']})" for i, t in enumerate(report["inputs"]))
+    lines += [
+        "    long runs = 0;",
+        "    for (;;) {",
+        f"        int got = {got or '0'};",
+        "        if (got == 0) break;",
+        f'        if (got != {n_in}) {{ fprintf(stderr, "input files hold different numbers of records\\n"); return 3; }}',
+        f'        if ({name}_run({args}) != 0) {{ fprintf(stderr, "run failed\\n"); return 4; }}',
+        *[f"        if (fwrite(out{i}, 1, {t['bytes']}, fo{i}) != {t['bytes']}) return 5;"
+          for i, t in enumerate(report["outputs"])],
+        "        ++runs;",
+        "    }",
+        '    if (runs == 0) { fprintf(stderr, "no complete input record\\n"); return 3; }',
+        *[f"    fclose(fi{i});" for i in range(n_in)],
+        *[f"    if (fclose(fo{i})) return 5;" for i in range(n_out)],
+        *[f"    free(in{i});" for i in range(n_in)], *[f"    free(out{i});" for i in range(n_out)],
+        "    return 0;", "}", "",
+    ]
     return "\n".join(lines)
 
 
@@ -95,3 +99,27 @@ def run_host_executable(exe: Path, report: dict, inputs: list[np.ndarray], work_
     if proc.returncode != 0:
         raise ToolchainError(f"{exe.name} exited with {proc.returncode}:\n{proc.stderr.strip()[-4000:]}")
     return [np.fromfile(f, dtype=info["dtype"]).reshape(info["shape"]) for f, info in zip(out_files, report["outputs"])]
+
+
+def run_host_executable_many(exe: Path, report: dict, batches: list[list[np.ndarray]], work_dir: Path,
+                             timeout: float = 600) -> list[list[np.ndarray]]:
+    """Run the model on many inputs in one process; batches[k] is the k-th list of inputs. Returns, per run,
+    the list of outputs."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    in_files, out_files = [], []
+    for i, info in enumerate(report["inputs"]):
+        path = work_dir / f"in{i}.bin"
+        with open(path, "wb") as f:
+            for inputs in batches:
+                f.write(np.ascontiguousarray(inputs[i], dtype=info["dtype"]).reshape(info["shape"]).tobytes())
+        in_files.append(str(path))
+    out_files = [str(work_dir / f"out{i}.bin") for i in range(len(report["outputs"]))]
+    try:
+        proc = subprocess.run([str(exe), *in_files, *out_files], capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ToolchainError(f"{exe} did not finish in {timeout:.0f} s") from None
+    if proc.returncode != 0:
+        raise ToolchainError(f"{exe.name} exited with {proc.returncode}:\n{proc.stderr.strip()[-4000:]}")
+    outs = [np.fromfile(f, dtype=info["dtype"]).reshape([len(batches), *info["shape"]])
+            for f, info in zip(out_files, report["outputs"])]
+    return [[o[k] for o in outs] for k in range(len(batches))]

@@ -21,6 +21,9 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
                    help="make a graph input a compile-time constant, e.g. a shape or pads tensor (repeatable)")
     p.add_argument("--config", type=Path, help="toolchain.toml to use (default: the one shipped with edgec)")
     p.add_argument("--planner", choices=["best", *PLANNERS], help="memory planner")
+    p.add_argument("--int8-rounding", choices=["tflm", "litert"], default="tflm",
+                   help="int8 TFLite fully connected requantisation: tflm (TFLite Micro / CMSIS-NN, double "
+                        "rounding; default) or litert (LiteRT's reference kernel, single rounding)")
 
 
 def parse_input_shapes(items: list[str]) -> dict[str, tuple[int, ...]]:
@@ -51,4 +54,5 @@ def parse_bindings(items: list[str]) -> dict[str, np.ndarray]:
 
 
 def import_options(args) -> ImportOptions:
-    return ImportOptions(parse_input_shapes(args.input_shape), parse_bindings(args.bind))
+    return ImportOptions(parse_input_shapes(args.input_shape), parse_bindings(args.bind),
+                         int8_rounding=getattr(args, "int8_rounding", "tflm"))

@@ -19,12 +19,17 @@ def register(sub) -> None:
                    help="do not build with the target's compiler to measure code size (flash then counts weights only)")
     p.add_argument("--dump-ir", action="store_true", help="print the IR after every pass (to stderr)")
     p.add_argument("--quiet", "-q", action="store_true", help="do not print the report table")
+    p.add_argument("--quantize", choices=["int8"], help="post-training quantization of a float ONNX model")
+    p.add_argument("--calibration", type=Path, metavar="DATA",
+                   help="calibration samples for --quantize: one .npy (stacked on the first axis) or a folder of .npy")
+    p.add_argument("--calibration-method", choices=["minmax", "percentile", "entropy"], default="minmax",
+                   help="how activation ranges are chosen from the calibration data (default: minmax)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..config import load_config, load_target
-    from ..errors import DoesNotFitError
+    from ..errors import DoesNotFitError, EdgecError
     from ..pipeline import CompileOptions, compile_model
     from ..report import fit_problems, print_report
 
@@ -34,11 +39,22 @@ def run(args) -> int:
     def dump(stage: str, text: str) -> None:
         print(f"// ---- after {stage} ----\n{text}\n", file=sys.stderr)
 
-    options = CompileOptions(name=args.name, import_options=import_options(args), planner=args.planner,
+    quantize = None
+    if args.quantize:
+        from ..quantize.ptq import QuantizeOptions, load_calibration
+
+        if args.calibration is None:
+            load_calibration(None, ())  # raises the explanation
+        quantize = QuantizeOptions(args.calibration, args.calibration_method)
+    elif args.calibration is not None:
+        raise EdgecError("--calibration is only used with --quantize int8")
+    options = CompileOptions(name=args.name, import_options=import_options(args), planner=args.planner, quantize=quantize,
                              dump_ir=dump if args.dump_ir else None, measure_code=not args.no_code_size)
     result = compile_model(args.model, target, args.output, options, config, check_fit=False)
     if not args.quiet:
         print_report(result.report)
+    if "quantization" in result.report:
+        print(result.report["quantization"]["summary"])
     print(f"wrote {args.output}/ (model.h, model.c, weights.c, kernels, report.json)")
     if not result.report["fits"]:
         raise DoesNotFitError(f"{result.report['name']} does not fit {target.name}:\n  "

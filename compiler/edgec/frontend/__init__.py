@@ -15,12 +15,14 @@ from ..errors import ModelLoadError
 class ImportOptions:
     input_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # --input-shape name=1,3,224,224
     bindings: dict[str, np.ndarray] = field(default_factory=dict)  # --bind name=file.npy: inputs made constant
+    int8_rounding: str = "tflm"  # int8 TFLite fully connected: "tflm" (double rounding) or "litert" (single)
 
 
 @dataclass
 class ImportedModel:
-    mod: tvm.IRModule
+    mod: tvm.IRModule | None
     input_names: list[str]  # the model file's own input names, in the order of main's parameters
+    graph: object | None = None  # an edgec Graph when the frontend built the IR itself (int8 TFLite)
 
 
 def import_model(path: Path, options: ImportOptions) -> ImportedModel:

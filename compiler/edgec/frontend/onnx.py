@@ -88,6 +88,14 @@ def static_input_shapes(model: onnx.ModelProto) -> dict[str, list[int]]:
 
 def import_onnx(path: Path, options):
     model = load_onnx(path)
+    from .onnx_qdq import import_qdq_graph, is_qdq_model
+
+    if is_qdq_model(model):  # int8 kernels straight from the Q/DQ nodes (see onnx_qdq.py)
+        from . import ImportedModel
+
+        set_input_shapes(model, options.input_shapes)
+        graph, names = import_qdq_graph(model)
+        return ImportedModel(None, names, graph=graph)
     problems = unsupported_nodes(model)
     if problems:
         raise UnsupportedModelError(problems)

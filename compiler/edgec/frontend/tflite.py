@@ -73,6 +73,11 @@ def import_tflite(path: Path, options):
     shape_dict = {k: list(v) for k, v in options.input_shapes.items()} or None
     from . import ImportedModel
 
+    from .tflite_int8 import import_int8_graph, is_int8_model
+
+    if is_int8_model(model):  # integer kernels straight from the flatbuffer (see tflite_int8.py)
+        graph, names = import_int8_graph(model, options.int8_rounding)
+        return ImportedModel(None, names, graph=graph)
     subgraph = model.Subgraphs(0)
     names = [subgraph.Tensors(subgraph.Inputs(i)).Name().decode() for i in range(subgraph.InputsLength())]
     try:

@@ -1,0 +1,387 @@
+"""Fully-quantized (int8) TFLite models: read the flatbuffer straight into edgec's graph IR.
+
+Why not through Relax: TVM's TFLite importer turns every int8 operator into dequantize -> float op ->
+quantize, and FoldConstant then folds dequantize(int8 weights) into float constants. Getting TFLite's exact
+integer results back from that would mean re-deriving the int8 weights, the per-channel scales and the int32
+bias from folded floats, and re-matching each float op with its rounding conventions. The flatbuffer already
+holds every one of those numbers exactly, so for a model whose activations are all int8 the importer here
+builds the integer graph directly: one IR node per TFLite operator, with the requantisation parameters
+(fixed-point multiplier + shift per output channel) computed here exactly as TFLite's Prepare() functions
+compute them (double arithmetic, frexp, round half away from zero). The C kernels then follow TFLite's
+reference_integer_ops bit for bit (see runtimes/include/edgec_fixedpoint_s8.h).
+
+The graph passes, the memory planner, the C emitter and the report see an ordinary edgec Graph, so int8 models
+get the same arena planning and reports as float ones. Float or hybrid TFLite models still go through Relax.
+
+IR ops made here (kernels in ops/quantized_s8.py):
+  conv2d_s8, depthwise_conv2d_s8, fully_connected_s8, add_s8, avg_pool2d_s8, softmax_s8; RESHAPE is a view.
+
+Rounding. TFLite Micro (and CMSIS-NN) requantise every int8 operator with two roundings: a saturating rounding
+doubling high multiply, then a rounding divide by a power of two. LiteRT's BUILTIN_REF kernels do the same for
+conv, depthwise conv and add, but its int8 FULLY_CONNECTED rounds once ((acc * m + 2^(30-shift)) >> (31-shift)),
+measured on the MLPerf Tiny models: the two differ by 1 LSB on a few percent of FC outputs. `fc_rounding`
+picks the semantics: "tflm" (default, what runs on the device under TFLM) or "litert" (bit-exact with LiteRT).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import UnsupportedModelError
+from ..ir import Graph, QuantParams, Tensor
+
+# tflite.TensorType codes
+TFL_TYPES = {0: "float32", 1: "float16", 2: "int32", 3: "uint8", 4: "int64", 9: "int8", 7: "int16"}
+INT8_OPS = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX",
+            "RESHAPE", "SQUEEZE"}
+
+
+# -- TFLite's quantization_util.cc, in Python ---------------------------------------------------------------
+def tflite_round(x: float) -> int:
+    """std::round: half away from zero."""
+    return int(math.floor(abs(x) + 0.5)) * (1 if x >= 0 else -1)
+
+
+def quantize_multiplier(m: float) -> tuple[int, int]:
+    """QuantizeMultiplier: m = q * 2^shift with q in [0.5, 1) as a Q31 int32; shift > 0 shifts left."""
+    if m == 0.0:
+        return 0, 0
+    q, shift = math.frexp(m)
+    q_fixed = tflite_round(q * (1 << 31))
+    if q_fixed == (1 << 31):
+        q_fixed //= 2
+        shift += 1
+    if shift < -31:
+        shift, q_fixed = 0, 0
+    return int(q_fixed), int(shift)
+
+
+def activation_range(act: int, scale: float, zero_point: int) -> tuple[int, int]:
+    """CalculateActivationRangeQuantized for int8 (fused activation codes: 0 none, 1 relu, 2 relu_n1_to_1, 3 relu6)."""
+    qmin, qmax = -128, 127
+
+    def quantize(f: float) -> int:
+        return zero_point + tflite_round(float(np.float32(f) / np.float32(scale)))
+
+    if act == 0:
+        return qmin, qmax
+    if act == 1:
+        return max(qmin, quantize(0.0)), qmax
+    if act == 3:
+        return max(qmin, quantize(0.0)), min(qmax, quantize(6.0))
+    if act == 2:
+        return max(qmin, quantize(-1.0)), min(qmax, quantize(1.0))
+    raise NotImplementedError(f"fused activation {act}")
+
+
+def preprocess_softmax_scaling(beta: float, input_scale: float, integer_bits: int = 5) -> tuple[int, int, int]:
+    """PreprocessSoftmaxScaling + CalculateInputRadius: (multiplier, left shift, diff_min)."""
+    real = min(float(beta) * float(input_scale) * (1 << (31 - integer_bits)), (1 << 31) - 1.0)
+    mult, shift = quantize_multiplier(real)
+    if shift < 0:
+        raise NotImplementedError("softmax input scale too small")
+    radius = math.floor(1.0 * ((1 << integer_bits) - 1) * (1 << (31 - integer_bits)) / (1 << shift))
+    return mult, shift, -int(radius)
+
+
+def same_padding(in_size: int, filt: int, stride: int, dilation: int, out_size: int) -> int:
+    eff = (filt - 1) * dilation + 1
+    total = max(0, (out_size - 1) * stride + eff - in_size)
+    return total // 2
+
+
+# -- flatbuffer reading ------------------------------------------------------------------------------------
+class _Reader:
+    def __init__(self, model):
+        from .tflite import op_name
+
+        self.model, self.sg = model, model.Subgraphs(0)
+        self.op_name = lambda op: op_name(model, op)
+
+    def tensor(self, i: int):
+        return self.sg.Tensors(i)
+
+    def dtype(self, i: int) -> str:
+        return TFL_TYPES.get(self.tensor(i).Type(), f"tflite-type-{self.tensor(i).Type()}")
+
+    def shape(self, i: int) -> tuple[int, ...]:
+        return tuple(int(d) for d in self.tensor(i).ShapeAsNumpy()) if self.tensor(i).ShapeLength() else ()
+
+    def data(self, i: int) -> np.ndarray | None:
+        buf = self.model.Buffers(self.tensor(i).Buffer())
+        if buf is None or buf.DataLength() == 0:
+            return None
+        raw = buf.DataAsNumpy().tobytes()
+        return np.frombuffer(raw, dtype=self.dtype(i)).reshape(self.shape(i)).copy()
+
+    def quant(self, i: int) -> tuple[np.ndarray, np.ndarray, int] | None:
+        q = self.tensor(i).Quantization()
+        if q is None or q.ScaleLength() == 0:
+            return None
+        zp = q.ZeroPointAsNumpy() if q.ZeroPointLength() else np.zeros(q.ScaleLength(), np.int64)
+        return q.ScaleAsNumpy().astype(np.float32), np.asarray(zp, np.int64), int(q.QuantizedDimension())
+
+    def name(self, i: int) -> str:
+        return self.tensor(i).Name().decode()
+
+
+def is_int8_model(model) -> bool:
+    """All graph inputs/outputs are int8 and every operator is in the int8 set."""
+    r = _Reader(model)
+    sg = r.sg
+    ios = [sg.Inputs(i) for i in range(sg.InputsLength())] + [sg.Outputs(i) for i in range(sg.OutputsLength())]
+    # int8 at the boundary means a fully-quantized model: operators without an int8 kernel are then reported
+    # by import_int8_graph, rather than half-imported as float through Relax.
+    return bool(ios) and all(r.dtype(i) == "int8" for i in ios)
+
+
+def _options(op, cls):
+    table = op.BuiltinOptions()
+    opts = cls()
+    opts.Init(table.Bytes, table.Pos)
+    return opts
+
+
+def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str]]:
+    import tflite
+
+    r = _Reader(model)
+    sg = r.sg
+    g = Graph()
+    names: dict[int, str] = {}  # tflite tensor index -> IR tensor name
+    problems = []
+
+    def scalar_q(i: int) -> tuple[float, int]:
+        q = r.quant(i)
+        if q is None or q[0].size != 1:
+            raise NotImplementedError(f"tensor {r.name(i)} is not per-tensor quantized")
+        return float(q[0][0]), int(q[1][0])
+
+    def activation(i: int) -> str:
+        if i in names:
+            return names[i]
+        raise NotImplementedError(f"tensor {r.name(i)} is used before it is produced")
+
+    def new_act(i: int) -> str:
+        if r.dtype(i) != "int8":
+            raise NotImplementedError(f"tensor {r.name(i)} is {r.dtype(i)}, not int8")
+        s, z = scalar_q(i)
+        name = g.fresh_name(_ident(r.name(i)))
+        g.add_tensor(Tensor(name, r.shape(i), "int8", quant=QuantParams(np.array([s], np.float32), np.array([z]))))
+        names[i] = name
+        return name
+
+    def const(base: str, data: np.ndarray) -> str:
+        return g.add_const(base, data)
+
+    for idx in range(sg.InputsLength()):
+        i = sg.Inputs(idx)
+        g.inputs.append(new_act(i))
+
+    failed: set[int] = set()
+    for k in range(sg.OperatorsLength()):
+        op = sg.Operators(k)
+        kind = r.op_name(op)
+        ins = [int(v) for v in op.InputsAsNumpy()] if op.InputsLength() else []
+        outs = [int(v) for v in op.OutputsAsNumpy()]
+        if any(i in failed for i in ins):  # downstream of an operator already reported
+            failed.update(outs)
+            continue
+        try:
+            if kind in ("RESHAPE", "SQUEEZE"):
+                src = activation(ins[0])
+                s_in, s_out = scalar_q(ins[0]), scalar_q(outs[0])
+                if s_in != s_out:
+                    raise NotImplementedError("reshape that changes quantization")
+                name = g.fresh_name(_ident(r.name(outs[0])))
+                g.add_tensor(Tensor(name, r.shape(outs[0]), "int8", quant=g.tensors[src].quant, alias_of=src))
+                names[outs[0]] = name
+                continue
+            node_name = r.name(outs[0])
+            if kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+                _conv(g, r, op, kind, ins, outs, activation, new_act, const, node_name, tflite)
+            elif kind == "FULLY_CONNECTED":
+                _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name, tflite, fc_rounding)
+            elif kind == "ADD":
+                _add(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind == "MAX_POOL_2D":
+                _max_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind == "AVERAGE_POOL_2D":
+                _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind == "SOFTMAX":
+                _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            else:
+                raise NotImplementedError("no int8 kernel for this operator")
+        except NotImplementedError as exc:
+            problems.append((r.name(outs[0]), kind, str(exc)))
+            failed.update(outs)
+    if problems:
+        raise UnsupportedModelError(problems)
+
+    for idx in range(sg.OutputsLength()):
+        name = names[sg.Outputs(idx)]
+        if g.tensors[name].alias_of is not None or name in g.inputs:
+            from ..ir import Node
+
+            t = g.tensors[name]
+            copy = g.fresh_name(name + "_out")
+            g.add_tensor(Tensor(copy, t.shape, t.dtype, quant=t.quant))
+            g.nodes.append(Node("copy", [name], [copy], {}, "output"))
+            name = copy
+        g.outputs.append(name)
+    input_names = [r.name(sg.Inputs(i)) for i in range(sg.InputsLength())]
+    g.remove_unused_tensors()
+    return g, input_names
+
+
+def _ident(text: str) -> str:
+    import re
+
+    ident = re.sub(r"[^0-9a-zA-Z_]", "_", text)[-40:].strip("_")
+    return ident or "t"
+
+
+def _emit(g: Graph, op: str, inputs: list[str], out: str, attrs: dict, name: str) -> None:
+    from ..ir import Node
+
+    g.nodes.append(Node(op, inputs, [out], attrs, name))
+
+
+def _conv(g, r, op, kind, ins, outs, activation, new_act, const, node_name, tflite):
+    depthwise = kind == "DEPTHWISE_CONV_2D"
+    o = _options(op, tflite.DepthwiseConv2DOptions if depthwise else tflite.Conv2DOptions)
+    x = activation(ins[0])
+    w = r.data(ins[1])
+    if w is None or r.dtype(ins[1]) != "int8":
+        raise NotImplementedError("weights must be constant int8")
+    in_s, in_z = float(r.quant(ins[0])[0][0]), int(r.quant(ins[0])[1][0])
+    w_scales = r.quant(ins[1])[0]
+    out_s, out_z = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
+    n, ih, iw, ic = r.shape(ins[0])
+    _, oh, ow, oc = r.shape(outs[0])
+    if depthwise:
+        _, kh, kw, _ = w.shape  # [1, KH, KW, OC]
+    else:
+        _, kh, kw, _ = w.shape  # [OC, KH, KW, IC/groups]
+    if w_scales.size not in (1, oc):
+        raise NotImplementedError("weight scales neither per-tensor nor per-output-channel")
+    w_scales = np.broadcast_to(w_scales, (oc,))
+    if np.any(r.quant(ins[1])[1] != 0):
+        raise NotImplementedError("asymmetric weights")
+    sh, sw = o.StrideH(), o.StrideW()
+    dh, dw = o.DilationHFactor(), o.DilationWFactor()
+    if o.Padding() == 0:  # SAME
+        pad_t, pad_l = same_padding(ih, kh, sh, dh, oh), same_padding(iw, kw, sw, dw, ow)
+    else:
+        pad_t = pad_l = 0
+    # PopulateConvolutionQuantizationParams: effective scale in double from the float scales.
+    mults, shifts = zip(*(quantize_multiplier(float(np.float64(in_s) * np.float64(ws) / np.float64(out_s)))
+                          for ws in w_scales))
+    bias = r.data(ins[2]) if len(ins) > 2 and ins[2] >= 0 else None
+    bias = np.zeros(oc, np.int32) if bias is None else bias.astype(np.int32)
+    lo, hi = activation_range(o.FusedActivationFunction(), out_s, out_z)
+    y = new_act(outs[0])
+    attrs = dict(strides=[sh, sw], dilation=[dh, dw], pads=[pad_t, pad_l], input_offset=-in_z,
+                 output_offset=out_z, act=(lo, hi))
+    if depthwise:
+        attrs["depth_multiplier"] = oc // ic
+    inputs = [x, const("w", w), const("bias", bias), const("mult", np.array(mults, np.int32)),
+              const("shift", np.array(shifts, np.int32))]
+    _emit(g, "depthwise_conv2d_s8" if depthwise else "conv2d_s8", inputs, y, attrs, node_name)
+
+
+def _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name, tflite, rounding):
+    o = _options(op, tflite.FullyConnectedOptions)
+    x = activation(ins[0])
+    w = r.data(ins[1])
+    if w is None or r.dtype(ins[1]) != "int8":
+        raise NotImplementedError("weights must be constant int8")
+    wq = r.quant(ins[1])
+    if wq[0].size != 1:
+        raise NotImplementedError("per-channel fully connected")
+    in_s, in_z = float(r.quant(ins[0])[0][0]), int(r.quant(ins[0])[1][0])
+    out_s, out_z = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
+    # GetQuantizedConvolutionMultipler: the input x filter product is taken in float, then widened.
+    product = float(np.float32(in_s) * np.float32(wq[0][0]))
+    mult, shift = quantize_multiplier(product / out_s)
+    if rounding not in ("tflm", "litert"):
+        raise ValueError(f"int8 rounding '{rounding}': expected tflm or litert")
+    if rounding == "litert" and shift > 30:  # TFLITE_SINGLE_ROUNDING's QuantizeMultiplier clamp
+        mult, shift = (1 << 31) - 1, 30
+    units, depth = w.shape
+    bias = r.data(ins[2]) if len(ins) > 2 and ins[2] >= 0 else None
+    bias = np.zeros(units, np.int32) if bias is None else bias.astype(np.int32)
+    lo, hi = activation_range(o.FusedActivationFunction(), out_s, out_z)
+    y = new_act(outs[0])
+    attrs = dict(input_offset=-in_z, filter_offset=-int(wq[1][0]), output_offset=out_z, multiplier=mult,
+                 shift=shift, act=(lo, hi), units=units, depth=depth, single_rounding=rounding == "litert")
+    _emit(g, "fully_connected_s8", [x, const("w", w), const("bias", bias)], y, attrs, node_name)
+
+
+def _add(g, r, op, ins, outs, activation, new_act, node_name, tflite):
+    o = _options(op, tflite.AddOptions)
+    a, b = activation(ins[0]), activation(ins[1])
+    if r.shape(ins[0]) != r.shape(ins[1]) or r.shape(ins[0]) != r.shape(outs[0]):
+        raise NotImplementedError("broadcasting int8 add")
+    s1, z1 = float(r.quant(ins[0])[0][0]), int(r.quant(ins[0])[1][0])
+    s2, z2 = float(r.quant(ins[1])[0][0]), int(r.quant(ins[1])[1][0])
+    so, zo = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
+    # add.cc Prepare (int8): left_shift 20; 2 * max(scale) is taken in float, the ratios in double.
+    left_shift = 20
+    twice_max = float(np.float32(2) * max(np.float32(s1), np.float32(s2)))
+    m1, sh1 = quantize_multiplier(s1 / twice_max)
+    m2, sh2 = quantize_multiplier(s2 / twice_max)
+    mo, sho = quantize_multiplier(twice_max / float(np.float32(1 << left_shift) * np.float32(so)))
+    lo, hi = activation_range(o.FusedActivationFunction(), so, zo)
+    y = new_act(outs[0])
+    attrs = dict(input1_offset=-z1, input2_offset=-z2, output_offset=zo, left_shift=left_shift,
+                 input1_multiplier=m1, input1_shift=sh1, input2_multiplier=m2, input2_shift=sh2,
+                 output_multiplier=mo, output_shift=sho, act=(lo, hi))
+    _emit(g, "add_s8", [a, b], y, attrs, node_name)
+
+
+def _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite):
+    o = _options(op, tflite.Pool2DOptions)
+    x = activation(ins[0])
+    if r.quant(ins[0])[0][0] != r.quant(outs[0])[0][0] or r.quant(ins[0])[1][0] != r.quant(outs[0])[1][0]:
+        raise NotImplementedError("average pool that changes quantization")
+    _, ih, iw, _ = r.shape(ins[0])
+    _, oh, ow, _ = r.shape(outs[0])
+    kh, kw, sh, sw = o.FilterHeight(), o.FilterWidth(), o.StrideH(), o.StrideW()
+    if o.Padding() == 0:
+        pad_t, pad_l = same_padding(ih, kh, sh, 1, oh), same_padding(iw, kw, sw, 1, ow)
+    else:
+        pad_t = pad_l = 0
+    so, zo = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
+    lo, hi = activation_range(o.FusedActivationFunction(), so, zo)
+    y = new_act(outs[0])
+    _emit(g, "avg_pool2d_s8", [x], y, dict(kernel=[kh, kw], strides=[sh, sw], pads=[pad_t, pad_l], act=(lo, hi)),
+          node_name)
+
+
+def _max_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite):
+    o = _options(op, tflite.Pool2DOptions)
+    x = activation(ins[0])
+    if r.quant(ins[0])[0][0] != r.quant(outs[0])[0][0] or r.quant(ins[0])[1][0] != r.quant(outs[0])[1][0]:
+        raise NotImplementedError("max pool that changes quantization")
+    if o.FusedActivationFunction() != 0:
+        raise NotImplementedError("max pool with a fused activation")
+    _, ih, iw, _ = r.shape(ins[0])
+    _, oh, ow, _ = r.shape(outs[0])
+    kh, kw, sh, sw = o.FilterHeight(), o.FilterWidth(), o.StrideH(), o.StrideW()
+    pads = [same_padding(ih, kh, sh, 1, oh), same_padding(iw, kw, sw, 1, ow)] if o.Padding() == 0 else [0, 0]
+    y = new_act(outs[0])
+    _emit(g, "max_pool2d_s8", [x], y, dict(kernel=[kh, kw], strides=[sh, sw], pads=pads), node_name)
+
+
+def _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite):
+    o = _options(op, tflite.SoftmaxOptions)
+    x = activation(ins[0])
+    so, zo = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
+    if zo != -128 or so != 1.0 / 256:
+        raise NotImplementedError("int8 softmax output must have scale 1/256 and zero point -128")
+    mult, shift, diff_min = preprocess_softmax_scaling(float(np.float32(o.Beta())), float(r.quant(ins[0])[0][0]))
+    y = new_act(outs[0])
+    _emit(g, "softmax_s8", [x], y, dict(input_multiplier=mult, input_left_shift=shift, diff_min=diff_min), node_name)

@@ -1,0 +1,1 @@
+"""Post-training quantization of float models (see ptq.py)."""

@@ -1,0 +1,29 @@
+/* 2-D convolution, int8 (TFLite ConvPerChannel).
+ * NHWC activations; per-output-channel symmetric int8 weights, int32 bias, fixed-point requantisation. */
+#ifndef EDGEC_CONV2D_S8_H
+#define EDGEC_CONV2D_S8_H
+
+#include "edgec_common.h"
+#include "edgec_fixedpoint_s8.h"
+
+typedef struct {
+    int32_t batch, in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c;
+    int32_t k_h, k_w;
+    int32_t stride_h, stride_w;
+    int32_t pad_top, pad_left;
+    int32_t dil_h, dil_w;
+    int32_t depth_multiplier; /* depthwise only */
+    int32_t input_offset;     /* -input zero point */
+    int32_t output_offset;    /* output zero point */
+    int32_t act_min, act_max;
+    int32_t requant; /* EDGEC_REQUANT_FIXED (TFLite) or EDGEC_REQUANT_FLOAT (onnxruntime: multiplier = float bits) */
+} edgec_conv2d_s8_params;
+
+/* weights OHWI with I = in_c (groups = 1); bias, multiplier and shift have out_c entries. */
+void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
+                     const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                     const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
+                     const edgec_conv2d_s8_params *p);
+
+#endif /* EDGEC_CONV2D_S8_H */

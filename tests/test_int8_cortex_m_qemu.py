@@ -1,0 +1,67 @@
+"""The Cortex-M DSP kernels (runtimes/cortex-m/, SXTB16 + SMLAD under __ARM_FEATURE_DSP) give the same bits as
+LiteRT's reference kernels: each int8 MLPerf Tiny model is compiled for cortex-m7, linked into a small
+semihosting firmware (tests/semihost/) and run on QEMU's mps2-an500 over a file of random inputs."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import MLPERF, require
+from edgec.frontend import ImportOptions
+from edgec.pipeline import CompileOptions, compile_model
+from edgec.reference import litert_interpreter
+
+SEMIHOST = Path(__file__).parent / "semihost"
+M7_FLAGS = ["-O2", "-std=c99", "-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"]
+RUNS = {"kws_ref_model": 20, "ad01_int8": 100, "pretrainedResnet_quant": 8, "vww_96_int8": 10}
+
+
+def build_firmware(out_dir: Path, report: dict) -> Path:
+    cc = require("arm-none-eabi-gcc")
+    name, upper = report["name"], report["name"].upper()
+    elf = out_dir / "fw.elf"
+    subprocess.run([cc, *M7_FLAGS, "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-nostartfiles",
+                    "-T", str(SEMIHOST / "link.ld"), f"-DMODEL_INPUT0_BYTES={upper}_INPUT0_BYTES",
+                    f"-DMODEL_OUTPUT0_BYTES={upper}_OUTPUT0_BYTES", f"-DMODEL_RUN={name}_run", "-I", str(out_dir),
+                    str(SEMIHOST / "main.c"), *map(str, sorted(out_dir.glob("*.c"))), "-o", str(elf)],
+                   check=True, capture_output=True, text=True)
+    return elf
+
+
+def run_on_qemu(elf: Path, inputs: np.ndarray, out_bytes: int, work: Path) -> np.ndarray:
+    qemu = require("qemu-system-arm")
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "in.bin").write_bytes(inputs.tobytes())
+    proc = subprocess.run([qemu, "-M", "mps2-an500", "-nographic", "-monitor", "none", "-serial", "none",
+                           "-semihosting-config", "enable=on,target=native", "-kernel", str(elf.resolve())],
+                          cwd=work, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return np.fromfile(work / "out.bin", dtype=np.int8).reshape(len(inputs), out_bytes)
+
+
+@pytest.mark.parametrize("stem", list(RUNS))
+def test_dsp_kernels_bit_exact_on_qemu(stem, tmp_path):
+    options = CompileOptions(import_options=ImportOptions(int8_rounding="litert"), measure_code=False)
+    result = compile_model(MLPERF / f"{stem}.tflite", "cortex-m7", tmp_path / "out", options)
+    assert (result.out_dir / "edgec_fully_connected_s8.c").read_text().count("__smlad") >= 2  # the DSP twin
+    elf = build_firmware(result.out_dir, result.report)
+    disasm = subprocess.run([require("arm-none-eabi-objdump"), "-d", str(elf)], capture_output=True, text=True).stdout
+    assert "smlad" in disasm and "sxtb16" in disasm, "the DSP path was not compiled in"
+    if any(layer["op"] == "depthwise_conv2d_s8" for layer in result.report["layers"]):
+        assert "smlabb" in disasm and "smlatt" in disasm, "the depthwise DSP path was not compiled in"
+
+    info = result.report["inputs"][0]
+    rng = np.random.default_rng(11)
+    xs = rng.integers(-128, 128, (RUNS[stem], info["bytes"]), dtype=np.int8)
+    got = run_on_qemu(elf, xs, result.report["outputs"][0]["bytes"], tmp_path / "qemu")
+
+    interp = litert_interpreter(MLPERF / f"{stem}.tflite", reference_kernels=True)
+    (din,), (dout,) = interp.get_input_details(), interp.get_output_details()
+    for k, x in enumerate(xs):
+        interp.set_tensor(din["index"], x.reshape(din["shape"]))
+        interp.invoke()
+        np.testing.assert_array_equal(got[k], interp.get_tensor(dout["index"]).ravel(), err_msg=f"input {k}")
