@@ -126,6 +126,7 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         "emulated": board.emulated,
         "runs": opts.runs,
         "arena_bytes": report["arena_bytes"],
+        "arena_lower_bound_bytes": report["arena_lower_bound_bytes"],
         "weights_bytes": report["weights_bytes"],
         "macs": report.get("macs"),
         "flash_bytes": fw.sizes["flash_bytes"],
