@@ -21,14 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "compiler"))
+from m7 import BOARD, REPO, measure, models_dir
 
-from edgec.board.bench import BenchOptions, run_bench  # noqa: E402
-from edgec.board.boards import load_board  # noqa: E402
-from edgec.errors import EdgecError  # noqa: E402
-
-BOARD = "mps2-an500"
 FLOAT_MODELS = ["ad01_fp32.tflite", "pretrainedResnet.tflite", "vww_96_float.tflite", "kws_ref_model_float32.tflite"]
 
 # model_zoo script -> onnx2c's instructions per MAC on the same emulated Cortex-M7 (the peer to beat).
@@ -48,32 +42,6 @@ def build_peer_models(folder: Path) -> list[Path]:
         onnx.save(importlib.import_module(script).build(), str(path))
         paths.append(path)
     return paths
-
-
-def models_dir() -> Path:
-    for base in REPO.parents:
-        d = base / "shared" / "models" / "mlperf_tiny"
-        if d.is_dir():
-            return d
-    raise SystemExit("MLPerf Tiny models not found (expected shared/models/mlperf_tiny beside the repository)")
-
-
-def measure(model: Path, runs: int) -> dict:
-    with tempfile.TemporaryDirectory(prefix="edgec-m7-") as tmp:
-        try:
-            r = run_bench(model, load_board(BOARD), Path(tmp), BenchOptions(runs=runs))
-        except EdgecError as exc:
-            return {"model": model.name, "error": str(exc).splitlines()[0][:200]}
-    inst = r["latency"]["median"]
-    return {
-        "model": model.name, "instructions": inst, "instructions_min": r["latency"]["min"],
-        "instructions_max": r["latency"]["max"], "macs": r["macs"],
-        "instructions_per_mac": inst / r["macs"] if r["macs"] else None,
-        "arena_bytes": r["arena_bytes"], "arena_lower_bound_bytes": r["arena_lower_bound_bytes"],
-        "weights_bytes": r["weights_bytes"], "flash_bytes": r["flash_bytes"],
-        "ram_bytes": r["ram_bytes"], "stack_high_water_bytes": r["stack_high_water_bytes"],
-        "outputs_match": r["outputs_match"], "max_abs_error": r["max_abs_error"],
-    }
 
 
 def markdown(rows: list[dict], runs: int) -> str:

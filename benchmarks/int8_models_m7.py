@@ -1,0 +1,95 @@
+"""The four MLPerf Tiny int8 models on the emulated Cortex-M7 (QEMU mps2-an500): arena, flash, and instructions
+per inference with the portable kernels and with the Cortex-M DSP kernels, measured in one run, against TFLite
+Micro (reference kernels and CMSIS-NN) on the same emulated board. Writes a markdown and a JSON report.
+
+    python benchmarks/int8_models_m7.py [--runs 2] [--out benchmarks/results]
+
+The TFLM figures are the ones given in the int8 issue (mps2-an500, QEMU -icount shift=0, arm-none-eabi-gcc 12.2
+-O2 -mcpu=cortex-m7 -mfpu=fpv5-d16 -mfloat-abi=hard). Figures are guest instructions, not time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from m7 import BOARD, REPO, measure, models_dir
+
+from edgec.config import load_config
+
+# model -> (TFLM + CMSIS-NN instructions, TFLM reference-kernel instructions, TFLM arena bytes, arena goal bytes)
+TFLM = {
+    "pretrainedResnet_quant.tflite": (30_027_080, 109_411_400, 54_996, 49_152),
+    "vww_96_int8.tflite": (24_025_560, 103_214_760, 100_708, 55_296),
+    "kws_ref_model.tflite": (7_642_680, 44_213_080, 22_820, 16_000),
+    "ad01_int8.tflite": (583_240, 1_962_000, 2_580, 768),
+}
+# Kernel sets: the Cortex-M7 target's own list (DSP first), and the same without the DSP set.
+PORTABLE_KERNELS = ["optimized", "reference"]
+
+
+def config_with_kernels(kernels: list[str] | None):
+    config = load_config()
+    if kernels is not None:
+        config.target_overrides = {**config.target_overrides, "cortex-m7": {"kernels": kernels}}
+    return config
+
+
+def markdown(rows: list[dict], runs: int) -> str:
+    lines = [
+        f"# MLPerf Tiny int8 models on the emulated Cortex-M7 ({BOARD})",
+        "",
+        f"Median of {runs} runs after one warm-up; QEMU guest instructions (-icount shift=0), not time. "
+        "Outputs are checked against LiteRT's reference kernels (BUILTIN_REF).",
+        "",
+        "| model | portable instructions | DSP instructions | DSP / portable | TFLM + CMSIS-NN | DSP / CMSIS-NN | "
+        "TFLM reference | arena B | arena goal B | TFLM arena B | flash B | outputs match |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        cmsis, ref, tflm_arena, goal = TFLM[r["model"]]
+        p, d = r["portable"], r["dsp"]
+        if "error" in p or "error" in d:
+            lines.append(f"| {r['model']} | {p.get('error', '')} | {d.get('error', '')} | | | | | | | | | |")
+            continue
+        lines.append(
+            f"| {r['model']} | {round(p['instructions']):,} | {round(d['instructions']):,} | "
+            f"{d['instructions'] / p['instructions']:.2f} | {cmsis:,} | {d['instructions'] / cmsis:.2f} | {ref:,} | "
+            f"{d['arena_bytes']:,} | {goal:,} | {tflm_arena:,} | {d['flash_bytes']:,} | "
+            f"{'yes' if p['outputs_match'] and d['outputs_match'] else 'NO'} "
+            f"(max abs err {max(p['max_abs_error'], d['max_abs_error']):.3g}) |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=2)
+    p.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    args = p.parse_args()
+
+    from rich.progress import Progress
+
+    rows = []
+    with Progress(transient=True) as progress:
+        task = progress.add_task("benchmarking", total=2 * len(TFLM))
+        for name in TFLM:
+            row = {"model": name}
+            for label, kernels in (("portable", PORTABLE_KERNELS), ("dsp", None)):
+                progress.update(task, description=f"{name} ({label} kernels) on {BOARD}")
+                row[label] = measure(models_dir() / name, args.runs, config_with_kernels(kernels))
+                progress.advance(task)
+            rows.append(row)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "int8_models_m7.json").write_text(json.dumps({"board": BOARD, "runs": args.runs, "models": rows},
+                                                             indent=2) + "\n")
+    md = markdown(rows, args.runs)
+    (args.out / "int8_models_m7.md").write_text(md)
+    print(md)
+    print(f"wrote {args.out / 'int8_models_m7.md'} and int8_models_m7.json")
+    return 0 if all(r[k].get("outputs_match") for r in rows for k in ("portable", "dsp")) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

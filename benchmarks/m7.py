@@ -1,0 +1,48 @@
+"""What the emulated Cortex-M7 benchmark scripts share: finding the models, and one measured bench run.
+
+Figures are guest instructions counted by QEMU (-icount shift=0), not time: QEMU models neither the
+Cortex-M7's pipeline nor its caches. Compare them as ratios measured in the same run.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "compiler"))
+
+from edgec.board.bench import BenchOptions, run_bench  # noqa: E402
+from edgec.board.boards import load_board  # noqa: E402
+from edgec.config import Config  # noqa: E402
+from edgec.errors import EdgecError  # noqa: E402
+
+BOARD = "mps2-an500"
+
+
+def models_dir() -> Path:
+    for base in REPO.parents:
+        d = base / "shared" / "models" / "mlperf_tiny"
+        if d.is_dir():
+            return d
+    raise SystemExit("MLPerf Tiny models not found (expected shared/models/mlperf_tiny beside the repository)")
+
+
+def measure(model: Path, runs: int, config: Config | None = None) -> dict:
+    """Build, run `runs` timed inferences on the emulated board, check outputs; one row of a report."""
+    with tempfile.TemporaryDirectory(prefix="edgec-m7-") as tmp:
+        try:
+            r = run_bench(model, load_board(BOARD), Path(tmp), BenchOptions(runs=runs), config)
+        except EdgecError as exc:
+            return {"model": model.name, "error": str(exc).splitlines()[0][:200]}
+    inst = r["latency"]["median"]
+    return {
+        "model": model.name, "instructions": inst, "instructions_min": r["latency"]["min"],
+        "instructions_max": r["latency"]["max"], "macs": r["macs"],
+        "instructions_per_mac": inst / r["macs"] if r["macs"] else None,
+        "arena_bytes": r["arena_bytes"], "arena_lower_bound_bytes": r["arena_lower_bound_bytes"],
+        "weights_bytes": r["weights_bytes"], "flash_bytes": r["flash_bytes"],
+        "ram_bytes": r["ram_bytes"], "stack_high_water_bytes": r["stack_high_water_bytes"],
+        "outputs_match": r["outputs_match"], "max_abs_error": r["max_abs_error"],
+    }
