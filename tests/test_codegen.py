@@ -79,3 +79,10 @@ def test_verify_tiny_cnn_with_sanitizers():
     proc = run_edgec("verify", TINY_CNN, "--sanitize", "--runs", "2")
     assert proc.returncode == 0, proc.stderr
     assert "match" in proc.stdout
+
+
+def test_report_names_layers_after_the_model(compiled):
+    """Fused layers carry the ONNX node names of what they absorbed, not TVM's temporaries."""
+    names = [layer["name"] for layer in json.loads((compiled / "report.json").read_text())["layers"]]
+    for expected in ("conv1+relu1", "dw2+relu2", "pw2+relu3", "pool3", "gap", "fc"):
+        assert expected in names, names

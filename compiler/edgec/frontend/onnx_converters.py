@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 
 import numpy as np
 import tvm
@@ -212,18 +213,34 @@ class BatchNormalization(tvm_onnx.BatchNormalization):
 OVERRIDES = {"Clip": Clip, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization}
 
 
+def _named_after_node(convert_operator):
+    """Bind each converted operator to a Relax var named after its ONNX node, so that the per-layer report and
+    lowering errors name the user's layers ('conv1') rather than TVM's temporaries ('lv17')."""
+
+    def convert(self, op_name, inputs, attrs, opset):
+        sym = convert_operator(self, op_name, inputs, attrs, opset)
+        node_name = (attrs.get("tvm_custom") or {}).get("name") or ""
+        if node_name and isinstance(sym, tvm.ir.expr.Call) and isinstance(sym.ty, relax.TensorType):
+            sym = self.bb.emit(sym, name_hint=re.sub(r"\W", "_", node_name))
+        return sym
+
+    return convert
+
+
 @contextlib.contextmanager
 def edgec_converters():
-    """Use edgec's converters for the operators in OVERRIDES while TVM imports a model."""
-    original = tvm_onnx._get_convert_map
+    """While TVM imports a model: edgec's converters for the operators in OVERRIDES, and vars named after nodes."""
+    original_map, original_convert = tvm_onnx._get_convert_map, tvm_onnx.ONNXGraphImporter._convert_operator
 
     def convert_map():
-        table = original()
+        table = original_map()
         table.update(OVERRIDES)
         return table
 
     tvm_onnx._get_convert_map = convert_map
+    tvm_onnx.ONNXGraphImporter._convert_operator = _named_after_node(original_convert)
     try:
         yield
     finally:
-        tvm_onnx._get_convert_map = original
+        tvm_onnx._get_convert_map = original_map
+        tvm_onnx.ONNXGraphImporter._convert_operator = original_convert

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Graph
-from .util import single_consumer
+from .util import merged_name, single_consumer
 
 LINEAR_OPS = ("conv2d", "matmul")
 
@@ -76,6 +76,7 @@ def run(graph: Graph) -> Graph:
             node.inputs[2:] = [graph.add_const("bias", new_bias.astype(np.float32))]
             # the linear node now produces what the affine node produced
             node.outputs[0] = nxt.outputs[0]
+            node.name = merged_name(node.name, nxt.name)
             graph.nodes.remove(nxt)
             changed = True
     graph.remove_unused_tensors()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..ir import Graph
-from .util import single_consumer
+from .util import merged_name, single_consumer
 
 FUSABLE = ("conv2d", "matmul", "add", "sub", "mul", "div", "max", "min", "pool2d", "clamp")
 
@@ -33,6 +33,7 @@ def run(graph: Graph) -> Graph:
                 break  # disjoint ranges: the result is a constant; leave both clamps
             set_range(node, lo, hi)
             node.outputs[0] = nxt.outputs[0]
+            node.name = merged_name(node.name, nxt.name)
             graph.nodes.remove(nxt)
     graph.remove_unused_tensors()
     return graph

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from ..ir import Graph, Node
+
+TEMPORARY_NAME = re.compile(r"^(lv|gv)\d*(_\d+)?$")  # names TVM makes up, not the model's own
+
+
+def merged_name(first: str, second: str) -> str:
+    """The name of a node that absorbed another: the model's own names of both, joined ('conv1+relu1')."""
+    names = [n for n in (first, second) if n and not TEMPORARY_NAME.match(n)]
+    parts = []
+    for n in names:
+        for part in n.split("+"):
+            if part not in parts:
+                parts.append(part)
+    return "+".join(parts) or first or second
 
 
 def single_consumer(graph: Graph, tensor: str) -> Node | None:
