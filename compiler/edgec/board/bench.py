@@ -129,6 +129,7 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         "arena_lower_bound_bytes": report["arena_lower_bound_bytes"],
         "weights_bytes": report["weights_bytes"],
         "macs": report.get("macs"),
+        "ops": sorted({layer["op"] for layer in report["layers"]}),
         "flash_bytes": fw.sizes["flash_bytes"],
         "ram_bytes": fw.sizes["ram_bytes"],
         "sections": {k: fw.sizes[k] for k in ("text", "rodata", "data", "bss", "stack")},

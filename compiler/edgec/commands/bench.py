@@ -73,6 +73,10 @@ def run(args) -> int:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
         print(f"wrote {args.json}")
     if not result["outputs_match"]:
+        hint = ""
+        if getattr(args, "int8_rounding", "tflm") == "tflm" and "fully_connected_s8" in result["ops"]:
+            hint = ("\n  int8 fully connected layers round like TFLite Micro (twice); LiteRT's reference kernel rounds "
+                    "once, which can move outputs by a few LSB. --int8-rounding litert matches LiteRT bit for bit.")
         raise OutputMismatchError(f"outputs read back from {board.name} differ from the reference executor "
-                                  f"({result.get('problem') or str(result.get('mismatches')) + ' values'})")
+                                  f"({result.get('problem') or str(result.get('mismatches')) + ' values'}){hint}")
     return 0
