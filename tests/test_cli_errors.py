@@ -134,3 +134,27 @@ def test_bind_makes_a_shape_input_constant(tmp_path):
     np.save(npy, np.array([3, 4], np.int64))
     proc = run_edgec("verify", path, "--bind", f"shape={npy}")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_tflite_unsupported_operators_are_all_listed(tmp_path, mlperf_dir):
+    """KWS with its depthwise convolutions and softmax turned into operators edgec has no kernel for."""
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as schema
+
+    model = schema.ModelT.InitFromPackedBuf((mlperf_dir / "kws_ref_model_float32.tflite").read_bytes(), 0)
+    replace = {schema.BuiltinOperator.DEPTHWISE_CONV_2D: schema.BuiltinOperator.CUMSUM,
+               schema.BuiltinOperator.SOFTMAX: schema.BuiltinOperator.GELU}
+    for code in model.operatorCodes:
+        op = max(code.builtinCode, code.deprecatedBuiltinCode)
+        if op in replace:
+            code.builtinCode = replace[op]
+            code.deprecatedBuiltinCode = min(replace[op], 127)
+    builder = flatbuffers.Builder(0)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    path = tmp_path / "kws_unsupported.tflite"
+    path.write_bytes(bytes(builder.Output()))
+
+    proc = run_edgec("compile", path, "-o", tmp_path / "out")
+    assert_clean_failure(proc, "5 unsupported node(s)", "(CUMSUM)", "(GELU)")
+    assert proc.stderr.count("(CUMSUM)") == 4 and proc.stderr.count("(GELU)") == 1
+    assert "Identity" in proc.stderr  # the softmax's output tensor names the node
