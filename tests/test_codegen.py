@@ -86,3 +86,7 @@ def test_report_names_layers_after_the_model(compiled):
     names = [layer["name"] for layer in json.loads((compiled / "report.json").read_text())["layers"]]
     for expected in ("conv1+relu1", "dw2+relu2", "pw2+relu3", "pool3", "gap", "fc"):
         assert expected in names, names
+    # and the weights in flash are named after the layers that use them
+    weights_h = (compiled / "weights.h").read_text()
+    for symbol in ("tiny_cnn_conv1_relu1_weights[72]", "tiny_cnn_fc_weights[160]", "tiny_cnn_fc_bias[10]"):
+        assert f"extern const float {symbol};" in weights_h

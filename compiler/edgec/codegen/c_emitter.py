@@ -110,11 +110,22 @@ def emit_c(graph: Graph, plan: MemoryPlan, name: str, kernel_sets: list[str]) ->
 
 def emit_weights(graph: Graph, ctx: EmitContext) -> tuple[str, str]:
     decls, defs = [], []
-    used = {t for n in graph.nodes for t in n.inputs}
-    for tname in sorted(t for t in graph.tensors if graph.tensors[t].is_const and t in used):
+    # Name each constant after the first layer that reads it and its role there: conv1_weights, fc_bias.
+    roles = {1: "weights", 2: "bias"}
+    taken: set[str] = set()
+    for node in graph.nodes:
+        for i, tname in enumerate(node.inputs):
+            if graph.tensors[tname].is_const and tname not in ctx.weight_symbols:
+                base = f"{ctx.prefix}_{c_identifier(node.name or node.op)}_{roles.get(i, f'const{i}')}"
+                sym, k = base, 1
+                while sym in taken:
+                    k += 1
+                    sym = f"{base}_{k}"
+                taken.add(sym)
+                ctx.weight_symbols[tname] = sym
+    for tname in sorted(ctx.weight_symbols, key=ctx.weight_symbols.get):
         t = graph.tensors[tname]
-        sym = f"{ctx.prefix}_w_{c_identifier(tname)}"
-        ctx.weight_symbols[tname] = sym
+        sym = ctx.weight_symbols[tname]
         ctype = C_TYPES[t.dtype]
         n = max(t.elems, 1)
         decls.append(f"extern const {ctype} {sym}[{n}];")
