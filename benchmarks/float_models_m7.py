@@ -81,7 +81,7 @@ def markdown(rows: list[dict], runs: int) -> str:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("models", nargs="*", type=Path, help=f"models (default: the MLPerf Tiny float models)")
+    p.add_argument("models", nargs="*", type=Path, help="models (default: the MLPerf Tiny float models)")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     args = p.parse_args()

@@ -3,7 +3,6 @@ transA/transB, every broadcast of C) against onnxruntime."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from onnx import helper
 

@@ -120,9 +120,9 @@ class Graph:
         for n in self.nodes:
             used.update(n.inputs)
             used.update(n.outputs)
+        used.update(t.alias_of for t in self.tensors.values() if t.alias_of is not None)
         for name in list(self.tensors):
-            t = self.tensors[name]
-            if name not in used and not any(o.alias_of == name for o in self.tensors.values()):
+            if name not in used:
                 del self.tensors[name]
 
     def dump(self) -> str:

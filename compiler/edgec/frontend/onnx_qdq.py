@@ -313,7 +313,7 @@ def _conv_or_gemm(g: Graph, node, op, attrs, x, xt, y, consts, s_out: float, z_o
         w = w.reshape(out_c, 1, 1, in_c)
         n = xt.elems // in_c
         x = _view(g, x, (n, 1, 1, in_c))
-        kernel, group, strides, dil, pads = (1, 1), 1, [1, 1], [1, 1], [0, 0]
+        group, strides, dil, pads = 1, [1, 1], [1, 1], [0, 0]
     else:
         if w_s.size > 1 and w_axis != 0:
             raise NotImplementedError("conv weights quantized along another axis than 0")
