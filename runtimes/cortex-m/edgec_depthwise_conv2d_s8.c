@@ -6,36 +6,72 @@
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
 #include <arm_acle.h>
 
-/* Channels [c, c + 4) of one output pixel (depth multiplier 1). */
-static void four_channels(const int8_t *in_b, const int8_t *weights, const int32_t *bias,
-                             const int32_t *multiplier, const int32_t *shift, int8_t *out,
-                             const edgec_conv2d_s8_params *p, int32_t y0, int32_t x0, int32_t c) {
-    const int16x2_t off2 = (int16x2_t)(((uint32_t)p->input_offset & 0xFFFFu) | ((uint32_t)p->input_offset << 16));
-    int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-    for (int32_t ky = 0; ky < p->k_h; ++ky) {
-        const int32_t iy = y0 + ky * p->dil_h;
-        if (iy < 0 || iy >= p->in_h) continue;
-        for (int32_t kx = 0; kx < p->k_w; ++kx) {
-            const int32_t ix = x0 + kx * p->dil_w;
-            if (ix < 0 || ix >= p->in_w) continue;
-            uint32_t a4, w4;
-            __builtin_memcpy(&a4, in_b + ((size_t)iy * p->in_w + ix) * p->in_c + c, 4);
-            __builtin_memcpy(&w4, weights + ((size_t)ky * p->k_w + kx) * p->out_c + c, 4);
-            const int16x2_t a02 = __sadd16(__sxtb16((int8x4_t)a4), off2);
-            const int16x2_t a13 = __sadd16(__sxtb16((int8x4_t)((a4 >> 8) | (a4 << 24))), off2);
-            const int16x2_t w02 = __sxtb16((int8x4_t)w4);
-            const int16x2_t w13 = __sxtb16((int8x4_t)((w4 >> 8) | (w4 << 24)));
-            acc0 = __smlabb(a02, w02, acc0);
-            acc2 = __smlatt(a02, w02, acc2);
-            acc1 = __smlabb(a13, w13, acc1);
-            acc3 = __smlatt(a13, w13, acc3);
+EDGEC_INLINE uint32_t load_u32(const int8_t *q) {
+    uint32_t v;
+    __builtin_memcpy(&v, q, 4);
+    return v;
+}
+/* SXTB16 with its built-in ROR #8 (GCC does not fold the rotation into the instruction). */
+EDGEC_INLINE int16x2_t sxtb16_ror8(uint32_t v) {
+    int16x2_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+}
+/* First tap index k with 0 <= o + k * d < n, and one past the last (k < k_n). */
+EDGEC_INLINE int32_t tap_lo(int32_t o, int32_t d) { return o >= 0 ? 0 : (-o + d - 1) / d; }
+EDGEC_INLINE int32_t tap_hi(int32_t o, int32_t d, int32_t n, int32_t k_n) {
+    if (o >= n) return 0;
+    const int32_t hi = (n - o + d - 1) / d;
+    return hi < k_n ? hi : k_n;
+}
+
+/* One output pixel, depth multiplier 1: the valid tap window is found once, then four channels at a time walk it
+ * by pointer (one 32-bit load of inputs and one of weights per tap, SXTB16 widening, SMLABB/SMLATT). */
+static void dw_pixel(const int8_t *in_b, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                     const int32_t *shift, int8_t *out, const edgec_conv2d_s8_params *p, int32_t y0, int32_t x0) {
+    const int32_t C = p->in_c, off = p->input_offset;
+    const int16x2_t off2 = (int16x2_t)(((uint32_t)off & 0xFFFFu) | ((uint32_t)off << 16));
+    const int32_t ky0 = tap_lo(y0, p->dil_h), ky1 = tap_hi(y0, p->dil_h, p->in_h, p->k_h);
+    const int32_t kx0 = tap_lo(x0, p->dil_w), kx1 = tap_hi(x0, p->dil_w, p->in_w, p->k_w);
+    const int32_t nky = ky1 - ky0, nkx = kx1 - kx0;
+    const size_t in_step = (size_t)p->dil_w * C, in_row_step = (size_t)p->dil_h * p->in_w * C;
+    const size_t w_row_step = (size_t)p->k_w * C;
+    const int8_t *in0 = in_b + ((size_t)(y0 + ky0 * p->dil_h) * p->in_w + (x0 + kx0 * p->dil_w)) * C;
+    const int8_t *w0 = weights + ((size_t)ky0 * p->k_w + kx0) * C;
+    int32_t c = 0;
+    for (; c + 4 <= C; c += 4) {
+        int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+        const int8_t *in_row = in0 + c, *w_row = w0 + c;
+        for (int32_t ky = nky; ky > 0; --ky, in_row += in_row_step, w_row += w_row_step) {
+            const int8_t *ip = in_row, *wp = w_row;
+            for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) {
+                const uint32_t a4 = load_u32(ip), w4 = load_u32(wp);
+                const int16x2_t a02 = __sadd16(__sxtb16((int8x4_t)a4), off2);
+                const int16x2_t a13 = __sadd16(sxtb16_ror8(a4), off2);
+                const int16x2_t w02 = __sxtb16((int8x4_t)w4), w13 = sxtb16_ror8(w4);
+                acc0 = __smlabb(a02, w02, acc0);
+                acc2 = __smlatt(a02, w02, acc2);
+                acc1 = __smlabb(a13, w13, acc1);
+                acc3 = __smlatt(a13, w13, acc3);
+            }
+        }
+        int32_t acc[4] = {acc0, acc1, acc2, acc3};
+        for (int32_t k = 0; k < 4; ++k) {
+            if (bias) acc[k] += bias[c + k];
+            out[c + k] = (int8_t)edgec_requant(acc[k], multiplier[c + k], shift[c + k], p->requant,
+                                               p->output_offset, p->act_min, p->act_max);
         }
     }
-    int32_t acc[4] = {acc0, acc1, acc2, acc3};
-    for (int32_t k = 0; k < 4; ++k) {
-        if (bias) acc[k] += bias[c + k];
-        out[c + k] = (int8_t)edgec_requant(acc[k], multiplier[c + k], shift[c + k], p->requant, p->output_offset,
-                                           p->act_min, p->act_max);
+    for (; c < C; ++c) { /* C % 4 tail */
+        int32_t acc = 0;
+        const int8_t *in_row = in0 + c, *w_row = w0 + c;
+        for (int32_t ky = nky; ky > 0; --ky, in_row += in_row_step, w_row += w_row_step) {
+            const int8_t *ip = in_row, *wp = w_row;
+            for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) acc += (int32_t)*wp * ((int32_t)*ip + off);
+        }
+        if (bias) acc += bias[c];
+        out[c] = (int8_t)edgec_requant(acc, multiplier[c], shift[c], p->requant, p->output_offset, p->act_min,
+                                       p->act_max);
     }
 }
 #define EDGEC_DW_LANES 4
@@ -57,9 +93,8 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                 int32_t ic = 0;
 #if EDGEC_DW_LANES
                 if (p->depth_multiplier == 1) {
-                    for (; ic + EDGEC_DW_LANES <= p->in_c; ic += EDGEC_DW_LANES) {
-                        four_channels(in_b, weights, bias, multiplier, shift, out, p, y0, x0, ic);
-                    }
+                    dw_pixel(in_b, weights, bias, multiplier, shift, out, p, y0, x0);
+                    continue;
                 }
 #endif
                 for (; ic < p->in_c; ++ic) {
