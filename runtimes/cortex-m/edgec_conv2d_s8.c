@@ -50,9 +50,9 @@ EDGEC_INLINE void dot2_s8(const int8_t *a, int32_t a_offset, const int8_t *b0, c
     *acc1 = s1;
 }
 /* ---- im2col + 2x2 GEMM fast path (DSP only) ----
- * Two output pixels at a time: each pixel's receptive field is gathered into a contiguous int8 row (padding taps
- * hold the input zero point, so that x + input_offset is 0 there exactly as the reference skips them), then both
- * rows are widened once into int16 pairs with the input offset added, interleaved per four taps as
+ * Two output pixels at a time: each pixel's receptive field is widened straight from the input when in_c % 4 == 0,
+ * else first gathered into a contiguous int8 row (padding taps hold the input zero point, so that x + input_offset
+ * is 0 there exactly as the reference skips them); both rows are widened once into int16 pairs with the input offset added, interleaved per four taps as
  * [a(0,2) a(1,3) b(0,2) b(1,3)]: the order SXTB16 / SXTB16 ROR #8 gives the weights. Each weight word then feeds
  * four SMLADs (two pixels), and two output channels go together (2x2 block). Integer sums only: bit-exact. */
 #define EDGEC_CONV_MAX_K 576 /* k_h * k_w * in_c handled by the fast path (3x3x64); larger ones take the loop above */
@@ -113,6 +113,39 @@ EDGEC_INLINE int32_t requant_any(int32_t acc, int32_t multiplier, int32_t shift,
     if (mode == EDGEC_REQUANT_FIXED) return requant_fixed(acc, multiplier, shift, zero_point, lo, hi);
     return edgec_requant(acc, multiplier, shift, mode, zero_point, lo, hi);
 }
+/* Both receptive fields widened straight from the input when in_c % 4 == 0 (a group of four never spans two taps):
+ * a tap outside the input reads the zero-point word with stride 0, which widens to exactly 0 after the offset. */
+static void im2col_pair(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t na, int32_t nb, uint32_t *c,
+                        int16x2_t off2) {
+    const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)(-p->input_offset) * 0x01010101u;
+    const int32_t ya = (na / p->out_w) * p->stride_h - p->pad_top, xa = (na % p->out_w) * p->stride_w - p->pad_left;
+    const int32_t yb = (nb / p->out_w) * p->stride_h - p->pad_top, xb = (nb % p->out_w) * p->stride_w - p->pad_left;
+    const int32_t G = p->in_c >> 2;
+    for (int32_t ky = 0; ky < p->k_h; ++ky) {
+        const int32_t iya = ya + ky * p->dil_h, iyb = yb + ky * p->dil_h;
+        for (int32_t kx = 0; kx < p->k_w; ++kx) {
+            const int32_t ixa = xa + kx * p->dil_w, ixb = xb + kx * p->dil_w;
+            const int8_t *pa = (const int8_t *)&zp4, *pb = (const int8_t *)&zp4;
+            int32_t sa = 0, sb = 0;
+            if (iya >= 0 && iya < p->in_h && ixa >= 0 && ixa < p->in_w) {
+                pa = in_b + ((size_t)iya * p->in_w + ixa) * p->in_c;
+                sa = 4;
+            }
+            if (iyb >= 0 && iyb < p->in_h && ixb >= 0 && ixb < p->in_w) {
+                pb = in_b + ((size_t)iyb * p->in_w + ixb) * p->in_c;
+                sb = 4;
+            }
+            for (int32_t g = G; g > 0; --g, c += 4, pa += sa, pb += sb) {
+                const uint32_t a4 = load_u32(pa), b4 = load_u32(pb);
+                c[0] = (uint32_t)__sadd16(__sxtb16((int8x4_t)a4), off2);
+                c[1] = (uint32_t)__sadd16(sxtb16_ror8(a4), off2);
+                c[2] = (uint32_t)__sadd16(__sxtb16((int8x4_t)b4), off2);
+                c[3] = (uint32_t)__sadd16(sxtb16_ror8(b4), off2);
+            }
+        }
+    }
+}
+
 static void conv_gemm(const int8_t *in_b, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
                       const int32_t *shift, int8_t *out_b, const edgec_conv2d_s8_params *p) {
     int8_t raw[2][EDGEC_CONV_MAX_K];
@@ -122,12 +155,18 @@ static void conv_gemm(const int8_t *in_b, const int8_t *weights, const int32_t *
     /* local copies: the int8 output stores may alias *p as far as the compiler knows */
     const int32_t mode = p->requant, zp = p->output_offset, lo = p->act_min, hi = p->act_max;
     const int16x2_t off2 = (int16x2_t)(((uint32_t)off & 0xFFFFu) | ((uint32_t)off << 16));
+    const int32_t direct = (p->in_c & 3) == 0;
     for (int32_t n = 0; n < n_pix; n += 2) {
         const int32_t has_b = n + 1 < n_pix;
-        const int8_t *a = gather(in_b, p, n / p->out_w, n % p->out_w, raw[0]);
-        const int8_t *b = has_b ? gather(in_b, p, (n + 1) / p->out_w, (n + 1) % p->out_w, raw[1]) : a;
+        const int8_t *a = raw[0], *b = raw[1]; /* read only by the K % 4 tail, i.e. never when in_c % 4 == 0 */
+        if (direct) {
+            im2col_pair(in_b, p, n, has_b ? n + 1 : n, col, off2);
+        } else {
+            a = gather(in_b, p, n / p->out_w, n % p->out_w, raw[0]);
+            b = has_b ? gather(in_b, p, (n + 1) / p->out_w, (n + 1) % p->out_w, raw[1]) : a;
+        }
         uint32_t *c = col;
-        for (int32_t g = 0; g < K4; ++g, c += 4) {
+        for (int32_t g = direct ? K4 : 0; g < K4; ++g, c += 4) {
             const uint32_t a4 = load_u32(a + 4 * g), b4 = load_u32(b + 4 * g);
             c[0] = (uint32_t)__sadd16(__sxtb16((int8x4_t)a4), off2);
             c[1] = (uint32_t)__sadd16(sxtb16_ror8(a4), off2);

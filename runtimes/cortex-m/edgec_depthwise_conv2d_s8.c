@@ -64,16 +64,25 @@ static void dw_pixel(const int8_t *in_b, const int8_t *weights, const int32_t *b
         const int8_t *in_row = in0 + c, *w_row = w0 + c;
         for (int32_t ky = nky; ky > 0; --ky, in_row += in_row_step, w_row += w_row_step) {
             const int8_t *ip = in_row, *wp = w_row;
-            for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) {
-                const uint32_t a4 = load_u32(ip), w4 = load_u32(wp);
-                const int16x2_t a02 = __sadd16(__sxtb16((int8x4_t)a4), off2);
-                const int16x2_t a13 = __sadd16(sxtb16_ror8(a4), off2);
-                const int16x2_t w02 = __sxtb16((int8x4_t)w4), w13 = sxtb16_ror8(w4);
-                acc0 = __smlabb(a02, w02, acc0);
-                acc2 = __smlatt(a02, w02, acc2);
-                acc1 = __smlabb(a13, w13, acc1);
-                acc3 = __smlatt(a13, w13, acc3);
+#define EDGEC_DW_TAP(I, W)                                                  \
+    do {                                                                    \
+        const uint32_t a4 = load_u32(I), w4 = load_u32(W);                  \
+        const int16x2_t a02 = __sadd16(__sxtb16((int8x4_t)a4), off2);       \
+        const int16x2_t a13 = __sadd16(sxtb16_ror8(a4), off2);              \
+        const int16x2_t w02 = __sxtb16((int8x4_t)w4), w13 = sxtb16_ror8(w4); \
+        acc0 = __smlabb(a02, w02, acc0);                                    \
+        acc2 = __smlatt(a02, w02, acc2);                                    \
+        acc1 = __smlabb(a13, w13, acc1);                                    \
+        acc3 = __smlatt(a13, w13, acc3);                                    \
+    } while (0)
+            if (nkx == 3) { /* the common full 3-wide row, unrolled */
+                EDGEC_DW_TAP(ip, wp);
+                EDGEC_DW_TAP(ip + in_step, wp + C);
+                EDGEC_DW_TAP(ip + 2 * in_step, wp + 2 * C);
+            } else {
+                for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) EDGEC_DW_TAP(ip, wp);
             }
+#undef EDGEC_DW_TAP
         }
         int32_t acc[4] = {acc0, acc1, acc2, acc3};
         for (int32_t k = 0; k < 4; ++k) {
