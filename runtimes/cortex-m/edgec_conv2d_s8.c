@@ -94,25 +94,31 @@ static const int8_t *gather(const int8_t *in_b, const edgec_conv2d_s8_params *p,
     return dst;
 }
 
-/* edgec_requant in EDGEC_REQUANT_FIXED mode, the same bits with fewer instructions: TFLite's SRDHM nudge
- * (+2^30 or 1 - 2^30, then truncation toward zero) equals one floor shift of ab + 2^30 for either sign. */
-EDGEC_INLINE int32_t requant_fixed(int32_t acc, int32_t multiplier, int32_t shift, int32_t zero_point, int32_t lo,
-                                   int32_t hi) {
-    const int32_t left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
-    const int32_t x = (int32_t)((uint32_t)acc << left);
-    int32_t h;
-    if (x == INT32_MIN && multiplier == INT32_MIN) {
-        h = INT32_MAX;
-    } else {
-        h = (int32_t)(((int64_t)x * multiplier + (INT64_C(1) << 30)) >> 31);
-    }
-    return edgec_clamp_i32(edgec_rdbpot(h, right) + zero_point, lo, hi);
+/* edgec_requant in EDGEC_REQUANT_FIXED mode with the per-channel work hoisted (left/right shift, rounding mask),
+ * for a multiplier other than INT32_MIN (the one saturating SRDHM case, left to edgec_requant). The same bits:
+ * TFLite's SRDHM nudge (+2^30, or 1 - 2^30 then truncation toward zero) is floor((ab + 2^30) / 2^31) for either
+ * sign, and the rounding divide is edgec_rdbpot's remainder test with the threshold (mask >> 1) + (h < 0). */
+typedef struct {
+    int32_t multiplier, left, right, mask, half;
+} rq_channel;
+
+EDGEC_INLINE rq_channel rq_prepare(int32_t multiplier, int32_t shift) {
+    rq_channel c;
+    c.multiplier = multiplier;
+    c.left = shift > 0 ? shift : 0;
+    c.right = shift > 0 ? 0 : -shift;
+    c.mask = (int32_t)((INT64_C(1) << c.right) - 1);
+    c.half = c.mask >> 1;
+    return c;
 }
-EDGEC_INLINE int32_t requant_any(int32_t acc, int32_t multiplier, int32_t shift, int32_t mode, int32_t zero_point,
-                                 int32_t lo, int32_t hi) {
-    if (mode == EDGEC_REQUANT_FIXED) return requant_fixed(acc, multiplier, shift, zero_point, lo, hi);
-    return edgec_requant(acc, multiplier, shift, mode, zero_point, lo, hi);
+
+EDGEC_INLINE int32_t rq_apply(int32_t acc, rq_channel c, int32_t zero_point, int32_t lo, int32_t hi) {
+    const int32_t x = (int32_t)((uint32_t)acc << c.left);
+    const int32_t h = (int32_t)(((int64_t)x * c.multiplier + (INT64_C(1) << 30)) >> 31);
+    const int32_t v = (h >> c.right) + ((h & c.mask) > c.half - (h >> 31) ? 1 : 0) + zero_point;
+    return v < lo ? lo : (v > hi ? hi : v);
 }
+
 /* Both receptive fields widened straight from the input when in_c % 4 == 0 (a group of four never spans two taps):
  * a tap outside the input reads the zero-point word with stride 0, which widens to exactly 0 after the offset. */
 static void im2col_pair(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t na, int32_t nb, uint32_t *c,
@@ -153,7 +159,7 @@ static void conv_gemm(const int8_t *in_b, const int8_t *weights, const int32_t *
     const int32_t K = p->k_h * p->k_w * p->in_c, K4 = K >> 2, n_pix = p->out_h * p->out_w;
     const int32_t off = p->input_offset, out_c = p->out_c;
     /* local copies: the int8 output stores may alias *p as far as the compiler knows */
-    const int32_t mode = p->requant, zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
     const int16x2_t off2 = (int16x2_t)(((uint32_t)off & 0xFFFFu) | ((uint32_t)off << 16));
     const int32_t direct = (p->in_c & 3) == 0;
     for (int32_t n = 0; n < n_pix; n += 2) {
@@ -209,24 +215,26 @@ static void conv_gemm(const int8_t *in_b, const int8_t *weights, const int32_t *
                 s10 += xa * (int32_t)*w1;
                 s11 += xb * (int32_t)*w1;
             }
-            if (bias) {
-                s00 += bias[oc];
-                s01 += bias[oc];
-            }
-            out_a[oc] = (int8_t)requant_any(s00, multiplier[oc], shift[oc], mode, zp, lo, hi);
-            if (has_b)
-                out_bb[oc] = (int8_t)requant_any(s01, multiplier[oc], shift[oc], mode, zp, lo, hi);
+            const int32_t b0 = bias ? bias[oc] : 0;
+            const rq_channel q0 = rq_prepare(multiplier[oc], shift[oc]);
+            out_a[oc] = (int8_t)rq_apply(s00 + b0, q0, zp, lo, hi);
+            if (has_b) out_bb[oc] = (int8_t)rq_apply(s01 + b0, q0, zp, lo, hi);
             if (has_1) {
-                if (bias) {
-                    s10 += bias[oc + 1];
-                    s11 += bias[oc + 1];
-                }
-                out_a[oc + 1] = (int8_t)requant_any(s10, multiplier[oc + 1], shift[oc + 1], mode, zp, lo, hi);
-                if (has_b)
-                    out_bb[oc + 1] = (int8_t)requant_any(s11, multiplier[oc + 1], shift[oc + 1], mode, zp, lo, hi);
+                const int32_t b1 = bias ? bias[oc + 1] : 0;
+                const rq_channel q1 = rq_prepare(multiplier[oc + 1], shift[oc + 1]);
+                out_a[oc + 1] = (int8_t)rq_apply(s10 + b1, q1, zp, lo, hi);
+                if (has_b) out_bb[oc + 1] = (int8_t)rq_apply(s11 + b1, q1, zp, lo, hi);
             }
         }
     }
+}
+/* The fast paths requantise in EDGEC_REQUANT_FIXED mode only, with no INT32_MIN multiplier (SRDHM's saturating
+ * case); anything else takes the plain loop with edgec_requant. */
+static int32_t fixed_multipliers(const int32_t *multiplier, const edgec_conv2d_s8_params *p) {
+    if (p->requant != EDGEC_REQUANT_FIXED) return 0;
+    for (int32_t c = 0; c < p->out_c; ++c)
+        if (multiplier[c] == INT32_MIN) return 0;
+    return 1;
 }
 #define EDGEC_CONV_GEMM 1
 #else
@@ -256,7 +264,7 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
     for (int32_t b = 0; b < p->batch; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
 #if EDGEC_CONV_GEMM
-        if (p->k_h * p->k_w * p->in_c <= EDGEC_CONV_MAX_K) {
+        if (p->k_h * p->k_w * p->in_c <= EDGEC_CONV_MAX_K && fixed_multipliers(multiplier, p)) {
             conv_gemm(in_b, weights, bias, multiplier, shift, output + (size_t)b * p->out_h * p->out_w * p->out_c, p);
             continue;
         }

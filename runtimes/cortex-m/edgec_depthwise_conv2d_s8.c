@@ -25,31 +25,37 @@ EDGEC_INLINE int32_t tap_hi(int32_t o, int32_t d, int32_t n, int32_t k_n) {
     return hi < k_n ? hi : k_n;
 }
 
-/* edgec_requant in EDGEC_REQUANT_FIXED mode, the same bits with fewer instructions: TFLite's SRDHM nudge
- * (+2^30 or 1 - 2^30, then truncation toward zero) equals one floor shift of ab + 2^30 for either sign. */
-EDGEC_INLINE int32_t requant_fixed(int32_t acc, int32_t multiplier, int32_t shift, int32_t zero_point, int32_t lo,
-                                   int32_t hi) {
-    const int32_t left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
-    const int32_t x = (int32_t)((uint32_t)acc << left);
-    int32_t h;
-    if (x == INT32_MIN && multiplier == INT32_MIN) {
-        h = INT32_MAX;
-    } else {
-        h = (int32_t)(((int64_t)x * multiplier + (INT64_C(1) << 30)) >> 31);
-    }
-    return edgec_clamp_i32(edgec_rdbpot(h, right) + zero_point, lo, hi);
+/* edgec_requant in EDGEC_REQUANT_FIXED mode with the per-channel work hoisted (left/right shift, rounding mask),
+ * for a multiplier other than INT32_MIN (the one saturating SRDHM case, left to edgec_requant). The same bits:
+ * TFLite's SRDHM nudge (+2^30, or 1 - 2^30 then truncation toward zero) is floor((ab + 2^30) / 2^31) for either
+ * sign, and the rounding divide is edgec_rdbpot's remainder test with the threshold (mask >> 1) + (h < 0). */
+typedef struct {
+    int32_t multiplier, left, right, mask, half;
+} rq_channel;
+
+EDGEC_INLINE rq_channel rq_prepare(int32_t multiplier, int32_t shift) {
+    rq_channel c;
+    c.multiplier = multiplier;
+    c.left = shift > 0 ? shift : 0;
+    c.right = shift > 0 ? 0 : -shift;
+    c.mask = (int32_t)((INT64_C(1) << c.right) - 1);
+    c.half = c.mask >> 1;
+    return c;
 }
-EDGEC_INLINE int32_t requant_any(int32_t acc, int32_t multiplier, int32_t shift, int32_t mode, int32_t zero_point,
-                                 int32_t lo, int32_t hi) {
-    if (mode == EDGEC_REQUANT_FIXED) return requant_fixed(acc, multiplier, shift, zero_point, lo, hi);
-    return edgec_requant(acc, multiplier, shift, mode, zero_point, lo, hi);
+
+EDGEC_INLINE int32_t rq_apply(int32_t acc, rq_channel c, int32_t zero_point, int32_t lo, int32_t hi) {
+    const int32_t x = (int32_t)((uint32_t)acc << c.left);
+    const int32_t h = (int32_t)(((int64_t)x * c.multiplier + (INT64_C(1) << 30)) >> 31);
+    const int32_t v = (h >> c.right) + ((h & c.mask) > c.half - (h >> 31) ? 1 : 0) + zero_point;
+    return v < lo ? lo : (v > hi ? hi : v);
 }
+
 /* One output pixel, depth multiplier 1: the valid tap window is found once, then four channels at a time walk it
  * by pointer (one 32-bit load of inputs and one of weights per tap, SXTB16 widening, SMLABB/SMLATT). */
 static void dw_pixel(const int8_t *in_b, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
                      const int32_t *shift, int8_t *out, const edgec_conv2d_s8_params *p, int32_t y0, int32_t x0) {
     const int32_t C = p->in_c, off = p->input_offset;
-    const int32_t mode = p->requant, zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
     const int16x2_t off2 = (int16x2_t)(((uint32_t)off & 0xFFFFu) | ((uint32_t)off << 16));
     const int32_t ky0 = tap_lo(y0, p->dil_h), ky1 = tap_hi(y0, p->dil_h, p->in_h, p->k_h);
     const int32_t kx0 = tap_lo(x0, p->dil_w), kx1 = tap_hi(x0, p->dil_w, p->in_w, p->k_w);
@@ -87,7 +93,7 @@ static void dw_pixel(const int8_t *in_b, const int8_t *weights, const int32_t *b
         int32_t acc[4] = {acc0, acc1, acc2, acc3};
         for (int32_t k = 0; k < 4; ++k) {
             if (bias) acc[k] += bias[c + k];
-            out[c + k] = (int8_t)requant_any(acc[k], multiplier[c + k], shift[c + k], mode, zp, lo, hi);
+            out[c + k] = (int8_t)rq_apply(acc[k], rq_prepare(multiplier[c + k], shift[c + k]), zp, lo, hi);
         }
     }
     for (; c < C; ++c) { /* C % 4 tail */
@@ -98,7 +104,7 @@ static void dw_pixel(const int8_t *in_b, const int8_t *weights, const int32_t *b
             for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) acc += (int32_t)*wp * ((int32_t)*ip + off);
         }
         if (bias) acc += bias[c];
-        out[c] = (int8_t)requant_any(acc, multiplier[c], shift[c], mode, zp, lo, hi);
+        out[c] = (int8_t)rq_apply(acc, rq_prepare(multiplier[c], shift[c]), zp, lo, hi);
     }
 }
 #define EDGEC_DW_LANES 4
@@ -110,6 +116,13 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                                const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                                const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
                                const edgec_conv2d_s8_params *p) {
+#if EDGEC_DW_LANES
+    /* The fast path requantises in EDGEC_REQUANT_FIXED mode only, with no INT32_MIN multiplier (SRDHM's saturating
+     * case); anything else takes the plain loop with edgec_requant. */
+    int32_t fast = p->depth_multiplier == 1 && p->requant == EDGEC_REQUANT_FIXED;
+    for (int32_t c = 0; fast && c < p->out_c; ++c)
+        if (multiplier[c] == INT32_MIN) fast = 0;
+#endif
     for (int32_t b = 0; b < p->batch; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
@@ -119,7 +132,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                 int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
                 int32_t ic = 0;
 #if EDGEC_DW_LANES
-                if (p->depth_multiplier == 1) {
+                if (fast) {
                     dw_pixel(in_b, weights, bias, multiplier, shift, out, p, y0, x0);
                     continue;
                 }
