@@ -52,8 +52,10 @@ EDGEC_INLINE int32_t rq_apply(int32_t acc, rq_channel c, int32_t zero_point, int
 
 /* One output pixel, depth multiplier 1: the valid tap window is found once, then four channels at a time walk it
  * by pointer (one 32-bit load of inputs and one of weights per tap, SXTB16 widening, SMLABB/SMLATT). */
+#define EDGEC_DW_MAX_C 512 /* channels of the accumulator row on the stack */
 static void dw_pixel(const int8_t *in_b, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
-                     const int32_t *shift, int8_t *out, const edgec_conv2d_s8_params *p, int32_t y0, int32_t x0) {
+                     const int32_t *shift, int8_t *out, const edgec_conv2d_s8_params *p, int32_t y0, int32_t x0,
+                     int32_t *acc) {
     const int32_t C = p->in_c, off = p->input_offset;
     const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
     const int16x2_t off2 = (int16x2_t)(((uint32_t)off & 0xFFFFu) | ((uint32_t)off << 16));
@@ -90,22 +92,23 @@ static void dw_pixel(const int8_t *in_b, const int8_t *weights, const int32_t *b
             }
 #undef EDGEC_DW_TAP
         }
-        int32_t acc[4] = {acc0, acc1, acc2, acc3};
-        for (int32_t k = 0; k < 4; ++k) {
-            if (bias) acc[k] += bias[c + k];
-            out[c + k] = (int8_t)rq_apply(acc[k], rq_prepare(multiplier[c + k], shift[c + k]), zp, lo, hi);
-        }
+        acc[c] = acc0;
+        acc[c + 1] = acc1;
+        acc[c + 2] = acc2;
+        acc[c + 3] = acc3;
     }
     for (; c < C; ++c) { /* C % 4 tail */
-        int32_t acc = 0;
+        int32_t a = 0;
         const int8_t *in_row = in0 + c, *w_row = w0 + c;
         for (int32_t ky = nky; ky > 0; --ky, in_row += in_row_step, w_row += w_row_step) {
             const int8_t *ip = in_row, *wp = w_row;
-            for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) acc += (int32_t)*wp * ((int32_t)*ip + off);
+            for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) a += (int32_t)*wp * ((int32_t)*ip + off);
         }
-        if (bias) acc += bias[c];
-        out[c] = (int8_t)rq_apply(acc, rq_prepare(multiplier[c], shift[c]), zp, lo, hi);
+        acc[c] = a;
     }
+    /* requantisation in a second pass: the tap loops above keep their registers */
+    for (c = 0; c < C; ++c)
+        out[c] = (int8_t)rq_apply(acc[c] + (bias ? bias[c] : 0), rq_prepare(multiplier[c], shift[c]), zp, lo, hi);
 }
 #define EDGEC_DW_LANES 4
 #else
@@ -119,7 +122,8 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
 #if EDGEC_DW_LANES
     /* The fast path requantises in EDGEC_REQUANT_FIXED mode only, with no INT32_MIN multiplier (SRDHM's saturating
      * case); anything else takes the plain loop with edgec_requant. */
-    int32_t fast = p->depth_multiplier == 1 && p->requant == EDGEC_REQUANT_FIXED;
+    int32_t acc_row[EDGEC_DW_MAX_C];
+    int32_t fast = p->depth_multiplier == 1 && p->requant == EDGEC_REQUANT_FIXED && p->in_c <= EDGEC_DW_MAX_C;
     for (int32_t c = 0; fast && c < p->out_c; ++c)
         if (multiplier[c] == INT32_MIN) fast = 0;
 #endif
@@ -133,7 +137,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                 int32_t ic = 0;
 #if EDGEC_DW_LANES
                 if (fast) {
-                    dw_pixel(in_b, weights, bias, multiplier, shift, out, p, y0, x0);
+                    dw_pixel(in_b, weights, bias, multiplier, shift, out, p, y0, x0, acc_row);
                     continue;
                 }
 #endif
