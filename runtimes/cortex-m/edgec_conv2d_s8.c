@@ -52,8 +52,9 @@ EDGEC_INLINE void dot2_s8(const int8_t *a, int32_t a_offset, const int8_t *b0, c
 /* ---- im2col + 2x2 GEMM fast path (DSP only) ----
  * Two output pixels at a time: each pixel's receptive field is widened straight from the input when in_c % 4 == 0,
  * else first gathered into a contiguous int8 row (padding taps hold the input zero point, so that x + input_offset
- * is 0 there exactly as the reference skips them); both rows are widened once into int16 pairs with the input offset added, interleaved per four taps as
- * [a(0,2) a(1,3) b(0,2) b(1,3)]: the order SXTB16 / SXTB16 ROR #8 gives the weights. Each weight word then feeds
+ * is 0 there exactly as the reference skips them); both rows are widened once into int16 pairs with the input
+ * offset added, interleaved per four taps as [a(0,2) a(1,3) b(0,2) b(1,3)]: the order SXTB16 / SXTB16 ROR #8 gives
+ * the weights. Each weight word then feeds
  * four SMLADs (two pixels), and two output channels go together (2x2 block). Integer sums only: bit-exact. */
 #define EDGEC_CONV_MAX_K 576 /* k_h * k_w * in_c handled by the fast path (3x3x64); larger ones take the loop above */
 
