@@ -1,0 +1,78 @@
+/* Kernel fuzz firmware (tests/test_int8_cortex_m_fuzz.py): random shapes, paddings, dilations, offsets and
+ * requantisation parameters; the Cortex-M DSP kernels against the portable reference ones (renamed ref_*), on
+ * QEMU mps2-an500. Exit code: the number of cases whose outputs differ. */
+#include <stdint.h>
+#include <string.h>
+#include "edgec_conv2d_s8.h"
+#include "edgec_depthwise_conv2d_s8.h"
+#include "edgec_fully_connected_s8.h"
+void ref_conv(const int8_t *, const int8_t *, const int32_t *, const int32_t *, const int32_t *, int8_t *, const edgec_conv2d_s8_params *);
+void ref_dw(const int8_t *, const int8_t *, const int32_t *, const int32_t *, const int32_t *, int8_t *, const edgec_conv2d_s8_params *);
+void ref_fc(const int8_t *, const int8_t *, const int32_t *, int8_t *, const edgec_fully_connected_s8_params *);
+static int32_t semihost(int32_t op, const void *args) {
+    register int32_t r0 __asm__("r0") = op;
+    register const void *r1 __asm__("r1") = args;
+    __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
+    return r0;
+}
+static void sh_exit(int32_t code) { const uint32_t a[2] = {0x20026u, (uint32_t)code}; semihost(0x20, a); for (;;) {} }
+int main(void);
+void reset_handler(void) {
+    extern uint32_t __bss_start__, __bss_end__;
+    for (uint32_t *p = &__bss_start__; p < &__bss_end__; ++p) *p = 0;
+    *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20;
+    __asm__ volatile("dsb\n isb");
+    sh_exit(main());
+}
+extern uint32_t __stack_top__;
+__attribute__((section(".vectors"), used)) static const void *const vectors[2] = {&__stack_top__, (void *)reset_handler};
+static uint32_t s = 12345;
+static uint32_t rnd(void) { s ^= s << 13; s ^= s >> 17; s ^= s << 5; return s; }
+static int32_t ri(int32_t lo, int32_t hi) { return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1)); }
+static int8_t in[1 + 2 * 9 * 9 * 70], w[9 * 70 * 80 + 4096], o1[2 * 9 * 9 * 160], o2[2 * 9 * 9 * 160];
+static int32_t bias[160], mul[160], sh[160];
+void *memset(void *d, int c, size_t n) { unsigned char *p = d; while (n--) *p++ = (unsigned char)c; return d; }
+size_t strlen(const char *x) { size_t n = 0; while (x[n]) ++n; return n; }
+void *memcpy(void *d, const void *sr, size_t n) { unsigned char *p = d; const unsigned char *q = sr; while (n--) *p++ = *q++; return d; }
+int main(void) {
+    int bad = 0;
+    for (int it = 0; it < 600; ++it) {
+        edgec_conv2d_s8_params p;
+        p.batch = ri(1, 2); p.in_h = ri(1, 9); p.in_w = ri(1, 9);
+        int dw = it % 3 == 1, fc = it % 3 == 2;
+        p.in_c = (it % 4 == 0) ? ri(1, 70) : 4 * ri(1, 16);
+        p.depth_multiplier = dw ? ri(1, 2) : 1;
+        p.k_h = ri(1, 3); p.k_w = ri(1, 3); p.stride_h = ri(1, 2); p.stride_w = ri(1, 2);
+        p.dil_h = ri(1, 2); p.dil_w = ri(1, 2); p.pad_top = ri(0, 2); p.pad_left = ri(0, 2);
+        p.out_c = dw ? p.in_c * p.depth_multiplier : ri(1, 80);
+        int eh = p.in_h + 2 * p.pad_top - (p.k_h - 1) * p.dil_h - 1, ew = p.in_w + 2 * p.pad_left - (p.k_w - 1) * p.dil_w - 1;
+        if (eh < 0 || ew < 0) continue;
+        p.out_h = eh / p.stride_h + 1; p.out_w = ew / p.stride_w + 1;
+        p.input_offset = ri(-127, 128); p.output_offset = ri(-128, 127);
+        p.act_min = ri(-128, 0); p.act_max = ri(0, 127); p.requant = (it % 7 == 3) ? EDGEC_REQUANT_FLOAT : EDGEC_REQUANT_FIXED;
+        int nin = p.batch * p.in_h * p.in_w * p.in_c;
+        for (int i = 0; i < nin; ++i) in[i] = (int8_t)rnd();
+        for (int i = 0; i < (int)sizeof w; ++i) w[i] = (int8_t)rnd();
+        for (int i = 0; i < p.out_c; ++i) {
+            bias[i] = ri(-20000, 20000); mul[i] = (int32_t)((rnd() >> 1) | (1u << 30)); sh[i] = ri(-12, 1);
+            if (p.requant) { union { float f; int32_t b; } u; u.f = (float)ri(1, 1000) / 100000.0f; mul[i] = u.b; }
+        }
+        const int32_t *bb = (it % 5 == 4) ? 0 : bias;
+        int nout = p.batch * p.out_h * p.out_w * p.out_c;
+        if (fc) {
+            edgec_fully_connected_s8_params q;
+            q.batches = ri(1, 3); q.depth = ri(1, 300); q.units = ri(1, 13); q.input_offset = ri(-127, 128);
+            q.filter_offset = (it % 6 == 5) ? ri(-5, 5) : 0; q.output_offset = ri(-128, 127); q.multiplier = mul[0];
+            q.shift = ri(-12, 1); q.act_min = -128; q.act_max = 127; q.single_rounding = it & 1;
+            for (int i = 0; i < q.batches * q.depth; ++i) in[i] = (int8_t)rnd();
+            ref_fc(in, w, bb, o1, &q); edgec_fully_connected_s8(in, w, bb, o2, &q);
+            nout = q.batches * q.units;
+        } else if (dw) {
+            ref_dw(in, w, bb, mul, sh, o1, &p); edgec_depthwise_conv2d_s8(in, w, bb, mul, sh, o2, &p);
+        } else {
+            ref_conv(in, w, bb, mul, sh, o1, &p); edgec_conv2d_s8(in, w, bb, mul, sh, o2, &p);
+        }
+        for (int i = 0; i < nout; ++i) if (o1[i] != o2[i]) { ++bad; break; }
+    }
+    return bad;
+}
