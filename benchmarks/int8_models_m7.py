@@ -60,6 +60,13 @@ def markdown(rows: list[dict], runs: int) -> str:
             f"{d['arena_bytes']:,} | {goal:,} | {tflm_arena:,} | {d['flash_bytes']:,} | "
             f"{'yes' if p['outputs_match'] and d['outputs_match'] else 'NO'} "
             f"(max abs err {max(p['max_abs_error'], d['max_abs_error']):.3g}) |")
+    lines += [
+        "",
+        "Outputs are compared with edgec's default rounding, TFLite Micro's. In fully connected layers TFLM rounds "
+        "twice (saturating rounding doubling high multiply, then a rounding shift) where LiteRT's reference kernel "
+        "rounds once; AD, all fully connected, ends up to 3 LSB away from LiteRT that way. Compiled with "
+        "`--int8-rounding litert` it matches LiteRT bit for bit on the board (tests/test_bench.py).",
+    ]
     return "\n".join(lines) + "\n"
 
 
