@@ -95,31 +95,6 @@ static const int8_t *gather(const int8_t *in_b, const edgec_conv2d_s8_params *p,
     return dst;
 }
 
-/* edgec_requant in EDGEC_REQUANT_FIXED mode with the per-channel work hoisted (left/right shift, rounding mask),
- * for a multiplier other than INT32_MIN (the one saturating SRDHM case, left to edgec_requant). The same bits:
- * TFLite's SRDHM nudge (+2^30, or 1 - 2^30 then truncation toward zero) is floor((ab + 2^30) / 2^31) for either
- * sign, and the rounding divide is edgec_rdbpot's remainder test with the threshold (mask >> 1) + (h < 0). */
-typedef struct {
-    int32_t multiplier, left, right, mask, half;
-} rq_channel;
-
-EDGEC_INLINE rq_channel rq_prepare(int32_t multiplier, int32_t shift) {
-    rq_channel c;
-    c.multiplier = multiplier;
-    c.left = shift > 0 ? shift : 0;
-    c.right = shift > 0 ? 0 : -shift;
-    c.mask = (int32_t)((INT64_C(1) << c.right) - 1);
-    c.half = c.mask >> 1;
-    return c;
-}
-
-EDGEC_INLINE int32_t rq_apply(int32_t acc, rq_channel c, int32_t zero_point, int32_t lo, int32_t hi) {
-    const int32_t x = (int32_t)((uint32_t)acc << c.left);
-    const int32_t h = (int32_t)(((int64_t)x * c.multiplier + (INT64_C(1) << 30)) >> 31);
-    const int32_t v = (h >> c.right) + ((h & c.mask) > c.half - (h >> 31) ? 1 : 0) + zero_point;
-    return v < lo ? lo : (v > hi ? hi : v);
-}
-
 /* Both receptive fields widened straight from the input when in_c % 4 == 0 (a group of four never spans two taps):
  * a tap outside the input reads the zero-point word with stride 0, which widens to exactly 0 after the offset. */
 static void im2col_pair(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t na, int32_t nb, uint32_t *c,

@@ -66,4 +66,29 @@ EDGEC_INLINE int32_t edgec_requant(int32_t acc, int32_t multiplier, int32_t shif
     return edgec_clamp_i32(edgec_mbqm(acc, multiplier, shift) + zero_point, lo, hi);
 }
 
+/* edgec_requant in EDGEC_REQUANT_FIXED mode with the per-channel work hoisted (left/right shift, rounding mask),
+ * for a multiplier other than INT32_MIN (the one saturating SRDHM case, left to edgec_requant). The same bits:
+ * TFLite's SRDHM nudge (+2^30, or 1 - 2^30 then truncation toward zero) is floor((ab + 2^30) / 2^31) for either
+ * sign, and the rounding divide is edgec_rdbpot's remainder test with the threshold (mask >> 1) + (h < 0). */
+typedef struct {
+    int32_t multiplier, left, right, mask, half;
+} rq_channel;
+
+EDGEC_INLINE rq_channel rq_prepare(int32_t multiplier, int32_t shift) {
+    rq_channel c;
+    c.multiplier = multiplier;
+    c.left = shift > 0 ? shift : 0;
+    c.right = shift > 0 ? 0 : -shift;
+    c.mask = (int32_t)((INT64_C(1) << c.right) - 1);
+    c.half = c.mask >> 1;
+    return c;
+}
+
+EDGEC_INLINE int32_t rq_apply(int32_t acc, rq_channel c, int32_t zero_point, int32_t lo, int32_t hi) {
+    const int32_t x = (int32_t)((uint32_t)acc << c.left);
+    const int32_t h = (int32_t)(((int64_t)x * c.multiplier + (INT64_C(1) << 30)) >> 31);
+    const int32_t v = (h >> c.right) + ((h & c.mask) > c.half - (h >> 31) ? 1 : 0) + zero_point;
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
 #endif /* EDGEC_FIXEDPOINT_S8_H */
