@@ -90,3 +90,19 @@ def test_report_names_layers_after_the_model(compiled):
     weights_h = (compiled / "weights.h").read_text()
     for symbol in ("tiny_cnn_conv1_relu1_weights[72]", "tiny_cnn_fc_weights[160]", "tiny_cnn_fc_bias[10]"):
         assert f"extern const float {symbol};" in weights_h
+
+
+def test_layer_names_cannot_break_the_generated_c(tmp_path):
+    """Layer names are free text (TFLite tensor names go through unchanged) and end up in C comments: a name
+    containing the comment terminator must not end one early."""
+    from edgec.codegen.c_emitter import emit_c, write_output
+    from edgec.memory.plan import plan_memory
+    from edgec.pipeline import CompileOptions, compile_model
+
+    result = compile_model(TINY_CNN, "host", tmp_path / "first", CompileOptions(measure_code=False))
+    graph = result.graph
+    graph.nodes[0].name = "evil*/ int broken = ; /*"
+    out = tmp_path / "out"
+    write_output(emit_c(graph, plan_memory(graph), "tiny_cnn", ["optimized", "reference"]), out)
+    assert "evil* / int broken" in (out / "model.c").read_text()
+    assert_compiles_warning_free(out, tmp_path, "gcc", ["-O2"])

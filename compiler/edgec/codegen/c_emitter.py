@@ -97,7 +97,8 @@ def emit_c(graph: Graph, plan: MemoryPlan, name: str, kernel_sets: list[str]) ->
         emit = ops.KERNELS.get(node.op)
         if emit is None:
             raise NotImplementedError(f"no C emitter for IR op {node.op}")
-        body.append(f"    /* {node.name or node.op}: {node.op} -> {', '.join(node.outputs)} */")
+        comment = f"{node.name or node.op}: {node.op} -> {', '.join(node.outputs)}".replace("*/", "* /").replace("/*", "/ *")
+        body.append(f"    /* {comment} */")  # model names are free text: none may open or close a comment
         for line in emit(node, ctx).splitlines():
             body.append("    " + line)
 
