@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# Test this checkout's compiler, in this process and in the edgec subprocesses the tests start, whatever
+# `pip install -e` points at (it may be another worktree).
+sys.path.insert(0, str(REPO / "compiler"))
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "compiler"), os.environ.get("PYTHONPATH")]))
 # shared/ sits beside the repository (or beside the folder of git worktrees, e.g. /work/wt/<name>).
 MLPERF = next((p / "shared" / "models" / "mlperf_tiny" for p in REPO.parents
                if (p / "shared" / "models" / "mlperf_tiny").is_dir()), REPO.parent / "shared" / "models" / "mlperf_tiny")
