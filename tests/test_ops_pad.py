@@ -1,4 +1,4 @@
-"""Pad (edgec_pad_f32): every mode, pads wider than the input, cropping, axes, constant value as an input."""
+"""Pad (edgec_pad): every mode, pads wider than the input, cropping, axes, constant value as an input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Transpose (edgec_transpose_f32), Concat (edgec_concat_f32) and ReduceMean / GlobalAveragePool
+"""Transpose (edgec_transpose_f32), Concat (edgec_concat) and ReduceMean / GlobalAveragePool
 (edgec_mean_f32) against onnxruntime."""
 
 from __future__ import annotations

@@ -24,8 +24,39 @@
 /* Largest rank the generic kernels (broadcast, transpose, pad) handle; lower ranks are padded with 1s. */
 #define EDGEC_MAX_RANK 6
 
+/* Walks every index of a right-aligned EDGEC_MAX_RANK-D shape (leading dims 1) in row-major order, keeping the
+ * element offset sum(index[d] * strides[d]): one odometer for the strided kernels instead of nested loops in
+ * each. Use: edgec_strided_iter it = {{0}, 0}; do { ... it.offset ... } while (edgec_strided_next(&it, s, st));
+ * Every dim of the shape must be >= 1. */
+typedef struct {
+    int32_t index[EDGEC_MAX_RANK];
+    size_t offset;
+} edgec_strided_iter;
+
+EDGEC_INLINE int edgec_strided_next(edgec_strided_iter *it, const int32_t *shape, const int32_t *strides) {
+    for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
+        if (++it->index[d] < shape[d]) {
+            it->offset += (size_t)strides[d];
+            return 1;
+        }
+        it->offset -= (size_t)strides[d] * (size_t)(shape[d] - 1);
+        it->index[d] = 0;
+    }
+    return 0;
+}
+
 EDGEC_INLINE float edgec_clampf(float x, float lo, float hi) {
     return x < lo ? lo : (x > hi ? hi : x);
+}
+
+/* std::round (half away from zero, TFLite's TfLiteRound) without libm, for |x| < 2^23; larger values are
+ * clamped to +-2^22 first (callers saturate to 8 or 16 bits afterwards), NaN becomes -2^22. */
+EDGEC_INLINE float edgec_round_half_away(float x) {
+    if (!(x > -4194304.0f)) x = -4194304.0f;
+    if (x > 4194304.0f) x = 4194304.0f;
+    const float t = (float)(int32_t)x; /* truncated toward zero; x - t is exact */
+    const float frac = x - t;
+    return frac >= 0.5f ? t + 1.0f : (frac <= -0.5f ? t - 1.0f : t);
 }
 
 #endif /* EDGEC_COMMON_H */

@@ -75,6 +75,8 @@ def format_c_scalar(value) -> str:
         return c_array_body(np.array([value], np.float32))
     if isinstance(value, (list, tuple)):
         return "{" + ", ".join(format_c_scalar(v) for v in value) + "}"
+    if isinstance(value, dict):  # a nested struct
+        return "{" + ", ".join(f".{k} = {format_c_scalar(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"cannot format {value!r} as C")
 
 

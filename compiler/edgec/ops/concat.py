@@ -1,4 +1,4 @@
-"""Concatenation (relax.concat), float32: each input is copied into its slot of the output."""
+"""Concatenation (relax.concat, and TFLite int8 CONCATENATION): each input is copied into its slot of the output."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def emit_concat(node, ctx):
     axis = node.attrs["axis"]
     outer = math.prod(y.shape[:axis])
     inner = math.prod(y.shape[axis + 1:])
-    ctx.use("edgec_concat_f32")
+    ctx.use("edgec_concat")
+    fn = {"float32": "edgec_concat_f32", "int8": "edgec_concat_s8"}[y.dtype]
     lines, offset = [], 0
     for name in node.inputs:
         x = g.tensors[name]
@@ -38,6 +39,6 @@ def emit_concat(node, ctx):
             "edgec_concat_params",
             dict(outer=outer, in_row=x.shape[axis] * inner, out_row=y.shape[axis] * inner, offset=offset * inner),
         )
-        lines.append(f"edgec_concat_f32({ctx.ptr(name, const=True)}, {ctx.ptr(node.outputs[0])}, {params});")
+        lines.append(f"{fn}({ctx.ptr(name, const=True)}, {ctx.ptr(node.outputs[0])}, {params});")
         offset += x.shape[axis]
     return "\n".join(lines)

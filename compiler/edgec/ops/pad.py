@@ -1,4 +1,5 @@
-"""Pad (relax.nn.pad), float32: constant, reflect, edge (replicate) and wrap (circular) modes."""
+"""Pad (relax.nn.pad), float32: constant, reflect, edge (replicate) and wrap (circular) modes; int8 TFLite PAD
+uses the same IR op and kernel (frontend/tflite_int8.py)."""
 
 from __future__ import annotations
 
@@ -44,5 +45,6 @@ def emit_pad(node, ctx):
         dict(mode=MODES[node.attrs["mode"]], in_shape=right_align(x.shape, RANK), out_shape=right_align(y.shape, RANK),
              before=[0] * (RANK - len(before)) + list(before), value=np.float32(node.attrs["value"])),
     )
-    ctx.use("edgec_pad_f32")
-    return f"edgec_pad_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+    ctx.use("edgec_pad")
+    fn = {"float32": "edgec_pad_f32", "int8": "edgec_pad_s8"}[y.dtype]
+    return f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from . import kernel, lowering
 from .transpose import dense_strides
 
@@ -30,23 +32,20 @@ def lower_mean(ctx, call, out):
     return y if keep == tuple(shape) else ctx.alias(y, shape)
 
 
+def mean_shape_params(shape: tuple[int, ...], axes: list[int]) -> dict:
+    """edgec_mean_params for a mean of a dense tensor of `shape` over `axes` (shared with the int8 mean)."""
+    strides = dense_strides(shape)
+    kept = [i for i in range(len(shape)) if i not in axes]
+    return dict(out_shape=pad_front([shape[i] for i in kept], RANK, 1),
+                out_strides=pad_front([strides[i] for i in kept], RANK, 0),
+                red_shape=pad_front([shape[a] for a in axes], RANK, 1),
+                red_strides=pad_front([strides[a] for a in axes], RANK, 0),
+                count=math.prod(shape[a] for a in axes))
+
+
 @kernel("mean")
 def emit_mean(node, ctx):
-    g = ctx.graph
-    x = g.tensors[node.inputs[0]]
-    axes = node.attrs["axes"]
-    strides = dense_strides(x.shape)
-    kept = [i for i in range(len(x.shape)) if i not in axes]
-    count = 1
-    for a in axes:
-        count *= x.shape[a]
-    params = ctx.static_params(
-        "edgec_mean_params",
-        dict(out_shape=pad_front([x.shape[i] for i in kept], RANK, 1),
-             out_strides=pad_front([strides[i] for i in kept], RANK, 0),
-             red_shape=pad_front([x.shape[a] for a in axes], RANK, 1),
-             red_strides=pad_front([strides[a] for a in axes], RANK, 0),
-             count=count),
-    )
+    x = ctx.graph.tensors[node.inputs[0]]
+    params = ctx.static_params("edgec_mean_params", mean_shape_params(x.shape, node.attrs["axes"]))
     ctx.use("edgec_mean_f32")
     return f"edgec_mean_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"

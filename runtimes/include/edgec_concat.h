@@ -1,6 +1,6 @@
-/* Concatenation, float32: one call copies one input into its slot of the output. */
-#ifndef EDGEC_CONCAT_F32_H
-#define EDGEC_CONCAT_F32_H
+/* Concatenation, float32 or int8: one call copies one input into its slot of the output. */
+#ifndef EDGEC_CONCAT_H
+#define EDGEC_CONCAT_H
 
 #include "edgec_common.h"
 
@@ -13,5 +13,6 @@ typedef struct {
 
 /* out[o * out_row + offset + j] = in[o * in_row + j]; in and out must not overlap. */
 void edgec_concat_f32(const float *EDGEC_RESTRICT in, float *EDGEC_RESTRICT out, const edgec_concat_params *p);
+void edgec_concat_s8(const int8_t *EDGEC_RESTRICT in, int8_t *EDGEC_RESTRICT out, const edgec_concat_params *p);
 
 #endif
