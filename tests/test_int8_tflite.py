@@ -145,6 +145,6 @@ def test_int8_max_pool_bit_exact(tmp_path):
 def test_int8_operator_without_kernel_is_listed(tmp_path):
     from conftest import run_edgec
 
-    proc = run_edgec("compile", patched_kws(tmp_path, 40), "-o", tmp_path / "out")  # MEAN
-    assert proc.returncode != 0 and "(MEAN): no int8 kernel" in proc.stderr, proc.stderr
+    proc = run_edgec("compile", patched_kws(tmp_path, 12), "-o", tmp_path / "out")  # L2_POOL_2D
+    assert proc.returncode != 0 and "(L2_POOL_2D): no int8 kernel" in proc.stderr, proc.stderr
     assert proc.stderr.count("node '") == 1 and "Traceback" not in proc.stderr  # only the root, not its users

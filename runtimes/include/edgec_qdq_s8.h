@@ -1,6 +1,7 @@
 /* int8 helpers for ONNX QDQ models (onnxruntime semantics): QuantizeLinear / DequantizeLinear at the graph's
- * float boundary (with the NCHW <-> NHWC change of layout), max pooling, global average pooling with
- * requantisation, and softmax computed in float between an int8 input and an int8 output. */
+ * float boundary (with the NCHW <-> NHWC change of layout; TFLite's QUANTIZE / DEQUANTIZE use them too), max
+ * pooling, global average pooling with requantisation, and softmax computed in float between an int8 input and
+ * an int8 output. */
 #ifndef EDGEC_QDQ_S8_H
 #define EDGEC_QDQ_S8_H
 
@@ -11,9 +12,10 @@ typedef struct {
     int32_t nchw_to_nhwc;  /* 1: input NCHW, output NHWC (quantize) or the reverse (dequantize) */
     float scale;
     int32_t zero_point;
+    int32_t round_half_away; /* quantize: 1 rounds half away from zero (TFLite QUANTIZE), 0 half to even (ONNX) */
 } edgec_qdq_s8_params;
 
-/* q = saturate(round_half_even(x / scale) + zero_point) */
+/* q = saturate(round(x / scale) + zero_point), rounding as `round_half_away` says */
 void edgec_quantize_s8(const float *EDGEC_RESTRICT x, int8_t *EDGEC_RESTRICT q, const edgec_qdq_s8_params *p);
 /* x = (q - zero_point) * scale */
 void edgec_dequantize_s8(const int8_t *EDGEC_RESTRICT q, float *EDGEC_RESTRICT x, const edgec_qdq_s8_params *p);

@@ -21,7 +21,13 @@ void edgec_quantize_s8(const float *EDGEC_RESTRICT x, int8_t *EDGEC_RESTRICT q, 
             for (int32_t i = 0; i < p->hw; ++i) {
                 const size_t src = ((size_t)n * p->c + c) * p->hw + i;
                 const size_t dst = p->nchw_to_nhwc ? ((size_t)n * p->hw + i) * p->c + c : src;
-                q[dst] = quantize_one(x[src] / p->scale, p->zero_point);
+                const float v = x[src] / p->scale;
+                if (p->round_half_away) {
+                    const float r = edgec_round_half_away(v) + (float)p->zero_point;
+                    q[dst] = (int8_t)(int32_t)(r > 127.0f ? 127.0f : (r < -128.0f ? -128.0f : r));
+                } else {
+                    q[dst] = quantize_one(v, p->zero_point);
+                }
             }
 }
 

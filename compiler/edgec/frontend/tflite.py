@@ -61,23 +61,21 @@ def unsupported_nodes(model) -> list[tuple[str, str, str]]:
 
 def import_tflite(path: Path, options):
     model = load_tflite(path)
+    from . import ImportedModel
     from .tflite_hybrid import HybridOperatorConverter, unsupported_hybrid_ops
+    from .tflite_int8 import import_int8_graph, is_int8_model
 
+    if options.bindings:
+        raise ModelLoadError("--bind is not supported for TFLite models (their constants are already in the file)")
+    if is_int8_model(model):  # integer kernels straight from the flatbuffer; it lists what it cannot import
+        graph, names = import_int8_graph(model, options.int8_rounding)
+        return ImportedModel(None, names, graph=graph)
     problems = unsupported_nodes(model) + unsupported_hybrid_ops(model)
     if problems:
         raise UnsupportedModelError(problems)
-    if options.bindings:
-        raise ModelLoadError("--bind is not supported for TFLite models (their constants are already in the file)")
     from tvm.relax.frontend.tflite import from_tflite
 
     shape_dict = {k: list(v) for k, v in options.input_shapes.items()} or None
-    from . import ImportedModel
-
-    from .tflite_int8 import import_int8_graph, is_int8_model
-
-    if is_int8_model(model):  # integer kernels straight from the flatbuffer (see tflite_int8.py)
-        graph, names = import_int8_graph(model, options.int8_rounding)
-        return ImportedModel(None, names, graph=graph)
     subgraph = model.Subgraphs(0)
     names = [subgraph.Tensors(subgraph.Inputs(i)).Name().decode() for i in range(subgraph.InputsLength())]
     try:

@@ -14,7 +14,9 @@ The graph passes, the memory planner, the C emitter and the report see an ordina
 get the same arena planning and reports as float ones. Float or hybrid TFLite models still go through Relax.
 
 IR ops made here (kernels in ops/quantized_s8.py):
-  conv2d_s8, depthwise_conv2d_s8, fully_connected_s8, add_s8, avg_pool2d_s8, softmax_s8; RESHAPE is a view.
+  conv2d_s8, depthwise_conv2d_s8, fully_connected_s8, add_s8, avg_pool2d_s8, max_pool2d_s8, softmax_s8, mean_s8;
+  pad and concat (the float ops' kernels, int8 variants); quantize_s8 / dequantize_s8 where the converter left
+  the model's input and output float; RESHAPE and SQUEEZE are views.
 
 Rounding. TFLite Micro (and CMSIS-NN) requantise every int8 operator with two roundings: a saturating rounding
 doubling high multiply, then a rounding divide by a power of two. LiteRT's BUILTIN_REF kernels do the same for
@@ -34,9 +36,6 @@ from ..ir import Graph, QuantParams, Tensor
 
 # tflite.TensorType codes
 TFL_TYPES = {0: "float32", 1: "float16", 2: "int32", 3: "uint8", 4: "int64", 9: "int8", 7: "int16"}
-INT8_OPS = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX",
-            "RESHAPE", "SQUEEZE"}
-
 
 # -- TFLite's quantization_util.cc, in Python ---------------------------------------------------------------
 def tflite_round(x: float) -> int:
@@ -128,13 +127,30 @@ class _Reader:
 
 
 def is_int8_model(model) -> bool:
-    """All graph inputs/outputs are int8 and every operator is in the int8 set."""
+    """A fully-quantized model: every graph input is int8 or a float fed only to QUANTIZE, and every output is
+    int8 or the float result of a DEQUANTIZE (what the TFLite converter writes without int8 input/output types).
+    Operators without an int8 kernel are then reported by import_int8_graph, rather than half-imported as float
+    through Relax."""
     r = _Reader(model)
     sg = r.sg
-    ios = [sg.Inputs(i) for i in range(sg.InputsLength())] + [sg.Outputs(i) for i in range(sg.OutputsLength())]
-    # int8 at the boundary means a fully-quantized model: operators without an int8 kernel are then reported
-    # by import_int8_graph, rather than half-imported as float through Relax.
-    return bool(ios) and all(r.dtype(i) == "int8" for i in ios)
+    ops = [sg.Operators(k) for k in range(sg.OperatorsLength())]
+    kinds_reading: dict[int, set[str]] = {}
+    kind_writing: dict[int, str] = {}
+    for op in ops:
+        kind = r.op_name(op)
+        for i in (op.InputsAsNumpy() if op.InputsLength() else []):
+            kinds_reading.setdefault(int(i), set()).add(kind)
+        for i in op.OutputsAsNumpy():
+            kind_writing[int(i)] = kind
+    inputs = [sg.Inputs(i) for i in range(sg.InputsLength())]
+    outputs = [sg.Outputs(i) for i in range(sg.OutputsLength())]
+    if not inputs or not outputs:
+        return False
+    inputs_ok = all(r.dtype(i) == "int8" or (r.dtype(i) == "float32" and kinds_reading.get(i) == {"QUANTIZE"})
+                    for i in inputs)
+    outputs_ok = all(r.dtype(i) == "int8" or (r.dtype(i) == "float32" and kind_writing.get(i) == "DEQUANTIZE")
+                     for i in outputs)
+    return inputs_ok and outputs_ok
 
 
 def _options(op, cls):
@@ -153,12 +169,6 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
     names: dict[int, str] = {}  # tflite tensor index -> IR tensor name
     problems = []
 
-    def scalar_q(i: int) -> tuple[float, int]:
-        q = r.quant(i)
-        if q is None or q[0].size != 1:
-            raise NotImplementedError(f"tensor {r.name(i)} is not per-tensor quantized")
-        return float(q[0][0]), int(q[1][0])
-
     def activation(i: int) -> str:
         if i in names:
             return names[i]
@@ -167,7 +177,7 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
     def new_act(i: int) -> str:
         if r.dtype(i) != "int8":
             raise NotImplementedError(f"tensor {r.name(i)} is {r.dtype(i)}, not int8")
-        s, z = scalar_q(i)
+        s, z = _scalar_quant(r, i)
         name = g.fresh_name(_ident(r.name(i)))
         g.add_tensor(Tensor(name, r.shape(i), "int8", quant=QuantParams(np.array([s], np.float32), np.array([z]))))
         names[i] = name
@@ -176,9 +186,15 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
     def const(base: str, data: np.ndarray) -> str:
         return g.add_const(base, data)
 
+    def new_float(i: int) -> str:
+        name = g.fresh_name(_ident(r.name(i)))
+        g.add_tensor(Tensor(name, r.shape(i), "float32"))
+        names[i] = name
+        return name
+
     for idx in range(sg.InputsLength()):
         i = sg.Inputs(idx)
-        g.inputs.append(new_act(i))
+        g.inputs.append(new_float(i) if r.dtype(i) == "float32" else new_act(i))
 
     failed: set[int] = set()
     for k in range(sg.OperatorsLength()):
@@ -192,7 +208,7 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
         try:
             if kind in ("RESHAPE", "SQUEEZE"):
                 src = activation(ins[0])
-                s_in, s_out = scalar_q(ins[0]), scalar_q(outs[0])
+                s_in, s_out = _scalar_quant(r, ins[0]), _scalar_quant(r, outs[0])
                 if s_in != s_out:
                     raise NotImplementedError("reshape that changes quantization")
                 name = g.fresh_name(_ident(r.name(outs[0])))
@@ -212,6 +228,14 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "SOFTMAX":
                 _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind in ("QUANTIZE", "DEQUANTIZE"):
+                _quantize_boundary(g, r, kind, ins, outs, activation, new_act, new_float, node_name)
+            elif kind in ("PAD", "PADV2"):
+                _pad(g, r, ins, outs, activation, new_act, node_name)
+            elif kind == "CONCATENATION":
+                _concatenation(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind == "MEAN":
+                _mean(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             else:
                 raise NotImplementedError("no int8 kernel for this operator")
         except NotImplementedError as exc:
@@ -385,3 +409,86 @@ def _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite):
     mult, shift, diff_min = preprocess_softmax_scaling(float(np.float32(o.Beta())), float(r.quant(ins[0])[0][0]))
     y = new_act(outs[0])
     _emit(g, "softmax_s8", [x], y, dict(input_multiplier=mult, input_left_shift=shift, diff_min=diff_min), node_name)
+
+
+def _quantize_boundary(g, r, kind, ins, outs, activation, new_act, new_float, node_name):
+    """QUANTIZE of the float graph input and DEQUANTIZE of the float graph output (reference_ops::AffineQuantize
+    and Dequantize): elementwise, so one flat run of the ONNX boundary kernels, with TFLite's rounding."""
+    src, dst = ins[0], outs[0]
+    if kind == "QUANTIZE":
+        if r.dtype(src) != "float32":
+            raise NotImplementedError(f"QUANTIZE from {r.dtype(src)} (only float32 -> int8)")
+        x, (scale, zp) = activation(src), _scalar_quant(r, dst)
+        y = new_act(dst)
+    else:
+        if r.dtype(dst) != "float32" or r.dtype(src) != "int8":
+            raise NotImplementedError(f"DEQUANTIZE from {r.dtype(src)} to {r.dtype(dst)} (only int8 -> float32)")
+        x, (scale, zp) = activation(src), _scalar_quant(r, src)
+        y = new_float(dst)
+    attrs = dict(n=1, c=int(np.prod(r.shape(src), dtype=np.int64)), hw=1, nchw_to_nhwc=0, scale=scale,
+                 zero_point=zp, round_half_away=1)
+    _emit(g, "quantize_s8" if kind == "QUANTIZE" else "dequantize_s8", [x], y, attrs, node_name)
+
+
+def _scalar_quant(r, i: int) -> tuple[float, int]:
+    q = r.quant(i)
+    if q is None or q[0].size != 1:
+        raise NotImplementedError(f"tensor {r.name(i)} is not per-tensor quantized")
+    return float(q[0][0]), int(q[1][0])
+
+
+def _same_quant(r, a: int, b: int) -> bool:
+    return _scalar_quant(r, a) == _scalar_quant(r, b)
+
+
+def _pad(g, r, ins, outs, activation, new_act, node_name):
+    """PAD pads with the zero point (a real 0), PADV2 with its constant_values input."""
+    x = activation(ins[0])
+    paddings = r.data(ins[1])
+    if paddings is None:
+        raise NotImplementedError("paddings must be constant")
+    if not _same_quant(r, ins[0], outs[0]):
+        raise NotImplementedError("pad that changes quantization")
+    value = _scalar_quant(r, outs[0])[1]
+    if len(ins) > 2 and ins[2] >= 0:
+        constant = r.data(ins[2])
+        if constant is None or constant.size != 1:
+            raise NotImplementedError("constant_values must be one constant")
+        value = int(constant.reshape(-1)[0])
+    before = [int(p) for p in np.asarray(paddings).reshape(-1, 2)[:, 0]]
+    if min(int(v) for v in np.asarray(paddings).reshape(-1)) < 0:
+        raise NotImplementedError("negative paddings")
+    y = new_act(outs[0])
+    _emit(g, "pad", [x], y, dict(mode="constant", before=before, value=float(value)), node_name)
+
+
+def _concatenation(g, r, op, ins, outs, activation, new_act, node_name, tflite):
+    """Same quantisation on every input and the output (TFLite Micro requires it): a plain copy per input."""
+    o = _options(op, tflite.ConcatenationOptions)
+    if o.FusedActivationFunction() != 0:
+        raise NotImplementedError("concatenation with a fused activation")
+    if not all(_same_quant(r, i, outs[0]) for i in ins):
+        raise NotImplementedError("inputs quantized differently from the output")
+    xs = [activation(i) for i in ins]
+    rank = len(r.shape(outs[0]))
+    y = new_act(outs[0])
+    _emit(g, "concat", xs, y, dict(axis=o.Axis() % rank), node_name)
+
+
+def _mean(g, r, op, ins, outs, activation, new_act, node_name, tflite):
+    """MEAN as TFLite Micro computes it (reference_ops::QuantizedMeanOrSum): the multiplier of
+    input_scale / output_scale takes in 1 / count, with its shift clamped as there."""
+    x = activation(ins[0])
+    axes_data = r.data(ins[1])
+    if axes_data is None:
+        raise NotImplementedError("axes must be constant")
+    in_shape = r.shape(ins[0])
+    axes = sorted({int(a) % len(in_shape) for a in np.asarray(axes_data).reshape(-1)})
+    (s_in, z_in), (s_out, z_out) = _scalar_quant(r, ins[0]), _scalar_quant(r, outs[0])
+    mult, shift = quantize_multiplier(float(np.float64(np.float32(s_in)) / np.float64(np.float32(s_out))))
+    count = int(np.prod([in_shape[a] for a in axes], dtype=np.int64))
+    fold = min(count.bit_length() - 1, 32, 31 + shift)
+    mult, shift = (mult << fold) // count, shift - fold
+    y = new_act(outs[0])
+    _emit(g, "mean_s8", [x], y, dict(axes=axes, multiplier=mult, shift=shift, input_zero_point=z_in,
+                                     output_zero_point=z_out), node_name)

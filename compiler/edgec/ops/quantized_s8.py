@@ -1,5 +1,5 @@
 """int8 kernels (TFLite integer semantics): conv2d, depthwise conv2d, fully connected, add, average pool,
-softmax. The IR nodes are made by frontend/tflite_int8.py with their requantisation parameters already
+softmax, mean (pad, concat and quantize/dequantize share the float ops' and the ONNX helpers' kernels). The IR nodes are made by frontend/tflite_int8.py with their requantisation parameters already
 computed; here they only become calls into runtimes/{reference,cortex-m}/edgec_*_s8.c."""
 
 from __future__ import annotations
@@ -76,6 +76,19 @@ def emit_avg_pool2d_s8(node, ctx):
     return f"edgec_avg_pool2d_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 
+@kernel("mean_s8")
+def emit_mean_s8(node, ctx):
+    from .reduce import mean_shape_params
+
+    a = node.attrs
+    x = ctx.graph.tensors[node.inputs[0]]
+    params = ctx.static_params("edgec_mean_s8_params", dict(
+        shape=mean_shape_params(x.shape, a["axes"]), multiplier=a["multiplier"], shift=a["shift"],
+        input_zero_point=a["input_zero_point"], output_zero_point=a["output_zero_point"]))
+    ctx.use("edgec_mean_s8")
+    return f"edgec_mean_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
 @kernel("softmax_s8")
 def emit_softmax_s8(node, ctx):
     x = ctx.graph.tensors[node.inputs[0]]
@@ -96,7 +109,8 @@ def emit_qdq_s8(node, ctx):
     a = node.attrs
     params = ctx.static_params("edgec_qdq_s8_params", dict(n=a["n"], c=a["c"], hw=a["hw"],
                                                            nchw_to_nhwc=a["nchw_to_nhwc"], scale=a["scale"],
-                                                           zero_point=a["zero_point"]))
+                                                           zero_point=a["zero_point"],
+                                                           round_half_away=a.get("round_half_away", 0)))
     ctx.use("edgec_qdq_s8")
     fn = "edgec_quantize_s8" if node.op == "quantize_s8" else "edgec_dequantize_s8"
     return f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"

@@ -1,0 +1,163 @@
+"""int8 TFLite operators beyond the MLPerf Tiny set, one small model each (tests/tflite_builder.py): QUANTIZE /
+DEQUANTIZE at a float boundary (what the TFLite converter writes unless told to use int8 input and output),
+PAD / PADV2, CONCATENATION and MEAN. Each model is compiled for cortex-m7, built for the host (with the
+sanitizers) and run on random inputs; the outputs must equal TFLite Micro's and LiteRT's reference kernels' bit
+for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ai_edge_litert import schema_py_generated as schema
+
+from edgec.build.host import build_host_executable, run_host_executable_many
+from edgec.pipeline import CompileOptions, compile_model
+from edgec.reference import litert_interpreter
+
+from tflite_builder import TFLiteBuilder
+
+RUNS = 30
+
+
+def float_boundary_conv(b: TFLiteBuilder):
+    """float -> QUANTIZE -> CONV_2D -> DEQUANTIZE -> float."""
+    xf = b.tensor([1, 8, 8, 3], "float32")
+    xq = b.act([1, 8, 8, 3], 0.02, -5)
+    b.op("QUANTIZE", [xf], [xq])
+    y = b.conv2d(xq, 8)
+    yf = b.tensor(b.shape(y), "float32")
+    b.op("DEQUANTIZE", [y], [yf])
+    return [xf], [yf]
+
+
+def pads(b: TFLiteBuilder):
+    """PAD (pads with the zero point) and PADV2 (with a constant), each feeding a VALID conv."""
+    x = b.act([1, 6, 5, 4])
+    paddings = b.tensor([4, 2], "int32", data=np.array([[0, 0], [1, 2], [3, 0], [0, 0]], np.int32))
+    p1 = b.act([1, 9, 8, 4], *b.quant(x))
+    b.op("PAD", [x, paddings], [p1])
+    y1 = b.conv2d(p1, 4, padding="VALID", relu=False)
+    value = b.tensor([], "int8", *b.quant(x), data=np.array(17, np.int8))
+    p2 = b.act([1, 9, 8, 4], *b.quant(x))
+    b.op("PADV2", [x, paddings, value], [p2])
+    y2 = b.conv2d(p2, 4, padding="VALID", relu=False)
+    return [x], [y1, y2]
+
+
+def concatenation(b: TFLiteBuilder):
+    """Two convolutions and the input concatenated along channels (TFLite Micro needs one quantisation)."""
+    x = b.act([1, 6, 6, 4])
+    q = b.quant(x)
+    y1 = b.conv2d(x, 5, out_quant=q)
+    y2 = b.conv2d(x, 3, kernel=(1, 1), out_quant=q)
+    out = b.act([1, 6, 6, 12], *q)
+    opts = schema.ConcatenationOptionsT()
+    opts.axis = -1
+    b.op("CONCATENATION", [y1, x, y2], [out], opts)
+    return [x], [out]
+
+
+def mean(axes, keep_dims: bool, same_quant: bool = False):
+    def build(b: TFLiteBuilder):
+        x = b.act([1, 5, 7, 6])
+        kept = [1 if i in axes else d for i, d in enumerate(b.shape(x))]
+        shape = kept if keep_dims else [d for i, d in enumerate(b.shape(x)) if i not in axes]
+        out = b.act(shape, *(b.quant(x) if same_quant else (None, None)))
+        axis = b.tensor([len(axes)], "int32", data=np.array(axes, np.int32))
+        opts = schema.ReducerOptionsT()
+        opts.keepDims = keep_dims
+        b.op("MEAN", [x, axis], [out], opts)
+        return [x], [out]
+    return build
+
+
+CASES = {
+    "float_boundary_conv": float_boundary_conv,
+    "pad_padv2": pads,
+    "concatenation": concatenation,
+    "mean_hw_keepdims": mean([1, 2], True),
+    "mean_hw": mean([1, 2], False),
+    "mean_hw_same_quant": mean([1, 2], True, same_quant=True),
+    "mean_channels": mean([3], False),
+    "mean_h": mean([1], True),
+}
+
+
+
+def random_inputs(interp, seed: int) -> list[list[np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    batches = []
+    for _ in range(RUNS):
+        inputs = []
+        for d in interp.get_input_details():
+            if d["dtype"] == np.float32:  # beyond the int8 range too, to check saturation
+                scale = d["quantization"][0] or 1.0
+                inputs.append(rng.uniform(-200 * scale, 200 * scale, d["shape"]).astype(np.float32))
+            else:
+                inputs.append(rng.integers(-128, 128, d["shape"], dtype=np.int8))
+        batches.append(inputs)
+    return batches
+
+
+def run_litert(path, batches):
+    interp = litert_interpreter(path, reference_kernels=True)
+    outs = []
+    for inputs in batches:
+        for d, x in zip(interp.get_input_details(), inputs):
+            interp.set_tensor(d["index"], x)
+        interp.invoke()
+        outs.append([np.array(interp.get_tensor(d["index"])) for d in interp.get_output_details()])
+    return outs
+
+
+def run_tflm(path, batches, n_outputs: int):
+    from tflite_micro.python.tflite_micro import runtime
+
+    interp = runtime.Interpreter.from_file(str(path), arena_size=1 << 20)
+    outs = []
+    for inputs in batches:
+        for k, x in enumerate(inputs):
+            interp.set_input(x, k)
+        interp.invoke()
+        outs.append([np.array(interp.get_output(k)) for k in range(n_outputs)])
+    return outs
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_int8_operator_matches_tflite_micro(case, tmp_path):
+    b = TFLiteBuilder(seed=len(case))
+    inputs, outputs = CASES[case](b)
+    path = tmp_path / f"{case}.tflite"
+    path.write_bytes(b.finish(inputs, outputs))
+
+    result = compile_model(path, "cortex-m7", tmp_path / "out", CompileOptions(measure_code=False))
+    assert all(layer["op"] not in ("conv2d", "mean", "matmul") for layer in result.report["layers"]), \
+        "float kernels in an int8 model"
+    exe = build_host_executable(result.out_dir, result.report, tmp_path / "build", sanitize=True)
+    batches = random_inputs(litert_interpreter(path, reference_kernels=True), seed=3)
+    got = run_host_executable_many(exe, result.report, batches, tmp_path / "run")
+
+    for want, reference in ((run_tflm(path, batches, len(outputs)), "TFLite Micro"), (run_litert(path, batches), "LiteRT")):
+        for k, (gs, ws) in enumerate(zip(got, want)):
+            for g, w in zip(gs, ws):
+                np.testing.assert_array_equal(g, w.reshape(g.shape), err_msg=f"input {k}, against {reference}")
+    assert len({got[k][0].tobytes() for k in range(RUNS)}) > RUNS // 2, "outputs hardly depend on the input"
+
+
+def test_int8_operators_it_cannot_import_are_listed_with_reasons(tmp_path):
+    from conftest import run_edgec
+
+    b = TFLiteBuilder(seed=1)
+    x = b.act([1, 4, 4, 2])
+    requantized = b.act([1, 4, 4, 2])
+    b.op("QUANTIZE", [x], [requantized])  # int8 -> int8: a requantisation, not supported
+    other = b.act([1, 4, 4, 4])  # its own quantisation, unlike its inputs
+    opts = schema.ConcatenationOptionsT()
+    opts.axis = 3
+    b.op("CONCATENATION", [x, x], [other], opts)
+    path = tmp_path / "bad.tflite"
+    path.write_bytes(b.finish([x], [requantized, other]))
+    proc = run_edgec("compile", path, "-o", tmp_path / "out")
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert "(QUANTIZE): QUANTIZE from int8 (only float32 -> int8)" in proc.stderr, proc.stderr
+    assert "(CONCATENATION): inputs quantized differently from the output" in proc.stderr, proc.stderr
