@@ -37,6 +37,27 @@ def test_bench_cli_json(tmp_path):
     assert r["flash_bytes"] > r["weights_bytes"]  # the weights are in .rodata
 
 
+def test_bench_per_layer_profile(tmp_path):
+    """--layers: the firmware times every layer; the counts line up with report.json's layers, add up to the
+    run's total (less the hooks' own bookkeeping and the input copy), and the CLI prints them."""
+    require_tools()
+    out = tmp_path / "result.json"
+    proc = subprocess.run([sys.executable, "-m", "edgec", "bench", str(MODELS / "kws_ref_model.tflite"), "--board",
+                           "mps2-an500", "--runs", "1", "--layers", "--json", str(out)], capture_output=True,
+                          text=True, timeout=600, env=ENV)
+    assert proc.returncode == 0, proc.stderr
+    assert "per layer, one run" in proc.stdout
+    r = json.loads(out.read_text())
+    layers, total = r["layers"], r["latency"]["min"]
+    assert [layer["op"] for layer in layers][:2] == ["conv2d_s8", "depthwise_conv2d_s8"]
+    profiled = sum(layer["count"] for layer in layers)
+    assert 0.99 * total <= profiled <= total, (profiled, total)
+    assert all(layer["count"] > 0 for layer in layers)
+    # The five pointwise convolutions have the same shapes: they must cost about the same.
+    pointwise = [layer["count"] for layer in layers if layer["op"] == "conv2d_s8"][1:]
+    assert len(pointwise) == 4 and max(pointwise) - min(pointwise) < 0.01 * max(pointwise), pointwise
+
+
 # vww_96_float matches too (benchmarks/float_models_m7.py runs it) but loading its 110 KB input through a
 # one-byte emulated UART takes about 35 s, too long for the test suite.
 @pytest.mark.parametrize("model", ["pretrainedResnet.tflite", "kws_ref_model_float32.tflite"])

@@ -68,6 +68,7 @@ def test_help(dut):
     ("infer 0", "e-[Inference iterations must be >0]"),
     ("infer -2 1", "e-[Inference iterations must be >0]"),
     ("infer 1 -1", "e-[Inference warmup must be >=0]"),
+    ("layers", "e-[Per-layer profile not built in: edgec bench --layers]"),
     ("bogus", "e-[Unknown command: bogus]"),
     ("", "e-[Unknown command: ]"),
 ])

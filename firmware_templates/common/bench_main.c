@@ -1,5 +1,6 @@
 /* Benchmark firmware: the MLPerf Tiny / EEMBC EnergyRunner serial protocol in performance mode
- * (see PROTOCOL.md), plus extension lines a plain runner ignores (m-instructions-/m-cycles-, stack). */
+ * (see PROTOCOL.md), plus extension lines a plain runner ignores (m-instructions-/m-cycles-, stack) and a
+ * `layers` command for the per-layer profile. */
 #include <stdint.h>
 #include <string.h>
 
@@ -193,6 +194,50 @@ static void results(void) {
     put_str("]\r\n");
 }
 
+/* ---- per-layer profile: built with -DEDGEC_PROFILE_LAYERS (edgec bench --layers), the model calls this after
+ * each layer. Only the timed runs of `infer` count; the bookkeeping here is charged to no layer. ---- */
+#ifdef EDGEC_PROFILE_LAYERS
+#define MAX_PROFILED_LAYERS 1024u
+static uint64_t layer_ticks[MAX_PROFILED_LAYERS];
+static uint64_t layer_mark;
+static int layer_profiling;
+
+void edgec_layer_done(int32_t index) {
+    const uint64_t now = timer_ticks();
+    if (layer_profiling && index >= 0 && (uint32_t)index < MAX_PROFILED_LAYERS) layer_ticks[index] += now - layer_mark;
+    layer_mark = timer_ticks();
+}
+#endif
+
+/* The instruction count (emulated boards) or cycle count of `ticks`, with its unit's line prefix. */
+static void put_count(uint64_t ticks) {
+#if EDGEC_TICK_INSTRUCTIONS
+    put_str("instructions-");
+    put_u64(ticks * EDGEC_TICK_INSTRUCTIONS / EDGEC_TICK_INSTRUCTIONS_DEN);
+#else
+    put_str("cycles-");
+    put_u64(ticks);
+#endif
+}
+
+static void layers(void) {
+#ifdef EDGEC_PROFILE_LAYERS
+    const uint32_t n = edgec_layer_count < MAX_PROFILED_LAYERS ? edgec_layer_count : MAX_PROFILED_LAYERS;
+    put_str("m-layers-");
+    put_u64(n);
+    put_str("\r\n");
+    for (uint32_t i = 0; i < n; i++) { /* summed over the timed runs of the last `infer` */
+        put_str("m-layer-");
+        put_u64(i);
+        uart_putc('-');
+        put_count(layer_ticks[i]);
+        put_str("\r\n");
+    }
+#else
+    put_line("e-[Per-layer profile not built in: edgec bench --layers]");
+#endif
+}
+
 static int run_once(void) {
     edgec_prepare_inputs();
     return edgec_run();
@@ -210,9 +255,16 @@ static void infer(long n, long warmup) {
     put_str("m-infer-start-");
     put_i64(n);
     put_str("\r\n");
+#ifdef EDGEC_PROFILE_LAYERS
+    memset(layer_ticks, 0, sizeof layer_ticks);
+    layer_profiling = 1;
+#endif
     uint64_t t0 = timer_ticks();
     for (long i = 0; i < n; i++) failed |= run_once();
     uint64_t t1 = timer_ticks();
+#ifdef EDGEC_PROFILE_LAYERS
+    layer_profiling = 0;
+#endif
     put_str("m-lap-us-");
     put_u64(ticks_to_us(t0));
     put_str("\r\nm-lap-us-");
@@ -221,13 +273,8 @@ static void infer(long n, long warmup) {
     put_line("m-infer-done");
     if (failed) put_line("e-[Model run failed]");
     results();
-#if EDGEC_TICK_INSTRUCTIONS
-    put_str("m-instructions-"); /* for all N timed inferences */
-    put_u64((t1 - t0) * EDGEC_TICK_INSTRUCTIONS / EDGEC_TICK_INSTRUCTIONS_DEN);
-#else
-    put_str("m-cycles-");
-    put_u64(t1 - t0);
-#endif
+    put_str("m-"); /* m-instructions- or m-cycles-, for all N timed inferences */
+    put_count(t1 - t0);
     put_str("\r\nm-stack-high-water-");
     put_u64(stack_high_water());
     put_str("\r\n");
@@ -245,6 +292,7 @@ static void help(void) {
     put_line("  print      : Print the loaded bytes as hex, 8 a line");
     put_line("infer N [W=10]: Load input, execute N inferences after W warmup loops");
     put_line("results      : Return the result fp32 vector");
+    put_line("layers       : Per-layer instructions/cycles of the last infer (profiled builds)");
 }
 
 static void command(char *line) {
@@ -291,6 +339,8 @@ static void command(char *line) {
         infer(n, w);
     } else if (strcmp(tok, "results") == 0) {
         results();
+    } else if (strcmp(tok, "layers") == 0) {
+        layers();
     } else {
         put_str("e-[Unknown command: ");
         put_str(tok);

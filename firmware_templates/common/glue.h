@@ -7,6 +7,7 @@
 
 extern const char edgec_model_id[];
 extern const uint32_t edgec_arena_bytes;
+extern const uint32_t edgec_layer_count; /* layers of the model, as report.json lists them */
 
 uint8_t *edgec_db_buffer(void);   /* where `db` writes the input bytes (all inputs, concatenated) */
 uint32_t edgec_db_capacity(void); /* its size */

@@ -34,6 +34,7 @@ class BenchOptions:
     flash: bool = True  # real boards: flash before running
     name: str | None = None
     import_options: object = None
+    layers: bool = False  # build with the per-layer profile and report each layer's share
 
 
 def input_bytes(report: dict, inputs: list[np.ndarray]) -> bytes:
@@ -79,7 +80,8 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
     rtol, atol = float(config.verify.get("rtol", 1e-4)), float(config.verify.get("atol", 1e-5))
 
     done = step(f"building firmware for {board.name}", 1)
-    fw: FirmwareBuild = build_firmware(model, board, out_dir, opts.name, config, opts.import_options)
+    fw: FirmwareBuild = build_firmware(model, board, out_dir, opts.name, config, opts.import_options,
+                                       profile_layers=opts.layers)
     done()
     report = fw.report
     inputs = random_inputs(report, opts.seed)
@@ -115,6 +117,7 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         for i in range(opts.runs):
             replies.append(client.infer(1, 1 if i == 0 else 0))  # one warm-up before the first timed run
             advance()
+        layer_counts = client.layers() if opts.layers else None  # of the last run
 
     first = replies[0]
     check = compare(first.results, expected, exact, rtol, atol)
@@ -140,6 +143,8 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         **check,
         "outputs_stable": stable,
     }
+    if layer_counts is not None:
+        result["layers"] = layer_profile(report, layer_counts)
     if board.emulated:
         counts = [r.instructions for r in replies]
         result["latency"] = {"unit": "instructions", **summary(counts), "per_run": counts}
@@ -151,3 +156,13 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         result["latency_us"] = {k: v * 1e6 / hz for k, v in summary(cycles).items()}
         result["cpu_hz"] = hz
     return result
+
+
+def layer_profile(report: dict, counts: list[int]) -> list[dict]:
+    """Join the device's per-layer counts (instructions or cycles of one run) with report.json's layers."""
+    if len(counts) != len(report["layers"]):
+        raise SerialError(f"the firmware profiled {len(counts)} layers, the model has {len(report['layers'])}")
+    total = sum(counts) or 1
+    return [{"name": layer["name"], "op": layer["op"], "macs": layer["macs"], "count": count,
+             "share": count / total, "per_mac": count / layer["macs"] if layer["macs"] else None}
+            for layer, count in zip(report["layers"], counts)]

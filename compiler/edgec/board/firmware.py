@@ -80,7 +80,8 @@ def board_cflags(board: Board, config: Config) -> list[str]:
 
 
 def link_firmware(board: Board, sources: list[Path], include_dirs: list[Path], out_dir: Path,
-                  config: Config | None = None, what: str = "the firmware") -> tuple[Path, Path, dict]:
+                  config: Config | None = None, what: str = "the firmware",
+                  extra_defines: dict[str, str] | None = None) -> tuple[Path, Path, dict]:
     """Compile and link `sources` with the board's linker script; returns (elf, map, section sizes)."""
     config = config or load_config()
     cc = require_tool(CC)
@@ -89,7 +90,7 @@ def link_firmware(board: Board, sources: list[Path], include_dirs: list[Path], o
     ld.write_text(linker_script(board))
     elf, mapfile = out_dir / "firmware.elf", out_dir / "firmware.map"
     baud = int(config.serial.get("baud", 115200))
-    defines = [f"-D{k}={v}" for k, v in board_defines(board, baud).items()]
+    defines = [f"-D{k}={v}" for k, v in {**board_defines(board, baud), **(extra_defines or {})}.items()]
     includes = [f"-I{p}" for p in [FIRMWARE_TEMPLATES / "common", FIRMWARE_TEMPLATES / "boards", *include_dirs]]
     cmd = [cc, *board_cflags(board, config), *WARNING_FLAGS, "-g", "-ffunction-sections", "-fdata-sections",
            *defines, *includes, *map(str, sources), f"-T{ld}", *LINK_FLAGS, f"-Wl,-Map={mapfile}",
@@ -116,8 +117,11 @@ def overflow_message(board: Board, region: str, n: int, sections: list[str]) -> 
 
 
 def build_firmware(model: Path, board: Board, out_dir: Path, name: str | None = None,
-                   config: Config | None = None, import_options=None, main: Path | None = None) -> FirmwareBuild:
-    """model -> out_dir/{model/ (generated C), firmware.elf, firmware.map, link.ld, edgec_glue.c, firmware.json}."""
+                   config: Config | None = None, import_options=None, main: Path | None = None,
+                   profile_layers: bool = False) -> FirmwareBuild:
+    """model -> out_dir/{model/ (generated C), firmware.elf, firmware.map, link.ld, edgec_glue.c, firmware.json}.
+    profile_layers: the model reads the timer after every layer, for the `layers` command (a few instructions
+    per layer more in the totals)."""
     from ..pipeline import CompileOptions, compile_model
 
     config = config or load_config()
@@ -137,7 +141,8 @@ def build_firmware(model: Path, board: Board, out_dir: Path, name: str | None = 
     glue.write_text(glue_source(result.report, zero_copy))
     sources = template_sources(board, main) + c_sources(out_dir / "model") + [glue]
     elf, mapfile, sizes = link_firmware(board, sources, [out_dir / "model"], out_dir, config,
-                                        what=f"model '{result.report['name']}'")
+                                        what=f"model '{result.report['name']}'",
+                                        extra_defines={"EDGEC_PROFILE_LAYERS": "1"} if profile_layers else None)
     fw = FirmwareBuild(board, out_dir, elf, mapfile, sizes, result.report, zero_copy)
     (out_dir / "firmware.json").write_text(json.dumps(fw.manifest(), indent=2) + "\n")
     return fw

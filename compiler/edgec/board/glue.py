@@ -52,6 +52,7 @@ def glue_source(report: dict, zero_copy: bool) -> str:
         "",
         f'const char edgec_model_id[] = "{name}";',
         f"const uint32_t edgec_arena_bytes = {upper}_ARENA_BYTES;",
+        f"const uint32_t edgec_layer_count = {upper}_NUM_LAYERS;",
         "",
     ]
     if zero_copy:

@@ -188,6 +188,30 @@ class DutClient:
                 reply.stack_high_water = int(line[len("m-stack-high-water-"):])
         return reply
 
+    def layers(self) -> list[int]:
+        """`layers` (an edgec extension): instructions (emulated) or cycles per layer, summed over the timed
+        runs of the last `infer`, from firmware built with the per-layer profile."""
+        lines = self.command("layers")
+        errors = [l for l in lines if l.startswith("e-")]
+        if errors:
+            raise SerialError(f"'layers' failed: {'; '.join(errors)}")
+        count = int(_prefixed(lines, "m-layers-"))
+        counts = {}
+        for line in lines:
+            m = re.fullmatch(r"m-layer-(\d+)-(?:instructions|cycles)-(\d+)", line)
+            if m:
+                counts[int(m.group(1))] = int(m.group(2))
+        if sorted(counts) != list(range(count)):
+            raise SerialError(f"malformed reply to 'layers': {count} layers announced, got {sorted(counts)[:12]}")
+        return [counts[i] for i in range(count)]
+
+
+def _prefixed(lines: list[str], prefix: str) -> str:
+    for line in lines:
+        if line.startswith(prefix):
+            return line[len(prefix):]
+    raise SerialError(f"expected a '{prefix}...' line, got {lines[:6]}")
+
 
 def _field(lines: list[str], prefix: str) -> str:
     for line in lines:

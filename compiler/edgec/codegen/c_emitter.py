@@ -94,8 +94,8 @@ def emit_c(graph: Graph, plan: MemoryPlan, name: str, kernel_sets: list[str]) ->
 
     weights_c, weights_h = emit_weights(graph, ctx)
 
-    body: list[str] = []
-    for node in graph.nodes:
+    body: list[str] = ["    EDGEC_LAYER_DONE(-1); /* layers start */"]
+    for index, node in enumerate(graph.nodes):
         emit = ops.KERNELS.get(node.op)
         if emit is None:
             raise NotImplementedError(f"no C emitter for IR op {node.op}")
@@ -103,6 +103,7 @@ def emit_c(graph: Graph, plan: MemoryPlan, name: str, kernel_sets: list[str]) ->
         body.append(f"    /* {comment} */")  # model names are free text: none may open or close a comment
         for line in emit(node, ctx).splitlines():
             body.append("    " + line)
+        body.append(f"    EDGEC_LAYER_DONE({index});")
 
     header = emit_header(graph, plan, prefix, upper)
     model_c = emit_model_c(graph, plan, ctx, prefix, upper, body, weights_h)
@@ -159,6 +160,10 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str) -> str:
         " *",
         f" * Memory: one static arena of {upper}_ARENA_BYTES bytes (inputs, outputs and all intermediates);",
         f" * weights are const and take {upper}_WEIGHTS_BYTES bytes of flash. Not reentrant: one inference at a time.",
+        " *",
+        " * Per-layer profiling: built with -DEDGEC_PROFILE_LAYERS, the model calls edgec_layer_done(k) (which you",
+        " * provide) after layer k, k = 0 .. NUM_LAYERS - 1 in report.json's order, and edgec_layer_done(-1) before",
+        " * the first. Without it the calls compile to nothing.",
         " */",
         f"#ifndef {upper}_MODEL_H",
         f"#define {upper}_MODEL_H",
@@ -174,6 +179,7 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str) -> str:
         f"#define {upper}_WEIGHTS_BYTES {sum(t.nbytes for t in graph.tensors.values() if t.is_const)}u",
         f"#define {upper}_NUM_INPUTS {len(graph.inputs)}",
         f"#define {upper}_NUM_OUTPUTS {len(graph.outputs)}",
+        f"#define {upper}_NUM_LAYERS {len(graph.nodes)}",
     ]
     for kind, names in (("INPUT", graph.inputs), ("OUTPUT", graph.outputs)):
         for i, tname in enumerate(names):
@@ -258,6 +264,13 @@ def emit_model_c(graph, plan, ctx: EmitContext, prefix, upper, body, weights_h) 
         '#include "model.h"',
         '#include "weights.h"',
         *includes,
+        "",
+        "#ifdef EDGEC_PROFILE_LAYERS",
+        "void edgec_layer_done(int32_t index); /* the firmware's: called after each layer (see model.h) */",
+        "#define EDGEC_LAYER_DONE(index) edgec_layer_done(index)",
+        "#else",
+        "#define EDGEC_LAYER_DONE(index) ((void)0)",
+        "#endif",
         "",
         "/* One arena for every activation; the union keeps it aligned for any kernel's loads. */",
         f"static union {{ uint64_t align; uint8_t bytes[{max(plan.arena_bytes, 8)}]; }} {prefix}_arena;",

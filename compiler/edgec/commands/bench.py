@@ -19,6 +19,9 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the random input")
     p.add_argument("-o", "--output", type=Path, help="keep the firmware here (default: a temporary folder)")
     p.add_argument("--json", type=Path, metavar="FILE", help="write the results as JSON")
+    p.add_argument("--layers", action="store_true",
+                   help="profile each layer (the firmware reads its timer after every layer) and print where the "
+                        "time goes")
     p.set_defaults(func=run)
 
 
@@ -41,7 +44,8 @@ def run(args) -> int:
     console = Console(stderr=True)
     board = load_board(args.board)
     opts = BenchOptions(runs=args.runs, seed=args.seed, timeout=args.timeout, port=args.port, flash_tool=args.tool,
-                        flash=not args.no_flash, name=args.name, import_options=import_options(args))
+                        flash=not args.no_flash, name=args.name, import_options=import_options(args),
+                        layers=args.layers)
     with tempfile.TemporaryDirectory(prefix="edgec-bench-") as tmp, \
             Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                      TimeElapsedColumn(), console=console, transient=True) as progress:
@@ -67,6 +71,8 @@ def run(args) -> int:
     t.add_row("outputs match reference", ("[green]yes[/green]" if result["outputs_match"] else "[red]NO[/red]")
               + f" (max abs error {result['max_abs_error']:.3g})" if result["max_abs_error"] is not None else "[red]NO[/red]")
     Console().print(t)
+    if "layers" in result:
+        Console().print(layer_table(result["layers"], unit))
     if board.emulated:
         print("latency is in guest instructions counted by QEMU (-icount shift=0), not time")
     if args.json:
@@ -80,3 +86,21 @@ def run(args) -> int:
         raise OutputMismatchError(f"outputs read back from {board.name} differ from the reference executor "
                                   f"({result.get('problem') or str(result.get('mismatches')) + ' values'}){hint}")
     return 0
+
+
+def layer_table(layers: list[dict], unit: str, top: int = 25):
+    """The costliest layers of one run, in model order."""
+    from rich.table import Table
+
+    keep = sorted(sorted(range(len(layers)), key=lambda i: -layers[i]["count"])[:top])
+    t = Table(title=f"per layer, one run ({len(keep)} costliest of {len(layers)})")
+    short = {"instructions": "instr."}.get(unit, unit)
+    for col, justify in (("#", "right"), ("layer", "left"), ("op", "left"), (short, "right"), ("share", "right"),
+                         (f"{short}/MAC", "right")):
+        t.add_column(col, justify=justify, overflow="fold")
+    for i in keep:
+        layer = layers[i]
+        per_mac = f"{layer['per_mac']:.2f}" if layer["per_mac"] is not None else ""
+        t.add_row(str(i), layer["name"][-40:], layer["op"], f"{layer['count']:,}", f"{100 * layer['share']:.1f} %",
+                  per_mac)
+    return t

@@ -16,6 +16,11 @@ def node_macs(graph: Graph, node: Node) -> int:
         w = graph.tensors[node.inputs[1]]
         # weights are O x (kernel and input-channel dims): each output element takes prod(w.shape[1:]) MACs
         return out.elems * int(np.prod(w.shape[1:], dtype=np.int64))
+    if node.op.startswith("depthwise_conv2d_"):  # weights 1HWO: each output takes KH * KW MACs
+        w = graph.tensors[node.inputs[1]]
+        return out.elems * int(w.shape[1] * w.shape[2])
+    if node.op.startswith("fully_connected_"):  # weights [units, depth]
+        return out.elems * int(graph.tensors[node.inputs[1]].shape[-1])
     if node.op == "matmul" or node.op.startswith("matmul_"):
         k = graph.tensors[node.inputs[0]].shape[-1]
         return out.elems * int(k)
