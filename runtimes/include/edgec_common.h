@@ -27,11 +27,23 @@
 /* Walks every index of a right-aligned EDGEC_MAX_RANK-D shape (leading dims 1) in row-major order, keeping the
  * element offset sum(index[d] * strides[d]): one odometer for the strided kernels instead of nested loops in
  * each. Use: edgec_strided_iter it = {{0}, 0}; do { ... it.offset ... } while (edgec_strided_next(&it, s, st));
- * Every dim of the shape must be >= 1. */
+ * Every dim of the shape must be >= 1 (edgec_shape_is_empty tells). */
 typedef struct {
     int32_t index[EDGEC_MAX_RANK];
     size_t offset;
 } edgec_strided_iter;
+
+EDGEC_INLINE int edgec_shape_is_empty(const int32_t *shape) {
+    for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d)
+        if (shape[d] <= 0) return 1;
+    return 0;
+}
+
+/* `shape` with its innermost dim set to 1: kernels that keep that dim as their hot loop walk the rest. */
+EDGEC_INLINE void edgec_outer_shape(int32_t *outer, const int32_t *shape) {
+    for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) outer[d] = shape[d];
+    outer[EDGEC_MAX_RANK - 1] = 1;
+}
 
 EDGEC_INLINE int edgec_strided_next(edgec_strided_iter *it, const int32_t *shape, const int32_t *strides) {
     for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {

@@ -13,18 +13,21 @@ static float apply(int32_t op, float x, float y) {
 
 void edgec_binary_f32(const float *a, const float *b, float *out, const edgec_binary_params *p) {
     const int32_t *s = p->out_shape;
-    const int32_t *as = p->a_strides, *bs = p->b_strides;
-    /* The innermost dimension is the hot loop; the outer five walk the broadcast strides. */
-    for (int32_t i0 = 0; i0 < s[0]; ++i0)
-    for (int32_t i1 = 0; i1 < s[1]; ++i1)
-    for (int32_t i2 = 0; i2 < s[2]; ++i2)
-    for (int32_t i3 = 0; i3 < s[3]; ++i3)
-    for (int32_t i4 = 0; i4 < s[4]; ++i4) {
-        const size_t ao = (size_t)i0 * as[0] + (size_t)i1 * as[1] + (size_t)i2 * as[2] + (size_t)i3 * as[3] + (size_t)i4 * as[4];
-        const size_t bo = (size_t)i0 * bs[0] + (size_t)i1 * bs[1] + (size_t)i2 * bs[2] + (size_t)i3 * bs[3] + (size_t)i4 * bs[4];
-        const size_t oo = ((((size_t)i0 * s[1] + i1) * s[2] + i2) * s[3] + i3) * s[4] * s[5] + (size_t)i4 * s[5];
-        for (int32_t i5 = 0; i5 < s[5]; ++i5)
-            out[oo + i5] = edgec_clampf(apply(p->op, a[ao + (size_t)i5 * as[5]], b[bo + (size_t)i5 * bs[5]]),
-                                        p->act_min, p->act_max);
-    }
+    const int32_t n = s[EDGEC_MAX_RANK - 1];
+    const size_t a_step = (size_t)p->a_strides[EDGEC_MAX_RANK - 1], b_step = (size_t)p->b_strides[EDGEC_MAX_RANK - 1];
+    int32_t outer[EDGEC_MAX_RANK];
+    if (edgec_shape_is_empty(s)) return;
+    edgec_outer_shape(outer, s);
+    /* The innermost dimension is the hot loop; the odometers walk the broadcast strides of the outer five. */
+    edgec_strided_iter ia = {{0}, 0}, ib = {{0}, 0};
+    float *o = out;
+    int more;
+    do {
+        const float *x = a + ia.offset, *y = b + ib.offset;
+        for (int32_t i = 0; i < n; ++i)
+            o[i] = edgec_clampf(apply(p->op, x[(size_t)i * a_step], y[(size_t)i * b_step]), p->act_min, p->act_max);
+        o += n;
+        more = edgec_strided_next(&ia, outer, p->a_strides);
+        (void)edgec_strided_next(&ib, outer, p->b_strides);
+    } while (more);
 }

@@ -13,16 +13,5 @@ static void matmul_one(const float *EDGEC_RESTRICT A, const float *EDGEC_RESTRIC
 
 void edgec_matmul_f32(const float *EDGEC_RESTRICT a, const float *EDGEC_RESTRICT b, const float *EDGEC_RESTRICT bias,
                       float *EDGEC_RESTRICT out, const edgec_matmul_params *p) {
-    const int32_t *s = p->batch_shape;
-    const size_t mn = (size_t)p->m * p->n;
-    size_t o = 0;
-    for (int32_t i0 = 0; i0 < s[0]; ++i0)
-    for (int32_t i1 = 0; i1 < s[1]; ++i1)
-    for (int32_t i2 = 0; i2 < s[2]; ++i2)
-    for (int32_t i3 = 0; i3 < s[3]; ++i3) {
-        const size_t ao = (size_t)i0 * p->a_strides[0] + (size_t)i1 * p->a_strides[1] + (size_t)i2 * p->a_strides[2] + (size_t)i3 * p->a_strides[3];
-        const size_t bo = (size_t)i0 * p->b_strides[0] + (size_t)i1 * p->b_strides[1] + (size_t)i2 * p->b_strides[2] + (size_t)i3 * p->b_strides[3];
-        matmul_one(a + ao, b + bo, bias, out + o, p);
-        o += mn;
-    }
+    edgec_matmul_batches(a, b, bias, out, p, matmul_one);
 }

@@ -34,18 +34,12 @@ static ptrdiff_t source_offset(const int32_t *idx, const edgec_pad_params *p) {
     return (ptrdiff_t)src;
 }
 
-static int is_empty(const int32_t *shape) {
-    for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d)
-        if (shape[d] == 0) return 1;
-    return 0;
-}
-
 /* The output is written densely in row-major order; the odometer's offset is unused (zero strides). */
 #define EDGEC_PAD_FILL(value)                                                           \
     static const int32_t no_strides[EDGEC_MAX_RANK] = {0};                              \
     edgec_strided_iter it = {{0}, 0};                                                   \
     size_t o = 0;                                                                       \
-    if (is_empty(p->out_shape)) return;                                                 \
+    if (edgec_shape_is_empty(p->out_shape)) return;                                                 \
     do {                                                                                \
         const ptrdiff_t s = source_offset(it.index, p);                                 \
         out[o++] = s < 0 ? (value) : in[s];                                             \

@@ -3,14 +3,14 @@
 
 void edgec_transpose_f32(const float *EDGEC_RESTRICT in, float *EDGEC_RESTRICT out, const edgec_transpose_params *p) {
     const int32_t *s = p->out_shape, *st = p->in_strides;
+    const int32_t n = s[EDGEC_MAX_RANK - 1], step = st[EDGEC_MAX_RANK - 1];
+    int32_t outer[EDGEC_MAX_RANK];
+    if (edgec_shape_is_empty(s)) return;
+    edgec_outer_shape(outer, s);
+    edgec_strided_iter it = {{0}, 0};
     size_t o = 0;
-    for (int32_t i0 = 0; i0 < s[0]; ++i0)
-    for (int32_t i1 = 0; i1 < s[1]; ++i1)
-    for (int32_t i2 = 0; i2 < s[2]; ++i2)
-    for (int32_t i3 = 0; i3 < s[3]; ++i3)
-    for (int32_t i4 = 0; i4 < s[4]; ++i4) {
-        const float *src = in + (size_t)i0 * st[0] + (size_t)i1 * st[1] + (size_t)i2 * st[2] + (size_t)i3 * st[3]
-                              + (size_t)i4 * st[4];
-        for (int32_t i5 = 0; i5 < s[5]; ++i5) out[o++] = src[(size_t)i5 * st[5]];
-    }
+    do {
+        const float *src = in + it.offset;
+        for (int32_t i = 0; i < n; ++i) out[o++] = src[(size_t)i * step];
+    } while (edgec_strided_next(&it, outer, st));
 }

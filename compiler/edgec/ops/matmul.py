@@ -9,7 +9,7 @@ import numpy as np
 from . import kernel, lowering
 from .broadcast import broadcast_strides, right_align
 
-BATCH_RANK = 4
+BATCH_RANK = 6  # EDGEC_MAX_RANK: the batch walk is the shared strided odometer
 
 
 @lowering("relax.matmul")
