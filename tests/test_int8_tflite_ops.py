@@ -1,6 +1,6 @@
 """int8 TFLite operators beyond the MLPerf Tiny set, one small model each (tests/tflite_builder.py): QUANTIZE /
 DEQUANTIZE at a float boundary (what the TFLite converter writes unless told to use int8 input and output),
-PAD / PADV2, CONCATENATION and MEAN. Each model is compiled for cortex-m7, built for the host (with the
+PAD / PADV2, CONCATENATION, MEAN, and ADD / MUL with broadcasting and constant inputs. Each model is compiled for cortex-m7, built for the host (with the
 sanitizers) and run on random inputs; the outputs must equal TFLite Micro's and LiteRT's reference kernels' bit
 for bit."""
 
@@ -71,7 +71,30 @@ def mean(axes, keep_dims: bool, same_quant: bool = False):
     return build
 
 
+def binary(kind: str, shape_b, constant_b: bool = False, relu: bool = False):
+    """ADD or MUL of a [1, 5, 6, 8] activation with a broadcast second input (an activation or a constant)."""
+    def build(b: TFLiteBuilder):
+        x = b.act([1, 5, 6, 8])
+        if constant_b:
+            y = b.tensor(shape_b, "int8", 0.02, 3, data=b.rng.integers(-128, 128, shape_b, dtype=np.int8))
+        else:
+            y = b.act(shape_b)
+        out = b.act([1, 5, 6, 8], scale=0.05 if kind == "ADD" else 0.004)
+        opts = schema.AddOptionsT() if kind == "ADD" else schema.MulOptionsT()
+        opts.fusedActivationFunction = (schema.ActivationFunctionType.RELU if relu
+                                        else schema.ActivationFunctionType.NONE)
+        b.op(kind, [x, y], [out], opts)
+        return [x] if constant_b else [x, y], [out]
+    return build
+
+
 CASES = {
+    "add_broadcast_channels": binary("ADD", [1, 1, 1, 8]),
+    "add_broadcast_rows_relu": binary("ADD", [1, 5, 1, 8], relu=True),
+    "mul_same_shape": binary("MUL", [1, 5, 6, 8]),
+    "mul_broadcast_channels": binary("MUL", [1, 1, 1, 8]),
+    "mul_by_constant": binary("MUL", [8], constant_b=True),
+    "add_constant": binary("ADD", [1, 5, 6, 8], constant_b=True),
     "float_boundary_conv": float_boundary_conv,
     "pad_padv2": pads,
     "concatenation": concatenation,

@@ -1,12 +1,13 @@
-/* Element-wise add, int8, same shapes, with rescaling of both inputs (TFLite reference_integer_ops::Add). */
+/* Add, int8, with rescaling of both inputs (TFLite reference_integer_ops::Add) and NumPy broadcasting. */
 #ifndef EDGEC_ADD_S8_H
 #define EDGEC_ADD_S8_H
 
+#include "edgec_broadcast_s8.h"
 #include "edgec_common.h"
 #include "edgec_fixedpoint_s8.h"
 
 typedef struct {
-    int32_t count;
+    edgec_broadcast_params shape;
     int32_t input1_offset, input2_offset, output_offset;
     int32_t left_shift;
     int32_t input1_multiplier, input1_shift;

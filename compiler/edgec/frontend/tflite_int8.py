@@ -14,7 +14,8 @@ The graph passes, the memory planner, the C emitter and the report see an ordina
 get the same arena planning and reports as float ones. Float or hybrid TFLite models still go through Relax.
 
 IR ops made here (kernels in ops/quantized_s8.py):
-  conv2d_s8, depthwise_conv2d_s8, fully_connected_s8, add_s8, avg_pool2d_s8, max_pool2d_s8, softmax_s8, mean_s8;
+  conv2d_s8, depthwise_conv2d_s8, fully_connected_s8, add_s8, mul_s8, avg_pool2d_s8, max_pool2d_s8, softmax_s8,
+  mean_s8;
   pad and concat (the float ops' kernels, int8 variants); quantize_s8 / dequantize_s8 where the converter left
   the model's input and output float; RESHAPE and SQUEEZE are views.
 
@@ -222,6 +223,8 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name, tflite, fc_rounding)
             elif kind == "ADD":
                 _add(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind == "MUL":
+                _mul(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "MAX_POOL_2D":
                 _max_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "AVERAGE_POOL_2D":
@@ -346,9 +349,7 @@ def _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name,
 
 def _add(g, r, op, ins, outs, activation, new_act, node_name, tflite):
     o = _options(op, tflite.AddOptions)
-    a, b = activation(ins[0]), activation(ins[1])
-    if r.shape(ins[0]) != r.shape(ins[1]) or r.shape(ins[0]) != r.shape(outs[0]):
-        raise NotImplementedError("broadcasting int8 add")
+    a, b = _binary_inputs(g, r, ins, outs, activation)
     s1, z1 = float(r.quant(ins[0])[0][0]), int(r.quant(ins[0])[1][0])
     s2, z2 = float(r.quant(ins[1])[0][0]), int(r.quant(ins[1])[1][0])
     so, zo = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
@@ -364,6 +365,39 @@ def _add(g, r, op, ins, outs, activation, new_act, node_name, tflite):
                  input1_multiplier=m1, input1_shift=sh1, input2_multiplier=m2, input2_shift=sh2,
                  output_multiplier=mo, output_shift=sho, act=(lo, hi))
     _emit(g, "add_s8", [a, b], y, attrs, node_name)
+
+
+def _binary_inputs(g, r, ins, outs, activation) -> tuple[str, str]:
+    """The two inputs of ADD or MUL: activations, or int8 constants (a per-channel scale, say) put in flash."""
+    out = r.shape(outs[0])
+    names = []
+    for i in ins[:2]:
+        shape = r.shape(i)
+        if len(shape) > len(out) or any(d not in (1, o) for d, o in zip(reversed(shape), reversed(out))):
+            raise NotImplementedError(f"input shape {list(shape)} does not broadcast to {list(out)}")
+        data = r.data(i)
+        if data is None:
+            names.append(activation(i))
+            continue
+        if r.dtype(i) != "int8":
+            raise NotImplementedError(f"a constant {r.dtype(i)} input")
+        name = g.add_const("const", data.reshape(shape))
+        scale, zero_point = _scalar_quant(r, i)
+        g.tensors[name].quant = QuantParams(np.array([scale], np.float32), np.array([zero_point]))
+        names.append(name)
+    return names[0], names[1]
+
+
+def _mul(g, r, op, ins, outs, activation, new_act, node_name, tflite):
+    """mul.cc Prepare (int8): one multiplier for input1_scale * input2_scale / output_scale, in double."""
+    o = _options(op, tflite.MulOptions)
+    a, b = _binary_inputs(g, r, ins, outs, activation)
+    (s1, z1), (s2, z2), (so, zo) = (_scalar_quant(r, i) for i in (ins[0], ins[1], outs[0]))
+    mult, shift = quantize_multiplier(float(np.float32(s1)) * float(np.float32(s2)) / float(np.float32(so)))
+    lo, hi = activation_range(o.FusedActivationFunction(), so, zo)
+    y = new_act(outs[0])
+    _emit(g, "mul_s8", [a, b], y, dict(input1_offset=-z1, input2_offset=-z2, output_offset=zo,
+                                       output_multiplier=mult, output_shift=shift, act=(lo, hi)), node_name)
 
 
 def _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite):

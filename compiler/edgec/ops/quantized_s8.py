@@ -1,10 +1,13 @@
-"""int8 kernels (TFLite integer semantics): conv2d, depthwise conv2d, fully connected, add, average pool,
-softmax, mean (pad, concat and quantize/dequantize share the float ops' and the ONNX helpers' kernels). The IR nodes are made by frontend/tflite_int8.py with their requantisation parameters already
-computed; here they only become calls into runtimes/{reference,cortex-m}/edgec_*_s8.c."""
+"""int8 kernels (TFLite integer semantics): conv2d, depthwise conv2d, fully connected, add and mul (with
+broadcasting), average pool, softmax, mean; pad, concat and quantize/dequantize share the float ops' and the
+ONNX helpers' kernels. The IR nodes are made by frontend/tflite_int8.py with their requantisation parameters
+already computed; here they only become calls into runtimes/{reference,cortex-m}/edgec_*_s8.c."""
 
 from __future__ import annotations
 
 from . import kernel
+
+RANK = 6  # EDGEC_MAX_RANK
 
 
 @kernel("conv2d_s8", "depthwise_conv2d_s8")
@@ -47,17 +50,31 @@ def emit_fully_connected_s8(node, ctx):
     return f"edgec_fully_connected_s8({', '.join(args)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 
-@kernel("add_s8")
-def emit_add_s8(node, ctx):
+def broadcast_params(graph, node) -> dict:
+    """edgec_broadcast_params of a binary int8 node: both inputs walked along the output's shape."""
+    from .broadcast import broadcast_strides, right_align
+
+    out = graph.tensors[node.outputs[0]].shape
+    a, b = (graph.tensors[name].shape for name in node.inputs[:2])
+    return dict(out_shape=right_align(out, RANK), a_strides=broadcast_strides(a, out, RANK),
+                b_strides=broadcast_strides(b, out, RANK))
+
+
+BINARY_FIELDS = {
+    "add_s8": ("input1_offset", "input2_offset", "output_offset", "left_shift", "input1_multiplier",
+               "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier", "output_shift"),
+    "mul_s8": ("input1_offset", "input2_offset", "output_offset", "output_multiplier", "output_shift"),
+}
+
+
+@kernel("add_s8", "mul_s8")
+def emit_binary_s8(node, ctx):
     a = node.attrs
-    fields = dict(count=ctx.graph.tensors[node.outputs[0]].elems)
-    for k in ("input1_offset", "input2_offset", "output_offset", "left_shift", "input1_multiplier", "input1_shift",
-              "input2_multiplier", "input2_shift", "output_multiplier", "output_shift"):
-        fields[k] = a[k]
-    fields.update(act_min=a["act"][0], act_max=a["act"][1])
-    params = ctx.static_params("edgec_add_s8_params", fields)
-    ctx.use("edgec_add_s8")
-    return (f"edgec_add_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+    fields = dict(shape=broadcast_params(ctx.graph, node), **{k: a[k] for k in BINARY_FIELDS[node.op]},
+                  act_min=a["act"][0], act_max=a["act"][1])
+    params = ctx.static_params(f"edgec_{node.op}_params", fields)
+    ctx.use(f"edgec_{node.op}")
+    return (f"edgec_{node.op}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
             f"{ctx.ptr(node.outputs[0])}, {params});")
 
 
