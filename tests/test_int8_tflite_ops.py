@@ -1,6 +1,7 @@
 """int8 TFLite operators beyond the MLPerf Tiny set, one small model each (tests/tflite_builder.py): QUANTIZE /
 DEQUANTIZE at a float boundary (what the TFLite converter writes unless told to use int8 input and output),
-PAD / PADV2, CONCATENATION, MEAN, and ADD / MUL with broadcasting and constant inputs. Each model is compiled for cortex-m7, built for the host (with the
+PAD / PADV2, CONCATENATION, MEAN, ADD / MUL with broadcasting and constant inputs, and one-input operators
+(LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU6) that edgec tabulates. Each model is compiled for cortex-m7, built for the host (with the
 sanitizers) and run on random inputs; the outputs must equal TFLite Micro's and LiteRT's reference kernels' bit
 for bit."""
 
@@ -88,7 +89,30 @@ def binary(kind: str, shape_b, constant_b: bool = False, relu: bool = False):
     return build
 
 
+def unary(kind: str, out_quant=(None, None), options=None, same_quant: bool = False):
+    """A one-input int8 operator (edgec tabulates it: frontend/tflite_lut.py) on a [1, 7, 9, 16] activation."""
+    def build(b: TFLiteBuilder):
+        x = b.act([1, 7, 9, 16])
+        out = b.act([1, 7, 9, 16], *(b.quant(x) if same_quant else out_quant))
+        b.op(kind, [x], [out], options)
+        return [x], [out]
+    return build
+
+
+def leaky_relu_options():
+    opts = schema.LeakyReluOptionsT()
+    opts.alpha = 0.1
+    return opts
+
+
 CASES = {
+    "logistic": unary("LOGISTIC", (1 / 256, -128)),  # TFLite's fixed output quantisation for int8
+    "tanh": unary("TANH", (1 / 128, 0)),
+    "hard_swish": unary("HARD_SWISH"),
+    "leaky_relu": unary("LEAKY_RELU", options=leaky_relu_options()),
+    # TFLite Micro's int8 RELU6 clamps without requantising (it assumes the output shares the input's
+    # quantisation, as converters write it); LiteRT rescales. Only the shared case is comparable.
+    "relu6": unary("RELU6", same_quant=True),
     "add_broadcast_channels": binary("ADD", [1, 1, 1, 8]),
     "add_broadcast_rows_relu": binary("ADD", [1, 5, 1, 8], relu=True),
     "mul_same_shape": binary("MUL", [1, 5, 6, 8]),

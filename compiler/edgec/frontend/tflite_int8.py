@@ -15,7 +15,7 @@ get the same arena planning and reports as float ones. Float or hybrid TFLite mo
 
 IR ops made here (kernels in ops/quantized_s8.py):
   conv2d_s8, depthwise_conv2d_s8, fully_connected_s8, add_s8, mul_s8, avg_pool2d_s8, max_pool2d_s8, softmax_s8,
-  mean_s8;
+  mean_s8, lut_s8 (LOGISTIC, TANH, HARD_SWISH and other one-input ops, tabulated: tflite_lut.py);
   pad and concat (the float ops' kernels, int8 variants); quantize_s8 / dequantize_s8 where the converter left
   the model's input and output float; RESHAPE and SQUEEZE are views.
 
@@ -34,6 +34,7 @@ import numpy as np
 
 from ..errors import UnsupportedModelError
 from ..ir import Graph, QuantParams, Tensor
+from .tflite_lut import LUT_OPS, UnaryTabulator
 
 # tflite.TensorType codes
 TFL_TYPES = {0: "float32", 1: "float16", 2: "int32", 3: "uint8", 4: "int64", 9: "int8", 7: "int16"}
@@ -197,6 +198,7 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
         i = sg.Inputs(idx)
         g.inputs.append(new_float(i) if r.dtype(i) == "float32" else new_act(i))
 
+    tabulator = UnaryTabulator(bytes(model._tab.Bytes))
     failed: set[int] = set()
     for k in range(sg.OperatorsLength()):
         op = sg.Operators(k)
@@ -223,6 +225,8 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name, tflite, fc_rounding)
             elif kind == "ADD":
                 _add(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind in LUT_OPS:
+                _lut(g, r, k, ins, outs, activation, new_act, node_name, tabulator)
             elif kind == "MUL":
                 _mul(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "MAX_POOL_2D":
@@ -365,6 +369,17 @@ def _add(g, r, op, ins, outs, activation, new_act, node_name, tflite):
                  input1_multiplier=m1, input1_shift=sh1, input2_multiplier=m2, input2_shift=sh2,
                  output_multiplier=mo, output_shift=sho, act=(lo, hi))
     _emit(g, "add_s8", [a, b], y, attrs, node_name)
+
+
+def _lut(g, r, op_index, ins, outs, activation, new_act, node_name, tabulator):
+    """A one-input int8 operator as the 256-entry table of its reference kernel (see tflite_lut.py)."""
+    if r.dtype(ins[0]) != "int8" or r.dtype(outs[0]) != "int8":
+        raise NotImplementedError(f"{r.dtype(ins[0])} -> {r.dtype(outs[0])} (only int8 -> int8)")
+    x = activation(ins[0])
+    _scalar_quant(r, ins[0]), _scalar_quant(r, outs[0])  # per-tensor only
+    table = g.add_const("table", tabulator.table(op_index))
+    y = new_act(outs[0])
+    _emit(g, "lut_s8", [x, table], y, {}, node_name)
 
 
 def _binary_inputs(g, r, ins, outs, activation) -> tuple[str, str]:

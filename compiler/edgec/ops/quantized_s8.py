@@ -1,10 +1,11 @@
 """int8 kernels (TFLite integer semantics): conv2d, depthwise conv2d, fully connected, add and mul (with
-broadcasting), average pool, softmax, mean; pad, concat and quantize/dequantize share the float ops' and the
+broadcasting), average pool, softmax, mean, table look-up (one-input elementwise ops); pad, concat and quantize/dequantize share the float ops' and the
 ONNX helpers' kernels. The IR nodes are made by frontend/tflite_int8.py with their requantisation parameters
 already computed; here they only become calls into runtimes/{reference,cortex-m}/edgec_*_s8.c."""
 
 from __future__ import annotations
 
+from ..ir import IN_PLACE_OPS
 from . import kernel
 
 RANK = 6  # EDGEC_MAX_RANK
@@ -76,6 +77,17 @@ def emit_binary_s8(node, ctx):
     ctx.use(f"edgec_{node.op}")
     return (f"edgec_{node.op}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
             f"{ctx.ptr(node.outputs[0])}, {params});")
+
+
+IN_PLACE_OPS.add("lut_s8")  # element i is read before element i is written
+
+
+@kernel("lut_s8")
+def emit_lut_s8(node, ctx):
+    count = ctx.graph.tensors[node.outputs[0]].elems
+    ctx.use("edgec_lut_s8")
+    return (f"edgec_lut_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {count});")
 
 
 @kernel("avg_pool2d_s8")
