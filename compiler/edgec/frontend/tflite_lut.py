@@ -49,9 +49,13 @@ class UnaryTabulator:
         builder = flatbuffers.Builder(1024)
         builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
 
-        interp = Interpreter(model_content=bytes(builder.Output()),
-                             experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
-        interp.allocate_tensors()
-        interp.set_tensor(interp.get_input_details()[0]["index"], np.arange(-128, 128, dtype=np.int8))
-        interp.invoke()
+        try:
+            interp = Interpreter(model_content=bytes(builder.Output()),
+                                 experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+            interp.allocate_tensors()
+            interp.set_tensor(interp.get_input_details()[0]["index"], np.arange(-128, 128, dtype=np.int8))
+            interp.invoke()
+        except (RuntimeError, ValueError) as exc:  # an operator version or option LiteRT has no int8 kernel for
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+            raise NotImplementedError(f"LiteRT's reference kernel, which edgec tabulates, cannot run it: {reason}")
         return np.array(interp.get_tensor(interp.get_output_details()[0]["index"]), dtype=np.int8)
