@@ -375,8 +375,9 @@ def _lut(g, r, op_index, ins, outs, activation, new_act, node_name, tabulator):
     """A one-input int8 operator as the 256-entry table of its reference kernel (see tflite_lut.py)."""
     if r.dtype(ins[0]) != "int8" or r.dtype(outs[0]) != "int8":
         raise NotImplementedError(f"{r.dtype(ins[0])} -> {r.dtype(outs[0])} (only int8 -> int8)")
+    for i in (ins[0], outs[0]):
+        _scalar_quant(r, i)  # raises unless quantized per tensor
     x = activation(ins[0])
-    _scalar_quant(r, ins[0]), _scalar_quant(r, outs[0])  # per-tensor only
     table = g.add_const("table", tabulator.table(op_index))
     y = new_act(outs[0])
     _emit(g, "lut_s8", [x, table], y, {}, node_name)
