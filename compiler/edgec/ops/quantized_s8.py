@@ -79,7 +79,7 @@ def emit_binary_s8(node, ctx):
             f"{ctx.ptr(node.outputs[0])}, {params});")
 
 
-IN_PLACE_OPS.add("lut_s8")  # element i is read before element i is written
+IN_PLACE_OPS.update({"lut_s8", "add_s8", "mul_s8"})  # element i is read before element i is written
 
 
 @kernel("lut_s8")
