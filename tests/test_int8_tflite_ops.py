@@ -7,6 +7,8 @@ for bit."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from ai_edge_litert import schema_py_generated as schema
@@ -114,6 +116,7 @@ CASES = {
     # quantisation, as converters write it); LiteRT rescales. Only the shared case is comparable.
     "relu6": unary("RELU6", same_quant=True),
     "relu": unary("RELU", same_quant=True),
+    "requantize": unary("QUANTIZE"),  # int8 -> int8 with another scale and zero point
     "abs": unary("ABS"),
     "gelu": unary("GELU"),
     "neg": unary("NEG"),
@@ -207,8 +210,8 @@ def test_int8_operators_it_cannot_import_are_listed_with_reasons(tmp_path):
 
     b = TFLiteBuilder(seed=1)
     x = b.act([1, 4, 4, 2])
-    requantized = b.act([1, 4, 4, 2])
-    b.op("QUANTIZE", [x], [requantized])  # int8 -> int8: a requantisation, not supported
+    requantized = b.tensor([1, 4, 4, 2], "int16", 0.001, 0)
+    b.op("QUANTIZE", [x], [requantized])  # int8 -> int16: not supported
     other = b.act([1, 4, 4, 4])  # its own quantisation, unlike its inputs
     opts = schema.ConcatenationOptionsT()
     opts.axis = 3
@@ -217,7 +220,7 @@ def test_int8_operators_it_cannot_import_are_listed_with_reasons(tmp_path):
     path.write_bytes(b.finish([x], [requantized, other]))
     proc = run_edgec("compile", path, "-o", tmp_path / "out")
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
-    assert "(QUANTIZE): QUANTIZE from int8 (only float32 -> int8)" in proc.stderr, proc.stderr
+    assert "(QUANTIZE): int8 -> int16 (only int8 -> int8)" in proc.stderr, proc.stderr
     assert "(CONCATENATION): inputs quantized differently from the output" in proc.stderr, proc.stderr
 
 
@@ -232,3 +235,28 @@ def test_operator_litert_cannot_tabulate_is_a_clear_error(tmp_path):
     proc = run_edgec("compile", path, "-o", tmp_path / "out")
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
     assert "(ELU): LiteRT's reference kernel, which edgec tabulates, cannot run it" in proc.stderr, proc.stderr
+
+
+CONVERTED = sorted((Path(__file__).resolve().parents[1] / "model_zoo" / "models").glob("int8_mix_*.tflite"))
+
+
+@pytest.mark.parametrize("path", CONVERTED, ids=lambda p: p.stem)
+def test_models_from_the_tflite_converter(path, tmp_path):
+    """Written by TensorFlow's converter (model_zoo/tflite_int8_mix.py): the same operators as above in the
+    forms a converter really writes (per-channel FULLY_CONNECTED, a requantising QUANTIZE before CONCATENATION,
+    float input and output around the int8 model), checked end to end on 50 inputs."""
+    assert len(CONVERTED) == 2
+    result = compile_model(path, "cortex-m7", tmp_path / "out", CompileOptions(measure_code=False))
+    ops = {layer["op"] for layer in result.report["layers"]}
+    assert {"lut_s8", "mul_s8", "add_s8", "mean_s8", "concat", "conv2d_s8", "softmax_s8"} <= ops, ops
+    exe = build_host_executable(result.out_dir, result.report, tmp_path / "build", sanitize=True)
+    interp = litert_interpreter(path, reference_kernels=True)
+    (d,) = interp.get_input_details()
+    rng = np.random.default_rng(4)
+    batches = [[rng.normal(0, 1, d["shape"]).astype(np.float32) if d["dtype"] == np.float32
+                else rng.integers(-128, 128, d["shape"], dtype=np.int8)] for _ in range(50)]
+    got = run_host_executable_many(exe, result.report, batches, tmp_path / "run")
+    for want, reference in ((run_tflm(path, batches, 1), "TFLite Micro"), (run_litert(path, batches), "LiteRT")):
+        for k, (gs, ws) in enumerate(zip(got, want)):
+            np.testing.assert_array_equal(gs[0], ws[0].reshape(gs[0].shape), err_msg=f"input {k}, {reference}")
+    assert len({g[0].tobytes() for g in got}) > 25

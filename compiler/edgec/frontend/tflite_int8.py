@@ -129,30 +129,18 @@ class _Reader:
 
 
 def is_int8_model(model) -> bool:
-    """A fully-quantized model: every graph input is int8 or a float fed only to QUANTIZE, and every output is
-    int8 or the float result of a DEQUANTIZE (what the TFLite converter writes without int8 input/output types).
-    Operators without an int8 kernel are then reported by import_int8_graph, rather than half-imported as float
-    through Relax."""
+    """A quantized (integer) model: some operator computes an int8 or int16 tensor. Float and float16 models
+    compute float tensors only, and hybrid ones keep int8 in their constant weights. Such a model is imported
+    here whole, so what it holds without an int8 kernel is named per operator (int16 activations, say)
+    instead of half-importing it as float through Relax. Its float input and output, if the converter left
+    them float, go through QUANTIZE and DEQUANTIZE."""
     r = _Reader(model)
     sg = r.sg
-    ops = [sg.Operators(k) for k in range(sg.OperatorsLength())]
-    kinds_reading: dict[int, set[str]] = {}
-    kind_writing: dict[int, str] = {}
-    for op in ops:
-        kind = r.op_name(op)
-        for i in (op.InputsAsNumpy() if op.InputsLength() else []):
-            kinds_reading.setdefault(int(i), set()).add(kind)
-        for i in op.OutputsAsNumpy():
-            kind_writing[int(i)] = kind
-    inputs = [sg.Inputs(i) for i in range(sg.InputsLength())]
-    outputs = [sg.Outputs(i) for i in range(sg.OutputsLength())]
-    if not inputs or not outputs:
-        return False
-    inputs_ok = all(r.dtype(i) == "int8" or (r.dtype(i) == "float32" and kinds_reading.get(i) == {"QUANTIZE"})
-                    for i in inputs)
-    outputs_ok = all(r.dtype(i) == "int8" or (r.dtype(i) == "float32" and kind_writing.get(i) == "DEQUANTIZE")
-                     for i in outputs)
-    return inputs_ok and outputs_ok
+    for k in range(sg.OperatorsLength()):
+        op = sg.Operators(k)
+        if any(r.dtype(int(i)) in ("int8", "int16") for i in op.OutputsAsNumpy()):
+            return True
+    return False
 
 
 def _options(op, cls):
@@ -176,12 +164,14 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
             return names[i]
         raise NotImplementedError(f"tensor {r.name(i)} is used before it is produced")
 
-    def new_act(i: int) -> str:
+    def new_act(i: int, alias_of: str | None = None) -> str:
+        """The IR tensor for TFLite tensor i; with alias_of, a view of that IR tensor's bytes."""
         if r.dtype(i) != "int8":
             raise NotImplementedError(f"tensor {r.name(i)} is {r.dtype(i)}, not int8")
         s, z = _scalar_quant(r, i)
         name = g.fresh_name(_ident(r.name(i)))
-        g.add_tensor(Tensor(name, r.shape(i), "int8", quant=QuantParams(np.array([s], np.float32), np.array([z]))))
+        g.add_tensor(Tensor(name, r.shape(i), "int8", quant=QuantParams(np.array([s], np.float32), np.array([z])),
+                            alias_of=alias_of))
         names[i] = name
         return name
 
@@ -211,12 +201,9 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
         try:
             if kind in ("RESHAPE", "SQUEEZE"):
                 src = activation(ins[0])
-                s_in, s_out = _scalar_quant(r, ins[0]), _scalar_quant(r, outs[0])
-                if s_in != s_out:
+                if _scalar_quant(r, ins[0]) != _scalar_quant(r, outs[0]):
                     raise NotImplementedError("reshape that changes quantization")
-                name = g.fresh_name(_ident(r.name(outs[0])))
-                g.add_tensor(Tensor(name, r.shape(outs[0]), "int8", quant=g.tensors[src].quant, alias_of=src))
-                names[outs[0]] = name
+                new_act(outs[0], alias_of=src)
                 continue
             node_name = r.name(outs[0])
             if kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
@@ -225,7 +212,7 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name, tflite, fc_rounding)
             elif kind == "ADD":
                 _add(g, r, op, ins, outs, activation, new_act, node_name, tflite)
-            elif kind in LUT_OPS:
+            elif kind in LUT_OPS or (kind == "QUANTIZE" and r.dtype(ins[0]) == "int8"):  # requantisation too
                 _lut(g, r, k, ins, outs, activation, new_act, node_name, tabulator)
             elif kind == "MUL":
                 _mul(g, r, op, ins, outs, activation, new_act, node_name, tflite)
@@ -331,7 +318,9 @@ def _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name,
         raise NotImplementedError("weights must be constant int8")
     wq = r.quant(ins[1])
     if wq[0].size != 1:
-        raise NotImplementedError("per-channel fully connected")
+        y = _fully_connected_per_channel(g, r, o, ins, outs, x, w, const, node_name)
+        new_act(outs[0], alias_of=y)
+        return
     in_s, in_z = float(r.quant(ins[0])[0][0]), int(r.quant(ins[0])[1][0])
     out_s, out_z = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
     # GetQuantizedConvolutionMultipler: the input x filter product is taken in float, then widened.
@@ -349,6 +338,36 @@ def _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name,
     attrs = dict(input_offset=-in_z, filter_offset=-int(wq[1][0]), output_offset=out_z, multiplier=mult,
                  shift=shift, act=(lo, hi), units=units, depth=depth, single_rounding=rounding == "litert")
     _emit(g, "fully_connected_s8", [x, const("w", w), const("bias", bias)], y, attrs, node_name)
+
+
+def _fully_connected_per_channel(g, r, o, ins, outs, x, w, const, node_name):
+    """A per-channel FULLY_CONNECTED (what recent converters write) is a 1x1 convolution over [N, 1, 1, depth]:
+    TFLite Micro's FullyConnectedPerChannel and its conv share the arithmetic and the per-channel multipliers
+    (PopulateConvolutionQuantizationParams), so conv2d_s8 runs it, between two views."""
+    units, depth = w.shape
+    w_scales, w_zero_points = r.quant(ins[1])[0], r.quant(ins[1])[1]
+    if w_scales.size != units or np.any(w_zero_points != 0):
+        raise NotImplementedError("per-channel weights must be symmetric, one scale per output unit")
+    (in_s, in_z), (out_s, out_z) = _scalar_quant(r, ins[0]), _scalar_quant(r, outs[0])
+    out_shape = r.shape(outs[0])
+    rows = int(np.prod(out_shape[:-1], dtype=np.int64))
+    src = g.tensors[x]
+    x4 = g.fresh_name(x + "_rows")
+    g.add_tensor(Tensor(x4, (rows, 1, 1, depth), "int8", quant=src.quant, alias_of=x))
+    y4 = g.fresh_name(_ident(r.name(outs[0])) + "_nhwc")
+    quant = QuantParams(np.array([out_s], np.float32), np.array([out_z]))
+    g.add_tensor(Tensor(y4, (rows, 1, 1, units), "int8", quant=quant))
+    mults, shifts = zip(*(quantize_multiplier(float(np.float64(in_s) * np.float64(ws) / np.float64(out_s)))
+                          for ws in w_scales))
+    bias = r.data(ins[2]) if len(ins) > 2 and ins[2] >= 0 else None
+    bias = np.zeros(units, np.int32) if bias is None else bias.astype(np.int32)
+    lo, hi = activation_range(o.FusedActivationFunction(), out_s, out_z)
+    attrs = dict(strides=[1, 1], dilation=[1, 1], pads=[0, 0], input_offset=-in_z, output_offset=out_z,
+                 act=(lo, hi))
+    inputs = [x4, const("w", w.reshape(units, 1, 1, depth)), const("bias", bias),
+              const("mult", np.array(mults, np.int32)), const("shift", np.array(shifts, np.int32))]
+    _emit(g, "conv2d_s8", inputs, y4, attrs, node_name)
+    return y4  # the caller makes the TFLite output a view of it
 
 
 def _add(g, r, op, ins, outs, activation, new_act, node_name, tflite):
@@ -467,7 +486,7 @@ def _quantize_boundary(g, r, kind, ins, outs, activation, new_act, new_float, no
     src, dst = ins[0], outs[0]
     if kind == "QUANTIZE":
         if r.dtype(src) != "float32":
-            raise NotImplementedError(f"QUANTIZE from {r.dtype(src)} (only float32 -> int8)")
+            raise NotImplementedError(f"QUANTIZE from {r.dtype(src)} (float32 or int8 -> int8 only)")
         x, (scale, zp) = activation(src), _scalar_quant(r, dst)
         y = new_act(dst)
     else:

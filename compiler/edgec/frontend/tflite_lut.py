@@ -1,4 +1,5 @@
-"""int8 elementwise operators of one input (LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, ...) as 256-entry tables.
+"""int8 elementwise operators of one input (LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, ..., and the int8 -> int8
+QUANTIZE the converter puts before a CONCATENATION to requantise an input) as 256-entry tables.
 
 An int8 operator of one int8 input is a function of 256 values. Rather than re-deriving each operator's
 fixed-point algorithm (gemmlowp's logistic, TFLite's hard-swish with its own rounding steps), the compiler asks
