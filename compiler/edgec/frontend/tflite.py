@@ -77,7 +77,7 @@ def import_tflite(path: Path, options):
 
     if is_int8_model(model):  # integer kernels straight from the flatbuffer (see tflite_int8.py)
         graph, names = import_int8_graph(model, options.int8_rounding)
-        return ImportedModel(None, names, graph=graph)
+        return ImportedModel(None, names, graph=graph, int8_rounding=options.int8_rounding)
     subgraph = model.Subgraphs(0)
     names = [subgraph.Tensors(subgraph.Inputs(i)).Name().decode() for i in range(subgraph.InputsLength())]
     try:
