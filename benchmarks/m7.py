@@ -44,5 +44,5 @@ def measure(model: Path, runs: int, config: Config | None = None) -> dict:
         "arena_bytes": r["arena_bytes"], "arena_lower_bound_bytes": r["arena_lower_bound_bytes"],
         "weights_bytes": r["weights_bytes"], "flash_bytes": r["flash_bytes"],
         "ram_bytes": r["ram_bytes"], "stack_high_water_bytes": r["stack_high_water_bytes"],
-        "outputs_match": r["outputs_match"], "max_abs_error": r["max_abs_error"],
+        "outputs_match": r["outputs_match"], "max_abs_error": r["max_abs_error"], "reference": r["reference"],
     }

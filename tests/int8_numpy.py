@@ -1,5 +1,7 @@
-"""A numpy model of TFLite Micro's int8 integer arithmetic, independent of the C kernels: used as the oracle
-where LiteRT's reference kernels round differently (the fully connected layers of the AD model)."""
+"""A numpy model of TFLite Micro's int8 integer arithmetic, independent of the C kernels: the fixed-point helpers
+(checked against runtimes/include/edgec_fixedpoint_s8.h) and the fully connected layer given its compile-time
+parameters (multiplier and shift as edgec's importer derives them; test_int8_tflite.py checks those, and the
+whole of AD, against TFLite Micro itself)."""
 
 from __future__ import annotations
 

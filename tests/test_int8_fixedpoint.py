@@ -62,3 +62,28 @@ def test_quantize_multiplier_corner_cases():
     m, s = quantize_multiplier(0.003)
     assert abs(m * 2.0 ** (s - 31) - 0.003) < 1e-11
     assert tflite_round(2.5) == 3 and tflite_round(-2.5) == -3 and tflite_round(0.49999) == 0
+
+
+def test_fc_multiplier_is_derived_in_double():
+    """AD's last fully connected layer: the multiplier TFLite Micro uses (scales widened to double, then
+    multiplied) is 29 units below the one from the scale product rounded to float, and only the former gives
+    TFLM's output on accumulator -88337 (a rounding tie for the latter; test_int8_tflite.py checks many more)."""
+    import tflite
+
+    from conftest import MLPERF
+    from edgec.frontend.tflite import load_tflite
+    from edgec.frontend.tflite_int8 import import_int8_graph
+
+    path = MLPERF / "ad01_int8.tflite"
+    for rounding in ("tflm", "litert"):
+        a = import_int8_graph(load_tflite(path), rounding)[0].nodes[-1].attrs
+        assert (a["multiplier"], a["shift"]) == (1462485049, -9)
+    sg = tflite.Model.GetRootAsModel(path.read_bytes(), 0).Subgraphs(0)
+    op = sg.Operators(sg.OperatorsLength() - 1)
+    x, w = (int(i) for i in op.InputsAsNumpy()[:2])
+    y = int(op.OutputsAsNumpy()[0])
+    i_s, w_s, o_s = (np.float32(sg.Tensors(t).Quantization().Scale(0)) for t in (x, w, y))
+    assert quantize_multiplier(float(i_s) * float(w_s) / float(o_s)) == (1462485049, -9)
+    assert quantize_multiplier(float(i_s * w_s) / float(o_s)) == (1462485078, -9)  # product in float32
+    assert int(multiply_by_quantized_multiplier(np.array([-88337]), 1462485049, -9)[0]) == -117  # TFLM's
+    assert int(multiply_by_quantized_multiplier(np.array([-88337]), 1462485078, -9)[0]) == -118

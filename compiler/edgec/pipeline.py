@@ -105,6 +105,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     report = build_report(graph, plan, target, name, code_sizes)
     for info, source_name in zip(report["inputs"], imported.input_names):
         info["source_name"] = source_name
+    if imported.int8_rounding is not None:  # the reference to check against depends on it (reference.py)
+        report["int8_rounding"] = imported.int8_rounding
     if quant_error is not None:
         report["quantization"] = dict(vars(quant_error), summary=quant_error.summary(), model=str(model_path))
     write_report(report, out_dir / "report.json")

@@ -1,4 +1,5 @@
-"""Reference executors: onnxruntime for ONNX, LiteRT for TFLite. edgec's output is checked against these."""
+"""Reference executors: onnxruntime for ONNX, LiteRT for TFLite, TFLite Micro (optional) for int8 TFLite compiled
+with its rounding. edgec's output is checked against these."""
 
 from __future__ import annotations
 
@@ -29,6 +30,40 @@ def litert_interpreter(path: Path, reference_kernels: bool = False):
     return interp
 
 
+def tflm_version() -> str | None:
+    """The installed tflite-micro package's version, or None without it (it is optional for users)."""
+    try:
+        from tflite_micro.python.tflite_micro import runtime  # noqa: F401
+    except ImportError:
+        return None
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tflite-micro")
+    except PackageNotFoundError:  # importable without pip metadata (a source checkout)
+        return "(version unknown)"
+
+
+def tflm_interpreter(path: Path, arena_size: int = 16 << 20):
+    """TFLite Micro's interpreter with its reference kernels (the tflite-micro package): the arithmetic edgec's
+    default int8 rounding (--int8-rounding tflm) reproduces. Inputs go in with set_input(array, index), outputs
+    come out with get_output(index)."""
+    from tflite_micro.python.tflite_micro import runtime
+
+    return runtime.Interpreter.from_file(str(path), arena_size=arena_size)
+
+
+def run_tflm_reference(path: Path, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    from .frontend.tflite import load_tflite
+
+    interp = tflm_interpreter(path)
+    for k, value in enumerate(inputs):
+        detail = interp.get_input_details(k)
+        interp.set_input(np.asarray(value, dtype=detail["dtype"]).reshape(detail["shape"]), k)
+    interp.invoke()
+    return [np.array(interp.get_output(k)) for k in range(load_tflite(Path(path)).Subgraphs(0).OutputsLength())]
+
+
 def has_hybrid_ops(path: Path) -> bool:
     """Dynamic-range quantized ops (float activations, int8 weights): LiteRT's XNNPACK delegate computes them
     with arithmetic of its own, so their reference is LiteRT's builtin kernels (see frontend/tflite_hybrid.py)."""
@@ -53,17 +88,39 @@ def run_tflite_reference(path: Path, inputs: list[np.ndarray], reference_kernels
     return [np.array(interp.get_tensor(d["index"])) for d in interp.get_output_details()]
 
 
+def reference_executor(path: Path, inputs: list[np.ndarray], int8_rounding: str | None = None) -> str:
+    """Which executor run_reference compares with: "onnxruntime", "tflite-micro" (int8 TFLite compiled with
+    TFLite Micro's rounding, when the optional tflite-micro package is installed), "litert-ref" (other quantized
+    TFLite: LiteRT's reference kernels, BUILTIN_REF; its optimized kernels round differently, tens of LSB apart on
+    the MLPerf Tiny models) or "litert" (float TFLite)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".onnx":
+        return "onnxruntime"
+    if suffix != ".tflite":
+        raise ModelLoadError(f"{path}: no reference executor for this format")
+    if not any(np.asarray(x).dtype.kind in "iu" for x in inputs):
+        return "litert"
+    return "tflite-micro" if int8_rounding == "tflm" and tflm_version() is not None else "litert-ref"
+
+
+def describe_reference(executor: str) -> str:
+    if executor == "tflite-micro":
+        return f"TFLite Micro {tflm_version()} (tflite-micro, reference kernels)"
+    return {"litert-ref": "LiteRT's reference kernels (BUILTIN_REF)", "litert": "LiteRT"}.get(executor, executor)
+
+
 def run_reference(path: Path, input_names: list[str], inputs: list[np.ndarray],
-                  bindings: dict[str, np.ndarray] | None = None) -> list[np.ndarray]:
+                  bindings: dict[str, np.ndarray] | None = None, int8_rounding: str | None = None) -> list[np.ndarray]:
+    """The reference outputs for one set of inputs. `int8_rounding` is the report's (int8 TFLite models only):
+    with "tflm" the reference is TFLite Micro itself when tflite-micro is installed, else LiteRT's reference
+    kernels, whose int8 FULLY_CONNECTED rounds differently (see frontend/tflite_int8.py)."""
     path = Path(path)
-    if path.suffix.lower() == ".onnx":
+    executor = reference_executor(path, inputs, int8_rounding)
+    if executor == "onnxruntime":
         return run_onnx_reference(path, dict(zip(input_names, inputs)), bindings)
-    if path.suffix.lower() == ".tflite":
-        # Quantized models: LiteRT's reference kernels (BUILTIN_REF) define the integer results; its optimized
-        # kernels round differently (tens of LSB apart on the MLPerf Tiny models).
-        quantized = any(np.asarray(x).dtype.kind in "iu" for x in inputs)
-        return run_tflite_reference(path, inputs, reference_kernels=quantized)
-    raise ModelLoadError(f"{path}: no reference executor for this format")
+    if executor == "tflite-micro":
+        return run_tflm_reference(path, inputs)
+    return run_tflite_reference(path, inputs, reference_kernels=executor == "litert-ref")
 
 
 def random_inputs(report: dict, seed: int = 0) -> list[np.ndarray]:

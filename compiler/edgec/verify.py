@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .build.host import build_host_executable, run_host_executable
-from .reference import random_inputs, run_reference
+from .reference import describe_reference, random_inputs, reference_executor, run_reference
 
 
 @dataclass
@@ -18,6 +18,7 @@ class Comparison:
     max_abs_err: float
     max_rel_err: float
     ok: bool
+    reference: str = ""  # the executor compared with (reference.describe_reference)
 
 
 def compare(name: str, got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> Comparison:
@@ -44,7 +45,11 @@ def verify_compiled(model_path: Path, result, runs: int = 3, rtol: float = 1e-4,
         for run in range(runs):
             inputs = random_inputs(report, seed + run)
             got = run_host_executable(exe, report, inputs, Path(tmp) / f"run{run}")
-            want = run_reference(model_path, [i["source_name"] for i in report["inputs"]], inputs, bindings)
+            rounding = report.get("int8_rounding")
+            want = run_reference(model_path, [i["source_name"] for i in report["inputs"]], inputs, bindings, rounding)
+            reference = describe_reference(reference_executor(model_path, inputs, rounding))
             for info, g, w in zip(report["outputs"], got, want):
-                comparisons.append(compare(f"{info['name']} (run {run})", g, w, rtol, atol))
+                c = compare(f"{info['name']} (run {run})", g, w, rtol, atol)
+                c.reference = reference
+                comparisons.append(c)
     return comparisons

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from ..config import Config, load_config
-from ..reference import random_inputs, run_reference
+from ..reference import describe_reference, random_inputs, reference_executor, run_reference
 from .boards import Board
 from .errors import SerialError
 from .firmware import FirmwareBuild, build_firmware
@@ -87,7 +87,8 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
     inputs = random_inputs(report, opts.seed)
     names = [i.get("source_name", i["name"]) for i in report["inputs"]]
     bindings = getattr(opts.import_options, "bindings", None)
-    expected, exact = expected_results(report, run_reference(model, names, inputs, bindings))
+    rounding = report.get("int8_rounding")
+    expected, exact = expected_results(report, run_reference(model, names, inputs, bindings, rounding))
     data = input_bytes(report, inputs)
 
     with ExitStack() as stack:
@@ -126,6 +127,7 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         "board": board.name,
         "model": str(model),
         "model_name": report["name"],
+        "reference": describe_reference(reference_executor(model, inputs, rounding)),
         "emulated": board.emulated,
         "runs": opts.runs,
         "arena_bytes": report["arena_bytes"],

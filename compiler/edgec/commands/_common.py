@@ -22,8 +22,8 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, help="toolchain.toml to use (default: the one shipped with edgec)")
     p.add_argument("--planner", choices=["best", *PLANNERS], help="memory planner")
     p.add_argument("--int8-rounding", choices=["tflm", "litert"], default="tflm",
-                   help="int8 TFLite fully connected requantisation: tflm (TFLite Micro / CMSIS-NN, double "
-                        "rounding; default) or litert (LiteRT's reference kernel, single rounding)")
+                   help="int8 TFLite fully connected requantisation: tflm (TFLite Micro / CMSIS-NN: two "
+                        "fixed-point roundings; default) or litert (LiteRT's reference kernel: one rounding)")
 
 
 def parse_input_shapes(items: list[str]) -> dict[str, tuple[int, ...]]:

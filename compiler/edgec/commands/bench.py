@@ -68,6 +68,7 @@ def run(args) -> int:
     t.add_row("stack high-water / reserved", f"{result['stack_high_water_bytes']:,} / {result['stack_bytes']:,} B")
     t.add_row("flash (.text+.rodata)", f"{result['flash_bytes']:,} B")
     t.add_row("RAM (.data+.bss)", f"{result['ram_bytes']:,} B")
+    t.add_row("reference", result["reference"])
     t.add_row("outputs match reference", ("[green]yes[/green]" if result["outputs_match"] else "[red]NO[/red]")
               + f" (max abs error {result['max_abs_error']:.3g})" if result["max_abs_error"] is not None else "[red]NO[/red]")
     Console().print(t)
@@ -80,10 +81,12 @@ def run(args) -> int:
         print(f"wrote {args.json}")
     if not result["outputs_match"]:
         hint = ""
-        if getattr(args, "int8_rounding", "tflm") == "tflm" and "fully_connected_s8" in result["ops"]:
-            hint = ("\n  int8 fully connected layers round like TFLite Micro (twice); LiteRT's reference kernel rounds "
-                    "once, which can move outputs by a few LSB. --int8-rounding litert matches LiteRT bit for bit.")
-        raise OutputMismatchError(f"outputs read back from {board.name} differ from the reference executor "
+        if (getattr(args, "int8_rounding", "tflm") == "tflm" and "fully_connected_s8" in result["ops"]
+                and not result["reference"].startswith("TFLite Micro")):
+            hint = ("\n  int8 fully connected layers round like TFLite Micro, compared here with LiteRT's reference "
+                    "kernel (tflite-micro is not installed), which rounds differently by up to a few LSB. "
+                    "`pip install tflite-micro` to compare with TFLite Micro; --int8-rounding litert matches LiteRT.")
+        raise OutputMismatchError(f"outputs read back from {board.name} differ from {result['reference']} "
                                   f"({result.get('problem') or str(result.get('mismatches')) + ' values'}){hint}")
     return 0
 

@@ -9,7 +9,7 @@ from ._common import add_model_options, import_options
 
 
 def register(sub) -> None:
-    p = sub.add_parser("verify", help="build for the host, run, and compare with onnxruntime / LiteRT")
+    p = sub.add_parser("verify", help="build for the host, run, and compare with onnxruntime / LiteRT / TFLite Micro")
     add_model_options(p)
     p.add_argument("--runs", type=int, default=3, help="random inputs to try (default 3)")
     p.add_argument("--rtol", type=float, help="relative tolerance (default from toolchain.toml)")
@@ -41,7 +41,8 @@ def run(args) -> int:
         atol = args.atol if args.atol is not None else config.verify.get("atol", 1e-5)
         comparisons = verify_compiled(args.model, result, runs=args.runs, rtol=rtol, atol=atol,
                                       sanitize=args.sanitize, cc=args.cc, bindings=opts.bindings)
-    table = Table(title=f"{result.report['name']}: edgec vs reference (rtol {rtol:g}, atol {atol:g})")
+    reference = comparisons[0].reference if comparisons else "the reference executor"
+    table = Table(title=f"{result.report['name']}: edgec vs {reference} (rtol {rtol:g}, atol {atol:g})")
     for col in ("output", "max abs error", "max rel error", "result"):
         table.add_column(col)
     for c in comparisons:
@@ -49,7 +50,13 @@ def run(args) -> int:
                       "[green]match[/green]" if c.ok else "[red]MISMATCH[/red]")
     Console().print(table)
     bad = [c for c in comparisons if not c.ok]
+    if (result.report.get("int8_rounding") == "tflm" and not reference.startswith("TFLite Micro")
+            and any(layer["op"] == "fully_connected_s8" for layer in result.report["layers"])):
+        print("note: edgec compiled TFLite Micro's int8 arithmetic (--int8-rounding tflm), but the tflite-micro "
+              "package is not installed, so the reference is LiteRT's reference kernels, whose FULLY_CONNECTED "
+              "rounds differently (up to a few LSB). `pip install tflite-micro` to compare with TFLite Micro itself, "
+              "or compile with --int8-rounding litert to compare with LiteRT.")
     if bad:
-        raise VerificationError(f"{len(bad)} of {len(comparisons)} outputs differ from the reference executor")
-    print(f"verified: {len(comparisons)} outputs match the reference executor")
+        raise VerificationError(f"{len(bad)} of {len(comparisons)} outputs differ from {reference}")
+    print(f"verified: {len(comparisons)} outputs match {reference}")
     return 0

@@ -15,7 +15,7 @@ from ..errors import ModelLoadError
 class ImportOptions:
     input_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # --input-shape name=1,3,224,224
     bindings: dict[str, np.ndarray] = field(default_factory=dict)  # --bind name=file.npy: inputs made constant
-    int8_rounding: str = "tflm"  # int8 TFLite fully connected: "tflm" (double rounding) or "litert" (single)
+    int8_rounding: str = "tflm"  # int8 TFLite fully connected: "tflm" (TFLite Micro's) or "litert" (LiteRT's reference)
 
 
 @dataclass
@@ -23,6 +23,7 @@ class ImportedModel:
     mod: tvm.IRModule | None
     input_names: list[str]  # the model file's own input names, in the order of main's parameters
     graph: object | None = None  # an edgec Graph when the frontend built the IR itself (int8 TFLite)
+    int8_rounding: str | None = None  # int8 TFLite: the arithmetic compiled in ("tflm" or "litert")
 
 
 def import_model(path: Path, options: ImportOptions) -> ImportedModel:

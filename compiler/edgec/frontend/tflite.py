@@ -69,7 +69,7 @@ def import_tflite(path: Path, options):
         raise ModelLoadError("--bind is not supported for TFLite models (their constants are already in the file)")
     if is_int8_model(model):  # integer kernels straight from the flatbuffer; it lists what it cannot import
         graph, names = import_int8_graph(model, options.int8_rounding)
-        return ImportedModel(None, names, graph=graph)
+        return ImportedModel(None, names, graph=graph, int8_rounding=options.int8_rounding)
     problems = unsupported_nodes(model) + unsupported_hybrid_ops(model)
     if problems:
         raise UnsupportedModelError(problems)

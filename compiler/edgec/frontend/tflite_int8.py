@@ -21,9 +21,13 @@ IR ops made here (kernels in ops/quantized_s8.py):
 
 Rounding. TFLite Micro (and CMSIS-NN) requantise every int8 operator with two roundings: a saturating rounding
 doubling high multiply, then a rounding divide by a power of two. LiteRT's BUILTIN_REF kernels do the same for
-conv, depthwise conv and add, but its int8 FULLY_CONNECTED rounds once ((acc * m + 2^(30-shift)) >> (31-shift)),
-measured on the MLPerf Tiny models: the two differ by 1 LSB on a few percent of FC outputs. `fc_rounding`
-picks the semantics: "tflm" (default, what runs on the device under TFLM) or "litert" (bit-exact with LiteRT).
+conv, depthwise conv and add, but its int8 FULLY_CONNECTED requantises once, in double:
+round(acc * double(input_scale) * double(filter_scale) / double(output_scale)). The two differ by 1 LSB on a
+few percent of FC outputs (AD, ten FC layers, ends up to 4 LSB apart). `fc_rounding` picks the semantics:
+"tflm" (default; bit-exact with TFLite Micro's reference kernels, the tflite-micro package) or "litert"
+(LiteRT's FC, as one fixed-point rounding of the same multiplier, (acc * m + 2^(30-shift)) >> (31-shift): equal
+to LiteRT's double product except within about 2^-31 (relative) of a rounding tie; no difference on 3000
+random AD inputs). Both derive the FC multiplier from the scales in double (fc_real_multiplier).
 """
 
 from __future__ import annotations
@@ -57,6 +61,17 @@ def quantize_multiplier(m: float) -> tuple[int, int]:
     if shift < -31:
         shift, q_fixed = 0, 0
     return int(q_fixed), int(shift)
+
+
+def fc_real_multiplier(input_scale: float, filter_scale: float, output_scale: float) -> float:
+    """The real factor of a per-tensor int8 FULLY_CONNECTED, before QuantizeMultiplier:
+    double(input_scale) * double(filter_scale) / double(output_scale). TFLite Micro computes it so (the
+    tflite-micro wheel 0.dev20261023182759: its GetQuantizedConvolutionMultipler widens both scales, then
+    multiplies in double; older sources, and LiteRT's Prepare, multiply the two scales in float first), and
+    LiteRT's reference FC kernel requantises with this same double. The float product gives a multiplier a few
+    tens of units (in 2^31) away: enough to move an output by 1 LSB when the accumulator lands that close to a
+    rounding tie (AD's last layer: a few random inputs in a hundred)."""
+    return float(np.float32(input_scale)) * float(np.float32(filter_scale)) / float(np.float32(output_scale))
 
 
 def activation_range(act: int, scale: float, zero_point: int) -> tuple[int, int]:
@@ -323,12 +338,10 @@ def _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name,
         return
     in_s, in_z = float(r.quant(ins[0])[0][0]), int(r.quant(ins[0])[1][0])
     out_s, out_z = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
-    # GetQuantizedConvolutionMultipler: the input x filter product is taken in float, then widened.
-    product = float(np.float32(in_s) * np.float32(wq[0][0]))
-    mult, shift = quantize_multiplier(product / out_s)
     if rounding not in ("tflm", "litert"):
         raise ValueError(f"int8 rounding '{rounding}': expected tflm or litert")
-    if rounding == "litert" and shift > 30:  # TFLITE_SINGLE_ROUNDING's QuantizeMultiplier clamp
+    mult, shift = quantize_multiplier(fc_real_multiplier(in_s, float(wq[0][0]), out_s))
+    if rounding == "litert" and shift > 30:  # edgec_mbqm_single needs shift <= 30 (as TFLITE_SINGLE_ROUNDING)
         mult, shift = (1 << 31) - 1, 30
     units, depth = w.shape
     bias = r.data(ins[2]) if len(ins) > 2 and ins[2] >= 0 else None
