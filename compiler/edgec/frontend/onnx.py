@@ -16,6 +16,8 @@ SUPPORTED_OPS = {
     "HardSigmoid", "HardSwish", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
     "GlobalMaxPool", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Softmax", "Pad",
     "ReduceMean", "Identity", "Constant", "Dropout",
+    # onnxruntime's quantize_dynamic: integer kernels, fused onto the hybrid kernels (passes/fuse_dynamic_quant.py)
+    "DynamicQuantizeLinear", "ConvInteger", "MatMulInteger", "Cast",
 }
 
 
