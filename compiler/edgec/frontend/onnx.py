@@ -47,6 +47,24 @@ def unsupported_nodes(model: onnx.ModelProto) -> list[tuple[str, str, str]]:
     return problems
 
 
+def unsupported_integer_variants(model: onnx.ModelProto) -> list[tuple[str, str, str]]:
+    """Variants of the integer operators (quantize_dynamic) edgec has no kernel for, named before TVM's import.
+    `model` has been through shape inference."""
+    ranks = {v.name: len(v.type.tensor_type.shape.dim)
+             for v in list(model.graph.input) + list(model.graph.value_info) + list(model.graph.output)}
+    ranks.update({i.name: len(i.dims) for i in model.graph.initializer})
+    problems = []
+    for i, node in enumerate(model.graph.node):
+        name = node.name or f"#{i}"
+        if node.op_type == "ConvInteger" and ranks.get(node.input[0], 4) != 4:
+            problems.append((name, node.op_type, f"{ranks[node.input[0]] - 2}-D ConvInteger is not supported "
+                                                 "(edgec runs 2-D: input [N, C, H, W])"))
+        elif node.op_type == "MatMulInteger" and ranks.get(node.input[1], 2) != 2:
+            problems.append((name, node.op_type, f"B of rank {ranks[node.input[1]]} is not supported "
+                                                 "(edgec runs A [..., M, K] times a 2-D B [K, N])"))
+    return problems
+
+
 def bind_inputs(model: onnx.ModelProto, bindings: dict[str, np.ndarray]) -> None:
     """Turn graph inputs into initializers: shape, axes and pads tensors become compile-time constants."""
     inputs = {i.name: i for i in model.graph.input}
@@ -108,6 +126,9 @@ def import_onnx(path: Path, options):
         model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
     except Exception as exc:
         raise ModelLoadError(f"{path}: shape inference failed: {exc}") from None
+    problems = unsupported_integer_variants(model)
+    if problems:
+        raise UnsupportedModelError(problems)
 
     from tvm.relax.frontend.onnx import from_onnx
 
