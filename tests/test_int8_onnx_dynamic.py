@@ -32,7 +32,7 @@ from onnx.reference import ReferenceEvaluator
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
-from conftest import REPO, TINY_CNN, run_edgec
+from conftest import COMPILERS, REPO, TINY_CNN, assert_compiles_warning_free, run_edgec
 from edgec.build.host import build_host_executable, run_host_executable, run_host_executable_many
 from edgec.errors import UnsupportedModelError
 from edgec.pipeline import CompileOptions, compile_model
@@ -311,6 +311,25 @@ def test_conv_integer_per_channel_zero_points_grouped_dilated(tmp_path, monkeypa
     unfused, (got,) = compile_and_run(path, batches, tmp_path, "unfused")
     assert "conv_integer" in [nd.op for nd in unfused.graph.nodes]
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("cc,flags", COMPILERS, ids=[f"{c}{' '.join(f[:1])}" for c, f in COMPILERS])
+def test_generated_c_is_warning_free(cc, flags, tmp_path, monkeypatch):
+    """The fused model (hybrid kernels in their ONNX mode) and the unfused one (edgec_conv_integer,
+    edgec_matmul_integer, edgec_cast, edgec_dynamic_quantize_linear) build freestanding with -Wall -Wextra
+    -Werror for the host and Cortex-M."""
+    import edgec.pipeline
+    from edgec.passes.pipeline import GRAPH_PASSES
+
+    model = quantize(TINY_CNN, tmp_path / "tiny_cnn_dyn.onnx", weight_type=QuantType.QUInt8)
+    fused = compile_model(model, "cortex-m7", tmp_path / "fused", CompileOptions(measure_code=False))
+    monkeypatch.setattr(edgec.pipeline, "GRAPH_PASSES", [p for p in GRAPH_PASSES if p[0] != "fuse-dynamic-quant"])
+    unfused = compile_model(model, "cortex-m7", tmp_path / "unfused", CompileOptions(measure_code=False))
+    files = {f.name for r in (fused, unfused) for f in r.out_dir.glob("edgec_*.c")}
+    assert {"edgec_conv2d_hybrid.c", "edgec_fully_connected_hybrid.c", "edgec_hybrid_quantize.c",
+            "edgec_conv_integer.c", "edgec_matmul_integer.c", "edgec_cast.c"} <= files
+    for r in (fused, unfused):
+        assert_compiles_warning_free(r.out_dir, tmp_path, cc, flags)
 
 
 # -- the ONNX backend node tests of the three operators ------------------------------------------------------------
