@@ -396,16 +396,19 @@ def test_dynamic_quantize_linear_edge_cases(tmp_path):
 
 # -- clear errors ------------------------------------------------------------------------------------------------
 def test_unsupported_variants_are_named(tmp_path):
-    """3-D ConvInteger and MatMulInteger with a 3-D B: refused with the node's name, from the API and the CLI."""
+    """3-D ConvInteger, MatMulInteger with a 3-D B and a Cast edgec has no kernel for (float to int32): refused
+    with the node's name, from the API and the CLI."""
     nodes = [helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xz"], name="quant_in"),
              helper.make_node("ConvInteger", ["xq", "w", "xz"], ["acc"], name="conv3d_int"),
              helper.make_node("MatMulInteger", ["xq2", "b3"], ["mm"], name="batched_b"),
              helper.make_node("Cast", ["acc"], ["y"], to=TensorProto.FLOAT, name="cast"),
-             helper.make_node("Cast", ["mm"], ["y2"], to=TensorProto.FLOAT, name="cast2")]
+             helper.make_node("Cast", ["mm"], ["y2"], to=TensorProto.FLOAT, name="cast2"),
+             helper.make_node("Cast", ["x"], ["xi"], to=TensorProto.INT32, name="to_int")]
     graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 4, 4, 4]),
                                            helper.make_tensor_value_info("xq2", TensorProto.UINT8, [2, 3, 4])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 3, 3, 3]),
-                               helper.make_tensor_value_info("y2", TensorProto.FLOAT, [2, 3, 5])],
+                               helper.make_tensor_value_info("y2", TensorProto.FLOAT, [2, 3, 5]),
+                               helper.make_tensor_value_info("xi", TensorProto.INT32, [1, 2, 4, 4, 4])],
                               [numpy_helper.from_array(np.ones((3, 2, 2, 2, 2), np.uint8), "w"),
                                numpy_helper.from_array(np.ones((2, 4, 5), np.uint8), "b3")])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
@@ -414,7 +417,8 @@ def test_unsupported_variants_are_named(tmp_path):
     onnx.save(model, str(path))
     with pytest.raises(UnsupportedModelError) as err:
         compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
-    assert [p[:2] for p in err.value.problems] == [("conv3d_int", "ConvInteger"), ("batched_b", "MatMulInteger")]
+    assert [p[:2] for p in err.value.problems] == [("conv3d_int", "ConvInteger"), ("batched_b", "MatMulInteger"),
+                                                   ("to_int", "Cast")]
     proc = run_edgec("compile", path, "--target", "host", "-o", tmp_path / "cli")
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
     assert "conv3d_int" in proc.stderr and "3-D ConvInteger is not supported" in proc.stderr, proc.stderr

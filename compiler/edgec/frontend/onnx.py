@@ -53,10 +53,22 @@ def unsupported_integer_variants(model: onnx.ModelProto) -> list[tuple[str, str,
     ranks = {v.name: len(v.type.tensor_type.shape.dim)
              for v in list(model.graph.input) + list(model.graph.value_info) + list(model.graph.output)}
     ranks.update({i.name: len(i.dims) for i in model.graph.initializer})
+    types = {v.name: v.type.tensor_type.elem_type
+             for v in list(model.graph.input) + list(model.graph.value_info) + list(model.graph.output)}
+    types.update({i.name: i.data_type for i in model.graph.initializer})
+    cast_from = {onnx.TensorProto.FLOAT, onnx.TensorProto.INT32, onnx.TensorProto.INT8, onnx.TensorProto.UINT8}
     problems = []
     for i, node in enumerate(model.graph.node):
         name = node.name or f"#{i}"
-        if node.op_type == "ConvInteger" and ranks.get(node.input[0], 4) != 4:
+        if node.op_type == "Cast":
+            to = next((a.i for a in node.attribute if a.name == "to"), None)
+            src = types.get(node.input[0], onnx.TensorProto.FLOAT)
+            if to != onnx.TensorProto.FLOAT or src not in cast_from:
+                names = onnx.TensorProto.DataType.Name
+                problems.append((name, node.op_type, f"Cast from {names(src).lower()} to "
+                                                     f"{names(to).lower() if to is not None else '?'} is not supported "
+                                                     "(edgec casts int32, int8 and uint8 to float)"))
+        elif node.op_type == "ConvInteger" and ranks.get(node.input[0], 4) != 4:
             problems.append((name, node.op_type, f"{ranks[node.input[0]] - 2}-D ConvInteger is not supported "
                                                  "(edgec runs 2-D: input [N, C, H, W])"))
         elif node.op_type == "MatMulInteger" and ranks.get(node.input[1], 2) != 2:
