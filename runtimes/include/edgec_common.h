@@ -71,4 +71,20 @@ EDGEC_INLINE float edgec_round_half_away(float x) {
     return frac >= 0.5f ? t + 1.0f : (frac <= -0.5f ? t - 1.0f : t);
 }
 
+/* round(v) with ties to even (nearbyint in the default rounding mode), without libm and independent of the
+ * FPU's rounding mode. v must already lie within [-2^30, 2^30] (callers clamp first). */
+EDGEC_INLINE int32_t edgec_round_half_even(float v) {
+    int32_t t = (int32_t)v; /* toward zero */
+    if ((float)t > v) --t;  /* floor */
+    const float frac = v - (float)t; /* exact: v and t are within 1 of each other */
+    if (frac > 0.5f || (frac == 0.5f && (t & 1))) ++t;
+    return t;
+}
+
+/* Element i of an 8-bit integer tensor as int32: int8 if is_signed, else uint8 (one kernel for both types). */
+EDGEC_INLINE int32_t edgec_load_q8(const void *data, size_t i, int32_t is_signed) {
+    const uint8_t b = ((const uint8_t *)data)[i];
+    return is_signed ? (int32_t)(b ^ 0x80u) - 128 : (int32_t)b;
+}
+
 #endif /* EDGEC_COMMON_H */

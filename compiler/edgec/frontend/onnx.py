@@ -16,6 +16,8 @@ SUPPORTED_OPS = {
     "HardSigmoid", "HardSwish", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
     "GlobalMaxPool", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Softmax", "Pad",
     "ReduceMean", "Identity", "Constant", "Dropout",
+    # onnxruntime's quantize_dynamic: integer kernels, fused onto the hybrid kernels (passes/fuse_dynamic_quant.py)
+    "DynamicQuantizeLinear", "ConvInteger", "MatMulInteger", "Cast",
 }
 
 
@@ -42,6 +44,36 @@ def unsupported_nodes(model: onnx.ModelProto) -> list[tuple[str, str, str]]:
             problems.append((node.name or f"#{i}", node.op_type, "operator not supported"))
         elif node.op_type == "MaxPool" and len(node.output) > 1 and node.output[1]:
             problems.append((node.name or f"#{i}", node.op_type, "the Indices output (int64 argmax) is not supported"))
+    return problems
+
+
+def unsupported_integer_variants(model: onnx.ModelProto) -> list[tuple[str, str, str]]:
+    """Variants of the integer operators (quantize_dynamic) edgec has no kernel for, named before TVM's import.
+    `model` has been through shape inference."""
+    ranks = {v.name: len(v.type.tensor_type.shape.dim)
+             for v in list(model.graph.input) + list(model.graph.value_info) + list(model.graph.output)}
+    ranks.update({i.name: len(i.dims) for i in model.graph.initializer})
+    types = {v.name: v.type.tensor_type.elem_type
+             for v in list(model.graph.input) + list(model.graph.value_info) + list(model.graph.output)}
+    types.update({i.name: i.data_type for i in model.graph.initializer})
+    cast_from = {onnx.TensorProto.FLOAT, onnx.TensorProto.INT32, onnx.TensorProto.INT8, onnx.TensorProto.UINT8}
+    problems = []
+    for i, node in enumerate(model.graph.node):
+        name = node.name or f"#{i}"
+        if node.op_type == "Cast":
+            to = next((a.i for a in node.attribute if a.name == "to"), None)
+            src = types.get(node.input[0], onnx.TensorProto.FLOAT)
+            if to != onnx.TensorProto.FLOAT or src not in cast_from:
+                names = onnx.TensorProto.DataType.Name
+                problems.append((name, node.op_type, f"Cast from {names(src).lower()} to "
+                                                     f"{names(to).lower() if to is not None else '?'} is not supported "
+                                                     "(edgec casts int32, int8 and uint8 to float)"))
+        elif node.op_type == "ConvInteger" and ranks.get(node.input[0], 4) != 4:
+            problems.append((name, node.op_type, f"{ranks[node.input[0]] - 2}-D ConvInteger is not supported "
+                                                 "(edgec runs 2-D: input [N, C, H, W])"))
+        elif node.op_type == "MatMulInteger" and ranks.get(node.input[1], 2) != 2:
+            problems.append((name, node.op_type, f"B of rank {ranks[node.input[1]]} is not supported "
+                                                 "(edgec runs A [..., M, K] times a 2-D B [K, N])"))
     return problems
 
 
@@ -106,6 +138,9 @@ def import_onnx(path: Path, options):
         model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
     except Exception as exc:
         raise ModelLoadError(f"{path}: shape inference failed: {exc}") from None
+    problems = unsupported_integer_variants(model)
+    if problems:
+        raise UnsupportedModelError(problems)
 
     from tvm.relax.frontend.onnx import from_onnx
 

@@ -10,6 +10,11 @@ lower to its kernel library. With static shapes and compile-time attributes they
 - BatchNormalization with training_mode=1: batch statistics spelled out with relax.mean (TVM's import is
   treated as inference by DecomposeOpsForInference, which would silently give wrong results).
 - Reshape with allowzero=1 and a constant shape: a static reshape (TVM computes the shape at run time).
+- DynamicQuantizeLinear, ConvInteger, MatMulInteger (onnxruntime's quantize_dynamic): calls of edgec's own
+  kernels, `R.call_dps_packed("edgec.<op>", ...)` with the attributes on the ExternFunc, lowered by
+  `edgec.ops.integer` (TVM decomposes them into int32 Relax arithmetic or has no converter at all). The
+  fuse-dynamic-quant graph pass then puts each DynamicQuantizeLinear -> ConvInteger/MatMulInteger -> Cast ->
+  Mul -> Add chain on the hybrid kernels.
 
 The overrides are installed only for the duration of one import (`edgec_converters()`).
 """
@@ -210,7 +215,80 @@ class BatchNormalization(tvm_onnx.BatchNormalization):
         return relax.Tuple([y, running_mean, running_var])
 
 
-OVERRIDES = {"Clip": Clip, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization}
+def _extern(name: str, attrs: dict):
+    func = relax.ExternFunc(name)
+    for key, value in attrs.items():
+        func = func.with_attr(key, value)
+    return func
+
+
+def _optional(inputs, i: int, like, params):
+    """Optional input i (a zero point), or a scalar 0 of `like`'s dtype when it is absent."""
+    if len(inputs) > i and inputs[i] is not None:
+        return inputs[i]
+    return relax.const(np.zeros((), str(like.ty.dtype)), str(like.ty.dtype))
+
+
+class DynamicQuantizeLinear(tvm_onnx.OnnxOpConverter):
+    """x -> (uint8 y, float32 scale, uint8 zero point): edgec's kernel (edgec_hybrid_quantize.h)."""
+
+    @classmethod
+    def _impl_v11(cls, bb, inputs, attr, params):
+        x = inputs[0]
+        if str(x.ty.dtype) != "float32":
+            raise ValueError(f"DynamicQuantizeLinear of {x.ty.dtype} (edgec takes float32)")
+        return relax.call_dps_packed(_extern("edgec.dynamic_quantize_linear", {}), relax.Tuple([x]), out_ty=[
+            relax.TensorType(_static_shape(x), "uint8"), relax.TensorType([], "float32"),
+            relax.TensorType([], "uint8")])
+
+
+class ConvInteger(tvm_onnx.OnnxOpConverter):
+    """2-D ConvInteger (NCHW, int32 out) as the extern edgec.conv_integer(x, w, x_zero_point, w_zero_point)."""
+
+    @classmethod
+    def _impl_v10(cls, bb, inputs, attr, params):
+        x, w = inputs[0], inputs[1]
+        xs, ws = _static_shape(x), _static_shape(w)
+        if len(xs) != 4 or len(ws) != 4:
+            raise ValueError(f"ConvInteger of rank {len(xs)}: edgec supports 2-D convolutions (rank 4)")
+        kernel = [int(k) for k in attr.get("kernel_shape", ws[2:])]
+        strides = [int(v) for v in attr.get("strides", [1, 1])]
+        dilations = [int(v) for v in attr.get("dilations", [1, 1])]
+        group = int(attr.get("group", 1))
+        auto_pad = attr.get("auto_pad", b"NOTSET")
+        auto_pad = auto_pad.decode() if isinstance(auto_pad, bytes) else auto_pad
+        if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+            pads = same_pads(xs[2:], kernel, strides, dilations, auto_pad)
+        elif auto_pad == "VALID":
+            pads = [0, 0, 0, 0]
+        else:
+            pads = [int(v) for v in attr.get("pads", [0, 0, 0, 0])]
+        if xs[1] % group or ws[0] % group or ws[1] * group != xs[1] or kernel != ws[2:]:
+            raise ValueError(f"ConvInteger: weights {ws} do not fit input {xs} with group={group}")
+        out = [xs[0], ws[0]] + [(xs[2 + i] + pads[i] + pads[2 + i] - dilations[i] * (kernel[i] - 1) - 1) // strides[i] + 1
+                                for i in range(2)]
+        func = _extern("edgec.conv_integer", dict(strides=strides, dilations=dilations, group=group, pads=pads))
+        args = [x, w, _optional(inputs, 2, x, params), _optional(inputs, 3, w, params)]
+        return relax.call_dps_packed(func, relax.Tuple(args), out_ty=relax.TensorType(out, "int32"))
+
+
+class MatMulInteger(tvm_onnx.OnnxOpConverter):
+    """MatMulInteger with a 2-D B as the extern edgec.matmul_integer(a, b, a_zero_point, b_zero_point)."""
+
+    @classmethod
+    def _impl_v10(cls, bb, inputs, attr, params):
+        a, b = inputs[0], inputs[1]
+        a_shape, b_shape = _static_shape(a), _static_shape(b)
+        if len(b_shape) != 2 or not a_shape or a_shape[-1] != b_shape[0]:
+            raise ValueError(f"MatMulInteger of {a_shape} and {b_shape}: edgec supports A [..., M, K] times a 2-D B [K, N]")
+        out = a_shape[:-1] + [b_shape[1]]
+        args = [a, b, _optional(inputs, 2, a, params), _optional(inputs, 3, b, params)]
+        return relax.call_dps_packed(_extern("edgec.matmul_integer", {}), relax.Tuple(args),
+                                     out_ty=relax.TensorType(out, "int32"))
+
+
+OVERRIDES = {"Clip": Clip, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
+             "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 
 def _named_after_node(convert_operator):

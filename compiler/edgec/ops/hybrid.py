@@ -2,14 +2,19 @@
 
 The TFLite frontend (`edgec.frontend.tflite_hybrid`) imports a hybrid CONV_2D as
 `R.call_dps_packed(ExternFunc("edgec.conv2d_hybrid", attrs), (x, w_int8, w_scale, bias))`. Here that call
-becomes the `conv2d_hybrid` IR node, and the node becomes a call to `edgec_conv2d_hybrid_nhwc` (see
+becomes the `conv2d_hybrid` IR node, and the node becomes a call to `edgec_conv2d_hybrid` (see
 runtimes/include/edgec_conv2d_hybrid.h for the exact semantics, which are LiteRT's). A hybrid
 FULLY_CONNECTED takes the same path: "edgec.fully_connected_hybrid" -> `fully_connected_hybrid` ->
 `edgec_fully_connected_hybrid`.
 
-Each node has a second output, `qinput`: the int8 scratch buffer the kernel quantizes one batch (conv) or
-one row (fully connected) of its input into. It is an ordinary arena tensor (live only while the node runs), so the memory planner places it and
-the report counts it.
+ONNX models quantized by onnxruntime's quantize_dynamic reach the same two IR ops from the other side: the
+fuse-dynamic-quant graph pass (passes/fuse_dynamic_quant.py) turns DynamicQuantizeLinear -> ConvInteger /
+MatMulInteger -> Cast -> Mul -> Add into them with attrs["quant"] = "onnx_u8" (ONNX's uint8 quantization, weight
+zero points, NCHW for conv) and a fifth input, the weights' int32 zero points.
+
+Each node has a second output, `qinput`: the int8 scratch buffer the kernel quantizes its input into (one batch
+or row for LiteRT, the whole tensor for ONNX). It is an ordinary arena tensor (live only while the node runs),
+so the memory planner places it and the report counts it.
 """
 
 from __future__ import annotations
@@ -41,8 +46,12 @@ def lower_call_dps_packed(ctx, call, out):
     fn = EXTERN_LOWERINGS.get(name)
     if fn is None:
         raise NotImplementedError(f"call_dps_packed of '{name}'")
-    if out is None:
-        raise NotImplementedError(f"{name} returning a tuple")
+    if out is None:  # a tuple of results: [(shape, dtype), ...]
+        from tvm import relax
+
+        if not isinstance(call.ty, relax.TupleType):
+            raise NotImplementedError(f"{name} returning {call.ty}")
+        out = [(tuple(int(d) for d in f.shape.values), str(f.dtype)) for f in call.ty.fields]
     return fn(ctx, call, func.attrs, list(call.args[1].fields), out)
 
 
@@ -80,23 +89,44 @@ def lower_conv2d_hybrid(ctx, call, attrs, args, out):
     return y
 
 
+QUANT_MODES = {"tflite_symmetric": "EDGEC_HYBRID_TFLITE_SYMMETRIC", "tflite_asymmetric": "EDGEC_HYBRID_TFLITE_ASYMMETRIC",
+               "onnx_u8": "EDGEC_HYBRID_ONNX_U8"}
+
+
+def quant_mode(node) -> str:
+    """The kernel's input quantization: attrs["quant"] if set (ONNX), else LiteRT's per_channel choice."""
+    if "quant" in node.attrs:
+        return node.attrs["quant"]
+    return "tflite_asymmetric" if node.attrs.get("per_channel", node.attrs.get("asymmetric")) else "tflite_symmetric"
+
+
+def zero_point_ptr(node, ctx) -> str:
+    return ctx.ptr(node.inputs[4], const=True) if len(node.inputs) > 4 else "NULL"
+
+
 @kernel("conv2d_hybrid")
 def emit_conv2d_hybrid(node, ctx):
     g = ctx.graph
+    a = node.attrs
     x, w, y = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
-    (n, h, wd, c), (_, oh, ow, oc) = x.shape, y.shape
-    lo, hi = node.attrs["act"]
+    if a.get("nchw"):
+        (n, c, h, wd), (_, oc, oh, ow) = x.shape, y.shape
+    else:
+        (n, h, wd, c), (_, oh, ow, oc) = x.shape, y.shape
+    lo, hi = a["act"]
+    dil = a.get("dilation", [1, 1])
     params = ctx.static_params(
         "edgec_conv2d_hybrid_params",
         dict(batch=n, in_h=h, in_w=wd, in_c=c, out_h=oh, out_w=ow, out_c=oc, k_h=w.shape[1], k_w=w.shape[2],
-             stride_h=node.attrs["strides"][0], stride_w=node.attrs["strides"][1],
-             pad_top=node.attrs["pads"][0], pad_left=node.attrs["pads"][1],
-             per_channel=int(node.attrs["per_channel"]), act_min=np.float32(lo), act_max=np.float32(hi)),
+             stride_h=a["strides"][0], stride_w=a["strides"][1], pad_top=a["pads"][0], pad_left=a["pads"][1],
+             dil_h=dil[0], dil_w=dil[1], groups=a.get("groups", 1), quant=QUANT_MODES[quant_mode(node)],
+             scale_per_channel=int(g.tensors[node.inputs[2]].elems > 1), nchw=int(bool(a.get("nchw"))),
+             act_min=np.float32(lo), act_max=np.float32(hi)),
     )
     ctx.use("edgec_conv2d_hybrid")
     ctx.use("edgec_hybrid_quantize")
-    return (f"edgec_conv2d_hybrid_nhwc({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
-            f"{ctx.ptr(node.inputs[2], const=True)}, {ctx.ptr(node.inputs[3], const=True)}, "
+    return (f"edgec_conv2d_hybrid({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.inputs[2], const=True)}, {zero_point_ptr(node, ctx)}, {ctx.ptr(node.inputs[3], const=True)}, "
             f"{ctx.ptr(node.outputs[0])}, {ctx.ptr(node.outputs[1])}, {params});")
 
 
@@ -138,11 +168,12 @@ def emit_fully_connected_hybrid(node, ctx):
     lo, hi = node.attrs["act"]
     params = ctx.static_params(
         "edgec_fully_connected_hybrid_params",
-        dict(batch=x.elems // input_size, input_size=input_size, units=units,
-             asymmetric=int(node.attrs["asymmetric"]), act_min=np.float32(lo), act_max=np.float32(hi)),
+        dict(batch=x.elems // input_size, input_size=input_size, units=units, quant=QUANT_MODES[quant_mode(node)],
+             scale_per_channel=int(g.tensors[node.inputs[2]].elems > 1), act_min=np.float32(lo),
+             act_max=np.float32(hi)),
     )
     ctx.use("edgec_fully_connected_hybrid")
     ctx.use("edgec_hybrid_quantize")
     return (f"edgec_fully_connected_hybrid({ctx.ptr(node.inputs[0], const=True)}, "
-            f"{ctx.ptr(node.inputs[1], const=True)}, {ctx.ptr(node.inputs[2], const=True)}, "
+            f"{ctx.ptr(node.inputs[1], const=True)}, {ctx.ptr(node.inputs[2], const=True)}, {zero_point_ptr(node, ctx)}, "
             f"{ctx.ptr(node.inputs[3], const=True)}, {ctx.ptr(node.outputs[0])}, {ctx.ptr(node.outputs[1])}, {params});")

@@ -12,7 +12,7 @@ def node_macs(graph: Graph, node: Node) -> int:
     if node.op == "conv2d" and node.attrs.get("depthwise"):
         w = graph.tensors[node.inputs[1]]
         return out.elems * int(w.shape[1] * w.shape[2])
-    if node.op == "conv2d" or node.op.startswith("conv2d_"):
+    if node.op == "conv2d" or node.op.startswith("conv2d_") or node.op == "conv_integer":
         w = graph.tensors[node.inputs[1]]
         # weights are O x (kernel and input-channel dims): each output element takes prod(w.shape[1:]) MACs
         return out.elems * int(np.prod(w.shape[1:], dtype=np.int64))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..ir import Graph
 from .util import merged_name, single_consumer
 
-FUSABLE = ("conv2d", "matmul", "add", "sub", "mul", "div", "max", "min", "pool2d", "clamp")
+FUSABLE = ("conv2d", "matmul", "add", "sub", "mul", "div", "max", "min", "pool2d", "clamp", "conv2d_hybrid",
+           "fully_connected_hybrid")
 
 
 def get_range(node) -> tuple[float, float]:
