@@ -7,11 +7,7 @@
 static int8_t quantize_one(float v, int32_t zero_point) {
     if (!(v > -1.0e6f)) v = -1.0e6f; /* also catches NaN */
     if (v > 1.0e6f) v = 1.0e6f;
-    int32_t t = (int32_t)v;
-    if ((float)t > v) --t; /* floor */
-    const float frac = v - (float)t;
-    if (frac > 0.5f || (frac == 0.5f && (t & 1))) ++t;
-    t += zero_point;
+    const int32_t t = edgec_round_half_even(v) + zero_point;
     return (int8_t)(t < -128 ? -128 : (t > 127 ? 127 : t));
 }
 
