@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from m7 import BOARD, REPO, measure, models_dir
+from m7 import BOARD, REPO, by_op, measure, models_dir
 
 from edgec.config import load_config
 
@@ -69,6 +69,15 @@ def markdown(rows: list[dict], runs: int) -> str:
         "to 4 LSB away from LiteRT that way. Compiled with `--int8-rounding litert` edgec matches LiteRT on the "
         "board (tests/test_bench.py).",
     ]
+    lines += ["", "## Where the DSP build's instructions go", "",
+              "One run of a profiled build (`edgec bench --layers`: the timer is read after every layer), summed "
+              "per kernel.", "",
+              "| model | kernel | layers | instructions | share | instructions / MAC |", "|---|---|---:|---:|---:|---:|"]
+    for r in rows:
+        for op, o in by_op(r.get("profile", {}).get("layers", [])).items():
+            per_mac = f"{o['instructions'] / o['macs']:.2f}" if o["macs"] else ""
+            lines.append(f"| {r['model']} | {op} | {o['layers']} | {o['instructions']:,} | {100 * o['share']:.1f} % | "
+                         f"{per_mac} |")
     return "\n".join(lines) + "\n"
 
 
@@ -82,13 +91,16 @@ def main() -> int:
 
     rows = []
     with Progress(transient=True) as progress:
-        task = progress.add_task("benchmarking", total=2 * len(TFLM))
+        task = progress.add_task("benchmarking", total=3 * len(TFLM))
         for name in TFLM:
             row = {"model": name}
             for label, kernels in (("portable", PORTABLE_KERNELS), ("dsp", None)):
                 progress.update(task, description=f"{name} ({label} kernels) on {BOARD}")
                 row[label] = measure(models_dir() / name, args.runs, config_with_kernels(kernels))
                 progress.advance(task)
+            progress.update(task, description=f"{name} (DSP kernels, per-layer profile) on {BOARD}")
+            row["profile"] = measure(models_dir() / name, 1, config_with_kernels(None), layers=True)
+            progress.advance(task)
             rows.append(row)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "int8_models_m7.json").write_text(json.dumps({"board": BOARD, "runs": args.runs, "models": rows},

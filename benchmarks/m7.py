@@ -29,11 +29,12 @@ def models_dir() -> Path:
     raise SystemExit("MLPerf Tiny models not found (expected shared/models/mlperf_tiny beside the repository)")
 
 
-def measure(model: Path, runs: int, config: Config | None = None) -> dict:
-    """Build, run `runs` timed inferences on the emulated board, check outputs; one row of a report."""
+def measure(model: Path, runs: int, config: Config | None = None, layers: bool = False) -> dict:
+    """Build, run `runs` timed inferences on the emulated board, check outputs; one row of a report. With
+    `layers`, the firmware is the profiled build (a timer read after every layer) and the row has "layers"."""
     with tempfile.TemporaryDirectory(prefix="edgec-m7-") as tmp:
         try:
-            r = run_bench(model, load_board(BOARD), Path(tmp), BenchOptions(runs=runs), config)
+            r = run_bench(model, load_board(BOARD), Path(tmp), BenchOptions(runs=runs, layers=layers), config)
         except EdgecError as exc:
             return {"model": model.name, "error": str(exc).splitlines()[0][:200]}
     inst = r["latency"]["median"]
@@ -45,4 +46,19 @@ def measure(model: Path, runs: int, config: Config | None = None) -> dict:
         "weights_bytes": r["weights_bytes"], "flash_bytes": r["flash_bytes"],
         "ram_bytes": r["ram_bytes"], "stack_high_water_bytes": r["stack_high_water_bytes"],
         "outputs_match": r["outputs_match"], "max_abs_error": r["max_abs_error"], "reference": r["reference"],
+        **({"layers": r["layers"]} if layers else {}),
     }
+
+
+def by_op(layers: list[dict]) -> dict[str, dict]:
+    """A per-layer profile summed per IR op: instructions, MACs and share of the run."""
+    total = sum(layer["count"] for layer in layers) or 1
+    ops: dict[str, dict] = {}
+    for layer in layers:
+        o = ops.setdefault(layer["op"], {"layers": 0, "instructions": 0, "macs": 0})
+        o["layers"] += 1
+        o["instructions"] += layer["count"]
+        o["macs"] += layer["macs"]
+    for o in ops.values():
+        o["share"] = o["instructions"] / total
+    return dict(sorted(ops.items(), key=lambda kv: -kv[1]["instructions"]))
