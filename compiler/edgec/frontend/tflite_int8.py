@@ -74,6 +74,13 @@ def fc_real_multiplier(input_scale: float, filter_scale: float, output_scale: fl
     return float(np.float32(input_scale)) * float(np.float32(filter_scale)) / float(np.float32(output_scale))
 
 
+def per_channel_multipliers(input_scale: float, weight_scales, output_scale: float) -> tuple[list, list]:
+    """PopulateConvolutionQuantizationParams: each channel's effective scale in double from the float scales."""
+    pairs = [quantize_multiplier(float(np.float64(input_scale) * np.float64(ws) / np.float64(output_scale)))
+             for ws in weight_scales]
+    return [m for m, _ in pairs], [s for _, s in pairs]
+
+
 def activation_range(act: int, scale: float, zero_point: int) -> tuple[int, int]:
     """CalculateActivationRangeQuantized for int8 (fused activation codes: 0 none, 1 relu, 2 relu_n1_to_1, 3 relu6)."""
     qmin, qmax = -128, 127
@@ -309,11 +316,8 @@ def _conv(g, r, op, kind, ins, outs, activation, new_act, const, node_name, tfli
         pad_t, pad_l = same_padding(ih, kh, sh, dh, oh), same_padding(iw, kw, sw, dw, ow)
     else:
         pad_t = pad_l = 0
-    # PopulateConvolutionQuantizationParams: effective scale in double from the float scales.
-    mults, shifts = zip(*(quantize_multiplier(float(np.float64(in_s) * np.float64(ws) / np.float64(out_s)))
-                          for ws in w_scales))
-    bias = r.data(ins[2]) if len(ins) > 2 and ins[2] >= 0 else None
-    bias = np.zeros(oc, np.int32) if bias is None else bias.astype(np.int32)
+    mults, shifts = per_channel_multipliers(in_s, w_scales, out_s)
+    bias = _bias(r, ins, oc)
     lo, hi = activation_range(o.FusedActivationFunction(), out_s, out_z)
     y = new_act(outs[0])
     attrs = dict(strides=[sh, sw], dilation=[dh, dw], pads=[pad_t, pad_l], input_offset=-in_z,
@@ -344,8 +348,7 @@ def _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name,
     if rounding == "litert" and shift > 30:  # edgec_mbqm_single needs shift <= 30 (as TFLITE_SINGLE_ROUNDING)
         mult, shift = (1 << 31) - 1, 30
     units, depth = w.shape
-    bias = r.data(ins[2]) if len(ins) > 2 and ins[2] >= 0 else None
-    bias = np.zeros(units, np.int32) if bias is None else bias.astype(np.int32)
+    bias = _bias(r, ins, units)
     lo, hi = activation_range(o.FusedActivationFunction(), out_s, out_z)
     y = new_act(outs[0])
     attrs = dict(input_offset=-in_z, filter_offset=-int(wq[1][0]), output_offset=out_z, multiplier=mult,
@@ -370,10 +373,8 @@ def _fully_connected_per_channel(g, r, o, ins, outs, x, w, const, node_name):
     y4 = g.fresh_name(_ident(r.name(outs[0])) + "_nhwc")
     quant = QuantParams(np.array([out_s], np.float32), np.array([out_z]))
     g.add_tensor(Tensor(y4, (rows, 1, 1, units), "int8", quant=quant))
-    mults, shifts = zip(*(quantize_multiplier(float(np.float64(in_s) * np.float64(ws) / np.float64(out_s)))
-                          for ws in w_scales))
-    bias = r.data(ins[2]) if len(ins) > 2 and ins[2] >= 0 else None
-    bias = np.zeros(units, np.int32) if bias is None else bias.astype(np.int32)
+    mults, shifts = per_channel_multipliers(in_s, w_scales, out_s)
+    bias = _bias(r, ins, units)
     lo, hi = activation_range(o.FusedActivationFunction(), out_s, out_z)
     attrs = dict(strides=[1, 1], dilation=[1, 1], pads=[0, 0], input_offset=-in_z, output_offset=out_z,
                  act=(lo, hi))
@@ -510,6 +511,12 @@ def _quantize_boundary(g, r, kind, ins, outs, activation, new_act, new_float, no
     attrs = dict(n=1, c=int(np.prod(r.shape(src), dtype=np.int64)), hw=1, nchw_to_nhwc=0, scale=scale,
                  zero_point=zp, round_half_away=1)
     _emit(g, "quantize_s8" if kind == "QUANTIZE" else "dequantize_s8", [x], y, attrs, node_name)
+
+
+def _bias(r, ins, n: int) -> np.ndarray:
+    """The int32 bias input of a conv or FC, or zeros where it has none."""
+    bias = r.data(ins[2]) if len(ins) > 2 and ins[2] >= 0 else None
+    return np.zeros(n, np.int32) if bias is None else bias.astype(np.int32)
 
 
 def _scalar_quant(r, i: int) -> tuple[float, int]:
