@@ -58,7 +58,8 @@ class EmitContext:
         if t.is_const:
             if tensor not in self.used_consts:
                 self.used_consts.add(tensor)
-                self.node_weight_bytes[-1] += t.nbytes
+                if self.node_weight_bytes:
+                    self.node_weight_bytes[-1] += t.nbytes
             return self.weight_symbols[tensor]
         qual = "const " if const else ""
         offset = self.plan.offset_of(self.graph.storage_root(tensor))
