@@ -4,7 +4,8 @@ computed; here they only become calls into runtimes/{reference,cortex-m}/edgec_*
 
 When the model ships the Cortex-M kernels (runtimes/cortex-m/), convolutions and fully connected layers call their
 packed entry points instead, with the weights re-laid out at compile time for the DSP inner loops (pack_conv_s8,
-pack_fc_s8 below; the scheme is explained at the top of runtimes/cortex-m/edgec_conv2d_s8.c)."""
+pack_fc_s8 below; the arithmetic is explained in runtimes/include/edgec_packed_s8.h, the loops at the top of
+runtimes/cortex-m/edgec_conv2d_s8.c and edgec_fully_connected_s8.c)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,8 @@ def ships_cortex_m(ctx, kernel_name: str) -> bool:
 
 # -- Packed weights for the Cortex-M DSP kernels -----------------------------------------------------------------
 # Four int8 weights w0..w3 (consecutive k) become one word of bytes (w1 + 128, w0, w3 + 128, w2), and the input
-# offset and the constant parts of the correction terms move into the bias; see runtimes/cortex-m/edgec_conv2d_s8.c
+# offset and the constant parts of the correction terms move into the bias; see runtimes/include/edgec_packed_s8.h
 # for why, and for the arithmetic this must match.
-PACK_HEADER_WORDS = 4
 SIGN_FIX, CLAMP, TRUNCATE = 1, 2, 4  # requantisation variants (edgec_packed_s8.h, pk_requant)
 
 
