@@ -105,8 +105,8 @@ def fc_case(rng, i: int):
     units = int(rng.choice([1, 2, 3, 4, 8, 12, int(rng.integers(1, 40))]))
     single = bool(i % 2)
     out_off = int(rng.integers(-128, 128))
-    act = [(-128, 127), (out_off, 127), (int(rng.integers(-128, out_off + 1)), int(rng.integers(max(out_off, 0), 128)))][
-        int(rng.integers(0, 3))]
+    act = [(-128, 127), (out_off, 127),
+           (int(rng.integers(-128, out_off + 1)), int(rng.integers(max(out_off, 0), 128)))][int(rng.integers(0, 3))]
     attrs = dict(input_offset=int(rng.integers(-127, 129)), filter_offset=0, output_offset=out_off,
                  multiplier=int(rng.integers(1 << 30, 1 << 31)), shift=int(rng.integers(-12, 2)), act=act,
                  single_rounding=single)
@@ -127,7 +127,7 @@ def padded(b: bytes) -> bytes:
 
 def write_packed_cases(path: Path, seed: int = 5) -> dict:
     rng = np.random.default_rng(seed)
-    blobs, seen = [], {"conv": set(), "fc": set(), "odd_out_c": 0, "k4_mod8": set(), "dead": 0}
+    blobs, seen = [], {"conv": set(), "fc": set(), "odd_out_c": 0, "k4_mod16": set(), "d4_mod8": set(), "dead": 0}
     i = 0
     while len(blobs) < PACKED_CASES:
         i += 1
@@ -141,10 +141,11 @@ def write_packed_cases(path: Path, seed: int = 5) -> dict:
         if kind == 0:
             seen["conv"].add(int(packed[2]))
             seen["odd_out_c"] += params[6] % 2
-            seen["k4_mod8"].add(int(packed[0]) % 8)
+            seen["k4_mod16"].add(int(packed[0]) % 16)
             seen["dead"] += int(np.any(np.all(w.reshape(w.shape[0], -1) == 0, axis=1)))
         else:
             seen["fc"].add(int(packed[2]))
+            seen["d4_mod8"].add(int(packed[0]) % 8)
     path.write_bytes(np.array([len(blobs)], np.int32).tobytes() + b"".join(blobs))
     return seen
 
@@ -154,7 +155,8 @@ def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
     # every requantisation variant, Duff entry point and special case was drawn
     assert seen["conv"] == {0, SIGN_FIX, CLAMP, SIGN_FIX | CLAMP}, seen["conv"]
     assert seen["fc"] >= {0, SIGN_FIX, CLAMP, SIGN_FIX | CLAMP, TRUNCATE, TRUNCATE | CLAMP}, seen["fc"]
-    assert seen["k4_mod8"] == set(range(8)) and seen["odd_out_c"] > 20 and seen["dead"] > 20, seen
+    assert seen["k4_mod16"] == set(range(16)) and seen["d4_mod8"] == set(range(8)), seen
+    assert seen["odd_out_c"] > 20 and seen["dead"] > 20, seen
     sources = [str(SEMIHOST / "packed_fuzz.c"), *(str(RUNTIMES / "cortex-m" / f"edgec_{k}_s8.c")
                                                   for k in ("conv2d", "fully_connected"))]
     for name, cc, flags, run in (

@@ -11,8 +11,8 @@
  * space when the compiler found some, else on the stack). Then, with __ARM_FEATURE_DSP, a hand-scheduled loop
  * (edgec_conv_gemm2x2 below) runs over all pairs of output channels: per group of four k, one LDRD of the two
  * channels' weight words, one LDM of the panel's four words, two SXTB16 and eight SMLADs make 16 MACs in 12
- * instructions, with the four accumulators, operands and pointers all in registers; unrolled 8 times, entered
- * Duff-style for k4 % 8. The requantisation follows in the same loop (SMMLAR, shifts, SSAT, byte-wise clamp with
+ * instructions, with the four accumulators, operands and pointers all in registers; unrolled 16 times, entered
+ * Duff-style for k4 % 16. The requantisation follows in the same loop (SMMLAR, shifts, SSAT, byte-wise clamp with
  * SSUB8/SEL, one STRH per pixel and pair). Without the DSP extension the same arithmetic runs in C.
  *
  * edgec_conv2d_s8 (the reference's signature: onnxruntime's float requantisation, layers the packer declines):
@@ -381,7 +381,8 @@ static void conv_panel(uint32_t *panel, const int8_t *in_b, const edgec_conv2d_s
         const size_t line = (size_t)p->in_w * p->in_c, step = line * p->dil_h;
         const int8_t *ra = in_b + (size_t)ya * line + (size_t)xa * p->in_c;
         const int8_t *rb = in_b + (size_t)yb * line + (size_t)xb * p->in_c;
-        for (int32_t ky = p->k_h; ky > 0; --ky, ra += step, rb += step) panel = panel_words(panel, ra, 4, rb, 4, row4, corr);
+        for (int32_t ky = p->k_h; ky > 0; --ky, ra += step, rb += step)
+            panel = panel_words(panel, ra, 4, rb, 4, row4, corr);
         return;
     }
     const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)(-p->input_offset) * 0x01010101u; /* padding taps' word */
@@ -416,7 +417,7 @@ typedef struct {
     int8_t *out0, *out1;       /* 8, 12: where the next pair's two bytes go, for pixel 0 and pixel 1 */
     int32_t corr0, corr1;      /* 16, 20 */
     const int32_t *w_end;      /* 24: the packed stream after the last pair this call computes */
-    uint32_t entry;            /* 28: where the unrolled k loop starts for k4 % 8 (set by ..._prepare) */
+    uint32_t entry;            /* 28: where the unrolled k loop starts for k4 % 16 (set by ..._prepare) */
     uint32_t epilogue;         /* 32: the requantisation variant (set by ..._prepare) */
     int32_t l;                 /* 36 */
     uint32_t lo4, hi4;         /* 40, 44: act_min, act_max in each byte */
@@ -510,6 +511,7 @@ __asm__(
     "   ldr     pc, [sp, #28]\n"         /* into the k loop */
     ".Lcg_k:\n"
     "   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n"
+    "   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n"
     "   ldr     r2, [sp, #4]\n"
     "   cmp     r0, r2\n"
     "   bne     .Lcg_k\n"
@@ -532,9 +534,9 @@ __asm__(
     "   .type   edgec_conv_gemm2x2_prepare, %function\n"
     "   .thumb_func\n"
     "edgec_conv_gemm2x2_prepare:\n"      /* r0 frame, r1 k4, r2 variant */
-    "   and     r1, r1, #7\n"
-    "   rsb     r1, r1, #8\n"
-    "   and     r1, r1, #7\n"            /* steps the first pass skips */
+    "   and     r1, r1, #15\n"
+    "   rsb     r1, r1, #16\n"
+    "   and     r1, r1, #15\n"           /* steps the first pass skips */
     "   adr     r3, .Lcg_k\n"
     "   mov     r12, #48\n"
     "   mla     r3, r1, r12, r3\n"
