@@ -1,14 +1,20 @@
 """The Cortex-M DSP kernels (runtimes/cortex-m/) against the portable reference kernels on random shapes: conv
 (odd pixel and channel counts, K % 4 tails, in_c % 4 == 0 and not), depthwise (depth multiplier 1 and 2), fully
 connected (filter offset 0 and not, both roundings), padding, strides, dilations, both requantisation modes.
-Built for cortex-m7 with the DSP extension and run on QEMU mps2-an500; every case must match bit for bit."""
+Built for cortex-m7 with the DSP extension and run on QEMU mps2-an500; every case must match bit for bit.
+
+The packed entry points (edgec_conv2d_s8_packed, edgec_fully_connected_s8_packed) get their own cases, packed by
+the compiler's packing functions, on QEMU (the hand-written DSP loops) and on the host (their portable C)."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
+import numpy as np
+
 from conftest import require
+from edgec.ops.quantized_s8 import CLAMP, SIGN_FIX, TRUNCATE, pack_conv_s8, pack_fc_s8
 
 REPO = Path(__file__).resolve().parents[1]
 RUNTIMES = REPO / "runtimes"
@@ -36,3 +42,138 @@ def test_dsp_kernels_match_reference_on_random_shapes(tmp_path):
                            "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f"{proc.returncode} random cases differ from the reference kernels"
+
+
+# -- packed kernels ----------------------------------------------------------------------------------------------
+PACKED_CASES = 700
+
+
+def conv_case(rng, i: int):
+    """A random conv layer that exercises one of the packed kernel's paths (cycling through them)."""
+    kind = i % 6
+    if kind == 0:  # pointwise, read straight from the input (in_c % 4 == 0), stride 1 or 2
+        kh = kw = 1
+        in_c = 4 * int(rng.integers(1, 17))
+        pads, dil = (0, 0, 0, 0), (1, 1)
+    elif kind == 1:  # pointwise with a K % 4 tail, or padded
+        kh = kw = 1
+        in_c = int(rng.integers(1, 24))
+        pads, dil = tuple(int(v) for v in rng.integers(0, 2, 4)), (1, 1)
+    elif kind == 2:  # first-layer shapes: one or three channels, tall kernels (KWS: 10x4), padding
+        kh, kw = int(rng.integers(1, 11)), int(rng.integers(1, 5))
+        in_c = int(rng.choice([1, 2, 3]))
+        pads, dil = tuple(int(v) for v in rng.integers(0, 3, 4)), (1, 1)
+    else:  # k x k, any in_c, padding, dilation
+        kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        in_c = int(rng.integers(1, 33)) if kind == 3 else 4 * int(rng.integers(1, 9))
+        pads = tuple(int(v) for v in rng.integers(0, 3, 4))
+        dil = tuple(int(v) for v in rng.integers(1, 3, 2)) if kind == 5 else (1, 1)
+    stride = tuple(int(v) for v in rng.integers(1, 3, 2))
+    batch, in_h, in_w = int(rng.integers(1, 3)), int(rng.integers(1, 13)), int(rng.integers(1, 13))
+    out_c = int(rng.choice([1, 2, 3, 5, 8, 16, int(rng.integers(1, 41))]))
+    eff_h, eff_w = (kh - 1) * dil[0] + 1, (kw - 1) * dil[1] + 1
+    out_h = (in_h + pads[0] + pads[2] - eff_h) // stride[0] + 1
+    out_w = (in_w + pads[1] + pads[3] - eff_w) // stride[1] + 1
+    if out_h < 1 or out_w < 1:
+        return None
+    in_off, out_off = int(rng.integers(-127, 129)), int(rng.integers(-128, 128))
+    act = [(-128, 127), (out_off, 127), (out_off, int(rng.integers(out_off, 128))),
+           (int(rng.integers(-128, out_off + 1)), int(rng.integers(max(out_off, 0), 128)))][int(rng.integers(0, 4))]
+    w = rng.integers(-128, 128, (out_c, kh, kw, in_c), dtype=np.int64).astype(np.int8)
+    bias = rng.integers(-20000, 20001, out_c).astype(np.int32)
+    mult = rng.integers(1 << 30, 1 << 31, out_c).astype(np.int64)
+    mult[rng.random(out_c) < 0.1] = (1 << 30) + 1
+    shift = rng.integers(-12, 0, out_c) if rng.random() < 0.7 else rng.integers(-12, 2, out_c)
+    if rng.random() < 0.1:
+        shift[:] = 1  # a left shift for every channel
+    dead = rng.random(out_c) < 0.15  # pruned channels: zero weights, a huge bias, a tiny scale
+    w[dead] = 0
+    bias[dead] = rng.choice([-(1 << 30), 1 << 30], int(dead.sum()))
+    shift[dead] = rng.integers(-31, -24, int(dead.sum()))
+    mult[dead & (rng.random(out_c) < 0.3)] = 0
+    params = [batch, in_h, in_w, in_c, out_h, out_w, out_c, kh, kw, stride[0], stride[1], pads[0], pads[1],
+              dil[0], dil[1], 1, in_off, out_off, act[0], act[1], 0]
+    packed = pack_conv_s8(w, bias, mult.astype(np.int32), shift.astype(np.int32), in_off, out_off, act)
+    if packed is None:
+        return None
+    x = rng.integers(-128, 128, batch * in_h * in_w * in_c).astype(np.int8)
+    return 0, params, x, w, bias, packed, [mult.astype(np.int32), shift.astype(np.int32)], batch * out_h * out_w * out_c
+
+
+def fc_case(rng, i: int):
+    batches, depth = int(rng.integers(1, 4)), int(rng.integers(1, 301))
+    units = int(rng.choice([1, 2, 3, 4, 8, 12, int(rng.integers(1, 40))]))
+    single = bool(i % 2)
+    out_off = int(rng.integers(-128, 128))
+    act = [(-128, 127), (out_off, 127),
+           (int(rng.integers(-128, out_off + 1)), int(rng.integers(max(out_off, 0), 128)))][int(rng.integers(0, 3))]
+    attrs = dict(input_offset=int(rng.integers(-127, 129)), filter_offset=0, output_offset=out_off,
+                 multiplier=int(rng.integers(1 << 30, 1 << 31)), shift=int(rng.integers(-12, 2)), act=act,
+                 single_rounding=single)
+    w = rng.integers(-128, 128, (units, depth)).astype(np.int8)
+    bias = rng.integers(-20000, 20001, units).astype(np.int32)
+    packed = pack_fc_s8(w, bias, attrs)
+    if packed is None:
+        return None
+    params = [batches, depth, units, attrs["input_offset"], 0, out_off, attrs["multiplier"], attrs["shift"], act[0],
+              act[1], int(single)]
+    x = rng.integers(-128, 128, batches * depth).astype(np.int8)
+    return 1, params, x, w, bias, packed, [], batches * units
+
+
+def padded(b: bytes) -> bytes:
+    return b + bytes(-len(b) % 4)
+
+
+def write_packed_cases(path: Path, seed: int = 5) -> dict:
+    rng = np.random.default_rng(seed)
+    blobs, seen = [], {"conv": set(), "fc": set(), "odd_out_c": 0, "k4_mod16": set(), "d4_mod8": set(), "dead": 0}
+    i = 0
+    while len(blobs) < PACKED_CASES:
+        i += 1
+        case = conv_case(rng, i) if i % 3 else fc_case(rng, i)
+        if case is None:
+            continue
+        kind, params, x, w, bias, packed, extra, n_out = case
+        header = [kind, x.size, w.size, n_out, bias.size, packed.size]
+        blobs.append(np.array(header + params, np.int32).tobytes() + padded(x.tobytes()) + padded(w.tobytes())
+                     + bias.astype(np.int32).tobytes() + packed.tobytes() + b"".join(a.tobytes() for a in extra))
+        if kind == 0:
+            seen["conv"].add(int(packed[2]))
+            seen["odd_out_c"] += params[6] % 2
+            seen["k4_mod16"].add(int(packed[0]) % 16)
+            seen["dead"] += int(np.any(np.all(w.reshape(w.shape[0], -1) == 0, axis=1)))
+        else:
+            seen["fc"].add(int(packed[2]))
+            seen["d4_mod8"].add(int(packed[0]) % 8)
+    path.write_bytes(np.array([len(blobs)], np.int32).tobytes() + b"".join(blobs))
+    return seen
+
+
+def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
+    seen = write_packed_cases(tmp_path / "cases.bin")
+    # every requantisation variant, Duff entry point and special case was drawn
+    assert seen["conv"] == {0, SIGN_FIX, CLAMP, SIGN_FIX | CLAMP}, seen["conv"]
+    assert seen["fc"] >= {0, SIGN_FIX, CLAMP, SIGN_FIX | CLAMP, TRUNCATE, TRUNCATE | CLAMP}, seen["fc"]
+    assert seen["k4_mod16"] == set(range(16)) and seen["d4_mod8"] == set(range(8)), seen
+    assert seen["odd_out_c"] > 20 and seen["dead"] > 20, seen
+    sources = [str(SEMIHOST / "packed_fuzz.c"), *(str(RUNTIMES / "cortex-m" / f"edgec_{k}_s8.c")
+                                                  for k in ("conv2d", "fully_connected"))]
+    for name, cc, flags, run in (
+            ("qemu", require("arm-none-eabi-gcc"), FLAGS + ["-T", str(SEMIHOST / "link.ld")],
+             [require("qemu-system-arm"), "-M", "mps2-an500", "-nographic", "-monitor", "none", "-serial", "none",
+              "-semihosting-config", "enable=on,target=native", "-kernel"]),
+            ("host", require("gcc"), ["-O2", "-std=c99", "-I", str(RUNTIMES / "include")], [])):
+        objs = []
+        for kernel, alias in (("conv2d", "ref_conv"), ("fully_connected", "ref_fc")):
+            obj = tmp_path / f"{name}_ref_{kernel}.o"
+            subprocess.run([cc, *[f for f in flags if f not in ("-T", str(SEMIHOST / "link.ld"))],
+                            f"-Dedgec_{kernel}_s8={alias}", "-c", str(RUNTIMES / "reference" / f"edgec_{kernel}_s8.c"),
+                            "-o", str(obj)], check=True)
+            objs.append(str(obj))
+        exe = tmp_path / f"packed_fuzz_{name}"
+        subprocess.run([cc, *flags, "-Wall", "-Wextra", "-Werror", *sources, *objs, *(["-lgcc"] if run else []),
+                        "-o", str(exe)], check=True)
+        proc = subprocess.run([*run, str(exe)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, (f"{name}: {proc.returncode} packed cases differ from the reference kernels "
+                                      f"(cases {proc.stdout.split()[:10]} {proc.stderr[:300]})")

@@ -102,7 +102,7 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
             stale.unlink()
     write_output(generated, out_dir)
     code_sizes = measure_code_sizes(target, out_dir) if options.measure_code else None
-    report = build_report(graph, plan, target, name, code_sizes)
+    report = build_report(graph, plan, target, name, code_sizes, generated.weights_bytes, generated.node_weights_bytes)
     for info, source_name in zip(report["inputs"], imported.input_names):
         info["source_name"] = source_name
     if imported.int8_rounding is not None:  # the reference to check against depends on it (reference.py)

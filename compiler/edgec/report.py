@@ -22,8 +22,13 @@ def tensor_info(graph: Graph, name: str) -> dict:
     return info
 
 
-def build_report(graph: Graph, plan: MemoryPlan, target: Target, name: str, code_sizes: dict | None) -> dict:
-    weights_bytes = sum(t.nbytes for t in graph.tensors.values() if t.is_const and any(t.name in n.inputs for n in graph.nodes))
+def build_report(graph: Graph, plan: MemoryPlan, target: Target, name: str, code_sizes: dict | None,
+                 weights_bytes: int | None = None, node_weights_bytes: list[int] | None = None) -> dict:
+    """weights_bytes / node_weights_bytes: what the generated C really holds (emitters may re-lay constants out
+    for their kernel set, codegen/c_emitter.py); by default the graph's constants."""
+    if weights_bytes is None:
+        weights_bytes = sum(t.nbytes for t in graph.tensors.values()
+                            if t.is_const and any(t.name in n.inputs for n in graph.nodes))
     layers = []
     for step, node in enumerate(graph.nodes):
         out = graph.tensors[node.outputs[0]]
@@ -32,7 +37,8 @@ def build_report(graph: Graph, plan: MemoryPlan, target: Target, name: str, code
             "op": node.op,
             "output_shape": list(out.shape),
             "output_bytes": out.nbytes if out.alias_of is None and node.outputs[0] not in plan.in_place else 0,
-            "weights_bytes": sum(graph.tensors[i].nbytes for i in node.inputs if graph.tensors[i].is_const),
+            "weights_bytes": (node_weights_bytes[step] if node_weights_bytes is not None
+                              else sum(graph.tensors[i].nbytes for i in node.inputs if graph.tensors[i].is_const)),
             "live_bytes": plan.live_bytes[step + 1],
             "macs": node_macs(graph, node),
         })

@@ -18,4 +18,11 @@ void edgec_fully_connected_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *
                               const int32_t *EDGEC_RESTRICT bias, int8_t *EDGEC_RESTRICT output,
                               const edgec_fully_connected_s8_params *p);
 
+/* The same layer (filter_offset 0) with weights and bias packed at compile time for the Cortex-M kernels
+ * (compiler/edgec/ops/quantized_s8.py, pack_fc_s8). Only runtimes/cortex-m/ implements it. scratch: 8 * d4
+ * bytes, word-aligned (d4 = packed[0]), or NULL for the stack. */
+void edgec_fully_connected_s8_packed(const int8_t *EDGEC_RESTRICT input, const int32_t *EDGEC_RESTRICT packed,
+                                     int8_t *EDGEC_RESTRICT output, const edgec_fully_connected_s8_params *p,
+                                     void *scratch);
+
 #endif /* EDGEC_FULLY_CONNECTED_S8_H */

@@ -40,6 +40,12 @@ class EmitContext:
     kernels_used: set[str] = field(default_factory=set)
     statics: list[str] = field(default_factory=list)
     weight_symbols: dict[str, str] = field(default_factory=dict)
+    # What the emitted calls reference: graph constants (by tensor name), and constants a kernel emitter derived
+    # from them (symbol -> data, e.g. weights re-laid out for one kernel set). Only these go to weights.c.
+    used_consts: set[str] = field(default_factory=set)
+    derived: dict[str, np.ndarray] = field(default_factory=dict)
+    node_weight_bytes: list[int] = field(default_factory=list)  # per emitted node: flash bytes it reads
+    step: int = -1  # the node being emitted
     _counter: int = 0
 
     def use(self, kernel: str) -> None:
@@ -50,10 +56,40 @@ class EmitContext:
         t = self.graph.tensors[tensor]
         ctype = C_TYPES[t.dtype]
         if t.is_const:
+            if tensor not in self.used_consts:
+                self.used_consts.add(tensor)
+                if self.node_weight_bytes:
+                    self.node_weight_bytes[-1] += t.nbytes
             return self.weight_symbols[tensor]
         qual = "const " if const else ""
         offset = self.plan.offset_of(self.graph.storage_root(tensor))
         return f"(({qual}{ctype} *)(arena + {offset}))"
+
+    def derived_weights(self, node, role: str, data: np.ndarray) -> str:
+        """A constant array derived from the node's constants at emit time (for instance weights re-laid out for
+        one kernel set's inner loop): emitted into weights.c beside the graph's constants; returns its symbol.
+        The graph constants the node's call no longer names are then not emitted at all."""
+        base = f"{self.prefix}_{c_identifier(node.name or node.op)}_{role}"
+        sym, k = base, 1
+        while sym in self.derived or sym in self.weight_symbols.values():
+            k += 1
+            sym = f"{base}_{k}"
+        data = np.ascontiguousarray(data)
+        self.derived[sym] = data
+        self.node_weight_bytes[-1] += data.nbytes
+        return sym
+
+    def arena_scratch(self, nbytes: int) -> str | None:
+        """Scratch for the current node's kernel inside the arena, where no buffer lives during this step (so the
+        arena does not grow): an expression for its address, or None if no gap is large enough."""
+        busy = sorted((self.plan.offsets[b.name], self.plan.offsets[b.name] + b.size) for b in self.plan.buffers
+                      if b.first <= self.step <= b.last)
+        start = 0
+        for lo, hi in busy + [(self.plan.arena_bytes, self.plan.arena_bytes)]:
+            if lo - start >= nbytes:
+                return f"((void *)(arena + {start}))"
+            start = max(start, hi)
+        return None
 
     def static_params(self, ctype: str, fields: dict[str, object]) -> str:
         """Declare `static const ctype pN = {...}` and return its name (as a pointer expression)."""
@@ -84,6 +120,8 @@ def format_c_scalar(value) -> str:
 class GeneratedC:
     files: dict[str, str]  # file name -> text
     kernel_files: list[Path]  # runtime files copied beside them
+    weights_bytes: int = 0  # the constant arrays weights.c defines
+    node_weights_bytes: list[int] = field(default_factory=list)  # per node: the constant bytes its call reads
 
 
 def emit_c(graph: Graph, plan: MemoryPlan, name: str, kernel_sets: list[str]) -> GeneratedC:
@@ -92,28 +130,29 @@ def emit_c(graph: Graph, plan: MemoryPlan, name: str, kernel_sets: list[str]) ->
     upper = prefix.upper()
     ctx = EmitContext(graph, plan, prefix, kernel_sets)
 
-    weights_c, weights_h = emit_weights(graph, ctx)
-
+    name_weights(graph, ctx)
     body: list[str] = ["    EDGEC_LAYER_DONE(-1); /* layers start */"]
-    for index, node in enumerate(graph.nodes):
+    for step, node in enumerate(graph.nodes):
+        ctx.step = step
         emit = ops.KERNELS.get(node.op)
         if emit is None:
             raise NotImplementedError(f"no C emitter for IR op {node.op}")
+        ctx.node_weight_bytes.append(0)
         comment = f"{node.name or node.op}: {node.op} -> {', '.join(node.outputs)}".replace("*/", "* /").replace("/*", "/ *")
         body.append(f"    /* {comment} */")  # model names are free text: none may open or close a comment
         for line in emit(node, ctx).splitlines():
             body.append("    " + line)
-        body.append(f"    EDGEC_LAYER_DONE({index});")
+        body.append(f"    EDGEC_LAYER_DONE({step});")
 
-    header = emit_header(graph, plan, prefix, upper)
+    weights_c, weights_h, weights_bytes = emit_weights(graph, ctx)
+    header = emit_header(graph, plan, prefix, upper, weights_bytes)
     model_c = emit_model_c(graph, plan, ctx, prefix, upper, body, weights_h)
     kernel_files = resolve_kernel_files(ctx.kernels_used, kernel_sets)
     files = {"model.h": header, "model.c": model_c, "weights.c": weights_c, "weights.h": weights_h}
-    return GeneratedC(files, kernel_files)
+    return GeneratedC(files, kernel_files, weights_bytes, list(ctx.node_weight_bytes))
 
 
-def emit_weights(graph: Graph, ctx: EmitContext) -> tuple[str, str]:
-    decls, defs = [], []
+def name_weights(graph: Graph, ctx: EmitContext) -> None:
     # Name each constant after the first layer that reads it and its role there: conv1_weights, fc_bias.
     roles = {1: "weights", 2: "bias"}
     taken: set[str] = set()
@@ -127,13 +166,21 @@ def emit_weights(graph: Graph, ctx: EmitContext) -> tuple[str, str]:
                     sym = f"{base}_{k}"
                 taken.add(sym)
                 ctx.weight_symbols[tname] = sym
-    for tname in sorted(ctx.weight_symbols, key=ctx.weight_symbols.get):
-        t = graph.tensors[tname]
-        sym = ctx.weight_symbols[tname]
-        ctype = C_TYPES[t.dtype]
-        n = max(t.elems, 1)
+
+
+def emit_weights(graph: Graph, ctx: EmitContext) -> tuple[str, str, int]:
+    """weights.c / weights.h: the graph constants the emitted calls name, and the derived ones; and their bytes."""
+    decls, defs = [], []
+    arrays = {ctx.weight_symbols[t]: (graph.tensors[t].dtype, graph.tensors[t].data) for t in ctx.used_consts}
+    arrays.update({sym: (str(data.dtype), data) for sym, data in ctx.derived.items()})
+    total = 0
+    for sym in sorted(arrays):
+        dtype, data = arrays[sym]
+        ctype = C_TYPES[dtype]
+        n = max(data.size, 1)
+        total += data.nbytes
         decls.append(f"extern const {ctype} {sym}[{n}];")
-        data = t.data.reshape(-1) if t.elems else np.zeros(1, t.data.dtype)
+        data = data.reshape(-1) if data.size else np.zeros(1, data.dtype)
         defs.append(f"const {ctype} {sym}[{n}] = {{\n{c_array_body(data, per_line=8, indent='    ')}\n}};\n")
     guard = f"{ctx.prefix.upper()}_WEIGHTS_H"
     weights_h = "\n".join(
@@ -144,10 +191,10 @@ def emit_weights(graph: Graph, ctx: EmitContext) -> tuple[str, str]:
         ["/* Generated by edgec. Do not edit. Constant weights: they live in flash. */",
          "#include <math.h>", '#include "weights.h"', "", *defs]
     )
-    return weights_c, weights_h
+    return weights_c, weights_h, total
 
 
-def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str) -> str:
+def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights_bytes: int) -> str:
     lines = [
         "/* Generated by edgec. Do not edit.",
         f" * API of model '{prefix}'. All tensors are dense, in the model's own layout and dtype.",
@@ -176,7 +223,7 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str) -> str:
         "#endif",
         "",
         f"#define {upper}_ARENA_BYTES {plan.arena_bytes}u",
-        f"#define {upper}_WEIGHTS_BYTES {sum(t.nbytes for t in graph.tensors.values() if t.is_const)}u",
+        f"#define {upper}_WEIGHTS_BYTES {weights_bytes}u",
         f"#define {upper}_NUM_INPUTS {len(graph.inputs)}",
         f"#define {upper}_NUM_OUTPUTS {len(graph.outputs)}",
         f"#define {upper}_NUM_LAYERS {len(graph.nodes)}",

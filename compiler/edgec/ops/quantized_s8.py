@@ -1,14 +1,170 @@
 """int8 kernels (TFLite integer semantics): conv2d, depthwise conv2d, fully connected, add and mul (with
-broadcasting), average pool, softmax, mean, table look-up (one-input elementwise ops); pad, concat and quantize/dequantize share the float ops' and the
-ONNX helpers' kernels. The IR nodes are made by frontend/tflite_int8.py with their requantisation parameters
-already computed; here they only become calls into runtimes/{reference,cortex-m}/edgec_*_s8.c."""
+broadcasting), average pool, softmax, mean, table look-up (one-input elementwise ops); pad, concat and
+quantize/dequantize share the float ops' and the ONNX helpers' kernels. The IR nodes are made by
+frontend/tflite_int8.py with their requantisation parameters already computed; here they only become calls into
+runtimes/{reference,cortex-m}/edgec_*_s8.c.
+
+When the model ships the Cortex-M kernels (runtimes/cortex-m/), convolutions and fully connected layers call their
+packed entry points instead, with the weights re-laid out at compile time for the DSP inner loops (pack_conv_s8,
+pack_fc_s8 below; the arithmetic is explained in runtimes/include/edgec_packed_s8.h, the loops at the top of
+runtimes/cortex-m/edgec_conv2d_s8.c and edgec_fully_connected_s8.c)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..ir import IN_PLACE_OPS
+from ..paths import RUNTIMES
 from . import kernel
 
 RANK = 6  # EDGEC_MAX_RANK
+
+
+def ships_cortex_m(ctx, kernel_name: str) -> bool:
+    """True if the model gets runtimes/cortex-m/<kernel_name>.c (the first kernel set that has the file)."""
+    for kset in ctx.kernel_sets:
+        if (RUNTIMES / kset / f"{kernel_name}.c").exists():
+            return kset == "cortex-m"
+    return False
+
+
+# -- Packed weights for the Cortex-M DSP kernels -----------------------------------------------------------------
+# Four int8 weights w0..w3 (consecutive k) become one word of bytes (w1 + 128, w0, w3 + 128, w2), and the input
+# offset and the constant parts of the correction terms move into the bias; see runtimes/include/edgec_packed_s8.h
+# for why, and for the arithmetic this must match.
+SIGN_FIX, CLAMP, TRUNCATE = 1, 2, 4  # requantisation variants (edgec_packed_s8.h, pk_requant)
+
+
+def encode_weights(w: np.ndarray) -> np.ndarray:
+    """[..., K4 * 4] int8 weights -> [..., K4] words (as int32) of bytes (w1 + 128, w0, w3 + 128, w2)."""
+    w = np.asarray(w, np.int64).reshape(*w.shape[:-1], -1, 4)
+    b = np.stack([w[..., 1] + 128, w[..., 0], w[..., 3] + 128, w[..., 2]], -1) & 0xFF
+    words = b[..., 0] | (b[..., 1] << 8) | (b[..., 2] << 16) | (b[..., 3] << 24)
+    return words.astype(np.uint32).view(np.int32)
+
+
+def packed_bias(w: np.ndarray, bias: np.ndarray, input_offset: int) -> np.ndarray:
+    """bias + input_offset * sum(w) + 128 * sum(w at even k), per row of w [rows, K4 * 4] (exact: int64)."""
+    w = np.asarray(w, np.int64)
+    return np.asarray(bias, np.int64) + input_offset * w.sum(1) + 128 * w[:, 0::2].sum(1)
+
+
+def tflite_requant(acc: int, multiplier: int, shift: int, zero_point: int, lo: int, hi: int) -> int:
+    """edgec_requant in EDGEC_REQUANT_FIXED mode (TFLite's MultiplyByQuantizedMultiplier), on Python ints."""
+    x = ((acc << max(shift, 0)) + (1 << 31)) % (1 << 32) - (1 << 31)  # the int32 left shift wraps
+    if x == multiplier == -(1 << 31):
+        h = (1 << 31) - 1
+    else:
+        ab = x * multiplier
+        v = ab + ((1 << 30) if ab >= 0 else 1 - (1 << 30))
+        h = v >> 31 if v >= 0 else -((-v) >> 31)
+    right = max(-shift, 0)
+    h = (h >> right) + ((h & ((1 << right) - 1)) > (((1 << right) - 1) >> 1) + (h < 0))
+    return min(max(h + zero_point, lo), hi)
+
+
+def pack_conv_s8(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, input_offset: int,
+                 output_offset: int, act: tuple[int, int]) -> np.ndarray | None:
+    """Weights OHWI, TFLite fixed-point requantisation -> the int32 stream of edgec_conv2d_s8_packed, or None
+    when the kernel's shortcut requantisation would not be bit-exact for this layer (the caller then keeps the
+    plain kernel). K runs over the kernel rows, each row's k_w * in_c weights padded to whole words (so that the
+    kernel reads a row of taps straight from the input). Stream: header [k4 = k_h * words per row, left shift + 1,
+    epilogue variant, channel pairs]; then per pair of output channels: [bias'0, bias'1], k4 x [word ch0,
+    word ch1], [m0, c0, e0, m1, c1, e1].
+
+    A channel whose weights are all 0 (pruned channels: MobileNet's have biases near 2^30 and shifts near -30,
+    which the shortcut cannot take) has a constant output, computed here: the kernel gets m = 0, e = 0, c = that
+    value, and a bias' larger than any corr, so that the accumulator stays positive and nothing else matters."""
+    oc, kh = w.shape[0], w.shape[1]
+    row = int(np.prod(w.shape[2:]))  # k_w * in_c
+    row4 = (row + 3) // 4
+    k4 = kh * row4
+    wk = np.zeros((oc + (oc & 1), kh, row4 * 4), np.int64)
+    wk[:oc, :, :row] = np.asarray(w, np.int64).reshape(oc, kh, row)
+    wk = wk.reshape(wk.shape[0], k4 * 4)
+    bias = np.asarray(bias, np.int64)
+    mult, shift = np.asarray(mult, np.int64), np.asarray(shift, np.int64)
+    lo, hi = act
+    dead = ~np.any(wk[:oc] != 0, axis=1)
+    live = ~dead
+    left, e = np.maximum(shift, 0), np.maximum(-shift, 0)
+    sign_fix = lo < output_offset  # below the zero point the rounding must go away from zero (see the kernel)
+    lefts = set(left[live].tolist()) or {0}
+    corr_max = 32768 * k4  # |corr| <= 128 * 128 per activation halfword, two per group
+    bound = (np.abs(bias) + 255 * np.abs(wk[:oc]).sum(1)) << left
+    if (len(lefts) != 1 or np.any(bound[live] >= 1 << 29) or np.any(e[live] > 21) or np.any(mult[live] < 0)
+            or (2 * corr_max + 1) << max(lefts) >= 1 << 30
+            or (sign_fix and (np.any(e[live] < 1) or np.any(mult[live] <= 1 << 30)))):
+        return None
+    b, m, e2, c = (np.zeros(wk.shape[0], np.int64) for _ in range(4))
+    b[:oc] = packed_bias(wk[:oc], bias, input_offset)
+    m[:oc], e2[:oc] = mult, e
+    c[:oc] = (np.left_shift(1, e) >> 1) + np.left_shift(output_offset, e)
+    for i in np.nonzero(dead)[0]:
+        b[i], m[i], e2[i] = corr_max + 1, 0, 0
+        c[i] = tflite_requant(int(bias[i]), int(mult[i]), int(shift[i]), output_offset, lo, hi)
+    words = encode_weights(wk).astype(np.int64).reshape(-1, 2, k4).transpose(0, 2, 1).reshape(-1, 2 * k4)
+    pairs = wk.shape[0] // 2
+    table = np.stack([m, c, e2], 1).reshape(pairs, 6)
+    stream = np.concatenate([b.reshape(pairs, 2), words, table], 1)
+    variant = (SIGN_FIX if sign_fix else 0) | (CLAMP if (lo, hi) != (-128, 127) else 0)
+    header = np.array([k4, max(lefts) + 1, variant, pairs], np.int64)
+    out = np.concatenate([header, stream.reshape(-1)])
+    assert np.all((out >= -(1 << 31)) & (out < 1 << 32))
+    return np.where(out >= 1 << 31, out - (1 << 32), out).astype(np.int32)
+
+
+def fc_requant_constants(multiplier: int, shift: int, single_rounding: bool, output_offset: int,
+                         act: tuple[int, int], acc_bound: int) -> tuple[int, int, int, int, int] | None:
+    """(variant, l, m, c, e) of the packed kernels' shortcut requantisation (runtimes/include/edgec_packed_s8.h,
+    pk_requant) for one per-tensor multiplier, or None if it would not be bit-exact for accumulators up to
+    acc_bound in magnitude. TFLite Micro's double rounding as in pack_conv_s8; LiteRT's single rounding
+    (acc * m + 2^(ts - 1)) >> ts with ts = 31 - shift as ((acc * m) >> 32 + 2^(r - 1)) >> r (SMMLA, r = ts - 32 >= 1),
+    or (acc << (32 - ts)) * m rounded to the nearest 2^32 (SMMLAR, ts <= 32)."""
+    lo, hi = act
+    variant = CLAMP if (lo, hi) != (-128, 127) else 0
+    if multiplier < 0:
+        return None
+    if not single_rounding:
+        left, e = max(shift, 0), max(-shift, 0)
+        if (acc_bound << left) >= 1 << 29 or e > 21:
+            return None
+        if lo < output_offset:
+            if e < 1 or multiplier <= 1 << 30:
+                return None
+            variant |= SIGN_FIX
+        return variant, left + 1, multiplier, (1 << e >> 1) + (output_offset << e), e
+    ts = 31 - shift
+    if ts >= 33:
+        r = ts - 32
+        if r > 22:
+            return None
+        return variant | TRUNCATE, 0, multiplier, (1 << (r - 1)) + (output_offset << r), r
+    if ts < 1 or (acc_bound << (32 - ts)) >= 1 << 30:
+        return None
+    return variant, 32 - ts, multiplier, output_offset, 0
+
+
+def pack_fc_s8(w: np.ndarray, bias: np.ndarray, attrs: dict) -> np.ndarray | None:
+    """Weights [units, depth] (filter offset 0) -> the int32 stream of edgec_fully_connected_s8_packed, or None
+    (see fc_requant_constants). Header [d4, tiles of four units, variant, l, m, c, e, 0]; then per tile:
+    [bias' x 4], d4 x [word of unit 0, 1, 2, 3]."""
+    units, depth = w.shape
+    d4, tiles = (depth + 3) // 4, (units + 3) // 4
+    wk = np.zeros((tiles * 4, d4 * 4), np.int64)
+    wk[:units, :depth] = w
+    bias = np.asarray(bias, np.int64)
+    bound = int((np.abs(bias) + 255 * np.abs(wk[:units]).sum(1)).max())
+    rq = fc_requant_constants(int(attrs["multiplier"]), int(attrs["shift"]), bool(attrs.get("single_rounding")),
+                              int(attrs["output_offset"]), attrs["act"], bound)
+    if rq is None:
+        return None
+    b = np.zeros(tiles * 4, np.int64)
+    b[:units] = packed_bias(wk[:units], bias, attrs["input_offset"])
+    words = encode_weights(wk).astype(np.int64).reshape(tiles, 4, d4).transpose(0, 2, 1).reshape(tiles, 4 * d4)
+    stream = np.concatenate([b.reshape(tiles, 4), words], 1)
+    out = np.concatenate([np.array([d4, tiles, *rq, 0], np.int64), stream.reshape(-1)])
+    return np.where(out >= 1 << 31, out - (1 << 32), out).astype(np.int32)
 
 
 @kernel("conv2d_s8", "depthwise_conv2d_s8")
@@ -21,6 +177,10 @@ def emit_conv2d_s8(node, ctx):
     a = node.attrs
     if node.op == "conv2d_s8" and w.shape[3] != c:
         raise NotImplementedError("grouped int8 convolution")
+    packed = None
+    if node.op == "conv2d_s8" and not a.get("requant_float", False) and ships_cortex_m(ctx, "edgec_conv2d_s8"):
+        bias, mult, shift = (g.tensors[t].data for t in node.inputs[2:5])
+        packed = pack_conv_s8(w.data, bias, mult, shift, a["input_offset"], a["output_offset"], a["act"])
     params = ctx.static_params(
         "edgec_conv2d_s8_params",
         dict(batch=n, in_h=h, in_w=wd, in_c=c, out_h=oh, out_w=ow, out_c=oc, k_h=kh, k_w=kw,
@@ -31,6 +191,12 @@ def emit_conv2d_s8(node, ctx):
     )
     fn = "edgec_conv2d_s8" if node.op == "conv2d_s8" else "edgec_depthwise_conv2d_s8"
     ctx.use(fn)
+    if packed is not None:
+        sym = ctx.derived_weights(node, "packed", packed)
+        k4 = int(packed[0])
+        scratch = ctx.arena_scratch(16 * k4 + 8 * (k4 // kh)) or "NULL"  # the kernel's panel and row buffer
+        return (f"edgec_conv2d_s8_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, {ctx.ptr(node.outputs[0])}, "
+                f"{params}, {scratch});")
     args = [ctx.ptr(t, const=True) for t in node.inputs]
     return f"{fn}({', '.join(args)}, {ctx.ptr(node.outputs[0])}, {params});"
 
@@ -39,6 +205,10 @@ def emit_conv2d_s8(node, ctx):
 def emit_fully_connected_s8(node, ctx):
     a = node.attrs
     x = ctx.graph.tensors[node.inputs[0]]
+    packed = None
+    if a["filter_offset"] == 0 and ships_cortex_m(ctx, "edgec_fully_connected_s8"):
+        w, b = (ctx.graph.tensors[t].data for t in node.inputs[1:3])
+        packed = pack_fc_s8(w, b, a)
     params = ctx.static_params(
         "edgec_fully_connected_s8_params",
         dict(batches=x.elems // a["depth"], depth=a["depth"], units=a["units"], input_offset=a["input_offset"],
@@ -47,6 +217,11 @@ def emit_fully_connected_s8(node, ctx):
              single_rounding=int(a.get("single_rounding", False))),
     )
     ctx.use("edgec_fully_connected_s8")
+    if packed is not None:
+        sym = ctx.derived_weights(node, "packed", packed)
+        scratch = ctx.arena_scratch(8 * int(packed[0])) or "NULL"  # the kernel's activation words
+        return (f"edgec_fully_connected_s8_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, "
+                f"{ctx.ptr(node.outputs[0])}, {params}, {scratch});")
     args = [ctx.ptr(t, const=True) for t in node.inputs]
     return f"edgec_fully_connected_s8({', '.join(args)}, {ctx.ptr(node.outputs[0])}, {params});"
 
