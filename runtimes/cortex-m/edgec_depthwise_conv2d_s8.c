@@ -85,61 +85,54 @@ EDGEC_INLINE uint32_t pkhtb16(uint32_t hi, uint32_t lo) { /* hi[31:16] | lo[31:1
 
 /* ---- 3x3, depth multiplier 1 ---- */
 typedef struct {
-    int32_t bias[4]; /* (bias + input_offset * sum w) << ls, ls = left shift + 1 */
-    int32_t w[18];   /* int16 pairs of weights << ls: taps (0,kx)|(1,kx) for kx = 0..2, one word per channel; then
+    int32_t bias[4]; /* 2 * (bias + input_offset * sum w) */
+    int32_t w[18];   /* int16 pairs of 2 * weights: taps (0,kx)|(1,kx) for kx = 0..2, one word per channel; then
                       * (2,0)|(2,1) likewise; then (2,2) for channels 0|2 and 1|3 */
-    int32_t rq[4][4]; /* per channel: multiplier, nudge + zp 2^r, zp 2^r + 1 (r = 0: -2^30), r */
+    int32_t rq[4][3]; /* per channel: multiplier, 2^(r-1) + zp 2^r, r */
 } dw_block;
 
-/* Both int16 lanes of v shifted left, by la (low) and lb (high). */
-EDGEC_INLINE uint32_t shl16x2(uint32_t v, int32_t la, int32_t lb) {
-    return (((uint32_t)(int32_t)(int16_t)v << la) & 0xFFFFu) | (((uint32_t)((int32_t)v >> 16) << lb) << 16);
-}
-
-/* Fills the table of channels c..c+3; 0 when a channel's shift or bias is outside the fast path's range. */
+/* Fills the table of channels c..c+3; 0 when a channel's requantisation or bias is outside the fast path's range.
+ * The weights are doubled lane by lane (SADD16). */
 static int dw_block_prepare(dw_block *k, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
                             const int32_t *shift, const edgec_conv2d_s8_params *p, int32_t c) {
     const int32_t C = p->in_c, zp = p->output_offset;
-    uint32_t t[9];
-    int16x2_t s02 = 0, s13 = 0; /* per-channel weight sums, |sum| <= 9 * 128 */
-#pragma GCC unroll 9
-    for (int32_t i = 0; i < 9; ++i) {
-        t[i] = load_u32(weights + (size_t)i * C + c);
-        s02 = __sadd16(s02, __sxtb16((int8x4_t)t[i]));
-        s13 = __sadd16(s13, sxtb16_ror8(t[i]));
-    }
-    const int32_t sum[4] = {(int16_t)s02, (int16_t)s13, (int32_t)s02 >> 16, (int32_t)s13 >> 16};
-    int32_t ls[4];
+    const int8_t *const wc = weights + c;
+    int32_t sum[4] = {0, 0, 0, 0};
 #pragma GCC unroll 4
     for (int32_t j = 0; j < 4; ++j) {
-        const int32_t sh = shift[c + j], b = bias ? bias[c + j] : 0;
-        const int32_t r = sh > 0 ? 0 : -sh;
-        ls[j] = sh > 0 ? sh + 1 : 1;
+        const int32_t r = -shift[c + j], m = multiplier[c + j], b = bias ? bias[c + j] : 0;
         /* |acc| <= |b| + 255 * 128 * 9 */
         const uint32_t b_abs = b < 0 ? 0u - (uint32_t)b : (uint32_t)b;
-        if (ls[j] > 8 || r > 22 || b_abs >= (UINT32_C(1) << (30 - ls[j])) - 293760u) return 0;
-        const int32_t zr = (int32_t)((uint32_t)zp << r);
-        k->bias[j] = (int32_t)((uint32_t)b + (uint32_t)p->input_offset * (uint32_t)sum[j]) << ls[j];
-        k->rq[j][0] = multiplier[c + j];
-        k->rq[j][1] = r ? (1 << (r - 1)) + zr : zr;
-        k->rq[j][2] = r ? zr + 1 : -(1 << 30);
-        k->rq[j][3] = r;
+        if (r < 1 || r > 22 || m < 0 || b_abs >= (UINT32_C(1) << 29) - 293760u) return 0;
+        k->rq[j][0] = m;
+        k->rq[j][1] = (1 << (r - 1)) + (int32_t)((uint32_t)zp << r);
+        k->rq[j][2] = r;
     }
     static const uint8_t pairs[4][2] = {{0, 3}, {1, 4}, {2, 5}, {6, 7}};
-    const int scale1 = ls[0] == 1 && ls[1] == 1 && ls[2] == 1 && ls[3] == 1;
 #pragma GCC unroll 4
     for (int32_t i = 0; i < 4; ++i) {
-        const uint32_t a = t[pairs[i][0]], b = t[pairs[i][1]];
+        const uint32_t a = load_u32(wc + pairs[i][0] * C), b = load_u32(wc + pairs[i][1] * C);
         const uint32_t x01 = pkhbt16(a, b), x23 = pkhtb16(b, a);
-        uint32_t v[4] = {(uint32_t)__sxtb16((int8x4_t)x01), (uint32_t)sxtb16_ror8(x01),
-                         (uint32_t)__sxtb16((int8x4_t)x23), (uint32_t)sxtb16_ror8(x23)};
+        const int16x2_t v[4] = {__sxtb16((int8x4_t)x01), sxtb16_ror8(x01), __sxtb16((int8x4_t)x23),
+                                sxtb16_ror8(x23)};
 #pragma GCC unroll 4
-        for (int32_t j = 0; j < 4; ++j)
-            k->w[4 * i + j] = (int32_t)(scale1 ? (uint32_t)__sadd16((int16x2_t)v[j], (int16x2_t)v[j])
-                                               : shl16x2(v[j], ls[j], ls[j]));
+        for (int32_t j = 0; j < 4; ++j) {
+            sum[j] = __smlad(v[j], 0x00010001, sum[j]);
+            k->w[4 * i + j] = (int32_t)__sadd16(v[j], v[j]);
+        }
     }
-    k->w[16] = (int32_t)shl16x2((uint32_t)__sxtb16((int8x4_t)t[8]), ls[0], ls[2]);
-    k->w[17] = (int32_t)shl16x2((uint32_t)sxtb16_ror8(t[8]), ls[1], ls[3]);
+    const uint32_t t8 = load_u32(wc + 8 * C);
+    const int16x2_t v02 = __sxtb16((int8x4_t)t8), v13 = sxtb16_ror8(t8);
+    k->w[16] = (int32_t)__sadd16(v02, v02);
+    k->w[17] = (int32_t)__sadd16(v13, v13);
+    sum[0] = __smlad(v02, 0x00000001, sum[0]);
+    sum[2] = __smlad(v02, 0x00010000, sum[2]);
+    sum[1] = __smlad(v13, 0x00000001, sum[1]);
+    sum[3] = __smlad(v13, 0x00010000, sum[3]);
+#pragma GCC unroll 4
+    for (int32_t j = 0; j < 4; ++j)
+        k->bias[j] = (int32_t)(((uint32_t)(bias ? bias[c + j] : 0) + (uint32_t)p->input_offset * (uint32_t)sum[j])
+                               << 1);
     return 1;
 }
 
@@ -209,11 +202,10 @@ typedef struct {
     "add    r8, r3, #88\n\t"
 /* accumulator R requantised, up to the clamp */
 #define DW_RQ(R)                                                 \
-    "ldmia  r8!, {r9-r12}\n\t"                                   \
+    "ldmia  r8!, {r9-r11}\n\t"                                   \
+    "add    r10, r10, " R ", asr #31\n\t"                        \
     "smmlar " R ", " R ", r9, r10\n\t"                           \
-    "sub    r9, " R ", r11\n\t"                                  \
-    "add    " R ", " R ", r9, asr #31\n\t"                       \
-    "asr    " R ", " R ", r12\n\t"
+    "asr    " R ", " R ", r11\n\t"
 /* next pixel; at the end of a row, the next row */
 #define DW_NEXT                                                  \
     "ldr    r8, [sp, #4]\n\t"                                    \
