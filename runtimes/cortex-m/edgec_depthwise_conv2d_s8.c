@@ -136,22 +136,22 @@ static int dw_block_prepare(dw_block *k, const int8_t *weights, const int32_t *b
     return 1;
 }
 
-/* A rectangle of output pixels of one block, in assembly: r0 = the pixel's top-left tap, r1 = its tap row 1 then
- * row 2, r2 = cs, r3 = the table, r4-r7 = the four channels' accumulators, r8-r12 scratch, lr = output; the
- * fields of dw_run before `in` are copied to the stack. */
+/* A rectangle of output pixels of one block, in assembly. The table is copied to the bottom of the stack frame,
+ * the dw_run fields before `in` above it; r0-r2 = the pixel's three tap columns, r3 = rs, r4-r7 = the four
+ * channels' accumulators, r8-r12 scratch, lr = output. */
 typedef struct {
-    int32_t rs, step, out_step; /* bytes between tap rows, between input pixels, between output pixels */
-    int8_t *out_end;            /* end of the first output row */
-    int32_t lo, hi;             /* clamp (dw3x3_run_clamp only) */
-    int32_t cs;                 /* bytes between the taps of a row */
-    int32_t rows;               /* output rows */
-    int32_t in_skip, out_skip;  /* bytes from the end of a row to the start of the next, input and output */
-    int32_t out_jump;           /* bytes between output rows */
-    int32_t unused;
-    const int8_t *in; /* top-left tap of the first pixel */
-    const dw_block *k;
+    int32_t step, out_step;    /* bytes between input pixels, between output pixels */
+    int8_t *out_end;           /* end of the first output row */
+    int32_t rows;              /* output rows */
+    int32_t in_skip, out_skip; /* bytes from the end of a row to the start of the next, input and output */
+    int32_t out_jump;          /* bytes between output rows */
+    int32_t lo, hi;            /* clamp (dw3x3_run_clamp only) */
+    const int8_t *in;          /* top-left tap of the first pixel */
+    int32_t cs, rs;            /* bytes between the taps of a row, between tap rows */
     int8_t *out;
+    const dw_block *k;
 } dw_run;
+#define DW_FRAME "172" /* the table (136 bytes), then step ... hi */
 
 /* two taps of four channels: input words A and B, weight pairs at table offset WO (bytes) */
 #define DW_PAIR(A, B, WO)                   \
@@ -159,48 +159,58 @@ typedef struct {
     "ldr    r9, " B "\n\t"                  \
     "pkhbt  r10, r8, r9, lsl #16\n\t"       \
     "pkhtb  r9, r9, r8, asr #16\n\t"        \
-    "ldrd   r11, r12, [r3, #" WO "]\n\t"    \
+    "ldrd   r11, r12, [sp, #" WO "]\n\t"    \
     "sxtb16 r8, r10\n\t"                    \
     "smlad  r4, r8, r11, r4\n\t"            \
     "sxtb16 r8, r10, ror #8\n\t"            \
     "smlad  r5, r8, r12, r5\n\t"            \
-    "ldrd   r11, r12, [r3, #" WO "+8]\n\t"  \
+    "ldrd   r11, r12, [sp, #" WO "+8]\n\t"  \
     "sxtb16 r8, r9\n\t"                     \
     "smlad  r6, r8, r11, r6\n\t"            \
     "sxtb16 r8, r9, ror #8\n\t"             \
     "smlad  r7, r8, r12, r7\n\t"
 #define DW_PROLOGUE                                              \
     "push   {r4-r11, lr}\n\t"                                    \
-    "add    r1, r0, #32\n\t"                                     \
-    "ldm    r1, {r4-r7}\n\t"                                     \
-    "push   {r4-r7}\n\t"                                         \
-    "ldm    r0, {r4-r11}\n\t"                                    \
-    "push   {r4-r11}\n\t"                                        \
-    "mov    r2, r10\n\t"                                         \
-    "add    r0, r0, #48\n\t"                                     \
-    "ldm    r0, {r0, r3, lr}\n"                                  \
-    "1:\n\t"
-/* the nine taps into r4-r7; then r8 = the requantisation parameters of channel 0 */
-#define DW_TAPS                                                  \
-    "ldm    r3, {r4-r7}\n\t"                                     \
-    "ldr    r8, [sp]\n\t"                                        \
+    "sub    sp, sp, #" DW_FRAME "\n\t"                           \
+    "mov    r12, r0\n\t"                                         \
+    "ldr    r1, [r12, #52]\n\t"                                  \
+    "ldmia  r1!, {r2-r11}\n\t"                                   \
+    "stm    sp, {r2-r11}\n\t"                                    \
+    "ldmia  r1!, {r2-r11}\n\t"                                   \
+    "add    r0, sp, #40\n\t"                                     \
+    "stm    r0, {r2-r11}\n\t"                                    \
+    "ldmia  r1!, {r2-r11}\n\t"                                   \
+    "add    r0, sp, #80\n\t"                                     \
+    "stm    r0, {r2-r11}\n\t"                                    \
+    "ldm    r1, {r2-r5}\n\t"                                     \
+    "add    r0, sp, #120\n\t"                                    \
+    "stm    r0, {r2-r5}\n\t"                                     \
+    "ldm    r12, {r2-r10}\n\t"                                   \
+    "add    r0, sp, #136\n\t"                                    \
+    "stm    r0, {r2-r10}\n\t"                                    \
+    "add    r0, r12, #36\n\t"                                    \
+    "ldm    r0, {r0, r8, r9, lr}\n\t"                            \
+    "mov    r3, r9\n\t"                                          \
     "add    r1, r0, r8\n\t"                                      \
-    DW_PAIR("[r0]", "[r1]", "16")                                \
-    DW_PAIR("[r0, r2]", "[r1, r2]", "32")                        \
-    DW_PAIR("[r0, r2, lsl #1]", "[r1, r2, lsl #1]", "48")        \
-    "ldr    r8, [sp]\n\t"                                        \
-    "add    r1, r1, r8\n\t"                                      \
-    DW_PAIR("[r1]", "[r1, r2]", "64")                            \
-    "ldr    r8, [r1, r2, lsl #1]\n\t"                            \
-    "ldrd   r11, r12, [r3, #80]\n\t"                             \
+    "add    r2, r1, r8\n"                                        \
+    "1:\n\t"
+/* the nine taps into r4-r7, then each accumulator requantised (up to the clamp) */
+#define DW_TAPS_RQ                                               \
+    "ldm    sp, {r4-r7}\n\t"                                     \
+    DW_PAIR("[r0]", "[r0, r3]", "16")                            \
+    DW_PAIR("[r1]", "[r1, r3]", "32")                            \
+    DW_PAIR("[r2]", "[r2, r3]", "48")                            \
+    DW_PAIR("[r0, r3, lsl #1]", "[r1, r3, lsl #1]", "64")        \
+    "ldr    r8, [r2, r3, lsl #1]\n\t"                            \
+    "ldrd   r11, r12, [sp, #80]\n\t"                             \
     "sxtb16 r9, r8\n\t"                                          \
     "sxtb16 r8, r8, ror #8\n\t"                                  \
     "smlabb r4, r9, r11, r4\n\t"                                 \
     "smlatt r6, r9, r11, r6\n\t"                                 \
     "smlabb r5, r8, r12, r5\n\t"                                 \
     "smlatt r7, r8, r12, r7\n\t"                                 \
-    "add    r8, r3, #88\n\t"
-/* accumulator R requantised, up to the clamp */
+    "add    r8, sp, #88\n\t"                                     \
+    DW_RQ("r4") DW_RQ("r5") DW_RQ("r6") DW_RQ("r7")
 #define DW_RQ(R)                                                 \
     "ldmia  r8!, {r9-r11}\n\t"                                   \
     "add    r10, r10, " R ", asr #31\n\t"                        \
@@ -208,57 +218,59 @@ typedef struct {
     "asr    " R ", " R ", r11\n\t"
 /* next pixel; at the end of a row, the next row */
 #define DW_NEXT                                                  \
-    "ldr    r8, [sp, #4]\n\t"                                    \
+    "ldr    r8, [sp, #136]\n\t"                                  \
     "add    r0, r0, r8\n\t"                                      \
-    "ldr    r8, [sp, #8]\n\t"                                    \
+    "add    r1, r1, r8\n\t"                                      \
+    "add    r2, r2, r8\n\t"                                      \
+    "ldr    r8, [sp, #140]\n\t"                                  \
     "add    lr, lr, r8\n\t"                                      \
-    "ldr    r8, [sp, #12]\n\t"                                   \
+    "ldr    r8, [sp, #144]\n\t"                                  \
     "cmp    lr, r8\n\t"                                          \
     "bne    1b\n\t"                                              \
-    "ldr    r9, [sp, #28]\n\t"                                   \
+    "ldr    r9, [sp, #148]\n\t"                                  \
     "subs   r9, r9, #1\n\t"                                      \
     "beq    2f\n\t"                                              \
-    "str    r9, [sp, #28]\n\t"                                   \
-    "ldrd   r9, r10, [sp, #32]\n\t"                              \
+    "str    r9, [sp, #148]\n\t"                                  \
+    "ldrd   r9, r10, [sp, #152]\n\t"                             \
     "add    r0, r0, r9\n\t"                                      \
+    "add    r1, r1, r9\n\t"                                      \
+    "add    r2, r2, r9\n\t"                                      \
     "add    lr, lr, r10\n\t"                                     \
-    "ldr    r9, [sp, #40]\n\t"                                   \
+    "ldr    r9, [sp, #160]\n\t"                                  \
     "add    r8, r8, r9\n\t"                                      \
-    "str    r8, [sp, #12]\n\t"                                   \
+    "str    r8, [sp, #144]\n\t"                                  \
     "b      1b\n"                                                \
     "2:\n\t"                                                     \
-    "add    sp, sp, #48\n\t"                                     \
+    "add    sp, sp, #" DW_FRAME "\n\t"                           \
     "pop    {r4-r11, pc}\n"
-/* R clamped to [-128, 127], or to [r1, r2], and stored at lr + OFF */
+/* R clamped to [-128, 127], or to [r8, r9], and stored at lr + OFF */
 #define DW_SSAT(R, OFF) "ssat   " R ", #8, " R "\n\t" "strb   " R ", [lr, #" OFF "]\n\t"
 #define DW_CLAMP(R, OFF)                                         \
-    "cmp    " R ", r1\n\t"                                       \
+    "cmp    " R ", r8\n\t"                                       \
     "it     lt\n\t"                                              \
-    "movlt  " R ", r1\n\t"                                       \
-    "cmp    " R ", r2\n\t"                                       \
+    "movlt  " R ", r8\n\t"                                       \
+    "cmp    " R ", r9\n\t"                                       \
     "it     gt\n\t"                                              \
-    "movgt  " R ", r2\n\t"                                       \
+    "movgt  " R ", r9\n\t"                                       \
     "strb   " R ", [lr, #" OFF "]\n\t"
 
 __attribute__((naked, noinline)) static void dw3x3_run_full(const dw_run *run) {
     (void)run;
-    __asm__(DW_PROLOGUE DW_TAPS
-            DW_RQ("r4") DW_SSAT("r4", "0") DW_RQ("r5") DW_SSAT("r5", "1")
-            DW_RQ("r6") DW_SSAT("r6", "2") DW_RQ("r7") DW_SSAT("r7", "3")
+    __asm__(DW_PROLOGUE DW_TAPS_RQ
+            DW_SSAT("r4", "0") DW_SSAT("r5", "1") DW_SSAT("r6", "2") DW_SSAT("r7", "3")
             DW_NEXT);
 }
 __attribute__((naked, noinline)) static void dw3x3_run_clamp(const dw_run *run) {
     (void)run;
-    __asm__(DW_PROLOGUE DW_TAPS
-            "ldrd   r1, r2, [sp, #16]\n\t"
-            DW_RQ("r4") DW_CLAMP("r4", "0") DW_RQ("r5") DW_CLAMP("r5", "1")
-            DW_RQ("r6") DW_CLAMP("r6", "2") DW_RQ("r7") DW_CLAMP("r7", "3")
-            "ldr    r2, [sp, #24]\n\t"
+    __asm__(DW_PROLOGUE DW_TAPS_RQ
+            "ldrd   r8, r9, [sp, #164]\n\t"
+            DW_CLAMP("r4", "0") DW_CLAMP("r5", "1") DW_CLAMP("r6", "2") DW_CLAMP("r7", "3")
             DW_NEXT);
 }
+#undef DW_FRAME
 #undef DW_PAIR
 #undef DW_PROLOGUE
-#undef DW_TAPS
+#undef DW_TAPS_RQ
 #undef DW_RQ
 #undef DW_NEXT
 #undef DW_SSAT
@@ -266,32 +278,58 @@ __attribute__((naked, noinline)) static void dw3x3_run_clamp(const dw_run *run) 
 
 #define DW_BAND 256 /* words (input pixels of a block) of the band: 1 KB of stack */
 
-/* The band as n rows of `width` words: word j of row i = the block's four channels at input pixel (iy0 + i, ix0 + j).
- * Only the words inside the input are written: the others must already hold the input zero point. */
+/* n >= 1 words from s, C bytes apart, to d: two per LDR, LDR, STRD. */
+EDGEC_INLINE void dw_copy_words(uint32_t *d, const int8_t *s, int32_t C, int32_t n) {
+    uint32_t a, b;
+    __asm__ volatile("subs   %[n], %[n], #2\n\t"
+                     "blt    2f\n"
+                     "1:\n\t"
+                     "ldr    %[a], [%[s]]\n\t"
+                     "ldr    %[b], [%[s], %[C]]\n\t"
+                     "add    %[s], %[s], %[C], lsl #1\n\t"
+                     "strd   %[a], %[b], [%[d]], #8\n\t"
+                     "subs   %[n], %[n], #2\n\t"
+                     "bge    1b\n"
+                     "2:\n\t"
+                     "adds   %[n], %[n], #2\n\t"
+                     "itt    ne\n\t"
+                     "ldrne  %[a], [%[s]]\n\t"
+                     "strne  %[a], [%[d]]\n"
+                     : [d] "+r"(d), [s] "+r"(s), [n] "+r"(n), [a] "=&r"(a), [b] "=&r"(b)
+                     : [C] "r"(C)
+                     : "cc", "memory");
+}
+EDGEC_INLINE void dw_fill(uint32_t *d, uint32_t *end, uint32_t zp4) {
+    for (; d < end; ++d) *d = zp4;
+}
+
+/* The band as n rows of `width` words: word j of row i = the block's four channels at input pixel (iy0 + i, ix0 + j),
+ * the zero point word zp4 outside the input. With `kept`, the words outside are left alone: the band holds them
+ * already, from the same region of the block before. */
 __attribute__((noinline)) static void dw_stage(uint32_t *band, const int8_t *in, const edgec_conv2d_s8_params *p,
-                                               int32_t iy0, int32_t n, int32_t ix0, int32_t width) {
+                                               int32_t iy0, int32_t n, int32_t ix0, int32_t width, uint32_t zp4,
+                                               int32_t kept) {
     const int32_t C = p->in_c, W = p->in_w;
-    const int32_t i0 = iy0 < 0 ? -iy0 : 0, i1 = p->in_h - iy0 < n ? p->in_h - iy0 : n; /* rows inside: [i0, i1) */
-    const int32_t j0 = ix0 < 0 ? -ix0 : 0, j1 = W - ix0 < width ? W - ix0 : width;
-    if (i0 >= i1 || j0 >= j1) return;
-    const int32_t cnt = j1 - j0;
+    int32_t i0 = iy0 < 0 ? -iy0 : 0, i1 = p->in_h - iy0 < n ? p->in_h - iy0 : n; /* rows inside: [i0, i1) */
+    int32_t j0 = ix0 < 0 ? -ix0 : 0, j1 = W - ix0 < width ? W - ix0 : width;   /* columns inside: [j0, j1) */
+    if (i0 > n) i0 = n;
+    if (i1 < i0) i1 = i0;
+    if (j0 > width) j0 = width;
+    if (j1 < j0) j1 = j0;
+    if (!kept) {
+        dw_fill(band, band + i0 * width, zp4);
+        dw_fill(band + i1 * width, band + n * width, zp4);
+        if (j0 > 0 || j1 < width)
+            for (uint32_t *row = band + i0 * width, *const end = band + i1 * width; row < end; row += width) {
+                dw_fill(row, row + j0, zp4);
+                dw_fill(row + j1, row + width, zp4);
+            }
+    }
+    if (j0 == j1) return;
     const size_t row_bytes = (size_t)W * C;
     const int8_t *src = in + (ptrdiff_t)(iy0 + i0) * (ptrdiff_t)row_bytes + (ptrdiff_t)(ix0 + j0) * C;
-    uint32_t *dst = band + i0 * width + j0;
-    for (int32_t i = i1 - i0; i > 0; --i, src += row_bytes, dst += width) {
-        const int8_t *s = src;
-        uint32_t *d = dst;
-        int32_t j = cnt;
-        for (; j >= 2; j -= 2, d += 2, s += 2 * C) {
-            d[0] = load_u32(s);
-            d[1] = load_u32(s + C);
-        }
-        if (j) *d = load_u32(s);
-    }
-}
-/* The first n words of the band set to the zero point word. */
-static void dw_band_zp(uint32_t *band, int32_t n, uint32_t zp4) {
-    for (uint32_t *const end = band + n; band < end; band += 2) band[0] = band[1] = zp4;
+    for (uint32_t *d = band + i0 * width + j0, *const end = band + i1 * width; d < end; d += width, src += row_bytes)
+        dw_copy_words(d, src, C, j1 - j0);
 }
 
 typedef struct {
@@ -343,8 +381,7 @@ static void dw3x3_region(dw_ctx *x, int32_t oy0, int32_t oy1, int32_t ox0, int32
     for (int32_t a = oy0; a < oy1; a += rows) {
         const int32_t b = a + rows < oy1 ? a + rows : oy1;
         const int32_t y_first = a * sh - p->pad_top, n = (b - 1 - a) * sh + 2 * dh + 1;
-        if (!x->band_kept) dw_band_zp(x->band, n * width, x->zp4);
-        dw_stage(x->band, x->in, p, y_first, n, ix0, width);
+        dw_stage(x->band, x->in, p, y_first, n, ix0, width, x->zp4, x->band_kept);
         r->in = (const int8_t *)x->band;
         r->rows = b - a;
         r->out = x->out + ((size_t)a * OW + ox0) * C;
