@@ -430,7 +430,9 @@ static void dw3x3_block(dw_ctx *x, const int8_t *input, int8_t *output, const dw
     }
 }
 
-/* ---- general path, depth multiplier 1: four channels per pixel, the input offset added to each tap ---- */
+/* ---- general path, depth multiplier 1: pixel by pixel, four channels at a time with the input offset added to
+ * each tap (SXTB16, SADD16, SMLABB / SMLATT), requantised DW_CHUNK channels at a time ---- */
+#define DW_CHUNK 64 /* 256 bytes of stack */
 /* First tap index k with 0 <= o + k * d < n, and one past the last (k < k_n). */
 EDGEC_INLINE int32_t tap_lo(int32_t o, int32_t d) { return o >= 0 ? 0 : (-o + d - 1) / d; }
 EDGEC_INLINE int32_t tap_hi(int32_t o, int32_t d, int32_t n, int32_t k_n) {
@@ -438,51 +440,72 @@ EDGEC_INLINE int32_t tap_hi(int32_t o, int32_t d, int32_t n, int32_t k_n) {
     const int32_t hi = (n - o + d - 1) / d;
     return hi < k_n ? hi : k_n;
 }
-static void dw_block4(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
-                      const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p, int32_t c) {
+/* Channels [c0, c1); the reference loops unless in EDGEC_REQUANT_FIXED mode with no INT32_MIN multiplier (rq_apply
+ * leaves out SRDHM's saturating case). */
+static void dw_general(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                       const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p, int32_t c0,
+                       int32_t c1) {
+    int fast = p->requant == EDGEC_REQUANT_FIXED;
+    for (int32_t c = c0; fast && c < c1; ++c)
+        if (multiplier[c] == INT32_MIN) fast = 0;
+    if (!fast) {
+        dw_plain(input, weights, bias, multiplier, shift, output, p, c0, c1);
+        return;
+    }
     const int32_t C = p->in_c, off = p->input_offset, zp = p->output_offset, lo = p->act_min, hi = p->act_max;
     const int16x2_t off2 = (int16x2_t)(((uint32_t)off & 0xFFFFu) | ((uint32_t)off << 16));
     const size_t in_step = (size_t)p->dil_w * C, in_row_step = (size_t)p->dil_h * p->in_w * C;
     const size_t w_row_step = (size_t)p->k_w * C;
-    /* rq_apply needs a multiplier other than INT32_MIN (SRDHM's saturating case) */
-    int fast_rq = p->requant == EDGEC_REQUANT_FIXED;
-    rq_channel rq[4];
-    for (int32_t j = 0; j < 4; ++j) {
-        if (multiplier[c + j] == INT32_MIN) fast_rq = 0;
-        rq[j] = rq_prepare(multiplier[c + j], shift[c + j]);
-    }
+    int32_t acc[DW_CHUNK];
     for (int32_t b = 0; b < p->batch; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int32_t y0 = oy * p->stride_h - p->pad_top;
-            const int32_t ky0 = tap_lo(y0, p->dil_h), ky1 = tap_hi(y0, p->dil_h, p->in_h, p->k_h);
+            const int32_t ky0 = tap_lo(y0, p->dil_h), nky = tap_hi(y0, p->dil_h, p->in_h, p->k_h) - ky0;
             for (int32_t ox = 0; ox < p->out_w; ++ox) {
                 const int32_t x0 = ox * p->stride_w - p->pad_left;
-                const int32_t kx0 = tap_lo(x0, p->dil_w), kx1 = tap_hi(x0, p->dil_w, p->in_w, p->k_w);
-                const int32_t nkx = kx1 - kx0;
-                const int8_t *in_row =
-                    in_b + ((size_t)(y0 + ky0 * p->dil_h) * p->in_w + (x0 + kx0 * p->dil_w)) * C + c;
-                const int8_t *w_row = weights + ((size_t)ky0 * p->k_w + kx0) * C + c;
-                int32_t acc[4] = {0, 0, 0, 0};
-                for (int32_t ky = ky0; ky < ky1; ++ky, in_row += in_row_step, w_row += w_row_step) {
-                    const int8_t *ip = in_row, *wp = w_row;
-                    for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) {
-                        const uint32_t a4 = load_u32(ip), w4 = load_u32(wp);
-                        const int16x2_t a02 = __sadd16(__sxtb16((int8x4_t)a4), off2);
-                        const int16x2_t a13 = __sadd16(sxtb16_ror8(a4), off2);
-                        const int16x2_t w02 = __sxtb16((int8x4_t)w4), w13 = sxtb16_ror8(w4);
-                        acc[0] = __smlabb(a02, w02, acc[0]);
-                        acc[2] = __smlatt(a02, w02, acc[2]);
-                        acc[1] = __smlabb(a13, w13, acc[1]);
-                        acc[3] = __smlatt(a13, w13, acc[3]);
+                const int32_t kx0 = tap_lo(x0, p->dil_w), nkx = tap_hi(x0, p->dil_w, p->in_w, p->k_w) - kx0;
+                const int8_t *in0 = in_b + ((size_t)(y0 + ky0 * p->dil_h) * p->in_w + (x0 + kx0 * p->dil_w)) * C;
+                const int8_t *w0 = weights + ((size_t)ky0 * p->k_w + kx0) * C;
+                int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * C;
+                for (int32_t cc = c0; cc < c1; cc += DW_CHUNK) {
+                    const int32_t ce = c1 - cc < DW_CHUNK ? c1 : cc + DW_CHUNK;
+                    int32_t c = cc;
+                    for (; c + 4 <= ce; c += 4) {
+                        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                        const int8_t *in_row = in0 + c, *w_row = w0 + c;
+                        for (int32_t ky = nky; ky > 0; --ky, in_row += in_row_step, w_row += w_row_step) {
+                            const int8_t *ip = in_row, *wp = w_row;
+                            for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) {
+                                const uint32_t a4 = load_u32(ip), w4 = load_u32(wp);
+                                const int16x2_t a02 = __sadd16(__sxtb16((int8x4_t)a4), off2);
+                                const int16x2_t a13 = __sadd16(sxtb16_ror8(a4), off2);
+                                const int16x2_t w02 = __sxtb16((int8x4_t)w4), w13 = sxtb16_ror8(w4);
+                                a0 = __smlabb(a02, w02, a0);
+                                a2 = __smlatt(a02, w02, a2);
+                                a1 = __smlabb(a13, w13, a1);
+                                a3 = __smlatt(a13, w13, a3);
+                            }
+                        }
+                        acc[c - cc] = a0;
+                        acc[c - cc + 1] = a1;
+                        acc[c - cc + 2] = a2;
+                        acc[c - cc + 3] = a3;
                     }
-                }
-                int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * C + c;
-                for (int32_t j = 0; j < 4; ++j) {
-                    const int32_t a = acc[j] + (bias ? bias[c + j] : 0);
-                    out[j] = (int8_t)(fast_rq ? rq_apply(a, rq[j], zp, lo, hi)
-                                              : edgec_requant(a, multiplier[c + j], shift[c + j], p->requant, zp,
-                                                              lo, hi));
+                    for (; c < ce; ++c) { /* the in_c % 4 tail */
+                        int32_t a = 0;
+                        const int8_t *in_row = in0 + c, *w_row = w0 + c;
+                        for (int32_t ky = nky; ky > 0; --ky, in_row += in_row_step, w_row += w_row_step) {
+                            const int8_t *ip = in_row, *wp = w_row;
+                            for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C)
+                                a += (int32_t)*wp * ((int32_t)*ip + off);
+                        }
+                        acc[c - cc] = a;
+                    }
+                    /* requantisation in a second pass: the tap loops above keep their registers */
+                    for (c = cc; c < ce; ++c)
+                        out[c] = (int8_t)rq_apply(acc[c - cc] + (bias ? bias[c] : 0),
+                                                  rq_prepare(multiplier[c], shift[c]), zp, lo, hi);
                 }
             }
         }
@@ -497,27 +520,30 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     int32_t c = 0;
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
     if (p->depth_multiplier == 1) {
-        const int k3x3 = p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
-                         (2 * p->dil_w + 1) * (2 * p->dil_h + 1) <= DW_BAND;
-        uint32_t band[DW_BAND];
-        dw_ctx x;
-        x.p = p;
-        x.run_fn = p->act_min == -128 && p->act_max == 127 ? dw3x3_run_full : dw3x3_run_clamp;
-        x.run.out_step = p->out_c;
-        x.run.out_jump = p->out_w * p->out_c;
-        x.run.lo = p->act_min;
-        x.run.hi = p->act_max;
-        x.zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
-        x.band = band;
-        x.band_kept = 0;
-        for (; c + 4 <= p->in_c; c += 4) {
-            dw_block k;
-            if (k3x3 && dw_block_prepare(&k, weights, bias, multiplier, shift, p, c))
-                dw3x3_block(&x, input, output, &k, c);
-            else
-                dw_block4(input, weights, bias, multiplier, shift, output, p, c);
+        if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
+            (2 * p->dil_w + 1) * (2 * p->dil_h + 1) <= DW_BAND) {
+            uint32_t band[DW_BAND];
+            dw_ctx x;
+            x.p = p;
+            x.run_fn = p->act_min == -128 && p->act_max == 127 ? dw3x3_run_full : dw3x3_run_clamp;
+            x.run.out_step = p->out_c;
+            x.run.out_jump = p->out_w * p->out_c;
+            x.run.lo = p->act_min;
+            x.run.hi = p->act_max;
+            x.zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
+            x.band = band;
+            x.band_kept = 0;
+            for (; c + 4 <= p->in_c; c += 4) {
+                dw_block k;
+                if (dw_block_prepare(&k, weights, bias, multiplier, shift, p, c))
+                    dw3x3_block(&x, input, output, &k, c);
+                else
+                    dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+            }
         }
+        if (c < p->in_c) dw_general(input, weights, bias, multiplier, shift, output, p, c, p->in_c);
+        return;
     }
 #endif
-    if (c < p->in_c) dw_plain(input, weights, bias, multiplier, shift, output, p, c, p->in_c);
+    dw_plain(input, weights, bias, multiplier, shift, output, p, c, p->in_c);
 }
