@@ -1,25 +1,27 @@
 /* Cortex-M twin of reference/edgec_depthwise_conv2d_s8.c, bit-identical to it.
  *
- * With __ARM_FEATURE_DSP, depth multiplier 1 and TFLite (fixed-point) requantisation, a 3x3 convolution goes four
- * channels (one input word) at a time, each block of four over every output pixel:
- *   - dw_block_prepare builds the block's table on the stack. The input offset leaves the taps: sum (x + off) * w
- *     = sum x * w + off * sum w, the second term going into the bias. The weights become int16 pairs of two taps
- *     of one channel, so that one SMLAD does two MACs: PKHBT / PKHTB of two taps' input words give [a0 a1 b0 b1]
- *     and [a2 a3 b2 b3], and SXTB16 (ROR #8) of those the pairs (a_c, b_c) of each channel c. Eight taps pair
- *     up, the ninth goes through SMLABB / SMLATT. Weights and bias are scaled by 2^(left shift + 1), so that the
- *     accumulator already is 2 * (acc << left) and TFLite's two roundings take four instructions (y is int32):
- *         y   = SMMLAR(acc, multiplier, 2^(r-1) + zp 2^r)   = SRDHM(acc << left, multiplier) + 2^(r-1) + zp 2^r
- *         out = (y + ((y - zp 2^r - 1) >> 31)) >> r         rounding shift right by r, half away from zero
- *     (r = 0: nudge 0 and a test that is never negative). It is exact while |acc| << (left + 1) < 2^30 and
- *     r <= 22, which |bias| + 255 * 128 * 9 bounds; a block outside that takes the general path below.
- *   - the input rows go through a ring of three band rows on the stack (dw3x3_block): one word per input column,
- *     the input zero point in padding columns and rows. Padding then needs no special case: x = -off adds
- *     (x + off) * w = 0, exactly what the reference's skipped taps add. Each input row is copied once per block
- *     (stride 1), and every output row is a single run of the assembly loop (dw3x3_run_*), 26 instructions per
- *     output channel: GCC spills half the state of that loop, and instructions are the figure of merit here.
- *     Wide rows go in column chunks of DW_BAND_W input columns.
- * Everything else (other kernel sizes, depth multiplier != 1, float requantisation, the in_c % 4 tail) runs the
- * general loops, four channels at a time with SXTB16 / SMLABB where possible. */
+ * With __ARM_FEATURE_DSP and depth multiplier 1, a 3x3 convolution goes one block of four channels (one input word)
+ * at a time, each block over the whole output map:
+ *   - dw_block_prepare builds the block's table. The input offset leaves the taps: sum (x + off) * w =
+ *     sum x * w + off * sum w, the second term going into the bias. The weights become int16 pairs of two taps of
+ *     one channel, so that one SMLAD does two MACs: PKHBT / PKHTB of two taps' input words give [a0 a1 b0 b1] and
+ *     [a2 a3 b2 b3], and SXTB16 (ROR #8) of those the pairs (a_c, b_c) of each channel c. Eight taps pair up; the
+ *     ninth goes through SMLABB / SMLATT. Weights and bias are doubled, so that the accumulator X is 2 * acc, and
+ *     TFLite's two roundings (SRDHM, then a shift right by r rounding half away from zero) become three
+ *     instructions, zero point included:  out = SMMLAR(X, multiplier, 2^(r-1) + zp 2^r - [X < 0]) >> r.
+ *     (SMMLAR is SRDHM without its saturation; floor(floor(a / 2^31) / 2^r) = floor(a / 2^(31 + r)) joins the
+ *     roundings; and with a multiplier >= 0, X < 0 stands in for "SRDHM < 0" wherever that matters, r >= 1.)
+ *     This needs a right shift (1 <= r <= 22), a multiplier >= 0 and |bias| + 255 * 128 * 9 < 2^29 (so that no
+ *     intermediate overflows); a block of channels outside that takes the general path below.
+ *   - dw3x3_run_* (assembly: GCC spills half of this loop's state, and instructions are the figure of merit here)
+ *     computes a rectangle of output pixels, 99 instructions per pixel of four channels. Pixels whose taps are all
+ *     inside the input read it directly; the others read copies in a band on the stack (dw_stage) holding the input
+ *     zero point where the input ends. Padding then needs no special case: x = -off adds (x + off) * w = 0, exactly
+ *     what the reference's skipped taps add. Maps that fit the band (DW_BAND words) are copied whole; larger ones
+ *     split into the rectangle of inside pixels and the border frame around it (dw3x3_block).
+ * Everything else (other kernel sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel, four
+ * channels at a time with the input offset added to each tap (SXTB16, SADD16, SMLABB / SMLATT). Depth multipliers
+ * other than 1, float requantisation and INT32_MIN multipliers run the reference loops (dw_plain). */
 #include "edgec_depthwise_conv2d_s8.h"
 
 /* The reference loops over input channels [c0, c1): every output channel of those. */
@@ -276,7 +278,7 @@ __attribute__((naked, noinline)) static void dw3x3_run_clamp(const dw_run *run) 
 #undef DW_SSAT
 #undef DW_CLAMP
 
-#define DW_BAND 256 /* words (input pixels of a block) of the band: 1 KB of stack */
+#define DW_BAND 200 /* words (input pixels of one block) of the band: 800 bytes of stack */
 
 /* n >= 1 words from s, C bytes apart, to d: two per LDR, LDR, STRD. */
 EDGEC_INLINE void dw_copy_words(uint32_t *d, const int8_t *s, int32_t C, int32_t n) {
@@ -303,12 +305,12 @@ EDGEC_INLINE void dw_fill(uint32_t *d, uint32_t *end, uint32_t zp4) {
     for (; d < end; ++d) *d = zp4;
 }
 
-/* The band as n rows of `width` words: word j of row i = the block's four channels at input pixel (iy0 + i, ix0 + j),
- * the zero point word zp4 outside the input. With `kept`, the words outside are left alone: the band holds them
- * already, from the same region of the block before. */
+/* The input pixels (iy0 + i, ix0 + j), i < n, j < width, of the block into the band: word i * width + j, or
+ * j * n + i when `transposed` (then a copied line is a column: fewer lines for a tall narrow region). The zero
+ * point word zp4 outside the input, unless `kept`: the band holds those already, from the block before. */
 __attribute__((noinline)) static void dw_stage(uint32_t *band, const int8_t *in, const edgec_conv2d_s8_params *p,
                                                int32_t iy0, int32_t n, int32_t ix0, int32_t width, uint32_t zp4,
-                                               int32_t kept) {
+                                               int32_t kept, int32_t transposed) {
     const int32_t C = p->in_c, W = p->in_w;
     int32_t i0 = iy0 < 0 ? -iy0 : 0, i1 = p->in_h - iy0 < n ? p->in_h - iy0 : n; /* rows inside: [i0, i1) */
     int32_t j0 = ix0 < 0 ? -ix0 : 0, j1 = W - ix0 < width ? W - ix0 : width;   /* columns inside: [j0, j1) */
@@ -316,20 +318,24 @@ __attribute__((noinline)) static void dw_stage(uint32_t *band, const int8_t *in,
     if (i1 < i0) i1 = i0;
     if (j0 > width) j0 = width;
     if (j1 < j0) j1 = j0;
+    const int8_t *src = in + ((ptrdiff_t)(iy0 + i0) * W + (ix0 + j0)) * C;
+    /* lines [l0, l1) of `len` words are inside the input at words [w0, w1) */
+    int32_t lines = n, len = width, l0 = i0, l1 = i1, w0 = j0, w1 = j1, src_line = W * C, src_word = C;
+    if (transposed) {
+        lines = width, len = n, l0 = j0, l1 = j1, w0 = i0, w1 = i1, src_line = C, src_word = W * C;
+    }
     if (!kept) {
-        dw_fill(band, band + i0 * width, zp4);
-        dw_fill(band + i1 * width, band + n * width, zp4);
-        if (j0 > 0 || j1 < width)
-            for (uint32_t *row = band + i0 * width, *const end = band + i1 * width; row < end; row += width) {
-                dw_fill(row, row + j0, zp4);
-                dw_fill(row + j1, row + width, zp4);
+        dw_fill(band, band + l0 * len, zp4);
+        dw_fill(band + l1 * len, band + lines * len, zp4);
+        if (w0 > 0 || w1 < len)
+            for (uint32_t *line = band + l0 * len, *const end = band + l1 * len; line < end; line += len) {
+                dw_fill(line, line + w0, zp4);
+                dw_fill(line + w1, line + len, zp4);
             }
     }
-    if (j0 == j1) return;
-    const size_t row_bytes = (size_t)W * C;
-    const int8_t *src = in + (ptrdiff_t)(iy0 + i0) * (ptrdiff_t)row_bytes + (ptrdiff_t)(ix0 + j0) * C;
-    for (uint32_t *d = band + i0 * width + j0, *const end = band + i1 * width; d < end; d += width, src += row_bytes)
-        dw_copy_words(d, src, C, j1 - j0);
+    if (w0 == w1) return;
+    for (uint32_t *d = band + l0 * len + w0, *const end = band + l1 * len; d < end; d += len, src += src_line)
+        dw_copy_words(d, src, src_word, w1 - w0);
 }
 
 typedef struct {
@@ -374,14 +380,16 @@ static void dw3x3_region(dw_ctx *x, int32_t oy0, int32_t oy1, int32_t ox0, int32
         return;
     }
     const int32_t rows = (DW_BAND / width - 1 - 2 * dh) / sh + 1; /* output rows per piece */
-    r->rs = dh * width * 4;
-    r->cs = dw * 4;
-    r->step = sw * 4;
-    r->in_skip = (sh * width - npix * sw) * 4;
     for (int32_t a = oy0; a < oy1; a += rows) {
         const int32_t b = a + rows < oy1 ? a + rows : oy1;
         const int32_t y_first = a * sh - p->pad_top, n = (b - 1 - a) * sh + 2 * dh + 1;
-        dw_stage(x->band, x->in, p, y_first, n, ix0, width, x->zp4, x->band_kept);
+        const int32_t transposed = width < n; /* copied by columns: fewer of them */
+        dw_stage(x->band, x->in, p, y_first, n, ix0, width, x->zp4, x->band_kept, transposed);
+        const int32_t word = transposed ? n * 4 : 4, line = transposed ? 4 : width * 4; /* bytes along x, y */
+        r->rs = dh * line;
+        r->cs = dw * word;
+        r->step = sw * word;
+        r->in_skip = sh * line - npix * sw * word;
         r->in = (const int8_t *)x->band;
         r->rows = b - a;
         r->out = x->out + ((size_t)a * OW + ox0) * C;
