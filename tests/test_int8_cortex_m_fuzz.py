@@ -1,6 +1,9 @@
 """The Cortex-M DSP kernels (runtimes/cortex-m/) against the portable reference kernels on random shapes: conv
 (odd pixel and channel counts, K % 4 tails, in_c % 4 == 0 and not), depthwise (depth multiplier 1 and 2), fully
-connected (filter offset 0 and not, both roundings), padding, strides, dilations, both requantisation modes.
+connected (filter offset 0 and not, both roundings), padding, strides, dilations, both requantisation modes; then
+depthwise cases aimed at the 3x3 path: maps up to 24 x 100 (whole-map copies, the border frame around inside
+pixels, column pieces), strides and dilations up to 3, paddings up to 3, in_c % 4 != 0, every shift from -31 to 8,
+biases near the fast path's bound, INT32_MIN multipliers, clamped and full activation ranges.
 Built for cortex-m7 with the DSP extension and run on QEMU mps2-an500; every case must match bit for bit.
 
 The packed entry points (edgec_conv2d_s8_packed, edgec_fully_connected_s8_packed) get their own cases, packed by

@@ -1,107 +1,32 @@
-/* Cortex-M twin of reference/edgec_depthwise_conv2d_s8.c. With __ARM_FEATURE_DSP and depth multiplier 1, four
- * channels go at once: one 32-bit load of inputs and one of weights, widened with SXTB16, then SMLABB/SMLATT
- * (one multiply-accumulate per channel and tap). Integer sums are exact: bit-identical to the reference. */
+/* Cortex-M twin of reference/edgec_depthwise_conv2d_s8.c, bit-identical to it.
+ *
+ * With __ARM_FEATURE_DSP and depth multiplier 1, a 3x3 convolution goes one block of four channels (one input word)
+ * at a time, each block over the whole output map:
+ *   - dw_block_prepare builds the block's table. The input offset leaves the taps: sum (x + off) * w =
+ *     sum x * w + off * sum w, the second term going into the bias. The weights become int16 pairs of two taps of
+ *     one channel, so that one SMLAD does two MACs: PKHBT / PKHTB of two taps' input words give [a0 a1 b0 b1] and
+ *     [a2 a3 b2 b3], and SXTB16 (ROR #8) of those the pairs (a_c, b_c) of each channel c. Eight taps pair up; the
+ *     ninth goes through SMLABB / SMLATT. Weights and bias are doubled, so that the accumulator X is 2 * acc, and
+ *     TFLite's two roundings (SRDHM, then a shift right by r rounding half away from zero) become three
+ *     instructions, zero point included:  out = SMMLAR(X, multiplier, 2^(r-1) + zp 2^r - [X < 0]) >> r.
+ *     (SMMLAR is SRDHM without its saturation; floor(floor(a / 2^31) / 2^r) = floor(a / 2^(31 + r)) joins the
+ *     roundings; and with a multiplier >= 0, X < 0 stands in for "SRDHM < 0" wherever that matters, r >= 1.)
+ *     This needs a right shift (1 <= r <= 22), a multiplier >= 0 and |bias| + 255 * 128 * 9 < 2^29 (so that no
+ *     intermediate overflows); a block of channels outside that takes the general path below.
+ *   - dw3x3_run_* (assembly: GCC spills half of this loop's state, and instructions are the figure of merit here)
+ *     computes a rectangle of output pixels, 99 instructions per pixel of four channels. Pixels whose taps are all
+ *     inside the input read it directly; the others read copies in a band on the stack (dw_stage) holding the input
+ *     zero point where the input ends. Padding then needs no special case: x = -off adds (x + off) * w = 0, exactly
+ *     what the reference's skipped taps add. Maps that fit the band (DW_BAND words) are copied whole; larger ones
+ *     split into the rectangle of inside pixels and the border frame around it (dw3x3_block).
+ * Everything else (other kernel sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel, four
+ * channels at a time with the input offset added to each tap (SXTB16, SADD16, SMLABB / SMLATT). Depth multipliers
+ * other than 1, float requantisation and INT32_MIN multipliers run the reference loops (dw_plain). */
 #include "edgec_depthwise_conv2d_s8.h"
 
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
-#include <arm_acle.h>
-
-EDGEC_INLINE uint32_t load_u32(const int8_t *q) {
-    uint32_t v;
-    __builtin_memcpy(&v, q, 4);
-    return v;
-}
-/* SXTB16 with its built-in ROR #8 (GCC does not fold the rotation into the instruction). */
-EDGEC_INLINE int16x2_t sxtb16_ror8(uint32_t v) {
-    int16x2_t r;
-    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
-    return r;
-}
-/* First tap index k with 0 <= o + k * d < n, and one past the last (k < k_n). */
-EDGEC_INLINE int32_t tap_lo(int32_t o, int32_t d) { return o >= 0 ? 0 : (-o + d - 1) / d; }
-EDGEC_INLINE int32_t tap_hi(int32_t o, int32_t d, int32_t n, int32_t k_n) {
-    if (o >= n) return 0;
-    const int32_t hi = (n - o + d - 1) / d;
-    return hi < k_n ? hi : k_n;
-}
-
-/* One output pixel, depth multiplier 1: the valid tap window is found once, then four channels at a time walk it
- * by pointer (one 32-bit load of inputs and one of weights per tap, SXTB16 widening, SMLABB/SMLATT). */
-#define EDGEC_DW_MAX_C 512 /* channels of the accumulator row on the stack */
-static void dw_pixel(const int8_t *in_b, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
-                     const int32_t *shift, int8_t *out, const edgec_conv2d_s8_params *p, int32_t y0, int32_t x0,
-                     int32_t *acc) {
-    const int32_t C = p->in_c, off = p->input_offset;
-    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
-    const int16x2_t off2 = (int16x2_t)(((uint32_t)off & 0xFFFFu) | ((uint32_t)off << 16));
-    const int32_t ky0 = tap_lo(y0, p->dil_h), ky1 = tap_hi(y0, p->dil_h, p->in_h, p->k_h);
-    const int32_t kx0 = tap_lo(x0, p->dil_w), kx1 = tap_hi(x0, p->dil_w, p->in_w, p->k_w);
-    const int32_t nky = ky1 - ky0, nkx = kx1 - kx0;
-    const size_t in_step = (size_t)p->dil_w * C, in_row_step = (size_t)p->dil_h * p->in_w * C;
-    const size_t w_row_step = (size_t)p->k_w * C;
-    const int8_t *in0 = in_b + ((size_t)(y0 + ky0 * p->dil_h) * p->in_w + (x0 + kx0 * p->dil_w)) * C;
-    const int8_t *w0 = weights + ((size_t)ky0 * p->k_w + kx0) * C;
-    int32_t c = 0;
-    for (; c + 4 <= C; c += 4) {
-        int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-        const int8_t *in_row = in0 + c, *w_row = w0 + c;
-        for (int32_t ky = nky; ky > 0; --ky, in_row += in_row_step, w_row += w_row_step) {
-            const int8_t *ip = in_row, *wp = w_row;
-#define EDGEC_DW_TAP(I, W)                                                  \
-    do {                                                                    \
-        const uint32_t a4 = load_u32(I), w4 = load_u32(W);                  \
-        const int16x2_t a02 = __sadd16(__sxtb16((int8x4_t)a4), off2);       \
-        const int16x2_t a13 = __sadd16(sxtb16_ror8(a4), off2);              \
-        const int16x2_t w02 = __sxtb16((int8x4_t)w4), w13 = sxtb16_ror8(w4); \
-        acc0 = __smlabb(a02, w02, acc0);                                    \
-        acc2 = __smlatt(a02, w02, acc2);                                    \
-        acc1 = __smlabb(a13, w13, acc1);                                    \
-        acc3 = __smlatt(a13, w13, acc3);                                    \
-    } while (0)
-            if (nkx == 3) { /* the common full 3-wide row, unrolled */
-                EDGEC_DW_TAP(ip, wp);
-                EDGEC_DW_TAP(ip + in_step, wp + C);
-                EDGEC_DW_TAP(ip + 2 * in_step, wp + 2 * C);
-            } else {
-                for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) EDGEC_DW_TAP(ip, wp);
-            }
-#undef EDGEC_DW_TAP
-        }
-        acc[c] = acc0;
-        acc[c + 1] = acc1;
-        acc[c + 2] = acc2;
-        acc[c + 3] = acc3;
-    }
-    for (; c < C; ++c) { /* C % 4 tail */
-        int32_t a = 0;
-        const int8_t *in_row = in0 + c, *w_row = w0 + c;
-        for (int32_t ky = nky; ky > 0; --ky, in_row += in_row_step, w_row += w_row_step) {
-            const int8_t *ip = in_row, *wp = w_row;
-            for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) a += (int32_t)*wp * ((int32_t)*ip + off);
-        }
-        acc[c] = a;
-    }
-    /* requantisation in a second pass: the tap loops above keep their registers */
-    for (c = 0; c < C; ++c)
-        out[c] = (int8_t)rq_apply(acc[c] + (bias ? bias[c] : 0), rq_prepare(multiplier[c], shift[c]), zp, lo, hi);
-}
-#define EDGEC_DW_LANES 4
-#else
-#define EDGEC_DW_LANES 0
-#endif
-
-void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
-                               const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
-                               const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
-                               const edgec_conv2d_s8_params *p) {
-#if EDGEC_DW_LANES
-    /* The fast path requantises in EDGEC_REQUANT_FIXED mode only, with no INT32_MIN multiplier (SRDHM's saturating
-     * case); anything else takes the plain loop with edgec_requant. */
-    int32_t acc_row[EDGEC_DW_MAX_C];
-    int32_t fast = p->depth_multiplier == 1 && p->requant == EDGEC_REQUANT_FIXED && p->in_c <= EDGEC_DW_MAX_C;
-    for (int32_t c = 0; fast && c < p->out_c; ++c)
-        if (multiplier[c] == INT32_MIN) fast = 0;
-#endif
+/* The reference loops over input channels [c0, c1): every output channel of those. */
+static void dw_plain(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                     const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p, int32_t c0, int32_t c1) {
     for (int32_t b = 0; b < p->batch; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
@@ -109,14 +34,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                 const int32_t y0 = oy * p->stride_h - p->pad_top;
                 const int32_t x0 = ox * p->stride_w - p->pad_left;
                 int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
-                int32_t ic = 0;
-#if EDGEC_DW_LANES
-                if (fast) {
-                    dw_pixel(in_b, weights, bias, multiplier, shift, out, p, y0, x0, acc_row);
-                    continue;
-                }
-#endif
-                for (; ic < p->in_c; ++ic) {
+                for (int32_t ic = c0; ic < c1; ++ic) {
                     for (int32_t m = 0; m < p->depth_multiplier; ++m) {
                         const int32_t oc = ic * p->depth_multiplier + m;
                         int32_t acc = 0;
@@ -139,4 +57,501 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
             }
         }
     }
+}
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+
+EDGEC_INLINE uint32_t load_u32(const int8_t *q) {
+    uint32_t v;
+    __builtin_memcpy(&v, q, 4);
+    return v;
+}
+/* SXTB16 with its built-in ROR #8 (GCC does not fold the rotation into the instruction); PKHBT / PKHTB, which
+ * have no ACLE intrinsic in GCC. */
+EDGEC_INLINE int16x2_t sxtb16_ror8(uint32_t v) {
+    int16x2_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+}
+EDGEC_INLINE uint32_t pkhbt16(uint32_t lo, uint32_t hi) { /* lo[15:0] | hi[15:0] << 16 */
+    uint32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));
+    return r;
+}
+EDGEC_INLINE uint32_t pkhtb16(uint32_t hi, uint32_t lo) { /* hi[31:16] | lo[31:16] >> 16 */
+    uint32_t r;
+    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(hi), "r"(lo));
+    return r;
+}
+
+/* ---- 3x3, depth multiplier 1 ---- */
+typedef struct {
+    int32_t bias[4]; /* 2 * (bias + input_offset * sum w) */
+    int32_t w[18];   /* int16 pairs of 2 * weights: taps (0,kx)|(1,kx) for kx = 0..2, one word per channel; then
+                      * (2,0)|(2,1) likewise; then (2,2) for channels 0|2 and 1|3 */
+    int32_t rq[4][3]; /* per channel: multiplier, 2^(r-1) + zp 2^r, r */
+} dw_block;
+
+/* Fills the table of channels c..c+3; 0 when a channel's requantisation or bias is outside the fast path's range.
+ * The weights are doubled lane by lane (SADD16). */
+static int dw_block_prepare(dw_block *k, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                            const int32_t *shift, const edgec_conv2d_s8_params *p, int32_t c) {
+    const int32_t C = p->in_c, zp = p->output_offset;
+    const int8_t *const wc = weights + c;
+    int32_t sum[4] = {0, 0, 0, 0};
+#pragma GCC unroll 4
+    for (int32_t j = 0; j < 4; ++j) {
+        const int32_t r = -shift[c + j], m = multiplier[c + j], b = bias ? bias[c + j] : 0;
+        /* |acc| <= |b| + 255 * 128 * 9 */
+        const uint32_t b_abs = b < 0 ? 0u - (uint32_t)b : (uint32_t)b;
+        if (r < 1 || r > 22 || m < 0 || b_abs >= (UINT32_C(1) << 29) - 293760u) return 0;
+        k->rq[j][0] = m;
+        k->rq[j][1] = (1 << (r - 1)) + (int32_t)((uint32_t)zp << r);
+        k->rq[j][2] = r;
+    }
+    static const uint8_t pairs[4][2] = {{0, 3}, {1, 4}, {2, 5}, {6, 7}};
+#pragma GCC unroll 4
+    for (int32_t i = 0; i < 4; ++i) {
+        const uint32_t a = load_u32(wc + pairs[i][0] * C), b = load_u32(wc + pairs[i][1] * C);
+        const uint32_t x01 = pkhbt16(a, b), x23 = pkhtb16(b, a);
+        const int16x2_t v[4] = {__sxtb16((int8x4_t)x01), sxtb16_ror8(x01), __sxtb16((int8x4_t)x23),
+                                sxtb16_ror8(x23)};
+#pragma GCC unroll 4
+        for (int32_t j = 0; j < 4; ++j) {
+            sum[j] = __smlad(v[j], 0x00010001, sum[j]);
+            k->w[4 * i + j] = (int32_t)__sadd16(v[j], v[j]);
+        }
+    }
+    const uint32_t t8 = load_u32(wc + 8 * C);
+    const int16x2_t v02 = __sxtb16((int8x4_t)t8), v13 = sxtb16_ror8(t8);
+    k->w[16] = (int32_t)__sadd16(v02, v02);
+    k->w[17] = (int32_t)__sadd16(v13, v13);
+    sum[0] = __smlad(v02, 0x00000001, sum[0]);
+    sum[2] = __smlad(v02, 0x00010000, sum[2]);
+    sum[1] = __smlad(v13, 0x00000001, sum[1]);
+    sum[3] = __smlad(v13, 0x00010000, sum[3]);
+#pragma GCC unroll 4
+    for (int32_t j = 0; j < 4; ++j)
+        k->bias[j] = (int32_t)(((uint32_t)(bias ? bias[c + j] : 0) + (uint32_t)p->input_offset * (uint32_t)sum[j])
+                               << 1);
+    return 1;
+}
+
+/* A rectangle of output pixels of one block, in assembly. The table is copied to the bottom of the stack frame,
+ * the dw_run fields before `in` above it; r0-r2 = the pixel's three tap columns, r3 = rs, r4-r7 = the four
+ * channels' accumulators, r8-r12 scratch, lr = output. */
+typedef struct {
+    int32_t step, out_step;    /* bytes between input pixels, between output pixels */
+    int8_t *out_end;           /* end of the first output row */
+    int32_t rows;              /* output rows */
+    int32_t in_skip, out_skip; /* bytes from the end of a row to the start of the next, input and output */
+    int32_t out_jump;          /* bytes between output rows */
+    int32_t lo, hi;            /* clamp (dw3x3_run_clamp only) */
+    const int8_t *in;          /* top-left tap of the first pixel */
+    int32_t cs, rs;            /* bytes between the taps of a row, between tap rows */
+    int8_t *out;
+    const dw_block *k;
+} dw_run;
+#define DW_FRAME "172" /* the table (136 bytes), then step ... hi */
+
+/* two taps of four channels: input words A and B, weight pairs at table offset WO (bytes) */
+#define DW_PAIR(A, B, WO)                   \
+    "ldr    r8, " A "\n\t"                  \
+    "ldr    r9, " B "\n\t"                  \
+    "pkhbt  r10, r8, r9, lsl #16\n\t"       \
+    "pkhtb  r9, r9, r8, asr #16\n\t"        \
+    "ldrd   r11, r12, [sp, #" WO "]\n\t"    \
+    "sxtb16 r8, r10\n\t"                    \
+    "smlad  r4, r8, r11, r4\n\t"            \
+    "sxtb16 r8, r10, ror #8\n\t"            \
+    "smlad  r5, r8, r12, r5\n\t"            \
+    "ldrd   r11, r12, [sp, #" WO "+8]\n\t"  \
+    "sxtb16 r8, r9\n\t"                     \
+    "smlad  r6, r8, r11, r6\n\t"            \
+    "sxtb16 r8, r9, ror #8\n\t"             \
+    "smlad  r7, r8, r12, r7\n\t"
+#define DW_PROLOGUE                                              \
+    "push   {r4-r11, lr}\n\t"                                    \
+    "sub    sp, sp, #" DW_FRAME "\n\t"                           \
+    "mov    r12, r0\n\t"                                         \
+    "ldr    r1, [r12, #52]\n\t"                                  \
+    "ldmia  r1!, {r2-r11}\n\t"                                   \
+    "stm    sp, {r2-r11}\n\t"                                    \
+    "ldmia  r1!, {r2-r11}\n\t"                                   \
+    "add    r0, sp, #40\n\t"                                     \
+    "stm    r0, {r2-r11}\n\t"                                    \
+    "ldmia  r1!, {r2-r11}\n\t"                                   \
+    "add    r0, sp, #80\n\t"                                     \
+    "stm    r0, {r2-r11}\n\t"                                    \
+    "ldm    r1, {r2-r5}\n\t"                                     \
+    "add    r0, sp, #120\n\t"                                    \
+    "stm    r0, {r2-r5}\n\t"                                     \
+    "ldm    r12, {r2-r10}\n\t"                                   \
+    "add    r0, sp, #136\n\t"                                    \
+    "stm    r0, {r2-r10}\n\t"                                    \
+    "add    r0, r12, #36\n\t"                                    \
+    "ldm    r0, {r0, r8, r9, lr}\n\t"                            \
+    "mov    r3, r9\n\t"                                          \
+    "add    r1, r0, r8\n\t"                                      \
+    "add    r2, r1, r8\n"                                        \
+    "1:\n\t"
+/* the nine taps into r4-r7, then each accumulator requantised (up to the clamp) */
+#define DW_TAPS_RQ                                               \
+    "ldm    sp, {r4-r7}\n\t"                                     \
+    DW_PAIR("[r0]", "[r0, r3]", "16")                            \
+    DW_PAIR("[r1]", "[r1, r3]", "32")                            \
+    DW_PAIR("[r2]", "[r2, r3]", "48")                            \
+    DW_PAIR("[r0, r3, lsl #1]", "[r1, r3, lsl #1]", "64")        \
+    "ldr    r8, [r2, r3, lsl #1]\n\t"                            \
+    "ldrd   r11, r12, [sp, #80]\n\t"                             \
+    "sxtb16 r9, r8\n\t"                                          \
+    "sxtb16 r8, r8, ror #8\n\t"                                  \
+    "smlabb r4, r9, r11, r4\n\t"                                 \
+    "smlatt r6, r9, r11, r6\n\t"                                 \
+    "smlabb r5, r8, r12, r5\n\t"                                 \
+    "smlatt r7, r8, r12, r7\n\t"                                 \
+    "add    r8, sp, #88\n\t"                                     \
+    DW_RQ("r4") DW_RQ("r5") DW_RQ("r6") DW_RQ("r7")
+#define DW_RQ(R)                                                 \
+    "ldmia  r8!, {r9-r11}\n\t"                                   \
+    "add    r10, r10, " R ", asr #31\n\t"                        \
+    "smmlar " R ", " R ", r9, r10\n\t"                           \
+    "asr    " R ", " R ", r11\n\t"
+/* next pixel; at the end of a row, the next row */
+#define DW_NEXT                                                  \
+    "ldr    r8, [sp, #136]\n\t"                                  \
+    "add    r0, r0, r8\n\t"                                      \
+    "add    r1, r1, r8\n\t"                                      \
+    "add    r2, r2, r8\n\t"                                      \
+    "ldr    r8, [sp, #140]\n\t"                                  \
+    "add    lr, lr, r8\n\t"                                      \
+    "ldr    r8, [sp, #144]\n\t"                                  \
+    "cmp    lr, r8\n\t"                                          \
+    "bne    1b\n\t"                                              \
+    "ldr    r9, [sp, #148]\n\t"                                  \
+    "subs   r9, r9, #1\n\t"                                      \
+    "beq    2f\n\t"                                              \
+    "str    r9, [sp, #148]\n\t"                                  \
+    "ldrd   r9, r10, [sp, #152]\n\t"                             \
+    "add    r0, r0, r9\n\t"                                      \
+    "add    r1, r1, r9\n\t"                                      \
+    "add    r2, r2, r9\n\t"                                      \
+    "add    lr, lr, r10\n\t"                                     \
+    "ldr    r9, [sp, #160]\n\t"                                  \
+    "add    r8, r8, r9\n\t"                                      \
+    "str    r8, [sp, #144]\n\t"                                  \
+    "b      1b\n"                                                \
+    "2:\n\t"                                                     \
+    "add    sp, sp, #" DW_FRAME "\n\t"                           \
+    "pop    {r4-r11, pc}\n"
+/* R clamped to [-128, 127], or to [r8, r9], and stored at lr + OFF */
+#define DW_SSAT(R, OFF) "ssat   " R ", #8, " R "\n\t" "strb   " R ", [lr, #" OFF "]\n\t"
+#define DW_CLAMP(R, OFF)                                         \
+    "cmp    " R ", r8\n\t"                                       \
+    "it     lt\n\t"                                              \
+    "movlt  " R ", r8\n\t"                                       \
+    "cmp    " R ", r9\n\t"                                       \
+    "it     gt\n\t"                                              \
+    "movgt  " R ", r9\n\t"                                       \
+    "strb   " R ", [lr, #" OFF "]\n\t"
+
+__attribute__((naked, noinline)) static void dw3x3_run_full(const dw_run *run) {
+    (void)run;
+    __asm__(DW_PROLOGUE DW_TAPS_RQ
+            DW_SSAT("r4", "0") DW_SSAT("r5", "1") DW_SSAT("r6", "2") DW_SSAT("r7", "3")
+            DW_NEXT);
+}
+__attribute__((naked, noinline)) static void dw3x3_run_clamp(const dw_run *run) {
+    (void)run;
+    __asm__(DW_PROLOGUE DW_TAPS_RQ
+            "ldrd   r8, r9, [sp, #164]\n\t"
+            DW_CLAMP("r4", "0") DW_CLAMP("r5", "1") DW_CLAMP("r6", "2") DW_CLAMP("r7", "3")
+            DW_NEXT);
+}
+#undef DW_FRAME
+#undef DW_PAIR
+#undef DW_PROLOGUE
+#undef DW_TAPS_RQ
+#undef DW_RQ
+#undef DW_NEXT
+#undef DW_SSAT
+#undef DW_CLAMP
+
+#define DW_BAND 200 /* words (input pixels of one block) of the band: 800 bytes of stack */
+
+/* n >= 1 words from s, C bytes apart, to d: two per LDR, LDR, STRD. */
+EDGEC_INLINE void dw_copy_words(uint32_t *d, const int8_t *s, int32_t C, int32_t n) {
+    uint32_t a, b;
+    __asm__ volatile("subs   %[n], %[n], #2\n\t"
+                     "blt    2f\n"
+                     "1:\n\t"
+                     "ldr    %[a], [%[s]]\n\t"
+                     "ldr    %[b], [%[s], %[C]]\n\t"
+                     "add    %[s], %[s], %[C], lsl #1\n\t"
+                     "strd   %[a], %[b], [%[d]], #8\n\t"
+                     "subs   %[n], %[n], #2\n\t"
+                     "bge    1b\n"
+                     "2:\n\t"
+                     "adds   %[n], %[n], #2\n\t"
+                     "itt    ne\n\t"
+                     "ldrne  %[a], [%[s]]\n\t"
+                     "strne  %[a], [%[d]]\n"
+                     : [d] "+r"(d), [s] "+r"(s), [n] "+r"(n), [a] "=&r"(a), [b] "=&r"(b)
+                     : [C] "r"(C)
+                     : "cc", "memory");
+}
+EDGEC_INLINE void dw_fill(uint32_t *d, uint32_t *end, uint32_t zp4) {
+    for (; d < end; ++d) *d = zp4;
+}
+
+/* The input pixels (iy0 + i, ix0 + j), i < n, j < width, of the block into the band: word i * width + j, or
+ * j * n + i when `transposed` (then a copied line is a column: fewer lines for a tall narrow region). The zero
+ * point word zp4 outside the input, unless `kept`: the band holds those already, from the block before. */
+__attribute__((noinline)) static void dw_stage(uint32_t *band, const int8_t *in, const edgec_conv2d_s8_params *p,
+                                               int32_t iy0, int32_t n, int32_t ix0, int32_t width, uint32_t zp4,
+                                               int32_t kept, int32_t transposed) {
+    const int32_t C = p->in_c, W = p->in_w;
+    int32_t i0 = iy0 < 0 ? -iy0 : 0, i1 = p->in_h - iy0 < n ? p->in_h - iy0 : n; /* rows inside: [i0, i1) */
+    int32_t j0 = ix0 < 0 ? -ix0 : 0, j1 = W - ix0 < width ? W - ix0 : width;   /* columns inside: [j0, j1) */
+    if (i0 > n) i0 = n;
+    if (i1 < i0) i1 = i0;
+    if (j0 > width) j0 = width;
+    if (j1 < j0) j1 = j0;
+    const int8_t *src = in + ((ptrdiff_t)(iy0 + i0) * W + (ix0 + j0)) * C;
+    /* lines [l0, l1) of `len` words are inside the input at words [w0, w1) */
+    int32_t lines = n, len = width, l0 = i0, l1 = i1, w0 = j0, w1 = j1, src_line = W * C, src_word = C;
+    if (transposed) {
+        lines = width, len = n, l0 = j0, l1 = j1, w0 = i0, w1 = i1, src_line = C, src_word = W * C;
+    }
+    if (!kept) {
+        dw_fill(band, band + l0 * len, zp4);
+        dw_fill(band + l1 * len, band + lines * len, zp4);
+        if (w0 > 0 || w1 < len)
+            for (uint32_t *line = band + l0 * len, *const end = band + l1 * len; line < end; line += len) {
+                dw_fill(line, line + w0, zp4);
+                dw_fill(line + w1, line + len, zp4);
+            }
+    }
+    if (w0 == w1) return;
+    for (uint32_t *d = band + l0 * len + w0, *const end = band + l1 * len; d < end; d += len, src += src_line)
+        dw_copy_words(d, src, src_word, w1 - w0);
+}
+
+typedef struct {
+    const edgec_conv2d_s8_params *p;
+    const int8_t *in;  /* the batch's input at the block's first channel */
+    int8_t *out;       /* the batch's output at the block's first channel */
+    void (*run_fn)(const dw_run *);
+    dw_run run;        /* fields that do not change */
+    uint32_t zp4;      /* the input zero point in each byte */
+    uint32_t *band;    /* DW_BAND words */
+    int32_t band_kept; /* the band's padding already holds the zero point for this region */
+} dw_ctx;
+
+/* Output pixels [oy0, oy1) x [ox0, ox1) of a block: one assembly run straight from the input when all their taps are
+ * inside it; else from copies in the band (zero point outside the input), in as few pieces as fit. */
+static void dw3x3_region(dw_ctx *x, int32_t oy0, int32_t oy1, int32_t ox0, int32_t ox1) {
+    const edgec_conv2d_s8_params *p = x->p;
+    const int32_t C = p->in_c, W = p->in_w, OW = p->out_w, sh = p->stride_h, sw = p->stride_w;
+    const int32_t dh = p->dil_h, dw = p->dil_w;
+    if (oy0 >= oy1 || ox0 >= ox1) return;
+    const int32_t iy0 = oy0 * sh - p->pad_top, iy1 = (oy1 - 1) * sh - p->pad_top + 2 * dh; /* taps, inclusive */
+    const int32_t ix0 = ox0 * sw - p->pad_left, ix1 = (ox1 - 1) * sw - p->pad_left + 2 * dw;
+    const int32_t npix = ox1 - ox0;
+    dw_run *r = &x->run;
+    r->out = x->out + ((size_t)oy0 * OW + ox0) * C;
+    r->out_end = r->out + (size_t)npix * C;
+    r->out_skip = (OW - npix) * C;
+    if (iy0 >= 0 && iy1 < p->in_h && ix0 >= 0 && ix1 < W) {
+        r->in = x->in + ((size_t)iy0 * W + ix0) * C;
+        r->rs = dh * W * C;
+        r->cs = dw * C;
+        r->step = sw * C;
+        r->in_skip = sh * W * C - npix * sw * C;
+        r->rows = oy1 - oy0;
+        x->run_fn(r);
+        return;
+    }
+    const int32_t width = ix1 - ix0 + 1;
+    if (width * (2 * dh + 1) > DW_BAND) { /* too wide for even one output row: in column pieces */
+        const int32_t cols = (DW_BAND / (2 * dh + 1) - 1 - 2 * dw) / sw + 1;
+        for (int32_t a = ox0; a < ox1; a += cols) dw3x3_region(x, oy0, oy1, a, a + cols < ox1 ? a + cols : ox1);
+        return;
+    }
+    const int32_t rows = (DW_BAND / width - 1 - 2 * dh) / sh + 1; /* output rows per piece */
+    for (int32_t a = oy0; a < oy1; a += rows) {
+        const int32_t b = a + rows < oy1 ? a + rows : oy1;
+        const int32_t y_first = a * sh - p->pad_top, n = (b - 1 - a) * sh + 2 * dh + 1;
+        const int32_t transposed = width < n; /* copied by columns: fewer of them */
+        dw_stage(x->band, x->in, p, y_first, n, ix0, width, x->zp4, x->band_kept, transposed);
+        const int32_t word = transposed ? n * 4 : 4, line = transposed ? 4 : width * 4; /* bytes along x, y */
+        r->rs = dh * line;
+        r->cs = dw * word;
+        r->step = sw * word;
+        r->in_skip = sh * line - npix * sw * word;
+        r->in = (const int8_t *)x->band;
+        r->rows = b - a;
+        r->out = x->out + ((size_t)a * OW + ox0) * C;
+        r->out_end = r->out + (size_t)npix * C;
+        x->run_fn(r);
+    }
+}
+
+/* First output index whose taps start inside [0, n), and one past the last whose taps end inside it. */
+EDGEC_INLINE int32_t inside_lo(int32_t pad, int32_t stride, int32_t n_out) {
+    const int32_t v = (pad + stride - 1) / stride;
+    return v < n_out ? v : n_out;
+}
+EDGEC_INLINE int32_t inside_hi(int32_t pad, int32_t stride, int32_t span, int32_t n, int32_t n_out, int32_t lo) {
+    const int32_t last = n - 1 - span + pad; /* largest o * stride with o's taps inside */
+    int32_t v = last < 0 ? 0 : last / stride + 1;
+    v = v < n_out ? v : n_out;
+    return v > lo ? v : lo;
+}
+
+/* Every output pixel of the block of channels c..c+3: the whole map from one band copy when that fits (its padding
+ * written by the first block only), else the inside rectangle straight from the input and the border frame around
+ * it from band copies. */
+static void dw3x3_block(dw_ctx *x, const int8_t *input, int8_t *output, const dw_block *k, int32_t c) {
+    const edgec_conv2d_s8_params *p = x->p;
+    const int32_t C = p->in_c, H = p->in_h, W = p->in_w, OH = p->out_h, OW = p->out_w;
+    const int32_t staged = ((OH - 1) * p->stride_h + 2 * p->dil_h + 1) * ((OW - 1) * p->stride_w + 2 * p->dil_w + 1);
+    x->run.k = k;
+    for (int32_t b = 0; b < p->batch; ++b) {
+        x->in = input + (size_t)b * H * W * C + c;
+        x->out = output + (size_t)b * OH * OW * C + c;
+        if (staged <= DW_BAND) {
+            dw3x3_region(x, 0, OH, 0, OW);
+            x->band_kept = 1;
+            continue;
+        }
+        const int32_t oy_lo = inside_lo(p->pad_top, p->stride_h, OH);
+        const int32_t oy_hi = inside_hi(p->pad_top, p->stride_h, 2 * p->dil_h, H, OH, oy_lo);
+        const int32_t ox_lo = inside_lo(p->pad_left, p->stride_w, OW);
+        const int32_t ox_hi = inside_hi(p->pad_left, p->stride_w, 2 * p->dil_w, W, OW, ox_lo);
+        dw3x3_region(x, 0, oy_lo, 0, OW);
+        dw3x3_region(x, oy_lo, oy_hi, 0, ox_lo);
+        dw3x3_region(x, oy_lo, oy_hi, ox_lo, ox_hi);
+        dw3x3_region(x, oy_lo, oy_hi, ox_hi, OW);
+        dw3x3_region(x, oy_hi, OH, 0, OW);
+    }
+}
+
+/* ---- general path, depth multiplier 1: pixel by pixel, four channels at a time with the input offset added to
+ * each tap (SXTB16, SADD16, SMLABB / SMLATT), requantised DW_CHUNK channels at a time ---- */
+#define DW_CHUNK 64 /* 256 bytes of stack */
+/* First tap index k with 0 <= o + k * d < n, and one past the last (k < k_n). */
+EDGEC_INLINE int32_t tap_lo(int32_t o, int32_t d) { return o >= 0 ? 0 : (-o + d - 1) / d; }
+EDGEC_INLINE int32_t tap_hi(int32_t o, int32_t d, int32_t n, int32_t k_n) {
+    if (o >= n) return 0;
+    const int32_t hi = (n - o + d - 1) / d;
+    return hi < k_n ? hi : k_n;
+}
+/* Channels [c0, c1); the reference loops unless in EDGEC_REQUANT_FIXED mode with no INT32_MIN multiplier (rq_apply
+ * leaves out SRDHM's saturating case). */
+static void dw_general(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                       const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p, int32_t c0,
+                       int32_t c1) {
+    int fast = p->requant == EDGEC_REQUANT_FIXED;
+    for (int32_t c = c0; fast && c < c1; ++c)
+        if (multiplier[c] == INT32_MIN) fast = 0;
+    if (!fast) {
+        dw_plain(input, weights, bias, multiplier, shift, output, p, c0, c1);
+        return;
+    }
+    const int32_t C = p->in_c, off = p->input_offset, zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const int16x2_t off2 = (int16x2_t)(((uint32_t)off & 0xFFFFu) | ((uint32_t)off << 16));
+    const size_t in_step = (size_t)p->dil_w * C, in_row_step = (size_t)p->dil_h * p->in_w * C;
+    const size_t w_row_step = (size_t)p->k_w * C;
+    int32_t acc[DW_CHUNK];
+    for (int32_t b = 0; b < p->batch; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top;
+            const int32_t ky0 = tap_lo(y0, p->dil_h), nky = tap_hi(y0, p->dil_h, p->in_h, p->k_h) - ky0;
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                const int32_t x0 = ox * p->stride_w - p->pad_left;
+                const int32_t kx0 = tap_lo(x0, p->dil_w), nkx = tap_hi(x0, p->dil_w, p->in_w, p->k_w) - kx0;
+                const int8_t *in0 = in_b + ((size_t)(y0 + ky0 * p->dil_h) * p->in_w + (x0 + kx0 * p->dil_w)) * C;
+                const int8_t *w0 = weights + ((size_t)ky0 * p->k_w + kx0) * C;
+                int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * C;
+                for (int32_t cc = c0; cc < c1; cc += DW_CHUNK) {
+                    const int32_t ce = c1 - cc < DW_CHUNK ? c1 : cc + DW_CHUNK;
+                    int32_t c = cc;
+                    for (; c + 4 <= ce; c += 4) {
+                        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                        const int8_t *in_row = in0 + c, *w_row = w0 + c;
+                        for (int32_t ky = nky; ky > 0; --ky, in_row += in_row_step, w_row += w_row_step) {
+                            const int8_t *ip = in_row, *wp = w_row;
+                            for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) {
+                                const uint32_t a4 = load_u32(ip), w4 = load_u32(wp);
+                                const int16x2_t a02 = __sadd16(__sxtb16((int8x4_t)a4), off2);
+                                const int16x2_t a13 = __sadd16(sxtb16_ror8(a4), off2);
+                                const int16x2_t w02 = __sxtb16((int8x4_t)w4), w13 = sxtb16_ror8(w4);
+                                a0 = __smlabb(a02, w02, a0);
+                                a2 = __smlatt(a02, w02, a2);
+                                a1 = __smlabb(a13, w13, a1);
+                                a3 = __smlatt(a13, w13, a3);
+                            }
+                        }
+                        acc[c - cc] = a0;
+                        acc[c - cc + 1] = a1;
+                        acc[c - cc + 2] = a2;
+                        acc[c - cc + 3] = a3;
+                    }
+                    for (; c < ce; ++c) { /* the in_c % 4 tail */
+                        int32_t a = 0;
+                        const int8_t *in_row = in0 + c, *w_row = w0 + c;
+                        for (int32_t ky = nky; ky > 0; --ky, in_row += in_row_step, w_row += w_row_step) {
+                            const int8_t *ip = in_row, *wp = w_row;
+                            for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C)
+                                a += (int32_t)*wp * ((int32_t)*ip + off);
+                        }
+                        acc[c - cc] = a;
+                    }
+                    /* requantisation in a second pass: the tap loops above keep their registers */
+                    for (c = cc; c < ce; ++c)
+                        out[c] = (int8_t)rq_apply(acc[c - cc] + (bias ? bias[c] : 0),
+                                                  rq_prepare(multiplier[c], shift[c]), zp, lo, hi);
+                }
+            }
+        }
+    }
+}
+#endif
+
+void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
+                               const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                               const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
+                               const edgec_conv2d_s8_params *p) {
+    int32_t c = 0;
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+    if (p->depth_multiplier == 1) {
+        if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
+            (2 * p->dil_w + 1) * (2 * p->dil_h + 1) <= DW_BAND) {
+            uint32_t band[DW_BAND];
+            dw_ctx x;
+            x.p = p;
+            x.run_fn = p->act_min == -128 && p->act_max == 127 ? dw3x3_run_full : dw3x3_run_clamp;
+            x.run.out_step = p->out_c;
+            x.run.out_jump = p->out_w * p->out_c;
+            x.run.lo = p->act_min;
+            x.run.hi = p->act_max;
+            x.zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
+            x.band = band;
+            x.band_kept = 0;
+            for (; c + 4 <= p->in_c; c += 4) {
+                dw_block k;
+                if (dw_block_prepare(&k, weights, bias, multiplier, shift, p, c))
+                    dw3x3_block(&x, input, output, &k, c);
+                else
+                    dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+            }
+        }
+        if (c < p->in_c) dw_general(input, weights, bias, multiplier, shift, output, p, c, p->in_c);
+        return;
+    }
+#endif
+    dw_plain(input, weights, bias, multiplier, shift, output, p, c, p->in_c);
 }

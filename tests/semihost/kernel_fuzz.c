@@ -31,6 +31,9 @@ static uint32_t rnd(void) { s ^= s << 13; s ^= s >> 17; s ^= s << 5; return s; }
 static int32_t ri(int32_t lo, int32_t hi) { return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1)); }
 static int8_t in[1 + 2 * 9 * 9 * 70], w[9 * 70 * 80 + 4096], o1[2 * 9 * 9 * 160], o2[2 * 9 * 9 * 160];
 static int32_t bias[160], mul[160], sh[160];
+/* the depthwise cases below: 3x3 maps up to 24 x 100, both the band copies and the straight run, column pieces */
+static int8_t din[2 * 24 * 100 * 20], dout1[2 * 24 * 100 * 20], dout2[2 * 24 * 100 * 20];
+static int32_t dbias[20], dmul[20], dsh[20];
 void *memset(void *d, int c, size_t n) { unsigned char *p = d; while (n--) *p++ = (unsigned char)c; return d; }
 size_t strlen(const char *x) { size_t n = 0; while (x[n]) ++n; return n; }
 void *memcpy(void *d, const void *sr, size_t n) { unsigned char *p = d; const unsigned char *q = sr; while (n--) *p++ = *q++; return d; }
@@ -73,6 +76,46 @@ int main(void) {
             ref_conv(in, w, bb, mul, sh, o1, &p); edgec_conv2d_s8(in, w, bb, mul, sh, o2, &p);
         }
         for (int i = 0; i < nout; ++i) if (o1[i] != o2[i]) { ++bad; break; }
+    }
+    /* Depthwise 3x3 (the DSP kernel's fast path) and its neighbours: strides and dilations 1..3, paddings 0..3,
+     * in_c % 4 != 0, wide and tall maps, every requantisation shift from -31 to 8 (the fast path takes -22..7),
+     * biases near its bound, clamped and full activation ranges, the float mode and depth multiplier 2. */
+    for (int it = 0; it < 400; ++it) {
+        edgec_conv2d_s8_params p;
+        p.batch = ri(1, 2); p.in_h = ri(1, 24); p.in_w = (it % 5 == 0) ? ri(60, 100) : ri(1, 30);
+        p.in_c = (it % 4 == 3) ? ri(1, 20) : 4 * ri(1, 5);
+        p.depth_multiplier = (it % 17 == 16) ? 2 : 1;
+        if (p.in_c * p.depth_multiplier > 20) p.in_c = 20 / p.depth_multiplier;
+        p.k_h = (it % 13 == 12) ? ri(1, 4) : 3; p.k_w = (it % 11 == 10) ? ri(1, 4) : 3;
+        p.stride_h = (it % 3 == 2) ? ri(1, 3) : 1; p.stride_w = (it % 3 == 2) ? ri(1, 3) : ri(1, 2);
+        p.dil_h = (it % 7 == 6) ? ri(1, 3) : 1; p.dil_w = (it % 7 == 5) ? ri(1, 3) : 1;
+        p.pad_top = ri(0, 3); p.pad_left = ri(0, 3);
+        p.out_c = p.in_c * p.depth_multiplier;
+        int eh = p.in_h + 2 * p.pad_top - (p.k_h - 1) * p.dil_h - 1, ew = p.in_w + 2 * p.pad_left - (p.k_w - 1) * p.dil_w - 1;
+        if (eh < 0 || ew < 0) continue;
+        p.out_h = eh / p.stride_h + 1; p.out_w = ew / p.stride_w + 1;
+        if (it % 6 == 1 && p.out_h > 1) p.out_h -= 1; /* VALID-like: the last rows' taps need no bottom padding */
+        p.input_offset = (it % 9 == 0) ? ((it & 1) ? 128 : -127) : ri(-127, 128);
+        p.output_offset = (it % 9 == 4) ? ((it & 1) ? 127 : -128) : ri(-128, 127);
+        if (it % 2) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
+        p.requant = (it % 19 == 7) ? EDGEC_REQUANT_FLOAT : EDGEC_REQUANT_FIXED;
+        int nin = p.batch * p.in_h * p.in_w * p.in_c;
+        for (int i = 0; i < nin; ++i) din[i] = (int8_t)rnd();
+        for (int i = 0; i < (int)sizeof w; ++i) w[i] = (int8_t)rnd();
+        if (it % 10 == 3) for (int i = 0; i < (int)sizeof w; ++i) w[i] = (rnd() & 1) ? -128 : 127; /* extreme taps */
+        for (int i = 0; i < p.out_c; ++i) {
+            const int r = ri(0, 15);
+            dsh[i] = r < 11 ? ri(-12, -1) : r < 13 ? ri(-31, -13) : ri(0, 8);
+            dmul[i] = (it % 23 == 5) ? INT32_MIN : (int32_t)((rnd() >> 1) | (1u << 30));
+            dbias[i] = ri(-30000, 30000);
+            if (ri(0, 9) == 0) dbias[i] = (int32_t)rnd() >> ri(1, 12); /* near and past the fast path's bound */
+            if (p.requant) { union { float f; int32_t b; } u; u.f = (float)ri(1, 1000) / 100000.0f; dmul[i] = u.b; }
+        }
+        const int32_t *bb = (it % 8 == 7) ? 0 : dbias;
+        ref_dw(din, w, bb, dmul, dsh, dout1, &p);
+        edgec_depthwise_conv2d_s8(din, w, bb, dmul, dsh, dout2, &p);
+        int nout = p.batch * p.out_h * p.out_w * p.out_c;
+        for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
     }
     return bad;
 }
