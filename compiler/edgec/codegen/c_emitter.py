@@ -81,14 +81,15 @@ class EmitContext:
 
     def arena_scratch(self, nbytes: int) -> str | None:
         """Scratch for the current node's kernel inside the arena, where no buffer lives during this step (so the
-        arena does not grow): an expression for its address, or None if no gap is large enough."""
+        arena does not grow): an expression for its address (8-byte aligned, like the arena), or None if no gap
+        is large enough."""
         busy = sorted((self.plan.offsets[b.name], self.plan.offsets[b.name] + b.size) for b in self.plan.buffers
                       if b.first <= self.step <= b.last)
         start = 0
         for lo, hi in busy + [(self.plan.arena_bytes, self.plan.arena_bytes)]:
             if lo - start >= nbytes:
                 return f"((void *)(arena + {start}))"
-            start = max(start, hi)
+            start = max(start, (hi + 7) // 8 * 8)
         return None
 
     def static_params(self, ctype: str, fields: dict[str, object]) -> str:
