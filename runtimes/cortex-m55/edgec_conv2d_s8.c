@@ -1,0 +1,141 @@
+/* Cortex-M55 twin of reference/edgec_conv2d_s8.c: im2col + a 2x2 GEMM block on Helium (MVE).
+ *
+ * Two output pixels at a time: each receptive field becomes one contiguous int8 row of K = k_h * k_w * in_c (a
+ * pointwise pixel inside the input is used in place; otherwise the row is gathered, EDGEC_HL_K_CHUNK bytes at a
+ * time, with padding taps holding the input zero point). The input offset then leaves the inner loop:
+ * sum_k (x + off) * w = sum_k x * w + off * sum_k w, exact because a padding tap has x + off = 0, and
+ * bias + off * sum_k w is computed once per call and channel (EDGEC_HL_OC_CHUNK channels at a time). The inner
+ * loop takes 16 taps of two pixels and two channels per step: four loads, four VMLADAVA (int8 dot product into
+ * int32), the K % 16 tail with zeroing predicated loads. Requantisation goes four channels per step
+ * (edgec_helium_s8.h). Integer sums are exact and the requantisation reproduces TFLite's bit for bit: the
+ * results are the reference's on every path.
+ * Without MVE the same loops run on scalar helpers. */
+#include "edgec_conv2d_s8.h"
+#include "edgec_helium_s8.h"
+
+#ifndef EDGEC_HL_K_CHUNK /* overridable so that tests can make every shape take several chunks */
+#define EDGEC_HL_K_CHUNK 1024 /* bytes of one receptive-field row gathered at a time (two rows on the stack) */
+#endif
+#ifndef EDGEC_HL_OC_CHUNK
+#define EDGEC_HL_OC_CHUNK 256 /* output channels whose accumulators and weight sums sit on the stack */
+#endif
+
+/* s[2 * channel + pixel] += sum_{k < n} a_pixel[k] * w_channel[k]. */
+EDGEC_INLINE void dot_2x2(const int8_t *a0, const int8_t *a1, const int8_t *w0, const int8_t *w1, int32_t n,
+                          int32_t *s) {
+    int32_t s00 = s[0], s01 = s[1], s10 = s[2], s11 = s[3];
+#if EDGEC_HELIUM
+    for (int32_t g = n >> 4; g > 0; --g) {
+        const int8x16_t x0 = vld1q_s8(a0), x1 = vld1q_s8(a1), v0 = vld1q_s8(w0), v1 = vld1q_s8(w1);
+        a0 += 16, a1 += 16, w0 += 16, w1 += 16;
+        s00 = vmladavaq_s8(s00, x0, v0);
+        s01 = vmladavaq_s8(s01, x1, v0);
+        s10 = vmladavaq_s8(s10, x0, v1);
+        s11 = vmladavaq_s8(s11, x1, v1);
+    }
+    if (n & 15) { /* zeroing loads: inactive lanes read nothing and add 0 */
+        const mve_pred16_t pr = vctp8q((uint32_t)(n & 15));
+        const int8x16_t x0 = vld1q_z_s8(a0, pr), x1 = vld1q_z_s8(a1, pr);
+        const int8x16_t v0 = vld1q_z_s8(w0, pr), v1 = vld1q_z_s8(w1, pr);
+        s00 = vmladavaq_s8(s00, x0, v0);
+        s01 = vmladavaq_s8(s01, x1, v0);
+        s10 = vmladavaq_s8(s10, x0, v1);
+        s11 = vmladavaq_s8(s11, x1, v1);
+    }
+#else
+    for (int32_t k = 0; k < n; ++k) {
+        s00 += (int32_t)a0[k] * w0[k];
+        s01 += (int32_t)a1[k] * w0[k];
+        s10 += (int32_t)a0[k] * w1[k];
+        s11 += (int32_t)a1[k] * w1[k];
+    }
+#endif
+    s[0] = s00, s[1] = s01, s[2] = s10, s[3] = s11;
+}
+
+EDGEC_INLINE int32_t sum_s8(const int8_t *w, int32_t n) {
+    int32_t s = 0;
+#if EDGEC_HELIUM
+    for (; n >= 16; n -= 16, w += 16) s = vaddvaq_s8(s, vld1q_s8(w));
+    if (n > 0) s = vaddvaq_s8(s, vld1q_z_s8(w, vctp8q((uint32_t)n)));
+#else
+    for (int32_t k = 0; k < n; ++k) s += w[k];
+#endif
+    return s;
+}
+
+/* Bytes [k0, k0 + n) of the receptive-field row of output pixel `pix` (padding taps: the zero point `pad`). */
+static void gather(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t pix, int32_t k0, int32_t n,
+                   int8_t *dst) {
+    const int32_t y0 = (pix / p->out_w) * p->stride_h - p->pad_top, x0 = (pix % p->out_w) * p->stride_w - p->pad_left;
+    const int8_t pad = (int8_t)(-p->input_offset);
+    int32_t tap = k0 / p->in_c, c = k0 % p->in_c;
+    while (n > 0) {
+        const int32_t iy = y0 + (tap / p->k_w) * p->dil_h, ix = x0 + (tap % p->k_w) * p->dil_w;
+        const int32_t len = p->in_c - c < n ? p->in_c - c : n;
+        if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
+            for (int32_t i = 0; i < len; ++i) dst[i] = pad;
+        } else {
+            const int8_t *s = in_b + ((size_t)iy * p->in_w + ix) * p->in_c + c;
+            for (int32_t i = 0; i < len; ++i) dst[i] = s[i];
+        }
+        dst += len, n -= len, c = 0, ++tap;
+    }
+}
+
+/* The pixel itself when the receptive field is one in-bounds pixel (pointwise), else NULL. */
+static const int8_t *in_place(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t pix) {
+    const int32_t y0 = (pix / p->out_w) * p->stride_h - p->pad_top, x0 = (pix % p->out_w) * p->stride_w - p->pad_left;
+    if (p->k_h != 1 || p->k_w != 1 || y0 < 0 || y0 >= p->in_h || x0 < 0 || x0 >= p->in_w) return 0;
+    return in_b + ((size_t)y0 * p->in_w + x0) * p->in_c;
+}
+
+void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
+                     const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                     const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
+                     const edgec_conv2d_s8_params *p) {
+    int8_t col[2][EDGEC_HL_K_CHUNK];
+    int32_t cterm[EDGEC_HL_OC_CHUNK], acc[2][EDGEC_HL_OC_CHUNK];
+    const int32_t K = p->k_h * p->k_w * p->in_c, n_pix = p->out_h * p->out_w, out_c = p->out_c;
+    /* local copies: the int8 output stores may alias *p as far as the compiler knows */
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max, mode = p->requant;
+    const int32_t fast = edgec_hl_rq_fast(multiplier, out_c, mode);
+    for (int32_t oc0 = 0; oc0 < out_c; oc0 += EDGEC_HL_OC_CHUNK) {
+        const int32_t noc = out_c - oc0 < EDGEC_HL_OC_CHUNK ? out_c - oc0 : EDGEC_HL_OC_CHUNK;
+        const int8_t *w_chunk = weights + (size_t)oc0 * K;
+        for (int32_t oc = 0; oc < noc; ++oc)
+            cterm[oc] = (bias ? bias[oc0 + oc] : 0) + p->input_offset * sum_s8(w_chunk + (size_t)oc * K, K);
+        for (int32_t b = 0; b < p->batch; ++b) {
+            const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+            int8_t *out_b = output + (size_t)b * n_pix * out_c + oc0;
+            for (int32_t n = 0; n < n_pix; n += 2) {
+                const int32_t nb = n + 1 < n_pix ? n + 1 : n; /* odd pixel count: the last one twice */
+                for (int32_t oc = 0; oc < noc; ++oc) acc[0][oc] = acc[1][oc] = cterm[oc];
+                const int8_t *ra = in_place(in_b, p, n), *rb = in_place(in_b, p, nb);
+                const int32_t direct = ra && rb, step = direct ? K : EDGEC_HL_K_CHUNK;
+                for (int32_t k0 = 0; k0 < K; k0 += step) {
+                    const int32_t nk = K - k0 < step ? K - k0 : step;
+                    if (!direct) {
+                        gather(in_b, p, n, k0, nk, col[0]);
+                        gather(in_b, p, nb, k0, nk, col[1]);
+                        ra = col[0], rb = col[1];
+                    }
+                    int32_t oc = 0;
+                    for (; oc < noc; oc += 2) {
+                        const int8_t *w0 = w_chunk + (size_t)oc * K + k0, *w1 = oc + 1 < noc ? w0 + K : w0;
+                        int32_t s[4] = {acc[0][oc], acc[1][oc], 0, 0};
+                        if (oc + 1 < noc) s[2] = acc[0][oc + 1], s[3] = acc[1][oc + 1];
+                        dot_2x2(ra, rb, w0, w1, nk, s);
+                        acc[0][oc] = s[0], acc[1][oc] = s[1];
+                        if (oc + 1 < noc) acc[0][oc + 1] = s[2], acc[1][oc + 1] = s[3];
+                    }
+                }
+                edgec_hl_requant_row(acc[0], multiplier + oc0, shift + oc0, mode, fast, zp, lo, hi,
+                                     out_b + (size_t)n * out_c, noc);
+                if (nb != n)
+                    edgec_hl_requant_row(acc[1], multiplier + oc0, shift + oc0, mode, fast, zp, lo, hi,
+                                         out_b + (size_t)nb * out_c, noc);
+            }
+        }
+    }
+}
