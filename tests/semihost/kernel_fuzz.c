@@ -1,6 +1,6 @@
 /* Kernel fuzz firmware (tests/test_int8_cortex_m_fuzz.py): random shapes, paddings, dilations, offsets and
- * requantisation parameters; the Cortex-M DSP kernels against the portable reference ones (renamed ref_*), on
- * QEMU mps2-an500. Exit code: the number of cases whose outputs differ. */
+ * requantisation parameters; a Cortex-M kernel set (DSP on mps2-an500, Helium on mps3-an547) against the portable
+ * reference kernels (renamed ref_*). Exit code: the number of cases whose outputs differ. */
 #include <stdint.h>
 #include <string.h>
 #include "edgec_conv2d_s8.h"
