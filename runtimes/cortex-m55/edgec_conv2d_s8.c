@@ -110,7 +110,6 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
             int8_t *out_b = output + (size_t)b * n_pix * out_c + oc0;
             for (int32_t n = 0; n < n_pix; n += 2) {
                 const int32_t nb = n + 1 < n_pix ? n + 1 : n; /* odd pixel count: the last one twice */
-                for (int32_t oc = 0; oc < noc; ++oc) acc[0][oc] = acc[1][oc] = cterm[oc];
                 const int8_t *ra = in_place(in_b, p, n), *rb = in_place(in_b, p, nb);
                 const int32_t direct = ra && rb, step = direct ? K : EDGEC_HL_K_CHUNK;
                 for (int32_t k0 = 0; k0 < K; k0 += step) {
@@ -120,20 +119,23 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                         gather(in_b, p, nb, k0, nk, col[1]);
                         ra = col[0], rb = col[1];
                     }
-                    int32_t oc = 0;
-                    for (; oc < noc; oc += 2) {
-                        const int8_t *w0 = w_chunk + (size_t)oc * K + k0, *w1 = oc + 1 < noc ? w0 + K : w0;
-                        int32_t s[4] = {acc[0][oc], acc[1][oc], 0, 0};
-                        if (oc + 1 < noc) s[2] = acc[0][oc + 1], s[3] = acc[1][oc + 1];
+                    for (int32_t oc = 0; oc < noc; oc += 2) {
+                        const int32_t two = oc + 1 < noc; /* odd channel count: the last one alone */
+                        const int8_t *w0 = w_chunk + (size_t)oc * K + k0, *w1 = two ? w0 + K : w0;
+                        int32_t s[4] = {0, 0, 0, 0};
+                        if (k0 > 0) {
+                            s[0] = acc[0][oc], s[1] = acc[1][oc];
+                            if (two) s[2] = acc[0][oc + 1], s[3] = acc[1][oc + 1];
+                        }
                         dot_2x2(ra, rb, w0, w1, nk, s);
                         acc[0][oc] = s[0], acc[1][oc] = s[1];
-                        if (oc + 1 < noc) acc[0][oc + 1] = s[2], acc[1][oc + 1] = s[3];
+                        if (two) acc[0][oc + 1] = s[2], acc[1][oc + 1] = s[3];
                     }
                 }
-                edgec_hl_requant_row(acc[0], multiplier + oc0, shift + oc0, mode, fast, zp, lo, hi,
+                edgec_hl_requant_row(acc[0], cterm, multiplier + oc0, shift + oc0, mode, fast, zp, lo, hi,
                                      out_b + (size_t)n * out_c, noc);
                 if (nb != n)
-                    edgec_hl_requant_row(acc[1], multiplier + oc0, shift + oc0, mode, fast, zp, lo, hi,
+                    edgec_hl_requant_row(acc[1], cterm, multiplier + oc0, shift + oc0, mode, fast, zp, lo, hi,
                                          out_b + (size_t)nb * out_c, noc);
             }
         }

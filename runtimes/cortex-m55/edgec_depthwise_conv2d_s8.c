@@ -92,8 +92,7 @@ static void dw_pixel(const int8_t *in_b, const int8_t *weights, const int32_t *b
             if (c < nc) EDGEC_TAPS16(nc - c, 0, 1);
         }
 #undef EDGEC_TAPS16
-        for (c = 0; c < nc; ++c) acc[c] += whole ? cterm[c0 + c] : (bias ? bias[c0 + c] : 0);
-        edgec_hl_requant_row(acc, multiplier + c0, shift + c0, p->requant, fast, p->output_offset, p->act_min,
+        edgec_hl_requant_row(acc, whole ? cterm + c0 : (bias ? bias + c0 : 0), multiplier + c0, shift + c0, p->requant, fast, p->output_offset, p->act_min,
                              p->act_max, out + c0, nc);
     }
 }

@@ -30,29 +30,47 @@ EDGEC_INLINE int32_t edgec_hl_rq_fast(const int32_t *multiplier, int32_t n, int3
     return 1;
 }
 
-/* out[c] = requantised acc[c] for c < n (per-channel multiplier and shift); `fast` from edgec_hl_rq_fast. */
-EDGEC_INLINE void edgec_hl_requant_row(const int32_t *acc, const int32_t *multiplier, const int32_t *shift,
-                                       int32_t mode, int32_t fast, int32_t zp, int32_t lo, int32_t hi, int8_t *out,
-                                       int32_t n) {
+#if EDGEC_HELIUM
+/* rq_apply on four lanes: x = acc + add, requantised, clamped. */
+EDGEC_INLINE int32x4_t edgec_hl_rq4(int32x4_t x, int32x4_t multiplier, int32x4_t shift, int32_t zp, int32_t lo,
+                                   int32_t hi) {
+    x = vshlq_s32(x, vmaxq_s32(shift, vdupq_n_s32(0)));
+    x = vqrdmulhq_s32(x, multiplier);
+    const int32x4_t right = vminq_s32(shift, vdupq_n_s32(0)); /* -r: negative exactly when r > 0 */
+    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right), 31)); /* -1 where x < 0 and r > 0 */
+    x = vaddq_n_s32(vrshlq_s32(x, right), zp);
+    return vminq_s32(vmaxq_s32(x, vdupq_n_s32(lo)), vdupq_n_s32(hi));
+}
+#endif
+
+/* out[c] = requantised acc[c] + add[c] (add may be NULL) for c < n, per-channel multiplier and shift; `fast`
+ * from edgec_hl_rq_fast. */
+EDGEC_INLINE void edgec_hl_requant_row(const int32_t *acc, const int32_t *add, const int32_t *multiplier,
+                                       const int32_t *shift, int32_t mode, int32_t fast, int32_t zp, int32_t lo,
+                                       int32_t hi, int8_t *out, int32_t n) {
 #if EDGEC_HELIUM
     if (fast) {
-        for (int32_t c = 0; c < n; c += 4) {
+        int32_t c = 0;
+        for (; c + 4 <= n; c += 4) {
+            int32x4_t x = vld1q_s32(acc + c);
+            if (add) x = vaddq_s32(x, vld1q_s32(add + c));
+            vstrbq_s32(out + c, edgec_hl_rq4(x, vld1q_s32(multiplier + c), vld1q_s32(shift + c), zp, lo, hi));
+        }
+        if (c < n) { /* zeroing loads and a predicated store: lanes past n are neither read nor written */
             const mve_pred16_t pr = vctp32q((uint32_t)(n - c));
-            const int32x4_t sh = vld1q_z_s32(shift + c, pr);
-            int32x4_t x = vshlq_s32(vld1q_z_s32(acc + c, pr), vmaxq_s32(sh, vdupq_n_s32(0)));
-            x = vqrdmulhq_s32(x, vld1q_z_s32(multiplier + c, pr));
-            const int32x4_t right = vminq_s32(sh, vdupq_n_s32(0)); /* -r: negative exactly when r > 0 */
-            x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right), 31)); /* -1 where x < 0 and r > 0 */
-            x = vaddq_n_s32(vrshlq_s32(x, right), zp);
-            x = vminq_s32(vmaxq_s32(x, vdupq_n_s32(lo)), vdupq_n_s32(hi));
-            vstrbq_p_s32(out + c, x, pr);
+            int32x4_t x = vld1q_z_s32(acc + c, pr);
+            if (add) x = vaddq_s32(x, vld1q_z_s32(add + c, pr));
+            vstrbq_p_s32(out + c, edgec_hl_rq4(x, vld1q_z_s32(multiplier + c, pr), vld1q_z_s32(shift + c, pr), zp,
+                                               lo, hi), pr);
         }
         return;
     }
 #endif
-    for (int32_t c = 0; c < n; ++c)
-        out[c] = (int8_t)(fast ? rq_apply(acc[c], rq_prepare(multiplier[c], shift[c]), zp, lo, hi)
-                               : edgec_requant(acc[c], multiplier[c], shift[c], mode, zp, lo, hi));
+    for (int32_t c = 0; c < n; ++c) {
+        const int32_t x = acc[c] + (add ? add[c] : 0);
+        out[c] = (int8_t)(fast ? rq_apply(x, rq_prepare(multiplier[c], shift[c]), zp, lo, hi)
+                               : edgec_requant(x, multiplier[c], shift[c], mode, zp, lo, hi));
+    }
 }
 
 #endif /* EDGEC_HELIUM_S8_H */
