@@ -20,10 +20,10 @@
 #define EDGEC_HL_OC_CHUNK 256 /* output channels whose accumulators and weight sums sit on the stack */
 #endif
 
-/* s[2 * channel + pixel] += sum_{k < n} a_pixel[k] * w_channel[k]. */
+/* s[2 * channel + pixel] = sum_{k < n} pixel_row[k] * channel_row[k] for pixel rows a0, a1, weight rows w0, w1. */
 EDGEC_INLINE void dot_2x2(const int8_t *a0, const int8_t *a1, const int8_t *w0, const int8_t *w1, int32_t n,
                           int32_t *s) {
-    int32_t s00 = s[0], s01 = s[1], s10 = s[2], s11 = s[3];
+    int32_t s00 = 0, s01 = 0, s10 = 0, s11 = 0;
 #if EDGEC_HELIUM
     for (int32_t g = n >> 4; g > 0; --g) {
         const int8x16_t x0 = vld1q_s8(a0), x1 = vld1q_s8(a1), v0 = vld1q_s8(w0), v1 = vld1q_s8(w1);
@@ -51,6 +51,34 @@ EDGEC_INLINE void dot_2x2(const int8_t *a0, const int8_t *a1, const int8_t *w0, 
     }
 #endif
     s[0] = s00, s[1] = s01, s[2] = s10, s[3] = s11;
+}
+
+/* For the rows a (pixel 0) and b (pixel 1) of n taps and each of the noc weight rows w + oc * K:
+ * acc0[oc] (+)= sum a * w_oc, acc1[oc] (+)= sum b * w_oc; `more` (a constant) adds to what they hold. */
+EDGEC_INLINE void gemm_2xn_impl(const int8_t *a, const int8_t *b, const int8_t *w, size_t K, int32_t n,
+                                int32_t noc, int32_t more, int32_t *acc0, int32_t *acc1) {
+    int32_t s[4], oc = 0;
+    for (; oc + 2 <= noc; oc += 2, acc0 += 2, acc1 += 2) {
+        const int8_t *w0 = w + (size_t)oc * K;
+        dot_2x2(a, b, w0, w0 + K, n, s);
+        if (more) s[0] += acc0[0], s[1] += acc1[0], s[2] += acc0[1], s[3] += acc1[1];
+        acc0[0] = s[0], acc1[0] = s[1], acc0[1] = s[2], acc1[1] = s[3];
+    }
+    if (oc < noc) { /* odd channel count: the last one */
+        const int8_t *w0 = w + (size_t)oc * K;
+        dot_2x2(a, b, w0, w0, n, s);
+        if (more) s[0] += acc0[0], s[1] += acc1[0];
+        acc0[0] = s[0], acc1[0] = s[1];
+    }
+}
+
+/* Out of line: the GEMM gets the registers to itself. */
+static EDGEC_HL_NOINLINE void gemm_2xn(const int8_t *a, const int8_t *b, const int8_t *w, size_t K, int32_t n,
+                                        int32_t noc, int32_t more, int32_t *acc0, int32_t *acc1) {
+    if (more)
+        gemm_2xn_impl(a, b, w, K, n, noc, 1, acc0, acc1);
+    else
+        gemm_2xn_impl(a, b, w, K, n, noc, 0, acc0, acc1);
 }
 
 EDGEC_INLINE int32_t sum_s8(const int8_t *w, int32_t n) {
@@ -119,18 +147,7 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                         gather(in_b, p, nb, k0, nk, col[1]);
                         ra = col[0], rb = col[1];
                     }
-                    for (int32_t oc = 0; oc < noc; oc += 2) {
-                        const int32_t two = oc + 1 < noc; /* odd channel count: the last one alone */
-                        const int8_t *w0 = w_chunk + (size_t)oc * K + k0, *w1 = two ? w0 + K : w0;
-                        int32_t s[4] = {0, 0, 0, 0};
-                        if (k0 > 0) {
-                            s[0] = acc[0][oc], s[1] = acc[1][oc];
-                            if (two) s[2] = acc[0][oc + 1], s[3] = acc[1][oc + 1];
-                        }
-                        dot_2x2(ra, rb, w0, w1, nk, s);
-                        acc[0][oc] = s[0], acc[1][oc] = s[1];
-                        if (two) acc[0][oc + 1] = s[2], acc[1][oc + 1] = s[3];
-                    }
+                    gemm_2xn(ra, rb, w_chunk + k0, (size_t)K, nk, noc, k0 > 0, acc[0], acc[1]);
                 }
                 edgec_hl_requant_row(acc[0], cterm, multiplier + oc0, shift + oc0, mode, fast, zp, lo, hi,
                                      out_b + (size_t)n * out_c, noc);

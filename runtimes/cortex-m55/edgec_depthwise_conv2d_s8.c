@@ -12,6 +12,12 @@
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_helium_s8.h"
 
+#if EDGEC_HELIUM && defined(__GNUC__) && !defined(__clang__)
+/* GCC 12's pre-allocation scheduler hoists the four loads of a tap ahead of the multiplies, which needs one more
+ * vector register than MVE's eight and spills an accumulator in the tap loop. */
+#pragma GCC optimize("no-schedule-insns")
+#endif
+
 #ifndef EDGEC_HL_MAX_C /* overridable so that tests can make every shape take several chunks */
 #define EDGEC_HL_MAX_C 512 /* channels of the per-call weight sums and the per-pixel accumulator row on the stack */
 #endif
@@ -37,16 +43,17 @@ EDGEC_INLINE void taps16(const int8_t *in, const int8_t *w, int32_t nky, int32_t
     for (int32_t ky = nky; ky > 0; --ky, in += in_row_step, w += w_row_step) {
         const int8_t *ip = in, *wp = w;
         for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) {
-            int16x8_t x = full ? vldrbq_s16(ip) : vldrbq_z_s16(ip, p0); /* zeroing: inactive lanes add 0 */
-            int16x8_t v = full ? vldrbq_s16(wp) : vldrbq_z_s16(wp, p0);
-            if (with_off) x = vaddq_n_s16(x, (int16_t)off);
-            e0 = vaddq_s32(e0, vmullbq_int_s16(x, v));
-            o0 = vaddq_s32(o0, vmulltq_int_s16(x, v));
-            x = full ? vldrbq_s16(ip + 8) : vldrbq_z_s16(ip + 8, p1);
-            v = full ? vldrbq_s16(wp + 8) : vldrbq_z_s16(wp + 8, p1);
+            /* the upper eight first: GCC then keeps offset addressing instead of copying the pointers */
+            int16x8_t x = full ? vldrbq_s16(ip + 8) : vldrbq_z_s16(ip + 8, p1); /* zeroing: inactive lanes add 0 */
+            int16x8_t v = full ? vldrbq_s16(wp + 8) : vldrbq_z_s16(wp + 8, p1);
             if (with_off) x = vaddq_n_s16(x, (int16_t)off);
             e1 = vaddq_s32(e1, vmullbq_int_s16(x, v));
             o1 = vaddq_s32(o1, vmulltq_int_s16(x, v));
+            x = full ? vldrbq_s16(ip) : vldrbq_z_s16(ip, p0);
+            v = full ? vldrbq_s16(wp) : vldrbq_z_s16(wp, p0);
+            if (with_off) x = vaddq_n_s16(x, (int16_t)off);
+            e0 = vaddq_s32(e0, vmullbq_int_s16(x, v));
+            o0 = vaddq_s32(o0, vmulltq_int_s16(x, v));
         }
     }
     const int32x4x2_t lo8 = {{e0, o0}}, hi8 = {{e1, o1}};

@@ -22,6 +22,12 @@
 #define EDGEC_HELIUM 0
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define EDGEC_HL_NOINLINE __attribute__((noinline))
+#else
+#define EDGEC_HL_NOINLINE
+#endif
+
 /* 1 when every channel can take rq_apply's arithmetic: fixed-point mode and no INT32_MIN multiplier. */
 EDGEC_INLINE int32_t edgec_hl_rq_fast(const int32_t *multiplier, int32_t n, int32_t mode) {
     if (mode != EDGEC_REQUANT_FIXED) return 0;
