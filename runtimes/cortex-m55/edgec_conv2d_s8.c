@@ -58,6 +58,25 @@ EDGEC_INLINE void dot_2x2(const int8_t *a0, const int8_t *a1, const int8_t *w0, 
 EDGEC_INLINE void gemm_2xn_impl(const int8_t *a, const int8_t *b, const int8_t *w, size_t K, int32_t n,
                                 int32_t noc, int32_t more, int32_t *acc0, int32_t *acc1) {
     int32_t s[4], oc = 0;
+#if EDGEC_HELIUM
+    if (n <= 32) { /* one or two vectors of taps: both pixel rows loaded once for all channels */
+        const mve_pred16_t pa = vctp8q((uint32_t)n), pb = vctp8q((uint32_t)(n > 16 ? n - 16 : 0));
+        const int8x16_t x0 = vld1q_z_s8(a, pa), x1 = vld1q_z_s8(b, pa);
+        const int8x16_t y0 = vld1q_z_s8(a + 16, pb), y1 = vld1q_z_s8(b + 16, pb);
+        for (; oc < noc; ++oc, ++acc0, ++acc1) {
+            const int8_t *w0 = w + (size_t)oc * K;
+            const int8x16_t v = vld1q_z_s8(w0, pa);
+            s[0] = vmladavq_s8(x0, v), s[1] = vmladavq_s8(x1, v);
+            if (n > 16) {
+                const int8x16_t u = vld1q_z_s8(w0 + 16, pb);
+                s[0] = vmladavaq_s8(s[0], y0, u), s[1] = vmladavaq_s8(s[1], y1, u);
+            }
+            if (more) s[0] += acc0[0], s[1] += acc1[0];
+            acc0[0] = s[0], acc1[0] = s[1];
+        }
+        return;
+    }
+#endif
     for (; oc + 2 <= noc; oc += 2, acc0 += 2, acc1 += 2) {
         const int8_t *w0 = w + (size_t)oc * K;
         dot_2x2(a, b, w0, w0 + K, n, s);
@@ -92,22 +111,69 @@ EDGEC_INLINE int32_t sum_s8(const int8_t *w, int32_t n) {
     return s;
 }
 
-/* Bytes [k0, k0 + n) of the receptive-field row of output pixel `pix` (padding taps: the zero point `pad`). */
-static void gather(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t pix, int32_t k0, int32_t n,
-                   int8_t *dst) {
+/* dst[0, len) = src[0, len), or the padding value where src is NULL. */
+EDGEC_INLINE void copy_or_fill(int8_t *dst, const int8_t *src, int8_t pad, int32_t len) {
+#if EDGEC_HELIUM
+    const int8x16_t padv = vdupq_n_s8(pad);
+    for (int32_t i = 0; i < len; i += 16) { /* predicated: bytes past len are neither read nor written */
+        const mve_pred16_t pr = vctp8q((uint32_t)(len - i));
+        vst1q_p_s8(dst + i, src ? vld1q_z_s8(src + i, pr) : padv, pr);
+    }
+#else
+    for (int32_t i = 0; i < len; ++i) dst[i] = src ? src[i] : pad;
+#endif
+}
+
+/* The receptive-field row of output pixel `pix`, K bytes (padding taps: the zero point). A run of taps along a
+ * kernel row that lies inside the input is contiguous there when dil_w is 1: one copy. */
+static void gather(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t pix, int8_t *dst) {
+    /* local copies: the int8 stores may alias *p as far as the compiler knows */
+    const int32_t C = p->in_c, k_h = p->k_h, k_w = p->k_w, dil_h = p->dil_h, dil_w = p->dil_w;
+    const int32_t in_h = p->in_h, in_w = p->in_w;
     const int32_t y0 = (pix / p->out_w) * p->stride_h - p->pad_top, x0 = (pix % p->out_w) * p->stride_w - p->pad_left;
     const int8_t pad = (int8_t)(-p->input_offset);
-    int32_t tap = k0 / p->in_c, c = k0 % p->in_c;
-    while (n > 0) {
-        const int32_t iy = y0 + (tap / p->k_w) * p->dil_h, ix = x0 + (tap % p->k_w) * p->dil_w;
-        const int32_t len = p->in_c - c < n ? p->in_c - c : n;
-        if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
-            for (int32_t i = 0; i < len; ++i) dst[i] = pad;
-        } else {
-            const int8_t *s = in_b + ((size_t)iy * p->in_w + ix) * p->in_c + c;
-            for (int32_t i = 0; i < len; ++i) dst[i] = s[i];
+    const int32_t row = k_w * C;
+    if (dil_w == 1 && y0 >= 0 && y0 + (k_h - 1) * dil_h < in_h && x0 >= 0 && x0 + k_w <= in_w) {
+        const int8_t *src = in_b + ((size_t)y0 * in_w + x0) * C; /* all inside: one copy per kernel row */
+        const size_t src_step = (size_t)dil_h * in_w * C;
+        for (int32_t ky = k_h; ky > 0; --ky, dst += row, src += src_step) copy_or_fill(dst, src, pad, row);
+        return;
+    }
+    /* taps [kx0, kx1) of a kernel row are inside the input horizontally */
+    int32_t kx0 = 0, kx1 = 0;
+    while (kx0 < k_w && x0 + kx0 * dil_w < 0) ++kx0;
+    for (kx1 = kx0; kx1 < k_w && x0 + kx1 * dil_w < in_w; ++kx1) {}
+    for (int32_t ky = 0; ky < k_h; ++ky, dst += row) {
+        const int32_t iy = y0 + ky * dil_h;
+        if (iy < 0 || iy >= in_h || kx1 <= kx0) {
+            copy_or_fill(dst, 0, pad, row);
+            continue;
         }
-        dst += len, n -= len, c = 0, ++tap;
+        const int8_t *src = in_b + ((size_t)iy * in_w + x0) * C;
+        copy_or_fill(dst, 0, pad, kx0 * C);
+        if (dil_w == 1) {
+            copy_or_fill(dst + kx0 * C, src + kx0 * C, pad, (kx1 - kx0) * C);
+        } else {
+            for (int32_t kx = kx0; kx < kx1; ++kx) copy_or_fill(dst + kx * C, src + (size_t)kx * dil_w * C, pad, C);
+        }
+        copy_or_fill(dst + kx1 * C, 0, pad, (k_w - kx1) * C);
+    }
+}
+
+/* Bytes [k0, k0 + n) of the receptive-field row of output pixel `pix` (K > EDGEC_HL_K_CHUNK). */
+static void gather_chunk(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t pix, int32_t k0, int32_t n,
+                         int8_t *dst) {
+    const int32_t C = p->in_c, k_w = p->k_w, dil_h = p->dil_h, dil_w = p->dil_w, in_h = p->in_h, in_w = p->in_w;
+    const int32_t y0 = (pix / p->out_w) * p->stride_h - p->pad_top, x0 = (pix % p->out_w) * p->stride_w - p->pad_left;
+    const int8_t pad = (int8_t)(-p->input_offset);
+    int32_t ky = (k0 / C) / k_w, kx = (k0 / C) % k_w, c = k0 % C;
+    while (n > 0) {
+        const int32_t iy = y0 + ky * dil_h, ix = x0 + kx * dil_w;
+        const int32_t len = C - c < n ? C - c : n;
+        const int32_t inside = iy >= 0 && iy < in_h && ix >= 0 && ix < in_w;
+        copy_or_fill(dst, inside ? in_b + ((size_t)iy * in_w + ix) * C + c : 0, pad, len);
+        dst += len, n -= len, c = 0;
+        if (++kx == k_w) kx = 0, ++ky;
     }
 }
 
@@ -142,9 +208,14 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                 const int32_t direct = ra && rb, step = direct ? K : EDGEC_HL_K_CHUNK;
                 for (int32_t k0 = 0; k0 < K; k0 += step) {
                     const int32_t nk = K - k0 < step ? K - k0 : step;
-                    if (!direct) {
-                        gather(in_b, p, n, k0, nk, col[0]);
-                        gather(in_b, p, nb, k0, nk, col[1]);
+                    if (direct) {
+                    } else if (K <= EDGEC_HL_K_CHUNK) {
+                        gather(in_b, p, n, col[0]);
+                        gather(in_b, p, nb, col[1]);
+                        ra = col[0], rb = col[1];
+                    } else {
+                        gather_chunk(in_b, p, n, k0, nk, col[0]);
+                        gather_chunk(in_b, p, nb, k0, nk, col[1]);
                         ra = col[0], rb = col[1];
                     }
                     gemm_2xn(ra, rb, w_chunk + k0, (size_t)K, nk, noc, k0 > 0, acc[0], acc[1]);

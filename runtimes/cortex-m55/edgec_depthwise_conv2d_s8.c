@@ -3,8 +3,8 @@
  * Depth multiplier 1 (the usual case): for one output pixel the window of valid taps is found once, then 16
  * channels at a time walk it: per tap, two widening byte loads of inputs and two of weights (VLDRB.S16), and
  * VMULLB / VMULLT + VADD into four int32x4 accumulators (even and odd channels; MVE has no vector
- * multiply-accumulate); the C % 16 tail with zeroing predicated loads. For a pixel whose window is the whole
- * kernel, the input offset leaves the tap loop: sum (x + off) * w = sum x * w + off * sum w, with
+ * multiply-accumulate); then 8, then the C % 8 tail with zeroing predicated loads. For a pixel whose window is
+ * the whole kernel, the input offset leaves the tap loop: sum (x + off) * w = sum x * w + off * sum w, with
  * bias + off * sum w computed once per call and channel (up to EDGEC_HL_MAX_C channels); at the borders (fewer
  * taps) the offset is added to each input instead. Requantisation goes four channels per step (edgec_helium_s8.h).
  * Integer sums are exact: bit-identical to the reference. Depth multipliers other than 1 take a plain loop;
@@ -30,27 +30,32 @@ EDGEC_INLINE int32_t tap_hi(int32_t o, int32_t d, int32_t n, int32_t k_n) {
     return hi < k_n ? hi : k_n;
 }
 
-/* acc[c] = sum over the nky x nkx taps of (in[c] + off) * w[c], c < n (n <= 16). Called with constant `full`
- * (n == 16) and `with_off` (else off is taken as 0), so that each use inlines to its own branch-free loop. */
-EDGEC_INLINE void taps16(const int8_t *in, const int8_t *w, int32_t nky, int32_t nkx, size_t in_step,
-                         size_t in_row_step, size_t w_row_step, int32_t C, int32_t off, int32_t n, int32_t full,
-                         int32_t with_off, int32_t *acc) {
+/* acc[c] = sum over the nky x nkx taps of (in[c] + off) * w[c] for c < n: n = 16 (`halves` 2), n = 8 (`halves` 1),
+ * or n < 8 (`halves` 1, `tail` 1: predicated). Called with constant `halves`, `tail` and `with_off` (else off is
+ * taken as 0), so that each use inlines to its own branch-free loop. */
+EDGEC_INLINE void taps(const int8_t *in, const int8_t *w, int32_t nky, int32_t nkx, size_t in_step,
+                       size_t in_row_step, size_t w_row_step, int32_t C, int32_t off, int32_t n, int32_t halves,
+                       int32_t tail, int32_t with_off, int32_t *acc) {
 #if EDGEC_HELIUM
     /* MVE has no vector multiply-accumulate: widen to int16 lanes (VLDRB.S16), multiply into int32 even and odd
      * lanes (VMULLB / VMULLT), add; VST2 puts the even and odd channels back in order. */
-    const mve_pred16_t p0 = vctp16q((uint32_t)n), p1 = vctp16q((uint32_t)(n > 8 ? n - 8 : 0));
+    const mve_pred16_t pr = vctp16q((uint32_t)n);
     int32x4_t e0 = vdupq_n_s32(0), o0 = e0, e1 = e0, o1 = e0;
     for (int32_t ky = nky; ky > 0; --ky, in += in_row_step, w += w_row_step) {
         const int8_t *ip = in, *wp = w;
         for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C) {
-            /* the upper eight first: GCC then keeps offset addressing instead of copying the pointers */
-            int16x8_t x = full ? vldrbq_s16(ip + 8) : vldrbq_z_s16(ip + 8, p1); /* zeroing: inactive lanes add 0 */
-            int16x8_t v = full ? vldrbq_s16(wp + 8) : vldrbq_z_s16(wp + 8, p1);
-            if (with_off) x = vaddq_n_s16(x, (int16_t)off);
-            e1 = vaddq_s32(e1, vmullbq_int_s16(x, v));
-            o1 = vaddq_s32(o1, vmulltq_int_s16(x, v));
-            x = full ? vldrbq_s16(ip) : vldrbq_z_s16(ip, p0);
-            v = full ? vldrbq_s16(wp) : vldrbq_z_s16(wp, p0);
+            int16x8_t x, v;
+            if (halves == 2) { /* the upper eight first: GCC then keeps offset addressing for both halves */
+                x = vldrbq_s16(ip + 8), v = vldrbq_s16(wp + 8);
+                if (with_off) x = vaddq_n_s16(x, (int16_t)off);
+                e1 = vaddq_s32(e1, vmullbq_int_s16(x, v));
+                o1 = vaddq_s32(o1, vmulltq_int_s16(x, v));
+            }
+            if (tail) { /* zeroing loads: inactive lanes read nothing and add 0 */
+                x = vldrbq_z_s16(ip, pr), v = vldrbq_z_s16(wp, pr);
+            } else {
+                x = vldrbq_s16(ip), v = vldrbq_s16(wp);
+            }
             if (with_off) x = vaddq_n_s16(x, (int16_t)off);
             e0 = vaddq_s32(e0, vmullbq_int_s16(x, v));
             o0 = vaddq_s32(o0, vmulltq_int_s16(x, v));
@@ -58,9 +63,9 @@ EDGEC_INLINE void taps16(const int8_t *in, const int8_t *w, int32_t nky, int32_t
     }
     const int32x4x2_t lo8 = {{e0, o0}}, hi8 = {{e1, o1}};
     vst2q_s32(acc, lo8);
-    vst2q_s32(acc + 8, hi8);
+    if (halves == 2) vst2q_s32(acc + 8, hi8);
 #else
-    (void)full;
+    (void)halves, (void)tail;
     if (!with_off) off = 0;
     for (int32_t c = 0; c < n; ++c) acc[c] = 0;
     for (int32_t ky = nky; ky > 0; --ky, in += in_row_step, w += w_row_step) {
@@ -75,7 +80,7 @@ EDGEC_INLINE void taps16(const int8_t *in, const int8_t *w, int32_t nky, int32_t
 static void dw_pixel(const int8_t *in_b, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
                      const int32_t *shift, int8_t *out, const edgec_conv2d_s8_params *p, int32_t y0, int32_t x0,
                      const int32_t *cterm, int32_t fast) {
-    int32_t acc[EDGEC_HL_MAX_C + 16]; /* the last group of 16 may run past C */
+    int32_t acc[EDGEC_HL_MAX_C + 8]; /* the last group of 8 may run past C */
     const int32_t C = p->in_c;
     const int32_t ky0 = tap_lo(y0, p->dil_h), ky1 = tap_hi(y0, p->dil_h, p->in_h, p->k_h);
     const int32_t kx0 = tap_lo(x0, p->dil_w), kx1 = tap_hi(x0, p->dil_w, p->in_w, p->k_w);
@@ -89,18 +94,21 @@ static void dw_pixel(const int8_t *in_b, const int8_t *weights, const int32_t *b
     for (int32_t c0 = 0; c0 < C; c0 += EDGEC_HL_MAX_C) { /* EDGEC_HL_MAX_C channels per accumulator row */
         const int32_t nc = C - c0 < EDGEC_HL_MAX_C ? C - c0 : EDGEC_HL_MAX_C;
         int32_t c = 0;
-#define EDGEC_TAPS16(N, FULL, WITH_OFF) \
-    taps16(in0 + c0 + c, w0 + c0 + c, nky, nkx, in_step, in_row_step, w_row_step, C, off, N, FULL, WITH_OFF, acc + c)
+#define EDGEC_TAPS(N, HALVES, TAIL, WITH_OFF)                                                                 \
+    taps(in0 + c0 + c, w0 + c0 + c, nky, nkx, in_step, in_row_step, w_row_step, C, off, N, HALVES, TAIL, WITH_OFF, \
+         acc + c)
         if (whole) {
-            for (; c + 16 <= nc; c += 16) EDGEC_TAPS16(16, 1, 0);
-            if (c < nc) EDGEC_TAPS16(nc - c, 0, 0);
+            for (; c + 16 <= nc; c += 16) EDGEC_TAPS(16, 2, 0, 0);
+            if (c + 8 <= nc) EDGEC_TAPS(8, 1, 0, 0), c += 8;
+            if (c < nc) EDGEC_TAPS(nc - c, 1, 1, 0);
         } else {
-            for (; c + 16 <= nc; c += 16) EDGEC_TAPS16(16, 1, 1);
-            if (c < nc) EDGEC_TAPS16(nc - c, 0, 1);
+            for (; c + 16 <= nc; c += 16) EDGEC_TAPS(16, 2, 0, 1);
+            if (c + 8 <= nc) EDGEC_TAPS(8, 1, 0, 1), c += 8;
+            if (c < nc) EDGEC_TAPS(nc - c, 1, 1, 1);
         }
-#undef EDGEC_TAPS16
-        edgec_hl_requant_row(acc, whole ? cterm + c0 : (bias ? bias + c0 : 0), multiplier + c0, shift + c0, p->requant, fast, p->output_offset, p->act_min,
-                             p->act_max, out + c0, nc);
+#undef EDGEC_TAPS
+        edgec_hl_requant_row(acc, whole ? cterm + c0 : (bias ? bias + c0 : 0), multiplier + c0, shift + c0,
+                             p->requant, fast, p->output_offset, p->act_min, p->act_max, out + c0, nc);
     }
 }
 
