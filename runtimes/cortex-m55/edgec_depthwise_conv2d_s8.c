@@ -18,8 +18,8 @@
 #pragma GCC optimize("no-schedule-insns")
 #endif
 
-#ifndef EDGEC_HL_MAX_C /* overridable so that tests can make every shape take several chunks */
-#define EDGEC_HL_MAX_C 512 /* channels of the per-call weight sums and the per-pixel accumulator row on the stack */
+#ifndef EDGEC_HL_MAX_C /* overridable so that tests can take the path without weight sums on small shapes */
+#define EDGEC_HL_MAX_C 512 /* channels of the per-call weight sums on the stack; more take the border path */
 #endif
 
 /* First tap index k with 0 <= o + k * d < n, and one past the last (k < k_n). */
@@ -30,12 +30,31 @@ EDGEC_INLINE int32_t tap_hi(int32_t o, int32_t d, int32_t n, int32_t k_n) {
     return hi < k_n ? hi : k_n;
 }
 
+#if EDGEC_HELIUM
+/* Requantises eight channels held as even (e) and odd (o) lanes, as VLD2 loads the per-channel tables; VMOVNB /
+ * VMOVNT put them back in order. */
+EDGEC_INLINE void rq8(int32x4_t e, int32x4_t o, const int32_t *add, const int32_t *multiplier, const int32_t *shift,
+                      int32_t zp, int32_t lo, int32_t hi, int8_t *out) {
+    if (add) {
+        const int32x4x2_t a = vld2q_s32(add);
+        e = vaddq_s32(e, a.val[0]), o = vaddq_s32(o, a.val[1]);
+    }
+    const int32x4x2_t m = vld2q_s32(multiplier), sh = vld2q_s32(shift);
+    e = edgec_hl_rq4(e, m.val[0], sh.val[0], zp, lo, hi);
+    o = edgec_hl_rq4(o, m.val[1], sh.val[1], zp, lo, hi);
+    vstrbq_s16(out, vmovntq_s32(vmovnbq_s32(vdupq_n_s16(0), e), o));
+}
+#endif
+
 /* acc[c] = sum over the nky x nkx taps of (in[c] + off) * w[c] for c < n: n = 16 (`halves` 2), n = 8 (`halves` 1),
  * or n < 8 (`halves` 1, `tail` 1: predicated). Called with constant `halves`, `tail` and `with_off` (else off is
- * taken as 0), so that each use inlines to its own branch-free loop. */
-EDGEC_INLINE void taps(const int8_t *in, const int8_t *w, int32_t nky, int32_t nkx, size_t in_step,
-                       size_t in_row_step, size_t w_row_step, int32_t C, int32_t off, int32_t n, int32_t halves,
-                       int32_t tail, int32_t with_off, int32_t *acc) {
+ * taken as 0), so that each use inlines to its own branch-free loop. With `rq` (edgec_hl_rq_fast; not for a tail)
+ * the sums are requantised straight from the registers into out (+ add) and it returns 1; else it returns 0. */
+EDGEC_INLINE int32_t taps(const int8_t *in, const int8_t *w, int32_t nky, int32_t nkx, size_t in_step,
+                          size_t in_row_step, size_t w_row_step, int32_t C, int32_t off, int32_t n, int32_t halves,
+                          int32_t tail, int32_t with_off, int32_t *acc, int32_t rq, const int32_t *add,
+                          const int32_t *multiplier, const int32_t *shift, int32_t zp, int32_t lo, int32_t hi,
+                          int8_t *out) {
 #if EDGEC_HELIUM
     /* MVE has no vector multiply-accumulate: widen to int16 lanes (VLDRB.S16), multiply into int32 even and odd
      * lanes (VMULLB / VMULLT), add; VST2 puts the even and odd channels back in order. */
@@ -61,11 +80,18 @@ EDGEC_INLINE void taps(const int8_t *in, const int8_t *w, int32_t nky, int32_t n
             o0 = vaddq_s32(o0, vmulltq_int_s16(x, v));
         }
     }
+    if (rq && !tail) {
+        rq8(e0, o0, add, multiplier, shift, zp, lo, hi, out);
+        if (halves == 2) rq8(e1, o1, add ? add + 8 : 0, multiplier + 8, shift + 8, zp, lo, hi, out + 8);
+        return 1;
+    }
     const int32x4x2_t lo8 = {{e0, o0}}, hi8 = {{e1, o1}};
     vst2q_s32(acc, lo8);
     if (halves == 2) vst2q_s32(acc + 8, hi8);
+    return 0;
 #else
-    (void)halves, (void)tail;
+    (void)halves, (void)tail, (void)rq, (void)add, (void)multiplier, (void)shift, (void)zp, (void)lo, (void)hi;
+    (void)out;
     if (!with_off) off = 0;
     for (int32_t c = 0; c < n; ++c) acc[c] = 0;
     for (int32_t ky = nky; ky > 0; --ky, in += in_row_step, w += w_row_step) {
@@ -73,42 +99,69 @@ EDGEC_INLINE void taps(const int8_t *in, const int8_t *w, int32_t nky, int32_t n
         for (int32_t kx = nkx; kx > 0; --kx, ip += in_step, wp += C)
             for (int32_t c = 0; c < n; ++c) acc[c] += ((int32_t)ip[c] + off) * wp[c];
     }
+    return 0;
 #endif
 }
 
-/* One output pixel, depth multiplier 1. cterm: bias + off * (sum of the channel's weights), or NULL. */
-static void dw_pixel(const int8_t *in_b, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
-                     const int32_t *shift, int8_t *out, const edgec_conv2d_s8_params *p, int32_t y0, int32_t x0,
-                     const int32_t *cterm, int32_t fast) {
-    int32_t acc[EDGEC_HL_MAX_C + 8]; /* the last group of 8 may run past C */
-    const int32_t C = p->in_c;
+/* Requantises one group of n <= 16 channels (out of line: called from every variant of the tap loop). */
+static EDGEC_HL_NOINLINE void requant_group(const int32_t *acc, const int32_t *add, const int32_t *multiplier,
+                                            const int32_t *shift, const edgec_conv2d_s8_params *p, int32_t fast,
+                                            int8_t *out, int32_t n) {
+    edgec_hl_requant_row(acc, add, multiplier, shift, p->requant, fast, p->output_offset, p->act_min, p->act_max,
+                         out, n);
+}
+
+/* One output row, depth multiplier 1: the vertical window of valid taps is found once per row, the horizontal one
+ * per pixel (without a division inside the input). cterm: bias + off * (sum of the channel's weights), or NULL. */
+static void dw_row(const int8_t *in_b, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                   const int32_t *shift, int8_t *out, const edgec_conv2d_s8_params *p, int32_t oy,
+                   const int32_t *cterm, int32_t fast) {
+    int32_t acc[16];
+    /* local copies: the int8 output stores may alias *p as far as the compiler knows */
+    const int32_t C = p->in_c, k_w = p->k_w, dil_w = p->dil_w, in_w = p->in_w, out_w = p->out_w;
+    const int32_t stride_w = p->stride_w, pad_left = p->pad_left, off = p->input_offset;
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t y0 = oy * p->stride_h - p->pad_top;
     const int32_t ky0 = tap_lo(y0, p->dil_h), ky1 = tap_hi(y0, p->dil_h, p->in_h, p->k_h);
-    const int32_t kx0 = tap_lo(x0, p->dil_w), kx1 = tap_hi(x0, p->dil_w, p->in_w, p->k_w);
-    const int32_t nky = ky1 > ky0 ? ky1 - ky0 : 0, nkx = kx1 > kx0 ? kx1 - kx0 : 0;
-    const int32_t whole = cterm && nky == p->k_h && nkx == p->k_w, off = p->input_offset;
-    const size_t in_step = (size_t)p->dil_w * C, in_row_step = (size_t)p->dil_h * p->in_w * C;
-    const size_t w_row_step = (size_t)p->k_w * C;
-    const int8_t *in0 = in_b + ((size_t)(y0 + ky0 * p->dil_h) * p->in_w + (x0 + kx0 * p->dil_w)) * C;
-    const int8_t *w0 = weights + ((size_t)ky0 * p->k_w + kx0) * C;
-    if (nky == 0 || nkx == 0) in0 = in_b, w0 = weights; /* no valid tap: nothing is read */
-    for (int32_t c0 = 0; c0 < C; c0 += EDGEC_HL_MAX_C) { /* EDGEC_HL_MAX_C channels per accumulator row */
-        const int32_t nc = C - c0 < EDGEC_HL_MAX_C ? C - c0 : EDGEC_HL_MAX_C;
-        int32_t c = 0;
-#define EDGEC_TAPS(N, HALVES, TAIL, WITH_OFF)                                                                 \
-    taps(in0 + c0 + c, w0 + c0 + c, nky, nkx, in_step, in_row_step, w_row_step, C, off, N, HALVES, TAIL, WITH_OFF, \
-         acc + c)
-        if (whole) {
-            for (; c + 16 <= nc; c += 16) EDGEC_TAPS(16, 2, 0, 0);
-            if (c + 8 <= nc) EDGEC_TAPS(8, 1, 0, 0), c += 8;
-            if (c < nc) EDGEC_TAPS(nc - c, 1, 1, 0);
-        } else {
-            for (; c + 16 <= nc; c += 16) EDGEC_TAPS(16, 2, 0, 1);
-            if (c + 8 <= nc) EDGEC_TAPS(8, 1, 0, 1), c += 8;
-            if (c < nc) EDGEC_TAPS(nc - c, 1, 1, 1);
+    const int32_t nky = ky1 > ky0 ? ky1 - ky0 : 0, all_rows = nky == p->k_h, span = (k_w - 1) * dil_w;
+    const size_t in_step = (size_t)dil_w * C, in_row_step = (size_t)p->dil_h * in_w * C, w_row_step = (size_t)k_w * C;
+    const int8_t *in_y = nky ? in_b + (size_t)(y0 + ky0 * p->dil_h) * in_w * C : in_b;
+    const int8_t *w_y = weights + (size_t)ky0 * k_w * C;
+    for (int32_t ox = 0; ox < out_w; ++ox, out += C) {
+        const int32_t x0 = ox * stride_w - pad_left;
+        int32_t kx0 = 0, nkx = k_w;
+        if (x0 < 0 || x0 + span >= in_w) {
+            const int32_t kx1 = tap_hi(x0, dil_w, in_w, k_w);
+            kx0 = tap_lo(x0, dil_w);
+            nkx = kx1 > kx0 ? kx1 - kx0 : 0;
         }
-#undef EDGEC_TAPS
-        edgec_hl_requant_row(acc, whole ? cterm + c0 : (bias ? bias + c0 : 0), multiplier + c0, shift + c0,
-                             p->requant, fast, p->output_offset, p->act_min, p->act_max, out + c0, nc);
+        const int32_t whole = cterm && all_rows && nkx == k_w;
+        const int8_t *in0 = nky && nkx ? in_y + (size_t)(x0 + kx0 * dil_w) * C : in_b; /* no tap: nothing is read */
+        const int8_t *w0 = w_y + (size_t)kx0 * C;
+        const int32_t *add = whole ? cterm : bias;
+        int32_t c = 0;
+#define EDGEC_GROUP(N, HALVES, TAIL, WITH_OFF)                                                                   \
+    do {                                                                                                         \
+        if (!taps(in0 + c, w0 + c, nky, nkx, in_step, in_row_step, w_row_step, C, off, N, HALVES, TAIL, WITH_OFF, \
+                  acc, fast, add ? add + c : 0, multiplier + c, shift + c, zp, lo, hi, out + c))                  \
+            requant_group(acc, add ? add + c : 0, multiplier + c, shift + c, p, fast, out + c, N);               \
+    } while (0)
+        if (whole) {
+            for (; c + 16 <= C; c += 16) EDGEC_GROUP(16, 2, 0, 0);
+            if (c + 8 <= C) {
+                EDGEC_GROUP(8, 1, 0, 0);
+                c += 8;
+            }
+            if (c < C) EDGEC_GROUP(C - c, 1, 1, 0);
+        } else {
+            for (; c + 16 <= C; c += 16) EDGEC_GROUP(16, 2, 0, 1);
+            if (c + 8 <= C) {
+                EDGEC_GROUP(8, 1, 0, 1);
+                c += 8;
+            }
+            if (c < C) EDGEC_GROUP(C - c, 1, 1, 1);
+        }
+#undef EDGEC_GROUP
     }
 }
 
@@ -127,14 +180,15 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     for (int32_t b = 0; b < p->batch; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            if (dm1) {
+                int8_t *out_row = output + ((size_t)b * p->out_h + oy) * p->out_w * p->out_c;
+                dw_row(in_b, weights, bias, multiplier, shift, out_row, p, oy, use_cterm ? cterm : 0, fast);
+                continue;
+            }
             for (int32_t ox = 0; ox < p->out_w; ++ox) {
                 const int32_t y0 = oy * p->stride_h - p->pad_top;
                 const int32_t x0 = ox * p->stride_w - p->pad_left;
                 int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
-                if (dm1) {
-                    dw_pixel(in_b, weights, bias, multiplier, shift, out, p, y0, x0, use_cterm ? cterm : 0, fast);
-                    continue;
-                }
                 for (int32_t oc = 0; oc < p->out_c; ++oc) { /* depth multiplier > 1: the plain loop */
                     const int32_t ic = oc / p->depth_multiplier;
                     int32_t acc = bias ? bias[oc] : 0;
