@@ -53,27 +53,48 @@ EDGEC_INLINE void dot_2x2(const int8_t *a0, const int8_t *a1, const int8_t *w0, 
     s[0] = s00, s[1] = s01, s[2] = s10, s[3] = s11;
 }
 
+#if EDGEC_HELIUM
+/* gemm_2xn_impl for rows of n <= 16 * nv taps (nv constant, 1 to 3): both rows stay in registers, the last
+ * vector zero-predicated, and each channel's weights are loaded once. */
+EDGEC_INLINE void gemm_2xn_short(const int8_t *a, const int8_t *b, const int8_t *w, size_t K, int32_t n,
+                                 int32_t noc, int32_t more, int32_t *acc0, int32_t *acc1, int32_t nv) {
+    const mve_pred16_t pr = vctp8q((uint32_t)(n - 16 * (nv - 1))); /* the last vector's lanes */
+    const int8x16_t x0 = nv == 1 ? vld1q_z_s8(a, pr) : vld1q_s8(a), y0 = nv == 1 ? vld1q_z_s8(b, pr) : vld1q_s8(b);
+    int8x16_t x1 = x0, y1 = y0, x2 = x0, y2 = y0;
+    if (nv >= 2) x1 = nv == 2 ? vld1q_z_s8(a + 16, pr) : vld1q_s8(a + 16);
+    if (nv >= 2) y1 = nv == 2 ? vld1q_z_s8(b + 16, pr) : vld1q_s8(b + 16);
+    if (nv == 3) x2 = vld1q_z_s8(a + 32, pr), y2 = vld1q_z_s8(b + 32, pr);
+    for (int32_t oc = 0; oc < noc; ++oc) {
+        const int8_t *w0 = w + (size_t)oc * K;
+        const int8x16_t v0 = nv == 1 ? vld1q_z_s8(w0, pr) : vld1q_s8(w0);
+        int32_t s0 = vmladavq_s8(x0, v0), s1 = vmladavq_s8(y0, v0);
+        if (nv >= 2) {
+            const int8x16_t v1 = nv == 2 ? vld1q_z_s8(w0 + 16, pr) : vld1q_s8(w0 + 16);
+            s0 = vmladavaq_s8(s0, x1, v1), s1 = vmladavaq_s8(s1, y1, v1);
+        }
+        if (nv == 3) {
+            const int8x16_t v2 = vld1q_z_s8(w0 + 32, pr);
+            s0 = vmladavaq_s8(s0, x2, v2), s1 = vmladavaq_s8(s1, y2, v2);
+        }
+        if (more) s0 += acc0[oc], s1 += acc1[oc];
+        acc0[oc] = s0, acc1[oc] = s1;
+    }
+}
+#endif
+
 /* For the rows a (pixel 0) and b (pixel 1) of n taps and each of the noc weight rows w + oc * K:
  * acc0[oc] (+)= sum a * w_oc, acc1[oc] (+)= sum b * w_oc; `more` (a constant) adds to what they hold. */
 EDGEC_INLINE void gemm_2xn_impl(const int8_t *a, const int8_t *b, const int8_t *w, size_t K, int32_t n,
                                 int32_t noc, int32_t more, int32_t *acc0, int32_t *acc1) {
     int32_t s[4], oc = 0;
 #if EDGEC_HELIUM
-    if (n <= 32) { /* one or two vectors of taps: both pixel rows loaded once for all channels */
-        const mve_pred16_t pa = vctp8q((uint32_t)n), pb = vctp8q((uint32_t)(n > 16 ? n - 16 : 0));
-        const int8x16_t x0 = vld1q_z_s8(a, pa), x1 = vld1q_z_s8(b, pa);
-        const int8x16_t y0 = vld1q_z_s8(a + 16, pb), y1 = vld1q_z_s8(b + 16, pb);
-        for (; oc < noc; ++oc, ++acc0, ++acc1) {
-            const int8_t *w0 = w + (size_t)oc * K;
-            const int8x16_t v = vld1q_z_s8(w0, pa);
-            s[0] = vmladavq_s8(x0, v), s[1] = vmladavq_s8(x1, v);
-            if (n > 16) {
-                const int8x16_t u = vld1q_z_s8(w0 + 16, pb);
-                s[0] = vmladavaq_s8(s[0], y0, u), s[1] = vmladavaq_s8(s[1], y1, u);
-            }
-            if (more) s[0] += acc0[0], s[1] += acc1[0];
-            acc0[0] = s[0], acc1[0] = s[1];
-        }
+    if (n <= 48) { /* up to three vectors of taps: both pixel rows loaded once for all channels */
+        if (n <= 16)
+            gemm_2xn_short(a, b, w, K, n, noc, more, acc0, acc1, 1);
+        else if (n <= 32)
+            gemm_2xn_short(a, b, w, K, n, noc, more, acc0, acc1, 2);
+        else
+            gemm_2xn_short(a, b, w, K, n, noc, more, acc0, acc1, 3);
         return;
     }
 #endif
