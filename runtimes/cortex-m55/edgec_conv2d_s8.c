@@ -145,6 +145,28 @@ EDGEC_INLINE void copy_or_fill(int8_t *dst, const int8_t *src, int8_t pad, int32
 #endif
 }
 
+/* The receptive-field row of output pixel `pix` when it lies inside the input and dil_w is 1: one copy per kernel
+ * row (a short function of its own: the common case). Returns 0, doing nothing, otherwise. */
+static int32_t gather_inside(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t pix, int8_t *dst) {
+    const int32_t C = p->in_c, k_h = p->k_h, k_w = p->k_w, dil_h = p->dil_h, in_w = p->in_w;
+    const int32_t y0 = (pix / p->out_w) * p->stride_h - p->pad_top, x0 = (pix % p->out_w) * p->stride_w - p->pad_left;
+    if (p->dil_w != 1 || y0 < 0 || y0 + (k_h - 1) * dil_h >= p->in_h || x0 < 0 || x0 + k_w > in_w) return 0;
+    const int8_t *src = in_b + ((size_t)y0 * in_w + x0) * C;
+    const size_t src_step = (size_t)dil_h * in_w * C;
+    const int32_t row = k_w * C;
+    for (int32_t ky = k_h; ky > 0; --ky, dst += row, src += src_step) {
+#if EDGEC_HELIUM
+        for (int32_t i = 0; i < row; i += 16) { /* predicated: bytes past the row are neither read nor written */
+            const mve_pred16_t pr = vctp8q((uint32_t)(row - i));
+            vst1q_p_s8(dst + i, vld1q_z_s8(src + i, pr), pr);
+        }
+#else
+        for (int32_t i = 0; i < row; ++i) dst[i] = src[i];
+#endif
+    }
+    return 1;
+}
+
 /* The receptive-field row of output pixel `pix`, K bytes (padding taps: the zero point). A run of taps along a
  * kernel row that lies inside the input is contiguous there when dil_w is 1: one copy. */
 static void gather(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t pix, int8_t *dst) {
@@ -154,12 +176,6 @@ static void gather(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t 
     const int32_t y0 = (pix / p->out_w) * p->stride_h - p->pad_top, x0 = (pix % p->out_w) * p->stride_w - p->pad_left;
     const int8_t pad = (int8_t)(-p->input_offset);
     const int32_t row = k_w * C;
-    if (dil_w == 1 && y0 >= 0 && y0 + (k_h - 1) * dil_h < in_h && x0 >= 0 && x0 + k_w <= in_w) {
-        const int8_t *src = in_b + ((size_t)y0 * in_w + x0) * C; /* all inside: one copy per kernel row */
-        const size_t src_step = (size_t)dil_h * in_w * C;
-        for (int32_t ky = k_h; ky > 0; --ky, dst += row, src += src_step) copy_or_fill(dst, src, pad, row);
-        return;
-    }
     /* taps [kx0, kx1) of a kernel row are inside the input horizontally */
     int32_t kx0 = 0, kx1 = 0;
     while (kx0 < k_w && x0 + kx0 * dil_w < 0) ++kx0;
@@ -199,10 +215,34 @@ static void gather_chunk(const int8_t *in_b, const edgec_conv2d_s8_params *p, in
 }
 
 /* The pixel itself when the receptive field is one in-bounds pixel (pointwise), else NULL. */
-static const int8_t *in_place(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t pix) {
+EDGEC_INLINE const int8_t *in_place(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t pix) {
     const int32_t y0 = (pix / p->out_w) * p->stride_h - p->pad_top, x0 = (pix % p->out_w) * p->stride_w - p->pad_left;
-    if (p->k_h != 1 || p->k_w != 1 || y0 < 0 || y0 >= p->in_h || x0 < 0 || x0 >= p->in_w) return 0;
+    if (y0 < 0 || y0 >= p->in_h || x0 < 0 || x0 >= p->in_w) return 0;
     return in_b + ((size_t)y0 * p->in_w + x0) * p->in_c;
+}
+
+/* Both pixels' rows requantised in one pass: each channel's tables are loaded once (out1 may equal out0). */
+static EDGEC_HL_NOINLINE void requant_2rows(const int32_t *acc0, const int32_t *acc1, const int32_t *add,
+                                            const int32_t *multiplier, const int32_t *shift, int32_t mode,
+                                            int32_t fast, int32_t zp, int32_t lo, int32_t hi, int8_t *out0,
+                                            int8_t *out1, int32_t n) {
+#if EDGEC_HELIUM
+    if (fast) {
+        int32_t c = 0;
+        for (; c + 4 <= n; c += 4) {
+            const int32x4_t a = vld1q_s32(add + c), m = vld1q_s32(multiplier + c), sh = vld1q_s32(shift + c);
+            vstrbq_s32(out0 + c, edgec_hl_rq4(vaddq_s32(vld1q_s32(acc0 + c), a), m, sh, zp, lo, hi));
+            vstrbq_s32(out1 + c, edgec_hl_rq4(vaddq_s32(vld1q_s32(acc1 + c), a), m, sh, zp, lo, hi));
+        }
+        if (c < n) {
+            edgec_hl_requant_row(acc0 + c, add + c, multiplier + c, shift + c, mode, fast, zp, lo, hi, out0 + c, n - c);
+            edgec_hl_requant_row(acc1 + c, add + c, multiplier + c, shift + c, mode, fast, zp, lo, hi, out1 + c, n - c);
+        }
+        return;
+    }
+#endif
+    edgec_hl_requant_row(acc0, add, multiplier, shift, mode, fast, zp, lo, hi, out0, n);
+    edgec_hl_requant_row(acc1, add, multiplier, shift, mode, fast, zp, lo, hi, out1, n);
 }
 
 void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
@@ -214,7 +254,7 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
     const int32_t K = p->k_h * p->k_w * p->in_c, n_pix = p->out_h * p->out_w, out_c = p->out_c;
     /* local copies: the int8 output stores may alias *p as far as the compiler knows */
     const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max, mode = p->requant;
-    const int32_t fast = edgec_hl_rq_fast(multiplier, out_c, mode);
+    const int32_t fast = edgec_hl_rq_fast(multiplier, out_c, mode), pointwise = p->k_h == 1 && p->k_w == 1;
     for (int32_t oc0 = 0; oc0 < out_c; oc0 += EDGEC_HL_OC_CHUNK) {
         const int32_t noc = out_c - oc0 < EDGEC_HL_OC_CHUNK ? out_c - oc0 : EDGEC_HL_OC_CHUNK;
         const int8_t *w_chunk = weights + (size_t)oc0 * K;
@@ -225,14 +265,14 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
             int8_t *out_b = output + (size_t)b * n_pix * out_c + oc0;
             for (int32_t n = 0; n < n_pix; n += 2) {
                 const int32_t nb = n + 1 < n_pix ? n + 1 : n; /* odd pixel count: the last one twice */
-                const int8_t *ra = in_place(in_b, p, n), *rb = in_place(in_b, p, nb);
+                const int8_t *ra = pointwise ? in_place(in_b, p, n) : 0, *rb = pointwise ? in_place(in_b, p, nb) : 0;
                 const int32_t direct = ra && rb, step = direct ? K : EDGEC_HL_K_CHUNK;
                 for (int32_t k0 = 0; k0 < K; k0 += step) {
                     const int32_t nk = K - k0 < step ? K - k0 : step;
                     if (direct) {
                     } else if (K <= EDGEC_HL_K_CHUNK) {
-                        gather(in_b, p, n, col[0]);
-                        gather(in_b, p, nb, col[1]);
+                        if (!gather_inside(in_b, p, n, col[0])) gather(in_b, p, n, col[0]);
+                        if (!gather_inside(in_b, p, nb, col[1])) gather(in_b, p, nb, col[1]);
                         ra = col[0], rb = col[1];
                     } else {
                         gather_chunk(in_b, p, n, k0, nk, col[0]);
@@ -241,11 +281,8 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                     }
                     gemm_2xn(ra, rb, w_chunk + k0, (size_t)K, nk, noc, k0 > 0, acc[0], acc[1]);
                 }
-                edgec_hl_requant_row(acc[0], cterm, multiplier + oc0, shift + oc0, mode, fast, zp, lo, hi,
-                                     out_b + (size_t)n * out_c, noc);
-                if (nb != n)
-                    edgec_hl_requant_row(acc[1], cterm, multiplier + oc0, shift + oc0, mode, fast, zp, lo, hi,
-                                         out_b + (size_t)nb * out_c, noc);
+                requant_2rows(acc[0], acc[1], cterm, multiplier + oc0, shift + oc0, mode, fast, zp, lo, hi,
+                              out_b + (size_t)n * out_c, out_b + (size_t)nb * out_c, noc);
             }
         }
     }
