@@ -1,15 +1,15 @@
-/* Cortex-M55 twin of reference/edgec_conv2d_s8.c: im2col + a 2x2 GEMM block on Helium (MVE).
+/* Cortex-M55 twin of reference/edgec_conv2d_s8.c: im2col + a 2-pixel GEMM on Helium (MVE).
  *
  * Two output pixels at a time: each receptive field becomes one contiguous int8 row of K = k_h * k_w * in_c (a
- * pointwise pixel inside the input is used in place; otherwise the row is gathered, EDGEC_HL_K_CHUNK bytes at a
- * time, with padding taps holding the input zero point). The input offset then leaves the inner loop:
- * sum_k (x + off) * w = sum_k x * w + off * sum_k w, exact because a padding tap has x + off = 0, and
- * bias + off * sum_k w is computed once per call and channel (EDGEC_HL_OC_CHUNK channels at a time). The inner
- * loop takes 16 taps of two pixels and two channels per step: four loads, four VMLADAVA (int8 dot product into
- * int32), the K % 16 tail with zeroing predicated loads. Requantisation goes four channels per step
- * (edgec_helium_s8.h). Integer sums are exact and the requantisation reproduces TFLite's bit for bit: the
- * results are the reference's on every path.
- * Without MVE the same loops run on scalar helpers. */
+ * pointwise pixel inside the input is used in place; otherwise the row is gathered, one predicated copy per kernel
+ * row, padding taps holding the input zero point; K > EDGEC_HL_K_CHUNK goes in chunks). The input offset then
+ * leaves the inner loop: sum_k (x + off) * w = sum_k x * w + off * sum_k w, exact because a padding tap has
+ * x + off = 0, and bias + off * sum_k w is computed once per call and channel (EDGEC_HL_OC_CHUNK channels at a
+ * time). Rows of up to 48 taps stay in registers while every channel's weights stream past (one load and two
+ * VMLADAV, int8 dot products into int32, per 16 taps); longer rows take 16 taps of two pixels and two channels
+ * per step: four loads, four VMLADAVA. Tails use zeroing predicated loads. Both pixels are requantised in one pass,
+ * four channels per step (edgec_helium_s8.h). Integer sums are exact and the requantisation reproduces TFLite's
+ * bit for bit: the results are the reference's on every path. Without MVE the same loops run on scalar code. */
 #include "edgec_conv2d_s8.h"
 #include "edgec_helium_s8.h"
 
@@ -269,12 +269,11 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                 const int32_t direct = ra && rb, step = direct ? K : EDGEC_HL_K_CHUNK;
                 for (int32_t k0 = 0; k0 < K; k0 += step) {
                     const int32_t nk = K - k0 < step ? K - k0 : step;
-                    if (direct) {
-                    } else if (K <= EDGEC_HL_K_CHUNK) {
+                    if (!direct && K <= EDGEC_HL_K_CHUNK) {
                         if (!gather_inside(in_b, p, n, col[0])) gather(in_b, p, n, col[0]);
                         if (!gather_inside(in_b, p, nb, col[1])) gather(in_b, p, nb, col[1]);
                         ra = col[0], rb = col[1];
-                    } else {
+                    } else if (!direct) {
                         gather_chunk(in_b, p, n, k0, nk, col[0]);
                         gather_chunk(in_b, p, nb, k0, nk, col[1]);
                         ra = col[0], rb = col[1];

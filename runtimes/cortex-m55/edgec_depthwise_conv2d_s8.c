@@ -1,14 +1,16 @@
 /* Cortex-M55 twin of reference/edgec_depthwise_conv2d_s8.c: 16 channels per step on Helium (MVE).
  *
- * Depth multiplier 1 (the usual case): for one output pixel the window of valid taps is found once, then 16
- * channels at a time walk it: per tap, two widening byte loads of inputs and two of weights (VLDRB.S16), and
- * VMULLB / VMULLT + VADD into four int32x4 accumulators (even and odd channels; MVE has no vector
- * multiply-accumulate); then 8, then the C % 8 tail with zeroing predicated loads. For a pixel whose window is
- * the whole kernel, the input offset leaves the tap loop: sum (x + off) * w = sum x * w + off * sum w, with
- * bias + off * sum w computed once per call and channel (up to EDGEC_HL_MAX_C channels); at the borders (fewer
- * taps) the offset is added to each input instead. Requantisation goes four channels per step (edgec_helium_s8.h).
- * Integer sums are exact: bit-identical to the reference. Depth multipliers other than 1 take a plain loop;
- * without MVE the same loops run on scalar code. */
+ * Depth multiplier 1 (the usual case), one output row at a time: the window of valid taps is found once per row
+ * (vertically) and per pixel (horizontally, without a division inside the input); then 16 channels at a time walk
+ * it: per tap, two widening byte loads of inputs and two of weights (VLDRB.S16), and VMULLB / VMULLT + VADD into
+ * four int32x4 accumulators (even and odd channels; MVE has no vector multiply-accumulate); then 8, then the C % 8
+ * tail with zeroing predicated loads. For a pixel whose window is the whole kernel, the input offset leaves the tap
+ * loop: sum (x + off) * w = sum x * w + off * sum w, with bias + off * sum w computed once per call and channel
+ * (up to EDGEC_HL_MAX_C channels); at the borders (fewer taps) the offset is added to each input instead. Full
+ * groups are requantised straight from the registers (per-channel tables loaded de-interleaved by VLD2), the rest
+ * four channels per step from memory (edgec_helium_s8.h). Integer sums are exact and the requantisation is
+ * TFLite's bit for bit: identical to the reference. Depth multipliers other than 1 take a plain loop; without MVE
+ * the same loops run on scalar code. */
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_helium_s8.h"
 
