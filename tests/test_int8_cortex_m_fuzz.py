@@ -5,7 +5,9 @@ counts, K % 4 and K % 16 tails, in_c % 4 == 0 and not), depthwise (depth multipl
 - runtimes/cortex-m/ (DSP: SMLAD, SMLABB) built for the Cortex-M7, on mps2-an500;
 - runtimes/cortex-m55/ (Helium: VMLADAVA, VMULLB, VQRDMULH) built for the Cortex-M55, on mps3-an547: with the
   shipped chunk sizes, with tiny ones (so that every shape spans several K, channel and output-channel chunks),
-  and without MVE (the scalar twins of the same loops)."""
+  and without MVE (the scalar twins of the same loops);
+- runtimes/cortex-m55/ built for the host under AddressSanitizer and UBSan (the scalar twins: the blocking, im2col
+  and chunking that the Helium path shares with them stay inside their buffers)."""
 
 from __future__ import annotations
 
@@ -63,3 +65,20 @@ def test_kernels_match_reference_on_random_shapes(tmp_path, case):
                            "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f"{proc.returncode} random cases differ from the reference kernels"
+
+
+def test_helium_kernels_scalar_twins_under_sanitizers(tmp_path):
+    cc = require("gcc")
+    flags = ["-O1", "-std=c99", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined",
+             "-fno-sanitize-recover=all", "-DEDGEC_FUZZ_HOST", *TINY_CHUNKS, "-I", str(RUNTIMES / "include")]
+    objs = []
+    for kernel, alias in KERNELS.items():
+        obj = tmp_path / f"ref_{kernel}.o"
+        subprocess.run([cc, *flags, f"-Dedgec_{kernel}_s8={alias}", "-c",
+                        str(RUNTIMES / "reference" / f"edgec_{kernel}_s8.c"), "-o", str(obj)], check=True)
+        objs.append(str(obj))
+    exe = tmp_path / "fuzz"
+    subprocess.run([cc, *flags, str(SEMIHOST / "kernel_fuzz.c"), *objs,
+                    *(str(RUNTIMES / "cortex-m55" / f"edgec_{k}_s8.c") for k in KERNELS), "-o", str(exe)], check=True)
+    proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"{proc.returncode}: {proc.stderr[-2000:]}"
