@@ -29,12 +29,15 @@ def models_dir() -> Path:
     raise SystemExit("MLPerf Tiny models not found (expected shared/models/mlperf_tiny beside the repository)")
 
 
-def measure(model: Path, runs: int, config: Config | None = None, layers: bool = False) -> dict:
-    """Build, run `runs` timed inferences on the emulated board, check outputs; one row of a report. With
-    `layers`, the firmware is the profiled build (a timer read after every layer) and the row has "layers"."""
-    with tempfile.TemporaryDirectory(prefix="edgec-m7-") as tmp:
+def measure(model: Path, runs: int, config: Config | None = None, board: str = BOARD, import_options=None,
+            layers: bool = False) -> dict:
+    """Build, run `runs` timed inferences on the emulated board (default: the Cortex-M7's), check outputs; one row
+    of a report. `import_options`: edgec.frontend.ImportOptions (e.g. the int8 rounding). With `layers`, the
+    firmware is the profiled build (a timer read after every layer) and the row has "layers"."""
+    options = BenchOptions(runs=runs, import_options=import_options, layers=layers)
+    with tempfile.TemporaryDirectory(prefix="edgec-bench-") as tmp:
         try:
-            r = run_bench(model, load_board(BOARD), Path(tmp), BenchOptions(runs=runs, layers=layers), config)
+            r = run_bench(model, load_board(board), Path(tmp), options, config)
         except EdgecError as exc:
             return {"model": model.name, "error": str(exc).splitlines()[0][:200]}
     inst = r["latency"]["median"]

@@ -108,3 +108,17 @@ def test_bench_mlperf_int8_models(tmp_path, model, rounding):
     assert r["reference"].startswith("TFLite Micro" if rounding == "tflm" else "LiteRT's reference kernels")
     assert r["latency"]["unit"] == "instructions" and r["latency"]["min"] > 100_000
     assert r["ram_bytes"] >= r["arena_bytes"]
+
+
+# The same on the emulated Cortex-M55 (mps3-an547), where the Helium kernels of runtimes/cortex-m55/ run: KWS has
+# conv, depthwise and fully connected layers, AD only fully connected ones (LiteRT's rounding, as above).
+@pytest.mark.parametrize("model,rounding", [("kws_ref_model.tflite", "tflm"), ("ad01_int8.tflite", "litert")])
+def test_bench_mlperf_int8_models_helium(tmp_path, model, rounding):
+    from edgec.frontend import ImportOptions
+
+    require_tools()
+    opts = BenchOptions(runs=1, import_options=ImportOptions(int8_rounding=rounding))
+    r = run_bench(MODELS / model, load_board("mps3-an547"), tmp_path, opts)
+    assert (tmp_path / "model" / "edgec_helium_s8.h").exists(), "the Cortex-M55 kernels were not used"
+    assert r["outputs_match"], r
+    assert r["latency"]["unit"] == "instructions" and r["latency"]["min"] > 100_000

@@ -1,4 +1,4 @@
-"""Every int8 kernel file (portable reference and Cortex-M twins) compiles warning-free as freestanding C99
+"""Every int8 kernel file (portable reference, Cortex-M and Cortex-M55 Helium twins) compiles warning-free as freestanding C99
 under gcc, clang and arm-none-eabi-gcc for M0 (no DSP), M4, M7 and M55; generated int8 C is deterministic."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from conftest import MLPERF, require
 from edgec.paths import RUNTIMES
 from edgec.pipeline import CompileOptions, compile_model
 
-SOURCES = sorted((RUNTIMES / "reference").glob("edgec_*_s8.c")) + sorted((RUNTIMES / "cortex-m").glob("*.c"))
+SOURCES = (sorted((RUNTIMES / "reference").glob("edgec_*_s8.c")) + sorted((RUNTIMES / "cortex-m").glob("*.c"))
+           + sorted((RUNTIMES / "cortex-m55").glob("*.c")))
 COMPILERS = [
     ("gcc", []), ("clang", []),
     ("arm-none-eabi-gcc", ["-mcpu=cortex-m0", "-mthumb"]),
@@ -24,7 +25,7 @@ COMPILERS = [
 
 @pytest.mark.parametrize("cc,flags", COMPILERS, ids=[f"{c}{' '.join(f[:1])}" for c, f in COMPILERS])
 def test_int8_kernels_compile_warning_free(cc, flags, tmp_path):
-    assert len(SOURCES) >= 8
+    assert len(SOURCES) >= 11
     for src in SOURCES:
         subprocess.run([require(cc), *flags, "-O2", "-std=c99", "-Wall", "-Wextra", "-Werror", "-ffreestanding",
                         "-I", str(RUNTIMES / "include"), "-c", str(src), "-o", str(tmp_path / "k.o")],
