@@ -16,6 +16,34 @@ typedef struct {
     int32_t act_min, act_max;
 } edgec_add_s8_params;
 
-void edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p);
+/* scratch: NULL, or room for 2 x 256 int32 (8-byte aligned) that a kernel may use for tables of the rescaled
+ * inputs (the Cortex-M one does; the reference ignores it). */
+void edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p, int32_t *scratch);
+
+/* The two steps of TFLite's int8 add, shared by every implementation: an input value rescaled to the common
+ * scale (one of 256 per input), and the sum of two of those requantised to the output. */
+EDGEC_INLINE int32_t edgec_add_s8_rescale(int32_t v, int32_t offset, int32_t left_shift, int32_t multiplier,
+                                          int32_t shift) {
+    return edgec_mbqm((int32_t)((uint32_t)(offset + v) << left_shift), multiplier, shift);
+}
+
+EDGEC_INLINE int8_t edgec_add_s8_output(int32_t sum, const edgec_add_s8_params *p) {
+    const int32_t y = edgec_mbqm(sum, p->output_multiplier, p->output_shift) + p->output_offset;
+    return (int8_t)edgec_clamp_i32(y, p->act_min, p->act_max);
+}
+
+/* One output row computed directly: the reference's loop, and the Cortex-M twin's for short tensors. A plain
+ * static inline (not EDGEC_INLINE): the kernels pass its address to edgec_broadcast_rows_s8. */
+static inline void edgec_add_s8_row(const int8_t *a, size_t a_step, const int8_t *b, size_t b_step, int8_t *out,
+                                    int32_t n, const void *params) {
+    const edgec_add_s8_params *p = (const edgec_add_s8_params *)params;
+    for (int32_t i = 0; i < n; ++i) {
+        const int32_t s1 = edgec_add_s8_rescale(a[(size_t)i * a_step], p->input1_offset, p->left_shift,
+                                                p->input1_multiplier, p->input1_shift);
+        const int32_t s2 = edgec_add_s8_rescale(b[(size_t)i * b_step], p->input2_offset, p->left_shift,
+                                                p->input2_multiplier, p->input2_shift);
+        out[i] = edgec_add_s8_output(s1 + s2, p);
+    }
+}
 
 #endif /* EDGEC_ADD_S8_H */

@@ -250,8 +250,12 @@ def emit_binary_s8(node, ctx):
                   act_min=a["act"][0], act_max=a["act"][1])
     params = ctx.static_params(f"edgec_{node.op}_params", fields)
     ctx.use(f"edgec_{node.op}")
+    extra = ""
+    if node.op == "add_s8":  # room for the Cortex-M kernel's two tables of rescaled inputs, where the arena has it
+        scratch = ctx.arena_scratch(2 * 256 * 4) if ships_cortex_m(ctx, "edgec_add_s8") else None
+        extra = f", (int32_t *){scratch}" if scratch else ", NULL"
     return (f"edgec_{node.op}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
-            f"{ctx.ptr(node.outputs[0])}, {params});")
+            f"{ctx.ptr(node.outputs[0])}, {params}{extra});")
 
 
 IN_PLACE_OPS.update({"lut_s8", "add_s8", "mul_s8"})  # element i is read before element i is written
