@@ -275,8 +275,8 @@ def test_mobilenet_v2_every_layer_matches_onnxruntime_on_its_own_input(per_chann
     print({op: f"{c.sum()} outputs: {c[0] / c.sum():.6f} identical, {c[2]} more than 1 LSB apart"
            for op, c in counts.items()})
     assert {"Conv", "Add", "GlobalAveragePool", "Gemm"} <= set(counts), counts
-    total = sum(counts.values())
-    assert total[0] / total.sum() >= 0.9999 and total[2] == 0, counts  # identical but for ties
+    for op, c in counts.items():  # identical but for ties (about 2 in 10^6), never more than 1 LSB apart
+        assert c[2] == 0 and c[1] <= max(2, 1e-4 * c.sum()), (op, c)
 
     # End to end: edgec's whole model against ORT_DISABLE_ALL, and ORT_DISABLE_ALL against itself with one
     # input value moved by 1 LSB (in_scale): edgec is no further from onnxruntime than that.
