@@ -10,7 +10,11 @@ tiny_cnn still meets >= 99.9 % against onnxruntime's default session (the "tiny_
 it does not (small_cnn with per-channel weights: about half the outputs), onnxruntime's optimized kernels
 disagree just as much with onnxruntime's own unoptimized session (ORT_DISABLE_ALL: DequantizeLinear -> float
 op -> QuantizeLinear, the QDQ model's defining float semantics), which edgec matches;
-test_defaults_where_onnxruntime_saturates states exactly that."""
+test_defaults_where_onnxruntime_saturates states exactly that.
+
+MobileNetV2 with the defaults is within 1 LSB of ORT_DISABLE_ALL on only about 80 % of its outputs, yet every
+layer of it, fed onnxruntime's own quantized input, is bit-exact but for ties:
+test_mobilenet_v2_every_layer_matches_onnxruntime_on_its_own_input shows both, and why they go together."""
 
 from __future__ import annotations
 
@@ -148,3 +152,149 @@ def test_defaults_where_onnxruntime_saturates(tmp_path):
     if fractions[False]["edgec-vs-ort"] < 0.999:  # onnxruntime's optimized kernels saturate on this host
         assert fractions[False]["ort-vs-ort_disable_all"] < 0.999, fractions
         assert fractions[True]["edgec-vs-ort"] >= 0.999, fractions
+
+
+def isolated_layers(model):
+    """Every operator of a QDQ model on its own, for comparing layers on identical inputs: each activation
+    input of an operator becomes a float graph input feeding the original QuantizeLinear -> DequantizeLinear
+    pair (so a dequantized int8 value comes back as exactly that int8 value), and each operator's
+    QuantizeLinear output becomes a graph output through a DequantizeLinear. Returns the model and, per
+    operator in graph order, (op_type, name, [quantized tensors it reads], quantized tensor it writes)."""
+    from onnx import TensorProto, helper, shape_inference
+
+    model = shape_inference.infer_shapes(model)
+    g = model.graph
+    inits = {i.name for i in g.initializer}
+    producer = {o: n for n in g.node for o in n.output}
+    users = {}
+    for n in g.node:
+        for i in n.input:
+            users.setdefault(i, []).append(n)
+    shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
+              for v in list(g.value_info) + list(g.input) + list(g.output)}
+    nodes = [n for n in g.node if n.op_type == "DequantizeLinear" and n.input[0] in inits]  # weights, biases
+    inputs, outputs, layers = [], [], []
+    for n in g.node:
+        if n.op_type in ("QuantizeLinear", "DequantizeLinear"):
+            continue
+        ins, reads = [], []
+        for k, name in enumerate(n.input):
+            dq = producer.get(name)
+            if dq is None or dq.op_type != "DequantizeLinear" or dq.input[0] in inits:
+                ins.append(name)
+                continue
+            q = producer[dq.input[0]]
+            feed = f"feed_{n.name}_{k}"
+            inputs.append(helper.make_tensor_value_info(feed, TensorProto.FLOAT, shapes[dq.input[0]]))
+            nodes += [helper.make_node("QuantizeLinear", [feed, *q.input[1:]], [feed + "_q"]),
+                      helper.make_node("DequantizeLinear", [feed + "_q", *dq.input[1:]], [feed + "_dq"])]
+            ins.append(feed + "_dq")
+            reads.append(dq.input[0])
+        op = helper.make_node(n.op_type, ins, list(n.output), name=n.name)
+        op.attribute.extend(n.attribute)
+        (q,) = users[n.output[0]]
+        assert q.op_type == "QuantizeLinear", n.name
+        nodes += [op, q, helper.make_node("DequantizeLinear", [q.output[0], *q.input[1:]], [q.output[0] + "_out"])]
+        outputs.append(helper.make_tensor_value_info(q.output[0] + "_out", TensorProto.FLOAT, shapes[q.output[0]]))
+        layers.append((n.op_type, n.name, reads, q.output[0]))
+    isolated = helper.make_model(helper.make_graph(nodes, "isolated_layers", inputs, outputs, list(g.initializer)),
+                                 opset_imports=model.opset_import)
+    isolated.ir_version = model.ir_version
+    return isolated, layers
+
+
+def quantized_tensors(model, inputs: list[np.ndarray]) -> list[dict[str, np.ndarray]]:
+    """onnxruntime's ORT_DISABLE_ALL run of a QDQ model with every QuantizeLinear output (int8) exposed."""
+    from onnx import TensorProto, helper
+
+    exposed = onnx.ModelProto()
+    exposed.CopyFrom(model)
+    names = [n.output[0] for n in model.graph.node if n.op_type == "QuantizeLinear"]
+    exposed.graph.output.extend(helper.make_tensor_value_info(n, TensorProto.INT8, None) for n in names)
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(exposed.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    (inp,) = sess.get_inputs()
+    return [dict(zip([o.name for o in sess.get_outputs()], sess.run(None, {inp.name: x}))) for x in inputs]
+
+
+@pytest.mark.parametrize("per_channel", [False, True])
+def test_mobilenet_v2_every_layer_matches_onnxruntime_on_its_own_input(per_channel, tmp_path):
+    """MobileNetV2 (model_zoo, random weights) quantized with quantize_static's defaults: edgec's int8 output
+    is within 1 LSB of onnxruntime's ORT_DISABLE_ALL (the QDQ model's float semantics) on only about 80 % of
+    the outputs (measured over 300 inputs: 82.0 % per-tensor, 80.3 % per-channel; 74.8 / 74.0 % identical),
+    the gap growing with depth, while each layer alone is (all but) bit-exact.
+
+    Every operator (52 Conv with their fused ReLU6 / Clip, 10 residual Add, GlobalAveragePool, Flatten,
+    Gemm) is compiled on its own and fed onnxruntime's own quantized input: every layer is within 1 LSB of
+    onnxruntime on all its outputs, and identical on all but about 2 in 10^6 (50 inputs: 58 and 50 of 26.3
+    million Conv outputs, per-tensor and per-channel; Add, GlobalAveragePool, Gemm: none). Those few are
+    ties: onnxruntime's float value (Conv in float32, then / y_scale) lies within 1e-4 of k + 0.5, where its
+    float accumulation and edgec's exact int32 accumulator round apart.
+
+    The end-to-end gap is how this random-weight network propagates such differences: onnxruntime disagrees
+    with itself more when a single input value (of 27648) moves by 1 LSB (300 inputs: 57 % / 53 % of the
+    outputs within 1 LSB), and its own optimized session is further still from ORT_DISABLE_ALL on this x86
+    host (AVX2, no VNNI: 8 % / 7 %; see test_defaults_where_onnxruntime_saturates). The test checks the
+    per-layer property on 12 inputs and the end-to-end figure (40 inputs) against that 1-LSB control."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "model_zoo"))
+    from mobilenet_v2 import build
+
+    onnx.save(build(), str(tmp_path / "mbv2.onnx"))
+    qdq, inp = quantize(tmp_path / "mbv2.onnx", tmp_path, per_channel=per_channel)
+    model = onnx.load(str(qdq))
+    inits = {i.name: onnx.numpy_helper.to_array(i) for i in model.graph.initializer}
+    qparams = {n.output[0]: (np.float32(inits[n.input[1]]), int(inits[n.input[2]]))
+               for n in model.graph.node if n.op_type == "QuantizeLinear"}
+    rng = np.random.default_rng(1)
+    xs = [rng.uniform(-1, 1, inp.shape).astype(np.float32) for _ in range(12)]
+    ref = quantized_tensors(model, xs)
+
+    isolated, layers = isolated_layers(model)
+    onnx.save(isolated, str(tmp_path / "layers.onnx"))
+    result = compile_model(tmp_path / "layers.onnx", "host", tmp_path / "layers", CompileOptions(measure_code=False))
+    exe = build_host_executable(result.out_dir, result.report, tmp_path / "build_layers")
+
+    def dequantize(name, q):
+        s, z = qparams[name]
+        return ((q.astype(np.float32) - np.float32(z)) * s).astype(np.float32)
+
+    batches = [[dequantize(t, r[t]) for _, _, reads, _ in layers for t in reads] for r in ref]
+    got = run_host_executable_many(exe, result.report, batches, tmp_path / "run_layers")
+    counts = {}
+    for k, (op, name, _, out) in enumerate(layers):
+        s, z = qparams[out]
+        ours = np.array([np.rint(g[k] / s) + z for g in got]).astype(int)
+        theirs = np.array([r[out] for r in ref]).astype(int).reshape(ours.shape)
+        lsb = np.abs(ours - theirs)
+        assert (lsb <= 1).mean() >= 0.999, (name, op, np.bincount(lsb.ravel()))
+        c = counts.setdefault(op, np.zeros(3, np.int64))
+        c += [(lsb == 0).sum(), (lsb == 1).sum(), (lsb > 1).sum()]
+    print({op: f"{c.sum()} outputs: {c[0] / c.sum():.6f} identical, {c[2]} more than 1 LSB apart"
+           for op, c in counts.items()})
+    assert {"Conv", "Add", "GlobalAveragePool", "Gemm"} <= set(counts), counts
+    for op, c in counts.items():  # identical but for ties (about 2 in 10^6), never more than 1 LSB apart
+        assert c[2] == 0 and c[1] <= max(2, 1e-4 * c.sum()), (op, c)
+
+    # End to end: edgec's whole model against ORT_DISABLE_ALL, and ORT_DISABLE_ALL against itself with one
+    # input value moved by 1 LSB (in_scale): edgec is no further from onnxruntime than that.
+    result = compile_model(qdq, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    exe = build_host_executable(result.out_dir, result.report, tmp_path / "build")
+    xs = [rng.uniform(-1, 1, inp.shape).astype(np.float32) for _ in range(40)]
+    got = np.array([g[0] for g in run_host_executable_many(exe, result.report, [[x] for x in xs], tmp_path / "run")])
+    reference = run_ort(qdq, inp, [[x] for x in xs], got.shape[1:], optimized=False)
+    in_scale = qparams[next(n.output[0] for n in model.graph.node if n.op_type == "QuantizeLinear")][0]
+    moved = []
+    for x in xs:
+        x = x.copy().ravel()
+        i = rng.integers(x.size)
+        x[i] += in_scale if x[i] < 0 else -in_scale
+        moved.append([x.reshape(inp.shape)])
+    perturbed = run_ort(qdq, inp, moved, got.shape[1:], optimized=False)
+    edgec_within = float((lsb_apart(result, got, reference) <= 1).mean())
+    control_within = float((lsb_apart(result, perturbed, reference) <= 1).mean())
+    print(f"end to end within 1 LSB of ORT_DISABLE_ALL: edgec {edgec_within:.3f}, "
+          f"ORT_DISABLE_ALL with one input moved by 1 LSB {control_within:.3f}")
+    assert edgec_within >= control_within, (edgec_within, control_within)
