@@ -45,4 +45,16 @@ void edgec_dynamic_quantize_linear(const float *EDGEC_RESTRICT x, int32_t n, uin
 float edgec_dynamic_quantize_s8_shifted(const float *EDGEC_RESTRICT x, int32_t n, int32_t c, int32_t nchw_hw,
                                         int8_t *EDGEC_RESTRICT q, int32_t *zero_point);
 
+/* acc + sum of (q[i] - zp) * (w[i] - wz) over n: the hybrid kernels' dot product. Weights without a zero point
+ * (TFLite's, always) take the loop without the extra subtraction. */
+EDGEC_INLINE int32_t edgec_hybrid_dot(const int8_t *q, const int8_t *w, int32_t n, int32_t zp, int32_t wz,
+                                      int32_t acc) {
+    if (wz == 0) {
+        for (int32_t i = 0; i < n; ++i) acc += ((int32_t)q[i] - zp) * (int32_t)w[i];
+    } else {
+        for (int32_t i = 0; i < n; ++i) acc += ((int32_t)q[i] - zp) * ((int32_t)w[i] - wz);
+    }
+    return acc;
+}
+
 #endif

@@ -27,22 +27,33 @@ void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_
                                                                    : edgec_quantize_symmetric_s8(x, in_size, qinput);
         }
         const float tensor_scale = in_scale * w_scale[0];
+        /* With groups == 1 and no horizontal dilation, a kernel row's taps inside the input are one contiguous
+         * run of input and of weights (NHWC, OHWI): one dot product per kernel row. */
+        const int rows_contiguous = p->groups == 1 && p->dil_w == 1;
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
+                const int32_t kx0 = x0 < 0 ? -x0 : 0, kx1 = p->in_w - x0 < p->k_w ? p->in_w - x0 : p->k_w;
                 for (int32_t oc = 0; oc < p->out_c; ++oc) {
                     const int32_t wz = w_zero_point ? w_zero_point[oc] : 0;
                     const int32_t ic0 = oc / out_per_group * in_per_group;
                     int32_t acc = 0;
                     for (int32_t ky = 0; ky < p->k_h; ++ky) {
-                        const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+                        const int32_t iy = y0 + ky * p->dil_h;
                         if (iy < 0 || iy >= p->in_h) continue;
+                        const int8_t *w_row = weights + ((size_t)oc * p->k_h + ky) * p->k_w * in_per_group;
+                        const int8_t *q_row = qbatch + (size_t)iy * p->in_w * p->in_c + ic0;
+                        if (rows_contiguous) {
+                            if (kx0 < kx1)
+                                acc = edgec_hybrid_dot(q_row + (size_t)(x0 + kx0) * p->in_c, w_row + (size_t)kx0 * p->in_c,
+                                                       (kx1 - kx0) * p->in_c, zp, wz, acc);
+                            continue;
+                        }
                         for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                            const int32_t ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
+                            const int32_t ix = x0 + kx * p->dil_w;
                             if (ix < 0 || ix >= p->in_w) continue;
-                            const int8_t *q = qbatch + ((size_t)iy * p->in_w + ix) * p->in_c + ic0;
-                            const int8_t *w = weights + (((size_t)oc * p->k_h + ky) * p->k_w + kx) * in_per_group;
-                            for (int32_t ic = 0; ic < in_per_group; ++ic)
-                                acc += ((int32_t)q[ic] - zp) * ((int32_t)w[ic] - wz);
+                            acc = edgec_hybrid_dot(q_row + (size_t)ix * p->in_c, w_row + (size_t)kx * in_per_group,
+                                                   in_per_group, zp, wz, acc);
                         }
                     }
                     float y;

@@ -31,8 +31,7 @@ void edgec_fully_connected_hybrid(const float *EDGEC_RESTRICT input, const int8_
         for (int32_t u = 0; u < p->units; ++u) {
             const int8_t *w = weights + (size_t)u * p->input_size;
             const int32_t wz = w_zero_point ? w_zero_point[u] : 0;
-            int32_t acc = 0;
-            for (int32_t i = 0; i < p->input_size; ++i) acc += ((int32_t)q[i] - zp) * ((int32_t)w[i] - wz);
+            const int32_t acc = edgec_hybrid_dot(q, w, p->input_size, zp, wz, 0);
             float v;
             if (onnx) {
                 v = (float)acc * (in_scale * w_scale[p->scale_per_channel ? u : 0]);
