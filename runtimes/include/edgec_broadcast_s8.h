@@ -20,16 +20,14 @@ EDGEC_INLINE void edgec_broadcast_rows_s8(const int8_t *a, const int8_t *b, int8
     const int32_t n = bp->out_shape[EDGEC_MAX_RANK - 1];
     const size_t a_step = (size_t)bp->a_strides[EDGEC_MAX_RANK - 1];
     const size_t b_step = (size_t)bp->b_strides[EDGEC_MAX_RANK - 1];
-    int32_t outer[EDGEC_MAX_RANK];
     edgec_strided_iter ia = {{0}, 0}, ib = {{0}, 0};
     int more;
     if (edgec_shape_is_empty(bp->out_shape)) return;
-    edgec_outer_shape(outer, bp->out_shape);
     do {
         row(a + ia.offset, a_step, b + ib.offset, b_step, out, n, params);
         out += n;
-        more = edgec_strided_next(&ia, outer, bp->a_strides);
-        (void)edgec_strided_next(&ib, outer, bp->b_strides);
+        more = edgec_strided_next_outer(&ia, bp->out_shape, bp->a_strides);
+        (void)edgec_strided_next_outer(&ib, bp->out_shape, bp->b_strides);
     } while (more);
 }
 

@@ -39,14 +39,11 @@ EDGEC_INLINE int edgec_shape_is_empty(const int32_t *shape) {
     return 0;
 }
 
-/* `shape` with its innermost dim set to 1: kernels that keep that dim as their hot loop walk the rest. */
-EDGEC_INLINE void edgec_outer_shape(int32_t *outer, const int32_t *shape) {
-    for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) outer[d] = shape[d];
-    outer[EDGEC_MAX_RANK - 1] = 1;
-}
-
-EDGEC_INLINE int edgec_strided_next(edgec_strided_iter *it, const int32_t *shape, const int32_t *strides) {
-    for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
+/* Advances the walk over the first `dims` dims of the shape (the last of them fastest). Kernels that keep the
+ * innermost dim as a plain loop walk the outer ones: edgec_strided_next_outer. */
+EDGEC_INLINE int edgec_strided_next_dims(edgec_strided_iter *it, const int32_t *shape, const int32_t *strides,
+                                         int32_t dims) {
+    for (int32_t d = dims - 1; d >= 0; --d) {
         if (++it->index[d] < shape[d]) {
             it->offset += (size_t)strides[d];
             return 1;
@@ -55,6 +52,14 @@ EDGEC_INLINE int edgec_strided_next(edgec_strided_iter *it, const int32_t *shape
         it->index[d] = 0;
     }
     return 0;
+}
+
+EDGEC_INLINE int edgec_strided_next(edgec_strided_iter *it, const int32_t *shape, const int32_t *strides) {
+    return edgec_strided_next_dims(it, shape, strides, EDGEC_MAX_RANK);
+}
+
+EDGEC_INLINE int edgec_strided_next_outer(edgec_strided_iter *it, const int32_t *shape, const int32_t *strides) {
+    return edgec_strided_next_dims(it, shape, strides, EDGEC_MAX_RANK - 1);
 }
 
 EDGEC_INLINE float edgec_clampf(float x, float lo, float hi) {

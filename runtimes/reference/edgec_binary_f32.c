@@ -15,9 +15,7 @@ void edgec_binary_f32(const float *a, const float *b, float *out, const edgec_bi
     const int32_t *s = p->out_shape;
     const int32_t n = s[EDGEC_MAX_RANK - 1];
     const size_t a_step = (size_t)p->a_strides[EDGEC_MAX_RANK - 1], b_step = (size_t)p->b_strides[EDGEC_MAX_RANK - 1];
-    int32_t outer[EDGEC_MAX_RANK];
     if (edgec_shape_is_empty(s)) return;
-    edgec_outer_shape(outer, s);
     /* The innermost dimension is the hot loop; the odometers walk the broadcast strides of the outer five. */
     edgec_strided_iter ia = {{0}, 0}, ib = {{0}, 0};
     float *o = out;
@@ -27,7 +25,7 @@ void edgec_binary_f32(const float *a, const float *b, float *out, const edgec_bi
         for (int32_t i = 0; i < n; ++i)
             o[i] = edgec_clampf(apply(p->op, x[(size_t)i * a_step], y[(size_t)i * b_step]), p->act_min, p->act_max);
         o += n;
-        more = edgec_strided_next(&ia, outer, p->a_strides);
-        (void)edgec_strided_next(&ib, outer, p->b_strides);
+        more = edgec_strided_next_outer(&ia, s, p->a_strides);
+        (void)edgec_strided_next_outer(&ib, s, p->b_strides);
     } while (more);
 }

@@ -21,3 +21,21 @@ def broadcast_strides(in_shape, out_shape, rank: int) -> list[int]:
         strides[i] = step if dims[i] != 1 else 0
         step *= dims[i]
     return strides
+
+
+def coalesce(shape, strides: list[list[int]], rank: int) -> tuple[list[int], list[list[int]]]:
+    """Merge neighbouring dims that every operand walks contiguously (stride[d] == stride[d + 1] * shape[d + 1])
+    and drop dims of size 1, so that kernels which loop over the outer dims and stream the innermost one get one
+    long inner row: an element-wise op on equal shapes becomes a single row. Returns the right-aligned shape and
+    each operand's strides, padded to `rank`."""
+    dims: list[tuple[int, list[int]]] = []
+    for i, n in enumerate(shape):
+        if n == 1:
+            continue
+        st = [int(s[i]) for s in strides]
+        if dims and all(prev == cur * n for prev, cur in zip(dims[-1][1], st)):
+            dims[-1] = (dims[-1][0] * int(n), st)
+        else:
+            dims.append((int(n), st))
+    dims = [(1, [0] * len(strides))] * (rank - len(dims)) + dims
+    return [n for n, _ in dims], [[st[k] for _, st in dims] for k in range(len(strides))]

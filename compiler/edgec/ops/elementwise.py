@@ -8,7 +8,7 @@ import numpy as np
 
 from ..ir import IN_PLACE_OPS
 from . import kernel, lowering
-from .broadcast import broadcast_strides, right_align
+from .broadcast import broadcast_strides, coalesce, right_align
 
 RANK = 6
 BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div"}
@@ -68,10 +68,11 @@ def emit_binary(node, ctx):
     g = ctx.graph
     a, b, y = (g.tensors[t] for t in (*node.inputs, node.outputs[0]))
     lo, hi = node.attrs["act"]
+    shape, (a_strides, b_strides) = coalesce(right_align(y.shape, RANK), [broadcast_strides(a.shape, y.shape, RANK),
+                                                                          broadcast_strides(b.shape, y.shape, RANK)], RANK)
     params = ctx.static_params(
         "edgec_binary_params",
-        dict(op=BINARY_CODES[node.op], out_shape=right_align(y.shape, RANK),
-             a_strides=broadcast_strides(a.shape, y.shape, RANK), b_strides=broadcast_strides(b.shape, y.shape, RANK),
+        dict(op=BINARY_CODES[node.op], out_shape=shape, a_strides=a_strides, b_strides=b_strides,
              act_min=np.float32(lo), act_max=np.float32(hi)),
     )
     ctx.use("edgec_binary_f32")

@@ -228,12 +228,13 @@ def emit_fully_connected_s8(node, ctx):
 
 def broadcast_params(graph, node) -> dict:
     """edgec_broadcast_params of a binary int8 node: both inputs walked along the output's shape."""
-    from .broadcast import broadcast_strides, right_align
+    from .broadcast import broadcast_strides, coalesce, right_align
 
     out = graph.tensors[node.outputs[0]].shape
     a, b = (graph.tensors[name].shape for name in node.inputs[:2])
-    return dict(out_shape=right_align(out, RANK), a_strides=broadcast_strides(a, out, RANK),
-                b_strides=broadcast_strides(b, out, RANK))
+    shape, (a_strides, b_strides) = coalesce(right_align(out, RANK), [broadcast_strides(a, out, RANK),
+                                                                      broadcast_strides(b, out, RANK)], RANK)
+    return dict(out_shape=shape, a_strides=a_strides, b_strides=b_strides)
 
 
 BINARY_FIELDS = {
