@@ -16,12 +16,11 @@ depthwise conv and matmul layers). Kernel optimisation is another task; this onl
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
 
-from m7 import BOARD, REPO, measure, models_dir
+from m7 import BOARD, REPO, measure, models_dir, write_report
 
 FLOAT_MODELS = ["ad01_fp32.tflite", "pretrainedResnet.tflite", "vww_96_float.tflite", "kws_ref_model_float32.tflite"]
 
@@ -97,13 +96,7 @@ def main() -> int:
             progress.update(task, description=f"{m.name} on {BOARD}")
             rows.append(measure(m, args.runs))
             progress.advance(task)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "float_models_m7.json").write_text(json.dumps({"board": BOARD, "runs": args.runs, "models": rows},
-                                                              indent=2) + "\n")
-    md = markdown(rows, args.runs)
-    (args.out / "float_models_m7.md").write_text(md)
-    print(md)
-    print(f"wrote {args.out / 'float_models_m7.md'} and float_models_m7.json")
+    write_report(args.out, "float_models_m7", BOARD, args.runs, rows, markdown(rows, args.runs))
     return 0 if all(r.get("outputs_match") for r in rows if "error" not in r) else 1
 
 

@@ -13,13 +13,11 @@ LiteRT's bit for bit (the other three match with TFLite Micro's default rounding
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from m7 import REPO, measure, models_dir
+from m7 import REPO, config_with_kernels, measure, models_dir, write_report
 
-from edgec.config import load_config
 from edgec.frontend import ImportOptions
 
 BOARD, TARGET = "mps3-an547", "cortex-m55"
@@ -28,12 +26,6 @@ MODELS = {"pretrainedResnet_quant.tflite": "tflm", "vww_96_int8.tflite": "tflm",
 # label -> the Cortex-M55 target's kernel sets (None: its own list, Helium first)
 KERNELS = {"portable": ["optimized", "reference"], "dsp": ["cortex-m", "optimized", "reference"], "helium": None}
 
-
-def config_with_kernels(kernels: list[str] | None):
-    config = load_config()
-    if kernels is not None:
-        config.target_overrides = {**config.target_overrides, TARGET: {"kernels": kernels}}
-    return config
 
 
 def markdown(rows: list[dict], runs: int) -> str:
@@ -72,17 +64,11 @@ def main() -> int:
             row = {"model": name, "int8_rounding": rounding}
             for label, kernels in KERNELS.items():
                 progress.update(task, description=f"{name} ({label} kernels) on {BOARD}")
-                row[label] = measure(models_dir() / name, args.runs, config_with_kernels(kernels), BOARD,
+                row[label] = measure(models_dir() / name, args.runs, config_with_kernels(TARGET, kernels), BOARD,
                                      ImportOptions(int8_rounding=rounding))
                 progress.advance(task)
             rows.append(row)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "int8_models_m55.json").write_text(json.dumps({"board": BOARD, "runs": args.runs, "models": rows},
-                                                              indent=2) + "\n")
-    md = markdown(rows, args.runs)
-    (args.out / "int8_models_m55.md").write_text(md)
-    print(md)
-    print(f"wrote {args.out / 'int8_models_m55.md'} and int8_models_m55.json")
+    write_report(args.out, "int8_models_m55", BOARD, args.runs, rows, markdown(rows, args.runs))
     return 0 if all(r[k].get("outputs_match") for r in rows for k in KERNELS) else 1
 
 

@@ -11,13 +11,11 @@ The TFLM figures are the ones given in the int8 issue (mps2-an500, QEMU -icount 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from m7 import BOARD, REPO, by_op, measure, models_dir
+from m7 import BOARD, REPO, by_op, config_with_kernels, measure, models_dir, write_report
 
-from edgec.config import load_config
 
 # model -> (TFLM + CMSIS-NN instructions, TFLM reference-kernel instructions, TFLM arena bytes, arena goal bytes)
 TFLM = {
@@ -29,12 +27,6 @@ TFLM = {
 # Kernel sets: the Cortex-M7 target's own list (DSP first), and the same without the DSP set.
 PORTABLE_KERNELS = ["optimized", "reference"]
 
-
-def config_with_kernels(kernels: list[str] | None):
-    config = load_config()
-    if kernels is not None:
-        config.target_overrides = {**config.target_overrides, "cortex-m7": {"kernels": kernels}}
-    return config
 
 
 def markdown(rows: list[dict], runs: int) -> str:
@@ -96,19 +88,13 @@ def main() -> int:
             row = {"model": name}
             for label, kernels in (("portable", PORTABLE_KERNELS), ("dsp", None)):
                 progress.update(task, description=f"{name} ({label} kernels) on {BOARD}")
-                row[label] = measure(models_dir() / name, args.runs, config_with_kernels(kernels))
+                row[label] = measure(models_dir() / name, args.runs, config_with_kernels("cortex-m7", kernels))
                 progress.advance(task)
             progress.update(task, description=f"{name} (DSP kernels, per-layer profile) on {BOARD}")
-            row["profile"] = measure(models_dir() / name, 1, config_with_kernels(None), layers=True)
+            row["profile"] = measure(models_dir() / name, 1, config_with_kernels("cortex-m7", None), layers=True)
             progress.advance(task)
             rows.append(row)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "int8_models_m7.json").write_text(json.dumps({"board": BOARD, "runs": args.runs, "models": rows},
-                                                             indent=2) + "\n")
-    md = markdown(rows, args.runs)
-    (args.out / "int8_models_m7.md").write_text(md)
-    print(md)
-    print(f"wrote {args.out / 'int8_models_m7.md'} and int8_models_m7.json")
+    write_report(args.out, "int8_models_m7", BOARD, args.runs, rows, markdown(rows, args.runs))
     return 0 if all(r[k].get("outputs_match") for r in rows for k in ("portable", "dsp")) else 1
 
 

@@ -6,6 +6,7 @@ Cortex-M7's pipeline nor its caches. Compare them as ratios measured in the same
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -15,7 +16,7 @@ sys.path.insert(0, str(REPO / "compiler"))
 
 from edgec.board.bench import BenchOptions, run_bench  # noqa: E402
 from edgec.board.boards import load_board  # noqa: E402
-from edgec.config import Config  # noqa: E402
+from edgec.config import Config, load_config  # noqa: E402
 from edgec.errors import EdgecError  # noqa: E402
 
 BOARD = "mps2-an500"
@@ -65,3 +66,20 @@ def by_op(layers: list[dict]) -> dict[str, dict]:
     for o in ops.values():
         o["share"] = o["instructions"] / total
     return dict(sorted(ops.items(), key=lambda kv: -kv[1]["instructions"]))
+
+
+def config_with_kernels(target: str, kernels: list[str] | None) -> Config:
+    """The configuration with `target`'s kernel sets replaced by `kernels` (None: the target's own)."""
+    config = load_config()
+    if kernels is not None:
+        config.target_overrides = {**config.target_overrides, target: {"kernels": kernels}}
+    return config
+
+
+def write_report(out: Path, stem: str, board: str, runs: int, rows: list[dict], md: str) -> None:
+    """<out>/<stem>.json (every figure) and <stem>.md (the tables), and the tables on stdout."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.json").write_text(json.dumps({"board": board, "runs": runs, "models": rows}, indent=2) + "\n")
+    (out / f"{stem}.md").write_text(md)
+    print(md)
+    print(f"wrote {out / (stem + '.md')} and {stem}.json")
