@@ -14,10 +14,10 @@
 #include "edgec_helium_s8.h"
 
 #ifndef EDGEC_HL_K_CHUNK /* overridable so that tests can make every shape take several chunks */
-#define EDGEC_HL_K_CHUNK 1024 /* bytes of one receptive-field row gathered at a time (two rows on the stack) */
+#define EDGEC_HL_K_CHUNK 1024 /* bytes of one receptive-field row gathered at a time (at most two rows on the stack) */
 #endif
 #ifndef EDGEC_HL_OC_CHUNK
-#define EDGEC_HL_OC_CHUNK 256 /* output channels whose accumulators and weight sums sit on the stack */
+#define EDGEC_HL_OC_CHUNK 256 /* output channels (at most) whose accumulators and weight sums sit on the stack */
 #endif
 
 /* s[2 * channel + pixel] = sum_{k < n} pixel_row[k] * channel_row[k] for pixel rows a0, a1, weight rows w0, w1. */
@@ -249,9 +249,12 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                      const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                      const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
                      const edgec_conv2d_s8_params *p) {
-    int8_t col[2][EDGEC_HL_K_CHUNK];
-    int32_t cterm[EDGEC_HL_OC_CHUNK], acc[2][EDGEC_HL_OC_CHUNK];
     const int32_t K = p->k_h * p->k_w * p->in_c, n_pix = p->out_h * p->out_w, out_c = p->out_c;
+    /* Scratch on the stack sized to the call (the loads are tail-predicated: nothing is read past K or out_c). */
+    const int32_t k_room = K < EDGEC_HL_K_CHUNK ? K : EDGEC_HL_K_CHUNK;
+    const int32_t oc_room = out_c < EDGEC_HL_OC_CHUNK ? out_c : EDGEC_HL_OC_CHUNK;
+    int8_t col[2][k_room];
+    int32_t cterm[oc_room], acc[2][oc_room];
     /* local copies: the int8 output stores may alias *p as far as the compiler knows */
     const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max, mode = p->requant;
     const int32_t fast = edgec_hl_rq_fast(multiplier, out_c, mode), pointwise = p->k_h == 1 && p->k_w == 1;
