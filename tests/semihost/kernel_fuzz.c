@@ -11,23 +11,8 @@ void ref_conv(const int8_t *, const int8_t *, const int32_t *, const int32_t *, 
 void ref_dw(const int8_t *, const int8_t *, const int32_t *, const int32_t *, const int32_t *, int8_t *, const edgec_conv2d_s8_params *);
 void ref_fc(const int8_t *, const int8_t *, const int32_t *, int8_t *, const edgec_fully_connected_s8_params *);
 #ifndef EDGEC_FUZZ_HOST
-static int32_t semihost(int32_t op, const void *args) {
-    register int32_t r0 __asm__("r0") = op;
-    register const void *r1 __asm__("r1") = args;
-    __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
-    return r0;
-}
-static void sh_exit(int32_t code) { const uint32_t a[2] = {0x20026u, (uint32_t)code}; semihost(0x20, a); for (;;) {} }
-int main(void);
-void reset_handler(void) {
-    extern uint32_t __bss_start__, __bss_end__;
-    for (uint32_t *p = &__bss_start__; p < &__bss_end__; ++p) *p = 0;
-    *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20;
-    __asm__ volatile("dsb\n isb");
-    sh_exit(main());
-}
-extern uint32_t __stack_top__;
-__attribute__((section(".vectors"), used)) static const void *const vectors[2] = {&__stack_top__, (void *)reset_handler};
+#define EDGEC_SEMIHOST_LIBC
+#include "boot.h"
 #endif
 static uint32_t s = 12345;
 static uint32_t rnd(void) { s ^= s << 13; s ^= s >> 17; s ^= s << 5; return s; }
@@ -37,11 +22,6 @@ static int32_t bias[160], mul[160], sh[160];
 /* the depthwise cases below: 3x3 maps up to 24 x 100, both the band copies and the straight run, column pieces */
 static int8_t din[2 * 24 * 100 * 20], dout1[2 * 24 * 100 * 20], dout2[2 * 24 * 100 * 20];
 static int32_t dbias[20], dmul[20], dsh[20];
-#ifndef EDGEC_FUZZ_HOST
-void *memset(void *d, int c, size_t n) { unsigned char *p = d; while (n--) *p++ = (unsigned char)c; return d; }
-size_t strlen(const char *x) { size_t n = 0; while (x[n]) ++n; return n; }
-void *memcpy(void *d, const void *sr, size_t n) { unsigned char *p = d; const unsigned char *q = sr; while (n--) *p++ = *q++; return d; }
-#endif
 int main(void) {
     int bad = 0;
     for (int it = 0; it < 600; ++it) {

@@ -4,38 +4,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "boot.h"
 #include "model.h"
-
-static int32_t semihost(int32_t op, const void *args) {
-    register int32_t r0 __asm__("r0") = op;
-    register const void *r1 __asm__("r1") = args;
-    __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
-    return r0;
-}
 
 static int32_t sh_open(const char *path, int32_t mode) {
     const uint32_t args[3] = {(uint32_t)path, mode, (uint32_t)strlen(path)};
     return semihost(0x01, args);
 }
-
-static void sh_exit(int32_t code) {
-    const uint32_t args[2] = {0x20026u /* ADP_Stopped_ApplicationExit */, (uint32_t)code};
-    semihost(0x20, args);  /* SYS_EXIT_EXTENDED */
-    for (;;) {}
-}
-
-int main(void);
-
-void reset_handler(void) {
-    extern uint32_t __bss_start__, __bss_end__;
-    for (uint32_t *p = &__bss_start__; p < &__bss_end__; ++p) *p = 0;
-    *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20; /* FPU on */
-    __asm__ volatile("dsb\n isb");
-    sh_exit(main());
-}
-
-extern uint32_t __stack_top__;
-__attribute__((section(".vectors"), used)) static const void *const vectors[2] = {&__stack_top__, (void *)reset_handler};
 
 static uint8_t in_buf[MODEL_INPUT0_BYTES];
 static uint8_t out_buf[MODEL_OUTPUT0_BYTES];

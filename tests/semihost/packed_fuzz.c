@@ -13,40 +13,8 @@ void ref_conv(const int8_t *, const int8_t *, const int32_t *, const int32_t *, 
 void ref_fc(const int8_t *, const int8_t *, const int32_t *, int8_t *, const edgec_fully_connected_s8_params *);
 
 #ifdef __arm__
-static int32_t semihost(int32_t op, const void *args) {
-    register int32_t r0 __asm__("r0") = op;
-    register const void *r1 __asm__("r1") = args;
-    __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
-    return r0;
-}
-static void sh_exit(int32_t code) {
-    const uint32_t a[2] = {0x20026u, (uint32_t)code};
-    semihost(0x20, a);
-    for (;;) {
-    }
-}
-int main(void);
-void reset_handler(void) {
-    extern uint32_t __bss_start__, __bss_end__;
-    for (uint32_t *p = &__bss_start__; p < &__bss_end__; ++p) *p = 0;
-    *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20;
-    __asm__ volatile("dsb\n isb");
-    sh_exit(main());
-}
-extern uint32_t __stack_top__;
-__attribute__((section(".vectors"), used)) static const void *const vectors[2] = {&__stack_top__,
-                                                                                 (void *)reset_handler};
-void *memset(void *d, int c, size_t n) {
-    unsigned char *p = d;
-    while (n--) *p++ = (unsigned char)c;
-    return d;
-}
-void *memcpy(void *d, const void *s, size_t n) {
-    unsigned char *p = d;
-    const unsigned char *q = s;
-    while (n--) *p++ = *q++;
-    return d;
-}
+#define EDGEC_SEMIHOST_LIBC
+#include "boot.h"
 static int32_t file;
 static int open_cases(void) {
     static const char name[] = "cases.bin";
