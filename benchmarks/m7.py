@@ -23,11 +23,10 @@ BOARD = "mps2-an500"
 
 
 def models_dir() -> Path:
-    for base in REPO.parents:
-        d = base / "shared" / "models" / "mlperf_tiny"
-        if d.is_dir():
-            return d
-    raise SystemExit("MLPerf Tiny models not found (expected shared/models/mlperf_tiny beside the repository)")
+    d = REPO / "model_zoo" / "mlperf_tiny"
+    if not d.is_dir():
+        raise SystemExit(f"MLPerf Tiny models not found at {d}")
+    return d
 
 
 def measure(model: Path, runs: int, config: Config | None = None, board: str = BOARD, import_options=None,

@@ -11,7 +11,7 @@ import numpy as np
 from edgec.board.boards import load_board
 from edgec.board.firmware import link_firmware, template_sources
 
-from conftest import MLPERF as MODELS  # shared/ beside the repository or its worktree folder
+from conftest import MLPERF as MODELS
 
 HERE = Path(__file__).parent
 AD01 = MODELS / "ad01_fp32.tflite"
@@ -21,7 +21,7 @@ def require_tools() -> None:
     """Tests that need the cross compiler, QEMU or the models fail loudly without them, never skip."""
     for tool in ("arm-none-eabi-gcc", "arm-none-eabi-size", "qemu-system-arm"):
         assert shutil.which(tool), f"'{tool}' is not installed: run `bash .ci/setup`"
-    assert AD01.exists(), f"MLPerf Tiny models not found at {MODELS} (shared/ must sit beside the repository)"
+    assert AD01.exists(), f"MLPerf Tiny models not found at {MODELS}"
 
 
 def build_fixture(mode: str, out_dir: Path, board: str = "mps2-an500", defines: dict | None = None) -> Path:

@@ -15,9 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 # `pip install -e` points at (it may be another worktree).
 sys.path.insert(0, str(REPO / "compiler"))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "compiler"), os.environ.get("PYTHONPATH")]))
-# shared/ sits beside the repository (or beside the folder of git worktrees, e.g. /work/wt/<name>).
-MLPERF = next((p / "shared" / "models" / "mlperf_tiny" for p in REPO.parents
-               if (p / "shared" / "models" / "mlperf_tiny").is_dir()), REPO.parent / "shared" / "models" / "mlperf_tiny")
+MLPERF = REPO / "model_zoo" / "mlperf_tiny"  # the MLPerf Tiny reference models ship with the repository
 TINY_CNN = REPO / "model_zoo" / "models" / "tiny_cnn.onnx"
 
 
@@ -31,7 +29,7 @@ def require(tool: str) -> str:
 @pytest.fixture(scope="session")
 def mlperf_dir() -> Path:
     if not MLPERF.is_dir():
-        pytest.fail(f"MLPerf Tiny models not found at {MLPERF} (shared/ must sit beside the repository)")
+        pytest.fail(f"MLPerf Tiny models not found at {MLPERF}")
     return MLPERF
 
 

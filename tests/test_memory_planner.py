@@ -18,9 +18,7 @@ from edgec.memory.liveness import ALIGN, Buffer, lower_bound
 from edgec.memory.placement import arena_size, check_no_overlap
 from edgec.memory.plan import PLANNERS, plan_memory
 
-from conftest import MLPERF
-
-MODELS = MLPERF if MLPERF.is_dir() else Path("/work/shared/models/mlperf_tiny")  # worktrees sit elsewhere
+from conftest import MLPERF as MODELS
 
 
 def chain(sizes: list[int]) -> list[Buffer]:

@@ -1,4 +1,4 @@
-"""Drive the benchmark firmware on the emulated Cortex-M7 with every command of PROTOCOL.md, including each
+"""Drive the benchmark firmware on the emulated Cortex-M7 with every command of docs/PROTOCOL.md, including each
 error case, and check every reply line."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 /* Benchmark firmware: the MLPerf Tiny / EEMBC EnergyRunner serial protocol in performance mode
- * (see PROTOCOL.md), plus extension lines a plain runner ignores (m-instructions-/m-cycles-, stack) and a
+ * (see docs/PROTOCOL.md), plus extension lines a plain runner ignores (m-instructions-/m-cycles-, stack) and a
  * `layers` command for the per-layer profile. */
 #include <stdint.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-"""Host side of the benchmark serial protocol (PROTOCOL.md), over pyserial: a QEMU TCP socket
+"""Host side of the benchmark serial protocol (docs/PROTOCOL.md), over pyserial: a QEMU TCP socket
 (socket://127.0.0.1:PORT) or a real board's /dev/ttyACM0 go through the same code."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Emit freestanding C for a planned graph: model.h (the API), model.c (the schedule), weights.c (flash).
 
-The generated code follows DESIGN.md's invariants: C99, no malloc, no runtime, one static arena whose size is
+The generated code follows the invariants of docs/DESIGN.md: C99, no malloc, no runtime, one static arena whose size is
 a compile-time constant, const weights, and byte-identical output for the same model and options.
 """
 
