@@ -16,10 +16,12 @@ from .build.toolchain import compile_objects, section_sizes
 from .codegen.c_emitter import GeneratedC, c_identifier, emit_c, write_output
 from .config import Config, Target, load_config, load_target
 from .errors import DoesNotFitError
+from .fit_hints import fit_hints
 from .frontend import ImportOptions, import_model
 from .ir import Graph
 from .lower import lower_module
 from .memory.plan import MemoryPlan, plan_memory
+from .memory_chart import write_memory_chart
 from .passes.pipeline import GRAPH_PASSES
 from .passes.relax_pipeline import relax_passes
 from .report import build_report, fit_problems, write_report
@@ -109,7 +111,9 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         report["int8_rounding"] = imported.int8_rounding
     if quant_error is not None:
         report["quantization"] = dict(vars(quant_error), summary=quant_error.summary(), model=str(model_path))
+    report["fit_hints"] = fit_hints(graph, report, options.planner or config.passes.get("planner", "best"))
     write_report(report, out_dir / "report.json")
+    write_memory_chart(report, out_dir / "memory.html")
     result = CompileResult(graph, plan, generated, report, out_dir)
     if check_fit and not report["fits"]:
         raise DoesNotFitError(f"{name} does not fit {target.name}:\n  " + "\n  ".join(fit_problems(report)))

@@ -49,6 +49,7 @@ def build_report(graph: Graph, plan: MemoryPlan, target: Target, name: str, code
         "name": name,
         "target": target.name,
         "arena_bytes": plan.arena_bytes,
+        "arena_bytes_excluding_input": plan.arena_bytes_excluding_inputs,
         "arena_lower_bound_bytes": plan.lower_bound,
         "planner": plan.planner,
         # The lower bound is over the buffers the arena holds: after in-place ops took over their inputs' buffers.
@@ -83,7 +84,7 @@ def fit_problems(report: dict) -> list[str]:
         over = report["flash_bytes"] - report["flash_budget_bytes"]
         problems.append(f"flash: weights and code need {report['flash_bytes']:,} B but {report['target']} has "
                         f"{report['flash_budget_bytes']:,} B ({over:,} B over)")
-    return problems
+    return problems + report.get("fit_hints", [])
 
 
 def print_report(report: dict, console=None) -> None:
@@ -108,6 +109,8 @@ def print_report(report: dict, console=None) -> None:
         summary.add_column(col, justify="right" if col else "left")
     summary.add_row("arena (SRAM)", f"{report['arena_bytes']:,}", f"{report['sram_budget_bytes']:,}",
                     pct(report["arena_bytes"], report["sram_budget_bytes"]))
+    summary.add_row("  without the input", f"{report['arena_bytes_excluding_input']:,}", "",
+                    "if the input lived outside the arena")
     summary.add_row("  lower bound", f"{report['arena_lower_bound_bytes']:,}", "",
                     f"planner: {report['planner']}; after {report['in_place_ops']} in-place ops")
     summary.add_row("MACs per inference", f"{report['macs']:,}", "", "")

@@ -55,7 +55,7 @@ def run(args) -> int:
         print_report(result.report)
     if "quantization" in result.report:
         print(result.report["quantization"]["summary"])
-    print(f"wrote {args.output}/ (model.h, model.c, weights.c, kernels, report.json)")
+    print(f"wrote {args.output}/ (model.h, model.c, weights.c, kernels, report.json, memory.html)")
     if not result.report["fits"]:
         raise DoesNotFitError(f"{result.report['name']} does not fit {target.name}:\n  "
                               + "\n  ".join(fit_problems(result.report)))

@@ -1,0 +1,58 @@
+"""What would make a model fit: when a compile does not fit its target, say which option would, with its figures,
+instead of only by how much it is over.
+
+The figures are estimates from the compiled graph, not compiles: for int8, every float32 activation planned at one
+byte (the same planner, the same liveness) and float32 weights at one byte (biases and other 1-D constants stay
+four bytes, as int32 biases do, and the requantisation constants per channel), with the code size of this compile. They say which way to go; the compile with
+that option prints the real figures.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .ir import Graph
+from .memory.plan import plan_memory
+
+
+def as_int8(graph: Graph) -> Graph:
+    """The graph with every float32 activation as int8: the memory shape of its post-training quantized twin."""
+    tensors = {name: (dataclasses.replace(t, dtype="int8") if t.dtype == "float32" and not t.is_const else t)
+               for name, t in graph.tensors.items()}
+    return Graph(tensors, graph.nodes, graph.inputs, graph.outputs)
+
+
+SOFTMAX_TABLE_BYTES = 256 * 4  # the int8 softmax's exp table (ops/quantized_s8.py)
+
+
+def int8_weight_bytes(graph: Graph) -> int:
+    """Flash of the int8 twin: one byte per float weight, plus what the int8 kernels keep beside the weights:
+    an int32 multiplier and shift per output channel, int32 biases, the softmax's exp table."""
+    total, seen = 0, set()
+    for node in graph.nodes:
+        if node.op == "softmax":
+            total += SOFTMAX_TABLE_BYTES
+        for name in node.inputs:
+            t = graph.tensors[name]
+            if not t.is_const or name in seen:
+                continue
+            seen.add(name)
+            if t.dtype == "float32" and len(t.shape) >= 2:
+                total += t.elems + 8 * graph.tensors[node.outputs[0]].shape[-1]
+            else:
+                total += t.nbytes
+    return total
+
+
+def fit_hints(graph: Graph, report: dict, planner: str = "best") -> list[str]:
+    """Hints for a report that does not fit; none for a model that is already integer."""
+    if report["fits"] or not any(t.dtype == "float32" and not t.is_const for t in graph.tensors.values()):
+        return []
+    arena = plan_memory(as_int8(graph), planner).arena_bytes
+    flash = int8_weight_bytes(graph) + (report["code_bytes"] or 0)
+    sram, budget = report["sram_budget_bytes"], report["flash_budget_bytes"]
+    over = [f"SRAM {arena - sram:,} B over" if arena > sram else "",
+            f"flash {flash - budget:,} B over" if flash > budget else ""]
+    verdict = "would fit" if not any(over) else "would still not fit (" + ", ".join(o for o in over if o) + ")"
+    return [f"with --quantize int8 --calibration DATA: arena about {arena:,} B, flash about {flash:,} B: {verdict} "
+            f"(estimated at one byte per activation and weight)"]
