@@ -235,11 +235,14 @@ def mobilenet_v2(path: Path, width: float, resolution: int) -> Path:
 
 
 def test_small_mobilenet_v2_in_place_equals_ordinary(tmp_path):
-    """A whole float MobileNetV2 (residual adds, ReLU6) with every depthwise in place."""
+    """A whole float MobileNetV2 (residual adds, ReLU6) with every depthwise in place where bands help (not on the
+    last maps, 2x2 and 1x1: two bands there are the whole output)."""
     model = mobilenet_v2(tmp_path / "mbv2.onnx", 0.35, 32)
     plain = compile_with(model, "host", tmp_path / "plain", "never")
     inplace = compile_with(model, "host", tmp_path / "inplace", "always")
-    assert len(inplace.plan.depthwise_bands) == len(depthwise_nodes(inplace)) == 17
+    helped = {n.outputs[0] for n in inplace.graph.nodes
+              if dw.is_depthwise(n) and dw.safe_band_rows(dw.geometry(inplace.graph, n)) is not None}
+    assert set(inplace.plan.depthwise_bands) == helped and len(helped) >= 6 and len(depthwise_nodes(inplace)) == 17
     xs = random_inputs(plain.report, 4)
     np.testing.assert_array_equal(host_outputs(inplace, xs, tmp_path / "i"), host_outputs(plain, xs, tmp_path / "p"))
 
@@ -260,7 +263,7 @@ def test_arena_never_grows_on_mlperf_tiny(stem, tmp_path):
 
 def test_arena_shrinks_where_the_depthwise_is_the_peak(tmp_path):
     """Expand 4 -> 48 channels, depthwise 3x3, project to 4: the depthwise's input + output are the peak; in place
-    the peak is the wide tensor plus two bands of one output row (2 * 20 * 48 bytes)."""
+    the peak is still that step, now the wide tensor plus two bands of one output row (2 * 20 * 48 bytes)."""
     b = TFLiteBuilder(5)
     x = b.act([1, 20, 20, 4], 0.05, 0)
     y = b.conv2d(b.depthwise_conv2d(b.conv2d(x, 48, kernel=(1, 1))), 4, kernel=(1, 1))
@@ -270,7 +273,7 @@ def test_arena_shrinks_where_the_depthwise_is_the_peak(tmp_path):
     auto = compile_with(model, "cortex-m7", tmp_path / "auto", "auto")
     wide = 20 * 20 * 48
     assert plain.plan.arena_bytes == 2 * wide
-    assert auto.plan.arena_bytes == wide + 2 * 20 * 48 + 20 * 20 * 4  # the expand's input + output is now the peak
+    assert auto.plan.arena_bytes == wide + 2 * 20 * 48 == auto.plan.lower_bound
     (bands,) = auto.plan.depthwise_bands.values()
     assert bands.band_rows == 1 and bands.scratch_bytes == 2 * 20 * 48
     layer = next(layer for layer in auto.report["layers"] if layer["op"] == "depthwise_conv2d_s8")
