@@ -20,23 +20,24 @@ M7_FLAGS = ["-O2", "-std=c99", "-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "
 RUNS = {"kws_ref_model": 20, "ad01_int8": 100, "pretrainedResnet_quant": 8, "vww_96_int8": 10}
 
 
-def build_firmware(out_dir: Path, report: dict) -> Path:
+def build_firmware(out_dir: Path, report: dict, flags: list[str] = M7_FLAGS, link: str = "link.ld") -> Path:
+    """tests/semihost/main.c with the generated model; for another core, its flags and linker script."""
     cc = require("arm-none-eabi-gcc")
     name, upper = report["name"], report["name"].upper()
     elf = out_dir / "fw.elf"
-    subprocess.run([cc, *M7_FLAGS, "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-nostartfiles",
-                    "-T", str(SEMIHOST / "link.ld"), f"-DMODEL_INPUT0_BYTES={upper}_INPUT0_BYTES",
+    subprocess.run([cc, *flags, "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-nostartfiles",
+                    "-T", str(SEMIHOST / link), f"-DMODEL_INPUT0_BYTES={upper}_INPUT0_BYTES",
                     f"-DMODEL_OUTPUT0_BYTES={upper}_OUTPUT0_BYTES", f"-DMODEL_RUN={name}_run", "-I", str(out_dir),
                     str(SEMIHOST / "main.c"), *map(str, sorted(out_dir.glob("*.c"))), "-o", str(elf)],
                    check=True, capture_output=True, text=True)
     return elf
 
 
-def run_on_qemu(elf: Path, inputs: np.ndarray, out_bytes: int, work: Path) -> np.ndarray:
+def run_on_qemu(elf: Path, inputs: np.ndarray, out_bytes: int, work: Path, machine: str = "mps2-an500") -> np.ndarray:
     qemu = require("qemu-system-arm")
     work.mkdir(parents=True, exist_ok=True)
     (work / "in.bin").write_bytes(inputs.tobytes())
-    proc = subprocess.run([qemu, "-M", "mps2-an500", "-nographic", "-monitor", "none", "-serial", "none",
+    proc = subprocess.run([qemu, "-M", machine, "-nographic", "-monitor", "none", "-serial", "none",
                            "-semihosting-config", "enable=on,target=native", "-kernel", str(elf.resolve())],
                           cwd=work, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr

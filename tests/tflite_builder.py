@@ -92,6 +92,32 @@ class TFLiteBuilder:
         self.op("CONV_2D", [x, wt, bt], [y], opts)
         return y
 
+    def depthwise_conv2d(self, x: int, kernel=(3, 3), strides=(1, 1), padding: str = "SAME", dilation=(1, 1),
+                         relu: bool = True) -> int:
+        """DEPTHWISE_CONV_2D, depth multiplier 1, per-channel symmetric int8 weights [1, kh, kw, C], int32 bias."""
+        n, h, w, c = self.shape(x)
+        in_s, _ = self.quant(x)
+        weights = self.rng.integers(-127, 128, (1, *kernel, c), dtype=np.int8)
+        w_scales = self.rng.uniform(0.002, 0.02, c).astype(np.float32)
+        bias = self.rng.integers(-2000, 2000, c, dtype=np.int32)
+        wt = self.tensor(weights.shape, "int8", w_scales, np.zeros(c, int), weights, quantized_dimension=3)
+        bt = self.tensor(bias.shape, "int32", in_s * w_scales, np.zeros(c, int), bias)
+        span = [(k - 1) * d + 1 for k, d in zip(kernel, dilation)]
+        if padding == "SAME":
+            oh, ow = -(-h // strides[0]), -(-w // strides[1])
+        else:
+            oh, ow = (h - span[0]) // strides[0] + 1, (w - span[1]) // strides[1] + 1
+        spread = np.sqrt(kernel[0] * kernel[1]) * 74 * 73 * in_s * float(w_scales.mean())
+        y = self.act([n, oh, ow, c], spread / 60, None)
+        opts = schema.DepthwiseConv2DOptionsT()
+        opts.padding = schema.Padding.SAME if padding == "SAME" else schema.Padding.VALID
+        opts.strideH, opts.strideW = strides
+        opts.depthMultiplier = 1
+        opts.dilationHFactor, opts.dilationWFactor = dilation
+        opts.fusedActivationFunction = schema.ActivationFunctionType.RELU if relu else schema.ActivationFunctionType.NONE
+        self.op("DEPTHWISE_CONV_2D", [x, wt, bt], [y], opts)
+        return y
+
     def finish(self, inputs: list[int], outputs: list[int]) -> bytes:
         sg = schema.SubGraphT()
         sg.tensors, sg.inputs, sg.outputs, sg.operators = self.tensors, inputs, outputs, self.operators

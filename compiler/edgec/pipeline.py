@@ -96,7 +96,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     else:
         mod = optimize_relax(imported.mod, options.dump_ir)
         graph = optimize_graph(lower_module(mod), options.dump_ir)
-    plan = plan_memory(graph, options.planner or config.passes.get("planner", "best"))
+    plan = plan_memory(graph, options.planner or config.passes.get("planner", "best"),
+                       depthwise=config.passes.get("depthwise_in_place", "auto"))
     generated = emit_c(graph, plan, name, list(target.kernels))
 
     if out_dir.exists():

@@ -41,6 +41,8 @@ def build_report(graph: Graph, plan: MemoryPlan, target: Target, name: str, code
                               else sum(graph.tensors[i].nbytes for i in node.inputs if graph.tensors[i].is_const)),
             "live_bytes": plan.live_bytes[step + 1],
             "macs": node_macs(graph, node),
+            # written over its input's buffer: element-wise (memory/inplace.py) or depthwise in bands
+            "in_place": node.outputs[0] in plan.in_place,
         })
     code_bytes = (code_sizes["text"] + code_sizes["rodata"] - weights_bytes) if code_sizes else None
     flash_bytes = weights_bytes + (code_bytes or 0)
@@ -97,7 +99,8 @@ def print_report(report: dict, console=None) -> None:
                       ("output B", "right"), ("weights B", "right"), ("live B", "right")):
         table.add_column(col, justify=just)
     for i, layer in enumerate(report["layers"]):
-        table.add_row(str(i), layer["name"], layer["op"], "x".join(map(str, layer["output_shape"])),
+        op = layer["op"] + (" (in place)" if layer.get("in_place") else "")
+        table.add_row(str(i), layer["name"], op, "x".join(map(str, layer["output_shape"])),
                       f"{layer['output_bytes']:,}", f"{layer['weights_bytes']:,}", f"{layer['live_bytes']:,}")
     console.print(table)
 

@@ -2,7 +2,8 @@
 
 Several small planners each propose a placement; the smallest valid one wins (ties go to the first listed).
 Before planning, element-wise outputs are merged into the buffer of an input that dies at their node
-(inplace.py), so the buffers, the arena and the lower bound are all those of the merged buffers. The report
+(inplace.py), so the buffers, the arena and the lower bound are all those of the merged buffers. Depthwise layers
+may then write over their own input band by band (inplace_depthwise.py), where that makes the arena smaller. The report
 shows the arena against the lower bound (the largest set of buffers live at one time), so a gap is visible,
 never hidden.
 
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 
 from ..ir import Graph
 from . import best_fit_orderings, branch_and_bound, greedy_by_breadth, greedy_by_size, ping_pong
+from . import inplace_depthwise
 from .inplace import in_place_merges
 from .liveness import Buffer, buffers_of, live_bytes_per_step, lower_bound
 from .placement import arena_size, check_no_overlap
@@ -44,6 +46,8 @@ class MemoryPlan:
     planner: str
     live_bytes: list[int]  # per step, from step -1 (inputs written) to len(nodes) (outputs read)
     in_place: dict[str, str] = field(default_factory=dict)  # in-place output -> buffer it writes into
+    # in-place depthwise outputs (also in in_place) -> their band schedule (inplace_depthwise.py)
+    depthwise_bands: dict[str, inplace_depthwise.BandSchedule] = field(default_factory=dict)
     # The arena if the graph inputs lived outside it (a camera or DMA buffer of the application's): the figure
     # MCUNet and MCUNetV2 report as peak memory. Planned on its own, not the arena minus the input's size.
     arena_bytes_excluding_inputs: int = 0
@@ -65,13 +69,23 @@ def best_placement(buffers: list[Buffer], steps: int, planner: str = "best") -> 
     return best
 
 
-def plan_memory(graph: Graph, planner: str = "best", in_place: bool = True) -> MemoryPlan:
+def plan_memory(graph: Graph, planner: str = "best", in_place: bool = True, depthwise: str = "auto") -> MemoryPlan:
+    """depthwise: "auto" | "always" | "never", which depthwise layers run over their own input
+    (inplace_depthwise.choose); only with in_place."""
     merged = in_place_merges(graph) if in_place else {}
-    buffers = buffers_of(graph, merged)
     steps = len(graph.nodes)
-    size, name, offsets = best_placement(buffers, steps, planner)
-    input_roots = {graph.storage_root(t) for t in graph.inputs}  # never merged (inplace.py)
-    others = [b for b in buffers if b.name not in input_roots]
-    excluding_inputs = best_placement(others, steps, planner)[0] if len(others) < len(buffers) else size
-    return MemoryPlan(buffers, offsets, size, lower_bound(buffers, steps), name, live_bytes_per_step(buffers, steps),
-                      merged, excluding_inputs)
+
+    def place(merges: dict[str, str], extra: list[Buffer], bands: dict) -> MemoryPlan:
+        buffers = sorted(buffers_of(graph, merges) + extra, key=lambda b: (b.first, b.name))
+        size, name, offsets = best_placement(buffers, steps, planner)
+        return MemoryPlan(buffers, offsets, size, lower_bound(buffers, steps), name,
+                          live_bytes_per_step(buffers, steps), merges, bands)
+
+    plan = place(merged, [], {})
+    if in_place:  # depthwise layers over their own input, where that shrinks the arena
+        plan = inplace_depthwise.choose(graph, merged, place, plan, depthwise)
+    input_roots = {graph.storage_root(t) for t in graph.inputs}  # never merged (inplace.py, inplace_depthwise.py)
+    others = [b for b in plan.buffers if b.name not in input_roots]
+    plan.arena_bytes_excluding_inputs = (best_placement(others, steps, planner)[0] if len(others) < len(plan.buffers)
+                                         else plan.arena_bytes)
+    return plan

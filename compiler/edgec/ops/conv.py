@@ -8,6 +8,7 @@ import numpy as np
 
 from ..lower import ints
 from . import kernel, lowering
+from .depthwise_inplace import in_place_call
 
 # Weight layout each data layout's kernel expects, with I = in_channels / groups.
 CANONICAL_KERNEL_LAYOUT = {"NCHW": "OIHW", "NHWC": "OHWI"}
@@ -102,6 +103,9 @@ def emit_conv2d(node, ctx):
     bias = ctx.ptr(node.inputs[2], const=True) if len(node.inputs) > 2 else "NULL"
     if node.attrs.get("depthwise"):
         fn = "edgec_depthwise_conv2d_f32"
+        call = in_place_call(node, ctx, fn, [ctx.ptr(node.inputs[1], const=True), bias], params)
+        if call is not None:
+            return call
     else:
         fn = "edgec_conv2d_nchw_f32" if layout == "NCHW" else "edgec_conv2d_nhwc_f32"
     ctx.use(fn)

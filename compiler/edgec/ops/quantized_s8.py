@@ -16,6 +16,7 @@ import numpy as np
 from ..ir import IN_PLACE_OPS
 from ..paths import RUNTIMES
 from . import kernel
+from .depthwise_inplace import in_place_call
 
 RANK = 6  # EDGEC_MAX_RANK
 
@@ -198,6 +199,10 @@ def emit_conv2d_s8(node, ctx):
         return (f"edgec_conv2d_s8_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, {ctx.ptr(node.outputs[0])}, "
                 f"{params}, {scratch});")
     args = [ctx.ptr(t, const=True) for t in node.inputs]
+    if node.op == "depthwise_conv2d_s8":
+        call = in_place_call(node, ctx, fn, args[1:], params)
+        if call is not None:
+            return call
     return f"{fn}({', '.join(args)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 

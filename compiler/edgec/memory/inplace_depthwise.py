@@ -1,0 +1,189 @@
+"""In-place depthwise convolution: the output is written over the input's buffer, band of rows by band of rows.
+
+A depthwise layer's input and output are equally wide, and in MobileNet-style networks that pair is often the peak
+of the arena. Rows of an NHWC tensor are contiguous, so any depthwise kernel, unchanged, computes output rows
+[o0, o1) from a window of input rows when called with in_h / out_h / pad_top adjusted (runtimes/include/
+edgec_depthwise_band.h, `edgec_dw_band_of`, mirrored by `band_of` here). The runtime loop computes band k into
+scratch slot k % 2, then copies band k - 1 to its final place (output row y at byte y * out_row_bytes of the input's
+buffer). That is safe when no band from k + 1 on reads input bytes band k - 1 overwrites; `safe_band_rows` checks
+it with exact byte arithmetic and returns the fewest rows per band for which it holds (the smallest scratch).
+
+Like the element-wise merges (inplace.py) it is decided at planning time and never written into the IR:
+  - the node is a depthwise convolution (int8 depthwise_conv2d_s8, or float conv2d with depthwise=True, NHWC)
+    with depth multiplier 1 and batch 1, and its output has the input's element size and no more bytes;
+  - its input's buffer (with the views and in-place outputs that share it) is last used at this node and does not
+    hold a graph input;
+  - a safe band height exists, and every band reads at least one input row.
+The two scratch slots are a buffer of their own, live only at that node's step, so every planner sees them.
+Whether a candidate is taken is the planner's call (plan.py: only when the arena shrinks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import EdgecError
+from ..ir import DTYPE_BYTES, Graph, Node
+from .liveness import Buffer, align_up
+
+DEPTHWISE_OPS = ("depthwise_conv2d_s8", "conv2d")
+SLOT_ALIGN = 16  # edgec_dw_slot_bytes rounds each slot up to this
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """What the band schedule depends on: the vertical geometry and the bytes of one input and one output row."""
+
+    in_h: int
+    out_h: int
+    k_h: int
+    stride: int
+    pad_top: int
+    dil: int
+    in_row_bytes: int
+    out_row_bytes: int
+
+
+@dataclass(frozen=True)
+class BandSchedule:
+    """An in-place depthwise node: bands of `band_rows` output rows, its two scratch slots in buffer `scratch`."""
+
+    step: int
+    buffer: str  # the input's buffer, which the output takes over
+    band_rows: int
+    scratch: str
+    scratch_bytes: int
+
+
+def is_depthwise(node: Node) -> bool:
+    if node.op == "depthwise_conv2d_s8":
+        return True
+    return node.op == "conv2d" and bool(node.attrs.get("depthwise")) and node.attrs.get("layout") == "NHWC"
+
+
+def geometry(graph: Graph, node: Node) -> Geometry | None:
+    """The node's band geometry, or None when the scheme does not apply (batch or depth multiplier not 1, another
+    element size for the output, or an output bigger than the input)."""
+    x, y, w = (graph.tensors[t] for t in (node.inputs[0], node.outputs[0], node.inputs[1]))
+    if len(x.shape) != 4 or len(y.shape) != 4 or len(w.shape) != 4:
+        return None
+    (n, h, wd, c), (_, oh, ow, oc) = x.shape, y.shape
+    if n != 1 or oc != c or DTYPE_BYTES[x.dtype] != DTYPE_BYTES[y.dtype] or y.nbytes > x.nbytes:
+        return None
+    e = DTYPE_BYTES[x.dtype]
+    a = node.attrs
+    return Geometry(h, oh, int(w.shape[1]), int(a["strides"][0]), int(a["pads"][0]), int(a["dilation"][0]),
+                    wd * c * e, ow * oc * e)
+
+
+def band_of(g: Geometry, o0: int, band_rows: int) -> tuple[int, int, int, int]:
+    """(first input row, input rows, output rows, pad_top) of the band starting at output row o0: edgec_dw_band_of."""
+    o1 = min(o0 + band_rows, g.out_h)
+    top = o0 * g.stride - g.pad_top
+    end = (o1 - 1) * g.stride - g.pad_top + (g.k_h - 1) * g.dil + 1
+    r0 = max(top, 0)
+    return r0, min(end, g.in_h) - r0, o1 - o0, r0 - top
+
+
+def schedule_is_safe(g: Geometry, band_rows: int) -> bool:
+    """Band j's copy (made after band j + 1 is computed) ends at byte o_{j+1} * out_row_bytes; every band from j + 2
+    on reads from byte r0_{j+2} * in_row_bytes up (r0 grows with the band). Every band must read >= 1 row."""
+    starts = list(range(0, g.out_h, band_rows))
+    bands = [band_of(g, o0, band_rows) for o0 in starts]
+    if any(rows < 1 for _, rows, _, _ in bands):
+        return False
+    for j in range(len(bands) - 2):
+        copy_end = (starts[j] + bands[j][2]) * g.out_row_bytes
+        if copy_end > bands[j + 2][0] * g.in_row_bytes:
+            return False
+    return True
+
+
+def safe_band_rows(g: Geometry) -> int | None:
+    """The fewest output rows per band for which the schedule is safe (the smallest scratch), or None if even that
+    scratch (two bands) is not smaller than the output it saves."""
+    rows = next((b for b in range(1, g.out_h + 1) if schedule_is_safe(g, b)), None)
+    return rows if rows is not None and scratch_bytes(g, rows) < g.out_h * g.out_row_bytes else None
+
+
+def scratch_bytes(g: Geometry, band_rows: int) -> int:
+    return 2 * align_up(band_rows * g.out_row_bytes, SLOT_ALIGN)  # 2 * edgec_dw_slot_bytes
+
+
+def candidates(graph: Graph, merged: dict[str, str]) -> dict[str, BandSchedule]:
+    """{depthwise output: its schedule} for every depthwise node that may run in place, given the element-wise
+    merges already made ({storage root: buffer root}, inplace.in_place_merges)."""
+    last: dict[str, int] = {}
+
+    def buffer_of(tensor: str) -> str:
+        root = graph.storage_root(tensor)
+        return merged.get(root, root)
+
+    touched = [(-1, t) for t in graph.inputs]
+    touched += [(s, t) for s, node in enumerate(graph.nodes) for t in node.inputs + node.outputs]
+    touched += [(len(graph.nodes), t) for t in graph.outputs]
+    for step, t in touched:
+        if not graph.tensors[t].is_const:
+            buf = buffer_of(t)
+            last[buf] = max(last.get(buf, step), step)
+    input_buffers = {buffer_of(t) for t in graph.inputs}
+
+    found: dict[str, BandSchedule] = {}
+    for step, node in enumerate(graph.nodes):
+        if not is_depthwise(node) or len(node.outputs) != 1:
+            continue
+        out, inp = node.outputs[0], node.inputs[0]
+        if graph.tensors[out].alias_of is not None or out in graph.inputs or graph.tensors[inp].is_const:
+            continue
+        buf = buffer_of(inp)
+        if buf in input_buffers or last[buf] != step or graph.tensors[buf].nbytes < graph.tensors[out].nbytes:
+            continue
+        g = geometry(graph, node)
+        rows = safe_band_rows(g) if g is not None else None
+        if rows is None:
+            continue
+        found[out] = BandSchedule(step, buf, rows, f"{out}.bands", scratch_bytes(g, rows))
+    return found
+
+
+def apply(merged: dict[str, str], chosen: dict[str, BandSchedule]) -> tuple[dict[str, str], list[Buffer]]:
+    """The merges with the chosen depthwise outputs folded into their inputs' buffers (and whatever was merged
+    into those outputs following them), and the scratch buffers, each live at its node's step only."""
+    result = dict(merged)
+    for out, s in chosen.items():
+        result[out] = s.buffer
+
+    def resolve(root: str) -> str:  # chains: an op merged into a depthwise output follows it into the input's buffer
+        while root in result:
+            root = result[root]
+        return root
+
+    result = {key: resolve(root) for key, root in result.items()}
+    scratch = [Buffer(s.scratch, s.scratch_bytes, s.step, s.step) for s in chosen.values()]
+    return result, scratch
+
+
+MODES = ("auto", "always", "never")
+
+
+def choose(graph: Graph, merged: dict[str, str], place, baseline, mode: str = "auto"):
+    """The plan with the in-place depthwise nodes that pay. "auto": all candidates first, then each dropped again
+    if the arena does not grow without it (a band loop costs copies and calls, so none runs in place for nothing);
+    kept only if the arena ends up strictly smaller than `baseline` (the plan without any). "always": every
+    candidate (tests, and measuring the cost); "never": none. `place(merges, extra buffers, schedules)` plans one
+    variant and returns a MemoryPlan."""
+    if mode not in MODES:
+        raise EdgecError(f"[passes] depthwise_in_place = {mode!r}: expected one of {', '.join(MODES)}")
+    found = candidates(graph, merged) if mode != "never" else {}
+    if not found:
+        return baseline
+    chosen = dict(found)
+    best = place(*apply(merged, chosen), chosen)
+    if mode == "always":
+        return best
+    for out in sorted(found, key=lambda o: found[o].step):
+        trial = {k: v for k, v in chosen.items() if k != out}
+        plan = place(*apply(merged, trial), trial) if trial else baseline
+        if plan.arena_bytes <= best.arena_bytes:
+            chosen, best = trial, plan
+    return best if best.arena_bytes < baseline.arena_bytes else baseline
