@@ -43,7 +43,8 @@ class Candidate:
     arena: int | None = None  # planned with SEARCH_PLANNER (None: pruned by its lower bound)
 
     def row(self) -> dict:
-        return {"split": self.split, "grid": self.n, "arena_bytes": self.arena, "mac_overhead": self.mac_overhead}
+        return {"split": self.split, "grid": self.n, "arena_bytes": self.arena, "lower_bound_bytes": self.lower_bound,
+                "mac_overhead": self.mac_overhead}
 
 
 def parse_patch_mode(text: str) -> str:
@@ -89,8 +90,9 @@ def candidates(graph: Graph, max_overhead: float) -> tuple[list[Candidate], int]
 
 
 def search(graph: Graph, max_overhead: float) -> tuple[Candidate | None, list[Candidate], int, int]:
-    """(best candidate or None, the planned candidates best first, how many were over the MAC limit, the
-    layer-by-layer arena under SEARCH_PLANNER)."""
+    """(best candidate or None, every candidate within the MAC limit best first (planned ones by their arena,
+    pruned ones by their lower bound), how many were over the limit, the layer-by-layer arena under
+    SEARCH_PLANNER)."""
     off_arena = plan_memory(graph, SEARCH_PLANNER).arena_bytes
     cands, over = candidates(graph, max_overhead)
     cands.sort(key=lambda c: (c.lower_bound, c.mac_overhead))
@@ -102,10 +104,11 @@ def search(graph: Graph, max_overhead: float) -> tuple[Candidate | None, list[Ca
         c.arena = plan_memory(c.graph, SEARCH_PLANNER).arena_bytes
         if best is None or (c.arena, c.mac_overhead) < (best.arena, best.mac_overhead):
             best = c
-    planned = sorted((c for c in cands if c.arena is not None), key=lambda c: (c.arena, c.mac_overhead))
+    ranked = sorted(cands, key=lambda c: (c.arena if c.arena is not None else c.lower_bound, c.arena is None,
+                                          c.mac_overhead))
     if best is not None and best.arena >= off_arena:
         best = None
-    return best, planned, over, off_arena
+    return best, ranked, over, off_arena
 
 
 def schedule_patches(graph: Graph, options: PatchOptions, planner: str) -> tuple[Graph, MemoryPlan, dict | None]:
@@ -117,8 +120,8 @@ def schedule_patches(graph: Graph, options: PatchOptions, planner: str) -> tuple
     info: dict = {"mode": mode, "max_mac_overhead": options.max_overhead,
                   "arena_bytes_layer_by_layer": off_plan.arena_bytes}
     if mode == "auto":
-        best, planned, over, _ = search(graph, options.max_overhead)
-        info["candidates"] = [c.row() for c in planned[:8]]
+        best, ranked, over, _ = search(graph, options.max_overhead)
+        info["candidates"] = [c.row() for c in ranked[:8]]
         info["candidates_over_mac_limit"] = over
         stage, n = (best.stage, best.n) if best else (None, 0)
     else:
