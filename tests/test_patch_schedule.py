@@ -254,13 +254,13 @@ def test_patched_c_is_warning_free_and_weights_are_not_duplicated(tmp_path):
 def test_bad_patch_values_are_clear_errors(tmp_path):
     model = save(random_cnn(0), tmp_path / "m.onnx")
     for mode, words in (("nosuchnode:2", "no node named"), ("999:2", "out of range"), ("2", "SPLIT:N"),
-                        ("0:1000", "does not fit")):
+                        ("0:2", "transpose is not a spatially local operator"), ("1:1000", "does not fit")):
         with pytest.raises(EdgecError, match=words):
             compile_patched(model, tmp_path / "o", mode)
-    # the classifier head is not spatially local: the error names the node and why
     proc = run_edgec("compile", model, "-o", tmp_path / "cli", "--target", "host", "--no-code-size",
-                     "--patch", "gemm_", "-q")
-    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+                     "--patch", "0:2", "-q")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "cannot split after node" in proc.stderr + proc.stdout
 
 
 def test_cli_prints_the_schedule_and_writes_the_report(tmp_path):
