@@ -218,6 +218,33 @@ def test_mlperf_vww_int8_patched_is_bit_exact(tmp_path):
     assert auto["arena_bytes"] < reports["off"]["arena_bytes"]
 
 
+def tflite_pad_model(path: Path) -> Path:
+    """int8 TFLite: conv (SAME, stride 2) -> PAD (asymmetric, NHWC) -> conv (VALID) -> 1x1 conv -> MEAN."""
+    from tflite_builder import TFLiteBuilder
+
+    b = TFLiteBuilder(3)
+    x = b.act([1, 15, 13, 4])
+    y = b.conv2d(x, 8, strides=(2, 2))
+    paddings = b.tensor([4, 2], "int32", data=np.array([[0, 0], [1, 2], [3, 0], [0, 0]], np.int32))
+    p = b.act([1, b.shape(y)[1] + 3, b.shape(y)[2] + 3, 8], *b.quant(y))
+    b.op("PAD", [y, paddings], [p])
+    y = b.conv2d(b.conv2d(p, 8, padding="VALID"), 6, kernel=(1, 1))
+    axis = b.tensor([2], "int32", data=np.array([1, 2], np.int32))
+    out = b.act([1, 6])
+    from ai_edge_litert import schema_py_generated as schema
+
+    b.op("MEAN", [y, axis], [out], schema.ReducerOptionsT())
+    path.write_bytes(b.finish([x], [out]))
+    return path
+
+
+def test_tflite_int8_pad_inside_the_stage_is_bit_exact(tmp_path):
+    model = tflite_pad_model(tmp_path / "pad.tflite")
+    reports = check_splits(model, tmp_path, ["3:2", "3:3", "2:4", "auto"])
+    patch0 = [layer["op"] for layer in reports["3:3"]["layers"] if "@p0" in layer["name"]]
+    assert patch0 == ["crop", "conv2d_s8", "pad", "conv2d_s8", "conv2d_s8", "paste"]
+
+
 # -- the Cortex-M7 DSP kernels on QEMU -------------------------------------------------------------------------
 @pytest.mark.parametrize("model_name", ["vww", "mobilenet_v2"])
 def test_patched_dsp_kernels_bit_exact_on_qemu(model_name, tmp_path):
