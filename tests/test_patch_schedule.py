@@ -246,8 +246,11 @@ def test_tflite_int8_pad_inside_the_stage_is_bit_exact(tmp_path):
 
 
 # -- the Cortex-M7 DSP kernels on QEMU -------------------------------------------------------------------------
-@pytest.mark.parametrize("model_name", ["vww", "mobilenet_v2"])
-def test_patched_dsp_kernels_bit_exact_on_qemu(model_name, tmp_path):
+@pytest.mark.parametrize("model_name,cpu", [("vww", "cortex-m7"), ("mobilenet_v2", "cortex-m7"),
+                                            ("vww", "cortex-m55")])
+def test_patched_cortex_m_kernels_bit_exact_on_qemu(model_name, cpu, tmp_path):
+    """The DSP (Cortex-M7, mps2-an500) and Helium (Cortex-M55, mps3-an547) kernels on tiles: same bits as the
+    layer-by-layer build on the same target."""
     if model_name == "vww":
         model, mode = MLPERF / "vww_96_int8.tflite", "auto"
     else:
@@ -255,14 +258,13 @@ def test_patched_dsp_kernels_bit_exact_on_qemu(model_name, tmp_path):
         mode = "conv_84:3"
     outs = {}
     for m in ("off", mode):
-        res = compile_patched(model, tmp_path / m.replace(":", "_"), m, target="cortex-m7")
+        res = compile_patched(model, tmp_path / m.replace(":", "_"), m, target=cpu)
         if m != "off":
             assert res.report["patch"]["grid"]
-            text = (res.out_dir / "model.c").read_text()
-            assert "edgec_copy_window(" in text
-        elf = build_firmware(res.out_dir, res.report)
+            assert "edgec_copy_window(" in (res.out_dir / "model.c").read_text()
+        elf = build_firmware(res.out_dir, res.report, cpu)
         xs = np.stack(random_inputs(res.report, 2))
-        outs[m] = run_on_qemu(elf, xs, res.report["outputs"][0]["bytes"], tmp_path / f"qemu_{m.replace(':', '_')}")
+        outs[m] = run_on_qemu(elf, xs, res.report["outputs"][0]["bytes"], tmp_path / f"qemu_{m.replace(':', '_')}", cpu)
     np.testing.assert_array_equal(outs[mode], outs["off"])
 
 
