@@ -149,15 +149,19 @@ def check_splits(model: Path, tmp: Path, modes: list[str]) -> dict[str, dict]:
     return reports
 
 
-def stage_modes(model: Path, seed: int, count: int = 2) -> list[str]:
-    """`count` random SPLIT:N modes over the model's valid splits (by index), plus auto."""
+def load_graph(model: Path):
+    """The IR compile_model plans memory for (after the graph passes)."""
     from edgec.frontend import ImportOptions, import_model
     from edgec.lower import lower_module
     from edgec.pipeline import optimize_graph, optimize_relax
 
     imported = import_model(model, ImportOptions())
-    graph = imported.graph or lower_module(optimize_relax(imported.mod))
-    graph = optimize_graph(graph) if imported.graph is None else optimize_graph(graph)
+    return optimize_graph(imported.graph or lower_module(optimize_relax(imported.mod)))
+
+
+def stage_modes(model: Path, seed: int, count: int = 2) -> list[str]:
+    """`count` random SPLIT:N modes over the model's valid splits (by index), plus auto."""
+    graph = load_graph(model)
     stages = valid_stages(graph)
     assert stages, "no valid split in the model"
     rng = random.Random(seed)
@@ -184,6 +188,28 @@ def test_axis_window_halo_and_border_pads():
     dil = Window(size=3, stride=1, dil=2, pad=2)
     assert axis_window(3, 5, dil, 10) == (1, 7, 0)
     assert Box(0, 2, 0, 2).union(Box(1, 4, 3, 5)) == Box(0, 4, 0, 5)
+
+
+# -- the search ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", [1, 3])
+def test_search_finds_the_smallest_arena_within_the_mac_limit(seed, tmp_path):
+    """Pruning by lower bound loses nothing: the winner is the brute-force minimum over every candidate planned
+    with the search's planner (ties to the smaller overhead), all within the limit; and it beats layer by layer
+    or is not chosen."""
+    from edgec.memory.plan import plan_memory
+    from edgec.passes.patch_search import SEARCH_PLANNER, candidates, search
+
+    graph = load_graph(save(random_cnn(seed), tmp_path / "m.onnx"))
+    for limit in (0.0, 0.05, 0.5):
+        best, ranked, over, off = search(graph, limit)
+        every, over_all = candidates(graph, limit)
+        assert over == over_all and len(ranked) == len(every)
+        assert all(c.mac_overhead <= limit for c in ranked)
+        arenas = [(plan_memory(c.graph, SEARCH_PLANNER).arena_bytes, c.mac_overhead) for c in every]
+        if best is None:
+            assert not arenas or min(arenas)[0] >= off
+        else:
+            assert (best.arena, best.mac_overhead) == min(arenas) and best.arena < off
 
 
 # -- equivalence on the host -------------------------------------------------------------------------------------
