@@ -17,18 +17,15 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from conftest import MLPERF, REPO, assert_compiles_warning_free, require, run_edgec
+from conftest import MLPERF, REPO, assert_compiles_warning_free, run_edgec
 from edgec.build.host import build_host_executable, run_host_executable_many
 from edgec.config import load_config
 from edgec.ir import Graph, Node, Tensor
 from edgec.memory import inplace_depthwise as dw
-from edgec.memory.inplace import in_place_merges
-from edgec.memory.plan import plan_memory
 from edgec.pipeline import CompileOptions, compile_model
-from test_int8_cortex_m_qemu import build_firmware, run_on_qemu
+from semihost_qemu import build_firmware, run_on_qemu
 from tflite_builder import TFLiteBuilder
 
-M55_FLAGS = ["-O2", "-std=c99", "-mcpu=cortex-m55", "-mthumb", "-mfloat-abi=hard"]
 
 
 # -- the schedule's safety rule ------------------------------------------------------------------------------------
@@ -209,8 +206,6 @@ def test_in_place_code_is_warning_free(tmp_path):
 def test_in_place_equals_ordinary_on_qemu(core, tmp_path):
     """The DSP depthwise (3x3 fast path and general path) on mps2-an500, Helium on mps3-an547: the band calls give
     the ordinary call's bits."""
-    flags, link, machine = ((M55_FLAGS, "link_an547.ld", "mps3-an547") if core == "cortex-m55"
-                            else (None, "link.ld", "mps2-an500"))
     model = dw_network_tflite(tmp_path / "net.tflite", seed=3, hw=(35, 27))
     got = {}
     for mode in ("never", "always"):
@@ -218,9 +213,9 @@ def test_in_place_equals_ordinary_on_qemu(core, tmp_path):
         kset = "cortex-m55" if core == "cortex-m55" else "cortex-m"
         shipped = (result.out_dir / "edgec_depthwise_conv2d_s8.c").read_text()
         assert shipped == (REPO / "runtimes" / kset / "edgec_depthwise_conv2d_s8.c").read_text()
-        elf = build_firmware(result.out_dir, result.report, *((flags, link) if flags else ()))
+        elf = build_firmware(result.out_dir, result.report, core)
         xs = random_inputs(result.report, 6, seed=7).reshape(6, -1)
-        got[mode] = run_on_qemu(elf, xs, result.report["outputs"][0]["bytes"], tmp_path / f"q_{mode}", machine)
+        got[mode] = run_on_qemu(elf, xs, result.report["outputs"][0]["bytes"], tmp_path / f"q_{mode}", core)
         assert len(result.plan.depthwise_bands) == (len(LAYERS) if mode == "always" else 0)
     np.testing.assert_array_equal(got["always"], got["never"])
     assert np.ptp(got["never"]) > 0

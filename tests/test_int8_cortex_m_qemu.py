@@ -5,43 +5,17 @@ semihosting firmware (tests/semihost/) and run on QEMU's mps2-an500 over a file 
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from conftest import MLPERF, require
+from semihost_qemu import build_firmware, run_on_qemu
 from edgec.frontend import ImportOptions
 from edgec.pipeline import CompileOptions, compile_model
 from edgec.reference import litert_interpreter
 
-SEMIHOST = Path(__file__).parent / "semihost"
-M7_FLAGS = ["-O2", "-std=c99", "-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"]
 RUNS = {"kws_ref_model": 20, "ad01_int8": 100, "pretrainedResnet_quant": 8, "vww_96_int8": 10}
-
-
-def build_firmware(out_dir: Path, report: dict, flags: list[str] = M7_FLAGS, link: str = "link.ld") -> Path:
-    """tests/semihost/main.c with the generated model; for another core, its flags and linker script."""
-    cc = require("arm-none-eabi-gcc")
-    name, upper = report["name"], report["name"].upper()
-    elf = out_dir / "fw.elf"
-    subprocess.run([cc, *flags, "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-nostartfiles",
-                    "-T", str(SEMIHOST / link), f"-DMODEL_INPUT0_BYTES={upper}_INPUT0_BYTES",
-                    f"-DMODEL_OUTPUT0_BYTES={upper}_OUTPUT0_BYTES", f"-DMODEL_RUN={name}_run", "-I", str(out_dir),
-                    str(SEMIHOST / "main.c"), *map(str, sorted(out_dir.glob("*.c"))), "-o", str(elf)],
-                   check=True, capture_output=True, text=True)
-    return elf
-
-
-def run_on_qemu(elf: Path, inputs: np.ndarray, out_bytes: int, work: Path, machine: str = "mps2-an500") -> np.ndarray:
-    qemu = require("qemu-system-arm")
-    work.mkdir(parents=True, exist_ok=True)
-    (work / "in.bin").write_bytes(inputs.tobytes())
-    proc = subprocess.run([qemu, "-M", machine, "-nographic", "-monitor", "none", "-serial", "none",
-                           "-semihosting-config", "enable=on,target=native", "-kernel", str(elf.resolve())],
-                          cwd=work, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return np.fromfile(work / "out.bin", dtype=np.int8).reshape(len(inputs), out_bytes)
 
 
 @pytest.mark.parametrize("stem", list(RUNS))

@@ -101,6 +101,8 @@ class Graph:
         return name
 
     def producer(self, tensor: str) -> Node | None:
+        """The first node that writes `tensor`. Only after patch scheduling does a tensor have several writers (the
+        `paste` of each patch into the stage output), and the passes that ask for producers run before it."""
         for node in self.nodes:
             if tensor in node.outputs:
                 return node

@@ -20,8 +20,9 @@ from .fit_hints import fit_hints
 from .frontend import ImportOptions, import_model
 from .ir import Graph
 from .lower import lower_module
-from .memory.plan import MemoryPlan, plan_memory
+from .memory.plan import MemoryPlan
 from .memory_chart import write_memory_chart
+from .passes.patch_search import PatchOptions, schedule_patches
 from .passes.pipeline import GRAPH_PASSES
 from .passes.relax_pipeline import relax_passes
 from .report import build_report, fit_problems, write_report
@@ -35,6 +36,7 @@ class CompileOptions:
     measure_code: bool = True  # compile with the target's compiler to measure code size
     dump_ir: Callable[[str, str], None] | None = None  # called with (stage name, IR text) after each pass
     quantize: object | None = None  # quantize.ptq.QuantizeOptions: post-training int8 quantization first
+    patch: PatchOptions = field(default_factory=PatchOptions)  # patch-based scheduling of the first stage
 
 
 @dataclass
@@ -96,8 +98,10 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     else:
         mod = optimize_relax(imported.mod, options.dump_ir)
         graph = optimize_graph(lower_module(mod), options.dump_ir)
-    plan = plan_memory(graph, options.planner or config.passes.get("planner", "best"),
-                       depthwise=config.passes.get("depthwise_in_place", "auto"))
+    graph, plan, patch_info = schedule_patches(graph, options.patch, options.planner or config.passes.get("planner", "best"),
+                                               config.passes.get("depthwise_in_place", "auto"))
+    if options.dump_ir and patch_info and patch_info.get("grid"):
+        options.dump_ir("patch-schedule", graph.dump())
     generated = emit_c(graph, plan, name, list(target.kernels))
 
     if out_dir.exists():
@@ -110,6 +114,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         info["source_name"] = source_name
     if imported.int8_rounding is not None:  # the reference to check against depends on it (reference.py)
         report["int8_rounding"] = imported.int8_rounding
+    if patch_info is not None:
+        report["patch"] = patch_info
     if quant_error is not None:
         report["quantization"] = dict(vars(quant_error), summary=quant_error.summary(), model=str(model_path))
     report["fit_hints"] = fit_hints(graph, report, options.planner or config.passes.get("planner", "best"))

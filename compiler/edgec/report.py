@@ -98,11 +98,14 @@ def print_report(report: dict, console=None) -> None:
     for col, just in (("#", "right"), ("layer", "left"), ("op", "left"), ("output shape", "left"),
                       ("output B", "right"), ("weights B", "right"), ("live B", "right")):
         table.add_column(col, justify=just)
-    for i, layer in enumerate(report["layers"]):
+    for first, last, layer in layer_rows(report):
+        index = str(first) if first == last else f"{first}-{last}"
         op = layer["op"] + (" (in place)" if layer.get("in_place") else "")
-        table.add_row(str(i), layer["name"], op, "x".join(map(str, layer["output_shape"])),
+        table.add_row(index, layer["name"], op, "x".join(map(str, layer["output_shape"])),
                       f"{layer['output_bytes']:,}", f"{layer['weights_bytes']:,}", f"{layer['live_bytes']:,}")
     console.print(table)
+    if report.get("patch"):
+        print_patch_schedule(report["patch"], console)
 
     def pct(a, b):
         return f"{100.0 * a / b:.1f} %" if b else "-"
@@ -125,3 +128,60 @@ def print_report(report: dict, console=None) -> None:
     console.print(summary)
     verdict = "[green]fits[/green]" if report["fits"] else "[red]does NOT fit[/red]"
     console.print(f"{report['name']} {verdict} {report['target']}")
+
+
+def layer_rows(report: dict) -> list[tuple[int, int, dict]]:
+    """The per-layer table's rows: (first index, last index, layer). A patch-based stage (layers named
+    `<node>@p<k>...`, passes/patch_schedule.py) is one row: the stage output's shape and bytes, the weights
+    read once, the largest live bytes inside the stage."""
+    layers = report["layers"]
+    patch = report.get("patch") or {}
+    rows: list[tuple[int, int, dict]] = []
+    i = 0
+    while i < len(layers):
+        if not patch.get("grid") or "@p" not in layers[i]["name"]:
+            rows.append((i, i, layers[i]))
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(layers) and "@p" in layers[j + 1]["name"]:
+            j += 1
+        stage = layers[i:j + 1]
+        pastes = [layer for layer in stage if layer["op"] == "paste"]
+        n = patch["grid"]
+        rows.append((i, j, {
+            "name": f"patched stage ({n}x{n})",
+            "op": f"{len(patch['stage_nodes'])} layers",
+            "output_shape": pastes[-1]["output_shape"] if pastes else [],
+            "output_bytes": pastes[0]["output_bytes"] if pastes else 0,
+            "weights_bytes": sum(layer["weights_bytes"] for layer in stage),
+            "live_bytes": max(layer["live_bytes"] for layer in stage),
+        }))
+        i = j + 1
+    return rows
+
+
+def print_patch_schedule(patch: dict, console) -> None:
+    """The chosen patch-based schedule and the trade-offs the search weighed."""
+    from rich.table import Table
+
+    def short(name: str) -> str:  # TFLite names are ';'-joined lists of every op fused into the layer
+        return name.split(";")[0]
+
+    off = patch["arena_bytes_layer_by_layer"]
+    if patch.get("grid"):
+        console.print(f"patch-based schedule: {len(patch['stage_nodes'])} layers up to {short(patch['split'])} in "
+                      f"{patch['grid']}x{patch['grid']} patches; arena {patch['arena_bytes']:,} B vs {off:,} B "
+                      f"layer by layer, {patch['mac_overhead']:+.1%} MACs")
+    else:
+        console.print(f"patch-based schedule: none better than layer by layer ({off:,} B) within "
+                      f"{patch['max_mac_overhead']:.0%} more MACs")
+    if patch.get("candidates"):
+        table = Table(title="best patch candidates (arena planned by greedy-by-size, or its lower bound)")
+        for col in ("split after", "grid", "arena B", "lower bound B", "MAC overhead"):
+            table.add_column(col, justify="left" if col == "split after" else "right")
+        for c in patch["candidates"]:
+            arena = f"{c['arena_bytes']:,}" if c["arena_bytes"] is not None else "not planned"
+            table.add_row(short(c["split"]), f"{c['grid']}x{c['grid']}", arena, f"{c['lower_bound_bytes']:,}",
+                          f"{c['mac_overhead']:+.1%}")
+        console.print(table)

@@ -47,6 +47,8 @@ class EmitContext:
     node_weight_bytes: list[int] = field(default_factory=list)  # per emitted node: flash bytes it reads
     step: int = -1  # the node being emitted
     _counter: int = 0
+    _derived_by_content: dict[tuple, str] = field(default_factory=dict)
+    _statics_by_content: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def use(self, kernel: str) -> None:
         """Ship runtimes/<set>/<kernel>.c and runtimes/include/<kernel>.h with the model."""
@@ -68,14 +70,20 @@ class EmitContext:
     def derived_weights(self, node, role: str, data: np.ndarray) -> str:
         """A constant array derived from the node's constants at emit time (for instance weights re-laid out for
         one kernel set's inner loop): emitted into weights.c beside the graph's constants; returns its symbol.
-        The graph constants the node's call no longer names are then not emitted at all."""
+        The graph constants the node's call no longer names are then not emitted at all. An array identical to
+        one already derived (same dtype, shape and bytes: the per-patch copies of a layer, patch_schedule.py)
+        is not emitted twice: its symbol is returned again, and its bytes count for the first node only."""
+        data = np.ascontiguousarray(data)
+        key = (str(data.dtype), data.shape, data.tobytes())
+        if key in self._derived_by_content:
+            return self._derived_by_content[key]
         base = f"{self.prefix}_{c_identifier(node.name or node.op)}_{role}"
         sym, k = base, 1
         while sym in self.derived or sym in self.weight_symbols.values():
             k += 1
             sym = f"{base}_{k}"
-        data = np.ascontiguousarray(data)
         self.derived[sym] = data
+        self._derived_by_content[key] = sym
         self.node_weight_bytes[-1] += data.nbytes
         return sym
 
@@ -93,11 +101,15 @@ class EmitContext:
         return None
 
     def static_params(self, ctype: str, fields: dict[str, object]) -> str:
-        """Declare `static const ctype pN = {...}` and return its name (as a pointer expression)."""
+        """Declare `static const ctype pN = {...}` and return its name (as a pointer expression); a struct equal
+        to one already declared (e.g. the inner patches of a patch-based stage) is shared."""
+        body = ", ".join(f".{k} = {format_c_scalar(v)}" for k, v in fields.items())
+        if (ctype, body) in self._statics_by_content:
+            return self._statics_by_content[(ctype, body)]
         self._counter += 1
         name = f"p{self._counter}"
-        body = ", ".join(f".{k} = {format_c_scalar(v)}" for k, v in fields.items())
         self.statics.append(f"static const {ctype} {name} = {{{body}}};")
+        self._statics_by_content[(ctype, body)] = f"&{name}"
         return f"&{name}"
 
 

@@ -26,6 +26,23 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
                         "fixed-point roundings; default) or litert (LiteRT's reference kernel: one rounding)")
 
 
+def add_patch_options(p: argparse.ArgumentParser) -> None:
+    """Patch-based scheduling of the first stage (passes/patch_search.py)."""
+    p.add_argument("--patch", default="off", metavar="off|auto|SPLIT:N",
+                   help="run the first layers patch by patch: off (default), auto (search the split and the grid), "
+                        "or SPLIT:N (stage ends after the node named SPLIT, or at index SPLIT; an N x N grid)")
+    p.add_argument("--patch-overhead", type=float, default=0.10, metavar="FRACTION",
+                   help="--patch auto: the largest MAC overhead accepted (default 0.10: 10 %% more MACs)")
+
+
+def patch_options(args):
+    from ..passes.patch_search import PatchOptions, parse_patch_mode
+
+    if not 0.0 <= args.patch_overhead:
+        raise EdgecError(f"--patch-overhead {args.patch_overhead}: expected a fraction >= 0 (0.10 = 10 %)")
+    return PatchOptions(parse_patch_mode(args.patch), args.patch_overhead)
+
+
 def parse_input_shapes(items: list[str]) -> dict[str, tuple[int, ...]]:
     shapes = {}
     for item in items:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ._common import add_model_options, import_options
+from ._common import add_model_options, add_patch_options, import_options, patch_options
 
 
 def register(sub) -> None:
     p = sub.add_parser("compile", help="compile a model to freestanding C")
     add_model_options(p)
+    add_patch_options(p)
     p.add_argument("--target", "-t", help="target name (see `edgec targets`; default from toolchain.toml)")
     p.add_argument("-o", "--output", type=Path, default=Path("out"), help="output folder (default: out/)")
     p.add_argument("--sram", type=int, metavar="BYTES", help="override the target's SRAM budget")
@@ -49,7 +50,8 @@ def run(args) -> int:
     elif args.calibration is not None:
         raise EdgecError("--calibration is only used with --quantize int8")
     options = CompileOptions(name=args.name, import_options=import_options(args), planner=args.planner, quantize=quantize,
-                             dump_ir=dump if args.dump_ir else None, measure_code=not args.no_code_size)
+                             dump_ir=dump if args.dump_ir else None, measure_code=not args.no_code_size,
+                             patch=patch_options(args))
     result = compile_model(args.model, target, args.output, options, config, check_fit=False)
     if not args.quiet:
         print_report(result.report)

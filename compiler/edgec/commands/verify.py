@@ -5,12 +5,13 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ._common import add_model_options, import_options
+from ._common import add_model_options, add_patch_options, import_options, patch_options
 
 
 def register(sub) -> None:
     p = sub.add_parser("verify", help="build for the host, run, and compare with onnxruntime / LiteRT / TFLite Micro")
     add_model_options(p)
+    add_patch_options(p)
     p.add_argument("--runs", type=int, default=3, help="random inputs to try (default 3)")
     p.add_argument("--rtol", type=float, help="relative tolerance (default from toolchain.toml)")
     p.add_argument("--atol", type=float, help="absolute tolerance (default from toolchain.toml)")
@@ -36,7 +37,7 @@ def run(args) -> int:
         out = args.output or Path(tmp) / "out"
         result = compile_model(args.model, target, out,
                                CompileOptions(name=args.name, import_options=opts, planner=args.planner,
-                                              measure_code=False), config)
+                                              measure_code=False, patch=patch_options(args)), config)
         rtol = args.rtol if args.rtol is not None else config.verify.get("rtol", 1e-4)
         atol = args.atol if args.atol is not None else config.verify.get("atol", 1e-5)
         comparisons = verify_compiled(args.model, result, runs=args.runs, rtol=rtol, atol=atol,

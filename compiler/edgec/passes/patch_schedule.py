@@ -1,0 +1,331 @@
+"""Patch-based scheduling (MCUNetV2, Lin et al. 2021): run the first stage of a CNN patch by patch.
+
+The first layers of a CNN hold its largest activations. A stage (a run of spatially local nodes ending at a
+split point, whose only tensor used after it is the stage output) is unrolled into n x n groups of per-patch
+nodes: each group computes one window of the stage output from the windows of its inputs that the window needs
+(the receptive field's halo included), and pastes it into the full stage output. Every per-patch tensor lives
+for a few steps only, so the existing memory planners pack them into far less than the stage's full tensors; the
+halo is computed more than once (MAC overhead).
+
+The rewrite is plain IR, so liveness, the planners, the emitter and every kernel set work unchanged:
+  - a per-patch node is a copy of the original over tile-shaped tensors. Kernels take in_h/in_w/out_h/out_w
+    from the tensor shapes and skip taps outside [0, in_h) x [0, in_w), so a tile whose window was clipped at the
+    image's bottom/right border needs no padding attribute there; at the top/left the copy's pads say how far
+    the window starts above/left of the tile (only at the true border, where that is the original padding);
+  - `crop` copies a window of a larger tensor into a tile where a consumer needs less than its producer's tile
+    (a residual add's skip input, a full stage input), `paste` writes the stage output's tile into its window.
+Node names are `<orig>@p<k>` (patch k in row-major order), `<orig>@p<k>/crop<i>` and `<orig>@p<k>/paste`.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from ..errors import EdgecError
+from ..ir import Graph, Node, Tensor
+from ..ops.macs import node_macs
+
+# Ops whose output pixel (y, x) depends on a window of input pixels around (y * s, x * s): the attrs that say so.
+WINDOW_OPS = {"conv2d", "pool2d", "conv2d_s8", "depthwise_conv2d_s8", "max_pool2d_s8", "avg_pool2d_s8"}
+# Ops whose output pixel depends on the same pixel of every input (and on constants).
+ELEMENTWISE_OPS = {"add", "sub", "mul", "div", "max", "min", "clamp", "leaky_relu", "sigmoid", "tanh",
+                   "hard_sigmoid", "hard_swish", "sqrt", "add_s8", "mul_s8", "lut_s8", "add_q8",
+                   "quantize_s8", "dequantize_s8"}
+
+
+@dataclass(frozen=True)
+class Box:
+    """Rows [y0, y1) and columns [x0, x1) of an NHWC tensor."""
+
+    y0: int
+    y1: int
+    x0: int
+    x1: int
+
+    @property
+    def h(self) -> int:
+        return self.y1 - self.y0
+
+    @property
+    def w(self) -> int:
+        return self.x1 - self.x0
+
+    def union(self, other: "Box | None") -> "Box":
+        if other is None:
+            return self
+        return Box(min(self.y0, other.y0), max(self.y1, other.y1), min(self.x0, other.x0), max(self.x1, other.x1))
+
+
+@dataclass(frozen=True)
+class Window:
+    """How output pixels map to input pixels along one axis: out o reads in o * stride - pad + k * dil, k < size."""
+
+    size: int
+    stride: int
+    dil: int
+    pad: int
+
+
+def spatial_windows(graph: Graph, node: Node) -> tuple[Window, Window] | None:
+    """(rows, cols) windows of a window op; None for an element-wise or a pad node."""
+    a = node.attrs
+    if node.op in ("conv2d", "conv2d_s8", "depthwise_conv2d_s8"):
+        w = graph.tensors[node.inputs[1]].shape
+        kh, kw = (w[1], w[2])
+        dil = a["dilation"]
+    elif node.op == "pool2d":
+        (kh, kw), dil = a["pool"], a["dilation"]
+    elif node.op in ("max_pool2d_s8", "avg_pool2d_s8"):
+        (kh, kw), dil = a["kernel"], (1, 1)
+    else:
+        return None
+    return (Window(int(kh), int(a["strides"][0]), int(dil[0]), int(a["pads"][0])),
+            Window(int(kw), int(a["strides"][1]), int(dil[1]), int(a["pads"][1])))
+
+
+def is_activation_4d(graph: Graph, name: str) -> bool:
+    t = graph.tensors[name]
+    return t.alias_of is None and len(t.shape) == 4 and t.shape[0] == 1
+
+
+def not_local_reason(graph: Graph, node: Node, viewed: set[str] | None = None) -> str | None:
+    """Why `node` cannot run patch by patch (None if it can); `viewed`: the tensors some view aliases."""
+    if viewed is None:
+        viewed = {t.alias_of for t in graph.tensors.values() if t.alias_of is not None}
+    if len(node.outputs) != 1:
+        return f"{node.op} has {len(node.outputs)} outputs"
+    out = node.outputs[0]
+    acts = [i for i in node.inputs if not graph.tensors[i].is_const]
+    if not acts:
+        return f"{node.op} has no activation input"
+    if any(graph.tensors[t].alias_of is not None for t in acts + [out]):
+        return "it reads or writes a view (reshape)"
+    if not all(is_activation_4d(graph, t) for t in acts + [out]):
+        return "its tensors are not 4-D with batch 1"
+    if node.op in WINDOW_OPS:
+        if node.op in ("conv2d", "pool2d") and node.attrs.get("layout") != "NHWC":
+            return f"{node.op} in layout {node.attrs.get('layout')}"
+        if len(acts) != 1 or acts[0] != node.inputs[0]:
+            return f"{node.op} with non-constant weights"
+        if graph.tensors[acts[0]].shape[3] != graph.tensors[out].shape[3] and node.op not in (
+                "conv2d", "conv2d_s8", "depthwise_conv2d_s8"):
+            return f"{node.op} changes the channel count"
+        return None
+    if node.op == "pad":
+        before = node.attrs["before"]
+        if node.attrs["mode"] != "constant":
+            return f"{node.attrs['mode']} padding reads across the whole tensor"
+        if before[0] != 0 or before[3] != 0 or graph.tensors[acts[0]].shape[3] != graph.tensors[out].shape[3]:
+            return "pad of the batch or channel axis"
+        return None
+    if node.op in ELEMENTWISE_OPS:
+        if node.op in ("quantize_s8", "dequantize_s8") and node.attrs.get("nchw_to_nhwc"):
+            return f"{node.op} transposes NCHW to NHWC"
+        if any(graph.tensors[t].shape != graph.tensors[out].shape for t in acts):
+            return f"{node.op} broadcasts an activation"
+        for t in node.inputs:
+            c = graph.tensors[t]
+            if c.is_const and c.elems not in (1, graph.tensors[out].shape[3]):
+                return f"{node.op} with a constant that is not per-tensor or per-channel"
+            if c.is_const and c.elems > 1 and c.shape[-1] != c.elems:
+                return f"{node.op} with a constant broadcast along a spatial axis"
+        return None
+    return f"{node.op} is not a spatially local operator"
+
+
+@dataclass
+class Stage:
+    start: int  # first node index of the stage
+    end: int  # last node index (the split point)
+    output: str  # the only stage tensor read after the stage (or a graph output)
+
+
+def local_reasons(graph: Graph) -> list[str | None]:
+    """not_local_reason of every node."""
+    viewed = {t.alias_of for t in graph.tensors.values() if t.alias_of is not None}
+    return [not_local_reason(graph, nd, viewed) for nd in graph.nodes]
+
+
+def stage_ending_at(graph: Graph, end: int, reasons: list[str | None] | None = None) -> Stage | str:
+    """The stage that ends after node `end`, or why there is none. The stage starts at the first node of the run of
+    local nodes that ends there; what it reads from before is read through crops."""
+    if not 0 <= end < len(graph.nodes):
+        return f"node index {end} is out of range (0 .. {len(graph.nodes) - 1})"
+    reasons = reasons if reasons is not None else local_reasons(graph)
+    if reasons[end]:
+        return reasons[end]
+    start = end
+    while start > 0 and reasons[start - 1] is None:
+        start -= 1
+    inside = {o for n in graph.nodes[start:end + 1] for o in n.outputs}
+    read_after = {graph.storage_root(i) for n in graph.nodes[end + 1:] for i in n.inputs}
+    read_after |= {graph.storage_root(o) for o in graph.outputs}
+    crossing = sorted(inside & read_after)
+    if len(crossing) != 1:
+        return (f"{len(crossing)} tensors of the stage are read after it ({', '.join(crossing)}); a split needs "
+                "exactly one")
+    viewed = {t.alias_of for t in graph.tensors.values() if t.alias_of is not None}
+    if inside & viewed - {crossing[0]}:
+        return "a view (reshape) of a tensor inside the stage"
+    return Stage(start, end, crossing[0])
+
+
+def valid_stages(graph: Graph) -> list[Stage]:
+    reasons = local_reasons(graph)
+    return [s for s in (stage_ending_at(graph, e, reasons) for e in range(len(graph.nodes))) if isinstance(s, Stage)]
+
+
+def split_ranges(size: int, n: int) -> list[tuple[int, int]]:
+    """n near-equal ranges covering [0, size)."""
+    return [(size * i // n, size * (i + 1) // n) for i in range(n)]
+
+
+def axis_window(o0: int, o1: int, win: Window, size: int) -> tuple[int, int, int]:
+    """Input range [i0, i1) (clipped to [0, size)) that outputs [o0, o1) read, and how far the first window
+    starts before i0 (the per-patch pad)."""
+    start = o0 * win.stride - win.pad
+    end = (o1 - 1) * win.stride - win.pad + (win.size - 1) * win.dil + 1
+    i0, i1 = max(start, 0), min(end, size)
+    return i0, i1, i0 - start
+
+
+def input_box(graph: Graph, node: Node, out_box: Box) -> tuple[Box, tuple[int, int]]:
+    """The box of the node's activation input(s) that its output box reads, and the (top, left) pads/offsets of
+    the per-patch copy."""
+    x = graph.tensors[[i for i in node.inputs if not graph.tensors[i].is_const][0]]
+    h, w = x.shape[1], x.shape[2]
+    wins = spatial_windows(graph, node)
+    if wins is not None:
+        y0, y1, pt = axis_window(out_box.y0, out_box.y1, wins[0], h)
+        x0, x1, pl = axis_window(out_box.x0, out_box.x1, wins[1], w)
+        return Box(y0, y1, x0, x1), (pt, pl)
+    if node.op == "pad":
+        bt, bl = node.attrs["before"][1], node.attrs["before"][2]
+        y0, y1 = max(out_box.y0 - bt, 0), min(out_box.y1 - bt, h)
+        x0, x1 = max(out_box.x0 - bl, 0), min(out_box.x1 - bl, w)
+        return Box(y0, max(y1, y0), x0, max(x1, x0)), (y0 - (out_box.y0 - bt), x0 - (out_box.x0 - bl))
+    return out_box, (0, 0)
+
+
+def patched_node(graph: Graph, node: Node, name: str, inputs: list[str], output: str, in_box: Box, out_box: Box,
+                 offsets: tuple[int, int]) -> Node:
+    """A copy of `node` computing `out_box` of its output from tiles of its inputs covering `in_box`."""
+    attrs = copy.deepcopy(node.attrs)
+    pt, pl = offsets
+    if node.op in WINDOW_OPS:
+        h, w = graph.tensors[node.inputs[0]].shape[1:3]
+        pads = list(attrs["pads"])
+        pads[0], pads[1] = pt, pl
+        if len(pads) == 4:  # bottom / right: the original's where the tile reaches the border, else none needed
+            pads[2] = pads[2] if in_box.y1 == h else 0
+            pads[3] = pads[3] if in_box.x1 == w else 0
+        attrs["pads"] = pads
+    elif node.op == "pad":
+        before = list(attrs["before"])
+        before[1], before[2] = pt, pl
+        attrs["before"] = before
+    elif node.op in ("quantize_s8", "dequantize_s8"):
+        attrs.update(n=1, c=1, hw=out_box.h * out_box.w * graph.tensors[node.outputs[0]].shape[3])
+    return Node(node.op, inputs, [output], attrs, name)
+
+
+def tile_tensor(graph: Graph, base: str, like: str, box: Box) -> str:
+    t = graph.tensors[like]
+    name = graph.fresh_name(base)
+    graph.add_tensor(Tensor(name, (1, box.h, box.w, t.shape[3]), t.dtype, quant=t.quant))
+    return name
+
+
+def full_box(graph: Graph, name: str) -> Box:
+    _, h, w, _ = graph.tensors[name].shape
+    return Box(0, h, 0, w)
+
+
+def patch_stage(graph: Graph, stage: Stage, n: int) -> Graph:
+    """The graph with `stage` run as an n x n grid of patches (a new Graph; tensors shared where unchanged)."""
+    out = graph.tensors[stage.output]
+    _, oh, ow, _ = out.shape
+    if n < 1 or n > oh or n > ow:
+        raise EdgecError(f"--patch: a {n}x{n} grid does not fit the stage output {stage.output} "
+                         f"({oh}x{ow} pixels)")
+    nodes = graph.nodes[stage.start:stage.end + 1]
+    produced = {o: i for i, nd in enumerate(nodes) for o in nd.outputs}
+    g = Graph(dict(graph.tensors), list(graph.nodes[:stage.start]), list(graph.inputs), list(graph.outputs))
+    k = 0
+    for ry0, ry1 in split_ranges(oh, n):
+        for rx0, rx1 in split_ranges(ow, n):
+            emit_patch(g, nodes, produced, stage.output, Box(ry0, ry1, rx0, rx1), k)
+            k += 1
+    g.nodes += graph.nodes[stage.end + 1:]
+    g.remove_unused_tensors()
+    return g
+
+
+def emit_patch(g: Graph, nodes: list[Node], produced: dict[str, int], output: str, region: Box, k: int) -> None:
+    # Backwards: the box of every stage tensor this patch needs (the union over its consumers in the stage).
+    need: dict[str, Box] = {output: region}
+    geometry: dict[int, tuple[Box, tuple[int, int]]] = {}
+    for i in range(len(nodes) - 1, -1, -1):
+        node = nodes[i]
+        box = need.get(node.outputs[0])
+        if box is None:
+            continue  # nothing this patch needs comes from this node
+        in_box, offsets = input_box(g, node, box)
+        if in_box.h <= 0 or in_box.w <= 0:
+            raise EdgecError(f"--patch: patch {k} of node '{node.name}' would read no input pixel (all padding)")
+        geometry[i] = (in_box, offsets)
+        for t in node.inputs:
+            if not g.tensors[t].is_const:
+                need[t] = in_box.union(need.get(t))
+    # Forwards: per-patch nodes, with a crop wherever a consumer needs less than the tile (or tensor) it reads.
+    tiles: dict[str, str] = {}
+    for i, node in enumerate(nodes):
+        if i not in geometry:
+            continue
+        in_box, offsets = geometry[i]
+        name = f"{node.name or node.outputs[0]}@p{k}"
+        inputs = []
+        for j, t in enumerate(node.inputs):
+            if g.tensors[t].is_const:
+                inputs.append(t)
+                continue
+            have, src = (need[t], tiles[t]) if t in produced else (full_box(g, t), t)
+            if have == in_box:
+                inputs.append(src)
+                continue
+            crop = tile_tensor(g, f"{t}@p{k}_crop", t, in_box)
+            g.nodes.append(Node("crop", [src], [crop], {"y0": in_box.y0 - have.y0, "x0": in_box.x0 - have.x0},
+                                f"{name}/crop{j}"))
+            inputs.append(crop)
+        out_box = need[node.outputs[0]]
+        tile = tile_tensor(g, f"{node.outputs[0]}@p{k}", node.outputs[0], out_box)
+        tiles[node.outputs[0]] = tile
+        g.nodes.append(patched_node(g, node, name, inputs, tile, in_box, out_box, offsets))
+    g.nodes.append(Node("paste", [tiles[output]], [output], {"y0": region.y0, "x0": region.x0},
+                        f"{nodes[-1].name or nodes[-1].outputs[0]}@p{k}/paste"))
+
+
+def stage_macs(graph: Graph, nodes: list[Node]) -> int:
+    return sum(node_macs(graph, nd) for nd in nodes)
+
+
+def resolve_split(graph: Graph, split: str) -> Stage:
+    """The stage ending at the node named `split` (as in the report) or at index `split`; EdgecError if none."""
+    names = [nd.name or nd.outputs[0] for nd in graph.nodes]
+    if split.lstrip("-").isdigit() and split not in names:
+        end = int(split)
+    else:
+        matches = [i for i, nm in enumerate(names) if nm == split]
+        if not matches:
+            raise EdgecError(f"--patch: no node named '{split}' (see the per-layer report for node names, or give "
+                             "an index)")
+        if len(matches) > 1:
+            raise EdgecError(f"--patch: {len(matches)} nodes are named '{split}' (indices "
+                             f"{', '.join(map(str, matches))}): give the index")
+        end = matches[0]
+    stage = stage_ending_at(graph, end)
+    if isinstance(stage, str):
+        label = names[end] if 0 <= end < len(names) else split
+        raise EdgecError(f"--patch: cannot split after node '{label}': {stage}")
+    return stage

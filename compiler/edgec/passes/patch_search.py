@@ -1,0 +1,146 @@
+"""Choosing the patch-based schedule (`--patch off|auto|SPLIT:N`) and planning memory for it.
+
+auto tries every valid split (patch_schedule.valid_stages) with every n x n grid, n = 2 .. 8: each candidate's
+MAC overhead (patched MACs / original MACs - 1, whole model) must stay within `max_overhead`; among those the
+smallest arena wins (ties: the smaller overhead). Candidates are planned with a fast planner (greedy by size)
+in order of their lower bound (the largest set of buffers live at one time), and the search stops when no
+remaining candidate's lower bound can beat the best arena found. The winner is then planned with the
+configured planner, and kept only if its arena is smaller than the layer-by-layer graph's planned the same way:
+auto is never worse than off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import EdgecError
+from ..ir import Graph
+from ..memory.inplace import in_place_merges
+from ..memory.liveness import buffers_of, lower_bound
+from ..memory.plan import MemoryPlan, plan_memory
+from ..ops.macs import node_macs
+from .patch_schedule import Stage, patch_stage, resolve_split, valid_stages
+
+SEARCH_PLANNER = "greedy-by-size"
+GRIDS = range(2, 9)
+DEFAULT_MAX_OVERHEAD = 0.10
+
+
+@dataclass
+class PatchOptions:
+    mode: str = "off"  # off | auto | SPLIT:N
+    max_overhead: float = DEFAULT_MAX_OVERHEAD
+
+
+@dataclass
+class Candidate:
+    stage: Stage
+    split: str  # name of the node the stage ends after
+    n: int
+    mac_overhead: float
+    lower_bound: int
+    graph: Graph = field(repr=False)
+    arena: int | None = None  # planned with SEARCH_PLANNER (None: pruned by its lower bound)
+
+    def row(self) -> dict:
+        return {"split": self.split, "grid": self.n, "arena_bytes": self.arena, "lower_bound_bytes": self.lower_bound,
+                "mac_overhead": self.mac_overhead}
+
+
+def parse_patch_mode(text: str) -> str:
+    """Validate the syntax of --patch (the split's name is checked against the graph later)."""
+    if text in ("off", "auto"):
+        return text
+    split, sep, n = text.rpartition(":")
+    if not sep or not split or not n.isdigit() or int(n) < 1:
+        raise EdgecError(f"--patch '{text}': expected off, auto or SPLIT:N (a node name or index, and the grid size "
+                         "N >= 1)")
+    return text
+
+
+def total_macs(graph: Graph) -> int:
+    return sum(node_macs(graph, nd) for nd in graph.nodes)
+
+
+def node_label(graph: Graph, index: int) -> str:
+    nd = graph.nodes[index]
+    return nd.name or nd.outputs[0]
+
+
+def candidates(graph: Graph, max_overhead: float) -> tuple[list[Candidate], int]:
+    """Every split x grid within the MAC overhead limit (and how many were over it)."""
+    base = total_macs(graph) or 1
+    found, over = [], 0
+    for stage in valid_stages(graph):
+        _, h, w, _ = graph.tensors[stage.output].shape
+        for n in GRIDS:
+            if n > h or n > w:
+                break
+            try:
+                g = patch_stage(graph, stage, n)
+            except EdgecError:
+                continue
+            overhead = total_macs(g) / base - 1.0
+            if overhead > max_overhead:
+                over += 1
+                continue
+            lb = lower_bound(buffers_of(g, in_place_merges(g)), len(g.nodes))
+            found.append(Candidate(stage, node_label(graph, stage.end), n, overhead, lb, g))
+    return found, over
+
+
+def search(graph: Graph, max_overhead: float, depthwise: str = "auto") -> tuple[Candidate | None, list[Candidate], int, int]:
+    """(best candidate or None, every candidate within the MAC limit best first (planned ones by their arena,
+    pruned ones by their lower bound), how many were over the limit, the layer-by-layer arena under
+    SEARCH_PLANNER)."""
+    off_arena = plan_memory(graph, SEARCH_PLANNER, depthwise=depthwise).arena_bytes
+    cands, over = candidates(graph, max_overhead)
+    cands.sort(key=lambda c: (c.lower_bound, c.mac_overhead))
+    best: Candidate | None = None
+    for c in cands:
+        if best is not None and (c.lower_bound > best.arena or
+                                 (c.lower_bound == best.arena and c.mac_overhead >= best.mac_overhead)):
+            continue
+        c.arena = plan_memory(c.graph, SEARCH_PLANNER, depthwise=depthwise).arena_bytes
+        if best is None or (c.arena, c.mac_overhead) < (best.arena, best.mac_overhead):
+            best = c
+    ranked = sorted(cands, key=lambda c: (c.arena if c.arena is not None else c.lower_bound, c.arena is None,
+                                          c.mac_overhead))
+    if best is not None and best.arena >= off_arena:
+        best = None
+    return best, ranked, over, off_arena
+
+
+def schedule_patches(graph: Graph, options: PatchOptions, planner: str,
+                     depthwise: str = "auto") -> tuple[Graph, MemoryPlan, dict | None]:
+    """The graph to emit (patched or not), its memory plan, and the report's `patch` object (None when off).
+    `depthwise`: which depthwise layers may run over their own input (memory/inplace_depthwise.py), in every plan."""
+    mode = parse_patch_mode(options.mode)
+    if mode == "off":
+        return graph, plan_memory(graph, planner, depthwise=depthwise), None
+    off_plan = plan_memory(graph, planner, depthwise=depthwise)
+    info: dict = {"mode": mode, "max_mac_overhead": options.max_overhead,
+                  "arena_bytes_layer_by_layer": off_plan.arena_bytes}
+    if mode == "auto":
+        best, ranked, over, _ = search(graph, options.max_overhead, depthwise)
+        info["candidates"] = [c.row() for c in ranked[:8]]
+        info["candidates_over_mac_limit"] = over
+        stage, n = (best.stage, best.n) if best else (None, 0)
+    else:
+        split, _, n_text = mode.rpartition(":")
+        stage, n = resolve_split(graph, split), int(n_text)
+    chosen = None
+    if stage is not None:
+        patched = patch_stage(graph, stage, n)
+        patched_plan = plan_memory(patched, planner, depthwise=depthwise)
+        if mode != "auto" or patched_plan.arena_bytes < off_plan.arena_bytes:
+            chosen = (patched, patched_plan)
+    if chosen is None:  # auto found nothing better than layer by layer
+        info.update(split=None, grid=None, stage_nodes=[], arena_bytes=off_plan.arena_bytes, mac_overhead=0.0)
+        return graph, off_plan, info
+    patched, patched_plan = chosen
+    info.update(split=node_label(graph, stage.end), grid=n,
+                stage_nodes=[node_label(graph, i) for i in range(stage.start, stage.end + 1)],
+                stage_output=stage.output, arena_bytes=patched_plan.arena_bytes,
+                mac_overhead=total_macs(patched) / (total_macs(graph) or 1) - 1.0)
+    return patched, patched_plan, info

@@ -1,0 +1,329 @@
+"""Patch-based scheduling (passes/patch_schedule.py, passes/patch_search.py): a patched model computes exactly
+what the layer-by-layer one does (float within 1e-5, int8 bit for bit), on the host and with the Cortex-M DSP
+kernels on QEMU, for random CNNs (odd sizes, strides, dilation, residual adds, depthwise 3/5/7, pooling,
+explicit and implicit padding) and MobileNetV2; `--patch auto` never gives a larger arena than `--patch off`."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+
+from conftest import COMPILERS, MLPERF, REPO, assert_compiles_warning_free, run_edgec
+from semihost_qemu import build_firmware, run_on_qemu
+from edgec.build.host import build_host_executable, run_host_executable_many
+from edgec.errors import EdgecError
+from edgec.passes.patch_schedule import Box, axis_window, Window, split_ranges, valid_stages
+from edgec.passes.patch_search import PatchOptions
+from edgec.pipeline import CompileOptions, compile_model
+
+sys.path.insert(0, str(REPO / "model_zoo"))
+import mobilenet_v2  # noqa: E402
+from onnx_builder import GraphBuilder  # noqa: E402
+
+RUNS = 3
+
+
+# -- models --------------------------------------------------------------------------------------------------
+def conv(b: GraphBuilder, x: str, cin: int, cout: int, k: int, stride: int = 1, dil: int = 1, groups: int = 1,
+         pads=None) -> str:
+    w = b.weight("w", (cout, cin // groups, k, k))
+    bias = b.weight("b", (cout,), scale=0.1)
+    pads = pads if pads is not None else [dil * (k - 1) // 2] * 4
+    return b.op("Conv", [x, w, bias], kernel_shape=[k, k], strides=[stride, stride], dilations=[dil, dil],
+                pads=list(pads), group=groups)
+
+
+def random_cnn(seed: int, int8: bool = False) -> onnx.ModelProto:
+    """A random small CNN built from spatially local layers, then a classifier head (which is not). int8: only
+    the layers the QDQ frontend takes (no AveragePool, no Pad)."""
+    rng = random.Random(seed)
+    b = GraphBuilder(f"rand_{seed}", seed)
+    h, w = rng.choice([13, 17, 19, 23, 25]), rng.choice([11, 15, 21, 27])
+    c = rng.choice([3, 4])
+    x = b.input("input", (1, c, h, w))
+    cout = rng.choice([8, 12])
+    x = b.op("Relu", [conv(b, x, c, cout, 3, stride=rng.choice([1, 2]), pads=[1, 1, rng.choice([0, 1]), 1])])
+    c = cout
+    for _ in range(rng.randint(3, 6)):
+        kinds = ["dw", "dw", "pw", "full", "maxpool", "residual", "dilated"] + ([] if int8 else ["avgpool", "pad"])
+        kind = rng.choice(kinds)
+        if kind == "dw":
+            k = rng.choice([3, 5, 7])
+            stride = rng.choice([1, 1, 2])
+            pads = [k // 2] * 4 if rng.random() < 0.7 else [k // 2 - 1, k // 2 - 1, k // 2, k // 2]
+            x = b.op("Clip", [conv(b, x, c, c, k, stride=stride, groups=c, pads=pads), b.const_scalar(0.0),
+                              b.const_scalar(6.0)])
+        elif kind == "pw":
+            cout = rng.choice([8, 16, 24])
+            x = conv(b, x, c, cout, 1)
+            c = cout
+        elif kind == "full":
+            cout = rng.choice([8, 16])
+            x = b.op("Relu", [conv(b, x, c, cout, rng.choice([3, 5]), stride=rng.choice([1, 2]))])
+            c = cout
+        elif kind == "dilated":
+            x = b.op("Relu", [conv(b, x, c, c, 3, dil=2, groups=rng.choice([1, c]))])
+        elif kind == "maxpool":
+            x = b.op("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, rng.choice([0, 1]), 1])
+        elif kind == "avgpool":
+            x = b.op("AveragePool", [x], kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1],
+                     count_include_pad=rng.choice([0, 1]))
+        elif kind == "residual":
+            y = b.op("Relu", [conv(b, x, c, 2 * c, 1)])
+            y = conv(b, y, 2 * c, 2 * c, 3, groups=2 * c)
+            x = b.op("Add", [x, conv(b, y, 2 * c, c, 1)])
+        elif kind == "pad":
+            pad_values = np.array([0, 0, 1, 2, 0, 0, 2, 1], np.int64)
+            name = b.fresh("pads")
+            b.inits.append(onnx.numpy_helper.from_array(pad_values, name))
+            x = conv(b, b.op("Pad", [x, name], mode="constant"), c, c, 3, pads=[0, 0, 0, 0])
+    x = b.op("GlobalAveragePool", [x])
+    x = b.op("Flatten", [x])
+    x = b.dense(x, c, 5)
+    return b.build(x, (1, 5))
+
+
+def save(model: onnx.ModelProto, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, str(path))
+    return path
+
+
+def quantized(model_path: Path, out: Path) -> Path:
+    """edgec's own PTQ (quantize/ptq.py) on random calibration data: the QDQ model it compiles."""
+    from edgec.quantize.ptq import QuantizeOptions, quantize_onnx
+
+    shape = [d.dim_value for d in onnx.load(str(model_path)).graph.input[0].type.tensor_type.shape.dim]
+    cal = out.with_suffix(".cal.npy")
+    np.save(cal, np.random.default_rng(0).standard_normal((4, *shape[1:])).astype(np.float32))
+    quantize_onnx(model_path, out, QuantizeOptions(cal))
+    return out
+
+
+# -- helpers -------------------------------------------------------------------------------------------------
+def compile_patched(model: Path, out: Path, mode: str, target: str = "host", overhead: float = 0.10):
+    return compile_model(model, target, out, CompileOptions(measure_code=False, patch=PatchOptions(mode, overhead)))
+
+
+def run_host(result, inputs: list[np.ndarray], work: Path) -> np.ndarray:
+    exe = build_host_executable(result.out_dir, result.report, work)
+    outs = run_host_executable_many(exe, result.report, [[x] for x in inputs], work / "run")
+    return np.stack([o[0] for o in outs])
+
+
+def random_inputs(report: dict, n: int = RUNS) -> list[np.ndarray]:
+    info = report["inputs"][0]
+    rng = np.random.default_rng(5)
+    if info["dtype"] == "int8":
+        return [rng.integers(-128, 128, info["shape"], dtype=np.int8) for _ in range(n)]
+    return [rng.standard_normal(info["shape"]).astype(np.float32) for _ in range(n)]
+
+
+def assert_same(got: np.ndarray, want: np.ndarray) -> None:
+    if got.dtype.kind == "f":
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    else:
+        np.testing.assert_array_equal(got, want)
+
+
+def check_splits(model: Path, tmp: Path, modes: list[str]) -> dict[str, dict]:
+    """Compile layer by layer and with each patch mode; every patched build's outputs equal the unpatched ones.
+    Returns the reports by mode."""
+    off = compile_patched(model, tmp / "off", "off")
+    xs = random_inputs(off.report)
+    want = run_host(off, xs, tmp / "off_build")
+    reports = {"off": off.report}
+    for i, mode in enumerate(modes):
+        res = compile_patched(model, tmp / f"p{i}", mode)
+        assert_same(run_host(res, xs, tmp / f"p{i}_build"), want)
+        reports[mode] = res.report
+        if mode != "auto":
+            assert res.report["patch"]["grid"] == int(mode.rpartition(":")[2])
+            assert any(layer["op"] == "paste" for layer in res.report["layers"])
+    return reports
+
+
+def load_graph(model: Path):
+    """The IR compile_model plans memory for (after the graph passes)."""
+    from edgec.frontend import ImportOptions, import_model
+    from edgec.lower import lower_module
+    from edgec.pipeline import optimize_graph, optimize_relax
+
+    imported = import_model(model, ImportOptions())
+    return optimize_graph(imported.graph or lower_module(optimize_relax(imported.mod)))
+
+
+def stage_modes(model: Path, seed: int, count: int = 2) -> list[str]:
+    """`count` random SPLIT:N modes over the model's valid splits (by index), plus auto."""
+    graph = load_graph(model)
+    stages = valid_stages(graph)
+    assert stages, "no valid split in the model"
+    rng = random.Random(seed)
+    modes = []
+    for stage in rng.sample(stages, min(count, len(stages))):
+        _, h, w, _ = graph.tensors[stage.output].shape
+        modes.append(f"{stage.end}:{rng.randint(2, min(h, w, 5))}")
+    return modes + ["auto"]
+
+
+# -- geometry --------------------------------------------------------------------------------------------------
+def test_split_ranges_cover_the_axis():
+    for size in (1, 7, 48, 112):
+        for n in range(1, min(size, 8) + 1):
+            r = split_ranges(size, n)
+            assert r[0][0] == 0 and r[-1][1] == size and all(a[1] == b[0] for a, b in zip(r, r[1:]))
+            assert max(b - a for a, b in r) - min(b - a for a, b in r) <= 1
+
+
+def test_axis_window_halo_and_border_pads():
+    win = Window(size=3, stride=2, dil=1, pad=1)  # 3x3 stride 2 "same" on 9 -> 5 rows
+    assert axis_window(0, 2, win, 9) == (0, 4, 1)  # rows -1 .. 3: the first is padding
+    assert axis_window(2, 5, win, 9) == (3, 9, 0)  # rows 3 .. 9: the last is padding, clipped
+    dil = Window(size=3, stride=1, dil=2, pad=2)
+    assert axis_window(3, 5, dil, 10) == (1, 7, 0)
+    assert Box(0, 2, 0, 2).union(Box(1, 4, 3, 5)) == Box(0, 4, 0, 5)
+
+
+# -- the search ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", [1, 3])
+def test_search_finds_the_smallest_arena_within_the_mac_limit(seed, tmp_path):
+    """Pruning by lower bound loses nothing: the winner is the brute-force minimum over every candidate planned
+    with the search's planner (ties to the smaller overhead), all within the limit; and it beats layer by layer
+    or is not chosen."""
+    from edgec.memory.plan import plan_memory
+    from edgec.passes.patch_search import SEARCH_PLANNER, candidates, search
+
+    graph = load_graph(save(random_cnn(seed), tmp_path / "m.onnx"))
+    for limit in (0.0, 0.05, 0.5):
+        best, ranked, over, off = search(graph, limit)
+        every, over_all = candidates(graph, limit)
+        assert over == over_all and len(ranked) == len(every)
+        assert all(c.mac_overhead <= limit for c in ranked)
+        arenas = [(plan_memory(c.graph, SEARCH_PLANNER).arena_bytes, c.mac_overhead) for c in every]
+        if best is None:
+            assert not arenas or min(arenas)[0] >= off
+        else:
+            assert (best.arena, best.mac_overhead) == min(arenas) and best.arena < off
+
+
+# -- equivalence on the host -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(6))
+def test_random_float_cnn_patched_equals_layer_by_layer(seed, tmp_path):
+    model = save(random_cnn(seed), tmp_path / "m.onnx")
+    reports = check_splits(model, tmp_path, stage_modes(model, seed))
+    assert reports["auto"]["arena_bytes"] <= reports["off"]["arena_bytes"]
+
+
+@pytest.mark.parametrize("seed", [10, 11, 12])
+def test_random_int8_cnn_patched_is_bit_exact(seed, tmp_path):
+    model = quantized(save(random_cnn(seed, int8=True), tmp_path / "f.onnx"), tmp_path / "q.onnx")
+    reports = check_splits(model, tmp_path, stage_modes(model, seed, count=3))
+    assert reports["auto"]["arena_bytes"] <= reports["off"]["arena_bytes"]
+
+
+def test_mobilenet_v2_int8_patched_is_bit_exact(tmp_path):
+    model = quantized(save(mobilenet_v2.build(0.35, 96), tmp_path / "f.onnx"), tmp_path / "q.onnx")
+    reports = check_splits(model, tmp_path, ["conv_84:3", "add_82:4", "auto"])
+    patch = reports["conv_84:3"]["patch"]
+    assert patch["stage_nodes"][0] == "conv_2" and patch["stage_nodes"][-1] == "conv_84"
+    assert patch["mac_overhead"] > 0 and patch["arena_bytes"] == reports["conv_84:3"]["arena_bytes"]
+    assert patch["arena_bytes_layer_by_layer"] == reports["off"]["arena_bytes"]
+    assert reports["auto"]["arena_bytes"] <= reports["off"]["arena_bytes"]
+
+
+def test_mlperf_vww_int8_patched_is_bit_exact(tmp_path):
+    reports = check_splits(MLPERF / "vww_96_int8.tflite", tmp_path, ["auto", "4:4"])
+    auto = reports["auto"]
+    assert auto["patch"]["grid"], "auto should find a patched schedule for VWW"
+    assert auto["arena_bytes"] < reports["off"]["arena_bytes"]
+
+
+def tflite_pad_model(path: Path) -> Path:
+    """int8 TFLite: conv (SAME, stride 2) -> PAD (asymmetric, NHWC) -> conv (VALID) -> 1x1 conv -> MEAN."""
+    from tflite_builder import TFLiteBuilder
+
+    b = TFLiteBuilder(3)
+    x = b.act([1, 15, 13, 4])
+    y = b.conv2d(x, 8, strides=(2, 2))
+    paddings = b.tensor([4, 2], "int32", data=np.array([[0, 0], [1, 2], [3, 0], [0, 0]], np.int32))
+    p = b.act([1, b.shape(y)[1] + 3, b.shape(y)[2] + 3, 8], *b.quant(y))
+    b.op("PAD", [y, paddings], [p])
+    y = b.conv2d(b.conv2d(p, 8, padding="VALID"), 6, kernel=(1, 1))
+    axis = b.tensor([2], "int32", data=np.array([1, 2], np.int32))
+    out = b.act([1, 6])
+    from ai_edge_litert import schema_py_generated as schema
+
+    b.op("MEAN", [y, axis], [out], schema.ReducerOptionsT())
+    path.write_bytes(b.finish([x], [out]))
+    return path
+
+
+def test_tflite_int8_pad_inside_the_stage_is_bit_exact(tmp_path):
+    model = tflite_pad_model(tmp_path / "pad.tflite")
+    reports = check_splits(model, tmp_path, ["3:2", "3:3", "2:4", "auto"])
+    patch0 = [layer["op"] for layer in reports["3:3"]["layers"] if "@p0" in layer["name"]]
+    assert patch0 == ["crop", "conv2d_s8", "pad", "conv2d_s8", "conv2d_s8", "paste"]
+
+
+# -- the Cortex-M7 DSP kernels on QEMU -------------------------------------------------------------------------
+@pytest.mark.parametrize("model_name,cpu", [("vww", "cortex-m7"), ("mobilenet_v2", "cortex-m7"),
+                                            ("vww", "cortex-m55")])
+def test_patched_cortex_m_kernels_bit_exact_on_qemu(model_name, cpu, tmp_path):
+    """The DSP (Cortex-M7, mps2-an500) and Helium (Cortex-M55, mps3-an547) kernels on tiles: same bits as the
+    layer-by-layer build on the same target."""
+    if model_name == "vww":
+        model, mode = MLPERF / "vww_96_int8.tflite", "auto"
+    else:
+        model = quantized(save(mobilenet_v2.build(0.35, 96), tmp_path / "f.onnx"), tmp_path / "q.onnx")
+        mode = "conv_84:3"
+    outs = {}
+    for m in ("off", mode):
+        res = compile_patched(model, tmp_path / m.replace(":", "_"), m, target=cpu)
+        if m != "off":
+            assert res.report["patch"]["grid"]
+            assert "edgec_copy_window(" in (res.out_dir / "model.c").read_text()
+        elf = build_firmware(res.out_dir, res.report, cpu)
+        xs = np.stack(random_inputs(res.report, 2))
+        outs[m] = run_on_qemu(elf, xs, res.report["outputs"][0]["bytes"], tmp_path / f"qemu_{m.replace(':', '_')}", cpu)
+    np.testing.assert_array_equal(outs[mode], outs["off"])
+
+
+# -- generated C, weights, errors, CLI ----------------------------------------------------------------------------
+def test_patched_c_is_warning_free_and_weights_are_not_duplicated(tmp_path):
+    model = MLPERF / "vww_96_int8.tflite"
+    off = compile_patched(model, tmp_path / "off", "off", target="cortex-m7")
+    res = compile_patched(model, tmp_path / "p", "4:4", target="cortex-m7")
+    assert res.generated.weights_bytes == off.generated.weights_bytes  # packed DSP weights once, not per patch
+    for i, (cc, flags) in enumerate(COMPILERS):
+        obj = tmp_path / f"obj{i}"
+        obj.mkdir()
+        assert_compiles_warning_free(res.out_dir, obj, cc, flags)
+
+
+def test_bad_patch_values_are_clear_errors(tmp_path):
+    model = save(random_cnn(0), tmp_path / "m.onnx")
+    for mode, words in (("nosuchnode:2", "no node named"), ("999:2", "out of range"), ("2", "SPLIT:N"),
+                        ("0:2", "transpose is not a spatially local operator"), ("1:1000", "does not fit")):
+        with pytest.raises(EdgecError, match=words):
+            compile_patched(model, tmp_path / "o", mode)
+    proc = run_edgec("compile", model, "-o", tmp_path / "cli", "--target", "host", "--no-code-size",
+                     "--patch", "0:2", "-q")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "cannot split after node" in proc.stderr + proc.stdout
+
+
+def test_cli_prints_the_schedule_and_writes_the_report(tmp_path):
+    proc = run_edgec("compile", MLPERF / "vww_96_int8.tflite", "-o", tmp_path / "out", "--target", "cortex-m7",
+                     "--no-code-size", "--patch", "auto", "--planner", "greedy-by-size")
+    assert proc.returncode == 0, proc.stderr
+    assert "patch-based schedule" in proc.stdout
+    patch = json.loads((tmp_path / "out" / "report.json").read_text())["patch"]
+    assert patch["mode"] == "auto" and patch["grid"] >= 2 and patch["candidates"]
+    assert patch["arena_bytes"] < patch["arena_bytes_layer_by_layer"]
+    assert 0 <= patch["mac_overhead"] <= 0.10
