@@ -50,11 +50,7 @@ TARGET = "cortex-m7"
 
 
 def mlperf_dir() -> Path:
-    for base in REPO.parents:
-        d = base / "shared" / "models" / "mlperf_tiny"
-        if d.is_dir():
-            return d
-    raise SystemExit("MLPerf Tiny models not found (expected shared/models/mlperf_tiny beside the repository)")
+    return REPO / "model_zoo" / "mlperf_tiny"
 
 
 def load_graph(model: Path) -> Graph:
