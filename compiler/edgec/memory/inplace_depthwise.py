@@ -20,7 +20,7 @@ Whether a candidate is taken is the planner's call (plan.py: only when the arena
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import EdgecError
 from ..ir import DTYPE_BYTES, Graph, Node
@@ -53,6 +53,7 @@ class BandSchedule:
     band_rows: int
     scratch: str
     scratch_bytes: int
+    geometry: Geometry
 
 
 def is_depthwise(node: Node) -> bool:
@@ -99,10 +100,10 @@ def schedule_is_safe(g: Geometry, band_rows: int) -> bool:
     return True
 
 
-def safe_band_rows(g: Geometry) -> int | None:
-    """The fewest output rows per band for which the schedule is safe (the smallest scratch), or None if even that
-    scratch (two bands) is not smaller than the output it saves."""
-    rows = next((b for b in range(1, g.out_h + 1) if schedule_is_safe(g, b)), None)
+def safe_band_rows(g: Geometry, at_least: int = 1) -> int | None:
+    """The fewest output rows per band, from `at_least` on, for which the schedule is safe (the smallest scratch),
+    or None if even that scratch (two bands) is not smaller than the output it saves."""
+    rows = next((b for b in range(at_least, g.out_h + 1) if schedule_is_safe(g, b)), None)
     return rows if rows is not None and scratch_bytes(g, rows) < g.out_h * g.out_row_bytes else None
 
 
@@ -142,7 +143,7 @@ def candidates(graph: Graph, merged: dict[str, str]) -> dict[str, BandSchedule]:
         rows = safe_band_rows(g) if g is not None else None
         if rows is None:
             continue
-        found[out] = BandSchedule(step, buf, rows, f"{out}.bands", scratch_bytes(g, rows))
+        found[out] = BandSchedule(step, buf, rows, f"{out}.bands", scratch_bytes(g, rows), g)
     return found
 
 
@@ -179,11 +180,30 @@ def choose(graph: Graph, merged: dict[str, str], place, baseline, mode: str = "a
         return baseline
     chosen = dict(found)
     best = place(*apply(merged, chosen), chosen)
-    if mode == "always":
-        return best
-    for out in sorted(found, key=lambda o: found[o].step):
-        trial = {k: v for k, v in chosen.items() if k != out}
-        plan = place(*apply(merged, trial), trial) if trial else baseline
-        if plan.arena_bytes <= best.arena_bytes:
+    if mode == "auto":
+        for out in sorted(found, key=lambda o: found[o].step):
+            trial = {k: v for k, v in chosen.items() if k != out}
+            plan = place(*apply(merged, trial), trial) if trial else baseline
+            if plan.arena_bytes <= best.arena_bytes:
+                chosen, best = trial, plan
+        if best.arena_bytes >= baseline.arena_bytes:
+            return baseline
+    return widen_bands(merged, place, chosen, best)
+
+
+def widen_bands(merged: dict[str, str], place, chosen: dict[str, BandSchedule], best):
+    """Taller bands where the arena has room for their scratch: each band is a kernel call (with its per-call set-up,
+    e.g. the DSP kernel's weight tables) and a copy, so fewer bands cost fewer instructions. Band heights double
+    (to the next safe one) while the arena does not grow."""
+    for out in sorted(chosen, key=lambda o: chosen[o].step):
+        while True:
+            s = chosen[out]
+            rows = safe_band_rows(s.geometry, 2 * s.band_rows)
+            if rows is None:
+                break
+            trial = {**chosen, out: replace(s, band_rows=rows, scratch_bytes=scratch_bytes(s.geometry, rows))}
+            plan = place(*apply(merged, trial), trial)
+            if plan.arena_bytes > best.arena_bytes:
+                break
             chosen, best = trial, plan
-    return best if best.arena_bytes < baseline.arena_bytes else baseline
+    return best
