@@ -5,17 +5,24 @@ of the arena. Rows of an NHWC tensor are contiguous, so any depthwise kernel, un
 [o0, o1) from a window of input rows when called with in_h / out_h / pad_top adjusted (runtimes/include/
 edgec_depthwise_band.h, `edgec_dw_band_of`, mirrored by `band_of` here). The runtime loop computes band k into
 scratch slot k % 2, then copies band k - 1 to its final place (output row y at byte y * out_row_bytes of the input's
-buffer). That is safe when no band from k + 1 on reads input bytes band k - 1 overwrites; `safe_band_rows` checks
-it with exact byte arithmetic and returns the fewest rows per band for which it holds (the smallest scratch).
+buffer). That is safe when no band from k + 1 on reads input bytes band k - 1 overwrites; `schedule_is_safe` checks
+it with exact byte arithmetic, and `safe_band_rows` finds the fewest rows per band for which it holds (the smallest
+scratch; with 'same' padding a band needs pad_top rows, the halo above the window two bands on).
+
+Kernels: every depthwise kernel (reference and optimized float, reference, Cortex-M DSP and Helium int8) takes its
+vertical geometry from in_h, out_h and pad_top only (rows at or past in_h are padding) and has no alignment
+requirement a row offset could break: the DSP kernel loads input words with unaligned-safe LDR (as it already
+does at any pixel when in_c % 4 != 0), Helium loads bytes, and a row offset keeps the 4-byte alignment of floats.
 
 Like the element-wise merges (inplace.py) it is decided at planning time and never written into the IR:
   - the node is a depthwise convolution (int8 depthwise_conv2d_s8, or float conv2d with depthwise=True, NHWC)
     with depth multiplier 1 and batch 1, and its output has the input's element size and no more bytes;
   - its input's buffer (with the views and in-place outputs that share it) is last used at this node and does not
     hold a graph input;
-  - a safe band height exists, and every band reads at least one input row.
+  - a safe band height exists whose two bands are smaller than the output, and every band reads >= 1 input row.
 The two scratch slots are a buffer of their own, live only at that node's step, so every planner sees them.
-Whether a candidate is taken is the planner's call (plan.py: only when the arena shrinks).
+Whether a candidate is taken is the planner's call (`choose`: only when the arena shrinks); bands then grow
+taller (fewer kernel calls) as long as the arena does not (`widen_bands`).
 """
 
 from __future__ import annotations
@@ -26,7 +33,6 @@ from ..errors import EdgecError
 from ..ir import DTYPE_BYTES, Graph, Node
 from .liveness import Buffer, align_up
 
-DEPTHWISE_OPS = ("depthwise_conv2d_s8", "conv2d")
 SLOT_ALIGN = 16  # edgec_dw_slot_bytes rounds each slot up to this
 
 
