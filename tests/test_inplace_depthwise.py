@@ -147,10 +147,10 @@ def dw_network_onnx(path: Path, seed: int = 0, hw=(31, 27)) -> Path:
     return path
 
 
-def compile_with(model: Path, target: str, out_dir: Path, mode: str):
+def compile_with(model: Path, target: str, out_dir: Path, mode: str, quantize=None):
     config = load_config()
     config = dataclasses.replace(config, passes={**config.passes, "depthwise_in_place": mode})
-    return compile_model(model, target, out_dir, CompileOptions(measure_code=False), config=config)
+    return compile_model(model, target, out_dir, CompileOptions(measure_code=False, quantize=quantize), config=config)
 
 
 def depthwise_nodes(result) -> list[str]:
@@ -242,6 +242,22 @@ def test_small_mobilenet_v2_in_place_equals_ordinary(tmp_path):
               if dw.is_depthwise(n) and dw.safe_band_rows(dw.geometry(inplace.graph, n)) is not None}
     assert set(inplace.plan.depthwise_bands) == helped and len(helped) >= 6 and len(depthwise_nodes(inplace)) == 17
     xs = random_inputs(plain.report, 4)
+    np.testing.assert_array_equal(host_outputs(inplace, xs, tmp_path / "i"), host_outputs(plain, xs, tmp_path / "p"))
+
+
+def test_int8_mobilenet_v2_from_ptq_in_place_equals_ordinary(tmp_path):
+    """edgec's PTQ of MobileNetV2 0.35/96: the QDQ path's depthwise (onnxruntime's float requantisation) in place,
+    on the host's reference kernel; the planner alone takes none (the float input's quantize is the peak)."""
+    from edgec.quantize.ptq import QuantizeOptions
+
+    model = mobilenet_v2(tmp_path / "mbv2.onnx", 0.35, 96)
+    calib = tmp_path / "calib.npy"
+    np.save(calib, np.random.default_rng(0).uniform(-1, 1, (4, 1, 3, 96, 96)).astype(np.float32))
+    plain = compile_with(model, "host", tmp_path / "plain", "never", QuantizeOptions(calib))
+    inplace = compile_with(model, "host", tmp_path / "inplace", "always", QuantizeOptions(calib))
+    assert len(inplace.plan.depthwise_bands) >= 12
+    assert all(inplace.graph.nodes[s.step].op == "depthwise_conv2d_s8" for s in inplace.plan.depthwise_bands.values())
+    xs = random_inputs(plain.report, 3)
     np.testing.assert_array_equal(host_outputs(inplace, xs, tmp_path / "i"), host_outputs(plain, xs, tmp_path / "p"))
 
 
