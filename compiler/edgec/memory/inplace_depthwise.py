@@ -5,28 +5,34 @@ of the arena. Rows of an NHWC tensor are contiguous, so any depthwise kernel, un
 [o0, o1) from a window of input rows when called with in_h / out_h / pad_top adjusted (runtimes/include/
 edgec_depthwise_band.h, `edgec_dw_band_of`, mirrored by `band_of` here). The runtime loop computes band k into
 scratch slot k % 2, then copies band k - 1 to its final place (output row y at byte y * out_row_bytes of the input's
-buffer). That is safe when no band from k + 1 on reads input bytes band k - 1 overwrites; `safe_band_rows` checks
-it with exact byte arithmetic and returns the fewest rows per band for which it holds (the smallest scratch).
+buffer). That is safe when no band from k + 1 on reads input bytes band k - 1 overwrites; `schedule_is_safe` checks
+it with exact byte arithmetic, and `safe_band_rows` finds the fewest rows per band for which it holds (the smallest
+scratch; with 'same' padding a band needs pad_top rows, the halo above the window two bands on).
+
+Kernels: every depthwise kernel (reference and optimized float, reference, Cortex-M DSP and Helium int8) takes its
+vertical geometry from in_h, out_h and pad_top only (rows at or past in_h are padding) and has no alignment
+requirement a row offset could break: the DSP kernel loads input words with unaligned-safe LDR (as it already
+does at any pixel when in_c % 4 != 0), Helium loads bytes, and a row offset keeps the 4-byte alignment of floats.
 
 Like the element-wise merges (inplace.py) it is decided at planning time and never written into the IR:
   - the node is a depthwise convolution (int8 depthwise_conv2d_s8, or float conv2d with depthwise=True, NHWC)
     with depth multiplier 1 and batch 1, and its output has the input's element size and no more bytes;
   - its input's buffer (with the views and in-place outputs that share it) is last used at this node and does not
     hold a graph input;
-  - a safe band height exists, and every band reads at least one input row.
+  - a safe band height exists whose two bands are smaller than the output, and every band reads >= 1 input row.
 The two scratch slots are a buffer of their own, live only at that node's step, so every planner sees them.
-Whether a candidate is taken is the planner's call (plan.py: only when the arena shrinks).
+Whether a candidate is taken is the planner's call (`choose`: only when the arena shrinks); bands then grow
+taller (fewer kernel calls) as long as the arena does not (`widen_bands`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import EdgecError
 from ..ir import DTYPE_BYTES, Graph, Node
 from .liveness import Buffer, align_up
 
-DEPTHWISE_OPS = ("depthwise_conv2d_s8", "conv2d")
 SLOT_ALIGN = 16  # edgec_dw_slot_bytes rounds each slot up to this
 
 
@@ -53,6 +59,7 @@ class BandSchedule:
     band_rows: int
     scratch: str
     scratch_bytes: int
+    geometry: Geometry
 
 
 def is_depthwise(node: Node) -> bool:
@@ -99,10 +106,10 @@ def schedule_is_safe(g: Geometry, band_rows: int) -> bool:
     return True
 
 
-def safe_band_rows(g: Geometry) -> int | None:
-    """The fewest output rows per band for which the schedule is safe (the smallest scratch), or None if even that
-    scratch (two bands) is not smaller than the output it saves."""
-    rows = next((b for b in range(1, g.out_h + 1) if schedule_is_safe(g, b)), None)
+def safe_band_rows(g: Geometry, at_least: int = 1) -> int | None:
+    """The fewest output rows per band, from `at_least` on, for which the schedule is safe (the smallest scratch),
+    or None if even that scratch (two bands) is not smaller than the output it saves."""
+    rows = next((b for b in range(at_least, g.out_h + 1) if schedule_is_safe(g, b)), None)
     return rows if rows is not None and scratch_bytes(g, rows) < g.out_h * g.out_row_bytes else None
 
 
@@ -142,7 +149,7 @@ def candidates(graph: Graph, merged: dict[str, str]) -> dict[str, BandSchedule]:
         rows = safe_band_rows(g) if g is not None else None
         if rows is None:
             continue
-        found[out] = BandSchedule(step, buf, rows, f"{out}.bands", scratch_bytes(g, rows))
+        found[out] = BandSchedule(step, buf, rows, f"{out}.bands", scratch_bytes(g, rows), g)
     return found
 
 
@@ -179,11 +186,30 @@ def choose(graph: Graph, merged: dict[str, str], place, baseline, mode: str = "a
         return baseline
     chosen = dict(found)
     best = place(*apply(merged, chosen), chosen)
-    if mode == "always":
-        return best
-    for out in sorted(found, key=lambda o: found[o].step):
-        trial = {k: v for k, v in chosen.items() if k != out}
-        plan = place(*apply(merged, trial), trial) if trial else baseline
-        if plan.arena_bytes <= best.arena_bytes:
+    if mode == "auto":
+        for out in sorted(found, key=lambda o: found[o].step):
+            trial = {k: v for k, v in chosen.items() if k != out}
+            plan = place(*apply(merged, trial), trial) if trial else baseline
+            if plan.arena_bytes <= best.arena_bytes:
+                chosen, best = trial, plan
+        if best.arena_bytes >= baseline.arena_bytes:
+            return baseline
+    return widen_bands(merged, place, chosen, best)
+
+
+def widen_bands(merged: dict[str, str], place, chosen: dict[str, BandSchedule], best):
+    """Taller bands where the arena has room for their scratch: each band is a kernel call (with its per-call set-up,
+    e.g. the DSP kernel's weight tables) and a copy, so fewer bands cost fewer instructions. Band heights double
+    (to the next safe one) while the arena does not grow."""
+    for out in sorted(chosen, key=lambda o: chosen[o].step):
+        while True:
+            s = chosen[out]
+            rows = safe_band_rows(s.geometry, 2 * s.band_rows)
+            if rows is None:
+                break
+            trial = {**chosen, out: replace(s, band_rows=rows, scratch_bytes=scratch_bytes(s.geometry, rows))}
+            plan = place(*apply(merged, trial), trial)
+            if plan.arena_bytes > best.arena_bytes:
+                break
             chosen, best = trial, plan
-    return best if best.arena_bytes < baseline.arena_bytes else baseline
+    return best
