@@ -280,6 +280,7 @@ def emit_patch(g: Graph, nodes: list[Node], produced: dict[str, int], output: st
                 need[t] = in_box.union(need.get(t))
     # Forwards: per-patch nodes, with a crop wherever a consumer needs less than the tile (or tensor) it reads.
     tiles: dict[str, str] = {}
+    crops: dict[tuple[str, Box], str] = {}  # one crop per window of a tensor, whoever reads it
     for i, node in enumerate(nodes):
         if i not in geometry:
             continue
@@ -294,10 +295,12 @@ def emit_patch(g: Graph, nodes: list[Node], produced: dict[str, int], output: st
             if have == in_box:
                 inputs.append(src)
                 continue
-            crop = tile_tensor(g, f"{t}@p{k}_crop", t, in_box)
-            g.nodes.append(Node("crop", [src], [crop], {"y0": in_box.y0 - have.y0, "x0": in_box.x0 - have.x0},
-                                f"{name}/crop{j}"))
-            inputs.append(crop)
+            if (src, in_box) not in crops:
+                crop = tile_tensor(g, f"{t}@p{k}_crop", t, in_box)
+                g.nodes.append(Node("crop", [src], [crop], {"y0": in_box.y0 - have.y0, "x0": in_box.x0 - have.x0},
+                                    f"{name}/crop{j}"))
+                crops[(src, in_box)] = crop
+            inputs.append(crops[(src, in_box)])
         out_box = need[node.outputs[0]]
         tile = tile_tensor(g, f"{node.outputs[0]}@p{k}", node.outputs[0], out_box)
         tiles[node.outputs[0]] = tile
