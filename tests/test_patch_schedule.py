@@ -146,6 +146,9 @@ def check_splits(model: Path, tmp: Path, modes: list[str]) -> dict[str, dict]:
         if mode != "auto":
             assert res.report["patch"]["grid"] == int(mode.rpartition(":")[2])
             assert any(layer["op"] == "paste" for layer in res.report["layers"])
+        else:  # never worse than layer by layer, by construction
+            assert res.report["arena_bytes"] <= off.report["arena_bytes"]
+            assert res.report["patch"]["arena_bytes_layer_by_layer"] == off.report["arena_bytes"]
     return reports
 
 
