@@ -89,10 +89,8 @@ def is_activation_4d(graph: Graph, name: str) -> bool:
     return t.alias_of is None and len(t.shape) == 4 and t.shape[0] == 1
 
 
-def not_local_reason(graph: Graph, node: Node, viewed: set[str] | None = None) -> str | None:
-    """Why `node` cannot run patch by patch (None if it can); `viewed`: the tensors some view aliases."""
-    if viewed is None:
-        viewed = {t.alias_of for t in graph.tensors.values() if t.alias_of is not None}
+def not_local_reason(graph: Graph, node: Node) -> str | None:
+    """Why `node` cannot run patch by patch (None if it can)."""
     if len(node.outputs) != 1:
         return f"{node.op} has {len(node.outputs)} outputs"
     out = node.outputs[0]
@@ -124,7 +122,7 @@ def not_local_reason(graph: Graph, node: Node, viewed: set[str] | None = None) -
             return f"{node.op} transposes NCHW to NHWC"
         if any(graph.tensors[t].shape != graph.tensors[out].shape for t in acts):
             return f"{node.op} broadcasts an activation"
-        for t in node.inputs:
+        for t in node.inputs if node.op != "lut_s8" else ():  # a table is indexed by value, not broadcast
             c = graph.tensors[t]
             if c.is_const and c.elems not in (1, graph.tensors[out].shape[3]):
                 return f"{node.op} with a constant that is not per-tensor or per-channel"
@@ -143,8 +141,7 @@ class Stage:
 
 def local_reasons(graph: Graph) -> list[str | None]:
     """not_local_reason of every node."""
-    viewed = {t.alias_of for t in graph.tensors.values() if t.alias_of is not None}
-    return [not_local_reason(graph, nd, viewed) for nd in graph.nodes]
+    return [not_local_reason(graph, nd) for nd in graph.nodes]
 
 
 def stage_ending_at(graph: Graph, end: int, reasons: list[str | None] | None = None) -> Stage | str:
