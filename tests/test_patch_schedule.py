@@ -146,6 +146,9 @@ def check_splits(model: Path, tmp: Path, modes: list[str]) -> dict[str, dict]:
         if mode != "auto":
             assert res.report["patch"]["grid"] == int(mode.rpartition(":")[2])
             assert any(layer["op"] == "paste" for layer in res.report["layers"])
+        else:  # never worse than layer by layer, by construction
+            assert res.report["arena_bytes"] <= off.report["arena_bytes"]
+            assert res.report["patch"]["arena_bytes_layer_by_layer"] == off.report["arena_bytes"]
     return reports
 
 
@@ -245,7 +248,8 @@ def test_mlperf_vww_int8_patched_is_bit_exact(tmp_path):
 
 
 def tflite_pad_model(path: Path) -> Path:
-    """int8 TFLite: conv (SAME, stride 2) -> PAD (asymmetric, NHWC) -> conv (VALID) -> 1x1 conv -> MEAN."""
+    """int8 TFLite: conv (SAME, stride 2) -> PAD (asymmetric, NHWC) -> conv (VALID) -> 1x1 conv -> LOGISTIC ->
+    MEAN."""
     from tflite_builder import TFLiteBuilder
 
     b = TFLiteBuilder(3)
@@ -254,7 +258,10 @@ def tflite_pad_model(path: Path) -> Path:
     paddings = b.tensor([4, 2], "int32", data=np.array([[0, 0], [1, 2], [3, 0], [0, 0]], np.int32))
     p = b.act([1, b.shape(y)[1] + 3, b.shape(y)[2] + 3, 8], *b.quant(y))
     b.op("PAD", [y, paddings], [p])
-    y = b.conv2d(b.conv2d(p, 8, padding="VALID"), 6, kernel=(1, 1))
+    y = b.conv2d(b.conv2d(p, 8, padding="VALID"), 6, kernel=(1, 1), relu=False)
+    s = b.act(b.shape(y), 1 / 256, -128)  # TFLite's fixed output quantisation for int8 LOGISTIC
+    b.op("LOGISTIC", [y], [s])  # a 256-entry table (lut_s8)
+    y = s
     axis = b.tensor([2], "int32", data=np.array([1, 2], np.int32))
     out = b.act([1, 6])
     from ai_edge_litert import schema_py_generated as schema
@@ -264,11 +271,11 @@ def tflite_pad_model(path: Path) -> Path:
     return path
 
 
-def test_tflite_int8_pad_inside_the_stage_is_bit_exact(tmp_path):
+def test_tflite_int8_pad_and_table_inside_the_stage_are_bit_exact(tmp_path):
     model = tflite_pad_model(tmp_path / "pad.tflite")
-    reports = check_splits(model, tmp_path, ["3:2", "3:3", "2:4", "auto"])
-    patch0 = [layer["op"] for layer in reports["3:3"]["layers"] if "@p0" in layer["name"]]
-    assert patch0 == ["crop", "conv2d_s8", "pad", "conv2d_s8", "conv2d_s8", "paste"]
+    reports = check_splits(model, tmp_path, ["4:2", "4:3", "2:4", "auto"])
+    patch0 = [layer["op"] for layer in reports["4:3"]["layers"] if "@p0" in layer["name"]]
+    assert patch0 == ["crop", "conv2d_s8", "pad", "conv2d_s8", "conv2d_s8", "lut_s8", "paste"]
 
 
 # -- the Cortex-M7 DSP kernels on QEMU -------------------------------------------------------------------------

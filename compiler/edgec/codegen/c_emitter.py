@@ -77,7 +77,7 @@ class EmitContext:
         key = (str(data.dtype), data.shape, data.tobytes())
         if key in self._derived_by_content:
             return self._derived_by_content[key]
-        base = f"{self.prefix}_{c_identifier(node.name or node.op)}_{role}"
+        base = f"{self.prefix}_{c_identifier((node.name or node.op).split('@p')[0])}_{role}"
         sym, k = base, 1
         while sym in self.derived or sym in self.weight_symbols.values():
             k += 1
@@ -166,13 +166,15 @@ def emit_c(graph: Graph, plan: MemoryPlan, name: str, kernel_sets: list[str]) ->
 
 
 def name_weights(graph: Graph, ctx: EmitContext) -> None:
-    # Name each constant after the first layer that reads it and its role there: conv1_weights, fc_bias.
+    # Name each constant after the first layer that reads it and its role there: conv1_weights, fc_bias. The
+    # per-patch copies of a layer (`conv1@p0`, passes/patch_schedule.py) share its weights: named after the layer.
     roles = {1: "weights", 2: "bias"}
     taken: set[str] = set()
     for node in graph.nodes:
         for i, tname in enumerate(node.inputs):
             if graph.tensors[tname].is_const and tname not in ctx.weight_symbols:
-                base = f"{ctx.prefix}_{c_identifier(node.name or node.op)}_{roles.get(i, f'const{i}')}"
+                layer = (node.name or node.op).split("@p")[0]
+                base = f"{ctx.prefix}_{c_identifier(layer)}_{roles.get(i, f'const{i}')}"
                 sym, k = base, 1
                 while sym in taken:
                     k += 1

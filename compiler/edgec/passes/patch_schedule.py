@@ -89,10 +89,8 @@ def is_activation_4d(graph: Graph, name: str) -> bool:
     return t.alias_of is None and len(t.shape) == 4 and t.shape[0] == 1
 
 
-def not_local_reason(graph: Graph, node: Node, viewed: set[str] | None = None) -> str | None:
-    """Why `node` cannot run patch by patch (None if it can); `viewed`: the tensors some view aliases."""
-    if viewed is None:
-        viewed = {t.alias_of for t in graph.tensors.values() if t.alias_of is not None}
+def not_local_reason(graph: Graph, node: Node) -> str | None:
+    """Why `node` cannot run patch by patch (None if it can)."""
     if len(node.outputs) != 1:
         return f"{node.op} has {len(node.outputs)} outputs"
     out = node.outputs[0]
@@ -124,7 +122,7 @@ def not_local_reason(graph: Graph, node: Node, viewed: set[str] | None = None) -
             return f"{node.op} transposes NCHW to NHWC"
         if any(graph.tensors[t].shape != graph.tensors[out].shape for t in acts):
             return f"{node.op} broadcasts an activation"
-        for t in node.inputs:
+        for t in node.inputs if node.op != "lut_s8" else ():  # a table is indexed by value, not broadcast
             c = graph.tensors[t]
             if c.is_const and c.elems not in (1, graph.tensors[out].shape[3]):
                 return f"{node.op} with a constant that is not per-tensor or per-channel"
@@ -143,8 +141,7 @@ class Stage:
 
 def local_reasons(graph: Graph) -> list[str | None]:
     """not_local_reason of every node."""
-    viewed = {t.alias_of for t in graph.tensors.values() if t.alias_of is not None}
-    return [not_local_reason(graph, nd, viewed) for nd in graph.nodes]
+    return [not_local_reason(graph, nd) for nd in graph.nodes]
 
 
 def stage_ending_at(graph: Graph, end: int, reasons: list[str | None] | None = None) -> Stage | str:
@@ -280,6 +277,7 @@ def emit_patch(g: Graph, nodes: list[Node], produced: dict[str, int], output: st
                 need[t] = in_box.union(need.get(t))
     # Forwards: per-patch nodes, with a crop wherever a consumer needs less than the tile (or tensor) it reads.
     tiles: dict[str, str] = {}
+    crops: dict[tuple[str, Box], str] = {}  # one crop per window of a tensor, whoever reads it
     for i, node in enumerate(nodes):
         if i not in geometry:
             continue
@@ -294,10 +292,12 @@ def emit_patch(g: Graph, nodes: list[Node], produced: dict[str, int], output: st
             if have == in_box:
                 inputs.append(src)
                 continue
-            crop = tile_tensor(g, f"{t}@p{k}_crop", t, in_box)
-            g.nodes.append(Node("crop", [src], [crop], {"y0": in_box.y0 - have.y0, "x0": in_box.x0 - have.x0},
-                                f"{name}/crop{j}"))
-            inputs.append(crop)
+            if (src, in_box) not in crops:
+                crop = tile_tensor(g, f"{t}@p{k}_crop", t, in_box)
+                g.nodes.append(Node("crop", [src], [crop], {"y0": in_box.y0 - have.y0, "x0": in_box.x0 - have.x0},
+                                    f"{name}/crop{j}"))
+                crops[(src, in_box)] = crop
+            inputs.append(crops[(src, in_box)])
         out_box = need[node.outputs[0]]
         tile = tile_tensor(g, f"{node.outputs[0]}@p{k}", node.outputs[0], out_box)
         tiles[node.outputs[0]] = tile
