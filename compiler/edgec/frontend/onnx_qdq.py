@@ -12,6 +12,9 @@ pattern per operator and emits one integer IR node with the scales taken from th
   DQ -> GlobalAveragePool -> Q     -> global_avg_pool_s8 (float requantisation of the int32 sum)
   DQ -> Softmax -> Q               -> softmax_q8 (float inside, int8 in and out)
   DQ -> Flatten/Reshape -> Q       -> a view (NHWC and NCHW agree when H = W = 1)
+  DQ -> ReduceMean [-> ReduceMean] -> Q
+                                   -> global_avg_pool_s8, when the chain (float in between, as quantize_static
+                                      leaves torch's `x.mean(3).mean(2)`) averages exactly H and W
   DQ(graph output)                 -> dequantize_s8
 
 Activations are int8 NHWC inside (the layout of the int8 kernels and their Cortex-M DSP twins); the model's
@@ -39,7 +42,7 @@ QOPERATOR = {
     "QLinearAdd": ("Add", None, None, 6),
 }
 OPS = QDQ_OPS | set(QOPERATOR) | {"Add", "Conv", "Gemm", "MatMul", "MaxPool", "GlobalAveragePool", "Softmax", "Flatten",
-                                  "Reshape"}
+                                  "Reshape", "ReduceMean"}
 
 
 def is_qdq_model(model) -> bool:
@@ -103,8 +106,11 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
         in_float[i] = ir
 
     failed: set[str] = set()  # outputs of nodes that could not be imported: their users are not reported again
+    folded: set[str] = set()  # nodes imported as part of an earlier node's chain (ReduceMean pairs)
     for node in graph.node:
         op = node.op_type
+        if node.output and node.output[0] in folded:
+            continue
         if any(i in failed for i in node.input):
             failed.update(node.output)
             continue
@@ -150,6 +156,28 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
                 raise NotImplementedError(f"input {node.input[0]} is not an int8 (DequantizeLinear) tensor")
             xt = g.tensors[x]
             w_key = b_key = None
+            if op == "ReduceMean":
+                chain, axes = _reduce_mean_chain(node, consumers, inits, graph_outputs, len(xt.shape))
+                last = chain[-1]
+                q = single_q(last.output[0])
+                s_out, z_out = (scalar(q.name, v) for v in qparams(q))
+                if len(xt.shape) != 4 or axes != {2, 3}:
+                    raise NotImplementedError(f"ReduceMean over axes {sorted(axes)} of a rank-{len(xt.shape)} "
+                                              "tensor (only the spatial axes H and W together)")
+                n, h, w, c = xt.shape
+                y = new_act(q.output[0], (n, 1, 1, c), s_out, z_out)
+                scale = float(np.float32(xt.quant.scale[0]) / (np.float32(h * w) * np.float32(s_out)))
+                g.nodes.append(Node("global_avg_pool_s8", [x], [y], dict(
+                    input_zero_point=int(xt.quant.zero_point[0]), output_zero_point=int(z_out), scale=scale),
+                    "+".join(n_.name for n_ in chain)))
+                out_shape = shapes.get(last.output[0])
+                if out_shape and len(out_shape) != 4:  # keepdims=0: the NCHW and NHWC orders agree on [N, C]
+                    view = g.fresh_name(y + "_2d")
+                    g.add_tensor(Tensor(view, tuple(out_shape), "int8", quant=g.tensors[y].quant, alias_of=y))
+                    y = view
+                folded.update(n_.output[0] for n_ in chain[1:])
+                acts[q.output[0]] = y
+                continue
             if op in QOPERATOR:  # QOperator format: the scales are the node's own inputs
                 op, w_idx, b_idx, out_s_idx = QOPERATOR[op]
                 ins = list(node.input) + [""] * 10
@@ -250,6 +278,34 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
                                      for o in graph_outputs])
     g.remove_unused_tensors()
     return g, graph_inputs
+
+
+def _reduce_mean_chain(node, consumers, inits, graph_outputs, rank: int) -> tuple[list, set[int]]:
+    """ReduceMean nodes chained in float (each the only user of the one before) from `node`, and the axes of
+    the first one's input they reduce together, e.g. torch's x.mean(3).mean(2) -> {2, 3}."""
+    chain, axes = [], set()
+    remaining = list(range(rank))  # the original axis behind each axis of the current tensor
+    while True:
+        attrs = {a.name: _attr(a) for a in node.attribute}
+        if len(node.input) > 1 and node.input[1]:  # opset 18: axes as an input
+            if node.input[1] not in inits:
+                raise NotImplementedError(f"ReduceMean {node.name}: axes are not a constant")
+            step = [int(a) for a in np.ravel(inits[node.input[1]])]
+        else:
+            step = [int(a) for a in attrs.get("axes", [])]
+        if not step:
+            if attrs.get("noop_with_empty_axes", 0):
+                raise NotImplementedError(f"ReduceMean {node.name}: no axes (noop_with_empty_axes)")
+            step = list(range(len(remaining)))
+        step = sorted({a % len(remaining) for a in step})
+        axes.update(remaining[a] for a in step)
+        if not attrs.get("keepdims", 1):
+            remaining = [r for i, r in enumerate(remaining) if i not in step]
+        chain.append(node)
+        users = consumers.get(node.output[0], [])
+        if node.output[0] in graph_outputs or len(users) != 1 or users[0].op_type != "ReduceMean":
+            return chain, axes
+        node = users[0]
 
 
 def softmax_table(x_scale: float, depth: int) -> np.ndarray:
