@@ -15,6 +15,11 @@ pattern per operator and emits one integer IR node with the scales taken from th
   DQ -> ReduceMean [-> ReduceMean] -> Q
                                    -> global_avg_pool_s8, when the chain (float in between, as quantize_static
                                       leaves torch's `x.mean(3).mean(2)`) averages exactly H and W
+  DQ -> Sigmoid / HardSigmoid / HardSwish / Relu / Clip / ... [-> ...] -> Q
+                                   -> lut_s8 (256-entry table from onnxruntime itself: onnx_qdq_lut.py)
+  DQ, DQ -> Add / Mul -> Q         -> add_q8 (same shapes), else add_s8 / mul_s8 with broadcasting (SE blocks)
+  DQ -> Concat -> Q                -> concat (inputs quantized otherwise first requantised by a lut_s8)
+  DQ -> Pad / Transpose -> Q       -> pad / transpose_s8 (same quantization in and out)
   DQ(graph output)                 -> dequantize_s8
 
 Activations are int8 NHWC inside (the layout of the int8 kernels and their Cortex-M DSP twins); the model's
@@ -29,7 +34,8 @@ import numpy as np
 
 from ..errors import UnsupportedModelError
 from ..ir import Graph, Node, QuantParams, Tensor
-from .tflite_int8 import _ident
+from .onnx_qdq_lut import LUT_OPS, chain_table, unary_chain
+from .tflite_int8 import _ident, quantize_multiplier
 
 QDQ_OPS = {"QuantizeLinear", "DequantizeLinear"}
 # QOperator format (QuantFormat.QOperator): op -> (QDQ op it behaves as, weight input, bias input, y_scale input)
@@ -42,7 +48,10 @@ QOPERATOR = {
     "QLinearAdd": ("Add", None, None, 6),
 }
 OPS = QDQ_OPS | set(QOPERATOR) | {"Add", "Conv", "Gemm", "MatMul", "MaxPool", "GlobalAveragePool", "Softmax", "Flatten",
-                                  "Reshape", "ReduceMean"}
+                                  "Reshape", "ReduceMean", "Mul", "Concat", "Pad", "Transpose"} | LUT_OPS
+SHAPE_OPS = {"Flatten", "Reshape", "Squeeze", "Unsqueeze"}
+# NCHW axis -> NHWC axis of the int8 activations (4-D tensors)
+NHWC_AXIS = {0: 0, 1: 3, 2: 1, 3: 2}
 
 
 def is_qdq_model(model) -> bool:
@@ -115,6 +124,14 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
             failed.update(node.output)
             continue
         try:
+            if op == "Constant":  # a constant input (Clip bounds, Pad pads, ...): read like an initializer
+                from onnx import numpy_helper
+
+                value = next((a.t for a in node.attribute if a.name == "value"), None)
+                if value is None:
+                    raise NotImplementedError("Constant without a tensor value")
+                inits[node.output[0]] = numpy_helper.to_array(value)
+                continue
             if op not in OPS:
                 raise NotImplementedError("operator not supported in QDQ models")
             if op == "QuantizeLinear":
@@ -156,6 +173,35 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
                 raise NotImplementedError(f"input {node.input[0]} is not an int8 (DequantizeLinear) tensor")
             xt = g.tensors[x]
             w_key = b_key = None
+            if op in LUT_OPS:
+                chain = unary_chain(node, consumers, graph_outputs, inits)
+                q = single_q(chain[-1].output[0])
+                s_out, z_out = (scalar(q.name, v) for v in qparams(q))
+                table = chain_table(chain, inits, model.opset_import, float(xt.quant.scale[0]),
+                                    int(xt.quant.zero_point[0]), float(s_out), int(z_out))
+                y = new_act(q.output[0], xt.shape, s_out, z_out)
+                g.nodes.append(Node("lut_s8", [x, g.add_const("table", table)], [y], {},
+                                    "+".join(n_.name for n_ in chain)))
+                folded.update(n_.output[0] for n_ in chain[1:])
+                acts[q.output[0]] = y
+                continue
+            if op in ("Mul", "Concat", "Pad", "Transpose") or (op == "Add" and node.op_type == "Add" and any(
+                    acts.get(i) is None or g.tensors[acts[i]].shape != xt.shape for i in node.input[1:])):
+                q = single_q(node.output[0])
+                s_out, z_out = (scalar(q.name, v) for v in qparams(q))
+                out_shape = shapes[node.output[0]]
+                y = new_act(q.output[0], nhwc(out_shape), s_out, z_out)
+                if op in ("Add", "Mul"):
+                    _binary(g, node, op, [_operand(g, i, acts, consts, len(out_shape)) for i in node.input[:2]], y)
+                elif op == "Concat":
+                    _concat(g, node, [acts[i] if i in acts else _missing(i) for i in node.input], y, inits,
+                            model.opset_import, len(out_shape))
+                elif op == "Pad":
+                    _pad(g, node, x, y, inits, len(out_shape))
+                else:
+                    _transpose(g, node, x, y, len(out_shape))
+                acts[q.output[0]] = y
+                continue
             if op == "ReduceMean":
                 chain, axes = _reduce_mean_chain(node, consumers, inits, graph_outputs, len(xt.shape))
                 last = chain[-1]
@@ -171,7 +217,9 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
                     input_zero_point=int(xt.quant.zero_point[0]), output_zero_point=int(z_out), scale=scale),
                     "+".join(n_.name for n_ in chain)))
                 out_shape = shapes.get(last.output[0])
-                if out_shape and len(out_shape) != 4:  # keepdims=0: the NCHW and NHWC orders agree on [N, C]
+                if out_shape and int(np.prod(out_shape)) != n * c:
+                    raise NotImplementedError(f"{last.op_type} {last.name} changes the element count")
+                if out_shape and len(out_shape) != 4:  # keepdims=0 / Flatten: NCHW and NHWC agree on [N, C]
                     view = g.fresh_name(y + "_2d")
                     g.add_tensor(Tensor(view, tuple(out_shape), "int8", quant=g.tensors[y].quant, alias_of=y))
                     y = view
@@ -280,6 +328,123 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
     return g, graph_inputs
 
 
+def _missing(name: str):
+    raise NotImplementedError(f"input {name} is not an int8 (DequantizeLinear) tensor")
+
+
+def _same_quant(a, b) -> bool:
+    return (float(a.quant.scale[0]), int(a.quant.zero_point[0])) == (float(b.quant.scale[0]), int(b.quant.zero_point[0]))
+
+
+def _operand(g: Graph, name: str, acts, consts, rank: int) -> str:
+    """An input of Add / Mul: an int8 activation, or an int8 per-tensor constant put in flash (NHWC when 4-D)."""
+    if name in acts:
+        return acts[name]
+    if name not in consts:
+        _missing(name)
+    data, s, z, _ = consts[name]
+    if data.dtype != np.int8 or np.size(s) != 1:
+        raise NotImplementedError(f"constant {name} is not int8 quantized per tensor")
+    data = data.reshape((1,) * (rank - data.ndim) + data.shape)
+    if rank == 4:
+        data = data.transpose(0, 2, 3, 1)
+    const = g.add_const("const", np.ascontiguousarray(data))
+    g.tensors[const].quant = QuantParams(np.array([float(np.ravel(s)[0])], np.float32), np.array([int(np.ravel(z)[0])]))
+    return const
+
+
+def _binary(g: Graph, node, op: str, ins: list[str], y: str) -> None:
+    """Add / Mul with broadcasting, in TFLite's fixed-point arithmetic (add_s8, mul_s8): within 1 LSB of
+    onnxruntime's float DQ -> op -> Q (tests/test_int8_onnx_qdq_ops.py measures how often it is identical)."""
+    (s1, z1), (s2, z2) = ((float(g.tensors[i].quant.scale[0]), int(g.tensors[i].quant.zero_point[0])) for i in ins)
+    yt = g.tensors[y]
+    so, zo = float(yt.quant.scale[0]), int(yt.quant.zero_point[0])
+    for i in ins:
+        shape = g.tensors[i].shape
+        if len(shape) > len(yt.shape) or any(d not in (1, o) for d, o in zip(reversed(shape), reversed(yt.shape))):
+            raise NotImplementedError(f"input shape {list(shape)} does not broadcast to {list(yt.shape)}")
+    if op == "Mul":
+        mult, shift = quantize_multiplier(float(np.float32(s1)) * float(np.float32(s2)) / float(np.float32(so)))
+        g.nodes.append(Node("mul_s8", ins, [y], dict(input1_offset=-z1, input2_offset=-z2, output_offset=zo,
+                                                     output_multiplier=mult, output_shift=shift, act=(-128, 127)),
+                            node.name))
+        return
+    left_shift = 20
+    twice_max = float(np.float32(2) * max(np.float32(s1), np.float32(s2)))
+    m1, sh1 = quantize_multiplier(s1 / twice_max)
+    m2, sh2 = quantize_multiplier(s2 / twice_max)
+    mo, sho = quantize_multiplier(twice_max / float(np.float32(1 << left_shift) * np.float32(so)))
+    g.nodes.append(Node("add_s8", ins, [y], dict(
+        input1_offset=-z1, input2_offset=-z2, output_offset=zo, left_shift=left_shift, input1_multiplier=m1,
+        input1_shift=sh1, input2_multiplier=m2, input2_shift=sh2, output_multiplier=mo, output_shift=sho,
+        act=(-128, 127)), node.name))
+
+
+def _axis(axis: int, rank: int) -> int:
+    axis %= rank
+    return NHWC_AXIS[axis] if rank == 4 else axis
+
+
+def _concat(g: Graph, node, ins: list[str], y: str, inits, opset_imports, rank: int) -> None:
+    """Inputs quantized otherwise than the output are requantised first (a table: Q(DQ(x)) as onnxruntime)."""
+    yt = g.tensors[y]
+    axis = next((a.i for a in node.attribute if a.name == "axis"), None)
+    if axis is None:
+        raise NotImplementedError("Concat without axis")
+    same = []
+    for i in ins:
+        t = g.tensors[i]
+        if not _same_quant(t, yt):
+            table = chain_table([], inits, opset_imports, float(t.quant.scale[0]), int(t.quant.zero_point[0]),
+                                float(yt.quant.scale[0]), int(yt.quant.zero_point[0]))
+            r = g.fresh_name(i + "_requant")
+            g.add_tensor(Tensor(r, t.shape, "int8", quant=yt.quant))
+            g.nodes.append(Node("lut_s8", [i, g.add_const("table", table)], [r], {}, node.name + "_requant"))
+            i = r
+        same.append(i)
+    g.nodes.append(Node("concat", same, [y], dict(axis=_axis(axis, rank)), node.name))
+
+
+def _pad(g: Graph, node, x: str, y: str, inits, rank: int) -> None:
+    xt, yt = g.tensors[x], g.tensors[y]
+    if not _same_quant(xt, yt):
+        raise NotImplementedError("Pad that changes quantization")
+    attrs = {a.name: _attr(a) for a in node.attribute}
+    mode = attrs.get("mode", b"constant")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    if mode != "constant":
+        raise NotImplementedError(f"Pad mode {mode}")
+    if len(node.input) > 1 and node.input[1]:
+        if node.input[1] not in inits:
+            raise NotImplementedError("pads are not a constant")
+        pads = [int(p) for p in np.ravel(inits[node.input[1]])]
+    else:
+        pads = [int(p) for p in attrs.get("pads", [])]
+    if len(node.input) > 3 and node.input[3]:
+        raise NotImplementedError("Pad with axes")
+    if len(pads) != 2 * rank or min(pads) < 0:
+        raise NotImplementedError(f"pads {pads}")
+    value = int(xt.quant.zero_point[0])  # a real 0
+    if len(node.input) > 2 and node.input[2]:
+        # the constant is quantized by its own DQ: only a real 0 (its zero point) is supported
+        raise NotImplementedError("Pad with a constant_value input")
+    before = pads[:rank]
+    if rank == 4:
+        before = [before[0], before[2], before[3], before[1]]
+    g.nodes.append(Node("pad", [x], [y], dict(mode="constant", before=before, value=float(value)), node.name))
+
+
+def _transpose(g: Graph, node, x: str, y: str, rank: int) -> None:
+    xt, yt = g.tensors[x], g.tensors[y]
+    if not _same_quant(xt, yt):
+        raise NotImplementedError("Transpose that changes quantization")
+    perm = next((list(a.ints) for a in node.attribute if a.name == "perm"), list(range(rank))[::-1])
+    if rank == 4:  # in NHWC terms: NHWC -> NCHW, the ONNX permutation, NCHW -> NHWC
+        to_nchw, to_nhwc = [0, 3, 1, 2], [0, 2, 3, 1]
+        perm = [to_nchw[perm[a]] for a in to_nhwc]
+    g.nodes.append(Node("transpose", [x], [y], dict(axes=perm), node.name))
+
+
 def _reduce_mean_chain(node, consumers, inits, graph_outputs, rank: int) -> tuple[list, set[int]]:
     """ReduceMean nodes chained in float (each the only user of the one before) from `node`, and the axes of
     the first one's input they reduce together, e.g. torch's x.mean(3).mean(2) -> {2, 3}."""
@@ -304,8 +469,14 @@ def _reduce_mean_chain(node, consumers, inits, graph_outputs, rank: int) -> tupl
         chain.append(node)
         users = consumers.get(node.output[0], [])
         if node.output[0] in graph_outputs or len(users) != 1 or users[0].op_type != "ReduceMean":
-            return chain, axes
+            break
         node = users[0]
+    # float shape ops after it (keepdims=1 then Flatten, say) before the QuantizeLinear: views of the result
+    while len(users) == 1 and users[0].op_type in SHAPE_OPS and node.output[0] not in graph_outputs:
+        node = users[0]
+        chain.append(node)
+        users = consumers.get(node.output[0], [])
+    return chain, axes
 
 
 def softmax_table(x_scale: float, depth: int) -> np.ndarray:
