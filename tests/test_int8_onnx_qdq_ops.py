@@ -114,11 +114,20 @@ def concat_pad_transpose():
     return n.model(n.conv(x, C + 4, 4), (1, 4, W + 3, H + 3))
 
 
-# case -> (model, IR ops it must produce, minimum fraction of outputs identical to onnxruntime)
+# quantize_static leaves ReduceMean in float; asked to quantize it, it puts a Q / DQ pair between the two means
+SPLIT_MEANS = dict(op_types_to_quantize=["Conv", "ReduceMean", "Flatten", "Gemm"])
+
+
+# case -> (model, IR ops it must produce, minimum fraction of outputs identical to onnxruntime[, quantize options])
 CASES = {
     "reducemean-w-then-h": (lambda: reduce_mean_pair((3, 2)), {"global_avg_pool_s8"}, 0.995),
     "reducemean-h-then-w-keepdims": (lambda: reduce_mean_pair((2, 3), keepdims=1), {"global_avg_pool_s8"}, 0.995),
     "reducemean-opset18": (lambda: reduce_mean_pair((3, 2), opset=18), {"global_avg_pool_s8"}, 0.995),
+    # each mean on its own: a global average over a view ([N*H, W, C], then [N, H, W*C])
+    "reducemean-split-by-qdq": (lambda: reduce_mean_pair((3, 2), keepdims=1), {"global_avg_pool_s8"}, 0.995,
+                                SPLIT_MEANS),
+    "reducemean-split-h-first": (lambda: reduce_mean_pair((2, 3), keepdims=1), {"global_avg_pool_s8"}, 0.995,
+                                 SPLIT_MEANS),
     "sigmoid": (unary("Sigmoid"), {"lut_s8"}, 0.999),
     "hardsigmoid": (unary("HardSigmoid", alpha=0.2, beta=0.5), {"lut_s8"}, 0.999),
     "hardswish": (unary("HardSwish", opset=14), {"lut_s8"}, 0.999),
@@ -133,12 +142,15 @@ CASES = {
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_qdq_op_matches_onnxruntime(case, tmp_path):
-    build, expect_ops, min_identical = CASES[case]
+    build, expect_ops, min_identical = CASES[case][:3]
+    options = CASES[case][3] if len(CASES[case]) > 3 else {}
     onnx.save(build(), str(tmp_path / "float.onnx"))
-    qdq, inp = quantize(tmp_path / "float.onnx", tmp_path, per_channel=True)
+    qdq, inp = quantize(tmp_path / "float.onnx", tmp_path, per_channel=True, **options)
     result = compile_model(qdq, "host", tmp_path / "out", CompileOptions(measure_code=False))
-    ops = {layer["op"] for layer in result.report["layers"]}
-    assert expect_ops <= ops, ops
+    ops = [layer["op"] for layer in result.report["layers"]]
+    assert expect_ops <= set(ops), ops
+    if options is SPLIT_MEANS:
+        assert ops.count("global_avg_pool_s8") == 2, ops
     exe = build_host_executable(result.out_dir, result.report, tmp_path / "build")
     rng = np.random.default_rng(1)
     batches = [[rng.uniform(-1, 1, inp.shape).astype(np.float32)] for _ in range(50)]

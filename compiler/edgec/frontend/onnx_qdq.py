@@ -12,9 +12,10 @@ pattern per operator and emits one integer IR node with the scales taken from th
   DQ -> GlobalAveragePool -> Q     -> global_avg_pool_s8 (float requantisation of the int32 sum)
   DQ -> Softmax -> Q               -> softmax_q8 (float inside, int8 in and out)
   DQ -> Flatten/Reshape -> Q       -> a view (NHWC and NCHW agree when H = W = 1)
-  DQ -> ReduceMean [-> ReduceMean] -> Q
+  DQ -> ReduceMean [-> ReduceMean] [-> Flatten / Reshape] -> Q
                                    -> global_avg_pool_s8, when the chain (float in between, as quantize_static
-                                      leaves torch's `x.mean(3).mean(2)`) averages exactly H and W
+                                      leaves torch's `x.mean(3).mean(2)`) averages exactly H and W; a mean
+                                      over H or W alone (keepdims) is one too, over a view of the tensor
   DQ -> Sigmoid / HardSigmoid / HardSwish / Relu / Clip / ... [-> ...] -> Q
                                    -> lut_s8 (256-entry table from onnxruntime itself: onnx_qdq_lut.py)
   DQ, DQ -> Add / Mul -> Q         -> add_q8 (same shapes), else add_s8 / mul_s8 with broadcasting (SE blocks)
@@ -207,16 +208,24 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
                 last = chain[-1]
                 q = single_q(last.output[0])
                 s_out, z_out = (scalar(q.name, v) for v in qparams(q))
+                out_shape = shapes.get(last.output[0])
+                if len(xt.shape) == 4 and axes in ({2}, {3}) and out_shape and len(out_shape) == 4:
+                    # one spatial axis, keepdims, its own QuantizeLinear (a pair split by Q / DQ)
+                    y = new_act(q.output[0], nhwc(out_shape), s_out, z_out)
+                    _mean_one_axis(g, "+".join(n_.name for n_ in chain), x, y, NHWC_AXIS[axes.pop()])
+                    folded.update(n_.output[0] for n_ in chain[1:])
+                    acts[q.output[0]] = y
+                    continue
                 if len(xt.shape) != 4 or axes != {2, 3}:
                     raise NotImplementedError(f"ReduceMean over axes {sorted(axes)} of a rank-{len(xt.shape)} "
-                                              "tensor (only the spatial axes H and W together)")
+                                              "tensor (only the spatial axes: H and W together, or one with "
+                                              "keepdims)")
                 n, h, w, c = xt.shape
                 y = new_act(q.output[0], (n, 1, 1, c), s_out, z_out)
                 scale = float(np.float32(xt.quant.scale[0]) / (np.float32(h * w) * np.float32(s_out)))
                 g.nodes.append(Node("global_avg_pool_s8", [x], [y], dict(
                     input_zero_point=int(xt.quant.zero_point[0]), output_zero_point=int(z_out), scale=scale),
                     "+".join(n_.name for n_ in chain)))
-                out_shape = shapes.get(last.output[0])
                 if out_shape and int(np.prod(out_shape)) != n * c:
                     raise NotImplementedError(f"{last.op_type} {last.name} changes the element count")
                 if out_shape and len(out_shape) != 4:  # keepdims=0 / Flatten: NCHW and NHWC agree on [N, C]
@@ -443,6 +452,19 @@ def _transpose(g: Graph, node, x: str, y: str, rank: int) -> None:
         to_nchw, to_nhwc = [0, 3, 1, 2], [0, 2, 3, 1]
         perm = [to_nchw[perm[a]] for a in to_nhwc]
     g.nodes.append(Node("transpose", [x], [y], dict(axes=perm), node.name))
+
+
+def _mean_one_axis(g: Graph, name: str, x: str, y: str, axis: int) -> None:
+    """The mean over H or W of an NHWC tensor as a global average of a view, in onnxruntime's float
+    requantisation: over W, [N*H, W, C]; over H, [N, H, W*C] (the kernel walks [batch, hw, channels])."""
+    xt, yt = g.tensors[x], g.tensors[y]
+    n, h, w, c = xt.shape
+    batch, count, inner = (n * h, w, c) if axis == 2 else (n, h, w * c)
+    xv, yv = _view(g, x, (batch, 1, count, inner)), _view(g, y, (batch, 1, 1, inner))
+    scale = float(np.float32(xt.quant.scale[0]) / (np.float32(count) * np.float32(yt.quant.scale[0])))
+    g.nodes.append(Node("global_avg_pool_s8", [xv], [yv], dict(
+        input_zero_point=int(xt.quant.zero_point[0]), output_zero_point=int(yt.quant.zero_point[0]), scale=scale),
+        name))
 
 
 def _reduce_mean_chain(node, consumers, inits, graph_outputs, rank: int) -> tuple[list, set[int]]:
