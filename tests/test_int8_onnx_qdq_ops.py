@@ -17,6 +17,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
+from conftest import COMPILERS, assert_compiles_warning_free
 from edgec.build.host import build_host_executable, run_host_executable_many
 from edgec.errors import UnsupportedModelError
 from edgec.pipeline import CompileOptions, compile_model
@@ -161,6 +162,18 @@ def test_qdq_op_matches_onnxruntime(case, tmp_path):
     assert lsb.max() <= 1, np.bincount(lsb.ravel())
     assert np.mean(lsb == 0) >= min_identical, np.bincount(lsb.ravel())
     assert len({g.tobytes() for g in got}) >= 20, "outputs hardly depend on the input"
+
+
+@pytest.mark.parametrize("case", ["se-hardsigmoid", "concat-pad-transpose", "reducemean-split-by-qdq"])
+def test_generated_cortex_m7_c_is_warning_free(case, tmp_path):
+    build = CASES[case][0]
+    options = CASES[case][3] if len(CASES[case]) > 3 else {}
+    onnx.save(build(), str(tmp_path / "float.onnx"))
+    qdq, _ = quantize(tmp_path / "float.onnx", tmp_path, per_channel=True, **options)
+    result = compile_model(qdq, "cortex-m7", tmp_path / "out", CompileOptions(measure_code=False))
+    for k, (cc, flags) in enumerate(COMPILERS):
+        (tmp_path / f"obj{k}").mkdir()
+        assert_compiles_warning_free(result.out_dir, tmp_path / f"obj{k}", cc, flags)
 
 
 def test_unsupported_qdq_nodes_are_all_named(tmp_path):

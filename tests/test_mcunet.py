@@ -16,7 +16,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 
-from conftest import REPO, run_edgec
+from conftest import COMPILERS, REPO, assert_compiles_warning_free, run_edgec
 from edgec.build.host import build_host_executable, run_host_executable_many
 
 sys.path.insert(0, str(REPO / "model_zoo"))
@@ -107,6 +107,10 @@ def test_int8_ptq_tracks_onnxruntime(name, tmp_path):
     in_scale = next(float(onnx.numpy_helper.to_array(i)) for n in qmodel.graph.node
                     if n.op_type == "QuantizeLinear" and n.input[0] == "input"
                     for i in qmodel.graph.initializer if i.name == n.input[1])
+
+    m7 = next((cc, flags) for cc, flags in COMPILERS if "-mcpu=cortex-m7" in flags)
+    (tmp_path / "obj").mkdir()
+    assert_compiles_warning_free(out, tmp_path / "obj", *m7)
 
     exe = build_host_executable(out, report, tmp_path / "build")
     xs = [rng.uniform(-1, 1, (1, 3, res, res)).astype(np.float32) for _ in range(16)]
