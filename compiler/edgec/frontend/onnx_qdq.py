@@ -18,7 +18,7 @@ pattern per operator and emits one integer IR node with the scales taken from th
                                       over H or W alone (keepdims) is one too, over a view of the tensor
   DQ -> Sigmoid / HardSigmoid / HardSwish / Relu / Clip / ... [-> ...] -> Q
                                    -> lut_s8 (256-entry table from onnxruntime itself: onnx_qdq_lut.py)
-  DQ, DQ -> Add / Mul -> Q         -> add_q8 (same shapes), else add_s8 / mul_s8 with broadcasting (SE blocks)
+  DQ, DQ -> Add / Mul -> Q         -> add_q8 (same shapes), else binary_q8 with broadcasting (SE blocks)
   DQ -> Concat -> Q                -> concat (inputs quantized otherwise first requantised by a lut_s8)
   DQ -> Pad / Transpose -> Q       -> pad / transpose_s8 (same quantization in and out)
   DQ(graph output)                 -> dequantize_s8
@@ -36,7 +36,7 @@ import numpy as np
 from ..errors import UnsupportedModelError
 from ..ir import Graph, Node, QuantParams, Tensor
 from .onnx_qdq_lut import LUT_OPS, chain_table, unary_chain
-from .tflite_int8 import _ident, quantize_multiplier
+from .tflite_int8 import _ident
 
 QDQ_OPS = {"QuantizeLinear", "DequantizeLinear"}
 # QOperator format (QuantFormat.QOperator): op -> (QDQ op it behaves as, weight input, bias input, y_scale input)
@@ -363,30 +363,17 @@ def _operand(g: Graph, name: str, acts, consts, rank: int) -> str:
 
 
 def _binary(g: Graph, node, op: str, ins: list[str], y: str) -> None:
-    """Add / Mul with broadcasting, in TFLite's fixed-point arithmetic (add_s8, mul_s8): within 1 LSB of
-    onnxruntime's float DQ -> op -> Q (tests/test_int8_onnx_qdq_ops.py measures how often it is identical)."""
-    (s1, z1), (s2, z2) = ((float(g.tensors[i].quant.scale[0]), int(g.tensors[i].quant.zero_point[0])) for i in ins)
+    """Add / Mul with broadcasting (SE blocks), in onnxruntime's float32 steps: binary_q8."""
     yt = g.tensors[y]
-    so, zo = float(yt.quant.scale[0]), int(yt.quant.zero_point[0])
     for i in ins:
         shape = g.tensors[i].shape
         if len(shape) > len(yt.shape) or any(d not in (1, o) for d, o in zip(reversed(shape), reversed(yt.shape))):
             raise NotImplementedError(f"input shape {list(shape)} does not broadcast to {list(yt.shape)}")
-    if op == "Mul":
-        mult, shift = quantize_multiplier(float(np.float32(s1)) * float(np.float32(s2)) / float(np.float32(so)))
-        g.nodes.append(Node("mul_s8", ins, [y], dict(input1_offset=-z1, input2_offset=-z2, output_offset=zo,
-                                                     output_multiplier=mult, output_shift=shift, act=(-128, 127)),
-                            node.name))
-        return
-    left_shift = 20
-    twice_max = float(np.float32(2) * max(np.float32(s1), np.float32(s2)))
-    m1, sh1 = quantize_multiplier(s1 / twice_max)
-    m2, sh2 = quantize_multiplier(s2 / twice_max)
-    mo, sho = quantize_multiplier(twice_max / float(np.float32(1 << left_shift) * np.float32(so)))
-    g.nodes.append(Node("add_s8", ins, [y], dict(
-        input1_offset=-z1, input2_offset=-z2, output_offset=zo, left_shift=left_shift, input1_multiplier=m1,
-        input1_shift=sh1, input2_multiplier=m2, input2_shift=sh2, output_multiplier=mo, output_shift=sho,
-        act=(-128, 127)), node.name))
+    (a, b) = (g.tensors[i].quant for i in ins)
+    g.nodes.append(Node("binary_q8", ins, [y], dict(
+        op=op.lower(), a_zero_point=int(a.zero_point[0]), b_zero_point=int(b.zero_point[0]),
+        output_zero_point=int(yt.quant.zero_point[0]), a_scale=float(a.scale[0]), b_scale=float(b.scale[0]),
+        output_scale=float(yt.quant.scale[0])), node.name))
 
 
 def _axis(axis: int, rank: int) -> int:
