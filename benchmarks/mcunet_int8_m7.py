@@ -95,7 +95,8 @@ def measure(name: str, inputs: int, work: Path) -> dict:
     control = ort_disable_all(qdq, moved).reshape(got.shape)
     lsb = np.rint(np.abs(got - want) / out_scale)
     lsb_control = np.rint(np.abs(control - want) / out_scale)
-    row.update(outputs_compared=int(lsb.size), identical=float(np.mean(lsb == 0)), within_1_lsb=float(np.mean(lsb <= 1)),
+    row.update(outputs_compared=int(lsb.size), identical=float(np.mean(lsb == 0)),
+               within_1_lsb=float(np.mean(lsb <= 1)),
                control_within_1_lsb=float(np.mean(lsb_control <= 1)),
                top1_vs_onnxruntime=float(np.mean(got.argmax(-1) == want.argmax(-1))))
     return row
@@ -118,8 +119,9 @@ def markdown(rows: list[dict], inputs: int) -> str:
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['model']} | {r['resolution']} | {r['macs'] / 1e6:.1f} | {r['arena_bytes'] / kib:.1f} | "
-                     f"{r['largest_layer_bytes'] / kib:.1f} | {r['weights_bytes'] / kib:.1f} | {r['code_bytes'] / kib:.1f} | "
-                     f"{r['flash_bytes'] / kib:.1f} | {'yes' if r['fits'] else 'no'} | {r['float_arena_bytes'] / kib:.1f} | "
+                     f"{r['largest_layer_bytes'] / kib:.1f} | {r['weights_bytes'] / kib:.1f} | "
+                     f"{r['code_bytes'] / kib:.1f} | {r['flash_bytes'] / kib:.1f} | {'yes' if r['fits'] else 'no'} | "
+                     f"{r['float_arena_bytes'] / kib:.1f} | "
                      f"{r['float_flash_bytes'] / kib:.1f} | {r['identical']:.1%} | {r['within_1_lsb']:.1%} | "
                      f"{r['control_within_1_lsb']:.1%} | {r['top1_vs_onnxruntime']:.0%} |")
     return "\n".join(lines) + "\n"

@@ -1,10 +1,11 @@
 """The MCUNet architectures (Lin et al., "MCUNet: Tiny Deep Learning on IoT Devices", NeurIPS 2020), as data.
 
 Provenance: mcunet-in0..in4 are transcribed from the net configs that MIT HAN Lab published in
-github.com/mit-han-lab/mcunet, assets/configs/<config>.json (read at commit a889f95; commit c290723 removed them
-from the tree, and the package now downloads the same files). Each config is a ProxylessNASNets: a 3x3 stride-2 conv with BN and
-ReLU6, inverted residual blocks (optional 1x1 expansion + BN + ReLU6, kxk depthwise + BN + ReLU6, 1x1
-projection + BN), no feature-mix layer, a spatial mean and a linear classifier. None of them uses SE blocks.
+github.com/mit-han-lab/mcunet, assets/configs/<config>.json (read at commit a889f95; commit c290723 removed
+them from the tree, and the package now downloads the same files). Each config is a ProxylessNASNets: a 3x3
+stride-2 conv with BN and ReLU6, inverted residual blocks (optional 1x1 expansion + BN + ReLU6, kxk depthwise +
+BN + ReLU6, 1x1 projection + BN), no feature-mix layer, a spatial mean and a linear classifier. None of them
+uses SE blocks.
 
 mcunet-vww1 (`mcunet-5fps_vww`): its JSON is not in the repository; the block table below comes from a
 third-party transcription of that JSON (kernel, expansion ratio, channels, stride; hidden = in x ratio), not

@@ -342,7 +342,8 @@ def _missing(name: str):
 
 
 def _same_quant(a, b) -> bool:
-    return (float(a.quant.scale[0]), int(a.quant.zero_point[0])) == (float(b.quant.scale[0]), int(b.quant.zero_point[0]))
+    qa, qb = a.quant, b.quant
+    return (float(qa.scale[0]), int(qa.zero_point[0])) == (float(qb.scale[0]), int(qb.zero_point[0]))
 
 
 def _operand(g: Graph, name: str, acts, consts, rank: int) -> str:
