@@ -5,6 +5,7 @@
 #ifndef EDGEC_QDQ_S8_H
 #define EDGEC_QDQ_S8_H
 
+#include "edgec_broadcast_s8.h"
 #include "edgec_common.h"
 
 typedef struct {
@@ -57,5 +58,16 @@ typedef struct {
 
 /* onnxruntime's QLinearAdd: round_half_even(a_ratio * (a - za) + b_ratio * (b - zb)) + zc, saturated. */
 void edgec_add_q8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_q8_params *p);
+
+typedef struct {
+    edgec_broadcast_params shape;
+    int32_t mul; /* 0: a + b, 1: a * b */
+    int32_t a_zero_point, b_zero_point, output_zero_point;
+    float a_scale, b_scale, output_scale;
+} edgec_binary_q8_params;
+
+/* DequantizeLinear -> Add / Mul -> QuantizeLinear with broadcasting, step by step in float32 as onnxruntime
+ * runs it: round_half_even(((a - za) * sa  op  (b - zb) * sb) / sc) + zc, saturated. */
+void edgec_binary_q8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_binary_q8_params *p);
 
 #endif /* EDGEC_QDQ_S8_H */

@@ -96,3 +96,18 @@ void edgec_add_q8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_
         output[i] = quantize_one(v, p->output_zero_point);
     }
 }
+
+static void binary_row(const int8_t *a, size_t a_step, const int8_t *b, size_t b_step, int8_t *out, int32_t n,
+                       const void *params) {
+    const edgec_binary_q8_params *p = (const edgec_binary_q8_params *)params;
+    for (int32_t i = 0; i < n; ++i) {
+        const float x = (float)((int32_t)a[(size_t)i * a_step] - p->a_zero_point) * p->a_scale;
+        const float y = (float)((int32_t)b[(size_t)i * b_step] - p->b_zero_point) * p->b_scale;
+        const float v = p->mul ? x * y : x + y;
+        out[i] = quantize_one(v / p->output_scale, p->output_zero_point);
+    }
+}
+
+void edgec_binary_q8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_binary_q8_params *p) {
+    edgec_broadcast_rows_s8(a, b, output, &p->shape, binary_row, p);
+}

@@ -12,6 +12,15 @@ pattern per operator and emits one integer IR node with the scales taken from th
   DQ -> GlobalAveragePool -> Q     -> global_avg_pool_s8 (float requantisation of the int32 sum)
   DQ -> Softmax -> Q               -> softmax_q8 (float inside, int8 in and out)
   DQ -> Flatten/Reshape -> Q       -> a view (NHWC and NCHW agree when H = W = 1)
+  DQ -> ReduceMean [-> ReduceMean] [-> Flatten / Reshape] -> Q
+                                   -> global_avg_pool_s8, when the chain (float in between, as quantize_static
+                                      leaves torch's `x.mean(3).mean(2)`) averages exactly H and W; a mean
+                                      over H or W alone (keepdims) is one too, over a view of the tensor
+  DQ -> Sigmoid / HardSigmoid / HardSwish / Relu / Clip / ... [-> ...] -> Q
+                                   -> lut_s8 (256-entry table from onnxruntime itself: onnx_qdq_lut.py)
+  DQ, DQ -> Add / Mul -> Q         -> add_q8 (same shapes), else binary_q8 with broadcasting (SE blocks)
+  DQ -> Concat -> Q                -> concat (inputs quantized otherwise first requantised by a lut_s8)
+  DQ -> Pad / Transpose -> Q       -> pad / transpose_s8 (same quantization in and out)
   DQ(graph output)                 -> dequantize_s8
 
 Activations are int8 NHWC inside (the layout of the int8 kernels and their Cortex-M DSP twins); the model's
@@ -26,6 +35,7 @@ import numpy as np
 
 from ..errors import UnsupportedModelError
 from ..ir import Graph, Node, QuantParams, Tensor
+from .onnx_qdq_lut import LUT_OPS, chain_table, unary_chain
 from .tflite_int8 import _ident
 
 QDQ_OPS = {"QuantizeLinear", "DequantizeLinear"}
@@ -39,7 +49,10 @@ QOPERATOR = {
     "QLinearAdd": ("Add", None, None, 6),
 }
 OPS = QDQ_OPS | set(QOPERATOR) | {"Add", "Conv", "Gemm", "MatMul", "MaxPool", "GlobalAveragePool", "Softmax", "Flatten",
-                                  "Reshape"}
+                                  "Reshape", "ReduceMean", "Mul", "Concat", "Pad", "Transpose"} | LUT_OPS
+SHAPE_OPS = {"Flatten", "Reshape", "Squeeze", "Unsqueeze"}
+# NCHW axis -> NHWC axis of the int8 activations (4-D tensors)
+NHWC_AXIS = {0: 0, 1: 3, 2: 1, 3: 2}
 
 
 def is_qdq_model(model) -> bool:
@@ -103,12 +116,23 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
         in_float[i] = ir
 
     failed: set[str] = set()  # outputs of nodes that could not be imported: their users are not reported again
+    folded: set[str] = set()  # nodes imported as part of an earlier node's chain (ReduceMean pairs)
     for node in graph.node:
         op = node.op_type
+        if node.output and node.output[0] in folded:
+            continue
         if any(i in failed for i in node.input):
             failed.update(node.output)
             continue
         try:
+            if op == "Constant":  # a constant input (Clip bounds, Pad pads, ...): read like an initializer
+                from onnx import numpy_helper
+
+                value = next((a.t for a in node.attribute if a.name == "value"), None)
+                if value is None:
+                    raise NotImplementedError("Constant without a tensor value")
+                inits[node.output[0]] = numpy_helper.to_array(value)
+                continue
             if op not in OPS:
                 raise NotImplementedError("operator not supported in QDQ models")
             if op == "QuantizeLinear":
@@ -150,6 +174,67 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
                 raise NotImplementedError(f"input {node.input[0]} is not an int8 (DequantizeLinear) tensor")
             xt = g.tensors[x]
             w_key = b_key = None
+            if op in LUT_OPS:
+                chain = unary_chain(node, consumers, graph_outputs, inits)
+                q = single_q(chain[-1].output[0])
+                s_out, z_out = (scalar(q.name, v) for v in qparams(q))
+                table = chain_table(chain, inits, model.opset_import, float(xt.quant.scale[0]),
+                                    int(xt.quant.zero_point[0]), float(s_out), int(z_out))
+                y = new_act(q.output[0], xt.shape, s_out, z_out)
+                g.nodes.append(Node("lut_s8", [x, g.add_const("table", table)], [y], {},
+                                    "+".join(n_.name for n_ in chain)))
+                folded.update(n_.output[0] for n_ in chain[1:])
+                acts[q.output[0]] = y
+                continue
+            if op in ("Mul", "Concat", "Pad", "Transpose") or (op == "Add" and node.op_type == "Add" and any(
+                    acts.get(i) is None or g.tensors[acts[i]].shape != xt.shape for i in node.input[1:])):
+                q = single_q(node.output[0])
+                s_out, z_out = (scalar(q.name, v) for v in qparams(q))
+                out_shape = shapes[node.output[0]]
+                y = new_act(q.output[0], nhwc(out_shape), s_out, z_out)
+                if op in ("Add", "Mul"):
+                    _binary(g, node, op, [_operand(g, i, acts, consts, len(out_shape)) for i in node.input[:2]], y)
+                elif op == "Concat":
+                    _concat(g, node, [acts[i] if i in acts else _missing(i) for i in node.input], y, inits,
+                            model.opset_import, len(out_shape))
+                elif op == "Pad":
+                    _pad(g, node, x, y, inits, len(out_shape))
+                else:
+                    _transpose(g, node, x, y, len(out_shape))
+                acts[q.output[0]] = y
+                continue
+            if op == "ReduceMean":
+                chain, axes = _reduce_mean_chain(node, consumers, inits, graph_outputs, len(xt.shape))
+                last = chain[-1]
+                q = single_q(last.output[0])
+                s_out, z_out = (scalar(q.name, v) for v in qparams(q))
+                out_shape = shapes.get(last.output[0])
+                if len(xt.shape) == 4 and axes in ({2}, {3}) and out_shape and len(out_shape) == 4:
+                    # one spatial axis, keepdims, its own QuantizeLinear (a pair split by Q / DQ)
+                    y = new_act(q.output[0], nhwc(out_shape), s_out, z_out)
+                    _mean_one_axis(g, "+".join(n_.name for n_ in chain), x, y, NHWC_AXIS[axes.pop()])
+                    folded.update(n_.output[0] for n_ in chain[1:])
+                    acts[q.output[0]] = y
+                    continue
+                if len(xt.shape) != 4 or axes != {2, 3}:
+                    raise NotImplementedError(f"ReduceMean over axes {sorted(axes)} of a rank-{len(xt.shape)} "
+                                              "tensor (only the spatial axes: H and W together, or one with "
+                                              "keepdims)")
+                n, h, w, c = xt.shape
+                y = new_act(q.output[0], (n, 1, 1, c), s_out, z_out)
+                scale = float(np.float32(xt.quant.scale[0]) / (np.float32(h * w) * np.float32(s_out)))
+                g.nodes.append(Node("global_avg_pool_s8", [x], [y], dict(
+                    input_zero_point=int(xt.quant.zero_point[0]), output_zero_point=int(z_out), scale=scale),
+                    "+".join(n_.name for n_ in chain)))
+                if out_shape and int(np.prod(out_shape)) != n * c:
+                    raise NotImplementedError(f"{last.op_type} {last.name} changes the element count")
+                if out_shape and len(out_shape) != 4:  # keepdims=0 / Flatten: NCHW and NHWC agree on [N, C]
+                    view = g.fresh_name(y + "_2d")
+                    g.add_tensor(Tensor(view, tuple(out_shape), "int8", quant=g.tensors[y].quant, alias_of=y))
+                    y = view
+                folded.update(n_.output[0] for n_ in chain[1:])
+                acts[q.output[0]] = y
+                continue
             if op in QOPERATOR:  # QOperator format: the scales are the node's own inputs
                 op, w_idx, b_idx, out_s_idx = QOPERATOR[op]
                 ins = list(node.input) + [""] * 10
@@ -250,6 +335,158 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
                                      for o in graph_outputs])
     g.remove_unused_tensors()
     return g, graph_inputs
+
+
+def _missing(name: str):
+    raise NotImplementedError(f"input {name} is not an int8 (DequantizeLinear) tensor")
+
+
+def _same_quant(a, b) -> bool:
+    qa, qb = a.quant, b.quant
+    return (float(qa.scale[0]), int(qa.zero_point[0])) == (float(qb.scale[0]), int(qb.zero_point[0]))
+
+
+def _operand(g: Graph, name: str, acts, consts, rank: int) -> str:
+    """An input of Add / Mul: an int8 activation, or an int8 per-tensor constant put in flash (NHWC when 4-D)."""
+    if name in acts:
+        return acts[name]
+    if name not in consts:
+        _missing(name)
+    data, s, z, _ = consts[name]
+    if data.dtype != np.int8 or np.size(s) != 1:
+        raise NotImplementedError(f"constant {name} is not int8 quantized per tensor")
+    data = data.reshape((1,) * (rank - data.ndim) + data.shape)
+    if rank == 4:
+        data = data.transpose(0, 2, 3, 1)
+    const = g.add_const("const", np.ascontiguousarray(data))
+    g.tensors[const].quant = QuantParams(np.array([float(np.ravel(s)[0])], np.float32), np.array([int(np.ravel(z)[0])]))
+    return const
+
+
+def _binary(g: Graph, node, op: str, ins: list[str], y: str) -> None:
+    """Add / Mul with broadcasting (SE blocks), in onnxruntime's float32 steps: binary_q8."""
+    yt = g.tensors[y]
+    for i in ins:
+        shape = g.tensors[i].shape
+        if len(shape) > len(yt.shape) or any(d not in (1, o) for d, o in zip(reversed(shape), reversed(yt.shape))):
+            raise NotImplementedError(f"input shape {list(shape)} does not broadcast to {list(yt.shape)}")
+    (a, b) = (g.tensors[i].quant for i in ins)
+    g.nodes.append(Node("binary_q8", ins, [y], dict(
+        op=op.lower(), a_zero_point=int(a.zero_point[0]), b_zero_point=int(b.zero_point[0]),
+        output_zero_point=int(yt.quant.zero_point[0]), a_scale=float(a.scale[0]), b_scale=float(b.scale[0]),
+        output_scale=float(yt.quant.scale[0])), node.name))
+
+
+def _axis(axis: int, rank: int) -> int:
+    axis %= rank
+    return NHWC_AXIS[axis] if rank == 4 else axis
+
+
+def _concat(g: Graph, node, ins: list[str], y: str, inits, opset_imports, rank: int) -> None:
+    """Inputs quantized otherwise than the output are requantised first (a table: Q(DQ(x)) as onnxruntime)."""
+    yt = g.tensors[y]
+    axis = next((a.i for a in node.attribute if a.name == "axis"), None)
+    if axis is None:
+        raise NotImplementedError("Concat without axis")
+    same = []
+    for i in ins:
+        t = g.tensors[i]
+        if not _same_quant(t, yt):
+            table = chain_table([], inits, opset_imports, float(t.quant.scale[0]), int(t.quant.zero_point[0]),
+                                float(yt.quant.scale[0]), int(yt.quant.zero_point[0]))
+            r = g.fresh_name(i + "_requant")
+            g.add_tensor(Tensor(r, t.shape, "int8", quant=yt.quant))
+            g.nodes.append(Node("lut_s8", [i, g.add_const("table", table)], [r], {}, node.name + "_requant"))
+            i = r
+        same.append(i)
+    g.nodes.append(Node("concat", same, [y], dict(axis=_axis(axis, rank)), node.name))
+
+
+def _pad(g: Graph, node, x: str, y: str, inits, rank: int) -> None:
+    xt, yt = g.tensors[x], g.tensors[y]
+    if not _same_quant(xt, yt):
+        raise NotImplementedError("Pad that changes quantization")
+    attrs = {a.name: _attr(a) for a in node.attribute}
+    mode = attrs.get("mode", b"constant")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    if mode != "constant":
+        raise NotImplementedError(f"Pad mode {mode}")
+    if len(node.input) > 1 and node.input[1]:
+        if node.input[1] not in inits:
+            raise NotImplementedError("pads are not a constant")
+        pads = [int(p) for p in np.ravel(inits[node.input[1]])]
+    else:
+        pads = [int(p) for p in attrs.get("pads", [])]
+    if len(node.input) > 3 and node.input[3]:
+        raise NotImplementedError("Pad with axes")
+    if len(pads) != 2 * rank or min(pads) < 0:
+        raise NotImplementedError(f"pads {pads}")
+    value = int(xt.quant.zero_point[0])  # a real 0
+    if len(node.input) > 2 and node.input[2]:
+        # the constant is quantized by its own DQ: only a real 0 (its zero point) is supported
+        raise NotImplementedError("Pad with a constant_value input")
+    before = pads[:rank]
+    if rank == 4:
+        before = [before[0], before[2], before[3], before[1]]
+    g.nodes.append(Node("pad", [x], [y], dict(mode="constant", before=before, value=float(value)), node.name))
+
+
+def _transpose(g: Graph, node, x: str, y: str, rank: int) -> None:
+    xt, yt = g.tensors[x], g.tensors[y]
+    if not _same_quant(xt, yt):
+        raise NotImplementedError("Transpose that changes quantization")
+    perm = next((list(a.ints) for a in node.attribute if a.name == "perm"), list(range(rank))[::-1])
+    if rank == 4:  # in NHWC terms: NHWC -> NCHW, the ONNX permutation, NCHW -> NHWC
+        to_nchw, to_nhwc = [0, 3, 1, 2], [0, 2, 3, 1]
+        perm = [to_nchw[perm[a]] for a in to_nhwc]
+    g.nodes.append(Node("transpose", [x], [y], dict(axes=perm), node.name))
+
+
+def _mean_one_axis(g: Graph, name: str, x: str, y: str, axis: int) -> None:
+    """The mean over H or W of an NHWC tensor as a global average of a view, in onnxruntime's float
+    requantisation: over W, [N*H, W, C]; over H, [N, H, W*C] (the kernel walks [batch, hw, channels])."""
+    xt, yt = g.tensors[x], g.tensors[y]
+    n, h, w, c = xt.shape
+    batch, count, inner = (n * h, w, c) if axis == 2 else (n, h, w * c)
+    xv, yv = _view(g, x, (batch, 1, count, inner)), _view(g, y, (batch, 1, 1, inner))
+    scale = float(np.float32(xt.quant.scale[0]) / (np.float32(count) * np.float32(yt.quant.scale[0])))
+    g.nodes.append(Node("global_avg_pool_s8", [xv], [yv], dict(
+        input_zero_point=int(xt.quant.zero_point[0]), output_zero_point=int(yt.quant.zero_point[0]), scale=scale),
+        name))
+
+
+def _reduce_mean_chain(node, consumers, inits, graph_outputs, rank: int) -> tuple[list, set[int]]:
+    """ReduceMean nodes chained in float (each the only user of the one before) from `node`, and the axes of
+    the first one's input they reduce together, e.g. torch's x.mean(3).mean(2) -> {2, 3}."""
+    chain, axes = [], set()
+    remaining = list(range(rank))  # the original axis behind each axis of the current tensor
+    while True:
+        attrs = {a.name: _attr(a) for a in node.attribute}
+        if len(node.input) > 1 and node.input[1]:  # opset 18: axes as an input
+            if node.input[1] not in inits:
+                raise NotImplementedError(f"ReduceMean {node.name}: axes are not a constant")
+            step = [int(a) for a in np.ravel(inits[node.input[1]])]
+        else:
+            step = [int(a) for a in attrs.get("axes", [])]
+        if not step:
+            if attrs.get("noop_with_empty_axes", 0):
+                raise NotImplementedError(f"ReduceMean {node.name}: no axes (noop_with_empty_axes)")
+            step = list(range(len(remaining)))
+        step = sorted({a % len(remaining) for a in step})
+        axes.update(remaining[a] for a in step)
+        if not attrs.get("keepdims", 1):
+            remaining = [r for i, r in enumerate(remaining) if i not in step]
+        chain.append(node)
+        users = consumers.get(node.output[0], [])
+        if node.output[0] in graph_outputs or len(users) != 1 or users[0].op_type != "ReduceMean":
+            break
+        node = users[0]
+    # float shape ops after it (keepdims=1 then Flatten, say) before the QuantizeLinear: views of the result
+    while len(users) == 1 and users[0].op_type in SHAPE_OPS and node.output[0] not in graph_outputs:
+        node = users[0]
+        chain.append(node)
+        users = consumers.get(node.output[0], [])
+    return chain, axes
 
 
 def softmax_table(x_scale: float, depth: int) -> np.ndarray:

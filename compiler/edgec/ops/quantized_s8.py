@@ -379,3 +379,16 @@ def emit_add_q8(node, ctx):
     ctx.use("edgec_qdq_s8")
     return (f"edgec_add_q8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
             f"{ctx.ptr(node.outputs[0])}, {params});")
+
+
+@kernel("binary_q8")
+def emit_binary_q8(node, ctx):
+    """QDQ Add / Mul with broadcasting, in onnxruntime's float32 steps (edgec_binary_q8)."""
+    a = node.attrs
+    params = ctx.static_params("edgec_binary_q8_params", dict(
+        shape=broadcast_params(ctx.graph, node), mul=int(a["op"] == "mul"), a_zero_point=a["a_zero_point"],
+        b_zero_point=a["b_zero_point"], output_zero_point=a["output_zero_point"], a_scale=np.float32(a["a_scale"]),
+        b_scale=np.float32(a["b_scale"]), output_scale=np.float32(a["output_scale"])))
+    ctx.use("edgec_qdq_s8")
+    return (f"edgec_binary_q8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")

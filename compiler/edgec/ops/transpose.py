@@ -1,4 +1,4 @@
-"""Transpose (relax.permute_dims), float32: a gather through permuted strides."""
+"""Transpose (relax.permute_dims, float32; and int8 from QDQ models): a gather through permuted strides."""
 
 from __future__ import annotations
 
@@ -45,5 +45,6 @@ def emit_transpose(node, ctx):
         "edgec_transpose_params",
         dict(out_shape=right_align(y.shape, RANK), in_strides=[0] * (RANK - len(strides)) + strides),
     )
-    ctx.use("edgec_transpose_f32")
-    return f"edgec_transpose_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+    fn = {"float32": "edgec_transpose_f32", "int8": "edgec_transpose_s8"}[y.dtype]
+    ctx.use(fn)
+    return f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
