@@ -112,6 +112,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     report = build_report(graph, plan, target, name, code_sizes, generated.weights_bytes, generated.node_weights_bytes)
     for info, source_name in zip(report["inputs"], imported.input_names):
         info["source_name"] = source_name
+        if info["name"] in imported.quantized_inputs:  # --int8-input: what the reference executor is fed
+            info["quantized_from"] = imported.quantized_inputs[info["name"]]
     if imported.int8_rounding is not None:  # the reference to check against depends on it (reference.py)
         report["int8_rounding"] = imported.int8_rounding
     if patch_info is not None:

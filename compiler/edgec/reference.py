@@ -137,3 +137,20 @@ def random_inputs(report: dict, seed: int = 0) -> list[np.ndarray]:
             lim = np.iinfo(dt)
             arrays.append(rng.integers(lim.min, int(lim.max) + 1, info["shape"], dtype=dt))
     return arrays
+
+
+def reference_inputs(report: dict, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    """The reference executor's inputs for the generated code's: an input taken already quantized (--int8-input,
+    passes/int8_input.py) goes back to the model file's own float input, dequantized (exactly: the model's first
+    node quantizes it to the same int8 values again) and in its own layout."""
+    fed = []
+    for info, x in zip(report["inputs"], inputs):
+        source = info.get("quantized_from")
+        if source is None:
+            fed.append(x)
+            continue
+        f = (np.asarray(x, np.float32) - np.float32(info["zero_point"][0])) * np.float32(info["scale"][0])
+        if source["nchw_to_nhwc"]:
+            f = f.transpose(0, 3, 1, 2)
+        fed.append(np.ascontiguousarray(f.reshape(source["float_shape"]), dtype=np.float32))
+    return fed

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .build.host import build_host_executable, run_host_executable
-from .reference import describe_reference, random_inputs, reference_executor, run_reference
+from .reference import describe_reference, random_inputs, reference_executor, reference_inputs, run_reference
 
 
 @dataclass
@@ -46,8 +46,9 @@ def verify_compiled(model_path: Path, result, runs: int = 3, rtol: float = 1e-4,
             inputs = random_inputs(report, seed + run)
             got = run_host_executable(exe, report, inputs, Path(tmp) / f"run{run}")
             rounding = report.get("int8_rounding")
-            want = run_reference(model_path, [i["source_name"] for i in report["inputs"]], inputs, bindings, rounding)
-            reference = describe_reference(reference_executor(model_path, inputs, rounding))
+            fed = reference_inputs(report, inputs)
+            want = run_reference(model_path, [i["source_name"] for i in report["inputs"]], fed, bindings, rounding)
+            reference = describe_reference(reference_executor(model_path, fed, rounding))
             for info, g, w in zip(report["outputs"], got, want):
                 c = compare(f"{info['name']} (run {run})", g, w, rtol, atol)
                 c.reference = reference

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from ..config import Config, load_config
-from ..reference import describe_reference, random_inputs, reference_executor, run_reference
+from ..reference import describe_reference, random_inputs, reference_executor, reference_inputs, run_reference
 from .boards import Board
 from .errors import SerialError
 from .firmware import FirmwareBuild, build_firmware
@@ -88,7 +88,8 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
     names = [i.get("source_name", i["name"]) for i in report["inputs"]]
     bindings = getattr(opts.import_options, "bindings", None)
     rounding = report.get("int8_rounding")
-    expected, exact = expected_results(report, run_reference(model, names, inputs, bindings, rounding))
+    fed = reference_inputs(report, inputs)  # the model file's own inputs (--int8-input: back to float)
+    expected, exact = expected_results(report, run_reference(model, names, fed, bindings, rounding))
     data = input_bytes(report, inputs)
 
     with ExitStack() as stack:
@@ -127,7 +128,7 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         "board": board.name,
         "model": str(model),
         "model_name": report["name"],
-        "reference": describe_reference(reference_executor(model, inputs, rounding)),
+        "reference": describe_reference(reference_executor(model, fed, rounding)),
         "emulated": board.emulated,
         "runs": opts.runs,
         "arena_bytes": report["arena_bytes"],

@@ -24,6 +24,9 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--int8-rounding", choices=["tflm", "litert"], default="tflm",
                    help="int8 TFLite fully connected requantisation: tflm (TFLite Micro / CMSIS-NN: two "
                         "fixed-point roundings; default) or litert (LiteRT's reference kernel: one rounding)")
+    p.add_argument("--int8-input", action="store_true",
+                   help="int8 models with a float input: take the input already quantized (int8, NHWC; scale and "
+                        "zero point in model.h) instead of float, as a camera-fed MCU has it")
 
 
 def add_patch_options(p: argparse.ArgumentParser) -> None:
@@ -72,4 +75,4 @@ def parse_bindings(items: list[str]) -> dict[str, np.ndarray]:
 
 def import_options(args) -> ImportOptions:
     return ImportOptions(parse_input_shapes(args.input_shape), parse_bindings(args.bind),
-                         int8_rounding=getattr(args, "int8_rounding", "tflm"))
+                         int8_rounding=getattr(args, "int8_rounding", "tflm"), int8_input=getattr(args, "int8_input", False))

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import tvm
 
-from ..errors import ModelLoadError
+from ..errors import EdgecError, ModelLoadError
 
 
 @dataclass
@@ -16,6 +16,7 @@ class ImportOptions:
     input_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # --input-shape name=1,3,224,224
     bindings: dict[str, np.ndarray] = field(default_factory=dict)  # --bind name=file.npy: inputs made constant
     int8_rounding: str = "tflm"  # int8 TFLite fully connected: "tflm" (TFLite Micro's) or "litert" (LiteRT's reference)
+    int8_input: bool = False  # --int8-input: the graph input is the int8 tensor the model quantizes it into
 
 
 @dataclass
@@ -24,9 +25,22 @@ class ImportedModel:
     input_names: list[str]  # the model file's own input names, in the order of main's parameters
     graph: object | None = None  # an edgec Graph when the frontend built the IR itself (int8 TFLite)
     int8_rounding: str | None = None  # int8 TFLite: the arithmetic compiled in ("tflm" or "litert")
+    quantized_inputs: dict = field(default_factory=dict)  # --int8-input: passes/int8_input.py's record
 
 
 def import_model(path: Path, options: ImportOptions) -> ImportedModel:
+    imported = read_model(path, options)
+    if options.int8_input:
+        from ..passes.int8_input import take_int8_inputs
+
+        if imported.graph is None:
+            raise EdgecError(f"--int8-input: {Path(path).name} is a float model: quantize it (--quantize int8) or "
+                             "give an int8 model (ONNX QDQ, int8 TFLite)")
+        imported.quantized_inputs = take_int8_inputs(imported.graph)
+    return imported
+
+
+def read_model(path: Path, options: ImportOptions) -> ImportedModel:
     path = Path(path)
     if not path.exists():
         raise ModelLoadError(f"{path}: no such file")
