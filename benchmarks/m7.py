@@ -30,11 +30,11 @@ def models_dir() -> Path:
 
 
 def measure(model: Path, runs: int, config: Config | None = None, board: str = BOARD, import_options=None,
-            layers: bool = False) -> dict:
+            layers: bool = False, patch=None) -> dict:
     """Build, run `runs` timed inferences on the emulated board (default: the Cortex-M7's), check outputs; one row
     of a report. `import_options`: edgec.frontend.ImportOptions (e.g. the int8 rounding). With `layers`, the
     firmware is the profiled build (a timer read after every layer) and the row has "layers"."""
-    options = BenchOptions(runs=runs, import_options=import_options, layers=layers)
+    options = BenchOptions(runs=runs, import_options=import_options, layers=layers, patch=patch)
     with tempfile.TemporaryDirectory(prefix="edgec-bench-") as tmp:
         try:
             r = run_bench(model, load_board(board), Path(tmp), options, config)
@@ -46,9 +46,11 @@ def measure(model: Path, runs: int, config: Config | None = None, board: str = B
         "instructions_max": r["latency"]["max"], "macs": r["macs"],
         "instructions_per_mac": inst / r["macs"] if r["macs"] else None,
         "arena_bytes": r["arena_bytes"], "arena_lower_bound_bytes": r["arena_lower_bound_bytes"],
+        "arena_bytes_excluding_input": r["arena_bytes_excluding_input"], "patch": r["patch"],
         "weights_bytes": r["weights_bytes"], "flash_bytes": r["flash_bytes"],
         "ram_bytes": r["ram_bytes"], "stack_high_water_bytes": r["stack_high_water_bytes"],
         "outputs_match": r["outputs_match"], "max_abs_error": r["max_abs_error"], "reference": r["reference"],
+        "outputs": r["outputs"],
         **({"layers": r["layers"]} if layers else {}),
     }
 

@@ -35,6 +35,7 @@ class BenchOptions:
     name: str | None = None
     import_options: object = None
     layers: bool = False  # build with the per-layer profile and report each layer's share
+    patch: object = None  # passes.patch_search.PatchOptions: patch-based scheduling (default: layer by layer)
 
 
 def input_bytes(report: dict, inputs: list[np.ndarray]) -> bytes:
@@ -81,7 +82,7 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
 
     done = step(f"building firmware for {board.name}", 1)
     fw: FirmwareBuild = build_firmware(model, board, out_dir, opts.name, config, opts.import_options,
-                                       profile_layers=opts.layers)
+                                       profile_layers=opts.layers, patch=opts.patch)
     done()
     report = fw.report
     inputs = random_inputs(report, opts.seed)
@@ -133,6 +134,8 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         "runs": opts.runs,
         "arena_bytes": report["arena_bytes"],
         "arena_lower_bound_bytes": report["arena_lower_bound_bytes"],
+        "arena_bytes_excluding_input": report["arena_bytes_excluding_input"],
+        "patch": report.get("patch"),
         "weights_bytes": report["weights_bytes"],
         "macs": report.get("macs"),
         "ops": sorted({layer["op"] for layer in report["layers"]}),
@@ -144,6 +147,7 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         "zero_copy_input": fw.zero_copy_input,
         "firmware": profile.get("firmware"),
         **check,
+        "outputs": first.results,  # as the firmware printed them (%0.3f)
         "outputs_stable": stable,
     }
     if layer_counts is not None:

@@ -118,10 +118,10 @@ def overflow_message(board: Board, region: str, n: int, sections: list[str]) -> 
 
 def build_firmware(model: Path, board: Board, out_dir: Path, name: str | None = None,
                    config: Config | None = None, import_options=None, main: Path | None = None,
-                   profile_layers: bool = False) -> FirmwareBuild:
+                   profile_layers: bool = False, patch=None) -> FirmwareBuild:
     """model -> out_dir/{model/ (generated C), firmware.elf, firmware.map, link.ld, edgec_glue.c, firmware.json}.
     profile_layers: the model reads the timer after every layer, for the `layers` command (a few instructions
-    per layer more in the totals)."""
+    per layer more in the totals). patch: passes.patch_search.PatchOptions (default: layer by layer)."""
     from ..pipeline import CompileOptions, compile_model
 
     config = config or load_config()
@@ -135,6 +135,8 @@ def build_firmware(model: Path, board: Board, out_dir: Path, name: str | None = 
     opts = CompileOptions(name=name, measure_code=False)
     if import_options is not None:
         opts.import_options = import_options
+    if patch is not None:
+        opts.patch = patch
     result = compile_model(model, target, out_dir / "model", opts, config, check_fit=False)
     zero_copy = input_preserved(result.graph, result.plan)
     glue = out_dir / "edgec_glue.c"
