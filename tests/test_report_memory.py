@@ -62,12 +62,28 @@ def test_memory_picture_has_a_bar_per_layer_and_marks_the_peak(tmp_path):
 def test_a_float_model_that_does_not_fit_is_told_what_would(tmp_path):
     proc = run_edgec("compile", TINY_CNN, "--target", "cortex-m7", "--sram", "3000", "-o", tmp_path / "out")
     assert proc.returncode == 3, proc.stderr
-    hint = next(line for line in proc.stderr.splitlines() if "--quantize int8" in line)
-    arena = int(re.search(r"arena about ([\d,]+) B", hint).group(1).replace(",", ""))
     report = json.loads((tmp_path / "out" / "report.json").read_text())
-    assert report["fit_hints"] == [hint.strip()]
+    int8, patched, note = report["fit_hints"]
+    assert int8.startswith("with --quantize int8 --calibration DATA --int8-input: ") and int8 in proc.stderr
+    assert patched.startswith("with --quantize int8 --calibration DATA --int8-input --patch auto: ")
+    assert "estimated" in note
+    arena, patched_arena = (int(re.search(r"arena about ([\d,]+) B", h).group(1).replace(",", "")) for h in (int8, patched))
     assert arena < report["arena_bytes"] / 3  # a quarter of the bytes, give or take alignment
-    assert ("would fit" in hint) == (arena <= 3000)
+    assert patched_arena < arena
+    assert ("would fit" in int8) == (arena <= 3000)
+
+
+def test_an_int8_model_that_does_not_fit_is_told_what_patching_would_do(tmp_path):
+    from conftest import MLPERF
+
+    proc = run_edgec("compile", MLPERF / "vww_96_int8.tflite", "--target", "cortex-m7", "--sram", "40000",
+                     "-o", tmp_path / "out", "--no-code-size", "-q")
+    assert proc.returncode == 3
+    (hint,) = json.loads((tmp_path / "out" / "report.json").read_text())["fit_hints"]
+    assert hint.startswith("with --patch auto: arena about ") and "would fit" in hint and hint in proc.stderr
+    proc = run_edgec("compile", MLPERF / "vww_96_int8.tflite", "--target", "cortex-m7", "--sram", "40000",
+                     "--patch", "auto", "-o", tmp_path / "out2", "--no-code-size", "-q")
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_int8_estimate_matches_the_quantized_compile(tmp_path):
@@ -90,4 +106,4 @@ def test_an_integer_model_gets_no_quantization_hint(tmp_path):
     proc = run_edgec("compile", MLPERF / "kws_ref_model.tflite", "--target", "cortex-m7", "--sram", "1000",
                      "-o", tmp_path / "out", "--no-code-size")
     assert proc.returncode == 3
-    assert "--quantize" not in proc.stderr
+    assert "--quantize" not in proc.stderr and "--patch auto" not in proc.stderr  # KWS: no patch schedule helps

@@ -44,15 +44,36 @@ def int8_weight_bytes(graph: Graph) -> int:
     return total
 
 
-def fit_hints(graph: Graph, report: dict, planner: str = "best") -> list[str]:
-    """Hints for a report that does not fit; none for a model that is already integer."""
-    if report["fits"] or not any(t.dtype == "float32" and not t.is_const for t in graph.tensors.values()):
-        return []
-    arena = plan_memory(as_int8(graph), planner).arena_bytes
-    flash = int8_weight_bytes(graph) + (report["code_bytes"] or 0)
+def describe(options: str, arena: int, flash: int, report: dict) -> str:
     sram, budget = report["sram_budget_bytes"], report["flash_budget_bytes"]
     over = [f"SRAM {arena - sram:,} B over" if arena > sram else "",
             f"flash {flash - budget:,} B over" if flash > budget else ""]
     verdict = "would fit" if not any(over) else "would still not fit (" + ", ".join(o for o in over if o) + ")"
-    return [f"with --quantize int8 --calibration DATA: arena about {arena:,} B, flash about {flash:,} B: {verdict} "
-            f"(estimated at one byte per activation and weight)"]
+    return f"with {options}: arena about {arena:,} B, flash about {flash:,} B: {verdict}"
+
+
+def fit_hints(graph: Graph, report: dict, planner: str = "best", patching: bool = False) -> list[str]:
+    """Hints for a report that does not fit: for a float model, its int8 twin (`--quantize int8`, with the input
+    taken as int8); and, unless the compile already searched patch schedules (`patching`), the same with
+    `--patch auto`. Patch schedules are searched and planned with the search's fast planner: an estimate."""
+    if report["fits"]:
+        return []
+    from .passes.patch_search import SEARCH_PLANNER, PatchOptions, schedule_patches
+
+    hints = []
+    is_float = any(t.dtype == "float32" and not t.is_const for t in graph.tensors.values())
+    if is_float:
+        options, graph = "--quantize int8 --calibration DATA --int8-input", as_int8(graph)
+        arena = plan_memory(graph, planner).arena_bytes
+        flash = int8_weight_bytes(graph) + (report["code_bytes"] or 0)
+        hints.append(describe(options, arena, flash, report))
+    else:
+        options, arena, flash = "", report["arena_bytes"], report["flash_bytes"]
+    if not patching:
+        patched = schedule_patches(graph, PatchOptions("auto"), SEARCH_PLANNER)[1].arena_bytes
+        if patched < arena:
+            hints.append(describe(f"{options} --patch auto".strip(), patched, flash, report))
+    if hints and is_float:
+        hints.append("(estimated from this graph at one byte per activation and weight; the compile with those "
+                     "options prints the real figures)")
+    return hints

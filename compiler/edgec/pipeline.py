@@ -120,7 +120,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         report["patch"] = patch_info
     if quant_error is not None:
         report["quantization"] = dict(vars(quant_error), summary=quant_error.summary(), model=str(model_path))
-    report["fit_hints"] = fit_hints(graph, report, options.planner or config.passes.get("planner", "best"))
+    report["fit_hints"] = fit_hints(graph, report, options.planner or config.passes.get("planner", "best"),
+                                    patching=patch_info is not None)
     write_report(report, out_dir / "report.json")
     write_memory_chart(report, out_dir / "memory.html")
     result = CompileResult(graph, plan, generated, report, out_dir)
