@@ -13,7 +13,8 @@ from typing import Callable
 import numpy as np
 
 from ..config import Config, load_config
-from ..reference import describe_reference, random_inputs, reference_executor, run_reference
+from ..reference import describe_reference, random_inputs, reference_executor
+from ..reference_child import run_reference_isolated
 from .boards import Board
 from .errors import SerialError
 from .firmware import FirmwareBuild, build_firmware
@@ -88,7 +89,7 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
     names = [i.get("source_name", i["name"]) for i in report["inputs"]]
     bindings = getattr(opts.import_options, "bindings", None)
     rounding = report.get("int8_rounding")
-    expected, exact = expected_results(report, run_reference(model, names, inputs, bindings, rounding))
+    expected, exact = expected_results(report, run_reference_isolated(model, names, [inputs], bindings, rounding)[0])
     data = input_bytes(report, inputs)
 
     with ExitStack() as stack:

@@ -27,6 +27,17 @@ class ImportedModel:
 
 
 def import_model(path: Path, options: ImportOptions) -> ImportedModel:
+    from ..native_log import quiet_native_logs
+
+    with quiet_native_logs():  # TVM's log lines around an import error: edgec says it better (--debug shows them)
+        imported = _import_model(Path(path), options)
+    if not imported.input_names:
+        raise ModelLoadError(f"{path}: the model has no inputs (its outputs are constants); "
+                             "edgec compiles models with at least one input")
+    return imported
+
+
+def _import_model(path: Path, options: ImportOptions) -> ImportedModel:
     path = Path(path)
     if not path.exists():
         raise ModelLoadError(f"{path}: no such file")

@@ -60,6 +60,8 @@ def quantize_multiplier(m: float) -> tuple[int, int]:
         shift += 1
     if shift < -31:
         shift, q_fixed = 0, 0
+    if shift > 31:  # the kernels shift an int32 left by this much: such a factor is damage, not a calibration
+        raise NotImplementedError(f"requantisation factor {m:g} is out of range (above 2^31: check the scales)")
     return int(q_fixed), int(shift)
 
 
