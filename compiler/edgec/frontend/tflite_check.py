@@ -86,7 +86,15 @@ def _shape(tensor) -> list[int]:
 
 def check_tflite(model, path, file_size: int) -> None:
     """Raise ModelLoadError / UnsupportedModelError unless every index, size and value the readers use holds."""
+    from ai_edge_litert import schema_py_generated as schema
+
     p = _Problems()
+    try:  # the closest Python has to a flatbuffer verifier: decode every table and vector of the file once
+        schema.ModelT.InitFromPackedBuf(model._tab.Bytes, 0)
+    except Exception as exc:  # struct.error, IndexError, UnicodeDecodeError, ... on an offset that leads outside
+        p.damaged.append(f"a table or vector lies outside the file or cannot be decoded "
+                         f"({exc.__class__.__name__}: {str(exc)[:200]})")
+        p.raise_if_any(path)
     try:
         _check(model, file_size, p)
     except Exception as exc:  # IndexError, struct.error, TypeError, ... from the flatbuffers runtime
