@@ -134,6 +134,25 @@ def mutate_missing_first_input(m):
     op.inputs = [-1, *op.inputs[1:]]
 
 
+def mutate_missing_weights(m):
+    op = first_op(m, "CONV_2D")
+    op.inputs = [op.inputs[0], -1, *op.inputs[2:]]
+
+
+def test_operator_without_options_gets_the_defaults():
+    """An ADD written without its options table reads as TFLite reads it: the schema's defaults."""
+    import tflite
+
+    from edgec.frontend.tflite_int8 import _options
+
+    class NoOptions:
+        def BuiltinOptions(self):
+            return None
+
+    o = _options(NoOptions(), tflite.AddOptions)
+    assert o.FusedActivationFunction() == 0 and o.PotScaleInt16() is True
+
+
 def mutate_stride(m):
     first_op(m, "CONV_2D").builtinOptions.strideH = 0
 
@@ -156,6 +175,7 @@ TFLITE_CASES = [
     (mutate_no_inputs, ["neither a graph input"]),
     (mutate_int4, ["int4"]),
     (mutate_missing_first_input, ["DEPTHWISE_CONV_2D", "input 0 is missing"]),
+    (mutate_missing_weights, ["CONV_2D", "input 1 is missing"]),
     (mutate_stride, ["stride_h is 0"]),
 ]
 

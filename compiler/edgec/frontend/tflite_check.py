@@ -154,8 +154,11 @@ def _check(model, file_size: int, p: _Problems) -> None:
             if not outs:
                 p.damaged.append(f"{label}: no outputs")
                 continue
-            if not ins or ins[0] < 0:  # no builtin operator has an optional first input
-                p.damaged.append(f"{label}: input 0 is missing")
+            # optional inputs (-1) come after the required ones: a bias, PADV2's value, RESHAPE's shape tensor
+            required = 1 if kind == "RESHAPE" else min(len(ins), 2)
+            missing = [j for j in range(required) if j >= len(ins) or ins[j] < 0]
+            if not ins or missing:
+                p.damaged.append(f"{label}: input {missing[0] if missing else 0} is missing (-1), but it is required")
                 continue
             for j, i in enumerate(ins):
                 if i >= 0 and i not in known and s == 0:

@@ -168,8 +168,18 @@ def is_int8_model(model) -> bool:
 
 
 def _options(op, cls):
+    """The operator's options table; an operator written without one gets the schema's defaults (an empty
+    table), as TFLite's own reader gives it."""
     table = op.BuiltinOptions()
     opts = cls()
+    if table is None:
+        import flatbuffers
+
+        builder = flatbuffers.Builder(16)
+        builder.StartObject(0)
+        builder.Finish(builder.EndObject())
+        opts.Init(builder.Output(), flatbuffers.encode.Get(flatbuffers.packer.uoffset, builder.Output(), 0))
+        return opts
     opts.Init(table.Bytes, table.Pos)
     return opts
 
