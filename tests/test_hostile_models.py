@@ -237,6 +237,12 @@ def test_onnx_non_positive_input_dimension_says_use_input_shape(tmp_path, value)
     assert code == 0, message  # the user's shape replaces the file's
 
 
+def test_onnx_input_too_small_for_the_kernels_is_named(tmp_path):
+    """Was: a TVM InternalError (divide by zero) on an input of 2x2 pixels before a 3x3 valid conv."""
+    code, message = compile_in_process(TINY_CNN, tmp_path, "--input-shape", "input=1,1,2,2")
+    assert_refused(code, message, "node 'pool3' (MaxPool)", "smaller than the window", "check --input-shape")
+
+
 def test_onnx_input_shape_must_be_positive(tmp_path):
     code, message = compile_in_process(TINY_CNN, tmp_path, "--input-shape", "input=1,1,0,32")
     assert_refused(code, message, "positive integers")

@@ -109,9 +109,11 @@ def check_onnx(model: onnx.ModelProto, path, input_shapes: dict, bindings: dict)
             damaged += _window_problems(node, label, inits)
     if not damaged:
         try:
-            damaged += check_group_channels(onnx.shape_inference.infer_shapes(model))
+            inferred = onnx.shape_inference.infer_shapes(_with_input_shapes(model, input_shapes))
         except Exception:  # inference problems are reported, with their context, by the importer's strict pass
-            pass
+            inferred = None
+        if inferred is not None:
+            damaged += check_group_channels(inferred) + empty_intermediates(inferred) + windows_too_large(inferred)
     if damaged:
         raise ModelLoadError(f"{path}: the ONNX model is malformed:\n" + "\n".join(f"  - {d}" for d in damaged[:20]))
     if problems:
@@ -176,4 +178,63 @@ def check_group_channels(model: onnx.ModelProto) -> list[str]:
         if w is not None and c is not None and len(w) > 1 and c != w[1] * group:
             out.append(f"node '{node.name or f'#{k}'}' ({node.op_type}): the input has {c} channels, but the weights "
                        f"{w} with group {group} take {w[1] * group}")
+    return out
+
+
+def _with_input_shapes(model: onnx.ModelProto, input_shapes: dict) -> onnx.ModelProto:
+    """A copy with the user's --input-shape applied, for inference (the importer applies them to its own)."""
+    if not input_shapes:
+        return model
+    from .onnx import set_input_shapes
+
+    copy = onnx.ModelProto()
+    copy.CopyFrom(model)
+    set_input_shapes(copy, input_shapes)
+    return copy
+
+
+def empty_intermediates(model: onnx.ModelProto) -> list[str]:
+    """After shape inference: a tensor with a zero or negative dimension (an input too small for a kernel and
+    its strides, say) would reach TVM as a division by zero. Named by the node that computes it."""
+    producer = {o: (n.name or f"#{k}", n.op_type) for k, n in enumerate(model.graph.node) for o in n.output}
+    out = []
+    for vi in list(model.graph.value_info) + list(model.graph.output):
+        dims = vi.type.tensor_type.shape.dim
+        if any(d.HasField("dim_value") and d.dim_value <= 0 for d in dims):
+            shape = [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in dims]
+            node, op = producer.get(vi.name, ("?", "?"))
+            out.append(f"node '{node}' ({op}): its output '{vi.name}' would have shape {shape} (the input is too small "
+                       "for this operator's kernel, strides and pads; check --input-shape)")
+    return out[:5]
+
+
+def windows_too_large(model: onnx.ModelProto) -> list[str]:
+    """After shape inference: a Conv or pool window larger than its padded input. ONNX's inference rounds such
+    an output size up to 1 where TVM computes 0 (and then divides by it)."""
+    shapes = {vi.name: [d.dim_value if d.HasField("dim_value") else None for d in vi.type.tensor_type.shape.dim]
+              for vi in list(model.graph.input) + list(model.graph.value_info)}
+    inits = {i.name: list(i.dims) for i in model.graph.initializer}
+    out = []
+    for k, node in enumerate(model.graph.node):
+        if node.op_type not in WINDOW_OPS or not node.input:
+            continue
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        if attrs.get("auto_pad", b"NOTSET") not in (b"NOTSET", b"VALID", "NOTSET", "VALID"):
+            continue
+        x = shapes.get(node.input[0])
+        w_pos = CONV_WEIGHTS.get(node.op_type)
+        w = inits.get(node.input[w_pos]) if w_pos is not None and w_pos < len(node.input) else None
+        kernel = list(attrs.get("kernel_shape") or (w[2:] if w else []))
+        if not x or len(x) != len(kernel) + 2 or any(v is None for v in x[2:]):
+            continue
+        pads = list(attrs.get("pads") or [0] * 2 * len(kernel))
+        dil = list(attrs.get("dilations") or [1] * len(kernel))
+        if len(pads) != 2 * len(kernel) or len(dil) != len(kernel):
+            continue
+        for a, (size, kk) in enumerate(zip(x[2:], kernel)):
+            padded, window = size + pads[a] + pads[a + len(kernel)], (kk - 1) * dil[a] + 1
+            if padded < window:
+                out.append(f"node '{node.name or f'#{k}'}' ({node.op_type}): its input '{node.input[0]}' of shape {x} "
+                           f"is smaller than the window ({window} > {padded} padded, axis {a + 2}); check --input-shape")
+                break
     return out
