@@ -44,8 +44,8 @@ def quiet_native_logs():
             os.dup2(saved[1], 2)
             for fd in saved:
                 os.close(fd)
-        if log.isEnabledFor(logging.DEBUG):
-            sink.seek(0)
-            text = sink.read().decode(errors="replace").strip()
-            if text:
-                print(f"[native log]\n{text}", file=sys.stderr)
+            if log.isEnabledFor(logging.DEBUG):
+                sink.seek(0)
+                text = sink.read().decode(errors="replace").strip()
+                if text:
+                    print(f"[native log]\n{text}", file=sys.stderr)
