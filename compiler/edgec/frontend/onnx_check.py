@@ -26,7 +26,7 @@ QUANT_PARAM_INPUTS = {
 }
 # Operator -> inputs that must be compile-time constants (shapes, axes, pads): a graph input there needs --bind
 STATIC_INPUTS = {
-    "Reshape": (1,), "Expand": (1,), "Tile": (1,), "Pad": (1, 2, 3), "Slice": (1, 2, 3, 4), "Resize": (1, 2, 3),
+    "Reshape": (1,), "Expand": (1,), "Tile": (1,), "Pad": (1, 3), "Slice": (1, 2, 3, 4), "Resize": (1, 2, 3),
     "Unsqueeze": (1,), "Squeeze": (1,), "ReduceMean": (1,), "ReduceSum": (1,), "ReduceMax": (1,),
     "ReduceMin": (1,), "ConstantOfShape": (0,), "TopK": (1,), "Split": (1,), "Upsample": (1,),
 }
@@ -73,7 +73,9 @@ def check_onnx(model: onnx.ModelProto, path, input_shapes: dict, bindings: dict)
         if inp.name in input_shapes:
             continue
         dims = inp.type.tensor_type.shape.dim
-        bad = [d.dim_value for d in dims if d.HasField("dim_value") and d.dim_value <= 0]
+        # negative: damage. Zero is legal ONNX (an empty tensor, which edgec runs); where a kernel cannot take
+        # it (a window larger than the padded input, a channel count the weights contradict) it is named below.
+        bad = [d.dim_value for d in dims if d.HasField("dim_value") and d.dim_value < 0]
         if bad:
             shown = [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in dims]
             damaged.append(f"input '{inp.name}' has shape {shown}: a dimension of {bad[0]} "
@@ -194,13 +196,13 @@ def _with_input_shapes(model: onnx.ModelProto, input_shapes: dict) -> onnx.Model
 
 
 def empty_intermediates(model: onnx.ModelProto) -> list[str]:
-    """After shape inference: a tensor with a zero or negative dimension (an input too small for a kernel and
-    its strides, say) would reach TVM as a division by zero. Named by the node that computes it."""
+    """After shape inference: a tensor with a negative dimension (an input too small for a kernel and its
+    strides, say) would reach TVM as a division by zero. Named by the node that computes it."""
     producer = {o: (n.name or f"#{k}", n.op_type) for k, n in enumerate(model.graph.node) for o in n.output}
     out = []
     for vi in list(model.graph.value_info) + list(model.graph.output):
         dims = vi.type.tensor_type.shape.dim
-        if any(d.HasField("dim_value") and d.dim_value <= 0 for d in dims):
+        if any(d.HasField("dim_value") and d.dim_value < 0 for d in dims):
             shape = [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in dims]
             node, op = producer.get(vi.name, ("?", "?"))
             out.append(f"node '{node}' ({op}): its output '{vi.name}' would have shape {shape} (the input is too small "
