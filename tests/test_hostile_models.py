@@ -153,6 +153,23 @@ def test_operator_without_options_gets_the_defaults():
     assert o.FusedActivationFunction() == 0 and o.PotScaleInt16() is True
 
 
+def mutate_uint8_input(m):
+    m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].type = 3
+
+
+def mutate_conv_into_add(m):  # an operator code rewritten: ADD with a conv's inputs is fine, with one input not
+    from ai_edge_litert import schema_py_generated as schema
+
+    op = first_op(m, "DEPTHWISE_CONV_2D")
+    op.inputs = op.inputs[:1]
+    code = m.operatorCodes[op.opcodeIndex]
+    code.builtinCode = code.deprecatedBuiltinCode = schema.BuiltinOperator.ADD
+
+
+def mutate_softmax_beta(m):
+    first_op(m, "SOFTMAX").builtinOptions.beta = float("nan")
+
+
 def mutate_stride(m):
     first_op(m, "CONV_2D").builtinOptions.strideH = 0
 
@@ -177,6 +194,9 @@ TFLITE_CASES = [
     (mutate_missing_first_input, ["DEPTHWISE_CONV_2D", "input 0 is missing"]),
     (mutate_missing_weights, ["CONV_2D", "input 1 is missing"]),
     (mutate_stride, ["stride_h is 0"]),
+    (mutate_uint8_input, ["graph input", "uint8, not int8"]),
+    (mutate_conv_into_add, ["(ADD)", "input 1 is missing"]),
+    (mutate_softmax_beta, ["beta is nan"]),
 ]
 
 

@@ -42,6 +42,9 @@ OPTIONS = {
 SAME_SIZE_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS", "QUANTIZE", "DEQUANTIZE", "LOGISTIC", "TANH", "RELU", "RELU6",
                  "RELU_N1_TO_1", "RELU_0_TO_1", "HARD_SWISH", "LEAKY_RELU", "GELU", "ELU", "EXP", "LOG", "SQRT",
                  "RSQRT", "ABS", "NEG", "SOFTMAX", "LOG_SOFTMAX", "PRELU", "TRANSPOSE"}
+# Inputs an operator needs (-1 is allowed only after them): weights, the second operand, paddings, axes
+MIN_INPUTS = {"CONV_2D": 2, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 2, "ADD": 2, "SUB": 2, "MUL": 2, "DIV": 2,
+              "PAD": 2, "PADV2": 2, "MEAN": 2, "RESHAPE": 1, "TRANSPOSE": 2}
 ACTIVATIONS = range(0, 6)  # NONE, RELU, RELU_N1_TO_1, RELU6, TANH, SIGN_BIT
 PADDINGS = (0, 1)  # SAME, VALID
 
@@ -155,7 +158,7 @@ def _check(model, file_size: int, p: _Problems) -> None:
                 p.damaged.append(f"{label}: no outputs")
                 continue
             # optional inputs (-1) come after the required ones: a bias, PADV2's value, RESHAPE's shape tensor
-            required = 1 if kind == "RESHAPE" else min(len(ins), 2)
+            required = MIN_INPUTS.get(kind, min(len(ins), 2))
             missing = [j for j in range(required) if j >= len(ins) or ins[j] < 0]
             if not ins or missing:
                 p.damaged.append(f"{label}: input {missing[0] if missing else 0} is missing (-1), but it is required")
@@ -272,6 +275,11 @@ def _check_options(op, kind: str, label: str, p: _Problems) -> None:
             p.damaged.append(f"{label}: unknown padding {o.Padding()}")
         if want == 2 and o.DepthMultiplier() < 0:
             p.damaged.append(f"{label}: depth_multiplier is {o.DepthMultiplier()}")
+    if want == 9:
+        o = tflite.SoftmaxOptions()
+        o.Init(table.Bytes, table.Pos)
+        if not math.isfinite(o.Beta()):
+            p.damaged.append(f"{label}: beta is {o.Beta()} (must be finite)")
     if want in (1, 2, 5, 8, 10, 11, 21):
         cls = {1: tflite.Conv2DOptions, 2: tflite.DepthwiseConv2DOptions, 5: tflite.Pool2DOptions,
                8: tflite.FullyConnectedOptions, 10: tflite.ConcatenationOptions, 11: tflite.AddOptions,

@@ -220,7 +220,12 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
 
     for idx in range(sg.InputsLength()):
         i = sg.Inputs(idx)
-        g.inputs.append(new_float(i) if r.dtype(i) == "float32" else new_act(i))
+        try:
+            g.inputs.append(new_float(i) if r.dtype(i) == "float32" else new_act(i))
+        except NotImplementedError as exc:  # an input of a type the int8 kernels do not take (uint8, int16, ...)
+            problems.append((r.name(i), "graph input", str(exc)))
+    if problems:
+        raise UnsupportedModelError(problems)
 
     tabulator = UnaryTabulator(bytes(model._tab.Bytes))
     failed: set[int] = set()
