@@ -74,7 +74,19 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per compile before it is a hang")
     parser.add_argument("--models", nargs="*", help="subset of model labels")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks/results")
+    parser.add_argument("--merge", nargs="+", type=Path, metavar="JSON",
+                        help="write one report from the JSON reports of runs made in parallel (no fuzzing)")
     args = parser.parse_args()
+    if args.merge:
+        parts = [json.loads(p.read_text()) for p in args.merge]
+        report = {"seed": ",".join(sorted({str(p["seed"]) for p in parts})),
+                  "per_model": ",".join(sorted({str(p["per_model"]) for p in parts})),
+                  "models": {k: v for p in parts for k, v in p["models"].items()},
+                  "seconds": sum(p["seconds"] for p in parts)}
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "fuzz_models.json").write_text(json.dumps(report, indent=1))
+        write_markdown(report, args.out / "fuzz_models.md")
+        return 0
 
     started = time.monotonic()
     report = {"seed": args.seed, "per_model": args.per_model, "models": {}}
@@ -121,7 +133,7 @@ def write_markdown(report: dict, path: Path) -> None:
         "# Fuzzing edgec's frontends with damaged model files",
         "",
         f"`python benchmarks/fuzz_models.py --per-model {report['per_model']} --seed {report['seed']}`: "
-        f"{total} mutants over {len(report['models'])} models in {report['seconds']:.0f} s "
+        f"{total} mutants over {len(report['models'])} models in {report['seconds']:.0f} s of runs "
         "(tests/model_mutants.py: byte flips, truncations, appended bytes, and structure-aware changes of indices, "
         "shapes, scales, zero points, dtypes, names, attributes and buffer lengths).",
         "",

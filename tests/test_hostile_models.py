@@ -271,6 +271,15 @@ def test_onnx_zero_input_dimension_before_a_conv_is_named(tmp_path):
     assert_refused(code, message, "node 'conv1' (Conv)", "smaller than the window")
 
 
+def test_onnx_zero_input_dimension_of_a_qdq_model_is_named(tmp_path):
+    """Was: an internal error (grouped int8 convolution) or C failing -Werror=restrict, for an empty input of a
+    QDQ model: the int8 kernels take no empty tensors."""
+    m = qdq_model()
+    m.graph.input[0].type.tensor_type.shape.dim[1].dim_value = 0
+    code, message = compile_in_process(save(tmp_path, m), tmp_path)
+    assert_refused(code, message, "a dimension of 0", "--input-shape x=")
+
+
 def test_onnx_input_shape_must_be_positive(tmp_path):
     code, message = compile_in_process(TINY_CNN, tmp_path, "--input-shape", "input=1,1,0,32")
     assert_refused(code, message, "positive integers")

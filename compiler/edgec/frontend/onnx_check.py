@@ -60,6 +60,7 @@ def check_onnx(model: onnx.ModelProto, path, input_shapes: dict, bindings: dict)
         if any(int(d) <= 0 for d in shape):
             raise ModelLoadError(f"--input-shape {name}={','.join(map(str, shape))}: dimensions must be positive")
 
+    quantized = any(n.op_type in QUANT_PARAM_INPUTS for n in graph.node)
     real_inputs = [i for i in graph.input if i.name not in inits and i.name not in bindings]
     if not real_inputs:
         problems.append(("(graph)", "inputs", "the model has no inputs (its outputs are constants); "
@@ -75,7 +76,8 @@ def check_onnx(model: onnx.ModelProto, path, input_shapes: dict, bindings: dict)
         dims = inp.type.tensor_type.shape.dim
         # negative: damage. Zero is legal ONNX (an empty tensor, which edgec runs); where a kernel cannot take
         # it (a window larger than the padded input, a channel count the weights contradict) it is named below.
-        bad = [d.dim_value for d in dims if d.HasField("dim_value") and d.dim_value < 0]
+        # The int8 (QDQ) kernels take no empty tensors at all.
+        bad = [d.dim_value for d in dims if d.HasField("dim_value") and (d.dim_value < 0 or (quantized and d.dim_value == 0))]
         if bad:
             shown = [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in dims]
             damaged.append(f"input '{inp.name}' has shape {shown}: a dimension of {bad[0]} "
