@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import pkgutil
 import sys
 import traceback
@@ -29,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.debug:  # also shows the native libraries' log lines (native_log.py)
+        logging.getLogger("edgec").setLevel(logging.DEBUG)
     try:
         return int(args.func(args) or 0)
     except EdgecError as exc:

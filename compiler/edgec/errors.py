@@ -37,3 +37,10 @@ class VerificationError(EdgecError):
     """Generated code disagrees with the reference executor."""
 
     exit_code = 4
+
+
+class ReferenceUnavailableError(EdgecError):
+    """The reference executor (onnxruntime, LiteRT, TFLite Micro) cannot run the model, so edgec's result could
+    not be checked. edgec's own build and run succeeded: the message says so."""
+
+    exit_code = 6

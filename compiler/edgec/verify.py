@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from .build.host import build_host_executable, run_host_executable
-from .reference import describe_reference, random_inputs, reference_executor, reference_inputs, run_reference
+from .errors import ReferenceUnavailableError
+from .reference import describe_reference, random_inputs, reference_executor, reference_inputs
+from .reference_child import run_reference_isolated
 
 
 @dataclass
@@ -38,19 +40,38 @@ def compare(name: str, got: np.ndarray, want: np.ndarray, rtol: float, atol: flo
 def verify_compiled(model_path: Path, result, runs: int = 3, rtol: float = 1e-4, atol: float = 1e-5,
                     sanitize: bool = False, cc: str = "gcc", seed: int = 0,
                     bindings: dict[str, np.ndarray] | None = None) -> list[Comparison]:
+    """Build the generated C for the host, run it on `runs` random inputs and compare with the reference executor
+    (run in a child process: reference_child.py). If the reference cannot run the model, ReferenceUnavailableError
+    says so and what edgec's own build produced."""
     report = result.report
+    rounding = report.get("int8_rounding")
     with tempfile.TemporaryDirectory(prefix="edgec-verify-") as tmp:
         exe = build_host_executable(result.out_dir, report, Path(tmp), cc=cc, sanitize=sanitize)
-        comparisons = []
-        for run in range(runs):
-            inputs = random_inputs(report, seed + run)
-            got = run_host_executable(exe, report, inputs, Path(tmp) / f"run{run}")
-            rounding = report.get("int8_rounding")
-            fed = reference_inputs(report, inputs)
-            want = run_reference(model_path, [i["source_name"] for i in report["inputs"]], fed, bindings, rounding)
-            reference = describe_reference(reference_executor(model_path, fed, rounding))
-            for info, g, w in zip(report["outputs"], got, want):
-                c = compare(f"{info['name']} (run {run})", g, w, rtol, atol)
-                c.reference = reference
-                comparisons.append(c)
+        batches = [random_inputs(report, seed + run) for run in range(runs)]
+        got = [run_host_executable(exe, report, inputs, Path(tmp) / f"run{run}") for run, inputs in enumerate(batches)]
+    names = [i["source_name"] for i in report["inputs"]]
+    fed = [reference_inputs(report, inputs) for inputs in batches]  # the model file's own inputs (--int8-input)
+    try:
+        wanted = run_reference_isolated(model_path, names, fed, bindings, rounding)
+    except ReferenceUnavailableError as exc:
+        raise ReferenceUnavailableError(f"no comparison made: {exc}\n{edgec_result_summary(report, got)}") from None
+    reference = describe_reference(reference_executor(model_path, fed[0], rounding))
+    comparisons = []
+    for run, (outs, want) in enumerate(zip(got, wanted)):
+        for info, g, w in zip(report["outputs"], outs, want):
+            c = compare(f"{info['name']} (run {run})", g, w, rtol, atol)
+            c.reference = reference
+            comparisons.append(c)
     return comparisons
+
+
+def edgec_result_summary(report: dict, got: list[list[np.ndarray]]) -> str:
+    """What edgec's own build produced, for when there is nothing to compare it with."""
+    lines = [f"edgec's generated C built and ran on {len(got)} random input(s); its outputs:"]
+    for k, info in enumerate(report["outputs"]):
+        values = np.concatenate([np.asarray(outs[k], np.float64).reshape(-1) for outs in got]) if got else np.zeros(0)
+        finite = bool(np.all(np.isfinite(values)))
+        span = f"[{values.min():.6g}, {values.max():.6g}]" if values.size else "(empty)"
+        lines.append(f"  {info['name']} {info['shape']} {info['dtype']}: values in {span}"
+                     + ("" if finite else ", NOT all finite"))
+    return "\n".join(lines)

@@ -13,7 +13,8 @@ from typing import Callable
 import numpy as np
 
 from ..config import Config, load_config
-from ..reference import describe_reference, random_inputs, reference_executor, reference_inputs, run_reference
+from ..reference import describe_reference, random_inputs, reference_executor, reference_inputs
+from ..reference_child import run_reference_isolated
 from .boards import Board
 from .errors import SerialError
 from .firmware import FirmwareBuild, build_firmware
@@ -90,7 +91,7 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
     bindings = getattr(opts.import_options, "bindings", None)
     rounding = report.get("int8_rounding")
     fed = reference_inputs(report, inputs)  # the model file's own inputs (--int8-input: back to float)
-    expected, exact = expected_results(report, run_reference(model, names, fed, bindings, rounding))
+    expected, exact = expected_results(report, run_reference_isolated(model, names, [fed], bindings, rounding)[0])
     data = input_bytes(report, inputs)
 
     with ExitStack() as stack:

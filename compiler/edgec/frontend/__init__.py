@@ -29,7 +29,13 @@ class ImportedModel:
 
 
 def import_model(path: Path, options: ImportOptions) -> ImportedModel:
-    imported = read_model(path, options)
+    from ..native_log import quiet_native_logs
+
+    with quiet_native_logs():  # TVM's log lines around an import error: edgec says it better (--debug shows them)
+        imported = _import_model(Path(path), options)
+    if not imported.input_names:
+        raise ModelLoadError(f"{path}: the model has no inputs (its outputs are constants); "
+                             "edgec compiles models with at least one input")
     if options.int8_input:
         from ..passes.int8_input import take_int8_inputs
 
@@ -40,7 +46,7 @@ def import_model(path: Path, options: ImportOptions) -> ImportedModel:
     return imported
 
 
-def read_model(path: Path, options: ImportOptions) -> ImportedModel:
+def _import_model(path: Path, options: ImportOptions) -> ImportedModel:
     path = Path(path)
     if not path.exists():
         raise ModelLoadError(f"{path}: no such file")

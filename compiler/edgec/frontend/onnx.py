@@ -120,7 +120,10 @@ def static_input_shapes(model: onnx.ModelProto) -> dict[str, list[int]]:
 
 def import_onnx(path: Path, options):
     model = load_onnx(path)
+    from .onnx_check import check_onnx
     from .onnx_qdq import import_qdq_graph, is_qdq_model
+
+    check_onnx(model, path, options.input_shapes, options.bindings)  # what the checker and shape inference miss
 
     if is_qdq_model(model):  # int8 kernels straight from the Q/DQ nodes (see onnx_qdq.py)
         from . import ImportedModel

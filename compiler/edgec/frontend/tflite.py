@@ -32,6 +32,9 @@ def load_tflite(path: Path):
             subgraph.Tensors(i).ShapeAsNumpy()
     except Exception as exc:
         raise ModelLoadError(f"{path}: the TFLite file is damaged or truncated ({exc.__class__.__name__}: {exc})") from None
+    from .tflite_check import check_tflite
+
+    check_tflite(model, path, len(buf))  # every index, size and value the readers below rely on
     return model
 
 

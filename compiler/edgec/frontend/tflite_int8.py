@@ -60,6 +60,8 @@ def quantize_multiplier(m: float) -> tuple[int, int]:
         shift += 1
     if shift < -31:
         shift, q_fixed = 0, 0
+    if shift > 31:  # the kernels shift an int32 left by this much: such a factor is damage, not a calibration
+        raise NotImplementedError(f"requantisation factor {m:g} is out of range (above 2^31: check the scales)")
     return int(q_fixed), int(shift)
 
 
@@ -166,8 +168,18 @@ def is_int8_model(model) -> bool:
 
 
 def _options(op, cls):
+    """The operator's options table; an operator written without one gets the schema's defaults (an empty
+    table), as TFLite's own reader gives it."""
     table = op.BuiltinOptions()
     opts = cls()
+    if table is None:
+        import flatbuffers
+
+        builder = flatbuffers.Builder(16)
+        builder.StartObject(0)
+        builder.Finish(builder.EndObject())
+        opts.Init(builder.Output(), flatbuffers.encode.Get(flatbuffers.packer.uoffset, builder.Output(), 0))
+        return opts
     opts.Init(table.Bytes, table.Pos)
     return opts
 
@@ -208,7 +220,12 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
 
     for idx in range(sg.InputsLength()):
         i = sg.Inputs(idx)
-        g.inputs.append(new_float(i) if r.dtype(i) == "float32" else new_act(i))
+        try:
+            g.inputs.append(new_float(i) if r.dtype(i) == "float32" else new_act(i))
+        except NotImplementedError as exc:  # an input of a type the int8 kernels do not take (uint8, int16, ...)
+            problems.append((r.name(i), "graph input", str(exc)))
+    if problems:
+        raise UnsupportedModelError(problems)
 
     tabulator = UnaryTabulator(bytes(model._tab.Bytes))
     failed: set[int] = set()

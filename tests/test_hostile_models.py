@@ -1,0 +1,437 @@
+"""Hand-made damaged and hostile model files (the cases a new user hit: out-of-range indices, a short weight
+buffer, a zero or absurd scale, a name that is not UTF-8, negative and zero dimensions, optional inputs,
+attributes that contradict the weights, scales that are graph inputs, graphs without inputs): each ends in a
+clear `edgec: error:` naming the tensor, operator or field, never in an internal error (exit 70) or wrong C.
+The CLI runs in-process (edgec.cli.main), as `edgec compile` would."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from conftest import MLPERF, REPO, TINY_CNN, run_edgec
+from model_mutants import _pack_tflite, _tflite_model
+
+KWS = MLPERF / "kws_ref_model.tflite"
+
+
+def compile_in_process(path, tmp_path, *extra) -> tuple[int, str]:
+    import contextlib
+    import io
+
+    from edgec.cli import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["compile", str(path), "-o", str(tmp_path / "out"), "--target", "host", "--no-code-size",
+                     "--quiet", *map(str, extra)])
+    return code, err.getvalue()
+
+
+def assert_refused(code: int, message: str, *fragments: str) -> None:
+    assert code not in (0, 70), message
+    assert message.startswith("edgec: error:"), message
+    assert "Traceback" not in message and "internal error" not in message, message
+    for frag in fragments:
+        assert frag in message, message
+
+
+# -- TFLite ----------------------------------------------------------------------------------------------------
+def kws():
+    return _tflite_model(KWS.read_bytes())
+
+
+def first_op(model, kind: str):
+    from ai_edge_litert import schema_py_generated as schema
+
+    code = getattr(schema.BuiltinOperator, kind)
+    sg = model.subgraphs[0]
+    return next(op for op in sg.operators if max(model.operatorCodes[op.opcodeIndex].builtinCode,
+                                                 model.operatorCodes[op.opcodeIndex].deprecatedBuiltinCode) == code)
+
+
+def write(tmp_path, model, name="m.tflite"):
+    path = tmp_path / name
+    path.write_bytes(_pack_tflite(model))
+    return path
+
+
+def mutate_buffer_index(m):
+    m.subgraphs[0].tensors[first_op(m, "CONV_2D").inputs[1]].buffer = len(m.buffers) + 5
+
+
+def mutate_op_input(m):
+    first_op(m, "CONV_2D").inputs = [len(m.subgraphs[0].tensors) + 3, *first_op(m, "CONV_2D").inputs[1:]]
+
+
+def mutate_opcode(m):
+    m.subgraphs[0].operators[2].opcodeIndex = len(m.operatorCodes) + 1
+
+
+def mutate_graph_output(m):
+    m.subgraphs[0].outputs = [len(m.subgraphs[0].tensors)]
+
+
+def mutate_graph_input(m):
+    m.subgraphs[0].inputs = [-4]
+
+
+def mutate_short_weights(m):
+    buf = m.buffers[m.subgraphs[0].tensors[first_op(m, "CONV_2D").inputs[1]].buffer]
+    buf.data = np.asarray(buf.data)[:-7]
+
+
+def mutate_zero_scale(m):
+    m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].quantization.scale = [0.0]
+
+
+def mutate_huge_scale(m):  # TFLite Micro refuses this file; edgec compiled it into wrong code
+    m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].quantization.scale = [1.9e29]
+
+
+def mutate_zero_point(m):
+    m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].quantization.zeroPoint = [300]
+
+
+def mutate_per_channel_length(m):
+    q = m.subgraphs[0].tensors[first_op(m, "CONV_2D").inputs[1]].quantization
+    q.scale, q.zeroPoint = list(q.scale)[:-1], list(q.zeroPoint)[:-1]
+
+
+def mutate_name(m):
+    m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].name = b"in\xff\xfeput"
+
+
+def mutate_negative_dim(m):  # model.h got `-640u` bytes
+    m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].shape = [1, -640, 10, 1]
+
+
+def mutate_zero_dim(m):  # `edgec verify` looped forever on a zero-element input
+    m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].shape = [1, 0, 10, 1]
+
+
+def mutate_conv_output_shape(m):
+    t = m.subgraphs[0].tensors[first_op(m, "CONV_2D").outputs[0]]
+    t.shape = [t.shape[0], t.shape[1] + 3, *t.shape[2:]]
+
+
+def mutate_no_inputs(m):
+    m.subgraphs[0].inputs = []
+
+
+def mutate_int4(m):
+    m.subgraphs[0].tensors[first_op(m, "CONV_2D").outputs[0]].type = 17
+
+
+def mutate_missing_first_input(m):
+    op = first_op(m, "DEPTHWISE_CONV_2D")
+    op.inputs = [-1, *op.inputs[1:]]
+
+
+def mutate_missing_weights(m):
+    op = first_op(m, "CONV_2D")
+    op.inputs = [op.inputs[0], -1, *op.inputs[2:]]
+
+
+def test_operator_without_options_gets_the_defaults():
+    """An ADD written without its options table reads as TFLite reads it: the schema's defaults."""
+    import tflite
+
+    from edgec.frontend.tflite_int8 import _options
+
+    class NoOptions:
+        def BuiltinOptions(self):
+            return None
+
+    o = _options(NoOptions(), tflite.AddOptions)
+    assert o.FusedActivationFunction() == 0 and o.PotScaleInt16() is True
+
+
+def mutate_uint8_input(m):
+    m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].type = 3
+
+
+def mutate_conv_into_add(m):  # an operator code rewritten: ADD with a conv's inputs is fine, with one input not
+    from ai_edge_litert import schema_py_generated as schema
+
+    op = first_op(m, "DEPTHWISE_CONV_2D")
+    op.inputs = op.inputs[:1]
+    code = m.operatorCodes[op.opcodeIndex]
+    code.builtinCode = code.deprecatedBuiltinCode = schema.BuiltinOperator.ADD
+
+
+def mutate_softmax_beta(m):
+    first_op(m, "SOFTMAX").builtinOptions.beta = float("nan")
+
+
+def mutate_stride(m):
+    first_op(m, "CONV_2D").builtinOptions.strideH = 0
+
+
+TFLITE_CASES = [
+    (mutate_buffer_index, ["buffer index", "out of range"]),
+    (mutate_op_input, ["operator", "input 0 is tensor"]),
+    (mutate_opcode, ["opcode index", "out of range"]),
+    (mutate_graph_output, ["graph output 0 is tensor"]),
+    (mutate_graph_input, ["graph input 0 is tensor -4"]),
+    (mutate_short_weights, ["holds", "bytes", "needs"]),
+    (mutate_zero_scale, ["quantization scale 0", "out of range"]),
+    (mutate_huge_scale, ["quantization scale 1.9e+29"]),
+    (mutate_zero_point, ["zero point 300", "int8 range"]),
+    (mutate_per_channel_length, ["per-channel scales"]),
+    (mutate_name, ["not UTF-8"]),
+    (mutate_negative_dim, ["shape [1, -640, 10, 1]", "negative dimension"]),
+    (mutate_zero_dim, ["shape [1, 0, 10, 1]", "zero dimension"]),
+    (mutate_conv_output_shape, ["CONV_2D", "output shape"]),
+    (mutate_no_inputs, ["neither a graph input"]),
+    (mutate_int4, ["int4"]),
+    (mutate_missing_first_input, ["DEPTHWISE_CONV_2D", "input 0 is missing"]),
+    (mutate_missing_weights, ["CONV_2D", "input 1 is missing"]),
+    (mutate_stride, ["stride_h is 0"]),
+    (mutate_uint8_input, ["graph input", "uint8, not int8"]),
+    (mutate_conv_into_add, ["(ADD)", "input 1 is missing"]),
+    (mutate_softmax_beta, ["beta is nan"]),
+]
+
+
+@pytest.mark.parametrize("mutate,fragments", TFLITE_CASES, ids=[f.__name__[7:] for f, _ in TFLITE_CASES])
+def test_hostile_tflite_is_refused_by_name(tmp_path, mutate, fragments):
+    m = kws()
+    mutate(m)
+    code, message = compile_in_process(write(tmp_path, m), tmp_path)
+    assert_refused(code, message, *fragments)
+
+
+def test_requantisation_factor_out_of_range_is_refused(tmp_path):
+    """Scales each within range whose ratio is not (an output scale of 1e-25): the int8 reader refuses the
+    multiplier (about 2^70) instead of shifting an int32 left by 70 bits."""
+    m = kws()
+    op = first_op(m, "CONV_2D")
+    sg = m.subgraphs[0]
+    sg.tensors[op.outputs[0]].quantization.scale = [1e-25]
+    code, message = compile_in_process(write(tmp_path, m), tmp_path)
+    assert_refused(code, message, "requantisation factor", "out of range")
+
+
+def test_valid_models_pass_the_checks():
+    """Every TFLite model in the repository passes tflite_check unchanged (the checks refuse damage only)."""
+    from edgec.frontend.tflite import load_tflite
+
+    for path in sorted(list(MLPERF.glob("*.tflite")) + list((REPO / "model_zoo/models").glob("*.tflite"))):
+        load_tflite(path)
+
+
+def test_truncated_tflite_is_refused_at_every_length(tmp_path):
+    data = (MLPERF / "ad01_int8.tflite").read_bytes()
+    for cut in range(0, len(data), max(1, len(data) // 60)):
+        path = tmp_path / "cut.tflite"
+        path.write_bytes(data[:cut])
+        code, message = compile_in_process(path, tmp_path)
+        assert_refused(code, message, "cut.tflite")
+
+
+# -- ONNX ------------------------------------------------------------------------------------------------------
+def tiny():
+    return onnx.load(str(TINY_CNN))
+
+
+def save(tmp_path, model, name="m.onnx"):
+    path = tmp_path / name
+    onnx.save(model, str(path))
+    return path
+
+
+def test_onnx_negative_input_dimension_says_use_input_shape(tmp_path):
+    m = tiny()
+    m.graph.input[0].type.tensor_type.shape.dim[2].dim_value = -640
+    code, message = compile_in_process(save(tmp_path, m), tmp_path)
+    assert_refused(code, message, "a dimension of -640", "--input-shape input=")
+    code, message = compile_in_process(save(tmp_path, m), tmp_path, "--input-shape", "input=1,1,32,32")
+    assert code == 0, message  # the user's shape replaces the file's
+
+
+def test_onnx_input_too_small_for_the_kernels_is_named(tmp_path):
+    """Was: a TVM InternalError (divide by zero) on an input of 2x2 pixels before a 3x3 valid conv."""
+    code, message = compile_in_process(TINY_CNN, tmp_path, "--input-shape", "input=1,1,2,2")
+    assert_refused(code, message, "node 'pool3' (MaxPool)", "smaller than the window", "check --input-shape")
+
+
+def test_onnx_zero_input_dimension_before_a_conv_is_named(tmp_path):
+    """Was: a TVM error. An empty input is legal ONNX (edgec runs Reshape and friends on one), but not into a
+    3x3 convolution."""
+    m = tiny()
+    m.graph.input[0].type.tensor_type.shape.dim[2].dim_value = 0
+    code, message = compile_in_process(save(tmp_path, m), tmp_path)
+    assert_refused(code, message, "node 'conv1' (Conv)", "smaller than the window")
+
+
+def test_onnx_zero_input_dimension_of_a_qdq_model_is_named(tmp_path):
+    """Was: an internal error (grouped int8 convolution) or C failing -Werror=restrict, for an empty input of a
+    QDQ model: the int8 kernels take no empty tensors."""
+    m = qdq_model()
+    m.graph.input[0].type.tensor_type.shape.dim[1].dim_value = 0
+    code, message = compile_in_process(save(tmp_path, m), tmp_path)
+    assert_refused(code, message, "a dimension of 0", "--input-shape x=")
+
+
+def test_onnx_input_shape_must_be_positive(tmp_path):
+    code, message = compile_in_process(TINY_CNN, tmp_path, "--input-shape", "input=1,1,0,32")
+    assert_refused(code, message, "positive integers")
+
+
+@pytest.mark.parametrize("wrapper", ["optional", "sequence"])
+def test_onnx_optional_and_sequence_inputs_are_refused(tmp_path, wrapper):
+    m = tiny()
+    inp = m.graph.input[0]
+    inner = copy.deepcopy(inp.type)
+    inp.type.Clear()
+    getattr(inp.type, f"{wrapper}_type").elem_type.CopyFrom(inner)
+    path = tmp_path / "m.onnx"
+    path.write_bytes(m.SerializeToString())  # the checker may refuse it too: either way by name
+    code, message = compile_in_process(path, tmp_path)
+    assert_refused(code, message)
+    assert "KeyError" not in message
+
+
+def conv_model(kernel_shape=None, group=1, w_shape=(4, 2, 3, 3), x_channels=2):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, x_channels, 8, 8])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, w_shape[0], 6, 6])
+    w = numpy_helper.from_array(np.ones(w_shape, np.float32), "w")
+    attrs = {"group": group}
+    if kernel_shape is not None:
+        attrs["kernel_shape"] = kernel_shape
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", **attrs)
+    g = helper.make_graph([node], "g", [x], [y], [w])
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def test_onnx_conv_kernel_shape_contradicting_weights_is_refused(tmp_path):
+    code, message = compile_in_process(save(tmp_path, conv_model(kernel_shape=[5, 5])), tmp_path)
+    assert_refused(code, message, "node 'conv' (Conv)", "kernel_shape [5, 5] contradicts the weights")
+
+
+def test_onnx_conv_group_contradicting_channels_is_refused(tmp_path):
+    code, message = compile_in_process(save(tmp_path, conv_model(group=3, w_shape=(6, 2, 3, 3), x_channels=4)),
+                                       tmp_path)
+    assert_refused(code, message, "node 'conv' (Conv)")
+
+
+def test_onnx_shape_input_says_bind(tmp_path):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])
+    s = helper.make_tensor_value_info("shape", TensorProto.INT64, [2])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4])
+    g = helper.make_graph([helper.make_node("Reshape", ["x", "shape"], ["y"], name="r")], "g", [x, s], [y])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    code, message = compile_in_process(save(tmp_path, m), tmp_path)
+    assert_refused(code, message, "node 'r' (Reshape)", "--bind shape=")
+    np.save(tmp_path / "shape.npy", np.array([2, 4], np.int64))
+    code, message = compile_in_process(save(tmp_path, m), tmp_path, "--bind", f"shape={tmp_path / 'shape.npy'}")
+    assert code == 0, message
+
+
+def qdq_model(scale_as_input=False, scale=0.05):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])
+    inputs, inits = [x], [numpy_helper.from_array(np.array(0, np.int8), "zp")]
+    if scale_as_input:
+        inputs.append(helper.make_tensor_value_info("y_scale", TensorProto.FLOAT, []))
+    else:
+        inits.append(numpy_helper.from_array(np.array(scale, np.float32), "y_scale"))
+    nodes = [helper.make_node("QuantizeLinear", ["x", "y_scale", "zp"], ["q"], name="quant"),
+             helper.make_node("DequantizeLinear", ["q", "y_scale", "zp"], ["y"], name="dequant")]
+    g = helper.make_graph(nodes, "g", inputs, [y], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def test_onnx_non_constant_scale_is_named(tmp_path):
+    """Was: `edgec: internal error: KeyError: 'y_scale'`."""
+    code, message = compile_in_process(save(tmp_path, qdq_model(scale_as_input=True)), tmp_path)
+    assert_refused(code, message, "node 'quant' (QuantizeLinear)", "'y_scale'", "--bind y_scale=")
+
+
+@pytest.mark.parametrize("scale", [0.0, -1.0, float("inf")])
+def test_onnx_bad_scale_is_named(tmp_path, scale):
+    code, message = compile_in_process(save(tmp_path, qdq_model(scale=scale)), tmp_path)
+    assert_refused(code, message, "node 'quant' (QuantizeLinear)", "scales must be finite and positive")
+
+
+def test_onnx_graph_without_inputs_is_refused(tmp_path):
+    """Was: C that failed -Werror (an unused `arena`)."""
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])
+    a = numpy_helper.from_array(np.ones((1, 4), np.float32), "a")
+    g = helper.make_graph([helper.make_node("Relu", ["a"], ["y"], name="relu")], "g", [], [y], [a])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    code, message = compile_in_process(save(tmp_path, m), tmp_path)
+    assert_refused(code, message, "no inputs")
+
+
+def test_onnx_short_initializer_is_named(tmp_path):
+    m = tiny()
+    init = next(i for i in m.graph.initializer if i.raw_data)
+    init.raw_data = init.raw_data[:-4]
+    path = tmp_path / "m.onnx"
+    path.write_bytes(m.SerializeToString())
+    code, message = compile_in_process(path, tmp_path)
+    assert_refused(code, message, init.name, "raw_data")
+
+
+# -- the CLI as a process: no native log noise, no hang --------------------------------------------------------
+def test_native_log_lines_stay_out_of_the_output(tmp_path):
+    """TVM's importer prints "Error converting operator ..." and its BlockBuilder warns from C++ when an import
+    fails (here: a Reshape whose shape is computed from a graph input); edgec's own message is all the user sees,
+    and --debug shows the rest."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])
+    s = helper.make_tensor_value_info("shape", TensorProto.INT64, [2])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4])
+    nodes = [helper.make_node("Identity", ["shape"], ["s2"], name="id"),
+             helper.make_node("Reshape", ["x", "s2"], ["y"], name="r")]
+    g = helper.make_graph(nodes, "g", [x, s], [y])
+    path = save(tmp_path, helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]))
+    proc = run_edgec("compile", path, "-o", tmp_path / "out", "--no-code-size")
+    assert proc.returncode == 1 and "TVM's ONNX importer failed" in proc.stderr, proc.stderr
+    noise = ("BlockBuilder", "Error converting")
+    assert not any(n in proc.stderr + proc.stdout for n in noise), proc.stderr
+    proc = run_edgec("--debug", "compile", path, "-o", tmp_path / "out", "--no-code-size")
+    assert proc.returncode == 1 and all(n in proc.stderr for n in noise), proc.stderr
+
+
+def test_verify_does_not_hang_on_a_zero_element_input(tmp_path):
+    m = kws()
+    mutate_zero_dim(m)
+    proc = subprocess.run([sys.executable, "-m", "edgec", "verify", str(write(tmp_path, m))], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 1 and "zero dimension" in proc.stderr, proc.stderr
+
+
+def test_harness_runs_once_when_every_input_is_empty():
+    from edgec.build.host import harness_source
+
+    report = {"name": "m", "inputs": [{"bytes": 0}], "outputs": [{"bytes": 4}]}
+    src = harness_source(report)
+    assert "int got = (runs == 0);" in src
+    report = {"name": "m", "inputs": [{"bytes": 0}, {"bytes": 8}], "outputs": [{"bytes": 4}]}
+    src = harness_source(report)
+    assert "fread(in1, 1, 8, fi1) == 8" in src and "fread(in0" not in src and "if (got != 1)" in src
+
+
+def test_verify_reports_edgec_result_when_the_reference_cannot_run(tmp_path):
+    """The reference executor refusing the file (here: onnxruntime on a damaged copy of the model edgec
+    compiled) is not edgec's failure: verify says so, with edgec's own outputs, and exits 6."""
+    from edgec.errors import ReferenceUnavailableError
+    from edgec.pipeline import CompileOptions, compile_model
+    from edgec.verify import verify_compiled
+
+    result = compile_model(TINY_CNN, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(TINY_CNN.read_bytes()[:200])
+    with pytest.raises(ReferenceUnavailableError) as info:
+        verify_compiled(broken, result, runs=2)
+    text = str(info.value)
+    assert "onnxruntime cannot run it" in text and "built and ran on 2 random input(s)" in text, text
+    assert info.value.exit_code == 6
