@@ -215,6 +215,32 @@ class BatchNormalization(tvm_onnx.BatchNormalization):
         return relax.Tuple([y, running_mean, running_var])
 
 
+class Dropout(tvm_onnx.OnnxOpConverter):
+    """Inference: the identity, and an all-true mask when the node's second output is used. (TVM's
+    relax.nn.dropout yields a tuple that its layout conversion cannot follow.) training_mode=1 is random and
+    not compiled, unless the ratio is 0."""
+
+    @classmethod
+    def _dropout(cls, bb, inputs, attr, params, ratio):
+        x = inputs[0]
+        if len(inputs) > 2 and inputs[2] is not None:
+            training = _const_value(inputs[2], params)
+            if training is None or (bool(training.reshape(())) and ratio != 0.0):
+                raise ValueError("Dropout in training mode is random: edgec compiles inference (training_mode=0)")
+        if attr["tvm_custom"]["num_outputs"] > 1:
+            return relax.Tuple([x, relax.const(np.ones(_static_shape(x), bool))])
+        return x
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        return cls._dropout(bb, inputs, attr, params, float(attr.get("ratio", 0.5)))
+
+    @classmethod
+    def _impl_v12(cls, bb, inputs, attr, params):
+        ratio = _const_value(inputs[1], params) if len(inputs) > 1 else None
+        return cls._dropout(bb, inputs, attr, params, 0.5 if ratio is None else float(ratio.reshape(())))
+
+
 def _extern(name: str, attrs: dict):
     func = relax.ExternFunc(name)
     for key, value in attrs.items():
@@ -287,7 +313,7 @@ class MatMulInteger(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(out, "int32"))
 
 
-OVERRIDES = {"Clip": Clip, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
+OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
              "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 

@@ -1,0 +1,121 @@
+"""Classic CNN architectures as ONNX models with random weights (small-resolution variants built with
+model_zoo/onnx_builder.py): each compiles for the host and matches onnxruntime within 1e-4. Also the
+static-shape idioms exporters emit (PyTorch's flatten) and TVM failures that must not reach the user."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import numpy_helper
+
+from edgec.errors import UnsupportedModelError
+from edgec.pipeline import CompileOptions, compile_model
+from edgec.verify import verify_compiled
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "model_zoo"))
+from onnx_builder import GraphBuilder  # noqa: E402
+
+RTOL, ATOL = 1e-4, 1e-5
+
+
+def int64(b: GraphBuilder, values) -> str:
+    name = b.fresh("i64")
+    b.inits.append(numpy_helper.from_array(np.asarray(values, np.int64), name))
+    return name
+
+
+def torch_flatten(b: GraphBuilder, x: str) -> str:
+    """PyTorch's x.view(x.size(0), -1): Shape -> Gather -> Unsqueeze -> Concat -> Reshape."""
+    batch = b.op("Gather", [b.op("Shape", [x]), int64(b, 0)], axis=0)
+    shape = b.op("Concat", [b.op("Unsqueeze", [batch, int64(b, [0])]), int64(b, [-1])], axis=0)
+    return b.op("Reshape", [x, shape])
+
+
+def fire(b: GraphBuilder, x: str, cin: int, squeeze: int, expand: int) -> str:
+    s = b.op("Relu", [b.conv(x, cin, squeeze, 1, bias=True)])
+    e1 = b.op("Relu", [b.conv(s, squeeze, expand, 1, bias=True)])
+    e3 = b.op("Relu", [b.conv(s, squeeze, expand, 3, bias=True)])
+    return b.op("Concat", [e1, e3], axis=1)
+
+
+def flatten_cnn() -> onnx.ModelProto:
+    b = GraphBuilder("torch_flatten")
+    x = b.input("x", [1, 3, 8, 8])
+    y = b.op("Relu", [b.conv(x, 3, 4, 3)])
+    return b.build(b.dense(torch_flatten(b, y), 4 * 8 * 8, 10), [1, 10])
+
+
+def squeezenet() -> onnx.ModelProto:
+    b = GraphBuilder("squeezenet")
+    x = b.input("x", [1, 3, 48, 48])
+    y = b.op("Relu", [b.conv(x, 3, 16, 3, stride=2, bias=True)])
+    y = b.op("MaxPool", [y], kernel_shape=[3, 3], strides=[2, 2])
+    y = fire(b, y, 16, 4, 8)
+    y = fire(b, y, 16, 4, 8)
+    y = b.op("MaxPool", [y], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)
+    y = fire(b, y, 16, 8, 16)
+    y = b.op("Dropout", [y])
+    y = b.op("Relu", [b.conv(y, 32, 10, 1, bias=True)])
+    y = b.op("Flatten", [b.op("GlobalAveragePool", [y])])
+    return b.build(b.op("Softmax", [y], axis=1), [1, 10])
+
+
+MODELS = {"torch_flatten": flatten_cnn, "squeezenet": squeezenet}
+
+
+def compile_and_verify(model: onnx.ModelProto, tmp_path: Path):
+    path = tmp_path / "model.onnx"
+    onnx.save(model, str(path))
+    result = compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    comparisons = verify_compiled(path, result, runs=2, rtol=RTOL, atol=ATOL)
+    bad = [c for c in comparisons if not c.ok]
+    assert not bad, "\n".join(f"{c.output}: max abs {c.max_abs_err:.3g}, max rel {c.max_rel_err:.3g}" for c in bad)
+    return result
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_architecture_matches_onnxruntime(name, tmp_path):
+    compile_and_verify(MODELS[name](), tmp_path)
+
+
+def test_shape_arithmetic_folds_to_constants(tmp_path):
+    result = compile_and_verify(flatten_cnn(), tmp_path)
+    assert {n.op for n in result.graph.nodes} <= {"conv2d", "clamp", "dense", "matmul", "copy", "transpose"}, \
+        "Shape/Gather/Concat must leave no node behind"
+
+
+def test_shape_of_unknown_value_is_refused_naming_the_node(tmp_path):
+    """A Shape that cannot fold (its input is a Shape-dependent NonZero here: data-dependent) is named."""
+    b = GraphBuilder("dynamic")
+    x = b.input("x", [1, 4])
+    nz = b.op("NonZero", [x])
+    y = b.op("Shape", [nz])
+    model = b.build(y, [2])
+    model.graph.output[0].type.tensor_type.elem_type = onnx.TensorProto.INT64
+    path = tmp_path / "m.onnx"
+    onnx.save(model, str(path))
+    with pytest.raises(UnsupportedModelError) as err:
+        compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    assert "nonzero_1" in str(err.value) and "shape_2" in str(err.value)
+
+
+def test_failing_optional_tvm_pass_leaves_the_module_unchanged():
+    import tvm
+    from tvm import relax
+
+    from edgec.passes.relax_pipeline import optional_pass
+
+    @tvm.transform.module_pass(opt_level=0, name="always-fails")
+    def broken(mod, _ctx):
+        raise ValueError("TVM internal error stand-in")
+
+    bb = relax.BlockBuilder()
+    x = relax.Var("x", relax.TensorType([1, 4], "float32"))
+    with bb.function("main", [x]):
+        bb.emit_func_output(bb.emit(relax.op.nn.relu(x)))
+    mod = bb.get()
+    assert optional_pass(broken, "broken")(mod).same_as(mod)
