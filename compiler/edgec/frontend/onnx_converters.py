@@ -241,6 +241,61 @@ class Dropout(tvm_onnx.OnnxOpConverter):
         return cls._dropout(bb, inputs, attr, params, 0.5 if ratio is None else float(ratio.reshape(())))
 
 
+class Variadic(tvm_onnx.OnnxOpConverter):
+    """Sum / Mean / Max / Min of N broadcasting inputs as a chain of binary ops (TVM stacks broadcast copies
+    of every input and reduces the stack: N times the memory)."""
+
+    BINARY = {"Sum": relax.op.add, "Mean": relax.op.add, "Max": relax.op.maximum, "Min": relax.op.minimum}
+    name = ""
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        out = inputs[0]
+        for x in inputs[1:]:
+            out = bb.normalize(cls.BINARY[cls.name](out, x))
+        if cls.name == "Mean" and len(inputs) > 1:
+            out = relax.op.divide(out, relax.const(float(len(inputs)), str(out.ty.dtype)))
+        elif len(inputs) == 1:
+            out = relax.op.add(out, relax.const(0.0, str(out.ty.dtype))) if cls.name in ("Sum", "Mean") else out
+        return out
+
+
+class PRelu(tvm_onnx.OnnxOpConverter):
+    """A slope along one axis (per channel, the common case) is relax.nn.prelu: one kernel call. Any other
+    broadcast is max(x, 0) + slope * min(x, 0), exact in float (TVM's where/less form needs bool tensors)."""
+
+    @classmethod
+    def _impl_v7(cls, bb, inputs, attr, params):
+        x, slope = inputs[0], inputs[1]
+        shape, s_shape = _static_shape(x), _static_shape(slope)
+        aligned = [1] * (len(shape) - len(s_shape)) + s_shape
+        varying = [i for i, d in enumerate(aligned) if d != 1]
+        if len(aligned) == len(shape) and len(varying) == 1 and aligned[varying[0]] == shape[varying[0]]:
+            return relax.op.nn.prelu(x, relax.op.reshape(slope, [-1]), axis=varying[0])
+        dtype = str(x.ty.dtype)
+        zero = relax.const(0.0, dtype)
+        negative = bb.normalize(relax.op.multiply(slope, relax.op.minimum(x, zero)))
+        return relax.op.add(bb.normalize(relax.op.maximum(x, zero)), negative)
+
+
+class Pow(tvm_onnx.OnnxOpConverter):
+    """A constant exponent of another type (ONNX allows an int64 exponent of a float base) as the base's type."""
+
+    @classmethod
+    def _impl_v7(cls, bb, inputs, attr, params):
+        x, y = inputs
+        if str(y.ty.dtype) != str(x.ty.dtype):
+            value = _const_value(y, params)
+            if value is None:
+                raise ValueError(f"Pow with a {y.ty.dtype} exponent known only at run time")
+            y = relax.const(value.astype(str(x.ty.dtype)), str(x.ty.dtype))
+        return relax.op.power(x, y)
+
+
+def _variadic(op: str):
+    return type(op, (Variadic,), {"name": op})
+
+
 def _extern(name: str, attrs: dict):
     func = relax.ExternFunc(name)
     for key, value in attrs.items():
@@ -313,7 +368,7 @@ class MatMulInteger(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(out, "int32"))
 
 
-OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
+OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
              "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 
