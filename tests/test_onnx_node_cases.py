@@ -47,6 +47,9 @@ OPERATORS = {
     # element-wise math (one unary kernel with an op code; pow and prelu on the binary kernel)
     "Sum", "Mean", "Max", "Min", "Exp", "Log", "Sqrt", "Pow", "Erf", "Gelu", "PRelu", "Elu", "Selu", "Softplus",
     "Softsign", "Abs", "Neg", "Reciprocal", "Floor", "Ceil", "Round", "Sin", "Cos", "Sign", "Dropout", "LRN",
+    # reductions (one kernel with an op code), log-softmax
+    "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
+    "ReduceSumSquare", "GlobalMaxPool", "LogSoftmax",
 }
 ALSO_ALLOWED = {"Constant", "Identity"}
 
@@ -59,6 +62,8 @@ NAME_STEMS = (
     "sum", "mean", "max_", "min_", "exp", "log", "sqrt", "pow", "erf", "gelu", "prelu", "elu", "selu", "softplus",
     "softsign", "abs", "neg", "reciprocal", "floor", "ceil", "round", "sin", "cos", "sign", "dropout",
     "training_dropout", "lrn",
+    "reduce_sum", "reduce_max", "reduce_min", "reduce_prod", "reduce_l1", "reduce_l2", "reduce_log_sum",
+    "globalmaxpool", "logsoftmax",
 )
 # Names matching a stem that belong to another operator.
 OTHER_OPERATORS = re.compile(r"^(convinteger|convtranspose|matmulinteger)")
