@@ -50,6 +50,8 @@ OPERATORS = {
     # reductions (one kernel with an op code), log-softmax
     "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
     "ReduceSumSquare", "GlobalMaxPool", "LogSoftmax",
+    # data movement (one strided copy)
+    "Slice", "Split", "Gather", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
 }
 ALSO_ALLOWED = {"Constant", "Identity"}
 
@@ -64,6 +66,7 @@ NAME_STEMS = (
     "training_dropout", "lrn",
     "reduce_sum", "reduce_max", "reduce_min", "reduce_prod", "reduce_l1", "reduce_l2", "reduce_log_sum",
     "globalmaxpool", "logsoftmax",
+    "slice", "split", "gather_", "expand", "tile", "depthtospace", "spacetodepth",
 )
 # Names matching a stem that belong to another operator.
 OTHER_OPERATORS = re.compile(r"^(convinteger|convtranspose|matmulinteger)")

@@ -21,7 +21,7 @@ SUPPORTED_OPS = {
     "Sum", "Mean", "Max", "Min", "Exp", "Log", "Sqrt", "Pow", "Erf", "Gelu", "PRelu", "Elu", "Selu", "Softplus",
     "Softsign", "Abs", "Neg", "Reciprocal", "Floor", "Ceil", "Round", "Sin", "Cos", "Sign", "LRN",
     "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
-    "ReduceSumSquare", "LogSoftmax",
+    "ReduceSumSquare", "LogSoftmax", "Slice", "Split", "Gather", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
     # onnxruntime's quantize_dynamic: integer kernels, fused onto the hybrid kernels (passes/fuse_dynamic_quant.py)
     "DynamicQuantizeLinear", "ConvInteger", "MatMulInteger", "Cast",
 }

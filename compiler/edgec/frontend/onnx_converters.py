@@ -292,6 +292,61 @@ class Pow(tvm_onnx.OnnxOpConverter):
         return relax.op.power(x, y)
 
 
+class Tile(tvm_onnx.OnnxOpConverter):
+    """Tile with constant repeats as one broadcast per repeated axis a: x viewed as [P, 1, S] (P the product of
+    the dims before a, S of the others) broadcast to [P, r, S] is x repeated r times along a. Rank 3 whatever
+    the input's rank; edgec runs broadcasts as strided copies."""
+
+    @classmethod
+    def _impl_v6(cls, bb, inputs, attr, params):
+        x = inputs[0]
+        repeats = _const_value(inputs[1], params)
+        if repeats is None:
+            raise ValueError("Tile: the repeats input must be known at compile time (bind it with --bind)")
+        shape = _static_shape(x)
+        for a, r in enumerate(int(v) for v in repeats.reshape(-1)):
+            if r == 1:
+                continue
+            outer, inner = int(np.prod(shape[:a], dtype=np.int64)), int(np.prod(shape[a:], dtype=np.int64))
+            wide = bb.normalize(relax.op.broadcast_to(relax.op.reshape(x, [outer, 1, inner]), [outer, r, inner]))
+            shape = shape[:a] + [shape[a] * r] + shape[a + 1:]
+            x = bb.normalize(relax.op.reshape(wide, shape))
+        return x
+
+
+class SpaceToDepth(tvm_onnx.OnnxOpConverter):
+    """Both modes (DCR, CRD: opset 25) as reshape -> transpose -> reshape, as the ONNX reference does."""
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        x, b = inputs[0], int(attr["blocksize"])
+        mode = attr.get("mode", b"DCR")
+        mode = mode.decode() if isinstance(mode, bytes) else mode
+        n, c, h, w = _static_shape(x)
+        perm = [0, 3, 5, 1, 2, 4] if mode == "DCR" else [0, 1, 3, 5, 2, 4]
+        t = relax.op.permute_dims(relax.op.reshape(x, [n, c, h // b, b, w // b, b]), perm)
+        return relax.op.reshape(bb.normalize(t), [n, c * b * b, h // b, w // b])
+
+
+class Split(tvm_onnx.Split):
+    """Constant split sizes (zero sizes included, which TVM's split refuses) as one strided slice per part."""
+
+    @classmethod
+    def _parts(cls, bb, x, axis, sizes):
+        shape = _static_shape(x)
+        axis %= len(shape)
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(int).tolist()
+        return relax.Tuple([bb.normalize(relax.op.strided_slice(x, [axis], [lo], [hi]))
+                            for lo, hi in zip(bounds, bounds[1:])])
+
+    @classmethod
+    def _impl_v13(cls, bb, inputs, attr, params):
+        sizes = _const_value(inputs[1], params) if len(inputs) > 1 else None
+        if sizes is None:
+            return super()._impl_v13(bb, inputs, attr, params)
+        return cls._parts(bb, inputs[0], int(attr.get("axis", 0)), sizes.reshape(-1))
+
+
 def _variadic(op: str):
     return type(op, (Variadic,), {"name": op})
 
@@ -368,7 +423,7 @@ class MatMulInteger(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(out, "int32"))
 
 
-OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
+OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
              "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 
