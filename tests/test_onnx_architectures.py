@@ -64,7 +64,92 @@ def squeezenet() -> onnx.ModelProto:
     return b.build(b.op("Softmax", [y], axis=1), [1, 10])
 
 
-MODELS = {"torch_flatten": flatten_cnn, "squeezenet": squeezenet}
+def lrn(b: GraphBuilder, x: str) -> str:
+    return b.op("LRN", [x], size=5, alpha=1e-4, beta=0.75, bias=1.0)
+
+
+def maxpool(b: GraphBuilder, x: str, k: int = 3, s: int = 2, pad: int = 0) -> str:
+    return b.op("MaxPool", [x], kernel_shape=[k, k], strides=[s, s], pads=[pad] * 4)
+
+
+def alexnet() -> onnx.ModelProto:
+    """AlexNet / CaffeNet / ZFNet: conv-LRN-pool stages, then Dropout between fully connected layers."""
+    b = GraphBuilder("alexnet")
+    y = b.input("x", [1, 3, 63, 63])
+    y = maxpool(b, lrn(b, b.op("Relu", [b.conv(y, 3, 16, 5, stride=2, bias=True)])))
+    y = maxpool(b, lrn(b, b.op("Relu", [b.conv(y, 16, 24, 3, bias=True)])))
+    y = b.op("Relu", [b.conv(y, 24, 32, 3, bias=True)])
+    y = maxpool(b, b.op("Relu", [b.conv(y, 32, 24, 3, bias=True)]))
+    y = torch_flatten(b, y)
+    y = b.op("Dropout", [b.op("Relu", [b.dense(y, 24 * 3 * 3, 64)])])
+    y = b.op("Dropout", [b.op("Relu", [b.dense(y, 64, 64)])])
+    return b.build(b.op("Softmax", [b.dense(y, 64, 10)], axis=1), [1, 10])
+
+
+def vgg() -> onnx.ModelProto:
+    b = GraphBuilder("vgg")
+    y = b.input("x", [1, 3, 32, 32])
+    cin = 3
+    for cout, convs in ((8, 2), (16, 2), (32, 3)):
+        for _ in range(convs):
+            y, cin = b.op("Relu", [b.conv(y, cin, cout, 3, bias=True)]), cout
+        y = maxpool(b, y, 2, 2)
+    y = b.op("Flatten", [y])
+    y = b.op("Dropout", [b.op("Relu", [b.dense(y, 32 * 4 * 4, 64)])])
+    return b.build(b.op("Softmax", [b.dense(y, 64, 10)], axis=1), [1, 10])
+
+
+def inception_block(b: GraphBuilder, x: str, cin: int, c1: int, c3r: int, c3: int, c5r: int, c5: int, cp: int) -> str:
+    p1 = b.op("Relu", [b.conv(x, cin, c1, 1, bias=True)])
+    p3 = b.op("Relu", [b.conv(b.op("Relu", [b.conv(x, cin, c3r, 1, bias=True)]), c3r, c3, 3, bias=True)])
+    p5 = b.op("Relu", [b.conv(b.op("Relu", [b.conv(x, cin, c5r, 1, bias=True)]), c5r, c5, 5, bias=True)])
+    pp = b.op("Relu", [b.conv(maxpool(b, x, 3, 1, 1), cin, cp, 1, bias=True)])
+    return b.op("Concat", [p1, p3, p5, pp], axis=1)
+
+
+def googlenet() -> onnx.ModelProto:
+    """GoogLeNet / Inception v1: LRN stem, inception blocks (four branches concatenated on channels)."""
+    b = GraphBuilder("googlenet")
+    y = b.input("x", [1, 3, 48, 48])
+    y = lrn(b, maxpool(b, b.op("Relu", [b.conv(y, 3, 16, 7, stride=2, bias=True)]), 3, 2, 1))
+    y = maxpool(b, lrn(b, b.op("Relu", [b.conv(y, 16, 24, 3, bias=True)])), 3, 2, 1)
+    y = inception_block(b, y, 24, 8, 8, 12, 4, 4, 4)
+    y = inception_block(b, y, 28, 12, 8, 16, 4, 8, 8)
+    y = b.op("AveragePool", [y], kernel_shape=[6, 6], strides=[1, 1])
+    y = b.op("Dropout", [y])
+    y = b.op("Reshape", [y, int64(b, [1, -1])])
+    return b.build(b.op("Softmax", [b.dense(y, 44, 10)], axis=1), [1, 10])
+
+
+def resnet() -> onnx.ModelProto:
+    """ResNet v1 (the zoo's Caffe2 export): residual adds as Sum, BatchNorm after each conv."""
+    b = GraphBuilder("resnet")
+    y = b.input("x", [1, 3, 32, 32])
+    y = maxpool(b, b.conv_bn(y, 3, 16, 3, act="Relu"), 3, 2, 1)
+    cin = 16
+    for cout, stride in ((16, 1), (32, 2), (32, 1)):
+        h = b.conv_bn(b.conv_bn(y, cin, cout, 3, stride, act="Relu"), cout, cout, 3, act=None)
+        skip = y if stride == 1 and cin == cout else b.conv_bn(y, cin, cout, 1, stride, act=None)
+        y, cin = b.op("Relu", [b.op("Sum", [h, skip])]), cout
+    y = b.op("Flatten", [b.op("GlobalAveragePool", [y])])
+    return b.build(b.op("Softmax", [b.dense(y, 32, 10)], axis=1), [1, 10])
+
+
+def mobilenet() -> onnx.ModelProto:
+    """MobileNet v1: depthwise-separable convolutions with ReLU6 (Clip)."""
+    b = GraphBuilder("mobilenet")
+    y = b.input("x", [1, 3, 32, 32])
+    y = b.conv_bn(y, 3, 8, 3, 2)
+    cin = 8
+    for cout, stride in ((16, 1), (32, 2), (32, 1), (64, 2)):
+        y = b.conv_bn(b.conv_bn(y, cin, cin, 3, stride, groups=cin), cin, cout, 1)
+        cin = cout
+    y = b.op("Flatten", [b.op("GlobalAveragePool", [y])])
+    return b.build(b.op("Softmax", [b.dense(y, 64, 10)], axis=1), [1, 10])
+
+
+MODELS = {"torch_flatten": flatten_cnn, "squeezenet": squeezenet, "alexnet": alexnet, "vgg": vgg,
+          "googlenet": googlenet, "resnet": resnet, "mobilenet": mobilenet}
 
 
 def compile_and_verify(model: onnx.ModelProto, tmp_path: Path):

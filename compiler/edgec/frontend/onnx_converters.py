@@ -347,6 +347,26 @@ class Split(tvm_onnx.Split):
         return cls._parts(bb, inputs[0], int(attr.get("axis", 0)), sizes.reshape(-1))
 
 
+class LRN(tvm_onnx.OnnxOpConverter):
+    """x / (bias + alpha / size * sum of x^2 over a window of channels)^beta, the window sum as an average pool
+    (counting the padding) of x^2 viewed as [N, 1, C, rest]. TVM's form (a 3-D pool on an extra dim) does not
+    survive the channels-last layout conversion."""
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        x = inputs[0]
+        shape, dtype = _static_shape(x), str(x.ty.dtype)
+        size = int(attr["size"])
+        alpha, beta, bias = float(attr.get("alpha", 1e-4)), float(attr.get("beta", 0.75)), float(attr.get("bias", 1.0))
+        rest = int(np.prod(shape[2:], dtype=np.int64))
+        sq = bb.normalize(relax.op.reshape(relax.op.multiply(x, x), [shape[0], 1, shape[1], rest]))
+        avg = bb.normalize(relax.op.nn.avg_pool2d(sq, pool_size=[size, 1], strides=[1, 1],
+                                                  padding=[(size - 1) // 2, 0, size // 2, 0], count_include_pad=True))
+        c = lambda v: relax.const(v, dtype)  # noqa: E731
+        scale = bb.normalize(relax.op.add(c(bias), relax.op.multiply(c(alpha), relax.op.reshape(avg, shape))))
+        return relax.op.divide(x, relax.op.power(scale, c(beta)))
+
+
 def _variadic(op: str):
     return type(op, (Variadic,), {"name": op})
 
@@ -423,7 +443,7 @@ class MatMulInteger(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(out, "int32"))
 
 
-OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
+OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
              "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 
