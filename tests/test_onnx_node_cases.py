@@ -52,6 +52,8 @@ OPERATORS = {
     "ReduceSumSquare", "GlobalMaxPool", "LogSoftmax",
     # data movement (one strided copy)
     "Slice", "Split", "Gather", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
+    # normalisations composed of the mean, binary and unary kernels
+    "LayerNormalization", "InstanceNormalization",
 }
 ALSO_ALLOWED = {"Constant", "Identity"}
 
@@ -67,6 +69,7 @@ NAME_STEMS = (
     "reduce_sum", "reduce_max", "reduce_min", "reduce_prod", "reduce_l1", "reduce_l2", "reduce_log_sum",
     "globalmaxpool", "logsoftmax",
     "slice", "split", "gather_", "expand", "tile", "depthtospace", "spacetodepth",
+    "layer_normalization", "instancenorm",
 )
 # Names matching a stem that belong to another operator.
 OTHER_OPERATORS = re.compile(r"^(convinteger|convtranspose|matmulinteger)")

@@ -367,6 +367,28 @@ class LRN(tvm_onnx.OnnxOpConverter):
         return relax.op.divide(x, relax.op.power(scale, c(beta)))
 
 
+class LayerNormalization(tvm_onnx.OnnxOpConverter):
+    """TVM returns zeros for the optional Mean and InvStdDev outputs; here they are computed (over the
+    normalised axes, reduced dims kept) when the node has them."""
+
+    @classmethod
+    def _impl_v17(cls, bb, inputs, attr, params):
+        x, scale = inputs[0], inputs[1]
+        bias = inputs[2] if len(inputs) > 2 else None
+        rank, dtype = len(_static_shape(x)), str(x.ty.dtype)
+        axes = list(range(int(attr.get("axis", -1)) % rank, rank))
+        eps = float(attr.get("epsilon", 1e-5))
+        if bias is None:
+            bias = relax.const(np.zeros(_static_shape(scale), dtype), dtype)
+        y = bb.normalize(relax.op.nn.layer_norm(x, scale, bias, axes, eps))
+        if attr["tvm_custom"]["num_outputs"] == 1:
+            return y
+        mean = bb.normalize(relax.op.mean(x, axes, keepdims=True))
+        var = bb.normalize(relax.op.variance(x, axes, keepdims=True))
+        inv = relax.op.divide(relax.const(1.0, dtype), relax.op.sqrt(relax.op.add(var, relax.const(eps, dtype))))
+        return relax.Tuple([y, mean, bb.normalize(inv)])
+
+
 def _variadic(op: str):
     return type(op, (Variadic,), {"name": op})
 
@@ -443,7 +465,7 @@ class MatMulInteger(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(out, "int32"))
 
 
-OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
+OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
              "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 
