@@ -12,6 +12,7 @@ import onnx
 import pytest
 from onnx import numpy_helper
 
+from conftest import COMPILERS, assert_compiles_warning_free, run_edgec
 from edgec.errors import UnsupportedModelError
 from edgec.pipeline import CompileOptions, compile_model
 from edgec.verify import verify_compiled
@@ -204,3 +205,56 @@ def test_failing_optional_tvm_pass_leaves_the_module_unchanged():
         bb.emit_func_output(bb.emit(relax.op.nn.relu(x)))
     mod = bb.get()
     assert optional_pass(broken, "broken")(mod).same_as(mod)
+
+
+def new_kernels_model() -> onnx.ModelProto:
+    """One model through every kernel this family of operators added: unary math codes, pow and prelu on the
+    binary kernel, the reduce kernel, log-softmax, the strided copy (Slice, Gather, Expand, Tile, Split) and
+    the composed normalisations."""
+    b = GraphBuilder("new_kernels")
+    x = b.input("x", [1, 4, 6, 6])
+    y = b.op("PRelu", [b.conv(x, 4, 8, 3), b.weight("slope", (8, 1, 1), scale=0.2)])
+    y = b.op("Sum", [y, b.op("Exp", [b.op("Neg", [b.op("Abs", [y])])]), b.op("Erf", [y])])
+    y = b.op("Max", [y, b.op("Floor", [y]), b.op("Round", [b.op("Sin", [y])])])
+    y = b.op("Pow", [b.op("Abs", [y]), b.const_scalar(1.5)])
+    y = b.op("Slice", [y, int64(b, [1, 1]), int64(b, [7, 5]), int64(b, [1, 2]), int64(b, [2, 1])])  # [1, 3, 4, 6]
+    y = b.op("Gather", [y, int64(b, [2, 0, 1])], axis=1)
+    y = b.op("Tile", [y, int64(b, [1, 2, 1, 1])])  # [1, 6, 4, 6]
+    top, bottom = b.fresh("split_top"), b.fresh("split_bottom")
+    b.nodes.append(onnx.helper.make_node("Split", [y, int64(b, [2, 4])], [top, bottom], name="split", axis=3))
+    y = b.op("Concat", [b.op("ReduceMax", [top], axes=[3], keepdims=1),
+                        b.op("ReduceSum", [bottom, int64(b, [3])], keepdims=1)], axis=3)  # [1, 6, 4, 2]
+    y = b.op("Add", [y, b.op("Expand", [b.op("ReduceProd", [y], axes=[1], keepdims=1), int64(b, [1, 6, 4, 2])])])
+    y = b.op("LayerNormalization", [y, b.weight("ln_s", (2,), lo=0.5, hi=1.5), b.weight("ln_b", (2,), scale=0.1)],
+             axis=-1)
+    y = b.op("Log", [b.op("Sqrt", [b.op("Add", [b.op("Abs", [y]), b.const_scalar(1.0)])])])
+    y = b.op("Flatten", [y])
+    out = b.op("LogSoftmax", [y], axis=1)
+    graph = onnx.helper.make_graph(b.nodes, b.name, b.inputs, [onnx.helper.make_tensor_value_info(
+        out, onnx.TensorProto.FLOAT, [1, 48])], b.inits)
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 17)])  # LayerNormalization
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def test_new_kernels_match_onnxruntime(tmp_path):
+    compile_and_verify(new_kernels_model(), tmp_path)
+
+
+@pytest.fixture(scope="module")
+def new_kernels_c(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("new_kernels")
+    path = tmp / "model.onnx"
+    onnx.save(new_kernels_model(), str(path))
+    proc = run_edgec("compile", path, "--target", "cortex-m7", "-o", tmp / "out")
+    assert proc.returncode == 0, proc.stderr
+    return tmp / "out"
+
+
+@pytest.mark.parametrize("cc,flags", COMPILERS)
+def test_new_kernels_compile_warning_free(new_kernels_c, tmp_path, cc, flags):
+    kernels = {p.stem for p in new_kernels_c.glob("edgec_*.c")}
+    assert {"edgec_unary_f32", "edgec_binary_f32", "edgec_reduce_f32", "edgec_softmax_f32",
+            "edgec_transpose_f32", "edgec_mean_f32", "edgec_concat"} <= kernels, kernels
+    assert_compiles_warning_free(new_kernels_c, tmp_path, cc, flags)
