@@ -147,6 +147,8 @@ def lower_value(ctx: LowerContext, value, var):
     if isinstance(value, relax.Tuple):
         return tuple(ctx.tensor(f) if not isinstance(f, relax.Tuple) else lower_value(ctx, f, var) for f in value.fields)
     if isinstance(value, relax.TupleGetItem):
+        if ctx.values.get(value.tuple_value) is None:
+            raise DependsOnUnsupported()
         return ctx.values[value.tuple_value][value.index]
     if isinstance(value, tvm.ir.expr.Call):
         op_name = value.op.name if isinstance(value.op, tvm.ir.Op) else str(value.op)

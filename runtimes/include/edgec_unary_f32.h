@@ -1,4 +1,4 @@
-/* Element-wise activations, float32. */
+/* Element-wise one-input functions (activations and math), float32: one kernel, an op code per function. */
 #ifndef EDGEC_UNARY_F32_H
 #define EDGEC_UNARY_F32_H
 
@@ -12,7 +12,20 @@ enum {
     EDGEC_HARD_SIGMOID = 4, /* clamp(alpha * x + beta, 0, 1) */
     EDGEC_HARD_SWISH = 5,   /* x * clamp(x / 6 + 1/2, 0, 1) */
     EDGEC_COPY = 6,
-    EDGEC_SQRT = 7
+    EDGEC_SQRT = 7,
+    EDGEC_EXP = 8,
+    EDGEC_LOG = 9,
+    EDGEC_ABS = 10,
+    EDGEC_NEG = 11,
+    EDGEC_FLOOR = 12,
+    EDGEC_CEIL = 13,
+    EDGEC_ROUND = 14,       /* half to even (ONNX Round) */
+    EDGEC_ERF = 15,
+    EDGEC_SIN = 16,
+    EDGEC_COS = 17,
+    EDGEC_SIGN = 18,        /* -1, 0 or 1 (NaN stays NaN) */
+    EDGEC_GELU = 19,        /* x / 2 * (1 + erf(x / sqrt(2))) */
+    EDGEC_GELU_TANH = 20    /* x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))) */
 };
 
 typedef struct {

@@ -1,3 +1,5 @@
+#include <math.h>
+
 #include "edgec_binary_f32.h"
 
 static float apply(int32_t op, float x, float y) {
@@ -7,6 +9,8 @@ static float apply(int32_t op, float x, float y) {
     case EDGEC_MUL: return x * y;
     case EDGEC_DIV: return x / y;
     case EDGEC_MAX: return x < y ? y : x;
+    case EDGEC_POW: return powf(x, y);
+    case EDGEC_PRELU: return x >= 0.0f ? x : y * x;
     default: return y < x ? y : x;
     }
 }

@@ -26,6 +26,48 @@ void edgec_unary_f32(const float *in, float *out, const edgec_unary_params *p) {
     case EDGEC_SQRT:
         for (int32_t i = 0; i < n; ++i) out[i] = sqrtf(in[i]);
         break;
+    case EDGEC_EXP:
+        for (int32_t i = 0; i < n; ++i) out[i] = expf(in[i]);
+        break;
+    case EDGEC_LOG:
+        for (int32_t i = 0; i < n; ++i) out[i] = logf(in[i]);
+        break;
+    case EDGEC_ABS:
+        for (int32_t i = 0; i < n; ++i) out[i] = fabsf(in[i]);
+        break;
+    case EDGEC_NEG:
+        for (int32_t i = 0; i < n; ++i) out[i] = -in[i];
+        break;
+    case EDGEC_FLOOR:
+        for (int32_t i = 0; i < n; ++i) out[i] = floorf(in[i]);
+        break;
+    case EDGEC_CEIL:
+        for (int32_t i = 0; i < n; ++i) out[i] = ceilf(in[i]);
+        break;
+    case EDGEC_ROUND:
+        for (int32_t i = 0; i < n; ++i) out[i] = rintf(in[i]); /* ties to even in the default rounding mode */
+        break;
+    case EDGEC_ERF:
+        for (int32_t i = 0; i < n; ++i) out[i] = erff(in[i]);
+        break;
+    case EDGEC_SIN:
+        for (int32_t i = 0; i < n; ++i) out[i] = sinf(in[i]);
+        break;
+    case EDGEC_COS:
+        for (int32_t i = 0; i < n; ++i) out[i] = cosf(in[i]);
+        break;
+    case EDGEC_SIGN:
+        for (int32_t i = 0; i < n; ++i) out[i] = in[i] > 0.0f ? 1.0f : (in[i] < 0.0f ? -1.0f : in[i]);
+        break;
+    case EDGEC_GELU:
+        for (int32_t i = 0; i < n; ++i) out[i] = 0.5f * in[i] * (1.0f + erff(in[i] * 0.70710678118654752f));
+        break;
+    case EDGEC_GELU_TANH:
+        for (int32_t i = 0; i < n; ++i) {
+            const float x = in[i];
+            out[i] = 0.5f * x * (1.0f + tanhf(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+        }
+        break;
     default:
         for (int32_t i = 0; i < n; ++i) out[i] = in[i];
         break;

@@ -9,13 +9,20 @@ import onnx
 from onnx import numpy_helper
 
 from ..errors import ModelLoadError, UnsupportedModelError
+from .onnx_fold import fold_constants
 
-# ONNX operators edgec compiles (float32). Constant-producing ops are folded away at import.
+# ONNX operators edgec compiles (float32). Nodes whose value is known at compile time (shape arithmetic, Constant,
+# ConstantOfShape, ...) are folded first (onnx_fold.py) and need not be listed.
 SUPPORTED_OPS = {
     "Conv", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh",
     "HardSigmoid", "HardSwish", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
     "GlobalMaxPool", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Softmax", "Pad",
     "ReduceMean", "Identity", "Constant", "Dropout",
+    "Sum", "Mean", "Max", "Min", "Exp", "Log", "Sqrt", "Pow", "Erf", "Gelu", "PRelu", "Elu", "Selu", "Softplus",
+    "Softsign", "Abs", "Neg", "Reciprocal", "Floor", "Ceil", "Round", "Sin", "Cos", "Sign", "LRN",
+    "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
+    "ReduceSumSquare", "LogSoftmax", "Slice", "Split", "Gather", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
+    "LayerNormalization", "InstanceNormalization",
     # onnxruntime's quantize_dynamic: integer kernels, fused onto the hybrid kernels (passes/fuse_dynamic_quant.py)
     "DynamicQuantizeLinear", "ConvInteger", "MatMulInteger", "Cast",
 }
@@ -131,11 +138,12 @@ def import_onnx(path: Path, options):
         set_input_shapes(model, options.input_shapes)
         graph, names = import_qdq_graph(model)
         return ImportedModel(None, names, graph=graph)
+    bind_inputs(model, options.bindings)
+    set_input_shapes(model, options.input_shapes)
+    model = fold_constants(model)  # shape arithmetic and constant-built weights; only what remains is checked
     problems = unsupported_nodes(model)
     if problems:
         raise UnsupportedModelError(problems)
-    bind_inputs(model, options.bindings)
-    set_input_shapes(model, options.input_shapes)
     shapes = static_input_shapes(model)
     try:
         model = onnx.shape_inference.infer_shapes(model, strict_mode=True)

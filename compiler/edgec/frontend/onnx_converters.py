@@ -215,6 +215,184 @@ class BatchNormalization(tvm_onnx.BatchNormalization):
         return relax.Tuple([y, running_mean, running_var])
 
 
+class Dropout(tvm_onnx.OnnxOpConverter):
+    """Inference: the identity, and an all-true mask when the node's second output is used. (TVM's
+    relax.nn.dropout yields a tuple that its layout conversion cannot follow.) training_mode=1 is random and
+    not compiled, unless the ratio is 0."""
+
+    @classmethod
+    def _dropout(cls, bb, inputs, attr, params, ratio):
+        x = inputs[0]
+        if len(inputs) > 2 and inputs[2] is not None:
+            training = _const_value(inputs[2], params)
+            if training is None or (bool(training.reshape(())) and ratio != 0.0):
+                raise ValueError("Dropout in training mode is random: edgec compiles inference (training_mode=0)")
+        if attr["tvm_custom"]["num_outputs"] > 1:
+            return relax.Tuple([x, relax.const(np.ones(_static_shape(x), bool))])
+        return x
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        return cls._dropout(bb, inputs, attr, params, float(attr.get("ratio", 0.5)))
+
+    @classmethod
+    def _impl_v12(cls, bb, inputs, attr, params):
+        ratio = _const_value(inputs[1], params) if len(inputs) > 1 else None
+        return cls._dropout(bb, inputs, attr, params, 0.5 if ratio is None else float(ratio.reshape(())))
+
+
+class Variadic(tvm_onnx.OnnxOpConverter):
+    """Sum / Mean / Max / Min of N broadcasting inputs as a chain of binary ops (TVM stacks broadcast copies
+    of every input and reduces the stack: N times the memory)."""
+
+    BINARY = {"Sum": relax.op.add, "Mean": relax.op.add, "Max": relax.op.maximum, "Min": relax.op.minimum}
+    name = ""
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        out = inputs[0]
+        for x in inputs[1:]:
+            out = bb.normalize(cls.BINARY[cls.name](out, x))
+        if cls.name == "Mean" and len(inputs) > 1:
+            out = relax.op.divide(out, relax.const(float(len(inputs)), str(out.ty.dtype)))
+        elif len(inputs) == 1:
+            out = relax.op.add(out, relax.const(0.0, str(out.ty.dtype))) if cls.name in ("Sum", "Mean") else out
+        return out
+
+
+class PRelu(tvm_onnx.OnnxOpConverter):
+    """A slope along one axis (per channel, the common case) is relax.nn.prelu: one kernel call. Any other
+    broadcast is max(x, 0) + slope * min(x, 0), exact in float (TVM's where/less form needs bool tensors)."""
+
+    @classmethod
+    def _impl_v7(cls, bb, inputs, attr, params):
+        x, slope = inputs[0], inputs[1]
+        shape, s_shape = _static_shape(x), _static_shape(slope)
+        aligned = [1] * (len(shape) - len(s_shape)) + s_shape
+        varying = [i for i, d in enumerate(aligned) if d != 1]
+        if len(aligned) == len(shape) and len(varying) == 1 and aligned[varying[0]] == shape[varying[0]]:
+            return relax.op.nn.prelu(x, relax.op.reshape(slope, [-1]), axis=varying[0])
+        dtype = str(x.ty.dtype)
+        zero = relax.const(0.0, dtype)
+        negative = bb.normalize(relax.op.multiply(slope, relax.op.minimum(x, zero)))
+        return relax.op.add(bb.normalize(relax.op.maximum(x, zero)), negative)
+
+
+class Pow(tvm_onnx.OnnxOpConverter):
+    """A constant exponent of another type (ONNX allows an int64 exponent of a float base) as the base's type."""
+
+    @classmethod
+    def _impl_v7(cls, bb, inputs, attr, params):
+        x, y = inputs
+        if str(y.ty.dtype) != str(x.ty.dtype):
+            value = _const_value(y, params)
+            if value is None:
+                raise ValueError(f"Pow with a {y.ty.dtype} exponent known only at run time")
+            y = relax.const(value.astype(str(x.ty.dtype)), str(x.ty.dtype))
+        return relax.op.power(x, y)
+
+
+class Tile(tvm_onnx.OnnxOpConverter):
+    """Tile with constant repeats as one broadcast per repeated axis a: x viewed as [P, 1, S] (P the product of
+    the dims before a, S of the others) broadcast to [P, r, S] is x repeated r times along a. Rank 3 whatever
+    the input's rank; edgec runs broadcasts as strided copies."""
+
+    @classmethod
+    def _impl_v6(cls, bb, inputs, attr, params):
+        x = inputs[0]
+        repeats = _const_value(inputs[1], params)
+        if repeats is None:
+            raise ValueError("Tile: the repeats input must be known at compile time (bind it with --bind)")
+        shape = _static_shape(x)
+        for a, r in enumerate(int(v) for v in repeats.reshape(-1)):
+            if r == 1:
+                continue
+            outer, inner = int(np.prod(shape[:a], dtype=np.int64)), int(np.prod(shape[a:], dtype=np.int64))
+            wide = bb.normalize(relax.op.broadcast_to(relax.op.reshape(x, [outer, 1, inner]), [outer, r, inner]))
+            shape = shape[:a] + [shape[a] * r] + shape[a + 1:]
+            x = bb.normalize(relax.op.reshape(wide, shape))
+        return x
+
+
+class SpaceToDepth(tvm_onnx.OnnxOpConverter):
+    """Both modes (DCR, CRD: opset 25) as reshape -> transpose -> reshape, as the ONNX reference does."""
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        x, b = inputs[0], int(attr["blocksize"])
+        mode = attr.get("mode", b"DCR")
+        mode = mode.decode() if isinstance(mode, bytes) else mode
+        n, c, h, w = _static_shape(x)
+        perm = [0, 3, 5, 1, 2, 4] if mode == "DCR" else [0, 1, 3, 5, 2, 4]
+        t = relax.op.permute_dims(relax.op.reshape(x, [n, c, h // b, b, w // b, b]), perm)
+        return relax.op.reshape(bb.normalize(t), [n, c * b * b, h // b, w // b])
+
+
+class Split(tvm_onnx.Split):
+    """Constant split sizes (zero sizes included, which TVM's split refuses) as one strided slice per part."""
+
+    @classmethod
+    def _parts(cls, bb, x, axis, sizes):
+        shape = _static_shape(x)
+        axis %= len(shape)
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(int).tolist()
+        return relax.Tuple([bb.normalize(relax.op.strided_slice(x, [axis], [lo], [hi]))
+                            for lo, hi in zip(bounds, bounds[1:])])
+
+    @classmethod
+    def _impl_v13(cls, bb, inputs, attr, params):
+        sizes = _const_value(inputs[1], params) if len(inputs) > 1 else None
+        if sizes is None:
+            return super()._impl_v13(bb, inputs, attr, params)
+        return cls._parts(bb, inputs[0], int(attr.get("axis", 0)), sizes.reshape(-1))
+
+
+class LRN(tvm_onnx.OnnxOpConverter):
+    """x / (bias + alpha / size * sum of x^2 over a window of channels)^beta, the window sum as an average pool
+    (counting the padding) of x^2 viewed as [N, 1, C, rest]. TVM's form (a 3-D pool on an extra dim) does not
+    survive the channels-last layout conversion."""
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        x = inputs[0]
+        shape, dtype = _static_shape(x), str(x.ty.dtype)
+        size = int(attr["size"])
+        alpha, beta, bias = float(attr.get("alpha", 1e-4)), float(attr.get("beta", 0.75)), float(attr.get("bias", 1.0))
+        rest = int(np.prod(shape[2:], dtype=np.int64))
+        sq = bb.normalize(relax.op.reshape(relax.op.multiply(x, x), [shape[0], 1, shape[1], rest]))
+        avg = bb.normalize(relax.op.nn.avg_pool2d(sq, pool_size=[size, 1], strides=[1, 1],
+                                                  padding=[(size - 1) // 2, 0, size // 2, 0], count_include_pad=True))
+        c = lambda v: relax.const(v, dtype)  # noqa: E731
+        scale = bb.normalize(relax.op.add(c(bias), relax.op.multiply(c(alpha), relax.op.reshape(avg, shape))))
+        return relax.op.divide(x, relax.op.power(scale, c(beta)))
+
+
+class LayerNormalization(tvm_onnx.OnnxOpConverter):
+    """TVM returns zeros for the optional Mean and InvStdDev outputs; here they are computed (over the
+    normalised axes, reduced dims kept) when the node has them."""
+
+    @classmethod
+    def _impl_v17(cls, bb, inputs, attr, params):
+        x, scale = inputs[0], inputs[1]
+        bias = inputs[2] if len(inputs) > 2 else None
+        rank, dtype = len(_static_shape(x)), str(x.ty.dtype)
+        axes = list(range(int(attr.get("axis", -1)) % rank, rank))
+        eps = float(attr.get("epsilon", 1e-5))
+        if bias is None:
+            bias = relax.const(np.zeros(_static_shape(scale), dtype), dtype)
+        y = bb.normalize(relax.op.nn.layer_norm(x, scale, bias, axes, eps))
+        if attr["tvm_custom"]["num_outputs"] == 1:
+            return y
+        mean = bb.normalize(relax.op.mean(x, axes, keepdims=True))
+        var = bb.normalize(relax.op.variance(x, axes, keepdims=True))
+        inv = relax.op.divide(relax.const(1.0, dtype), relax.op.sqrt(relax.op.add(var, relax.const(eps, dtype))))
+        return relax.Tuple([y, mean, bb.normalize(inv)])
+
+
+def _variadic(op: str):
+    return type(op, (Variadic,), {"name": op})
+
+
 def _extern(name: str, attrs: dict):
     func = relax.ExternFunc(name)
     for key, value in attrs.items():
@@ -287,7 +465,7 @@ class MatMulInteger(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(out, "int32"))
 
 
-OVERRIDES = {"Clip": Clip, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
+OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
              "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 

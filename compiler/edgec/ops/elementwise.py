@@ -11,9 +11,10 @@ from . import kernel, lowering
 from .broadcast import broadcast_strides, coalesce, right_align
 
 RANK = 6
-BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div"}
+BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div",
+              "relax.power": "pow"}
 BINARY_CODES = {"add": "EDGEC_ADD", "sub": "EDGEC_SUB", "mul": "EDGEC_MUL", "div": "EDGEC_DIV",
-                "max": "EDGEC_MAX", "min": "EDGEC_MIN"}
+                "max": "EDGEC_MAX", "min": "EDGEC_MIN", "pow": "EDGEC_POW", "prelu": "EDGEC_PRELU"}
 # TVM lowers some ONNX ops (Clip with tensor bounds) to call_tir of TOPI functions; these are the ones we know.
 TIR_BINARY = {"maximum": "max", "minimum": "min"}
 UNARY_CODES = {
@@ -24,7 +25,26 @@ UNARY_CODES = {
     "hard_sigmoid": "EDGEC_HARD_SIGMOID",
     "hard_swish": "EDGEC_HARD_SWISH",
     "sqrt": "EDGEC_SQRT",
+    "exp": "EDGEC_EXP",
+    "log": "EDGEC_LOG",
+    "abs": "EDGEC_ABS",
+    "neg": "EDGEC_NEG",
+    "floor": "EDGEC_FLOOR",
+    "ceil": "EDGEC_CEIL",
+    "round": "EDGEC_ROUND",
+    "erf": "EDGEC_ERF",
+    "sin": "EDGEC_SIN",
+    "cos": "EDGEC_COS",
+    "sign": "EDGEC_SIGN",
+    "gelu": "EDGEC_GELU",
+    "gelu_tanh": "EDGEC_GELU_TANH",
 }
+# One-input Relax math functions: one unary kernel with an op code each.
+UNARY_RELAX = {"relax.exp": "exp", "relax.log": "log", "relax.abs": "abs", "relax.negative": "neg",
+               "relax.floor": "floor", "relax.ceil": "ceil", "relax.round": "round", "relax.erf": "erf",
+               "relax.sin": "sin", "relax.cos": "cos", "relax.sign": "sign", "relax.nn.gelu": "gelu",
+               "relax.nn.gelu_tanh": "gelu_tanh", "relax.sigmoid": "sigmoid", "relax.tanh": "tanh",
+               "relax.sqrt": "sqrt"}
 
 # Every element-wise kernel reads element i before it writes element i, so out == in is allowed (same shape).
 IN_PLACE_OPS.update(BINARY_CODES, UNARY_CODES)
@@ -63,7 +83,23 @@ def lower_max_min(ctx, call, out):
     return ctx.emit(kind, [a, b], shape, dtype, {"act": (-math.inf, math.inf)})
 
 
-@kernel("add", "sub", "mul", "div", "max", "min")
+@lowering("relax.nn.prelu")
+def lower_prelu(ctx, call, out):
+    """x >= 0 ? x : slope * x, the slope broadcast along `axis` (ONNX PRelu's slope broadcasts like NumPy;
+    TVM passes it 1-D with the axis)."""
+    shape, dtype = out
+    require_float(dtype, "prelu")
+    x, slope = ctx.tensor(call.args[0]), ctx.tensor(call.args[1])
+    s_shape = ctx.graph.tensors[slope].shape
+    axis = int(call.attrs.axis) % len(shape)
+    if len(s_shape) == 1 and len(shape) > 1:
+        target = [1] * len(shape)
+        target[axis] = s_shape[0]
+        slope = ctx.alias(slope, tuple(target))
+    return ctx.emit("prelu", [x, slope], shape, dtype, {"act": (-math.inf, math.inf)})
+
+
+@kernel(*BINARY_CODES)
 def emit_binary(node, ctx):
     g = ctx.graph
     a, b, y = (g.tensors[t] for t in (*node.inputs, node.outputs[0]))
@@ -108,19 +144,9 @@ def lower_leaky_relu(ctx, call, out):
     return emit_unary_node(ctx, call, out, "leaky_relu", alpha=float(call.attrs.alpha))
 
 
-@lowering("relax.sigmoid")
-def lower_sigmoid(ctx, call, out):
-    return emit_unary_node(ctx, call, out, "sigmoid")
-
-
-@lowering("relax.tanh")
-def lower_tanh(ctx, call, out):
-    return emit_unary_node(ctx, call, out, "tanh")
-
-
-@lowering("relax.sqrt")
-def lower_sqrt(ctx, call, out):
-    return emit_unary_node(ctx, call, out, "sqrt")
+@lowering(*UNARY_RELAX)
+def lower_unary_math(ctx, call, out):
+    return emit_unary_node(ctx, call, out, UNARY_RELAX[call.op.name])
 
 
 @kernel(*UNARY_CODES)

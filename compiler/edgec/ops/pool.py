@@ -91,7 +91,16 @@ def lower_softmax(ctx, call, out):
     return ctx.emit("softmax", [ctx.tensor(call.args[0])], shape, dtype, {"axis": axis, "beta": 1.0})
 
 
-@kernel("softmax")
+@lowering("relax.nn.log_softmax")
+def lower_log_softmax(ctx, call, out):
+    shape, dtype = out
+    if dtype != "float32":
+        raise NotImplementedError(f"log_softmax on {dtype}")
+    axis = int(call.attrs.axis) % len(shape)
+    return ctx.emit("log_softmax", [ctx.tensor(call.args[0])], shape, dtype, {"axis": axis, "beta": 1.0})
+
+
+@kernel("softmax", "log_softmax")
 def emit_softmax(node, ctx):
     shape = ctx.graph.tensors[node.outputs[0]].shape
     axis = node.attrs["axis"]
@@ -101,4 +110,4 @@ def emit_softmax(node, ctx):
              inner=int(np.prod(shape[axis + 1 :], dtype=np.int64)), beta=np.float32(node.attrs["beta"])),
     )
     ctx.use("edgec_softmax_f32")
-    return f"edgec_softmax_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+    return f"edgec_{node.op}_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"

@@ -1,8 +1,12 @@
-"""Reductions, float32: mean over axes (ReduceMean; GlobalAveragePool imports as one)."""
+"""Reductions, float32: mean over axes (ReduceMean; GlobalAveragePool imports as one) on its own kernel; sum,
+max, min and prod (ReduceSum/Max/Min/Prod, GlobalMaxPool; ReduceL1/L2/LogSumExp through TVM's decompositions)
+on one kernel with an op code."""
 
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 from . import kernel, lowering
 from .transpose import dense_strides
@@ -49,3 +53,39 @@ def emit_mean(node, ctx):
     params = ctx.static_params("edgec_mean_params", mean_shape_params(x.shape, node.attrs["axes"]))
     ctx.use("edgec_mean_f32")
     return f"edgec_mean_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
+REDUCE_CODES = {"sum": "EDGEC_REDUCE_SUM", "max": "EDGEC_REDUCE_MAX", "min": "EDGEC_REDUCE_MIN",
+                "prod": "EDGEC_REDUCE_PROD"}
+# The value of a reduction over nothing (ONNX: the operator's identity element).
+EMPTY_VALUE = {"sum": 0.0, "max": -math.inf, "min": math.inf, "prod": 1.0}
+
+
+@lowering("relax.sum", "relax.max", "relax.min", "relax.prod")
+def lower_reduce(ctx, call, out):
+    shape, dtype = out
+    kind = call.op.name.removeprefix("relax.")
+    if dtype != "float32":
+        raise NotImplementedError(f"{kind} of {dtype}")
+    x = ctx.tensor(call.args[0])
+    in_shape = ctx.graph.tensors[x].shape
+    rank = len(in_shape)
+    axes = list(range(rank)) if call.attrs.axis is None else sorted({int(a) % rank for a in call.attrs.axis})
+    if not axes:
+        return ctx.alias(x, shape)
+    if math.prod(in_shape) == 0:  # nothing to reduce, or nothing to keep: a constant (possibly empty)
+        return ctx.graph.add_const(kind, np.full(shape, EMPTY_VALUE[kind], np.float32))
+    if all(in_shape[a] == 1 for a in axes):
+        return ctx.alias(x, shape)
+    keep = tuple(1 if i in axes else d for i, d in enumerate(in_shape))
+    y = ctx.emit("reduce", [x], keep, dtype, {"axes": axes, "kind": kind})
+    return y if keep == tuple(shape) else ctx.alias(y, shape)
+
+
+@kernel("reduce")
+def emit_reduce(node, ctx):
+    x = ctx.graph.tensors[node.inputs[0]]
+    params = ctx.static_params("edgec_reduce_params", dict(op=REDUCE_CODES[node.attrs["kind"]],
+                                                           shape=mean_shape_params(x.shape, node.attrs["axes"])))
+    ctx.use("edgec_reduce_f32")
+    return f"edgec_reduce_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"

@@ -15,6 +15,21 @@ from .normalize_axes import normalize_axes
 CHANNELS_LAST = {"relax.nn.conv2d": ["NHWC", "OHWI"]}
 
 
+def optional_pass(inner: tvm.transform.Pass, name: str) -> tvm.transform.Pass:
+    """`inner`, or the module unchanged when TVM fails inside it. ConvertLayout is an optimisation: the kernels
+    also run NCHW, so a TVM internal error there (seen on graphs TVM's layout inference does not cover) must
+    cost speed, never the compile."""
+
+    @tvm.transform.module_pass(opt_level=0, name=f"edgec.optional.{name}")
+    def run(mod, _ctx):
+        try:
+            return inner(mod)
+        except Exception:  # noqa: BLE001 - TVM raises InternalError, ValueError, TypeError, ...
+            return mod
+
+    return run
+
+
 def relax_passes() -> list[tuple[str, tvm.transform.Pass]]:
     return [
         ("fold-batchnorm-to-conv2d", relax.transform.FoldBatchnormToConv2D()),
@@ -22,7 +37,7 @@ def relax_passes() -> list[tuple[str, tvm.transform.Pass]]:
         # Fold first: the BatchNorm folding leaves conv weights as expressions, which ConvertLayout cannot take.
         ("fold-constant-before-layout", relax.transform.FoldConstant()),
         ("normalize-axes", normalize_axes),  # ConvertLayout aborts on negative squeeze axes
-        ("convert-layout-nhwc", relax.transform.ConvertLayout(CHANNELS_LAST)),
+        ("convert-layout-nhwc", optional_pass(relax.transform.ConvertLayout(CHANNELS_LAST), "convert-layout")),
         ("fold-constant", relax.transform.FoldConstant()),
         ("canonicalize-bindings", relax.transform.CanonicalizeBindings()),
         ("dead-code-elimination", relax.transform.DeadCodeElimination()),
