@@ -36,11 +36,9 @@ from edgec.config import load_config, load_target  # noqa: E402
 from edgec.frontend import ImportOptions, import_model  # noqa: E402
 from edgec.ir import Graph  # noqa: E402
 from edgec.lower import lower_module  # noqa: E402
-from edgec.memory.inplace import in_place_merges  # noqa: E402
-from edgec.memory.liveness import buffers_of, live_bytes_per_step  # noqa: E402
-from edgec.memory.plan import PLANNERS  # noqa: E402
-from edgec.memory.placement import arena_size  # noqa: E402
+from edgec.memory.liveness import live_bytes_per_step  # noqa: E402
 from edgec.ops.macs import node_macs  # noqa: E402
+from edgec.passes.int8_input import take_int8_inputs  # noqa: E402
 from edgec.passes.patch_search import PatchOptions, schedule_patches  # noqa: E402
 from edgec.pipeline import measure_code_sizes, optimize_graph, optimize_relax  # noqa: E402
 from edgec.quantize.ptq import QuantizeOptions, quantize_onnx  # noqa: E402
@@ -61,13 +59,8 @@ def load_graph(model: Path) -> Graph:
 
 
 def int8_input(graph: Graph) -> Graph:
-    """Feed the int8 NHWC tensor the first node quantizes the float input into (see the module docstring)."""
-    first = graph.nodes[0]
-    if first.op != "quantize_s8" or first.inputs != graph.inputs:
-        return graph
-    graph.nodes.pop(0)
-    graph.inputs = list(first.outputs)
-    graph.remove_unused_tensors()
+    """Feed the int8 NHWC tensor the first node quantizes the float input into: edgec's --int8-input."""
+    take_int8_inputs(graph)
     return graph
 
 
@@ -82,18 +75,15 @@ def ptq_mobilenet(width: float, resolution: int, work: Path) -> Path:
 
 
 def excluding_input(graph: Graph, plan) -> tuple[int, str]:
-    """Planned arena of every buffer but the graph inputs' (best of the planners), and the layer where the live
-    bytes without the inputs peak."""
-    merged = in_place_merges(graph)
-    inputs = {merged.get(graph.storage_root(i), graph.storage_root(i)) for i in graph.inputs}
-    bufs = [b for b in buffers_of(graph, merged) if b.name not in inputs]
+    """The plan's arena without the graph inputs (planned on its own: MemoryPlan.arena_bytes_excluding_inputs), and
+    the layer where the live bytes without the inputs peak."""
+    inputs = {plan.in_place.get(graph.storage_root(i), graph.storage_root(i)) for i in graph.inputs}
+    bufs = [b for b in plan.buffers if b.name not in inputs]
     steps = len(graph.nodes)
-    arena = min(arena_size(bufs, p(bufs, steps)) for name, p in PLANNERS.items()
-                if name != "branch-and-bound" or len(bufs) <= 64)
     live = live_bytes_per_step(bufs, steps)
     step = int(np.argmax(live)) - 1
     where = graph.nodes[step].name if 0 <= step < steps else ("inputs" if step < 0 else "outputs")
-    return arena, where.split(";")[0]
+    return plan.arena_bytes_excluding_inputs, where.split(";")[0]
 
 
 def code_bytes(graph: Graph, plan, work: Path) -> int:
