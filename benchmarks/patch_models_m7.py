@@ -29,6 +29,7 @@ from m7 import BOARD, REPO, measure, models_dir, write_report
 
 sys.path.insert(0, str(REPO / "model_zoo"))
 
+import calibration  # noqa: E402
 import mcunet  # noqa: E402
 import mobilenet_v2  # noqa: E402
 from edgec.config import load_config, load_target  # noqa: E402
@@ -42,9 +43,8 @@ MLPERF = ["vww_96_int8.tflite", "pretrainedResnet_quant.tflite", "kws_ref_model.
 def ptq(model: onnx.ModelProto, name: str, work: Path) -> Path:
     f = work / f"{name}.onnx"
     onnx.save(model, str(f))
-    shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
     cal = work / f"{name}_cal.npy"
-    np.save(cal, np.random.default_rng(0).uniform(-1, 1, (8, *shape[1:])).astype(np.float32))
+    np.save(cal, calibration.random_samples(calibration.input_shape(model), 8))
     q = work / f"{name}_int8.onnx"
     quantize_onnx(f, q, QuantizeOptions(cal))
     return q

@@ -36,7 +36,13 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("-o", "--output", type=Path, required=True)
     a = p.parse_args()
-    samples = random_samples(input_shape(onnx.load(str(a.model), load_external_data=False)), a.n, a.seed)
+    try:
+        model = onnx.load(str(a.model), load_external_data=False)
+    except OSError as exc:
+        raise SystemExit(f"{a.model}: cannot read it: {exc.strerror}") from None
+    except Exception as exc:  # protobuf's DecodeError and the like: the bytes are not an ONNX model
+        raise SystemExit(f"{a.model}: not an ONNX model ({exc.__class__.__name__}: {exc})") from None
+    samples = random_samples(input_shape(model), a.n, a.seed)
     a.output.parent.mkdir(parents=True, exist_ok=True)
     np.save(a.output, samples)
     print(f"wrote {a.output}: {a.n} samples of shape {list(samples.shape[1:])}")

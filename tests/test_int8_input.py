@@ -86,3 +86,21 @@ def test_a_float_model_cannot_take_an_int8_input(tmp_path):
     proc = run_edgec("compile", TINY_CNN, "--int8-input", "-o", tmp_path / "out", "--no-code-size")
     assert proc.returncode == 1
     assert "--int8-input" in proc.stderr and "--quantize int8" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_calibration_script_writes_samples_and_refuses_a_bad_file(tmp_path):
+    """model_zoo/calibration.py (the README's first command): samples shaped like the input; a missing or damaged
+    model file is one clear line and exit 1, not a traceback."""
+    import subprocess
+    import sys
+
+    script = REPO / "model_zoo" / "calibration.py"
+    ok = subprocess.run([sys.executable, script, MCUNET, "-n", "3", "-o", tmp_path / "c.npy"], capture_output=True,
+                        text=True)
+    assert ok.returncode == 0, ok.stderr
+    samples = np.load(tmp_path / "c.npy")
+    assert samples.shape == (3, 1, 3, 80, 80) and samples.dtype == np.float32 and np.abs(samples).max() <= 1
+    (tmp_path / "junk.onnx").write_bytes(b"\x08\xff\xff\xff not protobuf")
+    for bad in (tmp_path / "missing.onnx", tmp_path / "junk.onnx"):
+        proc = subprocess.run([sys.executable, script, bad, "-o", tmp_path / "x.npy"], capture_output=True, text=True)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr and bad.name in proc.stderr
