@@ -37,6 +37,7 @@ from edgec.frontend import ImportOptions, import_model  # noqa: E402
 from edgec.ir import Graph  # noqa: E402
 from edgec.lower import lower_module  # noqa: E402
 from edgec.memory.liveness import live_bytes_per_step  # noqa: E402
+from edgec.memory.plan import arena_excluding_inputs  # noqa: E402
 from edgec.ops.macs import node_macs  # noqa: E402
 from edgec.passes.int8_input import take_int8_inputs  # noqa: E402
 from edgec.passes.patch_search import PatchOptions, schedule_patches  # noqa: E402
@@ -75,7 +76,7 @@ def ptq_mobilenet(width: float, resolution: int, work: Path) -> Path:
 
 
 def excluding_input(graph: Graph, plan) -> tuple[int, str]:
-    """The plan's arena without the graph inputs (planned on its own: MemoryPlan.arena_bytes_excluding_inputs), and
+    """The plan's arena without the graph inputs (planned on its own: memory.plan.arena_excluding_inputs), and
     the layer where the live bytes without the inputs peak."""
     inputs = {plan.in_place.get(graph.storage_root(i), graph.storage_root(i)) for i in graph.inputs}
     bufs = [b for b in plan.buffers if b.name not in inputs]
@@ -83,7 +84,7 @@ def excluding_input(graph: Graph, plan) -> tuple[int, str]:
     live = live_bytes_per_step(bufs, steps)
     step = int(np.argmax(live)) - 1
     where = graph.nodes[step].name if 0 <= step < steps else ("inputs" if step < 0 else "outputs")
-    return plan.arena_bytes_excluding_inputs, where.split(";")[0]
+    return arena_excluding_inputs(graph, plan), where.split(";")[0]
 
 
 def code_bytes(graph: Graph, plan, work: Path) -> int:

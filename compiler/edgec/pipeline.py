@@ -98,7 +98,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     else:
         mod = optimize_relax(imported.mod, options.dump_ir)
         graph = optimize_graph(lower_module(mod), options.dump_ir)
-    graph, plan, patch_info = schedule_patches(graph, options.patch, options.planner or config.passes.get("planner", "best"),
+    planner = options.planner or config.passes.get("planner", "best")
+    graph, plan, patch_info = schedule_patches(graph, options.patch, planner,
                                                config.passes.get("depthwise_in_place", "auto"))
     if options.dump_ir and patch_info and patch_info.get("grid"):
         options.dump_ir("patch-schedule", graph.dump())
@@ -109,7 +110,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
             stale.unlink()
     write_output(generated, out_dir)
     code_sizes = measure_code_sizes(target, out_dir) if options.measure_code else None
-    report = build_report(graph, plan, target, name, code_sizes, generated.weights_bytes, generated.node_weights_bytes)
+    report = build_report(graph, plan, target, name, code_sizes, generated.weights_bytes, generated.node_weights_bytes,
+                          planner)
     for info, source_name in zip(report["inputs"], imported.input_names):
         info["source_name"] = source_name
         if info["name"] in imported.quantized_inputs:  # --int8-input: what the reference executor is fed
@@ -120,8 +122,7 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         report["patch"] = patch_info
     if quant_error is not None:
         report["quantization"] = dict(vars(quant_error), summary=quant_error.summary(), model=str(model_path))
-    report["fit_hints"] = fit_hints(graph, report, options.planner or config.passes.get("planner", "best"),
-                                    patching=patch_info is not None)
+    report["fit_hints"] = fit_hints(graph, report, planner, patching=patch_info is not None)
     write_report(report, out_dir / "report.json")
     write_memory_chart(report, out_dir / "memory.html")
     result = CompileResult(graph, plan, generated, report, out_dir)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .config import Target
 from .ir import Graph
-from .memory.plan import MemoryPlan
+from .memory.plan import MemoryPlan, arena_excluding_inputs
 from .ops.macs import node_macs
 
 
@@ -23,7 +23,8 @@ def tensor_info(graph: Graph, name: str) -> dict:
 
 
 def build_report(graph: Graph, plan: MemoryPlan, target: Target, name: str, code_sizes: dict | None,
-                 weights_bytes: int | None = None, node_weights_bytes: list[int] | None = None) -> dict:
+                 weights_bytes: int | None = None, node_weights_bytes: list[int] | None = None,
+                 planner: str = "best") -> dict:
     """weights_bytes / node_weights_bytes: what the generated C really holds (emitters may re-lay constants out
     for their kernel set, codegen/c_emitter.py); by default the graph's constants."""
     if weights_bytes is None:
@@ -51,7 +52,7 @@ def build_report(graph: Graph, plan: MemoryPlan, target: Target, name: str, code
         "name": name,
         "target": target.name,
         "arena_bytes": plan.arena_bytes,
-        "arena_bytes_excluding_input": plan.arena_bytes_excluding_inputs,
+        "arena_bytes_excluding_input": arena_excluding_inputs(graph, plan, planner),
         "arena_lower_bound_bytes": plan.lower_bound,
         "planner": plan.planner,
         # The lower bound is over the buffers the arena holds: after in-place ops took over their inputs' buffers.

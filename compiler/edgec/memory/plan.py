@@ -48,9 +48,6 @@ class MemoryPlan:
     in_place: dict[str, str] = field(default_factory=dict)  # in-place output -> buffer it writes into
     # in-place depthwise outputs (also in in_place) -> their band schedule (inplace_depthwise.py)
     depthwise_bands: dict[str, inplace_depthwise.BandSchedule] = field(default_factory=dict)
-    # The arena if the graph inputs lived outside it (a camera or DMA buffer of the application's): the figure
-    # MCUNet and MCUNetV2 report as peak memory. Planned on its own, not the arena minus the input's size.
-    arena_bytes_excluding_inputs: int = 0
 
     def offset_of(self, root: str) -> int:
         """Offset of a storage root (Graph.storage_root); an in-place output lives in its input's buffer."""
@@ -84,8 +81,15 @@ def plan_memory(graph: Graph, planner: str = "best", in_place: bool = True, dept
     plan = place(merged, [], {})
     if in_place:  # depthwise layers over their own input, where that shrinks the arena
         plan = inplace_depthwise.choose(graph, merged, place, plan, depthwise)
+    return plan
+
+
+def arena_excluding_inputs(graph: Graph, plan: MemoryPlan, planner: str = "best") -> int:
+    """The arena if the graph inputs lived outside it (a camera or DMA buffer of the application's): the figure
+    MCUNet and MCUNetV2 report as peak memory. The plan's other buffers placed on their own, not the arena minus the
+    input's size. Only for the report: the planning searches (patch schedules, in-place choices) never need it."""
     input_roots = {graph.storage_root(t) for t in graph.inputs}  # never merged (inplace.py, inplace_depthwise.py)
     others = [b for b in plan.buffers if b.name not in input_roots]
-    plan.arena_bytes_excluding_inputs = (best_placement(others, steps, planner)[0] if len(others) < len(plan.buffers)
-                                         else plan.arena_bytes)
-    return plan
+    if len(others) == len(plan.buffers):
+        return plan.arena_bytes
+    return best_placement(others, len(graph.nodes), planner)[0]
