@@ -76,7 +76,7 @@ def tflite_structure_mutant(model, rng: random.Random) -> tuple[str, object]:
     kind = rng.choice(["buffer", "op_input", "op_output", "opcode", "graph_io", "shape", "shape", "scale", "scale",
                        "zero_point", "dtype", "name", "buffer_data", "quant_dim", "options", "builtin_code",
                        "shape_signature"])
-    value = rng.choice(BAD_INTS)
+    rng.choice(BAD_INTS)  # drawn and unused: kept so that the mutant corpus (seeded) stays the same
     if kind == "buffer":
         t.buffer = rng.choice([len(m.buffers), len(m.buffers) + 7, -1, rng.randrange(len(m.buffers))])
         return f"tflite: tensor {t_idx} '{tname}' buffer = {t.buffer}", m

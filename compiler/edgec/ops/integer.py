@@ -14,7 +14,6 @@ MatMulInteger -> Cast -> Mul -> Add chain with one hybrid kernel (ops/hybrid.py)
 
 from __future__ import annotations
 
-import numpy as np
 
 from . import kernel, lowering
 from .hybrid import extern
