@@ -37,6 +37,7 @@ class CompileOptions:
     dump_ir: Callable[[str, str], None] | None = None  # called with (stage name, IR text) after each pass
     quantize: object | None = None  # quantize.ptq.QuantizeOptions: post-training int8 quantization first
     patch: PatchOptions = field(default_factory=PatchOptions)  # patch-based scheduling of the first stage
+    checksum: bool = False  # emit <name>_check(): the weights' CRC-32, recomputed on the device
 
 
 @dataclass
@@ -103,7 +104,7 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
                                                config.passes.get("depthwise_in_place", "auto"))
     if options.dump_ir and patch_info and patch_info.get("grid"):
         options.dump_ir("patch-schedule", graph.dump())
-    generated = emit_c(graph, plan, name, list(target.kernels))
+    generated = emit_c(graph, plan, name, list(target.kernels), checksum=options.checksum)
 
     if out_dir.exists():
         for stale in list(out_dir.glob("*.c")) + list(out_dir.glob("*.h")):
@@ -120,6 +121,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         report["int8_rounding"] = imported.int8_rounding
     if patch_info is not None:
         report["patch"] = patch_info
+    if generated.weights_crc32 is not None:
+        report["weights_crc32"] = f"0x{generated.weights_crc32:08x}"
     if quant_error is not None:
         report["quantization"] = dict(vars(quant_error), summary=quant_error.summary(), model=str(model_path))
     report["fit_hints"] = fit_hints(graph, report, planner, patching=patch_info is not None)

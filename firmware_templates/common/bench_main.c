@@ -243,8 +243,15 @@ static int run_once(void) {
     return edgec_run();
 }
 
+/* Set at start-up from edgec_check(): damaged weights would give wrong answers that look like right ones. */
+static int weights_damaged;
+
 static void infer(long n, long warmup) {
     int failed = 0;
+    if (weights_damaged) {
+        put_line("e-[the model's weights fail their CRC-32 check: flash is damaged or was written incompletely]");
+        return;
+    }
     if (warmup > 0) {
         put_str("m-warmup-start-");
         put_i64(warmup);
@@ -356,6 +363,7 @@ int main(void) {
     board_init();
     uart_init();
     timer_init();
+    weights_damaged = edgec_check() != 0;
     put_line("m-timestamp-mode-performance");
     timestamp();
     put_line("m-init-done");

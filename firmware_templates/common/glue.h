@@ -13,6 +13,7 @@ uint8_t *edgec_db_buffer(void);   /* where `db` writes the input bytes (all inpu
 uint32_t edgec_db_capacity(void); /* its size */
 void edgec_prepare_inputs(void);  /* before each inference: put the loaded bytes into the model's inputs */
 int edgec_run(void);              /* one inference; 0 on success */
+int edgec_check(void);            /* 0 if the weights are intact (edgec --checksum), or built without it */
 uint32_t edgec_result_count(void);
 float edgec_result(uint32_t i); /* output value i (outputs concatenated), dequantized */
 

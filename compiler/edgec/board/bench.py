@@ -37,6 +37,7 @@ class BenchOptions:
     import_options: object = None
     layers: bool = False  # build with the per-layer profile and report each layer's share
     patch: object = None  # passes.patch_search.PatchOptions: patch-based scheduling (default: layer by layer)
+    checksum: bool = False  # the firmware checks the weights' CRC-32 at start-up
 
 
 def input_bytes(report: dict, inputs: list[np.ndarray]) -> bytes:
@@ -83,7 +84,8 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
 
     done = step(f"building firmware for {board.name}", 1)
     fw: FirmwareBuild = build_firmware(model, board, out_dir, opts.name, config, opts.import_options,
-                                       profile_layers=opts.layers, patch=opts.patch)
+                                       profile_layers=opts.layers, patch=opts.patch,
+                                       checksum=opts.checksum)
     done()
     report = fw.report
     inputs = random_inputs(report, opts.seed)

@@ -118,10 +118,11 @@ def overflow_message(board: Board, region: str, n: int, sections: list[str]) -> 
 
 def build_firmware(model: Path, board: Board, out_dir: Path, name: str | None = None,
                    config: Config | None = None, import_options=None, main: Path | None = None,
-                   profile_layers: bool = False, patch=None) -> FirmwareBuild:
+                   profile_layers: bool = False, patch=None, checksum: bool = False) -> FirmwareBuild:
     """model -> out_dir/{model/ (generated C), firmware.elf, firmware.map, link.ld, edgec_glue.c, firmware.json}.
     profile_layers: the model reads the timer after every layer, for the `layers` command (a few instructions
-    per layer more in the totals). patch: passes.patch_search.PatchOptions (default: layer by layer)."""
+    per layer more in the totals). patch: passes.patch_search.PatchOptions (default: layer by layer). checksum:
+    the model gets <name>_check() (the weights' CRC-32), which the firmware runs at start-up."""
     from ..pipeline import CompileOptions, compile_model
 
     config = config or load_config()
@@ -132,7 +133,7 @@ def build_firmware(model: Path, board: Board, out_dir: Path, name: str | None = 
     # Budgets are the board's: the linker is the judge of fit, with the real regions.
     data, code = board.region("data"), board.region("code")
     target = replace(target, sram_bytes=data.length, flash_bytes=code.length)
-    opts = CompileOptions(name=name, measure_code=False)
+    opts = CompileOptions(name=name, measure_code=False, checksum=checksum)
     if import_options is not None:
         opts.import_options = import_options
     if patch is not None:

@@ -79,6 +79,8 @@ def glue_source(report: dict, zero_copy: bool) -> str:
     lines += [
         "",
         f"int edgec_run(void) {{ return {name}_run({run_args}); }}",
+        (f"int edgec_check(void) {{ return {name}_check(); }}" if "weights_crc32" in report else
+         "int edgec_check(void) { return 0; } /* compiled without --checksum */"),
         "",
         f"uint32_t edgec_result_count(void) {{ return {sum(int(np.prod(t['shape'])) for t in outs)}u; }}",
         "",

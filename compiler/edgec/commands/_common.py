@@ -38,6 +38,12 @@ def add_patch_options(p: argparse.ArgumentParser) -> None:
                    help="--patch auto: the largest MAC overhead accepted (default 0.10: 10 %% more MACs)")
 
 
+def add_checksum_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--checksum", action="store_true",
+                   help="embed the weights' CRC-32 and generate <name>_check(), which verifies it on the device "
+                        "(the benchmark firmware calls it at start-up and refuses to infer on a mismatch)")
+
+
 def patch_options(args):
     from ..passes.patch_search import PatchOptions, parse_patch_mode
 

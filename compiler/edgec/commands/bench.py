@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._common import add_model_options, add_patch_options, import_options, patch_options
+from ._common import add_checksum_option, add_model_options, add_patch_options, import_options, patch_options
 
 
 def register(sub) -> None:
     p = sub.add_parser("bench", help="benchmark a model on a board (QEMU or hardware) and check its outputs")
     add_model_options(p)
     add_patch_options(p)
+    add_checksum_option(p)
     p.add_argument("--board", "-b", required=True, help="board name (see `edgec boards`)")
     p.add_argument("--runs", type=int, default=20, help="timed inferences (default 20)")
     p.add_argument("--port", help="serial port of a hardware board, e.g. /dev/ttyACM0 (any pyserial URL)")
@@ -46,7 +47,7 @@ def run(args) -> int:
     board = load_board(args.board)
     opts = BenchOptions(runs=args.runs, seed=args.seed, timeout=args.timeout, port=args.port, flash_tool=args.tool,
                         flash=not args.no_flash, name=args.name, import_options=import_options(args),
-                        patch=patch_options(args), layers=args.layers)
+                        patch=patch_options(args), layers=args.layers, checksum=args.checksum)
     with tempfile.TemporaryDirectory(prefix="edgec-bench-") as tmp, \
             Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                      TimeElapsedColumn(), console=console, transient=True) as progress:
