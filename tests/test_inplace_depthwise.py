@@ -22,6 +22,8 @@ from edgec.build.host import build_host_executable, run_host_executable_many
 from edgec.config import load_config
 from edgec.ir import Graph, Node, Tensor
 from edgec.memory import inplace_depthwise as dw
+from edgec.memory.inplace import in_place_merges
+from edgec.memory.liveness import buffers_of
 from edgec.pipeline import CompileOptions, compile_model
 from semihost_qemu import build_firmware, run_on_qemu
 from tflite_builder import TFLiteBuilder
@@ -285,6 +287,10 @@ def test_arena_shrinks_where_the_depthwise_is_the_peak(tmp_path):
     wide = 20 * 20 * 48
     assert plain.plan.arena_bytes == 2 * wide
     assert auto.plan.arena_bytes == wide + 2 * 20 * 48 == auto.plan.lower_bound
+    # The bound the patch search prunes with holds for every in-place choice, and is this one here (the plain
+    # largest-live-set bound, 2 * wide, is not a bound once a depthwise can run in place)
+    merged = in_place_merges(plain.graph)
+    assert dw.lower_bound(plain.graph, merged, buffers_of(plain.graph, merged)) == auto.plan.arena_bytes
     (bands,) = auto.plan.depthwise_bands.values()
     assert bands.band_rows == 1 and bands.scratch_bytes == 2 * 20 * 48
     scratch = next(b for b in auto.plan.buffers if b.name == bands.scratch)

@@ -209,6 +209,7 @@ def test_search_finds_the_smallest_arena_within_the_mac_limit(seed, tmp_path):
         assert over == over_all and len(ranked) == len(every)
         assert all(c.mac_overhead <= limit for c in ranked)
         arenas = [(plan_memory(c.graph, SEARCH_PLANNER).arena_bytes, c.mac_overhead) for c in every]
+        assert all(c.lower_bound <= arena for c, (arena, _) in zip(every, arenas))  # a bound, in-place or not
         if best is None:
             assert not arenas or min(arenas)[0] >= off
         else:

@@ -19,7 +19,7 @@ def as_int8(graph: Graph) -> Graph:
     """The graph with every float32 activation as int8: the memory shape of its post-training quantized twin."""
     tensors = {name: (dataclasses.replace(t, dtype="int8") if t.dtype == "float32" and not t.is_const else t)
                for name, t in graph.tensors.items()}
-    return Graph(tensors, graph.nodes, graph.inputs, graph.outputs)
+    return Graph(tensors, graph.nodes, graph.inputs, graph.outputs, graph.inputs_outside_arena)
 
 
 SOFTMAX_TABLE_BYTES = 256 * 4  # the int8 softmax's exp table (ops/quantized_s8.py)

@@ -80,6 +80,13 @@ class Graph:
     nodes: list[Node] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+    # --input-outside-arena: the inputs stay in the caller's buffers (a camera or DMA buffer): the planner leaves
+    # them out of the arena and the kernels read them where they are. Nothing may write over them.
+    inputs_outside_arena: bool = False
+
+    def outside_arena(self, root: str) -> bool:
+        """True for the storage root of an input that lives in the caller's buffer."""
+        return self.inputs_outside_arena and root in self.inputs
 
     def add_tensor(self, tensor: Tensor) -> Tensor:
         if tensor.name in self.tensors:

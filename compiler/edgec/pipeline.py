@@ -99,6 +99,7 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     else:
         mod = optimize_relax(imported.mod, options.dump_ir)
         graph = optimize_graph(lower_module(mod), options.dump_ir)
+    graph.inputs_outside_arena = options.import_options.input_outside_arena
     planner = options.planner or config.passes.get("planner", "best")
     graph, plan, patch_info = schedule_patches(graph, options.patch, planner,
                                                config.passes.get("depthwise_in_place", "auto"))
@@ -119,6 +120,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
             info["quantized_from"] = imported.quantized_inputs[info["name"]]
     if imported.int8_rounding is not None:  # the reference to check against depends on it (reference.py)
         report["int8_rounding"] = imported.int8_rounding
+    if graph.inputs_outside_arena and graph.inputs:
+        report["inputs_outside_arena"] = True
     if patch_info is not None:
         report["patch"] = patch_info
     if generated.weights_crc32 is not None:

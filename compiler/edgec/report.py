@@ -116,8 +116,12 @@ def print_report(report: dict, console=None) -> None:
         summary.add_column(col, justify="right" if col else "left")
     summary.add_row("arena (SRAM)", f"{report['arena_bytes']:,}", f"{report['sram_budget_bytes']:,}",
                     pct(report["arena_bytes"], report["sram_budget_bytes"]))
-    summary.add_row("  without the input", f"{report['arena_bytes_excluding_input']:,}", "",
-                    "if the input lived outside the arena")
+    if report.get("inputs_outside_arena"):
+        in_bytes = sum(t["bytes"] for t in report["inputs"])
+        summary.add_row("  inputs (not in it)", f"{in_bytes:,}", "", "--input-outside-arena: the caller's buffers")
+    else:
+        summary.add_row("  without the input", f"{report['arena_bytes_excluding_input']:,}", "",
+                        "--input-outside-arena would make it this")
     summary.add_row("  lower bound", f"{report['arena_lower_bound_bytes']:,}", "",
                     f"planner: {report['planner']}; after {report['in_place_ops']} in-place ops")
     summary.add_row("MACs per inference", f"{report['macs']:,}", "", "")

@@ -65,7 +65,11 @@ class EmitContext:
                     self.node_weight_bytes[-1] += t.nbytes
             return self.weight_symbols[tensor]
         qual = "const " if const else ""
-        offset = self.plan.offset_of(self.graph.storage_root(tensor))
+        root = self.graph.storage_root(tensor)
+        if self.graph.outside_arena(root):  # read where the caller keeps it; the planner lets nothing write there
+            arg = input_arg(self.graph, root)
+            return f"((const {ctype} *){arg})" if const else f"(({ctype} *)(uintptr_t){arg})"
+        offset = self.plan.offset_of(root)
         return f"(({qual}{ctype} *)(arena + {offset}))"
 
     def derived_weights(self, node, role: str, data: np.ndarray) -> str:
@@ -240,7 +244,12 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
         " *       Where input/output i lives inside the arena: write inputs there (and read outputs) to skip the",
         f" *       copies that {prefix}_run makes otherwise. NULL for an index out of range.",
         " *",
-        f" * Memory: one static arena of {upper}_ARENA_BYTES bytes (inputs, outputs and all intermediates);",
+        *([" *       Inputs live outside the arena (edgec --input-outside-arena): the model reads them where the",
+           f" *       caller keeps them, never writes them, and {prefix}_input(i) is NULL. The buffers must stay",
+           " *       valid and unchanged until the run returns.",
+           f" * Memory: one static arena of {upper}_ARENA_BYTES bytes (outputs and all intermediates, not the inputs);"]
+          if graph.inputs_outside_arena and graph.inputs else
+          [f" * Memory: one static arena of {upper}_ARENA_BYTES bytes (inputs, outputs and all intermediates);"]),
         f" * weights are const and take {upper}_WEIGHTS_BYTES bytes of flash. Not reentrant: one inference at a time.",
         " *",
         *([f" *   int {prefix}_check(void);",
@@ -263,6 +272,7 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
         "",
         f"#define {upper}_ARENA_BYTES {plan.arena_bytes}u",
         f"#define {upper}_WEIGHTS_BYTES {weights_bytes}u",
+        *([f"#define {upper}_INPUTS_OUTSIDE_ARENA 1"] if graph.inputs_outside_arena and graph.inputs else []),
         *([f"#define {upper}_WEIGHTS_CRC32 0x{crc:08x}u"] if crc is not None else []),
         f"#define {upper}_NUM_INPUTS {len(graph.inputs)}",
         f"#define {upper}_NUM_OUTPUTS {len(graph.outputs)}",
@@ -307,6 +317,12 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
     return "\n".join(lines)
 
 
+def input_arg(graph: Graph, tensor: str) -> str:
+    """The name of <name>_run's parameter that passes graph input `tensor`."""
+    single = len(graph.inputs) == 1 and len(graph.outputs) == 1
+    return "input" if single else f"input{graph.inputs.index(tensor)}"
+
+
 def run_params(graph: Graph) -> str:
     if len(graph.inputs) == 1 and len(graph.outputs) == 1:
         return "const void *input, void *output"
@@ -324,18 +340,22 @@ def emit_model_c(graph, plan, ctx: EmitContext, prefix, upper, body, weights_h, 
 
     copy_in, copy_out = [], []
     for arg, tname in zip(in_names, graph.inputs):
+        if graph.outside_arena(tname):
+            continue
         off, nbytes = plan.offset_of(graph.storage_root(tname)), graph.tensors[tname].nbytes
         copy_in.append(f"    if ((const uint8_t *){arg} != arena + {off}) memcpy(arena + {off}, {arg}, {nbytes});")
     for arg, tname in zip(out_names, graph.outputs):
-        off, nbytes = plan.offset_of(graph.storage_root(tname)), graph.tensors[tname].nbytes
-        copy_out.append(f"    if ((uint8_t *){arg} != arena + {off}) memcpy({arg}, arena + {off}, {nbytes});")
+        root, nbytes = graph.storage_root(tname), graph.tensors[tname].nbytes
+        src = input_arg(graph, root) if graph.outside_arena(root) else f"arena + {plan.offset_of(root)}"
+        copy_out.append(f"    if ((const uint8_t *){arg} != (const uint8_t *)({src})) memcpy({arg}, {src}, {nbytes});")
     null_check = " || ".join(f"{a} == NULL" for a in in_names + out_names)
 
     def accessor(kind, names):
-        cases = [f"    case {i}: return arena + {plan.offset_of(graph.storage_root(t))};" for i, t in enumerate(names)]
+        cases = [f"    case {i}: return arena + {plan.offset_of(graph.storage_root(t))};" for i, t in enumerate(names)
+                 if not graph.outside_arena(graph.storage_root(t))]  # an input in the caller's buffer: NULL
         return [
             f"void *{prefix}_{kind}(int i) {{",
-            f"    uint8_t *const arena = {prefix}_arena.bytes;",
+            *([f"    uint8_t *const arena = {prefix}_arena.bytes;"] if cases else []),
             "    switch (i) {",
             *cases,
             "    default: return NULL;",
@@ -369,6 +389,8 @@ def emit_model_c(graph, plan, ctx: EmitContext, prefix, upper, body, weights_h, 
         f"int {prefix}_run({run_params(graph)}) {{",
         f"    uint8_t *const arena = {prefix}_arena.bytes;",
         f"    if ({null_check}) return -1;",
+        *([] if any("arena" in line for line in copy_in + body + copy_out if not line.lstrip().startswith("/*"))
+          else ["    (void)arena; /* every tensor lives outside it */"]),
         *copy_in,
         *body,
         *copy_out,

@@ -27,6 +27,9 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--int8-input", action="store_true",
                    help="int8 models with a float input: take the input already quantized (int8, NHWC; scale and "
                         "zero point in model.h) instead of float, as a camera-fed MCU has it")
+    p.add_argument("--input-outside-arena", action="store_true",
+                   help="the inputs stay in the application's buffers (e.g. a camera's DMA buffer): <name>_run reads "
+                        "them in place and the arena leaves them out (MCUNet's 'peak memory excluding the input')")
 
 
 def add_patch_options(p: argparse.ArgumentParser) -> None:
@@ -81,4 +84,5 @@ def parse_bindings(items: list[str]) -> dict[str, np.ndarray]:
 
 def import_options(args) -> ImportOptions:
     return ImportOptions(parse_input_shapes(args.input_shape), parse_bindings(args.bind),
-                         int8_rounding=getattr(args, "int8_rounding", "tflm"), int8_input=getattr(args, "int8_input", False))
+                         int8_rounding=getattr(args, "int8_rounding", "tflm"), int8_input=getattr(args, "int8_input", False),
+                         input_outside_arena=getattr(args, "input_outside_arena", False))

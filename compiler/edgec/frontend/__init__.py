@@ -17,6 +17,7 @@ class ImportOptions:
     bindings: dict[str, np.ndarray] = field(default_factory=dict)  # --bind name=file.npy: inputs made constant
     int8_rounding: str = "tflm"  # int8 TFLite fully connected: "tflm" (TFLite Micro's) or "litert" (LiteRT's reference)
     int8_input: bool = False  # --int8-input: the graph input is the int8 tensor the model quantizes it into
+    input_outside_arena: bool = False  # --input-outside-arena: inputs stay in the caller's buffers (ir.Graph)
 
 
 @dataclass

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 
 from ..errors import EdgecError
 from ..ir import DTYPE_BYTES, Graph, Node
-from .liveness import Buffer, align_up
+from .liveness import Buffer, align_up, live_bytes_per_step
 
 SLOT_ALIGN = 16  # edgec_dw_slot_bytes rounds each slot up to this
 
@@ -151,6 +151,21 @@ def candidates(graph: Graph, merged: dict[str, str]) -> dict[str, BandSchedule]:
             continue
         found[out] = BandSchedule(step, buf, rows, f"{out}.bands", scratch_bytes(g, rows), g)
     return found
+
+
+def lower_bound(graph: Graph, merged: dict[str, str], buffers: list[Buffer]) -> int:
+    """No plan, with any choice of in-place depthwise nodes, has a smaller arena. `buffers`: the buffers without
+    any (liveness.buffers_of(graph, merged)). Running node d in place changes the live bytes at its own step by
+    (its smallest scratch - its output buffer) and, where its input is larger (stride 2), adds bytes at later
+    steps only; so the smallest live bytes at each step take every node in place at its own step and none
+    elsewhere, and no choice has less at any step. (The plain largest-live-set bound is not one: a search that
+    pruned with it would drop schedules whose peak is a depthwise layer that can run in place.)"""
+    live = live_bytes_per_step(buffers, len(graph.nodes))
+    size = {b.name: b.size for b in buffers}
+    for out, s in candidates(graph, merged).items():
+        root = graph.storage_root(out)
+        live[s.step + 1] -= max(0, size[merged.get(root, root)] - s.scratch_bytes)
+    return max(live, default=0)
 
 
 def apply(merged: dict[str, str], chosen: dict[str, BandSchedule]) -> tuple[dict[str, str], list[Buffer]]:

@@ -42,6 +42,8 @@ def buffers_of(graph: Graph, merged: dict[str, str] | None = None) -> list[Buffe
         if t.is_const:
             return
         root = graph.storage_root(tensor)
+        if graph.outside_arena(root):
+            return
         root = merged.get(root, root)
         first[root] = min(first.get(root, step), step)
         last[root] = max(last.get(root, step), step)

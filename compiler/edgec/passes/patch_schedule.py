@@ -248,7 +248,8 @@ def patch_stage(graph: Graph, stage: Stage, n: int) -> Graph:
                          f"({oh}x{ow} pixels)")
     nodes = graph.nodes[stage.start:stage.end + 1]
     produced = {o: i for i, nd in enumerate(nodes) for o in nd.outputs}
-    g = Graph(dict(graph.tensors), list(graph.nodes[:stage.start]), list(graph.inputs), list(graph.outputs))
+    g = Graph(dict(graph.tensors), list(graph.nodes[:stage.start]), list(graph.inputs), list(graph.outputs),
+              graph.inputs_outside_arena)
     k = 0
     for ry0, ry1 in split_ranges(oh, n):
         for rx0, rx1 in split_ranges(ow, n):

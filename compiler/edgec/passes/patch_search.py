@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from ..errors import EdgecError
 from ..ir import Graph
 from ..memory.inplace import in_place_merges
+from ..memory import inplace_depthwise
 from ..memory.liveness import buffers_of, lower_bound
 from ..memory.plan import MemoryPlan, plan_memory
 from ..ops.macs import node_macs
@@ -67,8 +68,9 @@ def node_label(graph: Graph, index: int) -> str:
     return nd.name or nd.outputs[0]
 
 
-def candidates(graph: Graph, max_overhead: float) -> tuple[list[Candidate], int]:
-    """Every split x grid within the MAC overhead limit (and how many were over it)."""
+def candidates(graph: Graph, max_overhead: float, depthwise: str = "auto") -> tuple[list[Candidate], int]:
+    """Every split x grid within the MAC overhead limit (and how many were over it), each with a lower bound
+    on its arena that holds whatever the planner then runs in place."""
     base = total_macs(graph) or 1
     found, over = [], 0
     for stage in valid_stages(graph):
@@ -84,7 +86,10 @@ def candidates(graph: Graph, max_overhead: float) -> tuple[list[Candidate], int]
             if overhead > max_overhead:
                 over += 1
                 continue
-            lb = lower_bound(buffers_of(g, in_place_merges(g)), len(g.nodes))
+            merged = in_place_merges(g)
+            buffers = buffers_of(g, merged)
+            lb = (lower_bound(buffers, len(g.nodes)) if depthwise == "never" else
+                  inplace_depthwise.lower_bound(g, merged, buffers))
             found.append(Candidate(stage, node_label(graph, stage.end), n, overhead, lb, g))
     return found, over
 
@@ -94,7 +99,7 @@ def search(graph: Graph, max_overhead: float, depthwise: str = "auto") -> tuple[
     pruned ones by their lower bound), how many were over the limit, the layer-by-layer arena under
     SEARCH_PLANNER)."""
     off_arena = plan_memory(graph, SEARCH_PLANNER, depthwise=depthwise).arena_bytes
-    cands, over = candidates(graph, max_overhead)
+    cands, over = candidates(graph, max_overhead, depthwise)
     cands.sort(key=lambda c: (c.lower_bound, c.mac_overhead))
     best: Candidate | None = None
     for c in cands:
