@@ -22,10 +22,11 @@
 EDGEC_PLUGIN_EXPORT int qemu_plugin_version = EDGEC_QEMU_PLUGIN_VERSION;
 
 enum insn_class {
-    ALU, LOAD, STORE, LOAD_MULTIPLE, STORE_MULTIPLE, MUL, DIV, DSP, FP, FP_DIV, MVE, MVE_MEM, BRANCH, N_CLASSES
+    ALU, LOAD, STORE, LOAD_MULTIPLE, STORE_MULTIPLE, MUL, DIV, DSP, FP, FP_MAC, FP_DIV, MVE, MVE_MEM, BRANCH, N_CLASSES
 };
-static const char *const CLASS_NAMES[N_CLASSES] = {"alu", "load", "store", "load_multiple", "store_multiple", "mul",
-                                                   "div", "dsp", "fp", "fp_div", "mve", "mve_mem", "branch"};
+static const char *const CLASS_NAMES[N_CLASSES] = {"alu",    "load",   "store", "load_multiple", "store_multiple",
+                                                   "mul",    "div",    "dsp",   "fp",            "fp_mac",
+                                                   "fp_div", "mve",    "mve_mem", "branch"};
 
 struct counts {
     uint64_t insns;               /* every instruction, counted apart from the classes (a check on them) */
@@ -40,8 +41,11 @@ struct tb_info {
     int ends_in_branch;
 };
 
+#define MAX_WINDOWS_LISTED 1000u
+
 static struct counts live, at_begin, window;
 static uint64_t begin_addr, end_addr, windows;
+static uint64_t window_insns[MAX_WINDOWS_LISTED]; /* each window's instruction count, for the first ones */
 static int in_window;
 static const struct tb_info *last_tb;
 static char *out_path;
@@ -93,6 +97,7 @@ static const char *const MVE_AS_COPROC[] = {"mcr", "mcr2", "mrc", "mrc2", "mcrr"
 static const char *const MVE_MEMS[] = {"vldrb", "vldrh", "vldrw", "vldrd", "vstrb", "vstrh", "vstrw", "vstrd", "vld20",
                                        "vld21", "vld40", "vld41", "vld42", "vld43", "vst20", "vst21", "vst40", "vst41",
                                        "vst42", "vst43", NULL};
+static const char *const FP_MACS[] = {"vmla", "vmls", "vnmla", "vnmls", "vfma", "vfms", "vfnma", "vfnms", NULL};
 static const char *const MULS[] = {"mul", "mla", "mls", "smull", "umull", "smlal", "umlal", "umaal",
                                    "smulbb", "smulbt", "smultb", "smultt", "smulwb", "smulwt",
                                    "smlabb", "smlabt", "smlatb", "smlatt", "smlawb", "smlawt",
@@ -231,6 +236,7 @@ static enum insn_class classify(const char *disas, const uint8_t *bytes, size_t 
     if (is_mn(mn, "vdiv") || is_mn(mn, "vsqrt")) return FP_DIV;
     if (is_any(mn, MULS)) return MUL;
     if (is_any(mn, DSPS)) return DSP;
+    if (is_any(mn, FP_MACS)) return FP_MAC;
     if (mn[0] == 'v') return FP;
     if (writes_pc(ops)) { /* mov pc, rX / add pc, ... */
         *branch = 1;
@@ -266,8 +272,12 @@ static void write_counts(void) {
     for (int i = 0; i < N_CLASSES; i++)
         fprintf(f, "%s\"%s\": %" PRIu64, i ? ", " : "", CLASS_NAMES[i], window.cls[i]);
     fprintf(f, "}, \"load_multiple_words\": %" PRIu64 ", \"store_multiple_words\": %" PRIu64
-               ", \"branches_taken\": %" PRIu64 ", \"branches_not_taken\": %" PRIu64 ", \"unknown\": %" PRIu64 "}\n",
+               ", \"branches_taken\": %" PRIu64 ", \"branches_not_taken\": %" PRIu64 ", \"unknown\": %" PRIu64,
             window.words[0], window.words[1], window.taken, window.not_taken, window.unknown);
+    fprintf(f, ", \"per_window\": [");
+    for (uint64_t i = 0; i < windows && i < MAX_WINDOWS_LISTED; i++)
+        fprintf(f, "%s%" PRIu64, i ? ", " : "", window_insns[i]);
+    fprintf(f, "]}\n");
     fclose(f);
     rename(tmp, out_path);
     free(tmp);
@@ -288,6 +298,7 @@ static void tb_exec(unsigned int vcpu_index, void *userdata) {
         in_window = 1;
     } else if (tb->start == end_addr && in_window) {
         add_counts(&window, &live, &at_begin);
+        if (windows < MAX_WINDOWS_LISTED) window_insns[windows] = live.insns - at_begin.insns;
         windows++;
         in_window = 0;
         write_counts();
