@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -72,7 +71,7 @@ def test_cycles_on_the_emulated_m7(tmp_path):
         client.infer(1, 0)
     seen = {}
     for line in dump.read_text().splitlines():
-        addr, cls, words, branch, _code, disas = line.split(" ", 5)
+        _addr, cls, words, branch, _code, disas = line.split(" ", 5)
         mnemonic = disas.split()[0].split(".")[0]
         seen.setdefault(mnemonic, set()).add(cls)
         if mnemonic in ("ldm", "pop", "push", "stm"):

@@ -56,7 +56,7 @@ def build_plugin() -> Path:
     os.close(fd)
     cmd = [cc, *CFLAGS, "-o", tmp, str(PLUGIN_SOURCES[0])]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
         if proc.returncode != 0:
             raise ToolchainError(f"building the QEMU instruction-mix plugin failed (exit {proc.returncode}), "
                                  f"{NO_CYCLES_HINT}:\n$ {' '.join(cmd)}\n{proc.stderr.strip()[-4000:]}")
@@ -87,7 +87,10 @@ def window_markers(elf: Path) -> tuple[int, int]:
 def plugin_args(plugin: Path, elf: Path, out: Path, dump: Path | None = None) -> tuple[str, ...]:
     """QEMU options that load the plugin for `elf`, its counts going to `out`."""
     begin, end = window_markers(elf)
-    esc = lambda p: str(p).replace(",", ",,")  # noqa: E731 (QEMU's option syntax doubles a literal comma)
+
+    def esc(p: Path) -> str:  # QEMU's option syntax doubles a literal comma
+        return str(p).replace(",", ",,")
+
     spec = f"{esc(plugin)},out={esc(out)},begin=0x{begin:x},end=0x{end:x}"
     if dump is not None:
         spec += f",dump={esc(dump)}"
@@ -108,7 +111,10 @@ def per_window(mix: dict) -> dict:
     n = mix["windows"]
     if n < 1:
         raise ToolchainError("the QEMU instruction-mix plugin saw no timed window (were the markers called?)")
-    one = lambda v: round(v / n)  # noqa: E731
+
+    def one(v: int) -> int:
+        return round(v / n)
+
     return {"instructions": one(mix["instructions"]),
             "classes": {k: one(v) for k, v in mix["classes"].items()},
             **{k: one(mix[k]) for k in ("load_multiple_words", "store_multiple_words", "branches_taken",
