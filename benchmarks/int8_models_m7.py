@@ -4,7 +4,8 @@ Micro (reference kernels and CMSIS-NN) on the same emulated board. Writes a mark
 
     python benchmarks/int8_models_m7.py [--runs 2] [--out benchmarks/results]
 
-The TFLM figures are the ones given in the int8 issue (mps2-an500, QEMU -icount shift=0, arm-none-eabi-gcc 12.2
+Each edgec row has estimated cycles too (the instruction mix counted by edgec's QEMU plugin x
+targets/timing/cortex-m7.toml). The TFLM figures are the ones given in the int8 issue (mps2-an500, QEMU -icount shift=0, arm-none-eabi-gcc 12.2
 -O2 -mcpu=cortex-m7 -mfpu=fpv5-d16 -mfloat-abi=hard). Figures are guest instructions, not time.
 """
 
@@ -29,6 +30,24 @@ PORTABLE_KERNELS = ["optimized", "reference"]
 
 
 
+def cycles(row: dict) -> str:
+    return f"{row['cycles_estimate']:,}" if "cycles_estimate" in row else ""
+
+
+def cycles_ratio(row: dict) -> str:
+    return f"{row['cycles_estimate'] / row['instructions']:.3f}" if "cycles_estimate" in row else ""
+
+
+def mix_row(model: str, label: str, m: dict) -> str:
+    c = m["classes"]
+    shown = ("alu", "load", "store", "load_multiple", "store_multiple", "mul", "dsp", "branch")
+    other = sum(v for k, v in c.items() if k not in shown)
+    return (f"| {model} | {label} | {c['alu']:,} | {c['load']:,} | {c['store']:,} | "
+            f"{c['load_multiple']:,} ({m['load_multiple_words']:,}) | {c['store_multiple']:,} "
+            f"({m['store_multiple_words']:,}) | {c['mul']:,} | {c['dsp']:,} | {c['branch']:,} "
+            f"({m['branches_taken']:,} / {m['branches_not_taken']:,}) | {other:,} |")
+
+
 def markdown(rows: list[dict], runs: int) -> str:
     references = sorted({r[k]["reference"] for r in rows for k in ("portable", "dsp") if "reference" in r[k]})
     lines = [
@@ -38,21 +57,40 @@ def markdown(rows: list[dict], runs: int) -> str:
         f"Outputs are checked against {' and '.join(references) or 'the reference executor'}.",
         "",
         "| model | portable instructions | DSP instructions | DSP / portable | TFLM + CMSIS-NN | DSP / CMSIS-NN | "
-        "TFLM reference | arena B | arena goal B | TFLM arena B | flash B | outputs match |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "TFLM reference | portable est. cycles | DSP est. cycles | DSP cycles / instructions | arena B | "
+        "arena goal B | TFLM arena B | flash B | outputs match |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         cmsis, ref, tflm_arena, goal = TFLM[r["model"]]
         p, d = r["portable"], r["dsp"]
         if "error" in p or "error" in d:
-            lines.append(f"| {r['model']} | {p.get('error', '')} | {d.get('error', '')} | | | | | | | | | |")
+            lines.append(f"| {r['model']} | {p.get('error', '')} | {d.get('error', '')} | | | | | | | | | | | | |")
             continue
         lines.append(
             f"| {r['model']} | {round(p['instructions']):,} | {round(d['instructions']):,} | "
             f"{d['instructions'] / p['instructions']:.2f} | {cmsis:,} | {d['instructions'] / cmsis:.2f} | {ref:,} | "
+            f"{cycles(p)} | {cycles(d)} | {cycles_ratio(d)} | "
             f"{d['arena_bytes']:,} | {goal:,} | {tflm_arena:,} | {d['flash_bytes']:,} | "
             f"{'yes' if p['outputs_match'] and d['outputs_match'] else 'NO'} "
             f"(max abs err {max(p['max_abs_error'], d['max_abs_error']):.3g}) |")
+    lines += [
+        "",
+        "Estimated cycles (`edgec bench --json`: `cycles_estimate`) are the instruction mix of one timed inference, "
+        "counted by edgec's QEMU plugin, weighed by `targets/timing/cortex-m7.toml` (single issue, 1 cycle per "
+        "instruction, LDM/STM/PUSH/POP/LDRD 1 cycle per 64 bits moved, +1 per taken branch): a model, not a "
+        "measurement. The TFLite Micro columns are copied instructions (see the script); they have no cycle "
+        "estimate yet.",
+        "",
+        "| model | kernels | alu | load | store | load_multiple (words) | store_multiple (words) | mul | dsp | "
+        "branch (taken / not) | other |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        for label in ("portable", "dsp"):
+            m = r[label].get("instruction_mix")
+            if m:
+                lines.append(mix_row(r["model"], label, m))
     lines += [
         "",
         "edgec compiles with its default rounding, TFLite Micro's, and is checked against TFLite Micro itself when "

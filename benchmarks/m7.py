@@ -1,7 +1,8 @@
 """What the emulated Cortex-M7 benchmark scripts share: finding the models, and one measured bench run.
 
 Figures are guest instructions counted by QEMU (-icount shift=0), not time: QEMU models neither the
-Cortex-M7's pipeline nor its caches. Compare them as ratios measured in the same run.
+Cortex-M7's pipeline nor its caches. Compare them as ratios measured in the same run. Rows also carry the
+estimated cycles `edgec bench` derives from the instruction mix (targets/timing/<core>.toml): a model, stated.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ def measure(model: Path, runs: int, config: Config | None = None, board: str = B
         "ram_bytes": r["ram_bytes"], "stack_high_water_bytes": r["stack_high_water_bytes"],
         "outputs_match": r["outputs_match"], "max_abs_error": r["max_abs_error"], "reference": r["reference"],
         "outputs": r["outputs"],
+        # estimated cycles (emulated boards): the instruction mix x targets/timing/<core>.toml, not a measurement
+        **({k: r[k] for k in ("cycles_estimate", "instruction_mix")} if "cycles_estimate" in r else {}),
+        **({"cycles_model": r["cycles_model"]["name"]} if "cycles_model" in r else {}),
         **({"layers": r["layers"]} if layers else {}),
     }
 

@@ -26,6 +26,7 @@ def test_bench_cli_json(tmp_path):
                           timeout=600, env=ENV)
     assert proc.returncode == 0, proc.stderr
     assert "latency min / median / max (instructions)" in proc.stdout
+    assert "estimated cycles, one inference" in proc.stdout and "an estimate, not a measurement" in proc.stdout
     r = json.loads(out.read_text())
     assert r["board"] == "mps2-an500" and r["outputs_match"] is True and r["outputs_stable"] is True
     lat = r["latency"]
@@ -35,6 +36,9 @@ def test_bench_cli_json(tmp_path):
     assert r["ram_bytes"] == r["sections"]["data"] + r["sections"]["bss"]
     assert 0 < r["stack_high_water_bytes"] < r["stack_bytes"]
     assert r["flash_bytes"] > r["weights_bytes"]  # the weights are in .rodata
+    assert r["instructions"] == lat["median"] and r["cycles_model"]["name"] == "cortex-m7"
+    assert r["instruction_mix"]["classes"]["fp"] + r["instruction_mix"]["classes"]["fp_mac"] > 0  # a float model
+    assert r["cycles_estimate"] > 0
 
 
 def test_bench_per_layer_profile(tmp_path):
@@ -75,6 +79,7 @@ def test_bench_other_emulated_cores(tmp_path, board):
     require_tools()
     r = run_bench(AD01, load_board(board), tmp_path, BenchOptions(runs=2))
     assert r["outputs_match"] and r["latency"]["unit"] == "instructions" and r["latency"]["min"] > 100_000
+    assert r["cycles_model"]["name"] == load_board(board).target and r["cycles_estimate"] > 0
 
 
 def test_bench_two_inputs_two_outputs(tmp_path):
@@ -122,3 +127,8 @@ def test_bench_mlperf_int8_models_helium(tmp_path, model, rounding):
     assert (tmp_path / "model" / "edgec_helium_s8.h").exists(), "the Cortex-M55 kernels were not used"
     assert r["outputs_match"], r
     assert r["latency"]["unit"] == "instructions" and r["latency"]["min"] > 100_000
+    # Helium in the instruction mix: capstone 4 does not know MVE, the plugin classifies it from its encoding.
+    mix = r["instruction_mix"]
+    assert mix["classes"]["mve"] > 0 and mix["classes"]["mve_mem"] > 0 and mix["unknown"] > 0
+    assert sum(mix["classes"].values()) == mix["instructions"]
+    assert abs(mix["instructions"] - r["instructions"]) < 100  # the window, as on the M7 (test_bench_cycles.py)

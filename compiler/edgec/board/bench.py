@@ -16,9 +16,11 @@ from ..config import Config, load_config
 from ..reference import describe_reference, random_inputs, reference_executor, reference_inputs
 from ..reference_child import run_reference_isolated
 from .boards import Board
+from .cycles import estimate_cycles, has_timing, load_timing
 from .errors import SerialError
 from .firmware import FirmwareBuild, build_firmware
 from .flash import flash_board
+from .insn_mix import build_plugin, per_window, plugin_args, read_mix
 from .protocol import DutClient
 from .qemu import QemuSession
 
@@ -38,6 +40,7 @@ class BenchOptions:
     layers: bool = False  # build with the per-layer profile and report each layer's share
     patch: object = None  # passes.patch_search.PatchOptions: patch-based scheduling (default: layer by layer)
     checksum: bool = False  # the firmware checks the weights' CRC-32 at start-up
+    cycles: bool = True  # emulated boards: count the instruction mix with the QEMU plugin and estimate cycles
 
 
 def input_bytes(report: dict, inputs: list[np.ndarray]) -> bytes:
@@ -82,6 +85,8 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
     baud = int(config.serial.get("baud", 115200))
     rtol, atol = float(config.verify.get("rtol", 1e-4)), float(config.verify.get("atol", 1e-5))
 
+    timing = load_timing(board.target) if board.emulated and opts.cycles and has_timing(board.target) else None
+    plugin = build_plugin() if timing is not None else None  # before the firmware: a missing compiler fails fast
     done = step(f"building firmware for {board.name}", 1)
     fw: FirmwareBuild = build_firmware(model, board, out_dir, opts.name, config, opts.import_options,
                                        profile_layers=opts.layers, patch=opts.patch,
@@ -99,7 +104,11 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
     with ExitStack() as stack:
         if board.emulated:
             done = step(f"starting QEMU {board.qemu['machine']}", 1)
-            session = stack.enter_context(QemuSession(board, fw.elf))
+            # The plugin rides along in the same session: it slows QEMU (about 1.8x) but leaves the guest's
+            # instruction count as it is, and a second session would load the input again.
+            mix_file = out_dir / "insn_mix.json"
+            extra = plugin_args(plugin, fw.elf, mix_file) if plugin is not None else ()
+            session = stack.enter_context(QemuSession(board, fw.elf, extra_args=extra))
             client = stack.enter_context(DutClient(session.url, baud, timeout))
             client.wait_boot()
             done()
@@ -159,6 +168,9 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         counts = [r.instructions for r in replies]
         result["latency"] = {"unit": "instructions", **summary(counts), "per_run": counts}
         result["note"] = "QEMU -icount shift=0: guest instructions per inference, not time"
+        result["instructions"] = round(result["latency"]["median"])
+        if timing is not None:
+            result.update(cycle_estimate(read_mix(mix_file), timing, opts.runs))
     else:
         cycles = [r.cycles for r in replies]
         result["latency"] = {"unit": "cycles", **summary(cycles), "per_run": cycles}
@@ -176,3 +188,14 @@ def layer_profile(report: dict, counts: list[int]) -> list[dict]:
     return [{"name": layer["name"], "op": layer["op"], "macs": layer["macs"], "count": count,
              "share": count / total, "per_mac": count / layer["macs"] if layer["macs"] else None}
             for layer, count in zip(report["layers"], counts)]
+
+
+def cycle_estimate(mix: dict, timing, runs: int) -> dict:
+    """The JSON's cycle fields from the plugin's counts over `runs` timed windows of one inference each."""
+    if mix["windows"] != runs:
+        raise SerialError(f"the instruction-mix plugin saw {mix['windows']} timed windows, the bench ran {runs}")
+    one = per_window(mix)
+    return {"cycles_estimate": estimate_cycles(one, timing), "cycles_model": timing.describe(),
+            "instruction_mix": one,
+            "cycles_note": f"an estimate: the instruction mix counted by QEMU (edgec's TCG plugin) x the "
+                           f"{timing.core} timing table (targets/timing/{timing.name}.toml), not a measurement"}

@@ -63,23 +63,25 @@ def _kill_all() -> None:
         kill(proc)
 
 
-def qemu_command(board: Board, elf: Path, port: int) -> list[str]:
+def qemu_command(board: Board, elf: Path, port: int, extra_args: tuple[str, ...] = ()) -> list[str]:
     q = shutil.which(QEMU)
     if q is None:
         raise ToolchainError(f"'{QEMU}' not found on PATH (install it: apt-get install qemu-system-arm)")
     return [q, "-M", board.qemu["machine"], "-kernel", str(elf), "-display", "none", "-monitor", "none",
             "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on,nodelay=on",  # no Nagle: replies come byte by byte
             "-icount", "shift=0",  # one instruction = 1 ns of virtual time: deterministic counts
-            "-semihosting-config", "enable=on,target=native", *board.qemu.get("args", [])]
+            "-semihosting-config", "enable=on,target=native", *board.qemu.get("args", []), *extra_args]
 
 
 class QemuSession:
-    """`with QemuSession(board, elf) as s: DutClient(s.url)`. start() returns once QEMU listens."""
+    """`with QemuSession(board, elf) as s: DutClient(s.url)`. start() returns once QEMU listens.
+    extra_args: more QEMU options, e.g. a TCG plugin (board/insn_mix.py)."""
 
-    def __init__(self, board: Board, elf: Path, start_timeout: float = 10.0):
+    def __init__(self, board: Board, elf: Path, start_timeout: float = 10.0, extra_args: tuple[str, ...] = ()):
         if not board.emulated:
             raise BoardError(f"board {board.name} is not emulated: run it with --port")
         self.board, self.elf, self.start_timeout = board, Path(elf), start_timeout
+        self.extra_args = tuple(extra_args)
         self.proc: subprocess.Popen | None = None
         self.port = 0
         self._log = None
@@ -94,7 +96,7 @@ class QemuSession:
         for _attempt in range(3):
             self.port = free_port()
             self._log = tempfile.TemporaryFile()
-            self.proc = subprocess.Popen(qemu_command(self.board, self.elf, self.port), stdin=subprocess.DEVNULL,
+            self.proc = subprocess.Popen(qemu_command(self.board, self.elf, self.port, self.extra_args), stdin=subprocess.DEVNULL,
                                          stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
                                          preexec_fn=_die_with_parent)
             _live.add(self.proc)

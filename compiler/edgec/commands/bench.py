@@ -24,6 +24,9 @@ def register(sub) -> None:
     p.add_argument("--layers", action="store_true",
                    help="profile each layer (the firmware reads its timer after every layer) and print where the "
                         "time goes")
+    p.add_argument("--no-cycles", action="store_true",
+                   help="emulated boards: instructions only, without the instruction mix and estimated cycles "
+                        "(which need a host C compiler for edgec's QEMU plugin)")
     p.set_defaults(func=run)
 
 
@@ -47,7 +50,8 @@ def run(args) -> int:
     board = load_board(args.board)
     opts = BenchOptions(runs=args.runs, seed=args.seed, timeout=args.timeout, port=args.port, flash_tool=args.tool,
                         flash=not args.no_flash, name=args.name, import_options=import_options(args),
-                        patch=patch_options(args), layers=args.layers, checksum=args.checksum)
+                        patch=patch_options(args), layers=args.layers, checksum=args.checksum,
+                        cycles=not args.no_cycles)
     with tempfile.TemporaryDirectory(prefix="edgec-bench-") as tmp, \
             Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                      TimeElapsedColumn(), console=console, transient=True) as progress:
@@ -63,6 +67,9 @@ def run(args) -> int:
     t.add_column("value", justify="right")
     unit = lat["unit"]
     t.add_row(f"latency min / median / max ({unit})", f"{lat['min']:,.0f} / {lat['median']:,.0f} / {lat['max']:,.0f}")
+    if "cycles_estimate" in result:
+        t.add_row(f"estimated cycles, one inference ({result['cycles_model']['core']} model)",
+                  f"~{result['cycles_estimate']:,}")
     if "latency_us" in result:
         us = result["latency_us"]
         t.add_row(f"latency (µs at {result['cpu_hz'] / 1e6:g} MHz)", f"{us['min']:,.1f} / {us['median']:,.1f} / {us['max']:,.1f}")
@@ -78,6 +85,10 @@ def run(args) -> int:
         Console().print(layer_table(result["layers"], unit))
     if board.emulated:
         print("latency is in guest instructions counted by QEMU (-icount shift=0), not time")
+    if "cycles_estimate" in result:
+        m = result["cycles_model"]
+        print(f"estimated cycles: the instruction mix of the timed inference x {m['file']} ({m['summary']}); "
+              f"an estimate, not a measurement")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
         print(f"wrote {args.json}")
