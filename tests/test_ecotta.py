@@ -1,0 +1,182 @@
+"""--ecotta: the generated adaptation step (EcoTTA meta-networks) against a numpy reference written from the ONNX
+model (tests/ecotta_numpy.py): loss, gradients, updated parameters and running estimates over several steps, and
+the inference after each step; on the host under AddressSanitizer + UBSan, and on the emulated Cortex-M7 (QEMU
+mps2-an500), whose parameters must match the host's. One compile serves every check."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+from conftest import COMPILERS, assert_compiles_warning_free, require, run_edgec
+from ecotta_numpy import EcottaReference
+from semihost_qemu import M7_FLAGS, SEMIHOST, run_on_qemu
+
+POINTS = {"conv2+relu2": "r2", "conv4+relu4": "r4"}  # edgec layer -> ONNX tensor
+CHANNELS = [12, 16]  # theirs
+LR, REG, MOMENTUM, STEPS = 0.01, 0.5, 0.1, 6
+
+RECORD_C = r"""
+#include <string.h>
+#include "model.h"
+#define P M_ADAPT_PARAMETERS
+#define S M_ADAPT_STATISTICS
+#define CLASSES M_OUTPUT0_ELEMS
+static float rec[1 + 2 * P + S + CLASSES];
+/* One adaptation step, then one inference on the same sample: loss, gradients, parameters, estimates, output. */
+int ecotta_record(const void *in, void *out) {
+    if (m_adapt(in) != 0) return 1;
+    rec[0] = m_adapt_loss();
+    memcpy(rec + 1, m_adapt_gradients(), sizeof(float) * P);
+    memcpy(rec + 1 + P, m_adapt_parameters(), sizeof(float) * P);
+    memcpy(rec + 1 + 2 * P, m_adapt_statistics(), sizeof(float) * S);
+    if (m_run(in, rec + 1 + 2 * P + S) != 0) return 2;
+    memcpy(out, rec, sizeof rec);
+    return 0;
+}
+"""
+
+HOST_MAIN_C = r"""
+#include <stdio.h>
+#include "model.h"
+int ecotta_record(const void *in, void *out);
+static unsigned char in_buf[M_INPUT0_BYTES], out_buf[RECORD_BYTES];
+int main(int argc, char **argv) {
+    FILE *fin = fopen(argv[1], "rb"), *fout = fopen(argv[2], "wb");
+    int steps = 0;
+    if (argc != 3 || !fin || !fout) return 2;
+    while (fread(in_buf, 1, sizeof in_buf, fin) == sizeof in_buf) {
+        if (steps == 3) m_reset(); /* a reset mid-way: the reference starts over from the deployed values too */
+        if (ecotta_record(in_buf, out_buf) != 0) return 3;
+        fwrite(out_buf, 1, sizeof out_buf, fout);
+        ++steps;
+    }
+    fclose(fin);
+    fclose(fout);
+    return 0;
+}
+"""
+
+
+def build_model() -> onnx.ModelProto:
+    """conv-relu, conv/2-relu [meta], conv (no clamp: an unmasked backward), conv/2-relu [meta], GAP, FC, softmax."""
+    rng = np.random.default_rng(7)
+
+    def const(name, *shape, scale=0.3):
+        return numpy_helper.from_array((rng.standard_normal(shape) * scale).astype(np.float32), name)
+
+    inits = [const("w1", 8, 1, 3, 3), const("b1", 8), const("w2", 12, 8, 3, 3), const("b2", 12),
+             const("w3", 12, 12, 3, 3, scale=0.2), const("b3", 12), const("w4", 16, 12, 3, 3, scale=0.2),
+             const("b4", 16), const("fw", 10, 16, scale=0.55), const("fb", 10)]
+    conv = helper.make_node
+    nodes = [conv("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+             conv("Relu", ["c1"], ["r1"], name="relu1"),
+             conv("Conv", ["r1", "w2", "b2"], ["c2"], name="conv2", pads=[1, 1, 1, 1], strides=[2, 2]),
+             conv("Relu", ["c2"], ["r2"], name="relu2"),
+             conv("Conv", ["r2", "w3", "b3"], ["c3"], name="conv3", pads=[1, 1, 1, 1]),
+             conv("Conv", ["c3", "w4", "b4"], ["c4"], name="conv4", pads=[0, 0, 1, 1], strides=[2, 2]),
+             conv("Relu", ["c4"], ["r4"], name="relu4"),
+             conv("GlobalAveragePool", ["r4"], ["g"], name="gap"),
+             conv("Flatten", ["g"], ["f"], name="flatten"),
+             conv("Gemm", ["f", "fw", "fb"], ["logits"], name="fc", transB=1),
+             conv("Softmax", ["logits"], ["probs"], name="softmax", axis=-1)]
+    graph = helper.make_graph(nodes, "m", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 10, 10])],
+                              [helper.make_tensor_value_info("probs", TensorProto.FLOAT, [1, 10])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def deployed(channels: list[int], rng) -> tuple[np.ndarray, np.ndarray]:
+    """Warmed-up-like parameters: away from the identity, so that no |y - x| or ReLU sits at a tie."""
+    theta, stats = [], []
+    for c in channels:
+        theta += [rng.uniform(0.5, 1.5, c), rng.normal(0, 0.2, c), rng.normal(0, 0.15, c * c)]
+        stats += [rng.uniform(0.0, 0.5, c), rng.uniform(0.2, 1.0, c)]
+    return np.concatenate(theta).astype(np.float32), np.concatenate(stats).astype(np.float32)
+
+
+def unpack(raw: np.ndarray, p: int, s: int) -> dict:
+    return {"loss": raw[:, 0], "grad": raw[:, 1:1 + p], "theta": raw[:, 1 + p:1 + 2 * p],
+            "stats": raw[:, 1 + 2 * p:1 + 2 * p + s], "probs": raw[:, 1 + 2 * p + s:]}
+
+
+def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
+    model = build_model()
+    onnx.save(model, tmp_path / "m.onnx")
+    out = tmp_path / "out"
+    args = ["--ecotta", "2", "--ecotta-points", ",".join(POINTS), "--ecotta-lr", LR, "--ecotta-reg", REG,
+            "--ecotta-momentum", MOMENTUM]
+    theta0, stats0 = deployed(CHANNELS, np.random.default_rng(1))
+    np.save(tmp_path / "init.npy", np.concatenate([theta0, stats0]))
+    proc = run_edgec("compile", tmp_path / "m.onnx", "--target", "cortex-m7", "--name", "m", "-o", out, *args,
+                     "--ecotta-init", tmp_path / "init.npy")
+    assert proc.returncode == 0, proc.stderr
+    assert "+ adaptation" in proc.stdout
+    report = json.loads((out / "report.json").read_text())
+    eco = report["ecotta"]
+    assert [(m["layer"], m["channels"]) for m in eco["meta_networks"]] == list(zip(POINTS, CHANNELS))
+    assert report["adaptation_bytes"] == (eco["arena_bytes_with_adaptation"] - report["arena_bytes"]
+                                          + eco["state_bytes"])
+    header = (out / "model.h").read_text()
+    assert f"#define M_ADAPTATION_BYTES {report['adaptation_bytes']}u" in header
+    for i, (cc, flags) in enumerate(COMPILERS):
+        objs = tmp_path / f"obj-{i}"
+        objs.mkdir()
+        assert_compiles_warning_free(out, objs, cc, flags)
+
+    p, s = eco["parameters"], eco["statistics"]
+    record_bytes = 4 * (1 + 2 * p + s + 10)
+    harness = tmp_path / "harness"
+    harness.mkdir()
+    (harness / "record.c").write_text(RECORD_C)
+    (harness / "host_main.c").write_text(HOST_MAIN_C)
+    (harness / "record.h").write_text("int ecotta_record(const void *in, void *out);\n")
+    rng = np.random.default_rng(3)
+    samples = rng.uniform(-1.0, 1.5, (STEPS, 1, 1, 10, 10)).astype(np.float32)
+    samples[1] *= 0.2  # a flat sample: less confident
+    (tmp_path / "in.bin").write_bytes(samples.tobytes())
+
+    exe = tmp_path / "host"
+    build = subprocess.run([require("gcc"), "-std=c99", "-O1", "-g", "-fsanitize=address,undefined",
+                            "-fno-sanitize-recover=all", "-Wall", "-Wextra", "-Werror", f"-DRECORD_BYTES={record_bytes}",
+                            "-I", str(out), str(harness / "record.c"), str(harness / "host_main.c"),
+                            *map(str, sorted(out.glob("*.c"))), "-lm", "-o", str(exe)], capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    subprocess.run([str(exe), str(tmp_path / "in.bin"), str(tmp_path / "host.bin")], check=True, timeout=60)
+    host = unpack(np.fromfile(tmp_path / "host.bin", np.float32).reshape(STEPS, -1), p, s)
+
+    ref, confident = None, []
+    for step in range(STEPS):
+        if step % 3 == 0:  # the harness resets after step 2
+            ref = EcottaReference(model, list(POINTS.values()), theta0, stats0, LR, REG, MOMENTUM)
+        r = ref.step(samples[step])
+        confident.append(r["confident"])
+        for key, want in (("loss", r["loss"]), ("grad", r["grad"]), ("theta", ref.theta), ("stats", ref.stats),
+                          ("probs", ref.infer(samples[step]))):
+            got = host[key][step]
+            err = float(np.max(np.abs(got - want)))
+            assert err <= 1e-4, f"step {step}: {key} differs by {err:.3g}"
+    assert any(confident) and not all(confident), confident  # both branches of the entropy gate ran
+    assert np.abs(host["grad"]).max() > 1e-3  # something was learnt
+
+    # the same steps on the emulated Cortex-M7 (semihosting firmware, tests/semihost/main.c)
+    elf = tmp_path / "fw.elf"
+    cmd = [require("arm-none-eabi-gcc"), *M7_FLAGS, "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-nostartfiles",
+           "-T", str(SEMIHOST / "link.ld"), "-DMODEL_INPUT0_BYTES=M_INPUT0_BYTES",
+           f"-DMODEL_OUTPUT0_BYTES={record_bytes}", "-DMODEL_RUN=ecotta_record", "-include", str(harness / "record.h"), "-I", str(out),
+           str(SEMIHOST / "main.c"), str(harness / "record.c"), *map(str, sorted(out.glob("*.c"))), "-lm",
+           "-o", str(elf)]
+    build = subprocess.run(cmd, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    # the firmware runs the steps without a reset: compare it with the host over the first three
+    m7_raw = run_on_qemu(elf, samples[:3].reshape(3, -1), record_bytes, tmp_path / "qemu")
+    m7 = unpack(m7_raw.view(np.float32), p, s)
+    for key in ("loss", "grad", "theta", "stats", "probs"):
+        err = float(np.max(np.abs(m7[key] - host[key][:3])))
+        assert err <= 1e-5, f"M7 {key} differs from the host by {err:.3g}"
