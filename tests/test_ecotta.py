@@ -1,7 +1,8 @@
 """--ecotta: the generated adaptation step (EcoTTA meta-networks) against a numpy reference written from the ONNX
 model (tests/ecotta_numpy.py): loss, gradients, updated parameters and running estimates over several steps, and
 the inference after each step; on the host under AddressSanitizer + UBSan, and on the emulated Cortex-M7 (QEMU
-mps2-an500), whose parameters must match the host's. One compile serves every check."""
+mps2-an500), whose parameters must match the host's. One compile serves every check. The pass itself is checked
+on hand-built IR: where the meta-networks go, what the step keeps, what is refused."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ import subprocess
 
 import numpy as np
 import onnx
+import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from conftest import COMPILERS, assert_compiles_warning_free, require, run_edgec
 from ecotta_numpy import EcottaReference
+from edgec.errors import EdgecError, UnsupportedModelError
+from edgec.ir import Graph, Node, Tensor
+from edgec.memory.plan import plan_memory
+from edgec.passes.ecotta import EcottaOptions, check_compatible, insert_meta_networks
 from semihost_qemu import M7_FLAGS, SEMIHOST, run_on_qemu
 
 POINTS = {"conv2+relu2": "r2", "conv4+relu4": "r4"}  # edgec layer -> ONNX tensor
@@ -180,3 +186,71 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
     for key in ("loss", "grad", "theta", "stats", "probs"):
         err = float(np.max(np.abs(m7[key] - host[key][:3])))
         assert err <= 1e-5, f"M7 {key} differs from the host by {err:.3g}"
+
+
+# ---- the pass on hand-built IR: where the meta-networks go, what the step keeps, what is refused (no TVM) ----
+
+def ir_cnn(depthwise_last: bool = False) -> Graph:
+    """x[1,8,8,1] -> conv a (8 ch) -> conv b /2 (8 ch) -> conv c /2 (8 ch, or depthwise) -> mean -> matmul -> softmax."""
+    g = Graph()
+    g.add_tensor(Tensor("x", (1, 8, 8, 1), "float32"))
+    g.inputs = ["x"]
+    prev, cin, size = "x", 1, 8
+    for name, stride in (("a", 1), ("b", 2), ("c", 2)):
+        size //= stride
+        dw = depthwise_last and name == "c"
+        w = g.add_const(f"{name}_w", np.zeros((8, 3, 3, 1 if dw else cin), np.float32))
+        g.add_tensor(Tensor(name, (1, size, size, 8), "float32"))
+        g.nodes.append(Node("conv2d", [prev, w], [name], {"act": (0.0, float("inf")), "depthwise": dw,
+                                                          "dilation": [1, 1], "groups": 8 if dw else 1,
+                                                          "layout": "NHWC", "pads": [1, 1, 1, 1],
+                                                          "strides": [stride, stride]}, name=f"conv_{name}"))
+        prev, cin = name, 8
+    g.add_tensor(Tensor("m", (1, 1, 1, 8), "float32"))
+    g.add_tensor(Tensor("m2", (1, 8), "float32", alias_of="m"))
+    g.nodes.append(Node("mean", ["c"], ["m"], {"axes": [1, 2]}, name="gap"))
+    fc = g.add_const("fc_w", np.zeros((8, 10), np.float32))
+    g.add_tensor(Tensor("z", (1, 10), "float32"))
+    g.add_tensor(Tensor("p", (1, 10), "float32"))
+    g.nodes.append(Node("matmul", ["m2", fc], ["z"], {"act": (-float("inf"), float("inf"))}, name="fc"))
+    g.nodes.append(Node("softmax", ["z"], ["p"], {"axis": -1}, name="softmax"))
+    g.outputs = ["p"]
+    return g
+
+
+def test_pass_places_meta_networks_and_plans_what_the_step_keeps():
+    g = ir_cnn()
+    eco = insert_meta_networks(g, EcottaOptions(parts=2))
+    assert [m.layer for m in eco.metas] == ["conv_b", "conv_c"]  # the two smallest conv outputs
+    assert [n.op for n in g.nodes].count("ecotta_meta") == 2
+    assert g.consumers("c") == [next(n for n in g.nodes if n.op == "ecotta_meta" and n.inputs == ["c"])]
+    assert eco.theta.size == 2 * (16 + 64) and eco.stats.size == 2 * 16
+    assert eco.threshold == pytest.approx(0.4 * np.log(10))
+
+    step = eco.adapt_graph
+    ops = [n.op for n in step.nodes]
+    assert ops.count("act_mask") == 1  # conv c only: conv b's gradient is never needed below the first meta
+    assert "softmax" not in ops and ops[-1] == "ecotta_sgd"
+    backward = [n for n in step.nodes if n.op == "ecotta_meta_backward"]
+    assert [len(n.outputs) for n in backward] == [2, 1]  # the first meta-network passes no gradient down
+    assert step.tensors[next(n for n in step.nodes if n.op == "act_mask").outputs[0]].nbytes == 4  # 32 bits
+    plan = plan_memory(step)
+    live = {b.name: b for b in plan.buffers}
+    assert live["b"].last == step.nodes.index(backward[1])  # meta 0's input x_k is kept until its backward
+    assert live["a"].last < step.nodes.index(backward[0])  # the frozen part's own activations are not
+
+
+def test_pass_refuses_what_it_cannot_adapt_naming_the_node(tmp_path):
+    with pytest.raises(UnsupportedModelError, match="conv_c.*depthwise|conv_c.*regular"):
+        insert_meta_networks(ir_cnn(depthwise_last=True), EcottaOptions(parts=1, points=["conv_b"]))
+    with pytest.raises(EdgecError, match="nope is not a float convolution.*conv_a, conv_b, conv_c"):
+        insert_meta_networks(ir_cnn(), EcottaOptions(parts=1, points=["nope"]))
+    with pytest.raises(EdgecError, match="has 3 float convolutions"):
+        insert_meta_networks(ir_cnn(), EcottaOptions(parts=4))
+    np.save(tmp_path / "bad.npy", np.zeros(3, np.float32))
+    with pytest.raises(EdgecError, match="3 values"):
+        insert_meta_networks(ir_cnn(), EcottaOptions(parts=1, init=tmp_path / "bad.npy"))
+    with pytest.raises(EdgecError, match="--patch"):
+        check_compatible("auto", None)
+    with pytest.raises(EdgecError, match="float models only"):
+        check_compatible("off", object())
