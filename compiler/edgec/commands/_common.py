@@ -50,7 +50,7 @@ def add_ecotta_options(p: argparse.ArgumentParser) -> None:
                    help="attach K EcoTTA meta-networks and generate <name>_adapt() / <name>_reset() (float models)")
     p.add_argument("--ecotta-points", default="", metavar="LAYER,...",
                    help="--ecotta: the layers to attach them after (default: the K conv outputs with fewest bytes)")
-    p.add_argument("--ecotta-lr", type=float, default=0.01, help="--ecotta: SGD learning rate (default 0.01)")
+    p.add_argument("--ecotta-lr", type=float, default=0.001, help="--ecotta: SGD learning rate (default 0.001)")
     p.add_argument("--ecotta-reg", type=float, default=0.5,
                    help="--ecotta: weight of the self-distilled regulariser (default 0.5)")
     p.add_argument("--ecotta-momentum", type=float, default=0.05,

@@ -37,7 +37,7 @@ BACKWARD_OPS = ("conv2d", "mean", "matmul")
 class EcottaOptions:
     parts: int = 0  # K meta-networks; 0: off
     points: list[str] = field(default_factory=list)  # layer names (the per-layer table's) to attach them to
-    lr: float = 0.01
+    lr: float = 0.001
     reg_weight: float = 0.5  # lambda of the self-distilled regulariser
     momentum: float = 0.05  # running estimates: blend of each new sample
     eps: float = 1e-5
