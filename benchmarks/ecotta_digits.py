@@ -148,7 +148,7 @@ def main() -> None:
         tent = tent_estimate(report)
         mem = [("inference arena", report["arena_bytes"]),
                ("adaptation step's arena", eco["adapt_arena_bytes"]),
-               ("static state (parameters, estimates, gradients, loss)", eco["state_bytes"]),
+               ("static state (parameters, estimates, loss)", eco["state_bytes"]),
                ("**adaptation_bytes** (arena growth + state)", report["adaptation_bytes"]),
                ("TENT-style estimate beyond the inference arena", tent["total"]),
                ("  of which kept activations (BN inputs float, ReLU masks 1 bit)", tent["kept_bytes"]),
@@ -177,16 +177,18 @@ def main() -> None:
         *[f"| {label} | {value:,} |" for label, value in mem],
         "",
         f"adaptation_bytes is {100 * report['adaptation_bytes'] / report['arena_bytes']:.0f} % of the inference "
-        f"arena and {tent['total'] / report['adaptation_bytes']:.1f}x below the TENT-style estimate "
+        f"arena and {tent['total'] / report['adaptation_bytes']:.2f}x below the TENT-style estimate "
         "(the issue's goals: at most 20 % and at least 5x). The state is mostly the two 16 x 16 conv blocks' "
-        "weights and their gradients.",
+        "weights; the gradients are arena buffers, one meta-network's at a time, and the step's arena is no larger "
+        "than the inference arena.",
         "",
         "Adapted beats unadapted on every corruption: "
         f"{'yes' if all(a > b for n, b, _, a in rows if n != 'clean') else 'no'}. "
         "Gradient step against running estimates alone, per corruption (points): "
         + ", ".join(f"{n} {100 * (a - e):+.2f}" for n, _, e, a in rows if n != "clean") + ". "
-        "With one sample per step, the per-sample running estimates do most of the work; larger rates "
-        "(--lr 0.01) collapse the predictions (entropy minimisation on single samples), see the README.",
+        "With one sample per step, the per-sample running estimates do most of the work; a larger rate collapses "
+        "the predictions (entropy minimisation on single samples; measured once with --lr 0.01: clean 45.3 %, "
+        "noise 42.2 %, blur 26.4 %, contrast 39.4 %).",
         "",
     ]
     RESULT.parent.mkdir(exist_ok=True)

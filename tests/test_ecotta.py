@@ -1,8 +1,8 @@
 """--ecotta: the generated adaptation step (EcoTTA meta-networks) against a numpy reference written from the ONNX
-model (tests/ecotta_numpy.py): loss, gradients, updated parameters and running estimates over several steps, and
-the inference after each step; on the host under AddressSanitizer + UBSan, and on the emulated Cortex-M7 (QEMU
-mps2-an500), whose parameters must match the host's. One compile serves every check. The pass itself is checked
-on hand-built IR: where the meta-networks go, what the step keeps, what is refused."""
+model (tests/ecotta_numpy.py): loss, gradients (from the SGD updates), updated parameters and running estimates
+over several steps, and the inference after each step; on the host under AddressSanitizer + UBSan, and on the
+emulated Cortex-M7 (QEMU mps2-an500), whose parameters must match the host's. One compile serves every check.
+The pass itself is checked on hand-built IR: where the meta-networks go, what the step keeps, what is refused."""
 
 from __future__ import annotations
 
@@ -32,15 +32,14 @@ RECORD_C = r"""
 #define P M_ADAPT_PARAMETERS
 #define S M_ADAPT_STATISTICS
 #define CLASSES M_OUTPUT0_ELEMS
-static float rec[1 + 2 * P + S + CLASSES];
-/* One adaptation step, then one inference on the same sample: loss, gradients, parameters, estimates, output. */
+static float rec[1 + P + S + CLASSES];
+/* One adaptation step, then one inference on the same sample: loss, parameters, estimates, output. */
 int ecotta_record(const void *in, void *out) {
     if (m_adapt(in) != 0) return 1;
     rec[0] = m_adapt_loss();
-    memcpy(rec + 1, m_adapt_gradients(), sizeof(float) * P);
-    memcpy(rec + 1 + P, m_adapt_parameters(), sizeof(float) * P);
-    memcpy(rec + 1 + 2 * P, m_adapt_statistics(), sizeof(float) * S);
-    if (m_run(in, rec + 1 + 2 * P + S) != 0) return 2;
+    memcpy(rec + 1, m_adapt_parameters(), sizeof(float) * P);
+    memcpy(rec + 1 + P, m_adapt_statistics(), sizeof(float) * S);
+    if (m_run(in, rec + 1 + P + S) != 0) return 2;
     memcpy(out, rec, sizeof rec);
     return 0;
 }
@@ -107,9 +106,12 @@ def deployed(channels: list[int], rng) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(theta).astype(np.float32), np.concatenate(stats).astype(np.float32)
 
 
-def unpack(raw: np.ndarray, p: int, s: int) -> dict:
-    return {"loss": raw[:, 0], "grad": raw[:, 1:1 + p], "theta": raw[:, 1 + p:1 + 2 * p],
-            "stats": raw[:, 1 + 2 * p:1 + 2 * p + s], "probs": raw[:, 1 + 2 * p + s:]}
+def unpack(raw: np.ndarray, p: int, s: int, theta0: np.ndarray) -> dict:
+    """The records of the steps; the gradients from the updates (theta' = theta - LR g, resets after step 2)."""
+    rec = {"loss": raw[:, 0], "theta": raw[:, 1:1 + p], "stats": raw[:, 1 + p:1 + p + s], "probs": raw[:, 1 + p + s:]}
+    before = np.stack([theta0 if step % 3 == 0 else rec["theta"][step - 1] for step in range(len(raw))])
+    rec["grad"] = (before.astype(np.float64) - rec["theta"]) / LR
+    return rec
 
 
 def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
@@ -137,7 +139,7 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
         assert_compiles_warning_free(out, objs, cc, flags)
 
     p, s = eco["parameters"], eco["statistics"]
-    record_bytes = 4 * (1 + 2 * p + s + 10)
+    record_bytes = 4 * (1 + p + s + 10)
     harness = tmp_path / "harness"
     harness.mkdir()
     (harness / "record.c").write_text(RECORD_C)
@@ -150,12 +152,13 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
 
     exe = tmp_path / "host"
     build = subprocess.run([require("gcc"), "-std=c99", "-O1", "-g", "-fsanitize=address,undefined",
-                            "-fno-sanitize-recover=all", "-Wall", "-Wextra", "-Werror", f"-DRECORD_BYTES={record_bytes}",
+                            "-fno-sanitize-recover=all", "-Wall", "-Wextra", "-Werror",
+                            f"-DRECORD_BYTES={record_bytes}",
                             "-I", str(out), str(harness / "record.c"), str(harness / "host_main.c"),
                             *map(str, sorted(out.glob("*.c"))), "-lm", "-o", str(exe)], capture_output=True, text=True)
     assert build.returncode == 0, build.stderr
     subprocess.run([str(exe), str(tmp_path / "in.bin"), str(tmp_path / "host.bin")], check=True, timeout=60)
-    host = unpack(np.fromfile(tmp_path / "host.bin", np.float32).reshape(STEPS, -1), p, s)
+    host = unpack(np.fromfile(tmp_path / "host.bin", np.float32).reshape(STEPS, -1), p, s, theta0)
 
     ref, confident = None, []
     for step in range(STEPS):
@@ -175,23 +178,24 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
     elf = tmp_path / "fw.elf"
     cmd = [require("arm-none-eabi-gcc"), *M7_FLAGS, "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-nostartfiles",
            "-T", str(SEMIHOST / "link.ld"), "-DMODEL_INPUT0_BYTES=M_INPUT0_BYTES",
-           f"-DMODEL_OUTPUT0_BYTES={record_bytes}", "-DMODEL_RUN=ecotta_record", "-include", str(harness / "record.h"), "-I", str(out),
+           f"-DMODEL_OUTPUT0_BYTES={record_bytes}", "-DMODEL_RUN=ecotta_record", "-include", str(harness / "record.h"),
+           "-I", str(out),
            str(SEMIHOST / "main.c"), str(harness / "record.c"), *map(str, sorted(out.glob("*.c"))), "-lm",
            "-o", str(elf)]
     build = subprocess.run(cmd, capture_output=True, text=True)
     assert build.returncode == 0, build.stderr
     # the firmware runs the steps without a reset: compare it with the host over the first three
     m7_raw = run_on_qemu(elf, samples[:3].reshape(3, -1), record_bytes, tmp_path / "qemu")
-    m7 = unpack(m7_raw.view(np.float32), p, s)
+    m7 = unpack(m7_raw.view(np.float32), p, s, theta0)
     for key in ("loss", "grad", "theta", "stats", "probs"):
         err = float(np.max(np.abs(m7[key] - host[key][:3])))
-        assert err <= 1e-5, f"M7 {key} differs from the host by {err:.3g}"
+        assert err <= (1e-4 if key == "grad" else 1e-5), f"M7 {key} differs from the host by {err:.3g}"
 
 
 # ---- the pass on hand-built IR: where the meta-networks go, what the step keeps, what is refused (no TVM) ----
 
 def ir_cnn(depthwise_last: bool = False) -> Graph:
-    """x[1,8,8,1] -> conv a (8 ch) -> conv b /2 (8 ch) -> conv c /2 (8 ch, or depthwise) -> mean -> matmul -> softmax."""
+    """x[1,8,8,1] -> conv a (8 ch) -> conv b /2 -> conv c /2 (or depthwise) -> mean -> matmul -> softmax."""
     g = Graph()
     g.add_tensor(Tensor("x", (1, 8, 8, 1), "float32"))
     g.inputs = ["x"]
@@ -232,9 +236,11 @@ def test_pass_places_meta_networks_and_plans_what_the_step_keeps():
     assert ops.count("act_mask") == 1  # conv c only: conv b's gradient is never needed below the first meta
     assert "softmax" not in ops and ops[-1] == "ecotta_sgd"
     backward = [n for n in step.nodes if n.op == "ecotta_meta_backward"]
-    assert [len(n.outputs) for n in backward] == [2, 1]  # the first meta-network passes no gradient down
+    assert [len(n.outputs) for n in backward] == [3, 2]  # the first meta-network passes no gradient down
+    assert ops.count("ecotta_sgd") == 2 and all(ops[ops.index(n.op, i) + 1] == "ecotta_sgd"
+                                                 for i, n in enumerate(step.nodes) if n.op == "ecotta_meta_backward")
     assert step.tensors[next(n for n in step.nodes if n.op == "act_mask").outputs[0]].nbytes == 4  # 32 bits
-    plan = plan_memory(step)
+    plan = plan_memory(step, "greedy-by-size")
     live = {b.name: b for b in plan.buffers}
     assert live["b"].last == step.nodes.index(backward[1])  # meta 0's input x_k is kept until its backward
     assert live["a"].last < step.nodes.index(backward[0])  # the frozen part's own activations are not

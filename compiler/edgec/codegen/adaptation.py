@@ -4,7 +4,7 @@ meta-networks' state.
 The adaptation step is its own graph with its own memory plan; it runs in the model's one static arena, which
 grows to the larger of the two plans. The meta-networks' trainable parameters and running estimates are static
 RAM (they change), their deployed values const arrays in flash (`<name>_reset()` copies them back; the first call
-of `_run` or `_adapt` does it once). The gradients are a static buffer too, so that they can be read after a step.
+of `_run` or `_adapt` does it once). Gradients are buffers of the step's plan, one meta-network's at a time.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..memory.plan import MemoryPlan
 class AdaptationC:
     inference_arena_bytes: int
     adapt_arena_bytes: int
-    state_bytes: int  # parameters, running estimates, gradients, the loss: static RAM beside the arena
+    state_bytes: int  # parameters, running estimates, the loss: static RAM beside the arena
     header_doc: list[str] = field(default_factory=list)
     header_defines: list[str] = field(default_factory=list)
     header_decls: list[str] = field(default_factory=list)
@@ -62,10 +62,9 @@ def emit_adaptation(eco, adapt_plan: MemoryPlan, ctx, graph, plan: MemoryPlan, e
         " *       self-distilled regulariser), backward through the meta-networks, SGD. Returns 0, or -1 if NULL.",
         f" *   void {p}_reset(void);",
         " *       Back to the deployed meta-network parameters and running estimates (flash).",
-        f" *   float {p}_adapt_loss(void);  const float *{p}_adapt_parameters(void), *{p}_adapt_gradients(void),",
-        f" *   *{p}_adapt_statistics(void);",
-        " *       The last step's loss; the trainable parameters now, their last gradients, the running estimates",
-        " *       (layout in report.json \"ecotta\").",
+        f" *   float {p}_adapt_loss(void);  const float *{p}_adapt_parameters(void), *{p}_adapt_statistics(void);",
+        " *       The last step's loss; the trainable parameters and the running estimates now (layout in",
+        " *       report.json \"ecotta\").",
         f" *   {upper}_ARENA_BYTES covers both inference and adaptation; {upper}_ADAPTATION_BYTES is what",
         " *   adaptation adds to the inference arena (the arena's growth plus the static state above).",
         " *",
@@ -81,14 +80,12 @@ def emit_adaptation(eco, adapt_plan: MemoryPlan, ctx, graph, plan: MemoryPlan, e
         f"void {p}_reset(void);",
         f"float {p}_adapt_loss(void);",
         f"const float *{p}_adapt_parameters(void);",
-        f"const float *{p}_adapt_gradients(void);",
         f"const float *{p}_adapt_statistics(void);",
     ]
     out.state_decls = [
-        "/* Meta-networks (on-device adaptation): trainable parameters, running estimates, gradients, last loss. */",
+        "/* Meta-networks (on-device adaptation): trainable parameters, running estimates, last loss. */",
         f"static float {p}_ecotta_theta[{max(n_theta, 1)}];",
         f"static float {p}_ecotta_stats[{max(n_stats, 1)}];",
-        f"static float {p}_ecotta_grad[{max(n_theta, 1)}];",
         f"static float {p}_ecotta_loss;",
         f"static uint8_t {p}_ecotta_ready; /* 0 until the deployed parameters are copied in */",
         "",
@@ -98,7 +95,6 @@ def emit_adaptation(eco, adapt_plan: MemoryPlan, ctx, graph, plan: MemoryPlan, e
         f"void {p}_reset(void) {{",
         f"    for (uint32_t i = 0; i < {n_theta}u; ++i) {p}_ecotta_theta[i] = {p}_ecotta_theta_deployed[i];",
         f"    for (uint32_t i = 0; i < {n_stats}u; ++i) {p}_ecotta_stats[i] = {p}_ecotta_stats_deployed[i];",
-        f"    for (uint32_t i = 0; i < {n_theta}u; ++i) {p}_ecotta_grad[i] = 0.0f;",
         f"    {p}_ecotta_loss = 0.0f;",
         f"    {p}_ecotta_ready = 1;",
         "}",
@@ -118,8 +114,6 @@ def emit_adaptation(eco, adapt_plan: MemoryPlan, ctx, graph, plan: MemoryPlan, e
         f"    if (!{p}_ecotta_ready) {p}_reset();",
         f"    return {p}_ecotta_theta;",
         "}",
-        "",
-        f"const float *{p}_adapt_gradients(void) {{ return {p}_ecotta_grad; }}",
         "",
         f"const float *{p}_adapt_statistics(void) {{",
         f"    if (!{p}_ecotta_ready) {p}_reset();",

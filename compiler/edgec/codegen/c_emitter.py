@@ -340,6 +340,7 @@ def emit_model_c(graph, plan, ctx: EmitContext, prefix, upper, body, weights_h, 
                  adapt=None) -> str:
     """checked: the weight symbols <name>_check() covers, in the order of the compile-time CRC (None: no check).
     adapt (codegen/adaptation.py): the adaptation step's state, functions and run prologue."""
+    arena_bytes = adapt.arena_bytes if adapt else plan.arena_bytes  # both steps share the one arena
     single = len(graph.inputs) == 1 and len(graph.outputs) == 1
     in_names = ["input"] if single else [f"input{i}" for i in range(len(graph.inputs))]
     out_names = ["output"] if single else [f"output{i}" for i in range(len(graph.outputs))]
@@ -385,8 +386,7 @@ def emit_model_c(graph, plan, ctx: EmitContext, prefix, upper, body, weights_h, 
         "#endif",
         "",
         "/* One arena for every activation; the union keeps it aligned for any kernel's loads. */",
-        f"static union {{ uint64_t align; uint8_t bytes[{max(adapt.arena_bytes if adapt else plan.arena_bytes, 8)}]; }} "
-        f"{prefix}_arena;",
+        f"static union {{ uint64_t align; uint8_t bytes[{max(arena_bytes, 8)}]; }} {prefix}_arena;",
         "",
         *(adapt.state_decls if adapt else []),
         *ctx.statics,

@@ -1,6 +1,6 @@
 """EcoTTA on-device adaptation (passes/ecotta.py): the meta-networks, the loss, the frozen layers' input gradients
 and the SGD step, as C calls. The meta-networks' state is static RAM of model.c: `<prefix>_ecotta_theta`
-(trainable), `_stats` (running estimates), `_grad`, `_loss`."""
+(trainable), `_stats` (running estimates), `_loss`; the gradients are arena buffers of the step."""
 
 from __future__ import annotations
 
@@ -40,11 +40,11 @@ def emit_meta(node, ctx):
 @kernel("ecotta_meta_backward")
 def emit_meta_backward(node, ctx):
     ctx.use("edgec_ecotta_f32")
-    dx = ctx.ptr(node.outputs[0]) if len(node.outputs) == 2 else "NULL"
+    dx = ctx.ptr(node.outputs[2]) if len(node.outputs) == 3 else "NULL"
     return (f"edgec_ecotta_meta_backward_f32({ctx.ptr(node.inputs[0], const=True)}, "
             f"{ctx.ptr(node.inputs[1], const=True)}, {dx}, {theta(node, ctx)}, {stats(node, ctx)}, "
-            f"{state(ctx, 'grad')} + {node.attrs['theta_offset']}, {ctx.ptr(node.outputs[-1])}, "
-            f"&{state(ctx, 'loss')}, {meta_params(node, ctx)});")
+            f"{ctx.ptr(node.outputs[0])}, {ctx.ptr(node.outputs[1])}, &{state(ctx, 'loss')}, "
+            f"{meta_params(node, ctx)});")
 
 
 @kernel("ecotta_entropy")
@@ -59,7 +59,7 @@ def emit_entropy(node, ctx):
 @kernel("ecotta_sgd")
 def emit_sgd(node, ctx):
     ctx.use("edgec_ecotta_f32")
-    return (f"edgec_ecotta_sgd_f32({state(ctx, 'theta')}, {state(ctx, 'grad')}, {node.attrs['count']}, "
+    return (f"edgec_ecotta_sgd_f32({theta(node, ctx)}, {ctx.ptr(node.inputs[0], const=True)}, {node.attrs['count']}, "
             f"{format_c_scalar(np.float32(node.attrs['lr']))});")
 
 

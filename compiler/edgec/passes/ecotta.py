@@ -11,11 +11,11 @@ The adaptation step is a second graph over the same tensors, planned by the same
   - loss: entropy of the softmax if the sample is confident (below `entropy_margin * ln(classes)`), plus
     `reg_weight` times the mean |y_k - x_k| of every meta-network (x_k: the frozen part's output; no gradient);
   - backward: from the logits down to the first meta-network, through the frozen layers by their input gradients
-    only (no weight gradients: their inputs are not kept), the meta-networks' parameter gradients into a static
-    buffer; then one SGD step.
+    only (no weight gradients: their inputs are not kept); each meta-network's parameter gradients, then its SGD
+    update at once (the layers below never read its parameters), so one meta-network's gradients are live at a time.
 What the forward pass must keep for the backward pass is simply what the planner sees live: each meta-network's
 input x_k (float) and the masks. The arena grows to the larger of the two graphs' plans; `adaptation_bytes` is
-that growth plus the RAM state (parameters, running estimates, gradients, the loss).
+that growth plus the RAM state (parameters, running estimates, the loss).
 """
 
 from __future__ import annotations
@@ -79,8 +79,8 @@ class Ecotta:
 
     @property
     def state_bytes(self) -> int:
-        """RAM beside the arena: parameters, running estimates, gradients, the loss."""
-        return 4 * (self.theta.size + self.stats.size + self.theta.size + 1)
+        """RAM beside the arena: parameters, running estimates, the loss."""
+        return 4 * (self.theta.size + self.stats.size + 1)
 
     def layout(self) -> list[dict]:
         return [{"layer": m.layer, "tensor": m.tensor, "pixels": m.pixels, "channels": m.channels,
@@ -256,16 +256,20 @@ def adaptation_graph(graph: Graph, eco: Ecotta) -> Graph:
         dy = grad_of(node.outputs[0])
         if node.op == "ecotta_meta":
             meta = eco.metas[node.attrs["meta"]]
+            g_theta = new(f"{meta.tensor}_dtheta", (meta.trainable,))
             scratch = new(f"{meta.tensor}_scratch", (2 * meta.channels,))
-            outs = [grad_of(node.inputs[0]), scratch] if i > first_meta else [scratch]
+            outs = [g_theta, scratch] + ([grad_of(node.inputs[0])] if i > first_meta else [])
             g.nodes.append(Node("ecotta_meta_backward", [node.inputs[0], dy], outs, dict(node.attrs),
                                 name=f"{node.name}.backward"))
+            # its update right away: the layers below never read this meta-network's parameters, and its
+            # gradients need no buffer beyond this step
+            g.nodes.append(Node("ecotta_sgd", [g_theta], [], {"lr": eco.options.lr, "count": meta.trainable,
+                                                              "theta_offset": meta.theta_offset},
+                                name=f"{node.name}.sgd"))
             continue
         ins = [dy] + ([masks[i]] if i in masks else []) + node.inputs[1:2 if node.op != "mean" else 1]
         g.nodes.append(Node(f"{node.op}_backward_input", ins, [grad_of(node.inputs[0])],
                             dict(node.attrs, forward_input=node.inputs[0], masked=i in masks),
                             name=f"{node.name}.backward"))
-    g.nodes.append(Node("ecotta_sgd", [], [], {"lr": eco.options.lr, "count": int(eco.theta.size)},
-                       name="sgd"))
     g.remove_unused_tensors()
     return g
