@@ -29,7 +29,7 @@ void edgec_ecotta_meta_train_f32(const float *EDGEC_RESTRICT x, float *EDGEC_RES
 /* Backward of one meta-network, from x (kept by the forward pass) and dy (dLoss/dy from the layers above). Adds
  * the self-distilled regulariser reg_scale * sum |y - x| to *loss and its gradient to dy's (x is the frozen part's
  * output: a target, no gradient flows into it through the regulariser). Writes the parameter gradients to
- * grad (gamma, beta, W, laid out as theta) and, when dx is not NULL, dLoss/dx. The running estimates are constants
+ * grad (gamma, beta, W, laid out as theta; overwritten) and, when dx is not NULL, dLoss/dx. The running estimates are constants
  * of the step. scratch: 2 * channels floats. */
 void edgec_ecotta_meta_backward_f32(const float *EDGEC_RESTRICT x, const float *EDGEC_RESTRICT dy,
                                     float *EDGEC_RESTRICT dx, const float *EDGEC_RESTRICT theta,
