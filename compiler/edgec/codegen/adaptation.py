@@ -103,7 +103,8 @@ def emit_adaptation(eco, adapt_plan: MemoryPlan, ctx, graph, plan: MemoryPlan, e
         f"    uint8_t *const arena = {p}_arena.bytes;",
         "    if (input == NULL) return -1;",
         f"    if (!{p}_ecotta_ready) {p}_reset();",
-        f"    if ((const uint8_t *)input != arena + {off}) memcpy(arena + {off}, input, {nbytes});",
+        # memmove: the input may be where _input() points, which the step's plan may place elsewhere, overlapping
+        f"    if ((const uint8_t *)input != arena + {off}) memmove(arena + {off}, input, {nbytes});",
         *body,
         "    return 0;",
         "}",
