@@ -20,12 +20,13 @@ from .fit_hints import fit_hints
 from .frontend import ImportOptions, import_model
 from .ir import Graph
 from .lower import lower_module
-from .memory.plan import MemoryPlan
+from .memory.plan import MemoryPlan, plan_memory
 from .memory_chart import write_memory_chart
+from .passes.ecotta import EcottaOptions
 from .passes.patch_search import PatchOptions, schedule_patches
 from .passes.pipeline import GRAPH_PASSES
 from .passes.relax_pipeline import relax_passes
-from .report import build_report, fit_problems, write_report
+from .report import add_adaptation_report, build_report, fit_problems, write_report
 
 
 @dataclass
@@ -38,6 +39,7 @@ class CompileOptions:
     quantize: object | None = None  # quantize.ptq.QuantizeOptions: post-training int8 quantization first
     patch: PatchOptions = field(default_factory=PatchOptions)  # patch-based scheduling of the first stage
     checksum: bool = False  # emit <name>_check(): the weights' CRC-32, recomputed on the device
+    ecotta: EcottaOptions = field(default_factory=EcottaOptions)  # meta-networks and <name>_adapt() (passes/ecotta.py)
 
 
 @dataclass
@@ -101,11 +103,22 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         graph = optimize_graph(lower_module(mod), options.dump_ir)
     graph.inputs_outside_arena = options.import_options.input_outside_arena
     planner = options.planner or config.passes.get("planner", "best")
+    eco, adapt_plan = None, None
+    if options.ecotta.enabled:  # before planning: the meta-networks are layers of the inference graph too
+        from .passes.ecotta import check_compatible, insert_meta_networks
+
+        check_compatible(options.patch.mode, options.quantize, graph.inputs_outside_arena)
+        eco = insert_meta_networks(graph, options.ecotta)
+        adapt_plan = plan_memory(eco.adapt_graph, planner, depthwise="never")
+        if options.dump_ir:
+            options.dump_ir("ecotta", graph.dump())
+            options.dump_ir("ecotta-adaptation-step", eco.adapt_graph.dump())
     graph, plan, patch_info = schedule_patches(graph, options.patch, planner,
                                                config.passes.get("depthwise_in_place", "auto"))
     if options.dump_ir and patch_info and patch_info.get("grid"):
         options.dump_ir("patch-schedule", graph.dump())
-    generated = emit_c(graph, plan, name, list(target.kernels), checksum=options.checksum)
+    generated = emit_c(graph, plan, name, list(target.kernels), checksum=options.checksum, adaptation=eco,
+                       adapt_plan=adapt_plan)
 
     if out_dir.exists():
         for stale in list(out_dir.glob("*.c")) + list(out_dir.glob("*.h")):
@@ -126,6 +139,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         report["patch"] = patch_info
     if generated.weights_crc32 is not None:
         report["weights_crc32"] = f"0x{generated.weights_crc32:08x}"
+    if eco is not None:
+        add_adaptation_report(report, eco, generated.adaptation, target)
     if quant_error is not None:
         report["quantization"] = dict(vars(quant_error), summary=quant_error.summary(), model=str(model_path))
     report["fit_hints"] = fit_hints(graph, report, planner, patching=patch_info is not None)

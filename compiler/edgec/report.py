@@ -73,6 +73,22 @@ def build_report(graph: Graph, plan: MemoryPlan, target: Target, name: str, code
     return report
 
 
+def add_adaptation_report(report: dict, eco, adapt_c, target: Target) -> None:
+    """--ecotta: the meta-networks and what an adaptation step costs in RAM (codegen/adaptation.py)."""
+    report["adaptation_bytes"] = adapt_c.adaptation_bytes
+    report["ecotta"] = {
+        "meta_networks": eco.layout(),
+        "parameters": int(eco.theta.size), "statistics": int(eco.stats.size),
+        "lr": eco.options.lr, "reg_weight": eco.options.reg_weight, "momentum": eco.options.momentum,
+        "eps": eco.options.eps, "entropy_threshold": eco.threshold,
+        "adapt_arena_bytes": adapt_c.adapt_arena_bytes, "arena_bytes_with_adaptation": adapt_c.arena_bytes,
+        "state_bytes": adapt_c.state_bytes,
+    }
+    ram = adapt_c.arena_bytes + adapt_c.state_bytes
+    report["fits_sram"] = ram <= target.sram_bytes
+    report["fits"] = report["fits_sram"] and report["fits_flash"]
+
+
 def write_report(report: dict, path: Path) -> None:
     path.write_text(json.dumps(report, indent=2) + "\n")
 
@@ -80,8 +96,10 @@ def write_report(report: dict, path: Path) -> None:
 def fit_problems(report: dict) -> list[str]:
     problems = []
     if not report["fits_sram"]:
-        over = report["arena_bytes"] - report["sram_budget_bytes"]
-        problems.append(f"SRAM: the arena needs {report['arena_bytes']:,} B but {report['target']} has "
+        need = report["arena_bytes"] + report.get("adaptation_bytes", 0)
+        over = need - report["sram_budget_bytes"]
+        what = "the arena and adaptation need" if "adaptation_bytes" in report else "the arena needs"
+        problems.append(f"SRAM: {what} {need:,} B but {report['target']} has "
                         f"{report['sram_budget_bytes']:,} B ({over:,} B over)")
     if not report["fits_flash"]:
         over = report["flash_bytes"] - report["flash_budget_bytes"]
@@ -124,6 +142,11 @@ def print_report(report: dict, console=None) -> None:
                         "--input-outside-arena would make it this")
     summary.add_row("  lower bound", f"{report['arena_lower_bound_bytes']:,}", "",
                     f"planner: {report['planner']}; after {report['in_place_ops']} in-place ops")
+    if "adaptation_bytes" in report:
+        eco = report["ecotta"]
+        summary.add_row("  + adaptation", f"{report['adaptation_bytes']:,}", "",
+                        f"{len(eco['meta_networks'])} meta-networks: arena {eco['arena_bytes_with_adaptation']:,} B "
+                        f"while adapting, state {eco['state_bytes']:,} B")
     summary.add_row("MACs per inference", f"{report['macs']:,}", "", "")
     summary.add_row("weights (flash)", f"{report['weights_bytes']:,}", "", "")
     code = report["code_bytes"]

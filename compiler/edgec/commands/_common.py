@@ -47,6 +47,33 @@ def add_checksum_option(p: argparse.ArgumentParser) -> None:
                         "(the benchmark firmware calls it at start-up and refuses to infer on a mismatch)")
 
 
+def add_ecotta_options(p: argparse.ArgumentParser) -> None:
+    """On-device adaptation with EcoTTA meta-networks (passes/ecotta.py)."""
+    p.add_argument("--ecotta", type=int, default=0, metavar="K",
+                   help="attach K EcoTTA meta-networks and generate <name>_adapt() / <name>_reset() (float models)")
+    p.add_argument("--ecotta-points", default="", metavar="LAYER,...",
+                   help="--ecotta: the layers to attach them after (default: the K conv outputs with fewest bytes)")
+    p.add_argument("--ecotta-lr", type=float, default=0.001, help="--ecotta: SGD learning rate (default 0.001)")
+    p.add_argument("--ecotta-reg", type=float, default=0.5,
+                   help="--ecotta: weight of the self-distilled regulariser (default 0.5)")
+    p.add_argument("--ecotta-momentum", type=float, default=0.05,
+                   help="--ecotta: running estimates' blend of each new sample (default 0.05)")
+    p.add_argument("--ecotta-init", type=Path, metavar="FILE.npy",
+                   help="--ecotta: deployed meta-network parameters (a warm-up's; theta then statistics, flat)")
+
+
+def ecotta_options(args):
+    from ..passes.ecotta import EcottaOptions
+
+    points = [p for p in args.ecotta_points.split(",") if p]
+    if args.ecotta < 0 or (points and len(points) != args.ecotta):
+        raise EdgecError(f"--ecotta {args.ecotta} with {len(points)} --ecotta-points: give K >= 1 and K points")
+    if args.ecotta and not (args.ecotta_lr > 0 and args.ecotta_reg >= 0 and 0 <= args.ecotta_momentum <= 1):
+        raise EdgecError("--ecotta-lr must be > 0, --ecotta-reg >= 0, --ecotta-momentum in [0, 1]")
+    return EcottaOptions(parts=args.ecotta, points=points, lr=args.ecotta_lr, reg_weight=args.ecotta_reg,
+                         momentum=args.ecotta_momentum, init=args.ecotta_init)
+
+
 def patch_options(args):
     from ..passes.patch_search import PatchOptions, parse_patch_mode
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ._common import add_checksum_option, add_model_options, add_patch_options, import_options, patch_options
+from ._common import (add_checksum_option, add_ecotta_options, add_model_options, add_patch_options, ecotta_options,
+                      import_options, patch_options)
 
 
 def register(sub) -> None:
@@ -13,6 +14,7 @@ def register(sub) -> None:
     add_model_options(p)
     add_patch_options(p)
     add_checksum_option(p)
+    add_ecotta_options(p)
     p.add_argument("--target", "-t", help="target name (see `edgec targets`; default from toolchain.toml)")
     p.add_argument("-o", "--output", type=Path, default=Path("out"), help="output folder (default: out/)")
     p.add_argument("--sram", type=int, metavar="BYTES", help="override the target's SRAM budget")
@@ -52,7 +54,8 @@ def run(args) -> int:
         raise EdgecError("--calibration is only used with --quantize int8")
     options = CompileOptions(name=args.name, import_options=import_options(args), planner=args.planner, quantize=quantize,
                              dump_ir=dump if args.dump_ir else None, measure_code=not args.no_code_size,
-                             patch=patch_options(args), checksum=args.checksum)
+                             patch=patch_options(args), checksum=args.checksum,
+                             ecotta=ecotta_options(args))
     result = compile_model(args.model, target, args.output, options, config, check_fit=False)
     if not args.quiet:
         print_report(result.report)

@@ -21,6 +21,8 @@ def node_macs(graph: Graph, node: Node) -> int:
         return out.elems * int(w.shape[1] * w.shape[2])
     if node.op.startswith("fully_connected_"):  # weights [units, depth]
         return out.elems * int(graph.tensors[node.inputs[1]].shape[-1])
+    if node.op == "ecotta_meta":  # the meta-network's 1x1 conv block (passes/ecotta.py)
+        return out.elems * int(node.attrs["channels"])
     if node.op == "matmul" or node.op.startswith("matmul_"):
         k = graph.tensors[node.inputs[0]].shape[-1]
         return out.elems * int(k)

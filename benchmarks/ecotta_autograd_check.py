@@ -1,0 +1,99 @@
+"""Check the numpy reference of the EcoTTA adaptation step (tests/ecotta_numpy.py), which the tests hold the
+generated C to, against PyTorch autograd of the same loss: gradients, loss and updated parameters over several
+steps, on the test model of tests/test_ecotta.py. Needs the `train` extra (torch); not a test.
+
+    python3 benchmarks/ecotta_autograd_check.py
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def torch_step(model, points, theta, stats, x, lr, reg, momentum, eps=1e-5, margin=0.4):
+    """The same step written as a plain PyTorch forward, differentiated by autograd."""
+    import torch
+    import torch.nn.functional as F
+    from onnx import numpy_helper
+
+    consts = {t.name: torch.from_numpy(numpy_helper.to_array(t).astype(np.float64)) for t in model.graph.initializer}
+    th = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
+    st = torch.tensor(stats, dtype=torch.float64)
+    v = torch.from_numpy(np.asarray(x, np.float64).reshape(1, 1, *np.shape(x)[-2:]))
+    t_off = s_off = 0
+    reg_terms = []
+    for node in model.graph.node:
+        op = node.op_type
+        attrs = {a.name: a for a in node.attribute}
+        if op == "Conv":
+            s = list(attrs["strides"].ints) if "strides" in attrs else [1, 1]
+            p = list(attrs["pads"].ints) if "pads" in attrs else [0, 0, 0, 0]
+            v = F.conv2d(F.pad(v, (p[1], p[3], p[0], p[2])), consts[node.input[1]], consts[node.input[2]], stride=s)
+        elif op == "Relu":
+            v = F.relu(v)
+        elif op == "GlobalAveragePool":
+            v = v.mean(dim=(2, 3), keepdim=True)
+        elif op == "Flatten":
+            v = v.reshape(1, -1)
+        elif op == "Gemm":
+            v = v @ consts[node.input[1]].T + consts[node.input[2]]
+        elif op == "Softmax":
+            break
+        if node.output[0] in points:
+            c = v.shape[1]
+            xk = v[0].reshape(c, -1).T  # [pixels, C]
+            with torch.no_grad():
+                st[s_off:s_off + c] = (1 - momentum) * st[s_off:s_off + c] + momentum * xk.mean(0)
+                st[s_off + c:s_off + 2 * c] = ((1 - momentum) * st[s_off + c:s_off + 2 * c]
+                                               + momentum * xk.var(0, unbiased=False))
+            gamma, beta = th[t_off:t_off + c], th[t_off + c:t_off + 2 * c]
+            w = th[t_off + 2 * c:t_off + 2 * c + c * c].reshape(c, c)
+            b = gamma * (xk - st[s_off:s_off + c]) / torch.sqrt(st[s_off + c:s_off + 2 * c] + eps) + beta
+            y = b + F.relu(b) @ w.T
+            reg_terms.append((y - xk.detach()).abs().mean())
+            v = y.T.reshape(v.shape)
+            t_off += 2 * c + c * c
+            s_off += 2 * c
+    logits = v.reshape(-1)
+    log_p = F.log_softmax(logits, 0)
+    h = -(log_p.exp() * log_p).sum()
+    confident = bool(h.item() < margin * math.log(len(logits)))
+    loss = (h if confident else 0.0) + reg * sum(reg_terms)
+    loss.backward()
+    return float(loss.detach()), th.grad.numpy().copy(), (th - lr * th.grad).detach().numpy(), st.numpy()
+
+
+def main() -> None:
+    import onnx  # noqa: F401
+
+    from ecotta_numpy import EcottaReference
+    from test_ecotta import CHANNELS, LR, MOMENTUM, POINTS, REG, build_model, deployed
+
+    model = build_model()
+    theta, stats = deployed(CHANNELS, np.random.default_rng(1))
+    theta, stats = theta.astype(np.float64), stats.astype(np.float64)
+    ref = EcottaReference(model, list(POINTS.values()), theta, stats, LR, REG, MOMENTUM)
+    samples = np.random.default_rng(3).uniform(-1.0, 1.5, (6, 10, 10))
+    worst = 0.0
+    for step, x in enumerate(samples):
+        loss, grad, new_theta, new_stats = torch_step(model, list(POINTS.values()), theta, stats, x, LR, REG,
+                                                      MOMENTUM)
+        r = ref.step(x)
+        errs = {"loss": abs(loss - r["loss"]), "grad": np.abs(grad - r["grad"]).max(),
+                "theta": np.abs(new_theta - ref.theta).max(), "stats": np.abs(new_stats - ref.stats).max()}
+        worst = max(worst, *errs.values())
+        print(f"step {step}: confident {r['confident']}, " + ", ".join(f"{k} {v:.2e}" for k, v in errs.items()))
+        theta, stats = new_theta, new_stats
+    print(f"largest difference numpy reference vs PyTorch autograd: {worst:.2e}")
+    sys.exit(0 if worst <= 1e-9 else 1)
+
+
+if __name__ == "__main__":
+    main()

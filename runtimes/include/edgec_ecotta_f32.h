@@ -1,0 +1,48 @@
+/* EcoTTA meta-networks, float32 (compiler/edgec/passes/ecotta.py; docs/DESIGN.md "On-device adaptation").
+ *
+ * A meta-network follows one part of the frozen network; x is that part's output, NHWC, `pixels` positions of
+ * `channels` values. With n = (x - mean) / sqrt(var + eps) (running estimates), b = gamma * n + beta (the
+ * BatchNorm) and r = max(b, 0):  y = b + W r  (a 1x1 conv block, W[co * channels + ci], added residually).
+ * theta holds gamma[C], beta[C], W[C * C]; stats holds mean[C], var[C]. */
+#ifndef EDGEC_ECOTTA_F32_H
+#define EDGEC_ECOTTA_F32_H
+
+#include "edgec_common.h"
+
+typedef struct {
+    int32_t pixels, channels;
+    float eps;
+    float momentum;  /* running estimates: stat = (1 - momentum) * stat + momentum * (this sample's stat) */
+    float reg_scale; /* the regulariser's weight over the number of elements: lambda / (pixels * channels) */
+} edgec_ecotta_meta_params;
+
+/* Inference: y from x with the running estimates as they are. */
+void edgec_ecotta_meta_f32(const float *EDGEC_RESTRICT x, float *EDGEC_RESTRICT y, const float *EDGEC_RESTRICT theta,
+                           const float *EDGEC_RESTRICT stats, const edgec_ecotta_meta_params *p);
+
+/* Adaptation forward: first blends this sample's per-channel mean and (biased) variance over the pixels into the
+ * running estimates, then computes y as edgec_ecotta_meta_f32 does with the updated estimates. */
+void edgec_ecotta_meta_train_f32(const float *EDGEC_RESTRICT x, float *EDGEC_RESTRICT y,
+                                 const float *EDGEC_RESTRICT theta, float *EDGEC_RESTRICT stats,
+                                 const edgec_ecotta_meta_params *p);
+
+/* Backward of one meta-network, from x (kept by the forward pass) and dy (dLoss/dy from the layers above). Adds
+ * the self-distilled regulariser reg_scale * sum |y - x| to *loss and its gradient to dy's (x is the frozen part's
+ * output: a target, no gradient flows into it through the regulariser). Writes the parameter gradients to
+ * grad (gamma, beta, W, laid out as theta; overwritten) and, when dx is not NULL, dLoss/dx. The running estimates are constants
+ * of the step. scratch: 2 * channels floats. */
+void edgec_ecotta_meta_backward_f32(const float *EDGEC_RESTRICT x, const float *EDGEC_RESTRICT dy,
+                                    float *EDGEC_RESTRICT dx, const float *EDGEC_RESTRICT theta,
+                                    const float *EDGEC_RESTRICT stats, float *EDGEC_RESTRICT grad,
+                                    float *EDGEC_RESTRICT scratch, float *EDGEC_RESTRICT loss,
+                                    const edgec_ecotta_meta_params *p);
+
+/* Entropy of softmax(logits) on a confident sample: when H < threshold, *loss = H and dlogits = dH/dlogits
+ * = -p * (log p + H); otherwise (not confident) *loss = 0 and dlogits = 0. */
+void edgec_ecotta_entropy_f32(const float *EDGEC_RESTRICT logits, float *EDGEC_RESTRICT dlogits, int32_t n,
+                              float threshold, float *EDGEC_RESTRICT loss);
+
+/* Plain SGD: theta -= lr * grad. */
+void edgec_ecotta_sgd_f32(float *EDGEC_RESTRICT theta, const float *EDGEC_RESTRICT grad, int32_t n, float lr);
+
+#endif

@@ -1,0 +1,189 @@
+"""A numpy reference of one EcoTTA adaptation step (compiler/edgec/passes/ecotta.py), written from the ONNX model
+itself, NCHW, in float64: convolutions through im2col, the backward pass by hand. It shares nothing with the
+generated C but the definitions (docs/DESIGN.md, "On-device adaptation"); tests/test_ecotta.py checks the C
+against it, and benchmarks/ecotta_autograd_check.py checks it against PyTorch autograd.
+
+ONNX operators it knows: Conv (no groups), Relu, GlobalAveragePool, Flatten, Gemm (transB=1), Softmax (last).
+Meta-network k sits on the ONNX tensor `points[k]` (a Relu or Conv output). theta / stats: the layout of
+report.json's "ecotta" (per meta-network gamma[C], beta[C], W[C, C]; mean[C], var[C])."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+
+def conv_attrs(node) -> dict:
+    a = {x.name: onnx.helper.get_attribute_value(x) for x in node.attribute}
+    if a.get("group", 1) != 1 or any(d != 1 for d in a.get("dilations", [1, 1])):
+        raise NotImplementedError("the reference takes plain convolutions only")
+    return {"strides": list(a.get("strides", [1, 1])), "pads": list(a.get("pads", [0, 0, 0, 0]))}
+
+
+def im2col(x: np.ndarray, kh: int, kw: int, strides, pads) -> tuple[np.ndarray, int, int]:
+    """x [C, H, W] -> columns [C * kh * kw, OH * OW] (row: c, ky, kx)."""
+    c, h, w = x.shape
+    xp = np.pad(x, ((0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    oh = (h + pads[0] + pads[2] - kh) // strides[0] + 1
+    ow = (w + pads[1] + pads[3] - kw) // strides[1] + 1
+    cols = np.empty((c, kh, kw, oh, ow))
+    for ky in range(kh):
+        for kx in range(kw):
+            cols[:, ky, kx] = xp[:, ky:ky + strides[0] * oh:strides[0], kx:kx + strides[1] * ow:strides[1]]
+    return cols.reshape(c * kh * kw, oh * ow), oh, ow
+
+
+def col2im(cols: np.ndarray, shape, kh: int, kw: int, strides, pads, oh: int, ow: int) -> np.ndarray:
+    c, h, w = shape
+    cols = cols.reshape(c, kh, kw, oh, ow)
+    xp = np.zeros((c, h + pads[0] + pads[2], w + pads[1] + pads[3]))
+    for ky in range(kh):
+        for kx in range(kw):
+            xp[:, ky:ky + strides[0] * oh:strides[0], kx:kx + strides[1] * ow:strides[1]] += cols[:, ky, kx]
+    return xp[:, pads[0]:pads[0] + h, pads[1]:pads[1] + w]
+
+
+class EcottaReference:
+    def __init__(self, model: onnx.ModelProto, points: list[str], theta, stats, lr: float, reg_weight: float,
+                 momentum: float, eps: float = 1e-5, entropy_margin: float = 0.4):
+        self.nodes = list(model.graph.node)
+        self.consts = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in model.graph.initializer}
+        self.input = model.graph.input[0].name
+        self.input_shape = tuple(d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim)
+        self.points = list(points)
+        self.theta = np.asarray(theta, np.float64).copy()
+        self.stats = np.asarray(stats, np.float64).copy()
+        self.lr, self.reg_weight, self.momentum, self.eps = lr, reg_weight, momentum, eps
+        self.entropy_margin = entropy_margin
+        self.layout = []  # (theta offset, stats offset, channels) per point, filled on the first forward
+        self.ends_in_softmax = self.nodes[-1].op_type == "Softmax"
+
+    # ---- meta-network, on pixel rows X [P, C] ----
+    def meta_parts(self, k: int, X: np.ndarray):
+        t0, s0, c = self.layout[k]
+        gamma, beta = self.theta[t0:t0 + c], self.theta[t0 + c:t0 + 2 * c]
+        w = self.theta[t0 + 2 * c:t0 + 2 * c + c * c].reshape(c, c)
+        mean, var = self.stats[s0:s0 + c], self.stats[s0 + c:s0 + 2 * c]
+        inv_std = 1.0 / np.sqrt(var + self.eps)
+        n = (X - mean) * inv_std
+        b = gamma * n + beta
+        r = np.maximum(b, 0.0)
+        return gamma, w, inv_std, n, b, r, b + r @ w.T
+
+    def forward(self, x: np.ndarray, train: bool):
+        """Returns (logits, tape): the tape holds what the backward pass reads."""
+        vals = {self.input: np.asarray(x, np.float64).reshape(self.input_shape)}
+        tape = {"meta_x": {}, "pre_meta": {}}
+        t_off = s_off = 0
+        for node in self.nodes:
+            if node is self.nodes[-1] and self.ends_in_softmax:
+                break
+            ins = [vals[i] if i in vals else self.consts[i] for i in node.input]
+            op = node.op_type
+            if op == "Conv":
+                a = conv_attrs(node)
+                w = ins[1]
+                cols, oh, ow = im2col(ins[0][0], w.shape[2], w.shape[3], a["strides"], a["pads"])
+                y = w.reshape(w.shape[0], -1) @ cols + (ins[2][:, None] if len(ins) > 2 else 0.0)
+                out = y.reshape(1, w.shape[0], oh, ow)
+            elif op == "Relu":
+                out = np.maximum(ins[0], 0.0)
+            elif op == "GlobalAveragePool":
+                out = ins[0].mean(axis=(2, 3), keepdims=True)
+            elif op == "Flatten":
+                out = ins[0].reshape(1, -1)
+            elif op == "Gemm":
+                out = ins[0] @ ins[1].T + ins[2]
+            else:
+                raise NotImplementedError(op)
+            name = node.output[0]
+            if name in self.points:
+                k = self.points.index(name)
+                c = out.shape[1]
+                if len(self.layout) <= k:
+                    self.layout.append((t_off, s_off, c))
+                t_off += 2 * c + c * c
+                s_off += 2 * c
+                X = out[0].reshape(c, -1).T  # pixels in (h, w) order, as NHWC
+                if train:
+                    _, s0, _ = self.layout[k]
+                    m = self.momentum
+                    self.stats[s0:s0 + c] = (1 - m) * self.stats[s0:s0 + c] + m * X.mean(axis=0)
+                    self.stats[s0 + c:s0 + 2 * c] = (1 - m) * self.stats[s0 + c:s0 + 2 * c] + m * X.var(axis=0)
+                tape["meta_x"][k] = X
+                tape["pre_meta"][name] = out
+                y = self.meta_parts(k, X)[-1]
+                out = y.T.reshape(out.shape)
+            vals[name] = out
+        tape["vals"] = vals
+        logits = vals[self.nodes[-2 if self.ends_in_softmax else -1].output[0]].reshape(-1)
+        return logits, tape
+
+    def infer(self, x) -> np.ndarray:
+        logits, _ = self.forward(x, train=False)
+        if not self.ends_in_softmax:
+            return logits
+        e = np.exp(logits - logits.max())
+        return e / e.sum()
+
+    def step(self, x) -> dict:
+        """One adaptation step; returns loss, gradients (theta layout), whether the sample was confident."""
+        logits, tape = self.forward(x, train=True)
+        vals = tape["vals"]
+        z = logits - logits.max()
+        log_p = z - np.log(np.exp(z).sum())
+        p = np.exp(log_p)
+        h = -(p * log_p).sum()
+        confident = h < self.entropy_margin * math.log(len(logits))
+        loss = h if confident else 0.0
+        grads = {self.nodes[-2 if self.ends_in_softmax else -1].output[0]:
+                 (-p * (log_p + h) if confident else np.zeros_like(p)).reshape(1, -1)}
+        g_theta = np.zeros_like(self.theta)
+        first_point = min(i for i, n in enumerate(self.nodes) if n.output[0] in self.points)
+        body = self.nodes[:-1] if self.ends_in_softmax else self.nodes
+        for i in range(len(body) - 1, first_point - 1, -1):
+            node = body[i]
+            name = node.output[0]
+            dy = grads.pop(name)
+            if name in self.points:  # meta-network backward first: dy is dLoss/dy_k
+                k = self.points.index(name)
+                t0, _, c = self.layout[k]
+                X = tape["meta_x"][k]
+                gamma, w, inv_std, n, b, r, y = self.meta_parts(k, X)
+                scale = self.reg_weight / X.size
+                loss += scale * np.abs(y - X).sum()
+                gy = dy[0].reshape(c, -1).T + scale * np.sign(y - X)
+                gr = gy @ w
+                gb = gy + gr * (b > 0)
+                g_theta[t0:t0 + c] = (gb * n).sum(axis=0)
+                g_theta[t0 + c:t0 + 2 * c] = gb.sum(axis=0)
+                g_theta[t0 + 2 * c:t0 + 2 * c + c * c] = (gy.T @ r).reshape(-1)
+                dy = (gb * gamma * inv_std).T.reshape(dy.shape)
+                if i == first_point:
+                    break
+            src = node.input[0]
+            op = node.op_type
+            if op == "Relu":
+                dx = dy * (tape["pre_meta"].get(name, vals[name]) > 0)
+            elif op == "Conv":
+                a = conv_attrs(node)
+                w = self.consts[node.input[1]]
+                x_in = vals[src][0]
+                _, oh, ow = dy.shape[1:]
+                dcols = w.reshape(w.shape[0], -1).T @ dy[0].reshape(w.shape[0], -1)
+                dx = col2im(dcols, x_in.shape, w.shape[2], w.shape[3], a["strides"], a["pads"], oh, ow)[None]
+            elif op == "GlobalAveragePool":
+                hw = vals[src].shape[2] * vals[src].shape[3]
+                dx = np.broadcast_to(dy / hw, vals[src].shape).copy()
+            elif op == "Flatten":
+                dx = dy.reshape(vals[src].shape)
+            elif op == "Gemm":
+                dx = dy @ self.consts[node.input[1]]
+            else:
+                raise NotImplementedError(op)
+            grads[src] = dx
+        self.theta -= self.lr * g_theta
+        return {"loss": float(loss), "grad": g_theta, "confident": bool(confident), "entropy": float(h)}
