@@ -136,7 +136,7 @@ def ternary_params(node: Node) -> list[int]:
     n, h, w, c = a["x_shape"]
     return [n, h, w, c, a["out_h"], a["out_w"], a["out_c"], a["k_h"], a["k_w"], a["stride_h"], a["stride_w"],
             a["pad_top"], a["pad_left"], a["dil_h"], a["dil_w"], a["input_offset"], a["output_offset"], a["act"][0],
-            a["act"][1], a["requant"], a["format"], a["method"], a["row_bytes"], tk.LUT_GROUPS, a["scale_all"]]
+            a["act"][1], a["requant"], a["format"], a["method"], a["row_bytes"], a["scale_all"]]
 
 
 def write_cases(path: Path, count: int, seed: int = 11) -> dict:

@@ -29,14 +29,18 @@ EDGEC_INLINE uint32_t edgec_usada8(uint32_t acc, uint32_t a) {
 #define EDGEC_USADA8(acc, a) edgec_usada8((acc), (a))
 #endif
 
-/* A nibble's bits as byte masks, for the 2-bit byte (plus | minus << 4): [minus mask, nonzero mask]. */
+/* A nibble's bits as byte masks, for the 2-bit byte (plus | minus << 4): its minus mask and its nonzero mask
+ * (two tables, so that each is one LDR with the byte as a scaled index). */
 #define BM(n) (((n) & 1u ? 0xFFu : 0u) | ((n) & 2u ? 0xFF00u : 0u) | ((n) & 4u ? 0xFF0000u : 0u) | \
                ((n) & 8u ? 0xFF000000u : 0u))
-#define MN(b) {BM((unsigned)(b) >> 4), BM(((unsigned)(b) | ((unsigned)(b) >> 4)) & 15u)}
-#define MN4(b) MN(b), MN((b) + 1), MN((b) + 2), MN((b) + 3)
-#define MN16(b) MN4(b), MN4((b) + 4), MN4((b) + 8), MN4((b) + 12)
-#define MN64(b) MN16(b), MN16((b) + 16), MN16((b) + 32), MN16((b) + 48)
-static const uint32_t masks_2bit[256][2] = {MN64(0), MN64(64), MN64(128), MN64(192)};
+#define MINUS(b) BM((unsigned)(b) >> 4)
+#define NONZERO(b) BM(((unsigned)(b) | ((unsigned)(b) >> 4)) & 15u)
+#define T4(f, b) f(b), f((b) + 1), f((b) + 2), f((b) + 3)
+#define T16(f, b) T4(f, b), T4(f, (b) + 4), T4(f, (b) + 8), T4(f, (b) + 12)
+#define T64(f, b) T16(f, b), T16(f, (b) + 16), T16(f, (b) + 32), T16(f, (b) + 48)
+static const uint32_t masks_minus[256] = {T64(MINUS, 0), T64(MINUS, 64), T64(MINUS, 128), T64(MINUS, 192)};
+static const uint32_t masks_nonzero[256] = {T64(NONZERO, 0), T64(NONZERO, 64), T64(NONZERO, 128),
+                                            T64(NONZERO, 192)};
 
 /* A base-3 byte as the 2-bit byte of its first four trits, then the fifth trit's plus (bit 8) and minus (bit 9)
  * bits: all constant expressions, no division at run time. */
@@ -44,10 +48,7 @@ static const uint32_t masks_2bit[256][2] = {MN64(0), MN64(64), MN64(128), MN64(1
 #define P4(b) ((D3(b, 1) == 2u) | (D3(b, 3) == 2u) << 1 | (D3(b, 9) == 2u) << 2 | (D3(b, 27) == 2u) << 3)
 #define M4(b) ((D3(b, 1) == 0u) | (D3(b, 3) == 0u) << 1 | (D3(b, 9) == 0u) << 2 | (D3(b, 27) == 0u) << 3)
 #define DEC(b) (uint16_t)(P4(b) | M4(b) << 4 | (D3(b, 81) == 2u) << 8 | (D3(b, 81) == 0u) << 9)
-#define DEC4(b) DEC(b), DEC((b) + 1), DEC((b) + 2), DEC((b) + 3)
-#define DEC16(b) DEC4(b), DEC4((b) + 4), DEC4((b) + 8), DEC4((b) + 12)
-#define DEC64(b) DEC16(b), DEC16((b) + 16), DEC16((b) + 32), DEC16((b) + 48)
-static const uint16_t decode_base3[256] = {DEC64(0), DEC64(64), DEC64(128), DEC64(192)};
+static const uint16_t decode_base3[256] = {T64(DEC, 0), T64(DEC, 64), T64(DEC, 128), T64(DEC, 192)};
 
 EDGEC_INLINE uint32_t load_u32(const uint8_t *p) {
     uint32_t v;
@@ -55,14 +56,26 @@ EDGEC_INLINE uint32_t load_u32(const uint8_t *p) {
     return v;
 }
 
-/* sum over the row of (plus: u, minus: 255 - u), 2-bit row of n bytes. */
+/* One 2-bit byte's four weights against the column word at u: (u ^ minus) & nonzero, summed by USADA8. */
+#define ADDSUB4(acc, code, u) \
+    do { \
+        const uint32_t c_ = (code); \
+        (acc) = EDGEC_USADA8((acc), (load_u32(u) ^ masks_minus[c_]) & masks_nonzero[c_]); \
+    } while (0)
+
+/* sum over the row of (plus: u, minus: 255 - u), 2-bit row of n bytes: four bytes (16 weights) per loop. */
 static EDGEC_NOINLINE uint32_t edgec_ternary_addsub_2bit_loop(const uint8_t *EDGEC_RESTRICT u,
                                                               const uint8_t *EDGEC_RESTRICT row, int32_t n) {
     uint32_t acc = 0;
-    for (int32_t j = 0; j < n; ++j) {
-        const uint32_t *m = masks_2bit[row[j]];
-        acc = EDGEC_USADA8(acc, (load_u32(u + 4 * j) ^ m[0]) & m[1]);
+    int32_t j = 0;
+    for (; j + 4 <= n; j += 4, u += 16) {
+        const uint32_t w = load_u32(row + j);
+        ADDSUB4(acc, w & 0xFFu, u);
+        ADDSUB4(acc, (w >> 8) & 0xFFu, u + 4);
+        ADDSUB4(acc, (w >> 16) & 0xFFu, u + 8);
+        ADDSUB4(acc, w >> 24, u + 12);
     }
+    for (; j < n; ++j, u += 4) ADDSUB4(acc, row[j], u);
     return acc;
 }
 
@@ -72,65 +85,103 @@ static EDGEC_NOINLINE uint32_t edgec_ternary_addsub_base3_loop(const uint8_t *ED
     uint32_t acc = 0;
     for (int32_t j = 0; j < n; ++j, u += 5) {
         const uint32_t d = decode_base3[row[j]];
-        const uint32_t *m = masks_2bit[d & 0xFFu];
-        acc = EDGEC_USADA8(acc, (load_u32(u) ^ m[0]) & m[1]);
+        ADDSUB4(acc, d & 0xFFu, u);
         const uint32_t u4 = u[4];
         acc += (d & 0x100u ? u4 : 0u) + (d & 0x200u ? 255u - u4 : 0u);
     }
     return acc;
 }
 
-/* Tables of sum T u for `groups` packed bytes (256 entries each, 243 used for base 3) from the column u, with
- * additions only: entry 0 is the all-minus sum, each digit adds its u once per step up. Two entries per SADD16
- * on the DSP, with word stores that may be unaligned (Cortex-M3 and later allow them). */
-static void ternary_lut_build(const uint8_t *EDGEC_RESTRICT u, int16_t *EDGEC_RESTRICT lut, int32_t groups,
-                              int32_t format) {
-    for (int32_t g = 0; g < groups; ++g, lut += 256) {
-        if (format == EDGEC_TERNARY_2BIT) {
-            int16_t plus[16], minus[16]; /* sums of u and of 255 - u over the subsets of the four values */
-            plus[0] = minus[0] = 0;
-            for (int32_t i = 0, n = 1; i < 4; ++i, n <<= 1) {
-                const int32_t x = u[4 * g + i];
-                for (int32_t j = 0; j < n; ++j) {
-                    plus[j + n] = (int16_t)(plus[j] + x);
-                    minus[j + n] = (int16_t)(minus[j] + 255 - x);
-                }
-            }
-            for (int32_t m = 0; m < 16; ++m)
-                for (int32_t q = 0; q < 16; ++q) lut[m << 4 | q] = (int16_t)(plus[q] + minus[m]);
-        } else {
-            const uint8_t *x = u + 5 * g;
-            lut[0] = (int16_t)(5 * 255 - (x[0] + x[1] + x[2] + x[3] + x[4])); /* all five minus */
-            for (int32_t i = 0, n = 1; i < 5; ++i, n *= 3) {
-                const int32_t to_zero = x[i] - 255, to_plus = x[i]; /* digit 0 -> 1 -> 2 */
-                for (int32_t j = 0; j < n; ++j) {
-                    const int32_t zero = lut[j] + to_zero;
-                    lut[j + n] = (int16_t)zero;
-                    lut[j + 2 * n] = (int16_t)(zero + to_plus);
-                }
-            }
+/* Two int16 lanes: a + b per lane (SADD16 on the DSP; the portable twin adds the lanes apart). */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#define ADD16X2(a, b) ((uint32_t)__sadd16((int16x2_t)(a), (int16x2_t)(b)))
+#else
+EDGEC_INLINE uint32_t add16x2(uint32_t a, uint32_t b) {
+    return ((a + b) & 0xFFFFu) | (((a >> 16) + (b >> 16)) << 16);
+}
+#define ADD16X2(a, b) add16x2((a), (b))
+#endif
+EDGEC_INLINE uint32_t dup16(int32_t v) { return ((uint32_t)v & 0xFFFFu) * 0x10001u; }
+EDGEC_INLINE uint32_t load_pair(const int16_t *p) {
+    uint32_t v;
+    __builtin_memcpy(&v, p, 4);
+    return v;
+}
+EDGEC_INLINE void store_pair(int16_t *p, uint32_t v) { __builtin_memcpy(p, &v, 4); }
+
+/* The table of one base-3 byte's five column values x: entry sum_i (d_i = 0: 255 - x_i, 1: 0, 2: x_i) for the
+ * byte sum_i d_i 3^i. Digit by digit, additions only: the entries with digit i = 1 are those below 3^i plus
+ * (x_i - 255), with digit i = 2 those plus x_i again; two entries per SADD16 (word stores, unaligned where 3^i is
+ * odd: Cortex-M3 and later allow them). */
+static void ternary_lut_build_base3(const uint8_t *EDGEC_RESTRICT x, int16_t *EDGEC_RESTRICT t) {
+    t[0] = (int16_t)(5 * 255 - (x[0] + x[1] + x[2] + x[3] + x[4])); /* all five minus */
+    for (int32_t i = 0, n = 1; i < 5; ++i, n *= 3) {
+        const int32_t to_zero = x[i] - 255, to_plus = x[i];
+        const uint32_t z2 = dup16(to_zero), p2 = dup16(to_plus);
+        int32_t j = 0;
+        for (; j + 1 < n; j += 2) {
+            const uint32_t zero = ADD16X2(load_pair(t + j), z2);
+            store_pair(t + j + n, zero);
+            store_pair(t + j + 2 * n, ADD16X2(zero, p2));
         }
+        const int32_t zero = t[j] + to_zero; /* n is odd: the last entry alone */
+        t[j + n] = (int16_t)zero;
+        t[j + 2 * n] = (int16_t)(zero + to_plus);
     }
 }
 
-/* acc + sum over g < groups of lut[256 g + row[g]]. */
-static EDGEC_NOINLINE int32_t edgec_ternary_lut_loop(const uint8_t *EDGEC_RESTRICT row,
-                                                     const int16_t *EDGEC_RESTRICT lut, int32_t groups, int32_t acc) {
-    for (int32_t g = 0; g < groups; ++g, lut += 256) acc += lut[row[g]];
-    return acc;
+/* The table of one 2-bit byte's four column values: entry [minus << 4 | plus] = sum over plus of x + sum over
+ * minus of (255 - x), from the 16 subset sums of each (entries with both bits set for one value are never read). */
+static void ternary_lut_build_2bit(const uint8_t *EDGEC_RESTRICT x, int16_t *EDGEC_RESTRICT t) {
+    int16_t plus[16], minus[16];
+    plus[0] = minus[0] = 0;
+    for (int32_t i = 0, n = 1; i < 4; ++i, n <<= 1) {
+        for (int32_t j = 0; j < n; ++j) {
+            plus[j + n] = (int16_t)(plus[j] + x[i]);
+            minus[j + n] = (int16_t)(minus[j] + 255 - x[i]);
+        }
+    }
+    for (int32_t m = 0; m < 16; ++m, t += 16) {
+        const uint32_t m2 = dup16(minus[m]);
+        for (int32_t q = 0; q < 16; q += 2) store_pair(t + q, ADD16X2(load_pair(plus + q), m2));
+    }
 }
 
+/* acc[c] += sum over the chunk's four packed bytes g of lut[256 g + row_c[g]], for `channels` rows `stride` bytes
+ * apart: one word load of four bytes, then per byte an extract, a table load and an addition. */
+static EDGEC_NOINLINE void edgec_ternary_lut_loop(const uint8_t *EDGEC_RESTRICT row, int32_t stride,
+                                                  const int16_t *EDGEC_RESTRICT lut, int32_t *EDGEC_RESTRICT acc,
+                                                  int32_t channels) {
+    const int16_t *t0 = lut, *t1 = lut + 256, *t2 = lut + 512, *t3 = lut + 768;
+#if defined(__GNUC__) || defined(__clang__)
+    __asm__("" : "+r"(t1), "+r"(t2), "+r"(t3)); /* four base registers: LDRSH [t, b, LSL #1], no address adds */
+#endif
+    for (int32_t c = 0; c < channels; ++c, row += stride) {
+        const uint32_t w = load_u32(row);
+        acc[c] += (t0[w & 0xFFu] + t1[(w >> 8) & 0xFFu]) + (t2[(w >> 16) & 0xFFu] + t3[w >> 24]);
+    }
+}
+
+/* The look-up method for one pixel: acc[c] = the channel's acc_t. Tables are built four packed bytes at a time
+ * (the row's last bytes, when fewer than four are left, against tables of the zero column: packed rows are read
+ * up to a whole word past their end, which the compiler pads). */
 static void ternary_pixel_lut(const uint8_t *EDGEC_RESTRICT col, const uint8_t *EDGEC_RESTRICT packed,
                               int32_t *EDGEC_RESTRICT acc, int16_t *EDGEC_RESTRICT lut,
                               const edgec_ternary_s8_params *p) {
     const int32_t g = edgec_ternary_group(p->format);
     for (int32_t oc = 0; oc < p->out_c; ++oc) acc[oc] = 0;
-    for (int32_t j0 = 0; j0 < p->row_bytes; j0 += p->lut_groups) {
-        const int32_t n = p->row_bytes - j0 < p->lut_groups ? p->row_bytes - j0 : p->lut_groups;
-        ternary_lut_build(col + g * j0, lut, n, p->format);
-        const uint8_t *row = packed + j0;
-        for (int32_t oc = 0; oc < p->out_c; ++oc, row += p->row_bytes)
-            acc[oc] = edgec_ternary_lut_loop(row, lut, n, acc[oc]);
+    for (int32_t j0 = 0; j0 < p->row_bytes; j0 += 4) {
+        for (int32_t j = 0; j < 4; ++j) {
+            int16_t *t = lut + 256 * j;
+            if (j0 + j >= p->row_bytes) { /* past the row: whatever byte is there must add 0 */
+                for (int32_t e = 0; e < 256; ++e) t[e] = 0;
+            } else if (p->format == EDGEC_TERNARY_2BIT) {
+                ternary_lut_build_2bit(col + g * (j0 + j), t);
+            } else {
+                ternary_lut_build_base3(col + g * (j0 + j), t);
+            }
+        }
+        edgec_ternary_lut_loop(packed + j0, p->row_bytes, lut, acc, p->out_c);
     }
 }
 

@@ -41,7 +41,6 @@ typedef struct {
     int32_t format;     /* EDGEC_TERNARY_2BIT or EDGEC_TERNARY_BASE3 */
     int32_t method;     /* EDGEC_TERNARY_ADDSUB or EDGEC_TERNARY_LUT (the reference always adds and subtracts) */
     int32_t row_bytes;  /* packed bytes per output channel: ceil(K / 4) or ceil(K / 5), K = k_h * k_w * in_c */
-    int32_t lut_groups; /* EDGEC_TERNARY_LUT: tables of this many bytes' groups built at a time */
     int32_t scale_all; /* every channel's a_c when the kernel is given no scale array (NULL) */
 } edgec_ternary_s8_params;
 

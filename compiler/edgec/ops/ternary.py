@@ -12,8 +12,6 @@ REQUANT_C = {0: "EDGEC_REQUANT_FIXED", 1: "EDGEC_REQUANT_FLOAT", 2: "EDGEC_TERNA
 
 @kernel("ternary_conv_s8")
 def emit_ternary_conv_s8(node, ctx):
-    from ..passes.ternary_kernels import LUT_GROUPS
-
     a = node.attrs
     n, h, w, c = a["x_shape"]
     params = ctx.static_params("edgec_ternary_s8_params", dict(
@@ -21,10 +19,10 @@ def emit_ternary_conv_s8(node, ctx):
         k_w=a["k_w"], stride_h=a["stride_h"], stride_w=a["stride_w"], pad_top=a["pad_top"], pad_left=a["pad_left"],
         dil_h=a["dil_h"], dil_w=a["dil_w"], input_offset=a["input_offset"], output_offset=a["output_offset"],
         act_min=a["act"][0], act_max=a["act"][1], requant=REQUANT_C[a["requant"]], format=FORMAT_C[a["format"]],
-        method=METHOD_C[a["method"]], row_bytes=a["row_bytes"], lut_groups=LUT_GROUPS,
+        method=METHOD_C[a["method"]], row_bytes=a["row_bytes"],
         scale_all=a["scale_all"]))
     ctx.use("edgec_ternary_s8")
     x, packed, bias, mult, shift = (ctx.ptr(t, const=True) for t in node.inputs[:5])
     scale = ctx.ptr(node.inputs[5], const=True) if len(node.inputs) > 5 else "NULL"
-    return (f"edgec_ternary_conv_s8({x}, {packed}, {scale}, {bias}, {mult}, {shift}, {ctx.ptr(node.outputs[0])}, {params}, "
-            f"(void *){ctx.ptr(node.outputs[1])});")
+    y, scratch = ctx.ptr(node.outputs[0]), ctx.ptr(node.outputs[1])
+    return f"edgec_ternary_conv_s8({x}, {packed}, {scale}, {bias}, {mult}, {shift}, {y}, {params}, (void *){scratch});"

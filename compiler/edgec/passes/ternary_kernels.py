@@ -31,7 +31,7 @@ FORMAT_CHOICES = ("auto", "2bit", "base3")
 ADDSUB, LUT = 0, 1
 METHOD_NAMES = {ADDSUB: "addsub", LUT: "lut"}
 REQUANT_FIXED, REQUANT_FLOAT, REQUANT_SINGLE = 0, 1, 2
-LUT_GROUPS = 8  # packed bytes whose tables are built at a time (8 x 512 B of scratch)
+LUT_GROUPS = 4  # packed bytes whose tables the look-up kernel builds at a time (4 x 512 B of scratch)
 COST = {  # (method, format) -> (per output pixel per packed byte, per output channel per packed byte, per channel)
     (ADDSUB, tp.FORMAT_2BIT): (0, 10, 12),
     (ADDSUB, tp.FORMAT_BASE3): (0, 17, 12),
@@ -123,6 +123,8 @@ def lower_node(graph: Graph, node: Node, mode: str, fmt_choice: str, kernel_set:
     scratch = graph.fresh_name(y + ".ternary_scratch")
     graph.add_tensor(Tensor(scratch, (scratch_bytes(k, channels, method, fmt),), "uint8"))
     packed = tp.pack(trits, fmt)
+    if method == LUT:  # the look-up kernel reads each row's bytes four at a time: up to 3 bytes past the last row
+        packed = np.concatenate([packed, np.zeros(-tp.row_bytes(k, fmt) % 4, np.uint8)])
     inputs = [node.inputs[0], graph.add_const("ternary_packed", packed),
               graph.add_const("ternary_bias", bias_t.astype(np.int32)),
               graph.add_const("mult", mult.astype(np.int32)), graph.add_const("shift", shift.astype(np.int32))]
