@@ -316,3 +316,19 @@ def test_ternary_cnn_is_exact_on_host_and_m7_with_small_weights(tmp_path):
     got_m7 = run_on_qemu(elf, xs, reports["m7"]["outputs"][0]["bytes"], tmp_path / "qemu")
     got_m7 = got_m7.view(np.float32).reshape(len(xs), -1)
     assert np.array_equal(got_m7, want), np.abs(got_m7 - want).max()
+
+
+def test_bad_ternary_options_are_clear_errors(tmp_path):
+    model = tmp_path / "tcnn.onnx"
+    onnx.save(small_cnn(), str(model))
+    np.save(tmp_path / "calib.npy", np.zeros((2, 1, 1, 16, 16), np.float32))
+    proc = run_edgec("compile", model, "-o", tmp_path / "out", "--quantize", "ternary", "--calibration",
+                     tmp_path / "calib.npy", "--keep-int8", "conv9")
+    assert proc.returncode == 1 and "--keep-int8: no weighted layer named conv9" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    from edgec.errors import EdgecError
+
+    for mode, fmt, message in (("sometimes", "auto", "ternary_kernels = 'sometimes'"),
+                               ("auto", "3bit", "ternary_format = '3bit'")):
+        with pytest.raises(EdgecError, match=message):
+            tk.run(Graph(), mode, fmt, ["cortex-m", "reference"])

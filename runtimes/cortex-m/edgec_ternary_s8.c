@@ -5,9 +5,9 @@
  * word into u (plus), ~u = 255 - u (minus) or 0, and one USADA8 adds the four bytes: (u ^ minus) & nonzero.
  *
  * EDGEC_TERNARY_LUT (T-MAC style): per pixel, for each packed byte position g, a table of the 256 (2-bit) or 243
- * (base 3) partial sums sum T u over that byte's 4 or 5 column values is built with additions only; then every
- * channel's sum is one table load and one addition per packed byte. Tables are built lut_groups bytes at a time
- * (their channel sums kept in scratch), so scratch stays small.
+ * (base 3) partial sums over that byte's 4 or 5 column values is built with additions only; then every channel's
+ * sum is one extract, one table load and one addition per packed byte. Tables are built four bytes at a time
+ * (the channel sums kept in scratch), so scratch stays small: the column, 4 B per channel and 2 KiB.
  *
  * The functions named edgec_ternary_*_loop hold the inner accumulation loops: tests/test_ternary.py disassembles
  * them (arm-none-eabi-gcc -O2, Cortex-M7) and checks that they contain no multiply instruction. */

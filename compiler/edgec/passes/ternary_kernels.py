@@ -8,15 +8,16 @@ same requantisation as the int8 layer, so that its outputs are the int8 layer's 
 (lower every such layer, the method and format by the cost model below), "addsub" or "lut" (that method wherever
 the kernel set has it), "never" (keep the int8 kernels); `ternary_format`: "auto", "2bit" or "base3".
 
-Cost model (Cortex-M kernel set, instructions per output pixel; K weights per channel, C output channels; the
-constants are the inner loops' instruction counts on the Cortex-M7, benchmarks/ternary_kernels_m7.py measures
-the whole layers):
-  add/subtract, 2-bit:   C * (10 * K/4 + 12)            (per 4 weights: masks, the column word, EOR, AND, USADA8)
-  add/subtract, base 3:  C * (17 * K/5 + 12)            (the 2-bit step for 4 trits, the fifth alone)
-  look-up, 2-bit:        K/4 * 1000 + C * (4 * K/4 + 4) (a 256-entry table per byte, then load + add per byte)
-  look-up, base 3:       K/5 * 1200 + C * (4 * K/5 + 4)
-The cheapest wins; on a tie, the smaller format. Other kernel sets (the portable reference) only add and subtract:
-base 3, the smaller weights."""
+Cost model (Cortex-M kernel set): estimated instructions per output pixel, for n packed bytes per channel (K/4
+or K/5) and C output channels, fitted to the Cortex-M7 measurements of benchmarks/ternary_kernels_m7.py (a
+256 x 256 fully connected layer and a 3x3 convolution 32 -> 32; the column gather, the same for all, left out):
+  add/subtract, 2-bit:   C * (9.4 n + 30)           (per byte: two mask loads, the column word, EOR, AND, USADA8)
+  add/subtract, base 3:  C * (21 n + 30)            (decode to the 2-bit masks, the fifth trit alone)
+  look-up, 2-bit:        1160 n + C * (4.7 n + 30)  (a 256-entry table per byte and pixel, then a load and an add)
+  look-up, base 3:        650 n + C * (4.7 n + 30)  (a 243-entry table per byte and pixel)
+The cheapest wins (look-up pays off with many output channels: a fully connected layer's hundreds; add/subtract
+wins on small convolutions); on a tie, the smaller format. Other kernel sets (the portable reference) only add
+and subtract: base 3, the smaller weights."""
 
 from __future__ import annotations
 
@@ -32,11 +33,11 @@ ADDSUB, LUT = 0, 1
 METHOD_NAMES = {ADDSUB: "addsub", LUT: "lut"}
 REQUANT_FIXED, REQUANT_FLOAT, REQUANT_SINGLE = 0, 1, 2
 LUT_GROUPS = 4  # packed bytes whose tables the look-up kernel builds at a time (4 x 512 B of scratch)
-COST = {  # (method, format) -> (per output pixel per packed byte, per output channel per packed byte, per channel)
-    (ADDSUB, tp.FORMAT_2BIT): (0, 10, 12),
-    (ADDSUB, tp.FORMAT_BASE3): (0, 17, 12),
-    (LUT, tp.FORMAT_2BIT): (1000, 4, 4),
-    (LUT, tp.FORMAT_BASE3): (1200, 4, 4),
+COST = {  # (method, format) -> (per packed byte and pixel, per packed byte and channel, per channel)
+    (ADDSUB, tp.FORMAT_2BIT): (0, 9.4, 30),
+    (ADDSUB, tp.FORMAT_BASE3): (0, 21, 30),
+    (LUT, tp.FORMAT_2BIT): (1160, 4.7, 30),
+    (LUT, tp.FORMAT_BASE3): (650, 4.7, 30),
 }
 
 
@@ -44,7 +45,7 @@ def estimated_instructions(method: int, fmt: int, k: int, channels: int) -> int:
     """The cost model above: instructions per output pixel."""
     per_byte, per_channel_byte, per_channel = COST[(method, fmt)]
     n = tp.row_bytes(k, fmt)
-    return per_byte * n + channels * (per_channel_byte * n + per_channel)
+    return round(per_byte * n + channels * (per_channel_byte * n + per_channel))
 
 
 def kernel_set_of(kernel_sets: list[str]) -> str | None:
