@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
 
-from conftest import require, run_edgec
+from conftest import COMPILERS, STRICT_C_FLAGS, require, run_edgec
 from edgec.ir import Graph, Node, Tensor
 from edgec.passes import ternary_kernels as tk
 from edgec.quantize import ternary_pack as tp
@@ -206,7 +206,12 @@ MULTIPLY = re.compile(r"\b(mul|muls|mla|mls|smla\w*|smlsl?d\w*|smul\w*|smmul\w*|
                       r"umaal|smull|smlal\w*|sdiv|udiv|vmul\w*|vmla\w*|vfma\w*)(\.\w+)?\b")
 
 
-def test_inner_loops_have_no_multiply_instruction(tmp_path):
+def test_kernels_are_warning_free_and_inner_loops_have_no_multiply_instruction(tmp_path):
+    for i, (cc, flags) in enumerate(COMPILERS):
+        for kset in ("reference", "cortex-m"):
+            subprocess.run([require(cc), *flags, *STRICT_C_FLAGS, "-I", str(RUNTIMES / "include"),
+                            str(RUNTIMES / kset / "edgec_ternary_s8.c"), "-o", str(tmp_path / f"{kset}{i}.o")],
+                           check=True)
     obj = tmp_path / "ternary_m7.o"
     subprocess.run([require("arm-none-eabi-gcc"), *M7, "-c", str(RUNTIMES / "cortex-m" / "edgec_ternary_s8.c"),
                     "-o", str(obj)], check=True)
