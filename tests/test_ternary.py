@@ -219,8 +219,8 @@ def test_kernels_are_warning_free_and_inner_loops_have_no_multiply_instruction(t
                             check=True).stdout
     functions = dict(re.findall(r"^[0-9a-f]+ <(\w+)>:\n(.*?)(?=\n\n|\Z)", disasm, flags=re.M | re.S))
     loops = [f for f in functions if f.startswith("edgec_ternary_") and f.endswith("_loop")]
-    assert sorted(loops) == ["edgec_ternary_addsub_2bit_loop", "edgec_ternary_addsub_base3_loop",
-                             "edgec_ternary_lut_loop"], sorted(functions)
+    assert sorted(loops) == ["edgec_ternary_addsub_2bit_loop", "edgec_ternary_addsub_2bit_x4_loop",
+                             "edgec_ternary_addsub_base3_loop", "edgec_ternary_lut_loop"], sorted(functions)
     for name in loops:
         body = functions[name]
         assert "usada8" in body or name == "edgec_ternary_lut_loop", name  # the DSP path was compiled in

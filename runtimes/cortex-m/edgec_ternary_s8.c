@@ -185,31 +185,76 @@ static void ternary_pixel_lut(const uint8_t *EDGEC_RESTRICT col, const uint8_t *
     }
 }
 
+/* Four pixels against one 2-bit row: the columns interleaved word by word (word j of pixel q at word 4 j + q), so
+ * that each byte's two masks are loaded once for the four pixels. */
+static EDGEC_NOINLINE void edgec_ternary_addsub_2bit_x4_loop(const uint8_t *EDGEC_RESTRICT u,
+                                                             const uint8_t *EDGEC_RESTRICT row, int32_t n,
+                                                             uint32_t *EDGEC_RESTRICT acc) {
+    uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    const uint32_t *nonzeros = masks_nonzero;
+#if defined(__GNUC__) || defined(__clang__)
+    __asm__("" : "+r"(nonzeros)); /* its own base register: LDR [t, c, LSL #2], no address add */
+#endif
+    for (int32_t j = 0; j < n; ++j, u += 16) {
+        const uint32_t c = row[j], minus = masks_minus[c], nonzero = nonzeros[c];
+        a0 = EDGEC_USADA8(a0, (load_u32(u) ^ minus) & nonzero);
+        a1 = EDGEC_USADA8(a1, (load_u32(u + 4) ^ minus) & nonzero);
+        a2 = EDGEC_USADA8(a2, (load_u32(u + 8) ^ minus) & nonzero);
+        a3 = EDGEC_USADA8(a3, (load_u32(u + 12) ^ minus) & nonzero);
+    }
+    acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+}
+
+EDGEC_INLINE void ternary_output(int8_t *out, int32_t oc, int32_t acc_t, const int32_t *scale, const int32_t *bias,
+                                 const int32_t *multiplier, const int32_t *shift, const edgec_ternary_s8_params *p) {
+    const int32_t a = (int32_t)((uint32_t)(scale ? scale[oc] : p->scale_all) * (uint32_t)acc_t + (uint32_t)bias[oc]);
+    out[oc] = (int8_t)edgec_ternary_requant(a, multiplier[oc], shift[oc], p);
+}
+
 void edgec_ternary_conv_s8(const int8_t *EDGEC_RESTRICT input, const uint8_t *EDGEC_RESTRICT packed,
                            const int32_t *scale, const int32_t *EDGEC_RESTRICT bias,
                            const int32_t *EDGEC_RESTRICT multiplier, const int32_t *EDGEC_RESTRICT shift,
                            int8_t *EDGEC_RESTRICT output, const edgec_ternary_s8_params *p, void *scratch) {
+    const int32_t cb = edgec_ternary_col_bytes(p);
     uint8_t *col = (uint8_t *)scratch;
-    int32_t *acc = (int32_t *)(void *)(col + edgec_ternary_col_bytes(p));
+    int32_t *acc = (int32_t *)(void *)(col + cb);
     int16_t *lut = (int16_t *)(void *)(acc + p->out_c);
-    const int lut_method = p->method == EDGEC_TERNARY_LUT;
-    for (int32_t b = 0; b < p->batch; ++b) {
-        for (int32_t oy = 0; oy < p->out_h; ++oy) {
-            for (int32_t ox = 0; ox < p->out_w; ++ox) {
-                edgec_ternary_gather(input, col, p, b, oy, ox);
-                if (lut_method) ternary_pixel_lut(col, packed, acc, lut, p);
-                int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
-                const uint8_t *row = packed;
-                for (int32_t oc = 0; oc < p->out_c; ++oc, row += p->row_bytes) {
-                    const int32_t acc_t =
-                        lut_method ? acc[oc]
-                                   : (int32_t)(p->format == EDGEC_TERNARY_2BIT
-                                                   ? edgec_ternary_addsub_2bit_loop(col, row, p->row_bytes)
-                                                   : edgec_ternary_addsub_base3_loop(col, row, p->row_bytes));
-                    const int32_t a = (int32_t)((uint32_t)(scale ? scale[oc] : p->scale_all) * (uint32_t)acc_t + (uint32_t)bias[oc]);
-                    out[oc] = (int8_t)edgec_ternary_requant(a, multiplier[oc], shift[oc], p);
-                }
+    const int32_t pixels = p->batch * p->out_h * p->out_w, hw = p->out_h * p->out_w;
+    int32_t pix = 0;
+    if (p->method == EDGEC_TERNARY_ADDSUB && p->format == EDGEC_TERNARY_2BIT) {
+        /* four pixels at a time: their columns at col + q * cb, interleaved at col + 4 cb (8 cb of scratch) */
+        uint8_t *ilv = col + 4 * cb;
+        for (; pix + 4 <= pixels; pix += 4) {
+            for (int32_t q = 0; q < 4; ++q) {
+                const int32_t i = pix + q, b = i / hw, yx = i - b * hw, oy = yx / p->out_w;
+                edgec_ternary_gather(input, col + q * cb, p, b, oy, yx - oy * p->out_w);
             }
+            for (int32_t j = 0; j < cb; j += 4)
+                for (int32_t q = 0; q < 4; ++q) __builtin_memcpy(ilv + 4 * j + 4 * q, col + q * cb + j, 4);
+            const uint8_t *row = packed;
+            for (int32_t oc = 0; oc < p->out_c; ++oc, row += p->row_bytes) {
+                uint32_t sums[4];
+                edgec_ternary_addsub_2bit_x4_loop(ilv, row, p->row_bytes, sums);
+                for (int32_t q = 0; q < 4; ++q)
+                    ternary_output(output + (size_t)(pix + q) * p->out_c, oc, (int32_t)sums[q], scale, bias,
+                                   multiplier, shift, p);
+            }
+        }
+    }
+    for (; pix < pixels; ++pix) {
+        const int32_t b = pix / hw, yx = pix - b * hw, oy = yx / p->out_w;
+        edgec_ternary_gather(input, col, p, b, oy, yx - oy * p->out_w);
+        const int lut_method = p->method == EDGEC_TERNARY_LUT;
+        if (lut_method) ternary_pixel_lut(col, packed, acc, lut, p);
+        int8_t *out = output + (size_t)pix * p->out_c;
+        const uint8_t *row = packed;
+        for (int32_t oc = 0; oc < p->out_c; ++oc, row += p->row_bytes) {
+            const int32_t acc_t =
+                lut_method ? acc[oc]
+                           : (int32_t)(p->format == EDGEC_TERNARY_2BIT
+                                           ? edgec_ternary_addsub_2bit_loop(col, row, p->row_bytes)
+                                           : edgec_ternary_addsub_base3_loop(col, row, p->row_bytes));
+            ternary_output(out, oc, acc_t, scale, bias, multiplier, shift, p);
         }
     }
 }

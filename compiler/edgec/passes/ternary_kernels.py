@@ -66,9 +66,13 @@ def choose(k: int, channels: int, mode: str, fmt_choice: str, kernel_set: str | 
 
 
 def scratch_bytes(k: int, channels: int, method: int, fmt: int) -> int:
-    """edgec_ternary_col_bytes + the look-up kernel's channel sums and tables (edgec_ternary_s8.c)."""
+    """The scratch of runtimes/cortex-m/edgec_ternary_s8.c (the reference uses the first column only): the im2col
+    column (edgec_ternary_col_bytes), plus the look-up kernel's channel sums and tables, or for the 2-bit
+    add/subtract kernel three more columns and the four interleaved."""
     col = (tp.row_bytes(k, fmt) * tp.GROUP[fmt] + 7) // 4 * 4
-    return col + (4 * channels + LUT_GROUPS * 256 * 2 if method == LUT else 0)
+    if method == LUT:
+        return col + 4 * channels + LUT_GROUPS * 256 * 2
+    return 8 * col if fmt == tp.FORMAT_2BIT else col  # 2-bit add/subtract: four pixels' columns, interleaved too
 
 
 def _layer(graph: Graph, node: Node):
