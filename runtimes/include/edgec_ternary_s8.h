@@ -81,22 +81,31 @@ EDGEC_INLINE int32_t edgec_ternary_trit(const uint8_t *row, int32_t k, int32_t f
 }
 
 /* The im2col column of output pixel (b, oy, ox): u[k] = x + 128 in OHWI order, the zero point + 128 at padding
- * taps, 0 from K up to the column's end. */
+ * taps, 0 from K up to the column's end. A tap's in_c bytes are contiguous: four at a time (x ^ 0x80 per byte). */
 EDGEC_INLINE void edgec_ternary_gather(const int8_t *EDGEC_RESTRICT input, uint8_t *EDGEC_RESTRICT col,
                                        const edgec_ternary_s8_params *p, int32_t b, int32_t oy, int32_t ox) {
     const uint8_t pad = (uint8_t)(128 - p->input_offset);
+    const uint32_t pad4 = (uint32_t)pad | (uint32_t)pad << 8 | (uint32_t)pad << 16 | (uint32_t)pad << 24;
     const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
-    const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
+    const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left, n = p->in_c;
     uint8_t *u = col;
     for (int32_t ky = 0; ky < p->k_h; ++ky) {
         const int32_t iy = y0 + ky * p->dil_h;
-        for (int32_t kx = 0; kx < p->k_w; ++kx) {
+        for (int32_t kx = 0; kx < p->k_w; ++kx, u += n) {
             const int32_t ix = x0 + kx * p->dil_w;
+            int32_t c = 0;
             if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
-                for (int32_t c = 0; c < p->in_c; ++c) *u++ = pad;
+                for (; c + 4 <= n; c += 4) __builtin_memcpy(u + c, &pad4, 4);
+                for (; c < n; ++c) u[c] = pad;
             } else {
-                const int8_t *x = in_b + ((size_t)iy * p->in_w + ix) * p->in_c;
-                for (int32_t c = 0; c < p->in_c; ++c) *u++ = (uint8_t)(x[c] ^ 0x80);
+                const int8_t *x = in_b + ((size_t)iy * p->in_w + ix) * n;
+                for (; c + 4 <= n; c += 4) {
+                    uint32_t v;
+                    __builtin_memcpy(&v, x + c, 4);
+                    v ^= 0x80808080u;
+                    __builtin_memcpy(u + c, &v, 4);
+                }
+                for (; c < n; ++c) u[c] = (uint8_t)(x[c] ^ 0x80);
             }
         }
     }
