@@ -105,7 +105,7 @@ def main() -> None:
                 if mode in ("addsub", "lut"):
                     method = 0 if mode == "addsub" else 1
                     row["cost_model_estimate"] = info["pixels"] * estimated_instructions(
-                        method, tp.FORMATS[fmt], info["k"], info["channels"])
+                        method, tp.FORMATS[fmt], info["k"], info["channels"], info["pixels"])
                 rows.append(row)
                 print(f"{info['layer']:28s} {label:26s} {count:>10,} instr  {row['instructions_per_mac']:.3f}/MAC "
                       f"x{row['vs_int8']:.2f}  {row['weight_bytes']:>6,} B  match={r['outputs_match']}", flush=True)

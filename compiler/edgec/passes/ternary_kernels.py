@@ -11,7 +11,8 @@ the kernel set has it), "never" (keep the int8 kernels); `ternary_format`: "auto
 Cost model (Cortex-M kernel set): estimated instructions per output pixel, for n packed bytes per channel (K/4
 or K/5) and C output channels, fitted to the Cortex-M7 measurements of benchmarks/ternary_kernels_m7.py (a
 256 x 256 fully connected layer and a 3x3 convolution 32 -> 32; the column gather, the same for all, left out):
-  add/subtract, 2-bit:   C * (9.4 n + 30)           (per byte: two mask loads, the column word, EOR, AND, USADA8)
+  add/subtract, 2-bit:   C * (9.4 n + 30)           (per byte: two mask loads, the column word, EOR, AND, USADA8;
+                         C * (6.5 n + 30)            from four output pixels on: the masks loaded once for four)
   add/subtract, base 3:  C * (21 n + 30)            (decode to the 2-bit masks, the fifth trit alone)
   look-up, 2-bit:        1160 n + C * (4.7 n + 30)  (a 256-entry table per byte and pixel, then a load and an add)
   look-up, base 3:        650 n + C * (4.7 n + 30)  (a 243-entry table per byte and pixel)
@@ -39,11 +40,14 @@ COST = {  # (method, format) -> (per packed byte and pixel, per packed byte and 
     (LUT, tp.FORMAT_2BIT): (1160, 4.7, 30),
     (LUT, tp.FORMAT_BASE3): (650, 4.7, 30),
 }
+ADDSUB_2BIT_X4 = 6.5  # per packed byte and channel, when the kernel takes four pixels at a time (4 or more)
 
 
-def estimated_instructions(method: int, fmt: int, k: int, channels: int) -> int:
-    """The cost model above: instructions per output pixel."""
+def estimated_instructions(method: int, fmt: int, k: int, channels: int, pixels: int = 1) -> int:
+    """The cost model above: instructions per output pixel, for a layer of `pixels` output pixels."""
     per_byte, per_channel_byte, per_channel = COST[(method, fmt)]
+    if (method, fmt) == (ADDSUB, tp.FORMAT_2BIT) and pixels >= 4:
+        per_channel_byte = ADDSUB_2BIT_X4
     n = tp.row_bytes(k, fmt)
     return round(per_byte * n + channels * (per_channel_byte * n + per_channel))
 
@@ -55,12 +59,14 @@ def kernel_set_of(kernel_sets: list[str]) -> str | None:
     return None
 
 
-def choose(k: int, channels: int, mode: str, fmt_choice: str, kernel_set: str | None) -> tuple[int, int]:
+def choose(k: int, channels: int, mode: str, fmt_choice: str, kernel_set: str | None,
+           pixels: int = 1) -> tuple[int, int]:
     formats = [tp.FORMATS[fmt_choice]] if fmt_choice != "auto" else [tp.FORMAT_BASE3, tp.FORMAT_2BIT]
     if kernel_set != "cortex-m":
         return ADDSUB, formats[0]
     methods = {"auto": [ADDSUB, LUT], "addsub": [ADDSUB], "lut": [LUT]}[mode]
-    options = [(estimated_instructions(m, f, k, channels), tp.row_bytes(k, f), m, f) for m in methods for f in formats]
+    options = [(estimated_instructions(m, f, k, channels, pixels), tp.row_bytes(k, f), m, f)
+               for m in methods for f in formats]
     _, _, method, fmt = min(options)
     return method, fmt
 
@@ -120,11 +126,11 @@ def lower_node(graph: Graph, node: Node, mode: str, fmt_choice: str, kernel_set:
     # any sane layer; one that would not keeps the int8 kernel)
     if np.any(np.abs(bias_t) + scale.astype(np.int64) * 255 * k >= 1 << 31):
         return None
-    method, fmt = choose(k, channels, mode, fmt_choice, kernel_set)
-    uniform = bool(np.all(scale == scale[0]))
     y = node.outputs[0]
     out_shape = graph.tensors[y].shape
     out_h, out_w = (out_shape[1], out_shape[2]) if node.op == "conv2d_s8" else (1, 1)
+    method, fmt = choose(k, channels, mode, fmt_choice, kernel_set, int(x_shape[0]) * out_h * out_w)
+    uniform = bool(np.all(scale == scale[0]))
     scratch = graph.fresh_name(y + ".ternary_scratch")
     graph.add_tensor(Tensor(scratch, (scratch_bytes(k, channels, method, fmt),), "uint8"))
     packed = tp.pack(trits, fmt)
