@@ -324,16 +324,28 @@ def test_ternary_cnn_is_exact_on_host_and_m7_with_small_weights(tmp_path):
 
 
 def test_bad_ternary_options_are_clear_errors(tmp_path):
+    """Each names what is wrong (the CLI prints an EdgecError as one line, exit 1: tests/test_cli_errors.py)."""
+    from edgec.errors import EdgecError
+    from edgec.quantize.ternary import TernaryOptions, ternarize_onnx
+
     model = tmp_path / "tcnn.onnx"
     onnx.save(small_cnn(), str(model))
-    np.save(tmp_path / "calib.npy", np.zeros((2, 1, 1, 16, 16), np.float32))
-    proc = run_edgec("compile", model, "-o", tmp_path / "out", "--quantize", "ternary", "--calibration",
-                     tmp_path / "calib.npy", "--keep-int8", "conv9")
-    assert proc.returncode == 1 and "--keep-int8: no weighted layer named conv9" in proc.stderr, proc.stderr
-    assert "Traceback" not in proc.stderr
-    from edgec.errors import EdgecError
-
+    with pytest.raises(EdgecError, match="--keep-int8: no weighted layer named conv9 .layers: conv1, conv2"):
+        ternarize_onnx(model, tmp_path / "t.onnx", TernaryOptions(keep_int8=("conv9",)))
+    with pytest.raises(EdgecError, match="--ternary-method ternary: expected one of absmean, twn"):
+        ternarize_onnx(model, tmp_path / "t.onnx", TernaryOptions(method="ternary"))
     for mode, fmt, message in (("sometimes", "auto", "ternary_kernels = 'sometimes'"),
                                ("auto", "3bit", "ternary_format = '3bit'")):
         with pytest.raises(EdgecError, match=message):
             tk.run(Graph(), mode, fmt, ["cortex-m", "reference"])
+
+
+def test_twn_and_per_tensor_ternarization():
+    """TWN: threshold 0.7 mean |W|, scale the mean of the kept magnitudes; per tensor: one scale for all rows."""
+    from edgec.quantize.ternary import ternarize
+
+    rows = np.array([[0.1, -0.9, 0.5, 0.0], [2.0, -2.0, 0.2, 1.0]])
+    s, t = ternarize(rows, "twn", per_channel=True)
+    assert np.array_equal(t, [[0, -1, 1, 0], [1, -1, 0, 1]]) and np.allclose(s, [0.7, 5 / 3])
+    s, t = ternarize(rows, "absmean", per_channel=False)
+    assert np.allclose(s, np.abs(rows).mean()) and np.array_equal(t, np.round(np.clip(rows / s[:, None], -1, 1)))
