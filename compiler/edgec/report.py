@@ -99,8 +99,8 @@ def print_report(report: dict, console=None) -> None:
     for col, just in (("#", "right"), ("layer", "left"), ("op", "left"), ("output shape", "left"),
                       ("output B", "right"), ("weights B", "right"), ("live B", "right")):
         table.add_column(col, justify=just)
-    formats = any("format" in layer for layer in report["layers"])
-    if formats:  # int8 or ternary weights: the format, and the ternarization's error where there is one
+    formats = any(layer.get("format", "int8") != "int8" for layer in report["layers"])
+    if formats:  # a model with ternary layers: each weighted layer's format, and the ternarization's error
         table.add_column("format", justify="left")
     for first, last, layer in layer_rows(report):
         index = str(first) if first == last else f"{first}-{last}"
