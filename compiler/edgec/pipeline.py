@@ -22,11 +22,12 @@ from .ir import Graph
 from .lower import lower_module
 from .memory.plan import MemoryPlan, plan_memory
 from .memory_chart import write_memory_chart
+from .passes import ternary_kernels
 from .passes.ecotta import EcottaOptions
 from .passes.patch_search import PatchOptions, schedule_patches
 from .passes.pipeline import GRAPH_PASSES
 from .passes.relax_pipeline import relax_passes
-from .report import add_adaptation_report, build_report, fit_problems, write_report
+from .report import add_adaptation_report, add_ternary_report, build_report, fit_problems, write_report
 
 
 @dataclass
@@ -88,12 +89,21 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     model_path, out_dir = Path(model_path), Path(out_dir)
     name = c_identifier(options.name or model_path.stem)
 
-    quant_error = None
+    quant_error = ternary_layers = None
     if options.quantize is not None:  # PTQ: a QDQ model beside the output, then the QDQ path (quantize/ptq.py)
         from .quantize.ptq import quantize_onnx
 
-        qdq_path = out_dir / f"{name}_int8.onnx"
-        quant_error = quantize_onnx(model_path, qdq_path, options.quantize)
+        if options.quantize.ternary is not None:  # ternary weights in the float model first (quantize/ternary.py)
+            from .quantize.ternary import ternarize_onnx
+
+            float_path = out_dir / f"{name}_ternary_float.onnx"
+            ternary_layers = ternarize_onnx(model_path, float_path, options.quantize.ternary)
+            qdq_path = out_dir / f"{name}_ternary.onnx"
+            quant_error = quantize_onnx(float_path, qdq_path, options.quantize, reference_path=model_path)
+            float_path.unlink()
+        else:
+            qdq_path = out_dir / f"{name}_int8.onnx"
+            quant_error = quantize_onnx(model_path, qdq_path, options.quantize)
         model_path = qdq_path
     imported = import_model(model_path, options.import_options)
     if imported.graph is not None:  # the frontend built edgec IR itself (int8 TFLite): no Relax stage
@@ -101,6 +111,10 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     else:
         mod = optimize_relax(imported.mod, options.dump_ir)
         graph = optimize_graph(lower_module(mod), options.dump_ir)
+    graph = ternary_kernels.run(graph, config.passes.get("ternary_kernels", "auto"),
+                                config.passes.get("ternary_format", "auto"), list(target.kernels))
+    if options.dump_ir:
+        options.dump_ir("ternary-kernels", graph.dump())
     graph.inputs_outside_arena = options.import_options.input_outside_arena
     planner = options.planner or config.passes.get("planner", "best")
     eco, adapt_plan = None, None
@@ -143,6 +157,7 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         add_adaptation_report(report, eco, generated.adaptation, target)
     if quant_error is not None:
         report["quantization"] = dict(vars(quant_error), summary=quant_error.summary(), model=str(model_path))
+    add_ternary_report(report, graph, ternary_layers)
     report["fit_hints"] = fit_hints(graph, report, planner, patching=patch_info is not None)
     write_report(report, out_dir / "report.json")
     write_memory_chart(report, out_dir / "memory.html")

@@ -117,11 +117,17 @@ def print_report(report: dict, console=None) -> None:
     for col, just in (("#", "right"), ("layer", "left"), ("op", "left"), ("output shape", "left"),
                       ("output B", "right"), ("weights B", "right"), ("live B", "right")):
         table.add_column(col, justify=just)
+    formats = any(layer.get("format", "int8") != "int8" for layer in report["layers"])
+    if formats:  # a model with ternary layers: each weighted layer's format, and the ternarization's error
+        table.add_column("format", justify="left")
     for first, last, layer in layer_rows(report):
         index = str(first) if first == last else f"{first}-{last}"
         op = layer["op"] + (" (in place)" if layer.get("in_place") else "")
-        table.add_row(index, layer["name"], op, "x".join(map(str, layer["output_shape"])),
-                      f"{layer['output_bytes']:,}", f"{layer['weights_bytes']:,}", f"{layer['live_bytes']:,}")
+        row = [index, layer["name"], op, "x".join(map(str, layer["output_shape"])), f"{layer['output_bytes']:,}",
+               f"{layer['weights_bytes']:,}", f"{layer['live_bytes']:,}"]
+        if formats:
+            row.append(format_cell(layer))
+        table.add_row(*row)
     console.print(table)
     if report.get("patch"):
         print_patch_schedule(report["patch"], console)
@@ -156,6 +162,14 @@ def print_report(report: dict, console=None) -> None:
     console.print(summary)
     verdict = "[green]fits[/green]" if report["fits"] else "[red]does NOT fit[/red]"
     console.print(f"{report['name']} {verdict} {report['target']}")
+
+
+def format_cell(layer: dict) -> str:
+    if "format" not in layer:
+        return ""
+    text = layer["format"].replace("ternary-", "") + (f" {layer['kernel']}" if "kernel" in layer else "")
+    error = layer.get("ternarization", {}).get("relative_l2_error")
+    return text + (f", err {error:.0%}" if error is not None else "")
 
 
 def layer_rows(report: dict) -> list[tuple[int, int, dict]]:
@@ -213,3 +227,35 @@ def print_patch_schedule(patch: dict, console) -> None:
             table.add_row(short(c["split"]), f"{c['grid']}x{c['grid']}", arena, f"{c['lower_bound_bytes']:,}",
                           f"{c['mac_overhead']:+.1%}")
         console.print(table)
+
+
+WEIGHTED_INT8_OPS = ("conv2d_s8", "depthwise_conv2d_s8", "fully_connected_s8")
+
+
+def add_ternary_report(report: dict, graph: Graph, ternarized: list[dict] | None = None) -> None:
+    """Per weighted int8 layer: its format (int8, ternary-2bit, ternary-base3), its weight bytes and, for a ternary
+    layer, the kernel (addsub / lut) and the int8 weight bytes it replaces. Weight bytes are the weight array as
+    the kernel reads it: int8 weights, or the packed ternary rows plus a_c per channel when the channels' a_c
+    differ (one a for the whole layer sits in the kernel's parameters). The per-channel real scales are in the
+    requantisation multipliers, the same for both, and not counted. With --quantize ternary, each layer also
+    gets the ternarization's relative L2 error (quantize/ternary.py), and report["ternary"] lists them all."""
+    from .quantize.ternary_pack import NAMES
+
+    errors = {t["name"]: t for t in ternarized or []}
+    for layer, node in zip(report["layers"], graph.nodes):
+        if node.op == "ternary_conv_s8":
+            a = node.attrs
+            layer["format"] = NAMES[a["format"]]
+            layer["kernel"] = ("addsub", "lut")[a["method"]]
+            layer["weight_bytes"] = sum(graph.tensors[t].nbytes for t in node.inputs[1:2] + node.inputs[5:])
+            layer["int8_weight_bytes"] = a["int8_weight_bytes"]
+        elif node.op in WEIGHTED_INT8_OPS:
+            layer["format"] = "int8"
+            layer["weight_bytes"] = layer["int8_weight_bytes"] = graph.tensors[node.inputs[1]].nbytes
+        else:
+            continue
+        source = errors.get(layer["name"])
+        if source is not None:
+            layer["ternarization"] = {"method": source["method"], "relative_l2_error": source["error"]}
+    if ternarized is not None:
+        report["ternary"] = {"layers": ternarized}

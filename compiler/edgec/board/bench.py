@@ -186,7 +186,8 @@ def layer_profile(report: dict, counts: list[int]) -> list[dict]:
         raise SerialError(f"the firmware profiled {len(counts)} layers, the model has {len(report['layers'])}")
     total = sum(counts) or 1
     return [{"name": layer["name"], "op": layer["op"], "macs": layer["macs"], "count": count,
-             "share": count / total, "per_mac": count / layer["macs"] if layer["macs"] else None}
+             "share": count / total, "per_mac": count / layer["macs"] if layer["macs"] else None,
+             **{k: layer[k] for k in ("format", "kernel", "weight_bytes") if k in layer}}  # weighted int8 layers
             for layer, count in zip(report["layers"], counts)]
 
 

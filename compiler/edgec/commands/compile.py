@@ -23,7 +23,16 @@ def register(sub) -> None:
                    help="do not build with the target's compiler to measure code size (flash then counts weights only)")
     p.add_argument("--dump-ir", action="store_true", help="print the IR after every pass (to stderr)")
     p.add_argument("--quiet", "-q", action="store_true", help="do not print the report table")
-    p.add_argument("--quantize", choices=["int8"], help="post-training quantization of a float ONNX model")
+    p.add_argument("--quantize", choices=["int8", "ternary"],
+                   help="post-training quantization of a float ONNX model: int8, or ternary weights (int8 "
+                        "activations; Conv / Gemm / MatMul weights in {-s, 0, +s}, MatMul-free kernels)")
+    p.add_argument("--ternary-method", choices=["absmean", "twn"], default="absmean",
+                   help="--quantize ternary: absmean (BitNet b1.58; default) or twn (threshold 0.7 mean |W|)")
+    p.add_argument("--ternary-granularity", choices=["channel", "tensor"], default="channel",
+                   help="--quantize ternary: one scale per output channel (default) or per tensor")
+    p.add_argument("--keep-int8", default="", metavar="NAME,...",
+                   help="--quantize ternary: more layers (node or weight names) to keep int8 besides the first "
+                        "and the last")
     p.add_argument("--calibration", type=Path, metavar="DATA",
                    help="calibration samples for --quantize: one .npy (stacked on the first axis) or a folder of .npy")
     p.add_argument("--calibration-method", choices=["minmax", "percentile", "entropy"], default="minmax",
@@ -50,8 +59,15 @@ def run(args) -> int:
         if args.calibration is None:
             load_calibration(None, ())  # raises the explanation
         quantize = QuantizeOptions(args.calibration, args.calibration_method)
+        if args.quantize == "ternary":
+            from ..quantize.ternary import TernaryOptions
+
+            quantize.ternary = TernaryOptions(args.ternary_method, args.ternary_granularity,
+                                              tuple(k for k in args.keep_int8.split(",") if k))
+        elif args.keep_int8:
+            raise EdgecError("--keep-int8 is only used with --quantize ternary")
     elif args.calibration is not None:
-        raise EdgecError("--calibration is only used with --quantize int8")
+        raise EdgecError("--calibration is only used with --quantize int8 or ternary")
     options = CompileOptions(name=args.name, import_options=import_options(args), planner=args.planner, quantize=quantize,
                              dump_ir=dump if args.dump_ir else None, measure_code=not args.no_code_size,
                              patch=patch_options(args), checksum=args.checksum,

@@ -24,6 +24,7 @@ class QuantizeOptions:
     calibration: Path | None
     method: str = "minmax"
     reduce_range: bool = False  # 7-bit weights: only to match onnxruntime's AVX2 (non-VNNI) kernels bit for bit
+    ternary: object | None = None  # quantize.ternary.TernaryOptions: ternary weights first (--quantize ternary)
 
 
 @dataclass
@@ -33,10 +34,11 @@ class QuantizationError:
     mean_abs: float
     float_range: float
     top1_agreement: float | None  # for classifier-like outputs ([N, classes]); None otherwise
+    label: str = "int8"
 
     def summary(self) -> str:
         rel = self.max_abs / self.float_range if self.float_range else 0.0
-        text = (f"int8 vs float on {self.samples} calibration samples: max |err| {self.max_abs:.4g} "
+        text = (f"{self.label} vs float on {self.samples} calibration samples: max |err| {self.max_abs:.4g} "
                 f"({rel:.2%} of the output range), mean |err| {self.mean_abs:.4g}")
         if self.top1_agreement is not None:
             text += f", top-1 agreement {self.top1_agreement:.1%}"
@@ -79,7 +81,10 @@ def load_calibration(path: Path | None, input_shape: tuple[int, ...]) -> list[np
     return samples
 
 
-def quantize_onnx(model_path: Path, out_path: Path, options: QuantizeOptions) -> QuantizationError:
+def quantize_onnx(model_path: Path, out_path: Path, options: QuantizeOptions,
+                  reference_path: Path | None = None) -> QuantizationError:
+    """Quantize model_path to the QDQ model out_path; the error is measured against reference_path (default: the
+    model quantized; --quantize ternary passes the float model before its weights were ternarized)."""
     import onnx
     import onnxruntime as ort
     from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
@@ -93,7 +98,7 @@ def quantize_onnx(model_path: Path, out_path: Path, options: QuantizeOptions) ->
     model = onnx.load(str(model_path))
     if any(n.op_type in ("QuantizeLinear", "DequantizeLinear", "QLinearConv") for n in model.graph.node):
         raise EdgecError(f"{model_path}: the model is already quantized")
-    sess = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(str(reference_path or model_path), providers=["CPUExecutionProvider"])
     inputs = sess.get_inputs()
     if len(inputs) != 1:
         raise EdgecError("--quantize int8: calibration supports models with one input")
@@ -127,4 +132,5 @@ def quantize_onnx(model_path: Path, out_path: Path, options: QuantizeOptions) ->
     flat_ref, flat_got = ref.reshape(len(samples), -1), got.reshape(len(samples), -1)
     if flat_ref.shape[1] > 1:
         top1 = float(np.mean(flat_ref.argmax(1) == flat_got.argmax(1)))
-    return QuantizationError(len(samples), float(err.max()), float(err.mean()), float(np.ptp(ref)), top1)
+    return QuantizationError(len(samples), float(err.max()), float(err.mean()), float(np.ptp(ref)), top1,
+                             "ternary" if options.ternary is not None else "int8")

@@ -1,0 +1,28 @@
+"""The ternary (MatMul-free) convolution / fully connected kernel: `ternary_conv_s8` nodes made by
+passes/ternary_kernels.py become calls into runtimes/{reference,cortex-m}/edgec_ternary_s8.c."""
+
+from __future__ import annotations
+
+from . import kernel
+
+FORMAT_C = {0: "EDGEC_TERNARY_2BIT", 1: "EDGEC_TERNARY_BASE3"}
+METHOD_C = {0: "EDGEC_TERNARY_ADDSUB", 1: "EDGEC_TERNARY_LUT"}
+REQUANT_C = {0: "EDGEC_REQUANT_FIXED", 1: "EDGEC_REQUANT_FLOAT", 2: "EDGEC_TERNARY_REQUANT_SINGLE"}
+
+
+@kernel("ternary_conv_s8")
+def emit_ternary_conv_s8(node, ctx):
+    a = node.attrs
+    n, h, w, c = a["x_shape"]
+    params = ctx.static_params("edgec_ternary_s8_params", dict(
+        batch=n, in_h=h, in_w=w, in_c=c, out_h=a["out_h"], out_w=a["out_w"], out_c=a["out_c"], k_h=a["k_h"],
+        k_w=a["k_w"], stride_h=a["stride_h"], stride_w=a["stride_w"], pad_top=a["pad_top"], pad_left=a["pad_left"],
+        dil_h=a["dil_h"], dil_w=a["dil_w"], input_offset=a["input_offset"], output_offset=a["output_offset"],
+        act_min=a["act"][0], act_max=a["act"][1], requant=REQUANT_C[a["requant"]], format=FORMAT_C[a["format"]],
+        method=METHOD_C[a["method"]], row_bytes=a["row_bytes"],
+        scale_all=a["scale_all"]))
+    ctx.use("edgec_ternary_s8")
+    x, packed, bias, mult, shift = (ctx.ptr(t, const=True) for t in node.inputs[:5])
+    scale = ctx.ptr(node.inputs[5], const=True) if len(node.inputs) > 5 else "NULL"
+    y, scratch = ctx.ptr(node.outputs[0]), ctx.ptr(node.outputs[1])
+    return f"edgec_ternary_conv_s8({x}, {packed}, {scale}, {bias}, {mult}, {shift}, {y}, {params}, (void *){scratch});"
