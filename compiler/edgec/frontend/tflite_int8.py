@@ -38,6 +38,8 @@ import numpy as np
 
 from ..errors import UnsupportedModelError
 from ..ir import Graph, QuantParams, Tensor
+from .tflite_int8_movement import MOVEMENT_OPS, import_movement
+from .tflite_int8_resize import import_resize_bilinear
 from .tflite_lut import LUT_OPS, UnaryTabulator
 
 # tflite.TensorType codes
@@ -238,7 +240,7 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
             failed.update(outs)
             continue
         try:
-            if kind in ("RESHAPE", "SQUEEZE"):
+            if kind in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS"):
                 src = activation(ins[0])
                 if _scalar_quant(r, ins[0]) != _scalar_quant(r, outs[0]):
                     raise NotImplementedError("reshape that changes quantization")
@@ -269,6 +271,10 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _concatenation(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "MEAN":
                 _mean(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind in MOVEMENT_OPS:
+                import_movement(kind, g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
+            elif kind == "RESIZE_BILINEAR":
+                import_resize_bilinear(g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
             else:
                 raise NotImplementedError("no int8 kernel for this operator")
         except NotImplementedError as exc:
