@@ -137,7 +137,42 @@ def resize_model(m: Model) -> None:
                       _opts(cls, alignCorners=align, halfPixelCenters=half))
 
 
-FAMILIES = {"data_movement": movement_model, "resize": resize_model}
+def _broadcast_pair(rng) -> tuple[list[int], list[int], list[int]]:
+    """Two shapes that broadcast (ranks 1..4, some dims 1 on either side), and the result."""
+    out = _shape(rng, int(rng.integers(1, 5)), 1, 5)
+    a = [d if rng.random() < 0.7 else 1 for d in out]
+    b = [d if rng.random() < 0.6 else 1 for d in out][int(rng.integers(0, len(out))):]
+    return a, b, [max(x, y) for x, y in zip(a, [1] * (len(a) - len(b)) + b)]
+
+
+COMPARISONS = ("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL")
+
+
+def binary_model(m: Model) -> None:
+    """SUB (with a fused RELU), SQUARED_DIFFERENCE, MAXIMUM / MINIMUM and the six comparisons (bool outputs), on
+    broadcast shapes; the last two with a constant second input."""
+    rng, b = m.rng, m.b
+    relu = _opts("SubOptionsT", fusedActivationFunction=schema.ActivationFunctionType.RELU)
+    cases = [("SUB", None, False), ("SUB", relu, False), ("SQUARED_DIFFERENCE", None, False),
+             ("SQUARED_DIFFERENCE", None, False), ("MAXIMUM", None, False), ("MINIMUM", None, False)]
+    cases += [(k, None, False) for k in COMPARISONS] + [("SUB", None, True), ("GREATER", None, True)]
+    for kind, options, constant in cases:
+        sa, sb, so = _broadcast_pair(rng)
+        if kind in COMPARISONS and not constant:  # wider, so that equal values (ties) occur often
+            sa, sb, so = [2, 16, 16], [[16, 1], [1, 16], [2, 16, 16]][len(m.outputs) % 3], [2, 16, 16]
+        x = m.input(sa)
+        # MAXIMUM / MINIMUM need one quantisation; the comparisons get it too, for ties
+        quant = b.quant(x) if kind in ("MAXIMUM", "MINIMUM", *COMPARISONS) and not constant else (None, None)
+        if constant:
+            y = b.tensor(sb, "int8", 0.03, -7, data=rng.integers(-128, 128, sb, dtype=np.int8))
+        else:
+            y = b.act(sb, *quant)
+            m.inputs.append(y)
+        out = b.tensor(so, "bool") if kind in COMPARISONS else b.act(so, *(quant if kind[0] == "M" else (None, None)))
+        m.add(f"{kind.lower()}{sa}{sb}{' const' if constant else ''}", kind, [x, y], [out], options)
+
+
+FAMILIES = {"data_movement": movement_model, "resize": resize_model, "binary": binary_model}
 
 
 def run_tflm(path, batches, n_outputs: int):

@@ -38,12 +38,13 @@ import numpy as np
 
 from ..errors import UnsupportedModelError
 from ..ir import Graph, QuantParams, Tensor
+from .tflite_int8_binary import BINARY_OPS, import_binary
 from .tflite_int8_movement import MOVEMENT_OPS, import_movement
 from .tflite_int8_resize import import_resize_bilinear
 from .tflite_lut import LUT_OPS, UnaryTabulator
 
 # tflite.TensorType codes
-TFL_TYPES = {0: "float32", 1: "float16", 2: "int32", 3: "uint8", 4: "int64", 9: "int8", 7: "int16"}
+TFL_TYPES = {0: "float32", 1: "float16", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 9: "int8", 7: "int16"}
 
 # -- TFLite's quantization_util.cc, in Python ---------------------------------------------------------------
 def tflite_round(x: float) -> int:
@@ -200,8 +201,16 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
             return names[i]
         raise NotImplementedError(f"tensor {r.name(i)} is used before it is produced")
 
-    def new_act(i: int, alias_of: str | None = None) -> str:
-        """The IR tensor for TFLite tensor i; with alias_of, a view of that IR tensor's bytes."""
+    def new_act(i: int, alias_of: str | None = None, plain: tuple[str, ...] = ()) -> str:
+        """The IR tensor for TFLite tensor i; with alias_of, a view of that IR tensor's bytes. plain: the types
+        other than int8 the operator may write, unquantized (a comparison's bool, an ARG_MAX's int32)."""
+        if r.dtype(i) in plain:
+            name = g.fresh_name(_ident(r.name(i)))
+            g.add_tensor(Tensor(name, r.shape(i), r.dtype(i), alias_of=alias_of))
+            names[i] = name
+            return name
+        if plain and r.dtype(i) == "int8":
+            raise NotImplementedError(f"output {r.name(i)} is int8, expected {' or '.join(plain)}")
         if r.dtype(i) != "int8":
             raise NotImplementedError(f"tensor {r.name(i)} is {r.dtype(i)}, not int8")
         s, z = _scalar_quant(r, i)
@@ -251,8 +260,10 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _conv(g, r, op, kind, ins, outs, activation, new_act, const, node_name, tflite)
             elif kind == "FULLY_CONNECTED":
                 _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name, tflite, fc_rounding)
-            elif kind == "ADD":
-                _add(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind in ("ADD", "SUB"):
+                _add(g, r, op, ins, outs, activation, new_act, node_name, tflite, kind)
+            elif kind in BINARY_OPS:
+                import_binary(kind, g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
             elif kind in LUT_OPS or (kind == "QUANTIZE" and r.dtype(ins[0]) == "int8"):  # requantisation too
                 _lut(g, r, k, ins, outs, activation, new_act, node_name, tabulator)
             elif kind == "MUL":
@@ -407,23 +418,29 @@ def _fully_connected_per_channel(g, r, o, ins, outs, x, w, const, node_name):
     return y4  # the caller makes the TFLite output a view of it
 
 
-def _add(g, r, op, ins, outs, activation, new_act, node_name, tflite):
-    o = _options(op, tflite.AddOptions)
+def _add(g, r, op, ins, outs, activation, new_act, node_name, tflite, kind: str = "ADD"):
+    """ADD and SUB: both inputs rescaled to twice the larger scale (left_shift 20), summed or subtracted."""
+    o = _options(op, tflite.AddOptions if kind == "ADD" else tflite.SubOptions)
     a, b = _binary_inputs(g, r, ins, outs, activation)
     s1, z1 = float(r.quant(ins[0])[0][0]), int(r.quant(ins[0])[1][0])
     s2, z2 = float(r.quant(ins[1])[0][0]), int(r.quant(ins[1])[1][0])
     so, zo = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
-    # add.cc Prepare (int8): left_shift 20; 2 * max(scale) is taken in float, the ratios in double.
     left_shift = 20
-    twice_max = float(np.float32(2) * max(np.float32(s1), np.float32(s2)))
-    m1, sh1 = quantize_multiplier(s1 / twice_max)
-    m2, sh2 = quantize_multiplier(s2 / twice_max)
-    mo, sho = quantize_multiplier(twice_max / float(np.float32(1 << left_shift) * np.float32(so)))
+    f32 = np.float32
+    twice_max = float(f32(2) * max(f32(s1), f32(s2)))
+    if kind == "ADD":  # add_common.cc: 2 * max(scale) is taken in float, the ratios in double
+        m1, sh1 = quantize_multiplier(s1 / twice_max)
+        m2, sh2 = quantize_multiplier(s2 / twice_max)
+        mo, sho = quantize_multiplier(twice_max / float(f32(1 << left_shift) * f32(so)))
+    else:  # sub_common.cc: every ratio in float
+        m1, sh1 = quantize_multiplier(float(f32(s1) / f32(twice_max)))
+        m2, sh2 = quantize_multiplier(float(f32(s2) / f32(twice_max)))
+        mo, sho = quantize_multiplier(float(f32(twice_max) / (f32(1 << left_shift) * f32(so))))
     lo, hi = activation_range(o.FusedActivationFunction(), so, zo)
     y = new_act(outs[0])
     attrs = dict(input1_offset=-z1, input2_offset=-z2, output_offset=zo, left_shift=left_shift,
                  input1_multiplier=m1, input1_shift=sh1, input2_multiplier=m2, input2_shift=sh2,
-                 output_multiplier=mo, output_shift=sho, act=(lo, hi))
+                 output_multiplier=mo, output_shift=sho, act=(lo, hi), kind=kind)
     _emit(g, "add_s8", [a, b], y, attrs, node_name)
 
 

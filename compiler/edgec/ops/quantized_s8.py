@@ -254,17 +254,36 @@ def emit_binary_s8(node, ctx):
     a = node.attrs
     fields = dict(shape=broadcast_params(ctx.graph, node), **{k: a[k] for k in BINARY_FIELDS[node.op]},
                   act_min=a["act"][0], act_max=a["act"][1])
+    if node.op == "add_s8":  # ADD, SUB, SQUARED_DIFFERENCE or a comparison (edgec_add_s8.h)
+        fields["kind"] = ADD_KINDS[a.get("kind", "ADD")]
     params = ctx.static_params(f"edgec_{node.op}_params", fields)
     ctx.use(f"edgec_{node.op}")
     extra = ""
     if node.op == "add_s8":  # room for the Cortex-M kernel's two tables of rescaled inputs, where the arena has it
         scratch = ctx.arena_scratch(2 * 256 * 4) if ships_cortex_m(ctx, "edgec_add_s8") else None
         extra = f", (int32_t *){scratch}" if scratch else ", NULL"
+    out = ctx.ptr(node.outputs[0])
+    if ctx.graph.tensors[node.outputs[0]].dtype == "bool":  # a comparison writes 0 or 1 bytes
+        out = f"(int8_t *){out}"
     return (f"edgec_{node.op}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
-            f"{ctx.ptr(node.outputs[0])}, {params}{extra});")
+            f"{out}, {params}{extra});")
 
 
-IN_PLACE_OPS.update({"lut_s8", "add_s8", "mul_s8"})  # element i is read before element i is written
+# what edgec_add_s8 does with the two rescaled inputs (EDGEC_ADD_S8_* in edgec_add_s8.h)
+ADD_KINDS = {"ADD": 0, "SUB": 1, "SQUARED_DIFFERENCE": 2, "EQUAL": 3, "NOT_EQUAL": 4, "LESS": 5, "LESS_EQUAL": 6,
+             "GREATER": 7, "GREATER_EQUAL": 8}
+
+
+@kernel("minmax_s8")
+def emit_minmax_s8(node, ctx):
+    params = ctx.static_params("edgec_minmax_s8_params", dict(shape=broadcast_params(ctx.graph, node),
+                                                              maximum=int(node.attrs["maximum"])))
+    ctx.use("edgec_minmax_s8")
+    return (f"edgec_minmax_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")
+
+
+IN_PLACE_OPS.update({"lut_s8", "add_s8", "mul_s8", "minmax_s8"})  # element i is read before element i is written
 
 
 @kernel("lut_s8")
