@@ -172,7 +172,32 @@ def binary_model(m: Model) -> None:
         m.add(f"{kind.lower()}{sa}{sb}{' const' if constant else ''}", kind, [x, y], [out], options)
 
 
-FAMILIES = {"data_movement": movement_model, "resize": resize_model, "binary": binary_model}
+def reduce_model(m: Model) -> None:
+    """SUM, REDUCE_MAX, REDUCE_MIN over random axes (with and without keep_dims, negative and repeated axes) and
+    ARG_MAX / ARG_MIN along one axis (ties are frequent on int8: the first index must win)."""
+    rng, b = m.rng, m.b
+    for kind in ("SUM", "SUM", "REDUCE_MAX", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN", "ARG_MAX"):
+        rank = int(rng.integers(1, 5))
+        shape = _shape(rng, rank, 1, 7)
+        x = m.input(shape)
+        if kind.startswith("ARG"):
+            axis = int(rng.integers(-rank, rank))
+            out = b.tensor([d for k, d in enumerate(shape) if k != axis % rank], "int32")
+            m.add(f"{kind.lower()}{shape} axis {axis}", kind, [x, _ints(b, [axis])], [out],
+                  _opts("ArgMaxOptionsT" if kind == "ARG_MAX" else "ArgMinOptionsT", outputType=schema.TensorType.INT32))
+            continue
+        axes = sorted(set(rng.choice(rank, int(rng.integers(1, rank + 1)), replace=False).tolist()))
+        written = [a - rank if rng.random() < 0.3 else a for a in axes] + axes[:1]  # negative, and one repeated
+        keep = bool(rng.random() < 0.5)
+        out_shape = [1 if k in axes else d for k, d in enumerate(shape)] if keep else \
+            [d for k, d in enumerate(shape) if k not in axes]
+        count = int(np.prod([shape[a] for a in axes]))  # a SUM's output scale that saturates rarely
+        out = b.act(out_shape, *(b.quant(x) if kind != "SUM" else (b.quant(x)[0] * 1.5 * np.sqrt(count), None)))
+        m.add(f"{kind.lower()}{shape} axes {written} keep={keep}", kind, [x, _ints(b, written)], [out],
+              _opts("ReducerOptionsT", keepDims=keep))
+
+
+FAMILIES = {"data_movement": movement_model, "resize": resize_model, "binary": binary_model, "reduce": reduce_model}
 
 
 def run_tflm(path, batches, n_outputs: int):

@@ -40,6 +40,7 @@ from ..errors import UnsupportedModelError
 from ..ir import Graph, QuantParams, Tensor
 from .tflite_int8_binary import BINARY_OPS, import_binary
 from .tflite_int8_movement import MOVEMENT_OPS, import_movement
+from .tflite_int8_reduce import REDUCE_OPS, import_reduce
 from .tflite_int8_resize import import_resize_bilinear
 from .tflite_lut import LUT_OPS, UnaryTabulator
 
@@ -284,6 +285,8 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _mean(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind in MOVEMENT_OPS:
                 import_movement(kind, g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
+            elif kind in REDUCE_OPS:
+                import_reduce(kind, g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
             elif kind == "RESIZE_BILINEAR":
                 import_resize_bilinear(g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
             else:

@@ -411,3 +411,16 @@ def emit_binary_q8(node, ctx):
     ctx.use("edgec_qdq_s8")
     return (f"edgec_binary_q8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
             f"{ctx.ptr(node.outputs[0])}, {params});")
+
+
+@kernel("reduce_max_s8", "arg_max_s8")
+def emit_reduce_max_s8(node, ctx):
+    """REDUCE_MAX / REDUCE_MIN over the axes, ARG_MAX / ARG_MIN along one (edgec_reduce_s8.c)."""
+    from .reduce import mean_shape_params
+
+    x = ctx.graph.tensors[node.inputs[0]]
+    params = ctx.static_params("edgec_reduce_s8_params", dict(
+        shape=mean_shape_params(x.shape, node.attrs["axes"]), minimum=int(node.attrs["minimum"])))
+    ctx.use("edgec_reduce_s8")
+    fn = "edgec_reduce_max_s8" if node.op == "reduce_max_s8" else "edgec_arg_max_s8"
+    return f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
