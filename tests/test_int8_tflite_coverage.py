@@ -45,6 +45,7 @@ class Model:
         self.inputs: list[int] = []
         self.outputs: list[int] = []
         self.labels: list[str] = []
+        self.index_limits: dict[int, int] = {}  # int32 graph inputs (run-time indices): their values lie in [0, n)
 
     def input(self, shape) -> int:
         x = self.b.act(shape)
@@ -108,6 +109,11 @@ def movement_model(m: Model) -> None:
         x = m.input(shape)
         out = np.take(np.zeros(shape), np.array(indices), axis=axis).shape
         m.add(f"gather{axis}", "GATHER", [x, _ints(b, indices)], [m.same(x, out)], _opts("GatherOptionsT", axis=axis))
+    x = m.input([3, 5, 4])  # GATHER with indices computed at run time (a graph input here)
+    idx = b.tensor([2, 3], "int32")
+    m.inputs.append(idx)
+    m.index_limits[idx] = 5
+    m.add("gather_runtime", "GATHER", [x, idx], [m.same(x, [3, 2, 3, 4])], _opts("GatherOptionsT", axis=1))
     x = m.input([1, 3, 2, 12])  # DEPTH_TO_SPACE, SPACE_TO_DEPTH
     m.add("depth_to_space", "DEPTH_TO_SPACE", [x], [m.same(x, [1, 6, 4, 3])], _opts("DepthToSpaceOptionsT", blockSize=2))
     x = m.input([2, 6, 9, 2])
@@ -213,18 +219,17 @@ def run_tflm(path, batches, n_outputs: int):
     return outs
 
 
-def random_batches(b: TFLiteBuilder, inputs: list[int], seed: int):
+def random_batches(m: Model, seed: int):
     rng = np.random.default_rng(seed)
-    types = {schema.TensorType.INT8: np.int8, schema.TensorType.INT32: np.int32}
     batches = []
     for _ in range(RUNS):
         batch = []
-        for i in inputs:
-            t = b.tensors[i]
-            if t.type == schema.TensorType.INT8:
-                batch.append(rng.integers(-128, 128, t.shape, dtype=np.int8))
+        for i in m.inputs:
+            shape = m.b.tensors[i].shape
+            if i in m.index_limits:
+                batch.append(rng.integers(0, m.index_limits[i], shape).astype(np.int32))
             else:
-                batch.append(rng.integers(0, int(getattr(t, "max_index", 1)), t.shape).astype(types[t.type]))
+                batch.append(rng.integers(-128, 128, shape, dtype=np.int8))
         batches.append(batch)
     return batches
 
@@ -239,7 +244,7 @@ def test_int8_operators_match_tflite_micro(family, tmp_path):
     for cc, flags in COMPILERS:
         assert_compiles_warning_free(result.out_dir, tmp_path, cc, flags)
     exe = build_host_executable(result.out_dir, result.report, tmp_path / "build", sanitize=True)
-    batches = random_batches(m.b, m.inputs, seed=5)
+    batches = random_batches(m, seed=5)
     got = run_host_executable_many(exe, result.report, batches, tmp_path / "run")
     want = run_tflm(path, batches, len(m.outputs))
     for k in range(RUNS):

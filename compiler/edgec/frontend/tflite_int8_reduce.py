@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Node
+from .tflite_int8_movement import BadParameters
 
 REDUCE_OPS = {"SUM", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN"}
 
@@ -15,24 +16,22 @@ REDUCE_OPS = {"SUM", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN"}
 def _axes(r, i: int, rank: int) -> list[int]:
     data = r.data(i) if i >= 0 else None
     if data is None or r.dtype(i) != "int32":
-        raise NotImplementedError("axis must be a constant int32 tensor")
+        raise BadParameters("axis must be a constant int32 tensor")
     axes = [int(a) for a in np.asarray(data).reshape(-1)]
     if any(not -rank <= a < rank for a in axes):
-        raise NotImplementedError(f"axis {axes} for an input of rank {rank}")
+        raise BadParameters(f"axis {axes} for an input of rank {rank}")
     return sorted({a % rank for a in axes})
 
 
-def import_reduce(kind, g, r, op, ins, outs, activation, new_act, node_name, options, tflite) -> None:
-    from .tflite_int8 import _scalar_quant, quantize_multiplier
-
+def reduced_axes(kind, r, op, ins, outs, options, tflite) -> list[int]:
+    """The axes reduced, once the output's shape is checked against the input's, the axes and keep_dims."""
     if len(ins) < 2:
-        raise NotImplementedError("the axis input is missing")
-    x = activation(ins[0])
+        raise BadParameters("the axis input is missing")
     in_shape = list(r.shape(ins[0]))
     axes = _axes(r, ins[1], len(in_shape))
     if kind in ("ARG_MAX", "ARG_MIN"):
         if len(axes) != 1:
-            raise NotImplementedError(f"{len(axes)} axes (one expected)")
+            raise BadParameters(f"{len(axes)} axes (one expected)")
         want = [d for k, d in enumerate(in_shape) if k != axes[0]]
         keep = False
     else:
@@ -40,10 +39,18 @@ def import_reduce(kind, g, r, op, ins, outs, activation, new_act, node_name, opt
         want = [1 if k in axes else d for k, d in enumerate(in_shape)] if keep else \
             [d for k, d in enumerate(in_shape) if k not in axes]
     if list(r.shape(outs[0])) != want:
-        raise NotImplementedError(f"output shape {list(r.shape(outs[0]))}, but input {in_shape} reduced over "
-                                  f"{axes}{' (keep_dims)' if keep else ''} gives {want}")
-    if not axes or any(in_shape[a] == 0 for a in axes):
-        raise NotImplementedError("no axis, or an empty one, to reduce")
+        raise BadParameters(f"output shape {list(r.shape(outs[0]))}, but input {in_shape} reduced over "
+                            f"{axes}{' (keep_dims)' if keep else ''} gives {want}")
+    if not axes:
+        raise NotImplementedError("no axis to reduce")
+    return axes
+
+
+def import_reduce(kind, g, r, op, ins, outs, activation, new_act, node_name, options, tflite) -> None:
+    from .tflite_int8 import _scalar_quant, quantize_multiplier
+
+    axes = reduced_axes(kind, r, op, ins, outs, options, tflite)
+    x = activation(ins[0])
     attrs = {"axes": axes, "minimum": kind in ("REDUCE_MIN", "ARG_MIN")}
     if kind in ("ARG_MAX", "ARG_MIN"):
         if r.dtype(outs[0]) != "int32":

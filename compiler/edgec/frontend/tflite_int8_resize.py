@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Node
-from .tflite_int8_movement import resize_size
+from .tflite_int8_movement import BadParameters, resize_size
 
 
 def _trunc_div(a: int, b: int) -> int:
@@ -34,21 +34,26 @@ def bilinear_axis(in_size: int, out_size: int, align_corners: bool, half_pixel_c
     return np.array(lower + upper + weight, np.int32)
 
 
-def import_resize_bilinear(g, r, op, ins, outs, activation, new_act, node_name, options, tflite) -> None:
-    from .tflite_int8_movement import _require_same_quant
-
+def bilinear_table(r, op, ins, outs, options, tflite) -> np.ndarray:
+    """The kernel's table, once the output's shape is checked against the input's and the size."""
     o = options(op, tflite.ResizeBilinearOptions)
-    if o.AlignCorners() and o.HalfPixelCenters():
-        raise NotImplementedError("align_corners and half_pixel_centers together")
     in_shape = r.shape(ins[0])
     oh, ow = resize_size(r, ins, in_shape)
     want = [in_shape[0], oh, ow, in_shape[3]]
     if list(r.shape(outs[0])) != want:
-        raise NotImplementedError(f"output shape {list(r.shape(outs[0]))}, but input {list(in_shape)} and size "
-                                  f"{[oh, ow]} give {want}")
+        raise BadParameters(f"output shape {list(r.shape(outs[0]))}, but input {list(in_shape)} and size "
+                            f"{[oh, ow]} give {want}")
+    if o.AlignCorners() and o.HalfPixelCenters():
+        raise NotImplementedError("align_corners and half_pixel_centers together")
+    return np.concatenate([bilinear_axis(in_shape[1], oh, o.AlignCorners(), o.HalfPixelCenters()),
+                           bilinear_axis(in_shape[2], ow, o.AlignCorners(), o.HalfPixelCenters())])
+
+
+def import_resize_bilinear(g, r, op, ins, outs, activation, new_act, node_name, options, tflite) -> None:
+    from .tflite_int8_movement import _require_same_quant
+
+    table = bilinear_table(r, op, ins, outs, options, tflite)
     _require_same_quant(r, ins[0], outs[0])
-    table = np.concatenate([bilinear_axis(in_shape[1], oh, o.AlignCorners(), o.HalfPixelCenters()),
-                            bilinear_axis(in_shape[2], ow, o.AlignCorners(), o.HalfPixelCenters())])
     x = activation(ins[0])
     y = new_act(outs[0])
     g.nodes.append(Node("resize_bilinear_s8", [x, g.add_const("resize_table", table)], [y], {}, node_name))

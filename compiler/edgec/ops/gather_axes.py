@@ -95,3 +95,16 @@ def emit_gather_axes(node, ctx):
         out_shape=right_align(sizes, RANK), table_start=[0] * (RANK - len(starts)) + starts))
     ctx.use("edgec_gather_axes_s8")
     return f"edgec_gather_axes_s8({src}, {sym}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
+@kernel("gather_s8")
+def emit_gather_s8(node, ctx):
+    """GATHER with indices known at run time (frontend/tflite_int8_movement.py)."""
+    x, idx = (ctx.graph.tensors[t] for t in node.inputs)
+    axis = node.attrs["axis"]
+    params = ctx.static_params("edgec_gather_s8_params", dict(
+        outer=int(np.prod(x.shape[:axis], dtype=np.int64)), axis_size=x.shape[axis], count=idx.elems,
+        inner=int(np.prod(x.shape[axis + 1:], dtype=np.int64))))
+    ctx.use("edgec_gather_s8")
+    return (f"edgec_gather_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")
