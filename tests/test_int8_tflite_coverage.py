@@ -203,7 +203,17 @@ def reduce_model(m: Model) -> None:
               _opts("ReducerOptionsT", keepDims=keep))
 
 
-FAMILIES = {"data_movement": movement_model, "resize": resize_model, "binary": binary_model, "reduce": reduce_model}
+def normalization_model(m: Model) -> None:
+    """LOG_SOFTMAX (output scale 16/256, zero point 127) over rows of several depths and input scales."""
+    rng, b = m.rng, m.b
+    for shape, scale in (([3, 10], 0.05), ([2, 3, 7], 0.2), ([1, 33], 0.01), ([4, 1], 0.1), ([2, 64], 0.5)):
+        x = m.input(shape)
+        b.tensors[x].quantization.scale = [float(np.float32(scale * rng.uniform(0.8, 1.2)))]
+        m.add(f"log_softmax{shape}", "LOG_SOFTMAX", [x], [b.act(shape, 16 / 256, 127)])
+
+
+FAMILIES = {"data_movement": movement_model, "resize": resize_model, "binary": binary_model, "reduce": reduce_model,
+            "normalization": normalization_model}
 
 
 def run_tflm(path, batches, n_outputs: int):

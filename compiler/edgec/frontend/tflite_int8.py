@@ -274,6 +274,8 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "SOFTMAX":
                 _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind == "LOG_SOFTMAX":
+                _log_softmax(g, r, op, ins, outs, activation, new_act, node_name)
             elif kind in ("QUANTIZE", "DEQUANTIZE"):
                 _quantize_boundary(g, r, kind, ins, outs, activation, new_act, new_float, node_name)
             elif kind in ("PAD", "PADV2"):
@@ -534,6 +536,23 @@ def _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite):
     mult, shift, diff_min = preprocess_softmax_scaling(float(np.float32(o.Beta())), float(r.quant(ins[0])[0][0]))
     y = new_act(outs[0])
     _emit(g, "softmax_s8", [x], y, dict(input_multiplier=mult, input_left_shift=shift, diff_min=diff_min), node_name)
+
+
+def _log_softmax(g, r, op, ins, outs, activation, new_act, node_name):
+    """log_softmax.cc Prepare (int8): beta 1, output scale 16/256 and zero point 127, the input scaling and its
+    inverse (PreprocessLogSoftmaxScalingExp) from the input scale in double."""
+    x = activation(ins[0])
+    so, zo = _scalar_quant(r, outs[0])
+    if zo != 127 or np.float32(so) != np.float32(16.0 / 256):
+        raise NotImplementedError("int8 log-softmax output must have scale 16/256 and zero point 127")
+    if r.shape(ins[0]) != r.shape(outs[0]):
+        raise NotImplementedError("output shape differs from the input's")
+    mult, shift, diff_min = preprocess_softmax_scaling(1.0, float(np.float32(_scalar_quant(r, ins[0])[0])))
+    divisor, reverse_shift = quantize_multiplier((1 << (31 - shift)) / float(mult))
+    y = new_act(outs[0])
+    _emit(g, "log_softmax_s8", [x], y, dict(input_multiplier=mult, input_left_shift=shift, diff_min=diff_min,
+                                            reverse_scaling_divisor=divisor, reverse_scaling_shift=reverse_shift),
+          node_name)
 
 
 def _quantize_boundary(g, r, kind, ins, outs, activation, new_act, new_float, node_name):

@@ -336,6 +336,19 @@ def emit_softmax_s8(node, ctx):
     return f"edgec_softmax_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 
+@kernel("log_softmax_s8")
+def emit_log_softmax_s8(node, ctx):
+    x = ctx.graph.tensors[node.inputs[0]]
+    depth = x.shape[-1]
+    a = node.attrs
+    params = ctx.static_params("edgec_log_softmax_s8_params", dict(
+        outer=x.elems // depth, depth=depth, input_multiplier=a["input_multiplier"],
+        input_left_shift=a["input_left_shift"], reverse_scaling_divisor=a["reverse_scaling_divisor"],
+        reverse_scaling_shift=a["reverse_scaling_shift"], diff_min=a["diff_min"]))
+    ctx.use("edgec_log_softmax_s8")
+    return f"edgec_log_softmax_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
 # -- ONNX QDQ helpers (frontend/onnx_qdq.py), all in runtimes/*/edgec_qdq_s8.c -------------------------------
 @kernel("quantize_s8", "dequantize_s8")
 def emit_qdq_s8(node, ctx):
