@@ -204,12 +204,16 @@ def reduce_model(m: Model) -> None:
 
 
 def normalization_model(m: Model) -> None:
-    """LOG_SOFTMAX (output scale 16/256, zero point 127) over rows of several depths and input scales."""
+    """LOG_SOFTMAX (output scale 16/256, zero point 127) over rows of several depths and input scales, and
+    L2_NORMALIZATION."""
     rng, b = m.rng, m.b
     for shape, scale in (([3, 10], 0.05), ([2, 3, 7], 0.2), ([1, 33], 0.01), ([4, 1], 0.1), ([2, 64], 0.5)):
         x = m.input(shape)
         b.tensors[x].quantization.scale = [float(np.float32(scale * rng.uniform(0.8, 1.2)))]
         m.add(f"log_softmax{shape}", "LOG_SOFTMAX", [x], [b.act(shape, 16 / 256, 127)])
+    for shape in ([3, 16], [2, 2, 5], [1, 1], [4, 300]):  # L2_NORMALIZATION: output scale 1/128, zero point 0
+        x = m.input(shape)
+        m.add(f"l2_normalization{shape}", "L2_NORMALIZATION", [x], [b.act(shape, 1 / 128, 0)], _opts("L2NormOptionsT"))
 
 
 FAMILIES = {"data_movement": movement_model, "resize": resize_model, "binary": binary_model, "reduce": reduce_model,

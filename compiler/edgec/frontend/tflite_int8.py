@@ -274,6 +274,8 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "SOFTMAX":
                 _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind == "L2_NORMALIZATION":
+                _l2_normalization(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "LOG_SOFTMAX":
                 _log_softmax(g, r, op, ins, outs, activation, new_act, node_name)
             elif kind in ("QUANTIZE", "DEQUANTIZE"):
@@ -553,6 +555,23 @@ def _log_softmax(g, r, op, ins, outs, activation, new_act, node_name):
     _emit(g, "log_softmax_s8", [x], y, dict(input_multiplier=mult, input_left_shift=shift, diff_min=diff_min,
                                             reverse_scaling_divisor=divisor, reverse_scaling_shift=reverse_shift),
           node_name)
+
+
+def _l2_normalization(g, r, op, ins, outs, activation, new_act, node_name, tflite):
+    """l2norm.cc (int8): no fused activation; the output is in 1/128 steps around 0 (as converters write it)."""
+    o = _options(op, tflite.L2NormOptions)
+    if o.FusedActivationFunction() != 0:
+        raise NotImplementedError("a fused activation (TFLite Micro takes none)")
+    if _scalar_quant(r, outs[0]) != (1.0 / 128, 0):
+        raise NotImplementedError("int8 L2 normalisation output must have scale 1/128 and zero point 0")
+    shape = r.shape(ins[0])
+    if r.shape(outs[0]) != shape or not shape:
+        raise NotImplementedError("output shape differs from the input's")
+    if shape[-1] * 255 * 255 >= 2**31:
+        raise NotImplementedError(f"a depth of {shape[-1]} overflows TFLite's int32 sum of squares")
+    x = activation(ins[0])
+    y = new_act(outs[0])
+    _emit(g, "l2norm_s8", [x], y, dict(input_zero_point=_scalar_quant(r, ins[0])[1]), node_name)
 
 
 def _quantize_boundary(g, r, kind, ins, outs, activation, new_act, new_float, node_name):

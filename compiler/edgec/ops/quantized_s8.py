@@ -349,6 +349,15 @@ def emit_log_softmax_s8(node, ctx):
     return f"edgec_log_softmax_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 
+@kernel("l2norm_s8")
+def emit_l2norm_s8(node, ctx):
+    x = ctx.graph.tensors[node.inputs[0]]
+    params = ctx.static_params("edgec_l2norm_s8_params", dict(
+        outer=x.elems // x.shape[-1], depth=x.shape[-1], input_zero_point=node.attrs["input_zero_point"]))
+    ctx.use("edgec_l2norm_s8")
+    return f"edgec_l2norm_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
 # -- ONNX QDQ helpers (frontend/onnx_qdq.py), all in runtimes/*/edgec_qdq_s8.c -------------------------------
 @kernel("quantize_s8", "dequantize_s8")
 def emit_qdq_s8(node, ctx):
