@@ -40,10 +40,10 @@ OPTIONS = {
     "SPLIT_V": (79, True), "PACK": (59, True), "UNPACK": (64, True), "GATHER": (23, True),
     "DEPTH_TO_SPACE": (94, False), "SPACE_TO_DEPTH": (19, False), "MIRROR_PAD": (77, True),
     "RESIZE_NEAREST_NEIGHBOR": (74, True), "RESIZE_BILINEAR": (15, True), "SUM": (27, True),
-    "REDUCE_MAX": (27, True), "REDUCE_MIN": (27, True), "ARG_MAX": (40, True), "ARG_MIN": (57, True), "L2_NORMALIZATION": (12, True),
+    "REDUCE_MAX": (27, True), "REDUCE_MIN": (27, True), "ARG_MAX": (40, True), "ARG_MIN": (57, True), "L2_NORMALIZATION": (12, True), "DIV": (29, True),
 }
 # Operators of two inputs whose output is their NumPy broadcast
-BROADCAST_OPS = {"ADD", "SUB", "MUL", "SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM", "EQUAL", "NOT_EQUAL", "LESS",
+BROADCAST_OPS = {"ADD", "SUB", "MUL", "DIV", "SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM", "EQUAL", "NOT_EQUAL", "LESS",
                  "LESS_EQUAL", "GREATER", "GREATER_EQUAL"}
 # Operators whose output holds as many elements as their first input (the kernels run over one of the two)
 SAME_SIZE_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS", "QUANTIZE", "DEQUANTIZE", "LOGISTIC", "TANH", "RELU", "RELU6",
@@ -303,8 +303,8 @@ def _check_options(op, kind: str, label: str, p: _Problems) -> None:
         o.Init(table.Bytes, table.Pos)
         if o.Mode() not in (0, 1):
             p.damaged.append(f"{label}: unknown mirror pad mode {o.Mode()}")
-    if want in (28,):
-        o = tflite.SubOptions()
+    if want in (28, 29):
+        o = (tflite.SubOptions if want == 28 else tflite.DivOptions)()
         o.Init(table.Bytes, table.Pos)
         if o.FusedActivationFunction() not in ACTIVATIONS:
             p.damaged.append(f"{label}: unknown fused activation {o.FusedActivationFunction()}")

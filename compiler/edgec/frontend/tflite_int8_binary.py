@@ -5,6 +5,7 @@ constant inputs as there:
     the difference squared, then requantised) and the comparisons EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER,
     GREATER_EQUAL (comparisons.cc: each input rescaled by its own scale with left shift 8, compared; a bool
     output) run on edgec_add_s8, whose `kind` says what to do with the two rescaled inputs;
+  - DIV (div.cc: the divisor's reciprocal in gemmlowp fixed point, edgec_div_s8);
   - MAXIMUM and MINIMUM compare the stored values, as TFLite Micro does (edgec_minmax_s8), so the inputs and the
     output must share one quantisation.
 """
@@ -16,7 +17,7 @@ import numpy as np
 from ..ir import Node
 
 COMPARISONS = {"EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"}
-BINARY_OPS = COMPARISONS | {"SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM"}
+BINARY_OPS = COMPARISONS | {"SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM", "DIV"}
 
 
 def import_binary(kind, g, r, op, ins, outs, activation, new_act, node_name, options, tflite) -> None:
@@ -32,6 +33,20 @@ def import_binary(kind, g, r, op, ins, outs, activation, new_act, node_name, opt
                                       "values)")
         y = new_act(outs[0])
         g.nodes.append(Node("minmax_s8", [a, b], [y], {"maximum": kind == "MAXIMUM"}, node_name))
+        return
+    if kind == "DIV":  # div.cc: one multiplier for input1_scale / (input2_scale * output_scale), in float
+        from .tflite_int8 import activation_range
+
+        so, zo = _scalar_quant(r, outs[0])
+        f32 = np.float32
+        mult, shift = quantize_multiplier(float(f32(s1) / (f32(s2) * f32(so))))
+        if shift > 22:  # the kernel's final shift must stay a division (TFLite's would shift by a negative amount)
+            raise NotImplementedError(f"requantisation factor 2^{shift} out of range")
+        lo, hi = activation_range(options(op, tflite.DivOptions).FusedActivationFunction(), so, zo)
+        y = new_act(outs[0])
+        g.nodes.append(Node("div_s8", [a, b], [y], dict(input1_offset=-z1, input2_offset=-z2, output_offset=zo,
+                                                        output_multiplier=mult, output_shift=shift, act=(lo, hi)),
+                            node_name))
         return
     if kind in COMPARISONS:
         if max(s1, s2) >= 1.0:  # QuantizeMultiplierSmallerThanOneExp(scale) takes scales below 1 only

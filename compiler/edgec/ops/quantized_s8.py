@@ -274,6 +274,18 @@ ADD_KINDS = {"ADD": 0, "SUB": 1, "SQUARED_DIFFERENCE": 2, "EQUAL": 3, "NOT_EQUAL
              "GREATER": 7, "GREATER_EQUAL": 8}
 
 
+@kernel("div_s8")
+def emit_div_s8(node, ctx):
+    a = node.attrs
+    params = ctx.static_params("edgec_div_s8_params", dict(
+        shape=broadcast_params(ctx.graph, node), input1_offset=a["input1_offset"], input2_offset=a["input2_offset"],
+        output_offset=a["output_offset"], output_multiplier=a["output_multiplier"], output_shift=a["output_shift"],
+        act_min=a["act"][0], act_max=a["act"][1]))
+    ctx.use("edgec_div_s8")
+    return (f"edgec_div_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")
+
+
 @kernel("minmax_s8")
 def emit_minmax_s8(node, ctx):
     params = ctx.static_params("edgec_minmax_s8_params", dict(shape=broadcast_params(ctx.graph, node),
@@ -283,7 +295,7 @@ def emit_minmax_s8(node, ctx):
             f"{ctx.ptr(node.outputs[0])}, {params});")
 
 
-IN_PLACE_OPS.update({"lut_s8", "add_s8", "mul_s8", "minmax_s8"})  # element i is read before element i is written
+IN_PLACE_OPS.update({"lut_s8", "add_s8", "mul_s8", "minmax_s8", "div_s8"})  # element i is read before element i is written
 
 
 @kernel("lut_s8")
