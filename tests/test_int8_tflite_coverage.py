@@ -255,8 +255,32 @@ def normalization_model(m: Model) -> None:
         m.add(f"l2_normalization{shape}", "L2_NORMALIZATION", [x], [b.act(shape, 1 / 128, 0)], _opts("L2NormOptionsT"))
 
 
+def matmul_model(m: Model) -> None:
+    """BATCH_MATMUL: plain, adj_x / adj_y, broadcast batch dims, a constant right operand (weights)."""
+    rng, b = m.rng, m.b
+    for lhs, rhs, adj_x, adj_y, constant in (([2, 3, 5], [2, 5, 4], False, False, False),
+                                             ([3, 6, 2], [1, 3, 4, 6], True, True, False),
+                                             ([2, 1, 4, 7], [3, 7, 5], False, False, False),
+                                             ([5, 8], [6, 8], False, True, True),
+                                             ([1, 4, 9], [9, 3], False, False, True)):
+        x = m.input(lhs)
+        if constant:
+            y = b.tensor(rhs, "int8", 0.02, int(rng.integers(-5, 6)), data=rng.integers(-128, 128, rhs, dtype=np.int8))
+        else:
+            y = b.act(rhs)
+            m.inputs.append(y)
+        rank = max(len(lhs), len(rhs))
+        lb, rb = [1] * (rank - len(lhs)) + lhs[:-2], [1] * (rank - len(rhs)) + rhs[:-2]
+        rows, depth = (lhs[-1], lhs[-2]) if adj_x else (lhs[-2], lhs[-1])
+        cols = rhs[-2] if adj_y else rhs[-1]
+        out_shape = [max(p, q) for p, q in zip(lb, rb)] + [rows, cols]
+        out = b.act(out_shape, np.sqrt(depth) * 74 * 74 * b.quant(x)[0] * b.quant(y)[0] / 60)
+        m.add(f"batch_matmul{lhs}{rhs} adj {adj_x} {adj_y}{' const' if constant else ''}", "BATCH_MATMUL", [x, y],
+              [out], _opts("BatchMatMulOptionsT", adjX=adj_x, adjY=adj_y))
+
+
 FAMILIES = {"data_movement": movement_model, "resize": resize_model, "binary": binary_model, "reduce": reduce_model,
-            "normalization": normalization_model}
+            "normalization": normalization_model, "matmul": matmul_model}
 
 
 def run_tflm(path, batches, n_outputs: int):

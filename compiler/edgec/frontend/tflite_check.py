@@ -40,7 +40,7 @@ OPTIONS = {
     "SPLIT_V": (79, True), "PACK": (59, True), "UNPACK": (64, True), "GATHER": (23, True),
     "DEPTH_TO_SPACE": (94, False), "SPACE_TO_DEPTH": (19, False), "MIRROR_PAD": (77, True),
     "RESIZE_NEAREST_NEIGHBOR": (74, True), "RESIZE_BILINEAR": (15, True), "SUM": (27, True),
-    "REDUCE_MAX": (27, True), "REDUCE_MIN": (27, True), "ARG_MAX": (40, True), "ARG_MIN": (57, True), "L2_NORMALIZATION": (12, True), "DIV": (29, True),
+    "REDUCE_MAX": (27, True), "REDUCE_MIN": (27, True), "ARG_MAX": (40, True), "ARG_MIN": (57, True), "L2_NORMALIZATION": (12, True), "DIV": (29, True), "BATCH_MATMUL": (101, True),
 }
 # Operators of two inputs whose output is their NumPy broadcast
 BROADCAST_OPS = {"ADD", "SUB", "MUL", "DIV", "SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM", "EQUAL", "NOT_EQUAL", "LESS",
@@ -55,7 +55,7 @@ MIN_INPUTS = {"CONV_2D": 2, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 2, "ADD":
               "PAD": 2, "PADV2": 2, "MEAN": 2, "RESHAPE": 1, "TRANSPOSE": 2, "SLICE": 3, "STRIDED_SLICE": 4,
               "SPLIT": 2, "SPLIT_V": 3, "GATHER": 2, "MIRROR_PAD": 2, "RESIZE_NEAREST_NEIGHBOR": 2,
               "RESIZE_BILINEAR": 2, "SUM": 2, "REDUCE_MAX": 2, "REDUCE_MIN": 2, "ARG_MAX": 2, "ARG_MIN": 2,
-              "EXPAND_DIMS": 2}
+              "EXPAND_DIMS": 2, "BATCH_MATMUL": 2}
 ACTIVATIONS = range(0, 6)  # NONE, RELU, RELU_N1_TO_1, RELU6, TANH, SIGN_BIT
 PADDINGS = (0, 1)  # SAME, VALID
 
@@ -441,6 +441,7 @@ def _check_int8_parameters(model, kind, op, ins, outs, label, p: _Problems) -> N
     from .tflite_int8 import _options, _Reader
     from .tflite_int8_movement import MOVEMENT_OPS, BadParameters, gather_runtime_axis, index_maps, pack_axis
     from .tflite_int8_reduce import REDUCE_OPS, reduced_axes
+    from .tflite_int8_matmul import batch_matmul_layout
     from .tflite_int8_resize import bilinear_table
 
     r = _Reader(model)
@@ -471,6 +472,8 @@ def _check_int8_parameters(model, kind, op, ins, outs, label, p: _Problems) -> N
             reduced_axes(kind, r, op, ins, outs, _options, tflite)
         elif kind == "RESIZE_BILINEAR":
             bilinear_table(r, op, ins, outs, _options, tflite)
+        elif kind == "BATCH_MATMUL":
+            batch_matmul_layout(r, op, ins, outs, _options, tflite)
     except BadParameters as exc:
         p.damaged.append(f"{label}: {exc}")
     except NotImplementedError:

@@ -39,6 +39,7 @@ import numpy as np
 from ..errors import UnsupportedModelError
 from ..ir import Graph, QuantParams, Tensor
 from .tflite_int8_binary import BINARY_OPS, import_binary
+from .tflite_int8_matmul import import_batch_matmul
 from .tflite_int8_movement import MOVEMENT_OPS, import_movement
 from .tflite_int8_reduce import REDUCE_OPS, import_reduce
 from .tflite_int8_resize import import_resize_bilinear
@@ -274,6 +275,8 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "SOFTMAX":
                 _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind == "BATCH_MATMUL":
+                import_batch_matmul(g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
             elif kind == "L2_NORMALIZATION":
                 _l2_normalization(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "LOG_SOFTMAX":
