@@ -255,8 +255,38 @@ def normalization_model(m: Model) -> None:
         m.add(f"l2_normalization{shape}", "L2_NORMALIZATION", [x], [b.act(shape, 1 / 128, 0)], _opts("L2NormOptionsT"))
 
 
+
+def transpose_conv(m: Model, x: int, out_channels: int, kernel, strides, padding: str, bias: bool, relu: bool):
+    """TRANSPOSE_CONV of x: per-channel symmetric weights OHWI, the output size a convolution would invert."""
+    b = m.b
+    n, h, w, c = b.shape(x)
+    same = padding == "SAME"
+    oh = h * strides[0] if same else (h - 1) * strides[0] + kernel[0]
+    ow = w * strides[1] if same else (w - 1) * strides[1] + kernel[1]
+    weights = m.rng.integers(-127, 128, (out_channels, *kernel, c), dtype=np.int8)
+    w_scales = m.rng.uniform(0.002, 0.02, out_channels).astype(np.float32)
+    wt = b.tensor(weights.shape, "int8", w_scales, np.zeros(out_channels, int), weights)
+    ins = [_ints(b, [n, oh, ow, out_channels]), wt, x]
+    if bias:
+        ins.append(b.tensor([out_channels], "int32", b.quant(x)[0] * w_scales, np.zeros(out_channels, int),
+                            m.rng.integers(-3000, 3000, out_channels, dtype=np.int32)))
+    taps = max(1, kernel[0] * kernel[1] // (strides[0] * strides[1]))
+    out = b.act([n, oh, ow, out_channels], np.sqrt(taps * c) * 74 * 73 * b.quant(x)[0] * float(w_scales.mean()) / 60)
+    opts = _opts("TransposeConvOptionsT", padding=schema.Padding.SAME if same else schema.Padding.VALID,
+                 strideH=strides[0], strideW=strides[1],
+                 fusedActivationFunction=schema.ActivationFunctionType.RELU if relu else 0)
+    m.add(f"transpose_conv{b.shape(x)} k{kernel} s{strides} {padding}{' bias' if bias else ''}"
+          f"{' relu' if relu else ''}", "TRANSPOSE_CONV", ins, [out], opts)
+
+
 def matmul_model(m: Model) -> None:
-    """BATCH_MATMUL: plain, adj_x / adj_y, broadcast batch dims, a constant right operand (weights)."""
+    """BATCH_MATMUL: plain, adj_x / adj_y, broadcast batch dims, a constant right operand (weights); and
+    TRANSPOSE_CONV with SAME and VALID padding, strides 1 to 3, with and without a bias and a fused RELU."""
+    for shape, oc, kernel, strides, padding, bias, relu in (([1, 4, 5, 3], 4, (3, 3), (2, 2), "SAME", True, False),
+                                                            ([2, 3, 3, 2], 3, (2, 4), (2, 3), "VALID", True, True),
+                                                            ([1, 5, 4, 6], 2, (3, 1), (1, 1), "SAME", False, False),
+                                                            ([1, 2, 3, 5], 5, (4, 4), (2, 2), "VALID", False, False)):
+        transpose_conv(m, m.input(shape), oc, kernel, strides, padding, bias, relu)
     rng, b = m.rng, m.b
     for lhs, rhs, adj_x, adj_y, constant in (([2, 3, 5], [2, 5, 4], False, False, False),
                                              ([3, 6, 2], [1, 3, 4, 6], True, True, False),

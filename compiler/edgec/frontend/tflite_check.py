@@ -40,7 +40,7 @@ OPTIONS = {
     "SPLIT_V": (79, True), "PACK": (59, True), "UNPACK": (64, True), "GATHER": (23, True),
     "DEPTH_TO_SPACE": (94, False), "SPACE_TO_DEPTH": (19, False), "MIRROR_PAD": (77, True),
     "RESIZE_NEAREST_NEIGHBOR": (74, True), "RESIZE_BILINEAR": (15, True), "SUM": (27, True),
-    "REDUCE_MAX": (27, True), "REDUCE_MIN": (27, True), "ARG_MAX": (40, True), "ARG_MIN": (57, True), "L2_NORMALIZATION": (12, True), "DIV": (29, True), "BATCH_MATMUL": (101, True),
+    "REDUCE_MAX": (27, True), "REDUCE_MIN": (27, True), "ARG_MAX": (40, True), "ARG_MIN": (57, True), "L2_NORMALIZATION": (12, True), "DIV": (29, True), "BATCH_MATMUL": (101, True), "TRANSPOSE_CONV": (49, False),
 }
 # Operators of two inputs whose output is their NumPy broadcast
 BROADCAST_OPS = {"ADD", "SUB", "MUL", "DIV", "SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM", "EQUAL", "NOT_EQUAL", "LESS",
@@ -55,7 +55,7 @@ MIN_INPUTS = {"CONV_2D": 2, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 2, "ADD":
               "PAD": 2, "PADV2": 2, "MEAN": 2, "RESHAPE": 1, "TRANSPOSE": 2, "SLICE": 3, "STRIDED_SLICE": 4,
               "SPLIT": 2, "SPLIT_V": 3, "GATHER": 2, "MIRROR_PAD": 2, "RESIZE_NEAREST_NEIGHBOR": 2,
               "RESIZE_BILINEAR": 2, "SUM": 2, "REDUCE_MAX": 2, "REDUCE_MIN": 2, "ARG_MAX": 2, "ARG_MIN": 2,
-              "EXPAND_DIMS": 2, "BATCH_MATMUL": 2}
+              "EXPAND_DIMS": 2, "BATCH_MATMUL": 2, "TRANSPOSE_CONV": 3}
 ACTIVATIONS = range(0, 6)  # NONE, RELU, RELU_N1_TO_1, RELU6, TANH, SIGN_BIT
 PADDINGS = (0, 1)  # SAME, VALID
 
@@ -443,9 +443,11 @@ def _check_int8_parameters(model, kind, op, ins, outs, label, p: _Problems) -> N
     from .tflite_int8_reduce import REDUCE_OPS, reduced_axes
     from .tflite_int8_matmul import batch_matmul_layout
     from .tflite_int8_resize import bilinear_table
+    from .tflite_int8_transpose_conv import transpose_conv_geometry
 
     r = _Reader(model)
-    data_in = ins[1] if kind == "SPLIT" and len(ins) > 1 else ins[0]
+    data_in = {"SPLIT": 1, "TRANSPOSE_CONV": 2}.get(kind, 0)
+    data_in = ins[data_in] if data_in < len(ins) else ins[0]
     if r.dtype(data_in) != "int8":
         return
     if kind in BROADCAST_OPS and len(ins) >= 2 and min(ins[:2]) >= 0:
@@ -474,6 +476,8 @@ def _check_int8_parameters(model, kind, op, ins, outs, label, p: _Problems) -> N
             bilinear_table(r, op, ins, outs, _options, tflite)
         elif kind == "BATCH_MATMUL":
             batch_matmul_layout(r, op, ins, outs, _options, tflite)
+        elif kind == "TRANSPOSE_CONV":
+            transpose_conv_geometry(r, op, ins, outs, _options, tflite)
     except BadParameters as exc:
         p.damaged.append(f"{label}: {exc}")
     except NotImplementedError:

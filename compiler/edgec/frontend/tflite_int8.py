@@ -43,6 +43,7 @@ from .tflite_int8_matmul import import_batch_matmul
 from .tflite_int8_movement import MOVEMENT_OPS, import_movement
 from .tflite_int8_reduce import REDUCE_OPS, import_reduce
 from .tflite_int8_resize import import_resize_bilinear
+from .tflite_int8_transpose_conv import import_transpose_conv
 from .tflite_lut import LUT_OPS, UnaryTabulator
 
 # tflite.TensorType codes
@@ -275,6 +276,8 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "SOFTMAX":
                 _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind == "TRANSPOSE_CONV":
+                import_transpose_conv(g, r, op, ins, outs, activation, new_act, const, node_name, _options, tflite)
             elif kind == "BATCH_MATMUL":
                 import_batch_matmul(g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
             elif kind == "L2_NORMALIZATION":
