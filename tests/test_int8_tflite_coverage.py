@@ -366,3 +366,62 @@ def test_int8_operators_match_tflite_micro(family, tmp_path):
                 assert mask.mean() < 0.8, f"{label}: TFLite's result is undefined almost everywhere"
                 w[mask.reshape(g.shape)] = value
             np.testing.assert_array_equal(g, w, err_msg=f"{label}, input {k}")
+
+
+def _damaged(kind: str, b: TFLiteBuilder):
+    """One operator whose parameters contradict its tensors."""
+    if kind == "TRANSPOSE":  # perm repeats an axis
+        x = b.act([2, 3, 4])
+        b.op(kind, [x, _ints(b, [0, 0, 1])], [b.act([2, 2, 3], *b.quant(x))])
+    elif kind == "DEPTH_TO_SPACE":  # block size 0
+        x = b.act([1, 2, 2, 4])
+        b.op(kind, [x], [b.act([1, 4, 4, 1], *b.quant(x))], _opts("DepthToSpaceOptionsT", blockSize=0))
+    elif kind == "STRIDED_SLICE":  # output shape the parameters do not give
+        x = b.act([4, 6])
+        b.op(kind, [x, _ints(b, [0, 0]), _ints(b, [4, 6]), _ints(b, [1, 2])], [b.act([4, 6], *b.quant(x))],
+             _opts("StridedSliceOptionsT"))
+    elif kind == "SPLIT_V":  # sizes that do not add up
+        x = b.act([2, 7])
+        b.op(kind, [x, _ints(b, [3, 3]), _ints(b, [1])], [b.act([2, 3], *b.quant(x)), b.act([2, 3], *b.quant(x))],
+             _opts("SplitVOptionsT", numSplits=2))
+    elif kind == "MIRROR_PAD":  # REFLECT by more than the size - 1
+        x = b.act([1, 3, 3, 1])
+        b.op(kind, [x, _ints(b, [[0, 0], [3, 0], [0, 0], [0, 0]])], [b.act([1, 6, 3, 1], *b.quant(x))],
+             _opts("MirrorPadOptionsT", mode=0))
+    elif kind == "GATHER":  # a constant index outside the axis
+        x = b.act([5, 2])
+        b.op(kind, [x, _ints(b, [1, 5])], [b.act([2, 2], *b.quant(x))], _opts("GatherOptionsT", axis=0))
+    elif kind == "BATCH_MATMUL":  # depths that disagree
+        x, y = b.act([3, 4]), b.act([5, 2])
+        b.op(kind, [x, y], [b.act([3, 2])], _opts("BatchMatMulOptionsT"))
+        return [x, y]
+    elif kind == "SUB":  # an output larger than the inputs' broadcast
+        x, y = b.act([3, 1]), b.act([1, 4])
+        b.op(kind, [x, y], [b.act([2, 3, 4])], _opts("SubOptionsT"))
+        return [x, y]
+    return [x]
+
+
+DAMAGED = {"TRANSPOSE": "perm [0, 0, 1] is not a permutation", "DEPTH_TO_SPACE": "block_size is 0",
+           "STRIDED_SLICE": "output shape [4, 6], but the input [4, 6] and the operator's parameters give [4, 3]",
+           "SPLIT_V": "do not add up to axis 1 of 7", "MIRROR_PAD": "in REFLECT mode", "GATHER": "an index outside [0, 5)",
+           "BATCH_MATMUL": "disagree on the depth", "SUB": "broadcast to [3, 4]"}
+
+
+def test_damaged_operators_are_named(tmp_path):
+    """A file whose parameters contradict its tensors is refused by tflite_check.py, naming the operator and the
+    reason: never an internal error. One through the real command line, all through the reader."""
+    from conftest import run_edgec
+    from edgec.errors import ModelLoadError
+    from edgec.frontend.tflite import load_tflite
+
+    for kind, reason in DAMAGED.items():
+        b = TFLiteBuilder(seed=3)
+        inputs = _damaged(kind, b)
+        path = tmp_path / f"{kind}.tflite"
+        path.write_bytes(b.finish(inputs, [len(b.tensors) - 1]))
+        with pytest.raises(ModelLoadError) as info:
+            load_tflite(path)
+        assert f"({kind}): " in str(info.value) and reason in str(info.value), str(info.value)
+    proc = run_edgec("compile", tmp_path / "TRANSPOSE.tflite", "-o", tmp_path / "out")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "(TRANSPOSE): perm" in proc.stderr, proc.stderr
