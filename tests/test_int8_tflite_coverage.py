@@ -126,6 +126,17 @@ def movement_model(m: Model) -> None:
         out = np.pad(np.zeros([2, 4, 5, 3]), pads, mode="reflect" if mode == 0 else "symmetric").shape
         m.add(f"mirror_pad{mode}", "MIRROR_PAD", [x, _ints(b, pads)], [m.same(x, out)],
               _opts("MirrorPadOptionsT", mode=mode))
+    for shape, axis in (([3, 4, 5], [1]), ([2, 6], [-1]), ([4, 2, 3, 2], [0])):  # REVERSE_V2
+        x = m.input(shape)
+        m.add(f"reverse{shape}{axis}", "REVERSE_V2", [x, _ints(b, axis)], [m.same(x, shape)])
+    for shape, block, crops, out in (([8, 2, 3, 2], [2, 2], [[1, 0], [0, 2]], [2, 3, 4, 2]),
+                                     ([6, 3, 2], [3], [[2, 1]], [2, 6, 2])):  # BATCH_TO_SPACE_ND
+        x = m.input(shape)
+        m.add(f"batch_to_space{shape}{block}{crops}", "BATCH_TO_SPACE_ND", [x, _ints(b, block), _ints(b, crops)],
+              [m.same(x, out)])
+    for shape, to in (([3, 1], [2, 3, 4]), ([1, 5], [4, 5])):  # BROADCAST_TO
+        x = m.input(shape)
+        m.add(f"broadcast_to{shape}{to}", "BROADCAST_TO", [x, _ints(b, to)], [m.same(x, to)])
     x = m.input([1, 4, 2, 3])  # RESHAPE, SQUEEZE and EXPAND_DIMS are views
     m.add("expand_dims", "EXPAND_DIMS", [x, _ints(b, [2])], [m.same(x, [1, 4, 1, 2, 3])])
 

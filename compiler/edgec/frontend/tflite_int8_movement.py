@@ -1,6 +1,6 @@
 """int8 TFLite operators that only move bytes: TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, UNPACK, GATHER
-(constant indices), DEPTH_TO_SPACE, SPACE_TO_DEPTH, MIRROR_PAD, RESIZE_NEAREST_NEIGHBOR; PACK (a concat of
-views). TFLite Micro copies the int8 values of these unchanged, so edgec does too, and requires the output to
+(constant indices; run-time ones have their own kernel), DEPTH_TO_SPACE, SPACE_TO_DEPTH, MIRROR_PAD,
+RESIZE_NEAREST_NEIGHBOR, REVERSE_V2, BATCH_TO_SPACE_ND, BROADCAST_TO; PACK (a concat of views). TFLite Micro copies the int8 values of these unchanged, so edgec does too, and requires the output to
 carry the input's quantisation (as converters write them).
 
 Each operator is described once, in NumPy: applied to the flat indices of its input (np.arange), it gives the
@@ -17,7 +17,8 @@ import numpy as np
 from ..ir import Node, Tensor
 
 MOVEMENT_OPS = {"TRANSPOSE", "SLICE", "STRIDED_SLICE", "SPLIT", "SPLIT_V", "UNPACK", "GATHER", "DEPTH_TO_SPACE",
-                "SPACE_TO_DEPTH", "MIRROR_PAD", "RESIZE_NEAREST_NEIGHBOR", "PACK"}
+                "SPACE_TO_DEPTH", "MIRROR_PAD", "RESIZE_NEAREST_NEIGHBOR", "PACK", "REVERSE_V2", "BATCH_TO_SPACE_ND",
+                "BROADCAST_TO"}
 INT32_MAX, INT32_MIN = 2**31 - 1, -2**31
 MAX_ELEMENTS = 1 << 26  # far beyond any microcontroller's memory: a larger tensor is damage or a mistake
 
@@ -320,7 +321,44 @@ def _pack(g, r, op, ins, outs, activation, new_act, node_name, options, tflite) 
     g.nodes.append(Node("concat", views, [y], {"axis": axis}, node_name))
 
 
+def _reverse(flat, r, op, ins, outs, options, tflite):
+    axes = _const_ints(r, ins[1], "axis")
+    return [np.flip(flat, axis=tuple(_axis(int(a), flat.ndim) for a in axes))]
+
+
+def _batch_to_space(flat, r, op, ins, outs, options, tflite):
+    """batch_to_space_nd.h: input batch s * B' + b holds block position s = (dy, dx) of output batch b; then the
+    crops. A 3-D input has a height only."""
+    block, crops = _const_ints(r, ins[1], "block_shape"), _const_ints(r, ins[2], "crops")
+    if flat.ndim not in (3, 4) or block.size != flat.ndim - 2 or crops.size != 2 * block.size or np.any(block < 1) \
+            or np.any(crops < 0):
+        raise BadParameters(f"block_shape {block.tolist()} and crops {crops.tolist()} for an input of "
+                            f"{list(flat.shape)}")
+    x = flat if flat.ndim == 4 else flat[:, :, None, :]
+    bh, bw = int(block[0]), int(block[1]) if block.size > 1 else 1
+    n, h, w, c = x.shape
+    if n % (bh * bw):
+        raise BadParameters(f"batch {n} is not a multiple of the block {bh * bw}")
+    y = x.reshape(bh, bw, n // (bh * bw), h, w, c).transpose(2, 3, 0, 4, 1, 5).reshape(n // (bh * bw), h * bh,
+                                                                                        w * bw, c)
+    top, bottom = int(crops[0]), int(crops[1])
+    left, right = (int(crops[2]), int(crops[3])) if crops.size > 2 else (0, 0)
+    if top + bottom >= y.shape[1] or left + right >= y.shape[2]:
+        raise BadParameters(f"crops {crops.tolist()} leave nothing of {list(y.shape)}")
+    y = y[:, top: y.shape[1] - bottom, left: y.shape[2] - right]
+    return [y if flat.ndim == 4 else y[:, :, 0, :]]
+
+
+def _broadcast_to(flat, r, op, ins, outs, options, tflite):
+    shape = _const_ints(r, ins[1], "shape")
+    try:
+        return [np.broadcast_to(flat, [int(d) for d in shape])]
+    except ValueError:
+        raise BadParameters(f"input {list(flat.shape)} does not broadcast to {shape.tolist()}") from None
+
+
 _INDEX_MAPS = {
+    "REVERSE_V2": _reverse, "BATCH_TO_SPACE_ND": _batch_to_space, "BROADCAST_TO": _broadcast_to,
     "TRANSPOSE": _transpose, "SLICE": _slice, "STRIDED_SLICE": _strided_slice, "SPLIT": _split,
     "SPLIT_V": _split_v, "UNPACK": _unpack, "GATHER": _gather, "DEPTH_TO_SPACE": _depth_to_space,
     "SPACE_TO_DEPTH": _space_to_depth, "MIRROR_PAD": _mirror_pad, "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
