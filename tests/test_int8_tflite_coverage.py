@@ -192,7 +192,7 @@ def _div_undefined(m: Model, x: int, y: int, out: int):
 
 
 def binary_model(m: Model) -> None:
-    """DIV, SUB (with a fused RELU), SQUARED_DIFFERENCE, MAXIMUM / MINIMUM and the six comparisons (bool outputs),
+    """PRELU, DIV, SUB (with a fused RELU), SQUARED_DIFFERENCE, MAXIMUM / MINIMUM and the six comparisons (bool outputs),
     on broadcast shapes; some with a constant second input."""
     rng, b = m.rng, m.b
     relu = _opts("SubOptionsT", fusedActivationFunction=schema.ActivationFunctionType.RELU)
@@ -212,6 +212,14 @@ def binary_model(m: Model) -> None:
         m.undefined[len(m.outputs)] = _div_undefined(m, x, y, out)
         m.add(f"div{sa}{sb}{' const' if constant else ''}{' relu' if fused else ''}", "DIV", [x, y], [out],
               _opts("DivOptionsT", fusedActivationFunction=fused))
+    for shape, alpha_shape, constant in (([1, 4, 5, 6], [6], True), ([2, 3, 4], [1, 3, 4], False)):  # PRELU
+        x = m.input(shape)
+        if constant:  # per-channel slopes, as converters write them
+            alpha = b.tensor(alpha_shape, "int8", 0.004, 0, data=rng.integers(-20, 128, alpha_shape, dtype=np.int8))
+        else:
+            alpha = b.act(alpha_shape)
+            m.inputs.append(alpha)
+        m.add(f"prelu{shape}{alpha_shape}", "PRELU", [x, alpha], [b.act(shape)])
     for kind, options, constant in cases:
         sa, sb, so = _broadcast_pair(rng)
         if kind in COMPARISONS and not constant:  # wider, so that equal values (ties) occur often

@@ -40,11 +40,12 @@ OPTIONS = {
     "SPLIT_V": (79, True), "PACK": (59, True), "UNPACK": (64, True), "GATHER": (23, True),
     "DEPTH_TO_SPACE": (94, False), "SPACE_TO_DEPTH": (19, False), "MIRROR_PAD": (77, True),
     "RESIZE_NEAREST_NEIGHBOR": (74, True), "RESIZE_BILINEAR": (15, True), "SUM": (27, True),
-    "REDUCE_MAX": (27, True), "REDUCE_MIN": (27, True), "ARG_MAX": (40, True), "ARG_MIN": (57, True), "L2_NORMALIZATION": (12, True), "DIV": (29, True), "BATCH_MATMUL": (101, True), "TRANSPOSE_CONV": (49, False),
+    "REDUCE_MAX": (27, True), "REDUCE_MIN": (27, True), "ARG_MAX": (40, True), "ARG_MIN": (57, True),
+    "L2_NORMALIZATION": (12, True), "DIV": (29, True), "BATCH_MATMUL": (101, True), "TRANSPOSE_CONV": (49, False),
 }
 # Operators of two inputs whose output is their NumPy broadcast
-BROADCAST_OPS = {"ADD", "SUB", "MUL", "DIV", "SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM", "EQUAL", "NOT_EQUAL", "LESS",
-                 "LESS_EQUAL", "GREATER", "GREATER_EQUAL"}
+BROADCAST_OPS = {"ADD", "SUB", "MUL", "DIV", "PRELU", "SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM", "EQUAL",
+                 "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"}
 # Operators whose output holds as many elements as their first input (the kernels run over one of the two)
 SAME_SIZE_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS", "QUANTIZE", "DEQUANTIZE", "LOGISTIC", "TANH", "RELU", "RELU6",
                  "RELU_N1_TO_1", "RELU_0_TO_1", "HARD_SWISH", "LEAKY_RELU", "GELU", "ELU", "EXP", "LOG", "SQRT",

@@ -5,7 +5,8 @@ constant inputs as there:
     the difference squared, then requantised) and the comparisons EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER,
     GREATER_EQUAL (comparisons.cc: each input rescaled by its own scale with left shift 8, compared; a bool
     output) run on edgec_add_s8, whose `kind` says what to do with the two rescaled inputs;
-  - DIV (div.cc: the divisor's reciprocal in gemmlowp fixed point, edgec_div_s8);
+  - DIV (div.cc: the divisor's reciprocal in gemmlowp fixed point, edgec_div_s8), PRELU (prelu_common.cc: two
+    multipliers, for x >= 0 and for x * alpha; edgec_prelu_s8);
   - MAXIMUM and MINIMUM compare the stored values, as TFLite Micro does (edgec_minmax_s8), so the inputs and the
     output must share one quantisation.
 """
@@ -17,7 +18,7 @@ import numpy as np
 from ..ir import Node
 
 COMPARISONS = {"EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"}
-BINARY_OPS = COMPARISONS | {"SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM", "DIV"}
+BINARY_OPS = COMPARISONS | {"SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM", "DIV", "PRELU"}
 
 
 def import_binary(kind, g, r, op, ins, outs, activation, new_act, node_name, options, tflite) -> None:
@@ -33,6 +34,15 @@ def import_binary(kind, g, r, op, ins, outs, activation, new_act, node_name, opt
                                       "values)")
         y = new_act(outs[0])
         g.nodes.append(Node("minmax_s8", [a, b], [y], {"maximum": kind == "MAXIMUM"}, node_name))
+        return
+    if kind == "PRELU":
+        (so, zo), f64 = _scalar_quant(r, outs[0]), np.float64
+        m1, sh1 = quantize_multiplier(float(f64(np.float32(s1)) / f64(np.float32(so))))
+        m2, sh2 = quantize_multiplier(float(f64(np.float32(s1)) * f64(np.float32(s2)) / f64(np.float32(so))))
+        y = new_act(outs[0])
+        g.nodes.append(Node("prelu_s8", [a, b], [y], dict(input_offset=-z1, alpha_offset=-z2, output_offset=zo,
+                                                          multiplier_positive=m1, shift_positive=sh1,
+                                                          multiplier_negative=m2, shift_negative=sh2), node_name))
         return
     if kind == "DIV":  # div.cc: one multiplier for input1_scale / (input2_scale * output_scale), in float
         from .tflite_int8 import activation_range

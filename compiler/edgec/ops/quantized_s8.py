@@ -286,6 +286,18 @@ def emit_div_s8(node, ctx):
             f"{ctx.ptr(node.outputs[0])}, {params});")
 
 
+@kernel("prelu_s8")
+def emit_prelu_s8(node, ctx):
+    a = node.attrs
+    fields = ("input_offset", "alpha_offset", "output_offset", "multiplier_positive", "shift_positive",
+              "multiplier_negative", "shift_negative")
+    params = ctx.static_params("edgec_prelu_s8_params", dict(shape=broadcast_params(ctx.graph, node),
+                                                             **{k: a[k] for k in fields}))
+    ctx.use("edgec_prelu_s8")
+    return (f"edgec_prelu_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")
+
+
 @kernel("minmax_s8")
 def emit_minmax_s8(node, ctx):
     params = ctx.static_params("edgec_minmax_s8_params", dict(shape=broadcast_params(ctx.graph, node),
@@ -295,7 +307,7 @@ def emit_minmax_s8(node, ctx):
             f"{ctx.ptr(node.outputs[0])}, {params});")
 
 
-IN_PLACE_OPS.update({"lut_s8", "add_s8", "mul_s8", "minmax_s8", "div_s8"})  # element i is read before element i is written
+IN_PLACE_OPS.update({"lut_s8", "add_s8", "mul_s8", "minmax_s8", "div_s8", "prelu_s8"})  # element i is read before element i is written
 
 
 @kernel("lut_s8")
