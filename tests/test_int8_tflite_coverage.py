@@ -97,7 +97,8 @@ def movement_model(m: Model) -> None:
               [x, _ints(b, begin), _ints(b, end), _ints(b, strides)], [m.same(x, out.shape)],
               _opts("StridedSliceOptionsT", **masks))
     x = m.input([2, 6, 3])  # SPLIT on axis 1 into 3, SPLIT_V on axis -1 with a -1 size
-    m.add("split", "SPLIT", [_ints(b, [1]), x], [m.same(x, [2, 2, 3]) for _ in range(3)], _opts("SplitOptionsT", numSplits=3))
+    m.add("split", "SPLIT", [_ints(b, [1]), x], [m.same(x, [2, 2, 3]) for _ in range(3)],
+          _opts("SplitOptionsT", numSplits=3))
     x = m.input([3, 4, 7])
     m.add("split_v", "SPLIT_V", [x, _ints(b, [2, -1, 1]), _ints(b, [-1])],
           [m.same(x, [3, 4, n]) for n in (2, 4, 1)], _opts("SplitVOptionsT", numSplits=3))
@@ -118,9 +119,11 @@ def movement_model(m: Model) -> None:
     m.index_limits[idx] = 5
     m.add("gather_runtime", "GATHER", [x, idx], [m.same(x, [3, 2, 3, 4])], _opts("GatherOptionsT", axis=1))
     x = m.input([1, 3, 2, 12])  # DEPTH_TO_SPACE, SPACE_TO_DEPTH
-    m.add("depth_to_space", "DEPTH_TO_SPACE", [x], [m.same(x, [1, 6, 4, 3])], _opts("DepthToSpaceOptionsT", blockSize=2))
+    m.add("depth_to_space", "DEPTH_TO_SPACE", [x], [m.same(x, [1, 6, 4, 3])],
+          _opts("DepthToSpaceOptionsT", blockSize=2))
     x = m.input([2, 6, 9, 2])
-    m.add("space_to_depth", "SPACE_TO_DEPTH", [x], [m.same(x, [2, 2, 3, 18])], _opts("SpaceToDepthOptionsT", blockSize=3))
+    m.add("space_to_depth", "SPACE_TO_DEPTH", [x], [m.same(x, [2, 2, 3, 18])],
+          _opts("SpaceToDepthOptionsT", blockSize=3))
     for mode, pads in ((0, [[0, 0], [2, 1], [0, 3], [1, 0]]), (1, [[1, 0], [0, 2], [3, 3], [0, 0]])):  # MIRROR_PAD
         x = m.input([2, 4, 5, 3])
         out = np.pad(np.zeros([2, 4, 5, 3]), pads, mode="reflect" if mode == 0 else "symmetric").shape
@@ -192,8 +195,8 @@ def _div_undefined(m: Model, x: int, y: int, out: int):
 
 
 def binary_model(m: Model) -> None:
-    """PRELU, DIV, SUB (with a fused RELU), SQUARED_DIFFERENCE, MAXIMUM / MINIMUM and the six comparisons (bool outputs),
-    on broadcast shapes; some with a constant second input."""
+    """PRELU, DIV, SUB (with a fused RELU), SQUARED_DIFFERENCE, MAXIMUM / MINIMUM and the six comparisons (bool
+    outputs), on broadcast shapes; some with a constant second input."""
     rng, b = m.rng, m.b
     relu = _opts("SubOptionsT", fusedActivationFunction=schema.ActivationFunctionType.RELU)
     cases = [("SUB", None, False), ("SUB", relu, False), ("SQUARED_DIFFERENCE", None, False),
@@ -248,7 +251,8 @@ def reduce_model(m: Model) -> None:
             axis = int(rng.integers(-rank, rank))
             out = b.tensor([d for k, d in enumerate(shape) if k != axis % rank], "int32")
             m.add(f"{kind.lower()}{shape} axis {axis}", kind, [x, _ints(b, [axis])], [out],
-                  _opts("ArgMaxOptionsT" if kind == "ARG_MAX" else "ArgMinOptionsT", outputType=schema.TensorType.INT32))
+                  _opts("ArgMaxOptionsT" if kind == "ARG_MAX" else "ArgMinOptionsT",
+                        outputType=schema.TensorType.INT32))
             continue
         axes = sorted(set(rng.choice(rank, int(rng.integers(1, rank + 1)), replace=False).tolist()))
         written = [a - rank if rng.random() < 0.3 else a for a in axes] + axes[:1]  # negative, and one repeated
@@ -423,7 +427,8 @@ def _damaged(kind: str, b: TFLiteBuilder):
 
 DAMAGED = {"TRANSPOSE": "perm [0, 0, 1] is not a permutation", "DEPTH_TO_SPACE": "block_size is 0",
            "STRIDED_SLICE": "output shape [4, 6], but the input [4, 6] and the operator's parameters give [4, 3]",
-           "SPLIT_V": "do not add up to axis 1 of 7", "MIRROR_PAD": "in REFLECT mode", "GATHER": "an index outside [0, 5)",
+           "SPLIT_V": "do not add up to axis 1 of 7", "MIRROR_PAD": "in REFLECT mode",
+           "GATHER": "an index outside [0, 5)",
            "BATCH_MATMUL": "disagree on the depth", "SUB": "broadcast to [3, 4]"}
 
 

@@ -34,7 +34,8 @@ static void inv_sqrt(int32_t input, int32_t *multiplier, int32_t *shift) {
     *shift = -right;
 }
 
-void edgec_l2norm_s8(const int8_t *EDGEC_RESTRICT input, int8_t *EDGEC_RESTRICT output, const edgec_l2norm_s8_params *p) {
+void edgec_l2norm_s8(const int8_t *EDGEC_RESTRICT input, int8_t *EDGEC_RESTRICT output,
+                     const edgec_l2norm_s8_params *p) {
     for (int32_t i = 0; i < p->outer; ++i) {
         const int8_t *in = input + (size_t)i * p->depth;
         int8_t *out = output + (size_t)i * p->depth;

@@ -1,7 +1,8 @@
 """int8 TFLite operators that only move bytes: TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, UNPACK, GATHER
 (constant indices; run-time ones have their own kernel), DEPTH_TO_SPACE, SPACE_TO_DEPTH, MIRROR_PAD,
-RESIZE_NEAREST_NEIGHBOR, REVERSE_V2, BATCH_TO_SPACE_ND, BROADCAST_TO; PACK (a concat of views). TFLite Micro copies the int8 values of these unchanged, so edgec does too, and requires the output to
-carry the input's quantisation (as converters write them).
+RESIZE_NEAREST_NEIGHBOR, REVERSE_V2, BATCH_TO_SPACE_ND, BROADCAST_TO; PACK (a concat of views). TFLite Micro
+copies the int8 values of these unchanged, so edgec does too, and requires the output to carry the input's
+quantisation (as converters write them).
 
 Each operator is described once, in NumPy: applied to the flat indices of its input (np.arange), it gives the
 input element every output element reads (`index_map`). The compiler then finds the cheapest copy that

@@ -307,7 +307,8 @@ def emit_minmax_s8(node, ctx):
             f"{ctx.ptr(node.outputs[0])}, {params});")
 
 
-IN_PLACE_OPS.update({"lut_s8", "add_s8", "mul_s8", "minmax_s8", "div_s8", "prelu_s8"})  # element i is read before element i is written
+# element i is read before element i is written
+IN_PLACE_OPS.update({"lut_s8", "add_s8", "mul_s8", "minmax_s8", "div_s8", "prelu_s8"})
 
 
 @kernel("lut_s8")
