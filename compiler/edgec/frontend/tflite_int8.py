@@ -17,7 +17,10 @@ IR ops made here (kernels in ops/quantized_s8.py):
   conv2d_s8, depthwise_conv2d_s8, fully_connected_s8, add_s8, mul_s8, avg_pool2d_s8, max_pool2d_s8, softmax_s8,
   mean_s8, lut_s8 (LOGISTIC, TANH, HARD_SWISH and other one-input ops, tabulated: tflite_lut.py);
   pad and concat (the float ops' kernels, int8 variants); quantize_s8 / dequantize_s8 where the converter left
-  the model's input and output float; RESHAPE and SQUEEZE are views.
+  the model's input and output float; RESHAPE, SQUEEZE and EXPAND_DIMS are views; log_softmax_s8, l2norm_s8.
+Beyond those, one module per family: tflite_int8_movement.py (data movement as index maps: gather_axes,
+gather_s8, concat), tflite_int8_binary.py (SUB and the other rescaling binaries on add_s8, div_s8, prelu_s8,
+minmax_s8), tflite_int8_reduce.py, tflite_int8_resize.py, tflite_int8_matmul.py, tflite_int8_transpose_conv.py.
 
 Rounding. TFLite Micro (and CMSIS-NN) requantise every int8 operator with two roundings: a saturating rounding
 doubling high multiply, then a rounding divide by a power of two. LiteRT's BUILTIN_REF kernels do the same for
