@@ -11,7 +11,7 @@ import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 
 DTYPES = {"float32": schema.TensorType.FLOAT32, "int8": schema.TensorType.INT8, "int16": schema.TensorType.INT16,
-          "int32": schema.TensorType.INT32}
+          "int32": schema.TensorType.INT32, "bool": schema.TensorType.BOOL}
 
 
 class TFLiteBuilder:

@@ -19,11 +19,19 @@ static void add_row_tables(const int8_t *a, size_t a_step, const int8_t *b, size
         out[i] = edgec_add_s8_output(t->t1[a[(size_t)i * a_step] + 128] + t->t2[b[(size_t)i * b_step] + 128], t->p);
 }
 
+static void combine_row_tables(const int8_t *a, size_t a_step, const int8_t *b, size_t b_step, int8_t *out,
+                               int32_t n, const void *params) {
+    const add_tables *t = (const add_tables *)params;
+    for (int32_t i = 0; i < n; ++i)
+        out[i] = edgec_add_s8_combine(t->t1[a[(size_t)i * a_step] + 128], t->t2[b[(size_t)i * b_step] + 128], t->p);
+}
+
 void edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p, int32_t *scratch) {
     int32_t elements = 1;
     for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) elements *= p->shape.out_shape[d];
     if (scratch == NULL || elements < EDGEC_ADD_TABLE_MIN_ELEMENTS) {
-        edgec_broadcast_rows_s8(a, b, output, &p->shape, edgec_add_s8_row, p);
+        edgec_broadcast_rows_s8(a, b, output, &p->shape,
+                                p->kind == EDGEC_ADD_S8_ADD ? edgec_add_s8_row : edgec_add_s8_row_combine, p);
         return;
     }
     for (int32_t v = -128; v < 128; ++v) {
@@ -33,5 +41,6 @@ void edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_
                                                 p->input2_shift);
     }
     const add_tables t = {p, scratch, scratch + 256};
-    edgec_broadcast_rows_s8(a, b, output, &p->shape, add_row_tables, &t);
+    edgec_broadcast_rows_s8(a, b, output, &p->shape, p->kind == EDGEC_ADD_S8_ADD ? add_row_tables : combine_row_tables,
+                            &t);
 }

@@ -36,15 +36,28 @@ SCALE_RANGE = (1e-30, 1e10)
 OPTIONS = {
     "CONV_2D": (1, False), "DEPTHWISE_CONV_2D": (2, False), "AVERAGE_POOL_2D": (5, False), "MAX_POOL_2D": (5, False),
     "FULLY_CONNECTED": (8, True), "SOFTMAX": (9, True), "CONCATENATION": (10, False), "ADD": (11, True),
-    "MUL": (21, True), "MEAN": (27, True),
+    "MUL": (21, True), "MEAN": (27, True), "SUB": (28, True), "STRIDED_SLICE": (32, True), "SPLIT": (35, True),
+    "SPLIT_V": (79, True), "PACK": (59, True), "UNPACK": (64, True), "GATHER": (23, True),
+    "DEPTH_TO_SPACE": (94, False), "SPACE_TO_DEPTH": (19, False), "MIRROR_PAD": (77, True),
+    "RESIZE_NEAREST_NEIGHBOR": (74, True), "RESIZE_BILINEAR": (15, True), "SUM": (27, True),
+    "REDUCE_MAX": (27, True), "REDUCE_MIN": (27, True), "ARG_MAX": (40, True), "ARG_MIN": (57, True),
+    "L2_NORMALIZATION": (12, True), "DIV": (29, True), "BATCH_MATMUL": (101, True), "TRANSPOSE_CONV": (49, False),
 }
+# Operators of two inputs whose output is their NumPy broadcast
+BROADCAST_OPS = {"ADD", "SUB", "MUL", "DIV", "PRELU", "SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM", "EQUAL",
+                 "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"}
 # Operators whose output holds as many elements as their first input (the kernels run over one of the two)
 SAME_SIZE_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS", "QUANTIZE", "DEQUANTIZE", "LOGISTIC", "TANH", "RELU", "RELU6",
                  "RELU_N1_TO_1", "RELU_0_TO_1", "HARD_SWISH", "LEAKY_RELU", "GELU", "ELU", "EXP", "LOG", "SQRT",
-                 "RSQRT", "ABS", "NEG", "SOFTMAX", "LOG_SOFTMAX", "PRELU", "TRANSPOSE"}
+                 "RSQRT", "ABS", "NEG", "SOFTMAX", "LOG_SOFTMAX", "PRELU", "TRANSPOSE",
+                 "DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "L2_NORMALIZATION"}
 # Inputs an operator needs (-1 is allowed only after them): weights, the second operand, paddings, axes
 MIN_INPUTS = {"CONV_2D": 2, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 2, "ADD": 2, "SUB": 2, "MUL": 2, "DIV": 2,
-              "PAD": 2, "PADV2": 2, "MEAN": 2, "RESHAPE": 1, "TRANSPOSE": 2}
+              "PAD": 2, "PADV2": 2, "MEAN": 2, "RESHAPE": 1, "TRANSPOSE": 2, "SLICE": 3, "STRIDED_SLICE": 4,
+              "SPLIT": 2, "SPLIT_V": 3, "GATHER": 2, "MIRROR_PAD": 2, "RESIZE_NEAREST_NEIGHBOR": 2,
+              "RESIZE_BILINEAR": 2, "SUM": 2, "REDUCE_MAX": 2, "REDUCE_MIN": 2, "ARG_MAX": 2, "ARG_MIN": 2,
+              "EXPAND_DIMS": 2, "BATCH_MATMUL": 2, "TRANSPOSE_CONV": 3, "REVERSE_V2": 2,
+              "BATCH_TO_SPACE_ND": 3, "BROADCAST_TO": 2}
 ACTIVATIONS = range(0, 6)  # NONE, RELU, RELU_N1_TO_1, RELU6, TANH, SIGN_BIT
 PADDINGS = (0, 1)  # SAME, VALID
 
@@ -177,6 +190,8 @@ def _check(model, file_size: int, p: _Problems) -> None:
                 _check_options(op, kind, label, p)
             if s == 0:
                 _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p)
+                if all(shapes[i] is not None for i in ins + outs if i >= 0):
+                    _check_int8_parameters(model, kind, op, ins, outs, label, p)
         if s == 0:
             for k in range(sg.OutputsLength()):
                 i = sg.Outputs(k)
@@ -280,6 +295,21 @@ def _check_options(op, kind: str, label: str, p: _Problems) -> None:
         o.Init(table.Bytes, table.Pos)
         if not math.isfinite(o.Beta()):
             p.damaged.append(f"{label}: beta is {o.Beta()} (must be finite)")
+    if want in (94, 19):
+        o = (tflite.DepthToSpaceOptions if want == 94 else tflite.SpaceToDepthOptions)()
+        o.Init(table.Bytes, table.Pos)
+        if o.BlockSize() < 1:
+            p.damaged.append(f"{label}: block_size is {o.BlockSize()} (must be positive)")
+    if want == 77:
+        o = tflite.MirrorPadOptions()
+        o.Init(table.Bytes, table.Pos)
+        if o.Mode() not in (0, 1):
+            p.damaged.append(f"{label}: unknown mirror pad mode {o.Mode()}")
+    if want in (28, 29):
+        o = (tflite.SubOptions if want == 28 else tflite.DivOptions)()
+        o.Init(table.Bytes, table.Pos)
+        if o.FusedActivationFunction() not in ACTIVATIONS:
+            p.damaged.append(f"{label}: unknown fused activation {o.FusedActivationFunction()}")
     if want in (1, 2, 5, 8, 10, 11, 21):
         cls = {1: tflite.Conv2DOptions, 2: tflite.DepthwiseConv2DOptions, 5: tflite.Pool2DOptions,
                8: tflite.FullyConnectedOptions, 10: tflite.ConcatenationOptions, 11: tflite.AddOptions,
@@ -404,3 +434,55 @@ def _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p: _Pr
         bias = shape(ins[2]) if len(ins) > 2 else None
         if bias is not None and int(np.prod(bias)) != units:
             complain(f"bias of shape {bias} for {units} units")
+
+
+def _check_int8_parameters(model, kind, op, ins, outs, label, p: _Problems) -> None:
+    """The output shapes of the int8 operators whose shapes follow from constant parameters (axes, perms, begins,
+    sizes, block sizes, paddings), checked with the int8 importer's own functions: a contradiction is damage,
+    named with the operator. Broadcasting operators: the output must be the inputs' broadcast."""
+    from .tflite_int8 import _options, _Reader
+    from .tflite_int8_movement import MOVEMENT_OPS, BadParameters, gather_runtime_axis, index_maps, pack_axis
+    from .tflite_int8_reduce import REDUCE_OPS, reduced_axes
+    from .tflite_int8_matmul import batch_matmul_layout
+    from .tflite_int8_resize import bilinear_table
+    from .tflite_int8_transpose_conv import transpose_conv_geometry
+
+    r = _Reader(model)
+    data_in = {"SPLIT": 1, "TRANSPOSE_CONV": 2}.get(kind, 0)
+    data_in = ins[data_in] if data_in < len(ins) else ins[0]
+    if r.dtype(data_in) != "int8":
+        return
+    if kind in BROADCAST_OPS and len(ins) >= 2 and min(ins[:2]) >= 0:
+        a, b, y = r.shape(ins[0]), r.shape(ins[1]), r.shape(outs[0])
+        try:
+            want = tuple(np.broadcast_shapes(a, b))
+        except ValueError:
+            p.damaged.append(f"{label}: inputs of shapes {list(a)} and {list(b)} do not broadcast")
+            return
+        if tuple(y) != want:
+            p.damaged.append(f"{label}: output shape {list(y)}, but inputs {list(a)} and {list(b)} broadcast to "
+                             f"{list(want)}")
+        return
+    import tflite
+
+    try:
+        if kind == "PACK":
+            pack_axis(r, op, ins, outs, _options, tflite)
+        elif kind == "GATHER" and r.data(ins[1]) is None:
+            gather_runtime_axis(r, op, ins, outs, _options, tflite)
+        elif kind in MOVEMENT_OPS:
+            index_maps(kind, r, op, ins, outs, _options, tflite)
+        elif kind in REDUCE_OPS:
+            reduced_axes(kind, r, op, ins, outs, _options, tflite)
+        elif kind == "RESIZE_BILINEAR":
+            bilinear_table(r, op, ins, outs, _options, tflite)
+        elif kind == "BATCH_MATMUL":
+            batch_matmul_layout(r, op, ins, outs, _options, tflite)
+        elif kind == "TRANSPOSE_CONV":
+            transpose_conv_geometry(r, op, ins, outs, _options, tflite)
+    except BadParameters as exc:
+        p.damaged.append(f"{label}: {exc}")
+    except NotImplementedError:
+        pass  # a valid operator edgec does not take: the importer names it
+    except (ValueError, IndexError, TypeError, OverflowError) as exc:  # parameters NumPy cannot even apply
+        p.damaged.append(f"{label}: its parameters cannot be applied to its input ({exc.__class__.__name__}: {exc})")

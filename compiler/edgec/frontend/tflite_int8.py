@@ -17,7 +17,10 @@ IR ops made here (kernels in ops/quantized_s8.py):
   conv2d_s8, depthwise_conv2d_s8, fully_connected_s8, add_s8, mul_s8, avg_pool2d_s8, max_pool2d_s8, softmax_s8,
   mean_s8, lut_s8 (LOGISTIC, TANH, HARD_SWISH and other one-input ops, tabulated: tflite_lut.py);
   pad and concat (the float ops' kernels, int8 variants); quantize_s8 / dequantize_s8 where the converter left
-  the model's input and output float; RESHAPE and SQUEEZE are views.
+  the model's input and output float; RESHAPE, SQUEEZE and EXPAND_DIMS are views; log_softmax_s8, l2norm_s8.
+Beyond those, one module per family: tflite_int8_movement.py (data movement as index maps: gather_axes,
+gather_s8, concat), tflite_int8_binary.py (SUB and the other rescaling binaries on add_s8, div_s8, prelu_s8,
+minmax_s8), tflite_int8_reduce.py, tflite_int8_resize.py, tflite_int8_matmul.py, tflite_int8_transpose_conv.py.
 
 Rounding. TFLite Micro (and CMSIS-NN) requantise every int8 operator with two roundings: a saturating rounding
 doubling high multiply, then a rounding divide by a power of two. LiteRT's BUILTIN_REF kernels do the same for
@@ -38,10 +41,16 @@ import numpy as np
 
 from ..errors import UnsupportedModelError
 from ..ir import Graph, QuantParams, Tensor
+from .tflite_int8_binary import BINARY_OPS, import_binary
+from .tflite_int8_matmul import import_batch_matmul
+from .tflite_int8_movement import MOVEMENT_OPS, import_movement
+from .tflite_int8_reduce import REDUCE_OPS, import_reduce
+from .tflite_int8_resize import import_resize_bilinear
+from .tflite_int8_transpose_conv import import_transpose_conv
 from .tflite_lut import LUT_OPS, UnaryTabulator
 
 # tflite.TensorType codes
-TFL_TYPES = {0: "float32", 1: "float16", 2: "int32", 3: "uint8", 4: "int64", 9: "int8", 7: "int16"}
+TFL_TYPES = {0: "float32", 1: "float16", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 9: "int8", 7: "int16"}
 
 # -- TFLite's quantization_util.cc, in Python ---------------------------------------------------------------
 def tflite_round(x: float) -> int:
@@ -198,8 +207,14 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
             return names[i]
         raise NotImplementedError(f"tensor {r.name(i)} is used before it is produced")
 
-    def new_act(i: int, alias_of: str | None = None) -> str:
-        """The IR tensor for TFLite tensor i; with alias_of, a view of that IR tensor's bytes."""
+    def new_act(i: int, alias_of: str | None = None, plain: tuple[str, ...] = ()) -> str:
+        """The IR tensor for TFLite tensor i; with alias_of, a view of that IR tensor's bytes. plain: the types
+        other than int8 the operator may write, unquantized (a comparison's bool, an ARG_MAX's int32)."""
+        if r.dtype(i) in plain:
+            name = g.fresh_name(_ident(r.name(i)))
+            g.add_tensor(Tensor(name, r.shape(i), r.dtype(i), alias_of=alias_of))
+            names[i] = name
+            return name
         if r.dtype(i) != "int8":
             raise NotImplementedError(f"tensor {r.name(i)} is {r.dtype(i)}, not int8")
         s, z = _scalar_quant(r, i)
@@ -221,7 +236,8 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
     for idx in range(sg.InputsLength()):
         i = sg.Inputs(idx)
         try:
-            g.inputs.append(new_float(i) if r.dtype(i) == "float32" else new_act(i))
+            # int32: indices a GATHER takes at run time
+            g.inputs.append(new_float(i) if r.dtype(i) == "float32" else new_act(i, plain=("int32",)))
         except NotImplementedError as exc:  # an input of a type the int8 kernels do not take (uint8, int16, ...)
             problems.append((r.name(i), "graph input", str(exc)))
     if problems:
@@ -238,7 +254,7 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
             failed.update(outs)
             continue
         try:
-            if kind in ("RESHAPE", "SQUEEZE"):
+            if kind in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS"):
                 src = activation(ins[0])
                 if _scalar_quant(r, ins[0]) != _scalar_quant(r, outs[0]):
                     raise NotImplementedError("reshape that changes quantization")
@@ -249,8 +265,10 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _conv(g, r, op, kind, ins, outs, activation, new_act, const, node_name, tflite)
             elif kind == "FULLY_CONNECTED":
                 _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name, tflite, fc_rounding)
-            elif kind == "ADD":
-                _add(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind in ("ADD", "SUB"):
+                _add(g, r, op, ins, outs, activation, new_act, node_name, tflite, kind)
+            elif kind in BINARY_OPS:
+                import_binary(kind, g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
             elif kind in LUT_OPS or (kind == "QUANTIZE" and r.dtype(ins[0]) == "int8"):  # requantisation too
                 _lut(g, r, k, ins, outs, activation, new_act, node_name, tabulator)
             elif kind == "MUL":
@@ -261,6 +279,14 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "SOFTMAX":
                 _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind == "TRANSPOSE_CONV":
+                import_transpose_conv(g, r, op, ins, outs, activation, new_act, const, node_name, _options, tflite)
+            elif kind == "BATCH_MATMUL":
+                import_batch_matmul(g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
+            elif kind == "L2_NORMALIZATION":
+                _l2_normalization(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind == "LOG_SOFTMAX":
+                _log_softmax(g, r, op, ins, outs, activation, new_act, node_name)
             elif kind in ("QUANTIZE", "DEQUANTIZE"):
                 _quantize_boundary(g, r, kind, ins, outs, activation, new_act, new_float, node_name)
             elif kind in ("PAD", "PADV2"):
@@ -269,6 +295,12 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _concatenation(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "MEAN":
                 _mean(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind in MOVEMENT_OPS:
+                import_movement(kind, g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
+            elif kind in REDUCE_OPS:
+                import_reduce(kind, g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
+            elif kind == "RESIZE_BILINEAR":
+                import_resize_bilinear(g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
             else:
                 raise NotImplementedError("no int8 kernel for this operator")
         except NotImplementedError as exc:
@@ -401,23 +433,29 @@ def _fully_connected_per_channel(g, r, o, ins, outs, x, w, const, node_name):
     return y4  # the caller makes the TFLite output a view of it
 
 
-def _add(g, r, op, ins, outs, activation, new_act, node_name, tflite):
-    o = _options(op, tflite.AddOptions)
+def _add(g, r, op, ins, outs, activation, new_act, node_name, tflite, kind: str = "ADD"):
+    """ADD and SUB: both inputs rescaled to twice the larger scale (left_shift 20), summed or subtracted."""
+    o = _options(op, tflite.AddOptions if kind == "ADD" else tflite.SubOptions)
     a, b = _binary_inputs(g, r, ins, outs, activation)
     s1, z1 = float(r.quant(ins[0])[0][0]), int(r.quant(ins[0])[1][0])
     s2, z2 = float(r.quant(ins[1])[0][0]), int(r.quant(ins[1])[1][0])
     so, zo = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
-    # add.cc Prepare (int8): left_shift 20; 2 * max(scale) is taken in float, the ratios in double.
     left_shift = 20
-    twice_max = float(np.float32(2) * max(np.float32(s1), np.float32(s2)))
-    m1, sh1 = quantize_multiplier(s1 / twice_max)
-    m2, sh2 = quantize_multiplier(s2 / twice_max)
-    mo, sho = quantize_multiplier(twice_max / float(np.float32(1 << left_shift) * np.float32(so)))
+    f32 = np.float32
+    twice_max = float(f32(2) * max(f32(s1), f32(s2)))
+    if kind == "ADD":  # add_common.cc: 2 * max(scale) is taken in float, the ratios in double
+        m1, sh1 = quantize_multiplier(s1 / twice_max)
+        m2, sh2 = quantize_multiplier(s2 / twice_max)
+        mo, sho = quantize_multiplier(twice_max / float(f32(1 << left_shift) * f32(so)))
+    else:  # sub_common.cc: every ratio in float
+        m1, sh1 = quantize_multiplier(float(f32(s1) / f32(twice_max)))
+        m2, sh2 = quantize_multiplier(float(f32(s2) / f32(twice_max)))
+        mo, sho = quantize_multiplier(float(f32(twice_max) / (f32(1 << left_shift) * f32(so))))
     lo, hi = activation_range(o.FusedActivationFunction(), so, zo)
     y = new_act(outs[0])
     attrs = dict(input1_offset=-z1, input2_offset=-z2, output_offset=zo, left_shift=left_shift,
                  input1_multiplier=m1, input1_shift=sh1, input2_multiplier=m2, input2_shift=sh2,
-                 output_multiplier=mo, output_shift=sho, act=(lo, hi))
+                 output_multiplier=mo, output_shift=sho, act=(lo, hi), kind=kind)
     _emit(g, "add_s8", [a, b], y, attrs, node_name)
 
 
@@ -509,6 +547,40 @@ def _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite):
     mult, shift, diff_min = preprocess_softmax_scaling(float(np.float32(o.Beta())), float(r.quant(ins[0])[0][0]))
     y = new_act(outs[0])
     _emit(g, "softmax_s8", [x], y, dict(input_multiplier=mult, input_left_shift=shift, diff_min=diff_min), node_name)
+
+
+def _log_softmax(g, r, op, ins, outs, activation, new_act, node_name):
+    """log_softmax.cc Prepare (int8): beta 1, output scale 16/256 and zero point 127, the input scaling and its
+    inverse (PreprocessLogSoftmaxScalingExp) from the input scale in double."""
+    x = activation(ins[0])
+    so, zo = _scalar_quant(r, outs[0])
+    if zo != 127 or np.float32(so) != np.float32(16.0 / 256):
+        raise NotImplementedError("int8 log-softmax output must have scale 16/256 and zero point 127")
+    if r.shape(ins[0]) != r.shape(outs[0]):
+        raise NotImplementedError("output shape differs from the input's")
+    mult, shift, diff_min = preprocess_softmax_scaling(1.0, float(np.float32(_scalar_quant(r, ins[0])[0])))
+    divisor, reverse_shift = quantize_multiplier((1 << (31 - shift)) / float(mult))
+    y = new_act(outs[0])
+    _emit(g, "log_softmax_s8", [x], y, dict(input_multiplier=mult, input_left_shift=shift, diff_min=diff_min,
+                                            reverse_scaling_divisor=divisor, reverse_scaling_shift=reverse_shift),
+          node_name)
+
+
+def _l2_normalization(g, r, op, ins, outs, activation, new_act, node_name, tflite):
+    """l2norm.cc (int8): no fused activation; the output is in 1/128 steps around 0 (as converters write it)."""
+    o = _options(op, tflite.L2NormOptions)
+    if o.FusedActivationFunction() != 0:
+        raise NotImplementedError("a fused activation (TFLite Micro takes none)")
+    if _scalar_quant(r, outs[0]) != (1.0 / 128, 0):
+        raise NotImplementedError("int8 L2 normalisation output must have scale 1/128 and zero point 0")
+    shape = r.shape(ins[0])
+    if r.shape(outs[0]) != shape or not shape:
+        raise NotImplementedError("output shape differs from the input's")
+    if shape[-1] * 255 * 255 >= 2**31:
+        raise NotImplementedError(f"a depth of {shape[-1]} overflows TFLite's int32 sum of squares")
+    x = activation(ins[0])
+    y = new_act(outs[0])
+    _emit(g, "l2norm_s8", [x], y, dict(input_zero_point=_scalar_quant(r, ins[0])[1]), node_name)
 
 
 def _quantize_boundary(g, r, kind, ins, outs, activation, new_act, new_float, node_name):

@@ -254,17 +254,61 @@ def emit_binary_s8(node, ctx):
     a = node.attrs
     fields = dict(shape=broadcast_params(ctx.graph, node), **{k: a[k] for k in BINARY_FIELDS[node.op]},
                   act_min=a["act"][0], act_max=a["act"][1])
+    if node.op == "add_s8":  # ADD, SUB, SQUARED_DIFFERENCE or a comparison (edgec_add_s8.h)
+        fields["kind"] = ADD_KINDS[a.get("kind", "ADD")]
     params = ctx.static_params(f"edgec_{node.op}_params", fields)
     ctx.use(f"edgec_{node.op}")
     extra = ""
     if node.op == "add_s8":  # room for the Cortex-M kernel's two tables of rescaled inputs, where the arena has it
         scratch = ctx.arena_scratch(2 * 256 * 4) if ships_cortex_m(ctx, "edgec_add_s8") else None
         extra = f", (int32_t *){scratch}" if scratch else ", NULL"
+    out = ctx.ptr(node.outputs[0])
+    if ctx.graph.tensors[node.outputs[0]].dtype == "bool":  # a comparison writes 0 or 1 bytes
+        out = f"(int8_t *){out}"
     return (f"edgec_{node.op}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
-            f"{ctx.ptr(node.outputs[0])}, {params}{extra});")
+            f"{out}, {params}{extra});")
 
 
-IN_PLACE_OPS.update({"lut_s8", "add_s8", "mul_s8"})  # element i is read before element i is written
+# what edgec_add_s8 does with the two rescaled inputs (EDGEC_ADD_S8_* in edgec_add_s8.h)
+ADD_KINDS = {"ADD": 0, "SUB": 1, "SQUARED_DIFFERENCE": 2, "EQUAL": 3, "NOT_EQUAL": 4, "LESS": 5, "LESS_EQUAL": 6,
+             "GREATER": 7, "GREATER_EQUAL": 8}
+
+
+@kernel("div_s8")
+def emit_div_s8(node, ctx):
+    a = node.attrs
+    params = ctx.static_params("edgec_div_s8_params", dict(
+        shape=broadcast_params(ctx.graph, node), input1_offset=a["input1_offset"], input2_offset=a["input2_offset"],
+        output_offset=a["output_offset"], output_multiplier=a["output_multiplier"], output_shift=a["output_shift"],
+        act_min=a["act"][0], act_max=a["act"][1]))
+    ctx.use("edgec_div_s8")
+    return (f"edgec_div_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")
+
+
+@kernel("prelu_s8")
+def emit_prelu_s8(node, ctx):
+    a = node.attrs
+    fields = ("input_offset", "alpha_offset", "output_offset", "multiplier_positive", "shift_positive",
+              "multiplier_negative", "shift_negative")
+    params = ctx.static_params("edgec_prelu_s8_params", dict(shape=broadcast_params(ctx.graph, node),
+                                                             **{k: a[k] for k in fields}))
+    ctx.use("edgec_prelu_s8")
+    return (f"edgec_prelu_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")
+
+
+@kernel("minmax_s8")
+def emit_minmax_s8(node, ctx):
+    params = ctx.static_params("edgec_minmax_s8_params", dict(shape=broadcast_params(ctx.graph, node),
+                                                              maximum=int(node.attrs["maximum"])))
+    ctx.use("edgec_minmax_s8")
+    return (f"edgec_minmax_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")
+
+
+# element i is read before element i is written
+IN_PLACE_OPS.update({"lut_s8", "add_s8", "mul_s8", "minmax_s8", "div_s8", "prelu_s8"})
 
 
 @kernel("lut_s8")
@@ -315,6 +359,28 @@ def emit_softmax_s8(node, ctx):
     )
     ctx.use("edgec_softmax_s8")
     return f"edgec_softmax_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
+@kernel("log_softmax_s8")
+def emit_log_softmax_s8(node, ctx):
+    x = ctx.graph.tensors[node.inputs[0]]
+    depth = x.shape[-1]
+    a = node.attrs
+    params = ctx.static_params("edgec_log_softmax_s8_params", dict(
+        outer=x.elems // depth, depth=depth, input_multiplier=a["input_multiplier"],
+        input_left_shift=a["input_left_shift"], reverse_scaling_divisor=a["reverse_scaling_divisor"],
+        reverse_scaling_shift=a["reverse_scaling_shift"], diff_min=a["diff_min"]))
+    ctx.use("edgec_log_softmax_s8")
+    return f"edgec_log_softmax_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
+@kernel("l2norm_s8")
+def emit_l2norm_s8(node, ctx):
+    x = ctx.graph.tensors[node.inputs[0]]
+    params = ctx.static_params("edgec_l2norm_s8_params", dict(
+        outer=x.elems // x.shape[-1], depth=x.shape[-1], input_zero_point=node.attrs["input_zero_point"]))
+    ctx.use("edgec_l2norm_s8")
+    return f"edgec_l2norm_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 
 # -- ONNX QDQ helpers (frontend/onnx_qdq.py), all in runtimes/*/edgec_qdq_s8.c -------------------------------
@@ -392,3 +458,16 @@ def emit_binary_q8(node, ctx):
     ctx.use("edgec_qdq_s8")
     return (f"edgec_binary_q8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
             f"{ctx.ptr(node.outputs[0])}, {params});")
+
+
+@kernel("reduce_max_s8", "arg_max_s8")
+def emit_reduce_max_s8(node, ctx):
+    """REDUCE_MAX / REDUCE_MIN over the axes, ARG_MAX / ARG_MIN along one (edgec_reduce_s8.c)."""
+    from .reduce import mean_shape_params
+
+    x = ctx.graph.tensors[node.inputs[0]]
+    params = ctx.static_params("edgec_reduce_s8_params", dict(
+        shape=mean_shape_params(x.shape, node.attrs["axes"]), minimum=int(node.attrs["minimum"])))
+    ctx.use("edgec_reduce_s8")
+    fn = "edgec_reduce_max_s8" if node.op == "reduce_max_s8" else "edgec_arg_max_s8"
+    return f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"

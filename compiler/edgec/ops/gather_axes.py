@@ -1,0 +1,110 @@
+"""`gather_axes`: a pure data movement given by its index map (frontend/tflite_int8_movement.py): output element
+i is input element index_map[i]. The map is split into the cheapest copy that produces it:
+
+  - the map is a sum of one function per output axis (true of transposes, slices, splits, depth-to-space, mirror
+    pads, nearest resizes, gathers along one axis); axes across which it is not (a gather with 2-D indices) are
+    merged first;
+  - axes along which the input offset steps evenly, and that continue one another, merge into one;
+  - if every axis steps evenly, it is a strided copy (edgec_transpose_s8: no table at all); otherwise each axis
+    gets a table of input offsets (edgec_gather_axes_s8, int32 per entry: a few hundred bytes of flash for a
+    resize or a mirror pad).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import kernel
+from .broadcast import right_align
+
+RANK = 6  # EDGEC_MAX_RANK
+
+
+def _additive_across(m: np.ndarray, k: int) -> bool:
+    """m[left, right] == m[left, 0] + m[0, right] - m[0, 0], with the axes before k as left."""
+    left = int(np.prod(m.shape[:k], dtype=np.int64))
+    flat = m.reshape(left, -1)
+    return bool(np.array_equal(flat, flat[:, :1] + flat[:1, :] - flat[0, 0]))
+
+
+def axis_tables(index_map: np.ndarray) -> tuple[int, list[int], list[np.ndarray]]:
+    """(base, sizes, tables): index_map.reshape(sizes)[i0, i1, ...] == base + sum_d tables[d][i_d], with unit axes
+    dropped and the fewest axes that keeps that true."""
+    m = np.asarray(index_map, np.int64)
+    m = m.reshape([d for d in m.shape if d != 1] or [1])
+    # group axes between boundaries the map is additive across
+    groups, start = [], 0
+    for k in range(1, m.ndim + 1):
+        if k == m.ndim or _additive_across(m, k):
+            groups.append(int(np.prod(m.shape[start:k], dtype=np.int64)))
+            start = k
+    m = m.reshape(groups)
+    base = int(m.reshape(-1)[0])
+    tables = []
+    for d in range(m.ndim):
+        index = [0] * m.ndim
+        index[d] = slice(None)
+        tables.append(m[tuple(index)] - base)
+    sizes = list(groups)
+    # merge neighbours that continue one another: both even, the outer one's step = inner step * inner size
+    d = 0
+    while d + 1 < len(sizes):
+        a, b = tables[d], tables[d + 1]
+        sa, sb = _step(a), _step(b)
+        if sa is not None and sb is not None and sa == sb * sizes[d + 1]:
+            tables[d: d + 2] = [(a[:, None] + b[None, :]).reshape(-1)]
+            sizes[d: d + 2] = [sizes[d] * sizes[d + 1]]
+        else:
+            d += 1
+    while len(sizes) > RANK:  # merge the smallest neighbouring pair into one table
+        d = min(range(len(sizes) - 1), key=lambda k: sizes[k] * sizes[k + 1])
+        tables[d: d + 2] = [(tables[d][:, None] + tables[d + 1][None, :]).reshape(-1)]
+        sizes[d: d + 2] = [sizes[d] * sizes[d + 1]]
+    return base, sizes, tables
+
+
+def _step(table: np.ndarray) -> int | None:
+    """The even step of a table starting at 0, or None."""
+    if table.size == 1:
+        return 0
+    step = int(table[1] - table[0])
+    return step if np.array_equal(table, step * np.arange(table.size, dtype=np.int64)) else None
+
+
+@kernel("gather_axes")
+def emit_gather_axes(node, ctx):
+    y = ctx.graph.tensors[node.outputs[0]]
+    base, sizes, tables = axis_tables(node.attrs["index_map"])
+    src = ctx.ptr(node.inputs[0], const=True)
+    src = f"{src} + {base}" if base else src
+    steps = [_step(t) for t in tables]
+    fn = {"int8": "edgec_transpose_s8", "float32": "edgec_transpose_f32"}[y.dtype]
+    if all(s is not None for s in steps):  # a strided copy: edgec_transpose_* walks it
+        params = ctx.static_params("edgec_transpose_params", dict(out_shape=right_align(sizes, RANK),
+                                                                 in_strides=[0] * (RANK - len(steps)) + steps))
+        ctx.use(fn)
+        return f"{fn}({src}, {ctx.ptr(node.outputs[0])}, {params});"
+    if y.dtype != "int8":
+        raise NotImplementedError(f"table-driven gather of {y.dtype}")
+    offsets = np.concatenate(tables).astype(np.int64)
+    if offsets.max() >= 2**31:
+        raise NotImplementedError("input too large for int32 offsets")
+    starts = np.cumsum([0] + sizes[:-1]).tolist()
+    sym = ctx.derived_weights(node, "offsets", offsets.astype(np.int32))
+    params = ctx.static_params("edgec_gather_axes_params", dict(
+        out_shape=right_align(sizes, RANK), table_start=[0] * (RANK - len(starts)) + starts))
+    ctx.use("edgec_gather_axes_s8")
+    return f"edgec_gather_axes_s8({src}, {sym}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
+@kernel("gather_s8")
+def emit_gather_s8(node, ctx):
+    """GATHER with indices known at run time (frontend/tflite_int8_movement.py)."""
+    x, idx = (ctx.graph.tensors[t] for t in node.inputs)
+    axis = node.attrs["axis"]
+    params = ctx.static_params("edgec_gather_s8_params", dict(
+        outer=int(np.prod(x.shape[:axis], dtype=np.int64)), axis_size=x.shape[axis], count=idx.elems,
+        inner=int(np.prod(x.shape[axis + 1:], dtype=np.int64))))
+    ctx.use("edgec_gather_s8")
+    return (f"edgec_gather_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")
