@@ -54,6 +54,8 @@ OPERATORS = {
     "Slice", "Split", "Gather", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
     # normalisations composed of the mean, binary and unary kernels
     "LayerNormalization", "InstanceNormalization",
+    # spatial: resize (taps computed at compile time), transposed convolution
+    "Resize", "Upsample", "ConvTranspose",
 }
 ALSO_ALLOWED = {"Constant", "Identity"}
 
@@ -70,12 +72,15 @@ NAME_STEMS = (
     "globalmaxpool", "logsoftmax",
     "slice", "split", "gather_", "expand", "tile", "depthtospace", "spacetodepth",
     "layer_normalization", "instancenorm",
+    "resize_", "upsample_", "convtranspose",
 )
 # Names matching a stem that belong to another operator.
-OTHER_OPERATORS = re.compile(r"^(convinteger|convtranspose|matmulinteger)")
+OTHER_OPERATORS = re.compile(r"^(convinteger|matmulinteger)")
 
 # Inputs that are shapes, axes or pads: bound as constants at compile time.
 INDEX_DTYPES = {TensorProto.INT64}
+# Float inputs that parametrise an operator rather than carry data (Resize's roi and scales): bound too.
+CONSTANT_INPUTS = {"Resize": (1, 2, 3), "Upsample": (1,)}
 
 # Pure data-movement operators whose integer-typed ONNX cases are also run as float32 variants (same data,
 # cast to float32): the values are moved, not computed, so the expected outputs are exact in float32.
@@ -270,7 +275,9 @@ def compile_case(name: str, k: int, model: onnx.ModelProto, inputs, out: Path) -
     onnx.save(model, str(model_path))
     types = {i.name: i.type.tensor_type.elem_type for i in model.graph.input}
     feed = dict(zip(types, inputs))
-    bindings = {n: np.asarray(v) for n, v in feed.items() if types[n] in INDEX_DTYPES}
+    params = {node.input[i] for node in model.graph.node for i in CONSTANT_INPUTS.get(node.op_type, ())
+              if i < len(node.input)}
+    bindings = {n: np.asarray(v) for n, v in feed.items() if types[n] in INDEX_DTYPES or n in params}
     result = compile_model(model_path, "host", out / "c",
                            CompileOptions(name=f"{name}_{k}", import_options=ImportOptions(bindings=bindings),
                                           measure_code=False))

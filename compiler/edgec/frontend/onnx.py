@@ -22,7 +22,7 @@ SUPPORTED_OPS = {
     "Softsign", "Abs", "Neg", "Reciprocal", "Floor", "Ceil", "Round", "Sin", "Cos", "Sign", "LRN",
     "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
     "ReduceSumSquare", "LogSoftmax", "Slice", "Split", "Gather", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
-    "LayerNormalization", "InstanceNormalization",
+    "LayerNormalization", "InstanceNormalization", "Resize", "Upsample", "ConvTranspose",
     # onnxruntime's quantize_dynamic: integer kernels, fused onto the hybrid kernels (passes/fuse_dynamic_quant.py)
     "DynamicQuantizeLinear", "ConvInteger", "MatMulInteger", "Cast",
 }

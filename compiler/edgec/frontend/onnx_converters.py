@@ -389,6 +389,105 @@ class LayerNormalization(tvm_onnx.OnnxOpConverter):
         return relax.Tuple([y, mean, bb.normalize(inv)])
 
 
+def _text(value, default: str) -> str:
+    value = default if value is None else value
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class Resize(tvm_onnx.OnnxOpConverter):
+    """Resize of the two spatial axes of an N-C-H-W tensor as relax.image.resize2d (which TVM's layout pass turns
+    channels-last like the convolutions around it), every coordinate and nearest mode carried in its attributes
+    and lowered by edgec (ops/resize.py). The output size follows ONNX's reference: from the sizes (with
+    keep_aspect_ratio_policy) or floor(scale * size). resize2d carries the size, not the scale (its taps use
+    scale = out / in), and has no antialias: a Resize whose scale * size is fractional, or that antialiases,
+    becomes the extern edgec.resize2d (NCHW) with the exact scales instead."""
+
+    NAMES = {"nearest": "nearest_neighbor", "linear": "linear", "cubic": "cubic"}
+
+    @classmethod
+    def _resize(cls, x, roi, scales, sizes, attr, axes=None):
+        shape = _static_shape(x)
+        r = len(shape)
+        mode = _text(attr.get("mode"), "nearest")
+        if r != 4:
+            raise ValueError(f"Resize of a rank-{r} tensor: edgec resizes H and W of N-C-H-W tensors")
+        axes = list(range(r)) if axes is None else [int(a) % r for a in axes]
+        if scales is not None and scales.size == 0:
+            scales = None
+        if sizes is not None and sizes.size == 0:
+            sizes = None
+        if (scales is None) == (sizes is None):
+            raise ValueError("Resize needs exactly one of scales and sizes, known at compile time")
+        full_scale, out = [1.0] * r, list(shape)
+        if sizes is not None:
+            for a, n in zip(axes, sizes.reshape(-1).tolist()):
+                out[a], full_scale[a] = int(n), int(n) / shape[a]
+            policy = _text(attr.get("keep_aspect_ratio_policy"), "stretch")
+            if policy != "stretch":
+                pick = min if policy == "not_larger" else max
+                scale = pick(full_scale[a] for a in axes)
+                for a in axes:
+                    full_scale[a], out[a] = scale, int(scale * shape[a] + 0.5)
+        else:
+            for a, s in zip(axes, scales.reshape(-1).tolist()):
+                full_scale[a], out[a] = float(s), int(float(s) * shape[a])
+        if out[:2] != shape[:2]:
+            raise ValueError(f"Resize of the batch or channel axis ({shape} -> {out}): edgec resizes H and W")
+        exact = all(math.isclose(full_scale[a] * shape[a], out[a], rel_tol=1e-9) for a in (2, 3))
+        antialias = bool(int(attr.get("antialias", 0))) and mode != "nearest"
+        roi_hw = [0.0, 0.0, 1.0, 1.0]
+        if roi is not None and roi.size:
+            full = [0.0] * r + [1.0] * r
+            for i, a in enumerate(axes):
+                full[a], full[r + a] = float(roi.reshape(-1)[i]), float(roi.reshape(-1)[len(axes) + i])
+            roi_hw = [full[2], full[3], full[r + 2], full[r + 3]]
+        attrs = dict(roi=roi_hw, method=cls.NAMES.get(mode, mode),
+                     coordinate_transformation_mode=_text(attr.get("coordinate_transformation_mode"), "half_pixel"),
+                     rounding_method=_text(attr.get("nearest_mode"), "round_prefer_floor"),
+                     cubic_alpha=float(attr.get("cubic_coeff_a", -0.75)),
+                     cubic_exclude=int(attr.get("exclude_outside", 0)),
+                     extrapolation_value=float(attr.get("extrapolation_value", 0.0)))
+        if exact and not antialias:
+            return relax.op.image.resize2d(x, relax.ShapeExpr(out[2:]), layout="NCHW", **attrs)
+        func = _extern("edgec.resize2d", dict(attrs, scales=[full_scale[2], full_scale[3]], antialias=int(antialias)))
+        return relax.call_dps_packed(func, relax.Tuple([x]), out_ty=relax.TensorType(out, str(x.ty.dtype)))
+
+    @classmethod
+    def _constant(cls, inputs, i, params, what):
+        if len(inputs) <= i or inputs[i] is None:
+            return None
+        value = _const_value(inputs[i], params)
+        if value is None:
+            raise ValueError(f"Resize: the {what} input must be known at compile time (bind it with --bind)")
+        return value
+
+    @classmethod
+    def _impl_v11(cls, bb, inputs, attr, params):
+        roi, scales, sizes = (cls._constant(inputs, i, params, w) for i, w in ((1, "roi"), (2, "scales"), (3, "sizes")))
+        return cls._resize(inputs[0], roi, scales, sizes, attr, attr.get("axes"))
+
+
+class Upsample(tvm_onnx.OnnxOpConverter):
+    """Upsample (deprecated): Resize with asymmetric coordinates; nearest takes the floor (x // scale)."""
+
+    @classmethod
+    def _upsample(cls, x, scales, attr):
+        mode = _text(attr.get("mode"), "nearest")
+        attr = {"mode": mode, "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
+        return Resize._resize(x, None, np.asarray(scales, np.float32), None, attr)
+
+    @classmethod
+    def _impl_v7(cls, bb, inputs, attr, params):
+        return cls._upsample(inputs[0], attr["scales"], attr)
+
+    @classmethod
+    def _impl_v9(cls, bb, inputs, attr, params):
+        scales = _const_value(inputs[1], params)
+        if scales is None:
+            raise ValueError("Upsample: the scales input must be known at compile time (bind it with --bind)")
+        return cls._upsample(inputs[0], scales, attr)
+
+
 def _variadic(op: str):
     return type(op, (Variadic,), {"name": op})
 
@@ -465,7 +564,7 @@ class MatMulInteger(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(out, "int32"))
 
 
-OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
+OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "BatchNormalization": BatchNormalization,
              "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 
