@@ -488,6 +488,37 @@ class Upsample(tvm_onnx.OnnxOpConverter):
         return cls._upsample(inputs[0], scales, attr)
 
 
+class ConvTranspose(tvm_onnx.ConvTranspose):
+    """output_shape (which TVM ignores) as pads and output_padding, by ONNX's rule: total padding =
+    stride * (in - 1) + output_padding + (kernel - 1) * dilation + 1 - output_shape, split with the odd unit at
+    the start (at the end for SAME_UPPER); an end pad below zero (a larger output) becomes output padding."""
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        if "output_shape" not in attr:
+            return super()._impl_v1(bb, inputs, attr, params)
+        spatial = _static_shape(inputs[0])[2:]
+        nd = len(spatial)
+        kernel = [int(k) for k in attr.get("kernel_shape", _static_shape(inputs[1])[2:])]
+        strides = [int(v) for v in attr.get("strides", [1] * nd)]
+        dilations = [int(v) for v in attr.get("dilations", [1] * nd)]
+        out_pad = [int(v) for v in attr.get("output_padding", [0] * nd)]
+        wanted = [int(v) for v in attr["output_shape"]][-nd:]
+        upper = _text(attr.get("auto_pad"), "NOTSET") == "SAME_UPPER"
+        begins, ends, extra = [], [], []
+        for n, k, s_, d, op, o in zip(spatial, kernel, strides, dilations, out_pad, wanted):
+            total = s_ * (n - 1) + op + (k - 1) * d + 1 - o
+            begin, end = (total // 2, total - total // 2) if upper else (total - total // 2, total // 2)
+            if begin < 0:
+                raise ValueError(f"ConvTranspose output_shape {wanted} needs a negative start padding")
+            begins.append(begin)
+            ends.append(max(end, 0))
+            extra.append(op + max(-end, 0))
+        attr = {k: v for k, v in attr.items() if k not in ("output_shape", "auto_pad")}
+        attr.update(pads=begins + ends, output_padding=extra)
+        return super()._impl_v1(bb, inputs, attr, params)
+
+
 def _variadic(op: str):
     return type(op, (Variadic,), {"name": op})
 
@@ -564,7 +595,7 @@ class MatMulInteger(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(out, "int32"))
 
 
-OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "BatchNormalization": BatchNormalization,
+OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "ConvTranspose": ConvTranspose, "BatchNormalization": BatchNormalization,
              "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 
