@@ -1,5 +1,6 @@
 """Classic CNN architectures as ONNX models with random weights (small-resolution variants built with
-model_zoo/onnx_builder.py): each compiles for the host and matches onnxruntime within 1e-4. Also the
+model_zoo/onnx_builder.py), and a U-Net and a person-detector neck that upsample (Resize, ConvTranspose): each
+compiles for the host and matches onnxruntime within 1e-4. Also the
 static-shape idioms exporters emit (PyTorch's flatten) and TVM failures that must not reach the user."""
 
 from __future__ import annotations
@@ -149,8 +150,47 @@ def mobilenet() -> onnx.ModelProto:
     return b.build(b.op("Softmax", [b.dense(y, 64, 10)], axis=1), [1, 10])
 
 
+def f32(b: GraphBuilder, values) -> str:
+    name = b.fresh("f32")
+    b.inits.append(numpy_helper.from_array(np.asarray(values, np.float32), name))
+    return name
+
+
+def unet() -> onnx.ModelProto:
+    """A small U-Net: two encoder stages, a ConvTranspose (stride 2, bias, output_padding) and a nearest 2x
+    Resize (PyTorch's Upsample) up the decoder, skip connections concatenated."""
+    b = GraphBuilder("unet")
+    x = b.input("x", [1, 3, 24, 24])
+    e1 = b.op("Relu", [b.conv(x, 3, 8, 3, bias=True)])                            # 24x24
+    e2 = b.op("Relu", [b.conv(maxpool(b, e1, 2, 2), 8, 16, 3, bias=True)])        # 12x12
+    mid = b.op("Relu", [b.conv(maxpool(b, e2, 2, 2), 16, 16, 3, bias=True)])      # 6x6
+    up2 = b.op("ConvTranspose", [mid, b.weight("up_w", (16, 8, 3, 3)), b.weight("up_b", (8,), scale=0.1)],
+               strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1])           # 12x12
+    d2 = b.op("Relu", [b.conv(b.op("Concat", [up2, e2], axis=1), 24, 8, 3, bias=True)])
+    up1 = b.op("Resize", [d2, "", f32(b, [1, 1, 2, 2])], mode="nearest", coordinate_transformation_mode="asymmetric",
+               nearest_mode="floor")                                               # 24x24
+    d1 = b.op("Relu", [b.conv(b.op("Concat", [up1, e1], axis=1), 16, 8, 3, bias=True)])
+    return b.build(b.op("Sigmoid", [b.conv(d1, 8, 1, 1, bias=True)]), [1, 1, 24, 24])
+
+
+def person_detector() -> onnx.ModelProto:
+    """A detector neck in the style of FPN / YOLO heads: a strided backbone, the coarse map upsampled (bilinear,
+    half_pixel; and a grouped, dilated ConvTranspose) and added to the finer one, then a per-cell box head."""
+    b = GraphBuilder("person_detector")
+    x = b.input("x", [1, 3, 32, 32])
+    c3 = b.conv_bn(b.conv_bn(x, 3, 8, 3, 2), 8, 16, 3, 2)                         # 8x8
+    c4 = b.conv_bn(c3, 16, 16, 3, 2)                                               # 4x4
+    p4 = b.op("Resize", [c4, "", f32(b, [1, 1, 2, 2])], mode="linear")             # 8x8, half_pixel
+    t4 = b.op("ConvTranspose", [c4, b.weight("t_w", (16, 8, 2, 2))], strides=[2, 2], group=2, dilations=[1, 1])
+    p3 = b.op("Add", [b.op("Add", [p4, t4]), c3])
+    p3 = b.op("Resize", [p3, "", "", int64(b, [1, 16, 12, 12])], mode="linear", coordinate_transformation_mode="align_corners")
+    head = b.conv(b.conv_bn(p3, 16, 16, 3), 16, 6, 1, bias=True)                   # 4 box + 1 object + 1 class
+    return b.build(head, [1, 6, 12, 12])
+
+
 MODELS = {"torch_flatten": flatten_cnn, "squeezenet": squeezenet, "alexnet": alexnet, "vgg": vgg,
-          "googlenet": googlenet, "resnet": resnet, "mobilenet": mobilenet}
+          "googlenet": googlenet, "resnet": resnet, "mobilenet": mobilenet, "unet": unet,
+          "person_detector": person_detector}
 
 
 def compile_and_verify(model: onnx.ModelProto, tmp_path: Path):
@@ -244,17 +284,24 @@ def test_new_kernels_match_onnxruntime(tmp_path):
 
 @pytest.fixture(scope="module")
 def new_kernels_c(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("new_kernels")
-    path = tmp / "model.onnx"
-    onnx.save(new_kernels_model(), str(path))
-    proc = run_edgec("compile", path, "--target", "cortex-m7", "-o", tmp / "out")
-    assert proc.returncode == 0, proc.stderr
-    return tmp / "out"
+    """The C of new_kernels_model and of the upsampling models (resize, transposed convolution) for the M7."""
+    dirs = []
+    for model in (new_kernels_model(), person_detector()):
+        tmp = tmp_path_factory.mktemp(model.graph.name)
+        path = tmp / "model.onnx"
+        onnx.save(model, str(path))
+        proc = run_edgec("compile", path, "--target", "cortex-m7", "-o", tmp / "out")
+        assert proc.returncode == 0, proc.stderr
+        dirs.append(tmp / "out")
+    return dirs
 
 
 @pytest.mark.parametrize("cc,flags", COMPILERS)
 def test_new_kernels_compile_warning_free(new_kernels_c, tmp_path, cc, flags):
-    kernels = {p.stem for p in new_kernels_c.glob("edgec_*.c")}
+    kernels = {p.stem for d in new_kernels_c for p in d.glob("edgec_*.c")}
     assert {"edgec_unary_f32", "edgec_binary_f32", "edgec_reduce_f32", "edgec_softmax_f32",
-            "edgec_transpose_f32", "edgec_mean_f32", "edgec_concat"} <= kernels, kernels
-    assert_compiles_warning_free(new_kernels_c, tmp_path, cc, flags)
+            "edgec_transpose_f32", "edgec_mean_f32", "edgec_concat", "edgec_resize2d_f32",
+            "edgec_conv_transpose2d_f32"} <= kernels, kernels
+    for i, out in enumerate(new_kernels_c):
+        (tmp_path / str(i)).mkdir()
+        assert_compiles_warning_free(out, tmp_path / str(i), cc, flags)
