@@ -56,8 +56,11 @@ OPERATORS = {
     "LayerNormalization", "InstanceNormalization",
     # spatial: resize (taps computed at compile time), transposed convolution
     "Resize", "Upsample", "ConvTranspose",
+    # comparisons and logic on bool tensors (bytes), Where
+    "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where",
 }
 ALSO_ALLOWED = {"Constant", "Identity"}
+BOOL_OPERATORS = {"Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where"}
 
 # Test-name stems per operator, as the ONNX test suite names them (test_<stem>..., incl. _expanded variants).
 NAME_STEMS = (
@@ -73,6 +76,7 @@ NAME_STEMS = (
     "slice", "split", "gather_", "expand", "tile", "depthtospace", "spacetodepth",
     "layer_normalization", "instancenorm",
     "resize_", "upsample_", "convtranspose",
+    "equal", "less", "greater", "not", "and", "or", "xor", "where",
 )
 # Names matching a stem that belong to another operator.
 OTHER_OPERATORS = re.compile(r"^(convinteger|matmulinteger)")
@@ -155,8 +159,10 @@ def select_cases():
             continue
         dtypes = _dtype_names(case.model)
         # int64 inputs are bound as constants; a case whose outputs are all integer computes no float at all
+        # (bool tensors only where a comparison, logic op or Where makes or takes them)
         out_dtypes = {v.type.tensor_type.elem_type for v in case.model.graph.output}
-        if dtypes <= {TensorProto.FLOAT} | INDEX_DTYPES and TensorProto.FLOAT in out_dtypes:
+        allowed = {TensorProto.FLOAT} | ({TensorProto.BOOL} if ops & BOOL_OPERATORS else set())
+        if dtypes <= allowed | INDEX_DTYPES and out_dtypes & allowed:
             selected.append((case.name, case.model, case.data_sets))
         elif ops & FLOAT_VARIANT_OPS and ops <= FLOAT_VARIANT_OPS | ALSO_ALLOWED:
             variant = _float_variant(case)
@@ -171,7 +177,8 @@ def cached_cases():
     code and constants, so a change to either recollects; a lock lets one process collect while the others
     wait."""
     selection = [inspect.getsource(f) for f in (select_cases, _float_variant, _named_after_operator, _dtype_names)]
-    selection += [repr(sorted(v)) for v in (OPERATORS, ALSO_ALLOWED, NAME_STEMS, INDEX_DTYPES, FLOAT_VARIANT_OPS)]
+    selection += [repr(sorted(v)) for v in (OPERATORS, ALSO_ALLOWED, NAME_STEMS, INDEX_DTYPES, FLOAT_VARIANT_OPS,
+                                            BOOL_OPERATORS)]
     selection += [OTHER_OPERATORS.pattern, onnx.__version__]
     key = hashlib.sha256("\n".join(selection).encode()).hexdigest()[:16]
     root = Path(tempfile.gettempdir()) / f"edgec-onnx-node-cases-{onnx.__version__}-{key}"
