@@ -175,7 +175,8 @@ def unet() -> onnx.ModelProto:
 
 def person_detector() -> onnx.ModelProto:
     """A detector neck in the style of FPN / YOLO heads: a strided backbone, the coarse map upsampled (bilinear,
-    half_pixel; and a grouped, dilated ConvTranspose) and added to the finer one, then a per-cell box head."""
+    half_pixel; and a grouped ConvTranspose) and added to the finer one, then a per-cell box head whose low
+    scores are masked with comparisons, logic and Where."""
     b = GraphBuilder("person_detector")
     x = b.input("x", [1, 3, 32, 32])
     c3 = b.conv_bn(b.conv_bn(x, 3, 8, 3, 2), 8, 16, 3, 2)                         # 8x8
@@ -185,7 +186,9 @@ def person_detector() -> onnx.ModelProto:
     p3 = b.op("Add", [b.op("Add", [p4, t4]), c3])
     p3 = b.op("Resize", [p3, "", "", int64(b, [1, 16, 12, 12])], mode="linear", coordinate_transformation_mode="align_corners")
     head = b.conv(b.conv_bn(p3, 16, 16, 3), 16, 6, 1, bias=True)                   # 4 box + 1 object + 1 class
-    return b.build(head, [1, 6, 12, 12])
+    keep = b.op("And", [b.op("GreaterOrEqual", [head, b.const_scalar(-0.5)]),
+                        b.op("Not", [b.op("Equal", [head, b.const_scalar(0.0)])])])
+    return b.build(b.op("Where", [keep, head, b.const_scalar(0.0)]), [1, 6, 12, 12])  # scores below -0.5 dropped
 
 
 MODELS = {"torch_flatten": flatten_cnn, "squeezenet": squeezenet, "alexnet": alexnet, "vgg": vgg,
@@ -301,7 +304,7 @@ def test_new_kernels_compile_warning_free(new_kernels_c, tmp_path, cc, flags):
     kernels = {p.stem for d in new_kernels_c for p in d.glob("edgec_*.c")}
     assert {"edgec_unary_f32", "edgec_binary_f32", "edgec_reduce_f32", "edgec_softmax_f32",
             "edgec_transpose_f32", "edgec_mean_f32", "edgec_concat", "edgec_resize2d_f32",
-            "edgec_conv_transpose2d_f32"} <= kernels, kernels
+            "edgec_conv_transpose2d_f32", "edgec_compare", "edgec_where_f32"} <= kernels, kernels
     for i, out in enumerate(new_kernels_c):
         (tmp_path / str(i)).mkdir()
         assert_compiles_warning_free(out, tmp_path / str(i), cc, flags)
