@@ -58,8 +58,11 @@ OPERATORS = {
     "Resize", "Upsample", "ConvTranspose",
     # comparisons and logic on bool tensors (bytes), Where
     "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where",
+    # index outputs (int64)
+    "ArgMax", "ArgMin",
 }
 ALSO_ALLOWED = {"Constant", "Identity"}
+INDEX_OUTPUT_OPERATORS = {"ArgMax", "ArgMin"}
 BOOL_OPERATORS = {"Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where"}
 
 # Test-name stems per operator, as the ONNX test suite names them (test_<stem>..., incl. _expanded variants).
@@ -76,7 +79,7 @@ NAME_STEMS = (
     "slice", "split", "gather_", "expand", "tile", "depthtospace", "spacetodepth",
     "layer_normalization", "instancenorm",
     "resize_", "upsample_", "convtranspose",
-    "equal", "less", "greater", "not", "and", "or", "xor", "where",
+    "equal", "less", "greater", "not", "and", "or", "xor", "where", "argmax", "argmin",
 )
 # Names matching a stem that belong to another operator.
 OTHER_OPERATORS = re.compile(r"^(convinteger|matmulinteger)")
@@ -159,10 +162,10 @@ def select_cases():
             continue
         dtypes = _dtype_names(case.model)
         # int64 inputs are bound as constants; a case whose outputs are all integer computes no float at all
-        # (bool tensors only where a comparison, logic op or Where makes or takes them)
+        # (bool tensors only where a comparison, logic op or Where makes or takes them; int64 outputs of ArgMax)
         out_dtypes = {v.type.tensor_type.elem_type for v in case.model.graph.output}
         allowed = {TensorProto.FLOAT} | ({TensorProto.BOOL} if ops & BOOL_OPERATORS else set())
-        if dtypes <= allowed | INDEX_DTYPES and out_dtypes & allowed:
+        if dtypes <= allowed | INDEX_DTYPES and (out_dtypes & allowed or ops & INDEX_OUTPUT_OPERATORS):
             selected.append((case.name, case.model, case.data_sets))
         elif ops & FLOAT_VARIANT_OPS and ops <= FLOAT_VARIANT_OPS | ALSO_ALLOWED:
             variant = _float_variant(case)
@@ -178,7 +181,7 @@ def cached_cases():
     wait."""
     selection = [inspect.getsource(f) for f in (select_cases, _float_variant, _named_after_operator, _dtype_names)]
     selection += [repr(sorted(v)) for v in (OPERATORS, ALSO_ALLOWED, NAME_STEMS, INDEX_DTYPES, FLOAT_VARIANT_OPS,
-                                            BOOL_OPERATORS)]
+                                            BOOL_OPERATORS, INDEX_OUTPUT_OPERATORS)]
     selection += [OTHER_OPERATORS.pattern, onnx.__version__]
     key = hashlib.sha256("\n".join(selection).encode()).hexdigest()[:16]
     root = Path(tempfile.gettempdir()) / f"edgec-onnx-node-cases-{onnx.__version__}-{key}"

@@ -519,6 +519,31 @@ class ConvTranspose(tvm_onnx.ConvTranspose):
         return super()._impl_v1(bb, inputs, attr, params)
 
 
+class ArgReduce(tvm_onnx.OnnxOpConverter):
+    """ArgMax / ArgMin as the extern edgec.arg_reduce (ops/arg_reduce.py): relax.argmax has no select_last_index."""
+
+    is_min = 0
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        x = inputs[0]
+        shape = _static_shape(x)
+        axis = int(attr.get("axis", 0)) % len(shape)
+        keepdims = int(attr.get("keepdims", 1))
+        out = shape[:axis] + ([1] if keepdims else []) + shape[axis + 1:]
+        func = _extern("edgec.arg_reduce", dict(axis=axis, is_min=cls.is_min,
+                                                 select_last=int(attr.get("select_last_index", 0))))
+        return relax.call_dps_packed(func, relax.Tuple([x]), out_ty=relax.TensorType(out, "int64"))
+
+
+class ArgMax(ArgReduce):
+    is_min = 0
+
+
+class ArgMin(ArgReduce):
+    is_min = 1
+
+
 def _variadic(op: str):
     return type(op, (Variadic,), {"name": op})
 
@@ -595,7 +620,7 @@ class MatMulInteger(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(out, "int32"))
 
 
-OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "ConvTranspose": ConvTranspose, "BatchNormalization": BatchNormalization,
+OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "ConvTranspose": ConvTranspose, "ArgMax": ArgMax, "ArgMin": ArgMin, "BatchNormalization": BatchNormalization,
              "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 
