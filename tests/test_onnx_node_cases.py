@@ -1,9 +1,11 @@
 """The ONNX backend node test cases (onnx.backend.test.case.node) for edgec's float32 operators.
 
-Every case whose graph uses only the operators below (plus Constant/Identity), whose data is float32 and
-whose name is one of these operators' test names is compiled for the host, built with gcc, run on the case's
-own inputs and compared with the case's expected outputs. int64 shape/axes/pads inputs are bound as
-compile-time constants (ImportOptions.bindings, the CLI's --bind). Pad's edge/reflect/wrap cases exist only
+Every case whose graph uses only the operators below (plus Constant/Identity), whose data is float32 (bool
+where comparisons, logic and Where make or take it; int64 indices out of ArgMax / ArgMin) and whose name is
+one of these operators' test names is compiled for the host, built with gcc, run on the case's own inputs and
+compared with the case's expected outputs. int64 shape/axes/pads inputs, and the float inputs that parametrise
+an operator (Resize's roi and scales), are bound as compile-time constants (ImportOptions.bindings, the CLI's
+--bind). Pad's edge/reflect/wrap cases exist only
 with int32 data in the ONNX suite; they also run as float32 twins (same values). Cases that cannot be
 compiled by a static float32 compiler are listed in EXCLUDED with the reason: edgec must refuse each with a
 clear error, and an exclusion that no longer names a selected case fails the suite.
