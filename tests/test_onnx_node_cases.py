@@ -62,6 +62,9 @@ OPERATORS = {
     "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where",
     # index outputs (int64)
     "ArgMax", "ArgMin",
+    # TopK; group normalisation (composed); Mod on the binary kernel. (CumSum and Einsum have no float32 case:
+    # tests/test_onnx_architectures.py checks them against onnxruntime.)
+    "TopK", "GroupNormalization", "Mod",
 }
 ALSO_ALLOWED = {"Constant", "Identity"}
 INDEX_OUTPUT_OPERATORS = {"ArgMax", "ArgMin"}
@@ -82,6 +85,7 @@ NAME_STEMS = (
     "layer_normalization", "instancenorm",
     "resize_", "upsample_", "convtranspose",
     "equal", "less", "greater", "not", "and", "or", "xor", "where", "argmax", "argmin",
+    "top_k", "group_normalization", "mod_",
 )
 # Names matching a stem that belong to another operator.
 OTHER_OPERATORS = re.compile(r"^(convinteger|matmulinteger)")

@@ -24,7 +24,7 @@ SUPPORTED_OPS = {
     "ReduceSumSquare", "LogSoftmax", "Slice", "Split", "Gather", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
     "LayerNormalization", "InstanceNormalization", "Resize", "Upsample", "ConvTranspose",
     "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where",
-    "ArgMax", "ArgMin",
+    "ArgMax", "ArgMin", "CumSum", "TopK", "GroupNormalization", "Mod", "Einsum",
     # onnxruntime's quantize_dynamic: integer kernels, fused onto the hybrid kernels (passes/fuse_dynamic_quant.py)
     "DynamicQuantizeLinear", "ConvInteger", "MatMulInteger", "Cast",
 }

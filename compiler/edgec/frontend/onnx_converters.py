@@ -544,6 +544,152 @@ class ArgMin(ArgReduce):
     is_min = 1
 
 
+def _axis_input(inputs, i: int, params, what: str) -> int:
+    value = _const_value(inputs[i], params) if len(inputs) > i and inputs[i] is not None else None
+    if value is None or value.size != 1:
+        raise ValueError(f"{what} must be one value known at compile time (bind it with --bind)")
+    return int(value.reshape(()))
+
+
+class CumSum(tvm_onnx.OnnxOpConverter):
+    """CumSum as the extern edgec.cumsum (ops/scan.py), reverse and exclusive in one pass."""
+
+    @classmethod
+    def _impl_v11(cls, bb, inputs, attr, params):
+        x = inputs[0]
+        shape = _static_shape(x)
+        axis = _axis_input(inputs, 1, params, "CumSum: the axis") % len(shape)
+        func = _extern("edgec.cumsum", dict(axis=axis, exclusive=int(attr.get("exclusive", 0)),
+                                            reverse=int(attr.get("reverse", 0))))
+        return relax.call_dps_packed(func, relax.Tuple([x]), out_ty=relax.TensorType(shape, str(x.ty.dtype)))
+
+
+class TopK(tvm_onnx.OnnxOpConverter):
+    """TopK as the extern edgec.topk (ops/scan.py): values and int64 indices, always sorted (which sorted=0 allows)."""
+
+    @classmethod
+    def _topk(cls, x, k: int, axis: int, largest: int):
+        shape = _static_shape(x)
+        axis %= len(shape)
+        if not 0 <= k <= shape[axis]:
+            raise ValueError(f"TopK: k={k} for an axis of {shape[axis]}")
+        out = shape[:axis] + [k] + shape[axis + 1:]
+        func = _extern("edgec.topk", dict(axis=axis, largest=largest))
+        return relax.call_dps_packed(func, relax.Tuple([x]), out_ty=[relax.TensorType(out, str(x.ty.dtype)),
+                                                                     relax.TensorType(out, "int64")])
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        return cls._topk(inputs[0], int(attr["k"]), int(attr.get("axis", -1)), 1)
+
+    @classmethod
+    def _impl_v10(cls, bb, inputs, attr, params):
+        k = _axis_input(inputs, 1, params, "TopK: K")
+        return cls._topk(inputs[0], k, int(attr.get("axis", -1)), int(attr.get("largest", 1)))
+
+
+class GroupNormalization(tvm_onnx.OnnxOpConverter):
+    """x viewed as [N, groups, rest] normalised over its last axis (edgec's layer_norm, no affine), viewed back,
+    then the per-channel scale and bias (opset 21; opset 18's per-group ones repeated over each group's
+    channels). TVM's relax.nn.group_norm has no edgec lowering."""
+
+    @classmethod
+    def _group_norm(cls, bb, inputs, attr, per_group: bool):
+        x, scale, bias = inputs[:3]
+        shape, dtype = _static_shape(x), str(x.ty.dtype)
+        groups, eps = int(attr["num_groups"]), float(attr.get("epsilon", 1e-5))
+        c = shape[1]
+        if groups <= 0 or c % groups:
+            raise ValueError(f"GroupNormalization: {groups} groups for {c} channels")
+        rest = int(np.prod(shape[1:], dtype=np.int64)) // groups
+        flat = bb.normalize(relax.op.reshape(x, [shape[0], groups, rest]))
+        ones = relax.const(np.ones([rest], dtype), dtype)
+        zeros = relax.const(np.zeros([rest], dtype), dtype)
+        y = bb.normalize(relax.op.nn.layer_norm(flat, ones, zeros, [2], eps, center=False, scale=False))
+        y = bb.normalize(relax.op.reshape(y, shape))
+        per_channel = [c] + [1] * (len(shape) - 2)
+
+        def channels(v):
+            if per_group and groups != c:
+                v = relax.op.reshape(relax.op.broadcast_to(relax.op.reshape(v, [groups, 1]), [groups, c // groups]), [c])
+            return relax.op.reshape(v, per_channel)
+
+        y = bb.normalize(relax.op.multiply(y, bb.normalize(channels(scale))))
+        return relax.op.add(y, bb.normalize(channels(bias)))
+
+    @classmethod
+    def _impl_v18(cls, bb, inputs, attr, params):
+        return cls._group_norm(bb, inputs, attr, per_group=True)
+
+    @classmethod
+    def _impl_v21(cls, bb, inputs, attr, params):
+        if int(attr.get("stash_type", 1)) != 1:
+            raise ValueError("GroupNormalization with stash_type other than float32")
+        return cls._group_norm(bb, inputs, attr, per_group=False)
+
+
+class Einsum(tvm_onnx.OnnxOpConverter):
+    """Einsum of one or two operands without repeated letters in a term (no diagonals) or ellipses, as Relax
+    operators edgec lowers: letters only one term has and the output lacks are summed first; two operands
+    become one batch matmul, [batch, left, summed] x [batch, summed, right], with transposes and reshapes
+    around it; the output is permuted into place. Covers matmul, batch matmul, transposes, inner and outer
+    products, sums. (TVM imports Einsum as one TOPI call edgec cannot lower.)"""
+
+    @classmethod
+    def _terms(cls, equation: str, n: int):
+        eq = equation.replace(" ", "")
+        lhs, arrow, rhs = eq.partition("->")
+        terms = lhs.split(",")
+        if "." in eq:
+            raise ValueError(f"Einsum '{equation}': ellipses are not supported")
+        if len(terms) != n or n not in (1, 2):
+            raise ValueError(f"Einsum '{equation}': edgec takes one or two operands")
+        if not arrow:
+            letters = "".join(terms)
+            rhs = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+        for t in terms + [rhs]:
+            if len(set(t)) != len(t):
+                raise ValueError(f"Einsum '{equation}': a letter repeated in one term (a diagonal)")
+        return terms, rhs
+
+    @classmethod
+    def _sum_out(cls, bb, x, term: str, keep: str):
+        axes = [i for i, c in enumerate(term) if c not in keep]
+        if not axes:
+            return x, term
+        return bb.normalize(relax.op.sum(x, axes)), "".join(c for c in term if c in keep)
+
+    @classmethod
+    def _permute(cls, bb, x, term: str, order: str):
+        if term == order:
+            return x
+        return bb.normalize(relax.op.permute_dims(x, [term.index(c) for c in order]))
+
+    @classmethod
+    def _impl_v12(cls, bb, inputs, attr, params):
+        equation = _text(attr["equation"], "")
+        terms, out = cls._terms(equation, len(inputs))
+        if len(inputs) == 1:
+            x, term = cls._sum_out(bb, inputs[0], terms[0], out)
+            return cls._permute(bb, x, term, out)
+        (a, ta), (b, tb) = (cls._sum_out(bb, v, t, other + out)
+                            for v, t, other in ((inputs[0], terms[0], terms[1]), (inputs[1], terms[1], terms[0])))
+        size = dict(zip(ta, _static_shape(a)))
+        size.update(zip(tb, _static_shape(b)))
+        batch = "".join(c for c in out if c in ta and c in tb)
+        left = "".join(c for c in out if c in ta and c not in tb)
+        right = "".join(c for c in out if c in tb and c not in ta)
+        summed = "".join(c for c in ta if c in tb and c not in out)
+        prod = lambda letters: int(np.prod([size[c] for c in letters], dtype=np.int64))  # noqa: E731
+        a = bb.normalize(relax.op.reshape(cls._permute(bb, a, ta, batch + left + summed),
+                                          [prod(batch), prod(left), prod(summed)]))
+        b = bb.normalize(relax.op.reshape(cls._permute(bb, b, tb, batch + summed + right),
+                                          [prod(batch), prod(summed), prod(right)]))
+        y = bb.normalize(relax.op.matmul(a, b))
+        y = bb.normalize(relax.op.reshape(y, [size[c] for c in batch + left + right]))
+        return cls._permute(bb, y, batch + left + right, out)
+
+
 def _variadic(op: str):
     return type(op, (Variadic,), {"name": op})
 
@@ -620,7 +766,8 @@ class MatMulInteger(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(out, "int32"))
 
 
-OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "ConvTranspose": ConvTranspose, "ArgMax": ArgMax, "ArgMin": ArgMin, "BatchNormalization": BatchNormalization,
+OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "ConvTranspose": ConvTranspose, "ArgMax": ArgMax, "ArgMin": ArgMin, "CumSum": CumSum, "TopK": TopK,
+             "GroupNormalization": GroupNormalization, "Einsum": Einsum, "BatchNormalization": BatchNormalization,
              "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 
