@@ -191,9 +191,37 @@ def person_detector() -> onnx.ModelProto:
     return b.build(b.op("Where", [keep, head, b.const_scalar(0.0)]), [1, 6, 12, 12])  # scores below -0.5 dropped
 
 
+def attention_ops() -> onnx.ModelProto:
+    """A transformer-style block through the operators without a float32 ONNX node case (Einsum, CumSum) and the
+    other new index and normalisation ops: attention scores and mixing as Einsum, a causal running sum
+    (CumSum), GroupNormalization, Mod, TopK and ArgMax over the features."""
+    b = GraphBuilder("attention_ops")
+    x = b.input("x", [1, 8, 16])
+    q = b.op("Einsum", [x, b.weight("wq", (16, 16))], equation="btd,de->bte")
+    k = b.op("Einsum", [x, b.weight("wk", (16, 16))], equation="btd,de->bte")
+    att = b.op("Softmax", [b.op("Einsum", [q, k], equation="bqd,bkd->bqk")], axis=-1)
+    y = b.op("Einsum", [att, x], equation="bqk,bkd->bqd")                               # [1, 8, 16]
+    y = b.op("Add", [y, b.op("CumSum", [x, int64(b, 1)], exclusive=1, reverse=1)])
+    y = b.op("Reshape", [y, int64(b, [1, 8, 4, 4])])
+    y = b.op("GroupNormalization", [y, b.weight("gn_s", (8,), lo=0.5, hi=1.5), b.weight("gn_b", (8,), scale=0.1)],
+             num_groups=4)
+    y = b.op("Mod", [y, b.const_scalar(0.75)], fmod=1)
+    values, indices = b.fresh("topk_values"), b.fresh("topk_indices")
+    b.nodes.append(onnx.helper.make_node("TopK", [b.op("Reshape", [y, int64(b, [1, 8, 16])]), int64(b, [3])],
+                                         [values, indices], name="topk", axis=-1))
+    best = b.op("ArgMax", [values], axis=1, keepdims=0)                                  # [1, 3]
+    graph = onnx.helper.make_graph(b.nodes, b.name, b.inputs, [
+        onnx.helper.make_tensor_value_info(values, onnx.TensorProto.FLOAT, [1, 8, 3]),
+        onnx.helper.make_tensor_value_info(best, onnx.TensorProto.INT64, [1, 3])], b.inits)
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 21)])
+    model.ir_version = 10
+    onnx.checker.check_model(model)
+    return model
+
+
 MODELS = {"torch_flatten": flatten_cnn, "squeezenet": squeezenet, "alexnet": alexnet, "vgg": vgg,
           "googlenet": googlenet, "resnet": resnet, "mobilenet": mobilenet, "unet": unet,
-          "person_detector": person_detector}
+          "person_detector": person_detector, "attention_ops": attention_ops}
 
 
 def compile_and_verify(model: onnx.ModelProto, tmp_path: Path):
@@ -287,9 +315,10 @@ def test_new_kernels_match_onnxruntime(tmp_path):
 
 @pytest.fixture(scope="module")
 def new_kernels_c(tmp_path_factory):
-    """The C of new_kernels_model and of the upsampling models (resize, transposed convolution) for the M7."""
+    """The C of new_kernels_model, the person detector (resize, transposed convolution, comparisons, Where) and
+    attention_ops (CumSum, TopK, ArgMax, Mod) for the M7."""
     dirs = []
-    for model in (new_kernels_model(), person_detector()):
+    for model in (new_kernels_model(), person_detector(), attention_ops()):
         tmp = tmp_path_factory.mktemp(model.graph.name)
         path = tmp / "model.onnx"
         onnx.save(model, str(path))
@@ -304,7 +333,8 @@ def test_new_kernels_compile_warning_free(new_kernels_c, tmp_path, cc, flags):
     kernels = {p.stem for d in new_kernels_c for p in d.glob("edgec_*.c")}
     assert {"edgec_unary_f32", "edgec_binary_f32", "edgec_reduce_f32", "edgec_softmax_f32",
             "edgec_transpose_f32", "edgec_mean_f32", "edgec_concat", "edgec_resize2d_f32",
-            "edgec_conv_transpose2d_f32", "edgec_compare", "edgec_where_f32"} <= kernels, kernels
+            "edgec_conv_transpose2d_f32", "edgec_compare", "edgec_where_f32", "edgec_cumsum_f32", "edgec_topk_f32",
+            "edgec_arg_reduce_f32"} <= kernels, kernels
     for i, out in enumerate(new_kernels_c):
         (tmp_path / str(i)).mkdir()
         assert_compiles_warning_free(out, tmp_path / str(i), cc, flags)

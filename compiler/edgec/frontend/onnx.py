@@ -86,6 +86,31 @@ def unsupported_integer_variants(model: onnx.ModelProto) -> list[tuple[str, str,
     return problems
 
 
+# Operators whose output has the type and shape of their first input, but which ONNX's shape inference leaves
+# untyped (onnx 1.23 infers nothing for GroupNormalization), so that strict inference fails at their consumers.
+SHAPE_PRESERVING_UNINFERRED = {"GroupNormalization"}
+
+
+def infer_shapes(model: onnx.ModelProto) -> onnx.ModelProto:
+    """ONNX's strict shape inference, with the outputs of SHAPE_PRESERVING_UNINFERRED typed as their inputs."""
+    pending = [n for n in model.graph.node if n.op_type in SHAPE_PRESERVING_UNINFERRED]
+    while pending:
+        inferred = onnx.shape_inference.infer_shapes(model)
+        known = {v.name: v for v in list(inferred.graph.input) + list(inferred.graph.value_info)
+                 + list(inferred.graph.output) if v.type.tensor_type.HasField("shape")}
+        typed = [n for n in pending if n.input[0] in known]
+        if not typed:
+            break
+        for node in typed:
+            info = onnx.ValueInfoProto()
+            info.CopyFrom(known[node.input[0]])
+            info.name = node.output[0]
+            if node.output[0] not in {v.name for v in model.graph.output}:
+                model.graph.value_info.append(info)
+        pending = [n for n in pending if n not in typed]
+    return onnx.shape_inference.infer_shapes(model, strict_mode=True)
+
+
 def bind_inputs(model: onnx.ModelProto, bindings: dict[str, np.ndarray]) -> None:
     """Turn graph inputs into initializers: shape, axes and pads tensors become compile-time constants."""
     inputs = {i.name: i for i in model.graph.input}
@@ -148,7 +173,7 @@ def import_onnx(path: Path, options):
         raise UnsupportedModelError(problems)
     shapes = static_input_shapes(model)
     try:
-        model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+        model = infer_shapes(model)
     except Exception as exc:
         raise ModelLoadError(f"{path}: shape inference failed: {exc}") from None
     problems = unsupported_integer_variants(model)
