@@ -14,7 +14,7 @@ import pytest
 from onnx import numpy_helper
 
 from conftest import COMPILERS, assert_compiles_warning_free, run_edgec
-from edgec.errors import UnsupportedModelError
+from edgec.errors import EdgecError, UnsupportedModelError
 from edgec.pipeline import CompileOptions, compile_model
 from edgec.verify import verify_compiled
 
@@ -258,6 +258,29 @@ def test_shape_of_unknown_value_is_refused_naming_the_node(tmp_path):
     with pytest.raises(UnsupportedModelError) as err:
         compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
     assert "nonzero_1" in str(err.value) and "shape_2" in str(err.value)
+
+
+@pytest.mark.parametrize("op,attrs,inputs,shape,reason", [
+    ("Einsum", {"equation": "ii->i"}, [], [4], "a letter repeated in one term"),
+    ("Resize", {"mode": "nearest"}, ["", "scales"], [1, 6, 8, 8], "resizes H and W"),
+    ("ConvTranspose", {}, ["w3d"], [1, 2, 5, 5, 5], "3-D ConvTranspose is not supported"),
+])
+def test_unsupported_variants_are_refused_naming_the_node(op, attrs, inputs, shape, reason, tmp_path):
+    """Variants of the new operators edgec does not compile: a clear error that names the node, no traceback."""
+    b = GraphBuilder("refused")
+    x = b.input("x", [4, 4] if op == "Einsum" else [1, 3, 4, 4] if op == "Resize" else [1, 2, 3, 3, 3])
+    named = {"scales": lambda: b.weight("scales", (4,), lo=2.0, hi=2.0),
+             "w3d": lambda: b.weight("w3d", (2, 2, 3, 3, 3))}
+    b.nodes.append(onnx.helper.make_node(op, [x] + [named[i]() if i in named else i for i in inputs], ["y"],
+                                         name="the_node", **attrs))
+    if op == "Resize":  # scales [1, 2, 2, 2]: the channel axis too
+        b.inits[-1].CopyFrom(numpy_helper.from_array(np.array([1, 2, 2, 2], np.float32), b.inits[-1].name))
+    model = b.build("y", shape)
+    path = tmp_path / "m.onnx"
+    onnx.save(model, str(path))
+    with pytest.raises(EdgecError) as err:
+        compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    assert reason in str(err.value) and "the_node" in str(err.value), str(err.value)
 
 
 def test_failing_optional_tvm_pass_leaves_the_module_unchanged():

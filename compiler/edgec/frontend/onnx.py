@@ -111,6 +111,20 @@ def infer_shapes(model: onnx.ModelProto) -> onnx.ModelProto:
     return onnx.shape_inference.infer_shapes(model, strict_mode=True)
 
 
+def unsupported_float_variants(model: onnx.ModelProto) -> list[tuple[str, str, str]]:
+    """Variants of supported float operators edgec has no kernel for, named before TVM's import. `model` has been
+    through shape inference."""
+    ranks = {v.name: len(v.type.tensor_type.shape.dim)
+             for v in list(model.graph.input) + list(model.graph.value_info) + list(model.graph.output)}
+    ranks.update({i.name: len(i.dims) for i in model.graph.initializer})
+    problems = []
+    for i, node in enumerate(model.graph.node):
+        if node.op_type == "ConvTranspose" and ranks.get(node.input[0], 4) not in (3, 4):
+            problems.append((node.name or f"#{i}", node.op_type, f"{ranks[node.input[0]] - 2}-D ConvTranspose is not "
+                                                                 "supported (edgec runs 1-D and 2-D)"))
+    return problems
+
+
 def bind_inputs(model: onnx.ModelProto, bindings: dict[str, np.ndarray]) -> None:
     """Turn graph inputs into initializers: shape, axes and pads tensors become compile-time constants."""
     inputs = {i.name: i for i in model.graph.input}
@@ -176,7 +190,7 @@ def import_onnx(path: Path, options):
         model = infer_shapes(model)
     except Exception as exc:
         raise ModelLoadError(f"{path}: shape inference failed: {exc}") from None
-    problems = unsupported_integer_variants(model)
+    problems = unsupported_integer_variants(model) + unsupported_float_variants(model)
     if problems:
         raise UnsupportedModelError(problems)
 

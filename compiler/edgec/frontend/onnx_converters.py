@@ -773,11 +773,17 @@ OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile
 
 def _named_after_node(convert_operator):
     """Bind each converted operator to a Relax var named after its ONNX node, so that the per-layer report and
-    lowering errors name the user's layers ('conv1') rather than TVM's temporaries ('lv17')."""
+    lowering errors name the user's layers ('conv1') rather than TVM's temporaries ('lv17'); a converter's
+    refusal (ValueError) names the node too."""
 
     def convert(self, op_name, inputs, attrs, opset):
-        sym = convert_operator(self, op_name, inputs, attrs, opset)
         node_name = (attrs.get("tvm_custom") or {}).get("name") or ""
+        try:
+            sym = convert_operator(self, op_name, inputs, attrs, opset)
+        except (ValueError, NotImplementedError) as exc:  # a converter's refusal: say which node
+            if not node_name:
+                raise
+            raise type(exc)(f"node '{node_name}' ({op_name}): {exc}") from exc
         if node_name and isinstance(sym, tvm.ir.expr.Call) and isinstance(sym.ty, relax.TensorType):
             sym = self.bb.emit(sym, name_hint=re.sub(r"\W", "_", node_name))
         return sym
