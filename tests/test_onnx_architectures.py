@@ -1,5 +1,6 @@
 """Classic CNN architectures as ONNX models with random weights (small-resolution variants built with
-model_zoo/onnx_builder.py): each compiles for the host and matches onnxruntime within 1e-4. Also the
+model_zoo/onnx_builder.py), and a U-Net and a person-detector neck that upsample (Resize, ConvTranspose): each
+compiles for the host and matches onnxruntime within 1e-4. Also the
 static-shape idioms exporters emit (PyTorch's flatten) and TVM failures that must not reach the user."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 from onnx import numpy_helper
 
 from conftest import COMPILERS, assert_compiles_warning_free, run_edgec
-from edgec.errors import UnsupportedModelError
+from edgec.errors import EdgecError, UnsupportedModelError
 from edgec.pipeline import CompileOptions, compile_model
 from edgec.verify import verify_compiled
 
@@ -149,8 +150,78 @@ def mobilenet() -> onnx.ModelProto:
     return b.build(b.op("Softmax", [b.dense(y, 64, 10)], axis=1), [1, 10])
 
 
+def f32(b: GraphBuilder, values) -> str:
+    name = b.fresh("f32")
+    b.inits.append(numpy_helper.from_array(np.asarray(values, np.float32), name))
+    return name
+
+
+def unet() -> onnx.ModelProto:
+    """A small U-Net: two encoder stages, a ConvTranspose (stride 2, bias, output_padding) and a nearest 2x
+    Resize (PyTorch's Upsample) up the decoder, skip connections concatenated."""
+    b = GraphBuilder("unet")
+    x = b.input("x", [1, 3, 24, 24])
+    e1 = b.op("Relu", [b.conv(x, 3, 8, 3, bias=True)])                            # 24x24
+    e2 = b.op("Relu", [b.conv(maxpool(b, e1, 2, 2), 8, 16, 3, bias=True)])        # 12x12
+    mid = b.op("Relu", [b.conv(maxpool(b, e2, 2, 2), 16, 16, 3, bias=True)])      # 6x6
+    up2 = b.op("ConvTranspose", [mid, b.weight("up_w", (16, 8, 3, 3)), b.weight("up_b", (8,), scale=0.1)],
+               strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1])           # 12x12
+    d2 = b.op("Relu", [b.conv(b.op("Concat", [up2, e2], axis=1), 24, 8, 3, bias=True)])
+    up1 = b.op("Resize", [d2, "", f32(b, [1, 1, 2, 2])], mode="nearest", coordinate_transformation_mode="asymmetric",
+               nearest_mode="floor")                                               # 24x24
+    d1 = b.op("Relu", [b.conv(b.op("Concat", [up1, e1], axis=1), 16, 8, 3, bias=True)])
+    return b.build(b.op("Sigmoid", [b.conv(d1, 8, 1, 1, bias=True)]), [1, 1, 24, 24])
+
+
+def person_detector() -> onnx.ModelProto:
+    """A detector neck in the style of FPN / YOLO heads: a strided backbone, the coarse map upsampled (bilinear,
+    half_pixel; and a grouped ConvTranspose) and added to the finer one, then a per-cell box head whose low
+    scores are masked with comparisons, logic and Where."""
+    b = GraphBuilder("person_detector")
+    x = b.input("x", [1, 3, 32, 32])
+    c3 = b.conv_bn(b.conv_bn(x, 3, 8, 3, 2), 8, 16, 3, 2)                         # 8x8
+    c4 = b.conv_bn(c3, 16, 16, 3, 2)                                               # 4x4
+    p4 = b.op("Resize", [c4, "", f32(b, [1, 1, 2, 2])], mode="linear")             # 8x8, half_pixel
+    t4 = b.op("ConvTranspose", [c4, b.weight("t_w", (16, 8, 2, 2))], strides=[2, 2], group=2, dilations=[1, 1])
+    p3 = b.op("Add", [b.op("Add", [p4, t4]), c3])
+    p3 = b.op("Resize", [p3, "", "", int64(b, [1, 16, 12, 12])], mode="linear", coordinate_transformation_mode="align_corners")
+    head = b.conv(b.conv_bn(p3, 16, 16, 3), 16, 6, 1, bias=True)                   # 4 box + 1 object + 1 class
+    keep = b.op("And", [b.op("GreaterOrEqual", [head, b.const_scalar(-0.5)]),
+                        b.op("Not", [b.op("Equal", [head, b.const_scalar(0.0)])])])
+    return b.build(b.op("Where", [keep, head, b.const_scalar(0.0)]), [1, 6, 12, 12])  # scores below -0.5 dropped
+
+
+def attention_ops() -> onnx.ModelProto:
+    """A transformer-style block through the operators without a float32 ONNX node case (Einsum, CumSum) and the
+    other new index and normalisation ops: attention scores and mixing as Einsum, a causal running sum
+    (CumSum), GroupNormalization, Mod, TopK and ArgMax over the features."""
+    b = GraphBuilder("attention_ops")
+    x = b.input("x", [1, 8, 16])
+    q = b.op("Einsum", [x, b.weight("wq", (16, 16))], equation="btd,de->bte")
+    k = b.op("Einsum", [x, b.weight("wk", (16, 16))], equation="btd,de->bte")
+    att = b.op("Softmax", [b.op("Einsum", [q, k], equation="bqd,bkd->bqk")], axis=-1)
+    y = b.op("Einsum", [att, x], equation="bqk,bkd->bqd")                               # [1, 8, 16]
+    y = b.op("Add", [y, b.op("CumSum", [x, int64(b, 1)], exclusive=1, reverse=1)])
+    y = b.op("Reshape", [y, int64(b, [1, 8, 4, 4])])
+    y = b.op("GroupNormalization", [y, b.weight("gn_s", (8,), lo=0.5, hi=1.5), b.weight("gn_b", (8,), scale=0.1)],
+             num_groups=4)
+    y = b.op("Mod", [y, b.const_scalar(0.75)], fmod=1)
+    values, indices = b.fresh("topk_values"), b.fresh("topk_indices")
+    b.nodes.append(onnx.helper.make_node("TopK", [b.op("Reshape", [y, int64(b, [1, 8, 16])]), int64(b, [3])],
+                                         [values, indices], name="topk", axis=-1))
+    best = b.op("ArgMax", [values], axis=1, keepdims=0)                                  # [1, 3]
+    graph = onnx.helper.make_graph(b.nodes, b.name, b.inputs, [
+        onnx.helper.make_tensor_value_info(values, onnx.TensorProto.FLOAT, [1, 8, 3]),
+        onnx.helper.make_tensor_value_info(best, onnx.TensorProto.INT64, [1, 3])], b.inits)
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 21)])
+    model.ir_version = 10
+    onnx.checker.check_model(model)
+    return model
+
+
 MODELS = {"torch_flatten": flatten_cnn, "squeezenet": squeezenet, "alexnet": alexnet, "vgg": vgg,
-          "googlenet": googlenet, "resnet": resnet, "mobilenet": mobilenet}
+          "googlenet": googlenet, "resnet": resnet, "mobilenet": mobilenet, "unet": unet,
+          "person_detector": person_detector, "attention_ops": attention_ops}
 
 
 def compile_and_verify(model: onnx.ModelProto, tmp_path: Path):
@@ -187,6 +258,29 @@ def test_shape_of_unknown_value_is_refused_naming_the_node(tmp_path):
     with pytest.raises(UnsupportedModelError) as err:
         compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
     assert "nonzero_1" in str(err.value) and "shape_2" in str(err.value)
+
+
+@pytest.mark.parametrize("op,attrs,inputs,shape,reason", [
+    ("Einsum", {"equation": "ii->i"}, [], [4], "a letter repeated in one term"),
+    ("Resize", {"mode": "nearest"}, ["", "scales"], [1, 6, 8, 8], "resizes H and W"),
+    ("ConvTranspose", {}, ["w3d"], [1, 2, 5, 5, 5], "3-D ConvTranspose is not supported"),
+])
+def test_unsupported_variants_are_refused_naming_the_node(op, attrs, inputs, shape, reason, tmp_path):
+    """Variants of the new operators edgec does not compile: a clear error that names the node, no traceback."""
+    b = GraphBuilder("refused")
+    x = b.input("x", [4, 4] if op == "Einsum" else [1, 3, 4, 4] if op == "Resize" else [1, 2, 3, 3, 3])
+    named = {"scales": lambda: b.weight("scales", (4,), lo=2.0, hi=2.0),
+             "w3d": lambda: b.weight("w3d", (2, 2, 3, 3, 3))}
+    b.nodes.append(onnx.helper.make_node(op, [x] + [named[i]() if i in named else i for i in inputs], ["y"],
+                                         name="the_node", **attrs))
+    if op == "Resize":  # scales [1, 2, 2, 2]: the channel axis too
+        b.inits[-1].CopyFrom(numpy_helper.from_array(np.array([1, 2, 2, 2], np.float32), b.inits[-1].name))
+    model = b.build("y", shape)
+    path = tmp_path / "m.onnx"
+    onnx.save(model, str(path))
+    with pytest.raises(EdgecError) as err:
+        compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    assert reason in str(err.value) and "the_node" in str(err.value), str(err.value)
 
 
 def test_failing_optional_tvm_pass_leaves_the_module_unchanged():
@@ -244,17 +338,26 @@ def test_new_kernels_match_onnxruntime(tmp_path):
 
 @pytest.fixture(scope="module")
 def new_kernels_c(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("new_kernels")
-    path = tmp / "model.onnx"
-    onnx.save(new_kernels_model(), str(path))
-    proc = run_edgec("compile", path, "--target", "cortex-m7", "-o", tmp / "out")
-    assert proc.returncode == 0, proc.stderr
-    return tmp / "out"
+    """The C of new_kernels_model, the person detector (resize, transposed convolution, comparisons, Where) and
+    attention_ops (CumSum, TopK, ArgMax, Mod) for the M7."""
+    dirs = []
+    for model in (new_kernels_model(), person_detector(), attention_ops()):
+        tmp = tmp_path_factory.mktemp(model.graph.name)
+        path = tmp / "model.onnx"
+        onnx.save(model, str(path))
+        proc = run_edgec("compile", path, "--target", "cortex-m7", "--no-code-size", "-o", tmp / "out")
+        assert proc.returncode == 0, proc.stderr  # (the code is compiled below, with every compiler)
+        dirs.append(tmp / "out")
+    return dirs
 
 
 @pytest.mark.parametrize("cc,flags", COMPILERS)
 def test_new_kernels_compile_warning_free(new_kernels_c, tmp_path, cc, flags):
-    kernels = {p.stem for p in new_kernels_c.glob("edgec_*.c")}
+    kernels = {p.stem for d in new_kernels_c for p in d.glob("edgec_*.c")}
     assert {"edgec_unary_f32", "edgec_binary_f32", "edgec_reduce_f32", "edgec_softmax_f32",
-            "edgec_transpose_f32", "edgec_mean_f32", "edgec_concat"} <= kernels, kernels
-    assert_compiles_warning_free(new_kernels_c, tmp_path, cc, flags)
+            "edgec_transpose_f32", "edgec_mean_f32", "edgec_concat", "edgec_resize2d_f32",
+            "edgec_conv_transpose2d_f32", "edgec_compare", "edgec_where_f32", "edgec_cumsum_f32", "edgec_topk_f32",
+            "edgec_arg_reduce_f32"} <= kernels, kernels
+    for i, out in enumerate(new_kernels_c):
+        (tmp_path / str(i)).mkdir()
+        assert_compiles_warning_free(out, tmp_path / str(i), cc, flags)

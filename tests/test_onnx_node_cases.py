@@ -1,9 +1,11 @@
 """The ONNX backend node test cases (onnx.backend.test.case.node) for edgec's float32 operators.
 
-Every case whose graph uses only the operators below (plus Constant/Identity), whose data is float32 and
-whose name is one of these operators' test names is compiled for the host, built with gcc, run on the case's
-own inputs and compared with the case's expected outputs. int64 shape/axes/pads inputs are bound as
-compile-time constants (ImportOptions.bindings, the CLI's --bind). Pad's edge/reflect/wrap cases exist only
+Every case whose graph uses only the operators below (plus Constant/Identity), whose data is float32 (bool
+where comparisons, logic and Where make or take it; int64 indices out of ArgMax / ArgMin) and whose name is
+one of these operators' test names is compiled for the host, built with gcc, run on the case's own inputs and
+compared with the case's expected outputs. int64 shape/axes/pads inputs, and the float inputs that parametrise
+an operator (Resize's roi and scales), are bound as compile-time constants (ImportOptions.bindings, the CLI's
+--bind). Pad's edge/reflect/wrap cases exist only
 with int32 data in the ONNX suite; they also run as float32 twins (same values). Cases that cannot be
 compiled by a static float32 compiler are listed in EXCLUDED with the reason: edgec must refuse each with a
 clear error, and an exclusion that no longer names a selected case fails the suite.
@@ -54,8 +56,19 @@ OPERATORS = {
     "Slice", "Split", "Gather", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
     # normalisations composed of the mean, binary and unary kernels
     "LayerNormalization", "InstanceNormalization",
+    # spatial: resize (taps computed at compile time), transposed convolution
+    "Resize", "Upsample", "ConvTranspose",
+    # comparisons and logic on bool tensors (bytes), Where
+    "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where",
+    # index outputs (int64)
+    "ArgMax", "ArgMin",
+    # TopK; group normalisation (composed); Mod on the binary kernel. (CumSum and Einsum have no float32 case:
+    # tests/test_onnx_architectures.py checks them against onnxruntime.)
+    "TopK", "GroupNormalization", "Mod",
 }
 ALSO_ALLOWED = {"Constant", "Identity"}
+INDEX_OUTPUT_OPERATORS = {"ArgMax", "ArgMin"}
+BOOL_OPERATORS = {"Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where"}
 
 # Test-name stems per operator, as the ONNX test suite names them (test_<stem>..., incl. _expanded variants).
 NAME_STEMS = (
@@ -70,18 +83,24 @@ NAME_STEMS = (
     "globalmaxpool", "logsoftmax",
     "slice", "split", "gather_", "expand", "tile", "depthtospace", "spacetodepth",
     "layer_normalization", "instancenorm",
+    "resize_", "upsample_", "convtranspose",
+    "equal", "less", "greater", "not", "and", "or", "xor", "where", "argmax", "argmin",
+    "top_k", "group_normalization", "mod_",
 )
 # Names matching a stem that belong to another operator.
-OTHER_OPERATORS = re.compile(r"^(convinteger|convtranspose|matmulinteger)")
+OTHER_OPERATORS = re.compile(r"^(convinteger|matmulinteger)")
 
 # Inputs that are shapes, axes or pads: bound as constants at compile time.
 INDEX_DTYPES = {TensorProto.INT64}
+# Float inputs that parametrise an operator rather than carry data (Resize's roi and scales): bound too.
+CONSTANT_INPUTS = {"Resize": (1, 2, 3), "Upsample": (1,)}
 
 # Pure data-movement operators whose integer-typed ONNX cases are also run as float32 variants (same data,
 # cast to float32): the values are moved, not computed, so the expected outputs are exact in float32.
 FLOAT_VARIANT_OPS = {"Pad"}
 
 EXCLUDED: dict[str, str] = {
+    "test_convtranspose_3d": "3-D transposed convolution (5-D tensors); edgec runs 1-D and 2-D ConvTranspose",
     "test_maxpool_with_argmax_2d_precomputed_pads":
         "second output 'Indices' is int64 (argmax indices); edgec compiles float32 models",
     "test_maxpool_with_argmax_2d_precomputed_strides":
@@ -149,8 +168,10 @@ def select_cases():
             continue
         dtypes = _dtype_names(case.model)
         # int64 inputs are bound as constants; a case whose outputs are all integer computes no float at all
+        # (bool tensors only where a comparison, logic op or Where makes or takes them; int64 outputs of ArgMax)
         out_dtypes = {v.type.tensor_type.elem_type for v in case.model.graph.output}
-        if dtypes <= {TensorProto.FLOAT} | INDEX_DTYPES and TensorProto.FLOAT in out_dtypes:
+        allowed = {TensorProto.FLOAT} | ({TensorProto.BOOL} if ops & BOOL_OPERATORS else set())
+        if dtypes <= allowed | INDEX_DTYPES and (out_dtypes & allowed or ops & INDEX_OUTPUT_OPERATORS):
             selected.append((case.name, case.model, case.data_sets))
         elif ops & FLOAT_VARIANT_OPS and ops <= FLOAT_VARIANT_OPS | ALSO_ALLOWED:
             variant = _float_variant(case)
@@ -165,7 +186,8 @@ def cached_cases():
     code and constants, so a change to either recollects; a lock lets one process collect while the others
     wait."""
     selection = [inspect.getsource(f) for f in (select_cases, _float_variant, _named_after_operator, _dtype_names)]
-    selection += [repr(sorted(v)) for v in (OPERATORS, ALSO_ALLOWED, NAME_STEMS, INDEX_DTYPES, FLOAT_VARIANT_OPS)]
+    selection += [repr(sorted(v)) for v in (OPERATORS, ALSO_ALLOWED, NAME_STEMS, INDEX_DTYPES, FLOAT_VARIANT_OPS,
+                                            BOOL_OPERATORS, INDEX_OUTPUT_OPERATORS)]
     selection += [OTHER_OPERATORS.pattern, onnx.__version__]
     key = hashlib.sha256("\n".join(selection).encode()).hexdigest()[:16]
     root = Path(tempfile.gettempdir()) / f"edgec-onnx-node-cases-{onnx.__version__}-{key}"
@@ -270,7 +292,9 @@ def compile_case(name: str, k: int, model: onnx.ModelProto, inputs, out: Path) -
     onnx.save(model, str(model_path))
     types = {i.name: i.type.tensor_type.elem_type for i in model.graph.input}
     feed = dict(zip(types, inputs))
-    bindings = {n: np.asarray(v) for n, v in feed.items() if types[n] in INDEX_DTYPES}
+    params = {node.input[i] for node in model.graph.node for i in CONSTANT_INPUTS.get(node.op_type, ())
+              if i < len(node.input)}
+    bindings = {n: np.asarray(v) for n, v in feed.items() if types[n] in INDEX_DTYPES or n in params}
     result = compile_model(model_path, "host", out / "c",
                            CompileOptions(name=f"{name}_{k}", import_options=ImportOptions(bindings=bindings),
                                           measure_code=False))

@@ -1,13 +1,14 @@
-/* Element-wise binary operators (add, sub, mul, div, max, min, pow, prelu) with NumPy broadcasting, float32, and a fused clamp. */
+/* Element-wise binary operators (add, sub, mul, div, max, min, pow, prelu, mod) with NumPy broadcasting, float32, and a fused clamp. */
 #ifndef EDGEC_BINARY_F32_H
 #define EDGEC_BINARY_F32_H
 
 #include "edgec_common.h"
 
 /* EDGEC_MAX / EDGEC_MIN ignore a NaN in b (ONNX Clip's NaN bounds mean "no bound") and keep a NaN in a. */
-/* EDGEC_POW is powf(a, b); EDGEC_PRELU is a >= 0 ? a : b * a (b the slope). */
+/* EDGEC_POW is powf(a, b); EDGEC_PRELU is a >= 0 ? a : b * a (b the slope). EDGEC_FMOD is fmodf (ONNX Mod with
+ * fmod=1: the sign of a); EDGEC_FLOOR_MOD has the sign of b (fmod=0, NumPy's mod). */
 enum { EDGEC_ADD = 0, EDGEC_SUB = 1, EDGEC_MUL = 2, EDGEC_DIV = 3, EDGEC_MAX = 4, EDGEC_MIN = 5, EDGEC_POW = 6,
-       EDGEC_PRELU = 7 };
+       EDGEC_PRELU = 7, EDGEC_FMOD = 8, EDGEC_FLOOR_MOD = 9 };
 
 typedef struct {
     int32_t op;

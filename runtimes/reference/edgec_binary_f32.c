@@ -2,6 +2,11 @@
 
 #include "edgec_binary_f32.h"
 
+static float floor_mod(float x, float y) {
+    const float r = fmodf(x, y);
+    return r != 0.0f && (r < 0.0f) != (y < 0.0f) ? r + y : r;
+}
+
 static float apply(int32_t op, float x, float y) {
     switch (op) {
     case EDGEC_ADD: return x + y;
@@ -11,6 +16,8 @@ static float apply(int32_t op, float x, float y) {
     case EDGEC_MAX: return x < y ? y : x;
     case EDGEC_POW: return powf(x, y);
     case EDGEC_PRELU: return x >= 0.0f ? x : y * x;
+    case EDGEC_FMOD: return fmodf(x, y);
+    case EDGEC_FLOOR_MOD: return floor_mod(x, y);
     default: return y < x ? y : x;
     }
 }

@@ -22,7 +22,9 @@ SUPPORTED_OPS = {
     "Softsign", "Abs", "Neg", "Reciprocal", "Floor", "Ceil", "Round", "Sin", "Cos", "Sign", "LRN",
     "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
     "ReduceSumSquare", "LogSoftmax", "Slice", "Split", "Gather", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
-    "LayerNormalization", "InstanceNormalization",
+    "LayerNormalization", "InstanceNormalization", "Resize", "Upsample", "ConvTranspose",
+    "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where",
+    "ArgMax", "ArgMin", "CumSum", "TopK", "GroupNormalization", "Mod", "Einsum",
     # onnxruntime's quantize_dynamic: integer kernels, fused onto the hybrid kernels (passes/fuse_dynamic_quant.py)
     "DynamicQuantizeLinear", "ConvInteger", "MatMulInteger", "Cast",
 }
@@ -81,6 +83,45 @@ def unsupported_integer_variants(model: onnx.ModelProto) -> list[tuple[str, str,
         elif node.op_type == "MatMulInteger" and ranks.get(node.input[1], 2) != 2:
             problems.append((name, node.op_type, f"B of rank {ranks[node.input[1]]} is not supported "
                                                  "(edgec runs A [..., M, K] times a 2-D B [K, N])"))
+    return problems
+
+
+# Operators whose output has the type and shape of their first input, but which ONNX's shape inference leaves
+# untyped (onnx 1.23 infers nothing for GroupNormalization), so that strict inference fails at their consumers.
+SHAPE_PRESERVING_UNINFERRED = {"GroupNormalization"}
+
+
+def infer_shapes(model: onnx.ModelProto) -> onnx.ModelProto:
+    """ONNX's strict shape inference, with the outputs of SHAPE_PRESERVING_UNINFERRED typed as their inputs."""
+    pending = [n for n in model.graph.node if n.op_type in SHAPE_PRESERVING_UNINFERRED]
+    while pending:
+        inferred = onnx.shape_inference.infer_shapes(model)
+        known = {v.name: v for v in list(inferred.graph.input) + list(inferred.graph.value_info)
+                 + list(inferred.graph.output) if v.type.tensor_type.HasField("shape")}
+        typed = [n for n in pending if n.input[0] in known]
+        if not typed:
+            break
+        for node in typed:
+            info = onnx.ValueInfoProto()
+            info.CopyFrom(known[node.input[0]])
+            info.name = node.output[0]
+            if node.output[0] not in {v.name for v in model.graph.output}:
+                model.graph.value_info.append(info)
+        pending = [n for n in pending if n not in typed]
+    return onnx.shape_inference.infer_shapes(model, strict_mode=True)
+
+
+def unsupported_float_variants(model: onnx.ModelProto) -> list[tuple[str, str, str]]:
+    """Variants of supported float operators edgec has no kernel for, named before TVM's import. `model` has been
+    through shape inference."""
+    ranks = {v.name: len(v.type.tensor_type.shape.dim)
+             for v in list(model.graph.input) + list(model.graph.value_info) + list(model.graph.output)}
+    ranks.update({i.name: len(i.dims) for i in model.graph.initializer})
+    problems = []
+    for i, node in enumerate(model.graph.node):
+        if node.op_type == "ConvTranspose" and ranks.get(node.input[0], 4) not in (3, 4):
+            problems.append((node.name or f"#{i}", node.op_type, f"{ranks[node.input[0]] - 2}-D ConvTranspose is not "
+                                                                 "supported (edgec runs 1-D and 2-D)"))
     return problems
 
 
@@ -146,10 +187,10 @@ def import_onnx(path: Path, options):
         raise UnsupportedModelError(problems)
     shapes = static_input_shapes(model)
     try:
-        model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+        model = infer_shapes(model)
     except Exception as exc:
         raise ModelLoadError(f"{path}: shape inference failed: {exc}") from None
-    problems = unsupported_integer_variants(model)
+    problems = unsupported_integer_variants(model) + unsupported_float_variants(model)
     if problems:
         raise UnsupportedModelError(problems)
 

@@ -29,6 +29,7 @@ STATIC_INPUTS = {
     "Reshape": (1,), "Expand": (1,), "Tile": (1,), "Pad": (1, 3), "Slice": (1, 2, 3, 4), "Resize": (1, 2, 3),
     "Unsqueeze": (1,), "Squeeze": (1,), "ReduceMean": (1,), "ReduceSum": (1,), "ReduceMax": (1,),
     "ReduceMin": (1,), "ConstantOfShape": (0,), "TopK": (1,), "Split": (1,), "Upsample": (1,),
+    "CumSum": (1,),
 }
 # Operator -> the input holding its weights [M, C/group, k...]
 CONV_WEIGHTS = {"Conv": 1, "ConvInteger": 1, "QLinearConv": 3}

@@ -389,6 +389,307 @@ class LayerNormalization(tvm_onnx.OnnxOpConverter):
         return relax.Tuple([y, mean, bb.normalize(inv)])
 
 
+def _text(value, default: str) -> str:
+    value = default if value is None else value
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class Resize(tvm_onnx.OnnxOpConverter):
+    """Resize of the two spatial axes of an N-C-H-W tensor as relax.image.resize2d (which TVM's layout pass turns
+    channels-last like the convolutions around it), every coordinate and nearest mode carried in its attributes
+    and lowered by edgec (ops/resize.py). The output size follows ONNX's reference: from the sizes (with
+    keep_aspect_ratio_policy) or floor(scale * size). resize2d carries the size, not the scale (its taps use
+    scale = out / in), and has no antialias: a Resize whose scale * size is fractional, or that antialiases,
+    becomes the extern edgec.resize2d (NCHW) with the exact scales instead."""
+
+    NAMES = {"nearest": "nearest_neighbor", "linear": "linear", "cubic": "cubic"}
+
+    @classmethod
+    def _resize(cls, x, roi, scales, sizes, attr, axes=None):
+        shape = _static_shape(x)
+        r = len(shape)
+        mode = _text(attr.get("mode"), "nearest")
+        if r != 4:
+            raise ValueError(f"Resize of a rank-{r} tensor: edgec resizes H and W of N-C-H-W tensors")
+        axes = list(range(r)) if axes is None else [int(a) % r for a in axes]
+        if scales is not None and scales.size == 0:
+            scales = None
+        if sizes is not None and sizes.size == 0:
+            sizes = None
+        if (scales is None) == (sizes is None):
+            raise ValueError("Resize needs exactly one of scales and sizes, known at compile time")
+        full_scale, out = [1.0] * r, list(shape)
+        if sizes is not None:
+            for a, n in zip(axes, sizes.reshape(-1).tolist()):
+                out[a], full_scale[a] = int(n), int(n) / shape[a]
+            policy = _text(attr.get("keep_aspect_ratio_policy"), "stretch")
+            if policy != "stretch":
+                pick = min if policy == "not_larger" else max
+                scale = pick(full_scale[a] for a in axes)
+                for a in axes:
+                    full_scale[a], out[a] = scale, int(scale * shape[a] + 0.5)
+        else:
+            for a, s in zip(axes, scales.reshape(-1).tolist()):
+                full_scale[a], out[a] = float(s), int(float(s) * shape[a])
+        if out[:2] != shape[:2]:
+            raise ValueError(f"Resize of the batch or channel axis ({shape} -> {out}): edgec resizes H and W")
+        exact = all(math.isclose(full_scale[a] * shape[a], out[a], rel_tol=1e-9) for a in (2, 3))
+        antialias = bool(int(attr.get("antialias", 0))) and mode != "nearest"
+        roi_hw = [0.0, 0.0, 1.0, 1.0]
+        if roi is not None and roi.size:
+            full = [0.0] * r + [1.0] * r
+            for i, a in enumerate(axes):
+                full[a], full[r + a] = float(roi.reshape(-1)[i]), float(roi.reshape(-1)[len(axes) + i])
+            roi_hw = [full[2], full[3], full[r + 2], full[r + 3]]
+        attrs = dict(roi=roi_hw, method=cls.NAMES.get(mode, mode),
+                     coordinate_transformation_mode=_text(attr.get("coordinate_transformation_mode"), "half_pixel"),
+                     rounding_method=_text(attr.get("nearest_mode"), "round_prefer_floor"),
+                     cubic_alpha=float(attr.get("cubic_coeff_a", -0.75)),
+                     cubic_exclude=int(attr.get("exclude_outside", 0)),
+                     extrapolation_value=float(attr.get("extrapolation_value", 0.0)))
+        if exact and not antialias:
+            return relax.op.image.resize2d(x, relax.ShapeExpr(out[2:]), layout="NCHW", **attrs)
+        func = _extern("edgec.resize2d", dict(attrs, scales=[full_scale[2], full_scale[3]], antialias=int(antialias)))
+        return relax.call_dps_packed(func, relax.Tuple([x]), out_ty=relax.TensorType(out, str(x.ty.dtype)))
+
+    @classmethod
+    def _constant(cls, inputs, i, params, what):
+        if len(inputs) <= i or inputs[i] is None:
+            return None
+        value = _const_value(inputs[i], params)
+        if value is None:
+            raise ValueError(f"Resize: the {what} input must be known at compile time (bind it with --bind)")
+        return value
+
+    @classmethod
+    def _impl_v11(cls, bb, inputs, attr, params):
+        roi, scales, sizes = (cls._constant(inputs, i, params, w) for i, w in ((1, "roi"), (2, "scales"), (3, "sizes")))
+        return cls._resize(inputs[0], roi, scales, sizes, attr, attr.get("axes"))
+
+
+class Upsample(tvm_onnx.OnnxOpConverter):
+    """Upsample (deprecated): Resize with asymmetric coordinates; nearest takes the floor (x // scale)."""
+
+    @classmethod
+    def _upsample(cls, x, scales, attr):
+        mode = _text(attr.get("mode"), "nearest")
+        attr = {"mode": mode, "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
+        return Resize._resize(x, None, np.asarray(scales, np.float32), None, attr)
+
+    @classmethod
+    def _impl_v7(cls, bb, inputs, attr, params):
+        return cls._upsample(inputs[0], attr["scales"], attr)
+
+    @classmethod
+    def _impl_v9(cls, bb, inputs, attr, params):
+        scales = _const_value(inputs[1], params)
+        if scales is None:
+            raise ValueError("Upsample: the scales input must be known at compile time (bind it with --bind)")
+        return cls._upsample(inputs[0], scales, attr)
+
+
+class ConvTranspose(tvm_onnx.ConvTranspose):
+    """output_shape (which TVM ignores) as pads and output_padding, by ONNX's rule: total padding =
+    stride * (in - 1) + output_padding + (kernel - 1) * dilation + 1 - output_shape, split with the odd unit at
+    the start (at the end for SAME_UPPER); an end pad below zero (a larger output) becomes output padding."""
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        if "output_shape" not in attr:
+            return super()._impl_v1(bb, inputs, attr, params)
+        spatial = _static_shape(inputs[0])[2:]
+        nd = len(spatial)
+        kernel = [int(k) for k in attr.get("kernel_shape", _static_shape(inputs[1])[2:])]
+        strides = [int(v) for v in attr.get("strides", [1] * nd)]
+        dilations = [int(v) for v in attr.get("dilations", [1] * nd)]
+        out_pad = [int(v) for v in attr.get("output_padding", [0] * nd)]
+        wanted = [int(v) for v in attr["output_shape"]][-nd:]
+        upper = _text(attr.get("auto_pad"), "NOTSET") == "SAME_UPPER"
+        begins, ends, extra = [], [], []
+        for n, k, s_, d, op, o in zip(spatial, kernel, strides, dilations, out_pad, wanted):
+            total = s_ * (n - 1) + op + (k - 1) * d + 1 - o
+            begin, end = (total // 2, total - total // 2) if upper else (total - total // 2, total // 2)
+            if begin < 0:
+                raise ValueError(f"ConvTranspose output_shape {wanted} needs a negative start padding")
+            begins.append(begin)
+            ends.append(max(end, 0))
+            extra.append(op + max(-end, 0))
+        attr = {k: v for k, v in attr.items() if k not in ("output_shape", "auto_pad")}
+        attr.update(pads=begins + ends, output_padding=extra)
+        return super()._impl_v1(bb, inputs, attr, params)
+
+
+class ArgReduce(tvm_onnx.OnnxOpConverter):
+    """ArgMax / ArgMin as the extern edgec.arg_reduce (ops/arg_reduce.py): relax.argmax has no select_last_index."""
+
+    is_min = 0
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        x = inputs[0]
+        shape = _static_shape(x)
+        axis = int(attr.get("axis", 0)) % len(shape)
+        keepdims = int(attr.get("keepdims", 1))
+        out = shape[:axis] + ([1] if keepdims else []) + shape[axis + 1:]
+        func = _extern("edgec.arg_reduce", dict(axis=axis, is_min=cls.is_min,
+                                                 select_last=int(attr.get("select_last_index", 0))))
+        return relax.call_dps_packed(func, relax.Tuple([x]), out_ty=relax.TensorType(out, "int64"))
+
+
+class ArgMax(ArgReduce):
+    is_min = 0
+
+
+class ArgMin(ArgReduce):
+    is_min = 1
+
+
+def _axis_input(inputs, i: int, params, what: str) -> int:
+    value = _const_value(inputs[i], params) if len(inputs) > i and inputs[i] is not None else None
+    if value is None or value.size != 1:
+        raise ValueError(f"{what} must be one value known at compile time (bind it with --bind)")
+    return int(value.reshape(()))
+
+
+class CumSum(tvm_onnx.OnnxOpConverter):
+    """CumSum as the extern edgec.cumsum (ops/scan.py), reverse and exclusive in one pass."""
+
+    @classmethod
+    def _impl_v11(cls, bb, inputs, attr, params):
+        x = inputs[0]
+        shape = _static_shape(x)
+        axis = _axis_input(inputs, 1, params, "CumSum: the axis") % len(shape)
+        func = _extern("edgec.cumsum", dict(axis=axis, exclusive=int(attr.get("exclusive", 0)),
+                                            reverse=int(attr.get("reverse", 0))))
+        return relax.call_dps_packed(func, relax.Tuple([x]), out_ty=relax.TensorType(shape, str(x.ty.dtype)))
+
+
+class TopK(tvm_onnx.OnnxOpConverter):
+    """TopK as the extern edgec.topk (ops/scan.py): values and int64 indices, always sorted (which sorted=0 allows)."""
+
+    @classmethod
+    def _topk(cls, x, k: int, axis: int, largest: int):
+        shape = _static_shape(x)
+        axis %= len(shape)
+        if not 0 <= k <= shape[axis]:
+            raise ValueError(f"TopK: k={k} for an axis of {shape[axis]}")
+        out = shape[:axis] + [k] + shape[axis + 1:]
+        func = _extern("edgec.topk", dict(axis=axis, largest=largest))
+        return relax.call_dps_packed(func, relax.Tuple([x]), out_ty=[relax.TensorType(out, str(x.ty.dtype)),
+                                                                     relax.TensorType(out, "int64")])
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        return cls._topk(inputs[0], int(attr["k"]), int(attr.get("axis", -1)), 1)
+
+    @classmethod
+    def _impl_v10(cls, bb, inputs, attr, params):
+        k = _axis_input(inputs, 1, params, "TopK: K")
+        return cls._topk(inputs[0], k, int(attr.get("axis", -1)), int(attr.get("largest", 1)))
+
+
+class GroupNormalization(tvm_onnx.OnnxOpConverter):
+    """x viewed as [N, groups, rest] normalised over its last axis (edgec's layer_norm, no affine), viewed back,
+    then the per-channel scale and bias (opset 21; opset 18's per-group ones repeated over each group's
+    channels). TVM's relax.nn.group_norm has no edgec lowering."""
+
+    @classmethod
+    def _group_norm(cls, bb, inputs, attr, per_group: bool):
+        x, scale, bias = inputs[:3]
+        shape, dtype = _static_shape(x), str(x.ty.dtype)
+        groups, eps = int(attr["num_groups"]), float(attr.get("epsilon", 1e-5))
+        c = shape[1]
+        if groups <= 0 or c % groups:
+            raise ValueError(f"GroupNormalization: {groups} groups for {c} channels")
+        rest = int(np.prod(shape[1:], dtype=np.int64)) // groups
+        flat = bb.normalize(relax.op.reshape(x, [shape[0], groups, rest]))
+        ones = relax.const(np.ones([rest], dtype), dtype)
+        zeros = relax.const(np.zeros([rest], dtype), dtype)
+        y = bb.normalize(relax.op.nn.layer_norm(flat, ones, zeros, [2], eps, center=False, scale=False))
+        y = bb.normalize(relax.op.reshape(y, shape))
+        per_channel = [c] + [1] * (len(shape) - 2)
+
+        def channels(v):
+            if per_group and groups != c:
+                v = relax.op.reshape(relax.op.broadcast_to(relax.op.reshape(v, [groups, 1]), [groups, c // groups]), [c])
+            return relax.op.reshape(v, per_channel)
+
+        y = bb.normalize(relax.op.multiply(y, bb.normalize(channels(scale))))
+        return relax.op.add(y, bb.normalize(channels(bias)))
+
+    @classmethod
+    def _impl_v18(cls, bb, inputs, attr, params):
+        return cls._group_norm(bb, inputs, attr, per_group=True)
+
+    @classmethod
+    def _impl_v21(cls, bb, inputs, attr, params):
+        if int(attr.get("stash_type", 1)) != 1:
+            raise ValueError("GroupNormalization with stash_type other than float32")
+        return cls._group_norm(bb, inputs, attr, per_group=False)
+
+
+class Einsum(tvm_onnx.OnnxOpConverter):
+    """Einsum of one or two operands without repeated letters in a term (no diagonals) or ellipses, as Relax
+    operators edgec lowers: letters only one term has and the output lacks are summed first; two operands
+    become one batch matmul, [batch, left, summed] x [batch, summed, right], with transposes and reshapes
+    around it; the output is permuted into place. Covers matmul, batch matmul, transposes, inner and outer
+    products, sums. (TVM imports Einsum as one TOPI call edgec cannot lower.)"""
+
+    @classmethod
+    def _terms(cls, equation: str, n: int):
+        eq = equation.replace(" ", "")
+        lhs, arrow, rhs = eq.partition("->")
+        terms = lhs.split(",")
+        if "." in eq:
+            raise ValueError(f"Einsum '{equation}': ellipses are not supported")
+        if len(terms) != n or n not in (1, 2):
+            raise ValueError(f"Einsum '{equation}': edgec takes one or two operands")
+        if not arrow:
+            letters = "".join(terms)
+            rhs = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+        for t in terms + [rhs]:
+            if len(set(t)) != len(t):
+                raise ValueError(f"Einsum '{equation}': a letter repeated in one term (a diagonal)")
+        return terms, rhs
+
+    @classmethod
+    def _sum_out(cls, bb, x, term: str, keep: str):
+        axes = [i for i, c in enumerate(term) if c not in keep]
+        if not axes:
+            return x, term
+        return bb.normalize(relax.op.sum(x, axes)), "".join(c for c in term if c in keep)
+
+    @classmethod
+    def _permute(cls, bb, x, term: str, order: str):
+        if term == order:
+            return x
+        return bb.normalize(relax.op.permute_dims(x, [term.index(c) for c in order]))
+
+    @classmethod
+    def _impl_v12(cls, bb, inputs, attr, params):
+        equation = _text(attr["equation"], "")
+        terms, out = cls._terms(equation, len(inputs))
+        if len(inputs) == 1:
+            x, term = cls._sum_out(bb, inputs[0], terms[0], out)
+            return cls._permute(bb, x, term, out)
+        (a, ta), (b, tb) = (cls._sum_out(bb, v, t, other + out)
+                            for v, t, other in ((inputs[0], terms[0], terms[1]), (inputs[1], terms[1], terms[0])))
+        size = dict(zip(ta, _static_shape(a)))
+        size.update(zip(tb, _static_shape(b)))
+        batch = "".join(c for c in out if c in ta and c in tb)
+        left = "".join(c for c in out if c in ta and c not in tb)
+        right = "".join(c for c in out if c in tb and c not in ta)
+        summed = "".join(c for c in ta if c in tb and c not in out)
+        prod = lambda letters: int(np.prod([size[c] for c in letters], dtype=np.int64))  # noqa: E731
+        a = bb.normalize(relax.op.reshape(cls._permute(bb, a, ta, batch + left + summed),
+                                          [prod(batch), prod(left), prod(summed)]))
+        b = bb.normalize(relax.op.reshape(cls._permute(bb, b, tb, batch + summed + right),
+                                          [prod(batch), prod(summed), prod(right)]))
+        y = bb.normalize(relax.op.matmul(a, b))
+        y = bb.normalize(relax.op.reshape(y, [size[c] for c in batch + left + right]))
+        return cls._permute(bb, y, batch + left + right, out)
+
+
 def _variadic(op: str):
     return type(op, (Variadic,), {"name": op})
 
@@ -465,17 +766,24 @@ class MatMulInteger(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(out, "int32"))
 
 
-OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "BatchNormalization": BatchNormalization,
+OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "ConvTranspose": ConvTranspose, "ArgMax": ArgMax, "ArgMin": ArgMin, "CumSum": CumSum, "TopK": TopK,
+             "GroupNormalization": GroupNormalization, "Einsum": Einsum, "BatchNormalization": BatchNormalization,
              "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 
 def _named_after_node(convert_operator):
     """Bind each converted operator to a Relax var named after its ONNX node, so that the per-layer report and
-    lowering errors name the user's layers ('conv1') rather than TVM's temporaries ('lv17')."""
+    lowering errors name the user's layers ('conv1') rather than TVM's temporaries ('lv17'); a converter's
+    refusal (ValueError) names the node too."""
 
     def convert(self, op_name, inputs, attrs, opset):
-        sym = convert_operator(self, op_name, inputs, attrs, opset)
         node_name = (attrs.get("tvm_custom") or {}).get("name") or ""
+        try:
+            sym = convert_operator(self, op_name, inputs, attrs, opset)
+        except (ValueError, NotImplementedError) as exc:  # a converter's refusal: say which node
+            if not node_name:
+                raise
+            raise type(exc)(f"node '{node_name}' ({op_name}): {exc}") from exc
         if node_name and isinstance(sym, tvm.ir.expr.Call) and isinstance(sym.ty, relax.TensorType):
             sym = self.bb.emit(sym, name_hint=re.sub(r"\W", "_", node_name))
         return sym

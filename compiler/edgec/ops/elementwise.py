@@ -12,9 +12,10 @@ from .broadcast import broadcast_strides, coalesce, right_align
 
 RANK = 6
 BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div",
-              "relax.power": "pow"}
+              "relax.power": "pow", "relax.mod": "fmod", "relax.floor_mod": "floor_mod"}
 BINARY_CODES = {"add": "EDGEC_ADD", "sub": "EDGEC_SUB", "mul": "EDGEC_MUL", "div": "EDGEC_DIV",
-                "max": "EDGEC_MAX", "min": "EDGEC_MIN", "pow": "EDGEC_POW", "prelu": "EDGEC_PRELU"}
+                "max": "EDGEC_MAX", "min": "EDGEC_MIN", "pow": "EDGEC_POW", "prelu": "EDGEC_PRELU",
+                "fmod": "EDGEC_FMOD", "floor_mod": "EDGEC_FLOOR_MOD"}
 # TVM lowers some ONNX ops (Clip with tensor bounds) to call_tir of TOPI functions; these are the ones we know.
 TIR_BINARY = {"maximum": "max", "minimum": "min"}
 UNARY_CODES = {

@@ -1,4 +1,4 @@
-"""Transpose (relax.permute_dims, float32; and int8 from QDQ models): a gather through permuted strides."""
+"""Transpose (relax.permute_dims, float32 and bool; and int8 from QDQ models): a gather through permuted strides."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def dense_strides(shape) -> list[int]:
 @lowering("relax.permute_dims")
 def lower_permute_dims(ctx, call, out):
     shape, dtype = out
-    if dtype != "float32":
+    if dtype not in ("float32", "bool"):
         raise NotImplementedError(f"transpose of {dtype}")
     x = ctx.tensor(call.args[0])
     rank = len(ctx.graph.tensors[x].shape)
@@ -45,6 +45,9 @@ def emit_transpose(node, ctx):
         "edgec_transpose_params",
         dict(out_shape=right_align(y.shape, RANK), in_strides=[0] * (RANK - len(strides)) + strides),
     )
-    fn = {"float32": "edgec_transpose_f32", "int8": "edgec_transpose_s8"}[y.dtype]
+    fn = {"float32": "edgec_transpose_f32", "int8": "edgec_transpose_s8", "bool": "edgec_transpose_s8"}[y.dtype]
     ctx.use(fn)
-    return f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+    src, dst = ctx.ptr(node.inputs[0], const=True), ctx.ptr(node.outputs[0])
+    if y.dtype == "bool":  # bytes like int8: moved, never computed
+        src, dst = f"(const int8_t *){src}", f"(int8_t *){dst}"
+    return f"{fn}({src}, {dst}, {params});"

@@ -1,0 +1,82 @@
+"""Transposed convolution (ONNX ConvTranspose; relax.nn.conv2d_transpose / conv1d_transpose), float32, NCHW or
+NHWC: strides, pads, output_padding, dilations and groups. The kernel gathers: each output element sums the
+input elements whose scattered taps land on it, so the output is written once and needs no zeroing pass. The
+bias, if any, is the Add that follows (TVM splits it off)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..lower import ints
+from . import kernel, lowering
+
+
+def _weights(ctx, call, kernel_layout: str, want: str) -> str:
+    """The weights in ONNX's own layout (IOHW: [in_c][out_c / groups][k_h][k_w]), which the kernel reads; run-time
+    weights (a graph input) must already be in it, constant ones are transposed now."""
+    if kernel_layout == want:
+        return ctx.tensor(call.args[1])
+    w = ctx.const(call.args[1])
+    if w is None:
+        raise NotImplementedError(f"ConvTranspose with run-time weights in layout {kernel_layout}")
+    return ctx.graph.add_const("w_t", np.transpose(w, [kernel_layout.index(c) for c in want]))
+
+
+@lowering("relax.nn.conv2d_transpose")
+def lower_conv2d_transpose(ctx, call, out):
+    shape, dtype = out
+    a = call.attrs
+    layout = str(a.data_layout)
+    if layout not in ("NCHW", "NHWC") or str(a.out_layout) != layout:
+        raise NotImplementedError(f"conv2d_transpose with data layout {layout} -> {a.out_layout}")
+    if dtype != "float32":
+        raise NotImplementedError(f"conv2d_transpose producing {dtype}")
+    groups = int(a.groups)
+    w = _weights(ctx, call, str(a.kernel_layout), "IOHW")
+    attrs = {"layout": layout, "strides": ints(a.strides), "pads": ints(a.padding), "dilation": ints(a.dilation),
+             "groups": groups}
+    return ctx.emit("conv_transpose2d", [ctx.tensor(call.args[0]), w], shape, dtype, attrs)
+
+
+@lowering("relax.nn.conv1d_transpose")
+def lower_conv1d_transpose(ctx, call, out):
+    """1-D as 2-D over a height of 1: NCW -> NC1W (a view), weights IOW -> IO1W."""
+    shape, dtype = out
+    a = call.attrs
+    if str(a.data_layout) != "NCW" or str(a.out_layout) != "NCW":
+        raise NotImplementedError(f"conv1d_transpose with data layout {a.data_layout} -> {a.out_layout}")
+    if dtype != "float32":
+        raise NotImplementedError(f"conv1d_transpose producing {dtype}")
+    groups = int(a.groups)
+    w = _weights(ctx, call, str(a.kernel_layout), "IOW")
+    i, o, kw = ctx.graph.tensors[w].shape
+    w_name = ctx.alias(w, (i, o, 1, kw))
+    x = ctx.tensor(call.args[0])
+    n, c, width = ctx.graph.tensors[x].shape
+    left, right = ints(a.padding)
+    attrs = {"layout": "NCHW", "strides": [1] + ints(a.strides), "pads": [0, left, 0, right],
+             "dilation": [1] + ints(a.dilation), "groups": groups}
+    y = ctx.emit("conv_transpose2d", [ctx.alias(x, (n, c, 1, width)), w_name], (shape[0], shape[1], 1, shape[2]),
+                 dtype, attrs)
+    return ctx.alias(y, shape)
+
+
+@kernel("conv_transpose2d")
+def emit_conv_transpose2d(node, ctx):
+    g = ctx.graph
+    x, w, y = (g.tensors[t] for t in (node.inputs[0], node.inputs[1], node.outputs[0]))
+    a = node.attrs
+    if a["layout"] == "NCHW":
+        (n, c, h, wd), (_, oc, oh, ow) = x.shape, y.shape
+    else:
+        (n, h, wd, c), (_, oh, ow, oc) = x.shape, y.shape
+    params = ctx.static_params(
+        "edgec_conv_transpose2d_params",
+        dict(batch=n, in_h=h, in_w=wd, in_c=c, out_h=oh, out_w=ow, out_c=oc, k_h=w.shape[2], k_w=w.shape[3],
+             stride_h=a["strides"][0], stride_w=a["strides"][1], pad_top=a["pads"][0], pad_left=a["pads"][1],
+             dil_h=a["dilation"][0], dil_w=a["dilation"][1], groups=a["groups"],
+             channels_last=int(a["layout"] == "NHWC")),
+    )
+    ctx.use("edgec_conv_transpose2d_f32")
+    return (f"edgec_conv_transpose2d_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")

@@ -1,0 +1,91 @@
+"""Comparisons, boolean logic and Where (ONNX Equal, Less, LessOrEqual, Greater, GreaterOrEqual, Not, And, Or,
+Xor, Where). Bool tensors are one byte (uint8_t in C, 0 or 1). All take NumPy broadcasting through the binary
+kernel's right-aligned shape and strides (ops/broadcast.py, edgec_binary_params):
+
+- compare: float32 a, b -> bool (edgec_compare_f32, an op code);
+- logic: bool a, b -> bool (edgec_logic_u8: and, or, xor); Not is xor with a constant true;
+- where: bool cond, float32 x, y -> float32 (edgec_where_f32).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import kernel, lowering
+from .broadcast import broadcast_strides, coalesce, right_align
+
+RANK = 6
+COMPARE_OPS = {"relax.equal": "EDGEC_EQUAL", "relax.less": "EDGEC_LESS", "relax.less_equal": "EDGEC_LESS_EQUAL",
+               "relax.greater": "EDGEC_GREATER", "relax.greater_equal": "EDGEC_GREATER_EQUAL"}
+LOGIC_OPS = {"relax.logical_and": "EDGEC_AND", "relax.logical_or": "EDGEC_OR", "relax.logical_xor": "EDGEC_XOR"}
+
+
+def _require(ctx, names: list[str], dtypes: tuple[str, ...], what: str) -> None:
+    for n, want in zip(names, dtypes):
+        got = ctx.graph.tensors[n].dtype
+        if got != want:
+            raise NotImplementedError(f"{what} of {got} (edgec takes {want} here)")
+
+
+@lowering(*COMPARE_OPS)
+def lower_compare(ctx, call, out):
+    shape, dtype = out
+    a, b = ctx.tensor(call.args[0]), ctx.tensor(call.args[1])
+    _require(ctx, [a, b], ("float32", "float32"), call.op.name)
+    return ctx.emit("compare", [a, b], shape, dtype, {"code": COMPARE_OPS[call.op.name]})
+
+
+@lowering(*LOGIC_OPS)
+def lower_logic(ctx, call, out):
+    shape, dtype = out
+    a, b = ctx.tensor(call.args[0]), ctx.tensor(call.args[1])
+    _require(ctx, [a, b], ("bool", "bool"), call.op.name)
+    return ctx.emit("logic", [a, b], shape, dtype, {"code": LOGIC_OPS[call.op.name]})
+
+
+@lowering("relax.logical_not")
+def lower_not(ctx, call, out):
+    shape, dtype = out
+    a = ctx.tensor(call.args[0])
+    _require(ctx, [a], ("bool",), call.op.name)
+    true = ctx.graph.add_const("true", np.ones((), bool))
+    return ctx.emit("logic", [a, true], shape, dtype, {"code": "EDGEC_XOR"})
+
+
+@lowering("relax.where")
+def lower_where(ctx, call, out):
+    shape, dtype = out
+    cond, x, y = (ctx.tensor(a) for a in call.args)
+    _require(ctx, [cond, x, y], ("bool", "float32", "float32"), "where")
+    return ctx.emit("where", [cond, x, y], shape, dtype, {})
+
+
+def _broadcast(ctx, node) -> tuple[list[int], list[list[int]]]:
+    g = ctx.graph
+    y = g.tensors[node.outputs[0]]
+    strides = [broadcast_strides(g.tensors[t].shape, y.shape, RANK) for t in node.inputs]
+    return coalesce(right_align(y.shape, RANK), strides, RANK)
+
+
+@kernel("compare", "logic")
+def emit_compare(node, ctx):
+    shape, (a_strides, b_strides) = _broadcast(ctx, node)
+    params = ctx.static_params(
+        "edgec_binary_params",
+        dict(op=node.attrs["code"], out_shape=shape, a_strides=a_strides, b_strides=b_strides,
+             act_min=np.float32(-np.inf), act_max=np.float32(np.inf)),  # no clamp on a bool
+    )
+    fn = "edgec_compare_f32" if node.op == "compare" else "edgec_logic_u8"
+    ctx.use("edgec_compare")
+    return (f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")
+
+
+@kernel("where")
+def emit_where(node, ctx):
+    shape, (c_strides, x_strides, y_strides) = _broadcast(ctx, node)
+    params = ctx.static_params(
+        "edgec_where_params", dict(out_shape=shape, c_strides=c_strides, x_strides=x_strides, y_strides=y_strides))
+    ctx.use("edgec_where_f32")
+    args = ", ".join(ctx.ptr(t, const=True) for t in node.inputs)
+    return f"edgec_where_f32({args}, {ctx.ptr(node.outputs[0])}, {params});"
