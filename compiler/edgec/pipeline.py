@@ -14,6 +14,7 @@ import tvm
 
 from .build.toolchain import compile_objects, section_sizes
 from .codegen.c_emitter import GeneratedC, c_identifier, emit_c, write_output
+from .codegen.step_generate import emit_generate
 from .config import Config, Target, load_config, load_target
 from .errors import DoesNotFitError
 from .fit_hints import fit_hints
@@ -37,6 +38,7 @@ class CompileOptions:
     dump_ir: Callable[[str, str], None] | None = None  # called with (stage name, IR text) after each pass
     quantize: object | None = None  # quantize.ptq.QuantizeOptions: post-training int8 quantization first
     patch: PatchOptions = field(default_factory=PatchOptions)  # patch-based scheduling of the first stage
+    generate: bool = False  # a step model: also emit <name>_generate, greedy decoding (codegen/step_generate.py)
 
 
 @dataclass
@@ -104,6 +106,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     if options.dump_ir and patch_info and patch_info.get("grid"):
         options.dump_ir("patch-schedule", graph.dump())
     generated = emit_c(graph, plan, name, list(target.kernels))
+    if options.generate:
+        generated.files.update(emit_generate(graph, plan, name))
 
     if out_dir.exists():
         for stale in list(out_dir.glob("*.c")) + list(out_dir.glob("*.h")):
