@@ -22,7 +22,11 @@ def _call_of(expr, var2val, op_name: str):
     return None
 
 
-def _scalar(expr) -> int | None:
+def _scalar(expr, var2val) -> int | None:
+    """An integer scalar constant, also through the astype TVM puts on it for int32 indices."""
+    cast = _call_of(expr, var2val, "relax.astype")
+    if cast is not None:
+        expr = cast.args[0]
     if isinstance(expr, tvm.ir.expr.Constant) and expr.value.numpy().size == 1:
         return int(np.asarray(expr.value.numpy()).reshape(-1)[0])
     return None
@@ -36,14 +40,14 @@ def _unwrapped_index(take, var2val):
     less = _call_of(where.args[0], var2val, "relax.less")
     add = _call_of(where.args[1], var2val, "relax.add")
     raw = where.args[2]
-    if less is None or add is None or not less.args[0].same_as(raw) or _scalar(less.args[1]) != 0:
+    if less is None or add is None or not less.args[0].same_as(raw) or _scalar(less.args[1], var2val) != 0:
         return None
     data_ty = take.args[0].ty
     if not isinstance(data_ty, relax.TensorType) or data_ty.shape is None:
         return None
     axis = int(take.attrs.axis) if take.attrs.axis is not None else 0
     n = int(data_ty.shape.values[axis % int(data_ty.ndim)])
-    if add.args[0].same_as(raw) and _scalar(add.args[1]) == n:
+    if add.args[0].same_as(raw) and _scalar(add.args[1], var2val) == n:
         return raw
     return None
 
