@@ -56,8 +56,8 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def carry_order(graph: Graph, plan: MemoryPlan) -> list[tuple[str, int, str]]:
-    """The state copies in a safe order: (kind, state index, how) with kind "copy" (output -> input), "save"
+def carry_order(graph: Graph, plan: MemoryPlan) -> list[tuple[str, int]]:
+    """The state copies in a safe order: (kind, state index) with kind "copy" (output -> input), "save"
     (output -> carry buffer) or "restore" (carry buffer -> input). A copy goes when its destination overlaps no
     pending copy's source."""
     pending = [i for i in range(1, len(graph.inputs))
@@ -68,14 +68,14 @@ def carry_order(graph: Graph, plan: MemoryPlan) -> list[tuple[str, int, str]]:
         for i in pending:
             dst = _span(graph, plan, graph.inputs[i])
             if not any(_overlap(dst, _span(graph, plan, graph.outputs[j])) for j in pending if j != i):
-                order.append(("copy", i, ""))
+                order.append(("copy", i))
                 pending.remove(i)
                 break
         else:  # a cycle: park one source aside, its destination is then free to take the others
             i = pending.pop(0)
-            order.append(("save", i, ""))
+            order.append(("save", i))
             saved.append(i)
-    return order + [("restore", i, "") for i in saved]
+    return order + [("restore", i) for i in saved]
 
 
 def emit_generate(graph: Graph, plan: MemoryPlan, prefix: str) -> dict[str, str]:
@@ -88,14 +88,14 @@ def emit_generate(graph: Graph, plan: MemoryPlan, prefix: str) -> dict[str, str]
     logits = graph.tensors[graph.outputs[0]]
     tok_t, logit_t = C_TYPES[token.dtype], C_TYPES[logits.dtype]
     order = carry_order(graph, plan)
-    saved = [i for kind, i, _ in order if kind == "save"]
+    saved = [i for kind, i in order if kind == "save"]
     carry_bytes = max((graph.tensors[graph.inputs[i]].nbytes for i in saved), default=0)
 
     k = len(graph.inputs)
     run_args = ", ".join([f"{prefix}_input({i})" for i in range(k)] + [f"{prefix}_output({i})" for i in range(k)])
     zero = [f"    memset({prefix}_input({i}), 0, {graph.tensors[graph.inputs[i]].nbytes}u);" for i in range(1, k)]
     carry = []
-    for kind, i, _ in order:
+    for kind, i in order:
         nbytes = graph.tensors[graph.inputs[i]].nbytes
         if kind == "copy":
             carry.append(f"        memmove({prefix}_input({i}), {prefix}_output({i}), {nbytes}u);")
