@@ -14,8 +14,9 @@ import tvm
 
 from .build.toolchain import compile_objects, section_sizes
 from .codegen.c_emitter import GeneratedC, c_identifier, emit_c, write_output
+from .codegen.step_generate import emit_generate
 from .config import Config, Target, load_config, load_target
-from .errors import DoesNotFitError
+from .errors import DoesNotFitError, EdgecError
 from .fit_hints import fit_hints
 from .frontend import ImportOptions, import_model
 from .ir import Graph
@@ -41,6 +42,7 @@ class CompileOptions:
     patch: PatchOptions = field(default_factory=PatchOptions)  # patch-based scheduling of the first stage
     checksum: bool = False  # emit <name>_check(): the weights' CRC-32, recomputed on the device
     ecotta: EcottaOptions = field(default_factory=EcottaOptions)  # meta-networks and <name>_adapt() (passes/ecotta.py)
+    generate: bool = False  # a step model: also emit <name>_generate, greedy decoding (codegen/step_generate.py)
 
 
 @dataclass
@@ -133,6 +135,11 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         options.dump_ir("patch-schedule", graph.dump())
     generated = emit_c(graph, plan, name, list(target.kernels), checksum=options.checksum, adaptation=eco,
                        adapt_plan=adapt_plan)
+    if options.generate:
+        if graph.inputs_outside_arena:
+            raise EdgecError("--generate cannot be combined with --input-outside-arena: the generation loop feeds "
+                             "each token and state back through the model's inputs in the arena")
+        generated.files.update(emit_generate(graph, plan, name))
 
     if out_dir.exists():
         for stale in list(out_dir.glob("*.c")) + list(out_dir.glob("*.h")):

@@ -124,13 +124,16 @@ def run_reference(path: Path, input_names: list[str], inputs: list[np.ndarray],
 
 
 def random_inputs(report: dict, seed: int = 0) -> list[np.ndarray]:
-    """Inputs that exercise the model: uniform in [-1, 1] for float, the full range for integers."""
+    """Inputs that exercise the model: uniform in [-1, 1] for float, the full range for integers but for indices of
+    a Gather (a token id: report.gather_index_range), which take their valid range."""
     rng = np.random.default_rng(seed)
     arrays = []
     for info in report["inputs"]:
         dt = np.dtype(info["dtype"])
         if dt.kind == "f":
             arrays.append(rng.uniform(-1, 1, info["shape"]).astype(dt))
+        elif "index_range" in info:
+            arrays.append(rng.integers(*info["index_range"], info["shape"], dtype=dt))
         elif dt == np.bool_:
             arrays.append(rng.integers(0, 2, info["shape"]).astype(dt))
         else:

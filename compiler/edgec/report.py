@@ -19,7 +19,20 @@ def tensor_info(graph: Graph, name: str) -> dict:
     if t.quant is not None:
         info["scale"] = np.ravel(t.quant.scale).astype(float).tolist()
         info["zero_point"] = np.ravel(t.quant.zero_point).astype(int).tolist()
+    index_range = gather_index_range(graph, name)
+    if index_range is not None:
+        info["index_range"] = index_range
     return info
+
+
+def gather_index_range(graph: Graph, name: str) -> list[int] | None:
+    """[low, high) of the valid values of an integer tensor read only as indices of run-time Gathers (a token id):
+    what random test inputs draw from (reference.random_inputs); None for any other tensor."""
+    users = graph.consumers(name)
+    if not users or any(n.op != "gather" or n.inputs[1:] != [name] for n in users):
+        return None
+    n = min(graph.tensors[u.inputs[0]].shape[u.attrs["axis"]] for u in users)
+    return [-n, n]
 
 
 def build_report(graph: Graph, plan: MemoryPlan, target: Target, name: str, code_sizes: dict | None,

@@ -37,6 +37,9 @@ def register(sub) -> None:
                    help="calibration samples for --quantize: one .npy (stacked on the first axis) or a folder of .npy")
     p.add_argument("--calibration-method", choices=["minmax", "percentile", "entropy"], default="minmax",
                    help="how activation ranges are chosen from the calibration data (default: minmax)")
+    p.add_argument("--generate", action="store_true",
+                   help="a step model (token, states) -> (logits, new states): also emit <name>_generate, greedy "
+                        "decoding in the static arena (generate.h)")
     p.set_defaults(func=run)
 
 
@@ -71,7 +74,7 @@ def run(args) -> int:
     options = CompileOptions(name=args.name, import_options=import_options(args), planner=args.planner, quantize=quantize,
                              dump_ir=dump if args.dump_ir else None, measure_code=not args.no_code_size,
                              patch=patch_options(args), checksum=args.checksum,
-                             ecotta=ecotta_options(args))
+                             ecotta=ecotta_options(args), generate=args.generate)
     result = compile_model(args.model, target, args.output, options, config, check_fit=False)
     if not args.quiet:
         print_report(result.report)

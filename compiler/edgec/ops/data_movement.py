@@ -1,12 +1,14 @@
 """Data movement, float32: Slice, Split, Gather with constant indices, Expand. Each output element is one input
 element at offset + sum(index[d] * strides[d]), so they all become one IR op, `strided_copy`, run by the
 strided gather that transposes use (edgec_transpose_f32) from the input pointer plus the offset. Constant
-inputs are computed at compile time instead."""
+inputs are computed at compile time instead. Gather with indices known only at run time (an embedding lookup)
+is its own op, `gather`: bounds-checked row copies (edgec_gather)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..ir import DTYPE_BYTES
 from . import kernel, lowering
 from .broadcast import broadcast_strides, coalesce
 from .transpose import dense_strides
@@ -101,10 +103,10 @@ def lower_take(ctx, call, out):
     shape, dtype = out
     x = ctx.tensor(call.args[0])
     indices = ctx.const(call.args[1])
-    if indices is None:
-        raise NotImplementedError("Gather with indices known only at run time")
     src = ctx.graph.tensors[x]
     axis = int(call.attrs.axis) % len(src.shape) if call.attrs.axis is not None else 0
+    if indices is None:
+        return _gather_runtime(ctx, x, ctx.tensor(call.args[1]), axis, shape, dtype)
     n = src.shape[axis]
     flat = np.asarray(indices).astype(np.int64).reshape(-1)
     if flat.size and (flat.min() < -n or flat.max() >= n):
@@ -121,6 +123,20 @@ def lower_take(ctx, call, out):
     strides = dense[:axis] + [s * step * dense[axis] for s in idx_strides] + dense[axis + 1:]
     offset = int(flat[0]) * dense[axis] if flat.size else 0
     return strided_copy(ctx, x, shape, strides, offset, dtype)
+
+
+GATHER_INDEX_DTYPES = ("int64", "int32")
+
+
+def _gather_runtime(ctx, x: str, indices: str, axis: int, shape, dtype: str) -> str:
+    """Gather whose indices are computed or fed at run time. Out-of-range indices are not an error the C can
+    raise: the kernel zero-fills their rows and never reads outside the data (runtimes/include/edgec_gather.h)."""
+    idx_dtype = ctx.graph.tensors[indices].dtype
+    if idx_dtype not in GATHER_INDEX_DTYPES:
+        raise NotImplementedError(f"Gather indices of type {idx_dtype} (int64 or int32 expected)")
+    if ctx.graph.tensors[x].dtype not in ("float32", "int8", "uint8", "int32"):
+        raise NotImplementedError(f"Gather of {ctx.graph.tensors[x].dtype} data")
+    return ctx.emit("gather", [x, indices], shape, dtype, {"axis": axis})
 
 
 def _gather_runs(ctx, x: str, flat, axis: int, shape, dtype: str) -> str:
@@ -154,3 +170,17 @@ def emit_strided_copy(node, ctx):
     offset = node.attrs["offset"]
     return f"edgec_transpose_f32({src} + {offset}, {ctx.ptr(node.outputs[0])}, {params});" if offset else \
         f"edgec_transpose_f32({src}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
+@kernel("gather")
+def emit_gather(node, ctx):
+    data, indices = (ctx.graph.tensors[t] for t in node.inputs)
+    axis = node.attrs["axis"]
+    outer = int(np.prod(data.shape[:axis], dtype=np.int64))
+    row = int(np.prod(data.shape[axis + 1:], dtype=np.int64)) * DTYPE_BYTES[data.dtype]
+    params = ctx.static_params("edgec_gather_params", dict(outer=outer, axis_size=data.shape[axis],
+                                                          count=indices.elems, row_bytes=row))
+    ctx.use("edgec_gather")
+    fn = "edgec_gather_i64" if indices.dtype == "int64" else "edgec_gather_i32"
+    return f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, " \
+           f"{ctx.ptr(node.outputs[0])}, {params});"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tvm
 from tvm import relax
 
+from .gather_index_wrap import gather_index_wrap
 from .normalize_axes import normalize_axes
 
 
@@ -40,5 +41,6 @@ def relax_passes() -> list[tuple[str, tvm.transform.Pass]]:
         ("convert-layout-nhwc", optional_pass(relax.transform.ConvertLayout(CHANNELS_LAST), "convert-layout")),
         ("fold-constant", relax.transform.FoldConstant()),
         ("canonicalize-bindings", relax.transform.CanonicalizeBindings()),
+        ("gather-index-wrap", gather_index_wrap),  # before DCE, which then drops the wrap
         ("dead-code-elimination", relax.transform.DeadCodeElimination()),
     ]

@@ -1,0 +1,119 @@
+"""The MatMul-free language model (model_zoo/models/matmulfree_lm.onnx) generating text on the emulated Cortex-M7
+(QEMU mps2-an500, -icount shift=0) with `edgec compile --generate`: guest instructions per token, the RAM and flash
+it needs, and whether the tokens equal onnxruntime's greedy decoding. edgec's float path (the ternary weights are
+stored as float s * T; `--quantize ternary` and the MatMul-free kernels are another branch's work).
+
+Instructions per token: each prompt is decoded twice in the same firmware run, for N and for 2N tokens; the
+difference over N is the marginal cost of one generated token (one step of the model, the argmax, the state
+copies), without the prompt. RAM: the model's arena, the static bytes of the generated C (`.bss` + `.data` of
+model.c / generate.c and kernels, measured with the target's `size`) and the stack the generate call used
+(painted and read back by tests/semihost/generate_main.c).
+
+    python benchmarks/matmulfree_lm_m7.py [--tokens 64] [--out benchmarks/results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "compiler"))
+sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "model_zoo"))
+
+import onnxruntime as ort  # noqa: E402
+
+from edgec.board.boards import load_board  # noqa: E402
+from edgec.pipeline import CompileOptions, compile_model  # noqa: E402
+from generate_qemu import build_generate_firmware, run_generate_qemu  # noqa: E402
+from matmulfree_lm import greedy_decode  # noqa: E402
+
+MODEL = REPO / "model_zoo" / "models" / "matmulfree_lm.onnx"  # --model: another step model
+PROMPTS = [b"First Citizen:\n", b"ROMEO:\nWhat", b"All:\nSpeak, speak.\n\nMENENIUS:\nThe"]
+
+
+def static_bytes(out_dir: Path, work: Path) -> int:
+    """.bss + .data of the generated C for the Cortex-M7 (the arena is .bss)."""
+    objs = []
+    for src in sorted(out_dir.glob("*.c")):
+        obj = work / (src.stem + ".o")
+        subprocess.run(["arm-none-eabi-gcc", "-O2", "-std=c99", "-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16",
+                        "-mfloat-abi=hard", "-c", "-I", str(out_dir), str(src), "-o", str(obj)], check=True)
+        objs.append(str(obj))
+    out = subprocess.run(["arm-none-eabi-size", "-t", *objs], check=True, capture_output=True, text=True).stdout
+    text, data, bss = (int(v) for v in out.strip().splitlines()[-1].split()[:3])
+    return data + bss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tokens", type=int, default=64)
+    parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    args = parser.parse_args()
+    n = args.tokens
+    per_tick = float(load_board("mps2-an500").instructions_per_tick)
+    sess = ort.InferenceSession(str(args.model), providers=["CPUExecutionProvider"])
+    with tempfile.TemporaryDirectory(prefix="edgec-lm-") as tmp:
+        tmp = Path(tmp)
+        result = compile_model(args.model, "cortex-m7", tmp / "out", CompileOptions(name="lm", generate=True))
+        report = result.report
+        statics = static_bytes(tmp / "out", tmp)
+        elf = build_generate_firmware(tmp / "out", "lm", tmp / "fw.elf")
+        recs = run_generate_qemu(elf, [(p, k) for p in PROMPTS for k in (n, 2 * n)], tmp / "qemu", icount=True)
+    rows = []
+    for i, prompt in enumerate(PROMPTS):
+        short, long_ = recs[2 * i], recs[2 * i + 1]
+        want = greedy_decode(sess, prompt, 2 * n)
+        rows.append({
+            "prompt": prompt.decode(), "tokens": 2 * n,
+            "matches_onnxruntime": [int(t) for t in long_["tokens"][:2 * n]] == want
+            and [int(t) for t in short["tokens"][:n]] == want[:n],
+            "text": bytes(want).decode("ascii", "replace"),
+            "instructions_per_token": (int(long_["ticks"]) - int(short["ticks"])) * per_tick / n,
+            "instructions_total": int(long_["ticks"]) * per_tick,
+            "stack_bytes": int(max(short["stack_bytes"], long_["stack_bytes"])),
+        })
+    stack = max(r["stack_bytes"] for r in rows)
+    summary = {
+        "model": args.model.name, "board": "mps2-an500", "macs_per_token": report["macs"],
+        "arena_bytes": report["arena_bytes"], "static_bytes": statics, "stack_bytes": stack,
+        "ram_bytes": statics + stack, "weights_bytes": report["weights_bytes"], "code_bytes": report["code_bytes"],
+        "flash_bytes": report["flash_bytes"], "fits": report["fits"], "prompts": rows,
+    }
+    ipt = [r["instructions_per_token"] for r in rows]
+    lines = [
+        "# MatMul-free LM generating on the emulated Cortex-M7", "",
+        f"`{args.model.name}` compiled with `edgec compile --target cortex-m7 --generate` (float path), greedy decoding "
+        f"in `lm_generate` on QEMU mps2-an500 with -icount shift=0 (guest instructions, not time). "
+        f"`python benchmarks/matmulfree_lm_m7.py --tokens {n}`.", "",
+        f"- instructions per generated token: {min(ipt):,.0f} .. {max(ipt):,.0f} (difference of {2 * n} and {n} "
+        "tokens from the same prompt, divided by "
+        f"{n})",
+        f"- MACs per step: {report['macs']:,}",
+        f"- RAM: {summary['ram_bytes']:,} B = {statics:,} B static (.bss + .data of the generated C, of which the "
+        f"arena {report['arena_bytes']:,} B) + {stack:,} B of stack for the generate call",
+        f"- flash: {report['flash_bytes']:,} B ({report['weights_bytes']:,} B weights as float32, "
+        f"{report['code_bytes']:,} B code); fits the Cortex-M7 target: {report['fits']}", "",
+        "| prompt | tokens | equal to onnxruntime | instructions / token | instructions (prompt + all tokens) | text |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        text = r["text"].replace("\n", "\\n").replace("|", "\\|")
+        prompt = r["prompt"].replace("\n", "\\n")
+        lines.append(f"| `{prompt}` | {r['tokens']} | {r['matches_onnxruntime']} | {r['instructions_per_token']:,.0f} | "
+                     f"{r['instructions_total']:,.0f} | `{text}` |")
+    md = "\n".join(lines) + "\n"
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "matmulfree_lm_m7.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (args.out / "matmulfree_lm_m7.md").write_text(md)
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
