@@ -1,6 +1,6 @@
 """Held-out accuracy of the ternary digits CNN (model_zoo/ternary_cnn.py) against its float twin: each model in
 onnxruntime and compiled by edgec (float path, run on the host), on the committed held-out split
-(model_zoo/data/digits_heldout.npz, 360 images). The goal of issue 11: the ternary model within 2 points of the
+(model_zoo/data/digits/digits_test_*.npy, 360 images). The goal of issue 11: the ternary model within 2 points of the
 float twin. Also the memory each needs compiled for the Cortex-M7 (arena, weights).
 
     python benchmarks/ternary_cnn_accuracy.py [--out benchmarks/results]
@@ -53,7 +53,7 @@ def main() -> None:
                          "m7_flash_bytes": m7["flash_bytes"], "m7_fits": m7["fits"]})
     float_acc = rows[0]["accuracy_onnxruntime"]
     lines = ["# Ternary digits CNN: held-out accuracy", "",
-             f"{len(labels)} held-out images of sklearn's digits (model_zoo/data/digits_heldout.npz). edgec: the "
+             f"{len(labels)} held-out images of sklearn's digits (model_zoo/data/digits/digits_test_*.npy). edgec: the "
              "float path (ternary weights stored as float s * T), compiled for the host and run there; memory "
              "from the Cortex-M7 compile. `python benchmarks/ternary_cnn_accuracy.py`.", "",
              "| model | onnxruntime | edgec (host) | vs float twin | M7 arena | M7 weights | M7 flash | fits |",

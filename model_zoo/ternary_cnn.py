@@ -13,7 +13,7 @@ The export folds each batch normalization into its conv: a ternary layer's weigh
 sqrt(var + eps)) * T per output channel, which is still exactly s * T with s per channel, plus a float bias.
 Input: float32 [1, 1, 8, 8], pixel / 16 (digits' 0..16 scaled to 0..1); output: logits [1, 10].
 
-Data: model_zoo/data/digits_heldout.npz is the held-out 20 % (stratified, seed 0) of sklearn.datasets.load_digits
+Data: model_zoo/data/digits/digits_test_{x,y}.npy is the held-out 20 % (stratified, seed 0) of sklearn.datasets.load_digits
 (BSD-3-Clause, see model_zoo/data/README.md), committed so that tests need neither sklearn nor torch.
 
     python model_zoo/ternary_cnn.py            # needs torch and scikit-learn (the `train` extra)
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).parent
-HELDOUT = HERE / "data" / "digits_heldout.npz"
+DIGITS = HERE / "data" / "digits"  # the split ecotta_digits.py writes and its README describes
 MODELS = HERE / "models"
 TERNARY_LAYERS = ("conv2", "conv3")
 BN_EPS = 1e-5
@@ -35,8 +35,8 @@ BN_EPS = 1e-5
 
 def load_heldout() -> tuple[np.ndarray, np.ndarray]:
     """The committed held-out split: images float32 [N, 1, 8, 8] in 0..1, labels int64 [N]."""
-    data = np.load(HELDOUT)
-    return (data["images"].astype(np.float32) / 16.0).reshape(-1, 1, 8, 8), data["labels"].astype(np.int64)
+    images, labels = np.load(DIGITS / "digits_test_x.npy"), np.load(DIGITS / "digits_test_y.npy")
+    return (images.astype(np.float32) / 16.0).reshape(-1, 1, 8, 8), labels.astype(np.int64)
 
 
 def split_digits(seed: int = 0):
@@ -180,8 +180,9 @@ def main() -> None:
     import onnx
 
     img_train, img_test, y_train, y_test = split_digits(args.seed)
-    HELDOUT.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(HELDOUT, images=img_test, labels=y_test)
+    held = np.load(DIGITS / "digits_test_x.npy")
+    if not np.array_equal(img_test, held):
+        raise SystemExit(f"the split differs from the committed one in {DIGITS} (seed {args.seed}?)")
     x_train = (img_train.astype(np.float32) / 16.0).reshape(-1, 1, 8, 8)
     x_test, labels = load_heldout()
     for ternary, name in ((False, "digits_cnn_float"), (True, "digits_cnn_ternary")):
