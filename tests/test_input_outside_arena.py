@@ -37,7 +37,7 @@ int main(void) {
 
 CASES = [
     pytest.param(TINY_CNN, [], id="float"),
-    pytest.param(MLPERF / "vww_96_int8.tflite", ["--patch", "auto"], id="int8-patched"),
+    pytest.param(MLPERF / "vww_96_int8.tflite", ["--patch", "4:4"], id="int8-patched"),
 ]
 
 
