@@ -17,6 +17,7 @@ the generated C built for the Cortex-M7 with the target's compiler. Writes bench
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
@@ -100,6 +101,18 @@ def code_bytes(graph: Graph, plan, work: Path) -> int:
     return sizes["text"] + sizes["rodata"] - gen.weights_bytes
 
 
+def outside_arena(graph: Graph, mode: str) -> dict:
+    """--input-outside-arena: the plan, the patch search and the in-place choices see the arena without the input,
+    so they optimise the paper's metric itself rather than the arena with the input."""
+    g = dataclasses.replace(graph, inputs_outside_arena=True)
+    _, off_plan, _ = schedule_patches(g, PatchOptions("off"), "best")
+    patched, plan, info = schedule_patches(g, PatchOptions(mode), "best")
+    _, where = excluding_input(patched, plan)
+    return {"outside_off": off_plan.arena_bytes, "outside_patched": plan.arena_bytes,
+            "outside_split": (info["split"] or "-").split(";")[0], "outside_grid": info["grid"],
+            "outside_mac_overhead": info["mac_overhead"], "outside_peak_at": where}
+
+
 def measure(name: str, graph: Graph, mode: str, work: Path) -> dict:
     base_macs = sum(node_macs(graph, n) for n in graph.nodes)
     t = time.time()
@@ -108,7 +121,7 @@ def measure(name: str, graph: Graph, mode: str, work: Path) -> dict:
     seconds = time.time() - t
     off_excl, off_where = excluding_input(off_graph, off_plan)
     excl, where = excluding_input(g, plan)
-    return {
+    return {**outside_arena(graph, mode),
         "model": name, "mode": mode, "split": (info["split"] or "-").split(";")[0], "grid": info["grid"],
         "stage_layers": len(info["stage_nodes"]),
         "arena_off": off_plan.arena_bytes, "arena_patched": plan.arena_bytes,
@@ -139,6 +152,19 @@ def markdown(rows: list[dict]) -> str:
                      f"{kb(r['arena_patched'])} | {kb(r['arena_off_excl_input'])} | {kb(r['arena_patched_excl_input'])} | "
                      f"{r['peak_patched_at']} | {r['mac_overhead']:+.1%} | {r['code_bytes_off']:,} | "
                      f"{r['code_bytes_patched']:,} | {r['nodes_off']} -> {r['nodes_patched']} |")
+    lines += [
+        "",
+        "With `--input-outside-arena` the input stays in the application's buffer: the arena is planned without it, so",
+        "the patch search and the in-place depthwise choices minimise the paper's metric itself (above, they minimise",
+        "the arena with the input, and 'excl. input' is what is left of that plan without it).",
+        "",
+        "| model | mode | arena off | arena patched | split after | grid | MAC overhead | peak (patched) at |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        grid = f"{r['outside_grid']}x{r['outside_grid']}" if r["outside_grid"] else "-"
+        lines.append(f"| {r['model']} | {r['mode']} | {kb(r['outside_off'])} | {kb(r['outside_patched'])} | "
+                     f"{r['outside_split']} | {grid} | {r['outside_mac_overhead']:+.1%} | {r['outside_peak_at']} |")
     return "\n".join(lines) + "\n"
 
 
