@@ -5,6 +5,7 @@ from __future__ import annotations
 import tvm
 from tvm import relax
 
+from .fold_constants import fold_constants_numpy
 from .gather_index_wrap import gather_index_wrap
 from .normalize_axes import normalize_axes
 
@@ -36,9 +37,12 @@ def relax_passes() -> list[tuple[str, tvm.transform.Pass]]:
         ("fold-batchnorm-to-conv2d", relax.transform.FoldBatchnormToConv2D()),
         ("decompose-for-inference", relax.transform.DecomposeOpsForInference()),
         # Fold first: the BatchNorm folding leaves conv weights as expressions, which ConvertLayout cannot take.
+        # numpy folds the common arithmetic in milliseconds; TVM's FoldConstant (a build per call) the rest.
+        ("fold-constant-numpy-before-layout", fold_constants_numpy),
         ("fold-constant-before-layout", relax.transform.FoldConstant()),
         ("normalize-axes", normalize_axes),  # ConvertLayout aborts on negative squeeze axes
         ("convert-layout-nhwc", optional_pass(relax.transform.ConvertLayout(CHANNELS_LAST), "convert-layout")),
+        ("fold-constant-numpy", fold_constants_numpy),
         ("fold-constant", relax.transform.FoldConstant()),
         ("canonicalize-bindings", relax.transform.CanonicalizeBindings()),
         ("gather-index-wrap", gather_index_wrap),  # before DCE, which then drops the wrap
