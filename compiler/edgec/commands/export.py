@@ -1,0 +1,38 @@
+"""`edgec export`: model -> an Android library module or an iOS Swift package around the compiled C."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from .compile import add_compile_options, compile_options, print_compile_summary
+
+
+def register(sub) -> None:
+    p = sub.add_parser("export", help="compile a model and package it for an app: an Android library module "
+                                      "(Gradle, CMake, JNI, Kotlin) or an iOS Swift package")
+    add_compile_options(p)
+    p.add_argument("--platform", required=True, choices=["android", "ios"], help="the package to write")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the package's folder (e.g. MyModelLib/)")
+    p.add_argument("--package", metavar="JAVA.PACKAGE",
+                   help="android: the module's namespace and the wrapper's package (default edgec.models.<name>)")
+    p.add_argument("--class", dest="class_name", metavar="NAME",
+                   help="the wrapper class (Kotlin / Swift; default: the model name in CamelCase)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..config import load_config
+    from ..export.package import export_model
+
+    from ..errors import EdgecError
+
+    if args.package and args.platform != "android":
+        raise EdgecError("--package names the Android module's namespace: only used with --platform android")
+    options = compile_options(args)
+    with tempfile.TemporaryDirectory(prefix="edgec-export-") as tmp:
+        result, files = export_model(args.model, args.platform, args.output, options, load_config(args.config),
+                                     package=args.package, class_name=args.class_name, work_dir=Path(tmp))
+    print_compile_summary(args, result)
+    print(f"wrote {args.output}/ ({args.platform}: {len(files)} files)")
+    return 0

@@ -1,0 +1,232 @@
+"""`edgec export`: the Android library module and the iOS Swift package, built with real compilers.
+
+Android: the module's own CMakeLists.txt builds the model C and the JNI glue for the host with gcc; the host JDK
+drives it (tests/export_java.py: a Java class with the Kotlin wrapper's native methods) and its outputs equal
+onnxruntime's (float model) and the model's own host C build bit for bit (int8 model). The same CMakeLists.txt,
+cross-built for arm64 with aarch64-linux-gnu-gcc, gives a .so whose LOAD segments are 16 KB aligned and which
+needs nothing beyond libc and libm. iOS: the Swift package's C target compiles with clang for arm64-apple-ios and
+its simulator (Mach-O headers checked); no Swift toolchain is installable from Debian 12, so the package's structure
+is checked instead of `swift build`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from conftest import TINY_CNN, require, run_edgec
+from edgec.build.host import build_host_executable, run_host_executable_many
+from edgec.export.interface import model_interface
+from edgec.export.jni_glue import kotlin_declaration, native_methods
+from edgec.export.package import export_model
+from edgec.pipeline import CompileOptions
+from edgec.reference import random_inputs, reference_inputs
+from edgec.reference_child import run_reference_isolated
+from edgec.verify import compare
+from export_java import java_driver
+
+RECORDS = 3
+
+
+def jdk_home() -> Path:
+    return Path(require("javac")).resolve().parents[1]
+
+
+def cmake_build(module: Path, build: Path, cc: str, extra: list[str] = ()) -> Path:
+    """The module's CMakeLists.txt, as the Android Gradle plugin runs it, with another C compiler."""
+    require("cmake")
+    jdk = jdk_home()
+    flags = f"-Werror -I{jdk / 'include'} -I{jdk / 'include' / 'linux'}"  # jni.h: the NDK's sysroot has it on Android
+    subprocess.run(["cmake", "-S", module / "src/main/cpp", "-B", build, f"-DCMAKE_C_COMPILER={require(cc)}",
+                    f"-DCMAKE_C_FLAGS={flags}", *extra], check=True, capture_output=True, text=True)
+    proc = subprocess.run(["cmake", "--build", build, "-j2"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (lib,) = build.glob("*.so")
+    return lib
+
+
+def run_java(module: Path, report: dict, package: str, iface, lib: Path, tmp: Path, batches) -> tuple[list, list, str]:
+    """Compile the driver, run every batch through typed arrays and direct buffers; per batch, both outputs."""
+    src = tmp / "java" / Path(*package.split(".")) / f"{iface.class_name}.java"
+    src.parent.mkdir(parents=True)
+    src.write_text(java_driver(iface, package, lib.stem.removeprefix("lib")))
+    classes = tmp / "classes"
+    subprocess.run([require("javac"), "-d", classes, src], check=True, capture_output=True, text=True)
+    files = []
+    for t in iface.inputs:
+        path = tmp / f"in{t.index}.bin"
+        path.write_bytes(b"".join(np.ascontiguousarray(b[t.index], t.dtype).tobytes() for b in batches))
+        files.append(path)
+    outs = [tmp / f"out{kind}{t.index}.bin" for kind in "AB" for t in iface.outputs]
+    proc = subprocess.run([require("java"), f"-Djava.library.path={lib.parent}", "-cp", classes,
+                           f"{package}.{iface.class_name}", str(len(batches)), *files, *outs],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    def load(kind):
+        per_out = [np.fromfile(tmp / f"out{kind}{t.index}.bin", t.dtype).reshape(len(batches), *t.shape)
+                   for t in iface.outputs]
+        return [[o[k] for o in per_out] for k in range(len(batches))]
+    return load("A"), load("B"), proc.stdout
+
+
+def check_kotlin_declares_the_natives(module: Path, package: str, iface) -> None:
+    kotlin = (module / "src/main/kotlin" / Path(*package.split(".")) / f"{iface.class_name}.kt").read_text()
+    for m in native_methods():
+        assert kotlin_declaration(m, iface) in kotlin
+    assert f"class {iface.class_name} : AutoCloseable" in kotlin and "override fun close()" in kotlin
+    for t in iface.tensors:
+        assert f"@JvmField val {t.var.upper()}_SHAPE = intArrayOf({', '.join(map(str, t.shape))})" in kotlin
+
+
+def check_gradle(module: Path, package: str) -> None:
+    gradle = (module / "build.gradle.kts").read_text()
+    assert 'id("com.android.library")' in gradle and f'namespace = "{package}"' in gradle
+    assert 'abiFilters += listOf("arm64-v8a", "armeabi-v7a", "x86_64")' in gradle
+    assert 'path = file("src/main/cpp/CMakeLists.txt")' in gradle
+    assert "-Wl,-z,max-page-size=16384" in (module / "src/main/cpp/CMakeLists.txt").read_text()
+
+
+def test_android_module_runs_on_the_host_jdk(tmp_path):
+    # Float model, exported in-process; its outputs against onnxruntime (edgec verify's reference).
+    package = "com.example.tiny_cnn"
+    module = tmp_path / "TinyCnnLib"
+    result, _ = export_model(TINY_CNN, "android", module, CompileOptions(measure_code=False), package=package)
+    iface = model_interface(result.report, result.graph)
+    check_gradle(module, package)
+    check_kotlin_declares_the_natives(module, package, iface)
+    lib = cmake_build(module, tmp_path / "build_host", "gcc")
+    batches = [random_inputs(result.report, seed) for seed in range(RECORDS)]
+    got_arrays, got_buffers, log = run_java(module, result.report, package, iface, lib, tmp_path / "run_f", batches)
+    for case in ("threads", "wrong length", "null array", "heap buffer", "small buffer", "after misuse"):
+        assert f"ok {case}" in log, log
+    assert "expected 1024 elements, got 1025" in log and "needs a direct ByteBuffer" in log
+    want = run_reference_isolated(TINY_CNN, ["input"], batches)
+    for a, b, w in zip(got_arrays, got_buffers, want):
+        np.testing.assert_array_equal(a[0], b[0])
+        c = compare("softmax", a[0], w[0], rtol=1e-4, atol=1e-5)
+        assert c.ok, c
+
+    # int8 model through the command line (--quantize, --calibration, --int8-input pass through as for compile):
+    # an int8 byte[] input, a float output, bit-exact with the model's own C built for the host.
+    np.save(tmp_path / "cal.npy", np.random.default_rng(0).uniform(-1, 1, (8, 1, 32, 32)).astype(np.float32))
+    qmodule = tmp_path / "TinyCnnInt8Lib"
+    proc = run_edgec("export", TINY_CNN, "--platform", "android", "-o", qmodule, "--name", "tiny_q", "--quantize",
+                     "int8", "--calibration", tmp_path / "cal.npy", "--int8-input", "--no-code-size", "-q")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((qmodule / "edgec-report.json").read_text())
+    assert report["inputs"][0]["dtype"] == "int8" and report["inputs"][0]["shape"] == [1, 32, 32, 1]
+    qpackage = "edgec.models.tiny_q"
+    qiface = model_interface(report, class_name=None)
+    kotlin = (qmodule / "src/main/kotlin/edgec/models/tiny_q/TinyQ.kt").read_text()
+    assert "nativeRunArrays(input0: ByteArray, output0: FloatArray)" in kotlin and "INPUT0_SCALE" in kotlin
+    qlib = cmake_build(qmodule, tmp_path / "build_q", "gcc")
+    qbatches = [random_inputs(report, 10 + seed) for seed in range(RECORDS)]
+    q_arrays, q_buffers, log = run_java(qmodule, report, qpackage, qiface, qlib, tmp_path / "run_q", qbatches)
+    assert "ok after misuse" in log
+    host_c = tmp_path / "host_c"  # the module's model C without its JNI glue: edgec verify's host harness
+    host_c.mkdir()
+    for f in (qmodule / "src/main/cpp/edgec").iterdir():
+        if not f.name.endswith("_jni.c"):
+            shutil.copy2(f, host_c / f.name)
+    exe = build_host_executable(host_c, report, tmp_path / "host_q")
+    want = run_host_executable_many(exe, report, qbatches, tmp_path / "host_q_run")
+    for a, b, w in zip(q_arrays, q_buffers, want):
+        np.testing.assert_array_equal(a[0], w[0])
+        np.testing.assert_array_equal(b[0], w[0])
+    assert reference_inputs(report, qbatches[0])[0].shape == (1, 1, 32, 32)
+
+
+def load_segments(readelf_out: str) -> list[int]:
+    return [int(m, 16) for m in re.findall(r"^\s+LOAD\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(0x[0-9a-f]+)",
+                                            readelf_out, re.M)]
+
+
+def test_android_so_cross_built_for_arm64(tmp_path):
+    module = tmp_path / "Lib"
+    export_model(TINY_CNN, "android", module, CompileOptions(measure_code=False))
+    lib = cmake_build(module, tmp_path / "build_arm64", "aarch64-linux-gnu-gcc",
+                      ["-DCMAKE_SYSTEM_NAME=Linux", "-DCMAKE_SYSTEM_PROCESSOR=aarch64"])
+    readelf = require("aarch64-linux-gnu-readelf")
+    header = subprocess.run([readelf, "-h", "-l", "-W", lib], capture_output=True, text=True, check=True).stdout
+    assert "AArch64" in header and "DYN (Shared object file)" in header
+    aligns = load_segments(header)
+    assert aligns and all(a == 16384 for a in aligns), header
+    dynsym = subprocess.run([readelf, "--dyn-syms", "-W", lib], capture_output=True, text=True, check=True).stdout
+    undefined = {line.split()[7].split("@")[0] for line in dynsym.splitlines()
+                 if len(line.split()) >= 8 and line.split()[6] == "UND" and line.split()[4] != "WEAK"}
+    libc_libm = {"memcpy", "memset", "memmove", "snprintf", "expf", "logf", "sqrtf", "tanhf", "erff", "powf",
+                 "floorf", "ceilf", "roundf", "fmodf", "sinf", "cosf", "log1pf", "expm1f", "fabsf", "nearbyintf"}
+    assert undefined and undefined <= libc_libm, undefined
+    exported = {line.split()[7] for line in dynsym.splitlines()
+                if len(line.split()) >= 8 and line.split()[6] != "UND" and line.split()[4] == "GLOBAL"
+                and line.split()[3] == "FUNC"}
+    assert exported == {"Java_edgec_models_tiny_1cnn_TinyCnn_nativeRunArrays",
+                        "Java_edgec_models_tiny_1cnn_TinyCnn_nativeRunBuffers"}, exported
+    needed = subprocess.run([readelf, "-d", lib], capture_output=True, text=True, check=True).stdout
+    assert set(re.findall(r"Shared library: \[(.+?)\]", needed)) <= {"libc.so.6", "libm.so.6"}, needed
+
+
+MACHO_MAGIC_64 = 0xFEEDFACF
+CPU_TYPE_ARM64 = 0x0100000C
+LC_BUILD_VERSION = 0x32
+PLATFORM_IOS, PLATFORM_IOS_SIMULATOR = 2, 7
+
+
+def macho_platform(obj: Path) -> tuple[int, int, int]:
+    """(cputype, filetype, LC_BUILD_VERSION platform) of a 64-bit Mach-O object."""
+    data = obj.read_bytes()
+    magic, cputype, _sub, filetype, ncmds, _size, _flags, _res = struct.unpack_from("<IiiIIIII", data, 0)
+    assert magic == MACHO_MAGIC_64, hex(magic)
+    offset, platform = 32, None
+    for _ in range(ncmds):
+        cmd, cmdsize = struct.unpack_from("<II", data, offset)
+        if cmd == LC_BUILD_VERSION:
+            platform = struct.unpack_from("<I", data, offset + 8)[0]
+        offset += cmdsize
+    return cputype, filetype, platform
+
+
+def test_ios_package_c_target_compiles_for_ios_and_simulator(tmp_path):
+    package = tmp_path / "TinyCnn"
+    result, files = export_model(TINY_CNN, "ios", package, CompileOptions(measure_code=False))
+    iface = model_interface(result.report, result.graph)
+    ctarget = package / "Sources" / "CTinyCnn"
+    manifest = (package / "Package.swift").read_text()
+    assert manifest.startswith("// swift-tools-version:5.7")
+    assert 'name: "CTinyCnn"' in manifest and 'publicHeadersPath: "include"' in manifest
+    assert 'dependencies: ["CTinyCnn"]' in manifest and '.library(name: "TinyCnn", targets: ["TinyCnn"])' in manifest
+    assert (ctarget / "include" / "module.modulemap").read_text().startswith("module CTinyCnn {")
+    assert (ctarget / "include" / "model.h").is_file() and not (ctarget / "model.h").exists()
+    swift = (package / "Sources" / "TinyCnn" / "TinyCnn.swift").read_text()
+    assert "import CTinyCnn" in swift and "public final class TinyCnn" in swift
+    assert "public func run(_ input0: [Float]) throws -> [Float]" in swift and "tiny_cnn_run(" in swift
+    assert "public static let input0Shape: [Int] = [1, 1, 32, 32]" in swift
+    assert swift.count("{") == swift.count("}")
+    sources = sorted(ctarget.glob("*.c"))
+    assert {s.name for s in sources} >= {"model.c", "weights.c"}
+    # No iOS SDK here: the C standard headers the generated C includes (string.h, math.h) come from the arm64
+    # glibc headers, ABI-compatible declarations for an LP64 arm64 target; stddef / stdint are clang's own.
+    clang = require("clang")
+    libc_headers = Path("/usr/aarch64-linux-gnu/include")
+    assert libc_headers.is_dir(), "install libc6-dev-arm64-cross"
+    for triple, platform in (("arm64-apple-ios13.0", PLATFORM_IOS),
+                             ("arm64-apple-ios13.0-simulator", PLATFORM_IOS_SIMULATOR)):
+        objs = tmp_path / triple
+        objs.mkdir()
+        for src in sources:
+            obj = objs / (src.stem + ".o")
+            proc = subprocess.run([clang, "-target", triple, "-O2", "-std=c99", "-Wall", "-Wextra", "-Werror",
+                                   "-ffreestanding", "-nostdlibinc", "-isystem", libc_headers,
+                                   "-I", ctarget / "include", "-I", ctarget, "-c", src, "-o", obj],
+                                  capture_output=True, text=True)
+            assert proc.returncode == 0, f"{triple} {src.name}:\n{proc.stderr}"
+            assert macho_platform(obj) == (CPU_TYPE_ARM64, 1, platform), (triple, src.name)
+        nm = subprocess.run([require("llvm-nm"), "-g", objs / "model.o"], capture_output=True, text=True, check=True)
+        assert f"T _{iface.name}_run" in nm.stdout
