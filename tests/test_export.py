@@ -211,11 +211,11 @@ def test_ios_package_c_target_compiles_for_ios_and_simulator(tmp_path):
     assert swift.count("{") == swift.count("}")
     sources = sorted(ctarget.glob("*.c"))
     assert {s.name for s in sources} >= {"model.c", "weights.c"}
-    # No iOS SDK here: the C standard headers the generated C includes (string.h, math.h) come from the arm64
-    # glibc headers, ABI-compatible declarations for an LP64 arm64 target; stddef / stdint are clang's own.
+    # No iOS SDK here: the two C library headers the generated C includes (string.h, math.h) come from newlib (the
+    # Cortex-M builds' C library; standard C prototypes, the same ABI on Darwin); stddef / stdint are clang's own.
     clang = require("clang")
-    libc_headers = Path("/usr/aarch64-linux-gnu/include")
-    assert libc_headers.is_dir(), "install libc6-dev-arm64-cross"
+    libc_headers = Path("/usr/lib/arm-none-eabi/include")
+    assert (libc_headers / "math.h").is_file(), "install libnewlib-arm-none-eabi (bash .ci/setup)"
     for triple, platform in (("arm64-apple-ios13.0", PLATFORM_IOS),
                              ("arm64-apple-ios13.0-simulator", PLATFORM_IOS_SIMULATOR)):
         objs = tmp_path / triple
@@ -230,3 +230,60 @@ def test_ios_package_c_target_compiles_for_ios_and_simulator(tmp_path):
             assert macho_platform(obj) == (CPU_TYPE_ARM64, 1, platform), (triple, src.name)
         nm = subprocess.run([require("llvm-nm"), "-g", objs / "model.o"], capture_output=True, text=True, check=True)
         assert f"T _{iface.name}_run" in nm.stdout
+
+
+def several_inputs_and_outputs_model(path: Path) -> Path:
+    """float and int64 inputs; float, float and int64 outputs (an embedding lookup and an ArgMax)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    table = numpy_helper.from_array(np.arange(10, dtype=np.float32).reshape(5, 2) / 4, "table")
+    scale = numpy_helper.from_array(np.array([[0.5, -1.0, 2.0, 3.0]], np.float32), "scale")
+    graph = helper.make_graph(
+        [helper.make_node("Mul", ["x", "scale"], ["scaled"]),
+         helper.make_node("Gather", ["table", "ids"], ["rows"], axis=0),
+         helper.make_node("ArgMax", ["x"], ["best"], axis=1, keepdims=1)],
+        "multi_io",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4]),
+         helper.make_tensor_value_info("ids", TensorProto.INT64, [3])],
+        [helper.make_tensor_value_info("scaled", TensorProto.FLOAT, [1, 4]),
+         helper.make_tensor_value_info("rows", TensorProto.FLOAT, [3, 2]),
+         helper.make_tensor_value_info("best", TensorProto.INT64, [1, 1])],
+        [table, scale])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    return path
+
+
+def test_android_glue_with_several_inputs_and_outputs_of_other_types(tmp_path):
+    model = several_inputs_and_outputs_model(tmp_path / "multi_io.onnx")
+    module = tmp_path / "MultiLib"
+    result, _ = export_model(model, "android", module, CompileOptions(measure_code=False), class_name="MultiIo")
+    iface = model_interface(result.report, result.graph, "MultiIo")
+    package = "edgec.models.multi_io"
+    check_kotlin_declares_the_natives(module, package, iface)
+    kotlin = (module / "src/main/kotlin/edgec/models/multi_io/MultiIo.kt").read_text()
+    assert "fun run(input0: FloatArray, input1: LongArray): Outputs" in kotlin
+    assert ("class Outputs(@JvmField val output0: FloatArray, @JvmField val output1: FloatArray, "
+            "@JvmField val output2: LongArray)") in kotlin
+    lib = cmake_build(module, tmp_path / "build", "gcc")
+    batches = [random_inputs(result.report, seed) for seed in range(RECORDS)]
+    got_arrays, got_buffers, log = run_java(module, result.report, package, iface, lib, tmp_path / "run", batches)
+    assert "ok after misuse" in log and "expected 4 elements, got 5" in log
+    want = run_reference_isolated(model, ["x", "ids"], batches)
+    for a, b, w in zip(got_arrays, got_buffers, want):
+        for k in range(3):
+            np.testing.assert_array_equal(a[k], b[k])
+            np.testing.assert_array_equal(a[k], np.asarray(w[k]).reshape(a[k].shape))
+
+
+def test_export_refuses_bad_names_before_compiling(tmp_path, capsys):
+    from edgec.cli import main
+
+    assert main(["export", str(TINY_CNN), "--platform", "android", "-o", str(tmp_path / "a"),
+                 "--package", "com.example.1bad"]) == 1
+    assert "--package 'com.example.1bad': expected a Java package name" in capsys.readouterr().err
+    assert main(["export", str(TINY_CNN), "--platform", "ios", "-o", str(tmp_path / "b"), "--package", "a.b"]) == 1
+    assert "only used with --platform android" in capsys.readouterr().err
+    assert main(["export", str(TINY_CNN), "--platform", "ios", "-o", str(tmp_path / "c"), "--class", "9Lives"]) == 1
+    assert "--class '9Lives'" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())

@@ -27,8 +27,15 @@ def run(args) -> int:
 
     from ..errors import EdgecError
 
+    from ..export.interface import check_class_name
+    from ..export.jni_glue import check_package
+
     if args.package and args.platform != "android":
         raise EdgecError("--package names the Android module's namespace: only used with --platform android")
+    if args.package:
+        check_package(args.package)  # before the compile: a typo should not cost one
+    if args.class_name:
+        check_class_name(args.class_name)
     options = compile_options(args)
     with tempfile.TemporaryDirectory(prefix="edgec-export-") as tmp:
         result, files = export_model(args.model, args.platform, args.output, options, load_config(args.config),

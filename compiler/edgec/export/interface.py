@@ -82,6 +82,12 @@ def class_name_for(model_name: str) -> str:
     return name if name[0].isalpha() else "Model" + name
 
 
+def check_class_name(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        raise EdgecError(f"--class '{name}': expected a class name (a letter, then letters, digits or _)")
+    return name
+
+
 def model_interface(report: dict, graph=None, class_name: str | None = None) -> ModelInterface:
     """From report.json; with the compiled graph (ir.Graph) also the int8 tensors' scale and zero point."""
 
@@ -97,7 +103,5 @@ def model_interface(report: dict, graph=None, class_name: str | None = None) -> 
             out.append(Tensor(role, i, t["name"], tuple(t["shape"]), t["dtype"], int(t["bytes"]), scale, zero_point))
         return tuple(out)
 
-    name = class_name or class_name_for(report["name"])
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
-        raise EdgecError(f"--class '{name}': expected a class name (a letter, then letters, digits or _)")
+    name = check_class_name(class_name or class_name_for(report["name"]))
     return ModelInterface(report["name"], name, int(report["arena_bytes"]), tensors("input"), tensors("output"))
