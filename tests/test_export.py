@@ -102,6 +102,7 @@ def test_android_module_runs_on_the_host_jdk(tmp_path):
     check_gradle(module, package)
     check_kotlin_declares_the_natives(module, package, iface)
     lib = cmake_build(module, tmp_path / "build_host", "gcc")
+    check_shared_library(lib, require("readelf"), "X86-64", package)
     batches = [random_inputs(result.report, seed) for seed in range(RECORDS)]
     got_arrays, got_buffers, log = run_java(module, result.report, package, iface, lib, tmp_path / "run_f", batches)
     for case in ("threads", "wrong length", "null array", "heap buffer", "small buffer", "after misuse"):
@@ -148,29 +149,37 @@ def load_segments(readelf_out: str) -> list[int]:
                                             readelf_out, re.M)]
 
 
-def test_android_so_cross_built_for_arm64(tmp_path):
-    module = tmp_path / "Lib"
-    export_model(TINY_CNN, "android", module, CompileOptions(measure_code=False))
-    lib = cmake_build(module, tmp_path / "build_arm64", "aarch64-linux-gnu-gcc",
-                      ["-DCMAKE_SYSTEM_NAME=Linux", "-DCMAKE_SYSTEM_PROCESSOR=aarch64"])
-    readelf = require("aarch64-linux-gnu-readelf")
+LIBC_LIBM = {"memcpy", "memset", "memmove", "snprintf", "raise", "expf", "logf", "sqrtf", "tanhf", "erff", "powf",
+             "floorf", "ceilf", "roundf", "fmodf", "sinf", "cosf", "log1pf", "expm1f", "fabsf", "nearbyintf"}
+
+
+def check_shared_library(lib: Path, readelf: str, machine: str, package: str = "edgec.models.tiny_cnn") -> None:
+    """16 KB aligned LOAD segments, only the JNI entry points exported, nothing needed beyond libc and libm."""
     header = subprocess.run([readelf, "-h", "-l", "-W", lib], capture_output=True, text=True, check=True).stdout
-    assert "AArch64" in header and "DYN (Shared object file)" in header
+    assert machine in header and "DYN (Shared object file)" in header, header
     aligns = load_segments(header)
     assert aligns and all(a == 16384 for a in aligns), header
     dynsym = subprocess.run([readelf, "--dyn-syms", "-W", lib], capture_output=True, text=True, check=True).stdout
-    undefined = {line.split()[7].split("@")[0] for line in dynsym.splitlines()
-                 if len(line.split()) >= 8 and line.split()[6] == "UND" and line.split()[4] != "WEAK"}
-    libc_libm = {"memcpy", "memset", "memmove", "snprintf", "expf", "logf", "sqrtf", "tanhf", "erff", "powf",
-                 "floorf", "ceilf", "roundf", "fmodf", "sinf", "cosf", "log1pf", "expm1f", "fabsf", "nearbyintf"}
-    assert undefined and undefined <= libc_libm, undefined
-    exported = {line.split()[7] for line in dynsym.splitlines()
-                if len(line.split()) >= 8 and line.split()[6] != "UND" and line.split()[4] == "GLOBAL"
-                and line.split()[3] == "FUNC"}
-    assert exported == {"Java_edgec_models_tiny_1cnn_TinyCnn_nativeRunArrays",
-                        "Java_edgec_models_tiny_1cnn_TinyCnn_nativeRunBuffers"}, exported
+    rows = [line.split() for line in dynsym.splitlines() if len(line.split()) >= 8 and line.split()[0].endswith(":")]
+    undefined = {r[7].split("@")[0] for r in rows if r[6] == "UND" and r[4] != "WEAK"}
+    assert undefined and undefined <= LIBC_LIBM, undefined
+    exported = {r[7] for r in rows if r[6] != "UND" and r[4] == "GLOBAL" and r[3] == "FUNC"}
+    prefix = "Java_" + package.replace("_", "_1").replace(".", "_") + "_TinyCnn_"
+    assert exported == {prefix + "nativeRunArrays", prefix + "nativeRunBuffers"}, exported
     needed = subprocess.run([readelf, "-d", lib], capture_output=True, text=True, check=True).stdout
     assert set(re.findall(r"Shared library: \[(.+?)\]", needed)) <= {"libc.so.6", "libm.so.6"}, needed
+
+
+def test_android_so_cross_built_for_arm64_and_armv7(tmp_path):
+    """The module's CMakeLists.txt with the Debian cross compilers (glibc, not bionic: the ELF layout and the
+    undefined symbols are what the NDK's link gives too, with the same flags)."""
+    module = tmp_path / "Lib"
+    export_model(TINY_CNN, "android", module, CompileOptions(measure_code=False))
+    for cc, processor, machine in (("aarch64-linux-gnu-gcc", "aarch64", "AArch64"),
+                                   ("arm-linux-gnueabihf-gcc", "arm", "ARM")):
+        lib = cmake_build(module, tmp_path / f"build_{processor}", cc,
+                          ["-DCMAKE_SYSTEM_NAME=Linux", f"-DCMAKE_SYSTEM_PROCESSOR={processor}"])
+        check_shared_library(lib, require(cc.removesuffix("gcc") + "readelf"), machine)
 
 
 MACHO_MAGIC_64 = 0xFEEDFACF
