@@ -19,7 +19,6 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
-
 from conftest import TINY_CNN, require, run_edgec
 from edgec.build.host import build_host_executable, run_host_executable_many
 from edgec.export.interface import model_interface
@@ -146,7 +145,7 @@ def test_android_module_runs_on_the_host_jdk(tmp_path):
 
 def load_segments(readelf_out: str) -> list[int]:
     return [int(m, 16) for m in re.findall(r"^\s+LOAD\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(0x[0-9a-f]+)",
-                                            readelf_out, re.M)]
+                                            readelf_out, re.MULTILINE)]
 
 
 LIBC_LIBM = {"memcpy", "memset", "memmove", "snprintf", "raise", "expf", "logf", "sqrtf", "tanhf", "erff", "powf",
@@ -204,7 +203,7 @@ def macho_platform(obj: Path) -> tuple[int, int, int]:
 
 def test_ios_package_c_target_compiles_for_ios_and_simulator(tmp_path):
     package = tmp_path / "TinyCnn"
-    result, files = export_model(TINY_CNN, "ios", package, CompileOptions(measure_code=False))
+    result, _ = export_model(TINY_CNN, "ios", package, CompileOptions(measure_code=False))
     iface = model_interface(result.report, result.graph)
     ctarget = package / "Sources" / "CTinyCnn"
     manifest = (package / "Package.swift").read_text()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from .compile import add_compile_options, compile_options, print_compile_summary
@@ -23,12 +22,10 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..config import load_config
-    from ..export.package import export_model
-
     from ..errors import EdgecError
-
     from ..export.interface import check_class_name
     from ..export.jni_glue import check_package
+    from ..export.package import export_model
 
     if args.package and args.platform != "android":
         raise EdgecError("--package names the Android module's namespace: only used with --platform android")
@@ -37,9 +34,8 @@ def run(args) -> int:
     if args.class_name:
         check_class_name(args.class_name)
     options = compile_options(args)
-    with tempfile.TemporaryDirectory(prefix="edgec-export-") as tmp:
-        result, files = export_model(args.model, args.platform, args.output, options, load_config(args.config),
-                                     package=args.package, class_name=args.class_name, work_dir=Path(tmp))
+    result, files = export_model(args.model, args.platform, args.output, options, load_config(args.config),
+                                 package=args.package, class_name=args.class_name)
     print_compile_summary(args, result)
     print(f"wrote {args.output}/ ({args.platform}: {len(files)} files)")
     return 0

@@ -171,7 +171,7 @@ def jni_source(iface: ModelInterface, package: str) -> str:
         "        if (data[got] == NULL) break; /* out of memory: an exception is pending */",
         "    }",
         f"    if (got == {n}) status = {iface.name}_run({', '.join(f'data[{k}]' for k in range(n))});",
-        f"    for (k = got - 1; k >= 0; --k)  /* inputs are not copied back; outputs are */",
+        "    for (k = got - 1; k >= 0; --k)  /* inputs are not copied back; outputs are */",
         f"        (*env)->ReleasePrimitiveArrayCritical(env, arrays[k], data[k], k < {n_in} ? JNI_ABORT : 0);",
         "    (*env)->MonitorExit(env, lock);",
         f"    if (got == {n} && status != 0) {{",

@@ -15,8 +15,10 @@ PORTABLE_TARGET = "host"
 
 
 def export_model(model: Path, platform: str, out: Path, options: CompileOptions | None = None,
-                 config: Config | None = None, package: str | None = None, class_name: str | None = None,
-                 work_dir: Path | None = None) -> tuple[CompileResult, list[Path]]:
+                 config: Config | None = None, package: str | None = None,
+                 class_name: str | None = None) -> tuple[CompileResult, list[Path]]:
+    """Compile `model` and write the `platform` ("android" or "ios") package into `out`; the compile result and the
+    files written."""
     from .android import write_android_module
     from .ios import write_swift_package
     from .jni_glue import check_package, default_package
@@ -24,7 +26,7 @@ def export_model(model: Path, platform: str, out: Path, options: CompileOptions 
     config = config or load_config()
     options = options or CompileOptions(measure_code=False)
     with tempfile.TemporaryDirectory(prefix="edgec-export-") as tmp:
-        c_dir = Path(work_dir or tmp) / "c"
+        c_dir = Path(tmp) / "c"
         result = compile_model(model, load_target(PORTABLE_TARGET, config), c_dir, options, config, check_fit=False)
         iface = model_interface(result.report, result.graph, class_name)
         out = Path(out)
