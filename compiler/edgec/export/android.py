@@ -15,7 +15,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .interface import ModelInterface
+from .interface import ModelInterface, comment_text, string_literal
 from .jni_glue import jni_source, kotlin_declaration, native_methods
 
 ABIS = ("arm64-v8a", "armeabi-v7a", "x86_64")
@@ -125,7 +125,7 @@ def kotlin_wrapper(iface: ModelInterface, package: str) -> str:
     out_params = ", ".join(f"{t.var}: {t.type.kotlin_array}" for t in outs)
     all_vars = ", ".join(t.var for t in iface.tensors)
     buf_params = ", ".join(f"{t.var}: ByteBuffer" for t in iface.tensors)
-    doc_lines = [f" * {t.var}: '{t.name}' {t.dtype}{list(t.shape)} ({t.type.kotlin_array} of {t.elems})"
+    doc_lines = [f" * {t.var}: '{comment_text(t.name)}' {t.dtype}{list(t.shape)} ({t.type.kotlin_array} of {t.elems})"
                  + (" - unsigned bytes in a signed ByteArray" if t.dtype == "uint8" else "")
                  + (" - 0 or 1 per byte" if t.dtype == "bool" else "")
                  for t in iface.tensors]
@@ -139,7 +139,7 @@ def kotlin_wrapper(iface: ModelInterface, package: str) -> str:
     constants = [f"        const val ARENA_BYTES = {iface.arena_bytes}"]
     for t in iface.tensors:
         up = t.var.upper()
-        constants += [f'        const val {up}_NAME = "{t.name}"',
+        constants += [f"        const val {up}_NAME = {string_literal(t.name, 'kotlin')}",
                       f"        @JvmField val {up}_SHAPE = intArrayOf({', '.join(map(str, t.shape))})",
                       f"        const val {up}_ELEMS = {t.elems}",
                       f"        const val {up}_BYTES = {t.bytes}"]

@@ -75,6 +75,17 @@ class ModelInterface:
         return self.inputs + self.outputs
 
 
+def string_literal(text: str, language: str) -> str:
+    """A tensor name as a Kotlin or Swift string literal (escapes, no string templates / interpolation)."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + (text.replace("$", "\\$") if language == "kotlin" else text) + '"'
+
+
+def comment_text(text: str) -> str:
+    """A tensor name safe inside a comment (/* */, /** */ or //)."""
+    return text.replace("*/", "*_/").replace("\n", " ").replace("\r", " ")
+
+
 def class_name_for(model_name: str) -> str:
     """tiny_cnn -> TinyCnn."""
     parts = [p for p in re.split(r"[^0-9A-Za-z]+", model_name) if p]

@@ -70,7 +70,7 @@ def c_string(text: str) -> str:
 
 
 def describe(t: Tensor, iface: ModelInterface) -> str:
-    return f"{iface.class_name} {t.role} {t.index} ('{t.name}', {t.dtype}{list(t.shape)})"
+    return f"{iface.class_name} {t.role} {t.index} ({t.name!r}, {t.dtype}{list(t.shape)})"
 
 
 def jni_source(iface: ModelInterface, package: str) -> str:
