@@ -11,14 +11,20 @@ from ._common import (add_checksum_option, add_ecotta_options, add_model_options
 
 def register(sub) -> None:
     p = sub.add_parser("compile", help="compile a model to freestanding C")
-    add_model_options(p)
-    add_patch_options(p)
-    add_checksum_option(p)
-    add_ecotta_options(p)
+    add_compile_options(p)
     p.add_argument("--target", "-t", help="target name (see `edgec targets`; default from toolchain.toml)")
     p.add_argument("-o", "--output", type=Path, default=Path("out"), help="output folder (default: out/)")
     p.add_argument("--sram", type=int, metavar="BYTES", help="override the target's SRAM budget")
     p.add_argument("--flash", type=int, metavar="BYTES", help="override the target's flash budget")
+    p.set_defaults(func=run)
+
+
+def add_compile_options(p) -> None:
+    """What the model is compiled with, whatever it is compiled for (`compile` and `export` share them)."""
+    add_model_options(p)
+    add_patch_options(p)
+    add_checksum_option(p)
+    add_ecotta_options(p)
     p.add_argument("--no-code-size", action="store_true",
                    help="do not build with the target's compiler to measure code size (flash then counts weights only)")
     p.add_argument("--dump-ir", action="store_true", help="print the IR after every pass (to stderr)")
@@ -40,17 +46,12 @@ def register(sub) -> None:
     p.add_argument("--generate", action="store_true",
                    help="a step model (token, states) -> (logits, new states): also emit <name>_generate, greedy "
                         "decoding in the static arena (generate.h)")
-    p.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from ..config import load_config, load_target
-    from ..errors import DoesNotFitError, EdgecError
-    from ..pipeline import CompileOptions, compile_model
-    from ..report import fit_problems, print_report
-
-    config = load_config(args.config)
-    target = load_target(args.target or config.default_target, config, sram_bytes=args.sram, flash_bytes=args.flash)
+def compile_options(args):
+    """The pipeline's CompileOptions from the options add_compile_options registered."""
+    from ..errors import EdgecError
+    from ..pipeline import CompileOptions
 
     def dump(stage: str, text: str) -> None:
         print(f"// ---- after {stage} ----\n{text}\n", file=sys.stderr)
@@ -71,15 +72,31 @@ def run(args) -> int:
             raise EdgecError("--keep-int8 is only used with --quantize ternary")
     elif args.calibration is not None:
         raise EdgecError("--calibration is only used with --quantize int8 or ternary")
-    options = CompileOptions(name=args.name, import_options=import_options(args), planner=args.planner, quantize=quantize,
-                             dump_ir=dump if args.dump_ir else None, measure_code=not args.no_code_size,
-                             patch=patch_options(args), checksum=args.checksum,
-                             ecotta=ecotta_options(args), generate=args.generate)
-    result = compile_model(args.model, target, args.output, options, config, check_fit=False)
+    return CompileOptions(name=args.name, import_options=import_options(args), planner=args.planner, quantize=quantize,
+                          dump_ir=dump if args.dump_ir else None, measure_code=not args.no_code_size,
+                          patch=patch_options(args), checksum=args.checksum,
+                          ecotta=ecotta_options(args), generate=args.generate)
+
+
+def print_compile_summary(args, result) -> None:
+    from ..report import print_report
+
     if not args.quiet:
         print_report(result.report)
     if "quantization" in result.report:
         print(result.report["quantization"]["summary"])
+
+
+def run(args) -> int:
+    from ..config import load_config, load_target
+    from ..errors import DoesNotFitError
+    from ..pipeline import compile_model
+    from ..report import fit_problems
+
+    config = load_config(args.config)
+    target = load_target(args.target or config.default_target, config, sram_bytes=args.sram, flash_bytes=args.flash)
+    result = compile_model(args.model, target, args.output, compile_options(args), config, check_fit=False)
+    print_compile_summary(args, result)
     print(f"wrote {args.output}/ (model.h, model.c, weights.c, kernels, report.json, memory.html)")
     if not result.report["fits"]:
         raise DoesNotFitError(f"{result.report['name']} does not fit {target.name}:\n  "

@@ -1,0 +1,39 @@
+"""Compile a model for an app and write its package: the compile pipeline as `edgec compile` runs it, for the
+host target's portable kernels (C that builds for every Android ABI and Apple arch), then android.py or ios.py."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from ..config import Config, load_config, load_target
+from ..pipeline import CompileOptions, CompileResult, compile_model
+from .interface import model_interface
+
+# Portable C kernels (runtimes/optimized, then runtimes/reference): the host target's set, no ISA extensions.
+PORTABLE_TARGET = "host"
+
+
+def export_model(model: Path, platform: str, out: Path, options: CompileOptions | None = None,
+                 config: Config | None = None, package: str | None = None,
+                 class_name: str | None = None) -> tuple[CompileResult, list[Path]]:
+    """Compile `model` and write the `platform` ("android" or "ios") package into `out`; the compile result and the
+    files written."""
+    from .android import write_android_module
+    from .ios import write_swift_package
+    from .jni_glue import check_package, default_package
+
+    config = config or load_config()
+    options = options or CompileOptions(measure_code=False)
+    with tempfile.TemporaryDirectory(prefix="edgec-export-") as tmp:
+        c_dir = Path(tmp) / "c"
+        result = compile_model(model, load_target(PORTABLE_TARGET, config), c_dir, options, config, check_fit=False)
+        iface = model_interface(result.report, result.graph, class_name)
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        if platform == "android":
+            package = check_package(package or default_package(iface.name))
+            files = write_android_module(c_dir, c_dir / "report.json", iface, package, out)
+        else:
+            files = write_swift_package(c_dir, c_dir / "report.json", iface, out)
+    return result, files
