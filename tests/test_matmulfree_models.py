@@ -1,6 +1,6 @@
-"""Issue 11's models on edgec's float path: the MatMul-free language model (model_zoo/matmulfree_lm.py) generating
-text with `<name>_generate` on the host and on the emulated Cortex-M7, token for token as onnxruntime's greedy
-decoding; the ternary digits CNN (model_zoo/ternary_cnn.py) fitting the M7 and matching onnxruntime on the
+"""Issue 11's models: the MatMul-free language model (model_zoo/matmulfree_lm.py) generating text with
+`<name>_generate` on the host and on the emulated Cortex-M7, token for token as onnxruntime's greedy decoding, on
+the float path and with `--quantize ternary` (per-token activations); the ternary digits CNN (model_zoo/ternary_cnn.py) fitting the M7 and matching onnxruntime on the
 held-out split; and the run-time Gather it needs (an embedding lookup), bounds-checked."""
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from edgec.errors import EdgecError
 from edgec.ir import Graph, Node, Tensor
 from edgec.memory.plan import MemoryPlan
 from edgec.pipeline import CompileOptions, compile_model
+from edgec.quantize.ptq import QuantizeOptions
+from edgec.quantize.ternary import TernaryOptions
 from generate_qemu import build_generate_firmware, host_generate, run_generate_qemu
 
 sys.path.insert(0, str(REPO / "model_zoo"))
@@ -142,3 +144,40 @@ def test_state_carry_is_ordered_against_overlaps_and_breaks_cycles():
     g.inputs = ["h1", "token", "h2"]
     with pytest.raises(EdgecError, match="step model.*input 0 'h1'"):
         emit_generate(g, plan, "m")
+
+
+def test_ternary_lm_generates_as_onnxruntime_on_its_quantized_model(tmp_path):
+    """`--quantize ternary --generate`: the MatMuls' activations quantized per token at run time, the ternary weights
+    packed (edgec_ternary_hybrid over both kernel sets' edgec_ternary_sums_s8); greedy decoding equals onnxruntime's
+    on the quantized model (out/lm_ternary.onnx) token for token: host with the reference kernels, host and QEMU
+    mps2-an500 with the Cortex-M ones (look-up and add/subtract layers both). Also the CLI's refusal of
+    --calibration with --generate."""
+    from conftest import run_edgec
+
+    cli = run_edgec("compile", LM, "-t", "cortex-m7", "-o", tmp_path / "refused", "--quantize", "ternary",
+                    "--generate", "--calibration", tmp_path / "none.npy")
+    assert cli.returncode != 0 and "quantized per token" in cli.stderr and "Traceback" not in cli.stderr
+    quantize = QuantizeOptions(None, ternary=TernaryOptions())
+    outs = {t: tmp_path / t for t in ("host", "cortex-m7")}
+    reports = {t: compile_model(LM, t, out, CompileOptions(name="lm", generate=True, quantize=quantize)).report
+               for t, out in outs.items()}
+    layers = [layer for layer in reports["cortex-m7"]["layers"] if "format" in layer]
+    assert len(layers) == 15 and layers[-1]["format"] == "int8"  # the head stays int8 (the last layer)
+    assert {layer["kernel"] for layer in layers[:-1]} == {"addsub", "lut"}
+    assert all(layer["format"].startswith("ternary") for layer in layers[:-1])
+    assert reports["cortex-m7"]["weights_bytes"] < 100_000 and reports["cortex-m7"]["fits"]  # float: 493 kB
+    kernels = tmp_path / "kernels"  # the new kernel code; the model's own C is checked everywhere else
+    kernels.mkdir()
+    for f in [*outs["cortex-m7"].glob("*.h"), outs["cortex-m7"] / "edgec_ternary_s8.c",
+              outs["cortex-m7"] / "edgec_ternary_hybrid.c", outs["host"] / "edgec_ternary_s8.c"]:
+        (kernels / (f.name if f.suffix == ".h" else f"{f.parent.name}_{f.name}")).write_text(f.read_text())
+    for cc, flags in COMPILERS:
+        assert_compiles_warning_free(kernels, tmp_path, cc, flags)
+    sess = ort.InferenceSession(str(outs["cortex-m7"] / "lm_ternary.onnx"), providers=["CPUExecutionProvider"])
+    want = [greedy_decode(sess, p, N_TOKENS) for p in PROMPTS]
+    for t, out in outs.items():
+        generate = host_generate(out, "lm", tmp_path / t)
+        assert [generate(list(p), N_TOKENS) for p in PROMPTS] == want, t
+    elf = build_generate_firmware(outs["cortex-m7"], "lm", tmp_path / "fw.elf")
+    recs = run_generate_qemu(elf, [(p, N_TOKENS) for p in PROMPTS], tmp_path / "qemu")
+    assert [list(r["tokens"][:N_TOKENS]) for r in recs] == want
