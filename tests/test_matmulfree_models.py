@@ -148,36 +148,34 @@ def test_state_carry_is_ordered_against_overlaps_and_breaks_cycles():
 
 def test_ternary_lm_generates_as_onnxruntime_on_its_quantized_model(tmp_path):
     """`--quantize ternary --generate`: the MatMuls' activations quantized per token at run time, the ternary weights
-    packed (edgec_ternary_hybrid over both kernel sets' edgec_ternary_sums_s8); greedy decoding equals onnxruntime's
-    on the quantized model (out/lm_ternary.onnx) token for token: host with the reference kernels, host and QEMU
-    mps2-an500 with the Cortex-M ones (look-up and add/subtract layers both). Also the CLI's refusal of
-    --calibration with --generate."""
-    from conftest import run_edgec
+    packed (edgec_ternary_hybrid over the kernel set's edgec_ternary_sums_s8; the fuzz harness of test_ternary.py
+    checks the portable sums against these); greedy decoding equals onnxruntime's on the quantized model
+    (out/lm_ternary.onnx) token for token, on the host and on QEMU mps2-an500 (look-up and add/subtract layers
+    both). Also the CLI's refusal of --calibration with --generate."""
+    from edgec.cli import build_parser
 
-    cli = run_edgec("compile", LM, "-t", "cortex-m7", "-o", tmp_path / "refused", "--quantize", "ternary",
-                    "--generate", "--calibration", tmp_path / "none.npy")
-    assert cli.returncode != 0 and "quantized per token" in cli.stderr and "Traceback" not in cli.stderr
-    quantize = QuantizeOptions(None, ternary=TernaryOptions())
-    outs = {t: tmp_path / t for t in ("host", "cortex-m7")}
-    reports = {t: compile_model(LM, t, out, CompileOptions(name="lm", generate=True, quantize=quantize)).report
-               for t, out in outs.items()}
-    layers = [layer for layer in reports["cortex-m7"]["layers"] if "format" in layer]
+    args = build_parser().parse_args(["compile", str(LM), "-t", "cortex-m7", "-o", str(tmp_path / "refused"),
+                                      "--quantize", "ternary", "--generate", "--calibration", "none.npy"])
+    with pytest.raises(EdgecError, match="--calibration is not used with --generate: .* quantized per token"):
+        args.func(args)  # the CLI prints an EdgecError as one line, exit 1 (tests/test_cli_errors.py)
+    out = tmp_path / "out"
+    report = compile_model(LM, "cortex-m7", out, CompileOptions(
+        name="lm", generate=True, quantize=QuantizeOptions(None, ternary=TernaryOptions()))).report
+    layers = [layer for layer in report["layers"] if "format" in layer]
     assert len(layers) == 15 and layers[-1]["format"] == "int8"  # the head stays int8 (the last layer)
     assert {layer["kernel"] for layer in layers[:-1]} == {"addsub", "lut"}
     assert all(layer["format"].startswith("ternary") for layer in layers[:-1])
-    assert reports["cortex-m7"]["weights_bytes"] < 100_000 and reports["cortex-m7"]["fits"]  # float: 493 kB
+    assert report["weights_bytes"] < 100_000 and report["fits"]  # float: 493 kB
     kernels = tmp_path / "kernels"  # the new kernel code; the model's own C is checked everywhere else
     kernels.mkdir()
-    for f in [*outs["cortex-m7"].glob("*.h"), outs["cortex-m7"] / "edgec_ternary_s8.c",
-              outs["cortex-m7"] / "edgec_ternary_hybrid.c", outs["host"] / "edgec_ternary_s8.c"]:
-        (kernels / (f.name if f.suffix == ".h" else f"{f.parent.name}_{f.name}")).write_text(f.read_text())
+    for f in [*out.glob("*.h"), out / "edgec_ternary_s8.c", out / "edgec_ternary_hybrid.c"]:
+        (kernels / f.name).write_text(f.read_text())
     for cc, flags in COMPILERS:
         assert_compiles_warning_free(kernels, tmp_path, cc, flags)
-    sess = ort.InferenceSession(str(outs["cortex-m7"] / "lm_ternary.onnx"), providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(str(out / "lm_ternary.onnx"), providers=["CPUExecutionProvider"])
     want = [greedy_decode(sess, p, N_TOKENS) for p in PROMPTS]
-    for t, out in outs.items():
-        generate = host_generate(out, "lm", tmp_path / t)
-        assert [generate(list(p), N_TOKENS) for p in PROMPTS] == want, t
-    elf = build_generate_firmware(outs["cortex-m7"], "lm", tmp_path / "fw.elf")
+    generate = host_generate(out, "lm", tmp_path)
+    assert [generate(list(p), N_TOKENS) for p in PROMPTS] == want
+    elf = build_generate_firmware(out, "lm", tmp_path / "fw.elf")
     recs = run_generate_qemu(elf, [(p, N_TOKENS) for p in PROMPTS], tmp_path / "qemu")
     assert [list(r["tokens"][:N_TOKENS]) for r in recs] == want
