@@ -19,8 +19,8 @@ or K/5) and C output channels, fitted to the Cortex-M7 measurements of benchmark
 The cheapest wins (look-up pays off with many output channels: a fully connected layer's hundreds; add/subtract
 wins on small convolutions); on a tie, the smaller format. A hybrid fully connected layer of onnxruntime's
 quantize_dynamic (float in and out, its input quantized per call: `--quantize ternary --generate`, per token) with
-ternary weights takes the same kernels through edgec_ternary_hybrid.h (`ternary_fc_hybrid`). Other kernel sets (the portable reference) only add
-and subtract: base 3, the smaller weights."""
+ternary weights takes the same kernels through edgec_ternary_hybrid.h (`ternary_fc_hybrid`). Other kernel sets
+(the portable reference) only add and subtract: base 3, the smaller weights."""
 
 from __future__ import annotations
 
