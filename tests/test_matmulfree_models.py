@@ -1,6 +1,6 @@
-"""Issue 11's models on edgec's float path: the MatMul-free language model (model_zoo/matmulfree_lm.py) generating
-text with `<name>_generate` on the host and on the emulated Cortex-M7, token for token as onnxruntime's greedy
-decoding; the ternary digits CNN (model_zoo/ternary_cnn.py) fitting the M7 and matching onnxruntime on the
+"""Issue 11's models: the MatMul-free language model (model_zoo/matmulfree_lm.py) generating text with
+`<name>_generate` on the host and on the emulated Cortex-M7, token for token as onnxruntime's greedy decoding, on
+the float path and with `--quantize ternary` (per-token activations); the ternary digits CNN (model_zoo/ternary_cnn.py) fitting the M7 and matching onnxruntime on the
 held-out split; and the run-time Gather it needs (an embedding lookup), bounds-checked."""
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from edgec.errors import EdgecError
 from edgec.ir import Graph, Node, Tensor
 from edgec.memory.plan import MemoryPlan
 from edgec.pipeline import CompileOptions, compile_model
+from edgec.quantize.ptq import QuantizeOptions
+from edgec.quantize.ternary import TernaryOptions
 from generate_qemu import build_generate_firmware, host_generate, run_generate_qemu
 
 sys.path.insert(0, str(REPO / "model_zoo"))
@@ -142,3 +144,38 @@ def test_state_carry_is_ordered_against_overlaps_and_breaks_cycles():
     g.inputs = ["h1", "token", "h2"]
     with pytest.raises(EdgecError, match="step model.*input 0 'h1'"):
         emit_generate(g, plan, "m")
+
+
+def test_ternary_lm_generates_as_onnxruntime_on_its_quantized_model(tmp_path):
+    """`--quantize ternary --generate`: the MatMuls' activations quantized per token at run time, the ternary weights
+    packed (edgec_ternary_hybrid over the kernel set's edgec_ternary_sums_s8; the fuzz harness of test_ternary.py
+    checks the portable sums against these); greedy decoding equals onnxruntime's on the quantized model
+    (out/lm_ternary.onnx) token for token, on the host and on QEMU mps2-an500 (look-up and add/subtract layers
+    both). Also the CLI's refusal of --calibration with --generate."""
+    from edgec.cli import build_parser
+
+    args = build_parser().parse_args(["compile", str(LM), "-t", "cortex-m7", "-o", str(tmp_path / "refused"),
+                                      "--quantize", "ternary", "--generate", "--calibration", "none.npy"])
+    with pytest.raises(EdgecError, match="--calibration is not used with --generate: .* quantized per token"):
+        args.func(args)  # the CLI prints an EdgecError as one line, exit 1 (tests/test_cli_errors.py)
+    out = tmp_path / "out"
+    report = compile_model(LM, "cortex-m7", out, CompileOptions(
+        name="lm", generate=True, quantize=QuantizeOptions(None, ternary=TernaryOptions()))).report
+    layers = [layer for layer in report["layers"] if "format" in layer]
+    assert len(layers) == 15 and layers[-1]["format"] == "int8"  # the head stays int8 (the last layer)
+    assert {layer["kernel"] for layer in layers[:-1]} == {"addsub", "lut"}
+    assert all(layer["format"].startswith("ternary") for layer in layers[:-1])
+    assert report["weights_bytes"] < 100_000 and report["fits"]  # float: 493 kB
+    kernels = tmp_path / "kernels"  # the new kernel code; the model's own C is checked everywhere else
+    kernels.mkdir()
+    for f in [*out.glob("*.h"), out / "edgec_ternary_s8.c", out / "edgec_ternary_hybrid.c"]:
+        (kernels / f.name).write_text(f.read_text())
+    for cc, flags in COMPILERS:
+        assert_compiles_warning_free(kernels, tmp_path, cc, flags)
+    sess = ort.InferenceSession(str(out / "lm_ternary.onnx"), providers=["CPUExecutionProvider"])
+    want = [greedy_decode(sess, p, N_TOKENS) for p in PROMPTS]
+    generate = host_generate(out, "lm", tmp_path)
+    assert [generate(list(p), N_TOKENS) for p in PROMPTS] == want
+    elf = build_generate_firmware(out, "lm", tmp_path / "fw.elf")
+    recs = run_generate_qemu(elf, [(p, N_TOKENS) for p in PROMPTS], tmp_path / "qemu")
+    assert [list(r["tokens"][:N_TOKENS]) for r in recs] == want

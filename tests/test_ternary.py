@@ -177,9 +177,10 @@ def _build_harness(tmp_path: Path, cc: str, flags: list[str], link: list[str], t
     objs = []
     for src, alias in (("edgec_conv2d_s8", "ref_conv"), ("edgec_fully_connected_s8", "ref_fc"),
                        ("edgec_ternary_s8", "ref_ternary")):
-        rename = "edgec_ternary_conv_s8" if src == "edgec_ternary_s8" else src
+        renames = ([f"-Dedgec_ternary_conv_s8={alias}", f"-Dedgec_ternary_sums_s8={alias}_sums"]
+                   if src == "edgec_ternary_s8" else [f"-D{src}={alias}"])
         obj = tmp_path / f"{tag}_{alias}.o"
-        subprocess.run([cc, *flags, f"-D{rename}={alias}", "-c", str(RUNTIMES / "reference" / f"{src}.c"), "-o",
+        subprocess.run([cc, *flags, *renames, "-c", str(RUNTIMES / "reference" / f"{src}.c"), "-o",
                         str(obj)], check=True)
         objs.append(str(obj))
     exe = tmp_path / f"ternary_fuzz_{tag}"

@@ -93,7 +93,7 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
 
     quant_error = ternary_layers = None
     if options.quantize is not None:  # PTQ: a QDQ model beside the output, then the QDQ path (quantize/ptq.py)
-        from .quantize.ptq import quantize_onnx
+        from .quantize.ptq import quantize_dynamic_onnx, quantize_onnx
 
         if options.quantize.ternary is not None:  # ternary weights in the float model first (quantize/ternary.py)
             from .quantize.ternary import ternarize_onnx
@@ -101,11 +101,17 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
             float_path = out_dir / f"{name}_ternary_float.onnx"
             ternary_layers = ternarize_onnx(model_path, float_path, options.quantize.ternary)
             qdq_path = out_dir / f"{name}_ternary.onnx"
-            quant_error = quantize_onnx(float_path, qdq_path, options.quantize, reference_path=model_path)
+            if options.generate:  # a step model: activations quantized per token at run time (no calibration)
+                quantize_dynamic_onnx(float_path, qdq_path)
+            else:
+                quant_error = quantize_onnx(float_path, qdq_path, options.quantize, reference_path=model_path)
             float_path.unlink()
         else:
             qdq_path = out_dir / f"{name}_int8.onnx"
-            quant_error = quantize_onnx(model_path, qdq_path, options.quantize)
+            if options.generate:
+                quantize_dynamic_onnx(model_path, qdq_path)
+            else:
+                quant_error = quantize_onnx(model_path, qdq_path, options.quantize)
         model_path = qdq_path
     imported = import_model(model_path, options.import_options)
     if imported.graph is not None:  # the frontend built edgec IR itself (int8 TFLite): no Relax stage

@@ -242,7 +242,7 @@ def print_patch_schedule(patch: dict, console) -> None:
         console.print(table)
 
 
-WEIGHTED_INT8_OPS = ("conv2d_s8", "depthwise_conv2d_s8", "fully_connected_s8")
+WEIGHTED_INT8_OPS = ("conv2d_s8", "depthwise_conv2d_s8", "fully_connected_s8", "fully_connected_hybrid")
 
 
 def add_ternary_report(report: dict, graph: Graph, ternarized: list[dict] | None = None) -> None:
@@ -256,7 +256,7 @@ def add_ternary_report(report: dict, graph: Graph, ternarized: list[dict] | None
 
     errors = {t["name"]: t for t in ternarized or []}
     for layer, node in zip(report["layers"], graph.nodes):
-        if node.op == "ternary_conv_s8":
+        if node.op in ("ternary_conv_s8", "ternary_fc_hybrid"):
             a = node.attrs
             layer["format"] = NAMES[a["format"]]
             layer["kernel"] = ("addsub", "lut")[a["method"]]

@@ -258,3 +258,24 @@ void edgec_ternary_conv_s8(const int8_t *EDGEC_RESTRICT input, const uint8_t *ED
         }
     }
 }
+
+void edgec_ternary_sums_s8(const int8_t *EDGEC_RESTRICT input, const uint8_t *EDGEC_RESTRICT packed,
+                           int32_t *EDGEC_RESTRICT sums, const edgec_ternary_s8_params *p, void *scratch) {
+    const int32_t cb = edgec_ternary_col_bytes(p);
+    uint8_t *col = (uint8_t *)scratch;
+    int16_t *lut = (int16_t *)(void *)((int32_t *)(void *)(col + cb) + p->out_c);
+    const int32_t pixels = p->batch * p->out_h * p->out_w, hw = p->out_h * p->out_w;
+    for (int32_t pix = 0; pix < pixels; ++pix) {
+        const int32_t b = pix / hw, yx = pix - b * hw, oy = yx / p->out_w;
+        int32_t *acc = sums + (size_t)pix * p->out_c;
+        edgec_ternary_gather(input, col, p, b, oy, yx - oy * p->out_w);
+        if (p->method == EDGEC_TERNARY_LUT) {
+            ternary_pixel_lut(col, packed, acc, lut, p);
+            continue;
+        }
+        const uint8_t *row = packed;
+        for (int32_t oc = 0; oc < p->out_c; ++oc, row += p->row_bytes)
+            acc[oc] = (int32_t)(p->format == EDGEC_TERNARY_2BIT ? edgec_ternary_addsub_2bit_loop(col, row, p->row_bytes)
+                                                                 : edgec_ternary_addsub_base3_loop(col, row, p->row_bytes));
+    }
+}

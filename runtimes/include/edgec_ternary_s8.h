@@ -52,6 +52,12 @@ void edgec_ternary_conv_s8(const int8_t *EDGEC_RESTRICT input, const uint8_t *ED
                            const int32_t *EDGEC_RESTRICT multiplier, const int32_t *EDGEC_RESTRICT shift,
                            int8_t *EDGEC_RESTRICT output, const edgec_ternary_s8_params *p, void *scratch);
 
+/* The same layer's per-channel sums acc_t (the header comment), before the bias and the requantisation:
+ * sums [pixels][out_c] int32, pixels = batch * out_h * out_w. For layers whose accumulator is rescaled in float
+ * (edgec_ternary_hybrid.h). scratch: as edgec_ternary_conv_s8's. */
+void edgec_ternary_sums_s8(const int8_t *EDGEC_RESTRICT input, const uint8_t *EDGEC_RESTRICT packed,
+                           int32_t *EDGEC_RESTRICT sums, const edgec_ternary_s8_params *p, void *scratch);
+
 /* Weights per packed byte, and the im2col column's bytes: K padded to whole bytes' groups, plus a word of slack
  * for the kernels' word loads (compiler/edgec/passes/ternary_kernels.py, scratch_bytes, mirrors this). */
 EDGEC_INLINE int32_t edgec_ternary_group(int32_t format) { return format == EDGEC_TERNARY_2BIT ? 4 : 5; }

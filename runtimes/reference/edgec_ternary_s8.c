@@ -36,3 +36,19 @@ void edgec_ternary_conv_s8(const int8_t *EDGEC_RESTRICT input, const uint8_t *ED
         }
     }
 }
+
+void edgec_ternary_sums_s8(const int8_t *EDGEC_RESTRICT input, const uint8_t *EDGEC_RESTRICT packed,
+                           int32_t *EDGEC_RESTRICT sums, const edgec_ternary_s8_params *p, void *scratch) {
+    uint8_t *col = (uint8_t *)scratch;
+    const int32_t k_total = p->k_h * p->k_w * p->in_c;
+    for (int32_t b = 0; b < p->batch; ++b) {
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                edgec_ternary_gather(input, col, p, b, oy, ox);
+                int32_t *acc = sums + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
+                for (int32_t oc = 0; oc < p->out_c; ++oc)
+                    acc[oc] = edgec_ternary_dot_ref(col, packed + (size_t)oc * p->row_bytes, k_total, p->format);
+            }
+        }
+    }
+}

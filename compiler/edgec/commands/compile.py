@@ -60,7 +60,11 @@ def compile_options(args):
     if args.quantize:
         from ..quantize.ptq import QuantizeOptions, load_calibration
 
-        if args.calibration is None:
+        if args.generate:  # a step model: activations quantized per token at run time (quantize/ptq.py)
+            if args.calibration is not None:
+                raise EdgecError("--calibration is not used with --generate: a step model's activations are "
+                                 "quantized per token at run time")
+        elif args.calibration is None:
             load_calibration(None, ())  # raises the explanation
         quantize = QuantizeOptions(args.calibration, args.calibration_method)
         if args.quantize == "ternary":

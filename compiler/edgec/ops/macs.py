@@ -22,7 +22,7 @@ def node_macs(graph: Graph, node: Node) -> int:
     if node.op.startswith("depthwise_conv2d_"):  # weights 1HWO: each output takes KH * KW MACs
         w = graph.tensors[node.inputs[1]]
         return out.elems * int(w.shape[1] * w.shape[2])
-    if node.op == "ternary_conv_s8":  # passes/ternary_kernels.py: K weights per output element
+    if node.op in ("ternary_conv_s8", "ternary_fc_hybrid"):  # passes/ternary_kernels.py: K weights per output
         return out.elems * int(node.attrs["k"])
     if node.op.startswith("fully_connected_"):  # weights [units, depth]
         return out.elems * int(graph.tensors[node.inputs[1]].shape[-1])

@@ -17,8 +17,10 @@ or K/5) and C output channels, fitted to the Cortex-M7 measurements of benchmark
   look-up, 2-bit:        1160 n + C * (4.7 n + 30)  (a 256-entry table per byte and pixel, then a load and an add)
   look-up, base 3:        650 n + C * (4.7 n + 30)  (a 243-entry table per byte and pixel)
 The cheapest wins (look-up pays off with many output channels: a fully connected layer's hundreds; add/subtract
-wins on small convolutions); on a tie, the smaller format. Other kernel sets (the portable reference) only add
-and subtract: base 3, the smaller weights."""
+wins on small convolutions); on a tie, the smaller format. A hybrid fully connected layer of onnxruntime's
+quantize_dynamic (float in and out, its input quantized per call: `--quantize ternary --generate`, per token) with
+ternary weights takes the same kernels through edgec_ternary_hybrid.h (`ternary_fc_hybrid`). Other kernel sets
+(the portable reference) only add and subtract: base 3, the smaller weights."""
 
 from __future__ import annotations
 
@@ -71,14 +73,15 @@ def choose(k: int, channels: int, mode: str, fmt_choice: str, kernel_set: str | 
     return method, fmt
 
 
-def scratch_bytes(k: int, channels: int, method: int, fmt: int) -> int:
+def scratch_bytes(k: int, channels: int, method: int, fmt: int, four_pixels: bool = True) -> int:
     """The scratch of runtimes/cortex-m/edgec_ternary_s8.c (the reference uses the first column only): the im2col
     column (edgec_ternary_col_bytes), plus the look-up kernel's channel sums and tables, or for the 2-bit
-    add/subtract kernel three more columns and the four interleaved."""
+    add/subtract kernel three more columns and the four interleaved (edgec_ternary_conv_s8; not
+    edgec_ternary_sums_s8, four_pixels=False)."""
     col = (tp.row_bytes(k, fmt) * tp.GROUP[fmt] + 7) // 4 * 4
     if method == LUT:
         return col + 4 * channels + LUT_GROUPS * 256 * 2
-    return 8 * col if fmt == tp.FORMAT_2BIT else col  # 2-bit add/subtract: four pixels' columns, interleaved too
+    return 8 * col if fmt == tp.FORMAT_2BIT and four_pixels else col
 
 
 def _layer(graph: Graph, node: Node):
@@ -149,6 +152,40 @@ def lower_node(graph: Graph, node: Node, mode: str, fmt_choice: str, kernel_set:
     return Node("ternary_conv_s8", inputs, [y, scratch], attrs, node.name)
 
 
+def lower_hybrid_node(graph: Graph, node: Node, mode: str, fmt_choice: str, kernel_set: str | None) -> Node | None:
+    """A hybrid fully connected layer in onnxruntime's dynamic mode (a quantize_dynamic MatMul: float in and out,
+    the input quantized per call, i.e. per token in a step model) whose int8 weights are ternary per unit becomes
+    `ternary_fc_hybrid` (runtimes/include/edgec_ternary_hybrid.h), bit-exact with it."""
+    if node.op != "fully_connected_hybrid" or node.attrs.get("quant") != "onnx_u8" or len(node.inputs) != 4:
+        return None  # (a weight zero point: not a symmetric, hence not a ternary, weight)
+    t = graph.tensors
+    w = t[node.inputs[1]].data
+    rows = tp.ternary_rows(w) if w is not None else None
+    if rows is None:
+        return None
+    scale, trits = rows
+    units, k = trits.shape
+    batch = t[node.inputs[0]].elems // k
+    tsum = trits.sum(1, dtype=np.int64)
+    offset = 255 * (trits == -1).sum(1) + 128 * tsum
+    method, fmt = choose(k, units, mode, fmt_choice, kernel_set, batch)
+    packed = tp.pack(trits, fmt)
+    if method == LUT:  # the look-up kernel reads each row's bytes four at a time: up to 3 bytes past the last row
+        packed = np.concatenate([packed, np.zeros(-tp.row_bytes(k, fmt) % 4, np.uint8)])
+    y, qinput = node.outputs[:2]
+    scratch = graph.fresh_name(y + ".ternary_scratch")
+    graph.add_tensor(Tensor(scratch, (4 * batch * units + scratch_bytes(k, units, method, fmt, False),), "uint8"))
+    inputs = [node.inputs[0], graph.add_const("ternary_packed", packed),
+              graph.add_const("ternary_consts", np.concatenate([offset, tsum]).astype(np.int32)),
+              node.inputs[2], node.inputs[3]]
+    if not np.all(scale == scale[0]):
+        inputs.append(graph.add_const("ternary_scale", scale))
+    attrs = dict(batch=batch, k=k, units=units, act=tuple(node.attrs["act"]), format=fmt, method=method,
+                 row_bytes=tp.row_bytes(k, fmt), scale_all=int(scale[0]), int8_weight_bytes=int(w.size),
+                 scale_per_channel=int(t[node.inputs[2]].elems > 1), lowered_from=node.op)
+    return Node("ternary_fc_hybrid", inputs, [y, qinput, scratch], attrs, node.name)
+
+
 def run(graph: Graph, mode: str = "auto", fmt_choice: str = "auto", kernel_sets: list[str] | None = None) -> Graph:
     if mode not in MODES:
         from ..errors import EdgecError
@@ -164,7 +201,8 @@ def run(graph: Graph, mode: str = "auto", fmt_choice: str = "auto", kernel_sets:
     if kernel_set is None:
         return graph
     for i, node in enumerate(graph.nodes):
-        lowered = lower_node(graph, node, mode, fmt_choice, kernel_set)
+        lowered = (lower_node(graph, node, mode, fmt_choice, kernel_set)
+                   or lower_hybrid_node(graph, node, mode, fmt_choice, kernel_set))
         if lowered is not None:
             graph.nodes[i] = lowered
     graph.remove_unused_tensors()

@@ -5,6 +5,11 @@ weights, int8 per-tensor activations, int32 bias); edgec then compiles that QDQ 
 frontend/onnx_qdq.py like any other, so a PTQ model and an onnxruntime-quantized one take the same, tested
 path. Calibration methods: minmax, percentile (99.999 %), entropy. The error of the quantized model against
 the float one (both run by onnxruntime on the calibration samples) is measured and returned for the report.
+
+Step models of sequence models (`--generate`) quantize their activations per token instead, at run time
+(quantize_dynamic_onnx): onnxruntime's quantize_dynamic makes each MatMul a DynamicQuantizeLinear (the token's
+activation range onto 8 bits) -> MatMulInteger (int8 per-channel weights) -> rescale chain, which edgec runs as
+one hybrid kernel (ops/hybrid.py); no calibration data.
 """
 
 from __future__ import annotations
@@ -134,3 +139,21 @@ def quantize_onnx(model_path: Path, out_path: Path, options: QuantizeOptions,
         top1 = float(np.mean(flat_ref.argmax(1) == flat_got.argmax(1)))
     return QuantizationError(len(samples), float(err.max()), float(err.mean()), float(np.ptp(ref)), top1,
                              "ternary" if options.ternary is not None else "int8")
+
+
+def quantize_dynamic_onnx(model_path: Path, out_path: Path) -> None:
+    """Per-token activations for a step model: the MatMul (and Gemm) nodes with constant weights become onnxruntime's
+    dynamic quantization chain (uint8 activations, min / max of the token's vector, int8 symmetric weights per output
+    channel), the rest stays float. The weights of ternarized layers come out as {-127, 0, 127} per channel."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    if Path(model_path).suffix.lower() != ".onnx":
+        raise EdgecError("--quantize works on float ONNX models (an int8 .tflite is already quantized)")
+    model = onnx.load(str(model_path))
+    if any(n.op_type in ("QuantizeLinear", "DequantizeLinear", "QLinearConv", "MatMulInteger")
+           for n in model.graph.node):
+        raise EdgecError(f"{model_path}: the model is already quantized")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    quantize_dynamic(str(model_path), str(out_path), op_types_to_quantize=["MatMul", "Gemm"], per_channel=True,
+                     weight_type=QuantType.QInt8)
