@@ -7,6 +7,7 @@
 #include <arm_neon.h>
 
 #include "edgec_common.h"
+#include "edgec_fixedpoint_s8.h"
 
 /* Sum of the four lanes. */
 EDGEC_INLINE int32_t edgec_neon_hsum_s32(int32x4_t v) {
@@ -129,6 +130,37 @@ EDGEC_INLINE int32_t edgec_neon_sum_s8(const int8_t *x, int32_t n) {
     int32_t t = edgec_neon_hsum_s32(a);
     for (; i < n; ++i) t += x[i];
     return t;
+}
+
+/* edgec_requant on four accumulators (channels c..c+3 of multiplier[] and shift[]), the same bits:
+ * EDGEC_REQUANT_FIXED as TFLite's NEON kernels do it, SQRDMULH being exactly edgec_srdhm (saturation included) and
+ * the rounding shift (RSHL, ties up) made ties-away-from-zero by first subtracting 1 from negative values;
+ * EDGEC_REQUANT_FLOAT with the reference's float operations, each rounded as in the scalar code. */
+EDGEC_INLINE int32x4_t edgec_neon_requant4(int32x4_t acc, const int32_t *multiplier, const int32_t *shift,
+                                           int32_t mode, int32_t zero_point, int32_t lo, int32_t hi) {
+    const int32x4_t zp = vdupq_n_s32(zero_point);
+    if (mode == EDGEC_REQUANT_FLOAT) {
+        const float32x4_t scale = vreinterpretq_f32_s32(vld1q_s32(multiplier));
+        const float32x4_t magic = vdupq_n_f32(12582912.0f); /* 1.5 * 2^23: round half to even */
+        float32x4_t f = vmulq_f32(vcvtq_f32_s32(acc), scale);
+        f = vminq_f32(vmaxq_f32(f, vdupq_n_f32((float)(lo - zero_point))), vdupq_n_f32((float)(hi - zero_point)));
+        f = vsubq_f32(vaddq_f32(f, magic), magic);
+        return vaddq_s32(vcvtq_s32_f32(f), zp);
+    }
+    const int32x4_t sh = vld1q_s32(shift);
+    const int32x4_t zero = vdupq_n_s32(0);
+    const int32x4_t left = vmaxq_s32(sh, zero), right = vminq_s32(sh, zero); /* right: minus the right shift */
+    int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc, left), vld1q_s32(multiplier));
+    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right), 31)); /* -1 where x < 0 and there is a right shift */
+    x = vaddq_s32(vrshlq_s32(x, right), zp);
+    return vminq_s32(vmaxq_s32(x, vdupq_n_s32(lo)), vdupq_n_s32(hi));
+}
+
+/* The four results as int8 at out[0..3]. */
+EDGEC_INLINE void edgec_neon_store4_s8(int8_t *out, int32x4_t v) {
+    int32_t t[4];
+    vst1q_s32(t, v);
+    out[0] = (int8_t)t[0]; out[1] = (int8_t)t[1]; out[2] = (int8_t)t[2]; out[3] = (int8_t)t[3];
 }
 
 #endif /* EDGEC_NEON_H */

@@ -4,8 +4,8 @@
  * runs on NEON (edgec_neon_dot4_s8: SDOT, or SMULL + SADALP), four output channels per pass so that each input
  * vector loaded feeds four rows; where a tap row lies wholly inside the input (and dil_w = 1) its k_w taps are one
  * contiguous run of k_w * in_c bytes in both the input and the OHWI weights. sum w is each channel's total, less
- * the taps outside the input (borders only). The integer sum is exact in any order, and the requantisation is the
- * reference's own (edgec_requant), so the bytes match. */
+ * the taps outside the input (borders only). The integer sum is exact in any order, and the requantisation
+ * (edgec_neon_requant4) gives the reference's bits, so the bytes match. */
 #include "edgec_conv2d_s8.h"
 #include "edgec_neon.h"
 
@@ -63,14 +63,17 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                 for (int32_t ox = 0; ox < p->out_w; ++ox) {
                     const int32_t x0 = ox * p->stride_w - p->pad_left;
                     int32_t outside[4] = {0, 0, 0, 0};
-                    int32_t acc[4];
-                    vst1q_s32(acc, pixel_dot(in_b, w_oc, K, rows, y0, x0, p, outside));
+                    int32x4_t acc = pixel_dot(in_b, w_oc, K, rows, y0, x0, p, outside);
                     int8_t *out = out_b + ((size_t)oy * p->out_w + ox) * p->out_c + oc;
-                    for (int32_t j = 0; j < rows; ++j) {
-                        /* unsigned: the same bits as the reference's int32 sum, without signed overflow */
-                        int32_t a = (int32_t)((uint32_t)acc[j] + in_off * (uint32_t)(total[j] - outside[j]));
-                        if (bias) a += bias[oc + j];
-                        out[j] = (int8_t)edgec_requant(a, multiplier[oc + j], shift[oc + j], p->requant,
+                    /* wrapping lane arithmetic: the same bits as the reference's int32 sum */
+                    acc = vaddq_s32(acc, vreinterpretq_s32_u32(vmulq_n_u32(
+                                             vreinterpretq_u32_s32(vsubq_s32(vld1q_s32(total), vld1q_s32(outside))), in_off)));
+                    if (bias) acc = vaddq_s32(acc, rows == 4 ? vld1q_s32(bias + oc) : vsetq_lane_s32(bias[oc], vdupq_n_s32(0), 0));
+                    if (rows == 4) {
+                        edgec_neon_store4_s8(out, edgec_neon_requant4(acc, multiplier + oc, shift + oc, p->requant,
+                                                                     p->output_offset, p->act_min, p->act_max));
+                    } else {
+                        out[0] = (int8_t)edgec_requant(vgetq_lane_s32(acc, 0), multiplier[oc], shift[oc], p->requant,
                                                        p->output_offset, p->act_min, p->act_max);
                     }
                 }

@@ -1,7 +1,8 @@
 /* Arm NEON: int8 depthwise convolution (TFLite DepthwiseConvPerChannel), bit-exact with
  * runtimes/reference/edgec_depthwise_conv2d_s8.c. With depth multiplier 1 eight channels go at once: input
  * widened to int16 with the offset added (|x + offset| <= 255, exact), weights widened, SMLAL into int32. Other
- * multipliers (rare) take the reference's loop. The requantisation is the reference's own (edgec_requant). */
+ * multipliers (rare) take the reference's loop. The requantisation (edgec_neon_requant4) gives the reference's
+ * bits. */
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_neon.h"
 
@@ -56,14 +57,15 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                             hi = vmlal_s16(hi, vget_high_s16(x), vget_high_s16(w));
                         }
                     }
-                    int32_t acc[8];
-                    vst1q_s32(acc, lo);
-                    vst1q_s32(acc + 4, hi);
-                    for (int32_t j = 0; j < 8; ++j) {
-                        const int32_t a = acc[j] + (bias ? bias[c + j] : 0);
-                        out[c + j] = (int8_t)edgec_requant(a, multiplier[c + j], shift[c + j], p->requant,
-                                                           p->output_offset, p->act_min, p->act_max);
+                    if (bias) {
+                        lo = vaddq_s32(lo, vld1q_s32(bias + c));
+                        hi = vaddq_s32(hi, vld1q_s32(bias + c + 4));
                     }
+                    edgec_neon_store4_s8(out + c, edgec_neon_requant4(lo, multiplier + c, shift + c, p->requant,
+                                                                      p->output_offset, p->act_min, p->act_max));
+                    edgec_neon_store4_s8(out + c + 4, edgec_neon_requant4(hi, multiplier + c + 4, shift + c + 4,
+                                                                          p->requant, p->output_offset, p->act_min,
+                                                                          p->act_max));
                 }
                 depthwise_scalar(in_b, weights, bias, multiplier, shift, out, y0, x0, c, p);
             }

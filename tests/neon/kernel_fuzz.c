@@ -84,6 +84,7 @@ static void random_requant(edgec_conv2d_s8_params *p, int32_t *multiplier, int32
             while (m < 0.5f) { m *= 2.0f; --e; }
             multiplier[i] = (int32_t)(m * 2147483648.0f) - (int32_t)(next_u32() % 1024u);
             shift[i] = e;
+            if (uniform(0, 7) == 0) shift[i] = uniform(-1, 2); /* no right shift, or a left shift (saturating) */
         }
     }
 }
