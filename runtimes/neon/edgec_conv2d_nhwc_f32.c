@@ -1,6 +1,7 @@
 /* Arm NEON: 2-D convolution, NHWC, register-blocked: 4 output pixels x 4 output channels per tile, 16 vector
  * accumulators over 4 input channels at a time (FMLA), so each loaded input and weight vector feeds four
- * multiply-adds. Border pixels (taps outside the input) and channel remainders take the simple per-pixel path.
+ * multiply-adds. Border pixels (taps outside the input) go one pixel, four channels at a time; channel
+ * remainders and grouped convolutions take the scalar per-pixel path.
  * Same signature and results as runtimes/reference/edgec_conv2d_nhwc_f32.c, up to float summation order. */
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_neon.h"
@@ -27,6 +28,47 @@ static void conv_pixel(const float *EDGEC_RESTRICT input, const float *EDGEC_RES
         }
         out_px[oc] = edgec_clampf(acc, p->act_min, p->act_max);
     }
+}
+
+/* One output pixel (groups = 1), four output channels per pass: the taps inside the input, four input channels
+ * per FMLA; the channel remainder goes to conv_pixel. Border pixels and pixel remainders. */
+static void conv_pixel4(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
+                        const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
+                        const edgec_conv2d_params *p, int32_t n, int32_t oy, int32_t ox) {
+    const int32_t C = p->in_c;
+    const size_t K = (size_t)p->k_h * p->k_w * C;
+    float *out_px = output + (((size_t)n * p->out_h + oy) * p->out_w + ox) * p->out_c;
+    const float32x4_t z = vdupq_n_f32(0.0f), lo = vdupq_n_f32(p->act_min), hi = vdupq_n_f32(p->act_max);
+    int32_t oc = 0;
+    for (; oc + 4 <= p->out_c; oc += 4) {
+        float32x4_t a0 = z, a1 = z, a2 = z, a3 = z;
+        float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        for (int32_t ky = 0; ky < p->k_h; ++ky) {
+            const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+            if (iy < 0 || iy >= p->in_h) continue;
+            for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                const int32_t ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
+                if (ix < 0 || ix >= p->in_w) continue;
+                const float *x = input + (((size_t)n * p->in_h + iy) * p->in_w + ix) * C;
+                const float *w0 = weights + (size_t)oc * K + ((size_t)ky * p->k_w + kx) * C;
+                const float *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
+                int32_t ic = 0;
+                for (; ic + 4 <= C; ic += 4) {
+                    const float32x4_t v = vld1q_f32(x + ic);
+                    a0 = edgec_neon_fma_f32(a0, v, vld1q_f32(w0 + ic)); a1 = edgec_neon_fma_f32(a1, v, vld1q_f32(w1 + ic));
+                    a2 = edgec_neon_fma_f32(a2, v, vld1q_f32(w2 + ic)); a3 = edgec_neon_fma_f32(a3, v, vld1q_f32(w3 + ic));
+                }
+                for (; ic < C; ++ic) {
+                    t[0] = EDGEC_FMA(t[0], x[ic], w0[ic]); t[1] = EDGEC_FMA(t[1], x[ic], w1[ic]);
+                    t[2] = EDGEC_FMA(t[2], x[ic], w2[ic]); t[3] = EDGEC_FMA(t[3], x[ic], w3[ic]);
+                }
+            }
+        }
+        float32x4_t s = vaddq_f32(edgec_neon_hsum4_f32(a0, a1, a2, a3), vld1q_f32(t));
+        if (bias) s = vaddq_f32(s, vld1q_f32(bias + oc));
+        vst1q_f32(out_px + oc, vminq_f32(vmaxq_f32(s, lo), hi));
+    }
+    if (oc < p->out_c) conv_pixel(input, weights, bias, output, p, n, oy, ox, oc);
 }
 
 /* Four output pixels whose taps are all inside the input. in0..in3 point at each pixel's tap (0, 0);
@@ -136,7 +178,7 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
         for (; px < pixels; ++px) {
             const int32_t n = (int32_t)(px / ((size_t)p->in_h * p->in_w));
             const size_t rem = px % ((size_t)p->in_h * p->in_w);
-            conv_pixel(input, weights, bias, output, p, n, (int32_t)(rem / p->in_w), (int32_t)(rem % p->in_w), 0);
+            conv_pixel4(input, weights, bias, output, p, n, (int32_t)(rem / p->in_w), (int32_t)(rem % p->in_w));
         }
         return;
     }
@@ -149,7 +191,7 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
             const int rows_inside = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
             int32_t ox = 0;
             if (rows_inside) {
-                for (; ox < x_lo; ++ox) conv_pixel(input, weights, bias, output, p, n, oy, ox, 0);
+                for (; ox < x_lo; ++ox) conv_pixel4(input, weights, bias, output, p, n, oy, ox);
                 for (; ox + 4 <= x_hi; ox += 4) {
                     const float *in = input + (((size_t)n * p->in_h + iy0) * p->in_w + (ox * p->stride_w - p->pad_left)) * C;
                     float *out = output + (((size_t)n * p->out_h + oy) * p->out_w + ox) * OC;
@@ -157,7 +199,7 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
                                weights, bias, p);
                 }
             }
-            for (; ox < p->out_w; ++ox) conv_pixel(input, weights, bias, output, p, n, oy, ox, 0);
+            for (; ox < p->out_w; ++ox) conv_pixel4(input, weights, bias, output, p, n, oy, ox);
         }
     }
 }

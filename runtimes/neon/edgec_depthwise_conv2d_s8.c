@@ -42,19 +42,23 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
             for (int32_t ox = 0; ox < p->out_w; ++ox) {
                 const int32_t x0 = ox * p->stride_w - p->pad_left;
                 int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
+                /* the taps inside the input: [ky_lo, ky_hi) x [kx_lo, kx_hi) */
+                const int32_t ky_lo = y0 < 0 ? (-y0 + p->dil_h - 1) / p->dil_h : 0;
+                const int32_t kx_lo = x0 < 0 ? (-x0 + p->dil_w - 1) / p->dil_w : 0;
+                int32_t ky_hi = p->k_h, kx_hi = p->k_w;
+                while (ky_hi > ky_lo && y0 + (ky_hi - 1) * p->dil_h >= p->in_h) --ky_hi;
+                while (kx_hi > kx_lo && x0 + (kx_hi - 1) * p->dil_w >= p->in_w) --kx_hi;
                 int32_t c = 0;
                 for (; vector && c + 8 <= p->out_c; c += 8) {
                     int32x4_t lo = vdupq_n_s32(0), hi = lo;
-                    for (int32_t ky = 0; ky < p->k_h; ++ky) {
-                        const int32_t iy = y0 + ky * p->dil_h;
-                        if (iy < 0 || iy >= p->in_h) continue;
-                        for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                            const int32_t ix = x0 + kx * p->dil_w;
-                            if (ix < 0 || ix >= p->in_w) continue;
-                            const int16x8_t x = vaddq_s16(vmovl_s8(vld1_s8(in_b + ((size_t)iy * p->in_w + ix) * p->in_c + c)), off);
-                            const int16x8_t w = vmovl_s8(vld1_s8(weights + ((size_t)ky * p->k_w + kx) * p->out_c + c));
-                            lo = vmlal_s16(lo, vget_low_s16(x), vget_low_s16(w));
-                            hi = vmlal_s16(hi, vget_high_s16(x), vget_high_s16(w));
+                    for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {
+                        const int8_t *x = in_b + ((size_t)(y0 + ky * p->dil_h) * p->in_w + x0 + kx_lo * p->dil_w) * p->in_c + c;
+                        const int8_t *w = weights + ((size_t)ky * p->k_w + kx_lo) * p->out_c + c;
+                        for (int32_t kx = kx_lo; kx < kx_hi; ++kx, x += (size_t)p->dil_w * p->in_c, w += p->out_c) {
+                            const int16x8_t xv = vaddq_s16(vmovl_s8(vld1_s8(x)), off);
+                            const int16x8_t wv = vmovl_s8(vld1_s8(w));
+                            lo = vmlal_s16(lo, vget_low_s16(xv), vget_low_s16(wv));
+                            hi = vmlal_s16(hi, vget_high_s16(xv), vget_high_s16(wv));
                         }
                     }
                     if (bias) {
