@@ -79,6 +79,9 @@ static void conv_tile4(const float *in0, const float *in1, const float *in2, con
                        const edgec_conv2d_params *p) {
     const int32_t C = p->in_c, K = p->k_h * p->k_w * C;
     const size_t row = (size_t)p->in_w * C;
+    /* without horizontal dilation a kernel row's k_w taps are one contiguous run of k_w * C floats in both the
+     * input and the weights: one inner loop over it (few input channels, e.g. an RGB first layer, still vectorise) */
+    const int32_t runs = p->dil_w == 1 ? 1 : p->k_w, len = p->dil_w == 1 ? p->k_w * C : C;
     int32_t oc = 0;
     for (; oc + 4 <= p->out_c; oc += 4) {
         const float *w0 = weights + (size_t)oc * K, *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
@@ -88,11 +91,11 @@ static void conv_tile4(const float *in0, const float *in1, const float *in2, con
         float32x4_t a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
         float t[4][4] = {{0.0f}}; /* the input channels past the last multiple of 4 */
         for (int32_t ky = 0; ky < p->k_h; ++ky) {
-            for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                const size_t off = (size_t)ky * p->dil_h * row + (size_t)kx * p->dil_w * C;
+            for (int32_t r = 0; r < runs; ++r) {
+                const size_t off = (size_t)ky * p->dil_h * row + (size_t)r * p->dil_w * C;
                 const float *x0 = in0 + off, *x1 = in1 + off, *x2 = in2 + off, *x3 = in3 + off;
                 int32_t ic = 0;
-                for (; ic + 4 <= C; ic += 4) {
+                for (; ic + 4 <= len; ic += 4) {
                     const float32x4_t v0 = vld1q_f32(x0 + ic), v1 = vld1q_f32(x1 + ic);
                     const float32x4_t v2 = vld1q_f32(x2 + ic), v3 = vld1q_f32(x3 + ic);
                     const float32x4_t k0 = vld1q_f32(w0 + ic), k1 = vld1q_f32(w1 + ic);
@@ -106,12 +109,12 @@ static void conv_tile4(const float *in0, const float *in1, const float *in2, con
                     a30 = edgec_neon_fma_f32(a30, v3, k0); a31 = edgec_neon_fma_f32(a31, v3, k1);
                     a32 = edgec_neon_fma_f32(a32, v3, k2); a33 = edgec_neon_fma_f32(a33, v3, k3);
                 }
-                for (; ic < C; ++ic) {
+                for (; ic < len; ++ic) {
                     const float v[4] = {x0[ic], x1[ic], x2[ic], x3[ic]}, k[4] = {w0[ic], w1[ic], w2[ic], w3[ic]};
                     for (int32_t i = 0; i < 4; ++i)
                         for (int32_t j = 0; j < 4; ++j) t[i][j] = EDGEC_FMA(t[i][j], v[i], k[j]);
                 }
-                w0 += C; w1 += C; w2 += C; w3 += C;
+                w0 += len; w1 += len; w2 += len; w3 += len;
             }
         }
         const float32x4_t b = bias ? vld1q_f32(bias + oc) : z;
