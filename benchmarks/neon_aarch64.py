@@ -147,6 +147,25 @@ def mobilenet_v2(work: Path) -> Path:
     return path
 
 
+NOTES = [
+    "## Reading the figures",
+    "",
+    "- The issue's goal, within 2x of the limit on conv-heavy models, is not met: int8 models run at 8-18x the",
+    "  SMLAL limit (a53) and 14-34x the SDOT limit (a55), float at 3-5x the FMLA limit. Per output the int8 kernels",
+    "  pay a horizontal reduction, the requantisation (about 4 instructions per output channel) and a per-pixel",
+    "  call; only pointwise convolutions are tiled 4 pixels x 4 channels. Depthwise layers (9 MACs per output)",
+    "  are bound by that per-output work (2-3 instructions per MAC); KWS is mostly depthwise.",
+    "- kws_ref_model_float32.tflite is a hybrid model (int8 weights, float activations: conv2d_hybrid): edgec has",
+    "  no NEON twin of that kernel yet, hence 1.0x.",
+    "- cortex-a53 builds use SMULL + SADALP (2 instructions per 8 MACs, 0.25 per MAC: twice the SMLAL limit the",
+    "  table divides by); SMLAL pairs would overflow int16 on (-128) x (-128) twice, which the bit-exact kernels",
+    "  must allow.",
+    "- Not measured here: XNNPACK's aarch64 build under qemu-aarch64, and the x86 ratios of edgec's host C against",
+    "  onnxruntime and LiteRT (single thread).",
+    "",
+]
+
+
 def fmt_ratio(insns: float, macs: int) -> str:
     return f"{insns / macs:.3f}"
 
@@ -194,6 +213,7 @@ def markdown(kernels: list[dict], models: list[dict]) -> str:
                          f"{fmt_ratio(r['cortex-a53_neon'], m)} | {r['cortex-a53_neon'] / m / l53:.1f} | "
                          f"{r['cortex-a55_portable'] / r['cortex-a55_neon']:.1f}x |")
         lines += ["", "(instructions per MAC; the whole inference, every layer included, over the model's MACs)", ""]
+    lines += NOTES
     return "\n".join(lines)
 
 
