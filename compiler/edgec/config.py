@@ -19,6 +19,10 @@ class Target:
     kernels: tuple[str, ...]  # runtime kernel sets, most specific first
     sram_bytes: int
     flash_bytes: int
+    # Linux user-space targets other than the host: the QEMU user-mode emulator that runs their executables
+    # (`edgec verify`) and the folder holding their C library (its -L). Empty for the host and bare-metal boards.
+    emulator: str = ""
+    sysroot: str = ""
 
 
 @dataclass
@@ -70,6 +74,8 @@ def load_target(name: str, config: Config | None = None, **overrides) -> Target:
         kernels=tuple(t.get("kernels", ["reference"])),
         sram_bytes=int(t["sram_bytes"]),
         flash_bytes=int(t["flash_bytes"]),
+        emulator=t.get("emulator", ""),
+        sysroot=t.get("sysroot", ""),
     )
     merged = dict((config.target_overrides.get(name, {}) if config else {}))
     merged.update({k: v for k, v in overrides.items() if v is not None})

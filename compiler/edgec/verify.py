@@ -1,4 +1,5 @@
-"""`edgec verify`: build the generated C for the host, run it, and compare with the reference executor."""
+"""`edgec verify`: build the generated C for the host (or a Linux target under QEMU user mode), run it, and compare
+with the reference executor."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .build.host import build_host_executable, run_host_executable
+from .build.host import build_host_executable, emulator_command, run_host_executable
+from .errors import EdgecError
 from .errors import ReferenceUnavailableError
 from .reference import describe_reference, random_inputs, reference_executor, reference_inputs
 from .reference_child import run_reference_isolated
@@ -40,16 +42,22 @@ def compare(name: str, got: np.ndarray, want: np.ndarray, rtol: float, atol: flo
 
 def verify_compiled(model_path: Path, result, runs: int = 3, rtol: float = 1e-4, atol: float = 1e-5,
                     sanitize: bool = False, cc: str = "gcc", seed: int = 0,
-                    bindings: dict[str, np.ndarray] | None = None) -> list[Comparison]:
+                    bindings: dict[str, np.ndarray] | None = None, target=None) -> list[Comparison]:
     """Build the generated C for the host, run it on `runs` random inputs and compare with the reference executor
     (run in a child process: reference_child.py). If the reference cannot run the model, ReferenceUnavailableError
-    says so and what edgec's own build produced."""
+    says so and what edgec's own build produced. A target with an emulator (targets/cortex-a53.toml ...) is built
+    with its own compiler and flags and run under its QEMU user-mode emulator instead."""
     report = result.report
     rounding = report.get("int8_rounding")
+    runner = emulator_command(target) if target is not None else []
+    if runner and sanitize:
+        raise EdgecError(f"--sanitize builds for the host only, not for target {target.name}")
+    build = dict(cc=target.cc, cflags=list(target.cflags)) if runner else dict(cc=cc)
     with tempfile.TemporaryDirectory(prefix="edgec-verify-") as tmp:
-        exe = build_host_executable(result.out_dir, report, Path(tmp), cc=cc, sanitize=sanitize)
+        exe = build_host_executable(result.out_dir, report, Path(tmp), sanitize=sanitize, **build)
         batches = [random_inputs(report, seed + run) for run in range(runs)]
-        got = [run_host_executable(exe, report, inputs, Path(tmp) / f"run{run}") for run, inputs in enumerate(batches)]
+        got = [run_host_executable(exe, report, inputs, Path(tmp) / f"run{run}", timeout=600 if runner else 120,
+                                   runner=runner) for run, inputs in enumerate(batches)]
     names = [i["source_name"] for i in report["inputs"]]
     fed = [reference_inputs(report, inputs) for inputs in batches]  # the model file's own inputs (--int8-input)
     try:

@@ -69,9 +69,10 @@ def build_plugin() -> Path:
     return so
 
 
-def window_markers(elf: Path) -> tuple[int, int]:
-    """Addresses of the firmware's two window markers (Thumb bit cleared)."""
-    out = run_tool([require_tool("arm-none-eabi-nm"), str(elf)], f"reading the symbols of {Path(elf).name}")
+def window_markers(elf: Path, nm: str = "arm-none-eabi-nm") -> tuple[int, int]:
+    """Addresses of the firmware's two window markers (Thumb bit cleared). `nm`: the binutils that read `elf`
+    (aarch64-linux-gnu-nm for a Linux user-space executable run under qemu-aarch64 with the plugin)."""
+    out = run_tool([require_tool(nm), str(elf)], f"reading the symbols of {Path(elf).name}")
     found = {}
     for line in out.splitlines():
         parts = line.split()
@@ -84,9 +85,10 @@ def window_markers(elf: Path) -> tuple[int, int]:
     return found[WINDOW_MARKERS[0]], found[WINDOW_MARKERS[1]]
 
 
-def plugin_args(plugin: Path, elf: Path, out: Path, dump: Path | None = None) -> tuple[str, ...]:
+def plugin_args(plugin: Path, elf: Path, out: Path, dump: Path | None = None,
+                nm: str = "arm-none-eabi-nm") -> tuple[str, ...]:
     """QEMU options that load the plugin for `elf`, its counts going to `out`."""
-    begin, end = window_markers(elf)
+    begin, end = window_markers(elf, nm)
 
     def esc(p: Path) -> str:  # QEMU's option syntax doubles a literal comma
         return str(p).replace(",", ",,")

@@ -1,7 +1,8 @@
 """Build generated C into a host executable that reads inputs from files and writes outputs to files.
 
 Used by `edgec verify` and the tests; with sanitizers it checks the generated code for memory errors and
-undefined behaviour.
+undefined behaviour. For a Linux user-space target other than the host (targets/cortex-a*.toml: `emulator`,
+`sysroot`) the same harness is built with the target's cross compiler and flags and run under QEMU user mode.
 """
 
 from __future__ import annotations
@@ -70,14 +71,30 @@ def harness_source(report: dict) -> str:
     return "\n".join(lines)
 
 
+def emulator_command(target) -> list[str]:
+    """The command prefix that runs an executable built for `target`: none for the host, else its QEMU user-mode
+    emulator with the target's C library (-L sysroot)."""
+    if not getattr(target, "emulator", ""):
+        return []
+    cmd = [require_tool(target.emulator)]
+    if target.sysroot:
+        if not Path(target.sysroot).is_dir():
+            raise ToolchainError(f"target {target.name}: its C library folder {target.sysroot} does not exist "
+                                 f"(install the cross C library, e.g. libc6-dev-arm64-cross / libc6-dev-armhf-cross)")
+        cmd += ["-L", target.sysroot]
+    return cmd
+
+
 def build_host_executable(out_dir: Path, report: dict, build_dir: Path, cc: str = "gcc",
-                          sanitize: bool = False, opt: str = "-O2") -> Path:
+                          sanitize: bool = False, opt: str = "-O2", cflags: list[str] | None = None) -> Path:
+    """cflags (a target's, e.g. ["-O2", "-std=c99", "-mcpu=cortex-a53"]) replace the default [opt, "-std=c99"]."""
     cc_path = require_tool(cc)
     build_dir.mkdir(parents=True, exist_ok=True)
     harness = build_dir / "harness.c"
     harness.write_text(harness_source(report))
     exe = build_dir / ("model_asan" if sanitize else "model")
-    flags = [opt, "-std=c99", *WARNING_FLAGS, *(SANITIZE_FLAGS if sanitize else [])]
+    flags = [*(cflags if cflags is not None else [opt, "-std=c99"]), *WARNING_FLAGS,
+             *(SANITIZE_FLAGS if sanitize else [])]
     srcs = [str(s) for s in c_sources(out_dir)]
     run_tool([cc_path, *flags, "-I", str(out_dir), *srcs, str(harness), "-o", str(exe), "-lm"],
              f"building the host executable with {cc}")
@@ -85,7 +102,8 @@ def build_host_executable(out_dir: Path, report: dict, build_dir: Path, cc: str 
 
 
 def run_host_executable(exe: Path, report: dict, inputs: list[np.ndarray], work_dir: Path,
-                        timeout: float = 120) -> list[np.ndarray]:
+                        timeout: float = 120, runner: list[str] | None = None) -> list[np.ndarray]:
+    """runner: a command prefix (emulator_command) for an executable built for another target."""
     work_dir.mkdir(parents=True, exist_ok=True)
     in_files, out_files = [], []
     for i, (arr, info) in enumerate(zip(inputs, report["inputs"])):
@@ -96,7 +114,7 @@ def run_host_executable(exe: Path, report: dict, inputs: list[np.ndarray], work_
     for i in range(len(report["outputs"])):
         out_files.append(str(work_dir / f"out{i}.bin"))
     try:
-        proc = subprocess.run([str(exe), *in_files, *out_files], capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run([*(runner or []), str(exe), *in_files, *out_files], capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise ToolchainError(f"{exe} did not finish in {timeout:.0f} s") from None
     if proc.returncode != 0:
@@ -105,7 +123,7 @@ def run_host_executable(exe: Path, report: dict, inputs: list[np.ndarray], work_
 
 
 def run_host_executable_many(exe: Path, report: dict, batches: list[list[np.ndarray]], work_dir: Path,
-                             timeout: float = 600) -> list[list[np.ndarray]]:
+                             timeout: float = 600, runner: list[str] | None = None) -> list[list[np.ndarray]]:
     """Run the model on many inputs in one process; batches[k] is the k-th list of inputs. Returns, per run,
     the list of outputs."""
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -118,7 +136,7 @@ def run_host_executable_many(exe: Path, report: dict, batches: list[list[np.ndar
         in_files.append(str(path))
     out_files = [str(work_dir / f"out{i}.bin") for i in range(len(report["outputs"]))]
     try:
-        proc = subprocess.run([str(exe), *in_files, *out_files], capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run([*(runner or []), str(exe), *in_files, *out_files], capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise ToolchainError(f"{exe} did not finish in {timeout:.0f} s") from None
     if proc.returncode != 0:

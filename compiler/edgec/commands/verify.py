@@ -17,6 +17,9 @@ def register(sub) -> None:
     p.add_argument("--atol", type=float, help="absolute tolerance (default from toolchain.toml)")
     p.add_argument("--sanitize", action="store_true", help="build with AddressSanitizer and UBSan")
     p.add_argument("--cc", default="gcc", help="host C compiler (gcc or clang)")
+    p.add_argument("--target", default="host",
+                   help="host (default), or a Linux target run under QEMU user mode: cortex-a53, cortex-a55, "
+                        "cortex-a76, cortex-a7")
     p.add_argument("-o", "--output", type=Path, help="keep the generated C here (default: a temporary folder)")
     p.set_defaults(func=run)
 
@@ -26,12 +29,15 @@ def run(args) -> int:
     from rich.table import Table
 
     from ..config import load_config, load_target
-    from ..errors import VerificationError
+    from ..errors import EdgecError, VerificationError
     from ..pipeline import CompileOptions, compile_model
     from ..verify import verify_compiled
 
     config = load_config(args.config)
-    target = load_target("host", config)
+    target = load_target(args.target, config)
+    if target.name != "host" and not target.emulator:
+        raise EdgecError(f"edgec verify runs the host or a Linux target with an emulator (targets/*.toml "
+                         f"`emulator`), not {target.name}: use `edgec bench --board ...` for a microcontroller")
     opts = import_options(args)
     with tempfile.TemporaryDirectory(prefix="edgec-") as tmp:
         out = args.output or Path(tmp) / "out"
@@ -41,7 +47,7 @@ def run(args) -> int:
         rtol = args.rtol if args.rtol is not None else config.verify.get("rtol", 1e-4)
         atol = args.atol if args.atol is not None else config.verify.get("atol", 1e-5)
         comparisons = verify_compiled(args.model, result, runs=args.runs, rtol=rtol, atol=atol,
-                                      sanitize=args.sanitize, cc=args.cc, bindings=opts.bindings)
+                                      sanitize=args.sanitize, cc=args.cc, bindings=opts.bindings, target=target)
     reference = comparisons[0].reference if comparisons else "the reference executor"
     table = Table(title=f"{result.report['name']}: edgec vs {reference} (rtol {rtol:g}, atol {atol:g})")
     for col in ("output", "max abs error", "max rel error", "result"):

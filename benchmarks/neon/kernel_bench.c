@@ -1,0 +1,88 @@
+/* One call of each kernel on a typical layer shape, each between the two window markers that the QEMU
+ * instruction-count plugin (compiler/edgec/board/qemu_plugin/insn_mix.c) watches: windows in the order of
+ * SHAPES in benchmarks/neon_aarch64.py. Built once with runtimes/neon/ and once with runtimes/reference/. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "edgec_conv2d_nhwc_f32.h"
+#include "edgec_conv2d_s8.h"
+#include "edgec_depthwise_conv2d_f32.h"
+#include "edgec_depthwise_conv2d_s8.h"
+#include "edgec_fully_connected_s8.h"
+#include "edgec_matmul_f32.h"
+
+__attribute__((noinline)) void edgec_bench_window_begin(void) { __asm__ volatile("" ::: "memory"); }
+__attribute__((noinline)) void edgec_bench_window_end(void) { __asm__ volatile("nop" ::: "memory"); }
+
+static void *buffer(size_t bytes) {
+    unsigned char *p = malloc(bytes);
+    for (size_t i = 0; i < bytes; ++i) p[i] = (unsigned char)(i * 2654435761u >> 13); /* not all zero */
+    return p;
+}
+
+static void conv_s8(int32_t hw, int32_t cin, int32_t cout, int32_t k, int depthwise) {
+    edgec_conv2d_s8_params p;
+    memset(&p, 0, sizeof p);
+    p.batch = 1; p.in_h = p.in_w = p.out_h = p.out_w = hw; p.in_c = cin; p.out_c = cout; p.k_h = p.k_w = k;
+    p.stride_h = p.stride_w = 1; p.dil_h = p.dil_w = 1; p.pad_top = p.pad_left = k / 2;
+    p.depth_multiplier = 1; p.input_offset = 3; p.output_offset = -2; p.act_min = -128; p.act_max = 127;
+    p.requant = EDGEC_REQUANT_FIXED;
+    int8_t *in = buffer((size_t)hw * hw * cin), *out = buffer((size_t)hw * hw * cout);
+    int8_t *w = buffer((size_t)cout * k * k * (depthwise ? 1 : cin));
+    int32_t *bias = calloc((size_t)cout, 4), *mult = malloc((size_t)cout * 4), *shift = malloc((size_t)cout * 4);
+    for (int32_t i = 0; i < cout; ++i) { mult[i] = 1 << 30; shift[i] = -8; }
+    edgec_bench_window_begin();
+    if (depthwise) edgec_depthwise_conv2d_s8(in, w, bias, mult, shift, out, &p);
+    else edgec_conv2d_s8(in, w, bias, mult, shift, out, &p);
+    edgec_bench_window_end();
+}
+
+static void fc_s8(int32_t depth, int32_t units) {
+    edgec_fully_connected_s8_params p;
+    memset(&p, 0, sizeof p);
+    p.batches = 1; p.depth = depth; p.units = units; p.input_offset = 5; p.multiplier = 1 << 30; p.shift = -8;
+    p.act_min = -128; p.act_max = 127;
+    int8_t *in = buffer((size_t)depth), *w = buffer((size_t)depth * units), *out = buffer((size_t)units);
+    int32_t *bias = calloc((size_t)units, 4);
+    edgec_bench_window_begin();
+    edgec_fully_connected_s8(in, w, bias, out, &p);
+    edgec_bench_window_end();
+}
+
+static void conv_f32(int32_t hw, int32_t cin, int32_t cout, int32_t k, int depthwise) {
+    edgec_conv2d_params p;
+    memset(&p, 0, sizeof p);
+    p.batch = 1; p.in_h = p.in_w = p.out_h = p.out_w = hw; p.in_c = cin; p.out_c = cout; p.k_h = p.k_w = k;
+    p.stride_h = p.stride_w = 1; p.dil_h = p.dil_w = 1; p.pad_top = p.pad_left = k / 2;
+    p.groups = depthwise ? cin : 1; p.act_min = 0.0f; p.act_max = 6.0f;
+    float *in = calloc((size_t)hw * hw * cin, 4), *out = calloc((size_t)hw * hw * cout, 4);
+    float *w = calloc((size_t)cout * k * k * (depthwise ? 1 : cin), 4), *bias = calloc((size_t)cout, 4);
+    edgec_bench_window_begin();
+    if (depthwise) edgec_depthwise_conv2d_f32(in, w, bias, out, &p);
+    else edgec_conv2d_nhwc_f32(in, w, bias, out, &p);
+    edgec_bench_window_end();
+}
+
+static void matmul_f32(int32_t m, int32_t k, int32_t n) {
+    edgec_matmul_params p;
+    memset(&p, 0, sizeof p);
+    for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) p.batch_shape[d] = 1;
+    p.m = m; p.k = k; p.n = n; p.act_min = -1e30f; p.act_max = 1e30f;
+    float *a = calloc((size_t)m * k, 4), *b = calloc((size_t)k * n, 4), *out = calloc((size_t)m * n, 4);
+    edgec_bench_window_begin();
+    edgec_matmul_f32(a, b, NULL, out, &p);
+    edgec_bench_window_end();
+}
+
+int main(void) {
+    conv_s8(16, 64, 64, 1, 0);
+    conv_s8(16, 32, 32, 3, 0);
+    conv_s8(16, 64, 64, 3, 1);
+    fc_s8(1024, 256);
+    conv_f32(16, 64, 64, 1, 0);
+    conv_f32(16, 32, 32, 3, 0);
+    conv_f32(16, 64, 64, 3, 1);
+    matmul_f32(64, 256, 64);
+    matmul_f32(1, 1024, 256);
+    return 0;
+}

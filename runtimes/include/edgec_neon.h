@@ -1,0 +1,166 @@
+/* edgec runtime: the few Arm NEON building blocks the runtimes/neon/ kernels share, for AArch64 and Armv7-A
+ * (-mfpu=neon-vfpv4). The int8 dot product is SDOT where the core has it (__ARM_FEATURE_DOTPROD, from the
+ * target's -mcpu: cortex-a55, cortex-a76), SMULL + SADALP otherwise; both are exact integer arithmetic. */
+#ifndef EDGEC_NEON_H
+#define EDGEC_NEON_H
+
+#include <arm_neon.h>
+
+#include "edgec_common.h"
+#include "edgec_fixedpoint_s8.h"
+
+/* Sum of the four lanes. */
+EDGEC_INLINE int32_t edgec_neon_hsum_s32(int32x4_t v) {
+#if defined(__aarch64__)
+    return vaddvq_s32(v);
+#else
+    const int32x2_t s = vadd_s32(vget_low_s32(v), vget_high_s32(v));
+    return vget_lane_s32(vpadd_s32(s, s), 0);
+#endif
+}
+
+EDGEC_INLINE float edgec_neon_hsum_f32(float32x4_t v) {
+#if defined(__aarch64__)
+    return vaddvq_f32(v);
+#else
+    const float32x2_t s = vadd_f32(vget_low_f32(v), vget_high_f32(v));
+    return vget_lane_f32(vpadd_f32(s, s), 0);
+#endif
+}
+
+/* {hsum(a), hsum(b), hsum(c), hsum(d)}: four accumulators reduced into one vector. */
+EDGEC_INLINE int32x4_t edgec_neon_hsum4_s32(int32x4_t a, int32x4_t b, int32x4_t c, int32x4_t d) {
+#if defined(__aarch64__)
+    return vpaddq_s32(vpaddq_s32(a, b), vpaddq_s32(c, d));
+#else
+    const int32x2_t ab = vpadd_s32(vpadd_s32(vget_low_s32(a), vget_high_s32(a)),
+                                   vpadd_s32(vget_low_s32(b), vget_high_s32(b)));
+    const int32x2_t cd = vpadd_s32(vpadd_s32(vget_low_s32(c), vget_high_s32(c)),
+                                   vpadd_s32(vget_low_s32(d), vget_high_s32(d)));
+    return vcombine_s32(ab, cd);
+#endif
+}
+
+EDGEC_INLINE float32x4_t edgec_neon_hsum4_f32(float32x4_t a, float32x4_t b, float32x4_t c, float32x4_t d) {
+#if defined(__aarch64__)
+    return vpaddq_f32(vpaddq_f32(a, b), vpaddq_f32(c, d));
+#else
+    const float32x2_t ab = vpadd_f32(vpadd_f32(vget_low_f32(a), vget_high_f32(a)),
+                                     vpadd_f32(vget_low_f32(b), vget_high_f32(b)));
+    const float32x2_t cd = vpadd_f32(vpadd_f32(vget_low_f32(c), vget_high_f32(c)),
+                                     vpadd_f32(vget_low_f32(d), vget_high_f32(d)));
+    return vcombine_f32(ab, cd);
+#endif
+}
+
+/* acc + a * b, fused (FMLA / VFMA). */
+EDGEC_INLINE float32x4_t edgec_neon_fma_f32(float32x4_t acc, float32x4_t a, float32x4_t b) {
+#if defined(__aarch64__) || defined(__ARM_FEATURE_FMA)
+    return vfmaq_f32(acc, a, b);
+#else
+    return vmlaq_f32(acc, a, b);
+#endif
+}
+
+/* Lanes of acc += the 16 products x[i] * w[i], in groups of four (SDOT), or in pairs (SMULL + SADALP): either way
+ * the exact integer sum of the 16 products ends up spread over the four lanes. */
+EDGEC_INLINE int32x4_t edgec_neon_dot16_s8(int32x4_t acc, int8x16_t x, int8x16_t w) {
+#if defined(__ARM_FEATURE_DOTPROD)
+    return vdotq_s32(acc, x, w);
+#else
+    acc = vpadalq_s16(acc, vmull_s8(vget_low_s8(x), vget_low_s8(w)));
+#if defined(__aarch64__)
+    return vpadalq_s16(acc, vmull_high_s8(x, w));
+#else
+    return vpadalq_s16(acc, vmull_s8(vget_high_s8(x), vget_high_s8(w)));
+#endif
+#endif
+}
+
+/* acc[j] += sum_{i < n} x[i] * w[j * w_stride + i] for four weight rows j: each x vector loaded once feeds four
+ * rows. Exact int32 arithmetic (wrapping like the reference's would only where it overflows). */
+EDGEC_INLINE int32x4_t edgec_neon_dot4_s8(int32x4_t acc, const int8_t *x, const int8_t *w, size_t w_stride,
+                                          int32_t n) {
+    const int8_t *w0 = w, *w1 = w + w_stride, *w2 = w1 + w_stride, *w3 = w2 + w_stride;
+    int32x4_t a0 = vdupq_n_s32(0), a1 = a0, a2 = a0, a3 = a0;
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const int8x16_t v = vld1q_s8(x + i);
+        a0 = edgec_neon_dot16_s8(a0, v, vld1q_s8(w0 + i));
+        a1 = edgec_neon_dot16_s8(a1, v, vld1q_s8(w1 + i));
+        a2 = edgec_neon_dot16_s8(a2, v, vld1q_s8(w2 + i));
+        a3 = edgec_neon_dot16_s8(a3, v, vld1q_s8(w3 + i));
+    }
+    if (i + 8 <= n) {
+        const int8x8_t v = vld1_s8(x + i);
+        a0 = vpadalq_s16(a0, vmull_s8(v, vld1_s8(w0 + i)));
+        a1 = vpadalq_s16(a1, vmull_s8(v, vld1_s8(w1 + i)));
+        a2 = vpadalq_s16(a2, vmull_s8(v, vld1_s8(w2 + i)));
+        a3 = vpadalq_s16(a3, vmull_s8(v, vld1_s8(w3 + i)));
+        i += 8;
+    }
+    acc = vaddq_s32(acc, edgec_neon_hsum4_s32(a0, a1, a2, a3));
+    if (i < n) {
+        int32_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        for (; i < n; ++i) {
+            const int32_t v = x[i];
+            t0 += v * w0[i]; t1 += v * w1[i]; t2 += v * w2[i]; t3 += v * w3[i];
+        }
+        const int32_t t[4] = {t0, t1, t2, t3};
+        acc = vaddq_s32(acc, vld1q_s32(t));
+    }
+    return acc;
+}
+
+/* The same for one weight row. */
+EDGEC_INLINE int32_t edgec_neon_dot1_s8(const int8_t *x, const int8_t *w, int32_t n) {
+    int32x4_t a = vdupq_n_s32(0);
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) a = edgec_neon_dot16_s8(a, vld1q_s8(x + i), vld1q_s8(w + i));
+    int32_t t = edgec_neon_hsum_s32(a);
+    for (; i < n; ++i) t += (int32_t)x[i] * w[i];
+    return t;
+}
+
+/* sum_{i < n} x[i] (SADDLP, SADALP). */
+EDGEC_INLINE int32_t edgec_neon_sum_s8(const int8_t *x, int32_t n) {
+    int32x4_t a = vdupq_n_s32(0);
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) a = vpadalq_s16(a, vpaddlq_s8(vld1q_s8(x + i)));
+    int32_t t = edgec_neon_hsum_s32(a);
+    for (; i < n; ++i) t += x[i];
+    return t;
+}
+
+/* edgec_requant on four accumulators (channels c..c+3 of multiplier[] and shift[]), the same bits:
+ * EDGEC_REQUANT_FIXED as TFLite's NEON kernels do it, SQRDMULH being exactly edgec_srdhm (saturation included) and
+ * the rounding shift (RSHL, ties up) made ties-away-from-zero by first subtracting 1 from negative values;
+ * EDGEC_REQUANT_FLOAT with the reference's float operations, each rounded as in the scalar code. */
+EDGEC_INLINE int32x4_t edgec_neon_requant4(int32x4_t acc, const int32_t *multiplier, const int32_t *shift,
+                                           int32_t mode, int32_t zero_point, int32_t lo, int32_t hi) {
+    const int32x4_t zp = vdupq_n_s32(zero_point);
+    if (mode == EDGEC_REQUANT_FLOAT) {
+        const float32x4_t scale = vreinterpretq_f32_s32(vld1q_s32(multiplier));
+        const float32x4_t magic = vdupq_n_f32(12582912.0f); /* 1.5 * 2^23: round half to even */
+        float32x4_t f = vmulq_f32(vcvtq_f32_s32(acc), scale);
+        f = vminq_f32(vmaxq_f32(f, vdupq_n_f32((float)(lo - zero_point))), vdupq_n_f32((float)(hi - zero_point)));
+        f = vsubq_f32(vaddq_f32(f, magic), magic);
+        return vaddq_s32(vcvtq_s32_f32(f), zp);
+    }
+    const int32x4_t sh = vld1q_s32(shift);
+    const int32x4_t zero = vdupq_n_s32(0);
+    const int32x4_t left = vmaxq_s32(sh, zero), right = vminq_s32(sh, zero); /* right: minus the right shift */
+    int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc, left), vld1q_s32(multiplier));
+    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right), 31)); /* -1 where x < 0 and there is a right shift */
+    x = vaddq_s32(vrshlq_s32(x, right), zp);
+    return vminq_s32(vmaxq_s32(x, vdupq_n_s32(lo)), vdupq_n_s32(hi));
+}
+
+/* The four results as int8 at out[0..3]. */
+EDGEC_INLINE void edgec_neon_store4_s8(int8_t *out, int32x4_t v) {
+    int32_t t[4];
+    vst1q_s32(t, v);
+    out[0] = (int8_t)t[0]; out[1] = (int8_t)t[1]; out[2] = (int8_t)t[2]; out[3] = (int8_t)t[3];
+}
+
+#endif /* EDGEC_NEON_H */

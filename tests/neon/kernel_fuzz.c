@@ -1,0 +1,256 @@
+/* The runtimes/neon/ kernels against runtimes/reference/ on random shapes, in one process (run under
+ * qemu-aarch64 / qemu-arm by tests/test_neon.py). The reference kernels are compiled with their names prefixed
+ * ref_ (-Dedgec_x=ref_edgec_x), so both sets link into this one executable. int8 must match byte for byte;
+ * float within 1e-4 (absolute and relative). Prints one line per kernel: cases run, mismatches; exits 1 on any. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edgec_conv2d_nhwc_f32.h"
+#include "edgec_conv2d_s8.h"
+#include "edgec_depthwise_conv2d_f32.h"
+#include "edgec_depthwise_conv2d_s8.h"
+#include "edgec_fully_connected_s8.h"
+#include "edgec_matmul_f32.h"
+
+void ref_edgec_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                         const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p);
+void ref_edgec_depthwise_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias,
+                                   const int32_t *multiplier, const int32_t *shift, int8_t *output,
+                                   const edgec_conv2d_s8_params *p);
+void ref_edgec_fully_connected_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
+                                  const edgec_fully_connected_s8_params *p);
+void ref_edgec_conv2d_nhwc_f32(const float *input, const float *weights, const float *bias, float *output,
+                               const edgec_conv2d_params *p);
+void ref_edgec_depthwise_conv2d_f32(const float *input, const float *weights, const float *bias, float *output,
+                                    const edgec_conv2d_params *p);
+void ref_edgec_matmul_f32(const float *a, const float *b, const float *bias, float *out, const edgec_matmul_params *p);
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint32_t next_u32(void) { /* xorshift64* */
+    rng_state ^= rng_state >> 12; rng_state ^= rng_state << 25; rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * 0x2545F4914F6CDD1Dull) >> 32);
+}
+static int32_t uniform(int32_t lo, int32_t hi) { return lo + (int32_t)(next_u32() % (uint32_t)(hi - lo + 1)); }
+static float uniform_f(void) { return (float)next_u32() / 4294967296.0f * 2.0f - 1.0f; }
+
+static void fill_s8(int8_t *x, size_t n) { for (size_t i = 0; i < n; ++i) x[i] = (int8_t)uniform(-128, 127); }
+static void fill_f32(float *x, size_t n) { for (size_t i = 0; i < n; ++i) x[i] = uniform_f(); }
+
+static int32_t failures;
+static void report(const char *kernel, int32_t cases, int32_t bad) {
+    printf("%s cases=%d mismatches=%d\n", kernel, cases, bad);
+    failures += bad;
+}
+
+/* A random convolution geometry: input size, kernel, stride, dilation, padding; 0 if the output is empty. */
+static int random_geometry(edgec_conv2d_s8_params *p, int pointwise, int big_channels) {
+    memset(p, 0, sizeof *p);
+    p->batch = uniform(1, 2);
+    p->in_h = uniform(1, 9); p->in_w = uniform(1, 9);
+    p->in_c = big_channels ? uniform(17, 80) : uniform(1, 24);
+    p->out_c = uniform(1, 13);
+    p->k_h = pointwise ? 1 : uniform(1, 5); p->k_w = pointwise ? 1 : uniform(1, 5);
+    p->stride_h = pointwise ? 1 : uniform(1, 3); p->stride_w = pointwise ? 1 : uniform(1, 3);
+    p->dil_h = pointwise ? 1 : uniform(1, 2); p->dil_w = pointwise ? 1 : uniform(1, 2);
+    const int32_t eh = (p->k_h - 1) * p->dil_h + 1, ew = (p->k_w - 1) * p->dil_w + 1;
+    p->pad_top = pointwise ? 0 : uniform(0, eh - 1); p->pad_left = pointwise ? 0 : uniform(0, ew - 1);
+    const int32_t pad_bottom = pointwise ? 0 : uniform(0, eh - 1), pad_right = pointwise ? 0 : uniform(0, ew - 1);
+    const int32_t h = p->in_h + p->pad_top + pad_bottom - eh, w = p->in_w + p->pad_left + pad_right - ew;
+    if (h < 0 || w < 0) return 0;
+    p->out_h = h / p->stride_h + 1; p->out_w = w / p->stride_w + 1;
+    return 1;
+}
+
+static void random_requant(edgec_conv2d_s8_params *p, int32_t *multiplier, int32_t *shift, int32_t n,
+                           int32_t reduction) {
+    p->input_offset = uniform(-127, 128);
+    p->output_offset = uniform(-128, 127);
+    p->act_min = uniform(0, 3) == 0 ? uniform(-128, 0) : -128;
+    p->act_max = uniform(0, 3) == 0 ? uniform(0, 127) : 127;
+    p->requant = uniform(0, 3) == 0 ? EDGEC_REQUANT_FLOAT : EDGEC_REQUANT_FIXED;
+    for (int32_t i = 0; i < n; ++i) {
+        /* scale about 1 / (64 * sqrt(reduction)): outputs spread over the int8 range, not all saturated */
+        const float scale = (0.5f + 0.5f * (uniform_f() + 1.0f)) / (64.0f * sqrtf((float)reduction));
+        if (p->requant == EDGEC_REQUANT_FLOAT) {
+            union { float f; int32_t i; } pun;
+            pun.f = scale;
+            multiplier[i] = pun.i;
+            shift[i] = 0;
+        } else {
+            int32_t e = 0;
+            float m = scale;
+            while (m < 0.5f) { m *= 2.0f; --e; }
+            multiplier[i] = (int32_t)(m * 2147483648.0f) - (int32_t)(next_u32() % 1024u);
+            shift[i] = e;
+            if (uniform(0, 7) == 0) shift[i] = uniform(-1, 2); /* no right shift, or a left shift (saturating) */
+        }
+    }
+}
+
+static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
+    int32_t cases = 0, bad = 0;
+    for (int32_t t = 0; cases < n_cases; ++t) {
+        edgec_conv2d_s8_params p;
+        if (!random_geometry(&p, !depthwise && t % 3 == 0, t % 5 == 1)) continue;
+        p.depth_multiplier = depthwise ? (t % 4 == 3 ? uniform(2, 3) : 1) : 1;
+        if (depthwise) p.out_c = p.in_c * p.depth_multiplier;
+        const int32_t K = p.k_h * p.k_w * (depthwise ? 1 : p.in_c);
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c;
+        const size_t n_w = depthwise ? (size_t)p.k_h * p.k_w * p.out_c : (size_t)p.out_c * K;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+        int8_t *in = malloc(n_in), *w = malloc(n_w), *got = malloc(n_out), *want = malloc(n_out);
+        int32_t *bias = malloc(sizeof(int32_t) * p.out_c), *mult = malloc(sizeof(int32_t) * p.out_c);
+        int32_t *shift = malloc(sizeof(int32_t) * p.out_c);
+        fill_s8(in, n_in);
+        fill_s8(w, n_w);
+        for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform(-20000, 20000);
+        random_requant(&p, mult, shift, p.out_c, K);
+        const int32_t *b = t % 7 == 6 ? NULL : bias;
+        if (depthwise) {
+            edgec_depthwise_conv2d_s8(in, w, b, mult, shift, got, &p);
+            ref_edgec_depthwise_conv2d_s8(in, w, b, mult, shift, want, &p);
+        } else {
+            edgec_conv2d_s8(in, w, b, mult, shift, got, &p);
+            ref_edgec_conv2d_s8(in, w, b, mult, shift, want, &p);
+        }
+        if (memcmp(got, want, n_out) != 0) {
+            if (bad < 5)
+                printf("  mismatch: in %dx%dx%d k %dx%d s %d,%d d %d,%d pad %d,%d out_c %d\n", p.in_h, p.in_w,
+                       p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left, p.out_c);
+            ++bad;
+        }
+        ++cases;
+        free(in); free(w); free(got); free(want); free(bias); free(mult); free(shift);
+    }
+    report(depthwise ? "depthwise_conv2d_s8" : "conv2d_s8", cases, bad);
+}
+
+static void fuzz_fc_s8(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_fully_connected_s8_params p;
+        p.batches = uniform(1, 3);
+        p.depth = t % 4 == 0 ? uniform(1, 20) : uniform(1, 300);
+        p.units = uniform(1, 19);
+        p.input_offset = uniform(-127, 128);
+        p.filter_offset = t % 3 == 0 ? uniform(-127, 128) : 0;
+        p.output_offset = uniform(-128, 127);
+        p.single_rounding = t % 2;
+        const float scale = 1.0f / (256.0f * sqrtf((float)p.depth));
+        int32_t e = 0;
+        float m = scale;
+        while (m < 0.5f) { m *= 2.0f; --e; }
+        p.multiplier = (int32_t)(m * 2147483648.0f) - (int32_t)(next_u32() % 1024u);
+        p.shift = e;
+        p.act_min = t % 5 == 0 ? 0 : -128;
+        p.act_max = 127;
+        int8_t *in = malloc((size_t)p.batches * p.depth), *w = malloc((size_t)p.units * p.depth);
+        int8_t *got = malloc((size_t)p.batches * p.units), *want = malloc((size_t)p.batches * p.units);
+        int32_t *bias = malloc(sizeof(int32_t) * p.units);
+        fill_s8(in, (size_t)p.batches * p.depth);
+        fill_s8(w, (size_t)p.units * p.depth);
+        for (int32_t i = 0; i < p.units; ++i) bias[i] = uniform(-20000, 20000);
+        const int32_t *b = t % 7 == 6 ? NULL : bias;
+        edgec_fully_connected_s8(in, w, b, got, &p);
+        ref_edgec_fully_connected_s8(in, w, b, want, &p);
+        if (memcmp(got, want, (size_t)p.batches * p.units) != 0) {
+            if (bad < 5) printf("  mismatch: batches %d depth %d units %d\n", p.batches, p.depth, p.units);
+            ++bad;
+        }
+        free(in); free(w); free(got); free(want); free(bias);
+    }
+    report("fully_connected_s8", n_cases, bad);
+}
+
+static int close_f32(const float *got, const float *want, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+        if (!(fabsf(got[i] - want[i]) <= 1e-4f + 1e-4f * fabsf(want[i]))) return 0;
+    return 1;
+}
+
+static void fuzz_conv_f32(int32_t n_cases, int depthwise) {
+    int32_t cases = 0, bad = 0;
+    for (int32_t t = 0; cases < n_cases; ++t) {
+        edgec_conv2d_s8_params g;
+        if (!random_geometry(&g, !depthwise && t % 3 == 0, t % 5 == 1)) continue;
+        edgec_conv2d_params p;
+        p.batch = g.batch; p.in_h = g.in_h; p.in_w = g.in_w; p.in_c = g.in_c;
+        p.out_h = g.out_h; p.out_w = g.out_w; p.out_c = depthwise ? g.in_c * (t % 4 == 3 ? 2 : 1) : g.out_c;
+        p.k_h = g.k_h; p.k_w = g.k_w; p.stride_h = g.stride_h; p.stride_w = g.stride_w;
+        p.pad_top = g.pad_top; p.pad_left = g.pad_left; p.dil_h = g.dil_h; p.dil_w = g.dil_w;
+        p.groups = depthwise ? p.in_c : 1;
+        p.act_min = t % 3 == 0 ? 0.0f : -INFINITY;
+        p.act_max = t % 6 == 0 ? 0.5f : INFINITY;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c;
+        const size_t n_w = depthwise ? (size_t)p.k_h * p.k_w * p.out_c : (size_t)p.out_c * p.k_h * p.k_w * p.in_c;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+        float *in = malloc(sizeof(float) * n_in), *w = malloc(sizeof(float) * n_w);
+        float *bias = malloc(sizeof(float) * p.out_c);
+        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
+        fill_f32(in, n_in);
+        fill_f32(w, n_w);
+        fill_f32(bias, (size_t)p.out_c);
+        const float *b = t % 7 == 6 ? NULL : bias;
+        if (depthwise) {
+            edgec_depthwise_conv2d_f32(in, w, b, got, &p);
+            ref_edgec_depthwise_conv2d_f32(in, w, b, want, &p);
+        } else {
+            edgec_conv2d_nhwc_f32(in, w, b, got, &p);
+            ref_edgec_conv2d_nhwc_f32(in, w, b, want, &p);
+        }
+        if (!close_f32(got, want, n_out)) {
+            if (bad < 5) printf("  mismatch: in %dx%dx%d k %dx%d out_c %d\n", p.in_h, p.in_w, p.in_c, p.k_h, p.k_w, p.out_c);
+            ++bad;
+        }
+        ++cases;
+        free(in); free(w); free(bias); free(got); free(want);
+    }
+    report(depthwise ? "depthwise_conv2d_f32" : "conv2d_nhwc_f32", cases, bad);
+}
+
+static void fuzz_matmul_f32(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_matmul_params p;
+        memset(&p, 0, sizeof p);
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) p.batch_shape[d] = 1;
+        p.batch_shape[EDGEC_MAX_RANK - 1] = uniform(1, 2);
+        p.m = t % 3 == 0 ? 1 : uniform(1, 11);
+        p.k = uniform(1, 70);
+        p.n = uniform(1, 40);
+        p.a_strides[EDGEC_MAX_RANK - 1] = p.m * p.k;
+        p.b_strides[EDGEC_MAX_RANK - 1] = t % 2 ? p.k * p.n : 0; /* 0: one B for every batch (a layer's weights) */
+        p.act_min = t % 3 == 1 ? 0.0f : -INFINITY;
+        p.act_max = INFINITY;
+        const int32_t nb = p.batch_shape[EDGEC_MAX_RANK - 1];
+        const size_t n_a = (size_t)nb * p.m * p.k, n_b = (size_t)nb * p.k * p.n, n_out = (size_t)nb * p.m * p.n;
+        float *a = malloc(sizeof(float) * n_a), *bm = malloc(sizeof(float) * n_b), *bias = malloc(sizeof(float) * p.n);
+        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
+        fill_f32(a, n_a);
+        fill_f32(bm, n_b);
+        fill_f32(bias, (size_t)p.n);
+        const float *b = t % 5 == 4 ? NULL : bias;
+        edgec_matmul_f32(a, bm, b, got, &p);
+        ref_edgec_matmul_f32(a, bm, b, want, &p);
+        if (!close_f32(got, want, n_out)) {
+            if (bad < 5) printf("  mismatch: m %d k %d n %d\n", p.m, p.k, p.n);
+            ++bad;
+        }
+        free(a); free(bm); free(bias); free(got); free(want);
+    }
+    report("matmul_f32", n_cases, bad);
+}
+
+int main(int argc, char **argv) {
+    const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
+    if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
+    fuzz_conv_s8(n, 0);
+    fuzz_conv_s8(n, 1);
+    fuzz_fc_s8(n);
+    fuzz_conv_f32(n, 0);
+    fuzz_conv_f32(n, 1);
+    fuzz_matmul_f32(n);
+    return failures ? 1 : 0;
+}

@@ -1,0 +1,123 @@
+"""The Arm application-processor targets (targets/cortex-a*.toml) and their NEON kernels (runtimes/neon/).
+
+1. One cross-built harness per architecture (tests/neon/kernel_fuzz.c) runs every NEON kernel against its
+   reference twin on hundreds of random shapes under QEMU user mode: int8 byte for byte, float within 1e-4. Three
+   builds: aarch64 without the dot product (cortex-a53: SMULL + SADALP), aarch64 with it (cortex-a55: SDOT) and
+   armv7-a (cortex-a7); the disassembly shows which int8 instructions each build really uses.
+2. Whole models through `edgec verify`'s code path for a cortex-a target (cross compiler, qemu-aarch64 /
+   qemu-arm): an ONNX float, an ONNX QDQ int8 and a TFLite int8 model; the int8 outputs are also byte-equal to the
+   same model built for the host with the reference kernels, and the generated C builds warning-free."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import MLPERF, REPO, TINY_CNN, assert_compiles_warning_free, require
+from edgec.build.host import build_host_executable, emulator_command, run_host_executable
+from edgec.config import load_target
+from edgec.pipeline import CompileOptions, compile_model
+from edgec.reference import random_inputs
+from edgec.verify import verify_compiled
+
+FUZZED = ("conv2d_s8", "depthwise_conv2d_s8", "fully_connected_s8", "conv2d_nhwc_f32", "depthwise_conv2d_f32",
+          "matmul_f32")
+CASES_PER_KERNEL = 400
+STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
+
+# target -> (objdump, int8 multiply-accumulate instructions that must appear, and that must not)
+BUILDS = {
+    "cortex-a53": ("aarch64-linux-gnu-objdump", {"smull", "sadalp"}, {"sdot"}),
+    "cortex-a55": ("aarch64-linux-gnu-objdump", {"sdot"}, set()),
+    "cortex-a7": ("arm-linux-gnueabihf-objdump", {"vmull.s8", "vpadal.s16", "vfma.f32"}, set()),
+}
+
+
+def build_fuzz_harness(target, build: Path) -> Path:
+    """The reference kernels renamed ref_*, the NEON kernels, and the harness, with the target's own flags."""
+    cc = require(target.cc)
+    build.mkdir(parents=True, exist_ok=True)
+    flags = [*target.cflags, *STRICT, "-I", str(REPO / "runtimes" / "include")]
+    objs = []
+    for kernel in FUZZED:
+        name = f"edgec_{kernel}"
+        for kset, extra in (("reference", [f"-D{name}=ref_{name}"]), ("neon", [])):
+            obj = build / f"{kset}_{kernel}.o"
+            subprocess.run([cc, *flags, "-ffreestanding", *extra, "-c", str(REPO / "runtimes" / kset / f"{name}.c"),
+                            "-o", str(obj)], check=True, capture_output=True, text=True)
+            objs.append(str(obj))
+    exe = build / "kernel_fuzz"
+    proc = subprocess.run([cc, *flags, str(REPO / "tests" / "neon" / "kernel_fuzz.c"), *objs, "-o", str(exe), "-lm"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return exe
+
+
+@pytest.mark.parametrize("target_name", list(BUILDS))
+def test_neon_kernels_equal_the_reference_kernels(target_name, tmp_path):
+    target = load_target(target_name)
+    objdump, must, must_not = BUILDS[target_name]
+    exe = build_fuzz_harness(target, tmp_path)
+    qemu = require(target.emulator)
+    proc = subprocess.run([qemu, "-L", target.sysroot, str(exe), str(CASES_PER_KERNEL)], capture_output=True,
+                          text=True, timeout=300)
+    lines = {line.split()[0]: line for line in proc.stdout.splitlines() if "cases=" in line}
+    assert set(lines) == set(FUZZED), proc.stdout + proc.stderr
+    for kernel, line in lines.items():
+        assert f"cases={CASES_PER_KERNEL} mismatches=0" in line, proc.stdout
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    disassembly = subprocess.run([require(objdump), "-d", str(exe)], capture_output=True, text=True,
+                                 check=True).stdout
+    used = {parts[2] for line in disassembly.splitlines() if len(parts := line.split("\t")) >= 3}
+    used = {u.split()[0] for u in used if u.split()}
+    assert must <= used, f"{target_name}: {sorted(must - used)} not in the NEON build"
+    assert not (must_not & used), f"{target_name}: {sorted(must_not & used)} in a core without them"
+
+
+def quantized_tiny_cnn(tmp_path: Path) -> Path:
+    from test_int8_onnx_qdq import quantize
+
+    qdq, _ = quantize(TINY_CNN, tmp_path)
+    return qdq
+
+
+MODELS = {  # name -> (target, model path maker)
+    "onnx-float-a53": ("cortex-a53", lambda tmp: TINY_CNN),
+    "onnx-qdq-int8-a55": ("cortex-a55", quantized_tiny_cnn),
+    "tflite-int8-a53": ("cortex-a53", lambda tmp: MLPERF / "kws_ref_model.tflite"),
+    "tflite-int8-a7": ("cortex-a7", lambda tmp: MLPERF / "ad01_int8.tflite"),
+}
+
+
+@pytest.mark.parametrize("case", list(MODELS))
+def test_models_verify_under_qemu_user(case, tmp_path):
+    target_name, make = MODELS[case]
+    target = load_target(target_name)
+    model = make(tmp_path)
+    result = compile_model(model, target, tmp_path / "out", CompileOptions(measure_code=False))
+    shipped = {p.name for p in (tmp_path / "out").glob("edgec_*.c")}
+    neon = {p.name for p in (REPO / "runtimes" / "neon").glob("*.c")}
+    assert shipped & neon, f"no NEON kernel in {sorted(shipped)}"
+    assert_compiles_warning_free(tmp_path / "out", tmp_path, target.cc, list(target.cflags))
+
+    comparisons = verify_compiled(model, result, runs=2, target=target)
+    assert comparisons and all(c.ok for c in comparisons), comparisons
+
+    if "int8" in case:  # the same C with the reference kernels swapped in (same file names), run on the host
+        reference_build = tmp_path / "reference_kernels"
+        shutil.copytree(result.out_dir, reference_build)
+        for name in shipped & neon:
+            shutil.copyfile(REPO / "runtimes" / "reference" / name, reference_build / name)
+        inputs = random_inputs(result.report, 7)
+        want = run_host_executable(build_host_executable(reference_build, result.report, tmp_path / "hb"),
+                                   result.report, inputs, tmp_path / "hr")
+        exe = build_host_executable(result.out_dir, result.report, tmp_path / "tb", cc=target.cc,
+                                    cflags=list(target.cflags))
+        got = run_host_executable(exe, result.report, inputs, tmp_path / "tr", runner=emulator_command(target))
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w)
