@@ -3,6 +3,8 @@ with the present inputs, the attributes the kernel needs and the outputs Y, Y_h 
 
 from __future__ import annotations
 
+import re
+
 from tvm import relax
 from tvm.relax.frontend.onnx import onnx_frontend as tvm_onnx
 
@@ -53,7 +55,9 @@ class Recurrent(tvm_onnx.OnnxOpConverter):
                                                used=used,
                                                linear_before_reset=int(attr.get("linear_before_reset", 0))))
         dtype = str(x.ty.dtype)
-        return relax.call_dps_packed(func, relax.Tuple(args), out_ty=[relax.TensorType(s, dtype) for s in outs])
+        call = relax.call_dps_packed(func, relax.Tuple(args), out_ty=[relax.TensorType(s, dtype) for s in outs])
+        # bound to a var named after the node, for the per-layer report (a tuple: _named_after_node leaves it)
+        return bb.emit(call, name_hint=re.sub(r"\W", "_", attr["tvm_custom"]["name"]) or extern)
 
 
 RECURRENT_CONVERTERS = {op: type(op, (Recurrent,), {"op": op}) for op in RECURRENT_OPS}

@@ -9,7 +9,7 @@ sequence; here the code is one call whatever the length, the running state lives
 written only when the graph reads it.
 
 IR node: inputs x, w, r and those of b, h0, c0, p that the model gives (attrs["inputs"] names them); outputs
-y_h, y_c (LSTM), y (when read), then the gate scratch (an arena tensor live only during the call).
+y (when read), y_h, y_c (LSTM), then the gate scratch (an arena tensor live only during the call).
 """
 
 from __future__ import annotations
@@ -33,19 +33,18 @@ def lower_recurrent(ctx, call, attrs, args, out):
     used = [int(v) for v in attrs["used"]]
     hidden = int(attrs["hidden"])
     y, y_h = ctx.new_tensor(f"{cell}_y", *out[0]), ctx.new_tensor(f"{cell}_y_h", *out[1])
-    results = [y, y_h]
-    outputs = [y_h]
+    results, outputs = [y, y_h], [y_h]
     if cell == "lstm":
         y_c = ctx.new_tensor(f"{cell}_y_c", *out[2])
         results.append(y_c)
         outputs.append(y_c)
-    if used[0]:
-        outputs.append(y)  # else y stays a tensor nothing writes or reads, and is dropped with the unused ones
+    if used[0]:  # else y stays a tensor nothing writes or reads, and is dropped with the unused ones
+        outputs.insert(0, y)
     outputs.append(ctx.new_tensor(f"{cell}_gates", (SCRATCH[cell] * hidden,), "float32"))
     ctx.emit(cell, names, None, None, {
         "inputs": [str(v) for v in attrs["inputs"]], "hidden": hidden, "layout": int(attrs["layout"]),
         "directions": int(attrs["directions"]), "reverse_mask": int(attrs["reverse_mask"]), "y_used": used[0],
-        "linear_before_reset": int(attrs["linear_before_reset"])}, out=y_h)
+        "linear_before_reset": int(attrs["linear_before_reset"])}, out=outputs[0])
     ctx.graph.nodes[-1].outputs[1:] = outputs[1:]
     return tuple(results)
 
@@ -77,9 +76,9 @@ def emit_recurrent(node, ctx):
         return ctx.ptr(given[role], const=True) if role in given else "NULL"
 
     outs = list(node.outputs)
+    y = ctx.ptr(outs.pop(0)) if a["y_used"] else "NULL"
     y_h = ctx.ptr(outs.pop(0))
     y_c = ctx.ptr(outs.pop(0)) if node.op == "lstm" else None
-    y = ctx.ptr(outs.pop(0)) if a["y_used"] else "NULL"
     scratch = ctx.ptr(outs.pop(0))
     ctx.use(f"edgec_{node.op}_f32")
     head = f"edgec_{node.op}_f32({arg('x')}, {arg('w')}, {arg('r')}, {arg('b')}, {arg('h0')}, "
