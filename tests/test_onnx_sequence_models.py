@@ -91,15 +91,19 @@ def test_recurrent_random_shapes_match_onnxruntime(tmp_path):
 
 def test_recurrent_batch_first_random_shapes_match_the_onnx_reference(tmp_path):
     """layout=1 (batch first), which onnxruntime refuses: against ONNX's reference evaluator (whose outputs the
-    node cases hold too)."""
+    node cases hold too). Built with the reference kernels only (the other tests run the optimized twins)."""
     from onnx.reference import ReferenceEvaluator
 
     from edgec.build.host import build_host_executable, run_host_executable
+    from edgec.config import load_config
     from edgec.reference import random_inputs
 
     model = recurrent_model(seed=3, cases=6, layout=1)
     path = save(model, tmp_path / "recurrent.onnx")
-    result = compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    config = load_config()
+    config.target_overrides = {**config.target_overrides, "host": {"kernels": ["reference"]}}
+    result = compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False), config=config)
+    assert "edgec_gate_rows_f32.h" not in (result.out_dir / "edgec_lstm_f32.c").read_text()
     report = result.report
     exe = build_host_executable(result.out_dir, report, tmp_path / "build")
     inputs = random_inputs(report, seed=0)
