@@ -14,7 +14,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from conftest import COMPILERS, assert_compiles_warning_free
-from edgec.errors import UnsupportedModelError
+from edgec.errors import EdgecError, UnsupportedModelError
 from edgec.pipeline import CompileOptions, compile_model
 from edgec.reference import run_onnx_reference
 from edgec.verify import compare, verify_compiled
@@ -155,6 +155,20 @@ def test_unsupported_recurrent_variants_are_refused_naming_the_node(op, attrs, e
     with pytest.raises(UnsupportedModelError) as err:
         compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
     assert reason in str(err.value) and "the_cell" in str(err.value), str(err.value)
+
+
+def test_recurrent_input_of_the_wrong_shape_is_refused_naming_the_node(tmp_path):
+    """A B shorter than [dirs, 2 * gates * hidden] (which ONNX's shape inference does not check): refused, not
+    read past its end."""
+    inits = [numpy_helper.from_array(np.ones(shape, np.float32), n)
+             for n, shape in (("w", (1, 12, 2)), ("r", (1, 12, 3)), ("b", (1, 12)))]
+    node = helper.make_node("LSTM", ["x", "w", "r", "b"], ["", "y_h"], name="the_cell", hidden_size=3)
+    graph = helper.make_graph([node], "short_b", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 1, 2])],
+                              [helper.make_tensor_value_info("y_h", TensorProto.FLOAT, [1, 1, 3])], inits)
+    path = save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)]), tmp_path / "m.onnx")
+    with pytest.raises(EdgecError) as err:
+        compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    assert "the_cell" in str(err.value) and "not [1, 24]" in str(err.value), str(err.value)
 
 
 @pytest.mark.parametrize("script", [kws_lstm, transformer_encoder])

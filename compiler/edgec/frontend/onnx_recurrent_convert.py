@@ -47,6 +47,11 @@ class Recurrent(tvm_onnx.OnnxOpConverter):
         args = [x, w, r] + [inputs[optional[k]] for k in present]
         y = [batch, seq, dirs, hidden] if layout else [seq, dirs, batch, hidden]
         state = [batch, dirs, hidden] if layout else [dirs, batch, hidden]
+        expected = {"b": [dirs, 2 * gates * hidden], "h0": state, "c0": state, "p": [dirs, 3 * hidden]}
+        for k in present:  # the kernel reads exactly these many floats: a shorter tensor would be overrun
+            if _static_shape(inputs[optional[k]]) != expected[k]:
+                raise ValueError(f"input {optional[k]} has shape {_static_shape(inputs[optional[k]])}, not "
+                                 f"{expected[k]}")
         outs = [y, state] + ([state] if cls.op == "LSTM" else [])
         used = OUTPUTS_READ.get(attr["tvm_custom"]["name"], [1, 1, 1])[:len(outs)]
         reverse_mask = {"forward": 0, "reverse": 1, "bidirectional": 2}[direction]
