@@ -26,7 +26,8 @@ def build_firmware(out_dir: Path, report: dict, cpu: str = "cortex-m7") -> Path:
     subprocess.run([cc, *flags, "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-nostartfiles",
                     "-T", str(SEMIHOST / link), f"-DMODEL_INPUT0_BYTES={upper}_INPUT0_BYTES",
                     f"-DMODEL_OUTPUT0_BYTES={upper}_OUTPUT0_BYTES", f"-DMODEL_RUN={name}_run", "-I", str(out_dir),
-                    str(SEMIHOST / "main.c"), *map(str, sorted(out_dir.glob("*.c"))), "-o", str(elf)],
+                    str(SEMIHOST / "main.c"), *map(str, sorted(out_dir.glob("*.c"))), "-lm",  # float models: expf, ...
+                    "-o", str(elf)],
                    check=True, capture_output=True, text=True)
     return elf
 

@@ -65,6 +65,8 @@ OPERATORS = {
     # TopK; group normalisation (composed); Mod on the binary kernel. (CumSum and Einsum have no float32 case:
     # tests/test_onnx_architectures.py checks them against onnxruntime.)
     "TopK", "GroupNormalization", "Mod",
+    # recurrent: one kernel per cell that loops over the sequence (ops/recurrent.py)
+    "LSTM", "GRU", "RNN",
 }
 ALSO_ALLOWED = {"Constant", "Identity"}
 INDEX_OUTPUT_OPERATORS = {"ArgMax", "ArgMin"}
@@ -86,14 +88,16 @@ NAME_STEMS = (
     "resize_", "upsample_", "convtranspose",
     "equal", "less", "greater", "not", "and", "or", "xor", "where", "argmax", "argmin",
     "top_k", "group_normalization", "mod_",
+    "lstm_", "gru_", "simple_rnn_", "rnn_",
 )
 # Names matching a stem that belong to another operator.
 OTHER_OPERATORS = re.compile(r"^(convinteger|matmulinteger)")
 
 # Inputs that are shapes, axes or pads: bound as constants at compile time.
 INDEX_DTYPES = {TensorProto.INT64}
-# Float inputs that parametrise an operator rather than carry data (Resize's roi and scales): bound too.
-CONSTANT_INPUTS = {"Resize": (1, 2, 3), "Upsample": (1,)}
+# Inputs that parametrise an operator rather than carry data (Resize's roi and scales; the recurrent ops'
+# sequence_lens, int32): bound too, whatever their type.
+CONSTANT_INPUTS = {"Resize": (1, 2, 3), "Upsample": (1,), "LSTM": (4,), "GRU": (4,), "RNN": (4,)}
 
 # Pure data-movement operators whose integer-typed ONNX cases are also run as float32 variants (same data,
 # cast to float32): the values are moved, not computed, so the expected outputs are exact in float32.
@@ -118,7 +122,11 @@ ROUNDED_ATOL = 1e-4
 
 
 def _dtype_names(model: onnx.ModelProto) -> set[int]:
-    return {v.type.tensor_type.elem_type for v in list(model.graph.input) + list(model.graph.output)}
+    """The element types of the graph's inputs (but those bound as constants, CONSTANT_INPUTS) and outputs."""
+    bound = {node.input[i] for node in model.graph.node for i in CONSTANT_INPUTS.get(node.op_type, ())
+             if i < len(node.input)}
+    return {v.type.tensor_type.elem_type for v in list(model.graph.input) + list(model.graph.output)
+            if v.name not in bound}
 
 
 def _named_after_operator(name: str) -> bool:
@@ -188,6 +196,7 @@ def cached_cases():
     selection = [inspect.getsource(f) for f in (select_cases, _float_variant, _named_after_operator, _dtype_names)]
     selection += [repr(sorted(v)) for v in (OPERATORS, ALSO_ALLOWED, NAME_STEMS, INDEX_DTYPES, FLOAT_VARIANT_OPS,
                                             BOOL_OPERATORS, INDEX_OUTPUT_OPERATORS)]
+    selection += [repr(sorted(CONSTANT_INPUTS.items()))]
     selection += [OTHER_OPERATORS.pattern, onnx.__version__]
     key = hashlib.sha256("\n".join(selection).encode()).hexdigest()[:16]
     root = Path(tempfile.gettempdir()) / f"edgec-onnx-node-cases-{onnx.__version__}-{key}"

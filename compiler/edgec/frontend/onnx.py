@@ -10,6 +10,7 @@ from onnx import numpy_helper
 
 from ..errors import ModelLoadError, UnsupportedModelError
 from .onnx_fold import fold_constants
+from .onnx_recurrent import recurrent_outputs_read, unsupported_recurrent_variants
 
 # ONNX operators edgec compiles (float32). Nodes whose value is known at compile time (shape arithmetic, Constant,
 # ConstantOfShape, ...) are folded first (onnx_fold.py) and need not be listed.
@@ -24,7 +25,7 @@ SUPPORTED_OPS = {
     "ReduceSumSquare", "LogSoftmax", "Slice", "Split", "Gather", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
     "LayerNormalization", "InstanceNormalization", "Resize", "Upsample", "ConvTranspose",
     "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where",
-    "ArgMax", "ArgMin", "CumSum", "TopK", "GroupNormalization", "Mod", "Einsum",
+    "ArgMax", "ArgMin", "CumSum", "TopK", "GroupNormalization", "Mod", "Einsum", "LSTM", "GRU", "RNN",
     # onnxruntime's quantize_dynamic: integer kernels, fused onto the hybrid kernels (passes/fuse_dynamic_quant.py)
     "DynamicQuantizeLinear", "ConvInteger", "MatMulInteger", "Cast",
 }
@@ -190,9 +191,11 @@ def import_onnx(path: Path, options):
         model = infer_shapes(model)
     except Exception as exc:
         raise ModelLoadError(f"{path}: shape inference failed: {exc}") from None
-    problems = unsupported_integer_variants(model) + unsupported_float_variants(model)
+    problems = (unsupported_integer_variants(model) + unsupported_float_variants(model)
+                + unsupported_recurrent_variants(model))
     if problems:
         raise UnsupportedModelError(problems)
+    outputs_read = recurrent_outputs_read(model)
 
     from tvm.relax.frontend.onnx import from_onnx
 
@@ -200,7 +203,7 @@ def import_onnx(path: Path, options):
     from .onnx_converters import edgec_converters
 
     try:
-        with edgec_converters():
+        with edgec_converters(outputs_read):
             mod = from_onnx(model, shape_dict=shapes, keep_params_in_input=False)
         return ImportedModel(mod, list(shapes))
     except Exception as exc:

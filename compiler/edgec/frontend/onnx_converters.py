@@ -771,6 +771,11 @@ OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile
              "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 
+from .onnx_recurrent_convert import OUTPUTS_READ, RECURRENT_CONVERTERS  # noqa: E402 (it imports the helpers above)
+
+OVERRIDES.update(RECURRENT_CONVERTERS)
+
+
 def _named_after_node(convert_operator):
     """Bind each converted operator to a Relax var named after its ONNX node, so that the per-layer report and
     lowering errors name the user's layers ('conv1') rather than TVM's temporaries ('lv17'); a converter's
@@ -792,8 +797,9 @@ def _named_after_node(convert_operator):
 
 
 @contextlib.contextmanager
-def edgec_converters():
-    """While TVM imports a model: edgec's converters for the operators in OVERRIDES, and vars named after nodes."""
+def edgec_converters(recurrent_outputs_read: dict[str, list[int]] | None = None):
+    """While TVM imports a model: edgec's converters for the operators in OVERRIDES, and vars named after nodes.
+    `recurrent_outputs_read`: which outputs of each LSTM / GRU / RNN node the graph reads (by node name)."""
     original_map, original_convert = tvm_onnx._get_convert_map, tvm_onnx.ONNXGraphImporter._convert_operator
 
     def convert_map():
@@ -803,8 +809,11 @@ def edgec_converters():
 
     tvm_onnx._get_convert_map = convert_map
     tvm_onnx.ONNXGraphImporter._convert_operator = _named_after_node(original_convert)
+    OUTPUTS_READ.clear()
+    OUTPUTS_READ.update(recurrent_outputs_read or {})
     try:
         yield
     finally:
+        OUTPUTS_READ.clear()
         tvm_onnx._get_convert_map = original_map
         tvm_onnx.ONNXGraphImporter._convert_operator = original_convert

@@ -28,6 +28,11 @@ def node_macs(graph: Graph, node: Node) -> int:
         return out.elems * int(graph.tensors[node.inputs[1]].shape[-1])
     if node.op == "ecotta_meta":  # the meta-network's 1x1 conv block (passes/ecotta.py)
         return out.elems * int(node.attrs["channels"])
+    if node.op in ("lstm", "gru", "rnn"):  # per step, direction and batch row: gates x hidden rows of W and R
+        x = graph.tensors[node.inputs[0]].shape
+        gates = {"lstm": 4, "gru": 3, "rnn": 1}[node.op]
+        h = node.attrs["hidden"]
+        return x[0] * x[1] * node.attrs["directions"] * gates * h * (x[2] + h)
     if node.op == "matmul" or node.op.startswith("matmul_"):
         k = graph.tensors[node.inputs[0]].shape[-1]
         return out.elems * int(k)

@@ -1,0 +1,68 @@
+"""The TVM converters for ONNX LSTM, GRU and RNN (see onnx_recurrent.py): one call of the extern edgec.<cell>
+with the present inputs, the attributes the kernel needs and the outputs Y, Y_h (, Y_c) in ONNX's order."""
+
+from __future__ import annotations
+
+import re
+
+from tvm import relax
+from tvm.relax.frontend.onnx import onnx_frontend as tvm_onnx
+
+from .onnx_converters import _extern, _static_shape
+from .onnx_recurrent import RECURRENT_OPS
+
+# Node name -> which of Y, Y_h, Y_c the graph reads (onnx_recurrent.recurrent_outputs_read), set by
+# edgec_converters() for the duration of one import; a node not listed has all three written.
+OUTPUTS_READ: dict[str, list[int]] = {}
+
+
+def _text(value, default: str) -> str:
+    if value is None:
+        return default
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class Recurrent(tvm_onnx.OnnxOpConverter):
+    op = ""
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        extern, gates = RECURRENT_OPS[cls.op]
+        x, w, r = inputs[0], inputs[1], inputs[2]
+        layout = int(attr.get("layout", 0))
+        direction = _text(attr.get("direction"), "forward")
+        if direction not in ("forward", "reverse", "bidirectional"):
+            raise ValueError(f"direction '{direction}'")
+        dirs = 2 if direction == "bidirectional" else 1
+        xs, ws = _static_shape(x), _static_shape(w)
+        if len(xs) != 3 or len(ws) != 3:
+            raise ValueError(f"X {xs} and W {ws} must be 3-D")
+        seq, batch = (xs[1], xs[0]) if layout else (xs[0], xs[1])
+        hidden = int(attr.get("hidden_size", ws[1] // gates))
+        if ws != [dirs, gates * hidden, xs[2]] or _static_shape(r) != [dirs, gates * hidden, hidden]:
+            raise ValueError(f"W {ws} and R {_static_shape(r)} do not fit X {xs}, hidden_size {hidden} and "
+                             f"{dirs} direction(s)")
+        optional = {"b": 3, "h0": 5, "c0": 6, "p": 7}
+        present = [k for k, i in optional.items() if len(inputs) > i and inputs[i] is not None]
+        args = [x, w, r] + [inputs[optional[k]] for k in present]
+        y = [batch, seq, dirs, hidden] if layout else [seq, dirs, batch, hidden]
+        state = [batch, dirs, hidden] if layout else [dirs, batch, hidden]
+        expected = {"b": [dirs, 2 * gates * hidden], "h0": state, "c0": state, "p": [dirs, 3 * hidden]}
+        for k in present:  # the kernel reads exactly these many floats: a shorter tensor would be overrun
+            if _static_shape(inputs[optional[k]]) != expected[k]:
+                raise ValueError(f"input {optional[k]} has shape {_static_shape(inputs[optional[k]])}, not "
+                                 f"{expected[k]}")
+        outs = [y, state] + ([state] if cls.op == "LSTM" else [])
+        used = OUTPUTS_READ.get(attr["tvm_custom"]["name"], [1, 1, 1])[:len(outs)]
+        reverse_mask = {"forward": 0, "reverse": 1, "bidirectional": 2}[direction]
+        func = _extern(f"edgec.{extern}", dict(hidden=hidden, layout=layout, directions=dirs,
+                                               reverse_mask=reverse_mask, inputs=["x", "w", "r"] + present,
+                                               used=used,
+                                               linear_before_reset=int(attr.get("linear_before_reset", 0))))
+        dtype = str(x.ty.dtype)
+        call = relax.call_dps_packed(func, relax.Tuple(args), out_ty=[relax.TensorType(s, dtype) for s in outs])
+        # bound to a var named after the node, for the per-layer report (a tuple: _named_after_node leaves it)
+        return bb.emit(call, name_hint=re.sub(r"\W", "_", attr["tvm_custom"]["name"]) or extern)
+
+
+RECURRENT_CONVERTERS = {op: type(op, (Recurrent,), {"op": op}) for op in RECURRENT_OPS}

@@ -1,0 +1,53 @@
+/* ONNX RNN, GRU and LSTM, float32: the parameters the three kernels share, and their activations.
+ *
+ * One call runs the whole sequence, every direction and batch row, with the recurrent state kept in the final
+ * state outputs (Y_h, and Y_c for LSTM) and one gate vector of scratch: no per-step buffers. Tensors are
+ * addressed through element strides so that both ONNX layouts (0: X [seq][batch][input], Y [seq][dir][batch]
+ * [hidden], states [dir][batch][hidden]; 1: batch first) take the same loops. W, R, B, P are in ONNX's own
+ * layouts: W [dir][gates * hidden][input], R [dir][gates * hidden][hidden], B [dir][2 * gates * hidden] (Wb then Rb),
+ * P [dir][3 * hidden]. Default activations only (sigmoid for the gates, tanh for the rest). */
+#ifndef EDGEC_RECURRENT_F32_H
+#define EDGEC_RECURRENT_F32_H
+
+#include <math.h>
+
+#include "edgec_common.h"
+
+typedef struct {
+    int32_t seq, batch, input, hidden, directions;
+    int32_t reverse_mask;        /* bit d set: direction d runs from the last step to the first */
+    int32_t x_t, x_b;            /* element strides of X along time and batch */
+    int32_t y_t, y_d, y_b;       /* element strides of Y along time, direction and batch */
+    int32_t s_d, s_b;            /* element strides of the states (initial and final) along direction and batch */
+    int32_t linear_before_reset; /* GRU only: apply the reset gate after the recurrent product */
+} edgec_recurrent_params;
+
+EDGEC_INLINE float edgec_sigmoidf(float x) {
+    return 1.0f / (1.0f + expf(-x));
+}
+
+EDGEC_INLINE float edgec_dotf(const float *EDGEC_RESTRICT a, const float *EDGEC_RESTRICT b, int32_t n) {
+    float acc = 0.0f;
+    for (int32_t i = 0; i < n; ++i) acc += a[i] * b[i];
+    return acc;
+}
+
+/* The state of direction d, batch row b, where the final-state output keeps it; set from the initial state
+ * (or zero) before the first step. */
+EDGEC_INLINE float *edgec_recurrent_state(float *state, const float *initial, int32_t d, int32_t b,
+                                          const edgec_recurrent_params *p) {
+    float *s = state + (size_t)d * (size_t)p->s_d + (size_t)b * (size_t)p->s_b;
+    const float *from = initial ? initial + (size_t)d * (size_t)p->s_d + (size_t)b * (size_t)p->s_b : NULL;
+    for (int32_t k = 0; k < p->hidden; ++k) s[k] = from ? from[k] : 0.0f;
+    return s;
+}
+
+/* Copies the hidden state of step t into Y, if Y is wanted. */
+EDGEC_INLINE void edgec_recurrent_emit(float *y, const float *h, int32_t t, int32_t d, int32_t b,
+                                       const edgec_recurrent_params *p) {
+    if (!y) return;
+    float *dst = y + (size_t)t * (size_t)p->y_t + (size_t)d * (size_t)p->y_d + (size_t)b * (size_t)p->y_b;
+    for (int32_t k = 0; k < p->hidden; ++k) dst[k] = h[k];
+}
+
+#endif
