@@ -19,6 +19,12 @@ class Target:
     kernels: tuple[str, ...]  # runtime kernel sets, most specific first
     sram_bytes: int
     flash_bytes: int
+    # "c": freestanding C with the kernels of runtimes/<kernels>; "opencl": OpenCL C device kernels with a plain-C
+    # host (codegen/opencl_host.py); sram_bytes is then the device memory for the arena, flash_bytes for weights.
+    backend: str = "c"
+
+
+BACKENDS = ("c", "opencl")
 
 
 @dataclass
@@ -70,7 +76,10 @@ def load_target(name: str, config: Config | None = None, **overrides) -> Target:
         kernels=tuple(t.get("kernels", ["reference"])),
         sram_bytes=int(t["sram_bytes"]),
         flash_bytes=int(t["flash_bytes"]),
+        backend=t.get("backend", "c"),
     )
+    if target.backend not in BACKENDS:
+        raise EdgecError(f"{path}: backend '{target.backend}' (known: {', '.join(BACKENDS)})")
     merged = dict((config.target_overrides.get(name, {}) if config else {}))
     merged.update({k: v for k, v in overrides.items() if v is not None})
     unknown = set(merged) - set(Target.__dataclass_fields__)

@@ -17,6 +17,9 @@ def register(sub) -> None:
     p.add_argument("--atol", type=float, help="absolute tolerance (default from toolchain.toml)")
     p.add_argument("--sanitize", action="store_true", help="build with AddressSanitizer and UBSan")
     p.add_argument("--cc", default="gcc", help="host C compiler (gcc or clang)")
+    p.add_argument("--target", "-t", default="host", choices=["host", "opencl"],
+                   help="host: the freestanding C on the host CPU (default); opencl: the OpenCL build, run on the "
+                        "machine's OpenCL device (PoCL on a CPU is enough)")
     p.add_argument("-o", "--output", type=Path, help="keep the generated C here (default: a temporary folder)")
     p.set_defaults(func=run)
 
@@ -31,7 +34,7 @@ def run(args) -> int:
     from ..verify import verify_compiled
 
     config = load_config(args.config)
-    target = load_target("host", config)
+    target = load_target(args.target, config)
     opts = import_options(args)
     with tempfile.TemporaryDirectory(prefix="edgec-") as tmp:
         out = args.output or Path(tmp) / "out"
