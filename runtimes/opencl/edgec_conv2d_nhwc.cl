@@ -1,11 +1,12 @@
 /* Convolution, NHWC input and output, OHWI weights (I = in_c / groups), any stride, padding, dilation and
    groups. One work-item per output element; global size N * OH * OW * OC. */
 __kernel void edgec_conv2d_nhwc(__global const float *x, __global const float *w, __global const float *b,
-                                __global float *y, int x_off, int w_off, int b_off, int y_off,
+                                __global float *y, int x_off, int w_off, int b_off, int y_off, int count,
                                 int in_h, int in_w, int in_c, int out_h, int out_w, int out_c, int k_h, int k_w,
                                 int stride_h, int stride_w, int pad_top, int pad_left, int dil_h, int dil_w,
                                 int groups, int has_bias, float act_lo, float act_hi) {
     const int i = (int)get_global_id(0);
+    if (i >= count) return; /* the range is rounded up to whole work-groups */
     const int oc = i % out_c;
     int t = i / out_c;
     const int ox = t % out_w;

@@ -2,12 +2,13 @@
    (right-aligned shape and per-operand element strides of each matrix, 0 where broadcast). Global size
    batch * M * N. */
 __kernel void edgec_matmul(__global const float *a, __global const float *bm, __global const float *bias,
-                           __global float *y, int a_off, int b_off, int bias_off, int y_off, int m, int k, int n,
+                           __global float *y, int a_off, int b_off, int bias_off, int y_off, int count, int m, int k, int n,
                            int s0, int s1, int s2, int s3, int s4, int s5,
                            int as0, int as1, int as2, int as3, int as4, int as5,
                            int bs0, int bs1, int bs2, int bs3, int bs4, int bs5, int has_bias,
                            float act_lo, float act_hi) {
     const int i = (int)get_global_id(0);
+    if (i >= count) return; /* the range is rounded up to whole work-groups */
     const int col = i % n, row = (i / n) % m;
     int batch = i / (m * n);
     const int shape[EDGEC_RANK] = {s0, s1, s2, s3, s4, s5};

@@ -21,6 +21,8 @@ typedef uint64_t cl_bitfield;
 #define CL_PROGRAM_BUILD_LOG 0x1183
 #define CL_PROFILING_COMMAND_START 0x1282
 #define CL_PROFILING_COMMAND_END 0x1283
+#define CL_KERNEL_WORK_GROUP_SIZE 0x11B0
+#define EDGEC_CL_LOCAL_SIZE 64 /* the work-group size unless a kernel allows fewer */
 
 typedef cl_int (*GetPlatformIDs)(cl_uint, edgec_cl_platform *, cl_uint *);
 typedef cl_int (*GetDeviceIDs)(edgec_cl_platform, cl_bitfield, cl_uint, edgec_cl_device *, cl_uint *);
@@ -49,20 +51,21 @@ typedef cl_int (*ReleaseProgram)(edgec_cl_program);
 typedef cl_int (*ReleaseMemObject)(edgec_cl_mem);
 typedef cl_int (*ReleaseCommandQueue)(edgec_cl_queue);
 typedef cl_int (*ReleaseContext)(edgec_cl_context);
+typedef cl_int (*GetKernelWorkGroupInfo)(edgec_cl_kernel, edgec_cl_device, cl_uint, size_t, void *, size_t *);
 
 enum {
     F_GetPlatformIDs, F_GetDeviceIDs, F_CreateContext, F_CreateCommandQueue, F_CreateBuffer,
     F_CreateProgramWithSource, F_BuildProgram, F_GetProgramBuildInfo, F_CreateKernel, F_SetKernelArg,
     F_EnqueueNDRangeKernel, F_EnqueueWriteBuffer, F_EnqueueReadBuffer, F_Finish, F_GetEventProfilingInfo,
     F_WaitForEvents, F_ReleaseEvent, F_ReleaseKernel, F_ReleaseProgram, F_ReleaseMemObject, F_ReleaseCommandQueue,
-    F_ReleaseContext, F_COUNT
+    F_ReleaseContext, F_GetKernelWorkGroupInfo, F_COUNT
 };
 static const char *const entry_points[F_COUNT] = {
     "clGetPlatformIDs", "clGetDeviceIDs", "clCreateContext", "clCreateCommandQueue", "clCreateBuffer",
     "clCreateProgramWithSource", "clBuildProgram", "clGetProgramBuildInfo", "clCreateKernel", "clSetKernelArg",
     "clEnqueueNDRangeKernel", "clEnqueueWriteBuffer", "clEnqueueReadBuffer", "clFinish", "clGetEventProfilingInfo",
     "clWaitForEvents", "clReleaseEvent", "clReleaseKernel", "clReleaseProgram", "clReleaseMemObject",
-    "clReleaseCommandQueue", "clReleaseContext",
+    "clReleaseCommandQueue", "clReleaseContext", "clGetKernelWorkGroupInfo",
 };
 typedef char entry_table_fits[(int)(sizeof(((edgec_cl_state *)0)->fn) / sizeof(edgec_cl_fn)) >= F_COUNT ? 1 : -1];
 
@@ -133,6 +136,7 @@ static int build_program(edgec_cl_state *s, const edgec_cl_model *m, edgec_cl_de
 }
 
 static int create_kernels(edgec_cl_state *s, const edgec_cl_model *m) {
+    s->local_size = EDGEC_CL_LOCAL_SIZE;
     for (size_t i = 0; i < m->n_launches; ++i) {
         const edgec_cl_launch *l = &m->launches[i];
         cl_int status = CL_SUCCESS;
@@ -146,6 +150,10 @@ static int create_kernels(edgec_cl_state *s, const edgec_cl_model *m) {
         for (uint8_t k = 0; k < l->n_floats && status == CL_SUCCESS; ++k)
             status = CL(s, SetKernelArg)(s->kernels[i], arg++, sizeof(float), &l->floats[k]);
         if (status != CL_SUCCESS) return fail(s, EDGEC_CL_ERR_KERNEL, status, l->layer, "clSetKernelArg");
+        size_t most = 0;  /* the largest work-group this kernel can run on the device */
+        status = CL(s, GetKernelWorkGroupInfo)(s->kernels[i], s->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof most, &most, NULL);
+        if (status != CL_SUCCESS) return fail(s, EDGEC_CL_ERR_KERNEL, status, l->layer, "clGetKernelWorkGroupInfo");
+        while (s->local_size > 1 && s->local_size > most) s->local_size /= 2;
     }
     return EDGEC_CL_OK;
 }
@@ -157,8 +165,8 @@ int edgec_cl_init(edgec_cl_state *s, const edgec_cl_model *m, edgec_cl_kernel *k
     s->kernels = kernels;
     for (size_t i = 0; i < m->n_launches; ++i) kernels[i] = NULL;
     int rc = load_library(s);
-    edgec_cl_device device = NULL;
-    if (rc == EDGEC_CL_OK) rc = pick_device(s, &device);
+    if (rc == EDGEC_CL_OK) rc = pick_device(s, &s->device);
+    edgec_cl_device device = s->device;
     cl_int status = CL_SUCCESS;
     if (rc == EDGEC_CL_OK) {
         s->context = CL(s, CreateContext)(NULL, 1, &device, NULL, NULL, &status);
@@ -201,7 +209,8 @@ int edgec_cl_run(edgec_cl_state *s, const edgec_cl_model *m, const void *const *
     for (size_t i = 0; i < m->n_launches; ++i) {
         const edgec_cl_launch *l = &m->launches[i];
         edgec_cl_event event = NULL;
-        status = CL(s, EnqueueNDRangeKernel)(s->queue, s->kernels[i], 1, NULL, &l->global_size, NULL, 0, NULL,
+        const size_t global = (l->global_size + s->local_size - 1) / s->local_size * s->local_size;
+        status = CL(s, EnqueueNDRangeKernel)(s->queue, s->kernels[i], 1, NULL, &global, &s->local_size, 0, NULL,
                                              layer_ns ? &event : NULL);
         if (status != CL_SUCCESS) return fail(s, EDGEC_CL_ERR_RUN, status, l->layer, l->kernel);
         if (layer_ns) {  /* one launch at a time, each timed by its event */

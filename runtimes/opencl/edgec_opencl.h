@@ -39,7 +39,9 @@ typedef struct _cl_kernel *edgec_cl_kernel;
 typedef struct _cl_event *edgec_cl_event;
 
 /* One kernel launch: the kernel's __global pointers (space 0: the arena, 1: the weights), then int arguments
-   (the pointers' element offsets first), then float arguments; a 1-D range of global_size work-items. */
+   (the pointers' element offsets first, then global_size), then float arguments; global_size work-items in
+   work-groups of one local size for the whole model (so that a compiler specialising kernels per work-group
+   size, as PoCL does, compiles each kernel once), the range rounded up: the kernels skip items past the end. */
 typedef struct {
     const char *kernel;
     int32_t layer; /* report.json's layer index */
@@ -76,6 +78,8 @@ typedef struct {
     edgec_cl_program program;
     edgec_cl_mem arena, weights;
     edgec_cl_kernel *kernels; /* n_launches, the model's storage */
+    edgec_cl_device device;
+    size_t local_size;        /* work-items per work-group, every launch */
     int32_t last_cl_error;     /* the OpenCL status of the call that failed */
     int32_t failed_layer;      /* the layer whose kernel failed, -1 if none */
     char detail[2048];         /* the build log, or the OpenCL call that failed */

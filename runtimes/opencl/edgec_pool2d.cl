@@ -1,10 +1,11 @@
 /* Max / average pooling, NHWC or NCHW, padding, dilation, ceil mode (windows cut at the padded input's end) and
    count_include_pad as the CPU kernel (runtimes/reference/edgec_pool2d_f32.c). Global size: output elements. */
-__kernel void edgec_pool2d(__global const float *x, __global float *y, int x_off, int y_off, int channels,
+__kernel void edgec_pool2d(__global const float *x, __global float *y, int x_off, int y_off, int count, int channels,
                            int in_h, int in_w, int out_h, int out_w, int k_h, int k_w, int stride_h, int stride_w,
                            int dil_h, int dil_w, int pad_top, int pad_left, int pad_bottom, int pad_right,
                            int channels_last, int count_include_pad, int is_max, float act_lo, float act_hi) {
     const int i = (int)get_global_id(0);
+    if (i >= count) return; /* the range is rounded up to whole work-groups */
     int c, oy, ox, n, t;
     if (channels_last) {
         c = i % channels; t = i / channels; ox = t % out_w; t /= out_w; oy = t % out_h; n = t / out_h;

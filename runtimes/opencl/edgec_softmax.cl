@@ -1,8 +1,9 @@
 /* Softmax (or log-softmax) along one axis of a dense [outer][axis][inner] tensor, max-subtracted. One work-item per
    (outer, inner) row; global size outer * inner. */
-__kernel void edgec_softmax(__global const float *x, __global float *y, int x_off, int y_off, int axis, int inner,
+__kernel void edgec_softmax(__global const float *x, __global float *y, int x_off, int y_off, int count, int axis, int inner,
                             int log_softmax, float beta) {
     const int i = (int)get_global_id(0);
+    if (i >= count) return; /* the range is rounded up to whole work-groups */
     const int base = (i / inner) * axis * inner + i % inner;
     const __global float *xp = x + x_off + base;
     __global float *yp = y + y_off + base;

@@ -9,9 +9,10 @@
 #define EDGEC_UN_ABS 7
 #define EDGEC_UN_NEG 8
 #define EDGEC_UN_SQRT 9
-__kernel void edgec_unary(__global const float *x, __global float *y, int x_off, int y_off, int op,
+__kernel void edgec_unary(__global const float *x, __global float *y, int x_off, int y_off, int count, int op,
                           float alpha, float beta, float lo, float hi) {
     const int i = (int)get_global_id(0);
+    if (i >= count) return; /* the range is rounded up to whole work-groups */
     const float v = x[x_off + i];
     float r;
     switch (op) {
