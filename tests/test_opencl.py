@@ -19,7 +19,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from conftest import REPO, require
+from conftest import REPO, require, run_edgec
 
 RTOL, ATOL = 1e-4, 1e-5
 SEED = int(os.environ.get("EDGEC_TEST_SEED", "14"))
@@ -243,13 +243,17 @@ def test_mobilenet_v2_matches_onnxruntime(tmp_path):
 
 
 def test_mlperf_tiny_image_classification_float_matches_litert(mlperf_dir, tmp_path):
-    """MLPerf Tiny IC (a ResNet-8 on 32x32): convolutions, residual adds, pooling, fully connected, softmax. VWW and
-    AD match too (`edgec verify --target opencl`), at a larger compile cost."""
+    """MLPerf Tiny IC (a ResNet-8 on 32x32: convolutions, residual adds, pooling, fully connected, softmax) through the
+    command line, `edgec verify --target opencl`. VWW and AD match too (benchmarks/opencl_pocl.py checks them), at a
+    larger compile cost."""
     pocl_available()
-    path = mlperf_dir / "pretrainedResnet.tflite"
-    result = compile_opencl(path, tmp_path / "out")
-    verify(path, result)
-    kernels = {layer["kernel"] for layer in result.report["layers"]}
+    out = tmp_path / "out"
+    proc = run_edgec("verify", mlperf_dir / "pretrainedResnet.tflite", "--target", "opencl", "--runs", "2", "-o", out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "verified: 2 outputs match LiteRT" in proc.stdout
+    report = json.loads((out / "report.json").read_text())
+    assert report["target"] == "opencl" and report["device_arena_bytes"] > 0
+    kernels = {layer["kernel"] for layer in report["layers"]}
     assert {"edgec_conv2d_nhwc", "edgec_binary", "edgec_pool2d", "edgec_softmax", "edgec_matmul"} <= kernels
 
 
