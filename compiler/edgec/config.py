@@ -23,6 +23,12 @@ class Target:
     # (`edgec verify`) and the folder holding their C library (its -L). Empty for the host and bare-metal boards.
     emulator: str = ""
     sysroot: str = ""
+    # "c": freestanding C with the kernels of runtimes/<kernels>; "opencl": OpenCL C device kernels with a plain-C
+    # host (codegen/opencl_host.py); sram_bytes is then the device memory for the arena, flash_bytes for weights.
+    backend: str = "c"
+
+
+BACKENDS = ("c", "opencl")
 
 
 @dataclass
@@ -76,7 +82,10 @@ def load_target(name: str, config: Config | None = None, **overrides) -> Target:
         flash_bytes=int(t["flash_bytes"]),
         emulator=t.get("emulator", ""),
         sysroot=t.get("sysroot", ""),
+        backend=t.get("backend", "c"),
     )
+    if target.backend not in BACKENDS:
+        raise EdgecError(f"{path}: backend '{target.backend}' (known: {', '.join(BACKENDS)})")
     merged = dict((config.target_overrides.get(name, {}) if config else {}))
     merged.update({k: v for k, v in overrides.items() if v is not None})
     unknown = set(merged) - set(Target.__dataclass_fields__)

@@ -17,9 +17,10 @@ def register(sub) -> None:
     p.add_argument("--atol", type=float, help="absolute tolerance (default from toolchain.toml)")
     p.add_argument("--sanitize", action="store_true", help="build with AddressSanitizer and UBSan")
     p.add_argument("--cc", default="gcc", help="host C compiler (gcc or clang)")
-    p.add_argument("--target", default="host",
-                   help="host (default), or a Linux target run under QEMU user mode: cortex-a53, cortex-a55, "
-                        "cortex-a76, cortex-a7")
+    p.add_argument("--target", "-t", default="host",
+                   help="host: the freestanding C on the host CPU (default); a Linux target run under QEMU user "
+                        "mode: cortex-a53, cortex-a55, cortex-a76, cortex-a7; opencl: the OpenCL build, run on the "
+                        "machine's OpenCL device (PoCL on a CPU is enough)")
     p.add_argument("-o", "--output", type=Path, help="keep the generated C here (default: a temporary folder)")
     p.set_defaults(func=run)
 
@@ -35,9 +36,10 @@ def run(args) -> int:
 
     config = load_config(args.config)
     target = load_target(args.target, config)
-    if target.name != "host" and not target.emulator:
-        raise EdgecError(f"edgec verify runs the host or a Linux target with an emulator (targets/*.toml "
-                         f"`emulator`), not {target.name}: use `edgec bench --board ...` for a microcontroller")
+    if target.name != "host" and not target.emulator and target.backend != "opencl":
+        raise EdgecError(f"edgec verify runs the host, a Linux target with an emulator (targets/*.toml "
+                         f"`emulator`) or an OpenCL target, not {target.name}: use `edgec bench --board ...` for a "
+                         f"microcontroller")
     opts = import_options(args)
     with tempfile.TemporaryDirectory(prefix="edgec-") as tmp:
         out = args.output or Path(tmp) / "out"

@@ -1,0 +1,280 @@
+"""Emit a model for `--target opencl`: device kernels from edgec's OpenCL C templates, and a plain-C host.
+
+Files: model.h (the API), model.c (the program text, the launch table, init / run / deinit over the shared
+host runtime runtimes/opencl/edgec_opencl.c), weights.c (every constant in one float array, uploaded to the
+device once at init), kernels.cl (the program as the device compiles it, for reading). The device holds one
+arena buffer, the memory planner's (memory/plan.py): each tensor is the arena buffer plus its planned offset,
+passed to the kernels as an element offset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import EdgecError
+from ..ir import Graph
+from ..memory.plan import MemoryPlan
+from ..paths import RUNTIMES
+from .c_emitter import GeneratedC, c_identifier, format_c_scalar, run_params
+from .opencl_kernels import Launch, node_launches
+
+OPENCL_RUNTIME = RUNTIMES / "opencl"
+HOST_FILES = [OPENCL_RUNTIME / "edgec_opencl.c", OPENCL_RUNTIME / "edgec_opencl.h"]
+COMMON = "edgec_cl_common"
+
+
+@dataclass
+class OpenCLLayout:
+    """Where each tensor a kernel reads lives on the device: (space, element offset); space 0 is the arena, 1 the
+    weights buffer."""
+
+    graph: Graph
+    plan: MemoryPlan
+    const_offsets: dict[str, int]
+
+    def place(self, tensor: str | None) -> tuple[int, int]:
+        if tensor is None:  # an absent bias: the kernel never reads it
+            return 1, 0
+        t = self.graph.tensors[tensor]
+        if t.is_const:
+            return 1, self.const_offsets[tensor]
+        offset = self.plan.offset_of(self.graph.storage_root(tensor))
+        if offset % 4:
+            raise EdgecError(f"tensor '{tensor}' is at arena byte {offset}, not a float boundary")
+        return 0, offset // 4
+
+
+def check_opencl_options(options) -> None:
+    """The compile options the OpenCL target does not take (yet): refused before any work."""
+    refused = [(options.quantize is not None, "--quantize (the OpenCL target compiles float models)"),
+               (options.patch.mode != "off", "--patch"),
+               (options.checksum, "--checksum"),
+               (options.ecotta.enabled, "--ecotta"),
+               (options.generate, "--generate"),
+               (options.import_options.input_outside_arena, "--input-outside-arena"),
+               (bool(getattr(options.import_options, "int8_input", False)), "--int8-input")]
+    names = [name for bad, name in refused if bad]
+    if names:
+        raise EdgecError(f"--target opencl does not support {', '.join(names)} yet")
+
+
+def program_source(kernels: list[str]) -> str:
+    parts = [(OPENCL_RUNTIME / f"{k}.cl").read_text() for k in [COMMON, *sorted(kernels)]]
+    return "\n".join(parts)
+
+
+def c_string(line: str) -> str:
+    return '"' + line.replace("\\", "\\\\").replace('"', '\\"') + '\\n"'
+
+
+def emit_opencl(graph: Graph, plan: MemoryPlan, name: str) -> tuple[GeneratedC, list[list[str]]]:
+    """The generated files, and per node the kernel templates its launches run (for the report)."""
+    prefix = c_identifier(name)
+    upper = prefix.upper()
+    per_node = [node_launches(node, graph) for node in graph.nodes]
+
+    consts: list[str] = []  # in first-use order: one float array, each constant at its element offset
+    node_weight_bytes = []
+    for launches in per_node:
+        fresh = {t for launch in launches for t in launch.tensors if t and graph.tensors[t].is_const} - set(consts)
+        ordered = [t for launch in launches for t in launch.tensors if t in fresh]
+        consts += list(dict.fromkeys(ordered))
+        node_weight_bytes.append(sum(graph.tensors[t].nbytes for t in dict.fromkeys(ordered)))
+    const_offsets, total = {}, 0
+    for t in consts:
+        const_offsets[t] = total
+        total += graph.tensors[t].elems
+    layout = OpenCLLayout(graph, plan, const_offsets)
+    weights = (np.concatenate([graph.tensors[t].data.reshape(-1).astype(np.float32) for t in consts])
+               if consts else np.zeros(0, np.float32))
+
+    kernels = sorted({launch.kernel for launches in per_node for launch in launches})
+    source = program_source(kernels)
+    launch_c, n_launches = emit_launch_table(per_node, layout, prefix)
+    files = {
+        "model.h": emit_header(graph, plan, prefix, upper, weights.nbytes, per_node),
+        "model.c": emit_model_c(graph, plan, prefix, upper, source, launch_c, n_launches, len(weights)),
+        "weights.c": emit_weights(prefix, weights),
+        "kernels.cl": source,
+    }
+    gen = GeneratedC(files, list(HOST_FILES), int(weights.nbytes), node_weight_bytes)
+    return gen, [[launch.kernel for launch in launches] for launches in per_node]
+
+
+def emit_launch_table(per_node: list[list[Launch]], layout: OpenCLLayout, prefix: str) -> tuple[list[str], int]:
+    decls, rows, k = [], [], 0
+    for step, launches in enumerate(per_node):
+        for launch in launches:
+            places = [layout.place(t) for t in launch.tensors]
+            extra = launch.tensor_offsets or [0] * len(places)
+            ints = [off + e for (_, off), e in zip(places, extra)] + [launch.global_size] + [int(v) for v in launch.ints]
+            floats = [np.float32(v) for v in launch.floats]
+            decls.append(f"static const uint8_t spaces{k}[] = {{{', '.join(str(s) for s, _ in places)}}};")
+            decls.append(f"static const int32_t ints{k}[] = {{{', '.join(str(v) for v in ints)}}};")
+            if floats:
+                decls.append(f"static const float floats{k}[] = {{{', '.join(format_c_scalar(v) for v in floats)}}};")
+            rows.append(f'    {{"{launch.kernel}", {step}, {len(places)}, {len(ints)}, {len(floats)}, spaces{k}, '
+                        f'ints{k}, {f"floats{k}" if floats else "NULL"}, {launch.global_size}u}},')
+            k += 1
+    return [*decls, "", f"static const edgec_cl_launch {prefix}_launches[{max(k, 1)}] = {{",
+            *(rows or ['    {"", -1, 0, 0, 0, NULL, NULL, NULL, 0u},']), "};",
+            f"#define {prefix.upper()}_NUM_LAUNCHES {k}u"], k
+
+
+def emit_weights(prefix: str, weights: np.ndarray) -> str:
+    """The float32 weights as their bit patterns: exact, and quick to write and to compile for millions of weights
+    (the device reads the uploaded bytes as floats; host and device share the byte order, as OpenCL hosts do)."""
+    bits = np.ascontiguousarray(weights, np.float32).view(np.uint32)
+    words = [f"0x{int(v):08x}u" for v in bits] or ["0u"]
+    rows = ",\n".join("    " + ", ".join(words[i:i + 8]) for i in range(0, len(words), 8))
+    return "\n".join(["/* Generated by edgec. Do not edit. Every constant (float32 bit patterns), uploaded to the device",
+                      " * once at init. */", "#include <stdint.h>", "",
+                      f"const uint32_t {prefix}_weights[{len(words)}] = {{", rows, "};", ""])
+
+
+def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights_bytes: int, per_node) -> str:
+    lines = [
+        "/* Generated by edgec. Do not edit.",
+        f" * API of model '{prefix}' for OpenCL 1.2 devices (edgec --target opencl). Tensors are dense, in the model's",
+        " * own layout and dtype.",
+        " *",
+        f" *   int {prefix}_init(void);",
+        " *       Loads libOpenCL.so.1 (or the file named by $EDGEC_OPENCL_LIBRARY) with dlopen, picks the first GPU",
+        " *       (else the first OpenCL device), builds the kernels, allocates the device arena and uploads the",
+        " *       weights. Returns 0, or a negative EDGEC_CL_ERR_* code (edgec_opencl.h): EDGEC_CL_ERR_NO_LIBRARY",
+        f" *       where no OpenCL driver is installed. {prefix}_error_detail() then says more (the build log, the",
+        f" *       failing call), {prefix}_failed_layer() which layer's kernel failed (-1: none).",
+        f" *   int {prefix}_run({run_params(graph)});",
+        " *       Copies the inputs to the device, runs every layer's kernel in order, copies the outputs back.",
+        " *       Returns 0, or a negative EDGEC_CL_ERR_* code.",
+        f" *   int {prefix}_run_profiled(..., uint64_t layer_ns[{upper}_NUM_LAYERS]);",
+        " *       The same, one kernel at a time, adding each layer's kernel time (OpenCL profiling events, ns).",
+        f" *   void {prefix}_deinit(void);",
+        " *       Releases every OpenCL object and unloads the library.",
+        f" * Memory: one device buffer of {upper}_ARENA_BYTES bytes (inputs, outputs and every intermediate, at the",
+        f" * memory planner's offsets) and one of {upper}_WEIGHTS_BYTES bytes of weights. Not reentrant.",
+        " */",
+        f"#ifndef {upper}_MODEL_H",
+        f"#define {upper}_MODEL_H",
+        "",
+        "#include <stddef.h>",
+        "#include <stdint.h>",
+        '#include "edgec_opencl.h"',
+        "",
+        f"#define {upper}_ARENA_BYTES {plan.arena_bytes}u",
+        f"#define {upper}_WEIGHTS_BYTES {weights_bytes}u",
+        f"#define {upper}_NUM_INPUTS {len(graph.inputs)}",
+        f"#define {upper}_NUM_OUTPUTS {len(graph.outputs)}",
+        f"#define {upper}_NUM_LAYERS {len(graph.nodes)}",
+    ]
+    for kind, names in (("INPUT", graph.inputs), ("OUTPUT", graph.outputs)):
+        for i, tname in enumerate(names):
+            t = graph.tensors[tname]
+            p = f"{upper}_{kind}{i}"
+            lines += ["", f"/* {kind.lower()} {i}: '{tname}' {t.dtype}{list(t.shape)} */",
+                      f"#define {p}_RANK {len(t.shape)}",
+                      f"#define {p}_SHAPE {{{', '.join(str(d) for d in t.shape) or '1'}}}",
+                      f"#define {p}_ELEMS {t.elems}u", f"#define {p}_BYTES {t.nbytes}u"]
+    params = run_params(graph)
+    lines += [
+        "", "#ifdef __cplusplus", 'extern "C" {', "#endif", "",
+        f"int {prefix}_init(void);",
+        f"int {prefix}_run({params});",
+        f"int {prefix}_run_profiled({params}, uint64_t *layer_ns);",
+        f"void {prefix}_deinit(void);",
+        f"const char *{prefix}_error_detail(void);",
+        f"int {prefix}_failed_layer(void);",
+        "", "#ifdef __cplusplus", "}", "#endif", "", f"#endif /* {upper}_MODEL_H */", "",
+    ]
+    return "\n".join(lines)
+
+
+def emit_model_c(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, source: str, launch_c: list[str],
+                 n_launches: int, weight_elems: int) -> str:
+    single = len(graph.inputs) == 1 and len(graph.outputs) == 1
+    in_names = ["input"] if single else [f"input{i}" for i in range(len(graph.inputs))]
+    out_names = ["output"] if single else [f"output{i}" for i in range(len(graph.outputs))]
+
+    def io(names):
+        return [f"    {{{plan.offset_of(graph.storage_root(t))}u, {graph.tensors[t].nbytes}u}}," for t in names]
+
+    params = run_params(graph)
+    ins = ", ".join(in_names) or "NULL"
+    outs = ", ".join(out_names) or "NULL"
+    lines = [
+        "/* Generated by edgec. Do not edit. */",
+        "#include <math.h>",
+        "#include <stddef.h>",
+        "#include <stdint.h>",
+        "",
+        '#include "model.h"',
+        "",
+        f"extern const uint32_t {prefix}_weights[{max(weight_elems, 1)}]; /* float32 bit patterns (weights.c) */",
+        "",
+        "/* The device program: edgec's OpenCL C kernel templates this model uses (kernels.cl). */",
+        f"static const char *const {prefix}_source[] = {{",
+        *[f"    {c_string(line)}," for line in source.splitlines()],
+        "};",
+        "",
+        "/* One launch per layer (a concat: one per input), in order: kernel, layer, tensors, parameters. */",
+        *launch_c,
+        "",
+        f"static const edgec_cl_io {prefix}_inputs[{max(len(graph.inputs), 1)}] = {{",
+        *(io(graph.inputs) or ["    {0u, 0u},"]), "};",
+        f"static const edgec_cl_io {prefix}_outputs[{max(len(graph.outputs), 1)}] = {{",
+        *(io(graph.outputs) or ["    {0u, 0u},"]), "};",
+        f"static const edgec_cl_model {prefix}_model = {{",
+        f"    {prefix}_source, sizeof {prefix}_source / sizeof {prefix}_source[0],",
+        f"    {prefix}_launches, {upper}_NUM_LAUNCHES,",
+        f"    {upper}_ARENA_BYTES, {prefix}_weights, {upper}_WEIGHTS_BYTES,",
+        f"    {prefix}_inputs, {prefix}_outputs, {len(graph.inputs)}, {len(graph.outputs)},",
+        "};",
+        "",
+        f"static edgec_cl_state {prefix}_state;",
+        f"static edgec_cl_kernel {prefix}_kernels[{max(1, n_launches)}];",
+        "",
+        f"int {prefix}_init(void) {{",
+        f"    return edgec_cl_init(&{prefix}_state, &{prefix}_model, {prefix}_kernels);",
+        "}",
+        "",
+        f"int {prefix}_run({params}) {{",
+        f"    const void *const ins[{max(len(in_names), 1)}] = {{{ins}}};",
+        f"    void *const outs[{max(len(out_names), 1)}] = {{{outs}}};",
+        f"    return edgec_cl_run(&{prefix}_state, &{prefix}_model, ins, outs, NULL);",
+        "}",
+        "",
+        f"int {prefix}_run_profiled({params}, uint64_t *layer_ns) {{",
+        f"    const void *const ins[{max(len(in_names), 1)}] = {{{ins}}};",
+        f"    void *const outs[{max(len(out_names), 1)}] = {{{outs}}};",
+        "    if (layer_ns == NULL) return EDGEC_CL_ERR_ARGUMENT;",
+        f"    for (int i = 0; i < {upper}_NUM_LAYERS; ++i) layer_ns[i] = 0;",
+        f"    return edgec_cl_run(&{prefix}_state, &{prefix}_model, ins, outs, layer_ns);",
+        "}",
+        "",
+        f"void {prefix}_deinit(void) {{",
+        f"    edgec_cl_deinit(&{prefix}_state, &{prefix}_model);",
+        "}",
+        "",
+        f"const char *{prefix}_error_detail(void) {{",
+        f"    return {prefix}_state.detail;",
+        "}",
+        "",
+        f"int {prefix}_failed_layer(void) {{",
+        f"    return (int){prefix}_state.failed_layer;",
+        "}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def add_opencl_report(report: dict, plan: MemoryPlan, kernels: list[list[str]]) -> None:
+    """report.json for an OpenCL build: the device arena (one buffer, the planner's arena) and, per layer, the kernel
+    template that runs it (several for a concat: one launch per input)."""
+    report["backend"] = "opencl"
+    report["device_arena_bytes"] = plan.arena_bytes
+    report["device_weights_bytes"] = report["weights_bytes"]
+    for layer, names in zip(report["layers"], kernels):
+        layer["kernel"] = ",".join(dict.fromkeys(names)) or "-"
+        layer["kernel_source"] = "edgec OpenCL template"

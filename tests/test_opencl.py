@@ -1,0 +1,276 @@
+"""--target opencl: OpenCL C kernel templates with a plain-C host, run on PoCL (the CPU OpenCL implementation), against
+onnxruntime / LiteRT within the float tolerance (toolchain.toml: rtol 1e-4, atol 1e-5).
+
+PoCL compiles each kernel on first use, so the per-operator cases share one model (one input and one output per
+case, shapes drawn at random from a fixed seed): one compile, one program build, one run. The no-driver cases reuse
+that binary. MobileNetV2 (0.35, 32x32) and MLPerf Tiny's VWW run end to end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from conftest import REPO, require, run_edgec
+
+RTOL, ATOL = 1e-4, 1e-5
+SEED = int(os.environ.get("EDGEC_TEST_SEED", "14"))
+
+
+def pocl_available() -> None:
+    """The tests need an OpenCL implementation: PoCL (pocl-opencl-icd) with the ICD loader (ocl-icd-libopencl1)."""
+    require("clinfo")
+    proc = subprocess.run(["clinfo", "-l"], capture_output=True, text=True)
+    if "Device" not in proc.stdout:
+        pytest.fail(f"no OpenCL device (install pocl-opencl-icd: run `bash .ci/setup`):\n{proc.stdout}{proc.stderr}")
+
+
+class OpCases:
+    """One ONNX model, one independent branch per operator case, each with its own input and output."""
+
+    def __init__(self, seed: int):
+        self.rng = np.random.default_rng(seed)
+        self.nodes, self.inits, self.inputs, self.outputs, self.kernels = [], [], [], [], {}
+        self.k = 0
+
+    def dim(self, lo: int, hi: int) -> int:
+        return int(self.rng.integers(lo, hi + 1))
+
+    def weight(self, shape) -> str:
+        name = f"w{len(self.inits)}"
+        self.inits.append(numpy_helper.from_array(self.rng.standard_normal(shape).astype(np.float32) * 0.5, name))
+        return name
+
+    def case(self, kernel: str, shapes: list, ops: list[tuple]) -> None:
+        """ops: (op_type, extra inputs, attrs) applied in a chain to the case's inputs (the first op takes them all)."""
+        self.k += 1
+        names = [f"c{self.k}_in{i}" for i in range(len(shapes))]
+        self.inputs += [helper.make_tensor_value_info(n, TensorProto.FLOAT, list(s)) for n, s in zip(names, shapes)]
+        x = names
+        for j, (op, extra, attrs) in enumerate(ops):
+            out = f"c{self.k}_{op.lower()}{j}"
+            self.nodes.append(helper.make_node(op, [*x, *extra], [out], name=out, **attrs))
+            x = [out]
+        self.outputs.append(helper.make_tensor_value_info(x[0], TensorProto.FLOAT, None))
+        self.kernels[x[0]] = kernel
+
+    def model(self) -> onnx.ModelProto:
+        graph = helper.make_graph(self.nodes, "opencl_ops", self.inputs, self.outputs, self.inits)
+        m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        return onnx.shape_inference.infer_shapes(m)
+
+
+def op_cases_model(seed: int) -> tuple[onnx.ModelProto, dict[str, str]]:
+    c = OpCases(seed)
+    d = c.dim
+    # general convolution: 2 groups, a rectangular kernel, strides, dilation, asymmetric padding, bias
+    cin, cout = 2 * d(2, 4), 2 * d(1, 3)  # groups 2 < in channels: not a depthwise
+    c.case("edgec_conv2d_nhwc", [(1, cin, d(6, 11), d(6, 11))],
+           [("Conv", [c.weight((cout, cin // 2, 3, 2)), c.weight((cout,))],
+             dict(kernel_shape=[3, 2], strides=[2, 1], pads=[1, 0, 0, 1], dilations=[1, 2], group=2))])
+    # pointwise with a channel count that is not a multiple of 4 (the vload4 tail), stride 2, fused ReLU
+    cin, cout = d(5, 11), d(3, 9)
+    c.case("edgec_conv2d_1x1_nhwc", [(1, cin, d(4, 9), d(4, 9))],
+           [("Conv", [c.weight((cout, cin, 1, 1)), c.weight((cout,))], dict(kernel_shape=[1, 1], strides=[2, 2])),
+            ("Relu", [], {})])
+    # depthwise with channel multiplier 2, stride 2, ReLU6
+    ch = d(2, 6)
+    c.case("edgec_depthwise_conv2d_nhwc", [(1, ch, d(5, 10), d(5, 10))],
+           [("Conv", [c.weight((2 * ch, 1, 3, 3)), c.weight((2 * ch,))],
+             dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], group=ch)),
+            ("Clip", [c.weight(()), c.weight(())], {})])
+    m, k, n = d(1, 5), d(3, 40), d(2, 17)
+    c.case("edgec_matmul", [(m, k)], [("Gemm", [c.weight((n, k)), c.weight((n,))], dict(transB=1))])
+    m, k, n = d(2, 4), d(2, 6), d(2, 5)
+    c.case("edgec_matmul", [(2, 1, m, k), (3, k, n)], [("MatMul", [], {})])  # batch broadcast, two activations
+    c.case("edgec_pool2d", [(1, d(1, 4), d(5, 9), d(5, 9))],
+           [("MaxPool", [], dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]))])
+    c.case("edgec_pool2d", [(1, d(1, 4), d(5, 9), d(5, 9))],
+           [("AveragePool", [], dict(kernel_shape=[3, 2], strides=[2, 2], pads=[1, 0, 1, 1], ceil_mode=1))])
+    shape = (1, d(2, 5), d(2, 6), d(2, 6))
+    c.case("edgec_binary", [shape, (1, shape[1], 1, 1)], [("Mul", [], {}), ("Add", [c.weight(shape[1:])], {}),
+                                                         ("Sub", [c.weight((shape[3],))], {})])
+    shape = (d(2, 4), d(2, 9))
+    c.case("edgec_binary", [shape, (shape[1],)], [("Max", [], {}), ("Div", [c.weight((1,))], {})])
+    c.case("edgec_softmax", [(d(1, 3), d(2, 9), d(1, 4))], [("Softmax", [], dict(axis=1))])
+    c.case("edgec_softmax", [(d(1, 3), d(2, 9))], [("LogSoftmax", [], dict(axis=-1))])
+    c.case("edgec_unary", [(d(1, 3), d(2, 30))], [("Sigmoid", [], {}), ("LeakyRelu", [], dict(alpha=0.1))])
+    c.case("edgec_unary", [(d(1, 3), d(2, 30))], [("HardSwish", [], {}), ("Tanh", [], {})])
+    shape = (2, d(1, 4), d(2, 5))
+    c.case("edgec_concat", [shape, (2, d(1, 4), shape[2])], [("Concat", [], dict(axis=1))])
+    c.case("edgec_strided_copy", [(d(2, 4), d(2, 5), d(2, 6))], [("Transpose", [], dict(perm=[2, 0, 1]))])
+    c.case("edgec_mean", [(1, d(2, 6), d(2, 7), d(2, 7))], [("GlobalAveragePool", [], {})])
+    c.case("edgec_pad", [(1, d(1, 3), d(2, 5), d(2, 5))],
+           [("Pad", [numpy_helper_const(c, np.array([0, 0, 1, 2, 0, 1, 2, 0], np.int64)),
+                     numpy_helper_const(c, np.array(0.5, np.float32))], dict(mode="constant"))])
+    return c.model(), c.kernels
+
+
+def numpy_helper_const(c: OpCases, value: np.ndarray) -> str:
+    name = f"k{len(c.inits)}"
+    c.inits.append(numpy_helper.from_array(value, name))
+    return name
+
+
+def compile_opencl(model: Path, out: Path):
+    from edgec.pipeline import CompileOptions, compile_model
+
+    return compile_model(model, "opencl", out, CompileOptions(measure_code=False))
+
+
+def verify(model: Path, result, runs: int = 2):
+    from edgec.verify import verify_compiled
+
+    comparisons = verify_compiled(model, result, runs=runs, rtol=RTOL, atol=ATOL)
+    assert len(comparisons) == runs * len(result.report["outputs"])
+    bad = [c for c in comparisons if not c.ok]
+    assert not bad, "\n".join(f"{c.output}: max abs {c.max_abs_err:.3g}, max rel {c.max_rel_err:.3g}" for c in bad)
+    return comparisons
+
+
+@pytest.fixture(scope="module")
+def op_build(tmp_path_factory):
+    pocl_available()
+    tmp = tmp_path_factory.mktemp("opencl_ops")
+    model, kernels = op_cases_model(SEED)
+    path = tmp / "opencl_ops.onnx"
+    onnx.save(model, str(path))
+    return path, compile_opencl(path, tmp / "out"), kernels
+
+
+def test_operator_cases_match_onnxruntime_on_pocl(op_build):
+    path, result, kernels = op_build
+    comparisons = verify(path, result)
+    assert len(comparisons) == 2 * len(kernels) == 34
+    used = {name for layer in result.report["layers"] for name in layer["kernel"].split(",")}
+    assert set(kernels.values()) <= used  # every template ran in some case
+    by_name = {layer["name"].split("+")[0]: layer["kernel"] for layer in result.report["layers"]}  # conv0+relu1
+    assert [by_name[f"c{k}_conv0"] for k in (1, 2, 3)] == [
+        "edgec_conv2d_nhwc", "edgec_conv2d_1x1_nhwc", "edgec_depthwise_conv2d_nhwc"]
+
+
+def test_report_has_device_arena_and_kernel_per_layer(op_build):
+    _, result, _ = op_build
+    report = json.loads((result.out_dir / "report.json").read_text())
+    assert report["backend"] == "opencl" and report["target"] == "opencl"
+    assert report["device_arena_bytes"] == result.plan.arena_bytes == report["arena_bytes"] > 0
+    assert report["device_arena_bytes"] >= report["arena_lower_bound_bytes"]
+    assert all(layer["kernel"].startswith("edgec_") for layer in report["layers"])
+    # weights: one array in weights.c, the bytes the report counts
+    assert f"const uint32_t opencl_ops_weights[{report['weights_bytes'] // 4}]" in (result.out_dir / "weights.c").read_text()
+    assert (result.out_dir / "kernels.cl").read_text().count("__kernel void") == len(
+        {layer["kernel"] for layer in report["layers"]})
+
+
+@pytest.mark.parametrize("cc", ["gcc", "clang"])
+def test_host_code_is_warning_free(op_build, tmp_path, cc):
+    _, result, _ = op_build
+    require(cc)
+    for src in sorted(result.out_dir.glob("*.c")):
+        proc = subprocess.run([cc, "-O2", "-std=c99", "-Wall", "-Wextra", "-Werror", "-I", str(result.out_dir), "-c",
+                               str(src), "-o", str(tmp_path / (src.stem + ".o"))], capture_output=True, text=True)
+        assert proc.returncode == 0, f"{cc} {src.name}:\n{proc.stderr}"
+
+
+def test_without_opencl_library_or_device_init_says_so(op_build, tmp_path):
+    """The binary starts where no OpenCL driver is installed and <name>_init returns the error code: the library is
+    looked up by the name in $EDGEC_OPENCL_LIBRARY (here a missing one), and with no ICD registered there is no
+    platform."""
+    from edgec.build.host import build_host_executable
+
+    _, result, _ = op_build
+    exe = build_host_executable(result.out_dir, result.report, tmp_path)
+    args = [str(exe)] + [str(tmp_path / "x")] * (len(result.report["inputs"]) + len(result.report["outputs"]))
+    env = dict(os.environ, EDGEC_OPENCL_LIBRARY="libOpenCL-not-installed.so.1")
+    proc = subprocess.run(args, capture_output=True, text=True, env=env)
+    assert proc.returncode == 7, proc.stderr
+    assert "_init: -2: the OpenCL library (libOpenCL.so.1) cannot be loaded" in proc.stderr
+    assert "cannot load libOpenCL-not-installed.so.1" in proc.stderr
+    env = dict(os.environ, OCL_ICD_VENDORS=str(tmp_path / "no-vendors"), OPENCL_VENDOR_PATH=str(tmp_path / "none"))
+    proc = subprocess.run(args, capture_output=True, text=True, env=env)
+    assert proc.returncode == 7 and "_init: -4: no OpenCL platform or device" in proc.stderr, proc.stderr
+
+
+def fold_batchnorm(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Each BatchNormalization after a Conv folded into its weights and bias, as a deployed model has it: the same
+    network, and TVM's constant folding then has 52 fewer normalisations to compile (half the compile time)."""
+    g = model.graph
+    inits = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    producer = {o: n for n in g.node for o in n.output}
+    keep, new_inits = [], dict(inits)
+    for node in g.node:
+        conv = producer.get(node.input[0]) if node.op_type == "BatchNormalization" else None
+        if conv is None or conv.op_type != "Conv":
+            keep.append(node)
+            continue
+        scale, bias, mean, var = (inits[n] for n in node.input[1:5])
+        eps = next((a.f for a in node.attribute if a.name == "epsilon"), 1e-5)
+        k = scale / np.sqrt(var + eps)
+        w = inits[conv.input[1]] * k[:, None, None, None]
+        b = (inits[conv.input[2]] if len(conv.input) > 2 else 0) * k + bias - mean * k
+        wname, bname = conv.input[1] + "_bn", conv.output[0] + "_bn_bias"
+        new_inits[wname], new_inits[bname] = w.astype(np.float32), b.astype(np.float32)
+        del conv.input[1:]
+        conv.input.extend([wname, bname])
+        conv.output[0] = node.output[0]
+    del g.node[:]
+    g.node.extend(keep)
+    used = {i for n in g.node for i in n.input}
+    del g.initializer[:]
+    g.initializer.extend(numpy_helper.from_array(v, k) for k, v in new_inits.items() if k in used)
+    return model
+
+
+def test_mobilenet_v2_matches_onnxruntime(tmp_path):
+    pocl_available()
+    sys.path.insert(0, str(REPO / "model_zoo"))
+    from mobilenet_v2 import build
+
+    path = tmp_path / "mobilenet_v2_0.35_32.onnx"
+    onnx.save(fold_batchnorm(build(0.35, 32)), str(path))
+    result = compile_opencl(path, tmp_path / "out")
+    verify(path, result)
+    kernels = {layer["kernel"] for layer in result.report["layers"]}
+    assert {"edgec_conv2d_nhwc", "edgec_conv2d_1x1_nhwc", "edgec_depthwise_conv2d_nhwc", "edgec_binary"} <= kernels
+
+
+def test_mlperf_tiny_image_classification_float_matches_litert(mlperf_dir, tmp_path):
+    """MLPerf Tiny IC (a ResNet-8 on 32x32: convolutions, residual adds, pooling, fully connected, softmax) through the
+    command line, `edgec verify --target opencl`. VWW and AD match too (benchmarks/opencl_pocl.py checks them), at a
+    larger compile cost."""
+    pocl_available()
+    out = tmp_path / "out"
+    proc = run_edgec("verify", mlperf_dir / "pretrainedResnet.tflite", "--target", "opencl", "--runs", "2", "-o", out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "verified: 2 outputs match LiteRT" in proc.stdout
+    report = json.loads((out / "report.json").read_text())
+    assert report["target"] == "opencl" and report["device_arena_bytes"] > 0
+    kernels = {layer["kernel"] for layer in report["layers"]}
+    assert {"edgec_conv2d_nhwc", "edgec_binary", "edgec_pool2d", "edgec_softmax", "edgec_matmul"} <= kernels
+
+
+def test_unsupported_nodes_and_options_are_named(tmp_path):
+    from edgec.errors import EdgecError, UnsupportedModelError
+    from edgec.passes.patch_search import PatchOptions
+    from edgec.pipeline import CompileOptions, compile_model
+
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"), helper.make_node("Erf", ["r"], ["e"], name="erf1"),
+             helper.make_node("Round", ["e"], ["y"], name="round1")]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])])
+    path = tmp_path / "erf.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    with pytest.raises(UnsupportedModelError) as info:
+        compile_opencl(path, tmp_path / "out")
+    assert [(p[1], "no OpenCL kernel template" in p[2]) for p in info.value.problems] == [("erf", True), ("round", True)]
+    assert "erf1" in str(info.value) or "e" in [p[0] for p in info.value.problems]
+    with pytest.raises(EdgecError, match="--target opencl does not support --patch"):
+        compile_model(path, "opencl", tmp_path / "out2", CompileOptions(patch=PatchOptions("auto")))
