@@ -223,6 +223,54 @@ def test_in_place_equals_ordinary_on_qemu(core, tmp_path):
     assert np.ptp(got["never"]) > 0
 
 
+WIDE = [(3, 1, 40), (5, 2, 37), (3, 1, 64), (7, 1, 24)]  # kernel, dilation, channels: more channels than rows
+
+
+def wide_dw_tflite(path: Path, seed: int = 0, hw=(9, 7)) -> Path:
+    """Expand -> depthwise (stride 1, SAME) -> project on a small map with many channels: the channel-group scheme
+    needs less scratch than two rows there."""
+    b = TFLiteBuilder(seed)
+    x = b.act([1, *hw, 5], 0.05, 0)
+    y = x
+    for k, d, c in WIDE:
+        y = b.conv2d(b.depthwise_conv2d(b.conv2d(y, c, kernel=(1, 1)), kernel=(k, k), dilation=(d, d)), 5,
+                     kernel=(1, 1), relu=False)
+    path.write_bytes(b.finish([x], [y]))
+    return path
+
+
+@pytest.mark.parametrize("core", ["host", "cortex-m7", "cortex-m55"])
+def test_channel_groups_equal_tflite_micro(core, tmp_path):
+    """Depthwise layers run over their own input a channel group at a time (edgec_depthwise_channels_s8.c, groups
+    of 1 up to the widest that fits, the last one partial): the portable kernel on the host (also under the
+    sanitizers), the DSP kernel on the emulated Cortex-M7 and Helium on the M55 give TFLite Micro's bits; the C is
+    warning-free."""
+    from edgec.reference import run_tflm_reference
+
+    model = wide_dw_tflite(tmp_path / "wide.tflite")
+    res = compile_with(model, core, tmp_path / "c", "always")
+    groups = [s.channel_group for s in res.plan.depthwise_bands.values()]
+    assert len(groups) == len(WIDE) and all(groups) and any(c % g for g, (_, _, c) in zip(groups, WIDE))
+    assert (res.out_dir / "model.c").read_text().count("edgec_depthwise_channels_s8(") == len(WIDE)
+    xs = random_inputs(res.report, 4, seed=3)
+    want = np.stack([run_tflm_reference(model, [x])[0] for x in xs])
+    if core == "host":
+        np.testing.assert_array_equal(host_outputs(res, xs, tmp_path / "h").reshape(want.shape), want)
+        np.testing.assert_array_equal(host_outputs(res, xs[:2], tmp_path / "s", sanitize=True).reshape(want[:2].shape),
+                                      want[:2])
+    else:
+        elf = build_firmware(res.out_dir, res.report, core)
+        got = run_on_qemu(elf, xs.reshape(len(xs), -1), res.report["outputs"][0]["bytes"], tmp_path / "q", core)
+        np.testing.assert_array_equal(got.reshape(want.shape), want)
+    if core == "cortex-m7":
+        from conftest import COMPILERS
+
+        for i, (cc, flags) in enumerate(COMPILERS):
+            (tmp_path / f"obj{i}").mkdir()
+            assert_compiles_warning_free(res.out_dir, tmp_path / f"obj{i}", cc, flags)
+    assert np.ptp(want.astype(np.int32)) > 20  # not a constant
+
+
 def mobilenet_v2(path: Path, width: float, resolution: int) -> Path:
     sys.path.insert(0, str(REPO / "model_zoo"))
     from mobilenet_v2 import build

@@ -201,11 +201,11 @@ def emit_conv2d_s8(node, ctx):
         scratch = ctx.arena_scratch(16 * k4 + 8 * (k4 // kh)) or "NULL"  # the kernel's panel and row buffer
         return (f"edgec_conv2d_s8_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, {ctx.ptr(node.outputs[0])}, "
                 f"{params}, {scratch});")
-    args = [ctx.ptr(t, const=True) for t in node.inputs]
     if node.op == "depthwise_conv2d_s8":
-        call = in_place_call(node, ctx, fn, args[1:], params)
+        call = in_place_call(node, ctx, fn, lambda: [ctx.ptr(t, const=True) for t in node.inputs[1:]], params)
         if call is not None:
             return call
+    args = [ctx.ptr(t, const=True) for t in node.inputs]
     return f"{fn}({', '.join(args)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 
