@@ -153,13 +153,14 @@ def check_splits(model: Path, tmp: Path, modes: list[str]) -> dict[str, dict]:
 
 
 def load_graph(model: Path):
-    """The IR compile_model plans memory for (after the graph passes)."""
+    """The IR compile_model plans memory for (after the graph passes and the conv + residual add fusion)."""
     from edgec.frontend import ImportOptions, import_model
     from edgec.lower import lower_module
+    from edgec.passes import fuse_conv_add
     from edgec.pipeline import optimize_graph, optimize_relax
 
     imported = import_model(model, ImportOptions())
-    return optimize_graph(imported.graph or lower_module(optimize_relax(imported.mod)))
+    return fuse_conv_add.run(optimize_graph(imported.graph or lower_module(optimize_relax(imported.mod))))
 
 
 def stage_modes(model: Path, seed: int, count: int = 2) -> list[str]:
