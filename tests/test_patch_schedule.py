@@ -234,7 +234,7 @@ def test_random_int8_cnn_patched_is_bit_exact(seed, tmp_path):
 
 def test_mobilenet_v2_int8_patched_is_bit_exact(tmp_path):
     model = quantized(save(mobilenet_v2.build(0.35, 96), tmp_path / "f.onnx"), tmp_path / "q.onnx")
-    reports = check_splits(model, tmp_path, ["conv_84:3", "add_82:4", "auto"])
+    reports = check_splits(model, tmp_path, ["conv_84:3", "conv_76+add_82:4", "auto"])  # the fused block's name
     patch = reports["conv_84:3"]["patch"]
     assert patch["stage_nodes"][0] == "conv_2" and patch["stage_nodes"][-1] == "conv_84"
     assert patch["mac_overhead"] > 0 and patch["arena_bytes"] == reports["conv_84:3"]["arena_bytes"]
