@@ -40,6 +40,7 @@ from edgec.lower import lower_module  # noqa: E402
 from edgec.memory.liveness import live_bytes_per_step  # noqa: E402
 from edgec.memory.plan import arena_excluding_inputs  # noqa: E402
 from edgec.ops.macs import node_macs  # noqa: E402
+from edgec.passes import fuse_conv_add  # noqa: E402
 from edgec.passes.int8_input import take_int8_inputs  # noqa: E402
 from edgec.passes.patch_search import PatchOptions, schedule_patches  # noqa: E402
 from edgec.pipeline import measure_code_sizes, optimize_graph, optimize_relax  # noqa: E402
@@ -54,10 +55,11 @@ def mlperf_dir() -> Path:
 
 
 def load_graph(model: Path) -> Graph:
+    """The graph edgec compile plans: the graph passes, then the projection + residual add fusion (pipeline.py)."""
     imported = import_model(model, ImportOptions())
     if imported.graph is not None:
-        return optimize_graph(imported.graph)
-    return optimize_graph(lower_module(optimize_relax(imported.mod)))
+        return fuse_conv_add.run(optimize_graph(imported.graph))
+    return fuse_conv_add.run(optimize_graph(lower_module(optimize_relax(imported.mod))))
 
 
 def int8_input(graph: Graph) -> Graph:

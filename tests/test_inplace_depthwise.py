@@ -182,7 +182,9 @@ def test_in_place_equals_ordinary_on_the_host(kind, tmp_path):
     assert not plain.plan.depthwise_bands
     assert set(inplace.plan.depthwise_bands) == set(depthwise_nodes(inplace))  # every layer qualifies
     model_c = (inplace.out_dir / "model.c").read_text()
-    assert model_c.count(f"edgec_depthwise_inplace_{'s8' if kind == 'int8' else 'f32'}(") == len(LAYERS)
+    calls = model_c.count(f"edgec_depthwise_inplace_{'s8' if kind == 'int8' else 'f32'}(")
+    calls += model_c.count("edgec_depthwise_channels_s8(")  # int8: channel groups where they need less scratch
+    assert calls == len(LAYERS)
     assert all(layer["in_place"] for layer in inplace.report["layers"]
                if layer["name"] in {n.name for n in inplace.graph.nodes if dw.is_depthwise(n)})
     xs = random_inputs(plain.report, 12)
@@ -221,6 +223,54 @@ def test_in_place_equals_ordinary_on_qemu(core, tmp_path):
         assert len(result.plan.depthwise_bands) == (len(LAYERS) if mode == "always" else 0)
     np.testing.assert_array_equal(got["always"], got["never"])
     assert np.ptp(got["never"]) > 0
+
+
+WIDE = [(3, 1, 40), (5, 2, 37), (3, 1, 64), (7, 1, 24)]  # kernel, dilation, channels: more channels than rows
+
+
+def wide_dw_tflite(path: Path, seed: int = 0, hw=(9, 7)) -> Path:
+    """Expand -> depthwise (stride 1, SAME) -> project on a small map with many channels: the channel-group scheme
+    needs less scratch than two rows there."""
+    b = TFLiteBuilder(seed)
+    x = b.act([1, *hw, 5], 0.05, 0)
+    y = x
+    for k, d, c in WIDE:
+        y = b.conv2d(b.depthwise_conv2d(b.conv2d(y, c, kernel=(1, 1)), kernel=(k, k), dilation=(d, d)), 5,
+                     kernel=(1, 1), relu=False)
+    path.write_bytes(b.finish([x], [y]))
+    return path
+
+
+@pytest.mark.parametrize("core", ["host", "cortex-m7", "cortex-m55"])
+def test_channel_groups_equal_tflite_micro(core, tmp_path):
+    """Depthwise layers run over their own input a channel group at a time (edgec_depthwise_channels_s8.c, groups
+    of 1 up to the widest that fits, the last one partial): the portable kernel on the host (also under the
+    sanitizers), the DSP kernel on the emulated Cortex-M7 and Helium on the M55 give TFLite Micro's bits; the C is
+    warning-free."""
+    from edgec.reference import run_tflm_reference
+
+    model = wide_dw_tflite(tmp_path / "wide.tflite")
+    res = compile_with(model, core, tmp_path / "c", "always")
+    groups = [s.channel_group for s in res.plan.depthwise_bands.values()]
+    assert len(groups) == len(WIDE) and all(groups) and any(c % g for g, (_, _, c) in zip(groups, WIDE))
+    assert (res.out_dir / "model.c").read_text().count("edgec_depthwise_channels_s8(") == len(WIDE)
+    xs = random_inputs(res.report, 4, seed=3)
+    want = np.stack([run_tflm_reference(model, [x])[0] for x in xs])
+    if core == "host":
+        np.testing.assert_array_equal(host_outputs(res, xs, tmp_path / "h").reshape(want.shape), want)
+        np.testing.assert_array_equal(host_outputs(res, xs[:2], tmp_path / "s", sanitize=True).reshape(want[:2].shape),
+                                      want[:2])
+    else:
+        elf = build_firmware(res.out_dir, res.report, core)
+        got = run_on_qemu(elf, xs.reshape(len(xs), -1), res.report["outputs"][0]["bytes"], tmp_path / "q", core)
+        np.testing.assert_array_equal(got.reshape(want.shape), want)
+    if core == "cortex-m7":
+        from conftest import COMPILERS
+
+        for i, (cc, flags) in enumerate(COMPILERS):
+            (tmp_path / f"obj{i}").mkdir()
+            assert_compiles_warning_free(res.out_dir, tmp_path / f"obj{i}", cc, flags)
+    assert np.ptp(want.astype(np.int32)) > 20  # not a constant
 
 
 def mobilenet_v2(path: Path, width: float, resolution: int) -> Path:
@@ -275,8 +325,9 @@ def test_arena_never_grows_on_mlperf_tiny(stem, tmp_path):
 
 
 def test_arena_shrinks_where_the_depthwise_is_the_peak(tmp_path):
-    """Expand 4 -> 48 channels, depthwise 3x3, project to 4: the depthwise's input + output are the peak; in place
-    the peak is still that step, now the wide tensor plus two bands of one output row (2 * 20 * 48 bytes)."""
+    """Expand 4 -> 48 channels, depthwise 3x3, project to 4: the depthwise's input + output are the peak; in place,
+    a channel group at a time (two 20 x 20 planes per channel, far less than two rows of 48 channels), the peak is
+    the expansion's input and output, and the groups widen to the 2 channels that room allows."""
     b = TFLiteBuilder(5)
     x = b.act([1, 20, 20, 4], 0.05, 0)
     y = b.conv2d(b.depthwise_conv2d(b.conv2d(x, 48, kernel=(1, 1))), 4, kernel=(1, 1))
@@ -286,13 +337,13 @@ def test_arena_shrinks_where_the_depthwise_is_the_peak(tmp_path):
     auto = compile_with(model, "cortex-m7", tmp_path / "auto", "auto")
     wide = 20 * 20 * 48
     assert plain.plan.arena_bytes == 2 * wide
-    assert auto.plan.arena_bytes == wide + 2 * 20 * 48 == auto.plan.lower_bound
+    assert auto.plan.arena_bytes == wide + 20 * 20 * 4 == auto.plan.lower_bound
     # The bound the patch search prunes with holds for every in-place choice, and is this one here (the plain
     # largest-live-set bound, 2 * wide, is not a bound once a depthwise can run in place)
     merged = in_place_merges(plain.graph)
     assert dw.lower_bound(plain.graph, merged, buffers_of(plain.graph, merged)) == auto.plan.arena_bytes
     (bands,) = auto.plan.depthwise_bands.values()
-    assert bands.band_rows == 1 and bands.scratch_bytes == 2 * 20 * 48
+    assert bands.channel_group == 2 and bands.scratch_bytes == 2 * 20 * 20 * 2
     scratch = next(b for b in auto.plan.buffers if b.name == bands.scratch)
     assert scratch.first == scratch.last == bands.step == 1  # the planners see it, live at that step only
     layer = next(layer for layer in auto.report["layers"] if layer["op"] == "depthwise_conv2d_s8")

@@ -153,13 +153,14 @@ def check_splits(model: Path, tmp: Path, modes: list[str]) -> dict[str, dict]:
 
 
 def load_graph(model: Path):
-    """The IR compile_model plans memory for (after the graph passes)."""
+    """The IR compile_model plans memory for (after the graph passes and the conv + residual add fusion)."""
     from edgec.frontend import ImportOptions, import_model
     from edgec.lower import lower_module
+    from edgec.passes import fuse_conv_add
     from edgec.pipeline import optimize_graph, optimize_relax
 
     imported = import_model(model, ImportOptions())
-    return optimize_graph(imported.graph or lower_module(optimize_relax(imported.mod)))
+    return fuse_conv_add.run(optimize_graph(imported.graph or lower_module(optimize_relax(imported.mod))))
 
 
 def stage_modes(model: Path, seed: int, count: int = 2) -> list[str]:
@@ -233,7 +234,7 @@ def test_random_int8_cnn_patched_is_bit_exact(seed, tmp_path):
 
 def test_mobilenet_v2_int8_patched_is_bit_exact(tmp_path):
     model = quantized(save(mobilenet_v2.build(0.35, 96), tmp_path / "f.onnx"), tmp_path / "q.onnx")
-    reports = check_splits(model, tmp_path, ["conv_84:3", "add_82:4", "auto"])
+    reports = check_splits(model, tmp_path, ["conv_84:3", "conv_76+add_82:4", "auto"])  # the fused block's name
     patch = reports["conv_84:3"]["patch"]
     assert patch["stage_nodes"][0] == "conv_2" and patch["stage_nodes"][-1] == "conv_84"
     assert patch["mac_overhead"] > 0 and patch["arena_bytes"] == reports["conv_84:3"]["arena_bytes"]

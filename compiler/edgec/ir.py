@@ -29,6 +29,18 @@ C_TYPES = {
 # Operator modules register their ops here (ops/elementwise.py); the memory planner (memory/inplace.py) then
 # lets the output take over the input's buffer when the input dies at that node.
 IN_PLACE_OPS: set[str] = set()
+# IR ops whose kernel may write its output over one input only (its index), which has the output's shape: element i
+# of that input is read before element i of the output is written, and the node's other inputs are read from
+# elsewhere (a convolution fused with its residual add: the output over the residual, passes/fuse_conv_add.py).
+IN_PLACE_INPUTS: dict[str, int] = {}
+# IR ops whose kernel needs arena scratch of its own while it runs: op -> bytes(graph, node). The planner gives
+# each such node a buffer `scratch_buffer(node)` live at its step only (memory/liveness.py), so every planner and
+# the lower bound see it; the emitter passes its address.
+SCRATCH_OPS: dict[str, Any] = {}
+
+
+def scratch_buffer(node: "Node") -> str:
+    return f"{node.outputs[0]}.scratch"
 
 
 @dataclass

@@ -25,7 +25,7 @@ from .ir import Graph
 from .lower import lower_module
 from .memory.plan import MemoryPlan, plan_memory
 from .memory_chart import write_memory_chart
-from .passes import ternary_kernels
+from .passes import fuse_conv_add, ternary_kernels
 from .passes.ecotta import EcottaOptions
 from .passes.patch_search import PatchOptions, schedule_patches
 from .passes.pipeline import GRAPH_PASSES
@@ -128,6 +128,10 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
                                 config.passes.get("ternary_format", "auto"), list(target.kernels))
     if options.dump_ir:
         options.dump_ir("ternary-kernels", graph.dump())
+    # after ternary_kernels: a ternary projection keeps its own kernel
+    graph = fuse_conv_add.run(graph, config.passes.get("fuse_conv_add", "always"))
+    if options.dump_ir:
+        options.dump_ir("fuse-conv-add", graph.dump())
     graph.inputs_outside_arena = options.import_options.input_outside_arena
     planner = options.planner or config.passes.get("planner", "best")
     eco, adapt_plan = None, None

@@ -248,7 +248,8 @@ def print_patch_schedule(patch: dict, console) -> None:
         console.print(table)
 
 
-WEIGHTED_INT8_OPS = ("conv2d_s8", "depthwise_conv2d_s8", "fully_connected_s8", "fully_connected_hybrid")
+WEIGHTED_INT8_OPS = ("conv2d_s8", "depthwise_conv2d_s8", "fully_connected_s8", "fully_connected_hybrid", "conv2d_add_s8",
+                     "conv2d_add_q8")
 
 
 def add_ternary_report(report: dict, graph: Graph, ternarized: list[dict] | None = None) -> None:

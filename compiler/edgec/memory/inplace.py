@@ -2,7 +2,9 @@
 
 A view (Tensor.alias_of) always shares its source's storage. An in-place output shares an input's storage only
 when that is safe, so it is decided here, at planning time, and never written into the IR:
-  - the op is in ir.IN_PLACE_OPS (its kernel reads element i of the input before writing element i);
+  - the op is in ir.IN_PLACE_OPS (its kernel reads element i of the input before writing element i), or in
+    ir.IN_PLACE_INPUTS, which names the one input it may write over (and then no other input may share that
+    buffer);
   - the input has the output's shape and element size, and its buffer is exactly the output's size;
   - the input's buffer (with every view and earlier in-place output that shares it) is last used at this node;
   - that buffer does not hold a graph input (the caller may pass the input where it lives in the arena and
@@ -13,7 +15,7 @@ so the planner and the lower bound both work on the merged buffers.
 
 from __future__ import annotations
 
-from ..ir import DTYPE_BYTES, IN_PLACE_OPS, Graph
+from ..ir import DTYPE_BYTES, IN_PLACE_INPUTS, IN_PLACE_OPS, Graph
 
 
 def in_place_merges(graph: Graph) -> dict[str, str]:
@@ -43,13 +45,14 @@ def in_place_merges(graph: Graph) -> dict[str, str]:
         return group_last.get(buf, last[buf])
 
     for step, node in enumerate(graph.nodes):
-        if node.op not in IN_PLACE_OPS or len(node.outputs) != 1:
+        if (node.op not in IN_PLACE_OPS and node.op not in IN_PLACE_INPUTS) or len(node.outputs) != 1:
             continue
         out = node.outputs[0]
         out_t = graph.tensors[out]
         if out_t.alias_of is not None or out in graph.inputs:
             continue
-        for inp in node.inputs:
+        only = IN_PLACE_INPUTS.get(node.op)
+        for inp in node.inputs if only is None else [node.inputs[only]]:
             in_t = graph.tensors[inp]
             if in_t.is_const or in_t.shape != out_t.shape or DTYPE_BYTES[in_t.dtype] != DTYPE_BYTES[out_t.dtype]:
                 continue
@@ -59,6 +62,9 @@ def in_place_merges(graph: Graph) -> dict[str, str]:
             # Any other input read from the same buffer must be read at the same index as the output is written.
             if any(buffer_of(o) == buf and graph.tensors[o].shape != out_t.shape
                    for o in node.inputs if not graph.tensors[o].is_const):
+                continue
+            if only is not None and any(buffer_of(o) == buf for i, o in enumerate(node.inputs)
+                                        if i != only and not graph.tensors[o].is_const):
                 continue
             merged[out] = buf
             group_last[buf] = max(last_use(buf), last[out])

@@ -21,6 +21,13 @@ Like the element-wise merges (inplace.py) it is decided at planning time and nev
     hold a graph input;
   - a safe band height exists whose two bands are smaller than the output, and every band reads >= 1 input row.
 The two scratch slots are a buffer of their own, live only at that node's step, so every planner sees them.
+
+Channel groups (TinyEngine's in-place depthwise): where an int8 layer's output has its input's shape (stride 1,
+'same' padding), output channel c at a pixel overwrites input channel c there, which only output channel c reads.
+runtimes/reference/edgec_depthwise_channels_s8.c gathers a group of channels into scratch, runs the model's own
+depthwise kernel on it (the weights re-laid out group by group at compile time) and scatters the output back: two
+planes of scratch per group instead of two bands of rows, far less with many channels (MobileNetV2's 28x28x192:
+1.5 KiB instead of 10.5). `smallest_schedule` takes whichever scheme needs less.
 Whether a candidate is taken is the planner's call (`choose`: only when the arena shrinks); bands then grow
 taller (fewer kernel calls) as long as the arena does not (`widen_bands`).
 """
@@ -48,6 +55,8 @@ class Geometry:
     dil: int
     in_row_bytes: int
     out_row_bytes: int
+    channels: int = 0  # > 0: an int8 layer whose output has the input's shape (the channel-group scheme applies)
+    pixels: int = 0  # in_h * in_w
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class BandSchedule:
     scratch: str
     scratch_bytes: int
     geometry: Geometry
+    channel_group: int = 0  # > 0: the channel-group scheme, this many channels at a time (band_rows unused)
 
 
 def is_depthwise(node: Node) -> bool:
@@ -79,8 +89,10 @@ def geometry(graph: Graph, node: Node) -> Geometry | None:
         return None
     e = DTYPE_BYTES[x.dtype]
     a = node.attrs
+    same = (node.op == "depthwise_conv2d_s8" and y.shape == x.shape and list(a["strides"]) == [1, 1]
+            and a.get("depth_multiplier", 1) == 1)
     return Geometry(h, oh, int(w.shape[1]), int(a["strides"][0]), int(a["pads"][0]), int(a["dilation"][0]),
-                    wd * c * e, ow * oc * e)
+                    wd * c * e, ow * oc * e, c if same else 0, h * wd)
 
 
 def band_of(g: Geometry, o0: int, band_rows: int) -> tuple[int, int, int, int]:
@@ -117,6 +129,23 @@ def scratch_bytes(g: Geometry, band_rows: int) -> int:
     return 2 * align_up(band_rows * g.out_row_bytes, SLOT_ALIGN)  # 2 * edgec_dw_slot_bytes
 
 
+def channel_scratch_bytes(g: Geometry, group: int) -> int:
+    """The channel-group scheme's scratch: the group's input and output planes (2 * edgec_dw_channels_slot_bytes)."""
+    return 2 * align_up(group * g.pixels, SLOT_ALIGN)
+
+
+def smallest_schedule(g: Geometry, step: int, buf: str, out: str) -> BandSchedule | None:
+    """The scheme with the least scratch: bands of rows, or (int8, output shaped like the input) one channel at a
+    time, when that is smaller than the output it saves."""
+    rows = safe_band_rows(g)
+    best = BandSchedule(step, buf, rows, f"{out}.bands", scratch_bytes(g, rows), g) if rows is not None else None
+    if g.channels > 1:
+        nbytes = channel_scratch_bytes(g, 1)
+        if nbytes < g.out_h * g.out_row_bytes and (best is None or nbytes < best.scratch_bytes):
+            best = BandSchedule(step, buf, 0, f"{out}.bands", nbytes, g, channel_group=1)
+    return best
+
+
 def candidates(graph: Graph, merged: dict[str, str]) -> dict[str, BandSchedule]:
     """{depthwise output: its schedule} for every depthwise node that may run in place, given the element-wise
     merges already made ({storage root: buffer root}, inplace.in_place_merges)."""
@@ -146,10 +175,9 @@ def candidates(graph: Graph, merged: dict[str, str]) -> dict[str, BandSchedule]:
         if buf in input_buffers or last[buf] != step or graph.tensors[buf].nbytes < graph.tensors[out].nbytes:
             continue
         g = geometry(graph, node)
-        rows = safe_band_rows(g) if g is not None else None
-        if rows is None:
-            continue
-        found[out] = BandSchedule(step, buf, rows, f"{out}.bands", scratch_bytes(g, rows), g)
+        schedule = smallest_schedule(g, step, buf, out) if g is not None else None
+        if schedule is not None:
+            found[out] = schedule
     return found
 
 
@@ -215,16 +243,43 @@ def choose(graph: Graph, merged: dict[str, str], place, baseline, mode: str = "a
 def widen_bands(merged: dict[str, str], place, chosen: dict[str, BandSchedule], best):
     """Taller bands where the arena has room for their scratch: each band is a kernel call (with its per-call set-up,
     e.g. the DSP kernel's weight tables) and a copy, so fewer bands cost fewer instructions. Band heights double
-    (to the next safe one) while the arena does not grow."""
+    (to the next safe one) while the arena does not grow; so do channel groups (a kernel call, a gather and a
+    scatter each)."""
     for out in sorted(chosen, key=lambda o: chosen[o].step):
         while True:
             s = chosen[out]
-            rows = safe_band_rows(s.geometry, 2 * s.band_rows)
-            if rows is None:
+            if s.channel_group:
+                chosen, best = widen_channel_group(merged, place, chosen, best, out)
                 break
-            trial = {**chosen, out: replace(s, band_rows=rows, scratch_bytes=scratch_bytes(s.geometry, rows))}
+            else:
+                rows = safe_band_rows(s.geometry, 2 * s.band_rows)
+                if rows is None:
+                    break
+                wider = replace(s, band_rows=rows, scratch_bytes=scratch_bytes(s.geometry, rows))
+            trial = {**chosen, out: wider}
             plan = place(*apply(merged, trial), trial)
             if plan.arena_bytes > best.arena_bytes:
                 break
             chosen, best = trial, plan
     return best
+
+
+def widen_channel_group(merged: dict[str, str], place, chosen: dict[str, BandSchedule], best, out: str):
+    """The widest channel group (a power of two, or all channels) whose planes fit the room the arena has at that
+    step, halved until the plan agrees (the room may be in pieces): a plan or two per layer rather than one per
+    doubling (MobileNetV2 1.0 / 224 has 17 such layers of up to 960 channels)."""
+    s = chosen[out]
+    g = s.geometry
+    room = best.arena_bytes - best.live_bytes[s.step + 1] + s.scratch_bytes
+    output = g.out_h * g.out_row_bytes
+    group = s.channel_group
+    while group < g.channels and channel_scratch_bytes(g, min(2 * group, g.channels)) <= room and \
+            channel_scratch_bytes(g, min(2 * group, g.channels)) < output:
+        group = min(2 * group, g.channels)
+    while group > s.channel_group:
+        trial = {**chosen, out: replace(s, channel_group=group, scratch_bytes=channel_scratch_bytes(g, group))}
+        plan = place(*apply(merged, trial), trial)
+        if plan.arena_bytes <= best.arena_bytes:
+            return trial, plan
+        group //= 2
+    return chosen, best

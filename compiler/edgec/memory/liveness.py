@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..ir import Graph
+from ..ir import SCRATCH_OPS, Graph, scratch_buffer
 
 ALIGN = 16  # bytes; enough for any kernel's vector loads (NEON, Helium, SIMD)
 
@@ -32,7 +32,11 @@ class Buffer:
 
 def buffers_of(graph: Graph, merged: dict[str, str] | None = None) -> list[Buffer]:
     """One buffer per storage root (a tensor and its views); `merged` ({storage root: buffer root}, from
-    inplace.in_place_merges) folds in-place outputs into the buffer of the input they overwrite."""
+    inplace.in_place_merges) folds in-place outputs into the buffer of the input they overwrite. A node whose
+    kernel needs scratch (ir.SCRATCH_OPS) gets a buffer of its own, live at its step only."""
+    from .. import ops
+
+    ops.load_all()  # operator modules register their scratch ops on import
     merged = merged or {}
     first: dict[str, int] = {}
     last: dict[str, int] = {}
@@ -55,10 +59,10 @@ def buffers_of(graph: Graph, merged: dict[str, str] | None = None) -> list[Buffe
             touch(name, step)
     for name in graph.outputs:
         touch(name, len(graph.nodes))
-    return [
-        Buffer(root, align_up(graph.tensors[root].nbytes), first[root], last[root])
-        for root in sorted(first, key=lambda r: (first[r], r))
-    ]
+    scratch = [Buffer(scratch_buffer(node), align_up(SCRATCH_OPS[node.op](graph, node)), step, step)
+               for step, node in enumerate(graph.nodes) if node.op in SCRATCH_OPS]
+    return sorted([Buffer(root, align_up(graph.tensors[root].nbytes), first[root], last[root]) for root in first]
+                  + scratch, key=lambda b: (b.first, b.name))
 
 
 def live_bytes_per_step(buffers: list[Buffer], steps: int) -> list[int]:

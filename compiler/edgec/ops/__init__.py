@@ -38,7 +38,14 @@ def kernel(*ir_ops: str):
     return register
 
 
+_loaded = False
+
+
 def load_all() -> None:
-    """Import every operator module so that it registers itself."""
+    """Import every operator module so that it registers itself (once: the planner asks at every plan)."""
+    global _loaded
+    if _loaded:
+        return
     for info in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{info.name}")
+    _loaded = True

@@ -103,7 +103,7 @@ def emit_conv2d(node, ctx):
     bias = ctx.ptr(node.inputs[2], const=True) if len(node.inputs) > 2 else "NULL"
     if node.attrs.get("depthwise"):
         fn = "edgec_depthwise_conv2d_f32"
-        call = in_place_call(node, ctx, fn, [ctx.ptr(node.inputs[1], const=True), bias], params)
+        call = in_place_call(node, ctx, fn, lambda: [ctx.ptr(node.inputs[1], const=True), bias], params)
         if call is not None:
             return call
     else:

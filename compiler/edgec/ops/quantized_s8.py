@@ -168,28 +168,31 @@ def pack_fc_s8(w: np.ndarray, bias: np.ndarray, attrs: dict) -> np.ndarray | Non
     return np.where(out >= 1 << 31, out - (1 << 32), out).astype(np.int32)
 
 
+def conv_params(g, node) -> dict:
+    """edgec_conv2d_s8_params of a conv2d_s8 / depthwise_conv2d_s8 node (or of a fused one's convolution)."""
+    x, y, w = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]], g.tensors[node.inputs[1]]
+    (n, h, wd, c), (_, oh, ow, oc) = x.shape, y.shape
+    a = node.attrs
+    return dict(batch=n, in_h=h, in_w=wd, in_c=c, out_h=oh, out_w=ow, out_c=oc, k_h=w.shape[1], k_w=w.shape[2],
+                stride_h=a["strides"][0], stride_w=a["strides"][1], pad_top=a["pads"][0], pad_left=a["pads"][1],
+                dil_h=a["dilation"][0], dil_w=a["dilation"][1], depth_multiplier=a.get("depth_multiplier", 1),
+                input_offset=a["input_offset"], output_offset=a["output_offset"],
+                act_min=a["act"][0], act_max=a["act"][1], requant=int(a.get("requant_float", False)))
+
+
 @kernel("conv2d_s8", "depthwise_conv2d_s8")
 def emit_conv2d_s8(node, ctx):
     g = ctx.graph
-    x, y = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
     w = g.tensors[node.inputs[1]]
-    (n, h, wd, c), (_, oh, ow, oc) = x.shape, y.shape
-    kh, kw = w.shape[1], w.shape[2]
+    kh = w.shape[1]
     a = node.attrs
-    if node.op == "conv2d_s8" and w.shape[3] != c:
+    if node.op == "conv2d_s8" and w.shape[3] != g.tensors[node.inputs[0]].shape[3]:
         raise NotImplementedError("grouped int8 convolution")
     packed = None
     if node.op == "conv2d_s8" and not a.get("requant_float", False) and ships_cortex_m(ctx, "edgec_conv2d_s8"):
         bias, mult, shift = (g.tensors[t].data for t in node.inputs[2:5])
         packed = pack_conv_s8(w.data, bias, mult, shift, a["input_offset"], a["output_offset"], a["act"])
-    params = ctx.static_params(
-        "edgec_conv2d_s8_params",
-        dict(batch=n, in_h=h, in_w=wd, in_c=c, out_h=oh, out_w=ow, out_c=oc, k_h=kh, k_w=kw,
-             stride_h=a["strides"][0], stride_w=a["strides"][1], pad_top=a["pads"][0], pad_left=a["pads"][1],
-             dil_h=a["dilation"][0], dil_w=a["dilation"][1], depth_multiplier=a.get("depth_multiplier", 1),
-             input_offset=a["input_offset"], output_offset=a["output_offset"],
-             act_min=a["act"][0], act_max=a["act"][1], requant=int(a.get("requant_float", False))),
-    )
+    params = ctx.static_params("edgec_conv2d_s8_params", conv_params(g, node))
     fn = "edgec_conv2d_s8" if node.op == "conv2d_s8" else "edgec_depthwise_conv2d_s8"
     ctx.use(fn)
     if packed is not None:
@@ -198,11 +201,11 @@ def emit_conv2d_s8(node, ctx):
         scratch = ctx.arena_scratch(16 * k4 + 8 * (k4 // kh)) or "NULL"  # the kernel's panel and row buffer
         return (f"edgec_conv2d_s8_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, {ctx.ptr(node.outputs[0])}, "
                 f"{params}, {scratch});")
-    args = [ctx.ptr(t, const=True) for t in node.inputs]
     if node.op == "depthwise_conv2d_s8":
-        call = in_place_call(node, ctx, fn, args[1:], params)
+        call = in_place_call(node, ctx, fn, lambda: [ctx.ptr(t, const=True) for t in node.inputs[1:]], params)
         if call is not None:
             return call
+    args = [ctx.ptr(t, const=True) for t in node.inputs]
     return f"{fn}({', '.join(args)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 

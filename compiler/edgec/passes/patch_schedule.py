@@ -28,6 +28,9 @@ from ..ops.macs import node_macs
 
 # Ops whose output pixel (y, x) depends on a window of input pixels around (y * s, x * s): the attrs that say so.
 WINDOW_OPS = {"conv2d", "pool2d", "conv2d_s8", "depthwise_conv2d_s8", "max_pool2d_s8", "avg_pool2d_s8"}
+# Pointwise convolutions fused with a residual add (passes/fuse_conv_add.py): the 1x1 window reads the pixel it
+# writes, and so does the residual (the last input), so one box serves both inputs.
+CONV_ADD_OPS = {"conv2d_add_s8", "conv2d_add_q8"}
 # Ops whose output pixel depends on the same pixel of every input (and on constants).
 ELEMENTWISE_OPS = {"add", "sub", "mul", "div", "max", "min", "clamp", "leaky_relu", "sigmoid", "tanh",
                    "hard_sigmoid", "hard_swish", "sqrt", "add_s8", "mul_s8", "lut_s8", "add_q8",
@@ -70,7 +73,7 @@ class Window:
 def spatial_windows(graph: Graph, node: Node) -> tuple[Window, Window] | None:
     """(rows, cols) windows of a window op; None for an element-wise or a pad node."""
     a = node.attrs
-    if node.op in ("conv2d", "conv2d_s8", "depthwise_conv2d_s8"):
+    if node.op in ("conv2d", "conv2d_s8", "depthwise_conv2d_s8") or node.op in CONV_ADD_OPS:
         w = graph.tensors[node.inputs[1]].shape
         kh, kw = (w[1], w[2])
         dil = a["dilation"]
@@ -101,6 +104,10 @@ def not_local_reason(graph: Graph, node: Node) -> str | None:
         return "it reads or writes a view (reshape)"
     if not all(is_activation_4d(graph, t) for t in acts + [out]):
         return "its tensors are not 4-D with batch 1"
+    if node.op in CONV_ADD_OPS:
+        if acts != [node.inputs[0], node.inputs[-1]] or graph.tensors[acts[1]].shape != graph.tensors[out].shape:
+            return f"{node.op} with non-constant weights"
+        return None
     if node.op in WINDOW_OPS:
         if node.op in ("conv2d", "pool2d") and node.attrs.get("layout") != "NHWC":
             return f"{node.op} in layout {node.attrs.get('layout')}"
@@ -210,7 +217,9 @@ def patched_node(graph: Graph, node: Node, name: str, inputs: list[str], output:
     """A copy of `node` computing `out_box` of its output from tiles of its inputs covering `in_box`."""
     attrs = copy.deepcopy(node.attrs)
     pt, pl = offsets
-    if node.op in WINDOW_OPS:
+    if node.op in CONV_ADD_OPS:
+        pass  # 1x1, no padding: the tile's geometry is all it needs
+    elif node.op in WINDOW_OPS:
         h, w = graph.tensors[node.inputs[0]].shape[1:3]
         pads = list(attrs["pads"])
         pads[0], pads[1] = pt, pl
