@@ -70,7 +70,8 @@ def test_ptq_mobilenet_v2_with_residual_adds(tmp_path):
     assert proc.returncode == 0, proc.stderr
     report = json.loads((out / "report.json").read_text())
     ops = {layer["op"] for layer in report["layers"]}
-    assert {"add_q8", "conv2d_s8", "depthwise_conv2d_s8"} <= ops and "conv2d" not in ops, ops
+    # the residual adds run fused with their 1x1 projection (passes/fuse_conv_add.py)
+    assert {"conv2d_add_q8", "conv2d_s8", "depthwise_conv2d_s8"} <= ops and "conv2d" not in ops, ops
 
     exe = build_host_executable(out, report, tmp_path / "build")
     xs = [[rng.uniform(-1, 1, (1, 3, 96, 96)).astype(np.float32)] for _ in range(10)]
