@@ -208,6 +208,28 @@ def test_hostile_tflite_is_refused_by_name(tmp_path, mutate, fragments):
     assert_refused(code, message, *fragments)
 
 
+def hybrid_activation_made_int8(m):
+    """An activation of the hybrid KWS (float activations, int8 conv weights) retyped int8 without a scale: the
+    model now reads as an integer one. Was: `internal error: TypeError: 'NoneType' object is not subscriptable`."""
+    first = first_op(m, "DEPTHWISE_CONV_2D")
+    m.subgraphs[0].tensors[first.outputs[0]].type = 9
+
+
+# Mutants benchmarks/fuzz_models.py found, reduced to the one field that matters: (model, mutation, message parts)
+FUZZ_FOUND = [
+    (MLPERF / "kws_ref_model_float32.tflite", hybrid_activation_made_int8,
+     ["an int8 tensor of an integer model without quantization parameters"]),
+]
+
+
+def test_fuzz_found_tflite_mutants_are_refused_by_name(tmp_path):
+    for k, (model, mutate, fragments) in enumerate(FUZZ_FOUND):
+        m = _tflite_model(model.read_bytes())
+        mutate(m)
+        code, message = compile_in_process(write(tmp_path, m, f"m{k}.tflite"), tmp_path)
+        assert_refused(code, message, *fragments)
+
+
 def test_requantisation_factor_out_of_range_is_refused(tmp_path):
     """Scales each within range whose ratio is not (an output scale of 1e-25): the int8 reader refuses the
     multiplier (about 2^70) instead of shifting an int32 left by 70 bits."""
