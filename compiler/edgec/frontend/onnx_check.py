@@ -111,7 +111,7 @@ def check_onnx(model: onnx.ModelProto, path, input_shapes: dict, bindings: dict)
                 problems.append((label, node.op_type, f"input {pos} '{name}' is a graph input, but edgec needs it at "
                                                       f"compile time: give its value with --bind {name}=file.npy"))
         if node.op_type in WINDOW_OPS:
-            damaged += _window_problems(node, label, inits)
+            damaged += _window_problems(node, label, {**inits, **_dequantized_weights(graph, inits)})
     if not damaged:
         try:
             inferred = onnx.shape_inference.infer_shapes(_with_input_shapes(model, input_shapes))
@@ -165,6 +165,13 @@ def _window_problems(node, label: str, inits: dict) -> list[str]:
     return out
 
 
+def _dequantized_weights(graph, inits: dict) -> dict:
+    """A QDQ model's weights reach its Conv through DequantizeLinear: the output of a DequantizeLinear of a
+    constant, with the constant's shape (what the checks of weights' shapes need)."""
+    return {n.output[0]: inits[n.input[0]] for n in graph.node
+            if n.op_type == "DequantizeLinear" and n.input and n.output and n.input[0] in inits}
+
+
 def check_group_channels(model: onnx.ModelProto) -> list[str]:
     """After shape inference: a Conv's input channels must be its weights' C/group times group."""
     shapes = {}
@@ -173,6 +180,7 @@ def check_group_channels(model: onnx.ModelProto) -> list[str]:
         if len(dims) > 1 and dims[1].HasField("dim_value"):
             shapes[vi.name] = dims[1].dim_value
     inits = {i.name: list(i.dims) for i in model.graph.initializer}
+    inits.update({k: list(v) for k, v in _dequantized_weights(model.graph, inits).items()})
     out = []
     for k, node in enumerate(model.graph.node):
         w_pos = CONV_WEIGHTS.get(node.op_type)
@@ -219,6 +227,7 @@ def windows_too_large(model: onnx.ModelProto) -> list[str]:
     shapes = {vi.name: [d.dim_value if d.HasField("dim_value") else None for d in vi.type.tensor_type.shape.dim]
               for vi in list(model.graph.input) + list(model.graph.value_info)}
     inits = {i.name: list(i.dims) for i in model.graph.initializer}
+    inits.update({k: list(v) for k, v in _dequantized_weights(model.graph, inits).items()})
     out = []
     for k, node in enumerate(model.graph.node):
         if node.op_type not in WINDOW_OPS or not node.input:
