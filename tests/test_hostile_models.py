@@ -230,6 +230,34 @@ def test_fuzz_found_tflite_mutants_are_refused_by_name(tmp_path):
         assert_refused(code, message, *fragments)
 
 
+def test_fuzz_found_float_softmax_beta_matches_litert(tmp_path):
+    """Was a silent wrong answer: TVM's TFLite SOFTMAX ignores beta (a mutant with beta -1 compiled and differed
+    from LiteRT by 0.26). Three softmaxes of one input: beta -1, beta 0.25, and no options table (the schema's
+    default beta, 0, as LiteRT reads it), each against LiteRT."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    from edgec.pipeline import CompileOptions, compile_model
+    from edgec.verify import verify_compiled
+    from tflite_builder import TFLiteBuilder
+
+    b = TFLiteBuilder()
+    x = b.tensor([1, 10], "float32")
+    outs = []
+    for beta in (-1.0, 0.25, None):
+        y = b.tensor([1, 10], "float32")
+        opts = None
+        if beta is not None:
+            opts = schema.SoftmaxOptionsT()
+            opts.beta = beta
+        b.op("SOFTMAX", [x], [y], opts)
+        outs.append(y)
+    path = tmp_path / "softmax_beta.tflite"
+    path.write_bytes(b.finish([x], outs))
+    result = compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    comparisons = verify_compiled(path, result, runs=2)
+    assert len(comparisons) == 6 and all(c.ok for c in comparisons), [(c.output, c.max_abs_err) for c in comparisons]
+
+
 def test_requantisation_factor_out_of_range_is_refused(tmp_path):
     """Scales each within range whose ratio is not (an output scale of 1e-25): the int8 reader refuses the
     multiplier (about 2^70) instead of shifting an int32 left by 70 bits."""
