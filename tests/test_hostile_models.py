@@ -425,6 +425,20 @@ def test_fuzz_found_onnx_mutants_are_refused_by_name(tmp_path):
     assert compile_in_process(save(tmp_path, qdq_conv_model()), tmp_path)[0] == 0
     code, message = compile_in_process(save(tmp_path, qdq_conv_model(x_channels=2)), tmp_path)
     assert_refused(code, message, "node 'conv' (Conv)", "the input has 2 channels", "[4, 1, 3, 3]")
+    # a scale retyped int32 (0): was an internal error, ZeroDivisionError
+    # a zero point retyped uint8 (or none, which ONNX reads as uint8): was compiled as int8, a silent wrong answer
+    for name, dtype, fragments in (("s", np.int32, ["scale 's' is int32"]), ("z", np.uint8, ["quantizes to uint8"]),
+                                   ("z", None, ["quantizes to uint8 (no zero point)"])):
+        m = qdq_conv_model()
+        init = next(i for i in m.graph.initializer if i.name == name)
+        if dtype is None:
+            for node in m.graph.node:
+                if node.op_type == "QuantizeLinear":
+                    del node.input[2]
+        else:
+            init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init).astype(dtype), name))
+        code, message = compile_in_process(save(tmp_path, m), tmp_path)
+        assert_refused(code, message, *fragments)
 
 
 def test_onnx_non_constant_scale_is_named(tmp_path):

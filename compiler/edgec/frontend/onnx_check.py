@@ -24,6 +24,11 @@ QUANT_PARAM_INPUTS = {
     "QLinearConv": (1, 2, 4, 5, 6, 7), "QLinearMatMul": (1, 2, 4, 5, 6, 7), "QGemm": (1, 2, 4, 5, 7, 8),
     "QLinearAdd": (1, 2, 4, 5, 6, 7), "QLinearGlobalAveragePool": (1, 2, 3, 4), "QLinearSoftmax": (1, 2, 3, 4),
 }
+# Operator -> which of those are scales (the others are zero points): a scale is a float tensor
+SCALE_INPUTS = {
+    "QuantizeLinear": (1,), "DequantizeLinear": (1,), "QLinearConv": (1, 4, 6), "QLinearMatMul": (1, 4, 6),
+    "QGemm": (1, 4, 7), "QLinearAdd": (1, 4, 6), "QLinearGlobalAveragePool": (1, 3), "QLinearSoftmax": (1, 3),
+}
 # Operator -> inputs that must be compile-time constants (shapes, axes, pads): a graph input there needs --bind
 STATIC_INPUTS = {
     "Reshape": (1,), "Expand": (1,), "Tile": (1,), "Pad": (1, 3), "Slice": (1, 2, 3, 4), "Resize": (1, 2, 3),
@@ -100,7 +105,12 @@ def check_onnx(model: onnx.ModelProto, path, input_shapes: dict, bindings: dict)
                 problems.append((label, node.op_type, f"quantization parameter '{name}' (input {pos}) is not a constant: {hint}"))
                 continue
             value = inits[name]
-            if value.dtype.kind == "f":
+            is_scale = pos in SCALE_INPUTS[node.op_type]
+            if is_scale != (value.dtype.kind == "f"):
+                damaged.append(f"node '{label}' ({node.op_type}): {'scale' if is_scale else 'zero point'} '{name}' "
+                               f"is {value.dtype.name} ({'scales are float' if is_scale else 'zero points are integer'} "
+                               "tensors)")
+            elif is_scale:
                 bad = [float(v) for v in value.reshape(-1) if not (math.isfinite(v) and v > 0)]
                 if bad:
                     damaged.append(f"node '{label}' ({node.op_type}): quantization scale '{name}' holds {bad[0]:g} "
