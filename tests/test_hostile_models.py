@@ -215,9 +215,16 @@ def hybrid_activation_made_int8(m):
     m.subgraphs[0].tensors[first.outputs[0]].type = 9
 
 
+def int8_activation_without_quantization(m):
+    """A byte flip in the int8 operator mix dropped a conv output's quantization table. Was the same TypeError."""
+    m.subgraphs[0].tensors[first_op(m, "CONV_2D").outputs[0]].quantization = None
+
+
 # Mutants benchmarks/fuzz_models.py found, reduced to the one field that matters: (model, mutation, message parts)
 FUZZ_FOUND = [
     (MLPERF / "kws_ref_model_float32.tflite", hybrid_activation_made_int8,
+     ["an int8 tensor of an integer model without quantization parameters"]),
+    (REPO / "model_zoo/models/int8_mix_int8io.tflite", int8_activation_without_quantization,
      ["an int8 tensor of an integer model without quantization parameters"]),
 ]
 
