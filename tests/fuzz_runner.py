@@ -9,19 +9,24 @@ files; a worker that dies without a line (a segfault, an abort) is a crash.
 
 Outcomes:
   refused   exit 1-3 with an "edgec: error:" message (an EdgecError): the model is rejected clearly
-  accepted  exit 0: C was generated (optionally then verified against the reference executor: see verify)
+  accepted  exit 0: C was generated (optionally then built with gcc, warning-free and freestanding: "build";
+            and verified against the reference executor: "verify_exit")
   internal  exit 70: "internal error ... This is a bug in edgec"
   crash     the worker died (signal, abort) or printed a traceback
-  hang      no answer within the timeout
+  hang      no answer within the timeout (an alarm in the worker for Python code; the parent's timeout, which
+            kills the worker, for native code)
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
 import queue
+import shutil
+import signal
 import subprocess
 import threading
 import sys
@@ -30,9 +35,19 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+# tests/conftest.py's STRICT_C_FLAGS (not imported: this module runs outside pytest too)
+BUILD_FLAGS = ["-O2", "-std=c99", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-c"]
 
 
-def _compile_one(path: str, out_dir: str, verify: bool) -> dict:
+class CaseTimeout(BaseException):
+    """Raised by the per-file alarm; a BaseException so that the CLI's internal-error handler lets it through."""
+
+
+def _on_alarm(signum, frame):
+    raise CaseTimeout()
+
+
+def _compile_one(path: str, out_dir: str, verify: bool, build: bool = False) -> dict:
     from edgec.cli import main
 
     err = io.StringIO()
@@ -46,6 +61,8 @@ def _compile_one(path: str, out_dir: str, verify: bool) -> dict:
         result["outcome"] = "internal"
     elif code == 0:
         result["outcome"] = "accepted"
+        if build:
+            result["build"] = _build(Path(out_dir))
         if verify:
             result.update(_verify(path, out_dir))
     elif message.startswith("edgec: error:"):
@@ -53,6 +70,26 @@ def _compile_one(path: str, out_dir: str, verify: bool) -> dict:
     else:
         result["outcome"] = "crash"
     return result
+
+
+_BUILT: set[str] = set()  # sources (by content) that built already: the kernel files repeat from file to file
+
+
+def _build(out_dir: Path) -> str:
+    """Compile every generated C file with gcc under the suite's strict flags: "ok" or the first error."""
+    obj_dir = out_dir / "obj"
+    obj_dir.mkdir(exist_ok=True)
+    for src in sorted(out_dir.glob("*.c")):
+        digest = hashlib.sha1(src.read_bytes() + b"".join(h.read_bytes() for h in sorted(out_dir.glob("edgec_*.h"))))
+        if digest.hexdigest() in _BUILT:
+            continue
+        proc = subprocess.run(["gcc", *BUILD_FLAGS, "-I", str(out_dir), str(src), "-o", str(obj_dir / (src.stem + ".o"))],
+                              capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0:
+            return f"{src.name}: {proc.stderr.strip()[:500]}"
+        if src.name not in ("model.c", "weights.c"):
+            _BUILT.add(digest.hexdigest())
+    return "ok"
 
 
 def _verify(path: str, out_dir: str) -> dict:
@@ -67,20 +104,34 @@ def _verify(path: str, out_dir: str) -> dict:
     return {"verify_exit": code, "verify_message": (err.getvalue().strip() or out.getvalue().strip())[-600:]}
 
 
-def worker(list_file: str) -> None:
+def worker(list_file: str, alarm: float) -> None:
     sys.path.insert(0, str(REPO / "compiler"))
+    signal.signal(signal.SIGALRM, _on_alarm)
     jobs = json.loads(Path(list_file).read_text())
     for job in jobs:
+        started = time.monotonic()
+        limit = alarm * (3 if job.get("verify") else 1)
+        signal.setitimer(signal.ITIMER_REAL, limit)
         try:
-            result = _compile_one(job["file"], job["out"], job.get("verify", False))
+            result = _compile_one(job["file"], job["out"], job.get("verify", False), job.get("build", False))
+        except CaseTimeout:
+            result = {"file": job["file"], "outcome": "hang", "exit": None,
+                      "message": f"no answer in {limit:.0f} s (alarm)"}
         except BaseException as exc:  # noqa: BLE001 - anything escaping main() is a crash of edgec
             result = {"file": job["file"], "outcome": "crash", "exit": None,
                       "message": f"{exc.__class__.__name__}: {exc}"[-600:]}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        result["seconds"] = round(time.monotonic() - started, 2)
+        if job.get("clean"):  # thousands of outputs would fill the disk
+            shutil.rmtree(job["out"], ignore_errors=True)
         print(json.dumps(result), flush=True)
 
 
 def run_files(jobs: list[dict], work_dir: Path, timeout: float = 60.0) -> list[dict]:
-    """Compile every job's file ({"file", "out", "verify"}) in worker processes; one result per job, in order."""
+    """Compile every job's file ({"file", "out", "verify", "build", "clean"}) in worker processes; one result per
+    job, in order. A file gets `timeout` seconds (three times that when verified): the worker's alarm stops it
+    a little earlier, and the parent kills a worker stuck in native code."""
     work_dir.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
     env = dict(os.environ, PYTHONPATH=str(REPO / "compiler") + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -88,7 +139,7 @@ def run_files(jobs: list[dict], work_dir: Path, timeout: float = 60.0) -> list[d
         rest = jobs[len(results):]
         list_file = work_dir / f"jobs_{len(results)}.json"
         list_file.write_text(json.dumps(rest))
-        proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), str(list_file)],
+        proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), str(list_file), str(timeout * 0.9)],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
                                 start_new_session=True)
         done_before = len(results)
@@ -120,4 +171,4 @@ def run_files(jobs: list[dict], work_dir: Path, timeout: float = 60.0) -> list[d
 
 
 if __name__ == "__main__":
-    worker(sys.argv[1])
+    worker(sys.argv[1], float(sys.argv[2]))

@@ -26,6 +26,21 @@ class Mutant:
     what: str  # e.g. "tflite: tensor 3 'conv/w' shape[1] = -640"
     data: bytes
     suffix: str  # ".onnx" or ".tflite"
+    family: str = ""  # one of FAMILIES: what kind of damage, for reports
+
+
+# The mutation families, and the structural mutators' kinds in each (what a report counts by).
+FAMILIES = {
+    "byte flip": ["flip"], "truncation": ["truncate"], "appended bytes": ["append"],
+    "index": ["buffer", "op_input", "op_output", "opcode", "graph_io", "node_input", "remove_inputs"],
+    "shape": ["shape", "shape_signature", "input_dim", "init_dims"],
+    "quantization": ["scale", "zero_point", "quant_dim", "scale_as_input"],
+    "dtype": ["dtype", "input_type", "optional_input"],
+    "name": ["name"],
+    "data length": ["buffer_data", "init_data"],
+    "operator": ["options", "builtin_code", "attribute"],
+}
+FAMILY_OF = {kind: family for family, kinds in FAMILIES.items() for kind in kinds}
 
 
 # -- bytes ---------------------------------------------------------------------------------------------------
@@ -37,12 +52,12 @@ def byte_mutant(data: bytes, rng: random.Random, suffix: str) -> Mutant:
         positions = [rng.randrange(len(buf)) for _ in range(n)]
         for pos in positions:
             buf[pos] = rng.randrange(256)
-        return Mutant(f"bytes: {n} byte(s) set at {positions[:4]}", bytes(buf), suffix)
+        return Mutant(f"bytes: {n} byte(s) set at {positions[:4]}", bytes(buf), suffix, FAMILY_OF[kind])
     if kind == "truncate":
         cut = rng.randrange(len(data))
-        return Mutant(f"bytes: truncated to {cut} of {len(data)}", data[:cut], suffix)
+        return Mutant(f"bytes: truncated to {cut} of {len(data)}", data[:cut], suffix, FAMILY_OF[kind])
     extra = bytes(rng.randrange(256) for _ in range(rng.choice([1, 7, 64, 1000])))
-    return Mutant(f"bytes: {len(extra)} bytes appended", data + extra, suffix)
+    return Mutant(f"bytes: {len(extra)} bytes appended", data + extra, suffix, FAMILY_OF[kind])
 
 
 # -- TFLite structure ----------------------------------------------------------------------------------------
@@ -65,8 +80,9 @@ def _pack_tflite(model) -> bytes:
     return bytes(builder.Output())
 
 
-def tflite_structure_mutant(model, rng: random.Random) -> tuple[str, object]:
-    """Change one field of a copy of `model` (a schema ModelT); return what was done and the copy."""
+def tflite_structure_mutant(model, rng: random.Random) -> tuple[str, str, object]:
+    """Change one field of a copy of `model` (a schema ModelT); return the kind of change, what was done and the
+    copy."""
     m = copy.deepcopy(model)
     sg = m.subgraphs[0]
     tensors, ops = sg.tensors, sg.operators
@@ -79,24 +95,24 @@ def tflite_structure_mutant(model, rng: random.Random) -> tuple[str, object]:
     rng.choice(BAD_INTS)  # drawn and unused: kept so that the mutant corpus (seeded) stays the same
     if kind == "buffer":
         t.buffer = rng.choice([len(m.buffers), len(m.buffers) + 7, -1, rng.randrange(len(m.buffers))])
-        return f"tflite: tensor {t_idx} '{tname}' buffer = {t.buffer}", m
+        return kind, f"tflite: tensor {t_idx} '{tname}' buffer = {t.buffer}", m
     if kind in ("op_input", "op_output"):
         op_i = rng.randrange(len(ops))
         op = ops[op_i]
         lst = list(op.inputs if kind == "op_input" else op.outputs)
         if not lst:
-            return "tflite: no change", m
+            return kind, "tflite: no change", m
         j = rng.randrange(len(lst))
         lst[j] = rng.choice([len(tensors), len(tensors) + 100, -1, -5, rng.randrange(len(tensors))])
         if kind == "op_input":
             op.inputs = lst
         else:
             op.outputs = lst
-        return f"tflite: operator {op_i} {kind[3:]} {j} = {lst[j]}", m
+        return kind, f"tflite: operator {op_i} {kind[3:]} {j} = {lst[j]}", m
     if kind == "opcode":
         op_i = rng.randrange(len(ops))
         ops[op_i].opcodeIndex = rng.choice([len(m.operatorCodes), len(m.operatorCodes) + 3, 2**31 - 1])
-        return f"tflite: operator {op_i} opcode_index = {ops[op_i].opcodeIndex}", m
+        return kind, f"tflite: operator {op_i} opcode_index = {ops[op_i].opcodeIndex}", m
     if kind == "graph_io":
         which = rng.choice(["inputs", "outputs"])
         lst = list(getattr(sg, which))
@@ -106,23 +122,23 @@ def tflite_structure_mutant(model, rng: random.Random) -> tuple[str, object]:
         elif lst:
             lst[rng.randrange(len(lst))] = len(tensors) + 3 if choice == "out_of_range" else rng.randrange(len(tensors))
         setattr(sg, which, lst)
-        return f"tflite: subgraph {which} = {lst}", m
+        return kind, f"tflite: subgraph {which} = {lst}", m
     if kind == "shape":
         shape = list(t.shape if t.shape is not None else [])
         if not shape:
-            return "tflite: no change", m
+            return kind, "tflite: no change", m
         j = rng.randrange(len(shape))
         shape[j] = rng.choice([0, -1, -640, shape[j] + 1, max(1, shape[j] - 1), shape[j] * 2, 1])
         t.shape = shape
-        return f"tflite: tensor {t_idx} '{tname}' shape = {shape}", m
+        return kind, f"tflite: tensor {t_idx} '{tname}' shape = {shape}", m
     if kind == "shape_signature":
         t.shapeSignature = [-1] * len(t.shape if t.shape is not None else [])
-        return f"tflite: tensor {t_idx} '{tname}' shape_signature = {t.shapeSignature}", m
+        return kind, f"tflite: tensor {t_idx} '{tname}' shape_signature = {t.shapeSignature}", m
     if kind in ("scale", "zero_point", "quant_dim"):
         quantized = [i for i, x in enumerate(tensors) if x.quantization is not None and x.quantization.scale is not None
                      and len(x.quantization.scale)]
         if not quantized:
-            return "tflite: no change", m
+            return kind, "tflite: no change", m
         t_idx = rng.choice(quantized)
         t = tensors[t_idx]
         tname = t.name.decode(errors="replace") if t.name else f"#{t_idx}"
@@ -134,48 +150,48 @@ def tflite_structure_mutant(model, rng: random.Random) -> tuple[str, object]:
             else:
                 scales[rng.randrange(len(scales))] = rng.choice(BAD_SCALES)
             q.scale = scales
-            return f"tflite: tensor {t_idx} '{tname}' scale = {scales[:4]}", m
+            return kind, f"tflite: tensor {t_idx} '{tname}' scale = {scales[:4]}", m
         if kind == "zero_point":
             zps = list(q.zeroPoint if q.zeroPoint is not None else [0] * len(q.scale))
             zps[rng.randrange(len(zps))] = rng.choice(BAD_ZERO_POINTS)
             q.zeroPoint = zps
-            return f"tflite: tensor {t_idx} '{tname}' zero_point = {zps[:4]}", m
+            return kind, f"tflite: tensor {t_idx} '{tname}' zero_point = {zps[:4]}", m
         q.quantizedDimension = rng.choice([1, 2, 3, 7])
-        return f"tflite: tensor {t_idx} '{tname}' quantized_dimension = {q.quantizedDimension}", m
+        return kind, f"tflite: tensor {t_idx} '{tname}' quantized_dimension = {q.quantizedDimension}", m
     if kind == "dtype":
         t.type = rng.choice([0, 1, 2, 3, 4, 5, 7, 9, 17, 42])
-        return f"tflite: tensor {t_idx} '{tname}' type = {t.type}", m
+        return kind, f"tflite: tensor {t_idx} '{tname}' type = {t.type}", m
     if kind == "name":
         t.name = rng.choice([b"\xff\xfe bad", b"", b"a" * 300, b"x\x00y"])
-        return f"tflite: tensor {t_idx} name = {t.name[:12]!r}", m
+        return kind, f"tflite: tensor {t_idx} name = {t.name[:12]!r}", m
     if kind == "buffer_data":
         with_data = [i for i, b in enumerate(m.buffers) if b.data is not None and len(b.data)]
         if not with_data:
-            return "tflite: no change", m
+            return kind, "tflite: no change", m
         b = rng.choice(with_data)
         data = np.asarray(m.buffers[b].data, np.uint8)
         m.buffers[b].data = data[: rng.randrange(len(data))] if rng.random() < 0.7 else np.concatenate([data, data[:5]])
-        return f"tflite: buffer {b} data = {len(m.buffers[b].data)} of {len(data)} bytes", m
+        return kind, f"tflite: buffer {b} data = {len(m.buffers[b].data)} of {len(data)} bytes", m
     if kind == "options":
         op_i = rng.randrange(len(ops))
         opts = ops[op_i].builtinOptions
         fields = [k for k, v in vars(opts).items() if isinstance(v, (int, float)) and not isinstance(v, bool)] \
             if opts is not None else []
         if not fields:
-            return "tflite: no change", m
+            return kind, "tflite: no change", m
         field = rng.choice(fields)
         setattr(opts, field, rng.choice([0, -1, 7, 100]) if isinstance(getattr(opts, field), int)
                 else rng.choice([0.0, -1.0, float("nan"), 1e30]))
-        return f"tflite: operator {op_i} option {field} = {getattr(opts, field)}", m
+        return kind, f"tflite: operator {op_i} option {field} = {getattr(opts, field)}", m
     code = rng.randrange(len(m.operatorCodes))
     new = rng.choice([0, 3, 9, 22, 25, 40, 127, 200, 300])
     m.operatorCodes[code].builtinCode = new
     m.operatorCodes[code].deprecatedBuiltinCode = min(new, 127)
-    return f"tflite: operator code {code} builtin = {new}", m
+    return kind, f"tflite: operator code {code} builtin = {new}", m
 
 
 # -- ONNX structure ------------------------------------------------------------------------------------------
-def onnx_structure_mutant(model, rng: random.Random) -> tuple[str, object]:
+def onnx_structure_mutant(model, rng: random.Random) -> tuple[str, str, object]:
     import onnx
     from onnx import TensorProto, numpy_helper
 
@@ -190,16 +206,16 @@ def onnx_structure_mutant(model, rng: random.Random) -> tuple[str, object]:
         inp = rng.choice(real_inputs)
         dims = inp.type.tensor_type.shape.dim
         if not dims:
-            return "onnx: no change", m
+            return kind, "onnx: no change", m
         j = rng.randrange(len(dims))
         v = rng.choice([0, -1, -640, 2, 1000])
         dims[j].dim_value = v
-        return f"onnx: input '{inp.name}' dim {j} = {v}", m
+        return kind, f"onnx: input '{inp.name}' dim {j} = {v}", m
     if kind == "input_type" and real_inputs:
         inp = rng.choice(real_inputs)
         inp.type.tensor_type.elem_type = rng.choice([TensorProto.INT64, TensorProto.DOUBLE, TensorProto.UINT8,
                                                      TensorProto.STRING, TensorProto.FLOAT16])
-        return f"onnx: input '{inp.name}' elem_type = {inp.type.tensor_type.elem_type}", m
+        return kind, f"onnx: input '{inp.name}' elem_type = {inp.type.tensor_type.elem_type}", m
     if kind == "optional_input" and real_inputs:
         inp = rng.choice(real_inputs)
         inner = copy.deepcopy(inp.type)
@@ -209,40 +225,40 @@ def onnx_structure_mutant(model, rng: random.Random) -> tuple[str, object]:
             inp.type.optional_type.elem_type.CopyFrom(inner)
         else:
             inp.type.sequence_type.elem_type.CopyFrom(inner)
-        return f"onnx: input '{inp.name}' is a {wrapper} type", m
+        return kind, f"onnx: input '{inp.name}' is a {wrapper} type", m
     if kind == "remove_inputs" and real_inputs:
         for inp in real_inputs:  # every input becomes a constant: a graph without inputs
             dims = [max(1, d.dim_value) for d in inp.type.tensor_type.shape.dim]
             dtype = onnx.helper.tensor_dtype_to_np_dtype(inp.type.tensor_type.elem_type)
             g.initializer.append(numpy_helper.from_array(np.zeros(dims, dtype), inp.name))
             g.input.remove(inp)
-        return "onnx: every input made a constant", m
+        return kind, "onnx: every input made a constant", m
     if kind in ("init_dims", "init_data", "dtype") and g.initializer:
         init = rng.choice(list(g.initializer))
         if kind == "init_dims" and init.dims:
             j = rng.randrange(len(init.dims))
             init.dims[j] = rng.choice([0, -1, init.dims[j] + 1, init.dims[j] * 2])
-            return f"onnx: initializer '{init.name}' dims = {list(init.dims)}", m
+            return kind, f"onnx: initializer '{init.name}' dims = {list(init.dims)}", m
         if kind == "init_data" and init.raw_data:
             init.raw_data = init.raw_data[: rng.randrange(len(init.raw_data))]
-            return f"onnx: initializer '{init.name}' raw_data truncated to {len(init.raw_data)}", m
+            return kind, f"onnx: initializer '{init.name}' raw_data truncated to {len(init.raw_data)}", m
         if kind == "dtype":
             arr = numpy_helper.to_array(init)
             new = rng.choice([np.float64, np.int64, np.int32, np.float16, np.uint8, np.int8])
             init.CopyFrom(numpy_helper.from_array(arr.astype(new), init.name))
-            return f"onnx: initializer '{init.name}' dtype = {np.dtype(new).name}", m
+            return kind, f"onnx: initializer '{init.name}' dtype = {np.dtype(new).name}", m
     if kind == "node_input" and g.node:
         node = rng.choice(list(g.node))
         if not node.input:
-            return "onnx: no change", m
+            return kind, "onnx: no change", m
         j = rng.randrange(len(node.input))
         names = [v for n in g.node for v in n.output] + [i.name for i in g.input]
         node.input[j] = rng.choice(["", "no_such_tensor", rng.choice(names)])
-        return f"onnx: node '{node.name}' input {j} = '{node.input[j]}'", m
+        return kind, f"onnx: node '{node.name}' input {j} = '{node.input[j]}'", m
     if kind == "attribute":
         nodes = [n for n in g.node if any(a.type in (onnx.AttributeProto.INT, onnx.AttributeProto.INTS) for a in n.attribute)]
         if not nodes:
-            return "onnx: no change", m
+            return kind, "onnx: no change", m
         node = rng.choice(nodes)
         attr = rng.choice([a for a in node.attribute if a.type in (onnx.AttributeProto.INT, onnx.AttributeProto.INTS)])
         v = rng.choice([0, -1, 2, 3, 5, 100])
@@ -250,21 +266,21 @@ def onnx_structure_mutant(model, rng: random.Random) -> tuple[str, object]:
             attr.i = v
         elif attr.ints:
             attr.ints[rng.randrange(len(attr.ints))] = v
-        return f"onnx: node '{node.name}' attribute {attr.name} -> {v}", m
+        return kind, f"onnx: node '{node.name}' attribute {attr.name} -> {v}", m
     if kind in ("scale", "zero_point", "scale_as_input"):
         qnodes = [n for n in g.node if n.op_type in ("QuantizeLinear", "DequantizeLinear") and len(n.input) > 1]
         if not qnodes:
-            return "onnx: no change", m
+            return kind, "onnx: no change", m
         node = rng.choice(qnodes)
         inits = {i.name: i for i in g.initializer}
         target = node.input[1] if kind != "zero_point" else (node.input[2] if len(node.input) > 2 else "")
         if target not in inits:
-            return "onnx: no change", m
+            return kind, "onnx: no change", m
         init = inits[target]
         if kind == "scale_as_input":
             g.initializer.remove(init)
             g.input.append(onnx.helper.make_tensor_value_info(target, init.data_type, list(init.dims)))
-            return f"onnx: scale '{target}' of '{node.name}' made a graph input", m
+            return kind, f"onnx: scale '{target}' of '{node.name}' made a graph input", m
         arr = numpy_helper.to_array(init).copy()
         if kind == "scale":
             arr.reshape(-1)[rng.randrange(arr.size)] = rng.choice(BAD_SCALES)
@@ -274,12 +290,12 @@ def onnx_structure_mutant(model, rng: random.Random) -> tuple[str, object]:
             arr.reshape(-1)[rng.randrange(arr.size)] = rng.choice([info.min, info.max, 0, 5])
             arr = arr.astype(numpy_helper.to_array(init).dtype)
         init.CopyFrom(numpy_helper.from_array(arr, target))
-        return f"onnx: {kind.replace('_', ' ')} '{target}' = {arr.reshape(-1)[:4].tolist()}", m
+        return kind, f"onnx: {kind.replace('_', ' ')} '{target}' = {arr.reshape(-1)[:4].tolist()}", m
     if kind == "name" and g.node:
         node = rng.choice(list(g.node))
         node.name = rng.choice(["\u00e9t\u00e9", "x\x00y", "a" * 200])
-        return f"onnx: node renamed to {node.name[:10]!r}", m
-    return "onnx: no change", m
+        return kind, f"onnx: node renamed to {node.name[:10]!r}", m
+    return kind, "onnx: no change", m
 
 
 def _serialize_onnx(model) -> bytes:
@@ -306,7 +322,7 @@ def mutants(path: Path, count: int, seed: int = 0, structure_share: float = 0.6)
             yield byte_mutant(data, rng, suffix)
             made += 1
             continue
-        what, m = mutate(base, rng)
+        kind, what, m = mutate(base, rng)
         if what.endswith("no change"):
             continue
         try:
@@ -315,5 +331,5 @@ def mutants(path: Path, count: int, seed: int = 0, structure_share: float = 0.6)
             what, encoded = f"{what} (not encodable: {exc.__class__.__name__})", None
         if encoded is None:
             continue
-        yield Mutant(what, encoded, suffix)
+        yield Mutant(what, encoded, suffix, FAMILY_OF[kind])
         made += 1

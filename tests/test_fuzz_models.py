@@ -23,6 +23,7 @@ CASES = [
     (MLPERF / "kws_ref_model.tflite", 150, 0.04),
     (MLPERF / "ad01_int8.tflite", 60, 0.05),
     (TINY_CNN, 30, 0.1),
+    (MLPERF / "kws_ref_model_float32.tflite", 25, 0.04),  # hybrid: int8 conv weights, float activations
 ]
 
 

@@ -208,6 +208,63 @@ def test_hostile_tflite_is_refused_by_name(tmp_path, mutate, fragments):
     assert_refused(code, message, *fragments)
 
 
+def hybrid_activation_made_int8(m):
+    """An activation of the hybrid KWS (float activations, int8 conv weights) retyped int8 without a scale: the
+    model now reads as an integer one. Was: `internal error: TypeError: 'NoneType' object is not subscriptable`."""
+    first = first_op(m, "DEPTHWISE_CONV_2D")
+    m.subgraphs[0].tensors[first.outputs[0]].type = 9
+
+
+def int8_activation_without_quantization(m):
+    """A byte flip in the int8 operator mix dropped a conv output's quantization table. Was the same TypeError."""
+    m.subgraphs[0].tensors[first_op(m, "CONV_2D").outputs[0]].quantization = None
+
+
+# Mutants benchmarks/fuzz_models.py found, reduced to the one field that matters: (model, mutation, message parts)
+FUZZ_FOUND = [
+    (MLPERF / "kws_ref_model_float32.tflite", hybrid_activation_made_int8,
+     ["an int8 tensor of an integer model without quantization parameters"]),
+    (REPO / "model_zoo/models/int8_mix_int8io.tflite", int8_activation_without_quantization,
+     ["an int8 tensor of an integer model without quantization parameters"]),
+]
+
+
+def test_fuzz_found_tflite_mutants_are_refused_by_name(tmp_path):
+    for k, (model, mutate, fragments) in enumerate(FUZZ_FOUND):
+        m = _tflite_model(model.read_bytes())
+        mutate(m)
+        code, message = compile_in_process(write(tmp_path, m, f"m{k}.tflite"), tmp_path)
+        assert_refused(code, message, *fragments)
+
+
+def test_fuzz_found_float_softmax_beta_matches_litert(tmp_path):
+    """Was a silent wrong answer: TVM's TFLite SOFTMAX ignores beta (a mutant with beta -1 compiled and differed
+    from LiteRT by 0.26). Three softmaxes of one input: beta -1, beta 0.25, and no options table (the schema's
+    default beta, 0, as LiteRT reads it), each against LiteRT."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    from edgec.pipeline import CompileOptions, compile_model
+    from edgec.verify import verify_compiled
+    from tflite_builder import TFLiteBuilder
+
+    b = TFLiteBuilder()
+    x = b.tensor([1, 10], "float32")
+    outs = []
+    for beta in (-1.0, 0.25, None):
+        y = b.tensor([1, 10], "float32")
+        opts = None
+        if beta is not None:
+            opts = schema.SoftmaxOptionsT()
+            opts.beta = beta
+        b.op("SOFTMAX", [x], [y], opts)
+        outs.append(y)
+    path = tmp_path / "softmax_beta.tflite"
+    path.write_bytes(b.finish([x], outs))
+    result = compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    comparisons = verify_compiled(path, result, runs=2)
+    assert len(comparisons) == 6 and all(c.ok for c in comparisons), [(c.output, c.max_abs_err) for c in comparisons]
+
+
 def test_requantisation_factor_out_of_range_is_refused(tmp_path):
     """Scales each within range whose ratio is not (an output scale of 1e-25): the int8 reader refuses the
     multiplier (about 2^70) instead of shifting an int32 left by 70 bits."""
@@ -347,6 +404,48 @@ def qdq_model(scale_as_input=False, scale=0.05):
              helper.make_node("DequantizeLinear", ["q", "y_scale", "zp"], ["y"], name="dequant")]
     g = helper.make_graph(nodes, "g", inputs, [y], inits)
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def qdq_conv_model(x_channels=1):
+    """x -> Q/DQ -> Conv (weights [4, 1, 3, 3] through DequantizeLinear) -> Q/DQ -> y: a QDQ conv whose input
+    channels the weights fix at 1."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, x_channels, 8, 8])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 6, 6])
+    inits = [numpy_helper.from_array(np.array(0.02, np.float32), "s"), numpy_helper.from_array(np.array(0, np.int8), "z"),
+             numpy_helper.from_array(np.ones((4, 1, 3, 3), np.int8), "w_q"),
+             numpy_helper.from_array(np.full(4, 0.01, np.float32), "w_s"),
+             numpy_helper.from_array(np.zeros(4, np.int8), "w_z")]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["xq"], name="qx"),
+             helper.make_node("DequantizeLinear", ["xq", "s", "z"], ["xd"], name="dqx"),
+             helper.make_node("DequantizeLinear", ["w_q", "w_s", "w_z"], ["w"], name="dqw", axis=0),
+             helper.make_node("Conv", ["xd", "w"], ["c"], name="conv"),
+             helper.make_node("QuantizeLinear", ["c", "s", "z"], ["cq"], name="qc"),
+             helper.make_node("DequantizeLinear", ["cq", "s", "z"], ["y"], name="dqc")]
+    g = helper.make_graph(nodes, "g", [x], [y], inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def test_fuzz_found_onnx_mutants_are_refused_by_name(tmp_path):
+    """Mutants benchmarks/fuzz_models.py found, each reduced to the field that matters."""
+    # a QDQ conv's input channels contradicting its weights (behind DequantizeLinear): was an internal error,
+    # NotImplementedError: grouped int8 convolution
+    assert compile_in_process(save(tmp_path, qdq_conv_model()), tmp_path)[0] == 0
+    code, message = compile_in_process(save(tmp_path, qdq_conv_model(x_channels=2)), tmp_path)
+    assert_refused(code, message, "node 'conv' (Conv)", "the input has 2 channels", "[4, 1, 3, 3]")
+    # a scale retyped int32 (0): was an internal error, ZeroDivisionError
+    # a zero point retyped uint8 (or none, which ONNX reads as uint8): was compiled as int8, a silent wrong answer
+    for name, dtype, fragments in (("s", np.int32, ["scale 's' is int32"]), ("z", np.uint8, ["quantizes to uint8"]),
+                                   ("z", None, ["quantizes to uint8 (no zero point)"])):
+        m = qdq_conv_model()
+        init = next(i for i in m.graph.initializer if i.name == name)
+        if dtype is None:
+            for node in m.graph.node:
+                if node.op_type == "QuantizeLinear":
+                    del node.input[2]
+        else:
+            init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init).astype(dtype), name))
+        code, message = compile_in_process(save(tmp_path, m), tmp_path)
+        assert_refused(code, message, *fragments)
 
 
 def test_onnx_non_constant_scale_is_named(tmp_path):

@@ -24,6 +24,11 @@ QUANT_PARAM_INPUTS = {
     "QLinearConv": (1, 2, 4, 5, 6, 7), "QLinearMatMul": (1, 2, 4, 5, 6, 7), "QGemm": (1, 2, 4, 5, 7, 8),
     "QLinearAdd": (1, 2, 4, 5, 6, 7), "QLinearGlobalAveragePool": (1, 2, 3, 4), "QLinearSoftmax": (1, 2, 3, 4),
 }
+# Operator -> which of those are scales (the others are zero points): a scale is a float tensor
+SCALE_INPUTS = {
+    "QuantizeLinear": (1,), "DequantizeLinear": (1,), "QLinearConv": (1, 4, 6), "QLinearMatMul": (1, 4, 6),
+    "QGemm": (1, 4, 7), "QLinearAdd": (1, 4, 6), "QLinearGlobalAveragePool": (1, 3), "QLinearSoftmax": (1, 3),
+}
 # Operator -> inputs that must be compile-time constants (shapes, axes, pads): a graph input there needs --bind
 STATIC_INPUTS = {
     "Reshape": (1,), "Expand": (1,), "Tile": (1,), "Pad": (1, 3), "Slice": (1, 2, 3, 4), "Resize": (1, 2, 3),
@@ -100,7 +105,12 @@ def check_onnx(model: onnx.ModelProto, path, input_shapes: dict, bindings: dict)
                 problems.append((label, node.op_type, f"quantization parameter '{name}' (input {pos}) is not a constant: {hint}"))
                 continue
             value = inits[name]
-            if value.dtype.kind == "f":
+            is_scale = pos in SCALE_INPUTS[node.op_type]
+            if is_scale != (value.dtype.kind == "f"):
+                damaged.append(f"node '{label}' ({node.op_type}): {'scale' if is_scale else 'zero point'} '{name}' "
+                               f"is {value.dtype.name} ({'scales are float' if is_scale else 'zero points are integer'} "
+                               "tensors)")
+            elif is_scale:
                 bad = [float(v) for v in value.reshape(-1) if not (math.isfinite(v) and v > 0)]
                 if bad:
                     damaged.append(f"node '{label}' ({node.op_type}): quantization scale '{name}' holds {bad[0]:g} "
@@ -111,7 +121,7 @@ def check_onnx(model: onnx.ModelProto, path, input_shapes: dict, bindings: dict)
                 problems.append((label, node.op_type, f"input {pos} '{name}' is a graph input, but edgec needs it at "
                                                       f"compile time: give its value with --bind {name}=file.npy"))
         if node.op_type in WINDOW_OPS:
-            damaged += _window_problems(node, label, inits)
+            damaged += _window_problems(node, label, {**inits, **_dequantized_weights(graph, inits)})
     if not damaged:
         try:
             inferred = onnx.shape_inference.infer_shapes(_with_input_shapes(model, input_shapes))
@@ -165,6 +175,13 @@ def _window_problems(node, label: str, inits: dict) -> list[str]:
     return out
 
 
+def _dequantized_weights(graph, inits: dict) -> dict:
+    """A QDQ model's weights reach its Conv through DequantizeLinear: the output of a DequantizeLinear of a
+    constant, with the constant's shape (what the checks of weights' shapes need)."""
+    return {n.output[0]: inits[n.input[0]] for n in graph.node
+            if n.op_type == "DequantizeLinear" and n.input and n.output and n.input[0] in inits}
+
+
 def check_group_channels(model: onnx.ModelProto) -> list[str]:
     """After shape inference: a Conv's input channels must be its weights' C/group times group."""
     shapes = {}
@@ -173,6 +190,7 @@ def check_group_channels(model: onnx.ModelProto) -> list[str]:
         if len(dims) > 1 and dims[1].HasField("dim_value"):
             shapes[vi.name] = dims[1].dim_value
     inits = {i.name: list(i.dims) for i in model.graph.initializer}
+    inits.update({k: list(v) for k, v in _dequantized_weights(model.graph, inits).items()})
     out = []
     for k, node in enumerate(model.graph.node):
         w_pos = CONV_WEIGHTS.get(node.op_type)
@@ -219,6 +237,7 @@ def windows_too_large(model: onnx.ModelProto) -> list[str]:
     shapes = {vi.name: [d.dim_value if d.HasField("dim_value") else None for d in vi.type.tensor_type.shape.dim]
               for vi in list(model.graph.input) + list(model.graph.value_info)}
     inits = {i.name: list(i.dims) for i in model.graph.initializer}
+    inits.update({k: list(v) for k, v in _dequantized_weights(model.graph, inits).items()})
     out = []
     for k, node in enumerate(model.graph.node):
         if node.op_type not in WINDOW_OPS or not node.input:

@@ -84,8 +84,12 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
 
     def qparams(node):
         s = inits[node.input[1]]
-        z = inits[node.input[2]] if len(node.input) > 2 and node.input[2] else np.zeros_like(s, np.int8)
-        return np.asarray(s, np.float32), np.asarray(z)
+        z = inits[node.input[2]] if len(node.input) > 2 and node.input[2] else None
+        # ONNX: the zero point's type is the quantized type, and without one QuantizeLinear gives uint8
+        if node.op_type == "QuantizeLinear" and (z is None or z.dtype != np.int8):
+            raise NotImplementedError(f"quantizes to {z.dtype.name if z is not None else 'uint8 (no zero point)'}; "
+                                      "edgec's int8 kernels take int8 activations (quantize with QInt8 activations)")
+        return np.asarray(s, np.float32), np.asarray(z if z is not None else np.zeros_like(s, np.int8))
 
     def new_act(name: str, shape, scale, zp) -> str:
         ir = g.fresh_name(_ident(name))

@@ -151,6 +151,8 @@ def _check(model, file_size: int, p: _Problems) -> None:
         known = {int(i) for i in (sg.InputsAsNumpy() if sg.InputsLength() else []) if 0 <= i < n_tensors}
         produced = set(known)  # graph inputs and operator outputs: what a graph output may be
         known |= {t for t in range(n_tensors) if _has_data(model, sg.Tensors(t), n_buffers)}
+        integer = set()  # int8 / int16 tensors operators read or write: their kernels need a scale for each
+        integer_model = False  # some operator computes int8 / int16: the int8 importer takes the model
         for k in range(sg.OperatorsLength()):
             op = sg.Operators(k)
             if not 0 <= op.OpcodeIndex() < n_codes:
@@ -182,6 +184,8 @@ def _check(model, file_size: int, p: _Problems) -> None:
                                      "the output of an earlier operator")
             known.update(outs)
             produced.update(outs)
+            integer.update(i for i in ins + outs if i >= 0 and sg.Tensors(i).Type() in (7, 9))
+            integer_model |= any(sg.Tensors(i).Type() in (7, 9) for i in outs)
             for i in ins + outs:
                 if i >= 0 and s == 0 and sg.Tensors(i).Type() not in COMPUTED_TYPES and sg.Tensors(i).Type() in TENSOR_TYPES:
                     p.unsupported.append((_name(sg.Tensors(i), i), kind,
@@ -192,6 +196,13 @@ def _check(model, file_size: int, p: _Problems) -> None:
                 _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p)
                 if all(shapes[i] is not None for i in ins + outs if i >= 0):
                     _check_int8_parameters(model, kind, op, ins, outs, label, p)
+        if s == 0 and integer_model:
+            for i in sorted(integer):
+                q = sg.Tensors(i).Quantization()
+                if q is None or q.ScaleLength() == 0:
+                    p.damaged.append(f"{_label(sg, i)}: an {TENSOR_TYPES[sg.Tensors(i).Type()][0]} tensor of an "
+                                     "integer model without quantization parameters (its kernels need a scale and "
+                                     "zero point)")
         if s == 0:
             for k in range(sg.OutputsLength()):
                 i = sg.Outputs(k)

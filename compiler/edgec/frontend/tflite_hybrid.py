@@ -119,6 +119,8 @@ class HybridOperatorConverter(OperatorConverter):
         self.convert_map["CONV_2D"] = self.convert_conv2d_maybe_hybrid
         self._convert_float_fc = self.convert_map["FULLY_CONNECTED"]
         self.convert_map["FULLY_CONNECTED"] = self.convert_fc_maybe_hybrid
+        self._convert_softmax = self.convert_map["SOFTMAX"]
+        self.convert_map["SOFTMAX"] = self.convert_softmax_with_beta
         self._hiding_hybrid_weights = False
 
     # TVM's check rejects any op with a quantized weight between float activations; hide the weights'
@@ -150,6 +152,20 @@ class HybridOperatorConverter(OperatorConverter):
         if not is_hybrid_op(self.model, op):
             return self._convert_float_fc(op=op)
         return self.convert_hybrid_fully_connected(op)
+
+    def convert_softmax_with_beta(self, op):
+        """TVM's SOFTMAX ignores the option beta (softmax(beta * x), a temperature the converter folds in):
+        the float softmax of any model with beta != 1 came out wrong without a word."""
+        from tflite.SoftmaxOptions import SoftmaxOptions
+
+        from .tflite_int8 import _options
+
+        beta = float(_options(op, SoftmaxOptions).Beta())  # no options table: the schema's default, as LiteRT reads it
+        (x_t,) = self.get_input_tensors(op)
+        if beta == 1.0 or x_t.qnn_params:  # quantized models take edgec's int8 importer, never this converter
+            return self._convert_softmax(op=op)
+        x = relax.op.multiply(self.get_expr(x_t.tensor_idx), relax.const(np.float32(beta), "float32"))
+        return relax.op.nn.softmax(x, axis=-1)
 
     def convert_hybrid_fully_connected(self, op):
         from tflite.ActivationFunctionType import ActivationFunctionType
