@@ -9,7 +9,8 @@ from ._common import add_model_options, add_patch_options, import_options, patch
 
 
 def register(sub) -> None:
-    p = sub.add_parser("verify", help="build for the host, run, and compare with onnxruntime / LiteRT / TFLite Micro")
+    p = sub.add_parser("verify", help="build for the host (or a cortex-a target under QEMU user mode, or OpenCL), "
+                                      "run, and compare with onnxruntime / LiteRT / TFLite Micro")
     add_model_options(p)
     add_patch_options(p)
     p.add_argument("--runs", type=int, default=3, help="random inputs to try (default 3)")
