@@ -11,7 +11,7 @@ import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 
 DTYPES = {"float32": schema.TensorType.FLOAT32, "int8": schema.TensorType.INT8, "int16": schema.TensorType.INT16,
-          "int32": schema.TensorType.INT32, "bool": schema.TensorType.BOOL}
+          "int32": schema.TensorType.INT32, "int64": schema.TensorType.INT64, "bool": schema.TensorType.BOOL}
 
 
 class TFLiteBuilder:
@@ -20,6 +20,7 @@ class TFLiteBuilder:
         self.tensors: list = []
         self.buffers: list = [schema.BufferT()]  # buffer 0 is the empty buffer, by convention
         self.opcodes: dict[int, int] = {}
+        self.versions: dict[int, int] = {}  # opcode -> version, where LiteRT needs more than 1
         self.operators: list = []
 
     # -- tensors -----------------------------------------------------------------------------------------------
@@ -56,9 +57,10 @@ class TFLiteBuilder:
         return list(self.tensors[i].shape)
 
     # -- operators ---------------------------------------------------------------------------------------------
-    def op(self, kind: str, inputs: list[int], outputs: list[int], options=None) -> list[int]:
+    def op(self, kind: str, inputs: list[int], outputs: list[int], options=None, version: int = 1) -> list[int]:
         code = getattr(schema.BuiltinOperator, kind)
         self.opcodes.setdefault(code, len(self.opcodes))
+        self.versions[code] = max(self.versions.get(code, 1), version)
         o = schema.OperatorT()
         o.opcodeIndex, o.inputs, o.outputs = self.opcodes[code], list(inputs), list(outputs)
         if options is not None:
@@ -127,7 +129,7 @@ class TFLiteBuilder:
         codes = [None] * len(self.opcodes)
         for code, index in self.opcodes.items():
             oc = schema.OperatorCodeT()
-            oc.builtinCode, oc.deprecatedBuiltinCode, oc.version = code, min(code, 127), 1
+            oc.builtinCode, oc.deprecatedBuiltinCode, oc.version = code, min(code, 127), self.versions[code]
             codes[index] = oc
         model.operatorCodes = codes
         model.description = b"edgec test model"

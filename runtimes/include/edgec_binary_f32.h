@@ -8,7 +8,8 @@
 /* EDGEC_POW is powf(a, b); EDGEC_PRELU is a >= 0 ? a : b * a (b the slope). EDGEC_FMOD is fmodf (ONNX Mod with
  * fmod=1: the sign of a); EDGEC_FLOOR_MOD has the sign of b (fmod=0, NumPy's mod). */
 enum { EDGEC_ADD = 0, EDGEC_SUB = 1, EDGEC_MUL = 2, EDGEC_DIV = 3, EDGEC_MAX = 4, EDGEC_MIN = 5, EDGEC_POW = 6,
-       EDGEC_PRELU = 7, EDGEC_FMOD = 8, EDGEC_FLOOR_MOD = 9 };
+       EDGEC_PRELU = 7, EDGEC_FMOD = 8, EDGEC_FLOOR_MOD = 9,
+       EDGEC_FLOOR_DIV = 10 /* floorf(a / b), TFLite FLOOR_DIV */ };
 
 typedef struct {
     int32_t op;

@@ -25,7 +25,8 @@ enum {
     EDGEC_COS = 17,
     EDGEC_SIGN = 18,        /* -1, 0 or 1 (NaN stays NaN) */
     EDGEC_GELU = 19,        /* x / 2 * (1 + erf(x / sqrt(2))) */
-    EDGEC_GELU_TANH = 20    /* x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))) */
+    EDGEC_GELU_TANH = 20,   /* x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))) */
+    EDGEC_RSQRT = 21        /* 1 / sqrt(x) (TFLite RSQRT) */
 };
 
 typedef struct {

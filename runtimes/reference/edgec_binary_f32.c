@@ -18,6 +18,7 @@ static float apply(int32_t op, float x, float y) {
     case EDGEC_PRELU: return x >= 0.0f ? x : y * x;
     case EDGEC_FMOD: return fmodf(x, y);
     case EDGEC_FLOOR_MOD: return floor_mod(x, y);
+    case EDGEC_FLOOR_DIV: return floorf(x / y);
     default: return y < x ? y : x;
     }
 }

@@ -6,6 +6,7 @@ static uint8_t compare(int32_t op, float x, float y) {
     case EDGEC_LESS: return x < y;
     case EDGEC_LESS_EQUAL: return x <= y;
     case EDGEC_GREATER: return x > y;
+    case EDGEC_NOT_EQUAL: return x != y;
     default: return x >= y;
     }
 }

@@ -26,6 +26,9 @@ void edgec_unary_f32(const float *in, float *out, const edgec_unary_params *p) {
     case EDGEC_SQRT:
         for (int32_t i = 0; i < n; ++i) out[i] = sqrtf(in[i]);
         break;
+    case EDGEC_RSQRT:
+        for (int32_t i = 0; i < n; ++i) out[i] = 1.0f / sqrtf(in[i]);
+        break;
     case EDGEC_EXP:
         for (int32_t i = 0; i < n; ++i) out[i] = expf(in[i]);
         break;

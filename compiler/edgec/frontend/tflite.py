@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ModelLoadError, UnsupportedModelError
+from ..errors import EdgecError, ModelLoadError, UnsupportedModelError
 
+# Float operators, each checked against LiteRT's kernels on random shapes (tests/test_float_tflite_ops.py)
 SUPPORTED_OPS = {
-    "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "DIV", "RELU", "RELU6",
-    "LEAKY_RELU", "LOGISTIC", "TANH", "HARD_SWISH", "MAX_POOL_2D", "AVERAGE_POOL_2D", "MEAN", "RESHAPE",
-    "SQUEEZE", "EXPAND_DIMS", "TRANSPOSE", "CONCATENATION", "SOFTMAX", "PAD", "PADV2", "QUANTIZE",
-    "DEQUANTIZE",
+    "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV", "BATCH_MATMUL", "MAX_POOL_2D",
+    "AVERAGE_POOL_2D", "L2_POOL_2D",
+    "ADD", "SUB", "MUL", "DIV", "MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE", "FLOOR_DIV", "FLOOR_MOD", "POW",
+    "ADD_N", "PRELU",
+    "RELU", "RELU6", "RELU_N1_TO_1", "RELU_0_TO_1", "LEAKY_RELU", "LOGISTIC", "TANH", "HARD_SWISH", "ELU", "GELU",
+    "ABS", "NEG", "EXP", "LOG", "SQRT", "RSQRT", "SQUARE", "SIN", "COS", "FLOOR", "CEIL", "ROUND", "ZEROS_LIKE",
+    "SOFTMAX", "LOG_SOFTMAX", "L2_NORMALIZATION",
+    "EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL", "LOGICAL_AND", "LOGICAL_OR",
+    "LOGICAL_NOT", "SELECT_V2",
+    "MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD", "ARG_MAX", "ARG_MIN", "CUMSUM",
+    "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "TRANSPOSE", "CONCATENATION", "PACK", "UNPACK", "SPLIT", "SPLIT_V",
+    "SLICE", "STRIDED_SLICE", "GATHER", "GATHER_ND", "PAD", "PADV2", "MIRROR_PAD", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH",
+    "SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "BROADCAST_TO", "TILE", "REVERSE_V2", "RESIZE_BILINEAR",
+    "RESIZE_NEAREST_NEIGHBOR", "CAST", "QUANTIZE", "DEQUANTIZE", "UNIDIRECTIONAL_SEQUENCE_LSTM", "EMBEDDING_LOOKUP",
+    "SHAPE", "FILL", "BROADCAST_ARGS",
 }
 
 
@@ -65,7 +77,8 @@ def unsupported_nodes(model) -> list[tuple[str, str, str]]:
 def import_tflite(path: Path, options):
     model = load_tflite(path)
     from . import ImportedModel
-    from .tflite_hybrid import HybridOperatorConverter, unsupported_hybrid_ops
+    from .tflite_float import FloatOperatorConverter
+    from .tflite_hybrid import unsupported_hybrid_ops
     from .tflite_int8 import import_int8_graph, is_int8_model
 
     if options.bindings:
@@ -82,6 +95,8 @@ def import_tflite(path: Path, options):
     subgraph = model.Subgraphs(0)
     names = [subgraph.Tensors(subgraph.Inputs(i)).Name().decode() for i in range(subgraph.InputsLength())]
     try:
-        return ImportedModel(from_tflite(model, shape_dict=shape_dict, op_converter=HybridOperatorConverter), names)
+        return ImportedModel(from_tflite(model, shape_dict=shape_dict, op_converter=FloatOperatorConverter), names)
+    except EdgecError:
+        raise
     except Exception as exc:
         raise ModelLoadError(f"{path}: TVM's TFLite importer failed: {exc.__class__.__name__}: {exc}") from None

@@ -151,6 +151,7 @@ def _check(model, file_size: int, p: _Problems) -> None:
         known = {int(i) for i in (sg.InputsAsNumpy() if sg.InputsLength() else []) if 0 <= i < n_tensors}
         produced = set(known)  # graph inputs and operator outputs: what a graph output may be
         known |= {t for t in range(n_tensors) if _has_data(model, sg.Tensors(t), n_buffers)}
+        known |= {t for t in range(n_tensors) if sg.Tensors(t).IsVariable()}  # state (an LSTM's): zero at first
         integer = set()  # int8 / int16 tensors operators read or write: their kernels need a scale for each
         integer_model = False  # some operator computes int8 / int16: the int8 importer takes the model
         for k in range(sg.OperatorsLength()):

@@ -12,10 +12,11 @@ from .broadcast import broadcast_strides, coalesce, right_align
 
 RANK = 6
 BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div",
-              "relax.power": "pow", "relax.mod": "fmod", "relax.floor_mod": "floor_mod"}
+              "relax.power": "pow", "relax.mod": "fmod", "relax.floor_mod": "floor_mod",
+              "relax.floor_divide": "floor_div"}
 BINARY_CODES = {"add": "EDGEC_ADD", "sub": "EDGEC_SUB", "mul": "EDGEC_MUL", "div": "EDGEC_DIV",
                 "max": "EDGEC_MAX", "min": "EDGEC_MIN", "pow": "EDGEC_POW", "prelu": "EDGEC_PRELU",
-                "fmod": "EDGEC_FMOD", "floor_mod": "EDGEC_FLOOR_MOD"}
+                "fmod": "EDGEC_FMOD", "floor_mod": "EDGEC_FLOOR_MOD", "floor_div": "EDGEC_FLOOR_DIV"}
 # TVM lowers some ONNX ops (Clip with tensor bounds) to call_tir of TOPI functions; these are the ones we know.
 TIR_BINARY = {"maximum": "max", "minimum": "min"}
 UNARY_CODES = {
@@ -39,13 +40,14 @@ UNARY_CODES = {
     "sign": "EDGEC_SIGN",
     "gelu": "EDGEC_GELU",
     "gelu_tanh": "EDGEC_GELU_TANH",
+    "rsqrt": "EDGEC_RSQRT",
 }
 # One-input Relax math functions: one unary kernel with an op code each.
 UNARY_RELAX = {"relax.exp": "exp", "relax.log": "log", "relax.abs": "abs", "relax.negative": "neg",
                "relax.floor": "floor", "relax.ceil": "ceil", "relax.round": "round", "relax.erf": "erf",
                "relax.sin": "sin", "relax.cos": "cos", "relax.sign": "sign", "relax.nn.gelu": "gelu",
                "relax.nn.gelu_tanh": "gelu_tanh", "relax.sigmoid": "sigmoid", "relax.tanh": "tanh",
-               "relax.sqrt": "sqrt"}
+               "relax.sqrt": "sqrt", "relax.rsqrt": "rsqrt"}
 
 # Every element-wise kernel reads element i before it writes element i, so out == in is allowed (same shape).
 IN_PLACE_OPS.update(BINARY_CODES, UNARY_CODES)
@@ -114,6 +116,15 @@ def emit_binary(node, ctx):
     )
     ctx.use("edgec_binary_f32")
     return f"edgec_binary_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
+@lowering("relax.square")
+def lower_square(ctx, call, out):
+    """x * x (TFLite SQUARE, and TVM's L2_NORMALIZATION): the binary kernel with x on both sides."""
+    shape, dtype = out
+    require_float(dtype, call.op.name)
+    x = ctx.tensor(call.args[0])
+    return ctx.emit("mul", [x, x], shape, dtype, {"act": (-math.inf, math.inf)})
 
 
 def emit_unary_node(ctx, call, out, kind: str, **attrs) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import kernel
 from .broadcast import right_align
+from .hybrid import extern
 
 RANK = 6  # EDGEC_MAX_RANK
 
@@ -71,10 +72,24 @@ def _step(table: np.ndarray) -> int | None:
     return step if np.array_equal(table, step * np.arange(table.size, dtype=np.int64)) else None
 
 
+@extern("edgec.gather_axes")
+def lower_gather_axes(ctx, call, attrs, args, out):
+    """The float TFLite importer's data movement (frontend/tflite_float.py): the index map is a constant input."""
+    shape, dtype = out
+    x = ctx.tensor(args[0])
+    index_map = ctx.const(args[1])
+    if index_map is None or index_map.size != int(np.prod(shape, dtype=np.int64)):
+        raise NotImplementedError("gather_axes without a constant index map of the output's size")
+    if index_map.size and (index_map.min() < 0 or index_map.max() >= ctx.graph.tensors[x].elems):
+        raise NotImplementedError("gather_axes index map outside its input")
+    return ctx.emit("gather_axes", [x], shape, dtype, {"index_map": np.asarray(index_map, np.int64).reshape(shape)})
+
+
 @kernel("gather_axes")
 def emit_gather_axes(node, ctx):
     y = ctx.graph.tensors[node.outputs[0]]
-    base, sizes, tables = axis_tables(node.attrs["index_map"])
+    index_map = node.attrs["index_map"]
+    base, sizes, tables = axis_tables(index_map)
     src = ctx.ptr(node.inputs[0], const=True)
     src = f"{src} + {base}" if base else src
     steps = [_step(t) for t in tables]
@@ -84,8 +99,15 @@ def emit_gather_axes(node, ctx):
                                                                  in_strides=[0] * (RANK - len(steps)) + steps))
         ctx.use(fn)
         return f"{fn}({src}, {ctx.ptr(node.outputs[0])}, {params});"
-    if y.dtype != "int8":
+    width = {"int8": 1, "float32": 4}.get(y.dtype)
+    if width is None:
         raise NotImplementedError(f"table-driven gather of {y.dtype}")
+    out = ctx.ptr(node.outputs[0])
+    if width > 1:  # a gather of w-byte elements is a byte gather whose innermost axis copies the w bytes
+        bytes_map = index_map.reshape(*index_map.shape, 1) * width + np.arange(width, dtype=np.int64)
+        base, sizes, tables = axis_tables(bytes_map)
+        src = f"(const int8_t *)({ctx.ptr(node.inputs[0], const=True)}) + {base}"
+        out = f"(int8_t *)({out})"
     offsets = np.concatenate(tables).astype(np.int64)
     if offsets.max() >= 2**31:
         raise NotImplementedError("input too large for int32 offsets")
@@ -94,7 +116,7 @@ def emit_gather_axes(node, ctx):
     params = ctx.static_params("edgec_gather_axes_params", dict(
         out_shape=right_align(sizes, RANK), table_start=[0] * (RANK - len(starts)) + starts))
     ctx.use("edgec_gather_axes_s8")
-    return f"edgec_gather_axes_s8({src}, {sym}, {ctx.ptr(node.outputs[0])}, {params});"
+    return f"edgec_gather_axes_s8({src}, {sym}, {out}, {params});"
 
 
 @kernel("gather_s8")

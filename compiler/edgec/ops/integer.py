@@ -20,6 +20,7 @@ from .hybrid import extern
 
 Q8 = ("int8", "uint8")
 CAST_FROM = {"int32": "EDGEC_CAST_FROM_INT32", "int8": "EDGEC_CAST_FROM_INT8", "uint8": "EDGEC_CAST_FROM_UINT8"}
+CAST_TO_INT32_FROM = {"float32": "EDGEC_CAST_FROM_FLOAT32", "int64": "EDGEC_CAST_FROM_INT64"}
 
 
 def _check_q8(ctx, names, what):
@@ -90,9 +91,20 @@ def lower_astype(ctx, call, out):
     src = ctx.graph.tensors[x].dtype
     if src == dtype:
         return ctx.alias(x, shape)
+    if dtype == "int32" and src in CAST_TO_INT32_FROM:
+        return ctx.emit("cast_i32", [x], shape, dtype, {})
     if dtype != "float32" or src not in CAST_FROM:
-        raise NotImplementedError(f"Cast from {src} to {dtype} (edgec casts int32, int8 and uint8 to float32)")
+        raise NotImplementedError(f"Cast from {src} to {dtype} (edgec casts int32, int8 and uint8 to float32, and "
+                                  "float32 and int64 to int32)")
     return ctx.emit("cast", [x], shape, dtype, {})
+
+
+@kernel("cast_i32")
+def emit_cast_i32(node, ctx):
+    x = ctx.graph.tensors[node.inputs[0]]
+    ctx.use("edgec_cast")
+    return (f"edgec_cast_to_i32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {x.elems}, "
+            f"{CAST_TO_INT32_FROM[x.dtype]});")
 
 
 @kernel("dynamic_quantize_linear")

@@ -16,7 +16,8 @@ from .broadcast import broadcast_strides, coalesce, right_align
 
 RANK = 6
 COMPARE_OPS = {"relax.equal": "EDGEC_EQUAL", "relax.less": "EDGEC_LESS", "relax.less_equal": "EDGEC_LESS_EQUAL",
-               "relax.greater": "EDGEC_GREATER", "relax.greater_equal": "EDGEC_GREATER_EQUAL"}
+               "relax.greater": "EDGEC_GREATER", "relax.greater_equal": "EDGEC_GREATER_EQUAL",
+               "relax.not_equal": "EDGEC_NOT_EQUAL"}
 LOGIC_OPS = {"relax.logical_and": "EDGEC_AND", "relax.logical_or": "EDGEC_OR", "relax.logical_xor": "EDGEC_XOR"}
 
 

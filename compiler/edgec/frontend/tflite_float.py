@@ -1,0 +1,243 @@
+"""Float TFLite operators TVM's TFLite importer gets wrong or cannot convert, converted here instead.
+
+`FloatOperatorConverter` is the `op_converter` handed to TVM's `from_tflite` (after the hybrid one,
+tflite_hybrid.py). It replaces these converters:
+
+- data movement (REVERSE_V2, BATCH_TO_SPACE_ND, SPACE_TO_BATCH_ND, MIRROR_PAD, RESIZE_NEAREST_NEIGHBOR,
+  BROADCAST_TO, TILE): TVM has no kernel edgec can run for some (flip, tile, the TOPI space / batch calls),
+  refuses MIRROR_PAD's SYMMETRIC mode and leaves nearest resizing without a rounding rule. Each becomes the
+  extern `edgec.gather_axes` with its index map, computed by the same NumPy description the int8 importer uses
+  (tflite_int8_movement.py, after TFLite Micro's reference kernels), so float and int8 move the same elements;
+- EXPAND_DIMS (TVM's call has a stale signature: a TypeError on every model);
+- GELU with approximate=True (TVM computes the erf form whatever the option);
+- ARG_MAX / ARG_MIN and CUMSUM as the externs the ONNX importer uses (ops/arg_reduce.py, ops/scan.py): TVM's
+  CUMSUM refuses reverse, and relax.argmax has no kernel here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tvm
+from tvm import relax
+
+from ..errors import EdgecError, UnsupportedModelError
+from .tflite_hybrid import HybridOperatorConverter
+from .tflite_lstm import convert_unidirectional_lstm
+from .tflite_int8 import _options, _Reader
+from .tflite_int8_movement import _axis, index_maps
+
+# TFLite op -> the NumPy index map of one output (besides the shared ones in tflite_int8_movement._INDEX_MAPS)
+INDEX_MAP_OPS = ("REVERSE_V2", "BATCH_TO_SPACE_ND", "MIRROR_PAD", "RESIZE_NEAREST_NEIGHBOR", "BROADCAST_TO")
+
+
+def _extern(name: str, attrs: dict):
+    func = relax.ExternFunc(name)
+    for key, value in attrs.items():
+        func = func.with_attr(key, value)
+    return func
+
+
+def gather(x, index_map: np.ndarray, dtype: str):
+    """Output element i = input element index_map.flat[i] (ops/gather_axes.py picks the copy)."""
+    return relax.call_dps_packed(_extern("edgec.gather_axes", {}),
+                                 relax.Tuple([x, relax.const(np.ascontiguousarray(index_map, np.int64))]),
+                                 out_ty=relax.TensorType([int(d) for d in index_map.shape], dtype))
+
+
+class _ReaderWithFolded(_Reader):
+    """The flatbuffer reader, where a tensor's value is also known when an earlier converter made it a constant
+    (SHAPE, FILL, BROADCAST_ARGS): the index maps and the converters below read both alike."""
+
+    def __init__(self, model, exp_tab):
+        super().__init__(model)
+        self.exp_tab = exp_tab
+
+    def data(self, i: int) -> np.ndarray | None:
+        value = super().data(i)
+        if value is None and self.exp_tab.has_expr(self.name(i)):
+            expr = self.exp_tab.get_expr(self.name(i))
+            value = expr.value.numpy() if isinstance(expr, tvm.ir.expr.Constant) else None
+        return value
+
+
+class FloatOperatorConverter(HybridOperatorConverter):
+    """TVM's TFLite converter with edgec's float converters (see the module docstring)."""
+
+    def __init__(self, model, subgraph, exp_tab, bb):
+        super().__init__(model, subgraph, exp_tab, bb)
+        self._reader = _ReaderWithFolded(model, exp_tab)
+        for kind in INDEX_MAP_OPS:
+            self.convert_map[kind] = self.convert_by_index_map
+        self.convert_map.update({
+            "SPACE_TO_BATCH_ND": self.convert_space_to_batch, "TILE": self.convert_tile,
+            "GATHER_ND": self.convert_gather_nd, "EMBEDDING_LOOKUP": self.convert_embedding_lookup,
+            "SHAPE": self.convert_shape, "FILL": self.convert_fill, "BROADCAST_ARGS": self.convert_broadcast_args,
+            "UNIDIRECTIONAL_SEQUENCE_LSTM": lambda op: convert_unidirectional_lstm(self, op),
+            "EXPAND_DIMS": self.convert_reshape_to_output, "GELU": self.convert_gelu_approximate,
+            "ARG_MAX": self.convert_arg_max, "ARG_MIN": self.convert_arg_min, "CUMSUM": self.convert_cumsum,
+        })
+        self.convert_map = {kind: self._naming_the_node(kind, fn) for kind, fn in self.convert_map.items()}
+
+    def _naming_the_node(self, kind: str, convert):
+        """A converter's failure (ours, or TVM's OpNotImplemented on an option it lacks) as the user's error,
+        naming the operator's output tensor and the reason."""
+        def run(op):
+            try:
+                return convert(op=op)
+            except EdgecError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any converter failure is a refusal of this node
+                outs = op.OutputsAsNumpy()
+                node = self._reader.name(int(outs[0])) if len(outs) and outs[0] >= 0 else "?"
+                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+                raise UnsupportedModelError([(node, kind, reason)]) from None
+        return run
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def _io(self, op) -> tuple[list[int], list[int]]:
+        return [int(i) for i in op.InputsAsNumpy()], [int(i) for i in op.OutputsAsNumpy()]
+
+    def _dtype(self, i: int) -> str:
+        return self._reader.dtype(i)
+
+    def _expr(self, i: int):
+        """An input as a Relax value: a constant of the file, or what an earlier operator computed."""
+        value = self._reader.data(i)
+        return relax.const(value) if value is not None else self.get_expr(i)
+
+    def _const_ints(self, i: int, what: str) -> np.ndarray:
+        value = self._reader.data(i)
+        if value is None:
+            raise NotImplementedError(f"{what} computed at run time (edgec needs it in the file)")
+        return value.astype(np.int64).reshape(-1)
+
+    # -- converters ----------------------------------------------------------------------------------------
+    def convert_by_index_map(self, op):
+        import tflite
+
+        kind = self.get_op_code_str(op)
+        ins, outs = self._io(op)
+        (index_map,) = index_maps(kind, self._reader, op, ins, outs, _options, tflite)
+        return gather(self.get_expr(ins[0]), index_map, self._dtype(outs[0]))
+
+    def convert_space_to_batch(self, op):
+        """space_to_batch_nd.h: pad H and W with zeros, then block position (dy, dx) of batch b goes to batch
+        (dy * bw + dx) * B + b."""
+        ins, outs = self._io(op)
+        shape = list(self._reader.shape(ins[0]))
+        block, pads = self._const_ints(ins[1], "block_shape"), self._const_ints(ins[2], "paddings")
+        if len(shape) not in (3, 4) or block.size != len(shape) - 2 or pads.size != 2 * block.size \
+                or np.any(block < 1) or np.any(pads < 0):
+            raise NotImplementedError(f"block_shape {block.tolist()} and paddings {pads.tolist()} for an input "
+                                      f"of {shape}")
+        x = self.get_expr(ins[0])
+        width = [0, 0, *pads.tolist()] + [0, 0] * (len(shape) - 1 - block.size)
+        padded = [shape[0]] + [n + int(pads[2 * k]) + int(pads[2 * k + 1]) for k, n in enumerate(shape[1:1 + block.size])] \
+            + shape[1 + block.size:]
+        if any(pads):
+            x = self.bb.normalize(relax.op.nn.pad(x, width, pad_value=0.0))
+        flat = np.arange(int(np.prod(padded)), dtype=np.int64).reshape(padded if len(shape) == 4 else padded[:2] + [1, padded[2]])
+        bh, bw = int(block[0]), int(block[1]) if block.size > 1 else 1
+        n, h, w, c = flat.shape
+        if h % bh or w % bw:
+            raise NotImplementedError(f"padded size {[h, w]} is not a multiple of the block {[bh, bw]}")
+        y = flat.reshape(n, h // bh, bh, w // bw, bw, c).transpose(2, 4, 0, 1, 3, 5).reshape(bh * bw * n, h // bh, w // bw, c)
+        y = y if len(shape) == 4 else y[:, :, 0, :]
+        if list(y.shape) != list(self._reader.shape(outs[0])):
+            raise NotImplementedError(f"output shape {list(self._reader.shape(outs[0]))}, expected {list(y.shape)}")
+        return gather(x, y, self._dtype(outs[0]))
+
+    def convert_tile(self, op):
+        ins, outs = self._io(op)
+        shape = self._reader.shape(ins[0])
+        multiples = self._const_ints(ins[1], "multiples")
+        if multiples.size != len(shape) or np.any(multiples < 0):
+            raise NotImplementedError(f"multiples {multiples.tolist()} for an input of {list(shape)}")
+        index_map = np.tile(np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape), multiples.tolist())
+        return gather(self.get_expr(ins[0]), index_map, self._dtype(outs[0]))
+
+    def convert_gather_nd(self, op):
+        """gather_nd.cc with indices in the file: output [..., rest] = input[indices[..., 0], ..., indices[..., k-1], rest]."""
+        ins, outs = self._io(op)
+        shape = self._reader.shape(ins[0])
+        indices = self._reader.data(ins[1])
+        if indices is None:
+            raise NotImplementedError("indices computed at run time (edgec needs them in the file)")
+        indices = indices.astype(np.int64)
+        k = indices.shape[-1] if indices.ndim else 0
+        if indices.ndim < 1 or not 1 <= k <= len(shape):
+            raise NotImplementedError(f"indices of shape {list(indices.shape)} for an input of {list(shape)}")
+        if np.any(indices < 0) or np.any(indices >= np.array(shape[:k])):
+            raise NotImplementedError(f"indices outside the input's {list(shape[:k])}")
+        flat = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
+        index_map = flat[tuple(np.moveaxis(indices, -1, 0))]
+        return gather(self.get_expr(ins[0]), index_map, self._dtype(outs[0]))
+
+    def convert_embedding_lookup(self, op):
+        """table rows by run-time ids (TVM's converter swaps the two inputs); an id outside the table gives a zero
+        row (edgec's gather never reads outside it; LiteRT stops with an error)."""
+        ins, _ = self._io(op)
+        return relax.op.take(self._expr(ins[1]), self._expr(ins[0]), axis=0)
+
+    def convert_shape(self, op):
+        """Static shapes: the output is a constant (what FILL, RESHAPE and BROADCAST_ARGS read after it)."""
+        ins, outs = self._io(op)
+        return relax.const(np.array(self._reader.shape(ins[0]), self._dtype(outs[0])))
+
+    def convert_fill(self, op):
+        ins, outs = self._io(op)
+        dims, value = self._const_ints(ins[0], "the dims"), self._reader.data(ins[1])
+        if value is None or value.size != 1:
+            raise NotImplementedError("the fill value must be one value known at compile time")
+        return relax.const(np.full([int(d) for d in dims], value.reshape(()), self._dtype(outs[0])))
+
+    def convert_broadcast_args(self, op):
+        ins, outs = self._io(op)
+        a, b = self._const_ints(ins[0], "shape 0"), self._const_ints(ins[1], "shape 1")
+        try:
+            shape = np.broadcast_shapes(tuple(a.tolist()), tuple(b.tolist()))
+        except ValueError:
+            raise NotImplementedError(f"shapes {a.tolist()} and {b.tolist()} do not broadcast") from None
+        return relax.const(np.array(shape, self._dtype(outs[0])))
+
+    def convert_reshape_to_output(self, op):
+        ins, outs = self._io(op)
+        return relax.op.reshape(self.get_expr(ins[0]), [int(d) for d in self._reader.shape(outs[0])])
+
+    def convert_gelu_approximate(self, op):
+        import tflite
+
+        ins, _ = self._io(op)
+        if _options(op, tflite.GeluOptions).Approximate():
+            return relax.op.nn.gelu_tanh(self.get_expr(ins[0]))
+        return relax.op.nn.gelu(self.get_expr(ins[0]))
+
+    def _arg_reduce(self, op, is_min: int):
+        ins, outs = self._io(op)
+        shape = self._reader.shape(ins[0])
+        (axis,) = self._const_ints(ins[1], "axis").tolist() or [0]
+        axis = _axis(int(axis), len(shape))
+        out_shape = [int(d) for k, d in enumerate(shape) if k != axis]
+        # TFLite keeps the first index of equal values (a strict comparison): select_last 0
+        y = relax.call_dps_packed(_extern("edgec.arg_reduce", dict(axis=axis, is_min=is_min, select_last=0)),
+                                  relax.Tuple([self.get_expr(ins[0])]), out_ty=relax.TensorType(out_shape, "int64"))
+        out_dtype = self._dtype(outs[0])
+        return y if out_dtype == "int64" else relax.op.astype(self.bb.normalize(y), out_dtype)
+
+    def convert_arg_max(self, op):
+        return self._arg_reduce(op, 0)
+
+    def convert_arg_min(self, op):
+        return self._arg_reduce(op, 1)
+
+    def convert_cumsum(self, op):
+        import tflite
+
+        ins, outs = self._io(op)
+        shape = self._reader.shape(ins[0])
+        (axis,) = self._const_ints(ins[1], "axis").tolist()
+        o = _options(op, tflite.CumsumOptions)
+        func = _extern("edgec.cumsum", dict(axis=_axis(int(axis), len(shape)), exclusive=int(o.Exclusive()),
+                                            reverse=int(o.Reverse())))
+        return relax.call_dps_packed(func, relax.Tuple([self.get_expr(ins[0])]),
+                                     out_ty=relax.TensorType(list(shape), self._dtype(outs[0])))
