@@ -12,11 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from ai_edge_litert import schema_py_generated as S
-
 from edgec.build.host import build_host_executable, run_host_executable_many
 from edgec.frontend.tflite import SUPPORTED_OPS
 from edgec.pipeline import CompileOptions, compile_model
-
 from tflite_builder import TFLiteBuilder
 
 RUNS = 4

@@ -22,9 +22,9 @@ from tvm import relax
 
 from ..errors import EdgecError, UnsupportedModelError
 from .tflite_hybrid import HybridOperatorConverter
-from .tflite_lstm import convert_unidirectional_lstm
 from .tflite_int8 import _options, _Reader
 from .tflite_int8_movement import _axis, index_maps
+from .tflite_lstm import convert_unidirectional_lstm
 
 # TFLite op -> the NumPy index map of one output (besides the shared ones in tflite_int8_movement._INDEX_MAPS)
 INDEX_MAP_OPS = ("REVERSE_V2", "BATCH_TO_SPACE_ND", "MIRROR_PAD", "RESIZE_NEAREST_NEIGHBOR", "BROADCAST_TO")
