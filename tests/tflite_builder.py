@@ -69,6 +69,17 @@ class TFLiteBuilder:
         self.operators.append(o)
         return outputs
 
+    def custom(self, name: str, inputs: list[int], outputs: list[int], options: bytes) -> list[int]:
+        """A custom operator (e.g. TFLite_Detection_PostProcess) with its flexbuffer options."""
+        key = (schema.BuiltinOperator.CUSTOM, name)
+        self.opcodes.setdefault(key, len(self.opcodes))
+        self.versions[key] = 1
+        o = schema.OperatorT()
+        o.opcodeIndex, o.inputs, o.outputs = self.opcodes[key], list(inputs), list(outputs)
+        o.customOptions = np.frombuffer(options, np.uint8)
+        self.operators.append(o)
+        return outputs
+
     def conv2d(self, x: int, out_channels: int, kernel=(3, 3), strides=(1, 1), padding: str = "SAME",
                relu: bool = True, out_quant: tuple[float, int] | None = None) -> int:
         """CONV_2D with per-channel symmetric int8 weights and an int32 bias."""
@@ -129,7 +140,9 @@ class TFLiteBuilder:
         codes = [None] * len(self.opcodes)
         for code, index in self.opcodes.items():
             oc = schema.OperatorCodeT()
-            oc.builtinCode, oc.deprecatedBuiltinCode, oc.version = code, min(code, 127), self.versions[code]
+            if isinstance(code, tuple):  # a custom operator: (CUSTOM, its name)
+                code, oc.customCode = code[0], code[1].encode()
+            oc.builtinCode, oc.deprecatedBuiltinCode, oc.version = code, min(code, 127), self.versions.get(code, 1)
             codes[index] = oc
         model.operatorCodes = codes
         model.description = b"edgec test model"

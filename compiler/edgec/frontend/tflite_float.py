@@ -21,6 +21,8 @@ import tvm
 from tvm import relax
 
 from ..errors import EdgecError, UnsupportedModelError
+from .onnx_converters import _extern
+from .tflite_detection import convert_detection_postprocess
 from .tflite_hybrid import HybridOperatorConverter
 from .tflite_int8 import _options, _Reader
 from .tflite_int8_movement import _axis, index_maps
@@ -28,13 +30,6 @@ from .tflite_lstm import convert_unidirectional_lstm
 
 # TFLite op -> the NumPy index map of one output (besides the shared ones in tflite_int8_movement._INDEX_MAPS)
 INDEX_MAP_OPS = ("REVERSE_V2", "BATCH_TO_SPACE_ND", "MIRROR_PAD", "RESIZE_NEAREST_NEIGHBOR", "BROADCAST_TO")
-
-
-def _extern(name: str, attrs: dict):
-    func = relax.ExternFunc(name)
-    for key, value in attrs.items():
-        func = func.with_attr(key, value)
-    return func
 
 
 def gather(x, index_map: np.ndarray, dtype: str):
@@ -73,6 +68,7 @@ class FloatOperatorConverter(HybridOperatorConverter):
             "GATHER_ND": self.convert_gather_nd, "EMBEDDING_LOOKUP": self.convert_embedding_lookup,
             "SHAPE": self.convert_shape, "FILL": self.convert_fill, "BROADCAST_ARGS": self.convert_broadcast_args,
             "UNIDIRECTIONAL_SEQUENCE_LSTM": lambda op: convert_unidirectional_lstm(self, op),
+            "DETECTION_POSTPROCESS": lambda op: convert_detection_postprocess(self, op),
             "EXPAND_DIMS": self.convert_reshape_to_output, "GELU": self.convert_gelu_approximate,
             "ARG_MAX": self.convert_arg_max, "ARG_MIN": self.convert_arg_min, "CUMSUM": self.convert_cumsum,
         })
