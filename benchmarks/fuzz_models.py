@@ -57,7 +57,8 @@ KINDS = {
                       "tiny_cnn (ORT quantize_static)": ("ort_qdq_model", 0.5)},
     "TFLite int8": {"kws": (MLPERF / "kws_ref_model.tflite", 0.34), "ad01": (MLPERF / "ad01_int8.tflite", 0.33),
                     "int8 mix": (ZOO / "int8_mix_int8io.tflite", 0.33)},
-    "TFLite float": {"small cnn": ("small_float_tflite", 0.9), "ad01": (MLPERF / "ad01_fp32.tflite", 0.1)},
+    "TFLite float": {"small cnn": ("small_float_tflite", 0.6), "float ops": ("float_ops_tflite", 0.3),
+                     "ad01": (MLPERF / "ad01_fp32.tflite", 0.1)},
     "TFLite hybrid": {"kws": (MLPERF / "kws_ref_model_float32.tflite", 1.0)},
 }
 # Outcome columns, in report order; BUGS are edgec's defects
@@ -101,6 +102,25 @@ def ort_qdq_model(work: Path) -> Path:
     quantize_static(str(pre), str(qdq), Reader(inp.name, inp.shape), quant_format=QuantFormat.QDQ, per_channel=True,
                     activation_type=QuantType.QInt8, weight_type=QuantType.QInt8, reduce_range=True)
     return qdq
+
+
+def float_ops_tflite(work: Path) -> Path:
+    """The float importer's own converters in one small model (tests/test_float_tflite_ops.py's cases): LSTM,
+    detection post-processing, the index-map data movement, gathers, arg / cumsum / cast, resizes, folded shapes."""
+    from tflite_builder import TFLiteBuilder
+
+    import test_float_tflite_ops as cases
+
+    b = TFLiteBuilder(seed=2)
+    inputs, outputs = [], []
+    for name in ("lstm", "detection_postprocess", "pads", "space_depth_batch", "broadcast_tile_reverse", "gathers",
+                 "arg_cumsum_cast", "resizes", "shapes_at_compile_time"):
+        ins, outs = cases.CASES[name][0](b)
+        inputs += ins
+        outputs += outs
+    path = work / "float_ops.tflite"
+    path.write_bytes(b.finish(inputs, outputs))
+    return path
 
 
 def small_float_tflite(work: Path) -> Path:

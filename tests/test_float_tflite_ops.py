@@ -283,14 +283,15 @@ def resizes(b):
     h, w, c = (int(v) for v in b.rng.integers(2, 6, 3))
     oh, ow = (int(v) for v in b.rng.integers(1, 10, 2))
     x = f32(b, [1, h, w, c])
-    size = const(b, np.array([oh, ow], np.int32))
     outs = []
-    for align, half in ((False, False), (True, False), (False, True)):
-        for kind, cls in (("RESIZE_BILINEAR", S.ResizeBilinearOptionsT),
-                          ("RESIZE_NEAREST_NEIGHBOR", S.ResizeNearestNeighborOptionsT)):
-            y = f32(b, [1, oh, ow, c])
-            b.op(kind, [x, size], [y], options(cls, alignCorners=align, halfPixelCenters=half), version=3)
-            outs.append(y)
+    for oh, ow in ((oh, ow), (1, ow)):  # an output row of 1: align_corners divides by out - 1 = 0
+        size = const(b, np.array([oh, ow], np.int32))
+        for align, half in ((False, False), (True, False), (False, True)):
+            for kind, cls in (("RESIZE_BILINEAR", S.ResizeBilinearOptionsT),
+                              ("RESIZE_NEAREST_NEIGHBOR", S.ResizeNearestNeighborOptionsT)):
+                y = f32(b, [1, oh, ow, c])
+                b.op(kind, [x, size], [y], options(cls, alignCorners=align, halfPixelCenters=half), version=3)
+                outs.append(y)
     return [x], outs
 
 

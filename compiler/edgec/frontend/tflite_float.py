@@ -65,7 +65,7 @@ class FloatOperatorConverter(HybridOperatorConverter):
             self.convert_map[kind] = self.convert_by_index_map
         self.convert_map.update({
             "SPACE_TO_BATCH_ND": self.convert_space_to_batch, "TILE": self.convert_tile,
-            "GATHER_ND": self.convert_gather_nd, "EMBEDDING_LOOKUP": self.convert_embedding_lookup,
+            "GATHER_ND": self.convert_gather_nd, "RESIZE_BILINEAR": self.convert_resize_bilinear, "EMBEDDING_LOOKUP": self.convert_embedding_lookup,
             "SHAPE": self.convert_shape, "FILL": self.convert_fill, "BROADCAST_ARGS": self.convert_broadcast_args,
             "UNIDIRECTIONAL_SEQUENCE_LSTM": lambda op: convert_unidirectional_lstm(self, op),
             "DETECTION_POSTPROCESS": lambda op: convert_detection_postprocess(self, op),
@@ -195,6 +195,28 @@ class FloatOperatorConverter(HybridOperatorConverter):
         except ValueError:
             raise NotImplementedError(f"shapes {a.tolist()} and {b.tolist()} do not broadcast") from None
         return relax.const(np.array(shape, self._dtype(outs[0])))
+
+    def convert_resize_bilinear(self, op):
+        """As edgec's resize taps (ops/resize.py) rather than relax's resize2d, which TVM's constant folding
+        divides by zero on (align_corners with an output of size 1). TFLite's coordinates are ONNX's
+        align_corners (the size-1 axis reads index 0, as TFLite's in / out scale does there), half_pixel (below
+        0 clamped to the first row, as there) or asymmetric."""
+        import tflite
+
+        ins, outs = self._io(op)
+        o = _options(op, tflite.ResizeBilinearOptions)
+        if o.AlignCorners() and o.HalfPixelCenters():
+            raise NotImplementedError("align_corners and half_pixel_centers together")
+        in_shape, out_shape = self._reader.shape(ins[0]), [int(d) for d in self._reader.shape(outs[0])]
+        if len(in_shape) != 4 or len(out_shape) != 4:
+            raise NotImplementedError(f"input {list(in_shape)} and output {out_shape} (NHWC expected)")
+        mode = "align_corners" if o.AlignCorners() else "half_pixel" if o.HalfPixelCenters() else "asymmetric"
+        func = _extern("edgec.resize2d", dict(
+            roi=[0.0, 0.0, 1.0, 1.0], method="linear", coordinate_transformation_mode=mode, rounding_method="",
+            cubic_alpha=-0.75, cubic_exclude=0, extrapolation_value=0.0, antialias=0, layout="NHWC",
+            scales=[out_shape[1] / in_shape[1], out_shape[2] / in_shape[2]]))
+        return relax.call_dps_packed(func, relax.Tuple([self.get_expr(ins[0])]),
+                                     out_ty=relax.TensorType(out_shape, self._dtype(outs[0])))
 
     def convert_reshape_to_output(self, op):
         ins, outs = self._io(op)

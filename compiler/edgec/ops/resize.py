@@ -165,7 +165,8 @@ class _ExternAttrs:
 def lower_resize2d_exact(ctx, call, attrs, args, out):
     shape, dtype = out
     scales = tuple(float(s) for s in attrs["scales"])
-    return _emit(ctx, ctx.tensor(args[0]), shape, dtype, "NCHW", _ExternAttrs(attrs), scales,
+    layout = str(attrs["layout"]) if "layout" in attrs else "NCHW"  # ONNX's are NCHW, TFLite's NHWC
+    return _emit(ctx, ctx.tensor(args[0]), shape, dtype, layout, _ExternAttrs(attrs), scales,
                  bool(int(attrs["antialias"])))
 
 
