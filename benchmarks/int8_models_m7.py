@@ -30,6 +30,8 @@ MODELS = {
     "kws_ref_model.tflite": 16_000,
     "ad01_int8.tflite": 768,
 }
+MIX_LABELS = {"portable": "edgec portable", "dsp": "edgec DSP", "tflm_cmsis_nn": "TFLM + CMSIS-NN",
+              "tflm_reference": "TFLM reference"}
 CYCLES_GOAL = 0.40  # edgec DSP / TFLM + CMSIS-NN, estimated cycles (issue 15)
 # Kernel sets: the Cortex-M7 target's own list (DSP first), and the same without the DSP set.
 PORTABLE_KERNELS = ["optimized", "reference"]
@@ -76,8 +78,8 @@ def markdown(rows: list[dict], runs: int, sources: dict) -> str:
     for r in rows:
         p, d, c, f = r["portable"], r["dsp"], r["tflm_cmsis_nn"], r["tflm_reference"]
         if any("error" in x for x in (p, d, c, f)):
-            lines.append(f"| {r['model']} | " + " | ".join(x.get("error", "") for x in (p, d, c, f)) +
-                         " |" * 16)
+            cells = [r["model"], *(x.get("error", "") for x in (p, d, c, f))]
+            lines.append("| " + " | ".join(cells + [""] * (19 - len(cells))) + " |")
             continue
         dc, cc = d.get("cycles_estimate"), c.get("cycles_estimate")
         met = ("yes" if dc / cc <= CYCLES_GOAL else "no") if dc and cc else ""
@@ -111,8 +113,8 @@ def markdown(rows: list[dict], runs: int, sources: dict) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        for label in ("portable", "dsp", "tflm_cmsis_nn", "tflm_reference"):
-            m = r[label].get("instruction_mix")
+        for key, label in MIX_LABELS.items():
+            m = r[key].get("instruction_mix")
             if m:
                 lines.append(mix_row(r["model"], label, m))
     lines += [

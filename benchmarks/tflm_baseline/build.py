@@ -68,6 +68,9 @@ def cpu_flags(board: Board) -> list[str]:
 
 def _run(cmd: list[str], what: str) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0 and "algorithm: No such file" in proc.stderr:
+        raise BuildError(f"{what} failed: arm-none-eabi-g++ has no C++ standard headers "
+                         f"(apt-get install libstdc++-arm-none-eabi-newlib)")
     if proc.returncode != 0:
         raise BuildError(f"{what} failed (exit {proc.returncode}):\n$ {' '.join(cmd)}\n{proc.stderr.strip()[-4000:]}")
 

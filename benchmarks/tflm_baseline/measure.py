@@ -28,17 +28,12 @@ ARENA_LINE = "m-tflm-arena-used-"
 
 def fixed_inputs(model: Path, seed: int = 0) -> list[np.ndarray]:
     """The input `edgec bench` feeds with the same seed: the full int8 range, from numpy's default_rng(seed)."""
+    from edgec.frontend.tflite import load_tflite
     from edgec.reference import tflm_interpreter
 
     interp = tflm_interpreter(model)
-    infos, k = [], 0
-    while True:
-        try:
-            d = interp.get_input_details(k)
-        except (IndexError, RuntimeError, ValueError):
-            break
-        infos.append({"dtype": np.dtype(d["dtype"]).name, "shape": [int(s) for s in d["shape"]]})
-        k += 1
+    details = (interp.get_input_details(k) for k in range(load_tflite(model).Subgraphs(0).InputsLength()))
+    infos = [{"dtype": np.dtype(d["dtype"]).name, "shape": [int(s) for s in d["shape"]]} for d in details]
     return random_inputs({"inputs": infos}, seed)
 
 
