@@ -87,8 +87,10 @@ class Baseline:
         key = hashlib.sha256(repr((sorted((n, p.commit) for n, p in PINS.items()), self.flags, CXXFLAGS, CFLAGS,
                                    sorted(OPS), self._compiler_version(), ARENA_BYTES)).encode())
         self.root = tflm_cache() / f"{self.board.target}-{key.hexdigest()[:16]}"  # the libraries'
-        glue = hashlib.sha256(HERE.joinpath("glue.cc").read_bytes() + repr(self.glue_flags()).encode())
-        self.fw_root = self.root / f"fw-{glue.hexdigest()[:12]}"  # the firmware, also keyed by the glue
+        glue = hashlib.sha256(repr(self.glue_flags()).encode())
+        for f in (HERE / "glue.cc", *template_sources(self.board)):
+            glue.update(f.read_bytes())
+        self.fw_root = self.root / f"fw-{glue.hexdigest()[:12]}"  # the firmware: also keyed by the glue, templates
 
     @staticmethod
     def _compiler_version() -> str:
