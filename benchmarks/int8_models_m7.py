@@ -1,12 +1,15 @@
-"""The four MLPerf Tiny int8 models on the emulated Cortex-M7 (QEMU mps2-an500): arena, flash, and instructions
-per inference with the portable kernels and with the Cortex-M DSP kernels, measured in one run, against TFLite
-Micro (reference kernels and CMSIS-NN) on the same emulated board. Writes a markdown and a JSON report.
+"""The four MLPerf Tiny int8 models on the emulated Cortex-M7 (QEMU mps2-an500): arena, flash, instructions and
+estimated cycles per inference with the portable kernels and with the Cortex-M DSP kernels, against TFLite Micro
+with CMSIS-NN kernels and with its reference kernels, all measured in one run on the same emulated board. Writes a
+markdown and a JSON report.
 
-    python benchmarks/int8_models_m7.py [--runs 2] [--out benchmarks/results]
+    python benchmarks/int8_models_m7.py [--runs 2] [--out benchmarks/results] [--src NAME=DIR ...]
 
-Each edgec row has estimated cycles too (the instruction mix counted by edgec's QEMU plugin x
-targets/timing/cortex-m7.toml). The TFLM figures are the ones given in the int8 issue (mps2-an500, QEMU -icount shift=0, arm-none-eabi-gcc 12.2
--O2 -mcpu=cortex-m7 -mfpu=fpv5-d16 -mfloat-abi=hard). Figures are guest instructions, not time.
+TFLite Micro is built by benchmarks/tflm_baseline from its public sources at pinned commits (cloned once into
+~/.cache/edgec/tflm/src, or the local copies given with --src), with arm-none-eabi-gcc -O2 and edgec's flags for the
+core, into edgec's own benchmark firmware, and measured as edgec's (the same timed window, QEMU -icount shift=0,
+the same instruction-mix plugin and targets/timing/cortex-m7.toml); its outputs are checked bit for bit against
+the tflite-micro package. Figures are guest instructions and a cycle model, not time.
 """
 
 from __future__ import annotations
@@ -16,15 +19,20 @@ import sys
 from pathlib import Path
 
 from m7 import BOARD, REPO, by_op, config_with_kernels, measure, models_dir, write_report
+from tflm_baseline import PINS, baseline, measure_tflm
+from tflm_baseline.cli import parse_src
 
 
-# model -> (TFLM + CMSIS-NN instructions, TFLM reference-kernel instructions, TFLM arena bytes, arena goal bytes)
-TFLM = {
-    "pretrainedResnet_quant.tflite": (30_027_080, 109_411_400, 54_996, 49_152),
-    "vww_96_int8.tflite": (24_025_560, 103_214_760, 100_708, 55_296),
-    "kws_ref_model.tflite": (7_642_680, 44_213_080, 22_820, 16_000),
-    "ad01_int8.tflite": (583_240, 1_962_000, 2_580, 768),
+# model -> edgec's arena goal in bytes (issue targets)
+MODELS = {
+    "pretrainedResnet_quant.tflite": 49_152,
+    "vww_96_int8.tflite": 55_296,
+    "kws_ref_model.tflite": 16_000,
+    "ad01_int8.tflite": 768,
 }
+MIX_LABELS = {"portable": "edgec portable", "dsp": "edgec DSP", "tflm_cmsis_nn": "TFLM + CMSIS-NN",
+              "tflm_reference": "TFLM reference"}
+CYCLES_GOAL = 0.40  # edgec DSP / TFLM + CMSIS-NN, estimated cycles (issue 15)
 # Kernel sets: the Cortex-M7 target's own list (DSP first), and the same without the DSP set.
 PORTABLE_KERNELS = ["optimized", "reference"]
 
@@ -48,47 +56,65 @@ def mix_row(model: str, label: str, m: dict) -> str:
             f"({m['branches_taken']:,} / {m['branches_not_taken']:,}) | {other:,} |")
 
 
-def markdown(rows: list[dict], runs: int) -> str:
+def ratio(a, b) -> str:
+    return f"{a / b:.3f}" if a and b else ""
+
+
+def markdown(rows: list[dict], runs: int, sources: dict) -> str:
     references = sorted({r[k]["reference"] for r in rows for k in ("portable", "dsp") if "reference" in r[k]})
     lines = [
         f"# MLPerf Tiny int8 models on the emulated Cortex-M7 ({BOARD})",
         "",
         f"Median of {runs} runs after one warm-up; QEMU guest instructions (-icount shift=0), not time. "
-        f"Outputs are checked against {' and '.join(references) or 'the reference executor'}.",
+        f"Outputs are checked against {' and '.join(references) or 'the reference executor'}; TFLite Micro's "
+        f"firmware outputs bit for bit against the tflite-micro package on the same input.",
         "",
         "| model | portable instructions | DSP instructions | DSP / portable | TFLM + CMSIS-NN | DSP / CMSIS-NN | "
-        "TFLM reference | portable est. cycles | DSP est. cycles | DSP cycles / instructions | arena B | "
-        "arena goal B | TFLM arena B | flash B | outputs match |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "TFLM reference | DSP est. cycles | TFLM + CMSIS-NN est. cycles | DSP / CMSIS-NN est. cycles | "
+        f"<= {CYCLES_GOAL:.2f} | TFLM reference est. cycles | portable est. cycles | arena B | arena goal B | "
+        "TFLM arena B | flash B | TFLM + CMSIS-NN flash B | outputs match |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
-        cmsis, ref, tflm_arena, goal = TFLM[r["model"]]
-        p, d = r["portable"], r["dsp"]
-        if "error" in p or "error" in d:
-            lines.append(f"| {r['model']} | {p.get('error', '')} | {d.get('error', '')} | | | | | | | | | | | | |")
+        p, d, c, f = r["portable"], r["dsp"], r["tflm_cmsis_nn"], r["tflm_reference"]
+        if any("error" in x for x in (p, d, c, f)):
+            cells = [r["model"], *(x.get("error", "") for x in (p, d, c, f))]
+            lines.append("| " + " | ".join(cells + [""] * (19 - len(cells))) + " |")
             continue
+        dc, cc = d.get("cycles_estimate"), c.get("cycles_estimate")
+        met = ("yes" if dc / cc <= CYCLES_GOAL else "no") if dc and cc else ""
+        match = all(x["outputs_match"] for x in (p, d, c, f))
         lines.append(
             f"| {r['model']} | {round(p['instructions']):,} | {round(d['instructions']):,} | "
-            f"{d['instructions'] / p['instructions']:.2f} | {cmsis:,} | {d['instructions'] / cmsis:.2f} | {ref:,} | "
-            f"{cycles(p)} | {cycles(d)} | {cycles_ratio(d)} | "
-            f"{d['arena_bytes']:,} | {goal:,} | {tflm_arena:,} | {d['flash_bytes']:,} | "
-            f"{'yes' if p['outputs_match'] and d['outputs_match'] else 'NO'} "
-            f"(max abs err {max(p['max_abs_error'], d['max_abs_error']):.3g}) |")
+            f"{d['instructions'] / p['instructions']:.2f} | {round(c['instructions']):,} | "
+            f"{ratio(d['instructions'], c['instructions'])} | {round(f['instructions']):,} | "
+            f"{cycles(d)} | {cycles(c)} | {ratio(dc, cc)} | {met} | {cycles(f)} | {cycles(p)} | "
+            f"{d['arena_bytes']:,} | {r['arena_goal_bytes']:,} | {c['arena_used_bytes']:,} | {d['flash_bytes']:,} | "
+            f"{c['flash_bytes']:,} | {'yes' if match else 'NO'} "
+            f"(edgec max abs err {max(p['max_abs_error'], d['max_abs_error']):.3g}) |")
+    lines += [
+        "",
+        "TFLite Micro is built by `benchmarks/tflm_baseline` from its public sources, at the commits below (the "
+        "third-party libraries at the commits tflite-micro's own Makefile downloads), with arm-none-eabi-gcc -O2 and "
+        "edgec's Cortex-M7 flags, into edgec's benchmark firmware (the same start-up, serial protocol and timed "
+        "window: one input copy and one `Invoke()`); its arena is what `arena_used_bytes()` reports.",
+        "",
+        *(f"- {name}: `{PINS[name].commit}` ({how})" for name, how in sources.items()),
+    ]
     lines += [
         "",
         "Estimated cycles (`edgec bench --json`: `cycles_estimate`) are the instruction mix of one timed inference, "
         "counted by edgec's QEMU plugin, weighed by `targets/timing/cortex-m7.toml` (single issue, 1 cycle per "
         "instruction, LDM/STM/PUSH/POP/LDRD 1 cycle per 64 bits moved, +1 per taken branch): a model, not a "
-        "measurement. The TFLite Micro columns are copied instructions (see the script); they have no cycle "
-        "estimate yet.",
+        "measurement, the same for edgec and TFLite Micro.",
         "",
         "| model | kernels | alu | load | store | load_multiple (words) | store_multiple (words) | mul | dsp | "
         "branch (taken / not) | other |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        for label in ("portable", "dsp"):
-            m = r[label].get("instruction_mix")
+        for key, label in MIX_LABELS.items():
+            m = r[key].get("instruction_mix")
             if m:
                 lines.append(mix_row(r["model"], label, m))
     lines += [
@@ -115,25 +141,43 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=2)
     p.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    p.add_argument("--src", action="append", default=[], metavar="NAME=DIR",
+                   help=f"a local copy of a pinned TFLite Micro source ({', '.join(PINS)}); default: git clone")
     args = p.parse_args()
 
     from rich.progress import Progress
 
+    from edgec.board.boards import load_board
+
+    base = baseline(load_board(BOARD), parse_src(args.src))
     rows = []
     with Progress(transient=True) as progress:
-        task = progress.add_task("benchmarking", total=3 * len(TFLM))
-        for name in TFLM:
-            row = {"model": name}
+        for variant in ("cmsis-nn", "reference"):
+            base.library(variant, progress.console.print)
+        task = progress.add_task("benchmarking", total=5 * len(MODELS))
+        for name, goal in MODELS.items():
+            row = {"model": name, "arena_goal_bytes": goal}
             for label, kernels in (("portable", PORTABLE_KERNELS), ("dsp", None)):
                 progress.update(task, description=f"{name} ({label} kernels) on {BOARD}")
                 row[label] = measure(models_dir() / name, args.runs, config_with_kernels("cortex-m7", kernels))
+                progress.advance(task)
+            for variant in ("cmsis-nn", "reference"):
+                progress.update(task, description=f"{name} (TFLite Micro, {variant} kernels) on {BOARD}")
+                key = "tflm_" + variant.replace("-", "_")
+                try:
+                    row[key] = measure_tflm(base, models_dir() / name, variant, args.runs,
+                                            progress=progress.console.print)
+                except Exception as exc:  # one failing baseline build must not lose the other figures
+                    row[key] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
                 progress.advance(task)
             progress.update(task, description=f"{name} (DSP kernels, per-layer profile) on {BOARD}")
             row["profile"] = measure(models_dir() / name, 1, config_with_kernels("cortex-m7", None), layers=True)
             progress.advance(task)
             rows.append(row)
-    write_report(args.out, "int8_models_m7", BOARD, args.runs, rows, markdown(rows, args.runs))
-    return 0 if all(r[k].get("outputs_match") for r in rows for k in ("portable", "dsp")) else 1
+    sources = {name: how for name, (_path, how) in base.src.items()}
+    write_report(args.out, "int8_models_m7", BOARD, args.runs, rows, markdown(rows, args.runs, sources))
+    keys = ("portable", "dsp", "tflm_cmsis_nn", "tflm_reference")
+    return 0 if all(r[k].get("outputs_match") for r in rows for k in keys) else 1
 
 
 if __name__ == "__main__":
