@@ -19,9 +19,12 @@
  *     zero point where the input ends. Padding then needs no special case: x = -off adds (x + off) * w = 0, exactly
  *     what the reference's skipped taps add. Maps that fit the band (DW_BAND words) are copied whole; larger ones
  *     split into the rectangle of inside pixels and the border frame around it (dw3x3_block).
- * Everything else (other kernel sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel, four
- * channels at a time with the input offset added to each tap (SXTB16, SADD16, SMLABB / SMLATT). Depth multipliers
- * other than 1, float requantisation and INT32_MIN multipliers run the reference loops (dw_plain). */
+ * Other kernels up to 7x7 with dilation 1 (MCUNet's 5x5 and 7x7), and 3x3 in float requantisation, take dwk_*: the
+ * same arithmetic in C over band copies (see there), with the float requantisation on the exact accumulator.
+ * Everything else (dilated non-3x3 kernels, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel,
+ * four channels at a time with the input offset added to each tap (SXTB16, SADD16, SMLABB / SMLATT). Depth
+ * multipliers other than 1 and, on dw_general, float requantisation and INT32_MIN multipliers run the reference
+ * loops (dw_plain). */
 #include "edgec_depthwise_conv2d_s8.h"
 
 /* The reference loops over input channels [c0, c1): every output channel of those. */
@@ -529,7 +532,7 @@ static void dw_general(const int8_t *input, const int8_t *weights, const int32_t
 #define DWK_MAX 7 /* taps a side */
 typedef struct {
     int32_t bias[4];  /* 2 * (bias + input_offset * sum w) */
-    int32_t rq[4][3]; /* per channel: multiplier, 2^(r-1) + zp 2^r, r */
+    int32_t rq[4][3]; /* per channel: multiplier, 2^(r-1) + zp 2^r, r; in float mode: the scale's bits */
     int32_t w[DWK_MAX * (DWK_MAX / 2 * 4 + 2)]; /* row by row: int16 pairs of 2 * weights of taps kx, kx + 1, one
                                                   * word per channel; then an odd last tap for channels 0|2, 1|3 */
 } dwk_block;
@@ -543,8 +546,10 @@ static int dwk_block_prepare(dwk_block *k, const int8_t *weights, const int32_t 
     for (int32_t j = 0; j < 4; ++j) {
         const int32_t r = -shift[c + j], m = multiplier[c + j], b = bias ? bias[c + j] : 0;
         const uint32_t b_abs = b < 0 ? 0u - (uint32_t)b : (uint32_t)b;
-        if (r < 1 || r > 22 || m < 0 || b_abs >= bound) return 0;
+        if (b_abs >= bound) return 0;
         k->rq[j][0] = m;
+        if (p->requant == EDGEC_REQUANT_FLOAT) continue;
+        if (r < 1 || r > 22 || m < 0) return 0;
         k->rq[j][1] = (1 << (r - 1)) + (int32_t)((uint32_t)zp << r);
         k->rq[j][2] = r;
     }
@@ -587,8 +592,9 @@ typedef struct {
     int32_t cols, rows; /* output pixels */
     int8_t *out;
     int32_t out_step, out_row; /* bytes between output pixels, rows */
-    int32_t lo, hi;
+    int32_t lo, hi, zp;
     int32_t kh, kw;     /* taps (read by dwk_any only) */
+    int32_t fl;         /* float requantisation (dwk_any only) */
 } dwk_run;
 
 /* out = SMMLAR(X, multiplier, 2^(r-1) + zp 2^r - [X < 0]) >> r, saturated (see the top of this file) */
@@ -639,7 +645,7 @@ EDGEC_INLINE int32_t dwk_clamp(int32_t v, const dwk_run *r, const int clamp) {
 
 /* The pixels of one run; KH, KW and clamp are constants where this is inlined, so the tap loops unroll. */
 EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t KH, const int32_t KW,
-                             const int clamp) {
+                             const int clamp, const int fl) {
     for (int32_t y = 0; y < r->rows; ++y) {
         const uint32_t *px = r->in + (size_t)y * r->row_step;
         int8_t *o = r->out + (size_t)y * r->out_row;
@@ -676,6 +682,13 @@ EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t
                     w += 2;
                 }
             }
+            if (fl) { /* the accumulators are twice the reference's, exactly */
+                o[0] = (int8_t)edgec_requant_float(a0 >> 1, k->rq[0][0], r->zp, r->lo, r->hi);
+                o[1] = (int8_t)edgec_requant_float(a1 >> 1, k->rq[1][0], r->zp, r->lo, r->hi);
+                o[2] = (int8_t)edgec_requant_float(a2 >> 1, k->rq[2][0], r->zp, r->lo, r->hi);
+                o[3] = (int8_t)edgec_requant_float(a3 >> 1, k->rq[3][0], r->zp, r->lo, r->hi);
+                continue;
+            }
             o[0] = (int8_t)dwk_clamp(dwk_requant(a0, k->rq[0]), r, clamp);
             o[1] = (int8_t)dwk_clamp(dwk_requant(a1, k->rq[1]), r, clamp);
             o[2] = (int8_t)dwk_clamp(dwk_requant(a2, k->rq[2]), r, clamp);
@@ -687,11 +700,13 @@ EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t
 #undef DWK_SINGLE
 #undef DWK_ROW
 typedef void (*dwk_fn)(const dwk_block *, const dwk_run *);
-static void dwk5x5_full(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 5, 0); }
-static void dwk5x5_clamp(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 5, 1); }
-static void dwk7x7_full(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 7, 7, 0); }
-static void dwk7x7_clamp(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 7, 7, 1); }
-static void dwk_any(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, r->kh, r->kw, 1); }
+static void dwk5x5_full(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 5, 0, 0); }
+static void dwk5x5_clamp(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 5, 1, 0); }
+static void dwk5x5_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 5, 1, 1); }
+static void dwk7x7_full(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 7, 7, 0, 0); }
+static void dwk7x7_clamp(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 7, 7, 1, 0); }
+static void dwk7x7_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 7, 7, 1, 1); }
+static void dwk_any(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, r->kh, r->kw, 1, r->fl); }
 
 /* Every output pixel of the block of channels c..c+3, in pieces whose taps fit the band: as many output columns
  * as k_h band rows hold, then as many output rows as fit. */
@@ -706,8 +721,10 @@ static void dwk_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, 
     r.out_row = OW * C;
     r.lo = p->act_min;
     r.hi = p->act_max;
+    r.zp = p->output_offset;
     r.kh = KH;
     r.kw = KW;
+    r.fl = p->requant == EDGEC_REQUANT_FLOAT;
     r.in = band;
     for (int32_t b = 0; b < p->batch; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C + c;
@@ -736,8 +753,9 @@ static int32_t dwk_all(const int8_t *input, const int8_t *weights, const int32_t
                        const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p) {
     const int full = p->act_min == -128 && p->act_max == 127;
     dwk_fn fn = dwk_any;
-    if (p->k_h == 5 && p->k_w == 5) fn = full ? dwk5x5_full : dwk5x5_clamp;
-    if (p->k_h == 7 && p->k_w == 7) fn = full ? dwk7x7_full : dwk7x7_clamp;
+    const int fl = p->requant == EDGEC_REQUANT_FLOAT;
+    if (p->k_h == 5 && p->k_w == 5) fn = fl ? dwk5x5_float : full ? dwk5x5_full : dwk5x5_clamp;
+    if (p->k_h == 7 && p->k_w == 7) fn = fl ? dwk7x7_float : full ? dwk7x7_full : dwk7x7_clamp;
     uint32_t band[DW_BAND];
     const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
     int32_t c = 0;
@@ -779,8 +797,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                 else
                     dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
             }
-        } else if (p->requant == EDGEC_REQUANT_FIXED && p->dil_h == 1 && p->dil_w == 1 && p->k_h <= DWK_MAX &&
-                 p->k_w <= DWK_MAX)
+        } else if (p->dil_h == 1 && p->dil_w == 1 && p->k_h <= DWK_MAX && p->k_w <= DWK_MAX)
             c = dwk_all(input, weights, bias, multiplier, shift, output, p);
         if (c < p->in_c) dw_general(input, weights, bias, multiplier, shift, output, p, c, p->in_c);
         return;
