@@ -595,6 +595,7 @@ typedef struct {
     int32_t lo, hi, zp;
     int32_t kh, kw;     /* taps (read by dwk_any only) */
     int32_t fl;         /* float requantisation (dwk_any only) */
+    float flo, fhi;     /* float requantisation: the clamp, less the zero point */
 } dwk_run;
 
 /* out = SMMLAR(X, multiplier, 2^(r-1) + zp 2^r - [X < 0]) >> r, saturated (see the top of this file) */
@@ -604,6 +605,15 @@ EDGEC_INLINE int32_t dwk_requant(int32_t X, const int32_t *rq) {
     return __ssat(y >> rq[2], 8);
 }
 
+/* edgec_requant_float with the clamp's floats computed once per run: the same operations, the same result */
+EDGEC_INLINE int32_t dwk_requant_float(int32_t acc, int32_t scale_bits, const dwk_run *r) {
+    union { int32_t bits; float value; } pun;
+    pun.bits = scale_bits;
+    float f = (float)acc * pun.value;
+    f = f < r->flo ? r->flo : (f > r->fhi ? r->fhi : f);
+    f = (f + 12582912.0f) - 12582912.0f;
+    return (int32_t)f + r->zp;
+}
 EDGEC_INLINE int32_t dwk_clamp(int32_t v, const dwk_run *r, const int clamp) {
     return !clamp ? v : v < r->lo ? r->lo : v > r->hi ? r->hi : v;
 }
@@ -654,6 +664,10 @@ EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t
             const int32_t *w = k->w;
             const uint32_t *row = px;
             for (int32_t ky = 0; ky < KH; ++ky, row += r->line) {
+                if (KW == 3 && KH == 3) {
+                    DWK_ROW(DWK_PAIR("0") DWK_SINGLE("8"));
+                    continue;
+                }
                 if (KW == 5 && KH == 5) {
                     DWK_ROW(DWK_PAIR("0") DWK_PAIR("8") DWK_SINGLE("16"));
                     continue;
@@ -683,10 +697,10 @@ EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t
                 }
             }
             if (fl) { /* the accumulators are twice the reference's, exactly */
-                o[0] = (int8_t)edgec_requant_float(a0 >> 1, k->rq[0][0], r->zp, r->lo, r->hi);
-                o[1] = (int8_t)edgec_requant_float(a1 >> 1, k->rq[1][0], r->zp, r->lo, r->hi);
-                o[2] = (int8_t)edgec_requant_float(a2 >> 1, k->rq[2][0], r->zp, r->lo, r->hi);
-                o[3] = (int8_t)edgec_requant_float(a3 >> 1, k->rq[3][0], r->zp, r->lo, r->hi);
+                o[0] = (int8_t)dwk_requant_float(a0 >> 1, k->rq[0][0], r);
+                o[1] = (int8_t)dwk_requant_float(a1 >> 1, k->rq[1][0], r);
+                o[2] = (int8_t)dwk_requant_float(a2 >> 1, k->rq[2][0], r);
+                o[3] = (int8_t)dwk_requant_float(a3 >> 1, k->rq[3][0], r);
                 continue;
             }
             o[0] = (int8_t)dwk_clamp(dwk_requant(a0, k->rq[0]), r, clamp);
@@ -700,6 +714,7 @@ EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t
 #undef DWK_SINGLE
 #undef DWK_ROW
 typedef void (*dwk_fn)(const dwk_block *, const dwk_run *);
+static void dwk3x3_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 3, 3, 1, 1); }
 static void dwk5x5_full(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 5, 0, 0); }
 static void dwk5x5_clamp(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 5, 1, 0); }
 static void dwk5x5_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 5, 1, 1); }
@@ -725,6 +740,8 @@ static void dwk_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, 
     r.kh = KH;
     r.kw = KW;
     r.fl = p->requant == EDGEC_REQUANT_FLOAT;
+    r.flo = (float)(p->act_min - p->output_offset);
+    r.fhi = (float)(p->act_max - p->output_offset);
     r.in = band;
     for (int32_t b = 0; b < p->batch; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C + c;
@@ -754,6 +771,7 @@ static int32_t dwk_all(const int8_t *input, const int8_t *weights, const int32_t
     const int full = p->act_min == -128 && p->act_max == 127;
     dwk_fn fn = dwk_any;
     const int fl = p->requant == EDGEC_REQUANT_FLOAT;
+    if (p->k_h == 3 && p->k_w == 3 && fl) fn = dwk3x3_float; /* fixed point: the assembly path */
     if (p->k_h == 5 && p->k_w == 5) fn = fl ? dwk5x5_float : full ? dwk5x5_full : dwk5x5_clamp;
     if (p->k_h == 7 && p->k_w == 7) fn = fl ? dwk7x7_float : full ? dwk7x7_full : dwk7x7_clamp;
     uint32_t band[DW_BAND];
