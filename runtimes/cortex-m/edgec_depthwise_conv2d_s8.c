@@ -19,9 +19,9 @@
  *     zero point where the input ends. Padding then needs no special case: x = -off adds (x + off) * w = 0, exactly
  *     what the reference's skipped taps add. Maps that fit the band (DW_BAND words) are copied whole; larger ones
  *     split into the rectangle of inside pixels and the border frame around it (dw3x3_block).
- * Other kernels up to 7x7 with dilation 1 (MCUNet's 5x5 and 7x7), and 3x3 in float requantisation, take dwk_*: the
- * same arithmetic in C over band copies (see there), with the float requantisation on the exact accumulator.
- * Everything else (dilated non-3x3 kernels, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel,
+ * 5x5 and 7x7 with dilation 1 (MCUNet's), and 3x3 in float requantisation, take dwk_*: the same arithmetic over
+ * band copies (see there), with the float requantisation on the exact accumulator.
+ * Everything else (other sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel,
  * four channels at a time with the input offset added to each tap (SXTB16, SADD16, SMLABB / SMLATT). Depth
  * multipliers other than 1 and, on dw_general, float requantisation and INT32_MIN multipliers run the reference
  * loops (dw_plain). */
@@ -523,8 +523,8 @@ static void dw_general(const int8_t *input, const int8_t *weights, const int32_t
     }
 }
 
-/* ---- k x k other than 3x3 (MCUNet's 5x5 and 7x7), dilation 1, depth multiplier 1: blocks of four channels from
- * band copies ----
+/* ---- 5x5 and 7x7 (MCUNet), and 3x3 in float requantisation; dilation 1, depth multiplier 1: blocks of four
+ * channels from band copies ----
  * The 3x3 path's arithmetic (input offset folded into the bias, doubled int16 weight pairs of two taps, SMLAD, the
  * three-instruction requantisation), in C over copies in the band: there the taps of a row are consecutive words
  * (one LDRD loads two) and the input zero point stands where the input ends, so no tap needs a bounds check.
@@ -593,8 +593,6 @@ typedef struct {
     int8_t *out;
     int32_t out_step, out_row; /* bytes between output pixels, rows */
     int32_t lo, hi, zp;
-    int32_t kh, kw;     /* taps (read by dwk_any only) */
-    int32_t fl;         /* float requantisation (dwk_any only) */
     float flo, fhi;     /* float requantisation: the clamp, less the zero point */
 } dwk_run;
 
@@ -614,9 +612,7 @@ EDGEC_INLINE int32_t dwk_requant_float(int32_t acc, int32_t scale_bits, const dw
     f = (f + 12582912.0f) - 12582912.0f;
     return (int32_t)f + r->zp;
 }
-EDGEC_INLINE int32_t dwk_clamp(int32_t v, const dwk_run *r, const int clamp) {
-    return !clamp ? v : v < r->lo ? r->lo : v > r->hi ? r->hi : v;
-}
+EDGEC_INLINE int32_t dwk_clamp(int32_t v, const dwk_run *r) { return v < r->lo ? r->lo : v > r->hi ? r->hi : v; }
 
 /* One row of taps of four channels in assembly (GCC spills in the C loop): pairs of taps at OFF (bytes into the
  * band row) with four weight pairs each, and a single tap with two weight words; the weights walk on. */
@@ -653,9 +649,8 @@ EDGEC_INLINE int32_t dwk_clamp(int32_t v, const dwk_run *r, const int clamp) {
                 : "memory");                                                                                  \
     } while (0)
 
-/* The pixels of one run; KH, KW and clamp are constants where this is inlined, so the tap loops unroll. */
-EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t KH, const int32_t KW,
-                             const int clamp, const int fl) {
+/* The pixels of one run of a K x K kernel; K and fl (float requantisation) are constants where this is inlined. */
+EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t K, const int fl) {
     for (int32_t y = 0; y < r->rows; ++y) {
         const uint32_t *px = r->in + (size_t)y * r->row_step;
         int8_t *o = r->out + (size_t)y * r->out_row;
@@ -663,38 +658,10 @@ EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t
             int32_t a0 = k->bias[0], a1 = k->bias[1], a2 = k->bias[2], a3 = k->bias[3];
             const int32_t *w = k->w;
             const uint32_t *row = px;
-            for (int32_t ky = 0; ky < KH; ++ky, row += r->line) {
-                if (KW == 3 && KH == 3) {
-                    DWK_ROW(DWK_PAIR("0") DWK_SINGLE("8"));
-                    continue;
-                }
-                if (KW == 5 && KH == 5) {
-                    DWK_ROW(DWK_PAIR("0") DWK_PAIR("8") DWK_SINGLE("16"));
-                    continue;
-                }
-                if (KW == 7 && KH == 7) {
-                    DWK_ROW(DWK_PAIR("0") DWK_PAIR("8") DWK_PAIR("16") DWK_SINGLE("24"));
-                    continue;
-                }
-                int32_t kx = 0;
-#pragma GCC unroll 4
-                for (; kx + 2 <= KW; kx += 2, w += 4) {
-                    const uint32_t a = row[kx], b = row[kx + 1];
-                    const uint32_t x01 = pkhbt16(a, b), x23 = pkhtb16(b, a);
-                    a0 = __smlad(__sxtb16((int8x4_t)x01), (int16x2_t)w[0], a0);
-                    a1 = __smlad(sxtb16_ror8(x01), (int16x2_t)w[1], a1);
-                    a2 = __smlad(__sxtb16((int8x4_t)x23), (int16x2_t)w[2], a2);
-                    a3 = __smlad(sxtb16_ror8(x23), (int16x2_t)w[3], a3);
-                }
-                if (kx < KW) {
-                    const uint32_t t = row[kx];
-                    const int16x2_t v02 = __sxtb16((int8x4_t)t), v13 = sxtb16_ror8(t);
-                    a0 = __smlabb(v02, (int16x2_t)w[0], a0);
-                    a2 = __smlatt(v02, (int16x2_t)w[0], a2);
-                    a1 = __smlabb(v13, (int16x2_t)w[1], a1);
-                    a3 = __smlatt(v13, (int16x2_t)w[1], a3);
-                    w += 2;
-                }
+            for (int32_t ky = 0; ky < K; ++ky, row += r->line) {
+                if (K == 3) DWK_ROW(DWK_PAIR("0") DWK_SINGLE("8"));
+                if (K == 5) DWK_ROW(DWK_PAIR("0") DWK_PAIR("8") DWK_SINGLE("16"));
+                if (K == 7) DWK_ROW(DWK_PAIR("0") DWK_PAIR("8") DWK_PAIR("16") DWK_SINGLE("24"));
             }
             if (fl) { /* the accumulators are twice the reference's, exactly */
                 o[0] = (int8_t)dwk_requant_float(a0 >> 1, k->rq[0][0], r);
@@ -703,10 +670,10 @@ EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t
                 o[3] = (int8_t)dwk_requant_float(a3 >> 1, k->rq[3][0], r);
                 continue;
             }
-            o[0] = (int8_t)dwk_clamp(dwk_requant(a0, k->rq[0]), r, clamp);
-            o[1] = (int8_t)dwk_clamp(dwk_requant(a1, k->rq[1]), r, clamp);
-            o[2] = (int8_t)dwk_clamp(dwk_requant(a2, k->rq[2]), r, clamp);
-            o[3] = (int8_t)dwk_clamp(dwk_requant(a3, k->rq[3]), r, clamp);
+            o[0] = (int8_t)dwk_clamp(dwk_requant(a0, k->rq[0]), r);
+            o[1] = (int8_t)dwk_clamp(dwk_requant(a1, k->rq[1]), r);
+            o[2] = (int8_t)dwk_clamp(dwk_requant(a2, k->rq[2]), r);
+            o[3] = (int8_t)dwk_clamp(dwk_requant(a3, k->rq[3]), r);
         }
     }
 }
@@ -714,14 +681,11 @@ EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t
 #undef DWK_SINGLE
 #undef DWK_ROW
 typedef void (*dwk_fn)(const dwk_block *, const dwk_run *);
-static void dwk3x3_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 3, 3, 1, 1); }
-static void dwk5x5_full(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 5, 0, 0); }
-static void dwk5x5_clamp(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 5, 1, 0); }
-static void dwk5x5_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 5, 1, 1); }
-static void dwk7x7_full(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 7, 7, 0, 0); }
-static void dwk7x7_clamp(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 7, 7, 1, 0); }
-static void dwk7x7_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 7, 7, 1, 1); }
-static void dwk_any(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, r->kh, r->kw, 1, r->fl); }
+static void dwk3x3_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 3, 1); }
+static void dwk5x5_clamp(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 0); }
+static void dwk5x5_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 1); }
+static void dwk7x7_clamp(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 7, 0); }
+static void dwk7x7_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 7, 1); }
 
 /* Every output pixel of the block of channels c..c+3, in pieces whose taps fit the band: as many output columns
  * as k_h band rows hold, then as many output rows as fit. */
@@ -737,9 +701,6 @@ static void dwk_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, 
     r.lo = p->act_min;
     r.hi = p->act_max;
     r.zp = p->output_offset;
-    r.kh = KH;
-    r.kw = KW;
-    r.fl = p->requant == EDGEC_REQUANT_FLOAT;
     r.flo = (float)(p->act_min - p->output_offset);
     r.fhi = (float)(p->act_max - p->output_offset);
     r.in = band;
@@ -768,12 +729,12 @@ static void dwk_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, 
  * done. */
 static int32_t dwk_all(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
                        const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p) {
-    const int full = p->act_min == -128 && p->act_max == 127;
-    dwk_fn fn = dwk_any;
+    dwk_fn fn = 0; /* (no unclamped variants: code size, and these layers mostly have a ReLU6) */
     const int fl = p->requant == EDGEC_REQUANT_FLOAT;
     if (p->k_h == 3 && p->k_w == 3 && fl) fn = dwk3x3_float; /* fixed point: the assembly path */
-    if (p->k_h == 5 && p->k_w == 5) fn = fl ? dwk5x5_float : full ? dwk5x5_full : dwk5x5_clamp;
-    if (p->k_h == 7 && p->k_w == 7) fn = fl ? dwk7x7_float : full ? dwk7x7_full : dwk7x7_clamp;
+    if (p->k_h == 5 && p->k_w == 5) fn = fl ? dwk5x5_float : dwk5x5_clamp;
+    if (p->k_h == 7 && p->k_w == 7) fn = fl ? dwk7x7_float : dwk7x7_clamp;
+    if (!fn) return 0; /* other sizes: dw_general (code size) */
     uint32_t band[DW_BAND];
     const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
     int32_t c = 0;
@@ -815,7 +776,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                 else
                     dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
             }
-        } else if (p->dil_h == 1 && p->dil_w == 1 && p->k_h <= DWK_MAX && p->k_w <= DWK_MAX)
+        } else if (p->dil_h == 1 && p->dil_w == 1)
             c = dwk_all(input, weights, bias, multiplier, shift, output, p);
         if (c < p->in_c) dw_general(input, weights, bias, multiplier, shift, output, p, c, p->in_c);
         return;

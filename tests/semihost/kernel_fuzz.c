@@ -105,7 +105,7 @@ int main(void) {
         int nout = p.batch * p.out_h * p.out_w * p.out_c;
         for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
     }
-    /* Depthwise k x k other than 3x3 (the DSP kernel's band path: MCUNet's 5x5 and 7x7, any k up to 7, non-square):
+    /* Depthwise k x k other than 3x3 (the DSP kernel's band path: MCUNet's 5x5 and 7x7; other k up to 7, non-square):
      * strides 1..3, paddings up to k, maps wider than one band piece, in_c % 4 != 0, dilation 2 (the general path),
      * shifts and biases at and past the fast path's bounds, INT32_MIN multipliers, clamped and full ranges. */
     for (int it = 0; it < 160; ++it) {
