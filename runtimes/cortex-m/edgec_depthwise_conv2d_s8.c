@@ -596,12 +596,6 @@ typedef struct {
     float flo, fhi;     /* float requantisation: the clamp, less the zero point */
 } dwk_run;
 
-/* out = SMMLAR(X, multiplier, 2^(r-1) + zp 2^r - [X < 0]) >> r, saturated (see the top of this file) */
-EDGEC_INLINE int32_t dwk_requant(int32_t X, const int32_t *rq) {
-    int32_t y;
-    __asm__("smmlar %0, %1, %2, %3" : "=r"(y) : "r"(X), "r"(rq[0]), "r"(rq[1] + (X >> 31)));
-    return __ssat(y >> rq[2], 8);
-}
 
 /* edgec_requant_float with the clamp's floats computed once per run: the same operations, the same result */
 EDGEC_INLINE int32_t dwk_requant_float(int32_t acc, int32_t scale_bits, const dwk_run *r) {
@@ -612,7 +606,6 @@ EDGEC_INLINE int32_t dwk_requant_float(int32_t acc, int32_t scale_bits, const dw
     f = (f + 12582912.0f) - 12582912.0f;
     return (int32_t)f + r->zp;
 }
-EDGEC_INLINE int32_t dwk_clamp(int32_t v, const dwk_run *r) { return v < r->lo ? r->lo : v > r->hi ? r->hi : v; }
 
 /* One row of taps of four channels in assembly (GCC spills in the C loop): pairs of taps at OFF (bytes into the
  * band row) with four weight pairs each, and a single tap with two weight words; the weights walk on. */
@@ -639,6 +632,31 @@ EDGEC_INLINE int32_t dwk_clamp(int32_t v, const dwk_run *r) { return v < r->lo ?
     "smlatt %[c2], %[b], %[w0], %[c2]\n\t"           \
     "smlabb %[c1], %[a], %[w1], %[c1]\n\t"           \
     "smlatt %[c3], %[a], %[w1], %[c3]\n\t"
+/* out = SMMLAR(X, multiplier, 2^(r-1) + zp 2^r - [X < 0]) >> r (see the top of this file), clamped to [lo, hi]
+ * (within [-128, 127]) and stored: channel J of the table at RQ, accumulator A */
+#define DWK_RQ(A, J, OFF)                            \
+    "ldrd   %[m], %[t], [%[rq], #" OFF "]\n\t"        \
+    "ldr    %[s], [%[rq], #" OFF "+8]\n\t"            \
+    "add    %[t], %[t], %[" A "], asr #31\n\t"        \
+    "smmlar %[" A "], %[" A "], %[m], %[t]\n\t"       \
+    "asr    %[" A "], %[" A "], %[s]\n\t"             \
+    "cmp    %[" A "], %[lo]\n\t"                      \
+    "it     lt\n\t"                                   \
+    "movlt  %[" A "], %[lo]\n\t"                      \
+    "cmp    %[" A "], %[hi]\n\t"                      \
+    "it     gt\n\t"                                   \
+    "movgt  %[" A "], %[hi]\n\t"                      \
+    "strb   %[" A "], [%[o], #" J "]\n\t"
+#define DWK_REQUANT_CLAMP_STORE(A0, A1, A2, A3)                                                                 \
+    do {                                                                                                      \
+        int32_t tm, tt, ts;                                                                                   \
+        __asm__ volatile(DWK_RQ("c0", "0", "0") DWK_RQ("c1", "1", "12") DWK_RQ("c2", "2", "24")                \
+                         DWK_RQ("c3", "3", "36")                                                              \
+                         : [c0] "+r"(A0), [c1] "+r"(A1), [c2] "+r"(A2), [c3] "+r"(A3), [m] "=&r"(tm),          \
+                           [t] "=&r"(tt), [s] "=&r"(ts)                                                       \
+                         : [rq] "r"(k->rq), [o] "r"(o), [lo] "r"(lo), [hi] "r"(hi)                            \
+                         : "cc", "memory");                                                                   \
+    } while (0)
 #define DWK_ROW(TAPS)                                                                                         \
     do {                                                                                                      \
         uint32_t ta, tb, tt, w0, w1;                                                                          \
@@ -651,6 +669,7 @@ EDGEC_INLINE int32_t dwk_clamp(int32_t v, const dwk_run *r) { return v < r->lo ?
 
 /* The pixels of one run of a K x K kernel; K and fl (float requantisation) are constants where this is inlined. */
 EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t K, const int fl) {
+    const int32_t lo = r->lo, hi = r->hi;
     for (int32_t y = 0; y < r->rows; ++y) {
         const uint32_t *px = r->in + (size_t)y * r->row_step;
         int8_t *o = r->out + (size_t)y * r->out_row;
@@ -670,16 +689,15 @@ EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t
                 o[3] = (int8_t)dwk_requant_float(a3 >> 1, k->rq[3][0], r);
                 continue;
             }
-            o[0] = (int8_t)dwk_clamp(dwk_requant(a0, k->rq[0]), r);
-            o[1] = (int8_t)dwk_clamp(dwk_requant(a1, k->rq[1]), r);
-            o[2] = (int8_t)dwk_clamp(dwk_requant(a2, k->rq[2]), r);
-            o[3] = (int8_t)dwk_clamp(dwk_requant(a3, k->rq[3]), r);
+            DWK_REQUANT_CLAMP_STORE(a0, a1, a2, a3);
         }
     }
 }
 #undef DWK_PAIR
 #undef DWK_SINGLE
 #undef DWK_ROW
+#undef DWK_RQ
+#undef DWK_REQUANT_CLAMP_STORE
 typedef void (*dwk_fn)(const dwk_block *, const dwk_run *);
 static void dwk3x3_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 3, 1); }
 static void dwk5x5_clamp(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 0); }
