@@ -19,9 +19,12 @@
  *     zero point where the input ends. Padding then needs no special case: x = -off adds (x + off) * w = 0, exactly
  *     what the reference's skipped taps add. Maps that fit the band (DW_BAND words) are copied whole; larger ones
  *     split into the rectangle of inside pixels and the border frame around it (dw3x3_block).
- * Everything else (other kernel sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel, four
- * channels at a time with the input offset added to each tap (SXTB16, SADD16, SMLABB / SMLATT). Depth multipliers
- * other than 1, float requantisation and INT32_MIN multipliers run the reference loops (dw_plain). */
+ * 5x5 and 7x7 with dilation 1 (MCUNet's), and 3x3 in float requantisation, take dwk_*: the same arithmetic over
+ * band copies (see there), with the float requantisation on the exact accumulator.
+ * Everything else (other sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel,
+ * four channels at a time with the input offset added to each tap (SXTB16, SADD16, SMLABB / SMLATT). Depth
+ * multipliers other than 1 and, on dw_general, float requantisation and INT32_MIN multipliers run the reference
+ * loops (dw_plain). */
 #include "edgec_depthwise_conv2d_s8.h"
 
 /* The reference loops over input channels [c0, c1): every output channel of those. */
@@ -519,6 +522,249 @@ static void dw_general(const int8_t *input, const int8_t *weights, const int32_t
         }
     }
 }
+
+/* ---- 5x5 and 7x7 (MCUNet), and 3x3 in float requantisation; dilation 1, depth multiplier 1: blocks of four
+ * channels from band copies ----
+ * The 3x3 path's arithmetic (input offset folded into the bias, doubled int16 weight pairs of two taps, SMLAD, the
+ * three-instruction requantisation), in C over copies in the band: there the taps of a row are consecutive words
+ * (one LDRD loads two) and the input zero point stands where the input ends, so no tap needs a bounds check.
+ * Every output pixel reads the band: with k_h * k_w taps per pixel the copy costs little per MAC. */
+#define DWK_MAX 7 /* taps a side */
+typedef struct {
+    int32_t bias[4];  /* 2 * (bias + input_offset * sum w) */
+    int32_t rq[4][3]; /* per channel: multiplier, 2^(r-1) + zp 2^r, r; in float mode: the scale's bits */
+    int32_t w[DWK_MAX * (DWK_MAX / 2 * 4 + 2)]; /* row by row: int16 pairs of 2 * weights of taps kx, kx + 1, one
+                                                  * word per channel; then an odd last tap for channels 0|2, 1|3 */
+} dwk_block;
+
+/* Fills the table of channels c..c+3 (as dw_block_prepare); 0 when a channel is outside the fast path's range. */
+static int dwk_block_prepare(dwk_block *k, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                             const int32_t *shift, const edgec_conv2d_s8_params *p, int32_t c) {
+    const int32_t C = p->in_c, KH = p->k_h, KW = p->k_w, zp = p->output_offset;
+    const uint32_t bound = (UINT32_C(1) << 29) - 32640u * (uint32_t)(KH * KW); /* |acc| <= |b| + 255 * 128 * taps */
+    int32_t sum[4] = {0, 0, 0, 0};
+    for (int32_t j = 0; j < 4; ++j) {
+        const int32_t r = -shift[c + j], m = multiplier[c + j], b = bias ? bias[c + j] : 0;
+        const uint32_t b_abs = b < 0 ? 0u - (uint32_t)b : (uint32_t)b;
+        if (b_abs >= bound) return 0;
+        k->rq[j][0] = m;
+        if (p->requant == EDGEC_REQUANT_FLOAT) continue;
+        if (r < 1 || r > 22 || m < 0) return 0;
+        k->rq[j][1] = (1 << (r - 1)) + (int32_t)((uint32_t)zp << r);
+        k->rq[j][2] = r;
+    }
+    int32_t *w = k->w;
+    for (int32_t ky = 0; ky < KH; ++ky) {
+        const int8_t *row = weights + (size_t)ky * KW * C + c;
+        int32_t kx = 0;
+        for (; kx + 2 <= KW; kx += 2) {
+            const uint32_t a = load_u32(row + kx * C), b = load_u32(row + (kx + 1) * C);
+            const uint32_t x01 = pkhbt16(a, b), x23 = pkhtb16(b, a);
+            const int16x2_t v[4] = {__sxtb16((int8x4_t)x01), sxtb16_ror8(x01), __sxtb16((int8x4_t)x23),
+                                    sxtb16_ror8(x23)};
+            for (int32_t j = 0; j < 4; ++j) {
+                sum[j] = __smlad(v[j], 0x00010001, sum[j]);
+                *w++ = (int32_t)__sadd16(v[j], v[j]);
+            }
+        }
+        if (kx < KW) {
+            const uint32_t t = load_u32(row + kx * C);
+            const int16x2_t v02 = __sxtb16((int8x4_t)t), v13 = sxtb16_ror8(t);
+            *w++ = (int32_t)__sadd16(v02, v02);
+            *w++ = (int32_t)__sadd16(v13, v13);
+            sum[0] = __smlad(v02, 0x00000001, sum[0]);
+            sum[2] = __smlad(v02, 0x00010000, sum[2]);
+            sum[1] = __smlad(v13, 0x00000001, sum[1]);
+            sum[3] = __smlad(v13, 0x00010000, sum[3]);
+        }
+    }
+    for (int32_t j = 0; j < 4; ++j)
+        k->bias[j] = (int32_t)(((uint32_t)(bias ? bias[c + j] : 0) + (uint32_t)p->input_offset * (uint32_t)sum[j])
+                               << 1);
+    return 1;
+}
+
+typedef struct {
+    const uint32_t *in; /* the band: the top-left tap of the first pixel */
+    int32_t line;       /* words between band rows */
+    int32_t step;       /* words between pixels of a row (stride_w) */
+    int32_t row_step;   /* words between rows of pixels (stride_h * line) */
+    int32_t cols, rows; /* output pixels */
+    int8_t *out;
+    int32_t out_step, out_row; /* bytes between output pixels, rows */
+    int32_t lo, hi, zp;
+    float flo, fhi;     /* float requantisation: the clamp, less the zero point */
+} dwk_run;
+
+
+/* edgec_requant_float with the clamp's floats computed once per run: the same operations, the same result */
+EDGEC_INLINE int32_t dwk_requant_float(int32_t acc, int32_t scale_bits, const dwk_run *r) {
+    union { int32_t bits; float value; } pun;
+    pun.bits = scale_bits;
+    float f = (float)acc * pun.value;
+    f = f < r->flo ? r->flo : (f > r->fhi ? r->fhi : f);
+    f = (f + 12582912.0f) - 12582912.0f;
+    return (int32_t)f + r->zp;
+}
+
+/* One row of taps of four channels in assembly (GCC spills in the C loop): pairs of taps at OFF (bytes into the
+ * band row) with four weight pairs each, and a single tap with two weight words; the weights walk on. */
+#define DWK_PAIR(OFF)                                \
+    "ldrd   %[a], %[b], [%[row], #" OFF "]\n\t"       \
+    "pkhbt  %[t], %[a], %[b], lsl #16\n\t"           \
+    "pkhtb  %[b], %[b], %[a], asr #16\n\t"           \
+    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"           \
+    "sxtb16 %[a], %[t]\n\t"                          \
+    "smlad  %[c0], %[a], %[w0], %[c0]\n\t"           \
+    "sxtb16 %[a], %[t], ror #8\n\t"                  \
+    "smlad  %[c1], %[a], %[w1], %[c1]\n\t"           \
+    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"           \
+    "sxtb16 %[a], %[b]\n\t"                          \
+    "smlad  %[c2], %[a], %[w0], %[c2]\n\t"           \
+    "sxtb16 %[a], %[b], ror #8\n\t"                  \
+    "smlad  %[c3], %[a], %[w1], %[c3]\n\t"
+#define DWK_SINGLE(OFF)                              \
+    "ldr    %[a], [%[row], #" OFF "]\n\t"             \
+    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"           \
+    "sxtb16 %[b], %[a]\n\t"                          \
+    "sxtb16 %[a], %[a], ror #8\n\t"                  \
+    "smlabb %[c0], %[b], %[w0], %[c0]\n\t"           \
+    "smlatt %[c2], %[b], %[w0], %[c2]\n\t"           \
+    "smlabb %[c1], %[a], %[w1], %[c1]\n\t"           \
+    "smlatt %[c3], %[a], %[w1], %[c3]\n\t"
+/* out = SMMLAR(X, multiplier, 2^(r-1) + zp 2^r - [X < 0]) >> r (see the top of this file), clamped to [lo, hi]
+ * (within [-128, 127]) and stored: channel J of the table at RQ, accumulator A */
+#define DWK_RQ(A, J, OFF)                            \
+    "ldrd   %[m], %[t], [%[rq], #" OFF "]\n\t"        \
+    "ldr    %[s], [%[rq], #" OFF "+8]\n\t"            \
+    "add    %[t], %[t], %[" A "], asr #31\n\t"        \
+    "smmlar %[" A "], %[" A "], %[m], %[t]\n\t"       \
+    "asr    %[" A "], %[" A "], %[s]\n\t"             \
+    "cmp    %[" A "], %[lo]\n\t"                      \
+    "it     lt\n\t"                                   \
+    "movlt  %[" A "], %[lo]\n\t"                      \
+    "cmp    %[" A "], %[hi]\n\t"                      \
+    "it     gt\n\t"                                   \
+    "movgt  %[" A "], %[hi]\n\t"                      \
+    "strb   %[" A "], [%[o], #" J "]\n\t"
+#define DWK_REQUANT_CLAMP_STORE(A0, A1, A2, A3)                                                                 \
+    do {                                                                                                      \
+        int32_t tm, tt, ts;                                                                                   \
+        __asm__ volatile(DWK_RQ("c0", "0", "0") DWK_RQ("c1", "1", "12") DWK_RQ("c2", "2", "24")                \
+                         DWK_RQ("c3", "3", "36")                                                              \
+                         : [c0] "+r"(A0), [c1] "+r"(A1), [c2] "+r"(A2), [c3] "+r"(A3), [m] "=&r"(tm),          \
+                           [t] "=&r"(tt), [s] "=&r"(ts)                                                       \
+                         : [rq] "r"(k->rq), [o] "r"(o), [lo] "r"(lo), [hi] "r"(hi)                            \
+                         : "cc", "memory");                                                                   \
+    } while (0)
+#define DWK_ROW(TAPS)                                                                                         \
+    do {                                                                                                      \
+        uint32_t ta, tb, tt, w0, w1;                                                                          \
+        __asm__(TAPS                                                                                          \
+                : [c0] "+r"(a0), [c1] "+r"(a1), [c2] "+r"(a2), [c3] "+r"(a3), [wp] "+r"(w), [a] "=&r"(ta),     \
+                  [b] "=&r"(tb), [t] "=&r"(tt), [w0] "=&r"(w0), [w1] "=&r"(w1)                                \
+                : [row] "r"(row)                                                                              \
+                : "memory");                                                                                  \
+    } while (0)
+
+/* The pixels of one run of a K x K kernel; K and fl (float requantisation) are constants where this is inlined. */
+EDGEC_INLINE void dwk_pixels(const dwk_block *k, const dwk_run *r, const int32_t K, const int fl) {
+    const int32_t lo = r->lo, hi = r->hi;
+    for (int32_t y = 0; y < r->rows; ++y) {
+        const uint32_t *px = r->in + (size_t)y * r->row_step;
+        int8_t *o = r->out + (size_t)y * r->out_row;
+        for (int32_t x = 0; x < r->cols; ++x, px += r->step, o += r->out_step) {
+            int32_t a0 = k->bias[0], a1 = k->bias[1], a2 = k->bias[2], a3 = k->bias[3];
+            const int32_t *w = k->w;
+            const uint32_t *row = px;
+            for (int32_t ky = 0; ky < K; ++ky, row += r->line) {
+                if (K == 3) DWK_ROW(DWK_PAIR("0") DWK_SINGLE("8"));
+                if (K == 5) DWK_ROW(DWK_PAIR("0") DWK_PAIR("8") DWK_SINGLE("16"));
+                if (K == 7) DWK_ROW(DWK_PAIR("0") DWK_PAIR("8") DWK_PAIR("16") DWK_SINGLE("24"));
+            }
+            if (fl) { /* the accumulators are twice the reference's, exactly */
+                o[0] = (int8_t)dwk_requant_float(a0 >> 1, k->rq[0][0], r);
+                o[1] = (int8_t)dwk_requant_float(a1 >> 1, k->rq[1][0], r);
+                o[2] = (int8_t)dwk_requant_float(a2 >> 1, k->rq[2][0], r);
+                o[3] = (int8_t)dwk_requant_float(a3 >> 1, k->rq[3][0], r);
+                continue;
+            }
+            DWK_REQUANT_CLAMP_STORE(a0, a1, a2, a3);
+        }
+    }
+}
+#undef DWK_PAIR
+#undef DWK_SINGLE
+#undef DWK_ROW
+#undef DWK_RQ
+#undef DWK_REQUANT_CLAMP_STORE
+typedef void (*dwk_fn)(const dwk_block *, const dwk_run *);
+static void dwk3x3_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 3, 1); }
+static void dwk5x5_clamp(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 0); }
+static void dwk5x5_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 5, 1); }
+static void dwk7x7_clamp(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 7, 0); }
+static void dwk7x7_float(const dwk_block *k, const dwk_run *r) { dwk_pixels(k, r, 7, 1); }
+
+/* Every output pixel of the block of channels c..c+3, in pieces whose taps fit the band: as many output columns
+ * as k_h band rows hold, then as many output rows as fit. */
+static void dwk_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, int8_t *output, const dwk_block *k,
+                          int32_t c, uint32_t *band, uint32_t zp4, dwk_fn fn) {
+    const int32_t C = p->in_c, KH = p->k_h, KW = p->k_w, sh = p->stride_h, sw = p->stride_w;
+    const int32_t OH = p->out_h, OW = p->out_w;
+    const int32_t max_cols = (DW_BAND / KH - KW) / sw + 1; /* >= 1: KH * KW <= DW_BAND */
+    dwk_run r;
+    r.step = sw;
+    r.out_step = C;
+    r.out_row = OW * C;
+    r.lo = p->act_min;
+    r.hi = p->act_max;
+    r.zp = p->output_offset;
+    r.flo = (float)(p->act_min - p->output_offset);
+    r.fhi = (float)(p->act_max - p->output_offset);
+    r.in = band;
+    for (int32_t b = 0; b < p->batch; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C + c;
+        for (int32_t ox0 = 0; ox0 < OW; ox0 += max_cols) {
+            const int32_t cols = OW - ox0 < max_cols ? OW - ox0 : max_cols;
+            const int32_t width = (cols - 1) * sw + KW;
+            const int32_t max_rows = (DW_BAND / width - KH) / sh + 1;
+            for (int32_t oy0 = 0; oy0 < OH; oy0 += max_rows) {
+                const int32_t rows = OH - oy0 < max_rows ? OH - oy0 : max_rows;
+                dw_stage(band, in_b, p, oy0 * sh - p->pad_top, (rows - 1) * sh + KH, ox0 * sw - p->pad_left, width,
+                         zp4, 0, 0);
+                r.line = width;
+                r.row_step = sh * width;
+                r.cols = cols;
+                r.rows = rows;
+                r.out = output + (((size_t)b * OH + oy0) * OW + ox0) * C + c;
+                fn(k, &r);
+            }
+        }
+    }
+}
+
+/* The k x k path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
+ * done. */
+static int32_t dwk_all(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                       const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p) {
+    dwk_fn fn = 0; /* (no unclamped variants: code size, and these layers mostly have a ReLU6) */
+    const int fl = p->requant == EDGEC_REQUANT_FLOAT;
+    if (p->k_h == 3 && p->k_w == 3 && fl) fn = dwk3x3_float; /* fixed point: the assembly path */
+    if (p->k_h == 5 && p->k_w == 5) fn = fl ? dwk5x5_float : dwk5x5_clamp;
+    if (p->k_h == 7 && p->k_w == 7) fn = fl ? dwk7x7_float : dwk7x7_clamp;
+    if (!fn) return 0; /* other sizes: dw_general (code size) */
+    uint32_t band[DW_BAND];
+    const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
+    int32_t c = 0;
+    for (; c + 4 <= p->in_c; c += 4) {
+        dwk_block k;
+        if (dwk_block_prepare(&k, weights, bias, multiplier, shift, p, c))
+            dwk_block_run(p, input, output, &k, c, band, zp4, fn);
+        else
+            dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+    }
+    return c;
+}
 #endif
 
 void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
@@ -548,7 +794,8 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                 else
                     dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
             }
-        }
+        } else if (p->dil_h == 1 && p->dil_w == 1)
+            c = dwk_all(input, weights, bias, multiplier, shift, output, p);
         if (c < p->in_c) dw_general(input, weights, bias, multiplier, shift, output, p, c, p->in_c);
         return;
     }

@@ -7,8 +7,10 @@
 #include "edgec_conv2d_s8.h"
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
+#include "edgec_add_s8.h"
 void ref_conv(const int8_t *, const int8_t *, const int32_t *, const int32_t *, const int32_t *, int8_t *, const edgec_conv2d_s8_params *);
 void ref_dw(const int8_t *, const int8_t *, const int32_t *, const int32_t *, const int32_t *, int8_t *, const edgec_conv2d_s8_params *);
+void ref_add(const int8_t *, const int8_t *, int8_t *, const edgec_add_s8_params *, int32_t *);
 void ref_fc(const int8_t *, const int8_t *, const int32_t *, int8_t *, const edgec_fully_connected_s8_params *);
 #ifndef EDGEC_FUZZ_HOST
 #define EDGEC_SEMIHOST_LIBC
@@ -22,6 +24,7 @@ static int32_t bias[160], mul[160], sh[160];
 /* the depthwise cases below: 3x3 maps up to 24 x 100, both the band copies and the straight run, column pieces */
 static int8_t din[2 * 24 * 100 * 20], dout1[2 * 24 * 100 * 20], dout2[2 * 24 * 100 * 20];
 static int32_t dbias[20], dmul[20], dsh[20];
+static int32_t add_scratch[512];
 int main(void) {
     int bad = 0;
     for (int it = 0; it < 600; ++it) {
@@ -101,6 +104,78 @@ int main(void) {
         edgec_depthwise_conv2d_s8(din, w, bb, dmul, dsh, dout2, &p);
         int nout = p.batch * p.out_h * p.out_w * p.out_c;
         for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
+    }
+    /* Depthwise k x k other than 3x3 (the DSP kernel's band path: MCUNet's 5x5 and 7x7; other k up to 7, non-square):
+     * strides 1..3, paddings up to k, maps wider than one band piece, in_c % 4 != 0, dilation 2 (the general path),
+     * shifts and biases at and past the fast path's bounds, INT32_MIN multipliers, clamped and full ranges. */
+    for (int it = 0; it < 160; ++it) {
+        edgec_conv2d_s8_params p;
+        const int big = it % 3 != 2;
+        p.batch = (it % 9 == 4) ? 2 : 1;
+        p.k_h = big ? ((it & 1) ? 7 : 5) : ri(1, 7); p.k_w = big ? p.k_h : ri(1, 7);
+        p.in_h = ri(1, 14); p.in_w = (it % 5 == 0) ? ri(40, 70) : ri(1, 24);
+        p.in_c = (it % 4 == 3) ? ri(1, 20) : 4 * ri(1, 5);
+        p.depth_multiplier = 1; p.out_c = p.in_c;
+        p.stride_h = ri(1, 2); p.stride_w = (it % 7 == 3) ? 3 : ri(1, 2);
+        p.dil_h = (it % 11 == 10) ? 2 : 1; p.dil_w = (it % 13 == 12) ? 2 : 1;
+        p.pad_top = ri(0, p.k_h); p.pad_left = ri(0, p.k_w);
+        int eh = p.in_h + 2 * p.pad_top - (p.k_h - 1) * p.dil_h - 1, ew = p.in_w + 2 * p.pad_left - (p.k_w - 1) * p.dil_w - 1;
+        if (eh < 0 || ew < 0) continue;
+        p.out_h = eh / p.stride_h + 1; p.out_w = ew / p.stride_w + 1;
+        if (it % 6 == 1 && p.out_h > 1) p.out_h -= 1;
+        p.input_offset = (it % 9 == 0) ? ((it & 1) ? 128 : -127) : ri(-127, 128);
+        p.output_offset = (it % 9 == 4) ? ((it & 1) ? 127 : -128) : ri(-128, 127);
+        if (it % 2) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
+        p.requant = (it % 19 == 7) ? EDGEC_REQUANT_FLOAT : EDGEC_REQUANT_FIXED;
+        int nin = p.batch * p.in_h * p.in_w * p.in_c;
+        for (int i = 0; i < nin; ++i) din[i] = (int8_t)rnd();
+        for (int i = 0; i < (int)sizeof w; ++i) w[i] = (int8_t)rnd();
+        if (it % 10 == 3) for (int i = 0; i < (int)sizeof w; ++i) w[i] = (rnd() & 1) ? -128 : 127;
+        for (int i = 0; i < p.out_c; ++i) {
+            const int r = ri(0, 15);
+            dsh[i] = r < 11 ? ri(-12, -1) : r < 13 ? ri(-31, -13) : ri(0, 8);
+            dmul[i] = (it % 23 == 5) ? INT32_MIN : (int32_t)((rnd() >> 1) | (1u << 30));
+            dbias[i] = ri(-30000, 30000);
+            if (ri(0, 9) == 0) dbias[i] = (int32_t)rnd() >> ri(1, 12);
+            if (p.requant) { union { float f; int32_t b; } u; u.f = (float)ri(1, 1000) / 100000.0f; dmul[i] = u.b; }
+        }
+        const int32_t *bb = (it % 8 == 7) ? 0 : dbias;
+        ref_dw(din, w, bb, dmul, dsh, dout1, &p);
+        edgec_depthwise_conv2d_s8(din, w, bb, dmul, dsh, dout2, &p);
+        int nout = p.batch * p.out_h * p.out_w * p.out_c;
+        for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
+    }
+    /* Add (TFLite's int8 ADD and its kin): the table path and, with DSP, the three-instruction requantisation of
+     * contiguous rows with a ReLU or no activation; broadcasting, small tensors (no tables), no scratch, output
+     * shifts outside the fast range, sums near its 2^29 bound, the other kinds. */
+    for (int it = 0; it < 120; ++it) {
+        edgec_add_s8_params q;
+        memset(&q, 0, sizeof q);
+        const int rows = ri(1, 40), cols = (it % 4 == 0) ? ri(1, 12) : ri(16, 200);
+        for (int d = 0; d < EDGEC_MAX_RANK; ++d) q.shape.out_shape[d] = 1;
+        q.shape.out_shape[EDGEC_MAX_RANK - 2] = rows; q.shape.out_shape[EDGEC_MAX_RANK - 1] = cols;
+        q.shape.a_strides[EDGEC_MAX_RANK - 2] = cols; q.shape.a_strides[EDGEC_MAX_RANK - 1] = 1;
+        const int bcast = ri(0, 5);
+        q.shape.b_strides[EDGEC_MAX_RANK - 2] = bcast == 0 ? 0 : cols; q.shape.b_strides[EDGEC_MAX_RANK - 1] = bcast == 1 ? 0 : 1;
+        q.input1_offset = ri(-127, 128); q.input2_offset = ri(-127, 128); q.output_offset = ri(-128, 127);
+        q.left_shift = 20; /* shift 0 and a multiplier near 2^31: sums near 2^29 */
+        q.input1_multiplier = (int32_t)((rnd() >> 1) | (1u << 30)); q.input1_shift = ri(-4, 0);
+        q.input2_multiplier = (int32_t)((rnd() >> 1) | (1u << 30)); q.input2_shift = ri(-4, 0);
+        q.output_multiplier = (int32_t)((rnd() >> 1) | (1u << 30));
+        q.output_shift = (it % 7 == 6) ? ri(-31, 1) : ri(-22, -16);
+        if (it % 3 == 1) { /* small sums and shifts: every rounding shows in the output */
+            q.input1_shift = ri(-16, -10); q.input2_shift = ri(-16, -10); q.output_shift = ri(-8, -1);
+        }
+        const int act = ri(0, 3);
+        q.act_min = act == 0 ? -128 : act == 1 ? q.output_offset : ri(-128, 0);
+        q.act_max = act == 3 ? ri(0, 126) : 127;
+        q.kind = (it % 11 == 10) ? ri(1, 8) : EDGEC_ADD_S8_ADD;
+        const int n = rows * cols;
+        for (int i = 0; i < n; ++i) { din[i] = (int8_t)rnd(); din[n + i] = (int8_t)rnd(); }
+        int32_t *scratch = (it % 13 == 5) ? 0 : add_scratch;
+        ref_add(din, din + n, dout1, &q, 0);
+        edgec_add_s8(din, din + n, dout2, &q, scratch);
+        for (int i = 0; i < n; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
     }
     return bad < 255 ? bad : 255;
 }
