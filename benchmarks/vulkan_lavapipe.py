@@ -7,7 +7,8 @@ Each model is compiled with `--target vulkan`, checked against its reference exe
 (onnxruntime for ONNX, LiteRT for TFLite), then the OpenCL benchmark's harness (benchmarks/opencl_pocl.py: the same
 API) runs one warm-up inference, RUNS profiled inferences (the recorded command buffer with a timestamp after every
 dispatch; per layer the median) and RUNS plain ones (wall time of <name>_run, median). FLOP/s counts 2 FLOPs per MAC
-(report.json's MACs) over the dispatch time.
+(report.json's MACs) over the dispatch time. The same model's OpenCL build on PoCL (the same templates' OpenCL C, the
+same CPU) runs in the same run, for the ratio.
 
     python benchmarks/vulkan_lavapipe.py [--runs 10] [--only mobilenet_v2_0.35_96,vww_96_float,...]
 
@@ -58,19 +59,22 @@ def markdown(rows: list[dict], runs: int) -> str:
           f"{runs} runs. `benchmarks/vulkan_lavapipe.py`.",
           f"Vulkan device: {describe_device()}.", "",
           "| model | MACs | device arena B | weights B | vs reference (rtol 1e-4, atol 1e-5) | first run s | dispatches ms "
-          "| run ms | GFLOP/s | onnxruntime CPU ms | run / ort |",
-          "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+          "| run ms | GFLOP/s | onnxruntime CPU ms | run / ort | PoCL kernels ms | PoCL run ms | run / PoCL run |",
+          "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         ort = r["onnxruntime_cpu_s"]
         md.append(f"| {r['model']} | {r['macs']:,} | {r['device_arena_bytes']:,} | {r['weights_bytes']:,} | "
                   f"{'match' if r['matches'] else 'MISMATCH'} {r['reference']}, max abs err {r['max_abs_error']:.2g} | "
                   f"{r['first_run_s']:.2f} | {1e3 * r['kernel_s']:.2f} | "
                   f"{1e3 * r['wall_s']:.2f} | {r['gflops']:.2f} | " + (f"{1e3 * ort:.2f} | {r['wall_s'] / ort:.1f}x |"
-                                                                     if ort else "- | - |"))
+                                                                     if ort else "- | - |")
+                  + f" {1e3 * r['pocl']['kernel_s']:.2f} | {1e3 * r['pocl']['wall_s']:.2f} | "
+                    f"{r['wall_s'] / r['pocl']['wall_s']:.1f}x |")
     md += ["", "\"first run\" is the first `<name>_run` after `<name>_init` (which built every pipeline). \"dispatches\"",
            "sums the per-layer times (timestamp after each dispatch minus the one before). \"run\" is the wall time of",
            "`<name>_run` (input into the staging buffer, submit, wait, output out); onnxruntime (ONNX models only) runs",
-           "the same input on its CPU provider with its default threads, in the same process run.", "", READING, ""]
+           "the same input on its CPU provider with its default threads, in the same process run. \"PoCL\": the",
+           "model's `--target opencl` build on PoCL, measured the same way right after.", "", READING, ""]
     for r in rows:
         md += [f"## {r['model']}", "", "| # | layer | op | shader template | MACs | us | GFLOP/s |",
                "|---:|---|---|---|---:|---:|---:|"]
@@ -98,7 +102,12 @@ def main() -> None:
                 model = work / f"{key}.onnx"
                 onnx.save(mobilenet_v2.build(0.35, 96), str(model))
             print(f"{key} ...", flush=True)
-            rows.append(bench(key, model, a.runs, work, target="vulkan"))
+            (work / "vulkan").mkdir()
+            (work / "opencl").mkdir()
+            row = bench(key, model, a.runs, work / "vulkan", target="vulkan")
+            pocl = bench(key, model, a.runs, work / "opencl", target="opencl")
+            row["pocl"] = {k: pocl[k] for k in ("kernel_s", "wall_s", "gflops", "matches")}
+            rows.append(row)
     a.output.mkdir(parents=True, exist_ok=True)
     (a.output / "vulkan_lavapipe.json").write_text(json.dumps({"runs": a.runs, "models": rows}, indent=2) + "\n")
     md = markdown(rows, a.runs)

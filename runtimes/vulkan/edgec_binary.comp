@@ -11,16 +11,14 @@ EDGEC_FLOAT(ACT_LO) EDGEC_FLOAT(ACT_HI)
 void main() {
     const int i = edgec_index();
     if (i >= COUNT) return; /* the range is rounded up to whole workgroups */
-    const int shape[EDGEC_RANK] = int[EDGEC_RANK](S0, S1, S2, S3, S4, S5);
-    const int astr[EDGEC_RANK] = int[EDGEC_RANK](AS0, AS1, AS2, AS3, AS4, AS5);
-    const int bstr[EDGEC_RANK] = int[EDGEC_RANK](BS0, BS1, BS2, BS3, BS4, BS5);
-    int rest = i, ao = A_OFF, bo = B_OFF;
-    for (int d = EDGEC_RANK - 1; d >= 0; --d) {
-        const int idx = rest % shape[d];
-        rest /= shape[d];
-        ao += idx * astr[d];
-        bo += idx * bstr[d];
-    }
+    /* the dims written out, innermost first: lavapipe does not fold a loop over an array of constants */
+    int rest = i, ao = A_OFF, bo = B_OFF, idx;
+    idx = rest % S5; rest /= S5; ao += idx * AS5; bo += idx * BS5;
+    idx = rest % S4; rest /= S4; ao += idx * AS4; bo += idx * BS4;
+    idx = rest % S3; rest /= S3; ao += idx * AS3; bo += idx * BS3;
+    idx = rest % S2; rest /= S2; ao += idx * AS2; bo += idx * BS2;
+    idx = rest % S1; rest /= S1; ao += idx * AS1; bo += idx * BS1;
+    ao += rest * AS0; bo += rest * BS0;
     const float u = edgec_load(A_SPACE, ao), v = edgec_load(B_SPACE, bo);
     float r;
     if (OP == 0) r = u + v;
