@@ -107,8 +107,9 @@ def onnxruntime_seconds(model: Path, inputs: list[np.ndarray], names: list[str],
     return float(np.median(times))
 
 
-def bench(key: str, model: Path, runs: int, tmp: Path) -> dict:
-    result = compile_model(model, "opencl", tmp / "out", CompileOptions(measure_code=False))
+def bench(key: str, model: Path, runs: int, tmp: Path, target: str = "opencl") -> dict:
+    """target: opencl, or vulkan (benchmarks/vulkan_lavapipe.py): the same harness, API and report fields."""
+    result = compile_model(model, target, tmp / "out", CompileOptions(measure_code=False))
     report = result.report
     checks = verify_compiled(model, result, runs=1, rtol=1e-4, atol=1e-5)
     worst = max(c.max_abs_err for c in checks)

@@ -12,6 +12,7 @@ is checked instead of `swift build`.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import struct
@@ -141,6 +142,50 @@ def test_android_module_runs_on_the_host_jdk(tmp_path):
         np.testing.assert_array_equal(a[0], w[0])
         np.testing.assert_array_equal(b[0], w[0])
     assert reference_inputs(report, qbatches[0])[0].shape == (1, 1, 32, 32)
+
+
+def test_android_gpu_build_runs_on_the_host_jdk(tmp_path):
+    """`edgec export --target opencl` / `--target vulkan`: the GPU build (device kernels and the plain-C host) in the
+    module. Its .so links no GPU library (the host dlopens it at run time); through the JDK it runs on PoCL / lavapipe
+    and matches onnxruntime; where the driver is missing, the first run throws naming the reason."""
+    from test_opencl import pocl_available
+    from test_vulkan import lavapipe_available
+
+    pocl_available()
+    lavapipe_available()
+    missing = {"opencl": ("EDGEC_OPENCL_LIBRARY", "tiny_cnn_init failed (status -2: the OpenCL library"),
+               "vulkan": ("EDGEC_VULKAN_LIBRARY", "tiny_cnn_init failed (status -2: the Vulkan library")}
+    package, want = "edgec.models.tiny_cnn", None
+    for target, (env_var, message) in missing.items():
+        module = tmp_path / f"{target}Lib"
+        if target == "opencl":  # through the command line
+            proc = run_edgec("export", TINY_CNN, "--platform", "android", "--target", target, "-o", module,
+                             "--no-code-size", "-q")
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+        else:  # in-process: one Python start-up less
+            export_model(TINY_CNN, "android", module, CompileOptions(measure_code=False), target=target)
+        report = json.loads((module / "edgec-report.json").read_text())
+        assert report["backend"] == target
+        assert "PRIVATE m dl)" in (module / "src/main/cpp/CMakeLists.txt").read_text()
+        iface = model_interface(report)
+        lib = cmake_build(module, tmp_path / f"build_{target}", "gcc")
+        needed = subprocess.run([require("readelf"), "-d", lib], capture_output=True, text=True, check=True).stdout
+        assert set(re.findall(r"Shared library: \[(.+?)\]", needed)) <= {"libc.so.6", "libm.so.6", "libdl.so.2"}
+        if want is None:
+            batches = [random_inputs(report, seed) for seed in range(RECORDS)]
+            want = run_reference_isolated(TINY_CNN, ["input"], batches)
+        run = tmp_path / f"run_{target}"
+        got_arrays, got_buffers, log = run_java(module, report, package, iface, lib, run, batches)
+        assert "ok threads" in log and "ok after misuse" in log, log
+        for a, b, w in zip(got_arrays, got_buffers, want):
+            np.testing.assert_array_equal(a[0], b[0])
+            c = compare("softmax", a[0], w[0], rtol=1e-4, atol=1e-5)
+            assert c.ok, (target, c)
+        env = dict(os.environ, **{env_var: "libnot-installed.so.1"})
+        proc = subprocess.run([require("java"), f"-Djava.library.path={lib.parent}", "-cp", run / "classes",
+                               f"{package}.{iface.class_name}", "1", run / "in0.bin", run / "x.bin", run / "y.bin"],
+                              capture_output=True, text=True, timeout=60, env=env)
+        assert proc.returncode != 0 and "IllegalStateException" in proc.stderr and message in proc.stderr, proc.stderr
 
 
 def load_segments(readelf_out: str) -> list[int]:

@@ -24,11 +24,12 @@ class Target:
     emulator: str = ""
     sysroot: str = ""
     # "c": freestanding C with the kernels of runtimes/<kernels>; "opencl": OpenCL C device kernels with a plain-C
-    # host (codegen/opencl_host.py); sram_bytes is then the device memory for the arena, flash_bytes for weights.
+    # host (codegen/opencl_host.py); "vulkan": SPIR-V compute shaders with a plain-C host (codegen/vulkan_host.py);
+    # for both, sram_bytes is the device memory for the arena, flash_bytes for weights.
     backend: str = "c"
 
 
-BACKENDS = ("c", "opencl")
+BACKENDS = ("c", "opencl", "vulkan")
 
 
 @dataclass

@@ -16,6 +16,7 @@ from .build.toolchain import compile_objects, section_sizes
 from .codegen.c_emitter import GeneratedC, c_identifier, emit_c, write_output
 from .codegen.opencl_host import add_opencl_report, check_opencl_options, emit_opencl
 from .codegen.opencl_kernels import check_supported
+from .codegen.vulkan_host import add_vulkan_report, emit_vulkan
 from .codegen.step_generate import emit_generate
 from .config import Config, Target, load_config, load_target
 from .errors import DoesNotFitError, EdgecError
@@ -92,9 +93,9 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         target = load_target(target, config)
     model_path, out_dir = Path(model_path), Path(out_dir)
     name = c_identifier(options.name or model_path.stem)
-    opencl = target.backend == "opencl"
-    if opencl:
-        check_opencl_options(options)
+    gpu = target.backend in ("opencl", "vulkan")  # device kernels and a plain-C host (codegen/*_host.py)
+    if gpu:
+        check_opencl_options(options, target.name)
 
     quant_error = ternary_layers = None
     if options.quantize is not None:  # PTQ: a QDQ model beside the output, then the QDQ path (quantize/ptq.py)
@@ -144,11 +145,12 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         if options.dump_ir:
             options.dump_ir("ecotta", graph.dump())
             options.dump_ir("ecotta-adaptation-step", eco.adapt_graph.dump())
-    opencl_kernels = None
-    if opencl:  # every work-item of a kernel runs at once: no depthwise layer may write over its own input
-        check_supported(graph)
+    gpu_kernels = None
+    if gpu:  # every work-item of a kernel runs at once: no depthwise layer may write over its own input
+        check_supported(graph, "OpenCL" if target.backend == "opencl" else "Vulkan")
         plan, patch_info = plan_memory(graph, planner, depthwise="never"), None
-        generated, opencl_kernels = emit_opencl(graph, plan, name)
+        emit = emit_opencl if target.backend == "opencl" else emit_vulkan
+        generated, gpu_kernels = emit(graph, plan, name)
     else:
         graph, plan, patch_info = schedule_patches(graph, options.patch, planner,
                                                    config.passes.get("depthwise_in_place", "auto"))
@@ -163,7 +165,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         generated.files.update(emit_generate(graph, plan, name))
 
     if out_dir.exists():
-        for stale in list(out_dir.glob("*.c")) + list(out_dir.glob("*.h")) + list(out_dir.glob("*.cl")):
+        for stale in list(out_dir.glob("*.c")) + list(out_dir.glob("*.h")) + list(out_dir.glob("*.cl")) + list(
+                out_dir.glob("*.glsl")):
             stale.unlink()
     write_output(generated, out_dir)
     code_sizes = measure_code_sizes(target, out_dir) if options.measure_code else None
@@ -179,8 +182,8 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         report["inputs_outside_arena"] = True
     if patch_info is not None:
         report["patch"] = patch_info
-    if opencl_kernels is not None:
-        add_opencl_report(report, plan, opencl_kernels)
+    if gpu_kernels is not None:
+        (add_opencl_report if target.backend == "opencl" else add_vulkan_report)(report, plan, gpu_kernels)
     if generated.weights_crc32 is not None:
         report["weights_crc32"] = f"0x{generated.weights_crc32:08x}"
     if eco is not None:

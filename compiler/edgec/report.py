@@ -133,9 +133,9 @@ def print_report(report: dict, console=None) -> None:
     formats = any(layer.get("format", "int8") != "int8" for layer in report["layers"])
     if formats:  # a model with ternary layers: each weighted layer's format, and the ternarization's error
         table.add_column("format", justify="left")
-    opencl = report.get("backend") == "opencl"
-    if opencl:  # the OpenCL C template that runs each layer (runtimes/opencl/)
-        table.add_column("OpenCL kernel", justify="left")
+    gpu = {"opencl": "OpenCL kernel", "vulkan": "Vulkan shader"}.get(report.get("backend"))
+    if gpu:  # the OpenCL C / GLSL template that runs each layer (runtimes/opencl/, runtimes/vulkan/)
+        table.add_column(gpu, justify="left")
     for first, last, layer in layer_rows(report):
         index = str(first) if first == last else f"{first}-{last}"
         op = layer["op"] + (" (in place)" if layer.get("in_place") else "")
@@ -143,7 +143,7 @@ def print_report(report: dict, console=None) -> None:
                f"{layer['weights_bytes']:,}", f"{layer['live_bytes']:,}"]
         if formats:
             row.append(format_cell(layer))
-        if opencl:
+        if gpu:
             row.append(layer.get("kernel", "").replace("edgec_", ""))
         table.add_row(*row)
     console.print(table)
@@ -156,7 +156,7 @@ def print_report(report: dict, console=None) -> None:
     summary = Table(show_header=True, title="memory")
     for col in ("", "bytes", "budget", "used"):
         summary.add_column(col, justify="right" if col else "left")
-    summary.add_row("device arena" if opencl else "arena (SRAM)", f"{report['arena_bytes']:,}",
+    summary.add_row("device arena" if gpu else "arena (SRAM)", f"{report['arena_bytes']:,}",
                     f"{report['sram_budget_bytes']:,}",
                     pct(report["arena_bytes"], report["sram_budget_bytes"]))
     if report.get("inputs_outside_arena"):

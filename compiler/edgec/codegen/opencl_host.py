@@ -46,8 +46,8 @@ class OpenCLLayout:
         return 0, offset // 4
 
 
-def check_opencl_options(options) -> None:
-    """The compile options the OpenCL target does not take (yet): refused before any work."""
+def check_opencl_options(options, target: str = "opencl") -> None:
+    """The compile options the OpenCL (and Vulkan) target does not take (yet): refused before any work."""
     refused = [(options.quantize is not None, "--quantize (the OpenCL target compiles float models)"),
                (options.patch.mode != "off", "--patch"),
                (options.checksum, "--checksum"),
@@ -57,7 +57,7 @@ def check_opencl_options(options) -> None:
                (bool(getattr(options.import_options, "int8_input", False)), "--int8-input")]
     names = [name for bad, name in refused if bad]
     if names:
-        raise EdgecError(f"--target opencl does not support {', '.join(names)} yet")
+        raise EdgecError(f"--target {target} does not support {', '.join(names)} yet")
 
 
 def program_source(kernels: list[str]) -> str:

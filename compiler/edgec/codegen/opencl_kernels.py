@@ -175,14 +175,15 @@ TEMPLATES = {"conv2d": conv2d, "matmul": matmul, "pool2d": pool2d, "softmax": so
              "pad": pad, **{op: binary for op in BINARY}, **{op: unary for op in UNARY}}
 
 
-def node_launches(node: Node, g: Graph) -> list[Launch]:
-    """The node's launches; NoTemplate if it has none."""
+def node_launches(node: Node, g: Graph, api: str = "OpenCL") -> list[Launch]:
+    """The node's launches; NoTemplate if it has none. api names the target in the messages (the Vulkan target runs
+    the same launches, codegen/vulkan_host.py)."""
     fn = TEMPLATES.get(node.op)
     if fn is None:
-        raise NoTemplate(f"no OpenCL kernel template for IR op '{node.op}'")
+        raise NoTemplate(f"no {api} kernel template for IR op '{node.op}'")
     for t in node.inputs + node.outputs:
         if g.tensors[t].dtype != "float32":
-            raise NoTemplate(f"tensor '{t}' is {g.tensors[t].dtype}: the OpenCL target compiles float32 models only")
+            raise NoTemplate(f"tensor '{t}' is {g.tensors[t].dtype}: the {api} target compiles float32 models only")
     try:
         launches = fn(node, g)
     except NotImplementedError as exc:  # a shape helper's limit (rank above 6)
@@ -193,12 +194,12 @@ def node_launches(node: Node, g: Graph) -> list[Launch]:
     return launches
 
 
-def check_supported(graph: Graph) -> None:
-    """Raise UnsupportedModelError naming every node that has no OpenCL template."""
+def check_supported(graph: Graph, api: str = "OpenCL") -> None:
+    """Raise UnsupportedModelError naming every node that has no OpenCL (or Vulkan) template."""
     problems = []
     for node in graph.nodes:
         try:
-            node_launches(node, graph)
+            node_launches(node, graph, api)
         except NoTemplate as exc:
             problems.append((node.name or node.outputs[0], node.op, str(exc)))
     if problems:

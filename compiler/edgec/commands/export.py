@@ -12,6 +12,9 @@ def register(sub) -> None:
                                       "(Gradle, CMake, JNI, Kotlin) or an iOS Swift package")
     add_compile_options(p)
     p.add_argument("--platform", required=True, choices=["android", "ios"], help="the package to write")
+    p.add_argument("--target", "-t", choices=["opencl", "vulkan"],
+                   help="android: the GPU build (OpenCL or Vulkan device kernels with a plain-C host that loads the "
+                        "driver at run time) instead of the portable C kernels")
     p.add_argument("-o", "--output", type=Path, required=True, help="the package's folder (e.g. MyModelLib/)")
     p.add_argument("--package", metavar="JAVA.PACKAGE",
                    help="android: the module's namespace and the wrapper's package (default edgec.models.<name>)")
@@ -35,7 +38,7 @@ def run(args) -> int:
         check_class_name(args.class_name)
     options = compile_options(args)
     result, files = export_model(args.model, args.platform, args.output, options, load_config(args.config),
-                                 package=args.package, class_name=args.class_name)
+                                 package=args.package, class_name=args.class_name, target=args.target)
     print_compile_summary(args, result)
     print(f"wrote {args.output}/ ({args.platform}: {len(files)} files)")
     return 0

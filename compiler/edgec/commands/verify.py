@@ -9,7 +9,8 @@ from ._common import add_model_options, add_patch_options, import_options, patch
 
 
 def register(sub) -> None:
-    p = sub.add_parser("verify", help="build for the host (or a cortex-a target under QEMU user mode, or OpenCL), "
+    p = sub.add_parser("verify", help="build for the host (or a cortex-a target under QEMU user mode, or OpenCL / "
+                                      "Vulkan), "
                                       "run, and compare with onnxruntime / LiteRT / TFLite Micro")
     add_model_options(p)
     add_patch_options(p)
@@ -21,7 +22,8 @@ def register(sub) -> None:
     p.add_argument("--target", "-t", default="host",
                    help="host: the freestanding C on the host CPU (default); a Linux target run under QEMU user "
                         "mode: cortex-a53, cortex-a55, cortex-a76, cortex-a7; opencl: the OpenCL build, run on the "
-                        "machine's OpenCL device (PoCL on a CPU is enough)")
+                        "machine's OpenCL device (PoCL on a CPU is enough); vulkan: the Vulkan build, run on the "
+                        "machine's Vulkan device (lavapipe on a CPU is enough)")
     p.add_argument("-o", "--output", type=Path, help="keep the generated C here (default: a temporary folder)")
     p.set_defaults(func=run)
 
@@ -37,9 +39,9 @@ def run(args) -> int:
 
     config = load_config(args.config)
     target = load_target(args.target, config)
-    if target.name != "host" and not target.emulator and target.backend != "opencl":
+    if target.name != "host" and not target.emulator and target.backend not in ("opencl", "vulkan"):
         raise EdgecError(f"edgec verify runs the host, a Linux target with an emulator (targets/*.toml "
-                         f"`emulator`) or an OpenCL target, not {target.name}: use `edgec bench --board ...` for a "
+                         f"`emulator`) or an OpenCL / Vulkan target, not {target.name}: use `edgec bench --board ...` for a "
                          f"microcontroller")
     opts = import_options(args)
     with tempfile.TemporaryDirectory(prefix="edgec-") as tmp:

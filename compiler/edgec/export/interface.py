@@ -69,6 +69,7 @@ class ModelInterface:
     arena_bytes: int
     inputs: tuple[Tensor, ...]
     outputs: tuple[Tensor, ...]
+    backend: str = "c"  # "opencl" / "vulkan": a GPU build, <name>_init before the first run (report.json backend)
 
     @property
     def tensors(self) -> tuple[Tensor, ...]:
@@ -115,4 +116,5 @@ def model_interface(report: dict, graph=None, class_name: str | None = None) -> 
         return tuple(out)
 
     name = check_class_name(class_name or class_name_for(report["name"]))
-    return ModelInterface(report["name"], name, int(report["arena_bytes"]), tensors("input"), tensors("output"))
+    return ModelInterface(report["name"], name, int(report["arena_bytes"]), tensors("input"), tensors("output"),
+                          report.get("backend", "c"))

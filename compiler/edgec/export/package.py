@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from ..config import Config, load_config, load_target
+from ..errors import EdgecError
 from ..pipeline import CompileOptions, CompileResult, compile_model
 from .interface import model_interface
 
@@ -16,18 +17,25 @@ PORTABLE_TARGET = "host"
 
 def export_model(model: Path, platform: str, out: Path, options: CompileOptions | None = None,
                  config: Config | None = None, package: str | None = None,
-                 class_name: str | None = None) -> tuple[CompileResult, list[Path]]:
+                 class_name: str | None = None, target: str | None = None) -> tuple[CompileResult, list[Path]]:
     """Compile `model` and write the `platform` ("android" or "ios") package into `out`; the compile result and the
-    files written."""
+    files written. target: None for the portable C kernels, or a GPU target (opencl, vulkan; Android only): its
+    device kernels and plain-C host, which loads the GPU driver at run time."""
     from .android import write_android_module
     from .ios import write_swift_package
     from .jni_glue import check_package, default_package
 
     config = config or load_config()
     options = options or CompileOptions(measure_code=False)
+    chosen = load_target(target or PORTABLE_TARGET, config)
+    if chosen.backend == "c" and chosen.name != PORTABLE_TARGET:
+        raise EdgecError(f"edgec export builds the portable C kernels (no --target) or a GPU build (--target opencl "
+                         f"or vulkan), not --target {chosen.name}")
+    if chosen.backend != "c" and platform != "android":
+        raise EdgecError(f"--target {chosen.name}: the GPU build is exported for Android only")
     with tempfile.TemporaryDirectory(prefix="edgec-export-") as tmp:
         c_dir = Path(tmp) / "c"
-        result = compile_model(model, load_target(PORTABLE_TARGET, config), c_dir, options, config, check_fit=False)
+        result = compile_model(model, chosen, c_dir, options, config, check_fit=False)
         iface = model_interface(result.report, result.graph, class_name)
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)

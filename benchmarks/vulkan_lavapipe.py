@@ -1,0 +1,119 @@
+"""--target vulkan on lavapipe: per-layer dispatch times from Vulkan timestamp queries, achieved FLOP/s, and
+onnxruntime's CPU provider on the same machine in the same run as a ratio.
+
+lavapipe (Mesa's llvmpipe behind Vulkan) runs the compute shaders on the CPU: these are NOT GPU figures. They show
+where the shader templates spend their time and that the host / profiling path works; a phone GPU is the target.
+Each model is compiled with `--target vulkan`, checked against its reference executor on one random input
+(onnxruntime for ONNX, LiteRT for TFLite), then the OpenCL benchmark's harness (benchmarks/opencl_pocl.py: the same
+API) runs one warm-up inference, RUNS profiled inferences (the recorded command buffer with a timestamp after every
+dispatch; per layer the median) and RUNS plain ones (wall time of <name>_run, median). FLOP/s counts 2 FLOPs per MAC
+(report.json's MACs) over the dispatch time. The same model's OpenCL build on PoCL (the same templates' OpenCL C, the
+same CPU) runs in the same run, for the ratio.
+
+    python benchmarks/vulkan_lavapipe.py [--runs 10] [--only mobilenet_v2_0.35_96,vww_96_float,...]
+
+Writes benchmarks/results/vulkan_lavapipe.{md,json}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import onnx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from opencl_pocl import MODELS, REPO, bench, mobilenet_v2  # noqa: E402
+
+READING = ("Reading: the templates are the OpenCL target's direct loops (one invocation per output element, no "
+           "tiling, no shared memory), each layer's pipeline specialised by its constants (shapes, offsets, "
+           "strides), so the driver compiles them as constants; compare GFLOP/s across layers and models, and the run "
+           "against onnxruntime's CPU provider. lavapipe runs a dispatch on the CPU's threads with 256-bit vectors; "
+           "a GPU is where these figures matter.")
+
+
+def describe_device() -> str:
+    proc = subprocess.run(["vulkaninfo", "--summary"], capture_output=True, text=True)
+    fields = {}
+    for line in proc.stdout.splitlines():
+        if "=" in line:
+            key, value = (part.strip() for part in line.split("=", 1))
+            fields.setdefault(key, value)
+    return f"{fields.get('deviceName', '?')}, {fields.get('driverInfo', '?')}, {fields.get('deviceType', '?')}"
+
+
+def markdown(rows: list[dict], runs: int) -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    cpu = platform.processor() or platform.machine()
+    md = ["# --target vulkan on lavapipe (CPU): per-layer dispatch times", "",
+          "**lavapipe runs Vulkan compute on the CPU: these are not GPU figures.** They are the Vulkan build's",
+          f"dispatch times on this machine's CPU ({cpu}, {os.cpu_count()} cores, load average {load:.1f} at the end of",
+          "the run: the machine was shared), from Vulkan timestamp queries; medians of "
+          f"{runs} runs. `benchmarks/vulkan_lavapipe.py`.",
+          f"Vulkan device: {describe_device()}.", "",
+          "| model | MACs | device arena B | weights B | vs reference (rtol 1e-4, atol 1e-5) | first run s | dispatches ms "
+          "| run ms | GFLOP/s | onnxruntime CPU ms | run / ort | PoCL kernels ms | PoCL run ms | run / PoCL run |",
+          "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        ort = r["onnxruntime_cpu_s"]
+        md.append(f"| {r['model']} | {r['macs']:,} | {r['device_arena_bytes']:,} | {r['weights_bytes']:,} | "
+                  f"{'match' if r['matches'] else 'MISMATCH'} {r['reference']}, max abs err {r['max_abs_error']:.2g} | "
+                  f"{r['first_run_s']:.2f} | {1e3 * r['kernel_s']:.2f} | "
+                  f"{1e3 * r['wall_s']:.2f} | {r['gflops']:.2f} | " + (f"{1e3 * ort:.2f} | {r['wall_s'] / ort:.1f}x |"
+                                                                     if ort else "- | - |")
+                  + f" {1e3 * r['pocl']['kernel_s']:.2f} | {1e3 * r['pocl']['wall_s']:.2f} | "
+                    f"{r['wall_s'] / r['pocl']['wall_s']:.1f}x |")
+    md += ["", "\"first run\" is the first `<name>_run` after `<name>_init` (which built every pipeline). \"dispatches\"",
+           "sums the per-layer times (timestamp after each dispatch minus the one before). \"run\" is the wall time of",
+           "`<name>_run` (input into the staging buffer, submit, wait, output out); onnxruntime (ONNX models only) runs",
+           "the same input on its CPU provider with its default threads, in the same process run. \"PoCL\": the",
+           "model's `--target opencl` build on PoCL, measured the same way right after.", "", READING, ""]
+    for r in rows:
+        md += [f"## {r['model']}", "", "| # | layer | op | shader template | MACs | us | GFLOP/s |",
+               "|---:|---|---|---|---:|---:|---:|"]
+        for i, layer in enumerate(r["layers"]):
+            md.append(f"| {i} | {layer['name']} | {layer['op']} | {layer['kernel']} | {layer['macs']:,} | "
+                      f"{layer['us']:.1f} | {layer['gflops']:.2f} |")
+        md.append("")
+    return "\n".join(md)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--only", default="", help="comma-separated model keys")
+    p.add_argument("-o", "--output", type=Path, default=REPO / "benchmarks" / "results")
+    a = p.parse_args()
+    keys = [k for k in a.only.split(",") if k] or list(MODELS)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="edgec-vulkan-bench-") as tmp:
+        for key in keys:
+            model = MODELS[key]
+            work = Path(tmp) / key
+            work.mkdir()
+            if model is None:
+                model = work / f"{key}.onnx"
+                onnx.save(mobilenet_v2.build(0.35, 96), str(model))
+            print(f"{key} ...", flush=True)
+            (work / "vulkan").mkdir()
+            (work / "opencl").mkdir()
+            row = bench(key, model, a.runs, work / "vulkan", target="vulkan")
+            pocl = bench(key, model, a.runs, work / "opencl", target="opencl")
+            row["pocl"] = {k: pocl[k] for k in ("kernel_s", "wall_s", "gflops", "matches")}
+            rows.append(row)
+    a.output.mkdir(parents=True, exist_ok=True)
+    (a.output / "vulkan_lavapipe.json").write_text(json.dumps({"runs": a.runs, "models": rows}, indent=2) + "\n")
+    md = markdown(rows, a.runs)
+    (a.output / "vulkan_lavapipe.md").write_text(md)
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
