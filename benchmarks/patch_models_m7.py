@@ -104,6 +104,8 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=1)
     p.add_argument("--only", help="comma-separated model names")
     p.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    p.add_argument("--timeout", type=float, default=600, help="seconds per board command (MobileNetV2 1.0 / 224 "
+                   "runs 2 billion instructions)")
     a = p.parse_args()
     target = load_target("cortex-m7", load_config())
     rows = []
@@ -112,7 +114,7 @@ def main() -> None:
             row = {"model": name}
             for mode in ("off", "auto"):
                 print(f"{name}: --patch {mode}", file=sys.stderr, flush=True)
-                r = measure(path, a.runs, import_options=imports, patch=PatchOptions(mode))
+                r = measure(path, a.runs, import_options=imports, patch=PatchOptions(mode), timeout=a.timeout)
                 row[mode] = r
                 if "error" not in r:
                     row[f"fits_{mode}"] = (r["arena_bytes"] <= target.sram_bytes
