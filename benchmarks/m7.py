@@ -31,11 +31,12 @@ def models_dir() -> Path:
 
 
 def measure(model: Path, runs: int, config: Config | None = None, board: str = BOARD, import_options=None,
-            layers: bool = False, patch=None) -> dict:
+            layers: bool = False, patch=None, timeout: float | None = None) -> dict:
     """Build, run `runs` timed inferences on the emulated board (default: the Cortex-M7's), check outputs; one row
     of a report. `import_options`: edgec.frontend.ImportOptions (e.g. the int8 rounding). With `layers`, the
-    firmware is the profiled build (a timer read after every layer) and the row has "layers"."""
-    options = BenchOptions(runs=runs, import_options=import_options, layers=layers, patch=patch)
+    firmware is the profiled build (a timer read after every layer) and the row has "layers". `timeout`: seconds
+    per command to the board (default: toolchain.toml's; a billion-instruction model on a busy machine needs more)."""
+    options = BenchOptions(runs=runs, import_options=import_options, layers=layers, patch=patch, timeout=timeout)
     with tempfile.TemporaryDirectory(prefix="edgec-bench-") as tmp:
         try:
             r = run_bench(model, load_board(board), Path(tmp), options, config)

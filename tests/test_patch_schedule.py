@@ -198,8 +198,8 @@ def test_axis_window_halo_and_border_pads():
 @pytest.mark.parametrize("seed", [1, 3])
 def test_search_finds_the_smallest_arena_within_the_mac_limit(seed, tmp_path):
     """Pruning by lower bound loses nothing: the winner is the brute-force minimum over every candidate planned
-    with the search's planner (ties to the smaller overhead), all within the limit; and it beats layer by layer
-    or is not chosen."""
+    with the search's planner (ties to the smaller estimated instruction overhead), all within the limit in MACs
+    and in estimated instructions; and it beats layer by layer or is not chosen."""
     from edgec.memory.plan import plan_memory
     from edgec.passes.patch_search import SEARCH_PLANNER, candidates, search
 
@@ -208,13 +208,13 @@ def test_search_finds_the_smallest_arena_within_the_mac_limit(seed, tmp_path):
         best, ranked, over, off = search(graph, limit)
         every, over_all = candidates(graph, limit)
         assert over == over_all and len(ranked) == len(every)
-        assert all(c.mac_overhead <= limit for c in ranked)
-        arenas = [(plan_memory(c.graph, SEARCH_PLANNER).arena_bytes, c.mac_overhead) for c in every]
+        assert all(c.mac_overhead <= limit and c.instruction_overhead <= limit for c in ranked)
+        arenas = [(plan_memory(c.graph, SEARCH_PLANNER).arena_bytes, c.instruction_overhead) for c in every]
         assert all(c.lower_bound <= arena for c, (arena, _) in zip(every, arenas))  # a bound, in-place or not
         if best is None:
             assert not arenas or min(arenas)[0] >= off
         else:
-            assert (best.arena, best.mac_overhead) == min(arenas) and best.arena < off
+            assert (best.arena, best.instruction_overhead) == min(arenas) and best.arena < off
 
 
 # -- equivalence on the host -------------------------------------------------------------------------------------
@@ -282,12 +282,18 @@ def test_tflite_int8_pad_and_table_inside_the_stage_are_bit_exact(tmp_path):
 
 # -- the Cortex-M7 DSP kernels on QEMU -------------------------------------------------------------------------
 @pytest.mark.parametrize("model_name,cpu", [("vww", "cortex-m7"), ("mobilenet_v2", "cortex-m7"),
-                                            ("vww", "cortex-m55")])
+                                            ("random", "cortex-m7"), ("vww", "cortex-m55")])
 def test_patched_cortex_m_kernels_bit_exact_on_qemu(model_name, cpu, tmp_path):
     """The DSP (Cortex-M7, mps2-an500) and Helium (Cortex-M55, mps3-an547) kernels on tiles: same bits as the
-    layer-by-layer build on the same target."""
+    layer-by-layer build on the same target. "random": a random int8 CNN (19x27 input; depthwise 5x5 stride 2,
+    7x7, 7x7 stride 2; a residual block; a dilated conv) split after its last layer with an output of at least
+    3x3 pixels, 3x3."""
     if model_name == "vww":
         model, mode = MLPERF / "vww_96_int8.tflite", "auto"
+    elif model_name == "random":
+        model = quantized(save(random_cnn(16, int8=True), tmp_path / "f.onnx"), tmp_path / "q.onnx")
+        graph = load_graph(model)
+        mode = f"{[s for s in valid_stages(graph) if min(graph.tensors[s.output].shape[1:3]) >= 3][-1].end}:3"
     else:
         model = quantized(save(mobilenet_v2.build(0.35, 96), tmp_path / "f.onnx"), tmp_path / "q.onnx")
         mode = "conv_84:3"
@@ -335,4 +341,4 @@ def test_cli_prints_the_schedule_and_writes_the_report(tmp_path):
     patch = json.loads((tmp_path / "out" / "report.json").read_text())["patch"]
     assert patch["mode"] == "auto" and patch["grid"] >= 2 and patch["candidates"]
     assert patch["arena_bytes"] < patch["arena_bytes_layer_by_layer"]
-    assert 0 <= patch["mac_overhead"] <= 0.10
+    assert 0 <= patch["mac_overhead"] <= 0.10 and 0 <= patch["instruction_overhead_estimate"] <= 0.10

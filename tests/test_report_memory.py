@@ -76,12 +76,12 @@ def test_a_float_model_that_does_not_fit_is_told_what_would(tmp_path):
 def test_an_int8_model_that_does_not_fit_is_told_what_patching_would_do(tmp_path):
     from conftest import MLPERF
 
-    proc = run_edgec("compile", MLPERF / "vww_96_int8.tflite", "--target", "cortex-m7", "--sram", "40000",
+    proc = run_edgec("compile", MLPERF / "vww_96_int8.tflite", "--target", "cortex-m7", "--sram", "45000",
                      "-o", tmp_path / "out", "--no-code-size", "-q")
     assert proc.returncode == 3
     (hint,) = json.loads((tmp_path / "out" / "report.json").read_text())["fit_hints"]
     assert hint.startswith("with --patch auto: arena about ") and "would fit" in hint and hint in proc.stderr
-    proc = run_edgec("compile", MLPERF / "vww_96_int8.tflite", "--target", "cortex-m7", "--sram", "40000",
+    proc = run_edgec("compile", MLPERF / "vww_96_int8.tflite", "--target", "cortex-m7", "--sram", "45000",
                      "--patch", "auto", "-o", tmp_path / "out2", "--no-code-size", "-q")
     assert proc.returncode == 0, proc.stderr
 

@@ -233,18 +233,19 @@ def print_patch_schedule(patch: dict, console) -> None:
     if patch.get("grid"):
         console.print(f"patch-based schedule: {len(patch['stage_nodes'])} layers up to {short(patch['split'])} in "
                       f"{patch['grid']}x{patch['grid']} patches; arena {patch['arena_bytes']:,} B vs {off:,} B "
-                      f"layer by layer, {patch['mac_overhead']:+.1%} MACs")
+                      f"layer by layer, {patch['mac_overhead']:+.1%} MACs, about "
+                      f"{patch.get('instruction_overhead_estimate', 0.0):+.1%} instructions (estimated)")
     else:
         console.print(f"patch-based schedule: none better than layer by layer ({off:,} B) within "
-                      f"{patch['max_mac_overhead']:.0%} more MACs")
+                      f"{patch['max_mac_overhead']:.0%} more MACs and estimated instructions")
     if patch.get("candidates"):
         table = Table(title="best patch candidates (arena planned by greedy-by-size, or its lower bound)")
-        for col in ("split after", "grid", "arena B", "lower bound B", "MAC overhead"):
+        for col in ("split after", "grid", "arena B", "lower bound B", "MAC overhead", "instructions (est.)"):
             table.add_column(col, justify="left" if col == "split after" else "right")
         for c in patch["candidates"]:
             arena = f"{c['arena_bytes']:,}" if c["arena_bytes"] is not None else "not planned"
             table.add_row(short(c["split"]), f"{c['grid']}x{c['grid']}", arena, f"{c['lower_bound_bytes']:,}",
-                          f"{c['mac_overhead']:+.1%}")
+                          f"{c['mac_overhead']:+.1%}", f"{c.get('instruction_overhead_estimate', 0.0):+.1%}")
         console.print(table)
 
 

@@ -38,7 +38,8 @@ def add_patch_options(p: argparse.ArgumentParser) -> None:
                    help="run the first layers patch by patch: off (default), auto (search the split and the grid), "
                         "or SPLIT:N (stage ends after the node named SPLIT, or at index SPLIT; an N x N grid)")
     p.add_argument("--patch-overhead", type=float, default=0.10, metavar="FRACTION",
-                   help="--patch auto: the largest MAC overhead accepted (default 0.10: 10 %% more MACs)")
+                   help="--patch auto: the largest overhead accepted, in MACs and in instructions estimated for "
+                        "the DSP kernels (default 0.10: 10 %% more)")
 
 
 def add_checksum_option(p: argparse.ArgumentParser) -> None:

@@ -214,6 +214,7 @@ def apply(merged: dict[str, str], chosen: dict[str, BandSchedule]) -> tuple[dict
 
 
 MODES = ("auto", "always", "never")
+FAR_FROM_PEAK = 0.75  # choose: a step with at most this share of the arena live is dropped in one batch
 
 
 def choose(graph: Graph, merged: dict[str, str], place, baseline, mode: str = "auto"):
@@ -230,7 +231,15 @@ def choose(graph: Graph, merged: dict[str, str], place, baseline, mode: str = "a
     chosen = dict(found)
     best = place(*apply(merged, chosen), chosen)
     if mode == "auto":
-        for out in sorted(found, key=lambda o: found[o].step):
+        # One plan first drops every node whose step holds far less than the arena even with nothing in place
+        # (a patched stage has one per patch: a plan each was most of a patched compile's time).
+        far = {o for o, s in found.items() if baseline.live_bytes[s.step + 1] <= FAR_FROM_PEAK * best.arena_bytes}
+        if far:
+            trial = {k: v for k, v in chosen.items() if k not in far}
+            plan = place(*apply(merged, trial), trial) if trial else baseline
+            if plan.arena_bytes <= best.arena_bytes:
+                chosen, best = trial, plan
+        for out in sorted(chosen, key=lambda o: found[o].step):
             trial = {k: v for k, v in chosen.items() if k != out}
             plan = place(*apply(merged, trial), trial) if trial else baseline
             if plan.arena_bytes <= best.arena_bytes:

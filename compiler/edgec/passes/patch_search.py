@@ -1,8 +1,9 @@
 """Choosing the patch-based schedule (`--patch off|auto|SPLIT:N`) and planning memory for it.
 
 auto tries every valid split (patch_schedule.valid_stages) with every n x n grid, n = 2 .. 8: each candidate's
-MAC overhead (patched MACs / original MACs - 1, whole model) must stay within `max_overhead`; among those the
-smallest arena wins (ties: the smaller overhead). Candidates are planned with a fast planner (greedy by size)
+MAC overhead (patched MACs / original MACs - 1, whole model) and its estimated instruction overhead (ops/cost.py:
+per-call set-up, crops and pastes, which small patches multiply beyond their MACs) must both stay within
+`max_overhead`; among those the smallest arena wins (ties: the smaller estimated overhead). Candidates are planned with a fast planner (greedy by size)
 in order of their lower bound (the largest set of buffers live at one time), and the search stops when no
 remaining candidate's lower bound can beat the best arena found. The winner is then planned with the
 configured planner, and kept only if its arena is smaller than the layer-by-layer graph's planned the same way:
@@ -19,6 +20,7 @@ from ..memory.inplace import in_place_merges
 from ..memory import inplace_depthwise
 from ..memory.liveness import buffers_of, lower_bound
 from ..memory.plan import MemoryPlan, plan_memory
+from ..ops.cost import graph_instructions
 from ..ops.macs import node_macs
 from .patch_schedule import Stage, patch_stage, resolve_split, valid_stages
 
@@ -39,13 +41,14 @@ class Candidate:
     split: str  # name of the node the stage ends after
     n: int
     mac_overhead: float
+    instruction_overhead: float  # estimated (ops/cost.py)
     lower_bound: int
     graph: Graph = field(repr=False)
     arena: int | None = None  # planned with SEARCH_PLANNER (None: pruned by its lower bound)
 
     def row(self) -> dict:
         return {"split": self.split, "grid": self.n, "arena_bytes": self.arena, "lower_bound_bytes": self.lower_bound,
-                "mac_overhead": self.mac_overhead}
+                "mac_overhead": self.mac_overhead, "instruction_overhead_estimate": self.instruction_overhead}
 
 
 def parse_patch_mode(text: str) -> str:
@@ -69,9 +72,10 @@ def node_label(graph: Graph, index: int) -> str:
 
 
 def candidates(graph: Graph, max_overhead: float, depthwise: str = "auto") -> tuple[list[Candidate], int]:
-    """Every split x grid within the MAC overhead limit (and how many were over it), each with a lower bound
-    on its arena that holds whatever the planner then runs in place."""
+    """Every split x grid within the overhead limit, MACs and estimated instructions (and how many were over
+    it), each with a lower bound on its arena that holds whatever the planner then runs in place."""
     base = total_macs(graph) or 1
+    base_instructions = graph_instructions(graph) or 1.0
     found, over = [], 0
     for stage in valid_stages(graph):
         _, h, w, _ = graph.tensors[stage.output].shape
@@ -83,14 +87,15 @@ def candidates(graph: Graph, max_overhead: float, depthwise: str = "auto") -> tu
             except EdgecError:
                 continue
             overhead = total_macs(g) / base - 1.0
-            if overhead > max_overhead:
+            instructions = graph_instructions(g) / base_instructions - 1.0
+            if max(overhead, instructions) > max_overhead:
                 over += 1
                 continue
             merged = in_place_merges(g)
             buffers = buffers_of(g, merged)
             lb = (lower_bound(buffers, len(g.nodes)) if depthwise == "never" else
                   inplace_depthwise.lower_bound(g, merged, buffers))
-            found.append(Candidate(stage, node_label(graph, stage.end), n, overhead, lb, g))
+            found.append(Candidate(stage, node_label(graph, stage.end), n, overhead, instructions, lb, g))
     return found, over
 
 
@@ -100,17 +105,17 @@ def search(graph: Graph, max_overhead: float, depthwise: str = "auto") -> tuple[
     SEARCH_PLANNER)."""
     off_arena = plan_memory(graph, SEARCH_PLANNER, depthwise=depthwise).arena_bytes
     cands, over = candidates(graph, max_overhead, depthwise)
-    cands.sort(key=lambda c: (c.lower_bound, c.mac_overhead))
+    cands.sort(key=lambda c: (c.lower_bound, c.instruction_overhead))
     best: Candidate | None = None
     for c in cands:
-        if best is not None and (c.lower_bound > best.arena or
-                                 (c.lower_bound == best.arena and c.mac_overhead >= best.mac_overhead)):
+        if best is not None and (c.lower_bound > best.arena or (c.lower_bound == best.arena and
+                                                                 c.instruction_overhead >= best.instruction_overhead)):
             continue
         c.arena = plan_memory(c.graph, SEARCH_PLANNER, depthwise=depthwise).arena_bytes
-        if best is None or (c.arena, c.mac_overhead) < (best.arena, best.mac_overhead):
+        if best is None or (c.arena, c.instruction_overhead) < (best.arena, best.instruction_overhead):
             best = c
     ranked = sorted(cands, key=lambda c: (c.arena if c.arena is not None else c.lower_bound, c.arena is None,
-                                          c.mac_overhead))
+                                          c.instruction_overhead))
     if best is not None and best.arena >= off_arena:
         best = None
     return best, ranked, over, off_arena
@@ -141,11 +146,13 @@ def schedule_patches(graph: Graph, options: PatchOptions, planner: str,
         if mode != "auto" or patched_plan.arena_bytes < off_plan.arena_bytes:
             chosen = (patched, patched_plan)
     if chosen is None:  # auto found nothing better than layer by layer
-        info.update(split=None, grid=None, stage_nodes=[], arena_bytes=off_plan.arena_bytes, mac_overhead=0.0)
+        info.update(split=None, grid=None, stage_nodes=[], arena_bytes=off_plan.arena_bytes, mac_overhead=0.0,
+                    instruction_overhead_estimate=0.0)
         return graph, off_plan, info
     patched, patched_plan = chosen
     info.update(split=node_label(graph, stage.end), grid=n,
                 stage_nodes=[node_label(graph, i) for i in range(stage.start, stage.end + 1)],
                 stage_output=stage.output, arena_bytes=patched_plan.arena_bytes,
-                mac_overhead=total_macs(patched) / (total_macs(graph) or 1) - 1.0)
+                mac_overhead=total_macs(patched) / (total_macs(graph) or 1) - 1.0,
+                instruction_overhead_estimate=graph_instructions(patched) / (graph_instructions(graph) or 1.0) - 1.0)
     return patched, patched_plan, info
