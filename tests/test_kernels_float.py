@@ -104,13 +104,14 @@ DW_CASES = [
 ]
 
 
+@pytest.mark.parametrize("kset", ["optimized", "cortex-m"])
 @pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: "x".join(map(str, c)))
-def test_conv2d_nhwc_optimized_matches_reference(tmp_path, case):
+def test_conv2d_nhwc_optimized_matches_reference(tmp_path, case, kset):
     n, h, w, cin, cout, kh, kw, s, pad, dil, groups = case
     oh, ow = out_size(h, kh, s, 2 * pad, dil), out_size(w, kw, s, 2 * pad, dil)
     driver = CONV_DRIVER.replace("KERNEL", "edgec_conv2d_nhwc_f32").replace("FUNC", "edgec_conv2d_nhwc_f32")
     ref = build(tmp_path, driver, "edgec_conv2d_nhwc_f32", "reference", "conv")
-    opt = build(tmp_path, driver, "edgec_conv2d_nhwc_f32", "optimized", "conv")
+    opt = build(tmp_path, driver, "edgec_conv2d_nhwc_f32", kset, "conv")
     for act in (0, 1):
         args = [n, h, w, cin, oh, ow, cout, kh, kw, s, s, pad, pad, dil, dil, groups, act, 0]
         want, got = run(ref, args), run(opt, args)
