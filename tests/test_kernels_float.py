@@ -101,6 +101,9 @@ DW_CASES = [
     (1, 8, 8, 4, 2, 3, 3, 1, 1, 1),       # depth multiplier 2
     (2, 9, 9, 7, 1, 5, 5, 1, 2, 2),       # dilation, big kernel
     (1, 4, 4, 8, 1, 3, 3, 2, 0, 1),
+    (1, 7, 10, 24, 1, 3, 3, 2, 1, 1),     # the Cortex-M tiles: 8-channel blocks, stride 2, odd width
+    (1, 6, 9, 16, 1, 5, 5, 1, 2, 2),      # dilated 5x5 over 8-channel blocks: pixels with different columns
+    (1, 3, 3, 8, 1, 3, 3, 1, 1, 1),       # every pixel a border pixel
 ]
 
 
@@ -119,13 +122,14 @@ def test_conv2d_nhwc_optimized_matches_reference(tmp_path, case, kset):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("kset", ["optimized", "cortex-m"])
 @pytest.mark.parametrize("case", DW_CASES, ids=lambda c: "x".join(map(str, c)))
-def test_depthwise_optimized_matches_reference(tmp_path, case):
+def test_depthwise_optimized_matches_reference(tmp_path, case, kset):
     n, h, w, c, mult, kh, kw, s, pad, dil = case
     oh, ow = out_size(h, kh, s, 2 * pad, dil), out_size(w, kw, s, 2 * pad, dil)
     driver = CONV_DRIVER.replace("KERNEL", "edgec_depthwise_conv2d_f32").replace("FUNC", "edgec_depthwise_conv2d_f32")
     ref = build(tmp_path, driver, "edgec_depthwise_conv2d_f32", "reference", "dw")
-    opt = build(tmp_path, driver, "edgec_depthwise_conv2d_f32", "optimized", "dw")
+    opt = build(tmp_path, driver, "edgec_depthwise_conv2d_f32", kset, "dw")
     for act in (0, 1):
         args = [n, h, w, c, oh, ow, c * mult, kh, kw, s, s, pad, pad, dil, dil, c, act, 1]
         np.testing.assert_allclose(run(opt, args), run(ref, args), rtol=1e-5, atol=1e-5)
