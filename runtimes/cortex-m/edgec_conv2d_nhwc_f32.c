@@ -6,11 +6,14 @@
  * horizontal dilation a whole kernel row is one run (NHWC input, OHWI weights: k_w * in_c values), so a 3x3 conv
  * on 3 channels runs 9 values at a time, not 3, and a pointwise layer is one run of in_c. With the FPU, a run
  * steps two values at a time: 8 VLDMs (4 pixels, 4 weight rows, 2 values each) and 32 VFMAs make 32 MACs in 42
- * instructions with the loop; everything stays in registers. Border pixels (some taps outside the input) clip
- * their tap range and take a 1 pixel x 4 channel tile over the same runs. Without an FPU, the same loops in C. */
+ * instructions with the loop; everything stays in registers. Three pixels left over after the last whole tile of a
+ * row are covered by one more tile overlapping the previous one (recomputing one pixel costs less than three on
+ * the per-pixel path). Border pixels (some taps outside the input) clip their tap range and take a 1 pixel x 4
+ * channel tile over the same runs. Without an FPU, the same loops in C. */
 #include "edgec_conv2d_nhwc_f32.h"
 
-#if defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 4) && defined(__ARM_FEATURE_FMA) && defined(__GNUC__)
+#if defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 4) && defined(__ARM_FEATURE_FMA) && defined(__GNUC__) && \
+    defined(__OPTIMIZE__) /* at -O0 gcc cannot give the asm its registers */
 #define EDGEC_CM_FPU_ASM 1
 #else
 #define EDGEC_CM_FPU_ASM 0
@@ -22,8 +25,12 @@
 #define EDGEC_CM_FPV5 0
 #endif
 
-/* a[4 * p + c] += sum over i < n of x_p[i] * w_c[i] (4 pixels p, 4 channels c). */
-EDGEC_INLINE void mac_4x4(float *a, const float *x0, const float *x1, const float *x2, const float *x3,
+/* a[4 * p + c] += sum over i < n of x_p[i] * w_c[i] (4 pixels p, 4 channels c). Out of line: the asm needs ten
+ * core registers, which gcc may not find inside a caller at every optimisation level. */
+#if EDGEC_CM_FPU_ASM
+__attribute__((noinline))
+#endif
+static void mac_4x4(float *a, const float *x0, const float *x1, const float *x2, const float *x3,
                           const float *w0, const float *w1, const float *w2, const float *w3, int32_t n) {
     int32_t pairs = n >> 1;
 #if EDGEC_CM_FPU_ASM
@@ -86,81 +93,209 @@ EDGEC_INLINE void mac_4x4(float *a, const float *x0, const float *x1, const floa
     }
 }
 
+#if EDGEC_CM_FPU_ASM
+#if EDGEC_CM_FPV5
+#define CLAMP16                                                                                                  \
+    "vldr s0, [%[t], %[olo]]\n\t"                                                                                \
+    "vldr s1, [%[t], %[ohi]]\n\t"                                                                                \
+    "vmaxnm.f32 s16, s16, s0\n\t" "vmaxnm.f32 s17, s17, s0\n\t" "vmaxnm.f32 s18, s18, s0\n\t"                   \
+    "vmaxnm.f32 s19, s19, s0\n\t" "vmaxnm.f32 s20, s20, s0\n\t" "vmaxnm.f32 s21, s21, s0\n\t"                   \
+    "vmaxnm.f32 s22, s22, s0\n\t" "vmaxnm.f32 s23, s23, s0\n\t" "vmaxnm.f32 s24, s24, s0\n\t"                   \
+    "vmaxnm.f32 s25, s25, s0\n\t" "vmaxnm.f32 s26, s26, s0\n\t" "vmaxnm.f32 s27, s27, s0\n\t"                   \
+    "vmaxnm.f32 s28, s28, s0\n\t" "vmaxnm.f32 s29, s29, s0\n\t" "vmaxnm.f32 s30, s30, s0\n\t"                   \
+    "vmaxnm.f32 s31, s31, s0\n\t"                                                                                \
+    "vminnm.f32 s16, s16, s1\n\t" "vminnm.f32 s17, s17, s1\n\t" "vminnm.f32 s18, s18, s1\n\t"                   \
+    "vminnm.f32 s19, s19, s1\n\t" "vminnm.f32 s20, s20, s1\n\t" "vminnm.f32 s21, s21, s1\n\t"                   \
+    "vminnm.f32 s22, s22, s1\n\t" "vminnm.f32 s23, s23, s1\n\t" "vminnm.f32 s24, s24, s1\n\t"                   \
+    "vminnm.f32 s25, s25, s1\n\t" "vminnm.f32 s26, s26, s1\n\t" "vminnm.f32 s27, s27, s1\n\t"                   \
+    "vminnm.f32 s28, s28, s1\n\t" "vminnm.f32 s29, s29, s1\n\t" "vminnm.f32 s30, s30, s1\n\t"                   \
+    "vminnm.f32 s31, s31, s1\n\t"
+#else
+#define CLAMP16 ""
+#endif
+#define FMA16(xa, xb, xc, xd, wa, wb, wc, wd)                                                                    \
+    "vfma.f32 s16, " xa ", " wa "\n\t" "vfma.f32 s17, " xa ", " wb "\n\t"                                        \
+    "vfma.f32 s18, " xa ", " wc "\n\t" "vfma.f32 s19, " xa ", " wd "\n\t"                                        \
+    "vfma.f32 s20, " xb ", " wa "\n\t" "vfma.f32 s21, " xb ", " wb "\n\t"                                        \
+    "vfma.f32 s22, " xb ", " wc "\n\t" "vfma.f32 s23, " xb ", " wd "\n\t"                                        \
+    "vfma.f32 s24, " xc ", " wa "\n\t" "vfma.f32 s25, " xc ", " wb "\n\t"                                        \
+    "vfma.f32 s26, " xc ", " wc "\n\t" "vfma.f32 s27, " xc ", " wd "\n\t"                                        \
+    "vfma.f32 s28, " xd ", " wa "\n\t" "vfma.f32 s29, " xd ", " wb "\n\t"                                        \
+    "vfma.f32 s30, " xd ", " wc "\n\t" "vfma.f32 s31, " xd ", " wd "\n\t"
+
+#endif
+
 #if EDGEC_CM_FPV5
 #define EDGEC_CM_FUSED_TILE 1
-/* A whole 4 x 4 tile over one run of even length n (pointwise layers): accumulators set from the four biases,
- * the run, the clamp (VMAXNM / VMINNM) and the stores, all in one asm block: 4 + 42 n / 2 + 39 instructions. */
-EDGEC_INLINE void tile_4x4_one_run(float *o, size_t o_step, const float *x0, const float *x1, const float *x2,
+/* What a pointwise tile reads besides its eight data pointers. */
+typedef struct {
+    const float *b;   /* 4 biases */
+    float *o;         /* the first pixel's 4 outputs; the others follow at o_stride */
+    int32_t o_stride; /* bytes */
+    int32_t pairs;    /* the run is 2 * pairs values */
+    float lo, hi;
+} pw_tile;
+#define PW(field) "i"(offsetof(pw_tile, field))
+
+/* A whole 4 x 4 tile over one run of even length (pointwise layers): accumulators set from the four biases, the
+ * run, the clamp (VMAXNM / VMINNM) and the stores, all in one asm block: 42 instructions per 32 MACs in the loop,
+ * 46 around it. Ten core registers, so that gcc can always allocate them. */
+EDGEC_INLINE void tile_4x4_one_run(const pw_tile *t, const float *x0, const float *x1, const float *x2,
                                    const float *x3, const float *w0, const float *w1, const float *w2,
-                                   const float *w3, int32_t n, const float *b, float lo, float hi) {
-    int32_t pairs = n >> 1;
-    /* s0-s7: two values of the four weight rows; s8-s11: two values of two pixels at a time */
-    __asm__ volatile("vldmia %[b], {s16-s19}\n\t"
-            "vldmia %[b], {s20-s23}\n\t"
-            "vldmia %[b], {s24-s27}\n\t"
-            "vldmia %[b], {s28-s31}\n"
-            "1:\n\t"
-            "vldmia %[w0]!, {s0-s1}\n\t"
-            "vldmia %[w1]!, {s2-s3}\n\t"
-            "vldmia %[w2]!, {s4-s5}\n\t"
-            "vldmia %[w3]!, {s6-s7}\n\t"
-            "vldmia %[x0]!, {s8-s9}\n\t"
-            "vldmia %[x1]!, {s10-s11}\n\t"
-            "vfma.f32 s16, s8, s0\n\t"   "vfma.f32 s17, s8, s2\n\t"
-            "vfma.f32 s18, s8, s4\n\t"   "vfma.f32 s19, s8, s6\n\t"
-            "vfma.f32 s20, s10, s0\n\t"  "vfma.f32 s21, s10, s2\n\t"
-            "vfma.f32 s22, s10, s4\n\t"  "vfma.f32 s23, s10, s6\n\t"
-            "vfma.f32 s16, s9, s1\n\t"   "vfma.f32 s17, s9, s3\n\t"
-            "vfma.f32 s18, s9, s5\n\t"   "vfma.f32 s19, s9, s7\n\t"
-            "vfma.f32 s20, s11, s1\n\t"  "vfma.f32 s21, s11, s3\n\t"
-            "vfma.f32 s22, s11, s5\n\t"  "vfma.f32 s23, s11, s7\n\t"
-            "vldmia %[x2]!, {s8-s9}\n\t"
-            "vldmia %[x3]!, {s10-s11}\n\t"
-            "vfma.f32 s24, s8, s0\n\t"   "vfma.f32 s25, s8, s2\n\t"
-            "vfma.f32 s26, s8, s4\n\t"   "vfma.f32 s27, s8, s6\n\t"
-            "vfma.f32 s28, s10, s0\n\t"  "vfma.f32 s29, s10, s2\n\t"
-            "vfma.f32 s30, s10, s4\n\t"  "vfma.f32 s31, s10, s6\n\t"
-            "vfma.f32 s24, s9, s1\n\t"   "vfma.f32 s25, s9, s3\n\t"
-            "vfma.f32 s26, s9, s5\n\t"   "vfma.f32 s27, s9, s7\n\t"
-            "vfma.f32 s28, s11, s1\n\t"  "vfma.f32 s29, s11, s3\n\t"
-            "vfma.f32 s30, s11, s5\n\t"  "vfma.f32 s31, s11, s7\n\t"
-            "subs %[n], %[n], #1\n\t"
-            "bne 1b\n\t"
-            "vmaxnm.f32 s16, s16, %[lo]\n\t" "vmaxnm.f32 s17, s17, %[lo]\n\t"
-            "vmaxnm.f32 s18, s18, %[lo]\n\t" "vmaxnm.f32 s19, s19, %[lo]\n\t"
-            "vmaxnm.f32 s20, s20, %[lo]\n\t" "vmaxnm.f32 s21, s21, %[lo]\n\t"
-            "vmaxnm.f32 s22, s22, %[lo]\n\t" "vmaxnm.f32 s23, s23, %[lo]\n\t"
-            "vmaxnm.f32 s24, s24, %[lo]\n\t" "vmaxnm.f32 s25, s25, %[lo]\n\t"
-            "vmaxnm.f32 s26, s26, %[lo]\n\t" "vmaxnm.f32 s27, s27, %[lo]\n\t"
-            "vmaxnm.f32 s28, s28, %[lo]\n\t" "vmaxnm.f32 s29, s29, %[lo]\n\t"
-            "vmaxnm.f32 s30, s30, %[lo]\n\t" "vmaxnm.f32 s31, s31, %[lo]\n\t"
-            "vminnm.f32 s16, s16, %[hi]\n\t" "vminnm.f32 s17, s17, %[hi]\n\t"
-            "vminnm.f32 s18, s18, %[hi]\n\t" "vminnm.f32 s19, s19, %[hi]\n\t"
-            "vminnm.f32 s20, s20, %[hi]\n\t" "vminnm.f32 s21, s21, %[hi]\n\t"
-            "vminnm.f32 s22, s22, %[hi]\n\t" "vminnm.f32 s23, s23, %[hi]\n\t"
-            "vminnm.f32 s24, s24, %[hi]\n\t" "vminnm.f32 s25, s25, %[hi]\n\t"
-            "vminnm.f32 s26, s26, %[hi]\n\t" "vminnm.f32 s27, s27, %[hi]\n\t"
-            "vminnm.f32 s28, s28, %[hi]\n\t" "vminnm.f32 s29, s29, %[hi]\n\t"
-            "vminnm.f32 s30, s30, %[hi]\n\t" "vminnm.f32 s31, s31, %[hi]\n\t"
-            "add %[x0], %[o], %[os]\n\t"
-            "vstmia %[o], {s16-s19}\n\t"
-            "add %[x1], %[x0], %[os]\n\t"
-            "vstmia %[x0], {s20-s23}\n\t"
-            "add %[x2], %[x1], %[os]\n\t"
-            "vstmia %[x1], {s24-s27}\n\t"
-            "vstmia %[x2], {s28-s31}"
-            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3),
-              [w0] "+r"(w0), [w1] "+r"(w1), [w2] "+r"(w2), [w3] "+r"(w3), [n] "+r"(pairs)
-            : [b] "r"(b), [o] "r"(o), [os] "r"(o_step * sizeof(float)), [lo] "t"(lo), [hi] "t"(hi)
-            : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s16", "s17", "s18", "s19",
-              "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc", "memory");
+                                   const float *w3) {
+    uint32_t n;
+    /* s0-s7: two values of the four weight rows; s8-s15: two values of the four pixels */
+    __asm__ volatile(
+        "ldr %[n], [%[t], %[ob]]\n\t"
+        "vldmia %[n], {s16-s19}\n\t"
+        "vldmia %[n], {s20-s23}\n\t"
+        "vldmia %[n], {s24-s27}\n\t"
+        "vldmia %[n], {s28-s31}\n\t"
+        "ldr %[n], [%[t], %[opairs]]\n"
+        "1:\n\t"
+        "vldmia %[w0]!, {s0-s1}\n\t"
+        "vldmia %[w1]!, {s2-s3}\n\t"
+        "vldmia %[w2]!, {s4-s5}\n\t"
+        "vldmia %[w3]!, {s6-s7}\n\t"
+        "vldmia %[x0]!, {s8-s9}\n\t"
+        "vldmia %[x1]!, {s10-s11}\n\t"
+        "vldmia %[x2]!, {s12-s13}\n\t"
+        "vldmia %[x3]!, {s14-s15}\n\t"
+        FMA16("s8", "s10", "s12", "s14", "s0", "s2", "s4", "s6")
+        FMA16("s9", "s11", "s13", "s15", "s1", "s3", "s5", "s7")
+        "subs %[n], %[n], #1\n\t"
+        "bne 1b\n\t"
+        CLAMP16
+        "ldr %[x0], [%[t], %[oo]]\n\t"
+        "ldr %[n], [%[t], %[oos]]\n\t"
+        "vstmia %[x0], {s16-s19}\n\t"
+        "add %[x0], %[x0], %[n]\n\t"
+        "vstmia %[x0], {s20-s23}\n\t"
+        "add %[x0], %[x0], %[n]\n\t"
+        "vstmia %[x0], {s24-s27}\n\t"
+        "add %[x0], %[x0], %[n]\n\t"
+        "vstmia %[x0], {s28-s31}"
+        : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [w0] "+r"(w0), [w1] "+r"(w1),
+          [w2] "+r"(w2), [w3] "+r"(w3), [n] "=&r"(n)
+        : [t] "r"(t), [ob] PW(b), [opairs] PW(pairs), [oo] PW(o), [oos] PW(o_stride), [olo] PW(lo), [ohi] PW(hi)
+        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15",
+          "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30",
+          "s31", "cc", "memory");
 }
 #else
 #define EDGEC_CM_FUSED_TILE 0
 #endif
 
+#if EDGEC_CM_FPU_ASM
+/* A whole 4 x 4 tile whose kernel rows are runs (no horizontal dilation, all taps inside the input), in one asm
+ * block: accumulators set from the four biases, each kernel row's run two values a step (plus one odd value),
+ * the input pointers stepped to the next kernel row, then the clamp (FPv5: VMAXNM / VMINNM; FPv4: in C after)
+ * and the stores. The weights of the tile's rows are contiguous (OHWI), so the weight pointers just run on.
+ * 42 instructions per 32 MACs in the loop, about 8 per kernel row and 45 per tile around it. */
+typedef struct {
+    const float *x0, *x1, *x2, *x3; /* the four pixels' tap (0, 0) */
+    const float *w;                 /* the first channel's weights; the others follow at w_stride */
+    int32_t w_stride;               /* bytes: K * 4 */
+    int32_t pairs, odd;             /* a run: 2 * pairs + odd values */
+    int32_t rows;                   /* kernel rows */
+    int32_t x_skip;                 /* bytes from the end of one row's run to the next row's start */
+    const float *b;                 /* 4 biases */
+    float *o;                       /* the first pixel's 4 outputs; the others follow at o_stride */
+    int32_t o_stride;               /* bytes */
+    float lo, hi;
+} conv_tile;
+
+#define OFF(field) "i"(offsetof(conv_tile, field))
+static void tile_4x4_rows(const conv_tile *t) {
+    const float *x0, *x1, *x2, *x3, *w0, *w1, *w2, *w3;
+    int32_t cnt, rows;
+    uint32_t tmp;
+    __asm__ volatile(
+        "ldr %[x0], [%[t], %[ox0]]\n\t"
+        "ldr %[x1], [%[t], %[ox1]]\n\t"
+        "ldr %[x2], [%[t], %[ox2]]\n\t"
+        "ldr %[x3], [%[t], %[ox3]]\n\t"
+        "ldr %[w0], [%[t], %[ow]]\n\t"
+        "ldr %[tmp], [%[t], %[ows]]\n\t"
+        "add %[w1], %[w0], %[tmp]\n\t"
+        "add %[w2], %[w1], %[tmp]\n\t"
+        "add %[w3], %[w2], %[tmp]\n\t"
+        "ldr %[tmp], [%[t], %[ob]]\n\t"
+        "vldmia %[tmp], {s16-s19}\n\t"
+        "vldmia %[tmp], {s20-s23}\n\t"
+        "vldmia %[tmp], {s24-s27}\n\t"
+        "vldmia %[tmp], {s28-s31}\n\t"
+        "ldr %[rows], [%[t], %[orows]]\n"
+        "3:\n\t"
+        "ldr %[cnt], [%[t], %[opairs]]\n\t"
+        "cmp %[cnt], #0\n\t"
+        "beq 4f\n"
+        "1:\n\t"
+        "vldmia %[w0]!, {s0-s1}\n\t"
+        "vldmia %[w1]!, {s2-s3}\n\t"
+        "vldmia %[w2]!, {s4-s5}\n\t"
+        "vldmia %[w3]!, {s6-s7}\n\t"
+        "vldmia %[x0]!, {s8-s9}\n\t"
+        "vldmia %[x1]!, {s10-s11}\n\t"
+        "vldmia %[x2]!, {s12-s13}\n\t"
+        "vldmia %[x3]!, {s14-s15}\n\t"
+        FMA16("s8", "s10", "s12", "s14", "s0", "s2", "s4", "s6")
+        FMA16("s9", "s11", "s13", "s15", "s1", "s3", "s5", "s7")
+        "subs %[cnt], %[cnt], #1\n\t"
+        "bne 1b\n"
+        "4:\n\t"
+        "ldr %[cnt], [%[t], %[oodd]]\n\t"
+        "cmp %[cnt], #0\n\t"
+        "beq 5f\n\t"
+        "vldmia %[w0]!, {s0}\n\t"
+        "vldmia %[w1]!, {s2}\n\t"
+        "vldmia %[w2]!, {s4}\n\t"
+        "vldmia %[w3]!, {s6}\n\t"
+        "vldmia %[x0]!, {s8}\n\t"
+        "vldmia %[x1]!, {s10}\n\t"
+        "vldmia %[x2]!, {s12}\n\t"
+        "vldmia %[x3]!, {s14}\n\t"
+        FMA16("s8", "s10", "s12", "s14", "s0", "s2", "s4", "s6")
+        "5:\n\t"
+        "ldr %[tmp], [%[t], %[oskip]]\n\t"
+        "add %[x0], %[x0], %[tmp]\n\t"
+        "add %[x1], %[x1], %[tmp]\n\t"
+        "add %[x2], %[x2], %[tmp]\n\t"
+        "add %[x3], %[x3], %[tmp]\n\t"
+        "subs %[rows], %[rows], #1\n\t"
+        "bne 3b\n\t"
+        CLAMP16
+        "ldr %[tmp], [%[t], %[oo]]\n\t"
+        "ldr %[cnt], [%[t], %[oos]]\n\t"
+        "vstmia %[tmp], {s16-s19}\n\t"
+        "add %[tmp], %[tmp], %[cnt]\n\t"
+        "vstmia %[tmp], {s20-s23}\n\t"
+        "add %[tmp], %[tmp], %[cnt]\n\t"
+        "vstmia %[tmp], {s24-s27}\n\t"
+        "add %[tmp], %[tmp], %[cnt]\n\t"
+        "vstmia %[tmp], {s28-s31}"
+        : [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [w0] "=&r"(w0), [w1] "=&r"(w1),
+          [w2] "=&r"(w2), [w3] "=&r"(w3), [cnt] "=&r"(cnt), [rows] "=&r"(rows), [tmp] "=&r"(tmp)
+        : [t] "r"(t), [ox0] OFF(x0), [ox1] OFF(x1), [ox2] OFF(x2), [ox3] OFF(x3), [ow] OFF(w), [ows] OFF(w_stride),
+          [opairs] OFF(pairs), [oodd] OFF(odd), [orows] OFF(rows), [oskip] OFF(x_skip), [ob] OFF(b), [oo] OFF(o),
+          [oos] OFF(o_stride), [olo] OFF(lo), [ohi] OFF(hi)
+        : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15",
+          "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30",
+          "s31", "cc", "memory");
+#if !EDGEC_CM_FPV5
+    for (int32_t px = 0; px < 4; ++px) {
+        float *o = (float *)((char *)t->o + (ptrdiff_t)px * t->o_stride);
+        for (int32_t c = 0; c < 4; ++c) o[c] = edgec_clampf(o[c], t->lo, t->hi);
+    }
+#endif
+}
+#endif
+
 /* a[c] += sum over i < n of x[i] * w_c[i] (1 pixel, 4 channels), four values a step. */
-EDGEC_INLINE void mac_1x4(float *a, const float *x, const float *w0, const float *w1, const float *w2,
+#if EDGEC_CM_FPU_ASM
+__attribute__((noinline))
+#endif
+static void mac_1x4(float *a, const float *x, const float *w0, const float *w1, const float *w2,
                           const float *w3, int32_t n) {
     int32_t quads = n >> 2;
 #if EDGEC_CM_FPU_ASM
@@ -259,12 +394,39 @@ static void conv_tile4(const float *in0, const float *in1, const float *in2, con
     const size_t run_step = (size_t)p->dil_w * C;
     int32_t oc = 0;
 #if EDGEC_CM_FUSED_TILE
-    if (K == run && run % 2 == 0 && run > 0) { /* one even run (pointwise): the fused tile */
+    if (K == run && run % 2 == 0) { /* one even run (pointwise): the leanest tile */
         static const float zeros[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        pw_tile t;
+        t.o_stride = (int32_t)((out1 - out0) * (ptrdiff_t)sizeof(float));
+        t.pairs = K / 2;
+        t.lo = lo;
+        t.hi = hi;
         for (; oc + 4 <= p->out_c; oc += 4) {
             const float *w = weights + (size_t)oc * K;
-            tile_4x4_one_run(out0 + oc, (size_t)(out1 - out0), in0, in1, in2, in3, w, w + K, w + 2 * (size_t)K,
-                             w + 3 * (size_t)K, K, bias ? bias + oc : zeros, lo, hi);
+            t.b = bias ? bias + oc : zeros;
+            t.o = out0 + oc;
+            tile_4x4_one_run(&t, in0, in1, in2, in3, w, w + K, w + 2 * (size_t)K, w + 3 * (size_t)K);
+        }
+    }
+#endif
+#if EDGEC_CM_FPU_ASM
+    if (p->dil_w == 1) { /* every kernel row one run: the whole tile in asm */
+        static const float zeros[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        conv_tile t;
+        t.x0 = in0; t.x1 = in1; t.x2 = in2; t.x3 = in3;
+        t.w_stride = K * (int32_t)sizeof(float);
+        t.pairs = run / 2;
+        t.odd = run % 2;
+        t.rows = p->k_h;
+        t.x_skip = (int32_t)(((ptrdiff_t)p->dil_h * (ptrdiff_t)row - run) * (ptrdiff_t)sizeof(float));
+        t.o_stride = (int32_t)((out1 - out0) * (ptrdiff_t)sizeof(float));
+        t.lo = lo;
+        t.hi = hi;
+        for (; oc + 4 <= p->out_c; oc += 4) {
+            t.w = weights + (size_t)oc * K;
+            t.b = bias ? bias + oc : zeros;
+            t.o = out0 + oc;
+            tile_4x4_rows(&t);
         }
     }
 #endif
@@ -371,10 +533,15 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
         /* Pointwise: a matrix product over all pixels of the image, tiled 4 x 4. */
         const size_t pixels = (size_t)p->batch * p->in_h * p->in_w;
         size_t px = 0;
-        for (; px + 4 <= pixels; px += 4) {
+        for (;;) {
+            if (px + 4 > pixels) { /* 3 pixels left: a tile that overlaps the previous one (same values again) */
+                if (pixels - px != 3 || pixels < 4) break;
+                px = pixels - 4;
+            }
             const float *in = input + px * C;
             float *out = output + px * OC;
             conv_tile4(in, in + C, in + 2 * C, in + 3 * C, out, out + OC, out + 2 * OC, out + 3 * OC, weights, bias, p);
+            px += 4;
         }
         for (; px < pixels; ++px) {
             const int32_t n = (int32_t)(px / ((size_t)p->in_h * p->in_w));
@@ -393,11 +560,13 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
             int32_t ox = 0;
             if (rows_inside) {
                 for (; ox < x_lo; ++ox) conv_pixel(input, weights, bias, output, p, n, oy, ox);
-                for (; ox + 4 <= x_hi; ox += 4) {
+                while (ox + 4 <= x_hi || (x_hi - ox == 3 && x_hi - x_lo >= 4)) {
+                    if (ox + 4 > x_hi) ox = x_hi - 4; /* 3 pixels left: overlap the previous tile */
                     const float *in = input + (((size_t)n * p->in_h + iy0) * p->in_w + (ox * p->stride_w - p->pad_left)) * C;
                     float *out = output + (((size_t)n * p->out_h + oy) * p->out_w + ox) * OC;
                     conv_tile4(in, in + sx, in + 2 * sx, in + 3 * sx, out, out + OC, out + 2 * OC, out + 3 * OC,
                                weights, bias, p);
+                    ox += 4;
                 }
             }
             for (; ox < p->out_w; ++ox) conv_pixel(input, weights, bias, output, p, n, oy, ox);

@@ -10,7 +10,8 @@
  * loops are C (what the host tests run under the sanitizers). */
 #include "edgec_depthwise_conv2d_f32.h"
 
-#if defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 4) && defined(__ARM_FEATURE_FMA) && defined(__GNUC__)
+#if defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 4) && defined(__ARM_FEATURE_FMA) && defined(__GNUC__) && \
+    defined(__OPTIMIZE__) /* at -O0 gcc cannot give the asm its registers */
 #define EDGEC_CM_FPU_ASM 1
 #else
 #define EDGEC_CM_FPU_ASM 0
