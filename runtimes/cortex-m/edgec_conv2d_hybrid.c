@@ -2,10 +2,13 @@
  * LiteRT's hybrid convolutions (groups 1, no horizontal dilation: KWS's DS-CNN) take four output channels at a
  * time: a kernel row's in-bounds taps are one contiguous run of the quantized input and of each channel's weights
  * (NHWC, OHWI), and with the DSP extension each word of four inputs is widened once (two SXTB16, the zero point
- * subtracted with SADD16) and feeds eight SMLADs, 16 MACs, against the four channels' weight words. ONNX's mode,
- * grouped and dilated layers take the reference loops. */
+ * subtracted with SADD16) and feeds eight SMLADs, 16 MACs, against the four channels' weight words (in a
+ * hand-written loop when the zero point is 0). Small windows of several kernel rows are first gathered into one
+ * run. ONNX's mode, grouped and dilated layers take the reference loops. */
 #include "edgec_conv2d_hybrid.h"
 #include "edgec_hybrid_quantize.h"
+
+#define EDGEC_HYBRID_WINDOW_MAX 512 /* bytes of stack for a gathered window (k_h * k_w * in_c) */
 
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
 #include <arm_acle.h>
@@ -118,9 +121,29 @@ void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_
                 int32_t oc = 0;
                 if (!onnx && rows_contiguous) { /* four channels at a time; LiteRT's weights have no zero point */
                     const size_t K = (size_t)p->k_h * p->k_w * p->in_c;
+                    /* A small window with several kernel rows (KWS's 10x4 first layer: rows of 4 bytes) is gathered
+                     * once into one run, padding as the zero point ((zp - zp) * w adds 0), so that every channel
+                     * block is one long dot product. */
+                    int8_t window[EDGEC_HYBRID_WINDOW_MAX];
+                    const int gathered = p->k_h > 1 && K <= EDGEC_HYBRID_WINDOW_MAX;
+                    if (gathered) {
+                        const size_t run = (size_t)p->k_w * p->in_c;
+                        for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                            const int32_t iy = y0 + ky * p->dil_h;
+                            int8_t *dst = window + (size_t)ky * run;
+                            for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                                const int32_t ix = x0 + kx;
+                                const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
+                                const int8_t *src = qbatch + ((size_t)(inside ? iy : 0) * p->in_w + (inside ? ix : 0)) * p->in_c;
+                                for (int32_t c = 0; c < p->in_c; ++c) dst[(size_t)kx * p->in_c + c] = inside ? src[c] : (int8_t)zp;
+                            }
+                        }
+                    }
                     for (; oc + 4 <= p->out_c; oc += 4) {
                         int32_t acc[4] = {0, 0, 0, 0};
-                        if (kx0 < kx1) {
+                        if (gathered) {
+                            dot4(window, zp, weights + (size_t)oc * K, K, (int32_t)K, acc);
+                        } else if (kx0 < kx1) {
                             for (int32_t ky = 0; ky < p->k_h; ++ky) {
                                 const int32_t iy = y0 + ky * p->dil_h;
                                 if (iy < 0 || iy >= p->in_h) continue;
