@@ -101,16 +101,20 @@ DW_CASES = [
     (1, 8, 8, 4, 2, 3, 3, 1, 1, 1),       # depth multiplier 2
     (2, 9, 9, 7, 1, 5, 5, 1, 2, 2),       # dilation, big kernel
     (1, 4, 4, 8, 1, 3, 3, 2, 0, 1),
+    (1, 7, 10, 24, 1, 3, 3, 2, 1, 1),     # the Cortex-M tiles: 8-channel blocks, stride 2, odd width
+    (1, 6, 9, 16, 1, 5, 5, 1, 2, 2),      # dilated 5x5 over 8-channel blocks: pixels with different columns
+    (1, 3, 3, 8, 1, 3, 3, 1, 1, 1),       # every pixel a border pixel
 ]
 
 
+@pytest.mark.parametrize("kset", ["optimized", "cortex-m"])
 @pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: "x".join(map(str, c)))
-def test_conv2d_nhwc_optimized_matches_reference(tmp_path, case):
+def test_conv2d_nhwc_optimized_matches_reference(tmp_path, case, kset):
     n, h, w, cin, cout, kh, kw, s, pad, dil, groups = case
     oh, ow = out_size(h, kh, s, 2 * pad, dil), out_size(w, kw, s, 2 * pad, dil)
     driver = CONV_DRIVER.replace("KERNEL", "edgec_conv2d_nhwc_f32").replace("FUNC", "edgec_conv2d_nhwc_f32")
     ref = build(tmp_path, driver, "edgec_conv2d_nhwc_f32", "reference", "conv")
-    opt = build(tmp_path, driver, "edgec_conv2d_nhwc_f32", "optimized", "conv")
+    opt = build(tmp_path, driver, "edgec_conv2d_nhwc_f32", kset, "conv")
     for act in (0, 1):
         args = [n, h, w, cin, oh, ow, cout, kh, kw, s, s, pad, pad, dil, dil, groups, act, 0]
         want, got = run(ref, args), run(opt, args)
@@ -118,13 +122,14 @@ def test_conv2d_nhwc_optimized_matches_reference(tmp_path, case):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("kset", ["optimized", "cortex-m"])
 @pytest.mark.parametrize("case", DW_CASES, ids=lambda c: "x".join(map(str, c)))
-def test_depthwise_optimized_matches_reference(tmp_path, case):
+def test_depthwise_optimized_matches_reference(tmp_path, case, kset):
     n, h, w, c, mult, kh, kw, s, pad, dil = case
     oh, ow = out_size(h, kh, s, 2 * pad, dil), out_size(w, kw, s, 2 * pad, dil)
     driver = CONV_DRIVER.replace("KERNEL", "edgec_depthwise_conv2d_f32").replace("FUNC", "edgec_depthwise_conv2d_f32")
     ref = build(tmp_path, driver, "edgec_depthwise_conv2d_f32", "reference", "dw")
-    opt = build(tmp_path, driver, "edgec_depthwise_conv2d_f32", "optimized", "dw")
+    opt = build(tmp_path, driver, "edgec_depthwise_conv2d_f32", kset, "dw")
     for act in (0, 1):
         args = [n, h, w, c, oh, ow, c * mult, kh, kw, s, s, pad, pad, dil, dil, c, act, 1]
         np.testing.assert_allclose(run(opt, args), run(ref, args), rtol=1e-5, atol=1e-5)
@@ -136,3 +141,58 @@ def test_matmul_optimized_matches_reference(tmp_path):
     for m, k, n, batch in itertools.product((1, 3, 4, 9), (1, 7, 64), (1, 5, 8, 17), (1, 2)):
         np.testing.assert_allclose(run(opt, [m, k, n, batch]), run(ref, [m, k, n, batch]), rtol=1e-5, atol=1e-5,
                                    err_msg=f"m={m} k={k} n={n} batch={batch}")
+
+
+# The Cortex-M float kernels' hand-written FPU loops (VLDM / VFMA, and VMAXNM where the FPU is FPv5) against the
+# reference kernels on 900 random shapes (tests/semihost/float_kernel_fuzz.c), on the emulated M7 and M4 (FPv4:
+# the clamp in C), and the same firmware's C twins on the host under the sanitizers.
+SEMIHOST = REPO / "tests" / "semihost"
+FUZZ_KERNELS = {"edgec_conv2d_nhwc_f32": "ref_conv", "edgec_depthwise_conv2d_f32": "ref_dw",
+                "edgec_conv2d_hybrid": "ref_hybrid"}
+FUZZ_BOARDS = {"cortex-m7": (["-mcpu=cortex-m7", "-mfpu=fpv5-d16"], "mps2-an500"),
+               "cortex-m4": (["-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16"], "mps2-an386")}
+
+
+@pytest.mark.parametrize("board", FUZZ_BOARDS)
+def test_cortex_m_float_kernels_match_reference_on_qemu(tmp_path, board):
+    cc = require("arm-none-eabi-gcc")
+    cpu, machine = FUZZ_BOARDS[board]
+    flags = [*cpu, "-O2", "-std=c99", "-mthumb", "-mfloat-abi=hard", "-ffreestanding", "-nostartfiles", "-nostdlib",
+             "-Wall", "-Wextra", "-Werror", "-I", str(RUNTIMES / "include")]
+    objs = []
+    for kernel, alias in FUZZ_KERNELS.items():
+        obj = tmp_path / f"{alias}.o"
+        subprocess.run([cc, *flags, f"-D{kernel}={alias}", "-c", str(RUNTIMES / "reference" / f"{kernel}.c"),
+                        "-o", str(obj)], check=True)
+        objs.append(str(obj))
+    elf = tmp_path / "fuzz.elf"
+    subprocess.run([cc, *flags, "-T", str(SEMIHOST / "link.ld"), str(SEMIHOST / "float_kernel_fuzz.c"), *objs,
+                    *(str(RUNTIMES / "cortex-m" / f"{k}.c") for k in FUZZ_KERNELS),
+                    str(RUNTIMES / "reference" / "edgec_hybrid_quantize.c"), "-lm", "-lgcc", "-o", str(elf)], check=True)
+    disasm = subprocess.run([require("arm-none-eabi-objdump"), "-d", str(elf)], capture_output=True, text=True).stdout
+    expected = ["vldmia", "vfma.f32", "smlad"] + (["vmaxnm.f32"] if board == "cortex-m7" else [])
+    assert all(i in disasm for i in expected), "the hand-written loops were not compiled in"
+    if board == "cortex-m4":
+        assert "vmaxnm" not in disasm
+    proc = subprocess.run([require("qemu-system-arm"), "-M", machine, "-nographic", "-monitor", "none",
+                           "-serial", "none", "-semihosting-config", "enable=on,target=native", "-kernel", str(elf)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"{proc.returncode} random cases differ from the reference kernels"
+
+
+def test_cortex_m_float_kernels_c_twins_under_sanitizers(tmp_path):
+    cc = require("gcc")
+    flags = ["-O1", "-std=c99", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined",
+             "-fno-sanitize-recover=all", "-DEDGEC_FUZZ_HOST", "-I", str(RUNTIMES / "include")]
+    objs = []
+    for kernel, alias in FUZZ_KERNELS.items():
+        obj = tmp_path / f"{alias}.o"
+        subprocess.run([cc, *flags, f"-D{kernel}={alias}", "-c", str(RUNTIMES / "reference" / f"{kernel}.c"),
+                        "-o", str(obj)], check=True)
+        objs.append(str(obj))
+    exe = tmp_path / "fuzz"
+    subprocess.run([cc, *flags, str(SEMIHOST / "float_kernel_fuzz.c"), *objs,
+                    *(str(RUNTIMES / "cortex-m" / f"{k}.c") for k in FUZZ_KERNELS),
+                    str(RUNTIMES / "reference" / "edgec_hybrid_quantize.c"), "-lm", "-o", str(exe)], check=True)
+    proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"{proc.returncode} random cases differ from the reference kernels\n{proc.stderr}"

@@ -1,0 +1,203 @@
+/* Cortex-M twin of reference/edgec_conv2d_hybrid.c, bit-identical to it (integer sums, the same float epilogue).
+ * LiteRT's hybrid convolutions (groups 1, no horizontal dilation: KWS's DS-CNN) take four output channels at a
+ * time: a kernel row's in-bounds taps are one contiguous run of the quantized input and of each channel's weights
+ * (NHWC, OHWI), and with the DSP extension each word of four inputs is widened once (two SXTB16, the zero point
+ * subtracted with SADD16) and feeds eight SMLADs, 16 MACs, against the four channels' weight words (in a
+ * hand-written loop when the zero point is 0). Small windows of several kernel rows are first gathered into one
+ * run. ONNX's mode, grouped and dilated layers take the reference loops. */
+#include "edgec_conv2d_hybrid.h"
+#include "edgec_hybrid_quantize.h"
+
+#define EDGEC_HYBRID_WINDOW_MAX 512 /* bytes of stack for a gathered window (k_h * k_w * in_c) */
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+
+EDGEC_INLINE uint32_t load_u32(const int8_t *p) {
+    uint32_t v;
+    __builtin_memcpy(&v, p, 4); /* one unaligned LDR on v7E-M (memcpy is not a builtin under -ffreestanding) */
+    return v;
+}
+EDGEC_INLINE uint32_t ror8(uint32_t v) { return (v >> 8) | (v << 24); } /* SXTB16's ROR #8 operand */
+#endif
+
+/* acc[c] += sum over i < n of (q[i] - zp) * w[c * w_stride + i], for 4 channels c. */
+EDGEC_INLINE void dot4(const int8_t *q, int32_t zp, const int8_t *w, size_t w_stride, int32_t n, int32_t *acc) {
+    /* with the DSP extension and a zero zero point, a hand-written loop (gcc neither fuses SXTB16's rotation nor
+     * keeps the four weight pointers in registers); else the intrinsics' loop, then C for the tail */
+    const int8_t *w0 = w, *w1 = w + w_stride, *w2 = w + 2 * w_stride, *w3 = w + 3 * w_stride;
+    int32_t s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3], i = 0;
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__thumb2__) && defined(__OPTIMIZE__)
+    if (zp == 0 && n >= 4) { /* LiteRT's symmetric mode: 25 instructions per 16 MACs, all in registers */
+        const int8_t *w2r = w2;
+        int32_t quads = n >> 2;
+        uint32_t v, t, q02, q13;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[v], [%[q]], #4\n\t"
+            "sxtb16 %[q02], %[v]\n\t"
+            "sxtb16 %[q13], %[v], ror #8\n\t"
+            "ldr %[v], [%[w0], %[ws]]\n\t"
+            "sxtb16 %[t], %[v]\n\t"
+            "sxtb16 %[v], %[v], ror #8\n\t"
+            "smlad %[s1], %[q02], %[t], %[s1]\n\t"
+            "smlad %[s1], %[q13], %[v], %[s1]\n\t"
+            "ldr %[v], [%[w0]], #4\n\t"
+            "sxtb16 %[t], %[v]\n\t"
+            "sxtb16 %[v], %[v], ror #8\n\t"
+            "smlad %[s0], %[q02], %[t], %[s0]\n\t"
+            "smlad %[s0], %[q13], %[v], %[s0]\n\t"
+            "ldr %[v], [%[w2], %[ws]]\n\t"
+            "sxtb16 %[t], %[v]\n\t"
+            "sxtb16 %[v], %[v], ror #8\n\t"
+            "smlad %[s3], %[q02], %[t], %[s3]\n\t"
+            "smlad %[s3], %[q13], %[v], %[s3]\n\t"
+            "ldr %[v], [%[w2]], #4\n\t"
+            "sxtb16 %[t], %[v]\n\t"
+            "sxtb16 %[v], %[v], ror #8\n\t"
+            "smlad %[s2], %[q02], %[t], %[s2]\n\t"
+            "smlad %[s2], %[q13], %[v], %[s2]\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b"
+            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [q] "+r"(q), [w0] "+r"(w0),
+              [w2] "+r"(w2r), [n] "+r"(quads), [v] "=&r"(v), [t] "=&r"(t), [q02] "=&r"(q02), [q13] "=&r"(q13)
+            : [ws] "r"(w_stride)
+            : "cc", "memory");
+        w1 += n & ~3; w2 += n & ~3; w3 += n & ~3; /* q and w0 were advanced by the loop */
+        n &= 3;
+    }
+    const int16x2_t off2 = (int16x2_t)(((uint32_t)-zp & 0xFFFFu) | ((uint32_t)-zp << 16));
+    for (; i + 4 <= n; i += 4) {
+        const uint32_t q4 = load_u32(q + i);
+        const int16x2_t q02 = __sadd16(__sxtb16((int8x4_t)q4), off2);
+        const int16x2_t q13 = __sadd16(__sxtb16((int8x4_t)ror8(q4)), off2);
+        uint32_t v;
+        v = load_u32(w0 + i); s0 = __smlad(q02, __sxtb16((int8x4_t)v), s0); s0 = __smlad(q13, __sxtb16((int8x4_t)ror8(v)), s0);
+        v = load_u32(w1 + i); s1 = __smlad(q02, __sxtb16((int8x4_t)v), s1); s1 = __smlad(q13, __sxtb16((int8x4_t)ror8(v)), s1);
+        v = load_u32(w2 + i); s2 = __smlad(q02, __sxtb16((int8x4_t)v), s2); s2 = __smlad(q13, __sxtb16((int8x4_t)ror8(v)), s2);
+        v = load_u32(w3 + i); s3 = __smlad(q02, __sxtb16((int8x4_t)v), s3); s3 = __smlad(q13, __sxtb16((int8x4_t)ror8(v)), s3);
+    }
+#endif
+    for (; i < n; ++i) {
+        const int32_t x = (int32_t)q[i] - zp;
+        s0 += x * (int32_t)w0[i];
+        s1 += x * (int32_t)w1[i];
+        s2 += x * (int32_t)w2[i];
+        s3 += x * (int32_t)w3[i];
+    }
+    acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3;
+}
+
+void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
+                         const float *EDGEC_RESTRICT w_scale, const int32_t *EDGEC_RESTRICT w_zero_point,
+                         const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
+                         int8_t *EDGEC_RESTRICT qinput, const edgec_conv2d_hybrid_params *p) {
+    const int32_t in_size = p->in_h * p->in_w * p->in_c;
+    const int32_t out_hw = p->out_h * p->out_w;
+    const int32_t in_per_group = p->in_c / p->groups, out_per_group = p->out_c / p->groups;
+    const int onnx = p->quant == EDGEC_HYBRID_ONNX_U8;
+    int32_t zp = 0;
+    float in_scale = 1.0f;
+    if (onnx) /* DynamicQuantizeLinear quantizes the whole tensor at once */
+        in_scale = edgec_dynamic_quantize_s8_shifted(input, p->batch * in_size, p->in_c,
+                                                     p->nchw ? p->in_h * p->in_w : 0, qinput, &zp);
+    for (int32_t n = 0; n < p->batch; ++n) {
+        const int8_t *qbatch = qinput;
+        if (onnx) {
+            qbatch = qinput + (size_t)n * in_size;
+        } else {
+            const float *x = input + (size_t)n * in_size;
+            in_scale = p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC ? edgec_quantize_asymmetric_s8(x, in_size, qinput, &zp)
+                                                                   : edgec_quantize_symmetric_s8(x, in_size, qinput);
+        }
+        const float tensor_scale = in_scale * w_scale[0];
+        /* With groups == 1 and no horizontal dilation, a kernel row's taps inside the input are one contiguous
+         * run of input and of weights (NHWC, OHWI): one dot product per kernel row. */
+        const int rows_contiguous = p->groups == 1 && p->dil_w == 1;
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
+                const int32_t kx0 = x0 < 0 ? -x0 : 0, kx1 = p->in_w - x0 < p->k_w ? p->in_w - x0 : p->k_w;
+                int32_t oc = 0;
+                if (!onnx && rows_contiguous) { /* four channels at a time; LiteRT's weights have no zero point */
+                    const size_t K = (size_t)p->k_h * p->k_w * p->in_c;
+                    /* A small window with several kernel rows (KWS's 10x4 first layer: rows of 4 bytes) is gathered
+                     * once into one run, padding as the zero point ((zp - zp) * w adds 0), so that every channel
+                     * block is one long dot product. */
+                    int8_t window[EDGEC_HYBRID_WINDOW_MAX];
+                    const int gathered = p->k_h > 1 && K <= EDGEC_HYBRID_WINDOW_MAX;
+                    if (gathered) {
+                        const size_t run = (size_t)p->k_w * p->in_c;
+                        for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                            const int32_t iy = y0 + ky * p->dil_h;
+                            int8_t *dst = window + (size_t)ky * run;
+                            for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                                const int32_t ix = x0 + kx;
+                                const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
+                                const int8_t *src = qbatch + ((size_t)(inside ? iy : 0) * p->in_w + (inside ? ix : 0)) * p->in_c;
+                                for (int32_t c = 0; c < p->in_c; ++c) dst[(size_t)kx * p->in_c + c] = inside ? src[c] : (int8_t)zp;
+                            }
+                        }
+                    }
+                    for (; oc + 4 <= p->out_c; oc += 4) {
+                        int32_t acc[4] = {0, 0, 0, 0};
+                        if (gathered) {
+                            dot4(window, zp, weights + (size_t)oc * K, K, (int32_t)K, acc);
+                        } else if (kx0 < kx1) {
+                            for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                                const int32_t iy = y0 + ky * p->dil_h;
+                                if (iy < 0 || iy >= p->in_h) continue;
+                                dot4(qbatch + ((size_t)iy * p->in_w + (x0 + kx0)) * p->in_c, zp,
+                                     weights + (size_t)oc * K + ((size_t)ky * p->k_w + kx0) * p->in_c, K,
+                                     (kx1 - kx0) * p->in_c, acc);
+                            }
+                        }
+                        for (int32_t c = 0; c < 4; ++c) {
+                            const float y = p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC
+                                                ? (float)acc[c] * w_scale[oc + c] * in_scale + bias[oc + c]
+                                                : (float)acc[c] * tensor_scale + bias[oc + c];
+                            output[(((size_t)n * p->out_h + oy) * p->out_w + ox) * p->out_c + oc + c] =
+                                edgec_clampf(y, p->act_min, p->act_max);
+                        }
+                    }
+                }
+                for (; oc < p->out_c; ++oc) {
+                    const int32_t wz = w_zero_point ? w_zero_point[oc] : 0;
+                    const int32_t ic0 = oc / out_per_group * in_per_group;
+                    int32_t acc = 0;
+                    for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                        const int32_t iy = y0 + ky * p->dil_h;
+                        if (iy < 0 || iy >= p->in_h) continue;
+                        const int8_t *w_row = weights + ((size_t)oc * p->k_h + ky) * p->k_w * in_per_group;
+                        const int8_t *q_row = qbatch + (size_t)iy * p->in_w * p->in_c + ic0;
+                        if (rows_contiguous) {
+                            if (kx0 < kx1)
+                                acc = edgec_hybrid_dot(q_row + (size_t)(x0 + kx0) * p->in_c, w_row + (size_t)kx0 * p->in_c,
+                                                       (kx1 - kx0) * p->in_c, zp, wz, acc);
+                            continue;
+                        }
+                        for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                            const int32_t ix = x0 + kx * p->dil_w;
+                            if (ix < 0 || ix >= p->in_w) continue;
+                            acc = edgec_hybrid_dot(q_row + (size_t)ix * p->in_c, w_row + (size_t)kx * in_per_group,
+                                                   in_per_group, zp, wz, acc);
+                        }
+                    }
+                    float y;
+                    if (onnx) {
+                        const float scale = in_scale * w_scale[p->scale_per_channel ? oc : 0];
+                        y = (float)acc * scale;
+                        y = y + bias[oc];
+                    } else if (p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC) {
+                        y = (float)acc * w_scale[oc] * in_scale + bias[oc];
+                    } else {
+                        y = (float)acc * tensor_scale + bias[oc];
+                    }
+                    const size_t o = p->nchw ? ((size_t)n * p->out_c + oc) * out_hw + (size_t)oy * p->out_w + ox
+                                             : (((size_t)n * p->out_h + oy) * p->out_w + ox) * p->out_c + oc;
+                    output[o] = edgec_clampf(y, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}

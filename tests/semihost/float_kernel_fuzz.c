@@ -1,0 +1,113 @@
+/* Float kernel fuzz firmware (tests/test_kernels_float.py): random shapes, strides, paddings, dilations, groups,
+ * depth multipliers and activations; the Cortex-M float kernels (runtimes/cortex-m/: conv2d NHWC, depthwise, the
+ * hybrid conv) against the reference kernels (renamed ref_*). Float outputs must agree within 1e-4 (relative to
+ * the sum of |products|, so summation order and fused multiply-adds are allowed for), hybrid outputs bit for bit.
+ * Exit code: the number of cases that differ (at most 255). With -DEDGEC_FUZZ_HOST it is an ordinary host
+ * program (for the sanitizers). */
+#include <stdint.h>
+#include <string.h>
+#include "edgec_conv2d_hybrid.h"
+#include "edgec_conv2d_nhwc_f32.h"
+#include "edgec_depthwise_conv2d_f32.h"
+#include "edgec_hybrid_quantize.h"
+void ref_conv(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
+void ref_dw(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
+void ref_hybrid(const float *, const int8_t *, const float *, const int32_t *, const float *, float *, int8_t *,
+                const edgec_conv2d_hybrid_params *);
+#ifndef EDGEC_FUZZ_HOST
+#define EDGEC_SEMIHOST_LIBC
+#include "boot.h"
+#endif
+static uint32_t s = 2024;
+static uint32_t rnd(void) { s ^= s << 13; s ^= s >> 17; s ^= s << 5; return s; }
+static int32_t ri(int32_t lo, int32_t hi) { return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1)); }
+static float rf(void) { return (float)ri(-1000, 1000) / 1000.0f; }
+static float fabs_(float x) { return x < 0.0f ? -x : x; }
+static int same_bits(const float *a, const float *b, int32_t n) { /* memcmp, which boot.h does not provide */
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    for (size_t i = 0; i < (size_t)n * sizeof(float); ++i)
+        if (p[i] != q[i]) return 0;
+    return 1;
+}
+
+#define MAX_IN (2 * 12 * 12 * 40)
+#define MAX_OUT (2 * 16 * 16 * 48)
+static float in[MAX_IN], w[5 * 5 * 40 * 24], bias[48], o1[MAX_OUT], o2[MAX_OUT], w_scale[24];
+static int8_t wq[5 * 5 * 40 * 24], qin1[MAX_IN], qin2[MAX_IN];
+
+/* Random geometry; 0 if the kernel does not fit the padded input. */
+static int shape(edgec_conv2d_params *p, int32_t in_c, int32_t max_k) {
+    p->batch = ri(1, 2); p->in_h = ri(1, 12); p->in_w = ri(1, 12); p->in_c = in_c;
+    p->k_h = ri(1, max_k); p->k_w = ri(1, max_k); p->stride_h = ri(1, 3); p->stride_w = ri(1, 3);
+    p->dil_h = ri(0, 3) == 0 ? 2 : 1; p->dil_w = ri(0, 3) == 0 ? 2 : 1;
+    p->pad_top = ri(0, 2); p->pad_left = ri(0, 2);
+    const int32_t eh = p->in_h + p->pad_top + ri(0, 2) - (p->k_h - 1) * p->dil_h - 1;
+    const int32_t ew = p->in_w + p->pad_left + ri(0, 2) - (p->k_w - 1) * p->dil_w - 1;
+    if (eh < 0 || ew < 0) return 0;
+    p->out_h = eh / p->stride_h + 1; p->out_w = ew / p->stride_w + 1;
+    p->act_min = -1e30f; p->act_max = 1e30f;
+    if (ri(0, 2) == 0) { p->act_min = 0.0f; p->act_max = 0.6f; }
+    return 1;
+}
+
+/* Within 1e-4 of the reference, relative to a bound on the sum of |products| (inputs and weights in [-1, 1]). */
+static int close_(const float *a, const float *b, int32_t n, int32_t k) {
+    const float tol = 1e-4f * (float)(k + 1);
+    for (int32_t i = 0; i < n; ++i)
+        if (!(fabs_(a[i] - b[i]) <= tol)) return 0;
+    return 1;
+}
+
+int main(void) {
+    int bad = 0;
+    for (int it = 0; it < 900; ++it) {
+        const int kind = it % 3;
+        edgec_conv2d_params p;
+        if (kind == 0) { /* conv2d: channel counts around the 4-channel tiles, groups 1 and 2 */
+            const int32_t in_c = ri(0, 1) ? ri(1, 20) : 8 * ri(1, 5);
+            if (!shape(&p, in_c, 5)) continue;
+            p.groups = (in_c % 2 == 0 && ri(0, 4) == 0) ? 2 : 1;
+            p.out_c = p.groups * ri(1, 12);
+            const int32_t nw = p.out_c * p.k_h * p.k_w * (in_c / p.groups);
+            for (int32_t i = 0; i < p.batch * p.in_h * p.in_w * in_c; ++i) in[i] = rf();
+            for (int32_t i = 0; i < nw; ++i) w[i] = rf();
+            for (int32_t i = 0; i < p.out_c; ++i) bias[i] = rf();
+            const float *b = ri(0, 4) == 0 ? 0 : bias;
+            const int32_t nout = p.batch * p.out_h * p.out_w * p.out_c;
+            ref_conv(in, w, b, o1, &p);
+            edgec_conv2d_nhwc_f32(in, w, b, o2, &p);
+            bad += !close_(o1, o2, nout, p.k_h * p.k_w * in_c);
+        } else if (kind == 1) { /* depthwise: 8-channel blocks and remainders, depth multiplier 1 and 2 */
+            const int32_t c = ri(0, 1) ? ri(1, 24) : 8 * ri(1, 3);
+            if (!shape(&p, c, 5)) continue;
+            const int32_t mult = ri(0, 4) == 0 ? 2 : 1;
+            p.out_c = c * mult; p.groups = c;
+            for (int32_t i = 0; i < p.batch * p.in_h * p.in_w * c; ++i) in[i] = rf();
+            for (int32_t i = 0; i < p.k_h * p.k_w * p.out_c; ++i) w[i] = rf();
+            for (int32_t i = 0; i < p.out_c; ++i) bias[i] = rf();
+            const float *b = ri(0, 4) == 0 ? 0 : bias;
+            const int32_t nout = p.batch * p.out_h * p.out_w * p.out_c;
+            ref_dw(in, w, b, o1, &p);
+            edgec_depthwise_conv2d_f32(in, w, b, o2, &p);
+            bad += !close_(o1, o2, nout, p.k_h * p.k_w);
+        } else { /* hybrid: LiteRT's two modes, groups 1, bit for bit */
+            if (!shape(&p, ri(0, 1) ? ri(1, 40) : 4 * ri(1, 10), 4)) continue;
+            edgec_conv2d_hybrid_params h;
+            h.batch = p.batch; h.in_h = p.in_h; h.in_w = p.in_w; h.in_c = p.in_c;
+            h.out_h = p.out_h; h.out_w = p.out_w; h.out_c = ri(1, 24);
+            h.k_h = p.k_h; h.k_w = p.k_w; h.stride_h = p.stride_h; h.stride_w = p.stride_w;
+            h.pad_top = p.pad_top; h.pad_left = p.pad_left; h.dil_h = p.dil_h; h.dil_w = p.dil_w; h.groups = 1;
+            h.quant = ri(0, 1) ? EDGEC_HYBRID_TFLITE_ASYMMETRIC : EDGEC_HYBRID_TFLITE_SYMMETRIC;
+            h.scale_per_channel = 0; h.nchw = 0; h.act_min = p.act_min; h.act_max = p.act_max;
+            const int32_t nw = h.out_c * h.k_h * h.k_w * h.in_c;
+            for (int32_t i = 0; i < h.batch * h.in_h * h.in_w * h.in_c; ++i) in[i] = rf() * 3.0f;
+            for (int32_t i = 0; i < nw; ++i) wq[i] = (int8_t)ri(-127, 127);
+            for (int32_t i = 0; i < h.out_c; ++i) { bias[i] = rf(); w_scale[i] = (float)ri(1, 1000) / 50000.0f; }
+            const int32_t nout = h.batch * h.out_h * h.out_w * h.out_c;
+            ref_hybrid(in, wq, w_scale, 0, bias, o1, qin1, &h);
+            edgec_conv2d_hybrid(in, wq, w_scale, 0, bias, o2, qin2, &h);
+            bad += !same_bits(o1, o2, nout);
+        }
+    }
+    return bad < 255 ? bad : 255;
+}
