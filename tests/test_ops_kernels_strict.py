@@ -21,8 +21,9 @@ COMPILERS = {
 }
 PORTABLE = ("gcc", "clang", "arm-none-eabi-gcc", "aarch64-linux-gnu-gcc", "arm-linux-gnueabihf-gcc")
 # The sets that are not portable C: NEON intrinsics build for the Arm application processors only; the OpenCL
-# host loads libOpenCL with dlopen, which a bare-metal C library does not have.
-SET_COMPILERS = {"neon": ("aarch64-linux-gnu-gcc", "arm-linux-gnueabihf-gcc"), "opencl": ("gcc", "clang"),
+# host loads libOpenCL with dlopen, which a bare-metal C library does not have; the x86 set (the host's) uses GNU C
+# vector extensions and a 32 KB stack buffer, for the host compilers only.
+SET_COMPILERS = {"neon": ("aarch64-linux-gnu-gcc", "arm-linux-gnueabihf-gcc"), "opencl": ("gcc", "clang"), "x86": ("gcc", "clang"),
                  "cortex-m": ("gcc", "clang", "arm-none-eabi-gcc"), "cortex-m55": ("gcc", "clang", "arm-none-eabi-gcc")}
 
 
