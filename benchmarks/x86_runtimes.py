@@ -7,8 +7,8 @@ in the same run: median wall time per inference and the ratio edgec / runtime. W
 Every engine is timed from the same Python loop, so each pays one call from Python per inference: edgec's C
 is built (the flags above; the compile flags a user would pick for speed) as a shared library and called through
 ctypes, LiteRT through Interpreter.invoke() (inputs set beforehand), onnxruntime through InferenceSession.run().
-Each engine runs `--rounds` rounds of `--runs` inferences, the engines interleaved round by round (so a slow
-moment of the shared machine hits all of them), after warm-up runs; the figure is the median of all timed runs
+Each engine runs `--rounds` x `--runs` inferences after warm-up runs, the engines taking turns inference by
+inference (so a slow moment of the shared machine hits all of them); the figure is the median of all timed runs
 (the minimum is in the JSON). onnxruntime: intra_op and inter_op threads 1, all graph optimizations. LiteRT:
 num_threads=1 with its default delegate (XNNPACK for float and int8).
 
@@ -133,18 +133,17 @@ def random_inputs(specs, seed: int = 0) -> list[np.ndarray]:
 
 
 def time_engines(engines: dict, runs: int, rounds: int, warmup: int = 3) -> dict[str, list[float]]:
+    """Each inference of each engine timed alone; the engines take turns run by run, so a busy moment of the
+    shared machine falls on all of them alike."""
     times = {k: [] for k in engines}
     for eng in engines.values():
         for _ in range(warmup):
             eng.run()
-    for _ in range(rounds):
+    for _ in range(runs * rounds):
         for key, eng in engines.items():
-            run = eng.run
-            t = times[key]
-            for _ in range(runs):
-                t0 = time.perf_counter_ns()
-                run()
-                t.append((time.perf_counter_ns() - t0) / 1e3)
+            t0 = time.perf_counter_ns()
+            eng.run()
+            times[key].append((time.perf_counter_ns() - t0) / 1e3)
     return times
 
 
@@ -237,13 +236,14 @@ def cases(work: Path, which: str) -> list[tuple[str, Path, dict]]:
 def markdown(rows: list[dict], args) -> str:
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
                 if ln.startswith("model name")), platform.processor())
+    kernels = ",".join(args.kernels) if args.kernels else "the host target's (targets/host.toml)"
     gcc = subprocess.run(["gcc", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     lines = [
         "# edgec on x86 against onnxruntime and LiteRT (single thread, wall time)",
         "",
         f"CPU: {cpu}. edgec's C built with `gcc {args.cflags}` ({gcc}; its default dialect, gnu17, which lets it fuse multiply-adds); kernel sets: "
-        f"{args.kernels or 'the host target''s (targets/host.toml)'}. Median of {args.rounds} interleaved rounds "
-        f"(`runs` = all timed runs), each engine called from the same Python loop (benchmarks/x86_runtimes.py).",
+        f"{kernels}. Median of `runs` timed inferences per engine, "
+        f"the engines taking turns inference by inference, each engine called from the same Python loop (benchmarks/x86_runtimes.py).",
         "Ratio = edgec's median / the runtime's median: below 1.0 edgec is faster. The machine is shared, so "
         "absolute times move between runs; the ratios are measured side by side.",
         "",
