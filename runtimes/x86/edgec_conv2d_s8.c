@@ -5,6 +5,7 @@
  * vectors, 4 pixels x 16 channels per tile. Longer dot products, border pixels and the rest take scalar loops.
  * Integer arithmetic with the same terms: bit-exact with runtimes/reference/edgec_conv2d_s8.c. */
 #include "edgec_conv2d_s8.h"
+#include "edgec_x86_requant.h"
 
 typedef int32_t v8i __attribute__((vector_size(32)));
 /* An unaligned view of 8 int32 (macros, not functions: a 256-bit vector by value changes the ABI without AVX). */
@@ -49,8 +50,24 @@ static void pack_block(const int8_t *EDGEC_RESTRICT weights, int32_t oc0, int32_
     }
 }
 
+/* The requantisation of one block of channels: vector (two edgec_rq8) where it can, else per channel. */
+typedef struct {
+    edgec_rq8 rq[2];
+    int vector;
+} block_rq;
+
 static void store_block(int8_t *out, const int32_t *acc, int32_t oc0, int32_t nb, const int32_t *bias,
-                        const int32_t *multiplier, const int32_t *shift, const edgec_conv2d_s8_params *p) {
+                        const int32_t *multiplier, const int32_t *shift, const edgec_conv2d_s8_params *p,
+                        const block_rq *brq) {
+    if (brq->vector) {
+        int32_t add[OCB] = {0};
+        if (bias) for (int32_t j = 0; j < nb; ++j) add[j] = bias[oc0 + j];
+        edgec_rq8_apply(&brq->rq[0], acc, add, p->output_offset, p->act_min, p->act_max, out + oc0, nb < 8 ? nb : 8);
+        if (nb > 8)
+            edgec_rq8_apply(&brq->rq[1], acc + 8, add + 8, p->output_offset, p->act_min, p->act_max, out + oc0 + 8,
+                            nb - 8);
+        return;
+    }
     for (int32_t j = 0; j < nb; ++j) {
         const int32_t oc = oc0 + j;
         out[oc] = (int8_t)edgec_requant(acc[j] + (bias ? bias[oc] : 0), multiplier[oc], shift[oc], p->requant,
@@ -61,7 +78,8 @@ static void store_block(int8_t *out, const int32_t *acc, int32_t oc0, int32_t nb
 /* One pixel against a packed block, taps outside the input skipped. */
 static void packed_pixel(const int8_t *EDGEC_RESTRICT input, const int32_t *packed, int8_t *output,
                          const edgec_conv2d_s8_params *p, int32_t b, int32_t oy, int32_t ox, int32_t oc0, int32_t nb,
-                         const int32_t *bias, const int32_t *multiplier, const int32_t *shift) {
+                         const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+                         const block_rq *brq) {
     const int32_t C = p->in_c, off = p->input_offset;
     v8i a0 = {0}, a1 = {0};
     for (int32_t ky = 0; ky < p->k_h; ++ky) {
@@ -83,13 +101,13 @@ static void packed_pixel(const int8_t *EDGEC_RESTRICT input, const int32_t *pack
     __builtin_memcpy(acc, &a0, sizeof a0);
     __builtin_memcpy(acc + 8, &a1, sizeof a1);
     store_block(output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c, acc, oc0, nb, bias, multiplier,
-                shift, p);
+                shift, p, brq);
 }
 
 /* Four pixels whose taps are all inside the input (in[i]: pixel i's tap (0, 0)) against a packed block. */
 static void packed_tile4(const int8_t *const in[4], int8_t *const out[4], const int32_t *packed,
                          const edgec_conv2d_s8_params *p, int32_t oc0, int32_t nb, const int32_t *bias,
-                         const int32_t *multiplier, const int32_t *shift) {
+                         const int32_t *multiplier, const int32_t *shift, const block_rq *brq) {
     const int32_t C = p->in_c, off = p->input_offset;
     const size_t row = (size_t)p->in_w * C;
     v8i a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0}, a30 = {0}, a31 = {0};
@@ -111,7 +129,7 @@ static void packed_tile4(const int8_t *const in[4], int8_t *const out[4], const 
     __builtin_memcpy(acc[1], &a10, sizeof a10); __builtin_memcpy(acc[1] + 8, &a11, sizeof a11);
     __builtin_memcpy(acc[2], &a20, sizeof a20); __builtin_memcpy(acc[2] + 8, &a21, sizeof a21);
     __builtin_memcpy(acc[3], &a30, sizeof a30); __builtin_memcpy(acc[3] + 8, &a31, sizeof a31);
-    for (int i = 0; i < 4; ++i) store_block(out[i], acc[i], oc0, nb, bias, multiplier, shift, p);
+    for (int i = 0; i < 4; ++i) store_block(out[i], acc[i], oc0, nb, bias, multiplier, shift, p, brq);
 }
 
 void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
@@ -137,6 +155,12 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
     for (int32_t oc0 = 0; oc0 < OC; oc0 += OCB) {
         const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
         pack_block(weights, oc0, K, OC, packed);
+        block_rq brq;
+        brq.vector = edgec_rq8_usable(multiplier + oc0, p->requant, nb);
+        if (brq.vector) {
+            edgec_rq8_prepare(&brq.rq[0], multiplier + oc0, shift + oc0, nb < 8 ? nb : 8);
+            edgec_rq8_prepare(&brq.rq[1], multiplier + oc0 + 8, shift + oc0 + 8, nb - 8);
+        }
         for (int32_t b = 0; b < p->batch; ++b) {
             for (int32_t oy = 0; oy < p->out_h; ++oy) {
                 const int32_t iy0 = oy * p->stride_h - p->pad_top;
@@ -144,17 +168,17 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                 int32_t ox = 0;
                 if (rows_inside) {
                     for (; ox < x_lo; ++ox)
-                        packed_pixel(input, packed, output, p, b, oy, ox, oc0, nb, bias, multiplier, shift);
+                        packed_pixel(input, packed, output, p, b, oy, ox, oc0, nb, bias, multiplier, shift, &brq);
                     for (; ox + 4 <= x_hi; ox += 4) {
                         const int8_t *in = input + (((size_t)b * p->in_h + iy0) * p->in_w + (ox * p->stride_w - p->pad_left)) * C;
                         int8_t *o = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * OC;
                         const int8_t *const ins[4] = {in, in + sx, in + 2 * sx, in + 3 * sx};
                         int8_t *const outs[4] = {o, o + OC, o + 2 * OC, o + 3 * OC};
-                        packed_tile4(ins, outs, packed, p, oc0, nb, bias, multiplier, shift);
+                        packed_tile4(ins, outs, packed, p, oc0, nb, bias, multiplier, shift, &brq);
                     }
                 }
                 for (; ox < p->out_w; ++ox)
-                    packed_pixel(input, packed, output, p, b, oy, ox, oc0, nb, bias, multiplier, shift);
+                    packed_pixel(input, packed, output, p, b, oy, ox, oc0, nb, bias, multiplier, shift, &brq);
             }
         }
     }

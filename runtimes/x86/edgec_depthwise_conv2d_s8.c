@@ -1,14 +1,11 @@
 /* int8 depthwise convolution (TFLite DepthwiseConvPerChannel) for desktop / server hosts: eight channels at a time
- * on 8 x int32 GNU C vectors. NHWC input and [kh][kw][C] weights are contiguous along the channels, so each tap is
- * one widened vector multiply-add; taps outside the input are skipped by clipping the tap range per pixel.
+ * (eight int32 sums in a loop compilers vectorise), the block of channels outermost so that its requantisation is
+ * prepared once (edgec_x86_requant.h). NHWC input and [kh][kw][C] weights are contiguous along the channels, so
+ * each tap is one widened vector multiply-add; taps outside the input are skipped by clipping the tap range.
  * Depth multipliers other than 1 and the channel remainder take the reference's loop. Integer arithmetic with the
  * same terms: bit-exact with runtimes/reference/edgec_depthwise_conv2d_s8.c. */
 #include "edgec_depthwise_conv2d_s8.h"
-
-typedef int32_t v8i __attribute__((vector_size(32)));
-typedef int8_t v8c_unaligned __attribute__((vector_size(8), aligned(1)));
-/* 8 int8 widened to 8 int32 (a macro: a 256-bit vector by value changes the ABI without AVX) */
-#define WIDEN8(ptr) __builtin_convertvector(*(const v8c_unaligned *)(const void *)(ptr), v8i)
+#include "edgec_x86_requant.h"
 
 static int32_t ceil_div(int32_t a, int32_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
 
@@ -34,43 +31,63 @@ static void dw_channel(const int8_t *in_b, const int8_t *weights, const int32_t 
     }
 }
 
+/* Output pixels' tap ranges: [lo, hi) of the taps inside the input along one axis. */
+static void tap_range(int32_t o, int32_t stride, int32_t pad, int32_t dil, int32_t k, int32_t in, int32_t *origin,
+                      int32_t *lo, int32_t *hi) {
+    *origin = o * stride - pad;
+    *lo = ceil_div(-*origin, dil);
+    *hi = k;
+    while (*hi > *lo && *origin + (*hi - 1) * dil >= in) --*hi;
+}
+
 void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
                                const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                                const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
                                const edgec_conv2d_s8_params *p) {
     const int32_t C = p->in_c, C8 = p->depth_multiplier == 1 ? C & ~7 : 0;
-    for (int32_t b = 0; b < p->batch; ++b) {
-        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
-        for (int32_t oy = 0; oy < p->out_h; ++oy) {
-            const int32_t y0 = oy * p->stride_h - p->pad_top;
-            const int32_t ky_lo = ceil_div(-y0, p->dil_h);
-            int32_t ky_hi = p->k_h;
-            while (ky_hi > ky_lo && y0 + (ky_hi - 1) * p->dil_h >= p->in_h) --ky_hi;
-            for (int32_t ox = 0; ox < p->out_w; ++ox) {
-                const int32_t x0 = ox * p->stride_w - p->pad_left;
-                const int32_t kx_lo = ceil_div(-x0, p->dil_w);
-                int32_t kx_hi = p->k_w;
-                while (kx_hi > kx_lo && x0 + (kx_hi - 1) * p->dil_w >= p->in_w) --kx_hi;
-                int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
-                for (int32_t c = 0; c < C8; c += 8) {
-                    v8i acc = {0};
+    for (int32_t c = 0; c < C8; c += 8) {
+        edgec_rq8 rq;
+        const int vector = edgec_rq8_usable(multiplier + c, p->requant, 8);
+        if (vector) edgec_rq8_prepare(&rq, multiplier + c, shift + c, 8);
+        int32_t add[8] = {0};
+        if (bias) __builtin_memcpy(add, bias + c, sizeof add);
+        for (int32_t b = 0; b < p->batch; ++b) {
+            const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C + c;
+            for (int32_t oy = 0; oy < p->out_h; ++oy) {
+                int32_t y0, ky_lo, ky_hi;
+                tap_range(oy, p->stride_h, p->pad_top, p->dil_h, p->k_h, p->in_h, &y0, &ky_lo, &ky_hi);
+                for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                    int32_t x0, kx_lo, kx_hi;
+                    tap_range(ox, p->stride_w, p->pad_left, p->dil_w, p->k_w, p->in_w, &x0, &kx_lo, &kx_hi);
+                    int32_t a[8] = {0};
                     for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {
                         const int32_t iy = y0 + ky * p->dil_h;
                         for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
-                            const int32_t ix = x0 + kx * p->dil_w;
-                            const v8i x = WIDEN8(in_b + ((size_t)iy * p->in_w + ix) * C + c) + p->input_offset;
-                            acc += x * WIDEN8(weights + ((size_t)ky * p->k_w + kx) * C + c);
+                            const int8_t *x = in_b + ((size_t)iy * p->in_w + x0 + kx * p->dil_w) * C;
+                            const int8_t *w = weights + ((size_t)ky * p->k_w + kx) * C + c;
+                            for (int32_t j = 0; j < 8; ++j) a[j] += ((int32_t)x[j] + p->input_offset) * w[j];
                         }
                     }
-                    int32_t a[8];
-                    __builtin_memcpy(a, &acc, sizeof a);
+                    int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c + c;
+                    if (vector) {
+                        edgec_rq8_apply(&rq, a, add, p->output_offset, p->act_min, p->act_max, out, 8);
+                        continue;
+                    }
                     for (int32_t j = 0; j < 8; ++j)
-                        out[c + j] = (int8_t)edgec_requant(a[j] + (bias ? bias[c + j] : 0), multiplier[c + j],
-                                                           shift[c + j], p->requant, p->output_offset, p->act_min,
-                                                           p->act_max);
+                        out[j] = (int8_t)edgec_requant(a[j] + add[j], multiplier[c + j], shift[c + j], p->requant,
+                                                       p->output_offset, p->act_min, p->act_max);
                 }
-                for (int32_t ic = C8; ic < C; ++ic) dw_channel(in_b, weights, bias, multiplier, shift, out, p, y0, x0, ic);
             }
         }
+    }
+    if (C8 == C) return;
+    for (int32_t b = 0; b < p->batch; ++b) { /* depth multipliers other than 1, channels past the last 8 */
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
+        for (int32_t oy = 0; oy < p->out_h; ++oy)
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
+                const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
+                for (int32_t ic = C8; ic < C; ++ic) dw_channel(in_b, weights, bias, multiplier, shift, out, p, y0, x0, ic);
+            }
     }
 }
