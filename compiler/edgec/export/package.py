@@ -1,17 +1,22 @@
-"""Compile a model for an app and write its package: the compile pipeline as `edgec compile` runs it, for the
-host target's portable kernels (C that builds for every Android ABI and Apple arch), then android.py or ios.py."""
+"""Compile a model for an app and write its package: the compile pipeline as `edgec compile` runs it, with the
+portable kernels (C that builds for every Android ABI and Apple arch), then android.py or ios.py. The Android
+module swaps in each ABI's own kernel set (android.ABI_KERNEL_SETS: NEON on arm64-v8a and armeabi-v7a); the
+generated model C does not depend on which set implements its kernels."""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
+import dataclasses
+
 from ..config import Config, load_config, load_target
 from ..pipeline import CompileOptions, CompileResult, compile_model
 from .interface import model_interface
 
-# Portable C kernels (runtimes/optimized, then runtimes/reference): the host target's set, no ISA extensions.
+# Portable C kernels (runtimes/optimized, then runtimes/reference): no ISA extensions, no GNU C vectors.
 PORTABLE_TARGET = "host"
+PORTABLE_KERNELS = ("optimized", "reference")
 
 
 def export_model(model: Path, platform: str, out: Path, options: CompileOptions | None = None,
@@ -27,7 +32,8 @@ def export_model(model: Path, platform: str, out: Path, options: CompileOptions 
     options = options or CompileOptions(measure_code=False)
     with tempfile.TemporaryDirectory(prefix="edgec-export-") as tmp:
         c_dir = Path(tmp) / "c"
-        result = compile_model(model, load_target(PORTABLE_TARGET, config), c_dir, options, config, check_fit=False)
+        target = dataclasses.replace(load_target(PORTABLE_TARGET, config), kernels=PORTABLE_KERNELS)
+        result = compile_model(model, target, c_dir, options, config, check_fit=False)
         iface = model_interface(result.report, result.graph, class_name)
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
