@@ -34,6 +34,8 @@ class LinuxBenchOptions:
     import_options: ImportOptions = field(default_factory=ImportOptions)
     patch: object | None = None
     instructions: bool = True  # under QEMU: count instructions per inference with the TCG plugin
+    rtol: float | None = None  # the output check's tolerances (None: toolchain.toml [verify])
+    atol: float | None = None
 
 
 def harness_source(report: dict, warmup: int, runs: int) -> str:
@@ -180,11 +182,13 @@ def run_linux_bench(model: Path, target, out_dir: Path, opts: LinuxBenchOptions,
     names = [i["source_name"] for i in report["inputs"]]
     fed = reference_inputs(report, inputs)
     (want,) = run_reference_isolated(model, names, [fed], opts.import_options.bindings, rounding)
-    rtol, atol = float(config.verify.get("rtol", 1e-4)), float(config.verify.get("atol", 1e-5))
+    rtol = opts.rtol if opts.rtol is not None else float(config.verify.get("rtol", 1e-4))
+    atol = opts.atol if opts.atol is not None else float(config.verify.get("atol", 1e-5))
     comps = [compare(info["name"], g, w, rtol, atol) for info, g, w in zip(report["outputs"], got, want)]
     res["reference"] = describe_reference(reference_executor(model, fed, rounding))
     res["outputs_match"] = all(c.ok for c in comps)
     res["max_abs_error"] = max(c.max_abs_err for c in comps)
+    res["rtol"], res["atol"] = rtol, atol
     return res
 
 
@@ -210,5 +214,5 @@ def format_result(res: dict) -> str:
                      f"(guest instructions counted by edgec's QEMU TCG plugin)")
     lines += [f"MACs: {res['macs']:,}  arena: {res['arena_bytes']:,} B  weights: {res['weights_bytes']:,} B",
               f"Outputs match {res['reference']}: {'yes' if res['outputs_match'] else 'NO'} "
-              f"(max abs error {res['max_abs_error']:.3g})"]
+              f"(max abs error {res['max_abs_error']:.3g}; rtol {res['rtol']:g}, atol {res['atol']:g})"]
     return "\n".join(lines)

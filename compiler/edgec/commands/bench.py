@@ -21,6 +21,9 @@ def register(sub) -> None:
                             "shape of TFLite's benchmark_model")
     p.add_argument("--runs", type=int, default=20, help="timed inferences (default 20)")
     p.add_argument("--warmup", type=int, default=5, help="--target: warm-up runs after the first (default 5)")
+    p.add_argument("--rtol", type=float, help="--target: relative tolerance of the output check (default from "
+                                              "toolchain.toml)")
+    p.add_argument("--atol", type=float, help="--target: absolute tolerance (default from toolchain.toml)")
     p.add_argument("--port", help="serial port of a hardware board, e.g. /dev/ttyACM0 (any pyserial URL)")
     p.add_argument("--tool", choices=["pyocd", "openocd", "st-flash"], help="flashing tool for hardware boards")
     p.add_argument("--no-flash", action="store_true", help="hardware boards: the firmware is already on the board")
@@ -130,7 +133,7 @@ def run_target(args) -> int:
     target = load_target(args.target, config)
     opts = LinuxBenchOptions(runs=args.runs, warmup=args.warmup, seed=args.seed, name=args.name,
                              import_options=import_options(args), patch=patch_options(args),
-                             instructions=not args.no_cycles)
+                             instructions=not args.no_cycles, rtol=args.rtol, atol=args.atol)
     with tempfile.TemporaryDirectory(prefix="edgec-bench-") as tmp:
         result = run_linux_bench(args.model, target, args.output or Path(tmp), opts, config)
     print(format_result(result))
