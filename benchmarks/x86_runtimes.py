@@ -238,13 +238,35 @@ def cases(work: Path, which: str) -> list[tuple[str, Path, dict]]:
     return out
 
 
+NOTES = """
+## Reading the figures
+
+- The goal, edgec at most 1.0x the runtimes' time on every model, is not met. LiteRT runs XNNPACK's hand-written
+  AVX-512 / AVX-VNNI micro-kernels with weights repacked at load time; onnxruntime its MLAS GEMM kernels (and, in
+  the QDQ models, its int8 u8s8 kernels). edgec's host kernels are C: runtimes/x86 (GNU C vectors: float and int8
+  conv with the weights of 16 output channels packed per call on the stack, int8 depthwise, the requantisation
+  eight channels at a time), runtimes/optimized and runtimes/reference for everything else.
+- Where the time goes (perf record on the host C, -O3 -march=native): the float models in the 1x1 and 3x3
+  convolutions (packed 4 pixels x 16 channels tiles) and the depthwise layers (runtimes/optimized, 4 channels at a
+  time); the int8 ones in conv, depthwise and the per-output requantisation; the ResNet's residual ADD
+  (edgec_add_s8_row, scalar). kws_ref_model_float32 is a hybrid model (int8 weights, float activations): its
+  conv2d_hybrid and the activations' quantisation are the portable reference kernels, hence its ratio.
+- int8 max abs diff: against LiteRT's optimized XNNPACK kernels, which round differently from TFLite Micro's
+  reference (edgec's default `--int8-rounding tflm`): 0 or 1 LSB here; the QDQ MobileNetV2 against onnxruntime's
+  optimized session, which is not bit-exact with its own unoptimized one (README, int8 models); edgec is checked
+  against the unoptimized session in the tests.
+- Each engine is called once per inference from Python (ctypes, Interpreter.invoke, InferenceSession.run), so a
+  few microseconds of call overhead weigh on the smallest model (ad01) on every side.
+"""
+
+
 def markdown(rows: list[dict], args) -> str:
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
                 if ln.startswith("model name")), platform.processor())
     kernels = ",".join(args.kernels) if args.kernels else "the host target's (targets/host.toml)"
     gcc = subprocess.run(["gcc", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     lines = [
-        "# edgec on x86 against onnxruntime and LiteRT (single thread, wall time)",
+        "# edgec on x86 against onnxruntime and LiteRT (single thread, time per inference)",
         "",
         f"CPU: {cpu}. edgec's C built with `gcc {args.cflags}` ({gcc}; its default dialect, gnu17, which lets it fuse multiply-adds); kernel sets: "
         f"{kernels}. Median of `runs` timed inferences per engine, "
@@ -267,7 +289,7 @@ def markdown(rows: list[dict], args) -> str:
                 lines.append(f"| {r['model']} | {r['macs']:,} | {r['runs']} | {r['edgec_cpu_median_us']:,.1f} | {k} | "
                              f"{r[f'{k}_cpu_median_us']:,.1f} | {r[f'ratio_{k}']:.2f} | {r[f'ratio_{k}_wall']:.2f} | "
                              f"{r['edgec_min_us']:,.1f} | {r[f'{k}_min_us']:,.1f} | {r['max_abs_diff'][k]:.3g} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + NOTES
 
 
 def main() -> None:
