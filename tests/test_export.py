@@ -20,7 +20,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
-from conftest import TINY_CNN, require, run_edgec
+from conftest import REPO, TINY_CNN, require, run_edgec
 from edgec.build.host import build_host_executable, run_host_executable_many
 from edgec.export.interface import model_interface
 from edgec.export.jni_glue import kotlin_declaration, native_methods
@@ -133,7 +133,8 @@ def test_android_module_runs_on_the_host_jdk(tmp_path):
     assert "ok after misuse" in log
     host_c = tmp_path / "host_c"  # the module's model C without its JNI glue: edgec verify's host harness
     host_c.mkdir()
-    for f in (qmodule / "src/main/cpp/edgec").iterdir():
+    native = qmodule / "src/main/cpp/edgec"
+    for f in [*native.glob("*.[ch]"), *(native / "kernels" / "x86_64").iterdir()]:
         if not f.name.endswith("_jni.c"):
             shutil.copy2(f, host_c / f.name)
     exe = build_host_executable(host_c, report, tmp_path / "host_q")
@@ -219,11 +220,23 @@ def test_android_so_cross_built_for_arm64_and_armv7(tmp_path):
     undefined symbols are what the NDK's link gives too, with the same flags)."""
     module = tmp_path / "Lib"
     export_model(TINY_CNN, "android", module, CompileOptions(measure_code=False))
-    for cc, processor, machine in (("aarch64-linux-gnu-gcc", "aarch64", "AArch64"),
-                                   ("arm-linux-gnueabihf-gcc", "arm", "ARM")):
+    # Each ABI gets its own kernel sets: the NEON files on the Arm ABIs, the host's (runtimes/x86) on x86_64.
+    kernels = module / "src/main/cpp/edgec/kernels"
+    runtimes = REPO / "runtimes"
+    for abi, kset in (("arm64-v8a", "neon"), ("armeabi-v7a", "neon"), ("x86_64", "x86")):
+        conv = (kernels / abi / "edgec_conv2d_nhwc_f32.c").read_text()
+        assert conv == (runtimes / kset / "edgec_conv2d_nhwc_f32.c").read_text(), abi
+    assert (kernels / "x86_64" / "edgec_softmax_f32.c").read_text() == (runtimes / "reference/edgec_softmax_f32.c").read_text()
+    # ... and the cross-built .so holds the NEON kernels' vector multiply-accumulates: the portable float kernels
+    # of this model give at most 4 `fmla vN.4s` on aarch64 and no `vmla.f32 qN` on armv7 (gcc -O2, C99)
+    for cc, processor, machine, vector_mac in (("aarch64-linux-gnu-gcc", "aarch64", "AArch64", r"fmla\s+v\d+\.4s"),
+                                               ("arm-linux-gnueabihf-gcc", "arm", "ARM", r"v(?:ml|f)a\.f32\s+q\d+")):
         lib = cmake_build(module, tmp_path / f"build_{processor}", cc,
                           ["-DCMAKE_SYSTEM_NAME=Linux", f"-DCMAKE_SYSTEM_PROCESSOR={processor}"])
         check_shared_library(lib, require(cc.removesuffix("gcc") + "readelf"), machine)
+        disassembly = subprocess.run([require(cc.removesuffix("gcc") + "objdump"), "-d", lib], capture_output=True,
+                                     text=True, check=True).stdout
+        assert len(re.findall(vector_mac, disassembly)) >= 16, processor
 
 
 MACHO_MAGIC_64 = 0xFEEDFACF

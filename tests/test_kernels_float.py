@@ -93,6 +93,8 @@ CONV_CASES = [
     (1, 10, 13, 8, 8, 5, 3, 1, 0, 1, 1),   # rectangular kernel, no padding
     (1, 8, 8, 6, 9, 3, 3, 2, 0, 1, 3),     # grouped
     (1, 3, 3, 2, 4, 3, 3, 1, 1, 1, 1),     # smaller than a tile
+    (1, 6, 7, 75, 22, 3, 3, 1, 1, 1, 1),   # k_h * k_w * in_c > 512: the x86 set's lanes along the input channels
+    (1, 5, 9, 40, 37, 1, 1, 1, 0, 1, 1),   # pointwise, out_c not a multiple of 16 (x86: a partial packed block)
 ]
 DW_CASES = [
     # (n, h, w, c, mult, kh, kw, stride, pad, dil)
@@ -107,19 +109,20 @@ DW_CASES = [
 ]
 
 
-@pytest.mark.parametrize("kset", ["optimized", "cortex-m"])
+@pytest.mark.parametrize("kset", ["optimized", "cortex-m", "x86"])
 @pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: "x".join(map(str, c)))
 def test_conv2d_nhwc_optimized_matches_reference(tmp_path, case, kset):
     n, h, w, cin, cout, kh, kw, s, pad, dil, groups = case
     oh, ow = out_size(h, kh, s, 2 * pad, dil), out_size(w, kw, s, 2 * pad, dil)
     driver = CONV_DRIVER.replace("KERNEL", "edgec_conv2d_nhwc_f32").replace("FUNC", "edgec_conv2d_nhwc_f32")
     ref = build(tmp_path, driver, "edgec_conv2d_nhwc_f32", "reference", "conv")
-    opt = build(tmp_path, driver, "edgec_conv2d_nhwc_f32", kset, "conv")
+    sets = [build(tmp_path, driver, "edgec_conv2d_nhwc_f32", kset, "conv")]
     for act in (0, 1):
         args = [n, h, w, cin, oh, ow, cout, kh, kw, s, s, pad, pad, dil, dil, groups, act, 0]
-        want, got = run(ref, args), run(opt, args)
+        want = run(ref, args)
         assert want.size == n * oh * ow * cout
-        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+        for exe in sets:
+            np.testing.assert_allclose(run(exe, args), want, rtol=1e-5, atol=1e-5, err_msg=exe.name)
 
 
 @pytest.mark.parametrize("kset", ["optimized", "cortex-m"])

@@ -8,12 +8,22 @@ from ._common import add_checksum_option, add_model_options, add_patch_options, 
 
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="benchmark a model on a board (QEMU or hardware) and check its outputs")
+    p = sub.add_parser("bench", help="benchmark a model on a board (QEMU or hardware), on the host or on a Linux "
+                                     "target under QEMU user mode, and check its outputs")
     add_model_options(p)
     add_patch_options(p)
     add_checksum_option(p)
-    p.add_argument("--board", "-b", required=True, help="board name (see `edgec boards`)")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--board", "-b", help="board name (see `edgec boards`)")
+    where.add_argument("--target", "-t",
+                       help="host (real time), or a Linux target run under QEMU user mode (cortex-a53, cortex-a55, "
+                            "cortex-a76, cortex-a7: emulated time, plus instructions per inference): output in the "
+                            "shape of TFLite's benchmark_model")
     p.add_argument("--runs", type=int, default=20, help="timed inferences (default 20)")
+    p.add_argument("--warmup", type=int, default=5, help="--target: warm-up runs after the first (default 5)")
+    p.add_argument("--rtol", type=float, help="--target: relative tolerance of the output check (default from "
+                                              "toolchain.toml)")
+    p.add_argument("--atol", type=float, help="--target: absolute tolerance (default from toolchain.toml)")
     p.add_argument("--port", help="serial port of a hardware board, e.g. /dev/ttyACM0 (any pyserial URL)")
     p.add_argument("--tool", choices=["pyocd", "openocd", "st-flash"], help="flashing tool for hardware boards")
     p.add_argument("--no-flash", action="store_true", help="hardware boards: the firmware is already on the board")
@@ -26,7 +36,8 @@ def register(sub) -> None:
                         "time goes")
     p.add_argument("--no-cycles", action="store_true",
                    help="emulated boards: instructions only, without the instruction mix and estimated cycles "
-                        "(which need a host C compiler for edgec's QEMU plugin)")
+                        "(which need a host C compiler for edgec's QEMU plugin); --target under QEMU: no instruction "
+                        "count")
     p.set_defaults(func=run)
 
 
@@ -46,6 +57,8 @@ def run(args) -> int:
 
     if args.runs < 1:
         raise EdgecError("--runs must be at least 1")
+    if args.target:
+        return run_target(args)
     console = Console(stderr=True)
     board = load_board(args.board)
     opts = BenchOptions(runs=args.runs, seed=args.seed, timeout=args.timeout, port=args.port, flash_tool=args.tool,
@@ -101,6 +114,35 @@ def run(args) -> int:
                     "`pip install tflite-micro` to compare with TFLite Micro; --int8-rounding litert matches LiteRT.")
         raise OutputMismatchError(f"outputs read back from {board.name} differ from {result['reference']} "
                                   f"({result.get('problem') or str(result.get('mismatches')) + ' values'}){hint}")
+    return 0
+
+
+def run_target(args) -> int:
+    """`edgec bench --target`: the host or a Linux target under QEMU user mode (build/linux_bench.py)."""
+    import json
+    import tempfile
+
+    from ..board.errors import OutputMismatchError
+    from ..build.linux_bench import LinuxBenchOptions, format_result, run_linux_bench
+    from ..config import load_config, load_target
+    from ..errors import EdgecError
+
+    if args.layers or args.port or args.tool or args.no_flash:
+        raise EdgecError("--layers, --port, --tool and --no-flash go with --board, not --target")
+    config = load_config(args.config)
+    target = load_target(args.target, config)
+    opts = LinuxBenchOptions(runs=args.runs, warmup=args.warmup, seed=args.seed, name=args.name,
+                             import_options=import_options(args), patch=patch_options(args),
+                             instructions=not args.no_cycles, rtol=args.rtol, atol=args.atol)
+    with tempfile.TemporaryDirectory(prefix="edgec-bench-") as tmp:
+        result = run_linux_bench(args.model, target, args.output or Path(tmp), opts, config)
+    print(format_result(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    if not result["outputs_match"]:
+        raise OutputMismatchError(f"outputs on {target.name} differ from {result['reference']} "
+                                  f"(max abs error {result['max_abs_error']:.3g})")
     return 0
 
 

@@ -1,8 +1,11 @@
-"""Compile a model for an app and write its package: the compile pipeline as `edgec compile` runs it, for the
-host target's portable kernels (C that builds for every Android ABI and Apple arch), then android.py or ios.py."""
+"""Compile a model for an app and write its package: the compile pipeline as `edgec compile` runs it, with the
+portable kernels (C that builds for every Android ABI and Apple arch), then android.py or ios.py. The Android
+module swaps in each ABI's own kernel set (android.ABI_KERNEL_SETS: NEON on arm64-v8a and armeabi-v7a); the
+generated model C does not depend on which set implements its kernels."""
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -11,8 +14,9 @@ from ..errors import EdgecError
 from ..pipeline import CompileOptions, CompileResult, compile_model
 from .interface import model_interface
 
-# Portable C kernels (runtimes/optimized, then runtimes/reference): the host target's set, no ISA extensions.
+# Portable C kernels (runtimes/optimized, then runtimes/reference): no ISA extensions, no GNU C vectors.
 PORTABLE_TARGET = "host"
+PORTABLE_KERNELS = ("optimized", "reference")
 
 
 def export_model(model: Path, platform: str, out: Path, options: CompileOptions | None = None,
@@ -35,7 +39,9 @@ def export_model(model: Path, platform: str, out: Path, options: CompileOptions 
         raise EdgecError(f"--target {chosen.name}: the GPU build is exported for Android only")
     with tempfile.TemporaryDirectory(prefix="edgec-export-") as tmp:
         c_dir = Path(tmp) / "c"
-        result = compile_model(model, chosen, c_dir, options, config, check_fit=False)
+        # the C build takes the portable kernel sets; android.py swaps in each ABI's own
+        build = chosen if chosen.backend != "c" else dataclasses.replace(chosen, kernels=PORTABLE_KERNELS)
+        result = compile_model(model, build, c_dir, options, config, check_fit=False)
         iface = model_interface(result.report, result.graph, class_name)
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)

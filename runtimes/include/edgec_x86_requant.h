@@ -1,0 +1,63 @@
+/* edgec runtime, host kernel set (runtimes/x86/): TFLite's fixed-point requantisation of eight channels at once
+ * on GNU C vectors, the same bits as rq_apply (edgec_fixedpoint_s8.h) lane by lane. The vectors live inside
+ * these functions only (arrays in and out): a 256-bit vector by value would change the ABI where AVX is off. */
+#ifndef EDGEC_X86_REQUANT_H
+#define EDGEC_X86_REQUANT_H
+
+#include "edgec_fixedpoint_s8.h"
+
+typedef int32_t edgec_v8i __attribute__((vector_size(32)));
+typedef uint32_t edgec_v8u __attribute__((vector_size(32)));
+typedef int64_t edgec_v8l __attribute__((vector_size(64)));
+
+/* Eight channels' rq_prepare, lanes past n zero. */
+typedef struct {
+    int32_t multiplier[8], left[8], right[8], mask[8], half[8];
+} edgec_rq8;
+
+/* 1 if channels [c, c + n) can take edgec_rq8_apply: fixed-point mode, no INT32_MIN multiplier (the one
+ * saturating case, left to edgec_requant). */
+static inline int edgec_rq8_usable(const int32_t *multiplier, int32_t mode, int32_t n) {
+    if (mode != EDGEC_REQUANT_FIXED) return 0;
+    for (int32_t j = 0; j < n; ++j)
+        if (multiplier[j] == INT32_MIN) return 0;
+    return 1;
+}
+
+static inline void edgec_rq8_prepare(edgec_rq8 *r, const int32_t *multiplier, const int32_t *shift, int32_t n) {
+    for (int32_t j = 0; j < 8; ++j) {
+        const rq_channel c = rq_prepare(j < n ? multiplier[j] : 0, j < n ? shift[j] : 0);
+        r->multiplier[j] = c.multiplier;
+        r->left[j] = c.left;
+        r->right[j] = c.right;
+        r->mask[j] = c.mask;
+        r->half[j] = c.half;
+    }
+}
+
+/* out[j] = rq_apply(acc[j] + add[j], channel j) for j < n (add may be NULL). */
+static inline void edgec_rq8_apply(const edgec_rq8 *r, const int32_t *acc, const int32_t *add, int32_t zero_point,
+                                   int32_t lo, int32_t hi, int8_t *out, int32_t n) {
+    edgec_v8i a, b = {0}, mult, left, right, mask, half;
+    __builtin_memcpy(&a, acc, sizeof a);
+    if (add) __builtin_memcpy(&b, add, sizeof b);
+    __builtin_memcpy(&mult, r->multiplier, sizeof mult);
+    __builtin_memcpy(&left, r->left, sizeof left);
+    __builtin_memcpy(&right, r->right, sizeof right);
+    __builtin_memcpy(&mask, r->mask, sizeof mask);
+    __builtin_memcpy(&half, r->half, sizeof half);
+    const edgec_v8i x = (edgec_v8i)((edgec_v8u)(a + b) << (edgec_v8u)left);
+    const edgec_v8l prod = __builtin_convertvector(x, edgec_v8l) * __builtin_convertvector(mult, edgec_v8l)
+                           + (INT64_C(1) << 30);
+    const edgec_v8i h = __builtin_convertvector(prod >> 31, edgec_v8i);
+    /* a comparison is -1 where true: subtracting it adds the rounding 1 */
+    edgec_v8i v = (h >> right) - ((h & mask) > (half - (h >> 31))) + zero_point;
+    const edgec_v8i below = v < lo, above = v > hi;
+    v = (v & ~below) | (lo & below);
+    v = (v & ~above) | (hi & above);
+    int32_t res[8];
+    __builtin_memcpy(res, &v, sizeof res);
+    for (int32_t j = 0; j < n; ++j) out[j] = (int8_t)res[j];
+}
+
+#endif /* EDGEC_X86_REQUANT_H */

@@ -1,0 +1,279 @@
+/* 2-D convolution, NHWC, for desktop / server hosts (x86-64 with SSE / AVX, also any 64-bit host): 8-float
+ * vectors (GCC / clang vector extensions, lowered to whatever the -m flags allow: one AVX register, two SSE ones)
+ * along the input channels, register-blocked 4 output pixels x 4 output channels, so each loaded input vector
+ * feeds four channels and each weight vector four pixels. The weights stay OHWI (the channels of one tap are
+ * contiguous), so a tile's sixteen accumulators are reduced across lanes once at the end. Channels left over
+ * from the 8-wide loop and border pixels (taps outside the input) take scalar code.
+ * Same signature as runtimes/reference/edgec_conv2d_nhwc_f32.c; equal up to float summation order. */
+#include "edgec_conv2d_nhwc_f32.h"
+
+typedef float v8f __attribute__((vector_size(32)));
+/* An unaligned view of 8 floats (vector types alias their element type); macros rather than functions: a
+ * 256-bit vector passed by value would change the ABI where AVX is off. */
+typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
+#define LOAD8(ptr) (*(const v8f_unaligned *)(const void *)(ptr))
+#define HSUM8(v) ((((v)[0] + (v)[4]) + ((v)[1] + (v)[5])) + (((v)[2] + (v)[6]) + ((v)[3] + (v)[7])))
+
+/* One output pixel, output channels from oc_begin, with bounds checks: borders and the pixel remainder. */
+static void conv_pixel(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
+                       const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
+                       const edgec_conv2d_params *p, int32_t n, int32_t oy, int32_t ox, int32_t oc_begin) {
+    const int32_t cin_g = p->in_c / p->groups, cout_g = p->out_c / p->groups;
+    float *out_px = output + (((size_t)n * p->out_h + oy) * p->out_w + ox) * p->out_c;
+    for (int32_t oc = oc_begin; oc < p->out_c; ++oc) {
+        const int32_t g = oc / cout_g;
+        v8f vacc = {0};
+        float acc = bias ? bias[oc] : 0.0f;
+        for (int32_t ky = 0; ky < p->k_h; ++ky) {
+            const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+            if (iy < 0 || iy >= p->in_h) continue;
+            for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                const int32_t ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
+                if (ix < 0 || ix >= p->in_w) continue;
+                const float *in_px = input + (((size_t)n * p->in_h + iy) * p->in_w + ix) * p->in_c + (size_t)g * cin_g;
+                const float *w = weights + (((size_t)oc * p->k_h + ky) * p->k_w + kx) * cin_g;
+                int32_t ic = 0;
+                for (; ic + 8 <= cin_g; ic += 8) vacc += LOAD8(in_px + ic) * LOAD8(w + ic);
+                for (; ic < cin_g; ++ic) acc += in_px[ic] * w[ic];
+            }
+        }
+        out_px[oc] = edgec_clampf(acc + HSUM8(vacc), p->act_min, p->act_max);
+    }
+}
+
+/* Four output pixels whose taps are all inside the input. in[i] points at pixel i's tap (0, 0), out[i] at its
+ * first output channel. */
+static void conv_tile4(const float *const in[4], float *const out[4], const float *EDGEC_RESTRICT weights,
+                       const float *EDGEC_RESTRICT bias, const edgec_conv2d_params *p) {
+    const int32_t C = p->in_c, K = p->k_h * p->k_w * C, C8 = C & ~7;
+    const size_t row = (size_t)p->in_w * C;
+    const float lo = p->act_min, hi = p->act_max;
+    int32_t oc = 0;
+    for (; oc + 4 <= p->out_c; oc += 4) {
+        const float *w0 = weights + (size_t)oc * K, *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
+        v8f a00 = {0}, a01 = {0}, a02 = {0}, a03 = {0}, a10 = {0}, a11 = {0}, a12 = {0}, a13 = {0};
+        v8f a20 = {0}, a21 = {0}, a22 = {0}, a23 = {0}, a30 = {0}, a31 = {0}, a32 = {0}, a33 = {0};
+        float s[4][4] = {{0}};
+        for (int32_t ky = 0; ky < p->k_h; ++ky) {
+            for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                const size_t off = (size_t)ky * p->dil_h * row + (size_t)kx * p->dil_w * C;
+                const float *x0 = in[0] + off, *x1 = in[1] + off, *x2 = in[2] + off, *x3 = in[3] + off;
+                for (int32_t ic = 0; ic < C8; ic += 8) {
+                    const v8f v0 = LOAD8(x0 + ic), v1 = LOAD8(x1 + ic), v2 = LOAD8(x2 + ic), v3 = LOAD8(x3 + ic);
+                    const v8f k0 = LOAD8(w0 + ic), k1 = LOAD8(w1 + ic), k2 = LOAD8(w2 + ic), k3 = LOAD8(w3 + ic);
+                    a00 += v0 * k0; a01 += v0 * k1; a02 += v0 * k2; a03 += v0 * k3;
+                    a10 += v1 * k0; a11 += v1 * k1; a12 += v1 * k2; a13 += v1 * k3;
+                    a20 += v2 * k0; a21 += v2 * k1; a22 += v2 * k2; a23 += v2 * k3;
+                    a30 += v3 * k0; a31 += v3 * k1; a32 += v3 * k2; a33 += v3 * k3;
+                }
+                for (int32_t ic = C8; ic < C; ++ic) {
+                    const float v[4] = {x0[ic], x1[ic], x2[ic], x3[ic]};
+                    const float k[4] = {w0[ic], w1[ic], w2[ic], w3[ic]};
+                    for (int i = 0; i < 4; ++i)
+                        for (int j = 0; j < 4; ++j) s[i][j] += v[i] * k[j];
+                }
+                w0 += C; w1 += C; w2 += C; w3 += C;
+            }
+        }
+        const v8f a[4][4] = {{a00, a01, a02, a03}, {a10, a11, a12, a13}, {a20, a21, a22, a23}, {a30, a31, a32, a33}};
+        for (int i = 0; i < 4; ++i)
+            for (int j = 0; j < 4; ++j)
+                out[i][oc + j] = edgec_clampf((bias ? bias[oc + j] : 0.0f) + s[i][j] + HSUM8(a[i][j]), lo, hi);
+    }
+    for (; oc < p->out_c; ++oc) { /* channel remainder: one channel, four pixels */
+        const float *w = weights + (size_t)oc * K;
+        v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        float s[4] = {0};
+        for (int32_t ky = 0; ky < p->k_h; ++ky) {
+            for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                const size_t off = (size_t)ky * p->dil_h * row + (size_t)kx * p->dil_w * C;
+                const float *x0 = in[0] + off, *x1 = in[1] + off, *x2 = in[2] + off, *x3 = in[3] + off;
+                for (int32_t ic = 0; ic < C8; ic += 8) {
+                    const v8f k = LOAD8(w + ic);
+                    a0 += LOAD8(x0 + ic) * k; a1 += LOAD8(x1 + ic) * k; a2 += LOAD8(x2 + ic) * k; a3 += LOAD8(x3 + ic) * k;
+                }
+                for (int32_t ic = C8; ic < C; ++ic) {
+                    s[0] += x0[ic] * w[ic]; s[1] += x1[ic] * w[ic]; s[2] += x2[ic] * w[ic]; s[3] += x3[ic] * w[ic];
+                }
+                w += C;
+            }
+        }
+        const float b = bias ? bias[oc] : 0.0f;
+        out[0][oc] = edgec_clampf(b + s[0] + HSUM8(a0), lo, hi);
+        out[1][oc] = edgec_clampf(b + s[1] + HSUM8(a1), lo, hi);
+        out[2][oc] = edgec_clampf(b + s[2] + HSUM8(a2), lo, hi);
+        out[3][oc] = edgec_clampf(b + s[3] + HSUM8(a3), lo, hi);
+    }
+}
+
+
+/* Layers with a short dot product (K = k_h * k_w * in_c <= PACK_K; most of a mobile network's pointwise and
+ * first layers) run along the output channels instead: sixteen channels' weights are packed tap-major into a
+ * stack buffer [K][16] (zeros past out_c), then each input value is broadcast against two 8-float weight vectors,
+ * no reduction across lanes. 4 pixels x 16 channels per tile: 8 accumulators. */
+#define PACK_K 512
+#define OCB 16
+
+static void pack_block(const float *EDGEC_RESTRICT weights, int32_t oc0, int32_t K, int32_t OC, float *packed) {
+    for (int32_t j = 0; j < OCB; ++j) {
+        const int32_t oc = oc0 + j;
+        for (int32_t k = 0; k < K; ++k) packed[(size_t)k * OCB + j] = oc < OC ? weights[(size_t)oc * K + k] : 0.0f;
+    }
+}
+
+/* out[j] (j < n) = clamp(bias + acc) for two accumulator vectors. */
+static void store_block(float *out, int32_t n, const float *bias, int32_t oc0, const float *acc, float lo, float hi) {
+    for (int32_t j = 0; j < n; ++j) out[oc0 + j] = edgec_clampf((bias ? bias[oc0 + j] : 0.0f) + acc[j], lo, hi);
+}
+
+/* One pixel against a packed block, taps outside the input skipped. */
+static void packed_pixel(const float *EDGEC_RESTRICT input, const float *packed, const float *bias, float *output,
+                         const edgec_conv2d_params *p, int32_t n, int32_t oy, int32_t ox, int32_t oc0, int32_t nb) {
+    const int32_t C = p->in_c;
+    v8f a0 = {0}, a1 = {0};
+    for (int32_t ky = 0; ky < p->k_h; ++ky) {
+        const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+        if (iy < 0 || iy >= p->in_h) continue;
+        for (int32_t kx = 0; kx < p->k_w; ++kx) {
+            const int32_t ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
+            if (ix < 0 || ix >= p->in_w) continue;
+            const float *x = input + (((size_t)n * p->in_h + iy) * p->in_w + ix) * C;
+            const float *w = packed + ((size_t)ky * p->k_w + kx) * C * OCB;
+            for (int32_t ic = 0; ic < C; ++ic, w += OCB) {
+                const float v = x[ic];
+                a0 += v * LOAD8(w);
+                a1 += v * LOAD8(w + 8);
+            }
+        }
+    }
+    float acc[OCB];
+    __builtin_memcpy(acc, &a0, sizeof a0);
+    __builtin_memcpy(acc + 8, &a1, sizeof a1);
+    store_block(output + (((size_t)n * p->out_h + oy) * p->out_w + ox) * p->out_c, nb, bias, oc0, acc, p->act_min,
+                p->act_max);
+}
+
+/* Four pixels whose taps are all inside the input (in[i]: pixel i's tap (0, 0)) against a packed block. */
+static void packed_tile4(const float *const in[4], float *const out[4], const float *packed, const float *bias,
+                         const edgec_conv2d_params *p, int32_t oc0, int32_t nb) {
+    const int32_t C = p->in_c;
+    const size_t row = (size_t)p->in_w * C;
+    v8f a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0}, a30 = {0}, a31 = {0};
+    const float *w = packed;
+    for (int32_t ky = 0; ky < p->k_h; ++ky) {
+        for (int32_t kx = 0; kx < p->k_w; ++kx) {
+            const size_t off = (size_t)ky * p->dil_h * row + (size_t)kx * p->dil_w * C;
+            const float *x0 = in[0] + off, *x1 = in[1] + off, *x2 = in[2] + off, *x3 = in[3] + off;
+            for (int32_t ic = 0; ic < C; ++ic, w += OCB) {
+                const v8f k0 = LOAD8(w), k1 = LOAD8(w + 8);
+                const float v0 = x0[ic], v1 = x1[ic], v2 = x2[ic], v3 = x3[ic];
+                a00 += v0 * k0; a01 += v0 * k1; a10 += v1 * k0; a11 += v1 * k1;
+                a20 += v2 * k0; a21 += v2 * k1; a30 += v3 * k0; a31 += v3 * k1;
+            }
+        }
+    }
+    float acc[4][OCB];
+    __builtin_memcpy(acc[0], &a00, sizeof a00); __builtin_memcpy(acc[0] + 8, &a01, sizeof a01);
+    __builtin_memcpy(acc[1], &a10, sizeof a10); __builtin_memcpy(acc[1] + 8, &a11, sizeof a11);
+    __builtin_memcpy(acc[2], &a20, sizeof a20); __builtin_memcpy(acc[2] + 8, &a21, sizeof a21);
+    __builtin_memcpy(acc[3], &a30, sizeof a30); __builtin_memcpy(acc[3] + 8, &a31, sizeof a31);
+    for (int i = 0; i < 4; ++i) store_block(out[i], nb, bias, oc0, acc[i], p->act_min, p->act_max);
+}
+
+static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
+                        const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output, const edgec_conv2d_params *p,
+                        int32_t x_lo, int32_t x_hi) {
+    const int32_t C = p->in_c, OC = p->out_c, K = p->k_h * p->k_w * C;
+    const size_t sx = (size_t)p->stride_w * C;
+    float packed[PACK_K * OCB];
+    for (int32_t oc0 = 0; oc0 < OC; oc0 += OCB) {
+        const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
+        pack_block(weights, oc0, K, OC, packed);
+        for (int32_t n = 0; n < p->batch; ++n) {
+            for (int32_t oy = 0; oy < p->out_h; ++oy) {
+                const int32_t iy0 = oy * p->stride_h - p->pad_top;
+                const int rows_inside = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
+                int32_t ox = 0;
+                if (rows_inside) {
+                    for (; ox < x_lo; ++ox) packed_pixel(input, packed, bias, output, p, n, oy, ox, oc0, nb);
+                    for (; ox + 4 <= x_hi; ox += 4) {
+                        const float *in = input + (((size_t)n * p->in_h + iy0) * p->in_w + (ox * p->stride_w - p->pad_left)) * C;
+                        float *o = output + (((size_t)n * p->out_h + oy) * p->out_w + ox) * OC;
+                        const float *const ins[4] = {in, in + sx, in + 2 * sx, in + 3 * sx};
+                        float *const outs[4] = {o, o + OC, o + 2 * OC, o + 3 * OC};
+                        packed_tile4(ins, outs, packed, bias, p, oc0, nb);
+                    }
+                }
+                for (; ox < p->out_w; ++ox) packed_pixel(input, packed, bias, output, p, n, oy, ox, oc0, nb);
+            }
+        }
+    }
+}
+
+/* Output x range [*lo, *hi) whose horizontal taps all fall inside the input. */
+static void interior_x(const edgec_conv2d_params *p, int32_t *lo, int32_t *hi) {
+    const int32_t span = (p->k_w - 1) * p->dil_w;
+    int32_t a = (p->pad_left + p->stride_w - 1) / p->stride_w;
+    int32_t b = p->in_w - 1 - span + p->pad_left; /* largest ox*stride allowed */
+    b = b < 0 ? 0 : b / p->stride_w + 1;
+    if (b > p->out_w) b = p->out_w;
+    if (a > b) a = b;
+    *lo = a;
+    *hi = b;
+}
+
+void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
+                           const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
+                           const edgec_conv2d_params *p) {
+    if (p->groups != 1) { /* grouped (not depthwise) convolutions are rare: the simple path */
+        for (int32_t n = 0; n < p->batch; ++n)
+            for (int32_t oy = 0; oy < p->out_h; ++oy)
+                for (int32_t ox = 0; ox < p->out_w; ++ox) conv_pixel(input, weights, bias, output, p, n, oy, ox, 0);
+        return;
+    }
+    const int32_t C = p->in_c, OC = p->out_c;
+    int32_t x_lo, x_hi;
+    interior_x(p, &x_lo, &x_hi);
+    if (p->k_h * p->k_w * C <= PACK_K) {
+        conv_packed(input, weights, bias, output, p, x_lo, x_hi);
+        return;
+    }
+    if (p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
+        p->out_h == p->in_h && p->out_w == p->in_w) {
+        /* Pointwise: a matrix product over all pixels of the image, tiled 4 x 4. */
+        const size_t pixels = (size_t)p->batch * p->in_h * p->in_w;
+        size_t px = 0;
+        for (; px + 4 <= pixels; px += 4) {
+            const float *in = input + px * C;
+            float *o = output + px * OC;
+            const float *const ins[4] = {in, in + C, in + 2 * C, in + 3 * C};
+            float *const outs[4] = {o, o + OC, o + 2 * OC, o + 3 * OC};
+            conv_tile4(ins, outs, weights, bias, p);
+        }
+        for (; px < pixels; ++px) {
+            const int32_t n = (int32_t)(px / ((size_t)p->in_h * p->in_w));
+            const size_t rem = px % ((size_t)p->in_h * p->in_w);
+            conv_pixel(input, weights, bias, output, p, n, (int32_t)(rem / p->in_w), (int32_t)(rem % p->in_w), 0);
+        }
+        return;
+    }
+    const size_t sx = (size_t)p->stride_w * C;
+    for (int32_t n = 0; n < p->batch; ++n) {
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            const int rows_inside = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
+            int32_t ox = 0;
+            if (rows_inside) {
+                for (; ox < x_lo; ++ox) conv_pixel(input, weights, bias, output, p, n, oy, ox, 0);
+                for (; ox + 4 <= x_hi; ox += 4) {
+                    const float *in = input + (((size_t)n * p->in_h + iy0) * p->in_w + (ox * p->stride_w - p->pad_left)) * C;
+                    float *o = output + (((size_t)n * p->out_h + oy) * p->out_w + ox) * OC;
+                    const float *const ins[4] = {in, in + sx, in + 2 * sx, in + 3 * sx};
+                    float *const outs[4] = {o, o + OC, o + 2 * OC, o + 3 * OC};
+                    conv_tile4(ins, outs, weights, bias, p);
+                }
+            }
+            for (; ox < p->out_w; ++ox) conv_pixel(input, weights, bias, output, p, n, oy, ox, 0);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+/* int8 depthwise convolution (TFLite DepthwiseConvPerChannel) for desktop / server hosts: eight channels at a time
+ * (eight int32 sums in a loop compilers vectorise), the block of channels outermost so that its requantisation is
+ * prepared once (edgec_x86_requant.h). NHWC input and [kh][kw][C] weights are contiguous along the channels, so
+ * each tap is one widened vector multiply-add; taps outside the input are skipped by clipping the tap range.
+ * Depth multipliers other than 1 and the channel remainder take the reference's loop. Integer arithmetic with the
+ * same terms: bit-exact with runtimes/reference/edgec_depthwise_conv2d_s8.c. */
+#include "edgec_depthwise_conv2d_s8.h"
+#include "edgec_x86_requant.h"
+
+static int32_t ceil_div(int32_t a, int32_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
+
+static void dw_channel(const int8_t *in_b, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                       const int32_t *shift, int8_t *out, const edgec_conv2d_s8_params *p, int32_t y0, int32_t x0,
+                       int32_t ic) {
+    for (int32_t m = 0; m < p->depth_multiplier; ++m) {
+        const int32_t oc = ic * p->depth_multiplier + m;
+        int32_t acc = 0;
+        for (int32_t ky = 0; ky < p->k_h; ++ky) {
+            const int32_t iy = y0 + ky * p->dil_h;
+            if (iy < 0 || iy >= p->in_h) continue;
+            for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                const int32_t ix = x0 + kx * p->dil_w;
+                if (ix < 0 || ix >= p->in_w) continue;
+                const int32_t v = in_b[((size_t)iy * p->in_w + ix) * p->in_c + ic];
+                acc += weights[((size_t)ky * p->k_w + kx) * p->out_c + oc] * (v + p->input_offset);
+            }
+        }
+        if (bias) acc += bias[oc];
+        out[oc] = (int8_t)edgec_requant(acc, multiplier[oc], shift[oc], p->requant, p->output_offset, p->act_min,
+                                        p->act_max);
+    }
+}
+
+/* Output pixels' tap ranges: [lo, hi) of the taps inside the input along one axis. */
+static void tap_range(int32_t o, int32_t stride, int32_t pad, int32_t dil, int32_t k, int32_t in, int32_t *origin,
+                      int32_t *lo, int32_t *hi) {
+    *origin = o * stride - pad;
+    *lo = ceil_div(-*origin, dil);
+    *hi = k;
+    while (*hi > *lo && *origin + (*hi - 1) * dil >= in) --*hi;
+}
+
+void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
+                               const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                               const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
+                               const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->in_c, C8 = p->depth_multiplier == 1 ? C & ~7 : 0;
+    for (int32_t c = 0; c < C8; c += 8) {
+        edgec_rq8 rq;
+        const int vector = edgec_rq8_usable(multiplier + c, p->requant, 8);
+        if (vector) edgec_rq8_prepare(&rq, multiplier + c, shift + c, 8);
+        int32_t add[8] = {0};
+        if (bias) __builtin_memcpy(add, bias + c, sizeof add);
+        for (int32_t b = 0; b < p->batch; ++b) {
+            const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C + c;
+            for (int32_t oy = 0; oy < p->out_h; ++oy) {
+                int32_t y0, ky_lo, ky_hi;
+                tap_range(oy, p->stride_h, p->pad_top, p->dil_h, p->k_h, p->in_h, &y0, &ky_lo, &ky_hi);
+                for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                    int32_t x0, kx_lo, kx_hi;
+                    tap_range(ox, p->stride_w, p->pad_left, p->dil_w, p->k_w, p->in_w, &x0, &kx_lo, &kx_hi);
+                    int32_t a[8] = {0};
+                    for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {
+                        const int32_t iy = y0 + ky * p->dil_h;
+                        for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
+                            const int8_t *x = in_b + ((size_t)iy * p->in_w + x0 + kx * p->dil_w) * C;
+                            const int8_t *w = weights + ((size_t)ky * p->k_w + kx) * C + c;
+                            for (int32_t j = 0; j < 8; ++j) a[j] += ((int32_t)x[j] + p->input_offset) * w[j];
+                        }
+                    }
+                    int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c + c;
+                    if (vector) {
+                        edgec_rq8_apply(&rq, a, add, p->output_offset, p->act_min, p->act_max, out, 8);
+                        continue;
+                    }
+                    for (int32_t j = 0; j < 8; ++j)
+                        out[j] = (int8_t)edgec_requant(a[j] + add[j], multiplier[c + j], shift[c + j], p->requant,
+                                                       p->output_offset, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+    if (C8 == C) return;
+    for (int32_t b = 0; b < p->batch; ++b) { /* depth multipliers other than 1, channels past the last 8 */
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
+        for (int32_t oy = 0; oy < p->out_h; ++oy)
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
+                const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
+                for (int32_t ic = C8; ic < C; ++ic) dw_channel(in_b, weights, bias, multiplier, shift, out, p, y0, x0, ic);
+            }
+    }
+}

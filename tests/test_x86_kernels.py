@@ -1,0 +1,44 @@
+"""The host's kernel set runtimes/x86/ (GNU C vectors) against the reference kernels on hundreds of random shapes,
+with tests/neon/kernel_fuzz.c run natively: int8 byte for byte, float within 1e-4. Each fuzzed kernel comes from
+the first of the host's sets (targets/host.toml) that has it, as in a host build; two builds: the host target's
+flags and the x86 benchmark's (-O3 -march=native, where the vectors are AVX)."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from conftest import REPO, require
+from edgec.config import load_target
+from test_neon import CASES_PER_KERNEL, FUZZED, STRICT
+
+RUNTIMES = REPO / "runtimes"
+
+
+@pytest.mark.parametrize("flags", [None, ["-O3", "-march=native"]], ids=["host-flags", "O3-native"])
+def test_host_kernels_equal_the_reference_kernels(flags, tmp_path):
+    target = load_target("host")
+    assert target.kernels[0] == "x86"
+    cc = require(target.cc)
+    cflags = [*(flags or target.cflags), *STRICT, "-ffreestanding", "-I", str(RUNTIMES / "include")]
+    objs, used = [], {}
+    for kernel in FUZZED:
+        name = f"edgec_{kernel}"
+        used[kernel] = next(k for k in target.kernels if (RUNTIMES / k / f"{name}.c").exists())
+        for role, kset, extra in (("ref", "reference", [f"-D{name}=ref_{name}"]), ("impl", used[kernel], [])):
+            obj = tmp_path / f"{role}_{kernel}.o"
+            subprocess.run([cc, *cflags, *extra, "-c", str(RUNTIMES / kset / f"{name}.c"), "-o", str(obj)],
+                           check=True, capture_output=True, text=True)
+            objs.append(str(obj))
+    assert {k for k, s in used.items() if s == "x86"} >= {"conv2d_s8", "depthwise_conv2d_s8", "conv2d_nhwc_f32"}
+    exe = tmp_path / "kernel_fuzz"
+    proc = subprocess.run([cc, *cflags[:-3], "-I", str(RUNTIMES / "include"), str(REPO / "tests" / "neon" / "kernel_fuzz.c"),
+                           *objs, "-o", str(exe), "-lm"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run([str(exe), str(CASES_PER_KERNEL)], capture_output=True, text=True, timeout=300)
+    lines = {line.split()[0]: line for line in proc.stdout.splitlines() if "cases=" in line}
+    assert set(lines) == set(FUZZED), proc.stdout + proc.stderr
+    for line in lines.values():
+        assert f"cases={CASES_PER_KERNEL} mismatches=0" in line, proc.stdout
+    assert proc.returncode == 0, proc.stdout + proc.stderr
