@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 
-def torch_step(model, points, theta, stats, x, lr, reg, momentum, eps=1e-5, margin=0.4):
+def torch_step(model, points, theta, stats, x, lr, reg, momentum, groups, eps=1e-5, margin=0.4):
     """The same step written as a plain PyTorch forward, differentiated by autograd."""
     import torch
     import torch.nn.functional as F
@@ -54,12 +54,13 @@ def torch_step(model, points, theta, stats, x, lr, reg, momentum, eps=1e-5, marg
                 st[s_off + c:s_off + 2 * c] = ((1 - momentum) * st[s_off + c:s_off + 2 * c]
                                                + momentum * xk.var(0, unbiased=False))
             gamma, beta = th[t_off:t_off + c], th[t_off + c:t_off + 2 * c]
-            w = th[t_off + 2 * c:t_off + 2 * c + c * c].reshape(c, c)
+            g = c // groups
+            w = th[t_off + 2 * c:t_off + 2 * c + c * g].reshape(c, g, 1, 1)  # a grouped 1x1 conv, as torch has it
             b = gamma * (xk - st[s_off:s_off + c]) / torch.sqrt(st[s_off + c:s_off + 2 * c] + eps) + beta
-            y = b + F.relu(b) @ w.T
+            y = b + F.conv2d(F.relu(b).T[None, :, :, None], w, groups=groups)[0, :, :, 0].T
             reg_terms.append((y - xk.detach()).abs().mean())
             v = y.T.reshape(v.shape)
-            t_off += 2 * c + c * c
+            t_off += 2 * c + c * g
             s_off += 2 * c
     logits = v.reshape(-1)
     log_p = F.log_softmax(logits, 0)
@@ -74,17 +75,18 @@ def main() -> None:
     import onnx  # noqa: F401
 
     from ecotta_numpy import EcottaReference
-    from test_ecotta import CHANNELS, LR, MOMENTUM, POINTS, REG, build_model, deployed
+    from test_ecotta import CHANNELS, GROUPS, LR, MOMENTUM, POINTS, REG, build_model, deployed
 
     model = build_model()
     theta, stats = deployed(CHANNELS, np.random.default_rng(1))
     theta, stats = theta.astype(np.float64), stats.astype(np.float64)
-    ref = EcottaReference(model, list(POINTS.values()), theta, stats, LR, REG, MOMENTUM)
+    ref = EcottaReference(model, list(POINTS.values()), theta, stats, LR, REG, MOMENTUM, groups=GROUPS)
     samples = np.random.default_rng(3).uniform(-1.0, 1.5, (6, 10, 10))
+    samples[1] *= 0.2  # a flat sample, as the test has it: the entropy gate's other branch
     worst = 0.0
     for step, x in enumerate(samples):
         loss, grad, new_theta, new_stats = torch_step(model, list(POINTS.values()), theta, stats, x, LR, REG,
-                                                      MOMENTUM)
+                                                      MOMENTUM, GROUPS)
         r = ref.step(x)
         errs = {"loss": abs(loss - r["loss"]), "grad": np.abs(grad - r["grad"]).max(),
                 "theta": np.abs(new_theta - ref.theta).max(), "stats": np.abs(new_stats - ref.stats).max()}

@@ -25,6 +25,7 @@ from semihost_qemu import M7_FLAGS, SEMIHOST, run_on_qemu
 POINTS = {"conv2+relu2": "r2", "conv4+relu4": "r4"}  # edgec layer -> ONNX tensor
 CHANNELS = [12, 16]  # theirs
 LR, REG, MOMENTUM, STEPS = 0.01, 0.5, 0.1, 6
+GROUPS = 4  # the 1x1 conv blocks: 3 and 4 inputs per output channel (1, a full conv, is the same loops)
 
 RECORD_C = r"""
 #include <string.h>
@@ -101,7 +102,7 @@ def deployed(channels: list[int], rng) -> tuple[np.ndarray, np.ndarray]:
     """Warmed-up-like parameters: away from the identity, so that no |y - x| or ReLU sits at a tie."""
     theta, stats = [], []
     for c in channels:
-        theta += [rng.uniform(0.5, 1.5, c), rng.normal(0, 0.2, c), rng.normal(0, 0.15, c * c)]
+        theta += [rng.uniform(0.5, 1.5, c), rng.normal(0, 0.2, c), rng.normal(0, 0.3, c * c // GROUPS)]
         stats += [rng.uniform(0.0, 0.5, c), rng.uniform(0.2, 1.0, c)]
     return np.concatenate(theta).astype(np.float32), np.concatenate(stats).astype(np.float32)
 
@@ -119,7 +120,7 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
     onnx.save(model, tmp_path / "m.onnx")
     out = tmp_path / "out"
     args = ["--ecotta", "2", "--ecotta-points", ",".join(POINTS), "--ecotta-lr", LR, "--ecotta-reg", REG,
-            "--ecotta-momentum", MOMENTUM]
+            "--ecotta-momentum", MOMENTUM, "--ecotta-groups", GROUPS]
     theta0, stats0 = deployed(CHANNELS, np.random.default_rng(1))
     np.save(tmp_path / "init.npy", np.concatenate([theta0, stats0]))
     proc = run_edgec("compile", tmp_path / "m.onnx", "--target", "cortex-m7", "--name", "m", "--no-code-size",
@@ -129,7 +130,8 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
     assert "+ adaptation" in proc.stdout
     report = json.loads((out / "report.json").read_text())
     eco = report["ecotta"]
-    assert [(m["layer"], m["channels"]) for m in eco["meta_networks"]] == list(zip(POINTS, CHANNELS))
+    assert [(m["layer"], m["channels"], m["group_channels"]) for m in eco["meta_networks"]] == \
+        [(p, c, c // GROUPS) for p, c in zip(POINTS, CHANNELS)]
     assert report["adaptation_bytes"] == (eco["arena_bytes_with_adaptation"] - report["arena_bytes"]
                                           + eco["state_bytes"])
     header = (out / "model.h").read_text()
@@ -164,7 +166,7 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
     ref, confident = None, []
     for step in range(STEPS):
         if step % 3 == 0:  # the harness resets after step 2
-            ref = EcottaReference(model, list(POINTS.values()), theta0, stats0, LR, REG, MOMENTUM)
+            ref = EcottaReference(model, list(POINTS.values()), theta0, stats0, LR, REG, MOMENTUM, groups=GROUPS)
         r = ref.step(samples[step])
         confident.append(r["confident"])
         for key, want in (("loss", r["loss"]), ("grad", r["grad"]), ("theta", ref.theta), ("stats", ref.stats),
