@@ -265,3 +265,26 @@ def test_pass_refuses_what_it_cannot_adapt_naming_the_node(tmp_path):
         check_compatible("off", object())
     with pytest.raises(EdgecError, match="--input-outside-arena"):
         check_compatible("off", None, input_outside_arena=True)
+
+
+def test_bench_adapt_on_the_emulated_m7(tmp_path):
+    """edgec bench --adapt: the timed call is one adaptation step on the emulated Cortex-M7; instructions and RAM
+    in the table and the JSON. Without --ecotta it is refused before anything is built."""
+    from board_helpers import require_tools
+
+    require_tools()
+    onnx.save(build_model(), tmp_path / "m.onnx")
+    refused = run_edgec("bench", tmp_path / "m.onnx", "--board", "mps2-an500", "--adapt")
+    assert refused.returncode != 0 and "--adapt measures an adaptation step: give --ecotta K" in refused.stderr
+    out = tmp_path / "r.json"
+    proc = run_edgec("bench", tmp_path / "m.onnx", "--board", "mps2-an500", "--ecotta", "2", "--ecotta-groups",
+                     GROUPS, "--adapt", "--runs", "3", "--no-cycles", "--json", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "adaptation steps" in proc.stdout and "per adaptation step" in proc.stdout
+    r = json.loads(out.read_text())
+    a = r["adaptation"]
+    assert a["timed"] == "adaptation steps" and len(a["losses"]) == 3 and np.isfinite(a["losses"]).all()
+    assert r["latency"]["unit"] == "instructions" and r["instructions"] > 0
+    assert a["adaptation_bytes"] == a["arena_bytes_with_adaptation"] - a["inference_arena_bytes"] + a["state_bytes"]
+    assert r["ram_bytes"] >= a["arena_bytes_with_adaptation"] + a["state_bytes"]  # the arena and the state are .bss
+    assert 0 < r["stack_high_water_bytes"] < r["stack_bytes"]
