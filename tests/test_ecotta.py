@@ -271,11 +271,13 @@ def test_bench_adapt_on_the_emulated_m7(tmp_path):
     """edgec bench --adapt: the timed call is one adaptation step on the emulated Cortex-M7; instructions and RAM
     in the table and the JSON. Without --ecotta it is refused before anything is built."""
     from board_helpers import require_tools
+    from edgec.board.bench import BenchOptions, run_bench
+    from edgec.board.boards import load_board
 
     require_tools()
     onnx.save(build_model(), tmp_path / "m.onnx")
-    refused = run_edgec("bench", tmp_path / "m.onnx", "--board", "mps2-an500", "--adapt")
-    assert refused.returncode != 0 and "--adapt measures an adaptation step: give --ecotta K" in refused.stderr
+    with pytest.raises(EdgecError, match="--adapt measures an adaptation step: give --ecotta K"):
+        run_bench(tmp_path / "m.onnx", load_board("mps2-an500"), tmp_path / "refused", BenchOptions(adapt=True))
     out = tmp_path / "r.json"
     proc = run_edgec("bench", tmp_path / "m.onnx", "--board", "mps2-an500", "--ecotta", "2", "--ecotta-groups",
                      GROUPS, "--adapt", "--runs", "3", "--no-cycles", "--json", out)
