@@ -83,7 +83,7 @@ def glue_source(report: dict, zero_copy: bool, adapt: bool = False) -> str:
     if adapt:
         lines += [
             "",
-            f"/* edgec bench --adapt: one adaptation step per timed call; the result is its loss. */",
+            "/* edgec bench --adapt: one adaptation step per timed call; the result is its loss. */",
             f"int edgec_run(void) {{ return {name}_adapt({name}_input(0)); }}",
             (f"int edgec_check(void) {{ return {name}_check(); }}" if "weights_crc32" in report else
              "int edgec_check(void) { return 0; } /* compiled without --checksum */"),
