@@ -260,6 +260,10 @@ def test_pass_refuses_what_it_cannot_adapt_naming_the_node(tmp_path):
     np.save(tmp_path / "bad.npy", np.zeros(3, np.float32))
     with pytest.raises(EdgecError, match="3 values"):
         insert_meta_networks(ir_cnn(), EcottaOptions(parts=1, init=tmp_path / "bad.npy"))
+    with pytest.raises(EdgecError, match="--ecotta-groups 3: conv_b has 8 channels, not a multiple of it"):
+        insert_meta_networks(ir_cnn(), EcottaOptions(parts=1, points=["conv_b"], groups=3))
+    grouped = insert_meta_networks(ir_cnn(), EcottaOptions(parts=1, points=["conv_b"], groups=4))
+    assert grouped.theta.size == 2 * 8 + 8 * 2 and grouped.layout()[0]["group_channels"] == 2
     with pytest.raises(EdgecError, match="--patch"):
         check_compatible("auto", None)
     with pytest.raises(EdgecError, match="float models only"):
