@@ -2,13 +2,15 @@
 held-out sets before and after on-device adaptation, one sample at a time, next to a TENT-style baseline (BatchNorm
 affine parameters by full back-propagation, benchmarks/tent_baseline.py), and the RAM of both.
 
-    python3 benchmarks/ecotta_digits.py [--lr 0.001] [--momentum 0.05] [--reg 0.5] [--groups 8,4,1] [--no-m7]
+    python3 benchmarks/ecotta_digits.py [--lr 0.001] [--momentum 0.05] [--reg 0.5] [--configs 2:8,2:4,2:1,3:16]
+                                        [--no-m7]
 
 The model, its warmed-up meta-networks and the held-out split are committed (model_zoo/ecotta_digits.py writes
-them). edgec compiles the model with `--ecotta 2 --ecotta-init --ecotta-groups G`; a host harness streams each
+them). edgec compiles the model with `--ecotta K --ecotta-groups G --ecotta-init` (the K smallest conv outputs,
+warmed up from the committed training split); a host harness streams each
 corrupted set through the generated code: `<name>_reset()`, then per sample `<name>_adapt(x)` then `<name>_run(x)`
 (the prediction uses the step just taken on that same unlabelled sample, as online test-time adaptation does).
-Unadapted: `_run` only. The first G is also compiled for the Cortex-M7 and linked into the semihosting test
+Unadapted: `_run` only. The first K:G is also compiled for the Cortex-M7 and linked into the semihosting test
 firmware (tests/semihost/), which QEMU mps2-an500 runs over each whole set, one sample per call, from a fresh boot.
 The TENT-style baseline adapts in numpy (float64) with the same protocol, and its RAM is its step planned by edgec's
 planner. Writes benchmarks/results/ecotta_digits.md.
@@ -28,8 +30,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "model_zoo"))
+sys.path.insert(0, str(ROOT / "compiler"))  # this checkout's edgec, as the compile subprocesses get it
 MODEL = ROOT / "model_zoo" / "models" / "ecotta_digits.onnx"
-META = ROOT / "model_zoo" / "models" / "ecotta_digits_meta.npy"
 DATA = ROOT / "model_zoo" / "data" / "digits"
 RESULT = ROOT / "benchmarks" / "results" / "ecotta_digits.md"
 
@@ -82,7 +84,7 @@ def corruptions(x: np.ndarray) -> dict[str, np.ndarray]:
 
 
 STATS_ONLY_LR = 1e-12
-POINT_CHANNELS = [16, 16]  # the two meta-networks' channels (model_zoo/ecotta_digits.py: POINTS)
+SMALLEST_CONVS = ["conv2", "conv3", "conv4"]  # conv outputs 1,024 / 1,024 / 256 B: --ecotta K takes the last K
 
 RECORD_C = r"""
 #include <stdint.h>
@@ -101,33 +103,38 @@ int digits_record(const void *in, void *out) {
 """
 
 
-def init_for_groups(groups: int, work: Path) -> Path:
-    """The committed warm-up (full 1x1 conv blocks, W = 0) in the layout of --ecotta-groups G: W has C*C/G
-    zeros; gamma, beta and the running estimates are the same."""
-    data = np.load(META).astype(np.float32)
-    theta, pos = [], 0
-    for c in POINT_CHANNELS:
-        theta += [data[pos:pos + 2 * c], np.zeros(c * c // groups, np.float32)]
-        pos += 2 * c + c * c
-    path = work / f"init_g{groups}.npy"
-    np.save(path, np.concatenate(theta + [data[pos:]]))
+def warmed_up(config: tuple[int, int], work: Path) -> Path:
+    """The warm-up of model_zoo/ecotta_digits.py (identity meta-networks carrying the source statistics) for K
+    meta-networks with --ecotta-groups G, from the committed training split."""
+    import onnx
+    from ecotta_digits import warm_up
+
+    k, groups = config
+    path = work / f"init_{k}_{groups}.npy"
+    np.save(path, warm_up(onnx.load(MODEL), np.load(DATA / "digits_train_x.npy"), SMALLEST_CONVS[-k:], groups))
     return path
 
 
-def compile_model(work: Path, target: str, lr: float, groups: int, args, env) -> tuple[Path, dict]:
+def compile_model(work: Path, target: str, lr: float, config: tuple[int, int], args, env) -> tuple[Path, dict]:
     out = work / "out"
+    k, groups = config
     cmd = [sys.executable, "-m", "edgec", "compile", str(MODEL), "--target", target, "--no-code-size", "-q",
-           "-o", str(out), "--ecotta", "2", "--ecotta-init", str(init_for_groups(groups, work)),
+           "-o", str(out), "--ecotta", str(k), "--ecotta-init", str(warmed_up(config, work)),
            "--ecotta-lr", str(lr), "--ecotta-momentum", str(args.momentum), "--ecotta-reg", str(args.reg),
            "--ecotta-groups", str(groups)]
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
-    return out, json.loads((out / "report.json").read_text())
+    report = json.loads((out / "report.json").read_text())
+    placed = [m["layer"].split("+")[0] for m in report["ecotta"]["meta_networks"]]
+    if placed != SMALLEST_CONVS[-k:]:
+        raise SystemExit(f"--ecotta {k} placed its meta-networks after {placed}, the warm-up was for "
+                         f"{SMALLEST_CONVS[-k:]}")
+    return out, report
 
 
-def build(work: Path, lr: float, groups: int, args, env) -> tuple[Path, dict]:
-    """Compile the model with --ecotta 2 for the host and link the harness; returns (executable, report.json)."""
+def build(work: Path, lr: float, config: tuple[int, int], args, env) -> tuple[Path, dict]:
+    """Compile the model with --ecotta K for the host and link the harness; returns (executable, report.json)."""
     work.mkdir(parents=True)
-    out, report = compile_model(work, "host", lr, groups, args, env)
+    out, report = compile_model(work, "host", lr, config, args, env)
     (work / "harness.c").write_text(HARNESS_C)
     exe = work / "harness"
     subprocess.run(["gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-I", str(out), str(work / "harness.c"),
@@ -141,11 +148,11 @@ def run_harness(exe: Path, x: np.ndarray, adapt: bool, work: Path) -> np.ndarray
     return np.fromfile(work / "out.bin", np.int32)
 
 
-def build_m7(work: Path, lr: float, groups: int, args, env) -> dict[bool, Path]:
+def build_m7(work: Path, lr: float, config: tuple[int, int], args, env) -> dict[bool, Path]:
     """The same model compiled for the Cortex-M7 (its own kernels) in the semihosting test firmware, one ELF
     adapting before each prediction and one predicting only."""
     work.mkdir(parents=True)
-    out, _ = compile_model(work, "cortex-m7", lr, groups, args, env)
+    out, _ = compile_model(work, "cortex-m7", lr, config, args, env)
     (work / "record.c").write_text(RECORD_C)
     (work / "record.h").write_text("int digits_record(const void *in, void *out);\n")
     semihost = ROOT / "tests" / "semihost"
@@ -171,6 +178,27 @@ def run_m7(elf: Path, x: np.ndarray, work: Path) -> np.ndarray:
                     "-semihosting-config", "enable=on,target=native", "-kernel", str(elf.resolve())],
                    cwd=work, check=True, capture_output=True, timeout=1800)
     return np.fromfile(work / "out.bin", np.int32)
+
+
+def m7_bench(config: tuple[int, int], lr: float, args, work: Path) -> dict:
+    """edgec bench on the emulated M7 (QEMU instructions, not time): one inference and one adaptation step of
+    the same firmware build options, 5 timed runs each."""
+    from edgec.board.bench import BenchOptions, run_bench
+    from edgec.board.boards import load_board
+    from edgec.passes.ecotta import EcottaOptions
+
+    work.mkdir(parents=True, exist_ok=True)
+    eco = EcottaOptions(parts=config[0], groups=config[1], lr=lr, reg_weight=args.reg, momentum=args.momentum,
+                        init=warmed_up(config, work))
+    rows = {}
+    for adapt in (False, True):
+        r = run_bench(MODEL, load_board("mps2-an500"), work / f"bench_{int(adapt)}",
+                      BenchOptions(runs=5, ecotta=eco, adapt=adapt, cycles=False))
+        if not adapt and not r["outputs_match"]:
+            raise SystemExit(f"edgec bench: the deployed model's outputs differ from {r['reference']}")
+        rows["adapt" if adapt else "inference"] = {k: r[k] for k in ("instructions", "ram_bytes", "flash_bytes",
+                                                                     "stack_high_water_bytes")}
+    return rows
 
 
 def tent_rows(sets: dict, y: np.ndarray, lr: float, momentum: float) -> tuple[dict, int]:
@@ -211,13 +239,14 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=0.001)
     parser.add_argument("--momentum", type=float, default=0.05)
     parser.add_argument("--reg", type=float, default=0.5)
-    parser.add_argument("--groups", default="8,4,1",
-                        help="--ecotta-groups to measure; the first is the reported configuration (host and M7)")
+    parser.add_argument("--configs", default="2:8,2:4,2:1,3:16",
+                        help="K:G (--ecotta K --ecotta-groups G) to measure; the first is the reported "
+                             "configuration (host and M7)")
     parser.add_argument("--tent-lr", type=float, default=None, help="TENT-style SGD rate (default: --lr)")
     parser.add_argument("--no-m7", action="store_true", help="skip the emulated Cortex-M7 runs")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
-    groups = [int(g) for g in args.groups.split(",")]
+    configs = [tuple(int(v) for v in c.split(":")) for c in args.configs.split(",")]
     tent_lr = args.lr if args.tent_lr is None else args.tent_lr
     sys.path.append(str(ROOT / "benchmarks"))  # after model_zoo/: its ecotta_digits is the model's module
     from ecotta_digits import as_input
@@ -231,17 +260,17 @@ def main() -> None:
     eco_rows, reports, m7_rows = {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="ecotta-digits-") as tmp:
         tmp = Path(tmp)
-        main_g = groups[0]
+        main_g = configs[0]
         # a learning rate too small to move a parameter: what the running estimates alone do
         exe_stats, _ = build(tmp / "stats", STATS_ONLY_LR, main_g, args, env)
-        for g in groups:
-            exe, reports[g] = build(tmp / f"g{g}", args.lr, g, args, env)
+        for g in configs:
+            exe, reports[g] = build(tmp / f"k{g[0]}g{g[1]}", args.lr, g, args, env)
             for name, xc in sets.items():
                 before = run_harness(exe, xc, False, tmp)
                 after = run_harness(exe, xc, True, tmp)
                 stats_only = run_harness(exe_stats, xc, True, tmp) if g == main_g else None
                 eco_rows[g, name] = (before, stats_only, after)
-                print(f"EcoTTA G={g} {name:16s} unadapted {pct(np.mean(before == y)):>8s}  adapted "
+                print(f"EcoTTA K:G={g[0]}:{g[1]} {name:16s} unadapted {pct(np.mean(before == y)):>8s}  adapted "
                       f"{pct(np.mean(after == y)):>8s}" + ("" if stats_only is None else
                                                           f"  estimates only {pct(np.mean(stats_only == y))}"))
         if not args.no_m7:
@@ -250,24 +279,33 @@ def main() -> None:
                 m7_rows[name] = tuple(run_m7(elfs[adapt], xc, tmp / "m7" / f"{name}_{int(adapt)}")
                                       for adapt in (False, True))
                 host_before, _, host_after = eco_rows[main_g, name]
-                print(f"EcoTTA G={main_g} M7 {name:16s} unadapted {pct(np.mean(m7_rows[name][0] == y)):>8s}  "
+                print(f"EcoTTA K:G={main_g[0]}:{main_g[1]} M7 {name:16s} "
+                      f"unadapted {pct(np.mean(m7_rows[name][0] == y)):>8s}  "
                       f"adapted {pct(np.mean(m7_rows[name][1] == y)):>8s}  predictions equal to the host's: "
                       f"{int(np.sum(m7_rows[name][0] == host_before))} / {int(np.sum(m7_rows[name][1] == host_after))}"
                       f" of {len(y)}")
+            bench = m7_bench(main_g, args.lr, args, tmp / "bench")
+            print(f"edgec bench on the M7: inference {bench['inference']['instructions']:,} instructions, "
+                  f"adaptation step {bench['adapt']['instructions']:,}")
+        else:
+            bench = None
         tent, tent_params = tent_rows(sets, y, tent_lr, args.momentum)
         tent_mem = tent_memory(tmp)
-    write_results(args, groups, y, sets, eco_rows, m7_rows, reports, tent, tent_params, tent_mem, tent_lr)
+    write_results(args, configs, y, sets, eco_rows, m7_rows, reports, tent, tent_params, tent_mem, tent_lr, bench)
 
 
-def write_results(args, groups, y, sets, eco_rows, m7_rows, reports, tent, tent_params, tent_mem, tent_lr) -> None:
-    main_g = groups[0]
+def write_results(args, configs, y, sets, eco_rows, m7_rows, reports, tent, tent_params, tent_mem, tent_lr,
+                  bench) -> None:
+    main_g = configs[0]
     report = reports[main_g]
     eco = report["ecotta"]
 
     def acc(pred) -> float:
         return float(np.mean(pred == y))
 
-    mem = [(f"EcoTTA --ecotta-groups {g}: adaptation_bytes (arena growth {r['ecotta']['arena_bytes_with_adaptation'] - r['arena_bytes']:,} + state {r['ecotta']['state_bytes']:,}), {r['ecotta']['parameters']} parameters",
+    mem = [(f"EcoTTA --ecotta {g[0]} --ecotta-groups {g[1]}: adaptation_bytes (arena growth "
+            f"{r['ecotta']['arena_bytes_with_adaptation'] - r['arena_bytes']:,} + state "
+            f"{r['ecotta']['state_bytes']:,}), {r['ecotta']['parameters']} parameters",
             r["adaptation_bytes"], r["arena_bytes"]) for g, r in reports.items()]
     mem.append((f"TENT-style: step arena {tent_mem['step_arena_bytes']:,} (kept BatchNorm inputs "
                 f"{tent_mem['kept_bytes']:,}) -> growth {tent_mem['growth_bytes']:,} + state "
@@ -285,13 +323,14 @@ def write_results(args, groups, y, sets, eco_rows, m7_rows, reports, tent, tent_
         "# EcoTTA on the digits CNN: generated C on the host and the emulated Cortex-M7, against TENT-style",
         "",
         "`python3 benchmarks/ecotta_digits.py` "
-        f"(`--lr {args.lr} --momentum {args.momentum} --reg {args.reg} --groups {args.groups}`, TENT-style lr "
+        f"(`--lr {args.lr} --momentum {args.momentum} --reg {args.reg} --configs {args.configs}`, TENT-style lr "
         f"{tent_lr:g}). Model: `model_zoo/ecotta_digits.py` (4 convs with folded BatchNorm, GAP, FC; held-out split "
         f"of scikit-learn's digits, {len(y)} images), meta-networks after {metas}, warmed up from source statistics "
         "(identity on source data). Each set is one stream in a fixed shuffled order; adapted: `_reset()`, then per "
         "sample `_adapt(x)` then `_run(x)` (the prediction uses the step just taken on that same unlabelled sample).",
         "",
-        f"## Accuracy, EcoTTA `--ecotta-groups {main_g}` (the generated C) and TENT-style (numpy)",
+        f"## Accuracy, EcoTTA `--ecotta {main_g[0]} --ecotta-groups {main_g[1]}` (the generated C) and TENT-style "
+        "(numpy)",
         "",
         "| set | unadapted (host) | EcoTTA estimates only (host) | **EcoTTA adapted (host)** | EcoTTA unadapted (M7) "
         "| **EcoTTA adapted (M7)** | M7 = host predictions | TENT-style estimates only | **TENT-style adapted** |",
@@ -315,14 +354,14 @@ def write_results(args, groups, y, sets, eco_rows, m7_rows, reports, tent, tent_
         "itself (its BatchNorms start as the identity on source data): "
         + ", ".join(f"{n} {pct(tent[n][0])}" for n in names) + ".",
         "",
-        "## Other meta-network widths (host)",
+        "## Other meta-network counts and widths (host)",
         "",
-        "| --ecotta-groups | trainable parameters | adaptation_bytes | " + " | ".join(f"{n} unadapted / adapted"
-                                                                            for n in names) + " |",
-        "|---:|---:|---:|" + "---:|" * len(names),
+        "| --ecotta K | --ecotta-groups G | trainable parameters | adaptation_bytes | "
+        + " | ".join(f"{n} unadapted / adapted" for n in names) + " |",
+        "|---:|---:|---:|---:|" + "---:|" * len(names),
     ]
     for g, r in reports.items():
-        lines.append(f"| {g} | {r['ecotta']['parameters']} | {r['adaptation_bytes']:,} | " + " | ".join(
+        lines.append(f"| {g[0]} | {g[1]} | {r['ecotta']['parameters']} | {r['adaptation_bytes']:,} | " + " | ".join(
             f"{pct(acc(eco_rows[g, n][0]))} / {pct(acc(eco_rows[g, n][2]))}" for n in names) + " |")
     ratio_arena = report["adaptation_bytes"] / report["arena_bytes"]
     ratio_tent = tent_mem["total"] / report["adaptation_bytes"]
@@ -334,7 +373,8 @@ def write_results(args, groups, y, sets, eco_rows, m7_rows, reports, tent, tent_
         "|---|---:|---:|",
         *[f"| {label} | {value:,} | {arena:,} |" for label, value, arena in mem],
         "",
-        f"With `--ecotta-groups {main_g}`, adaptation_bytes is {100 * ratio_arena:.1f} % of the inference arena "
+        f"With `--ecotta {main_g[0]} --ecotta-groups {main_g[1]}`, adaptation_bytes is {100 * ratio_arena:.1f} % of "
+        "the inference arena "
         f"(goal: at most 20 %: {'met' if ratio_arena <= 0.2 else 'not met'}) and {ratio_tent:.2f}x below the "
         f"TENT-style step's (goal: at least 5x: {'met' if ratio_tent >= 5 else 'not met'}). EcoTTA's step fits in "
         "the inference arena (its backward keeps each meta-network's input and 1-bit masks, and one meta-network's "
@@ -343,6 +383,19 @@ def write_results(args, groups, y, sets, eco_rows, m7_rows, reports, tent, tent_
         "BatchNorm's input (float) for the backward through the whole network, which outgrows the arena.",
         "",
     ]
+    if bench:
+        lines += [
+            f"## One call on the emulated Cortex-M7 (`edgec bench`, --ecotta {main_g[0]} --ecotta-groups {main_g[1]})",
+            "",
+            "QEMU mps2-an500, guest instructions (-icount), not time; median of 5 timed calls.",
+            "",
+            "| timed call | instructions | stack high-water | firmware RAM (.data + .bss) |",
+            "|---|---:|---:|---:|",
+            *[f"| {label} | {bench[key]['instructions']:,} | {bench[key]['stack_high_water_bytes']:,} B | "
+              f"{bench[key]['ram_bytes']:,} B |" for key, label in (("inference", "`_run` (inference)"),
+                                                                   ("adapt", "`_adapt` (one adaptation step)"))],
+            "",
+        ]
     RESULT.parent.mkdir(exist_ok=True)
     RESULT.write_text("\n".join(lines))
     print(f"wrote {RESULT}")
