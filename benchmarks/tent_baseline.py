@@ -200,7 +200,8 @@ def tent_step_graph(graph):
             g_ab = new(f"{node.name}_dgamma_beta", (2 * c,))
             first = node is convs[0]
             outs = [g_ab] + ([] if first else [new(f"d_{z[node.outputs[0]]}", g.tensors[z[node.outputs[0]]].shape)])
-            g.nodes.append(Node("tent_bn_backward", [z[node.outputs[0]], dy], outs, {}, name=f"{node.name}.bn.backward"))
+            g.nodes.append(Node("tent_bn_backward", [z[node.outputs[0]], dy], outs, {},
+                                name=f"{node.name}.bn.backward"))
             g.nodes.append(Node("tent_sgd", [g_ab], [], {}, name=f"{node.name}.bn.sgd"))
             if first:
                 break
