@@ -115,13 +115,13 @@ def to_onnx(params) -> onnx.ModelProto:
     return model
 
 
-def point_activations(model: onnx.ModelProto, x: np.ndarray) -> list[np.ndarray]:
-    """The outputs of the ReLUs after POINTS on the samples, [N, C, H, W] each (onnxruntime)."""
+def point_activations(model: onnx.ModelProto, x: np.ndarray, points=POINTS) -> list[np.ndarray]:
+    """The outputs of the ReLUs after `points` on the samples, [N, C, H, W] each (onnxruntime)."""
     import onnxruntime as ort
 
     m = onnx.ModelProto()
     m.CopyFrom(model)
-    names = [f"r{p[-1]}" for p in POINTS]
+    names = [f"r{p[-1]}" for p in points]
     for n in names:
         m.graph.output.append(helper.make_tensor_value_info(n, TensorProto.FLOAT, None))
     sess = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
@@ -129,14 +129,15 @@ def point_activations(model: onnx.ModelProto, x: np.ndarray) -> list[np.ndarray]
     return [np.concatenate([o[i] for o in outs]) for i in range(len(names))]
 
 
-def warm_up(model: onnx.ModelProto, x_train: np.ndarray) -> np.ndarray:
-    """theta then stats (the --ecotta-init layout): identity meta-networks carrying the source statistics."""
+def warm_up(model: onnx.ModelProto, x_train: np.ndarray, points=POINTS, groups: int = 1) -> np.ndarray:
+    """theta then stats (the --ecotta-init layout, --ecotta-groups `groups`): identity meta-networks carrying
+    the source statistics."""
     theta, stats = [], []
-    for act in point_activations(model, as_input(x_train)):
+    for act in point_activations(model, as_input(x_train), points):
         c = act.shape[1]
         per_channel = act.transpose(1, 0, 2, 3).reshape(c, -1)
         mean, var = per_channel.mean(axis=1), per_channel.var(axis=1)
-        theta += [np.sqrt(var + EPS), mean, np.zeros(c * c)]
+        theta += [np.sqrt(var + EPS), mean, np.zeros(c * c // groups)]
         stats += [mean, var]
     return np.concatenate(theta + stats).astype(np.float32)
 

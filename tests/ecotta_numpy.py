@@ -5,7 +5,7 @@ against it, and benchmarks/ecotta_autograd_check.py checks it against PyTorch au
 
 ONNX operators it knows: Conv (no groups), Relu, GlobalAveragePool, Flatten, Gemm (transB=1), Softmax (last).
 Meta-network k sits on the ONNX tensor `points[k]` (a Relu or Conv output). theta / stats: the layout of
-report.json's "ecotta" (per meta-network gamma[C], beta[C], W[C, C]; mean[C], var[C])."""
+report.json's "ecotta" (per meta-network gamma[C], beta[C], W[C, C / groups] (block-diagonal); mean[C], var[C])."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def col2im(cols: np.ndarray, shape, kh: int, kw: int, strides, pads, oh: int, ow
 
 class EcottaReference:
     def __init__(self, model: onnx.ModelProto, points: list[str], theta, stats, lr: float, reg_weight: float,
-                 momentum: float, eps: float = 1e-5, entropy_margin: float = 0.4):
+                 momentum: float, eps: float = 1e-5, entropy_margin: float = 0.4, groups: int = 1):
         self.nodes = list(model.graph.node)
         self.consts = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in model.graph.initializer}
         self.input = model.graph.input[0].name
@@ -58,14 +58,30 @@ class EcottaReference:
         self.stats = np.asarray(stats, np.float64).copy()
         self.lr, self.reg_weight, self.momentum, self.eps = lr, reg_weight, momentum, eps
         self.entropy_margin = entropy_margin
+        self.groups = groups
         self.layout = []  # (theta offset, stats offset, channels) per point, filled on the first forward
         self.ends_in_softmax = self.nodes[-1].op_type == "Softmax"
+
+    def block_diagonal(self, w_flat: np.ndarray, c: int) -> np.ndarray:
+        """The grouped 1x1 conv's weights [C, C / groups] as the full [C, C] matrix (zero across groups)."""
+        g = c // self.groups
+        w = np.zeros((c, c))
+        for co in range(c):
+            first = (co // g) * g
+            w[co, first:first + g] = w_flat[co * g:(co + 1) * g]
+        return w
+
+    def block_entries(self, w_full: np.ndarray) -> np.ndarray:
+        """The inverse: the in-group entries of a [C, C] matrix, flat in theta's layout."""
+        c = w_full.shape[0]
+        g = c // self.groups
+        return np.concatenate([w_full[co, (co // g) * g:(co // g) * g + g] for co in range(c)])
 
     # ---- meta-network, on pixel rows X [P, C] ----
     def meta_parts(self, k: int, X: np.ndarray):
         t0, s0, c = self.layout[k]
         gamma, beta = self.theta[t0:t0 + c], self.theta[t0 + c:t0 + 2 * c]
-        w = self.theta[t0 + 2 * c:t0 + 2 * c + c * c].reshape(c, c)
+        w = self.block_diagonal(self.theta[t0 + 2 * c:t0 + 2 * c + c * c // self.groups], c)
         mean, var = self.stats[s0:s0 + c], self.stats[s0 + c:s0 + 2 * c]
         inv_std = 1.0 / np.sqrt(var + self.eps)
         n = (X - mean) * inv_std
@@ -105,7 +121,7 @@ class EcottaReference:
                 c = out.shape[1]
                 if len(self.layout) <= k:
                     self.layout.append((t_off, s_off, c))
-                t_off += 2 * c + c * c
+                t_off += 2 * c + c * c // self.groups
                 s_off += 2 * c
                 X = out[0].reshape(c, -1).T  # pixels in (h, w) order, as NHWC
                 if train:
@@ -160,7 +176,7 @@ class EcottaReference:
                 gb = gy + gr * (b > 0)
                 g_theta[t0:t0 + c] = (gb * n).sum(axis=0)
                 g_theta[t0 + c:t0 + 2 * c] = gb.sum(axis=0)
-                g_theta[t0 + 2 * c:t0 + 2 * c + c * c] = (gy.T @ r).reshape(-1)
+                g_theta[t0 + 2 * c:t0 + 2 * c + c * c // self.groups] = self.block_entries(gy.T @ r)
                 dy = (gb * gamma * inv_std).T.reshape(dy.shape)
                 if i == first_point:
                     break

@@ -1,8 +1,9 @@
 """--ecotta: the generated adaptation step (EcoTTA meta-networks) against a numpy reference written from the ONNX
 model (tests/ecotta_numpy.py): loss, gradients (from the SGD updates), updated parameters and running estimates
 over several steps, and the inference after each step; on the host under AddressSanitizer + UBSan, and on the
-emulated Cortex-M7 (QEMU mps2-an500), whose parameters must match the host's. One compile serves every check.
-The pass itself is checked on hand-built IR: where the meta-networks go, what the step keeps, what is refused."""
+emulated Cortex-M7 (QEMU mps2-an500), whose parameters must match the host's. One compile serves every check
+(grouped 1x1 conv blocks, --ecotta-groups 4). `edgec bench --adapt` times the step on the emulated M7. The pass
+itself is checked on hand-built IR: where the meta-networks go, what the step keeps, what is refused."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from semihost_qemu import M7_FLAGS, SEMIHOST, run_on_qemu
 POINTS = {"conv2+relu2": "r2", "conv4+relu4": "r4"}  # edgec layer -> ONNX tensor
 CHANNELS = [12, 16]  # theirs
 LR, REG, MOMENTUM, STEPS = 0.01, 0.5, 0.1, 6
+GROUPS = 4  # the 1x1 conv blocks: 3 and 4 inputs per output channel (1, a full conv, is the same loops)
 
 RECORD_C = r"""
 #include <string.h>
@@ -101,7 +103,7 @@ def deployed(channels: list[int], rng) -> tuple[np.ndarray, np.ndarray]:
     """Warmed-up-like parameters: away from the identity, so that no |y - x| or ReLU sits at a tie."""
     theta, stats = [], []
     for c in channels:
-        theta += [rng.uniform(0.5, 1.5, c), rng.normal(0, 0.2, c), rng.normal(0, 0.15, c * c)]
+        theta += [rng.uniform(0.5, 1.5, c), rng.normal(0, 0.2, c), rng.normal(0, 0.3, c * c // GROUPS)]
         stats += [rng.uniform(0.0, 0.5, c), rng.uniform(0.2, 1.0, c)]
     return np.concatenate(theta).astype(np.float32), np.concatenate(stats).astype(np.float32)
 
@@ -119,7 +121,7 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
     onnx.save(model, tmp_path / "m.onnx")
     out = tmp_path / "out"
     args = ["--ecotta", "2", "--ecotta-points", ",".join(POINTS), "--ecotta-lr", LR, "--ecotta-reg", REG,
-            "--ecotta-momentum", MOMENTUM]
+            "--ecotta-momentum", MOMENTUM, "--ecotta-groups", GROUPS]
     theta0, stats0 = deployed(CHANNELS, np.random.default_rng(1))
     np.save(tmp_path / "init.npy", np.concatenate([theta0, stats0]))
     proc = run_edgec("compile", tmp_path / "m.onnx", "--target", "cortex-m7", "--name", "m", "--no-code-size",
@@ -129,7 +131,8 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
     assert "+ adaptation" in proc.stdout
     report = json.loads((out / "report.json").read_text())
     eco = report["ecotta"]
-    assert [(m["layer"], m["channels"]) for m in eco["meta_networks"]] == list(zip(POINTS, CHANNELS))
+    assert [(m["layer"], m["channels"], m["group_channels"]) for m in eco["meta_networks"]] == \
+        [(p, c, c // GROUPS) for p, c in zip(POINTS, CHANNELS)]
     assert report["adaptation_bytes"] == (eco["arena_bytes_with_adaptation"] - report["arena_bytes"]
                                           + eco["state_bytes"])
     header = (out / "model.h").read_text()
@@ -164,7 +167,7 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
     ref, confident = None, []
     for step in range(STEPS):
         if step % 3 == 0:  # the harness resets after step 2
-            ref = EcottaReference(model, list(POINTS.values()), theta0, stats0, LR, REG, MOMENTUM)
+            ref = EcottaReference(model, list(POINTS.values()), theta0, stats0, LR, REG, MOMENTUM, groups=GROUPS)
         r = ref.step(samples[step])
         confident.append(r["confident"])
         for key, want in (("loss", r["loss"]), ("grad", r["grad"]), ("theta", ref.theta), ("stats", ref.stats),
@@ -257,9 +260,38 @@ def test_pass_refuses_what_it_cannot_adapt_naming_the_node(tmp_path):
     np.save(tmp_path / "bad.npy", np.zeros(3, np.float32))
     with pytest.raises(EdgecError, match="3 values"):
         insert_meta_networks(ir_cnn(), EcottaOptions(parts=1, init=tmp_path / "bad.npy"))
+    with pytest.raises(EdgecError, match="--ecotta-groups 3: conv_b has 8 channels, not a multiple of it"):
+        insert_meta_networks(ir_cnn(), EcottaOptions(parts=1, points=["conv_b"], groups=3))
+    grouped = insert_meta_networks(ir_cnn(), EcottaOptions(parts=1, points=["conv_b"], groups=4))
+    assert grouped.theta.size == 2 * 8 + 8 * 2 and grouped.layout()[0]["group_channels"] == 2
     with pytest.raises(EdgecError, match="--patch"):
         check_compatible("auto", None)
     with pytest.raises(EdgecError, match="float models only"):
         check_compatible("off", object())
     with pytest.raises(EdgecError, match="--input-outside-arena"):
         check_compatible("off", None, input_outside_arena=True)
+
+
+def test_bench_adapt_on_the_emulated_m7(tmp_path):
+    """edgec bench --adapt: the timed call is one adaptation step on the emulated Cortex-M7; instructions and RAM
+    in the table and the JSON. Without --ecotta it is refused before anything is built."""
+    from board_helpers import require_tools
+    from edgec.board.bench import BenchOptions, run_bench
+    from edgec.board.boards import load_board
+
+    require_tools()
+    onnx.save(build_model(), tmp_path / "m.onnx")
+    with pytest.raises(EdgecError, match="--adapt measures an adaptation step: give --ecotta K"):
+        run_bench(tmp_path / "m.onnx", load_board("mps2-an500"), tmp_path / "refused", BenchOptions(adapt=True))
+    out = tmp_path / "r.json"
+    proc = run_edgec("bench", tmp_path / "m.onnx", "--board", "mps2-an500", "--ecotta", "2", "--ecotta-groups",
+                     GROUPS, "--adapt", "--runs", "3", "--no-cycles", "--json", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "adaptation steps" in proc.stdout and "per adaptation step" in proc.stdout
+    r = json.loads(out.read_text())
+    a = r["adaptation"]
+    assert a["timed"] == "adaptation steps" and len(a["losses"]) == 3 and np.isfinite(a["losses"]).all()
+    assert r["latency"]["unit"] == "instructions" and r["instructions"] > 0
+    assert a["adaptation_bytes"] == a["arena_bytes_with_adaptation"] - a["inference_arena_bytes"] + a["state_bytes"]
+    assert r["ram_bytes"] >= a["arena_bytes_with_adaptation"] + a["state_bytes"]  # the arena and the state are .bss
+    assert 0 < r["stack_high_water_bytes"] < r["stack_bytes"]

@@ -2,8 +2,9 @@
  *
  * A meta-network follows one part of the frozen network; x is that part's output, NHWC, `pixels` positions of
  * `channels` values. With n = (x - mean) / sqrt(var + eps) (running estimates), b = gamma * n + beta (the
- * BatchNorm) and r = max(b, 0):  y = b + W r  (a 1x1 conv block, W[co * channels + ci], added residually).
- * theta holds gamma[C], beta[C], W[C * C]; stats holds mean[C], var[C]. */
+ * BatchNorm) and r = max(b, 0):  y = b + W r  (a grouped 1x1 conv block added residually: output channel co
+ * reads the G = group_channels inputs of its group, ci = (co / G) * G + j, weight W[co * G + j]; G = channels is
+ * a full 1x1 conv). theta holds gamma[C], beta[C], W[C * G]; stats holds mean[C], var[C]. */
 #ifndef EDGEC_ECOTTA_F32_H
 #define EDGEC_ECOTTA_F32_H
 
@@ -11,6 +12,7 @@
 
 typedef struct {
     int32_t pixels, channels;
+    int32_t group_channels; /* inputs per output channel of the 1x1 conv block (channels / groups) */
     float eps;
     float momentum;  /* running estimates: stat = (1 - momentum) * stat + momentum * (this sample's stat) */
     float reg_scale; /* the regulariser's weight over the number of elements: lambda / (pixels * channels) */

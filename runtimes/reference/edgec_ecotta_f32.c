@@ -12,16 +12,17 @@ static float meta_bn(const float *x_px, const float *theta, const float *stats, 
 
 static void meta_forward(const float *x, float *y, const float *theta, const float *stats,
                          const edgec_ecotta_meta_params *p) {
-    const int32_t C = p->channels;
+    const int32_t C = p->channels, G = p->group_channels;
     const float *w = theta + 2 * C;
     for (int32_t px = 0; px < p->pixels; ++px) {
         const float *x_px = x + (size_t)px * C;
         float *y_px = y + (size_t)px * C;
         for (int32_t co = 0; co < C; ++co) {
+            const int32_t first = (co / G) * G;
             float acc = 0.0f;
-            for (int32_t ci = 0; ci < C; ++ci) {
-                const float b = meta_bn(x_px, theta, stats, ci, C, p->eps);
-                acc += w[(size_t)co * C + ci] * (b > 0.0f ? b : 0.0f);
+            for (int32_t j = 0; j < G; ++j) {
+                const float b = meta_bn(x_px, theta, stats, first + j, C, p->eps);
+                acc += w[(size_t)co * G + j] * (b > 0.0f ? b : 0.0f);
             }
             y_px[co] = meta_bn(x_px, theta, stats, co, C, p->eps) + acc;
         }
@@ -58,28 +59,30 @@ void edgec_ecotta_meta_backward_f32(const float *EDGEC_RESTRICT x, const float *
                                     const float *EDGEC_RESTRICT stats, float *EDGEC_RESTRICT grad,
                                     float *EDGEC_RESTRICT scratch, float *EDGEC_RESTRICT loss,
                                     const edgec_ecotta_meta_params *p) {
-    const int32_t C = p->channels;
+    const int32_t C = p->channels, G = p->group_channels;
     const float *w = theta + 2 * C;
     float *g_gamma = grad, *g_beta = grad + C, *g_w = grad + 2 * C;
     float *g_y = scratch, *b = scratch + C; /* per pixel: dLoss/dy and the BatchNorm output */
     float reg = 0.0f;
-    for (int32_t i = 0; i < 2 * C + C * C; ++i) grad[i] = 0.0f;
+    for (int32_t i = 0; i < 2 * C + C * G; ++i) grad[i] = 0.0f;
     for (int32_t px = 0; px < p->pixels; ++px) {
         const float *x_px = x + (size_t)px * C;
         for (int32_t c = 0; c < C; ++c) b[c] = meta_bn(x_px, theta, stats, c, C, p->eps);
         for (int32_t co = 0; co < C; ++co) {
+            const int32_t first = (co / G) * G;
             float acc = 0.0f;
-            for (int32_t ci = 0; ci < C; ++ci) acc += w[(size_t)co * C + ci] * (b[ci] > 0.0f ? b[ci] : 0.0f);
+            for (int32_t j = 0; j < G; ++j) acc += w[(size_t)co * G + j] * (b[first + j] > 0.0f ? b[first + j] : 0.0f);
             const float diff = b[co] + acc - x_px[co];
             reg += fabsf(diff);
             g_y[co] = dy[(size_t)px * C + co] + p->reg_scale * (diff > 0.0f ? 1.0f : (diff < 0.0f ? -1.0f : 0.0f));
         }
         for (int32_t ci = 0; ci < C; ++ci) {
             const float r = b[ci] > 0.0f ? b[ci] : 0.0f;
+            const int32_t first = (ci / G) * G, j = ci - first; /* the outputs of ci's group read it as input j */
             float g_r = 0.0f;
-            for (int32_t co = 0; co < C; ++co) {
-                g_w[(size_t)co * C + ci] += g_y[co] * r;
-                g_r += w[(size_t)co * C + ci] * g_y[co];
+            for (int32_t co = first; co < first + G; ++co) {
+                g_w[(size_t)co * G + j] += g_y[co] * r;
+                g_r += w[(size_t)co * G + j] * g_y[co];
             }
             const float g_b = g_y[ci] + (b[ci] > 0.0f ? g_r : 0.0f);
             const float inv_std = 1.0f / sqrtf(stats[C + ci] + p->eps);

@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 
 from ..config import Config, load_config
+from ..errors import EdgecError
 from ..reference import describe_reference, random_inputs, reference_executor, reference_inputs
 from ..reference_child import run_reference_isolated
 from .boards import Board
@@ -41,6 +42,8 @@ class BenchOptions:
     patch: object = None  # passes.patch_search.PatchOptions: patch-based scheduling (default: layer by layer)
     checksum: bool = False  # the firmware checks the weights' CRC-32 at start-up
     cycles: bool = True  # emulated boards: count the instruction mix with the QEMU plugin and estimate cycles
+    ecotta: object = None  # passes.ecotta.EcottaOptions: compile with meta-networks and <name>_adapt()
+    adapt: bool = False  # time adaptation steps (<name>_adapt on the input) instead of inferences
 
 
 def input_bytes(report: dict, inputs: list[np.ndarray]) -> bytes:
@@ -85,12 +88,16 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
     baud = int(config.serial.get("baud", 115200))
     rtol, atol = float(config.verify.get("rtol", 1e-4)), float(config.verify.get("atol", 1e-5))
 
+    if opts.adapt and (opts.ecotta is None or not opts.ecotta.enabled):
+        raise EdgecError("bench --adapt measures an adaptation step: give --ecotta K as for compile")
+    if opts.adapt and opts.layers:
+        raise EdgecError("bench --adapt cannot profile layers (--layers): the step is not the inference's layers")
     timing = load_timing(board.target) if board.emulated and opts.cycles and has_timing(board.target) else None
     plugin = build_plugin() if timing is not None else None  # before the firmware: a missing compiler fails fast
     done = step(f"building firmware for {board.name}", 1)
     fw: FirmwareBuild = build_firmware(model, board, out_dir, opts.name, config, opts.import_options,
                                        profile_layers=opts.layers, patch=opts.patch,
-                                       checksum=opts.checksum)
+                                       checksum=opts.checksum, ecotta=opts.ecotta, adapt=opts.adapt)
     done()
     report = fw.report
     inputs = random_inputs(report, opts.seed)
@@ -98,7 +105,8 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
     bindings = getattr(opts.import_options, "bindings", None)
     rounding = report.get("int8_rounding")
     fed = reference_inputs(report, inputs)  # the model file's own inputs (--int8-input: back to float)
-    expected, exact = expected_results(report, run_reference_isolated(model, names, [fed], bindings, rounding)[0])
+    if not opts.adapt:
+        expected, exact = expected_results(report, run_reference_isolated(model, names, [fed], bindings, rounding)[0])
     data = input_bytes(report, inputs)
 
     with ExitStack() as stack:
@@ -135,7 +143,11 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         layer_counts = client.layers() if opts.layers else None  # of the last run
 
     first = replies[0]
-    check = compare(first.results, expected, exact, rtol, atol)
+    if opts.adapt:  # no reference executor adapts: tests/test_ecotta.py holds the step to numpy and the host
+        check = {"outputs_match": None, "max_abs_error": None,
+                 "problem": None if all(np.isfinite(r.results).all() for r in replies) else "a non-finite loss"}
+    else:
+        check = compare(first.results, expected, exact, rtol, atol)
     stable = all(r.results == first.results for r in replies)
     result = {
         "board": board.name,
@@ -164,6 +176,13 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
     }
     if layer_counts is not None:
         result["layers"] = layer_profile(report, layer_counts)
+    if "adaptation_bytes" in report:
+        eco = report["ecotta"]
+        result["adaptation"] = {
+            "timed": "adaptation steps" if opts.adapt else "inferences",
+            "adaptation_bytes": report["adaptation_bytes"], "inference_arena_bytes": report["arena_bytes"],
+            "arena_bytes_with_adaptation": eco["arena_bytes_with_adaptation"], "state_bytes": eco["state_bytes"],
+            "parameters": eco["parameters"], "losses": [r.results[0] for r in replies] if opts.adapt else None}
     if board.emulated:
         counts = [r.instructions for r in replies]
         result["latency"] = {"unit": "instructions", **summary(counts), "per_run": counts}

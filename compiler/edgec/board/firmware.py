@@ -118,11 +118,13 @@ def overflow_message(board: Board, region: str, n: int, sections: list[str]) -> 
 
 def build_firmware(model: Path, board: Board, out_dir: Path, name: str | None = None,
                    config: Config | None = None, import_options=None, main: Path | None = None,
-                   profile_layers: bool = False, patch=None, checksum: bool = False) -> FirmwareBuild:
+                   profile_layers: bool = False, patch=None, checksum: bool = False, ecotta=None,
+                   adapt: bool = False) -> FirmwareBuild:
     """model -> out_dir/{model/ (generated C), firmware.elf, firmware.map, link.ld, edgec_glue.c, firmware.json}.
     profile_layers: the model reads the timer after every layer, for the `layers` command (a few instructions
     per layer more in the totals). patch: passes.patch_search.PatchOptions (default: layer by layer). checksum:
-    the model gets <name>_check() (the weights' CRC-32), which the firmware runs at start-up."""
+    the model gets <name>_check() (the weights' CRC-32), which the firmware runs at start-up. ecotta:
+    passes.ecotta.EcottaOptions (meta-networks and <name>_adapt); adapt: the timed call is an adaptation step."""
     from ..pipeline import CompileOptions, compile_model
 
     config = config or load_config()
@@ -138,10 +140,13 @@ def build_firmware(model: Path, board: Board, out_dir: Path, name: str | None = 
         opts.import_options = import_options
     if patch is not None:
         opts.patch = patch
+    if ecotta is not None:
+        opts.ecotta = ecotta
     result = compile_model(model, target, out_dir / "model", opts, config, check_fit=False)
-    zero_copy = input_preserved(result.graph, result.plan)
+    # an adaptation step has its own plan, which may write where the inference plan keeps the input
+    zero_copy = input_preserved(result.graph, result.plan) and not result.generated.adaptation
     glue = out_dir / "edgec_glue.c"
-    glue.write_text(glue_source(result.report, zero_copy))
+    glue.write_text(glue_source(result.report, zero_copy, adapt))
     sources = template_sources(board, main) + c_sources(out_dir / "model") + [glue]
     elf, mapfile, sizes = link_firmware(board, sources, [out_dir / "model"], out_dir, config,
                                         what=f"model '{result.report['name']}'",

@@ -36,7 +36,9 @@ def c_float(x: float) -> str:
     return repr(float(np.float32(x))) + "f"
 
 
-def glue_source(report: dict, zero_copy: bool) -> str:
+def glue_source(report: dict, zero_copy: bool, adapt: bool = False) -> str:
+    """adapt (edgec bench --adapt): the timed call is one adaptation step on the loaded input (--ecotta), and the
+    one result it prints is that step's loss."""
     name, upper = report["name"], report["name"].upper()
     ins, outs = report["inputs"], report["outputs"]
     total_in = sum(t["bytes"] for t in ins)
@@ -78,6 +80,18 @@ def glue_source(report: dict, zero_copy: bool) -> str:
         for i, t in enumerate(ins if not outside else []):
             lines.append(f"    memcpy({name}_input({i}), db.bytes + {offsets[i]}, {t['bytes']});")
         lines.append("}")
+    if adapt:
+        lines += [
+            "",
+            "/* edgec bench --adapt: one adaptation step per timed call; the result is its loss. */",
+            f"int edgec_run(void) {{ return {name}_adapt({name}_input(0)); }}",
+            (f"int edgec_check(void) {{ return {name}_check(); }}" if "weights_crc32" in report else
+             "int edgec_check(void) { return 0; } /* compiled without --checksum */"),
+            "uint32_t edgec_result_count(void) { return 1u; }",
+            f"float edgec_result(uint32_t i) {{ return i == 0u ? {name}_adapt_loss() : 0.0f; }}",
+            "",
+        ]
+        return "\n".join(lines)
     lines += [
         "",
         f"int edgec_run(void) {{ return {name}_run({run_args}); }}",

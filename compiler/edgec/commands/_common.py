@@ -59,6 +59,9 @@ def add_ecotta_options(p: argparse.ArgumentParser) -> None:
                    help="--ecotta: weight of the self-distilled regulariser (default 0.5)")
     p.add_argument("--ecotta-momentum", type=float, default=0.05,
                    help="--ecotta: running estimates' blend of each new sample (default 0.05)")
+    p.add_argument("--ecotta-groups", type=int, default=1, metavar="G",
+                   help="--ecotta: groups of each meta-network's 1x1 conv block: C*C/G trainable weights "
+                        "(default 1: a full 1x1 conv)")
     p.add_argument("--ecotta-init", type=Path, metavar="FILE.npy",
                    help="--ecotta: deployed meta-network parameters (a warm-up's; theta then statistics, flat)")
 
@@ -69,10 +72,12 @@ def ecotta_options(args):
     points = [p for p in args.ecotta_points.split(",") if p]
     if args.ecotta < 0 or (points and len(points) != args.ecotta):
         raise EdgecError(f"--ecotta {args.ecotta} with {len(points)} --ecotta-points: give K >= 1 and K points")
-    if args.ecotta and not (args.ecotta_lr > 0 and args.ecotta_reg >= 0 and 0 <= args.ecotta_momentum <= 1):
-        raise EdgecError("--ecotta-lr must be > 0, --ecotta-reg >= 0, --ecotta-momentum in [0, 1]")
+    if args.ecotta and not (args.ecotta_lr > 0 and args.ecotta_reg >= 0 and 0 <= args.ecotta_momentum <= 1
+                            and args.ecotta_groups >= 1):
+        raise EdgecError("--ecotta-lr must be > 0, --ecotta-reg >= 0, --ecotta-momentum in [0, 1], "
+                         "--ecotta-groups >= 1")
     return EcottaOptions(parts=args.ecotta, points=points, lr=args.ecotta_lr, reg_weight=args.ecotta_reg,
-                         momentum=args.ecotta_momentum, init=args.ecotta_init)
+                         momentum=args.ecotta_momentum, groups=args.ecotta_groups, init=args.ecotta_init)
 
 
 def patch_options(args):

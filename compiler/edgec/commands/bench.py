@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._common import add_checksum_option, add_model_options, add_patch_options, import_options, patch_options
+from ._common import (add_checksum_option, add_ecotta_options, add_model_options, add_patch_options, ecotta_options,
+                      import_options, patch_options)
 
 
 def register(sub) -> None:
@@ -13,6 +14,10 @@ def register(sub) -> None:
     add_model_options(p)
     add_patch_options(p)
     add_checksum_option(p)
+    add_ecotta_options(p)
+    p.add_argument("--adapt", action="store_true",
+                   help="with --ecotta K and --board: time adaptation steps (<name>_adapt on the input) instead of "
+                        "inferences")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--board", "-b", help="board name (see `edgec boards`)")
     where.add_argument("--target", "-t",
@@ -58,13 +63,15 @@ def run(args) -> int:
     if args.runs < 1:
         raise EdgecError("--runs must be at least 1")
     if args.target:
+        if args.adapt or args.ecotta:
+            raise EdgecError("--ecotta / --adapt run on a board (--board), not with --target")
         return run_target(args)
     console = Console(stderr=True)
     board = load_board(args.board)
     opts = BenchOptions(runs=args.runs, seed=args.seed, timeout=args.timeout, port=args.port, flash_tool=args.tool,
                         flash=not args.no_flash, name=args.name, import_options=import_options(args),
                         patch=patch_options(args), layers=args.layers, checksum=args.checksum,
-                        cycles=not args.no_cycles)
+                        cycles=not args.no_cycles, ecotta=ecotta_options(args), adapt=args.adapt)
     with tempfile.TemporaryDirectory(prefix="edgec-bench-") as tmp, \
             Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                      TimeElapsedColumn(), console=console, transient=True) as progress:
@@ -75,24 +82,39 @@ def run(args) -> int:
         result = run_bench(args.model, board, args.output or Path(tmp) / "fw", opts, load_config(args.config), step)
 
     lat = result["latency"]
-    t = Table(title=f"{result['model_name']} on {board.name}" + (" (QEMU)" if board.emulated else ""))
+    adapting = args.adapt
+    t = Table(title=f"{result['model_name']} on {board.name}" + (" (QEMU)" if board.emulated else "")
+              + (": adaptation steps" if adapting else ""))
     t.add_column("")
     t.add_column("value", justify="right")
     unit = lat["unit"]
-    t.add_row(f"latency min / median / max ({unit})", f"{lat['min']:,.0f} / {lat['median']:,.0f} / {lat['max']:,.0f}")
+    per = " per adaptation step" if adapting else ""
+    t.add_row(f"latency{per} min / median / max ({unit})", f"{lat['min']:,.0f} / {lat['median']:,.0f} / {lat['max']:,.0f}")
     if "cycles_estimate" in result:
-        t.add_row(f"estimated cycles, one inference ({result['cycles_model']['core']} model)",
+        t.add_row(f"estimated cycles, one {'adaptation step' if adapting else 'inference'} "
+                  f"({result['cycles_model']['core']} model)",
                   f"~{result['cycles_estimate']:,}")
     if "latency_us" in result:
         us = result["latency_us"]
         t.add_row(f"latency (µs at {result['cpu_hz'] / 1e6:g} MHz)", f"{us['min']:,.1f} / {us['median']:,.1f} / {us['max']:,.1f}")
     t.add_row("arena", f"{result['arena_bytes']:,} B")
+    if "adaptation" in result:
+        a = result["adaptation"]
+        t.add_row("  + adaptation (arena growth + state)",
+                  f"{a['adaptation_bytes']:,} B (arena {a['arena_bytes_with_adaptation']:,} B while adapting, "
+                  f"state {a['state_bytes']:,} B)")
     t.add_row("stack high-water / reserved", f"{result['stack_high_water_bytes']:,} / {result['stack_bytes']:,} B")
     t.add_row("flash (.text+.rodata)", f"{result['flash_bytes']:,} B")
     t.add_row("RAM (.data+.bss)", f"{result['ram_bytes']:,} B")
-    t.add_row("reference", result["reference"])
-    t.add_row("outputs match reference", ("[green]yes[/green]" if result["outputs_match"] else "[red]NO[/red]")
-              + f" (max abs error {result['max_abs_error']:.3g})" if result["max_abs_error"] is not None else "[red]NO[/red]")
+    if not adapting:
+        t.add_row("reference", result["reference"])
+    if adapting:
+        losses = result["adaptation"]["losses"]
+        t.add_row("loss of the first / last step", f"{losses[0]:.3f} / {losses[-1]:.3f}")
+    else:
+        t.add_row("outputs match reference", ("[green]yes[/green]" if result["outputs_match"] else "[red]NO[/red]")
+                  + f" (max abs error {result['max_abs_error']:.3g})" if result["max_abs_error"] is not None
+                  else "[red]NO[/red]")
     Console().print(t)
     if "layers" in result:
         Console().print(layer_table(result["layers"], unit))
@@ -105,6 +127,10 @@ def run(args) -> int:
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
         print(f"wrote {args.json}")
+    if adapting:
+        if result.get("problem"):
+            raise EdgecError(f"adaptation on {board.name}: {result['problem']}")
+        return 0
     if not result["outputs_match"]:
         hint = ""
         if (getattr(args, "int8_rounding", "tflm") == "tflm" and "fully_connected_s8" in result["ops"]

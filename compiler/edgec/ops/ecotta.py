@@ -17,7 +17,7 @@ def state(ctx, what: str) -> str:
 def meta_params(node, ctx) -> str:
     a = node.attrs
     return ctx.static_params("edgec_ecotta_meta_params",
-                             dict(pixels=a["pixels"], channels=a["channels"], eps=np.float32(a["eps"]),
+                             dict(pixels=a["pixels"], channels=a["channels"], group_channels=a["group_channels"], eps=np.float32(a["eps"]),
                                   momentum=np.float32(a["momentum"]), reg_scale=np.float32(a["reg_scale"])))
 
 

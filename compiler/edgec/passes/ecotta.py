@@ -2,7 +2,8 @@
 
 The frozen network is cut after K of its convolutions (the partition points: given by name, or the K conv outputs
 with the fewest bytes, which keeps what the step must hold small). After each point a meta-network runs: a
-BatchNorm on running estimates and a 1x1 conv block added residually (runtimes/include/edgec_ecotta_f32.h). Only
+BatchNorm on running estimates and a 1x1 conv block added residually (runtimes/include/edgec_ecotta_f32.h), grouped
+with `--ecotta-groups`: its weights are most of what adaptation adds to RAM. Only
 the meta-networks learn; their parameters live in RAM, the deployed copy in flash (`<name>_reset()`).
 
 The adaptation step is a second graph over the same tensors, planned by the same planner into the same arena:
@@ -40,6 +41,7 @@ class EcottaOptions:
     lr: float = 0.001
     reg_weight: float = 0.5  # lambda of the self-distilled regulariser
     momentum: float = 0.05  # running estimates: blend of each new sample
+    groups: int = 1  # of each meta-network's 1x1 conv block (1: full C x C; more: C x C / groups weights)
     eps: float = 1e-5
     entropy_margin: float = 0.4  # confident: entropy < margin * ln(classes) (EATA's, as EcoTTA uses)
     init: Path | None = None  # .npy of the deployed parameters (a warm-up's result), in the layout of `layout`
@@ -58,10 +60,11 @@ class MetaNet:
     channels: int
     theta_offset: int  # gamma, beta, W in the trainable parameters
     stats_offset: int  # mean, var in the running estimates
+    group_channels: int  # inputs per output channel of its 1x1 conv block
 
     @property
     def trainable(self) -> int:
-        return 2 * self.channels + self.channels * self.channels
+        return 2 * self.channels + self.channels * self.group_channels
 
 
 @dataclass
@@ -84,7 +87,7 @@ class Ecotta:
 
     def layout(self) -> list[dict]:
         return [{"layer": m.layer, "tensor": m.tensor, "pixels": m.pixels, "channels": m.channels,
-                 "theta_offset": m.theta_offset, "stats_offset": m.stats_offset} for m in self.metas]
+                 "group_channels": m.group_channels, "theta_offset": m.theta_offset, "stats_offset": m.stats_offset} for m in self.metas]
 
 
 def check_compatible(patch_mode: str, quantize, input_outside_arena: bool = False) -> None:
@@ -156,8 +159,14 @@ def insert_meta_networks(graph: Graph, options: EcottaOptions) -> Ecotta:
         for t in graph.tensors.values():  # views of x now view y
             if t.alias_of == x:
                 t.alias_of = y
-        meta = MetaNet(node.name or x, x, y, int(np.prod(shape[:-1])), int(shape[-1]), theta_off, stats_off)
-        attrs = {"meta": k, "pixels": meta.pixels, "channels": meta.channels, "theta_offset": theta_off,
+        channels = int(shape[-1])
+        if channels % options.groups:
+            raise EdgecError(f"--ecotta-groups {options.groups}: {node.name or x} has {channels} channels, not a "
+                             "multiple of it")
+        meta = MetaNet(node.name or x, x, y, int(np.prod(shape[:-1])), channels, theta_off, stats_off,
+                       channels // options.groups)
+        attrs = {"meta": k, "pixels": meta.pixels, "channels": meta.channels,
+                 "group_channels": meta.group_channels, "theta_offset": theta_off,
                  "stats_offset": stats_off, "eps": options.eps, "momentum": options.momentum,
                  "reg_scale": options.reg_weight / (meta.pixels * meta.channels)}
         graph.nodes.insert(graph.nodes.index(node) + 1, Node("ecotta_meta", [x], [y], attrs,
