@@ -156,14 +156,23 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
         f" * Memory: one device buffer of {upper}_ARENA_BYTES bytes (inputs, outputs and every intermediate, at the",
         f" * memory planner's offsets) and one of {upper}_WEIGHTS_BYTES bytes of weights. Not reentrant.",
         " */",
+    ]
+    return "\n".join(lines + gpu_model_declarations(graph, plan, prefix, upper, weights_bytes, "edgec_opencl.h"))
+
+
+def gpu_model_declarations(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights_bytes: int,
+                           runtime_header: str) -> list[str]:
+    """model.h of a GPU build after its comment: sizes, each input's and output's shape, and the API (the same
+    for the OpenCL and the Vulkan host)."""
+    lines = [
         f"#ifndef {upper}_MODEL_H",
         f"#define {upper}_MODEL_H",
         "",
         "#include <stddef.h>",
         "#include <stdint.h>",
-        '#include "edgec_opencl.h"',
+        f'#include "{runtime_header}"',
         "",
-        f"#define {upper}_ARENA_BYTES {plan.arena_bytes}u",
+    f"#define {upper}_ARENA_BYTES {plan.arena_bytes}u",
         f"#define {upper}_WEIGHTS_BYTES {weights_bytes}u",
         f"#define {upper}_NUM_INPUTS {len(graph.inputs)}",
         f"#define {upper}_NUM_OUTPUTS {len(graph.outputs)}",
@@ -188,7 +197,7 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
         f"int {prefix}_failed_layer(void);",
         "", "#ifdef __cplusplus", "}", "#endif", "", f"#endif /* {upper}_MODEL_H */", "",
     ]
-    return "\n".join(lines)
+    return lines
 
 
 def emit_model_c(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, source: str, launch_c: list[str],

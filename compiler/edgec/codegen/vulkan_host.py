@@ -17,7 +17,7 @@ from ..errors import EdgecError
 from ..ir import Graph
 from ..memory.plan import MemoryPlan
 from .c_emitter import GeneratedC, c_identifier, run_params
-from .opencl_host import OpenCLLayout, emit_weights
+from .opencl_host import OpenCLLayout, emit_weights, gpu_model_declarations
 from .opencl_kernels import Launch, node_launches
 from .vulkan_shaders import VULKAN_RUNTIME, compile_template, template_source
 
@@ -113,39 +113,8 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
         f" * memory planner's offsets), one of {upper}_WEIGHTS_BYTES bytes of weights, and a host-visible staging",
         " * buffer for the inputs and outputs. Not reentrant.",
         " */",
-        f"#ifndef {upper}_MODEL_H",
-        f"#define {upper}_MODEL_H",
-        "",
-        "#include <stddef.h>",
-        "#include <stdint.h>",
-        '#include "edgec_vulkan.h"',
-        "",
-        f"#define {upper}_ARENA_BYTES {plan.arena_bytes}u",
-        f"#define {upper}_WEIGHTS_BYTES {weights_bytes}u",
-        f"#define {upper}_NUM_INPUTS {len(graph.inputs)}",
-        f"#define {upper}_NUM_OUTPUTS {len(graph.outputs)}",
-        f"#define {upper}_NUM_LAYERS {len(graph.nodes)}",
     ]
-    for kind, names in (("INPUT", graph.inputs), ("OUTPUT", graph.outputs)):
-        for i, tname in enumerate(names):
-            t = graph.tensors[tname]
-            p = f"{upper}_{kind}{i}"
-            lines += ["", f"/* {kind.lower()} {i}: '{tname}' {t.dtype}{list(t.shape)} */",
-                      f"#define {p}_RANK {len(t.shape)}",
-                      f"#define {p}_SHAPE {{{', '.join(str(d) for d in t.shape) or '1'}}}",
-                      f"#define {p}_ELEMS {t.elems}u", f"#define {p}_BYTES {t.nbytes}u"]
-    params = run_params(graph)
-    lines += [
-        "", "#ifdef __cplusplus", 'extern "C" {', "#endif", "",
-        f"int {prefix}_init(void);",
-        f"int {prefix}_run({params});",
-        f"int {prefix}_run_profiled({params}, uint64_t *layer_ns);",
-        f"void {prefix}_deinit(void);",
-        f"const char *{prefix}_error_detail(void);",
-        f"int {prefix}_failed_layer(void);",
-        "", "#ifdef __cplusplus", "}", "#endif", "", f"#endif /* {upper}_MODEL_H */", "",
-    ]
-    return "\n".join(lines)
+    return "\n".join(lines + gpu_model_declarations(graph, plan, prefix, upper, weights_bytes, "edgec_vulkan.h"))
 
 
 def spirv_array(name: str, words: list[int]) -> list[str]:
