@@ -105,17 +105,20 @@ def ort_qdq_model(work: Path) -> Path:
 
 
 def float_ops_tflite(work: Path) -> Path:
-    """The float importer's own converters in one small model (tests/test_float_tflite_ops.py's cases): LSTM,
-    detection post-processing, the index-map data movement, gathers, arg / cumsum / cast, resizes, folded shapes."""
+    """The float importer's own converters in one small model (tests/test_float_tflite_ops.py's cases): LSTM and
+    SVDF (state kept between runs), detection post-processing, the index-map data movement, gathers, arg / cumsum
+    / cast, resizes, folded shapes."""
     from tflite_builder import TFLiteBuilder
 
     import test_float_tflite_ops as cases
 
     b = TFLiteBuilder(seed=2)
     inputs, outputs = [], []
-    for name in ("lstm", "detection_postprocess", "pads", "space_depth_batch", "broadcast_tile_reverse", "gathers",
-                 "arg_cumsum_cast", "resizes", "shapes_at_compile_time"):
-        ins, outs = cases.CASES[name][0](b)
+    builds = [cases.STATEFUL["lstm"], cases.STATEFUL["svdf"]] + [cases.CASES[name][0] for name in (
+        "detection_postprocess", "pads", "space_depth_batch", "broadcast_tile_reverse", "gathers", "arg_cumsum_cast",
+        "resizes", "shapes_at_compile_time")]
+    for build in builds:
+        ins, outs = build(b)
         inputs += ins
         outputs += outs
     path = work / "float_ops.tflite"

@@ -4,15 +4,17 @@ Each case writes one operator (or a few of one family) with random shapes into a
 (tests/tflite_builder.py; no converter needed). All cases go into one model per seed, so one compile and one
 sanitizer build check them all: the outputs must match LiteRT within 1e-5 (relative to 1 + |reference|), bool
 and integer outputs exactly. LiteRT runs its builtin kernels without the XNNPACK delegate (the reference
-resolver lacks some of these operators at version 1), with its variables (LSTM state) reset before each
-invocation: edgec starts every run from zero state (frontend/tflite_lstm.py)."""
+resolver lacks some of these operators at version 1). The operators with state kept between runs (SVDF,
+UNIDIRECTIONAL_SEQUENCE_LSTM) are checked over a sequence of runs, without a reset, as LiteRT runs them."""
 
 from __future__ import annotations
+
+import subprocess
 
 import numpy as np
 import pytest
 from ai_edge_litert import schema_py_generated as S
-from edgec.build.host import build_host_executable, run_host_executable_many
+from edgec.build.host import SANITIZE_FLAGS, WARNING_FLAGS, build_host_executable, c_sources, run_host_executable_many
 from edgec.frontend.tflite import SUPPORTED_OPS
 from edgec.pipeline import CompileOptions, compile_model
 from tflite_builder import TFLiteBuilder
@@ -391,8 +393,6 @@ CASES = {
     "shapes_at_compile_time": (shapes_at_compile_time, "any"),
     "embedding_lookup": (embedding_lookup, "ids"),
     "detection_postprocess": (detection_postprocess, "scores"),
-    "lstm": (lstm(False, False), "any"),
-    "lstm_time_major_peepholes": (lstm(True, True), "any"),
 }
 
 
@@ -434,7 +434,7 @@ def litert_builtin(path):
 
 def test_every_float_operator_is_in_the_supported_list():
     b = TFLiteBuilder(seed=0)
-    for build, _ in CASES.values():
+    for build in [build for build, _ in CASES.values()] + list(STATEFUL.values()):
         build(b)
     kinds = {f"CUSTOM:{code[1]}" if isinstance(code, tuple) else
              next(k for k, v in vars(S.BuiltinOperator).items() if v == code) for code in b.opcodes}
@@ -453,7 +453,6 @@ def test_float_operators_match_litert(seed, tmp_path):
                for _ in range(RUNS)]
     want = []
     for inputs in batches:
-        interp.reset_all_variables()
         for d, x in zip(interp.get_input_details(), inputs):
             interp.set_tensor(d["index"], x)
         interp.invoke()
@@ -493,3 +492,64 @@ def test_an_operator_edgec_refuses_is_named_with_its_reason(tmp_path):
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
     name = b.tensors[outputs[0]].name.decode()
     assert f"'{name}' (UNIDIRECTIONAL_SEQUENCE_LSTM): cell_clip 3.0" in proc.stderr, proc.stderr
+
+
+def svdf(b):
+    """SVDF with a memory of several steps: its state must carry from one run to the next."""
+    batch, inp, units, rank, memory = (int(v) for v in b.rng.integers(1, 6, 5))
+    memory += 1
+    x, y = f32(b, [batch, inp]), f32(b, [batch, units])
+    state = f32(b, [batch, units * rank * memory])
+    b.tensors[state].isVariable = True
+    b.op("SVDF", [x, weights(b, units * rank, inp), weights(b, units * rank, memory), weights(b, units), state], [y],
+         options(S.SVDFOptionsT, rank=rank, fusedActivationFunction=S.ActivationFunctionType.RELU))
+    return [x], [y]
+
+
+STATEFUL = {"svdf": svdf, "lstm": lstm(False, False), "lstm_time_major_peepholes": lstm(True, True)}
+
+
+@pytest.mark.parametrize("case", list(STATEFUL))
+def test_state_is_kept_between_runs_as_litert_keeps_it(case, tmp_path):
+    """Runs in sequence, with no reset: SVDF's memory and the LSTM's h and c carry over on both sides alike; then
+    <name>_reset_state() starts them over (the generated C, run again on the first input)."""
+    b = TFLiteBuilder(seed=len(case))
+    inputs, outputs = STATEFUL[case](b)
+    path = tmp_path / "stateful.tflite"
+    path.write_bytes(b.finish(inputs, outputs))
+    interp = litert_builtin(path)
+    rng = np.random.default_rng(len(case))
+    batches = [[sample("any", d["shape"], rng) for d in interp.get_input_details()] for _ in range(6)]
+    want = []
+    for inputs_k in batches:
+        for d, x in zip(interp.get_input_details(), inputs_k):
+            interp.set_tensor(d["index"], x)
+        interp.invoke()
+        want.append(np.array(interp.get_tensor(interp.get_output_details()[0]["index"])))
+    result = compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    variables = [i for i in b.operators[-1].inputs if i >= 0 and b.tensors[i].isVariable]
+    assert result.report["state_bytes"] == sum(4 * int(np.prod(b.shape(i))) for i in variables)
+    exe = build_host_executable(result.out_dir, result.report, tmp_path / "build", sanitize=True)
+    got = run_host_executable_many(exe, result.report, batches, tmp_path / "run")
+    for k, (g, w) in enumerate(zip(got, want)):
+        np.testing.assert_allclose(g[0], w.reshape(g[0].shape), rtol=TOLERANCE, atol=TOLERANCE, err_msg=f"run {k}")
+    assert not np.allclose(want[0], want[-1]), "the memory makes no difference"
+
+    # <name>_reset_state(): the first input again gives the first output again, and without it does not
+    driver = tmp_path / "reset.c"
+    driver.write_text("""#include <stdio.h>
+#include <string.h>
+#include "model.h"
+int main(void) {
+    static float x[STATEFUL_INPUT0_ELEMS], first[STATEFUL_OUTPUT0_ELEMS], again[STATEFUL_OUTPUT0_ELEMS], later[STATEFUL_OUTPUT0_ELEMS];
+    for (unsigned i = 0; i < STATEFUL_INPUT0_ELEMS; ++i) x[i] = (float)(i % 7) * 0.25f - 0.5f;
+    if (stateful_run(x, first) || stateful_run(x, later)) return 2;
+    stateful_reset_state();
+    if (stateful_run(x, again)) return 2;
+    return memcmp(first, again, sizeof first) != 0 ? 3 : memcmp(first, later, sizeof first) == 0 ? 4 : 0;
+}
+""")
+    exe = tmp_path / "reset"
+    subprocess.run(["gcc", "-std=c99", *WARNING_FLAGS, *SANITIZE_FLAGS, "-I", str(result.out_dir),
+                    *map(str, c_sources(result.out_dir)), str(driver), "-o", str(exe), "-lm"], check=True)
+    assert subprocess.run([str(exe)]).returncode == 0

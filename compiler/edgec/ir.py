@@ -60,6 +60,9 @@ class Tensor:
     data: np.ndarray | None = None  # set for constants (weights), which live in flash
     quant: QuantParams | None = None
     alias_of: str | None = None  # a view (reshape) that shares the storage of another tensor
+    # kept from one run to the next (an SVDF's memory, a TFLite LSTM's h and c): its own static buffer, not the
+    # arena; zero at start-up and after <name>_reset_state()
+    state: bool = False
 
     @property
     def is_const(self) -> bool:
@@ -99,6 +102,15 @@ class Graph:
     def outside_arena(self, root: str) -> bool:
         """True for the storage root of an input that lives in the caller's buffer."""
         return self.inputs_outside_arena and root in self.inputs
+
+    def state_tensors(self) -> list[str]:
+        """The tensors kept between runs (Tensor.state) that some node reads or writes, in node order."""
+        seen: list[str] = []
+        for node in self.nodes:
+            for name in node.inputs + node.outputs:
+                if self.tensors[name].state and name not in seen:
+                    seen.append(name)
+        return seen
 
     def add_tensor(self, tensor: Tensor) -> Tensor:
         if tensor.name in self.tensors:

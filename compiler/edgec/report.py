@@ -60,13 +60,15 @@ def build_report(graph: Graph, plan: MemoryPlan, target: Target, name: str, code
         })
     code_bytes = (code_sizes["text"] + code_sizes["rodata"] - weights_bytes) if code_sizes else None
     flash_bytes = weights_bytes + (code_bytes or 0)
-    ram_bytes = plan.arena_bytes
+    kept = sum(graph.tensors[t].nbytes for t in graph.state_tensors())  # kept between runs, beside the arena
+    ram_bytes = plan.arena_bytes + kept
     report = {
         "name": name,
         "target": target.name,
         "arena_bytes": plan.arena_bytes,
         "arena_bytes_excluding_input": arena_excluding_inputs(graph, plan, planner),
         "arena_lower_bound_bytes": plan.lower_bound,
+        **({"state_bytes": kept} if kept else {}),
         "planner": plan.planner,
         # The lower bound is over the buffers the arena holds: after in-place ops took over their inputs' buffers.
         "in_place_ops": len(plan.in_place),
@@ -167,6 +169,9 @@ def print_report(report: dict, console=None) -> None:
                         "--input-outside-arena would make it this")
     summary.add_row("  lower bound", f"{report['arena_lower_bound_bytes']:,}", "",
                     f"planner: {report['planner']}; after {report['in_place_ops']} in-place ops")
+    if report.get("state_bytes"):
+        summary.add_row("state (SRAM)", f"{report['state_bytes']:,}", "",
+                        "kept between runs, beside the arena; <name>_reset_state() zeroes it")
     if "adaptation_bytes" in report:
         eco = report["ecotta"]
         summary.add_row("  + adaptation", f"{report['adaptation_bytes']:,}", "",

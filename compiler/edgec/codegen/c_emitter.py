@@ -66,6 +66,8 @@ class EmitContext:
             return self.weight_symbols[tensor]
         qual = "const " if const else ""
         root = self.graph.storage_root(tensor)
+        if self.graph.tensors[root].state:
+            return f"(({qual}{ctype} *){state_symbol(self.prefix, root)})"
         if self.graph.outside_arena(root):  # read where the caller keeps it; the planner lets nothing write there
             arg = input_arg(self.graph, root)
             return f"((const {ctype} *){arg})" if const else f"(({ctype} *)(uintptr_t){arg})"
@@ -274,6 +276,11 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
            f" *       Recomputes the CRC-32 of the weights ({upper}_WEIGHTS_CRC32, edgec compile --checksum). Returns 0",
            " *       if they are intact, -1 if any byte differs: call it at start-up where weights can be damaged.",
            " *"] if crc is not None else []),
+        *([f" *   void {prefix}_reset_state(void);",
+           f" *       The model keeps {upper}_STATE_BYTES bytes of state from one run to the next (an SVDF's memory, an",
+           " *       LSTM's h and c, as TFLite's variable tensors): zero at start-up; this zeroes it again, e.g.",
+           " *       before each independent sequence.",
+           " *"] if graph.state_tensors() else []),
         *(adapt.header_doc if adapt else []),
         " * Per-layer profiling: built with -DEDGEC_PROFILE_LAYERS, the model calls edgec_layer_done(k) (which you",
         " * provide) after layer k, k = 0 .. NUM_LAYERS - 1 in report.json's order, and edgec_layer_done(-1) before",
@@ -293,6 +300,7 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
         *(adapt.header_defines if adapt else []),
         f"#define {upper}_WEIGHTS_BYTES {weights_bytes}u",
         *([f"#define {upper}_INPUTS_OUTSIDE_ARENA 1"] if graph.inputs_outside_arena and graph.inputs else []),
+        *([f"#define {upper}_STATE_BYTES {state_bytes(graph)}u"] if graph.state_tensors() else []),
         *([f"#define {upper}_WEIGHTS_CRC32 0x{crc:08x}u"] if crc is not None else []),
         f"#define {upper}_NUM_INPUTS {len(graph.inputs)}",
         f"#define {upper}_NUM_OUTPUTS {len(graph.outputs)}",
@@ -326,6 +334,7 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
         f"void *{prefix}_input(int i);",
         f"void *{prefix}_output(int i);",
         *([f"int {prefix}_check(void);"] if crc is not None else []),
+        *([f"void {prefix}_reset_state(void);"] if graph.state_tensors() else []),
         *(adapt.header_decls if adapt else []),
         "",
         "#ifdef __cplusplus",
@@ -336,6 +345,34 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
         "",
     ]
     return "\n".join(lines)
+
+
+def state_decls(graph: Graph, prefix: str) -> list[str]:
+    states = graph.state_tensors()
+    if not states:
+        return []
+    lines = ["/* State kept between runs (zero at start-up): not in the arena, which a run reuses whole. */"]
+    for t in states:
+        tensor = graph.tensors[t]
+        lines.append(f"static {C_TYPES[tensor.dtype]} {state_symbol(prefix, t)}[{tensor.elems}];")
+    return lines + [""]
+
+
+def state_reset(graph: Graph, prefix: str) -> list[str]:
+    states = graph.state_tensors()
+    if not states:
+        return []
+    return [f"void {prefix}_reset_state(void) {{",
+            *[f"    memset({state_symbol(prefix, t)}, 0, sizeof {state_symbol(prefix, t)});" for t in states],
+            "}", ""]
+
+
+def state_symbol(prefix: str, tensor: str) -> str:
+    return f"{prefix}_state_{c_identifier(tensor)}"
+
+
+def state_bytes(graph: Graph) -> int:
+    return sum(graph.tensors[t].nbytes for t in graph.state_tensors())
 
 
 def input_arg(graph: Graph, tensor: str) -> str:
@@ -408,6 +445,7 @@ def emit_model_c(graph, plan, ctx: EmitContext, prefix, upper, body, weights_h, 
         "/* One arena for every activation; the union keeps it aligned for any kernel's loads. */",
         f"static union {{ uint64_t align; uint8_t bytes[{max(arena_bytes, 8)}]; }} {prefix}_arena;",
         "",
+        *state_decls(graph, prefix),
         *(adapt.state_decls if adapt else []),
         *ctx.statics,
         "",
@@ -425,6 +463,7 @@ def emit_model_c(graph, plan, ctx: EmitContext, prefix, upper, body, weights_h, 
         "",
         *accessor("input", graph.inputs),
         "",
+        *state_reset(graph, prefix),
         *accessor("output", graph.outputs),
         "",
         *(adapt.functions if adapt else []),

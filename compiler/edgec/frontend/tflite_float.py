@@ -65,7 +65,7 @@ class FloatOperatorConverter(HybridOperatorConverter):
             self.convert_map[kind] = self.convert_by_index_map
         self.convert_map.update({
             "SPACE_TO_BATCH_ND": self.convert_space_to_batch, "TILE": self.convert_tile,
-            "GATHER_ND": self.convert_gather_nd, "RESIZE_BILINEAR": self.convert_resize_bilinear, "EMBEDDING_LOOKUP": self.convert_embedding_lookup,
+            "GATHER_ND": self.convert_gather_nd, "SVDF": self.convert_svdf, "RESIZE_BILINEAR": self.convert_resize_bilinear, "EMBEDDING_LOOKUP": self.convert_embedding_lookup,
             "SHAPE": self.convert_shape, "FILL": self.convert_fill, "BROADCAST_ARGS": self.convert_broadcast_args,
             "UNIDIRECTIONAL_SEQUENCE_LSTM": lambda op: convert_unidirectional_lstm(self, op),
             "DETECTION_POSTPROCESS": lambda op: convert_detection_postprocess(self, op),
@@ -217,6 +217,41 @@ class FloatOperatorConverter(HybridOperatorConverter):
             scales=[out_shape[1] / in_shape[1], out_shape[2] / in_shape[2]]))
         return relax.call_dps_packed(func, relax.Tuple([self.get_expr(ins[0])]),
                                      out_ty=relax.TensorType(out_shape, self._dtype(outs[0])))
+
+    def convert_svdf(self, op):
+        """SVDF (svdf.cc): its state (input 4, a variable tensor) becomes edgec's state kept between runs."""
+        import tflite
+
+        from ..ops.hybrid import ACTIVATIONS
+
+        ins, outs = self._io(op)
+        if len(ins) < 5 or min(ins[:3]) < 0 or ins[4] < 0:
+            raise NotImplementedError("input, weights_feature, weights_time and state are required")
+        o = _options(op, tflite.SVDFOptions)
+        act = {v: k for k, v in vars(tflite.ActivationFunctionType).items() if not k.startswith("_")}.get(
+            o.FusedActivationFunction(), "?")
+        if act not in ACTIVATIONS:
+            raise NotImplementedError(f"fused activation {act}")
+        x, wf, wt = (list(self._reader.shape(i)) for i in ins[:3])
+        state, y = list(self._reader.shape(ins[4])), [int(d) for d in self._reader.shape(outs[0])]
+        rank = int(o.Rank())
+        filters, memory = (wt[0], wt[1]) if len(wt) == 2 else (0, 0)
+        if len(x) != 2 or rank < 1 or len(wf) != 2 or wf != [filters, x[1]] or filters % rank or \
+                y != [x[0], filters // rank] or state != [x[0], filters * memory]:
+            raise NotImplementedError(f"shapes: input {x}, weights_feature {wf}, weights_time {wt}, state {state}, "
+                                      f"output {y}, rank {rank}")
+        initial = self._reader.data(ins[4])
+        if initial is not None and np.any(initial):
+            raise NotImplementedError("a state that does not start at zero")
+        if any(self._dtype(i) != "float32" for i in ins[:3]):
+            raise NotImplementedError("only float32 weights (a hybrid SVDF is not supported)")
+        args = [self.get_expr(ins[0]), self._expr(ins[1]), self._expr(ins[2])]
+        if len(ins) > 3 and ins[3] >= 0:
+            args.append(self._expr(ins[3]))
+        lo, hi = ACTIVATIONS[act]
+        func = _extern("edgec.svdf", dict(units=filters // rank, rank=rank, memory=memory, act_min=float(lo),
+                                          act_max=float(hi)))
+        return relax.call_dps_packed(func, relax.Tuple(args), out_ty=relax.TensorType(y, "float32"))
 
     def convert_reshape_to_output(self, op):
         ins, outs = self._io(op)

@@ -7,11 +7,12 @@ the kernel takes ONNX's packing: W [1, 4 units, input] and R [1, 4 units, units]
 B [1, 8 units] (input then recurrent biases) and P [1, 3 units] in the order i, o, f. The cell equations are
 the same (lstm_eval.cc: the output gate's peephole reads the new cell state, as ONNX's does).
 
-State: the output and cell states are variable tensors, zero (or their buffer's values) at the start of every
-run. LiteRT and TFLite Micro keep them between invocations until reset_all_variables(); a Keras LSTM with
-stateful=False, which the converter writes this way, means them to start from zero each time, which is what
-edgec does. Refused, naming the node: CIFG (no input gate), projection, layer normalisation, cell or
-projection clipping, and activations other than tanh.
+State: the output and cell states are variable tensors. As LiteRT and TFLite Micro do, edgec keeps them from one
+run to the next (ir.Tensor.state: the kernel's final-state outputs are also its initial states) until
+<name>_reset_state(), their reset_all_variables(): a model converted from a Keras LSTM with stateful=False
+wants that call before each sequence. Refused, naming the node: CIFG (no input gate), projection, layer
+normalisation, cell or projection clipping, activations other than tanh, and a state that does not start at
+zero.
 """
 
 from __future__ import annotations
@@ -69,11 +70,10 @@ def convert_unidirectional_lstm(conv, op):
     layout = 0 if time_major else 1  # ONNX layout 1: X [batch, seq, input], Y [batch, seq, 1, units]
     state = [1, batch, units] if time_major else [batch, 1, units]
     args, present = [conv.get_expr(ins[0]), relax.const(W), relax.const(R), relax.const(B)], ["b"]
-    for name, i in (("h0", ins[18]), ("c0", ins[19])):
+    for i in (ins[18], ins[19]):
         value = r.data(i) if i >= 0 else None
         if value is not None and np.any(value):
-            args.append(relax.const(np.ascontiguousarray(value.astype(np.float32).reshape(state))))
-            present.append(name)
+            raise NotImplementedError("a state that does not start at zero")
     if any(i >= 0 for i in ins[9:12]):
         peep = [const(i, "peephole") if i >= 0 else np.zeros(units, np.float32) for i in ins[9:12]]  # i, f, o
         args.append(relax.const(np.concatenate([peep[0], peep[2], peep[1]])[None]))
@@ -83,7 +83,8 @@ def convert_unidirectional_lstm(conv, op):
         raise NotImplementedError(f"output shape {want}, but the input {list(x_shape)} gives {y_shape}")
     func = relax.ExternFunc("edgec.lstm")
     for key, value in dict(hidden=units, layout=layout, directions=1, reverse_mask=0,
-                           inputs=["x", "w", "r"] + present, used=[1, 1, 1], linear_before_reset=0).items():
+                           inputs=["x", "w", "r"] + present, used=[1, 1, 1], linear_before_reset=0,
+                           persistent_state=1).items():
         func = func.with_attr(key, value)
     y4 = [seq, 1, batch, units] if time_major else [batch, seq, 1, units]
     call = relax.call_dps_packed(func, relax.Tuple(args),

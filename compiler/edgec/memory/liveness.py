@@ -46,7 +46,7 @@ def buffers_of(graph: Graph, merged: dict[str, str] | None = None) -> list[Buffe
         if t.is_const:
             return
         root = graph.storage_root(tensor)
-        if graph.outside_arena(root):
+        if graph.outside_arena(root) or graph.tensors[root].state:  # the caller's buffer, or kept between runs
             return
         root = merged.get(root, root)
         first[root] = min(first.get(root, step), step)

@@ -38,11 +38,17 @@ def lower_recurrent(ctx, call, attrs, args, out):
         y_c = ctx.new_tensor(f"{cell}_y_c", *out[2])
         results.append(y_c)
         outputs.append(y_c)
+    roles = [str(v) for v in attrs["inputs"]]
+    if int(attrs.get("persistent_state", 0)):  # TFLite's variable tensors: the final states are the next run's initial
+        for state, role in zip(outputs, ("h0", "c0")):
+            ctx.graph.tensors[state].state = True
+            names.append(state)
+            roles.append(role)
     if used[0]:  # else y stays a tensor nothing writes or reads, and is dropped with the unused ones
         outputs.insert(0, y)
     outputs.append(ctx.new_tensor(f"{cell}_gates", (SCRATCH[cell] * hidden,), "float32"))
     ctx.emit(cell, names, None, None, {
-        "inputs": [str(v) for v in attrs["inputs"]], "hidden": hidden, "layout": int(attrs["layout"]),
+        "inputs": roles, "hidden": hidden, "layout": int(attrs["layout"]),
         "directions": int(attrs["directions"]), "reverse_mask": int(attrs["reverse_mask"]), "y_used": used[0],
         "linear_before_reset": int(attrs["linear_before_reset"])}, out=outputs[0])
     ctx.graph.nodes[-1].outputs[1:] = outputs[1:]
