@@ -553,3 +553,17 @@ int main(void) {
     subprocess.run(["gcc", "-std=c99", *WARNING_FLAGS, *SANITIZE_FLAGS, "-I", str(result.out_dir),
                     *map(str, c_sources(result.out_dir)), str(driver), "-o", str(exe), "-lm"], check=True)
     assert subprocess.run([str(exe)]).returncode == 0
+
+
+def test_data_movement_into_another_type_is_refused(tmp_path):
+    """A float REVERSE_V2 whose output claims int64 (a fuzzed file): a clear error, not an internal one."""
+    from conftest import run_edgec
+
+    b = TFLiteBuilder(seed=4)
+    x, y = f32(b, [2, 3]), b.tensor([2, 3], "int64")
+    b.op("REVERSE_V2", [x, const(b, np.array([1], np.int32))], [y])
+    path = tmp_path / "reverse_int64.tflite"
+    path.write_bytes(b.finish([x], [y]))
+    proc = run_edgec("compile", path, "-o", tmp_path / "out")
+    assert proc.returncode != 0 and "internal error" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert "data movement of float32 into int64" in proc.stderr, proc.stderr

@@ -77,6 +77,8 @@ def lower_gather_axes(ctx, call, attrs, args, out):
     """The float TFLite importer's data movement (frontend/tflite_float.py): the index map is a constant input."""
     shape, dtype = out
     x = ctx.tensor(args[0])
+    if dtype not in ("float32", "int8") or ctx.graph.tensors[x].dtype != dtype:
+        raise NotImplementedError(f"data movement of {ctx.graph.tensors[x].dtype} into {dtype} (float32 or int8)")
     index_map = ctx.const(args[1])
     if index_map is None or index_map.size != int(np.prod(shape, dtype=np.int64)):
         raise NotImplementedError("gather_axes without a constant index map of the output's size")
