@@ -23,6 +23,14 @@ from edgec.reference import random_inputs, run_tflm_reference, tflm_version
 
 from .build import Baseline
 
+
+def home_relative(path: Path) -> str:
+    """The firmware's path in the cache, as ~/...: a report names no machine's home directory."""
+    try:
+        return "~/" + str(Path(path).relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
 ARENA_LINE = "m-tflm-arena-used-"
 
 
@@ -67,7 +75,7 @@ def measure_tflm(base: Baseline, model: Path, variant: str, runs: int = 2, seed:
     row = {
         "model": model.name, "variant": variant, "board": board.name,
         "instructions": statistics.median(counts), "instructions_min": min(counts), "instructions_max": max(counts),
-        "arena_used_bytes": arena[0], "flash_bytes": elf_sizes(fw.elf)["flash_bytes"], "elf": str(fw.elf), "ops": fw.ops,
+        "arena_used_bytes": arena[0], "flash_bytes": elf_sizes(fw.elf)["flash_bytes"], "elf": home_relative(fw.elf), "ops": fw.ops,
         "outputs_match": match, "outputs_stable": all(r.results == replies[0].results for r in replies),
         "reference": f"TFLite Micro {tflm_version()} (tflite-micro Python package)",
         "errors": sorted({e for r in replies for e in r.errors}),
