@@ -112,6 +112,9 @@ class Graph:
                     seen.append(name)
         return seen
 
+    def state_bytes(self) -> int:
+        return sum(self.tensors[t].nbytes for t in self.state_tensors())
+
     def add_tensor(self, tensor: Tensor) -> Tensor:
         if tensor.name in self.tensors:
             raise ValueError(f"duplicate tensor name {tensor.name}")

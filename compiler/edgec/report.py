@@ -60,7 +60,7 @@ def build_report(graph: Graph, plan: MemoryPlan, target: Target, name: str, code
         })
     code_bytes = (code_sizes["text"] + code_sizes["rodata"] - weights_bytes) if code_sizes else None
     flash_bytes = weights_bytes + (code_bytes or 0)
-    kept = sum(graph.tensors[t].nbytes for t in graph.state_tensors())  # kept between runs, beside the arena
+    kept = graph.state_bytes()  # kept between runs, beside the arena
     ram_bytes = plan.arena_bytes + kept
     report = {
         "name": name,
@@ -94,7 +94,8 @@ def add_adaptation_report(report: dict, eco, adapt_c, target: Target) -> None:
     report["ecotta"] = {
         "meta_networks": eco.layout(),
         "parameters": int(eco.theta.size), "statistics": int(eco.stats.size),
-        "groups": eco.options.groups, "lr": eco.options.lr, "reg_weight": eco.options.reg_weight, "momentum": eco.options.momentum,
+        "groups": eco.options.groups, "lr": eco.options.lr, "reg_weight": eco.options.reg_weight,
+        "momentum": eco.options.momentum,
         "eps": eco.options.eps, "entropy_threshold": eco.threshold,
         "adapt_arena_bytes": adapt_c.adapt_arena_bytes, "arena_bytes_with_adaptation": adapt_c.arena_bytes,
         "state_bytes": adapt_c.state_bytes,

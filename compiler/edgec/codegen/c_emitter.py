@@ -277,9 +277,9 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
            " *       if they are intact, -1 if any byte differs: call it at start-up where weights can be damaged.",
            " *"] if crc is not None else []),
         *([f" *   void {prefix}_reset_state(void);",
-           f" *       The model keeps {upper}_STATE_BYTES bytes of state from one run to the next (an SVDF's memory, an",
-           " *       LSTM's h and c, as TFLite's variable tensors): zero at start-up; this zeroes it again, e.g.",
-           " *       before each independent sequence.",
+           f" *       The model keeps {upper}_STATE_BYTES bytes of state from one run to the next (an SVDF's",
+           " *       memory, an LSTM's h and c, as TFLite's variable tensors): zero at start-up; this zeroes it",
+           " *       again, e.g. before each independent sequence.",
            " *"] if graph.state_tensors() else []),
         *(adapt.header_doc if adapt else []),
         " * Per-layer profiling: built with -DEDGEC_PROFILE_LAYERS, the model calls edgec_layer_done(k) (which you",
@@ -300,7 +300,7 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
         *(adapt.header_defines if adapt else []),
         f"#define {upper}_WEIGHTS_BYTES {weights_bytes}u",
         *([f"#define {upper}_INPUTS_OUTSIDE_ARENA 1"] if graph.inputs_outside_arena and graph.inputs else []),
-        *([f"#define {upper}_STATE_BYTES {state_bytes(graph)}u"] if graph.state_tensors() else []),
+        *([f"#define {upper}_STATE_BYTES {graph.state_bytes()}u"] if graph.state_tensors() else []),
         *([f"#define {upper}_WEIGHTS_CRC32 0x{crc:08x}u"] if crc is not None else []),
         f"#define {upper}_NUM_INPUTS {len(graph.inputs)}",
         f"#define {upper}_NUM_OUTPUTS {len(graph.outputs)}",
@@ -369,10 +369,6 @@ def state_reset(graph: Graph, prefix: str) -> list[str]:
 
 def state_symbol(prefix: str, tensor: str) -> str:
     return f"{prefix}_state_{c_identifier(tensor)}"
-
-
-def state_bytes(graph: Graph) -> int:
-    return sum(graph.tensors[t].nbytes for t in graph.state_tensors())
 
 
 def input_arg(graph: Graph, tensor: str) -> str:

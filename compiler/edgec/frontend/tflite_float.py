@@ -4,14 +4,20 @@
 tflite_hybrid.py). It replaces these converters:
 
 - data movement (REVERSE_V2, BATCH_TO_SPACE_ND, SPACE_TO_BATCH_ND, MIRROR_PAD, RESIZE_NEAREST_NEIGHBOR,
-  BROADCAST_TO, TILE): TVM has no kernel edgec can run for some (flip, tile, the TOPI space / batch calls),
-  refuses MIRROR_PAD's SYMMETRIC mode and leaves nearest resizing without a rounding rule. Each becomes the
-  extern `edgec.gather_axes` with its index map, computed by the same NumPy description the int8 importer uses
-  (tflite_int8_movement.py, after TFLite Micro's reference kernels), so float and int8 move the same elements;
+  BROADCAST_TO, TILE, GATHER_ND): TVM has no kernel edgec can run for some (flip, tile, the TOPI space / batch
+  calls), refuses MIRROR_PAD's SYMMETRIC mode and leaves nearest resizing without a rounding rule. Each becomes
+  the extern `edgec.gather_axes` with its index map, computed by the same NumPy description the int8 importer
+  uses where it has one (tflite_int8_movement.py, after TFLite Micro's reference kernels), so float and int8
+  move the same elements;
+- RESIZE_BILINEAR as edgec's resize taps (TVM's constant folding divides by zero on align_corners to size 1);
 - EXPAND_DIMS (TVM's call has a stale signature: a TypeError on every model);
 - GELU with approximate=True (TVM computes the erf form whatever the option);
 - ARG_MAX / ARG_MIN and CUMSUM as the externs the ONNX importer uses (ops/arg_reduce.py, ops/scan.py): TVM's
-  CUMSUM refuses reverse, and relax.argmax has no kernel here.
+  CUMSUM refuses reverse, and relax.argmax has no kernel here;
+- SHAPE, FILL and BROADCAST_ARGS folded to constants; EMBEDDING_LOOKUP (TVM swaps its inputs);
+- SVDF, UNIDIRECTIONAL_SEQUENCE_LSTM (tflite_lstm.py) and DETECTION_POSTPROCESS (tflite_detection.py) on
+  edgec's kernels.
+Every converter's failure is reported naming the operator's output tensor and the reason.
 """
 
 from __future__ import annotations
@@ -23,12 +29,12 @@ from tvm import relax
 from ..errors import EdgecError, UnsupportedModelError
 from .onnx_converters import _extern
 from .tflite_detection import convert_detection_postprocess
-from .tflite_hybrid import HybridOperatorConverter
+from .tflite_hybrid import HybridOperatorConverter, activation_name
 from .tflite_int8 import _options, _Reader
-from .tflite_int8_movement import _axis, index_maps
+from .tflite_int8_movement import _axis, _const_ints, index_maps
 from .tflite_lstm import convert_unidirectional_lstm
 
-# TFLite op -> the NumPy index map of one output (besides the shared ones in tflite_int8_movement._INDEX_MAPS)
+# Operators whose one output is the int8 importer's index map (tflite_int8_movement.index_maps) of the input
 INDEX_MAP_OPS = ("REVERSE_V2", "BATCH_TO_SPACE_ND", "MIRROR_PAD", "RESIZE_NEAREST_NEIGHBOR", "BROADCAST_TO")
 
 
@@ -65,7 +71,8 @@ class FloatOperatorConverter(HybridOperatorConverter):
             self.convert_map[kind] = self.convert_by_index_map
         self.convert_map.update({
             "SPACE_TO_BATCH_ND": self.convert_space_to_batch, "TILE": self.convert_tile,
-            "GATHER_ND": self.convert_gather_nd, "SVDF": self.convert_svdf, "RESIZE_BILINEAR": self.convert_resize_bilinear, "EMBEDDING_LOOKUP": self.convert_embedding_lookup,
+            "GATHER_ND": self.convert_gather_nd, "SVDF": self.convert_svdf,
+            "RESIZE_BILINEAR": self.convert_resize_bilinear, "EMBEDDING_LOOKUP": self.convert_embedding_lookup,
             "SHAPE": self.convert_shape, "FILL": self.convert_fill, "BROADCAST_ARGS": self.convert_broadcast_args,
             "UNIDIRECTIONAL_SEQUENCE_LSTM": lambda op: convert_unidirectional_lstm(self, op),
             "DETECTION_POSTPROCESS": lambda op: convert_detection_postprocess(self, op),
@@ -101,12 +108,6 @@ class FloatOperatorConverter(HybridOperatorConverter):
         value = self._reader.data(i)
         return relax.const(value) if value is not None else self.get_expr(i)
 
-    def _const_ints(self, i: int, what: str) -> np.ndarray:
-        value = self._reader.data(i)
-        if value is None:
-            raise NotImplementedError(f"{what} computed at run time (edgec needs it in the file)")
-        return value.astype(np.int64).reshape(-1)
-
     # -- converters ----------------------------------------------------------------------------------------
     def convert_by_index_map(self, op):
         import tflite
@@ -121,23 +122,25 @@ class FloatOperatorConverter(HybridOperatorConverter):
         (dy * bw + dx) * B + b."""
         ins, outs = self._io(op)
         shape = list(self._reader.shape(ins[0]))
-        block, pads = self._const_ints(ins[1], "block_shape"), self._const_ints(ins[2], "paddings")
+        block, pads = _const_ints(self._reader, ins[1], "block_shape"), _const_ints(self._reader, ins[2], "paddings")
         if len(shape) not in (3, 4) or block.size != len(shape) - 2 or pads.size != 2 * block.size \
                 or np.any(block < 1) or np.any(pads < 0):
             raise NotImplementedError(f"block_shape {block.tolist()} and paddings {pads.tolist()} for an input "
                                       f"of {shape}")
         x = self.get_expr(ins[0])
         width = [0, 0, *pads.tolist()] + [0, 0] * (len(shape) - 1 - block.size)
-        padded = [shape[0]] + [n + int(pads[2 * k]) + int(pads[2 * k + 1]) for k, n in enumerate(shape[1:1 + block.size])] \
-            + shape[1 + block.size:]
+        padded = [shape[0]] + [n + int(pads[2 * k]) + int(pads[2 * k + 1])
+                               for k, n in enumerate(shape[1:1 + block.size])] + shape[1 + block.size:]
         if any(pads):
             x = self.bb.normalize(relax.op.nn.pad(x, width, pad_value=0.0))
-        flat = np.arange(int(np.prod(padded)), dtype=np.int64).reshape(padded if len(shape) == 4 else padded[:2] + [1, padded[2]])
+        flat = np.arange(int(np.prod(padded)), dtype=np.int64)
+        flat = flat.reshape(padded if len(shape) == 4 else padded[:2] + [1, padded[2]])  # 3-D: a height only
         bh, bw = int(block[0]), int(block[1]) if block.size > 1 else 1
         n, h, w, c = flat.shape
         if h % bh or w % bw:
             raise NotImplementedError(f"padded size {[h, w]} is not a multiple of the block {[bh, bw]}")
-        y = flat.reshape(n, h // bh, bh, w // bw, bw, c).transpose(2, 4, 0, 1, 3, 5).reshape(bh * bw * n, h // bh, w // bw, c)
+        y = flat.reshape(n, h // bh, bh, w // bw, bw, c).transpose(2, 4, 0, 1, 3, 5)
+        y = y.reshape(bh * bw * n, h // bh, w // bw, c)
         y = y if len(shape) == 4 else y[:, :, 0, :]
         if list(y.shape) != list(self._reader.shape(outs[0])):
             raise NotImplementedError(f"output shape {list(self._reader.shape(outs[0]))}, expected {list(y.shape)}")
@@ -146,14 +149,15 @@ class FloatOperatorConverter(HybridOperatorConverter):
     def convert_tile(self, op):
         ins, outs = self._io(op)
         shape = self._reader.shape(ins[0])
-        multiples = self._const_ints(ins[1], "multiples")
+        multiples = _const_ints(self._reader, ins[1], "multiples")
         if multiples.size != len(shape) or np.any(multiples < 0):
             raise NotImplementedError(f"multiples {multiples.tolist()} for an input of {list(shape)}")
         index_map = np.tile(np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape), multiples.tolist())
         return gather(self.get_expr(ins[0]), index_map, self._dtype(outs[0]))
 
     def convert_gather_nd(self, op):
-        """gather_nd.cc with indices in the file: output [..., rest] = input[indices[..., 0], ..., indices[..., k-1], rest]."""
+        """gather_nd.cc with indices in the file:
+        output [..., rest] = input[indices[..., 0], ..., indices[..., k-1], rest]."""
         ins, outs = self._io(op)
         shape = self._reader.shape(ins[0])
         indices = self._reader.data(ins[1])
@@ -182,14 +186,14 @@ class FloatOperatorConverter(HybridOperatorConverter):
 
     def convert_fill(self, op):
         ins, outs = self._io(op)
-        dims, value = self._const_ints(ins[0], "the dims"), self._reader.data(ins[1])
+        dims, value = _const_ints(self._reader, ins[0], "the dims"), self._reader.data(ins[1])
         if value is None or value.size != 1:
             raise NotImplementedError("the fill value must be one value known at compile time")
         return relax.const(np.full([int(d) for d in dims], value.reshape(()), self._dtype(outs[0])))
 
     def convert_broadcast_args(self, op):
         ins, outs = self._io(op)
-        a, b = self._const_ints(ins[0], "shape 0"), self._const_ints(ins[1], "shape 1")
+        a, b = _const_ints(self._reader, ins[0], "shape 0"), _const_ints(self._reader, ins[1], "shape 1")
         try:
             shape = np.broadcast_shapes(tuple(a.tolist()), tuple(b.tolist()))
         except ValueError:
@@ -228,8 +232,7 @@ class FloatOperatorConverter(HybridOperatorConverter):
         if len(ins) < 5 or min(ins[:3]) < 0 or ins[4] < 0:
             raise NotImplementedError("input, weights_feature, weights_time and state are required")
         o = _options(op, tflite.SVDFOptions)
-        act = {v: k for k, v in vars(tflite.ActivationFunctionType).items() if not k.startswith("_")}.get(
-            o.FusedActivationFunction(), "?")
+        act = activation_name(o.FusedActivationFunction())
         if act not in ACTIVATIONS:
             raise NotImplementedError(f"fused activation {act}")
         x, wf, wt = (list(self._reader.shape(i)) for i in ins[:3])
@@ -268,7 +271,7 @@ class FloatOperatorConverter(HybridOperatorConverter):
     def _arg_reduce(self, op, is_min: int):
         ins, outs = self._io(op)
         shape = self._reader.shape(ins[0])
-        (axis,) = self._const_ints(ins[1], "axis").tolist() or [0]
+        (axis,) = _const_ints(self._reader, ins[1], "axis").tolist() or [0]
         axis = _axis(int(axis), len(shape))
         out_shape = [int(d) for k, d in enumerate(shape) if k != axis]
         # TFLite keeps the first index of equal values (a strict comparison): select_last 0
@@ -288,7 +291,7 @@ class FloatOperatorConverter(HybridOperatorConverter):
 
         ins, outs = self._io(op)
         shape = self._reader.shape(ins[0])
-        (axis,) = self._const_ints(ins[1], "axis").tolist()
+        (axis,) = _const_ints(self._reader, ins[1], "axis").tolist()
         o = _options(op, tflite.CumsumOptions)
         func = _extern("edgec.cumsum", dict(axis=_axis(int(axis), len(shape)), exclusive=int(o.Exclusive()),
                                             reverse=int(o.Reverse())))

@@ -52,6 +52,14 @@ CONVERTED_HYBRID_OPS = {"CONV_2D", "FULLY_CONNECTED"}
 FUSED_CLAMP = {"NONE": None, "RELU": (0.0, None), "RELU6": (0.0, 6.0), "RELU_N1_TO_1": (-1.0, 1.0)}
 
 
+def activation_name(code: int) -> str:
+    """TFLite's fused activation code as its name ("RELU6"), "?" for a code the schema does not have."""
+    from tflite.ActivationFunctionType import ActivationFunctionType
+
+    names = {v: k for k, v in vars(ActivationFunctionType).items() if not k.startswith("_")}
+    return names.get(code, "?")
+
+
 def _tensor_type(subgraph, idx: int) -> int:
     return subgraph.Tensors(idx).Type()
 
@@ -168,7 +176,6 @@ class HybridOperatorConverter(OperatorConverter):
         return relax.op.nn.softmax(x, axis=-1)
 
     def convert_hybrid_fully_connected(self, op):
-        from tflite.ActivationFunctionType import ActivationFunctionType
         from tflite.FullyConnectedOptions import FullyConnectedOptions
         from tflite.FullyConnectedOptionsWeightsFormat import FullyConnectedOptionsWeightsFormat
 
@@ -188,8 +195,7 @@ class HybridOperatorConverter(OperatorConverter):
         if scales.size > 1 and np.any(scales != scales[0]):
             raise NotImplementedError("hybrid FULLY_CONNECTED with per-channel weight scales")
 
-        act_names = {v: k for k, v in vars(ActivationFunctionType).items() if not k.startswith("_")}
-        act = act_names.get(opts.FusedActivationFunction(), "?")
+        act = activation_name(opts.FusedActivationFunction())
         clamp = FUSED_CLAMP.get(act, "unfused")
         func = relax.ExternFunc(EXTERN_FC)
         for key, value in (("asymmetric", int(bool(opts.AsymmetricQuantizeInputs()))),
@@ -208,7 +214,6 @@ class HybridOperatorConverter(OperatorConverter):
         return y
 
     def convert_hybrid_conv2d(self, op):
-        from tflite.ActivationFunctionType import ActivationFunctionType
         from tflite.Conv2DOptions import Conv2DOptions
         from tflite.Padding import Padding
 
@@ -241,8 +246,7 @@ class HybridOperatorConverter(OperatorConverter):
         else:
             pad_t = pad_b = pad_l = pad_r = 0
 
-        act_names = {v: k for k, v in vars(ActivationFunctionType).items() if not k.startswith("_")}
-        act = act_names.get(opts.FusedActivationFunction(), "?")
+        act = activation_name(opts.FusedActivationFunction())
         clamp = FUSED_CLAMP.get(act, "unfused")
 
         func = relax.ExternFunc(EXTERN_CONV2D)
