@@ -17,7 +17,7 @@ from ..errors import EdgecError
 from ..ir import Graph
 from ..memory.plan import MemoryPlan
 from .c_emitter import GeneratedC, c_identifier, run_params
-from .opencl_host import OpenCLLayout, emit_weights, gpu_model_declarations
+from .opencl_host import OpenCLLayout, emit_weights, gpu_model_declarations, gpu_run_functions
 from .opencl_kernels import Launch, node_launches
 from .vulkan_shaders import VULKAN_RUNTIME, compile_template, template_source
 
@@ -124,16 +124,10 @@ def spirv_array(name: str, words: list[int]) -> list[str]:
 
 def emit_model_c(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, kernels: list[str], compiled: dict,
                  dispatch_c: list[str], n_dispatches: int, weight_elems: int) -> str:
-    single = len(graph.inputs) == 1 and len(graph.outputs) == 1
-    in_names = ["input"] if single else [f"input{i}" for i in range(len(graph.inputs))]
-    out_names = ["output"] if single else [f"output{i}" for i in range(len(graph.outputs))]
 
     def io(names):
         return [f"    {{{plan.offset_of(graph.storage_root(t))}u, {graph.tensors[t].nbytes}u}}," for t in names]
 
-    params = run_params(graph)
-    ins = ", ".join(in_names) or "NULL"
-    outs = ", ".join(out_names) or "NULL"
     spirv = []
     for k in kernels:
         spirv += [f"/* {k}.comp (SPIR-V, glslangValidator) */", *spirv_array(f"spirv_{k}", compiled[k][0]), ""]
@@ -178,32 +172,7 @@ def emit_model_c(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, kernel
         f"    return edgec_vk_init(&{prefix}_state, &{prefix}_model, storage);",
         "}",
         "",
-        f"int {prefix}_run({params}) {{",
-        f"    const void *const ins[{max(len(in_names), 1)}] = {{{ins}}};",
-        f"    void *const outs[{max(len(out_names), 1)}] = {{{outs}}};",
-        f"    return edgec_vk_run(&{prefix}_state, &{prefix}_model, ins, outs, NULL);",
-        "}",
-        "",
-        f"int {prefix}_run_profiled({params}, uint64_t *layer_ns) {{",
-        f"    const void *const ins[{max(len(in_names), 1)}] = {{{ins}}};",
-        f"    void *const outs[{max(len(out_names), 1)}] = {{{outs}}};",
-        "    if (layer_ns == NULL) return EDGEC_VK_ERR_ARGUMENT;",
-        f"    for (int i = 0; i < {upper}_NUM_LAYERS; ++i) layer_ns[i] = 0;",
-        f"    return edgec_vk_run(&{prefix}_state, &{prefix}_model, ins, outs, layer_ns);",
-        "}",
-        "",
-        f"void {prefix}_deinit(void) {{",
-        f"    edgec_vk_deinit(&{prefix}_state, &{prefix}_model);",
-        "}",
-        "",
-        f"const char *{prefix}_error_detail(void) {{",
-        f"    return {prefix}_state.detail;",
-        "}",
-        "",
-        f"int {prefix}_failed_layer(void) {{",
-        f"    return (int){prefix}_state.failed_layer;",
-        "}",
-        "",
+        *gpu_run_functions(graph, prefix, upper, "vk"),
     ]
     return "\n".join(lines)
 
