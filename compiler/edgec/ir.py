@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+MAX_RANK = 6  # EDGEC_MAX_RANK (runtimes/include/edgec_common.h): the kernels' fixed-size shape arrays
 DTYPE_BYTES = {"float32": 4, "int32": 4, "int16": 2, "int8": 1, "uint8": 1, "int64": 8, "bool": 1}
 C_TYPES = {
     "float32": "float",

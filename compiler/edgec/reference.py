@@ -22,9 +22,11 @@ def run_onnx_reference(path: Path, inputs: dict[str, np.ndarray], bindings: dict
 
 
 def litert_interpreter(path: Path, reference_kernels: bool = False):
+    """LiteRT on one thread with its own kernels: the builtin ones, or with reference_kernels its reference ones
+    (BUILTIN_REF). Never the XNNPACK delegate: it is not LiteRT's arithmetic (it re-quantizes hybrid models)."""
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
-    resolver = OpResolverType.BUILTIN_REF if reference_kernels else OpResolverType.AUTO
+    resolver = OpResolverType.BUILTIN_REF if reference_kernels else OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
     interp = Interpreter(model_path=str(path), experimental_op_resolver_type=resolver, num_threads=1)
     interp.allocate_tensors()
     return interp
@@ -64,24 +66,8 @@ def run_tflm_reference(path: Path, inputs: list[np.ndarray]) -> list[np.ndarray]
     return [np.array(interp.get_output(k)) for k in range(load_tflite(Path(path)).Subgraphs(0).OutputsLength())]
 
 
-def has_hybrid_ops(path: Path) -> bool:
-    """Dynamic-range quantized ops (float activations, int8 weights): LiteRT's XNNPACK delegate computes them
-    with arithmetic of its own, so their reference is LiteRT's builtin kernels (see frontend/tflite_hybrid.py)."""
-    from .frontend.tflite import load_tflite
-    from .frontend.tflite_hybrid import hybrid_ops
-
-    return bool(hybrid_ops(load_tflite(Path(path))))
-
-
 def run_tflite_reference(path: Path, inputs: list[np.ndarray], reference_kernels: bool = False) -> list[np.ndarray]:
-    if not reference_kernels and has_hybrid_ops(path):
-        from ai_edge_litert.interpreter import Interpreter, OpResolverType
-
-        interp = Interpreter(model_path=str(path), num_threads=1,
-                             experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
-        interp.allocate_tensors()
-    else:
-        interp = litert_interpreter(path, reference_kernels)
+    interp = litert_interpreter(path, reference_kernels)
     for detail, value in zip(interp.get_input_details(), inputs):
         interp.set_tensor(detail["index"], np.asarray(value, dtype=detail["dtype"]).reshape(detail["shape"]))
     interp.invoke()

@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 from tvm import relax
 
+from .onnx_converters import _extern
+
 TANH = 4  # tflite.ActivationFunctionType.TANH
 
 
@@ -81,11 +83,9 @@ def convert_unidirectional_lstm(conv, op):
     want, y_shape = [int(d) for d in r.shape(outs[0])], [int(d) for d in x_shape[:2]] + [units]
     if want != y_shape:
         raise NotImplementedError(f"output shape {want}, but the input {list(x_shape)} gives {y_shape}")
-    func = relax.ExternFunc("edgec.lstm")
-    for key, value in dict(hidden=units, layout=layout, directions=1, reverse_mask=0,
-                           inputs=["x", "w", "r"] + present, used=[1, 1, 1], linear_before_reset=0,
-                           persistent_state=1).items():
-        func = func.with_attr(key, value)
+    func = _extern("edgec.lstm", dict(hidden=units, layout=layout, directions=1, reverse_mask=0,
+                                      inputs=["x", "w", "r"] + present, used=[1, 1, 1], linear_before_reset=0,
+                                      persistent_state=1))
     y4 = [seq, 1, batch, units] if time_major else [batch, seq, 1, units]
     call = relax.call_dps_packed(func, relax.Tuple(args),
                                  out_ty=[relax.TensorType(s, "float32") for s in (y4, state, state)])

@@ -5,7 +5,7 @@ computes before its add lives in a scratch buffer the planner places (ir.SCRATCH
 
 from __future__ import annotations
 
-from ..ir import IN_PLACE_INPUTS, SCRATCH_OPS, scratch_buffer
+from ..ir import IN_PLACE_INPUTS, MAX_RANK, SCRATCH_OPS, scratch_buffer
 from . import kernel
 from .quantized_s8 import BINARY_FIELDS, conv_params, pack_conv_s8, ships_cortex_m
 
@@ -23,11 +23,10 @@ SCRATCH_OPS.update({"conv2d_add_s8": row_bytes, "conv2d_add_q8": row_bytes})
 
 def add_s8_fields(graph, node) -> dict:
     """edgec_add_s8_params of the fused add: same-shape inputs walked as one row (the kernel passes its own rows)."""
-    from .quantized_s8 import RANK
-
     a = node.attrs["add"]
     n = graph.tensors[node.outputs[0]].elems
-    shape = dict(out_shape=[1] * (RANK - 1) + [n], a_strides=[0] * (RANK - 1) + [1], b_strides=[0] * (RANK - 1) + [1])
+    shape = dict(out_shape=[1] * (MAX_RANK - 1) + [n], a_strides=[0] * (MAX_RANK - 1) + [1],
+                 b_strides=[0] * (MAX_RANK - 1) + [1])
     return dict(shape=shape, **{k: a[k] for k in BINARY_FIELDS["add_s8"]}, act_min=a["act"][0], act_max=a["act"][1],
                 kind=0)
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ir import DTYPE_BYTES
+from ..ir import DTYPE_BYTES, MAX_RANK
 from . import kernel, lowering
 from .broadcast import broadcast_strides, coalesce
 from .transpose import dense_strides
 
-RANK = 6
 
 
 def _int(expr) -> int:
@@ -161,9 +160,9 @@ def _gather_runs(ctx, x: str, flat, axis: int, shape, dtype: str) -> str:
 @kernel("strided_copy")
 def emit_strided_copy(node, ctx):
     y = ctx.graph.tensors[node.outputs[0]]
-    shape, (strides,) = coalesce(y.shape, [node.attrs["strides"]], max(RANK, len(y.shape)))
-    if len(shape) > RANK:
-        raise NotImplementedError(f"strided copy of rank {len(shape)} after merging dims (max {RANK})")
+    shape, (strides,) = coalesce(y.shape, [node.attrs["strides"]], max(MAX_RANK, len(y.shape)))
+    if len(shape) > MAX_RANK:
+        raise NotImplementedError(f"strided copy of rank {len(shape)} after merging dims (max {MAX_RANK})")
     params = ctx.static_params("edgec_transpose_params", dict(out_shape=shape, in_strides=strides))
     ctx.use("edgec_transpose_f32")
     src = ctx.ptr(node.inputs[0], const=True)

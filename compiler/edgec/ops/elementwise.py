@@ -6,11 +6,10 @@ import math
 
 import numpy as np
 
-from ..ir import IN_PLACE_OPS
+from ..ir import IN_PLACE_OPS, MAX_RANK
 from . import kernel, lowering
 from .broadcast import broadcast_strides, coalesce, right_align
 
-RANK = 6
 BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div",
               "relax.power": "pow", "relax.mod": "fmod", "relax.floor_mod": "floor_mod",
               "relax.floor_divide": "floor_div"}
@@ -107,8 +106,8 @@ def emit_binary(node, ctx):
     g = ctx.graph
     a, b, y = (g.tensors[t] for t in (*node.inputs, node.outputs[0]))
     lo, hi = node.attrs["act"]
-    shape, (a_strides, b_strides) = coalesce(right_align(y.shape, RANK), [broadcast_strides(a.shape, y.shape, RANK),
-                                                                          broadcast_strides(b.shape, y.shape, RANK)], RANK)
+    strides = [broadcast_strides(t.shape, y.shape, MAX_RANK) for t in (a, b)]
+    shape, (a_strides, b_strides) = coalesce(right_align(y.shape, MAX_RANK), strides, MAX_RANK)
     params = ctx.static_params(
         "edgec_binary_params",
         dict(op=BINARY_CODES[node.op], out_shape=shape, a_strides=a_strides, b_strides=b_strides,

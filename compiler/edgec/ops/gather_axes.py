@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ir import MAX_RANK
 from . import kernel
 from .broadcast import right_align
 from .hybrid import extern
 
-RANK = 6  # EDGEC_MAX_RANK
 
 
 def _additive_across(m: np.ndarray, k: int) -> bool:
@@ -46,7 +46,12 @@ def axis_tables(index_map: np.ndarray) -> tuple[int, list[int], list[np.ndarray]
         index = [0] * m.ndim
         index[d] = slice(None)
         tables.append(m[tuple(index)] - base)
-    sizes = list(groups)
+    return base, *merged_tables(list(groups), tables)
+
+
+def merged_tables(sizes: list[int], tables: list[np.ndarray]) -> tuple[list[int], list[np.ndarray]]:
+    """The same sum of per-axis tables over the fewest axes (at most MAX_RANK)."""
+    sizes, tables = list(sizes), list(tables)
     # merge neighbours that continue one another: both even, the outer one's step = inner step * inner size
     d = 0
     while d + 1 < len(sizes):
@@ -57,11 +62,11 @@ def axis_tables(index_map: np.ndarray) -> tuple[int, list[int], list[np.ndarray]
             sizes[d: d + 2] = [sizes[d] * sizes[d + 1]]
         else:
             d += 1
-    while len(sizes) > RANK:  # merge the smallest neighbouring pair into one table
+    while len(sizes) > MAX_RANK:  # merge the smallest neighbouring pair into one table
         d = min(range(len(sizes) - 1), key=lambda k: sizes[k] * sizes[k + 1])
         tables[d: d + 2] = [(tables[d][:, None] + tables[d + 1][None, :]).reshape(-1)]
         sizes[d: d + 2] = [sizes[d] * sizes[d + 1]]
-    return base, sizes, tables
+    return sizes, tables
 
 
 def _step(table: np.ndarray) -> int | None:
@@ -97,8 +102,8 @@ def emit_gather_axes(node, ctx):
     steps = [_step(t) for t in tables]
     fn = {"int8": "edgec_transpose_s8", "float32": "edgec_transpose_f32"}[y.dtype]
     if all(s is not None for s in steps):  # a strided copy: edgec_transpose_* walks it
-        params = ctx.static_params("edgec_transpose_params", dict(out_shape=right_align(sizes, RANK),
-                                                                 in_strides=[0] * (RANK - len(steps)) + steps))
+        params = ctx.static_params("edgec_transpose_params", dict(out_shape=right_align(sizes, MAX_RANK),
+                                                                 in_strides=[0] * (MAX_RANK - len(steps)) + steps))
         ctx.use(fn)
         return f"{fn}({src}, {ctx.ptr(node.outputs[0])}, {params});"
     width = {"int8": 1, "float32": 4}.get(y.dtype)
@@ -106,8 +111,8 @@ def emit_gather_axes(node, ctx):
         raise NotImplementedError(f"table-driven gather of {y.dtype}")
     out = ctx.ptr(node.outputs[0])
     if width > 1:  # a gather of w-byte elements is a byte gather whose innermost axis copies the w bytes
-        bytes_map = index_map.reshape(*index_map.shape, 1) * width + np.arange(width, dtype=np.int64)
-        base, sizes, tables = axis_tables(bytes_map)
+        base *= width
+        sizes, tables = merged_tables(sizes + [width], [t * width for t in tables] + [np.arange(width)])
         src = f"(const int8_t *)({ctx.ptr(node.inputs[0], const=True)}) + {base}"
         out = f"(int8_t *)({out})"
     offsets = np.concatenate(tables).astype(np.int64)
@@ -116,7 +121,7 @@ def emit_gather_axes(node, ctx):
     starts = np.cumsum([0] + sizes[:-1]).tolist()
     sym = ctx.derived_weights(node, "offsets", offsets.astype(np.int32))
     params = ctx.static_params("edgec_gather_axes_params", dict(
-        out_shape=right_align(sizes, RANK), table_start=[0] * (RANK - len(starts)) + starts))
+        out_shape=right_align(sizes, MAX_RANK), table_start=[0] * (MAX_RANK - len(starts)) + starts))
     ctx.use("edgec_gather_axes_s8")
     return f"edgec_gather_axes_s8({src}, {sym}, {out}, {params});"
 

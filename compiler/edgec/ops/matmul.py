@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
+from ..ir import MAX_RANK
 from . import kernel, lowering
 from .broadcast import broadcast_strides, right_align
 
-BATCH_RANK = 6  # EDGEC_MAX_RANK: the batch walk is the shared strided odometer
 
 
 @lowering("relax.matmul")
@@ -36,12 +36,12 @@ def emit_matmul(node, ctx):
     a, b, y = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
     batch = y.shape[:-2]
-    a_str = [s * m * k for s in broadcast_strides(a.shape[:-2], batch, BATCH_RANK)]
-    b_str = [s * k * n for s in broadcast_strides(b.shape[:-2], batch, BATCH_RANK)]
+    a_str = [s * m * k for s in broadcast_strides(a.shape[:-2], batch, MAX_RANK)]
+    b_str = [s * k * n for s in broadcast_strides(b.shape[:-2], batch, MAX_RANK)]
     lo, hi = node.attrs["act"]
     params = ctx.static_params(
         "edgec_matmul_params",
-        dict(batch_shape=right_align(batch, BATCH_RANK), a_strides=a_str, b_strides=b_str, m=m, k=k, n=n,
+        dict(batch_shape=right_align(batch, MAX_RANK), a_strides=a_str, b_strides=b_str, m=m, k=k, n=n,
              act_min=np.float32(lo), act_max=np.float32(hi)),
     )
     bias = ctx.ptr(node.inputs[2], const=True) if len(node.inputs) > 2 else "NULL"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ir import MAX_RANK
 from . import kernel, lowering
 from .broadcast import right_align
 
-RANK = 6
 MODES = {"constant": "EDGEC_PAD_CONSTANT", "reflect": "EDGEC_PAD_REFLECT", "replicate": "EDGEC_PAD_EDGE",
          "circular": "EDGEC_PAD_WRAP"}
 
@@ -37,13 +37,14 @@ def lower_pad(ctx, call, out):
 def emit_pad(node, ctx):
     g = ctx.graph
     x, y = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
-    if len(y.shape) > RANK:
-        raise NotImplementedError(f"pad of rank {len(y.shape)} (max {RANK})")
+    if len(y.shape) > MAX_RANK:
+        raise NotImplementedError(f"pad of rank {len(y.shape)} (max {MAX_RANK})")
     before = node.attrs["before"]
     params = ctx.static_params(
         "edgec_pad_params",
-        dict(mode=MODES[node.attrs["mode"]], in_shape=right_align(x.shape, RANK), out_shape=right_align(y.shape, RANK),
-             before=[0] * (RANK - len(before)) + list(before), value=np.float32(node.attrs["value"])),
+        dict(mode=MODES[node.attrs["mode"]], in_shape=right_align(x.shape, MAX_RANK),
+             out_shape=right_align(y.shape, MAX_RANK),
+             before=[0] * (MAX_RANK - len(before)) + list(before), value=np.float32(node.attrs["value"])),
     )
     ctx.use("edgec_pad")
     fn = {"float32": "edgec_pad_f32", "int8": "edgec_pad_s8"}[y.dtype]

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ir import IN_PLACE_OPS
+from ..ir import IN_PLACE_OPS, MAX_RANK
 from ..paths import RUNTIMES
 from . import kernel
 from .depthwise_inplace import in_place_call
 
-RANK = 6  # EDGEC_MAX_RANK
 
 
 def ships_cortex_m(ctx, kernel_name: str) -> bool:
@@ -240,8 +239,8 @@ def broadcast_params(graph, node) -> dict:
 
     out = graph.tensors[node.outputs[0]].shape
     a, b = (graph.tensors[name].shape for name in node.inputs[:2])
-    shape, (a_strides, b_strides) = coalesce(right_align(out, RANK), [broadcast_strides(a, out, RANK),
-                                                                      broadcast_strides(b, out, RANK)], RANK)
+    shape, (a_strides, b_strides) = coalesce(right_align(out, MAX_RANK), [broadcast_strides(a, out, MAX_RANK),
+                                                                      broadcast_strides(b, out, MAX_RANK)], MAX_RANK)
     return dict(out_shape=shape, a_strides=a_strides, b_strides=b_strides)
 
 

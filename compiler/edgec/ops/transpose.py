@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..ir import MAX_RANK
 from . import kernel, lowering
 from .broadcast import right_align
 
-RANK = 6
 
 
 def dense_strides(shape) -> list[int]:
@@ -37,13 +37,13 @@ def lower_permute_dims(ctx, call, out):
 def emit_transpose(node, ctx):
     g = ctx.graph
     x, y = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
-    if len(y.shape) > RANK:
-        raise NotImplementedError(f"transpose of rank {len(y.shape)} (max {RANK})")
+    if len(y.shape) > MAX_RANK:
+        raise NotImplementedError(f"transpose of rank {len(y.shape)} (max {MAX_RANK})")
     in_strides = dense_strides(x.shape)
     strides = [in_strides[a] for a in node.attrs["axes"]]
     params = ctx.static_params(
         "edgec_transpose_params",
-        dict(out_shape=right_align(y.shape, RANK), in_strides=[0] * (RANK - len(strides)) + strides),
+        dict(out_shape=right_align(y.shape, MAX_RANK), in_strides=[0] * (MAX_RANK - len(strides)) + strides),
     )
     fn = {"float32": "edgec_transpose_f32", "int8": "edgec_transpose_s8", "bool": "edgec_transpose_s8"}[y.dtype]
     ctx.use(fn)
