@@ -17,6 +17,7 @@ from ai_edge_litert import schema_py_generated as S
 from edgec.build.host import SANITIZE_FLAGS, WARNING_FLAGS, build_host_executable, c_sources, run_host_executable_many
 from edgec.frontend.tflite import SUPPORTED_OPS
 from edgec.pipeline import CompileOptions, compile_model
+from edgec.reference import litert_interpreter
 from tflite_builder import TFLiteBuilder
 
 RUNS = 4
@@ -226,6 +227,33 @@ def reductions(b):
     return [x], outs
 
 
+def any_all(b):
+    shape = random_shape(b, 3, 1, 3)
+    x = f32(b, shape)
+    below = b.tensor(shape, "bool")
+    b.op("LESS", [x, const(b, np.full([1], 2.5, np.float32))], [below])  # mostly true: both answers occur
+    outs = []
+    for kind in ("REDUCE_ALL", "REDUCE_ANY"):
+        axes = sorted(int(a) for a in b.rng.choice(3, int(b.rng.integers(1, 3)), replace=False))
+        y = b.tensor([1 if k in axes else d for k, d in enumerate(shape)], "bool")
+        b.op(kind, [below, const(b, np.array(axes, np.int32))], [y], options(S.ReducerOptionsT, keepDims=True))
+        outs.append(y)
+    return [x], outs
+
+
+def update_slices(b):
+    """DYNAMIC_UPDATE_SLICE with start indices known at compile time (some out of range: clamped) and given at
+    run time (the second input's domain: -2 .. 7)."""
+    shape = random_shape(b, 3, 1, 5)
+    operand, update = f32(b, shape), f32(b, [int(b.rng.integers(1, d + 1)) for d in shape])
+    fixed, moving = f32(b, shape), f32(b, shape)
+    start = b.rng.integers(-2, 6, 3)
+    b.op("DYNAMIC_UPDATE_SLICE", [operand, update, const(b, start.astype(np.int64))], [fixed], version=2)
+    at = b.tensor([3], "int32")
+    b.op("DYNAMIC_UPDATE_SLICE", [operand, update, at], [moving])
+    return [operand, update, at], [fixed, moving]
+
+
 def arg_cumsum(b):
     shape = random_shape(b, 3, 2, 6)
     x = f32(b, shape)
@@ -386,6 +414,8 @@ CASES = {
     "space_depth_batch": (space_depth_batch, "any"),
     "broadcast_tile_reverse": (broadcast_tile_reverse, "any"),
     "reductions": (reductions, "any"),
+    "any_all": (any_all, "any"),
+    "update_slices": (update_slices, ("any", "any", "starts")),
     "arg_cumsum_cast": (arg_cumsum, "integers"),
     "convolutions": (convolutions, "any"),
     "matmuls": (matmuls, "any"),
@@ -399,6 +429,8 @@ CASES = {
 def sample(domain: str, shape, rng) -> np.ndarray:
     if domain == "scores":  # box encodings and class scores: most below the score threshold, as in a real scene
         return rng.uniform(-4.0, 0.5, shape).astype(np.float32)
+    if domain == "starts":
+        return rng.integers(-2, 8, shape).astype(np.int32)
     if domain == "ids":
         return rng.integers(0, EMBEDDING_ROWS, shape).astype(np.int32)
     x = rng.uniform(-3, 3, shape).astype(np.float32)
@@ -418,18 +450,9 @@ def build_model(seed: int):
         ins, outs = build(b)
         inputs += ins
         outputs += outs
-        domains += [domain] * len(ins)
+        domains += [domain] * len(ins) if isinstance(domain, str) else list(domain)
         names += [name] * len(outs)
     return b.finish(inputs, outputs), domains, names, b.detection_slots_per_box
-
-
-def litert_builtin(path):
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
-
-    interp = Interpreter(model_path=str(path), num_threads=1,
-                         experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
-    interp.allocate_tensors()
-    return interp
 
 
 def test_every_float_operator_is_in_the_supported_list():
@@ -447,7 +470,7 @@ def test_float_operators_match_litert(seed, tmp_path):
     data, domains, names, per_box = build_model(seed)
     path = tmp_path / "ops.tflite"
     path.write_bytes(data)
-    interp = litert_builtin(path)
+    interp = litert_interpreter(path)
     rng = np.random.default_rng(seed)
     batches = [[sample(dom, d["shape"], rng) for dom, d in zip(domains, interp.get_input_details())]
                for _ in range(RUNS)]
@@ -517,7 +540,7 @@ def test_state_is_kept_between_runs_as_litert_keeps_it(case, tmp_path):
     inputs, outputs = STATEFUL[case](b)
     path = tmp_path / "stateful.tflite"
     path.write_bytes(b.finish(inputs, outputs))
-    interp = litert_builtin(path)
+    interp = litert_interpreter(path)
     rng = np.random.default_rng(len(case))
     batches = [[sample("any", d["shape"], rng) for d in interp.get_input_details()] for _ in range(6)]
     want = []

@@ -65,6 +65,20 @@ class Model:
         self.labels += [f"{label}[{k}]" if len(outs) > 1 else label for k in range(len(outs))]
 
 
+def _padding_of_space_to_batch(shape, block, pads, out, zero_point):
+    """Where SPACE_TO_BATCH_ND's output is padding: TFLite Micro pads with params.output_offset, which it never
+    sets (uninitialised memory); edgec pads with the output's zero point, a real 0, as LiteRT does."""
+    padded = np.pad(np.zeros(shape, bool), [[0, 0], *pads] + [[0, 0]] * (len(shape) - 1 - len(block)),
+                    constant_values=True)
+    if len(shape) == 3:
+        padded, block = padded[:, :, None, :], [block[0], 1]
+    n, h, w, c = padded.shape
+    bh, bw = block
+    mask = padded.reshape(n, h // bh, bh, w // bw, bw, c).transpose(2, 4, 0, 1, 3, 5).reshape(out[:1] + [
+        h // bh, w // bw, c])
+    return lambda batch: (mask.reshape(out), zero_point)
+
+
 def movement_model(m: Model) -> None:
     rng, b = m.rng, m.b
     for rank in (2, 3, 4, 5):  # TRANSPOSE, random permutations
@@ -113,6 +127,11 @@ def movement_model(m: Model) -> None:
         x = m.input(shape)
         out = np.take(np.zeros(shape), np.array(indices), axis=axis).shape
         m.add(f"gather{axis}", "GATHER", [x, _ints(b, indices)], [m.same(x, out)], _opts("GatherOptionsT", axis=axis))
+    for indices in ([[2, 0], [1, 4], [0, 0]], [[[1], [2]], [[0], [2]]]):  # GATHER_ND, whole or partial index
+        x = m.input([3, 5, 4])
+        idx = np.array(indices)
+        out = list(idx.shape[:-1]) + [3, 5, 4][idx.shape[-1]:]
+        m.add(f"gather_nd{idx.shape}", "GATHER_ND", [x, _ints(b, idx)], [m.same(x, out)])
     x = m.input([3, 5, 4])  # GATHER with indices computed at run time (a graph input here)
     idx = b.tensor([2, 3], "int32")
     m.inputs.append(idx)
@@ -137,9 +156,34 @@ def movement_model(m: Model) -> None:
         x = m.input(shape)
         m.add(f"batch_to_space{shape}{block}{crops}", "BATCH_TO_SPACE_ND", [x, _ints(b, block), _ints(b, crops)],
               [m.same(x, out)])
+    for shape, block, pads, out in (([1, 4, 5, 2], [2, 2], [[1, 1], [0, 1]], [4, 3, 3, 2]),
+                                    ([2, 5, 3], [3], [[1, 0]], [6, 2, 3])):  # SPACE_TO_BATCH_ND, zero-point padded
+        x = m.input(shape)
+        y = m.same(x, out)
+        m.undefined[len(m.outputs)] = _padding_of_space_to_batch(shape, block, pads, out, b.quant(y)[1])
+        m.add(f"space_to_batch{shape}{block}{pads}", "SPACE_TO_BATCH_ND", [x, _ints(b, block), _ints(b, pads)], [y])
     for shape, to in (([3, 1], [2, 3, 4]), ([1, 5], [4, 5])):  # BROADCAST_TO
         x = m.input(shape)
         m.add(f"broadcast_to{shape}{to}", "BROADCAST_TO", [x, _ints(b, to)], [m.same(x, to)])
+    for at in ([2, -1, 5], None):  # DYNAMIC_UPDATE_SLICE: start indices clamped, known before or at run time
+        x = m.input([3, 5, 4])
+        update = m.b.act([2, 2, 3], *m.b.quant(x))
+        m.inputs.append(update)
+        if at is None:
+            start = b.tensor([3], "int32")
+            m.inputs.append(start)
+            m.index_limits[start] = 6
+        else:
+            start = _ints(b, at, "int64")
+        m.add(f"dynamic_update_slice{at}", "DYNAMIC_UPDATE_SLICE", [x, update, start], [m.same(x, [3, 5, 4])])
+    x = m.input([2, 3, 4])  # folded at compile time: SHAPE, FILL (TFLite Micro's dims are constant), ZEROS_LIKE,
+    m.add("shape", "SHAPE", [x], [b.tensor([3], "int32")],  # BROADCAST_ARGS
+          _opts("ShapeOptionsT", outType=schema.TensorType.INT32))
+    m.add("fill", "FILL", [_ints(b, [2, 3, 4]), b.tensor([], "int8", *b.quant(x), data=np.array(-37, np.int8))],
+          [m.same(x, [2, 3, 4])])
+    m.add("zeros_like", "ZEROS_LIKE", [x], [m.same(x, [2, 3, 4])])
+    m.add("broadcast_args", "BROADCAST_ARGS", [_ints(b, [3, 1, 5]), _ints(b, [4, 1])], [b.tensor([3], "int32")])
+    m.add("cast", "CAST", [x], [b.tensor([2, 3, 4], "float32")])  # the stored values, not dequantized
     x = m.input([1, 4, 2, 3])  # RESHAPE, SQUEEZE and EXPAND_DIMS are views
     m.add("expand_dims", "EXPAND_DIMS", [x, _ints(b, [2])], [m.same(x, [1, 4, 1, 2, 3])])
 
@@ -239,6 +283,23 @@ def binary_model(m: Model) -> None:
         m.add(f"{kind.lower()}{sa}{sb}{' const' if constant else ''}", kind, [x, y], [out], options)
 
 
+def logic_model(m: Model) -> None:
+    """Bool logic on comparisons, REDUCE_ALL, and SELECT_V2 (the stored values of x or a broadcast row)."""
+    b = m.b
+    x = m.input([3, 4, 2])
+    y, row = b.act([3, 4, 2], *b.quant(x)), b.act([4, 1], *b.quant(x))
+    m.inputs += [y, row]
+    greater, less = b.tensor([3, 4, 2], "bool"), b.tensor([3, 4, 2], "bool")
+    b.op("GREATER", [x, y], [greater])
+    b.op("LESS", [x, row], [less])
+    for kind in ("LOGICAL_AND", "LOGICAL_OR"):
+        m.add(kind.lower(), kind, [greater, less], [b.tensor([3, 4, 2], "bool")])
+    m.add("logical_not", "LOGICAL_NOT", [greater], [b.tensor([3, 4, 2], "bool")])
+    m.add("reduce_all", "REDUCE_ALL", [greater, _ints(b, [-1])], [b.tensor([3, 4, 1], "bool")],
+          _opts("ReducerOptionsT", keepDims=True))
+    m.add("select_v2", "SELECT_V2", [less, y, row], [b.act([3, 4, 2], *b.quant(x))])
+
+
 def reduce_model(m: Model) -> None:
     """SUM, REDUCE_MAX, REDUCE_MIN over random axes (with and without keep_dims, negative and repeated axes) and
     ARG_MAX / ARG_MIN along one axis (ties are frequent on int8: the first index must win)."""
@@ -332,8 +393,8 @@ def matmul_model(m: Model) -> None:
               [out], _opts("BatchMatMulOptionsT", adjX=adj_x, adjY=adj_y))
 
 
-FAMILIES = {"data_movement": movement_model, "resize": resize_model, "binary": binary_model, "reduce": reduce_model,
-            "normalization": normalization_model, "matmul": matmul_model}
+FAMILIES = {"data_movement": movement_model, "resize": resize_model, "binary": binary_model, "logic": logic_model,
+            "reduce": reduce_model, "normalization": normalization_model, "matmul": matmul_model}
 
 
 def run_tflm(path, batches, n_outputs: int):

@@ -1,9 +1,9 @@
 """int8 TFLite operators beyond the MLPerf Tiny set, one small model each (tests/tflite_builder.py): QUANTIZE /
 DEQUANTIZE at a float boundary (what the TFLite converter writes unless told to use int8 input and output),
 PAD / PADV2, CONCATENATION, MEAN, ADD / MUL with broadcasting and constant inputs, and one-input operators
-(LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, RELU6, ABS, GELU, NEG) that edgec tabulates. Each model is compiled for cortex-m7, built for the host (with the
-sanitizers) and run on random inputs; the outputs must equal TFLite Micro's and LiteRT's reference kernels' bit
-for bit."""
+(LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU, RELU6, ABS, GELU, NEG, RSQRT) that edgec tabulates. Each model is
+compiled for cortex-m7, built for the host (with the sanitizers) and run on random inputs; the outputs must equal
+TFLite Micro's and LiteRT's reference kernels' bit for bit."""
 
 from __future__ import annotations
 
@@ -91,10 +91,10 @@ def binary(kind: str, shape_b, constant_b: bool = False, relu: bool = False):
     return build
 
 
-def unary(kind: str, out_quant=(None, None), options=None, same_quant: bool = False):
+def unary(kind: str, out_quant=(None, None), options=None, same_quant: bool = False, in_quant=(None, None)):
     """A one-input int8 operator (edgec tabulates it: frontend/tflite_lut.py) on a [1, 7, 9, 16] activation."""
     def build(b: TFLiteBuilder):
-        x = b.act([1, 7, 9, 16])
+        x = b.act([1, 7, 9, 16], *in_quant)
         out = b.act([1, 7, 9, 16], *(b.quant(x) if same_quant else out_quant))
         b.op(kind, [x], [out], options)
         return [x], [out]
@@ -132,6 +132,7 @@ CASES = {
     "abs": unary("ABS"),
     "gelu": unary("GELU"),
     "neg": unary("NEG"),
+    "rsqrt": unary("RSQRT", in_quant=(0.05, -128)),  # TFLite Micro refuses negative inputs: none here
     "add_broadcast_channels": binary("ADD", [1, 1, 1, 8]),
     "add_broadcast_rows_relu": binary("ADD", [1, 5, 1, 8], relu=True),
     "mul_same_shape": binary("MUL", [1, 5, 6, 8]),

@@ -50,14 +50,14 @@ BROADCAST_OPS = {"ADD", "SUB", "MUL", "DIV", "PRELU", "SQUARED_DIFFERENCE", "MAX
 SAME_SIZE_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS", "QUANTIZE", "DEQUANTIZE", "LOGISTIC", "TANH", "RELU", "RELU6",
                  "RELU_N1_TO_1", "RELU_0_TO_1", "HARD_SWISH", "LEAKY_RELU", "GELU", "ELU", "EXP", "LOG", "SQRT",
                  "RSQRT", "ABS", "NEG", "SOFTMAX", "LOG_SOFTMAX", "PRELU", "TRANSPOSE",
-                 "DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "L2_NORMALIZATION"}
+                 "DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "L2_NORMALIZATION", "DYNAMIC_UPDATE_SLICE"}
 # Inputs an operator needs (-1 is allowed only after them): weights, the second operand, paddings, axes
 MIN_INPUTS = {"CONV_2D": 2, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 2, "ADD": 2, "SUB": 2, "MUL": 2, "DIV": 2,
               "PAD": 2, "PADV2": 2, "MEAN": 2, "RESHAPE": 1, "TRANSPOSE": 2, "SLICE": 3, "STRIDED_SLICE": 4,
               "SPLIT": 2, "SPLIT_V": 3, "GATHER": 2, "MIRROR_PAD": 2, "RESIZE_NEAREST_NEIGHBOR": 2,
               "RESIZE_BILINEAR": 2, "SUM": 2, "REDUCE_MAX": 2, "REDUCE_MIN": 2, "ARG_MAX": 2, "ARG_MIN": 2,
               "EXPAND_DIMS": 2, "BATCH_MATMUL": 2, "TRANSPOSE_CONV": 3, "REVERSE_V2": 2,
-              "BATCH_TO_SPACE_ND": 3, "BROADCAST_TO": 2}
+              "BATCH_TO_SPACE_ND": 3, "BROADCAST_TO": 2, "DYNAMIC_UPDATE_SLICE": 3}
 ACTIVATIONS = range(0, 6)  # NONE, RELU, RELU_N1_TO_1, RELU6, TANH, SIGN_BIT
 PADDINGS = (0, 1)  # SAME, VALID
 

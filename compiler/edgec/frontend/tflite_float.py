@@ -15,6 +15,8 @@ tflite_hybrid.py). It replaces these converters:
 - ARG_MAX / ARG_MIN and CUMSUM as the externs the ONNX importer uses (ops/arg_reduce.py, ops/scan.py): TVM's
   CUMSUM refuses reverse, and relax.argmax has no kernel here;
 - SHAPE, FILL and BROADCAST_ARGS folded to constants; EMBEDDING_LOOKUP (TVM swaps its inputs);
+- DYNAMIC_UPDATE_SLICE on edgec's byte-moving kernel (ops/update_slice.py; TVM has no converter for it);
+- REDUCE_ALL / REDUCE_ANY on edgec's all / any kernel (TVM goes through int8 casts);
 - SVDF, UNIDIRECTIONAL_SEQUENCE_LSTM (tflite_lstm.py) and DETECTION_POSTPROCESS (tflite_detection.py) on
   edgec's kernels.
 Every converter's failure is reported naming the operator's output tensor and the reason.
@@ -31,11 +33,12 @@ from .onnx_converters import _extern
 from .tflite_detection import convert_detection_postprocess
 from .tflite_hybrid import HybridOperatorConverter, activation_name
 from .tflite_int8 import _options, _Reader
-from .tflite_int8_movement import _axis, _const_ints, index_maps
+from .tflite_int8_movement import _axis, _const_ints, index_maps, space_to_batch_map, space_to_batch_padding
 from .tflite_lstm import convert_unidirectional_lstm
 
 # Operators whose one output is the int8 importer's index map (tflite_int8_movement.index_maps) of the input
-INDEX_MAP_OPS = ("REVERSE_V2", "BATCH_TO_SPACE_ND", "MIRROR_PAD", "RESIZE_NEAREST_NEIGHBOR", "BROADCAST_TO")
+INDEX_MAP_OPS = ("REVERSE_V2", "BATCH_TO_SPACE_ND", "MIRROR_PAD", "RESIZE_NEAREST_NEIGHBOR", "BROADCAST_TO",
+                 "GATHER_ND")
 
 
 def gather(x, index_map: np.ndarray, dtype: str):
@@ -71,13 +74,16 @@ class FloatOperatorConverter(HybridOperatorConverter):
             self.convert_map[kind] = self.convert_by_index_map
         self.convert_map.update({
             "SPACE_TO_BATCH_ND": self.convert_space_to_batch, "TILE": self.convert_tile,
-            "GATHER_ND": self.convert_gather_nd, "SVDF": self.convert_svdf,
+            "SVDF": self.convert_svdf,
             "RESIZE_BILINEAR": self.convert_resize_bilinear, "EMBEDDING_LOOKUP": self.convert_embedding_lookup,
             "SHAPE": self.convert_shape, "FILL": self.convert_fill, "BROADCAST_ARGS": self.convert_broadcast_args,
             "UNIDIRECTIONAL_SEQUENCE_LSTM": lambda op: convert_unidirectional_lstm(self, op),
             "DETECTION_POSTPROCESS": lambda op: convert_detection_postprocess(self, op),
             "EXPAND_DIMS": self.convert_reshape_to_output, "GELU": self.convert_gelu_approximate,
             "ARG_MAX": self.convert_arg_max, "ARG_MIN": self.convert_arg_min, "CUMSUM": self.convert_cumsum,
+            "DYNAMIC_UPDATE_SLICE": self.convert_dynamic_update_slice,
+            "REDUCE_ALL": lambda op: self.convert_reduce_bool(op, 1),
+            "REDUCE_ANY": lambda op: self.convert_reduce_bool(op, 0),
         })
         self.convert_map = {kind: self._naming_the_node(kind, fn) for kind, fn in self.convert_map.items()}
 
@@ -118,33 +124,13 @@ class FloatOperatorConverter(HybridOperatorConverter):
         return gather(self.get_expr(ins[0]), index_map, self._dtype(outs[0]))
 
     def convert_space_to_batch(self, op):
-        """space_to_batch_nd.h: pad H and W with zeros, then block position (dy, dx) of batch b goes to batch
-        (dy * bw + dx) * B + b."""
+        """Zero padding, then the block reordering (tflite_int8_movement.space_to_batch_map) as a gather."""
         ins, outs = self._io(op)
-        shape = list(self._reader.shape(ins[0]))
-        block, pads = _const_ints(self._reader, ins[1], "block_shape"), _const_ints(self._reader, ins[2], "paddings")
-        if len(shape) not in (3, 4) or block.size != len(shape) - 2 or pads.size != 2 * block.size \
-                or np.any(block < 1) or np.any(pads < 0):
-            raise NotImplementedError(f"block_shape {block.tolist()} and paddings {pads.tolist()} for an input "
-                                      f"of {shape}")
+        width, _ = space_to_batch_padding(self._reader, ins)
         x = self.get_expr(ins[0])
-        width = [0, 0, *pads.tolist()] + [0, 0] * (len(shape) - 1 - block.size)
-        padded = [shape[0]] + [n + int(pads[2 * k]) + int(pads[2 * k + 1])
-                               for k, n in enumerate(shape[1:1 + block.size])] + shape[1 + block.size:]
-        if any(pads):
+        if any(width):
             x = self.bb.normalize(relax.op.nn.pad(x, width, pad_value=0.0))
-        flat = np.arange(int(np.prod(padded)), dtype=np.int64)
-        flat = flat.reshape(padded if len(shape) == 4 else padded[:2] + [1, padded[2]])  # 3-D: a height only
-        bh, bw = int(block[0]), int(block[1]) if block.size > 1 else 1
-        n, h, w, c = flat.shape
-        if h % bh or w % bw:
-            raise NotImplementedError(f"padded size {[h, w]} is not a multiple of the block {[bh, bw]}")
-        y = flat.reshape(n, h // bh, bh, w // bw, bw, c).transpose(2, 4, 0, 1, 3, 5)
-        y = y.reshape(bh * bw * n, h // bh, w // bw, c)
-        y = y if len(shape) == 4 else y[:, :, 0, :]
-        if list(y.shape) != list(self._reader.shape(outs[0])):
-            raise NotImplementedError(f"output shape {list(self._reader.shape(outs[0]))}, expected {list(y.shape)}")
-        return gather(x, y, self._dtype(outs[0]))
+        return gather(x, space_to_batch_map(self._reader, ins, outs), self._dtype(outs[0]))
 
     def convert_tile(self, op):
         ins, outs = self._io(op)
@@ -153,24 +139,6 @@ class FloatOperatorConverter(HybridOperatorConverter):
         if multiples.size != len(shape) or np.any(multiples < 0):
             raise NotImplementedError(f"multiples {multiples.tolist()} for an input of {list(shape)}")
         index_map = np.tile(np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape), multiples.tolist())
-        return gather(self.get_expr(ins[0]), index_map, self._dtype(outs[0]))
-
-    def convert_gather_nd(self, op):
-        """gather_nd.cc with indices in the file:
-        output [..., rest] = input[indices[..., 0], ..., indices[..., k-1], rest]."""
-        ins, outs = self._io(op)
-        shape = self._reader.shape(ins[0])
-        indices = self._reader.data(ins[1])
-        if indices is None:
-            raise NotImplementedError("indices computed at run time (edgec needs them in the file)")
-        indices = indices.astype(np.int64)
-        k = indices.shape[-1] if indices.ndim else 0
-        if indices.ndim < 1 or not 1 <= k <= len(shape):
-            raise NotImplementedError(f"indices of shape {list(indices.shape)} for an input of {list(shape)}")
-        if np.any(indices < 0) or np.any(indices >= np.array(shape[:k])):
-            raise NotImplementedError(f"indices outside the input's {list(shape[:k])}")
-        flat = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
-        index_map = flat[tuple(np.moveaxis(indices, -1, 0))]
         return gather(self.get_expr(ins[0]), index_map, self._dtype(outs[0]))
 
     def convert_embedding_lookup(self, op):
@@ -297,3 +265,19 @@ class FloatOperatorConverter(HybridOperatorConverter):
                                             reverse=int(o.Reverse())))
         return relax.call_dps_packed(func, relax.Tuple([self.get_expr(ins[0])]),
                                      out_ty=relax.TensorType(list(shape), self._dtype(outs[0])))
+
+    def convert_dynamic_update_slice(self, op):
+        """The start indices may be known only at run time; the kernel clamps them as TFLite Micro does."""
+        ins, outs = self._io(op)
+        args = [self._expr(i) for i in ins[:3]]
+        return relax.call_dps_packed(_extern("edgec.dynamic_update_slice", {}), relax.Tuple(args),
+                                     out_ty=relax.TensorType([int(d) for d in self._reader.shape(outs[0])],
+                                                             self._dtype(outs[0])))
+
+    def convert_reduce_bool(self, op, is_all: int):
+        ins, outs = self._io(op)
+        rank = len(self._reader.shape(ins[0]))
+        axes = sorted({_axis(int(a), rank) for a in _const_ints(self._reader, ins[1], "axes")})
+        return relax.call_dps_packed(_extern("edgec.reduce_bool", dict(axes=axes, all=is_all)),
+                                     relax.Tuple([self.get_expr(ins[0])]),
+                                     out_ty=relax.TensorType([int(d) for d in self._reader.shape(outs[0])], "bool"))

@@ -42,8 +42,11 @@ import numpy as np
 from ..errors import UnsupportedModelError
 from ..ir import Graph, QuantParams, Tensor
 from .tflite_int8_binary import BINARY_OPS, import_binary
+from .tflite_int8_folding import FOLDED_OPS, folded_value
+from .tflite_int8_logic import LOGIC_OPS, import_logic
 from .tflite_int8_matmul import import_batch_matmul
-from .tflite_int8_movement import MOVEMENT_OPS, import_movement
+from .tflite_int8_movement import (MOVEMENT_OPS, import_dynamic_update_slice, import_movement,
+                                   import_space_to_batch)
 from .tflite_int8_reduce import REDUCE_OPS, import_reduce
 from .tflite_int8_resize import import_resize_bilinear
 from .tflite_int8_transpose_conv import import_transpose_conv
@@ -133,6 +136,7 @@ class _Reader:
 
         self.model, self.sg = model, model.Subgraphs(0)
         self.op_name = lambda op: op_name(model, op)
+        self.folded: dict[int, np.ndarray] = {}  # tensors computed at compile time (tflite_int8_folding.py)
 
     def tensor(self, i: int):
         return self.sg.Tensors(i)
@@ -144,6 +148,8 @@ class _Reader:
         return tuple(int(d) for d in self.tensor(i).ShapeAsNumpy()) if self.tensor(i).ShapeLength() else ()
 
     def data(self, i: int) -> np.ndarray | None:
+        if i in self.folded:
+            return self.folded[i]
         buf = self.model.Buffers(self.tensor(i).Buffer())
         if buf is None or buf.DataLength() == 0:
             return None
@@ -204,6 +210,12 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
 
     def activation(i: int) -> str:
         if i in names:
+            return names[i]
+        if i in r.folded:  # a folded tensor read as a tensor (a graph output, say): a constant in flash
+            names[i] = g.add_const(_ident(r.name(i)), r.folded[i])
+            if r.dtype(i) == "int8":
+                s, z = _scalar_quant(r, i)
+                g.tensors[names[i]].quant = QuantParams(np.array([s], np.float32), np.array([z]))
             return names[i]
         raise NotImplementedError(f"tensor {r.name(i)} is used before it is produced")
 
@@ -295,6 +307,16 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _concatenation(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "MEAN":
                 _mean(g, r, op, ins, outs, activation, new_act, node_name, tflite)
+            elif kind in FOLDED_OPS:
+                r.folded[outs[0]] = folded_value(kind, r, ins, outs)
+            elif kind == "CAST":
+                _cast(g, r, ins, outs, activation, new_float, node_name)
+            elif kind in LOGIC_OPS:
+                import_logic(kind, g, r, ins, outs, activation, new_act, node_name)
+            elif kind == "SPACE_TO_BATCH_ND":
+                import_space_to_batch(g, r, ins, outs, activation, new_act, node_name)
+            elif kind == "DYNAMIC_UPDATE_SLICE":
+                import_dynamic_update_slice(g, r, ins, outs, activation, new_act, node_name)
             elif kind in MOVEMENT_OPS:
                 import_movement(kind, g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
             elif kind in REDUCE_OPS:
@@ -310,8 +332,8 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
         raise UnsupportedModelError(problems)
 
     for idx in range(sg.OutputsLength()):
-        name = names[sg.Outputs(idx)]
-        if g.tensors[name].alias_of is not None or name in g.inputs:
+        name = activation(sg.Outputs(idx))
+        if g.tensors[name].alias_of is not None or name in g.inputs or g.tensors[name].is_const:
             from ..ir import Node
 
             t = g.tensors[name]
@@ -600,6 +622,17 @@ def _quantize_boundary(g, r, kind, ins, outs, activation, new_act, new_float, no
     attrs = dict(n=1, c=int(np.prod(r.shape(src), dtype=np.int64)), hw=1, nchw_to_nhwc=0, scale=scale,
                  zero_point=zp, round_half_away=1)
     _emit(g, "quantize_s8" if kind == "QUANTIZE" else "dequantize_s8", [x], y, attrs, node_name)
+
+
+def _cast(g, r, ins, outs, activation, new_float, node_name):
+    """CAST to float32 of the stored values (TFLite Micro's cast.cc: a static_cast, no dequantisation)."""
+    from ..ops.integer import CAST_FROM
+
+    if r.dtype(outs[0]) != "float32" or r.dtype(ins[0]) not in CAST_FROM:
+        raise NotImplementedError(f"CAST from {r.dtype(ins[0])} to {r.dtype(outs[0])} (edgec casts "
+                                  f"{', '.join(CAST_FROM)} to float32 here)")
+    x = activation(ins[0])
+    _emit(g, "cast", [x], new_float(outs[0]), {}, node_name)
 
 
 def _bias(r, ins, n: int) -> np.ndarray:

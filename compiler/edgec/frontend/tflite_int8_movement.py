@@ -19,7 +19,7 @@ from ..ir import Node, Tensor
 
 MOVEMENT_OPS = {"TRANSPOSE", "SLICE", "STRIDED_SLICE", "SPLIT", "SPLIT_V", "UNPACK", "GATHER", "DEPTH_TO_SPACE",
                 "SPACE_TO_DEPTH", "MIRROR_PAD", "RESIZE_NEAREST_NEIGHBOR", "PACK", "REVERSE_V2", "BATCH_TO_SPACE_ND",
-                "BROADCAST_TO"}
+                "BROADCAST_TO", "GATHER_ND"}
 INT32_MAX, INT32_MIN = 2**31 - 1, -2**31
 MAX_ELEMENTS = 1 << 26  # far beyond any microcontroller's memory: a larger tensor is damage or a mistake
 
@@ -48,6 +48,18 @@ def import_movement(kind, g, r, op, ins, outs, activation, new_act, node_name, o
         _require_same_quant(r, x, out)
         y = new_act(out)
         g.nodes.append(Node("gather_axes", [src], [y], {"index_map": index_map}, node_name))
+
+
+def import_dynamic_update_slice(g, r, ins, outs, activation, new_act, node_name) -> None:
+    """The update written over the operand's window at start indices known at compile or run time, clamped on
+    the device (ops/update_slice.py), bytes copied as TFLite Micro copies them."""
+    from ..ops.update_slice import check_update_slice
+
+    check_update_slice(r.shape(ins[0]), r.shape(ins[1]), r.shape(ins[2]), r.dtype(ins[2]))
+    _require_same_quant(r, ins[0], outs[0])
+    _require_same_quant(r, ins[1], outs[0])
+    names = [activation(i) if r.data(i) is None else g.add_const("update_slice", r.data(i)) for i in ins[:3]]
+    g.nodes.append(Node("dynamic_update_slice", names, [new_act(outs[0])], {}, node_name))
 
 
 def index_maps(kind, r, op, ins, outs, options, tflite) -> list[np.ndarray]:
@@ -196,6 +208,71 @@ def _gather(flat, r, op, ins, outs, options, tflite):
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise BadParameters(f"an index outside [0, {n})")
     return [np.take(flat, np.asarray(idx, np.int64), axis=axis)]
+
+
+def _gather_nd(flat, r, op, ins, outs, options, tflite):
+    """GATHER_ND with constant indices (gather_nd.cc): output [..., rest] = input[indices[..., 0], ...,
+    indices[..., k-1], rest]; an index outside the input is an error there, and here."""
+    idx = r.data(ins[1])
+    if idx is None:
+        raise NotImplementedError("indices computed at run time (edgec needs them in the file)")
+    if r.dtype(ins[1]) not in ("int32", "int64"):
+        raise BadParameters("indices must be int32 or int64")
+    idx = np.asarray(idx, np.int64)
+    k = idx.shape[-1] if idx.ndim else 0
+    if idx.ndim < 1 or not 1 <= k <= flat.ndim:
+        raise BadParameters(f"indices of shape {list(idx.shape)} for an input of {list(flat.shape)}")
+    if np.any(idx < 0) or np.any(idx >= np.array(flat.shape[:k])):
+        raise BadParameters(f"an index outside the input's {list(flat.shape[:k])}")
+    return [flat[tuple(np.moveaxis(idx, -1, 0))]]
+
+
+def space_to_batch_padding(r, ins) -> tuple[list[int], list[int]]:
+    """SPACE_TO_BATCH_ND's (per-dim [before, after] paddings of the whole input, padded shape), checked."""
+    shape = list(r.shape(ins[0]))
+    block, pads = _const_ints(r, ins[1], "block_shape"), _const_ints(r, ins[2], "paddings")
+    if len(shape) not in (3, 4) or block.size != len(shape) - 2 or pads.size != 2 * block.size \
+            or np.any(block < 1) or np.any(pads < 0):
+        raise BadParameters(f"block_shape {block.tolist()} and paddings {pads.tolist()} for an input of {shape}")
+    width = [0, 0, *pads.tolist()] + [0, 0] * (len(shape) - 1 - block.size)
+    padded = [n + width[2 * k] + width[2 * k + 1] for k, n in enumerate(shape)]
+    return width, padded
+
+
+def space_to_batch_map(r, ins, outs) -> np.ndarray:
+    """space_to_batch_nd.h on the padded input (space_to_batch_padding): block position (dy, dx) of batch b goes
+    to batch (dy * bw + dx) * B + b; the element of the padded input each output element reads."""
+    _, padded = space_to_batch_padding(r, ins)
+    block = _const_ints(r, ins[1], "block_shape")
+    flat = np.arange(int(np.prod(padded)), dtype=np.int64)
+    flat = flat.reshape(padded if len(padded) == 4 else padded[:2] + [1, padded[2]])  # 3-D: a height only
+    bh, bw = int(block[0]), int(block[1]) if block.size > 1 else 1
+    n, h, w, c = flat.shape
+    if h % bh or w % bw:
+        raise BadParameters(f"padded size {[h, w]} is not a multiple of the block {[bh, bw]}")
+    y = flat.reshape(n, h // bh, bh, w // bw, bw, c).transpose(2, 4, 0, 1, 3, 5).reshape(bh * bw * n, h // bh,
+                                                                                          w // bw, c)
+    y = y if len(padded) == 4 else y[:, :, 0, :]
+    if list(y.shape) != list(r.shape(outs[0])):
+        raise BadParameters(f"output shape {list(r.shape(outs[0]))}, expected {list(y.shape)}")
+    return y
+
+
+def import_space_to_batch(g, r, ins, outs, activation, new_act, node_name) -> None:
+    """Zero-point padding (the output's, as space_to_batch_nd.h pads), then the block reordering as a gather."""
+    from .tflite_int8 import _scalar_quant
+
+    width, padded = space_to_batch_padding(r, ins)
+    _require_same_quant(r, ins[0], outs[0])
+    x = activation(ins[0])
+    if any(width):
+        padded_name = g.fresh_name(x + "_padded")
+        g.add_tensor(Tensor(padded_name, tuple(padded), "int8", quant=g.tensors[x].quant))
+        g.nodes.append(Node("pad", [x], [padded_name], dict(mode="constant", before=width[0::2],
+                                                            value=float(_scalar_quant(r, outs[0])[1])), node_name))
+        x = padded_name
+    g.nodes.append(Node("gather_axes", [x], [new_act(outs[0])], {"index_map": space_to_batch_map(r, ins, outs)},
+                        node_name))
 
 
 def gather_runtime_axis(r, op, ins, outs, options, tflite) -> int:
@@ -361,6 +438,7 @@ def _broadcast_to(flat, r, op, ins, outs, options, tflite):
 _INDEX_MAPS = {
     "REVERSE_V2": _reverse, "BATCH_TO_SPACE_ND": _batch_to_space, "BROADCAST_TO": _broadcast_to,
     "TRANSPOSE": _transpose, "SLICE": _slice, "STRIDED_SLICE": _strided_slice, "SPLIT": _split,
-    "SPLIT_V": _split_v, "UNPACK": _unpack, "GATHER": _gather, "DEPTH_TO_SPACE": _depth_to_space,
+    "SPLIT_V": _split_v, "UNPACK": _unpack, "GATHER": _gather, "GATHER_ND": _gather_nd,
+    "DEPTH_TO_SPACE": _depth_to_space,
     "SPACE_TO_DEPTH": _space_to_depth, "MIRROR_PAD": _mirror_pad, "RESIZE_NEAREST_NEIGHBOR": _resize_nearest,
 }

@@ -1,7 +1,7 @@
 """int8 TFLite reductions beyond MEAN (tflite_int8.py): SUM (reference_ops::QuantizedMeanOrSum with compute_sum,
 so MEAN's kernel with the multiplier of input_scale / output_scale alone), REDUCE_MAX / REDUCE_MIN (the stored
-values; TFLite Micro requires the input's quantisation on the output) and ARG_MAX / ARG_MIN (int32 indices, the
-only output type TFLite Micro has)."""
+values; TFLite Micro requires the input's quantisation on the output), ARG_MAX / ARG_MIN (int32 indices, the
+only output type TFLite Micro has) and REDUCE_ALL (of bools)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from ..ir import Node
 from .tflite_int8_movement import BadParameters
 
-REDUCE_OPS = {"SUM", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN"}
+REDUCE_OPS = {"SUM", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN", "REDUCE_ALL"}
 
 
 def _axes(r, i: int, rank: int) -> list[int]:
@@ -57,6 +57,12 @@ def import_reduce(kind, g, r, op, ins, outs, activation, new_act, node_name, opt
             raise NotImplementedError(f"{r.dtype(outs[0])} output (TFLite Micro writes int32 indices)")
         y = new_act(outs[0], plain=("int32",))
         g.nodes.append(Node("arg_max_s8", [x], [y], attrs, node_name))
+        return
+    if kind == "REDUCE_ALL":  # of a comparison's bools (ops/reduce.py: all is the min of bytes)
+        if r.dtype(ins[0]) != "bool":
+            raise NotImplementedError(f"REDUCE_ALL of {r.dtype(ins[0])} (bool expected)")
+        g.nodes.append(Node("reduce", [x], [new_act(outs[0], plain=("bool",))], {"axes": axes, "kind": "min"},
+                            node_name))
         return
     (s_in, z_in), (s_out, z_out) = _scalar_quant(r, ins[0]), _scalar_quant(r, outs[0])
     if kind == "SUM":

@@ -1,4 +1,4 @@
-"""int8 elementwise operators of one input (LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, ..., and the int8 -> int8
+"""int8 elementwise operators of one input (LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RSQRT, ..., and the int8 -> int8
 QUANTIZE the converter puts before a CONCATENATION to requantise an input) as 256-entry tables.
 
 An int8 operator of one int8 input is a function of 256 values. Rather than re-deriving each operator's
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 LUT_OPS = {"LOGISTIC", "TANH", "HARD_SWISH", "LEAKY_RELU", "RELU", "RELU6", "RELU_N1_TO_1", "RELU_0_TO_1", "ELU",
-           "GELU", "ABS", "NEG"}
+           "GELU", "ABS", "NEG", "RSQRT"}
 
 
 class UnaryTabulator:

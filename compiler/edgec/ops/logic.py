@@ -4,17 +4,17 @@ kernel's right-aligned shape and strides (ops/broadcast.py, edgec_binary_params)
 
 - compare: float32 a, b -> bool (edgec_compare_f32, an op code);
 - logic: bool a, b -> bool (edgec_logic_u8: and, or, xor); Not is xor with a constant true;
-- where: bool cond, float32 x, y -> float32 (edgec_where_f32).
+- where: bool cond, float32 x, y -> float32 (edgec_where_f32); int8 (TFLite SELECT_V2) on edgec_where_s8.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..ir import MAX_RANK
 from . import kernel, lowering
 from .broadcast import broadcast_strides, coalesce, right_align
 
-RANK = 6
 COMPARE_OPS = {"relax.equal": "EDGEC_EQUAL", "relax.less": "EDGEC_LESS", "relax.less_equal": "EDGEC_LESS_EQUAL",
                "relax.greater": "EDGEC_GREATER", "relax.greater_equal": "EDGEC_GREATER_EQUAL",
                "relax.not_equal": "EDGEC_NOT_EQUAL"}
@@ -64,8 +64,8 @@ def lower_where(ctx, call, out):
 def _broadcast(ctx, node) -> tuple[list[int], list[list[int]]]:
     g = ctx.graph
     y = g.tensors[node.outputs[0]]
-    strides = [broadcast_strides(g.tensors[t].shape, y.shape, RANK) for t in node.inputs]
-    return coalesce(right_align(y.shape, RANK), strides, RANK)
+    strides = [broadcast_strides(g.tensors[t].shape, y.shape, MAX_RANK) for t in node.inputs]
+    return coalesce(right_align(y.shape, MAX_RANK), strides, MAX_RANK)
 
 
 @kernel("compare", "logic")
@@ -87,6 +87,7 @@ def emit_where(node, ctx):
     shape, (c_strides, x_strides, y_strides) = _broadcast(ctx, node)
     params = ctx.static_params(
         "edgec_where_params", dict(out_shape=shape, c_strides=c_strides, x_strides=x_strides, y_strides=y_strides))
-    ctx.use("edgec_where_f32")
+    fn = "edgec_where_s8" if ctx.graph.tensors[node.outputs[0]].dtype == "int8" else "edgec_where_f32"
+    ctx.use(fn)
     args = ", ".join(ctx.ptr(t, const=True) for t in node.inputs)
-    return f"edgec_where_f32({args}, {ctx.ptr(node.outputs[0])}, {params});"
+    return f"{fn}({args}, {ctx.ptr(node.outputs[0])}, {params});"
