@@ -65,9 +65,9 @@ def macs_and_torch_parameters(model: onnx.ModelProto) -> tuple[int, int]:
 @pytest.mark.parametrize("name,mmacs,mparams", [("mcunet-vww0", 6.0, 0.37), ("mcunet-vww1", 11.6, 0.43),
                                                 ("mcunet-vww2", 55.8, 0.64), ("mcunet-in0", 6.4, 0.75)])
 def test_vww_transcriptions_match_the_published_macs_and_parameters(name, mmacs, mparams):
-    """mit-han-lab/mcunet's README.md (commit 9c164f8) lists MACs and #Params per net id; the VWW tables come from transcriptions
-    (model_zoo/mcunet_archs.py), so this is their check against the published figures (in0: a config read from
-    the official JSON, as the control)."""
+    """mit-han-lab/mcunet's README.md (commit 9c164f8) lists MACs and #Params per net id; the VWW tables come
+    from transcriptions (model_zoo/mcunet_archs.py), so this is their check against the published figures (in0:
+    a config read from the official JSON, as the control)."""
     macs, params = macs_and_torch_parameters(mcunet.build(name))
     assert round(macs / 1e6, 1) == mmacs and round(params / 1e6, 2) == mparams
 
