@@ -225,3 +225,27 @@ def test_int8_every_layer_matches_onnxruntime_on_its_own_input(tmp_path):
     assert {"Conv", "Add", "ReduceMean", "Gemm"} <= set(counts), counts
     for op, c in counts.items():  # identical but for ties (about 2 in 10^6), never more than 1 LSB apart
         assert c[2] == 0 and c[1] <= max(2, 1e-4 * c.sum()), (op, c)
+
+
+def test_int8_tflite_matches_tflite_micro(tmp_path):
+    """model_zoo/mcunet_tflite.py writes the QDQ network as int8 TFLite (PAD + VALID before the strided convs,
+    ReLU6 fused, MEAN, per-channel FULLY_CONNECTED): TFLite Micro runs it, and edgec's C gives the same bits."""
+    import mcunet_tflite
+    from edgec.reference import run_tflm_reference
+
+    model = tmp_path / "mcunet-vww0_int8.tflite"
+    model.write_bytes(mcunet_tflite.build("mcunet-vww0", calibration=4)[0])
+    out = tmp_path / "out"
+    proc = run_edgec("compile", model, "-t", "host", "-o", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    ops = [layer["op"] for layer in report["layers"]]
+    assert {"conv2d_s8", "conv2d_add_s8", "depthwise_conv2d_s8", "pad", "mean_s8"} <= set(ops), set(ops)
+    exe = build_host_executable(out, report, tmp_path / "build")
+    rng = np.random.default_rng(0)
+    xs = [rng.integers(-128, 128, (1, 64, 64, 3), dtype=np.int8) for _ in range(4)]
+    got = [g[0] for g in run_host_executable_many(exe, report, [[x] for x in xs], tmp_path / "run")]
+    want = [run_tflm_reference(model, [x])[0] for x in xs]
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(np.asarray(g).reshape(w.shape), w)
+    assert len({w.tobytes() for w in want}) == len(want), "outputs hardly depend on the input"
