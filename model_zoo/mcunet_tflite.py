@@ -33,6 +33,10 @@ from tflite_builder import TFLiteBuilder, schema  # noqa: E402
 NHWC_AXIS = {2: 1, 3: 2}
 
 
+def attribute(node, key: str):
+    return next(onnx.helper.get_attribute_value(a) for a in node.attribute if a.name == key)
+
+
 class QDQToTFLite:
     def __init__(self, qdq: onnx.ModelProto, relu6_after: set[str]):
         g = qdq.graph
@@ -97,7 +101,8 @@ class QDQToTFLite:
             wt = self.b.tensor([1, k, k, cout], "int8", w_s, np.zeros(cout, int),
                                np.transpose(w, (1, 2, 3, 0)), quantized_dimension=3)
         else:  # ONNX [O, I, k, k] -> TFLite [O, k, k, I]
-            wt = self.b.tensor([cout, k, k, w.shape[1]], "int8", w_s, np.zeros(cout, int), np.transpose(w, (0, 2, 3, 1)))
+            wt = self.b.tensor([cout, k, k, w.shape[1]], "int8", w_s, np.zeros(cout, int),
+                               np.transpose(w, (0, 2, 3, 1)))
         bt = self.b.tensor([cout], "int32", b_s, np.zeros(cout, int), bias.astype(np.int32))
         if padding == schema.Padding.SAME:
             oh, ow = -(-h // stride), -(-wd // stride)
@@ -110,8 +115,7 @@ class QDQToTFLite:
         if depthwise:
             opts.depthMultiplier = 1
         opts.fusedActivationFunction = self.activation(node.name in self.relu6_after)
-        self.b.op("DEPTHWISE_CONV_2D" if depthwise else "CONV_2D", [x, wt, bt], [y], opts,
-                  version=3 if depthwise else 3)
+        self.b.op("DEPTHWISE_CONV_2D" if depthwise else "CONV_2D", [x, wt, bt], [y], opts, version=3)
 
     def constant_operand(self, name: str) -> int:
         data, s, z = self.consts[name]
@@ -137,14 +141,13 @@ class QDQToTFLite:
 
     def mean(self, node) -> None:
         """ReduceMean over W then H (a pair with no Q / DQ between them): one MEAN over [1, 2]."""
-        attr = lambda n, key: next(onnx.helper.get_attribute_value(a) for a in n.attribute if a.name == key)  # noqa
-        axes = [NHWC_AXIS[a] for a in attr(node, "axes")]
+        axes = [NHWC_AXIS[a] for a in attribute(node, "axes")]
         last = node
         nxt = [u for u in self.users[node.output[0]] if u.op_type == "ReduceMean"]
         if nxt:
             last = nxt[0]
-            axes += [NHWC_AXIS[a] for a in attr(last, "axes")]
-        keep = attr(last, "keepdims")
+            axes += [NHWC_AXIS[a] for a in attribute(last, "axes")]
+        keep = attribute(last, "keepdims")
         x = self.act(node.input[0])
         shape = self.shape(x)
         out = [d if i not in axes else 1 for i, d in enumerate(shape)] if keep else \
@@ -159,6 +162,8 @@ class QDQToTFLite:
         x = self.act(node.input[0])
         w, w_s, w_z = self.consts[node.input[1]]
         bias, b_s, _ = self.consts[node.input[2]]
+        if np.any(w_z != 0) or attribute(node, "transB") != 1:
+            raise NotImplementedError(f"{node.name}: asymmetric or untransposed weights")
         wt = self.b.tensor(list(w.shape), "int8", w_s, np.zeros(w.shape[0], int), w)
         bt = self.b.tensor([w.shape[0]], "int32", b_s, np.zeros(w.shape[0], int), bias.astype(np.int32))
         y = self.quantized_output(node.output[0], [self.shape(x)[0], w.shape[0]])
