@@ -90,12 +90,11 @@ def git_commit() -> str:
     return proc.stdout.strip() or "unknown"
 
 
-def merge_rows(previous: Path, rows: list[dict], order: list[str], key: str = "model") -> list[dict]:
-    """`rows` (from an `--only` run, each tagged with the commit) in place of the same models' rows of the report
-    at `previous`, the others kept as they were measured; in `order`."""
+def merge_rows(previous: Path, rows: list[dict], order: list[str], commit: str, key: str = "model") -> list[dict]:
+    """`rows` (from an `--only` run, each tagged with `commit`, the one the run started at) in place of the same
+    models' rows of the report at `previous`, the others kept as they were measured; in `order`."""
     old = json.loads(previous.read_text()) if previous.exists() else []
     old = old["models"] if isinstance(old, dict) else old
-    commit = git_commit()
     by_name = {r[key]: r for r in old}
     by_name.update({r[key]: {"commit": commit, **r} for r in rows})  # a row that names its commit keeps it
     return [by_name[name] for name in order if name in by_name] + \

@@ -34,7 +34,7 @@ from edgec.build.host import build_host_executable, run_host_executable_many  # 
 from edgec.errors import EdgecError  # noqa: E402
 from edgec.pipeline import CompileOptions, compile_model  # noqa: E402
 from edgec.quantize.ptq import QuantizeOptions, quantize_onnx  # noqa: E402
-from m7 import merge_rows  # noqa: E402
+from m7 import git_commit, merge_rows  # noqa: E402
 from mcunet_archs import ARCHS  # noqa: E402
 
 
@@ -144,13 +144,14 @@ def main() -> None:
     p.add_argument("--merge", action="store_true", help="keep the report's rows of the models not in --only")
     a = p.parse_args()
     names = a.only.split(",") if a.only else sorted(ARCHS)
+    commit = git_commit()
     rows = []
     for name in names:
         with tempfile.TemporaryDirectory(prefix="edgec-mcunet-") as tmp:
             rows.append(measure(name, a.inputs, Path(tmp)))
         print(json.dumps(rows[-1]), flush=True)
     if a.merge:
-        rows = merge_rows(a.output.with_suffix(".json"), rows, list(ARCHS))
+        rows = merge_rows(a.output.with_suffix(".json"), rows, list(ARCHS), commit)
     a.output.parent.mkdir(parents=True, exist_ok=True)
     a.output.with_suffix(".json").write_text(json.dumps(rows, indent=1) + "\n")
     a.output.with_suffix(".md").write_text(markdown(rows, a.inputs))

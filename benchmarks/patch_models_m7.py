@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 
-from m7 import BOARD, REPO, measure, merge_rows, models_dir, write_report
+from m7 import BOARD, REPO, git_commit, measure, merge_rows, models_dir, write_report
 
 sys.path.insert(0, str(REPO / "model_zoo"))
 
@@ -90,7 +90,9 @@ def markdown(rows: list[dict], runs: int) -> str:
         "",
         f"`python benchmarks/patch_models_m7.py`. Median of {runs} run(s) after one warm-up; QEMU guest instructions "
         "(-icount shift=0), not time. Arena in KiB; 'excl. input': the arena if the input lived outside it (MCUNetV2's "
-        "metric). ONNX models: random weights, edgec PTQ, `--int8-input`. 'fits': the cortex-m7 target's 320 KiB SRAM "
+        "metric). ONNX models: random weights, edgec PTQ, `--int8-input`. '.tflite': the same quantized MCUNet written "
+        "as int8 TFLite (model_zoo/mcunet_tflite.py; explicit PADs before its strided convs, as MCUNet's own files "
+        "have them), reference TFLite Micro. 'fits': the cortex-m7 target's 320 KiB SRAM "
         "and 1 MiB flash (arena; firmware .text + .rodata). 'est. instruction overhead': what the search estimated "
         "(compiler/edgec/ops/cost.py) and held within 10 % with the MAC overhead.",
         "",
@@ -134,6 +136,7 @@ def main() -> None:
                    "runs 2 billion instructions)")
     a = p.parse_args()
     target = load_target("cortex-m7", load_config())
+    commit = git_commit()
     rows = []
     with tempfile.TemporaryDirectory(prefix="edgec-patch-bench-") as tmp:
         for name, path, imports in models(Path(tmp), set(a.only.split(",")) if a.only else None):
@@ -147,7 +150,7 @@ def main() -> None:
                                            and r["flash_bytes"] <= target.flash_bytes)
             rows.append(row)
     if a.merge:
-        rows = merge_rows(a.out / "patch_models_m7.json", rows, model_names())
+        rows = merge_rows(a.out / "patch_models_m7.json", rows, model_names(), commit)
     write_report(a.out, "patch_models_m7", BOARD, a.runs, rows, markdown(rows, a.runs))
 
 
