@@ -4,7 +4,9 @@ in the pattern torch.onnx.export writes; float compiles for the host and matches
 tracks onnxruntime's ORT_DISABLE_ALL run of the QDQ model.
 
 Only the smaller models run here (mcunet-in0 at 48x48, mcunet-vww1 at 80x80, 2 classes; int8 on mcunet-in0 and
-on the committed torch export of mcunet-vww1); benchmarks/mcunet_int8_m7.py measures all of them."""
+on the committed torch export of mcunet-vww1; mcunet-vww0 as int8 TFLite against TFLite Micro); the transcribed
+tables are checked against the published MACs and parameters; benchmarks/mcunet_int8_m7.py and
+benchmarks/patch_models_m7.py measure all of them."""
 
 from __future__ import annotations
 
