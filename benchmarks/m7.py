@@ -82,6 +82,25 @@ def config_with_kernels(target: str, kernels: list[str] | None) -> Config:
     return config
 
 
+def git_commit() -> str:
+    """The commit the figures were measured at (rows added by a later `--only` run say so)."""
+    import subprocess
+
+    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    return proc.stdout.strip() or "unknown"
+
+
+def merge_rows(previous: Path, rows: list[dict], order: list[str], commit: str, key: str = "model") -> list[dict]:
+    """`rows` (from an `--only` run, each tagged with `commit`, the one the run started at) in place of the same
+    models' rows of the report at `previous`, the others kept as they were measured; in `order`."""
+    old = json.loads(previous.read_text()) if previous.exists() else []
+    old = old["models"] if isinstance(old, dict) else old
+    by_name = {r[key]: r for r in old}
+    by_name.update({r[key]: {"commit": commit, **r} for r in rows})  # a row that names its commit keeps it
+    return [by_name[name] for name in order if name in by_name] + \
+        [r for name, r in by_name.items() if name not in order]
+
+
 def write_report(out: Path, stem: str, board: str, runs: int, rows: list[dict], md: str) -> None:
     """<out>/<stem>.json (every figure) and <stem>.md (the tables), and the tables on stdout."""
     out.mkdir(parents=True, exist_ok=True)

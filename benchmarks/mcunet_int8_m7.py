@@ -7,8 +7,9 @@ SRAM, 1 MiB flash) layer by layer, the float model's arena and flash for compari
 the host against onnxruntime's ORT_DISABLE_ALL run of the same QDQ model (fraction of outputs identical and
 within 1 LSB, and the control: onnxruntime against itself with one input value moved by 1 LSB).
 
-    python benchmarks/mcunet_int8_m7.py [--inputs 8] [--only mcunet-in0,...]
-writes benchmarks/results/mcunet_int8_m7.{json,md}.
+    python benchmarks/mcunet_int8_m7.py [--inputs 8] [--only mcunet-in0,...] [--merge]
+writes benchmarks/results/mcunet_int8_m7.{json,md}; `--merge` (with `--only`) keeps the report's other rows and
+tags the new ones with their commit.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from edgec.build.host import build_host_executable, run_host_executable_many  # 
 from edgec.errors import EdgecError  # noqa: E402
 from edgec.pipeline import CompileOptions, compile_model  # noqa: E402
 from edgec.quantize.ptq import QuantizeOptions, quantize_onnx  # noqa: E402
+from m7 import git_commit, merge_rows  # noqa: E402
 from mcunet_archs import ARCHS  # noqa: E402
 
 
@@ -124,6 +126,13 @@ def markdown(rows: list[dict], inputs: int) -> str:
                      f"{r['float_arena_bytes'] / kib:.1f} | "
                      f"{r['float_flash_bytes'] / kib:.1f} | {r['identical']:.1%} | {r['within_1_lsb']:.1%} | "
                      f"{r['control_within_1_lsb']:.1%} | {r['top1_vs_onnxruntime']:.0%} |")
+    later = {}
+    for r in rows:
+        if "commit" in r:
+            later.setdefault(r["commit"], []).append(r["model"])
+    for commit, names in later.items():
+        lines.append(f"\nRows measured later, at commit {commit} (`--only ... --merge`; the others are from the "
+                     f"run before): {', '.join(names)}.")
     return "\n".join(lines) + "\n"
 
 
@@ -132,13 +141,17 @@ def main() -> None:
     p.add_argument("--inputs", type=int, default=8)
     p.add_argument("--only", help="comma-separated architectures (default: all)")
     p.add_argument("-o", "--output", type=Path, default=REPO / "benchmarks" / "results" / "mcunet_int8_m7")
+    p.add_argument("--merge", action="store_true", help="keep the report's rows of the models not in --only")
     a = p.parse_args()
     names = a.only.split(",") if a.only else sorted(ARCHS)
+    commit = git_commit()
     rows = []
     for name in names:
         with tempfile.TemporaryDirectory(prefix="edgec-mcunet-") as tmp:
             rows.append(measure(name, a.inputs, Path(tmp)))
         print(json.dumps(rows[-1]), flush=True)
+    if a.merge:
+        rows = merge_rows(a.output.with_suffix(".json"), rows, list(ARCHS), commit)
     a.output.parent.mkdir(parents=True, exist_ok=True)
     a.output.with_suffix(".json").write_text(json.dumps(rows, indent=1) + "\n")
     a.output.with_suffix(".md").write_text(markdown(rows, a.inputs))

@@ -1,7 +1,7 @@
 """The MCUNet architectures (model_zoo/mcunet_archs.py) as ONNX, without torch: the graph torch.onnx.export writes for
 the PyTorch definition in model_zoo/mcunet_torch.py (eval mode, BatchNorm folded into Conv biases, ReLU6 as Clip
-with Constant min / max inputs, `x.mean(3).mean(2)` as two ReduceMean(keepdims=0), then Gemm), with
-deterministic random weights.
+with Constant min / max inputs, `x.mean(3).mean(2)` as two ReduceMean(keepdims=0), then Gemm; an SE block as two
+ReduceMean(keepdims=1), Conv, Clip, Conv, Add 3, Clip, Div 6 and Mul), with deterministic random weights.
 
     python model_zoo/mcunet.py --arch mcunet-in1 [-o FILE]
     python model_zoo/mcunet.py --all [-o DIR]
@@ -41,6 +41,19 @@ class TorchExportBuilder(GraphBuilder):
         return y
 
 
+def squeeze_excite(b: TorchExportBuilder, x: str, channels: int, squeeze: int) -> str:
+    """MCUNetV2's SE block: `x * (relu6(expand(relu6(reduce(mean(x)))) + 3) / 6)`."""
+    y = b.op("ReduceMean", [x], axes=[3], keepdims=1)
+    y = b.op("ReduceMean", [y], axes=[2], keepdims=1)
+    y = b.conv_folded(y, channels, squeeze, 1)
+    y = b.conv_folded(y, squeeze, channels, 1, relu6=False)
+    y = b.op("Add", [y, b.constant(3.0)])
+    lo, hi = b.constant(0.0), b.constant(6.0)
+    y = b.op("Clip", [y, lo, hi])
+    y = b.op("Div", [y, b.constant(6.0)])
+    return b.op("Mul", [x, y])
+
+
 def build(name: str, seed: int = 0) -> onnx.ModelProto:
     arch = ARCHS[name]
     res = arch["resolution"]
@@ -48,13 +61,17 @@ def build(name: str, seed: int = 0) -> onnx.ModelProto:
     x = b.input("input", (1, 3, res, res))
     cin = arch["stem"]
     x = b.conv_folded(x, 3, cin, 3, stride=2)
-    for k, hidden, cout, stride, residual in arch["blocks"]:
+    for k, hidden, cout, stride, residual, *se in arch["blocks"]:
         y = b.conv_folded(x, cin, hidden, 1) if hidden else x
         mid = hidden or cin
-        y = b.conv_folded(y, mid, mid, k, stride, groups=mid)
+        y = b.conv_folded(y, mid, mid, k, stride, groups=mid) if k else y
+        y = squeeze_excite(b, y, mid, se[0]) if se else y
         y = b.conv_folded(y, mid, cout, 1, relu6=False)
         x = b.op("Add", [x, y]) if residual else y
         cin = cout
+    if arch.get("mix"):
+        x = b.conv_folded(x, cin, arch["mix"], 1)
+        cin = arch["mix"]
     x = b.op("ReduceMean", [x], axes=[3], keepdims=0)
     x = b.op("ReduceMean", [x], axes=[2], keepdims=0)
     x = b.op("Gemm", [x, b.weight("fc_w", (arch["classes"], cin)), b.weight("fc_b", (arch["classes"],), scale=0.1)],

@@ -4,7 +4,8 @@ for the op pattern model_zoo/mcunet.py writes without torch. Needs the `train` e
     python model_zoo/mcunet_torch.py --arch mcunet-in0 [-o FILE] [--check]
 
 The modules follow the published ProxylessNASNets structure (conv / BN / ReLU6 per layer, `x.mean(3).mean(2)`
-before the classifier), written from the architecture description, with random weights and random BatchNorm
+before the classifier; MCUNetV2's SE blocks as `x.mean(3, keepdim=True).mean(2, keepdim=True)`, 1x1 convs and
+`F.relu6(x + 3.) / 6.`), written from the architecture description, with random weights and random BatchNorm
 statistics (seeded). Export is in eval mode with the TorchScript exporter (`dynamo=False`): it folds BatchNorm
 into the convolutions, as a deployed model would be exported; the dynamo exporter needs onnxscript.
 `--check` builds the same architecture with model_zoo/mcunet.py and compares the two graphs: operator
@@ -18,6 +19,7 @@ import sys
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -31,18 +33,35 @@ def conv_bn(cin: int, cout: int, k: int, stride: int = 1, groups: int = 1, relu6
     return nn.Sequential(*layers)
 
 
+class SqueezeExcite(nn.Module):
+    """MCUNetV2's SE block: spatial mean, 1x1 conv + ReLU6, 1x1 conv, hard sigmoid, channel-wise scale."""
+
+    def __init__(self, channels: int, squeeze: int):
+        super().__init__()
+        self.reduce = nn.Conv2d(channels, squeeze, 1)
+        self.expand = nn.Conv2d(squeeze, channels, 1)
+
+    def forward(self, x):
+        y = x.mean(3, keepdim=True).mean(2, keepdim=True)
+        y = self.expand(F.relu6(self.reduce(y)))
+        return x * (F.relu6(y + 3.) / 6.)
+
+
 class InvertedResidual(nn.Module):
-    def __init__(self, cin: int, k: int, hidden: int, cout: int, stride: int, residual: bool):
+    def __init__(self, cin: int, k: int, hidden: int, cout: int, stride: int, residual: bool, se: int = 0):
         super().__init__()
         mid = hidden or cin
         self.expand = conv_bn(cin, hidden, 1) if hidden else None
-        self.depthwise = conv_bn(mid, mid, k, stride, groups=mid)
+        self.depthwise = conv_bn(mid, mid, k, stride, groups=mid) if k else None
+        self.se = SqueezeExcite(mid, se) if se else None
         self.project = conv_bn(mid, cout, 1, relu6=False)
         self.residual = residual
 
     def forward(self, x):
         y = self.expand(x) if self.expand is not None else x
-        y = self.project(self.depthwise(y))
+        y = self.depthwise(y) if self.depthwise is not None else y
+        y = self.se(y) if self.se is not None else y
+        y = self.project(y)
         return x + y if self.residual else y
 
 
@@ -52,14 +71,16 @@ class MCUNet(nn.Module):
         cin = arch["stem"]
         self.stem = conv_bn(3, cin, 3, 2)
         blocks = []
-        for k, hidden, cout, stride, residual in arch["blocks"]:
-            blocks.append(InvertedResidual(cin, k, hidden, cout, stride, bool(residual)))
+        for k, hidden, cout, stride, residual, *se in arch["blocks"]:
+            blocks.append(InvertedResidual(cin, k, hidden, cout, stride, bool(residual), *se))
             cin = cout
         self.blocks = nn.Sequential(*blocks)
-        self.classifier = nn.Linear(cin, arch["classes"])
+        self.mix = conv_bn(cin, arch["mix"], 1) if arch.get("mix") else None
+        self.classifier = nn.Linear(arch.get("mix") or cin, arch["classes"])
 
     def forward(self, x):
         x = self.blocks(self.stem(x))
+        x = self.mix(x) if self.mix is not None else x
         x = x.mean(3).mean(2)
         return self.classifier(x)
 

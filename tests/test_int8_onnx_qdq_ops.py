@@ -104,6 +104,18 @@ def se_block(gate="HardSigmoid"):
     return build
 
 
+def se_torch_hard_sigmoid():
+    """MCUNetV2's SE block as torch.onnx.export writes it: x.mean(3, keepdim).mean(2, keepdim), conv + ReLU6, conv,
+    `relu6(s + 3) / 6` (Add, Clip and Div by constants), Mul."""
+    n = Net()
+    x = n.op("Relu", [n.conv("input", 3, C)])
+    s = n.op("ReduceMean", [n.op("ReduceMean", [x], axes=[3], keepdims=1)], axes=[2], keepdims=1)
+    s = n.op("Clip", [n.conv(s, C, 4, k=1), n.const(np.float32(0)), n.const(np.float32(6))])
+    s = n.op("Add", [n.conv(s, 4, C, k=1), n.const(np.float32(3))])
+    s = n.op("Div", [n.op("Clip", [s, n.const(np.float32(0)), n.const(np.float32(6))]), n.const(np.float32(6))])
+    return n.model(n.conv(n.op("Mul", [x, s]), C, 4), (1, 4, H, W))
+
+
 def concat_pad_transpose():
     n = Net()
     a = n.conv("input", 3, C)
@@ -136,6 +148,7 @@ CASES = {
     "relu6-unfolded": (relu6_unfolded, {"lut_s8", "add_q8"}, 0.999),
     "se-hardsigmoid": (se_block("HardSigmoid"), {"binary_q8", "lut_s8", "global_avg_pool_s8"}, 0.999),
     "se-sigmoid": (se_block("Sigmoid"), {"binary_q8", "lut_s8", "global_avg_pool_s8"}, 0.999),
+    "se-torch-hard-sigmoid": (se_torch_hard_sigmoid, {"binary_q8", "lut_s8", "global_avg_pool_s8"}, 0.999),
     "concat-pad-transpose": (concat_pad_transpose, {"concat", "pad", "transpose"}, 0.999),
 }
 
@@ -176,15 +189,17 @@ def test_generated_cortex_m7_c_is_warning_free(case, tmp_path):
 
 
 def test_unsupported_qdq_nodes_are_all_named(tmp_path):
-    """A ReduceMean over channels and a float Sin between DQ and Q: both refused, each by name."""
+    """A ReduceMean over channels, a float Sin between DQ and Q and a Div by a per-channel constant (not one
+    table): all refused, each by name."""
     n = Net()
     x = n.conv("input", 3, C)
     m = n.op("ReduceMean", [x], axes=[1], keepdims=1)
     s = n.op("Sin", [n.conv("input", 3, 1)])
-    y = n.op("Add", [m, s])
-    onnx.save(n.model(y, (1, 1, H, W)), str(tmp_path / "float.onnx"))
+    d = n.op("Div", [n.conv("input", 3, C), n.const(np.arange(1, C + 1, dtype=np.float32).reshape(C, 1, 1))])
+    y = n.op("Add", [n.op("Add", [m, s]), d])
+    onnx.save(n.model(y, (1, C, H, W)), str(tmp_path / "float.onnx"))
     qdq, _ = quantize(tmp_path / "float.onnx", tmp_path, per_channel=True, op_types_to_quantize=["Conv", "Add"])
     with pytest.raises(UnsupportedModelError) as err:
         compile_model(qdq, "host", tmp_path / "out", CompileOptions(measure_code=False))
     text = str(err.value)
-    assert m in text and s in text, text
+    assert m in text and s in text and d in text and "not a scalar" in text, text

@@ -23,6 +23,7 @@ from edgec.passes.patch_search import PatchOptions
 from edgec.pipeline import CompileOptions, compile_model
 
 sys.path.insert(0, str(REPO / "model_zoo"))
+import mcunet  # noqa: E402
 import mobilenet_v2  # noqa: E402
 from onnx_builder import GraphBuilder  # noqa: E402
 
@@ -282,18 +283,24 @@ def test_tflite_int8_pad_and_table_inside_the_stage_are_bit_exact(tmp_path):
 
 # -- the Cortex-M7 DSP kernels on QEMU -------------------------------------------------------------------------
 @pytest.mark.parametrize("model_name,cpu", [("vww", "cortex-m7"), ("mobilenet_v2", "cortex-m7"),
-                                            ("random", "cortex-m7"), ("vww", "cortex-m55")])
+                                            ("random", "cortex-m7"), ("mcunet-vww0", "cortex-m7"),
+                                            ("vww", "cortex-m55")])
 def test_patched_cortex_m_kernels_bit_exact_on_qemu(model_name, cpu, tmp_path):
     """The DSP (Cortex-M7, mps2-an500) and Helium (Cortex-M55, mps3-an547) kernels on tiles: same bits as the
     layer-by-layer build on the same target. "random": a random int8 CNN (19x27 input; depthwise 5x5 stride 2,
     7x7, 7x7 stride 2; a residual block; a dilated conv) split after its last layer with an output of at least
-    3x3 pixels, 3x3."""
+    3x3 pixels, 3x3. "mcunet-vww0": the smallest MCUNet (64x64; 5x5 stride-2 and 7x7 depthwise, float-requantised
+    as its ONNX export has them; `--patch auto` keeps it layer by layer) split 3x3 after its fourth block (8x8x24:
+    the 5x5 stride-2 depthwise, a residual block and a 3x3 stride-2 depthwise inside the stage)."""
     if model_name == "vww":
         model, mode = MLPERF / "vww_96_int8.tflite", "auto"
     elif model_name == "random":
         model = quantized(save(random_cnn(16, int8=True), tmp_path / "f.onnx"), tmp_path / "q.onnx")
         graph = load_graph(model)
         mode = f"{[s for s in valid_stages(graph) if min(graph.tensors[s.output].shape[1:3]) >= 3][-1].end}:3"
+    elif model_name == "mcunet-vww0":
+        model = quantized(save(mcunet.build(model_name), tmp_path / "f.onnx"), tmp_path / "q.onnx")
+        mode = "12:3"
     else:
         model = quantized(save(mobilenet_v2.build(0.35, 96), tmp_path / "f.onnx"), tmp_path / "q.onnx")
         mode = "conv_84:3"

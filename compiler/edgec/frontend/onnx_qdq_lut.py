@@ -1,5 +1,6 @@
 """One-input float operators between DequantizeLinear and QuantizeLinear in a QDQ model (Sigmoid, HardSigmoid,
-HardSwish, Relu, Clip, LeakyRelu, Tanh, ..., or a chain of them) as 256-entry int8 tables.
+HardSwish, Relu, Clip, LeakyRelu, Tanh, ..., a Div by a scalar constant as in torch's hard sigmoid
+`relu6(x + 3) / 6`, or a chain of them) as 256-entry int8 tables.
 
 Such a chain, DQ -> f -> [g ...] -> Q, maps each of the 256 int8 inputs to one int8 output, so the compiler asks
 onnxruntime (graph optimizations off: the QDQ model's float semantics) for all 256 answers, on a copy of the
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 LUT_OPS = {"Sigmoid", "HardSigmoid", "HardSwish", "Relu", "Clip", "LeakyRelu", "Tanh", "Elu", "Selu", "Softplus",
-           "Softsign", "Abs", "Neg", "Exp", "Erf", "Gelu", "Mish", "ThresholdedRelu", "Celu", "Identity"}
+           "Softsign", "Abs", "Neg", "Exp", "Erf", "Gelu", "Mish", "ThresholdedRelu", "Celu", "Identity", "Div"}
 
 
 def unary_chain(node, consumers, graph_outputs, inits) -> list:
@@ -22,6 +23,8 @@ def unary_chain(node, consumers, graph_outputs, inits) -> list:
         for extra in node.input[1:]:
             if extra and extra not in inits:
                 raise NotImplementedError(f"{node.op_type} {node.name}: input {extra} is not a constant")
+            if extra and np.asarray(inits[extra]).size != 1:  # per-channel: no longer one value per int8 input
+                raise NotImplementedError(f"{node.op_type} {node.name}: input {extra} is not a scalar")
         users = consumers.get(node.output[0], [])
         if node.output[0] in graph_outputs or len(users) != 1:
             raise NotImplementedError("output is not quantized by exactly one QuantizeLinear")
