@@ -132,6 +132,12 @@ def movement_model(m: Model) -> None:
         idx = np.array(indices)
         out = list(idx.shape[:-1]) + [3, 5, 4][idx.shape[-1]:]
         m.add(f"gather_nd{idx.shape}", "GATHER_ND", [x, _ints(b, idx)], [m.same(x, out)])
+    table = b.tensor([7, 6], "int8", 0.02, 3, data=rng.integers(-128, 128, [7, 6], dtype=np.int8))
+    ids = b.tensor([4], "int32")  # EMBEDDING_LOOKUP of a table in the file by run-time and constant ids
+    m.inputs.append(ids)
+    m.index_limits[ids] = 7
+    m.add("embedding_lookup", "EMBEDDING_LOOKUP", [ids, table], [m.same(table, [4, 6])])
+    m.add("embedding_lookup_const", "EMBEDDING_LOOKUP", [_ints(b, [6, 0, 6]), table], [m.same(table, [3, 6])])
     x = m.input([3, 5, 4])  # GATHER with indices computed at run time (a graph input here)
     idx = b.tensor([2, 3], "int32")
     m.inputs.append(idx)

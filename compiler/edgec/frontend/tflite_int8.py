@@ -45,8 +45,8 @@ from .tflite_int8_binary import BINARY_OPS, import_binary
 from .tflite_int8_folding import FOLDED_OPS, folded_value
 from .tflite_int8_logic import LOGIC_OPS, import_logic
 from .tflite_int8_matmul import import_batch_matmul
-from .tflite_int8_movement import (MOVEMENT_OPS, import_dynamic_update_slice, import_movement,
-                                   import_space_to_batch)
+from .tflite_int8_movement import (MOVEMENT_OPS, import_dynamic_update_slice, import_embedding_lookup,
+                                   import_movement, import_space_to_batch)
 from .tflite_int8_reduce import REDUCE_OPS, import_reduce
 from .tflite_int8_resize import import_resize_bilinear
 from .tflite_int8_transpose_conv import import_transpose_conv
@@ -313,6 +313,8 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _cast(g, r, ins, outs, activation, new_float, node_name)
             elif kind in LOGIC_OPS:
                 import_logic(kind, g, r, ins, outs, activation, new_act, node_name)
+            elif kind == "EMBEDDING_LOOKUP":
+                import_embedding_lookup(g, r, ins, outs, activation, new_act, node_name)
             elif kind == "SPACE_TO_BATCH_ND":
                 import_space_to_batch(g, r, ins, outs, activation, new_act, node_name)
             elif kind == "DYNAMIC_UPDATE_SLICE":

@@ -275,6 +275,31 @@ def import_space_to_batch(g, r, ins, outs, activation, new_act, node_name) -> No
                         node_name))
 
 
+def import_embedding_lookup(g, r, ins, outs, activation, new_act, node_name) -> None:
+    """EMBEDDING_LOOKUP of int8 rows (embedding_lookup.cc, EvalSimple: one row copy per int32 id): a GATHER on
+    axis 0, by an index map when the ids are in the file, else at run time (an id outside the table, an error
+    in TFLite Micro, gives edgec's gather kernel's answer)."""
+    if len(ins) != 2 or len(outs) != 1:
+        raise BadParameters("ids and a table expected")
+    ids, table = ins
+    if r.dtype(ids) != "int32" or r.dtype(table) != "int8" or r.dtype(outs[0]) != "int8":
+        raise NotImplementedError(f"{r.dtype(ids)} ids into a {r.dtype(table)} table giving {r.dtype(outs[0])} "
+                                  "(int32 ids, int8 rows and output; the dequantising float output is not taken)")
+    if len(r.shape(ids)) != 1 or not r.shape(table):
+        raise BadParameters(f"ids of shape {list(r.shape(ids))} into a table of {list(r.shape(table))}")
+    _require_same_quant(r, table, outs[0])
+    rows = r.data(table)
+    x = activation(table) if rows is None else g.add_const("embedding", rows)
+    if r.data(ids) is None:
+        g.nodes.append(Node("gather_s8", [x, activation(ids)], [new_act(outs[0])], {"axis": 0}, node_name))
+        return
+    index = np.asarray(r.data(ids), np.int64)
+    if index.size and (index.min() < 0 or index.max() >= r.shape(table)[0]):
+        raise BadParameters(f"an id outside [0, {r.shape(table)[0]})")
+    flat = np.arange(int(np.prod(r.shape(table), dtype=np.int64)), dtype=np.int64).reshape(r.shape(table))
+    g.nodes.append(Node("gather_axes", [x], [new_act(outs[0])], {"index_map": flat[index]}, node_name))
+
+
 def gather_runtime_axis(r, op, ins, outs, options, tflite) -> int:
     """GATHER with indices known at run time (int32, batch_dims 0): the axis, once the output shape is checked.
     An index outside the axis at run time gives zeros (TFLite Micro reads outside the input)."""
