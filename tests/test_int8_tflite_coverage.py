@@ -289,8 +289,18 @@ def binary_model(m: Model) -> None:
         m.add(f"{kind.lower()}{sa}{sb}{' const' if constant else ''}", kind, [x, y], [out], options)
 
 
+def add_n_model(m: Model, x: int) -> None:
+    """ADD_N of three inputs sharing x's quantisation, one of them in the file."""
+    b = m.b
+    shape = list(b.tensors[x].shape)
+    y = b.act(shape, *b.quant(x))
+    m.inputs.append(y)
+    z = b.tensor(shape, "int8", *b.quant(x), data=m.rng.integers(-128, 128, shape, dtype=np.int8))
+    m.add("add_n", "ADD_N", [x, y, z], [b.act(shape)])
+
+
 def logic_model(m: Model) -> None:
-    """Bool logic on comparisons, REDUCE_ALL, and SELECT_V2 (the stored values of x or a broadcast row)."""
+    """Bool logic on comparisons, REDUCE_ALL, and SELECT_V2 (the stored values of x or a broadcast row); ADD_N."""
     b = m.b
     x = m.input([3, 4, 2])
     y, row = b.act([3, 4, 2], *b.quant(x)), b.act([4, 1], *b.quant(x))
@@ -304,6 +314,7 @@ def logic_model(m: Model) -> None:
     m.add("reduce_all", "REDUCE_ALL", [greater, _ints(b, [-1])], [b.tensor([3, 4, 1], "bool")],
           _opts("ReducerOptionsT", keepDims=True))
     m.add("select_v2", "SELECT_V2", [less, y, row], [b.act([3, 4, 2], *b.quant(x))])
+    add_n_model(m, m.input([2, 5, 7]))
 
 
 def reduce_model(m: Model) -> None:

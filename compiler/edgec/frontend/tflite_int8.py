@@ -277,6 +277,8 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _conv(g, r, op, kind, ins, outs, activation, new_act, const, node_name, tflite)
             elif kind == "FULLY_CONNECTED":
                 _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name, tflite, fc_rounding)
+            elif kind == "ADD_N":
+                _add_n(g, r, ins, outs, activation, new_act, node_name)
             elif kind in ("ADD", "SUB"):
                 _add(g, r, op, ins, outs, activation, new_act, node_name, tflite, kind)
             elif kind in BINARY_OPS:
@@ -481,6 +483,25 @@ def _add(g, r, op, ins, outs, activation, new_act, node_name, tflite, kind: str 
                  input1_multiplier=m1, input1_shift=sh1, input2_multiplier=m2, input2_shift=sh2,
                  output_multiplier=mo, output_shift=sho, act=(lo, hi), kind=kind)
     _emit(g, "add_s8", [a, b], y, attrs, node_name)
+
+
+def _add_n(g, r, ins, outs, activation, new_act, node_name):
+    """add_n.cc: inputs of one shape and quantisation, each rescaled by in_scale / (2 * in_scale) after a left
+    shift of 20, summed, the sum requantised by 2 * in_scale / (2^20 * out_scale); no fused activation."""
+    if len(ins) < 2 or any(r.shape(i) != r.shape(ins[0]) or not _same_quant(r, i, ins[0]) for i in ins):
+        raise NotImplementedError("inputs of different shapes or quantisations (TFLite Micro requires one)")
+    if r.shape(outs[0]) != r.shape(ins[0]):
+        raise NotImplementedError(f"output {list(r.shape(outs[0]))} for inputs {list(r.shape(ins[0]))}")
+    (s_in, z_in), (s_out, z_out) = _scalar_quant(r, ins[0]), _scalar_quant(r, outs[0])
+    twice_max = 2 * float(np.float32(s_in))
+    in_mult, in_shift = quantize_multiplier(float(np.float32(s_in)) / twice_max)
+    out_mult, out_shift = quantize_multiplier(twice_max / ((1 << 20) * float(np.float32(s_out))))
+    if in_shift > 0 or out_shift > 0:  # QuantizeMultiplierSmallerThanOneExp takes factors below 1 only
+        raise NotImplementedError("an output scale below 2^-19 of the input scale")
+    names = [activation(i) if r.data(i) is None else g.add_const("add_n", r.data(i)) for i in ins]
+    _emit(g, "add_n_s8", names, new_act(outs[0]), dict(
+        input_offset=-z_in, output_offset=z_out, left_shift=20, input_multiplier=in_mult, input_shift=in_shift,
+        output_multiplier=out_mult, output_shift=out_shift, act=(-128, 127)), node_name)
 
 
 def _lut(g, r, op_index, ins, outs, activation, new_act, node_name, tabulator):
