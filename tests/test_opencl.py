@@ -257,6 +257,74 @@ def test_mlperf_tiny_image_classification_float_matches_litert(mlperf_dir, tmp_p
     assert {"edgec_conv2d_nhwc", "edgec_binary", "edgec_pool2d", "edgec_softmax", "edgec_matmul"} <= kernels
 
 
+HYBRID_KERNELS = "edgec_absmax_partial,edgec_absmax_final,edgec_quantize_symmetric_s8,edgec_conv2d_hybrid_nhwc"
+
+
+def test_mlperf_tiny_kws_float_hybrid_matches_litert(mlperf_dir, tmp_path):
+    """MLPerf Tiny KWS float: its five CONV_2D are dynamic-range quantized (int8 weights, float activations), here with
+    its FULLY_CONNECTED made hybrid too (test_mlperf_float.fc_hybrid_variant), against LiteRT's builtin kernels, with
+    the float tolerance the CPU build of KWS meets. The integer arithmetic is the CPU kernel's exactly
+    (test_hybrid_layer_equals_the_c_kernel); the float layers between round apart by ~1e-7."""
+    from test_mlperf_float import fc_hybrid_variant
+
+    pocl_available()
+    model = fc_hybrid_variant(mlperf_dir / "kws_ref_model_float32.tflite", tmp_path / "kws_fc.tflite", False)
+    result = compile_opencl(model, tmp_path / "out")
+    verify(model, result)
+    kernels = {layer["op"]: layer["kernel"] for layer in result.report["layers"]}
+    assert kernels["conv2d_hybrid"] == kernels["fully_connected_hybrid"] == HYBRID_KERNELS
+    hybrid = [n for n in result.graph.nodes if n.op.endswith("_hybrid")]
+    assert len(hybrid) == 6 and all(result.graph.tensors[n.inputs[1]].dtype == "int8" for n in hybrid)
+    # the int8 weights are uploaded as int8: four to a word of the weights array
+    int8_bytes = sum(result.graph.tensors[n.inputs[1]].nbytes for n in hybrid)
+    float_bytes = sum(t.nbytes for t in result.graph.tensors.values() if t.is_const and t.dtype == "float32")
+    assert int8_bytes + float_bytes <= result.report["weights_bytes"] <= int8_bytes + float_bytes + 3 * len(hybrid)
+
+
+def first_ops(src: Path, dst: Path, n: int) -> Path:
+    """The TFLite model cut after its first n operators (the last one's output becomes the model's)."""
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as s
+
+    m = s.ModelT.InitFromPackedBuf(src.read_bytes(), 0)
+    sg = m.subgraphs[0]
+    sg.operators = sg.operators[:n]
+    sg.outputs = [sg.operators[-1].outputs[0]]
+    b = flatbuffers.Builder(1024)
+    b.Finish(m.Pack(b), file_identifier=b"TFL3")
+    dst.write_bytes(bytes(b.Output()))
+    return dst
+
+
+def test_hybrid_layer_equals_the_c_kernel(mlperf_dir, tmp_path):
+    """KWS's first layer alone (a hybrid 10x4 convolution, stride 2, padded, ReLU): the OpenCL and Vulkan builds give
+    the host C build's outputs bit for bit (same range, same int8 rounding, same int32 sums, same rescale), on inputs
+    of four magnitudes, and an all-zero input gives relu(bias) (range 0: scale 1, every x_q 0)."""
+    from edgec.build.host import build_host_executable, run_host_executable
+    from edgec.pipeline import CompileOptions, compile_model
+    from test_vulkan import lavapipe_available
+
+    pocl_available()
+    lavapipe_available()
+    model = first_ops(mlperf_dir / "kws_ref_model_float32.tflite", tmp_path / "kws_stem.tflite", 1)
+    rng = np.random.default_rng(SEED)
+    inputs = [np.zeros((1, 49, 10, 1), np.float32)] + [
+        (rng.standard_normal((1, 49, 10, 1)) * scale).astype(np.float32) for scale in (1e-3, 1.0, 30.0)]
+    outputs = {}
+    for target in ("host", "opencl", "vulkan"):
+        result = compile_model(model, target, tmp_path / target, CompileOptions(measure_code=False))
+        if target != "host":
+            assert result.report["layers"][0]["kernel"] == HYBRID_KERNELS
+        exe = build_host_executable(result.out_dir, result.report, tmp_path / f"build_{target}")
+        outputs[target] = [run_host_executable(exe, result.report, [x], tmp_path / f"{target}{k}")[0]
+                           for k, x in enumerate(inputs)]
+    bias = np.maximum(result.graph.tensors[result.graph.nodes[0].inputs[3]].data, 0)
+    assert np.array_equal(outputs["host"][0], np.broadcast_to(bias, outputs["host"][0].shape))
+    for target in ("opencl", "vulkan"):
+        for k, (got, want) in enumerate(zip(outputs[target], outputs["host"])):
+            assert np.array_equal(got, want), f"{target}, input {k}: max abs {np.abs(got - want).max():.3g}"
+
+
 def test_unsupported_nodes_and_options_are_named(tmp_path):
     from edgec.errors import EdgecError, UnsupportedModelError
     from edgec.passes.patch_search import PatchOptions

@@ -20,7 +20,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from conftest import REPO, require, run_edgec
-from test_opencl import SEED, fold_batchnorm, op_cases_model, verify
+from test_opencl import HYBRID_KERNELS, SEED, fold_batchnorm, op_cases_model, verify
 
 
 def lavapipe_available() -> None:
@@ -158,6 +158,20 @@ def test_mobilenet_v2_96_matches_onnxruntime(tmp_path):
     kernels = {layer["kernel"] for layer in report["layers"]}
     assert {"edgec_conv2d_nhwc", "edgec_conv2d_1x1_nhwc", "edgec_depthwise_conv2d_nhwc", "edgec_binary",
             "edgec_mean", "edgec_matmul"} <= kernels
+
+
+def test_mlperf_tiny_kws_float_matches_litert(mlperf_dir, tmp_path):
+    """MLPerf Tiny KWS float, whose five CONV_2D are dynamic-range quantized (int8 weights read four to a word, the
+    input quantised at run time), through `edgec verify --target vulkan` against LiteRT's builtin kernels."""
+    lavapipe_available()
+    out = tmp_path / "out"
+    proc = run_edgec("verify", mlperf_dir / "kws_ref_model_float32.tflite", "--target", "vulkan", "--runs", "2",
+                     "-o", out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "verified: 2 outputs match LiteRT" in proc.stdout
+    report = json.loads((out / "report.json").read_text())
+    hybrid = [layer["kernel"] for layer in report["layers"] if layer["op"] == "conv2d_hybrid"]
+    assert hybrid == [HYBRID_KERNELS] * 5
 
 
 def test_unsupported_nodes_and_missing_shader_compiler_are_named(tmp_path, monkeypatch):
