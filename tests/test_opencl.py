@@ -199,6 +199,30 @@ def test_without_opencl_library_or_device_init_says_so(op_build, tmp_path):
     assert proc.returncode == 7 and "_init: -4: no OpenCL platform or device" in proc.stderr, proc.stderr
 
 
+def test_kernel_build_failure_names_the_layer(op_build, tmp_path):
+    """A template that does not build on the device (here: edgec_binary made invalid in model.c's program text): init
+    returns EDGEC_CL_ERR_BUILD, and the detail names the first layer that runs it, with the device compiler's log
+    of that template built alone."""
+    import shutil
+
+    from edgec.build.host import build_host_executable
+
+    _, result, _ = op_build
+    out = tmp_path / "out"
+    shutil.copytree(result.out_dir, out)
+    model_c = (out / "model.c").read_text()
+    assert model_c.count("__kernel void edgec_binary(") == 1
+    (out / "model.c").write_text(model_c.replace("__kernel void edgec_binary(", "__kernel void edgec_binary(no_such_type t, "))
+    exe = build_host_executable(out, result.report, tmp_path / "build")
+    args = [str(exe)] + [str(tmp_path / "x")] * (len(result.report["inputs"]) + len(result.report["outputs"]))
+    proc = subprocess.run(args, capture_output=True, text=True)
+    layer = next(i for i, layer in enumerate(result.report["layers"]) if layer["kernel"] == "edgec_binary")
+    assert proc.returncode == 7, proc.stderr
+    assert f"_init: -6: the OpenCL kernels did not build: layer {layer}: kernel template edgec_binary did not build" \
+        in proc.stderr, proc.stderr
+    assert "no_such_type" in proc.stderr
+
+
 def fold_batchnorm(model: onnx.ModelProto) -> onnx.ModelProto:
     """Each BatchNormalization after a Conv folded into its weights and bias, as a deployed model has it: the same
     network, and TVM's constant folding then has 52 fewer normalisations to compile (half the compile time)."""

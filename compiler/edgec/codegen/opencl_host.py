@@ -89,9 +89,16 @@ def check_opencl_options(options, target: str = "opencl") -> None:
         raise EdgecError(f"--target {target} does not support {', '.join(names)} yet")
 
 
-def program_source(kernels: list[str]) -> str:
-    parts = [(OPENCL_RUNTIME / f"{k}.cl").read_text() for k in [COMMON, *sorted(kernels)]]
-    return "\n".join(parts)
+def program_source(kernels: list[str]) -> tuple[str, int, list[tuple[str, int, int]]]:
+    """The program text (edgec_cl_common.cl, then each template), the common part's line count, and each template's
+    (kernel, first line, line count): the host builds the templates one by one to name the layer that fails."""
+    lines = (OPENCL_RUNTIME / f"{COMMON}.cl").read_text().splitlines()
+    common_lines, ranges = len(lines), []
+    for k in sorted(kernels):
+        text = (OPENCL_RUNTIME / f"{k}.cl").read_text().splitlines()
+        ranges.append((k, len(lines), len(text)))
+        lines += text
+    return "\n".join(lines) + "\n", common_lines, ranges
 
 
 def c_string(line: str) -> str:
@@ -108,11 +115,12 @@ def emit_opencl(graph: Graph, plan: MemoryPlan, name: str) -> tuple[GeneratedC, 
     layout = OpenCLLayout(graph, plan, const_offsets)
 
     kernels = sorted({launch.kernel for launches in per_node for launch in launches})
-    source = program_source(kernels)
+    source, common_lines, ranges = program_source(kernels)
     launch_c, n_launches = emit_launch_table(per_node, layout, prefix)
     files = {
         "model.h": emit_header(graph, plan, prefix, upper, weights.nbytes, per_node),
-        "model.c": emit_model_c(graph, plan, prefix, upper, source, launch_c, n_launches, len(weights)),
+        "model.c": emit_model_c(graph, plan, prefix, upper, (source, common_lines, ranges), launch_c, n_launches,
+                                len(weights)),
         "weights.c": emit_weights(prefix, weights),
         "kernels.cl": source,
     }
@@ -255,8 +263,10 @@ def gpu_run_functions(graph: Graph, prefix: str, upper: str, api: str) -> list[s
     ]
 
 
-def emit_model_c(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, source: str, launch_c: list[str],
+def emit_model_c(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, program, launch_c: list[str],
                  n_launches: int, weight_elems: int) -> str:
+    """program: program_source's (text, common line count, template line ranges)."""
+    source, common_lines, ranges = program
 
     def io(names):
         return [f"    {{{plan.offset_of(graph.storage_root(t))}u, {graph.tensors[t].nbytes}u}}," for t in names]
@@ -275,6 +285,9 @@ def emit_model_c(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, source
         f"static const char *const {prefix}_source[] = {{",
         *[f"    {c_string(line)}," for line in source.splitlines()],
         "};",
+        f"static const edgec_cl_template {prefix}_templates[{max(len(ranges), 1)}] = {{",
+        *([f'    {{"{k}", {first}u, {n}u}},' for k, first, n in ranges] or ['    {"", 0u, 0u},']),
+        "};",
         "",
         "/* One launch per layer (a concat: one per input), in order: kernel, layer, tensors, parameters. */",
         *launch_c,
@@ -284,7 +297,8 @@ def emit_model_c(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, source
         f"static const edgec_cl_io {prefix}_outputs[{max(len(graph.outputs), 1)}] = {{",
         *(io(graph.outputs) or ["    {0u, 0u},"]), "};",
         f"static const edgec_cl_model {prefix}_model = {{",
-        f"    {prefix}_source, sizeof {prefix}_source / sizeof {prefix}_source[0],",
+        f"    {prefix}_source, sizeof {prefix}_source / sizeof {prefix}_source[0], {common_lines}u,",
+        f"    {prefix}_templates, {len(ranges)}u,",
         f"    {prefix}_launches, {upper}_NUM_LAUNCHES,",
         f"    {upper}_ARENA_BYTES, {prefix}_weights, {upper}_WEIGHTS_BYTES,",
         f"    {prefix}_inputs, {prefix}_outputs, {len(graph.inputs)}, {len(graph.outputs)},",
