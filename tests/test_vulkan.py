@@ -141,6 +141,30 @@ def test_without_vulkan_library_or_driver_init_says_so(op_build, tmp_path):
     assert proc.returncode == 7 and "_init: -4: no Vulkan driver, device or compute queue" in proc.stderr, proc.stderr
 
 
+def test_shader_that_does_not_build_names_the_layer(op_build, tmp_path):
+    """A shader the driver cannot build (edgec_binary's SPIR-V without its magic number): init returns
+    EDGEC_VK_ERR_PIPELINE and the detail names the first layer that runs it (lavapipe accepts the module and fails
+    the pipeline; a driver that checks the module fails there, named the same way)."""
+    import shutil
+
+    from edgec.build.host import build_host_executable
+
+    _, result, _ = op_build
+    out = tmp_path / "out"
+    shutil.copytree(result.out_dir, out)
+    model_c = (out / "model.c").read_text()
+    start = model_c.index("static const uint32_t spirv_edgec_binary[")
+    magic = model_c.index("0x07230203u", start)
+    (out / "model.c").write_text(model_c[:magic] + "0x00000000u" + model_c[magic + len("0x07230203u"):])
+    exe = build_host_executable(out, result.report, tmp_path / "build")
+    args = [str(exe)] + [str(tmp_path / "x")] * (len(result.report["inputs"]) + len(result.report["outputs"]))
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    layer = next(i for i, layer in enumerate(result.report["layers"]) if layer["kernel"] == "edgec_binary")
+    assert proc.returncode == 7, proc.stderr
+    assert f"_init: -6: a layer's compute pipeline did not build: layer {layer}: " in proc.stderr, proc.stderr
+    assert "edgec_binary" in proc.stderr
+
+
 def test_mobilenet_v2_96_matches_onnxruntime(tmp_path):
     """MobileNetV2 0.35 / 96 (model_zoo, BatchNorm folded into the convolutions as deployed) through the command
     line, `edgec verify --target vulkan`, on lavapipe."""
