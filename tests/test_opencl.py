@@ -212,7 +212,8 @@ def test_kernel_build_failure_names_the_layer(op_build, tmp_path):
     shutil.copytree(result.out_dir, out)
     model_c = (out / "model.c").read_text()
     assert model_c.count("__kernel void edgec_binary(") == 1
-    (out / "model.c").write_text(model_c.replace("__kernel void edgec_binary(", "__kernel void edgec_binary(no_such_type t, "))
+    broken = model_c.replace("__kernel void edgec_binary(", "__kernel void edgec_binary(no_such_type t, ")
+    (out / "model.c").write_text(broken)
     exe = build_host_executable(out, result.report, tmp_path / "build")
     args = [str(exe)] + [str(tmp_path / "x")] * (len(result.report["inputs"]) + len(result.report["outputs"]))
     proc = subprocess.run(args, capture_output=True, text=True)

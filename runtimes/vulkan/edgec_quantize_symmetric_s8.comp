@@ -17,7 +17,8 @@ void main() {
     const float inv = 127.0 / r;
     uint word = 0u;
     for (int k = 0; k < 4 && 4 * i + k < N; ++k) {
-        const float v = r == 0.0 ? 0.0 : clamp(round_half_away(edgec_load(X_SPACE, X_OFF + 4 * i + k) * inv), -127.0, 127.0);
+        const float x = edgec_load(X_SPACE, X_OFF + 4 * i + k);
+        const float v = r == 0.0 ? 0.0 : clamp(round_half_away(x * inv), -127.0, 127.0);
         word |= (uint(int(v)) & 0xFFu) << (8 * k);
     }
     arena_words[(Q_OFF >> 2) + i] = word;
