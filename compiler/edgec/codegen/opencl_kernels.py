@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from ..errors import UnsupportedModelError
 from ..ir import Graph, Node
-from ..passes.gpu_hybrid_scratch import absmax_chunks
 from ..ops.broadcast import broadcast_strides, coalesce, right_align
 from ..ops.hybrid import quant_mode
 from ..ops.reduce import mean_shape_params
 from ..ops.transpose import dense_strides
+from ..passes.gpu_hybrid_scratch import absmax_chunks
 
 RANK = 6  # EDGEC_RANK in edgec_cl_common.cl
 
@@ -242,8 +242,8 @@ def fully_connected_hybrid(node: Node, g: Graph) -> list[Launch]:
 
 HYBRID = {"conv2d_hybrid": conv2d_hybrid, "fully_connected_hybrid": fully_connected_hybrid}
 
-TEMPLATES = {"conv2d": conv2d, **HYBRID, "matmul": matmul, "pool2d": pool2d, "softmax": softmax, "log_softmax": softmax,
-             "mean": mean, "transpose": transpose, "strided_copy": strided_copy, "concat": concat, "copy": copy,
+TEMPLATES = {"conv2d": conv2d, **HYBRID, "matmul": matmul, "pool2d": pool2d, "softmax": softmax,
+             "log_softmax": softmax, "mean": mean, "transpose": transpose, "strided_copy": strided_copy, "concat": concat, "copy": copy,
              "pad": pad, **{op: binary for op in BINARY}, **{op: unary for op in UNARY}}
 
 
