@@ -304,14 +304,6 @@ def test_mlperf_tiny_kws_float_hybrid_matches_litert(mlperf_dir, tmp_path):
     int8_bytes = sum(result.graph.tensors[n.inputs[1]].nbytes for n in hybrid)
     float_bytes = sum(t.nbytes for t in result.graph.tensors.values() if t.is_const and t.dtype == "float32")
     assert int8_bytes + float_bytes <= result.report["weights_bytes"] <= int8_bytes + float_bytes + 3 * len(hybrid)
-    # LiteRT's asymmetric input quantisation (a nudged zero point) has no template yet: refused, naming the node
-    from edgec.errors import UnsupportedModelError
-
-    asym = fc_hybrid_variant(mlperf_dir / "kws_ref_model_float32.tflite", tmp_path / "kws_fc_asym.tflite", True)
-    with pytest.raises(UnsupportedModelError) as info:
-        compile_opencl(asym, tmp_path / "asym")
-    assert [(p[1], "hybrid input quantisation 'tflite_asymmetric'" in p[2]) for p in info.value.problems] == [
-        ("fully_connected_hybrid", True)]
 
 
 def first_ops(src: Path, dst: Path, n: int) -> Path:
@@ -332,7 +324,8 @@ def first_ops(src: Path, dst: Path, n: int) -> Path:
 def test_hybrid_layer_equals_the_c_kernel(mlperf_dir, tmp_path):
     """KWS's first layer alone (a hybrid 10x4 convolution, stride 2, padded, ReLU): the OpenCL and Vulkan builds give
     the host C build's outputs bit for bit (same range, same int8 rounding, same int32 sums, same rescale), on inputs
-    of four magnitudes, and an all-zero input gives relu(bias) (range 0: scale 1, every x_q 0)."""
+    of four magnitudes, and an all-zero input gives relu(bias) (range 0: scale 1, every x_q 0). A mode without a
+    template is refused naming the node."""
     from edgec.build.host import build_host_executable, run_host_executable
     from edgec.pipeline import CompileOptions, compile_model
     from test_vulkan import lavapipe_available
@@ -356,6 +349,16 @@ def test_hybrid_layer_equals_the_c_kernel(mlperf_dir, tmp_path):
     for target in ("opencl", "vulkan"):
         for k, (got, want) in enumerate(zip(outputs[target], outputs["host"])):
             assert np.array_equal(got, want), f"{target}, input {k}: max abs {np.abs(got - want).max():.3g}"
+    # LiteRT's asymmetric mode (per-channel weight scales: a nudged zero point) has no template yet: refused, naming
+    # the node and the mode
+    from edgec.codegen.opencl_kernels import check_supported
+    from edgec.errors import UnsupportedModelError
+
+    result.graph.nodes[0].attrs["per_channel"] = True
+    with pytest.raises(UnsupportedModelError) as info:
+        check_supported(result.graph, "Vulkan")
+    assert [(p[1], "hybrid input quantisation 'tflite_asymmetric'" in p[2]) for p in info.value.problems] == [
+        ("conv2d_hybrid", True)]
 
 
 def test_unsupported_nodes_and_options_are_named(tmp_path):
