@@ -6,7 +6,9 @@ kernel templates spend their time and that the host / profiling path works; a ph
 compiled with `--target opencl`, checked against its reference executor on one random input (onnxruntime for ONNX,
 LiteRT for TFLite), then a harness runs one warm-up inference (PoCL compiles the kernels there), RUNS profiled
 inferences (one kernel at a time, each timed by its event; per layer the median) and RUNS unprofiled ones (wall
-time of <name>_run, median). FLOP/s counts 2 FLOPs per MAC (report.json's MACs) over the kernel time.
+time of <name>_run, median). FLOP/s counts 2 FLOPs per MAC (report.json's MACs) over the kernel time; a hybrid
+layer's (KWS's conv2d_hybrid) MACs are int8 multiply-adds, and its time includes its range reduction and
+quantisation launches.
 
     python benchmarks/opencl_pocl.py [--runs 10] [--only mobilenet_v2_0.35_96,vww_96_float,...]
 
@@ -44,6 +46,7 @@ MODELS = {
     "mcunet-vww1_torch": REPO / "model_zoo" / "models" / "mcunet-vww1_torch.onnx",
     "vww_96_float": MLPERF / "vww_96_float.tflite",
     "pretrainedResnet": MLPERF / "pretrainedResnet.tflite",
+    "kws_ref_model_float32": MLPERF / "kws_ref_model_float32.tflite",  # hybrid: int8 conv weights, float activations
     "ad01_fp32": MLPERF / "ad01_fp32.tflite",
 }
 

@@ -7,8 +7,9 @@ Each model is compiled with `--target vulkan`, checked against its reference exe
 (onnxruntime for ONNX, LiteRT for TFLite), then the OpenCL benchmark's harness (benchmarks/opencl_pocl.py: the same
 API) runs one warm-up inference, RUNS profiled inferences (the recorded command buffer with a timestamp after every
 dispatch; per layer the median) and RUNS plain ones (wall time of <name>_run, median). FLOP/s counts 2 FLOPs per MAC
-(report.json's MACs) over the dispatch time. The same model's OpenCL build on PoCL (the same templates' OpenCL C, the
-same CPU) runs in the same run, for the ratio.
+(report.json's MACs) over the dispatch time (a hybrid layer's MACs are int8 multiply-adds, over its four dispatches).
+The same model's OpenCL build on PoCL (the same templates' OpenCL C, the same CPU) runs in the same run, for the
+ratio.
 
     python benchmarks/vulkan_lavapipe.py [--runs 10] [--only mobilenet_v2_0.35_96,vww_96_float,...]
 

@@ -199,6 +199,31 @@ def test_without_opencl_library_or_device_init_says_so(op_build, tmp_path):
     assert proc.returncode == 7 and "_init: -4: no OpenCL platform or device" in proc.stderr, proc.stderr
 
 
+def test_kernel_build_failure_names_the_layer(op_build, tmp_path):
+    """A template that does not build on the device (here: edgec_binary made invalid in model.c's program text): init
+    returns EDGEC_CL_ERR_BUILD, and the detail names the first layer that runs it, with the device compiler's log
+    of that template built alone."""
+    import shutil
+
+    from edgec.build.host import build_host_executable
+
+    _, result, _ = op_build
+    out = tmp_path / "out"
+    shutil.copytree(result.out_dir, out)
+    model_c = (out / "model.c").read_text()
+    assert model_c.count("__kernel void edgec_binary(") == 1
+    broken = model_c.replace("__kernel void edgec_binary(", "__kernel void edgec_binary(no_such_type t, ")
+    (out / "model.c").write_text(broken)
+    exe = build_host_executable(out, result.report, tmp_path / "build")
+    args = [str(exe)] + [str(tmp_path / "x")] * (len(result.report["inputs"]) + len(result.report["outputs"]))
+    proc = subprocess.run(args, capture_output=True, text=True)
+    layer = next(i for i, layer in enumerate(result.report["layers"]) if layer["kernel"] == "edgec_binary")
+    assert proc.returncode == 7, proc.stderr
+    assert f"_init: -6: the OpenCL kernels did not build: layer {layer}: kernel template edgec_binary did not build" \
+        in proc.stderr, proc.stderr
+    assert "no_such_type" in proc.stderr
+
+
 def fold_batchnorm(model: onnx.ModelProto) -> onnx.ModelProto:
     """Each BatchNormalization after a Conv folded into its weights and bias, as a deployed model has it: the same
     network, and TVM's constant folding then has 52 fewer normalisations to compile (half the compile time)."""
@@ -255,6 +280,85 @@ def test_mlperf_tiny_image_classification_float_matches_litert(mlperf_dir, tmp_p
     assert report["target"] == "opencl" and report["device_arena_bytes"] > 0
     kernels = {layer["kernel"] for layer in report["layers"]}
     assert {"edgec_conv2d_nhwc", "edgec_binary", "edgec_pool2d", "edgec_softmax", "edgec_matmul"} <= kernels
+
+
+HYBRID_KERNELS = "edgec_absmax_partial,edgec_absmax_final,edgec_quantize_symmetric_s8,edgec_conv2d_hybrid_nhwc"
+
+
+def test_mlperf_tiny_kws_float_hybrid_matches_litert(mlperf_dir, tmp_path):
+    """MLPerf Tiny KWS float: its five CONV_2D are dynamic-range quantized (int8 weights, float activations), here with
+    its FULLY_CONNECTED made hybrid too (test_mlperf_float.fc_hybrid_variant), against LiteRT's builtin kernels, with
+    the float tolerance the CPU build of KWS meets. The integer arithmetic is the CPU kernel's exactly
+    (test_hybrid_layer_equals_the_c_kernel); the float layers between round apart by ~1e-7."""
+    from test_mlperf_float import fc_hybrid_variant
+
+    pocl_available()
+    model = fc_hybrid_variant(mlperf_dir / "kws_ref_model_float32.tflite", tmp_path / "kws_fc.tflite", False)
+    result = compile_opencl(model, tmp_path / "out")
+    verify(model, result)
+    kernels = {layer["op"]: layer["kernel"] for layer in result.report["layers"]}
+    assert kernels["conv2d_hybrid"] == kernels["fully_connected_hybrid"] == HYBRID_KERNELS
+    hybrid = [n for n in result.graph.nodes if n.op.endswith("_hybrid")]
+    assert len(hybrid) == 6 and all(result.graph.tensors[n.inputs[1]].dtype == "int8" for n in hybrid)
+    # the int8 weights are uploaded as int8: four to a word of the weights array
+    int8_bytes = sum(result.graph.tensors[n.inputs[1]].nbytes for n in hybrid)
+    float_bytes = sum(t.nbytes for t in result.graph.tensors.values() if t.is_const and t.dtype == "float32")
+    assert int8_bytes + float_bytes <= result.report["weights_bytes"] <= int8_bytes + float_bytes + 3 * len(hybrid)
+
+
+def first_ops(src: Path, dst: Path, n: int) -> Path:
+    """The TFLite model cut after its first n operators (the last one's output becomes the model's)."""
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as s
+
+    m = s.ModelT.InitFromPackedBuf(src.read_bytes(), 0)
+    sg = m.subgraphs[0]
+    sg.operators = sg.operators[:n]
+    sg.outputs = [sg.operators[-1].outputs[0]]
+    b = flatbuffers.Builder(1024)
+    b.Finish(m.Pack(b), file_identifier=b"TFL3")
+    dst.write_bytes(bytes(b.Output()))
+    return dst
+
+
+def test_hybrid_layer_equals_the_c_kernel(mlperf_dir, tmp_path):
+    """KWS's first layer alone (a hybrid 10x4 convolution, stride 2, padded, ReLU): the OpenCL and Vulkan builds give
+    the host C build's outputs bit for bit (same range, same int8 rounding, same int32 sums, same rescale), on inputs
+    of four magnitudes, and an all-zero input gives relu(bias) (range 0: scale 1, every x_q 0). A mode without a
+    template is refused naming the node."""
+    from edgec.build.host import build_host_executable, run_host_executable
+    from edgec.pipeline import CompileOptions, compile_model
+    from test_vulkan import lavapipe_available
+
+    pocl_available()
+    lavapipe_available()
+    model = first_ops(mlperf_dir / "kws_ref_model_float32.tflite", tmp_path / "kws_stem.tflite", 1)
+    rng = np.random.default_rng(SEED)
+    inputs = [np.zeros((1, 49, 10, 1), np.float32)] + [
+        (rng.standard_normal((1, 49, 10, 1)) * scale).astype(np.float32) for scale in (1e-3, 1.0, 30.0)]
+    outputs = {}
+    for target in ("host", "opencl", "vulkan"):
+        result = compile_model(model, target, tmp_path / target, CompileOptions(measure_code=False))
+        if target != "host":
+            assert result.report["layers"][0]["kernel"] == HYBRID_KERNELS
+        exe = build_host_executable(result.out_dir, result.report, tmp_path / f"build_{target}")
+        outputs[target] = [run_host_executable(exe, result.report, [x], tmp_path / f"{target}{k}")[0]
+                           for k, x in enumerate(inputs)]
+    bias = np.maximum(result.graph.tensors[result.graph.nodes[0].inputs[3]].data, 0)
+    assert np.array_equal(outputs["host"][0], np.broadcast_to(bias, outputs["host"][0].shape))
+    for target in ("opencl", "vulkan"):
+        for k, (got, want) in enumerate(zip(outputs[target], outputs["host"])):
+            assert np.array_equal(got, want), f"{target}, input {k}: max abs {np.abs(got - want).max():.3g}"
+    # LiteRT's asymmetric mode (per-channel weight scales: a nudged zero point) has no template yet: refused, naming
+    # the node and the mode
+    from edgec.codegen.opencl_kernels import check_supported
+    from edgec.errors import UnsupportedModelError
+
+    result.graph.nodes[0].attrs["per_channel"] = True
+    with pytest.raises(UnsupportedModelError) as info:
+        check_supported(result.graph, "Vulkan")
+    assert [(p[1], "hybrid input quantisation 'tflite_asymmetric'" in p[2]) for p in info.value.problems] == [
+        ("conv2d_hybrid", True)]
 
 
 def test_unsupported_nodes_and_options_are_named(tmp_path):

@@ -20,7 +20,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from conftest import REPO, require, run_edgec
-from test_opencl import SEED, fold_batchnorm, op_cases_model, verify
+from test_opencl import HYBRID_KERNELS, SEED, fold_batchnorm, op_cases_model, verify
 
 
 def lavapipe_available() -> None:
@@ -141,6 +141,30 @@ def test_without_vulkan_library_or_driver_init_says_so(op_build, tmp_path):
     assert proc.returncode == 7 and "_init: -4: no Vulkan driver, device or compute queue" in proc.stderr, proc.stderr
 
 
+def test_shader_that_does_not_build_names_the_layer(op_build, tmp_path):
+    """A shader the driver cannot build (edgec_binary's SPIR-V without its magic number): init returns
+    EDGEC_VK_ERR_PIPELINE and the detail names the first layer that runs it (lavapipe accepts the module and fails
+    the pipeline; a driver that checks the module fails there, named the same way)."""
+    import shutil
+
+    from edgec.build.host import build_host_executable
+
+    _, result, _ = op_build
+    out = tmp_path / "out"
+    shutil.copytree(result.out_dir, out)
+    model_c = (out / "model.c").read_text()
+    start = model_c.index("static const uint32_t spirv_edgec_binary[")
+    magic = model_c.index("0x07230203u", start)
+    (out / "model.c").write_text(model_c[:magic] + "0x00000000u" + model_c[magic + len("0x07230203u"):])
+    exe = build_host_executable(out, result.report, tmp_path / "build")
+    args = [str(exe)] + [str(tmp_path / "x")] * (len(result.report["inputs"]) + len(result.report["outputs"]))
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    layer = next(i for i, layer in enumerate(result.report["layers"]) if layer["kernel"] == "edgec_binary")
+    assert proc.returncode == 7, proc.stderr
+    assert f"_init: -6: a layer's compute pipeline did not build: layer {layer}: " in proc.stderr, proc.stderr
+    assert "edgec_binary" in proc.stderr
+
+
 def test_mobilenet_v2_96_matches_onnxruntime(tmp_path):
     """MobileNetV2 0.35 / 96 (model_zoo, BatchNorm folded into the convolutions as deployed) through the command
     line, `edgec verify --target vulkan`, on lavapipe."""
@@ -158,6 +182,20 @@ def test_mobilenet_v2_96_matches_onnxruntime(tmp_path):
     kernels = {layer["kernel"] for layer in report["layers"]}
     assert {"edgec_conv2d_nhwc", "edgec_conv2d_1x1_nhwc", "edgec_depthwise_conv2d_nhwc", "edgec_binary",
             "edgec_mean", "edgec_matmul"} <= kernels
+
+
+def test_mlperf_tiny_kws_float_matches_litert(mlperf_dir, tmp_path):
+    """MLPerf Tiny KWS float, whose five CONV_2D are dynamic-range quantized (int8 weights read four to a word, the
+    input quantised at run time), through `edgec verify --target vulkan` against LiteRT's builtin kernels."""
+    lavapipe_available()
+    out = tmp_path / "out"
+    proc = run_edgec("verify", mlperf_dir / "kws_ref_model_float32.tflite", "--target", "vulkan", "--runs", "2",
+                     "-o", out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "verified: 2 outputs match LiteRT" in proc.stdout
+    report = json.loads((out / "report.json").read_text())
+    hybrid = [layer["kernel"] for layer in report["layers"] if layer["op"] == "conv2d_hybrid"]
+    assert hybrid == [HYBRID_KERNELS] * 5
 
 
 def test_unsupported_nodes_and_missing_shader_compiler_are_named(tmp_path, monkeypatch):

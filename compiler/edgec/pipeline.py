@@ -26,7 +26,7 @@ from .ir import Graph
 from .lower import lower_module
 from .memory.plan import MemoryPlan, plan_memory
 from .memory_chart import write_memory_chart
-from .passes import fuse_conv_add, ternary_kernels
+from .passes import fuse_conv_add, gpu_hybrid_scratch, ternary_kernels
 from .passes.ecotta import EcottaOptions
 from .passes.patch_search import PatchOptions, schedule_patches
 from .passes.pipeline import GRAPH_PASSES
@@ -146,8 +146,12 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
             options.dump_ir("ecotta", graph.dump())
             options.dump_ir("ecotta-adaptation-step", eco.adapt_graph.dump())
     gpu_kernels = None
-    if gpu:  # every work-item of a kernel runs at once: no depthwise layer may write over its own input
+    if gpu:
+        graph = gpu_hybrid_scratch.run(graph)  # the hybrid layers' range, reduced on the device, needs memory
+        if options.dump_ir:
+            options.dump_ir("gpu-hybrid-scratch", graph.dump())
         check_supported(graph, "OpenCL" if target.backend == "opencl" else "Vulkan")
+        # every work-item of a kernel runs at once: no depthwise layer may write over its own input
         plan, patch_info = plan_memory(graph, planner, depthwise="never"), None
         emit = emit_opencl if target.backend == "opencl" else emit_vulkan
         generated, gpu_kernels = emit(graph, plan, name)

@@ -118,6 +118,43 @@ static int pick_device(edgec_cl_state *s, edgec_cl_device *device) {
     return EDGEC_CL_ERR_NO_DEVICE;
 }
 
+static void build_log(edgec_cl_state *s, edgec_cl_program program, edgec_cl_device device, char *out, size_t cap) {
+    size_t len = 0;
+    out[0] = '\0';
+    CL(s, GetProgramBuildInfo)(program, device, CL_PROGRAM_BUILD_LOG, cap - 1, out, &len);
+    out[cap - 1] = '\0';
+}
+
+/* After the whole program failed to build: build each template alone (after the common lines) and name the first
+   layer whose template fails, with that build's log. Returns the layer, or -1 if every template builds alone. */
+static int32_t find_failing_layer(edgec_cl_state *s, const edgec_cl_model *m, edgec_cl_device device) {
+    for (size_t t = 0; t < m->n_templates; ++t) {
+        const edgec_cl_template *tp = &m->templates[t];
+        const size_t n = m->common_lines + tp->lines;
+        const char **lines = malloc(n * sizeof *lines);
+        if (lines == NULL) return -1;
+        for (size_t i = 0; i < m->common_lines; ++i) lines[i] = m->source[i];
+        for (size_t i = 0; i < tp->lines; ++i) lines[m->common_lines + i] = m->source[tp->first_line + i];
+        cl_int status = CL_SUCCESS;
+        edgec_cl_program program = CL(s, CreateProgramWithSource)(s->context, (cl_uint)n, lines, NULL, &status);
+        free(lines);
+        if (program == NULL || status != CL_SUCCESS) return -1;
+        status = CL(s, BuildProgram)(program, 1, &device, "-cl-std=CL1.2", NULL, NULL);
+        int32_t layer = -1;
+        if (status != CL_SUCCESS) {
+            for (size_t l = 0; l < m->n_launches && layer < 0; ++l)
+                if (strcmp(m->launches[l].kernel, tp->kernel) == 0) layer = m->launches[l].layer;
+            char log[sizeof s->detail - 96];
+            build_log(s, program, device, log, sizeof log);
+            snprintf(s->detail, sizeof s->detail, "layer %d: kernel template %s did not build: %s", (int)layer,
+                     tp->kernel, log);
+        }
+        CL(s, ReleaseProgram)(program);
+        if (status != CL_SUCCESS) return layer;
+    }
+    return -1;
+}
+
 static int build_program(edgec_cl_state *s, const edgec_cl_model *m, edgec_cl_device device) {
     cl_int status = CL_SUCCESS;
     s->program = CL(s, CreateProgramWithSource)(s->context, (cl_uint)m->source_lines, (const char **)m->source, NULL,
@@ -125,11 +162,9 @@ static int build_program(edgec_cl_state *s, const edgec_cl_model *m, edgec_cl_de
     if (s->program == NULL || status != CL_SUCCESS) return fail(s, EDGEC_CL_ERR_BUILD, status, -1, "clCreateProgramWithSource");
     status = CL(s, BuildProgram)(s->program, 1, &device, "-cl-std=CL1.2", NULL, NULL);
     if (status != CL_SUCCESS) {
-        size_t len = 0;
         s->last_cl_error = status;
-        s->detail[0] = '\0';
-        CL(s, GetProgramBuildInfo)(s->program, device, CL_PROGRAM_BUILD_LOG, sizeof s->detail - 1, s->detail, &len);
-        s->detail[sizeof s->detail - 1] = '\0';
+        build_log(s, s->program, device, s->detail, sizeof s->detail);
+        s->failed_layer = find_failing_layer(s, m, device);
         return EDGEC_CL_ERR_BUILD;
     }
     return EDGEC_CL_OK;

@@ -17,7 +17,8 @@
 #define EDGEC_CL_ERR_MISSING_SYMBOL (-3)  /* the library lacks an OpenCL 1.2 entry point */
 #define EDGEC_CL_ERR_NO_DEVICE (-4)       /* no OpenCL platform or device */
 #define EDGEC_CL_ERR_CONTEXT (-5)         /* context or command queue creation failed */
-#define EDGEC_CL_ERR_BUILD (-6)           /* the kernel program did not build: see the detail text */
+#define EDGEC_CL_ERR_BUILD (-6)           /* the kernel program did not build: see the detail text (the first
+                                             layer whose template fails alone, and its build log) */
 #define EDGEC_CL_ERR_KERNEL (-7)          /* a layer's kernel could not be created or given its arguments */
 #define EDGEC_CL_ERR_MEMORY (-8)          /* the device arena or weights buffer could not be allocated */
 #define EDGEC_CL_ERR_RUN (-9)             /* a transfer or a layer's launch failed */
@@ -56,9 +57,18 @@ typedef struct {
     size_t offset, bytes; /* in the arena */
 } edgec_cl_io;
 
+/* Where one kernel template's lines are in the program text. */
+typedef struct {
+    const char *kernel;
+    uint32_t first_line, lines;
+} edgec_cl_template;
+
 typedef struct {
     const char *const *source; /* program text, one string per line */
     size_t source_lines;
+    size_t common_lines;       /* the first lines, shared by every template (edgec_cl_common.cl) */
+    const edgec_cl_template *templates;
+    size_t n_templates;
     const edgec_cl_launch *launches;
     size_t n_launches;
     size_t arena_bytes;

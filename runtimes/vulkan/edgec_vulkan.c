@@ -407,11 +407,14 @@ static int create_pipelines(edgec_vk_state *s, const edgec_vk_model *m) {
         info.codeSize = m->shaders[i].words * 4;
         info.pCode = m->shaders[i].code;
         VkResult r = VK(s, CreateShaderModule)(s->device, &info, NULL, &s->storage.modules[i]);
-        if (r != VK_SUCCESS) {
+        if (r != VK_SUCCESS) {  /* named by the first layer that runs the shader */
+            int32_t layer = -1;
+            for (size_t d = 0; d < m->n_dispatches && layer < 0; ++d)
+                if (m->dispatches[d].shader == i) layer = m->dispatches[d].layer;
             s->storage.modules[i] = 0;
-            snprintf(s->detail, sizeof s->detail, "vkCreateShaderModule %s (VkResult %d)", m->shaders[i].name, (int)r);
-            s->last_vk_error = r;
-            return EDGEC_VK_ERR_PIPELINE;
+            char what[160];
+            snprintf(what, sizeof what, "vkCreateShaderModule %s", m->shaders[i].name);
+            return fail(s, EDGEC_VK_ERR_PIPELINE, r, layer, what);
         }
     }
     VkSpecializationMapEntry entries[EDGEC_VK_MAX_CONSTANTS];

@@ -1,7 +1,7 @@
 """Emit a model for `--target opencl`: device kernels from edgec's OpenCL C templates, and a plain-C host.
 
 Files: model.h (the API), model.c (the program text, the launch table, init / run / deinit over the shared
-host runtime runtimes/opencl/edgec_opencl.c), weights.c (every constant in one float array, uploaded to the
+host runtime runtimes/opencl/edgec_opencl.c), weights.c (every constant in one array of 32-bit words, uploaded to the
 device once at init), kernels.cl (the program as the device compiles it, for reading). The device holds one
 arena buffer, the memory planner's (memory/plan.py): each tensor is the arena buffer plus its planned offset,
 passed to the kernels as an element offset.
@@ -27,23 +27,52 @@ COMMON = "edgec_cl_common"
 
 @dataclass
 class OpenCLLayout:
-    """Where each tensor a kernel reads lives on the device: (space, element offset); space 0 is the arena, 1 the
-    weights buffer."""
+    """Where each tensor a kernel reads lives on the device: (space, offset); space 0 is the arena, 1 the weights
+    buffer. The offset counts the tensor's own elements: floats, or bytes for int8 (a hybrid layer's weights and
+    quantised input, read through a char pointer, or in GLSL from the 32-bit word that holds them)."""
 
     graph: Graph
     plan: MemoryPlan
-    const_offsets: dict[str, int]
+    const_offsets: dict[str, int]  # in 32-bit words of the weights buffer
 
     def place(self, tensor: str | None) -> tuple[int, int]:
         if tensor is None:  # an absent bias: the kernel never reads it
             return 1, 0
         t = self.graph.tensors[tensor]
+        per_word = 4 if t.dtype == "int8" else 1
         if t.is_const:
-            return 1, self.const_offsets[tensor]
+            return 1, self.const_offsets[tensor] * per_word
         offset = self.plan.offset_of(self.graph.storage_root(tensor))
-        if offset % 4:
-            raise EdgecError(f"tensor '{tensor}' is at arena byte {offset}, not a float boundary")
-        return 0, offset // 4
+        if offset % 4:  # int8 too: the Vulkan quantiser writes whole words
+            raise EdgecError(f"tensor '{tensor}' is at arena byte {offset}, not a 4-byte boundary")
+        return 0, offset * per_word // 4
+
+
+def layout_constants(graph: Graph, per_node: list[list[Launch]]) -> tuple[dict[str, int], np.ndarray, list[int]]:
+    """Every constant the launches read, in first-use order, in one array of 32-bit words uploaded once: floats as
+    their bit patterns, int8 weights four to a word in memory order (the byte order of the host, which every OpenCL
+    and Vulkan host shares with its device), each constant starting on a word. Returns each constant's word offset,
+    the words, and per node the bytes of the constants it is the first to read."""
+    consts: list[str] = []
+    node_weight_bytes = []
+    for launches in per_node:
+        ordered = [t for launch in launches for t in launch.tensors if t and graph.tensors[t].is_const]
+        fresh = [t for t in dict.fromkeys(ordered) if t not in consts]
+        consts += fresh
+        node_weight_bytes.append(sum(graph.tensors[t].nbytes for t in fresh))
+    const_offsets, parts, total = {}, [], 0
+    for t in consts:
+        tensor = graph.tensors[t]
+        if tensor.dtype == "int8":
+            raw = np.ascontiguousarray(tensor.data, np.int8).reshape(-1).tobytes()
+            words = np.frombuffer(raw + bytes(-len(raw) % 4), dtype=np.uint32)
+        else:
+            words = np.ascontiguousarray(tensor.data.reshape(-1), np.float32).view(np.uint32)
+        const_offsets[t] = total
+        parts.append(words)
+        total += len(words)
+    words = np.concatenate(parts) if parts else np.zeros(0, np.uint32)
+    return const_offsets, words, node_weight_bytes
 
 
 def check_opencl_options(options, target: str = "opencl") -> None:
@@ -60,9 +89,16 @@ def check_opencl_options(options, target: str = "opencl") -> None:
         raise EdgecError(f"--target {target} does not support {', '.join(names)} yet")
 
 
-def program_source(kernels: list[str]) -> str:
-    parts = [(OPENCL_RUNTIME / f"{k}.cl").read_text() for k in [COMMON, *sorted(kernels)]]
-    return "\n".join(parts)
+def program_source(kernels: list[str]) -> tuple[str, int, list[tuple[str, int, int]]]:
+    """The program text (edgec_cl_common.cl, then each template), the common part's line count, and each template's
+    (kernel, first line, line count): the host builds the templates one by one to name the layer that fails."""
+    lines = (OPENCL_RUNTIME / f"{COMMON}.cl").read_text().splitlines()
+    common_lines, ranges = len(lines), []
+    for k in sorted(kernels):
+        text = (OPENCL_RUNTIME / f"{k}.cl").read_text().splitlines()
+        ranges.append((k, len(lines), len(text)))
+        lines += text
+    return "\n".join(lines) + "\n", common_lines, ranges
 
 
 def c_string(line: str) -> str:
@@ -75,27 +111,16 @@ def emit_opencl(graph: Graph, plan: MemoryPlan, name: str) -> tuple[GeneratedC, 
     upper = prefix.upper()
     per_node = [node_launches(node, graph) for node in graph.nodes]
 
-    consts: list[str] = []  # in first-use order: one float array, each constant at its element offset
-    node_weight_bytes = []
-    for launches in per_node:
-        fresh = {t for launch in launches for t in launch.tensors if t and graph.tensors[t].is_const} - set(consts)
-        ordered = [t for launch in launches for t in launch.tensors if t in fresh]
-        consts += list(dict.fromkeys(ordered))
-        node_weight_bytes.append(sum(graph.tensors[t].nbytes for t in dict.fromkeys(ordered)))
-    const_offsets, total = {}, 0
-    for t in consts:
-        const_offsets[t] = total
-        total += graph.tensors[t].elems
+    const_offsets, weights, node_weight_bytes = layout_constants(graph, per_node)
     layout = OpenCLLayout(graph, plan, const_offsets)
-    weights = (np.concatenate([graph.tensors[t].data.reshape(-1).astype(np.float32) for t in consts])
-               if consts else np.zeros(0, np.float32))
 
     kernels = sorted({launch.kernel for launches in per_node for launch in launches})
-    source = program_source(kernels)
+    source, common_lines, ranges = program_source(kernels)
     launch_c, n_launches = emit_launch_table(per_node, layout, prefix)
     files = {
         "model.h": emit_header(graph, plan, prefix, upper, weights.nbytes, per_node),
-        "model.c": emit_model_c(graph, plan, prefix, upper, source, launch_c, n_launches, len(weights)),
+        "model.c": emit_model_c(graph, plan, prefix, upper, (source, common_lines, ranges), launch_c, n_launches,
+                                len(weights)),
         "weights.c": emit_weights(prefix, weights),
         "kernels.cl": source,
     }
@@ -123,14 +148,13 @@ def emit_launch_table(per_node: list[list[Launch]], layout: OpenCLLayout, prefix
             f"#define {prefix.upper()}_NUM_LAUNCHES {k}u"], k
 
 
-def emit_weights(prefix: str, weights: np.ndarray) -> str:
-    """The float32 weights as their bit patterns: exact, and quick to write and to compile for millions of weights
-    (the device reads the uploaded bytes as floats; host and device share the byte order, as OpenCL hosts do)."""
-    bits = np.ascontiguousarray(weights, np.float32).view(np.uint32)
-    words = [f"0x{int(v):08x}u" for v in bits] or ["0u"]
+def emit_weights(prefix: str, words: np.ndarray) -> str:
+    """The constants' 32-bit words (layout_constants): exact, and quick to write and to compile for millions of
+    weights."""
+    words = [f"0x{int(v):08x}u" for v in np.ascontiguousarray(words, np.uint32)] or ["0u"]
     rows = ",\n".join("    " + ", ".join(words[i:i + 8]) for i in range(0, len(words), 8))
-    return "\n".join(["/* Generated by edgec. Do not edit. Every constant (float32 bit patterns), uploaded to the device",
-                      " * once at init. */", "#include <stdint.h>", "",
+    return "\n".join(["/* Generated by edgec. Do not edit. Every constant (float32 bit patterns; int8 weights four to a",
+                      " * word, in memory order), uploaded to the device once at init. */", "#include <stdint.h>", "",
                       f"const uint32_t {prefix}_weights[{len(words)}] = {{", rows, "};", ""])
 
 
@@ -239,8 +263,10 @@ def gpu_run_functions(graph: Graph, prefix: str, upper: str, api: str) -> list[s
     ]
 
 
-def emit_model_c(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, source: str, launch_c: list[str],
+def emit_model_c(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, program, launch_c: list[str],
                  n_launches: int, weight_elems: int) -> str:
+    """program: program_source's (text, common line count, template line ranges)."""
+    source, common_lines, ranges = program
 
     def io(names):
         return [f"    {{{plan.offset_of(graph.storage_root(t))}u, {graph.tensors[t].nbytes}u}}," for t in names]
@@ -253,11 +279,14 @@ def emit_model_c(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, source
         "",
         '#include "model.h"',
         "",
-        f"extern const uint32_t {prefix}_weights[{max(weight_elems, 1)}]; /* float32 bit patterns (weights.c) */",
+        f"extern const uint32_t {prefix}_weights[{max(weight_elems, 1)}]; /* 32-bit words (weights.c) */",
         "",
         "/* The device program: edgec's OpenCL C kernel templates this model uses (kernels.cl). */",
         f"static const char *const {prefix}_source[] = {{",
         *[f"    {c_string(line)}," for line in source.splitlines()],
+        "};",
+        f"static const edgec_cl_template {prefix}_templates[{max(len(ranges), 1)}] = {{",
+        *([f'    {{"{k}", {first}u, {n}u}},' for k, first, n in ranges] or ['    {"", 0u, 0u},']),
         "};",
         "",
         "/* One launch per layer (a concat: one per input), in order: kernel, layer, tensors, parameters. */",
@@ -268,7 +297,8 @@ def emit_model_c(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, source
         f"static const edgec_cl_io {prefix}_outputs[{max(len(graph.outputs), 1)}] = {{",
         *(io(graph.outputs) or ["    {0u, 0u},"]), "};",
         f"static const edgec_cl_model {prefix}_model = {{",
-        f"    {prefix}_source, sizeof {prefix}_source / sizeof {prefix}_source[0],",
+        f"    {prefix}_source, sizeof {prefix}_source / sizeof {prefix}_source[0], {common_lines}u,",
+        f"    {prefix}_templates, {len(ranges)}u,",
         f"    {prefix}_launches, {upper}_NUM_LAUNCHES,",
         f"    {upper}_ARENA_BYTES, {prefix}_weights, {upper}_WEIGHTS_BYTES,",
         f"    {prefix}_inputs, {prefix}_outputs, {len(graph.inputs)}, {len(graph.outputs)},",

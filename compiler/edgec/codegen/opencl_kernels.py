@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from ..errors import UnsupportedModelError
 from ..ir import Graph, Node
 from ..ops.broadcast import broadcast_strides, coalesce, right_align
+from ..ops.hybrid import quant_mode
 from ..ops.reduce import mean_shape_params
 from ..ops.transpose import dense_strides
+from ..passes.gpu_hybrid_scratch import absmax_chunks
 
 RANK = 6  # EDGEC_RANK in edgec_cl_common.cl
 
@@ -170,8 +172,78 @@ def pad(node: Node, g: Graph) -> list[Launch]:
                    [node.attrs["value"]], y.elems)]
 
 
-TEMPLATES = {"conv2d": conv2d, "matmul": matmul, "pool2d": pool2d, "softmax": softmax, "log_softmax": softmax,
-             "mean": mean, "transpose": transpose, "strided_copy": strided_copy, "concat": concat, "copy": copy,
+def _quantize_symmetric(x: str, qrange: str, qinput: str, elems: int, x_offset: int) -> list[Launch]:
+    """LiteRT's symmetric input quantisation of `elems` floats from x[x_offset]: range = max|x| (partial maxima over
+    chunks, then their maximum, into qrange[chunks]), then x_q = clamp(round(x * (127 / range)), -127, 127) into
+    qinput, four elements per work-item (the Vulkan twin writes a whole word of int8)."""
+    chunks = absmax_chunks(elems)
+    chunk = math.ceil(elems / chunks)
+    return [Launch("edgec_absmax_partial", [x, qrange], [elems, chunk], [], chunks, tensor_offsets=[x_offset, 0]),
+            Launch("edgec_absmax_final", [qrange], [chunks], [], 1),
+            Launch("edgec_quantize_symmetric_s8", [x, qrange, qinput], [elems], [], math.ceil(elems / 4),
+                   tensor_offsets=[x_offset, chunks, 0])]
+
+
+def _hybrid_check(node: Node, g: Graph) -> None:
+    if len(node.outputs) != 3:  # passes/gpu_hybrid_scratch.py adds the range scratch
+        raise NoTemplate("a hybrid layer without its range scratch (passes/gpu_hybrid_scratch.py did not run)")
+    mode = quant_mode(node)
+    if mode != "tflite_symmetric" or node.attrs.get("nchw"):
+        raise NoTemplate(f"hybrid input quantisation '{mode}'{' in NCHW' if node.attrs.get('nchw') else ''} (the "
+                         f"templates run LiteRT's symmetric per-tensor mode)")
+    if len(node.inputs) > 4:
+        raise NoTemplate("hybrid weights with zero points (the templates take symmetric int8 weights)")
+    wanted = ["float32", "int8", "float32", "float32"]
+    for t, dtype in zip(node.inputs, wanted):
+        if g.tensors[t].dtype != dtype:
+            raise NoTemplate(f"tensor '{t}' is {g.tensors[t].dtype}, the hybrid templates take {dtype}")
+
+
+def _conv2d_hybrid_launch(node: Node, ints: list[int], count: int, chunks: int, y_offset: int) -> Launch:
+    q, w, w_scale, bias = node.outputs[1], node.inputs[1], node.inputs[2], node.inputs[3]
+    return Launch("edgec_conv2d_hybrid_nhwc", [q, w, w_scale, bias, node.outputs[2], node.outputs[0]], ints,
+                  _act(node), count, tensor_offsets=[0, 0, 0, 0, chunks, y_offset])
+
+
+def conv2d_hybrid(node: Node, g: Graph) -> list[Launch]:
+    """Per batch: quantise its input (_quantize_symmetric), then one work-item per output element: int32 sum of
+    x_q * w_q, y = acc * ((range / 127) * w_scale) + bias (runtimes/include/edgec_conv2d_hybrid.h)."""
+    _hybrid_check(node, g)
+    a = node.attrs
+    x, w, y = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
+    (n, h, wd, c), (_, oh, ow, oc) = x.shape, y.shape
+    dil = a.get("dilation", [1, 1])
+    ints = [h, wd, c, oh, ow, oc, w.shape[1], w.shape[2], *a["strides"], a["pads"][0], a["pads"][1], *dil,
+            a.get("groups", 1)]
+    in_size, out_size = h * wd * c, oh * ow * oc
+    chunks = absmax_chunks(in_size)
+    launches = []
+    for b in range(n):
+        launches += _quantize_symmetric(node.inputs[0], node.outputs[2], node.outputs[1], in_size, b * in_size)
+        launches.append(_conv2d_hybrid_launch(node, ints, out_size, chunks, b * out_size))
+    return launches
+
+
+def fully_connected_hybrid(node: Node, g: Graph) -> list[Launch]:
+    """Per row: quantise it, then the hybrid convolution template as a 1x1 convolution of one pixel with input_size
+    channels (runtimes/include/edgec_fully_connected_hybrid.h; an all-zero row quantises to 0 with scale 1, so it
+    gives the bias as LiteRT's all-zero shortcut does)."""
+    _hybrid_check(node, g)
+    units, size = g.tensors[node.inputs[1]].shape
+    rows = g.tensors[node.inputs[0]].elems // size
+    ints = [1, 1, size, 1, 1, units, 1, 1, 1, 1, 0, 0, 1, 1, 1]
+    chunks = absmax_chunks(size)
+    launches = []
+    for b in range(rows):
+        launches += _quantize_symmetric(node.inputs[0], node.outputs[2], node.outputs[1], size, b * size)
+        launches.append(_conv2d_hybrid_launch(node, ints, units, chunks, b * units))
+    return launches
+
+
+HYBRID = {"conv2d_hybrid": conv2d_hybrid, "fully_connected_hybrid": fully_connected_hybrid}
+
+TEMPLATES = {"conv2d": conv2d, **HYBRID, "matmul": matmul, "pool2d": pool2d, "softmax": softmax,
+             "log_softmax": softmax, "mean": mean, "transpose": transpose, "strided_copy": strided_copy, "concat": concat, "copy": copy,
              "pad": pad, **{op: binary for op in BINARY}, **{op: unary for op in UNARY}}
 
 
@@ -182,7 +254,7 @@ def node_launches(node: Node, g: Graph, api: str = "OpenCL") -> list[Launch]:
     if fn is None:
         raise NoTemplate(f"no {api} kernel template for IR op '{node.op}'")
     for t in node.inputs + node.outputs:
-        if g.tensors[t].dtype != "float32":
+        if g.tensors[t].dtype != "float32" and node.op not in HYBRID:  # the hybrid templates check their own
             raise NoTemplate(f"tensor '{t}' is {g.tensors[t].dtype}: the {api} target compiles float32 models only")
     try:
         launches = fn(node, g)

@@ -17,7 +17,7 @@ from ..errors import EdgecError
 from ..ir import Graph
 from ..memory.plan import MemoryPlan
 from .c_emitter import GeneratedC, c_identifier, run_params
-from .opencl_host import OpenCLLayout, emit_weights, gpu_model_declarations, gpu_run_functions
+from .opencl_host import OpenCLLayout, emit_weights, gpu_model_declarations, gpu_run_functions, layout_constants
 from .opencl_kernels import Launch, node_launches
 from .vulkan_shaders import VULKAN_RUNTIME, compile_template, template_source
 
@@ -46,20 +46,8 @@ def emit_vulkan(graph: Graph, plan: MemoryPlan, name: str) -> tuple[GeneratedC, 
     upper = prefix.upper()
     per_node = [node_launches(node, graph) for node in graph.nodes]
 
-    consts: list[str] = []  # in first-use order, as the OpenCL target lays them out
-    node_weight_bytes = []
-    for launches in per_node:
-        ordered = [t for launch in launches for t in launch.tensors if t and graph.tensors[t].is_const]
-        fresh = [t for t in dict.fromkeys(ordered) if t not in consts]
-        consts += fresh
-        node_weight_bytes.append(sum(graph.tensors[t].nbytes for t in fresh))
-    const_offsets, total = {}, 0
-    for t in consts:
-        const_offsets[t] = total
-        total += graph.tensors[t].elems
+    const_offsets, weights, node_weight_bytes = layout_constants(graph, per_node)  # as the OpenCL target lays them
     layout = OpenCLLayout(graph, plan, const_offsets)
-    weights = (np.concatenate([graph.tensors[t].data.reshape(-1).astype(np.float32) for t in consts])
-               if consts else np.zeros(0, np.float32))
 
     kernels = sorted({launch.kernel for launches in per_node for launch in launches})
     compiled = {k: compile_template(k) for k in kernels}
@@ -139,7 +127,7 @@ def emit_model_c(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, kernel
         "",
         '#include "model.h"',
         "",
-        f"extern const uint32_t {prefix}_weights[{max(weight_elems, 1)}]; /* float32 bit patterns (weights.c) */",
+        f"extern const uint32_t {prefix}_weights[{max(weight_elems, 1)}]; /* 32-bit words (weights.c) */",
         "",
         "/* The compute shaders: edgec's GLSL templates this model uses (kernels.glsl), compiled at compile time. */",
         *spirv,
