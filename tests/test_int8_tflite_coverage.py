@@ -289,14 +289,17 @@ def binary_model(m: Model) -> None:
         m.add(f"{kind.lower()}{sa}{sb}{' const' if constant else ''}", kind, [x, y], [out], options)
 
 
-def add_n_model(m: Model, x: int) -> None:
-    """ADD_N of three inputs sharing x's quantisation, one of them in the file."""
+def running_sums(m: Model, x: int) -> None:
+    """ADD_N of three inputs sharing x's quantisation, one of them in the file; CUMSUM of x."""
     b = m.b
     shape = list(b.tensors[x].shape)
     y = b.act(shape, *b.quant(x))
     m.inputs.append(y)
     z = b.tensor(shape, "int8", *b.quant(x), data=m.rng.integers(-128, 128, shape, dtype=np.int8))
     m.add("add_n", "ADD_N", [x, y, z], [b.act(shape)])
+    for axis, exclusive, reverse in ((1, False, False), (-1, True, True)):  # CUMSUM, requantised at every step
+        m.add(f"cumsum{axis}{exclusive}{reverse}", "CUMSUM", [x, _ints(b, axis)], [b.act(shape, b.quant(x)[0] * 4)],
+              _opts("CumsumOptionsT", exclusive=exclusive, reverse=reverse))
 
 
 def logic_model(m: Model) -> None:
@@ -314,7 +317,7 @@ def logic_model(m: Model) -> None:
     m.add("reduce_all", "REDUCE_ALL", [greater, _ints(b, [-1])], [b.tensor([3, 4, 1], "bool")],
           _opts("ReducerOptionsT", keepDims=True))
     m.add("select_v2", "SELECT_V2", [less, y, row], [b.act([3, 4, 2], *b.quant(x))])
-    add_n_model(m, m.input([2, 5, 7]))
+    running_sums(m, m.input([2, 5, 7]))
 
 
 def reduce_model(m: Model) -> None:

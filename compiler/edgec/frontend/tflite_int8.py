@@ -277,6 +277,8 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 _conv(g, r, op, kind, ins, outs, activation, new_act, const, node_name, tflite)
             elif kind == "FULLY_CONNECTED":
                 _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name, tflite, fc_rounding)
+            elif kind == "CUMSUM":
+                _cumsum(g, r, op, ins, outs, activation, new_act, node_name, tflite)
             elif kind == "ADD_N":
                 _add_n(g, r, ins, outs, activation, new_act, node_name)
             elif kind in ("ADD", "SUB"):
@@ -485,23 +487,38 @@ def _add(g, r, op, ins, outs, activation, new_act, node_name, tflite, kind: str 
     _emit(g, "add_s8", [a, b], y, attrs, node_name)
 
 
-def _add_n(g, r, ins, outs, activation, new_act, node_name):
-    """add_n.cc: inputs of one shape and quantisation, each rescaled by in_scale / (2 * in_scale) after a left
-    shift of 20, summed, the sum requantised by 2 * in_scale / (2^20 * out_scale); no fused activation."""
-    if len(ins) < 2 or any(r.shape(i) != r.shape(ins[0]) or not _same_quant(r, i, ins[0]) for i in ins):
-        raise NotImplementedError("inputs of different shapes or quantisations (TFLite Micro requires one)")
-    if r.shape(outs[0]) != r.shape(ins[0]):
-        raise NotImplementedError(f"output {list(r.shape(outs[0]))} for inputs {list(r.shape(ins[0]))}")
-    (s_in, z_in), (s_out, z_out) = _scalar_quant(r, ins[0]), _scalar_quant(r, outs[0])
+def _running_sum_params(r, x: int, out: int) -> dict:
+    """add_n.cc and cumsum.cc: each input rescaled by in_scale / (2 * in_scale) after a left shift of 20, the
+    sum requantised by 2 * in_scale / (2^20 * out_scale); no fused activation."""
+    (s_in, z_in), (s_out, z_out) = _scalar_quant(r, x), _scalar_quant(r, out)
     twice_max = 2 * float(np.float32(s_in))
     in_mult, in_shift = quantize_multiplier(float(np.float32(s_in)) / twice_max)
     out_mult, out_shift = quantize_multiplier(twice_max / ((1 << 20) * float(np.float32(s_out))))
     if in_shift > 0 or out_shift > 0:  # QuantizeMultiplierSmallerThanOneExp takes factors below 1 only
         raise NotImplementedError("an output scale below 2^-19 of the input scale")
+    return dict(input_offset=-z_in, output_offset=z_out, left_shift=20, input_multiplier=in_mult,
+                input_shift=in_shift, output_multiplier=out_mult, output_shift=out_shift, act=(-128, 127))
+
+
+def _add_n(g, r, ins, outs, activation, new_act, node_name):
+    if len(ins) < 2 or any(r.shape(i) != r.shape(ins[0]) or not _same_quant(r, i, ins[0]) for i in ins):
+        raise NotImplementedError("inputs of different shapes or quantisations (TFLite Micro requires one)")
+    if r.shape(outs[0]) != r.shape(ins[0]):
+        raise NotImplementedError(f"output {list(r.shape(outs[0]))} for inputs {list(r.shape(ins[0]))}")
     names = [activation(i) if r.data(i) is None else g.add_const("add_n", r.data(i)) for i in ins]
-    _emit(g, "add_n_s8", names, new_act(outs[0]), dict(
-        input_offset=-z_in, output_offset=z_out, left_shift=20, input_multiplier=in_mult, input_shift=in_shift,
-        output_multiplier=out_mult, output_shift=out_shift, act=(-128, 127)), node_name)
+    _emit(g, "add_n_s8", names, new_act(outs[0]), _running_sum_params(r, ins[0], outs[0]), node_name)
+
+
+def _cumsum(g, r, op, ins, outs, activation, new_act, node_name, tflite):
+    from .tflite_int8_movement import _axis, _const_ints
+
+    if r.shape(outs[0]) != r.shape(ins[0]):
+        raise NotImplementedError(f"output {list(r.shape(outs[0]))} for an input {list(r.shape(ins[0]))}")
+    (axis,) = _const_ints(r, ins[1], "axis").tolist()
+    o = _options(op, tflite.CumsumOptions)
+    attrs = _running_sum_params(r, ins[0], outs[0])
+    attrs.update(axis=_axis(int(axis), len(r.shape(ins[0]))), exclusive=int(o.Exclusive()), reverse=int(o.Reverse()))
+    _emit(g, "cumsum_s8", [activation(ins[0])], new_act(outs[0]), attrs, node_name)
 
 
 def _lut(g, r, op_index, ins, outs, activation, new_act, node_name, tabulator):

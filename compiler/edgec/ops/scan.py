@@ -1,7 +1,7 @@
 """Operators along one axis that keep or order its elements, float32: CumSum (exclusive, reverse) and TopK (k
-largest or smallest, sorted, int64 indices). The ONNX frontend imports them as the externs `edgec.cumsum` and
-`edgec.topk` (frontend/onnx_converters.py; TVM would flip the axis with TOPI calls, or sort). The kernels view
-the input as [outer, axis, inner]."""
+largest or smallest, sorted, int64 indices), which the ONNX frontend imports as the externs `edgec.cumsum` and
+`edgec.topk` (frontend/onnx_converters.py; TVM would flip the axis with TOPI calls, or sort); and TFLite's int8
+CUMSUM (frontend/tflite_int8.py). The kernels view the input as [outer, axis, inner]."""
 
 from __future__ import annotations
 
@@ -34,6 +34,18 @@ def emit_cumsum(node, ctx):
                                                            reverse=node.attrs["reverse"]))
     ctx.use("edgec_cumsum_f32")
     return f"edgec_cumsum_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+
+
+@kernel("cumsum_s8")
+def emit_cumsum_s8(node, ctx):
+    """int8 CUMSUM (frontend/tflite_int8.py): the attrs are the kernel's offsets, shifts and multipliers."""
+    shape = ctx.graph.tensors[node.inputs[0]].shape
+    lo, hi = node.attrs["act"]
+    fields = {k: v for k, v in node.attrs.items() if k not in ("act", "axis")}
+    params = ctx.static_params("edgec_cumsum_s8_params", dict(**_view(shape, node.attrs["axis"]), **fields,
+                                                              act_min=lo, act_max=hi))
+    ctx.use("edgec_cumsum_s8")
+    return f"edgec_cumsum_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 
 @extern("edgec.topk")
