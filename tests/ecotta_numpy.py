@@ -5,7 +5,11 @@ against it, and benchmarks/ecotta_autograd_check.py checks it against PyTorch au
 
 ONNX operators it knows: Conv (no groups), Relu, GlobalAveragePool, Flatten, Gemm (transB=1), Softmax (last).
 Meta-network k sits on the ONNX tensor `points[k]` (a Relu or Conv output). theta / stats: the layout of
-report.json's "ecotta" (per meta-network gamma[C], beta[C], W[C, C / groups] (block-diagonal); mean[C], var[C])."""
+report.json's "ecotta" (per meta-network gamma[C], beta[C], W[C, C / groups] (block-diagonal); mean[C], var[C]).
+block="paper": the official EcoTTA sample code's meta-network, y = BN(x) + ReLU(BN'(conv(u))), u the input of the
+frozen conv at the point, conv of its geometry with `groups` groups (weights OHWI per group); theta gamma, beta,
+W, gamma', beta'; stats mean, var, mean', var'. Each part's input is detached (as in that code): the entropy's
+gradient reaches the last meta-network only, through the layers after it."""
 
 from __future__ import annotations
 
@@ -48,7 +52,8 @@ def col2im(cols: np.ndarray, shape, kh: int, kw: int, strides, pads, oh: int, ow
 
 class EcottaReference:
     def __init__(self, model: onnx.ModelProto, points: list[str], theta, stats, lr: float, reg_weight: float,
-                 momentum: float, eps: float = 1e-5, entropy_margin: float = 0.4, groups: int = 1):
+                 momentum: float, eps: float = 1e-5, entropy_margin: float = 0.4, groups: int = 1,
+                 block: str = "residual"):
         self.nodes = list(model.graph.node)
         self.consts = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in model.graph.initializer}
         self.input = model.graph.input[0].name
@@ -59,6 +64,8 @@ class EcottaReference:
         self.lr, self.reg_weight, self.momentum, self.eps = lr, reg_weight, momentum, eps
         self.entropy_margin = entropy_margin
         self.groups = groups
+        self.block = block
+        self.producer = {n.output[0]: n for n in self.nodes}
         self.layout = []  # (theta offset, stats offset, channels) per point, filled on the first forward
         self.ends_in_softmax = self.nodes[-1].op_type == "Softmax"
 
@@ -76,6 +83,72 @@ class EcottaReference:
         c = w_full.shape[0]
         g = c // self.groups
         return np.concatenate([w_full[co, (co // g) * g:(co // g) * g + g] for co in range(c)])
+
+    # ---- the paper's block: the conv block on u [1, Cin, H, W] ----
+    def point_conv(self, name: str):
+        node = self.producer[name]
+        return self.producer[node.input[0]] if node.op_type == "Relu" else node
+
+    def conv_block_geometry(self, k: int, cin: int):
+        w = self.consts[self.point_conv(self.points[k]).input[1]]
+        return w.shape[2], w.shape[3], conv_attrs(self.point_conv(self.points[k]))
+
+    def paper_weights(self, k: int, cin: int) -> np.ndarray:
+        """W of theta (OHWI per group, flat) as a full OIHW array, zero across groups."""
+        t0, _, c = self.layout[k]
+        kh, kw, _ = self.conv_block_geometry(k, cin)
+        gi, go = cin // self.groups, c // self.groups
+        flat = self.theta[t0 + 2 * c:t0 + 2 * c + c * kh * kw * gi].reshape(c, kh, kw, gi)
+        full = np.zeros((c, cin, kh, kw))
+        for co in range(c):
+            first = (co // go) * gi
+            full[co, first:first + gi] = flat[co].transpose(2, 0, 1)
+        return full
+
+    def paper_parts(self, k: int, X: np.ndarray, U: np.ndarray, train: bool = False):
+        t0, s0, c = self.layout[k]
+        cin = U.shape[1]
+        kh, kw, a = self.conv_block_geometry(k, cin)
+        nw = c * kh * kw * cin // self.groups
+        w = self.paper_weights(k, cin)
+        cols, _, _ = im2col(U[0], kh, kw, a["strides"], a["pads"])
+        A = (w.reshape(c, -1) @ cols).T  # [P, C]
+        if train:
+            m = self.momentum
+            st = self.stats[s0:s0 + 4 * c].reshape(4, c)
+            st[0] = (1 - m) * st[0] + m * X.mean(axis=0)
+            st[1] = (1 - m) * st[1] + m * X.var(axis=0)
+            st[2] = (1 - m) * st[2] + m * A.mean(axis=0)
+            st[3] = (1 - m) * st[3] + m * A.var(axis=0)
+            self.stats[s0:s0 + 4 * c] = st.reshape(-1)
+        st = self.stats[s0:s0 + 4 * c].reshape(4, c)
+        gamma, beta = self.theta[t0:t0 + c], self.theta[t0 + c:t0 + 2 * c]
+        gamma2, beta2 = self.theta[t0 + 2 * c + nw:t0 + 3 * c + nw], self.theta[t0 + 3 * c + nw:t0 + 4 * c + nw]
+        inv, inv2 = 1.0 / np.sqrt(st[1] + self.eps), 1.0 / np.sqrt(st[3] + self.eps)
+        n, n2 = (X - st[0]) * inv, (A - st[2]) * inv2
+        z = gamma2 * n2 + beta2
+        y = gamma * n + beta + np.maximum(z, 0.0)
+        return dict(cols=cols, n=n, n2=n2, z=z, inv2=inv2, gamma2=gamma2, nw=nw, kh=kh, kw=kw, cin=cin, y=y)
+
+    def paper_backward(self, k: int, X: np.ndarray, U: np.ndarray, dY: np.ndarray, g_theta: np.ndarray) -> float:
+        """Gradients of meta-network k into g_theta from dY [P, C] (dLoss/dy) and its regulariser; returns the
+        regulariser's loss."""
+        t0, _, c = self.layout[k]
+        q = self.paper_parts(k, X, U)
+        scale = self.reg_weight / X.size
+        gy = dY + scale * np.sign(q["y"] - X)
+        gz = gy * (q["z"] > 0)
+        nw = q["nw"]
+        g_theta[t0:t0 + c] = (gy * q["n"]).sum(axis=0)
+        g_theta[t0 + c:t0 + 2 * c] = gy.sum(axis=0)
+        g_theta[t0 + 2 * c + nw:t0 + 3 * c + nw] = (gz * q["n2"]).sum(axis=0)
+        g_theta[t0 + 3 * c + nw:t0 + 4 * c + nw] = gz.sum(axis=0)
+        gA = gz * q["gamma2"] * q["inv2"]
+        gw = (gA.T @ q["cols"].T).reshape(c, q["cin"], q["kh"], q["kw"])
+        gi, go = q["cin"] // self.groups, c // self.groups
+        g_theta[t0 + 2 * c:t0 + 2 * c + nw] = np.concatenate(
+            [gw[co, (co // go) * gi:(co // go) * gi + gi].transpose(1, 2, 0).reshape(-1) for co in range(c)])
+        return float(scale * np.abs(q["y"] - X).sum())
 
     # ---- meta-network, on pixel rows X [P, C] ----
     def meta_parts(self, k: int, X: np.ndarray):
@@ -121,9 +194,19 @@ class EcottaReference:
                 c = out.shape[1]
                 if len(self.layout) <= k:
                     self.layout.append((t_off, s_off, c))
+                X = out[0].reshape(c, -1).T  # pixels in (h, w) order, as NHWC
+                if self.block == "paper":
+                    U = vals[self.point_conv(name).input[0]]
+                    kh, kw, _ = self.conv_block_geometry(k, U.shape[1])
+                    t_off += 4 * c + c * kh * kw * U.shape[1] // self.groups
+                    s_off += 4 * c
+                    tape["meta_x"][k] = (X, U)
+                    tape["pre_meta"][name] = out
+                    y = self.paper_parts(k, X, U, train)["y"]
+                    vals[name] = y.T.reshape(out.shape)
+                    continue
                 t_off += 2 * c + c * c // self.groups
                 s_off += 2 * c
-                X = out[0].reshape(c, -1).T  # pixels in (h, w) order, as NHWC
                 if train:
                     _, s0, _ = self.layout[k]
                     m = self.momentum
@@ -158,12 +241,21 @@ class EcottaReference:
         grads = {self.nodes[-2 if self.ends_in_softmax else -1].output[0]:
                  (-p * (log_p + h) if confident else np.zeros_like(p)).reshape(1, -1)}
         g_theta = np.zeros_like(self.theta)
-        first_point = min(i for i, n in enumerate(self.nodes) if n.output[0] in self.points)
+        at = [i for i, n in enumerate(self.nodes) if n.output[0] in self.points]
+        first_point = at[-1] if self.block == "paper" else at[0]
         body = self.nodes[:-1] if self.ends_in_softmax else self.nodes
         for i in range(len(body) - 1, first_point - 1, -1):
             node = body[i]
             name = node.output[0]
             dy = grads.pop(name)
+            if self.block == "paper" and name in self.points:  # the last; the others learn from their regulariser
+                last = self.points.index(name)
+                for k in range(len(self.points)):
+                    X, U = tape["meta_x"][k]
+                    c = X.shape[1]
+                    dY = dy[0].reshape(c, -1).T if k == last else np.zeros_like(X)
+                    loss += self.paper_backward(k, X, U, dY, g_theta)
+                break
             if name in self.points:  # meta-network backward first: dy is dLoss/dy_k
                 k = self.points.index(name)
                 t0, _, c = self.layout[k]

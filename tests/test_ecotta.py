@@ -1,8 +1,9 @@
 """--ecotta: the generated adaptation step (EcoTTA meta-networks) against a numpy reference written from the ONNX
 model (tests/ecotta_numpy.py): loss, gradients (from the SGD updates), updated parameters and running estimates
 over several steps, and the inference after each step; on the host under AddressSanitizer + UBSan, and on the
-emulated Cortex-M7 (QEMU mps2-an500), whose parameters must match the host's. One compile serves every check
-(grouped 1x1 conv blocks, --ecotta-groups 4). `edgec bench --adapt` times the step on the emulated M7. The pass
+emulated Cortex-M7 (QEMU mps2-an500), whose parameters must match the host's. One compile per block serves every
+check: the residual block (grouped 1x1 conv blocks, --ecotta-groups 4) and the paper's (--ecotta-block paper:
+grouped 3x3 conv-BN-ReLU on each part's input, the second reading the first meta-network's output). `edgec bench --adapt` times the step on the emulated M7. The pass
 itself is checked on hand-built IR: where the meta-networks go, what the step keeps, what is refused."""
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from semihost_qemu import M7_FLAGS, SEMIHOST, run_on_qemu
 
 POINTS = {"conv2+relu2": "r2", "conv4+relu4": "r4"}  # edgec layer -> ONNX tensor
 CHANNELS = [12, 16]  # theirs
+# the paper's block: conv3's input is the first meta-network's output, and the backward crosses conv4+relu4
+PAPER_POINTS = {"conv2+relu2": "r2", "conv3": "c3"}
+PAPER_CHANNELS = [(8, 12), (12, 12)]  # (conv block input, output) channels, 3x3 kernels
 LR, REG, MOMENTUM, STEPS = 0.01, 0.5, 0.1, 6
 GROUPS = 4  # the 1x1 conv blocks: 3 and 4 inputs per output channel (1, a full conv, is the same loops)
 
@@ -99,10 +103,17 @@ def build_model() -> onnx.ModelProto:
     return model
 
 
-def deployed(channels: list[int], rng) -> tuple[np.ndarray, np.ndarray]:
+def deployed(channels: list, rng, block: str = "residual") -> tuple[np.ndarray, np.ndarray]:
     """Warmed-up-like parameters: away from the identity, so that no |y - x| or ReLU sits at a tie."""
     theta, stats = [], []
     for c in channels:
+        if block == "paper":
+            cin, c = c
+            theta += [rng.uniform(0.5, 1.5, c), rng.normal(0, 0.2, c), rng.normal(0, 0.3, c * 9 * cin // GROUPS),
+                      rng.uniform(0.5, 1.5, c), rng.normal(0, 0.3, c)]
+            stats += [rng.uniform(0.0, 0.5, c), rng.uniform(0.2, 1.0, c), rng.normal(0, 0.3, c),
+                      rng.uniform(0.2, 1.0, c)]
+            continue
         theta += [rng.uniform(0.5, 1.5, c), rng.normal(0, 0.2, c), rng.normal(0, 0.3, c * c // GROUPS)]
         stats += [rng.uniform(0.0, 0.5, c), rng.uniform(0.2, 1.0, c)]
     return np.concatenate(theta).astype(np.float32), np.concatenate(stats).astype(np.float32)
@@ -116,13 +127,15 @@ def unpack(raw: np.ndarray, p: int, s: int, theta0: np.ndarray) -> dict:
     return rec
 
 
-def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
+@pytest.mark.parametrize("block", ["residual", "paper"])
+def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path, block):
     model = build_model()
     onnx.save(model, tmp_path / "m.onnx")
     out = tmp_path / "out"
-    args = ["--ecotta", "2", "--ecotta-points", ",".join(POINTS), "--ecotta-lr", LR, "--ecotta-reg", REG,
-            "--ecotta-momentum", MOMENTUM, "--ecotta-groups", GROUPS]
-    theta0, stats0 = deployed(CHANNELS, np.random.default_rng(1))
+    points, channels = (POINTS, CHANNELS) if block == "residual" else (PAPER_POINTS, PAPER_CHANNELS)
+    args = ["--ecotta", "2", "--ecotta-points", ",".join(points), "--ecotta-lr", LR, "--ecotta-reg", REG,
+            "--ecotta-momentum", MOMENTUM, "--ecotta-groups", GROUPS, "--ecotta-block", block]
+    theta0, stats0 = deployed(channels, np.random.default_rng(1), block)
     np.save(tmp_path / "init.npy", np.concatenate([theta0, stats0]))
     proc = run_edgec("compile", tmp_path / "m.onnx", "--target", "cortex-m7", "--name", "m", "--no-code-size",
                      "-o", out, *args,
@@ -131,8 +144,10 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
     assert "+ adaptation" in proc.stdout
     report = json.loads((out / "report.json").read_text())
     eco = report["ecotta"]
-    assert [(m["layer"], m["channels"], m["group_channels"]) for m in eco["meta_networks"]] == \
-        [(p, c, c // GROUPS) for p, c in zip(POINTS, CHANNELS)]
+    want = [(p, c, c // GROUPS) for p, c in zip(points, channels)] if block == "residual" else \
+        [(p, c, cin // GROUPS) for p, (cin, c) in zip(points, channels)]
+    assert [(m["layer"], m["channels"], m["group_channels"]) for m in eco["meta_networks"]] == want
+    assert eco["block"] == block and eco["parameters"] == theta0.size
     assert report["adaptation_bytes"] == (eco["arena_bytes_with_adaptation"] - report["arena_bytes"]
                                           + eco["state_bytes"])
     header = (out / "model.h").read_text()
@@ -167,7 +182,8 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
     ref, confident = None, []
     for step in range(STEPS):
         if step % 3 == 0:  # the harness resets after step 2
-            ref = EcottaReference(model, list(POINTS.values()), theta0, stats0, LR, REG, MOMENTUM, groups=GROUPS)
+            ref = EcottaReference(model, list(points.values()), theta0, stats0, LR, REG, MOMENTUM, groups=GROUPS,
+                                  block=block)
         r = ref.step(samples[step])
         confident.append(r["confident"])
         for key, want in (("loss", r["loss"]), ("grad", r["grad"]), ("theta", ref.theta), ("stats", ref.stats),
