@@ -208,7 +208,8 @@ def m7_bench(config: tuple[int, int, str], lr: float, args, work: Path) -> dict:
     for adapt in (False, True):
         r = run_bench(MODEL, load_board("mps2-an500"), work / f"bench_{int(adapt)}",
                       BenchOptions(runs=5, ecotta=eco, adapt=adapt, cycles=False))
-        if not adapt and not r["outputs_match"]:
+        if not adapt and config[2] == "residual" and not r["outputs_match"]:  # (the paper block's warm-up is the
+            # identity on source data on average only: its outputs are not the frozen model's)
             raise SystemExit(f"edgec bench: the deployed model's outputs differ from {r['reference']}")
         rows["adapt" if adapt else "inference"] = {k: r[k] for k in ("instructions", "ram_bytes", "flash_bytes",
                                                                      "stack_high_water_bytes")}

@@ -3,7 +3,11 @@ itself, NCHW, in float64: convolutions through im2col, the backward pass by hand
 generated C but the definitions (docs/DESIGN.md, "On-device adaptation"); tests/test_ecotta.py checks the C
 against it, and benchmarks/ecotta_autograd_check.py checks it against PyTorch autograd.
 
-ONNX operators it knows: Conv (no groups), Relu, GlobalAveragePool, Flatten, Gemm (transB=1), Softmax (last).
+ONNX operators it knows: Conv (no groups), Relu, GlobalAveragePool, Flatten, Gemm (transB=1), Softmax, and
+QuantizeLinear / DequantizeLinear (int8, a QDQ model: the int8 frozen parts; ties to even). In a QDQ model a
+meta-network sits on a QuantizeLinear output: it reads it dequantised and its output is quantised back with the same
+scale and zero point; the backward pass crosses QuantizeLinear / DequantizeLinear unchanged (straight-through),
+masked where a Conv's or Gemm's int8 output sits at -128 or 127 (its clamp; the ReLU folded into the zero point).
 Meta-network k sits on the ONNX tensor `points[k]` (a Relu or Conv output). theta / stats: the layout of
 report.json's "ecotta" (per meta-network gamma[C], beta[C], W[C, C / groups] (block-diagonal); mean[C], var[C]).
 block="paper": the official EcoTTA sample code's meta-network, y = BN(x) + ReLU(BN'(conv(u))), u the input of the
@@ -50,12 +54,31 @@ def col2im(cols: np.ndarray, shape, kh: int, kw: int, strides, pads, oh: int, ow
     return xp[:, pads[0]:pads[0] + h, pads[1]:pads[1] + w]
 
 
+def quantize(x, scale, zero_point) -> np.ndarray:
+    """QuantizeLinear to int8, per tensor: round half to even, saturate (the values as float64)."""
+    return np.clip(np.round(x / scale) + zero_point, -128, 127)
+
+
+def dequantize(node, ins) -> np.ndarray:
+    """DequantizeLinear, per tensor or per channel along its axis."""
+    q, scale, zero = ins[0], np.asarray(ins[1]), np.asarray(ins[2]) if len(ins) > 2 else 0.0
+    if scale.size > 1:
+        axis = {a.name: a.i for a in node.attribute}.get("axis", 1)
+        shape = [1] * q.ndim
+        shape[axis] = -1
+        scale, zero = scale.reshape(shape), np.asarray(zero).reshape(shape) if np.size(zero) > 1 else zero
+    return (q - zero) * scale
+
+
 class EcottaReference:
     def __init__(self, model: onnx.ModelProto, points: list[str], theta, stats, lr: float, reg_weight: float,
                  momentum: float, eps: float = 1e-5, entropy_margin: float = 0.4, groups: int = 1,
                  block: str = "residual"):
         self.nodes = list(model.graph.node)
         self.consts = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in model.graph.initializer}
+        for node in model.graph.node:  # a QDQ model's weights and biases: dequantised once
+            if node.op_type == "DequantizeLinear" and all(i in self.consts for i in node.input):
+                self.consts[node.output[0]] = dequantize(node, [self.consts[i] for i in node.input])
         self.input = model.graph.input[0].name
         self.input_shape = tuple(d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim)
         self.points = list(points)
@@ -67,7 +90,9 @@ class EcottaReference:
         self.block = block
         self.producer = {n.output[0]: n for n in self.nodes}
         self.layout = []  # (theta offset, stats offset, channels) per point, filled on the first forward
-        self.ends_in_softmax = self.nodes[-1].op_type == "Softmax"
+        self.softmax_at = next((i for i, n in enumerate(self.nodes) if n.op_type == "Softmax"), None)
+        self.ends_in_softmax = self.softmax_at is not None
+        self.logits = self.nodes[self.softmax_at].input[0] if self.ends_in_softmax else self.nodes[-1].output[0]
 
     def block_diagonal(self, w_flat: np.ndarray, c: int) -> np.ndarray:
         """The grouped 1x1 conv's weights [C, C / groups] as the full [C, C] matrix (zero across groups)."""
@@ -87,7 +112,9 @@ class EcottaReference:
     # ---- the paper's block: the conv block on u [1, Cin, H, W] ----
     def point_conv(self, name: str):
         node = self.producer[name]
-        return self.producer[node.input[0]] if node.op_type == "Relu" else node
+        while node.op_type in ("Relu", "QuantizeLinear"):
+            node = self.producer[node.input[0]]
+        return node
 
     def conv_block_geometry(self, k: int, cin: int):
         w = self.consts[self.point_conv(self.points[k]).input[1]]
@@ -167,9 +194,9 @@ class EcottaReference:
         vals = {self.input: np.asarray(x, np.float64).reshape(self.input_shape)}
         tape = {"meta_x": {}, "pre_meta": {}}
         t_off = s_off = 0
-        for node in self.nodes:
-            if node is self.nodes[-1] and self.ends_in_softmax:
-                break
+        for node in self.nodes[:self.softmax_at]:
+            if node.output[0] in self.consts:
+                continue
             ins = [vals[i] if i in vals else self.consts[i] for i in node.input]
             op = node.op_type
             if op == "Conv":
@@ -186,6 +213,10 @@ class EcottaReference:
                 out = ins[0].reshape(1, -1)
             elif op == "Gemm":
                 out = ins[0] @ ins[1].T + ins[2]
+            elif op == "QuantizeLinear":
+                out = quantize(ins[0], ins[1], ins[2])
+            elif op == "DequantizeLinear":
+                out = dequantize(node, ins)
             else:
                 raise NotImplementedError(op)
             name = node.output[0]
@@ -194,6 +225,10 @@ class EcottaReference:
                 c = out.shape[1]
                 if len(self.layout) <= k:
                     self.layout.append((t_off, s_off, c))
+                if op == "QuantizeLinear":  # int8: the meta-network between a dequantise and a quantise
+                    q_scale, q_zero = ins[1], ins[2]
+                    tape["pre_meta"][name] = out
+                    out = (out - q_zero) * q_scale
                 X = out[0].reshape(c, -1).T  # pixels in (h, w) order, as NHWC
                 if self.block == "paper":
                     U = vals[self.point_conv(name).input[0]]
@@ -201,9 +236,9 @@ class EcottaReference:
                     t_off += 4 * c + c * kh * kw * U.shape[1] // self.groups
                     s_off += 4 * c
                     tape["meta_x"][k] = (X, U)
-                    tape["pre_meta"][name] = out
-                    y = self.paper_parts(k, X, U, train)["y"]
-                    vals[name] = y.T.reshape(out.shape)
+                    tape["pre_meta"].setdefault(name, out)
+                    y = self.paper_parts(k, X, U, train)["y"].T.reshape(out.shape)
+                    vals[name] = quantize(y, q_scale, q_zero) if op == "QuantizeLinear" else y
                     continue
                 t_off += 2 * c + c * c // self.groups
                 s_off += 2 * c
@@ -213,20 +248,27 @@ class EcottaReference:
                     self.stats[s0:s0 + c] = (1 - m) * self.stats[s0:s0 + c] + m * X.mean(axis=0)
                     self.stats[s0 + c:s0 + 2 * c] = (1 - m) * self.stats[s0 + c:s0 + 2 * c] + m * X.var(axis=0)
                 tape["meta_x"][k] = X
-                tape["pre_meta"][name] = out
+                tape["pre_meta"].setdefault(name, out)
                 y = self.meta_parts(k, X)[-1]
                 out = y.T.reshape(out.shape)
+                if op == "QuantizeLinear":
+                    out = quantize(out, q_scale, q_zero)
             vals[name] = out
         tape["vals"] = vals
-        logits = vals[self.nodes[-2 if self.ends_in_softmax else -1].output[0]].reshape(-1)
+        logits = vals[self.logits].reshape(-1)
         return logits, tape
 
     def infer(self, x) -> np.ndarray:
-        logits, _ = self.forward(x, train=False)
+        """The model's output: the softmax, and in a QDQ model its quantisation after it."""
+        logits, tape = self.forward(x, train=False)
         if not self.ends_in_softmax:
             return logits
         e = np.exp(logits - logits.max())
-        return e / e.sum()
+        out = e / e.sum()
+        for node in self.nodes[self.softmax_at + 1:]:
+            ins = [self.consts[i] for i in node.input[1:]]
+            out = quantize(out, *ins) if node.op_type == "QuantizeLinear" else dequantize(node, [out, *ins])
+        return out
 
     def step(self, x) -> dict:
         """One adaptation step; returns loss, gradients (theta layout), whether the sample was confident."""
@@ -238,12 +280,11 @@ class EcottaReference:
         h = -(p * log_p).sum()
         confident = h < self.entropy_margin * math.log(len(logits))
         loss = h if confident else 0.0
-        grads = {self.nodes[-2 if self.ends_in_softmax else -1].output[0]:
-                 (-p * (log_p + h) if confident else np.zeros_like(p)).reshape(1, -1)}
+        grads = {self.logits: (-p * (log_p + h) if confident else np.zeros_like(p)).reshape(1, -1)}
         g_theta = np.zeros_like(self.theta)
         at = [i for i, n in enumerate(self.nodes) if n.output[0] in self.points]
         first_point = at[-1] if self.block == "paper" else at[0]
-        body = self.nodes[:-1] if self.ends_in_softmax else self.nodes
+        body = self.nodes[:self.softmax_at]
         for i in range(len(body) - 1, first_point - 1, -1):
             node = body[i]
             name = node.output[0]
@@ -290,6 +331,12 @@ class EcottaReference:
                 dx = dy.reshape(vals[src].shape)
             elif op == "Gemm":
                 dx = dy @ self.consts[node.input[1]]
+            elif op == "QuantizeLinear":  # straight-through, masked at a conv's or gemm's int8 bounds
+                q = tape["pre_meta"].get(name, vals[name])
+                clamped = self.producer[src].op_type in ("Conv", "Gemm")
+                dx = dy * ((q > -128) & (q < 127)) if clamped else dy
+            elif op == "DequantizeLinear":
+                dx = dy
             else:
                 raise NotImplementedError(op)
             grads[src] = dx

@@ -1,9 +1,10 @@
 """--ecotta: the generated adaptation step (EcoTTA meta-networks) against a numpy reference written from the ONNX
 model (tests/ecotta_numpy.py): loss, gradients (from the SGD updates), updated parameters and running estimates
 over several steps, and the inference after each step; on the host under AddressSanitizer + UBSan, and on the
-emulated Cortex-M7 (QEMU mps2-an500), whose parameters must match the host's. One compile per block serves every
+emulated Cortex-M7 (QEMU mps2-an500), whose parameters must match the host's. One compile per variant serves every
 check: the residual block (grouped 1x1 conv blocks, --ecotta-groups 4) and the paper's (--ecotta-block paper:
-grouped 3x3 conv-BN-ReLU on each part's input, the second reading the first meta-network's output). `edgec bench --adapt` times the step on the emulated M7. The pass
+grouped 3x3 conv-BN-ReLU on each part's input, the second reading the first meta-network's output), each on the
+float model and with int8 frozen parts (--quantize int8: the reference runs the QDQ model edgec wrote). `edgec bench --adapt` times the step on the emulated M7. The pass
 itself is checked on hand-built IR: where the meta-networks go, what the step keeps, what is refused."""
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ CHANNELS = [12, 16]  # theirs
 # the paper's block: conv3's input is the first meta-network's output, and the backward crosses conv4+relu4
 PAPER_POINTS = {"conv2+relu2": "r2", "conv3": "c3"}
 PAPER_CHANNELS = [(8, 12), (12, 12)]  # (conv block input, output) channels, 3x3 kernels
+# with --quantize int8 the layers are named after the conv alone, and the meta-networks sit on the QDQ model's
+# QuantizeLinear outputs
+INT8_POINTS = {"residual": {"conv2": "r2_QuantizeLinear_Output", "conv4": "r4_QuantizeLinear_Output"},
+               "paper": {"conv2": "r2_QuantizeLinear_Output", "conv3": "c3_QuantizeLinear_Output"}}
 LR, REG, MOMENTUM, STEPS = 0.01, 0.5, 0.1, 6
 GROUPS = 4  # the 1x1 conv blocks: 3 and 4 inputs per output channel (1, a full conv, is the same loops)
 
@@ -73,7 +78,7 @@ int main(int argc, char **argv) {
 """
 
 
-def build_model() -> onnx.ModelProto:
+def build_model(fc_scale: float = 0.55) -> onnx.ModelProto:
     """conv-relu, conv/2-relu [meta], conv (no clamp: an unmasked backward), conv/2-relu [meta], GAP, FC, softmax."""
     rng = np.random.default_rng(7)
 
@@ -82,7 +87,7 @@ def build_model() -> onnx.ModelProto:
 
     inits = [const("w1", 8, 1, 3, 3), const("b1", 8), const("w2", 12, 8, 3, 3), const("b2", 12),
              const("w3", 12, 12, 3, 3, scale=0.2), const("b3", 12), const("w4", 16, 12, 3, 3, scale=0.2),
-             const("b4", 16), const("fw", 10, 16, scale=0.55), const("fb", 10)]
+             const("b4", 16), const("fw", 10, 16, scale=fc_scale), const("fb", 10)]
     conv = helper.make_node
     nodes = [conv("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
              conv("Relu", ["c1"], ["r1"], name="relu1"),
@@ -127,14 +132,23 @@ def unpack(raw: np.ndarray, p: int, s: int, theta0: np.ndarray) -> dict:
     return rec
 
 
-@pytest.mark.parametrize("block", ["residual", "paper"])
-def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path, block):
-    model = build_model()
+@pytest.mark.parametrize("block, int8", [("residual", False), ("paper", False), ("residual", True),
+                                         ("paper", True)])
+def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path, block, int8):
+    # int8: a meta-network's output is quantised to its part's range (no negatives after a ReLU), which flattens
+    # the test model's predictions; a sharper classifier keeps both branches of the entropy gate in the steps
+    model = build_model(fc_scale=1.5 if int8 else 0.55)
     onnx.save(model, tmp_path / "m.onnx")
     out = tmp_path / "out"
     points, channels = (POINTS, CHANNELS) if block == "residual" else (PAPER_POINTS, PAPER_CHANNELS)
-    args = ["--ecotta", "2", "--ecotta-points", ",".join(points), "--ecotta-lr", LR, "--ecotta-reg", REG,
+    args = ["--ecotta", "2", "--ecotta-lr", LR, "--ecotta-reg", REG,
             "--ecotta-momentum", MOMENTUM, "--ecotta-groups", GROUPS, "--ecotta-block", block]
+    if int8:
+        points = INT8_POINTS[block]
+        calibration = np.random.default_rng(5).uniform(-1.0, 1.5, (32, 1, 1, 10, 10)).astype(np.float32)
+        np.save(tmp_path / "calib.npy", calibration)
+        args += ["--quantize", "int8", "--calibration", tmp_path / "calib.npy"]
+    args += ["--ecotta-points", ",".join(points)]
     theta0, stats0 = deployed(channels, np.random.default_rng(1), block)
     np.save(tmp_path / "init.npy", np.concatenate([theta0, stats0]))
     proc = run_edgec("compile", tmp_path / "m.onnx", "--target", "cortex-m7", "--name", "m", "--no-code-size",
@@ -148,6 +162,10 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path, block):
         [(p, c, cin // GROUPS) for p, (cin, c) in zip(points, channels)]
     assert [(m["layer"], m["channels"], m["group_channels"]) for m in eco["meta_networks"]] == want
     assert eco["block"] == block and eco["parameters"] == theta0.size
+    if int8:  # the frozen layers stay int8; the reference runs the QDQ model the C was compiled from
+        kernels = {layer["name"]: layer["op"] for layer in report["layers"]}
+        assert [kernels[p] for p in points] == ["conv2d_s8"] * 2 and kernels["conv1"] == "conv2d_s8"
+        model = onnx.load(out / "m_int8.onnx")
     assert report["adaptation_bytes"] == (eco["arena_bytes_with_adaptation"] - report["arena_bytes"]
                                           + eco["state_bytes"])
     header = (out / "model.h").read_text()
@@ -190,7 +208,9 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path, block):
                           ("probs", ref.infer(samples[step]))):
             got = host[key][step]
             err = float(np.max(np.abs(got - want)))
-            assert err <= 1e-4, f"step {step}: {key} differs by {err:.3g}"
+            # int8 probabilities: edgec's int8 softmax (a table of exponentials) against the float one, quantised:
+            limit = 1.001 / 255 if int8 and key == "probs" else 1e-4  # 1 LSB of the output (scale 1 / 255)
+            assert err <= limit, f"step {step}: {key} differs by {err:.3g}"
     assert any(confident) and not all(confident), confident  # both branches of the entropy gate ran
     assert np.abs(host["grad"]).max() > 1e-3  # something was learnt
 

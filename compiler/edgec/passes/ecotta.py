@@ -14,6 +14,16 @@ of what adaptation adds to RAM):
     from its own regulariser, so the earlier ones are updated as soon as their forward is done and keep nothing.
 Only the meta-networks learn; their parameters live in RAM, the deployed copy in flash (`<name>_reset()`).
 
+int8 frozen parts (`--quantize int8`, or an int8 model): the frozen layers keep their int8 kernels; a meta-network
+reads its part's output dequantised (x_k = scale * (q - zero_point); with the paper's block u_k too) and its output
+is quantised back with the part's own scale and zero point, which the next frozen layer was built for. Where the
+backward pass crosses frozen int8 layers (to the first meta-network; with the paper's block only down to the last
+one), it does so in float on the real values: quantise and dequantise pass the gradient unchanged (the straight-
+through estimator), a clamp (the ReLU folded into the zero point, or saturation) masks it where the int8 output
+sits at its bound, and a conv's input gradient takes its weights as real values (int8 times the weight scale,
+recovered from the requantisation factor scale_in * scale_w / scale_out): float copies in flash, of the layers
+the backward pass crosses only.
+
 The adaptation step is a second graph over the same tensors, planned by the same planner into the same arena:
   - forward: the inference graph, with each meta-network updating its running estimates from this sample, and a
     1-bit mask kept after every clamped frozen layer the backward pass crosses (its ReLU's gradient);
@@ -39,7 +49,8 @@ from ..errors import EdgecError, UnsupportedModelError
 from ..ir import Graph, Node, Tensor
 
 # Frozen layers the backward pass can cross: their input gradient needs their constants only.
-BACKWARD_OPS = ("conv2d", "mean", "matmul")
+BACKWARD_OPS = ("conv2d", "mean", "matmul", "conv2d_s8", "global_avg_pool_s8")
+PASS_THROUGH_OPS = ("quantize_s8", "dequantize_s8")  # the straight-through estimator: dx = dy
 BLOCKS = ("residual", "paper")
 META_OPS = ("ecotta_meta", "ecotta_meta_conv")
 
@@ -121,14 +132,23 @@ def check_compatible(patch_mode: str, quantize, input_outside_arena: bool = Fals
                          "its sample into the arena)")
     if patch_mode != "off":
         raise EdgecError("--ecotta cannot be combined with --patch yet (the adaptation step runs layer by layer)")
-    if quantize is not None:
-        raise EdgecError("--ecotta adapts float models only so far (an int8 frozen part is future work)")
+    if quantize is not None and getattr(quantize, "ternary", None) is not None:
+        raise EdgecError("--ecotta cannot be combined with --quantize ternary yet (int8 frozen parts only)")
+
+
+def is_int8_point(graph: Graph, node: Node) -> bool:
+    t = graph.tensors[node.outputs[0]]
+    return (node.op == "conv2d_s8" and t.dtype == "int8" and t.quant is not None and t.quant.scale.size == 1
+            and len(t.shape) == 4)
 
 
 def candidates(graph: Graph) -> list[Node]:
-    """Float NHWC convolutions whose output is not a graph output: where a meta-network can go."""
-    return [n for n in graph.nodes if n.op == "conv2d" and n.attrs.get("layout") == "NHWC"
-            and graph.tensors[n.outputs[0]].dtype == "float32" and n.outputs[0] not in graph.outputs]
+    """Float NHWC convolutions, or int8 ones (per-tensor output scale), whose output is neither a graph output nor
+    the logits: where a meta-network can go."""
+    logits = graph.storage_root(logits_of(graph))
+    return [n for n in graph.nodes if n.outputs[0] not in graph.outputs and n.outputs[0] != logits and (
+        (n.op == "conv2d" and n.attrs.get("layout") == "NHWC" and graph.tensors[n.outputs[0]].dtype == "float32")
+        or is_int8_point(graph, n))]
 
 
 def choose_points(graph: Graph, options: EcottaOptions) -> list[Node]:
@@ -137,12 +157,12 @@ def choose_points(graph: Graph, options: EcottaOptions) -> list[Node]:
         by_name = {n.name: n for n in cands}
         missing = [p for p in options.points if p not in by_name]
         if missing:
-            raise EdgecError(f"--ecotta-points: {', '.join(missing)} is not a float convolution of this model; "
+            raise EdgecError(f"--ecotta-points: {', '.join(missing)} is not a convolution of this model; "
                              f"choose among {', '.join(by_name) or 'none'}")
         chosen = [by_name[p] for p in options.points]
     else:
         if len(cands) < options.parts:
-            raise EdgecError(f"--ecotta {options.parts}: the model has {len(cands)} float convolutions to attach "
+            raise EdgecError(f"--ecotta {options.parts}: the model has {len(cands)} convolutions to attach "
                              "meta-networks to")
         order = {id(n): i for i, n in enumerate(graph.nodes)}
         smallest = sorted(cands, key=lambda n: (graph.tensors[n.outputs[0]].nbytes, -order[id(n)]))
@@ -184,20 +204,33 @@ def insert_meta_networks(graph: Graph, options: EcottaOptions) -> Ecotta:
     for k, node in enumerate(points):
         x = node.outputs[0]
         shape = graph.tensors[x].shape
+        int8 = is_int8_point(graph, node)
         y = graph.fresh_name(f"{x}_meta{k}")
         graph.add_tensor(Tensor(y, shape, "float32"))
+        y_out = graph.fresh_name(f"{y}_q") if int8 else y  # what the readers of x read now
+        if int8:
+            graph.add_tensor(Tensor(y_out, shape, "int8", quant=graph.tensors[x].quant))
         for reader in graph.consumers(x):
-            reader.inputs = [y if i == x else i for i in reader.inputs]
+            reader.inputs = [y_out if i == x else i for i in reader.inputs]
         for t in graph.tensors.values():  # views of x now view y
             if t.alias_of == x:
-                t.alias_of = y
+                t.alias_of = y_out
+        at = graph.nodes.index(node) + 1
+        if int8:  # the meta-network runs in float between a dequantise and a quantise (module docstring)
+            x_q, x = x, dequantized(graph, x, at, f"{node.name or x}.meta_in")
+            at += 1
         channels = int(shape[-1])
         name = node.name or x
         if channels % options.groups:
             raise EdgecError(f"--ecotta-groups {options.groups}: {name} has {channels} channels, not a "
                              "multiple of it")
         if options.block == "paper":
-            meta, attrs = paper_meta(graph, node, y, shape, theta_off, stats_off, options)
+            u = node.inputs[0]
+            if int8:
+                u = dequantized(graph, u, at, f"{node.name or x}.meta_source")
+                at += 1
+            meta, attrs = paper_meta(graph, node, u, y, shape, theta_off, stats_off, options)
+            meta.tensor = x
         else:
             meta = MetaNet(name, x, y, int(np.prod(shape[:-1])), channels, theta_off, stats_off,
                            channels // options.groups)
@@ -207,7 +240,10 @@ def insert_meta_networks(graph: Graph, options: EcottaOptions) -> Ecotta:
                       "stats_offset": stats_off, "eps": options.eps, "momentum": options.momentum,
                       "reg_scale": options.reg_weight / (meta.pixels * meta.channels)})
         op, ins = ("ecotta_meta", [x]) if meta.block == "residual" else ("ecotta_meta_conv", [x, meta.source])
-        graph.nodes.insert(graph.nodes.index(node) + 1, Node(op, ins, [y], attrs, name=f"{name}.meta"))
+        graph.nodes.insert(at, Node(op, ins, [y], attrs, name=f"{name}.meta"))
+        if int8:
+            graph.nodes.insert(at + 1, Node("quantize_s8", [y], [y_out], qdq_attrs(graph, y, graph.tensors[x_q].quant),
+                                            name=f"{name}.meta_out"))
         metas.append(meta)
         theta_off += meta.trainable
         stats_off += meta.statistics
@@ -218,11 +254,29 @@ def insert_meta_networks(graph: Graph, options: EcottaOptions) -> Ecotta:
     return eco
 
 
-def paper_meta(graph: Graph, node: Node, y: str, shape, theta_off: int, stats_off: int,
+def qdq_attrs(graph: Graph, tensor: str, quant) -> dict:
+    """quantize_s8 / dequantize_s8 attributes for an NHWC tensor (no layout change; ties to even, as QDQ)."""
+    shape = graph.tensors[tensor].shape
+    return {"n": 1, "c": int(shape[-1]), "hw": int(np.prod(shape[1:-1])), "nchw_to_nhwc": 0,
+            "scale": float(quant.scale.reshape(-1)[0]), "zero_point": int(quant.zero_point.reshape(-1)[0])}
+
+
+def dequantized(graph: Graph, tensor: str, at: int, name: str) -> str:
+    """A float copy of the int8 `tensor`, by a dequantize_s8 node inserted at position `at`."""
+    t = graph.tensors[tensor]
+    if t.quant is None or t.quant.scale.size != 1:
+        raise EdgecError(f"--ecotta: {name}: {tensor} has no per-tensor quantisation to dequantise with")
+    out = graph.fresh_name(f"{tensor}_real")
+    graph.add_tensor(Tensor(out, t.shape, "float32"))
+    graph.nodes.insert(at, Node("dequantize_s8", [tensor], [out], qdq_attrs(graph, tensor, t.quant), name=name))
+    return out
+
+
+def paper_meta(graph: Graph, node: Node, u: str, y: str, shape, theta_off: int, stats_off: int,
                options: EcottaOptions) -> tuple[MetaNet, dict]:
-    """The paper block's meta-network on the frozen conv `node`: its conv block reads the conv's input u with the
-    conv's geometry (kernel, strides, pads, dilation), `--ecotta-groups` groups, no bias."""
-    u = node.inputs[0]
+    """The paper block's meta-network on the frozen conv `node`: its conv block reads the conv's input u (float;
+    dequantised if the conv is int8) with the conv's geometry (kernel, strides, pads, dilation), `--ecotta-groups`
+    groups, no bias."""
     src, w = graph.tensors[u], graph.tensors[node.inputs[1]]
     name = node.name or node.outputs[0]
     if node.attrs.get("depthwise") or len(src.shape) != 4 or src.dtype != "float32":
@@ -243,9 +297,16 @@ def paper_meta(graph: Graph, node: Node, y: str, shape, theta_off: int, stats_of
 
 
 def logits_of(graph: Graph) -> str:
-    last = graph.nodes[-1]
+    """The tensor the entropy is taken of: the softmax's input if the model ends in one (int8: before the output's
+    dequantisation), else the output."""
     out = graph.outputs[0]
-    if graph.storage_root(out) in last.outputs and last.op == "softmax":
+    last = graph.producer(graph.storage_root(out))
+    if last is not None and last.op == "dequantize_s8":
+        before = graph.producer(graph.storage_root(last.inputs[0]))
+        if before is not None and before.op == "softmax_q8":
+            return before.inputs[0]
+        return last.inputs[0]
+    if last is not None and last.op == "softmax":
         return last.inputs[0]
     return out
 
@@ -258,6 +319,11 @@ def check_backward_node(graph: Graph, node: Node) -> None:
     if node.op == "conv2d":
         if node.attrs.get("depthwise") or node.attrs.get("layout") != "NHWC":
             raise unsupported(node, "the backward pass crosses only regular NHWC convolutions so far")
+    elif node.op == "conv2d_s8":
+        if graph.tensors[node.inputs[0]].quant is None or graph.tensors[node.outputs[0]].quant is None:
+            raise unsupported(node, "an int8 convolution the backward pass crosses needs its scales")
+    elif node.op in ("global_avg_pool_s8", *PASS_THROUGH_OPS):
+        pass
     elif node.op == "mean":
         if len(graph.tensors[node.inputs[0]].shape) != 4 or list(node.attrs["axes"]) != [1, 2]:
             raise unsupported(node, "the backward pass crosses only a global average over H and W")
@@ -269,8 +335,24 @@ def check_backward_node(graph: Graph, node: Node) -> None:
         raise unsupported(node, f"no backward pass for {node.op} yet (it lies between the first meta-network "
                                 "and the output)")
     x = node.inputs[0]
-    if len(graph.consumers(x)) != 1 or graph.tensors[x].dtype != "float32":
-        raise unsupported(node, "the backward pass follows a chain of float layers (no branches) so far")
+    if len(graph.consumers(x)) != 1 or graph.tensors[x].dtype not in ("float32", "int8"):
+        raise unsupported(node, "the backward pass follows a chain of layers (no branches) so far")
+
+
+def real_weights(graph: Graph, node: Node) -> np.ndarray:
+    """A conv2d_s8's weights as real values (OHWI float32): w * scale_w, scale_w = factor * scale_out / scale_in,
+    factor its requantisation factor per output channel (a float's bits, or TFLite's Q31 multiplier and shift)."""
+    w = graph.tensors[node.inputs[1]].data.astype(np.float64)
+    mult = graph.tensors[node.inputs[3]].data.reshape(-1)
+    if node.attrs.get("requant_float", False):
+        factor = mult.astype(np.int32).view(np.float32).astype(np.float64)
+    else:
+        shift = graph.tensors[node.inputs[4]].data.reshape(-1).astype(np.float64)
+        factor = mult.astype(np.float64) / 2.0 ** 31 * 2.0 ** shift
+    s_in = float(graph.tensors[node.inputs[0]].quant.scale.reshape(-1)[0])
+    s_out = float(graph.tensors[node.outputs[0]].quant.scale.reshape(-1)[0])
+    scale = np.broadcast_to(factor * s_out / s_in, (w.shape[0],))
+    return (w * scale[:, None, None, None]).astype(np.float32)
 
 
 def clamp_bounds(node: Node) -> tuple[float, float] | None:
@@ -343,7 +425,12 @@ def adaptation_graph(graph: Graph, eco: Ecotta) -> Graph:
             grads[tensor] = new(f"d_{tensor}", t.shape, alias_of=grad_of(t.alias_of))
         return grads[tensor]
 
-    g.nodes.append(Node("ecotta_entropy", [logits], [grad_of(logits)], {"threshold": eco.threshold},
+    real_logits = logits
+    if g.tensors[logits].dtype == "int8":  # int8 frozen parts: the entropy of the real logits
+        real_logits = new(f"{logits}_real", g.tensors[logits].shape)
+        g.nodes.append(Node("dequantize_s8", [logits], [real_logits],
+                            qdq_attrs(g, logits, g.tensors[logits].quant), name="loss.logits"))
+    g.nodes.append(Node("ecotta_entropy", [real_logits], [grad_of(logits)], {"threshold": eco.threshold},
                         name="loss.entropy"))
     for i in range(fwd_end - 1, first_meta - 1, -1):
         node = graph.nodes[i]
@@ -351,9 +438,18 @@ def adaptation_graph(graph: Graph, eco: Ecotta) -> Graph:
         if node.op in META_OPS:
             meta_backward(node, dy, grad_of(node.inputs[0]) if i > first_meta else None)
             continue
-        ins = [dy] + ([masks[i]] if i in masks else []) + node.inputs[1:2 if node.op != "mean" else 1]
-        g.nodes.append(Node(f"{node.op}_backward_input", ins, [grad_of(node.inputs[0])],
-                            dict(node.attrs, forward_input=node.inputs[0], masked=i in masks),
+        if node.op in PASS_THROUGH_OPS:  # the straight-through estimator: the same gradient buffer
+            grads[node.inputs[0]] = dy
+            continue
+        op, weights, extra = node.op, node.inputs[1:2], {}
+        if node.op == "conv2d_s8":  # in float, on the real weights (module docstring), a flash copy
+            op, extra = "conv2d", {"real_weights": real_weights(graph, node)}
+        elif node.op in ("mean", "global_avg_pool_s8"):
+            op, weights = "mean", []
+        ins = [dy] + ([masks[i]] if i in masks else []) + weights
+        g.nodes.append(Node(f"{op}_backward_input", ins, [grad_of(node.inputs[0])],
+                            dict(node.attrs, forward_input=node.inputs[0], masked=i in masks,
+                                 groups=node.attrs.get("groups", 1), **extra),
                             name=f"{node.name}.backward"))
     g.remove_unused_tensors()
     return g
