@@ -3,12 +3,13 @@ held-out sets before and after on-device adaptation, one sample at a time, next 
 affine parameters by full back-propagation, benchmarks/tent_baseline.py), and the RAM of both.
 
     python3 benchmarks/ecotta_digits.py [--lr 0.001] [--momentum 0.05] [--reg 0.5]
-                                        [--configs 2:8,2:4,2:1,3:16,2:1:paper,2:16:paper,1:16:paper] [--no-m7]
+                                        [--configs 2:8,...,2:8:int8,2:16:paper:int8] [--no-m7]
 
 The model, its warmed-up meta-networks and the held-out split are committed (model_zoo/ecotta_digits.py writes
 them). edgec compiles the model with `--ecotta K --ecotta-groups G --ecotta-init` (the K smallest conv outputs,
 warmed up from the committed training split; K:G:paper adds `--ecotta-block paper`, the paper's
-conv-BN-ReLU block); a host harness streams each
+conv-BN-ReLU block; K:G[:paper]:int8 adds `--quantize int8`, calibrated on 200 training images: int8 frozen parts);
+a host harness streams each
 corrupted set through the generated code: `<name>_reset()`, then per sample `<name>_adapt(x)` then `<name>_run(x)`
 (the prediction uses the step just taken on that same unlabelled sample, as online test-time adaptation does).
 Unadapted: `_run` only. The first configuration of each block is also compiled for the Cortex-M7 and linked into
@@ -105,37 +106,49 @@ int digits_record(const void *in, void *out) {
 """
 
 
-def parse_config(text: str) -> tuple[int, int, str]:
-    """K:G or K:G:paper -> (K, G, block)."""
+def parse_config(text: str) -> tuple[int, int, str, bool]:
+    """K:G[:paper][:int8] -> (K, G, block, int8 frozen parts)."""
     parts = text.split(":")
-    return int(parts[0]), int(parts[1]), parts[2] if len(parts) > 2 else "residual"
+    return int(parts[0]), int(parts[1]), "paper" if "paper" in parts[2:] else "residual", "int8" in parts[2:]
 
 
-def label(config: tuple[int, int, str]) -> str:
-    k, groups, block = config
-    return f"--ecotta {k} --ecotta-groups {groups}" + (" --ecotta-block paper" if block == "paper" else "")
+def label(config: tuple[int, int, str, bool]) -> str:
+    k, groups, block, int8 = config
+    return (f"--ecotta {k} --ecotta-groups {groups}" + (" --ecotta-block paper" if block == "paper" else "")
+            + (" --quantize int8" if int8 else ""))
 
 
-def warmed_up(config: tuple[int, int, str], work: Path) -> Path:
+def calibration(work: Path) -> Path:
+    """200 training images for --quantize int8."""
+    from ecotta_digits import as_input
+
+    path = work / "calibration.npy"
+    np.save(path, as_input(np.load(DATA / "digits_train_x.npy")[:200]))
+    return path
+
+
+def warmed_up(config: tuple[int, int, str, bool], work: Path) -> Path:
     """The warm-up of model_zoo/ecotta_digits.py (meta-networks that are the identity on source data, carrying
     its statistics) for K meta-networks with --ecotta-groups G, from the committed training split."""
     import onnx
     from ecotta_digits import warm_up
 
-    k, groups, block = config
+    k, groups, block, _ = config
     path = work / f"init_{k}_{groups}_{block}.npy"
     np.save(path, warm_up(onnx.load(MODEL), np.load(DATA / "digits_train_x.npy"), SMALLEST_CONVS[-k:], groups,
                           block))
     return path
 
 
-def compile_model(work: Path, target: str, lr: float, config: tuple[int, int, str], args, env) -> tuple[Path, dict]:
+def compile_model(work: Path, target: str, lr: float, config: tuple[int, int, str, bool], args, env) -> tuple[Path, dict]:
     out = work / "out"
-    k, groups, block = config
+    k, groups, block, int8 = config
     cmd = [sys.executable, "-m", "edgec", "compile", str(MODEL), "--target", target, "--no-code-size", "-q",
            "-o", str(out), "--ecotta", str(k), "--ecotta-init", str(warmed_up(config, work)),
            "--ecotta-lr", str(lr), "--ecotta-momentum", str(args.momentum), "--ecotta-reg", str(args.reg),
            "--ecotta-groups", str(groups), "--ecotta-block", block]
+    if int8:
+        cmd += ["--quantize", "int8", "--calibration", str(calibration(work))]
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
     report = json.loads((out / "report.json").read_text())
     placed = [m["layer"].split("+")[0] for m in report["ecotta"]["meta_networks"]]
@@ -145,7 +158,7 @@ def compile_model(work: Path, target: str, lr: float, config: tuple[int, int, st
     return out, report
 
 
-def build(work: Path, lr: float, config: tuple[int, int, str], args, env) -> tuple[Path, dict]:
+def build(work: Path, lr: float, config: tuple[int, int, str, bool], args, env) -> tuple[Path, dict]:
     """Compile the model with --ecotta K for the host and link the harness; returns (executable, report.json)."""
     work.mkdir(parents=True)
     out, report = compile_model(work, "host", lr, config, args, env)
@@ -162,7 +175,7 @@ def run_harness(exe: Path, x: np.ndarray, adapt: bool, work: Path) -> np.ndarray
     return np.fromfile(work / "out.bin", np.int32)
 
 
-def build_m7(work: Path, lr: float, config: tuple[int, int, str], args, env) -> dict[bool, Path]:
+def build_m7(work: Path, lr: float, config: tuple[int, int, str, bool], args, env) -> dict[bool, Path]:
     """The same model compiled for the Cortex-M7 (its own kernels) in the semihosting test firmware, one ELF
     adapting before each prediction and one predicting only."""
     work.mkdir(parents=True)
@@ -194,7 +207,7 @@ def run_m7(elf: Path, x: np.ndarray, work: Path) -> np.ndarray:
     return np.fromfile(work / "out.bin", np.int32)
 
 
-def m7_bench(config: tuple[int, int, str], lr: float, args, work: Path) -> dict:
+def m7_bench(config: tuple[int, int, str, bool], lr: float, args, work: Path, model: Path = MODEL) -> dict:
     """edgec bench on the emulated M7 (QEMU instructions, not time): one inference and one adaptation step of
     the same firmware build options, 5 timed runs each."""
     from edgec.board.bench import BenchOptions, run_bench
@@ -206,7 +219,7 @@ def m7_bench(config: tuple[int, int, str], lr: float, args, work: Path) -> dict:
                         init=warmed_up(config, work), block=config[2])
     rows = {}
     for adapt in (False, True):
-        r = run_bench(MODEL, load_board("mps2-an500"), work / f"bench_{int(adapt)}",
+        r = run_bench(model, load_board("mps2-an500"), work / f"bench_{int(adapt)}",
                       BenchOptions(runs=5, ecotta=eco, adapt=adapt, cycles=False))
         if not adapt and config[2] == "residual" and not r["outputs_match"]:  # (the paper block's warm-up is the
             # identity on source data on average only: its outputs are not the frozen model's)
@@ -254,15 +267,18 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=0.001)
     parser.add_argument("--momentum", type=float, default=0.05)
     parser.add_argument("--reg", type=float, default=0.5)
-    parser.add_argument("--configs", default="2:8,2:4,2:1,3:16,2:1:paper,2:16:paper,1:16:paper",
-                        help="K:G[:paper] (--ecotta K --ecotta-groups G [--ecotta-block paper]) to measure; the "
-                             "first of each block is reported in full (host and M7)")
+    parser.add_argument("--configs", default="2:8,2:4,2:1,3:16,2:1:paper,2:16:paper,1:16:paper,2:8:int8,1:16:int8,"
+                                              "2:16:paper:int8",
+                        help="K:G[:paper][:int8] (--ecotta K --ecotta-groups G [--ecotta-block paper] [--quantize "
+                             "int8]) to measure; the first of each block and frozen type is reported in full (host "
+                             "and M7)")
     parser.add_argument("--tent-lr", type=float, default=None, help="TENT-style SGD rate (default: --lr)")
     parser.add_argument("--no-m7", action="store_true", help="skip the emulated Cortex-M7 runs")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     configs = [parse_config(c) for c in args.configs.split(",")]
-    mains = [next(c for c in configs if c[2] == b) for b in ("residual", "paper") if any(c[2] == b for c in configs)]
+    kinds = list(dict.fromkeys((c[2], c[3]) for c in configs))
+    mains = [next(c for c in configs if (c[2], c[3]) == kind) for kind in kinds]  # the first of each kind
     tent_lr = args.lr if args.tent_lr is None else args.tent_lr
     sys.path.append(str(ROOT / "benchmarks"))  # after model_zoo/: its ecotta_digits is the model's module
     from ecotta_digits import as_input
@@ -277,7 +293,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ecotta-digits-") as tmp:
         tmp = Path(tmp)
         for g in configs:
-            tag = f"k{g[0]}g{g[1]}{g[2]}"
+            tag = f"k{g[0]}g{g[1]}{g[2]}{'int8' if g[3] else ''}"
             exe, reports[g] = build(tmp / tag, args.lr, g, args, env)
             # a learning rate too small to move a parameter: what the running estimates alone do
             exe_stats = build(tmp / f"{tag}_stats", STATS_ONLY_LR, g, args, env)[0] if g in mains else None
@@ -290,7 +306,7 @@ def main() -> None:
                       f"{pct(np.mean(after == y)):>8s}" + ("" if stats_only is None else
                                                           f"  estimates only {pct(np.mean(stats_only == y))}"))
         for g in ([] if args.no_m7 else mains):
-            tag = f"m7_k{g[0]}g{g[1]}{g[2]}"
+            tag = f"m7_k{g[0]}g{g[1]}{g[2]}{'int8' if g[3] else ''}"
             elfs = build_m7(tmp / tag, args.lr, g, args, env)
             for name, xc in sets.items():
                 m7_rows[g, name] = tuple(run_m7(elfs[adapt], xc, tmp / tag / f"{name}_{int(adapt)}")
@@ -301,7 +317,9 @@ def main() -> None:
                       f"adapted {pct(np.mean(m7_rows[g, name][1] == y)):>8s}  predictions equal to the host's: "
                       f"{int(np.sum(m7_rows[g, name][0] == host_before))} / "
                       f"{int(np.sum(m7_rows[g, name][1] == host_after))} of {len(y)}")
-            benches[g] = m7_bench(g, args.lr, args, tmp / f"bench_{tag}")
+            # int8: the QDQ model the host compile wrote (bench has no --quantize), the same int8 layers
+            qdq = tmp / f"k{g[0]}g{g[1]}{g[2]}int8" / "out" / "ecotta_digits_int8.onnx"
+            benches[g] = m7_bench(g, args.lr, args, tmp / f"bench_{tag}", qdq if g[3] else MODEL)
             print(f"edgec bench on the M7 ({label(g)}): inference {benches[g]['inference']['instructions']:,} "
                   f"instructions, adaptation step {benches[g]['adapt']['instructions']:,}")
         tent, tent_params = tent_rows(sets, y, tent_lr, args.momentum)
@@ -376,12 +394,14 @@ def write_results(args, configs, mains, y, sets, eco_rows, m7_rows, reports, ten
         "",
         "## Every configuration (host)",
         "",
-        "| block | --ecotta K | --ecotta-groups G | trainable parameters | adaptation_bytes | % of arena | "
+        "| block | frozen parts | --ecotta K | --ecotta-groups G | trainable parameters | inference arena | "
+        "adaptation_bytes | % of arena | "
         "x below TENT-style | " + " | ".join(f"{n} unadapted / adapted" for n in names) + " |",
-        "|---|---:|---:|---:|---:|---:|---:|" + "---:|" * len(names),
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(names),
     ]
     for g, r in reports.items():
-        lines.append(f"| {g[2]} | {g[0]} | {g[1]} | {r['ecotta']['parameters']} | {r['adaptation_bytes']:,} | "
+        lines.append(f"| {g[2]} | {'int8' if g[3] else 'float'} | {g[0]} | {g[1]} | {r['ecotta']['parameters']} | "
+                     f"{r['arena_bytes']:,} | {r['adaptation_bytes']:,} | "
                      f"{100 * r['adaptation_bytes'] / r['arena_bytes']:.1f} % | "
                      f"{tent_mem['total'] / r['adaptation_bytes']:.2f}x | " + " | ".join(
                          f"{pct(acc(eco_rows[g, n][0]))} / {pct(acc(eco_rows[g, n][2]))}" for n in names) + " |")

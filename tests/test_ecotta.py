@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from types import SimpleNamespace
 
 import numpy as np
 import onnx
@@ -286,12 +287,34 @@ def test_pass_places_meta_networks_and_plans_what_the_step_keeps():
     assert live["a"].last < step.nodes.index(backward[0])  # the frozen part's own activations are not
 
 
+def test_pass_paper_block_steps_each_part_on_its_own():
+    """--ecotta-block paper: conv c's meta-network reads conv c's input (conv b's meta-network output) through a
+    grouped 3x3 conv block; the parts are detached, so the first meta-network's backward and SGD follow its forward
+    at once and only the last one's inputs are kept for the backward from the loss."""
+    g = ir_cnn()
+    eco = insert_meta_networks(g, EcottaOptions(parts=2, block="paper", groups=4))
+    first, last = eco.metas
+    assert last.source == first.output and first.source == "a" and first.kernel == (3, 3)
+    assert first.trainable == 4 * 8 + 8 * 9 * 2 and first.statistics == 4 * 8
+    assert eco.theta.size == 2 * first.trainable and eco.stats.size == 2 * first.statistics
+    ops = [n.op for n in eco.adapt_graph.nodes]
+    assert ops[:5] == ["conv2d", "conv2d", "ecotta_meta_conv_train", "ecotta_meta_conv_backward", "ecotta_sgd"]
+    assert ops.count("ecotta_meta_conv_backward") == 2 and ops.count("act_mask") == 0  # nothing frozen is crossed
+    step = eco.adapt_graph
+    backward = [n for n in step.nodes if n.op == "ecotta_meta_conv_backward"]
+    assert [len(n.inputs) for n in backward] == [2, 3]  # (x, u) without dLoss/dy, then with it
+    plan = plan_memory(step, "greedy-by-size", in_place=False)
+    live = {b.name: b for b in plan.buffers}
+    assert live["a"].last == step.nodes.index(backward[0])  # the first part's input dies with its own step
+    assert live[first.output].last == step.nodes.index(backward[1])  # the last part's input u is kept
+
+
 def test_pass_refuses_what_it_cannot_adapt_naming_the_node(tmp_path):
     with pytest.raises(UnsupportedModelError, match="conv_c.*depthwise|conv_c.*regular"):
         insert_meta_networks(ir_cnn(depthwise_last=True), EcottaOptions(parts=1, points=["conv_b"]))
-    with pytest.raises(EdgecError, match="nope is not a float convolution.*conv_a, conv_b, conv_c"):
+    with pytest.raises(EdgecError, match="nope is not a convolution.*conv_a, conv_b, conv_c"):
         insert_meta_networks(ir_cnn(), EcottaOptions(parts=1, points=["nope"]))
-    with pytest.raises(EdgecError, match="has 3 float convolutions"):
+    with pytest.raises(EdgecError, match="has 3 convolutions"):
         insert_meta_networks(ir_cnn(), EcottaOptions(parts=4))
     np.save(tmp_path / "bad.npy", np.zeros(3, np.float32))
     with pytest.raises(EdgecError, match="3 values"):
@@ -302,8 +325,11 @@ def test_pass_refuses_what_it_cannot_adapt_naming_the_node(tmp_path):
     assert grouped.theta.size == 2 * 8 + 8 * 2 and grouped.layout()[0]["group_channels"] == 2
     with pytest.raises(EdgecError, match="--patch"):
         check_compatible("auto", None)
-    with pytest.raises(EdgecError, match="float models only"):
-        check_compatible("off", object())
+    check_compatible("off", SimpleNamespace(ternary=None))  # --quantize int8: int8 frozen parts
+    with pytest.raises(EdgecError, match="--quantize ternary"):
+        check_compatible("off", SimpleNamespace(ternary=object()))
+    with pytest.raises(EdgecError, match="--ecotta-block nope: choose residual or paper"):
+        insert_meta_networks(ir_cnn(), EcottaOptions(parts=1, block="nope"))
     with pytest.raises(EdgecError, match="--input-outside-arena"):
         check_compatible("off", None, input_outside_arena=True)
 

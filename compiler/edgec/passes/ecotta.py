@@ -86,6 +86,7 @@ class MetaNet:
     block: str = "residual"
     source: str = ""  # paper block: u_k, the conv block's input (the frozen conv's input)
     kernel: tuple[int, int] = (1, 1)  # paper block: the conv block's kernel (the frozen conv's)
+    int8: bool = False  # its part is int8: x_k (and u_k) dequantised, y_k quantised back
 
     @property
     def conv_weights(self) -> int:
@@ -122,7 +123,8 @@ class Ecotta:
     def layout(self) -> list[dict]:
         return [{"layer": m.layer, "tensor": m.tensor, "pixels": m.pixels, "channels": m.channels,
                  "group_channels": m.group_channels, "theta_offset": m.theta_offset, "stats_offset": m.stats_offset,
-                 "block": m.block, **({"source": m.source, "kernel": list(m.kernel)} if m.block == "paper" else {})}
+                 "block": m.block, "frozen": "int8" if m.int8 else "float",
+                 **({"source": m.source, "kernel": list(m.kernel)} if m.block == "paper" else {})}
                 for m in self.metas]
 
 
@@ -235,6 +237,7 @@ def insert_meta_networks(graph: Graph, options: EcottaOptions) -> Ecotta:
             meta = MetaNet(name, x, y, int(np.prod(shape[:-1])), channels, theta_off, stats_off,
                            channels // options.groups)
             attrs = {}
+        meta.int8 = int8
         attrs.update({"meta": k, "pixels": meta.pixels, "channels": meta.channels,
                       "group_channels": meta.group_channels, "theta_offset": theta_off,
                       "stats_offset": stats_off, "eps": options.eps, "momentum": options.momentum,
