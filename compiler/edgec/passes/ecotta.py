@@ -309,7 +309,7 @@ def logits_of(graph: Graph) -> str:
         if before is not None and before.op == "softmax_q8":
             return before.inputs[0]
         return last.inputs[0]
-    if last is not None and last.op == "softmax":
+    if last is not None and last.op in ("softmax", "softmax_q8"):
         return last.inputs[0]
     return out
 
