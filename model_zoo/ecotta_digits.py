@@ -9,8 +9,11 @@ meta-networks' warm-up on source data. Needs the `train` extra (torch) and sciki
 
 Warm-up, this slice: the meta-networks' running estimates are the source (training) data's per-channel mean and
 variance at each partition point, and gamma = sqrt(var + eps), beta = mean, W = 0, so that each meta-network is
-the identity on source data. (The paper also trains the meta-networks on source data with the regulariser; a
-supervised warm-up is future work.) benchmarks/ecotta_digits.py then adapts with the generated C.
+the identity on source data. The paper's block (--ecotta-block paper) cannot start at W = 0 (its conv block's
+ReLU would pass no gradient): W is He-initialised (fixed seed), its BatchNorm carries the source statistics of
+conv(u) with gamma' = 0.1, beta' = 0, and beta subtracts the source mean of that branch, so that the meta-network
+is the identity on source data on average. (The paper also trains the meta-networks on source data with the
+regulariser; a supervised warm-up is future work.) benchmarks/ecotta_digits.py then adapts with the generated C.
 """
 
 from __future__ import annotations
@@ -129,9 +132,50 @@ def point_activations(model: onnx.ModelProto, x: np.ndarray, points=POINTS) -> l
     return [np.concatenate([o[i] for o in outs]) for i in range(len(names))]
 
 
-def warm_up(model: onnx.ModelProto, x_train: np.ndarray, points=POINTS, groups: int = 1) -> np.ndarray:
+def conv3x3(u: np.ndarray, w: np.ndarray, stride: int, groups: int) -> np.ndarray:
+    """u [N, Cin, H, W], w [C, 3, 3, Cin / groups] (OHWI per group), padding 1, no bias -> [N, C, H', W']."""
+    n, cin, h, wd = u.shape
+    c, gi, go = w.shape[0], cin // groups, w.shape[0] // groups
+    up = np.pad(u, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    oh, ow = (h - 1) // stride + 1, (wd - 1) // stride + 1
+    out = np.zeros((n, c, oh, ow))
+    for co in range(c):
+        first = (co // go) * gi
+        for ky in range(3):
+            for kx in range(3):
+                window = up[:, first:first + gi, ky:ky + stride * oh:stride, kx:kx + stride * ow:stride]
+                out[:, co] += np.einsum("nchw,c->nhw", window, w[co, ky, kx])
+    return out
+
+
+def warm_up_paper(model: onnx.ModelProto, x_train: np.ndarray, points=POINTS, groups: int = 1) -> np.ndarray:
+    """The paper block's warm-up (module docstring): theta then stats in the --ecotta-init layout."""
+    rng = np.random.default_rng(0)
+    idx = [int(p[-1]) for p in points]
+    names = sorted({f"r{i - 1}" for i in idx} | {f"r{i}" for i in idx})
+    acts = dict(zip(names, point_activations(model, as_input(x_train), [f"conv{n[1:]}" for n in names])))
+    theta, stats, prev = [], [], {}
+    for i in idx:
+        x, u = acts[f"r{i}"], prev.get(i - 1, acts[f"r{i - 1}"])  # u: the previous meta-network's output
+        c, cin = x.shape[1], u.shape[1]
+        w = rng.normal(0.0, np.sqrt(2.0 / (9 * cin // groups)), (c, 3, 3, cin // groups))
+        a = conv3x3(u, w, STRIDES[i - 1], groups)
+        a_mean, a_var = a.mean(axis=(0, 2, 3)), a.var(axis=(0, 2, 3))
+        r = np.maximum(0.1 * (a - a_mean[:, None, None]) / np.sqrt(a_var + EPS)[:, None, None], 0.0)
+        mean, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))
+        r_mean = r.mean(axis=(0, 2, 3))
+        theta += [np.sqrt(var + EPS), mean - r_mean, w.reshape(-1), np.full(c, 0.1), np.zeros(c)]
+        stats += [mean, var, a_mean, a_var]
+        prev[i] = x + r - r_mean[:, None, None]
+    return np.concatenate(theta + stats).astype(np.float32)
+
+
+def warm_up(model: onnx.ModelProto, x_train: np.ndarray, points=POINTS, groups: int = 1,
+            block: str = "residual") -> np.ndarray:
     """theta then stats (the --ecotta-init layout, --ecotta-groups `groups`): identity meta-networks carrying
     the source statistics."""
+    if block == "paper":
+        return warm_up_paper(model, x_train, points, groups)
     theta, stats = [], []
     for act in point_activations(model, as_input(x_train), points):
         c = act.shape[1]

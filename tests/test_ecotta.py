@@ -1,14 +1,17 @@
 """--ecotta: the generated adaptation step (EcoTTA meta-networks) against a numpy reference written from the ONNX
 model (tests/ecotta_numpy.py): loss, gradients (from the SGD updates), updated parameters and running estimates
 over several steps, and the inference after each step; on the host under AddressSanitizer + UBSan, and on the
-emulated Cortex-M7 (QEMU mps2-an500), whose parameters must match the host's. One compile serves every check
-(grouped 1x1 conv blocks, --ecotta-groups 4). `edgec bench --adapt` times the step on the emulated M7. The pass
+emulated Cortex-M7 (QEMU mps2-an500), whose parameters must match the host's. One compile per variant serves every
+check: the residual block (grouped 1x1 conv blocks, --ecotta-groups 4) and the paper's (--ecotta-block paper:
+grouped 3x3 conv-BN-ReLU on each part's input, the second reading the first meta-network's output), each on the
+float model and with int8 frozen parts (--quantize int8: the reference runs the QDQ model edgec wrote). `edgec bench --adapt` times the step on the emulated M7. The pass
 itself is checked on hand-built IR: where the meta-networks go, what the step keeps, what is refused."""
 
 from __future__ import annotations
 
 import json
 import subprocess
+from types import SimpleNamespace
 
 import numpy as np
 import onnx
@@ -25,6 +28,13 @@ from semihost_qemu import M7_FLAGS, SEMIHOST, run_on_qemu
 
 POINTS = {"conv2+relu2": "r2", "conv4+relu4": "r4"}  # edgec layer -> ONNX tensor
 CHANNELS = [12, 16]  # theirs
+# the paper's block: conv3's input is the first meta-network's output, and the backward crosses conv4+relu4
+PAPER_POINTS = {"conv2+relu2": "r2", "conv3": "c3"}
+PAPER_CHANNELS = [(8, 12), (12, 12)]  # (conv block input, output) channels, 3x3 kernels
+# with --quantize int8 the layers are named after the conv alone, and the meta-networks sit on the QDQ model's
+# QuantizeLinear outputs
+INT8_POINTS = {"residual": {"conv2": "r2_QuantizeLinear_Output", "conv4": "r4_QuantizeLinear_Output"},
+               "paper": {"conv2": "r2_QuantizeLinear_Output", "conv3": "c3_QuantizeLinear_Output"}}
 LR, REG, MOMENTUM, STEPS = 0.01, 0.5, 0.1, 6
 GROUPS = 4  # the 1x1 conv blocks: 3 and 4 inputs per output channel (1, a full conv, is the same loops)
 
@@ -69,7 +79,7 @@ int main(int argc, char **argv) {
 """
 
 
-def build_model() -> onnx.ModelProto:
+def build_model(fc_scale: float = 0.55) -> onnx.ModelProto:
     """conv-relu, conv/2-relu [meta], conv (no clamp: an unmasked backward), conv/2-relu [meta], GAP, FC, softmax."""
     rng = np.random.default_rng(7)
 
@@ -78,7 +88,7 @@ def build_model() -> onnx.ModelProto:
 
     inits = [const("w1", 8, 1, 3, 3), const("b1", 8), const("w2", 12, 8, 3, 3), const("b2", 12),
              const("w3", 12, 12, 3, 3, scale=0.2), const("b3", 12), const("w4", 16, 12, 3, 3, scale=0.2),
-             const("b4", 16), const("fw", 10, 16, scale=0.55), const("fb", 10)]
+             const("b4", 16), const("fw", 10, 16, scale=fc_scale), const("fb", 10)]
     conv = helper.make_node
     nodes = [conv("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
              conv("Relu", ["c1"], ["r1"], name="relu1"),
@@ -99,10 +109,17 @@ def build_model() -> onnx.ModelProto:
     return model
 
 
-def deployed(channels: list[int], rng) -> tuple[np.ndarray, np.ndarray]:
+def deployed(channels: list, rng, block: str = "residual") -> tuple[np.ndarray, np.ndarray]:
     """Warmed-up-like parameters: away from the identity, so that no |y - x| or ReLU sits at a tie."""
     theta, stats = [], []
     for c in channels:
+        if block == "paper":
+            cin, c = c
+            theta += [rng.uniform(0.5, 1.5, c), rng.normal(0, 0.2, c), rng.normal(0, 0.3, c * 9 * cin // GROUPS),
+                      rng.uniform(0.5, 1.5, c), rng.normal(0, 0.3, c)]
+            stats += [rng.uniform(0.0, 0.5, c), rng.uniform(0.2, 1.0, c), rng.normal(0, 0.3, c),
+                      rng.uniform(0.2, 1.0, c)]
+            continue
         theta += [rng.uniform(0.5, 1.5, c), rng.normal(0, 0.2, c), rng.normal(0, 0.3, c * c // GROUPS)]
         stats += [rng.uniform(0.0, 0.5, c), rng.uniform(0.2, 1.0, c)]
     return np.concatenate(theta).astype(np.float32), np.concatenate(stats).astype(np.float32)
@@ -116,13 +133,24 @@ def unpack(raw: np.ndarray, p: int, s: int, theta0: np.ndarray) -> dict:
     return rec
 
 
-def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
-    model = build_model()
+@pytest.mark.parametrize("block, int8", [("residual", False), ("paper", False), ("residual", True),
+                                         ("paper", True)])
+def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path, block, int8):
+    # int8: a meta-network's output is quantised to its part's range (no negatives after a ReLU), which flattens
+    # the test model's predictions; a sharper classifier keeps both branches of the entropy gate in the steps
+    model = build_model(fc_scale=1.5 if int8 else 0.55)
     onnx.save(model, tmp_path / "m.onnx")
     out = tmp_path / "out"
-    args = ["--ecotta", "2", "--ecotta-points", ",".join(POINTS), "--ecotta-lr", LR, "--ecotta-reg", REG,
-            "--ecotta-momentum", MOMENTUM, "--ecotta-groups", GROUPS]
-    theta0, stats0 = deployed(CHANNELS, np.random.default_rng(1))
+    points, channels = (POINTS, CHANNELS) if block == "residual" else (PAPER_POINTS, PAPER_CHANNELS)
+    args = ["--ecotta", "2", "--ecotta-lr", LR, "--ecotta-reg", REG,
+            "--ecotta-momentum", MOMENTUM, "--ecotta-groups", GROUPS, "--ecotta-block", block]
+    if int8:
+        points = INT8_POINTS[block]
+        calibration = np.random.default_rng(5).uniform(-1.0, 1.5, (32, 1, 1, 10, 10)).astype(np.float32)
+        np.save(tmp_path / "calib.npy", calibration)
+        args += ["--quantize", "int8", "--calibration", tmp_path / "calib.npy"]
+    args += ["--ecotta-points", ",".join(points)]
+    theta0, stats0 = deployed(channels, np.random.default_rng(1), block)
     np.save(tmp_path / "init.npy", np.concatenate([theta0, stats0]))
     proc = run_edgec("compile", tmp_path / "m.onnx", "--target", "cortex-m7", "--name", "m", "--no-code-size",
                      "-o", out, *args,
@@ -131,8 +159,14 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
     assert "+ adaptation" in proc.stdout
     report = json.loads((out / "report.json").read_text())
     eco = report["ecotta"]
-    assert [(m["layer"], m["channels"], m["group_channels"]) for m in eco["meta_networks"]] == \
-        [(p, c, c // GROUPS) for p, c in zip(POINTS, CHANNELS)]
+    want = [(p, c, c // GROUPS) for p, c in zip(points, channels)] if block == "residual" else \
+        [(p, c, cin // GROUPS) for p, (cin, c) in zip(points, channels)]
+    assert [(m["layer"], m["channels"], m["group_channels"]) for m in eco["meta_networks"]] == want
+    assert eco["block"] == block and eco["parameters"] == theta0.size
+    if int8:  # the frozen layers stay int8; the reference runs the QDQ model the C was compiled from
+        kernels = {layer["name"]: layer["op"] for layer in report["layers"]}
+        assert [kernels[p] for p in points] == ["conv2d_s8"] * 2 and kernels["conv1"] == "conv2d_s8"
+        model = onnx.load(out / "m_int8.onnx")
     assert report["adaptation_bytes"] == (eco["arena_bytes_with_adaptation"] - report["arena_bytes"]
                                           + eco["state_bytes"])
     header = (out / "model.h").read_text()
@@ -167,14 +201,17 @@ def test_adaptation_step_matches_numpy_on_host_and_m7(tmp_path):
     ref, confident = None, []
     for step in range(STEPS):
         if step % 3 == 0:  # the harness resets after step 2
-            ref = EcottaReference(model, list(POINTS.values()), theta0, stats0, LR, REG, MOMENTUM, groups=GROUPS)
+            ref = EcottaReference(model, list(points.values()), theta0, stats0, LR, REG, MOMENTUM, groups=GROUPS,
+                                  block=block)
         r = ref.step(samples[step])
         confident.append(r["confident"])
         for key, want in (("loss", r["loss"]), ("grad", r["grad"]), ("theta", ref.theta), ("stats", ref.stats),
                           ("probs", ref.infer(samples[step]))):
             got = host[key][step]
             err = float(np.max(np.abs(got - want)))
-            assert err <= 1e-4, f"step {step}: {key} differs by {err:.3g}"
+            # int8 probabilities: edgec's int8 softmax (a table of exponentials) against the float one, quantised:
+            limit = 1.001 / 255 if int8 and key == "probs" else 1e-4  # 1 LSB of the output (scale 1 / 255)
+            assert err <= limit, f"step {step}: {key} differs by {err:.3g}"
     assert any(confident) and not all(confident), confident  # both branches of the entropy gate ran
     assert np.abs(host["grad"]).max() > 1e-3  # something was learnt
 
@@ -250,12 +287,34 @@ def test_pass_places_meta_networks_and_plans_what_the_step_keeps():
     assert live["a"].last < step.nodes.index(backward[0])  # the frozen part's own activations are not
 
 
+def test_pass_paper_block_steps_each_part_on_its_own():
+    """--ecotta-block paper: conv c's meta-network reads conv c's input (conv b's meta-network output) through a
+    grouped 3x3 conv block; the parts are detached, so the first meta-network's backward and SGD follow its forward
+    at once and only the last one's inputs are kept for the backward from the loss."""
+    g = ir_cnn()
+    eco = insert_meta_networks(g, EcottaOptions(parts=2, block="paper", groups=4))
+    first, last = eco.metas
+    assert last.source == first.output and first.source == "a" and first.kernel == (3, 3)
+    assert first.trainable == 4 * 8 + 8 * 9 * 2 and first.statistics == 4 * 8
+    assert eco.theta.size == 2 * first.trainable and eco.stats.size == 2 * first.statistics
+    ops = [n.op for n in eco.adapt_graph.nodes]
+    assert ops[:5] == ["conv2d", "conv2d", "ecotta_meta_conv_train", "ecotta_meta_conv_backward", "ecotta_sgd"]
+    assert ops.count("ecotta_meta_conv_backward") == 2 and ops.count("act_mask") == 0  # nothing frozen is crossed
+    step = eco.adapt_graph
+    backward = [n for n in step.nodes if n.op == "ecotta_meta_conv_backward"]
+    assert [len(n.inputs) for n in backward] == [2, 3]  # (x, u) without dLoss/dy, then with it
+    plan = plan_memory(step, "greedy-by-size", in_place=False)
+    live = {b.name: b for b in plan.buffers}
+    assert live["a"].last == step.nodes.index(backward[0])  # the first part's input dies with its own step
+    assert live[first.output].last == step.nodes.index(backward[1])  # the last part's input u is kept
+
+
 def test_pass_refuses_what_it_cannot_adapt_naming_the_node(tmp_path):
     with pytest.raises(UnsupportedModelError, match="conv_c.*depthwise|conv_c.*regular"):
         insert_meta_networks(ir_cnn(depthwise_last=True), EcottaOptions(parts=1, points=["conv_b"]))
-    with pytest.raises(EdgecError, match="nope is not a float convolution.*conv_a, conv_b, conv_c"):
+    with pytest.raises(EdgecError, match="nope is not a convolution.*conv_a, conv_b, conv_c"):
         insert_meta_networks(ir_cnn(), EcottaOptions(parts=1, points=["nope"]))
-    with pytest.raises(EdgecError, match="has 3 float convolutions"):
+    with pytest.raises(EdgecError, match="has 3 convolutions"):
         insert_meta_networks(ir_cnn(), EcottaOptions(parts=4))
     np.save(tmp_path / "bad.npy", np.zeros(3, np.float32))
     with pytest.raises(EdgecError, match="3 values"):
@@ -266,8 +325,11 @@ def test_pass_refuses_what_it_cannot_adapt_naming_the_node(tmp_path):
     assert grouped.theta.size == 2 * 8 + 8 * 2 and grouped.layout()[0]["group_channels"] == 2
     with pytest.raises(EdgecError, match="--patch"):
         check_compatible("auto", None)
-    with pytest.raises(EdgecError, match="float models only"):
-        check_compatible("off", object())
+    check_compatible("off", SimpleNamespace(ternary=None))  # --quantize int8: int8 frozen parts
+    with pytest.raises(EdgecError, match="--quantize ternary"):
+        check_compatible("off", SimpleNamespace(ternary=object()))
+    with pytest.raises(EdgecError, match="--ecotta-block nope: choose residual or paper"):
+        insert_meta_networks(ir_cnn(), EcottaOptions(parts=1, block="nope"))
     with pytest.raises(EdgecError, match="--input-outside-arena"):
         check_compatible("off", None, input_outside_arena=True)
 

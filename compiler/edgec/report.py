@@ -94,7 +94,7 @@ def add_adaptation_report(report: dict, eco, adapt_c, target: Target) -> None:
     report["ecotta"] = {
         "meta_networks": eco.layout(),
         "parameters": int(eco.theta.size), "statistics": int(eco.stats.size),
-        "groups": eco.options.groups, "lr": eco.options.lr, "reg_weight": eco.options.reg_weight,
+        "groups": eco.options.groups, "block": eco.options.block, "lr": eco.options.lr, "reg_weight": eco.options.reg_weight,
         "momentum": eco.options.momentum,
         "eps": eco.options.eps, "entropy_threshold": eco.threshold,
         "adapt_arena_bytes": adapt_c.adapt_arena_bytes, "arena_bytes_with_adaptation": adapt_c.arena_bytes,

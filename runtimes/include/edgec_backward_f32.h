@@ -11,6 +11,10 @@
 void edgec_act_mask_f32(const float *EDGEC_RESTRICT y, uint8_t *EDGEC_RESTRICT mask, int32_t n, float act_min,
                         float act_max);
 
+/* The same bit for an int8 output (an int8 frozen layer, its clamp in int8): act_min < y[i] < act_max. */
+void edgec_act_mask_s8(const int8_t *EDGEC_RESTRICT y, uint8_t *EDGEC_RESTRICT mask, int32_t n, int32_t act_min,
+                       int32_t act_max);
+
 /* dx = d(conv(x))/dx^T dy for edgec_conv2d_nhwc_f32's layout (NHWC, OHWI weights, groups); dy masked by mask when
  * mask is not NULL. dx is overwritten. */
 void edgec_conv2d_backward_input_f32(const float *EDGEC_RESTRICT dy, const uint8_t *EDGEC_RESTRICT mask,

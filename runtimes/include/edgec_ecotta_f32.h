@@ -9,6 +9,7 @@
 #define EDGEC_ECOTTA_F32_H
 
 #include "edgec_common.h"
+#include "edgec_conv2d_params.h"
 
 typedef struct {
     int32_t pixels, channels;
@@ -39,10 +40,44 @@ void edgec_ecotta_meta_backward_f32(const float *EDGEC_RESTRICT x, const float *
                                     float *EDGEC_RESTRICT scratch, float *EDGEC_RESTRICT loss,
                                     const edgec_ecotta_meta_params *p);
 
-/* Entropy of softmax(logits) on a confident sample: when H < threshold, *loss = H and dlogits = dH/dlogits
- * = -p * (log p + H); otherwise (not confident) *loss = 0 and dlogits = 0. */
+/* Entropy of softmax(logits) on a confident sample: when H < threshold, *loss += H and dlogits = dH/dlogits
+ * = -p * (log p + H); otherwise (not confident) *loss is unchanged and dlogits = 0. */
 void edgec_ecotta_entropy_f32(const float *EDGEC_RESTRICT logits, float *EDGEC_RESTRICT dlogits, int32_t n,
                               float threshold, float *EDGEC_RESTRICT loss);
+
+/* The paper's block (--ecotta-block paper; the official EcoTTA sample code's meta-network): y = BN(x) +
+ * ReLU(BN'(conv(u))), x the frozen part's output (pixels x channels, NHWC), u the part's input, conv a bias-free
+ * conv of geometry `conv` (NHWC u, OHWI grouped weights, act_min/act_max unused) onto x's shape. With
+ * n = (x - mean) / sqrt(var + eps), a = conv(u), n' = (a - mean') / sqrt(var' + eps), z = gamma' n' + beta':
+ * y = gamma n + beta + max(z, 0). theta holds gamma[C], beta[C], W[weights], gamma'[C], beta'[C]; stats holds
+ * mean[C], var[C], mean'[C], var'[C]. */
+typedef struct {
+    int32_t pixels, channels; /* of x and y */
+    int32_t weights;          /* of the conv block: channels * k_h * k_w * in_c / groups */
+    float eps;
+    float momentum;
+    float reg_scale;
+    edgec_conv2d_params conv;
+} edgec_ecotta_conv_meta_params;
+
+/* Inference: y from x and u with the running estimates as they are. */
+void edgec_ecotta_conv_meta_f32(const float *EDGEC_RESTRICT x, const float *EDGEC_RESTRICT u, float *EDGEC_RESTRICT y,
+                                const float *EDGEC_RESTRICT theta, const float *EDGEC_RESTRICT stats,
+                                const edgec_ecotta_conv_meta_params *p);
+
+/* Adaptation forward: blends this sample's per-channel mean and (biased) variance of x and of conv(u) (over the
+ * pixels) into the running estimates, then y as edgec_ecotta_conv_meta_f32 with the updated estimates. */
+void edgec_ecotta_conv_meta_train_f32(const float *EDGEC_RESTRICT x, const float *EDGEC_RESTRICT u,
+                                      float *EDGEC_RESTRICT y, const float *EDGEC_RESTRICT theta,
+                                      float *EDGEC_RESTRICT stats, const edgec_ecotta_conv_meta_params *p);
+
+/* Backward of the paper's block: adds reg_scale * sum |y - x| to *loss and writes the parameter gradients to grad
+ * (laid out as theta; overwritten), from dy = dLoss/dy (NULL: only the regulariser; the part's input is detached,
+ * so no gradient flows into x or u). */
+void edgec_ecotta_conv_meta_backward_f32(const float *EDGEC_RESTRICT x, const float *EDGEC_RESTRICT u,
+                                         const float *EDGEC_RESTRICT dy, const float *EDGEC_RESTRICT theta,
+                                         const float *EDGEC_RESTRICT stats, float *EDGEC_RESTRICT grad,
+                                         float *EDGEC_RESTRICT loss, const edgec_ecotta_conv_meta_params *p);
 
 /* Plain SGD: theta -= lr * grad. */
 void edgec_ecotta_sgd_f32(float *EDGEC_RESTRICT theta, const float *EDGEC_RESTRICT grad, int32_t n, float lr);

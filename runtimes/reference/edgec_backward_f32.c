@@ -12,6 +12,13 @@ void edgec_act_mask_f32(const float *EDGEC_RESTRICT y, uint8_t *EDGEC_RESTRICT m
         if (y[i] > act_min && y[i] < act_max) mask[i >> 3] = (uint8_t)(mask[i >> 3] | (1u << (i & 7)));
 }
 
+void edgec_act_mask_s8(const int8_t *EDGEC_RESTRICT y, uint8_t *EDGEC_RESTRICT mask, int32_t n, int32_t act_min,
+                       int32_t act_max) {
+    for (int32_t i = 0; i < (n + 7) / 8; ++i) mask[i] = 0;
+    for (int32_t i = 0; i < n; ++i)
+        if (y[i] > act_min && y[i] < act_max) mask[i >> 3] = (uint8_t)(mask[i >> 3] | (1u << (i & 7)));
+}
+
 void edgec_conv2d_backward_input_f32(const float *EDGEC_RESTRICT dy, const uint8_t *EDGEC_RESTRICT mask,
                                      const float *EDGEC_RESTRICT weights, float *EDGEC_RESTRICT dx,
                                      const edgec_conv2d_params *p) {

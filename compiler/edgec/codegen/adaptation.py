@@ -105,6 +105,7 @@ def emit_adaptation(eco, adapt_plan: MemoryPlan, ctx, graph, plan: MemoryPlan, e
         f"    if (!{p}_ecotta_ready) {p}_reset();",
         # memmove: the input may be where _input() points, which the step's plan may place elsewhere, overlapping
         f"    if ((const uint8_t *)input != arena + {off}) memmove(arena + {off}, input, {nbytes});",
+        f"    {p}_ecotta_loss = 0.0f; /* the entropy and each regulariser add to it */",
         *body,
         "    return 0;",
         "}",

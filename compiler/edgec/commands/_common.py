@@ -51,7 +51,8 @@ def add_checksum_option(p: argparse.ArgumentParser) -> None:
 def add_ecotta_options(p: argparse.ArgumentParser) -> None:
     """On-device adaptation with EcoTTA meta-networks (passes/ecotta.py)."""
     p.add_argument("--ecotta", type=int, default=0, metavar="K",
-                   help="attach K EcoTTA meta-networks and generate <name>_adapt() / <name>_reset() (float models)")
+                   help="attach K EcoTTA meta-networks and generate <name>_adapt() / <name>_reset() (float CNNs, or "
+                        "int8 ones: the frozen parts stay int8, the meta-networks float)")
     p.add_argument("--ecotta-points", default="", metavar="LAYER,...",
                    help="--ecotta: the layers to attach them after (default: the K conv outputs with fewest bytes)")
     p.add_argument("--ecotta-lr", type=float, default=0.001, help="--ecotta: SGD learning rate (default 0.001)")
@@ -60,8 +61,12 @@ def add_ecotta_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ecotta-momentum", type=float, default=0.05,
                    help="--ecotta: running estimates' blend of each new sample (default 0.05)")
     p.add_argument("--ecotta-groups", type=int, default=1, metavar="G",
-                   help="--ecotta: groups of each meta-network's 1x1 conv block: C*C/G trainable weights "
-                        "(default 1: a full 1x1 conv)")
+                   help="--ecotta: groups of each meta-network's conv block: C*C/G trainable weights per kernel "
+                        "tap (default 1: a full conv)")
+    p.add_argument("--ecotta-block", choices=("residual", "paper"), default="residual",
+                   help="--ecotta: the meta-network's block: residual (default: BatchNorm + 1x1 conv block on its "
+                        "ReLU, added) or paper (EcoTTA's: BatchNorm on the part's output + conv-BN-ReLU on the "
+                        "part's input, the frozen conv's geometry; more RAM)")
     p.add_argument("--ecotta-init", type=Path, metavar="FILE.npy",
                    help="--ecotta: deployed meta-network parameters (a warm-up's; theta then statistics, flat)")
 
@@ -77,7 +82,8 @@ def ecotta_options(args):
         raise EdgecError("--ecotta-lr must be > 0, --ecotta-reg >= 0, --ecotta-momentum in [0, 1], "
                          "--ecotta-groups >= 1")
     return EcottaOptions(parts=args.ecotta, points=points, lr=args.ecotta_lr, reg_weight=args.ecotta_reg,
-                         momentum=args.ecotta_momentum, groups=args.ecotta_groups, init=args.ecotta_init)
+                         momentum=args.ecotta_momentum, groups=args.ecotta_groups, init=args.ecotta_init,
+                         block=args.ecotta_block)
 
 
 def patch_options(args):

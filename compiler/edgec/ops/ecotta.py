@@ -37,6 +37,33 @@ def emit_meta(node, ctx):
             f"{stats(node, ctx)}, {meta_params(node, ctx)});")
 
 
+def conv_meta_params(node, ctx) -> str:
+    a = node.attrs
+    conv = dict(a["conv"], act_min=np.float32(0.0), act_max=np.float32(0.0))
+    weights = a["channels"] * conv["k_h"] * conv["k_w"] * a["group_channels"]
+    return ctx.static_params("edgec_ecotta_conv_meta_params",
+                             dict(pixels=a["pixels"], channels=a["channels"], weights=weights, eps=np.float32(a["eps"]),
+                                  momentum=np.float32(a["momentum"]), reg_scale=np.float32(a["reg_scale"]),
+                                  conv=conv))
+
+
+@kernel("ecotta_meta_conv", "ecotta_meta_conv_train")
+def emit_conv_meta(node, ctx):
+    ctx.use("edgec_ecotta_f32")
+    fn = "edgec_ecotta_conv_meta_f32" if node.op == "ecotta_meta_conv" else "edgec_ecotta_conv_meta_train_f32"
+    return (f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {theta(node, ctx)}, {stats(node, ctx)}, {conv_meta_params(node, ctx)});")
+
+
+@kernel("ecotta_meta_conv_backward")
+def emit_conv_meta_backward(node, ctx):
+    ctx.use("edgec_ecotta_f32")
+    dy = ctx.ptr(node.inputs[2], const=True) if len(node.inputs) == 3 else "NULL"
+    return (f"edgec_ecotta_conv_meta_backward_f32({ctx.ptr(node.inputs[0], const=True)}, "
+            f"{ctx.ptr(node.inputs[1], const=True)}, {dy}, {theta(node, ctx)}, {stats(node, ctx)}, "
+            f"{ctx.ptr(node.outputs[0])}, &{state(ctx, 'loss')}, {conv_meta_params(node, ctx)});")
+
+
 @kernel("ecotta_meta_backward")
 def emit_meta_backward(node, ctx):
     ctx.use("edgec_ecotta_f32")
@@ -68,6 +95,9 @@ def emit_act_mask(node, ctx):
     ctx.use("edgec_backward_f32")
     lo, hi = node.attrs["bounds"]
     n = ctx.graph.tensors[node.inputs[0]].elems
+    if ctx.graph.tensors[node.inputs[0]].dtype == "int8":  # an int8 frozen layer: its clamp in int8
+        return (f"edgec_act_mask_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {n}, "
+                f"{int(lo)}, {int(hi)});")
     return (f"edgec_act_mask_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {n}, "
             f"{format_c_scalar(np.float32(lo))}, {format_c_scalar(np.float32(hi))});")
 
@@ -80,7 +110,10 @@ def mask_arg(node, ctx) -> str:
 def emit_conv_backward(node, ctx):
     g = ctx.graph
     x, y = g.tensors[node.attrs["forward_input"]], g.tensors[node.inputs[0]]
-    w = g.tensors[node.inputs[-1]]
+    real = node.attrs.get("real_weights")  # an int8 frozen conv's weights as real values (passes/ecotta.py)
+    w = real if real is not None else g.tensors[node.inputs[-1]]
+    weights = ctx.derived_weights(node, "real_weights", real) if real is not None else ctx.ptr(node.inputs[-1],
+                                                                                                const=True)
     n, h, wd, c = x.shape
     _, oh, ow, oc = y.shape
     a = node.attrs
@@ -92,7 +125,7 @@ def emit_conv_backward(node, ctx):
              act_min=np.float32(a["act"][0]), act_max=np.float32(a["act"][1])))
     ctx.use("edgec_backward_f32")
     return (f"edgec_conv2d_backward_input_f32({ctx.ptr(node.inputs[0], const=True)}, {mask_arg(node, ctx)}, "
-            f"{ctx.ptr(node.inputs[-1], const=True)}, {ctx.ptr(node.outputs[0])}, {params});")
+            f"{weights}, {ctx.ptr(node.outputs[0])}, {params});")
 
 
 @kernel("matmul_backward_input")

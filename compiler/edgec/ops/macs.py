@@ -26,8 +26,11 @@ def node_macs(graph: Graph, node: Node) -> int:
         return out.elems * int(node.attrs["k"])
     if node.op.startswith("fully_connected_"):  # weights [units, depth]
         return out.elems * int(graph.tensors[node.inputs[1]].shape[-1])
-    if node.op == "ecotta_meta":  # the meta-network's 1x1 conv block (passes/ecotta.py)
-        return out.elems * int(node.attrs["channels"])
+    if node.op == "ecotta_meta":  # the meta-network's grouped 1x1 conv block (passes/ecotta.py)
+        return out.elems * int(node.attrs["group_channels"])
+    if node.op == "ecotta_meta_conv":  # the paper block's grouped conv block
+        conv = node.attrs["conv"]
+        return out.elems * int(conv["k_h"] * conv["k_w"] * node.attrs["group_channels"])
     if node.op in ("lstm", "gru", "rnn"):  # per step, direction and batch row: gates x hidden rows of W and R
         x = graph.tensors[node.inputs[0]].shape
         gates = {"lstm": 4, "gru": 3, "rnn": 1}[node.op]
