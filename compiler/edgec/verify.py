@@ -36,7 +36,11 @@ def compare(name: str, got: np.ndarray, want: np.ndarray, rtol: float, atol: flo
         err = np.where(same_special, 0.0, np.abs(g64 - w64))
     scale = np.maximum(np.abs(w64), 1e-30)
     rel = np.where(same_special, 0.0, err / scale)
-    ok = bool(np.all(same_special | (err <= atol + rtol * np.abs(w64))))
+    # float32 sums round at the scale of their terms: an output near 0 that cancels large terms (an autoencoder's
+    # reconstruction, say) differs between any two engines by atol relative to the tensor's largest value
+    finite = np.abs(w64[np.isfinite(w64)])
+    atol_scaled = atol * max(1.0, float(finite.max(initial=0.0)))
+    ok = bool(np.all(same_special | (err <= atol_scaled + rtol * np.abs(w64))))
     return Comparison(name, float(err.max(initial=0)), float(rel.max(initial=0)), ok)
 
 

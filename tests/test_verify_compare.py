@@ -1,0 +1,27 @@
+"""edgec verify's float comparison (verify.compare): |got - want| <= atol * max(1, max |want|) + rtol * |want|."""
+
+from __future__ import annotations
+
+import numpy as np
+from edgec.verify import compare
+
+
+def test_an_output_near_zero_is_judged_at_the_tensors_scale():
+    # An autoencoder's reconstruction: values up to 40, one near 0 where engines' float32 sums differ by ~2e-5
+    want = np.array([40.0, -12.5, 0.2, 3.0], np.float32)
+    got = want + np.array([0.0, 0.0, 3.8e-5, 0.0], np.float32)
+    assert compare("y", got, want, rtol=1e-4, atol=1e-5).ok
+    got[2] = want[2] + 5e-4  # beyond 1e-5 * 40 + 1e-4 * 0.2
+    assert not compare("y", got, want, rtol=1e-4, atol=1e-5).ok
+
+
+def test_small_tensors_keep_the_plain_tolerance():
+    want = np.array([0.5, 0.25, 0.01], np.float32)
+    assert compare("p", want + np.float32(9e-6), want, rtol=1e-4, atol=1e-5).ok
+    assert not compare("p", want + np.float32(2e-5), want, rtol=1e-4, atol=1e-5).ok
+
+
+def test_nan_and_inf_compare_as_themselves():
+    want = np.array([np.nan, np.inf, 1.0], np.float32)
+    assert compare("s", want.copy(), want, rtol=1e-4, atol=1e-5).ok
+    assert not compare("s", np.array([0.0, np.inf, 1.0], np.float32), want, rtol=1e-4, atol=1e-5).ok
