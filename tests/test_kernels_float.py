@@ -147,11 +147,11 @@ def test_matmul_optimized_matches_reference(tmp_path):
 
 
 # The Cortex-M float kernels' hand-written FPU loops (VLDM / VFMA, and VMAXNM where the FPU is FPv5) against the
-# reference kernels on 900 random shapes (tests/semihost/float_kernel_fuzz.c), on the emulated M7 and M4 (FPv4:
+# reference kernels on 1200 random shapes (tests/semihost/float_kernel_fuzz.c), on the emulated M7 and M4 (FPv4:
 # the clamp in C), and the same firmware's C twins on the host under the sanitizers.
 SEMIHOST = REPO / "tests" / "semihost"
 FUZZ_KERNELS = {"edgec_conv2d_nhwc_f32": "ref_conv", "edgec_depthwise_conv2d_f32": "ref_dw",
-                "edgec_conv2d_hybrid": "ref_hybrid"}
+                "edgec_conv2d_hybrid": "ref_hybrid", "edgec_matmul_f32": "ref_matmul"}
 FUZZ_BOARDS = {"cortex-m7": (["-mcpu=cortex-m7", "-mfpu=fpv5-d16"], "mps2-an500"),
                "cortex-m4": (["-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16"], "mps2-an386")}
 

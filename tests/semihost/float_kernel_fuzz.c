@@ -1,6 +1,6 @@
 /* Float kernel fuzz firmware (tests/test_kernels_float.py): random shapes, strides, paddings, dilations, groups,
  * depth multipliers and activations; the Cortex-M float kernels (runtimes/cortex-m/: conv2d NHWC, depthwise, the
- * hybrid conv) against the reference kernels (renamed ref_*). Float outputs must agree within 1e-4 (relative to
+ * hybrid conv, the matmul) against the reference kernels (renamed ref_*). Float outputs must agree within 1e-4 (relative to
  * the sum of |products|, so summation order and fused multiply-adds are allowed for), hybrid outputs bit for bit.
  * Exit code: the number of cases that differ (at most 255). With -DEDGEC_FUZZ_HOST it is an ordinary host
  * program (for the sanitizers). */
@@ -10,10 +10,12 @@
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_depthwise_conv2d_f32.h"
 #include "edgec_hybrid_quantize.h"
+#include "edgec_matmul_f32.h"
 void ref_conv(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
 void ref_dw(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
 void ref_hybrid(const float *, const int8_t *, const float *, const int32_t *, const float *, float *, int8_t *,
                 const edgec_conv2d_hybrid_params *);
+void ref_matmul(const float *, const float *, const float *, float *, const edgec_matmul_params *);
 #ifndef EDGEC_FUZZ_HOST
 #define EDGEC_SEMIHOST_LIBC
 #include "boot.h"
@@ -32,7 +34,7 @@ static int same_bits(const float *a, const float *b, int32_t n) { /* memcmp, whi
 
 #define MAX_IN (2 * 12 * 12 * 40)
 #define MAX_OUT (2 * 16 * 16 * 48)
-static float in[MAX_IN], w[5 * 5 * 40 * 24], bias[48], o1[MAX_OUT], o2[MAX_OUT], w_scale[24];
+static float in[MAX_IN], w[5 * 5 * 40 * 24] /* also a matmul's 3 x 300 and 300 x 40 */, bias[48], o1[MAX_OUT], o2[MAX_OUT], w_scale[24];
 static int8_t wq[5 * 5 * 40 * 24], qin1[MAX_IN], qin2[MAX_IN];
 
 /* Random geometry; 0 if the kernel does not fit the padded input. */
@@ -60,8 +62,8 @@ static int close_(const float *a, const float *b, int32_t n, int32_t k) {
 
 int main(void) {
     int bad = 0;
-    for (int it = 0; it < 900; ++it) {
-        const int kind = it % 3;
+    for (int it = 0; it < 1200; ++it) {
+        const int kind = it % 4;
         edgec_conv2d_params p;
         if (kind == 0) { /* conv2d: channel counts around the 4-channel tiles, groups 1 and 2 */
             const int32_t in_c = ri(0, 1) ? ri(1, 20) : 8 * ri(1, 5);
@@ -90,6 +92,19 @@ int main(void) {
             ref_dw(in, w, b, o1, &p);
             edgec_depthwise_conv2d_f32(in, w, b, o2, &p);
             bad += !close_(o1, o2, nout, p.k_h * p.k_w);
+        } else if (kind == 3) { /* matmul / fully connected: one row (16- and 8-column blocks), odd k, a few rows */
+            edgec_matmul_params m;
+            for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) { m.batch_shape[d] = 1; m.a_strides[d] = 0; m.b_strides[d] = 0; }
+            m.m = ri(0, 3) ? 1 : ri(2, 3); m.k = ri(1, 300); m.n = ri(1, 40);
+            m.act_min = -1e30f; m.act_max = 1e30f;
+            if (ri(0, 2) == 0) { m.act_min = 0.0f; m.act_max = 0.6f; }
+            for (int32_t i = 0; i < m.m * m.k; ++i) in[i] = rf();
+            for (int32_t i = 0; i < m.k * m.n; ++i) w[i] = rf();
+            for (int32_t i = 0; i < m.n; ++i) bias[i] = rf();
+            const float *b = ri(0, 4) == 0 ? 0 : bias;
+            ref_matmul(in, w, b, o1, &m);
+            edgec_matmul_f32(in, w, b, o2, &m);
+            bad += !close_(o1, o2, m.m * m.n, m.k);
         } else { /* hybrid: LiteRT's two modes, groups 1, bit for bit */
             if (!shape(&p, ri(0, 1) ? ri(1, 40) : 4 * ri(1, 10), 4)) continue;
             edgec_conv2d_hybrid_params h;
