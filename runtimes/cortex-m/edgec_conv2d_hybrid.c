@@ -88,6 +88,129 @@ EDGEC_INLINE void dot4(const int8_t *q, int32_t zp, const int8_t *w, size_t w_st
     acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3;
 }
 
+/* -- Four output pixels x one channel over widened columns -------------------------------------------------------
+ * A LiteRT layer (groups 1) whose window fits EDGEC_HYBRID_COLUMN_MAX values: four output pixels' windows are
+ * widened once into int16 columns with the zero point already subtracted (padding is 0, which adds 0), laid out so
+ * that for every four k the four pixels' (k0, k2) and (k1, k3) halfword pairs follow each other. Each output
+ * channel then loads a word of four weights once, widens it (two SXTB16) and feeds eight SMLADs, one per pixel and
+ * pair, with the pixels' pairs coming in one LDRD each: 17 instructions per 16 MACs with the loop, everything in
+ * registers. The columns cost about one instruction per input value and are shared by all output channels. */
+#define EDGEC_HYBRID_COLUMN_MAX 128 /* k_h * k_w * in_c: 4 x 128 halfwords = 1 KiB of stack */
+typedef int16_t __attribute__((may_alias)) column_t; /* halfwords of the uint32_t column words */
+
+/* The halfword of column k of pixel px (see above: quad k / 4, then pixel, then (k0, k2) | (k1, k3)). */
+EDGEC_INLINE size_t column_index(int32_t px, int32_t k) {
+    return ((((size_t)(k >> 2) * 4 + (size_t)px) * 2 + (size_t)(k & 1)) * 2) + (size_t)((k >> 1) & 1);
+}
+
+/* Pixel px's window (output position oy, ox) widened into cols, q - zp, 0 outside the input. */
+static void widen_window(column_t *cols, int32_t px, const int8_t *q, int32_t zp, int32_t oy, int32_t ox,
+                         const edgec_conv2d_hybrid_params *p) {
+    const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
+    int32_t k = 0;
+    for (int32_t ky = 0; ky < p->k_h; ++ky) {
+        const int32_t iy = y0 + ky * p->dil_h;
+        for (int32_t kx = 0; kx < p->k_w; ++kx, k += p->in_c) {
+            const int32_t ix = x0 + kx * p->dil_w;
+            const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
+            const int8_t *src = q + ((size_t)(inside ? iy : 0) * p->in_w + (inside ? ix : 0)) * p->in_c;
+            int32_t c = 0;
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+            if ((p->in_c & 3) == 0) { /* whole quads: one word in, two words out */
+                const int16x2_t zp2 = (int16x2_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
+                uint32_t *dst = (uint32_t *)(void *)cols + column_index(px, k) / 2;
+                for (; c < p->in_c; c += 4, dst += 8) {
+                    if (inside) {
+                        const uint32_t v = load_u32(src + c);
+                        dst[0] = (uint32_t)__ssub16(__sxtb16((int8x4_t)v), zp2);
+                        dst[1] = (uint32_t)__ssub16(__sxtb16((int8x4_t)ror8(v)), zp2);
+                    } else {
+                        dst[0] = 0; dst[1] = 0;
+                    }
+                }
+            }
+#endif
+            for (; c < p->in_c; ++c) cols[column_index(px, k + c)] = (column_t)(inside ? (int32_t)src[c] - zp : 0);
+        }
+    }
+}
+
+/* acc[px] = sum over k < 4 * quads of column k of pixel px times w[k], for the four pixels. */
+EDGEC_INLINE void dot_4px(const uint32_t *cols, const int8_t *w, int32_t quads, int32_t *acc) {
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__thumb2__) && defined(__OPTIMIZE__)
+    if (quads > 0) {
+        uint32_t v, t, a, b;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[v], [%[w]], #4\n\t"
+            "sxtb16 %[t], %[v]\n\t"
+            "sxtb16 %[v], %[v], ror #8\n\t"
+            "ldrd %[a], %[b], [%[c], #8]\n\t"
+            "smlad %[s1], %[a], %[t], %[s1]\n\t"
+            "smlad %[s1], %[b], %[v], %[s1]\n\t"
+            "ldrd %[a], %[b], [%[c], #16]\n\t"
+            "smlad %[s2], %[a], %[t], %[s2]\n\t"
+            "smlad %[s2], %[b], %[v], %[s2]\n\t"
+            "ldrd %[a], %[b], [%[c], #24]\n\t"
+            "smlad %[s3], %[a], %[t], %[s3]\n\t"
+            "smlad %[s3], %[b], %[v], %[s3]\n\t"
+            "ldrd %[a], %[b], [%[c]], #32\n\t"
+            "smlad %[s0], %[a], %[t], %[s0]\n\t"
+            "smlad %[s0], %[b], %[v], %[s0]\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 1b"
+            : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [c] "+r"(cols), [w] "+r"(w),
+              [n] "+r"(quads), [v] "=&r"(v), [t] "=&r"(t), [a] "=&r"(a), [b] "=&r"(b)
+            :
+            : "cc", "memory");
+    }
+#else
+    const column_t *c16 = (const column_t *)(const void *)cols;
+    for (int32_t k = 0; k < 4 * quads; ++k) {
+        const int32_t wk = w[k];
+        s0 += c16[column_index(0, k)] * wk;
+        s1 += c16[column_index(1, k)] * wk;
+        s2 += c16[column_index(2, k)] * wk;
+        s3 += c16[column_index(3, k)] * wk;
+    }
+#endif
+    acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3;
+}
+
+/* The whole batch's output through the widened columns, four output pixels (in raster order) at a time. */
+static void conv_4px(const int8_t *q, int32_t zp, const int8_t *weights, const float *w_scale, float in_scale,
+                     const float *bias, float *out, const edgec_conv2d_hybrid_params *p) {
+    const int32_t K = p->k_h * p->k_w * p->in_c, quads = K >> 2, pixels = p->out_h * p->out_w;
+    const float tensor_scale = in_scale * w_scale[0];
+    const int asymmetric = p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC;
+    uint32_t cols32[(EDGEC_HYBRID_COLUMN_MAX / 4) * 4 * 2];
+    column_t *cols = (column_t *)(void *)cols32;
+    for (int32_t pix = 0; pix < pixels; pix += 4) {
+        const int32_t count = pixels - pix < 4 ? pixels - pix : 4;
+        for (int32_t px = 0; px < 4; ++px) {
+            if (px < count) {
+                widen_window(cols, px, q, zp, (pix + px) / p->out_w, (pix + px) % p->out_w, p);
+            } else { /* a last group of fewer than 4 pixels: the others' columns are 0 and their sums unused */
+                for (int32_t k = 0; k < K; ++k) cols[column_index(px, k)] = 0;
+            }
+        }
+        float *o = out + (size_t)pix * p->out_c;
+        for (int32_t oc = 0; oc < p->out_c; ++oc) {
+            const int8_t *w = weights + (size_t)oc * K;
+            int32_t acc[4];
+            dot_4px(cols32, w, quads, acc);
+            for (int32_t k = quads * 4; k < K; ++k)
+                for (int32_t px = 0; px < 4; ++px) acc[px] += cols[column_index(px, k)] * (int32_t)w[k];
+            for (int32_t px = 0; px < count; ++px) {
+                const float y = asymmetric ? (float)acc[px] * w_scale[oc] * in_scale + bias[oc]
+                                           : (float)acc[px] * tensor_scale + bias[oc];
+                o[(size_t)px * p->out_c + oc] = edgec_clampf(y, p->act_min, p->act_max);
+            }
+        }
+    }
+}
+
 void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
                          const float *EDGEC_RESTRICT w_scale, const int32_t *EDGEC_RESTRICT w_zero_point,
                          const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
@@ -109,6 +232,10 @@ void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_
             const float *x = input + (size_t)n * in_size;
             in_scale = p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC ? edgec_quantize_asymmetric_s8(x, in_size, qinput, &zp)
                                                                    : edgec_quantize_symmetric_s8(x, in_size, qinput);
+        }
+        if (!onnx && p->groups == 1 && p->k_h * p->k_w * p->in_c <= EDGEC_HYBRID_COLUMN_MAX) {
+            conv_4px(qbatch, zp, weights, w_scale, in_scale, bias, output + (size_t)n * p->out_h * p->out_w * p->out_c, p);
+            continue;
         }
         const float tensor_scale = in_scale * w_scale[0];
         /* With groups == 1 and no horizontal dilation, a kernel row's taps inside the input are one contiguous

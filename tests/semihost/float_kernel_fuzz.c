@@ -1,6 +1,6 @@
 /* Float kernel fuzz firmware (tests/test_kernels_float.py): random shapes, strides, paddings, dilations, groups,
  * depth multipliers and activations; the Cortex-M float kernels (runtimes/cortex-m/: conv2d NHWC, depthwise, the
- * hybrid conv, the matmul) against the reference kernels (renamed ref_*). Float outputs must agree within 1e-4 (relative to
+ * hybrid conv and its run-time quantization, the matmul) against the reference kernels (renamed ref_*). Float outputs must agree within 1e-4 (relative to
  * the sum of |products|, so summation order and fused multiply-adds are allowed for), hybrid outputs bit for bit.
  * Exit code: the number of cases that differ (at most 255). With -DEDGEC_FUZZ_HOST it is an ordinary host
  * program (for the sanitizers). */
@@ -15,6 +15,8 @@ void ref_conv(const float *, const float *, const float *, float *, const edgec_
 void ref_dw(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
 void ref_hybrid(const float *, const int8_t *, const float *, const int32_t *, const float *, float *, int8_t *,
                 const edgec_conv2d_hybrid_params *);
+float ref_qsym(const float *, int32_t, int8_t *);
+float ref_qasym(const float *, int32_t, int8_t *, int32_t *);
 void ref_matmul(const float *, const float *, const float *, float *, const edgec_matmul_params *);
 #ifndef EDGEC_FUZZ_HOST
 #define EDGEC_SEMIHOST_LIBC
@@ -60,8 +62,29 @@ static int close_(const float *a, const float *b, int32_t n, int32_t k) {
     return 1;
 }
 
-int main(void) {
+/* The run-time quantization's rounding at its ties (x * 127 / range = k + 1/2, away from zero) and beside them. */
+static int quantize_ties(void) {
     int bad = 0;
+    int32_t n = 0;
+    for (int32_t k = -127; k <= 126; ++k) {
+        in[n++] = (float)k + 0.5f;
+        in[n++] = (float)k + 0.49999997f;
+        in[n++] = (float)k + 0.50000006f;
+    }
+    in[n++] = 127.0f; /* range 127: the scale is 1 */
+    const float s1 = ref_qsym(in, n, qin1), s2 = edgec_quantize_symmetric_s8(in, n, qin2);
+    bad += !same_bits(&s1, &s2, 1);
+    for (int32_t i = 0; i < n; ++i) bad += qin1[i] != qin2[i];
+    int32_t z1 = 0, z2 = 1;
+    for (int32_t i = 0; i < n; ++i) in[i] = in[i] * 0.01f + 0.3f;
+    const float a1 = ref_qasym(in, n, qin1, &z1), a2 = edgec_quantize_asymmetric_s8(in, n, qin2, &z2);
+    bad += !same_bits(&a1, &a2, 1) + (z1 != z2);
+    for (int32_t i = 0; i < n; ++i) bad += qin1[i] != qin2[i];
+    return bad;
+}
+
+int main(void) {
+    int bad = quantize_ties();
     for (int it = 0; it < 1200; ++it) {
         const int kind = it % 4;
         edgec_conv2d_params p;
@@ -122,6 +145,7 @@ int main(void) {
             ref_hybrid(in, wq, w_scale, 0, bias, o1, qin1, &h);
             edgec_conv2d_hybrid(in, wq, w_scale, 0, bias, o2, qin2, &h);
             bad += !same_bits(o1, o2, nout);
+            for (int32_t i = 0; i < h.in_h * h.in_w * h.in_c; ++i) bad += qin1[i] != qin2[i];
         }
     }
     return bad < 255 ? bad : 255;
