@@ -178,6 +178,16 @@ EDGEC_INLINE void dot_4px(const uint32_t *cols, const int8_t *w, int32_t quads, 
     acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3;
 }
 
+/* edgec_clampf, as VMAXNM / VMINNM where the FPU has them (FPv5): they differ only for a NaN or a -0, and y is
+ * neither (acc * positive scale + bias is -0 only if both terms are). */
+EDGEC_INLINE float clamp_(float y, float lo, float hi) {
+#if defined(__arm__) && defined(__ARM_FP) && (__ARM_ARCH >= 8 || (__ARM_FP & 8)) && defined(__GNUC__)
+    return __builtin_fminf(__builtin_fmaxf(y, lo), hi);
+#else
+    return edgec_clampf(y, lo, hi);
+#endif
+}
+
 /* The whole batch's output through the widened columns, four output pixels (in raster order) at a time. */
 static void conv_4px(const int8_t *q, int32_t zp, const int8_t *weights, const float *w_scale, float in_scale,
                      const float *bias, float *out, const edgec_conv2d_hybrid_params *p) {
@@ -202,10 +212,19 @@ static void conv_4px(const int8_t *q, int32_t zp, const int8_t *weights, const f
             dot_4px(cols32, w, quads, acc);
             for (int32_t k = quads * 4; k < K; ++k)
                 for (int32_t px = 0; px < 4; ++px) acc[px] += cols[column_index(px, k)] * (int32_t)w[k];
-            for (int32_t px = 0; px < count; ++px) {
-                const float y = asymmetric ? (float)acc[px] * w_scale[oc] * in_scale + bias[oc]
-                                           : (float)acc[px] * tensor_scale + bias[oc];
-                o[(size_t)px * p->out_c + oc] = edgec_clampf(y, p->act_min, p->act_max);
+            const float b = bias[oc], lo = p->act_min, hi = p->act_max;
+            if (asymmetric) {
+                const float ws = w_scale[oc];
+                for (int32_t px = 0; px < count; ++px)
+                    o[(size_t)px * p->out_c + oc] = clamp_(((float)acc[px] * ws) * in_scale + b, lo, hi);
+            } else if (count == 4) {
+                o[oc] = clamp_((float)acc[0] * tensor_scale + b, lo, hi);
+                o[(size_t)p->out_c + oc] = clamp_((float)acc[1] * tensor_scale + b, lo, hi);
+                o[(size_t)2 * p->out_c + oc] = clamp_((float)acc[2] * tensor_scale + b, lo, hi);
+                o[(size_t)3 * p->out_c + oc] = clamp_((float)acc[3] * tensor_scale + b, lo, hi);
+            } else {
+                for (int32_t px = 0; px < count; ++px)
+                    o[(size_t)px * p->out_c + oc] = clamp_((float)acc[px] * tensor_scale + b, lo, hi);
             }
         }
     }
