@@ -1,6 +1,6 @@
 /* Float kernel fuzz firmware (tests/test_kernels_float.py): random shapes, strides, paddings, dilations, groups,
  * depth multipliers and activations; the Cortex-M float kernels (runtimes/cortex-m/: conv2d NHWC, depthwise, the
- * hybrid conv and its run-time quantization, the matmul) against the reference kernels (renamed ref_*). Float outputs must agree within 1e-4 (relative to
+ * hybrid conv and its run-time quantization, the matmul, pooling) against the reference kernels (renamed ref_*). Float outputs must agree within 1e-4 (relative to
  * the sum of |products|, so summation order and fused multiply-adds are allowed for), hybrid outputs bit for bit.
  * Exit code: the number of cases that differ (at most 255). With -DEDGEC_FUZZ_HOST it is an ordinary host
  * program (for the sanitizers). */
@@ -11,12 +11,15 @@
 #include "edgec_depthwise_conv2d_f32.h"
 #include "edgec_hybrid_quantize.h"
 #include "edgec_matmul_f32.h"
+#include "edgec_pool2d_f32.h"
 void ref_conv(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
 void ref_dw(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
 void ref_hybrid(const float *, const int8_t *, const float *, const int32_t *, const float *, float *, int8_t *,
                 const edgec_conv2d_hybrid_params *);
 float ref_qsym(const float *, int32_t, int8_t *);
 float ref_qasym(const float *, int32_t, int8_t *, int32_t *);
+void ref_max_pool(const float *, float *, const edgec_pool2d_params *);
+void ref_avg_pool(const float *, float *, const edgec_pool2d_params *);
 void ref_matmul(const float *, const float *, const float *, float *, const edgec_matmul_params *);
 #ifndef EDGEC_FUZZ_HOST
 #define EDGEC_SEMIHOST_LIBC
@@ -85,8 +88,8 @@ static int quantize_ties(void) {
 
 int main(void) {
     int bad = quantize_ties();
-    for (int it = 0; it < 1200; ++it) {
-        const int kind = it % 4;
+    for (int it = 0; it < 1500; ++it) {
+        const int kind = it % 5;
         edgec_conv2d_params p;
         if (kind == 0) { /* conv2d: channel counts around the 4-channel tiles, groups 1 and 2 */
             const int32_t in_c = ri(0, 1) ? ri(1, 20) : 8 * ri(1, 5);
@@ -115,6 +118,24 @@ int main(void) {
             ref_dw(in, w, b, o1, &p);
             edgec_depthwise_conv2d_f32(in, w, b, o2, &p);
             bad += !close_(o1, o2, nout, p.k_h * p.k_w);
+        } else if (kind == 4) { /* max and average pooling, both layouts, padding and ceil mode, bit for bit */
+            edgec_pool2d_params q;
+            q.batch = ri(1, 2); q.channels = ri(1, 20); q.in_h = ri(1, 12); q.in_w = ri(1, 12);
+            q.k_h = ri(1, 5); q.k_w = ri(1, 5); q.stride_h = ri(1, 3); q.stride_w = ri(1, 3);
+            q.dil_h = ri(0, 3) == 0 ? 2 : 1; q.dil_w = ri(0, 3) == 0 ? 2 : 1;
+            q.pad_top = ri(0, 2); q.pad_left = ri(0, 2); q.pad_bottom = ri(0, 2); q.pad_right = ri(0, 2);
+            q.channels_last = ri(0, 3) != 0; q.count_include_pad = ri(0, 1);
+            const int32_t eh = q.in_h + q.pad_top + q.pad_bottom - (q.k_h - 1) * q.dil_h - 1;
+            const int32_t ew = q.in_w + q.pad_left + q.pad_right - (q.k_w - 1) * q.dil_w - 1;
+            if (eh < 0 || ew < 0) continue;
+            q.out_h = eh / q.stride_h + 1 + ri(0, 1); q.out_w = ew / q.stride_w + 1; /* sometimes one more row */
+            q.act_min = -1e30f; q.act_max = 1e30f;
+            if (ri(0, 2) == 0) { q.act_min = 0.0f; q.act_max = 0.6f; }
+            for (int32_t i = 0; i < q.batch * q.in_h * q.in_w * q.channels; ++i) in[i] = rf();
+            const int32_t nout = q.batch * q.out_h * q.out_w * q.channels;
+            if (ri(0, 1)) { ref_max_pool(in, o1, &q); edgec_max_pool2d_f32(in, o2, &q); }
+            else { ref_avg_pool(in, o1, &q); edgec_avg_pool2d_f32(in, o2, &q); }
+            bad += !same_bits(o1, o2, nout);
         } else if (kind == 3) { /* matmul / fully connected: one row (16- and 8-column blocks), odd k, a few rows */
             edgec_matmul_params m;
             for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) { m.batch_shape[d] = 1; m.a_strides[d] = 0; m.b_strides[d] = 0; }
