@@ -103,36 +103,50 @@ EDGEC_INLINE size_t column_index(int32_t px, int32_t k) {
     return ((((size_t)(k >> 2) * 4 + (size_t)px) * 2 + (size_t)(k & 1)) * 2) + (size_t)((k >> 1) & 1);
 }
 
-/* Pixel px's window (output position oy, ox) widened into cols, q - zp, 0 outside the input. */
+/* Pixel px's window (output position oy, ox) widened into cols, q - zp, 0 outside the input. A 1x1 window inside
+ * the input is read in place; others are first gathered as bytes (the zero point outside the input), a kernel
+ * row's in-bounds taps at a time, so that the widening always runs over whole words. */
 static void widen_window(column_t *cols, int32_t px, const int8_t *q, int32_t zp, int32_t oy, int32_t ox,
                          const edgec_conv2d_hybrid_params *p) {
     const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
-    int32_t k = 0;
-    for (int32_t ky = 0; ky < p->k_h; ++ky) {
-        const int32_t iy = y0 + ky * p->dil_h;
-        for (int32_t kx = 0; kx < p->k_w; ++kx, k += p->in_c) {
-            const int32_t ix = x0 + kx * p->dil_w;
-            const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
-            const int8_t *src = q + ((size_t)(inside ? iy : 0) * p->in_w + (inside ? ix : 0)) * p->in_c;
-            int32_t c = 0;
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
-            if ((p->in_c & 3) == 0) { /* whole quads: one word in, two words out */
-                const int16x2_t zp2 = (int16x2_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
-                uint32_t *dst = (uint32_t *)(void *)cols + column_index(px, k) / 2;
-                for (; c < p->in_c; c += 4, dst += 8) {
-                    if (inside) {
-                        const uint32_t v = load_u32(src + c);
-                        dst[0] = (uint32_t)__ssub16(__sxtb16((int8x4_t)v), zp2);
-                        dst[1] = (uint32_t)__ssub16(__sxtb16((int8x4_t)ror8(v)), zp2);
-                    } else {
-                        dst[0] = 0; dst[1] = 0;
-                    }
+    const int32_t K = p->k_h * p->k_w * p->in_c;
+    int8_t window[EDGEC_HYBRID_COLUMN_MAX];
+    const int8_t *src = window;
+    if (p->k_h == 1 && p->k_w == 1 && y0 >= 0 && y0 < p->in_h && x0 >= 0 && x0 < p->in_w) {
+        src = q + ((size_t)y0 * p->in_w + x0) * p->in_c;
+    } else {
+        const int32_t run = p->k_w * p->in_c;
+        for (int32_t ky = 0; ky < p->k_h; ++ky) {
+            const int32_t iy = y0 + ky * p->dil_h;
+            int8_t *dst = window + (size_t)ky * run;
+            if (iy < 0 || iy >= p->in_h) {
+                for (int32_t i = 0; i < run; ++i) dst[i] = (int8_t)zp;
+                continue;
+            }
+            const int8_t *row = q + (size_t)iy * p->in_w * p->in_c;
+            for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                const int32_t ix = x0 + kx * p->dil_w;
+                int8_t *d = dst + (size_t)kx * p->in_c;
+                if (ix < 0 || ix >= p->in_w) {
+                    for (int32_t c = 0; c < p->in_c; ++c) d[c] = (int8_t)zp;
+                } else {
+                    const int8_t *s = row + (size_t)ix * p->in_c;
+                    for (int32_t c = 0; c < p->in_c; ++c) d[c] = s[c];
                 }
             }
-#endif
-            for (; c < p->in_c; ++c) cols[column_index(px, k + c)] = (column_t)(inside ? (int32_t)src[c] - zp : 0);
         }
     }
+    int32_t k = 0;
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+    const int16x2_t zp2 = (int16x2_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
+    uint32_t *dst = (uint32_t *)(void *)cols + column_index(px, 0) / 2;
+    for (; k + 4 <= K; k += 4, dst += 8) { /* one word in, two words out */
+        const uint32_t v = load_u32(src + k);
+        dst[0] = (uint32_t)__ssub16(__sxtb16((int8x4_t)v), zp2);
+        dst[1] = (uint32_t)__ssub16(__sxtb16((int8x4_t)ror8(v)), zp2);
+    }
+#endif
+    for (; k < K; ++k) cols[column_index(px, k)] = (column_t)((int32_t)src[k] - zp);
 }
 
 /* acc[px] = sum over k < 4 * quads of column k of pixel px times w[k], for the four pixels. */
@@ -178,15 +192,127 @@ EDGEC_INLINE void dot_4px(const uint32_t *cols, const int8_t *w, int32_t quads, 
     acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3;
 }
 
+#if defined(__arm__) && defined(__ARM_FP) && (__ARM_ARCH >= 8 || (__ARM_FP & 8)) && defined(__GNUC__)
+#define EDGEC_HYBRID_FPV5 1 /* VMAXNM / VMINNM */
+#else
+#define EDGEC_HYBRID_FPV5 0
+#endif
+#if EDGEC_HYBRID_FPV5 && defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__thumb2__) && defined(__OPTIMIZE__)
+#define EDGEC_HYBRID_CHANNELS_ASM 1
+#else
+#define EDGEC_HYBRID_CHANNELS_ASM 0
+#endif
+
 /* edgec_clampf, as VMAXNM / VMINNM where the FPU has them (FPv5): they differ only for a NaN or a -0, and y is
  * neither (acc * positive scale + bias is -0 only if both terms are). */
 EDGEC_INLINE float clamp_(float y, float lo, float hi) {
-#if defined(__arm__) && defined(__ARM_FP) && (__ARM_ARCH >= 8 || (__ARM_FP & 8)) && defined(__GNUC__)
+#if EDGEC_HYBRID_FPV5
     return __builtin_fminf(__builtin_fmaxf(y, lo), hi);
 #else
     return edgec_clampf(y, lo, hi);
 #endif
 }
+
+#if EDGEC_HYBRID_CHANNELS_ASM
+/* What channels_4px reads besides its registers (the asm keeps the loop's state here between channels). */
+typedef struct {
+    const uint32_t *cols;
+    int32_t pairs;     /* pairs of quads per channel */
+    const float *bias; /* the next channel's */
+    float *o;          /* the next channel's output for the first pixel */
+    int32_t o_stride;  /* bytes between the pixels' outputs */
+    int32_t left;      /* channels */
+    float scale, lo, hi;
+} channels_job;
+#define JOB(field) "i"(offsetof(channels_job, field))
+#define QUAD_4PX                                     \
+    "ldr %[v], [%[w]], #4\n\t"                       \
+    "sxtb16 %[t], %[v]\n\t"                          \
+    "sxtb16 %[v], %[v], ror #8\n\t"                  \
+    "ldrd %[a], %[b], [%[c], #8]\n\t"                \
+    "smlad %[s1], %[a], %[t], %[s1]\n\t"             \
+    "smlad %[s1], %[b], %[v], %[s1]\n\t"             \
+    "ldrd %[a], %[b], [%[c], #16]\n\t"               \
+    "smlad %[s2], %[a], %[t], %[s2]\n\t"             \
+    "smlad %[s2], %[b], %[v], %[s2]\n\t"             \
+    "ldrd %[a], %[b], [%[c], #24]\n\t"               \
+    "smlad %[s3], %[a], %[t], %[s3]\n\t"             \
+    "smlad %[s3], %[b], %[v], %[s3]\n\t"             \
+    "ldrd %[a], %[b], [%[c]], #32\n\t"               \
+    "smlad %[s0], %[a], %[t], %[s0]\n\t"             \
+    "smlad %[s0], %[b], %[v], %[s0]\n\t"
+
+/* LiteRT's symmetric mode, four whole pixels, K a multiple of 8: every channel in one asm block, the dot products
+ * (two quads per loop, 33 instructions per 32 MACs) and then the rescale, bias, clamp and the four stores, about 50
+ * instructions per channel besides the MACs, where the C loop around dot_4px takes 85. The weights of consecutive
+ * channels are consecutive, so w runs on. */
+static void channels_4px(channels_job *job, const int8_t *w) {
+    int32_t s0, s1, s2, s3, n;
+    const uint32_t *c;
+    uint32_t v, t, a, b;
+    __asm__ volatile(
+        "vldr s16, [%[job], %[oscale]]\n\t"
+        "vldr s17, [%[job], %[olo]]\n\t"
+        "vldr s18, [%[job], %[ohi]]\n\t"
+        "2:\n\t"
+        "ldr %[c], [%[job], %[ocols]]\n\t"
+        "ldr %[n], [%[job], %[opairs]]\n\t"
+        "movs %[s0], #0\n\t"
+        "movs %[s1], #0\n\t"
+        "movs %[s2], #0\n\t"
+        "movs %[s3], #0\n\t"
+        "1:\n\t"
+        QUAD_4PX
+        QUAD_4PX
+        "subs %[n], %[n], #1\n\t"
+        "bne 1b\n\t"
+        "vmov s0, s1, %[s0], %[s1]\n\t"
+        "vmov s2, s3, %[s2], %[s3]\n\t"
+        "vcvt.f32.s32 s0, s0\n\t"
+        "vcvt.f32.s32 s1, s1\n\t"
+        "vcvt.f32.s32 s2, s2\n\t"
+        "vcvt.f32.s32 s3, s3\n\t"
+        "ldr %[a], [%[job], %[obias]]\n\t"
+        "vldmia %[a]!, {s4}\n\t"
+        "str %[a], [%[job], %[obias]]\n\t"
+        "vmul.f32 s0, s0, s16\n\t"
+        "vmul.f32 s1, s1, s16\n\t"
+        "vmul.f32 s2, s2, s16\n\t"
+        "vmul.f32 s3, s3, s16\n\t"
+        "vadd.f32 s0, s0, s4\n\t"
+        "vadd.f32 s1, s1, s4\n\t"
+        "vadd.f32 s2, s2, s4\n\t"
+        "vadd.f32 s3, s3, s4\n\t"
+        "vmaxnm.f32 s0, s0, s17\n\t"
+        "vmaxnm.f32 s1, s1, s17\n\t"
+        "vmaxnm.f32 s2, s2, s17\n\t"
+        "vmaxnm.f32 s3, s3, s17\n\t"
+        "vminnm.f32 s0, s0, s18\n\t"
+        "vminnm.f32 s1, s1, s18\n\t"
+        "vminnm.f32 s2, s2, s18\n\t"
+        "vminnm.f32 s3, s3, s18\n\t"
+        "ldr %[a], [%[job], %[oo]]\n\t"
+        "ldr %[b], [%[job], %[ostride]]\n\t"
+        "adds %[v], %[a], #4\n\t"
+        "str %[v], [%[job], %[oo]]\n\t"
+        "vstr s0, [%[a]]\n\t"
+        "add %[a], %[a], %[b]\n\t"
+        "vstr s1, [%[a]]\n\t"
+        "add %[a], %[a], %[b]\n\t"
+        "vstr s2, [%[a]]\n\t"
+        "add %[a], %[a], %[b]\n\t"
+        "vstr s3, [%[a]]\n\t"
+        "ldr %[n], [%[job], %[oleft]]\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "str %[n], [%[job], %[oleft]]\n\t"
+        "bne 2b"
+        : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [c] "=&r"(c), [w] "+r"(w),
+          [n] "=&r"(n), [v] "=&r"(v), [t] "=&r"(t), [a] "=&r"(a), [b] "=&r"(b)
+        : [job] "r"(job), [ocols] JOB(cols), [opairs] JOB(pairs), [obias] JOB(bias), [oo] JOB(o),
+          [ostride] JOB(o_stride), [oleft] JOB(left), [oscale] JOB(scale), [olo] JOB(lo), [ohi] JOB(hi)
+        : "s0", "s1", "s2", "s3", "s4", "s16", "s17", "s18", "cc", "memory");
+}
+#endif
 
 /* The whole batch's output through the widened columns, four output pixels (in raster order) at a time. */
 static void conv_4px(const int8_t *q, int32_t zp, const int8_t *weights, const float *w_scale, float in_scale,
@@ -206,6 +332,14 @@ static void conv_4px(const int8_t *q, int32_t zp, const int8_t *weights, const f
             }
         }
         float *o = out + (size_t)pix * p->out_c;
+#if EDGEC_HYBRID_CHANNELS_ASM
+        if (!asymmetric && count == 4 && (K & 7) == 0) {
+            channels_job job = {cols32, K >> 3, bias, o, p->out_c * (int32_t)sizeof(float), p->out_c, tensor_scale,
+                                p->act_min, p->act_max};
+            channels_4px(&job, weights);
+            continue;
+        }
+#endif
         for (int32_t oc = 0; oc < p->out_c; ++oc) {
             const int8_t *w = weights + (size_t)oc * K;
             int32_t acc[4];
