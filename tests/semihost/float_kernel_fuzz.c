@@ -1,6 +1,6 @@
 /* Float kernel fuzz firmware (tests/test_kernels_float.py): random shapes, strides, paddings, dilations, groups,
  * depth multipliers and activations; the Cortex-M float kernels (runtimes/cortex-m/: conv2d NHWC, depthwise, the
- * hybrid conv and its run-time quantization, the matmul, pooling) against the reference kernels (renamed ref_*). Float outputs must agree within 1e-4 (relative to
+ * hybrid conv and its run-time quantization, the matmul, pooling, mean) against the reference kernels (renamed ref_*). Float outputs must agree within 1e-4 (relative to
  * the sum of |products|, so summation order and fused multiply-adds are allowed for), hybrid outputs bit for bit.
  * Exit code: the number of cases that differ (at most 255). With -DEDGEC_FUZZ_HOST it is an ordinary host
  * program (for the sanitizers). */
@@ -11,6 +11,7 @@
 #include "edgec_depthwise_conv2d_f32.h"
 #include "edgec_hybrid_quantize.h"
 #include "edgec_matmul_f32.h"
+#include "edgec_mean_f32.h"
 #include "edgec_pool2d_f32.h"
 void ref_conv(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
 void ref_dw(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
@@ -20,6 +21,7 @@ float ref_qsym(const float *, int32_t, int8_t *);
 float ref_qasym(const float *, int32_t, int8_t *, int32_t *);
 void ref_max_pool(const float *, float *, const edgec_pool2d_params *);
 void ref_avg_pool(const float *, float *, const edgec_pool2d_params *);
+void ref_mean(const float *, float *, const edgec_mean_params *);
 void ref_matmul(const float *, const float *, const float *, float *, const edgec_matmul_params *);
 #ifndef EDGEC_FUZZ_HOST
 #define EDGEC_SEMIHOST_LIBC
@@ -88,8 +90,8 @@ static int quantize_ties(void) {
 
 int main(void) {
     int bad = quantize_ties();
-    for (int it = 0; it < 1500; ++it) {
-        const int kind = it % 5;
+    for (int it = 0; it < 1800; ++it) {
+        const int kind = it % 6;
         edgec_conv2d_params p;
         if (kind == 0) { /* conv2d: channel counts around the 4-channel tiles, groups 1 and 2 */
             const int32_t in_c = ri(0, 1) ? ri(1, 20) : 8 * ri(1, 5);
@@ -118,6 +120,22 @@ int main(void) {
             ref_dw(in, w, b, o1, &p);
             edgec_depthwise_conv2d_f32(in, w, b, o2, &p);
             bad += !close_(o1, o2, nout, p.k_h * p.k_w);
+        } else if (kind == 5) { /* mean over a random set of a 4-D tensor's axes (kept innermost dims short and long) */
+            int32_t shp[4] = {ri(1, 2), ri(1, 5), ri(1, 5), ri(0, 1) ? ri(1, 6) : ri(8, 40)}, st[4] = {0, 0, 0, 1};
+            for (int32_t d = 2; d >= 0; --d) st[d] = st[d + 1] * shp[d + 1];
+            const int32_t mask = ri(1, 15);
+            edgec_mean_params m;
+            for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) { m.out_shape[d] = m.red_shape[d] = 1; m.out_strides[d] = m.red_strides[d] = 0; }
+            int32_t ko = EDGEC_MAX_RANK, kr = EDGEC_MAX_RANK, nout = 1;
+            m.count = 1;
+            for (int32_t d = 3; d >= 0; --d) {
+                if (mask & (1 << d)) { --kr; m.red_shape[kr] = shp[d]; m.red_strides[kr] = st[d]; m.count *= shp[d]; }
+                else { --ko; m.out_shape[ko] = shp[d]; m.out_strides[ko] = st[d]; nout *= shp[d]; }
+            }
+            for (int32_t i = 0; i < shp[0] * st[0]; ++i) in[i] = rf();
+            ref_mean(in, o1, &m);
+            edgec_mean_f32(in, o2, &m);
+            bad += !same_bits(o1, o2, nout);
         } else if (kind == 4) { /* max and average pooling, both layouts, padding and ceil mode, bit for bit */
             edgec_pool2d_params q;
             q.batch = ri(1, 2); q.channels = ri(1, 20); q.in_h = ri(1, 12); q.in_w = ri(1, 12);
