@@ -148,13 +148,13 @@ def test_matmul_optimized_matches_reference(tmp_path):
 
 
 # The Cortex-M float kernels' hand-written FPU loops (VLDM / VFMA, and VMAXNM where the FPU is FPv5) against the
-# reference kernels on 1800 random shapes (tests/semihost/float_kernel_fuzz.c), on the emulated M7 and M4 (FPv4:
+# reference kernels on 2100 random shapes (tests/semihost/float_kernel_fuzz.c), on the emulated M7 and M4 (FPv4:
 # the clamp in C), and the same firmware's C twins on the host under the sanitizers.
 SEMIHOST = REPO / "tests" / "semihost"
 FUZZ_KERNELS = {"edgec_conv2d_nhwc_f32": "ref_conv", "edgec_depthwise_conv2d_f32": "ref_dw",
                 "edgec_conv2d_hybrid": "ref_hybrid", "edgec_matmul_f32": "ref_matmul",
                 "edgec_hybrid_quantize": "ref_quantize", "edgec_pool2d_f32": "ref_pool",
-                "edgec_mean_f32": "ref_mean"}
+                "edgec_mean_f32": "ref_mean", "edgec_transpose_f32": "ref_transpose"}
 # The reference objects' functions renamed, so that the reference hybrid conv calls the reference quantization.
 REF_RENAMES = [f"-D{k}={a}" for k, a in FUZZ_KERNELS.items() if k not in ("edgec_hybrid_quantize", "edgec_pool2d_f32")] + [
     "-Dedgec_max_pool2d_f32=ref_max_pool", "-Dedgec_avg_pool2d_f32=ref_avg_pool",

@@ -1,6 +1,6 @@
 /* Float kernel fuzz firmware (tests/test_kernels_float.py): random shapes, strides, paddings, dilations, groups,
  * depth multipliers and activations; the Cortex-M float kernels (runtimes/cortex-m/: conv2d NHWC, depthwise, the
- * hybrid conv and its run-time quantization, the matmul, pooling, mean) against the reference kernels (renamed ref_*). Float outputs must agree within 1e-4 (relative to
+ * hybrid conv and its run-time quantization, the matmul, pooling, mean, transpose) against the reference kernels (renamed ref_*). Float outputs must agree within 1e-4 (relative to
  * the sum of |products|, so summation order and fused multiply-adds are allowed for), hybrid outputs bit for bit.
  * Exit code: the number of cases that differ (at most 255). With -DEDGEC_FUZZ_HOST it is an ordinary host
  * program (for the sanitizers). */
@@ -13,6 +13,7 @@
 #include "edgec_matmul_f32.h"
 #include "edgec_mean_f32.h"
 #include "edgec_pool2d_f32.h"
+#include "edgec_transpose_f32.h"
 void ref_conv(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
 void ref_dw(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
 void ref_hybrid(const float *, const int8_t *, const float *, const int32_t *, const float *, float *, int8_t *,
@@ -22,6 +23,7 @@ float ref_qasym(const float *, int32_t, int8_t *, int32_t *);
 void ref_max_pool(const float *, float *, const edgec_pool2d_params *);
 void ref_avg_pool(const float *, float *, const edgec_pool2d_params *);
 void ref_mean(const float *, float *, const edgec_mean_params *);
+void ref_transpose(const float *, float *, const edgec_transpose_params *);
 void ref_matmul(const float *, const float *, const float *, float *, const edgec_matmul_params *);
 #ifndef EDGEC_FUZZ_HOST
 #define EDGEC_SEMIHOST_LIBC
@@ -90,8 +92,8 @@ static int quantize_ties(void) {
 
 int main(void) {
     int bad = quantize_ties();
-    for (int it = 0; it < 1800; ++it) {
-        const int kind = it % 6;
+    for (int it = 0; it < 2100; ++it) {
+        const int kind = it % 7;
         edgec_conv2d_params p;
         if (kind == 0) { /* conv2d: channel counts around the 4-channel tiles, groups 1 and 2 */
             const int32_t in_c = ri(0, 1) ? ri(1, 20) : 8 * ri(1, 5);
@@ -120,6 +122,17 @@ int main(void) {
             ref_dw(in, w, b, o1, &p);
             edgec_depthwise_conv2d_f32(in, w, b, o2, &p);
             bad += !close_(o1, o2, nout, p.k_h * p.k_w);
+        } else if (kind == 6) { /* transpose: a random permutation of a 4-D tensor (rank 3 and 2 as leading 1s) */
+            int32_t shp[4] = {ri(1, 3), ri(1, 6), ri(1, 12), ri(1, 6)}, st[4] = {0, 0, 0, 1}, perm[4] = {0, 1, 2, 3};
+            for (int32_t d = 2; d >= 0; --d) st[d] = st[d + 1] * shp[d + 1];
+            for (int32_t d = 3; d > 0; --d) { const int32_t e = ri(0, d), t = perm[d]; perm[d] = perm[e]; perm[e] = t; }
+            edgec_transpose_params t;
+            for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) { t.out_shape[d] = 1; t.in_strides[d] = 0; }
+            for (int32_t d = 0; d < 4; ++d) { t.out_shape[EDGEC_MAX_RANK - 4 + d] = shp[perm[d]]; t.in_strides[EDGEC_MAX_RANK - 4 + d] = st[perm[d]]; }
+            for (int32_t i = 0; i < shp[0] * st[0]; ++i) in[i] = rf();
+            ref_transpose(in, o1, &t);
+            edgec_transpose_f32(in, o2, &t);
+            bad += !same_bits(o1, o2, shp[0] * st[0]);
         } else if (kind == 5) { /* mean over a random set of a 4-D tensor's axes (kept innermost dims short and long) */
             int32_t shp[4] = {ri(1, 2), ri(1, 5), ri(1, 5), ri(0, 1) ? ri(1, 6) : ri(8, 40)}, st[4] = {0, 0, 0, 1};
             for (int32_t d = 2; d >= 0; --d) st[d] = st[d + 1] * shp[d + 1];
