@@ -1,10 +1,13 @@
 /* Cortex-M twin of reference/edgec_conv2d_hybrid.c, bit-identical to it (integer sums, the same float epilogue).
- * LiteRT's hybrid convolutions (groups 1, no horizontal dilation: KWS's DS-CNN) take four output channels at a
- * time: a kernel row's in-bounds taps are one contiguous run of the quantized input and of each channel's weights
- * (NHWC, OHWI), and with the DSP extension each word of four inputs is widened once (two SXTB16, the zero point
- * subtracted with SADD16) and feeds eight SMLADs, 16 MACs, against the four channels' weight words (in a
- * hand-written loop when the zero point is 0). Small windows of several kernel rows are first gathered into one
- * run. ONNX's mode, grouped and dilated layers take the reference loops. */
+ * LiteRT's hybrid convolutions (groups 1: KWS's DS-CNN) whose window has at most EDGEC_HYBRID_COLUMN_MAX values
+ * take four output pixels at a time over widened int16 columns (conv_4px below: 17 instructions per 16 MACs, and
+ * on FPv5 every channel's rescale in the same asm block). Larger windows without horizontal dilation take four
+ * output channels at a time: a kernel row's in-bounds taps are one contiguous run of the quantized input and of
+ * each channel's weights (NHWC, OHWI), and with the DSP extension each word of four inputs is widened once (two
+ * SXTB16, the zero point subtracted with SADD16) and feeds eight SMLADs, 16 MACs, against the four channels'
+ * weight words (in a hand-written loop when the zero point is 0); windows of several kernel rows up to
+ * EDGEC_HYBRID_WINDOW_MAX values are first gathered into one run. ONNX's mode, grouped and other dilated layers
+ * take the reference loops. */
 #include "edgec_conv2d_hybrid.h"
 #include "edgec_hybrid_quantize.h"
 
