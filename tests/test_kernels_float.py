@@ -156,7 +156,8 @@ FUZZ_KERNELS = {"edgec_conv2d_nhwc_f32": "ref_conv", "edgec_depthwise_conv2d_f32
                 "edgec_hybrid_quantize": "ref_quantize", "edgec_pool2d_f32": "ref_pool",
                 "edgec_mean_f32": "ref_mean", "edgec_transpose_f32": "ref_transpose"}
 # The reference objects' functions renamed, so that the reference hybrid conv calls the reference quantization.
-REF_RENAMES = [f"-D{k}={a}" for k, a in FUZZ_KERNELS.items() if k not in ("edgec_hybrid_quantize", "edgec_pool2d_f32")] + [
+ONE_FUNCTION = {k: a for k, a in FUZZ_KERNELS.items() if k not in ("edgec_hybrid_quantize", "edgec_pool2d_f32")}
+REF_RENAMES = [f"-D{k}={a}" for k, a in ONE_FUNCTION.items()] + [
     "-Dedgec_max_pool2d_f32=ref_max_pool", "-Dedgec_avg_pool2d_f32=ref_avg_pool",
     "-Dedgec_quantize_symmetric_s8=ref_qsym", "-Dedgec_quantize_asymmetric_s8=ref_qasym",
     "-Dedgec_dynamic_quantize_params_u8=ref_dq_params", "-Dedgec_dynamic_quantize_linear=ref_dq_linear",
@@ -184,7 +185,8 @@ def test_cortex_m_float_kernels_match_reference_on_qemu(tmp_path, board):
     objs = reference_objects(cc, flags, tmp_path)
     elf = tmp_path / "fuzz.elf"
     subprocess.run([cc, *flags, "-T", str(SEMIHOST / "link.ld"), str(SEMIHOST / "float_kernel_fuzz.c"), *objs,
-                    *(str(RUNTIMES / "cortex-m" / f"{k}.c") for k in FUZZ_KERNELS), "-lm", "-lgcc", "-o", str(elf)], check=True)
+                    *(str(RUNTIMES / "cortex-m" / f"{k}.c") for k in FUZZ_KERNELS), "-lm", "-lgcc", "-o", str(elf)],
+                   check=True)
     disasm = subprocess.run([require("arm-none-eabi-objdump"), "-d", str(elf)], capture_output=True, text=True).stdout
     expected = ["vldmia", "vfma.f32", "smlad"] + (["vmaxnm.f32"] if board == "cortex-m7" else [])
     assert all(i in disasm for i in expected), "the hand-written loops were not compiled in"

@@ -336,7 +336,7 @@ static void conv_4px(const int8_t *q, int32_t zp, const int8_t *weights, const f
         }
         float *o = out + (size_t)pix * p->out_c;
 #if EDGEC_HYBRID_CHANNELS_ASM
-        if (!asymmetric && count == 4 && (K & 7) == 0) {
+        if (!asymmetric && count == 4 && (K & 7) == 0 && p->out_c > 0) { /* the asm counts channels down */
             channels_job job = {cols32, K >> 3, bias, o, p->out_c * (int32_t)sizeof(float), p->out_c, tensor_scale,
                                 p->act_min, p->act_max};
             channels_4px(&job, weights);
@@ -390,7 +390,8 @@ void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_
                                                                    : edgec_quantize_symmetric_s8(x, in_size, qinput);
         }
         if (!onnx && p->groups == 1 && p->k_h * p->k_w * p->in_c <= EDGEC_HYBRID_COLUMN_MAX) {
-            conv_4px(qbatch, zp, weights, w_scale, in_scale, bias, output + (size_t)n * p->out_h * p->out_w * p->out_c, p);
+            conv_4px(qbatch, zp, weights, w_scale, in_scale, bias,
+                     output + (size_t)n * p->out_h * p->out_w * p->out_c, p);
             continue;
         }
         const float tensor_scale = in_scale * w_scale[0];

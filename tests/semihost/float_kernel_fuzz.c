@@ -1,7 +1,8 @@
 /* Float kernel fuzz firmware (tests/test_kernels_float.py): random shapes, strides, paddings, dilations, groups,
  * depth multipliers and activations; the Cortex-M float kernels (runtimes/cortex-m/: conv2d NHWC, depthwise, the
- * hybrid conv and its run-time quantization, the matmul, pooling, mean, transpose) against the reference kernels (renamed ref_*). Float outputs must agree within 1e-4 (relative to
- * the sum of |products|, so summation order and fused multiply-adds are allowed for), hybrid outputs bit for bit.
+ * hybrid conv and its run-time quantization, the matmul, pooling, mean, transpose) against the reference kernels
+ * (renamed ref_*). Float outputs must agree within 1e-4 (relative to the sum of |products|, so summation order
+ * and fused multiply-adds are allowed for); the hybrid conv, quantization, pooling, mean and transpose bit for bit.
  * Exit code: the number of cases that differ (at most 255). With -DEDGEC_FUZZ_HOST it is an ordinary host
  * program (for the sanitizers). */
 #include <stdint.h>
@@ -43,7 +44,8 @@ static int same_bits(const float *a, const float *b, int32_t n) { /* memcmp, whi
 
 #define MAX_IN (2 * 12 * 12 * 40)
 #define MAX_OUT (2 * 16 * 16 * 48)
-static float in[MAX_IN], w[5 * 5 * 40 * 24] /* also a matmul's 3 x 300 and 300 x 40 */, bias[48], o1[MAX_OUT], o2[MAX_OUT], w_scale[24];
+/* w also holds a matmul's 300 x 40 weights, in its 3 x 300 input */
+static float in[MAX_IN], w[5 * 5 * 40 * 24], bias[48], o1[MAX_OUT], o2[MAX_OUT], w_scale[24];
 static int8_t wq[5 * 5 * 40 * 24], qin1[MAX_IN], qin2[MAX_IN];
 
 /* Random geometry; 0 if the kernel does not fit the padded input. */
@@ -128,7 +130,10 @@ int main(void) {
             for (int32_t d = 3; d > 0; --d) { const int32_t e = ri(0, d), t = perm[d]; perm[d] = perm[e]; perm[e] = t; }
             edgec_transpose_params t;
             for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) { t.out_shape[d] = 1; t.in_strides[d] = 0; }
-            for (int32_t d = 0; d < 4; ++d) { t.out_shape[EDGEC_MAX_RANK - 4 + d] = shp[perm[d]]; t.in_strides[EDGEC_MAX_RANK - 4 + d] = st[perm[d]]; }
+            for (int32_t d = 0; d < 4; ++d) {
+                t.out_shape[EDGEC_MAX_RANK - 4 + d] = shp[perm[d]];
+                t.in_strides[EDGEC_MAX_RANK - 4 + d] = st[perm[d]];
+            }
             for (int32_t i = 0; i < shp[0] * st[0]; ++i) in[i] = rf();
             ref_transpose(in, o1, &t);
             edgec_transpose_f32(in, o2, &t);
@@ -138,7 +143,10 @@ int main(void) {
             for (int32_t d = 2; d >= 0; --d) st[d] = st[d + 1] * shp[d + 1];
             const int32_t mask = ri(1, 15);
             edgec_mean_params m;
-            for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) { m.out_shape[d] = m.red_shape[d] = 1; m.out_strides[d] = m.red_strides[d] = 0; }
+            for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) {
+                m.out_shape[d] = m.red_shape[d] = 1;
+                m.out_strides[d] = m.red_strides[d] = 0;
+            }
             int32_t ko = EDGEC_MAX_RANK, kr = EDGEC_MAX_RANK, nout = 1;
             m.count = 1;
             for (int32_t d = 3; d >= 0; --d) {
@@ -169,7 +177,9 @@ int main(void) {
             bad += !same_bits(o1, o2, nout);
         } else if (kind == 3) { /* matmul / fully connected: one row (16- and 8-column blocks), odd k, a few rows */
             edgec_matmul_params m;
-            for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) { m.batch_shape[d] = 1; m.a_strides[d] = 0; m.b_strides[d] = 0; }
+            for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) {
+                m.batch_shape[d] = 1; m.a_strides[d] = 0; m.b_strides[d] = 0;
+            }
             m.m = ri(0, 3) ? 1 : ri(2, 3); m.k = ri(1, 300); m.n = ri(1, 40);
             m.act_min = -1e30f; m.act_max = 1e30f;
             if (ri(0, 2) == 0) { m.act_min = 0.0f; m.act_max = 0.6f; }
