@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -147,13 +148,32 @@ def test_matmul_optimized_matches_reference(tmp_path):
 
 
 # The Cortex-M float kernels' hand-written FPU loops (VLDM / VFMA, and VMAXNM where the FPU is FPv5) against the
-# reference kernels on 900 random shapes (tests/semihost/float_kernel_fuzz.c), on the emulated M7 and M4 (FPv4:
+# reference kernels on 2100 random shapes (tests/semihost/float_kernel_fuzz.c), on the emulated M7 and M4 (FPv4:
 # the clamp in C), and the same firmware's C twins on the host under the sanitizers.
 SEMIHOST = REPO / "tests" / "semihost"
 FUZZ_KERNELS = {"edgec_conv2d_nhwc_f32": "ref_conv", "edgec_depthwise_conv2d_f32": "ref_dw",
-                "edgec_conv2d_hybrid": "ref_hybrid"}
+                "edgec_conv2d_hybrid": "ref_hybrid", "edgec_matmul_f32": "ref_matmul",
+                "edgec_hybrid_quantize": "ref_quantize", "edgec_pool2d_f32": "ref_pool",
+                "edgec_mean_f32": "ref_mean", "edgec_transpose_f32": "ref_transpose"}
+# The reference objects' functions renamed, so that the reference hybrid conv calls the reference quantization.
+ONE_FUNCTION = {k: a for k, a in FUZZ_KERNELS.items() if k not in ("edgec_hybrid_quantize", "edgec_pool2d_f32")}
+REF_RENAMES = [f"-D{k}={a}" for k, a in ONE_FUNCTION.items()] + [
+    "-Dedgec_max_pool2d_f32=ref_max_pool", "-Dedgec_avg_pool2d_f32=ref_avg_pool",
+    "-Dedgec_quantize_symmetric_s8=ref_qsym", "-Dedgec_quantize_asymmetric_s8=ref_qasym",
+    "-Dedgec_dynamic_quantize_params_u8=ref_dq_params", "-Dedgec_dynamic_quantize_linear=ref_dq_linear",
+    "-Dedgec_dynamic_quantize_s8_shifted=ref_dq_shifted"]
 FUZZ_BOARDS = {"cortex-m7": (["-mcpu=cortex-m7", "-mfpu=fpv5-d16"], "mps2-an500"),
                "cortex-m4": (["-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16"], "mps2-an386")}
+
+
+def reference_objects(cc: str, flags: list[str], tmp_path: Path) -> list[str]:
+    objs = []
+    for kernel, alias in FUZZ_KERNELS.items():
+        obj = tmp_path / f"{alias}.o"
+        subprocess.run([cc, *flags, *REF_RENAMES, "-c", str(RUNTIMES / "reference" / f"{kernel}.c"), "-o", str(obj)],
+                       check=True)
+        objs.append(str(obj))
+    return objs
 
 
 @pytest.mark.parametrize("board", FUZZ_BOARDS)
@@ -162,16 +182,11 @@ def test_cortex_m_float_kernels_match_reference_on_qemu(tmp_path, board):
     cpu, machine = FUZZ_BOARDS[board]
     flags = [*cpu, "-O2", "-std=c99", "-mthumb", "-mfloat-abi=hard", "-ffreestanding", "-nostartfiles", "-nostdlib",
              "-Wall", "-Wextra", "-Werror", "-I", str(RUNTIMES / "include")]
-    objs = []
-    for kernel, alias in FUZZ_KERNELS.items():
-        obj = tmp_path / f"{alias}.o"
-        subprocess.run([cc, *flags, f"-D{kernel}={alias}", "-c", str(RUNTIMES / "reference" / f"{kernel}.c"),
-                        "-o", str(obj)], check=True)
-        objs.append(str(obj))
+    objs = reference_objects(cc, flags, tmp_path)
     elf = tmp_path / "fuzz.elf"
     subprocess.run([cc, *flags, "-T", str(SEMIHOST / "link.ld"), str(SEMIHOST / "float_kernel_fuzz.c"), *objs,
-                    *(str(RUNTIMES / "cortex-m" / f"{k}.c") for k in FUZZ_KERNELS),
-                    str(RUNTIMES / "reference" / "edgec_hybrid_quantize.c"), "-lm", "-lgcc", "-o", str(elf)], check=True)
+                    *(str(RUNTIMES / "cortex-m" / f"{k}.c") for k in FUZZ_KERNELS), "-lm", "-lgcc", "-o", str(elf)],
+                   check=True)
     disasm = subprocess.run([require("arm-none-eabi-objdump"), "-d", str(elf)], capture_output=True, text=True).stdout
     expected = ["vldmia", "vfma.f32", "smlad"] + (["vmaxnm.f32"] if board == "cortex-m7" else [])
     assert all(i in disasm for i in expected), "the hand-written loops were not compiled in"
@@ -187,15 +202,9 @@ def test_cortex_m_float_kernels_c_twins_under_sanitizers(tmp_path):
     cc = require("gcc")
     flags = ["-O1", "-std=c99", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined",
              "-fno-sanitize-recover=all", "-DEDGEC_FUZZ_HOST", "-I", str(RUNTIMES / "include")]
-    objs = []
-    for kernel, alias in FUZZ_KERNELS.items():
-        obj = tmp_path / f"{alias}.o"
-        subprocess.run([cc, *flags, f"-D{kernel}={alias}", "-c", str(RUNTIMES / "reference" / f"{kernel}.c"),
-                        "-o", str(obj)], check=True)
-        objs.append(str(obj))
+    objs = reference_objects(cc, flags, tmp_path)
     exe = tmp_path / "fuzz"
     subprocess.run([cc, *flags, str(SEMIHOST / "float_kernel_fuzz.c"), *objs,
-                    *(str(RUNTIMES / "cortex-m" / f"{k}.c") for k in FUZZ_KERNELS),
-                    str(RUNTIMES / "reference" / "edgec_hybrid_quantize.c"), "-lm", "-o", str(exe)], check=True)
+                    *(str(RUNTIMES / "cortex-m" / f"{k}.c") for k in FUZZ_KERNELS), "-lm", "-o", str(exe)], check=True)
     proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f"{proc.returncode} random cases differ from the reference kernels\n{proc.stderr}"

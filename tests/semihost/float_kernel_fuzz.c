@@ -1,7 +1,8 @@
 /* Float kernel fuzz firmware (tests/test_kernels_float.py): random shapes, strides, paddings, dilations, groups,
  * depth multipliers and activations; the Cortex-M float kernels (runtimes/cortex-m/: conv2d NHWC, depthwise, the
- * hybrid conv) against the reference kernels (renamed ref_*). Float outputs must agree within 1e-4 (relative to
- * the sum of |products|, so summation order and fused multiply-adds are allowed for), hybrid outputs bit for bit.
+ * hybrid conv and its run-time quantization, the matmul, pooling, mean, transpose) against the reference kernels
+ * (renamed ref_*). Float outputs must agree within 1e-4 (relative to the sum of |products|, so summation order
+ * and fused multiply-adds are allowed for); the hybrid conv, quantization, pooling, mean and transpose bit for bit.
  * Exit code: the number of cases that differ (at most 255). With -DEDGEC_FUZZ_HOST it is an ordinary host
  * program (for the sanitizers). */
 #include <stdint.h>
@@ -10,10 +11,21 @@
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_depthwise_conv2d_f32.h"
 #include "edgec_hybrid_quantize.h"
+#include "edgec_matmul_f32.h"
+#include "edgec_mean_f32.h"
+#include "edgec_pool2d_f32.h"
+#include "edgec_transpose_f32.h"
 void ref_conv(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
 void ref_dw(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
 void ref_hybrid(const float *, const int8_t *, const float *, const int32_t *, const float *, float *, int8_t *,
                 const edgec_conv2d_hybrid_params *);
+float ref_qsym(const float *, int32_t, int8_t *);
+float ref_qasym(const float *, int32_t, int8_t *, int32_t *);
+void ref_max_pool(const float *, float *, const edgec_pool2d_params *);
+void ref_avg_pool(const float *, float *, const edgec_pool2d_params *);
+void ref_mean(const float *, float *, const edgec_mean_params *);
+void ref_transpose(const float *, float *, const edgec_transpose_params *);
+void ref_matmul(const float *, const float *, const float *, float *, const edgec_matmul_params *);
 #ifndef EDGEC_FUZZ_HOST
 #define EDGEC_SEMIHOST_LIBC
 #include "boot.h"
@@ -32,6 +44,7 @@ static int same_bits(const float *a, const float *b, int32_t n) { /* memcmp, whi
 
 #define MAX_IN (2 * 12 * 12 * 40)
 #define MAX_OUT (2 * 16 * 16 * 48)
+/* w also holds a matmul's 300 x 40 weights, in its 3 x 300 input */
 static float in[MAX_IN], w[5 * 5 * 40 * 24], bias[48], o1[MAX_OUT], o2[MAX_OUT], w_scale[24];
 static int8_t wq[5 * 5 * 40 * 24], qin1[MAX_IN], qin2[MAX_IN];
 
@@ -58,10 +71,31 @@ static int close_(const float *a, const float *b, int32_t n, int32_t k) {
     return 1;
 }
 
-int main(void) {
+/* The run-time quantization's rounding at its ties (x * 127 / range = k + 1/2, away from zero) and beside them. */
+static int quantize_ties(void) {
     int bad = 0;
-    for (int it = 0; it < 900; ++it) {
-        const int kind = it % 3;
+    int32_t n = 0;
+    for (int32_t k = -127; k <= 126; ++k) {
+        in[n++] = (float)k + 0.5f;
+        in[n++] = (float)k + 0.49999997f;
+        in[n++] = (float)k + 0.50000006f;
+    }
+    in[n++] = 127.0f; /* range 127: the scale is 1 */
+    const float s1 = ref_qsym(in, n, qin1), s2 = edgec_quantize_symmetric_s8(in, n, qin2);
+    bad += !same_bits(&s1, &s2, 1);
+    for (int32_t i = 0; i < n; ++i) bad += qin1[i] != qin2[i];
+    int32_t z1 = 0, z2 = 1;
+    for (int32_t i = 0; i < n; ++i) in[i] = in[i] * 0.01f + 0.3f;
+    const float a1 = ref_qasym(in, n, qin1, &z1), a2 = edgec_quantize_asymmetric_s8(in, n, qin2, &z2);
+    bad += !same_bits(&a1, &a2, 1) + (z1 != z2);
+    for (int32_t i = 0; i < n; ++i) bad += qin1[i] != qin2[i];
+    return bad;
+}
+
+int main(void) {
+    int bad = quantize_ties();
+    for (int it = 0; it < 2100; ++it) {
+        const int kind = it % 7;
         edgec_conv2d_params p;
         if (kind == 0) { /* conv2d: channel counts around the 4-channel tiles, groups 1 and 2 */
             const int32_t in_c = ri(0, 1) ? ri(1, 20) : 8 * ri(1, 5);
@@ -90,6 +124,72 @@ int main(void) {
             ref_dw(in, w, b, o1, &p);
             edgec_depthwise_conv2d_f32(in, w, b, o2, &p);
             bad += !close_(o1, o2, nout, p.k_h * p.k_w);
+        } else if (kind == 6) { /* transpose: a random permutation of a 4-D tensor (rank 3 and 2 as leading 1s) */
+            int32_t shp[4] = {ri(1, 3), ri(1, 6), ri(1, 12), ri(1, 6)}, st[4] = {0, 0, 0, 1}, perm[4] = {0, 1, 2, 3};
+            for (int32_t d = 2; d >= 0; --d) st[d] = st[d + 1] * shp[d + 1];
+            for (int32_t d = 3; d > 0; --d) { const int32_t e = ri(0, d), t = perm[d]; perm[d] = perm[e]; perm[e] = t; }
+            edgec_transpose_params t;
+            for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) { t.out_shape[d] = 1; t.in_strides[d] = 0; }
+            for (int32_t d = 0; d < 4; ++d) {
+                t.out_shape[EDGEC_MAX_RANK - 4 + d] = shp[perm[d]];
+                t.in_strides[EDGEC_MAX_RANK - 4 + d] = st[perm[d]];
+            }
+            for (int32_t i = 0; i < shp[0] * st[0]; ++i) in[i] = rf();
+            ref_transpose(in, o1, &t);
+            edgec_transpose_f32(in, o2, &t);
+            bad += !same_bits(o1, o2, shp[0] * st[0]);
+        } else if (kind == 5) { /* mean over a random set of a 4-D tensor's axes (kept innermost dims short and long) */
+            int32_t shp[4] = {ri(1, 2), ri(1, 5), ri(1, 5), ri(0, 1) ? ri(1, 6) : ri(8, 40)}, st[4] = {0, 0, 0, 1};
+            for (int32_t d = 2; d >= 0; --d) st[d] = st[d + 1] * shp[d + 1];
+            const int32_t mask = ri(1, 15);
+            edgec_mean_params m;
+            for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) {
+                m.out_shape[d] = m.red_shape[d] = 1;
+                m.out_strides[d] = m.red_strides[d] = 0;
+            }
+            int32_t ko = EDGEC_MAX_RANK, kr = EDGEC_MAX_RANK, nout = 1;
+            m.count = 1;
+            for (int32_t d = 3; d >= 0; --d) {
+                if (mask & (1 << d)) { --kr; m.red_shape[kr] = shp[d]; m.red_strides[kr] = st[d]; m.count *= shp[d]; }
+                else { --ko; m.out_shape[ko] = shp[d]; m.out_strides[ko] = st[d]; nout *= shp[d]; }
+            }
+            for (int32_t i = 0; i < shp[0] * st[0]; ++i) in[i] = rf();
+            ref_mean(in, o1, &m);
+            edgec_mean_f32(in, o2, &m);
+            bad += !same_bits(o1, o2, nout);
+        } else if (kind == 4) { /* max and average pooling, both layouts, padding and ceil mode, bit for bit */
+            edgec_pool2d_params q;
+            q.batch = ri(1, 2); q.channels = ri(1, 20); q.in_h = ri(1, 12); q.in_w = ri(1, 12);
+            q.k_h = ri(1, 5); q.k_w = ri(1, 5); q.stride_h = ri(1, 3); q.stride_w = ri(1, 3);
+            q.dil_h = ri(0, 3) == 0 ? 2 : 1; q.dil_w = ri(0, 3) == 0 ? 2 : 1;
+            q.pad_top = ri(0, 2); q.pad_left = ri(0, 2); q.pad_bottom = ri(0, 2); q.pad_right = ri(0, 2);
+            q.channels_last = ri(0, 3) != 0; q.count_include_pad = ri(0, 1);
+            const int32_t eh = q.in_h + q.pad_top + q.pad_bottom - (q.k_h - 1) * q.dil_h - 1;
+            const int32_t ew = q.in_w + q.pad_left + q.pad_right - (q.k_w - 1) * q.dil_w - 1;
+            if (eh < 0 || ew < 0) continue;
+            q.out_h = eh / q.stride_h + 1 + ri(0, 1); q.out_w = ew / q.stride_w + 1; /* sometimes one more row */
+            q.act_min = -1e30f; q.act_max = 1e30f;
+            if (ri(0, 2) == 0) { q.act_min = 0.0f; q.act_max = 0.6f; }
+            for (int32_t i = 0; i < q.batch * q.in_h * q.in_w * q.channels; ++i) in[i] = rf();
+            const int32_t nout = q.batch * q.out_h * q.out_w * q.channels;
+            if (ri(0, 1)) { ref_max_pool(in, o1, &q); edgec_max_pool2d_f32(in, o2, &q); }
+            else { ref_avg_pool(in, o1, &q); edgec_avg_pool2d_f32(in, o2, &q); }
+            bad += !same_bits(o1, o2, nout);
+        } else if (kind == 3) { /* matmul / fully connected: one row (16- and 8-column blocks), odd k, a few rows */
+            edgec_matmul_params m;
+            for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) {
+                m.batch_shape[d] = 1; m.a_strides[d] = 0; m.b_strides[d] = 0;
+            }
+            m.m = ri(0, 3) ? 1 : ri(2, 3); m.k = ri(1, 300); m.n = ri(1, 40);
+            m.act_min = -1e30f; m.act_max = 1e30f;
+            if (ri(0, 2) == 0) { m.act_min = 0.0f; m.act_max = 0.6f; }
+            for (int32_t i = 0; i < m.m * m.k; ++i) in[i] = rf();
+            for (int32_t i = 0; i < m.k * m.n; ++i) w[i] = rf();
+            for (int32_t i = 0; i < m.n; ++i) bias[i] = rf();
+            const float *b = ri(0, 4) == 0 ? 0 : bias;
+            ref_matmul(in, w, b, o1, &m);
+            edgec_matmul_f32(in, w, b, o2, &m);
+            bad += !close_(o1, o2, m.m * m.n, m.k);
         } else { /* hybrid: LiteRT's two modes, groups 1, bit for bit */
             if (!shape(&p, ri(0, 1) ? ri(1, 40) : 4 * ri(1, 10), 4)) continue;
             edgec_conv2d_hybrid_params h;
@@ -107,6 +207,7 @@ int main(void) {
             ref_hybrid(in, wq, w_scale, 0, bias, o1, qin1, &h);
             edgec_conv2d_hybrid(in, wq, w_scale, 0, bias, o2, qin2, &h);
             bad += !same_bits(o1, o2, nout);
+            for (int32_t i = 0; i < h.in_h * h.in_w * h.in_c; ++i) bad += qin1[i] != qin2[i];
         }
     }
     return bad < 255 ? bad : 255;

@@ -1,0 +1,156 @@
+/* Cortex-M twin of reference/edgec_hybrid_quantize.c, bit-identical to it for finite inputs. LiteRT's two modes
+ * quantize every input of a hybrid layer at run time (KWS: 8000 values per layer), and the reference's roundf is a
+ * library call: here the rounding (half away from zero) is one VRINTA where the FPU has it (FPv5 with double
+ * precision: the M7's fpv5-d16, the M55; __builtin_roundf compiles to it) and else exact arithmetic on the
+ * truncation, and the range pass keeps two minima and two maxima (VMINNM / VMAXNM on FPv5). The ONNX functions
+ * are the reference's. */
+#include <math.h>
+
+#include "edgec_hybrid_quantize.h"
+
+#if defined(__arm__) && defined(__ARM_FP) && (__ARM_ARCH >= 8 || (__ARM_FP & 8)) && defined(__GNUC__)
+#define EDGEC_CM_FPV5 1
+#else
+#define EDGEC_CM_FPV5 0
+#endif
+
+/* roundf (half away from zero) as an int32, for |v| < 2^31. */
+EDGEC_INLINE int32_t round_away(float v) {
+#if EDGEC_CM_FPV5
+    return (int32_t)__builtin_roundf(v); /* VRINTA, VCVT */
+#else
+    int32_t t = (int32_t)v;            /* toward zero */
+    const float frac = v - (float)t;   /* exact: v and t are within 1 of each other */
+    t += (frac >= 0.5f) - (frac <= -0.5f);
+    return t;
+#endif
+}
+
+EDGEC_INLINE float min_(float a, float b) {
+#if EDGEC_CM_FPV5
+    return __builtin_fminf(a, b); /* VMINNM; a NaN is skipped, and the sign of a zero does not matter below */
+#else
+    return b < a ? b : a;
+#endif
+}
+EDGEC_INLINE float max_(float a, float b) {
+#if EDGEC_CM_FPV5
+    return __builtin_fmaxf(a, b);
+#else
+    return b > a ? b : a;
+#endif
+}
+
+/* The smallest and largest of x[0..n), n >= 1: two of each in flight, four values per step. */
+static void min_max(const float *x, int32_t n, float *lo_out, float *hi_out) {
+    float lo0 = x[0], hi0 = x[0], lo1 = x[0], hi1 = x[0];
+    int32_t i = 1;
+    for (; i + 4 <= n; i += 4) {
+        const float a = x[i], b = x[i + 1], c = x[i + 2], d = x[i + 3];
+        lo0 = min_(lo0, a); hi0 = max_(hi0, a); lo1 = min_(lo1, b); hi1 = max_(hi1, b);
+        lo0 = min_(lo0, c); hi0 = max_(hi0, c); lo1 = min_(lo1, d); hi1 = max_(hi1, d);
+    }
+    for (; i < n; ++i) { lo0 = min_(lo0, x[i]); hi0 = max_(hi0, x[i]); }
+    *lo_out = min_(lo0, lo1);
+    *hi_out = max_(hi0, hi1);
+}
+
+float edgec_quantize_symmetric_s8(const float *EDGEC_RESTRICT x, int32_t n, int8_t *EDGEC_RESTRICT q) {
+    float lo, hi;
+    min_max(x, n, &lo, &hi);
+    const float alo = __builtin_fabsf(lo), ahi = __builtin_fabsf(hi); /* fabsf is a call under -ffreestanding */
+    const float range = alo > ahi ? alo : ahi;
+    if (range == 0.0f) {
+        for (int32_t i = 0; i < n; ++i) q[i] = 0;
+        return 1.0f;
+    }
+    const float inv = 127.0f / range;
+    /* |x * inv| <= 127 * (1 + 2^-23) < 127.5, so the reference's clamp to [-127, 127] never acts: gone */
+    int32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const int32_t a = round_away(x[i] * inv), b = round_away(x[i + 1] * inv);
+        const int32_t c = round_away(x[i + 2] * inv), d = round_away(x[i + 3] * inv);
+        q[i] = (int8_t)a; q[i + 1] = (int8_t)b; q[i + 2] = (int8_t)c; q[i + 3] = (int8_t)d;
+    }
+    for (; i < n; ++i) q[i] = (int8_t)round_away(x[i] * inv);
+    return range / 127.0f;
+}
+
+float edgec_quantize_asymmetric_s8(const float *EDGEC_RESTRICT x, int32_t n, int8_t *EDGEC_RESTRICT q,
+                                   int32_t *zero_point) {
+    float lo, hi;
+    min_max(x, n, &lo, &hi);
+    const double rmin = (double)(lo < 0.0f ? lo : 0.0f);
+    const double rmax = (double)(hi > 0.0f ? hi : 0.0f);
+    if (rmin == rmax) {
+        for (int32_t i = 0; i < n; ++i) q[i] = 0;
+        *zero_point = 0;
+        return 1.0f;
+    }
+    const double qmin = -128.0, qmax = 127.0;
+    const double scale = (rmax - rmin) / (qmax - qmin);
+    const double zp_from_min = qmin - rmin / scale;
+    const double zp_from_max = qmax - rmax / scale;
+    const double err_min = fabs(qmin) + fabs(rmin / scale);
+    const double err_max = fabs(qmax) + fabs(rmax / scale);
+    const double zp_double = err_min < err_max ? zp_from_min : zp_from_max;
+    int32_t zp;
+    if (zp_double <= qmin) {
+        zp = -128;
+    } else if (zp_double >= qmax) {
+        zp = 127;
+    } else {
+        zp = (int32_t)round(zp_double);
+    }
+    const float scale_f = (float)scale;
+    const float inv = 1.0f / scale_f;
+    const float zf = (float)zp;
+    for (int32_t i = 0; i < n; ++i) {
+        int32_t v = round_away(zf + x[i] * inv);
+        v = v < -128 ? -128 : (v > 127 ? 127 : v);
+        q[i] = (int8_t)v;
+    }
+    *zero_point = zp;
+    return scale_f;
+}
+
+float edgec_dynamic_quantize_params_u8(const float *EDGEC_RESTRICT x, int32_t n, int32_t *zero_point) {
+    float lo = 0.0f, hi = 0.0f; /* the range always includes 0 */
+    for (int32_t i = 0; i < n; ++i) {
+        if (x[i] < lo) lo = x[i];
+        if (x[i] > hi) hi = x[i];
+    }
+    const float scale = hi == lo ? 1.0f : (hi - lo) / 255.0f;
+    float zp = 0.0f - lo / scale;
+    zp = zp < 0.0f ? 0.0f : (zp > 255.0f ? 255.0f : zp);
+    *zero_point = edgec_round_half_even(zp);
+    return scale;
+}
+
+void edgec_dynamic_quantize_linear(const float *EDGEC_RESTRICT x, int32_t n, uint8_t *EDGEC_RESTRICT y,
+                                   float *EDGEC_RESTRICT y_scale, uint8_t *EDGEC_RESTRICT y_zero_point) {
+    int32_t zp;
+    const float scale = edgec_dynamic_quantize_params_u8(x, n, &zp);
+    for (int32_t i = 0; i < n; ++i) y[i] = (uint8_t)edgec_dynamic_quantize_one_u8(x[i], scale, zp);
+    *y_scale = scale;
+    *y_zero_point = (uint8_t)zp;
+}
+
+float edgec_dynamic_quantize_s8_shifted(const float *EDGEC_RESTRICT x, int32_t n, int32_t c, int32_t nchw_hw,
+                                        int8_t *EDGEC_RESTRICT q, int32_t *zero_point) {
+    int32_t zp;
+    const float scale = edgec_dynamic_quantize_params_u8(x, n, &zp);
+    if (nchw_hw > 0) {
+        const int32_t batches = n / (c * nchw_hw);
+        for (int32_t b = 0; b < batches; ++b)
+            for (int32_t ch = 0; ch < c; ++ch)
+                for (int32_t s = 0; s < nchw_hw; ++s) {
+                    const float v = *x++;
+                    q[((size_t)b * nchw_hw + s) * c + ch] = (int8_t)(edgec_dynamic_quantize_one_u8(v, scale, zp) - 128);
+                }
+    } else {
+        for (int32_t i = 0; i < n; ++i) q[i] = (int8_t)(edgec_dynamic_quantize_one_u8(x[i], scale, zp) - 128);
+    }
+    *zero_point = zp - 128;
+    return scale;
+}
