@@ -55,8 +55,8 @@ KINDS = {
     "ONNX float": {"tiny_cnn": (ZOO / "tiny_cnn.onnx", 0.5), "digits_cnn": (ZOO / "digits_cnn_float.onnx", 0.5)},
     "ONNX QDQ int8": {"tiny_cnn (edgec PTQ)": ("edgec_ptq_model", 0.5),
                       "tiny_cnn (ORT quantize_static)": ("ort_qdq_model", 0.5)},
-    "TFLite int8": {"kws": (MLPERF / "kws_ref_model.tflite", 0.34), "ad01": (MLPERF / "ad01_int8.tflite", 0.33),
-                    "int8 mix": (ZOO / "int8_mix_int8io.tflite", 0.33)},
+    "TFLite int8": {"kws": (MLPERF / "kws_ref_model.tflite", 0.3), "ad01": (MLPERF / "ad01_int8.tflite", 0.25),
+                    "int8 mix": (ZOO / "int8_mix_int8io.tflite", 0.25), "int8 ops": ("int8_ops_tflite", 0.2)},
     "TFLite float": {"small cnn": ("small_float_tflite", 0.6), "float ops": ("float_ops_tflite", 0.3),
                      "ad01": (MLPERF / "ad01_fp32.tflite", 0.1)},
     "TFLite hybrid": {"kws": (MLPERF / "kws_ref_model_float32.tflite", 1.0)},
@@ -107,7 +107,7 @@ def ort_qdq_model(work: Path) -> Path:
 def float_ops_tflite(work: Path) -> Path:
     """The float importer's own converters in one small model (tests/test_float_tflite_ops.py's cases): LSTM and
     SVDF (state kept between runs), detection post-processing, the index-map data movement, gathers, arg / cumsum
-    / cast, resizes, folded shapes."""
+    / cast, resizes, folded shapes, dynamic update slices, all / any."""
     from tflite_builder import TFLiteBuilder
 
     import test_float_tflite_ops as cases
@@ -116,13 +116,26 @@ def float_ops_tflite(work: Path) -> Path:
     inputs, outputs = [], []
     builds = [cases.STATEFUL["lstm"], cases.STATEFUL["svdf"]] + [cases.CASES[name][0] for name in (
         "detection_postprocess", "pads", "space_depth_batch", "broadcast_tile_reverse", "gathers", "arg_cumsum_cast",
-        "resizes", "shapes_at_compile_time")]
+        "resizes", "shapes_at_compile_time", "update_slices", "any_all")]
     for build in builds:
         ins, outs = build(b)
         inputs += ins
         outputs += outs
     path = work / "float_ops.tflite"
     path.write_bytes(b.finish(inputs, outputs))
+    return path
+
+
+def int8_ops_tflite(work: Path) -> Path:
+    """The int8 importer's data movement, bool logic, running sums and folded operators in one model
+    (tests/test_int8_tflite_coverage.py's families)."""
+    import test_int8_tflite_coverage as cases
+
+    m = cases.Model(seed=4)
+    cases.movement_model(m)
+    cases.logic_model(m)
+    path = work / "int8_ops.tflite"
+    path.write_bytes(m.b.finish(m.inputs, m.outputs))
     return path
 
 
