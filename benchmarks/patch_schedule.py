@@ -220,7 +220,9 @@ def main() -> None:
     p.add_argument("--modes", nargs="+", default=["auto", "conv_104:4", "conv_104:4,conv_187:2",
                                                   "conv_104:5,conv_187:2"],
                    help="--patch modes for MobileNetV2 1.0 / 224 (a mode of several stages has commas)")
+    p.add_argument("--only", help="comma-separated model labels (e.g. vww_96_int8); the report's other rows are kept")
     args = p.parse_args()
+    only = set(args.only.split(",")) if args.only else None
     rows = []
     with tempfile.TemporaryDirectory(prefix="edgec-patch-") as tmp:
         work = Path(tmp)
@@ -228,6 +230,8 @@ def main() -> None:
         if not args.quick:
             models.append(("MobileNetV2 1.0/224", 1.0, 224, args.modes))
         for label, width, res, modes in models:
+            if only is not None and label not in only:
+                continue
             model = ptq_mobilenet(width, res, work)
             graph = int8_input(load_graph(model))
             exact = host_bit_exact(model, modes, work) if width == 1.0 else {}
@@ -235,8 +239,13 @@ def main() -> None:
                 rows.append({**measure(label, graph, mode, work), "host_bit_exact": exact.get(mode)})
                 print(rows[-1], flush=True)
         for stem in ("vww_96_int8", "kws_ref_model", "pretrainedResnet_quant"):
-            rows.append(measure(stem, load_graph(mlperf_dir() / f"{stem}.tflite"), "auto", work))
-            print(rows[-1], flush=True)
+            if only is None or stem in only:
+                rows.append(measure(stem, load_graph(mlperf_dir() / f"{stem}.tflite"), "auto", work))
+                print(rows[-1], flush=True)
+    if only is not None:  # the other rows as the last full run wrote them, in its order
+        earlier = json.loads((RESULTS / "patch_schedule.json").read_text())
+        fresh = {(r["model"], r["mode"]): r for r in rows}
+        rows = [fresh.pop((r["model"], r["mode"]), r) for r in earlier] + list(fresh.values())
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "patch_schedule.json").write_text(json.dumps(rows, indent=2) + "\n")
     (RESULTS / "patch_schedule.md").write_text(markdown(rows))
