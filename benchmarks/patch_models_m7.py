@@ -140,7 +140,8 @@ def main() -> None:
     if a.keep and a.out.joinpath("patch_models_m7.json").exists():
         measured = {r["model"] for r in rows}
         earlier = json.loads(a.out.joinpath("patch_models_m7.json").read_text())["models"]
-        rows += [{**r, "earlier_run": True} for r in earlier if r["model"] not in measured]
+        flagged = any("earlier_run" in r for r in earlier)  # written by --keep: its rows say which are older
+        rows += [r if flagged else {**r, "earlier_run": True} for r in earlier if r["model"] not in measured]
         order = {r["model"]: i for i, r in enumerate(earlier)}
         rows.sort(key=lambda r: order.get(r["model"], order.get(r["model"].split(" (")[0], len(order)) + 0.5))
     write_report(a.out, "patch_models_m7", BOARD, a.runs, rows, markdown(rows, a.runs))
