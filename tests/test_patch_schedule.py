@@ -1,7 +1,8 @@
 """Patch-based scheduling (passes/patch_schedule.py, passes/patch_search.py): a patched model computes exactly
 what the layer-by-layer one does (float within 1e-5, int8 bit for bit), on the host and with the Cortex-M DSP
 kernels on QEMU, for random CNNs (odd sizes, strides, dilation, residual adds, depthwise 3/5/7, pooling,
-explicit and implicit padding) and MobileNetV2; `--patch auto` never gives a larger arena than `--patch off`."""
+explicit and implicit padding) and MobileNetV2, patched in one stage or in two one after the other (SPLIT:N,SPLIT:N);
+`--patch auto` never gives a larger arena than `--patch off`."""
 
 from __future__ import annotations
 
