@@ -6,10 +6,13 @@ compared with the reference executor (onnxruntime with graph optimizations off f
 for TFLite): QDQ models differ from it by float ties that a deep random network propagates (see
 benchmarks/results/mcunet_int8_m7.md), which is why the error is reported, not asserted.
 
-    python benchmarks/patch_models_m7.py [--runs 1] [--only mcunet-in0,vww_96_int8,...] [--merge]
+    python benchmarks/patch_models_m7.py [--runs 1] [--only mcunet-in0,vww_96_int8,...] [--keep]
+        [--modes auto conv_104:4,conv_187:2 ...]
 
-`--merge` (with `--only`) replaces those models' rows in the committed report and keeps the others; each row so
-added carries the commit it was measured at.
+`--only` with `--keep` re-measures those models and keeps the other rows of the existing report (marked as from
+an earlier run). `--modes`: the patch modes measured against `--patch off` (default auto); a mode besides the
+first gets a row of its own, named `<model> (--patch MODE)`, for the models where that mode applies (an explicit
+split names nodes of one model).
 
 The VWW MCUNets also run as int8 TFLite ("mcunet-vww0.tflite" ...: model_zoo/mcunet_tflite.py writes the same
 quantized network as the flatbuffer; its reference is TFLite Micro). ONNX models (random weights) are quantized by
@@ -23,6 +26,7 @@ input" is the arena if the input lived outside it (MCUNetV2's metric). "fits" is
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -30,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 
-from m7 import BOARD, REPO, git_commit, measure, merge_rows, models_dir, write_report
+from m7 import BOARD, REPO, measure, models_dir, write_report
 
 sys.path.insert(0, str(REPO / "model_zoo"))
 
@@ -78,11 +82,6 @@ def models(work: Path, only: set[str] | None) -> list[tuple[str, Path, ImportOpt
     return found
 
 
-def model_names() -> list[str]:
-    return list(mcunet.ARCHS) + ["mobilenet_v2_1.0_224", "mobilenet_v2_0.35_96"] + \
-        [f"{a}.tflite" for a in MCUNET_TFLITE] + [s.removesuffix(".tflite") for s in MLPERF]
-
-
 def markdown(rows: list[dict], runs: int) -> str:
     kib = lambda b: f"{b / 1024:.1f}"  # noqa: E731
     lines = [
@@ -100,29 +99,27 @@ def markdown(rows: list[dict], runs: int) -> str:
         "est. instruction overhead | instructions off | instructions auto | instruction overhead | flash KiB | fits off / auto | auto = off | max error vs reference |",
         "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|---:|",
     ]
+    if any(r.get("earlier_run") for r in rows):
+        lines[2] += (" Rows marked * are kept from an earlier run of this script (before ops/cost.py was re-fitted, "
+                     "mcunet-in2..in4 also before the faster depthwise kernels), not re-measured: --patch auto may "
+                     "choose another schedule for them now.")
     for r in rows:
         off, auto = r["off"], r["auto"]
         if "error" in off or "error" in auto:
             lines.append(f"| {r['model']} | {off.get('error', '')} {auto.get('error', '')} |" + " |" * 15)
             continue
         patch = auto["patch"] or {}
-        schedule = (f"{patch['grid']}x{patch['grid']}, {len(patch['stage_nodes'])} layers" if patch.get("grid")
-                    else "layer by layer")
+        stages = patch.get("stages") or ([patch] if patch.get("grid") else [])
+        schedule = (" + ".join(f"{st['grid']}x{st['grid']}, {len(st['stage_nodes'])} layers" for st in stages)
+                    or "layer by layer")
         lines.append(
-            f"| {r['model']} | {off['macs'] / 1e6:.1f} | {kib(off['arena_bytes'])} | {kib(auto['arena_bytes'])} | "
+            f"| {r['model']}{' *' if r.get('earlier_run') else ''} | {off['macs'] / 1e6:.1f} | {kib(off['arena_bytes'])} | {kib(auto['arena_bytes'])} | "
             f"{kib(off['arena_bytes_excluding_input'])} | {kib(auto['arena_bytes_excluding_input'])} | {schedule} | "
             f"{patch.get('mac_overhead', 0.0):+.1%} | {patch.get('instruction_overhead_estimate', 0.0):+.1%} | "
             f"{off['instructions']:,.0f} | {auto['instructions']:,.0f} | "
             f"{auto['instructions'] / off['instructions'] - 1:+.1%} | {auto['flash_bytes'] / 1024:.0f} | "
             f"{'yes' if r['fits_off'] else 'no'} / {'yes' if r['fits_auto'] else 'no'} | "
             f"{'yes' if off['outputs'] == auto['outputs'] else 'NO'} | {off['max_abs_error']:.3g} |")
-    later = {}
-    for r in rows:
-        if "commit" in r:
-            later.setdefault(r["commit"], []).append(r["model"])
-    for commit, names in later.items():
-        lines.append(f"\nRows measured later, at commit {commit} (`--only ... --merge`; the others are from the "
-                     f"run before): {', '.join(names)}.")
     return "\n".join(lines) + "\n"
 
 
@@ -131,27 +128,52 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=1)
     p.add_argument("--only", help="comma-separated model names")
     p.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
-    p.add_argument("--merge", action="store_true", help="keep the report's rows of the models not in --only")
     p.add_argument("--timeout", type=float, default=600, help="seconds per board command (MobileNetV2 1.0 / 224 "
                    "runs 2 billion instructions)")
+    p.add_argument("--keep", action="store_true", help="with --only: keep the existing report's other rows")
+    p.add_argument("--modes", nargs="+", default=["auto"], help="patch modes measured against off")
     a = p.parse_args()
     target = load_target("cortex-m7", load_config())
-    commit = git_commit()
     rows = []
+    fits = lambda r: r["arena_bytes"] <= target.sram_bytes and r["flash_bytes"] <= target.flash_bytes  # noqa: E731
     with tempfile.TemporaryDirectory(prefix="edgec-patch-bench-") as tmp:
         for name, path, imports in models(Path(tmp), set(a.only.split(",")) if a.only else None):
-            row = {"model": name}
-            for mode in ("off", "auto"):
+            print(f"{name}: --patch off", file=sys.stderr, flush=True)
+            off = measure(path, a.runs, import_options=imports, patch=PatchOptions("off"), timeout=a.timeout)
+            for k, mode in enumerate(a.modes):
+                if k and not applies(path, imports, mode):
+                    continue
                 print(f"{name}: --patch {mode}", file=sys.stderr, flush=True)
                 r = measure(path, a.runs, import_options=imports, patch=PatchOptions(mode), timeout=a.timeout)
-                row[mode] = r
-                if "error" not in r:
-                    row[f"fits_{mode}"] = (r["arena_bytes"] <= target.sram_bytes
-                                           and r["flash_bytes"] <= target.flash_bytes)
-            rows.append(row)
-    if a.merge:
-        rows = merge_rows(a.out / "patch_models_m7.json", rows, model_names(), commit)
+                row = {"model": name if k == 0 else f"{name} (--patch {mode})", "mode": mode, "off": off, "auto": r}
+                for key, res in (("off", off), ("auto", r)):
+                    if "error" not in res:
+                        row[f"fits_{key}"] = fits(res)
+                rows.append(row)
+    if a.keep and a.out.joinpath("patch_models_m7.json").exists():
+        measured = {r["model"] for r in rows}
+        earlier = json.loads(a.out.joinpath("patch_models_m7.json").read_text())["models"]
+        flagged = any("earlier_run" in r for r in earlier)  # written by --keep: its rows say which are older
+        rows += [r if flagged else {**r, "earlier_run": True} for r in earlier if r["model"] not in measured]
+        order = {r["model"]: i for i, r in enumerate(earlier)}
+        rows.sort(key=lambda r: order.get(r["model"], order.get(r["model"].split(" (")[0], len(order)) + 0.5))
     write_report(a.out, "patch_models_m7", BOARD, a.runs, rows, markdown(rows, a.runs))
+
+
+def applies(model: Path, imports: ImportOptions, mode: str) -> bool:
+    """Whether an explicit mode's split nodes are this model's (a mode naming another model's nodes is skipped)."""
+    from edgec.errors import EdgecError
+    from edgec.passes.patch_search import resolve_stages
+    from patch_schedule import int8_input, load_graph
+
+    graph = load_graph(model)
+    if imports.int8_input:
+        graph = int8_input(graph)
+    try:
+        resolve_stages(graph, mode)
+    except EdgecError:
+        return False
+    return True
 
 
 if __name__ == "__main__":

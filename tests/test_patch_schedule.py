@@ -1,7 +1,8 @@
 """Patch-based scheduling (passes/patch_schedule.py, passes/patch_search.py): a patched model computes exactly
 what the layer-by-layer one does (float within 1e-5, int8 bit for bit), on the host and with the Cortex-M DSP
 kernels on QEMU, for random CNNs (odd sizes, strides, dilation, residual adds, depthwise 3/5/7, pooling,
-explicit and implicit padding) and MobileNetV2; `--patch auto` never gives a larger arena than `--patch off`."""
+explicit and implicit padding) and MobileNetV2, patched in one stage or in two one after the other (SPLIT:N,SPLIT:N);
+`--patch auto` never gives a larger arena than `--patch off`."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from edgec.errors import EdgecError
 from edgec.passes.patch_schedule import Box, axis_window, Window, split_ranges, valid_stages
 from edgec.passes.patch_search import PatchOptions
 from edgec.pipeline import CompileOptions, compile_model
+from edgec.report import layer_rows
 
 sys.path.insert(0, str(REPO / "model_zoo"))
 import mcunet  # noqa: E402
@@ -145,7 +147,9 @@ def check_splits(model: Path, tmp: Path, modes: list[str]) -> dict[str, dict]:
         assert_same(run_host(res, xs, tmp / f"p{i}_build"), want)
         reports[mode] = res.report
         if mode != "auto":
-            assert res.report["patch"]["grid"] == int(mode.rpartition(":")[2])
+            grids = [int(part.rpartition(":")[2]) for part in mode.split(",")]
+            assert res.report["patch"]["grid"] == grids[0]
+            assert [st["grid"] for st in res.report["patch"]["stages"]] == grids
             assert any(layer["op"] == "paste" for layer in res.report["layers"])
         else:  # never worse than layer by layer, by construction
             assert res.report["arena_bytes"] <= off.report["arena_bytes"]
@@ -164,16 +168,23 @@ def load_graph(model: Path):
     return fuse_conv_add.run(optimize_graph(imported.graph or lower_module(optimize_relax(imported.mod))))
 
 
-def stage_modes(model: Path, seed: int, count: int = 2) -> list[str]:
-    """`count` random SPLIT:N modes over the model's valid splits (by index), plus auto."""
+def stage_modes(model: Path, seed: int, count: int = 2, two_stages: bool = False) -> list[str]:
+    """`count` random SPLIT:N modes over the model's valid splits (by index), plus auto; `two_stages`: plus a
+    random SPLIT:N,SPLIT:N of two stages one after the other, where the model has one."""
     graph = load_graph(model)
     stages = valid_stages(graph)
     assert stages, "no valid split in the model"
     rng = random.Random(seed)
-    modes = []
-    for stage in rng.sample(stages, min(count, len(stages))):
+
+    def grid(stage) -> int:
         _, h, w, _ = graph.tensors[stage.output].shape
-        modes.append(f"{stage.end}:{rng.randint(2, min(h, w, 5))}")
+        return rng.randint(2, min(h, w, 5))
+
+    modes = [f"{stage.end}:{grid(stage)}" for stage in rng.sample(stages, min(count, len(stages)))]
+    pairs = [(a, b) for a in stages for b in valid_stages(graph, a.end + 1)]
+    if two_stages and pairs:
+        a, b = rng.choice(pairs)
+        modes.append(f"{a.end}:{grid(a)},{b.end}:{grid(b)}")
     return modes + ["auto"]
 
 
@@ -229,13 +240,18 @@ def test_random_float_cnn_patched_equals_layer_by_layer(seed, tmp_path):
 @pytest.mark.parametrize("seed", [10, 11, 12])
 def test_random_int8_cnn_patched_is_bit_exact(seed, tmp_path):
     model = quantized(save(random_cnn(seed, int8=True), tmp_path / "f.onnx"), tmp_path / "q.onnx")
-    reports = check_splits(model, tmp_path, stage_modes(model, seed, count=3))
+    reports = check_splits(model, tmp_path, stage_modes(model, seed, count=3, two_stages=True))
     assert reports["auto"]["arena_bytes"] <= reports["off"]["arena_bytes"]
 
 
 def test_mobilenet_v2_int8_patched_is_bit_exact(tmp_path):
     model = quantized(save(mobilenet_v2.build(0.35, 96), tmp_path / "f.onnx"), tmp_path / "q.onnx")
-    reports = check_splits(model, tmp_path, ["conv_84:3", "conv_76+add_82:4", "auto"])  # the fused block's name
+    # the fused block's name; two stages, the second over the 12x12 blocks (the 1.0 / 224 network's 28x28 ones)
+    reports = check_splits(model, tmp_path, ["conv_84:3", "conv_76+add_82:4", "conv_104:3,conv_187:2", "auto"])
+    two = reports["conv_104:3,conv_187:2"]
+    assert [st["stage_nodes"][0] for st in two["patch"]["stages"]] == ["conv_2", "conv_111"]
+    assert [row["name"] for _, _, row in layer_rows(two) if row["name"].startswith("patched")] == [
+        "patched stage (3x3)", "patched stage (2x2)"]
     patch = reports["conv_84:3"]["patch"]
     assert patch["stage_nodes"][0] == "conv_2" and patch["stage_nodes"][-1] == "conv_84"
     assert patch["mac_overhead"] > 0 and patch["arena_bytes"] == reports["conv_84:3"]["arena_bytes"]
@@ -331,7 +347,8 @@ def test_patched_c_is_warning_free_and_weights_are_not_duplicated(tmp_path):
 def test_bad_patch_values_are_clear_errors(tmp_path):
     model = save(random_cnn(0), tmp_path / "m.onnx")
     for mode, words in (("nosuchnode:2", "no node named"), ("999:2", "out of range"), ("2", "SPLIT:N"),
-                        ("0:2", "transpose is not a spatially local operator"), ("1:1000", "does not fit")):
+                        ("0:2", "transpose is not a spatially local operator"), ("1:1000", "does not fit"),
+                        ("3:2,2:2", "not after the previous stage"), ("2:2,", "SPLIT:N separated by commas")):
         with pytest.raises(EdgecError, match=words):
             compile_patched(model, tmp_path / "o", mode)
     proc = run_edgec("compile", model, "-o", tmp_path / "cli", "--target", "host", "--no-code-size",

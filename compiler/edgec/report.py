@@ -197,28 +197,44 @@ def format_cell(layer: dict) -> str:
     return text + (f", err {error:.0%}" if error is not None else "")
 
 
+def patch_stage_rows(patch: dict) -> list[dict]:
+    """The patched stages (split, grid, stage_nodes) of a report's `patch` object; older reports have one, at
+    its top level."""
+    if not patch.get("grid"):
+        return []
+    return patch.get("stages") or [{k: patch[k] for k in ("split", "grid", "stage_nodes")}]
+
+
 def layer_rows(report: dict) -> list[tuple[int, int, dict]]:
     """The per-layer table's rows: (first index, last index, layer). A patch-based stage (layers named
     `<node>@p<k>...`, passes/patch_schedule.py) is one row: the stage output's shape and bytes, the weights
     read once, the largest live bytes inside the stage."""
     layers = report["layers"]
-    patch = report.get("patch") or {}
+    stages = patch_stage_rows(report.get("patch") or {})
+    stage_of = {name: k for k, st in enumerate(stages) for name in st["stage_nodes"]}
+
+    def stage_index(layer: dict) -> int | None:
+        name = layer["name"]
+        return stage_of.get(name.split("@p")[0], -1) if "@p" in name else None
+
     rows: list[tuple[int, int, dict]] = []
     i = 0
     while i < len(layers):
-        if not patch.get("grid") or "@p" not in layers[i]["name"]:
+        k = stage_index(layers[i]) if stages else None
+        if k is None:
             rows.append((i, i, layers[i]))
             i += 1
             continue
         j = i
-        while j + 1 < len(layers) and "@p" in layers[j + 1]["name"]:
+        while j + 1 < len(layers) and stage_index(layers[j + 1]) == k:
             j += 1
         stage = layers[i:j + 1]
         pastes = [layer for layer in stage if layer["op"] == "paste"]
-        n = patch["grid"]
+        st = stages[k] if k >= 0 else stages[0]
+        n = st["grid"]
         rows.append((i, j, {
             "name": f"patched stage ({n}x{n})",
-            "op": f"{len(patch['stage_nodes'])} layers",
+            "op": f"{len(st['stage_nodes'])} layers",
             "output_shape": pastes[-1]["output_shape"] if pastes else [],
             "output_bytes": pastes[0]["output_bytes"] if pastes else 0,
             "weights_bytes": sum(layer["weights_bytes"] for layer in stage),
@@ -237,8 +253,9 @@ def print_patch_schedule(patch: dict, console) -> None:
 
     off = patch["arena_bytes_layer_by_layer"]
     if patch.get("grid"):
-        console.print(f"patch-based schedule: {len(patch['stage_nodes'])} layers up to {short(patch['split'])} in "
-                      f"{patch['grid']}x{patch['grid']} patches; arena {patch['arena_bytes']:,} B vs {off:,} B "
+        stages = ", then ".join(f"{len(st['stage_nodes'])} layers up to {short(st['split'])} in "
+                                f"{st['grid']}x{st['grid']} patches" for st in patch_stage_rows(patch))
+        console.print(f"patch-based schedule: {stages}; arena {patch['arena_bytes']:,} B vs {off:,} B "
                       f"layer by layer, {patch['mac_overhead']:+.1%} MACs, about "
                       f"{patch.get('instruction_overhead_estimate', 0.0):+.1%} instructions (estimated)")
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..ir import Graph, Node
@@ -15,7 +17,7 @@ def node_macs(graph: Graph, node: Node) -> int:
     if node.op == "conv2d" or node.op.startswith("conv2d_") or node.op == "conv_integer":
         w = graph.tensors[node.inputs[1]]
         # weights are O x (kernel and input-channel dims): each output element takes prod(w.shape[1:]) MACs
-        return out.elems * int(np.prod(w.shape[1:], dtype=np.int64))
+        return out.elems * math.prod(int(d) for d in w.shape[1:])  # Python ints: called per patch by the search
     if node.op == "conv_transpose2d":  # every input element times its group's out channels times the taps (IOHW)
         w = graph.tensors[node.inputs[1]]
         return graph.tensors[node.inputs[0]].elems * int(np.prod(w.shape[1:], dtype=np.int64))

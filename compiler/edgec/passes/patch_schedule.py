@@ -3,9 +3,11 @@
 The first layers of a CNN hold its largest activations. A stage (a run of spatially local nodes ending at a
 split point, whose only tensor used after it is the stage output) is unrolled into n x n groups of per-patch
 nodes: each group computes one window of the stage output from the windows of its inputs that the window needs
-(the receptive field's halo included), and pastes it into the full stage output. Every per-patch tensor lives
-for a few steps only, so the existing memory planners pack them into far less than the stage's full tensors; the
-halo is computed more than once (MAC overhead).
+(the receptive field's halo included), and pastes it into the full stage output. A schedule may have several
+stages one after the other, each with its own grid (`patch_stages`): a short stage over a later block whose
+expansion is the layer-by-layer peak costs little recomputation (its halo is a pixel or two). Every per-patch
+tensor lives for a few steps only, so the existing memory planners pack them into far less than the stage's full
+tensors; the halo is computed more than once (MAC overhead).
 
 The rewrite is plain IR, so liveness, the planners, the emitter and every kernel set work unchanged:
   - a per-patch node is a copy of the original over tile-shaped tensors. Kernels take in_h/in_w/out_h/out_w
@@ -19,7 +21,6 @@ Node names are `<orig>@p<k>` (patch k in row-major order), `<orig>@p<k>/crop<i>`
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 from ..errors import EdgecError
@@ -151,16 +152,19 @@ def local_reasons(graph: Graph) -> list[str | None]:
     return [not_local_reason(graph, nd) for nd in graph.nodes]
 
 
-def stage_ending_at(graph: Graph, end: int, reasons: list[str | None] | None = None) -> Stage | str:
+def stage_ending_at(graph: Graph, end: int, reasons: list[str | None] | None = None, first: int = 0) -> Stage | str:
     """The stage that ends after node `end`, or why there is none. The stage starts at the first node of the run of
-    local nodes that ends there; what it reads from before is read through crops."""
+    local nodes that ends there, or at node `first` (the node after an earlier stage's end); what it reads from
+    before is read through crops."""
     if not 0 <= end < len(graph.nodes):
         return f"node index {end} is out of range (0 .. {len(graph.nodes) - 1})"
+    if end < first:
+        return f"it is not after the previous stage's split (node {first - 1})"
     reasons = reasons if reasons is not None else local_reasons(graph)
     if reasons[end]:
         return reasons[end]
     start = end
-    while start > 0 and reasons[start - 1] is None:
+    while start > first and reasons[start - 1] is None:
         start -= 1
     inside = {o for n in graph.nodes[start:end + 1] for o in n.outputs}
     read_after = {graph.storage_root(i) for n in graph.nodes[end + 1:] for i in n.inputs}
@@ -175,9 +179,11 @@ def stage_ending_at(graph: Graph, end: int, reasons: list[str | None] | None = N
     return Stage(start, end, crossing[0])
 
 
-def valid_stages(graph: Graph) -> list[Stage]:
+def valid_stages(graph: Graph, first: int = 0) -> list[Stage]:
+    """Every stage that starts at node `first` or later (stage_ending_at)."""
     reasons = local_reasons(graph)
-    return [s for s in (stage_ending_at(graph, e, reasons) for e in range(len(graph.nodes))) if isinstance(s, Stage)]
+    return [s for s in (stage_ending_at(graph, e, reasons, first) for e in range(first, len(graph.nodes)))
+            if isinstance(s, Stage)]
 
 
 def split_ranges(size: int, n: int) -> list[tuple[int, int]]:
@@ -215,7 +221,9 @@ def input_box(graph: Graph, node: Node, out_box: Box) -> tuple[Box, tuple[int, i
 def patched_node(graph: Graph, node: Node, name: str, inputs: list[str], output: str, in_box: Box, out_box: Box,
                  offsets: tuple[int, int]) -> Node:
     """A copy of `node` computing `out_box` of its output from tiles of its inputs covering `in_box`."""
-    attrs = copy.deepcopy(node.attrs)
+    # A shallow copy: what changes per patch is replaced (new lists, new values), never changed inside, and the
+    # search builds tens of thousands of these (a deep copy of every attribute was most of its time).
+    attrs = dict(node.attrs)
     pt, pl = offsets
     if node.op in CONV_ADD_OPS:
         pass  # 1x1, no padding: the tile's geometry is all it needs
@@ -269,6 +277,16 @@ def patch_stage(graph: Graph, stage: Stage, n: int) -> Graph:
     return g
 
 
+def patch_stages(graph: Graph, stages: list[tuple[Stage, int]]) -> Graph:
+    """The graph with each (stage, n) run as an n x n grid of patches. The stages are in order and do not overlap
+    (each from the node after the previous one's split on); a later stage reads the earlier one's output, once it
+    is whole, through crops like any tensor from before it. Patched last to first, so that each stage's node
+    indices still hold when it is patched."""
+    for stage, n in reversed(stages):
+        graph = patch_stage(graph, stage, n)
+    return graph
+
+
 def emit_patch(g: Graph, nodes: list[Node], produced: dict[str, int], output: str, region: Box, k: int) -> None:
     # Backwards: the box of every stage tensor this patch needs (the union over its consumers in the stage).
     need: dict[str, Box] = {output: region}
@@ -320,8 +338,9 @@ def stage_macs(graph: Graph, nodes: list[Node]) -> int:
     return sum(node_macs(graph, nd) for nd in nodes)
 
 
-def resolve_split(graph: Graph, split: str) -> Stage:
-    """The stage ending at the node named `split` (as in the report) or at index `split`; EdgecError if none."""
+def resolve_split(graph: Graph, split: str, first: int = 0) -> Stage:
+    """The stage ending at the node named `split` (as in the report) or at index `split`, starting at node `first`
+    or later; EdgecError if none."""
     names = [nd.name or nd.outputs[0] for nd in graph.nodes]
     if split.lstrip("-").isdigit() and split not in names:
         end = int(split)
@@ -334,7 +353,7 @@ def resolve_split(graph: Graph, split: str) -> Stage:
             raise EdgecError(f"--patch: {len(matches)} nodes are named '{split}' (indices "
                              f"{', '.join(map(str, matches))}): give the index")
         end = matches[0]
-    stage = stage_ending_at(graph, end)
+    stage = stage_ending_at(graph, end, first=first)
     if isinstance(stage, str):
         label = names[end] if 0 <= end < len(names) else split
         raise EdgecError(f"--patch: cannot split after node '{label}': {stage}")

@@ -1,4 +1,7 @@
-"""Choosing the patch-based schedule (`--patch off|auto|SPLIT:N`) and planning memory for it.
+"""Choosing the patch-based schedule (`--patch off|auto|SPLIT:N[,SPLIT:N...]`) and planning memory for it.
+
+An explicit schedule may list several stages, in order, each with its own grid (patch_schedule.patch_stages);
+auto searches one stage.
 
 auto tries every valid split (patch_schedule.valid_stages) with every n x n grid, n = 2 .. 8: each candidate's
 MAC overhead (patched MACs / original MACs - 1, whole model) and its estimated instruction overhead (ops/cost.py:
@@ -22,7 +25,7 @@ from ..memory.liveness import buffers_of, lower_bound
 from ..memory.plan import MemoryPlan, plan_memory
 from ..ops.cost import graph_instructions
 from ..ops.macs import node_macs
-from .patch_schedule import Stage, patch_stage, resolve_split, valid_stages
+from .patch_schedule import Stage, patch_stage, patch_stages, resolve_split, valid_stages
 
 SEARCH_PLANNER = "greedy-by-size"
 GRIDS = range(2, 9)
@@ -51,15 +54,38 @@ class Candidate:
                 "mac_overhead": self.mac_overhead, "instruction_overhead_estimate": self.instruction_overhead}
 
 
+def stage_specs(text: str) -> list[tuple[str, int]]:
+    """SPLIT:N[,SPLIT:N...] as (split, n) pairs; a comma inside a node name stays in it (a part without :N is
+    joined to the next)."""
+    specs, pending = [], ""
+    for part in text.split(","):
+        pending = f"{pending},{part}" if pending else part
+        split, sep, n = pending.rpartition(":")
+        if part and sep and split and n.isdigit() and int(n) >= 1:
+            specs.append((split, int(n)))
+            pending = ""
+    if pending or not specs or text.endswith(","):
+        raise EdgecError(f"--patch '{text}': expected off, auto or SPLIT:N (a node name or index, and the grid size "
+                         "N >= 1), or several SPLIT:N separated by commas, one per stage, in order")
+    return specs
+
+
 def parse_patch_mode(text: str) -> str:
-    """Validate the syntax of --patch (the split's name is checked against the graph later)."""
+    """Validate the syntax of --patch (the splits' names are checked against the graph later)."""
     if text in ("off", "auto"):
         return text
-    split, sep, n = text.rpartition(":")
-    if not sep or not split or not n.isdigit() or int(n) < 1:
-        raise EdgecError(f"--patch '{text}': expected off, auto or SPLIT:N (a node name or index, and the grid size "
-                         "N >= 1)")
+    stage_specs(text)
     return text
+
+
+def resolve_stages(graph: Graph, mode: str) -> list[tuple[Stage, int]]:
+    """The stages of an explicit SPLIT:N[,SPLIT:N...]: each starts after the previous one's split."""
+    stages, first = [], 0
+    for split, n in stage_specs(mode):
+        stage = resolve_split(graph, split, first)
+        stages.append((stage, n))
+        first = stage.end + 1
+    return stages
 
 
 def total_macs(graph: Graph) -> int:
@@ -135,24 +161,24 @@ def schedule_patches(graph: Graph, options: PatchOptions, planner: str,
         best, ranked, over, _ = search(graph, options.max_overhead, depthwise)
         info["candidates"] = [c.row() for c in ranked[:8]]
         info["candidates_over_mac_limit"] = over
-        stage, n = (best.stage, best.n) if best else (None, 0)
+        stages = [(best.stage, best.n)] if best else []
     else:
-        split, _, n_text = mode.rpartition(":")
-        stage, n = resolve_split(graph, split), int(n_text)
+        stages = resolve_stages(graph, mode)
     chosen = None
-    if stage is not None:
-        patched = patch_stage(graph, stage, n)
+    if stages:
+        patched = patch_stages(graph, stages)
         patched_plan = plan_memory(patched, planner, depthwise=depthwise)
         if mode != "auto" or patched_plan.arena_bytes < off_plan.arena_bytes:
             chosen = (patched, patched_plan)
     if chosen is None:  # auto found nothing better than layer by layer
-        info.update(split=None, grid=None, stage_nodes=[], arena_bytes=off_plan.arena_bytes, mac_overhead=0.0,
-                    instruction_overhead_estimate=0.0)
+        info.update(split=None, grid=None, stage_nodes=[], stages=[], arena_bytes=off_plan.arena_bytes,
+                    mac_overhead=0.0, instruction_overhead_estimate=0.0)
         return graph, off_plan, info
     patched, patched_plan = chosen
-    info.update(split=node_label(graph, stage.end), grid=n,
-                stage_nodes=[node_label(graph, i) for i in range(stage.start, stage.end + 1)],
-                stage_output=stage.output, arena_bytes=patched_plan.arena_bytes,
+    rows = [{"split": node_label(graph, stage.end), "grid": n, "stage_output": stage.output,
+             "stage_nodes": [node_label(graph, i) for i in range(stage.start, stage.end + 1)]} for stage, n in stages]
+    info.update(rows[0])  # split, grid, stage_nodes, stage_output: the first stage's (and "stages": all of them)
+    info.update(stages=rows, arena_bytes=patched_plan.arena_bytes,
                 mac_overhead=total_macs(patched) / (total_macs(graph) or 1) - 1.0,
                 instruction_overhead_estimate=graph_instructions(patched) / (graph_instructions(graph) or 1.0) - 1.0)
     return patched, patched_plan, info
