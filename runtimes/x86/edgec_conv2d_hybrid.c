@@ -33,8 +33,9 @@ typedef int32_t v8i_unaligned __attribute__((vector_size(32), aligned(4)));
 #endif
 #define LOAD8I(ptr) (*(const v8i_unaligned *)(const void *)(ptr))
 
-#define PACK_K 1152 /* longest window (k_h * k_w * in_c / groups) taking the packed path: 3 x 3 x 128 */
 #define OCB 16
+#define PACK_ELEMS 32768 /* int16 of packed weights on the stack (64 KiB) */
+#define PACK_K (PACK_ELEMS / OCB) /* longest window (k_h * k_w * in_c / groups) taking the packed path */
 #define TILE 4
 
 typedef struct {
@@ -74,9 +75,9 @@ static void store_block(const hybrid_out *o, int32_t oy, int32_t ox, int32_t oc0
     }
 }
 
-/* Channels [oc0, oc0 + 16) of group g's window into packed pairs; returns the padded length (even). */
-static int32_t pack_weights(const int8_t *weights, const int32_t *w_zero_point, int32_t oc0, int32_t oc_end,
-                            int32_t K, int16_t *packed) {
+/* Channels [oc0, oc0 + 16) (those below oc_end) into packed pairs, K rounded up to even. */
+static void pack_weights(const int8_t *weights, const int32_t *w_zero_point, int32_t oc0, int32_t oc_end,
+                         int32_t K, int16_t *packed) {
     const int32_t Kp = (K + 1) & ~1;
     for (int32_t j = 0; j < OCB; ++j) {
         const int32_t oc = oc0 + j;
@@ -85,25 +86,41 @@ static int32_t pack_weights(const int8_t *weights, const int32_t *w_zero_point, 
         for (int32_t k = 0; k < Kp; ++k)
             packed[(size_t)(k >> 1) * 2 * OCB + 2 * j + (k & 1)] = (int16_t)(oc < oc_end && k < K ? w[k] - wz : 0);
     }
-    return Kp;
 }
 
 /* Pixel (oy, ox)'s window over input channels [ic0, ic0 + cin_g) as int16 q - zp, 0 outside the input; Kp
- * values (the last one 0 when K is odd). */
+ * values (the last one 0 when K is odd). Without horizontal dilation, a kernel row's taps inside the input are
+ * one contiguous run of input (groups == 1) or runs of cin_g. */
 static void im2col(const int8_t *q, const edgec_conv2d_hybrid_params *p, int32_t oy, int32_t ox, int32_t ic0,
                    int32_t cin_g, int32_t zp, int32_t Kp, int16_t *x) {
     const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
+    const int32_t row_len = p->k_w * cin_g;
     int16_t *dst = x;
-    for (int32_t ky = 0; ky < p->k_h; ++ky) {
+    for (int32_t ky = 0; ky < p->k_h; ++ky, dst += row_len) {
         const int32_t iy = y0 + ky * p->dil_h;
-        for (int32_t kx = 0; kx < p->k_w; ++kx, dst += cin_g) {
+        if (iy < 0 || iy >= p->in_h) {
+            for (int32_t k = 0; k < row_len; ++k) dst[k] = 0;
+            continue;
+        }
+        const int8_t *src_row = q + (size_t)iy * p->in_w * p->in_c + ic0;
+        if (p->groups == 1 && p->dil_w == 1) {
+            const int32_t kx0 = x0 < 0 ? -x0 : 0, kx1 = p->in_w - x0 < p->k_w ? p->in_w - x0 : p->k_w;
+            const int32_t lo = kx0 * cin_g, hi = kx1 > kx0 ? kx1 * cin_g : lo;
+            const int8_t *src = src_row + (ptrdiff_t)x0 * cin_g;
+            for (int32_t k = 0; k < lo; ++k) dst[k] = 0;
+            for (int32_t k = lo; k < hi; ++k) dst[k] = (int16_t)(src[k] - zp);
+            for (int32_t k = hi; k < row_len; ++k) dst[k] = 0;
+            continue;
+        }
+        for (int32_t kx = 0; kx < p->k_w; ++kx) {
             const int32_t ix = x0 + kx * p->dil_w;
-            if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
-                for (int32_t c = 0; c < cin_g; ++c) dst[c] = 0;
+            int16_t *d = dst + kx * cin_g;
+            if (ix < 0 || ix >= p->in_w) {
+                for (int32_t c = 0; c < cin_g; ++c) d[c] = 0;
                 continue;
             }
-            const int8_t *src = q + ((size_t)iy * p->in_w + ix) * p->in_c + ic0;
-            for (int32_t c = 0; c < cin_g; ++c) dst[c] = (int16_t)(src[c] - zp);
+            const int8_t *src = src_row + (size_t)ix * p->in_c;
+            for (int32_t c = 0; c < cin_g; ++c) d[c] = (int16_t)(src[c] - zp);
         }
     }
     if (dst - x < Kp) *dst = 0;
@@ -132,15 +149,18 @@ static void tile(const int16_t (*xs)[PACK_K], const int16_t *packed, int32_t Kp,
 static void conv_packed(const int8_t *q, const int8_t *weights, const int32_t *w_zero_point, const hybrid_out *o) {
     const edgec_conv2d_hybrid_params *p = o->p;
     const int32_t cin_g = p->in_c / p->groups, cout_g = p->out_c / p->groups;
-    const int32_t K = p->k_h * p->k_w * cin_g, pixels = p->out_h * p->out_w;
-    int16_t packed[PACK_K / 2 * 2 * OCB];
+    const int32_t K = p->k_h * p->k_w * cin_g, Kp = (K + 1) & ~1, pixels = p->out_h * p->out_w;
+    /* as many blocks of 16 channels packed at once as fit: each pixel's window is copied once per chunk */
+    const int32_t chunk = PACK_ELEMS / (Kp * OCB);
+    int16_t packed[PACK_ELEMS];
     int16_t xs[TILE][PACK_K];
     int32_t acc[TILE][OCB];
     for (int32_t g = 0; g < p->groups; ++g) {
         const int32_t oc_end = (g + 1) * cout_g;
-        for (int32_t oc0 = g * cout_g; oc0 < oc_end; oc0 += OCB) {
-            const int32_t nb = oc_end - oc0 < OCB ? oc_end - oc0 : OCB;
-            const int32_t Kp = pack_weights(weights, w_zero_point, oc0, oc_end, K, packed);
+        for (int32_t c0 = g * cout_g; c0 < oc_end; c0 += chunk * OCB) {
+            int32_t blocks = 0;
+            for (int32_t oc0 = c0; oc0 < oc_end && blocks < chunk; oc0 += OCB, ++blocks)
+                pack_weights(weights, w_zero_point, oc0, oc_end, K, packed + (size_t)blocks * Kp * OCB);
             for (int32_t px = 0; px < pixels; px += TILE) {
                 const int32_t n = pixels - px < TILE ? pixels - px : TILE;
                 for (int32_t i = 0; i < TILE; ++i) {
@@ -149,8 +169,12 @@ static void conv_packed(const int8_t *q, const int8_t *weights, const int32_t *w
                     else
                         for (int32_t k = 0; k < Kp; ++k) xs[i][k] = 0;
                 }
-                tile((const int16_t (*)[PACK_K])xs, packed, Kp, acc);
-                for (int32_t i = 0; i < n; ++i) store_block(o, (px + i) / p->out_w, (px + i) % p->out_w, oc0, acc[i], nb);
+                for (int32_t b = 0; b < blocks; ++b) {
+                    const int32_t oc0 = c0 + b * OCB, nb = oc_end - oc0 < OCB ? oc_end - oc0 : OCB;
+                    tile((const int16_t (*)[PACK_K])xs, packed + (size_t)b * Kp * OCB, Kp, acc);
+                    for (int32_t i = 0; i < n; ++i)
+                        store_block(o, (px + i) / p->out_w, (px + i) % p->out_w, oc0, acc[i], nb);
+                }
             }
         }
     }
