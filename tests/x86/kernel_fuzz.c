@@ -9,6 +9,7 @@
 
 #include "edgec_add_s8.h"
 #include "edgec_conv2d_hybrid.h"
+#include "edgec_fully_connected_s8.h"
 #include "edgec_hybrid_quantize.h"
 
 void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const float *w_scale,
@@ -16,6 +17,8 @@ void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const fl
                              const edgec_conv2d_hybrid_params *p);
 float ref_edgec_quantize_symmetric_s8(const float *x, int32_t n, int8_t *q);
 float ref_edgec_quantize_asymmetric_s8(const float *x, int32_t n, int8_t *q, int32_t *zero_point);
+void ref_edgec_fully_connected_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
+                                  const edgec_fully_connected_s8_params *p);
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
                       int32_t *scratch);
 
@@ -188,11 +191,48 @@ static void fuzz_add_s8(int32_t n_cases) {
     report("add_s8", n_cases, bad);
 }
 
+/* Fully connected layers deeper than tests/neon/kernel_fuzz.c's (up to 300): the x86 kernel's two paths, a
+ * shifted copy of the input on its stack up to 8192 values, signed products beyond. */
+static void fuzz_fc_deep(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_fully_connected_s8_params p;
+        memset(&p, 0, sizeof p);
+        p.batches = uniform(1, 2);
+        p.depth = t % 2 ? uniform(8150, 8250) : uniform(300, 3000);
+        p.units = uniform(1, 9);
+        p.input_offset = t % 3 == 0 ? 128 : uniform(-127, 128);
+        p.filter_offset = t % 4 == 0 ? uniform(-127, 128) : 0;
+        p.output_offset = uniform(-128, 127);
+        p.single_rounding = t % 2;
+        p.multiplier = (int32_t)(0x40000000u + (next_u32() & 0x3fffffffu));
+        p.shift = -uniform(10, 16);
+        p.act_min = -128;
+        p.act_max = 127;
+        const size_t n_in = (size_t)p.batches * p.depth, n_w = (size_t)p.units * p.depth;
+        const size_t n_out = (size_t)p.batches * p.units;
+        int8_t *in = malloc(n_in), *w = malloc(n_w), *got = malloc(n_out), *want = malloc(n_out);
+        int32_t *bias = malloc(sizeof(int32_t) * p.units);
+        fill_s8(in, n_in);
+        fill_s8(w, n_w);
+        for (int32_t i = 0; i < p.units; ++i) bias[i] = uniform(-20000, 20000);
+        edgec_fully_connected_s8(in, w, bias, got, &p);
+        ref_edgec_fully_connected_s8(in, w, bias, want, &p);
+        if (memcmp(got, want, n_out) != 0) {
+            if (bad < 5) printf("  mismatch: batches %d depth %d units %d\n", p.batches, p.depth, p.units);
+            ++bad;
+        }
+        free(in); free(w); free(got); free(want); free(bias);
+    }
+    report("fully_connected_s8_deep", n_cases, bad);
+}
+
 int main(int argc, char **argv) {
     const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
     if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
     fuzz_conv_hybrid(n);
     fuzz_quantize(n);
     fuzz_add_s8(n);
+    fuzz_fc_deep(n / 10);
     return failures ? 1 : 0;
 }
