@@ -60,4 +60,30 @@ static inline void edgec_rq8_apply(const edgec_rq8 *r, const int32_t *acc, const
     for (int32_t j = 0; j < n; ++j) out[j] = (int8_t)res[j];
 }
 
+/* out[j] = edgec_requant_float(acc[j] + add[j], scale_bits[j], ...) for j < n (add may be NULL; lanes past n
+ * read scale_bits 0): onnxruntime's float requantisation, the same steps lane by lane (the clamp between the
+ * product and the rounding keeps them two roundings, as in the scalar code). */
+typedef float edgec_v8f __attribute__((vector_size(32)));
+static inline void edgec_rqf8_apply(const int32_t *scale_bits, const int32_t *acc, const int32_t *add,
+                                    int32_t zero_point, int32_t lo, int32_t hi, int8_t *out, int32_t n) {
+    int32_t a_in[8] = {0}, s_in[8] = {0};
+    for (int32_t j = 0; j < n; ++j) {
+        a_in[j] = acc[j] + (add ? add[j] : 0);
+        s_in[j] = scale_bits[j];
+    }
+    edgec_v8i a, sb;
+    __builtin_memcpy(&a, a_in, sizeof a);
+    __builtin_memcpy(&sb, s_in, sizeof sb);
+    edgec_v8f f = __builtin_convertvector(a, edgec_v8f) * (edgec_v8f)sb;
+    const edgec_v8f flo = (edgec_v8f){0} + (float)(lo - zero_point), fhi = (edgec_v8f){0} + (float)(hi - zero_point);
+    const edgec_v8i below = f < flo, above = f > fhi;
+    f = (edgec_v8f)(((edgec_v8i)f & ~below) | ((edgec_v8i)flo & below));
+    f = (edgec_v8f)(((edgec_v8i)f & ~above) | ((edgec_v8i)fhi & above));
+    f = (f + 12582912.0f) - 12582912.0f; /* round half to even: 1.5 * 2^23 */
+    const edgec_v8i v = __builtin_convertvector(f, edgec_v8i) + zero_point;
+    int32_t res[8];
+    __builtin_memcpy(res, &v, sizeof res);
+    for (int32_t j = 0; j < n; ++j) out[j] = (int8_t)res[j];
+}
+
 #endif /* EDGEC_X86_REQUANT_H */

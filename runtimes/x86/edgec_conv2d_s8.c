@@ -41,7 +41,8 @@ static void conv_pixel(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_R
     }
 }
 
-/* The requantisation of one block of channels: vector (two edgec_rq8) where it can, else per channel. */
+/* The requantisation of one block of channels: vector (two edgec_rq8, or edgec_rqf8_apply in float mode) where it
+ * can, else per channel. */
 typedef struct {
     edgec_rq8 rq[2];
     int vector;
@@ -57,6 +58,12 @@ static void store_block(int8_t *out, const int32_t *acc, int32_t oc0, int32_t nb
         if (nb > 8)
             edgec_rq8_apply(&brq->rq[1], acc + 8, add + 8, p->output_offset, p->act_min, p->act_max, out + oc0 + 8,
                             nb - 8);
+        return;
+    }
+    if (p->requant == EDGEC_REQUANT_FLOAT) {
+        for (int32_t j = 0; j < nb; j += 8)
+            edgec_rqf8_apply(multiplier + oc0 + j, acc + j, bias ? bias + oc0 + j : NULL, p->output_offset, p->act_min,
+                             p->act_max, out + oc0 + j, nb - j < 8 ? nb - j : 8);
         return;
     }
     for (int32_t j = 0; j < nb; ++j) {

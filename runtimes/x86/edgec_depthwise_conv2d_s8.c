@@ -73,6 +73,10 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                         edgec_rq8_apply(&rq, a, add, p->output_offset, p->act_min, p->act_max, out, 8);
                         continue;
                     }
+                    if (p->requant == EDGEC_REQUANT_FLOAT) {
+                        edgec_rqf8_apply(multiplier + c, a, add, p->output_offset, p->act_min, p->act_max, out, 8);
+                        continue;
+                    }
                     for (int32_t j = 0; j < 8; ++j)
                         out[j] = (int8_t)edgec_requant(a[j] + add[j], multiplier[c + j], shift[c + j], p->requant,
                                                        p->output_offset, p->act_min, p->act_max);
