@@ -46,14 +46,24 @@ typedef struct {
  * (NULL: 0), into packed pairs; K rounded up to even. */
 static inline void edgec_x86_pack16(const int8_t *weights, const int32_t *w_zero_point, int32_t oc0, int32_t oc_end,
                                     int32_t K, int16_t *packed) {
-    const int32_t Kp = (K + 1) & ~1;
+    const int32_t pairs = (K + 1) / 2;
     for (int32_t j = 0; j < EDGEC_X86_OCB; ++j) {
         const int32_t oc = oc0 + j;
-        const int32_t wz = oc < oc_end && w_zero_point ? w_zero_point[oc] : 0;
+        int16_t *dst = packed + 2 * j;
+        if (oc >= oc_end) {
+            for (int32_t t = 0; t < pairs; ++t) dst[(size_t)t * 2 * EDGEC_X86_OCB] = dst[(size_t)t * 2 * EDGEC_X86_OCB + 1] = 0;
+            continue;
+        }
+        const int32_t wz = w_zero_point ? w_zero_point[oc] : 0;
         const int8_t *w = weights + (size_t)oc * K;
-        for (int32_t k = 0; k < Kp; ++k)
-            packed[(size_t)(k >> 1) * 2 * EDGEC_X86_OCB + 2 * j + (k & 1)] =
-                (int16_t)(oc < oc_end && k < K ? w[k] - wz : 0);
+        for (int32_t t = 0; t < K / 2; ++t) {
+            dst[(size_t)t * 2 * EDGEC_X86_OCB] = (int16_t)(w[2 * t] - wz);
+            dst[(size_t)t * 2 * EDGEC_X86_OCB + 1] = (int16_t)(w[2 * t + 1] - wz);
+        }
+        if (K & 1) {
+            dst[(size_t)(K / 2) * 2 * EDGEC_X86_OCB] = (int16_t)(w[K - 1] - wz);
+            dst[(size_t)(K / 2) * 2 * EDGEC_X86_OCB + 1] = 0;
+        }
     }
 }
 

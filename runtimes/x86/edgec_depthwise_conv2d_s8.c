@@ -9,7 +9,6 @@
 #include "edgec_x86_requant.h"
 
 typedef int32_t v8i __attribute__((vector_size(32)));
-typedef int8_t v8b __attribute__((vector_size(8)));
 #define MAX_TAPS 64 /* kernels up to 8 x 8 take the vector path */
 
 static int32_t ceil_div(int32_t a, int32_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
@@ -74,11 +73,14 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                     for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {
                         const int8_t *row = in_b + ((ptrdiff_t)(y0 + ky * p->dil_h) * p->in_w + x0) * C;
                         for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
-                            v8b xb;
-                            v8i w;
-                            __builtin_memcpy(&xb, row + (size_t)kx * p->dil_w * C, sizeof xb);
+                            /* widened through an array: compilers load it as one sign-extending move */
+                            const int8_t *x = row + (size_t)kx * p->dil_w * C;
+                            int32_t xi[8];
+                            for (int32_t j = 0; j < 8; ++j) xi[j] = x[j];
+                            v8i xv, w;
+                            __builtin_memcpy(&xv, xi, sizeof xv);
                             __builtin_memcpy(&w, wide[ky * p->k_w + kx], sizeof w);
-                            acc += (__builtin_convertvector(xb, v8i) + offset) * w;
+                            acc += (xv + offset) * w;
                         }
                     }
                     int32_t a[8];
