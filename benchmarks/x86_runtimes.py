@@ -243,14 +243,16 @@ NOTES = """
 
 - The goal, edgec at most 1.0x the runtimes' time on every model, is not met. LiteRT runs XNNPACK's hand-written
   AVX-512 / AVX-VNNI micro-kernels with weights repacked at load time; onnxruntime its MLAS GEMM kernels (and, in
-  the QDQ models, its int8 u8s8 kernels). edgec's host kernels are C: runtimes/x86 (GNU C vectors: float and int8
-  conv with the weights of 16 output channels packed per call on the stack, int8 depthwise, the requantisation
-  eight channels at a time), runtimes/optimized and runtimes/reference for everything else.
-- Where the time goes (perf record on the host C, -O3 -march=native): the float models in the 1x1 and 3x3
-  convolutions (packed 4 pixels x 16 channels tiles) and the depthwise layers (runtimes/optimized, 4 channels at a
-  time); the int8 ones in conv, depthwise and the per-output requantisation; the ResNet's residual ADD
-  (edgec_add_s8_row, scalar). kws_ref_model_float32 is a hybrid model (int8 weights, float activations): its
-  conv2d_hybrid and the activations' quantisation are the portable reference kernels, hence its ratio.
+  the QDQ models, its int8 u8s8 kernels). edgec's host kernels are C: runtimes/x86 (GNU C vectors), then
+  runtimes/optimized and runtimes/reference for the rest. In runtimes/x86: the int8 and hybrid convolutions as
+  16-bit multiply-add pairs (vpdpwssd with AVX-VNNI, pmaddwd with AVX2; 4 pixels x 16 channels, weights packed per
+  call on the stack), the int8 fully connected as unsigned x signed byte dot products (vpdpbusd), float conv
+  (packed 4 pixels x 16 channels tiles), float and int8 depthwise, float matmul, int8 add, the hybrid models'
+  activation quantisation, and the requantisation eight channels at a time (fixed point and onnxruntime's float).
+- Where the time still goes (per-layer CPU time of the host C, -O3 -march=native): the convolutions everywhere
+  (edgec packs the weights per call and keeps 16-bit products where XNNPACK packs once at load time and runs
+  byte dot products on 512-bit registers), the int8 depthwise layers and their per-output requantisation, the
+  int8 add's three fixed-point rescalings per element (ResNet).
 - int8 max abs diff: against LiteRT's optimized XNNPACK kernels, which round differently from TFLite Micro's
   reference (edgec's default `--int8-rounding tflm`): 0 or 1 LSB here; the QDQ MobileNetV2 against onnxruntime's
   optimized session, which is not bit-exact with its own unoptimized one (README, int8 models); edgec is checked

@@ -23,7 +23,8 @@ PORTABLE = ("gcc", "clang", "arm-none-eabi-gcc", "aarch64-linux-gnu-gcc", "arm-l
 # The sets that are not portable C: NEON intrinsics build for the Arm application processors only; the OpenCL
 # host loads libOpenCL with dlopen, which a bare-metal C library does not have; the Vulkan host (libvulkan, dlopen)
 # builds for the host and the Linux boards' 64- and 32-bit Arm (its 64-bit handles are uint64_t on both); the x86
-# set (the host's) uses GNU C vector extensions and a 32 KB stack buffer, for the host compilers only.
+# set (the host's) uses GNU C vector extensions and stack buffers of up to about 100 KB (packed weights), for the
+# host compilers only.
 SET_COMPILERS = {"neon": ("aarch64-linux-gnu-gcc", "arm-linux-gnueabihf-gcc"), "opencl": ("gcc", "clang"),
                  "x86": ("gcc", "clang"), "vulkan": ("gcc", "clang", "aarch64-linux-gnu-gcc", "arm-linux-gnueabihf-gcc"),
                  "cortex-m": ("gcc", "clang", "arm-none-eabi-gcc"), "cortex-m55": ("gcc", "clang", "arm-none-eabi-gcc")}

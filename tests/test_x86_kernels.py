@@ -1,7 +1,9 @@
 """The host's kernel set runtimes/x86/ (GNU C vectors) against the reference kernels on hundreds of random shapes,
-with tests/neon/kernel_fuzz.c run natively: int8 byte for byte, float within 1e-4. Each fuzzed kernel comes from
-the first of the host's sets (targets/host.toml) that has it, as in a host build; two builds: the host target's
-flags and the x86 benchmark's (-O3 -march=native, where the vectors are AVX)."""
+with tests/neon/kernel_fuzz.c run natively, and tests/x86/kernel_fuzz.c for the x86 kernels it does not cover
+(hybrid conv, the activations' quantization, add, deep fully connected layers): int8 byte for byte, float within
+1e-4. Each fuzzed kernel comes from the first of the host's sets (targets/host.toml) that has it, as in a host
+build; two builds: the host target's flags and the x86 benchmark's (-O3 -march=native, where the vectors are AVX
+and, on a CPU with AVX-VNNI, the dot products vpdpwssd / vpdpbusd)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,17 @@ from edgec.config import load_target
 from test_neon import CASES_PER_KERNEL, FUZZED, STRICT
 
 RUNTIMES = REPO / "runtimes"
+
+# tests/x86/kernel_fuzz.c: kernel -> the functions its reference file defines (renamed ref_* there), and the lines
+# the harness prints for it
+X86_FUZZED = {
+    "conv2d_hybrid": (["edgec_conv2d_hybrid"], ["conv2d_hybrid"]),
+    "hybrid_quantize": (["edgec_quantize_symmetric_s8", "edgec_quantize_asymmetric_s8",
+                         "edgec_dynamic_quantize_params_u8", "edgec_dynamic_quantize_linear",
+                         "edgec_dynamic_quantize_s8_shifted"], ["hybrid_quantize"]),
+    "add_s8": (["edgec_add_s8"], ["add_s8"]),
+    "fully_connected_s8": (["edgec_fully_connected_s8"], ["fully_connected_s8_deep"]),
+}
 
 
 @pytest.mark.parametrize("flags", [None, ["-O3", "-march=native"]], ids=["host-flags", "O3-native"])
@@ -31,7 +44,8 @@ def test_host_kernels_equal_the_reference_kernels(flags, tmp_path):
             subprocess.run([cc, *cflags, *extra, "-c", str(RUNTIMES / kset / f"{name}.c"), "-o", str(obj)],
                            check=True, capture_output=True, text=True)
             objs.append(str(obj))
-    assert {k for k, s in used.items() if s == "x86"} >= {"conv2d_s8", "depthwise_conv2d_s8", "conv2d_nhwc_f32"}
+    assert {k for k, s in used.items() if s == "x86"} >= {"conv2d_s8", "depthwise_conv2d_s8", "conv2d_nhwc_f32",
+                                                         "depthwise_conv2d_f32", "fully_connected_s8"}
     exe = tmp_path / "kernel_fuzz"
     proc = subprocess.run([cc, *cflags[:-3], "-I", str(RUNTIMES / "include"), str(REPO / "tests" / "neon" / "kernel_fuzz.c"),
                            *objs, "-o", str(exe), "-lm"], capture_output=True, text=True)
@@ -41,4 +55,26 @@ def test_host_kernels_equal_the_reference_kernels(flags, tmp_path):
     assert set(lines) == set(FUZZED), proc.stdout + proc.stderr
     for line in lines.values():
         assert f"cases={CASES_PER_KERNEL} mismatches=0" in line, proc.stdout
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    # the x86 kernels beyond the NEON harness's
+    objs = []
+    for kernel, (functions, _) in X86_FUZZED.items():
+        name = f"edgec_{kernel}"
+        assert (RUNTIMES / "x86" / f"{name}.c").exists(), name
+        renames = [f"-D{f}=ref_{f}" for f in functions]
+        for role, kset, extra in (("xref", "reference", renames), ("ximpl", "x86", [])):
+            obj = tmp_path / f"{role}_{kernel}.o"
+            subprocess.run([cc, *cflags, *extra, "-c", str(RUNTIMES / kset / f"{name}.c"), "-o", str(obj)],
+                           check=True, capture_output=True, text=True)
+            objs.append(str(obj))
+    exe = tmp_path / "x86_kernel_fuzz"
+    proc = subprocess.run([cc, *cflags[:-3], "-I", str(RUNTIMES / "include"), str(REPO / "tests" / "x86" / "kernel_fuzz.c"),
+                           *objs, "-o", str(exe), "-lm"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run([str(exe), str(CASES_PER_KERNEL)], capture_output=True, text=True, timeout=300)
+    lines = {line.split()[0]: line for line in proc.stdout.splitlines() if "cases=" in line}
+    assert set(lines) == {line for _, names in X86_FUZZED.values() for line in names}, proc.stdout + proc.stderr
+    for line in lines.values():
+        assert "cases=0 " not in line and line.endswith("mismatches=0"), proc.stdout
     assert proc.returncode == 0, proc.stdout + proc.stderr

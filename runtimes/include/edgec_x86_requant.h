@@ -9,6 +9,20 @@
 typedef int32_t edgec_v8i __attribute__((vector_size(32)));
 typedef uint32_t edgec_v8u __attribute__((vector_size(32)));
 typedef int64_t edgec_v8l __attribute__((vector_size(64)));
+typedef int8_t edgec_v8b __attribute__((vector_size(8)));
+
+/* The first n (<= 8) lanes of v to out: one 8-byte store when n is 8. */
+#define EDGEC_X86_STORE8_S8(out, v, n)                                              \
+    do {                                                                            \
+        const edgec_v8b packed_ = __builtin_convertvector((v), edgec_v8b);          \
+        if ((n) == 8) {                                                             \
+            __builtin_memcpy((out), &packed_, 8);                                   \
+        } else {                                                                    \
+            int8_t bytes_[8];                                                       \
+            __builtin_memcpy(bytes_, &packed_, 8);                                  \
+            for (int32_t j_ = 0; j_ < (n); ++j_) (out)[j_] = bytes_[j_];            \
+        }                                                                           \
+    } while (0)
 
 /* Eight channels' rq_prepare, lanes past n zero. */
 typedef struct {
@@ -55,9 +69,36 @@ static inline void edgec_rq8_apply(const edgec_rq8 *r, const int32_t *acc, const
     const edgec_v8i below = v < lo, above = v > hi;
     v = (v & ~below) | (lo & below);
     v = (v & ~above) | (hi & above);
-    int32_t res[8];
-    __builtin_memcpy(res, &v, sizeof res);
-    for (int32_t j = 0; j < n; ++j) out[j] = (int8_t)res[j];
+    EDGEC_X86_STORE8_S8(out, v, n);
+}
+
+/* out[j] = edgec_requant_float(acc[j] + add[j], scale_bits[j], ...) for j < n (add may be NULL; lanes past n
+ * read scale_bits 0): onnxruntime's float requantisation, the same steps lane by lane (the clamp between the
+ * product and the rounding keeps them two roundings, as in the scalar code). */
+typedef float edgec_v8f __attribute__((vector_size(32)));
+static inline void edgec_rqf8_apply(const int32_t *scale_bits, const int32_t *acc, const int32_t *add,
+                                    int32_t zero_point, int32_t lo, int32_t hi, int8_t *out, int32_t n) {
+    edgec_v8i a = {0}, b = {0}, sb = {0};
+    if (n == 8) {
+        __builtin_memcpy(&a, acc, sizeof a);
+        if (add) __builtin_memcpy(&b, add, sizeof b);
+        __builtin_memcpy(&sb, scale_bits, sizeof sb);
+    } else {
+        for (int32_t j = 0; j < n; ++j) {
+            a[j] = acc[j];
+            b[j] = add ? add[j] : 0;
+            sb[j] = scale_bits[j];
+        }
+    }
+    a += b;
+    edgec_v8f f = __builtin_convertvector(a, edgec_v8f) * (edgec_v8f)sb;
+    const edgec_v8f flo = (edgec_v8f){0} + (float)(lo - zero_point), fhi = (edgec_v8f){0} + (float)(hi - zero_point);
+    const edgec_v8i below = f < flo, above = f > fhi;
+    f = (edgec_v8f)(((edgec_v8i)f & ~below) | ((edgec_v8i)flo & below));
+    f = (edgec_v8f)(((edgec_v8i)f & ~above) | ((edgec_v8i)fhi & above));
+    f = (f + 12582912.0f) - 12582912.0f; /* round half to even: 1.5 * 2^23 */
+    const edgec_v8i v = __builtin_convertvector(f, edgec_v8i) + zero_point;
+    EDGEC_X86_STORE8_S8(out, v, n);
 }
 
 #endif /* EDGEC_X86_REQUANT_H */

@@ -111,7 +111,7 @@ static void conv_tile4(const float *const in[4], float *const out[4], const floa
  * first layers) run along the output channels instead: sixteen channels' weights are packed tap-major into a
  * stack buffer [K][16] (zeros past out_c), then each input value is broadcast against two 8-float weight vectors,
  * no reduction across lanes. 4 pixels x 16 channels per tile: 8 accumulators. */
-#define PACK_K 512
+#define PACK_K 1024 /* 64 KiB of packed weights on the stack: MobileNetV2's widest pointwise layers (960 inputs) */
 #define OCB 16
 
 static void pack_block(const float *EDGEC_RESTRICT weights, int32_t oc0, int32_t K, int32_t OC, float *packed) {

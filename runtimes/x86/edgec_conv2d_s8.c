@@ -1,19 +1,17 @@
-/* int8 convolution (TFLite ConvPerChannel) for desktop / server hosts, on 8 x int32 GNU C vectors (one AVX2
- * register, two SSE ones). Where the dot product is short (K = k_h * k_w * in_c <= PACK_K: pointwise layers and
- * the first ones of most small networks), sixteen output channels' weights are widened to int32 and packed
- * tap-major into a stack buffer [K][16]; each input value (plus the input offset) is broadcast against two weight
- * vectors, 4 pixels x 16 channels per tile. Longer dot products, border pixels and the rest take scalar loops.
- * Integer arithmetic with the same terms: bit-exact with runtimes/reference/edgec_conv2d_s8.c. */
+/* int8 convolution (TFLite ConvPerChannel) for x86 hosts: the integer core as 16-bit multiply-add pairs, 4 output
+ * pixels x 16 output channels per tile (edgec_x86_madd16.h: weights packed per call on the stack, as many blocks
+ * of 16 channels at once as fit; each pixel's window copied once per chunk as int16 input + input_offset, 0
+ * outside the input, which adds exactly 0 as the reference's skipped taps do). The requantisation takes eight
+ * channels at a time where it can (edgec_x86_requant.h). Windows longer than EDGEC_X86_PACK_K take the
+ * reference's loop. Integer arithmetic with the same terms: bit-exact with runtimes/reference/edgec_conv2d_s8.c. */
 #include "edgec_conv2d_s8.h"
+#include "edgec_x86_madd16.h"
 #include "edgec_x86_requant.h"
 
-typedef int32_t v8i __attribute__((vector_size(32)));
-/* An unaligned view of 8 int32 (macros, not functions: a 256-bit vector by value changes the ABI without AVX). */
-typedef int32_t v8i_unaligned __attribute__((vector_size(32), aligned(4)));
-#define LOAD8(ptr) (*(const v8i_unaligned *)(const void *)(ptr))
-
-#define PACK_K 512
-#define OCB 16
+#define OCB EDGEC_X86_OCB
+#define TILE EDGEC_X86_TILE
+#define PACK_K EDGEC_X86_PACK_K
+#define MAX_BLOCKS 16 /* blocks of 16 channels packed at once (their requantisation is prepared at once) */
 
 /* The reference's loop for one pixel, output channels [oc_begin, oc_end). */
 static void conv_pixel(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
@@ -43,14 +41,8 @@ static void conv_pixel(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_R
     }
 }
 
-static void pack_block(const int8_t *EDGEC_RESTRICT weights, int32_t oc0, int32_t K, int32_t OC, int32_t *packed) {
-    for (int32_t j = 0; j < OCB; ++j) {
-        const int32_t oc = oc0 + j;
-        for (int32_t k = 0; k < K; ++k) packed[(size_t)k * OCB + j] = oc < OC ? weights[(size_t)oc * K + k] : 0;
-    }
-}
-
-/* The requantisation of one block of channels: vector (two edgec_rq8) where it can, else per channel. */
+/* The requantisation of one block of channels: vector (two edgec_rq8, or edgec_rqf8_apply in float mode) where it
+ * can, else per channel. */
 typedef struct {
     edgec_rq8 rq[2];
     int vector;
@@ -68,6 +60,12 @@ static void store_block(int8_t *out, const int32_t *acc, int32_t oc0, int32_t nb
                             nb - 8);
         return;
     }
+    if (p->requant == EDGEC_REQUANT_FLOAT) {
+        for (int32_t j = 0; j < nb; j += 8)
+            edgec_rqf8_apply(multiplier + oc0 + j, acc + j, bias ? bias + oc0 + j : NULL, p->output_offset, p->act_min,
+                             p->act_max, out + oc0 + j, nb - j < 8 ? nb - j : 8);
+        return;
+    }
     for (int32_t j = 0; j < nb; ++j) {
         const int32_t oc = oc0 + j;
         out[oc] = (int8_t)edgec_requant(acc[j] + (bias ? bias[oc] : 0), multiplier[oc], shift[oc], p->requant,
@@ -75,68 +73,11 @@ static void store_block(int8_t *out, const int32_t *acc, int32_t oc0, int32_t nb
     }
 }
 
-/* One pixel against a packed block, taps outside the input skipped. */
-static void packed_pixel(const int8_t *EDGEC_RESTRICT input, const int32_t *packed, int8_t *output,
-                         const edgec_conv2d_s8_params *p, int32_t b, int32_t oy, int32_t ox, int32_t oc0, int32_t nb,
-                         const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
-                         const block_rq *brq) {
-    const int32_t C = p->in_c, off = p->input_offset;
-    v8i a0 = {0}, a1 = {0};
-    for (int32_t ky = 0; ky < p->k_h; ++ky) {
-        const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-        if (iy < 0 || iy >= p->in_h) continue;
-        for (int32_t kx = 0; kx < p->k_w; ++kx) {
-            const int32_t ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
-            if (ix < 0 || ix >= p->in_w) continue;
-            const int8_t *x = input + (((size_t)b * p->in_h + iy) * p->in_w + ix) * C;
-            const int32_t *w = packed + ((size_t)ky * p->k_w + kx) * C * OCB;
-            for (int32_t ic = 0; ic < C; ++ic, w += OCB) {
-                const int32_t v = x[ic] + off;
-                a0 += v * LOAD8(w);
-                a1 += v * LOAD8(w + 8);
-            }
-        }
-    }
-    int32_t acc[OCB];
-    __builtin_memcpy(acc, &a0, sizeof a0);
-    __builtin_memcpy(acc + 8, &a1, sizeof a1);
-    store_block(output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c, acc, oc0, nb, bias, multiplier,
-                shift, p, brq);
-}
-
-/* Four pixels whose taps are all inside the input (in[i]: pixel i's tap (0, 0)) against a packed block. */
-static void packed_tile4(const int8_t *const in[4], int8_t *const out[4], const int32_t *packed,
-                         const edgec_conv2d_s8_params *p, int32_t oc0, int32_t nb, const int32_t *bias,
-                         const int32_t *multiplier, const int32_t *shift, const block_rq *brq) {
-    const int32_t C = p->in_c, off = p->input_offset;
-    const size_t row = (size_t)p->in_w * C;
-    v8i a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0}, a30 = {0}, a31 = {0};
-    const int32_t *w = packed;
-    for (int32_t ky = 0; ky < p->k_h; ++ky) {
-        for (int32_t kx = 0; kx < p->k_w; ++kx) {
-            const size_t o = (size_t)ky * p->dil_h * row + (size_t)kx * p->dil_w * C;
-            const int8_t *x0 = in[0] + o, *x1 = in[1] + o, *x2 = in[2] + o, *x3 = in[3] + o;
-            for (int32_t ic = 0; ic < C; ++ic, w += OCB) {
-                const v8i k0 = LOAD8(w), k1 = LOAD8(w + 8);
-                const int32_t v0 = x0[ic] + off, v1 = x1[ic] + off, v2 = x2[ic] + off, v3 = x3[ic] + off;
-                a00 += v0 * k0; a01 += v0 * k1; a10 += v1 * k0; a11 += v1 * k1;
-                a20 += v2 * k0; a21 += v2 * k1; a30 += v3 * k0; a31 += v3 * k1;
-            }
-        }
-    }
-    int32_t acc[4][OCB];
-    __builtin_memcpy(acc[0], &a00, sizeof a00); __builtin_memcpy(acc[0] + 8, &a01, sizeof a01);
-    __builtin_memcpy(acc[1], &a10, sizeof a10); __builtin_memcpy(acc[1] + 8, &a11, sizeof a11);
-    __builtin_memcpy(acc[2], &a20, sizeof a20); __builtin_memcpy(acc[2] + 8, &a21, sizeof a21);
-    __builtin_memcpy(acc[3], &a30, sizeof a30); __builtin_memcpy(acc[3] + 8, &a31, sizeof a31);
-    for (int i = 0; i < 4; ++i) store_block(out[i], acc[i], oc0, nb, bias, multiplier, shift, p, brq);
-}
-
 void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
                      const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                      const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
                      const edgec_conv2d_s8_params *p) {
-    const int32_t C = p->in_c, OC = p->out_c, K = p->k_h * p->k_w * C;
+    const int32_t C = p->in_c, OC = p->out_c, K = p->k_h * p->k_w * C, Kp = (K + 1) & ~1;
     if (K > PACK_K) {
         for (int32_t b = 0; b < p->batch; ++b)
             for (int32_t oy = 0; oy < p->out_h; ++oy)
@@ -144,41 +85,45 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                     conv_pixel(input, weights, bias, multiplier, shift, output, p, b, oy, ox);
         return;
     }
-    /* output x range whose horizontal taps all fall inside the input */
-    const int32_t span = (p->k_w - 1) * p->dil_w;
-    int32_t x_lo = (p->pad_left + p->stride_w - 1) / p->stride_w, x_hi = p->in_w - 1 - span + p->pad_left;
-    x_hi = x_hi < 0 ? 0 : x_hi / p->stride_w + 1;
-    if (x_hi > p->out_w) x_hi = p->out_w;
-    if (x_lo > x_hi) x_lo = x_hi;
-    const size_t sx = (size_t)p->stride_w * C;
-    int32_t packed[PACK_K * OCB];
-    for (int32_t oc0 = 0; oc0 < OC; oc0 += OCB) {
-        const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
-        pack_block(weights, oc0, K, OC, packed);
-        block_rq brq;
-        brq.vector = edgec_rq8_usable(multiplier + oc0, p->requant, nb);
-        if (brq.vector) {
-            edgec_rq8_prepare(&brq.rq[0], multiplier + oc0, shift + oc0, nb < 8 ? nb : 8);
-            edgec_rq8_prepare(&brq.rq[1], multiplier + oc0 + 8, shift + oc0 + 8, nb - 8);
+    const edgec_x86_window win = {p->in_h, p->in_w, C, p->k_h, p->k_w, p->stride_h, p->stride_w,
+                                  p->pad_top, p->pad_left, p->dil_h, p->dil_w};
+    const int32_t pixels = p->out_h * p->out_w;
+    int32_t chunk = EDGEC_X86_PACK_ELEMS / (Kp * OCB);
+    if (chunk > MAX_BLOCKS) chunk = MAX_BLOCKS;
+    int16_t packed[EDGEC_X86_PACK_ELEMS];
+    int16_t xs[TILE][PACK_K];
+    int32_t acc[TILE][OCB];
+    block_rq brq[MAX_BLOCKS];
+    for (int32_t c0 = 0; c0 < OC; c0 += chunk * OCB) {
+        int32_t blocks = 0;
+        for (int32_t oc0 = c0; oc0 < OC && blocks < chunk; oc0 += OCB, ++blocks) {
+            const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
+            edgec_x86_pack16(weights, NULL, oc0, OC, K, packed + (size_t)blocks * Kp * OCB);
+            block_rq *r = &brq[blocks];
+            r->vector = edgec_rq8_usable(multiplier + oc0, p->requant, nb);
+            if (r->vector) {
+                edgec_rq8_prepare(&r->rq[0], multiplier + oc0, shift + oc0, nb < 8 ? nb : 8);
+                edgec_rq8_prepare(&r->rq[1], multiplier + oc0 + 8, shift + oc0 + 8, nb - 8);
+            }
         }
         for (int32_t b = 0; b < p->batch; ++b) {
-            for (int32_t oy = 0; oy < p->out_h; ++oy) {
-                const int32_t iy0 = oy * p->stride_h - p->pad_top;
-                const int rows_inside = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
-                int32_t ox = 0;
-                if (rows_inside) {
-                    for (; ox < x_lo; ++ox)
-                        packed_pixel(input, packed, output, p, b, oy, ox, oc0, nb, bias, multiplier, shift, &brq);
-                    for (; ox + 4 <= x_hi; ox += 4) {
-                        const int8_t *in = input + (((size_t)b * p->in_h + iy0) * p->in_w + (ox * p->stride_w - p->pad_left)) * C;
-                        int8_t *o = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * OC;
-                        const int8_t *const ins[4] = {in, in + sx, in + 2 * sx, in + 3 * sx};
-                        int8_t *const outs[4] = {o, o + OC, o + 2 * OC, o + 3 * OC};
-                        packed_tile4(ins, outs, packed, p, oc0, nb, bias, multiplier, shift, &brq);
-                    }
+            const int8_t *q = input + (size_t)b * p->in_h * p->in_w * C;
+            int8_t *out_b = output + (size_t)b * pixels * OC;
+            for (int32_t px = 0; px < pixels; px += TILE) {
+                const int32_t n = pixels - px < TILE ? pixels - px : TILE;
+                for (int32_t i = 0; i < TILE; ++i) {
+                    if (i < n)
+                        edgec_x86_im2col16(q, &win, (px + i) / p->out_w, (px + i) % p->out_w, 0, C, p->input_offset,
+                                           Kp, xs[i]);
+                    else
+                        for (int32_t k = 0; k < Kp; ++k) xs[i][k] = 0;
                 }
-                for (; ox < p->out_w; ++ox)
-                    packed_pixel(input, packed, output, p, b, oy, ox, oc0, nb, bias, multiplier, shift, &brq);
+                for (int32_t bl = 0; bl < blocks; ++bl) {
+                    const int32_t oc0 = c0 + bl * OCB, nb = OC - oc0 < OCB ? OC - oc0 : OCB;
+                    edgec_x86_tile16((const int16_t (*)[PACK_K])xs, packed + (size_t)bl * Kp * OCB, Kp, acc);
+                    for (int32_t i = 0; i < n; ++i)
+                        store_block(out_b + (size_t)(px + i) * OC, acc[i], oc0, nb, bias, multiplier, shift, p, &brq[bl]);
+                }
             }
         }
     }

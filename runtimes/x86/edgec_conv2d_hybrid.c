@@ -1,0 +1,145 @@
+/* Hybrid 2-D convolution (float in and out, int8 weights, the input quantized at run time) for x86 hosts: the
+ * integer part as 16-bit multiply-add pairs, 4 output pixels x 16 output channels per tile
+ * (edgec_x86_madd16.h: weights packed per call on the stack, each pixel's window copied as int16 q - zp with 0
+ * outside the input, which adds exactly 0 as in every quantization mode of the reference). Layers whose window
+ * is longer than EDGEC_X86_PACK_K take the reference's loops.
+ * Same signature as runtimes/reference/edgec_conv2d_hybrid.c; the integer sums are the same, the float scaling
+ * the reference's expressions. */
+#include "edgec_conv2d_hybrid.h"
+#include "edgec_hybrid_quantize.h"
+#include "edgec_x86_madd16.h"
+
+#define OCB EDGEC_X86_OCB
+#define TILE EDGEC_X86_TILE
+#define PACK_ELEMS EDGEC_X86_PACK_ELEMS
+#define PACK_K EDGEC_X86_PACK_K
+
+typedef struct {
+    const edgec_conv2d_hybrid_params *p;
+    const float *w_scale;
+    const float *bias;
+    float *output; /* this batch's */
+    float in_scale;
+    int32_t zp;
+} hybrid_out;
+
+/* Channels [oc0, oc0 + nb) of pixel (oy, ox) from their integer sums, scaled as the reference scales them. */
+static void store_block(const hybrid_out *o, int32_t oy, int32_t ox, int32_t oc0, const int32_t *acc, int32_t nb) {
+    const edgec_conv2d_hybrid_params *p = o->p;
+    const float *bias = o->bias + oc0, lo = p->act_min, hi = p->act_max;
+    float y[OCB];
+    if (p->quant == EDGEC_HYBRID_ONNX_U8) {
+        for (int32_t j = 0; j < nb; ++j) {
+            const float scale = o->in_scale * o->w_scale[p->scale_per_channel ? oc0 + j : 0];
+            y[j] = (float)acc[j] * scale;
+            y[j] = y[j] + bias[j];
+        }
+    } else if (p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC) {
+        const float *w_scale = o->w_scale + oc0;
+        for (int32_t j = 0; j < nb; ++j) y[j] = (float)acc[j] * w_scale[j] * o->in_scale + bias[j];
+    } else {
+        const float tensor_scale = o->in_scale * o->w_scale[0];
+        for (int32_t j = 0; j < nb; ++j) y[j] = (float)acc[j] * tensor_scale + bias[j];
+    }
+    if (p->nchw) {
+        const size_t plane = (size_t)p->out_h * p->out_w;
+        float *out = o->output + (size_t)oc0 * plane + (size_t)oy * p->out_w + ox;
+        for (int32_t j = 0; j < nb; ++j) out[(size_t)j * plane] = edgec_clampf(y[j], lo, hi);
+    } else {
+        float *out = o->output + ((size_t)oy * p->out_w + ox) * p->out_c + oc0;
+        for (int32_t j = 0; j < nb; ++j) out[j] = edgec_clampf(y[j], lo, hi);
+    }
+}
+
+static void conv_packed(const int8_t *q, const int8_t *weights, const int32_t *w_zero_point, const hybrid_out *o) {
+    const edgec_conv2d_hybrid_params *p = o->p;
+    const int32_t cin_g = p->in_c / p->groups, cout_g = p->out_c / p->groups;
+    const int32_t K = p->k_h * p->k_w * cin_g, Kp = (K + 1) & ~1, pixels = p->out_h * p->out_w;
+    /* as many blocks of 16 channels packed at once as fit: each pixel's window is copied once per chunk */
+    const int32_t chunk = PACK_ELEMS / (Kp * OCB);
+    const edgec_x86_window win = {p->in_h, p->in_w, p->in_c, p->k_h, p->k_w, p->stride_h, p->stride_w,
+                                  p->pad_top, p->pad_left, p->dil_h, p->dil_w};
+    int16_t packed[PACK_ELEMS];
+    int16_t xs[TILE][PACK_K];
+    int32_t acc[TILE][OCB];
+    for (int32_t g = 0; g < p->groups; ++g) {
+        const int32_t oc_end = (g + 1) * cout_g;
+        for (int32_t c0 = g * cout_g; c0 < oc_end; c0 += chunk * OCB) {
+            int32_t blocks = 0;
+            for (int32_t oc0 = c0; oc0 < oc_end && blocks < chunk; oc0 += OCB, ++blocks)
+                edgec_x86_pack16(weights, w_zero_point, oc0, oc_end, K, packed + (size_t)blocks * Kp * OCB);
+            for (int32_t px = 0; px < pixels; px += TILE) {
+                const int32_t n = pixels - px < TILE ? pixels - px : TILE;
+                for (int32_t i = 0; i < TILE; ++i) {
+                    if (i < n)
+                        edgec_x86_im2col16(q, &win, (px + i) / p->out_w, (px + i) % p->out_w, g * cin_g, cin_g, -o->zp, Kp,
+                                           xs[i]);
+                    else
+                        for (int32_t k = 0; k < Kp; ++k) xs[i][k] = 0;
+                }
+                for (int32_t b = 0; b < blocks; ++b) {
+                    const int32_t oc0 = c0 + b * OCB, nb = oc_end - oc0 < OCB ? oc_end - oc0 : OCB;
+                    edgec_x86_tile16((const int16_t (*)[PACK_K])xs, packed + (size_t)b * Kp * OCB, Kp, acc);
+                    for (int32_t i = 0; i < n; ++i)
+                        store_block(o, (px + i) / p->out_w, (px + i) % p->out_w, oc0, acc[i], nb);
+                }
+            }
+        }
+    }
+}
+
+/* Long windows: the reference's loops. */
+static void conv_direct(const int8_t *q, const int8_t *weights, const int32_t *w_zero_point, const hybrid_out *o) {
+    const edgec_conv2d_hybrid_params *p = o->p;
+    const int32_t in_per_group = p->in_c / p->groups, out_per_group = p->out_c / p->groups;
+    for (int32_t oy = 0; oy < p->out_h; ++oy) {
+        for (int32_t ox = 0; ox < p->out_w; ++ox) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
+            for (int32_t oc = 0; oc < p->out_c; ++oc) {
+                const int32_t wz = w_zero_point ? w_zero_point[oc] : 0;
+                const int32_t ic0 = oc / out_per_group * in_per_group;
+                int32_t acc = 0;
+                for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                    const int32_t iy = y0 + ky * p->dil_h;
+                    if (iy < 0 || iy >= p->in_h) continue;
+                    for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                        const int32_t ix = x0 + kx * p->dil_w;
+                        if (ix < 0 || ix >= p->in_w) continue;
+                        acc = edgec_hybrid_dot(q + ((size_t)iy * p->in_w + ix) * p->in_c + ic0,
+                                               weights + (((size_t)oc * p->k_h + ky) * p->k_w + kx) * in_per_group,
+                                               in_per_group, o->zp, wz, acc);
+                    }
+                }
+                store_block(o, oy, ox, oc, &acc, 1);
+            }
+        }
+    }
+}
+
+void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
+                         const float *EDGEC_RESTRICT w_scale, const int32_t *EDGEC_RESTRICT w_zero_point,
+                         const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
+                         int8_t *EDGEC_RESTRICT qinput, const edgec_conv2d_hybrid_params *p) {
+    const int32_t in_size = p->in_h * p->in_w * p->in_c;
+    const size_t out_size = (size_t)p->out_h * p->out_w * p->out_c;
+    const int onnx = p->quant == EDGEC_HYBRID_ONNX_U8;
+    hybrid_out o = {p, w_scale, bias, output, 1.0f, 0};
+    if (onnx) /* DynamicQuantizeLinear quantizes the whole tensor at once */
+        o.in_scale = edgec_dynamic_quantize_s8_shifted(input, p->batch * in_size, p->in_c,
+                                                       p->nchw ? p->in_h * p->in_w : 0, qinput, &o.zp);
+    for (int32_t n = 0; n < p->batch; ++n) {
+        const int8_t *qbatch = qinput;
+        if (onnx) {
+            qbatch = qinput + (size_t)n * in_size;
+        } else {
+            const float *x = input + (size_t)n * in_size;
+            o.in_scale = p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC ? edgec_quantize_asymmetric_s8(x, in_size, qinput, &o.zp)
+                                                                     : edgec_quantize_symmetric_s8(x, in_size, qinput);
+        }
+        o.output = output + (size_t)n * out_size;
+        if (p->k_h * p->k_w * (p->in_c / p->groups) <= PACK_K)
+            conv_packed(qbatch, weights, w_zero_point, &o);
+        else
+            conv_direct(qbatch, weights, w_zero_point, &o);
+    }
+}

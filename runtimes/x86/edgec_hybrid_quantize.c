@@ -1,0 +1,151 @@
+/* On-the-fly input quantization for hybrid kernels on x86 hosts: the reference's arithmetic (LiteRT's), with the
+ * range search eight lanes at a time and roundf replaced by its exact integer form (truncate, then step away from
+ * zero when the remainder is half or more; the value is clamped to the int8 range first, which commutes with the
+ * rounding). No libm call in the loops: glibc's roundf is legacy SSE code, which costs a state transition per call
+ * when the caller's AVX registers are live. Same results as runtimes/reference/edgec_hybrid_quantize.c. */
+#include <math.h>
+
+#include "edgec_hybrid_quantize.h"
+
+/* The smallest and largest of x[0 .. n), n >= 1: lanes of eight, then the lanes folded. */
+static void min_max(const float *EDGEC_RESTRICT x, int32_t n, float *lo_out, float *hi_out) {
+    float lo8[8], hi8[8];
+    for (int32_t j = 0; j < 8; ++j) lo8[j] = hi8[j] = x[0];
+    int32_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int32_t j = 0; j < 8; ++j) {
+            lo8[j] = x[i + j] < lo8[j] ? x[i + j] : lo8[j];
+            hi8[j] = x[i + j] > hi8[j] ? x[i + j] : hi8[j];
+        }
+    float lo = lo8[0], hi = hi8[0];
+    for (int32_t j = 1; j < 8; ++j) {
+        if (lo8[j] < lo) lo = lo8[j];
+        if (hi8[j] > hi) hi = hi8[j];
+    }
+    for (; i < n; ++i) {
+        if (x[i] < lo) lo = x[i];
+        if (x[i] > hi) hi = x[i];
+    }
+    *lo_out = lo;
+    *hi_out = hi;
+}
+
+/* roundf(v) for v already clamped to an int8 range: exact (v - trunc(v) is exact below 2^23). */
+static inline int32_t round_away(float v) {
+    const int32_t t = (int32_t)v;
+    const float f = v - (float)t;
+    return t + (f >= 0.5f) - (f <= -0.5f);
+}
+
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
+
+/* q[i] = round_away(clamp(zp + x[i] * inv, lo, hi)) for i < n, eight at a time, then one at a time: the
+ * expression as the reference writes it (zp 0: the symmetric one's x[i] * inv). */
+static void quantize_rounded(const float *EDGEC_RESTRICT x, int32_t n, float inv, float zp, float lo, float hi,
+                             int8_t *EDGEC_RESTRICT q) {
+    int32_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8f v = zp + *(const v8f_unaligned *)(const void *)(x + i) * inv;
+        const v8i below = v < lo, above = v > hi;
+        v = (v8f)(((v8i)v & ~below) | ((v8i)((v8f){0} + lo) & below));
+        v = (v8f)(((v8i)v & ~above) | ((v8i)((v8f){0} + hi) & above));
+        v8i t = __builtin_convertvector(v, v8i);
+        const v8f f = v - __builtin_convertvector(t, v8f);
+        t = t - (f >= 0.5f) + (f <= -0.5f); /* a true comparison is -1 */
+        for (int32_t j = 0; j < 8; ++j) q[i + j] = (int8_t)t[j];
+    }
+    for (; i < n; ++i) {
+        float v = zp + x[i] * inv;
+        v = v < lo ? lo : (v > hi ? hi : v);
+        q[i] = (int8_t)round_away(v);
+    }
+}
+
+float edgec_quantize_symmetric_s8(const float *EDGEC_RESTRICT x, int32_t n, int8_t *EDGEC_RESTRICT q) {
+    float lo, hi;
+    min_max(x, n, &lo, &hi);
+    const float range = fabsf(lo) > fabsf(hi) ? fabsf(lo) : fabsf(hi);
+    if (range == 0.0f) {
+        for (int32_t i = 0; i < n; ++i) q[i] = 0;
+        return 1.0f;
+    }
+    const float inv = 127.0f / range;
+    quantize_rounded(x, n, inv, 0.0f, -127.0f, 127.0f, q);
+    return range / 127.0f;
+}
+
+float edgec_quantize_asymmetric_s8(const float *EDGEC_RESTRICT x, int32_t n, int8_t *EDGEC_RESTRICT q,
+                                   int32_t *zero_point) {
+    float lo, hi;
+    min_max(x, n, &lo, &hi);
+    const double rmin = (double)(lo < 0.0f ? lo : 0.0f);
+    const double rmax = (double)(hi > 0.0f ? hi : 0.0f);
+    if (rmin == rmax) {
+        for (int32_t i = 0; i < n; ++i) q[i] = 0;
+        *zero_point = 0;
+        return 1.0f;
+    }
+    const double qmin = -128.0, qmax = 127.0;
+    const double scale = (rmax - rmin) / (qmax - qmin);
+    const double zp_from_min = qmin - rmin / scale;
+    const double zp_from_max = qmax - rmax / scale;
+    const double err_min = fabs(qmin) + fabs(rmin / scale);
+    const double err_max = fabs(qmax) + fabs(rmax / scale);
+    const double zp_double = err_min < err_max ? zp_from_min : zp_from_max;
+    int32_t zp;
+    if (zp_double <= qmin) {
+        zp = -128;
+    } else if (zp_double >= qmax) {
+        zp = 127;
+    } else {
+        zp = (int32_t)round(zp_double);
+    }
+    const float scale_f = (float)scale;
+    const float inv = 1.0f / scale_f;
+    quantize_rounded(x, n, inv, (float)zp, -128.0f, 127.0f, q);
+    *zero_point = zp;
+    return scale_f;
+}
+
+float edgec_dynamic_quantize_params_u8(const float *EDGEC_RESTRICT x, int32_t n, int32_t *zero_point) {
+    float lo = 0.0f, hi = 0.0f; /* the range always includes 0 */
+    for (int32_t i = 0; i < n; ++i) {
+        if (x[i] < lo) lo = x[i];
+        if (x[i] > hi) hi = x[i];
+    }
+    const float scale = hi == lo ? 1.0f : (hi - lo) / 255.0f;
+    float zp = 0.0f - lo / scale;
+    zp = zp < 0.0f ? 0.0f : (zp > 255.0f ? 255.0f : zp);
+    *zero_point = edgec_round_half_even(zp);
+    return scale;
+}
+
+void edgec_dynamic_quantize_linear(const float *EDGEC_RESTRICT x, int32_t n, uint8_t *EDGEC_RESTRICT y,
+                                   float *EDGEC_RESTRICT y_scale, uint8_t *EDGEC_RESTRICT y_zero_point) {
+    int32_t zp;
+    const float scale = edgec_dynamic_quantize_params_u8(x, n, &zp);
+    for (int32_t i = 0; i < n; ++i) y[i] = (uint8_t)edgec_dynamic_quantize_one_u8(x[i], scale, zp);
+    *y_scale = scale;
+    *y_zero_point = (uint8_t)zp;
+}
+
+float edgec_dynamic_quantize_s8_shifted(const float *EDGEC_RESTRICT x, int32_t n, int32_t c, int32_t nchw_hw,
+                                        int8_t *EDGEC_RESTRICT q, int32_t *zero_point) {
+    int32_t zp;
+    const float scale = edgec_dynamic_quantize_params_u8(x, n, &zp);
+    if (nchw_hw > 0) {
+        const int32_t batches = n / (c * nchw_hw);
+        for (int32_t b = 0; b < batches; ++b)
+            for (int32_t ch = 0; ch < c; ++ch)
+                for (int32_t s = 0; s < nchw_hw; ++s) {
+                    const float v = *x++;
+                    q[((size_t)b * nchw_hw + s) * c + ch] = (int8_t)(edgec_dynamic_quantize_one_u8(v, scale, zp) - 128);
+                }
+    } else {
+        for (int32_t i = 0; i < n; ++i) q[i] = (int8_t)(edgec_dynamic_quantize_one_u8(x[i], scale, zp) - 128);
+    }
+    *zero_point = zp - 128;
+    return scale;
+}

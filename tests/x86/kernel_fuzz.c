@@ -1,0 +1,238 @@
+/* The runtimes/x86/ kernels that tests/neon/kernel_fuzz.c does not cover, against runtimes/reference/ on random
+ * shapes, natively (tests/test_x86_kernels.py). The reference kernels are compiled with their names prefixed
+ * ref_ (-Dedgec_x=ref_edgec_x). int8 outputs must match byte for byte; float within 1e-4 (absolute and
+ * relative). Prints one line per kernel: cases run, mismatches; exits 1 on any. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edgec_add_s8.h"
+#include "edgec_conv2d_hybrid.h"
+#include "edgec_fully_connected_s8.h"
+#include "edgec_hybrid_quantize.h"
+
+void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const float *w_scale,
+                             const int32_t *w_zero_point, const float *bias, float *output, int8_t *qinput,
+                             const edgec_conv2d_hybrid_params *p);
+float ref_edgec_quantize_symmetric_s8(const float *x, int32_t n, int8_t *q);
+float ref_edgec_quantize_asymmetric_s8(const float *x, int32_t n, int8_t *q, int32_t *zero_point);
+void ref_edgec_fully_connected_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
+                                  const edgec_fully_connected_s8_params *p);
+void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
+                      int32_t *scratch);
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint32_t next_u32(void) { /* xorshift64* */
+    rng_state ^= rng_state >> 12; rng_state ^= rng_state << 25; rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * 0x2545F4914F6CDD1Dull) >> 32);
+}
+static int32_t uniform(int32_t lo, int32_t hi) { return lo + (int32_t)(next_u32() % (uint32_t)(hi - lo + 1)); }
+static float uniform_f(void) { return (float)next_u32() / 4294967296.0f * 2.0f - 1.0f; }
+static void fill_s8(int8_t *x, size_t n) { for (size_t i = 0; i < n; ++i) x[i] = (int8_t)uniform(-128, 127); }
+
+static int32_t failures;
+static void report(const char *kernel, int32_t cases, int32_t bad) {
+    printf("%s cases=%d mismatches=%d\n", kernel, cases, bad);
+    failures += bad;
+}
+
+static int close_f32(const float *got, const float *want, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+        if (!(fabsf(got[i] - want[i]) <= 1e-4f + 1e-4f * fabsf(want[i]))) return 0;
+    return 1;
+}
+
+/* Activations with the shapes the quantizers meet: signed or all positive (after ReLU), sometimes all zero,
+ * sometimes with values on the rounding boundary. */
+static void fill_activations(float *x, size_t n, int32_t t) {
+    const float gain = (float)uniform(1, 40) / 8.0f;
+    for (size_t i = 0; i < n; ++i) {
+        x[i] = uniform_f() * gain;
+        if (t % 3 == 1 && x[i] < 0.0f) x[i] = 0.0f;
+        if (t % 11 == 5) x[i] = (float)uniform(-8, 8) * 0.25f; /* halves: ties in the rounding */
+        if (t % 17 == 9) x[i] = 0.0f;
+    }
+}
+
+static void fuzz_conv_hybrid(int32_t n_cases) {
+    int32_t cases = 0, bad = 0;
+    for (int32_t t = 0; cases < n_cases; ++t) {
+        edgec_conv2d_hybrid_params p;
+        memset(&p, 0, sizeof p);
+        p.quant = t % 3; /* symmetric, asymmetric, ONNX u8 */
+        p.batch = uniform(1, 2);
+        p.groups = t % 7 == 3 ? uniform(2, 3) : 1;
+        p.in_c = p.groups * (t % 5 == 1 ? uniform(17, 90) : uniform(1, 24));
+        p.out_c = p.groups * uniform(1, 40);
+        p.in_h = uniform(1, 12); p.in_w = uniform(1, 12);
+        const int pointwise = t % 4 == 0;
+        p.k_h = pointwise ? 1 : uniform(1, 10); p.k_w = pointwise ? 1 : uniform(1, 5);
+        p.stride_h = pointwise ? 1 : uniform(1, 3); p.stride_w = pointwise ? 1 : uniform(1, 3);
+        p.dil_h = pointwise ? 1 : uniform(1, 2); p.dil_w = pointwise ? 1 : uniform(1, 2);
+        const int32_t eh = (p.k_h - 1) * p.dil_h + 1, ew = (p.k_w - 1) * p.dil_w + 1;
+        p.pad_top = pointwise ? 0 : uniform(0, eh - 1); p.pad_left = pointwise ? 0 : uniform(0, ew - 1);
+        const int32_t h = p.in_h + p.pad_top + (pointwise ? 0 : uniform(0, eh - 1)) - eh;
+        const int32_t w = p.in_w + p.pad_left + (pointwise ? 0 : uniform(0, ew - 1)) - ew;
+        if (h < 0 || w < 0) continue;
+        p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
+        p.scale_per_channel = p.quant == EDGEC_HYBRID_ONNX_U8 && t % 2;
+        p.nchw = p.quant == EDGEC_HYBRID_ONNX_U8 && t % 4 == 2;
+        p.act_min = t % 3 == 0 ? 0.0f : -INFINITY;
+        p.act_max = t % 6 == 0 ? 0.5f : INFINITY;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c;
+        const size_t n_w = (size_t)p.out_c * p.k_h * p.k_w * (p.in_c / p.groups);
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+        float *in = malloc(sizeof(float) * n_in), *scale = malloc(sizeof(float) * p.out_c);
+        float *bias = malloc(sizeof(float) * p.out_c);
+        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
+        int8_t *wt = malloc(n_w), *q1 = malloc(n_in), *q2 = malloc(n_in);
+        int32_t *wz = malloc(sizeof(int32_t) * p.out_c);
+        fill_activations(in, n_in, t);
+        fill_s8(wt, n_w);
+        if (p.quant == EDGEC_HYBRID_TFLITE_SYMMETRIC)
+            for (size_t i = 0; i < n_w; ++i) wt[i] = wt[i] == -128 ? -127 : wt[i]; /* LiteRT's symmetric range */
+        for (int32_t i = 0; i < p.out_c; ++i) {
+            scale[i] = (0.5f + (uniform_f() + 1.0f)) / 256.0f;
+            bias[i] = uniform_f();
+            wz[i] = p.quant == EDGEC_HYBRID_ONNX_U8 ? uniform(-128, 127) : 0;
+        }
+        const int32_t *zero_points = p.quant == EDGEC_HYBRID_ONNX_U8 && t % 5 != 0 ? wz : NULL;
+        edgec_conv2d_hybrid(in, wt, scale, zero_points, bias, got, q1, &p);
+        ref_edgec_conv2d_hybrid(in, wt, scale, zero_points, bias, want, q2, &p);
+        if (!close_f32(got, want, n_out)) {
+            if (bad < 5)
+                printf("  mismatch: quant %d in %dx%dx%d k %dx%d s %d,%d d %d,%d groups %d out_c %d\n", p.quant, p.in_h,
+                       p.in_w, p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.groups, p.out_c);
+            ++bad;
+        }
+        ++cases;
+        free(in); free(scale); free(bias); free(got); free(want); free(wt); free(q1); free(q2); free(wz);
+    }
+    report("conv2d_hybrid", cases, bad);
+}
+
+static void fuzz_quantize(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        const int32_t n = t % 4 == 0 ? uniform(1, 9) : uniform(1, 700);
+        float *x = malloc(sizeof(float) * n);
+        int8_t *got = malloc(n), *want = malloc(n);
+        fill_activations(x, n, t);
+        float s_got, s_want;
+        int32_t z_got = 0, z_want = 0;
+        if (t % 2) {
+            s_got = edgec_quantize_asymmetric_s8(x, n, got, &z_got);
+            s_want = ref_edgec_quantize_asymmetric_s8(x, n, want, &z_want);
+        } else {
+            s_got = edgec_quantize_symmetric_s8(x, n, got);
+            s_want = ref_edgec_quantize_symmetric_s8(x, n, want);
+        }
+        if (memcmp(got, want, n) != 0 || memcmp(&s_got, &s_want, sizeof s_got) != 0 || z_got != z_want) {
+            if (bad < 5) printf("  mismatch: %s n %d\n", t % 2 ? "asymmetric" : "symmetric", n);
+            ++bad;
+        }
+        free(x); free(got); free(want);
+    }
+    report("hybrid_quantize", n_cases, bad);
+}
+
+/* A random multiplier in [2^30, 2^31) (sometimes INT32_MIN's neighbour 2^31 - 1, or INT32_MIN itself, which the
+ * x86 kernel leaves to the reference) and its shift. */
+static void random_multiplier(int32_t *multiplier, int32_t *shift, int32_t lo_shift, int32_t hi_shift) {
+    const int32_t pick = uniform(0, 19);
+    *multiplier = pick == 0 ? INT32_MAX : pick == 1 ? INT32_MIN : (int32_t)(0x40000000u + (next_u32() & 0x3fffffffu));
+    *shift = uniform(lo_shift, hi_shift);
+}
+
+static void fuzz_add_s8(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_add_s8_params p;
+        memset(&p, 0, sizeof p);
+        const int32_t rank = uniform(1, 4);
+        size_t n_out = 1;
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) p.shape.out_shape[d] = 1;
+        for (int32_t d = EDGEC_MAX_RANK - rank; d < EDGEC_MAX_RANK; ++d) {
+            p.shape.out_shape[d] = d == EDGEC_MAX_RANK - 1 ? uniform(1, 40) : uniform(1, 5);
+            n_out *= (size_t)p.shape.out_shape[d];
+        }
+        /* each input: dense over the output, or broadcast along some dims (stride 0) */
+        size_t n_a = 1, n_b = 1;
+        for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
+            const int32_t dim = p.shape.out_shape[d];
+            const int a_bc = t % 3 == 1 && uniform(0, 1), b_bc = t % 3 == 2 && uniform(0, 1);
+            p.shape.a_strides[d] = a_bc || dim == 1 ? 0 : (int32_t)n_a;
+            p.shape.b_strides[d] = b_bc || dim == 1 ? 0 : (int32_t)n_b;
+            if (!a_bc) n_a *= (size_t)dim;
+            if (!b_bc) n_b *= (size_t)dim;
+        }
+        p.input1_offset = uniform(-127, 128);
+        p.input2_offset = uniform(-127, 128);
+        p.output_offset = uniform(-128, 127);
+        p.left_shift = t % 5 == 0 ? uniform(0, 20) : 20;
+        random_multiplier(&p.input1_multiplier, &p.input1_shift, -10, 0);
+        random_multiplier(&p.input2_multiplier, &p.input2_shift, -10, 0);
+        random_multiplier(&p.output_multiplier, &p.output_shift, -24, 1);
+        p.act_min = t % 4 == 0 ? uniform(-128, 0) : -128;
+        p.act_max = t % 4 == 1 ? uniform(0, 127) : 127;
+        p.kind = t % 6 == 5 ? uniform(1, 8) : EDGEC_ADD_S8_ADD;
+        int8_t *a = malloc(n_a), *b = malloc(n_b), *got = malloc(n_out), *want = malloc(n_out);
+        fill_s8(a, n_a);
+        fill_s8(b, n_b);
+        edgec_add_s8(a, b, got, &p, NULL);
+        ref_edgec_add_s8(a, b, want, &p, NULL);
+        if (memcmp(got, want, n_out) != 0) {
+            if (bad < 5) printf("  mismatch: kind %d n %zu rank %d\n", p.kind, n_out, rank);
+            ++bad;
+        }
+        free(a); free(b); free(got); free(want);
+    }
+    report("add_s8", n_cases, bad);
+}
+
+/* Fully connected layers deeper than tests/neon/kernel_fuzz.c's (up to 300): the x86 kernel's two paths, a
+ * shifted copy of the input on its stack up to 8192 values, signed products beyond. */
+static void fuzz_fc_deep(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_fully_connected_s8_params p;
+        memset(&p, 0, sizeof p);
+        p.batches = uniform(1, 2);
+        p.depth = t % 2 ? uniform(8150, 8250) : uniform(300, 3000);
+        p.units = uniform(1, 9);
+        p.input_offset = t % 3 == 0 ? 128 : uniform(-127, 128);
+        p.filter_offset = t % 4 == 0 ? uniform(-127, 128) : 0;
+        p.output_offset = uniform(-128, 127);
+        p.single_rounding = t % 2;
+        p.multiplier = (int32_t)(0x40000000u + (next_u32() & 0x3fffffffu));
+        p.shift = -uniform(10, 16);
+        p.act_min = -128;
+        p.act_max = 127;
+        const size_t n_in = (size_t)p.batches * p.depth, n_w = (size_t)p.units * p.depth;
+        const size_t n_out = (size_t)p.batches * p.units;
+        int8_t *in = malloc(n_in), *w = malloc(n_w), *got = malloc(n_out), *want = malloc(n_out);
+        int32_t *bias = malloc(sizeof(int32_t) * p.units);
+        fill_s8(in, n_in);
+        fill_s8(w, n_w);
+        for (int32_t i = 0; i < p.units; ++i) bias[i] = uniform(-20000, 20000);
+        edgec_fully_connected_s8(in, w, bias, got, &p);
+        ref_edgec_fully_connected_s8(in, w, bias, want, &p);
+        if (memcmp(got, want, n_out) != 0) {
+            if (bad < 5) printf("  mismatch: batches %d depth %d units %d\n", p.batches, p.depth, p.units);
+            ++bad;
+        }
+        free(in); free(w); free(got); free(want); free(bias);
+    }
+    report("fully_connected_s8_deep", n_cases, bad);
+}
+
+int main(int argc, char **argv) {
+    const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
+    if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
+    fuzz_conv_hybrid(n);
+    fuzz_quantize(n);
+    fuzz_add_s8(n);
+    fuzz_fc_deep(n / 10);
+    return failures ? 1 : 0;
+}
