@@ -644,15 +644,34 @@ EDGEC_INLINE void dwh_fill(uint32_t *q, uint32_t *end, int32_t o1, int32_t o2, i
     }
 }
 
+/* One column of pairs of the planes, `rows` rows from q (DWH_LINE bytes apart): from the input at s (rows W * C
+ * bytes apart, pixels C apart), the zero point in place of the left pixel (half == 1) or the right one (half == 2);
+ * `half` is a constant where this is inlined. */
+EDGEC_INLINE void dwh_column(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, const int8_t *s, int32_t C, int32_t WC,
+                             int32_t rows, uint32_t zp4, const int half) {
+    for (uint32_t *const end = q + rows * (DWH_LINE / 4); q < end; q += DWH_LINE / 4, s += WC) {
+        const uint32_t a = half == 1 ? zp4 : load_u32(s), b = half == 1 ? load_u32(s) : half == 2 ? zp4 : load_u32(s + C);
+        dwh_put(q, o1, o2, o3, a, b);
+    }
+}
+
 /* Input rows [iy0, iy0 + n) and columns [ix0, ix0 + width) (width even) of the block at `in` into the planes
- * (rows DWH_LINE bytes apart); the zero point outside the input. */
+ * (rows DWH_LINE bytes apart); the zero point outside the input. Column by column: narrow maps have few. */
 static void dwh_stage(uint32_t *const plane[4], const int8_t *in, const edgec_conv2d_s8_params *p, int32_t iy0,
                       int32_t n, int32_t ix0, int32_t width, uint32_t zp4) {
-    const int32_t C = p->in_c, W = p->in_w, pairs = width / 2;
+    const int32_t C = p->in_c, W = p->in_w, WC = W * C, pairs = width / 2;
     const int32_t o1 = (int32_t)((char *)plane[1] - (char *)plane[0]);
     const int32_t o2 = (int32_t)((char *)plane[2] - (char *)plane[0]);
     const int32_t o3 = (int32_t)((char *)plane[3] - (char *)plane[0]);
     const uint32_t zp2 = (uint32_t)__sxtb16((int8x4_t)zp4);
+    /* rows [i0, i1) are inside the input */
+    int32_t i0 = iy0 < 0 ? -iy0 : 0, i1 = p->in_h - iy0 < n ? p->in_h - iy0 : n;
+    if (i0 > n) i0 = n;
+    if (i1 < i0) i1 = i0;
+    for (int32_t i = 0; i < n; i = i == i0 - 1 ? i1 : i + 1) /* the rows outside */
+        if (i < i0 || i >= i1) dwh_fill(plane[0] + i * (DWH_LINE / 4), plane[0] + i * (DWH_LINE / 4) + pairs, o1, o2, o3, zp2);
+    const int32_t rows = i1 - i0;
+    if (!rows) return;
     /* pairs [0, k0) and [k1, pairs) touch the outside, pairs [k0, k1) are inside; of the outside ones, a pair
      * with its right pixel inside (left_half) and one with its left pixel inside (right_half) */
     int32_t k0 = ix0 < 0 ? (1 - ix0) / 2 : 0, k1 = W - ix0 < 0 ? 0 : (W - ix0) / 2;
@@ -661,22 +680,14 @@ static void dwh_stage(uint32_t *const plane[4], const int8_t *in, const edgec_co
     const int32_t left_half = ix0 < 0 && (ix0 & 1) && k0 - 1 < pairs && ix0 + 2 * (k0 - 1) + 1 < W;
     const int32_t right_half = k1 < pairs && ix0 + 2 * k1 >= 0 && ix0 + 2 * k1 < W;
     const int32_t zl = left_half ? k0 - 1 : k0, zr = right_half ? k1 + 1 : k1; /* zero point pairs before / after */
-    for (int32_t i = 0; i < n; ++i) {
-        uint32_t *const q = plane[0] + i * (DWH_LINE / 4);
-        const int32_t iy = iy0 + i;
-        if (iy < 0 || iy >= p->in_h) {
-            dwh_fill(q, q + pairs, o1, o2, o3, zp2);
-            continue;
-        }
-        const int8_t *row = in + (size_t)iy * W * C;
-        dwh_fill(q, q + zl, o1, o2, o3, zp2);
-        if (left_half) dwh_put(q + zl, o1, o2, o3, zp4, load_u32(row));
-        const int8_t *s = row + (ptrdiff_t)(ix0 + 2 * k0) * C;
-        for (uint32_t *d = q + k0, *const e = q + k1; d < e; ++d, s += 2 * C)
-            dwh_put(d, o1, o2, o3, load_u32(s), load_u32(s + C));
-        if (right_half) dwh_put(q + k1, o1, o2, o3, load_u32(s), zp4);
-        dwh_fill(q + zr, q + pairs, o1, o2, o3, zp2);
-    }
+    uint32_t *const q = plane[0] + i0 * (DWH_LINE / 4);
+    const int8_t *const row = in + (size_t)(iy0 + i0) * WC;
+    for (int32_t k = 0; k < pairs; k = k == zl - 1 ? zr : k + 1) /* the zero point columns */
+        if (k < zl || k >= zr)
+            for (int32_t i = 0; i < rows; ++i) dwh_fill(q + i * (DWH_LINE / 4) + k, q + i * (DWH_LINE / 4) + k + 1, o1, o2, o3, zp2);
+    if (left_half) dwh_column(q + zl, o1, o2, o3, row, C, WC, rows, zp4, 1);
+    for (int32_t k = k0; k < k1; ++k) dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(ix0 + 2 * k) * C, C, WC, rows, zp4, 0);
+    if (right_half) dwh_column(q + k1, o1, o2, o3, row + (ptrdiff_t)(ix0 + 2 * k1) * C, C, WC, rows, zp4, 2);
 }
 
 /* Output columns [0, ow) (ow even) of the block of channels c..c+3 (out_h >= 2), in pieces of at most DWH_MAX_COLS
