@@ -19,6 +19,9 @@
  *     zero point where the input ends. Padding then needs no special case: x = -off adds (x + off) * w = 0, exactly
  *     what the reference's skipped taps add. Maps that fit the band (DW_BAND words) are copied whole; larger ones
  *     split into the rectangle of inside pixels and the border frame around it (dw3x3_block).
+ *   - With stride 1, dilation 1 and an even output width of 4 or more (VWW's stride-1 layers) the same arithmetic
+ *     runs as dwh_*: the input widened once into one int16 plane per channel, then 2 x 2 output pixels of one
+ *     channel per step with the weights in registers, 57 instructions per 36 MACs (see there).
  * 5x5 and 7x7 with dilation 1 (MCUNet's), and 3x3 in float requantisation, take dwk_*: the same arithmetic over
  * band copies (see there), with the float requantisation on the exact accumulator.
  * Everything else (other sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel,
@@ -650,15 +653,17 @@ EDGEC_INLINE void dwh_fill(uint32_t *q, uint32_t *end, int32_t o1, int32_t o2, i
 EDGEC_INLINE void dwh_column(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, const int8_t *s, int32_t C, int32_t WC,
                              int32_t rows, uint32_t zp4, const int half) {
     for (uint32_t *const end = q + rows * (DWH_LINE / 4); q < end; q += DWH_LINE / 4, s += WC) {
-        const uint32_t a = half == 1 ? zp4 : load_u32(s), b = half == 1 ? load_u32(s) : half == 2 ? zp4 : load_u32(s + C);
+        const uint32_t a = half == 1 ? zp4 : load_u32(s);
+        const uint32_t b = half == 1 ? load_u32(s) : half == 2 ? zp4 : load_u32(s + C);
         dwh_put(q, o1, o2, o3, a, b);
     }
 }
 
 /* Input rows [iy0, iy0 + n) and columns [ix0, ix0 + width) (width even) of the block at `in` into the planes
  * (rows DWH_LINE bytes apart); the zero point outside the input. Column by column: narrow maps have few. */
-static void dwh_stage(uint32_t *const plane[4], const int8_t *in, const edgec_conv2d_s8_params *p, int32_t iy0,
-                      int32_t n, int32_t ix0, int32_t width, uint32_t zp4) {
+__attribute__((noinline)) static void dwh_stage(uint32_t *const plane[4], const int8_t *in,
+                                                const edgec_conv2d_s8_params *p, int32_t iy0, int32_t n, int32_t ix0,
+                                                int32_t width, uint32_t zp4) {
     const int32_t C = p->in_c, W = p->in_w, WC = W * C, pairs = width / 2;
     const int32_t o1 = (int32_t)((char *)plane[1] - (char *)plane[0]);
     const int32_t o2 = (int32_t)((char *)plane[2] - (char *)plane[0]);
@@ -669,7 +674,8 @@ static void dwh_stage(uint32_t *const plane[4], const int8_t *in, const edgec_co
     if (i0 > n) i0 = n;
     if (i1 < i0) i1 = i0;
     for (int32_t i = 0; i < n; i = i == i0 - 1 ? i1 : i + 1) /* the rows outside */
-        if (i < i0 || i >= i1) dwh_fill(plane[0] + i * (DWH_LINE / 4), plane[0] + i * (DWH_LINE / 4) + pairs, o1, o2, o3, zp2);
+        if (i < i0 || i >= i1)
+            dwh_fill(plane[0] + i * (DWH_LINE / 4), plane[0] + i * (DWH_LINE / 4) + pairs, o1, o2, o3, zp2);
     const int32_t rows = i1 - i0;
     if (!rows) return;
     /* pairs [0, k0) and [k1, pairs) touch the outside, pairs [k0, k1) are inside; of the outside ones, a pair
@@ -684,18 +690,20 @@ static void dwh_stage(uint32_t *const plane[4], const int8_t *in, const edgec_co
     const int8_t *const row = in + (size_t)(iy0 + i0) * WC;
     for (int32_t k = 0; k < pairs; k = k == zl - 1 ? zr : k + 1) /* the zero point columns */
         if (k < zl || k >= zr)
-            for (int32_t i = 0; i < rows; ++i) dwh_fill(q + i * (DWH_LINE / 4) + k, q + i * (DWH_LINE / 4) + k + 1, o1, o2, o3, zp2);
+            for (uint32_t *d = q + k, *const e = d + rows * (DWH_LINE / 4); d < e; d += DWH_LINE / 4)
+                dwh_fill(d, d + 1, o1, o2, o3, zp2);
     if (left_half) dwh_column(q + zl, o1, o2, o3, row, C, WC, rows, zp4, 1);
-    for (int32_t k = k0; k < k1; ++k) dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(ix0 + 2 * k) * C, C, WC, rows, zp4, 0);
+    for (int32_t k = k0; k < k1; ++k)
+        dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(ix0 + 2 * k) * C, C, WC, rows, zp4, 0);
     if (right_half) dwh_column(q + k1, o1, o2, o3, row + (ptrdiff_t)(ix0 + 2 * k1) * C, C, WC, rows, zp4, 2);
 }
 
-/* Output columns [0, ow) (ow even) of the block of channels c..c+3 (out_h >= 2), in pieces of at most DWH_MAX_COLS
+/* Every output pixel of the block of channels c..c+3 (out_h >= 2, out_w even), in pieces of at most DWH_MAX_COLS
  * columns and as many rows as the planes hold. A plane is a stripe of the band's lines, (cols + 2) * 2 bytes wide:
  * narrow maps put several side by side and get more rows. An odd row count takes one more group row over the last
  * two rows. */
 static void dwh_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, int8_t *output, const dwh_block *k,
-                          int32_t c, uint32_t *band, uint32_t zp4, void (*fn)(const dwh_run *), int32_t ow) {
+                          int32_t c, uint32_t *band, uint32_t zp4, void (*fn)(const dwh_run *)) {
     const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w;
     dwh_run r;
     r.C = C;
@@ -705,8 +713,8 @@ static void dwh_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, 
     for (int32_t b = 0; b < p->batch; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C + c;
         int8_t *out_b = output + (size_t)b * OH * OW * C + c;
-        for (int32_t ox = 0; ox < ow;) {
-            const int32_t cols = ow - ox < DWH_MAX_COLS ? ow - ox : DWH_MAX_COLS;
+        for (int32_t ox = 0; ox < OW;) {
+            const int32_t cols = OW - ox < DWH_MAX_COLS ? OW - ox : DWH_MAX_COLS;
             const int32_t stripe = (cols + 2) / 2, per_line = DWH_LINE / 4 / stripe; /* words */
             const int32_t lines = (4 + per_line - 1) / per_line, plane_rows = DWH_LINES / lines;
             uint32_t *plane[4]; /* 4-byte aligned stripes, on the same lines */
@@ -735,6 +743,25 @@ static void dwh_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, 
             ox += cols;
         }
     }
+}
+
+/* The 2 x 2 path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
+ * done. (Not inlined: its band stays out of the caller's frame.) */
+__attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8_t *weights, const int32_t *bias,
+                                                 const int32_t *multiplier, const int32_t *shift, int8_t *output,
+                                                 const edgec_conv2d_s8_params *p) {
+    uint32_t band[DWH_LINES * DWH_LINE / 4];
+    void (*fn)(const dwh_run *) = p->act_min == -128 && p->act_max == 127 ? dwh_run_full : dwh_run_clamp;
+    const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
+    int32_t c = 0;
+    for (; c + 4 <= p->in_c; c += 4) {
+        dwh_block k;
+        if (dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c))
+            dwh_block_run(p, input, output, &k, c, band, zp4, fn);
+        else
+            dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+    }
+    return c;
 }
 
 /* ---- general path, depth multiplier 1: pixel by pixel, four channels at a time with the input offset added to
@@ -1070,8 +1097,13 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     int32_t c = 0;
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
     if (p->depth_multiplier == 1) {
-        if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
-            (2 * p->dil_w + 1) * (2 * p->dil_h + 1) <= DW_BAND) {
+        /* 3x3, stride 1, an even width of 4 or more, two rows or more: the 2 x 2 path. (An odd width would leave a
+         * column to the path below: KWS's 25 x 5 maps are faster on that path alone.) */
+        if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED && p->stride_h == 1 &&
+            p->stride_w == 1 && p->dil_h == 1 && p->dil_w == 1 && p->out_h >= 2 && p->out_w >= 4 && !(p->out_w & 1))
+            c = dwh_all(input, weights, bias, multiplier, shift, output, p);
+        else if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
+                 (2 * p->dil_w + 1) * (2 * p->dil_h + 1) <= DW_BAND) {
             uint32_t band[DW_BAND];
             dw_ctx x;
             x.p = p;
@@ -1083,22 +1115,12 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
             x.zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
             x.band = band;
             x.band_kept = 0;
-            /* stride 1, an even width of 4 or more, two rows or more: the 2 x 2 path (dwh). (An odd width would
-             * leave a column to dw3x3_region: KWS's 25 x 5 maps are faster on that path alone.) */
-            const int32_t dwh = p->stride_h == 1 && p->stride_w == 1 && p->dil_h == 1 && p->dil_w == 1 &&
-                                p->out_h >= 2 && p->out_w >= 4 && !(p->out_w & 1);
-            uint32_t dwh_band[dwh ? DWH_LINES * DWH_LINE / 4 : 1];
-            void (*dwh_fn)(const dwh_run *) = x.run_fn == dw3x3_run_full ? dwh_run_full : dwh_run_clamp;
             for (; c + 4 <= p->in_c; c += 4) {
                 dw_block k;
-                dwh_block kh;
-                if (dwh ? !dwh_block_prepare(&kh, weights, bias, multiplier, shift, p, c)
-                        : !dw_block_prepare(&k, weights, bias, multiplier, shift, p, c))
-                    dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
-                else if (dwh)
-                    dwh_block_run(p, input, output, &kh, c, dwh_band, x.zp4, dwh_fn, p->out_w);
-                else
+                if (dw_block_prepare(&k, weights, bias, multiplier, shift, p, c))
                     dw3x3_block(&x, input, output, &k, c);
+                else
+                    dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
             }
         } else if (p->dil_h == 1 && p->dil_w == 1)
             c = dwk_all(input, weights, bias, multiplier, shift, output, p);
