@@ -3,7 +3,8 @@ counts, K % 4 and K % 16 tails, in_c % 4 == 0 and not), depthwise (depth multipl
 (filter offset 0 and not, both roundings), padding, strides, dilations, both requantisation modes; then depthwise
 cases aimed at the DSP kernel's 3x3 path: maps up to 24 x 100 (whole-map copies, the border frame around inside
 pixels, column pieces), strides and dilations up to 3, paddings up to 3, in_c % 4 != 0, every shift from -31 to 8,
-biases near the fast path's bound, INT32_MIN multipliers, clamped and full activation ranges; k x k depthwise
+biases near the fast path's bound, INT32_MIN multipliers, clamped and full activation ranges; 3x3 stride 1 on
+tall maps (the 2 x 2 path's row pieces in every plane layout); k x k depthwise
 (5x5, 7x7 for the band path, other k up to 7, non-square), both requantisations; add (the table path, the DSP
 requantisation of contiguous rows, broadcasting, small shifts where every rounding shows). One firmware
 (tests/semihost/kernel_fuzz.c) per kernel set and core, on QEMU; every case must match bit for bit:

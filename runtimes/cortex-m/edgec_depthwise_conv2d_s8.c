@@ -19,6 +19,9 @@
  *     zero point where the input ends. Padding then needs no special case: x = -off adds (x + off) * w = 0, exactly
  *     what the reference's skipped taps add. Maps that fit the band (DW_BAND words) are copied whole; larger ones
  *     split into the rectangle of inside pixels and the border frame around it (dw3x3_block).
+ *   - With stride 1, dilation 1 and an even output width of 4 or more (VWW's stride-1 layers) the same arithmetic
+ *     runs as dwh_*: the input widened once into one int16 plane per channel, then 2 x 2 output pixels of one
+ *     channel per step with the weights in registers, 57 instructions per 36 MACs (see there).
  * 5x5 and 7x7 with dilation 1 (MCUNet's), and 3x3 in float requantisation, take dwk_*: the same arithmetic over
  * band copies (see there), with the float requantisation on the exact accumulator.
  * Everything else (other sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel,
@@ -441,6 +444,326 @@ static void dw3x3_block(dw_ctx *x, const int8_t *input, int8_t *output, const dw
     }
 }
 
+static void dw_general(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                       const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p, int32_t c0,
+                       int32_t c1);
+
+/* ---- 3x3, stride 1, dilation 1, even output width (VWW's): 2 x 2 output pixels of one channel per step ----
+ * The block's four channels are widened once into int16 planes (dwh_stage), one plane per channel, input zero
+ * point outside the input. A word of a plane holds two horizontally adjacent pixels of one channel: P01 = (i0, i1),
+ * P23 = (i2, i3) (one LDRD). With W01 = (w0, w1) and W12 = (w1, w2) of a weight row:
+ *   left pixel  i0 w0 + i1 w1 + i2 w2 = SMLAD(P01, W01) + SMLABT(P23, W12)
+ *   right pixel i1 w0 + i2 w1 + i3 w2 = SMLAD(P23, W12) + SMLATB(P01, W01)
+ * so four loads of input rows feed 24 multiplies (36 MACs) of a 2 x 2 pixel group, the six weight words stay in
+ * registers, the requantisation constants are loaded once for four outputs, and nothing is unpacked in the loop.
+ * The arithmetic is the 3x3 path's above (offset folded into the bias, doubled weights, three-instruction
+ * requantisation), with the same range conditions. An odd row count takes one more group row overlapping the one
+ * before (its pixels are computed twice, to the same values). */
+#define DWH_LINE 104    /* bytes per band line: 52 int16 columns */
+#define DWH_LINES 32    /* lines of the band: 3,328 bytes of stack */
+#define DWH_MAX_COLS 50 /* output columns per piece (a plane's columns less the two taps beyond) */
+#define DWH_STR_(x) #x
+#define DWH_STR(x) DWH_STR_(x)
+
+/* per channel, in the order the assembly loads them: bias 4 times, W01 W12 of rows 0..2, multiplier, 2^(r-1) + zp 2^r,
+ * r */
+typedef struct {
+    int32_t ch[4][13];
+} dwh_block;
+
+typedef struct {
+    const int16_t *in; /* the plane at the first group's top-left tap */
+    int8_t *out;       /* the first group's top-left output */
+    int32_t groups;    /* groups per row of groups */
+    int32_t rows;      /* rows of groups */
+    int32_t C, OWC;    /* bytes between output pixels, output rows */
+    int32_t lo, hi;    /* clamp (dwh_run_clamp only) */
+    const int32_t *ch; /* the channel's 13 words */
+} dwh_run;
+
+static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                             const int32_t *shift, const edgec_conv2d_s8_params *p, int32_t c) {
+    const int32_t C = p->in_c, zp = p->output_offset;
+    const int8_t *const wc = weights + c;
+    for (int32_t j = 0; j < 4; ++j) {
+        const int32_t r = -shift[c + j], m = multiplier[c + j], b = bias ? bias[c + j] : 0;
+        const uint32_t b_abs = b < 0 ? 0u - (uint32_t)b : (uint32_t)b; /* |acc| <= |b| + 255 * 128 * 9 */
+        if (r < 1 || r > 22 || m < 0 || b_abs >= (UINT32_C(1) << 29) - 293760u) return 0;
+        k->ch[j][10] = m;
+        k->ch[j][11] = (1 << (r - 1)) + (int32_t)((uint32_t)zp << r);
+        k->ch[j][12] = r;
+    }
+    int32_t sum[4] = {0, 0, 0, 0};
+    for (int32_t ky = 0; ky < 3; ++ky) { /* taps a, b, e of the row, four channels each */
+        const uint32_t a = load_u32(wc + 3 * ky * C), b = load_u32(wc + (3 * ky + 1) * C);
+        const uint32_t e = load_u32(wc + (3 * ky + 2) * C);
+        const uint32_t ab01 = pkhbt16(a, b), ab23 = pkhtb16(b, a), be01 = pkhbt16(b, e), be23 = pkhtb16(e, b);
+        const int16x2_t v01[4] = {__sxtb16((int8x4_t)ab01), sxtb16_ror8(ab01), __sxtb16((int8x4_t)ab23),
+                                  sxtb16_ror8(ab23)};
+        const int16x2_t v12[4] = {__sxtb16((int8x4_t)be01), sxtb16_ror8(be01), __sxtb16((int8x4_t)be23),
+                                  sxtb16_ror8(be23)};
+#pragma GCC unroll 4
+        for (int32_t j = 0; j < 4; ++j) {
+            sum[j] = __smlatb(v12[j], 0x00000001, __smlad(v01[j], 0x00010001, sum[j]));
+            k->ch[j][4 + 2 * ky] = (int32_t)__sadd16(v01[j], v01[j]);
+            k->ch[j][5 + 2 * ky] = (int32_t)__sadd16(v12[j], v12[j]);
+        }
+    }
+    for (int32_t j = 0; j < 4; ++j) {
+        const int32_t b = bias ? bias[c + j] : 0;
+        k->ch[j][0] = k->ch[j][1] = k->ch[j][2] = k->ch[j][3] =
+            (int32_t)(((uint32_t)b + (uint32_t)p->input_offset * (uint32_t)sum[j]) << 1);
+    }
+    return 1;
+}
+
+/* The assembly: r0 = plane, r1 r2 = input words, r4-r7 = the group's accumulators (top left, top right, bottom
+ * left, bottom right), r8-r12 lr = the six weight words, then the requantisation constants. The frame: bias x 4,
+ * weights, multiplier, rounding, r (the channel's 13 words), out, C, OWC, row end, rows left, in skip, out skip, lo,
+ * hi. */
+#define DWH_FRAME "88"
+#define DWH_ROW_TOP(WA, WB) /* a plane row into the top pixels with weight row WA, WB */ \
+    "smlad  r4, r1, " WA ", r4\n\t"                                                     \
+    "smlabt r4, r2, " WB ", r4\n\t"                                                     \
+    "smlad  r5, r2, " WB ", r5\n\t"                                                     \
+    "smlatb r5, r1, " WA ", r5\n\t"
+#define DWH_ROW_BOTTOM(WA, WB) \
+    "smlad  r6, r1, " WA ", r6\n\t" \
+    "smlabt r6, r2, " WB ", r6\n\t" \
+    "smlad  r7, r2, " WB ", r7\n\t" \
+    "smlatb r7, r1, " WA ", r7\n\t"
+#define DWH_PROLOGUE                                             \
+    "push   {r4-r11, lr}\n\t"                                    \
+    "sub    sp, sp, #" DWH_FRAME "\n\t"                          \
+    "mov    r12, r0\n\t"                                         \
+    "ldr    r1, [r12, #32]\n\t"                                  \
+    "ldmia  r1!, {r2-r11}\n\t"                                   \
+    "stm    sp, {r2-r11}\n\t"                                    \
+    "ldm    r1, {r2-r4}\n\t"                                     \
+    "add    r0, sp, #40\n\t"                                     \
+    "stm    r0, {r2-r4}\n\t"                                     \
+    "ldm    r12, {r0-r7}\n\t"                                    \
+    "str    r1, [sp, #52]\n\t"                                   \
+    "strd   r4, r5, [sp, #56]\n\t"                               \
+    "strd   r6, r7, [sp, #80]\n\t"                               \
+    "str    r3, [sp, #68]\n\t"                                   \
+    "add    r8, r0, r2, lsl #2\n\t"                              \
+    "str    r8, [sp, #64]\n\t"                                   \
+    "mov    r9, #" DWH_STR(2 * DWH_LINE) "\n\t"                  \
+    "sub    r9, r9, r2, lsl #2\n\t"                              \
+    "mul    r10, r4, r2\n\t"                                     \
+    "lsl    r11, r5, #1\n\t"                                     \
+    "sub    r11, r11, r10, lsl #1\n\t"                           \
+    "strd   r9, r11, [sp, #72]\n"                                \
+    "1:\n\t"                                                     \
+    "ldm    sp, {r4-r12, lr}\n\t"                                \
+    "ldrd   r1, r2, [r0]\n\t"                                    \
+    DWH_ROW_TOP("r8", "r9")                                      \
+    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE) "]\n\t"            \
+    DWH_ROW_TOP("r10", "r11")                                    \
+    DWH_ROW_BOTTOM("r8", "r9")                                   \
+    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"        \
+    DWH_ROW_TOP("r12", "lr")                                     \
+    DWH_ROW_BOTTOM("r10", "r11")                                 \
+    "ldrd   r1, r2, [r0, #" DWH_STR(3 * DWH_LINE) "]\n\t"        \
+    DWH_ROW_BOTTOM("r12", "lr")                                  \
+    "add    r1, sp, #40\n\t"                                     \
+    "ldm    r1, {r8-r12, lr}\n\t"                                \
+    DWH_RQ("r4") DWH_RQ("r5") DWH_RQ("r6") DWH_RQ("r7")
+/* r8 = multiplier, r9 = rounding, r10 = r */
+#define DWH_RQ(R)                                                \
+    "add    r1, r9, " R ", asr #31\n\t"                          \
+    "smmlar " R ", " R ", r8, r1\n\t"                            \
+    "asr    " R ", " R ", r10\n\t"
+/* the four outputs stored (r11 = out, r12 = C, lr = OWC); the next group; at the end of a row, the next row */
+#define DWH_NEXT                                                 \
+    "strb   r4, [r11]\n\t"                                       \
+    "strb   r5, [r11, r12]\n\t"                                  \
+    "add    r9, r11, lr\n\t"                                     \
+    "strb   r6, [r9]\n\t"                                        \
+    "strb   r7, [r9, r12]\n\t"                                   \
+    "add    r11, r11, r12, lsl #1\n\t"                           \
+    "str    r11, [sp, #52]\n\t"                                  \
+    "add    r0, r0, #4\n\t"                                      \
+    "ldr    r1, [sp, #64]\n\t"                                   \
+    "cmp    r0, r1\n\t"                                          \
+    "bne    1b\n\t"                                              \
+    "ldr    r2, [sp, #68]\n\t"                                   \
+    "subs   r2, r2, #1\n\t"                                      \
+    "beq    2f\n\t"                                              \
+    "str    r2, [sp, #68]\n\t"                                   \
+    "ldrd   r2, r3, [sp, #72]\n\t"                               \
+    "add    r0, r0, r2\n\t"                                      \
+    "add    r11, r11, r3\n\t"                                    \
+    "str    r11, [sp, #52]\n\t"                                  \
+    "add    r1, r1, #" DWH_STR(2 * DWH_LINE) "\n\t"              \
+    "str    r1, [sp, #64]\n\t"                                   \
+    "b      1b\n"                                                \
+    "2:\n\t"                                                     \
+    "add    sp, sp, #" DWH_FRAME "\n\t"                          \
+    "pop    {r4-r11, pc}\n"
+#define DWH_SSAT(R) "ssat   " R ", #8, " R "\n\t"
+#define DWH_CLAMP(R)                                             \
+    "cmp    " R ", r1\n\t"                                       \
+    "it     lt\n\t"                                              \
+    "movlt  " R ", r1\n\t"                                       \
+    "cmp    " R ", r2\n\t"                                       \
+    "it     gt\n\t"                                              \
+    "movgt  " R ", r2\n\t"
+
+__attribute__((naked, noinline)) static void dwh_run_full(const dwh_run *run) {
+    (void)run;
+    __asm__(DWH_PROLOGUE DWH_SSAT("r4") DWH_SSAT("r5") DWH_SSAT("r6") DWH_SSAT("r7") DWH_NEXT);
+}
+__attribute__((naked, noinline)) static void dwh_run_clamp(const dwh_run *run) {
+    (void)run;
+    __asm__(DWH_PROLOGUE "ldrd   r1, r2, [sp, #80]\n\t"
+            DWH_CLAMP("r4") DWH_CLAMP("r5") DWH_CLAMP("r6") DWH_CLAMP("r7") DWH_NEXT);
+}
+#undef DWH_FRAME
+#undef DWH_ROW_TOP
+#undef DWH_ROW_BOTTOM
+#undef DWH_PROLOGUE
+#undef DWH_RQ
+#undef DWH_NEXT
+#undef DWH_SSAT
+#undef DWH_CLAMP
+
+/* Two adjacent input pixels a, b (four channels each) as (a_j, b_j) int16 pairs into the planes at q: plane j at
+ * byte offset o[j] (o[0] = 0). */
+EDGEC_INLINE void dwh_put(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, uint32_t a, uint32_t b) {
+    const uint32_t x01 = pkhbt16(a, b), x23 = pkhtb16(b, a);
+    q[0] = (uint32_t)__sxtb16((int8x4_t)x01);
+    *(uint32_t *)((char *)q + o1) = (uint32_t)sxtb16_ror8(x01);
+    *(uint32_t *)((char *)q + o2) = (uint32_t)__sxtb16((int8x4_t)x23);
+    *(uint32_t *)((char *)q + o3) = (uint32_t)sxtb16_ror8(x23);
+}
+EDGEC_INLINE void dwh_fill(uint32_t *q, uint32_t *end, int32_t o1, int32_t o2, int32_t o3, uint32_t zp2) {
+    for (; q < end; ++q) {
+        q[0] = zp2;
+        *(uint32_t *)((char *)q + o1) = zp2;
+        *(uint32_t *)((char *)q + o2) = zp2;
+        *(uint32_t *)((char *)q + o3) = zp2;
+    }
+}
+
+/* One column of pairs of the planes, `rows` rows from q (DWH_LINE bytes apart): from the input at s (rows W * C
+ * bytes apart, pixels C apart), the zero point in place of the left pixel (half == 1) or the right one (half == 2);
+ * `half` is a constant where this is inlined. */
+EDGEC_INLINE void dwh_column(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, const int8_t *s, int32_t C, int32_t WC,
+                             int32_t rows, uint32_t zp4, const int half) {
+    for (uint32_t *const end = q + rows * (DWH_LINE / 4); q < end; q += DWH_LINE / 4, s += WC) {
+        const uint32_t a = half == 1 ? zp4 : load_u32(s);
+        const uint32_t b = half == 1 ? load_u32(s) : half == 2 ? zp4 : load_u32(s + C);
+        dwh_put(q, o1, o2, o3, a, b);
+    }
+}
+
+/* Input rows [iy0, iy0 + n) and columns [ix0, ix0 + width) (width even) of the block at `in` into the planes
+ * (rows DWH_LINE bytes apart); the zero point outside the input. Column by column: narrow maps have few. */
+__attribute__((noinline)) static void dwh_stage(uint32_t *const plane[4], const int8_t *in,
+                                                const edgec_conv2d_s8_params *p, int32_t iy0, int32_t n, int32_t ix0,
+                                                int32_t width, uint32_t zp4) {
+    const int32_t C = p->in_c, W = p->in_w, WC = W * C, pairs = width / 2;
+    const int32_t o1 = (int32_t)((char *)plane[1] - (char *)plane[0]);
+    const int32_t o2 = (int32_t)((char *)plane[2] - (char *)plane[0]);
+    const int32_t o3 = (int32_t)((char *)plane[3] - (char *)plane[0]);
+    const uint32_t zp2 = (uint32_t)__sxtb16((int8x4_t)zp4);
+    /* rows [i0, i1) are inside the input */
+    int32_t i0 = iy0 < 0 ? -iy0 : 0, i1 = p->in_h - iy0 < n ? p->in_h - iy0 : n;
+    if (i0 > n) i0 = n;
+    if (i1 < i0) i1 = i0;
+    for (int32_t i = 0; i < n; i = i == i0 - 1 ? i1 : i + 1) /* the rows outside */
+        if (i < i0 || i >= i1)
+            dwh_fill(plane[0] + i * (DWH_LINE / 4), plane[0] + i * (DWH_LINE / 4) + pairs, o1, o2, o3, zp2);
+    const int32_t rows = i1 - i0;
+    if (!rows) return;
+    /* pairs [0, k0) and [k1, pairs) touch the outside, pairs [k0, k1) are inside; of the outside ones, a pair
+     * with its right pixel inside (left_half) and one with its left pixel inside (right_half) */
+    int32_t k0 = ix0 < 0 ? (1 - ix0) / 2 : 0, k1 = W - ix0 < 0 ? 0 : (W - ix0) / 2;
+    if (k1 > pairs) k1 = pairs;
+    if (k0 > k1) k0 = k1;
+    const int32_t left_half = ix0 < 0 && (ix0 & 1) && k0 - 1 < pairs && ix0 + 2 * (k0 - 1) + 1 < W;
+    const int32_t right_half = k1 < pairs && ix0 + 2 * k1 >= 0 && ix0 + 2 * k1 < W;
+    const int32_t zl = left_half ? k0 - 1 : k0, zr = right_half ? k1 + 1 : k1; /* zero point pairs before / after */
+    uint32_t *const q = plane[0] + i0 * (DWH_LINE / 4);
+    const int8_t *const row = in + (size_t)(iy0 + i0) * WC;
+    for (int32_t k = 0; k < pairs; k = k == zl - 1 ? zr : k + 1) /* the zero point columns */
+        if (k < zl || k >= zr)
+            for (uint32_t *d = q + k, *const e = d + rows * (DWH_LINE / 4); d < e; d += DWH_LINE / 4)
+                dwh_fill(d, d + 1, o1, o2, o3, zp2);
+    if (left_half) dwh_column(q + zl, o1, o2, o3, row, C, WC, rows, zp4, 1);
+    for (int32_t k = k0; k < k1; ++k)
+        dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(ix0 + 2 * k) * C, C, WC, rows, zp4, 0);
+    if (right_half) dwh_column(q + k1, o1, o2, o3, row + (ptrdiff_t)(ix0 + 2 * k1) * C, C, WC, rows, zp4, 2);
+}
+
+/* Every output pixel of the block of channels c..c+3 (out_h >= 2, out_w even), in pieces of at most DWH_MAX_COLS
+ * columns and as many rows as the planes hold. A plane is a stripe of the band's lines, (cols + 2) * 2 bytes wide:
+ * narrow maps put several side by side and get more rows. An odd row count takes one more group row over the last
+ * two rows. */
+static void dwh_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, int8_t *output, const dwh_block *k,
+                          int32_t c, uint32_t *band, uint32_t zp4, void (*fn)(const dwh_run *)) {
+    const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w;
+    dwh_run r;
+    r.C = C;
+    r.OWC = OW * C;
+    r.lo = p->act_min;
+    r.hi = p->act_max;
+    for (int32_t b = 0; b < p->batch; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C + c;
+        int8_t *out_b = output + (size_t)b * OH * OW * C + c;
+        for (int32_t ox = 0; ox < OW;) {
+            const int32_t cols = OW - ox < DWH_MAX_COLS ? OW - ox : DWH_MAX_COLS;
+            const int32_t stripe = (cols + 2) / 2, per_line = DWH_LINE / 4 / stripe; /* words */
+            const int32_t lines = (4 + per_line - 1) / per_line, plane_rows = DWH_LINES / lines;
+            uint32_t *plane[4]; /* 4-byte aligned stripes, on the same lines */
+            for (int32_t j = 0; j < 4; ++j)
+                plane[j] = band + (j / per_line) * plane_rows * (DWH_LINE / 4) + (j % per_line) * stripe;
+            for (int32_t oy = 0; oy < OH;) {
+                int32_t rows = OH - oy < plane_rows - 2 ? OH - oy : plane_rows - 2;
+                if (OH - oy - rows == 1) --rows; /* no single row left for the next piece */
+                dwh_stage(plane, in_b, p, oy - p->pad_top, rows + 2, ox - p->pad_left, cols + 2, zp4);
+                r.groups = cols / 2;
+                for (int32_t j = 0; j < 4; ++j) {
+                    r.ch = k->ch[j];
+                    r.in = (const int16_t *)plane[j];
+                    r.out = out_b + ((size_t)oy * OW + ox) * C + j;
+                    r.rows = rows / 2;
+                    fn(&r);
+                    if (rows & 1) { /* the last two rows again */
+                        r.in = (const int16_t *)(plane[j] + (rows - 2) * (DWH_LINE / 4));
+                        r.out = out_b + ((size_t)(oy + rows - 2) * OW + ox) * C + j;
+                        r.rows = 1;
+                        fn(&r);
+                    }
+                }
+                oy += rows;
+            }
+            ox += cols;
+        }
+    }
+}
+
+/* The 2 x 2 path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
+ * done. (Not inlined: its band stays out of the caller's frame.) */
+__attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8_t *weights, const int32_t *bias,
+                                                 const int32_t *multiplier, const int32_t *shift, int8_t *output,
+                                                 const edgec_conv2d_s8_params *p) {
+    uint32_t band[DWH_LINES * DWH_LINE / 4];
+    void (*fn)(const dwh_run *) = p->act_min == -128 && p->act_max == 127 ? dwh_run_full : dwh_run_clamp;
+    const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
+    int32_t c = 0;
+    for (; c + 4 <= p->in_c; c += 4) {
+        dwh_block k;
+        if (dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c))
+            dwh_block_run(p, input, output, &k, c, band, zp4, fn);
+        else
+            dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+    }
+    return c;
+}
+
 /* ---- general path, depth multiplier 1: pixel by pixel, four channels at a time with the input offset added to
  * each tap (SXTB16, SADD16, SMLABB / SMLATT), requantised DW_CHUNK channels at a time ---- */
 #define DW_CHUNK 64 /* 256 bytes of stack */
@@ -774,8 +1097,13 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     int32_t c = 0;
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
     if (p->depth_multiplier == 1) {
-        if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
-            (2 * p->dil_w + 1) * (2 * p->dil_h + 1) <= DW_BAND) {
+        /* 3x3, stride 1, an even width of 4 or more, two rows or more: the 2 x 2 path. (An odd width would leave a
+         * column to the path below: KWS's 25 x 5 maps are faster on that path alone.) */
+        if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED && p->stride_h == 1 &&
+            p->stride_w == 1 && p->dil_h == 1 && p->dil_w == 1 && p->out_h >= 2 && p->out_w >= 4 && !(p->out_w & 1))
+            c = dwh_all(input, weights, bias, multiplier, shift, output, p);
+        else if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
+                 (2 * p->dil_w + 1) * (2 * p->dil_h + 1) <= DW_BAND) {
             uint32_t band[DW_BAND];
             dw_ctx x;
             x.p = p;

@@ -105,6 +105,40 @@ int main(void) {
         int nout = p.batch * p.out_h * p.out_w * p.out_c;
         for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
     }
+    /* Depthwise 3x3, stride 1 (the DSP kernel's 2 x 2 path over int16 planes): tall maps up to 70 rows, so that
+     * every plane layout (one to four planes a line) takes several row pieces, odd and even row counts, widths
+     * 4..60 (odd ones take the 3x3 path), paddings 0..2, biases near the bound, both activation ranges. Its own
+     * random stream: the cases after it stay the ones they were. */
+    const uint32_t s_after = s;
+    s = 0x2545F491u;
+    for (int it = 0; it < 60; ++it) {
+        edgec_conv2d_s8_params p;
+        p.batch = (it % 7 == 3) ? 2 : 1; p.in_h = ri(2, 70); p.in_w = (it % 4 == 0) ? ri(30, 60) : ri(4, 14);
+        p.in_c = (it % 5 == 2) ? ri(1, 12) : 4 * ri(1, 3);
+        if (p.in_h * p.in_w * p.in_c > 24 * 100 * 20) p.in_h = 24 * 100 * 20 / (p.in_w * p.in_c);
+        p.depth_multiplier = 1; p.out_c = p.in_c; p.k_h = p.k_w = 3;
+        p.stride_h = p.stride_w = 1; p.dil_h = p.dil_w = 1; p.pad_top = ri(0, 2); p.pad_left = ri(0, 2);
+        int eh = p.in_h + 2 * p.pad_top - 3, ew = p.in_w + 2 * p.pad_left - 3;
+        if (eh < 0 || ew < 0) continue;
+        p.out_h = eh + 1; p.out_w = ew + 1;
+        if (it % 6 == 1 && p.out_h > 1) p.out_h -= 1;
+        p.input_offset = ri(-127, 128); p.output_offset = ri(-128, 127);
+        if (it % 2) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
+        p.requant = EDGEC_REQUANT_FIXED;
+        int nin = p.batch * p.in_h * p.in_w * p.in_c;
+        for (int i = 0; i < nin; ++i) din[i] = (int8_t)rnd();
+        for (int i = 0; i < 9 * p.in_c; ++i) w[i] = (it % 10 == 3) ? ((rnd() & 1) ? -128 : 127) : (int8_t)rnd();
+        for (int i = 0; i < p.out_c; ++i) {
+            dsh[i] = ri(-14, -1); dmul[i] = (int32_t)((rnd() >> 1) | (1u << 30)); dbias[i] = ri(-30000, 30000);
+            if (ri(0, 9) == 0) dbias[i] = (int32_t)rnd() >> ri(1, 4); /* near and past the fast path's bound */
+        }
+        const int32_t *bb = (it % 8 == 7) ? 0 : dbias;
+        ref_dw(din, w, bb, dmul, dsh, dout1, &p);
+        edgec_depthwise_conv2d_s8(din, w, bb, dmul, dsh, dout2, &p);
+        int nout = p.batch * p.out_h * p.out_w * p.out_c;
+        for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
+    }
+    s = s_after;
     /* Depthwise k x k other than 3x3 (the DSP kernel's band path: MCUNet's 5x5 and 7x7; other k up to 7, non-square):
      * strides 1..3, paddings up to k, maps wider than one band piece, in_c % 4 != 0, dilation 2 (the general path),
      * shifts and biases at and past the fast path's bounds, INT32_MIN multipliers, clamped and full ranges. */
