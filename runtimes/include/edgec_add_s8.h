@@ -50,7 +50,11 @@ EDGEC_INLINE int8_t edgec_add_s8_output(int32_t sum, const edgec_add_s8_params *
 EDGEC_INLINE int8_t edgec_add_s8_combine(int32_t s1, int32_t s2, const edgec_add_s8_params *p) {
     switch (p->kind) {
     case EDGEC_ADD_S8_SUB: return edgec_add_s8_output(s1 - s2, p);
-    case EDGEC_ADD_S8_SQUARED_DIFFERENCE: return edgec_add_s8_output((s1 - s2) * (s1 - s2), p);
+    case EDGEC_ADD_S8_SQUARED_DIFFERENCE: { /* |s1 - s2| <= 2^15 from a real model (TFLite's bound); parameters
+                                             * beyond it wrap, as TFLite Micro's int32 product does, without UB */
+        const uint32_t d = (uint32_t)s1 - (uint32_t)s2;
+        return edgec_add_s8_output((int32_t)(d * d), p);
+    }
     case EDGEC_ADD_S8_EQUAL: return (int8_t)(s1 == s2);
     case EDGEC_ADD_S8_NOT_EQUAL: return (int8_t)(s1 != s2);
     case EDGEC_ADD_S8_LESS: return (int8_t)(s1 < s2);
