@@ -54,8 +54,9 @@ def load_calibration(path: Path | None, input_shape: tuple[int, ...]) -> list[np
     """Samples from one .npy (stacked on the first axis) or a folder of .npy files, each shaped like the
     model input (with or without its batch axis of 1)."""
     if path is None:
-        raise EdgecError("--quantize int8 needs calibration data: --calibration data.npy (samples stacked on the "
-                         "first axis) or --calibration folder/ (one or more .npy files)")
+        raise EdgecError("--quantize int8 / ternary needs calibration data for the int8 activations: --calibration "
+                         "data.npy (samples stacked on the first axis) or --calibration folder/ (one or more .npy "
+                         "files)")
     path = Path(path)
     if path.is_dir():
         files = sorted(path.glob("*.npy"))
