@@ -95,6 +95,10 @@ def mutate_huge_scale(m):  # TFLite Micro refuses this file; edgec compiled it i
     m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].quantization.scale = [1.9e29]
 
 
+def mutate_tiny_output_scale(m):  # a conv output scale of 1e-12: edgec wrapped its accumulator, TFLite Micro not
+    m.subgraphs[0].tensors[first_op(m, "CONV_2D").outputs[0]].quantization.scale = [1e-12]
+
+
 def mutate_zero_point(m):
     m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].quantization.zeroPoint = [300]
 
@@ -183,6 +187,7 @@ TFLITE_CASES = [
     (mutate_short_weights, ["holds", "bytes", "needs"]),
     (mutate_zero_scale, ["quantization scale 0", "out of range"]),
     (mutate_huge_scale, ["quantization scale 1.9e+29"]),
+    (mutate_tiny_output_scale, ["requantisation factor 2^", "overflows the int32 accumulator"]),
     (mutate_zero_point, ["zero point 300", "int8 range"]),
     (mutate_per_channel_length, ["per-channel scales"]),
     (mutate_name, ["not UTF-8"]),

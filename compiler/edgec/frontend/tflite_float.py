@@ -268,7 +268,11 @@ class FloatOperatorConverter(HybridOperatorConverter):
 
     def convert_dynamic_update_slice(self, op):
         """The start indices may be known only at run time; the kernel clamps them as TFLite Micro does."""
+        from ..ops.update_slice import check_update_slice
+
         ins, outs = self._io(op)
+        r = self._reader
+        check_update_slice(r.shape(ins[0]), r.shape(ins[1]), r.shape(ins[2]), r.dtype(ins[2]))
         args = [self._expr(i) for i in ins[:3]]
         return relax.call_dps_packed(_extern("edgec.dynamic_update_slice", {}), relax.Tuple(args),
                                      out_ty=relax.TensorType([int(d) for d in self._reader.shape(outs[0])],

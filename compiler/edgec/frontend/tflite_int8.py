@@ -95,6 +95,22 @@ def per_channel_multipliers(input_scale: float, weight_scales, output_scale: flo
     return [m for m, _ in pairs], [s for _, s in pairs]
 
 
+def check_left_shift(w: np.ndarray, bias: np.ndarray, shifts, channel_axis: int) -> None:
+    """A requantisation factor above 1 shifts the accumulator left before the multiply: where that can overflow
+    int32 (|acc| up to 255 * sum |w| + |bias| per channel), TFLite's arithmetic is undefined (a signed overflow in
+    MultiplyByQuantizedMultiplier) and no two builds agree: such scales are damage or a mistake, not a model."""
+    shifts = np.broadcast_to(np.asarray(shifts, np.int64), (w.shape[channel_axis],))
+    if not np.any(shifts > 0):
+        return
+    per_channel = np.abs(np.moveaxis(w, channel_axis, 0).reshape(w.shape[channel_axis], -1).astype(np.int64))
+    bound = per_channel.sum(axis=1) * 255 + np.abs(np.asarray(bias, np.int64))
+    over = np.nonzero((shifts > 0) & (bound << np.maximum(shifts, 0) >= 2**31))[0]
+    if over.size:
+        c = int(over[0])
+        raise NotImplementedError(f"requantisation factor 2^{int(shifts[c])} (channel {c}) overflows the int32 "
+                                  "accumulator, where TFLite's arithmetic is undefined: check the scales")
+
+
 def activation_range(act: int, scale: float, zero_point: int) -> tuple[int, int]:
     """CalculateActivationRangeQuantized for int8 (fused activation codes: 0 none, 1 relu, 2 relu_n1_to_1, 3 relu6)."""
     qmin, qmax = -128, 127
@@ -395,6 +411,7 @@ def _conv(g, r, op, kind, ins, outs, activation, new_act, const, node_name, tfli
         pad_t = pad_l = 0
     mults, shifts = per_channel_multipliers(in_s, w_scales, out_s)
     bias = _bias(r, ins, oc)
+    check_left_shift(w, bias, shifts, 3 if depthwise else 0)
     lo, hi = activation_range(o.FusedActivationFunction(), out_s, out_z)
     y = new_act(outs[0])
     attrs = dict(strides=[sh, sw], dilation=[dh, dw], pads=[pad_t, pad_l], input_offset=-in_z,
@@ -426,6 +443,7 @@ def _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name,
         mult, shift = (1 << 31) - 1, 30
     units, depth = w.shape
     bias = _bias(r, ins, units)
+    check_left_shift(w, bias, shift, 0)
     lo, hi = activation_range(o.FusedActivationFunction(), out_s, out_z)
     y = new_act(outs[0])
     attrs = dict(input_offset=-in_z, filter_offset=-int(wq[1][0]), output_offset=out_z, multiplier=mult,
@@ -452,6 +470,7 @@ def _fully_connected_per_channel(g, r, o, ins, outs, x, w, const, node_name):
     g.add_tensor(Tensor(y4, (rows, 1, 1, units), "int8", quant=quant))
     mults, shifts = per_channel_multipliers(in_s, w_scales, out_s)
     bias = _bias(r, ins, units)
+    check_left_shift(w, bias, shifts, 0)
     lo, hi = activation_range(o.FusedActivationFunction(), out_s, out_z)
     attrs = dict(strides=[1, 1], dilation=[1, 1], pads=[0, 0], input_offset=-in_z, output_offset=out_z,
                  act=(lo, hi))
