@@ -45,8 +45,8 @@ from .tflite_int8_binary import BINARY_OPS, import_binary
 from .tflite_int8_folding import FOLDED_OPS, folded_value
 from .tflite_int8_logic import LOGIC_OPS, import_logic
 from .tflite_int8_matmul import import_batch_matmul
-from .tflite_int8_movement import (MOVEMENT_OPS, import_dynamic_update_slice, import_embedding_lookup,
-                                   import_movement, import_space_to_batch)
+from .tflite_int8_movement import (MOVEMENT_OPS, activation_or_const, import_dynamic_update_slice,
+                                   import_embedding_lookup, import_movement, import_space_to_batch)
 from .tflite_int8_reduce import REDUCE_OPS, import_reduce
 from .tflite_int8_resize import import_resize_bilinear
 from .tflite_int8_transpose_conv import import_transpose_conv
@@ -524,7 +524,7 @@ def _add_n(g, r, ins, outs, activation, new_act, node_name):
         raise NotImplementedError("inputs of different shapes or quantisations (TFLite Micro requires one)")
     if r.shape(outs[0]) != r.shape(ins[0]):
         raise NotImplementedError(f"output {list(r.shape(outs[0]))} for inputs {list(r.shape(ins[0]))}")
-    names = [activation(i) if r.data(i) is None else g.add_const("add_n", r.data(i)) for i in ins]
+    names = [activation_or_const(g, r, activation, i, "add_n") for i in ins]
     _emit(g, "add_n_s8", names, new_act(outs[0]), _running_sum_params(r, ins[0], outs[0]), node_name)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Node
+from .tflite_int8_movement import activation_or_const
 
 LOGIC_OPS = {"LOGICAL_AND": "EDGEC_AND", "LOGICAL_OR": "EDGEC_OR", "LOGICAL_NOT": "EDGEC_XOR", "SELECT_V2": None}
 
@@ -31,12 +32,12 @@ def import_logic(kind, g, r, ins, outs, activation, new_act, node_name) -> None:
         if not (_same_quant(r, ins[1], outs[0]) and _same_quant(r, ins[2], outs[0])):
             raise NotImplementedError("inputs quantized differently from the output (TFLite Micro selects the "
                                       "stored values)")
-        names = [activation(i) if r.data(i) is None else g.add_const("select", r.data(i)) for i in ins]
+        names = [activation_or_const(g, r, activation, i, "select") for i in ins]
         g.nodes.append(Node("where", names, [new_act(outs[0])], {}, node_name))
         return
     if any(r.dtype(i) != "bool" for i in ins):
         raise NotImplementedError(f"inputs of {[r.dtype(i) for i in ins]} (bool expected)")
-    names = [activation(i) if r.data(i) is None else g.add_const("logic", r.data(i)) for i in ins]
+    names = [activation_or_const(g, r, activation, i, "logic") for i in ins]
     if kind == "LOGICAL_NOT":  # x xor true
         names.append(g.add_const("true", np.ones((), bool)))
     _broadcasts(r, ins, outs[0])

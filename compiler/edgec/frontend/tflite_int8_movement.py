@@ -58,7 +58,7 @@ def import_dynamic_update_slice(g, r, ins, outs, activation, new_act, node_name)
     check_update_slice(r.shape(ins[0]), r.shape(ins[1]), r.shape(ins[2]), r.dtype(ins[2]))
     _require_same_quant(r, ins[0], outs[0])
     _require_same_quant(r, ins[1], outs[0])
-    names = [activation(i) if r.data(i) is None else g.add_const("update_slice", r.data(i)) for i in ins[:3]]
+    names = [activation_or_const(g, r, activation, i, "update_slice") for i in ins[:3]]
     g.nodes.append(Node("dynamic_update_slice", names, [new_act(outs[0])], {}, node_name))
 
 
@@ -80,6 +80,12 @@ def index_maps(kind, r, op, ins, outs, options, tflite) -> list[np.ndarray]:
             raise BadParameters(f"output shape {list(want)}, but the input {list(in_shape)} and the operator's "
                                 f"parameters give {list(index_map.shape)}")
     return maps
+
+
+def activation_or_const(g, r, activation, i: int, base: str) -> str:
+    """Input i: a constant of the file (put in flash), or the activation an earlier operator produced."""
+    data = r.data(i)
+    return activation(i) if data is None else g.add_const(base, data)
 
 
 def _require_same_quant(r, a: int, b: int) -> None:
