@@ -11,7 +11,8 @@ import numpy as np
 from ai_edge_litert import schema_py_generated as schema
 
 DTYPES = {"float32": schema.TensorType.FLOAT32, "int8": schema.TensorType.INT8, "int16": schema.TensorType.INT16,
-          "int32": schema.TensorType.INT32, "int64": schema.TensorType.INT64, "bool": schema.TensorType.BOOL}
+          "int32": schema.TensorType.INT32, "int64": schema.TensorType.INT64, "bool": schema.TensorType.BOOL,
+          "resource": schema.TensorType.RESOURCE}
 
 
 class TFLiteBuilder:
@@ -22,6 +23,7 @@ class TFLiteBuilder:
         self.opcodes: dict[int, int] = {}
         self.versions: dict[int, int] = {}  # opcode -> version, where LiteRT needs more than 1
         self.operators: list = []
+        self.subgraphs: list = []  # subgraphs after the main one (CALL_ONCE's initialiser, IF's branches)
 
     # -- tensors -----------------------------------------------------------------------------------------------
     def tensor(self, shape, dtype: str = "int8", scale=None, zero_point=None, data: np.ndarray | None = None,
@@ -131,12 +133,26 @@ class TFLiteBuilder:
         self.op("DEPTHWISE_CONV_2D", [x, wt, bt], [y], opts)
         return y
 
-    def finish(self, inputs: list[int], outputs: list[int]) -> bytes:
+    def subgraph(self, build) -> int:
+        """Another subgraph, its index: build(self) adds its tensors and operators (with self.tensor / self.op, as
+        for the main one) and returns its (inputs, outputs). Buffers and operator codes are shared."""
+        main = self.tensors, self.operators
+        self.tensors, self.operators = [], []
+        inputs, outputs = build(self)
+        self.subgraphs.append(self._subgraph(inputs, outputs, f"subgraph{len(self.subgraphs) + 1}"))
+        self.tensors, self.operators = main
+        return len(self.subgraphs)
+
+    def _subgraph(self, inputs: list[int], outputs: list[int], name: str):
         sg = schema.SubGraphT()
         sg.tensors, sg.inputs, sg.outputs, sg.operators = self.tensors, inputs, outputs, self.operators
-        sg.name = b"main"
+        sg.name = name.encode()
+        return sg
+
+    def finish(self, inputs: list[int], outputs: list[int]) -> bytes:
         model = schema.ModelT()
-        model.version, model.subgraphs, model.buffers = 3, [sg], self.buffers
+        model.version, model.buffers = 3, self.buffers
+        model.subgraphs = [self._subgraph(inputs, outputs, "main"), *self.subgraphs]
         codes = [None] * len(self.opcodes)
         for code, index in self.opcodes.items():
             oc = schema.OperatorCodeT()

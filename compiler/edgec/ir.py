@@ -64,6 +64,9 @@ class Tensor:
     # kept from one run to the next (an SVDF's memory, a TFLite LSTM's h and c): its own static buffer, not the
     # arena; zero at start-up and after <name>_reset_state()
     state: bool = False
+    # a TFLite resource variable's initial value (passes/state_variables.py): what the state holds before the first
+    # run and after <name>_reset_state() instead of zero
+    state_init: np.ndarray | None = None
 
     @property
     def is_const(self) -> bool:

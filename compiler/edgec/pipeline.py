@@ -28,6 +28,7 @@ from .memory.plan import MemoryPlan, plan_memory
 from .memory_chart import write_memory_chart
 from .passes import fuse_conv_add, gpu_hybrid_scratch, ternary_kernels
 from .passes.ecotta import EcottaOptions
+from .passes.state_variables import bind_state_variables
 from .passes.patch_search import PatchOptions, schedule_patches
 from .passes.pipeline import GRAPH_PASSES
 from .passes.relax_pipeline import relax_passes
@@ -124,7 +125,7 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         graph = optimize_graph(imported.graph, options.dump_ir)
     else:
         mod = optimize_relax(imported.mod, options.dump_ir)
-        graph = optimize_graph(lower_module(mod), options.dump_ir)
+        graph = optimize_graph(bind_state_variables(lower_module(mod), imported.variables), options.dump_ir)
     graph = ternary_kernels.run(graph, config.passes.get("ternary_kernels", "auto"),
                                 config.passes.get("ternary_format", "auto"), list(target.kernels))
     if options.dump_ir:

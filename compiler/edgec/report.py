@@ -172,7 +172,7 @@ def print_report(report: dict, console=None) -> None:
                     f"planner: {report['planner']}; after {report['in_place_ops']} in-place ops")
     if report.get("state_bytes"):
         summary.add_row("state (SRAM)", f"{report['state_bytes']:,}", "",
-                        "kept between runs, beside the arena; <name>_reset_state() zeroes it")
+                        "kept between runs, beside the arena; <name>_reset_state() resets it")
     if "adaptation_bytes" in report:
         eco = report["ecotta"]
         summary.add_row("  + adaptation", f"{report['adaptation_bytes']:,}", "",

@@ -280,6 +280,8 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
            f" *       The model keeps {upper}_STATE_BYTES bytes of state from one run to the next (an SVDF's",
            " *       memory, an LSTM's h and c, as TFLite's variable tensors): zero at start-up; this zeroes it",
            " *       again, e.g. before each independent sequence.",
+           *([" *       TFLite resource variables start at their initialiser's value (CALL_ONCE), before the",
+              " *       first run and after each reset, instead of zero."] if has_initial_state(graph) else []),
            " *"] if graph.state_tensors() else []),
         *(adapt.header_doc if adapt else []),
         " * Per-layer profiling: built with -DEDGEC_PROFILE_LAYERS, the model calls edgec_layer_done(k) (which you",
@@ -355,6 +357,14 @@ def state_decls(graph: Graph, prefix: str) -> list[str]:
     for t in states:
         tensor = graph.tensors[t]
         lines.append(f"static {C_TYPES[tensor.dtype]} {state_symbol(prefix, t)}[{tensor.elems}];")
+    initialised = [t for t in states if graph.tensors[t].state_init is not None]
+    if initialised:
+        lines.append("/* The variables' initial values (TFLite's CALL_ONCE), set before the first run. */")
+        for t in initialised:
+            tensor = graph.tensors[t]
+            lines += [f"static const {C_TYPES[tensor.dtype]} {state_symbol(prefix, t)}_init[{tensor.elems}] = {{",
+                      c_array_body(tensor.state_init.astype(tensor.dtype), indent="    "), "};"]
+        lines.append(f"static uint8_t {prefix}_state_ready;")
     return lines + [""]
 
 
@@ -362,9 +372,20 @@ def state_reset(graph: Graph, prefix: str) -> list[str]:
     states = graph.state_tensors()
     if not states:
         return []
-    return [f"void {prefix}_reset_state(void) {{",
-            *[f"    memset({state_symbol(prefix, t)}, 0, sizeof {state_symbol(prefix, t)});" for t in states],
-            "}", ""]
+    lines = [f"void {prefix}_reset_state(void) {{"]
+    for t in states:
+        symbol = state_symbol(prefix, t)
+        if graph.tensors[t].state_init is None:
+            lines.append(f"    memset({symbol}, 0, sizeof {symbol});")
+        else:
+            lines.append(f"    memcpy({symbol}, {symbol}_init, sizeof {symbol});")
+    if has_initial_state(graph):
+        lines.append(f"    {prefix}_state_ready = 1;")
+    return lines + ["}", ""]
+
+
+def has_initial_state(graph: Graph) -> bool:
+    return any(graph.tensors[t].state_init is not None for t in graph.state_tensors())
 
 
 def state_symbol(prefix: str, tensor: str) -> str:
@@ -451,6 +472,8 @@ def emit_model_c(graph, plan, ctx: EmitContext, prefix, upper, body, weights_h, 
         *([] if any("arena" in line for line in copy_in + body + copy_out if not line.lstrip().startswith("/*"))
           else ["    (void)arena; /* every tensor lives outside it */"]),
         *(adapt.run_prologue if adapt else []),
+        *([f"    if (!{prefix}_state_ready) {prefix}_reset_state(); /* the variables' initial values */"]
+          if has_initial_state(graph) else []),
         *copy_in,
         *body,
         *copy_out,

@@ -27,6 +27,9 @@ class ImportedModel:
     graph: object | None = None  # an edgec Graph when the frontend built the IR itself (int8 TFLite)
     int8_rounding: str | None = None  # int8 TFLite: the arithmetic compiled in ("tflm" or "litert")
     quantized_inputs: dict = field(default_factory=dict)  # --int8-input: passes/int8_input.py's record
+    # TFLite resource variables the Relax module takes as extra inputs and outputs, made state after lowering
+    # (tflite_variables.py, passes/state_variables.py); an edgec graph has them bound already
+    variables: list = field(default_factory=list)
 
 
 def import_model(path: Path, options: ImportOptions) -> ImportedModel:

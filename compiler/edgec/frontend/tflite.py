@@ -27,10 +27,11 @@ SUPPORTED_OPS = {
 }
 
 
-def load_tflite(path: Path):
+def load_tflite(path: Path, buf: bytes | None = None):
+    """The checked model of the file (or of buf, the file's bytes rewritten: tflite_variables.py)."""
     import tflite
 
-    buf = path.read_bytes()
+    buf = path.read_bytes() if buf is None else buf
     if len(buf) < 8 or buf[4:8] != b"TFL3":
         raise ModelLoadError(f"{path}: not a TFLite flatbuffer (no 'TFL3' identifier)")
     try:
@@ -77,16 +78,23 @@ def unsupported_nodes(model) -> list[tuple[str, str, str]]:
 
 def import_tflite(path: Path, options):
     model = load_tflite(path)
+    from ..passes.state_variables import bind_state_variables
     from . import ImportedModel
     from .tflite_float import FloatOperatorConverter
     from .tflite_hybrid import unsupported_hybrid_ops
     from .tflite_int8 import import_int8_graph, is_int8_model
+    from .tflite_variables import has_variables, lower_variables
 
     if options.bindings:
         raise ModelLoadError("--bind is not supported for TFLite models (their constants are already in the file)")
+    variables, n_inputs = [], model.Subgraphs(0).InputsLength()
+    if has_variables(model):  # resource variables: extra graph inputs and outputs, then state (see the module)
+        rewritten, n_inputs, variables = lower_variables(model)
+        model = load_tflite(path, rewritten)
     if is_int8_model(model):  # integer kernels straight from the flatbuffer; it lists what it cannot import
         graph, names = import_int8_graph(model, options.int8_rounding)
-        return ImportedModel(None, names, graph=graph, int8_rounding=options.int8_rounding)
+        return ImportedModel(None, names[:n_inputs], graph=bind_state_variables(graph, variables),
+                             int8_rounding=options.int8_rounding)
     problems = unsupported_nodes(model) + unsupported_hybrid_ops(model)
     if problems:
         raise UnsupportedModelError(problems)
@@ -94,9 +102,10 @@ def import_tflite(path: Path, options):
 
     shape_dict = {k: list(v) for k, v in options.input_shapes.items()} or None
     subgraph = model.Subgraphs(0)
-    names = [subgraph.Tensors(subgraph.Inputs(i)).Name().decode() for i in range(subgraph.InputsLength())]
+    names = [subgraph.Tensors(subgraph.Inputs(i)).Name().decode() for i in range(n_inputs)]
     try:
-        return ImportedModel(from_tflite(model, shape_dict=shape_dict, op_converter=FloatOperatorConverter), names)
+        return ImportedModel(from_tflite(model, shape_dict=shape_dict, op_converter=FloatOperatorConverter), names,
+                             variables=variables)
     except EdgecError:
         raise
     except Exception as exc:

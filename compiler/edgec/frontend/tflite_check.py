@@ -42,6 +42,7 @@ OPTIONS = {
     "RESIZE_NEAREST_NEIGHBOR": (74, True), "RESIZE_BILINEAR": (15, True), "SUM": (27, True),
     "REDUCE_MAX": (27, True), "REDUCE_MIN": (27, True), "ARG_MAX": (40, True), "ARG_MIN": (57, True),
     "L2_NORMALIZATION": (12, True), "DIV": (29, True), "BATCH_MATMUL": (101, True), "TRANSPOSE_CONV": (49, False),
+    "CALL_ONCE": (103, False), "VAR_HANDLE": (111, True),
 }
 # Operators of two inputs whose output is their NumPy broadcast
 BROADCAST_OPS = {"ADD", "SUB", "MUL", "DIV", "PRELU", "SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM", "EQUAL",
@@ -57,7 +58,13 @@ MIN_INPUTS = {"CONV_2D": 2, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 2, "ADD":
               "SPLIT": 2, "SPLIT_V": 3, "GATHER": 2, "MIRROR_PAD": 2, "RESIZE_NEAREST_NEIGHBOR": 2,
               "RESIZE_BILINEAR": 2, "SUM": 2, "REDUCE_MAX": 2, "REDUCE_MIN": 2, "ARG_MAX": 2, "ARG_MIN": 2,
               "EXPAND_DIMS": 2, "BATCH_MATMUL": 2, "TRANSPOSE_CONV": 3, "REVERSE_V2": 2,
-              "BATCH_TO_SPACE_ND": 3, "BROADCAST_TO": 2, "DYNAMIC_UPDATE_SLICE": 3}
+              "BATCH_TO_SPACE_ND": 3, "BROADCAST_TO": 2, "DYNAMIC_UPDATE_SLICE": 3,
+              "READ_VARIABLE": 1, "ASSIGN_VARIABLE": 2}
+# Resource variable operators (tflite_variables.py): the ones that take no input or write no output, and the
+# operators that may read or write a resource (a variable's handle)
+NO_INPUT_OPS = {"VAR_HANDLE", "CALL_ONCE"}
+NO_OUTPUT_OPS = {"ASSIGN_VARIABLE", "CALL_ONCE"}
+RESOURCE_OPS = {"VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE"}
 ACTIVATIONS = range(0, 6)  # NONE, RELU, RELU_N1_TO_1, RELU6, TANH, SIGN_BIT
 PADDINGS = (0, 1)  # SAME, VALID
 
@@ -170,13 +177,13 @@ def _check(model, file_size: int, p: _Problems) -> None:
                 p.damaged.append(f"{label}: {', '.join(bad)}, but the subgraph has {n_tensors} tensors "
                                  "(-1 only for an optional input)")
                 continue
-            if not outs:
+            if not outs and kind not in NO_OUTPUT_OPS:
                 p.damaged.append(f"{label}: no outputs")
                 continue
             # optional inputs (-1) come after the required ones: a bias, PADV2's value, RESHAPE's shape tensor
             required = MIN_INPUTS.get(kind, min(len(ins), 2))
             missing = [j for j in range(required) if j >= len(ins) or ins[j] < 0]
-            if not ins or missing:
+            if (not ins and kind not in NO_INPUT_OPS) or missing:
                 p.damaged.append(f"{label}: input {missing[0] if missing else 0} is missing (-1), but it is required")
                 continue
             for j, i in enumerate(ins):
@@ -188,12 +195,14 @@ def _check(model, file_size: int, p: _Problems) -> None:
             integer.update(i for i in ins + outs if i >= 0 and sg.Tensors(i).Type() in (7, 9))
             integer_model |= any(sg.Tensors(i).Type() in (7, 9) for i in outs)
             for i in ins + outs:
+                if kind in RESOURCE_OPS and i >= 0 and sg.Tensors(i).Type() == 13:  # the variable's handle
+                    continue
                 if i >= 0 and s == 0 and sg.Tensors(i).Type() not in COMPUTED_TYPES and sg.Tensors(i).Type() in TENSOR_TYPES:
                     p.unsupported.append((_name(sg.Tensors(i), i), kind,
                                           f"tensor type {TENSOR_TYPES[sg.Tensors(i).Type()][0]} is not supported"))
             if kind in OPTIONS:
                 _check_options(op, kind, label, p)
-            if s == 0:
+            if s == 0 and kind not in NO_INPUT_OPS | RESOURCE_OPS:  # tflite_variables.py checks those
                 _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p)
                 if all(shapes[i] is not None for i in ins + outs if i >= 0):
                     _check_int8_parameters(model, kind, op, ins, outs, label, p)

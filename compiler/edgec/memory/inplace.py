@@ -32,7 +32,8 @@ def in_place_merges(graph: Graph) -> dict[str, str]:
         if not graph.tensors[t].is_const:
             root = graph.storage_root(t)
             last[root] = max(last.get(root, step), step)
-    input_roots = {graph.storage_root(t) for t in graph.inputs}
+    # graph inputs, and state (kept for the next run; a variable's old value may be read after its last use here)
+    input_roots = {graph.storage_root(t) for t in graph.inputs} | set(graph.state_tensors())
 
     merged: dict[str, str] = {}  # storage root -> buffer (group) root
     group_last: dict[str, int] = {}  # buffer root -> last step any member is used
@@ -49,7 +50,7 @@ def in_place_merges(graph: Graph) -> dict[str, str]:
             continue
         out = node.outputs[0]
         out_t = graph.tensors[out]
-        if out_t.alias_of is not None or out in graph.inputs:
+        if out_t.alias_of is not None or out in graph.inputs or out_t.state:
             continue
         only = IN_PLACE_INPUTS.get(node.op)
         for inp in node.inputs if only is None else [node.inputs[only]]:

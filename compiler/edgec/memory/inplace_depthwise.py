@@ -162,7 +162,7 @@ def candidates(graph: Graph, merged: dict[str, str]) -> dict[str, BandSchedule]:
         if not graph.tensors[t].is_const:
             buf = buffer_of(t)
             last[buf] = max(last.get(buf, step), step)
-    input_buffers = {buffer_of(t) for t in graph.inputs}
+    input_buffers = {buffer_of(t) for t in graph.inputs} | {buffer_of(t) for t in graph.state_tensors()}  # kept
 
     found: dict[str, BandSchedule] = {}
     for step, node in enumerate(graph.nodes):

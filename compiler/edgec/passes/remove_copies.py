@@ -16,7 +16,7 @@ def run(graph: Graph) -> Graph:
             continue
         if len(graph.consumers(src)) != 1 or any(t.alias_of == src for t in graph.tensors.values()):
             continue
-        if graph.tensors[dst].shape != src_t.shape:
+        if graph.tensors[dst].shape != src_t.shape or graph.tensors[dst].state:  # a variable's new value: last
             continue
         producer.outputs[producer.outputs.index(src)] = dst
         graph.nodes.remove(node)
