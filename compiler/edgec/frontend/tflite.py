@@ -83,11 +83,14 @@ def import_tflite(path: Path, options):
     from .tflite_float import FloatOperatorConverter
     from .tflite_hybrid import unsupported_hybrid_ops
     from .tflite_int8 import import_int8_graph, is_int8_model
+    from .tflite_control_flow import has_control_flow, inline_control_flow
     from .tflite_variables import has_variables, lower_variables
 
     if options.bindings:
         raise ModelLoadError("--bind is not supported for TFLite models (their constants are already in the file)")
     variables, n_inputs = [], model.Subgraphs(0).InputsLength()
+    if has_control_flow(model):  # IF and WHILE inlined into the main subgraph (see the module)
+        model = load_tflite(path, inline_control_flow(model))
     if has_variables(model):  # resource variables: extra graph inputs and outputs, then state (see the module)
         rewritten, n_inputs, variables = lower_variables(model)
         model = load_tflite(path, rewritten)

@@ -42,7 +42,7 @@ OPTIONS = {
     "RESIZE_NEAREST_NEIGHBOR": (74, True), "RESIZE_BILINEAR": (15, True), "SUM": (27, True),
     "REDUCE_MAX": (27, True), "REDUCE_MIN": (27, True), "ARG_MAX": (40, True), "ARG_MIN": (57, True),
     "L2_NORMALIZATION": (12, True), "DIV": (29, True), "BATCH_MATMUL": (101, True), "TRANSPOSE_CONV": (49, False),
-    "CALL_ONCE": (103, False), "VAR_HANDLE": (111, True),
+    "CALL_ONCE": (103, False), "VAR_HANDLE": (111, True), "IF": (92, False), "WHILE": (93, False),
 }
 # Operators of two inputs whose output is their NumPy broadcast
 BROADCAST_OPS = {"ADD", "SUB", "MUL", "DIV", "PRELU", "SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM", "EQUAL",
