@@ -65,6 +65,8 @@ OPERATORS = {
     # TopK; group normalisation (composed); Mod on the binary kernel. (CumSum and Einsum have no float32 case:
     # tests/test_onnx_architectures.py checks them against onnxruntime.)
     "TopK", "GroupNormalization", "Mod",
+    # trigonometric and hyperbolic functions, activations with parameters (the unary kernel's op codes)
+    "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Celu", "Shrink", "ThresholdedRelu",
     # recurrent: one kernel per cell that loops over the sequence (ops/recurrent.py)
     "LSTM", "GRU", "RNN",
 }
@@ -88,6 +90,7 @@ NAME_STEMS = (
     "resize_", "upsample_", "convtranspose",
     "equal", "less", "greater", "not", "and", "or", "xor", "where", "argmax", "argmin",
     "top_k", "group_normalization", "mod_",
+    "tan", "asin", "acos", "atan", "sinh", "cosh", "celu", "shrink", "thresholdedrelu",
     "lstm_", "gru_", "simple_rnn_", "rnn_",
 )
 # Names matching a stem that belong to another operator.

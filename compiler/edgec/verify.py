@@ -44,6 +44,19 @@ def compare(name: str, got: np.ndarray, want: np.ndarray, rtol: float, atol: flo
     return Comparison(name, float(err.max(initial=0)), float(rel.max(initial=0)), ok)
 
 
+RANDOM_OPS = {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli"}
+
+
+def random_nodes(model_path: Path) -> list[str]:
+    """The ONNX model's random generators ('name (op)'): no two executors draw the same values."""
+    if Path(model_path).suffix.lower() != ".onnx":
+        return []
+    import onnx
+
+    graph = onnx.load(str(model_path), load_external_data=False).graph
+    return [f"'{n.name or n.output[0]}' ({n.op_type})" for n in graph.node if n.op_type in RANDOM_OPS]
+
+
 def verify_compiled(model_path: Path, result, runs: int = 3, rtol: float = 1e-4, atol: float = 1e-5,
                     sanitize: bool = False, cc: str = "gcc", seed: int = 0,
                     bindings: dict[str, np.ndarray] | None = None, target=None) -> list[Comparison]:
@@ -64,6 +77,10 @@ def verify_compiled(model_path: Path, result, runs: int = 3, rtol: float = 1e-4,
                                    runner=runner) for run, inputs in enumerate(batches)]
     names = [i["source_name"] for i in report["inputs"]]
     fed = [reference_inputs(report, inputs) for inputs in batches]  # the model file's own inputs (--int8-input)
+    random = random_nodes(model_path)
+    if random:
+        raise ReferenceUnavailableError(f"no comparison made: the model draws random numbers ({', '.join(random)}), "
+                                        f"and the reference draws others\n{edgec_result_summary(report, got)}")
     try:
         wanted = run_reference_isolated(model_path, names, fed, bindings, rounding)
     except ReferenceUnavailableError as exc:

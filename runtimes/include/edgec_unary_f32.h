@@ -26,7 +26,19 @@ enum {
     EDGEC_SIGN = 18,        /* -1, 0 or 1 (NaN stays NaN) */
     EDGEC_GELU = 19,        /* x / 2 * (1 + erf(x / sqrt(2))) */
     EDGEC_GELU_TANH = 20,   /* x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))) */
-    EDGEC_RSQRT = 21        /* 1 / sqrt(x) (TFLite RSQRT) */
+    EDGEC_RSQRT = 21,       /* 1 / sqrt(x) (TFLite RSQRT) */
+    EDGEC_TAN = 22,
+    EDGEC_ASIN = 23,
+    EDGEC_ACOS = 24,
+    EDGEC_ATAN = 25,
+    EDGEC_SINH = 26,
+    EDGEC_COSH = 27,
+    EDGEC_ASINH = 28,
+    EDGEC_ACOSH = 29,
+    EDGEC_ATANH = 30,
+    EDGEC_CELU = 31,              /* max(0, x) + min(0, alpha * (exp(x / alpha) - 1)) */
+    EDGEC_SHRINK = 32,            /* x < -alpha ? x + beta : x > alpha ? x - beta : 0 (alpha: lambd, beta: bias) */
+    EDGEC_THRESHOLDED_RELU = 33   /* x > alpha ? x : 0 */
 };
 
 typedef struct {

@@ -71,6 +71,48 @@ void edgec_unary_f32(const float *in, float *out, const edgec_unary_params *p) {
             out[i] = 0.5f * x * (1.0f + tanhf(0.79788456080286536f * (x + 0.044715f * x * x * x)));
         }
         break;
+    case EDGEC_TAN:
+        for (int32_t i = 0; i < n; ++i) out[i] = tanf(in[i]);
+        break;
+    case EDGEC_ASIN:
+        for (int32_t i = 0; i < n; ++i) out[i] = asinf(in[i]);
+        break;
+    case EDGEC_ACOS:
+        for (int32_t i = 0; i < n; ++i) out[i] = acosf(in[i]);
+        break;
+    case EDGEC_ATAN:
+        for (int32_t i = 0; i < n; ++i) out[i] = atanf(in[i]);
+        break;
+    case EDGEC_SINH:
+        for (int32_t i = 0; i < n; ++i) out[i] = sinhf(in[i]);
+        break;
+    case EDGEC_COSH:
+        for (int32_t i = 0; i < n; ++i) out[i] = coshf(in[i]);
+        break;
+    case EDGEC_ASINH:
+        for (int32_t i = 0; i < n; ++i) out[i] = asinhf(in[i]);
+        break;
+    case EDGEC_ACOSH:
+        for (int32_t i = 0; i < n; ++i) out[i] = acoshf(in[i]);
+        break;
+    case EDGEC_ATANH:
+        for (int32_t i = 0; i < n; ++i) out[i] = atanhf(in[i]);
+        break;
+    case EDGEC_CELU:
+        for (int32_t i = 0; i < n; ++i) {
+            const float x = in[i];
+            out[i] = (x > 0.0f ? x : 0.0f) + (x < 0.0f ? p->alpha * expm1f(x / p->alpha) : 0.0f);
+        }
+        break;
+    case EDGEC_SHRINK:
+        for (int32_t i = 0; i < n; ++i) {
+            const float x = in[i];
+            out[i] = x < -p->alpha ? x + p->beta : (x > p->alpha ? x - p->beta : 0.0f);
+        }
+        break;
+    case EDGEC_THRESHOLDED_RELU:
+        for (int32_t i = 0; i < n; ++i) out[i] = in[i] > p->alpha ? in[i] : 0.0f;
+        break;
     default:
         for (int32_t i = 0; i < n; ++i) out[i] = in[i];
         break;

@@ -280,8 +280,9 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
            f" *       The model keeps {upper}_STATE_BYTES bytes of state from one run to the next (an SVDF's",
            " *       memory, an LSTM's h and c, as TFLite's variable tensors): zero at start-up; this zeroes it",
            " *       again, e.g. before each independent sequence.",
-           *([" *       TFLite resource variables start at their initialiser's value (CALL_ONCE), before the",
-              " *       first run and after each reset, instead of zero."] if has_initial_state(graph) else []),
+           *([" *       TFLite resource variables start at their initialiser's value (CALL_ONCE) and random",
+              " *       generators at their seed, before the first run and after each reset, instead of zero."]
+             if has_initial_state(graph) else []),
            " *"] if graph.state_tensors() else []),
         *(adapt.header_doc if adapt else []),
         " * Per-layer profiling: built with -DEDGEC_PROFILE_LAYERS, the model calls edgec_layer_done(k) (which you",
@@ -359,7 +360,7 @@ def state_decls(graph: Graph, prefix: str) -> list[str]:
         lines.append(f"static {C_TYPES[tensor.dtype]} {state_symbol(prefix, t)}[{tensor.elems}];")
     initialised = [t for t in states if graph.tensors[t].state_init is not None]
     if initialised:
-        lines.append("/* The variables' initial values (TFLite's CALL_ONCE), set before the first run. */")
+        lines.append("/* Initial values (a TFLite variable's CALL_ONCE, a generator's seed), set before the first run. */")
         for t in initialised:
             tensor = graph.tensors[t]
             lines += [f"static const {C_TYPES[tensor.dtype]} {state_symbol(prefix, t)}_init[{tensor.elems}] = {{",
@@ -472,7 +473,7 @@ def emit_model_c(graph, plan, ctx: EmitContext, prefix, upper, body, weights_h, 
         *([] if any("arena" in line for line in copy_in + body + copy_out if not line.lstrip().startswith("/*"))
           else ["    (void)arena; /* every tensor lives outside it */"]),
         *(adapt.run_prologue if adapt else []),
-        *([f"    if (!{prefix}_state_ready) {prefix}_reset_state(); /* the variables' initial values */"]
+        *([f"    if (!{prefix}_state_ready) {prefix}_reset_state(); /* the state's initial values */"]
           if has_initial_state(graph) else []),
         *copy_in,
         *body,

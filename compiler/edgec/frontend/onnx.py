@@ -21,6 +21,8 @@ SUPPORTED_OPS = {
     "ReduceMean", "Identity", "Constant", "Dropout",
     "Sum", "Mean", "Max", "Min", "Exp", "Log", "Sqrt", "Pow", "Erf", "Gelu", "PRelu", "Elu", "Selu", "Softplus",
     "Softsign", "Abs", "Neg", "Reciprocal", "Floor", "Ceil", "Round", "Sin", "Cos", "Sign", "LRN",
+    "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Celu", "Shrink", "ThresholdedRelu",
+    "RandomUniform",
     "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
     "ReduceSumSquare", "LogSoftmax", "Slice", "Split", "Gather", "Expand", "Tile", "DepthToSpace", "SpaceToDepth",
     "LayerNormalization", "InstanceNormalization", "Resize", "Upsample", "ConvTranspose",

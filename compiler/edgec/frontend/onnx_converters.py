@@ -708,6 +708,44 @@ def _optional(inputs, i: int, like, params):
     return relax.const(np.zeros((), str(like.ty.dtype)), str(like.ty.dtype))
 
 
+class ParamActivation(tvm_onnx.OnnxOpConverter):
+    """Celu, Shrink, ThresholdedRelu: one call of edgec's unary kernel (`edgec.unary`, ops/elementwise.py) rather
+    than TVM's compositions of comparisons and selects (or nothing: TVM has no Celu)."""
+
+    KINDS = {"Celu": ("celu", "alpha", 1.0, None, 0.0), "Shrink": ("shrink", "lambd", 0.5, "bias", 0.0),
+             "ThresholdedRelu": ("thresholded_relu", "alpha", 1.0, None, 0.0)}
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        kind, a_name, a_default, b_name, b_default = cls.KINDS[cls.name]
+        x = inputs[0]
+        if str(x.ty.dtype) != "float32":
+            raise tvm.error.OpNotImplemented(f"{cls.name} of {x.ty.dtype} (edgec takes float32)")
+        alpha = float(attr.get(a_name, a_default))
+        if kind == "celu" and alpha == 0.0:
+            raise tvm.error.OpNotImplemented("Celu with alpha 0 (it divides by alpha)")
+        beta = float(attr.get(b_name, b_default)) if b_name else 0.0
+        func = _extern("edgec.unary", dict(kind=kind, alpha=alpha, beta=beta))
+        return relax.call_dps_packed(func, relax.Tuple([x]), out_ty=relax.TensorType(_static_shape(x), "float32"))
+
+
+class RandomUniform(tvm_onnx.OnnxOpConverter):
+    """Fresh uniform values on every run: edgec's generator kernel with its state kept between runs
+    (ops/random.py); TVM has no converter."""
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        if int(attr.get("dtype", 1)) != 1:
+            raise tvm.error.OpNotImplemented(f"dtype {attr['dtype']} (edgec takes float32)")
+        low, high = float(attr.get("low", 0.0)), float(attr.get("high", 1.0))
+        if not low < high:
+            raise tvm.error.OpNotImplemented(f"low {low} is not below high {high}")
+        shape = [int(d) for d in attr.get("shape", [])]
+        func = _extern("edgec.random_uniform", dict(low=low, high=high, has_seed=int("seed" in attr),
+                                                    seed=float(attr.get("seed", 0.0))))
+        return relax.call_dps_packed(func, relax.Tuple([]), out_ty=relax.TensorType(shape, "float32"))
+
+
 class DynamicQuantizeLinear(tvm_onnx.OnnxOpConverter):
     """x -> (uint8 y, float32 scale, uint8 zero point): edgec's kernel (edgec_hybrid_quantize.h)."""
 
@@ -768,7 +806,8 @@ class MatMulInteger(tvm_onnx.OnnxOpConverter):
 
 OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "ConvTranspose": ConvTranspose, "ArgMax": ArgMax, "ArgMin": ArgMin, "CumSum": CumSum, "TopK": TopK,
              "GroupNormalization": GroupNormalization, "Einsum": Einsum, "BatchNormalization": BatchNormalization,
-             "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
+             **{op: type(op, (ParamActivation,), {"name": op}) for op in ParamActivation.KINDS},
+             "RandomUniform": RandomUniform, "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
 
 
 from .onnx_recurrent_convert import OUTPUTS_READ, RECURRENT_CONVERTERS  # noqa: E402 (it imports the helpers above)

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..ir import IN_PLACE_OPS, MAX_RANK
 from . import kernel, lowering
+from .hybrid import extern
 from .broadcast import broadcast_strides, coalesce, right_align
 
 BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div",
@@ -40,13 +41,18 @@ UNARY_CODES = {
     "gelu": "EDGEC_GELU",
     "gelu_tanh": "EDGEC_GELU_TANH",
     "rsqrt": "EDGEC_RSQRT",
+    **{f: f"EDGEC_{f.upper()}" for f in ("tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh")},
+    "celu": "EDGEC_CELU",  # alpha
+    "shrink": "EDGEC_SHRINK",  # alpha: lambd, beta: bias
+    "thresholded_relu": "EDGEC_THRESHOLDED_RELU",  # alpha
 }
 # One-input Relax math functions: one unary kernel with an op code each.
 UNARY_RELAX = {"relax.exp": "exp", "relax.log": "log", "relax.abs": "abs", "relax.negative": "neg",
                "relax.floor": "floor", "relax.ceil": "ceil", "relax.round": "round", "relax.erf": "erf",
                "relax.sin": "sin", "relax.cos": "cos", "relax.sign": "sign", "relax.nn.gelu": "gelu",
                "relax.nn.gelu_tanh": "gelu_tanh", "relax.sigmoid": "sigmoid", "relax.tanh": "tanh",
-               "relax.sqrt": "sqrt", "relax.rsqrt": "rsqrt"}
+               "relax.sqrt": "sqrt", "relax.rsqrt": "rsqrt",
+               **{f"relax.{f}": f for f in ("tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh")}}
 
 # Every element-wise kernel reads element i before it writes element i, so out == in is allowed (same shape).
 IN_PLACE_OPS.update(BINARY_CODES, UNARY_CODES)
@@ -158,6 +164,16 @@ def lower_leaky_relu(ctx, call, out):
 @lowering(*UNARY_RELAX)
 def lower_unary_math(ctx, call, out):
     return emit_unary_node(ctx, call, out, UNARY_RELAX[call.op.name])
+
+
+@extern("edgec.unary")
+def lower_unary_extern(ctx, call, attrs, args, out):
+    """The ONNX activations with parameters TVM composes from several kernels or lacks (Celu, Shrink,
+    ThresholdedRelu: frontend/onnx_converters.py): one unary kernel call."""
+    shape, dtype = out
+    require_float(dtype, str(attrs["kind"]))
+    return ctx.emit(str(attrs["kind"]), [ctx.tensor(args[0])], shape, dtype,
+                    {"alpha": float(attrs["alpha"]), "beta": float(attrs["beta"])})
 
 
 @kernel(*UNARY_CODES)
