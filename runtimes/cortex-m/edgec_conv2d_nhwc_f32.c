@@ -12,18 +12,7 @@
  * channel tile over the same runs. Without an FPU, the same loops in C. */
 #include "edgec_conv2d_nhwc_f32.h"
 
-#if defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 4) && defined(__ARM_FEATURE_FMA) && defined(__GNUC__) && \
-    defined(__OPTIMIZE__) /* at -O0 gcc cannot give the asm its registers */
-#define EDGEC_CM_FPU_ASM 1
-#else
-#define EDGEC_CM_FPU_ASM 0
-#endif
-/* FPv5 (M7 with double precision, M33, M55) has VMAXNM / VMINNM; FPv4 (M4) does not. */
-#if EDGEC_CM_FPU_ASM && (__ARM_ARCH >= 8 || (__ARM_FP & 8))
-#define EDGEC_CM_FPV5 1
-#else
-#define EDGEC_CM_FPV5 0
-#endif
+#include "edgec_cm_fpu.h"
 
 /* a[4 * p + c] += sum over i < n of x_p[i] * w_c[i] (4 pixels p, 4 channels c). Out of line: the asm needs ten
  * core registers, which gcc may not find inside a caller at every optimisation level. */

@@ -10,18 +10,7 @@
  * loops are C (what the host tests run under the sanitizers). */
 #include "edgec_depthwise_conv2d_f32.h"
 
-#if defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 4) && defined(__ARM_FEATURE_FMA) && defined(__GNUC__) && \
-    defined(__OPTIMIZE__) /* at -O0 gcc cannot give the asm its registers */
-#define EDGEC_CM_FPU_ASM 1
-#else
-#define EDGEC_CM_FPU_ASM 0
-#endif
-/* FPv5 (M7 with double precision, M33, M55) has VMAXNM / VMINNM; FPv4 (M4) does not. */
-#if EDGEC_CM_FPU_ASM && (__ARM_ARCH >= 8 || (__ARM_FP & 8))
-#define EDGEC_CM_FPV5 1
-#else
-#define EDGEC_CM_FPV5 0
-#endif
+#include "edgec_cm_fpu.h"
 
 /* One tile: 8 channels of 1 or 2 output pixels over n_ky x n_kx taps. Pointers and byte steps, read by the asm. */
 typedef struct {

@@ -5,12 +5,7 @@
  * s16-s31, 41 instructions per 32 MACs with the loop. Several rows keep the optimized set's 4 x 4 C tiles. */
 #include "edgec_matmul_f32.h"
 
-#if defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 4) && defined(__ARM_FEATURE_FMA) && defined(__GNUC__) && \
-    defined(__OPTIMIZE__) /* at -O0 gcc cannot give the asm its registers */
-#define EDGEC_CM_FPU_ASM 1
-#else
-#define EDGEC_CM_FPU_ASM 0
-#endif
+#include "edgec_cm_fpu.h"
 
 /* s[t] += sum over k < 2 * pairs of x[k] * b[k * n + t], t < 16 (b: the row's first column, n: floats per row). */
 static void row_16(float *s, const float *x, const float *b, int32_t n, int32_t pairs) {
