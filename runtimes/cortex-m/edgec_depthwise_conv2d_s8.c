@@ -518,10 +518,10 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     return 1;
 }
 
-/* The assembly: r0 = plane, r1 r2 = input words, r4-r7 = the group's accumulators (top left, top right, bottom
- * left, bottom right), r8-r12 lr = the six weight words, then the requantisation constants. The frame: bias x 4,
- * weights, multiplier, rounding, r (the channel's 13 words), out, C, OWC, row end, rows left, in skip, out skip, lo,
- * hi. The _odd variants end a row of groups with a half group: the left pixels only (an odd output width), 28
+/* The assembly: r0 = plane, r1 r2 = input words, r3 = the end of the row of groups, r4-r7 = the group's
+ * accumulators (top left, top right, bottom left, bottom right), r8-r12 lr = the six weight words, then the
+ * requantisation constants. The frame: bias x 4, weights, multiplier, rounding, r (the channel's 13 words), out, C,
+ * OWC, (unused), rows left, in skip, out skip, lo, hi. The _odd variants end a row of groups with a half group: the left pixels only (an odd output width), 28
  * instructions per 18 MACs; `odd` sets the skips for it. */
 #define DWH_FRAME "88"
 #define DWH_ROW_TOP(WA, WB) /* a plane row into the top pixels with weight row WA, WB */ \
@@ -549,8 +549,7 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "strd   r4, r5, [sp, #56]\n\t"                               \
     "strd   r6, r7, [sp, #80]\n\t"                               \
     "str    r3, [sp, #68]\n\t"                                   \
-    "add    r8, r0, r2, lsl #2\n\t"                              \
-    "str    r8, [sp, #64]\n\t"                                   \
+    "add    r3, r0, r2, lsl #2\n\t"                              \
     "mov    r9, #" DWH_STR(2 * DWH_LINE) "\n\t"                  \
     "sub    r9, r9, r2, lsl #2\n\t"                              \
     "mul    r10, r4, r2\n\t"                                     \
@@ -581,7 +580,7 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "smmlar " R ", " R ", r8, r1\n\t"                            \
     "asr    " R ", " R ", r10\n\t"
 /* the left pixels of the half group at r0 into r4, r6, requantised (SAT: saturate or clamp them), stored; r11 =
- * out, r12 = C, lr = OWC after it, r1 = the row end again */
+ * out, r12 = C, lr = OWC after it */
 #define DWH_HALF(SAT)                                            \
     "ldm    sp, {r4-r12, lr}\n\t"                                \
     "ldrd   r1, r2, [r0]\n\t"                                    \
@@ -606,8 +605,7 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "strb   r4, [r11]\n\t"                                       \
     "strb   r6, [r11, lr]\n\t"                                   \
     "add    r11, r11, r12\n\t"                                   \
-    "add    r0, r0, #4\n\t"                                      \
-    "ldr    r1, [sp, #64]\n"
+    "add    r0, r0, #4\n\t"
 /* the four outputs stored (r11 = out, r12 = C, lr = OWC); the next group; at the end of a row, the half group if
  * any (HALF: DWH_HALF or nothing), then the next row */
 #define DWH_NEXT(HALF)                                           \
@@ -619,20 +617,18 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "add    r11, r11, r12, lsl #1\n\t"                           \
     "str    r11, [sp, #52]\n\t"                                  \
     "add    r0, r0, #4\n\t"                                      \
-    "ldr    r1, [sp, #64]\n\t"                                   \
-    "cmp    r0, r1\n\t"                                          \
+    "cmp    r0, r3\n\t"                                          \
     "bne    1b\n\t"                                              \
     HALF                                                         \
     "ldr    r2, [sp, #68]\n\t"                                   \
     "subs   r2, r2, #1\n\t"                                      \
     "beq    2f\n\t"                                              \
     "str    r2, [sp, #68]\n\t"                                   \
-    "ldrd   r2, r3, [sp, #72]\n\t"                               \
-    "add    r0, r0, r2\n\t"                                      \
-    "add    r11, r11, r3\n\t"                                    \
+    "ldrd   r1, r2, [sp, #72]\n\t"                               \
+    "add    r0, r0, r1\n\t"                                      \
+    "add    r11, r11, r2\n\t"                                    \
     "str    r11, [sp, #52]\n\t"                                  \
-    "add    r1, r1, #" DWH_STR(2 * DWH_LINE) "\n\t"              \
-    "str    r1, [sp, #64]\n\t"                                   \
+    "add    r3, r3, #" DWH_STR(2 * DWH_LINE) "\n\t"              \
     "b      1b\n"                                                \
     "2:\n\t"                                                     \
     "add    sp, sp, #" DWH_FRAME "\n\t"                          \
