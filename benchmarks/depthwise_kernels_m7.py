@@ -1,6 +1,6 @@
 """int8 depthwise convolution on the emulated Cortex-M7 (QEMU mps2-an500): instructions per MAC of the Cortex-M
 DSP kernel (runtimes/cortex-m/edgec_depthwise_conv2d_s8.c) and of the portable reference kernel on the layer shapes
-of VWW (3x3, stride 1 and 2) and MCUNet (3x3, 5x5, 7x7, stride 1 and 2; ONNX QDQ models requantise in float),
+of VWW (3x3, stride 1 and 2), KWS (3x3 on 25x5: an odd width) and MCUNet (3x3, 5x5, 7x7, stride 1 and 2; ONNX QDQ models requantise in float),
 each layer alone in a small firmware (benchmarks/depthwise_kernels_m7.c) whose outputs must be identical between
 the two builds; then the depthwise layers of whole MCUNet int8 models (`edgec bench --layers`, DSP kernels).
 
@@ -29,6 +29,7 @@ from edgec.board.insn_mix import build_plugin, plugin_args, read_mix  # noqa: E4
 SHAPES = [
     ("VWW", 48, 48, 8, 3, 1, 1, 0), ("VWW", 48, 48, 16, 3, 2, 1, 0), ("VWW", 24, 24, 32, 3, 1, 1, 0),
     ("VWW", 12, 12, 64, 3, 1, 1, 0), ("VWW", 6, 6, 128, 3, 1, 1, 0), ("VWW", 3, 3, 256, 3, 1, 1, 0),
+    ("KWS", 25, 5, 64, 3, 1, 1, 0),
     ("MCUNet", 24, 24, 24, 3, 1, 1, 1), ("MCUNet", 20, 20, 48, 5, 1, 2, 0), ("MCUNet", 20, 20, 48, 5, 1, 2, 1),
     ("MCUNet", 20, 20, 48, 7, 1, 3, 0), ("MCUNet", 20, 20, 48, 7, 1, 3, 1), ("MCUNet", 40, 40, 16, 7, 2, 3, 0),
     ("MCUNet", 10, 10, 96, 5, 1, 2, 1), ("MCUNet", 10, 10, 160, 7, 1, 3, 1), ("MCUNet", 6, 6, 160, 7, 1, 3, 1),
@@ -44,7 +45,7 @@ def run_layer(shape: tuple, kernels: str, plugin: Path, work: Path) -> tuple[int
     tag = f"{kernels}_{h}x{w}x{c}_k{k}s{s}f{fl}"
     elf, counts = work / f"{tag}.elf", work / f"{tag}.json"
     defs = [f"-DDW_{n}={v}" for n, v in zip(("H", "W", "C", "K", "S", "PAD", "FLOAT"), shape[1:])]
-    defs.append(f"-DDW_ACT_MAX={127 if shape[0] == 'VWW' else 100}")  # VWW: ReLU into zero point -128; MCUNet: ReLU6
+    defs.append(f"-DDW_ACT_MAX={127 if shape[0] in ('VWW', 'KWS') else 100}")  # ReLU into zero point -128; MCUNet: ReLU6
     subprocess.run([*CC, "-I", str(REPO / "runtimes" / "include"), "-I", str(REPO / "tests" / "semihost"), *defs,
                     "-T", str(REPO / "tests" / "semihost" / "link.ld"), str(REPO / "benchmarks" / "depthwise_kernels_m7.c"),
                     str(REPO / "runtimes" / kernels / "edgec_depthwise_conv2d_s8.c"), "-lgcc", "-o", str(elf)],
@@ -98,7 +99,7 @@ def main() -> int:
              "`python benchmarks/depthwise_kernels_m7.py`. One layer per firmware (benchmarks/depthwise_kernels_m7.c): "
              "instructions counted by edgec's QEMU plugin around the kernel call; *identical*: the DSP kernel's output "
              "equals the reference kernel's byte for byte. Float requantisation is what ONNX QDQ models (MCUNet) use; the "
-             "MCUNet layers clamp their output (ReLU6), the VWW ones do not need to (ReLU into zero point -128).",
+             "MCUNet layers clamp their output (ReLU6), the VWW and KWS ones do not need to (ReLU into zero point -128).",
              "", "| from | input | kernel | stride | requantisation | MACs | DSP instructions / MAC | "
              "reference instructions / MAC | identical |", "|---|---|---|---:|---|---:|---:|---:|---|"]
     for r in layers:

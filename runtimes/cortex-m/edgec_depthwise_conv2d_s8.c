@@ -479,6 +479,7 @@ typedef struct {
     int32_t C, OWC;    /* bytes between output pixels, output rows */
     int32_t lo, hi;    /* clamp (dwh_run_clamp only) */
     const int32_t *ch; /* the channel's 13 words */
+    int32_t odd;       /* 1: each row of groups ends with a half group (the left column only) */
 } dwh_run;
 
 static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
@@ -517,10 +518,11 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     return 1;
 }
 
-/* The assembly: r0 = plane, r1 r2 = input words, r4-r7 = the group's accumulators (top left, top right, bottom
- * left, bottom right), r8-r12 lr = the six weight words, then the requantisation constants. The frame: bias x 4,
- * weights, multiplier, rounding, r (the channel's 13 words), out, C, OWC, row end, rows left, in skip, out skip, lo,
- * hi. */
+/* The assembly: r0 = plane, r1 r2 = input words, r3 = the end of the row of groups, r4-r7 = the group's
+ * accumulators (top left, top right, bottom left, bottom right), r8-r12 lr = the six weight words, then the
+ * requantisation constants. The frame: bias x 4, weights, multiplier, rounding, r (the channel's 13 words), out, C,
+ * OWC, (unused), rows left, in skip, out skip, lo, hi. The _odd variants end a row of groups with a half group: the left pixels only (an odd output width), 28
+ * instructions per 18 MACs; `odd` sets the skips for it. */
 #define DWH_FRAME "88"
 #define DWH_ROW_TOP(WA, WB) /* a plane row into the top pixels with weight row WA, WB */ \
     "smlad  r4, r1, " WA ", r4\n\t"                                                     \
@@ -547,13 +549,15 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "strd   r4, r5, [sp, #56]\n\t"                               \
     "strd   r6, r7, [sp, #80]\n\t"                               \
     "str    r3, [sp, #68]\n\t"                                   \
-    "add    r8, r0, r2, lsl #2\n\t"                              \
-    "str    r8, [sp, #64]\n\t"                                   \
+    "add    r3, r0, r2, lsl #2\n\t"                              \
     "mov    r9, #" DWH_STR(2 * DWH_LINE) "\n\t"                  \
     "sub    r9, r9, r2, lsl #2\n\t"                              \
     "mul    r10, r4, r2\n\t"                                     \
     "lsl    r11, r5, #1\n\t"                                     \
     "sub    r11, r11, r10, lsl #1\n\t"                           \
+    "ldr    r8, [r12, #36]\n\t"                                  \
+    "sub    r9, r9, r8, lsl #2\n\t"                              \
+    "mls    r11, r4, r8, r11\n\t"                                \
     "strd   r9, r11, [sp, #72]\n"                                \
     "1:\n\t"                                                     \
     "ldm    sp, {r4-r12, lr}\n\t"                                \
@@ -575,8 +579,36 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "add    r1, r9, " R ", asr #31\n\t"                          \
     "smmlar " R ", " R ", r8, r1\n\t"                            \
     "asr    " R ", " R ", r10\n\t"
-/* the four outputs stored (r11 = out, r12 = C, lr = OWC); the next group; at the end of a row, the next row */
-#define DWH_NEXT                                                 \
+/* the left pixels of the half group at r0 into r4, r6, requantised (SAT: saturate or clamp them), stored; r11 =
+ * out, r12 = C, lr = OWC after it */
+#define DWH_HALF(SAT)                                            \
+    "ldm    sp, {r4-r12, lr}\n\t"                                \
+    "ldrd   r1, r2, [r0]\n\t"                                    \
+    "smlad  r4, r1, r8, r4\n\t"                                  \
+    "smlabt r4, r2, r9, r4\n\t"                                  \
+    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE) "]\n\t"            \
+    "smlad  r4, r1, r10, r4\n\t"                                 \
+    "smlabt r4, r2, r11, r4\n\t"                                 \
+    "smlad  r6, r1, r8, r6\n\t"                                  \
+    "smlabt r6, r2, r9, r6\n\t"                                  \
+    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"        \
+    "smlad  r4, r1, r12, r4\n\t"                                 \
+    "smlabt r4, r2, lr, r4\n\t"                                  \
+    "smlad  r6, r1, r10, r6\n\t"                                 \
+    "smlabt r6, r2, r11, r6\n\t"                                 \
+    "ldrd   r1, r2, [r0, #" DWH_STR(3 * DWH_LINE) "]\n\t"        \
+    "smlad  r6, r1, r12, r6\n\t"                                 \
+    "smlabt r6, r2, lr, r6\n\t"                                  \
+    "add    r1, sp, #40\n\t"                                     \
+    "ldm    r1, {r8-r12, lr}\n\t"                                \
+    DWH_RQ("r4") DWH_RQ("r6") SAT                                \
+    "strb   r4, [r11]\n\t"                                       \
+    "strb   r6, [r11, lr]\n\t"                                   \
+    "add    r11, r11, r12\n\t"                                   \
+    "add    r0, r0, #4\n\t"
+/* the four outputs stored (r11 = out, r12 = C, lr = OWC); the next group; at the end of a row, the half group if
+ * any (HALF: DWH_HALF or nothing), then the next row */
+#define DWH_NEXT(HALF)                                           \
     "strb   r4, [r11]\n\t"                                       \
     "strb   r5, [r11, r12]\n\t"                                  \
     "add    r9, r11, lr\n\t"                                     \
@@ -585,19 +617,18 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "add    r11, r11, r12, lsl #1\n\t"                           \
     "str    r11, [sp, #52]\n\t"                                  \
     "add    r0, r0, #4\n\t"                                      \
-    "ldr    r1, [sp, #64]\n\t"                                   \
-    "cmp    r0, r1\n\t"                                          \
+    "cmp    r0, r3\n\t"                                          \
     "bne    1b\n\t"                                              \
+    HALF                                                         \
     "ldr    r2, [sp, #68]\n\t"                                   \
     "subs   r2, r2, #1\n\t"                                      \
     "beq    2f\n\t"                                              \
     "str    r2, [sp, #68]\n\t"                                   \
-    "ldrd   r2, r3, [sp, #72]\n\t"                               \
-    "add    r0, r0, r2\n\t"                                      \
-    "add    r11, r11, r3\n\t"                                    \
+    "ldrd   r1, r2, [sp, #72]\n\t"                               \
+    "add    r0, r0, r1\n\t"                                      \
+    "add    r11, r11, r2\n\t"                                    \
     "str    r11, [sp, #52]\n\t"                                  \
-    "add    r1, r1, #" DWH_STR(2 * DWH_LINE) "\n\t"              \
-    "str    r1, [sp, #64]\n\t"                                   \
+    "add    r3, r3, #" DWH_STR(2 * DWH_LINE) "\n\t"              \
     "b      1b\n"                                                \
     "2:\n\t"                                                     \
     "add    sp, sp, #" DWH_FRAME "\n\t"                          \
@@ -611,21 +642,37 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "it     gt\n\t"                                              \
     "movgt  " R ", r2\n\t"
 
+#define DWH_FULL DWH_SSAT("r4") DWH_SSAT("r5") DWH_SSAT("r6") DWH_SSAT("r7")
+#define DWH_CLAMP4 "ldrd   r1, r2, [sp, #80]\n\t" DWH_CLAMP("r4") DWH_CLAMP("r5") DWH_CLAMP("r6") DWH_CLAMP("r7")
+#define DWH_CLAMP2 "ldrd   r1, r2, [sp, #80]\n\t" DWH_CLAMP("r4") DWH_CLAMP("r6")
+/* even and odd output widths, the full range (SSAT) and a clamp: the odd ones end each row of groups with a half
+ * group; the even ones do not test for it */
 __attribute__((naked, noinline)) static void dwh_run_full(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_SSAT("r4") DWH_SSAT("r5") DWH_SSAT("r6") DWH_SSAT("r7") DWH_NEXT);
+    __asm__(DWH_PROLOGUE DWH_FULL DWH_NEXT(""));
+}
+__attribute__((naked, noinline)) static void dwh_run_full_odd(const dwh_run *run) {
+    (void)run;
+    __asm__(DWH_PROLOGUE DWH_FULL DWH_NEXT(DWH_HALF(DWH_SSAT("r4") DWH_SSAT("r6"))));
 }
 __attribute__((naked, noinline)) static void dwh_run_clamp(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE "ldrd   r1, r2, [sp, #80]\n\t"
-            DWH_CLAMP("r4") DWH_CLAMP("r5") DWH_CLAMP("r6") DWH_CLAMP("r7") DWH_NEXT);
+    __asm__(DWH_PROLOGUE DWH_CLAMP4 DWH_NEXT(""));
 }
+__attribute__((naked, noinline)) static void dwh_run_clamp_odd(const dwh_run *run) {
+    (void)run;
+    __asm__(DWH_PROLOGUE DWH_CLAMP4 DWH_NEXT(DWH_HALF(DWH_CLAMP2)));
+}
+#undef DWH_FULL
+#undef DWH_CLAMP4
+#undef DWH_CLAMP2
 #undef DWH_FRAME
 #undef DWH_ROW_TOP
 #undef DWH_ROW_BOTTOM
 #undef DWH_PROLOGUE
 #undef DWH_RQ
 #undef DWH_NEXT
+#undef DWH_HALF
 #undef DWH_SSAT
 #undef DWH_CLAMP
 
@@ -698,12 +745,12 @@ __attribute__((noinline)) static void dwh_stage(uint32_t *const plane[4], const 
     if (right_half) dwh_column(q + k1, o1, o2, o3, row + (ptrdiff_t)(ix0 + 2 * k1) * C, C, WC, rows, zp4, 2);
 }
 
-/* Every output pixel of the block of channels c..c+3 (out_h >= 2, out_w even), in pieces of at most DWH_MAX_COLS
- * columns and as many rows as the planes hold. A plane is a stripe of the band's lines, (cols + 2) * 2 bytes wide:
- * narrow maps put several side by side and get more rows. An odd row count takes one more group row over the last
- * two rows. */
+/* Every output pixel of the block of channels c..c+3 (out_h >= 2, out_w >= 4), in pieces of at most DWH_MAX_COLS
+ * columns and as many rows as the planes hold. A plane is a stripe of the band's lines, (cols + 2) * 2 bytes wide
+ * (cols rounded up to even): narrow maps put several side by side and get more rows. An odd row count takes one
+ * more group row over the last two rows; an odd column count ends each row of groups with a half group. */
 static void dwh_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, int8_t *output, const dwh_block *k,
-                          int32_t c, uint32_t *band, uint32_t zp4, void (*fn)(const dwh_run *)) {
+                          int32_t c, uint32_t *band, uint32_t zp4, void (*const fns[2])(const dwh_run *)) {
     const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w;
     dwh_run r;
     r.C = C;
@@ -714,8 +761,10 @@ static void dwh_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, 
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C + c;
         int8_t *out_b = output + (size_t)b * OH * OW * C + c;
         for (int32_t ox = 0; ox < OW;) {
-            const int32_t cols = OW - ox < DWH_MAX_COLS ? OW - ox : DWH_MAX_COLS;
-            const int32_t stripe = (cols + 2) / 2, per_line = DWH_LINE / 4 / stripe; /* words */
+            int32_t cols = OW - ox < DWH_MAX_COLS ? OW - ox : DWH_MAX_COLS;
+            if (OW - ox - cols == 1) cols -= 2; /* no single column left for the next piece */
+            const int32_t staged = (cols + 1) & ~1;
+            const int32_t stripe = (staged + 2) / 2, per_line = DWH_LINE / 4 / stripe; /* words */
             const int32_t lines = (4 + per_line - 1) / per_line, plane_rows = DWH_LINES / lines;
             uint32_t *plane[4]; /* 4-byte aligned stripes, on the same lines */
             for (int32_t j = 0; j < 4; ++j)
@@ -723,8 +772,10 @@ static void dwh_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, 
             for (int32_t oy = 0; oy < OH;) {
                 int32_t rows = OH - oy < plane_rows - 2 ? OH - oy : plane_rows - 2;
                 if (OH - oy - rows == 1) --rows; /* no single row left for the next piece */
-                dwh_stage(plane, in_b, p, oy - p->pad_top, rows + 2, ox - p->pad_left, cols + 2, zp4);
+                dwh_stage(plane, in_b, p, oy - p->pad_top, rows + 2, ox - p->pad_left, staged + 2, zp4);
                 r.groups = cols / 2;
+                r.odd = cols & 1;
+                void (*const fn)(const dwh_run *) = fns[r.odd];
                 for (int32_t j = 0; j < 4; ++j) {
                     r.ch = k->ch[j];
                     r.in = (const int16_t *)plane[j];
@@ -751,7 +802,9 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
                                                  const int32_t *multiplier, const int32_t *shift, int8_t *output,
                                                  const edgec_conv2d_s8_params *p) {
     uint32_t band[DWH_LINES * DWH_LINE / 4];
-    void (*fn)(const dwh_run *) = p->act_min == -128 && p->act_max == 127 ? dwh_run_full : dwh_run_clamp;
+    static void (*const full[2])(const dwh_run *) = {dwh_run_full, dwh_run_full_odd};
+    static void (*const clamp[2])(const dwh_run *) = {dwh_run_clamp, dwh_run_clamp_odd};
+    void (*const *fn)(const dwh_run *) = p->act_min == -128 && p->act_max == 127 ? full : clamp;
     const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
     int32_t c = 0;
     for (; c + 4 <= p->in_c; c += 4) {
@@ -1097,10 +1150,9 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     int32_t c = 0;
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
     if (p->depth_multiplier == 1) {
-        /* 3x3, stride 1, an even width of 4 or more, two rows or more: the 2 x 2 path. (An odd width would leave a
-         * column to the path below: KWS's 25 x 5 maps are faster on that path alone.) */
+        /* 3x3, stride 1, a width of 4 or more, two rows or more: the 2 x 2 path (3 x 3 maps are faster below) */
         if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED && p->stride_h == 1 &&
-            p->stride_w == 1 && p->dil_h == 1 && p->dil_w == 1 && p->out_h >= 2 && p->out_w >= 4 && !(p->out_w & 1))
+            p->stride_w == 1 && p->dil_h == 1 && p->dil_w == 1 && p->out_h >= 2 && p->out_w >= 4)
             c = dwh_all(input, weights, bias, multiplier, shift, output, p);
         else if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
                  (2 * p->dil_w + 1) * (2 * p->dil_h + 1) <= DW_BAND) {

@@ -23,7 +23,7 @@ static int8_t in[1 + 2 * 9 * 9 * 70], w[9 * 70 * 80 + 4096], o1[2 * 9 * 9 * 160]
 static int32_t bias[160], mul[160], sh[160];
 /* the depthwise cases below: 3x3 maps up to 24 x 100, both the band copies and the straight run, column pieces */
 static int8_t din[2 * 24 * 100 * 20], dout1[2 * 24 * 100 * 20], dout2[2 * 24 * 100 * 20];
-static int32_t dbias[20], dmul[20], dsh[20];
+static int32_t dbias[64], dmul[64], dsh[64]; /* up to KWS's 64 channels */
 static int32_t add_scratch[512];
 int main(void) {
     int bad = 0;
@@ -107,7 +107,7 @@ int main(void) {
     }
     /* Depthwise 3x3, stride 1 (the DSP kernel's 2 x 2 path over int16 planes): tall maps up to 70 rows, so that
      * every plane layout (one to four planes a line) takes several row pieces, odd and even row counts, widths
-     * 4..60 (odd ones take the 3x3 path), paddings 0..2, biases near the bound, both activation ranges. Its own
+     * 4..60, paddings 0..2, biases near the bound, both activation ranges. Its own
      * random stream: the cases after it stay the ones they were. */
     const uint32_t s_after = s;
     s = 0x2545F491u;
@@ -118,6 +118,43 @@ int main(void) {
         if (p.in_h * p.in_w * p.in_c > 24 * 100 * 20) p.in_h = 24 * 100 * 20 / (p.in_w * p.in_c);
         p.depth_multiplier = 1; p.out_c = p.in_c; p.k_h = p.k_w = 3;
         p.stride_h = p.stride_w = 1; p.dil_h = p.dil_w = 1; p.pad_top = ri(0, 2); p.pad_left = ri(0, 2);
+        int eh = p.in_h + 2 * p.pad_top - 3, ew = p.in_w + 2 * p.pad_left - 3;
+        if (eh < 0 || ew < 0) continue;
+        p.out_h = eh + 1; p.out_w = ew + 1;
+        if (it % 6 == 1 && p.out_h > 1) p.out_h -= 1;
+        p.input_offset = ri(-127, 128); p.output_offset = ri(-128, 127);
+        if (it % 2) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
+        p.requant = EDGEC_REQUANT_FIXED;
+        int nin = p.batch * p.in_h * p.in_w * p.in_c;
+        for (int i = 0; i < nin; ++i) din[i] = (int8_t)rnd();
+        for (int i = 0; i < 9 * p.in_c; ++i) w[i] = (it % 10 == 3) ? ((rnd() & 1) ? -128 : 127) : (int8_t)rnd();
+        for (int i = 0; i < p.out_c; ++i) {
+            dsh[i] = ri(-14, -1); dmul[i] = (int32_t)((rnd() >> 1) | (1u << 30)); dbias[i] = ri(-30000, 30000);
+            if (ri(0, 9) == 0) dbias[i] = (int32_t)rnd() >> ri(1, 4); /* near and past the fast path's bound */
+        }
+        const int32_t *bb = (it % 8 == 7) ? 0 : dbias;
+        ref_dw(din, w, bb, dmul, dsh, dout1, &p);
+        edgec_depthwise_conv2d_s8(din, w, bb, dmul, dsh, dout2, &p);
+        int nout = p.batch * p.out_h * p.out_w * p.out_c;
+        for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
+    }
+    /* Odd output widths on the 2 x 2 path (each row of groups ends with a half group): widths 3..15 (3 stays on the
+     * four-channel path), 49..53 (a 48-column piece, then 3 or 5: no single column is left), KWS's 25 x 5 with 64
+     * channels, paddings 0..2, odd and even row counts, in_c % 4 != 0, biases near the bound, both activation
+     * ranges. Its own random stream too. */
+    s = 0x9E3779B9u;
+    for (int it = 0; it < 40; ++it) {
+        edgec_conv2d_s8_params p;
+        p.batch = (it % 9 == 4) ? 2 : 1; p.in_h = ri(2, 40);
+        p.pad_top = ri(0, 2); p.pad_left = ri(0, 2);
+        const int ow = (it % 5 == 0) ? 49 + 2 * ri(0, 2) : 3 + 2 * ri(0, 6); /* odd */
+        p.in_w = ow + 2 - 2 * p.pad_left;
+        if (p.in_w < 1) { p.pad_left = 1; p.in_w = ow; }
+        p.in_c = (it % 4 == 2) ? ri(1, 12) : 4 * ri(1, 3);
+        if (it == 1) { p.in_h = 25; p.in_w = 5; p.in_c = 64; p.pad_top = p.pad_left = 1; p.batch = 1; }
+        if (p.in_h * p.in_w * p.in_c > 24 * 100 * 20) p.in_h = 24 * 100 * 20 / (p.in_w * p.in_c);
+        p.depth_multiplier = 1; p.out_c = p.in_c; p.k_h = p.k_w = 3;
+        p.stride_h = p.stride_w = 1; p.dil_h = p.dil_w = 1;
         int eh = p.in_h + 2 * p.pad_top - 3, ew = p.in_w + 2 * p.pad_left - 3;
         if (eh < 0 || ew < 0) continue;
         p.out_h = eh + 1; p.out_w = ew + 1;

@@ -5,18 +5,21 @@ Patching costs more instructions than its extra MACs: every per-patch kernel cal
 depthwise kernels build weight tables and copy the border of their input into a band, per call), tiles are small,
 and crops and pastes copy bytes. Two families of kernels, fitted separately to per-layer instructions on the
 emulated Cortex-M7 (edgec bench --layers), layer by layer and patched:
-  - TFLite's fixed-point requantisation (the packed DSP conv, the 3x3 DSP depthwise): vww_96_int8, 8x8 patches;
+  - TFLite's fixed-point requantisation (the packed DSP conv): vww_96_int8, 8x8 patches; the 3x3 DSP depthwise on
+    its own, one layer per firmware: VWW's and KWS's shapes and patch-sized tiles, each of its two paths fitted apart
+    (stride 1 over int16 planes: per MAC, per channel, per input byte staged; the other: per MAC, per channel);
   - onnxruntime's float requantisation (`requant_float`, edgec's PTQ and every QDQ model: MCUNet, MobileNetV2):
     the conv kernel requantises each output through float (about 82 instructions an output, 141 with the fused
     residual add), and every depthwise layer runs the SMLAD band path (per call: a weight table per channel and
     kernel row, the zero-point-padded band copy of its input); mcunet-in0 (3x3, 5x5, 7x7), 2x2 patches.
-The estimate is within a few % per node on those (30 % on VWW's fixed-point nodes; the per-call term rounded up:
-over-estimating overhead costs a little arena, under-estimating breaks the limit); the search only compares the
-sums of one graph's variants. Not modelled: a depthwise layer the planner runs in place (memory/inplace_depthwise.py)
-copies its bands back, about 3 instructions an output, and a patched graph runs more of them in place (VWW in 5x5
-patches: 14 of 43). With copies at their measured 0.9 / byte the patch overhead came out 0.6-1 point under the
-measured one (VWW 5x5: +10.0 % estimated, +10.6 % measured; mcunet-vww1 and MobileNetV2 0.35 in 4x4: +10.2 / +11.0 %
-against +11.2 / +11.7 %): copies are charged 1.3 / byte instead, which covers that on these models.
+The estimate is within a few % per node on those (the depthwise paths within 12 % and 18 %; the per-call terms
+rounded up: over-estimating overhead costs a little arena, under-estimating breaks the limit); the search only
+compares the sums of one graph's variants. Not modelled: a depthwise layer the planner runs in place
+(memory/inplace_depthwise.py) copies its bands back, about 3 instructions an output, and a patched graph runs more
+of them in place (VWW in 5x5 patches: 14 of 43). With copies at their measured 0.9 / byte the patch overhead came
+out 0.6-1 point under the measured one (VWW 5x5: +10.0 % estimated, +10.6 % measured; mcunet-vww1 and MobileNetV2
+0.35 in 4x4: +10.2 / +11.0 % against +11.2 / +11.7 %): copies are charged 1.3 / byte instead, which covers that on
+these models.
 """
 
 from __future__ import annotations
@@ -26,8 +29,14 @@ from .macs import node_macs
 
 CALL = 100  # any kernel call: arguments, loop set-up
 # fixed-point requantisation (TFLite)
-DEPTHWISE_PER_MAC = 2.9
-DEPTHWISE_PER_CHANNEL_CALL = 230  # the DSP kernel's per-call weight table and band copies, per channel
+DEPTHWISE_PER_MAC = 2.9  # depthwise other than int8 (not re-fitted)
+DEPTHWISE_PER_CHANNEL_CALL = 230
+# the int8 3x3 DSP depthwise kernel (18 layers alone, see above; the others over-estimated on small unpadded tiles)
+PLANE_DEPTHWISE_PER_MAC = 1.41  # stride 1, out_w >= 4, out_h >= 2: 2 x 2 pixels of a channel over int16 planes
+PLANE_DEPTHWISE_PER_CHANNEL_CALL = 290  # per call and channel: the weight table, the runs' set-up
+PLANE_DEPTHWISE_PER_INPUT_BYTE = 5.0  # per call: the input widened into the planes
+PIXEL_DEPTHWISE_PER_MAC = 2.9  # other strides, small maps: four channels a pixel
+PIXEL_DEPTHWISE_PER_CHANNEL_CALL = 180
 CONV_PER_MAC = 0.85  # a 1x1 / full conv's inner loop, deep enough
 CONV_PER_MAC_DEPTH = 12.0  # plus this / (taps x input channels): the per-output work shallow convs cannot amortise
 CONV_UNALIGNED_PER_MAC = 1.0  # input channels not a multiple of 4: the kernel's unpacked tail path
@@ -46,8 +55,21 @@ CROP_CALL = 385
 PER_OUTPUT = 2.0  # any other node: per output element
 
 
+def plane_path(graph: Graph, node: Node) -> bool:
+    """Whether the int8 DSP depthwise kernel runs `node` on its 2 x 2 path over int16 planes."""
+    w, out, a = graph.tensors[node.inputs[1]].shape, graph.tensors[node.outputs[0]].shape, node.attrs
+    return (list(w[1:3]) == [3, 3] and list(a.get("strides", [0, 0])) == [1, 1]
+            and list(a.get("dilation", [1, 1])) == [1, 1] and out[-2] >= 4 and out[-3] >= 2)
+
+
 def depthwise_instructions(graph: Graph, node: Node, macs: int) -> float:
     out = graph.tensors[node.outputs[0]]
+    if node.op == "depthwise_conv2d_s8" and not node.attrs.get("requant_float"):
+        channels = out.shape[-1]
+        if plane_path(graph, node):
+            return (CALL + PLANE_DEPTHWISE_PER_MAC * macs + PLANE_DEPTHWISE_PER_CHANNEL_CALL * channels
+                    + PLANE_DEPTHWISE_PER_INPUT_BYTE * graph.tensors[node.inputs[0]].elems)
+        return CALL + PIXEL_DEPTHWISE_PER_MAC * macs + PIXEL_DEPTHWISE_PER_CHANNEL_CALL * channels
     if node.attrs.get("requant_float"):
         k_h = int(graph.tensors[node.inputs[1]].shape[1])
         return (CALL + BAND_DEPTHWISE_PER_MAC * macs + BAND_DEPTHWISE_PER_OUTPUT * out.elems
