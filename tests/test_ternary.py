@@ -221,10 +221,11 @@ def test_kernels_are_warning_free_and_inner_loops_have_no_multiply_instruction(t
     functions = dict(re.findall(r"^[0-9a-f]+ <(\w+)>:\n(.*?)(?=\n\n|\Z)", disasm, flags=re.M | re.S))
     loops = [f for f in functions if f.startswith("edgec_ternary_") and f.endswith("_loop")]
     assert sorted(loops) == ["edgec_ternary_addsub_2bit_loop", "edgec_ternary_addsub_2bit_x4_loop",
-                             "edgec_ternary_addsub_base3_loop", "edgec_ternary_lut_loop"], sorted(functions)
+                             "edgec_ternary_addsub_base3_loop", "edgec_ternary_lut4_loop",
+                             "edgec_ternary_lut8_loop"], sorted(functions)
     for name in loops:
         body = functions[name]
-        assert "usada8" in body or name == "edgec_ternary_lut_loop", name  # the DSP path was compiled in
+        assert "usada8" in body or "ldrsh" in body, name  # the DSP / assembly paths were compiled in
         found = [m.group(0) for line in body.splitlines() for m in [MULTIPLY.search(line.split("\t", 2)[-1])] if m]
         assert not found, f"{name} multiplies: {found}"
     # the check itself would see one: the whole file does multiply, once per output (scale * acc)

@@ -35,7 +35,7 @@ FORMAT_CHOICES = ("auto", "2bit", "base3")
 ADDSUB, LUT = 0, 1
 METHOD_NAMES = {ADDSUB: "addsub", LUT: "lut"}
 REQUANT_FIXED, REQUANT_FLOAT, REQUANT_SINGLE = 0, 1, 2
-LUT_GROUPS = 4  # packed bytes whose tables the look-up kernel builds at a time (4 x 512 B of scratch)
+LUT_GROUPS = 8  # packed bytes whose tables the look-up kernel builds at a time (8 x 512 B of scratch)
 COST = {  # (method, format) -> (per packed byte and pixel, per packed byte and channel, per channel)
     (ADDSUB, tp.FORMAT_2BIT): (0, 9.4, 30),
     (ADDSUB, tp.FORMAT_BASE3): (0, 21, 30),
@@ -137,7 +137,7 @@ def lower_node(graph: Graph, node: Node, mode: str, fmt_choice: str, kernel_set:
     scratch = graph.fresh_name(y + ".ternary_scratch")
     graph.add_tensor(Tensor(scratch, (scratch_bytes(k, channels, method, fmt),), "uint8"))
     packed = tp.pack(trits, fmt)
-    if method == LUT:  # the look-up kernel reads each row's bytes four at a time: up to 3 bytes past the last row
+    if method == LUT:  # the look-up kernel reads each row's last chunk of 4 or 8 bytes whole: up to 3 bytes past the last row
         packed = np.concatenate([packed, np.zeros(-tp.row_bytes(k, fmt) % 4, np.uint8)])
     inputs = [node.inputs[0], graph.add_const("ternary_packed", packed),
               graph.add_const("ternary_bias", bias_t.astype(np.int32)),
@@ -170,7 +170,7 @@ def lower_hybrid_node(graph: Graph, node: Node, mode: str, fmt_choice: str, kern
     offset = 255 * (trits == -1).sum(1) + 128 * tsum
     method, fmt = choose(k, units, mode, fmt_choice, kernel_set, batch)
     packed = tp.pack(trits, fmt)
-    if method == LUT:  # the look-up kernel reads each row's bytes four at a time: up to 3 bytes past the last row
+    if method == LUT:  # the look-up kernel reads each row's last chunk of 4 or 8 bytes whole: up to 3 bytes past the last row
         packed = np.concatenate([packed, np.zeros(-tp.row_bytes(k, fmt) % 4, np.uint8)])
     y, qinput = node.outputs[:2]
     scratch = graph.fresh_name(y + ".ternary_scratch")
