@@ -322,6 +322,46 @@ EDGEC_INLINE void ternary_output(int8_t *out, int32_t oc, int32_t acc_t, const i
     out[oc] = (int8_t)edgec_ternary_requant(a, multiplier[oc], shift[oc], p);
 }
 
+/* Channel oc's outputs of n pixels, `stride` bytes apart, from their sums acc_t[q]: in TFLite's fixed-point mode
+ * the channel's shifts and masks are worked out once for the n (rq_prepare), not per output. */
+static void ternary_outputs(int8_t *out, int32_t stride, int32_t n, int32_t oc, const uint32_t *acc_t,
+                            const int32_t *scale, const int32_t *bias, const int32_t *multiplier,
+                            const int32_t *shift, const edgec_ternary_s8_params *p) {
+    if (p->requant != EDGEC_REQUANT_FIXED || multiplier[oc] == INT32_MIN) {
+        for (int32_t q = 0; q < n; ++q)
+            ternary_output(out + (size_t)q * stride, oc, (int32_t)acc_t[q], scale, bias, multiplier, shift, p);
+        return;
+    }
+    const rq_channel c = rq_prepare(multiplier[oc], shift[oc]);
+    const uint32_t a = (uint32_t)(scale ? scale[oc] : p->scale_all), b = (uint32_t)bias[oc];
+    for (int32_t q = 0; q < n; ++q)
+        out[(size_t)q * stride + oc] = (int8_t)rq_apply((int32_t)(a * acc_t[q] + b), c, p->output_offset, p->act_min,
+                                                        p->act_max);
+}
+
+/* edgec_ternary_gather for in_c a multiple of 4, each word of the column written 16 bytes after the last (one
+ * pixel's column in the four-pixel interleave): `words` words in all, zeros past K. */
+static void gather_interleaved(const int8_t *EDGEC_RESTRICT input, uint32_t *EDGEC_RESTRICT u,
+                               const edgec_ternary_s8_params *p, int32_t b, int32_t oy, int32_t ox, int32_t words) {
+    const uint32_t pad = (uint32_t)(uint8_t)(128 - p->input_offset) * 0x01010101u;
+    const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+    const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left, n = p->in_c / 4;
+    uint32_t *end = u + 4 * words;
+    for (int32_t ky = 0; ky < p->k_h; ++ky) {
+        const int32_t iy = y0 + ky * p->dil_h;
+        for (int32_t kx = 0; kx < p->k_w; ++kx) {
+            const int32_t ix = x0 + kx * p->dil_w;
+            if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
+                for (int32_t c = 0; c < n; ++c, u += 4) *u = pad;
+            } else {
+                const uint8_t *x = (const uint8_t *)(in_b + ((size_t)iy * p->in_w + ix) * p->in_c);
+                for (int32_t c = 0; c < n; ++c, u += 4, x += 4) *u = load_u32(x) ^ 0x80808080u;
+            }
+        }
+    }
+    for (; u < end; u += 4) *u = 0;
+}
+
 void edgec_ternary_conv_s8(const int8_t *EDGEC_RESTRICT input, const uint8_t *EDGEC_RESTRICT packed,
                            const int32_t *scale, const int32_t *EDGEC_RESTRICT bias,
                            const int32_t *EDGEC_RESTRICT multiplier, const int32_t *EDGEC_RESTRICT shift,
@@ -338,10 +378,13 @@ void edgec_ternary_conv_s8(const int8_t *EDGEC_RESTRICT input, const uint8_t *ED
         for (; pix + 4 <= pixels; pix += 4) {
             for (int32_t q = 0; q < 4; ++q) {
                 const int32_t i = pix + q, b = i / hw, yx = i - b * hw, oy = yx / p->out_w;
+                if (p->in_c % 4 == 0) { /* whole words per tap: straight into the interleaved columns */
+                    gather_interleaved(input, (uint32_t *)(void *)ilv + q, p, b, oy, yx - oy * p->out_w, cb / 4);
+                    continue;
+                }
                 edgec_ternary_gather(input, col + q * cb, p, b, oy, yx - oy * p->out_w);
+                for (int32_t j = 0; j < cb; j += 4) __builtin_memcpy(ilv + 4 * j + 4 * q, col + q * cb + j, 4);
             }
-            for (int32_t j = 0; j < cb; j += 4)
-                for (int32_t q = 0; q < 4; ++q) __builtin_memcpy(ilv + 4 * j + 4 * q, col + q * cb + j, 4);
             addsub_x4_frame f;
             f.masks = masks;
             f.row = packed;
@@ -350,9 +393,8 @@ void edgec_ternary_conv_s8(const int8_t *EDGEC_RESTRICT input, const uint8_t *ED
                 f.row4 = f.row + (p->row_bytes & ~3);
                 f.row_end = f.row + p->row_bytes;
                 edgec_ternary_addsub_2bit_x4_loop(&f);
-                for (int32_t q = 0; q < 4; ++q)
-                    ternary_output(output + (size_t)(pix + q) * p->out_c, oc, (int32_t)f.acc[q], scale, bias,
-                                   multiplier, shift, p);
+                ternary_outputs(output + (size_t)pix * p->out_c, p->out_c, 4, oc, f.acc, scale, bias, multiplier,
+                                shift, p);
             }
         }
     }
