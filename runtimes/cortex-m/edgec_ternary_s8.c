@@ -71,16 +71,23 @@ EDGEC_INLINE uint32_t load_u32(const uint8_t *p) {
     return v;
 }
 
-/* One 2-bit byte's four weights against the column word at u: sum |(u & nonzero) - minus| by USADA8. */
+/* One 2-bit byte's four weights against the column word at u: sum |(u & nonzero) - minus| by USADA8. The loops
+ * keep masks and masks + 1 in two base registers (MASK_BASES), so that each mask is one LDR [t, code, LSL #3]. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MASK_BASES const uint32_t *minus_ = masks, *nonzero_ = masks + 1; __asm__("" : "+r"(minus_), "+r"(nonzero_))
+#else
+#define MASK_BASES const uint32_t *minus_ = masks, *nonzero_ = masks + 1
+#endif
 #define ADDSUB4(acc, code, u) \
     do { \
-        const uint32_t *m_ = masks + 2u * (code); \
-        (acc) = EDGEC_USADA8((acc), load_u32(u) & m_[1], m_[0]); \
+        const uint32_t c_ = 2u * (code); \
+        (acc) = EDGEC_USADA8((acc), load_u32(u) & nonzero_[c_], minus_[c_]); \
     } while (0)
 
 /* sum over the row of (plus: u, minus: 255 - u), 2-bit row of n bytes: four bytes (16 weights) per loop. */
 static EDGEC_NOINLINE uint32_t edgec_ternary_addsub_2bit_loop(const uint8_t *EDGEC_RESTRICT u,
                                                               const uint8_t *EDGEC_RESTRICT row, int32_t n) {
+    MASK_BASES;
     uint32_t acc = 0;
     int32_t j = 0;
     for (; j + 4 <= n; j += 4, u += 16) {
@@ -97,6 +104,7 @@ static EDGEC_NOINLINE uint32_t edgec_ternary_addsub_2bit_loop(const uint8_t *EDG
 /* The same over a base-3 row: the first four trits of a byte through the 2-bit masks, the fifth alone. */
 static EDGEC_NOINLINE uint32_t edgec_ternary_addsub_base3_loop(const uint8_t *EDGEC_RESTRICT u,
                                                                const uint8_t *EDGEC_RESTRICT row, int32_t n) {
+    MASK_BASES;
     uint32_t acc = 0;
     for (int32_t j = 0; j < n; ++j, u += 5) {
         const uint32_t d = decode_base3[row[j]];
