@@ -246,6 +246,43 @@ static EDGEC_NOINLINE void edgec_ternary_lut_loop(const lut_frame *f, int32_t gr
 #define edgec_ternary_lut4_loop(f) edgec_ternary_lut_loop((f), 4)
 #endif
 
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#include <arm_mve.h>
+/* Helium (Cortex-M55): the look-up loop eight channels per step. Lane 2i holds channel i and lane 2i + 1 channel
+ * 4 + i, so that VMOVLB / VMOVLT widen channels 0-3 and 4-7 in order. Per packed byte: one gather of the eight
+ * channels' bytes (VLDRB.U16, their rows' offsets), one gather of their table entries (VLDRH.S16 [t_j, b, UXTW #1])
+ * and one VADD.I16. An entry is at most 5 x 255, so int16 lanes hold a chunk's sum (8 x 1275 < 2^15); it is
+ * widened into the int32 sums once per chunk. Returns the channels done (a multiple of 8; the rest run the
+ * scalar loop). */
+EDGEC_INLINE int32_t lut_mve_chunk(const lut_frame *f, int32_t groups) {
+    const int32_t channels = (int32_t)(f->acc_end - f->acc), stride = f->stride;
+    if (channels < 8 || 7 * stride > 65535) return 0;
+    const uint16_t lanes[8] = {0, (uint16_t)(4 * stride), (uint16_t)stride, (uint16_t)(5 * stride),
+                               (uint16_t)(2 * stride), (uint16_t)(6 * stride), (uint16_t)(3 * stride),
+                               (uint16_t)(7 * stride)};
+    const uint16x8_t offsets = vld1q_u16(lanes);
+    const int16_t *t[LUT_CHUNK]; /* in registers, not reloaded from the frame */
+    for (int32_t j = 0; j < groups; ++j) t[j] = f->t[j];
+    int32_t c = 0;
+    for (; c + 8 <= channels; c += 8) {
+        const uint8_t *row = f->row + (size_t)c * stride;
+        int16x8_t sum = vdupq_n_s16(0);
+#pragma GCC unroll 8
+        for (int32_t j = 0; j < groups; ++j)
+            sum = vaddq_s16(sum, vldrhq_gather_shifted_offset_s16(t[j], vldrbq_gather_offset_u16(row + j, offsets)));
+        int32_t *acc = f->acc + c;
+        vst1q_s32(acc, vaddq_s32(vld1q_s32(acc), vmovlbq_s16(sum)));
+        vst1q_s32(acc + 4, vaddq_s32(vld1q_s32(acc + 4), vmovltq_s16(sum)));
+    }
+    return c;
+}
+static EDGEC_NOINLINE int32_t edgec_ternary_lut8_mve_loop(const lut_frame *f) { return lut_mve_chunk(f, 8); }
+static EDGEC_NOINLINE int32_t edgec_ternary_lut4_mve_loop(const lut_frame *f) { return lut_mve_chunk(f, 4); }
+#define EDGEC_TERNARY_MVE 1
+#else
+#define EDGEC_TERNARY_MVE 0
+#endif
+
 static const int16_t lut_zeros[256]; /* the table of a byte past the row: every entry 0 */
 
 /* The look-up method for one pixel: acc[c] = the channel's acc_t. Tables are built a chunk at a time; the last
@@ -270,6 +307,12 @@ static void ternary_pixel_lut(const uint8_t *EDGEC_RESTRICT col, const uint8_t *
         f.row = packed + j0;
         f.acc = acc;
         f.acc_end = acc + p->out_c;
+#if EDGEC_TERNARY_MVE
+        const int32_t done = chunk == LUT_CHUNK ? edgec_ternary_lut8_mve_loop(&f) : edgec_ternary_lut4_mve_loop(&f);
+        if (done == p->out_c) continue;
+        f.row += (size_t)done * p->row_bytes;
+        f.acc += done;
+#endif
         if (chunk == LUT_CHUNK) edgec_ternary_lut8_loop(&f);
         else edgec_ternary_lut4_loop(&f);
     }
