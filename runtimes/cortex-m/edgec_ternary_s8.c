@@ -278,6 +278,28 @@ EDGEC_INLINE int32_t lut_mve_chunk(const lut_frame *f, int32_t groups) {
 }
 static EDGEC_NOINLINE int32_t edgec_ternary_lut8_mve_loop(const lut_frame *f) { return lut_mve_chunk(f, 8); }
 static EDGEC_NOINLINE int32_t edgec_ternary_lut4_mve_loop(const lut_frame *f) { return lut_mve_chunk(f, 4); }
+
+/* ternary_lut_build_base3 on Helium: per digit, eight entries of [0, n) per VLDRH, VADD to [n, 2n), VADD again to
+ * [2n, 3n) (the last eight predicated); the digits with n < 8 in scalar code. */
+static void ternary_lut_build_base3_mve(const uint8_t *EDGEC_RESTRICT x, int16_t *EDGEC_RESTRICT t) {
+    t[0] = (int16_t)(5 * 255 - (x[0] + x[1] + x[2] + x[3] + x[4]));
+    for (int32_t i = 0, n = 1; i < 5; ++i, n *= 3) {
+        const int16_t to_zero = (int16_t)(x[i] - 255), to_plus = (int16_t)x[i];
+        if (n < 8) {
+            for (int32_t j = 0; j < n; ++j) {
+                t[n + j] = (int16_t)(t[j] + to_zero);
+                t[2 * n + j] = (int16_t)(t[n + j] + to_plus);
+            }
+            continue;
+        }
+        for (int32_t j = 0; j < n; j += 8) {
+            const mve_pred16_t lanes = vctp16q((uint32_t)(n - j));
+            const int16x8_t zero = vaddq_n_s16(vldrhq_z_s16(t + j, lanes), to_zero);
+            vstrhq_p_s16(t + n + j, zero, lanes);
+            vstrhq_p_s16(t + 2 * n + j, vaddq_n_s16(zero, to_plus), lanes);
+        }
+    }
+}
 #define EDGEC_TERNARY_MVE 1
 #else
 #define EDGEC_TERNARY_MVE 0
@@ -302,7 +324,11 @@ static void ternary_pixel_lut(const uint8_t *EDGEC_RESTRICT col, const uint8_t *
             f.t[j] = t;
             if (j >= left) f.t[j] = lut_zeros;
             else if (p->format == EDGEC_TERNARY_2BIT) ternary_lut_build_2bit(col + g * (j0 + j), t);
+#if EDGEC_TERNARY_MVE
+            else ternary_lut_build_base3_mve(col + g * (j0 + j), t);
+#else
             else ternary_lut_build_base3(col + g * (j0 + j), t);
+#endif
         }
         f.row = packed + j0;
         f.acc = acc;
@@ -390,6 +416,37 @@ static void ternary_outputs(int8_t *out, int32_t stride, int32_t n, int32_t oc, 
                                                         p->act_max);
 }
 
+/* One pixel's outputs from its channel sums acc[oc] (the look-up method): the requantisation mode is decided once
+ * for the pixel, not per output, and in TFLite's fixed-point mode a channel's shifts and masks are worked out
+ * only when its multiplier or shift differs from the last channel's (a fully connected layer has one of each). */
+static void ternary_outputs_pixel(int8_t *out, const int32_t *acc, const int32_t *scale, const int32_t *bias,
+                                  const int32_t *multiplier, const int32_t *shift, const edgec_ternary_s8_params *p) {
+    const int32_t zp = p->output_offset, lo = p->act_min, hi = p->act_max;
+    if (p->requant == EDGEC_REQUANT_FIXED) {
+        rq_channel c = rq_prepare(multiplier[0], shift[0]);
+        for (int32_t oc = 0; oc < p->out_c; ++oc) {
+            if (multiplier[oc] == INT32_MIN) { /* the one saturating case: edgec_requant's own path */
+                ternary_output(out, oc, acc[oc], scale, bias, multiplier, shift, p);
+                continue;
+            }
+            if (multiplier[oc] != c.multiplier || shift[oc] != (c.left ? c.left : -c.right))
+                c = rq_prepare(multiplier[oc], shift[oc]);
+            const uint32_t a = (uint32_t)(scale ? scale[oc] : p->scale_all);
+            out[oc] = (int8_t)rq_apply((int32_t)(a * (uint32_t)acc[oc] + (uint32_t)bias[oc]), c, zp, lo, hi);
+        }
+        return;
+    }
+    if (p->requant != EDGEC_TERNARY_REQUANT_SINGLE) {
+        for (int32_t oc = 0; oc < p->out_c; ++oc) ternary_output(out, oc, acc[oc], scale, bias, multiplier, shift, p);
+        return;
+    }
+    for (int32_t oc = 0; oc < p->out_c; ++oc) {
+        const uint32_t a = (uint32_t)(scale ? scale[oc] : p->scale_all);
+        const int32_t v = (int32_t)(a * (uint32_t)acc[oc] + (uint32_t)bias[oc]);
+        out[oc] = (int8_t)edgec_clamp_i32(edgec_mbqm_single(v, multiplier[oc], shift[oc]) + zp, lo, hi);
+    }
+}
+
 /* edgec_ternary_gather for in_c a multiple of 4, each word of the column written 16 bytes after the last (one
  * pixel's column in the four-pixel interleave): `words` words in all, zeros past K. */
 static void gather_interleaved(const int8_t *EDGEC_RESTRICT input, uint32_t *EDGEC_RESTRICT u,
@@ -452,16 +509,17 @@ void edgec_ternary_conv_s8(const int8_t *EDGEC_RESTRICT input, const uint8_t *ED
     for (; pix < pixels; ++pix) {
         const int32_t b = pix / hw, yx = pix - b * hw, oy = yx / p->out_w;
         edgec_ternary_gather(input, col, p, b, oy, yx - oy * p->out_w);
-        const int lut_method = p->method == EDGEC_TERNARY_LUT;
-        if (lut_method) ternary_pixel_lut(col, packed, acc, lut, p);
         int8_t *out = output + (size_t)pix * p->out_c;
+        if (p->method == EDGEC_TERNARY_LUT) {
+            ternary_pixel_lut(col, packed, acc, lut, p);
+            ternary_outputs_pixel(out, acc, scale, bias, multiplier, shift, p);
+            continue;
+        }
         const uint8_t *row = packed;
         for (int32_t oc = 0; oc < p->out_c; ++oc, row += p->row_bytes) {
-            const int32_t acc_t =
-                lut_method ? acc[oc]
-                           : (int32_t)(p->format == EDGEC_TERNARY_2BIT
-                                           ? edgec_ternary_addsub_2bit_loop(col, row, p->row_bytes)
-                                           : edgec_ternary_addsub_base3_loop(col, row, p->row_bytes));
+            const int32_t acc_t = (int32_t)(p->format == EDGEC_TERNARY_2BIT
+                                                ? edgec_ternary_addsub_2bit_loop(col, row, p->row_bytes)
+                                                : edgec_ternary_addsub_base3_loop(col, row, p->row_bytes));
             ternary_output(out, oc, acc_t, scale, bias, multiplier, shift, p);
         }
     }
