@@ -11,16 +11,17 @@ the kernel set has it), "never" (keep the int8 kernels); `ternary_format`: "auto
 Cost model (Cortex-M kernel set): estimated instructions per output pixel, for n packed bytes per channel (K/4
 or K/5) and C output channels, counted from the kernels' loops and fitted to the Cortex-M7 measurements of
 benchmarks/ternary_kernels_m7.py (a 256 x 256 fully connected layer and a 3x3 convolution 32 -> 32):
-  add/subtract, 2-bit:   C * (6.25 n + 60)          (per byte: the two masks, the column word, AND, USADA8)
+  add/subtract, 2-bit:   C * (7.25 n + 100)         (per byte: the two masks, the column word, AND, USADA8)
                          16 n + C * (3.125 n + 43)   from four output pixels on: per byte 12 instructions for four
                                                      pixels (the masks once, one LDM), the columns interleaved
-  add/subtract, base 3:  C * (19.8 n + 60)          (decode to the 2-bit masks, the fifth trit alone)
+  add/subtract, base 3:  C * (19 n + 100)           (decode to the 2-bit masks, the fifth trit alone)
   look-up, 2-bit:        1010 n + C * (L(n) + 60)   (a 256-entry table per byte and pixel)
   look-up, base 3:        400 n + C * (L(n) + 60)   (a 243-entry table per byte and pixel)
 with L(n) = 3 per byte (LDRB, LDRSH, ADD) over the bytes the kernel reads (chunks of 8, the last of 4 when at most
-4 are left) + 5 per chunk. On the Cortex-M55 (Helium) the look-up takes eight channels per gather: L(n) = 0.9 n
-for the channels in whole eights. The cheapest wins (look-up pays off with many output channels: a fully connected layer's hundreds; add/subtract
-wins on small convolutions); on a tie, the smaller format. A hybrid fully connected layer of onnxruntime's
+4 are left) + 5 per chunk. On the Cortex-M55 (Helium) the look-up takes eight channels per gather: L(n) = n for
+the channels in whole eights, and the per-byte terms are 970 (2-bit) and 485 (base 3), fitted to
+benchmarks/ternary_kernels_m7.py --board mps3-an547. The cheapest wins (look-up pays off with many output channels: a fully
+connected layer's hundreds; add/subtract wins on small convolutions); on a tie, the smaller format. A hybrid fully connected layer of onnxruntime's
 quantize_dynamic (float in and out, its input quantized per call: `--quantize ternary --generate`, per token) with
 ternary weights takes the same kernels through edgec_ternary_hybrid.h (`ternary_fc_hybrid`). Other kernel sets
 (the portable reference) only add and subtract: base 3, the smaller weights."""
@@ -40,13 +41,14 @@ METHOD_NAMES = {ADDSUB: "addsub", LUT: "lut"}
 REQUANT_FIXED, REQUANT_FLOAT, REQUANT_SINGLE = 0, 1, 2
 LUT_GROUPS = 8  # packed bytes whose tables the look-up kernel builds at a time (8 x 512 B of scratch)
 COST = {  # (method, format) -> (per packed byte and pixel, per packed byte and channel, per channel)
-    (ADDSUB, tp.FORMAT_2BIT): (0, 6.25, 60),
-    (ADDSUB, tp.FORMAT_BASE3): (0, 19.8, 60),
+    (ADDSUB, tp.FORMAT_2BIT): (0, 7.25, 100),
+    (ADDSUB, tp.FORMAT_BASE3): (0, 19, 100),
     (LUT, tp.FORMAT_2BIT): (1010, None, 60),
     (LUT, tp.FORMAT_BASE3): (400, None, 60),
 }
 ADDSUB_2BIT_X4 = (16, 3.125, 43)  # the same three terms when the kernel takes four pixels at a time (4 or more)
-HELIUM_LUT_PER_BYTE = 0.9  # look-up, per packed byte and channel, for the channels in whole eights (Cortex-M55)
+HELIUM_LUT = {tp.FORMAT_2BIT: 970, tp.FORMAT_BASE3: 485}  # Cortex-M55: look-up, per packed byte and pixel
+HELIUM_LUT_PER_BYTE = 1.0  # and per packed byte and channel, for the channels in whole eights
 
 
 def lut_channel_cost(n: int) -> int:
@@ -65,6 +67,7 @@ def estimated_instructions(method: int, fmt: int, k: int, channels: int, pixels:
         per_byte, per_channel_byte, per_channel = ADDSUB_2BIT_X4
     if method == LUT:
         wide = channels - channels % 8 if helium else 0
+        per_byte = HELIUM_LUT[fmt] if helium else per_byte
         return round(per_byte * n + wide * (HELIUM_LUT_PER_BYTE * n + per_channel)
                      + (channels - wide) * (lut_channel_cost(n) + per_channel))
     return round(per_byte * n + channels * (per_channel_byte * n + per_channel))
