@@ -3,7 +3,7 @@ packing (quantize/ternary_pack.py) and runtimes/{reference,cortex-m}/edgec_terna
 
 - packing round trips, and the ternary-row detection, as properties (hypothesis);
 - random layers, lowered by the compiler's own pass, in one firmware run on QEMU mps2-an500 (the Cortex-M7 DSP
-  paths) and one host run under ASan + UBSan: the int8 reference kernel of the original layer, the portable ternary
+  paths), one on mps3-an547 (the Cortex-M55: Helium look-ups) and one host run under ASan + UBSan: the int8 reference kernel of the original layer, the portable ternary
   kernel and the Cortex-M one give identical bytes, for both methods, both packings, conv and fully connected, all
   three requantisations;
 - the inner accumulation loops of the Cortex-M build contain no multiply instruction (disassembled);
@@ -35,10 +35,12 @@ RUNTIMES = REPO / "runtimes"
 SEMIHOST = Path(__file__).parent / "semihost"
 M7 = ["-O2", "-std=c99", "-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard", "-ffreestanding",
       "-nostartfiles", "-nostdlib", "-I", str(RUNTIMES / "include")]
+M55 = ["-O2", "-std=c99", "-mcpu=cortex-m55", "-mthumb", "-mfloat-abi=hard", *M7[M7.index("-ffreestanding"):]]
 HOST = ["-O1", "-g", "-std=c99", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-I",
         str(RUNTIMES / "include")]
 QEMU = ["-M", "mps2-an500", "-nographic", "-monitor", "none", "-serial", "none", "-semihosting-config",
         "enable=on,target=native", "-kernel"]
+QEMU_M55 = ["-M", "mps3-an547", *QEMU[2:]]
 
 
 # -- packing -----------------------------------------------------------------------------------------------------
@@ -193,8 +195,11 @@ def test_kernels_equal_the_int8_layer_and_each_other_on_random_shapes(tmp_path):
     seen = write_cases(tmp_path / "cases.bin", 400)
     assert len(seen["combos"]) == 8 and seen["requant"] == {0, 1, 2}, seen
     assert seen["per_channel_scale"] > 50 and seen["lut_chunks"] > 50, seen
-    runs = {"qemu": ([require("qemu-system-arm"), *QEMU], _build_harness(
-                tmp_path, require("arm-none-eabi-gcc"), M7, ["-T", str(SEMIHOST / "link.ld"), "-lgcc"], "m7")),
+    qemu, cc = require("qemu-system-arm"), require("arm-none-eabi-gcc")
+    runs = {"qemu": ([qemu, *QEMU], _build_harness(tmp_path, cc, M7, ["-T", str(SEMIHOST / "link.ld"), "-lgcc"], "m7")),
+            # the Cortex-M55 build takes the look-up kernel's Helium gathers (the other paths as on the M7)
+            "qemu-m55": ([qemu, *QEMU_M55], _build_harness(tmp_path, cc, M55, ["-T", str(SEMIHOST / "link_an547.ld"),
+                                                                            "-lgcc"], "m55")),
             "host-sanitized": ([], _build_harness(tmp_path, require("gcc"), HOST, [], "host"))}
     for name, (prefix, exe) in runs.items():
         proc = subprocess.run([*prefix, str(exe)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
@@ -221,10 +226,11 @@ def test_kernels_are_warning_free_and_inner_loops_have_no_multiply_instruction(t
     functions = dict(re.findall(r"^[0-9a-f]+ <(\w+)>:\n(.*?)(?=\n\n|\Z)", disasm, flags=re.M | re.S))
     loops = [f for f in functions if f.startswith("edgec_ternary_") and f.endswith("_loop")]
     assert sorted(loops) == ["edgec_ternary_addsub_2bit_loop", "edgec_ternary_addsub_2bit_x4_loop",
-                             "edgec_ternary_addsub_base3_loop", "edgec_ternary_lut_loop"], sorted(functions)
+                             "edgec_ternary_addsub_base3_loop", "edgec_ternary_lut4_loop",
+                             "edgec_ternary_lut8_loop"], sorted(functions)
     for name in loops:
         body = functions[name]
-        assert "usada8" in body or name == "edgec_ternary_lut_loop", name  # the DSP path was compiled in
+        assert "usada8" in body or "ldrsh" in body, name  # the DSP / assembly paths were compiled in
         found = [m.group(0) for line in body.splitlines() for m in [MULTIPLY.search(line.split("\t", 2)[-1])] if m]
         assert not found, f"{name} multiplies: {found}"
     # the check itself would see one: the whole file does multiply, once per output (scale * acc)

@@ -9,15 +9,19 @@ same requantisation as the int8 layer, so that its outputs are the int8 layer's 
 the kernel set has it), "never" (keep the int8 kernels); `ternary_format`: "auto", "2bit" or "base3".
 
 Cost model (Cortex-M kernel set): estimated instructions per output pixel, for n packed bytes per channel (K/4
-or K/5) and C output channels, fitted to the Cortex-M7 measurements of benchmarks/ternary_kernels_m7.py (a
-256 x 256 fully connected layer and a 3x3 convolution 32 -> 32; the column gather, the same for all, left out):
-  add/subtract, 2-bit:   C * (9.4 n + 30)           (per byte: two mask loads, the column word, EOR, AND, USADA8;
-                         C * (6.5 n + 30)            from four output pixels on: the masks loaded once for four)
-  add/subtract, base 3:  C * (21 n + 30)            (decode to the 2-bit masks, the fifth trit alone)
-  look-up, 2-bit:        1160 n + C * (4.7 n + 30)  (a 256-entry table per byte and pixel, then a load and an add)
-  look-up, base 3:        650 n + C * (4.7 n + 30)  (a 243-entry table per byte and pixel)
-The cheapest wins (look-up pays off with many output channels: a fully connected layer's hundreds; add/subtract
-wins on small convolutions); on a tie, the smaller format. A hybrid fully connected layer of onnxruntime's
+or K/5) and C output channels, counted from the kernels' loops and fitted to the Cortex-M7 measurements of
+benchmarks/ternary_kernels_m7.py (a 256 x 256 fully connected layer and a 3x3 convolution 32 -> 32):
+  add/subtract, 2-bit:   C * (7.25 n + 100)         (per byte: the two masks, the column word, AND, USADA8)
+                         16 n + C * (3.125 n + 43)   from four output pixels on: per byte 12 instructions for four
+                                                     pixels (the masks once, one LDM), the columns interleaved
+  add/subtract, base 3:  C * (19 n + 100)           (decode to the 2-bit masks, the fifth trit alone)
+  look-up, 2-bit:        1010 n + C * (L(n) + 60)   (a 256-entry table per byte and pixel)
+  look-up, base 3:        400 n + C * (L(n) + 60)   (a 243-entry table per byte and pixel)
+with L(n) = 3 per byte (LDRB, LDRSH, ADD) over the bytes the kernel reads (chunks of 8, the last of 4 when at most
+4 are left) + 5 per chunk. On the Cortex-M55 (Helium) the look-up takes eight channels per gather: L(n) = n for
+the channels in whole eights, and the per-byte terms are 970 (2-bit) and 485 (base 3), fitted to
+benchmarks/ternary_kernels_m7.py --board mps3-an547. The cheapest wins (look-up pays off with many output channels: a fully
+connected layer's hundreds; add/subtract wins on small convolutions); on a tie, the smaller format. A hybrid fully connected layer of onnxruntime's
 quantize_dynamic (float in and out, its input quantized per call: `--quantize ternary --generate`, per token) with
 ternary weights takes the same kernels through edgec_ternary_hybrid.h (`ternary_fc_hybrid`). Other kernel sets
 (the portable reference) only add and subtract: base 3, the smaller weights."""
@@ -35,22 +39,37 @@ FORMAT_CHOICES = ("auto", "2bit", "base3")
 ADDSUB, LUT = 0, 1
 METHOD_NAMES = {ADDSUB: "addsub", LUT: "lut"}
 REQUANT_FIXED, REQUANT_FLOAT, REQUANT_SINGLE = 0, 1, 2
-LUT_GROUPS = 4  # packed bytes whose tables the look-up kernel builds at a time (4 x 512 B of scratch)
+LUT_GROUPS = 8  # packed bytes whose tables the look-up kernel builds at a time (8 x 512 B of scratch)
 COST = {  # (method, format) -> (per packed byte and pixel, per packed byte and channel, per channel)
-    (ADDSUB, tp.FORMAT_2BIT): (0, 9.4, 30),
-    (ADDSUB, tp.FORMAT_BASE3): (0, 21, 30),
-    (LUT, tp.FORMAT_2BIT): (1160, 4.7, 30),
-    (LUT, tp.FORMAT_BASE3): (650, 4.7, 30),
+    (ADDSUB, tp.FORMAT_2BIT): (0, 7.25, 100),
+    (ADDSUB, tp.FORMAT_BASE3): (0, 19, 100),
+    (LUT, tp.FORMAT_2BIT): (1010, None, 60),
+    (LUT, tp.FORMAT_BASE3): (400, None, 60),
 }
-ADDSUB_2BIT_X4 = 6.5  # per packed byte and channel, when the kernel takes four pixels at a time (4 or more)
+ADDSUB_2BIT_X4 = (16, 3.125, 43)  # the same three terms when the kernel takes four pixels at a time (4 or more)
+HELIUM_LUT = {tp.FORMAT_2BIT: 970, tp.FORMAT_BASE3: 485}  # Cortex-M55: look-up, per packed byte and pixel
+HELIUM_LUT_PER_BYTE = 1.0  # and per packed byte and channel, for the channels in whole eights
 
 
-def estimated_instructions(method: int, fmt: int, k: int, channels: int, pixels: int = 1) -> int:
+def lut_channel_cost(n: int) -> int:
+    """L(n): the scalar look-up loop's instructions per channel over a row of n packed bytes."""
+    chunks, left = divmod(n, LUT_GROUPS)
+    read = LUT_GROUPS * chunks + (0 if left == 0 else 4 if left <= 4 else LUT_GROUPS)
+    return 3 * read + 5 * (chunks + (left > 0))
+
+
+def estimated_instructions(method: int, fmt: int, k: int, channels: int, pixels: int = 1,
+                           helium: bool = False) -> int:
     """The cost model above: instructions per output pixel, for a layer of `pixels` output pixels."""
     per_byte, per_channel_byte, per_channel = COST[(method, fmt)]
-    if (method, fmt) == (ADDSUB, tp.FORMAT_2BIT) and pixels >= 4:
-        per_channel_byte = ADDSUB_2BIT_X4
     n = tp.row_bytes(k, fmt)
+    if (method, fmt) == (ADDSUB, tp.FORMAT_2BIT) and pixels >= 4:
+        per_byte, per_channel_byte, per_channel = ADDSUB_2BIT_X4
+    if method == LUT:
+        wide = channels - channels % 8 if helium else 0
+        per_byte = HELIUM_LUT[fmt] if helium else per_byte
+        return round(per_byte * n + wide * (HELIUM_LUT_PER_BYTE * n + per_channel)
+                     + (channels - wide) * (lut_channel_cost(n) + per_channel))
     return round(per_byte * n + channels * (per_channel_byte * n + per_channel))
 
 
@@ -62,12 +81,12 @@ def kernel_set_of(kernel_sets: list[str]) -> str | None:
 
 
 def choose(k: int, channels: int, mode: str, fmt_choice: str, kernel_set: str | None,
-           pixels: int = 1) -> tuple[int, int]:
+           pixels: int = 1, helium: bool = False) -> tuple[int, int]:
     formats = [tp.FORMATS[fmt_choice]] if fmt_choice != "auto" else [tp.FORMAT_BASE3, tp.FORMAT_2BIT]
     if kernel_set != "cortex-m":
         return ADDSUB, formats[0]
     methods = {"auto": [ADDSUB, LUT], "addsub": [ADDSUB], "lut": [LUT]}[mode]
-    options = [(estimated_instructions(m, f, k, channels, pixels), tp.row_bytes(k, f), m, f)
+    options = [(estimated_instructions(m, f, k, channels, pixels, helium), tp.row_bytes(k, f), m, f)
                for m in methods for f in formats]
     _, _, method, fmt = min(options)
     return method, fmt
@@ -112,7 +131,8 @@ def _layer(graph: Graph, node: Node):
     return None
 
 
-def lower_node(graph: Graph, node: Node, mode: str, fmt_choice: str, kernel_set: str | None) -> Node | None:
+def lower_node(graph: Graph, node: Node, mode: str, fmt_choice: str, kernel_set: str | None,
+               helium: bool = False) -> Node | None:
     layer = _layer(graph, node)
     if layer is None:
         return None
@@ -132,12 +152,12 @@ def lower_node(graph: Graph, node: Node, mode: str, fmt_choice: str, kernel_set:
     y = node.outputs[0]
     out_shape = graph.tensors[y].shape
     out_h, out_w = (out_shape[1], out_shape[2]) if node.op == "conv2d_s8" else (1, 1)
-    method, fmt = choose(k, channels, mode, fmt_choice, kernel_set, int(x_shape[0]) * out_h * out_w)
+    method, fmt = choose(k, channels, mode, fmt_choice, kernel_set, int(x_shape[0]) * out_h * out_w, helium)
     uniform = bool(np.all(scale == scale[0]))
     scratch = graph.fresh_name(y + ".ternary_scratch")
     graph.add_tensor(Tensor(scratch, (scratch_bytes(k, channels, method, fmt),), "uint8"))
     packed = tp.pack(trits, fmt)
-    if method == LUT:  # the look-up kernel reads each row's bytes four at a time: up to 3 bytes past the last row
+    if method == LUT:  # the look-up kernel reads each row's last chunk of 4 or 8 bytes whole: up to 3 bytes past the last row
         packed = np.concatenate([packed, np.zeros(-tp.row_bytes(k, fmt) % 4, np.uint8)])
     inputs = [node.inputs[0], graph.add_const("ternary_packed", packed),
               graph.add_const("ternary_bias", bias_t.astype(np.int32)),
@@ -152,7 +172,8 @@ def lower_node(graph: Graph, node: Node, mode: str, fmt_choice: str, kernel_set:
     return Node("ternary_conv_s8", inputs, [y, scratch], attrs, node.name)
 
 
-def lower_hybrid_node(graph: Graph, node: Node, mode: str, fmt_choice: str, kernel_set: str | None) -> Node | None:
+def lower_hybrid_node(graph: Graph, node: Node, mode: str, fmt_choice: str, kernel_set: str | None,
+                      helium: bool = False) -> Node | None:
     """A hybrid fully connected layer in onnxruntime's dynamic mode (a quantize_dynamic MatMul: float in and out,
     the input quantized per call, i.e. per token in a step model) whose int8 weights are ternary per unit becomes
     `ternary_fc_hybrid` (runtimes/include/edgec_ternary_hybrid.h), bit-exact with it."""
@@ -168,9 +189,9 @@ def lower_hybrid_node(graph: Graph, node: Node, mode: str, fmt_choice: str, kern
     batch = t[node.inputs[0]].elems // k
     tsum = trits.sum(1, dtype=np.int64)
     offset = 255 * (trits == -1).sum(1) + 128 * tsum
-    method, fmt = choose(k, units, mode, fmt_choice, kernel_set, batch)
+    method, fmt = choose(k, units, mode, fmt_choice, kernel_set, batch, helium)
     packed = tp.pack(trits, fmt)
-    if method == LUT:  # the look-up kernel reads each row's bytes four at a time: up to 3 bytes past the last row
+    if method == LUT:  # the look-up kernel reads each row's last chunk of 4 or 8 bytes whole: up to 3 bytes past the last row
         packed = np.concatenate([packed, np.zeros(-tp.row_bytes(k, fmt) % 4, np.uint8)])
     y, qinput = node.outputs[:2]
     scratch = graph.fresh_name(y + ".ternary_scratch")
@@ -198,11 +219,12 @@ def run(graph: Graph, mode: str = "auto", fmt_choice: str = "auto", kernel_sets:
     if mode == "never":
         return graph
     kernel_set = kernel_set_of(kernel_sets or ["reference"])
+    helium = "cortex-m55" in (kernel_sets or [])  # the Cortex-M set's look-up takes its Helium path there
     if kernel_set is None:
         return graph
     for i, node in enumerate(graph.nodes):
-        lowered = (lower_node(graph, node, mode, fmt_choice, kernel_set)
-                   or lower_hybrid_node(graph, node, mode, fmt_choice, kernel_set))
+        lowered = (lower_node(graph, node, mode, fmt_choice, kernel_set, helium)
+                   or lower_hybrid_node(graph, node, mode, fmt_choice, kernel_set, helium))
         if lowered is not None:
             graph.nodes[i] = lowered
     graph.remove_unused_tensors()
