@@ -70,10 +70,10 @@ def count_windows(exe: Path, target, work: Path) -> list[int]:
     return json.loads(out.read_text())["per_window"]
 
 
-def build(target, sources: list[Path], include: list[Path], exe: Path) -> Path:
+def build(target, sources: list[Path], include: list[Path], exe: Path, defines: tuple[str, ...] = ()) -> Path:
     """A non-PIE executable (the plugin's marker addresses are the link-time ones)."""
     incs = [a for d in include for a in ("-I", str(d))]
-    run_tool([require_tool(target.cc), *target.cflags, *WARNING_FLAGS, "-no-pie", *incs, *map(str, sources),
+    run_tool([require_tool(target.cc), *target.cflags, *WARNING_FLAGS, *defines, "-no-pie", *incs, *map(str, sources),
               "-o", str(exe), "-lm"], f"building {exe.name}")
     return exe
 
@@ -84,7 +84,8 @@ def kernel_rows(work: Path) -> list[dict]:
         target = load_target(target_name)
         for kset in ("reference", "neon"):
             srcs = [REPO / "benchmarks" / "neon" / "kernel_bench.c", *(RUNTIMES / kset / f"edgec_{k}.c" for k in KERNELS)]
-            exe = build(target, srcs, [RUNTIMES / "include"], work / f"kernels_{target_name}_{kset}")
+            exe = build(target, srcs, [RUNTIMES / "include"], work / f"kernels_{target_name}_{kset}",
+                        ("-DEDGEC_BENCH_NEON",) if kset == "neon" else ())
             for row, n in zip(rows, count_windows(exe, target, work)):
                 row[f"{target_name}_{kset}"] = n
     return rows

@@ -62,6 +62,25 @@ EDGEC_INLINE float32x4_t edgec_neon_fma_f32(float32x4_t acc, float32x4_t a, floa
 #endif
 }
 
+/* Four consecutive float vectors at p: one LD1 of four registers on AArch64, four loads on Armv7-A. */
+EDGEC_INLINE float32x4x4_t edgec_neon_ld4q_f32(const float *p) {
+#if defined(__aarch64__)
+    return vld1q_f32_x4(p);
+#else
+    float32x4x4_t r;
+    r.val[0] = vld1q_f32(p); r.val[1] = vld1q_f32(p + 4); r.val[2] = vld1q_f32(p + 8); r.val[3] = vld1q_f32(p + 12);
+    return r;
+#endif
+}
+
+/* acc + w * x[lane], fused, the lane a constant: FMLA by element on AArch64 (no broadcast instruction); Armv7-A
+ * has no fused by-lane form, so there the lane is duplicated first. */
+#if defined(__aarch64__)
+#define EDGEC_NEON_FMA_LANE_F32(acc, w, x, lane) vfmaq_laneq_f32((acc), (w), (x), (lane))
+#else
+#define EDGEC_NEON_FMA_LANE_F32(acc, w, x, lane) edgec_neon_fma_f32((acc), (w), vdupq_n_f32(vgetq_lane_f32((x), (lane))))
+#endif
+
 /* Lanes of acc += the 16 products x[i] * w[i], in groups of four (SDOT), or in pairs (SMULL + SADALP): either way
  * the exact integer sum of the 16 products ends up spread over the four lanes. */
 EDGEC_INLINE int32x4_t edgec_neon_dot16_s8(int32x4_t acc, int8x16_t x, int8x16_t w) {
