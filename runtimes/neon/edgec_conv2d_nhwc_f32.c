@@ -230,6 +230,12 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
         a##2 = EDGEC_NEON_FMA_LANE_F32(a##2, (k).val[2], (v), l);                                                   \
         a##3 = EDGEC_NEON_FMA_LANE_F32(a##3, (k).val[3], (v), l);                                                   \
     } while (0)
+/* acc += k.val[j] * v[j] for j = 0..3: four consecutive k of one pixel into its 4-channel accumulator. */
+#define FMA_K4(k, v, acc)                                                                                           \
+    do {                                                                                                            \
+        acc = EDGEC_NEON_FMA_LANE_F32(acc, (k).val[0], (v), 0); acc = EDGEC_NEON_FMA_LANE_F32(acc, (k).val[1], (v), 1); \
+        acc = EDGEC_NEON_FMA_LANE_F32(acc, (k).val[2], (v), 2); acc = EDGEC_NEON_FMA_LANE_F32(acc, (k).val[3], (v), 3); \
+    } while (0)
 #define FMA_TILE(k, l)                                                                                              \
     do {                                                                                                            \
         FMA_ACC4(p0, k, v0, l); FMA_ACC4(p1, k, v1, l); FMA_ACC4(p2, k, v2, l); FMA_ACC4(p3, k, v3, l);             \
@@ -255,20 +261,33 @@ EDGEC_INLINE void store_clamped(float *out, float32x4_t v, float32x4_t lo, float
     v = vminq_f32(vmaxq_f32(v, lo), hi);
     if (n == 4) {
         vst1q_f32(out, v);
-    } else {
-        float t[4];
-        vst1q_f32(t, v);
-        for (int32_t j = 0; j < n; ++j) out[j] = t[j];
+    } else { /* lane by lane (a copy loop here would become a memcpy call) */
+        vst1q_lane_f32(out, v, 0);
+        if (n > 1) vst1q_lane_f32(out + 1, v, 1);
+        if (n > 2) vst1q_lane_f32(out + 2, v, 2);
+    }
+}
+
+/* A block's bias as vectors: bv[j] holds channels 4j .. 4j + 3 of the n real ones, zero past them or without bias. */
+static void block_bias(const float *bias, int32_t n, int32_t width, float32x4_t bv[4]) {
+    for (int32_t j = 0; j < width / 4; ++j) {
+        bv[j] = vdupq_n_f32(0.0f);
+        if (!bias) continue;
+        if (4 * j + 4 <= n) {
+            bv[j] = vld1q_f32(bias + 4 * j);
+        } else {
+            if (4 * j < n) bv[j] = vsetq_lane_f32(bias[4 * j], bv[j], 0);
+            if (4 * j + 1 < n) bv[j] = vsetq_lane_f32(bias[4 * j + 1], bv[j], 1);
+            if (4 * j + 2 < n) bv[j] = vsetq_lane_f32(bias[4 * j + 2], bv[j], 2);
+        }
     }
 }
 
 /* 4 pixels (x[i]: each one's tap (0, 0), all taps inside) x 16 channels of block wb. p<pixel><vector>: the
  * 16 accumulators. */
-static void tile_4x16(const float *const x[4], float *const out[4], const float *wb, const float *bias,
+static void tile_4x16(const float *const x[4], float *const out[4], const float *wb, const float32x4_t bv[4],
                       const window_runs *g, int32_t k_h, float32x4_t lo, float32x4_t hi) {
-    const float32x4_t z = vdupq_n_f32(0.0f);
-    const float32x4_t b0 = bias ? vld1q_f32(bias) : z, b1 = bias ? vld1q_f32(bias + 4) : z;
-    const float32x4_t b2 = bias ? vld1q_f32(bias + 8) : z, b3 = bias ? vld1q_f32(bias + 12) : z;
+    const float32x4_t b0 = bv[0], b1 = bv[1], b2 = bv[2], b3 = bv[3];
     float32x4_t p00 = b0, p01 = b1, p02 = b2, p03 = b3, p10 = b0, p11 = b1, p12 = b2, p13 = b3;
     float32x4_t p20 = b0, p21 = b1, p22 = b2, p23 = b3, p30 = b0, p31 = b1, p32 = b2, p33 = b3;
     const float *w = wb;
@@ -310,54 +329,40 @@ static void tile_4x16(const float *const x[4], float *const out[4], const float 
 }
 
 /* 4 pixels x one block of 4 channels (n of them real). */
-static void tile_4x4(const float *const x[4], float *const out[4], const float *wb, const float *bias, int32_t n,
+static void tile_4x4(const float *const x[4], float *const out[4], const float *wb, float32x4_t b, int32_t n,
                      const window_runs *g, int32_t k_h, float32x4_t lo, float32x4_t hi) {
-    float32x4_t b = vdupq_n_f32(0.0f);
-    if (bias) {
-        float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-        for (int32_t j = 0; j < n; ++j) t[j] = bias[j];
-        b = vld1q_f32(t);
-    }
-    float32x4_t a[4] = {b, b, b, b};
+    float32x4_t q0 = b, q1 = b, q2 = b, q3 = b; /* one accumulator per pixel */
     const float *w = wb;
     for (int32_t ky = 0; ky < k_h; ++ky) {
         for (int32_t r = 0; r < g->runs; ++r) {
             const size_t off = (size_t)ky * g->row_step + (size_t)r * g->run_step;
             const float *x0 = x[0] + off, *x1 = x[1] + off, *x2 = x[2] + off, *x3 = x[3] + off;
+            const int32_t len = g->len;
             int32_t i = 0;
-            for (; i + 4 <= g->len; i += 4, w += 16) {
+            for (; i + 4 <= len; i += 4, w += 16) {
                 const float32x4x4_t k = edgec_neon_ld4q_f32(w); /* k = i .. i + 3, 4 channels each */
-                const float32x4_t v[4] = {vld1q_f32(x0 + i), vld1q_f32(x1 + i), vld1q_f32(x2 + i), vld1q_f32(x3 + i)};
-                for (int32_t q = 0; q < 4; ++q) {
-                    a[q] = EDGEC_NEON_FMA_LANE_F32(a[q], k.val[0], v[q], 0);
-                    a[q] = EDGEC_NEON_FMA_LANE_F32(a[q], k.val[1], v[q], 1);
-                    a[q] = EDGEC_NEON_FMA_LANE_F32(a[q], k.val[2], v[q], 2);
-                    a[q] = EDGEC_NEON_FMA_LANE_F32(a[q], k.val[3], v[q], 3);
-                }
+                const float32x4_t v0 = vld1q_f32(x0 + i), v1 = vld1q_f32(x1 + i);
+                const float32x4_t v2 = vld1q_f32(x2 + i), v3 = vld1q_f32(x3 + i);
+                FMA_K4(k, v0, q0); FMA_K4(k, v1, q1); FMA_K4(k, v2, q2); FMA_K4(k, v3, q3);
             }
-            for (; i < g->len; ++i, w += 4) {
+            for (; i < len; ++i, w += 4) {
                 const float32x4_t k = vld1q_f32(w);
-                const float32x4_t v = {x0[i], x1[i], x2[i], x3[i]};
-                a[0] = EDGEC_NEON_FMA_LANE_F32(a[0], k, v, 0); a[1] = EDGEC_NEON_FMA_LANE_F32(a[1], k, v, 1);
-                a[2] = EDGEC_NEON_FMA_LANE_F32(a[2], k, v, 2); a[3] = EDGEC_NEON_FMA_LANE_F32(a[3], k, v, 3);
+                q0 = edgec_neon_fma_f32(q0, k, vdupq_n_f32(x0[i])); q1 = edgec_neon_fma_f32(q1, k, vdupq_n_f32(x1[i]));
+                q2 = edgec_neon_fma_f32(q2, k, vdupq_n_f32(x2[i])); q3 = edgec_neon_fma_f32(q3, k, vdupq_n_f32(x3[i]));
             }
         }
     }
-    for (int32_t q = 0; q < 4; ++q) store_clamped(out[q], a[q], lo, hi, n);
+    store_clamped(out[0], q0, lo, hi, n); store_clamped(out[1], q1, lo, hi, n);
+    store_clamped(out[2], q2, lo, hi, n); store_clamped(out[3], q3, lo, hi, n);
 }
 
 /* One output pixel x one block (width 16 or 4, n real channels), skipping the taps outside the input: borders and
  * the pixels no 4-pixel tile covers. */
-static void pixel_block(const float *input, float *out, const float *wb, const float *bias, int32_t width, int32_t n,
-                        const edgec_conv2d_params *p, int32_t b, int32_t oy, int32_t ox, float32x4_t lo,
+static void pixel_block(const float *input, float *out, const float *wb, const float32x4_t bv[4], int32_t width,
+                        int32_t n, const edgec_conv2d_params *p, int32_t b, int32_t oy, int32_t ox, float32x4_t lo,
                         float32x4_t hi) {
     const int32_t C = p->in_c, nv = width / 4;
-    float32x4_t a[4];
-    for (int32_t j = 0; j < nv; ++j) {
-        float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-        for (int32_t q = 0; q < 4 && 4 * j + q < n; ++q) t[q] = bias ? bias[4 * j + q] : 0.0f;
-        a[j] = vld1q_f32(t);
-    }
+    float32x4_t a[4] = {bv[0], bv[1], bv[2], bv[3]};
     for (int32_t ky = 0; ky < p->k_h; ++ky) {
         const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
         if (iy < 0 || iy >= p->in_h) continue;
@@ -403,16 +408,19 @@ void edgec_conv2d_nhwc_f32_packed(const float *EDGEC_RESTRICT input, const float
     const size_t sx = (size_t)p->stride_w * C;
     for (int32_t oc = 0; oc < OC;) {
         const int32_t width = OC - oc >= 16 ? 16 : 4, n = OC - oc < width ? OC - oc : width;
-        const float *wb = packed + (size_t)oc * K, *bb = bias ? bias + oc : NULL;
+        const float *wb = packed + (size_t)oc * K;
+        float32x4_t bb[4];
+        block_bias(bias ? bias + oc : NULL, n, width, bb);
         if (pointwise) { /* every pixel of the batch in one row of 4-pixel tiles */
             const size_t pixels = (size_t)p->batch * p->in_h * p->in_w;
             size_t px = 0;
-            for (; px + 4 <= pixels; px += 4) {
+            for (; pixels >= 4 && pixels - px >= 2; px += 4) { /* a last single pixel: pixel_block */
+                if (px + 4 > pixels) px = pixels - 4; /* the last tile overlaps the one before: same values again */
                 const float *x[4] = {input + px * C, input + (px + 1) * C, input + (px + 2) * C, input + (px + 3) * C};
                 float *o[4] = {output + px * OC + oc, output + (px + 1) * OC + oc, output + (px + 2) * OC + oc,
                                output + (px + 3) * OC + oc};
                 if (width == 16) tile_4x16(x, o, wb, bb, &g, 1, lo, hi);
-                else tile_4x4(x, o, wb, bb, n, &g, 1, lo, hi);
+                else tile_4x4(x, o, wb, bb[0], n, &g, 1, lo, hi);
             }
             for (; px < pixels; ++px)
                 pixel_block(input + px * C, output + px * OC + oc, wb, bb, width, n, p, 0, 0, 0, lo, hi);
@@ -428,14 +436,15 @@ void edgec_conv2d_nhwc_f32_packed(const float *EDGEC_RESTRICT input, const float
                 if (rows_inside) {
                     for (; ox < x_lo; ++ox)
                         pixel_block(input, out_row + (size_t)ox * OC, wb, bb, width, n, p, b, oy, ox, lo, hi);
-                    for (; ox + 4 <= x_hi; ox += 4) {
+                    for (; x_hi - x_lo >= 4 && x_hi - ox >= 2; ox += 4) { /* a last single pixel: pixel_block */
+                        if (ox + 4 > x_hi) ox = x_hi - 4; /* overlapping the tile before: same values again */
                         const float *in = input + (((size_t)b * p->in_h + iy0) * p->in_w +
                                                    (ox * p->stride_w - p->pad_left)) * C;
                         const float *x[4] = {in, in + sx, in + 2 * sx, in + 3 * sx};
                         float *o = out_row + (size_t)ox * OC;
                         float *os[4] = {o, o + OC, o + 2 * OC, o + 3 * OC};
                         if (width == 16) tile_4x16(x, os, wb, bb, &g, p->k_h, lo, hi);
-                        else tile_4x4(x, os, wb, bb, n, &g, p->k_h, lo, hi);
+                        else tile_4x4(x, os, wb, bb[0], n, &g, p->k_h, lo, hi);
                     }
                 }
                 for (; ox < p->out_w; ++ox)

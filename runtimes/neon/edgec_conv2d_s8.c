@@ -156,7 +156,8 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                 const edgec_neon_fixed4 *fx = p->requant == EDGEC_REQUANT_FIXED ? &fixed : NULL;
                 if (pointwise) {
                     int32_t px = 0;
-                    for (; px + 4 <= pixels; px += 4) {
+                    for (; pixels >= 4 && pixels - px >= 2; px += 4) { /* a last single pixel: one_pixel */
+                        if (px + 4 > pixels) px = pixels - 4; /* overlapping the tile before: same bytes again */
                         const int8_t *x0 = in_b + (size_t)px * p->in_c;
                         const int8_t *x[4] = {x0, x0 + p->in_c, x0 + 2 * p->in_c, x0 + 3 * p->in_c};
                         window_tile(x, w_oc, K, 1, p->in_c, 0, base, fx, multiplier + oc, shift + oc,
@@ -174,7 +175,8 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                                 one_pixel(in_b, w_oc, K, rows, oc, oy * p->out_w + ox, total, bias, multiplier, shift,
                                           out_b, p);
                             const size_t sx = (size_t)p->stride_w * p->in_c;
-                            for (; ox + 4 <= x_hi; ox += 4) {
+                            for (; x_hi - x_lo >= 4 && x_hi - ox >= 2; ox += 4) { /* a last single pixel: one_pixel */
+                                if (ox + 4 > x_hi) ox = x_hi - 4; /* overlapping the tile before: same bytes */
                                 const int8_t *x0 = in_b + ((size_t)iy0 * p->in_w + (size_t)(ox * p->stride_w - p->pad_left)) * p->in_c;
                                 const int8_t *x[4] = {x0, x0 + sx, x0 + 2 * sx, x0 + 3 * sx};
                                 window_tile(x, w_oc, K, p->k_h, p->k_w * p->in_c, (size_t)p->dil_h * p->in_w * p->in_c,
