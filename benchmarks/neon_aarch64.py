@@ -10,15 +10,15 @@ counts as one like an ADD. The limits: an FMLA does 4 float MACs (0.25 instructi
 (0.125; the SMULL + SADALP pairs used where there is no dot product do 8 per 2 instructions, 0.25), a SDOT 16
 (0.0625). cortex-a53 builds (-mcpu=cortex-a53) have no dot product, cortex-a55 builds have SDOT.
 
-Models: each is compiled once for cortex-a55 with the NEON kernel set; the "portable" column is the same C with
-the portable kernels (runtimes/optimized, runtimes/reference) swapped in for the NEON files of the same name.
+Models: each is compiled for cortex-a55 with the NEON kernel set; the "portable" column compiles it again with the
+portable kernel sets only (runtimes/optimized, runtimes/reference).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -70,10 +70,10 @@ def count_windows(exe: Path, target, work: Path) -> list[int]:
     return json.loads(out.read_text())["per_window"]
 
 
-def build(target, sources: list[Path], include: list[Path], exe: Path) -> Path:
+def build(target, sources: list[Path], include: list[Path], exe: Path, defines: tuple[str, ...] = ()) -> Path:
     """A non-PIE executable (the plugin's marker addresses are the link-time ones)."""
     incs = [a for d in include for a in ("-I", str(d))]
-    run_tool([require_tool(target.cc), *target.cflags, *WARNING_FLAGS, "-no-pie", *incs, *map(str, sources),
+    run_tool([require_tool(target.cc), *target.cflags, *WARNING_FLAGS, *defines, "-no-pie", *incs, *map(str, sources),
               "-o", str(exe), "-lm"], f"building {exe.name}")
     return exe
 
@@ -84,7 +84,8 @@ def kernel_rows(work: Path) -> list[dict]:
         target = load_target(target_name)
         for kset in ("reference", "neon"):
             srcs = [REPO / "benchmarks" / "neon" / "kernel_bench.c", *(RUNTIMES / kset / f"edgec_{k}.c" for k in KERNELS)]
-            exe = build(target, srcs, [RUNTIMES / "include"], work / f"kernels_{target_name}_{kset}")
+            exe = build(target, srcs, [RUNTIMES / "include"], work / f"kernels_{target_name}_{kset}",
+                        ("-DEDGEC_BENCH_NEON",) if kset == "neon" else ())
             for row, n in zip(rows, count_windows(exe, target, work)):
                 row[f"{target_name}_{kset}"] = n
     return rows
@@ -103,13 +104,11 @@ def model_main(report: dict) -> str:
     return "\n".join(lines)
 
 
-def portable_copy(out_dir: Path, dst: Path) -> Path:
-    """The generated C with each NEON kernel file replaced by the portable one of the same name."""
-    shutil.copytree(out_dir, dst)
-    for f in dst.glob("edgec_*.c"):
-        if (RUNTIMES / "neon" / f.name).exists():
-            src = next(RUNTIMES / s / f.name for s in ("optimized", "reference") if (RUNTIMES / s / f.name).exists())
-            shutil.copyfile(src, f)
+def portable_build(model: Path, dst: Path) -> Path:
+    """The model compiled for cortex-a55 with the portable kernel sets only (runtimes/optimized, reference): the
+    NEON set's calls may differ (its conv takes weights packed at compile time), so this is its own compile."""
+    target = dataclasses.replace(load_target("cortex-a55"), kernels=("optimized", "reference"))
+    compile_model(model, target, dst, CompileOptions(measure_code=False))
     return dst
 
 
@@ -124,7 +123,7 @@ def model_row(model: Path, work: Path) -> dict:
     report = result.report
     row["macs"] = report["macs"]
     row["int8"] = any(layer["op"].endswith("_s8") for layer in report["layers"])
-    builds = {"neon": out, "portable": portable_copy(out, work / model.stem / "portable")}
+    builds = {"neon": out, "portable": portable_build(model, work / model.stem / "portable")}
     for kset, src_dir in builds.items():
         (src_dir / "bench_main.c").write_text(model_main(report))
         for target_name in ("cortex-a53", "cortex-a55"):
@@ -150,11 +149,22 @@ def mobilenet_v2(work: Path) -> Path:
 NOTES = [
     "## Reading the figures",
     "",
-    "- The issue's goal, within 2x of the limit on conv-heavy models, is not met: int8 models run at 8-18x the",
-    "  SMLAL limit (a53) and 14-34x the SDOT limit (a55), float at 3-5x the FMLA limit. Per output the int8 kernels",
-    "  pay a horizontal reduction, the requantisation (about 4 instructions per output channel) and a per-pixel",
-    "  call; only pointwise convolutions are tiled 4 pixels x 4 channels. Depthwise layers (9 MACs per output)",
-    "  are bound by that per-output work (2-3 instructions per MAC); KWS is mostly depthwise.",
+    "- The issue's goal, within 2x of the limit on conv-heavy models, holds for float ResNet (1.7x) and ad01 float",
+    "  (1.8x); VWW float sits on the line (0.503 instructions per MAC: 2.01x); MobileNetV2 0.35 / 96 float misses",
+    "  it (2.6x). Float conv / pointwise / matmul kernels run at 0.32-0.43 per MAC (1.3-1.7x): the conv weights",
+    "  are packed at compile time (blocks of 16 output channels, k-major) for a 4-pixel x 16-channel tile of FMLA",
+    "  by element. What is left in float: depthwise border pixels (the general per-pixel loop, 1.3-2 per MAC; on",
+    "  6x6 and 3x3 maps most pixels are border, so MobileNetV2's and VWW's late depthwise layers stay near 1.3),",
+    "  3-channel first convolutions (1.05 per MAC: 9-float rows, short inner loops), pooling and element-wise",
+    "  kernels without a NEON twin.",
+    "- int8 misses the goal: 7.0-17.6x the SMLAL limit (a53), 10.6-32.5x the SDOT limit (a55). The conv tiles",
+    "  4 pixels x 4 channels in dot form (vectors along k, one horizontal reduction and one requantisation per",
+    "  4 outputs), now on interior pixels of every layer, not only pointwise ones; the 3x3 depthwise interior runs",
+    "  8 channels per step (weights and requantisation constants in registers), about 0.85 per MAC, bound by the",
+    "  per-output requantisation (about 2.5 instructions per output, 9 MACs) against SDOT's 0.0625. Not done:",
+    "  SDOT by element over weights interleaved at compile time (no reduction, requantisation per 16 outputs),",
+    "  the int8 fully connected layer, depthwise borders. KWS is mostly depthwise on 25x5 maps (half of the",
+    "  pixels border).",
     "- kws_ref_model_float32.tflite is a hybrid model (int8 weights, float activations: conv2d_hybrid): edgec has",
     "  no NEON twin of that kernel yet, hence 1.0x.",
     "- cortex-a53 builds use SMULL + SADALP (2 instructions per 8 MACs, 0.25 per MAC: twice the SMLAL limit the",

@@ -1,6 +1,7 @@
 /* One call of each kernel on a typical layer shape, each between the two window markers that the QEMU
  * instruction-count plugin (compiler/edgec/board/qemu_plugin/insn_mix.c) watches: windows in the order of
- * SHAPES in benchmarks/neon_aarch64.py. Built once with runtimes/neon/ and once with runtimes/reference/. */
+ * SHAPES in benchmarks/neon_aarch64.py. Built once with runtimes/neon/ (-DEDGEC_BENCH_NEON: the packed conv entry
+ * point, as the compiler emits it for that set) and once with runtimes/reference/. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,10 +58,19 @@ static void conv_f32(int32_t hw, int32_t cin, int32_t cout, int32_t k, int depth
     p.groups = depthwise ? cin : 1; p.act_min = 0.0f; p.act_max = 6.0f;
     float *in = calloc((size_t)hw * hw * cin, 4), *out = calloc((size_t)hw * hw * cout, 4);
     float *w = calloc((size_t)cout * k * k * (depthwise ? 1 : cin), 4), *bias = calloc((size_t)cout, 4);
+#if defined(EDGEC_BENCH_NEON) /* the NEON build runs the entry point the compiler emits: weights packed */
+    const int32_t k_all = k * k * cin, padded = cout / 16 * 16 + (cout % 16 + 3) / 4 * 4;
+    float *packed = depthwise ? NULL : calloc((size_t)padded * k_all, 4);
+    edgec_bench_window_begin();
+    if (depthwise) edgec_depthwise_conv2d_f32(in, w, bias, out, &p);
+    else edgec_conv2d_nhwc_f32_packed(in, packed, bias, out, &p);
+    edgec_bench_window_end();
+#else
     edgec_bench_window_begin();
     if (depthwise) edgec_depthwise_conv2d_f32(in, w, bias, out, &p);
     else edgec_conv2d_nhwc_f32(in, w, bias, out, &p);
     edgec_bench_window_end();
+#endif
 }
 
 static void matmul_f32(int32_t m, int32_t k, int32_t n) {

@@ -62,6 +62,25 @@ EDGEC_INLINE float32x4_t edgec_neon_fma_f32(float32x4_t acc, float32x4_t a, floa
 #endif
 }
 
+/* Four consecutive float vectors at p: one LD1 of four registers on AArch64, four loads on Armv7-A. */
+EDGEC_INLINE float32x4x4_t edgec_neon_ld4q_f32(const float *p) {
+#if defined(__aarch64__)
+    return vld1q_f32_x4(p);
+#else
+    float32x4x4_t r;
+    r.val[0] = vld1q_f32(p); r.val[1] = vld1q_f32(p + 4); r.val[2] = vld1q_f32(p + 8); r.val[3] = vld1q_f32(p + 12);
+    return r;
+#endif
+}
+
+/* acc + w * x[lane], fused, the lane a constant: FMLA by element on AArch64 (no broadcast instruction); Armv7-A
+ * has no fused by-lane form, so there the lane is duplicated first. */
+#if defined(__aarch64__)
+#define EDGEC_NEON_FMA_LANE_F32(acc, w, x, lane) vfmaq_laneq_f32((acc), (w), (x), (lane))
+#else
+#define EDGEC_NEON_FMA_LANE_F32(acc, w, x, lane) edgec_neon_fma_f32((acc), (w), vdupq_n_f32(vgetq_lane_f32((x), (lane))))
+#endif
+
 /* Lanes of acc += the 16 products x[i] * w[i], in groups of four (SDOT), or in pairs (SMULL + SADALP): either way
  * the exact integer sum of the 16 products ends up spread over the four lanes. */
 EDGEC_INLINE int32x4_t edgec_neon_dot16_s8(int32x4_t acc, int8x16_t x, int8x16_t w) {
@@ -156,11 +175,34 @@ EDGEC_INLINE int32x4_t edgec_neon_requant4(int32x4_t acc, const int32_t *multipl
     return vminq_s32(vmaxq_s32(x, vdupq_n_s32(lo)), vdupq_n_s32(hi));
 }
 
-/* The four results as int8 at out[0..3]. */
+/* The four results (already within int8) as int8 at out[0..3]: narrowed twice, one 4-byte store. */
 EDGEC_INLINE void edgec_neon_store4_s8(int8_t *out, int32x4_t v) {
-    int32_t t[4];
-    vst1q_s32(t, v);
-    out[0] = (int8_t)t[0]; out[1] = (int8_t)t[1]; out[2] = (int8_t)t[2]; out[3] = (int8_t)t[3];
+    const int16x4_t h = vmovn_s32(v);
+    const int32_t word = vget_lane_s32(vreinterpret_s32_s8(vmovn_s16(vcombine_s16(h, h))), 0);
+    __builtin_memcpy(out, &word, 4);
+}
+
+/* EDGEC_REQUANT_FIXED's per-channel constants for four channels, prepared once for a run of pixels. */
+typedef struct {
+    int32x4_t multiplier, left, right; /* right: minus the right shift */
+} edgec_neon_fixed4;
+
+EDGEC_INLINE edgec_neon_fixed4 edgec_neon_fixed4_load(const int32_t *multiplier, const int32_t *shift) {
+    const int32x4_t sh = vld1q_s32(shift), zero = vdupq_n_s32(0);
+    edgec_neon_fixed4 q;
+    q.multiplier = vld1q_s32(multiplier);
+    q.left = vmaxq_s32(sh, zero);
+    q.right = vminq_s32(sh, zero);
+    return q;
+}
+
+/* edgec_neon_requant4's EDGEC_REQUANT_FIXED arithmetic (the same bits) with the constants prepared. */
+EDGEC_INLINE int32x4_t edgec_neon_fixed4_apply(int32x4_t acc, edgec_neon_fixed4 q, int32x4_t zp, int32x4_t lo,
+                                               int32x4_t hi) {
+    int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc, q.left), q.multiplier);
+    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, q.right), 31));
+    x = vaddq_s32(vrshlq_s32(x, q.right), zp);
+    return vminq_s32(vmaxq_s32(x, lo), hi);
 }
 
 #endif /* EDGEC_NEON_H */

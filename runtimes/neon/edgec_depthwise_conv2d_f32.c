@@ -6,9 +6,106 @@
 
 static int32_t ceil_div(int32_t a, int32_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
 
+/* 3x3, depth multiplier 1, no dilation, channels [c, c + 4) of every output pixel, the nine weight vectors in
+ * registers for the whole interior (the pixels whose window lies inside the input: rows [y_lo, y_hi), columns
+ * [x_lo, x_hi)). With stride 1 neighbouring pixels share two of their three input columns: each pixel loads only
+ * its new column (3 loads, 9 FMLA), the columns rotating through three register names (unrolled by 3); other
+ * strides load the nine taps. */
+#define DW_PIXEL(ca0, ca1, ca2, cb0, cb1, cb2, cc0, cc1, cc2, o)                                                    \
+    do {                                                                                                            \
+        float32x4_t acc = edgec_neon_fma_f32(b, ca0, w00);                                                         \
+        acc = edgec_neon_fma_f32(acc, ca1, w10); acc = edgec_neon_fma_f32(acc, ca2, w20);                         \
+        acc = edgec_neon_fma_f32(acc, cb0, w01); acc = edgec_neon_fma_f32(acc, cb1, w11);                         \
+        acc = edgec_neon_fma_f32(acc, cb2, w21); acc = edgec_neon_fma_f32(acc, cc0, w02);                         \
+        acc = edgec_neon_fma_f32(acc, cc1, w12); acc = edgec_neon_fma_f32(acc, cc2, w22);                         \
+        vst1q_f32((o), vminq_f32(vmaxq_f32(acc, vlo), vhi));                                                        \
+    } while (0)
+
+typedef struct {
+    int32_t x_lo, x_hi, y_lo, y_hi; /* the interior */
+} interior_box;
+
+static void group_3x3(const float *in_b, float *out_b, const float *weights, const float *bias, int32_t c,
+                      const interior_box *box, const edgec_conv2d_params *p) {
+    if (box->x_lo >= box->x_hi) return;
+    const int32_t C = p->in_c;
+    const size_t px = (size_t)C;
+    const float *wc = weights + c;
+    const float32x4_t w00 = vld1q_f32(wc), w01 = vld1q_f32(wc + C), w02 = vld1q_f32(wc + 2 * C);
+    const float32x4_t w10 = vld1q_f32(wc + 3 * C), w11 = vld1q_f32(wc + 4 * C), w12 = vld1q_f32(wc + 5 * C);
+    const float32x4_t w20 = vld1q_f32(wc + 6 * C), w21 = vld1q_f32(wc + 7 * C), w22 = vld1q_f32(wc + 8 * C);
+    const ptrdiff_t row = (ptrdiff_t)p->in_w * C;
+    const float32x4_t b = bias ? vld1q_f32(bias + c) : vdupq_n_f32(0.0f);
+    const float32x4_t vlo = vdupq_n_f32(p->act_min), vhi = vdupq_n_f32(p->act_max);
+    for (int32_t oy = box->y_lo; oy < box->y_hi; ++oy) {
+        const int32_t iy0 = oy * p->stride_h - p->pad_top;
+        float *o_row = out_b + (size_t)oy * p->out_w * C + c;
+        const int32_t hi = box->x_hi;
+        int32_t ox = box->x_lo;
+        /* x: the tap (0, 0) of pixel ox, channel c, inside the input */
+        const float *x = in_b + ((size_t)iy0 * p->in_w + (size_t)(ox * p->stride_w - p->pad_left)) * C + c;
+        float *o = o_row + (size_t)ox * C;
+        if (p->stride_w == 1) {
+            float32x4_t a0 = vld1q_f32(x), a1 = vld1q_f32(x + row), a2 = vld1q_f32(x + 2 * row); /* column ox */
+            float32x4_t b0 = vld1q_f32(x + px), b1 = vld1q_f32(x + px + row), b2 = vld1q_f32(x + px + 2 * row);
+            float32x4_t c0, c1, c2;
+            x += 2 * px; /* the next column to load */
+            for (; ox + 3 <= hi; ox += 3, x += 3 * px, o += 3 * px) {
+                c0 = vld1q_f32(x); c1 = vld1q_f32(x + row); c2 = vld1q_f32(x + 2 * row);
+                DW_PIXEL(a0, a1, a2, b0, b1, b2, c0, c1, c2, o);
+                a0 = vld1q_f32(x + px); a1 = vld1q_f32(x + px + row); a2 = vld1q_f32(x + px + 2 * row);
+                DW_PIXEL(b0, b1, b2, c0, c1, c2, a0, a1, a2, o + px);
+                b0 = vld1q_f32(x + 2 * px); b1 = vld1q_f32(x + 2 * px + row); b2 = vld1q_f32(x + 2 * px + 2 * row);
+                DW_PIXEL(c0, c1, c2, a0, a1, a2, b0, b1, b2, o + 2 * px);
+            }
+            for (; ox < hi; ++ox, x += px, o += px) {
+                c0 = vld1q_f32(x); c1 = vld1q_f32(x + row); c2 = vld1q_f32(x + 2 * row);
+                DW_PIXEL(a0, a1, a2, b0, b1, b2, c0, c1, c2, o);
+                a0 = b0; a1 = b1; a2 = b2; b0 = c0; b1 = c1; b2 = c2;
+            }
+        } else {
+            for (; ox < hi; ++ox, x += (size_t)p->stride_w * C, o += px) {
+                const float *r1 = x + row, *r2 = x + 2 * row;
+                DW_PIXEL(vld1q_f32(x), vld1q_f32(r1), vld1q_f32(r2), vld1q_f32(x + px), vld1q_f32(r1 + px),
+                         vld1q_f32(r2 + px), vld1q_f32(x + 2 * px), vld1q_f32(r1 + 2 * px), vld1q_f32(r2 + 2 * px), o);
+            }
+        }
+    }
+}
+
+static void depthwise_general(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
+                              const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
+                              const edgec_conv2d_params *p, int32_t c_fast, const interior_box *box);
+
 void edgec_depthwise_conv2d_f32(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
                                 const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
                                 const edgec_conv2d_params *p) {
+    const int fast = p->k_h == 3 && p->k_w == 3 && p->dil_h == 1 && p->dil_w == 1 && p->out_c == p->in_c;
+    const int32_t C = p->in_c, fast_c = fast ? C / 4 * 4 : 0;
+    if (fast_c) { /* group_3x3 on the interior's first fast_c channels, the general loop on the rest */
+        interior_box box;
+        box.x_lo = ceil_div(p->pad_left, p->stride_w);
+        box.y_lo = ceil_div(p->pad_top, p->stride_h);
+        box.x_hi = p->in_w - 3 + p->pad_left < 0 ? 0 : (p->in_w - 3 + p->pad_left) / p->stride_w + 1;
+        box.y_hi = p->in_h - 3 + p->pad_top < 0 ? 0 : (p->in_h - 3 + p->pad_top) / p->stride_h + 1;
+        if (box.x_hi > p->out_w) box.x_hi = p->out_w;
+        if (box.y_hi > p->out_h) box.y_hi = p->out_h;
+        if (box.x_lo > box.x_hi) box.x_lo = box.x_hi;
+        for (int32_t n = 0; n < p->batch; ++n)
+            for (int32_t c = 0; c < fast_c; c += 4)
+                group_3x3(input + (size_t)n * p->in_h * p->in_w * C, output + (size_t)n * p->out_h * p->out_w * C,
+                          weights, bias, c, &box, p);
+        depthwise_general(input, weights, bias, output, p, fast_c, &box);
+        return;
+    }
+    depthwise_general(input, weights, bias, output, p, 0, NULL);
+}
+
+/* Every pixel, all channels, 8 then 4 then 1 at a time; with a box, its interior pixels only from channel c_fast
+ * on (group_3x3 did the others). */
+static void depthwise_general(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
+                              const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
+                              const edgec_conv2d_params *p, int32_t c_fast, const interior_box *box) {
     const int32_t C = p->in_c, OC = p->out_c, mult = OC / C;
     const float lo = p->act_min, hi = p->act_max;
     const float32x4_t vlo = vdupq_n_f32(lo), vhi = vdupq_n_f32(hi), z = vdupq_n_f32(0.0f);
@@ -19,6 +116,10 @@ void edgec_depthwise_conv2d_f32(const float *EDGEC_RESTRICT input, const float *
         int32_t ky_hi = p->k_h;
         while (ky_hi > ky_lo && iy0 + (ky_hi - 1) * p->dil_h >= p->in_h) --ky_hi;
         for (int32_t ox = 0; ox < p->out_w; ++ox) {
+            if (box && c_fast == C && ox == box->x_lo && ox < box->x_hi && oy >= box->y_lo && oy < box->y_hi) {
+                ox = box->x_hi - 1; /* the interior: all of it done by group_3x3 */
+                continue;
+            }
             const int32_t ix0 = ox * p->stride_w - p->pad_left;
             const int32_t kx_lo = ceil_div(-ix0, p->dil_w);
             int32_t kx_hi = p->k_w;
@@ -37,7 +138,8 @@ void edgec_depthwise_conv2d_f32(const float *EDGEC_RESTRICT input, const float *
                 }
                 continue;
             }
-            int32_t c = 0;
+            const int interior = box && ox >= box->x_lo && ox < box->x_hi && oy >= box->y_lo && oy < box->y_hi;
+            int32_t c = interior ? c_fast : 0;
             for (; c + 8 <= C; c += 8) {
                 float32x4_t a0 = bias ? vld1q_f32(bias + c) : z, a1 = bias ? vld1q_f32(bias + c + 4) : z;
                 for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {

@@ -63,6 +63,18 @@ static int random_geometry(edgec_conv2d_s8_params *p, int pointwise, int big_cha
     return 1;
 }
 
+/* The geometry made a 3x3 kernel without dilation over a larger input (up to 20 x 20), random stride and padding
+ * kept within the window; 0 if the output is empty. */
+static int square_3x3(edgec_conv2d_s8_params *p) {
+    p->k_h = p->k_w = 3; p->dil_h = p->dil_w = 1;
+    p->in_h = uniform(1, 20); p->in_w = uniform(1, 20);
+    p->pad_top = uniform(0, 2); p->pad_left = uniform(0, 2);
+    const int32_t h = p->in_h + p->pad_top + uniform(0, 2) - 3, w = p->in_w + p->pad_left + uniform(0, 2) - 3;
+    if (h < 0 || w < 0) return 0;
+    p->out_h = h / p->stride_h + 1; p->out_w = w / p->stride_w + 1;
+    return 1;
+}
+
 static void random_requant(edgec_conv2d_s8_params *p, int32_t *multiplier, int32_t *shift, int32_t n,
                            int32_t reduction) {
     p->input_offset = uniform(-127, 128);
@@ -94,6 +106,7 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
     for (int32_t t = 0; cases < n_cases; ++t) {
         edgec_conv2d_s8_params p;
         if (!random_geometry(&p, !depthwise && t % 3 == 0, t % 5 == 1)) continue;
+        if (depthwise && t % 2 == 0 && !square_3x3(&p)) continue; /* half the cases: NEON's 3x3 interior path */
         p.depth_multiplier = depthwise ? (t % 4 == 3 ? uniform(2, 3) : 1) : 1;
         if (depthwise) p.out_c = p.in_c * p.depth_multiplier;
         const int32_t K = p.k_h * p.k_w * (depthwise ? 1 : p.in_c);
@@ -175,6 +188,7 @@ static void fuzz_conv_f32(int32_t n_cases, int depthwise) {
     for (int32_t t = 0; cases < n_cases; ++t) {
         edgec_conv2d_s8_params g;
         if (!random_geometry(&g, !depthwise && t % 3 == 0, t % 5 == 1)) continue;
+        if (depthwise && t % 2 == 0 && !square_3x3(&g)) continue; /* half the cases: NEON's 3x3 row path */
         edgec_conv2d_params p;
         p.batch = g.batch; p.in_h = g.in_h; p.in_w = g.in_w; p.in_c = g.in_c;
         p.out_h = g.out_h; p.out_w = g.out_w; p.out_c = depthwise ? g.in_c * (t % 4 == 3 ? 2 : 1) : g.out_c;
@@ -208,6 +222,60 @@ static void fuzz_conv_f32(int32_t n_cases, int depthwise) {
         free(in); free(w); free(bias); free(got); free(want);
     }
     report(depthwise ? "depthwise_conv2d_f32" : "conv2d_nhwc_f32", cases, bad);
+}
+
+/* The compile-time packing of compiler/edgec/ops/conv.py (pack_conv_f32_neon), OHWI -> blocks of 16 / 4 channels,
+ * k-major, zero padded. */
+static float *pack_conv_f32(const float *w, int32_t oc, int32_t k) {
+    const int32_t padded = oc / 16 * 16 + (oc % 16 + 3) / 4 * 4;
+    float *packed = calloc((size_t)padded * k, sizeof(float));
+    for (int32_t start = 0; start < oc;) {
+        const int32_t width = oc - start >= 16 ? 16 : 4;
+        for (int32_t j = 0; j < width && start + j < oc; ++j)
+            for (int32_t i = 0; i < k; ++i) packed[(size_t)start * k + (size_t)i * width + j] = w[(size_t)(start + j) * k + i];
+        start += width;
+    }
+    return packed;
+}
+
+/* edgec_conv2d_nhwc_f32_packed (NEON only) against the reference's unpacked kernel: up to 45 output channels, so
+ * that 16-channel blocks, 4-channel blocks and a padded last block all occur. */
+static void fuzz_conv_f32_packed(int32_t n_cases) {
+    int32_t cases = 0, bad = 0;
+    for (int32_t t = 0; cases < n_cases; ++t) {
+        edgec_conv2d_s8_params g;
+        if (!random_geometry(&g, t % 3 == 0, t % 5 == 1)) continue;
+        edgec_conv2d_params p;
+        p.batch = g.batch; p.in_h = g.in_h; p.in_w = g.in_w; p.in_c = g.in_c;
+        p.out_h = g.out_h; p.out_w = g.out_w; p.out_c = uniform(1, 45);
+        p.k_h = g.k_h; p.k_w = g.k_w; p.stride_h = g.stride_h; p.stride_w = g.stride_w;
+        p.pad_top = g.pad_top; p.pad_left = g.pad_left; p.dil_h = g.dil_h; p.dil_w = g.dil_w;
+        p.groups = 1;
+        p.act_min = t % 3 == 0 ? 0.0f : -INFINITY;
+        p.act_max = t % 6 == 0 ? 0.5f : INFINITY;
+        const int32_t k = p.k_h * p.k_w * p.in_c;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * k;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+        float *in = malloc(sizeof(float) * n_in), *w = malloc(sizeof(float) * n_w);
+        float *bias = malloc(sizeof(float) * p.out_c);
+        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
+        fill_f32(in, n_in);
+        fill_f32(w, n_w);
+        fill_f32(bias, (size_t)p.out_c);
+        float *packed = pack_conv_f32(w, p.out_c, k);
+        const float *b = t % 7 == 6 ? NULL : bias;
+        edgec_conv2d_nhwc_f32_packed(in, packed, b, got, &p);
+        ref_edgec_conv2d_nhwc_f32(in, w, b, want, &p);
+        if (!close_f32(got, want, n_out)) {
+            if (bad < 5)
+                printf("  mismatch: in %dx%dx%d k %dx%d s %d,%d d %d,%d out_c %d\n", p.in_h, p.in_w, p.in_c, p.k_h,
+                       p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.out_c);
+            ++bad;
+        }
+        ++cases;
+        free(in); free(w); free(bias); free(got); free(want); free(packed);
+    }
+    report("conv2d_nhwc_f32_packed", cases, bad);
 }
 
 static void fuzz_matmul_f32(int32_t n_cases) {
@@ -251,6 +319,7 @@ int main(int argc, char **argv) {
     fuzz_fc_s8(n);
     fuzz_conv_f32(n, 0);
     fuzz_conv_f32(n, 1);
+    fuzz_conv_f32_packed(n);
     fuzz_matmul_f32(n);
     return failures ? 1 : 0;
 }

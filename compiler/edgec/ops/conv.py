@@ -9,6 +9,7 @@ import numpy as np
 from ..lower import ints
 from . import kernel, lowering
 from .depthwise_inplace import in_place_call
+from .quantized_s8 import shipping_set
 
 # Weight layout each data layout's kernel expects, with I = in_channels / groups.
 CANONICAL_KERNEL_LAYOUT = {"NCHW": "OIHW", "NHWC": "OHWI"}
@@ -79,6 +80,22 @@ def lower_conv1d(ctx, call, out):
     return ctx.alias(y, shape)
 
 
+def pack_conv_f32_neon(w: np.ndarray) -> np.ndarray:
+    """OHWI float weights -> the layout of runtimes/neon's edgec_conv2d_nhwc_f32_packed: output channels in blocks
+    of 16 while 16 remain, then blocks of 4 (the last padded with zeros), each block k-major ([K][width]), so that
+    one k's weights for the whole block are one contiguous vector load."""
+    oc = w.shape[0]
+    rows = w.reshape(oc, -1).astype(np.float32)
+    blocks, start = [], 0
+    while start < oc:
+        width = 16 if oc - start >= 16 else 4
+        block = np.zeros((width, rows.shape[1]), np.float32)
+        block[: min(width, oc - start)] = rows[start:start + width]
+        blocks.append(block.T.reshape(-1))
+        start += width
+    return np.concatenate(blocks)
+
+
 @kernel("conv2d")
 def emit_conv2d(node, ctx):
     g = ctx.graph
@@ -109,5 +126,9 @@ def emit_conv2d(node, ctx):
     else:
         fn = "edgec_conv2d_nchw_f32" if layout == "NCHW" else "edgec_conv2d_nhwc_f32"
     ctx.use(fn)
+    if fn == "edgec_conv2d_nhwc_f32" and node.attrs["groups"] == 1 and w.is_const and \
+            shipping_set(ctx, fn) == "neon":
+        sym = ctx.derived_weights(node, "packed", pack_conv_f32_neon(w.data))
+        return f"{fn}_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, {bias}, {ctx.ptr(node.outputs[0])}, {params});"
     return (f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, {bias}, "
             f"{ctx.ptr(node.outputs[0])}, {params});")
