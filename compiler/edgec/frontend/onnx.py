@@ -28,6 +28,8 @@ SUPPORTED_OPS = {
     "ArgMax", "ArgMin", "CumSum", "TopK", "GroupNormalization", "Mod", "Einsum", "LSTM", "GRU", "RNN",
     # onnxruntime's quantize_dynamic: integer kernels, fused onto the hybrid kernels (passes/fuse_dynamic_quant.py)
     "DynamicQuantizeLinear", "ConvInteger", "MatMulInteger", "Cast",
+    # integer shifts; scatter of update rows (run-time or constant indices)
+    "BitShift", "ScatterND",
 }
 
 
