@@ -809,6 +809,10 @@ from .onnx_recurrent_convert import OUTPUTS_READ, RECURRENT_CONVERTERS  # noqa: 
 
 OVERRIDES.update(RECURRENT_CONVERTERS)
 
+from .onnx_tree_ensemble import TreeEnsembleClassifier  # noqa: E402
+
+OVERRIDES["TreeEnsembleClassifier"] = TreeEnsembleClassifier
+
 
 def _named_after_node(convert_operator):
     """Bind each converted operator to a Relax var named after its ONNX node, so that the per-layer report and
