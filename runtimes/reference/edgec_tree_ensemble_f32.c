@@ -26,10 +26,9 @@ static float probit(float p) {
     const float sign = x < 0.0f ? -1.0f : 1.0f;
     x = (1.0f - x) * (1.0f + x);
     const float l = logf(x);
-    const float v = 2.0f / (3.14159f * 0.147f) + 0.5f * l;
+    const float v = 2.0f / (3.14159265f * 0.147f) + 0.5f * l;
     const float v2 = 1.0f / 0.147f * l;
-    const float v3 = -v + sqrtf(v * v - v2);
-    return 1.41421356f * (sign * sqrtf(v3 - v));
+    return 1.41421356f * (sign * sqrtf(-v + sqrtf(v * v - v2)));
 }
 
 static void transform(float *s, int32_t n, int32_t post) {

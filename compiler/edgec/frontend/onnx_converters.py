@@ -794,6 +794,10 @@ class ScatterND(tvm_onnx.OnnxOpConverter):
         reduction = _text(attr.get("reduction"), "none")
         if reduction not in SCATTER_REDUCTIONS:
             raise ValueError(f"ScatterND reduction '{reduction}' (none, add, mul, max, min)")
+        from ..ops.scatter_nd import check_scatter_nd  # refused here, where the error can name the node
+
+        check_scatter_nd(_static_shape(data), _static_shape(indices), _static_shape(updates), str(indices.ty.dtype),
+                         _const_value(indices, params))
         func = _extern("edgec.scatter_nd", dict(reduction=SCATTER_REDUCTIONS[reduction]))
         return relax.call_dps_packed(func, relax.Tuple([data, indices, updates]),
                                      out_ty=relax.TensorType(_static_shape(data), str(data.ty.dtype)))
