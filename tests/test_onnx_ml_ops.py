@@ -88,7 +88,8 @@ def classifier_model(attrs: dict, rows: int, features: int, name: str = "trees")
     return h.make_model(graph, opset_imports=[h.make_opsetid("", 17), h.make_opsetid("ai.onnx.ml", 3)])
 
 
-def tree_models(rng, rows: int, features: int) -> dict[str, onnx.ModelProto]:
+def tree_model(rng, rows: int, features: int) -> onnx.ModelProto:
+    """Every ensemble below as one node of one model (one compile, one build), all reading X."""
     labels3, labels4 = [3, 7, 11], [0, 1, 2, 5]
     specs = {
         "decision_tree": ensemble(rng, 1, 5, features, probabilities(4), classlabels_int64s=labels4),
@@ -108,7 +109,15 @@ def tree_models(rng, rows: int, features: int) -> dict[str, onnx.ModelProto]:
         "probit": ensemble(rng, 3, 3, features, lambda r, t: [(int(r.integers(3)), r.uniform(0.05, 0.3))],
                            classlabels_int64s=labels3, base_values=[0.1, 0.2, 0.15], post_transform="PROBIT"),
     }
-    return {name: classifier_model(attrs, rows, features) for name, attrs in specs.items()}
+    nodes, outputs = [], []
+    for name, attrs in specs.items():
+        nodes.append(h.make_node("TreeEnsembleClassifier", ["X"], [f"{name}_label", f"{name}_probabilities"],
+                                 domain="ai.onnx.ml", name=name, **attrs))
+        outputs += [h.make_tensor_value_info(f"{name}_label", T.INT64, [rows]),
+                    h.make_tensor_value_info(f"{name}_probabilities", T.FLOAT,
+                                             [rows, len(attrs["classlabels_int64s"])])]
+    graph = h.make_graph(nodes, "trees", [h.make_tensor_value_info("X", T.FLOAT, [rows, features])], outputs)
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", 17), h.make_opsetid("ai.onnx.ml", 3)])
 
 
 def compile_and_run(model: onnx.ModelProto, feed: dict[str, np.ndarray], tmp: Path) -> tuple[list, list, tuple]:
@@ -125,7 +134,8 @@ def compile_and_run(model: onnx.ModelProto, feed: dict[str, np.ndarray], tmp: Pa
 
 def assert_same(got, want, what: str) -> None:
     assert len(got) == len(want)
-    for g, w in zip(got, want):
+    for k, (g, w) in enumerate(zip(got, want)):
+        what = f"{what}, output {k}"
         w = np.asarray(w)
         assert g.shape == w.shape and g.dtype == w.dtype, f"{what}: {g.dtype}{g.shape}, expected {w.dtype}{w.shape}"
         if w.dtype.kind == "f":
@@ -142,10 +152,9 @@ def test_tree_ensembles_match_onnxruntime(tmp_path):
     rows, features = 96, 5
     x = (rng.integers(-5, 6, (rows, features)) / 4).astype(np.float32)
     x[rng.random((rows, features)) < 0.08] = np.nan
-    for name, model in tree_models(rng, rows, features).items():
-        got, want, _ = compile_and_run(model, {"X": x}, tmp_path / name)
-        assert_same(got, want, name)
-    out_dir = tmp_path / "probit" / "out"
+    got, want, _ = compile_and_run(tree_model(rng, rows, features), {"X": x}, tmp_path)
+    assert_same(got, want, "tree ensembles")
+    out_dir = tmp_path / "out"
     for cc, flags in COMPILERS:
         obj = tmp_path / f"obj_{cc}_{flags[-1].strip('-=')}"
         obj.mkdir()
@@ -172,9 +181,10 @@ def test_tree_ensemble_refusals_name_the_node(change, reason, tmp_path):
     assert "forest_7" in str(err.value) and reason in str(err.value), str(err.value)
 
 
-def scatter_model(data_shape, indices_shape, updates_shape, reduction: str, constant_indices=None):
-    node = h.make_node("ScatterND", ["data", "indices", "updates"], ["out"], name="scatter_1",
-                       **({"reduction": reduction} if reduction != "none" else {}))
+def scatter_model(data_shape, indices_shape, updates_shape, reductions, constant_indices=None):
+    """One ScatterND per reduction, all on the same data, indices and updates."""
+    nodes = [h.make_node("ScatterND", ["data", "indices", "updates"], [f"out_{r}"], name=f"scatter_{r}",
+                         **({"reduction": r} if r != "none" else {})) for r in reductions]
     inputs = [h.make_tensor_value_info("data", T.FLOAT, data_shape),
               h.make_tensor_value_info("updates", T.FLOAT, updates_shape)]
     inits = []
@@ -182,7 +192,8 @@ def scatter_model(data_shape, indices_shape, updates_shape, reduction: str, cons
         inputs.insert(1, h.make_tensor_value_info("indices", T.INT64, indices_shape))
     else:
         inits.append(onnx.numpy_helper.from_array(np.asarray(constant_indices, np.int64), "indices"))
-    graph = h.make_graph([node], "scatter", inputs, [h.make_tensor_value_info("out", T.FLOAT, data_shape)], inits)
+    graph = h.make_graph(nodes, "scatter", inputs,
+                         [h.make_tensor_value_info(f"out_{r}", T.FLOAT, data_shape) for r in reductions], inits)
     return h.make_model(graph, opset_imports=[h.make_opsetid("", 18)])
 
 
@@ -194,39 +205,40 @@ def test_scatter_nd_run_time_indices(tmp_path):
     indices = np.array([[[1, 2], [-1, 0]], [[1, 2], [0, -3]]], np.int64)  # [2, 2, 2]: (1, 2) twice
     updates = rng.normal(size=(2, 2, 3)).astype(np.float32)
     feed = {"data": data, "indices": indices, "updates": updates}
-    builds = {}
-    for reduction in ("none", "add", "mul", "max", "min"):
-        model = scatter_model([5, 4, 3], [2, 2, 2], [2, 2, 3], reduction)
-        got, want, builds[reduction] = compile_and_run(model, feed, tmp_path / reduction)
-        assert_same(got, want, f"ScatterND reduction={reduction}")
-    # the add build again, with a tuple outside the data: skipped, the others applied
+    reductions = ("none", "add", "mul", "max", "min")
+    got, want, (report, exe) = compile_and_run(scatter_model([5, 4, 3], [2, 2, 2], [2, 2, 3], reductions), feed,
+                                               tmp_path)
+    assert_same(got, want, "ScatterND none, add, mul, max, min")
+    # the same build again, with a tuple outside the data: skipped, the others applied (add)
     outside = indices.copy()
     outside[1, 0] = [5, 0]
-    report, exe = builds["add"]
-    got = run_host_executable(exe, report, [data, outside, updates], tmp_path / "outside")[0]
+    got = run_host_executable(exe, report, [data, outside, updates], tmp_path / "outside")[1]
     want = data.copy()
     for i, u in zip(outside.reshape(-1, 2), updates.reshape(-1, 3)):
         if -5 <= i[0] < 5 and -4 <= i[1] < 4:
             want[tuple(i)] += u
     assert_same([got], [want], "ScatterND with a run-time index outside the data")
     path = tmp_path / "const.onnx"
-    onnx.save(scatter_model([5, 4, 3], [2, 2], [2, 3], "none", constant_indices=[[1, 2], [0, 4]]), str(path))
-    with pytest.raises(EdgecError, match=r"scatter_1[\s\S]*outside the data"):
+    onnx.save(scatter_model([5, 4, 3], [2, 2], [2, 3], ["none"], constant_indices=[[1, 2], [0, 4]]), str(path))
+    with pytest.raises(EdgecError, match=r"scatter_none[\s\S]*outside the data"):
         compile_model(path, "host", tmp_path / "const_out", CompileOptions(measure_code=False))
 
 
 def test_bitshift_broadcasting_matches_onnxruntime(tmp_path):
-    """Every unsigned width, LEFT and RIGHT, broadcast operands, shifts past the width (0, as onnxruntime)."""
+    """Every unsigned width, LEFT and RIGHT, broadcast operands, shifts past the width (0, as onnxruntime): one
+    model, one node per case."""
     rng = np.random.default_rng(5)
+    nodes, inputs, outputs, feed = [], [], [], {}
     for elem, dtype in ((T.UINT8, np.uint8), (T.UINT16, np.uint16), (T.UINT32, np.uint32), (T.UINT64, np.uint64)):
-        bits = np.dtype(dtype).itemsize * 8
-        x = rng.integers(0, np.iinfo(dtype).max, (2, 3, 4), dtype=dtype, endpoint=True)
-        y = rng.integers(0, bits + 3, (3, 1), dtype=dtype)
+        bits, name = np.dtype(dtype).itemsize * 8, np.dtype(dtype).name
+        feed[f"x_{name}"] = rng.integers(0, np.iinfo(dtype).max, (2, 3, 4), dtype=dtype, endpoint=True)
+        feed[f"y_{name}"] = rng.integers(0, bits + 3, (3, 1), dtype=dtype)
+        inputs += [h.make_tensor_value_info(f"x_{name}", elem, [2, 3, 4]),
+                   h.make_tensor_value_info(f"y_{name}", elem, [3, 1])]
         for direction in ("LEFT", "RIGHT"):
-            node = h.make_node("BitShift", ["x", "y"], ["z"], direction=direction)
-            graph = h.make_graph([node], "shift", [h.make_tensor_value_info("x", elem, [2, 3, 4]),
-                                                   h.make_tensor_value_info("y", elem, [3, 1])],
-                                 [h.make_tensor_value_info("z", elem, [2, 3, 4])])
-            model = h.make_model(graph, opset_imports=[h.make_opsetid("", 18)])
-            got, want, _ = compile_and_run(model, {"x": x, "y": y}, tmp_path / f"{dtype.__name__}_{direction}")
-            assert_same(got, want, f"BitShift {direction} {dtype.__name__}")
+            nodes.append(h.make_node("BitShift", [f"x_{name}", f"y_{name}"], [f"z_{name}_{direction}"],
+                                     direction=direction))
+            outputs.append(h.make_tensor_value_info(f"z_{name}_{direction}", elem, [2, 3, 4]))
+    model = h.make_model(h.make_graph(nodes, "shift", inputs, outputs), opset_imports=[h.make_opsetid("", 18)])
+    got, want, _ = compile_and_run(model, feed, tmp_path)
+    assert_same(got, want, "BitShift")
