@@ -69,9 +69,15 @@ OPERATORS = {
     "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Celu", "Shrink", "ThresholdedRelu",
     # recurrent: one kernel per cell that loops over the sequence (ops/recurrent.py)
     "LSTM", "GRU", "RNN",
+    # ScatterND (float data; int64 indices bound as constants); BitShift on integer tensors of every width
+    "ScatterND", "BitShift",
 }
 ALSO_ALLOWED = {"Constant", "Identity"}
 INDEX_OUTPUT_OPERATORS = {"ArgMax", "ArgMin"}
+# Operators whose cases compute on integer tensors: their integer inputs are run-time data, never bound.
+INTEGER_OPERATORS = {"BitShift"}
+INTEGER_DTYPES = {TensorProto.UINT8, TensorProto.UINT16, TensorProto.UINT32, TensorProto.UINT64,
+                  TensorProto.INT8, TensorProto.INT16, TensorProto.INT32, TensorProto.INT64}
 BOOL_OPERATORS = {"Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "Where"}
 
 # Test-name stems per operator, as the ONNX test suite names them (test_<stem>..., incl. _expanded variants).
@@ -92,6 +98,7 @@ NAME_STEMS = (
     "top_k", "group_normalization", "mod_",
     "tan", "asin", "acos", "atan", "sinh", "cosh", "celu", "shrink", "thresholdedrelu",
     "lstm_", "gru_", "simple_rnn_", "rnn_",
+    "scatternd", "bitshift_",
 )
 # Names matching a stem that belong to another operator.
 OTHER_OPERATORS = re.compile(r"^(convinteger|matmulinteger)")
@@ -181,7 +188,8 @@ def select_cases():
         # int64 inputs are bound as constants; a case whose outputs are all integer computes no float at all
         # (bool tensors only where a comparison, logic op or Where makes or takes them; int64 outputs of ArgMax)
         out_dtypes = {v.type.tensor_type.elem_type for v in case.model.graph.output}
-        allowed = {TensorProto.FLOAT} | ({TensorProto.BOOL} if ops & BOOL_OPERATORS else set())
+        allowed = ({TensorProto.FLOAT} | ({TensorProto.BOOL} if ops & BOOL_OPERATORS else set())
+                   | (INTEGER_DTYPES if ops & INTEGER_OPERATORS else set()))
         if dtypes <= allowed | INDEX_DTYPES and (out_dtypes & allowed or ops & INDEX_OUTPUT_OPERATORS):
             selected.append((case.name, case.model, case.data_sets))
         elif ops & FLOAT_VARIANT_OPS and ops <= FLOAT_VARIANT_OPS | ALSO_ALLOWED:
@@ -198,7 +206,7 @@ def cached_cases():
     wait."""
     selection = [inspect.getsource(f) for f in (select_cases, _float_variant, _named_after_operator, _dtype_names)]
     selection += [repr(sorted(v)) for v in (OPERATORS, ALSO_ALLOWED, NAME_STEMS, INDEX_DTYPES, FLOAT_VARIANT_OPS,
-                                            BOOL_OPERATORS, INDEX_OUTPUT_OPERATORS)]
+                                            BOOL_OPERATORS, INDEX_OUTPUT_OPERATORS, INTEGER_OPERATORS, INTEGER_DTYPES)]
     selection += [repr(sorted(CONSTANT_INPUTS.items()))]
     selection += [OTHER_OPERATORS.pattern, onnx.__version__]
     key = hashlib.sha256("\n".join(selection).encode()).hexdigest()[:16]
@@ -306,7 +314,9 @@ def compile_case(name: str, k: int, model: onnx.ModelProto, inputs, out: Path) -
     feed = dict(zip(types, inputs))
     params = {node.input[i] for node in model.graph.node for i in CONSTANT_INPUTS.get(node.op_type, ())
               if i < len(node.input)}
-    bindings = {n: np.asarray(v) for n, v in feed.items() if types[n] in INDEX_DTYPES or n in params}
+    data = {i for node in model.graph.node if node.op_type in INTEGER_OPERATORS for i in node.input}
+    bindings = {n: np.asarray(v) for n, v in feed.items()
+                if (types[n] in INDEX_DTYPES and n not in data) or n in params}
     result = compile_model(model_path, "host", out / "c",
                            CompileOptions(name=f"{name}_{k}", import_options=ImportOptions(bindings=bindings),
                                           measure_code=False))

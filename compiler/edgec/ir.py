@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 MAX_RANK = 6  # EDGEC_MAX_RANK (runtimes/include/edgec_common.h): the kernels' fixed-size shape arrays
-DTYPE_BYTES = {"float32": 4, "int32": 4, "int16": 2, "int8": 1, "uint8": 1, "int64": 8, "bool": 1}
+DTYPE_BYTES = {"float32": 4, "int32": 4, "int16": 2, "int8": 1, "uint8": 1, "int64": 8, "bool": 1,
+               "uint16": 2, "uint32": 4, "uint64": 8}
 C_TYPES = {
     "float32": "float",
     "int32": "int32_t",
@@ -23,6 +24,9 @@ C_TYPES = {
     "uint8": "uint8_t",
     "int64": "int64_t",
     "bool": "uint8_t",
+    "uint16": "uint16_t",
+    "uint32": "uint32_t",
+    "uint64": "uint64_t",
 }
 
 # IR ops whose kernel may write its output over an input of the same shape and element size: output element i

@@ -20,7 +20,8 @@ from ..memory.plan import MemoryPlan
 from ..paths import RUNTIMES
 from .literals import c_array_body
 
-DTYPE_CODES = {"float32": 1, "int8": 2, "uint8": 3, "int16": 4, "int32": 5, "int64": 6, "bool": 7}
+DTYPE_CODES = {"float32": 1, "int8": 2, "uint8": 3, "int16": 4, "int32": 5, "int64": 6, "bool": 7, "uint16": 8, "uint32": 9,
+               "uint64": 10}
 
 
 def c_identifier(text: str) -> str:

@@ -27,6 +27,10 @@ def c_array_body(data: np.ndarray, per_line: int = 8, indent: str = "") -> str:
             items = ["(-2147483647 - 1)" if v == "-2147483648" else v for v in items]
         elif flat.dtype == np.int64:
             items = [f"INT64_C({v})" for v in items]
+        elif flat.dtype == np.uint64:
+            items = [f"UINT64_C({v})" for v in items]
+        elif flat.dtype == np.uint32:
+            items = [f"{v}u" for v in items]
     else:
         raise TypeError(f"no C literal for dtype {flat.dtype}")
     rows = [indent + ", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]

@@ -30,7 +30,11 @@ SUPPORTED_OPS = {
     "ArgMax", "ArgMin", "CumSum", "TopK", "GroupNormalization", "Mod", "Einsum", "LSTM", "GRU", "RNN",
     # onnxruntime's quantize_dynamic: integer kernels, fused onto the hybrid kernels (passes/fuse_dynamic_quant.py)
     "DynamicQuantizeLinear", "ConvInteger", "MatMulInteger", "Cast",
+    # integer shifts; scatter of update rows (run-time or constant indices)
+    "BitShift", "ScatterND",
 }
+# Operators of other domains edgec compiles, by domain.
+SUPPORTED_DOMAIN_OPS = {"ai.onnx.ml": {"TreeEnsembleClassifier"}}
 
 
 def load_onnx(path: Path) -> onnx.ModelProto:
@@ -50,9 +54,9 @@ def load_onnx(path: Path) -> onnx.ModelProto:
 def unsupported_nodes(model: onnx.ModelProto) -> list[tuple[str, str, str]]:
     problems = []
     for i, node in enumerate(model.graph.node):
-        if node.domain not in ("", "ai.onnx"):
+        if node.domain not in ("", "ai.onnx") and node.op_type not in SUPPORTED_DOMAIN_OPS.get(node.domain, ()):
             problems.append((node.name or f"#{i}", f"{node.domain}.{node.op_type}", "operator domain not supported"))
-        elif node.op_type not in SUPPORTED_OPS:
+        elif node.domain in ("", "ai.onnx") and node.op_type not in SUPPORTED_OPS:
             problems.append((node.name or f"#{i}", node.op_type, "operator not supported"))
         elif node.op_type == "MaxPool" and len(node.output) > 1 and node.output[1]:
             problems.append((node.name or f"#{i}", node.op_type, "the Indices output (int64 argmax) is not supported"))

@@ -804,15 +804,57 @@ class MatMulInteger(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(out, "int32"))
 
 
+class BitShift(tvm_onnx.OnnxOpConverter):
+    """BitShift as the extern edgec.bitshift (ops/bitshift.py): one kernel for every integer type, with a defined
+    result for shifts of the type's width or more (TVM's would be C's undefined shift)."""
+
+    @classmethod
+    def _impl_v11(cls, bb, inputs, attr, params):
+        x, y = inputs[0], inputs[1]
+        direction = _text(attr.get("direction"), "")
+        if direction not in ("LEFT", "RIGHT"):
+            raise ValueError(f"BitShift direction '{direction}' (LEFT or RIGHT)")
+        shape = list(np.broadcast_shapes(tuple(_static_shape(x)), tuple(_static_shape(y))))
+        func = _extern("edgec.bitshift", dict(left=int(direction == "LEFT")))
+        return relax.call_dps_packed(func, relax.Tuple([x, y]), out_ty=relax.TensorType(shape, str(x.ty.dtype)))
+
+
+SCATTER_REDUCTIONS = {"none": 0, "add": 1, "mul": 2, "max": 3, "min": 4}
+
+
+class ScatterND(tvm_onnx.OnnxOpConverter):
+    """ScatterND as the extern edgec.scatter_nd(data, indices, updates) (ops/scatter_nd.py): the data copied, then
+    the updates applied in order, with indices known at compile time or read at run time."""
+
+    @classmethod
+    def _impl_v11(cls, bb, inputs, attr, params):
+        data, indices, updates = inputs[:3]
+        reduction = _text(attr.get("reduction"), "none")
+        if reduction not in SCATTER_REDUCTIONS:
+            raise ValueError(f"ScatterND reduction '{reduction}' (none, add, mul, max, min)")
+        from ..ops.scatter_nd import check_scatter_nd  # refused here, where the error can name the node
+
+        check_scatter_nd(_static_shape(data), _static_shape(indices), _static_shape(updates), str(indices.ty.dtype),
+                         _const_value(indices, params))
+        func = _extern("edgec.scatter_nd", dict(reduction=SCATTER_REDUCTIONS[reduction]))
+        return relax.call_dps_packed(func, relax.Tuple([data, indices, updates]),
+                                     out_ty=relax.TensorType(_static_shape(data), str(data.ty.dtype)))
+
+
 OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "ConvTranspose": ConvTranspose, "ArgMax": ArgMax, "ArgMin": ArgMin, "CumSum": CumSum, "TopK": TopK,
              "GroupNormalization": GroupNormalization, "Einsum": Einsum, "BatchNormalization": BatchNormalization,
              **{op: type(op, (ParamActivation,), {"name": op}) for op in ParamActivation.KINDS},
-             "RandomUniform": RandomUniform, "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger, "MatMulInteger": MatMulInteger}
+             "RandomUniform": RandomUniform, "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger,
+             "MatMulInteger": MatMulInteger, "BitShift": BitShift, "ScatterND": ScatterND}
 
 
 from .onnx_recurrent_convert import OUTPUTS_READ, RECURRENT_CONVERTERS  # noqa: E402 (it imports the helpers above)
 
 OVERRIDES.update(RECURRENT_CONVERTERS)
+
+from .onnx_tree_ensemble import TreeEnsembleClassifier  # noqa: E402
+
+OVERRIDES["TreeEnsembleClassifier"] = TreeEnsembleClassifier
 
 
 def _named_after_node(convert_operator):
