@@ -55,6 +55,22 @@ def matmul_model(path):
     return path
 
 
+def mul_model(path):
+    """input [1, 4, 6, 6] -> Conv 1x1 -> Mul by a per-channel constant [1, 4, 1, 1] (SE-style scaling), then Mul of
+    two activations (QLinearMul in QOperator format, with a constant and an activation operand)."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(5)
+    inits = [numpy_helper.from_array(rng.normal(0, 0.5, (4, 4, 1, 1)).astype(np.float32), "w"),
+             numpy_helper.from_array(rng.uniform(0.5, 2.0, (1, 4, 1, 1)).astype(np.float32), "s")]
+    nodes = [helper.make_node("Conv", ["input", "w"], ["c"]), helper.make_node("Mul", ["c", "s"], ["m"]),
+             helper.make_node("Mul", ["m", "c"], ["y"])]
+    graph = helper.make_graph(nodes, "mul", [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 4, 6, 6])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 6, 6])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    return path
+
+
 def small_cnn_model(path):
     import sys
 
@@ -73,6 +89,8 @@ CASES = {
     "tiny_cnn-qoperator": (lambda tmp: TINY_CNN, QuantFormat.QOperator, {"conv2d_s8", "depthwise_conv2d_s8",
                                                                          "max_pool2d_s8", "softmax_q8"}, EXACT_ORT),
     "matmul-qoperator": (lambda tmp: matmul_model(tmp / "mm.onnx"), QuantFormat.QOperator, {"conv2d_s8"}, EXACT_ORT),
+    "mul-qoperator": (lambda tmp: mul_model(tmp / "mul.onnx"), QuantFormat.QOperator, {"conv2d_s8", "binary_q8"},
+                      EXACT_ORT),
     # quantize_static's own defaults: per-tensor weights, reduce_range=False
     "tiny_cnn-qdq-defaults": (lambda tmp: TINY_CNN, QuantFormat.QDQ, CNN_OPS, {}),
 }

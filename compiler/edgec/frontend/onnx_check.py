@@ -22,12 +22,14 @@ from ..errors import ModelLoadError, UnsupportedModelError
 QUANT_PARAM_INPUTS = {
     "QuantizeLinear": (1, 2), "DequantizeLinear": (1, 2),
     "QLinearConv": (1, 2, 4, 5, 6, 7), "QLinearMatMul": (1, 2, 4, 5, 6, 7), "QGemm": (1, 2, 4, 5, 7, 8),
-    "QLinearAdd": (1, 2, 4, 5, 6, 7), "QLinearGlobalAveragePool": (1, 2, 3, 4), "QLinearSoftmax": (1, 2, 3, 4),
+    "QLinearAdd": (1, 2, 4, 5, 6, 7), "QLinearMul": (1, 2, 4, 5, 6, 7), "QLinearGlobalAveragePool": (1, 2, 3, 4),
+    "QLinearSoftmax": (1, 2, 3, 4),
 }
 # Operator -> which of those are scales (the others are zero points): a scale is a float tensor
 SCALE_INPUTS = {
     "QuantizeLinear": (1,), "DequantizeLinear": (1,), "QLinearConv": (1, 4, 6), "QLinearMatMul": (1, 4, 6),
-    "QGemm": (1, 4, 7), "QLinearAdd": (1, 4, 6), "QLinearGlobalAveragePool": (1, 3), "QLinearSoftmax": (1, 3),
+    "QGemm": (1, 4, 7), "QLinearAdd": (1, 4, 6), "QLinearMul": (1, 4, 6), "QLinearGlobalAveragePool": (1, 3),
+    "QLinearSoftmax": (1, 3),
 }
 # Operator -> inputs that must be compile-time constants (shapes, axes, pads): a graph input there needs --bind
 STATIC_INPUTS = {

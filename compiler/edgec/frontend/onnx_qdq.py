@@ -47,6 +47,7 @@ QOPERATOR = {
     "QLinearGlobalAveragePool": ("GlobalAveragePool", None, None, 3),
     "QLinearSoftmax": ("Softmax", None, None, 3),
     "QLinearAdd": ("Add", None, None, 6),
+    "QLinearMul": ("Mul", None, None, 6),
 }
 OPS = QDQ_OPS | set(QOPERATOR) | {"Add", "Conv", "Gemm", "MatMul", "MaxPool", "GlobalAveragePool", "Softmax", "Flatten",
                                   "Reshape", "ReduceMean", "Mul", "Concat", "Pad", "Transpose"} | LUT_OPS
@@ -66,7 +67,7 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
     model = shape_inference.infer_shapes(model)
     graph = model.graph
     inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
-    shapes = {}
+    shapes = {name: tuple(int(d) for d in value.shape) for name, value in inits.items()}
     for vi in list(graph.value_info) + list(graph.input) + list(graph.output):
         dims = vi.type.tensor_type.shape.dim
         shapes[vi.name] = tuple(int(d.dim_value) for d in dims)
@@ -304,6 +305,12 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
                 g.nodes.append(Node("softmax_q8", [x, table], [y], dict(
                     output_scale_inv=float(np.floor(np.float32(1.0) / np.float32(s_out))),
                     output_zero_point=int(z_out)), node.name))
+            elif op == "Mul":  # QLinearMul (QDQ Mul takes the branch above): B an activation or a constant
+                b_name = node.input[3]
+                if b_name in inits:
+                    consts[b_name] = (inits[b_name], inits[node.input[4]], inits[node.input[5]], 0)
+                y = new_act(out_name, out_shape, s_out, z_out)
+                _binary(g, node, op, [x, _operand(g, b_name, acts, consts, len(out_shape))], y)
             elif op == "Add":
                 b_name = node.input[3] if node.op_type == "QLinearAdd" else node.input[1]
                 if b_name not in acts:
@@ -511,8 +518,10 @@ def _infer_shape(op, node, xt, weights, shapes) -> tuple[int, ...]:
                                           if len(xt.shape) == 4 else xt.shape)
     if op == "GlobalAveragePool":
         return (x_onnx[0], x_onnx[1]) + (1,) * (len(x_onnx) - 2)
-    if op in ("Softmax", "Add"):
+    if op in ("Softmax", "Add") and node.op_type != "QLinearMul":
         return tuple(x_onnx)
+    if node.op_type == "QLinearMul" and node.input[3] in shapes:  # NumPy broadcasting
+        return tuple(int(d) for d in np.broadcast_shapes(tuple(x_onnx), tuple(shapes[node.input[3]])))
     if op == "Flatten":
         return (x_onnx[0], int(np.prod(x_onnx[1:])))
     if op in ("Gemm", "MatMul") and weights is not None:
