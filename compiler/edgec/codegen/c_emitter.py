@@ -278,8 +278,8 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
            " *"] if crc is not None else []),
         *([f" *   void {prefix}_reset_state(void);",
            f" *       The model keeps {upper}_STATE_BYTES bytes of state from one run to the next (an SVDF's",
-           " *       memory, an LSTM's h and c, as TFLite's variable tensors): zero at start-up; this zeroes it",
-           " *       again, e.g. before each independent sequence.",
+           " *       memory, an LSTM's h and c, as TFLite's variable tensors): zero (an int8 state: its zero point)",
+           " *       at start-up; this resets it so again, e.g. before each independent sequence.",
            " *"] if graph.state_tensors() else []),
         *(adapt.header_doc if adapt else []),
         " * Per-layer profiling: built with -DEDGEC_PROFILE_LAYERS, the model calls edgec_layer_done(k) (which you",
@@ -351,11 +351,22 @@ def state_decls(graph: Graph, prefix: str) -> list[str]:
     states = graph.state_tensors()
     if not states:
         return []
-    lines = ["/* State kept between runs (zero at start-up): not in the arena, which a run reuses whole. */"]
+    lines = ["/* State kept between runs (zero, or an int8 state's zero point, at start-up): not in the arena, which a",
+             " * run reuses whole. */"]
     for t in states:
         tensor = graph.tensors[t]
-        lines.append(f"static {C_TYPES[tensor.dtype]} {state_symbol(prefix, t)}[{tensor.elems}];")
+        start = state_start(tensor)
+        init = f" = {{{', '.join([str(start)] * tensor.elems)}}}" if start else ""
+        lines.append(f"static {C_TYPES[tensor.dtype]} {state_symbol(prefix, t)}[{tensor.elems}]{init};")
     return lines + [""]
+
+
+def state_start(tensor) -> int:
+    """A state's value at start-up and after a reset: TFLite Micro resets an int8 variable tensor to its zero point
+    (MicroInterpreterGraph::ResetTensorData), every other one to 0."""
+    if tensor.dtype == "int8" and tensor.quant is not None:
+        return int(tensor.quant.zero_point[0])
+    return 0
 
 
 def state_reset(graph: Graph, prefix: str) -> list[str]:
@@ -363,7 +374,8 @@ def state_reset(graph: Graph, prefix: str) -> list[str]:
     if not states:
         return []
     return [f"void {prefix}_reset_state(void) {{",
-            *[f"    memset({state_symbol(prefix, t)}, 0, sizeof {state_symbol(prefix, t)});" for t in states],
+            *[f"    memset({state_symbol(prefix, t)}, {state_start(graph.tensors[t])}, sizeof {state_symbol(prefix, t)});"
+              for t in states],
             "}", ""]
 
 

@@ -1,0 +1,157 @@
+"""int8 SVDF and UNIDIRECTIONAL_SEQUENCE_LSTM, bit-exact with TFLite Micro (the tflite-micro package), state kept
+from one run to the next as TFLite Micro keeps it.
+
+One model (tests/tflite_builder.py) holds many one-operator branches of random shapes (batch, units, rank,
+memory, time steps, both time layouts, int16 and int8 SVDF state, a clipped cell state), each on its own graph
+input. It is compiled once, built for the host with the sanitizers, and run on a sequence of inputs in one
+process; TFLite Micro, reset once (its variable tensors to their zero points), runs the same sequence. Every
+output of every run must be equal, so the second and later runs check the state each kernel carried over."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ai_edge_litert import schema_py_generated as schema
+
+from edgec.build.host import build_host_executable, run_host_executable_many
+from edgec.errors import UnsupportedModelError
+from edgec.pipeline import CompileOptions, compile_model
+
+from conftest import COMPILERS, assert_compiles_warning_free
+from tflite_builder import TFLiteBuilder
+
+RUNS = 6
+F32 = np.float32
+SPREAD = 74 * 73  # the typical |w * (x - zero point)| of random int8 weights and inputs
+
+
+def _variable(b: TFLiteBuilder, shape, dtype: str, scale: float, zero_point: int) -> int:
+    t = b.tensor(shape, dtype, scale, zero_point)
+    b.tensors[t].isVariable = True
+    return t
+
+
+def _weights(b: TFLiteBuilder, shape, dtype: str = "int8", scale: float = 0.01, limit: int = 127) -> int:
+    data = b.rng.integers(-limit, limit + 1, shape).astype(dtype)
+    return b.tensor(list(shape), dtype, scale, 0, data)
+
+
+def svdf(b: TFLiteBuilder, batch: int, inp: int, units: int, rank: int, memory: int, state_type: str):
+    """SVDF as TensorFlow's converter writes it (int16 state and time weights), or with an int8 state."""
+    filters = units * rank
+    x = b.act([batch, inp])
+    s_x = b.quant(x)[0]
+    s_wf = float(F32(b.rng.uniform(0.005, 0.02)))
+    feature = np.sqrt(inp) * SPREAD * s_x * s_wf  # the spread of a filter's feature, real
+    if state_type == "int16":
+        s_state, zp_state, time_limit = float(F32(feature / 4000)), 0, 1024
+    else:
+        s_state, zp_state, time_limit = float(F32(feature / 40)), int(b.rng.integers(-10, 11)), 127
+    s_wt = float(F32(b.rng.uniform(0.001, 0.01)))
+    wf = _weights(b, [filters, inp], "int8", s_wf)
+    wt = _weights(b, [filters, memory], state_type, s_wt, time_limit)
+    s_bias = float(F32(s_state) * F32(s_wt))
+    time_spread = np.sqrt(memory * rank) * (4000 if state_type == "int16" else 40) * time_limit / 2 * s_bias
+    bias = b.tensor([units], "int32", s_bias, 0,
+                    b.rng.integers(-1, 2, units) * int(time_spread / s_bias / 2) + b.rng.integers(-99, 99, units))
+    state = _variable(b, [batch, filters * memory], state_type, s_state, zp_state)
+    y = b.act([batch, units], float(F32(time_spread / 50)))
+    opts = schema.SVDFOptionsT()
+    opts.rank, opts.fusedActivationFunction = rank, schema.ActivationFunctionType.NONE
+    b.op("SVDF", [x, wf, wt, bias, state], [y], opts)
+    return x, y
+
+
+def lstm(b: TFLiteBuilder, batch: int, seq: int, inp: int, units: int, time_major: bool, cell_clip: float = 0.0,
+         peepholes: bool = False):
+    """The integer (8x8->16) LSTM: int8 weights per tensor, int32 biases, an int16 cell state at 2^-11."""
+    x = b.act([seq, batch, inp] if time_major else [batch, seq, inp])
+    s_x = b.quant(x)[0]
+    s_h, zp_h = float(F32(b.rng.uniform(0.005, 0.01))), int(b.rng.integers(-20, 21))
+    w_in = [float(F32(2.0 / (np.sqrt(inp) * SPREAD * s_x) * b.rng.uniform(0.5, 2))) for _ in range(4)]
+    w_rec = [float(F32(1.0 / (np.sqrt(units) * SPREAD * s_h) * b.rng.uniform(0.5, 2))) for _ in range(4)]
+    ins = [x] + [_weights(b, [units, inp], "int8", s) for s in w_in] + [_weights(b, [units, units], "int8", s)
+                                                                         for s in w_rec]
+    ins += [_weights(b, [units], "int16", 0.01) for _ in range(3)] if peepholes else [-1] * 3
+    ins += [b.tensor([units], "int32", float(F32(s_x) * F32(s)), 0,
+                     (b.rng.uniform(-1, 1, units) / (s_x * s)).astype(np.int32)) for s in w_in]
+    ins += [-1, -1]  # no projection
+    ins += [_variable(b, [batch, units], "int8", s_h, zp_h), _variable(b, [batch, units], "int16", 2.0 ** -11, 0)]
+    ins += [-1] * 4  # no layer normalisation
+    y = b.act([seq, batch, units] if time_major else [batch, seq, units], s_h, zp_h)
+    opts = schema.UnidirectionalSequenceLSTMOptionsT()
+    opts.fusedActivationFunction, opts.timeMajor, opts.cellClip = schema.ActivationFunctionType.TANH, time_major, \
+        cell_clip
+    b.op("UNIDIRECTIONAL_SEQUENCE_LSTM", ins, [y], opts)
+    return x, y
+
+
+def recurrent_model(b: TFLiteBuilder):
+    rng = b.rng
+    branches = []
+    for state_type in ("int16", "int16", "int16", "int8", "int8"):
+        batch = 1 if len(branches) < 3 else 2
+        inp, units, rank, memory = (int(v) for v in rng.integers(2, 12, 4))
+        branches.append((f"svdf {state_type} batch {batch} input {inp} units {units} rank {rank % 3 + 1} "
+                         f"memory {memory}", *svdf(b, batch, inp, units, rank % 3 + 1, memory, state_type)))
+    for k, (time_major, clip) in enumerate(((False, 0.0), (False, 0.0), (True, 0.0), (False, 1.5), (True, 3.0))):
+        batch = 1 if k < 3 else 2
+        seq, inp, units = (int(v) for v in rng.integers(1, 9, 3))
+        branches.append((f"lstm batch {batch} seq {seq} input {inp} units {units} time_major {time_major} "
+                         f"clip {clip}", *lstm(b, batch, seq, inp, units, time_major, clip)))
+    return branches
+
+
+def _run_tflm(path, batches):
+    from tflite_micro.python.tflite_micro import runtime
+
+    interp = runtime.Interpreter.from_file(str(path), arena_size=1 << 20)
+    interp.reset()  # TFLite Micro leaves variable tensors as the arena has them until a reset
+    outs = []
+    for inputs in batches:
+        for k, x in enumerate(inputs):
+            interp.set_input(x, k)
+        interp.invoke()
+        outs.append([np.array(interp.get_output(k)) for k in range(len(inputs))])
+    return outs
+
+
+def test_int8_svdf_and_lstm_match_tflite_micro_over_runs(tmp_path):
+    b = TFLiteBuilder(seed=9)
+    branches = recurrent_model(b)
+    path = tmp_path / "recurrent.tflite"
+    path.write_bytes(b.finish([x for _, x, _ in branches], [y for _, _, y in branches]))
+    result = compile_model(path, "cortex-m7", tmp_path / "out", CompileOptions(measure_code=False))
+    variables = [i for i, t in enumerate(b.tensors) if t.isVariable]
+    assert result.report["state_bytes"] == sum(int(np.prod(b.shape(i))) * (2 if b.tensors[i].type ==
+                                               schema.TensorType.INT16 else 1) for i in variables)
+    for cc, flags in COMPILERS:
+        assert_compiles_warning_free(result.out_dir, tmp_path, cc, flags)
+    exe = build_host_executable(result.out_dir, result.report, tmp_path / "build", sanitize=True)
+    rng = np.random.default_rng(4)
+    batches = [[rng.integers(-128, 128, b.shape(x), dtype=np.int8) for _, x, _ in branches] for _ in range(RUNS)]
+    batches[2] = batches[0]  # the same input later: the state must make a difference
+    got = run_host_executable_many(exe, result.report, batches, tmp_path / "run")
+    want = _run_tflm(path, batches)
+    for k in range(RUNS):
+        for j, (label, _, _) in enumerate(branches):
+            np.testing.assert_array_equal(got[k][j], want[k][j].reshape(got[k][j].shape), err_msg=f"{label}, run {k}")
+    for j, (label, _, _) in enumerate(branches):
+        assert not np.array_equal(want[0][j], want[2][j]), f"{label}: the state makes no difference"
+        assert len(np.unique(np.concatenate([w[j].ravel() for w in want]))) > 4, f"{label}: saturated outputs"
+
+
+def test_unsupported_int8_recurrent_variants_are_named(tmp_path):
+    """What TFLite Micro's integer kernels do not take: one error naming each node and the reason."""
+    b = TFLiteBuilder(seed=2)
+    x1, y1 = lstm(b, 1, 3, 4, 5, False, peepholes=True)
+    x2, y2 = svdf(b, 1, 4, 3, 1, 4, "int16")
+    b.operators[-1].inputs[3] = -1  # no bias
+    path = tmp_path / "unsupported.tflite"
+    path.write_bytes(b.finish([x1, x2], [y1, y2]))
+    with pytest.raises(UnsupportedModelError) as info:
+        compile_model(path, "cortex-m7", tmp_path / "out", CompileOptions(measure_code=False))
+    message = str(info.value)
+    for y, kind, reason in ((y1, "UNIDIRECTIONAL_SEQUENCE_LSTM", "peepholes are not supported"),
+                            (y2, "SVDF", "no constant int32 bias")):
+        assert f"'{b.tensors[y].name.decode()}' ({kind}): {reason}" in message, message
