@@ -9,11 +9,13 @@ output of every run must be equal, so the second and later runs check the state 
 
 from __future__ import annotations
 
+import subprocess
+
 import numpy as np
 import pytest
 from ai_edge_litert import schema_py_generated as schema
 
-from edgec.build.host import build_host_executable, run_host_executable_many
+from edgec.build.host import SANITIZE_FLAGS, WARNING_FLAGS, build_host_executable, c_sources, run_host_executable_many
 from edgec.errors import UnsupportedModelError
 from edgec.pipeline import CompileOptions, compile_model
 
@@ -63,13 +65,14 @@ def svdf(b: TFLiteBuilder, batch: int, inp: int, units: int, rank: int, memory: 
 
 
 def lstm(b: TFLiteBuilder, batch: int, seq: int, inp: int, units: int, time_major: bool, cell_clip: float = 0.0,
-         peepholes: bool = False):
-    """The integer (8x8->16) LSTM: int8 weights per tensor, int32 biases, an int16 cell state at 2^-11."""
+         peepholes: bool = False, gain: float = 1.0):
+    """The integer (8x8->16) LSTM: int8 weights per tensor, int32 biases, an int16 cell state at 2^-11. gain > 1
+    drives the gates' fully connected outputs past int16 (+-8 at 2^-12), where they saturate."""
     x = b.act([seq, batch, inp] if time_major else [batch, seq, inp])
     s_x = b.quant(x)[0]
     s_h, zp_h = float(F32(b.rng.uniform(0.005, 0.01))), int(b.rng.integers(-20, 21))
-    w_in = [float(F32(2.0 / (np.sqrt(inp) * SPREAD * s_x) * b.rng.uniform(0.5, 2))) for _ in range(4)]
-    w_rec = [float(F32(1.0 / (np.sqrt(units) * SPREAD * s_h) * b.rng.uniform(0.5, 2))) for _ in range(4)]
+    w_in = [float(F32(2.0 * gain / (np.sqrt(inp) * SPREAD * s_x) * b.rng.uniform(0.5, 2))) for _ in range(4)]
+    w_rec = [float(F32(1.0 * gain / (np.sqrt(units) * SPREAD * s_h) * b.rng.uniform(0.5, 2))) for _ in range(4)]
     ins = [x] + [_weights(b, [units, inp], "int8", s) for s in w_in] + [_weights(b, [units, units], "int8", s)
                                                                          for s in w_rec]
     ins += [_weights(b, [units], "int16", 0.01) for _ in range(3)] if peepholes else [-1] * 3
@@ -94,11 +97,13 @@ def recurrent_model(b: TFLiteBuilder):
         inp, units, rank, memory = (int(v) for v in rng.integers(2, 12, 4))
         branches.append((f"svdf {state_type} batch {batch} input {inp} units {units} rank {rank % 3 + 1} "
                          f"memory {memory}", *svdf(b, batch, inp, units, rank % 3 + 1, memory, state_type)))
-    for k, (time_major, clip) in enumerate(((False, 0.0), (False, 0.0), (True, 0.0), (False, 1.5), (True, 3.0))):
+    for k, (time_major, clip, gain) in enumerate(((False, 0.0, 1), (False, 0.0, 1), (True, 0.0, 1), (False, 1.5, 1),
+                                                  (True, 3.0, 1), (False, 0.0, 8))):
         batch = 1 if k < 3 else 2
-        seq, inp, units = (int(v) for v in rng.integers(1, 9, 3))
+        seq, inp, units = int(rng.integers(1, 17)) if k == 0 else int(rng.integers(8, 17)), *(int(v) for v in
+                                                                                           rng.integers(2, 17, 2))
         branches.append((f"lstm batch {batch} seq {seq} input {inp} units {units} time_major {time_major} "
-                         f"clip {clip}", *lstm(b, batch, seq, inp, units, time_major, clip)))
+                         f"clip {clip} gain {gain}", *lstm(b, batch, seq, inp, units, time_major, clip, gain=gain)))
     return branches
 
 
@@ -139,6 +144,37 @@ def test_int8_svdf_and_lstm_match_tflite_micro_over_runs(tmp_path):
     for j, (label, _, _) in enumerate(branches):
         assert not np.array_equal(want[0][j], want[2][j]), f"{label}: the state makes no difference"
         assert len(np.unique(np.concatenate([w[j].ravel() for w in want]))) > 4, f"{label}: saturated outputs"
+    _check_reset_state(result.out_dir, len(branches), tmp_path)
+
+
+def _check_reset_state(out_dir, n: int, tmp_path) -> None:
+    """<name>_reset_state() puts every state back where it started (an int8 one at its zero point): the first input
+    again gives the first outputs again, and without the reset it does not."""
+    ins = ", ".join(f"x{k}" for k in range(n))
+    runs = {r: ", ".join(f"{r}{k}" for k in range(n)) for r in "abc"}
+    decls = "\n".join(f"static int8_t x{k}[RECURRENT_INPUT{k}_BYTES], a{k}[RECURRENT_OUTPUT{k}_BYTES], "
+                      f"b{k}[RECURRENT_OUTPUT{k}_BYTES], c{k}[RECURRENT_OUTPUT{k}_BYTES];" for k in range(n))
+    fill = "\n".join(f"    for (unsigned i = 0; i < sizeof x{k}; ++i) x{k}[i] = (int8_t)(i * 37u + {k}u);"
+                      for k in range(n))
+    same_ac = " && ".join(f"!memcmp(a{k}, c{k}, sizeof a{k})" for k in range(n))
+    same_ab = " && ".join(f"!memcmp(a{k}, b{k}, sizeof a{k})" for k in range(n))
+    driver = tmp_path / "reset.c"
+    driver.write_text(f"""#include <stdint.h>
+#include <string.h>
+#include "model.h"
+{decls}
+int main(void) {{
+{fill}
+    if (recurrent_run({ins}, {runs['a']}) || recurrent_run({ins}, {runs['b']})) return 2;
+    recurrent_reset_state();
+    if (recurrent_run({ins}, {runs['c']})) return 2;
+    return !({same_ac}) ? 3 : ({same_ab}) ? 4 : 0;
+}}
+""")
+    exe = tmp_path / "reset"
+    subprocess.run(["gcc", "-std=c99", *WARNING_FLAGS, *SANITIZE_FLAGS, "-I", str(out_dir),
+                    *map(str, c_sources(out_dir)), str(driver), "-o", str(exe), "-lm"], check=True)
+    assert subprocess.run([str(exe)]).returncode == 0
 
 
 def test_unsupported_int8_recurrent_variants_are_named(tmp_path):

@@ -28,7 +28,7 @@ GATE_SCALE = 2.0 ** -12  # the gates' fully connected outputs, Q3.12 (PrepareGat
 GATE_OUTPUT_SCALE = 2.0 ** -15  # the sigmoid / tanh outputs, Q0.15
 
 
-def _state(g, r, i: int, dtype: str, what: str) -> str:
+def _state(g, r, i: int, dtype: str, what: str, base: str) -> str:
     """The IR state tensor for TFLite variable tensor i (kept between runs, starts at its zero point)."""
     if i < 0 or not r.tensor(i).IsVariable():
         raise NotImplementedError(f"the {what} must be a variable tensor (TFLite Micro requires it)")
@@ -37,7 +37,7 @@ def _state(g, r, i: int, dtype: str, what: str) -> str:
     scale, zero_point = _scalar_quant(r, i)
     if dtype != "int8" and zero_point != 0:
         raise NotImplementedError(f"an {dtype} {what} with zero point {zero_point} (0 expected)")
-    name = g.fresh_name("state")
+    name = g.fresh_name(base)
     g.add_tensor(Tensor(name, (int(np.prod(r.shape(i), dtype=np.int64)),), dtype, state=True,
                         quant=QuantParams(np.array([scale], np.float32), np.array([zero_point]))))
     return name
@@ -78,7 +78,7 @@ def import_svdf(g, r, op, ins, outs, activation, new_act, const, node_name, tfli
     units = filters // rank
     if list(out_shape) != [batch, units]:
         raise NotImplementedError(f"output shape {list(out_shape)}, but the weights give {[batch, units]}")
-    state = _state(g, r, ins[4], state_type, "activation state")
+    state = _state(g, r, ins[4], state_type, "activation state", "svdf_state")
     if g.tensors[state].elems != batch * filters * memory:
         raise NotImplementedError(f"a state of {g.tensors[state].elems} values ({batch * filters * memory} expected)")
     if ins[3] < 0 or r.data(ins[3]) is None or r.dtype(ins[3]) != "int32":
@@ -143,8 +143,8 @@ def import_lstm(g, r, op, ins, outs, activation, new_act, const, node_name, tfli
     if list(r.shape(outs[0])) != list(x_shape[:2]) + [units]:
         raise NotImplementedError(f"output shape {list(r.shape(outs[0]))}, but the input gives "
                                   f"{list(x_shape[:2]) + [units]}")
-    hidden = _state(g, r, ins[18], "int8", "output (hidden) state")
-    cell = _state(g, r, ins[19], "int16", "cell state")
+    hidden = _state(g, r, ins[18], "int8", "output (hidden) state", "lstm_hidden")
+    cell = _state(g, r, ins[19], "int16", "cell state", "lstm_cell")
     for name in (hidden, cell):
         if g.tensors[name].elems != batch * units:
             raise NotImplementedError(f"a state of {g.tensors[name].elems} values ({batch * units} expected)")
