@@ -38,10 +38,12 @@ def _weights(b: TFLiteBuilder, shape, dtype: str = "int8", scale: float = 0.01, 
     return b.tensor(list(shape), dtype, scale, 0, data)
 
 
-def svdf(b: TFLiteBuilder, batch: int, inp: int, units: int, rank: int, memory: int, state_type: str):
-    """SVDF as TensorFlow's converter writes it (int16 state and time weights), or with an int8 state."""
+def svdf(b: TFLiteBuilder, batch: int, inp: int, units: int, rank: int, memory: int, state_type: str,
+         source: int | None = None):
+    """SVDF as TensorFlow's converter writes it (int16 state and time weights), or with an int8 state. source: an
+    int8 [batch, inp] tensor to read instead of a new graph input."""
     filters = units * rank
-    x = b.act([batch, inp])
+    x = b.act([batch, inp]) if source is None else source
     s_x = b.quant(x)[0]
     s_wf = float(F32(b.rng.uniform(0.005, 0.02)))
     feature = np.sqrt(inp) * SPREAD * s_x * s_wf  # the spread of a filter's feature, real
@@ -65,10 +67,13 @@ def svdf(b: TFLiteBuilder, batch: int, inp: int, units: int, rank: int, memory: 
 
 
 def lstm(b: TFLiteBuilder, batch: int, seq: int, inp: int, units: int, time_major: bool, cell_clip: float = 0.0,
-         peepholes: bool = False, gain: float = 1.0):
+         peepholes: bool = False, gain: float = 1.0, source: int | None = None):
     """The integer (8x8->16) LSTM: int8 weights per tensor, int32 biases, an int16 cell state at 2^-11. gain > 1
-    drives the gates' fully connected outputs past int16 (+-8 at 2^-12), where they saturate."""
-    x = b.act([seq, batch, inp] if time_major else [batch, seq, inp])
+    drives the gates' fully connected outputs past int16 (+-8 at 2^-12), where they saturate. source: an int8
+    tensor the LSTM reads instead of a new graph input (its shape gives batch, seq and inp)."""
+    x = b.act([seq, batch, inp] if time_major else [batch, seq, inp]) if source is None else source
+    if source is not None:
+        (batch, seq, inp) = b.shape(source) if not time_major else np.array(b.shape(source))[[1, 0, 2]].tolist()
     s_x = b.quant(x)[0]
     s_h, zp_h = float(F32(b.rng.uniform(0.005, 0.01))), int(b.rng.integers(-20, 21))
     w_in = [float(F32(2.0 * gain / (np.sqrt(inp) * SPREAD * s_x) * b.rng.uniform(0.5, 2))) for _ in range(4)]
@@ -191,3 +196,73 @@ def test_unsupported_int8_recurrent_variants_are_named(tmp_path):
     for y, kind, reason in ((y1, "UNIDIRECTIONAL_SEQUENCE_LSTM", "peepholes are not supported"),
                             (y2, "SVDF", "no constant int32 bias")):
         assert f"'{b.tensors[y].name.decode()}' ({kind}): {reason}" in message, message
+
+
+def _reshape(b: TFLiteBuilder, x: int, shape) -> int:
+    y = b.act(list(shape), *b.quant(x))
+    b.op("RESHAPE", [x, b.tensor([len(shape)], "int32", data=np.array(shape, np.int32))], [y])
+    return y
+
+
+def _fully_connected(b: TFLiteBuilder, x: int, units: int) -> int:
+    """FULLY_CONNECTED to logits of a real spread about 2 (a softmax that is not one-hot)."""
+    depth, s_x = b.shape(x)[-1], b.quant(x)[0]
+    s_w = float(F32(2.0 / (np.sqrt(depth) * SPREAD * s_x)))
+    w = _weights(b, [units, depth], "int8", s_w)
+    bias = b.tensor([units], "int32", float(F32(s_x) * F32(s_w)), 0, b.rng.integers(-500, 500, units))
+    y = b.act([b.shape(x)[0], units], 1.0 / 30)
+    b.op("FULLY_CONNECTED", [x, w, bias], [y], schema.FullyConnectedOptionsT())
+    return y
+
+
+def kws_lstm(b: TFLiteBuilder):
+    """A keyword spotter in the shape of model_zoo/kws_lstm.py, int8: 49x10 MFCC -> conv 3x3 / 2 (8 channels)
+    -> 25 steps of 40 features -> LSTM(16) -> FC(12) over all 25 steps -> softmax."""
+    x = b.act([1, 49, 10, 1], 0.05, 0)
+    c = b.conv2d(x, 8, strides=(2, 2))  # [1, 25, 5, 8]
+    seq = _reshape(b, c, [1, 25, 40])
+    _, h = lstm(b, 1, 0, 0, 16, False, source=seq)
+    return x, _softmax(b, _fully_connected(b, _reshape(b, h, [1, 25 * 16]), 12))
+
+
+def kws_svdf(b: TFLiteBuilder):
+    """A streaming keyword spotter: one frame of 40 filterbank features per run -> conv 1x3 (4 channels) ->
+    SVDF(32 units, rank 1, a memory of 8 frames, int16 state) -> FC(12) -> softmax."""
+    x = b.act([1, 1, 40, 1], 0.05, 0)
+    c = b.conv2d(x, 4, kernel=(1, 3))
+    _, h = svdf(b, 1, 160, 32, 1, 8, "int16", source=_reshape(b, c, [1, 160]))
+    return x, _softmax(b, _fully_connected(b, h, 12))
+
+
+def _softmax(b: TFLiteBuilder, x: int) -> int:
+    y = b.act(b.shape(x), 1.0 / 256, -128)
+    opts = schema.SoftmaxOptionsT()
+    opts.beta = 1.0
+    b.op("SOFTMAX", [x], [y], opts)
+    return y
+
+
+KWS = {"lstm": (kws_lstm, (1, 49, 10, 1)), "svdf": (kws_svdf, (1, 1, 40, 1))}
+
+
+@pytest.mark.parametrize("kind", list(KWS))
+def test_kws_like_int8_models_on_the_cortex_m7(kind, tmp_path):
+    """A keyword spotter on the emulated Cortex-M7 (QEMU mps2-an500), run on a sequence of inputs without a reset
+    (the LSTM's or SVDF's state carries over): every output bit for bit TFLite Micro's."""
+    from semihost_qemu import build_firmware, run_on_qemu
+
+    build, shape = KWS[kind]
+    b = TFLiteBuilder(seed=12)
+    x, y = build(b)
+    path = tmp_path / f"kws_{kind}_int8.tflite"
+    path.write_bytes(b.finish([x], [y]))
+    result = compile_model(path, "cortex-m7", tmp_path / "out", CompileOptions(measure_code=False))
+    assert [layer["op"] for layer in result.report["layers"]].count(f"{kind}_s8") == 1
+    elf = build_firmware(result.out_dir, result.report)
+    rng = np.random.default_rng(5)
+    xs = rng.integers(-128, 128, (12, int(np.prod(shape))), dtype=np.int8)
+    got = run_on_qemu(elf, xs, 12, tmp_path / "qemu")
+    want = _run_tflm(path, [[x.reshape(shape)] for x in xs])
+    for k in range(len(xs)):
+        np.testing.assert_array_equal(got[k], want[k][0].ravel(), err_msg=f"input {k}")
+    assert len(np.unique(np.stack(got))) > 8, "saturated outputs"
