@@ -72,6 +72,8 @@ def import_svdf(g, r, op, ins, outs, activation, new_act, const, node_name, tfli
     rank = int(o.Rank())
     batch, inp = x_shape
     filters, memory = wt.shape
+    if memory < 1:
+        raise NotImplementedError(f"a memory of {memory} steps (time weights {list(wt.shape)})")
     if rank <= 0 or wf.shape != (filters, inp) or filters % rank:
         raise NotImplementedError(f"feature weights {list(wf.shape)}, time weights {list(wt.shape)} and rank {rank} "
                                   f"do not fit an input of {inp}")
