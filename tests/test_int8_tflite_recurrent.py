@@ -185,16 +185,30 @@ int main(void) {{
 def test_unsupported_int8_recurrent_variants_are_named(tmp_path):
     """What TFLite Micro's integer kernels do not take: one error naming each node and the reason."""
     b = TFLiteBuilder(seed=2)
-    x1, y1 = lstm(b, 1, 3, 4, 5, False, peepholes=True)
-    x2, y2 = svdf(b, 1, 4, 3, 1, 4, "int16")
-    b.operators[-1].inputs[3] = -1  # no bias
+    cases = []
+
+    def lstm_with(change, reason: str, **kwargs) -> None:
+        x, y = lstm(b, 1, 3, 4, 5, False, **kwargs)
+        change(b.operators[-1])
+        cases.append((x, y, "UNIDIRECTIONAL_SEQUENCE_LSTM", reason))
+
+    lstm_with(lambda op: None, "peepholes are not supported", peepholes=True)
+    lstm_with(lambda op: op.inputs.__setitem__(16, _weights(b, [5, 5])), "projection is not supported")
+    lstm_with(lambda op: op.inputs.__setitem__(20, _weights(b, [5], "int16")), "layer normalisation is not supported")
+    lstm_with(lambda op: setattr(op.builtinOptions, "fusedActivationFunction", schema.ActivationFunctionType.RELU),
+              "cell activation 1 (TFLite Micro takes tanh only)")
+    x, y = svdf(b, 1, 4, 3, 1, 4, "int16")
+    b.operators[-1].inputs[3] = -1
+    cases.append((x, y, "SVDF", "no constant int32 bias"))
+    x, y = svdf(b, 1, 4, 3, 1, 4, "int8")
+    b.operators[-1].inputs[2] = _weights(b, [3, 4], "int16")
+    cases.append((x, y, "SVDF", "int16 time weights (int8 expected)"))
     path = tmp_path / "unsupported.tflite"
-    path.write_bytes(b.finish([x1, x2], [y1, y2]))
+    path.write_bytes(b.finish([x for x, _, _, _ in cases], [y for _, y, _, _ in cases]))
     with pytest.raises(UnsupportedModelError) as info:
         compile_model(path, "cortex-m7", tmp_path / "out", CompileOptions(measure_code=False))
     message = str(info.value)
-    for y, kind, reason in ((y1, "UNIDIRECTIONAL_SEQUENCE_LSTM", "peepholes are not supported"),
-                            (y2, "SVDF", "no constant int32 bias")):
+    for _, y, kind, reason in cases:
         assert f"'{b.tensors[y].name.decode()}' ({kind}): {reason}" in message, message
 
 
