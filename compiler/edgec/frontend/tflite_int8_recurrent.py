@@ -44,10 +44,12 @@ def _state(g, r, i: int, dtype: str, what: str, base: str) -> str:
 
 
 def _weights(r, i: int, dtype: str, what: str) -> tuple[np.ndarray, float]:
-    """A constant, per-tensor symmetric weight tensor and its scale."""
+    """A constant, per-tensor symmetric weight matrix and its scale."""
     w = r.data(i) if i >= 0 else None
     if w is None:
         raise NotImplementedError(f"the {what} must be constant")
+    if w.ndim != 2:
+        raise NotImplementedError(f"{what} of rank {w.ndim} (2 expected)")
     if r.dtype(i) != dtype:
         raise NotImplementedError(f"{r.dtype(i)} {what} ({dtype} expected)")
     q = r.quant(i)
