@@ -279,10 +279,10 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
            " *"] if crc is not None else []),
         *([f" *   void {prefix}_reset_state(void);",
            f" *       The model keeps {upper}_STATE_BYTES bytes of state from one run to the next (an SVDF's",
-           " *       memory, an LSTM's h and c, as TFLite's variable tensors): zero at start-up; this zeroes it",
-           " *       again, e.g. before each independent sequence.",
+           " *       memory, an LSTM's h and c, as TFLite's variable tensors): zero (an int8 state: its zero point)",
+           " *       at start-up; this resets it so again, e.g. before each independent sequence.",
            *([" *       TFLite resource variables start at their initialiser's value (CALL_ONCE) and random",
-              " *       generators at their seed, before the first run and after each reset, instead of zero."]
+              " *       generators at their seed, before the first run and after each reset."]
              if has_initial_state(graph) else []),
            " *"] if graph.state_tensors() else []),
         *(adapt.header_doc if adapt else []),
@@ -355,10 +355,13 @@ def state_decls(graph: Graph, prefix: str) -> list[str]:
     states = graph.state_tensors()
     if not states:
         return []
-    lines = ["/* State kept between runs (zero at start-up): not in the arena, which a run reuses whole. */"]
+    lines = ["/* State kept between runs (zero, or an int8 state's zero point, at start-up): not in the arena, which a",
+             " * run reuses whole. */"]
     for t in states:
         tensor = graph.tensors[t]
-        lines.append(f"static {C_TYPES[tensor.dtype]} {state_symbol(prefix, t)}[{tensor.elems}];")
+        start = state_start(tensor) if tensor.state_init is None else 0
+        init = f" = {{{', '.join([str(start)] * tensor.elems)}}}" if start else ""
+        lines.append(f"static {C_TYPES[tensor.dtype]} {state_symbol(prefix, t)}[{tensor.elems}]{init};")
     initialised = [t for t in states if graph.tensors[t].state_init is not None]
     if initialised:
         lines.append("/* Initial values (a TFLite variable's CALL_ONCE, a generator's seed), set before the first run. */")
@@ -370,6 +373,14 @@ def state_decls(graph: Graph, prefix: str) -> list[str]:
     return lines + [""]
 
 
+def state_start(tensor) -> int:
+    """A state's value at start-up and after a reset: TFLite Micro resets an int8 variable tensor to its zero point
+    (MicroInterpreterGraph::ResetTensorData), every other one to 0."""
+    if tensor.dtype == "int8" and tensor.quant is not None:
+        return int(tensor.quant.zero_point[0])
+    return 0
+
+
 def state_reset(graph: Graph, prefix: str) -> list[str]:
     states = graph.state_tensors()
     if not states:
@@ -378,7 +389,7 @@ def state_reset(graph: Graph, prefix: str) -> list[str]:
     for t in states:
         symbol = state_symbol(prefix, t)
         if graph.tensors[t].state_init is None:
-            lines.append(f"    memset({symbol}, 0, sizeof {symbol});")
+            lines.append(f"    memset({symbol}, {state_start(graph.tensors[t])}, sizeof {symbol});")
         else:
             lines.append(f"    memcpy({symbol}, {symbol}_init, sizeof {symbol});")
     if has_initial_state(graph):

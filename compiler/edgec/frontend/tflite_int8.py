@@ -345,6 +345,11 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 import_reduce(kind, g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
             elif kind == "RESIZE_BILINEAR":
                 import_resize_bilinear(g, r, op, ins, outs, activation, new_act, node_name, _options, tflite)
+            elif kind in ("SVDF", "UNIDIRECTIONAL_SEQUENCE_LSTM"):
+                from .tflite_int8_recurrent import import_lstm, import_svdf  # it imports this module's helpers
+
+                (import_svdf if kind == "SVDF" else import_lstm)(g, r, op, ins, outs, activation, new_act, const,
+                                                                 node_name, tflite)
             else:
                 raise NotImplementedError("no int8 kernel for this operator")
         except NotImplementedError as exc:

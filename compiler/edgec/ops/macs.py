@@ -38,6 +38,13 @@ def node_macs(graph: Graph, node: Node) -> int:
         gates = {"lstm": 4, "gru": 3, "rnn": 1}[node.op]
         h = node.attrs["hidden"]
         return x[0] * x[1] * node.attrs["directions"] * gates * h * (x[2] + h)
+    if node.op == "lstm_s8":  # TFLite's integer LSTM: per step and batch row, 4 gates x units rows of W and R
+        a = node.attrs
+        return a["batch"] * a["seq"] * 4 * a["units"] * (a["input"] + a["units"])
+    if node.op in ("svdf", "svdf_s8"):  # per batch row and filter: the feature (input) and the time sum (memory)
+        a = node.attrs
+        inp = a["input"] if "input" in a else int(np.prod(graph.tensors[node.inputs[0]].shape[1:]))
+        return graph.tensors[node.inputs[0]].shape[0] * a["units"] * a["rank"] * (inp + a["memory"])
     if node.op == "matmul" or node.op.startswith("matmul_"):
         k = graph.tensors[node.inputs[0]].shape[-1]
         return out.elems * int(k)
