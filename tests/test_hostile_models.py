@@ -225,8 +225,23 @@ def int8_activation_without_quantization(m):
     m.subgraphs[0].tensors[first_op(m, "CONV_2D").outputs[0]].quantization = None
 
 
+def graph_input_made_int32(m):
+    """The int8 mix's input retyped int32 (seed 53): taken as the int32 indices a GATHER reads, it reached a conv,
+    and the generated C failed -Werror (an int32_t pointer where the kernel takes int8_t)."""
+    m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].type = 2
+
+
+def softmax_output_made_bool(m):
+    """An operator code rewritten into SOFTMAX over a bool output without quantization (seed 53). Was: `internal
+    error: TypeError: 'NoneType' object is not subscriptable`."""
+    out = m.subgraphs[0].tensors[first_op(m, "SOFTMAX").outputs[0]]
+    out.type, out.quantization = 6, None
+
+
 # Mutants benchmarks/fuzz_models.py found, reduced to the one field that matters: (model, mutation, message parts)
 FUZZ_FOUND = [
+    (REPO / "model_zoo/models/int8_mix_int8io.tflite", graph_input_made_int32, ["(CONV_2D): input 0", "is int32, not int8"]),
+    (KWS, softmax_output_made_bool, ["(SOFTMAX)", "is not per-tensor quantized"]),
     (MLPERF / "kws_ref_model_float32.tflite", hybrid_activation_made_int8,
      ["an int8 tensor of an integer model without quantization parameters"]),
     (REPO / "model_zoo/models/int8_mix_int8io.tflite", int8_activation_without_quantization,
@@ -437,6 +452,11 @@ def test_fuzz_found_onnx_mutants_are_refused_by_name(tmp_path):
     assert compile_in_process(save(tmp_path, qdq_conv_model()), tmp_path)[0] == 0
     code, message = compile_in_process(save(tmp_path, qdq_conv_model(x_channels=2)), tmp_path)
     assert_refused(code, message, "node 'conv' (Conv)", "the input has 2 channels", "[4, 1, 3, 3]")
+    # a stored conv output shape of rank 2 (value_info, seed 53): the int8 conv read it as NHWC, an internal error
+    m = qdq_conv_model()
+    m.graph.value_info.append(helper.make_tensor_value_info("c", TensorProto.FLOAT, [1, 144]))
+    code, message = compile_in_process(save(tmp_path, m), tmp_path)
+    assert_refused(code, message, "shape inference failed", "node name: conv", "differ in rank")
     # a scale retyped int32 (0): was an internal error, ZeroDivisionError
     # a zero point retyped uint8 (or none, which ONNX reads as uint8): was compiled as int8, a silent wrong answer
     for name, dtype, fragments in (("s", np.int32, ["scale 's' is int32"]), ("z", np.uint8, ["quantizes to uint8"]),

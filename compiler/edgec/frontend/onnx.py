@@ -184,6 +184,10 @@ def import_onnx(path: Path, options):
         from . import ImportedModel
 
         set_input_shapes(model, options.input_shapes)
+        try:  # strict: a stored shape that contradicts its operator (a damaged value_info) is refused here
+            infer_shapes(model)
+        except Exception as exc:
+            raise ModelLoadError(f"{path}: shape inference failed: {exc}") from None
         graph, names = import_qdq_graph(model)
         return ImportedModel(None, names, graph=graph)
     bind_inputs(model, options.bindings)

@@ -215,6 +215,13 @@ def _options(op, cls):
     return opts
 
 
+# The operands that must be int8 activations (when not constants), checked before the operator's importer reads them
+INT8_OPERANDS = {"CONV_2D": (0,), "DEPTHWISE_CONV_2D": (0,), "FULLY_CONNECTED": (0,), "TRANSPOSE_CONV": (2,),
+                 "ADD": (0, 1), "SUB": (0, 1), "MUL": (0, 1), "MAX_POOL_2D": (0,), "AVERAGE_POOL_2D": (0,),
+                 "SOFTMAX": (0,), "LOG_SOFTMAX": (0,), "L2_NORMALIZATION": (0,), "MEAN": (0,), "PAD": (0,),
+                 "PADV2": (0,), "BATCH_MATMUL": (0, 1)}
+
+
 def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str]]:
     import tflite
 
@@ -289,6 +296,9 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 new_act(outs[0], alias_of=src)
                 continue
             node_name = r.name(outs[0])
+            for pos in INT8_OPERANDS.get(kind, ()):  # an int32 graph input (GATHER's indices) is no activation
+                if pos < len(ins) and ins[pos] >= 0 and r.data(ins[pos]) is None and r.dtype(ins[pos]) != "int8":
+                    raise NotImplementedError(f"input {pos} ({r.name(ins[pos])}) is {r.dtype(ins[pos])}, not int8")
             if kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
                 _conv(g, r, op, kind, ins, outs, activation, new_act, const, node_name, tflite)
             elif kind == "FULLY_CONNECTED":
@@ -394,9 +404,9 @@ def _conv(g, r, op, kind, ins, outs, activation, new_act, const, node_name, tfli
     w = r.data(ins[1])
     if w is None or r.dtype(ins[1]) != "int8":
         raise NotImplementedError("weights must be constant int8")
-    in_s, in_z = float(r.quant(ins[0])[0][0]), int(r.quant(ins[0])[1][0])
+    in_s, in_z = _scalar_quant(r, ins[0])
     w_scales = r.quant(ins[1])[0]
-    out_s, out_z = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
+    out_s, out_z = _scalar_quant(r, outs[0])
     n, ih, iw, ic = r.shape(ins[0])
     _, oh, ow, oc = r.shape(outs[0])
     if depthwise:
@@ -439,8 +449,8 @@ def _fully_connected(g, r, op, ins, outs, activation, new_act, const, node_name,
         y = _fully_connected_per_channel(g, r, o, ins, outs, x, w, const, node_name)
         new_act(outs[0], alias_of=y)
         return
-    in_s, in_z = float(r.quant(ins[0])[0][0]), int(r.quant(ins[0])[1][0])
-    out_s, out_z = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
+    in_s, in_z = _scalar_quant(r, ins[0])
+    out_s, out_z = _scalar_quant(r, outs[0])
     if rounding not in ("tflm", "litert"):
         raise ValueError(f"int8 rounding '{rounding}': expected tflm or litert")
     mult, shift = quantize_multiplier(fc_real_multiplier(in_s, float(wq[0][0]), out_s))
@@ -489,9 +499,9 @@ def _add(g, r, op, ins, outs, activation, new_act, node_name, tflite, kind: str 
     """ADD and SUB: both inputs rescaled to twice the larger scale (left_shift 20), summed or subtracted."""
     o = _options(op, tflite.AddOptions if kind == "ADD" else tflite.SubOptions)
     a, b = _binary_inputs(g, r, ins, outs, activation)
-    s1, z1 = float(r.quant(ins[0])[0][0]), int(r.quant(ins[0])[1][0])
-    s2, z2 = float(r.quant(ins[1])[0][0]), int(r.quant(ins[1])[1][0])
-    so, zo = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
+    s1, z1 = _scalar_quant(r, ins[0])
+    s2, z2 = _scalar_quant(r, ins[1])
+    so, zo = _scalar_quant(r, outs[0])
     left_shift = 20
     f32 = np.float32
     twice_max = float(f32(2) * max(f32(s1), f32(s2)))
@@ -593,7 +603,7 @@ def _mul(g, r, op, ins, outs, activation, new_act, node_name, tflite):
 def _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite):
     o = _options(op, tflite.Pool2DOptions)
     x = activation(ins[0])
-    if r.quant(ins[0])[0][0] != r.quant(outs[0])[0][0] or r.quant(ins[0])[1][0] != r.quant(outs[0])[1][0]:
+    if not _same_quant(r, ins[0], outs[0]):
         raise NotImplementedError("average pool that changes quantization")
     _, ih, iw, _ = r.shape(ins[0])
     _, oh, ow, _ = r.shape(outs[0])
@@ -602,8 +612,7 @@ def _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite):
         pad_t, pad_l = same_padding(ih, kh, sh, 1, oh), same_padding(iw, kw, sw, 1, ow)
     else:
         pad_t = pad_l = 0
-    so, zo = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
-    lo, hi = activation_range(o.FusedActivationFunction(), so, zo)
+    lo, hi = activation_range(o.FusedActivationFunction(), *_scalar_quant(r, outs[0]))
     y = new_act(outs[0])
     _emit(g, "avg_pool2d_s8", [x], y, dict(kernel=[kh, kw], strides=[sh, sw], pads=[pad_t, pad_l], act=(lo, hi)),
           node_name)
@@ -612,7 +621,7 @@ def _avg_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite):
 def _max_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite):
     o = _options(op, tflite.Pool2DOptions)
     x = activation(ins[0])
-    if r.quant(ins[0])[0][0] != r.quant(outs[0])[0][0] or r.quant(ins[0])[1][0] != r.quant(outs[0])[1][0]:
+    if not _same_quant(r, ins[0], outs[0]):
         raise NotImplementedError("max pool that changes quantization")
     if o.FusedActivationFunction() != 0:
         raise NotImplementedError("max pool with a fused activation")
@@ -627,10 +636,10 @@ def _max_pool(g, r, op, ins, outs, activation, new_act, node_name, tflite):
 def _softmax(g, r, op, ins, outs, activation, new_act, node_name, tflite):
     o = _options(op, tflite.SoftmaxOptions)
     x = activation(ins[0])
-    so, zo = float(r.quant(outs[0])[0][0]), int(r.quant(outs[0])[1][0])
+    so, zo = _scalar_quant(r, outs[0])
     if zo != -128 or so != 1.0 / 256:
         raise NotImplementedError("int8 softmax output must have scale 1/256 and zero point -128")
-    mult, shift, diff_min = preprocess_softmax_scaling(float(np.float32(o.Beta())), float(r.quant(ins[0])[0][0]))
+    mult, shift, diff_min = preprocess_softmax_scaling(float(np.float32(o.Beta())), _scalar_quant(r, ins[0])[0])
     y = new_act(outs[0])
     _emit(g, "softmax_s8", [x], y, dict(input_multiplier=mult, input_left_shift=shift, diff_min=diff_min), node_name)
 
