@@ -36,7 +36,7 @@ DEFAULT_MAX_OVERHEAD = 0.10
 
 @dataclass
 class PatchOptions:
-    mode: str = "off"  # off | auto | SPLIT:N
+    mode: str = "off"  # off | auto | SPLIT:N[,SPLIT:N...]
     max_overhead: float = DEFAULT_MAX_OVERHEAD
 
 
