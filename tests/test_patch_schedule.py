@@ -271,6 +271,23 @@ def test_mobilenet_v2_int8_patched_is_bit_exact(tmp_path):
     assert reports["auto"]["arena_bytes"] <= reports["off"]["arena_bytes"]
 
 
+def test_two_stage_auto_schedule_is_bit_exact(tmp_path):
+    """mcunet-vww0 with an int8 camera input (`--int8-input`, as the benchmarks compile it): `--patch auto` takes
+    two stages one after the other, and its outputs are the layer-by-layer build's bit for bit."""
+    from edgec.frontend import ImportOptions
+
+    model = quantized(save(mcunet.build("mcunet-vww0"), tmp_path / "f.onnx"), tmp_path / "q.onnx")
+    results = {mode: compile_model(model, "host", tmp_path / mode, CompileOptions(
+        measure_code=False, import_options=ImportOptions(int8_input=True), patch=PatchOptions(mode)))
+        for mode in ("off", "auto")}
+    patch = results["auto"].report["patch"]
+    assert len(patch["stages"]) == 2 and patch["candidates"][0].get("stages")
+    assert results["auto"].report["arena_bytes"] < results["off"].report["arena_bytes"]
+    assert patch["mac_overhead"] <= 0.10 and patch["instruction_overhead_estimate"] <= 0.10
+    xs = random_inputs(results["off"].report)
+    assert_same(run_host(results["auto"], xs, tmp_path / "auto_build"), run_host(results["off"], xs, tmp_path / "off_build"))
+
+
 def test_mlperf_vww_int8_patched_is_bit_exact(tmp_path):
     reports = check_splits(MLPERF / "vww_96_int8.tflite", tmp_path, ["auto", "4:4"])
     auto = reports["auto"]
