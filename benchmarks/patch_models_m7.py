@@ -9,8 +9,8 @@ benchmarks/results/mcunet_int8_m7.md), which is why the error is reported, not a
     python benchmarks/patch_models_m7.py [--runs 1] [--only mcunet-in0,vww_96_int8,...] [--keep]
         [--modes auto conv_104:4,conv_187:2 ...]
 
-`--only` with `--keep` re-measures those models and keeps the other rows of the existing report (marked as from
-an earlier run). `--modes`: the patch modes measured against `--patch off` (default auto); a mode besides the
+`--only` with `--keep` re-measures those models and keeps the other rows of the existing report (all marked as
+from an earlier run). `--modes`: the patch modes measured against `--patch off` (default auto); a mode besides the
 first gets a row of its own, named `<model> (--patch MODE)`, for the models where that mode applies (an explicit
 split names nodes of one model).
 
@@ -100,9 +100,10 @@ def markdown(rows: list[dict], runs: int) -> str:
         "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|---:|",
     ]
     if any(r.get("earlier_run") for r in rows):
-        lines[2] += (" Rows marked * are kept from an earlier run of this script (before ops/cost.py was re-fitted, "
-                     "mcunet-in2..in4 also before the faster depthwise kernels), not re-measured: --patch auto may "
-                     "choose another schedule for them now.")
+        lines[2] += (" Rows marked * are kept from earlier runs of this script (before --patch auto searched "
+                     "schedules of two stages; some also before ops/cost.py was re-fitted and mcunet-in2..in4 before "
+                     "the faster depthwise kernels), not re-measured: --patch auto may choose another schedule for "
+                     "them now.")
     for r in rows:
         off, auto = r["off"], r["auto"]
         if "error" in off or "error" in auto:
@@ -153,8 +154,7 @@ def main() -> None:
     if a.keep and a.out.joinpath("patch_models_m7.json").exists():
         measured = {r["model"] for r in rows}
         earlier = json.loads(a.out.joinpath("patch_models_m7.json").read_text())["models"]
-        flagged = any("earlier_run" in r for r in earlier)  # written by --keep: its rows say which are older
-        rows += [r if flagged else {**r, "earlier_run": True} for r in earlier if r["model"] not in measured]
+        rows += [{**r, "earlier_run": True} for r in earlier if r["model"] not in measured]
         order = {r["model"]: i for i, r in enumerate(earlier)}
         rows.sort(key=lambda r: order.get(r["model"], order.get(r["model"].split(" (")[0], len(order)) + 0.5))
     write_report(a.out, "patch_models_m7", BOARD, a.runs, rows, markdown(rows, a.runs))

@@ -209,24 +209,36 @@ def test_axis_window_halo_and_border_pads():
 # -- the search ------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("seed", [1, 3])
 def test_search_finds_the_smallest_arena_within_the_mac_limit(seed, tmp_path):
-    """Pruning by lower bound loses nothing: the winner is the brute-force minimum over every candidate planned
-    with the search's planner (ties to the smaller estimated instruction overhead), all within the limit in MACs
-    and in estimated instructions; and it beats layer by layer or is not chosen."""
-    from edgec.memory.plan import plan_memory
-    from edgec.passes.patch_search import SEARCH_PLANNER, candidates, search
+    """The search counts without building (passes/patch_estimate.py): every schedule of one or two stages has the
+    MACs and estimated instructions of its built graph, and a lower bound no larger than its planned arena, so
+    pruning by it loses nothing: the winner is the brute-force minimum over every candidate planned the search's
+    way (ties to the smaller estimated instruction overhead), all within the limit in MACs and in estimated
+    instructions; and it beats layer by layer or is not chosen."""
+    from edgec.ops.cost import graph_instructions
+    from edgec.passes.patch_schedule import patch_stages
+    from edgec.passes.patch_search import candidates, search, search_arena, total_macs
 
     graph = load_graph(save(random_cnn(seed), tmp_path / "m.onnx"))
+    macs, instructions = total_macs(graph), graph_instructions(graph)
+    pairs = 0
     for limit in (0.0, 0.05, 0.5):
         best, ranked, over, off = search(graph, limit)
         every, over_all = candidates(graph, limit)
-        assert over == over_all and len(ranked) == len(every)
-        assert all(c.mac_overhead <= limit and c.instruction_overhead <= limit for c in ranked)
-        arenas = [(plan_memory(c.graph, SEARCH_PLANNER).arena_bytes, c.instruction_overhead) for c in every]
-        assert all(c.lower_bound <= arena for c, (arena, _) in zip(every, arenas))  # a bound, in-place or not
+        assert over == over_all and len(ranked) <= len(every)
+        pairs += sum(len(c.stages) == 2 for c in every)
+        arenas = []
+        for c in every:
+            assert c.mac_overhead <= limit and c.instruction_overhead <= limit
+            patched = patch_stages(graph, c.stages)
+            assert c.mac_overhead == pytest.approx(total_macs(patched) / macs - 1, abs=1e-12)
+            assert c.instruction_overhead == pytest.approx(graph_instructions(patched) / instructions - 1, abs=1e-9)
+            arenas.append((search_arena(patched, "auto"), c.instruction_overhead))
+            assert c.lower_bound <= arenas[-1][0]  # a bound, in-place or not
         if best is None:
             assert not arenas or min(arenas)[0] >= off
         else:
             assert (best.arena, best.instruction_overhead) == min(arenas) and best.arena < off
+    assert pairs, "no schedule of two stages was counted"
 
 
 # -- equivalence on the host -------------------------------------------------------------------------------------
@@ -257,6 +269,23 @@ def test_mobilenet_v2_int8_patched_is_bit_exact(tmp_path):
     assert patch["mac_overhead"] > 0 and patch["arena_bytes"] == reports["conv_84:3"]["arena_bytes"]
     assert patch["arena_bytes_layer_by_layer"] == reports["off"]["arena_bytes"]
     assert reports["auto"]["arena_bytes"] <= reports["off"]["arena_bytes"]
+
+
+def test_two_stage_auto_schedule_is_bit_exact(tmp_path):
+    """mcunet-vww0 with an int8 camera input (`--int8-input`, as the benchmarks compile it): `--patch auto` takes
+    two stages one after the other, and its outputs are the layer-by-layer build's bit for bit."""
+    from edgec.frontend import ImportOptions
+
+    model = quantized(save(mcunet.build("mcunet-vww0"), tmp_path / "f.onnx"), tmp_path / "q.onnx")
+    results = {mode: compile_model(model, "host", tmp_path / mode, CompileOptions(
+        measure_code=False, import_options=ImportOptions(int8_input=True), patch=PatchOptions(mode)))
+        for mode in ("off", "auto")}
+    patch = results["auto"].report["patch"]
+    assert len(patch["stages"]) == 2 and patch["candidates"][0].get("stages")
+    assert results["auto"].report["arena_bytes"] < results["off"].report["arena_bytes"]
+    assert patch["mac_overhead"] <= 0.10 and patch["instruction_overhead_estimate"] <= 0.10
+    xs = random_inputs(results["off"].report)
+    assert_same(run_host(results["auto"], xs, tmp_path / "auto_build"), run_host(results["off"], xs, tmp_path / "off_build"))
 
 
 def test_mlperf_vww_int8_patched_is_bit_exact(tmp_path):

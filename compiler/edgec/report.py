@@ -267,7 +267,9 @@ def print_patch_schedule(patch: dict, console) -> None:
             table.add_column(col, justify="left" if col == "split after" else "right")
         for c in patch["candidates"]:
             arena = f"{c['arena_bytes']:,}" if c["arena_bytes"] is not None else "not planned"
-            table.add_row(short(c["split"]), f"{c['grid']}x{c['grid']}", arena, f"{c['lower_bound_bytes']:,}",
+            stages = c.get("stages") or [c]  # a schedule of several stages: each split and grid, in order
+            table.add_row(", ".join(short(st["split"]) for st in stages),
+                          ", ".join(f"{st['grid']}x{st['grid']}" for st in stages), arena, f"{c['lower_bound_bytes']:,}",
                           f"{c['mac_overhead']:+.1%}", f"{c.get('instruction_overhead_estimate', 0.0):+.1%}")
         console.print(table)
 

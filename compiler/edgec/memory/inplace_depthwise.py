@@ -188,12 +188,17 @@ def lower_bound(graph: Graph, merged: dict[str, str], buffers: list[Buffer]) -> 
     steps only; so the smallest live bytes at each step take every node in place at its own step and none
     elsewhere, and no choice has less at any step. (The plain largest-live-set bound is not one: a search that
     pruned with it would drop schedules whose peak is a depthwise layer that can run in place.)"""
+    return max(lower_live_bytes(graph, merged, buffers), default=0)
+
+
+def lower_live_bytes(graph: Graph, merged: dict[str, str], buffers: list[Buffer]) -> list[int]:
+    """Per step (from step -1), the fewest bytes live there with any choice of in-place depthwise nodes (lower_bound)."""
     live = live_bytes_per_step(buffers, len(graph.nodes))
     size = {b.name: b.size for b in buffers}
     for out, s in candidates(graph, merged).items():
         root = graph.storage_root(out)
         live[s.step + 1] -= max(0, size[merged.get(root, root)] - s.scratch_bytes)
-    return max(live, default=0)
+    return live
 
 
 def apply(merged: dict[str, str], chosen: dict[str, BandSchedule]) -> tuple[dict[str, str], list[Buffer]]:
@@ -213,7 +218,7 @@ def apply(merged: dict[str, str], chosen: dict[str, BandSchedule]) -> tuple[dict
     return result, scratch
 
 
-MODES = ("auto", "always", "never")
+MODES = ("auto", "always", "never", "first")
 FAR_FROM_PEAK = 0.75  # choose: a step with at most this share of the arena live is dropped in one batch
 
 
@@ -221,7 +226,8 @@ def choose(graph: Graph, merged: dict[str, str], place, baseline, mode: str = "a
     """The plan with the in-place depthwise nodes that pay. "auto": all candidates first, then each dropped again
     if the arena does not grow without it (a band loop costs copies and calls, so none runs in place for nothing);
     kept only if the arena ends up strictly smaller than `baseline` (the plan without any). "always": every
-    candidate (tests, and measuring the cost); "never": none. `place(merges, extra buffers, schedules)` plans one
+    candidate (tests, and measuring the cost); "never": none; "first": every candidate if that is smaller than none
+    (the patch search's quick estimate of a schedule's arena). `place(merges, extra buffers, schedules)` plans one
     variant and returns a MemoryPlan."""
     if mode not in MODES:
         raise EdgecError(f"[passes] depthwise_in_place = {mode!r}: expected one of {', '.join(MODES)}")
@@ -230,6 +236,8 @@ def choose(graph: Graph, merged: dict[str, str], place, baseline, mode: str = "a
         return baseline
     chosen = dict(found)
     best = place(*apply(merged, chosen), chosen)
+    if mode == "first":  # every candidate, if that beats none (the patch search's quick arena)
+        return best if best.arena_bytes < baseline.arena_bytes else baseline
     if mode == "auto":
         # One plan first drops every node whose step holds far less than the arena even with nothing in place
         # (a patched stage has one per patch: a plan each was most of a patched compile's time).

@@ -9,22 +9,28 @@ bound up (binary search between it and what first fit needs) and keeps the small
 from __future__ import annotations
 
 from .liveness import ALIGN, Buffer, lower_bound
-from .placement import arena_size, free_gaps, place_in_order
+from .placement import arena_size, gaps_between, place_in_order
 
 
 def place_two_sided(order: list[Buffer], cap: int) -> dict[str, int] | None:
     """Each buffer goes to the end opposite the most recently placed buffer it meets in time (the lowest gap
-    when that one sits high, the highest gap below `cap` when it sits low); None when one does not fit."""
-    placed: list[tuple[Buffer, int]] = []
+    when that one sits high, the highest gap below `cap` when it sits low); None when one does not fit. Placed
+    buffers are indexed by the steps they live at (placement.place_in_order), so a buffer meets only those it
+    overlaps in time."""
+    at_step: dict[int, list[tuple[int, int, int]]] = {}  # step -> (start, end, placement index)
     offsets: dict[str, int] = {}
-    for buf in order:
-        gaps, top = free_gaps(placed, buf)
+    for k, buf in enumerate(order):
+        seen: dict[int, tuple[int, int]] = {}
+        for step in range(buf.first, buf.last + 1):
+            for start, end, j in at_step.get(step, ()):
+                seen[j] = (start, end)
+        gaps, top = gaps_between(sorted(seen.values()), buf.size)
         if cap - top >= buf.size:
             gaps.append((top, cap - top))
         if not gaps:
             return None
-        neighbour = next(((b, off) for b, off in reversed(placed) if b.overlaps_in_time(buf)), None)
-        go_low = neighbour is None or neighbour[1] + neighbour[0].size / 2 >= cap / 2
+        neighbour = seen[max(seen)] if seen else None  # (start, end) of the most recently placed one
+        go_low = neighbour is None or neighbour[0] + (neighbour[1] - neighbour[0]) / 2 >= cap / 2
         if go_low:
             chosen = gaps[0][0]
         else:
@@ -33,7 +39,8 @@ def place_two_sided(order: list[Buffer], cap: int) -> dict[str, int] | None:
             if chosen < start:
                 chosen = start
         offsets[buf.name] = chosen
-        placed.append((buf, chosen))
+        for step in range(buf.first, buf.last + 1):
+            at_step.setdefault(step, []).append((chosen, chosen + buf.size, k))
     return offsets
 
 

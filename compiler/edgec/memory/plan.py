@@ -57,7 +57,10 @@ class MemoryPlan:
 def best_placement(buffers: list[Buffer], steps: int, planner: str = "best") -> tuple[int, str, dict[str, int]]:
     """(arena bytes, planner name, offsets) of the smallest valid placement among the planners asked for."""
     best = None
-    for name in (list(PLANNERS) if planner == "best" else [planner]):
+    names = list(PLANNERS) if planner == "best" else [planner]
+    if planner == "best" and len(buffers) > branch_and_bound.MAX_BUFFERS:
+        names.remove("branch-and-bound")  # it would return the best of three planners already in the list
+    for name in names:
         offsets = PLANNERS[name](buffers, steps)
         check_no_overlap(buffers, offsets)
         size = arena_size(buffers, offsets)

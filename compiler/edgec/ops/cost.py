@@ -62,49 +62,58 @@ def plane_path(graph: Graph, node: Node) -> bool:
             and list(a.get("dilation", [1, 1])) == [1, 1] and out[-2] >= 4 and out[-3] >= 2)
 
 
-def depthwise_instructions(graph: Graph, node: Node, macs: int) -> float:
-    out = graph.tensors[node.outputs[0]]
+def depthwise_instructions(graph: Graph, node: Node, calls: int, macs: int, out_elems: int, in_elems: int) -> float:
+    channels = graph.tensors[node.outputs[0]].shape[-1]
     if node.op == "depthwise_conv2d_s8" and not node.attrs.get("requant_float"):
-        channels = out.shape[-1]
         if plane_path(graph, node):
-            return (CALL + PLANE_DEPTHWISE_PER_MAC * macs + PLANE_DEPTHWISE_PER_CHANNEL_CALL * channels
-                    + PLANE_DEPTHWISE_PER_INPUT_BYTE * graph.tensors[node.inputs[0]].elems)
-        return CALL + PIXEL_DEPTHWISE_PER_MAC * macs + PIXEL_DEPTHWISE_PER_CHANNEL_CALL * channels
+            return (calls * (CALL + PLANE_DEPTHWISE_PER_CHANNEL_CALL * channels) + PLANE_DEPTHWISE_PER_MAC * macs
+                    + PLANE_DEPTHWISE_PER_INPUT_BYTE * in_elems)
+        return calls * (CALL + PIXEL_DEPTHWISE_PER_CHANNEL_CALL * channels) + PIXEL_DEPTHWISE_PER_MAC * macs
     if node.attrs.get("requant_float"):
         k_h = int(graph.tensors[node.inputs[1]].shape[1])
-        return (CALL + BAND_DEPTHWISE_PER_MAC * macs + BAND_DEPTHWISE_PER_OUTPUT * out.elems
-                + BAND_DEPTHWISE_PER_CHANNEL_ROW * k_h * out.shape[-1]
-                + BAND_DEPTHWISE_PER_INPUT_BYTE * graph.tensors[node.inputs[0]].elems)
-    return CALL + DEPTHWISE_PER_MAC * macs + DEPTHWISE_PER_CHANNEL_CALL * out.shape[-1]
+        return (calls * (CALL + BAND_DEPTHWISE_PER_CHANNEL_ROW * k_h * channels) + BAND_DEPTHWISE_PER_MAC * macs
+                + BAND_DEPTHWISE_PER_OUTPUT * out_elems + BAND_DEPTHWISE_PER_INPUT_BYTE * in_elems)
+    return calls * (CALL + DEPTHWISE_PER_CHANNEL_CALL * channels) + DEPTHWISE_PER_MAC * macs
 
 
-def conv_instructions(graph: Graph, node: Node, macs: int) -> float:
-    out = graph.tensors[node.outputs[0]]
+def conv_instructions(graph: Graph, node: Node, calls: int, macs: int, out_elems: int) -> float:
     cin = int(graph.tensors[node.inputs[0]].shape[-1])
     if node.op == "conv2d_add_q8" or node.attrs.get("requant_float"):
         per_output = FLOAT_CONV_ADD_PER_OUTPUT if node.op.startswith("conv2d_add") else FLOAT_CONV_PER_OUTPUT
         rate = FLOAT_CONV_PER_MAC + (FLOAT_CONV_UNALIGNED_PER_MAC if cin % 4 else 0.0)
-        return CALL + rate * macs + per_output * out.elems
+        return calls * CALL + rate * macs + per_output * out_elems
     w = graph.tensors[node.inputs[1]].shape
     depth = 1
     for d in w[1:]:
         depth *= int(d)
     rate = CONV_PER_MAC + CONV_PER_MAC_DEPTH / max(depth, 1) + (CONV_UNALIGNED_PER_MAC if cin % 4 else 0.0)
-    residual = PER_OUTPUT * out.elems if node.op.startswith("conv2d_add") else 0.0
-    return CALL + rate * macs + residual
+    residual = PER_OUTPUT * out_elems if node.op.startswith("conv2d_add") else 0.0
+    return calls * CALL + rate * macs + residual
+
+
+def calls_instructions(graph: Graph, node: Node, calls: int, macs: int, out_elems: int, in_elems: int) -> float:
+    """The instructions of `calls` calls of the node's kernel that together do `macs` MACs, write `out_elems`
+    outputs and read `in_elems` elements of its first input: linear in all four, so the patches of a stage sum
+    to one call of this with their totals (passes/patch_estimate.py counts a schedule without building it)."""
+    if node.op.startswith("depthwise_conv2d") or (node.op == "conv2d" and node.attrs.get("depthwise")):
+        return depthwise_instructions(graph, node, calls, macs, out_elems, in_elems)
+    if node.op == "conv2d" or node.op.startswith("conv2d_"):
+        return conv_instructions(graph, node, calls, macs, out_elems)
+    return calls * CALL + macs + PER_OUTPUT * out_elems
+
+
+def copy_instructions(op: str, calls: int, nbytes: int) -> float:
+    """crop / paste: `calls` window copies of `nbytes` bytes in all."""
+    return calls * (CROP_CALL if op == "crop" else CALL) + COPY_PER_BYTE * nbytes
 
 
 def node_instructions(graph: Graph, node: Node) -> float:
-    macs = node_macs(graph, node)
     out = graph.tensors[node.outputs[0]]
-    if node.op.startswith("depthwise_conv2d") or (node.op == "conv2d" and node.attrs.get("depthwise")):
-        return depthwise_instructions(graph, node, macs)
-    if node.op == "conv2d" or node.op.startswith("conv2d_"):
-        return conv_instructions(graph, node, macs)
     if node.op in ("crop", "paste"):
         tile = out if node.op == "crop" else graph.tensors[node.inputs[0]]  # the bytes copied
-        return (CROP_CALL if node.op == "crop" else CALL) + COPY_PER_BYTE * tile.nbytes
-    return CALL + macs + PER_OUTPUT * out.elems
+        return copy_instructions(node.op, 1, tile.nbytes)
+    in_elems = graph.tensors[node.inputs[0]].elems if node.inputs else 0
+    return calls_instructions(graph, node, 1, node_macs(graph, node), out.elems, in_elems)
 
 
 def graph_instructions(graph: Graph) -> float:

@@ -1,16 +1,20 @@
 """Choosing the patch-based schedule (`--patch off|auto|SPLIT:N[,SPLIT:N...]`) and planning memory for it.
 
-An explicit schedule may list several stages, in order, each with its own grid (patch_schedule.patch_stages);
-auto searches one stage.
+An explicit schedule may list several stages, in order, each with its own grid (patch_schedule.patch_stages).
 
-auto tries every valid split (patch_schedule.valid_stages) with every n x n grid, n = 2 .. 8: each candidate's
-MAC overhead (patched MACs / original MACs - 1, whole model) and its estimated instruction overhead (ops/cost.py:
-per-call set-up, crops and pastes, which small patches multiply beyond their MACs) must both stay within
-`max_overhead`; among those the smallest arena wins (ties: the smaller estimated overhead). Candidates are planned with a fast planner (greedy by size)
-in order of their lower bound (the largest set of buffers live at one time), and the search stops when no
-remaining candidate's lower bound can beat the best arena found. The winner is then planned with the
-configured planner, and kept only if its arena is smaller than the layer-by-layer graph's planned the same way:
-auto is never worse than off.
+auto's rule: the smallest arena among the schedules whose extra MACs (patched MACs / original MACs - 1, whole
+model) and extra instructions as ops/cost.py estimates them (per-call set-up, crops and pastes, which small
+patches multiply beyond their MACs) both stay within `max_overhead`; ties go to the smaller estimated instruction
+overhead; none at all (layer by layer) unless that arena is smaller than the layer-by-layer graph's. The schedules
+tried: every valid split (patch_schedule.valid_stages) with every n x n grid, n = 2 .. 8, and every pair of such
+stages one after the other (the second from the node after the first's split on), their overheads added.
+
+Nothing is built to be weighed: passes/patch_estimate.py counts each stage's MACs, instructions and a lower bound on
+its arena from the patches' geometry. Schedules are then built and planned with a fast planner (greedy by size)
+in order of that bound, and the search stops when no remaining schedule's bound can beat the best arena found;
+pairs are only counted where their bound can beat the best single stage. The winner is planned with the configured
+planner and kept only if its arena is smaller than the layer-by-layer graph's planned the same way: auto is never
+worse than off.
 """
 
 from __future__ import annotations
@@ -19,13 +23,11 @@ from dataclasses import dataclass, field
 
 from ..errors import EdgecError
 from ..ir import Graph
-from ..memory.inplace import in_place_merges
-from ..memory import inplace_depthwise
-from ..memory.liveness import buffers_of, lower_bound
 from ..memory.plan import MemoryPlan, plan_memory
 from ..ops.cost import graph_instructions
 from ..ops.macs import node_macs
-from .patch_schedule import Stage, patch_stage, patch_stages, resolve_split, valid_stages
+from .patch_estimate import GraphCounts, StageCost
+from .patch_schedule import Stage, patch_stages, resolve_split, valid_stages
 
 SEARCH_PLANNER = "greedy-by-size"
 GRIDS = range(2, 9)
@@ -34,23 +36,29 @@ DEFAULT_MAX_OVERHEAD = 0.10
 
 @dataclass
 class PatchOptions:
-    mode: str = "off"  # off | auto | SPLIT:N
+    mode: str = "off"  # off | auto | SPLIT:N[,SPLIT:N...]
     max_overhead: float = DEFAULT_MAX_OVERHEAD
 
 
 @dataclass
 class Candidate:
-    stage: Stage
-    split: str  # name of the node the stage ends after
-    n: int
+    """A schedule of one or more stages, each (Stage, grid), with its counted overheads and arena bound."""
+
+    stages: list[tuple[Stage, int]]
+    labels: list[str]  # the splits' node names
     mac_overhead: float
     instruction_overhead: float  # estimated (ops/cost.py)
     lower_bound: int
-    graph: Graph = field(repr=False)
-    arena: int | None = None  # planned with SEARCH_PLANNER (None: pruned by its lower bound)
+    arena: int | None = field(default=None)  # planned with SEARCH_PLANNER (None: pruned by its lower bound)
+
+    @property
+    def mode(self) -> str:
+        return ",".join(f"{label}:{n}" for label, (_, n) in zip(self.labels, self.stages))
 
     def row(self) -> dict:
-        return {"split": self.split, "grid": self.n, "arena_bytes": self.arena, "lower_bound_bytes": self.lower_bound,
+        return {"split": self.labels[0], "grid": self.stages[0][1], "schedule": self.mode,
+                "stages": [{"split": label, "grid": n} for label, (_, n) in zip(self.labels, self.stages)],
+                "arena_bytes": self.arena, "lower_bound_bytes": self.lower_bound,
                 "mac_overhead": self.mac_overhead, "instruction_overhead_estimate": self.instruction_overhead}
 
 
@@ -97,51 +105,99 @@ def node_label(graph: Graph, index: int) -> str:
     return nd.name or nd.outputs[0]
 
 
-def candidates(graph: Graph, max_overhead: float, depthwise: str = "auto") -> tuple[list[Candidate], int]:
-    """Every split x grid within the overhead limit, MACs and estimated instructions (and how many were over
-    it), each with a lower bound on its arena that holds whatever the planner then runs in place."""
-    base = total_macs(graph) or 1
-    base_instructions = graph_instructions(graph) or 1.0
+def within(counts: GraphCounts, costs: list[StageCost], max_overhead: float) -> bool:
+    return max(counts.overheads(costs)) <= max_overhead
+
+
+def candidate(graph: Graph, counts: GraphCounts, costs: list[StageCost], outside: int) -> Candidate:
+    macs, instructions = counts.overheads(costs)
+    return Candidate([(c.stage, c.n) for c in costs], [node_label(graph, c.stage.end) for c in costs], macs,
+                     instructions, max([outside] + [counts.peak(c) for c in costs]))
+
+
+def single_stages(graph: Graph, counts: GraphCounts, max_overhead: float) -> tuple[list[Candidate], int]:
+    """Every split x grid within the overhead limit (and how many were over it)."""
     found, over = [], 0
     for stage in valid_stages(graph):
-        _, h, w, _ = graph.tensors[stage.output].shape
+        outside = counts.outside([stage])
         for n in GRIDS:
-            if n > h or n > w:
-                break
-            try:
-                g = patch_stage(graph, stage, n)
-            except EdgecError:
+            cost = counts.stage_cost(stage, n)
+            if cost is None:
                 continue
-            overhead = total_macs(g) / base - 1.0
-            instructions = graph_instructions(g) / base_instructions - 1.0
-            if max(overhead, instructions) > max_overhead:
+            if not within(counts, [cost], max_overhead):
                 over += 1
                 continue
-            merged = in_place_merges(g)
-            buffers = buffers_of(g, merged)
-            lb = (lower_bound(buffers, len(g.nodes)) if depthwise == "never" else
-                  inplace_depthwise.lower_bound(g, merged, buffers))
-            found.append(Candidate(stage, node_label(graph, stage.end), n, overhead, instructions, lb, g))
+            found.append(candidate(graph, counts, [cost], outside))
     return found, over
 
 
-def search(graph: Graph, max_overhead: float, depthwise: str = "auto") -> tuple[Candidate | None, list[Candidate], int, int]:
-    """(best candidate or None, every candidate within the MAC limit best first (planned ones by their arena,
-    pruned ones by their lower bound), how many were over the limit, the layer-by-layer arena under
-    SEARCH_PLANNER)."""
-    off_arena = plan_memory(graph, SEARCH_PLANNER, depthwise=depthwise).arena_bytes
-    cands, over = candidates(graph, max_overhead, depthwise)
-    cands.sort(key=lambda c: (c.lower_bound, c.instruction_overhead))
-    best: Candidate | None = None
-    for c in cands:
+def two_stages(graph: Graph, counts: GraphCounts, singles: list[Candidate], max_overhead: float,
+               ceiling: float) -> list[Candidate]:
+    """Every pair of stages within the overhead limit whose bound is below `ceiling`, the first stage taken from
+    `singles` (those within the limit alone). A pair's bound is no less than the bytes live outside both stages
+    or inside either, so most pairs are dropped before their second stage's bytes are counted."""
+    found = []
+    later: dict[int, list[Stage]] = {}
+    for first in singles:
+        cost1 = counts.stage_cost(*first.stages[0])
+        s1 = cost1.stage
+        if counts.peak(cost1) >= ceiling:
+            continue
+        if s1.end not in later:
+            later[s1.end] = valid_stages(graph, s1.end + 1)
+        for s2 in later[s1.end]:
+            outside = counts.outside([s1, s2])
+            if outside >= ceiling:
+                continue
+            for n in GRIDS:
+                cost2 = counts.stage_cost(s2, n)
+                if cost2 is None or not within(counts, [cost1, cost2], max_overhead) or counts.peak(cost2) >= ceiling:
+                    continue
+                found.append(candidate(graph, counts, [cost1, cost2], outside))
+    return found
+
+
+def candidates(graph: Graph, max_overhead: float, depthwise: str = "auto") -> tuple[list[Candidate], int]:
+    """Every schedule of one or two stages within the overhead limit, unpruned (and how many single stages were
+    over it): the search's candidates before its bound prunes them (tests compare with the built graphs)."""
+    counts = GraphCounts(graph, depthwise)
+    singles, over = single_stages(graph, counts, max_overhead)
+    return singles + two_stages(graph, counts, singles, max_overhead, float("inf")), over
+
+
+def search_arena(graph: Graph, depthwise: str) -> int:
+    """A schedule's arena as the search weighs it: planned with SEARCH_PLANNER, with every depthwise layer that may
+    run in place doing so if that is smaller (inplace_depthwise.choose's "first": two plans, where "auto" makes one
+    more per layer to drop those that do not pay, which matters to the code, not the arena)."""
+    return plan_memory(graph, SEARCH_PLANNER, depthwise="first" if depthwise == "auto" else depthwise).arena_bytes
+
+
+def plan_in_order(graph: Graph, cands: list[Candidate], best: Candidate | None, depthwise: str) -> Candidate | None:
+    """Plan the candidates in order of their bound until none left can beat the best arena (ties: the smaller
+    estimated instruction overhead)."""
+    for c in sorted(cands, key=lambda c: (c.lower_bound, c.instruction_overhead)):
         if best is not None and (c.lower_bound > best.arena or (c.lower_bound == best.arena and
                                                                  c.instruction_overhead >= best.instruction_overhead)):
             continue
-        c.arena = plan_memory(c.graph, SEARCH_PLANNER, depthwise=depthwise).arena_bytes
+        c.arena = search_arena(patch_stages(graph, c.stages), depthwise)
         if best is None or (c.arena, c.instruction_overhead) < (best.arena, best.instruction_overhead):
             best = c
-    ranked = sorted(cands, key=lambda c: (c.arena if c.arena is not None else c.lower_bound, c.arena is None,
-                                          c.instruction_overhead))
+    return best
+
+
+def search(graph: Graph, max_overhead: float, depthwise: str = "auto") -> tuple[Candidate | None, list[Candidate], int, int]:
+    """(best schedule or None, the schedules counted within the limit best first (planned ones by their arena,
+    pruned ones by their bound), how many single stages were over the limit, the layer-by-layer arena under
+    SEARCH_PLANNER)."""
+    off_arena = search_arena(graph, depthwise)
+    counts = GraphCounts(graph, depthwise)
+    singles, over = single_stages(graph, counts, max_overhead)
+    best = plan_in_order(graph, [c for c in singles if c.lower_bound < off_arena], None, depthwise)
+    ceiling = min(off_arena, best.arena) if best is not None else off_arena
+    pairs = two_stages(graph, counts, singles, max_overhead, ceiling + 1)  # + 1: a tie may cost fewer instructions
+    best = plan_in_order(graph, pairs, best, depthwise)
+    ranked = sorted(singles + pairs, key=lambda c: (c.arena if c.arena is not None else c.lower_bound,
+                                                    c.arena is None, c.instruction_overhead))
     if best is not None and best.arena >= off_arena:
         best = None
     return best, ranked, over, off_arena
@@ -161,7 +217,7 @@ def schedule_patches(graph: Graph, options: PatchOptions, planner: str,
         best, ranked, over, _ = search(graph, options.max_overhead, depthwise)
         info["candidates"] = [c.row() for c in ranked[:8]]
         info["candidates_over_mac_limit"] = over
-        stages = [(best.stage, best.n)] if best else []
+        stages = best.stages if best else []
     else:
         stages = resolve_stages(graph, mode)
     chosen = None
