@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..ir import IN_PLACE_INPUTS, MAX_RANK, SCRATCH_OPS, scratch_buffer
 from . import kernel
-from .quantized_s8 import BINARY_FIELDS, conv_params, pack_conv_s8, ships_cortex_m
+from .quantized_s8 import BINARY_FIELDS, conv_packed_scratch_bytes, conv_params, pack_conv_s8, ships_cortex_m
 
 RESIDUAL = 5  # inputs: x, weights, bias, multiplier, shift, residual
 
@@ -68,5 +68,5 @@ def emit_conv2d_add(node, ctx):
                 f"{params}, {rows}, NULL);")
     sym = ctx.derived_weights(node, "packed", packed)
     k4 = int(packed[0])
-    scratch = ctx.arena_scratch(16 * k4 + 8 * k4) or "NULL"  # the packed kernel's panel and row buffer (k_h = 1)
+    scratch = ctx.arena_scratch(conv_packed_scratch_bytes(k4, 1)) or "NULL"  # rows of the conv: k_h = 1
     return f"{fn}({x}, NULL, NULL, NULL, NULL, {sym}, {residual}, {out}, {params}, {rows}, {scratch});"

@@ -114,6 +114,12 @@ def pack_conv_s8(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.nd
     return np.where(out >= 1 << 31, out - (1 << 32), out).astype(np.int32)
 
 
+def conv_packed_scratch_bytes(k4: int, kh: int) -> int:
+    """Bytes of scratch edgec_conv2d_s8_packed (runtimes/cortex-m/) takes: the panel of three pixels' activation
+    words (24 bytes per group of four k) and three gathered rows of taps (12 bytes per word of a row)."""
+    return 24 * k4 + 12 * (k4 // kh)
+
+
 def fc_requant_constants(multiplier: int, shift: int, single_rounding: bool, output_offset: int,
                          act: tuple[int, int], acc_bound: int) -> tuple[int, int, int, int, int] | None:
     """(variant, l, m, c, e) of the packed kernels' shortcut requantisation (runtimes/include/edgec_packed_s8.h,
@@ -197,7 +203,7 @@ def emit_conv2d_s8(node, ctx):
     if packed is not None:
         sym = ctx.derived_weights(node, "packed", packed)
         k4 = int(packed[0])
-        scratch = ctx.arena_scratch(16 * k4 + 8 * (k4 // kh)) or "NULL"  # the kernel's panel and row buffer
+        scratch = ctx.arena_scratch(conv_packed_scratch_bytes(k4, kh)) or "NULL"
         return (f"edgec_conv2d_s8_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, {ctx.ptr(node.outputs[0])}, "
                 f"{params}, {scratch});")
     if node.op == "depthwise_conv2d_s8":
