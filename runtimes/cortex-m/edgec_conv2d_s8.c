@@ -322,12 +322,60 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
  * A, Y of pixel 0, A, Y of pixel 1, A, Y of pixel 2 (EDGEC_CONV_PX words per pixel and group). */
 #define EDGEC_CONV_PX 3
 
-/* n4 groups of activation words for the panel's three pixels: pixel i's from s[i] (advancing t[i] = 4 bytes per
- * group, or 0 to repeat a padding word), into dst[0..5], dst[6..11], ... */
-EDGEC_INLINE uint32_t *panel_words(uint32_t *dst, const int8_t *s0, int32_t t0, const int8_t *s1, int32_t t1,
-                                   const int8_t *s2, int32_t t2, int32_t n4, int32_t corr[3]) {
+/* n4 groups of activation words for the panel's three pixels, pixel i's from s[i], into dst[0..5], dst[6..11],
+ * ...; corr[i] += 128 * the sum of pixel i's A halfwords. Returns dst past the words written. */
+#if EDGEC_PACKED_DSP
+uint32_t *edgec_conv_panel3(uint32_t *dst, const int8_t *const s[3], int32_t n4, int32_t corr[3]);
+/* 16 instructions (18 estimated cycles) per group: GCC's loop took 24 and spilt a source pointer. */
+__asm__(
+    "   .pushsection .text.edgec_conv_panel3,\"ax\",%progbits\n"
+    "   .syntax unified\n"
+    "   .thumb\n"
+    "   .balign 4\n"
+    "   .global edgec_conv_panel3\n"
+    "   .hidden edgec_conv_panel3\n"
+    "   .type   edgec_conv_panel3, %function\n"
+    "   .thumb_func\n"
+    "edgec_conv_panel3:\n"               /* r0 dst, r1 s, r2 n4 (>= 1), r3 corr */
+    "   push    {r3-r11, lr}\n"
+    "   mov     lr, r2\n"
+    "   ldm     r1, {r1-r3}\n"           /* the three sources (unaligned words: LDR only) */
+    "   ldr     r4, [sp]\n"
+    "   ldm     r4, {r8-r10}\n"          /* corr */
+    "   mvn     r11, #0x007F007F\n"      /* 0xFF80FF80: Y = X ^ r11 */
+    "   mov     r12, #0x00800080\n"
+    ".Lcp_group:\n"
+    "   ldr     r5, [r1], #4\n"
+    "   ldr     r7, [r2], #4\n"
+    "   sxtb16  r4, r5, ror #8\n"
+    "   eor     r5, r5, r11\n"
+    "   sxtb16  r6, r7, ror #8\n"
+    "   eor     r7, r7, r11\n"
+    "   smlad   r8, r4, r12, r8\n"
+    "   smlad   r9, r6, r12, r9\n"
+    "   stmia   r0!, {r4-r7}\n"
+    "   ldr     r5, [r3], #4\n"
+    "   sxtb16  r4, r5, ror #8\n"
+    "   eor     r5, r5, r11\n"
+    "   smlad   r10, r4, r12, r10\n"
+    "   strd    r4, r5, [r0], #8\n"
+    "   subs    lr, lr, #1\n"
+    "   bne     .Lcp_group\n"
+    "   ldr     r3, [sp]\n"
+    "   stm     r3, {r8-r10}\n"
+    "   pop     {r3-r11, pc}\n"
+    "   .size   edgec_conv_panel3, . - edgec_conv_panel3\n"
+    "   .popsection\n");
+EDGEC_INLINE uint32_t *panel_words(uint32_t *dst, const int8_t *s0, const int8_t *s1, const int8_t *s2, int32_t n4,
+                                   int32_t corr[3]) {
+    const int8_t *const s[3] = {s0, s1, s2};
+    return edgec_conv_panel3(dst, s, n4, corr);
+}
+#else
+EDGEC_INLINE uint32_t *panel_words(uint32_t *dst, const int8_t *s0, const int8_t *s1, const int8_t *s2, int32_t n4,
+                                   int32_t corr[3]) {
     int32_t c0 = corr[0], c1 = corr[1], c2 = corr[2];
-    for (; n4 > 0; --n4, s0 += t0, s1 += t1, s2 += t2, dst += 6) {
+    for (; n4 > 0; --n4, s0 += 4, s1 += 4, s2 += 4, dst += 6) {
         const uint32_t x0 = pk_load_u32(s0), x1 = pk_load_u32(s1), x2 = pk_load_u32(s2);
         const uint32_t a0 = pk_sxtb16_ror8(x0), a1 = pk_sxtb16_ror8(x1), a2 = pk_sxtb16_ror8(x2);
         dst[0] = a0;
@@ -345,18 +393,15 @@ EDGEC_INLINE uint32_t *panel_words(uint32_t *dst, const int8_t *s0, int32_t t0, 
     corr[2] = c2;
     return dst;
 }
+#endif
 
 /* Where a pixel's row of taps (k_w * in_c bytes, then up to 3 bytes the weights ignore) comes from: straight from
- * the input when the whole row is inside it (and reading the word-rounded row stays inside), the zero-point word
- * repeated (stride 0) when the row is all padding, else gathered into buf. Sets *stride (bytes per word). */
+ * the input when the whole row is inside it (and reading the word-rounded row stays inside), pad (row4 words of
+ * the input zero point) when the row is all padding, else gathered into buf. */
 static const int8_t *tap_row(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t iy, int32_t x0,
-                             int32_t row4, const int8_t *pad, int8_t *buf, int32_t *stride) {
+                             int32_t row4, const int8_t *pad, int8_t *buf) {
     const int32_t in_c = p->in_c, in_w = p->in_w, k_w = p->k_w;
-    *stride = 4;
-    if (iy < 0 || iy >= p->in_h) {
-        *stride = 0;
-        return pad;
-    }
+    if (iy < 0 || iy >= p->in_h) return pad;
     const int8_t *row = in_b + (size_t)iy * in_w * in_c;
     if (p->dil_w == 1 && x0 >= 0 && x0 + k_w <= in_w &&
         (x0 + k_w < in_w || iy + 1 < p->in_h || k_w * in_c == 4 * row4)) /* no read past the input */
@@ -364,8 +409,8 @@ static const int8_t *tap_row(const int8_t *in_b, const edgec_conv2d_s8_params *p
     int8_t *d = buf;
     for (int32_t kx = 0; kx < k_w; ++kx, d += in_c) {
         const int32_t ix = x0 + kx * p->dil_w;
-        const int8_t *s = ix >= 0 && ix < in_w ? row + (size_t)ix * in_c : 0;
-        for (int32_t c = 0; c < in_c; ++c) d[c] = s ? s[c] : pad[0];
+        const int8_t *s = ix >= 0 && ix < in_w ? row + (size_t)ix * in_c : pad; /* pad: at least in_c bytes */
+        for (int32_t c = 0; c < in_c; ++c) d[c] = s[c];
     }
     return buf;
 }
@@ -378,7 +423,7 @@ EDGEC_INLINE int32_t interior(const edgec_conv2d_s8_params *p, int32_t y0, int32
 }
 
 /* The panel for output pixels n[0..2] and their corr: per kernel row, row4 words of each. buf: 3 x 4 * row4
- * bytes of scratch for rows that must be gathered. */
+ * bytes of scratch for rows that must be gathered, then 4 * row4 bytes of the input zero point. */
 static void conv_panel(uint32_t *panel, const int8_t *in_b, const edgec_conv2d_s8_params *p, const int32_t n[3],
                        int32_t row4, int8_t *buf, int32_t corr[3]) {
     int32_t y[EDGEC_CONV_PX], x[EDGEC_CONV_PX], inside = 1;
@@ -394,17 +439,15 @@ static void conv_panel(uint32_t *panel, const int8_t *in_b, const edgec_conv2d_s
         const int8_t *r1 = in_b + (size_t)y[1] * line + (size_t)x[1] * p->in_c;
         const int8_t *r2 = in_b + (size_t)y[2] * line + (size_t)x[2] * p->in_c;
         for (int32_t ky = p->k_h; ky > 0; --ky, r0 += step, r1 += step, r2 += step)
-            panel = panel_words(panel, r0, 4, r1, 4, r2, 4, row4, corr);
+            panel = panel_words(panel, r0, r1, r2, row4, corr);
         return;
     }
-    const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)(-p->input_offset) * 0x01010101u; /* padding taps' word */
-    const int8_t *pad = (const int8_t *)&zp4;
+    const int8_t *pad = buf + 12 * row4; /* a row of padding taps: the input zero point */
     for (int32_t ky = 0; ky < p->k_h; ++ky) {
-        int32_t t0, t1, t2;
-        const int8_t *r0 = tap_row(in_b, p, y[0] + ky * p->dil_h, x[0], row4, pad, buf, &t0);
-        const int8_t *r1 = tap_row(in_b, p, y[1] + ky * p->dil_h, x[1], row4, pad, buf + 4 * row4, &t1);
-        const int8_t *r2 = tap_row(in_b, p, y[2] + ky * p->dil_h, x[2], row4, pad, buf + 8 * row4, &t2);
-        panel = panel_words(panel, r0, t0, r1, t1, r2, t2, row4, corr);
+        const int8_t *r0 = tap_row(in_b, p, y[0] + ky * p->dil_h, x[0], row4, pad, buf);
+        const int8_t *r1 = tap_row(in_b, p, y[1] + ky * p->dil_h, x[1], row4, pad, buf + 4 * row4);
+        const int8_t *r2 = tap_row(in_b, p, y[2] + ky * p->dil_h, x[2], row4, pad, buf + 8 * row4);
+        panel = panel_words(panel, r0, r1, r2, row4, corr);
     }
 }
 
@@ -442,10 +485,10 @@ void edgec_conv_gemm3x2_prepare(conv_gemm_frame *f, int32_t k4, int32_t variant)
 
 /* Registers in the k loop: r0 panel, r1 packed stream, r2/r3 one pixel's A, Y at a time, r4/r5 the two channels'
  * weight words W (read as halfwords they pair with A), r6/r7 their SXTB16 ROR #8 (O, paired with Y), r8-r10
- * channel 0's accumulators for pixels 0-2, r11 r12 lr channel 1's. Per group of four k: two LDRDs of weights and
- * three of the panel (5 cycles at one per 64 bits), two SXTB16, twelve SMLADs: 24 MACs in 18 instructions, 19
- * cycles (2x2 blocks took 13 per 16). Every step is the same 72 bytes of 32-bit instructions, so _prepare can
- * point the first pass into the middle of the unrolled body. */
+ * channel 0's accumulators for pixels 0-2, r11 r12 lr channel 1's. Per group of four k: one LDRD of weights and
+ * three of the panel, two SXTB16, twelve SMLADs: 24 MACs in 18 instructions and 18 estimated cycles (2x2 blocks
+ * took 12 and 13 per 16). Every step is the same 72 bytes of 32-bit instructions, so _prepare can point the first
+ * pass into the middle of the unrolled body. */
 __asm__(
     "   .pushsection .text.edgec_conv_gemm3x2,\"ax\",%progbits\n"
     "   .syntax unified\n"
@@ -613,6 +656,7 @@ static __attribute__((noinline)) void conv_packed(const int8_t *input, const int
 #else
     const int32_t asm_pairs = 0;
 #endif
+    for (int32_t i = 0; i < 4 * row4; ++i) raw[12 * row4 + i] = (int8_t)(-p->input_offset); /* conv_panel's pad */
     for (int32_t b = 0; b < p->batch; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * in_c;
         int8_t *out_b = output + (size_t)b * n_pix * out_c;
@@ -626,7 +670,7 @@ static __attribute__((noinline)) void conv_packed(const int8_t *input, const int
                 for (int32_t i = 0; i < EDGEC_CONV_PX; ++i)
                     s[i] = in_b + ((size_t)(px[i] / p->out_w) * p->stride_h * p->in_w +
                                    (size_t)(px[i] % p->out_w) * p->stride_w) * in_c;
-                panel_words(panel, s[0], 4, s[1], 4, s[2], 4, k4, corr);
+                panel_words(panel, s[0], s[1], s[2], k4, corr);
             } else {
                 conv_panel(panel, in_b, p, px, row4, raw, corr);
             }
@@ -657,7 +701,7 @@ void edgec_conv2d_s8_packed(const int8_t *EDGEC_RESTRICT input, const int32_t *E
         conv_packed(input, packed, output, p, (uint32_t *)scratch, (int8_t *)scratch + 8 * EDGEC_CONV_PX * k4);
         return;
     }
-    uint32_t panel[2 * EDGEC_CONV_PX * k4];  /* three pixels' activation words: 3 K bytes */
-    int8_t raw[4 * EDGEC_CONV_PX * row4];     /* three gathered rows of taps */
+    uint32_t panel[2 * EDGEC_CONV_PX * k4];     /* three pixels' activation words: 3 K bytes */
+    int8_t raw[4 * (EDGEC_CONV_PX + 1) * row4]; /* three gathered rows of taps, a row of padding */
     conv_packed(input, packed, output, p, panel, raw);
 }

@@ -116,8 +116,9 @@ def pack_conv_s8(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.nd
 
 def conv_packed_scratch_bytes(k4: int, kh: int) -> int:
     """Bytes of scratch edgec_conv2d_s8_packed (runtimes/cortex-m/) takes: the panel of three pixels' activation
-    words (24 bytes per group of four k) and three gathered rows of taps (12 bytes per word of a row)."""
-    return 24 * k4 + 12 * (k4 // kh)
+    words (24 bytes per group of four k), three gathered rows of taps and a row of padding taps (16 bytes per word
+    of a row)."""
+    return 24 * k4 + 16 * (k4 // kh)
 
 
 def fc_requant_constants(multiplier: int, shift: int, single_rounding: bool, output_offset: int,
