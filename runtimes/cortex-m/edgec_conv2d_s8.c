@@ -316,9 +316,10 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
 }
 
 /* ---- edgec_conv2d_s8_packed --------------------------------------------------------------------------------
- * packed: header [k4, l = left shift + 1, variant (1: sign_fix, 2: clamp), channel pairs], then per pair of
- * output channels: [bias'0, bias'1], k4 x [weight word ch0, weight word ch1], [m0, c0, e0, m1, c1, e1] (an odd
- * last channel is paired with a zero one). Three output pixels at a time: the panel holds, per group of four k,
+ * packed: header [k4, l = left shift + 1, variant (1: sign_fix, 2: clamp, 8: wide), channel pairs], then per pair
+ * of output channels: [bias'0, bias'1], k4 x [weight word ch0, weight word ch1] (wide: k4 x [W ch0, W ch1, O ch0,
+ * O ch1], the SXTB16 ROR #8 of the words stored too, which the loop then loads instead of computing), [m0, c0, e0,
+ * m1, c1, e1] (an odd last channel is paired with a zero one). Three output pixels at a time: the panel holds, per group of four k,
  * A, Y of pixel 0, A, Y of pixel 1, A, Y of pixel 2 (EDGEC_CONV_PX words per pixel and group). */
 #define EDGEC_CONV_PX 3
 
@@ -451,13 +452,16 @@ static void conv_panel(uint32_t *panel, const int8_t *in_b, const edgec_conv2d_s
     }
 }
 
-/* One pair of output channels (nch = 1: only the first is real) for the panel's three pixels, in C. */
-static void conv_pair_c(const uint32_t *panel, const int32_t *ws, int32_t k4, const int32_t corr[3], int8_t *out[3],
-                        int32_t nch, int32_t l, int32_t variant, int32_t lo, int32_t hi) {
+#define EDGEC_CONV_WIDE 8 /* the packed stream's variant bit: O words stored beside the W words */
+
+/* One pair of output channels (nch = 1: only the first is real) for the panel's three pixels, in C. gw: words per
+ * group of four k in the stream (2, or 4 when wide: the O words are recomputed from W here). */
+static void conv_pair_c(const uint32_t *panel, const int32_t *ws, int32_t k4, int32_t gw, const int32_t corr[3],
+                        int8_t *out[3], int32_t nch, int32_t l, int32_t variant, int32_t lo, int32_t hi) {
     for (int32_t ch = 0; ch < nch; ++ch) {
-        const int32_t *tab = ws + 2 + 2 * k4 + 3 * ch;
+        const int32_t *tab = ws + 2 + gw * k4 + 3 * ch;
         for (int32_t px = 0; px < EDGEC_CONV_PX; ++px) {
-            const int32_t acc = pk_dot(panel + 2 * px, 2 * EDGEC_CONV_PX, ws + 2 + ch, 2, k4, ws[ch] - corr[px]);
+            const int32_t acc = pk_dot(panel + 2 * px, 2 * EDGEC_CONV_PX, ws + 2 + ch, gw, k4, ws[ch] - corr[px]);
             const int32_t v = pk_requant(acc, l, tab[0], tab[1], tab[2], variant & PK_SIGN_FIX);
             out[px][ch] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
         }
@@ -473,7 +477,7 @@ typedef struct {
     int8_t *out0, *out1, *out2;  /* 8, 12, 16: where the next pair's two bytes go, for pixels 0, 1, 2 */
     int32_t corr0, corr1, corr2; /* 20, 24, 28 */
     const int32_t *w_end;        /* 32: the packed stream after the last pair this call computes */
-    uint32_t entry;              /* 36: where the unrolled k loop starts for k4 % 16 (set by ..._prepare) */
+    uint32_t entry;              /* 36: where the unrolled k loop (wide or not) starts for k4 % 16 (..._prepare) */
     uint32_t epilogue;           /* 40: the requantisation variant (set by ..._prepare) */
     int32_t l;                   /* 44 */
     uint32_t lo4, hi4;           /* 48, 52: act_min, act_max in each byte */
@@ -504,6 +508,13 @@ __asm__(
     "   ldrd    r4, r5, [r1], #8\n"
     "   sxtb16  r6, r4, ror #8\n"
     "   sxtb16  r7, r5, ror #8\n"
+    "   CG_PX   r8, r11\n"
+    "   CG_PX   r9, r12\n"
+    "   CG_PX   r10, lr\n"
+    "   .endm\n"
+    /* wide: W0 W1 O0 O1 in one LDM (2 cycles, where LDRD + 2 SXTB16 take 3): 16 instructions, 17 cycles */
+    "   .macro CG_STEP_WIDE\n"
+    "   ldmia.w r1!, {r4-r7}\n"
     "   CG_PX   r8, r11\n"
     "   CG_PX   r9, r12\n"
     "   CG_PX   r10, lr\n"
@@ -590,6 +601,15 @@ __asm__(
     "   cmp     r0, r2\n"
     "   bne     .Lcg_k\n"
     "   ldr     pc, [sp, #40]\n"         /* into the requantisation variant */
+    ".Lcg_kw:\n"
+    "   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n"
+    "   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n"
+    "   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n"
+    "   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n"
+    "   ldr     r2, [sp, #4]\n"
+    "   cmp     r0, r2\n"
+    "   bne     .Lcg_kw\n"
+    "   ldr     pc, [sp, #40]\n"
     ".Lcg_epi0:\n"
     "   CG_EPI  0, 0\n"
     ".Lcg_epi1:\n"
@@ -607,12 +627,18 @@ __asm__(
     "   .hidden edgec_conv_gemm3x2_prepare\n"
     "   .type   edgec_conv_gemm3x2_prepare, %function\n"
     "   .thumb_func\n"
-    "edgec_conv_gemm3x2_prepare:\n"      /* r0 frame, r1 k4, r2 variant */
+    "edgec_conv_gemm3x2_prepare:\n"      /* r0 frame, r1 k4, r2 variant (bit 8: wide) */
     "   and     r1, r1, #15\n"
     "   rsb     r1, r1, #16\n"
     "   and     r1, r1, #15\n"           /* steps the first pass skips */
-    "   adr     r3, .Lcg_k\n"
+    "   tst     r2, #8\n"
+    "   beq     1f\n"
+    "   adr.w   r3, .Lcg_kw\n"
+    "   mov     r12, #64\n"
+    "   b       2f\n"
+    "1: adr.w   r3, .Lcg_k\n"
     "   mov     r12, #72\n"
+    "2: and     r2, r2, #3\n"
     "   mla     r3, r1, r12, r3\n"
     "   orr     r3, r3, #1\n"
     "   str     r3, [r0, #36]\n"
@@ -626,6 +652,7 @@ __asm__(
     "   .size   edgec_conv_gemm3x2_prepare, . - edgec_conv_gemm3x2_prepare\n"
     "   .purgem CG_PX\n"
     "   .purgem CG_STEP\n"
+    "   .purgem CG_STEP_WIDE\n"
     "   .purgem CG_RQ\n"
     "   .purgem CG_CLAMP\n"
     "   .purgem CG_EPI\n"
@@ -637,7 +664,7 @@ static __attribute__((noinline)) void conv_packed(const int8_t *input, const int
                                                   const edgec_conv2d_s8_params *p, uint32_t *panel, int8_t *raw) {
     const int32_t k4 = packed[0], l = packed[1], variant = packed[2], pairs = packed[3];
     const int32_t *w = packed + 4;
-    const int32_t pair_words = 8 + 2 * k4, out_c = p->out_c, n_pix = p->out_h * p->out_w, in_c = p->in_c;
+    const int32_t gw = variant & EDGEC_CONV_WIDE ? 4 : 2, pair_words = 8 + gw * k4, out_c = p->out_c, n_pix = p->out_h * p->out_w, in_c = p->in_c;
     const int32_t lo = p->act_min, hi = p->act_max, row4 = k4 / p->k_h;
     /* pointwise without padding: pixel n reads input pixel (oy * stride_h, ox * stride_w), whole */
     const int32_t pointwise = p->k_h == 1 && p->k_w == 1 && p->pad_top == 0 && p->pad_left == 0 && (in_c & 3) == 0 &&
@@ -652,7 +679,7 @@ static __attribute__((noinline)) void conv_packed(const int8_t *input, const int
     f.lo4 = (uint32_t)(uint8_t)lo * 0x01010101u;
     f.hi4 = (uint32_t)(uint8_t)hi * 0x01010101u;
     f.w = w;
-    edgec_conv_gemm3x2_prepare(&f, k4, variant & 3);
+    edgec_conv_gemm3x2_prepare(&f, k4, variant & (EDGEC_CONV_WIDE | 3));
 #else
     const int32_t asm_pairs = 0;
 #endif
@@ -688,7 +715,8 @@ static __attribute__((noinline)) void conv_packed(const int8_t *input, const int
 #endif
             for (int32_t pr = asm_pairs; pr < pairs; ++pr) {
                 int8_t *o[EDGEC_CONV_PX] = {out[0] + 2 * pr, out[1] + 2 * pr, out[2] + 2 * pr};
-                conv_pair_c(panel, w + pr * pair_words, k4, corr, o, 2 * pr + 1 < out_c ? 2 : 1, l, variant, lo, hi);
+                conv_pair_c(panel, w + pr * pair_words, k4, gw, corr, o, 2 * pr + 1 < out_c ? 2 : 1, l, variant, lo,
+                            hi);
             }
         }
     }

@@ -33,6 +33,11 @@ def ships_cortex_m(ctx, kernel_name: str) -> bool:
 # offset and the constant parts of the correction terms move into the bias; see runtimes/include/edgec_packed_s8.h
 # for why, and for the arithmetic this must match.
 SIGN_FIX, CLAMP, TRUNCATE = 1, 2, 4  # requantisation variants (edgec_packed_s8.h, pk_requant)
+WIDE = 8  # pack_conv_s8's variant bit: each weight word's SXTB16 ROR #8 stored beside it
+# A conv layer's weights are stored wide when each is used by at least this many output pixels: the inner loop
+# then saves a cycle per 24 MACs (one LDM where an LDRD and two SXTB16 were) for twice the weight bytes, so the
+# layers with large maps and few weights (the first stages of a CNN) take it, the weight-heavy deep ones do not.
+WIDE_MIN_PIXELS = 64
 
 
 def encode_weights(w: np.ndarray) -> np.ndarray:
@@ -64,13 +69,14 @@ def tflite_requant(acc: int, multiplier: int, shift: int, zero_point: int, lo: i
 
 
 def pack_conv_s8(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, input_offset: int,
-                 output_offset: int, act: tuple[int, int]) -> np.ndarray | None:
+                 output_offset: int, act: tuple[int, int], wide: bool = False) -> np.ndarray | None:
     """Weights OHWI, TFLite fixed-point requantisation -> the int32 stream of edgec_conv2d_s8_packed, or None
     when the kernel's shortcut requantisation would not be bit-exact for this layer (the caller then keeps the
     plain kernel). K runs over the kernel rows, each row's k_w * in_c weights padded to whole words (so that the
     kernel reads a row of taps straight from the input). Stream: header [k4 = k_h * words per row, left shift + 1,
     epilogue variant, channel pairs]; then per pair of output channels: [bias'0, bias'1], k4 x [word ch0,
-    word ch1], [m0, c0, e0, m1, c1, e1].
+    word ch1], [m0, c0, e0, m1, c1, e1]. With `wide` (variant bit WIDE), k4 x [word ch0, word ch1, O ch0, O ch1]
+    with O the word's SXTB16 ROR #8 (twice the weight bytes; see WIDE_MIN_PIXELS).
 
     A channel whose weights are all 0 (pruned channels: MobileNet's have biases near 2^30 and shifts near -30,
     which the shortcut cannot take) has a constant output, computed here: the kernel gets m = 0, e = 0, c = that
@@ -103,11 +109,15 @@ def pack_conv_s8(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.nd
     for i in np.nonzero(dead)[0]:
         b[i], m[i], e2[i] = corr_max + 1, 0, 0
         c[i] = tflite_requant(int(bias[i]), int(mult[i]), int(shift[i]), output_offset, lo, hi)
-    words = encode_weights(wk).astype(np.int64).reshape(-1, 2, k4).transpose(0, 2, 1).reshape(-1, 2 * k4)
+    words = encode_weights(wk).astype(np.int64).reshape(-1, 2, k4).transpose(0, 2, 1)  # [pairs, k4, 2]
+    if wide:  # O = SXTB16(W, ROR #8): halfwords (w0, w2), the even k's weights
+        even = wk.reshape(-1, 2, k4, 4).transpose(0, 2, 1, 3)[..., 0::2] & 0xFFFF  # [pairs, k4, 2, (w0, w2)]
+        words = np.concatenate([words, even[..., 0] | (even[..., 1] << 16)], 2)
+    words = words.reshape(words.shape[0], -1)
     pairs = wk.shape[0] // 2
     table = np.stack([m, c, e2], 1).reshape(pairs, 6)
     stream = np.concatenate([b.reshape(pairs, 2), words, table], 1)
-    variant = (SIGN_FIX if sign_fix else 0) | (CLAMP if (lo, hi) != (-128, 127) else 0)
+    variant = (SIGN_FIX if sign_fix else 0) | (CLAMP if (lo, hi) != (-128, 127) else 0) | (WIDE if wide else 0)
     header = np.array([k4, max(lefts) + 1, variant, pairs], np.int64)
     out = np.concatenate([header, stream.reshape(-1)])
     assert np.all((out >= -(1 << 31)) & (out < 1 << 32))
@@ -197,7 +207,9 @@ def emit_conv2d_s8(node, ctx):
     packed = None
     if node.op == "conv2d_s8" and not a.get("requant_float", False) and ships_cortex_m(ctx, "edgec_conv2d_s8"):
         bias, mult, shift = (g.tensors[t].data for t in node.inputs[2:5])
-        packed = pack_conv_s8(w.data, bias, mult, shift, a["input_offset"], a["output_offset"], a["act"])
+        pixels = int(np.prod(g.tensors[node.outputs[0]].shape[1:3]))
+        packed = pack_conv_s8(w.data, bias, mult, shift, a["input_offset"], a["output_offset"], a["act"],
+                              wide=pixels >= WIDE_MIN_PIXELS)
     params = ctx.static_params("edgec_conv2d_s8_params", conv_params(g, node))
     fn = "edgec_conv2d_s8" if node.op == "conv2d_s8" else "edgec_depthwise_conv2d_s8"
     ctx.use(fn)
