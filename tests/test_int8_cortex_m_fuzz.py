@@ -172,7 +172,7 @@ def fc_case(rng, i: int):
                  single_rounding=single)
     w = rng.integers(-128, 128, (units, depth)).astype(np.int8)
     bias = rng.integers(-20000, 20001, units).astype(np.int32)
-    packed = pack_fc_s8(w, bias, attrs)
+    packed = pack_fc_s8(w, bias, attrs, wide=bool(i // 3 % 2))
     if packed is None:
         return None
     params = [batches, depth, units, attrs["input_offset"], 0, out_off, attrs["multiplier"], attrs["shift"], act[0],
@@ -187,7 +187,7 @@ def padded(b: bytes) -> bytes:
 
 def write_packed_cases(path: Path, seed: int = 5) -> dict:
     rng = np.random.default_rng(seed)
-    blobs, seen = [], {"conv": set(), "px_mod3": set(), "fc": set(), "odd_out_c": 0, "k4_mod16": set(), "d4_mod8": set(), "dead": 0}
+    blobs, seen = [], {"conv": set(), "px_mod3": set(), "units_mod8": set(), "fc_wide": set(), "fc": set(), "odd_out_c": 0, "k4_mod16": set(), "d4_mod8": set(), "dead": 0}
     i = 0
     while len(blobs) < PACKED_CASES:
         i += 1
@@ -205,8 +205,10 @@ def write_packed_cases(path: Path, seed: int = 5) -> dict:
             seen["k4_mod16"].add(int(packed[0]) % 16)
             seen["dead"] += int(np.any(np.all(w.reshape(w.shape[0], -1) == 0, axis=1)))
         else:
-            seen["fc"].add(int(packed[2]))
+            seen["fc"].add(int(packed[2]) & ~WIDE)
+            seen["fc_wide"].add(int(packed[2]) & WIDE)
             seen["d4_mod8"].add(int(packed[0]) % 8)
+            seen["units_mod8"].add(params[2] % 8)
     path.write_bytes(np.array([len(blobs)], np.int32).tobytes() + b"".join(blobs))
     return seen
 
@@ -218,6 +220,8 @@ def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
     assert seen["conv"] == {v | wide for v in (0, SIGN_FIX, CLAMP, SIGN_FIX | CLAMP) for wide in (0, WIDE)}, seen
     assert seen["px_mod3"] >= {0, 1, 2}, seen
     assert seen["fc"] >= {0, SIGN_FIX, CLAMP, SIGN_FIX | CLAMP, TRUNCATE, TRUNCATE | CLAMP}, seen["fc"]
+    assert seen["fc_wide"] == {0, WIDE}, seen
+    assert seen["units_mod8"] == set(range(8)), seen
     assert seen["k4_mod16"] == set(range(16)) and seen["d4_mod8"] == set(range(8)), seen
     assert seen["odd_out_c"] > 20 and seen["dead"] > 20, seen
     sources = [str(SEMIHOST / "packed_fuzz.c"), *(str(RUNTIMES / "cortex-m" / f"edgec_{k}_s8.c")

@@ -38,6 +38,7 @@ WIDE = 8  # pack_conv_s8's variant bit: each weight word's SXTB16 ROR #8 stored 
 # then saves a cycle per 24 MACs (one LDM where an LDRD and two SXTB16 were) for twice the weight bytes, so the
 # layers with large maps and few weights (the first stages of a CNN) take it, the weight-heavy deep ones do not.
 WIDE_MIN_PIXELS = 64
+FC_TILE = 8  # units per tile of edgec_fully_connected_s8_packed
 
 
 def encode_weights(w: np.ndarray) -> np.ndarray:
@@ -46,6 +47,13 @@ def encode_weights(w: np.ndarray) -> np.ndarray:
     b = np.stack([w[..., 1] + 128, w[..., 0], w[..., 3] + 128, w[..., 2]], -1) & 0xFF
     words = b[..., 0] | (b[..., 1] << 8) | (b[..., 2] << 16) | (b[..., 3] << 24)
     return words.astype(np.uint32).view(np.int32)
+
+
+def odd_words(w: np.ndarray) -> np.ndarray:
+    """[..., K4 * 4] int8 weights -> [..., K4] words O = SXTB16(W, ROR #8) of their encode_weights words W: the
+    halfwords (w0, w2), which the wide layouts store beside W (int64, unsigned 32-bit values)."""
+    w = np.asarray(w, np.int64).reshape(*w.shape[:-1], -1, 4)
+    return (w[..., 0] & 0xFFFF) | ((w[..., 2] & 0xFFFF) << 16)
 
 
 def packed_bias(w: np.ndarray, bias: np.ndarray, input_offset: int) -> np.ndarray:
@@ -110,9 +118,8 @@ def pack_conv_s8(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.nd
         b[i], m[i], e2[i] = corr_max + 1, 0, 0
         c[i] = tflite_requant(int(bias[i]), int(mult[i]), int(shift[i]), output_offset, lo, hi)
     words = encode_weights(wk).astype(np.int64).reshape(-1, 2, k4).transpose(0, 2, 1)  # [pairs, k4, 2]
-    if wide:  # O = SXTB16(W, ROR #8): halfwords (w0, w2), the even k's weights
-        even = wk.reshape(-1, 2, k4, 4).transpose(0, 2, 1, 3)[..., 0::2] & 0xFFFF  # [pairs, k4, 2, (w0, w2)]
-        words = np.concatenate([words, even[..., 0] | (even[..., 1] << 16)], 2)
+    if wide:  # [pairs, k4, (W ch0, W ch1, O ch0, O ch1)]
+        words = np.concatenate([words, odd_words(wk).reshape(-1, 2, k4).transpose(0, 2, 1)], 2)
     words = words.reshape(words.shape[0], -1)
     pairs = wk.shape[0] // 2
     table = np.stack([m, c, e2], 1).reshape(pairs, 6)
@@ -162,13 +169,14 @@ def fc_requant_constants(multiplier: int, shift: int, single_rounding: bool, out
     return variant, 32 - ts, multiplier, output_offset, 0
 
 
-def pack_fc_s8(w: np.ndarray, bias: np.ndarray, attrs: dict) -> np.ndarray | None:
+def pack_fc_s8(w: np.ndarray, bias: np.ndarray, attrs: dict, wide: bool = False) -> np.ndarray | None:
     """Weights [units, depth] (filter offset 0) -> the int32 stream of edgec_fully_connected_s8_packed, or None
-    (see fc_requant_constants). Header [d4, tiles of four units, variant, l, m, c, e, 0]; then per tile:
-    [bias' x 4], d4 x [word of unit 0, 1, 2, 3]."""
+    (see fc_requant_constants). Header [d4, tiles of eight units, variant, l, m, c, e, 0]; then per tile:
+    [bias' x 8], d4 x [word of unit 0, 1, ..., 7]; with `wide` (variant bit WIDE), d4 x [word, O of unit 0, word,
+    O of unit 1, ...], O the word's SXTB16 ROR #8 (twice the weight bytes, a quarter fewer cycles per MAC)."""
     units, depth = w.shape
-    d4, tiles = (depth + 3) // 4, (units + 3) // 4
-    wk = np.zeros((tiles * 4, d4 * 4), np.int64)
+    d4, tiles = (depth + 3) // 4, (units + FC_TILE - 1) // FC_TILE
+    wk = np.zeros((tiles * FC_TILE, d4 * 4), np.int64)
     wk[:units, :depth] = w
     bias = np.asarray(bias, np.int64)
     bound = int((np.abs(bias) + 255 * np.abs(wk[:units]).sum(1)).max())
@@ -176,11 +184,15 @@ def pack_fc_s8(w: np.ndarray, bias: np.ndarray, attrs: dict) -> np.ndarray | Non
                               int(attrs["output_offset"]), attrs["act"], bound)
     if rq is None:
         return None
-    b = np.zeros(tiles * 4, np.int64)
+    b = np.zeros(tiles * FC_TILE, np.int64)
     b[:units] = packed_bias(wk[:units], bias, attrs["input_offset"])
-    words = encode_weights(wk).astype(np.int64).reshape(tiles, 4, d4).transpose(0, 2, 1).reshape(tiles, 4 * d4)
-    stream = np.concatenate([b.reshape(tiles, 4), words], 1)
-    out = np.concatenate([np.array([d4, tiles, *rq, 0], np.int64), stream.reshape(-1)])
+    words = encode_weights(wk).astype(np.int64).reshape(tiles, FC_TILE, d4).transpose(0, 2, 1)  # [tiles, d4, units]
+    if wide:
+        words = np.stack([words, odd_words(wk).reshape(tiles, FC_TILE, d4).transpose(0, 2, 1)], 3)
+    stream = np.concatenate([b.reshape(tiles, FC_TILE), words.reshape(tiles, -1)], 1)
+    variant, *constants = rq
+    out = np.concatenate([np.array([d4, tiles, variant | (WIDE if wide else 0), *constants, 0], np.int64),
+                          stream.reshape(-1)])
     return np.where(out >= 1 << 31, out - (1 << 32), out).astype(np.int32)
 
 
@@ -234,7 +246,9 @@ def emit_fully_connected_s8(node, ctx):
     packed = None
     if a["filter_offset"] == 0 and ships_cortex_m(ctx, "edgec_fully_connected_s8"):
         w, b = (ctx.graph.tensors[t].data for t in node.inputs[1:3])
-        packed = pack_fc_s8(w, b, a)
+        # compact: each weight serves one output pixel (batch row), below WIDE_MIN_PIXELS; wide would double the
+        # weight bytes for a quarter fewer cycles per MAC (benchmarks/results/int8_models_m7.md)
+        packed = pack_fc_s8(w, b, a, wide=False)
     params = ctx.static_params(
         "edgec_fully_connected_s8_params",
         dict(batches=x.elems // a["depth"], depth=a["depth"], units=a["units"], input_offset=a["input_offset"],
