@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from ..ir import IN_PLACE_INPUTS, MAX_RANK, SCRATCH_OPS, scratch_buffer
 from . import kernel
-from .quantized_s8 import (BINARY_FIELDS, WIDE_MIN_PIXELS, conv_packed_scratch_bytes, conv_params, pack_conv_s8,
-                           ships_cortex_m)
+from .quantized_s8 import (
+    BINARY_FIELDS,
+    conv_packed_scratch_bytes,
+    conv_params,
+    pack_conv_s8,
+    ships_cortex_m,
+    wide_weights,
+)
 
 RESIDUAL = 5  # inputs: x, weights, bias, multiplier, shift, residual
 
@@ -62,9 +68,8 @@ def emit_conv2d_add(node, ctx):
     if (not a.get("requant_float", False) and ships_cortex_m(ctx, "edgec_conv2d_add_s8")
             and ships_cortex_m(ctx, "edgec_conv2d_s8")):
         bias, mult, shift = (g.tensors[t].data for t in node.inputs[2:5])
-        pixels = g.tensors[node.outputs[0]].shape[1] * g.tensors[node.outputs[0]].shape[2]
         packed = pack_conv_s8(g.tensors[node.inputs[1]].data, bias, mult, shift, a["input_offset"],
-                              a["output_offset"], a["act"], wide=pixels >= WIDE_MIN_PIXELS)
+                              a["output_offset"], a["act"], wide=wide_weights(ctx, node.inputs[1]))
     if packed is None:
         return (f"{fn}({x}, {ctx.ptr(node.inputs[1], const=True)}, {', '.join(consts)}, NULL, {residual}, {out}, "
                 f"{params}, {rows}, NULL);")

@@ -131,6 +131,21 @@ def pack_conv_s8(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.nd
     return np.where(out >= 1 << 31, out - (1 << 32), out).astype(np.int32)
 
 
+def wide_weights(ctx, weights: str) -> bool:
+    """Whether the conv layers reading the weight tensor `weights` get them packed wide: by the output pixels of all
+    the nodes that read it, so that the patches of a patch-based stage (each a node with a tile of the output)
+    decide as the whole layer does and share one packed copy."""
+    pixels = getattr(ctx, "_edgec_pixels_per_weight", None)  # computed once per emitted graph
+    if pixels is None:
+        pixels = {}
+        for nd in ctx.graph.nodes:
+            out = ctx.graph.tensors[nd.outputs[0]].shape if nd.outputs else ()
+            if len(nd.inputs) > 1 and len(out) == 4:
+                pixels[nd.inputs[1]] = pixels.get(nd.inputs[1], 0) + out[1] * out[2]
+        ctx._edgec_pixels_per_weight = pixels
+    return pixels.get(weights, 0) >= WIDE_MIN_PIXELS
+
+
 def conv_packed_scratch_bytes(k4: int, kh: int) -> int:
     """Bytes of scratch edgec_conv2d_s8_packed (runtimes/cortex-m/) takes: the panel of three pixels' activation
     words (24 bytes per group of four k), three gathered rows of taps and a row of padding taps (16 bytes per word
@@ -219,9 +234,8 @@ def emit_conv2d_s8(node, ctx):
     packed = None
     if node.op == "conv2d_s8" and not a.get("requant_float", False) and ships_cortex_m(ctx, "edgec_conv2d_s8"):
         bias, mult, shift = (g.tensors[t].data for t in node.inputs[2:5])
-        pixels = int(np.prod(g.tensors[node.outputs[0]].shape[1:3]))
         packed = pack_conv_s8(w.data, bias, mult, shift, a["input_offset"], a["output_offset"], a["act"],
-                              wide=pixels >= WIDE_MIN_PIXELS)
+                              wide=wide_weights(ctx, node.inputs[1]))
     params = ctx.static_params("edgec_conv2d_s8_params", conv_params(g, node))
     fn = "edgec_conv2d_s8" if node.op == "conv2d_s8" else "edgec_depthwise_conv2d_s8"
     ctx.use(fn)
