@@ -105,6 +105,7 @@ def test_helium_kernels_scalar_twins_under_sanitizers(tmp_path):
 
 # -- packed kernels ----------------------------------------------------------------------------------------------
 PACKED_CASES = 700
+SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]  # the host build of the packed fuzz
 
 
 def conv_case(rng, i: int):
@@ -230,7 +231,7 @@ def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
             ("qemu", require("arm-none-eabi-gcc"), FLAGS + ["-T", str(SEMIHOST / "link.ld")],
              [require("qemu-system-arm"), "-M", "mps2-an500", "-nographic", "-monitor", "none", "-serial", "none",
               "-semihosting-config", "enable=on,target=native", "-kernel"]),
-            ("host", require("gcc"), ["-O2", "-std=c99", "-I", str(RUNTIMES / "include")], [])):
+            ("host", require("gcc"), ["-O2", "-std=c99", "-I", str(RUNTIMES / "include"), *SANITIZE], [])):
         objs = []
         for kernel, alias in (("conv2d", "ref_conv"), ("fully_connected", "ref_fc")):
             obj = tmp_path / f"{name}_ref_{kernel}.o"
