@@ -4,16 +4,17 @@
  * requantisation constants packed at compile time (compiler/edgec/ops/quantized_s8.py, pack_conv_s8; the
  * arithmetic is in runtimes/include/edgec_packed_s8.h). The convolution is a matrix product
  *     out[pixel][oc] = requant(bias'[oc] - corr[pixel] + sum over k of act[pixel][k] . w[oc][k])
- * computed two pixels at a time. K runs over the kernel rows, each row's k_w * in_c values padded to whole
+ * computed three pixels at a time. K runs over the kernel rows, each row's k_w * in_c values padded to whole
  * words, so a row of taps inside the input is read straight from it (a pointwise layer: the pixel itself); rows
- * at the border are gathered with the input zero point for padding. The two pixels' activation words form a
- * "panel" (per group of four k: A, Y of pixel 0, A, Y of pixel 1: 2 K bytes per pixel pair, in free arena
- * space when the compiler found some, else on the stack). Then, with __ARM_FEATURE_DSP, a hand-scheduled loop
- * (edgec_conv_gemm2x2 below) runs over all pairs of output channels: per group of four k, one LDRD of the two
- * channels' weight words, one LDM of the panel's four words, two SXTB16 and eight SMLADs make 16 MACs in 12
- * instructions, with the four accumulators, operands and pointers all in registers; unrolled 16 times, entered
- * Duff-style for k4 % 16. The requantisation follows in the same loop (SMMLAR, shifts, SSAT, byte-wise clamp with
- * SSUB8/SEL, one STRH per pixel and pair). Without the DSP extension the same arithmetic runs in C.
+ * at the border are gathered with the input zero point for padding. The three pixels' activation words form a
+ * "panel" (per group of four k: A, Y of pixel 0, 1, 2: 3 K bytes, built by a small asm loop, in free arena space
+ * when the compiler found some, else on the stack). Then, with __ARM_FEATURE_DSP, a hand-scheduled loop
+ * (edgec_conv_gemm3x2 below) runs over all pairs of output channels: per group of four k, one LDRD of the two
+ * channels' weight words, two SXTB16, three LDRDs of the panel and twelve SMLADs make 24 MACs in 18 instructions
+ * (wide layers: one LDM of the weight words and their stored SXTB16 results, 16), with the six accumulators,
+ * operands and pointers all in registers; unrolled 16 times, entered Duff-style for k4 % 16. The requantisation
+ * follows in the same loop (SMMLAR, shifts, SSAT, byte-wise clamp with SSUB8/SEL, one STRH per pixel and pair).
+ * Without the DSP extension the same arithmetic runs in C.
  *
  * edgec_conv2d_s8 (the reference's signature: onnxruntime's float requantisation, layers the packer declines):
  * im2col of two pixels widened to int16 pairs with the offset added, then a 2x2 SMLAD loop with the weights
