@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 
 from conftest import require
-from edgec.ops.quantized_s8 import CLAMP, SIGN_FIX, TRUNCATE, pack_conv_s8, pack_fc_s8
+from edgec.ops.quantized_s8 import CLAMP, SIGN_FIX, TRUNCATE, WIDE, pack_conv_s8, pack_fc_s8
 
 REPO = Path(__file__).resolve().parents[1]
 RUNTIMES = REPO / "runtimes"
@@ -105,6 +105,7 @@ def test_helium_kernels_scalar_twins_under_sanitizers(tmp_path):
 
 # -- packed kernels ----------------------------------------------------------------------------------------------
 PACKED_CASES = 700
+SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]  # the host build of the packed fuzz
 
 
 def conv_case(rng, i: int):
@@ -152,7 +153,8 @@ def conv_case(rng, i: int):
     mult[dead & (rng.random(out_c) < 0.3)] = 0
     params = [batch, in_h, in_w, in_c, out_h, out_w, out_c, kh, kw, stride[0], stride[1], pads[0], pads[1],
               dil[0], dil[1], 1, in_off, out_off, act[0], act[1], 0]
-    packed = pack_conv_s8(w, bias, mult.astype(np.int32), shift.astype(np.int32), in_off, out_off, act)
+    packed = pack_conv_s8(w, bias, mult.astype(np.int32), shift.astype(np.int32), in_off, out_off, act,
+                          wide=bool(i // 6 % 2))  # both layouts, on every path (no draw: the stream stays)
     if packed is None:
         return None
     x = rng.integers(-128, 128, batch * in_h * in_w * in_c).astype(np.int8)
@@ -171,7 +173,7 @@ def fc_case(rng, i: int):
                  single_rounding=single)
     w = rng.integers(-128, 128, (units, depth)).astype(np.int8)
     bias = rng.integers(-20000, 20001, units).astype(np.int32)
-    packed = pack_fc_s8(w, bias, attrs)
+    packed = pack_fc_s8(w, bias, attrs, wide=bool(i // 3 % 2))
     if packed is None:
         return None
     params = [batches, depth, units, attrs["input_offset"], 0, out_off, attrs["multiplier"], attrs["shift"], act[0],
@@ -186,7 +188,7 @@ def padded(b: bytes) -> bytes:
 
 def write_packed_cases(path: Path, seed: int = 5) -> dict:
     rng = np.random.default_rng(seed)
-    blobs, seen = [], {"conv": set(), "fc": set(), "odd_out_c": 0, "k4_mod16": set(), "d4_mod8": set(), "dead": 0}
+    blobs, seen = [], {"conv": set(), "px_mod3": set(), "units_mod8": set(), "fc_wide": set(), "fc": set(), "odd_out_c": 0, "k4_mod16": set(), "d4_mod8": set(), "dead": 0}
     i = 0
     while len(blobs) < PACKED_CASES:
         i += 1
@@ -199,12 +201,15 @@ def write_packed_cases(path: Path, seed: int = 5) -> dict:
                      + bias.astype(np.int32).tobytes() + packed.tobytes() + b"".join(a.tobytes() for a in extra))
         if kind == 0:
             seen["conv"].add(int(packed[2]))
+            seen["px_mod3"].add((params[0] * params[4] * params[5]) % 3 if params[0] == 1 else -1)
             seen["odd_out_c"] += params[6] % 2
             seen["k4_mod16"].add(int(packed[0]) % 16)
             seen["dead"] += int(np.any(np.all(w.reshape(w.shape[0], -1) == 0, axis=1)))
         else:
-            seen["fc"].add(int(packed[2]))
+            seen["fc"].add(int(packed[2]) & ~WIDE)
+            seen["fc_wide"].add(int(packed[2]) & WIDE)
             seen["d4_mod8"].add(int(packed[0]) % 8)
+            seen["units_mod8"].add(params[2] % 8)
     path.write_bytes(np.array([len(blobs)], np.int32).tobytes() + b"".join(blobs))
     return seen
 
@@ -212,8 +217,12 @@ def write_packed_cases(path: Path, seed: int = 5) -> dict:
 def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
     seen = write_packed_cases(tmp_path / "cases.bin")
     # every requantisation variant, Duff entry point and special case was drawn
-    assert seen["conv"] == {0, SIGN_FIX, CLAMP, SIGN_FIX | CLAMP}, seen["conv"]
+    # ... in both weight layouts, and every partial last triple of pixels
+    assert seen["conv"] == {v | wide for v in (0, SIGN_FIX, CLAMP, SIGN_FIX | CLAMP) for wide in (0, WIDE)}, seen
+    assert seen["px_mod3"] >= {0, 1, 2}, seen
     assert seen["fc"] >= {0, SIGN_FIX, CLAMP, SIGN_FIX | CLAMP, TRUNCATE, TRUNCATE | CLAMP}, seen["fc"]
+    assert seen["fc_wide"] == {0, WIDE}, seen
+    assert seen["units_mod8"] == set(range(8)), seen
     assert seen["k4_mod16"] == set(range(16)) and seen["d4_mod8"] == set(range(8)), seen
     assert seen["odd_out_c"] > 20 and seen["dead"] > 20, seen
     sources = [str(SEMIHOST / "packed_fuzz.c"), *(str(RUNTIMES / "cortex-m" / f"edgec_{k}_s8.c")
@@ -222,7 +231,7 @@ def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
             ("qemu", require("arm-none-eabi-gcc"), FLAGS + ["-T", str(SEMIHOST / "link.ld")],
              [require("qemu-system-arm"), "-M", "mps2-an500", "-nographic", "-monitor", "none", "-serial", "none",
               "-semihosting-config", "enable=on,target=native", "-kernel"]),
-            ("host", require("gcc"), ["-O2", "-std=c99", "-I", str(RUNTIMES / "include")], [])):
+            ("host", require("gcc"), ["-O2", "-std=c99", "-I", str(RUNTIMES / "include"), *SANITIZE], [])):
         objs = []
         for kernel, alias in (("conv2d", "ref_conv"), ("fully_connected", "ref_fc")):
             obj = tmp_path / f"{name}_ref_{kernel}.o"

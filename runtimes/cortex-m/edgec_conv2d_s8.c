@@ -4,16 +4,17 @@
  * requantisation constants packed at compile time (compiler/edgec/ops/quantized_s8.py, pack_conv_s8; the
  * arithmetic is in runtimes/include/edgec_packed_s8.h). The convolution is a matrix product
  *     out[pixel][oc] = requant(bias'[oc] - corr[pixel] + sum over k of act[pixel][k] . w[oc][k])
- * computed two pixels at a time. K runs over the kernel rows, each row's k_w * in_c values padded to whole
+ * computed three pixels at a time. K runs over the kernel rows, each row's k_w * in_c values padded to whole
  * words, so a row of taps inside the input is read straight from it (a pointwise layer: the pixel itself); rows
- * at the border are gathered with the input zero point for padding. The two pixels' activation words form a
- * "panel" (per group of four k: A, Y of pixel 0, A, Y of pixel 1: 2 K bytes per pixel pair, in free arena
- * space when the compiler found some, else on the stack). Then, with __ARM_FEATURE_DSP, a hand-scheduled loop
- * (edgec_conv_gemm2x2 below) runs over all pairs of output channels: per group of four k, one LDRD of the two
- * channels' weight words, one LDM of the panel's four words, two SXTB16 and eight SMLADs make 16 MACs in 12
- * instructions, with the four accumulators, operands and pointers all in registers; unrolled 16 times, entered
- * Duff-style for k4 % 16. The requantisation follows in the same loop (SMMLAR, shifts, SSAT, byte-wise clamp with
- * SSUB8/SEL, one STRH per pixel and pair). Without the DSP extension the same arithmetic runs in C.
+ * at the border are gathered with the input zero point for padding. The three pixels' activation words form a
+ * "panel" (per group of four k: A, Y of pixel 0, 1, 2: 3 K bytes, built by a small asm loop, in free arena space
+ * when the compiler found some, else on the stack). Then, with __ARM_FEATURE_DSP, a hand-scheduled loop
+ * (edgec_conv_gemm3x2 below) runs over all pairs of output channels: per group of four k, one LDRD of the two
+ * channels' weight words, two SXTB16, three LDRDs of the panel and twelve SMLADs make 24 MACs in 18 instructions
+ * (wide layers: one LDM of the weight words and their stored SXTB16 results, 16), with the six accumulators,
+ * operands and pointers all in registers; unrolled 16 times, entered Duff-style for k4 % 16. The requantisation
+ * follows in the same loop (SMMLAR, shifts, SSAT, byte-wise clamp with SSUB8/SEL, one STRH per pixel and pair).
+ * Without the DSP extension the same arithmetic runs in C.
  *
  * edgec_conv2d_s8 (the reference's signature: onnxruntime's float requantisation, layers the packer declines):
  * im2col of two pixels widened to int16 pairs with the offset added, then a 2x2 SMLAD loop with the weights
@@ -316,40 +317,93 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
 }
 
 /* ---- edgec_conv2d_s8_packed --------------------------------------------------------------------------------
- * packed: header [k4, l = left shift + 1, variant (1: sign_fix, 2: clamp), channel pairs], then per pair of
- * output channels: [bias'0, bias'1], k4 x [weight word ch0, weight word ch1], [m0, c0, e0, m1, c1, e1] (an odd
- * last channel is paired with a zero one). */
-/* n4 groups of activation words for both pixels of the panel: pixel 0's from s0 (advancing t0 = 4 bytes per
- * group, or 0 to repeat a padding word), pixel 1's from s1 (t1), into dst[0..3], dst[4..7], ... */
-EDGEC_INLINE uint32_t *panel_words(uint32_t *dst, const int8_t *s0, int32_t t0, const int8_t *s1, int32_t t1,
-                                   int32_t n4, int32_t corr[2]) {
-    int32_t c0 = corr[0], c1 = corr[1];
-    for (; n4 > 0; --n4, s0 += t0, s1 += t1) {
-        const uint32_t x0 = pk_load_u32(s0), x1 = pk_load_u32(s1);
-        const uint32_t a0 = pk_sxtb16_ror8(x0), a1 = pk_sxtb16_ror8(x1);
-        *dst++ = a0;
-        *dst++ = x0 ^ 0xFF80FF80u;
-        *dst++ = a1;
-        *dst++ = x1 ^ 0xFF80FF80u;
+ * packed: header [k4, l = left shift + 1, variant (1: sign_fix, 2: clamp, 8: wide), channel pairs], then per pair
+ * of output channels: [bias'0, bias'1], k4 x [weight word ch0, weight word ch1] (wide: k4 x [W ch0, W ch1, O ch0,
+ * O ch1], the SXTB16 ROR #8 of the words stored too, which the loop then loads instead of computing), [m0, c0, e0,
+ * m1, c1, e1] (an odd last channel is paired with a zero one). Three output pixels at a time: the panel holds, per group of four k,
+ * A, Y of pixel 0, A, Y of pixel 1, A, Y of pixel 2 (EDGEC_CONV_PX words per pixel and group). */
+#define EDGEC_CONV_PX 3
+
+/* n4 groups of activation words for the panel's three pixels, pixel i's from s[i], into dst[0..5], dst[6..11],
+ * ...; corr[i] += 128 * the sum of pixel i's A halfwords. Returns dst past the words written. */
+#if EDGEC_PACKED_DSP
+uint32_t *edgec_conv_panel3(uint32_t *dst, const int8_t *const s[3], int32_t n4, int32_t corr[3]);
+/* 16 instructions (18 estimated cycles) per group: GCC's loop took 24 and spilt a source pointer. */
+__asm__(
+    "   .pushsection .text.edgec_conv_panel3,\"ax\",%progbits\n"
+    "   .syntax unified\n"
+    "   .thumb\n"
+    "   .balign 4\n"
+    "   .global edgec_conv_panel3\n"
+    "   .hidden edgec_conv_panel3\n"
+    "   .type   edgec_conv_panel3, %function\n"
+    "   .thumb_func\n"
+    "edgec_conv_panel3:\n"               /* r0 dst, r1 s, r2 n4 (>= 1), r3 corr */
+    "   push    {r3-r11, lr}\n"
+    "   mov     lr, r2\n"
+    "   ldm     r1, {r1-r3}\n"           /* the three sources (unaligned words: LDR only) */
+    "   ldr     r4, [sp]\n"
+    "   ldm     r4, {r8-r10}\n"          /* corr */
+    "   mvn     r11, #0x007F007F\n"      /* 0xFF80FF80: Y = X ^ r11 */
+    "   mov     r12, #0x00800080\n"
+    ".Lcp_group:\n"
+    "   ldr     r5, [r1], #4\n"
+    "   ldr     r7, [r2], #4\n"
+    "   sxtb16  r4, r5, ror #8\n"
+    "   eor     r5, r5, r11\n"
+    "   sxtb16  r6, r7, ror #8\n"
+    "   eor     r7, r7, r11\n"
+    "   smlad   r8, r4, r12, r8\n"
+    "   smlad   r9, r6, r12, r9\n"
+    "   stmia   r0!, {r4-r7}\n"
+    "   ldr     r5, [r3], #4\n"
+    "   sxtb16  r4, r5, ror #8\n"
+    "   eor     r5, r5, r11\n"
+    "   smlad   r10, r4, r12, r10\n"
+    "   strd    r4, r5, [r0], #8\n"
+    "   subs    lr, lr, #1\n"
+    "   bne     .Lcp_group\n"
+    "   ldr     r3, [sp]\n"
+    "   stm     r3, {r8-r10}\n"
+    "   pop     {r3-r11, pc}\n"
+    "   .size   edgec_conv_panel3, . - edgec_conv_panel3\n"
+    "   .popsection\n");
+EDGEC_INLINE uint32_t *panel_words(uint32_t *dst, const int8_t *s0, const int8_t *s1, const int8_t *s2, int32_t n4,
+                                   int32_t corr[3]) {
+    const int8_t *const s[3] = {s0, s1, s2};
+    return edgec_conv_panel3(dst, s, n4, corr);
+}
+#else
+EDGEC_INLINE uint32_t *panel_words(uint32_t *dst, const int8_t *s0, const int8_t *s1, const int8_t *s2, int32_t n4,
+                                   int32_t corr[3]) {
+    int32_t c0 = corr[0], c1 = corr[1], c2 = corr[2];
+    for (; n4 > 0; --n4, s0 += 4, s1 += 4, s2 += 4, dst += 6) {
+        const uint32_t x0 = pk_load_u32(s0), x1 = pk_load_u32(s1), x2 = pk_load_u32(s2);
+        const uint32_t a0 = pk_sxtb16_ror8(x0), a1 = pk_sxtb16_ror8(x1), a2 = pk_sxtb16_ror8(x2);
+        dst[0] = a0;
+        dst[1] = x0 ^ 0xFF80FF80u;
+        dst[2] = a1;
+        dst[3] = x1 ^ 0xFF80FF80u;
+        dst[4] = a2;
+        dst[5] = x2 ^ 0xFF80FF80u;
         c0 = pk_smlad(a0, 0x00800080u, c0);
         c1 = pk_smlad(a1, 0x00800080u, c1);
+        c2 = pk_smlad(a2, 0x00800080u, c2);
     }
     corr[0] = c0;
     corr[1] = c1;
+    corr[2] = c2;
     return dst;
 }
+#endif
 
 /* Where a pixel's row of taps (k_w * in_c bytes, then up to 3 bytes the weights ignore) comes from: straight from
- * the input when the whole row is inside it (and reading the word-rounded row stays inside), the zero-point word
- * repeated (stride 0) when the row is all padding, else gathered into buf. Sets *stride (bytes per word). */
+ * the input when the whole row is inside it (and reading the word-rounded row stays inside), pad (row4 words of
+ * the input zero point) when the row is all padding, else gathered into buf. */
 static const int8_t *tap_row(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t iy, int32_t x0,
-                             int32_t row4, const int8_t *pad, int8_t *buf, int32_t *stride) {
+                             int32_t row4, const int8_t *pad, int8_t *buf) {
     const int32_t in_c = p->in_c, in_w = p->in_w, k_w = p->k_w;
-    *stride = 4;
-    if (iy < 0 || iy >= p->in_h) {
-        *stride = 0;
-        return pad;
-    }
+    if (iy < 0 || iy >= p->in_h) return pad;
     const int8_t *row = in_b + (size_t)iy * in_w * in_c;
     if (p->dil_w == 1 && x0 >= 0 && x0 + k_w <= in_w &&
         (x0 + k_w < in_w || iy + 1 < p->in_h || k_w * in_c == 4 * row4)) /* no read past the input */
@@ -357,8 +411,8 @@ static const int8_t *tap_row(const int8_t *in_b, const edgec_conv2d_s8_params *p
     int8_t *d = buf;
     for (int32_t kx = 0; kx < k_w; ++kx, d += in_c) {
         const int32_t ix = x0 + kx * p->dil_w;
-        const int8_t *s = ix >= 0 && ix < in_w ? row + (size_t)ix * in_c : 0;
-        for (int32_t c = 0; c < in_c; ++c) d[c] = s ? s[c] : pad[0];
+        const int8_t *s = ix >= 0 && ix < in_w ? row + (size_t)ix * in_c : pad; /* pad: at least in_c bytes */
+        for (int32_t c = 0; c < in_c; ++c) d[c] = s[c];
     }
     return buf;
 }
@@ -370,38 +424,45 @@ EDGEC_INLINE int32_t interior(const edgec_conv2d_s8_params *p, int32_t y0, int32
            (x_end < p->in_w || y_last + 1 < p->in_h || p->k_w * p->in_c == 4 * row4);
 }
 
-/* The panel for output pixels n and n1 and their corr: per kernel row, row4 words of each. buf: 2 x 4 * row4
- * bytes of scratch for rows that must be gathered. */
-static void conv_panel(uint32_t *panel, const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t n, int32_t n1,
-                       int32_t row4, int8_t *buf, int32_t corr[2]) {
-    const int32_t ya = (n / p->out_w) * p->stride_h - p->pad_top, xa = (n % p->out_w) * p->stride_w - p->pad_left;
-    const int32_t yb = (n1 / p->out_w) * p->stride_h - p->pad_top, xb = (n1 % p->out_w) * p->stride_w - p->pad_left;
-    corr[0] = corr[1] = 0;
-    if (interior(p, ya, xa, row4) && interior(p, yb, xb, row4)) {
+/* The panel for output pixels n[0..2] and their corr: per kernel row, row4 words of each. buf: 3 x 4 * row4
+ * bytes of scratch for rows that must be gathered, then 4 * row4 bytes of the input zero point. */
+static void conv_panel(uint32_t *panel, const int8_t *in_b, const edgec_conv2d_s8_params *p, const int32_t n[3],
+                       int32_t row4, int8_t *buf, int32_t corr[3]) {
+    int32_t y[EDGEC_CONV_PX], x[EDGEC_CONV_PX], inside = 1;
+    for (int32_t i = 0; i < EDGEC_CONV_PX; ++i) {
+        y[i] = (n[i] / p->out_w) * p->stride_h - p->pad_top;
+        x[i] = (n[i] % p->out_w) * p->stride_w - p->pad_left;
+        inside &= interior(p, y[i], x[i], row4);
+    }
+    corr[0] = corr[1] = corr[2] = 0;
+    if (inside) {
         const size_t line = (size_t)p->in_w * p->in_c, step = line * p->dil_h;
-        const int8_t *ra = in_b + (size_t)ya * line + (size_t)xa * p->in_c;
-        const int8_t *rb = in_b + (size_t)yb * line + (size_t)xb * p->in_c;
-        for (int32_t ky = p->k_h; ky > 0; --ky, ra += step, rb += step)
-            panel = panel_words(panel, ra, 4, rb, 4, row4, corr);
+        const int8_t *r0 = in_b + (size_t)y[0] * line + (size_t)x[0] * p->in_c;
+        const int8_t *r1 = in_b + (size_t)y[1] * line + (size_t)x[1] * p->in_c;
+        const int8_t *r2 = in_b + (size_t)y[2] * line + (size_t)x[2] * p->in_c;
+        for (int32_t ky = p->k_h; ky > 0; --ky, r0 += step, r1 += step, r2 += step)
+            panel = panel_words(panel, r0, r1, r2, row4, corr);
         return;
     }
-    const uint32_t zp4 = (uint32_t)(uint8_t)(int8_t)(-p->input_offset) * 0x01010101u; /* padding taps' word */
-    const int8_t *pad = (const int8_t *)&zp4;
+    const int8_t *pad = buf + 12 * row4; /* a row of padding taps: the input zero point */
     for (int32_t ky = 0; ky < p->k_h; ++ky) {
-        int32_t ta, tb;
-        const int8_t *ra = tap_row(in_b, p, ya + ky * p->dil_h, xa, row4, pad, buf, &ta);
-        const int8_t *rb = tap_row(in_b, p, yb + ky * p->dil_h, xb, row4, pad, buf + 4 * row4, &tb);
-        panel = panel_words(panel, ra, ta, rb, tb, row4, corr);
+        const int8_t *r0 = tap_row(in_b, p, y[0] + ky * p->dil_h, x[0], row4, pad, buf);
+        const int8_t *r1 = tap_row(in_b, p, y[1] + ky * p->dil_h, x[1], row4, pad, buf + 4 * row4);
+        const int8_t *r2 = tap_row(in_b, p, y[2] + ky * p->dil_h, x[2], row4, pad, buf + 8 * row4);
+        panel = panel_words(panel, r0, r1, r2, row4, corr);
     }
 }
 
-/* One pair of output channels (nch = 1: only the first is real) for the panel's two pixels, in C. */
-static void conv_pair_c(const uint32_t *panel, const int32_t *ws, int32_t k4, const int32_t corr[2], int8_t *out[2],
-                        int32_t nch, int32_t l, int32_t variant, int32_t lo, int32_t hi) {
+#define EDGEC_CONV_WIDE 8 /* the packed stream's variant bit: O words stored beside the W words */
+
+/* One pair of output channels (nch = 1: only the first is real) for the panel's three pixels, in C. gw: words per
+ * group of four k in the stream (2, or 4 when wide: the O words are recomputed from W here). */
+static void conv_pair_c(const uint32_t *panel, const int32_t *ws, int32_t k4, int32_t gw, const int32_t corr[3],
+                        int8_t *out[3], int32_t nch, int32_t l, int32_t variant, int32_t lo, int32_t hi) {
     for (int32_t ch = 0; ch < nch; ++ch) {
-        const int32_t *tab = ws + 2 + 2 * k4 + 3 * ch;
-        for (int32_t px = 0; px < 2; ++px) {
-            const int32_t acc = pk_dot(panel + 2 * px, 4, ws + 2 + ch, 2, k4, ws[ch] - corr[px]);
+        const int32_t *tab = ws + 2 + gw * k4 + 3 * ch;
+        for (int32_t px = 0; px < EDGEC_CONV_PX; ++px) {
+            const int32_t acc = pk_dot(panel + 2 * px, 2 * EDGEC_CONV_PX, ws + 2 + ch, gw, k4, ws[ch] - corr[px]);
             const int32_t v = pk_requant(acc, l, tab[0], tab[1], tab[2], variant & PK_SIGN_FIX);
             out[px][ch] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
         }
@@ -409,113 +470,147 @@ static void conv_pair_c(const uint32_t *panel, const int32_t *ws, int32_t k4, co
 }
 
 #if EDGEC_PACKED_DSP
-/* The register-blocked loop over all channel pairs of one pixel pair. The frame is copied onto the loop's own
+/* The register-blocked loop over all channel pairs of one pixel triple. The frame is copied onto the loop's own
  * stack, which it addresses as [sp, #offset] (all 14 usable registers are busy in the inner loop). */
 typedef struct {
-    const uint32_t *panel;     /* 0 */
-    const uint32_t *panel_end; /* 4 */
-    int8_t *out0, *out1;       /* 8, 12: where the next pair's two bytes go, for pixel 0 and pixel 1 */
-    int32_t corr0, corr1;      /* 16, 20 */
-    const int32_t *w_end;      /* 24: the packed stream after the last pair this call computes */
-    uint32_t entry;            /* 28: where the unrolled k loop starts for k4 % 16 (set by ..._prepare) */
-    uint32_t epilogue;         /* 32: the requantisation variant (set by ..._prepare) */
-    int32_t l;                 /* 36 */
-    uint32_t lo4, hi4;         /* 40, 44: act_min, act_max in each byte */
-    const int32_t *w;          /* 48: the first pair's stream */
+    const uint32_t *panel;       /* 0 */
+    const uint32_t *panel_end;   /* 4 */
+    int8_t *out0, *out1, *out2;  /* 8, 12, 16: where the next pair's two bytes go, for pixels 0, 1, 2 */
+    int32_t corr0, corr1, corr2; /* 20, 24, 28 */
+    const int32_t *w_end;        /* 32: the packed stream after the last pair this call computes */
+    uint32_t entry;              /* 36: where the unrolled k loop (wide or not) starts for k4 % 16 (..._prepare) */
+    uint32_t epilogue;           /* 40: the requantisation variant (set by ..._prepare) */
+    int32_t l;                   /* 44 */
+    uint32_t lo4, hi4;           /* 48, 52: act_min, act_max in each byte */
+    const int32_t *w;            /* 56: the first pair's stream */
 } conv_gemm_frame;
 
-void edgec_conv_gemm2x2(const conv_gemm_frame *f);
-void edgec_conv_gemm2x2_prepare(conv_gemm_frame *f, int32_t k4, int32_t variant);
+void edgec_conv_gemm3x2(const conv_gemm_frame *f);
+void edgec_conv_gemm3x2_prepare(conv_gemm_frame *f, int32_t k4, int32_t variant);
 
-/* Registers in the k loop: r0 panel, r1 packed stream, r2-r5 the panel's A0 Y0 A1 Y1, r6/r7 the two channels'
- * weight words W (read as halfwords they pair with A), r8/r9 their SXTB16 ROR #8 (O, paired with Y),
- * r10 r11 r12 lr the accumulators (channel 0 pixel 0, ch 0 px 1, ch 1 px 0, ch 1 px 1). Every step is the same
- * 48 bytes of 32-bit instructions, so _prepare can point the first pass into the middle of the unrolled body. */
+/* Registers in the k loop: r0 panel, r1 packed stream, r2/r3 one pixel's A, Y at a time, r4/r5 the two channels'
+ * weight words W (read as halfwords they pair with A), r6/r7 their SXTB16 ROR #8 (O, paired with Y), r8-r10
+ * channel 0's accumulators for pixels 0-2, r11 r12 lr channel 1's. Per group of four k: one LDRD of weights and
+ * three of the panel, two SXTB16, twelve SMLADs: 24 MACs in 18 instructions and 18 estimated cycles (2x2 blocks
+ * took 12 and 13 per 16). Every step is the same 72 bytes of 32-bit instructions, so _prepare can point the first
+ * pass into the middle of the unrolled body. */
 __asm__(
-    "   .pushsection .text.edgec_conv_gemm2x2,\"ax\",%progbits\n"
+    "   .pushsection .text.edgec_conv_gemm3x2,\"ax\",%progbits\n"
     "   .syntax unified\n"
     "   .thumb\n"
-    "   .macro CG_STEP\n"
-    "   ldrd    r6, r7, [r1], #8\n"
-    "   ldmia.w r0!, {r2-r5}\n"
-    "   sxtb16  r8, r6, ror #8\n"
-    "   sxtb16  r9, r7, ror #8\n"
-    "   smlad   r10, r2, r6, r10\n"
-    "   smlad   r10, r3, r8, r10\n"
-    "   smlad   r11, r4, r6, r11\n"
-    "   smlad   r11, r5, r8, r11\n"
-    "   smlad   r12, r2, r7, r12\n"
-    "   smlad   r12, r3, r9, r12\n"
-    "   smlad   lr, r4, r7, lr\n"
-    "   smlad   lr, r5, r9, lr\n"
+    "   .macro CG_PX acc0, acc1\n"
+    "   ldrd    r2, r3, [r0], #8\n"
+    "   smlad   \\acc0, r2, r4, \\acc0\n"
+    "   smlad   \\acc0, r3, r6, \\acc0\n"
+    "   smlad   \\acc1, r2, r5, \\acc1\n"
+    "   smlad   \\acc1, r3, r7, \\acc1\n"
     "   .endm\n"
-    /* acc -> int8 (edgec_packed_s8.h, pk_requant); r8 = l, r0 scratch */
-    "   .macro CG_RQ acc, m, c, e, sign\n"
-    "   lsl     \\acc, \\acc, r8\n"
-    "   smmlar  r0, \\acc, \\m, \\c\n"
+    "   .macro CG_STEP\n"
+    "   ldrd    r4, r5, [r1], #8\n"
+    "   sxtb16  r6, r4, ror #8\n"
+    "   sxtb16  r7, r5, ror #8\n"
+    "   CG_PX   r8, r11\n"
+    "   CG_PX   r9, r12\n"
+    "   CG_PX   r10, lr\n"
+    "   .endm\n"
+    /* wide: W0 W1 O0 O1 in one LDM (2 cycles, where LDRD + 2 SXTB16 take 3): 16 instructions, 17 cycles */
+    "   .macro CG_STEP_WIDE\n"
+    "   ldmia.w r1!, {r4-r7}\n"
+    "   CG_PX   r8, r11\n"
+    "   CG_PX   r9, r12\n"
+    "   CG_PX   r10, lr\n"
+    "   .endm\n"
+    /* acc -> int8 (edgec_packed_s8.h, pk_requant); r2 m, r3 c, r4 e, r5 l, r0 scratch */
+    "   .macro CG_RQ acc, sign\n"
+    "   lsl     \\acc, \\acc, r5\n"
     "   .if \\sign\n"
+    "   smmlar  r0, \\acc, r2, r3\n"
     "   sub     \\acc, r0, \\acc, lsr #31\n"
-    "   asr     \\acc, \\acc, \\e\n"
+    "   asr     \\acc, \\acc, r4\n"
     "   .else\n"
-    "   asr     \\acc, r0, \\e\n"
+    "   smmlar  \\acc, \\acc, r2, r3\n"
+    "   asr     \\acc, \\acc, r4\n"
     "   .endif\n"
     "   ssat    \\acc, #8, \\acc\n"
     "   .endm\n"
+    /* max(v, lo), min(v, hi) byte-wise: r6 lo4, r7 hi4 */
+    "   .macro CG_CLAMP v\n"
+    "   ssub8   r0, \\v, r6\n"
+    "   sel     \\v, \\v, r6\n"
+    "   ssub8   r0, r7, \\v\n"
+    "   sel     \\v, \\v, r7\n"
+    "   .endm\n"
     "   .macro CG_EPI sign, clamp\n"
-    "   ldmia   r1!, {r2-r7}\n"          /* m0 c0 e0 m1 c1 e1 */
-    "   ldr     r8, [sp, #36]\n"
-    "   CG_RQ   r10, r2, r3, r4, \\sign\n"
-    "   CG_RQ   r11, r2, r3, r4, \\sign\n"
-    "   CG_RQ   r12, r5, r6, r7, \\sign\n"
-    "   CG_RQ   lr, r5, r6, r7, \\sign\n"
-    "   bfi     r10, r12, #8, #8\n"       /* pixel 0: bytes ch0, ch1 */
-    "   bfi     r11, lr, #8, #8\n"        /* pixel 1 */
+    "   ldmia   r1!, {r2-r4}\n"          /* m0 c0 e0 */
+    "   ldr     r5, [sp, #44]\n"
+    "   CG_RQ   r8, \\sign\n"
+    "   CG_RQ   r9, \\sign\n"
+    "   CG_RQ   r10, \\sign\n"
+    "   ldmia   r1!, {r2-r4}\n"          /* m1 c1 e1 */
+    "   CG_RQ   r11, \\sign\n"
+    "   CG_RQ   r12, \\sign\n"
+    "   CG_RQ   lr, \\sign\n"
+    "   bfi     r8, r11, #8, #8\n"        /* pixel 0: bytes ch0, ch1 */
+    "   bfi     r9, r12, #8, #8\n"        /* pixel 1 */
+    "   bfi     r10, lr, #8, #8\n"        /* pixel 2 */
     "   .if \\clamp\n"
-    "   ldrd    r2, r3, [sp, #40]\n"
-    "   ssub8   r0, r10, r2\n"            /* max(v, lo) byte-wise */
-    "   sel     r10, r10, r2\n"
-    "   ssub8   r0, r11, r2\n"
-    "   sel     r11, r11, r2\n"
-    "   ssub8   r0, r3, r10\n"            /* min(v, hi) */
-    "   sel     r10, r10, r3\n"
-    "   ssub8   r0, r3, r11\n"
-    "   sel     r11, r11, r3\n"
+    "   ldrd    r6, r7, [sp, #48]\n"
+    "   CG_CLAMP r8\n"
+    "   CG_CLAMP r9\n"
+    "   CG_CLAMP r10\n"
     "   .endif\n"
     "   ldrd    r2, r3, [sp, #8]\n"
-    "   strh    r10, [r2], #2\n"
-    "   strh    r11, [r3], #2\n"
+    "   ldr     r4, [sp, #16]\n"
+    "   strh    r8, [r2], #2\n"
+    "   strh    r9, [r3], #2\n"
+    "   strh    r10, [r4], #2\n"
     "   strd    r2, r3, [sp, #8]\n"
-    "   ldr     r2, [sp, #24]\n"
+    "   str     r4, [sp, #16]\n"
+    "   ldr     r2, [sp, #32]\n"
     "   cmp     r1, r2\n"
     "   bne     .Lcg_pair\n"
     "   b       .Lcg_done\n"
     "   .endm\n"
     "   .balign 4\n"
-    "   .global edgec_conv_gemm2x2\n"
-    "   .hidden edgec_conv_gemm2x2\n"
-    "   .type   edgec_conv_gemm2x2, %function\n"
+    "   .global edgec_conv_gemm3x2\n"
+    "   .hidden edgec_conv_gemm3x2\n"
+    "   .type   edgec_conv_gemm3x2, %function\n"
     "   .thumb_func\n"
-    "edgec_conv_gemm2x2:\n"
+    "edgec_conv_gemm3x2:\n"
     "   push    {r4-r11, lr}\n"
+    "   ldrd    r1, r2, [r0, #52]\n"     /* the frame's last two words first */
+    "   push    {r1, r2}\n"
     "   ldm     r0, {r0-r12}\n"
     "   push    {r0-r12}\n"              /* the frame, at [sp] */
-    "   mov     r1, r12\n"
+    "   ldr     r1, [sp, #56]\n"          /* the first pair's stream */
     ".Lcg_pair:\n"
     "   ldrd    r2, r3, [r1], #8\n"      /* bias'0, bias'1 */
-    "   ldrd    r4, r5, [sp, #16]\n"     /* corr0, corr1 */
-    "   sub     r10, r2, r4\n"
-    "   sub     r11, r2, r5\n"
-    "   sub     r12, r3, r4\n"
-    "   sub     lr, r3, r5\n"
+    "   ldrd    r4, r5, [sp, #20]\n"     /* corr0, corr1 */
+    "   ldr     r6, [sp, #28]\n"         /* corr2 */
+    "   sub     r8, r2, r4\n"
+    "   sub     r9, r2, r5\n"
+    "   sub     r10, r2, r6\n"
+    "   sub     r11, r3, r4\n"
+    "   sub     r12, r3, r5\n"
+    "   sub     lr, r3, r6\n"
     "   ldr     r0, [sp]\n"
-    "   ldr     pc, [sp, #28]\n"         /* into the k loop */
+    "   ldr     pc, [sp, #36]\n"         /* into the k loop */
     ".Lcg_k:\n"
     "   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n"
     "   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n   CG_STEP\n"
     "   ldr     r2, [sp, #4]\n"
     "   cmp     r0, r2\n"
     "   bne     .Lcg_k\n"
-    "   ldr     pc, [sp, #32]\n"         /* into the requantisation variant */
+    "   ldr     pc, [sp, #40]\n"         /* into the requantisation variant */
+    ".Lcg_kw:\n"
+    "   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n"
+    "   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n"
+    "   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n"
+    "   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n   CG_STEP_WIDE\n"
+    "   ldr     r2, [sp, #4]\n"
+    "   cmp     r0, r2\n"
+    "   bne     .Lcg_kw\n"
+    "   ldr     pc, [sp, #40]\n"
     ".Lcg_epi0:\n"
     "   CG_EPI  0, 0\n"
     ".Lcg_epi1:\n"
@@ -525,33 +620,42 @@ __asm__(
     ".Lcg_epi3:\n"
     "   CG_EPI  1, 1\n"
     ".Lcg_done:\n"
-    "   add     sp, sp, #52\n"
+    "   add     sp, sp, #60\n"
     "   pop     {r4-r11, pc}\n"
-    "   .size   edgec_conv_gemm2x2, . - edgec_conv_gemm2x2\n"
+    "   .size   edgec_conv_gemm3x2, . - edgec_conv_gemm3x2\n"
     "   .balign 4\n"
-    "   .global edgec_conv_gemm2x2_prepare\n"
-    "   .hidden edgec_conv_gemm2x2_prepare\n"
-    "   .type   edgec_conv_gemm2x2_prepare, %function\n"
+    "   .global edgec_conv_gemm3x2_prepare\n"
+    "   .hidden edgec_conv_gemm3x2_prepare\n"
+    "   .type   edgec_conv_gemm3x2_prepare, %function\n"
     "   .thumb_func\n"
-    "edgec_conv_gemm2x2_prepare:\n"      /* r0 frame, r1 k4, r2 variant */
+    "edgec_conv_gemm3x2_prepare:\n"      /* r0 frame, r1 k4, r2 variant (bit 8: wide) */
     "   and     r1, r1, #15\n"
     "   rsb     r1, r1, #16\n"
     "   and     r1, r1, #15\n"           /* steps the first pass skips */
-    "   adr     r3, .Lcg_k\n"
-    "   mov     r12, #48\n"
+    "   tst     r2, #8\n"
+    "   beq     1f\n"
+    "   adr.w   r3, .Lcg_kw\n"
+    "   mov     r12, #64\n"
+    "   b       2f\n"
+    "1: adr.w   r3, .Lcg_k\n"
+    "   mov     r12, #72\n"
+    "2: and     r2, r2, #3\n"
     "   mla     r3, r1, r12, r3\n"
     "   orr     r3, r3, #1\n"
-    "   str     r3, [r0, #28]\n"
+    "   str     r3, [r0, #36]\n"
     "   adr     r3, .Lcg_epis\n"
     "   ldr     r3, [r3, r2, lsl #2]\n"
-    "   str     r3, [r0, #32]\n"
+    "   str     r3, [r0, #40]\n"
     "   bx      lr\n"
     "   .balign 4\n"
     ".Lcg_epis:\n"
     "   .word   .Lcg_epi0 + 1, .Lcg_epi1 + 1, .Lcg_epi2 + 1, .Lcg_epi3 + 1\n"
-    "   .size   edgec_conv_gemm2x2_prepare, . - edgec_conv_gemm2x2_prepare\n"
+    "   .size   edgec_conv_gemm3x2_prepare, . - edgec_conv_gemm3x2_prepare\n"
+    "   .purgem CG_PX\n"
     "   .purgem CG_STEP\n"
+    "   .purgem CG_STEP_WIDE\n"
     "   .purgem CG_RQ\n"
+    "   .purgem CG_CLAMP\n"
     "   .purgem CG_EPI\n"
     "   .popsection\n");
 #endif
@@ -561,7 +665,7 @@ static __attribute__((noinline)) void conv_packed(const int8_t *input, const int
                                                   const edgec_conv2d_s8_params *p, uint32_t *panel, int8_t *raw) {
     const int32_t k4 = packed[0], l = packed[1], variant = packed[2], pairs = packed[3];
     const int32_t *w = packed + 4;
-    const int32_t pair_words = 8 + 2 * k4, out_c = p->out_c, n_pix = p->out_h * p->out_w, in_c = p->in_c;
+    const int32_t gw = variant & EDGEC_CONV_WIDE ? 4 : 2, pair_words = 8 + gw * k4, out_c = p->out_c, n_pix = p->out_h * p->out_w, in_c = p->in_c;
     const int32_t lo = p->act_min, hi = p->act_max, row4 = k4 / p->k_h;
     /* pointwise without padding: pixel n reads input pixel (oy * stride_h, ox * stride_w), whole */
     const int32_t pointwise = p->k_h == 1 && p->k_w == 1 && p->pad_top == 0 && p->pad_left == 0 && (in_c & 3) == 0 &&
@@ -570,46 +674,50 @@ static __attribute__((noinline)) void conv_packed(const int8_t *input, const int
     const int32_t asm_pairs = out_c >> 1; /* an odd last channel is left to C: its pair's second byte is not ours */
     conv_gemm_frame f;
     f.panel = panel;
-    f.panel_end = panel + 4 * k4;
+    f.panel_end = panel + 2 * EDGEC_CONV_PX * k4;
     f.w_end = w + asm_pairs * pair_words;
     f.l = l;
     f.lo4 = (uint32_t)(uint8_t)lo * 0x01010101u;
     f.hi4 = (uint32_t)(uint8_t)hi * 0x01010101u;
     f.w = w;
-    edgec_conv_gemm2x2_prepare(&f, k4, variant & 3);
+    edgec_conv_gemm3x2_prepare(&f, k4, variant & (EDGEC_CONV_WIDE | 3));
 #else
     const int32_t asm_pairs = 0;
 #endif
+    for (int32_t i = 0; i < 4 * row4; ++i) raw[12 * row4 + i] = (int8_t)(-p->input_offset); /* conv_panel's pad */
     for (int32_t b = 0; b < p->batch; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * in_c;
         int8_t *out_b = output + (size_t)b * n_pix * out_c;
-        for (int32_t n = 0; n < n_pix; n += 2) {
-            const int32_t n1 = n + 1 < n_pix ? n + 1 : n; /* an odd last pixel is computed twice */
-            int32_t corr[2] = {0, 0};
-            int8_t *out[2];
+        for (int32_t n = 0; n < n_pix; n += EDGEC_CONV_PX) {
+            /* the last pixel stands in for the missing ones of a partial last triple (computed twice, same bytes) */
+            const int32_t px[EDGEC_CONV_PX] = {n, n + 1 < n_pix ? n + 1 : n_pix - 1, n + 2 < n_pix ? n + 2 : n_pix - 1};
+            int32_t corr[EDGEC_CONV_PX] = {0, 0, 0};
+            int8_t *out[EDGEC_CONV_PX];
             if (pointwise) {
-                const int8_t *s0 = in_b + ((size_t)(n / p->out_w) * p->stride_h * p->in_w +
-                                           (size_t)(n % p->out_w) * p->stride_w) * in_c;
-                const int8_t *s1 = in_b + ((size_t)(n1 / p->out_w) * p->stride_h * p->in_w +
-                                           (size_t)(n1 % p->out_w) * p->stride_w) * in_c;
-                panel_words(panel, s0, 4, s1, 4, k4, corr);
+                const int8_t *s[EDGEC_CONV_PX];
+                for (int32_t i = 0; i < EDGEC_CONV_PX; ++i)
+                    s[i] = in_b + ((size_t)(px[i] / p->out_w) * p->stride_h * p->in_w +
+                                   (size_t)(px[i] % p->out_w) * p->stride_w) * in_c;
+                panel_words(panel, s[0], s[1], s[2], k4, corr);
             } else {
-                conv_panel(panel, in_b, p, n, n1, row4, raw, corr);
+                conv_panel(panel, in_b, p, px, row4, raw, corr);
             }
-            out[0] = out_b + (size_t)n * out_c;
-            out[1] = out_b + (size_t)n1 * out_c;
+            for (int32_t i = 0; i < EDGEC_CONV_PX; ++i) out[i] = out_b + (size_t)px[i] * out_c;
 #if EDGEC_PACKED_DSP
             if (asm_pairs > 0) {
                 f.out0 = out[0];
                 f.out1 = out[1];
+                f.out2 = out[2];
                 f.corr0 = corr[0];
                 f.corr1 = corr[1];
-                edgec_conv_gemm2x2(&f);
+                f.corr2 = corr[2];
+                edgec_conv_gemm3x2(&f);
             }
 #endif
             for (int32_t pr = asm_pairs; pr < pairs; ++pr) {
-                int8_t *o[2] = {out[0] + 2 * pr, out[1] + 2 * pr};
-                conv_pair_c(panel, w + pr * pair_words, k4, corr, o, 2 * pr + 1 < out_c ? 2 : 1, l, variant, lo, hi);
+                int8_t *o[EDGEC_CONV_PX] = {out[0] + 2 * pr, out[1] + 2 * pr, out[2] + 2 * pr};
+                conv_pair_c(panel, w + pr * pair_words, k4, gw, corr, o, 2 * pr + 1 < out_c ? 2 : 1, l, variant, lo,
+                            hi);
             }
         }
     }
@@ -619,10 +727,10 @@ void edgec_conv2d_s8_packed(const int8_t *EDGEC_RESTRICT input, const int32_t *E
                             int8_t *EDGEC_RESTRICT output, const edgec_conv2d_s8_params *p, void *scratch) {
     const int32_t k4 = packed[0], row4 = k4 / p->k_h;
     if (scratch != 0) { /* free arena space the compiler found */
-        conv_packed(input, packed, output, p, (uint32_t *)scratch, (int8_t *)scratch + 16 * k4);
+        conv_packed(input, packed, output, p, (uint32_t *)scratch, (int8_t *)scratch + 8 * EDGEC_CONV_PX * k4);
         return;
     }
-    uint32_t panel[4 * k4]; /* two pixels' activation words: 2 K bytes */
-    int8_t raw[8 * row4];   /* two gathered rows of taps */
+    uint32_t panel[2 * EDGEC_CONV_PX * k4];     /* three pixels' activation words: 3 K bytes */
+    int8_t raw[4 * (EDGEC_CONV_PX + 1) * row4]; /* three gathered rows of taps, a row of padding */
     conv_packed(input, packed, output, p, panel, raw);
 }

@@ -2,11 +2,12 @@
  *
  * edgec_fully_connected_s8_packed (what the compiler calls when the filter offset is 0): weights and bias packed
  * at compile time (compiler/edgec/ops/quantized_s8.py, pack_fc_s8; the arithmetic is explained in
- * runtimes/include/edgec_packed_s8.h), four units interleaved word by word. Each batch row becomes activation
+ * runtimes/include/edgec_packed_s8.h), eight units interleaved word by word. Each batch row becomes activation
  * words (A, Y per group of four inputs; 2 bytes per input, on the stack), then with __ARM_FEATURE_DSP a
- * hand-scheduled loop (edgec_fc_gemm4x1) runs four units at a time: per group of four inputs one LDRD of the
- * activation words, one LDM of the four units' weight words, four SXTB16 and eight SMLADs (16 MACs in 14
- * instructions), unrolled 8 times and entered Duff-style. The requantisation is the reference's, in C.
+ * hand-scheduled loop (edgec_fc_gemm8x1) runs eight units at a time: per group of four inputs one LDRD of the
+ * activation words, four LDRDs of two units' weight words, eight SXTB16 and sixteen SMLADs (32 MACs in 29
+ * instructions; with the wide layout, the SXTB16s' results stored too: 25), unrolled 8 times and entered
+ * Duff-style, then the requantisation of the eight (pk_requant) in the same loop.
  *
  * edgec_fully_connected_s8: the reference's signature (any filter offset): SXTB16 + SMLAD dot products. */
 #include "edgec_fully_connected_s8.h"
@@ -205,81 +206,109 @@ void edgec_fully_connected_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *
 }
 
 /* ---- edgec_fully_connected_s8_packed ------------------------------------------------------------------------
- * packed: header [d4 (depth in words), tiles, variant, l, m, c, e, 0] (the requantisation constants of
- * pk_requant in edgec_packed_s8.h), then per tile of four units: [bias' x 4], d4 x [weight word of unit 0, 1, 2,
- * 3] (units past the last are zero rows). */
+ * packed: header [d4 (depth in words), tiles of eight units, variant (pk_requant's, | 8: wide), l, m, c, e, 0]
+ * (the requantisation constants of pk_requant in edgec_packed_s8.h), then per tile: [bias' x 8], d4 x [weight
+ * word of unit 0, 1, ..., 7] (wide: d4 x [W, O of unit 0, W, O of unit 1, ...], O the word's SXTB16 ROR #8, which
+ * the loop then loads instead of computing); units past the last are zero rows. */
+#define EDGEC_FC_TILE 8
+#define EDGEC_FC_WIDE 8 /* the variant bit */
+
 #if EDGEC_PACKED_DSP
 typedef struct {
     const uint32_t *panel;     /* 0 */
     const uint32_t *panel_end; /* 4 */
     int32_t corr;              /* 8 */
-    uint32_t entry;            /* 12: where the unrolled loop starts for d4 % 8 (set by ..._prepare) */
+    uint32_t entry;            /* 12: where the unrolled loop (wide or not) starts for d4 % 8 (set by ..._prepare) */
     uint32_t epilogue;         /* 16: the requantisation variant (set by ..._prepare) */
     int32_t l, m, c, e;        /* 20, 24, 28, 32 */
     uint32_t lo4, hi4;         /* 36, 40: act_min, act_max in each byte */
-    int8_t *out;               /* 44: where the next tile's four bytes go */
-    const int32_t *w_end;      /* 48: the packed stream after the last full tile */
+    int8_t *out;               /* 44: where the next tile's eight bytes go */
+    const int32_t *w_end;      /* 48: the packed stream after the last tile this call computes */
 } fc_gemm_frame;
 
-void edgec_fc_gemm4x1(const fc_gemm_frame *f, const int32_t *w);
-void edgec_fc_gemm4x1_prepare(fc_gemm_frame *f, int32_t d4, int32_t variant);
+void edgec_fc_gemm8x1(const fc_gemm_frame *f, const int32_t *w);
+void edgec_fc_gemm8x1_prepare(fc_gemm_frame *f, int32_t d4, int32_t variant);
 
-/* Registers in the loop: r0 activation words, r1 packed stream, r2/r3 A/Y, r4-r7 the four units' weight words,
- * r8 SXTB16 scratch, r9-r12 accumulators, lr the end of the activation words. Each step is 56 bytes of 32-bit
- * code, so _prepare can point the first pass into the middle of the unrolled body. The frame is copied onto
- * the stack and addressed as [sp, #offset]. */
+/* Registers in the loop: r0 activation words, r1 packed stream, r2/r3 A/Y, r4-r11 the eight units' accumulators,
+ * r12/lr two weight words at a time. Per group of four inputs (32 MACs): one LDRD of A, Y, four LDRDs of two
+ * units' W, eight SXTB16 and sixteen SMLADs, 29 instructions and estimated cycles (the four-unit tiles took 15 per
+ * 16 MACs); wide: eight LDRDs of a unit's W and O and sixteen SMLADs, 25. Each step is 116 (wide 100) bytes of
+ * 32-bit code, so _prepare can point the first pass into the middle of the unrolled body. The frame is copied
+ * onto the stack and addressed as [sp, #offset]. */
 __asm__(
-    "   .pushsection .text.edgec_fc_gemm4x1,\"ax\",%progbits\n"
+    "   .pushsection .text.edgec_fc_gemm8x1,\"ax\",%progbits\n"
     "   .syntax unified\n"
     "   .thumb\n"
-    "   .macro FG_UNIT w, acc\n"
-    "   sxtb16  r8, \\w, ror #8\n"
-    "   smlad   \\acc, r2, \\w, \\acc\n"
-    "   smlad   \\acc, r3, r8, \\acc\n"
+    "   .macro FG_UNITS acc0, acc1\n"
+    "   ldrd    r12, lr, [r1], #8\n"
+    "   smlad   \\acc0, r2, r12, \\acc0\n"
+    "   sxtb16  r12, r12, ror #8\n"
+    "   smlad   \\acc0, r3, r12, \\acc0\n"
+    "   smlad   \\acc1, r2, lr, \\acc1\n"
+    "   sxtb16  lr, lr, ror #8\n"
+    "   smlad   \\acc1, r3, lr, \\acc1\n"
     "   .endm\n"
     "   .macro FG_STEP\n"
     "   ldrd    r2, r3, [r0], #8\n"
-    "   ldmia.w r1!, {r4-r7}\n"
-    "   FG_UNIT r4, r9\n"
-    "   FG_UNIT r5, r10\n"
-    "   FG_UNIT r6, r11\n"
-    "   FG_UNIT r7, r12\n"
+    "   FG_UNITS r4, r5\n"
+    "   FG_UNITS r6, r7\n"
+    "   FG_UNITS r8, r9\n"
+    "   FG_UNITS r10, r11\n"
     "   .endm\n"
-    /* acc -> int8 (pk_requant): r4 l, r5 m, r6 c, r7 e, r8 scratch */
+    "   .macro FG_UNIT_WIDE acc\n"
+    "   ldrd    r12, lr, [r1], #8\n"
+    "   smlad   \\acc, r2, r12, \\acc\n"
+    "   smlad   \\acc, r3, lr, \\acc\n"
+    "   .endm\n"
+    "   .macro FG_STEP_WIDE\n"
+    "   ldrd    r2, r3, [r0], #8\n"
+    "   FG_UNIT_WIDE r4\n   FG_UNIT_WIDE r5\n   FG_UNIT_WIDE r6\n   FG_UNIT_WIDE r7\n"
+    "   FG_UNIT_WIDE r8\n   FG_UNIT_WIDE r9\n   FG_UNIT_WIDE r10\n   FG_UNIT_WIDE r11\n"
+    "   .endm\n"
+    /* acc -> int8 (pk_requant): r2 l, r3 m, r12 c, lr e, r0 scratch */
     "   .macro FG_RQ acc, sign, trunc\n"
-    "   lsl     \\acc, \\acc, r4\n"
+    "   lsl     \\acc, \\acc, r2\n"
     "   .if \\trunc\n"
-    "   smmla   r8, \\acc, r5, r6\n"
+    "   smmla   \\acc, \\acc, r3, r12\n"
+    "   asr     \\acc, \\acc, lr\n"
+    "   .elseif \\sign\n"
+    "   smmlar  r0, \\acc, r3, r12\n"
+    "   sub     \\acc, r0, \\acc, lsr #31\n"
+    "   asr     \\acc, \\acc, lr\n"
     "   .else\n"
-    "   smmlar  r8, \\acc, r5, r6\n"
-    "   .endif\n"
-    "   .if \\sign\n"
-    "   sub     \\acc, r8, \\acc, lsr #31\n"
-    "   asr     \\acc, \\acc, r7\n"
-    "   .else\n"
-    "   asr     \\acc, r8, r7\n"
+    "   smmlar  \\acc, \\acc, r3, r12\n"
+    "   asr     \\acc, \\acc, lr\n"
     "   .endif\n"
     "   ssat    \\acc, #8, \\acc\n"
     "   .endm\n"
+    /* four bytes: max(v, lo), min(v, hi) byte-wise with r2 lo4, r3 hi4 */
+    "   .macro FG_CLAMP v\n"
+    "   ssub8   r0, \\v, r2\n"
+    "   sel     \\v, \\v, r2\n"
+    "   ssub8   r0, r3, \\v\n"
+    "   sel     \\v, \\v, r3\n"
+    "   .endm\n"
     "   .macro FG_EPI sign, clamp, trunc\n"
     "   add     r0, sp, #20\n"
-    "   ldm     r0, {r4-r7}\n"
-    "   FG_RQ   r9, \\sign, \\trunc\n"
-    "   FG_RQ   r10, \\sign, \\trunc\n"
-    "   FG_RQ   r11, \\sign, \\trunc\n"
-    "   FG_RQ   r12, \\sign, \\trunc\n"
-    "   bfi     r9, r10, #8, #8\n"
-    "   bfi     r9, r11, #16, #8\n"
-    "   bfi     r9, r12, #24, #8\n"
+    "   ldm     r0, {r2, r3, r12, lr}\n"
+    "   FG_RQ   r4, \\sign, \\trunc\n   FG_RQ   r5, \\sign, \\trunc\n"
+    "   FG_RQ   r6, \\sign, \\trunc\n   FG_RQ   r7, \\sign, \\trunc\n"
+    "   FG_RQ   r8, \\sign, \\trunc\n   FG_RQ   r9, \\sign, \\trunc\n"
+    "   FG_RQ   r10, \\sign, \\trunc\n  FG_RQ   r11, \\sign, \\trunc\n"
+    "   bfi     r4, r5, #8, #8\n"
+    "   bfi     r4, r6, #16, #8\n"
+    "   bfi     r4, r7, #24, #8\n"
+    "   bfi     r8, r9, #8, #8\n"
+    "   bfi     r8, r10, #16, #8\n"
+    "   bfi     r8, r11, #24, #8\n"
     "   .if \\clamp\n"
     "   ldrd    r2, r3, [sp, #36]\n"
-    "   ssub8   r0, r9, r2\n"
-    "   sel     r9, r9, r2\n"
-    "   ssub8   r0, r3, r9\n"
-    "   sel     r9, r9, r3\n"
+    "   FG_CLAMP r4\n"
+    "   FG_CLAMP r8\n"
     "   .endif\n"
     "   ldr     r2, [sp, #44]\n"
-    "   str     r9, [r2], #4\n"
+    "   str     r4, [r2], #4\n"          /* unaligned word stores are fine on v7E-M */
+    "   str     r8, [r2], #4\n"
     "   str     r2, [sp, #44]\n"
     "   ldr     r2, [sp, #48]\n"
     "   cmp     r1, r2\n"
@@ -287,30 +316,41 @@ __asm__(
     "   b       .Lfg_done\n"
     "   .endm\n"
     "   .balign 4\n"
-    "   .global edgec_fc_gemm4x1\n"
-    "   .hidden edgec_fc_gemm4x1\n"
-    "   .type   edgec_fc_gemm4x1, %function\n"
+    "   .global edgec_fc_gemm8x1\n"
+    "   .hidden edgec_fc_gemm8x1\n"
+    "   .type   edgec_fc_gemm8x1, %function\n"
     "   .thumb_func\n"
-    "edgec_fc_gemm4x1:\n"                /* r0 frame, r1 the first tile */
+    "edgec_fc_gemm8x1:\n"                /* r0 frame, r1 the first tile */
     "   push    {r4-r11, lr}\n"
     "   mov     lr, r1\n"
     "   ldm     r0, {r0-r12}\n"
     "   push    {r0-r12}\n"
     "   mov     r1, lr\n"
     ".Lfg_tile:\n"
-    "   ldmia   r1!, {r9-r12}\n"         /* bias' */
+    "   ldmia   r1!, {r4-r11}\n"         /* bias' */
     "   ldr     r2, [sp, #8]\n"
+    "   sub     r4, r4, r2\n"
+    "   sub     r5, r5, r2\n"
+    "   sub     r6, r6, r2\n"
+    "   sub     r7, r7, r2\n"
+    "   sub     r8, r8, r2\n"
     "   sub     r9, r9, r2\n"
     "   sub     r10, r10, r2\n"
     "   sub     r11, r11, r2\n"
-    "   sub     r12, r12, r2\n"
     "   ldr     r0, [sp]\n"
-    "   ldr     lr, [sp, #4]\n"
     "   ldr     pc, [sp, #12]\n"
     ".Lfg_k:\n"
     "   FG_STEP\n   FG_STEP\n   FG_STEP\n   FG_STEP\n   FG_STEP\n   FG_STEP\n   FG_STEP\n   FG_STEP\n"
-    "   cmp     r0, lr\n"
+    "   ldr     r2, [sp, #4]\n"
+    "   cmp     r0, r2\n"
     "   bne     .Lfg_k\n"
+    "   ldr     pc, [sp, #16]\n"
+    ".Lfg_kw:\n"
+    "   FG_STEP_WIDE\n   FG_STEP_WIDE\n   FG_STEP_WIDE\n   FG_STEP_WIDE\n"
+    "   FG_STEP_WIDE\n   FG_STEP_WIDE\n   FG_STEP_WIDE\n   FG_STEP_WIDE\n"
+    "   ldr     r2, [sp, #4]\n"
+    "   cmp     r0, r2\n"
+    "   bne     .Lfg_kw\n"
     "   ldr     pc, [sp, #16]\n"
     ".Lfg_epi0:\n   FG_EPI 0, 0, 0\n"
     ".Lfg_epi1:\n   FG_EPI 1, 0, 0\n"
@@ -321,18 +361,24 @@ __asm__(
     ".Lfg_done:\n"
     "   add     sp, sp, #52\n"
     "   pop     {r4-r11, pc}\n"
-    "   .size   edgec_fc_gemm4x1, . - edgec_fc_gemm4x1\n"
+    "   .size   edgec_fc_gemm8x1, . - edgec_fc_gemm8x1\n"
     "   .balign 4\n"
-    "   .global edgec_fc_gemm4x1_prepare\n"
-    "   .hidden edgec_fc_gemm4x1_prepare\n"
-    "   .type   edgec_fc_gemm4x1_prepare, %function\n"
+    "   .global edgec_fc_gemm8x1_prepare\n"
+    "   .hidden edgec_fc_gemm8x1_prepare\n"
+    "   .type   edgec_fc_gemm8x1_prepare, %function\n"
     "   .thumb_func\n"
-    "edgec_fc_gemm4x1_prepare:\n"        /* r0 frame, r1 d4, r2 variant */
+    "edgec_fc_gemm8x1_prepare:\n"        /* r0 frame, r1 d4, r2 variant (bit 8: wide) */
     "   and     r1, r1, #7\n"
     "   rsb     r1, r1, #8\n"
     "   and     r1, r1, #7\n"
-    "   adr     r3, .Lfg_k\n"
-    "   mov     r12, #56\n"
+    "   tst     r2, #8\n"
+    "   beq     1f\n"
+    "   adr.w   r3, .Lfg_kw\n"
+    "   mov     r12, #100\n"
+    "   b       2f\n"
+    "1: adr.w   r3, .Lfg_k\n"
+    "   mov     r12, #116\n"
+    "2: and     r2, r2, #7\n"
     "   mla     r3, r1, r12, r3\n"
     "   orr     r3, r3, #1\n"
     "   str     r3, [r0, #12]\n"
@@ -344,10 +390,13 @@ __asm__(
     ".Lfg_epis:\n"                       /* sign_fix never comes with truncation: 5 and 7 are not used */
     "   .word   .Lfg_epi0 + 1, .Lfg_epi1 + 1, .Lfg_epi2 + 1, .Lfg_epi3 + 1\n"
     "   .word   .Lfg_epi4 + 1, .Lfg_epi4 + 1, .Lfg_epi6 + 1, .Lfg_epi6 + 1\n"
-    "   .size   edgec_fc_gemm4x1_prepare, . - edgec_fc_gemm4x1_prepare\n"
-    "   .purgem FG_UNIT\n"
+    "   .size   edgec_fc_gemm8x1_prepare, . - edgec_fc_gemm8x1_prepare\n"
+    "   .purgem FG_UNITS\n"
     "   .purgem FG_STEP\n"
+    "   .purgem FG_UNIT_WIDE\n"
+    "   .purgem FG_STEP_WIDE\n"
     "   .purgem FG_RQ\n"
+    "   .purgem FG_CLAMP\n"
     "   .purgem FG_EPI\n"
     "   .popsection\n");
 #endif
@@ -357,9 +406,10 @@ static __attribute__((noinline)) void fc_packed(const int8_t *input, const int32
     const int32_t d4 = packed[0], tiles = packed[1], variant = packed[2];
     const int32_t l = packed[3], m = packed[4], c = packed[5], e = packed[6];
     const int32_t depth = p->depth, units = p->units, full = depth >> 2, lo = p->act_min, hi = p->act_max;
-    const int32_t tile_words = 4 + 4 * d4;
+    const int32_t gw = variant & EDGEC_FC_WIDE ? 2 : 1; /* words per unit and group of four inputs */
+    const int32_t tile_words = EDGEC_FC_TILE + EDGEC_FC_TILE * gw * d4;
 #if EDGEC_PACKED_DSP
-    const int32_t asm_tiles = units >> 2; /* a partial last tile is left to C: its four bytes are not all ours */
+    const int32_t full_tiles = units / EDGEC_FC_TILE;
     fc_gemm_frame f;
     f.panel = panel;
     f.panel_end = panel + 2 * d4;
@@ -369,10 +419,7 @@ static __attribute__((noinline)) void fc_packed(const int8_t *input, const int32
     f.e = e;
     f.lo4 = (uint32_t)(uint8_t)lo * 0x01010101u;
     f.hi4 = (uint32_t)(uint8_t)hi * 0x01010101u;
-    f.w_end = packed + 8 + asm_tiles * tile_words;
-    edgec_fc_gemm4x1_prepare(&f, d4, variant & 7);
-#else
-    const int32_t asm_tiles = 0;
+    edgec_fc_gemm8x1_prepare(&f, d4, variant & (EDGEC_FC_WIDE | 7));
 #endif
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in = input + (size_t)b * depth;
@@ -384,20 +431,29 @@ static __attribute__((noinline)) void fc_packed(const int8_t *input, const int32
             corr = pk_activations(panel + 2 * full, 2, tail, 1, corr);
         }
 #if EDGEC_PACKED_DSP
-        if (asm_tiles > 0) {
-            f.corr = corr;
+        f.corr = corr;
+        if (full_tiles > 0) {
             f.out = out;
-            edgec_fc_gemm4x1(&f, packed + 8);
+            f.w_end = packed + 8 + full_tiles * tile_words;
+            edgec_fc_gemm8x1(&f, packed + 8);
         }
-#endif
-        for (int32_t t = asm_tiles; t < tiles; ++t) {
+        if (full_tiles < tiles) { /* a partial last tile: its eight bytes into a buffer, the real ones copied */
+            int8_t last[EDGEC_FC_TILE];
+            f.out = last;
+            f.w_end = packed + 8 + tiles * tile_words;
+            edgec_fc_gemm8x1(&f, packed + 8 + full_tiles * tile_words);
+            for (int32_t i = EDGEC_FC_TILE * full_tiles; i < units; ++i) out[i] = last[i - EDGEC_FC_TILE * full_tiles];
+        }
+#else
+        for (int32_t t = 0; t < tiles; ++t) {
             const int32_t *w = packed + 8 + t * tile_words;
-            for (int32_t i = 0; i < 4 && 4 * t + i < units; ++i) {
-                const int32_t acc = pk_dot(panel, 2, w + 4 + i, 4, d4, w[i] - corr);
+            for (int32_t i = 0; i < EDGEC_FC_TILE && EDGEC_FC_TILE * t + i < units; ++i) {
+                const int32_t acc = pk_dot(panel, 2, w + EDGEC_FC_TILE + gw * i, EDGEC_FC_TILE * gw, d4, w[i] - corr);
                 const int32_t v = pk_requant(acc, l, m, c, e, variant);
-                out[4 * t + i] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+                out[EDGEC_FC_TILE * t + i] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
             }
         }
+#endif
     }
 }
 

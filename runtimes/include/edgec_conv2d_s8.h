@@ -28,8 +28,9 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
 
 /* The same convolution (groups = 1, EDGEC_REQUANT_FIXED) with weights, bias and requantisation packed at compile
  * time for the Cortex-M kernels (compiler/edgec/ops/quantized_s8.py, pack_conv_s8). Only runtimes/cortex-m/
- * implements it; the compiler calls it only when it ships that file. scratch: 16 * k4 + 8 * k4 / k_h bytes,
- * word-aligned (k4 = packed[0]), or NULL for the stack. */
+ * implements it; the compiler calls it only when it ships that file. scratch: 24 * k4 + 16 * k4 / k_h bytes
+ * (compiler/edgec/ops/quantized_s8.py: conv_packed_scratch_bytes), word-aligned (k4 = packed[0]), or NULL for
+ * the stack. */
 void edgec_conv2d_s8_packed(const int8_t *EDGEC_RESTRICT input, const int32_t *EDGEC_RESTRICT packed,
                             int8_t *EDGEC_RESTRICT output, const edgec_conv2d_s8_params *p, void *scratch);
 

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from ..ir import IN_PLACE_INPUTS, MAX_RANK, SCRATCH_OPS, scratch_buffer
 from . import kernel
-from .quantized_s8 import BINARY_FIELDS, conv_params, pack_conv_s8, ships_cortex_m
+from .quantized_s8 import (
+    BINARY_FIELDS,
+    conv_packed_scratch_bytes,
+    conv_params,
+    pack_conv_s8,
+    ships_cortex_m,
+    wide_weights,
+)
 
 RESIDUAL = 5  # inputs: x, weights, bias, multiplier, shift, residual
 
@@ -62,11 +69,11 @@ def emit_conv2d_add(node, ctx):
             and ships_cortex_m(ctx, "edgec_conv2d_s8")):
         bias, mult, shift = (g.tensors[t].data for t in node.inputs[2:5])
         packed = pack_conv_s8(g.tensors[node.inputs[1]].data, bias, mult, shift, a["input_offset"],
-                              a["output_offset"], a["act"])
+                              a["output_offset"], a["act"], wide=wide_weights(ctx, node.inputs[1]))
     if packed is None:
         return (f"{fn}({x}, {ctx.ptr(node.inputs[1], const=True)}, {', '.join(consts)}, NULL, {residual}, {out}, "
                 f"{params}, {rows}, NULL);")
     sym = ctx.derived_weights(node, "packed", packed)
     k4 = int(packed[0])
-    scratch = ctx.arena_scratch(16 * k4 + 8 * k4) or "NULL"  # the packed kernel's panel and row buffer (k_h = 1)
+    scratch = ctx.arena_scratch(conv_packed_scratch_bytes(k4, 1)) or "NULL"  # rows of the conv: k_h = 1
     return f"{fn}({x}, NULL, NULL, NULL, NULL, {sym}, {residual}, {out}, {params}, {rows}, {scratch});"

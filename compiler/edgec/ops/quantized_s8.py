@@ -38,6 +38,12 @@ def ships_cortex_m(ctx, kernel_name: str) -> bool:
 # offset and the constant parts of the correction terms move into the bias; see runtimes/include/edgec_packed_s8.h
 # for why, and for the arithmetic this must match.
 SIGN_FIX, CLAMP, TRUNCATE = 1, 2, 4  # requantisation variants (edgec_packed_s8.h, pk_requant)
+WIDE = 8  # pack_conv_s8's variant bit: each weight word's SXTB16 ROR #8 stored beside it
+# A conv layer's weights are stored wide when each is used by at least this many output pixels: the inner loop
+# then saves a cycle per 24 MACs (one LDM where an LDRD and two SXTB16 were) for twice the weight bytes, so the
+# layers with large maps and few weights (the first stages of a CNN) take it, the weight-heavy deep ones do not.
+WIDE_MIN_PIXELS = 64
+FC_TILE = 8  # units per tile of edgec_fully_connected_s8_packed
 
 
 def encode_weights(w: np.ndarray) -> np.ndarray:
@@ -46,6 +52,13 @@ def encode_weights(w: np.ndarray) -> np.ndarray:
     b = np.stack([w[..., 1] + 128, w[..., 0], w[..., 3] + 128, w[..., 2]], -1) & 0xFF
     words = b[..., 0] | (b[..., 1] << 8) | (b[..., 2] << 16) | (b[..., 3] << 24)
     return words.astype(np.uint32).view(np.int32)
+
+
+def odd_words(w: np.ndarray) -> np.ndarray:
+    """[..., K4 * 4] int8 weights -> [..., K4] words O = SXTB16(W, ROR #8) of their encode_weights words W: the
+    halfwords (w0, w2), which the wide layouts store beside W (int64, unsigned 32-bit values)."""
+    w = np.asarray(w, np.int64).reshape(*w.shape[:-1], -1, 4)
+    return (w[..., 0] & 0xFFFF) | ((w[..., 2] & 0xFFFF) << 16)
 
 
 def packed_bias(w: np.ndarray, bias: np.ndarray, input_offset: int) -> np.ndarray:
@@ -69,13 +82,14 @@ def tflite_requant(acc: int, multiplier: int, shift: int, zero_point: int, lo: i
 
 
 def pack_conv_s8(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, input_offset: int,
-                 output_offset: int, act: tuple[int, int]) -> np.ndarray | None:
+                 output_offset: int, act: tuple[int, int], wide: bool = False) -> np.ndarray | None:
     """Weights OHWI, TFLite fixed-point requantisation -> the int32 stream of edgec_conv2d_s8_packed, or None
     when the kernel's shortcut requantisation would not be bit-exact for this layer (the caller then keeps the
     plain kernel). K runs over the kernel rows, each row's k_w * in_c weights padded to whole words (so that the
     kernel reads a row of taps straight from the input). Stream: header [k4 = k_h * words per row, left shift + 1,
     epilogue variant, channel pairs]; then per pair of output channels: [bias'0, bias'1], k4 x [word ch0,
-    word ch1], [m0, c0, e0, m1, c1, e1].
+    word ch1], [m0, c0, e0, m1, c1, e1]. With `wide` (variant bit WIDE), k4 x [word ch0, word ch1, O ch0, O ch1]
+    with O the word's SXTB16 ROR #8 (twice the weight bytes; see WIDE_MIN_PIXELS).
 
     A channel whose weights are all 0 (pruned channels: MobileNet's have biases near 2^30 and shifts near -30,
     which the shortcut cannot take) has a constant output, computed here: the kernel gets m = 0, e = 0, c = that
@@ -108,15 +122,40 @@ def pack_conv_s8(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.nd
     for i in np.nonzero(dead)[0]:
         b[i], m[i], e2[i] = corr_max + 1, 0, 0
         c[i] = tflite_requant(int(bias[i]), int(mult[i]), int(shift[i]), output_offset, lo, hi)
-    words = encode_weights(wk).astype(np.int64).reshape(-1, 2, k4).transpose(0, 2, 1).reshape(-1, 2 * k4)
+    words = encode_weights(wk).astype(np.int64).reshape(-1, 2, k4).transpose(0, 2, 1)  # [pairs, k4, 2]
+    if wide:  # [pairs, k4, (W ch0, W ch1, O ch0, O ch1)]
+        words = np.concatenate([words, odd_words(wk).reshape(-1, 2, k4).transpose(0, 2, 1)], 2)
+    words = words.reshape(words.shape[0], -1)
     pairs = wk.shape[0] // 2
     table = np.stack([m, c, e2], 1).reshape(pairs, 6)
     stream = np.concatenate([b.reshape(pairs, 2), words, table], 1)
-    variant = (SIGN_FIX if sign_fix else 0) | (CLAMP if (lo, hi) != (-128, 127) else 0)
+    variant = (SIGN_FIX if sign_fix else 0) | (CLAMP if (lo, hi) != (-128, 127) else 0) | (WIDE if wide else 0)
     header = np.array([k4, max(lefts) + 1, variant, pairs], np.int64)
     out = np.concatenate([header, stream.reshape(-1)])
     assert np.all((out >= -(1 << 31)) & (out < 1 << 32))
     return np.where(out >= 1 << 31, out - (1 << 32), out).astype(np.int32)
+
+
+def wide_weights(ctx, weights: str) -> bool:
+    """Whether the conv layers reading the weight tensor `weights` get them packed wide: by the output pixels of all
+    the nodes that read it, so that the patches of a patch-based stage (each a node with a tile of the output)
+    decide as the whole layer does and share one packed copy."""
+    pixels = getattr(ctx, "_edgec_pixels_per_weight", None)  # computed once per emitted graph
+    if pixels is None:
+        pixels = {}
+        for nd in ctx.graph.nodes:
+            out = ctx.graph.tensors[nd.outputs[0]].shape if nd.outputs else ()
+            if len(nd.inputs) > 1 and len(out) == 4:
+                pixels[nd.inputs[1]] = pixels.get(nd.inputs[1], 0) + out[1] * out[2]
+        ctx._edgec_pixels_per_weight = pixels
+    return pixels.get(weights, 0) >= WIDE_MIN_PIXELS
+
+
+def conv_packed_scratch_bytes(k4: int, kh: int) -> int:
+    """Bytes of scratch edgec_conv2d_s8_packed (runtimes/cortex-m/) takes: the panel of three pixels' activation
+    words (24 bytes per group of four k), three gathered rows of taps and a row of padding taps (16 bytes per word
+    of a row)."""
+    return 24 * k4 + 16 * (k4 // kh)
 
 
 def fc_requant_constants(multiplier: int, shift: int, single_rounding: bool, output_offset: int,
@@ -150,13 +189,14 @@ def fc_requant_constants(multiplier: int, shift: int, single_rounding: bool, out
     return variant, 32 - ts, multiplier, output_offset, 0
 
 
-def pack_fc_s8(w: np.ndarray, bias: np.ndarray, attrs: dict) -> np.ndarray | None:
+def pack_fc_s8(w: np.ndarray, bias: np.ndarray, attrs: dict, wide: bool = False) -> np.ndarray | None:
     """Weights [units, depth] (filter offset 0) -> the int32 stream of edgec_fully_connected_s8_packed, or None
-    (see fc_requant_constants). Header [d4, tiles of four units, variant, l, m, c, e, 0]; then per tile:
-    [bias' x 4], d4 x [word of unit 0, 1, 2, 3]."""
+    (see fc_requant_constants). Header [d4, tiles of eight units, variant, l, m, c, e, 0]; then per tile:
+    [bias' x 8], d4 x [word of unit 0, 1, ..., 7]; with `wide` (variant bit WIDE), d4 x [word, O of unit 0, word,
+    O of unit 1, ...], O the word's SXTB16 ROR #8 (twice the weight bytes, a quarter fewer cycles per MAC)."""
     units, depth = w.shape
-    d4, tiles = (depth + 3) // 4, (units + 3) // 4
-    wk = np.zeros((tiles * 4, d4 * 4), np.int64)
+    d4, tiles = (depth + 3) // 4, (units + FC_TILE - 1) // FC_TILE
+    wk = np.zeros((tiles * FC_TILE, d4 * 4), np.int64)
     wk[:units, :depth] = w
     bias = np.asarray(bias, np.int64)
     bound = int((np.abs(bias) + 255 * np.abs(wk[:units]).sum(1)).max())
@@ -164,11 +204,15 @@ def pack_fc_s8(w: np.ndarray, bias: np.ndarray, attrs: dict) -> np.ndarray | Non
                               int(attrs["output_offset"]), attrs["act"], bound)
     if rq is None:
         return None
-    b = np.zeros(tiles * 4, np.int64)
+    b = np.zeros(tiles * FC_TILE, np.int64)
     b[:units] = packed_bias(wk[:units], bias, attrs["input_offset"])
-    words = encode_weights(wk).astype(np.int64).reshape(tiles, 4, d4).transpose(0, 2, 1).reshape(tiles, 4 * d4)
-    stream = np.concatenate([b.reshape(tiles, 4), words], 1)
-    out = np.concatenate([np.array([d4, tiles, *rq, 0], np.int64), stream.reshape(-1)])
+    words = encode_weights(wk).astype(np.int64).reshape(tiles, FC_TILE, d4).transpose(0, 2, 1)  # [tiles, d4, units]
+    if wide:
+        words = np.stack([words, odd_words(wk).reshape(tiles, FC_TILE, d4).transpose(0, 2, 1)], 3)
+    stream = np.concatenate([b.reshape(tiles, FC_TILE), words.reshape(tiles, -1)], 1)
+    variant, *constants = rq
+    out = np.concatenate([np.array([d4, tiles, variant | (WIDE if wide else 0), *constants, 0], np.int64),
+                          stream.reshape(-1)])
     return np.where(out >= 1 << 31, out - (1 << 32), out).astype(np.int32)
 
 
@@ -195,14 +239,15 @@ def emit_conv2d_s8(node, ctx):
     packed = None
     if node.op == "conv2d_s8" and not a.get("requant_float", False) and ships_cortex_m(ctx, "edgec_conv2d_s8"):
         bias, mult, shift = (g.tensors[t].data for t in node.inputs[2:5])
-        packed = pack_conv_s8(w.data, bias, mult, shift, a["input_offset"], a["output_offset"], a["act"])
+        packed = pack_conv_s8(w.data, bias, mult, shift, a["input_offset"], a["output_offset"], a["act"],
+                              wide=wide_weights(ctx, node.inputs[1]))
     params = ctx.static_params("edgec_conv2d_s8_params", conv_params(g, node))
     fn = "edgec_conv2d_s8" if node.op == "conv2d_s8" else "edgec_depthwise_conv2d_s8"
     ctx.use(fn)
     if packed is not None:
         sym = ctx.derived_weights(node, "packed", packed)
         k4 = int(packed[0])
-        scratch = ctx.arena_scratch(16 * k4 + 8 * (k4 // kh)) or "NULL"  # the kernel's panel and row buffer
+        scratch = ctx.arena_scratch(conv_packed_scratch_bytes(k4, kh)) or "NULL"
         return (f"edgec_conv2d_s8_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, {ctx.ptr(node.outputs[0])}, "
                 f"{params}, {scratch});")
     if node.op == "depthwise_conv2d_s8":
@@ -220,7 +265,9 @@ def emit_fully_connected_s8(node, ctx):
     packed = None
     if a["filter_offset"] == 0 and ships_cortex_m(ctx, "edgec_fully_connected_s8"):
         w, b = (ctx.graph.tensors[t].data for t in node.inputs[1:3])
-        packed = pack_fc_s8(w, b, a)
+        # compact: each weight serves one output pixel (batch row), below WIDE_MIN_PIXELS; wide would double the
+        # weight bytes for a quarter fewer cycles per MAC (benchmarks/results/int8_models_m7.md)
+        packed = pack_fc_s8(w, b, a, wide=False)
     params = ctx.static_params(
         "edgec_fully_connected_s8_params",
         dict(batches=x.elems // a["depth"], depth=a["depth"], units=a["units"], input_offset=a["input_offset"],
