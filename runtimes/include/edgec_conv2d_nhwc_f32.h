@@ -8,4 +8,11 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
                            const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
                            const edgec_conv2d_params *p);
 
+/* The same convolution (groups = 1) with the weights packed at compile time for the x86 kernels: blocks of 16
+ * output channels, each [K = k_h * k_w * in_c][16] floats, zeros past out_c (compiler/edgec/ops/conv.py,
+ * pack_conv_f32_x86). Only runtimes/x86/ implements it; the compiler calls it only when it ships that file. */
+void edgec_conv2d_nhwc_f32_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT packed,
+                                  const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
+                                  const edgec_conv2d_params *p);
+
 #endif

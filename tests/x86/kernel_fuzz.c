@@ -9,6 +9,7 @@
 
 #include "edgec_add_s8.h"
 #include "edgec_conv2d_hybrid.h"
+#include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_fully_connected_s8.h"
 #include "edgec_hybrid_quantize.h"
 
@@ -19,6 +20,8 @@ float ref_edgec_quantize_symmetric_s8(const float *x, int32_t n, int8_t *q);
 float ref_edgec_quantize_asymmetric_s8(const float *x, int32_t n, int8_t *q, int32_t *zero_point);
 void ref_edgec_fully_connected_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
                                   const edgec_fully_connected_s8_params *p);
+void ref_edgec_conv2d_nhwc_f32(const float *input, const float *weights, const float *bias, float *output,
+                               const edgec_conv2d_params *p);
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
                       int32_t *scratch);
 
@@ -227,6 +230,60 @@ static void fuzz_fc_deep(int32_t n_cases) {
     report("fully_connected_s8_deep", n_cases, bad);
 }
 
+/* edgec_conv2d_nhwc_f32_packed, weights packed here as compiler/edgec/ops/conv.py's pack_conv_f32_x86 does:
+ * borders, strides, dilations, channel counts past one 16-channel block and past the kernel's 256-channel passes,
+ * kernels with more taps than one pointer table (64) and rows wider than the zero pixel. */
+static void fuzz_conv_f32_packed(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_conv2d_params p;
+        memset(&p, 0, sizeof p);
+        p.batch = uniform(1, 2);
+        p.in_c = t % 9 == 4 ? uniform(250, 300) : t % 3 ? uniform(1, 40) : uniform(1, 4);
+        p.out_c = t % 5 == 1 ? uniform(17, 70) : uniform(1, 16);
+        p.k_h = t % 13 == 7 ? 9 : uniform(1, 3);
+        p.k_w = t % 13 == 7 ? 9 : uniform(1, 5);
+        if (t % 13 == 7) p.in_c = uniform(1, 12); /* sums of at most ~3,000 products: float within 1e-4 */
+        p.stride_h = uniform(1, 3);
+        p.stride_w = uniform(1, 3);
+        p.dil_h = t % 4 == 3 ? uniform(1, 3) : 1;
+        p.dil_w = t % 4 == 2 ? uniform(1, 3) : 1;
+        p.in_h = uniform((p.k_h - 1) * p.dil_h + 1, (p.k_h - 1) * p.dil_h + 12);
+        p.in_w = uniform((p.k_w - 1) * p.dil_w + 1, (p.k_w - 1) * p.dil_w + 14);
+        p.pad_top = uniform(0, p.k_h / 2 + 1);
+        p.pad_left = uniform(0, p.k_w / 2 + 1);
+        p.out_h = (p.in_h + 2 * p.pad_top - (p.k_h - 1) * p.dil_h - 1) / p.stride_h + 1;
+        p.out_w = (p.in_w + 2 * p.pad_left - (p.k_w - 1) * p.dil_w - 1) / p.stride_w + 1;
+        p.groups = 1;
+        p.act_min = t % 2 ? 0.0f : -INFINITY;
+        p.act_max = t % 3 == 0 ? 6.0f : INFINITY;
+        const int32_t K = p.k_h * p.k_w * p.in_c, blocks = (p.out_c + 15) / 16;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+        float *in = malloc(sizeof(float) * n_in), *w = malloc(sizeof(float) * n_w);
+        float *packed = calloc((size_t)blocks * K * 16, sizeof(float)), *bias = malloc(sizeof(float) * p.out_c);
+        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
+        for (size_t i = 0; i < n_in; ++i) in[i] = uniform_f();
+        for (size_t i = 0; i < n_w; ++i) w[i] = uniform_f();
+        for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform_f();
+        for (int32_t oc = 0; oc < p.out_c; ++oc)
+            for (int32_t k = 0; k < K; ++k) packed[((size_t)(oc / 16) * K + k) * 16 + oc % 16] = w[(size_t)oc * K + k];
+        const float *b = t % 7 == 3 ? NULL : bias;
+        edgec_conv2d_nhwc_f32_packed(in, packed, b, got, &p);
+        ref_edgec_conv2d_nhwc_f32(in, w, b, want, &p);
+        if (!close_f32(got, want, n_out)) {
+            float worst = 0.0f;
+            for (size_t i = 0; i < n_out; ++i) worst = fmaxf(worst, fabsf(got[i] - want[i]));
+            if (bad < 5)
+                printf("  mismatch (max abs diff %g): in %dx%dx%d out_c %d k %dx%d stride %d,%d dil %d,%d pad %d,%d\n", worst, p.in_h, p.in_w,
+                       p.in_c, p.out_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left);
+            ++bad;
+        }
+        free(in); free(w); free(packed); free(bias); free(got); free(want);
+    }
+    report("conv2d_nhwc_f32_packed", n_cases, bad);
+}
+
 int main(int argc, char **argv) {
     const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
     if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
@@ -234,5 +291,6 @@ int main(int argc, char **argv) {
     fuzz_quantize(n);
     fuzz_add_s8(n);
     fuzz_fc_deep(n / 10);
+    fuzz_conv_f32_packed(n / 2);
     return failures ? 1 : 0;
 }

@@ -9,6 +9,7 @@ import numpy as np
 from ..lower import ints
 from . import kernel, lowering
 from .depthwise_inplace import in_place_call
+from .quantized_s8 import shipped_set
 
 # Weight layout each data layout's kernel expects, with I = in_channels / groups.
 CANONICAL_KERNEL_LAYOUT = {"NCHW": "OIHW", "NHWC": "OHWI"}
@@ -79,6 +80,16 @@ def lower_conv1d(ctx, call, out):
     return ctx.alias(y, shape)
 
 
+def pack_conv_f32_x86(w: np.ndarray) -> np.ndarray:
+    """OHWI float weights -> edgec_conv2d_nhwc_f32_packed's blocks of 16 output channels, [blocks][K][16] (zeros
+    past the channels), so that the x86 kernel reads each tap's 16 channels as two vectors, packed once here
+    instead of on every call."""
+    oc = w.shape[0]
+    wk = np.zeros(((oc + 15) // 16 * 16, int(np.prod(w.shape[1:]))), np.float32)
+    wk[:oc] = np.asarray(w, np.float32).reshape(oc, -1)
+    return np.ascontiguousarray(wk.reshape(-1, 16, wk.shape[1]).transpose(0, 2, 1))
+
+
 @kernel("conv2d")
 def emit_conv2d(node, ctx):
     g = ctx.graph
@@ -109,5 +120,9 @@ def emit_conv2d(node, ctx):
     else:
         fn = "edgec_conv2d_nchw_f32" if layout == "NCHW" else "edgec_conv2d_nhwc_f32"
     ctx.use(fn)
+    if (fn == "edgec_conv2d_nhwc_f32" and node.attrs["groups"] == 1 and w.data is not None
+            and shipped_set(ctx, fn) == "x86"):
+        sym = ctx.derived_weights(node, "packed", pack_conv_f32_x86(w.data))
+        return f"{fn}_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, {bias}, {ctx.ptr(node.outputs[0])}, {params});"
     return (f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, {bias}, "
             f"{ctx.ptr(node.outputs[0])}, {params});")

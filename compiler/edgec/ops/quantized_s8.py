@@ -20,12 +20,17 @@ from .depthwise_inplace import in_place_call
 
 
 
-def ships_cortex_m(ctx, kernel_name: str) -> bool:
-    """True if the model gets runtimes/cortex-m/<kernel_name>.c (the first kernel set that has the file)."""
+def shipped_set(ctx, kernel_name: str) -> str | None:
+    """The kernel set whose runtimes/<set>/<kernel_name>.c the model gets (the first set that has the file)."""
     for kset in ctx.kernel_sets:
         if (RUNTIMES / kset / f"{kernel_name}.c").exists():
-            return kset == "cortex-m"
-    return False
+            return kset
+    return None
+
+
+def ships_cortex_m(ctx, kernel_name: str) -> bool:
+    """True if the model gets runtimes/cortex-m/<kernel_name>.c."""
+    return shipped_set(ctx, kernel_name) == "cortex-m"
 
 
 # -- Packed weights for the Cortex-M DSP kernels -----------------------------------------------------------------
