@@ -10,6 +10,7 @@
 #include "edgec_add_s8.h"
 #include "edgec_conv2d_hybrid.h"
 #include "edgec_conv2d_nhwc_f32.h"
+#include "edgec_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
 #include "edgec_hybrid_quantize.h"
 
@@ -22,6 +23,8 @@ void ref_edgec_fully_connected_s8(const int8_t *input, const int8_t *weights, co
                                   const edgec_fully_connected_s8_params *p);
 void ref_edgec_conv2d_nhwc_f32(const float *input, const float *weights, const float *bias, float *output,
                                const edgec_conv2d_params *p);
+void ref_edgec_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                         const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p);
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
                       int32_t *scratch);
 
@@ -284,6 +287,77 @@ static void fuzz_conv_f32_packed(int32_t n_cases) {
     report("conv2d_nhwc_f32_packed", n_cases, bad);
 }
 
+/* edgec_conv2d_s8_dot4, weights and bias packed here as compiler/edgec/ops/quantized_s8.py's pack_conv_s8_dot4
+ * does: borders (the padding byte), strides, dilations, several blocks of 16 channels, windows not a multiple of
+ * 4, both requantisations (TFLite's fixed point with INT32_MIN / INT32_MAX multipliers and left shifts, and
+ * onnxruntime's float), the input offset's whole range. Byte for byte. */
+static void fuzz_conv_s8_dot4(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_conv2d_s8_params p;
+        memset(&p, 0, sizeof p);
+        p.batch = uniform(1, 2);
+        p.in_c = t % 9 == 4 ? uniform(100, 300) : t % 3 ? uniform(1, 40) : uniform(1, 4);
+        p.out_c = t % 5 == 1 ? uniform(17, 300) : uniform(1, 16);
+        p.k_h = uniform(1, 4);
+        p.k_w = uniform(1, 5);
+        p.stride_h = uniform(1, 3);
+        p.stride_w = uniform(1, 3);
+        p.dil_h = t % 4 == 3 ? uniform(1, 3) : 1;
+        p.dil_w = t % 4 == 2 ? uniform(1, 3) : 1;
+        p.in_h = uniform((p.k_h - 1) * p.dil_h + 1, (p.k_h - 1) * p.dil_h + 10);
+        p.in_w = uniform((p.k_w - 1) * p.dil_w + 1, (p.k_w - 1) * p.dil_w + 12);
+        p.pad_top = uniform(0, p.k_h / 2 + 1);
+        p.pad_left = uniform(0, p.k_w / 2 + 1);
+        p.out_h = (p.in_h + 2 * p.pad_top - (p.k_h - 1) * p.dil_h - 1) / p.stride_h + 1;
+        p.out_w = (p.in_w + 2 * p.pad_left - (p.k_w - 1) * p.dil_w - 1) / p.stride_w + 1;
+        p.depth_multiplier = 1;
+        p.input_offset = t % 7 == 0 ? (t % 2 ? -127 : 128) : uniform(-127, 128);
+        p.output_offset = uniform(-128, 127);
+        p.act_min = t % 4 == 0 ? uniform(-128, 0) : -128;
+        p.act_max = t % 4 == 1 ? uniform(0, 127) : 127;
+        p.requant = t % 3 == 2 ? EDGEC_REQUANT_FLOAT : EDGEC_REQUANT_FIXED;
+        const int32_t K = p.k_h * p.k_w * p.in_c, K4 = (K + 3) / 4, OC = p.out_c, blocks = (OC + 15) / 16;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)OC * K;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * OC;
+        int8_t *in = malloc(n_in), *w = malloc(n_w), *packed = calloc((size_t)blocks * K4 * 64, 1);
+        int8_t *got = malloc(n_out), *want = malloc(n_out);
+        int32_t *bias = malloc(sizeof(int32_t) * OC), *folded = malloc(sizeof(int32_t) * OC);
+        int32_t *mult = malloc(sizeof(int32_t) * OC), *shift = malloc(sizeof(int32_t) * OC);
+        fill_s8(in, n_in);
+        fill_s8(w, n_w);
+        const int with_bias = t % 6 != 5;
+        for (int32_t oc = 0; oc < OC; ++oc) {
+            bias[oc] = uniform(-30000, 30000);
+            if (p.requant == EDGEC_REQUANT_FLOAT) {
+                const float scale = (float)uniform(1, 1000) * 1e-6f;
+                __builtin_memcpy(&mult[oc], &scale, 4);
+                shift[oc] = 0;
+            } else {
+                random_multiplier(&mult[oc], &shift[oc], -14, 1);
+            }
+            int32_t sum = 0;
+            for (int32_t k = 0; k < K; ++k) {
+                const int8_t v = w[(size_t)oc * K + k];
+                sum += v;
+                packed[(((size_t)(oc / 16) * K4 + k / 4) * 16 + oc % 16) * 4 + k % 4] = v;
+            }
+            folded[oc] = (with_bias ? bias[oc] : 0) + (p.input_offset - 128) * sum;
+        }
+        edgec_conv2d_s8_dot4(in, packed, folded, mult, shift, got, &p);
+        ref_edgec_conv2d_s8(in, w, with_bias ? bias : NULL, mult, shift, want, &p);
+        if (memcmp(got, want, n_out) != 0) {
+            if (bad < 5)
+                printf("  mismatch: in %dx%dx%d out_c %d k %dx%d stride %d,%d dil %d,%d pad %d,%d offset %d requant %d\n",
+                       p.in_h, p.in_w, p.in_c, OC, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top,
+                       p.pad_left, p.input_offset, p.requant);
+            ++bad;
+        }
+        free(in); free(w); free(packed); free(got); free(want); free(bias); free(folded); free(mult); free(shift);
+    }
+    report("conv2d_s8_dot4", n_cases, bad);
+}
+
 int main(int argc, char **argv) {
     const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
     if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
@@ -292,5 +366,6 @@ int main(int argc, char **argv) {
     fuzz_add_s8(n);
     fuzz_fc_deep(n / 10);
     fuzz_conv_f32_packed(n / 2);
+    fuzz_conv_s8_dot4(n / 2);
     return failures ? 1 : 0;
 }
