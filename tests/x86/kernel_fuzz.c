@@ -13,6 +13,7 @@
 #include "edgec_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
 #include "edgec_hybrid_quantize.h"
+#include "edgec_qdq_s8.h"
 
 void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const float *w_scale,
                              const int32_t *w_zero_point, const float *bias, float *output, int8_t *qinput,
@@ -25,6 +26,8 @@ void ref_edgec_conv2d_nhwc_f32(const float *input, const float *weights, const f
                                const edgec_conv2d_params *p);
 void ref_edgec_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
                          const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p);
+void ref_edgec_quantize_s8(const float *x, int8_t *q, const edgec_qdq_s8_params *p);
+void ref_edgec_add_q8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_q8_params *p);
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
                       int32_t *scratch);
 
@@ -358,6 +361,54 @@ static void fuzz_conv_s8_dot4(int32_t n_cases) {
     report("conv2d_s8_dot4", n_cases, bad);
 }
 
+/* edgec_quantize_s8 (both roundings, NCHW -> NHWC or not; ties, values past +-1e6, NaN) and edgec_add_q8 (ties
+ * and saturation), byte for byte. */
+static void fuzz_qdq(int32_t n_cases) {
+    int32_t bad_q = 0, bad_add = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_qdq_s8_params p;
+        memset(&p, 0, sizeof p);
+        p.n = uniform(1, 2);
+        p.c = uniform(1, 5);
+        p.hw = uniform(1, 70);
+        p.nchw_to_nhwc = t % 2;
+        p.round_half_away = t % 5 == 0;
+        p.scale = (float)uniform(1, 4000) / 1024.0f;
+        p.zero_point = uniform(-128, 127);
+        const size_t n = (size_t)p.n * p.c * p.hw;
+        float *x = malloc(sizeof(float) * n);
+        int8_t *got = malloc(n), *want = malloc(n);
+        for (size_t i = 0; i < n; ++i) {
+            const int32_t kind = uniform(0, 19);
+            x[i] = kind == 0 ? ((float)uniform(-200, 200) + 0.5f) * p.scale /* ties */
+                 : kind == 1 ? (float)uniform(-3, 3) * 1.0e7f : kind == 2 ? NAN : uniform_f() * 200.0f * p.scale;
+        }
+        edgec_quantize_s8(x, got, &p);
+        ref_edgec_quantize_s8(x, want, &p);
+        bad_q += memcmp(got, want, n) != 0;
+        free(x); free(got); free(want);
+
+        edgec_add_q8_params a;
+        memset(&a, 0, sizeof a);
+        a.count = uniform(1, 100);
+        a.a_zero_point = uniform(-128, 127);
+        a.b_zero_point = uniform(-128, 127);
+        a.output_zero_point = uniform(-128, 127);
+        a.a_ratio = t % 7 == 0 ? 0.5f : (float)uniform(1, 3000) / 1024.0f;
+        a.b_ratio = t % 7 == 0 ? 0.5f : (float)uniform(1, 3000) / 1024.0f;
+        int8_t *ia = malloc((size_t)a.count), *ib = malloc((size_t)a.count);
+        int8_t *ga = malloc((size_t)a.count), *wa = malloc((size_t)a.count);
+        fill_s8(ia, (size_t)a.count);
+        fill_s8(ib, (size_t)a.count);
+        edgec_add_q8(ia, ib, ga, &a);
+        ref_edgec_add_q8(ia, ib, wa, &a);
+        bad_add += memcmp(ga, wa, (size_t)a.count) != 0;
+        free(ia); free(ib); free(ga); free(wa);
+    }
+    report("quantize_s8", n_cases, bad_q);
+    report("add_q8", n_cases, bad_add);
+}
+
 int main(int argc, char **argv) {
     const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
     if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
@@ -367,5 +418,6 @@ int main(int argc, char **argv) {
     fuzz_fc_deep(n / 10);
     fuzz_conv_f32_packed(n / 2);
     fuzz_conv_s8_dot4(n / 2);
+    fuzz_qdq(n);
     return failures ? 1 : 0;
 }
