@@ -8,6 +8,7 @@
 #include "edgec_conv2d_nhwc_f32.h"
 
 typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
 /* An unaligned view of 8 floats (vector types alias their element type); macros rather than functions: a
  * 256-bit vector passed by value would change the ABI where AVX is off. */
 typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
@@ -128,8 +129,22 @@ static void pack_block(const float *EDGEC_RESTRICT weights, int32_t oc0, int32_t
     }
 }
 
-/* out[j] (j < n) = clamp(bias + acc). */
+/* out[j] (j < n) = clamp(bias + acc): a whole block as two vectors, edgec_clampf's selects lane by lane. */
 static void store_block(float *out, int32_t n, const float *bias, int32_t oc0, const float *acc, float lo, float hi) {
+    if (n == OCB) {
+        const v8f vlo = (v8f){0} + lo, vhi = (v8f){0} + hi;
+        for (int32_t h = 0; h < OCB; h += 8) {
+            v8f b = {0}, v;
+            if (bias) b = LOAD8(bias + oc0 + h);
+            __builtin_memcpy(&v, acc + h, sizeof v);
+            v = b + v;
+            const v8i below = v < vlo, above = v > vhi;
+            v = (v8f)(((v8i)v & ~below) | ((v8i)vlo & below));
+            v = (v8f)(((v8i)v & ~above) | ((v8i)vhi & above));
+            __builtin_memcpy(out + oc0 + h, &v, sizeof v);
+        }
+        return;
+    }
     for (int32_t j = 0; j < n; ++j) out[oc0 + j] = edgec_clampf((bias ? bias[oc0 + j] : 0.0f) + acc[j], lo, hi);
 }
 
