@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -241,18 +242,22 @@ def cases(work: Path, which: str) -> list[tuple[str, Path, dict]]:
 NOTES = """
 ## Reading the figures
 
-- The goal, edgec at most 1.0x the runtimes' time on every model, is not met. LiteRT runs XNNPACK's hand-written
-  AVX-512 / AVX-VNNI micro-kernels with weights repacked at load time; onnxruntime its MLAS GEMM kernels (and, in
-  the QDQ models, its int8 u8s8 kernels). edgec's host kernels are C: runtimes/x86 (GNU C vectors), then
-  runtimes/optimized and runtimes/reference for the rest. In runtimes/x86: the int8 and hybrid convolutions as
-  16-bit multiply-add pairs (vpdpwssd with AVX-VNNI, pmaddwd with AVX2; 4 pixels x 16 channels, weights packed per
-  call on the stack), the int8 fully connected as unsigned x signed byte dot products (vpdpbusd), float conv
-  (packed 4 pixels x 16 channels tiles), float and int8 depthwise, float matmul, int8 add, the hybrid models'
-  activation quantisation, and the requantisation eight channels at a time (fixed point and onnxruntime's float).
-- Where the time still goes (per-layer CPU time of the host C, -O3 -march=native): the convolutions everywhere
-  (edgec packs the weights per call and keeps 16-bit products where XNNPACK packs once at load time and runs
-  byte dot products on 512-bit registers), the int8 depthwise layers and their per-output requantisation, the
-  int8 add's three fixed-point rescalings per element (ResNet).
+- The goal is edgec at most 1.0x the runtimes' time on every model (ratio column). LiteRT runs XNNPACK's
+  hand-written AVX-512 / AVX-VNNI micro-kernels with weights repacked at load time; onnxruntime its MLAS GEMM
+  kernels (and, in the QDQ models, its int8 u8s8 kernels). edgec's host kernels are C: runtimes/x86 (GNU C
+  vectors), then runtimes/optimized and runtimes/reference for the rest. In runtimes/x86, with the weights of the
+  convolutions packed at compile time (ops/conv.py pack_conv_f32_x86, ops/quantized_s8.py pack_conv_s8_dot4): the
+  float conv as 6 pixels x 16 channels FMA tiles over any pixels through a pointer table (XNNPACK's indirection
+  idea: a tap outside the input reads a zero pixel); the int8 conv and the QDQ fused conv + add as unsigned x
+  signed byte dot products (vpdpbusd with AVX-VNNI, 4 pixels x 16 channels; an exact pmaddwd form without it); the
+  hybrid conv as 16-bit multiply-add pairs (weights still packed per call); the int8 fully connected as byte dot
+  products; float and int8 depthwise, float matmul, int8 add, QDQ quantize and add eight lanes at a time; the
+  requantisation eight channels at a time (fixed point and onnxruntime's float).
+- Where the time still goes (per-layer CPU time of the host C, -O3 -march=native): the int8 depthwise layers (one
+  pixel x 8 channels of 32-bit multiplies, then the per-output requantisation), the requantisation after the byte
+  dot products, pointwise layers with few input channels (16-24: the tile's loads and stores weigh as much as its
+  multiply-adds), the first layers on 3-channel images, the int8 add's three fixed-point rescalings per element
+  (ResNet), the float classifier's 1280 x 1000 matrix (MobileNetV2, memory-bound).
 - int8 max abs diff: against LiteRT's optimized XNNPACK kernels, which round differently from TFLite Micro's
   reference (edgec's default `--int8-rounding tflm`): 0 or 1 LSB here; the QDQ MobileNetV2 against onnxruntime's
   optimized session, which is not bit-exact with its own unoptimized one (README, int8 models); edgec is checked
@@ -267,8 +272,13 @@ def markdown(rows: list[dict], args) -> str:
                 if ln.startswith("model name")), platform.processor())
     kernels = ",".join(args.kernels) if args.kernels else "the host target's (targets/host.toml)"
     gcc = subprocess.run(["gcc", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "# edgec on x86 against onnxruntime and LiteRT (single thread, time per inference)",
+        "",
+        f"Machine load (1 / 5 / 15 min averages, {os.cpu_count()} CPUs): {args.load_start} at the start, {load} at "
+        "the end; the CPU medians below are each engine's own thread time, but a loaded machine still slows every "
+        "engine (shared caches, hyper-threads), so read each ratio as +-20-30 %.",
         "",
         f"CPU: {cpu}. edgec's C built with `gcc {args.cflags}` ({gcc}; its default dialect, gnu17, which lets it fuse multiply-adds); kernel sets: "
         f"{kernels}. Median of `runs` timed inferences per engine, "
@@ -305,6 +315,7 @@ def main() -> None:
     ap.add_argument("--cflags", default="-O3 -march=native")
     ap.add_argument("--kernels", type=lambda s: s.split(","), help="host kernel sets (default: targets/host.toml)")
     args = ap.parse_args()
+    args.load_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     rows = []
     with tempfile.TemporaryDirectory(prefix="edgec-x86-") as tmp:
         work = Path(tmp)

@@ -20,4 +20,11 @@ void edgec_conv2d_add_q8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC
                          const int32_t *EDGEC_RESTRICT shift, const int8_t *residual, int8_t *output,
                          const edgec_conv2d_add_q8_params *p, int8_t *EDGEC_RESTRICT rows);
 
+/* The same with the convolution's weights and bias packed for edgec_conv2d_s8_dot4 (edgec_conv2d_s8.h). Only
+ * runtimes/x86/ implements it; the compiler calls it only when it ships that file. */
+void edgec_conv2d_add_q8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
+                              const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                              const int32_t *EDGEC_RESTRICT shift, const int8_t *residual, int8_t *output,
+                              const edgec_conv2d_add_q8_params *p, int8_t *EDGEC_RESTRICT rows);
+
 #endif /* EDGEC_CONV2D_ADD_Q8_H */

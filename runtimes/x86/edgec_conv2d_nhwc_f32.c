@@ -8,6 +8,7 @@
 #include "edgec_conv2d_nhwc_f32.h"
 
 typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
 /* An unaligned view of 8 floats (vector types alias their element type); macros rather than functions: a
  * 256-bit vector passed by value would change the ABI where AVX is off. */
 typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
@@ -107,12 +108,19 @@ static void conv_tile4(const float *const in[4], float *const out[4], const floa
 }
 
 
-/* Layers with a short dot product (K = k_h * k_w * in_c <= PACK_K; most of a mobile network's pointwise and
- * first layers) run along the output channels instead: sixteen channels' weights are packed tap-major into a
- * stack buffer [K][16] (zeros past out_c), then each input value is broadcast against two 8-float weight vectors,
- * no reduction across lanes. 4 pixels x 16 channels per tile: 8 accumulators. */
+/* Packed layers (weights packed at compile time, edgec_conv2d_nhwc_f32_packed, or K = k_h * k_w * in_c <= PACK_K:
+ * packed here per call) run along the output channels: sixteen channels' weights tap-major [K][16] (zeros past
+ * out_c), each input value broadcast against two 8-float weight vectors, no reduction across lanes. A tile is
+ * TP output pixels x 16 channels (12 accumulators: XNNPACK's 6x16 shape) over any pixels of the image, rows
+ * included: each pixel's tap is read through a table of pointers (an indirection buffer, as XNNPACK's igemm),
+ * where a tap outside the input points at zeros, which add exactly 0, so border pixels take the same loop. */
 #define PACK_K 1024 /* 64 KiB of packed weights on the stack: MobileNetV2's widest pointwise layers (960 inputs) */
 #define OCB 16
+#define TP 6
+#define TAPS 64    /* taps per pointer table (longer kernels take several) */
+#define ZEROS 256  /* input channels per pass (the zero pixel's length) */
+
+static const float zero_pixel[ZEROS];
 
 static void pack_block(const float *EDGEC_RESTRICT weights, int32_t oc0, int32_t K, int32_t OC, float *packed) {
     for (int32_t j = 0; j < OCB; ++j) {
@@ -121,90 +129,127 @@ static void pack_block(const float *EDGEC_RESTRICT weights, int32_t oc0, int32_t
     }
 }
 
-/* out[j] (j < n) = clamp(bias + acc) for two accumulator vectors. */
+/* out[j] (j < n) = clamp(bias + acc): a whole block as two vectors, edgec_clampf's selects lane by lane. */
 static void store_block(float *out, int32_t n, const float *bias, int32_t oc0, const float *acc, float lo, float hi) {
+    if (n == OCB) {
+        const v8f vlo = (v8f){0} + lo, vhi = (v8f){0} + hi;
+        for (int32_t h = 0; h < OCB; h += 8) {
+            v8f b = {0}, v;
+            if (bias) b = LOAD8(bias + oc0 + h);
+            __builtin_memcpy(&v, acc + h, sizeof v);
+            v = b + v;
+            const v8i below = v < vlo, above = v > vhi;
+            v = (v8f)(((v8i)v & ~below) | ((v8i)vlo & below));
+            v = (v8f)(((v8i)v & ~above) | ((v8i)vhi & above));
+            __builtin_memcpy(out + oc0 + h, &v, sizeof v);
+        }
+        return;
+    }
     for (int32_t j = 0; j < n; ++j) out[oc0 + j] = edgec_clampf((bias ? bias[oc0 + j] : 0.0f) + acc[j], lo, hi);
 }
 
-/* One pixel against a packed block, taps outside the input skipped. */
-static void packed_pixel(const float *EDGEC_RESTRICT input, const float *packed, const float *bias, float *output,
-                         const edgec_conv2d_params *p, int32_t n, int32_t oy, int32_t ox, int32_t oc0, int32_t nb) {
-    const int32_t C = p->in_c;
-    v8f a0 = {0}, a1 = {0};
-    for (int32_t ky = 0; ky < p->k_h; ++ky) {
-        const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-        if (iy < 0 || iy >= p->in_h) continue;
-        for (int32_t kx = 0; kx < p->k_w; ++kx) {
-            const int32_t ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
-            if (ix < 0 || ix >= p->in_w) continue;
-            const float *x = input + (((size_t)n * p->in_h + iy) * p->in_w + ix) * C;
-            const float *w = packed + ((size_t)ky * p->k_w + kx) * C * OCB;
-            for (int32_t ic = 0; ic < C; ++ic, w += OCB) {
-                const float v = x[ic];
-                a0 += v * LOAD8(w);
-                a1 += v * LOAD8(w + 8);
-            }
+/* acc[i][j] (+)= sum over segments t < nseg and values c < len of x[t * TP + i][c] * w[t * w_stride + c * 16 + j]:
+ * a segment is one tap's channels, or a whole kernel row's taps where they are contiguous in the input. Starts
+ * from 0 unless accumulate. */
+static void tile_kernel(float acc[TP][OCB], const float *const *x, int32_t nseg, int32_t len,
+                        const float *EDGEC_RESTRICT w, size_t w_stride, int accumulate) {
+    v8f a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0};
+    v8f a30 = {0}, a31 = {0}, a40 = {0}, a41 = {0}, a50 = {0}, a51 = {0};
+    if (accumulate) {
+        __builtin_memcpy(&a00, acc[0], 32); __builtin_memcpy(&a01, acc[0] + 8, 32);
+        __builtin_memcpy(&a10, acc[1], 32); __builtin_memcpy(&a11, acc[1] + 8, 32);
+        __builtin_memcpy(&a20, acc[2], 32); __builtin_memcpy(&a21, acc[2] + 8, 32);
+        __builtin_memcpy(&a30, acc[3], 32); __builtin_memcpy(&a31, acc[3] + 8, 32);
+        __builtin_memcpy(&a40, acc[4], 32); __builtin_memcpy(&a41, acc[4] + 8, 32);
+        __builtin_memcpy(&a50, acc[5], 32); __builtin_memcpy(&a51, acc[5] + 8, 32);
+    }
+    for (int32_t t = 0; t < nseg; ++t, x += TP) {
+        const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3], *x4 = x[4], *x5 = x[5];
+        const float *wt = w + (size_t)t * w_stride;
+        for (int32_t c = 0; c < len; ++c, wt += OCB) {
+            const v8f k0 = LOAD8(wt), k1 = LOAD8(wt + 8);
+            const float v0 = x0[c], v1 = x1[c], v2 = x2[c], v3 = x3[c], v4 = x4[c], v5 = x5[c];
+            a00 += v0 * k0; a01 += v0 * k1; a10 += v1 * k0; a11 += v1 * k1;
+            a20 += v2 * k0; a21 += v2 * k1; a30 += v3 * k0; a31 += v3 * k1;
+            a40 += v4 * k0; a41 += v4 * k1; a50 += v5 * k0; a51 += v5 * k1;
         }
     }
-    float acc[OCB];
-    __builtin_memcpy(acc, &a0, sizeof a0);
-    __builtin_memcpy(acc + 8, &a1, sizeof a1);
-    store_block(output + (((size_t)n * p->out_h + oy) * p->out_w + ox) * p->out_c, nb, bias, oc0, acc, p->act_min,
-                p->act_max);
+    __builtin_memcpy(acc[0], &a00, 32); __builtin_memcpy(acc[0] + 8, &a01, 32);
+    __builtin_memcpy(acc[1], &a10, 32); __builtin_memcpy(acc[1] + 8, &a11, 32);
+    __builtin_memcpy(acc[2], &a20, 32); __builtin_memcpy(acc[2] + 8, &a21, 32);
+    __builtin_memcpy(acc[3], &a30, 32); __builtin_memcpy(acc[3] + 8, &a31, 32);
+    __builtin_memcpy(acc[4], &a40, 32); __builtin_memcpy(acc[4] + 8, &a41, 32);
+    __builtin_memcpy(acc[5], &a50, 32); __builtin_memcpy(acc[5] + 8, &a51, 32);
 }
 
-/* Four pixels whose taps are all inside the input (in[i]: pixel i's tap (0, 0)) against a packed block. */
-static void packed_tile4(const float *const in[4], float *const out[4], const float *packed, const float *bias,
-                         const edgec_conv2d_params *p, int32_t oc0, int32_t nb) {
-    const int32_t C = p->in_c;
-    const size_t row = (size_t)p->in_w * C;
-    v8f a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0}, a30 = {0}, a31 = {0};
-    const float *w = packed;
-    for (int32_t ky = 0; ky < p->k_h; ++ky) {
-        for (int32_t kx = 0; kx < p->k_w; ++kx) {
-            const size_t off = (size_t)ky * p->dil_h * row + (size_t)kx * p->dil_w * C;
-            const float *x0 = in[0] + off, *x1 = in[1] + off, *x2 = in[2] + off, *x3 = in[3] + off;
-            for (int32_t ic = 0; ic < C; ++ic, w += OCB) {
-                const v8f k0 = LOAD8(w), k1 = LOAD8(w + 8);
-                const float v0 = x0[ic], v1 = x1[ic], v2 = x2[ic], v3 = x3[ic];
-                a00 += v0 * k0; a01 += v0 * k1; a10 += v1 * k0; a11 += v1 * k1;
-                a20 += v2 * k0; a21 += v2 * k1; a30 += v3 * k0; a31 += v3 * k1;
+/* One tile's sums, TP pixels at input corners (y0[i], x0[i]): by kernel rows (one segment of k_w * in_c values
+ * per row) when every pixel's rows lie inside the input horizontally, else tap by tap, in passes of at most
+ * ZEROS channels and TAPS taps. */
+static void tile_sums(float acc[TP][OCB], const float *in_n, const float *packed, const int32_t y0[TP],
+                      const int32_t x0[TP], const edgec_conv2d_params *p) {
+    const int32_t C = p->in_c, kw = p->k_w, row_len = kw * C;
+    const float *table[TAPS * TP];
+    int rows = p->dil_w == 1 && row_len <= ZEROS && p->k_h <= TAPS;
+    for (int32_t i = 0; i < TP && rows; ++i) rows = x0[i] >= 0 && x0[i] + kw <= p->in_w;
+    if (rows) {
+        for (int32_t ky = 0; ky < p->k_h; ++ky)
+            for (int32_t i = 0; i < TP; ++i) {
+                const int32_t iy = y0[i] + ky * p->dil_h;
+                table[ky * TP + i] = iy >= 0 && iy < p->in_h ? in_n + ((size_t)iy * p->in_w + x0[i]) * C : zero_pixel;
             }
+        tile_kernel(acc, table, p->k_h, row_len, packed, (size_t)row_len * OCB, 0);
+        return;
+    }
+    const int32_t taps = p->k_h * kw;
+    int accumulate = 0;
+    for (int32_t c0 = 0; c0 < C; c0 += ZEROS) {
+        const int32_t cn = C - c0 < ZEROS ? C - c0 : ZEROS;
+        for (int32_t t0 = 0; t0 < taps; t0 += TAPS) {
+            const int32_t nt = taps - t0 < TAPS ? taps - t0 : TAPS;
+            for (int32_t t = 0; t < nt; ++t) {
+                const int32_t dy = (t0 + t) / kw * p->dil_h, dx = (t0 + t) % kw * p->dil_w;
+                for (int32_t i = 0; i < TP; ++i) {
+                    const int32_t iy = y0[i] + dy, ix = x0[i] + dx;
+                    const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
+                    table[t * TP + i] = inside ? in_n + ((size_t)iy * p->in_w + ix) * C + c0 : zero_pixel;
+                }
+            }
+            tile_kernel(acc, table, nt, cn, packed + ((size_t)t0 * C + c0) * OCB, (size_t)C * OCB, accumulate);
+            accumulate = 1;
         }
     }
-    float acc[4][OCB];
-    __builtin_memcpy(acc[0], &a00, sizeof a00); __builtin_memcpy(acc[0] + 8, &a01, sizeof a01);
-    __builtin_memcpy(acc[1], &a10, sizeof a10); __builtin_memcpy(acc[1] + 8, &a11, sizeof a11);
-    __builtin_memcpy(acc[2], &a20, sizeof a20); __builtin_memcpy(acc[2] + 8, &a21, sizeof a21);
-    __builtin_memcpy(acc[3], &a30, sizeof a30); __builtin_memcpy(acc[3] + 8, &a31, sizeof a31);
-    for (int i = 0; i < 4; ++i) store_block(out[i], nb, bias, oc0, acc[i], p->act_min, p->act_max);
 }
 
+/* Exactly one of weights (OHWI: each block packed here, on the stack; K <= PACK_K) and prepacked (every block
+ * packed at compile time, [OC / 16 rounded up][K][16]: any K) is non-NULL. */
 static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
-                        const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output, const edgec_conv2d_params *p,
-                        int32_t x_lo, int32_t x_hi) {
-    const int32_t C = p->in_c, OC = p->out_c, K = p->k_h * p->k_w * C;
-    const size_t sx = (size_t)p->stride_w * C;
-    float packed[PACK_K * OCB];
+                        const float *EDGEC_RESTRICT prepacked, const float *EDGEC_RESTRICT bias,
+                        float *EDGEC_RESTRICT output, const edgec_conv2d_params *p) {
+    const int32_t C = p->in_c, OC = p->out_c, taps = p->k_h * p->k_w, K = taps * C;
+    const int32_t pixels = p->out_h * p->out_w;
+    float stack_block[PACK_K * OCB];
+    float acc[TP][OCB];
     for (int32_t oc0 = 0; oc0 < OC; oc0 += OCB) {
         const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
-        pack_block(weights, oc0, K, OC, packed);
+        const float *packed = stack_block;
+        if (prepacked)
+            packed = prepacked + (size_t)oc0 * K;
+        else
+            pack_block(weights, oc0, K, OC, stack_block);
         for (int32_t n = 0; n < p->batch; ++n) {
-            for (int32_t oy = 0; oy < p->out_h; ++oy) {
-                const int32_t iy0 = oy * p->stride_h - p->pad_top;
-                const int rows_inside = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
-                int32_t ox = 0;
-                if (rows_inside) {
-                    for (; ox < x_lo; ++ox) packed_pixel(input, packed, bias, output, p, n, oy, ox, oc0, nb);
-                    for (; ox + 4 <= x_hi; ox += 4) {
-                        const float *in = input + (((size_t)n * p->in_h + iy0) * p->in_w + (ox * p->stride_w - p->pad_left)) * C;
-                        float *o = output + (((size_t)n * p->out_h + oy) * p->out_w + ox) * OC;
-                        const float *const ins[4] = {in, in + sx, in + 2 * sx, in + 3 * sx};
-                        float *const outs[4] = {o, o + OC, o + 2 * OC, o + 3 * OC};
-                        packed_tile4(ins, outs, packed, bias, p, oc0, nb);
-                    }
+            const float *in_n = input + (size_t)n * p->in_h * p->in_w * C;
+            float *out_n = output + (size_t)n * pixels * OC;
+            for (int32_t px0 = 0; px0 < pixels; px0 += TP) {
+                const int32_t valid = pixels - px0 < TP ? pixels - px0 : TP;
+                int32_t y0[TP], x0[TP];
+                for (int32_t i = 0; i < TP; ++i) {
+                    const int32_t px = px0 + (i < valid ? i : 0);
+                    y0[i] = px / p->out_w * p->stride_h - p->pad_top;
+                    x0[i] = px % p->out_w * p->stride_w - p->pad_left;
                 }
-                for (; ox < p->out_w; ++ox) packed_pixel(input, packed, bias, output, p, n, oy, ox, oc0, nb);
+                tile_sums(acc, in_n, packed, y0, x0, p);
+                for (int32_t i = 0; i < valid; ++i)
+                    store_block(out_n + (size_t)(px0 + i) * OC, nb, bias, oc0, acc[i], p->act_min, p->act_max);
             }
         }
     }
@@ -235,7 +280,7 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
     int32_t x_lo, x_hi;
     interior_x(p, &x_lo, &x_hi);
     if (p->k_h * p->k_w * C <= PACK_K) {
-        conv_packed(input, weights, bias, output, p, x_lo, x_hi);
+        conv_packed(input, weights, NULL, bias, output, p);
         return;
     }
     if (p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
@@ -276,4 +321,10 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
             for (; ox < p->out_w; ++ox) conv_pixel(input, weights, bias, output, p, n, oy, ox, 0);
         }
     }
+}
+
+void edgec_conv2d_nhwc_f32_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT packed,
+                                  const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
+                                  const edgec_conv2d_params *p) {
+    conv_packed(input, NULL, packed, bias, output, p);
 }

@@ -9,8 +9,11 @@
 
 #include "edgec_add_s8.h"
 #include "edgec_conv2d_hybrid.h"
+#include "edgec_conv2d_nhwc_f32.h"
+#include "edgec_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
 #include "edgec_hybrid_quantize.h"
+#include "edgec_qdq_s8.h"
 
 void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const float *w_scale,
                              const int32_t *w_zero_point, const float *bias, float *output, int8_t *qinput,
@@ -19,6 +22,12 @@ float ref_edgec_quantize_symmetric_s8(const float *x, int32_t n, int8_t *q);
 float ref_edgec_quantize_asymmetric_s8(const float *x, int32_t n, int8_t *q, int32_t *zero_point);
 void ref_edgec_fully_connected_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
                                   const edgec_fully_connected_s8_params *p);
+void ref_edgec_conv2d_nhwc_f32(const float *input, const float *weights, const float *bias, float *output,
+                               const edgec_conv2d_params *p);
+void ref_edgec_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                         const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p);
+void ref_edgec_quantize_s8(const float *x, int8_t *q, const edgec_qdq_s8_params *p);
+void ref_edgec_add_q8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_q8_params *p);
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
                       int32_t *scratch);
 
@@ -227,6 +236,179 @@ static void fuzz_fc_deep(int32_t n_cases) {
     report("fully_connected_s8_deep", n_cases, bad);
 }
 
+/* edgec_conv2d_nhwc_f32_packed, weights packed here as compiler/edgec/ops/conv.py's pack_conv_f32_x86 does:
+ * borders, strides, dilations, channel counts past one 16-channel block and past the kernel's 256-channel passes,
+ * kernels with more taps than one pointer table (64) and rows wider than the zero pixel. */
+static void fuzz_conv_f32_packed(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_conv2d_params p;
+        memset(&p, 0, sizeof p);
+        p.batch = uniform(1, 2);
+        p.in_c = t % 9 == 4 ? uniform(250, 300) : t % 3 ? uniform(1, 40) : uniform(1, 4);
+        p.out_c = t % 5 == 1 ? uniform(17, 70) : uniform(1, 16);
+        p.k_h = t % 13 == 7 ? 9 : uniform(1, 3);
+        p.k_w = t % 13 == 7 ? 9 : uniform(1, 5);
+        if (t % 13 == 7) p.in_c = uniform(1, 12); /* sums of at most ~3,000 products: float within 1e-4 */
+        p.stride_h = uniform(1, 3);
+        p.stride_w = uniform(1, 3);
+        p.dil_h = t % 4 == 3 ? uniform(1, 3) : 1;
+        p.dil_w = t % 4 == 2 ? uniform(1, 3) : 1;
+        p.in_h = uniform((p.k_h - 1) * p.dil_h + 1, (p.k_h - 1) * p.dil_h + 12);
+        p.in_w = uniform((p.k_w - 1) * p.dil_w + 1, (p.k_w - 1) * p.dil_w + 14);
+        p.pad_top = uniform(0, p.k_h / 2 + 1);
+        p.pad_left = uniform(0, p.k_w / 2 + 1);
+        p.out_h = (p.in_h + 2 * p.pad_top - (p.k_h - 1) * p.dil_h - 1) / p.stride_h + 1;
+        p.out_w = (p.in_w + 2 * p.pad_left - (p.k_w - 1) * p.dil_w - 1) / p.stride_w + 1;
+        p.groups = 1;
+        p.act_min = t % 2 ? 0.0f : -INFINITY;
+        p.act_max = t % 3 == 0 ? 6.0f : INFINITY;
+        const int32_t K = p.k_h * p.k_w * p.in_c, blocks = (p.out_c + 15) / 16;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+        float *in = malloc(sizeof(float) * n_in), *w = malloc(sizeof(float) * n_w);
+        float *packed = calloc((size_t)blocks * K * 16, sizeof(float)), *bias = malloc(sizeof(float) * p.out_c);
+        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
+        for (size_t i = 0; i < n_in; ++i) in[i] = uniform_f();
+        for (size_t i = 0; i < n_w; ++i) w[i] = uniform_f();
+        for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform_f();
+        for (int32_t oc = 0; oc < p.out_c; ++oc)
+            for (int32_t k = 0; k < K; ++k) packed[((size_t)(oc / 16) * K + k) * 16 + oc % 16] = w[(size_t)oc * K + k];
+        const float *b = t % 7 == 3 ? NULL : bias;
+        edgec_conv2d_nhwc_f32_packed(in, packed, b, got, &p);
+        ref_edgec_conv2d_nhwc_f32(in, w, b, want, &p);
+        if (!close_f32(got, want, n_out)) {
+            float worst = 0.0f;
+            for (size_t i = 0; i < n_out; ++i) worst = fmaxf(worst, fabsf(got[i] - want[i]));
+            if (bad < 5)
+                printf("  mismatch (max abs diff %g): in %dx%dx%d out_c %d k %dx%d stride %d,%d dil %d,%d pad %d,%d\n", worst, p.in_h, p.in_w,
+                       p.in_c, p.out_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left);
+            ++bad;
+        }
+        free(in); free(w); free(packed); free(bias); free(got); free(want);
+    }
+    report("conv2d_nhwc_f32_packed", n_cases, bad);
+}
+
+/* edgec_conv2d_s8_dot4, weights and bias packed here as compiler/edgec/ops/quantized_s8.py's pack_conv_s8_dot4
+ * does: borders (the padding byte), strides, dilations, several blocks of 16 channels, windows not a multiple of
+ * 4, both requantisations (TFLite's fixed point with INT32_MIN / INT32_MAX multipliers and left shifts, and
+ * onnxruntime's float), the input offset's whole range. Byte for byte. */
+static void fuzz_conv_s8_dot4(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_conv2d_s8_params p;
+        memset(&p, 0, sizeof p);
+        p.batch = uniform(1, 2);
+        p.in_c = t % 9 == 4 ? uniform(100, 300) : t % 3 ? uniform(1, 40) : uniform(1, 4);
+        p.out_c = t % 5 == 1 ? uniform(17, 300) : uniform(1, 16);
+        p.k_h = uniform(1, 4);
+        p.k_w = uniform(1, 5);
+        p.stride_h = uniform(1, 3);
+        p.stride_w = uniform(1, 3);
+        p.dil_h = t % 4 == 3 ? uniform(1, 3) : 1;
+        p.dil_w = t % 4 == 2 ? uniform(1, 3) : 1;
+        p.in_h = uniform((p.k_h - 1) * p.dil_h + 1, (p.k_h - 1) * p.dil_h + 10);
+        p.in_w = uniform((p.k_w - 1) * p.dil_w + 1, (p.k_w - 1) * p.dil_w + 12);
+        p.pad_top = uniform(0, p.k_h / 2 + 1);
+        p.pad_left = uniform(0, p.k_w / 2 + 1);
+        p.out_h = (p.in_h + 2 * p.pad_top - (p.k_h - 1) * p.dil_h - 1) / p.stride_h + 1;
+        p.out_w = (p.in_w + 2 * p.pad_left - (p.k_w - 1) * p.dil_w - 1) / p.stride_w + 1;
+        p.depth_multiplier = 1;
+        p.input_offset = t % 7 == 0 ? (t % 2 ? -127 : 128) : uniform(-127, 128);
+        p.output_offset = uniform(-128, 127);
+        p.act_min = t % 4 == 0 ? uniform(-128, 0) : -128;
+        p.act_max = t % 4 == 1 ? uniform(0, 127) : 127;
+        p.requant = t % 3 == 2 ? EDGEC_REQUANT_FLOAT : EDGEC_REQUANT_FIXED;
+        const int32_t K = p.k_h * p.k_w * p.in_c, K4 = (K + 3) / 4, OC = p.out_c, blocks = (OC + 15) / 16;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)OC * K;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * OC;
+        int8_t *in = malloc(n_in), *w = malloc(n_w), *packed = calloc((size_t)blocks * K4 * 64, 1);
+        int8_t *got = malloc(n_out), *want = malloc(n_out);
+        int32_t *bias = malloc(sizeof(int32_t) * OC), *folded = malloc(sizeof(int32_t) * OC);
+        int32_t *mult = malloc(sizeof(int32_t) * OC), *shift = malloc(sizeof(int32_t) * OC);
+        fill_s8(in, n_in);
+        fill_s8(w, n_w);
+        const int with_bias = t % 6 != 5;
+        for (int32_t oc = 0; oc < OC; ++oc) {
+            bias[oc] = uniform(-30000, 30000);
+            if (p.requant == EDGEC_REQUANT_FLOAT) {
+                const float scale = (float)uniform(1, 1000) * 1e-6f;
+                __builtin_memcpy(&mult[oc], &scale, 4);
+                shift[oc] = 0;
+            } else {
+                random_multiplier(&mult[oc], &shift[oc], -14, 1);
+            }
+            int32_t sum = 0;
+            for (int32_t k = 0; k < K; ++k) {
+                const int8_t v = w[(size_t)oc * K + k];
+                sum += v;
+                packed[(((size_t)(oc / 16) * K4 + k / 4) * 16 + oc % 16) * 4 + k % 4] = v;
+            }
+            folded[oc] = (with_bias ? bias[oc] : 0) + (p.input_offset - 128) * sum;
+        }
+        edgec_conv2d_s8_dot4(in, packed, folded, mult, shift, got, &p);
+        ref_edgec_conv2d_s8(in, w, with_bias ? bias : NULL, mult, shift, want, &p);
+        if (memcmp(got, want, n_out) != 0) {
+            if (bad < 5)
+                printf("  mismatch: in %dx%dx%d out_c %d k %dx%d stride %d,%d dil %d,%d pad %d,%d offset %d requant %d\n",
+                       p.in_h, p.in_w, p.in_c, OC, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top,
+                       p.pad_left, p.input_offset, p.requant);
+            ++bad;
+        }
+        free(in); free(w); free(packed); free(got); free(want); free(bias); free(folded); free(mult); free(shift);
+    }
+    report("conv2d_s8_dot4", n_cases, bad);
+}
+
+/* edgec_quantize_s8 (both roundings, NCHW -> NHWC or not; ties, values past +-1e6, NaN) and edgec_add_q8 (ties
+ * and saturation), byte for byte. */
+static void fuzz_qdq(int32_t n_cases) {
+    int32_t bad_q = 0, bad_add = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_qdq_s8_params p;
+        memset(&p, 0, sizeof p);
+        p.n = uniform(1, 2);
+        p.c = uniform(1, 5);
+        p.hw = uniform(1, 70);
+        p.nchw_to_nhwc = t % 2;
+        p.round_half_away = t % 5 == 0;
+        p.scale = (float)uniform(1, 4000) / 1024.0f;
+        p.zero_point = uniform(-128, 127);
+        const size_t n = (size_t)p.n * p.c * p.hw;
+        float *x = malloc(sizeof(float) * n);
+        int8_t *got = malloc(n), *want = malloc(n);
+        for (size_t i = 0; i < n; ++i) {
+            const int32_t kind = uniform(0, 19);
+            x[i] = kind == 0 ? ((float)uniform(-200, 200) + 0.5f) * p.scale /* ties */
+                 : kind == 1 ? (float)uniform(-3, 3) * 1.0e7f : kind == 2 ? NAN : uniform_f() * 200.0f * p.scale;
+        }
+        edgec_quantize_s8(x, got, &p);
+        ref_edgec_quantize_s8(x, want, &p);
+        bad_q += memcmp(got, want, n) != 0;
+        free(x); free(got); free(want);
+
+        edgec_add_q8_params a;
+        memset(&a, 0, sizeof a);
+        a.count = uniform(1, 100);
+        a.a_zero_point = uniform(-128, 127);
+        a.b_zero_point = uniform(-128, 127);
+        a.output_zero_point = uniform(-128, 127);
+        a.a_ratio = t % 7 == 0 ? 0.5f : (float)uniform(1, 3000) / 1024.0f;
+        a.b_ratio = t % 7 == 0 ? 0.5f : (float)uniform(1, 3000) / 1024.0f;
+        int8_t *ia = malloc((size_t)a.count), *ib = malloc((size_t)a.count);
+        int8_t *ga = malloc((size_t)a.count), *wa = malloc((size_t)a.count);
+        fill_s8(ia, (size_t)a.count);
+        fill_s8(ib, (size_t)a.count);
+        edgec_add_q8(ia, ib, ga, &a);
+        ref_edgec_add_q8(ia, ib, wa, &a);
+        bad_add += memcmp(ga, wa, (size_t)a.count) != 0;
+        free(ia); free(ib); free(ga); free(wa);
+    }
+    report("quantize_s8", n_cases, bad_q);
+    report("add_q8", n_cases, bad_add);
+}
+
 int main(int argc, char **argv) {
     const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
     if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
@@ -234,5 +416,8 @@ int main(int argc, char **argv) {
     fuzz_quantize(n);
     fuzz_add_s8(n);
     fuzz_fc_deep(n / 10);
+    fuzz_conv_f32_packed(n / 2);
+    fuzz_conv_s8_dot4(n / 2);
+    fuzz_qdq(n);
     return failures ? 1 : 0;
 }

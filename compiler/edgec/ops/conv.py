@@ -9,7 +9,7 @@ import numpy as np
 from ..lower import ints
 from . import kernel, lowering
 from .depthwise_inplace import in_place_call
-from .quantized_s8 import shipping_set
+from .quantized_s8 import shipped_set
 
 # Weight layout each data layout's kernel expects, with I = in_channels / groups.
 CANONICAL_KERNEL_LAYOUT = {"NCHW": "OIHW", "NHWC": "OHWI"}
@@ -96,6 +96,20 @@ def pack_conv_f32_neon(w: np.ndarray) -> np.ndarray:
     return np.concatenate(blocks)
 
 
+def pack_conv_f32_x86(w: np.ndarray) -> np.ndarray:
+    """OHWI float weights -> edgec_conv2d_nhwc_f32_packed's blocks of 16 output channels, [blocks][K][16] (zeros
+    past the channels), so that the x86 kernel reads each tap's 16 channels as two vectors, packed once here
+    instead of on every call."""
+    oc = w.shape[0]
+    wk = np.zeros(((oc + 15) // 16 * 16, int(np.prod(w.shape[1:]))), np.float32)
+    wk[:oc] = np.asarray(w, np.float32).reshape(oc, -1)
+    return np.ascontiguousarray(wk.reshape(-1, 16, wk.shape[1]).transpose(0, 2, 1))
+
+
+# kernel set -> the packer of its edgec_conv2d_nhwc_f32_packed
+PACKERS_F32 = {"neon": pack_conv_f32_neon, "x86": pack_conv_f32_x86}
+
+
 @kernel("conv2d")
 def emit_conv2d(node, ctx):
     g = ctx.graph
@@ -126,9 +140,9 @@ def emit_conv2d(node, ctx):
     else:
         fn = "edgec_conv2d_nchw_f32" if layout == "NCHW" else "edgec_conv2d_nhwc_f32"
     ctx.use(fn)
-    if fn == "edgec_conv2d_nhwc_f32" and node.attrs["groups"] == 1 and w.is_const and \
-            shipping_set(ctx, fn) == "neon":
-        sym = ctx.derived_weights(node, "packed", pack_conv_f32_neon(w.data))
+    shipped = shipped_set(ctx, fn)
+    if fn == "edgec_conv2d_nhwc_f32" and node.attrs["groups"] == 1 and w.is_const and shipped in PACKERS_F32:
+        sym = ctx.derived_weights(node, "packed", PACKERS_F32[shipped](w.data))
         return f"{fn}_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, {bias}, {ctx.ptr(node.outputs[0])}, {params});"
     return (f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, {bias}, "
             f"{ctx.ptr(node.outputs[0])}, {params});")

@@ -12,6 +12,8 @@ from .quantized_s8 import (
     conv_packed_scratch_bytes,
     conv_params,
     pack_conv_s8,
+    pack_conv_s8_dot4,
+    shipped_set,
     ships_cortex_m,
     wide_weights,
 )
@@ -62,6 +64,13 @@ def emit_conv2d_add(node, ctx):
                         ctx.ptr(node.outputs[0]))
     consts = [ctx.ptr(t, const=True) for t in node.inputs[2:5]]
     if not s8:
+        dot4 = None
+        if shipped_set(ctx, fn) == "x86" and all(g.tensors[t].is_const for t in node.inputs[1:3]):
+            dot4 = pack_conv_s8_dot4(g.tensors[node.inputs[1]].data, g.tensors[node.inputs[2]].data,
+                                     node.attrs["input_offset"])
+        if dot4 is not None:  # the x86 twin's byte dot products on weights packed here
+            wsym, bsym = (ctx.derived_weights(node, role, d) for role, d in zip(("dot4", "dot4_bias"), dot4))
+            return f"{fn}_dot4({x}, {wsym}, {bsym}, {', '.join(consts[1:])}, {residual}, {out}, {params}, {rows});"
         return f"{fn}({x}, {ctx.ptr(node.inputs[1], const=True)}, {', '.join(consts)}, {residual}, {out}, {params}, {rows});"
     packed = None
     a = node.attrs

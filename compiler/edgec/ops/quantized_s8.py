@@ -20,7 +20,7 @@ from .depthwise_inplace import in_place_call
 
 
 
-def shipping_set(ctx, kernel_name: str) -> str | None:
+def shipped_set(ctx, kernel_name: str) -> str | None:
     """The kernel set whose runtimes/<set>/<kernel_name>.c the model gets (the first set that has the file)."""
     for kset in ctx.kernel_sets:
         if (RUNTIMES / kset / f"{kernel_name}.c").exists():
@@ -30,7 +30,7 @@ def shipping_set(ctx, kernel_name: str) -> str | None:
 
 def ships_cortex_m(ctx, kernel_name: str) -> bool:
     """True if the model gets runtimes/cortex-m/<kernel_name>.c."""
-    return shipping_set(ctx, kernel_name) == "cortex-m"
+    return shipped_set(ctx, kernel_name) == "cortex-m"
 
 
 # -- Packed weights for the Cortex-M DSP kernels -----------------------------------------------------------------
@@ -158,6 +158,29 @@ def conv_packed_scratch_bytes(k4: int, kh: int) -> int:
     return 24 * k4 + 16 * (k4 // kh)
 
 
+DOT4_MAX_K = 8192  # EDGEC_CONV2D_S8_DOT4_MAX_K (runtimes/include/edgec_conv2d_s8.h): the kernel's window buffer
+
+
+def pack_conv_s8_dot4(w: np.ndarray, bias: np.ndarray | None, input_offset: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Weights OHWI -> (bytes, bias') of edgec_conv2d_s8_dot4 (the x86 kernels), or None when the layer does not
+    fit it: blocks of 16 output channels, each [K4][16][4] int8 (K padded to whole words, channels to whole
+    blocks, with zeros), and bias + (input_offset - 128) * sum(w) per channel, since the kernel multiplies the
+    input as unsigned bytes x + 128 and pads with 128 - input_offset (see the kernel)."""
+    oc = w.shape[0]
+    k = int(np.prod(w.shape[1:]))
+    k4 = (k + 3) // 4
+    if k > DOT4_MAX_K or not -127 <= input_offset <= 128:
+        return None
+    wk = np.zeros(((oc + 15) // 16 * 16, k4 * 4), np.int8)
+    wk[:oc, :k] = np.asarray(w, np.int8).reshape(oc, k)
+    packed = wk.reshape(-1, 16, k4, 4).transpose(0, 2, 1, 3)
+    b = (np.zeros(oc, np.int64) if bias is None else np.asarray(bias, np.int64)) \
+        + (input_offset - 128) * wk[:oc].astype(np.int64).sum(1)
+    if np.any(np.abs(b) >= 1 << 31):
+        return None
+    return np.ascontiguousarray(packed).reshape(-1), b.astype(np.int32)
+
+
 def fc_requant_constants(multiplier: int, shift: int, single_rounding: bool, output_offset: int,
                          act: tuple[int, int], acc_bound: int) -> tuple[int, int, int, int, int] | None:
     """(variant, l, m, c, e) of the packed kernels' shortcut requantisation (runtimes/include/edgec_packed_s8.h,
@@ -244,6 +267,15 @@ def emit_conv2d_s8(node, ctx):
     params = ctx.static_params("edgec_conv2d_s8_params", conv_params(g, node))
     fn = "edgec_conv2d_s8" if node.op == "conv2d_s8" else "edgec_depthwise_conv2d_s8"
     ctx.use(fn)
+    bias_t = g.tensors[node.inputs[2]] if node.inputs[2] else None
+    if (node.op == "conv2d_s8" and packed is None and shipped_set(ctx, fn) == "x86" and w.is_const
+            and (bias_t is None or bias_t.is_const)):
+        dot4 = pack_conv_s8_dot4(w.data, None if bias_t is None else bias_t.data, a["input_offset"])
+        if dot4 is not None:
+            wsym, bsym = (ctx.derived_weights(node, role, d) for role, d in zip(("dot4", "dot4_bias"), dot4))
+            mult, shift = (ctx.ptr(t, const=True) for t in node.inputs[3:5])
+            return (f"edgec_conv2d_s8_dot4({ctx.ptr(node.inputs[0], const=True)}, {wsym}, {bsym}, {mult}, {shift}, "
+                    f"{ctx.ptr(node.outputs[0])}, {params});")
     if packed is not None:
         sym = ctx.derived_weights(node, "packed", packed)
         k4 = int(packed[0])
