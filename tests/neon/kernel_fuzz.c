@@ -224,6 +224,8 @@ static void fuzz_conv_f32(int32_t n_cases, int depthwise) {
     report(depthwise ? "depthwise_conv2d_f32" : "conv2d_nhwc_f32", cases, bad);
 }
 
+#ifdef __ARM_NEON /* the NEON set's packed layout; run natively on x86 (tests/test_x86_kernels.py), this file
+                    leaves the x86 packed kernel, whose layout differs, to tests/x86/kernel_fuzz.c */
 /* The compile-time packing of compiler/edgec/ops/conv.py (pack_conv_f32_neon), OHWI -> blocks of 16 / 4 channels,
  * k-major, zero padded. */
 static float *pack_conv_f32(const float *w, int32_t oc, int32_t k) {
@@ -277,6 +279,7 @@ static void fuzz_conv_f32_packed(int32_t n_cases) {
     }
     report("conv2d_nhwc_f32_packed", cases, bad);
 }
+#endif
 
 static void fuzz_matmul_f32(int32_t n_cases) {
     int32_t bad = 0;
@@ -319,7 +322,9 @@ int main(int argc, char **argv) {
     fuzz_fc_s8(n);
     fuzz_conv_f32(n, 0);
     fuzz_conv_f32(n, 1);
+#ifdef __ARM_NEON
     fuzz_conv_f32_packed(n);
+#endif
     fuzz_matmul_f32(n);
     return failures ? 1 : 0;
 }
