@@ -55,10 +55,11 @@ KINDS = {
     "ONNX float": {"tiny_cnn": (ZOO / "tiny_cnn.onnx", 0.5), "digits_cnn": (ZOO / "digits_cnn_float.onnx", 0.5)},
     "ONNX QDQ int8": {"tiny_cnn (edgec PTQ)": ("edgec_ptq_model", 0.5),
                       "tiny_cnn (ORT quantize_static)": ("ort_qdq_model", 0.5)},
-    "TFLite int8": {"kws": (MLPERF / "kws_ref_model.tflite", 0.3), "ad01": (MLPERF / "ad01_int8.tflite", 0.25),
-                    "int8 mix": (ZOO / "int8_mix_int8io.tflite", 0.25), "int8 ops": ("int8_ops_tflite", 0.2)},
-    "TFLite float": {"small cnn": ("small_float_tflite", 0.6), "float ops": ("float_ops_tflite", 0.3),
-                     "ad01": (MLPERF / "ad01_fp32.tflite", 0.1)},
+    "TFLite int8": {"kws": (MLPERF / "kws_ref_model.tflite", 0.3), "ad01": (MLPERF / "ad01_int8.tflite", 0.2),
+                    "int8 mix": (ZOO / "int8_mix_int8io.tflite", 0.2), "int8 ops": ("int8_ops_tflite", 0.2),
+                    "variables": ("variables_int8_tflite", 0.1)},
+    "TFLite float": {"small cnn": ("small_float_tflite", 0.5), "float ops": ("float_ops_tflite", 0.3),
+                     "ad01": (MLPERF / "ad01_fp32.tflite", 0.1), "control flow": ("control_flow_tflite", 0.1)},
     "TFLite hybrid": {"kws": (MLPERF / "kws_ref_model_float32.tflite", 1.0)},
 }
 # Outcome columns, in report order; BUGS are edgec's defects
@@ -135,6 +136,26 @@ def int8_ops_tflite(work: Path) -> Path:
     cases.movement_model(m)
     cases.logic_model(m)
     path = work / "int8_ops.tflite"
+    path.write_bytes(m.b.finish(m.inputs, m.outputs))
+    return path
+
+
+def variables_int8_tflite(work: Path) -> Path:
+    """An int8 streaming model with resource variables and CALL_ONCE (tests/test_tflite_variables.py)."""
+    import test_tflite_variables as cases
+
+    m = cases.Streaming(int8=True, seed=8)
+    path = work / "variables_int8.tflite"
+    path.write_bytes(m.b.finish(m.inputs, m.outputs))
+    return path
+
+
+def control_flow_tflite(work: Path) -> Path:
+    """A float model with IF and a WHILE over a sequence (tests/test_tflite_control_flow.py)."""
+    import test_tflite_control_flow as cases
+
+    m = cases.ControlFlow(int8=False, seed=11)
+    path = work / "control_flow.tflite"
     path.write_bytes(m.b.finish(m.inputs, m.outputs))
     return path
 
