@@ -14,18 +14,10 @@ from ai_edge_litert import schema_py_generated as S
 from conftest import run_edgec
 from edgec.build.host import build_host_executable, run_host_executable_many
 from edgec.pipeline import CompileOptions, compile_model
-from edgec.reference import litert_interpreter
-from test_int8_tflite_coverage import run_tflm
+from test_tflite_variables import options, reference_runs
 from tflite_builder import TFLiteBuilder
 
 RUNS = 6
-
-
-def options(cls, **fields):
-    o = cls()
-    for k, v in fields.items():
-        setattr(o, k, v)
-    return o
 
 
 class ControlFlow:
@@ -101,26 +93,13 @@ class ControlFlow:
                 out.append([x, gate, seq])
         return out
 
-    def reference(self, path, batches):
-        if self.int8:
-            return run_tflm(path, batches, len(self.outputs))
-        interp = litert_interpreter(path)
-        outs = []
-        for inputs in batches:
-            for d, value in zip(interp.get_input_details(), inputs):
-                interp.set_tensor(d["index"], value)
-            interp.invoke()
-            outs.append([np.array(interp.get_tensor(d["index"])) for d in interp.get_output_details()])
-        return outs
-
-
 @pytest.mark.parametrize("int8", [False, True], ids=["float", "int8"])
 def test_if_and_while_match_the_reference(int8, tmp_path):
     m = ControlFlow(int8, seed=11 + int8)
     path = tmp_path / "control_flow.tflite"
     path.write_bytes(m.b.finish(m.inputs, m.outputs))
     batches = m.batches(seed=4)
-    want = m.reference(path, batches)
+    want = reference_runs(path, batches, int8, len(m.outputs))
     result = compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
     exe = build_host_executable(result.out_dir, result.report, tmp_path / "build", sanitize=True)
     got = run_host_executable_many(exe, result.report, batches, tmp_path / "run")
