@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import UnsupportedModelError
-from .tflite_variables import NUMPY_TYPES, _ints, _quant
+from .tflite_variables import NUMPY_TYPES, _ints, op_kind, same_value_type
 
 CONTROL_FLOW_OPS = {"IF", "WHILE"}
 MAX_UNROLLED_OPERATORS = 20000
@@ -62,14 +62,9 @@ def inline_control_flow(model) -> bytes:
 class _Inliner:
     def __init__(self, m, schema):
         self.m, self.schema = m, schema
-        self.names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
         self.problems: list[tuple[str, str, str]] = []
         self.emitted = 0
         self.replaced: dict[int, int] = {}  # a WHILE's output -> the main tensor of its last value
-
-    def kind(self, op) -> str:
-        code = self.m.operatorCodes[op.opcodeIndex]
-        return self.names.get(max(code.builtinCode, code.deprecatedBuiltinCode), "?")
 
     def value(self, sg, i: int) -> np.ndarray | None:
         """A tensor's constant value (its buffer), for the types the unroller folds."""
@@ -100,7 +95,7 @@ class _Inliner:
         out = []
         for op in ops:
             op.inputs = [self.replaced.get(i, i) for i in _ints(op.inputs)]
-            kind = self.kind(op)
+            kind = op_kind(self.m, op)
             if kind == "IF":
                 out += self.inline_if(main, op, stack)
             elif kind == "WHILE":
@@ -124,7 +119,7 @@ class _Inliner:
         mapped = dict(zip(inputs, args))
         ops = []
         for op in sg.operators or []:
-            kind = self.kind(op)
+            kind = op_kind(self.m, op)
             if kind in ("VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE", "CALL_ONCE"):
                 raise _Refusal(f"subgraph {index} uses resource variables (edgec inlines control flow, which must "
                                "have no side effects)")
@@ -183,7 +178,7 @@ class _Inliner:
                 results.append(branch_outs)
             for k, out in enumerate(outs):
                 for branch, produced in zip(("then", "else"), (results[0][k], results[1][k])):
-                    if not self.same_value_type(main, produced, out):
+                    if not same_value_type(main.tensors[produced], main.tensors[out]):
                         raise _Refusal(f"output {k}: the {branch} branch writes another type, shape or scale than "
                                        "the IF's output")
                 select = self.schema.OperatorT()
@@ -217,7 +212,7 @@ class _Inliner:
             else:
                 raise _Refusal(f"the loop runs more than {MAX_ITERATIONS} times (edgec unrolls it)")
             for value, out in zip(values, outs):  # the loop's results are its last values
-                if not self.same_value_type(main, value, out):
+                if not same_value_type(main.tensors[value], main.tensors[out]):
                     raise _Refusal(f"the loop value {self.label(main, out)} changes type, shape or scale")
                 self.replaced[out] = value
             return ops
@@ -234,12 +229,6 @@ class _Inliner:
         oc.builtinCode, oc.deprecatedBuiltinCode, oc.version = code, min(code, 127), 1
         self.m.operatorCodes.append(oc)
         return len(self.m.operatorCodes) - 1
-
-    @staticmethod
-    def same_value_type(main, a: int, b: int) -> bool:
-        ta, tb = main.tensors[a], main.tensors[b]
-        return ta.type == tb.type and _quant(ta.quantization) == _quant(tb.quantization) and \
-            _ints(ta.shape) == _ints(tb.shape)
 
 
 class _Refusal(Exception):

@@ -49,11 +49,7 @@ def lower_variables(model) -> tuple[bytes, int, list[StateVariable]]:
     import flatbuffers
     from ai_edge_litert import schema_py_generated as schema
 
-    from .tflite import op_name
-
     m = schema.ModelT.InitFromPackedBuf(model._tab.Bytes, 0)
-    reader_sg = model.Subgraphs(0)
-    kinds = [op_name(model, reader_sg.Operators(k)) for k in range(reader_sg.OperatorsLength())]
     main = m.subgraphs[0]
     tensors = main.tensors
     problems: list[tuple[str, str, str]] = []
@@ -73,13 +69,8 @@ def lower_variables(model) -> tuple[bytes, int, list[StateVariable]]:
     kept = []
     init_sg = None
 
-    def same_value_type(a: int, b: int) -> bool:
-        ta, tb = tensors[a], tensors[b]
-        qa, qb = ta.quantization, tb.quantization
-        return ta.type == tb.type and _ints(ta.shape) == _ints(tb.shape) and _quant(qa) == _quant(qb)
-
     for k, op in enumerate(main.operators):
-        kind, ins, outs = kinds[k], _ints(op.inputs), _ints(op.outputs)
+        kind, ins, outs = op_kind(m, op), _ints(op.inputs), _ints(op.outputs)
         if kind == "CALL_ONCE":
             if handles or init_sg is not None:
                 problems.append((f"operator {k}", kind, "CALL_ONCE after a variable operator (edgec takes one "
@@ -100,7 +91,7 @@ def lower_variables(model) -> tuple[bytes, int, list[StateVariable]]:
             out, value = outs[0], current.get(var, at_start.get(var))
             if value is None:
                 at_start[var] = out
-            elif same_value_type(value, out):
+            elif same_value_type(tensors[value], tensors[out]):
                 replaced[out] = value
             else:
                 problems.append((label(out), kind, f"reads variable '{var[1].decode(errors='replace')}' as another "
@@ -147,19 +138,14 @@ def lower_variables(model) -> tuple[bytes, int, list[StateVariable]]:
 def _initialiser(m, index: int, problems: list) -> dict[tuple[bytes, bytes], int]:
     """CALL_ONCE's subgraph: {variable: the constant tensor it assigns}. It may hold VAR_HANDLE and ASSIGN_VARIABLE
     of constants only (what TensorFlow's converter writes for a tf.Variable's initial value)."""
-    from ai_edge_litert import schema_py_generated as schema
-
     if not 0 < index < len(m.subgraphs):
         problems.append(("CALL_ONCE", "CALL_ONCE", f"initialiser subgraph {index} does not exist "
                          f"(the model has {len(m.subgraphs)})"))
         return {}
-    names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
     sg = m.subgraphs[index]
     handles, assigned = {}, {}
     for k, op in enumerate(sg.operators or []):
-        code = m.operatorCodes[op.opcodeIndex]
-        kind = names.get(max(code.builtinCode, code.deprecatedBuiltinCode), "?")
-        ins, outs = _ints(op.inputs), _ints(op.outputs)
+        kind, ins, outs = op_kind(m, op), _ints(op.inputs), _ints(op.outputs)
         if kind == "VAR_HANDLE":
             o = op.builtinOptions
             handles[outs[0]] = (o.container or b"", o.sharedName or b"") if o is not None else (b"", b"")
@@ -169,6 +155,20 @@ def _initialiser(m, index: int, problems: list) -> dict[tuple[bytes, bytes], int
             problems.append((f"subgraph {index} operator {k}", kind, "CALL_ONCE's initialiser may only assign "
                              "constants to variables"))
     return assigned
+
+
+def op_kind(m, op) -> str:
+    """An object-API operator's builtin name (as tflite.op_name gives it for the reader API)."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    code = m.operatorCodes[op.opcodeIndex]
+    builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
+    return next((k for k, v in vars(schema.BuiltinOperator).items() if v == builtin and not k.startswith("_")), "?")
+
+
+def same_value_type(ta, tb) -> bool:
+    """Two object-API tensors hold values of one type, shape and quantization (TFLite moves such values as bytes)."""
+    return ta.type == tb.type and _ints(ta.shape) == _ints(tb.shape) and _quant(ta.quantization) == _quant(tb.quantization)
 
 
 def _ints(values) -> list[int]:
