@@ -44,14 +44,13 @@ def compare(name: str, got: np.ndarray, want: np.ndarray, rtol: float, atol: flo
     return Comparison(name, float(err.max(initial=0)), float(rel.max(initial=0)), ok)
 
 
-RANDOM_OPS = {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli"}
-
-
 def random_nodes(model_path: Path) -> list[str]:
     """The ONNX model's random generators ('name (op)'): no two executors draw the same values."""
     if Path(model_path).suffix.lower() != ".onnx":
         return []
     import onnx
+
+    from .frontend.onnx_fold import RANDOM_OPS
 
     try:
         graph = onnx.load(str(model_path), load_external_data=False).graph

@@ -15,9 +15,10 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-# Nodes never folded: random generators (not constant) and anything with a subgraph (If, Loop, Scan).
-NOT_FOLDABLE = {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial",
-                "Bernoulli", "If", "Loop", "Scan"}
+# Random generators: not constant, and no two executors draw the same values (verify.py says so)
+RANDOM_OPS = {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli"}
+# Nodes never folded: random generators and anything with a subgraph (If, Loop, Scan).
+NOT_FOLDABLE = RANDOM_OPS | {"If", "Loop", "Scan"}
 # Folding a large computation into a large constant would trade flash for nothing; shape arithmetic and
 # constant-filled weights (ConstantOfShape) are what folding is for.
 MAX_FOLDED_ELEMENTS = 1 << 24
