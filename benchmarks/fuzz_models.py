@@ -47,7 +47,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 from fuzz_runner import run_files  # noqa: E402
-from model_mutants import FAMILIES, mutants  # noqa: E402
+from model_mutants import FAMILIES, RULED, mutants, ruled_change  # noqa: E402
 
 ZOO, MLPERF = REPO / "model_zoo/models", REPO / "model_zoo/mlperf_tiny"
 # kind -> model label -> (file or the name of a function that makes it, share of the kind's mutants)
@@ -63,8 +63,9 @@ KINDS = {
     "TFLite hybrid": {"kws": (MLPERF / "kws_ref_model_float32.tflite", 1.0)},
 }
 # Outcome columns, in report order; BUGS are edgec's defects
-OUTCOMES = ["clean error", "compiled, C builds", "verified: matches", "verified: reference refuses too",
-            "verified: DIFFERS", "verify error", "C fails to build", "internal", "hang", "crash"]
+OUTCOMES = ["clean error", "compiled, C builds", *(f"accepted by rule: {r}" for r in RULED), "verified: matches",
+            "verified: reference refuses too", "verified: DIFFERS", "verify error", "C fails to build", "internal",
+            "hang", "crash"]
 BUGS = {"verified: DIFFERS", "verify error", "C fails to build", "internal", "hang", "crash"}
 VERIFIED = {"verified: matches", "verified: reference refuses too", "verified: DIFFERS", "verify error"}
 
@@ -217,7 +218,7 @@ def utc_deadline(hhmm: str | None) -> float | None:
     return now.replace(hour=h, minute=m, second=0, microsecond=0).timestamp()
 
 
-def classify(result: dict) -> str:
+def classify(result: dict, rule: str | None) -> str:
     outcome = result["outcome"]
     if outcome == "refused":
         return "clean error"
@@ -228,13 +229,15 @@ def classify(result: dict) -> str:
     if "verify_exit" in result:
         return {0: "verified: matches", 4: "verified: DIFFERS",
                 6: "verified: reference refuses too"}.get(result["verify_exit"], "verify error")
-    return "compiled, C builds"
+    return f"accepted by rule: {rule}" if rule else "compiled, C builds"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--total", type=int, default=10000, help="mutants over all kinds (split evenly)")
-    parser.add_argument("--verify-share", type=float, default=0.02, help="share of mutants verified if accepted")
+    parser.add_argument("--verify-share", type=float, default=0.05,
+                        help="share of the accepted mutants the documented rule covers (same model, weights changed) "
+                             "verified too, to check the rule; every other accepted mutant is verified")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="worker processes at a time")
     parser.add_argument("--batch", type=int, default=40, help="files per worker process")
@@ -259,6 +262,7 @@ def main() -> int:
             path = globals()[path](work) if isinstance(path, str) else path
             count = round(per_kind * share)
             sources.append((kind, label, path, count, distinct_mutants(path, args.seed)))
+    original = {path: path.read_bytes() for _, _, path, _, _ in sources}
 
     # batches round-robin over the models, so that a run cut by the deadline still covers every kind
     def batches():
@@ -288,18 +292,19 @@ def main() -> int:
             kind, label, path, items = batch
             folder = work / f"w{w}_{n}"
             folder.mkdir()
-            jobs = []
+            jobs, rules = [], []
             for k, m in items:
                 f = folder / f"m{k:06d}{m.suffix}"
                 f.write_bytes(m.data)
                 pick = int.from_bytes(hashlib.sha1(m.data).digest()[:4], "little") / 2**32
+                rules.append(ruled_change(original[path], m.data, m.suffix))
                 jobs.append({"file": str(f), "out": str(folder / f"out{k}"), "build": True, "clean": True,
-                             "verify": pick < args.verify_share})
+                             "verify": rules[-1] is None or pick < args.verify_share})
             results = run_files(jobs, folder / "runner", timeout=args.timeout)
             with lock:
-                for (k, m), job, r in zip(items, jobs, results):
-                    outcome = classify(r)
-                    rec = dict(kind=kind, model=label, index=k, family=m.family, what=m.what, outcome=outcome,
+                for (k, m), job, r, rule in zip(items, jobs, results, rules):
+                    outcome = classify(r, rule)
+                    rec = dict(kind=kind, model=label, index=k, family=m.family, what=m.what, outcome=outcome, rule=rule,
                                seconds=r.get("seconds"), message=(r.get("verify_message") if outcome in VERIFIED
                                                                   else r.get("build") if outcome == "C fails to build"
                                                                   else r["message"]) or "")
@@ -340,12 +345,15 @@ def summarize(records: list[dict], args, seconds: int, cut: bool) -> dict:
             "requested": args.total, "ran": len(records), "cut_by_deadline": cut, "seconds": seconds,
             "workers": args.workers, "verify_share": args.verify_share, "models": dict(models),
             "table": {k: {f: dict(c) for f, c in v.items()} for k, v in table.items()},
+            # the accepted mutants the rule covers that were verified too: the rule's own check
+            "rule_sample": {rule: dict(collections.Counter(r["outcome"] for r in records if r.get("rule") == rule
+                                                           and r["outcome"] in VERIFIED)) for rule in RULED},
             "findings": [r for r in records if r["outcome"] in BUGS]}
 
 
 def write_markdown(report: dict, path: Path) -> None:
     table = report["table"]
-    cols = [o for o in OUTCOMES if o in ("clean error", "compiled, C builds") or o in BUGS
+    cols = [o for o in OUTCOMES if o == "clean error" or o in BUGS
             or any(o in c for v in table.values() for c in v.values())]
     totals = collections.Counter()
     lines = [
@@ -359,12 +367,18 @@ def write_markdown(report: dict, path: Path) -> None:
         "",
         "Each mutant (tests/model_mutants.py; distinct files) went through `edgec compile --target host` "
         "(the CLI entry in-process, tests/fuzz_runner.py). Outcomes: *clean error*: an `edgec: error:` message "
-        "(exit 1-3); *compiled, C builds*: C was generated and every file builds with gcc "
-        "`-std=c99 -Wall -Wextra -Werror -ffreestanding -O2`; *verified*: a sample chosen before compiling "
-        f"(share {report['verify_share']}) also ran `edgec verify` on the mutated file: *matches* its reference "
-        "executor, or *reference refuses too* (exit 6: the reference executor cannot run the file either; "
-        "edgec's own build ran); *DIFFERS* (exit 4), *verify error*, *C fails to build*, *internal* (exit 70), "
-        "*hang* (no answer within the timeout) and *crash* (a signal, a traceback) are bugs in edgec.",
+        "(exit 1-3). Every accepted file's C is built with gcc `-std=c99 -Wall -Wextra -Werror -ffreestanding -O2` "
+        "and then either verified or covered by the documented rule (tests/model_mutants.py `ruled_change`): "
+        "*accepted by rule: same model*: the file parses to the same model as the original (bytes nothing reads, "
+        "trailing bytes, a field set to the value it had); *accepted by rule: weights changed*: it differs from the "
+        "original only in the values of the weights and biases of Conv / Gemm / MatMul, CONV_2D / DEPTHWISE_CONV_2D "
+        "/ FULLY_CONNECTED (same sizes), so it is a valid model of the same graph. Every other accepted file is "
+        "*verified*: its C, built for the host, run on a random input and compared with the reference executor on "
+        "the mutated file itself (edgec.verify, as `edgec verify`): *matches*, or *reference refuses too* (exit 6: "
+        "the reference executor cannot run the file either; edgec's own build ran). A share "
+        f"({report['verify_share']}, chosen before compiling) of the ruled files is verified too, to check the rule. "
+        "*DIFFERS* (exit 4), *verify error*, *C fails to build*, *internal* (exit 70), *hang* (no answer within "
+        "the timeout) and *crash* (a signal, a traceback) are bugs in edgec.",
         "",
         "| kind | family | mutants | " + " | ".join(cols) + " |",
         "|---|---|---|" + "---|" * len(cols),
@@ -375,6 +389,15 @@ def write_markdown(report: dict, path: Path) -> None:
             totals.update(c)
             lines.append(f"| {kind} | {fam} | {sum(c.values())} | " + " | ".join(str(c.get(o, 0)) for o in cols) + " |")
     lines.append(f"| **all** | | **{sum(totals.values())}** | " + " | ".join(f"**{totals.get(o, 0)}**" for o in cols) + " |")
+    accepted = sum(v for o, v in totals.items() if o != "clean error")
+    ruled = {r: totals.get(f"accepted by rule: {r}", 0) for r in RULED}
+    sample = report.get("rule_sample", {})
+    lines += ["", f"Accepted: **{accepted}** of {sum(totals.values())}: "
+              f"{sum(totals.get(o, 0) for o in VERIFIED)} verified, "
+              + ", ".join(f"{n} by the rule ({r})" for r, n in ruled.items())
+              + f", {totals.get('compiled, C builds', 0)} neither. Rule check: of the ruled files also verified, "
+              + "; ".join(f"{r}: " + (", ".join(f"{n} {o}" for o, n in sample.get(r, {}).items()) or "none")
+                          for r in RULED) + "."]
     findings = report["findings"]
     lines += ["", f"## Findings ({len(findings)})", ""]
     if not findings:

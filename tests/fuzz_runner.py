@@ -93,15 +93,29 @@ def _build(out_dir: Path) -> str:
 
 
 def _verify(path: str, out_dir: str) -> dict:
-    """The accepted model's C against the reference executor on the mutated file itself, as `edgec verify`
-    does: a match, a mismatch, or the reference cannot run the file (reported as such, not as a failure of
-    edgec)."""
-    from edgec.cli import main
+    """The accepted model's C against the reference executor on the mutated file itself, as `edgec verify` does
+    (edgec.verify.verify_compiled, one run, toolchain.toml's tolerances), on the C just compiled rather than a
+    second compile of the same file: a match (exit 0), a mismatch (4), or the reference cannot run the file (6,
+    reported as such, not as a failure of edgec)."""
+    from types import SimpleNamespace
 
-    err, out = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
-        code = main(["verify", path, "--runs", "1"])
-    return {"verify_exit": code, "verify_message": (err.getvalue().strip() or out.getvalue().strip())[-600:]}
+    from edgec.config import load_config
+    from edgec.errors import EdgecError, VerificationError
+    from edgec.verify import verify_compiled
+
+    tolerance = load_config().verify
+    out = Path(out_dir)
+    result = SimpleNamespace(report=json.loads((out / "report.json").read_text()), out_dir=out)
+    try:
+        comparisons = verify_compiled(Path(path), result, runs=1, rtol=tolerance.get("rtol", 1e-4),
+                                      atol=tolerance.get("atol", 1e-5))
+        bad = [c for c in comparisons if not c.ok]
+        if bad:
+            raise VerificationError(f"{len(bad)} of {len(comparisons)} outputs differ: "
+                                    + "; ".join(f"{c.output} max abs error {c.max_abs_err:.3g}" for c in bad))
+        return {"verify_exit": 0, "verify_message": f"verified: {len(comparisons)} outputs match"}
+    except EdgecError as exc:
+        return {"verify_exit": exc.exit_code, "verify_message": str(exc)[-600:]}
 
 
 def worker(list_file: str, alarm: float) -> None:

@@ -302,6 +302,78 @@ def _serialize_onnx(model) -> bytes:
     return model.SerializeToString()
 
 
+# -- the documented rule for accepted mutants ------------------------------------------------------------------
+# A mutant that changed only the values of weights or biases is still a valid model of the same graph: edgec
+# compiles it with the same code paths as the original, so it needs no reference run of its own (the fuzz report
+# still verifies a sample of them, to check the rule). Weights here are the constant weight and bias operands
+# of the multiply-accumulate operators (an int8 weight through its DequantizeLinear in QDQ models), not
+# constants that are shapes, indices, scales or zero points: a change to those is verified.
+TFLITE_WEIGHT_OPERANDS = {"CONV_2D": (1, 2), "DEPTHWISE_CONV_2D": (1, 2), "FULLY_CONNECTED": (1, 2)}
+ONNX_WEIGHT_OPERANDS = {"Conv": (1, 2), "Gemm": (1, 2), "MatMul": (1,)}
+
+
+RULED = ("same model", "weights changed")
+
+
+def ruled_change(original: bytes, mutated: bytes, suffix: str) -> str | None:
+    """"same model" if `mutated` parses to the same model as `original` (bytes nothing reads, trailing bytes, a
+    field set to the value it had), "weights changed" if it differs only in the values (not the sizes) of
+    weights, else None."""
+    try:
+        if suffix == ".tflite":
+            a, b = _tflite_model(original), _tflite_model(mutated)
+            if _pack_tflite(a) == _pack_tflite(b):
+                return RULED[0]
+            return RULED[1] if _tflite_weights_only(a, b) else None
+        import onnx
+
+        a, b = onnx.load_from_string(original), onnx.load_from_string(mutated)
+        if b.IsInitialized() and a.SerializeToString(deterministic=True) == b.SerializeToString(deterministic=True):
+            return RULED[0]
+        return RULED[1] if _onnx_weights_only(a, b) else None
+    except Exception:  # noqa: BLE001 - a file the parser cannot read is not a valid model: verified, not ruled
+        return None
+
+
+def _tflite_weights_only(*models) -> bool:
+    from ai_edge_litert import schema_py_generated as schema
+
+    names = {v: k for k, v in vars(schema.BuiltinOperator).items() if isinstance(v, int)}
+    for m in models:
+        weights, others = set(), set()  # buffers read as weights, and read any other way too
+        for g in m.subgraphs or []:
+            for op in g.operators or []:
+                code = m.operatorCodes[op.opcodeIndex]
+                kind = names.get(max(code.builtinCode, code.deprecatedBuiltinCode))
+                for i, t in enumerate(op.inputs):
+                    if t >= 0:
+                        (weights if i in TFLITE_WEIGHT_OPERANDS.get(kind, ()) else others).add(g.tensors[t].buffer)
+            others |= {g.tensors[t].buffer for t in [*(g.inputs or []), *(g.outputs or [])]}
+            others |= {g.tensors[t].buffer for op in g.operators or [] for t in op.outputs if t >= 0}
+        for b in weights - others:
+            if m.buffers[b].data is not None:
+                m.buffers[b].data = np.zeros(len(m.buffers[b].data), np.uint8)
+    return _pack_tflite(models[0]) == _pack_tflite(models[1])
+
+
+def _onnx_weights_only(*models) -> bool:
+    for m in models:
+        g = m.graph
+        dequantized = {n.output[0]: n.input[0] for n in g.node if n.op_type == "DequantizeLinear"}
+        weights = {n.input[i] for n in g.node for i in ONNX_WEIGHT_OPERANDS.get(n.op_type, ()) if i < len(n.input)}
+        others = {x for n in g.node for i, x in enumerate(n.input) if i not in ONNX_WEIGHT_OPERANDS.get(n.op_type, ())
+                  and not (n.op_type == "DequantizeLinear" and i == 0 and n.output[0] in weights)}
+        others |= {v.name for v in [*g.input, *g.output]}
+        weights |= {dequantized[w] for w in weights if w in dequantized}
+        for init in g.initializer:
+            if init.name in weights - others:
+                size = len(init.raw_data) or len(init.SerializeToString())
+                del init.float_data[:], init.int32_data[:], init.int64_data[:], init.double_data[:]
+                init.raw_data = bytes(size)
+    return all(m.IsInitialized() for m in models) and (
+        models[0].SerializeToString(deterministic=True) == models[1].SerializeToString(deterministic=True))
+
+
 def mutants(path: Path, count: int, seed: int = 0, structure_share: float = 0.6):
     """`count` mutants of the model file at `path`: about `structure_share` of them structural."""
     path = Path(path)
