@@ -16,7 +16,7 @@ import pytest
 
 from conftest import MLPERF, TINY_CNN
 from fuzz_runner import run_files
-from model_mutants import mutants
+from model_mutants import _pack_tflite, _tflite_model, mutants, ruled_change
 
 # model, mutants, share verified: sized for about a minute of CI on two cores (ONNX compiles go through TVM)
 CASES = [
@@ -47,3 +47,40 @@ def test_mutants_end_cleanly(tmp_path, model, count, verify_share):
     assert not wrong, "\n".join(wrong)
     # the generator must actually reach both sides: some mutants refused, some compiled
     assert refused and any(r["outcome"] == "accepted" for r in results)
+
+
+def test_ruled_change_covers_weight_values_only():
+    """The fuzz report's documented rule (benchmarks/fuzz_models.py): an accepted mutant needs no reference run of
+    its own only if it is the same model or differs in the values of conv / FC weights and biases; a change to a
+    scale, a batch-norm variance, a size or the graph is verified."""
+    import onnx
+
+    tflite = (MLPERF / "kws_ref_model.tflite").read_bytes()
+    assert ruled_change(tflite, tflite + b"\x00" * 7, ".tflite") == "same model"
+    model = _tflite_model(tflite)
+    graph = model.subgraphs[0]
+    conv = next(op for op in graph.operators if len(op.inputs) == 3)
+    weights = model.buffers[graph.tensors[conv.inputs[1]].buffer]
+    weights.data[5] ^= 0x40
+    assert ruled_change(tflite, _pack_tflite(model), ".tflite") == "weights changed"
+    weights.data = weights.data[:-1]
+    assert ruled_change(tflite, _pack_tflite(model), ".tflite") is None
+    model = _tflite_model(tflite)
+    model.subgraphs[0].tensors[conv.inputs[0]].quantization.scale[0] *= 2
+    assert ruled_change(tflite, _pack_tflite(model), ".tflite") is None
+    assert ruled_change(tflite, tflite[:-100], ".tflite") is None
+
+    original = TINY_CNN.read_bytes()
+    def changed(name: str) -> bytes:
+        m = onnx.load_from_string(original)
+        init = next(i for i in m.graph.initializer if i.name == name)
+        data = onnx.numpy_helper.to_array(init).copy()
+        data.flat[0] += 1.0
+        init.CopyFrom(onnx.numpy_helper.from_array(data, name))
+        return m.SerializeToString()
+    assert ruled_change(original, changed("conv1.w"), ".onnx") == "weights changed"
+    assert ruled_change(original, changed("fc.b"), ".onnx") == "weights changed"
+    assert ruled_change(original, changed("bn1.var"), ".onnx") is None
+    m = onnx.load_from_string(original)
+    next(a for a in m.graph.node[0].attribute if a.name == "strides").ints[:] = [3, 3]
+    assert ruled_change(original, m.SerializeToString(), ".onnx") is None
