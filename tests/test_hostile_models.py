@@ -238,8 +238,24 @@ def softmax_output_made_bool(m):
     out.type, out.quantization = 6, None
 
 
+def depth_multiplier_made_7(m):
+    """Seed 71: a depthwise conv's depth_multiplier option 7 for 64 channels in and out. TFLite Micro loops by it
+    (out of bounds), edgec by the weights: the outputs differed by 1. The file contradicts itself: refused."""
+    op = first_op(m, "DEPTHWISE_CONV_2D")
+    op.builtinOptions.depthMultiplier = 7
+
+
+def output_made_float16(m):
+    """Seed 71: the hybrid KWS's softmax output retyped float16: edgec computed float32 and the outputs differed by
+    3.5e4 from LiteRT's. float16 is taken for weights only."""
+    m.subgraphs[0].tensors[m.subgraphs[0].outputs[0]].type = 1
+
+
 # Mutants benchmarks/fuzz_models.py found, reduced to the one field that matters: (model, mutation, message parts)
 FUZZ_FOUND = [
+    (KWS, depth_multiplier_made_7, ["(DEPTHWISE_CONV_2D): depth_multiplier 7, but weights [1, 3, 3, 64] on 64 "
+                                    "input channels give 1"]),
+    (MLPERF / "kws_ref_model_float32.tflite", output_made_float16, ["(SOFTMAX): float16 activations are not supported"]),
     (REPO / "model_zoo/models/int8_mix_int8io.tflite", graph_input_made_int32, ["(CONV_2D): input 0", "is int32, not int8"]),
     (KWS, softmax_output_made_bool, ["(SOFTMAX)", "is not per-tensor quantized"]),
     (MLPERF / "kws_ref_model_float32.tflite", hybrid_activation_made_int8,
@@ -255,6 +271,22 @@ def test_fuzz_found_tflite_mutants_are_refused_by_name(tmp_path):
         mutate(m)
         code, message = compile_in_process(write(tmp_path, m, f"m{k}.tflite"), tmp_path)
         assert_refused(code, message, *fragments)
+
+
+def test_fuzz_found_tensors_without_names_compile(tmp_path):
+    """Seed 71: a byte flip left a tensor of an int8 model without a name, and the int8 importer ended in an
+    internal error (None.decode). Names are optional in the schema: KWS with no tensor names at all compiles and
+    matches TFLite Micro."""
+    from edgec.pipeline import CompileOptions, compile_model
+    from edgec.verify import verify_compiled
+
+    m = _tflite_model(KWS.read_bytes())
+    for t in m.subgraphs[0].tensors:
+        t.name = None
+    path = write(tmp_path, m, "nameless.tflite")
+    result = compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    comparisons = verify_compiled(path, result, runs=1)
+    assert comparisons and all(c.ok for c in comparisons), [(c.output, c.max_abs_err) for c in comparisons]
 
 
 def test_fuzz_found_float_softmax_beta_matches_litert(tmp_path):
@@ -283,6 +315,65 @@ def test_fuzz_found_float_softmax_beta_matches_litert(tmp_path):
     result = compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
     comparisons = verify_compiled(path, result, runs=2)
     assert len(comparisons) == 6 and all(c.ok for c in comparisons), [(c.output, c.max_abs_err) for c in comparisons]
+
+
+def test_fuzz_found_operators_without_options_have_their_shapes_checked(tmp_path):
+    """Seed 71: a DYNAMIC_UPDATE_SLICE whose output claims [8, 2, 3] for a [4, 2, 3] operand compiled (the shape
+    check returned early for an operator without an options table), and `edgec verify` ended in an internal error
+    when the reference gave 24 values for 48. Now the file is refused as damaged, naming the operator."""
+    from tflite_builder import TFLiteBuilder
+
+    b = TFLiteBuilder()
+    operand, update = b.tensor([4, 2, 3], "float32"), b.tensor([1, 1, 2], "float32")
+    start = b.tensor([3], "int32", data=np.zeros(3, np.int32))
+    out = b.tensor([8, 2, 3], "float32")
+    b.op("DYNAMIC_UPDATE_SLICE", [operand, update, start], [out])
+    relu_in, relu_out = b.tensor([2, 3], "float32"), b.tensor([3, 3], "float32")
+    b.op("RELU", [relu_in], [relu_out])
+    path = tmp_path / "update_slice.tflite"
+    path.write_bytes(b.finish([operand, update, relu_in], [out, relu_out]))
+    code, message = compile_in_process(path, tmp_path)
+    assert_refused(code, message, "(DYNAMIC_UPDATE_SLICE): input [4, 2, 3] and output [8, 2, 3]",
+                   "(RELU): input [2, 3] and output [3, 3]")
+
+
+def test_fuzz_found_int8_data_movement_of_a_float_input_is_refused(tmp_path):
+    """Seed 71: an int8 model's graph input retyped float32 and reversed (REVERSE_V2) into an int8 output: the C
+    passed a float pointer to edgec_transpose_s8 and failed -Werror. A data-movement operator (and a
+    concatenation) copies values, so input and output must have one type; the node is named."""
+    from tflite_builder import TFLiteBuilder
+
+    b = TFLiteBuilder()
+    x = b.tensor([4, 2, 3], "float32", scale=0.05, zero_point=0)
+    axis = b.tensor([1], "int32", data=np.array([1], np.int32))
+    y = b.tensor([4, 2, 3], "int8", scale=0.05, zero_point=0)
+    b.op("REVERSE_V2", [x, axis], [y])
+    q = b.tensor([4, 2, 3], "int8", scale=0.05, zero_point=0)
+    c = b.tensor([4, 2, 6], "int8", scale=0.05, zero_point=0)
+    b.op("CONCATENATION", [q, x], [c], _concat_options(axis=2))
+    path = tmp_path / "reverse.tflite"
+    path.write_bytes(b.finish([x, q], [y, c]))
+    code, message = compile_in_process(path, tmp_path)
+    assert_refused(code, message, "(REVERSE_V2): input t0 is float32 but output t2 is int8",
+                   "(CONCATENATION): inputs typed or quantized differently from the output")
+
+
+def test_verify_reports_an_output_of_another_size_as_a_difference():
+    """An output whose element count differs from the reference's is a mismatch verify reports (exit 4), not an
+    internal error in its comparison."""
+    from edgec.verify import compare
+
+    c = compare("y", np.zeros((8, 2, 3), np.float32), np.zeros((4, 2, 3), np.float32), rtol=1e-4, atol=1e-5)
+    assert not c.ok and "48 values, the reference gives 24" in c.output
+    assert compare("y", np.ones((2, 3), np.float32), np.ones(6, np.float32), rtol=1e-4, atol=1e-5).ok
+
+
+def _concat_options(axis: int):
+    from ai_edge_litert import schema_py_generated as schema
+
+    o = schema.ConcatenationOptionsT()
+    o.axis = axis
+    return o
 
 
 def test_requantisation_factor_out_of_range_is_refused(tmp_path):

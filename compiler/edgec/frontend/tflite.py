@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import EdgecError, ModelLoadError, UnsupportedModelError
+from .tflite_check import tensor_name
 
 # Float operators, each checked against LiteRT's kernels on random shapes (tests/test_float_tflite_ops.py)
 SUPPORTED_OPS = {
@@ -71,7 +72,7 @@ def unsupported_nodes(model) -> list[tuple[str, str, str]]:
         name = op_name(model, op)
         if name not in SUPPORTED_OPS:
             out = op.Outputs(0) if op.OutputsLength() else -1
-            tname = subgraph.Tensors(out).Name().decode() if out >= 0 else f"#{i}"
+            tname = tensor_name(subgraph.Tensors(out), out) if out >= 0 else f"#{i}"
             problems.append((tname, name, "operator not supported"))
     return problems
 
@@ -105,7 +106,7 @@ def import_tflite(path: Path, options):
 
     shape_dict = {k: list(v) for k, v in options.input_shapes.items()} or None
     subgraph = model.Subgraphs(0)
-    names = [subgraph.Tensors(subgraph.Inputs(i)).Name().decode() for i in range(n_inputs)]
+    names = [tensor_name(subgraph.Tensors(subgraph.Inputs(i)), subgraph.Inputs(i)) for i in range(n_inputs)]
     try:
         return ImportedModel(from_tflite(model, shape_dict=shape_dict, op_converter=FloatOperatorConverter), names,
                              variables=variables)

@@ -83,7 +83,8 @@ class _Problems:
             raise UnsupportedModelError(self.unsupported)
 
 
-def _name(tensor, index: int) -> str:
+def tensor_name(tensor, index: int) -> str:
+    """The tensor's name, or '#<index>' where the file gives none or one that is not UTF-8."""
     raw = tensor.Name()
     if raw is None:
         return f"#{index}"
@@ -94,7 +95,7 @@ def _name(tensor, index: int) -> str:
 
 
 def _label(sg, i: int) -> str:
-    name = _name(sg.Tensors(i), i)
+    name = tensor_name(sg.Tensors(i), i)
     return f"tensor {i}" if name == f"#{i}" else f"tensor {i} '{name}'"
 
 
@@ -198,8 +199,12 @@ def _check(model, file_size: int, p: _Problems) -> None:
                 if kind in RESOURCE_OPS and i >= 0 and sg.Tensors(i).Type() == 13:  # the variable's handle
                     continue
                 if i >= 0 and s == 0 and sg.Tensors(i).Type() not in COMPUTED_TYPES and sg.Tensors(i).Type() in TENSOR_TYPES:
-                    p.unsupported.append((_name(sg.Tensors(i), i), kind,
+                    p.unsupported.append((tensor_name(sg.Tensors(i), i), kind,
                                           f"tensor type {TENSOR_TYPES[sg.Tensors(i).Type()][0]} is not supported"))
+                elif i >= 0 and s == 0 and sg.Tensors(i).Type() == 1 and not _has_data(model, sg.Tensors(i), n_buffers):
+                    # float16 weights (the converter's float16 quantization) are dequantized at compile time
+                    p.unsupported.append((tensor_name(sg.Tensors(i), i), kind, "float16 activations are not supported "
+                                          "(float16 weights, which DEQUANTIZE reads, are)"))
             if kind in OPTIONS:
                 _check_options(op, kind, label, p)
             if s == 0 and kind not in NO_INPUT_OPS | RESOURCE_OPS:  # tflite_variables.py checks those
@@ -223,7 +228,7 @@ def _check(model, file_size: int, p: _Problems) -> None:
 
 def _check_tensor(model, tensor, t: int, n_buffers: int, where: str, p: _Problems) -> list[int] | None:
     raw = tensor.Name()
-    name = _name(tensor, t)
+    name = tensor_name(tensor, t)
     label = f"{where}tensor {t} '{name}'" if raw is not None and name != f"#{t}" else f"{where}tensor {t}"
     if raw is not None and name == f"#{t}":
         p.damaged.append(f"{label}: its name is not UTF-8 ({bytes(raw[:40])!r})")
@@ -371,7 +376,9 @@ def _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p: _Pr
             (not ins or ins[0] < 0 or (kind not in ("AVERAGE_POOL_2D", "MAX_POOL_2D") and (len(ins) < 2 or ins[1] < 0))):
         complain("a required input is missing")
         return
-    if op.BuiltinOptions() is None and kind not in ("FULLY_CONNECTED",):
+    # the conv, pool and concatenation checks read the operator's options; the others need none
+    if op.BuiltinOptions() is None and kind in ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D",
+                                                "CONCATENATION"):
         return
     x, y = shape(ins[0]) if ins else None, shape(outs[0])
     if kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
@@ -394,6 +401,9 @@ def _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p: _Pr
             _, kh, kw, oc = w
             if oc % x[3]:
                 complain(f"weights {w} give {oc} channels, not a multiple of the input's {x[3]}")
+            elif o.DepthMultiplier() not in (0, oc // x[3]):  # TFLite Micro loops by it: out of bounds
+                complain(f"depth_multiplier {o.DepthMultiplier()}, but weights {w} on {x[3]} input channels give "
+                         f"{oc // x[3]}")
         want = [x[0], _conv_out(x[1], kh, o.StrideH(), o.DilationHFactor(), o.Padding()),
                 _conv_out(x[2], kw, o.StrideW(), o.DilationWFactor(), o.Padding()), oc]
         if y != want:

@@ -44,6 +44,8 @@ import numpy as np
 from tvm import relax
 from tvm.relax.frontend.tflite.tflite_frontend import OperatorConverter, get_pad_value
 
+from .tflite_check import tensor_name
+
 EXTERN_CONV2D = "edgec.conv2d_hybrid"
 EXTERN_FC = "edgec.fully_connected_hybrid"
 CONVERTED_HYBRID_OPS = {"CONV_2D", "FULLY_CONNECTED"}
@@ -99,12 +101,12 @@ def unsupported_hybrid_ops(model) -> list[tuple[str, str, str]]:
     for i, name in hybrid_ops(model):
         op = subgraph.Operators(i)
         if name not in CONVERTED_HYBRID_OPS:
-            out = subgraph.Tensors(int(op.Outputs(0))).Name().decode()
+            out = tensor_name(subgraph.Tensors(int(op.Outputs(0))), int(op.Outputs(0)))
             problems.append((out, name, "dynamic-range (hybrid) quantized variant not supported"))
             continue
         w = subgraph.Tensors(int(op.Inputs(1)))
         q = w.Quantization()
-        out = subgraph.Tensors(int(op.Outputs(0))).Name().decode()
+        out = tensor_name(subgraph.Tensors(int(op.Outputs(0))), int(op.Outputs(0)))
         if w.Type() != _int8_type() or (q.ZeroPointLength() and np.any(q.ZeroPointAsNumpy() != 0)):
             problems.append((out, name, "hybrid weights must be int8 with zero point 0"))
         elif name == "FULLY_CONNECTED" and np.any(q.ScaleAsNumpy() != q.ScaleAsNumpy()[0]):

@@ -41,6 +41,7 @@ import numpy as np
 
 from ..errors import UnsupportedModelError
 from ..ir import Graph, QuantParams, Tensor
+from .tflite_check import tensor_name
 from .tflite_int8_binary import BINARY_OPS, import_binary
 from .tflite_int8_folding import FOLDED_OPS, folded_value
 from .tflite_int8_logic import LOGIC_OPS, import_logic
@@ -180,7 +181,7 @@ class _Reader:
         return q.ScaleAsNumpy().astype(np.float32), np.asarray(zp, np.int64), int(q.QuantizedDimension())
 
     def name(self, i: int) -> str:
-        return self.tensor(i).Name().decode()
+        return tensor_name(self.tensor(i), i)
 
 
 def is_int8_model(model) -> bool:
@@ -722,7 +723,8 @@ def _scalar_quant(r, i: int) -> tuple[float, int]:
 
 
 def _same_quant(r, a: int, b: int) -> bool:
-    return _scalar_quant(r, a) == _scalar_quant(r, b)
+    """Same element type and the same scale and zero point: the int8 values pass through unchanged."""
+    return r.dtype(a) == r.dtype(b) and _scalar_quant(r, a) == _scalar_quant(r, b)
 
 
 def _pad(g, r, ins, outs, activation, new_act, node_name):
@@ -752,7 +754,7 @@ def _concatenation(g, r, op, ins, outs, activation, new_act, node_name, tflite):
     if o.FusedActivationFunction() != 0:
         raise NotImplementedError("concatenation with a fused activation")
     if not all(_same_quant(r, i, outs[0]) for i in ins):
-        raise NotImplementedError("inputs quantized differently from the output")
+        raise NotImplementedError("inputs typed or quantized differently from the output")
     xs = [activation(i) for i in ins]
     rank = len(r.shape(outs[0]))
     y = new_act(outs[0])

@@ -91,6 +91,9 @@ def activation_or_const(g, r, activation, i: int, base: str) -> str:
 def _require_same_quant(r, a: int, b: int) -> None:
     from .tflite_int8 import _scalar_quant
 
+    if r.dtype(a) != r.dtype(b):  # a graph input retyped float32, say: the copy would reinterpret its bytes
+        raise NotImplementedError(f"input {r.name(a)} is {r.dtype(a)} but output {r.name(b)} is {r.dtype(b)} (a "
+                                  "data-movement operator copies its values unchanged)")
     if _scalar_quant(r, a) != _scalar_quant(r, b):
         raise NotImplementedError("output quantized differently from the input (TFLite Micro copies the int8 "
                                   "values unchanged)")
