@@ -376,7 +376,8 @@ __asm__(
     "   ldm     r0, {r0-r12}\n"
     "   push    {r0-r12}\n"
     "   mov     r1, lr\n"
-    ".Lfg_tile:\n"                       /* (folded: corr is 0 here, the epilogue subtracts it) */
+    "   cbz     r2, .Lfg_tile_folded\n"  /* corr 0 (as when folded): nothing to subtract */
+    ".Lfg_tile:\n"
     "   ldmia   r1!, {r4-r11}\n"         /* bias' */
     "   ldr     r2, [sp, #8]\n"
     "   sub     r4, r4, r2\n"
