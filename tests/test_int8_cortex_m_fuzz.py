@@ -105,6 +105,7 @@ def test_helium_kernels_scalar_twins_under_sanitizers(tmp_path):
 
 # -- packed kernels ----------------------------------------------------------------------------------------------
 PACKED_CASES = 700
+FC_ENTRY_CASES = 96
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]  # the host build of the packed fuzz
 
 
@@ -161,8 +162,10 @@ def conv_case(rng, i: int):
     return 0, params, x, w, bias, packed, [mult.astype(np.int32), shift.astype(np.int32)], batch * out_h * out_w * out_c
 
 
-def fc_case(rng, i: int):
+def fc_case(rng, i: int, d4: int | None = None, wide: bool | None = None):
     batches, depth = int(rng.integers(1, 4)), int(rng.integers(1, 301))
+    if d4 is not None:
+        depth = 4 * d4 - depth % 4
     units = int(rng.choice([1, 2, 3, 4, 8, 12, int(rng.integers(1, 40))]))
     single = bool(i % 2)
     out_off = int(rng.integers(-128, 128))
@@ -173,7 +176,7 @@ def fc_case(rng, i: int):
                  single_rounding=single)
     w = rng.integers(-128, 128, (units, depth)).astype(np.int8)
     bias = rng.integers(-20000, 20001, units).astype(np.int32)
-    packed = pack_fc_s8(w, bias, attrs, wide=bool(i // 3 % 2))
+    packed = pack_fc_s8(w, bias, attrs, wide=bool(i // 3 % 2) if wide is None else wide)
     if packed is None:
         return None
     params = [batches, depth, units, attrs["input_offset"], 0, out_off, attrs["multiplier"], attrs["shift"], act[0],
@@ -188,11 +191,18 @@ def padded(b: bytes) -> bytes:
 
 def write_packed_cases(path: Path, seed: int = 5) -> dict:
     rng = np.random.default_rng(seed)
-    blobs, seen = [], {"conv": set(), "px_mod3": set(), "units_mod8": set(), "fc_wide": set(), "fc": set(), "odd_out_c": 0, "k4_mod16": set(), "d4_mod8": set(), "dead": 0}
+    blobs, seen = [], {"conv": set(), "px_mod3": set(), "units_mod8": set(), "fc_wide": set(), "fc": set(), "odd_out_c": 0, "k4_mod16": set(), "d4_mod8": set(), "dead": 0,
+            "d4_mod32": set(), "fc_folded": set()}
+    # then compact fully connected cases with every d4 from 1 to 96 (the loop is unrolled 32 times), from their
+    # own generator so that the others stay as they were
+    entry_rng = np.random.default_rng(seed + 1)
     i = 0
-    while len(blobs) < PACKED_CASES:
+    while len(blobs) < PACKED_CASES + FC_ENTRY_CASES:
         i += 1
-        case = conv_case(rng, i) if i % 3 else fc_case(rng, i)
+        if len(blobs) < PACKED_CASES:
+            case = conv_case(rng, i) if i % 3 else fc_case(rng, i)
+        else:
+            case = fc_case(entry_rng, i, d4=len(blobs) - PACKED_CASES + 1, wide=False)
         if case is None:
             continue
         kind, params, x, w, bias, packed, extra, n_out = case
@@ -209,6 +219,10 @@ def write_packed_cases(path: Path, seed: int = 5) -> dict:
             seen["fc"].add(int(packed[2]) & ~WIDE)
             seen["fc_wide"].add(int(packed[2]) & WIDE)
             seen["d4_mod8"].add(int(packed[0]) % 8)
+            if not packed[2] & WIDE:  # the compact loop is unrolled 32 times
+                seen["d4_mod32"].add(int(packed[0]) % 32)
+            # corr is subtracted in the epilogue when l is 1 (0 with truncation), at the tile start otherwise
+            seen["fc_folded"].add((int(packed[2]) & ~WIDE, int(packed[3]) == (0 if packed[2] & TRUNCATE else 1)))
             seen["units_mod8"].add(params[2] % 8)
     path.write_bytes(np.array([len(blobs)], np.int32).tobytes() + b"".join(blobs))
     return seen
@@ -224,6 +238,10 @@ def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
     assert seen["fc_wide"] == {0, WIDE}, seen
     assert seen["units_mod8"] == set(range(8)), seen
     assert seen["k4_mod16"] == set(range(16)) and seen["d4_mod8"] == set(range(8)), seen
+    assert seen["d4_mod32"] == set(range(32)), seen
+    # (sign_fix needs a right shift, so l = 1: always folded)
+    assert seen["fc_folded"] >= {(v, True) for v in (0, SIGN_FIX, CLAMP, SIGN_FIX | CLAMP, TRUNCATE, TRUNCATE | CLAMP)} | {
+        (0, False), (CLAMP, False)}, seen["fc_folded"]
     assert seen["odd_out_c"] > 20 and seen["dead"] > 20, seen
     sources = [str(SEMIHOST / "packed_fuzz.c"), *(str(RUNTIMES / "cortex-m" / f"edgec_{k}_s8.c")
                                                   for k in ("conv2d", "fully_connected"))]

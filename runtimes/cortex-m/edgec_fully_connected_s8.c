@@ -6,8 +6,10 @@
  * words (A, Y per group of four inputs; 2 bytes per input, on the stack), then with __ARM_FEATURE_DSP a
  * hand-scheduled loop (edgec_fc_gemm8x1) runs eight units at a time: per group of four inputs one LDRD of the
  * activation words, four LDRDs of two units' weight words, eight SXTB16 and sixteen SMLADs (32 MACs in 29
- * instructions; with the wide layout, the SXTB16s' results stored too: 25), unrolled 8 times and entered
- * Duff-style, then the requantisation of the eight (pk_requant) in the same loop.
+ * instructions; with the wide layout, the SXTB16s' results stored too: 25), unrolled 32 times (wide: 8) and
+ * entered Duff-style, then the requantisation of the eight (pk_requant) in the same loop. When pk_requant's shift l
+ * is 1 (0 with truncation: every TFLite layer with a multiplier below 1), the epilogue subtracts the activation
+ * correction as (acc << l) - (corr << l) in one RSB instead of eight SUBs at each tile's start.
  *
  * edgec_fully_connected_s8: the reference's signature (any filter offset): SXTB16 + SMLAD dot products. */
 #include "edgec_fully_connected_s8.h"
@@ -211,7 +213,8 @@ void edgec_fully_connected_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *
  * word of unit 0, 1, ..., 7] (wide: d4 x [W, O of unit 0, W, O of unit 1, ...], O the word's SXTB16 ROR #8, which
  * the loop then loads instead of computing); units past the last are zero rows. */
 #define EDGEC_FC_TILE 8
-#define EDGEC_FC_WIDE 8 /* the variant bit */
+#define EDGEC_FC_WIDE 8    /* the variant bit */
+#define EDGEC_FC_FOLDED 16 /* _prepare's flag: corr subtracted in the epilogue */
 
 #if EDGEC_PACKED_DSP
 typedef struct {
@@ -233,7 +236,8 @@ void edgec_fc_gemm8x1_prepare(fc_gemm_frame *f, int32_t d4, int32_t variant);
  * r12/lr two weight words at a time. Per group of four inputs (32 MACs): one LDRD of A, Y, four LDRDs of two
  * units' W, eight SXTB16 and sixteen SMLADs, 29 instructions and estimated cycles (the four-unit tiles took 15 per
  * 16 MACs); wide: eight LDRDs of a unit's W and O and sixteen SMLADs, 25. Each step is 116 (wide 100) bytes of
- * 32-bit code, so _prepare can point the first pass into the middle of the unrolled body. The frame is copied
+ * 32-bit code, so _prepare can point the first pass into the middle of the unrolled body (32 steps: a layer of up
+ * to 128 inputs runs one pass, with one loop test). The frame is copied
  * onto the stack and addressed as [sp, #offset]. */
 __asm__(
     "   .pushsection .text.edgec_fc_gemm8x1,\"ax\",%progbits\n"
@@ -266,8 +270,12 @@ __asm__(
     "   FG_UNIT_WIDE r8\n   FG_UNIT_WIDE r9\n   FG_UNIT_WIDE r10\n   FG_UNIT_WIDE r11\n"
     "   .endm\n"
     /* acc -> int8 (pk_requant): r2 l, r3 m, r12 c, lr e, r0 scratch */
-    "   .macro FG_RQ acc, sign, trunc\n"
+    "   .macro FG_RQ acc, sign, trunc, fold\n"
+    "   .if \\fold < 0\n"
     "   lsl     \\acc, \\acc, r2\n"
+    "   .else\n"                        /* (acc << l) - (corr << l): the tile start's subtraction, folded */
+    "   rsb     \\acc, r2, \\acc, lsl #\\fold\n"
+    "   .endif\n"
     "   .if \\trunc\n"
     "   smmla   \\acc, \\acc, r3, r12\n"
     "   asr     \\acc, \\acc, lr\n"
@@ -288,13 +296,13 @@ __asm__(
     "   ssub8   r0, r3, \\v\n"
     "   sel     \\v, \\v, r3\n"
     "   .endm\n"
-    "   .macro FG_EPI sign, clamp, trunc\n"
+    "   .macro FG_EPI sign, clamp, trunc, fold\n"
     "   add     r0, sp, #20\n"
     "   ldm     r0, {r2, r3, r12, lr}\n"
-    "   FG_RQ   r4, \\sign, \\trunc\n   FG_RQ   r5, \\sign, \\trunc\n"
-    "   FG_RQ   r6, \\sign, \\trunc\n   FG_RQ   r7, \\sign, \\trunc\n"
-    "   FG_RQ   r8, \\sign, \\trunc\n   FG_RQ   r9, \\sign, \\trunc\n"
-    "   FG_RQ   r10, \\sign, \\trunc\n  FG_RQ   r11, \\sign, \\trunc\n"
+    "   FG_RQ   r4, \\sign, \\trunc, \\fold\n   FG_RQ   r5, \\sign, \\trunc, \\fold\n"
+    "   FG_RQ   r6, \\sign, \\trunc, \\fold\n   FG_RQ   r7, \\sign, \\trunc, \\fold\n"
+    "   FG_RQ   r8, \\sign, \\trunc, \\fold\n   FG_RQ   r9, \\sign, \\trunc, \\fold\n"
+    "   FG_RQ   r10, \\sign, \\trunc, \\fold\n  FG_RQ   r11, \\sign, \\trunc, \\fold\n"
     "   bfi     r4, r5, #8, #8\n"
     "   bfi     r4, r6, #16, #8\n"
     "   bfi     r4, r7, #24, #8\n"
@@ -312,9 +320,51 @@ __asm__(
     "   str     r2, [sp, #44]\n"
     "   ldr     r2, [sp, #48]\n"
     "   cmp     r1, r2\n"
+    "   .if \\fold < 0\n"
     "   bne     .Lfg_tile\n"
+    "   .else\n"
+    "   bne     .Lfg_tile_folded\n"
+    "   .endif\n"
     "   b       .Lfg_done\n"
     "   .endm\n"
+    /* _prepare first: its ADR.Ws reach both unrolled bodies forward (+-4 KB) */
+    "   .balign 4\n"
+    "   .global edgec_fc_gemm8x1_prepare\n"
+    "   .hidden edgec_fc_gemm8x1_prepare\n"
+    "   .type   edgec_fc_gemm8x1_prepare, %function\n"
+    "   .thumb_func\n"
+    "edgec_fc_gemm8x1_prepare:\n"        /* r0 frame, r1 d4, r2 variant (bit 8: wide, bit 16: corr folded) */
+    "   tst     r2, #8\n"
+    "   beq     1f\n"
+    "   and     r1, r1, #7\n"            /* wide: unrolled 8 times */
+    "   rsb     r1, r1, #8\n"
+    "   and     r1, r1, #7\n"
+    "   adr.w   r3, .Lfg_kw\n"
+    "   mov     r12, #100\n"
+    "   b       2f\n"
+    "1: and     r1, r1, #31\n"           /* compact: 32 times */
+    "   rsb     r1, r1, #32\n"
+    "   and     r1, r1, #31\n"
+    "   adr.w   r3, .Lfg_k\n"
+    "   mov     r12, #116\n"
+    "2: mla     r3, r1, r12, r3\n"
+    "   orr     r3, r3, #1\n"
+    "   str     r3, [r0, #12]\n"
+    "   and     r3, r2, #7\n"            /* epilogue index: variant & 7, + 8 when folded */
+    "   lsr     r2, r2, #1\n"
+    "   and     r2, r2, #8\n"
+    "   orr     r2, r2, r3\n"
+    "   adr.w   r3, .Lfg_epis\n"
+    "   ldr     r3, [r3, r2, lsl #2]\n"
+    "   str     r3, [r0, #16]\n"
+    "   bx      lr\n"
+    "   .balign 4\n"
+    ".Lfg_epis:\n"                       /* sign_fix never comes with truncation: 5 and 7 are not used */
+    "   .word   .Lfg_epi0 + 1, .Lfg_epi1 + 1, .Lfg_epi2 + 1, .Lfg_epi3 + 1\n"
+    "   .word   .Lfg_epi4 + 1, .Lfg_epi4 + 1, .Lfg_epi6 + 1, .Lfg_epi6 + 1\n"
+    "   .word   .Lfg_epi0f + 1, .Lfg_epi1f + 1, .Lfg_epi2f + 1, .Lfg_epi3f + 1\n"
+    "   .word   .Lfg_epi4f + 1, .Lfg_epi4f + 1, .Lfg_epi6f + 1, .Lfg_epi6f + 1\n"
+    "   .size   edgec_fc_gemm8x1_prepare, . - edgec_fc_gemm8x1_prepare\n"
     "   .balign 4\n"
     "   .global edgec_fc_gemm8x1\n"
     "   .hidden edgec_fc_gemm8x1\n"
@@ -326,6 +376,7 @@ __asm__(
     "   ldm     r0, {r0-r12}\n"
     "   push    {r0-r12}\n"
     "   mov     r1, lr\n"
+    "   cbz     r2, .Lfg_tile_folded\n"  /* corr 0 (as when folded): nothing to subtract */
     ".Lfg_tile:\n"
     "   ldmia   r1!, {r4-r11}\n"         /* bias' */
     "   ldr     r2, [sp, #8]\n"
@@ -339,8 +390,14 @@ __asm__(
     "   sub     r11, r11, r2\n"
     "   ldr     r0, [sp]\n"
     "   ldr     pc, [sp, #12]\n"
+    ".Lfg_tile_folded:\n"
+    "   ldmia   r1!, {r4-r11}\n"
+    "   ldr     r0, [sp]\n"
+    "   ldr     pc, [sp, #12]\n"
     ".Lfg_k:\n"
-    "   FG_STEP\n   FG_STEP\n   FG_STEP\n   FG_STEP\n   FG_STEP\n   FG_STEP\n   FG_STEP\n   FG_STEP\n"
+    "   .rept 32\n"
+    "   FG_STEP\n"
+    "   .endr\n"
     "   ldr     r2, [sp, #4]\n"
     "   cmp     r0, r2\n"
     "   bne     .Lfg_k\n"
@@ -352,45 +409,23 @@ __asm__(
     "   cmp     r0, r2\n"
     "   bne     .Lfg_kw\n"
     "   ldr     pc, [sp, #16]\n"
-    ".Lfg_epi0:\n   FG_EPI 0, 0, 0\n"
-    ".Lfg_epi1:\n   FG_EPI 1, 0, 0\n"
-    ".Lfg_epi2:\n   FG_EPI 0, 1, 0\n"
-    ".Lfg_epi3:\n   FG_EPI 1, 1, 0\n"
-    ".Lfg_epi4:\n   FG_EPI 0, 0, 1\n"
-    ".Lfg_epi6:\n   FG_EPI 0, 1, 1\n"
+    ".Lfg_epi0:\n   FG_EPI 0, 0, 0, -1\n"
+    ".Lfg_epi1:\n   FG_EPI 1, 0, 0, -1\n"
+    ".Lfg_epi2:\n   FG_EPI 0, 1, 0, -1\n"
+    ".Lfg_epi3:\n   FG_EPI 1, 1, 0, -1\n"
+    ".Lfg_epi4:\n   FG_EPI 0, 0, 1, -1\n"
+    ".Lfg_epi6:\n   FG_EPI 0, 1, 1, -1\n"
+    /* corr folded into the epilogue (l = 1; truncation: l = 0) */
+    ".Lfg_epi0f:\n  FG_EPI 0, 0, 0, 1\n"
+    ".Lfg_epi1f:\n  FG_EPI 1, 0, 0, 1\n"
+    ".Lfg_epi2f:\n  FG_EPI 0, 1, 0, 1\n"
+    ".Lfg_epi3f:\n  FG_EPI 1, 1, 0, 1\n"
+    ".Lfg_epi4f:\n  FG_EPI 0, 0, 1, 0\n"
+    ".Lfg_epi6f:\n  FG_EPI 0, 1, 1, 0\n"
     ".Lfg_done:\n"
     "   add     sp, sp, #52\n"
     "   pop     {r4-r11, pc}\n"
     "   .size   edgec_fc_gemm8x1, . - edgec_fc_gemm8x1\n"
-    "   .balign 4\n"
-    "   .global edgec_fc_gemm8x1_prepare\n"
-    "   .hidden edgec_fc_gemm8x1_prepare\n"
-    "   .type   edgec_fc_gemm8x1_prepare, %function\n"
-    "   .thumb_func\n"
-    "edgec_fc_gemm8x1_prepare:\n"        /* r0 frame, r1 d4, r2 variant (bit 8: wide) */
-    "   and     r1, r1, #7\n"
-    "   rsb     r1, r1, #8\n"
-    "   and     r1, r1, #7\n"
-    "   tst     r2, #8\n"
-    "   beq     1f\n"
-    "   adr.w   r3, .Lfg_kw\n"
-    "   mov     r12, #100\n"
-    "   b       2f\n"
-    "1: adr.w   r3, .Lfg_k\n"
-    "   mov     r12, #116\n"
-    "2: and     r2, r2, #7\n"
-    "   mla     r3, r1, r12, r3\n"
-    "   orr     r3, r3, #1\n"
-    "   str     r3, [r0, #12]\n"
-    "   adr     r3, .Lfg_epis\n"
-    "   ldr     r3, [r3, r2, lsl #2]\n"
-    "   str     r3, [r0, #16]\n"
-    "   bx      lr\n"
-    "   .balign 4\n"
-    ".Lfg_epis:\n"                       /* sign_fix never comes with truncation: 5 and 7 are not used */
-    "   .word   .Lfg_epi0 + 1, .Lfg_epi1 + 1, .Lfg_epi2 + 1, .Lfg_epi3 + 1\n"
-    "   .word   .Lfg_epi4 + 1, .Lfg_epi4 + 1, .Lfg_epi6 + 1, .Lfg_epi6 + 1\n"
-    "   .size   edgec_fc_gemm8x1_prepare, . - edgec_fc_gemm8x1_prepare\n"
     "   .purgem FG_UNITS\n"
     "   .purgem FG_STEP\n"
     "   .purgem FG_UNIT_WIDE\n"
@@ -400,6 +435,31 @@ __asm__(
     "   .purgem FG_EPI\n"
     "   .popsection\n");
 #endif
+
+/* pk_activations four groups a step (one batch row is prepared once per layer, but at 128 inputs per 16 tiles
+ * its loop overhead showed). */
+static int32_t fc_activations(uint32_t *dst, const int8_t *src, int32_t n4) {
+    int32_t corr = 0, g = 0;
+    for (; g + 4 <= n4; g += 4, dst += 8, src += 16) {
+        const uint32_t x0 = pk_load_u32(src), x1 = pk_load_u32(src + 4), x2 = pk_load_u32(src + 8),
+                       x3 = pk_load_u32(src + 12);
+        const uint32_t a0 = pk_sxtb16_ror8(x0), a1 = pk_sxtb16_ror8(x1), a2 = pk_sxtb16_ror8(x2),
+                       a3 = pk_sxtb16_ror8(x3);
+        dst[0] = a0;
+        dst[1] = x0 ^ 0xFF80FF80u;
+        dst[2] = a1;
+        dst[3] = x1 ^ 0xFF80FF80u;
+        dst[4] = a2;
+        dst[5] = x2 ^ 0xFF80FF80u;
+        dst[6] = a3;
+        dst[7] = x3 ^ 0xFF80FF80u;
+        corr = pk_smlad(a0, 0x00800080u, corr);
+        corr = pk_smlad(a1, 0x00800080u, corr);
+        corr = pk_smlad(a2, 0x00800080u, corr);
+        corr = pk_smlad(a3, 0x00800080u, corr);
+    }
+    return pk_activations(dst, 2, src, n4 - g, corr);
+}
 
 static __attribute__((noinline)) void fc_packed(const int8_t *input, const int32_t *packed, int8_t *output,
                                                 const edgec_fully_connected_s8_params *p, uint32_t *panel) {
@@ -419,19 +479,23 @@ static __attribute__((noinline)) void fc_packed(const int8_t *input, const int32
     f.e = e;
     f.lo4 = (uint32_t)(uint8_t)lo * 0x01010101u;
     f.hi4 = (uint32_t)(uint8_t)hi * 0x01010101u;
-    edgec_fc_gemm8x1_prepare(&f, d4, variant & (EDGEC_FC_WIDE | 7));
+    /* corr folded into the epilogue's shift, (acc << l) - (corr << l), where l is 1 (or 0 with truncation):
+     * the tile start then skips its eight subtractions */
+    const int32_t fold = (variant & PK_TRUNCATE) ? l == 0 : l == 1;
+    edgec_fc_gemm8x1_prepare(&f, d4, (variant & (EDGEC_FC_WIDE | 7)) | (fold ? EDGEC_FC_FOLDED : 0));
 #endif
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in = input + (size_t)b * depth;
         int8_t *out = output + (size_t)b * units;
-        int32_t corr = pk_activations(panel, 2, in, full, 0);
+        int32_t corr = fc_activations(panel, in, full);
         if (full < d4) { /* the last inputs, then zeros (their weights are 0) */
             int8_t tail[4] = {0, 0, 0, 0};
             for (int32_t i = 4 * full; i < depth; ++i) tail[i - 4 * full] = in[i];
             corr = pk_activations(panel + 2 * full, 2, tail, 1, corr);
         }
 #if EDGEC_PACKED_DSP
-        f.corr = corr;
+        f.corr = fold ? 0 : corr;
+        f.l = fold ? (int32_t)((uint32_t)corr << l) : l;
         if (full_tiles > 0) {
             f.out = out;
             f.w_end = packed + 8 + full_tiles * tile_words;
