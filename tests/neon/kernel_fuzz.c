@@ -279,6 +279,61 @@ static void fuzz_conv_f32_packed(int32_t n_cases) {
     }
     report("conv2d_nhwc_f32_packed", cases, bad);
 }
+
+/* The compile-time packing of compiler/edgec/ops/quantized_s8.py (pack_conv_s8_dot4 for the NEON set): OHWI ->
+ * blocks of 16 channels, [K4][16][4] bytes, zero padded; bias + input_offset * each channel's weight sum. */
+static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t input_offset, int32_t oc, int32_t k,
+                                 int32_t *bias_out) {
+    const int32_t k4 = (k + 3) / 4, blocks = (oc + 15) / 16;
+    int8_t *packed = calloc((size_t)blocks * 16 * k4 * 4, 1);
+    for (int32_t o = 0; o < oc; ++o) {
+        int32_t sum = 0;
+        for (int32_t i = 0; i < k; ++i) {
+            packed[(((size_t)(o / 16) * k4 + i / 4) * 16 + o % 16) * 4 + i % 4] = w[(size_t)o * k + i];
+            sum += w[(size_t)o * k + i];
+        }
+        bias_out[o] = (bias ? bias[o] : 0) + input_offset * sum;
+    }
+    return packed;
+}
+
+/* edgec_conv2d_s8_dot4 (NEON) against the reference's unpacked kernel: up to 45 output channels (full and padded
+ * blocks), in_c multiples of 4 half the time (windows read straight from the input), the rest through the window
+ * copy; pointwise, 3x3 interior tiles and random geometries. */
+static void fuzz_conv_s8_dot4(int32_t n_cases) {
+    int32_t cases = 0, bad = 0;
+    for (int32_t t = 0; cases < n_cases; ++t) {
+        edgec_conv2d_s8_params p;
+        if (!random_geometry(&p, t % 3 == 0, t % 5 == 1)) continue;
+        if (t % 3 == 1 && !square_3x3(&p)) continue;
+        p.depth_multiplier = 1;
+        if (t % 2 == 0) p.in_c = (p.in_c + 3) / 4 * 4;
+        p.out_c = uniform(1, 45);
+        const int32_t K = p.k_h * p.k_w * p.in_c;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+        int8_t *in = malloc(n_in), *w = malloc(n_w), *got = malloc(n_out), *want = malloc(n_out);
+        int32_t *bias = malloc(sizeof(int32_t) * p.out_c), *mult = malloc(sizeof(int32_t) * p.out_c);
+        int32_t *shift = malloc(sizeof(int32_t) * p.out_c), *bias2 = malloc(sizeof(int32_t) * p.out_c);
+        fill_s8(in, n_in);
+        fill_s8(w, n_w);
+        for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform(-20000, 20000);
+        random_requant(&p, mult, shift, p.out_c, K);
+        const int32_t *b = t % 7 == 6 ? NULL : bias;
+        int8_t *packed = pack_conv_s8_dot4(w, b, p.input_offset, p.out_c, K, bias2);
+        edgec_conv2d_s8_dot4(in, packed, bias2, mult, shift, got, &p);
+        ref_edgec_conv2d_s8(in, w, b, mult, shift, want, &p);
+        if (memcmp(got, want, n_out) != 0) {
+            if (bad < 5)
+                printf("  mismatch: in %dx%dx%d k %dx%d s %d,%d d %d,%d pad %d,%d out_c %d\n", p.in_h, p.in_w,
+                       p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left, p.out_c);
+            ++bad;
+        }
+        ++cases;
+        free(in); free(w); free(got); free(want); free(bias); free(mult); free(shift); free(bias2); free(packed);
+    }
+    report("conv2d_s8_dot4", cases, bad);
+}
 #endif
 
 static void fuzz_matmul_f32(int32_t n_cases) {
@@ -324,6 +379,7 @@ int main(int argc, char **argv) {
     fuzz_conv_f32(n, 1);
 #ifdef __ARM_NEON
     fuzz_conv_f32_packed(n);
+    fuzz_conv_s8_dot4(n);
 #endif
     fuzz_matmul_f32(n);
     return failures ? 1 : 0;
