@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edgec_add_s8.h"
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_conv2d_s8.h"
 #include "edgec_depthwise_conv2d_f32.h"
@@ -14,6 +15,8 @@
 #include "edgec_fully_connected_s8.h"
 #include "edgec_matmul_f32.h"
 
+void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
+                      int32_t *scratch);
 void ref_edgec_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
                          const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p);
 void ref_edgec_depthwise_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias,
@@ -138,6 +141,60 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
         free(in); free(w); free(got); free(want); free(bias); free(mult); free(shift);
     }
     report(depthwise ? "depthwise_conv2d_s8" : "conv2d_s8", cases, bad);
+}
+
+/* A multiplier of TFLite's range [2^30, 2^31), now and then INT32_MAX or INT32_MIN (SQRDMULH's saturating case). */
+static void random_multiplier(int32_t *multiplier, int32_t *shift, int32_t lo_shift, int32_t hi_shift) {
+    const int32_t pick = uniform(0, 19);
+    *multiplier = pick == 0 ? INT32_MAX : pick == 1 ? INT32_MIN : (int32_t)(0x40000000u + (next_u32() & 0x3fffffffu));
+    *shift = uniform(lo_shift, hi_shift);
+}
+
+/* int8 add (and the other kinds, which take the reference's row) with broadcasting: dense tensors, inputs
+ * broadcast along some dimensions (stride 0 inside a row: one value along it). */
+static void fuzz_add_s8(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_add_s8_params p;
+        memset(&p, 0, sizeof p);
+        const int32_t rank = uniform(1, 4);
+        size_t n_out = 1;
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) p.shape.out_shape[d] = 1;
+        for (int32_t d = EDGEC_MAX_RANK - rank; d < EDGEC_MAX_RANK; ++d) {
+            p.shape.out_shape[d] = d == EDGEC_MAX_RANK - 1 ? uniform(1, 40) : uniform(1, 5);
+            n_out *= (size_t)p.shape.out_shape[d];
+        }
+        size_t n_a = 1, n_b = 1;
+        for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
+            const int32_t dim = p.shape.out_shape[d];
+            const int a_bc = t % 3 == 1 && uniform(0, 1), b_bc = t % 3 == 2 && uniform(0, 1);
+            p.shape.a_strides[d] = a_bc || dim == 1 ? 0 : (int32_t)n_a;
+            p.shape.b_strides[d] = b_bc || dim == 1 ? 0 : (int32_t)n_b;
+            if (!a_bc) n_a *= (size_t)dim;
+            if (!b_bc) n_b *= (size_t)dim;
+        }
+        p.input1_offset = uniform(-127, 128);
+        p.input2_offset = uniform(-127, 128);
+        p.output_offset = uniform(-128, 127);
+        p.left_shift = t % 5 == 0 ? uniform(0, 20) : 20;
+        random_multiplier(&p.input1_multiplier, &p.input1_shift, -10, t % 9 == 0 ? 2 : 0);
+        random_multiplier(&p.input2_multiplier, &p.input2_shift, -10, 0);
+        random_multiplier(&p.output_multiplier, &p.output_shift, -24, 1);
+        p.act_min = t % 4 == 0 ? uniform(-128, 0) : -128;
+        p.act_max = t % 4 == 1 ? uniform(0, 127) : 127;
+        p.kind = t % 6 == 5 ? uniform(1, 8) : EDGEC_ADD_S8_ADD;
+        int8_t *a = malloc(n_a), *b = malloc(n_b), *got = malloc(n_out), *want = malloc(n_out);
+        fill_s8(a, n_a);
+        fill_s8(b, n_b);
+        edgec_add_s8(a, b, got, &p, NULL);
+        ref_edgec_add_s8(a, b, want, &p, NULL);
+        if (memcmp(got, want, n_out) != 0) {
+            if (bad < 5) printf("  mismatch: kind %d n %zu rank %d\n", p.kind, n_out, rank);
+            ++bad;
+        }
+        free(a); free(b); free(got); free(want);
+    }
+    report("add_s8", n_cases, bad);
 }
 
 static void fuzz_fc_s8(int32_t n_cases) {
@@ -375,6 +432,7 @@ int main(int argc, char **argv) {
     fuzz_conv_s8(n, 0);
     fuzz_conv_s8(n, 1);
     fuzz_fc_s8(n);
+    fuzz_add_s8(n);
     fuzz_conv_f32(n, 0);
     fuzz_conv_f32(n, 1);
 #ifdef __ARM_NEON
