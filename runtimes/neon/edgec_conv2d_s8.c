@@ -222,7 +222,10 @@ typedef struct {
     int32_t bias[DOT4_OCB], multiplier[DOT4_OCB], shift[DOT4_OCB], left[DOT4_OCB], right[DOT4_OCB];
 } dot4_block_rq;
 
-/* n bytes from s to d, and n bytes of v at d: 16 at a time (the window copies' rows are short). */
+/* n bytes from s to d, and n bytes of v at d: 16 at a time, the last few one by one (the window copies' rows are
+ * short: 9 bytes in a 3x3 RGB layer). The empty asm keeps the compiler from making the byte loops memcpy / memset
+ * calls, which cost more than the bytes. */
+#define DOT4_NO_LIBCALL() __asm__("" ::: "memory")
 static inline void copy_s8(int8_t *d, const int8_t *s, int32_t n) {
     int32_t i = 0;
     for (; i + 16 <= n; i += 16) vst1q_s8(d + i, vld1q_s8(s + i));
@@ -230,13 +233,19 @@ static inline void copy_s8(int8_t *d, const int8_t *s, int32_t n) {
         vst1_s8(d + i, vld1_s8(s + i));
         i += 8;
     }
-    for (; i < n; ++i) d[i] = s[i];
+    for (; i < n; ++i) {
+        d[i] = s[i];
+        DOT4_NO_LIBCALL();
+    }
 }
 
 static inline void fill_s8(int8_t *d, int8_t v, int32_t n) {
     int32_t i = 0;
     for (; i + 16 <= n; i += 16) vst1q_s8(d + i, vdupq_n_s8(v));
-    for (; i < n; ++i) d[i] = v;
+    for (; i < n; ++i) {
+        d[i] = v;
+        DOT4_NO_LIBCALL();
+    }
 }
 
 /* Pixel (oy, ox)'s window, k-major as the weights (K4 * 4 bytes; outside the input and past K: pad). */
@@ -471,7 +480,7 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
                                                                          q->shift + 4 * r, p->requant,
                                                                          p->output_offset, p->act_min, p->act_max));
                         }
-                        __builtin_memcpy(out, bytes, (size_t)nb);
+                        copy_s8(out, bytes, nb);
                     }
                 }
             }
