@@ -312,7 +312,7 @@ static inline int8x16x4_t dot4_weights(const int8_t *w) {
         a32 = vdotq_laneq_s32(a32, k_.val[2], v3, lane); a33 = vdotq_laneq_s32(a33, k_.val[3], v3, lane); \
     } while (0)
 
-static void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
+EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
                       const int32_t *bias, int32x4_t acc[DOT4_PX][4]) {
     const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4), b2 = vld1q_s32(bias + 8), b3 = vld1q_s32(bias + 12);
     int32x4_t a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
@@ -363,7 +363,7 @@ static inline int32x4_t dot4_pairs(int32x4_t a, int32x4_t b) {
 #endif
 }
 
-static void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
+EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
                       const int32_t *bias, int32x4_t acc[DOT4_PX][4]) {
     const int32x4_t z = vdupq_n_s32(0);
     int32x4_t h00 = z, h01 = z, h02 = z, h03 = z, h04 = z, h05 = z, h06 = z, h07 = z;
@@ -388,20 +388,63 @@ static void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t row
 }
 #endif
 
-/* One pixel's 16 channel sums requantised to int8 (EDGEC_REQUANT_FIXED): edgec_neon_fixed4_apply's rounding,
- * then saturating narrows before the zero point and the clamp (the same results: the clamp is within int8). */
-static inline int8x16_t dot4_requant16(const int32x4_t acc[4], const dot4_block_rq *q, int16x8_t zp, int8x16_t lo,
-                                       int8x16_t hi) {
-    int32x4_t v[4];
-    for (int32_t r = 0; r < 4; ++r) {
-        const int32x4_t right = vld1q_s32(q->right + 4 * r);
-        int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc[r], vld1q_s32(q->left + 4 * r)), vld1q_s32(q->multiplier + 4 * r));
-        x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right), 31));
-        v[r] = vrshlq_s32(x, right);
+/* edgec_neon_fixed4_apply's rounding on channels 4r..4r+3 of a block, before the zero point and the clamp. */
+static inline int32x4_t dot4_round4(int32x4_t acc, const dot4_block_rq *q, int32_t r) {
+    const int32x4_t right = vld1q_s32(q->right + 4 * r);
+    int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc, vld1q_s32(q->left + 4 * r)), vld1q_s32(q->multiplier + 4 * r));
+    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right), 31));
+    return vrshlq_s32(x, right);
+}
+
+/* One pixel's 16 channel sums (a0..a3, by value so that they stay in registers) requantised and stored, nb of
+ * them (EDGEC_REQUANT_FIXED: saturating narrows before the zero point and the clamp, which changes no result, the
+ * clamp being within int8; EDGEC_REQUANT_FLOAT: edgec_neon_requant4). */
+EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const dot4_block_rq *q,
+                              int32_t nb, int16x8_t zp, int8x16_t lo, int8x16_t hi, const edgec_conv2d_s8_params *p,
+                              int8_t *out) {
+    int8_t bytes[DOT4_OCB];
+    if (p->requant == EDGEC_REQUANT_FIXED) {
+        const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4(a0, q, 0)),
+                                                      vqmovn_s32(dot4_round4(a1, q, 1))), zp);
+        const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4(a2, q, 2)),
+                                                      vqmovn_s32(dot4_round4(a3, q, 3))), zp);
+        const int8x16_t r = vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
+        if (nb == DOT4_OCB) {
+            vst1q_s8(out, r);
+            return;
+        }
+        vst1q_s8(bytes, r);
+    } else {
+        const int32x4_t a[4] = {a0, a1, a2, a3};
+        for (int32_t r = 0; r < 4; ++r)
+            edgec_neon_store4_s8(bytes + 4 * r, edgec_neon_requant4(a[r], q->multiplier + 4 * r, q->shift + 4 * r,
+                                                                   p->requant, p->output_offset, p->act_min,
+                                                                   p->act_max));
     }
-    const int16x8_t lo16 = vqaddq_s16(vcombine_s16(vqmovn_s32(v[0]), vqmovn_s32(v[1])), zp);
-    const int16x8_t hi16 = vqaddq_s16(vcombine_s16(vqmovn_s32(v[2]), vqmovn_s32(v[3])), zp);
-    return vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(lo16), vqmovn_s16(hi16)), lo), hi);
+    copy_s8(out, bytes, nb);
+}
+
+/* One tile of pixels against one block of 16 channels, requantised and stored: n pixels' outputs, nb channels
+ * each, out_step bytes apart. Not inlined: on its own the tile's 16 accumulators, weights and inputs get the
+ * vector registers without the caller's loop state spilling around them. */
+__attribute__((noinline)) static void dot4_block(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows,
+                                                 int32_t run, const int8_t *w, const dot4_block_rq *q, int32_t n,
+                                                 int32_t nb, int8_t *out, size_t out_step,
+                                                 const edgec_conv2d_s8_params *p) {
+    const int16x8_t zp = vdupq_n_s16((int16_t)p->output_offset);
+    const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
+    int32x4_t acc[DOT4_PX][4];
+    dot4_tile(x, stride, rows, run, w, q->bias, acc);
+    /* pixel by pixel with constant indices: the accumulators stay in registers */
+#define DOT4_STORE(i) \
+    if ((i) < n) dot4_store(acc[i][0], acc[i][1], acc[i][2], acc[i][3], q, nb, zp, lo, hi, p, out + (i) * out_step)
+    DOT4_STORE(0);
+    DOT4_STORE(1);
+#if DOT4_PX == 4
+    DOT4_STORE(2);
+    DOT4_STORE(3);
+#endif
+#undef DOT4_STORE
 }
 
 void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
@@ -413,14 +456,10 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
     const int8_t pad = (int8_t)(-p->input_offset);
     /* taps read straight from the input: whole kernel rows are runs of k_w * C bytes, whole words when C % 4 == 0 */
     const int direct_ok = C % 4 == 0 && p->dil_w == 1;
-    const int fixed = p->requant == EDGEC_REQUANT_FIXED;
-    const int16x8_t zp = vdupq_n_s16((int16_t)p->output_offset);
-    const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
     int32_t x_lo, x_hi;
     interior_x(p, &x_lo, &x_hi);
     int8_t win[DOT4_PX][EDGEC_CONV2D_S8_DOT4_MAX_K];
     dot4_block_rq rq[DOT4_MAX_BLOCKS];
-    int32x4_t acc[DOT4_PX][4];
     for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
         int32_t blocks = 0;
         for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
@@ -441,8 +480,15 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
                 const int32_t n = pixels - px < DOT4_PX ? pixels - px : DOT4_PX;
                 const int8_t *x[DOT4_PX];
                 int direct = direct_ok;
+                int32_t oy = px / p->out_w, ox = px % p->out_w;
                 for (int32_t i = 0; i < DOT4_PX && direct; ++i) {
-                    const int32_t pi = px + (i < n ? i : 0), oy = pi / p->out_w, ox = pi % p->out_w;
+                    if (i > 0 && i < n && ++ox == p->out_w) { /* the next pixel (past n: the tile's first again) */
+                        ox = 0;
+                        ++oy;
+                    } else if (i == n) {
+                        oy = px / p->out_w;
+                        ox = px % p->out_w;
+                    }
                     const int32_t iy0 = oy * p->stride_h - p->pad_top;
                     direct = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && ox >= x_lo && ox < x_hi;
                     if (direct) x[i] = in_b + ((size_t)iy0 * p->in_w + (size_t)(ox * p->stride_w - p->pad_left)) * C;
@@ -461,27 +507,8 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
                 }
                 for (int32_t bl = 0; bl < blocks; ++bl) {
                     const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
-                    const dot4_block_rq *q = &rq[bl];
-                    dot4_tile(x, stride, rows, run, packed + (size_t)oc0 * K4 * 4, q->bias, acc);
-                    for (int32_t i = 0; i < n; ++i) {
-                        int8_t *out = out_b + (size_t)(px + i) * OC + oc0;
-                        int8_t bytes[DOT4_OCB];
-                        if (fixed) {
-                            const int8x16_t r = dot4_requant16(acc[i], q, zp, lo, hi);
-                            if (nb == DOT4_OCB) {
-                                vst1q_s8(out, r);
-                                continue;
-                            }
-                            vst1q_s8(bytes, r);
-                        } else {
-                            for (int32_t r = 0; r < 4; ++r)
-                                edgec_neon_store4_s8(bytes + 4 * r,
-                                                     edgec_neon_requant4(acc[i][r], q->multiplier + 4 * r,
-                                                                         q->shift + 4 * r, p->requant,
-                                                                         p->output_offset, p->act_min, p->act_max));
-                        }
-                        copy_s8(out, bytes, nb);
-                    }
+                    dot4_block(x, stride, rows, run, packed + (size_t)oc0 * K4 * 4, &rq[bl], n, nb,
+                               out_b + (size_t)px * OC + oc0, (size_t)OC, p);
                 }
             }
         }
