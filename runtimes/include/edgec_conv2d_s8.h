@@ -34,11 +34,12 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
 void edgec_conv2d_s8_packed(const int8_t *EDGEC_RESTRICT input, const int32_t *EDGEC_RESTRICT packed,
                             int8_t *EDGEC_RESTRICT output, const edgec_conv2d_s8_params *p, void *scratch);
 
-/* The same convolution (groups = 1) with the weights packed at compile time for the x86 kernels as bytes:
- * blocks of 16 output channels, each [K / 4 rounded up][16][4] int8 (zeros past K and out_c), and the bias
- * (out_c entries) plus (input_offset - 128) * the channel's sum of weights (compiler/edgec/ops/quantized_s8.py,
- * pack_conv_s8_dot4). K = k_h * k_w * in_c at most EDGEC_CONV2D_S8_DOT4_MAX_K, input_offset within [-127, 128].
- * Only runtimes/x86/ implements it; the compiler calls it only when it ships that file. */
+/* The same convolution (groups = 1) with the weights packed at compile time as bytes: blocks of 16 output
+ * channels, each [K / 4 rounded up][16][4] int8 (zeros past K and out_c), and the bias (out_c entries) plus
+ * (input_offset - shift) * the channel's sum of weights, shift being what the set's kernel adds to each input
+ * byte: 128 for runtimes/x86/ (unsigned bytes), 0 for runtimes/neon/ (compiler/edgec/ops/quantized_s8.py,
+ * pack_conv_s8_dot4, DOT4_INPUT_SHIFT). K = k_h * k_w * in_c at most EDGEC_CONV2D_S8_DOT4_MAX_K, input_offset
+ * within [-127, 128]. Only those two sets implement it; the compiler calls it only when it ships their file. */
 #define EDGEC_CONV2D_S8_DOT4_MAX_K 8192
 void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                           const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,

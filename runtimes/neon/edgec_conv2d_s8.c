@@ -197,3 +197,320 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
         }
     }
 }
+
+/* ---- edgec_conv2d_s8_dot4: weights interleaved at compile time ----------------------------------------------
+ * The weights come as blocks of 16 output channels, [K4][16][4] bytes (compiler/edgec/ops/quantized_s8.py,
+ * pack_conv_s8_dot4): four consecutive k of four channels fill one 128-bit register, so one SDOT by element
+ * multiplies them with four input bytes of one pixel into that pixel's four channel sums, and each 64-byte load of
+ * weights feeds DOT4_PX pixels. The bias comes with input_offset * (the channel's weight sum) folded in, so the
+ * kernel sums w * x on the raw signed bytes; a tap outside the input reads -input_offset (within int8 since
+ * input_offset is within [-127, 128]), which adds w * (-input_offset) to cancel the folded term exactly as the
+ * reference's skipped tap adds nothing. Without the dot product (cortex-a53, Armv7-A) the same layout goes
+ * through SMULL + SADALP into half sums (two channels per register), two pixels per tile. The integer sums are
+ * exact, the requantisation gives the reference's bits (edgec_neon_requant4's arithmetic, narrowed with
+ * saturation before the zero point and the clamp, which changes no result): bit-exact with the reference. */
+#define DOT4_OCB 16
+#define DOT4_MAX_BLOCKS 16 /* blocks whose requantisation constants are prepared at once */
+#if defined(__ARM_FEATURE_DOTPROD) && defined(__aarch64__)
+#define DOT4_PX 4
+#else
+#define DOT4_PX 2
+#endif
+
+/* One block's requantisation constants, padded to 16 channels. */
+typedef struct {
+    int32_t bias[DOT4_OCB], multiplier[DOT4_OCB], shift[DOT4_OCB], left[DOT4_OCB], right[DOT4_OCB];
+} dot4_block_rq;
+
+/* n bytes from s to d, and n bytes of v at d: 16 at a time, the last few one by one (the window copies' rows are
+ * short: 9 bytes in a 3x3 RGB layer). The empty asm keeps the compiler from making the byte loops memcpy / memset
+ * calls, which cost more than the bytes. */
+#define DOT4_NO_LIBCALL() __asm__("" ::: "memory")
+static inline void copy_s8(int8_t *d, const int8_t *s, int32_t n) {
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) vst1q_s8(d + i, vld1q_s8(s + i));
+    if (i + 8 <= n) {
+        vst1_s8(d + i, vld1_s8(s + i));
+        i += 8;
+    }
+    for (; i < n; ++i) {
+        d[i] = s[i];
+        DOT4_NO_LIBCALL();
+    }
+}
+
+static inline void fill_s8(int8_t *d, int8_t v, int32_t n) {
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) vst1q_s8(d + i, vdupq_n_s8(v));
+    for (; i < n; ++i) {
+        d[i] = v;
+        DOT4_NO_LIBCALL();
+    }
+}
+
+/* Pixel (oy, ox)'s window, k-major as the weights (K4 * 4 bytes; outside the input and past K: pad). */
+static void window_s8(const int8_t *q, const edgec_conv2d_s8_params *p, int32_t oy, int32_t ox, int8_t pad,
+                      int32_t K4, int8_t *dst) {
+    const int32_t C = p->in_c, row_len = p->k_w * C;
+    const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
+    int8_t *d = dst;
+    for (int32_t ky = 0; ky < p->k_h; ++ky, d += row_len) {
+        const int32_t iy = y0 + ky * p->dil_h;
+        if (iy < 0 || iy >= p->in_h) {
+            fill_s8(d, pad, row_len);
+            continue;
+        }
+        const int8_t *src_row = q + (size_t)iy * p->in_w * C;
+        if (p->dil_w == 1) { /* the row's taps inside the input are one contiguous run */
+            const int32_t kx0 = x0 < 0 ? -x0 : 0, kx1 = p->in_w - x0 < p->k_w ? p->in_w - x0 : p->k_w;
+            const int32_t lo = kx0 * C, hi = kx1 > kx0 ? kx1 * C : lo;
+            fill_s8(d, pad, lo);
+            if (hi > lo) copy_s8(d + lo, src_row + (ptrdiff_t)(x0 + kx0) * C, hi - lo);
+            fill_s8(d + hi, pad, row_len - hi);
+            continue;
+        }
+        for (int32_t kx = 0; kx < p->k_w; ++kx) {
+            const int32_t ix = x0 + kx * p->dil_w;
+            if (ix < 0 || ix >= p->in_w) fill_s8(d + kx * C, pad, C);
+            else copy_s8(d + kx * C, src_row + (size_t)ix * C, C);
+        }
+    }
+    fill_s8(d, pad, K4 * 4 - (int32_t)(d - dst));
+}
+
+/* Four bytes at x as one 32-bit lane repeated. */
+static inline int8x16_t dot4_quad(const int8_t *x) {
+    int32_t word;
+    __builtin_memcpy(&word, x, 4);
+    return vreinterpretq_s8_s32(vdupq_n_s32(word));
+}
+
+static inline int8x16x4_t dot4_weights(const int8_t *w) {
+#if defined(__aarch64__)
+    return vld1q_s8_x4(w);
+#else
+    int8x16x4_t r;
+    r.val[0] = vld1q_s8(w); r.val[1] = vld1q_s8(w + 16); r.val[2] = vld1q_s8(w + 32); r.val[3] = vld1q_s8(w + 48);
+    return r;
+#endif
+}
+
+#if DOT4_PX == 4
+/* acc[i][r] (pixel i, channels 4r..4r+3) += the block's weights . pixel i's bytes; x[i]: pixel i's first row,
+ * `rows` rows of `run` bytes (a multiple of 4), `stride` bytes apart; w: the block's first weights. */
+#define DOT4_LANE(v0, v1, v2, v3, lane)                                                              \
+    do {                                                                                             \
+        const int8x16x4_t k_ = dot4_weights(w);                                                      \
+        w += 64;                                                                                     \
+        a00 = vdotq_laneq_s32(a00, k_.val[0], v0, lane); a01 = vdotq_laneq_s32(a01, k_.val[1], v0, lane); \
+        a02 = vdotq_laneq_s32(a02, k_.val[2], v0, lane); a03 = vdotq_laneq_s32(a03, k_.val[3], v0, lane); \
+        a10 = vdotq_laneq_s32(a10, k_.val[0], v1, lane); a11 = vdotq_laneq_s32(a11, k_.val[1], v1, lane); \
+        a12 = vdotq_laneq_s32(a12, k_.val[2], v1, lane); a13 = vdotq_laneq_s32(a13, k_.val[3], v1, lane); \
+        a20 = vdotq_laneq_s32(a20, k_.val[0], v2, lane); a21 = vdotq_laneq_s32(a21, k_.val[1], v2, lane); \
+        a22 = vdotq_laneq_s32(a22, k_.val[2], v2, lane); a23 = vdotq_laneq_s32(a23, k_.val[3], v2, lane); \
+        a30 = vdotq_laneq_s32(a30, k_.val[0], v3, lane); a31 = vdotq_laneq_s32(a31, k_.val[1], v3, lane); \
+        a32 = vdotq_laneq_s32(a32, k_.val[2], v3, lane); a33 = vdotq_laneq_s32(a33, k_.val[3], v3, lane); \
+    } while (0)
+
+EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
+                      const int32_t *bias, int32x4_t acc[DOT4_PX][4]) {
+    const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4), b2 = vld1q_s32(bias + 8), b3 = vld1q_s32(bias + 12);
+    int32x4_t a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
+    int32x4_t a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
+    for (int32_t ky = 0; ky < rows; ++ky) {
+        const size_t off = (size_t)ky * stride;
+        const int8_t *x0 = x[0] + off, *x1 = x[1] + off, *x2 = x[2] + off, *x3 = x[3] + off;
+        int32_t c = 0;
+        for (; c + 16 <= run; c += 16) {
+            const int8x16_t v0 = vld1q_s8(x0 + c), v1 = vld1q_s8(x1 + c), v2 = vld1q_s8(x2 + c), v3 = vld1q_s8(x3 + c);
+            DOT4_LANE(v0, v1, v2, v3, 0);
+            DOT4_LANE(v0, v1, v2, v3, 1);
+            DOT4_LANE(v0, v1, v2, v3, 2);
+            DOT4_LANE(v0, v1, v2, v3, 3);
+        }
+        for (; c < run; c += 4) {
+            const int8x16_t v0 = dot4_quad(x0 + c), v1 = dot4_quad(x1 + c), v2 = dot4_quad(x2 + c), v3 = dot4_quad(x3 + c);
+            DOT4_LANE(v0, v1, v2, v3, 0);
+        }
+    }
+    acc[0][0] = a00; acc[0][1] = a01; acc[0][2] = a02; acc[0][3] = a03;
+    acc[1][0] = a10; acc[1][1] = a11; acc[1][2] = a12; acc[1][3] = a13;
+    acc[2][0] = a20; acc[2][1] = a21; acc[2][2] = a22; acc[2][3] = a23;
+    acc[3][0] = a30; acc[3][1] = a31; acc[3][2] = a32; acc[3][3] = a33;
+}
+#else
+/* The same with SMULL + SADALP, two pixels: h[i][2r] holds channels 4r, 4r+1 as pairs of half sums (lanes 0, 1
+ * and 2, 3), h[i][2r + 1] channels 4r + 2, 4r + 3; the quad of input bytes is repeated in each 32-bit lane. */
+#define DOT4_HALF(h0, h1, k, v) \
+    (h0 = vpadalq_s16(h0, vmull_s8(vget_low_s8(k), vget_low_s8(v))), \
+     h1 = vpadalq_s16(h1, vmull_s8(vget_high_s8(k), vget_high_s8(v))))
+#define DOT4_QUAD(v0, v1)                                                                           \
+    do {                                                                                            \
+        const int8x16x4_t k_ = dot4_weights(w);                                                     \
+        w += 64;                                                                                    \
+        DOT4_HALF(h00, h01, k_.val[0], v0); DOT4_HALF(h02, h03, k_.val[1], v0);                     \
+        DOT4_HALF(h04, h05, k_.val[2], v0); DOT4_HALF(h06, h07, k_.val[3], v0);                     \
+        DOT4_HALF(h10, h11, k_.val[0], v1); DOT4_HALF(h12, h13, k_.val[1], v1);                     \
+        DOT4_HALF(h14, h15, k_.val[2], v1); DOT4_HALF(h16, h17, k_.val[3], v1);                     \
+    } while (0)
+
+/* {a0 + a1, a2 + a3, b0 + b1, b2 + b3} */
+static inline int32x4_t dot4_pairs(int32x4_t a, int32x4_t b) {
+#if defined(__aarch64__)
+    return vpaddq_s32(a, b);
+#else
+    return vcombine_s32(vpadd_s32(vget_low_s32(a), vget_high_s32(a)), vpadd_s32(vget_low_s32(b), vget_high_s32(b)));
+#endif
+}
+
+EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
+                      const int32_t *bias, int32x4_t acc[DOT4_PX][4]) {
+    const int32x4_t z = vdupq_n_s32(0);
+    int32x4_t h00 = z, h01 = z, h02 = z, h03 = z, h04 = z, h05 = z, h06 = z, h07 = z;
+    int32x4_t h10 = z, h11 = z, h12 = z, h13 = z, h14 = z, h15 = z, h16 = z, h17 = z;
+    for (int32_t ky = 0; ky < rows; ++ky) {
+        const size_t off = (size_t)ky * stride;
+        const int8_t *x0 = x[0] + off, *x1 = x[1] + off;
+        for (int32_t c = 0; c < run; c += 4) {
+            const int8x16_t v0 = dot4_quad(x0 + c), v1 = dot4_quad(x1 + c);
+            DOT4_QUAD(v0, v1);
+        }
+    }
+    for (int32_t r = 0; r < 4; ++r) {
+        const int32x4_t b = vld1q_s32(bias + 4 * r);
+        acc[0][r] = b;
+        acc[1][r] = b;
+    }
+    acc[0][0] = vaddq_s32(acc[0][0], dot4_pairs(h00, h01)); acc[0][1] = vaddq_s32(acc[0][1], dot4_pairs(h02, h03));
+    acc[0][2] = vaddq_s32(acc[0][2], dot4_pairs(h04, h05)); acc[0][3] = vaddq_s32(acc[0][3], dot4_pairs(h06, h07));
+    acc[1][0] = vaddq_s32(acc[1][0], dot4_pairs(h10, h11)); acc[1][1] = vaddq_s32(acc[1][1], dot4_pairs(h12, h13));
+    acc[1][2] = vaddq_s32(acc[1][2], dot4_pairs(h14, h15)); acc[1][3] = vaddq_s32(acc[1][3], dot4_pairs(h16, h17));
+}
+#endif
+
+/* edgec_neon_fixed4_apply's rounding on channels 4r..4r+3 of a block, before the zero point and the clamp. */
+static inline int32x4_t dot4_round4(int32x4_t acc, const dot4_block_rq *q, int32_t r) {
+    const int32x4_t right = vld1q_s32(q->right + 4 * r);
+    int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc, vld1q_s32(q->left + 4 * r)), vld1q_s32(q->multiplier + 4 * r));
+    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right), 31));
+    return vrshlq_s32(x, right);
+}
+
+/* One pixel's 16 channel sums (a0..a3, by value so that they stay in registers) requantised and stored, nb of
+ * them (EDGEC_REQUANT_FIXED: saturating narrows before the zero point and the clamp, which changes no result, the
+ * clamp being within int8; EDGEC_REQUANT_FLOAT: edgec_neon_requant4). */
+EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const dot4_block_rq *q,
+                              int32_t nb, int16x8_t zp, int8x16_t lo, int8x16_t hi, const edgec_conv2d_s8_params *p,
+                              int8_t *out) {
+    int8_t bytes[DOT4_OCB];
+    if (p->requant == EDGEC_REQUANT_FIXED) {
+        const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4(a0, q, 0)),
+                                                      vqmovn_s32(dot4_round4(a1, q, 1))), zp);
+        const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4(a2, q, 2)),
+                                                      vqmovn_s32(dot4_round4(a3, q, 3))), zp);
+        const int8x16_t r = vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
+        if (nb == DOT4_OCB) {
+            vst1q_s8(out, r);
+            return;
+        }
+        vst1q_s8(bytes, r);
+    } else {
+        const int32x4_t a[4] = {a0, a1, a2, a3};
+        for (int32_t r = 0; r < 4; ++r)
+            edgec_neon_store4_s8(bytes + 4 * r, edgec_neon_requant4(a[r], q->multiplier + 4 * r, q->shift + 4 * r,
+                                                                   p->requant, p->output_offset, p->act_min,
+                                                                   p->act_max));
+    }
+    copy_s8(out, bytes, nb);
+}
+
+/* One tile of pixels against one block of 16 channels, requantised and stored: n pixels' outputs, nb channels
+ * each, out_step bytes apart. Not inlined: on its own the tile's 16 accumulators, weights and inputs get the
+ * vector registers without the caller's loop state spilling around them. */
+__attribute__((noinline)) static void dot4_block(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows,
+                                                 int32_t run, const int8_t *w, const dot4_block_rq *q, int32_t n,
+                                                 int32_t nb, int8_t *out, size_t out_step,
+                                                 const edgec_conv2d_s8_params *p) {
+    const int16x8_t zp = vdupq_n_s16((int16_t)p->output_offset);
+    const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
+    int32x4_t acc[DOT4_PX][4];
+    dot4_tile(x, stride, rows, run, w, q->bias, acc);
+    /* pixel by pixel with constant indices: the accumulators stay in registers */
+#define DOT4_STORE(i) \
+    if ((i) < n) dot4_store(acc[i][0], acc[i][1], acc[i][2], acc[i][3], q, nb, zp, lo, hi, p, out + (i) * out_step)
+    DOT4_STORE(0);
+    DOT4_STORE(1);
+#if DOT4_PX == 4
+    DOT4_STORE(2);
+    DOT4_STORE(3);
+#endif
+#undef DOT4_STORE
+}
+
+void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
+                          const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                          const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
+                          const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->in_c, OC = p->out_c, K4 = (p->k_h * p->k_w * C + 3) / 4;
+    const int32_t pixels = p->out_h * p->out_w;
+    const int8_t pad = (int8_t)(-p->input_offset);
+    /* taps read straight from the input: whole kernel rows are runs of k_w * C bytes, whole words when C % 4 == 0 */
+    const int direct_ok = C % 4 == 0 && p->dil_w == 1;
+    int32_t x_lo, x_hi;
+    interior_x(p, &x_lo, &x_hi);
+    int8_t win[DOT4_PX][EDGEC_CONV2D_S8_DOT4_MAX_K];
+    dot4_block_rq rq[DOT4_MAX_BLOCKS];
+    for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
+        int32_t blocks = 0;
+        for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
+            dot4_block_rq *q = &rq[blocks];
+            for (int32_t j = 0; j < DOT4_OCB; ++j) {
+                const int in = oc0 + j < OC;
+                q->bias[j] = in && bias ? bias[oc0 + j] : 0;
+                q->multiplier[j] = in ? multiplier[oc0 + j] : 0;
+                q->shift[j] = in ? shift[oc0 + j] : 0;
+                q->left[j] = q->shift[j] > 0 ? q->shift[j] : 0;
+                q->right[j] = q->shift[j] < 0 ? q->shift[j] : 0;
+            }
+        }
+        for (int32_t b = 0; b < p->batch; ++b) {
+            const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
+            int8_t *out_b = output + (size_t)b * pixels * OC;
+            for (int32_t px = 0; px < pixels; px += DOT4_PX) {
+                const int32_t n = pixels - px < DOT4_PX ? pixels - px : DOT4_PX;
+                const int8_t *x[DOT4_PX];
+                int direct = direct_ok;
+                int32_t oy = px / p->out_w, ox = px % p->out_w;
+                for (int32_t i = 0; i < DOT4_PX && direct; ++i) {
+                    if (i > 0 && i < n && ++ox == p->out_w) { /* the next pixel (past n: the tile's first again) */
+                        ox = 0;
+                        ++oy;
+                    } else if (i == n) {
+                        oy = px / p->out_w;
+                        ox = px % p->out_w;
+                    }
+                    const int32_t iy0 = oy * p->stride_h - p->pad_top;
+                    direct = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && ox >= x_lo && ox < x_hi;
+                    if (direct) x[i] = in_b + ((size_t)iy0 * p->in_w + (size_t)(ox * p->stride_w - p->pad_left)) * C;
+                }
+                size_t stride = (size_t)p->dil_h * p->in_w * C;
+                int32_t rows = p->k_h, run = p->k_w * C;
+                if (!direct) {
+                    for (int32_t i = 0; i < DOT4_PX; ++i) {
+                        const int32_t pi = px + (i < n ? i : 0);
+                        window_s8(in_b, p, pi / p->out_w, pi % p->out_w, pad, K4, win[i]);
+                        x[i] = win[i];
+                    }
+                    stride = 0;
+                    rows = 1;
+                    run = K4 * 4;
+                }
+                for (int32_t bl = 0; bl < blocks; ++bl) {
+                    const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
+                    dot4_block(x, stride, rows, run, packed + (size_t)oc0 * K4 * 4, &rq[bl], n, nb,
+                               out_b + (size_t)px * OC + oc0, (size_t)OC, p);
+                }
+            }
+        }
+    }
+}

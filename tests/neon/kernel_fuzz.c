@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edgec_add_s8.h"
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_conv2d_s8.h"
 #include "edgec_depthwise_conv2d_f32.h"
@@ -14,6 +15,8 @@
 #include "edgec_fully_connected_s8.h"
 #include "edgec_matmul_f32.h"
 
+void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
+                      int32_t *scratch);
 void ref_edgec_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
                          const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p);
 void ref_edgec_depthwise_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias,
@@ -138,6 +141,60 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
         free(in); free(w); free(got); free(want); free(bias); free(mult); free(shift);
     }
     report(depthwise ? "depthwise_conv2d_s8" : "conv2d_s8", cases, bad);
+}
+
+/* A multiplier of TFLite's range [2^30, 2^31), now and then INT32_MAX or INT32_MIN (SQRDMULH's saturating case). */
+static void random_multiplier(int32_t *multiplier, int32_t *shift, int32_t lo_shift, int32_t hi_shift) {
+    const int32_t pick = uniform(0, 19);
+    *multiplier = pick == 0 ? INT32_MAX : pick == 1 ? INT32_MIN : (int32_t)(0x40000000u + (next_u32() & 0x3fffffffu));
+    *shift = uniform(lo_shift, hi_shift);
+}
+
+/* int8 add (and the other kinds, which take the reference's row) with broadcasting: dense tensors, inputs
+ * broadcast along some dimensions (stride 0 inside a row: one value along it). */
+static void fuzz_add_s8(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_add_s8_params p;
+        memset(&p, 0, sizeof p);
+        const int32_t rank = uniform(1, 4);
+        size_t n_out = 1;
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) p.shape.out_shape[d] = 1;
+        for (int32_t d = EDGEC_MAX_RANK - rank; d < EDGEC_MAX_RANK; ++d) {
+            p.shape.out_shape[d] = d == EDGEC_MAX_RANK - 1 ? uniform(1, 40) : uniform(1, 5);
+            n_out *= (size_t)p.shape.out_shape[d];
+        }
+        size_t n_a = 1, n_b = 1;
+        for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
+            const int32_t dim = p.shape.out_shape[d];
+            const int a_bc = t % 3 == 1 && uniform(0, 1), b_bc = t % 3 == 2 && uniform(0, 1);
+            p.shape.a_strides[d] = a_bc || dim == 1 ? 0 : (int32_t)n_a;
+            p.shape.b_strides[d] = b_bc || dim == 1 ? 0 : (int32_t)n_b;
+            if (!a_bc) n_a *= (size_t)dim;
+            if (!b_bc) n_b *= (size_t)dim;
+        }
+        p.input1_offset = uniform(-127, 128);
+        p.input2_offset = uniform(-127, 128);
+        p.output_offset = uniform(-128, 127);
+        p.left_shift = t % 5 == 0 ? uniform(0, 20) : 20;
+        random_multiplier(&p.input1_multiplier, &p.input1_shift, -10, t % 9 == 0 ? 2 : 0);
+        random_multiplier(&p.input2_multiplier, &p.input2_shift, -10, 0);
+        random_multiplier(&p.output_multiplier, &p.output_shift, -24, 1);
+        p.act_min = t % 4 == 0 ? uniform(-128, 0) : -128;
+        p.act_max = t % 4 == 1 ? uniform(0, 127) : 127;
+        p.kind = t % 6 == 5 ? uniform(1, 8) : EDGEC_ADD_S8_ADD;
+        int8_t *a = malloc(n_a), *b = malloc(n_b), *got = malloc(n_out), *want = malloc(n_out);
+        fill_s8(a, n_a);
+        fill_s8(b, n_b);
+        edgec_add_s8(a, b, got, &p, NULL);
+        ref_edgec_add_s8(a, b, want, &p, NULL);
+        if (memcmp(got, want, n_out) != 0) {
+            if (bad < 5) printf("  mismatch: kind %d n %zu rank %d\n", p.kind, n_out, rank);
+            ++bad;
+        }
+        free(a); free(b); free(got); free(want);
+    }
+    report("add_s8", n_cases, bad);
 }
 
 static void fuzz_fc_s8(int32_t n_cases) {
@@ -279,6 +336,61 @@ static void fuzz_conv_f32_packed(int32_t n_cases) {
     }
     report("conv2d_nhwc_f32_packed", cases, bad);
 }
+
+/* The compile-time packing of compiler/edgec/ops/quantized_s8.py (pack_conv_s8_dot4 for the NEON set): OHWI ->
+ * blocks of 16 channels, [K4][16][4] bytes, zero padded; bias + input_offset * each channel's weight sum. */
+static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t input_offset, int32_t oc, int32_t k,
+                                 int32_t *bias_out) {
+    const int32_t k4 = (k + 3) / 4, blocks = (oc + 15) / 16;
+    int8_t *packed = calloc((size_t)blocks * 16 * k4 * 4, 1);
+    for (int32_t o = 0; o < oc; ++o) {
+        int32_t sum = 0;
+        for (int32_t i = 0; i < k; ++i) {
+            packed[(((size_t)(o / 16) * k4 + i / 4) * 16 + o % 16) * 4 + i % 4] = w[(size_t)o * k + i];
+            sum += w[(size_t)o * k + i];
+        }
+        bias_out[o] = (bias ? bias[o] : 0) + input_offset * sum;
+    }
+    return packed;
+}
+
+/* edgec_conv2d_s8_dot4 (NEON) against the reference's unpacked kernel: up to 45 output channels (full and padded
+ * blocks), in_c multiples of 4 half the time (windows read straight from the input), the rest through the window
+ * copy; pointwise, 3x3 interior tiles and random geometries. */
+static void fuzz_conv_s8_dot4(int32_t n_cases) {
+    int32_t cases = 0, bad = 0;
+    for (int32_t t = 0; cases < n_cases; ++t) {
+        edgec_conv2d_s8_params p;
+        if (!random_geometry(&p, t % 3 == 0, t % 5 == 1)) continue;
+        if (t % 3 == 1 && !square_3x3(&p)) continue;
+        p.depth_multiplier = 1;
+        if (t % 2 == 0) p.in_c = (p.in_c + 3) / 4 * 4;
+        p.out_c = uniform(1, 45);
+        const int32_t K = p.k_h * p.k_w * p.in_c;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+        int8_t *in = malloc(n_in), *w = malloc(n_w), *got = malloc(n_out), *want = malloc(n_out);
+        int32_t *bias = malloc(sizeof(int32_t) * p.out_c), *mult = malloc(sizeof(int32_t) * p.out_c);
+        int32_t *shift = malloc(sizeof(int32_t) * p.out_c), *bias2 = malloc(sizeof(int32_t) * p.out_c);
+        fill_s8(in, n_in);
+        fill_s8(w, n_w);
+        for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform(-20000, 20000);
+        random_requant(&p, mult, shift, p.out_c, K);
+        const int32_t *b = t % 7 == 6 ? NULL : bias;
+        int8_t *packed = pack_conv_s8_dot4(w, b, p.input_offset, p.out_c, K, bias2);
+        edgec_conv2d_s8_dot4(in, packed, bias2, mult, shift, got, &p);
+        ref_edgec_conv2d_s8(in, w, b, mult, shift, want, &p);
+        if (memcmp(got, want, n_out) != 0) {
+            if (bad < 5)
+                printf("  mismatch: in %dx%dx%d k %dx%d s %d,%d d %d,%d pad %d,%d out_c %d\n", p.in_h, p.in_w,
+                       p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left, p.out_c);
+            ++bad;
+        }
+        ++cases;
+        free(in); free(w); free(got); free(want); free(bias); free(mult); free(shift); free(bias2); free(packed);
+    }
+    report("conv2d_s8_dot4", cases, bad);
+}
 #endif
 
 static void fuzz_matmul_f32(int32_t n_cases) {
@@ -320,10 +432,12 @@ int main(int argc, char **argv) {
     fuzz_conv_s8(n, 0);
     fuzz_conv_s8(n, 1);
     fuzz_fc_s8(n);
+    fuzz_add_s8(n);
     fuzz_conv_f32(n, 0);
     fuzz_conv_f32(n, 1);
 #ifdef __ARM_NEON
     fuzz_conv_f32_packed(n);
+    fuzz_conv_s8_dot4(n);
 #endif
     fuzz_matmul_f32(n);
     return failures ? 1 : 0;

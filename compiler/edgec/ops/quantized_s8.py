@@ -161,11 +161,18 @@ def conv_packed_scratch_bytes(k4: int, kh: int) -> int:
 DOT4_MAX_K = 8192  # EDGEC_CONV2D_S8_DOT4_MAX_K (runtimes/include/edgec_conv2d_s8.h): the kernel's window buffer
 
 
-def pack_conv_s8_dot4(w: np.ndarray, bias: np.ndarray | None, input_offset: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """Weights OHWI -> (bytes, bias') of edgec_conv2d_s8_dot4 (the x86 kernels), or None when the layer does not
-    fit it: blocks of 16 output channels, each [K4][16][4] int8 (K padded to whole words, channels to whole
-    blocks, with zeros), and bias + (input_offset - 128) * sum(w) per channel, since the kernel multiplies the
-    input as unsigned bytes x + 128 and pads with 128 - input_offset (see the kernel)."""
+# kernel set -> what its edgec_conv2d_s8_dot4 adds to each input byte before its dot products: x86 multiplies
+# unsigned bytes x + 128 (vpdpbusd), NEON the signed bytes themselves (SDOT, SMULL)
+DOT4_INPUT_SHIFT = {"x86": 128, "neon": 0}
+
+
+def pack_conv_s8_dot4(w: np.ndarray, bias: np.ndarray | None, input_offset: int,
+                      input_shift: int = 128) -> tuple[np.ndarray, np.ndarray] | None:
+    """Weights OHWI -> (bytes, bias') of edgec_conv2d_s8_dot4 (the x86 and NEON kernels), or None when the layer
+    does not fit it: blocks of 16 output channels, each [K4][16][4] int8 (K padded to whole words, channels to
+    whole blocks, with zeros), and bias + (input_offset - input_shift) * sum(w) per channel, since the kernel
+    multiplies the input bytes plus input_shift (DOT4_INPUT_SHIFT) and pads with input_shift - input_offset (see
+    the kernels)."""
     oc = w.shape[0]
     k = int(np.prod(w.shape[1:]))
     k4 = (k + 3) // 4
@@ -175,7 +182,7 @@ def pack_conv_s8_dot4(w: np.ndarray, bias: np.ndarray | None, input_offset: int)
     wk[:oc, :k] = np.asarray(w, np.int8).reshape(oc, k)
     packed = wk.reshape(-1, 16, k4, 4).transpose(0, 2, 1, 3)
     b = (np.zeros(oc, np.int64) if bias is None else np.asarray(bias, np.int64)) \
-        + (input_offset - 128) * wk[:oc].astype(np.int64).sum(1)
+        + (input_offset - input_shift) * wk[:oc].astype(np.int64).sum(1)
     if np.any(np.abs(b) >= 1 << 31):
         return None
     return np.ascontiguousarray(packed).reshape(-1), b.astype(np.int32)
@@ -268,9 +275,11 @@ def emit_conv2d_s8(node, ctx):
     fn = "edgec_conv2d_s8" if node.op == "conv2d_s8" else "edgec_depthwise_conv2d_s8"
     ctx.use(fn)
     bias_t = g.tensors[node.inputs[2]] if node.inputs[2] else None
-    if (node.op == "conv2d_s8" and packed is None and shipped_set(ctx, fn) == "x86" and w.is_const
+    kset = shipped_set(ctx, fn)
+    if (node.op == "conv2d_s8" and packed is None and kset in DOT4_INPUT_SHIFT and w.is_const
             and (bias_t is None or bias_t.is_const)):
-        dot4 = pack_conv_s8_dot4(w.data, None if bias_t is None else bias_t.data, a["input_offset"])
+        dot4 = pack_conv_s8_dot4(w.data, None if bias_t is None else bias_t.data, a["input_offset"],
+                                 DOT4_INPUT_SHIFT[kset])
         if dot4 is not None:
             wsym, bsym = (ctx.derived_weights(node, role, d) for role, d in zip(("dot4", "dot4_bias"), dot4))
             mult, shift = (ctx.ptr(t, const=True) for t in node.inputs[3:5])

@@ -1,0 +1,94 @@
+/* Arm NEON: int8 add with rescaling (TFLite reference_integer_ops::Add), eight elements a step. Each input's
+ * rescaling and the output's requantisation are edgec_mbqm on four lanes: the left shift (wrapping, as the
+ * reference's uint32 shift), SQRDMULH (exactly edgec_srdhm, saturation included) and the rounding right shift
+ * (RSHL rounds ties up; subtracting 1 from negative values first makes them round away from zero, as
+ * edgec_rdbpot does), as edgec_neon_requant4 does it. The sum is narrowed with saturation before the zero point
+ * and the clamp (the clamp is within int8: the same results). Rows whose inputs step by other than 0 or 1
+ * (broadcasting inside a row), each row's last elements and the other kinds (SUB, SQUARED_DIFFERENCE,
+ * comparisons) take the reference's row. Bit-exact with runtimes/reference/edgec_add_s8.c. */
+#include "edgec_add_s8.h"
+#include "edgec_neon.h"
+
+typedef struct {
+    const edgec_add_s8_params *p;
+    int32x4_t offset1, offset2, left_shift;
+    int32x4_t multiplier1, left1, right1, multiplier2, left2, right2, multiplier_out, left_out, right_out;
+    int16x8_t zero_point;
+    int8x8_t lo, hi;
+} add_plan;
+
+static inline int32x4_t mbqm4(int32x4_t x, int32x4_t multiplier, int32x4_t left, int32x4_t right) {
+    x = vqrdmulhq_s32(vshlq_s32(x, left), multiplier);
+    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right), 31));
+    return vrshlq_s32(x, right);
+}
+
+/* (v + offset) << left_shift, rescaled: lanes of one input's half. */
+static inline int32x4_t rescale4(int16x4_t v, int32x4_t offset, int32x4_t left_shift, int32x4_t multiplier,
+                                 int32x4_t left, int32x4_t right) {
+    return mbqm4(vshlq_s32(vaddq_s32(vmovl_s16(v), offset), left_shift), multiplier, left, right);
+}
+
+static inline int8x8_t add8(int8x8_t a, int8x8_t b, const add_plan *q) {
+    const int16x8_t a16 = vmovl_s8(a), b16 = vmovl_s8(b);
+    int32x4_t s[2];
+    for (int32_t h = 0; h < 2; ++h) {
+        const int16x4_t ah = h ? vget_high_s16(a16) : vget_low_s16(a16), bh = h ? vget_high_s16(b16) : vget_low_s16(b16);
+        const int32x4_t s1 = rescale4(ah, q->offset1, q->left_shift, q->multiplier1, q->left1, q->right1);
+        const int32x4_t s2 = rescale4(bh, q->offset2, q->left_shift, q->multiplier2, q->left2, q->right2);
+        s[h] = mbqm4(vaddq_s32(s1, s2), q->multiplier_out, q->left_out, q->right_out);
+    }
+    const int16x8_t y = vqaddq_s16(vcombine_s16(vqmovn_s32(s[0]), vqmovn_s32(s[1])), q->zero_point);
+    return vmin_s8(vmax_s8(vqmovn_s16(y), q->lo), q->hi);
+}
+
+static void add_row(const int8_t *a, size_t a_step, const int8_t *b, size_t b_step, int8_t *out, int32_t n,
+                    const void *params) {
+    const add_plan *q = (const add_plan *)params;
+    int32_t i = 0;
+    if (a_step <= 1 && b_step <= 1) { /* contiguous, or one value along the row */
+        const int8x8_t a0 = vdup_n_s8(a[0]), b0 = vdup_n_s8(b[0]);
+        for (; i + 8 <= n; i += 8)
+            vst1_s8(out + i, add8(a_step ? vld1_s8(a + i) : a0, b_step ? vld1_s8(b + i) : b0, q));
+    }
+    if (i < n) edgec_add_s8_row(a + (size_t)i * a_step, a_step, b + (size_t)i * b_step, b_step, out + i, n - i, q->p);
+}
+
+static void shifts(int32_t shift, int32x4_t *left, int32x4_t *right) {
+    *left = vdupq_n_s32(shift > 0 ? shift : 0);
+    *right = vdupq_n_s32(shift < 0 ? shift : 0);
+}
+
+void edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p, int32_t *scratch) {
+    (void)scratch;
+    if (p->kind != EDGEC_ADD_S8_ADD) {
+        edgec_broadcast_rows_s8(a, b, output, &p->shape, edgec_add_s8_row_combine, p);
+        return;
+    }
+    add_plan q;
+    q.p = p;
+    q.offset1 = vdupq_n_s32(p->input1_offset);
+    q.offset2 = vdupq_n_s32(p->input2_offset);
+    q.left_shift = vdupq_n_s32(p->left_shift);
+    q.multiplier1 = vdupq_n_s32(p->input1_multiplier);
+    q.multiplier2 = vdupq_n_s32(p->input2_multiplier);
+    q.multiplier_out = vdupq_n_s32(p->output_multiplier);
+    shifts(p->input1_shift, &q.left1, &q.right1);
+    shifts(p->input2_shift, &q.left2, &q.right2);
+    shifts(p->output_shift, &q.left_out, &q.right_out);
+    q.zero_point = vdupq_n_s16((int16_t)p->output_offset);
+    q.lo = vdup_n_s8((int8_t)p->act_min);
+    q.hi = vdup_n_s8((int8_t)p->act_max);
+    /* both inputs dense (no broadcasting): one row over the whole tensor */
+    int32_t dense = 1, total = 1;
+    for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
+        const int32_t dim = p->shape.out_shape[d];
+        if (dim != 1 && (p->shape.a_strides[d] != total || p->shape.b_strides[d] != total)) dense = 0;
+        total *= dim;
+    }
+    if (dense) {
+        if (total > 0) add_row(a, 1, b, 1, output, total, &q);
+        return;
+    }
+    edgec_broadcast_rows_s8(a, b, output, &p->shape, add_row, &q);
+}
