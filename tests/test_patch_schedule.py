@@ -147,9 +147,8 @@ def check_splits(model: Path, tmp: Path, modes: list[str]) -> dict[str, dict]:
         assert_same(run_host(res, xs, tmp / f"p{i}_build"), want)
         reports[mode] = res.report
         if mode != "auto":
-            grids = [int(part.rpartition(":")[2]) for part in mode.split(",")]
-            assert res.report["patch"]["grid"] == grids[0]
-            assert [st["grid"] for st in res.report["patch"]["stages"]] == grids
+            grids = [part.rpartition(":")[2] for part in mode.split(",")]
+            assert [f"{int(st['grid'])}{'r' if st['bands'] else ''}" for st in res.report["patch"]["stages"]] == grids
             assert any(layer["op"] == "paste" for layer in res.report["layers"])
         else:  # never worse than layer by layer, by construction
             assert res.report["arena_bytes"] <= off.report["arena_bytes"]
@@ -169,8 +168,9 @@ def load_graph(model: Path):
 
 
 def stage_modes(model: Path, seed: int, count: int = 2, two_stages: bool = False) -> list[str]:
-    """`count` random SPLIT:N modes over the model's valid splits (by index), plus auto; `two_stages`: plus a
-    random SPLIT:N,SPLIT:N of two stages one after the other, where the model has one."""
+    """`count` random SPLIT:N modes over the model's valid splits (by index), a random SPLIT:Nr (row bands that
+    keep their halo rows), plus auto; `two_stages`: plus a random SPLIT:N,SPLIT:Nr of two stages one after the
+    other, where the model has one."""
     graph = load_graph(model)
     stages = valid_stages(graph)
     assert stages, "no valid split in the model"
@@ -180,11 +180,16 @@ def stage_modes(model: Path, seed: int, count: int = 2, two_stages: bool = False
         _, h, w, _ = graph.tensors[stage.output].shape
         return rng.randint(2, min(h, w, 5))
 
+    def bands(stage) -> str:  # 2 .. every output row its own band
+        return f"{rng.randint(2, graph.tensors[stage.output].shape[1])}r"
+
     modes = [f"{stage.end}:{grid(stage)}" for stage in rng.sample(stages, min(count, len(stages)))]
-    pairs = [(a, b) for a in stages for b in valid_stages(graph, a.end + 1)]
+    tall = [s for s in stages if graph.tensors[s.output].shape[1] >= 2]
+    modes += [f"{s.end}:{bands(s)}" for s in rng.sample(tall, min(1, len(tall)))]
+    pairs = [(a, b) for a in stages for b in valid_stages(graph, a.end + 1) if b in tall]
     if two_stages and pairs:
         a, b = rng.choice(pairs)
-        modes.append(f"{a.end}:{grid(a)},{b.end}:{grid(b)}")
+        modes.append(f"{a.end}:{grid(a)},{b.end}:{bands(b)}")
     return modes + ["auto"]
 
 

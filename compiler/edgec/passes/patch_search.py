@@ -27,7 +27,7 @@ from ..memory.plan import MemoryPlan, plan_memory
 from ..ops.cost import graph_instructions
 from ..ops.macs import node_macs
 from .patch_estimate import GraphCounts, StageCost
-from .patch_schedule import Stage, patch_stages, resolve_split, valid_stages
+from .patch_schedule import Bands, Stage, grid_label, patch_stages, resolve_split, valid_stages
 
 SEARCH_PLANNER = "greedy-by-size"
 GRIDS = range(2, 9)
@@ -56,8 +56,10 @@ class Candidate:
         return ",".join(f"{label}:{n}" for label, (_, n) in zip(self.labels, self.stages))
 
     def row(self) -> dict:
-        return {"split": self.labels[0], "grid": self.stages[0][1], "schedule": self.mode,
-                "stages": [{"split": label, "grid": n} for label, (_, n) in zip(self.labels, self.stages)],
+        return {"split": self.labels[0], "grid": self.stages[0][1], "bands": isinstance(self.stages[0][1], Bands),
+                "schedule": self.mode,
+                "stages": [{"split": label, "grid": n, "bands": isinstance(n, Bands)}
+                           for label, (_, n) in zip(self.labels, self.stages)],
                 "arena_bytes": self.arena, "lower_bound_bytes": self.lower_bound,
                 "mac_overhead": self.mac_overhead, "instruction_overhead_estimate": self.instruction_overhead}
 
@@ -69,12 +71,14 @@ def stage_specs(text: str) -> list[tuple[str, int]]:
     for part in text.split(","):
         pending = f"{pending},{part}" if pending else part
         split, sep, n = pending.rpartition(":")
+        bands = n.endswith("r")
+        n = n[:-1] if bands else n
         if part and sep and split and n.isdigit() and int(n) >= 1:
-            specs.append((split, int(n)))
+            specs.append((split, Bands(int(n)) if bands else int(n)))
             pending = ""
     if pending or not specs or text.endswith(","):
         raise EdgecError(f"--patch '{text}': expected off, auto or SPLIT:N (a node name or index, and the grid size "
-                         "N >= 1), or several SPLIT:N separated by commas, one per stage, in order")
+                         "N >= 1), SPLIT:Nr (N row bands that keep the rows they share), or several SPLIT:N separated by commas, one per stage, in order")
     return specs
 
 
@@ -231,7 +235,7 @@ def schedule_patches(graph: Graph, options: PatchOptions, planner: str,
                     mac_overhead=0.0, instruction_overhead_estimate=0.0)
         return graph, off_plan, info
     patched, patched_plan = chosen
-    rows = [{"split": node_label(graph, stage.end), "grid": n, "stage_output": stage.output,
+    rows = [{"split": node_label(graph, stage.end), "grid": n, "bands": isinstance(n, Bands), "stage_output": stage.output,
              "stage_nodes": [node_label(graph, i) for i in range(stage.start, stage.end + 1)]} for stage, n in stages]
     info.update(rows[0])  # split, grid, stage_nodes, stage_output: the first stage's (and "stages": all of them)
     info.update(stages=rows, arena_bytes=patched_plan.arena_bytes,
