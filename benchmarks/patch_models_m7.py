@@ -46,6 +46,7 @@ from edgec.config import load_config, load_target  # noqa: E402
 from edgec.frontend import ImportOptions  # noqa: E402
 from edgec.passes.patch_search import PatchOptions  # noqa: E402
 from edgec.quantize.ptq import QuantizeOptions, quantize_onnx  # noqa: E402
+from edgec.report import stage_grid_text  # noqa: E402
 
 MLPERF = ["vww_96_int8.tflite", "pretrainedResnet_quant.tflite", "kws_ref_model.tflite", "ad01_int8.tflite"]
 MCUNET_TFLITE = ["mcunet-vww0", "mcunet-vww1", "mcunet-vww2"]
@@ -111,7 +112,7 @@ def markdown(rows: list[dict], runs: int) -> str:
             continue
         patch = auto["patch"] or {}
         stages = patch.get("stages") or ([patch] if patch.get("grid") else [])
-        schedule = (" + ".join(f"{st['grid']}x{st['grid']}, {len(st['stage_nodes'])} layers" for st in stages)
+        schedule = (" + ".join(f"{stage_grid_text(st)}, {len(st['stage_nodes'])} layers" for st in stages)
                     or "layer by layer")
         lines.append(
             f"| {r['model']}{' *' if r.get('earlier_run') else ''} | {off['macs'] / 1e6:.1f} | {kib(off['arena_bytes'])} | {kib(auto['arena_bytes'])} | "

@@ -367,13 +367,13 @@ class BandGeometry:
     geometry: dict[int, tuple[Box, tuple[int, int]]]  # node index -> (input box, per-patch offsets) for `new`
 
 
-def band_geometry(graph: Graph, nodes: list[Node], output: str, n: int) -> list[BandGeometry]:
-    """Each row band's boxes, top to bottom: a node computes only the rows of its output below those computed by
-    an earlier band, from the input rows those need."""
+def band_geometry(graph: Graph, nodes: list[Node], output: str, n: int, limit: int | None = None) -> list[BandGeometry]:
+    """Each row band's boxes, top to bottom (the first `limit` bands only, if given): a node computes only the rows
+    of its output below those computed by an earlier band, from the input rows those need."""
     _, oh, ow, _ = graph.tensors[output].shape
     done: dict[str, int] = {}  # stage tensor -> rows [0, done) computed by earlier bands
     bands = []
-    for ry0, ry1 in split_ranges(oh, n):
+    for ry0, ry1 in split_ranges(oh, n)[:limit]:
         need: dict[str, Box] = {output: Box(ry0, ry1, 0, ow)}
         new: dict[str, Box] = {}
         geometry: dict[int, tuple[Box, tuple[int, int]]] = {}
