@@ -388,6 +388,7 @@ def test_bad_patch_values_are_clear_errors(tmp_path):
     model = save(random_cnn(0), tmp_path / "m.onnx")
     for mode, words in (("nosuchnode:2", "no node named"), ("999:2", "out of range"), ("2", "SPLIT:N"),
                         ("0:2", "transpose is not a spatially local operator"), ("1:1000", "does not fit"),
+                        ("1:1000r", "1000 row bands do not fit"),
                         ("3:2,2:2", "not after the previous stage"), ("2:2,", "SPLIT:N separated by commas")):
         with pytest.raises(EdgecError, match=words):
             compile_patched(model, tmp_path / "o", mode)

@@ -208,7 +208,7 @@ def patch_stage_rows(patch: dict) -> list[dict]:
 def stage_grid_text(stage: dict) -> str:
     """A patched stage's schedule: '4x4' (a grid of patches) or '28 row bands' (bands that keep their halo rows)."""
     n = stage["grid"]
-    return f"{n} row bands" if stage.get("bands") else f"{n}x{n}"
+    return f"{int(n)} row bands" if stage.get("bands") else f"{n}x{n}"
 
 
 def layer_rows(report: dict) -> list[tuple[int, int, dict]]:

@@ -284,7 +284,8 @@ def patch_stage(graph: Graph, stage: Stage, n: int) -> Graph:
     out = graph.tensors[stage.output]
     _, oh, ow, _ = out.shape
     if n < 1 or n > oh or (n > ow and not isinstance(n, Bands)):
-        raise EdgecError(f"--patch: {grid_label(n)} do not fit the stage output {stage.output} "
+        raise EdgecError(f"--patch: {'a ' + grid_label(n) + ' grid' if not isinstance(n, Bands) else grid_label(n)} "
+                         f"{'does' if not isinstance(n, Bands) else 'do'} not fit the stage output {stage.output} "
                          f"({oh}x{ow} pixels)")
     nodes = graph.nodes[stage.start:stage.end + 1]
     produced = {o: i for i, nd in enumerate(nodes) for o in nd.outputs}
