@@ -101,10 +101,10 @@ def markdown(rows: list[dict], runs: int) -> str:
         "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|---:|",
     ]
     if any(r.get("earlier_run") for r in rows):
-        lines[2] += (" Rows marked * are kept from earlier runs of this script (before --patch auto searched "
-                     "schedules of two stages; some also before ops/cost.py was re-fitted and mcunet-in2..in4 before "
-                     "the faster depthwise kernels), not re-measured: --patch auto may choose another schedule for "
-                     "them now.")
+        lines[2] += (" Rows marked * are kept from earlier runs of this script (before --patch auto weighed row "
+                     "bands, some before it searched schedules of two stages, before ops/cost.py was re-fitted and, "
+                     "mcunet-in2..in4, before the faster depthwise kernels), not re-measured: --patch auto may "
+                     "choose another schedule for them now.")
     for r in rows:
         off, auto = r["off"], r["auto"]
         if "error" in off or "error" in auto:
