@@ -46,6 +46,7 @@ from edgec.config import load_config, load_target  # noqa: E402
 from edgec.frontend import ImportOptions  # noqa: E402
 from edgec.passes.patch_search import PatchOptions  # noqa: E402
 from edgec.quantize.ptq import QuantizeOptions, quantize_onnx  # noqa: E402
+from edgec.report import stage_grid_text  # noqa: E402
 
 MLPERF = ["vww_96_int8.tflite", "pretrainedResnet_quant.tflite", "kws_ref_model.tflite", "ad01_int8.tflite"]
 MCUNET_TFLITE = ["mcunet-vww0", "mcunet-vww1", "mcunet-vww2"]
@@ -100,10 +101,10 @@ def markdown(rows: list[dict], runs: int) -> str:
         "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|---:|",
     ]
     if any(r.get("earlier_run") for r in rows):
-        lines[2] += (" Rows marked * are kept from earlier runs of this script (before --patch auto searched "
-                     "schedules of two stages; some also before ops/cost.py was re-fitted and mcunet-in2..in4 before "
-                     "the faster depthwise kernels), not re-measured: --patch auto may choose another schedule for "
-                     "them now.")
+        lines[2] += (" Rows marked * are kept from earlier runs of this script (before --patch auto weighed row "
+                     "bands, some before it searched schedules of two stages, before ops/cost.py was re-fitted and, "
+                     "mcunet-in2..in4, before the faster depthwise kernels), not re-measured: --patch auto may "
+                     "choose another schedule for them now.")
     for r in rows:
         off, auto = r["off"], r["auto"]
         if "error" in off or "error" in auto:
@@ -111,7 +112,7 @@ def markdown(rows: list[dict], runs: int) -> str:
             continue
         patch = auto["patch"] or {}
         stages = patch.get("stages") or ([patch] if patch.get("grid") else [])
-        schedule = (" + ".join(f"{st['grid']}x{st['grid']}, {len(st['stage_nodes'])} layers" for st in stages)
+        schedule = (" + ".join(f"{stage_grid_text(st)}, {len(st['stage_nodes'])} layers" for st in stages)
                     or "layer by layer")
         lines.append(
             f"| {r['model']}{' *' if r.get('earlier_run') else ''} | {off['macs'] / 1e6:.1f} | {kib(off['arena_bytes'])} | {kib(auto['arena_bytes'])} | "

@@ -38,6 +38,7 @@ import mobilenet_v2  # noqa: E402
 from edgec.codegen.c_emitter import emit_c, write_output  # noqa: E402
 from edgec.config import load_config, load_target  # noqa: E402
 from edgec.frontend import ImportOptions, import_model  # noqa: E402
+from edgec.report import stage_grid_text  # noqa: E402
 from edgec.ir import Graph  # noqa: E402
 from edgec.lower import lower_module  # noqa: E402
 from edgec.memory.liveness import live_bytes_per_step  # noqa: E402
@@ -112,7 +113,7 @@ def schedule_text(info: dict) -> tuple[str, str]:
     if not stages:
         return "-", "-"
     return (", ".join(st["split"].split(";")[0] for st in stages),
-            ", ".join(f"{st['grid']}x{st['grid']}" for st in stages))
+            ", ".join(stage_grid_text(st) for st in stages))
 
 
 def outside_arena(graph: Graph, mode: str) -> dict:

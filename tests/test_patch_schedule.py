@@ -147,9 +147,8 @@ def check_splits(model: Path, tmp: Path, modes: list[str]) -> dict[str, dict]:
         assert_same(run_host(res, xs, tmp / f"p{i}_build"), want)
         reports[mode] = res.report
         if mode != "auto":
-            grids = [int(part.rpartition(":")[2]) for part in mode.split(",")]
-            assert res.report["patch"]["grid"] == grids[0]
-            assert [st["grid"] for st in res.report["patch"]["stages"]] == grids
+            grids = [part.rpartition(":")[2] for part in mode.split(",")]
+            assert [f"{int(st['grid'])}{'r' if st['bands'] else ''}" for st in res.report["patch"]["stages"]] == grids
             assert any(layer["op"] == "paste" for layer in res.report["layers"])
         else:  # never worse than layer by layer, by construction
             assert res.report["arena_bytes"] <= off.report["arena_bytes"]
@@ -169,8 +168,9 @@ def load_graph(model: Path):
 
 
 def stage_modes(model: Path, seed: int, count: int = 2, two_stages: bool = False) -> list[str]:
-    """`count` random SPLIT:N modes over the model's valid splits (by index), plus auto; `two_stages`: plus a
-    random SPLIT:N,SPLIT:N of two stages one after the other, where the model has one."""
+    """`count` random SPLIT:N modes over the model's valid splits (by index), a random SPLIT:Nr (row bands that
+    keep their halo rows), plus auto; `two_stages`: plus a random SPLIT:N,SPLIT:Nr of two stages one after the
+    other, where the model has one."""
     graph = load_graph(model)
     stages = valid_stages(graph)
     assert stages, "no valid split in the model"
@@ -180,11 +180,16 @@ def stage_modes(model: Path, seed: int, count: int = 2, two_stages: bool = False
         _, h, w, _ = graph.tensors[stage.output].shape
         return rng.randint(2, min(h, w, 5))
 
+    def bands(stage) -> str:  # 2 .. every output row its own band
+        return f"{rng.randint(2, graph.tensors[stage.output].shape[1])}r"
+
     modes = [f"{stage.end}:{grid(stage)}" for stage in rng.sample(stages, min(count, len(stages)))]
-    pairs = [(a, b) for a in stages for b in valid_stages(graph, a.end + 1)]
+    tall = [s for s in stages if graph.tensors[s.output].shape[1] >= 2]
+    modes += [f"{s.end}:{bands(s)}" for s in rng.sample(tall, min(1, len(tall)))]
+    pairs = [(a, b) for a in stages for b in valid_stages(graph, a.end + 1) if b in tall]
     if two_stages and pairs:
         a, b = rng.choice(pairs)
-        modes.append(f"{a.end}:{grid(a)},{b.end}:{grid(b)}")
+        modes.append(f"{a.end}:{grid(a)},{b.end}:{bands(b)}")
     return modes + ["auto"]
 
 
@@ -215,17 +220,18 @@ def test_search_finds_the_smallest_arena_within_the_mac_limit(seed, tmp_path):
     way (ties to the smaller estimated instruction overhead), all within the limit in MACs and in estimated
     instructions; and it beats layer by layer or is not chosen."""
     from edgec.ops.cost import graph_instructions
-    from edgec.passes.patch_schedule import patch_stages
+    from edgec.passes.patch_schedule import Bands, patch_stages
     from edgec.passes.patch_search import candidates, search, search_arena, total_macs
 
     graph = load_graph(save(random_cnn(seed), tmp_path / "m.onnx"))
     macs, instructions = total_macs(graph), graph_instructions(graph)
-    pairs = 0
+    pairs = bands = 0
     for limit in (0.0, 0.05, 0.5):
         best, ranked, over, off = search(graph, limit)
         every, over_all = candidates(graph, limit)
         assert over == over_all and len(ranked) <= len(every)
         pairs += sum(len(c.stages) == 2 for c in every)
+        bands += sum(isinstance(n, Bands) for c in every for _, n in c.stages)
         arenas = []
         for c in every:
             assert c.mac_overhead <= limit and c.instruction_overhead <= limit
@@ -239,6 +245,7 @@ def test_search_finds_the_smallest_arena_within_the_mac_limit(seed, tmp_path):
         else:
             assert (best.arena, best.instruction_overhead) == min(arenas) and best.arena < off
     assert pairs, "no schedule of two stages was counted"
+    assert bands, "no stage in row bands was counted"
 
 
 # -- equivalence on the host -------------------------------------------------------------------------------------
@@ -259,7 +266,8 @@ def test_random_int8_cnn_patched_is_bit_exact(seed, tmp_path):
 def test_mobilenet_v2_int8_patched_is_bit_exact(tmp_path):
     model = quantized(save(mobilenet_v2.build(0.35, 96), tmp_path / "f.onnx"), tmp_path / "q.onnx")
     # the fused block's name; two stages, the second over the 12x12 blocks (the 1.0 / 224 network's 28x28 ones)
-    reports = check_splits(model, tmp_path, ["conv_84:3", "conv_76+add_82:4", "conv_104:3,conv_187:2", "auto"])
+    reports = check_splits(model, tmp_path, ["conv_84:3", "conv_76+add_82:4", "conv_104:3,conv_187:2",
+                                             "conv_104:12r,conv_187:6r", "auto"])
     two = reports["conv_104:3,conv_187:2"]
     assert [st["stage_nodes"][0] for st in two["patch"]["stages"]] == ["conv_2", "conv_111"]
     assert [row["name"] for _, _, row in layer_rows(two) if row["name"].startswith("patched")] == [
@@ -334,7 +342,7 @@ def test_patched_cortex_m_kernels_bit_exact_on_qemu(model_name, cpu, tmp_path):
     """The DSP (Cortex-M7, mps2-an500) and Helium (Cortex-M55, mps3-an547) kernels on tiles: same bits as the
     layer-by-layer build on the same target. "random": a random int8 CNN (19x27 input; depthwise 5x5 stride 2,
     7x7, 7x7 stride 2; a residual block; a dilated conv) split after its last layer with an output of at least
-    3x3 pixels, 3x3. "mcunet-vww0": the smallest MCUNet (64x64; 5x5 stride-2 and 7x7 depthwise, float-requantised
+    3x3 pixels, 3x3 and in row bands (one per output row, the halo rows cached). "mcunet-vww0": the smallest MCUNet (64x64; 5x5 stride-2 and 7x7 depthwise, float-requantised
     as its ONNX export has them; `--patch auto` keeps it layer by layer) split 3x3 after its fourth block (8x8x24:
     the 5x5 stride-2 depthwise, a residual block and a 3x3 stride-2 depthwise inside the stage)."""
     if model_name == "vww":
@@ -342,7 +350,8 @@ def test_patched_cortex_m_kernels_bit_exact_on_qemu(model_name, cpu, tmp_path):
     elif model_name == "random":
         model = quantized(save(random_cnn(16, int8=True), tmp_path / "f.onnx"), tmp_path / "q.onnx")
         graph = load_graph(model)
-        mode = f"{[s for s in valid_stages(graph) if min(graph.tensors[s.output].shape[1:3]) >= 3][-1].end}:3"
+        end = [s for s in valid_stages(graph) if min(graph.tensors[s.output].shape[1:3]) >= 3][-1].end
+        mode, bands = f"{end}:3", f"{end}:{graph.tensors[graph.nodes[end].outputs[0]].shape[1]}r"
     elif model_name == "mcunet-vww0":
         model = quantized(save(mcunet.build(model_name), tmp_path / "f.onnx"), tmp_path / "q.onnx")
         mode = "12:3"
@@ -350,7 +359,8 @@ def test_patched_cortex_m_kernels_bit_exact_on_qemu(model_name, cpu, tmp_path):
         model = quantized(save(mobilenet_v2.build(0.35, 96), tmp_path / "f.onnx"), tmp_path / "q.onnx")
         mode = "conv_84:3"
     outs = {}
-    for m in ("off", mode):
+    modes = ("off", mode, bands) if model_name == "random" else ("off", mode)
+    for m in modes:
         res = compile_patched(model, tmp_path / m.replace(":", "_"), m, target=cpu)
         if m != "off":
             assert res.report["patch"]["grid"]
@@ -358,7 +368,8 @@ def test_patched_cortex_m_kernels_bit_exact_on_qemu(model_name, cpu, tmp_path):
         elf = build_firmware(res.out_dir, res.report, cpu)
         xs = np.stack(random_inputs(res.report, 2))
         outs[m] = run_on_qemu(elf, xs, res.report["outputs"][0]["bytes"], tmp_path / f"qemu_{m.replace(':', '_')}", cpu)
-    np.testing.assert_array_equal(outs[mode], outs["off"])
+    for m in modes[1:]:
+        np.testing.assert_array_equal(outs[m], outs["off"])
 
 
 # -- generated C, weights, errors, CLI ----------------------------------------------------------------------------
@@ -377,6 +388,7 @@ def test_bad_patch_values_are_clear_errors(tmp_path):
     model = save(random_cnn(0), tmp_path / "m.onnx")
     for mode, words in (("nosuchnode:2", "no node named"), ("999:2", "out of range"), ("2", "SPLIT:N"),
                         ("0:2", "transpose is not a spatially local operator"), ("1:1000", "does not fit"),
+                        ("1:1000r", "1000 row bands do not fit"),
                         ("3:2,2:2", "not after the previous stage"), ("2:2,", "SPLIT:N separated by commas")):
         with pytest.raises(EdgecError, match=words):
             compile_patched(model, tmp_path / "o", mode)

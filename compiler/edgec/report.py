@@ -202,7 +202,13 @@ def patch_stage_rows(patch: dict) -> list[dict]:
     its top level."""
     if not patch.get("grid"):
         return []
-    return patch.get("stages") or [{k: patch[k] for k in ("split", "grid", "stage_nodes")}]
+    return patch.get("stages") or [{k: patch[k] for k in ("split", "grid", "stage_nodes") if k in patch}]
+
+
+def stage_grid_text(stage: dict) -> str:
+    """A patched stage's schedule: '4x4' (a grid of patches) or '28 row bands' (bands that keep their halo rows)."""
+    n = stage["grid"]
+    return f"{int(n)} row bands" if stage.get("bands") else f"{n}x{n}"
 
 
 def layer_rows(report: dict) -> list[tuple[int, int, dict]]:
@@ -231,9 +237,8 @@ def layer_rows(report: dict) -> list[tuple[int, int, dict]]:
         stage = layers[i:j + 1]
         pastes = [layer for layer in stage if layer["op"] == "paste"]
         st = stages[k] if k >= 0 else stages[0]
-        n = st["grid"]
         rows.append((i, j, {
-            "name": f"patched stage ({n}x{n})",
+            "name": f"patched stage ({stage_grid_text(st)})",
             "op": f"{len(st['stage_nodes'])} layers",
             "output_shape": pastes[-1]["output_shape"] if pastes else [],
             "output_bytes": pastes[0]["output_bytes"] if pastes else 0,
@@ -254,7 +259,8 @@ def print_patch_schedule(patch: dict, console) -> None:
     off = patch["arena_bytes_layer_by_layer"]
     if patch.get("grid"):
         stages = ", then ".join(f"{len(st['stage_nodes'])} layers up to {short(st['split'])} in "
-                                f"{st['grid']}x{st['grid']} patches" for st in patch_stage_rows(patch))
+                                f"{stage_grid_text(st)}{'' if st.get('bands') else ' patches'}"
+                                for st in patch_stage_rows(patch))
         console.print(f"patch-based schedule: {stages}; arena {patch['arena_bytes']:,} B vs {off:,} B "
                       f"layer by layer, {patch['mac_overhead']:+.1%} MACs, about "
                       f"{patch.get('instruction_overhead_estimate', 0.0):+.1%} instructions (estimated)")
@@ -269,7 +275,7 @@ def print_patch_schedule(patch: dict, console) -> None:
             arena = f"{c['arena_bytes']:,}" if c["arena_bytes"] is not None else "not planned"
             stages = c.get("stages") or [c]  # a schedule of several stages: each split and grid, in order
             table.add_row(", ".join(short(st["split"]) for st in stages),
-                          ", ".join(f"{st['grid']}x{st['grid']}" for st in stages), arena, f"{c['lower_bound_bytes']:,}",
+                          ", ".join(stage_grid_text(st) for st in stages), arena, f"{c['lower_bound_bytes']:,}",
                           f"{c['mac_overhead']:+.1%}", f"{c.get('instruction_overhead_estimate', 0.0):+.1%}")
         console.print(table)
 

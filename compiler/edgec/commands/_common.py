@@ -36,8 +36,9 @@ def add_patch_options(p: argparse.ArgumentParser) -> None:
     """Patch-based scheduling of the first stage (passes/patch_search.py)."""
     p.add_argument("--patch", default="off", metavar="off|auto|SPLIT:N[,SPLIT:N...]",
                    help="run the first layers patch by patch: off (default), auto (search the split and the grid), "
-                        "or SPLIT:N (stage ends after the node named SPLIT, or at index SPLIT; an N x N grid); "
-                        "several SPLIT:N separated by commas: one stage each, in order, each its own grid")
+                        "or SPLIT:N (stage ends after the node named SPLIT, or at index SPLIT; an N x N grid), "
+                        "SPLIT:Nr (N full-width row bands that keep the rows they share instead of recomputing "
+                        "them); several separated by commas: one stage each, in order, each its own grid")
     p.add_argument("--patch-overhead", type=float, default=0.10, metavar="FRACTION",
                    help="--patch auto: the largest overhead accepted, in MACs and in instructions estimated for "
                         "the DSP kernels (default 0.10: 10 %% more)")

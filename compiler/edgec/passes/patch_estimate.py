@@ -17,19 +17,26 @@ column (emit_patch's backward pass works per axis, and its union of boxes is the
     keeps are then built and planned for real.
 A schedule of several stages costs the sum of its stages' extra MACs and instructions, and its bound is the
 largest of its stages' and of the steps outside them.
+
+A stage in row bands (patch_schedule.Bands) is the exception: it is built (one stage alone), and its extra
+instructions and the fewest bytes live at any of its steps are read off the built graph; it computes no MAC twice.
+Building it costs far more than counting a grid, so the search only weighs bands where the bytes live outside the
+stage leave room to win.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import EdgecError
 from ..ir import DTYPE_BYTES, IN_PLACE_INPUTS, IN_PLACE_OPS, Graph
 from ..memory import inplace_depthwise
 from ..memory.inplace import in_place_merges
 from ..memory.liveness import align_up, buffers_of, live_bytes_per_step
 from ..ops.cost import calls_instructions, copy_instructions, graph_instructions, node_instructions
 from ..ops.macs import node_macs
-from .patch_schedule import CONV_ADD_OPS, Stage, axis_window, local_reasons, spatial_windows, split_ranges
+from .patch_schedule import (CONV_ADD_OPS, Bands, Box, Stage, axis_window, band_geometry, local_reasons, patch_stage,
+                             spatial_windows, split_ranges)
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,7 @@ class GraphCounts:
         self.reasons = local_reasons(graph)
         self.cache: dict[tuple[int, int, int], StageCost | None] = {}
         self.peaks: dict[tuple[int, int, int], int] = {}
+        self.floors: dict[tuple[int, int, int], int] = {}
         self.passes: dict = {}
 
     def outside(self, stages: list[Stage]) -> int:
@@ -103,16 +111,81 @@ class GraphCounts:
     def stage_cost(self, stage: Stage, n: int) -> StageCost | None:
         """The stage in n x n patches, or None when the grid does not fit it (a patch would read no pixel). Its
         `peak` is counted on first use (`peak`): most candidates are over the overhead limit."""
-        key = (stage.start, stage.end, n)
+        key = (stage.start, stage.end, n, isinstance(n, Bands))
         if key not in self.cache:
-            self.cache[key] = self._stage_cost(stage, n)
+            self.cache[key] = self._band_cost(stage, n) if isinstance(n, Bands) else self._stage_cost(stage, n)
         return self.cache[key]
 
     def peak(self, cost: StageCost) -> int:
+        if isinstance(cost.n, Bands):
+            return cost.peak
         key = (cost.stage.start, cost.stage.end, cost.n)
         if key not in self.peaks:
             self.peaks[key] = self._peak(cost.stage, cost.n)
         return self.peaks[key]
+
+    def band_floor(self, stage: Stage, n: Bands) -> int:
+        """Fewer bytes than are live at some step of the stage in n row bands, counted from the bands' geometry
+        without building them: in the second and third band, at each node's step, its input tiles and the rows it
+        computes (only the larger of them where the kernel may write over its input: element-wise, a depthwise that
+        may run in place, a conv fused with its residual add), the caches the nodes after it still paste, the whole
+        stage output (pasted since the first band) and the tensors from before the stage read after it. The search
+        checks it before building the bands."""
+        key = (stage.start, stage.end, int(n))
+        if key in self.floors:
+            return self.floors[key]
+        g = self.graph
+        nodes = g.nodes[stage.start:stage.end + 1]
+        produced = {nd.outputs[0] for nd in nodes}
+        floor = self._background(stage)[0] + align_up(g.tensors[stage.output].nbytes)
+        inside = 0
+        try:
+            bands = band_geometry(g, nodes, stage.output, n, limit=3)
+        except EdgecError:
+            bands = []
+
+        def nbytes(t: str, box) -> int:
+            _, _, w, c = g.tensors[t].shape
+            return align_up(box.h * box.w * c * DTYPE_BYTES[g.tensors[t].dtype]) if box.h > 0 else 0
+
+        for band in bands[1:]:
+            caches = {t: nbytes(t, Box(box.y0, band.new[t].y0, box.x0, box.x1))  # pasted above the new rows
+                      for t, box in band.need.items() if t in band.new}
+            later = sum(caches.values())
+            for i in sorted(band.geometry):
+                node = nodes[i]
+                t = node.outputs[0]
+                later -= caches.get(t, 0)
+                ins = [nbytes(x, band.need[x]) if x in produced else nbytes(x, band.geometry[i][0])
+                       for x in node.inputs if not g.tensors[x].is_const and not g.outside_arena(x)]
+                out = nbytes(t, band.new[t])
+                may_overwrite = (node.op in IN_PLACE_OPS or node.op in IN_PLACE_INPUTS
+                                 or (node.op == "depthwise_conv2d_s8" and self.depthwise != "never"))
+                step = max(ins + [out]) if may_overwrite else sum(ins) + out
+                inside = max(inside, step + max(later, 0))
+        self.floors[key] = floor + inside
+        return self.floors[key]
+
+    def _band_cost(self, stage: Stage, n: Bands) -> StageCost | None:
+        """The stage in n row bands, built: its extra MACs (none but the graph's own rounding) and instructions, and
+        the fewest bytes live at any step inside it (in-place depthwise savings taken off, as for the whole graph)."""
+        g = self.graph
+        if n > g.tensors[stage.output].shape[1]:
+            return None
+        try:
+            patched = patch_stage(g, stage, n)
+        except EdgecError:
+            return None  # a band would read no input pixel
+        merged = in_place_merges(patched)
+        buffers = buffers_of(patched, merged)
+        live = (live_bytes_per_step(buffers, len(patched.nodes)) if self.depthwise == "never" else
+                inplace_depthwise.lower_live_bytes(patched, merged, buffers))
+        last = stage.end + len(patched.nodes) - len(g.nodes)  # the stage's last step in the patched graph
+        inside, before = patched.nodes[stage.start:last + 1], g.nodes[stage.start:stage.end + 1]
+        macs = sum(node_macs(patched, nd) for nd in inside) - sum(node_macs(g, nd) for nd in before)
+        instructions = (sum(node_instructions(patched, nd) for nd in inside)
+                        - sum(node_instructions(g, nd) for nd in before))
+        return StageCost(stage, n, macs, instructions, max(live[stage.start + 1:last + 2]))
 
     def _geometry(self, stage: Stage, n: int):
         """Per row and per column of the grid: (ranges needed, input ranges) of emit_patch's backward pass, the

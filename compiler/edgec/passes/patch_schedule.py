@@ -17,6 +17,12 @@ The rewrite is plain IR, so liveness, the planners, the emitter and every kernel
   - `crop` copies a window of a larger tensor into a tile where a consumer needs less than its producer's tile
     (a residual add's skip input, a full stage input), `paste` writes the stage output's tile into its window.
 Node names are `<orig>@p<k>` (patch k in row-major order), `<orig>@p<k>/crop<i>` and `<orig>@p<k>/paste`.
+
+A stage may instead run as n full-width row bands, top to bottom (`Bands`, written SPLIT:Nr): each band computes
+only the rows of each tensor that no band above computed, and the rows it shares with the next band (the vertical
+halo of a 3x3 window: one or two rows) are cropped into a small cache tensor and pasted back above the next band's
+new rows (`<orig>@p<k>/cache`, `/cached`, `/rows`). The halo then costs bytes and copies, not MACs: no MAC is
+computed twice, where an n x n grid recomputes its halo in both directions.
 """
 
 from __future__ import annotations
@@ -256,22 +262,43 @@ def full_box(graph: Graph, name: str) -> Box:
     return Box(0, h, 0, w)
 
 
+class Bands(int):
+    """A stage's schedule as n full-width row bands, top to bottom, each computing only the rows no earlier band
+    computed: the rows a band shares with the next (the vertical halo) are kept in a small cache tensor instead of
+    being computed again. No MAC overhead; the halo costs bytes (and copies) instead. Written SPLIT:Nr."""
+
+    def __str__(self) -> str:
+        return f"{int(self)}r"
+
+    __repr__ = __str__
+
+
+def grid_label(n: int) -> str:
+    """How a stage's schedule reads in reports: '4x4' or '14 row bands'."""
+    return f"{int(n)} row bands" if isinstance(n, Bands) else f"{n}x{n}"
+
+
 def patch_stage(graph: Graph, stage: Stage, n: int) -> Graph:
-    """The graph with `stage` run as an n x n grid of patches (a new Graph; tensors shared where unchanged)."""
+    """The graph with `stage` run as an n x n grid of patches, or as n row bands (Bands) (a new Graph; tensors
+    shared where unchanged)."""
     out = graph.tensors[stage.output]
     _, oh, ow, _ = out.shape
-    if n < 1 or n > oh or n > ow:
-        raise EdgecError(f"--patch: a {n}x{n} grid does not fit the stage output {stage.output} "
+    if n < 1 or n > oh or (n > ow and not isinstance(n, Bands)):
+        raise EdgecError(f"--patch: {'a ' + grid_label(n) + ' grid' if not isinstance(n, Bands) else grid_label(n)} "
+                         f"{'does' if not isinstance(n, Bands) else 'do'} not fit the stage output {stage.output} "
                          f"({oh}x{ow} pixels)")
     nodes = graph.nodes[stage.start:stage.end + 1]
     produced = {o: i for i, nd in enumerate(nodes) for o in nd.outputs}
     g = Graph(dict(graph.tensors), list(graph.nodes[:stage.start]), list(graph.inputs), list(graph.outputs),
               graph.inputs_outside_arena)
-    k = 0
-    for ry0, ry1 in split_ranges(oh, n):
-        for rx0, rx1 in split_ranges(ow, n):
-            emit_patch(g, nodes, produced, stage.output, Box(ry0, ry1, rx0, rx1), k)
-            k += 1
+    if isinstance(n, Bands):
+        emit_bands(g, nodes, produced, stage.output, band_geometry(g, nodes, stage.output, n))
+    else:
+        k = 0
+        for ry0, ry1 in split_ranges(oh, n):
+            for rx0, rx1 in split_ranges(ow, n):
+                emit_patch(g, nodes, produced, stage.output, Box(ry0, ry1, rx0, rx1), k)
+                k += 1
     g.nodes += graph.nodes[stage.end + 1:]
     g.remove_unused_tensors()
     return g
@@ -332,6 +359,116 @@ def emit_patch(g: Graph, nodes: list[Node], produced: dict[str, int], output: st
         g.nodes.append(patched_node(g, node, name, inputs, tile, in_box, out_box, offsets))
     g.nodes.append(Node("paste", [tiles[output]], [output], {"y0": region.y0, "x0": region.x0},
                         f"{nodes[-1].name or nodes[-1].outputs[0]}@p{k}/paste"))
+
+
+@dataclass
+class BandGeometry:
+    need: dict[str, Box]  # every stage tensor's rows this band reads (stage tensors and those from before it)
+    new: dict[str, Box]  # the rows of each stage tensor this band computes (the rest of `need` is cached)
+    geometry: dict[int, tuple[Box, tuple[int, int]]]  # node index -> (input box, per-patch offsets) for `new`
+
+
+def band_geometry(graph: Graph, nodes: list[Node], output: str, n: int, limit: int | None = None) -> list[BandGeometry]:
+    """Each row band's boxes, top to bottom (the first `limit` bands only, if given): a node computes only the rows
+    of its output below those computed by an earlier band, from the input rows those need."""
+    _, oh, ow, _ = graph.tensors[output].shape
+    done: dict[str, int] = {}  # stage tensor -> rows [0, done) computed by earlier bands
+    bands = []
+    for ry0, ry1 in split_ranges(oh, n)[:limit]:
+        need: dict[str, Box] = {output: Box(ry0, ry1, 0, ow)}
+        new: dict[str, Box] = {}
+        geometry: dict[int, tuple[Box, tuple[int, int]]] = {}
+        for i in range(len(nodes) - 1, -1, -1):
+            node = nodes[i]
+            t = node.outputs[0]
+            box = need.get(t)
+            if box is None or box.y1 <= done.get(t, 0):
+                continue  # not needed, or every row it needs is cached
+            rows = Box(max(box.y0, done.get(t, 0)), box.y1, box.x0, box.x1)
+            in_box, offsets = input_box(graph, node, rows)
+            if in_box.h <= 0 or in_box.w <= 0:
+                raise EdgecError(f"--patch: a band of node '{node.name}' would read no input pixel (all padding)")
+            new[t] = rows
+            geometry[i] = (in_box, offsets)
+            for inp in node.inputs:
+                if not graph.tensors[inp].is_const:
+                    need[inp] = in_box.union(need.get(inp))
+        for t, rows in new.items():
+            done[t] = rows.y1
+        bands.append(BandGeometry(need, new, geometry))
+    return bands
+
+
+def emit_bands(g: Graph, nodes: list[Node], produced: dict[str, int], output: str, bands: list[BandGeometry]) -> None:
+    """The per-band nodes. A stage tensor's band tile is its cached rows (pasted from the cache) followed by the rows
+    the band computes (pasted from the node's tile); right after it is whole, the rows a later band reads again
+    are cropped into the next cache, so the tile itself lives only as long as this band reads it."""
+    cache: dict[str, tuple[str, Box]] = {}  # stage tensor -> (cache tensor, its rows)
+
+    def next_start(k: int, t: str) -> int | None:
+        """The first row of `t` the next band that reads `t` reads, if that band reads cached rows of it."""
+        for later in bands[k + 1:]:
+            if t in later.need:
+                box = later.need[t]
+                return box.y0 if t not in later.new or box.y0 < later.new[t].y0 else None
+        return None
+
+    def keep(k: int, t: str, src: str, have: Box, label: str) -> None:
+        y0 = next_start(k, t)
+        if y0 is None:
+            cache.pop(t, None)
+            return
+        rows = Box(y0, have.y1, have.x0, have.x1)
+        if rows == have:
+            cache[t] = (src, have)
+            return
+        name = tile_tensor(g, f"{t}@p{k}_cache", t, rows)
+        g.nodes.append(Node("crop", [src], [name], {"y0": y0 - have.y0, "x0": 0}, f"{label}/cache"))
+        cache[t] = (name, rows)
+
+    for k, band in enumerate(bands):
+        tiles: dict[str, tuple[str, Box]] = {}
+        for t, box in band.need.items():  # stage tensors this band reads from the cache only
+            if t in produced and t not in band.new:
+                tiles[t] = cache[t]
+                keep(k, t, *cache[t], f"{t}@p{k}")
+        for i, node in enumerate(nodes):
+            if i not in band.geometry:
+                continue
+            in_box, offsets = band.geometry[i]
+            name = f"{node.name or node.outputs[0]}@p{k}"
+            inputs = []
+            for j, t in enumerate(node.inputs):
+                if g.tensors[t].is_const:
+                    inputs.append(t)
+                    continue
+                src, have = tiles[t] if t in produced else (t, full_box(g, t))
+                if have == in_box:
+                    inputs.append(src)
+                    continue
+                crop = tile_tensor(g, f"{t}@p{k}_crop", t, in_box)
+                g.nodes.append(Node("crop", [src], [crop], {"y0": in_box.y0 - have.y0, "x0": in_box.x0 - have.x0},
+                                    f"{name}/crop{j}"))
+                inputs.append(crop)
+            t = node.outputs[0]
+            rows, box = band.new[t], band.need[t]
+            computed = tile_tensor(g, f"{t}@p{k}", t, rows)
+            g.nodes.append(patched_node(g, node, name, inputs, computed, in_box, rows, offsets))
+            if rows == box:
+                tiles[t] = (computed, box)
+            else:  # the cached rows above the computed ones
+                cached, cbox = cache[t]
+                whole = tile_tensor(g, f"{t}@p{k}_rows", t, box)
+                if cbox.y0 != box.y0 or cbox.y1 != rows.y0:
+                    raise EdgecError(f"--patch: internal error: band {k} of '{t}' expects cached rows "
+                                     f"{box.y0}..{rows.y0}, the cache holds {cbox.y0}..{cbox.y1}")
+                g.nodes.append(Node("paste", [cached], [whole], {"y0": 0, "x0": 0}, f"{name}/cached"))
+                g.nodes.append(Node("paste", [computed], [whole], {"y0": rows.y0 - box.y0, "x0": 0}, f"{name}/rows"))
+                tiles[t] = (whole, box)
+            keep(k, t, *tiles[t], name)
+        region = band.need[output]
+        g.nodes.append(Node("paste", [tiles[output][0]], [output], {"y0": region.y0, "x0": 0},
+                            f"{nodes[-1].name or nodes[-1].outputs[0]}@p{k}/paste"))
 
 
 def stage_macs(graph: Graph, nodes: list[Node]) -> int:

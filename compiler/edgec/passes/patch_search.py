@@ -27,7 +27,7 @@ from ..memory.plan import MemoryPlan, plan_memory
 from ..ops.cost import graph_instructions
 from ..ops.macs import node_macs
 from .patch_estimate import GraphCounts, StageCost
-from .patch_schedule import Stage, patch_stages, resolve_split, valid_stages
+from .patch_schedule import Bands, Stage, grid_label, patch_stages, resolve_split, valid_stages
 
 SEARCH_PLANNER = "greedy-by-size"
 GRIDS = range(2, 9)
@@ -56,8 +56,10 @@ class Candidate:
         return ",".join(f"{label}:{n}" for label, (_, n) in zip(self.labels, self.stages))
 
     def row(self) -> dict:
-        return {"split": self.labels[0], "grid": self.stages[0][1], "schedule": self.mode,
-                "stages": [{"split": label, "grid": n} for label, (_, n) in zip(self.labels, self.stages)],
+        return {"split": self.labels[0], "grid": self.stages[0][1], "bands": isinstance(self.stages[0][1], Bands),
+                "schedule": self.mode,
+                "stages": [{"split": label, "grid": n, "bands": isinstance(n, Bands)}
+                           for label, (_, n) in zip(self.labels, self.stages)],
                 "arena_bytes": self.arena, "lower_bound_bytes": self.lower_bound,
                 "mac_overhead": self.mac_overhead, "instruction_overhead_estimate": self.instruction_overhead}
 
@@ -69,12 +71,14 @@ def stage_specs(text: str) -> list[tuple[str, int]]:
     for part in text.split(","):
         pending = f"{pending},{part}" if pending else part
         split, sep, n = pending.rpartition(":")
+        bands = n.endswith("r")
+        n = n[:-1] if bands else n
         if part and sep and split and n.isdigit() and int(n) >= 1:
-            specs.append((split, int(n)))
+            specs.append((split, Bands(int(n)) if bands else int(n)))
             pending = ""
     if pending or not specs or text.endswith(","):
         raise EdgecError(f"--patch '{text}': expected off, auto or SPLIT:N (a node name or index, and the grid size "
-                         "N >= 1), or several SPLIT:N separated by commas, one per stage, in order")
+                         "N >= 1), SPLIT:Nr (N row bands that keep the rows they share), or several SPLIT:N separated by commas, one per stage, in order")
     return specs
 
 
@@ -131,29 +135,87 @@ def single_stages(graph: Graph, counts: GraphCounts, max_overhead: float) -> tup
     return found, over
 
 
-def two_stages(graph: Graph, counts: GraphCounts, singles: list[Candidate], max_overhead: float,
-               ceiling: float) -> list[Candidate]:
-    """Every pair of stages within the overhead limit whose bound is below `ceiling`, the first stage taken from
-    `singles` (those within the limit alone). A pair's bound is no less than the bytes live outside both stages
-    or inside either, so most pairs are dropped before their second stage's bytes are counted."""
+def band_counts(graph: Graph, stage: Stage, finest_only: bool = False) -> list[Bands]:
+    """The row-band schedules weighed for a stage: every output row its own band (the fewest bytes), or two or four
+    rows a band (fewer calls, where per-call set-up counts; not weighed inside pairs, whose count they would
+    triple)."""
+    h = graph.tensors[stage.output].shape[1]
+    return [Bands(b) for b in sorted({h} if finest_only else {h, (h + 1) // 2, (h + 3) // 4}, reverse=True) if b >= 2]
+
+
+def band_stages(graph: Graph, counts: GraphCounts, max_overhead: float, ceiling: float) -> list[Candidate]:
+    """Every split in row bands within the overhead limit whose bytes live outside the stage stay below `ceiling`
+    (bands are built to be counted: only where they could win)."""
     found = []
-    later: dict[int, list[Stage]] = {}
-    for first in singles:
-        cost1 = counts.stage_cost(*first.stages[0])
-        s1 = cost1.stage
-        if counts.peak(cost1) >= ceiling:
+    for stage in valid_stages(graph):
+        outside = counts.outside([stage])
+        if outside >= ceiling:
             continue
+        for n in band_counts(graph, stage):
+            if counts.band_floor(stage, n) >= ceiling:
+                continue
+            cost = counts.stage_cost(stage, n)
+            if cost is not None and within(counts, [cost], max_overhead) and cost.peak < ceiling:
+                found.append(candidate(graph, counts, [cost], outside))
+    return found
+
+
+def pair_options(graph: Graph, counts: GraphCounts, singles: list[Candidate], max_overhead: float,
+                 ceiling: float) -> list[tuple[int, int, Stage, int, Stage, int, int]]:
+    """The pairs of stages that may beat `ceiling`: (a bound below it, a tie-break, stage 1 and its grid or bands,
+    stage 2 and its grid or bands, the bytes live outside both). The first stage in a grid is taken from `singles`
+    (those within the limit alone) or in row bands, the second in a grid or in row bands. The bound is the bytes
+    live outside both stages or inside either, with a row-band stage's floor (GraphCounts.band_floor) until it is
+    built."""
+    options = []
+    later: dict[int, list[Stage]] = {}
+    firsts = [c.stages[0] for c in singles if len(c.stages) == 1 and not isinstance(c.stages[0][1], Bands)]
+    firsts += [(s, n) for s in valid_stages(graph) for n in band_counts(graph, s, finest_only=True)]
+    for s1, n1 in firsts:
         if s1.end not in later:
             later[s1.end] = valid_stages(graph, s1.end + 1)
-        for s2 in later[s1.end]:
-            outside = counts.outside([s1, s2])
-            if outside >= ceiling:
-                continue
-            for n in GRIDS:
-                cost2 = counts.stage_cost(s2, n)
-                if cost2 is None or not within(counts, [cost1, cost2], max_overhead) or counts.peak(cost2) >= ceiling:
-                    continue
-                found.append(candidate(graph, counts, [cost1, cost2], outside))
+        seconds = [(s2, outside) for s2 in later[s1.end] if (outside := counts.outside([s1, s2])) < ceiling]
+        if not seconds:
+            continue
+        if isinstance(n1, Bands):
+            bound1 = counts.band_floor(s1, n1)
+        else:
+            cost1 = counts.stage_cost(s1, n1)
+            bound1 = counts.peak(cost1)
+        if bound1 >= ceiling:
+            continue
+        for s2, outside in seconds:
+            for n2 in list(GRIDS) + band_counts(graph, s2, finest_only=True):
+                if isinstance(n2, Bands):
+                    bound2 = counts.band_floor(s2, n2)
+                else:  # (a row-band stage's extra instructions are not counted yet, and never below zero)
+                    cost2 = counts.stage_cost(s2, n2)
+                    if cost2 is None or not within(counts, [cost2] if isinstance(n1, Bands) else [cost1, cost2],
+                                                   max_overhead):
+                        continue
+                    bound2 = counts.peak(cost2)
+                bound = max(outside, bound1, bound2)
+                if bound < ceiling:
+                    options.append((bound, len(options), s1, n1, s2, n2, outside))
+    return options
+
+
+def two_stages(graph: Graph, counts: GraphCounts, singles: list[Candidate], max_overhead: float,
+               ceiling: float, plan=None) -> list[Candidate]:
+    """Every pair of stages within the overhead limit whose bound is below `ceiling` (pair_options), counted in
+    order of their bound. `plan(candidate)`, if given, plans each one found and returns the new ceiling (the best
+    arena so far): the pairs whose bound cannot beat it are then never counted, so few row-band stages are built."""
+    found = []
+    for _, _, s1, n1, s2, n2, outside in sorted(pair_options(graph, counts, singles, max_overhead, ceiling),
+                                                key=lambda o: o[:2]):
+        if counts.outside([s1, s2]) >= ceiling:
+            continue
+        costs = [counts.stage_cost(s1, n1), counts.stage_cost(s2, n2)]
+        if None in costs or not within(counts, costs, max_overhead) or max(map(counts.peak, costs)) >= ceiling:
+            continue
+        found.append(candidate(graph, counts, costs, outside))
+        if plan is not None:
+            ceiling = plan(found[-1])
     return found
 
 
@@ -162,6 +224,7 @@ def candidates(graph: Graph, max_overhead: float, depthwise: str = "auto") -> tu
     over it): the search's candidates before its bound prunes them (tests compare with the built graphs)."""
     counts = GraphCounts(graph, depthwise)
     singles, over = single_stages(graph, counts, max_overhead)
+    singles += band_stages(graph, counts, max_overhead, float("inf"))
     return singles + two_stages(graph, counts, singles, max_overhead, float("inf")), over
 
 
@@ -194,8 +257,18 @@ def search(graph: Graph, max_overhead: float, depthwise: str = "auto") -> tuple[
     singles, over = single_stages(graph, counts, max_overhead)
     best = plan_in_order(graph, [c for c in singles if c.lower_bound < off_arena], None, depthwise)
     ceiling = min(off_arena, best.arena) if best is not None else off_arena
-    pairs = two_stages(graph, counts, singles, max_overhead, ceiling + 1)  # + 1: a tie may cost fewer instructions
-    best = plan_in_order(graph, pairs, best, depthwise)
+    bands = band_stages(graph, counts, max_overhead, ceiling + 1)  # + 1: a tie may cost fewer instructions
+    best = plan_in_order(graph, bands, best, depthwise)
+    ceiling = min(off_arena, best.arena) if best is not None else off_arena
+    state = {"best": best}
+
+    def plan(c: Candidate) -> float:  # + 1: a tie may cost fewer instructions
+        state["best"] = plan_in_order(graph, [c], state["best"], depthwise)
+        return min(off_arena, state["best"].arena) + 1
+
+    pairs = two_stages(graph, counts, singles, max_overhead, ceiling + 1, plan)
+    best = state["best"]
+    singles += bands
     ranked = sorted(singles + pairs, key=lambda c: (c.arena if c.arena is not None else c.lower_bound,
                                                     c.arena is None, c.instruction_overhead))
     if best is not None and best.arena >= off_arena:
@@ -231,7 +304,7 @@ def schedule_patches(graph: Graph, options: PatchOptions, planner: str,
                     mac_overhead=0.0, instruction_overhead_estimate=0.0)
         return graph, off_plan, info
     patched, patched_plan = chosen
-    rows = [{"split": node_label(graph, stage.end), "grid": n, "stage_output": stage.output,
+    rows = [{"split": node_label(graph, stage.end), "grid": n, "bands": isinstance(n, Bands), "stage_output": stage.output,
              "stage_nodes": [node_label(graph, i) for i in range(stage.start, stage.end + 1)]} for stage, n in stages]
     info.update(rows[0])  # split, grid, stage_nodes, stage_output: the first stage's (and "stages": all of them)
     info.update(stages=rows, arena_bytes=patched_plan.arena_bytes,
