@@ -41,34 +41,42 @@ static void conv_pixel(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_R
     }
 }
 
-/* The requantisation of one block of channels: vector (two edgec_rq8, or edgec_rqf8_apply in float mode) where it
- * can, else per channel. */
+/* The requantisation of one block of channels: sixteen lanes at once with the constants and the bias prepared once
+ * (edgec_rq16) where it can, edgec_rqf8_apply in float mode, else per channel. */
 typedef struct {
-    edgec_rq8 rq[2];
+    edgec_rq16 rq;
+    edgec_v16i bias;
     int vector;
 } block_rq;
 
-static void store_block(int8_t *out, const int32_t *acc, int32_t oc0, int32_t nb, const int32_t *bias,
-                        const int32_t *multiplier, const int32_t *shift, const edgec_conv2d_s8_params *p,
-                        const block_rq *brq) {
+static void prepare_block(block_rq *r, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+                          int32_t oc0, int32_t nb, const edgec_conv2d_s8_params *p) {
+    for (int32_t j = 0; j < OCB; ++j) r->bias[j] = bias && j < nb ? bias[oc0 + j] : 0;
+    r->vector = edgec_rq8_usable(multiplier + oc0, p->requant, nb);
+    if (r->vector)
+        edgec_rq16_prepare(&r->rq, multiplier + oc0, shift + oc0, nb, p->output_offset, p->act_min, p->act_max);
+}
+
+static inline __attribute__((always_inline)) void store_block(int8_t *out, const int32_t *acc, int32_t oc0,
+                                                              int32_t nb, const int32_t *multiplier,
+                                                              const int32_t *shift, const edgec_conv2d_s8_params *p,
+                                                              const block_rq *brq) {
     if (brq->vector) {
-        int32_t add[OCB] = {0};
-        if (bias) for (int32_t j = 0; j < nb; ++j) add[j] = bias[oc0 + j];
-        edgec_rq8_apply(&brq->rq[0], acc, add, p->output_offset, p->act_min, p->act_max, out + oc0, nb < 8 ? nb : 8);
-        if (nb > 8)
-            edgec_rq8_apply(&brq->rq[1], acc + 8, add + 8, p->output_offset, p->act_min, p->act_max, out + oc0 + 8,
-                            nb - 8);
+        edgec_v16i a;
+        __builtin_memcpy(&a, acc, sizeof a);
+        a += brq->bias;
+        edgec_rq16_apply(&brq->rq, &a, out + oc0, nb);
         return;
     }
     if (p->requant == EDGEC_REQUANT_FLOAT) {
         for (int32_t j = 0; j < nb; j += 8)
-            edgec_rqf8_apply(multiplier + oc0 + j, acc + j, bias ? bias + oc0 + j : NULL, p->output_offset, p->act_min,
-                             p->act_max, out + oc0 + j, nb - j < 8 ? nb - j : 8);
+            edgec_rqf8_apply(multiplier + oc0 + j, acc + j, (const int32_t *)&brq->bias + j, p->output_offset,
+                             p->act_min, p->act_max, out + oc0 + j, nb - j < 8 ? nb - j : 8);
         return;
     }
     for (int32_t j = 0; j < nb; ++j) {
         const int32_t oc = oc0 + j;
-        out[oc] = (int8_t)edgec_requant(acc[j] + (bias ? bias[oc] : 0), multiplier[oc], shift[oc], p->requant,
+        out[oc] = (int8_t)edgec_requant(acc[j] + brq->bias[j], multiplier[oc], shift[oc], p->requant,
                                         p->output_offset, p->act_min, p->act_max);
     }
 }
@@ -99,12 +107,7 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
         for (int32_t oc0 = c0; oc0 < OC && blocks < chunk; oc0 += OCB, ++blocks) {
             const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
             edgec_x86_pack16(weights, NULL, oc0, OC, K, packed + (size_t)blocks * Kp * OCB);
-            block_rq *r = &brq[blocks];
-            r->vector = edgec_rq8_usable(multiplier + oc0, p->requant, nb);
-            if (r->vector) {
-                edgec_rq8_prepare(&r->rq[0], multiplier + oc0, shift + oc0, nb < 8 ? nb : 8);
-                edgec_rq8_prepare(&r->rq[1], multiplier + oc0 + 8, shift + oc0 + 8, nb - 8);
-            }
+            prepare_block(&brq[blocks], bias, multiplier, shift, oc0, nb, p);
         }
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *q = input + (size_t)b * p->in_h * p->in_w * C;
@@ -122,7 +125,7 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                     const int32_t oc0 = c0 + bl * OCB, nb = OC - oc0 < OCB ? OC - oc0 : OCB;
                     edgec_x86_tile16((const int16_t (*)[PACK_K])xs, packed + (size_t)bl * Kp * OCB, Kp, acc);
                     for (int32_t i = 0; i < n; ++i)
-                        store_block(out_b + (size_t)(px + i) * OC, acc[i], oc0, nb, bias, multiplier, shift, p, &brq[bl]);
+                        store_block(out_b + (size_t)(px + i) * OC, acc[i], oc0, nb, multiplier, shift, p, &brq[bl]);
                 }
             }
         }
@@ -228,12 +231,7 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
         int32_t blocks = 0;
         for (int32_t oc0 = c0; oc0 < OC && blocks < MAX_BLOCKS; oc0 += OCB, ++blocks) {
             const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
-            block_rq *r = &brq[blocks];
-            r->vector = edgec_rq8_usable(multiplier + oc0, p->requant, nb);
-            if (r->vector) {
-                edgec_rq8_prepare(&r->rq[0], multiplier + oc0, shift + oc0, nb < 8 ? nb : 8);
-                edgec_rq8_prepare(&r->rq[1], multiplier + oc0 + 8, shift + oc0 + 8, nb - 8);
-            }
+            prepare_block(&brq[blocks], bias, multiplier, shift, oc0, nb, p);
         }
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *q = input + (size_t)b * p->in_h * p->in_w * p->in_c;
@@ -248,7 +246,7 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
                     const int32_t oc0 = c0 + bl * OCB, nb = OC - oc0 < OCB ? OC - oc0 : OCB;
                     dot4_tile((const uint8_t (*)[DOT4_MAX_K])xs, packed + (size_t)oc0 * K4 * 4, K4, acc);
                     for (int32_t i = 0; i < n; ++i)
-                        store_block(out_b + (size_t)(px + i) * OC, acc[i], oc0, nb, bias, multiplier, shift, p, &brq[bl]);
+                        store_block(out_b + (size_t)(px + i) * OC, acc[i], oc0, nb, multiplier, shift, p, &brq[bl]);
                 }
             }
         }
