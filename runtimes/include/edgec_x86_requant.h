@@ -136,7 +136,7 @@ static inline void edgec_rq16_prepare(edgec_rq16 *r, const int32_t *multiplier, 
     }
 }
 
-/* out[j] = rq_apply(acc[j], channel j) for j < n (n <= 16): one 16-byte store when n is 16. */
+/* out[j] = rq_apply(acc[j], channel j) for j < n (n <= 16): one store when n is 16 or 8. */
 static inline __attribute__((always_inline)) void edgec_rq16_apply(const edgec_rq16 *r, const edgec_v16i *acc,
                                                                    int8_t *out, int32_t n) {
     const edgec_v16i a = *acc;
@@ -152,6 +152,8 @@ static inline __attribute__((always_inline)) void edgec_rq16_apply(const edgec_r
     const edgec_v16b packed = __builtin_convertvector(v, edgec_v16b);
     if (n == 16) {
         __builtin_memcpy(out, &packed, 16);
+    } else if (n == 8) {
+        __builtin_memcpy(out, &packed, 8);
     } else {
         int8_t bytes[16];
         __builtin_memcpy(bytes, &packed, 16);

@@ -195,8 +195,9 @@ static void window_u8(const int8_t *q, const edgec_conv2d_s8_params *p, int32_t 
     for (int32_t k = (int32_t)(d - dst); k < K4 * 4; ++k) dst[k] = pad;
 }
 
-/* Four pixels' windows against one block of 16 channels ([K4][16][4] bytes): acc[pixel][channel]. */
-static void dot4_tile(const uint8_t (*xs)[DOT4_MAX_K], const int8_t *w, int32_t K4,
+/* Four pixels' windows (rows[i]: bytes x ^ 0x80 when flip is 0; raw int8 when flip is 0x80808080, flipped
+ * here) against one block of 16 channels ([K4][16][4] bytes): acc[pixel][channel]. */
+static void dot4_tile(const uint8_t *const rows[DOT4_TILE], uint32_t flip, const int8_t *w, int32_t K4,
                       int32_t acc[DOT4_TILE][OCB]) {
     typedef edgec_x86_v8i v8i;
     v8i a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0}, a30 = {0}, a31 = {0};
@@ -204,7 +205,10 @@ static void dot4_tile(const uint8_t (*xs)[DOT4_MAX_K], const int8_t *w, int32_t 
         const v8i k0 = *(const edgec_x86_v8i_unaligned *)(const void *)w;
         const v8i k1 = *(const edgec_x86_v8i_unaligned *)(const void *)(w + 32);
         int32_t quad[DOT4_TILE];
-        for (int32_t i = 0; i < DOT4_TILE; ++i) __builtin_memcpy(&quad[i], &xs[i][4 * k], sizeof quad[i]);
+        for (int32_t i = 0; i < DOT4_TILE; ++i) {
+            __builtin_memcpy(&quad[i], rows[i] + 4 * k, sizeof quad[i]);
+            quad[i] ^= (int32_t)flip;
+        }
         const v8i x0 = (v8i){0} + quad[0], x1 = (v8i){0} + quad[1], x2 = (v8i){0} + quad[2], x3 = (v8i){0} + quad[3];
         DOT4_ACC(a00, x0, k0); DOT4_ACC(a01, x0, k1);
         DOT4_ACC(a10, x1, k0); DOT4_ACC(a11, x1, k1);
@@ -224,6 +228,11 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
     const int32_t OC = p->out_c, K4 = (p->k_h * p->k_w * p->in_c + 3) / 4;
     const int32_t pixels = p->out_h * p->out_w;
     const uint8_t pad = (uint8_t)(128 - p->input_offset);
+    /* a 1x1 window of whole words over the input as it is (no padding, stride 1): the pixel's bytes are its
+     * window, read in place and flipped to x ^ 0x80 as they are loaded */
+    const int pointwise = p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0
+                          && p->pad_left == 0 && p->in_c % 4 == 0 && p->out_h == p->in_h && p->out_w == p->in_w;
+    const uint32_t flip = pointwise ? 0x80808080u : 0u;
     uint8_t xs[DOT4_TILE][DOT4_MAX_K];
     int32_t acc[DOT4_TILE][OCB];
     block_rq brq[MAX_BLOCKS];
@@ -238,13 +247,19 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
             int8_t *out_b = output + (size_t)b * pixels * OC;
             for (int32_t px = 0; px < pixels; px += DOT4_TILE) {
                 const int32_t n = pixels - px < DOT4_TILE ? pixels - px : DOT4_TILE;
+                const uint8_t *rows[DOT4_TILE];
                 for (int32_t i = 0; i < DOT4_TILE; ++i) {
                     const int32_t pi = px + (i < n ? i : 0);
-                    window_u8(q, p, pi / p->out_w, pi % p->out_w, pad, K4, xs[i]);
+                    if (pointwise) {
+                        rows[i] = (const uint8_t *)(q + (size_t)pi * p->in_c);
+                    } else {
+                        window_u8(q, p, pi / p->out_w, pi % p->out_w, pad, K4, xs[i]);
+                        rows[i] = xs[i];
+                    }
                 }
                 for (int32_t bl = 0; bl < blocks; ++bl) {
                     const int32_t oc0 = c0 + bl * OCB, nb = OC - oc0 < OCB ? OC - oc0 : OCB;
-                    dot4_tile((const uint8_t (*)[DOT4_MAX_K])xs, packed + (size_t)oc0 * K4 * 4, K4, acc);
+                    dot4_tile(rows, flip, packed + (size_t)oc0 * K4 * 4, K4, acc);
                     for (int32_t i = 0; i < n; ++i)
                         store_block(out_b + (size_t)(px + i) * OC, acc[i], oc0, nb, multiplier, shift, p, &brq[bl]);
                 }

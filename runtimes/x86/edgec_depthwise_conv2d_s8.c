@@ -98,12 +98,23 @@ static inline __attribute__((always_inline)) void dw_row(const int8_t *in_b, con
     }
 }
 
+/* dw_row's three forms, each compiled on its own (inlined together, compilers spilled the accumulator). */
+#define DW_ROW_ARGS                                                                                              \
+    const int8_t *in_b, const v16i *wide, const v16i *add, const edgec_rq16 *rq, int vector,                    \
+        const int32_t *multiplier, const int32_t *shift, int8_t *out_row, const edgec_conv2d_s8_params *p,      \
+        int32_t c, int32_t n, int32_t y0, int32_t ky_lo, int32_t ky_hi
+#define DW_ROW_PASS in_b, wide, add, rq, vector, multiplier, shift, out_row, p, c
+static __attribute__((noinline)) void dw_row_16(DW_ROW_ARGS) {
+    (void)n;
+    dw_row(DW_ROW_PASS, LANES, LANES, y0, ky_lo, ky_hi);
+}
+static __attribute__((noinline)) void dw_row_few(DW_ROW_ARGS) { dw_row(DW_ROW_PASS, n, LANES, y0, ky_lo, ky_hi); }
+static __attribute__((noinline)) void dw_row_last(DW_ROW_ARGS) { dw_row(DW_ROW_PASS, n, n, y0, ky_lo, ky_hi); }
+
 /* One block of n channels at c. */
-static inline __attribute__((always_inline)) void dw_block(const int8_t *input, const v16i *wide, const v16i *add,
-                                                           const edgec_rq16 *rq, int vector,
-                                                           const int32_t *multiplier, const int32_t *shift,
-                                                           int8_t *output, const edgec_conv2d_s8_params *p,
-                                                           int32_t c, int32_t n) {
+static void dw_block(const int8_t *input, const v16i *wide, const v16i *add, const edgec_rq16 *rq, int vector,
+                     const int32_t *multiplier, const int32_t *shift, int8_t *output,
+                     const edgec_conv2d_s8_params *p, int32_t c, int32_t n) {
     const int32_t C = p->in_c;
     const ptrdiff_t size = (ptrdiff_t)p->batch * p->in_h * p->in_w * C;
     for (int32_t b = 0; b < p->batch; ++b) {
@@ -115,12 +126,9 @@ static inline __attribute__((always_inline)) void dw_block(const int8_t *input, 
             /* the last pixel this row's taps can read, and 16 bytes from it: inside the input? */
             const ptrdiff_t last = ((ptrdiff_t)b * p->in_h + y0 + (ky_hi - 1) * p->dil_h) * p->in_w * C
                                    + (ptrdiff_t)(p->in_w - 1) * C + c;
-            if (n == LANES)
-                dw_row(in_b, wide, add, rq, vector, multiplier, shift, out_row, p, c, LANES, LANES, y0, ky_lo, ky_hi);
-            else if (ky_hi <= ky_lo || size - last >= LANES)
-                dw_row(in_b, wide, add, rq, vector, multiplier, shift, out_row, p, c, n, LANES, y0, ky_lo, ky_hi);
-            else
-                dw_row(in_b, wide, add, rq, vector, multiplier, shift, out_row, p, c, n, n, y0, ky_lo, ky_hi);
+            void (*row)(DW_ROW_ARGS) = n == LANES ? dw_row_16
+                                       : ky_hi <= ky_lo || size - last >= LANES ? dw_row_few : dw_row_last;
+            row(in_b, wide, add, rq, vector, multiplier, shift, out_row, p, c, n, y0, ky_lo, ky_hi);
         }
     }
 }
@@ -156,11 +164,6 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
         /* this block's weights widened once: [tap][16] */
         v16i wide[MAX_TAPS];
         for (int32_t t = 0; t < taps; ++t) load_widen(&wide[t], weights + (size_t)t * C + c, n);
-        if (n == LANES)
-            dw_block(input, wide, &add, &rq, vector, multiplier, shift, output, p, c, LANES);
-        else if (n == 8)
-            dw_block(input, wide, &add, &rq, vector, multiplier, shift, output, p, c, 8);
-        else
-            dw_block(input, wide, &add, &rq, vector, multiplier, shift, output, p, c, n);
+        dw_block(input, wide, &add, &rq, vector, multiplier, shift, output, p, c, n);
     }
 }
