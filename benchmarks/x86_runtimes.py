@@ -250,14 +250,17 @@ NOTES = """
   float conv as 6 pixels x 16 channels FMA tiles over any pixels through a pointer table (XNNPACK's indirection
   idea: a tap outside the input reads a zero pixel); the int8 conv and the QDQ fused conv + add as unsigned x
   signed byte dot products (vpdpbusd with AVX-VNNI, 4 pixels x 16 channels; an exact pmaddwd form without it); the
-  hybrid conv as 16-bit multiply-add pairs (weights still packed per call); the int8 fully connected as byte dot
-  products; float and int8 depthwise, float matmul, int8 add, QDQ quantize and add eight lanes at a time; the
-  requantisation eight channels at a time (fixed point and onnxruntime's float).
-- Where the time still goes (per-layer CPU time of the host C, -O3 -march=native): the int8 depthwise layers (one
-  pixel x 8 channels of 32-bit multiplies, then the per-output requantisation), the requantisation after the byte
-  dot products, pointwise layers with few input channels (16-24: the tile's loads and stores weigh as much as its
-  multiply-adds), the first layers on 3-channel images, the int8 add's three fixed-point rescalings per element
-  (ResNet), the float classifier's 1280 x 1000 matrix (MobileNetV2, memory-bound).
+  hybrid conv (TFLite's modes) as byte dot products too, its weights packed per call with their sums; the int8
+  fully connected as byte dot products; float depthwise, float matmul, int8 add, QDQ quantize and add eight lanes
+  at a time; the int8 depthwise and the fixed-point requantisation sixteen channels at a time with their constants
+  prepared once (edgec_rq16); float pooling over NHWC windows eight channels at a time.
+- Where the time still goes (per-layer CPU time of the host C, -O3 -march=native: benchmarks/x86_layers.py): the
+  requantisation after the byte dot products and in the int8 depthwise (about 30 vector operations per 16
+  outputs, against a handful of multiply-adds in a pointwise layer of 8-32 channels), layers with few channels
+  (8-16: half of a 16-channel block or vector unused; VWW's first layers), the first layers on 1- or 3-channel
+  inputs (window copies of a few bytes), the float depthwise on rows too short for its 4-pixel tiles (KWS: 5
+  pixels), the int8 add's three fixed-point rescalings per element (ResNet), the float classifier's 1280 x 1000
+  matrix (MobileNetV2, memory-bound).
 - int8 max abs diff: against LiteRT's optimized XNNPACK kernels, which round differently from TFLite Micro's
   reference (edgec's default `--int8-rounding tflm`): 0 or 1 LSB here; the QDQ MobileNetV2 against onnxruntime's
   optimized session, which is not bit-exact with its own unoptimized one (README, int8 models); edgec is checked

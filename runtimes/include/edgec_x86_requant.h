@@ -101,4 +101,64 @@ static inline void edgec_rqf8_apply(const int32_t *scale_bits, const int32_t *ac
     EDGEC_X86_STORE8_S8(out, v, n);
 }
 
+
+/* ---- Sixteen channels at once, the constants prepared once as vectors -----------------------------------------
+ * The same bits as edgec_rq8_apply (and rq_apply lane by lane). The 32 x 32 -> 64-bit products are taken on the
+ * even and the odd lanes of the vector read as eight 64-bit lanes (each lane's int32 sign-extended in place), so
+ * they need no widening of the whole vector: pmuldq where the target has it. */
+typedef int32_t edgec_v16i __attribute__((vector_size(64)));
+typedef uint32_t edgec_v16u __attribute__((vector_size(64)));
+typedef int64_t edgec_v8q __attribute__((vector_size(64)));
+typedef uint64_t edgec_v8uq __attribute__((vector_size(64)));
+typedef int8_t edgec_v16b __attribute__((vector_size(16)));
+
+typedef struct {
+    edgec_v8q mult_even, mult_odd; /* multipliers of the even / odd lanes, sign-extended to 64 bits */
+    edgec_v16i left, right, mask, half, zero_point, lo, hi;
+} edgec_rq16;
+
+/* Channels [0, n) of multiplier / shift (n <= 16; lanes past n compute garbage that is never stored). */
+static inline void edgec_rq16_prepare(edgec_rq16 *r, const int32_t *multiplier, const int32_t *shift, int32_t n,
+                                      int32_t zero_point, int32_t lo, int32_t hi) {
+    for (int32_t j = 0; j < 16; ++j) {
+        const rq_channel c = rq_prepare(j < n ? multiplier[j] : 0, j < n ? shift[j] : 0);
+        if (j & 1)
+            r->mult_odd[j >> 1] = c.multiplier;
+        else
+            r->mult_even[j >> 1] = c.multiplier;
+        r->left[j] = c.left;
+        r->right[j] = c.right;
+        r->mask[j] = c.mask;
+        r->half[j] = c.half;
+        r->zero_point[j] = zero_point;
+        r->lo[j] = lo;
+        r->hi[j] = hi;
+    }
+}
+
+/* out[j] = rq_apply(acc[j], channel j) for j < n (n <= 16): one store when n is 16 or 8. */
+static inline __attribute__((always_inline)) void edgec_rq16_apply(const edgec_rq16 *r, const edgec_v16i *acc,
+                                                                   int8_t *out, int32_t n) {
+    const edgec_v16i a = *acc;
+    const edgec_v8q x = (edgec_v8q)((edgec_v16u)a << (edgec_v16u)r->left);
+    const edgec_v8q bias = (edgec_v8q){0} + (INT64_C(1) << 30);
+    const edgec_v8q even = (((edgec_v8q)((edgec_v8uq)x << 32) >> 32) * r->mult_even + bias) >> 31;
+    const edgec_v8q odd = ((x >> 32) * r->mult_odd + bias) >> 31;
+    const edgec_v16i h = (edgec_v16i)((even & 0xffffffff) | (odd << 32));
+    edgec_v16i v = (h >> r->right) - ((h & r->mask) > (r->half - (h >> 31))) + r->zero_point;
+    const edgec_v16i below = v < r->lo, above = v > r->hi;
+    v = (v & ~below) | (r->lo & below);
+    v = (v & ~above) | (r->hi & above);
+    const edgec_v16b packed = __builtin_convertvector(v, edgec_v16b);
+    if (n == 16) {
+        __builtin_memcpy(out, &packed, 16);
+    } else if (n == 8) {
+        __builtin_memcpy(out, &packed, 8);
+    } else {
+        int8_t bytes[16];
+        __builtin_memcpy(bytes, &packed, 16);
+        for (int32_t j = 0; j < n; ++j) out[j] = bytes[j];
+    }
+}
+
 #endif /* EDGEC_X86_REQUANT_H */

@@ -1,5 +1,9 @@
-/* Hybrid 2-D convolution (float in and out, int8 weights, the input quantized at run time) for x86 hosts: the
- * integer part as 16-bit multiply-add pairs, 4 output pixels x 16 output channels per tile
+/* Hybrid 2-D convolution (float in and out, int8 weights, the input quantized at run time) for x86 hosts. TFLite's
+ * modes (NHWC, one group, int8 weights without zero point): the integer part as byte dot products
+ * (edgec_x86_dot4.h, vpdpbusd with AVX-VNNI), the weights packed per call in blocks of 16 channels on the stack
+ * with their sums, which take out the +128 of the unsigned window bytes and the input zero point (pad bytes 128 +
+ * zp add exactly 0, as the reference's skipped taps). Otherwise the integer part as 16-bit multiply-add pairs, 4
+ * output pixels x 16 output channels per tile
  * (edgec_x86_madd16.h: weights packed per call on the stack, each pixel's window copied as int16 q - zp with 0
  * outside the input, which adds exactly 0 as in every quantization mode of the reference). Layers whose window
  * is longer than EDGEC_X86_PACK_K take the reference's loops.
@@ -7,6 +11,7 @@
  * the reference's expressions. */
 #include "edgec_conv2d_hybrid.h"
 #include "edgec_hybrid_quantize.h"
+#include "edgec_x86_dot4.h"
 #include "edgec_x86_madd16.h"
 
 #define OCB EDGEC_X86_OCB
@@ -88,6 +93,70 @@ static void conv_packed(const int8_t *q, const int8_t *weights, const int32_t *w
     }
 }
 
+/* TFLite's modes by byte dot products: acc = sum((x + 128) w) - (128 + zp) sum(w) = sum((x - zp) w), the
+ * reference's integer sum; as many 16-channel blocks packed at once as fit in DOT4_PACK bytes. */
+#define DOT4_PACK 65536
+typedef int32_t v16i __attribute__((vector_size(64)));
+typedef float v16f __attribute__((vector_size(64)));
+typedef float v16f_unaligned __attribute__((vector_size(64), aligned(4)));
+#define SELECT16(mask, a, b) ((v16f)(((v16i)(a) & (mask)) | ((v16i)(b) & ~(mask))))
+static void conv_dot4(const int8_t *q, const int8_t *weights, const hybrid_out *o) {
+    const edgec_conv2d_hybrid_params *p = o->p;
+    const int32_t OC = p->out_c, K = p->k_h * p->k_w * p->in_c, K4 = (K + 3) / 4, pixels = p->out_h * p->out_w;
+    const edgec_x86_window win = {p->in_h, p->in_w, p->in_c, p->k_h, p->k_w, p->stride_h, p->stride_w,
+                                  p->pad_top, p->pad_left, p->dil_h, p->dil_w};
+    const uint8_t pad = (uint8_t)(128 + o->zp);
+    /* a 1x1 window of whole words over the input as it is: read in place, flipped to x ^ 0x80 as loaded */
+    const int pointwise = p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0
+                          && p->pad_left == 0 && p->in_c % 4 == 0 && p->out_h == p->in_h && p->out_w == p->in_w;
+    const uint32_t flip = pointwise ? 0x80808080u : 0u;
+    const v16f lo = (v16f){0} + p->act_min, hi = (v16f){0} + p->act_max;
+    int32_t chunk = DOT4_PACK / (K4 * 4 * OCB);
+    if (chunk > 64) chunk = 64;
+    int8_t packed[DOT4_PACK];
+    int32_t corr[64][OCB];
+    uint8_t xs[TILE][PACK_K * 2];
+    int32_t acc[TILE][OCB];
+    for (int32_t c0 = 0; c0 < OC; c0 += chunk * OCB) {
+        int32_t blocks = 0;
+        for (int32_t oc0 = c0; oc0 < OC && blocks < chunk; oc0 += OCB, ++blocks) {
+            edgec_x86_pack_dot4(weights, OC, K, oc0, packed + (size_t)blocks * K4 * 4 * OCB, corr[blocks]);
+            for (int32_t j = 0; j < OCB; ++j) corr[blocks][j] *= -(128 + o->zp);
+        }
+        for (int32_t px = 0; px < pixels; px += TILE) {
+            const int32_t n = pixels - px < TILE ? pixels - px : TILE;
+            const uint8_t *rows[TILE];
+            for (int32_t i = 0; i < TILE; ++i) {
+                const int32_t pi = px + (i < n ? i : 0);
+                if (pointwise) {
+                    rows[i] = (const uint8_t *)(q + (size_t)pi * p->in_c);
+                } else {
+                    edgec_x86_window_u8(q, &win, pi / p->out_w, pi % p->out_w, pad, K4, xs[i]);
+                    rows[i] = xs[i];
+                }
+            }
+            for (int32_t b = 0; b < blocks; ++b) {
+                const int32_t oc0 = c0 + b * OCB, nb = OC - oc0 < OCB ? OC - oc0 : OCB;
+                edgec_x86_dot4_tile(rows, flip, packed + (size_t)b * K4 * 4 * OCB, K4, acc);
+                for (int32_t i = 0; i < n; ++i) {
+                    for (int32_t j = 0; j < OCB; ++j) acc[i][j] += corr[b][j];
+                    if (nb == OCB && p->quant == EDGEC_HYBRID_TFLITE_SYMMETRIC) { /* store_block's, in vectors */
+                        v16i a;
+                        __builtin_memcpy(&a, acc[i], sizeof a);
+                        v16f y = __builtin_convertvector(a, v16f) * (o->in_scale * o->w_scale[0])
+                                 + *(const v16f_unaligned *)(const void *)(o->bias + oc0);
+                        y = SELECT16(y < lo, lo, y); /* edgec_clampf */
+                        y = SELECT16(y > hi, hi, y);
+                        *(v16f_unaligned *)(void *)(o->output + (size_t)(px + i) * OC + oc0) = y;
+                        continue;
+                    }
+                    store_block(o, (px + i) / p->out_w, (px + i) % p->out_w, oc0, acc[i], nb);
+                }
+            }
+        }
+    }
+}
+
 /* Long windows: the reference's loops. */
 static void conv_direct(const int8_t *q, const int8_t *weights, const int32_t *w_zero_point, const hybrid_out *o) {
     const edgec_conv2d_hybrid_params *p = o->p;
@@ -137,7 +206,9 @@ void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_
                                                                      : edgec_quantize_symmetric_s8(x, in_size, qinput);
         }
         o.output = output + (size_t)n * out_size;
-        if (p->k_h * p->k_w * (p->in_c / p->groups) <= PACK_K)
+        if (!onnx && !p->nchw && p->groups == 1 && !w_zero_point && p->k_h * p->k_w * p->in_c <= PACK_K * 2)
+            conv_dot4(qbatch, weights, &o);
+        else if (p->k_h * p->k_w * (p->in_c / p->groups) <= PACK_K)
             conv_packed(qbatch, weights, w_zero_point, &o);
         else
             conv_direct(qbatch, weights, w_zero_point, &o);

@@ -5,6 +5,7 @@
  * channels at a time where it can (edgec_x86_requant.h). Windows longer than EDGEC_X86_PACK_K take the
  * reference's loop. Integer arithmetic with the same terms: bit-exact with runtimes/reference/edgec_conv2d_s8.c. */
 #include "edgec_conv2d_s8.h"
+#include "edgec_x86_dot4.h"
 #include "edgec_x86_madd16.h"
 #include "edgec_x86_requant.h"
 
@@ -41,34 +42,42 @@ static void conv_pixel(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_R
     }
 }
 
-/* The requantisation of one block of channels: vector (two edgec_rq8, or edgec_rqf8_apply in float mode) where it
- * can, else per channel. */
+/* The requantisation of one block of channels: sixteen lanes at once with the constants and the bias prepared once
+ * (edgec_rq16) where it can, edgec_rqf8_apply in float mode, else per channel. */
 typedef struct {
-    edgec_rq8 rq[2];
+    edgec_rq16 rq;
+    edgec_v16i bias;
     int vector;
 } block_rq;
 
-static void store_block(int8_t *out, const int32_t *acc, int32_t oc0, int32_t nb, const int32_t *bias,
-                        const int32_t *multiplier, const int32_t *shift, const edgec_conv2d_s8_params *p,
-                        const block_rq *brq) {
+static void prepare_block(block_rq *r, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+                          int32_t oc0, int32_t nb, const edgec_conv2d_s8_params *p) {
+    for (int32_t j = 0; j < OCB; ++j) r->bias[j] = bias && j < nb ? bias[oc0 + j] : 0;
+    r->vector = edgec_rq8_usable(multiplier + oc0, p->requant, nb);
+    if (r->vector)
+        edgec_rq16_prepare(&r->rq, multiplier + oc0, shift + oc0, nb, p->output_offset, p->act_min, p->act_max);
+}
+
+static inline __attribute__((always_inline)) void store_block(int8_t *out, const int32_t *acc, int32_t oc0,
+                                                              int32_t nb, const int32_t *multiplier,
+                                                              const int32_t *shift, const edgec_conv2d_s8_params *p,
+                                                              const block_rq *brq) {
     if (brq->vector) {
-        int32_t add[OCB] = {0};
-        if (bias) for (int32_t j = 0; j < nb; ++j) add[j] = bias[oc0 + j];
-        edgec_rq8_apply(&brq->rq[0], acc, add, p->output_offset, p->act_min, p->act_max, out + oc0, nb < 8 ? nb : 8);
-        if (nb > 8)
-            edgec_rq8_apply(&brq->rq[1], acc + 8, add + 8, p->output_offset, p->act_min, p->act_max, out + oc0 + 8,
-                            nb - 8);
+        edgec_v16i a;
+        __builtin_memcpy(&a, acc, sizeof a);
+        a += brq->bias;
+        edgec_rq16_apply(&brq->rq, &a, out + oc0, nb);
         return;
     }
     if (p->requant == EDGEC_REQUANT_FLOAT) {
         for (int32_t j = 0; j < nb; j += 8)
-            edgec_rqf8_apply(multiplier + oc0 + j, acc + j, bias ? bias + oc0 + j : NULL, p->output_offset, p->act_min,
-                             p->act_max, out + oc0 + j, nb - j < 8 ? nb - j : 8);
+            edgec_rqf8_apply(multiplier + oc0 + j, acc + j, (const int32_t *)&brq->bias + j, p->output_offset,
+                             p->act_min, p->act_max, out + oc0 + j, nb - j < 8 ? nb - j : 8);
         return;
     }
     for (int32_t j = 0; j < nb; ++j) {
         const int32_t oc = oc0 + j;
-        out[oc] = (int8_t)edgec_requant(acc[j] + (bias ? bias[oc] : 0), multiplier[oc], shift[oc], p->requant,
+        out[oc] = (int8_t)edgec_requant(acc[j] + brq->bias[j], multiplier[oc], shift[oc], p->requant,
                                         p->output_offset, p->act_min, p->act_max);
     }
 }
@@ -99,12 +108,7 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
         for (int32_t oc0 = c0; oc0 < OC && blocks < chunk; oc0 += OCB, ++blocks) {
             const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
             edgec_x86_pack16(weights, NULL, oc0, OC, K, packed + (size_t)blocks * Kp * OCB);
-            block_rq *r = &brq[blocks];
-            r->vector = edgec_rq8_usable(multiplier + oc0, p->requant, nb);
-            if (r->vector) {
-                edgec_rq8_prepare(&r->rq[0], multiplier + oc0, shift + oc0, nb < 8 ? nb : 8);
-                edgec_rq8_prepare(&r->rq[1], multiplier + oc0 + 8, shift + oc0 + 8, nb - 8);
-            }
+            prepare_block(&brq[blocks], bias, multiplier, shift, oc0, nb, p);
         }
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *q = input + (size_t)b * p->in_h * p->in_w * C;
@@ -122,7 +126,7 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
                     const int32_t oc0 = c0 + bl * OCB, nb = OC - oc0 < OCB ? OC - oc0 : OCB;
                     edgec_x86_tile16((const int16_t (*)[PACK_K])xs, packed + (size_t)bl * Kp * OCB, Kp, acc);
                     for (int32_t i = 0; i < n; ++i)
-                        store_block(out_b + (size_t)(px + i) * OC, acc[i], oc0, nb, bias, multiplier, shift, p, &brq[bl]);
+                        store_block(out_b + (size_t)(px + i) * OC, acc[i], oc0, nb, multiplier, shift, p, &brq[bl]);
                 }
             }
         }
@@ -130,89 +134,11 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
 }
 
 /* ---- edgec_conv2d_s8_dot4: weights packed at compile time as bytes ------------------------------------------
- * Four bytes of a pixel's window meet four weights of each of 16 channels in one 32-bit lane (vpdpbusd: unsigned
- * x signed bytes, summed exactly into int32). The window is copied as unsigned bytes x + 128 (x ^ 0x80), a tap
- * outside the input as 128 - input_offset, so (byte + input_offset - 128) is the reference's x + input_offset,
- * and 0 outside the input: the compiler folds (input_offset - 128) * sum(w) into the bias (ops/quantized_s8.py,
- * pack_conv_s8_dot4), so the accumulator equals the reference's exactly. Without AVX-VNNI the same sums by
- * pmaddwd on the even and odd bytes widened to int16 (exact: no saturating step). */
-typedef int16_t v16h __attribute__((vector_size(32)));
-typedef uint16_t v16uh __attribute__((vector_size(32)));
-#if defined(__AVXVNNI__)
-#define DOT4_ACC(acc, a, b) \
-    ((acc) = (edgec_x86_v8i)_mm256_dpbusd_avx_epi32((__m256i)(acc), (__m256i)(a), (__m256i)(b)))
-#elif defined(__AVX512VNNI__) && defined(__AVX512VL__)
-#define DOT4_ACC(acc, a, b) ((acc) = (edgec_x86_v8i)_mm256_dpbusd_epi32((__m256i)(acc), (__m256i)(a), (__m256i)(b)))
-#else
-#define DOT4_ACC(acc, a, b)                                                                               \
-    do {                                                                                                  \
-        const v16h a_ = (v16h)(a), b_ = (v16h)(b);                                                        \
-        const v16h ae_ = a_ & 0xff, ao_ = (v16h)((v16uh)a_ >> 8), be_ = (v16h)(b_ << 8) >> 8, bo_ = b_ >> 8; \
-        EDGEC_X86_MADD16_ACC(acc, (edgec_x86_v8i)ae_, (edgec_x86_v8i)be_);                                \
-        EDGEC_X86_MADD16_ACC(acc, (edgec_x86_v8i)ao_, (edgec_x86_v8i)bo_);                                \
-    } while (0)
-#endif
-
-#define DOT4_TILE 4
+ * The byte dot products of edgec_x86_dot4.h: the window as unsigned bytes x + 128, the compiler folding
+ * (input_offset - 128) * sum(w) into the bias (ops/quantized_s8.py, pack_conv_s8_dot4), so the accumulator equals
+ * the reference's exactly. */
+#define DOT4_TILE EDGEC_X86_DOT4_TILE
 #define DOT4_MAX_K EDGEC_CONV2D_S8_DOT4_MAX_K
-
-/* Pixel (oy, ox)'s window as bytes x ^ 0x80 (pad outside the input), K4 * 4 of them (the tail: pad). */
-static void window_u8(const int8_t *q, const edgec_conv2d_s8_params *p, int32_t oy, int32_t ox, uint8_t pad,
-                      int32_t K4, uint8_t *dst) {
-    const int32_t C = p->in_c, row_len = p->k_w * C;
-    const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
-    uint8_t *d = dst;
-    for (int32_t ky = 0; ky < p->k_h; ++ky, d += row_len) {
-        const int32_t iy = y0 + ky * p->dil_h;
-        if (iy < 0 || iy >= p->in_h) {
-            for (int32_t k = 0; k < row_len; ++k) d[k] = pad;
-            continue;
-        }
-        const int8_t *src_row = q + (size_t)iy * p->in_w * C;
-        if (p->dil_w == 1) { /* the row's taps inside the input are one contiguous run */
-            const int32_t kx0 = x0 < 0 ? -x0 : 0, kx1 = p->in_w - x0 < p->k_w ? p->in_w - x0 : p->k_w;
-            const int32_t lo = kx0 * C, hi = kx1 > kx0 ? kx1 * C : lo;
-            const int8_t *src = src_row + (ptrdiff_t)x0 * C;
-            for (int32_t k = 0; k < lo; ++k) d[k] = pad;
-            for (int32_t k = lo; k < hi; ++k) d[k] = (uint8_t)(src[k] ^ 0x80);
-            for (int32_t k = hi; k < row_len; ++k) d[k] = pad;
-            continue;
-        }
-        for (int32_t kx = 0; kx < p->k_w; ++kx) {
-            const int32_t ix = x0 + kx * p->dil_w;
-            uint8_t *dk = d + kx * C;
-            if (ix < 0 || ix >= p->in_w) {
-                for (int32_t c = 0; c < C; ++c) dk[c] = pad;
-                continue;
-            }
-            const int8_t *src = src_row + (size_t)ix * C;
-            for (int32_t c = 0; c < C; ++c) dk[c] = (uint8_t)(src[c] ^ 0x80);
-        }
-    }
-    for (int32_t k = (int32_t)(d - dst); k < K4 * 4; ++k) dst[k] = pad;
-}
-
-/* Four pixels' windows against one block of 16 channels ([K4][16][4] bytes): acc[pixel][channel]. */
-static void dot4_tile(const uint8_t (*xs)[DOT4_MAX_K], const int8_t *w, int32_t K4,
-                      int32_t acc[DOT4_TILE][OCB]) {
-    typedef edgec_x86_v8i v8i;
-    v8i a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0}, a30 = {0}, a31 = {0};
-    for (int32_t k = 0; k < K4; ++k, w += 4 * OCB) {
-        const v8i k0 = *(const edgec_x86_v8i_unaligned *)(const void *)w;
-        const v8i k1 = *(const edgec_x86_v8i_unaligned *)(const void *)(w + 32);
-        int32_t quad[DOT4_TILE];
-        for (int32_t i = 0; i < DOT4_TILE; ++i) __builtin_memcpy(&quad[i], &xs[i][4 * k], sizeof quad[i]);
-        const v8i x0 = (v8i){0} + quad[0], x1 = (v8i){0} + quad[1], x2 = (v8i){0} + quad[2], x3 = (v8i){0} + quad[3];
-        DOT4_ACC(a00, x0, k0); DOT4_ACC(a01, x0, k1);
-        DOT4_ACC(a10, x1, k0); DOT4_ACC(a11, x1, k1);
-        DOT4_ACC(a20, x2, k0); DOT4_ACC(a21, x2, k1);
-        DOT4_ACC(a30, x3, k0); DOT4_ACC(a31, x3, k1);
-    }
-    __builtin_memcpy(acc[0], &a00, sizeof a00); __builtin_memcpy(acc[0] + 8, &a01, sizeof a01);
-    __builtin_memcpy(acc[1], &a10, sizeof a10); __builtin_memcpy(acc[1] + 8, &a11, sizeof a11);
-    __builtin_memcpy(acc[2], &a20, sizeof a20); __builtin_memcpy(acc[2] + 8, &a21, sizeof a21);
-    __builtin_memcpy(acc[3], &a30, sizeof a30); __builtin_memcpy(acc[3] + 8, &a31, sizeof a31);
-}
 
 void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                           const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
@@ -221,6 +147,13 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
     const int32_t OC = p->out_c, K4 = (p->k_h * p->k_w * p->in_c + 3) / 4;
     const int32_t pixels = p->out_h * p->out_w;
     const uint8_t pad = (uint8_t)(128 - p->input_offset);
+    const edgec_x86_window win = {p->in_h, p->in_w, p->in_c, p->k_h, p->k_w, p->stride_h, p->stride_w,
+                                  p->pad_top, p->pad_left, p->dil_h, p->dil_w};
+    /* a 1x1 window of whole words over the input as it is (no padding, stride 1): the pixel's bytes are its
+     * window, read in place and flipped to x ^ 0x80 as they are loaded */
+    const int pointwise = p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0
+                          && p->pad_left == 0 && p->in_c % 4 == 0 && p->out_h == p->in_h && p->out_w == p->in_w;
+    const uint32_t flip = pointwise ? 0x80808080u : 0u;
     uint8_t xs[DOT4_TILE][DOT4_MAX_K];
     int32_t acc[DOT4_TILE][OCB];
     block_rq brq[MAX_BLOCKS];
@@ -228,27 +161,28 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
         int32_t blocks = 0;
         for (int32_t oc0 = c0; oc0 < OC && blocks < MAX_BLOCKS; oc0 += OCB, ++blocks) {
             const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
-            block_rq *r = &brq[blocks];
-            r->vector = edgec_rq8_usable(multiplier + oc0, p->requant, nb);
-            if (r->vector) {
-                edgec_rq8_prepare(&r->rq[0], multiplier + oc0, shift + oc0, nb < 8 ? nb : 8);
-                edgec_rq8_prepare(&r->rq[1], multiplier + oc0 + 8, shift + oc0 + 8, nb - 8);
-            }
+            prepare_block(&brq[blocks], bias, multiplier, shift, oc0, nb, p);
         }
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *q = input + (size_t)b * p->in_h * p->in_w * p->in_c;
             int8_t *out_b = output + (size_t)b * pixels * OC;
             for (int32_t px = 0; px < pixels; px += DOT4_TILE) {
                 const int32_t n = pixels - px < DOT4_TILE ? pixels - px : DOT4_TILE;
+                const uint8_t *rows[DOT4_TILE];
                 for (int32_t i = 0; i < DOT4_TILE; ++i) {
                     const int32_t pi = px + (i < n ? i : 0);
-                    window_u8(q, p, pi / p->out_w, pi % p->out_w, pad, K4, xs[i]);
+                    if (pointwise) {
+                        rows[i] = (const uint8_t *)(q + (size_t)pi * p->in_c);
+                    } else {
+                        edgec_x86_window_u8(q, &win, pi / p->out_w, pi % p->out_w, pad, K4, xs[i]);
+                        rows[i] = xs[i];
+                    }
                 }
                 for (int32_t bl = 0; bl < blocks; ++bl) {
                     const int32_t oc0 = c0 + bl * OCB, nb = OC - oc0 < OCB ? OC - oc0 : OCB;
-                    dot4_tile((const uint8_t (*)[DOT4_MAX_K])xs, packed + (size_t)oc0 * K4 * 4, K4, acc);
+                    edgec_x86_dot4_tile(rows, flip, packed + (size_t)oc0 * K4 * 4, K4, acc);
                     for (int32_t i = 0; i < n; ++i)
-                        store_block(out_b + (size_t)(px + i) * OC, acc[i], oc0, nb, bias, multiplier, shift, p, &brq[bl]);
+                        store_block(out_b + (size_t)(px + i) * OC, acc[i], oc0, nb, multiplier, shift, p, &brq[bl]);
                 }
             }
         }

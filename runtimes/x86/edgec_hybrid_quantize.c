@@ -7,16 +7,22 @@
 
 #include "edgec_hybrid_quantize.h"
 
-/* The smallest and largest of x[0 .. n), n >= 1: lanes of eight, then the lanes folded. */
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+typedef int8_t v8b __attribute__((vector_size(8)));
+typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
+#define SELECT8(mask, a, b) ((v8f)(((v8i)(a) & (mask)) | ((v8i)(b) & ~(mask))))
+
+/* The smallest and largest of x[0 .. n), n >= 1: lanes of eight (vectors: the scalar selects did not vectorize),
+ * then the lanes folded. */
 static void min_max(const float *EDGEC_RESTRICT x, int32_t n, float *lo_out, float *hi_out) {
-    float lo8[8], hi8[8];
-    for (int32_t j = 0; j < 8; ++j) lo8[j] = hi8[j] = x[0];
+    v8f lo8 = (v8f){0} + x[0], hi8 = lo8;
     int32_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int32_t j = 0; j < 8; ++j) {
-            lo8[j] = x[i + j] < lo8[j] ? x[i + j] : lo8[j];
-            hi8[j] = x[i + j] > hi8[j] ? x[i + j] : hi8[j];
-        }
+    for (; i + 8 <= n; i += 8) {
+        const v8f v = *(const v8f_unaligned *)(const void *)(x + i);
+        lo8 = SELECT8(v < lo8, v, lo8);
+        hi8 = SELECT8(v > hi8, v, hi8);
+    }
     float lo = lo8[0], hi = hi8[0];
     for (int32_t j = 1; j < 8; ++j) {
         if (lo8[j] < lo) lo = lo8[j];
@@ -37,10 +43,6 @@ static inline int32_t round_away(float v) {
     return t + (f >= 0.5f) - (f <= -0.5f);
 }
 
-typedef float v8f __attribute__((vector_size(32)));
-typedef int32_t v8i __attribute__((vector_size(32)));
-typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
-
 /* q[i] = round_away(clamp(zp + x[i] * inv, lo, hi)) for i < n, eight at a time, then one at a time: the
  * expression as the reference writes it (zp 0: the symmetric one's x[i] * inv). */
 static void quantize_rounded(const float *EDGEC_RESTRICT x, int32_t n, float inv, float zp, float lo, float hi,
@@ -54,7 +56,8 @@ static void quantize_rounded(const float *EDGEC_RESTRICT x, int32_t n, float inv
         v8i t = __builtin_convertvector(v, v8i);
         const v8f f = v - __builtin_convertvector(t, v8f);
         t = t - (f >= 0.5f) + (f <= -0.5f); /* a true comparison is -1 */
-        for (int32_t j = 0; j < 8; ++j) q[i + j] = (int8_t)t[j];
+        const v8b bytes = __builtin_convertvector(t, v8b); /* within the int8 range: exact */
+        __builtin_memcpy(q + i, &bytes, 8);
     }
     for (; i < n; ++i) {
         float v = zp + x[i] * inv;

@@ -13,6 +13,7 @@
 #include "edgec_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
 #include "edgec_hybrid_quantize.h"
+#include "edgec_pool2d_f32.h"
 #include "edgec_qdq_s8.h"
 
 void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const float *w_scale,
@@ -28,6 +29,8 @@ void ref_edgec_conv2d_s8(const int8_t *input, const int8_t *weights, const int32
                          const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p);
 void ref_edgec_quantize_s8(const float *x, int8_t *q, const edgec_qdq_s8_params *p);
 void ref_edgec_add_q8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_q8_params *p);
+void ref_edgec_max_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
+void ref_edgec_avg_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
                       int32_t *scratch);
 
@@ -312,6 +315,11 @@ static void fuzz_conv_s8_dot4(int32_t n_cases) {
         p.in_w = uniform((p.k_w - 1) * p.dil_w + 1, (p.k_w - 1) * p.dil_w + 12);
         p.pad_top = uniform(0, p.k_h / 2 + 1);
         p.pad_left = uniform(0, p.k_w / 2 + 1);
+        if (t % 8 == 7) { /* pointwise over whole words of the input: the kernel reads the pixels in place */
+            p.k_h = p.k_w = p.stride_h = p.stride_w = p.dil_h = p.dil_w = 1;
+            p.pad_top = p.pad_left = 0;
+            p.in_c = 4 * uniform(1, 40);
+        }
         p.out_h = (p.in_h + 2 * p.pad_top - (p.k_h - 1) * p.dil_h - 1) / p.stride_h + 1;
         p.out_w = (p.in_w + 2 * p.pad_left - (p.k_w - 1) * p.dil_w - 1) / p.stride_w + 1;
         p.depth_multiplier = 1;
@@ -409,6 +417,57 @@ static void fuzz_qdq(int32_t n_cases) {
     report("add_q8", n_cases, bad_add);
 }
 
+/* Max and average pooling, both layouts, every padding and ceil-mode overhang: bit for bit (the x86 twin sums each
+ * channel's taps in the reference's order). */
+static void fuzz_pool_f32(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_pool2d_params p;
+        memset(&p, 0, sizeof p);
+        p.batch = uniform(1, 2);
+        p.channels = t % 3 == 0 ? uniform(1, 7) : uniform(8, 70);
+        p.in_h = uniform(1, 12); p.in_w = uniform(1, 12);
+        const int global = t % 5 == 0;
+        p.k_h = global ? p.in_h : uniform(1, 4); p.k_w = global ? p.in_w : uniform(1, 4);
+        p.stride_h = uniform(1, 3); p.stride_w = uniform(1, 3);
+        p.dil_h = uniform(1, 2); p.dil_w = uniform(1, 2);
+        const int32_t eh = (p.k_h - 1) * p.dil_h + 1, ew = (p.k_w - 1) * p.dil_w + 1;
+        p.pad_top = global ? 0 : uniform(0, eh - 1); p.pad_left = global ? 0 : uniform(0, ew - 1);
+        p.pad_bottom = global ? 0 : uniform(0, eh - 1); p.pad_right = global ? 0 : uniform(0, ew - 1);
+        const int32_t h = p.in_h + p.pad_top + p.pad_bottom - eh, w = p.in_w + p.pad_left + p.pad_right - ew;
+        if (h < 0 || w < 0) { --t; continue; }
+        const int ceil_mode = t % 4 == 1;
+        p.out_h = (h + (ceil_mode ? p.stride_h - 1 : 0)) / p.stride_h + 1;
+        p.out_w = (w + (ceil_mode ? p.stride_w - 1 : 0)) / p.stride_w + 1;
+        p.channels_last = t % 4 != 3;
+        p.count_include_pad = t % 2;
+        p.act_min = t % 3 == 2 ? 0.0f : -INFINITY;
+        p.act_max = t % 7 == 3 ? 0.5f : INFINITY;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.channels;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.channels;
+        float *x = malloc(sizeof(float) * n_in), *got = malloc(sizeof(float) * n_out);
+        float *want = malloc(sizeof(float) * n_out);
+        fill_activations(x, n_in, t);
+        const int is_max = t % 2 == 0;
+        if (is_max) {
+            edgec_max_pool2d_f32(x, got, &p);
+            ref_edgec_max_pool2d_f32(x, want, &p);
+        } else {
+            edgec_avg_pool2d_f32(x, got, &p);
+            ref_edgec_avg_pool2d_f32(x, want, &p);
+        }
+        if (memcmp(got, want, sizeof(float) * n_out) != 0) {
+            if (bad < 5)
+                printf("  mismatch: %s %s in %dx%dx%d k %dx%d s %d,%d d %d,%d\n", is_max ? "max" : "avg",
+                       p.channels_last ? "nhwc" : "nchw", p.in_h, p.in_w, p.channels, p.k_h, p.k_w, p.stride_h,
+                       p.stride_w, p.dil_h, p.dil_w);
+            ++bad;
+        }
+        free(x); free(got); free(want);
+    }
+    report("pool2d_f32", n_cases, bad);
+}
+
 int main(int argc, char **argv) {
     const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
     if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
@@ -419,5 +478,6 @@ int main(int argc, char **argv) {
     fuzz_conv_f32_packed(n / 2);
     fuzz_conv_s8_dot4(n / 2);
     fuzz_qdq(n);
+    fuzz_pool_f32(n / 2);
     return failures ? 1 : 0;
 }
