@@ -245,17 +245,31 @@ def depth_multiplier_made_7(m):
     op.builtinOptions.depthMultiplier = 7
 
 
-def output_made_float16(m):
+def input_made_float16(m):
     """Seed 71: the hybrid KWS's softmax output retyped float16: edgec computed float32 and the outputs differed by
-    3.5e4 from LiteRT's. float16 is taken for weights only."""
-    m.subgraphs[0].tensors[m.subgraphs[0].outputs[0]].type = 1
+    3.5e4 from LiteRT's (now refused as a float operator with a non-float32 output, below). float16 is taken for
+    weights only: a float16 graph input is refused too."""
+    m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].type = 1
+
+
+def float_op_output_made_integer(m):
+    """Seed 71: a float LSTM's output retyped int64 and an operator code rewritten to SOFTMAX over an int32 output:
+    edgec computed float32, LiteRT wrote other bytes (differences of 1e9 and more). A float operator's output is
+    float32."""
+    g = m.subgraphs[0]
+    g.tensors[first_op(m, "CONV_2D").outputs[0]].type = 4
+    g.tensors[first_op(m, "SOFTMAX").outputs[0]].type = 2
 
 
 # Mutants benchmarks/fuzz_models.py found, reduced to the one field that matters: (model, mutation, message parts)
 FUZZ_FOUND = [
+    (MLPERF / "kws_ref_model_float32.tflite", float_op_output_made_integer,
+     ["(CONV_2D): input tensor 0", "is float32, but output", "is int64", "(SOFTMAX): input", "is int32"]),
+    (MLPERF / "kws_ref_model_float32.tflite", lambda m: setattr(m.subgraphs[0].tensors[m.subgraphs[0].outputs[0]], "type", 1),
+     ["(SOFTMAX): input", "is float16"]),
     (KWS, depth_multiplier_made_7, ["(DEPTHWISE_CONV_2D): depth_multiplier 7, but weights [1, 3, 3, 64] on 64 "
                                     "input channels give 1"]),
-    (MLPERF / "kws_ref_model_float32.tflite", output_made_float16, ["(SOFTMAX): float16 activations are not supported"]),
+    (MLPERF / "kws_ref_model_float32.tflite", input_made_float16, ["(CONV_2D): float16 activations are not supported"]),
     (REPO / "model_zoo/models/int8_mix_int8io.tflite", graph_input_made_int32, ["(CONV_2D): input 0", "is int32, not int8"]),
     (KWS, softmax_output_made_bool, ["(SOFTMAX)", "is not per-tensor quantized"]),
     (MLPERF / "kws_ref_model_float32.tflite", hybrid_activation_made_int8,

@@ -52,6 +52,14 @@ SAME_SIZE_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS", "QUANTIZE", "DEQUANTIZE", 
                  "RELU_N1_TO_1", "RELU_0_TO_1", "HARD_SWISH", "LEAKY_RELU", "GELU", "ELU", "EXP", "LOG", "SQRT",
                  "RSQRT", "ABS", "NEG", "SOFTMAX", "LOG_SOFTMAX", "PRELU", "TRANSPOSE",
                  "DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "L2_NORMALIZATION", "DYNAMIC_UPDATE_SLICE"}
+# Operators whose outputs are float32 when their first input is (float and hybrid kernels; CAST, QUANTIZE, the
+# comparisons, ARG_MAX ... are not among them)
+FLOAT_KEEPING_OPS = (SAME_SIZE_OPS - {"QUANTIZE", "DEQUANTIZE"}) | (BROADCAST_OPS - {
+    "EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL"}) | {
+    "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "MAX_POOL_2D", "CONCATENATION", "PAD",
+    "PADV2", "MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN", "UNIDIRECTIONAL_SEQUENCE_LSTM", "SVDF", "BATCH_MATMUL",
+    "TRANSPOSE_CONV", "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR", "SLICE", "STRIDED_SLICE", "SPLIT_V", "TILE",
+    "MIRROR_PAD", "REVERSE_V2", "BROADCAST_TO", "CUMSUM"}
 # Inputs an operator needs (-1 is allowed only after them): weights, the second operand, paddings, axes
 MIN_INPUTS = {"CONV_2D": 2, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 2, "ADD": 2, "SUB": 2, "MUL": 2, "DIV": 2,
               "PAD": 2, "PADV2": 2, "MEAN": 2, "RESHAPE": 1, "TRANSPOSE": 2, "SLICE": 3, "STRIDED_SLICE": 4,
@@ -207,6 +215,11 @@ def _check(model, file_size: int, p: _Problems) -> None:
                                           "(float16 weights, which DEQUANTIZE reads, are)"))
             if kind in OPTIONS:
                 _check_options(op, kind, label, p)
+            if kind in FLOAT_KEEPING_OPS and ins and 0 <= ins[0] < n_tensors and sg.Tensors(ins[0]).Type() == 0:
+                for i in outs:
+                    if 0 <= i < n_tensors and sg.Tensors(i).Type() != 0:
+                        p.damaged.append(f"{label}: input {_label(sg, ins[0])} is float32, but output {_label(sg, i)} is "
+                                         f"{TENSOR_TYPES.get(sg.Tensors(i).Type(), ('type ' + str(sg.Tensors(i).Type()),))[0]}")
             if s == 0 and kind not in NO_INPUT_OPS | RESOURCE_OPS:  # tflite_variables.py checks those
                 _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p)
                 if all(shapes[i] is not None for i in ins + outs if i >= 0):
