@@ -114,7 +114,6 @@ CONSTANT_INPUTS = {"Resize": (1, 2, 3), "Upsample": (1,), "LSTM": (4,), "GRU": (
 FLOAT_VARIANT_OPS = {"Pad"}
 
 EXCLUDED: dict[str, str] = {
-    "test_convtranspose_3d": "3-D transposed convolution (5-D tensors); edgec runs 1-D and 2-D ConvTranspose",
     "test_maxpool_with_argmax_2d_precomputed_pads":
         "second output 'Indices' is int64 (argmax indices); edgec compiles float32 models",
     "test_maxpool_with_argmax_2d_precomputed_strides":

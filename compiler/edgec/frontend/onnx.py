@@ -126,9 +126,9 @@ def unsupported_float_variants(model: onnx.ModelProto) -> list[tuple[str, str, s
     ranks.update({i.name: len(i.dims) for i in model.graph.initializer})
     problems = []
     for i, node in enumerate(model.graph.node):
-        if node.op_type == "ConvTranspose" and ranks.get(node.input[0], 4) not in (3, 4):
+        if node.op_type == "ConvTranspose" and ranks.get(node.input[0], 4) not in (3, 4, 5):
             problems.append((node.name or f"#{i}", node.op_type, f"{ranks[node.input[0]] - 2}-D ConvTranspose is not "
-                                                                 "supported (edgec runs 1-D and 2-D)"))
+                                                                 "supported (edgec runs 1-D, 2-D and 3-D)"))
     return problems
 
 
