@@ -629,28 +629,71 @@ class GroupNormalization(tvm_onnx.OnnxOpConverter):
 
 
 class Einsum(tvm_onnx.OnnxOpConverter):
-    """Einsum of one or two operands without repeated letters in a term (no diagonals) or ellipses, as Relax
-    operators edgec lowers: letters only one term has and the output lacks are summed first; two operands
-    become one batch matmul, [batch, left, summed] x [batch, summed, right], with transposes and reshapes
-    around it; the output is permuted into place. Covers matmul, batch matmul, transposes, inner and outer
-    products, sums. (TVM imports Einsum as one TOPI call edgec cannot lower.)"""
+    """Einsum of one or two operands as Relax operators edgec lowers. Ellipses become letters of their own (right
+    aligned, as NumPy broadcasts them); an axis of size 1 that broadcasts against a larger one of the same letter
+    is dropped from its operand (its value is the same along the letter); a letter repeated in one term takes the
+    diagonal (the two axes last, flattened, every (n + 1)-th element: one strided copy). Then letters only one
+    term has and the output lacks are summed; two operands become one batch matmul, [batch, left, summed] x
+    [batch, summed, right], with transposes and reshapes around it; the output is permuted into place. Covers
+    matmul, batch matmul, transposes, diagonals, traces, inner and outer products, sums. (TVM imports Einsum as
+    one TOPI call edgec cannot lower.)"""
 
     @classmethod
-    def _terms(cls, equation: str, n: int):
+    def _terms(cls, equation: str, shapes: list[list[int]]):
+        """The input terms and output term, ellipses replaced by letters the equation does not use."""
         eq = equation.replace(" ", "")
         lhs, arrow, rhs = eq.partition("->")
         terms = lhs.split(",")
-        if "." in eq:
-            raise ValueError(f"Einsum '{equation}': ellipses are not supported")
-        if len(terms) != n or n not in (1, 2):
+        if len(terms) != len(shapes) or len(shapes) not in (1, 2):
             raise ValueError(f"Einsum '{equation}': edgec takes one or two operands")
-        if not arrow:
+        if any(t.replace("...", "").count(".") for t in terms + [rhs]):
+            raise ValueError(f"Einsum '{equation}': a '.' outside an ellipsis")
+        spare = [chr(c) for c in range(0x100, 0x200)]  # never letters of an ONNX equation (a-z, A-Z)
+        ranks = [len(s) - len(t.replace("...", "")) for t, s in zip(terms, shapes)]
+        if any(r < 0 or r and "..." not in t for r, t in zip(ranks, terms)):
+            raise ValueError(f"Einsum '{equation}': a term does not fit its operand's rank {[len(s) for s in shapes]}")
+        ellipsis = "".join(spare[:max(ranks)])
+        terms = [t.replace("...", ellipsis[len(ellipsis) - r:]) for t, r in zip(terms, ranks)]
+        if not arrow:  # NumPy's implicit output: the ellipsis, then the letters used once, in order
             letters = "".join(terms)
-            rhs = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-        for t in terms + [rhs]:
-            if len(set(t)) != len(t):
-                raise ValueError(f"Einsum '{equation}': a letter repeated in one term (a diagonal)")
+            rhs = ellipsis + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis))
+        elif ellipsis and "..." not in rhs:  # as NumPy (ONNX's reference): they are not summed away
+            raise ValueError(f"Einsum '{equation}': the ellipsis stands for {len(ellipsis)} axes the output lacks")
+        else:
+            rhs = rhs.replace("...", ellipsis)
+        if len(set(rhs)) != len(rhs):
+            raise ValueError(f"Einsum '{equation}': a letter repeated in the output")
+        if set(rhs) - set("".join(terms)):
+            raise ValueError(f"Einsum '{equation}': an output letter that no input has")
         return terms, rhs
+
+    @classmethod
+    def _diagonal(cls, bb, x, term: str):
+        """Takes the diagonal of every letter repeated in `term`, one pair at a time."""
+        while len(set(term)) != len(term):
+            c = next(c for c in term if term.count(c) > 1)
+            i = term.index(c)
+            j = term.index(c, i + 1)
+            shape = _static_shape(x)
+            if shape[i] != shape[j]:
+                raise ValueError(f"Einsum: the diagonal of axes {i} and {j} of sizes {shape[i]} and {shape[j]}")
+            rest = [k for k in range(len(term)) if k not in (i, j)]
+            n = shape[i]
+            x = bb.normalize(relax.op.permute_dims(x, rest + [i, j]))
+            x = bb.normalize(relax.op.reshape(x, [shape[k] for k in rest] + [n * n]))
+            x = bb.normalize(relax.op.strided_slice(x, [len(rest)], [0], [n * n], [n + 1]))
+            term = "".join(term[k] for k in rest) + c
+        return x, term
+
+    @classmethod
+    def _drop_broadcast(cls, bb, x, term: str, size: dict[str, int]):
+        """Drops the axes of size 1 whose letter is larger elsewhere (NumPy's broadcasting of the ellipsis)."""
+        shape = _static_shape(x)
+        drop = [i for i, c in enumerate(term) if shape[i] == 1 and size[c] > 1]
+        if not drop:
+            return x, term
+        x = bb.normalize(relax.op.reshape(x, [d for i, d in enumerate(shape) if i not in drop]))
+        return x, "".join(c for i, c in enumerate(term) if i not in drop)
 
     @classmethod
     def _sum_out(cls, bb, x, term: str, keep: str):
@@ -668,14 +711,20 @@ class Einsum(tvm_onnx.OnnxOpConverter):
     @classmethod
     def _impl_v12(cls, bb, inputs, attr, params):
         equation = _text(attr["equation"], "")
-        terms, out = cls._terms(equation, len(inputs))
-        if len(inputs) == 1:
-            x, term = cls._sum_out(bb, inputs[0], terms[0], out)
+        terms, out = cls._terms(equation, [_static_shape(v) for v in inputs])
+        operands = [cls._diagonal(bb, v, t) for v, t in zip(inputs, terms)]
+        size: dict[str, int] = {}
+        for v, t in operands:
+            for c, d in zip(t, _static_shape(v)):
+                if d != 1 and size.get(c, 1) not in (1, d):
+                    raise ValueError(f"Einsum '{equation}': letter sizes {size[c]} and {d} do not broadcast")
+                size[c] = max(size.get(c, 1), d)
+        operands = [cls._drop_broadcast(bb, v, t, size) for v, t in operands]
+        if len(operands) == 1:
+            x, term = cls._sum_out(bb, *operands[0], out)
             return cls._permute(bb, x, term, out)
-        (a, ta), (b, tb) = (cls._sum_out(bb, v, t, other + out)
-                            for v, t, other in ((inputs[0], terms[0], terms[1]), (inputs[1], terms[1], terms[0])))
-        size = dict(zip(ta, _static_shape(a)))
-        size.update(zip(tb, _static_shape(b)))
+        (a, ta), (b, tb) = operands
+        (a, ta), (b, tb) = cls._sum_out(bb, a, ta, tb + out), cls._sum_out(bb, b, tb, ta + out)
         batch = "".join(c for c in out if c in ta and c in tb)
         left = "".join(c for c in out if c in ta and c not in tb)
         right = "".join(c for c in out if c in tb and c not in ta)
