@@ -58,8 +58,6 @@ def unsupported_nodes(model: onnx.ModelProto) -> list[tuple[str, str, str]]:
             problems.append((node.name or f"#{i}", f"{node.domain}.{node.op_type}", "operator domain not supported"))
         elif node.domain in ("", "ai.onnx") and node.op_type not in SUPPORTED_OPS:
             problems.append((node.name or f"#{i}", node.op_type, "operator not supported"))
-        elif node.op_type == "MaxPool" and len(node.output) > 1 and node.output[1]:
-            problems.append((node.name or f"#{i}", node.op_type, "the Indices output (int64 argmax) is not supported"))
     return problems
 
 

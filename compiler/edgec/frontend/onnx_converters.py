@@ -519,6 +519,49 @@ class ConvTranspose(tvm_onnx.ConvTranspose):
         return super()._impl_v1(bb, inputs, attr, params)
 
 
+class MaxPool(tvm_onnx.MaxPool):
+    """MaxPool with its Indices output (int64) as the extern edgec.max_pool_argmax (ops/pool_argmax.py), 2-D NCHW;
+    without it, TVM's max_pool. The output size is ONNX's: floor (or ceil_mode's ceil, dropping a last window
+    that would start in the end padding) of (in + pads - dilated kernel) / stride + 1; auto_pad SAME_* pads to
+    ceil(in / stride), the odd unit at the end (SAME_UPPER) or the start (SAME_LOWER)."""
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        if attr["tvm_custom"]["num_outputs"] < 2:
+            return super()._impl_v1(bb, inputs, attr, params)
+        x = inputs[0]
+        shape = _static_shape(x)
+        if len(shape) != 4:
+            raise ValueError(f"the Indices output of a {len(shape) - 2}-D MaxPool is not supported (edgec runs 2-D)")
+        kernel = [int(v) for v in attr["kernel_shape"]]
+        strides = [int(v) for v in attr.get("strides", [1, 1])]
+        dilations = [int(v) for v in attr.get("dilations", [1, 1])]
+        pads = [int(v) for v in attr.get("pads", [0, 0, 0, 0])]
+        auto_pad, ceil_mode = _text(attr.get("auto_pad"), "NOTSET"), int(attr.get("ceil_mode", 0))
+        out = []
+        for a, (n, k, s_, d) in enumerate(zip(shape[2:], kernel, strides, dilations)):
+            span = (k - 1) * d + 1
+            if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+                size = -(-n // s_)
+                total = max((size - 1) * s_ + span - n, 0)
+                pads[a], pads[a + 2] = ((total // 2, total - total // 2) if auto_pad == "SAME_UPPER"
+                                        else (total - total // 2, total // 2))
+            elif auto_pad == "VALID":
+                pads[a] = pads[a + 2] = 0
+            room = n + pads[a] + pads[a + 2] - span
+            size = (-(-room // s_) if ceil_mode else room // s_) + 1
+            if ceil_mode and (size - 1) * s_ >= n + pads[a]:
+                size -= 1
+            if room < 0 or size < 1:
+                raise ValueError(f"MaxPool: a kernel of {span} does not fit an axis of {n} with pads {pads}")
+            out.append(size)
+        func = _extern("edgec.max_pool_argmax", dict(kernel=kernel, strides=strides, pads=pads, dilations=dilations,
+                                                     column_major=int(attr.get("storage_order", 0))))
+        out_shape = shape[:2] + out
+        return relax.call_dps_packed(func, relax.Tuple([x]), out_ty=[relax.TensorType(out_shape, str(x.ty.dtype)),
+                                                                     relax.TensorType(out_shape, "int64")])
+
+
 class ArgReduce(tvm_onnx.OnnxOpConverter):
     """ArgMax / ArgMin as the extern edgec.arg_reduce (ops/arg_reduce.py): relax.argmax has no select_last_index."""
 
@@ -890,7 +933,7 @@ class ScatterND(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(_static_shape(data), str(data.ty.dtype)))
 
 
-OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "ConvTranspose": ConvTranspose, "ArgMax": ArgMax, "ArgMin": ArgMin, "CumSum": CumSum, "TopK": TopK,
+OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "ConvTranspose": ConvTranspose, "MaxPool": MaxPool, "ArgMax": ArgMax, "ArgMin": ArgMin, "CumSum": CumSum, "TopK": TopK,
              "GroupNormalization": GroupNormalization, "Einsum": Einsum, "BatchNormalization": BatchNormalization,
              **{op: type(op, (ParamActivation,), {"name": op}) for op in ParamActivation.KINDS},
              "RandomUniform": RandomUniform, "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger,
