@@ -64,6 +64,17 @@ EDGEC_INLINE float edgec_recurrent_act(const edgec_recurrent_activation *a, floa
     }
 }
 
+/* Activation a of x where a direction sets `custom` (another function than the default, or a clip), else the
+ * default sigmoid / tanh straight away: the default cells pay one test of a register per gate, not a switch. */
+EDGEC_INLINE float edgec_recurrent_sigmoid_or(int32_t custom, const edgec_recurrent_activation *a, float x,
+                                              float clip) {
+    return custom ? edgec_recurrent_act(a, x, clip) : edgec_sigmoidf(x);
+}
+
+EDGEC_INLINE float edgec_recurrent_tanh_or(int32_t custom, const edgec_recurrent_activation *a, float x, float clip) {
+    return custom ? edgec_recurrent_act(a, x, clip) : tanhf(x);
+}
+
 /* The steps batch row b runs: its sequence length, or the whole sequence. */
 EDGEC_INLINE int32_t edgec_recurrent_len(const int32_t *seq_lens, int32_t b, const edgec_recurrent_params *p) {
     return seq_lens ? seq_lens[b] : p->seq;
@@ -86,7 +97,8 @@ EDGEC_INLINE float *edgec_recurrent_state(float *state, const float *initial, in
 }
 
 /* Zeroes Y at step t of a row whose sequence ended before it, if Y is wanted. */
-EDGEC_INLINE void edgec_recurrent_emit_zero(float *y, int32_t t, int32_t d, int32_t b, const edgec_recurrent_params *p) {
+EDGEC_INLINE void edgec_recurrent_emit_zero(float *y, int32_t t, int32_t d, int32_t b,
+                                            const edgec_recurrent_params *p) {
     if (!y) return;
     float *dst = y + (size_t)t * (size_t)p->y_t + (size_t)d * (size_t)p->y_d + (size_t)b * (size_t)p->y_b;
     for (int32_t k = 0; k < p->hidden; ++k) dst[k] = 0.0f;

@@ -16,6 +16,7 @@ void edgec_gru_f32(const float *x, const float *w, const float *r, const float *
         const int32_t reverse = (p->reverse_mask >> d) & 1;
         const edgec_recurrent_activation *act = p->act[d];
         const float clip = p->clip;
+        const int32_t custom = clip > 0.0f || act[0].kind != EDGEC_RNN_SIGMOID || act[1].kind != EDGEC_RNN_TANH;
         for (int32_t b = 0; b < p->batch; ++b) edgec_recurrent_state(y_h, h0, d, b, p);
         for (int32_t step = 0; step < p->seq; ++step) {
             for (int32_t b = 0; b < p->batch; ++b) {
@@ -29,22 +30,22 @@ void edgec_gru_f32(const float *x, const float *w, const float *r, const float *
                 float *h = y_h + (size_t)d * (size_t)p->s_d + (size_t)b * (size_t)p->s_b;
                 edgec_gate_rows_f32(wd, xt, I, rd, h, H, 2 * H, zr);
                 for (int32_t j = 0; j < 2 * H; ++j)
-                    zr[j] = edgec_recurrent_act(&act[0], bd ? zr[j] + (bd[j] + bd[G + j]) : zr[j], clip);
+                    zr[j] = edgec_recurrent_sigmoid_or(custom, &act[0], bd ? zr[j] + (bd[j] + bd[G + j]) : zr[j], clip);
                 edgec_gate_rows_f32(w_h, xt, I, r_h, h, 0, H, cand); /* W_h x */
                 if (p->linear_before_reset) {
                     edgec_gate_rows_f32(w_h, xt, 0, r_h, h, H, H, rh); /* R_h h */
                     for (int32_t k = 0; k < H; ++k) {
                         const int32_t j = 2 * H + k;
-                        const float wx = cand[k] + (bd ? bd[j] : 0.0f);
-                        cand[k] = edgec_recurrent_act(&act[1], wx + zr[H + k] * (rh[k] + (bd ? bd[G + j] : 0.0f)), clip);
+                        const float wx = cand[k] + (bd ? bd[j] : 0.0f), rb = bd ? bd[G + j] : 0.0f;
+                        cand[k] = edgec_recurrent_tanh_or(custom, &act[1], wx + zr[H + k] * (rh[k] + rb), clip);
                     }
                 } else {
                     for (int32_t k = 0; k < H; ++k) rh[k] = zr[H + k] * h[k];
                     edgec_gate_rows_f32(w_h, xt, 0, r_h, rh, H, H, zr + H); /* R_h (r * h), over r */
                     for (int32_t k = 0; k < H; ++k) {
                         const int32_t j = 2 * H + k;
-                        const float wx = cand[k] + (bd ? bd[j] : 0.0f);
-                        cand[k] = edgec_recurrent_act(&act[1], wx + zr[H + k] + (bd ? bd[G + j] : 0.0f), clip);
+                        const float wx = cand[k] + (bd ? bd[j] : 0.0f), rb = bd ? bd[G + j] : 0.0f;
+                        cand[k] = edgec_recurrent_tanh_or(custom, &act[1], wx + zr[H + k] + rb, clip);
                     }
                 }
                 for (int32_t k = 0; k < H; ++k) h[k] = (1.0f - zr[k]) * cand[k] + zr[k] * h[k];

@@ -13,6 +13,7 @@ void edgec_rnn_f32(const float *x, const float *w, const float *r, const float *
         const int32_t reverse = (p->reverse_mask >> d) & 1;
         const edgec_recurrent_activation *act = p->act[d];
         const float clip = p->clip;
+        const int32_t custom = clip > 0.0f || act[0].kind != EDGEC_RNN_TANH;
         for (int32_t b = 0; b < p->batch; ++b) edgec_recurrent_state(y_h, h0, d, b, p);
         for (int32_t step = 0; step < p->seq; ++step) {
             for (int32_t b = 0; b < p->batch; ++b) {
@@ -26,7 +27,8 @@ void edgec_rnn_f32(const float *x, const float *w, const float *r, const float *
                 float *h = y_h + (size_t)d * (size_t)p->s_d + (size_t)b * (size_t)p->s_b;
                 edgec_gate_rows_f32(wd, xt, I, rd, h, H, H, scratch);
                 for (int32_t k = 0; k < H; ++k)
-                    h[k] = edgec_recurrent_act(&act[0], bd ? scratch[k] + (bd[k] + bd[H + k]) : scratch[k], clip);
+                    h[k] = edgec_recurrent_tanh_or(custom, &act[0], bd ? scratch[k] + (bd[k] + bd[H + k]) : scratch[k],
+                                                   clip);
                 edgec_recurrent_emit(y, h, t, d, b, p);
             }
         }

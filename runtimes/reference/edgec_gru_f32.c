@@ -14,6 +14,7 @@ void edgec_gru_f32(const float *x, const float *w, const float *r, const float *
         const int32_t reverse = (p->reverse_mask >> d) & 1;
         const edgec_recurrent_activation *act = p->act[d];
         const float clip = p->clip;
+        const int32_t custom = clip > 0.0f || act[0].kind != EDGEC_RNN_SIGMOID || act[1].kind != EDGEC_RNN_TANH;
         for (int32_t b = 0; b < p->batch; ++b) edgec_recurrent_state(y_h, h0, d, b, p);
         for (int32_t step = 0; step < p->seq; ++step) {
             for (int32_t b = 0; b < p->batch; ++b) {
@@ -28,7 +29,7 @@ void edgec_gru_f32(const float *x, const float *w, const float *r, const float *
                 for (int32_t j = 0; j < 2 * H; ++j) {
                     const float acc = edgec_dotf(wd + (size_t)j * (size_t)I, xt, I)
                                       + edgec_dotf(rd + (size_t)j * (size_t)H, h, H);
-                    zr[j] = edgec_recurrent_act(&act[0], bd ? acc + (bd[j] + bd[G + j]) : acc, clip);
+                    zr[j] = edgec_recurrent_sigmoid_or(custom, &act[0], bd ? acc + (bd[j] + bd[G + j]) : acc, clip);
                 }
                 if (!p->linear_before_reset)
                     for (int32_t k = 0; k < H; ++k) rh[k] = zr[H + k] * h[k];
@@ -37,7 +38,7 @@ void edgec_gru_f32(const float *x, const float *w, const float *r, const float *
                     const float wx = edgec_dotf(wd + (size_t)j * (size_t)I, xt, I) + (bd ? bd[j] : 0.0f);
                     const float rb = bd ? bd[G + j] : 0.0f;
                     const float *rj = rd + (size_t)j * (size_t)H;
-                    cand[k] = edgec_recurrent_act(&act[1], p->linear_before_reset
+                    cand[k] = edgec_recurrent_tanh_or(custom, &act[1], p->linear_before_reset
                                                                     ? wx + zr[H + k] * (edgec_dotf(rj, h, H) + rb)
                                                                     : wx + edgec_dotf(rj, rh, H) + rb, clip);
                 }

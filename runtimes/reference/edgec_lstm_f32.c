@@ -14,6 +14,8 @@ void edgec_lstm_f32(const float *x, const float *w, const float *r, const float 
         const int32_t reverse = (p->reverse_mask >> d) & 1;
         const edgec_recurrent_activation *act = p->act[d];
         const float clip = p->clip;
+        const int32_t custom = clip > 0.0f || act[0].kind != EDGEC_RNN_SIGMOID || act[1].kind != EDGEC_RNN_TANH
+                               || act[2].kind != EDGEC_RNN_TANH;
         for (int32_t b = 0; b < p->batch; ++b) {
             edgec_recurrent_state(y_h, h0, d, b, p);
             edgec_recurrent_state(y_c, c0, d, b, p);
@@ -36,14 +38,15 @@ void edgec_lstm_f32(const float *x, const float *w, const float *r, const float 
                 }
                 for (int32_t k = 0; k < H; ++k) { /* peephole terms before the clip, as onnxruntime */
                     const float c_old = c[k];
-                    const float i = edgec_recurrent_act(&act[0], scratch[k] + (pd ? pd[k] * c_old : 0.0f), clip);
-                    const float f = edgec_recurrent_act(&act[0], scratch[2 * H + k] + (pd ? pd[2 * H + k] * c_old : 0.0f),
-                                                        clip);
-                    const float g = edgec_recurrent_act(&act[1], scratch[3 * H + k], clip);
+                    const float pi = pd ? pd[k] * c_old : 0.0f, pf = pd ? pd[2 * H + k] * c_old : 0.0f;
+                    const float i = edgec_recurrent_sigmoid_or(custom, &act[0], scratch[k] + pi, clip);
+                    const float f = edgec_recurrent_sigmoid_or(custom, &act[0], scratch[2 * H + k] + pf, clip);
+                    const float g = edgec_recurrent_tanh_or(custom, &act[1], scratch[3 * H + k], clip);
                     const float c_new = f * c_old + i * g;
-                    const float o = edgec_recurrent_act(&act[0], scratch[H + k] + (pd ? pd[H + k] * c_new : 0.0f), clip);
+                    const float po = pd ? pd[H + k] * c_new : 0.0f;
+                    const float o = edgec_recurrent_sigmoid_or(custom, &act[0], scratch[H + k] + po, clip);
                     c[k] = c_new;
-                    h[k] = o * edgec_recurrent_act(&act[2], c_new, 0.0f);
+                    h[k] = o * edgec_recurrent_tanh_or(custom, &act[2], c_new, 0.0f);
                 }
                 edgec_recurrent_emit(y, h, t, d, b, p);
             }

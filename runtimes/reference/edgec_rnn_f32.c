@@ -12,6 +12,7 @@ void edgec_rnn_f32(const float *x, const float *w, const float *r, const float *
         const int32_t reverse = (p->reverse_mask >> d) & 1;
         const edgec_recurrent_activation *act = p->act[d];
         const float clip = p->clip;
+        const int32_t custom = clip > 0.0f || act[0].kind != EDGEC_RNN_TANH;
         for (int32_t b = 0; b < p->batch; ++b) edgec_recurrent_state(y_h, h0, d, b, p);
         for (int32_t step = 0; step < p->seq; ++step) {
             for (int32_t b = 0; b < p->batch; ++b) {
@@ -26,7 +27,7 @@ void edgec_rnn_f32(const float *x, const float *w, const float *r, const float *
                 for (int32_t j = 0; j < H; ++j) {
                     const float acc = edgec_dotf(wd + (size_t)j * (size_t)I, xt, I)
                                       + edgec_dotf(rd + (size_t)j * (size_t)H, h, H);
-                    scratch[j] = edgec_recurrent_act(&act[0], bd ? acc + (bd[j] + bd[H + j]) : acc, clip);
+                    scratch[j] = edgec_recurrent_tanh_or(custom, &act[0], bd ? acc + (bd[j] + bd[H + j]) : acc, clip);
                 }
                 for (int32_t k = 0; k < H; ++k) h[k] = scratch[k];
                 edgec_recurrent_emit(y, h, t, d, b, p);
