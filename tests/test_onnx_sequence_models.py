@@ -27,6 +27,7 @@ import transformer_encoder  # noqa: E402
 
 RTOL, ATOL = 1e-4, 1e-5
 GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
+DEFAULT_ACTIVATIONS = {"LSTM": ["Sigmoid", "Tanh", "Tanh"], "GRU": ["Sigmoid", "Tanh"], "RNN": ["Tanh"]}
 
 
 def recurrent_model(seed: int = 0, cases: int = 9, layout: int = 0) -> onnx.ModelProto:
@@ -129,11 +130,89 @@ def test_unread_y_takes_no_arena(tmp_path):
     assert result.report["arena_bytes"] <= 2048 + 128 + 128 + 512 + 64, result.report["arena_bytes"]
 
 
+ACTIVATIONS = ["Relu", "Tanh", "Sigmoid", "Affine", "LeakyRelu", "ThresholdedRelu", "ScaledTanh", "HardSigmoid",
+               "Elu", "Softsign", "Softplus"]
+USES = {"Affine": (1, 1), "LeakyRelu": (1, 0), "ThresholdedRelu": (1, 0), "ScaledTanh": (1, 1),
+        "HardSigmoid": (1, 1), "Elu": (1, 0)}
+
+
+def recurrent_variants_model(seed: int = 10, cases: int = 12) -> onnx.ModelProto:
+    """LSTM, GRU and RNN nodes with every activation of the spec (different per direction), activation_alpha /
+    activation_beta given in full, in part (the rest defaulted) or not at all, clip, and constant sequence_lens
+    with rows shorter than the sequence; forward, reverse and bidirectional; Y, Y_h (, Y_c) all read."""
+    rng = np.random.default_rng(seed)
+    nodes, inits, inputs, outputs = [], [], [], []
+
+    def const(name, shape, scale=0.5):
+        inits.append(numpy_helper.from_array(rng.uniform(-scale, scale, shape).astype(np.float32), name))
+        return name
+
+    for k in range(cases):
+        op = ("LSTM", "GRU", "RNN")[k % 3]
+        direction = ("forward", "reverse", "bidirectional")[(k // 3) % 3]
+        seq, batch, size, hidden = (int(v) for v in rng.integers([2, 2, 1, 1], [7, 4, 5, 6]))
+        dirs, g = 2 if direction == "bidirectional" else 1, GATES[op]
+        x = f"x{k}"
+        inputs.append(helper.make_tensor_value_info(x, TensorProto.FLOAT, [seq, batch, size]))
+        ins = [x, const(f"w{k}", (dirs, g * hidden, size)), const(f"r{k}", (dirs, g * hidden, hidden)),
+               const(f"b{k}", (dirs, 2 * g * hidden))]
+        attrs = dict(hidden_size=hidden, direction=direction)
+        if k % 4 != 3:  # sequence lengths from 1 to seq, at least one row shorter than the sequence
+            lens = rng.integers(1, seq + 1, batch).astype(np.int32)
+            lens[0] = int(rng.integers(1, seq))
+            inits.append(numpy_helper.from_array(lens, f"lens{k}"))
+            ins.append(f"lens{k}")
+        else:
+            ins.append("")
+        if op == "LSTM" and k % 2:
+            ins += ["", "", const(f"p{k}", (dirs, 3 * hidden))]
+        acts = [str(a) for a in rng.choice(ACTIVATIONS, len(DEFAULT_ACTIVATIONS[op]) * dirs)]
+        attrs["activations"] = acts
+        n_alpha = sum(USES.get(a, (0, 0))[0] for a in acts)
+        n_beta = sum(USES.get(a, (0, 0))[1] for a in acts)
+        given = (k // 2) % 3  # 0: all, 1: some (the rest take onnxruntime's defaults), 2: none
+        if given < 2 and n_alpha > given:
+            attrs["activation_alpha"] = [float(v) for v in rng.uniform(0.1, 1.5, n_alpha - given)]
+        if given < 2 and n_beta > given:
+            attrs["activation_beta"] = [float(v) for v in rng.uniform(-0.5, 1.0, n_beta - given)]
+        if k % 3 != 2 or op == "RNN" and k % 2:
+            attrs["clip"] = float(rng.uniform(0.3, 2.0))
+        if op == "GRU":
+            attrs["linear_before_reset"] = (k // 3) % 2
+        while not ins[-1]:
+            ins.pop()
+        outs = [f"y{k}", f"yh{k}"] + ([f"yc{k}"] if op == "LSTM" else [])
+        nodes.append(helper.make_node(op, ins, outs, name=f"{op.lower()}{k}", **attrs))
+        state = [dirs, batch, hidden]
+        outputs += [helper.make_tensor_value_info(o, TensorProto.FLOAT, [seq, dirs, batch, hidden] if i == 0
+                                                  else state) for i, o in enumerate(outs)]
+    graph = helper.make_graph(nodes, "recurrent_variants", inputs, outputs, inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def test_recurrent_activations_clip_and_sequence_lens_match_onnxruntime(tmp_path):
+    """Non-default activations, clip and sequence_lens shorter than the sequence: Y zero past a row's length,
+    Y_h / Y_c at its last step (the first, for the reverse direction), as onnxruntime computes them."""
+    model = recurrent_variants_model()
+    used = {a.decode() for n in model.graph.node for at in n.attribute if at.name == "activations" for a in at.strings}
+    assert used == set(ACTIVATIONS), f"the seed leaves out {set(ACTIVATIONS) - used}"
+    path = save(model, tmp_path / "variants.onnx")
+    result = compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    comparisons = verify_compiled(path, result, runs=2, rtol=RTOL, atol=ATOL)
+    assert len(comparisons) == 2 * len(model.graph.output)
+    bad = [c for c in comparisons if not c.ok]
+    assert not bad, "\n".join(f"{c.output}: max abs {c.max_abs_err:.3g}, max rel {c.max_rel_err:.3g}" for c in bad)
+
+
 @pytest.mark.parametrize("op,attrs,extra,reason", [
-    ("LSTM", {"activations": ["Sigmoid", "Relu", "Tanh"]}, {}, "activations"),
-    ("GRU", {"clip": 3.0}, {}, "clip"),
+    ("LSTM", {"activations": ["Sigmoid", "Swish", "Tanh"]}, {}, "activation 'Swish' is not one of"),
+    ("LSTM", {"activations": ["Sigmoid", "Tanh"]}, {}, "2 activations for 1 direction(s) of 3"),
+    ("GRU", {"clip": -1.0}, {}, "the threshold must be positive"),
     ("LSTM", {"input_forget": 1}, {}, "input_forget=1"),
-    ("RNN", {}, {"lens": [4, 2]}, "shorter than the sequence"),
+    ("RNN", {}, {"lens": [4, 0]}, "one length from 1 to the sequence's 4"),
     ("GRU", {}, {"lens": "input"}, "known only at run time"),
 ])
 def test_unsupported_recurrent_variants_are_refused_naming_the_node(op, attrs, extra, reason, tmp_path):

@@ -3,6 +3,7 @@ transA/transB, every broadcast of C) against onnxruntime."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from onnx import helper
 
@@ -99,3 +100,41 @@ def test_conv3d(in_shape, out_c, attrs, tmp_path):
     model = make_model([node], {"x": in_shape}, ["y"], initializers={"w": w, "b": b})
     graph = check(model, {"x": rand(*in_shape)}, tmp_path)
     assert "conv3d" in ops_of(graph)
+
+
+def test_conv_transpose3d_random_shapes(tmp_path):
+    """3-D ConvTranspose (5-D tensors) on random shapes and attributes: strides, pads, output_padding,
+    dilations, groups, bias, output_shape; eight nodes in one model, one compile, against onnxruntime."""
+    rng = np.random.default_rng(3)
+    nodes, inputs, inits, feed = [], {}, {}, {}
+    for k in range(8):
+        groups = int(rng.integers(1, 3))
+        in_c, out_g = groups * int(rng.integers(1, 3)), int(rng.integers(1, 3))
+        kernel = [int(v) for v in rng.integers(1, 4, 3)]
+        strides = [int(v) for v in rng.integers(1, 4, 3)]
+        dilations = [int(v) for v in rng.integers(1, 3, 3)]
+        pads = [int(v) for v in rng.integers(0, 2, 6)]
+        out_pad = [int(rng.integers(0, s)) for s in strides]  # TVM: output_padding below the stride
+        attrs = dict(kernel_shape=kernel, strides=strides, dilations=dilations, group=groups)
+        if k == 7:  # output_shape instead of pads: ONNX's padding rule
+            x_size = [3, 2, 4]
+            attrs["output_shape"] = [s * (n - 1) + (kk - 1) * d + 1 - 1 for s, n, kk, d in
+                                     zip(strides, x_size, kernel, dilations)]
+        else:
+            x_size = [int(v) for v in rng.integers(1, 5, 3)]
+            for a in range(3):  # an output of at least one voxel per axis
+                room = strides[a] * (x_size[a] - 1) + out_pad[a] + (kernel[a] - 1) * dilations[a]
+                pads[a], pads[a + 3] = min(pads[a], room), min(pads[a + 3], room - min(pads[a], room))
+            attrs.update(pads=pads, output_padding=out_pad)
+        x = rand(int(rng.integers(1, 3)), in_c, *x_size, seed=10 + k)
+        w = rand(in_c, out_g, *kernel, seed=20 + k)
+        names = [f"x{k}", f"w{k}"]
+        inits[f"w{k}"] = w
+        if k % 2:
+            inits[f"b{k}"] = rand(out_g * groups, seed=30 + k)
+            names.append(f"b{k}")
+        nodes.append(helper.make_node("ConvTranspose", names, [f"y{k}"], **attrs))
+        inputs[f"x{k}"], feed[f"x{k}"] = x.shape, x
+    model = make_model(nodes, inputs, [f"y{k}" for k in range(8)], initializers=inits)
+    graph = check(model, feed, tmp_path)
+    assert ops_of(graph).count("conv_transpose3d") == 8

@@ -4,10 +4,10 @@
 
 #include "edgec_recurrent_f32.h"
 
-/* bias, h0, c0, peephole and y may be NULL. y_h and y_c receive the final states and hold the running ones.
- * scratch: 4 * hidden floats. */
-void edgec_lstm_f32(const float *x, const float *w, const float *r, const float *bias, const float *h0,
-                    const float *c0, const float *peephole, float *y, float *y_h, float *y_c, float *scratch,
-                    const edgec_recurrent_params *p);
+/* seq_lens: NULL, or one length (1 .. seq) per batch row. bias, h0, c0, peephole and y may be NULL. y_h and y_c
+ * receive the final states and hold the running ones. scratch: 4 * hidden floats. */
+void edgec_lstm_f32(const float *x, const float *w, const float *r, const float *bias, const int32_t *seq_lens,
+                    const float *h0, const float *c0, const float *peephole, float *y, float *y_h, float *y_c,
+                    float *scratch, const edgec_recurrent_params *p);
 
 #endif

@@ -58,8 +58,6 @@ def unsupported_nodes(model: onnx.ModelProto) -> list[tuple[str, str, str]]:
             problems.append((node.name or f"#{i}", f"{node.domain}.{node.op_type}", "operator domain not supported"))
         elif node.domain in ("", "ai.onnx") and node.op_type not in SUPPORTED_OPS:
             problems.append((node.name or f"#{i}", node.op_type, "operator not supported"))
-        elif node.op_type == "MaxPool" and len(node.output) > 1 and node.output[1]:
-            problems.append((node.name or f"#{i}", node.op_type, "the Indices output (int64 argmax) is not supported"))
     return problems
 
 
@@ -126,9 +124,9 @@ def unsupported_float_variants(model: onnx.ModelProto) -> list[tuple[str, str, s
     ranks.update({i.name: len(i.dims) for i in model.graph.initializer})
     problems = []
     for i, node in enumerate(model.graph.node):
-        if node.op_type == "ConvTranspose" and ranks.get(node.input[0], 4) not in (3, 4):
+        if node.op_type == "ConvTranspose" and ranks.get(node.input[0], 4) not in (3, 4, 5):
             problems.append((node.name or f"#{i}", node.op_type, f"{ranks[node.input[0]] - 2}-D ConvTranspose is not "
-                                                                 "supported (edgec runs 1-D and 2-D)"))
+                                                                 "supported (edgec runs 1-D, 2-D and 3-D)"))
     return problems
 
 

@@ -519,6 +519,49 @@ class ConvTranspose(tvm_onnx.ConvTranspose):
         return super()._impl_v1(bb, inputs, attr, params)
 
 
+class MaxPool(tvm_onnx.MaxPool):
+    """MaxPool with its Indices output (int64) as the extern edgec.max_pool_argmax (ops/pool_argmax.py), 2-D NCHW;
+    without it, TVM's max_pool. The output size is ONNX's: floor (or ceil_mode's ceil, dropping a last window
+    that would start in the end padding) of (in + pads - dilated kernel) / stride + 1; auto_pad SAME_* pads to
+    ceil(in / stride), the odd unit at the end (SAME_UPPER) or the start (SAME_LOWER)."""
+
+    @classmethod
+    def _impl_v1(cls, bb, inputs, attr, params):
+        if attr["tvm_custom"]["num_outputs"] < 2:
+            return super()._impl_v1(bb, inputs, attr, params)
+        x = inputs[0]
+        shape = _static_shape(x)
+        if len(shape) != 4:
+            raise ValueError(f"the Indices output of a {len(shape) - 2}-D MaxPool is not supported (edgec runs 2-D)")
+        kernel = [int(v) for v in attr["kernel_shape"]]
+        strides = [int(v) for v in attr.get("strides", [1, 1])]
+        dilations = [int(v) for v in attr.get("dilations", [1, 1])]
+        pads = [int(v) for v in attr.get("pads", [0, 0, 0, 0])]
+        auto_pad, ceil_mode = _text(attr.get("auto_pad"), "NOTSET"), int(attr.get("ceil_mode", 0))
+        out = []
+        for a, (n, k, s_, d) in enumerate(zip(shape[2:], kernel, strides, dilations)):
+            span = (k - 1) * d + 1
+            if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+                size = -(-n // s_)
+                total = max((size - 1) * s_ + span - n, 0)
+                pads[a], pads[a + 2] = ((total // 2, total - total // 2) if auto_pad == "SAME_UPPER"
+                                        else (total - total // 2, total // 2))
+            elif auto_pad == "VALID":
+                pads[a] = pads[a + 2] = 0
+            room = n + pads[a] + pads[a + 2] - span
+            size = (-(-room // s_) if ceil_mode else room // s_) + 1
+            if ceil_mode and (size - 1) * s_ >= n + pads[a]:
+                size -= 1
+            if room < 0 or size < 1:
+                raise ValueError(f"MaxPool: a kernel of {span} does not fit an axis of {n} with pads {pads}")
+            out.append(size)
+        func = _extern("edgec.max_pool_argmax", dict(kernel=kernel, strides=strides, pads=pads, dilations=dilations,
+                                                     column_major=int(attr.get("storage_order", 0))))
+        out_shape = shape[:2] + out
+        return relax.call_dps_packed(func, relax.Tuple([x]), out_ty=[relax.TensorType(out_shape, str(x.ty.dtype)),
+                                                                     relax.TensorType(out_shape, "int64")])
+
+
 class ArgReduce(tvm_onnx.OnnxOpConverter):
     """ArgMax / ArgMin as the extern edgec.arg_reduce (ops/arg_reduce.py): relax.argmax has no select_last_index."""
 
@@ -629,28 +672,71 @@ class GroupNormalization(tvm_onnx.OnnxOpConverter):
 
 
 class Einsum(tvm_onnx.OnnxOpConverter):
-    """Einsum of one or two operands without repeated letters in a term (no diagonals) or ellipses, as Relax
-    operators edgec lowers: letters only one term has and the output lacks are summed first; two operands
-    become one batch matmul, [batch, left, summed] x [batch, summed, right], with transposes and reshapes
-    around it; the output is permuted into place. Covers matmul, batch matmul, transposes, inner and outer
-    products, sums. (TVM imports Einsum as one TOPI call edgec cannot lower.)"""
+    """Einsum of one or two operands as Relax operators edgec lowers. Ellipses become letters of their own (right
+    aligned, as NumPy broadcasts them); an axis of size 1 that broadcasts against a larger one of the same letter
+    is dropped from its operand (its value is the same along the letter); a letter repeated in one term takes the
+    diagonal (the two axes last, flattened, every (n + 1)-th element: one strided copy). Then letters only one
+    term has and the output lacks are summed; two operands become one batch matmul, [batch, left, summed] x
+    [batch, summed, right], with transposes and reshapes around it; the output is permuted into place. Covers
+    matmul, batch matmul, transposes, diagonals, traces, inner and outer products, sums. (TVM imports Einsum as
+    one TOPI call edgec cannot lower.)"""
 
     @classmethod
-    def _terms(cls, equation: str, n: int):
+    def _terms(cls, equation: str, shapes: list[list[int]]):
+        """The input terms and output term, ellipses replaced by letters the equation does not use."""
         eq = equation.replace(" ", "")
         lhs, arrow, rhs = eq.partition("->")
         terms = lhs.split(",")
-        if "." in eq:
-            raise ValueError(f"Einsum '{equation}': ellipses are not supported")
-        if len(terms) != n or n not in (1, 2):
+        if len(terms) != len(shapes) or len(shapes) not in (1, 2):
             raise ValueError(f"Einsum '{equation}': edgec takes one or two operands")
-        if not arrow:
+        if any(t.replace("...", "").count(".") for t in terms + [rhs]):
+            raise ValueError(f"Einsum '{equation}': a '.' outside an ellipsis")
+        spare = [chr(c) for c in range(0x100, 0x200)]  # never letters of an ONNX equation (a-z, A-Z)
+        ranks = [len(s) - len(t.replace("...", "")) for t, s in zip(terms, shapes)]
+        if any(r < 0 or r and "..." not in t for r, t in zip(ranks, terms)):
+            raise ValueError(f"Einsum '{equation}': a term does not fit its operand's rank {[len(s) for s in shapes]}")
+        ellipsis = "".join(spare[:max(ranks)])
+        terms = [t.replace("...", ellipsis[len(ellipsis) - r:]) for t, r in zip(terms, ranks)]
+        if not arrow:  # NumPy's implicit output: the ellipsis, then the letters used once, in order
             letters = "".join(terms)
-            rhs = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-        for t in terms + [rhs]:
-            if len(set(t)) != len(t):
-                raise ValueError(f"Einsum '{equation}': a letter repeated in one term (a diagonal)")
+            rhs = ellipsis + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis))
+        elif ellipsis and "..." not in rhs:  # as NumPy (ONNX's reference): they are not summed away
+            raise ValueError(f"Einsum '{equation}': the ellipsis stands for {len(ellipsis)} axes the output lacks")
+        else:
+            rhs = rhs.replace("...", ellipsis)
+        if len(set(rhs)) != len(rhs):
+            raise ValueError(f"Einsum '{equation}': a letter repeated in the output")
+        if set(rhs) - set("".join(terms)):
+            raise ValueError(f"Einsum '{equation}': an output letter that no input has")
         return terms, rhs
+
+    @classmethod
+    def _diagonal(cls, bb, x, term: str):
+        """Takes the diagonal of every letter repeated in `term`, one pair at a time."""
+        while len(set(term)) != len(term):
+            c = next(c for c in term if term.count(c) > 1)
+            i = term.index(c)
+            j = term.index(c, i + 1)
+            shape = _static_shape(x)
+            if shape[i] != shape[j]:
+                raise ValueError(f"Einsum: the diagonal of axes {i} and {j} of sizes {shape[i]} and {shape[j]}")
+            rest = [k for k in range(len(term)) if k not in (i, j)]
+            n = shape[i]
+            x = bb.normalize(relax.op.permute_dims(x, rest + [i, j]))
+            x = bb.normalize(relax.op.reshape(x, [shape[k] for k in rest] + [n * n]))
+            x = bb.normalize(relax.op.strided_slice(x, [len(rest)], [0], [n * n], [n + 1]))
+            term = "".join(term[k] for k in rest) + c
+        return x, term
+
+    @classmethod
+    def _drop_broadcast(cls, bb, x, term: str, size: dict[str, int]):
+        """Drops the axes of size 1 whose letter is larger elsewhere (NumPy's broadcasting of the ellipsis)."""
+        shape = _static_shape(x)
+        drop = [i for i, c in enumerate(term) if shape[i] == 1 and size[c] > 1]
+        if not drop:
+            return x, term
+        x = bb.normalize(relax.op.reshape(x, [d for i, d in enumerate(shape) if i not in drop]))
+        return x, "".join(c for i, c in enumerate(term) if i not in drop)
 
     @classmethod
     def _sum_out(cls, bb, x, term: str, keep: str):
@@ -668,14 +754,20 @@ class Einsum(tvm_onnx.OnnxOpConverter):
     @classmethod
     def _impl_v12(cls, bb, inputs, attr, params):
         equation = _text(attr["equation"], "")
-        terms, out = cls._terms(equation, len(inputs))
-        if len(inputs) == 1:
-            x, term = cls._sum_out(bb, inputs[0], terms[0], out)
+        terms, out = cls._terms(equation, [_static_shape(v) for v in inputs])
+        operands = [cls._diagonal(bb, v, t) for v, t in zip(inputs, terms)]
+        size: dict[str, int] = {}
+        for v, t in operands:
+            for c, d in zip(t, _static_shape(v)):
+                if d != 1 and size.get(c, 1) not in (1, d):
+                    raise ValueError(f"Einsum '{equation}': letter sizes {size[c]} and {d} do not broadcast")
+                size[c] = max(size.get(c, 1), d)
+        operands = [cls._drop_broadcast(bb, v, t, size) for v, t in operands]
+        if len(operands) == 1:
+            x, term = cls._sum_out(bb, *operands[0], out)
             return cls._permute(bb, x, term, out)
-        (a, ta), (b, tb) = (cls._sum_out(bb, v, t, other + out)
-                            for v, t, other in ((inputs[0], terms[0], terms[1]), (inputs[1], terms[1], terms[0])))
-        size = dict(zip(ta, _static_shape(a)))
-        size.update(zip(tb, _static_shape(b)))
+        (a, ta), (b, tb) = operands
+        (a, ta), (b, tb) = cls._sum_out(bb, a, ta, tb + out), cls._sum_out(bb, b, tb, ta + out)
         batch = "".join(c for c in out if c in ta and c in tb)
         left = "".join(c for c in out if c in ta and c not in tb)
         right = "".join(c for c in out if c in tb and c not in ta)
@@ -841,7 +933,7 @@ class ScatterND(tvm_onnx.OnnxOpConverter):
                                      out_ty=relax.TensorType(_static_shape(data), str(data.ty.dtype)))
 
 
-OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "ConvTranspose": ConvTranspose, "ArgMax": ArgMax, "ArgMin": ArgMin, "CumSum": CumSum, "TopK": TopK,
+OVERRIDES = {"Clip": Clip, "Dropout": Dropout, "PRelu": PRelu, "Pow": Pow, "Tile": Tile, "LRN": LRN, "LayerNormalization": LayerNormalization, "SpaceToDepth": SpaceToDepth, "Split": Split, **{op: _variadic(op) for op in ("Sum", "Mean", "Max", "Min")}, "Pad": Pad, "Conv": Conv, "Reshape": Reshape, "Resize": Resize, "Upsample": Upsample, "ConvTranspose": ConvTranspose, "MaxPool": MaxPool, "ArgMax": ArgMax, "ArgMin": ArgMin, "CumSum": CumSum, "TopK": TopK,
              "GroupNormalization": GroupNormalization, "Einsum": Einsum, "BatchNormalization": BatchNormalization,
              **{op: type(op, (ParamActivation,), {"name": op}) for op in ParamActivation.KINDS},
              "RandomUniform": RandomUniform, "DynamicQuantizeLinear": DynamicQuantizeLinear, "ConvInteger": ConvInteger,

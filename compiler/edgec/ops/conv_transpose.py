@@ -1,5 +1,5 @@
-"""Transposed convolution (ONNX ConvTranspose; relax.nn.conv2d_transpose / conv1d_transpose), float32, NCHW or
-NHWC: strides, pads, output_padding, dilations and groups. The kernel gathers: each output element sums the
+"""Transposed convolution (ONNX ConvTranspose; relax.nn.conv1d_transpose / conv2d_transpose / conv3d_transpose),
+float32, NCHW or NHWC (3-D: NCDHW): strides, pads, output_padding, dilations and groups. The kernel gathers: each output element sums the
 input elements whose scattered taps land on it, so the output is written once and needs no zeroing pass. The
 bias, if any, is the Add that follows (TVM splits it off)."""
 
@@ -61,6 +61,20 @@ def lower_conv1d_transpose(ctx, call, out):
     return ctx.alias(y, shape)
 
 
+@lowering("relax.nn.conv3d_transpose")
+def lower_conv3d_transpose(ctx, call, out):
+    shape, dtype = out
+    a = call.attrs
+    if str(a.data_layout) != "NCDHW" or str(a.out_layout) != "NCDHW":
+        raise NotImplementedError(f"conv3d_transpose with data layout {a.data_layout} -> {a.out_layout}")
+    if dtype != "float32":
+        raise NotImplementedError(f"conv3d_transpose producing {dtype}")
+    w = _weights(ctx, call, str(a.kernel_layout), "IODHW")
+    attrs = {"strides": ints(a.strides), "pads": ints(a.padding),  # front, top, left, back, bottom, right
+             "dilation": ints(a.dilation), "groups": int(a.groups)}
+    return ctx.emit("conv_transpose3d", [ctx.tensor(call.args[0]), w], shape, dtype, attrs)
+
+
 @kernel("conv_transpose2d")
 def emit_conv_transpose2d(node, ctx):
     g = ctx.graph
@@ -79,4 +93,20 @@ def emit_conv_transpose2d(node, ctx):
     )
     ctx.use("edgec_conv_transpose2d_f32")
     return (f"edgec_conv_transpose2d_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
+            f"{ctx.ptr(node.outputs[0])}, {params});")
+
+
+@kernel("conv_transpose3d")
+def emit_conv_transpose3d(node, ctx):
+    g = ctx.graph
+    x, w, y = (g.tensors[t] for t in (node.inputs[0], node.inputs[1], node.outputs[0]))
+    a = node.attrs
+    params = ctx.static_params(
+        "edgec_conv_transpose3d_params",
+        dict(batch=x.shape[0], in_c=x.shape[1], out_c=y.shape[1], groups=a["groups"], in_size=list(x.shape[2:]),
+             out_size=list(y.shape[2:]), kernel=list(w.shape[2:]), stride=a["strides"], pad_begin=a["pads"][:3],
+             dilation=a["dilation"]),
+    )
+    ctx.use("edgec_conv_transpose3d_f32")
+    return (f"edgec_conv_transpose3d_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
             f"{ctx.ptr(node.outputs[0])}, {params});")

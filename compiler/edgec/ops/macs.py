@@ -18,7 +18,8 @@ def node_macs(graph: Graph, node: Node) -> int:
         w = graph.tensors[node.inputs[1]]
         # weights are O x (kernel and input-channel dims): each output element takes prod(w.shape[1:]) MACs
         return out.elems * math.prod(int(d) for d in w.shape[1:])  # Python ints: called per patch by the search
-    if node.op == "conv_transpose2d":  # every input element times its group's out channels times the taps (IOHW)
+    if node.op in ("conv_transpose2d", "conv_transpose3d"):  # every input element times its group's out channels
+        # times the taps (IOHW / IODHW)
         w = graph.tensors[node.inputs[1]]
         return graph.tensors[node.inputs[0]].elems * int(np.prod(w.shape[1:], dtype=np.int64))
     if node.op.startswith("depthwise_conv2d_"):  # weights 1HWO: each output takes KH * KW MACs
