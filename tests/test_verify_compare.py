@@ -1,4 +1,5 @@
-"""edgec verify's float comparison (verify.compare): |got - want| <= atol * max(1, max |want|) + rtol * |want|."""
+"""edgec verify's comparison (verify.compare): floats |got - want| <= atol * max(1, max |want|) + rtol * |want|, integers
+within atol."""
 
 from __future__ import annotations
 
@@ -25,3 +26,11 @@ def test_nan_and_inf_compare_as_themselves():
     want = np.array([np.nan, np.inf, 1.0], np.float32)
     assert compare("s", want.copy(), want, rtol=1e-4, atol=1e-5).ok
     assert not compare("s", np.array([0.0, np.inf, 1.0], np.float32), want, rtol=1e-4, atol=1e-5).ok
+
+
+def test_64_bit_integers_differing_by_any_amount_differ():
+    """uint64 / int64 outputs (the integer kernels'): a difference that wraps in int64 is still a difference."""
+    want = np.array([0, 2**63, 2**64 - 1], np.uint64)
+    assert compare("u", want.copy(), want, rtol=1e-4, atol=1e-5).ok
+    assert not compare("u", np.array([2**63, 2**63, 2**64 - 1], np.uint64), want, rtol=1e-4, atol=1e-5).ok
+    assert not compare("u", np.array([0, 2**63, 2**63 - 2], np.uint64), want, rtol=1e-4, atol=1e-5).ok

@@ -1,5 +1,6 @@
-/* Casts: an integer tensor to float32 (ONNX Cast): y[i] = (float)x[i] (int32: rounded to nearest, ties to even;
- * int8 / uint8: exact); float32 or int64 to int32 (TFLite CAST, ArgMax's int32 output). */
+/* Casts: an integer tensor of any width to float32 (ONNX Cast, Pow's run-time integer exponent): y[i] = (float)x[i]
+ * (rounded to nearest, ties to even, above 2^24; 8- and 16-bit values are exact); float32 or int64 to int32
+ * (TFLite CAST, ArgMax's int32 output). */
 #ifndef EDGEC_CAST_H
 #define EDGEC_CAST_H
 
@@ -11,6 +12,10 @@
 
 #define EDGEC_CAST_FROM_FLOAT32 3
 #define EDGEC_CAST_FROM_INT64 4
+#define EDGEC_CAST_FROM_INT16 5
+#define EDGEC_CAST_FROM_UINT16 6
+#define EDGEC_CAST_FROM_UINT32 7
+#define EDGEC_CAST_FROM_UINT64 8
 
 void edgec_cast_to_f32(const void *EDGEC_RESTRICT x, float *EDGEC_RESTRICT y, int32_t n, int32_t from);
 

@@ -61,16 +61,20 @@ def unsupported_nodes(model: onnx.ModelProto) -> list[tuple[str, str, str]]:
     return problems
 
 
+INTEGER_TYPES = {onnx.TensorProto.INT8, onnx.TensorProto.INT16, onnx.TensorProto.INT32, onnx.TensorProto.INT64,
+                 onnx.TensorProto.UINT8, onnx.TensorProto.UINT16, onnx.TensorProto.UINT32, onnx.TensorProto.UINT64}
+
+
 def unsupported_integer_variants(model: onnx.ModelProto) -> list[tuple[str, str, str]]:
-    """Variants of the integer operators (quantize_dynamic) edgec has no kernel for, named before TVM's import.
-    `model` has been through shape inference."""
+    """Variants of the integer operators (quantize_dynamic, Cast, Pow) edgec has no kernel for, named before TVM's
+    import. `model` has been through shape inference."""
     ranks = {v.name: len(v.type.tensor_type.shape.dim)
              for v in list(model.graph.input) + list(model.graph.value_info) + list(model.graph.output)}
     ranks.update({i.name: len(i.dims) for i in model.graph.initializer})
     types = {v.name: v.type.tensor_type.elem_type
              for v in list(model.graph.input) + list(model.graph.value_info) + list(model.graph.output)}
     types.update({i.name: i.data_type for i in model.graph.initializer})
-    cast_from = {onnx.TensorProto.FLOAT, onnx.TensorProto.INT32, onnx.TensorProto.INT8, onnx.TensorProto.UINT8}
+    cast_from = {onnx.TensorProto.FLOAT} | INTEGER_TYPES
     problems = []
     for i, node in enumerate(model.graph.node):
         name = node.name or f"#{i}"
@@ -81,7 +85,13 @@ def unsupported_integer_variants(model: onnx.ModelProto) -> list[tuple[str, str,
                 names = onnx.TensorProto.DataType.Name
                 problems.append((name, node.op_type, f"Cast from {names(src).lower()} to "
                                                      f"{names(to).lower() if to is not None else '?'} is not supported "
-                                                     "(edgec casts int32, int8 and uint8 to float)"))
+                                                     "(edgec casts integer tensors to float)"))
+        elif node.op_type == "Pow" and types.get(node.input[0]) in INTEGER_TYPES and \
+                types.get(node.input[1]) not in INTEGER_TYPES:
+            names = onnx.TensorProto.DataType.Name
+            problems.append((name, node.op_type, f"Pow of an {names(types[node.input[0]]).lower()} base with a "
+                                                 f"{names(types.get(node.input[1], 0)).lower()} exponent is not "
+                                                 "supported (edgec raises integers to integer powers, exactly)"))
         elif node.op_type == "ConvInteger" and ranks.get(node.input[0], 4) != 4:
             problems.append((name, node.op_type, f"{ranks[node.input[0]] - 2}-D ConvInteger is not supported "
                                                  "(edgec runs 2-D: input [N, C, H, W])"))

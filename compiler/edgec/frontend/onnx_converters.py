@@ -66,12 +66,25 @@ class Clip(tvm_onnx.OnnxOpConverter):
         """maximum/minimum with scalar constants rather than relax.clip: TVM's ConvertLayout sees through
         element-wise binary ops but wraps relax.clip in transposes. edgec lowers both forms to one clamp."""
         dtype = str(x.ty.dtype)
+        if dtype != "float32" and np.dtype(dtype).kind in "iu":
+            return cls._integer_clip(bb, x, lo, hi, np.iinfo(dtype))
         out = x
         if lo != -math.inf:
             out = bb.normalize(relax.op.maximum(out, relax.const(lo, dtype)))
         if hi != math.inf:
             out = bb.normalize(relax.op.minimum(out, relax.const(hi, dtype)))
         return out if out is not x else relax.op.clip(x, lo, hi)
+
+    @classmethod
+    def _integer_clip(cls, bb, x, lo: float, hi: float, info):
+        """Integer Clip (opset 12+): the bounds default to the type's range, so an unbounded clip is a copy
+        (maximum with the type's minimum; relax.clip takes float bounds only)."""
+        dtype = str(x.ty.dtype)
+        out = bb.normalize(relax.op.maximum(x, relax.const(max(int(lo), int(info.min)) if lo != -math.inf
+                                                           else int(info.min), dtype)))
+        if hi != math.inf:
+            out = bb.normalize(relax.op.minimum(out, relax.const(int(hi), dtype)))
+        return out
 
     @classmethod
     def _impl_v1(cls, bb, inputs, attr, params):
@@ -279,16 +292,26 @@ class PRelu(tvm_onnx.OnnxOpConverter):
 
 
 class Pow(tvm_onnx.OnnxOpConverter):
-    """A constant exponent of another type (ONNX allows an int64 exponent of a float base) as the base's type."""
+    """An exponent of another type (ONNX allows an integer exponent of a float base) in the base's type: a
+    constant converted at compile time, a run-time integer exponent of a float32 base cast to float32 (exact up to
+    2^24, beyond which powf is 0, 1 or infinite for every base but +-1). Integer bases with float exponents are
+    refused before import (frontend/onnx.py). An integer base is the extern edgec.integer_power (ops/integer_binary.py,
+    exact powers with wrap-around): TVM's FoldConstant crashes on relax.power of integers, even of run-time values."""
 
     @classmethod
     def _impl_v7(cls, bb, inputs, attr, params):
         x, y = inputs
+        if np.dtype(str(x.ty.dtype)).kind in "iu":
+            return relax.call_dps_packed(_extern("edgec.integer_power", {}), relax.Tuple([x, y]), out_ty=relax.TensorType(
+                list(np.broadcast_shapes(tuple(_static_shape(x)), tuple(_static_shape(y)))), str(x.ty.dtype)))
         if str(y.ty.dtype) != str(x.ty.dtype):
             value = _const_value(y, params)
-            if value is None:
-                raise ValueError(f"Pow with a {y.ty.dtype} exponent known only at run time")
-            y = relax.const(value.astype(str(x.ty.dtype)), str(x.ty.dtype))
+            if value is not None:
+                y = relax.const(value.astype(str(x.ty.dtype)), str(x.ty.dtype))
+            elif str(x.ty.dtype) == "float32":
+                y = bb.normalize(relax.op.astype(y, "float32"))
+            else:
+                raise ValueError(f"Pow of {x.ty.dtype} with a {y.ty.dtype} exponent known only at run time")
         return relax.op.power(x, y)
 
 

@@ -10,6 +10,7 @@ from ..ir import IN_PLACE_OPS, MAX_RANK
 from . import kernel, lowering
 from .hybrid import extern
 from .broadcast import broadcast_strides, coalesce, right_align
+from .integer_binary import is_integer, lower_integer_binary
 
 BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div",
               "relax.power": "pow", "relax.mod": "fmod", "relax.floor_mod": "floor_mod",
@@ -66,8 +67,10 @@ def require_float(dtype: str, what: str) -> None:
 @lowering(*BINARY_OPS)
 def lower_binary(ctx, call, out):
     shape, dtype = out
-    require_float(dtype, call.op.name)
     a, b = ctx.tensor(call.args[0]), ctx.tensor(call.args[1])
+    if is_integer(dtype):
+        return lower_integer_binary(ctx, call.op.name, a, b, shape, dtype)
+    require_float(dtype, call.op.name)
     return ctx.emit(BINARY_OPS[call.op.name], [a, b], shape, dtype, {"act": (-math.inf, math.inf)})
 
 
@@ -81,8 +84,10 @@ def lower_max_min(ctx, call, out):
         kind, args = TIR_BINARY[func], list(call.args[1].fields)
     else:
         kind, args = call.op.name.removeprefix("relax.")[:3], list(call.args)
-    require_float(dtype, kind)
     a, b = ctx.tensor(args[0]), ctx.tensor(args[1])
+    if is_integer(dtype):
+        return lower_integer_binary(ctx, f"relax.{kind}imum", a, b, shape, dtype)
+    require_float(dtype, kind)
     b_val = ctx.graph.tensors[b].data
     if b_val is not None and b_val.size == 1 and ctx.graph.tensors[a].shape == tuple(shape):
         bound = float(b_val.reshape(()))  # max(x, c) / min(x, c) with a scalar c is a clamp

@@ -4,7 +4,7 @@
   runtimes/include/edgec_hybrid_quantize.h, the quantizer the ONNX mode of the hybrid kernels runs too.
 - ConvInteger -> `conv_integer` (NCHW, int32 out; edgec_conv_integer.h).
 - MatMulInteger -> `matmul_integer` (int32 out; edgec_matmul_integer.h).
-- Cast of an integer tensor to float32 (relax.astype) -> `cast` (edgec_cast.h).
+- Cast of an integer tensor (any width) to float32 (relax.astype) -> `cast` (edgec_cast.h).
 
 The ONNX frontend imports the first three as `R.call_dps_packed("edgec.<op>", ...)` (frontend/onnx_converters.py).
 In a quantize_dynamic graph the fuse-dynamic-quant pass then replaces each DynamicQuantizeLinear -> ConvInteger /
@@ -19,7 +19,9 @@ from . import kernel, lowering
 from .hybrid import extern
 
 Q8 = ("int8", "uint8")
-CAST_FROM = {"int32": "EDGEC_CAST_FROM_INT32", "int8": "EDGEC_CAST_FROM_INT8", "uint8": "EDGEC_CAST_FROM_UINT8"}
+CAST_FROM = {"int32": "EDGEC_CAST_FROM_INT32", "int8": "EDGEC_CAST_FROM_INT8", "uint8": "EDGEC_CAST_FROM_UINT8",
+             "int16": "EDGEC_CAST_FROM_INT16", "uint16": "EDGEC_CAST_FROM_UINT16", "uint32": "EDGEC_CAST_FROM_UINT32",
+             "int64": "EDGEC_CAST_FROM_INT64", "uint64": "EDGEC_CAST_FROM_UINT64"}
 CAST_TO_INT32_FROM = {"float32": "EDGEC_CAST_FROM_FLOAT32", "int64": "EDGEC_CAST_FROM_INT64"}
 
 
@@ -94,7 +96,7 @@ def lower_astype(ctx, call, out):
     if dtype == "int32" and src in CAST_TO_INT32_FROM:
         return ctx.emit("cast_i32", [x], shape, dtype, {})
     if dtype != "float32" or src not in CAST_FROM:
-        raise NotImplementedError(f"Cast from {src} to {dtype} (edgec casts int32, int8 and uint8 to float32, and "
+        raise NotImplementedError(f"Cast from {src} to {dtype} (edgec casts integer tensors to float32, and "
                                   "float32 and int64 to int32)")
     return ctx.emit("cast", [x], shape, dtype, {})
 

@@ -5,6 +5,7 @@ kernel's right-aligned shape and strides (ops/broadcast.py, edgec_binary_params)
 - compare: float32 a, b -> bool (edgec_compare_f32, an op code);
 - logic: bool a, b -> bool (edgec_logic_u8: and, or, xor); Not is xor with a constant true;
 - where: bool cond, float32 x, y -> float32 (edgec_where_f32); int8 (TFLite SELECT_V2) on edgec_where_s8.
+Integer operands (comparisons, Where of integer values) go to ops/integer_binary.py.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 from ..ir import MAX_RANK
 from . import kernel, lowering
 from .broadcast import broadcast_strides, coalesce, right_align
+from .integer_binary import is_integer, lower_integer_binary, lower_integer_where
 
 COMPARE_OPS = {"relax.equal": "EDGEC_EQUAL", "relax.less": "EDGEC_LESS", "relax.less_equal": "EDGEC_LESS_EQUAL",
                "relax.greater": "EDGEC_GREATER", "relax.greater_equal": "EDGEC_GREATER_EQUAL",
@@ -32,6 +34,8 @@ def _require(ctx, names: list[str], dtypes: tuple[str, ...], what: str) -> None:
 def lower_compare(ctx, call, out):
     shape, dtype = out
     a, b = ctx.tensor(call.args[0]), ctx.tensor(call.args[1])
+    if is_integer(ctx.graph.tensors[a].dtype):
+        return lower_integer_binary(ctx, call.op.name, a, b, shape, dtype)
     _require(ctx, [a, b], ("float32", "float32"), call.op.name)
     return ctx.emit("compare", [a, b], shape, dtype, {"code": COMPARE_OPS[call.op.name]})
 
@@ -57,6 +61,8 @@ def lower_not(ctx, call, out):
 def lower_where(ctx, call, out):
     shape, dtype = out
     cond, x, y = (ctx.tensor(a) for a in call.args)
+    if is_integer(dtype):
+        return lower_integer_where(ctx, cond, x, y, shape, dtype)
     _require(ctx, [cond, x, y], ("bool", "float32", "float32"), "where")
     return ctx.emit("where", [cond, x, y], shape, dtype, {})
 
