@@ -27,7 +27,9 @@
 #include <arm_acle.h>
 #define EDGEC_PACKED_DSP 1
 
-/* SXTB16 with its built-in ROR #8 (GCC does not fold the rotation into the instruction). */
+/* SXTB16: bytes 0 and 2 as halfwords; with its built-in ROR #8 (GCC does not fold the rotation into the
+ * instruction), bytes 1 and 3. */
+EDGEC_INLINE uint32_t pk_sxtb16(uint32_t v) { return (uint32_t)__sxtb16((int8x4_t)v); }
 EDGEC_INLINE uint32_t pk_sxtb16_ror8(uint32_t v) {
     uint32_t r;
     __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
@@ -53,6 +55,9 @@ EDGEC_INLINE int32_t pk_ssat8(int32_t v) { return __ssat(v, 8); }
 /* The same instructions in portable C (the host and cores without the DSP extension). */
 EDGEC_INLINE int32_t pk_s8(uint32_t v) { return (int32_t)((v & 0xFFu) ^ 0x80u) - 0x80; }
 EDGEC_INLINE int32_t pk_s16(uint32_t v) { return (int32_t)((v & 0xFFFFu) ^ 0x8000u) - 0x8000; }
+EDGEC_INLINE uint32_t pk_sxtb16(uint32_t v) {
+    return ((uint32_t)pk_s8(v) & 0xFFFFu) | ((uint32_t)pk_s8(v >> 16) << 16);
+}
 EDGEC_INLINE uint32_t pk_sxtb16_ror8(uint32_t v) {
     return ((uint32_t)pk_s8(v >> 8) & 0xFFFFu) | ((uint32_t)pk_s8(v >> 24) << 16);
 }
