@@ -6,7 +6,9 @@ pixels, column pieces), strides and dilations up to 3, paddings up to 3, in_c % 
 biases near the fast path's bound, INT32_MIN multipliers, clamped and full activation ranges; 3x3 stride 1 on
 tall maps (the 2 x 2 path's row pieces in every plane layout); k x k depthwise
 (5x5, 7x7 for the band path, other k up to 7, non-square), both requantisations; add (the table path, the DSP
-requantisation of contiguous rows, broadcasting, small shifts where every rounding shows). One firmware
+requantisation of contiguous rows, broadcasting, small shifts where every rounding shows); SVDF (int8 and int16
+memory, state zero points) and LSTM (both time layouts, clipping), odd sizes, three runs in a row from a random
+state, outputs and states compared. One firmware
 (tests/semihost/kernel_fuzz.c) per kernel set and core, on QEMU; every case must match bit for bit:
 - runtimes/cortex-m/ (DSP: SMLAD, SMLABB) built for the Cortex-M7, on mps2-an500;
 - runtimes/cortex-m55/ (Helium: VMLADAVA, VMULLB, VQRDMULH) built for the Cortex-M55, on mps3-an547: with the

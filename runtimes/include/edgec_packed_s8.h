@@ -50,6 +50,7 @@ EDGEC_INLINE int32_t pk_smmla(int32_t a, int32_t b, int32_t c) {
     return r;
 }
 EDGEC_INLINE int32_t pk_ssat8(int32_t v) { return __ssat(v, 8); }
+EDGEC_INLINE int32_t pk_ssat16(int32_t v) { return __ssat(v, 16); }
 #else
 #define EDGEC_PACKED_DSP 0
 /* The same instructions in portable C (the host and cores without the DSP extension). */
@@ -71,6 +72,7 @@ EDGEC_INLINE int32_t pk_smmla(int32_t a, int32_t b, int32_t c) {
     return (int32_t)(((int64_t)c * INT64_C(4294967296) + (int64_t)a * b) >> 32);
 }
 EDGEC_INLINE int32_t pk_ssat8(int32_t v) { return v < -128 ? -128 : (v > 127 ? 127 : v); }
+EDGEC_INLINE int32_t pk_ssat16(int32_t v) { return v < -32768 ? -32768 : (v > 32767 ? 32767 : v); }
 #endif
 
 EDGEC_INLINE uint32_t pk_load_u32(const int8_t *p) {

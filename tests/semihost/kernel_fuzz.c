@@ -309,6 +309,7 @@ int main(void) {
                 lp.input_multiplier[g] = rmul(); lp.input_shift[g] = ri(-9, -3);
                 lp.recurrent_multiplier[g] = rmul(); lp.recurrent_shift[g] = ri(-9, -3);
             }
+            if (it % 10 == 7) lp.recurrent_multiplier[ri(0, 3)] = INT32_MIN; /* the one saturating SRDHM */
             lp.forget_multiplier = rmul(); lp.forget_shift = ri(-16, -14);
             lp.input_gate_multiplier = rmul(); lp.input_gate_shift = ri(-19, -14);
             lp.output_multiplier = rmul(); lp.output_shift = ri(-24, -20);
