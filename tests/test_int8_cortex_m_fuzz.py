@@ -6,7 +6,9 @@ pixels, column pieces), strides and dilations up to 3, paddings up to 3, in_c % 
 biases near the fast path's bound, INT32_MIN multipliers, clamped and full activation ranges; 3x3 stride 1 on
 tall maps (the 2 x 2 path's row pieces in every plane layout); k x k depthwise
 (5x5, 7x7 for the band path, other k up to 7, non-square), both requantisations; add (the table path, the DSP
-requantisation of contiguous rows, broadcasting, small shifts where every rounding shows). One firmware
+requantisation of contiguous rows, broadcasting, small shifts where every rounding shows); SVDF (int8 and int16
+memory, state zero points) and LSTM (both time layouts, clipping), odd sizes, three runs in a row from a random
+state, outputs and states compared. One firmware
 (tests/semihost/kernel_fuzz.c) per kernel set and core, on QEMU; every case must match bit for bit:
 - runtimes/cortex-m/ (DSP: SMLAD, SMLABB) built for the Cortex-M7, on mps2-an500;
 - runtimes/cortex-m55/ (Helium: VMLADAVA, VMULLB, VQRDMULH) built for the Cortex-M55, on mps3-an547: with the
@@ -37,7 +39,16 @@ COMMON = ["-O2", "-std=c99", "-mthumb", "-mfloat-abi=hard", "-ffreestanding", "-
           "-I", str(RUNTIMES / "include")]
 M7 = ["-mcpu=cortex-m7", "-mfpu=fpv5-d16"]
 FLAGS = [*M7, *COMMON]  # the packed kernels' firmware
-KERNELS = {"conv2d": "ref_conv", "depthwise_conv2d": "ref_dw", "fully_connected": "ref_fc", "add": "ref_add"}
+KERNELS = {"conv2d": "ref_conv", "depthwise_conv2d": "ref_dw", "fully_connected": "ref_fc", "add": "ref_add",
+           "svdf": "ref_svdf", "lstm": "ref_lstm"}
+
+
+def renamed(kernel: str) -> list[str]:
+    """-D flags that give a reference kernel file's entry points their ref_* names."""
+    extra = ["-Dedgec_svdf_s8_s16=ref_svdf_s16"] if kernel == "svdf" else []
+    return [f"-Dedgec_{kernel}_s8={KERNELS[kernel]}", *extra]
+
+
 TINY_CHUNKS = ["-DEDGEC_HL_K_CHUNK=40", "-DEDGEC_HL_OC_CHUNK=24", "-DEDGEC_HL_MAX_C=24"]
 HELIUM = ["vmlava.s8", "vmullb.s16", "vqrdmulh.s32"]  # objdump's names (VMLAV is VMLADAV's alias)
 
@@ -65,9 +76,9 @@ def test_kernels_match_reference_on_random_shapes(tmp_path, case):
     cc = require("arm-none-eabi-gcc")
     flags = [*cpu, *COMMON]
     objs = []
-    for kernel, alias in KERNELS.items():
+    for kernel in KERNELS:
         obj = tmp_path / f"ref_{kernel}.o"
-        subprocess.run([cc, *flags, f"-Dedgec_{kernel}_s8={alias}", "-c",
+        subprocess.run([cc, *flags, *renamed(kernel), "-c",
                         str(RUNTIMES / "reference" / f"edgec_{kernel}_s8.c"), "-o", str(obj)], check=True)
         objs.append(str(obj))
     elf = tmp_path / "fuzz.elf"
@@ -91,9 +102,9 @@ def test_helium_kernels_scalar_twins_under_sanitizers(tmp_path):
     flags = ["-O1", "-std=c99", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined",
              "-fno-sanitize-recover=all", "-DEDGEC_FUZZ_HOST", *TINY_CHUNKS, "-I", str(RUNTIMES / "include")]
     objs = []
-    for kernel, alias in KERNELS.items():
+    for kernel in KERNELS:
         obj = tmp_path / f"ref_{kernel}.o"
-        subprocess.run([cc, *flags, f"-Dedgec_{kernel}_s8={alias}", "-c",
+        subprocess.run([cc, *flags, *renamed(kernel), "-c",
                         str(RUNTIMES / "reference" / f"edgec_{kernel}_s8.c"), "-o", str(obj)], check=True)
         objs.append(str(obj))
     exe = tmp_path / "fuzz"

@@ -27,7 +27,9 @@
 #include <arm_acle.h>
 #define EDGEC_PACKED_DSP 1
 
-/* SXTB16 with its built-in ROR #8 (GCC does not fold the rotation into the instruction). */
+/* SXTB16: bytes 0 and 2 as halfwords; with its built-in ROR #8 (GCC does not fold the rotation into the
+ * instruction), bytes 1 and 3. */
+EDGEC_INLINE uint32_t pk_sxtb16(uint32_t v) { return (uint32_t)__sxtb16((int8x4_t)v); }
 EDGEC_INLINE uint32_t pk_sxtb16_ror8(uint32_t v) {
     uint32_t r;
     __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
@@ -48,11 +50,15 @@ EDGEC_INLINE int32_t pk_smmla(int32_t a, int32_t b, int32_t c) {
     return r;
 }
 EDGEC_INLINE int32_t pk_ssat8(int32_t v) { return __ssat(v, 8); }
+EDGEC_INLINE int32_t pk_ssat16(int32_t v) { return __ssat(v, 16); }
 #else
 #define EDGEC_PACKED_DSP 0
 /* The same instructions in portable C (the host and cores without the DSP extension). */
 EDGEC_INLINE int32_t pk_s8(uint32_t v) { return (int32_t)((v & 0xFFu) ^ 0x80u) - 0x80; }
 EDGEC_INLINE int32_t pk_s16(uint32_t v) { return (int32_t)((v & 0xFFFFu) ^ 0x8000u) - 0x8000; }
+EDGEC_INLINE uint32_t pk_sxtb16(uint32_t v) {
+    return ((uint32_t)pk_s8(v) & 0xFFFFu) | ((uint32_t)pk_s8(v >> 16) << 16);
+}
 EDGEC_INLINE uint32_t pk_sxtb16_ror8(uint32_t v) {
     return ((uint32_t)pk_s8(v >> 8) & 0xFFFFu) | ((uint32_t)pk_s8(v >> 24) << 16);
 }
@@ -66,6 +72,7 @@ EDGEC_INLINE int32_t pk_smmla(int32_t a, int32_t b, int32_t c) {
     return (int32_t)(((int64_t)c * INT64_C(4294967296) + (int64_t)a * b) >> 32);
 }
 EDGEC_INLINE int32_t pk_ssat8(int32_t v) { return v < -128 ? -128 : (v > 127 ? 127 : v); }
+EDGEC_INLINE int32_t pk_ssat16(int32_t v) { return v < -32768 ? -32768 : (v > 32767 ? 32767 : v); }
 #endif
 
 EDGEC_INLINE uint32_t pk_load_u32(const int8_t *p) {

@@ -8,10 +8,15 @@
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
 #include "edgec_add_s8.h"
+#include "edgec_svdf_s8.h"
+#include "edgec_lstm_s8.h"
 void ref_conv(const int8_t *, const int8_t *, const int32_t *, const int32_t *, const int32_t *, int8_t *, const edgec_conv2d_s8_params *);
 void ref_dw(const int8_t *, const int8_t *, const int32_t *, const int32_t *, const int32_t *, int8_t *, const edgec_conv2d_s8_params *);
 void ref_add(const int8_t *, const int8_t *, int8_t *, const edgec_add_s8_params *, int32_t *);
 void ref_fc(const int8_t *, const int8_t *, const int32_t *, int8_t *, const edgec_fully_connected_s8_params *);
+void ref_svdf(const int8_t *, const int8_t *, const int8_t *, const int32_t *, int8_t *, int8_t *, const edgec_svdf_s8_params *);
+void ref_svdf_s16(const int8_t *, const int8_t *, const int16_t *, const int32_t *, int16_t *, int8_t *, const edgec_svdf_s8_params *);
+void ref_lstm(const int8_t *, const int8_t *, const int8_t *, const int32_t *, int8_t *, int16_t *, int8_t *, int16_t *, const edgec_lstm_s8_params *);
 #ifndef EDGEC_FUZZ_HOST
 #define EDGEC_SEMIHOST_LIBC
 #include "boot.h"
@@ -25,6 +30,15 @@ static int32_t bias[160], mul[160], sh[160];
 static int8_t din[2 * 24 * 100 * 20], dout1[2 * 24 * 100 * 20], dout2[2 * 24 * 100 * 20];
 static int32_t dbias[64], dmul[64], dsh[64]; /* up to KWS's 64 channels */
 static int32_t add_scratch[512];
+/* SVDF and LSTM: two kernels' states side by side (index 0 the reference's), carried over three runs */
+static int16_t rstate[2][3 * 36 * 13], rwt16[36 * 13], rcell[2][2 * 21], rscratch[4 * 21];
+static int8_t rstate8[2][3 * 36 * 13], rwt8[36 * 13], rhidden[2][2 * 21], rout[2][3 * 6 * 21];
+static int same(const void *a, const void *b, size_t n) { /* no memcmp in the firmware */
+    const uint8_t *x = a, *y = b;
+    for (size_t i = 0; i < n; ++i) if (x[i] != y[i]) return 0;
+    return 1;
+}
+static int32_t rmul(void) { return (int32_t)((rnd() >> 1) | (1u << 30)); }
 int main(void) {
     int bad = 0;
     for (int it = 0; it < 600; ++it) {
@@ -247,6 +261,81 @@ int main(void) {
         ref_add(din, din + n, dout1, &q, 0);
         edgec_add_s8(din, din + n, dout2, &q, scratch);
         for (int i = 0; i < n; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
+    }
+    /* SVDF (int8 and int16 state) and LSTM (both time layouts): odd inputs, units, ranks and memories (the four-row
+     * feature blocks' tails, the time products' tails), input and state zero points, no bias, three runs in a row
+     * from a random state: every output and the state after every run must be the reference's. Own stream. */
+    s = 0x6C8E9CF5u;
+    for (int it = 0; it < 160; ++it) {
+        const int svdf = it % 2 == 0, runs = 3;
+        int n_out = 0, n_state = 0, ok = 1;
+        edgec_svdf_s8_params sp;
+        edgec_lstm_s8_params lp;
+        if (svdf) {
+            const int s16 = it % 4 == 0;
+            sp.batch = ri(1, 3); sp.input = (it % 8 == 2) ? ri(40, 70) : ri(1, 21); sp.units = ri(1, 12);
+            sp.rank = ri(1, 3); sp.memory = ri(1, 13);
+            sp.input_zero_point = ri(-128, 127); sp.output_zero_point = ri(-128, 127);
+            sp.state_zero_point = s16 ? ((it % 12 == 4) ? ri(-300, 300) : 0) : ri(-30, 30);
+            sp.multiplier_1 = rmul(); sp.shift_1 = s16 ? ri(-8, 0) : ri(-14, -4);
+            sp.multiplier_2 = rmul(); sp.shift_2 = ri(-16, -2);
+            const int filters = sp.units * sp.rank;
+            n_state = sp.batch * filters * sp.memory; n_out = sp.batch * sp.units;
+            for (int i = 0; i < filters * sp.input; ++i) w[i] = (int8_t)rnd();
+            for (int i = 0; i < filters * sp.memory; ++i) { rwt16[i] = (int16_t)ri(-1024, 1024); rwt8[i] = (int8_t)rnd(); }
+            for (int i = 0; i < sp.units; ++i) bias[i] = ri(-40000, 40000);
+            const int32_t *bb = (it % 10 == 6) ? 0 : bias;
+            for (int i = 0; i < n_state; ++i) {
+                rstate[0][i] = rstate[1][i] = (int16_t)ri(-3000, 3000);
+                rstate8[0][i] = rstate8[1][i] = (int8_t)rnd();
+            }
+            for (int r = 0; r < runs && ok; ++r) {
+                for (int i = 0; i < sp.batch * sp.input; ++i) in[i] = (int8_t)rnd();
+                if (s16) {
+                    ref_svdf_s16(in, w, rwt16, bb, rstate[0], rout[0], &sp);
+                    edgec_svdf_s8_s16(in, w, rwt16, bb, rstate[1], rout[1], &sp);
+                } else {
+                    ref_svdf(in, w, rwt8, bb, rstate8[0], rout[0], &sp);
+                    edgec_svdf_s8(in, w, rwt8, bb, rstate8[1], rout[1], &sp);
+                }
+                ok = same(rout[0], rout[1], (size_t)n_out) && (s16 ? same(rstate[0], rstate[1], (size_t)n_state * 2)
+                                                                        : same(rstate8[0], rstate8[1], (size_t)n_state));
+            }
+        } else {
+            lp.batch = ri(1, 2); lp.seq = ri(1, 6); lp.input = (it % 8 == 3) ? ri(24, 40) : ri(1, 21);
+            lp.units = ri(1, 21); lp.time_major = it % 4 == 1;
+            lp.input_offset = ri(-127, 128); lp.hidden_offset = ri(-127, 128); lp.hidden_zero_point = ri(-128, 127);
+            for (int g = 0; g < 4; ++g) {
+                lp.input_multiplier[g] = rmul(); lp.input_shift[g] = ri(-9, -3);
+                lp.recurrent_multiplier[g] = rmul(); lp.recurrent_shift[g] = ri(-9, -3);
+            }
+            if (it % 10 == 7) lp.recurrent_multiplier[ri(0, 3)] = INT32_MIN; /* the one saturating SRDHM */
+            lp.forget_multiplier = rmul(); lp.forget_shift = ri(-16, -14);
+            lp.input_gate_multiplier = rmul(); lp.input_gate_shift = ri(-19, -14);
+            lp.output_multiplier = rmul(); lp.output_shift = ri(-24, -20);
+            if (ri(0, 1)) { lp.cell_tanh_multiplier = 3 << ri(0, 2); lp.cell_tanh_shift = 0; }
+            else { lp.cell_tanh_multiplier = 3; lp.cell_tanh_shift = ri(1, 4); }
+            lp.clip = it % 6 == 5; lp.cell_clip = ri(500, 32767);
+            const int u = lp.units;
+            for (int i = 0; i < 4 * u * lp.input; ++i) w[i] = (int8_t)rnd();
+            int8_t *rw = w + 4 * u * lp.input;
+            for (int i = 0; i < 4 * u * u; ++i) rw[i] = (int8_t)rnd();
+            for (int i = 0; i < 4 * u; ++i) bias[i] = ri(-30000, 30000);
+            for (int i = 0; i < lp.batch * u; ++i) {
+                rhidden[0][i] = rhidden[1][i] = (int8_t)rnd();
+                rcell[0][i] = rcell[1][i] = (int16_t)ri(-20000, 20000);
+            }
+            n_out = lp.batch * lp.seq * u;
+            for (int r = 0; r < runs && ok; ++r) {
+                for (int i = 0; i < lp.batch * lp.seq * lp.input; ++i) in[i] = (int8_t)rnd();
+                ref_lstm(in, w, rw, bias, rhidden[0], rcell[0], rout[0], rscratch, &lp);
+                edgec_lstm_s8(in, w, rw, bias, rhidden[1], rcell[1], rout[1], rscratch, &lp);
+                ok = same(rout[0], rout[1], (size_t)n_out) &&
+                       same(rhidden[0], rhidden[1], (size_t)(lp.batch * u)) &&
+                       same(rcell[0], rcell[1], (size_t)(lp.batch * u) * 2);
+            }
+        }
+        bad += !ok;
     }
     return bad < 255 ? bad : 255;
 }
