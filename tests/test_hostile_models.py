@@ -261,8 +261,20 @@ def float_op_output_made_integer(m):
     g.tensors[first_op(m, "SOFTMAX").outputs[0]].type = 2
 
 
+def bias_made_float(m):
+    """Seed 71: an int8 depthwise conv's bias retyped float32. TFLite Micro reads the bytes as int32, edgec read
+    float32 values: outputs 255 apart. The int8 kernels take int32 biases and int8 weights (uint8 weights, too, are named)."""
+    m.subgraphs[0].tensors[first_op(m, "DEPTHWISE_CONV_2D").inputs[2]].type = 0
+
+
+def weights_made_uint8(m):
+    m.subgraphs[0].tensors[first_op(m, "FULLY_CONNECTED").inputs[1]].type = 3
+
+
 # Mutants benchmarks/fuzz_models.py found, reduced to the one field that matters: (model, mutation, message parts)
 FUZZ_FOUND = [
+    (KWS, bias_made_float, ["(DEPTHWISE_CONV_2D): bias", "is float32, not int32"]),
+    (KWS, weights_made_uint8, ["(FULLY_CONNECTED): weights", "are uint8, not int8"]),
     (MLPERF / "kws_ref_model_float32.tflite", float_op_output_made_integer,
      ["(CONV_2D): input tensor 0", "is float32, but output", "is int64", "(SOFTMAX): input", "is int32"]),
     (MLPERF / "kws_ref_model_float32.tflite", lambda m: setattr(m.subgraphs[0].tensors[m.subgraphs[0].outputs[0]], "type", 1),

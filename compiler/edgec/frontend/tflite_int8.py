@@ -223,6 +223,10 @@ INT8_OPERANDS = {"CONV_2D": (0,), "DEPTHWISE_CONV_2D": (0,), "FULLY_CONNECTED": 
                  "PADV2": (0,), "BATCH_MATMUL": (0, 1)}
 
 
+# Operators whose weights (input 1) the int8 kernels read as int8 bytes
+INT8_WEIGHTS = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV"}
+
+
 def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str]]:
     import tflite
 
@@ -297,6 +301,8 @@ def import_int8_graph(model, fc_rounding: str = "tflm") -> tuple[Graph, list[str
                 new_act(outs[0], alias_of=src)
                 continue
             node_name = r.name(outs[0])
+            if kind in INT8_WEIGHTS and len(ins) > 1 and ins[1] >= 0 and r.dtype(ins[1]) != "int8":
+                raise NotImplementedError(f"weights {r.name(ins[1])} are {r.dtype(ins[1])}, not int8")
             for pos in INT8_OPERANDS.get(kind, ()):  # an int32 graph input (GATHER's indices) is no activation
                 if pos < len(ins) and ins[pos] >= 0 and r.data(ins[pos]) is None and r.dtype(ins[pos]) != "int8":
                     raise NotImplementedError(f"input {pos} ({r.name(ins[pos])}) is {r.dtype(ins[pos])}, not int8")
@@ -711,6 +717,8 @@ def _cast(g, r, ins, outs, activation, new_float, node_name):
 
 def _bias(r, ins, n: int) -> np.ndarray:
     """The int32 bias input of a conv or FC, or zeros where it has none."""
+    if len(ins) > 2 and ins[2] >= 0 and r.dtype(ins[2]) != "int32":  # TFLite Micro reads the bytes as int32
+        raise NotImplementedError(f"bias {r.name(ins[2])} is {r.dtype(ins[2])}, not int32")
     bias = r.data(ins[2]) if len(ins) > 2 and ins[2] >= 0 else None
     return np.zeros(n, np.int32) if bias is None else bias.astype(np.int32)
 
