@@ -749,7 +749,7 @@ __attribute__((noinline)) static void dwh_stage(uint32_t *const plane[4], const 
  * columns and as many rows as the planes hold. A plane is a stripe of the band's lines, (cols + 2) * 2 bytes wide
  * (cols rounded up to even): narrow maps put several side by side and get more rows. An odd row count takes one
  * more group row over the last two rows; an odd column count ends each row of groups with a half group. */
-static void dwh_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, int8_t *output, const dwh_block *k,
+static void dwh_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, int8_t *output, const int32_t *tab,
                           int32_t c, uint32_t *band, uint32_t zp4, void (*const fns[2])(const dwh_run *)) {
     const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w;
     dwh_run r;
@@ -777,7 +777,7 @@ static void dwh_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, 
                 r.odd = cols & 1;
                 void (*const fn)(const dwh_run *) = fns[r.odd];
                 for (int32_t j = 0; j < 4; ++j) {
-                    r.ch = k->ch[j];
+                    r.ch = tab + 13 * j;
                     r.in = (const int16_t *)plane[j];
                     r.out = out_b + ((size_t)oy * OW + ox) * C + j;
                     r.rows = rows / 2;
@@ -796,11 +796,19 @@ static void dwh_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, 
     }
 }
 
+/* 3x3, stride 1, a width of 4 or more, two rows or more: the 2 x 2 path (3 x 3 maps are faster on dw3x3); the
+ * compiler's test for it is ops/quantized_s8.py: dw_plane_path. */
+EDGEC_INLINE int dwh_applies(const edgec_conv2d_s8_params *p) {
+    return p->depth_multiplier == 1 && p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
+           p->stride_h == 1 && p->stride_w == 1 && p->dil_h == 1 && p->dil_w == 1 && p->out_h >= 2 && p->out_w >= 4;
+}
+
 /* The 2 x 2 path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
- * done. (Not inlined: its band stays out of the caller's frame.) */
+ * done. `tables`: the blocks' tables built at compile time (edgec_depthwise_conv2d_s8_packed), or NULL to build them
+ * here. (Not inlined: its band stays out of the caller's frame.) */
 __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8_t *weights, const int32_t *bias,
                                                  const int32_t *multiplier, const int32_t *shift, int8_t *output,
-                                                 const edgec_conv2d_s8_params *p) {
+                                                 const edgec_conv2d_s8_params *p, const int32_t *tables) {
     uint32_t band[DWH_LINES * DWH_LINE / 4];
     static void (*const full[2])(const dwh_run *) = {dwh_run_full, dwh_run_full_odd};
     static void (*const clamp[2])(const dwh_run *) = {dwh_run_clamp, dwh_run_clamp_odd};
@@ -809,8 +817,10 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
     int32_t c = 0;
     for (; c + 4 <= p->in_c; c += 4) {
         dwh_block k;
-        if (dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c))
-            dwh_block_run(p, input, output, &k, c, band, zp4, fn);
+        if (tables)
+            dwh_block_run(p, input, output, tables + 13 * c, c, band, zp4, fn);
+        else if (dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c))
+            dwh_block_run(p, input, output, k.ch[0], c, band, zp4, fn);
         else
             dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
     }
@@ -1150,10 +1160,8 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     int32_t c = 0;
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
     if (p->depth_multiplier == 1) {
-        /* 3x3, stride 1, a width of 4 or more, two rows or more: the 2 x 2 path (3 x 3 maps are faster below) */
-        if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED && p->stride_h == 1 &&
-            p->stride_w == 1 && p->dil_h == 1 && p->dil_w == 1 && p->out_h >= 2 && p->out_w >= 4)
-            c = dwh_all(input, weights, bias, multiplier, shift, output, p);
+        if (dwh_applies(p))
+            c = dwh_all(input, weights, bias, multiplier, shift, output, p, 0);
         else if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
                  (2 * p->dil_w + 1) * (2 * p->dil_h + 1) <= DW_BAND) {
             uint32_t band[DW_BAND];
@@ -1181,4 +1189,50 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     }
 #endif
     dw_plain(input, weights, bias, multiplier, shift, output, p, c, p->in_c);
+}
+
+/* The tables' arithmetic in portable C, any shape (edgec_depthwise_conv2d_s8_packed off the 2 x 2 path): X = 2 * acc
+ * with the input offset in the bias and the zero point where the input ends, then
+ * out = SMMLAR(X, multiplier, 2^(r-1) + zp 2^r - [X < 0]) >> r, clamped (see the top of this file). */
+static void dw_tables_portable(const int8_t *input, const int32_t *tables, int8_t *output,
+                               const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->in_c, zpin = -p->input_offset;
+    for (int32_t b = 0; b < p->batch; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
+        for (int32_t oy = 0; oy < p->out_h; ++oy)
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * C;
+                for (int32_t c = 0; c < C; ++c) {
+                    const int32_t *t = tables + 13 * c; /* block c / 4 at 52 (c / 4), channel c % 4 at 13 (c % 4) */
+                    uint32_t x = (uint32_t)t[0];
+                    for (int32_t ky = 0; ky < 3; ++ky) {
+                        const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+                        const uint32_t w01 = (uint32_t)t[4 + 2 * ky], w12 = (uint32_t)t[5 + 2 * ky];
+                        const int32_t w[3] = {(int16_t)(w01 & 0xFFFFu), (int16_t)(w01 >> 16), (int16_t)(w12 >> 16)};
+                        for (int32_t kx = 0; kx < 3; ++kx) {
+                            const int32_t ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
+                            const int32_t v = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w
+                                                  ? in_b[((size_t)iy * p->in_w + ix) * C + c] : zpin;
+                            x += (uint32_t)(w[kx] * v);
+                        }
+                    }
+                    const int32_t X = (int32_t)x;
+                    const int64_t a = (int64_t)(t[11] - (X < 0)) * 4294967296LL + (int64_t)X * t[10] + 2147483648LL;
+                    int32_t y = (int32_t)(a >> 32) >> t[12];
+                    y = y < p->act_min ? p->act_min : (y > p->act_max ? p->act_max : y);
+                    out[c] = (int8_t)y;
+                }
+            }
+    }
+}
+
+void edgec_depthwise_conv2d_s8_packed(const int8_t *EDGEC_RESTRICT input, const int32_t *EDGEC_RESTRICT tables,
+                                      int8_t *EDGEC_RESTRICT output, const edgec_conv2d_s8_params *p) {
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+    if (dwh_applies(p)) {
+        dwh_all(input, 0, 0, 0, 0, output, p, tables);
+        return;
+    }
+#endif
+    dw_tables_portable(input, tables, output, p);
 }
