@@ -21,7 +21,7 @@
  *     split into the rectangle of inside pixels and the border frame around it (dw3x3_block).
  *   - With stride 1, dilation 1 and an even output width of 4 or more (VWW's stride-1 layers) the same arithmetic
  *     runs as dwh_*: the input widened once into one int16 plane per channel, then 2 x 2 output pixels of one
- *     channel per step with the weights in registers, 57 instructions per 36 MACs (see there).
+ *     channel per step with the weights in registers, 56 instructions per 36 MACs (see there).
  * 5x5 and 7x7 with dilation 1 (MCUNet's), and 3x3 in float requantisation, take dwk_*: the same arithmetic over
  * band copies (see there), with the float requantisation on the exact accumulator.
  * Everything else (other sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel,
@@ -561,15 +561,15 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "strd   r9, r11, [sp, #72]\n"                                \
     "1:\n\t"                                                     \
     "ldm    sp, {r4-r12, lr}\n\t"                                \
-    "ldrd   r1, r2, [r0]\n\t"                                    \
+    "ldrd   r1, r2, [r0], #4\n\t"                                \
     DWH_ROW_TOP("r8", "r9")                                      \
-    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE) "]\n\t"            \
+    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE - 4) "]\n\t"        \
     DWH_ROW_TOP("r10", "r11")                                    \
     DWH_ROW_BOTTOM("r8", "r9")                                   \
-    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"        \
+    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE - 4) "]\n\t"    \
     DWH_ROW_TOP("r12", "lr")                                     \
     DWH_ROW_BOTTOM("r10", "r11")                                 \
-    "ldrd   r1, r2, [r0, #" DWH_STR(3 * DWH_LINE) "]\n\t"        \
+    "ldrd   r1, r2, [r0, #" DWH_STR(3 * DWH_LINE - 4) "]\n\t"    \
     DWH_ROW_BOTTOM("r12", "lr")                                  \
     "add    r1, sp, #40\n\t"                                     \
     "ldm    r1, {r8-r12, lr}\n\t"                                \
@@ -616,7 +616,6 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "strb   r7, [r9, r12]\n\t"                                   \
     "add    r11, r11, r12, lsl #1\n\t"                           \
     "str    r11, [sp, #52]\n\t"                                  \
-    "add    r0, r0, #4\n\t"                                      \
     "cmp    r0, r3\n\t"                                          \
     "bne    1b\n\t"                                              \
     HALF                                                         \
