@@ -705,94 +705,110 @@ EDGEC_INLINE void dwh_column(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, co
     }
 }
 
-/* Input rows [iy0, iy0 + n) and columns [ix0, ix0 + width) (width even) of the block at `in` into the planes
- * (rows DWH_LINE bytes apart); the zero point outside the input. Column by column: narrow maps have few. */
-__attribute__((noinline)) static void dwh_stage(uint32_t *const plane[4], const int8_t *in,
-                                                const edgec_conv2d_s8_params *p, int32_t iy0, int32_t n, int32_t ix0,
-                                                int32_t width, uint32_t zp4) {
-    const int32_t C = p->in_c, W = p->in_w, WC = W * C, pairs = width / 2;
-    const int32_t o1 = (int32_t)((char *)plane[1] - (char *)plane[0]);
-    const int32_t o2 = (int32_t)((char *)plane[2] - (char *)plane[0]);
-    const int32_t o3 = (int32_t)((char *)plane[3] - (char *)plane[0]);
-    const uint32_t zp2 = (uint32_t)__sxtb16((int8x4_t)zp4);
-    /* rows [i0, i1) are inside the input */
+/* One piece of the output map (pixels [oy, oy + rows) x [ox, ox + cols)) and where its input goes in the planes:
+ * input rows [iy0, iy0 + n) and columns [ix0, ix0 + 2 * pairs), rows [i0, i1) of those inside the input. Of the
+ * pairs of columns, [0, zl) and [zr, pairs) are all zero point, [k0, k1) all inside; zl = k0 - 1 (left_half) and
+ * k1 (right_half) have one pixel of each. The same for every block of channels: planned once a piece. */
+typedef struct {
+    uint32_t *plane[4];      /* 4-byte aligned stripes of the band, rows DWH_LINE bytes apart */
+    int32_t o1, o2, o3;      /* bytes from plane 0 to planes 1..3 */
+    int32_t ox, oy, cols, rows;
+    int32_t iy0, n, ix0, pairs, i0, i1, k0, k1, zl, zr, left_half, right_half;
+} dwh_piece;
+
+static void dwh_plan(dwh_piece *g, const edgec_conv2d_s8_params *p, uint32_t *band, int32_t ox, int32_t oy,
+                     int32_t cols, int32_t rows) {
+    const int32_t W = p->in_w, staged = (cols + 1) & ~1;
+    /* a plane is a stripe (staged + 2) * 2 bytes wide: narrow maps put several side by side and get more rows */
+    const int32_t stripe = (staged + 2) / 2, per_line = DWH_LINE / 4 / stripe; /* words */
+    const int32_t lines = (4 + per_line - 1) / per_line, plane_rows = DWH_LINES / lines;
+    for (int32_t j = 0; j < 4; ++j)
+        g->plane[j] = band + (j / per_line) * plane_rows * (DWH_LINE / 4) + (j % per_line) * stripe;
+    g->o1 = (int32_t)((char *)g->plane[1] - (char *)g->plane[0]);
+    g->o2 = (int32_t)((char *)g->plane[2] - (char *)g->plane[0]);
+    g->o3 = (int32_t)((char *)g->plane[3] - (char *)g->plane[0]);
+    g->ox = ox, g->oy = oy, g->cols = cols, g->rows = rows;
+    const int32_t iy0 = oy - p->pad_top, n = rows + 2, ix0 = ox - p->pad_left, pairs = staged / 2 + 1;
     int32_t i0 = iy0 < 0 ? -iy0 : 0, i1 = p->in_h - iy0 < n ? p->in_h - iy0 : n;
     if (i0 > n) i0 = n;
     if (i1 < i0) i1 = i0;
-    for (int32_t i = 0; i < n; i = i == i0 - 1 ? i1 : i + 1) /* the rows outside */
-        if (i < i0 || i >= i1)
-            dwh_fill(plane[0] + i * (DWH_LINE / 4), plane[0] + i * (DWH_LINE / 4) + pairs, o1, o2, o3, zp2);
-    const int32_t rows = i1 - i0;
-    if (!rows) return;
-    /* pairs [0, k0) and [k1, pairs) touch the outside, pairs [k0, k1) are inside; of the outside ones, a pair
-     * with its right pixel inside (left_half) and one with its left pixel inside (right_half) */
     int32_t k0 = ix0 < 0 ? (1 - ix0) / 2 : 0, k1 = W - ix0 < 0 ? 0 : (W - ix0) / 2;
     if (k1 > pairs) k1 = pairs;
     if (k0 > k1) k0 = k1;
-    const int32_t left_half = ix0 < 0 && (ix0 & 1) && k0 - 1 < pairs && ix0 + 2 * (k0 - 1) + 1 < W;
-    const int32_t right_half = k1 < pairs && ix0 + 2 * k1 >= 0 && ix0 + 2 * k1 < W;
-    const int32_t zl = left_half ? k0 - 1 : k0, zr = right_half ? k1 + 1 : k1; /* zero point pairs before / after */
-    uint32_t *const q = plane[0] + i0 * (DWH_LINE / 4);
-    const int8_t *const row = in + (size_t)(iy0 + i0) * WC;
-    for (int32_t k = 0; k < pairs; k = k == zl - 1 ? zr : k + 1) /* the zero point columns */
-        if (k < zl || k >= zr)
-            for (uint32_t *d = q + k, *const e = d + rows * (DWH_LINE / 4); d < e; d += DWH_LINE / 4)
-                dwh_fill(d, d + 1, o1, o2, o3, zp2);
-    if (left_half) dwh_column(q + zl, o1, o2, o3, row, C, WC, rows, zp4, 1);
-    for (int32_t k = k0; k < k1; ++k)
-        dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(ix0 + 2 * k) * C, C, WC, rows, zp4, 0);
-    if (right_half) dwh_column(q + k1, o1, o2, o3, row + (ptrdiff_t)(ix0 + 2 * k1) * C, C, WC, rows, zp4, 2);
+    g->left_half = ix0 < 0 && (ix0 & 1) && k0 - 1 < pairs && ix0 + 2 * (k0 - 1) + 1 < W;
+    g->right_half = k1 < pairs && ix0 + 2 * k1 >= 0 && ix0 + 2 * k1 < W;
+    g->zl = g->left_half ? k0 - 1 : k0, g->zr = g->right_half ? k1 + 1 : k1;
+    g->iy0 = iy0, g->n = n, g->ix0 = ix0, g->pairs = pairs, g->i0 = i0, g->i1 = i1, g->k0 = k0, g->k1 = k1;
 }
 
-/* Every output pixel of the block of channels c..c+3 (out_h >= 2, out_w >= 4), in pieces of at most DWH_MAX_COLS
- * columns and as many rows as the planes hold. A plane is a stripe of the band's lines, (cols + 2) * 2 bytes wide
- * (cols rounded up to even): narrow maps put several side by side and get more rows. An odd row count takes one
- * more group row over the last two rows; an odd column count ends each row of groups with a half group. */
-static void dwh_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, int8_t *output, const int32_t *tab,
-                          int32_t c, uint32_t *band, uint32_t zp4, void (*const fns[2])(const dwh_run *)) {
-    const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w;
-    dwh_run r;
-    r.C = C;
-    r.OWC = OW * C;
-    r.lo = p->act_min;
-    r.hi = p->act_max;
-    for (int32_t b = 0; b < p->batch; ++b) {
-        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C + c;
-        int8_t *out_b = output + (size_t)b * OH * OW * C + c;
-        for (int32_t ox = 0; ox < OW;) {
-            int32_t cols = OW - ox < DWH_MAX_COLS ? OW - ox : DWH_MAX_COLS;
-            if (OW - ox - cols == 1) cols -= 2; /* no single column left for the next piece */
-            const int32_t staged = (cols + 1) & ~1;
-            const int32_t stripe = (staged + 2) / 2, per_line = DWH_LINE / 4 / stripe; /* words */
-            const int32_t lines = (4 + per_line - 1) / per_line, plane_rows = DWH_LINES / lines;
-            uint32_t *plane[4]; /* 4-byte aligned stripes, on the same lines */
-            for (int32_t j = 0; j < 4; ++j)
-                plane[j] = band + (j / per_line) * plane_rows * (DWH_LINE / 4) + (j % per_line) * stripe;
-            for (int32_t oy = 0; oy < OH;) {
-                int32_t rows = OH - oy < plane_rows - 2 ? OH - oy : plane_rows - 2;
-                if (OH - oy - rows == 1) --rows; /* no single row left for the next piece */
-                dwh_stage(plane, in_b, p, oy - p->pad_top, rows + 2, ox - p->pad_left, staged + 2, zp4);
-                r.groups = cols / 2;
-                r.odd = cols & 1;
-                void (*const fn)(const dwh_run *) = fns[r.odd];
-                for (int32_t j = 0; j < 4; ++j) {
-                    r.ch = tab + 13 * j;
-                    r.in = (const int16_t *)plane[j];
-                    r.out = out_b + ((size_t)oy * OW + ox) * C + j;
-                    r.rows = rows / 2;
-                    fn(&r);
-                    if (rows & 1) { /* the last two rows again */
-                        r.in = (const int16_t *)(plane[j] + (rows - 2) * (DWH_LINE / 4));
-                        r.out = out_b + ((size_t)(oy + rows - 2) * OW + ox) * C + j;
-                        r.rows = 1;
-                        fn(&r);
-                    }
-                }
-                oy += rows;
-            }
-            ox += cols;
+/* The zero point into the piece's planes wherever both pixels of a pair are outside the input; what the copies
+ * below do not write, so once a piece serves every block. */
+__attribute__((noinline)) static void dwh_fill_outside(const dwh_piece *g, uint32_t zp4) {
+    const uint32_t zp2 = (uint32_t)__sxtb16((int8x4_t)zp4);
+    const int32_t o1 = g->o1, o2 = g->o2, o3 = g->o3, pairs = g->pairs;
+    for (int32_t i = 0; i < g->n; i = i == g->i0 - 1 ? g->i1 : i + 1) /* the rows outside */
+        if (i < g->i0 || i >= g->i1)
+            dwh_fill(g->plane[0] + i * (DWH_LINE / 4), g->plane[0] + i * (DWH_LINE / 4) + pairs, o1, o2, o3, zp2);
+    const int32_t rows = g->i1 - g->i0;
+    if (!rows) return;
+    uint32_t *const q = g->plane[0] + g->i0 * (DWH_LINE / 4);
+    for (int32_t k = 0; k < pairs; k = k == g->zl - 1 ? g->zr : k + 1) /* the zero point columns */
+        if (k < g->zl || k >= g->zr)
+            for (uint32_t *d = q + k, *const e = d + rows * (DWH_LINE / 4); d < e; d += DWH_LINE / 4)
+                dwh_fill(d, d + 1, o1, o2, o3, zp2);
+}
+
+/* The block's input pixels (in: the batch's input at the block's first channel) into the piece's planes as int16,
+ * column by column (narrow maps have few); a pair half outside the input gets the zero point. */
+__attribute__((noinline)) static void dwh_copy_inside(const dwh_piece *g, const edgec_conv2d_s8_params *p,
+                                                      const int8_t *in, uint32_t zp4) {
+    const int32_t C = p->in_c, WC = p->in_w * C, rows = g->i1 - g->i0;
+    const int32_t o1 = g->o1, o2 = g->o2, o3 = g->o3;
+    if (!rows) return;
+    uint32_t *const q = g->plane[0] + g->i0 * (DWH_LINE / 4);
+    const int8_t *const row = in + (size_t)(g->iy0 + g->i0) * WC;
+    if (g->left_half) dwh_column(q + g->zl, o1, o2, o3, row, C, WC, rows, zp4, 1);
+    for (int32_t k = g->k0; k < g->k1; ++k)
+        dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows, zp4, 0);
+    if (g->right_half)
+        dwh_column(q + g->k1, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * g->k1) * C, C, WC, rows, zp4, 2);
+}
+
+/* The piece's output pixels of the four channels of one block from its planes (out: the batch's output at the
+ * block's first channel; tab: the block's table). An odd row count takes one more group row over the last two
+ * rows; an odd column count ends each row of groups with a half group. */
+static void dwh_piece_runs(const dwh_piece *g, dwh_run *r, int8_t *out, const int32_t *tab,
+                           void (*const fn)(const dwh_run *)) {
+    const int32_t OWC = r->OWC, C = r->C, rows = g->rows;
+    int8_t *const o = out + (size_t)g->oy * OWC + (size_t)g->ox * C;
+    for (int32_t j = 0; j < 4; ++j) {
+        r->ch = tab + 13 * j;
+        r->in = (const int16_t *)g->plane[j];
+        r->out = o + j;
+        r->rows = rows / 2;
+        fn(r);
+        if (rows & 1) { /* the last two rows again */
+            r->in = (const int16_t *)(g->plane[j] + (rows - 2) * (DWH_LINE / 4));
+            r->out = o + (size_t)(rows - 2) * OWC + j;
+            r->rows = 1;
+            fn(r);
         }
     }
+}
+
+/* The pieces: at most DWH_MAX_COLS columns and as many rows as the planes hold; returns the piece's columns at
+ * column ox, rows at row oy. */
+EDGEC_INLINE int32_t dwh_piece_cols(int32_t OW, int32_t ox) {
+    int32_t cols = OW - ox < DWH_MAX_COLS ? OW - ox : DWH_MAX_COLS;
+    if (OW - ox - cols == 1) cols -= 2; /* no single column left for the next piece */
+    return cols;
+}
+EDGEC_INLINE int32_t dwh_piece_rows(int32_t OH, int32_t oy, int32_t cols) {
+    const int32_t stripe = ((cols + 1) & ~1) / 2 + 1, per_line = DWH_LINE / 4 / stripe;
+    const int32_t plane_rows = DWH_LINES / ((4 + per_line - 1) / per_line);
+    int32_t rows = OH - oy < plane_rows - 2 ? OH - oy : plane_rows - 2;
+    if (OH - oy - rows == 1) --rows; /* no single row left for the next piece */
+    return rows;
 }
 
 /* 3x3, stride 1, a width of 4 or more, two rows or more: the 2 x 2 path (3 x 3 maps are faster on dw3x3); the
@@ -804,24 +820,61 @@ EDGEC_INLINE int dwh_applies(const edgec_conv2d_s8_params *p) {
 
 /* The 2 x 2 path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
  * done. `tables`: the blocks' tables built at compile time (edgec_depthwise_conv2d_s8_packed), or NULL to build them
- * here. (Not inlined: its band stays out of the caller's frame.) */
+ * here. A map in one piece is planned and its padding written once for all blocks; larger ones piece by piece,
+ * block by block. (Not inlined: its band stays out of the caller's frame.) */
 __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8_t *weights, const int32_t *bias,
                                                  const int32_t *multiplier, const int32_t *shift, int8_t *output,
                                                  const edgec_conv2d_s8_params *p, const int32_t *tables) {
     uint32_t band[DWH_LINES * DWH_LINE / 4];
     static void (*const full[2])(const dwh_run *) = {dwh_run_full, dwh_run_full_odd};
     static void (*const clamp[2])(const dwh_run *) = {dwh_run_clamp, dwh_run_clamp_odd};
-    void (*const *fn)(const dwh_run *) = p->act_min == -128 && p->act_max == 127 ? full : clamp;
+    void (*const *fns)(const dwh_run *) = p->act_min == -128 && p->act_max == 127 ? full : clamp;
     const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
+    const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w;
+    const size_t in_batch = (size_t)p->in_h * p->in_w * C, out_batch = (size_t)OH * OW * C;
+    dwh_run r;
+    r.C = C;
+    r.OWC = OW * C;
+    r.lo = p->act_min;
+    r.hi = p->act_max;
+    dwh_piece one; /* the whole map, when it is one piece */
+    const int32_t single = dwh_piece_cols(OW, 0) == OW && dwh_piece_rows(OH, 0, OW) == OH;
+    if (single) {
+        dwh_plan(&one, p, band, 0, 0, OW, OH);
+        dwh_fill_outside(&one, zp4);
+        r.groups = OW / 2;
+        r.odd = OW & 1;
+    }
     int32_t c = 0;
-    for (; c + 4 <= p->in_c; c += 4) {
+    for (; c + 4 <= C; c += 4) {
         dwh_block k;
-        if (tables)
-            dwh_block_run(p, input, output, tables + 13 * c, c, band, zp4, fn);
-        else if (dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c))
-            dwh_block_run(p, input, output, k.ch[0], c, band, zp4, fn);
-        else
+        const int32_t *tab = tables ? tables + 13 * c : k.ch[0];
+        if (!tables && !dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
             dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+            continue;
+        }
+        for (int32_t b = 0; b < p->batch; ++b) {
+            const int8_t *in_b = input + b * in_batch + c;
+            int8_t *out_b = output + b * out_batch + c;
+            if (single) {
+                dwh_copy_inside(&one, p, in_b, zp4);
+                dwh_piece_runs(&one, &r, out_b, tab, fns[OW & 1]);
+                continue;
+            }
+            for (int32_t ox = 0, cols; ox < OW; ox += cols) {
+                cols = dwh_piece_cols(OW, ox);
+                r.groups = cols / 2;
+                r.odd = cols & 1;
+                for (int32_t oy = 0, rows; oy < OH; oy += rows) {
+                    rows = dwh_piece_rows(OH, oy, cols);
+                    dwh_piece g;
+                    dwh_plan(&g, p, band, ox, oy, cols, rows);
+                    dwh_fill_outside(&g, zp4);
+                    dwh_copy_inside(&g, p, in_b, zp4);
+                    dwh_piece_runs(&g, &r, out_b, tab, fns[cols & 1]);
+                }
+            }
+        }
     }
     return c;
 }
