@@ -457,8 +457,8 @@ static void dw_general(const int8_t *input, const int8_t *weights, const int32_t
  * so four loads of input rows feed 24 multiplies (36 MACs) of a 2 x 2 pixel group, the six weight words stay in
  * registers, the requantisation constants are loaded once for four outputs, and nothing is unpacked in the loop.
  * The arithmetic is the 3x3 path's above (offset folded into the bias, doubled weights, three-instruction
- * requantisation), with the same range conditions. An odd row count takes one more group row overlapping the one
- * before (its pixels are computed twice, to the same values). */
+ * requantisation), with the same range conditions. An odd row count ends with a row of one-row groups (dwh_run1_*).
+ * */
 #define DWH_LINE 104    /* bytes per band line: 52 int16 columns */
 #define DWH_LINES 32    /* lines of the band: 3,328 bytes of stack */
 #define DWH_MAX_COLS 50 /* output columns per piece (a plane's columns less the two taps beyond) */
@@ -559,7 +559,9 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "sub    r9, r9, r8, lsl #2\n\t"                              \
     "mls    r11, r4, r8, r11\n\t"                                \
     "strd   r9, r11, [sp, #72]\n"                                \
-    "1:\n\t"                                                     \
+    "1:\n\t"
+/* a group: 2 x 2 pixels (GROUP2) or the top two only (GROUP1: a map's last row when it has an odd count) */
+#define DWH_GROUP2                                               \
     "ldm    sp, {r4-r12, lr}\n\t"                                \
     "ldrd   r1, r2, [r0], #4\n\t"                                \
     DWH_ROW_TOP("r8", "r9")                                      \
@@ -574,6 +576,17 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "add    r1, sp, #40\n\t"                                     \
     "ldm    r1, {r8-r12, lr}\n\t"                                \
     DWH_RQ("r4") DWH_RQ("r5") DWH_RQ("r6") DWH_RQ("r7")
+#define DWH_GROUP1                                               \
+    "ldm    sp, {r4-r12, lr}\n\t"                                \
+    "ldrd   r1, r2, [r0], #4\n\t"                                \
+    DWH_ROW_TOP("r8", "r9")                                      \
+    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE - 4) "]\n\t"        \
+    DWH_ROW_TOP("r10", "r11")                                    \
+    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE - 4) "]\n\t"    \
+    DWH_ROW_TOP("r12", "lr")                                     \
+    "add    r1, sp, #40\n\t"                                     \
+    "ldm    r1, {r8-r12, lr}\n\t"                                \
+    DWH_RQ("r4") DWH_RQ("r5")
 /* r8 = multiplier, r9 = rounding, r10 = r */
 #define DWH_RQ(R)                                                \
     "add    r1, r9, " R ", asr #31\n\t"                          \
@@ -606,14 +619,36 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "strb   r6, [r11, lr]\n\t"                                   \
     "add    r11, r11, r12\n\t"                                   \
     "add    r0, r0, #4\n\t"
-/* the four outputs stored (r11 = out, r12 = C, lr = OWC); the next group; at the end of a row, the half group if
- * any (HALF: DWH_HALF or nothing), then the next row */
-#define DWH_NEXT(HALF)                                           \
+/* the left pixel of the half group at r0 of a single row into r4 (as DWH_HALF) */
+#define DWH_HALF1(SAT)                                           \
+    "ldm    sp, {r4-r12, lr}\n\t"                                \
+    "ldrd   r1, r2, [r0]\n\t"                                    \
+    "smlad  r4, r1, r8, r4\n\t"                                  \
+    "smlabt r4, r2, r9, r4\n\t"                                  \
+    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE) "]\n\t"            \
+    "smlad  r4, r1, r10, r4\n\t"                                 \
+    "smlabt r4, r2, r11, r4\n\t"                                 \
+    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"        \
+    "smlad  r4, r1, r12, r4\n\t"                                 \
+    "smlabt r4, r2, lr, r4\n\t"                                  \
+    "add    r1, sp, #40\n\t"                                     \
+    "ldm    r1, {r8-r12, lr}\n\t"                                \
+    DWH_RQ("r4") SAT                                             \
+    "strb   r4, [r11]\n\t"                                       \
+    "add    r11, r11, r12\n\t"                                   \
+    "add    r0, r0, #4\n\t"
+/* the group's outputs stored (r11 = out, r12 = C, lr = OWC) */
+#define DWH_STORE4                                               \
     "strb   r4, [r11]\n\t"                                       \
     "strb   r5, [r11, r12]\n\t"                                  \
     "add    r9, r11, lr\n\t"                                     \
     "strb   r6, [r9]\n\t"                                        \
-    "strb   r7, [r9, r12]\n\t"                                   \
+    "strb   r7, [r9, r12]\n\t"
+#define DWH_STORE2                                               \
+    "strb   r4, [r11]\n\t"                                       \
+    "strb   r5, [r11, r12]\n\t"
+/* the next group; at the end of a row, the half group if any (HALF: DWH_HALF or nothing), then the next row */
+#define DWH_NEXT(HALF)                                           \
     "add    r11, r11, r12, lsl #1\n\t"                           \
     "str    r11, [sp, #52]\n\t"                                  \
     "cmp    r0, r3\n\t"                                          \
@@ -644,23 +679,43 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
 #define DWH_FULL DWH_SSAT("r4") DWH_SSAT("r5") DWH_SSAT("r6") DWH_SSAT("r7")
 #define DWH_CLAMP4 "ldrd   r1, r2, [sp, #80]\n\t" DWH_CLAMP("r4") DWH_CLAMP("r5") DWH_CLAMP("r6") DWH_CLAMP("r7")
 #define DWH_CLAMP2 "ldrd   r1, r2, [sp, #80]\n\t" DWH_CLAMP("r4") DWH_CLAMP("r6")
+#define DWH_FULL2 DWH_SSAT("r4") DWH_SSAT("r5")
+#define DWH_CLAMP_TOP2 "ldrd   r1, r2, [sp, #80]\n\t" DWH_CLAMP("r4") DWH_CLAMP("r5")
+#define DWH_CLAMP1 "ldrd   r1, r2, [sp, #80]\n\t" DWH_CLAMP("r4")
 /* even and odd output widths, the full range (SSAT) and a clamp: the odd ones end each row of groups with a half
  * group; the even ones do not test for it */
 __attribute__((naked, noinline)) static void dwh_run_full(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_FULL DWH_NEXT(""));
+    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_FULL DWH_STORE4 DWH_NEXT(""));
 }
 __attribute__((naked, noinline)) static void dwh_run_full_odd(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_FULL DWH_NEXT(DWH_HALF(DWH_SSAT("r4") DWH_SSAT("r6"))));
+    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_FULL DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_SSAT("r4") DWH_SSAT("r6"))));
 }
 __attribute__((naked, noinline)) static void dwh_run_clamp(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_CLAMP4 DWH_NEXT(""));
+    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT(""));
 }
 __attribute__((naked, noinline)) static void dwh_run_clamp_odd(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_CLAMP4 DWH_NEXT(DWH_HALF(DWH_CLAMP2)));
+    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_CLAMP2)));
+}
+/* one row (rows = 1): a map's last row when it has an odd count, 32 instructions per 18 MACs */
+__attribute__((naked, noinline)) static void dwh_run1_full(const dwh_run *run) {
+    (void)run;
+    __asm__(DWH_PROLOGUE DWH_GROUP1 DWH_FULL2 DWH_STORE2 DWH_NEXT(""));
+}
+__attribute__((naked, noinline)) static void dwh_run1_full_odd(const dwh_run *run) {
+    (void)run;
+    __asm__(DWH_PROLOGUE DWH_GROUP1 DWH_FULL2 DWH_STORE2 DWH_NEXT(DWH_HALF1(DWH_SSAT("r4"))));
+}
+__attribute__((naked, noinline)) static void dwh_run1_clamp(const dwh_run *run) {
+    (void)run;
+    __asm__(DWH_PROLOGUE DWH_GROUP1 DWH_CLAMP_TOP2 DWH_STORE2 DWH_NEXT(""));
+}
+__attribute__((naked, noinline)) static void dwh_run1_clamp_odd(const dwh_run *run) {
+    (void)run;
+    __asm__(DWH_PROLOGUE DWH_GROUP1 DWH_CLAMP_TOP2 DWH_STORE2 DWH_NEXT(DWH_HALF1(DWH_CLAMP1)));
 }
 #undef DWH_FULL
 #undef DWH_CLAMP4
@@ -672,6 +727,14 @@ __attribute__((naked, noinline)) static void dwh_run_clamp_odd(const dwh_run *ru
 #undef DWH_RQ
 #undef DWH_NEXT
 #undef DWH_HALF
+#undef DWH_STORE2
+#undef DWH_STORE4
+#undef DWH_HALF1
+#undef DWH_GROUP2
+#undef DWH_GROUP1
+#undef DWH_CLAMP1
+#undef DWH_CLAMP_TOP2
+#undef DWH_FULL2
 #undef DWH_SSAT
 #undef DWH_CLAMP
 
@@ -775,10 +838,10 @@ __attribute__((noinline)) static void dwh_copy_inside(const dwh_piece *g, const 
 }
 
 /* The piece's output pixels of the four channels of one block from its planes (out: the batch's output at the
- * block's first channel; tab: the block's table). An odd row count takes one more group row over the last two
- * rows; an odd column count ends each row of groups with a half group. */
+ * block's first channel; tab: the block's table). An odd row count ends with one row of one-row groups (fn1); an
+ * odd column count ends each row of groups with a half group. */
 static void dwh_piece_runs(const dwh_piece *g, dwh_run *r, int8_t *out, const int32_t *tab,
-                           void (*const fn)(const dwh_run *)) {
+                           void (*const fn)(const dwh_run *), void (*const fn1)(const dwh_run *)) {
     const int32_t OWC = r->OWC, C = r->C, rows = g->rows;
     int8_t *const o = out + (size_t)g->oy * OWC + (size_t)g->ox * C;
     for (int32_t j = 0; j < 4; ++j) {
@@ -787,11 +850,11 @@ static void dwh_piece_runs(const dwh_piece *g, dwh_run *r, int8_t *out, const in
         r->out = o + j;
         r->rows = rows / 2;
         fn(r);
-        if (rows & 1) { /* the last two rows again */
-            r->in = (const int16_t *)(g->plane[j] + (rows - 2) * (DWH_LINE / 4));
-            r->out = o + (size_t)(rows - 2) * OWC + j;
+        if (rows & 1) { /* the last row */
+            r->in = (const int16_t *)(g->plane[j] + (rows - 1) * (DWH_LINE / 4));
+            r->out = o + (size_t)(rows - 1) * OWC + j;
             r->rows = 1;
-            fn(r);
+            fn1(r);
         }
     }
 }
@@ -828,7 +891,10 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
     uint32_t band[DWH_LINES * DWH_LINE / 4];
     static void (*const full[2])(const dwh_run *) = {dwh_run_full, dwh_run_full_odd};
     static void (*const clamp[2])(const dwh_run *) = {dwh_run_clamp, dwh_run_clamp_odd};
-    void (*const *fns)(const dwh_run *) = p->act_min == -128 && p->act_max == 127 ? full : clamp;
+    static void (*const full1[2])(const dwh_run *) = {dwh_run1_full, dwh_run1_full_odd};
+    static void (*const clamp1[2])(const dwh_run *) = {dwh_run1_clamp, dwh_run1_clamp_odd};
+    const int sat = p->act_min == -128 && p->act_max == 127;
+    void (*const *fns)(const dwh_run *) = sat ? full : clamp, (*const *fns1)(const dwh_run *) = sat ? full1 : clamp1;
     const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
     const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w;
     const size_t in_batch = (size_t)p->in_h * p->in_w * C, out_batch = (size_t)OH * OW * C;
@@ -858,7 +924,7 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
             int8_t *out_b = output + b * out_batch + c;
             if (single) {
                 dwh_copy_inside(&one, p, in_b, zp4);
-                dwh_piece_runs(&one, &r, out_b, tab, fns[OW & 1]);
+                dwh_piece_runs(&one, &r, out_b, tab, fns[OW & 1], fns1[OW & 1]);
                 continue;
             }
             for (int32_t ox = 0, cols; ox < OW; ox += cols) {
@@ -871,7 +937,7 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
                     dwh_plan(&g, p, band, ox, oy, cols, rows);
                     dwh_fill_outside(&g, zp4);
                     dwh_copy_inside(&g, p, in_b, zp4);
-                    dwh_piece_runs(&g, &r, out_b, tab, fns[cols & 1]);
+                    dwh_piece_runs(&g, &r, out_b, tab, fns[cols & 1], fns1[cols & 1]);
                 }
             }
         }
