@@ -163,19 +163,19 @@ typedef struct {
 
 /* two taps of four channels: input words A and B, weight pairs at table offset WO (bytes) */
 #define DW_PAIR(A, B, WO)                   \
-    "ldr    r8, " A "\n\t"                  \
-    "ldr    r9, " B "\n\t"                  \
-    "pkhbt  r10, r8, r9, lsl #16\n\t"       \
-    "pkhtb  r9, r9, r8, asr #16\n\t"        \
-    "ldrd   r11, r12, [sp, #" WO "]\n\t"    \
-    "sxtb16 r8, r10\n\t"                    \
-    "smlad  r4, r8, r11, r4\n\t"            \
-    "sxtb16 r8, r10, ror #8\n\t"            \
-    "smlad  r5, r8, r12, r5\n\t"            \
-    "ldrd   r11, r12, [sp, #" WO "+8]\n\t"  \
-    "sxtb16 r8, r9\n\t"                     \
-    "smlad  r6, r8, r11, r6\n\t"            \
-    "sxtb16 r8, r9, ror #8\n\t"             \
+    "ldr    r8, " A "\n\t"                                       \
+    "ldr    r9, " B "\n\t"                                       \
+    "pkhbt  r10, r8, r9, lsl #16\n\t"                            \
+    "pkhtb  r9, r9, r8, asr #16\n\t"                             \
+    "ldrd   r11, r12, [sp, #" WO "]\n\t"                         \
+    "sxtb16 r8, r10\n\t"                                         \
+    "smlad  r4, r8, r11, r4\n\t"                                 \
+    "sxtb16 r8, r10, ror #8\n\t"                                 \
+    "smlad  r5, r8, r12, r5\n\t"                                 \
+    "ldrd   r11, r12, [sp, #" WO "+8]\n\t"                       \
+    "sxtb16 r8, r9\n\t"                                          \
+    "smlad  r6, r8, r11, r6\n\t"                                 \
+    "sxtb16 r8, r9, ror #8\n\t"                                  \
     "smlad  r7, r8, r12, r7\n\t"
 #define DW_PROLOGUE                                              \
     "push   {r4-r11, lr}\n\t"                                    \
@@ -457,7 +457,7 @@ static void dw_general(const int8_t *input, const int8_t *weights, const int32_t
  * so four loads of input rows feed 24 multiplies (36 MACs) of a 2 x 2 pixel group, the six weight words stay in
  * registers, the requantisation constants are loaded once for four outputs, and nothing is unpacked in the loop.
  * The arithmetic is the 3x3 path's above (offset folded into the bias, doubled weights, three-instruction
- * requantisation), with the same range conditions. An odd row count ends with a row of one-row groups (dwh_run1_*).
+ * requantisation), with the same range conditions. An odd row count ends with a row of one-row groups (32 instructions per 18 MACs).
  * */
 #define DWH_LINE 104    /* bytes per band line: 52 int16 columns */
 #define DWH_LINES 32    /* lines of the band: 3,328 bytes of stack */
@@ -480,6 +480,8 @@ typedef struct {
     int32_t lo, hi;    /* clamp (dwh_run_clamp only) */
     const int32_t *ch; /* the channel's 13 words */
     int32_t odd;       /* 1: each row of groups ends with a half group (the left column only) */
+    int32_t in_skip, out_skip; /* bytes from the end of a row of groups to the next: plane, output */
+    int32_t last;      /* 1: then one more row, of one-row groups (an odd row count) */
 } dwh_run;
 
 static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
@@ -521,18 +523,18 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
 /* The assembly: r0 = plane, r1 r2 = input words, r3 = the end of the row of groups, r4-r7 = the group's
  * accumulators (top left, top right, bottom left, bottom right), r8-r12 lr = the six weight words, then the
  * requantisation constants. The frame: bias x 4, weights, multiplier, rounding, r (the channel's 13 words), out, C,
- * OWC, (unused), rows left, in skip, out skip, lo, hi. The _odd variants end a row of groups with a half group: the left pixels only (an odd output width), 28
+ * OWC, last, rows left, in skip, out skip, lo, hi. The _odd variants end a row of groups with a half group: the left pixels only (an odd output width), 28
  * instructions per 18 MACs; `odd` sets the skips for it. */
 #define DWH_FRAME "88"
 #define DWH_ROW_TOP(WA, WB) /* a plane row into the top pixels with weight row WA, WB */ \
-    "smlad  r4, r1, " WA ", r4\n\t"                                                     \
-    "smlabt r4, r2, " WB ", r4\n\t"                                                     \
-    "smlad  r5, r2, " WB ", r5\n\t"                                                     \
+    "smlad  r4, r1, " WA ", r4\n\t"                              \
+    "smlabt r4, r2, " WB ", r4\n\t"                              \
+    "smlad  r5, r2, " WB ", r5\n\t"                              \
     "smlatb r5, r1, " WA ", r5\n\t"
 #define DWH_ROW_BOTTOM(WA, WB) \
-    "smlad  r6, r1, " WA ", r6\n\t" \
-    "smlabt r6, r2, " WB ", r6\n\t" \
-    "smlad  r7, r2, " WB ", r7\n\t" \
+    "smlad  r6, r1, " WA ", r6\n\t"                              \
+    "smlabt r6, r2, " WB ", r6\n\t"                              \
+    "smlad  r7, r2, " WB ", r7\n\t"                              \
     "smlatb r7, r1, " WA ", r7\n\t"
 #define DWH_PROLOGUE                                             \
     "push   {r4-r11, lr}\n\t"                                    \
@@ -550,15 +552,10 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "strd   r6, r7, [sp, #80]\n\t"                               \
     "str    r3, [sp, #68]\n\t"                                   \
     "add    r3, r0, r2, lsl #2\n\t"                              \
-    "mov    r9, #" DWH_STR(2 * DWH_LINE) "\n\t"                  \
-    "sub    r9, r9, r2, lsl #2\n\t"                              \
-    "mul    r10, r4, r2\n\t"                                     \
-    "lsl    r11, r5, #1\n\t"                                     \
-    "sub    r11, r11, r10, lsl #1\n\t"                           \
-    "ldr    r8, [r12, #36]\n\t"                                  \
-    "sub    r9, r9, r8, lsl #2\n\t"                              \
-    "mls    r11, r4, r8, r11\n\t"                                \
-    "strd   r9, r11, [sp, #72]\n"                                \
+    "add    r8, r12, #40\n\t"                                    \
+    "ldm    r8, {r8-r10}\n\t"                                    \
+    "str    r10, [sp, #64]\n\t"                                  \
+    "strd   r8, r9, [sp, #72]\n"                                 \
     "1:\n\t"
 /* a group: 2 x 2 pixels (GROUP2) or the top two only (GROUP1: a map's last row when it has an odd count) */
 #define DWH_GROUP2                                               \
@@ -656,14 +653,33 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     HALF                                                         \
     "ldr    r2, [sp, #68]\n\t"                                   \
     "subs   r2, r2, #1\n\t"                                      \
-    "beq    2f\n\t"                                              \
+    "beq    4f\n\t"                                              \
     "str    r2, [sp, #68]\n\t"                                   \
     "ldrd   r1, r2, [sp, #72]\n\t"                               \
     "add    r0, r0, r1\n\t"                                      \
     "add    r11, r11, r2\n\t"                                    \
     "str    r11, [sp, #52]\n\t"                                  \
     "add    r3, r3, #" DWH_STR(2 * DWH_LINE) "\n\t"              \
-    "b      1b\n"                                                \
+    "b      1b\n"
+/* after the rows of groups: if `last`, the next row (where a row of groups would start) in one-row groups (GROUP1
+ * requantised with SAT, stored; then HALF1 or nothing); return */
+#define DWH_LAST(SAT, HALF1)                                     \
+    "4:\n\t"                                                     \
+    "ldr    r2, [sp, #64]\n\t"                                   \
+    "cmp    r2, #0\n\t"                                          \
+    "beq    2f\n\t"                                              \
+    "ldrd   r1, r2, [sp, #72]\n\t"                               \
+    "add    r0, r0, r1\n\t"                                      \
+    "add    r11, r11, r2\n\t"                                    \
+    "str    r11, [sp, #52]\n\t"                                  \
+    "add    r3, r3, #" DWH_STR(2 * DWH_LINE) "\n"                \
+    "3:\n\t"                                                     \
+    DWH_GROUP1 SAT DWH_STORE2                                    \
+    "add    r11, r11, r12, lsl #1\n\t"                           \
+    "str    r11, [sp, #52]\n\t"                                  \
+    "cmp    r0, r3\n\t"                                          \
+    "bne    3b\n\t"                                              \
+    HALF1                                                        \
     "2:\n\t"                                                     \
     "add    sp, sp, #" DWH_FRAME "\n\t"                          \
     "pop    {r4-r11, pc}\n"
@@ -686,36 +702,21 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
  * group; the even ones do not test for it */
 __attribute__((naked, noinline)) static void dwh_run_full(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_FULL DWH_STORE4 DWH_NEXT(""));
+    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_FULL DWH_STORE4 DWH_NEXT("") DWH_LAST(DWH_FULL2, ""));
 }
 __attribute__((naked, noinline)) static void dwh_run_full_odd(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_FULL DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_SSAT("r4") DWH_SSAT("r6"))));
+    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_FULL DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_SSAT("r4") DWH_SSAT("r6")))
+            DWH_LAST(DWH_FULL2, DWH_HALF1(DWH_SSAT("r4"))));
 }
 __attribute__((naked, noinline)) static void dwh_run_clamp(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT(""));
+    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT("") DWH_LAST(DWH_CLAMP_TOP2, ""));
 }
 __attribute__((naked, noinline)) static void dwh_run_clamp_odd(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_CLAMP2)));
-}
-/* one row (rows = 1): a map's last row when it has an odd count, 32 instructions per 18 MACs */
-__attribute__((naked, noinline)) static void dwh_run1_full(const dwh_run *run) {
-    (void)run;
-    __asm__(DWH_PROLOGUE DWH_GROUP1 DWH_FULL2 DWH_STORE2 DWH_NEXT(""));
-}
-__attribute__((naked, noinline)) static void dwh_run1_full_odd(const dwh_run *run) {
-    (void)run;
-    __asm__(DWH_PROLOGUE DWH_GROUP1 DWH_FULL2 DWH_STORE2 DWH_NEXT(DWH_HALF1(DWH_SSAT("r4"))));
-}
-__attribute__((naked, noinline)) static void dwh_run1_clamp(const dwh_run *run) {
-    (void)run;
-    __asm__(DWH_PROLOGUE DWH_GROUP1 DWH_CLAMP_TOP2 DWH_STORE2 DWH_NEXT(""));
-}
-__attribute__((naked, noinline)) static void dwh_run1_clamp_odd(const dwh_run *run) {
-    (void)run;
-    __asm__(DWH_PROLOGUE DWH_GROUP1 DWH_CLAMP_TOP2 DWH_STORE2 DWH_NEXT(DWH_HALF1(DWH_CLAMP1)));
+    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_CLAMP2))
+            DWH_LAST(DWH_CLAMP_TOP2, DWH_HALF1(DWH_CLAMP1)));
 }
 #undef DWH_FULL
 #undef DWH_CLAMP4
@@ -726,6 +727,7 @@ __attribute__((naked, noinline)) static void dwh_run1_clamp_odd(const dwh_run *r
 #undef DWH_PROLOGUE
 #undef DWH_RQ
 #undef DWH_NEXT
+#undef DWH_LAST
 #undef DWH_HALF
 #undef DWH_STORE2
 #undef DWH_STORE4
@@ -841,22 +843,24 @@ __attribute__((noinline)) static void dwh_copy_inside(const dwh_piece *g, const 
  * block's first channel; tab: the block's table). An odd row count ends with one row of one-row groups (fn1); an
  * odd column count ends each row of groups with a half group. */
 static void dwh_piece_runs(const dwh_piece *g, dwh_run *r, int8_t *out, const int32_t *tab,
-                           void (*const fn)(const dwh_run *), void (*const fn1)(const dwh_run *)) {
-    const int32_t OWC = r->OWC, C = r->C, rows = g->rows;
-    int8_t *const o = out + (size_t)g->oy * OWC + (size_t)g->ox * C;
+                           void (*const fn)(const dwh_run *)) {
+    int8_t *const o = out + (size_t)g->oy * r->OWC + (size_t)g->ox * r->C;
+    r->rows = g->rows / 2;
+    r->last = g->rows & 1;
     for (int32_t j = 0; j < 4; ++j) {
         r->ch = tab + 13 * j;
         r->in = (const int16_t *)g->plane[j];
         r->out = o + j;
-        r->rows = rows / 2;
         fn(r);
-        if (rows & 1) { /* the last row */
-            r->in = (const int16_t *)(g->plane[j] + (rows - 1) * (DWH_LINE / 4));
-            r->out = o + (size_t)(rows - 1) * OWC + j;
-            r->rows = 1;
-            fn1(r);
-        }
     }
+}
+
+/* The run's fields for `cols` output columns (r->C, r->OWC set): groups, half group, skips to the next row. */
+EDGEC_INLINE void dwh_run_cols(dwh_run *r, int32_t cols) {
+    r->groups = cols / 2;
+    r->odd = cols & 1;
+    r->in_skip = 2 * DWH_LINE - 4 * (r->groups + r->odd);
+    r->out_skip = 2 * r->OWC - cols * r->C;
 }
 
 /* The pieces: at most DWH_MAX_COLS columns and as many rows as the planes hold; returns the piece's columns at
@@ -891,10 +895,7 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
     uint32_t band[DWH_LINES * DWH_LINE / 4];
     static void (*const full[2])(const dwh_run *) = {dwh_run_full, dwh_run_full_odd};
     static void (*const clamp[2])(const dwh_run *) = {dwh_run_clamp, dwh_run_clamp_odd};
-    static void (*const full1[2])(const dwh_run *) = {dwh_run1_full, dwh_run1_full_odd};
-    static void (*const clamp1[2])(const dwh_run *) = {dwh_run1_clamp, dwh_run1_clamp_odd};
-    const int sat = p->act_min == -128 && p->act_max == 127;
-    void (*const *fns)(const dwh_run *) = sat ? full : clamp, (*const *fns1)(const dwh_run *) = sat ? full1 : clamp1;
+    void (*const *fns)(const dwh_run *) = p->act_min == -128 && p->act_max == 127 ? full : clamp;
     const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
     const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w;
     const size_t in_batch = (size_t)p->in_h * p->in_w * C, out_batch = (size_t)OH * OW * C;
@@ -908,8 +909,7 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
     if (single) {
         dwh_plan(&one, p, band, 0, 0, OW, OH);
         dwh_fill_outside(&one, zp4);
-        r.groups = OW / 2;
-        r.odd = OW & 1;
+        dwh_run_cols(&r, OW);
     }
     int32_t c = 0;
     for (; c + 4 <= C; c += 4) {
@@ -924,20 +924,19 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
             int8_t *out_b = output + b * out_batch + c;
             if (single) {
                 dwh_copy_inside(&one, p, in_b, zp4);
-                dwh_piece_runs(&one, &r, out_b, tab, fns[OW & 1], fns1[OW & 1]);
+                dwh_piece_runs(&one, &r, out_b, tab, fns[OW & 1]);
                 continue;
             }
             for (int32_t ox = 0, cols; ox < OW; ox += cols) {
                 cols = dwh_piece_cols(OW, ox);
-                r.groups = cols / 2;
-                r.odd = cols & 1;
+                dwh_run_cols(&r, cols);
                 for (int32_t oy = 0, rows; oy < OH; oy += rows) {
                     rows = dwh_piece_rows(OH, oy, cols);
                     dwh_piece g;
                     dwh_plan(&g, p, band, ox, oy, cols, rows);
                     dwh_fill_outside(&g, zp4);
                     dwh_copy_inside(&g, p, in_b, zp4);
-                    dwh_piece_runs(&g, &r, out_b, tab, fns[cols & 1], fns1[cols & 1]);
+                    dwh_piece_runs(&g, &r, out_b, tab, fns[cols & 1]);
                 }
             }
         }
@@ -1114,42 +1113,42 @@ EDGEC_INLINE int32_t dwk_requant_float(int32_t acc, int32_t scale_bits, const dw
 /* One row of taps of four channels in assembly (GCC spills in the C loop): pairs of taps at OFF (bytes into the
  * band row) with four weight pairs each, and a single tap with two weight words; the weights walk on. */
 #define DWK_PAIR(OFF)                                \
-    "ldrd   %[a], %[b], [%[row], #" OFF "]\n\t"       \
-    "pkhbt  %[t], %[a], %[b], lsl #16\n\t"           \
-    "pkhtb  %[b], %[b], %[a], asr #16\n\t"           \
-    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"           \
-    "sxtb16 %[a], %[t]\n\t"                          \
-    "smlad  %[c0], %[a], %[w0], %[c0]\n\t"           \
-    "sxtb16 %[a], %[t], ror #8\n\t"                  \
-    "smlad  %[c1], %[a], %[w1], %[c1]\n\t"           \
-    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"           \
-    "sxtb16 %[a], %[b]\n\t"                          \
-    "smlad  %[c2], %[a], %[w0], %[c2]\n\t"           \
-    "sxtb16 %[a], %[b], ror #8\n\t"                  \
+    "ldrd   %[a], %[b], [%[row], #" OFF "]\n\t"                  \
+    "pkhbt  %[t], %[a], %[b], lsl #16\n\t"                       \
+    "pkhtb  %[b], %[b], %[a], asr #16\n\t"                       \
+    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"                       \
+    "sxtb16 %[a], %[t]\n\t"                                      \
+    "smlad  %[c0], %[a], %[w0], %[c0]\n\t"                       \
+    "sxtb16 %[a], %[t], ror #8\n\t"                              \
+    "smlad  %[c1], %[a], %[w1], %[c1]\n\t"                       \
+    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"                       \
+    "sxtb16 %[a], %[b]\n\t"                                      \
+    "smlad  %[c2], %[a], %[w0], %[c2]\n\t"                       \
+    "sxtb16 %[a], %[b], ror #8\n\t"                              \
     "smlad  %[c3], %[a], %[w1], %[c3]\n\t"
 #define DWK_SINGLE(OFF)                              \
-    "ldr    %[a], [%[row], #" OFF "]\n\t"             \
-    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"           \
-    "sxtb16 %[b], %[a]\n\t"                          \
-    "sxtb16 %[a], %[a], ror #8\n\t"                  \
-    "smlabb %[c0], %[b], %[w0], %[c0]\n\t"           \
-    "smlatt %[c2], %[b], %[w0], %[c2]\n\t"           \
-    "smlabb %[c1], %[a], %[w1], %[c1]\n\t"           \
+    "ldr    %[a], [%[row], #" OFF "]\n\t"                        \
+    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"                       \
+    "sxtb16 %[b], %[a]\n\t"                                      \
+    "sxtb16 %[a], %[a], ror #8\n\t"                              \
+    "smlabb %[c0], %[b], %[w0], %[c0]\n\t"                       \
+    "smlatt %[c2], %[b], %[w0], %[c2]\n\t"                       \
+    "smlabb %[c1], %[a], %[w1], %[c1]\n\t"                       \
     "smlatt %[c3], %[a], %[w1], %[c3]\n\t"
 /* out = SMMLAR(X, multiplier, 2^(r-1) + zp 2^r - [X < 0]) >> r (see the top of this file), clamped to [lo, hi]
  * (within [-128, 127]) and stored: channel J of the table at RQ, accumulator A */
 #define DWK_RQ(A, J, OFF)                            \
-    "ldrd   %[m], %[t], [%[rq], #" OFF "]\n\t"        \
-    "ldr    %[s], [%[rq], #" OFF "+8]\n\t"            \
-    "add    %[t], %[t], %[" A "], asr #31\n\t"        \
-    "smmlar %[" A "], %[" A "], %[m], %[t]\n\t"       \
-    "asr    %[" A "], %[" A "], %[s]\n\t"             \
-    "cmp    %[" A "], %[lo]\n\t"                      \
-    "it     lt\n\t"                                   \
-    "movlt  %[" A "], %[lo]\n\t"                      \
-    "cmp    %[" A "], %[hi]\n\t"                      \
-    "it     gt\n\t"                                   \
-    "movgt  %[" A "], %[hi]\n\t"                      \
+    "ldrd   %[m], %[t], [%[rq], #" OFF "]\n\t"                   \
+    "ldr    %[s], [%[rq], #" OFF "+8]\n\t"                       \
+    "add    %[t], %[t], %[" A "], asr #31\n\t"                   \
+    "smmlar %[" A "], %[" A "], %[m], %[t]\n\t"                  \
+    "asr    %[" A "], %[" A "], %[s]\n\t"                        \
+    "cmp    %[" A "], %[lo]\n\t"                                 \
+    "it     lt\n\t"                                              \
+    "movlt  %[" A "], %[lo]\n\t"                                 \
+    "cmp    %[" A "], %[hi]\n\t"                                 \
+    "it     gt\n\t"                                              \
+    "movgt  %[" A "], %[hi]\n\t"                                 \
     "strb   %[" A "], [%[o], #" J "]\n\t"
 #define DWK_REQUANT_CLAMP_STORE(A0, A1, A2, A3)                                                                 \
     do {                                                                                                      \
