@@ -475,7 +475,7 @@ typedef struct {
     const int16_t *in; /* the plane at the first group's top-left tap */
     int8_t *out;       /* the first group's top-left output */
     int32_t groups;    /* groups per row of groups */
-    int32_t rows;      /* rows of groups */
+    int32_t rows_span; /* bytes from the first row of groups in the planes to the last */
     int32_t C, OWC;    /* bytes between output pixels, output rows */
     int32_t lo, hi;    /* clamp (dwh_run_clamp only) */
     const int32_t *ch; /* the channel's 13 words */
@@ -523,7 +523,7 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
 /* The assembly: r0 = plane, r1 r2 = input words, r3 = the end of the row of groups, r4-r7 = the group's
  * accumulators (top left, top right, bottom left, bottom right), r8-r12 lr = the six weight words, then the
  * requantisation constants. The frame: bias x 4, weights, multiplier, rounding, r (the channel's 13 words), out, C,
- * OWC, last, rows left, in skip, out skip, lo, hi. The _odd variants end a row of groups with a half group: the left pixels only (an odd output width), 28
+ * OWC, last, the end of the last row of groups, in skip, out skip, lo, hi. The _odd variants end a row of groups with a half group: the left pixels only (an odd output width), 28
  * instructions per 18 MACs; `odd` sets the skips for it. */
 #define DWH_FRAME "88"
 #define DWH_ROW_TOP(WA, WB) /* a plane row into the top pixels with weight row WA, WB */ \
@@ -550,8 +550,10 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "str    r1, [sp, #52]\n\t"                                   \
     "strd   r4, r5, [sp, #56]\n\t"                               \
     "strd   r6, r7, [sp, #80]\n\t"                               \
+    "add    r8, r0, r2, lsl #2\n\t"                              \
+    "add    r3, r3, r8\n\t"                                      \
     "str    r3, [sp, #68]\n\t"                                   \
-    "add    r3, r0, r2, lsl #2\n\t"                              \
+    "mov    r3, r8\n\t"                                          \
     "add    r8, r12, #40\n\t"                                    \
     "ldm    r8, {r8-r10}\n\t"                                    \
     "str    r10, [sp, #64]\n\t"                                  \
@@ -652,9 +654,8 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "bne    1b\n\t"                                              \
     HALF                                                         \
     "ldr    r2, [sp, #68]\n\t"                                   \
-    "subs   r2, r2, #1\n\t"                                      \
+    "cmp    r3, r2\n\t"                                          \
     "beq    4f\n\t"                                              \
-    "str    r2, [sp, #68]\n\t"                                   \
     "ldrd   r1, r2, [sp, #72]\n\t"                               \
     "add    r0, r0, r1\n\t"                                      \
     "add    r11, r11, r2\n\t"                                    \
@@ -758,15 +759,21 @@ EDGEC_INLINE void dwh_fill(uint32_t *q, uint32_t *end, int32_t o1, int32_t o2, i
     }
 }
 
-/* One column of pairs of the planes, `rows` rows from q (DWH_LINE bytes apart): from the input at s (rows W * C
- * bytes apart, pixels C apart), the zero point in place of the left pixel (half == 1) or the right one (half == 2);
- * `half` is a constant where this is inlined. */
+/* One column of pairs of the planes, `rows` rows from q (DWH_LINE bytes apart): from the input at s (rows WC bytes
+ * apart, pixels C apart). */
 EDGEC_INLINE void dwh_column(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, const int8_t *s, int32_t C, int32_t WC,
-                             int32_t rows, uint32_t zp4, const int half) {
+                             int32_t rows) {
+    for (uint32_t *const end = q + rows * (DWH_LINE / 4); q < end; q += DWH_LINE / 4, s += WC)
+        dwh_put(q, o1, o2, o3, load_u32(s), load_u32(s + C));
+}
+
+/* Two adjacent columns of pairs (q, q + 1), as dwh_column: one pass over the rows for both. */
+EDGEC_INLINE void dwh_column2(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, const int8_t *s, int32_t C,
+                              int32_t WC, int32_t rows) {
     for (uint32_t *const end = q + rows * (DWH_LINE / 4); q < end; q += DWH_LINE / 4, s += WC) {
-        const uint32_t a = half == 1 ? zp4 : load_u32(s);
-        const uint32_t b = half == 1 ? load_u32(s) : half == 2 ? zp4 : load_u32(s + C);
+        const uint32_t a = load_u32(s), b = load_u32(s + C), c = load_u32(s + 2 * C), d = load_u32(s + 3 * C);
         dwh_put(q, o1, o2, o3, a, b);
+        dwh_put(q + 1, o1, o2, o3, c, d);
     }
 }
 
@@ -806,8 +813,9 @@ static void dwh_plan(dwh_piece *g, const edgec_conv2d_s8_params *p, uint32_t *ba
     g->iy0 = iy0, g->n = n, g->ix0 = ix0, g->pairs = pairs, g->i0 = i0, g->i1 = i1, g->k0 = k0, g->k1 = k1;
 }
 
-/* The zero point into the piece's planes wherever both pixels of a pair are outside the input; what the copies
- * below do not write, so once a piece serves every block. */
+/* The zero point into the piece's planes wherever a pixel is outside the input (whole pairs, and the pairs with one
+ * pixel outside, whose inside halves the copies below overwrite): what those do not write, so once a piece serves
+ * every block. */
 __attribute__((noinline)) static void dwh_fill_outside(const dwh_piece *g, uint32_t zp4) {
     const uint32_t zp2 = (uint32_t)__sxtb16((int8x4_t)zp4);
     const int32_t o1 = g->o1, o2 = g->o2, o3 = g->o3, pairs = g->pairs;
@@ -817,26 +825,42 @@ __attribute__((noinline)) static void dwh_fill_outside(const dwh_piece *g, uint3
     const int32_t rows = g->i1 - g->i0;
     if (!rows) return;
     uint32_t *const q = g->plane[0] + g->i0 * (DWH_LINE / 4);
-    for (int32_t k = 0; k < pairs; k = k == g->zl - 1 ? g->zr : k + 1) /* the zero point columns */
-        if (k < g->zl || k >= g->zr)
+    for (int32_t k = 0; k < pairs; k = k == g->k0 - 1 ? g->k1 : k + 1) /* the zero point columns */
+        if (k < g->k0 || k >= g->k1)
             for (uint32_t *d = q + k, *const e = d + rows * (DWH_LINE / 4); d < e; d += DWH_LINE / 4)
                 dwh_fill(d, d + 1, o1, o2, o3, zp2);
 }
 
+/* One column of pixels into one half of a column of pairs (h: plane 0's half), rows DWH_LINE bytes apart: the
+ * other half is the zero point already (dwh_fill_outside). */
+EDGEC_INLINE void dwh_half_column(char *h, int32_t o1, int32_t o2, int32_t o3, const int8_t *s, int32_t WC,
+                                  int32_t rows) {
+    for (char *const end = h + rows * DWH_LINE; h < end; h += DWH_LINE, s += WC) {
+        const uint32_t v = load_u32(s), v02 = (uint32_t)__sxtb16((int8x4_t)v), v13 = (uint32_t)sxtb16_ror8(v);
+        const uint16_t c0 = (uint16_t)v02, c1 = (uint16_t)v13, c2 = (uint16_t)(v02 >> 16), c3 = (uint16_t)(v13 >> 16);
+        __builtin_memcpy(h, &c0, 2);
+        __builtin_memcpy(h + o1, &c1, 2);
+        __builtin_memcpy(h + o2, &c2, 2);
+        __builtin_memcpy(h + o3, &c3, 2);
+    }
+}
+
 /* The block's input pixels (in: the batch's input at the block's first channel) into the piece's planes as int16,
- * column by column (narrow maps have few); a pair half outside the input gets the zero point. */
+ * column by column (narrow maps have few); pairs with one pixel outside the input get the inside one only. */
 __attribute__((noinline)) static void dwh_copy_inside(const dwh_piece *g, const edgec_conv2d_s8_params *p,
-                                                      const int8_t *in, uint32_t zp4) {
+                                                      const int8_t *in) {
     const int32_t C = p->in_c, WC = p->in_w * C, rows = g->i1 - g->i0;
     const int32_t o1 = g->o1, o2 = g->o2, o3 = g->o3;
     if (!rows) return;
     uint32_t *const q = g->plane[0] + g->i0 * (DWH_LINE / 4);
     const int8_t *const row = in + (size_t)(g->iy0 + g->i0) * WC;
-    if (g->left_half) dwh_column(q + g->zl, o1, o2, o3, row, C, WC, rows, zp4, 1);
-    for (int32_t k = g->k0; k < g->k1; ++k)
-        dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows, zp4, 0);
+    if (g->left_half) dwh_half_column((char *)(q + g->zl) + 2, o1, o2, o3, row, WC, rows);
+    int32_t k = g->k0;
+    for (; k + 2 <= g->k1; k += 2)
+        dwh_column2(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows);
+    if (k < g->k1) dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows);
     if (g->right_half)
-        dwh_column(q + g->k1, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * g->k1) * C, C, WC, rows, zp4, 2);
+        dwh_half_column((char *)(q + g->k1), o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * g->k1) * C, WC, rows);
 }
 
 /* The piece's output pixels of the four channels of one block from its planes (out: the batch's output at the
@@ -845,7 +869,7 @@ __attribute__((noinline)) static void dwh_copy_inside(const dwh_piece *g, const 
 static void dwh_piece_runs(const dwh_piece *g, dwh_run *r, int8_t *out, const int32_t *tab,
                            void (*const fn)(const dwh_run *)) {
     int8_t *const o = out + (size_t)g->oy * r->OWC + (size_t)g->ox * r->C;
-    r->rows = g->rows / 2;
+    r->rows_span = (g->rows / 2 - 1) * 2 * DWH_LINE;
     r->last = g->rows & 1;
     for (int32_t j = 0; j < 4; ++j) {
         r->ch = tab + 13 * j;
@@ -923,7 +947,7 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
             const int8_t *in_b = input + b * in_batch + c;
             int8_t *out_b = output + b * out_batch + c;
             if (single) {
-                dwh_copy_inside(&one, p, in_b, zp4);
+                dwh_copy_inside(&one, p, in_b);
                 dwh_piece_runs(&one, &r, out_b, tab, fns[OW & 1]);
                 continue;
             }
@@ -935,7 +959,7 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
                     dwh_piece g;
                     dwh_plan(&g, p, band, ox, oy, cols, rows);
                     dwh_fill_outside(&g, zp4);
-                    dwh_copy_inside(&g, p, in_b, zp4);
+                    dwh_copy_inside(&g, p, in_b);
                     dwh_piece_runs(&g, &r, out_b, tab, fns[cols & 1]);
                 }
             }
