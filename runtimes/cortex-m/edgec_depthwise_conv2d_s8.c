@@ -21,7 +21,7 @@
  *     split into the rectangle of inside pixels and the border frame around it (dw3x3_block).
  *   - With stride 1, dilation 1 and an even output width of 4 or more (VWW's stride-1 layers) the same arithmetic
  *     runs as dwh_*: the input widened once into one int16 plane per channel, then 2 x 2 output pixels of one
- *     channel per step with the weights in registers, 56 instructions per 36 MACs (see there).
+ *     channel per step with the weights in registers, 55 instructions per 36 MACs (see there).
  * 5x5 and 7x7 with dilation 1 (MCUNet's), and 3x3 in float requantisation, take dwk_*: the same arithmetic over
  * band copies (see there), with the float requantisation on the exact accumulator.
  * Everything else (other sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel,
@@ -521,20 +521,21 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
 }
 
 /* The assembly: r0 = plane, r1 r2 = input words, r3 = the end of the row of groups, r4-r7 = the group's
- * accumulators (top left, top right, bottom left, bottom right), r8-r12 lr = the six weight words, then the
- * requantisation constants. The frame: bias x 4, weights, multiplier, rounding, r (the channel's 13 words), out, C,
- * OWC, last, the end of the last row of groups, in skip, out skip, lo, hi. The _odd variants end a row of groups with a half group: the left pixels only (an odd output width), 28
- * instructions per 18 MACs; `odd` sets the skips for it. */
-#define DWH_FRAME "88"
+ * accumulators (top left, top right, bottom left, bottom right), r8-r12 lr = the six weight words, then r2 = OWC + C,
+ * r8-r10 = the requantisation constants, r11 = out, r12 = C, lr = OWC. The frame: bias x 4, weights (the channel's
+ * first 10 words), OWC + C, multiplier, rounding, r (its last 3), out, C, OWC, last, the end of the last row of
+ * groups, in skip, out skip, lo, hi. The _odd variants end a row of groups with a half group: the left pixels only
+ * (an odd output width), 28 instructions per 18 MACs. */
+#define DWH_FRAME "96"
 #define DWH_ROW_TOP(WA, WB) /* a plane row into the top pixels with weight row WA, WB */ \
-    "smlad  r4, r1, " WA ", r4\n\t"                              \
-    "smlabt r4, r2, " WB ", r4\n\t"                              \
-    "smlad  r5, r2, " WB ", r5\n\t"                              \
+    "smlad  r4, r1, " WA ", r4\n\t"                                                     \
+    "smlabt r4, r2, " WB ", r4\n\t"                                                     \
+    "smlad  r5, r2, " WB ", r5\n\t"                                                     \
     "smlatb r5, r1, " WA ", r5\n\t"
 #define DWH_ROW_BOTTOM(WA, WB) \
-    "smlad  r6, r1, " WA ", r6\n\t"                              \
-    "smlabt r6, r2, " WB ", r6\n\t"                              \
-    "smlad  r7, r2, " WB ", r7\n\t"                              \
+    "smlad  r6, r1, " WA ", r6\n\t" \
+    "smlabt r6, r2, " WB ", r6\n\t" \
+    "smlad  r7, r2, " WB ", r7\n\t" \
     "smlatb r7, r1, " WA ", r7\n\t"
 #define DWH_PROLOGUE                                             \
     "push   {r4-r11, lr}\n\t"                                    \
@@ -544,21 +545,27 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "ldmia  r1!, {r2-r11}\n\t"                                   \
     "stm    sp, {r2-r11}\n\t"                                    \
     "ldm    r1, {r2-r4}\n\t"                                     \
-    "add    r0, sp, #40\n\t"                                     \
+    "add    r0, sp, #44\n\t"                                     \
     "stm    r0, {r2-r4}\n\t"                                     \
     "ldm    r12, {r0-r7}\n\t"                                    \
-    "str    r1, [sp, #52]\n\t"                                   \
-    "strd   r4, r5, [sp, #56]\n\t"                               \
-    "strd   r6, r7, [sp, #80]\n\t"                               \
+    "str    r1, [sp, #56]\n\t"                                   \
+    "strd   r4, r5, [sp, #60]\n\t"                               \
+    "add    r8, r4, r5\n\t"                                      \
+    "str    r8, [sp, #40]\n\t"                                   \
+    "strd   r6, r7, [sp, #84]\n\t"                               \
     "add    r8, r0, r2, lsl #2\n\t"                              \
     "add    r3, r3, r8\n\t"                                      \
-    "str    r3, [sp, #68]\n\t"                                   \
+    "str    r3, [sp, #72]\n\t"                                   \
     "mov    r3, r8\n\t"                                          \
     "add    r8, r12, #40\n\t"                                    \
     "ldm    r8, {r8-r10}\n\t"                                    \
-    "str    r10, [sp, #64]\n\t"                                  \
-    "strd   r8, r9, [sp, #72]\n"                                 \
+    "str    r10, [sp, #68]\n\t"                                  \
+    "strd   r8, r9, [sp, #76]\n"                                 \
     "1:\n\t"
+/* the requantisation constants, out, C, OWC and OWC + C into r8-r12, lr and r2 */
+#define DWH_RQ_LOAD                                              \
+    "add    r1, sp, #40\n\t"                                     \
+    "ldm    r1, {r2, r8-r12, lr}\n\t"
 /* a group: 2 x 2 pixels (GROUP2) or the top two only (GROUP1: a map's last row when it has an odd count) */
 #define DWH_GROUP2                                               \
     "ldm    sp, {r4-r12, lr}\n\t"                                \
@@ -572,8 +579,7 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     DWH_ROW_BOTTOM("r10", "r11")                                 \
     "ldrd   r1, r2, [r0, #" DWH_STR(3 * DWH_LINE - 4) "]\n\t"    \
     DWH_ROW_BOTTOM("r12", "lr")                                  \
-    "add    r1, sp, #40\n\t"                                     \
-    "ldm    r1, {r8-r12, lr}\n\t"                                \
+    DWH_RQ_LOAD                                                  \
     DWH_RQ("r4") DWH_RQ("r5") DWH_RQ("r6") DWH_RQ("r7")
 #define DWH_GROUP1                                               \
     "ldm    sp, {r4-r12, lr}\n\t"                                \
@@ -583,8 +589,7 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     DWH_ROW_TOP("r10", "r11")                                    \
     "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE - 4) "]\n\t"    \
     DWH_ROW_TOP("r12", "lr")                                     \
-    "add    r1, sp, #40\n\t"                                     \
-    "ldm    r1, {r8-r12, lr}\n\t"                                \
+    DWH_RQ_LOAD                                                  \
     DWH_RQ("r4") DWH_RQ("r5")
 /* r8 = multiplier, r9 = rounding, r10 = r */
 #define DWH_RQ(R)                                                \
@@ -611,8 +616,7 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "ldrd   r1, r2, [r0, #" DWH_STR(3 * DWH_LINE) "]\n\t"        \
     "smlad  r6, r1, r12, r6\n\t"                                 \
     "smlabt r6, r2, lr, r6\n\t"                                  \
-    "add    r1, sp, #40\n\t"                                     \
-    "ldm    r1, {r8-r12, lr}\n\t"                                \
+    DWH_RQ_LOAD                                                  \
     DWH_RQ("r4") DWH_RQ("r6") SAT                                \
     "strb   r4, [r11]\n\t"                                       \
     "strb   r6, [r11, lr]\n\t"                                   \
@@ -630,75 +634,74 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"        \
     "smlad  r4, r1, r12, r4\n\t"                                 \
     "smlabt r4, r2, lr, r4\n\t"                                  \
-    "add    r1, sp, #40\n\t"                                     \
-    "ldm    r1, {r8-r12, lr}\n\t"                                \
+    DWH_RQ_LOAD                                                  \
     DWH_RQ("r4") SAT                                             \
     "strb   r4, [r11]\n\t"                                       \
     "add    r11, r11, r12\n\t"                                   \
     "add    r0, r0, #4\n\t"
-/* the group's outputs stored (r11 = out, r12 = C, lr = OWC) */
+/* the group's outputs stored (r11 = out, r12 = C, lr = OWC, r2 = OWC + C) */
 #define DWH_STORE4                                               \
     "strb   r4, [r11]\n\t"                                       \
     "strb   r5, [r11, r12]\n\t"                                  \
-    "add    r9, r11, lr\n\t"                                     \
-    "strb   r6, [r9]\n\t"                                        \
-    "strb   r7, [r9, r12]\n\t"
+    "strb   r6, [r11, lr]\n\t"                                   \
+    "strb   r7, [r11, r2]\n\t"
 #define DWH_STORE2                                               \
     "strb   r4, [r11]\n\t"                                       \
     "strb   r5, [r11, r12]\n\t"
 /* the next group; at the end of a row, the half group if any (HALF: DWH_HALF or nothing), then the next row */
 #define DWH_NEXT(HALF)                                           \
     "add    r11, r11, r12, lsl #1\n\t"                           \
-    "str    r11, [sp, #52]\n\t"                                  \
+    "str    r11, [sp, #56]\n\t"                                  \
     "cmp    r0, r3\n\t"                                          \
     "bne    1b\n\t"                                              \
     HALF                                                         \
-    "ldr    r2, [sp, #68]\n\t"                                   \
+    "ldr    r2, [sp, #72]\n\t"                                   \
     "cmp    r3, r2\n\t"                                          \
     "beq    4f\n\t"                                              \
-    "ldrd   r1, r2, [sp, #72]\n\t"                               \
+    "ldrd   r1, r2, [sp, #76]\n\t"                               \
     "add    r0, r0, r1\n\t"                                      \
     "add    r11, r11, r2\n\t"                                    \
-    "str    r11, [sp, #52]\n\t"                                  \
+    "str    r11, [sp, #56]\n\t"                                  \
     "add    r3, r3, #" DWH_STR(2 * DWH_LINE) "\n\t"              \
     "b      1b\n"
 /* after the rows of groups: if `last`, the next row (where a row of groups would start) in one-row groups (GROUP1
  * requantised with SAT, stored; then HALF1 or nothing); return */
 #define DWH_LAST(SAT, HALF1)                                     \
     "4:\n\t"                                                     \
-    "ldr    r2, [sp, #64]\n\t"                                   \
+    "ldr    r2, [sp, #68]\n\t"                                   \
     "cmp    r2, #0\n\t"                                          \
     "beq    2f\n\t"                                              \
-    "ldrd   r1, r2, [sp, #72]\n\t"                               \
+    "ldrd   r1, r2, [sp, #76]\n\t"                               \
     "add    r0, r0, r1\n\t"                                      \
     "add    r11, r11, r2\n\t"                                    \
-    "str    r11, [sp, #52]\n\t"                                  \
+    "str    r11, [sp, #56]\n\t"                                  \
     "add    r3, r3, #" DWH_STR(2 * DWH_LINE) "\n"                \
     "3:\n\t"                                                     \
     DWH_GROUP1 SAT DWH_STORE2                                    \
     "add    r11, r11, r12, lsl #1\n\t"                           \
-    "str    r11, [sp, #52]\n\t"                                  \
+    "str    r11, [sp, #56]\n\t"                                  \
     "cmp    r0, r3\n\t"                                          \
     "bne    3b\n\t"                                              \
     HALF1                                                        \
     "2:\n\t"                                                     \
     "add    sp, sp, #" DWH_FRAME "\n\t"                          \
     "pop    {r4-r11, pc}\n"
+/* saturate, or clamp to [lo, hi] (r9, r10: free once requantised) */
 #define DWH_SSAT(R) "ssat   " R ", #8, " R "\n\t"
 #define DWH_CLAMP(R)                                             \
-    "cmp    " R ", r1\n\t"                                       \
+    "cmp    " R ", r9\n\t"                                       \
     "it     lt\n\t"                                              \
-    "movlt  " R ", r1\n\t"                                       \
-    "cmp    " R ", r2\n\t"                                       \
+    "movlt  " R ", r9\n\t"                                       \
+    "cmp    " R ", r10\n\t"                                      \
     "it     gt\n\t"                                              \
-    "movgt  " R ", r2\n\t"
-
+    "movgt  " R ", r10\n\t"
+#define DWH_LOHI "ldrd   r9, r10, [sp, #84]\n\t"
 #define DWH_FULL DWH_SSAT("r4") DWH_SSAT("r5") DWH_SSAT("r6") DWH_SSAT("r7")
-#define DWH_CLAMP4 "ldrd   r1, r2, [sp, #80]\n\t" DWH_CLAMP("r4") DWH_CLAMP("r5") DWH_CLAMP("r6") DWH_CLAMP("r7")
-#define DWH_CLAMP2 "ldrd   r1, r2, [sp, #80]\n\t" DWH_CLAMP("r4") DWH_CLAMP("r6")
+#define DWH_CLAMP4 DWH_LOHI DWH_CLAMP("r4") DWH_CLAMP("r5") DWH_CLAMP("r6") DWH_CLAMP("r7")
+#define DWH_CLAMP2 DWH_LOHI DWH_CLAMP("r4") DWH_CLAMP("r6")
 #define DWH_FULL2 DWH_SSAT("r4") DWH_SSAT("r5")
-#define DWH_CLAMP_TOP2 "ldrd   r1, r2, [sp, #80]\n\t" DWH_CLAMP("r4") DWH_CLAMP("r5")
-#define DWH_CLAMP1 "ldrd   r1, r2, [sp, #80]\n\t" DWH_CLAMP("r4")
+#define DWH_CLAMP_TOP2 DWH_LOHI DWH_CLAMP("r4") DWH_CLAMP("r5")
+#define DWH_CLAMP1 DWH_LOHI DWH_CLAMP("r4")
 /* even and odd output widths, the full range (SSAT) and a clamp: the odd ones end each row of groups with a half
  * group; the even ones do not test for it */
 __attribute__((naked, noinline)) static void dwh_run_full(const dwh_run *run) {
@@ -722,22 +725,24 @@ __attribute__((naked, noinline)) static void dwh_run_clamp_odd(const dwh_run *ru
 #undef DWH_FULL
 #undef DWH_CLAMP4
 #undef DWH_CLAMP2
+#undef DWH_FULL2
+#undef DWH_CLAMP_TOP2
+#undef DWH_CLAMP1
+#undef DWH_LOHI
 #undef DWH_FRAME
 #undef DWH_ROW_TOP
 #undef DWH_ROW_BOTTOM
 #undef DWH_PROLOGUE
-#undef DWH_RQ
-#undef DWH_NEXT
-#undef DWH_LAST
-#undef DWH_HALF
-#undef DWH_STORE2
-#undef DWH_STORE4
-#undef DWH_HALF1
+#undef DWH_RQ_LOAD
 #undef DWH_GROUP2
 #undef DWH_GROUP1
-#undef DWH_CLAMP1
-#undef DWH_CLAMP_TOP2
-#undef DWH_FULL2
+#undef DWH_RQ
+#undef DWH_HALF
+#undef DWH_HALF1
+#undef DWH_STORE4
+#undef DWH_STORE2
+#undef DWH_NEXT
+#undef DWH_LAST
 #undef DWH_SSAT
 #undef DWH_CLAMP
 
