@@ -596,8 +596,8 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "add    r1, r9, " R ", asr #31\n\t"                          \
     "smmlar " R ", " R ", r8, r1\n\t"                            \
     "asr    " R ", " R ", r10\n\t"
-/* the left pixels of the half group at r0 into r4, r6, requantised (SAT: saturate or clamp them), stored; r11 =
- * out, r12 = C, lr = OWC after it */
+/* the left pixels of the half group at r0 into r4, r6, requantised (SAT: saturate or clamp them), stored (r11 =
+ * out, r12 = C, lr = OWC after it); r0 and r11 stay: the row skips count from the half group */
 #define DWH_HALF(SAT)                                            \
     "ldm    sp, {r4-r12, lr}\n\t"                                \
     "ldrd   r1, r2, [r0]\n\t"                                    \
@@ -619,9 +619,7 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     DWH_RQ_LOAD                                                  \
     DWH_RQ("r4") DWH_RQ("r6") SAT                                \
     "strb   r4, [r11]\n\t"                                       \
-    "strb   r6, [r11, lr]\n\t"                                   \
-    "add    r11, r11, r12\n\t"                                   \
-    "add    r0, r0, #4\n\t"
+    "strb   r6, [r11, lr]\n\t"
 /* the left pixel of the half group at r0 of a single row into r4 (as DWH_HALF) */
 #define DWH_HALF1(SAT)                                           \
     "ldm    sp, {r4-r12, lr}\n\t"                                \
@@ -636,9 +634,7 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "smlabt r4, r2, lr, r4\n\t"                                  \
     DWH_RQ_LOAD                                                  \
     DWH_RQ("r4") SAT                                             \
-    "strb   r4, [r11]\n\t"                                       \
-    "add    r11, r11, r12\n\t"                                   \
-    "add    r0, r0, #4\n\t"
+    "strb   r4, [r11]\n\t"
 /* the group's outputs stored (r11 = out, r12 = C, lr = OWC, r2 = OWC + C) */
 #define DWH_STORE4                                               \
     "strb   r4, [r11]\n\t"                                       \
@@ -888,8 +884,8 @@ static void dwh_piece_runs(const dwh_piece *g, dwh_run *r, int8_t *out, const in
 EDGEC_INLINE void dwh_run_cols(dwh_run *r, int32_t cols) {
     r->groups = cols / 2;
     r->odd = cols & 1;
-    r->in_skip = 2 * DWH_LINE - 4 * (r->groups + r->odd);
-    r->out_skip = 2 * r->OWC - cols * r->C;
+    r->in_skip = 2 * DWH_LINE - 4 * r->groups; /* from the half group, if any: it does not move on */
+    r->out_skip = 2 * r->OWC - 2 * r->groups * r->C;
 }
 
 /* The pieces: at most DWH_MAX_COLS columns and as many rows as the planes hold; returns the piece's columns at
