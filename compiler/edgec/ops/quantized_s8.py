@@ -291,7 +291,13 @@ def depthwise_tables(node, ctx) -> np.ndarray | None:
     None (another kernel set, another path, a channel outside the fast range, weights not constant)."""
     g = ctx.graph
     q = conv_params(g, node)
-    if not (ships_cortex_m(ctx, "edgec_depthwise_conv2d_s8") and dw_plane_path(q)):
+    if not ships_cortex_m(ctx, "edgec_depthwise_conv2d_s8"):
+        return None
+    # every node reading these weights (the patches of a patched layer) must take the path, so that the layer's
+    # weights are emitted once, as tables or as they are, never both
+    readers = [nd for nd in g.nodes if nd.op == "depthwise_conv2d_s8" and nd.inputs[1:2] == node.inputs[1:2]]
+    if not all(dw_plane_path(conv_params(g, nd)) and ctx.plan.depthwise_bands.get(nd.outputs[0]) is None
+               for nd in readers):
         return None
     consts = [g.tensors[t] if t else None for t in node.inputs[1:5]]
     if any(t is not None and not t.is_const for t in consts) or consts[0] is None or None in consts[2:]:
