@@ -97,7 +97,9 @@ def main() -> int:
             print(models[-1], flush=True)
     lines = [f"# int8 depthwise convolution on the emulated Cortex-M7 ({BOARD})", "",
              "`python benchmarks/depthwise_kernels_m7.py`. One layer per firmware (benchmarks/depthwise_kernels_m7.c): "
-             "instructions counted by edgec's QEMU plugin around the kernel call; *identical*: the DSP kernel's output "
+             "instructions counted by edgec's QEMU plugin around the kernel call (edgec_depthwise_conv2d_s8, which builds its "
+             "weight tables per call: compiled models on the 2 x 2 path call edgec_depthwise_conv2d_s8_packed with tables "
+             "built at compile time, int8_models_m7.md); *identical*: the DSP kernel's output "
              "equals the reference kernel's byte for byte. Float requantisation is what ONNX QDQ models (MCUNet) use; the "
              "MCUNet layers clamp their output (ReLU6), the VWW and KWS ones do not need to (ReLU into zero point -128).",
              "", "| from | input | kernel | stride | requantisation | MACs | DSP instructions / MAC | "

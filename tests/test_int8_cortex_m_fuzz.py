@@ -17,9 +17,9 @@ state, outputs and states compared. One firmware
 - runtimes/cortex-m55/ built for the host under AddressSanitizer and UBSan (the scalar twins: the blocking, im2col
   and chunking that the Helium path shares with them stay inside their buffers).
 
-The packed entry points of runtimes/cortex-m/ (edgec_conv2d_s8_packed, edgec_fully_connected_s8_packed) get their
-own cases, packed by the compiler's packing functions, on QEMU (the hand-written DSP loops) and on the host (their
-portable C)."""
+The packed entry points of runtimes/cortex-m/ (edgec_conv2d_s8_packed, edgec_fully_connected_s8_packed,
+edgec_depthwise_conv2d_s8_packed) get their own cases, packed by the compiler's packing functions, on QEMU (the
+hand-written DSP loops) and on the host (their portable C)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ import numpy as np
 import pytest
 
 from conftest import require
-from edgec.ops.quantized_s8 import CLAMP, SIGN_FIX, TRUNCATE, WIDE, pack_conv_s8, pack_fc_s8
+from edgec.ops.quantized_s8 import (CLAMP, SIGN_FIX, TRUNCATE, WIDE, dw_plane_path, pack_conv_s8,
+                                    pack_depthwise_s8, pack_fc_s8)
 
 REPO = Path(__file__).resolve().parents[1]
 RUNTIMES = REPO / "runtimes"
@@ -117,6 +118,7 @@ def test_helium_kernels_scalar_twins_under_sanitizers(tmp_path):
 # -- packed kernels ----------------------------------------------------------------------------------------------
 PACKED_CASES = 700
 FC_ENTRY_CASES = 96
+DW_CASES = 240
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]  # the host build of the packed fuzz
 
 
@@ -196,6 +198,44 @@ def fc_case(rng, i: int, d4: int | None = None, wide: bool | None = None):
     return 1, params, x, w, bias, packed, [], batches * units
 
 
+def dw_case(rng, i: int):
+    """A random 3x3 depthwise layer for edgec_depthwise_conv2d_s8_packed: mostly the 2 x 2 plane path (odd widths
+    and heights, maps taller than the planes and wider than a piece, batch 2), else the tables' portable twin
+    (strides, dilations, narrow maps)."""
+    plane = i % 4 != 0
+    c = 4 * int(rng.integers(1, 5))
+    stride = (1, 1) if plane else tuple(int(v) for v in rng.integers(1, 3, 2))
+    dil = (1, 1) if plane else tuple(int(v) for v in rng.integers(1, 3, 2))
+    pads = tuple(int(v) for v in rng.integers(0, 2, 4))
+    tall = i % 7 == 1
+    in_h = int(rng.integers(30, 75)) if tall else int(rng.integers(2, 14))
+    in_w = int(rng.integers(48, 110)) if i % 7 == 2 else int(rng.integers(3, 14))
+    batch = int(rng.integers(1, 3))
+    out_h = (in_h + pads[0] + pads[2] - 2 * dil[0] - 1) // stride[0] + 1
+    out_w = (in_w + pads[1] + pads[3] - 2 * dil[1] - 1) // stride[1] + 1
+    if out_h < 1 or out_w < 1 or batch * max(in_h * in_w, out_h * out_w) * c > 65536:
+        return None
+    in_off, out_off = int(rng.integers(-127, 129)), int(rng.integers(-128, 128))
+    act = [(-128, 127), (out_off, 127), (int(rng.integers(-128, out_off + 1)), int(rng.integers(max(out_off, 0), 128)))][
+        int(rng.integers(0, 3))]
+    w = rng.integers(-128, 128, (1, 3, 3, c)).astype(np.int8)
+    bound = (1 << 29) - 293760
+    bias = rng.integers(-20000, 20001, c).astype(np.int64)
+    edge = rng.random(c) < 0.1
+    bias[edge] = rng.choice([-(bound - 1), bound - 1], int(edge.sum()))  # near the fast range's bound
+    mult = rng.integers(0, 1 << 31, c).astype(np.int64)
+    shift = -rng.integers(1, 23, c)
+    params = [batch, in_h, in_w, c, out_h, out_w, c, 3, 3, stride[0], stride[1], pads[0], pads[1], dil[0], dil[1],
+              1, in_off, out_off, act[0], act[1], 0]
+    packed = pack_depthwise_s8(w, None if i % 9 == 0 else bias, mult, shift, in_off, out_off)
+    assert packed is not None
+    if i % 9 == 0:
+        bias[:] = 0  # no bias: the reference gets zeros
+    x = rng.integers(-128, 128, batch * in_h * in_w * c).astype(np.int8)
+    return (2, params, x, w, bias.astype(np.int32), packed, [mult.astype(np.int32), shift.astype(np.int32)],
+            batch * out_h * out_w * c)
+
+
 def padded(b: bytes) -> bytes:
     return b + bytes(-len(b) % 4)
 
@@ -203,24 +243,39 @@ def padded(b: bytes) -> bytes:
 def write_packed_cases(path: Path, seed: int = 5) -> dict:
     rng = np.random.default_rng(seed)
     blobs, seen = [], {"conv": set(), "px_mod3": set(), "units_mod8": set(), "fc_wide": set(), "fc": set(), "odd_out_c": 0, "k4_mod16": set(), "d4_mod8": set(), "dead": 0,
-            "d4_mod32": set(), "fc_folded": set()}
-    # then compact fully connected cases with every d4 from 1 to 96 (the loop is unrolled 32 times), from their
-    # own generator so that the others stay as they were
+            "d4_mod32": set(), "fc_folded": set(), "dw": set()}
+    # then compact fully connected cases with every d4 from 1 to 96 (the loop is unrolled 32 times), then the
+    # depthwise cases, each from its own generator so that the cases before them stay as they were
     entry_rng = np.random.default_rng(seed + 1)
-    i = 0
-    while len(blobs) < PACKED_CASES + FC_ENTRY_CASES:
-        i += 1
-        if len(blobs) < PACKED_CASES:
-            case = conv_case(rng, i) if i % 3 else fc_case(rng, i)
-        else:
-            case = fc_case(entry_rng, i, d4=len(blobs) - PACKED_CASES + 1, wide=False)
-        if case is None:
-            continue
+    dw_rng = np.random.default_rng(seed + 1)
+
+    def cases():
+        i, n = 0, 0
+        while n < PACKED_CASES + FC_ENTRY_CASES + DW_CASES:
+            i += 1
+            if n < PACKED_CASES:
+                case = conv_case(rng, i) if i % 3 else fc_case(rng, i)
+            elif n < PACKED_CASES + FC_ENTRY_CASES:
+                case = fc_case(entry_rng, i, d4=n - PACKED_CASES + 1, wide=False)
+            else:
+                case = dw_case(dw_rng, i)
+            if case is not None:
+                n += 1
+                yield case
+
+    for case in cases():
         kind, params, x, w, bias, packed, extra, n_out = case
         header = [kind, x.size, w.size, n_out, bias.size, packed.size]
         blobs.append(np.array(header + params, np.int32).tobytes() + padded(x.tobytes()) + padded(w.tobytes())
                      + bias.astype(np.int32).tobytes() + packed.tobytes() + b"".join(a.tobytes() for a in extra))
-        if kind == 0:
+        if kind == 2:
+            q = dict(zip(("batch", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c", "k_h", "k_w", "stride_h",
+                          "stride_w", "pad_top", "pad_left", "dil_h", "dil_w", "depth_multiplier"), params))
+            q["requant"] = 0
+            plane = dw_plane_path(q)
+            seen["dw"].add(("plane", q["out_w"] % 2, q["out_h"] % 2, q["out_w"] > 50, q["out_h"] > 30,
+                            (params[18], params[19]) == (-128, 127)) if plane else ("portable",))
+        elif kind == 0:
             seen["conv"].add(int(packed[2]))
             seen["px_mod3"].add((params[0] * params[4] * params[5]) % 3 if params[0] == 1 else -1)
             seen["odd_out_c"] += params[6] % 2
@@ -254,15 +309,21 @@ def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
     assert seen["fc_folded"] >= {(v, True) for v in (0, SIGN_FIX, CLAMP, SIGN_FIX | CLAMP, TRUNCATE, TRUNCATE | CLAMP)} | {
         (0, False), (CLAMP, False)}, seen["fc_folded"]
     assert seen["odd_out_c"] > 20 and seen["dead"] > 20, seen
+    # depthwise: the plane path with odd and even widths and heights, column and row pieces, both clamps; the
+    # portable twin
+    dw = seen["dw"]
+    assert ("portable",) in dw and {d[1:3] for d in dw if d[0] == "plane"} == {(0, 0), (0, 1), (1, 0), (1, 1)}, dw
+    assert {d[3:] for d in dw if d[0] == "plane"} >= {(True, False, True), (False, True, False),
+                                                      (False, False, True), (False, False, False)}, dw
     sources = [str(SEMIHOST / "packed_fuzz.c"), *(str(RUNTIMES / "cortex-m" / f"edgec_{k}_s8.c")
-                                                  for k in ("conv2d", "fully_connected"))]
+                                                  for k in ("conv2d", "depthwise_conv2d", "fully_connected"))]
     for name, cc, flags, run in (
             ("qemu", require("arm-none-eabi-gcc"), FLAGS + ["-T", str(SEMIHOST / "link.ld")],
              [require("qemu-system-arm"), "-M", "mps2-an500", "-nographic", "-monitor", "none", "-serial", "none",
               "-semihosting-config", "enable=on,target=native", "-kernel"]),
             ("host", require("gcc"), ["-O2", "-std=c99", "-I", str(RUNTIMES / "include"), *SANITIZE], [])):
         objs = []
-        for kernel, alias in (("conv2d", "ref_conv"), ("fully_connected", "ref_fc")):
+        for kernel, alias in (("conv2d", "ref_conv"), ("depthwise_conv2d", "ref_dw"), ("fully_connected", "ref_fc")):
             obj = tmp_path / f"{name}_ref_{kernel}.o"
             subprocess.run([cc, *[f for f in flags if f not in ("-T", str(SEMIHOST / "link.ld"))],
                             f"-Dedgec_{kernel}_s8={alias}", "-c", str(RUNTIMES / "reference" / f"edgec_{kernel}_s8.c"),

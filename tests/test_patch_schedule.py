@@ -377,7 +377,9 @@ def test_patched_c_is_warning_free_and_weights_are_not_duplicated(tmp_path):
     model = MLPERF / "vww_96_int8.tflite"
     off = compile_patched(model, tmp_path / "off", "off", target="cortex-m7")
     res = compile_patched(model, tmp_path / "p", "4:4", target="cortex-m7")
-    assert res.generated.weights_bytes == off.generated.weights_bytes  # packed DSP weights once, not per patch
+    # packed DSP weights once, not per patch (a depthwise layer some of whose patches leave the 2 x 2 path keeps its
+    # weights as they are, smaller than its compile-time tables: ops/quantized_s8.py, depthwise_tables)
+    assert res.generated.weights_bytes <= off.generated.weights_bytes
     for i, (cc, flags) in enumerate(COMPILERS):
         obj = tmp_path / f"obj{i}"
         obj.mkdir()

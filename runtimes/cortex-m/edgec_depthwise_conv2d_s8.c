@@ -21,7 +21,7 @@
  *     split into the rectangle of inside pixels and the border frame around it (dw3x3_block).
  *   - With stride 1, dilation 1 and an even output width of 4 or more (VWW's stride-1 layers) the same arithmetic
  *     runs as dwh_*: the input widened once into one int16 plane per channel, then 2 x 2 output pixels of one
- *     channel per step with the weights in registers, 57 instructions per 36 MACs (see there).
+ *     channel per step with the weights in registers, 55 instructions per 36 MACs (see there).
  * 5x5 and 7x7 with dilation 1 (MCUNet's), and 3x3 in float requantisation, take dwk_*: the same arithmetic over
  * band copies (see there), with the float requantisation on the exact accumulator.
  * Everything else (other sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel,
@@ -163,19 +163,19 @@ typedef struct {
 
 /* two taps of four channels: input words A and B, weight pairs at table offset WO (bytes) */
 #define DW_PAIR(A, B, WO)                   \
-    "ldr    r8, " A "\n\t"                  \
-    "ldr    r9, " B "\n\t"                  \
-    "pkhbt  r10, r8, r9, lsl #16\n\t"       \
-    "pkhtb  r9, r9, r8, asr #16\n\t"        \
-    "ldrd   r11, r12, [sp, #" WO "]\n\t"    \
-    "sxtb16 r8, r10\n\t"                    \
-    "smlad  r4, r8, r11, r4\n\t"            \
-    "sxtb16 r8, r10, ror #8\n\t"            \
-    "smlad  r5, r8, r12, r5\n\t"            \
-    "ldrd   r11, r12, [sp, #" WO "+8]\n\t"  \
-    "sxtb16 r8, r9\n\t"                     \
-    "smlad  r6, r8, r11, r6\n\t"            \
-    "sxtb16 r8, r9, ror #8\n\t"             \
+    "ldr    r8, " A "\n\t"                                       \
+    "ldr    r9, " B "\n\t"                                       \
+    "pkhbt  r10, r8, r9, lsl #16\n\t"                            \
+    "pkhtb  r9, r9, r8, asr #16\n\t"                             \
+    "ldrd   r11, r12, [sp, #" WO "]\n\t"                         \
+    "sxtb16 r8, r10\n\t"                                         \
+    "smlad  r4, r8, r11, r4\n\t"                                 \
+    "sxtb16 r8, r10, ror #8\n\t"                                 \
+    "smlad  r5, r8, r12, r5\n\t"                                 \
+    "ldrd   r11, r12, [sp, #" WO "+8]\n\t"                       \
+    "sxtb16 r8, r9\n\t"                                          \
+    "smlad  r6, r8, r11, r6\n\t"                                 \
+    "sxtb16 r8, r9, ror #8\n\t"                                  \
     "smlad  r7, r8, r12, r7\n\t"
 #define DW_PROLOGUE                                              \
     "push   {r4-r11, lr}\n\t"                                    \
@@ -457,8 +457,8 @@ static void dw_general(const int8_t *input, const int8_t *weights, const int32_t
  * so four loads of input rows feed 24 multiplies (36 MACs) of a 2 x 2 pixel group, the six weight words stay in
  * registers, the requantisation constants are loaded once for four outputs, and nothing is unpacked in the loop.
  * The arithmetic is the 3x3 path's above (offset folded into the bias, doubled weights, three-instruction
- * requantisation), with the same range conditions. An odd row count takes one more group row overlapping the one
- * before (its pixels are computed twice, to the same values). */
+ * requantisation), with the same range conditions. An odd row count ends with a row of one-row groups (32 instructions per 18 MACs).
+ * */
 #define DWH_LINE 104    /* bytes per band line: 52 int16 columns */
 #define DWH_LINES 32    /* lines of the band: 3,328 bytes of stack */
 #define DWH_MAX_COLS 50 /* output columns per piece (a plane's columns less the two taps beyond) */
@@ -475,11 +475,13 @@ typedef struct {
     const int16_t *in; /* the plane at the first group's top-left tap */
     int8_t *out;       /* the first group's top-left output */
     int32_t groups;    /* groups per row of groups */
-    int32_t rows;      /* rows of groups */
+    int32_t rows_span; /* bytes from the first row of groups in the planes to the last */
     int32_t C, OWC;    /* bytes between output pixels, output rows */
     int32_t lo, hi;    /* clamp (dwh_run_clamp only) */
     const int32_t *ch; /* the channel's 13 words */
     int32_t odd;       /* 1: each row of groups ends with a half group (the left column only) */
+    int32_t in_skip, out_skip; /* bytes from the end of a row of groups to the next: plane, output */
+    int32_t last;      /* 1: then one more row, of one-row groups (an odd row count) */
 } dwh_run;
 
 static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
@@ -519,11 +521,12 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
 }
 
 /* The assembly: r0 = plane, r1 r2 = input words, r3 = the end of the row of groups, r4-r7 = the group's
- * accumulators (top left, top right, bottom left, bottom right), r8-r12 lr = the six weight words, then the
- * requantisation constants. The frame: bias x 4, weights, multiplier, rounding, r (the channel's 13 words), out, C,
- * OWC, (unused), rows left, in skip, out skip, lo, hi. The _odd variants end a row of groups with a half group: the left pixels only (an odd output width), 28
- * instructions per 18 MACs; `odd` sets the skips for it. */
-#define DWH_FRAME "88"
+ * accumulators (top left, top right, bottom left, bottom right), r8-r12 lr = the six weight words, then r2 = OWC + C,
+ * r8-r10 = the requantisation constants, r11 = out, r12 = C, lr = OWC. The frame: bias x 4, weights (the channel's
+ * first 10 words), OWC + C, multiplier, rounding, r (its last 3), out, C, OWC, last, the end of the last row of
+ * groups, in skip, out skip, lo, hi. The _odd variants end a row of groups with a half group: the left pixels only
+ * (an odd output width), 28 instructions per 18 MACs. */
+#define DWH_FRAME "96"
 #define DWH_ROW_TOP(WA, WB) /* a plane row into the top pixels with weight row WA, WB */ \
     "smlad  r4, r1, " WA ", r4\n\t"                                                     \
     "smlabt r4, r2, " WB ", r4\n\t"                                                     \
@@ -542,45 +545,59 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "ldmia  r1!, {r2-r11}\n\t"                                   \
     "stm    sp, {r2-r11}\n\t"                                    \
     "ldm    r1, {r2-r4}\n\t"                                     \
-    "add    r0, sp, #40\n\t"                                     \
+    "add    r0, sp, #44\n\t"                                     \
     "stm    r0, {r2-r4}\n\t"                                     \
     "ldm    r12, {r0-r7}\n\t"                                    \
-    "str    r1, [sp, #52]\n\t"                                   \
-    "strd   r4, r5, [sp, #56]\n\t"                               \
-    "strd   r6, r7, [sp, #80]\n\t"                               \
-    "str    r3, [sp, #68]\n\t"                                   \
-    "add    r3, r0, r2, lsl #2\n\t"                              \
-    "mov    r9, #" DWH_STR(2 * DWH_LINE) "\n\t"                  \
-    "sub    r9, r9, r2, lsl #2\n\t"                              \
-    "mul    r10, r4, r2\n\t"                                     \
-    "lsl    r11, r5, #1\n\t"                                     \
-    "sub    r11, r11, r10, lsl #1\n\t"                           \
-    "ldr    r8, [r12, #36]\n\t"                                  \
-    "sub    r9, r9, r8, lsl #2\n\t"                              \
-    "mls    r11, r4, r8, r11\n\t"                                \
-    "strd   r9, r11, [sp, #72]\n"                                \
-    "1:\n\t"                                                     \
+    "str    r1, [sp, #56]\n\t"                                   \
+    "strd   r4, r5, [sp, #60]\n\t"                               \
+    "add    r8, r4, r5\n\t"                                      \
+    "str    r8, [sp, #40]\n\t"                                   \
+    "strd   r6, r7, [sp, #84]\n\t"                               \
+    "add    r8, r0, r2, lsl #2\n\t"                              \
+    "add    r3, r3, r8\n\t"                                      \
+    "str    r3, [sp, #72]\n\t"                                   \
+    "mov    r3, r8\n\t"                                          \
+    "add    r8, r12, #40\n\t"                                    \
+    "ldm    r8, {r8-r10}\n\t"                                    \
+    "str    r10, [sp, #68]\n\t"                                  \
+    "strd   r8, r9, [sp, #76]\n"                                 \
+    "1:\n\t"
+/* the requantisation constants, out, C, OWC and OWC + C into r8-r12, lr and r2 */
+#define DWH_RQ_LOAD                                              \
+    "add    r1, sp, #40\n\t"                                     \
+    "ldm    r1, {r2, r8-r12, lr}\n\t"
+/* a group: 2 x 2 pixels (GROUP2) or the top two only (GROUP1: a map's last row when it has an odd count) */
+#define DWH_GROUP2                                               \
     "ldm    sp, {r4-r12, lr}\n\t"                                \
-    "ldrd   r1, r2, [r0]\n\t"                                    \
+    "ldrd   r1, r2, [r0], #4\n\t"                                \
     DWH_ROW_TOP("r8", "r9")                                      \
-    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE) "]\n\t"            \
+    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE - 4) "]\n\t"        \
     DWH_ROW_TOP("r10", "r11")                                    \
     DWH_ROW_BOTTOM("r8", "r9")                                   \
-    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"        \
+    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE - 4) "]\n\t"    \
     DWH_ROW_TOP("r12", "lr")                                     \
     DWH_ROW_BOTTOM("r10", "r11")                                 \
-    "ldrd   r1, r2, [r0, #" DWH_STR(3 * DWH_LINE) "]\n\t"        \
+    "ldrd   r1, r2, [r0, #" DWH_STR(3 * DWH_LINE - 4) "]\n\t"    \
     DWH_ROW_BOTTOM("r12", "lr")                                  \
-    "add    r1, sp, #40\n\t"                                     \
-    "ldm    r1, {r8-r12, lr}\n\t"                                \
+    DWH_RQ_LOAD                                                  \
     DWH_RQ("r4") DWH_RQ("r5") DWH_RQ("r6") DWH_RQ("r7")
+#define DWH_GROUP1                                               \
+    "ldm    sp, {r4-r12, lr}\n\t"                                \
+    "ldrd   r1, r2, [r0], #4\n\t"                                \
+    DWH_ROW_TOP("r8", "r9")                                      \
+    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE - 4) "]\n\t"        \
+    DWH_ROW_TOP("r10", "r11")                                    \
+    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE - 4) "]\n\t"    \
+    DWH_ROW_TOP("r12", "lr")                                     \
+    DWH_RQ_LOAD                                                  \
+    DWH_RQ("r4") DWH_RQ("r5")
 /* r8 = multiplier, r9 = rounding, r10 = r */
 #define DWH_RQ(R)                                                \
     "add    r1, r9, " R ", asr #31\n\t"                          \
     "smmlar " R ", " R ", r8, r1\n\t"                            \
     "asr    " R ", " R ", r10\n\t"
-/* the left pixels of the half group at r0 into r4, r6, requantised (SAT: saturate or clamp them), stored; r11 =
- * out, r12 = C, lr = OWC after it */
+/* the left pixels of the half group at r0 into r4, r6, requantised (SAT: saturate or clamp them), stored (r11 =
+ * out, r12 = C, lr = OWC after it); r0 and r11 stay: the row skips count from the half group */
 #define DWH_HALF(SAT)                                            \
     "ldm    sp, {r4-r12, lr}\n\t"                                \
     "ldrd   r1, r2, [r0]\n\t"                                    \
@@ -599,80 +616,129 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "ldrd   r1, r2, [r0, #" DWH_STR(3 * DWH_LINE) "]\n\t"        \
     "smlad  r6, r1, r12, r6\n\t"                                 \
     "smlabt r6, r2, lr, r6\n\t"                                  \
-    "add    r1, sp, #40\n\t"                                     \
-    "ldm    r1, {r8-r12, lr}\n\t"                                \
+    DWH_RQ_LOAD                                                  \
     DWH_RQ("r4") DWH_RQ("r6") SAT                                \
     "strb   r4, [r11]\n\t"                                       \
-    "strb   r6, [r11, lr]\n\t"                                   \
-    "add    r11, r11, r12\n\t"                                   \
-    "add    r0, r0, #4\n\t"
-/* the four outputs stored (r11 = out, r12 = C, lr = OWC); the next group; at the end of a row, the half group if
- * any (HALF: DWH_HALF or nothing), then the next row */
-#define DWH_NEXT(HALF)                                           \
+    "strb   r6, [r11, lr]\n\t"
+/* the left pixel of the half group at r0 of a single row into r4 (as DWH_HALF) */
+#define DWH_HALF1(SAT)                                           \
+    "ldm    sp, {r4-r12, lr}\n\t"                                \
+    "ldrd   r1, r2, [r0]\n\t"                                    \
+    "smlad  r4, r1, r8, r4\n\t"                                  \
+    "smlabt r4, r2, r9, r4\n\t"                                  \
+    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE) "]\n\t"            \
+    "smlad  r4, r1, r10, r4\n\t"                                 \
+    "smlabt r4, r2, r11, r4\n\t"                                 \
+    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"        \
+    "smlad  r4, r1, r12, r4\n\t"                                 \
+    "smlabt r4, r2, lr, r4\n\t"                                  \
+    DWH_RQ_LOAD                                                  \
+    DWH_RQ("r4") SAT                                             \
+    "strb   r4, [r11]\n\t"
+/* the group's outputs stored (r11 = out, r12 = C, lr = OWC, r2 = OWC + C) */
+#define DWH_STORE4                                               \
     "strb   r4, [r11]\n\t"                                       \
     "strb   r5, [r11, r12]\n\t"                                  \
-    "add    r9, r11, lr\n\t"                                     \
-    "strb   r6, [r9]\n\t"                                        \
-    "strb   r7, [r9, r12]\n\t"                                   \
+    "strb   r6, [r11, lr]\n\t"                                   \
+    "strb   r7, [r11, r2]\n\t"
+#define DWH_STORE2                                               \
+    "strb   r4, [r11]\n\t"                                       \
+    "strb   r5, [r11, r12]\n\t"
+/* the next group; at the end of a row, the half group if any (HALF: DWH_HALF or nothing), then the next row */
+#define DWH_NEXT(HALF)                                           \
     "add    r11, r11, r12, lsl #1\n\t"                           \
-    "str    r11, [sp, #52]\n\t"                                  \
-    "add    r0, r0, #4\n\t"                                      \
+    "str    r11, [sp, #56]\n\t"                                  \
     "cmp    r0, r3\n\t"                                          \
     "bne    1b\n\t"                                              \
     HALF                                                         \
-    "ldr    r2, [sp, #68]\n\t"                                   \
-    "subs   r2, r2, #1\n\t"                                      \
-    "beq    2f\n\t"                                              \
-    "str    r2, [sp, #68]\n\t"                                   \
-    "ldrd   r1, r2, [sp, #72]\n\t"                               \
+    "ldr    r2, [sp, #72]\n\t"                                   \
+    "cmp    r3, r2\n\t"                                          \
+    "beq    4f\n\t"                                              \
+    "ldrd   r1, r2, [sp, #76]\n\t"                               \
     "add    r0, r0, r1\n\t"                                      \
     "add    r11, r11, r2\n\t"                                    \
-    "str    r11, [sp, #52]\n\t"                                  \
+    "str    r11, [sp, #56]\n\t"                                  \
     "add    r3, r3, #" DWH_STR(2 * DWH_LINE) "\n\t"              \
-    "b      1b\n"                                                \
+    "b      1b\n"
+/* after the rows of groups: if `last`, the next row (where a row of groups would start) in one-row groups (GROUP1
+ * requantised with SAT, stored; then HALF1 or nothing); return */
+#define DWH_LAST(SAT, HALF1)                                     \
+    "4:\n\t"                                                     \
+    "ldr    r2, [sp, #68]\n\t"                                   \
+    "cmp    r2, #0\n\t"                                          \
+    "beq    2f\n\t"                                              \
+    "ldrd   r1, r2, [sp, #76]\n\t"                               \
+    "add    r0, r0, r1\n\t"                                      \
+    "add    r11, r11, r2\n\t"                                    \
+    "str    r11, [sp, #56]\n\t"                                  \
+    "add    r3, r3, #" DWH_STR(2 * DWH_LINE) "\n"                \
+    "3:\n\t"                                                     \
+    DWH_GROUP1 SAT DWH_STORE2                                    \
+    "add    r11, r11, r12, lsl #1\n\t"                           \
+    "str    r11, [sp, #56]\n\t"                                  \
+    "cmp    r0, r3\n\t"                                          \
+    "bne    3b\n\t"                                              \
+    HALF1                                                        \
     "2:\n\t"                                                     \
     "add    sp, sp, #" DWH_FRAME "\n\t"                          \
     "pop    {r4-r11, pc}\n"
+/* saturate, or clamp to [lo, hi] (r9, r10: free once requantised) */
 #define DWH_SSAT(R) "ssat   " R ", #8, " R "\n\t"
 #define DWH_CLAMP(R)                                             \
-    "cmp    " R ", r1\n\t"                                       \
+    "cmp    " R ", r9\n\t"                                       \
     "it     lt\n\t"                                              \
-    "movlt  " R ", r1\n\t"                                       \
-    "cmp    " R ", r2\n\t"                                       \
+    "movlt  " R ", r9\n\t"                                       \
+    "cmp    " R ", r10\n\t"                                      \
     "it     gt\n\t"                                              \
-    "movgt  " R ", r2\n\t"
-
+    "movgt  " R ", r10\n\t"
+#define DWH_LOHI "ldrd   r9, r10, [sp, #84]\n\t"
 #define DWH_FULL DWH_SSAT("r4") DWH_SSAT("r5") DWH_SSAT("r6") DWH_SSAT("r7")
-#define DWH_CLAMP4 "ldrd   r1, r2, [sp, #80]\n\t" DWH_CLAMP("r4") DWH_CLAMP("r5") DWH_CLAMP("r6") DWH_CLAMP("r7")
-#define DWH_CLAMP2 "ldrd   r1, r2, [sp, #80]\n\t" DWH_CLAMP("r4") DWH_CLAMP("r6")
+#define DWH_CLAMP4 DWH_LOHI DWH_CLAMP("r4") DWH_CLAMP("r5") DWH_CLAMP("r6") DWH_CLAMP("r7")
+#define DWH_CLAMP2 DWH_LOHI DWH_CLAMP("r4") DWH_CLAMP("r6")
+#define DWH_FULL2 DWH_SSAT("r4") DWH_SSAT("r5")
+#define DWH_CLAMP_TOP2 DWH_LOHI DWH_CLAMP("r4") DWH_CLAMP("r5")
+#define DWH_CLAMP1 DWH_LOHI DWH_CLAMP("r4")
 /* even and odd output widths, the full range (SSAT) and a clamp: the odd ones end each row of groups with a half
  * group; the even ones do not test for it */
 __attribute__((naked, noinline)) static void dwh_run_full(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_FULL DWH_NEXT(""));
+    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_FULL DWH_STORE4 DWH_NEXT("") DWH_LAST(DWH_FULL2, ""));
 }
 __attribute__((naked, noinline)) static void dwh_run_full_odd(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_FULL DWH_NEXT(DWH_HALF(DWH_SSAT("r4") DWH_SSAT("r6"))));
+    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_FULL DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_SSAT("r4") DWH_SSAT("r6")))
+            DWH_LAST(DWH_FULL2, DWH_HALF1(DWH_SSAT("r4"))));
 }
 __attribute__((naked, noinline)) static void dwh_run_clamp(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_CLAMP4 DWH_NEXT(""));
+    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT("") DWH_LAST(DWH_CLAMP_TOP2, ""));
 }
 __attribute__((naked, noinline)) static void dwh_run_clamp_odd(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_CLAMP4 DWH_NEXT(DWH_HALF(DWH_CLAMP2)));
+    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_CLAMP2))
+            DWH_LAST(DWH_CLAMP_TOP2, DWH_HALF1(DWH_CLAMP1)));
 }
 #undef DWH_FULL
 #undef DWH_CLAMP4
 #undef DWH_CLAMP2
+#undef DWH_FULL2
+#undef DWH_CLAMP_TOP2
+#undef DWH_CLAMP1
+#undef DWH_LOHI
 #undef DWH_FRAME
 #undef DWH_ROW_TOP
 #undef DWH_ROW_BOTTOM
 #undef DWH_PROLOGUE
+#undef DWH_RQ_LOAD
+#undef DWH_GROUP2
+#undef DWH_GROUP1
 #undef DWH_RQ
-#undef DWH_NEXT
 #undef DWH_HALF
+#undef DWH_HALF1
+#undef DWH_STORE4
+#undef DWH_STORE2
+#undef DWH_NEXT
+#undef DWH_LAST
 #undef DWH_SSAT
 #undef DWH_CLAMP
 
@@ -694,125 +760,211 @@ EDGEC_INLINE void dwh_fill(uint32_t *q, uint32_t *end, int32_t o1, int32_t o2, i
     }
 }
 
-/* One column of pairs of the planes, `rows` rows from q (DWH_LINE bytes apart): from the input at s (rows W * C
- * bytes apart, pixels C apart), the zero point in place of the left pixel (half == 1) or the right one (half == 2);
- * `half` is a constant where this is inlined. */
+/* One column of pairs of the planes, `rows` rows from q (DWH_LINE bytes apart): from the input at s (rows WC bytes
+ * apart, pixels C apart). */
 EDGEC_INLINE void dwh_column(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, const int8_t *s, int32_t C, int32_t WC,
-                             int32_t rows, uint32_t zp4, const int half) {
+                             int32_t rows) {
+    for (uint32_t *const end = q + rows * (DWH_LINE / 4); q < end; q += DWH_LINE / 4, s += WC)
+        dwh_put(q, o1, o2, o3, load_u32(s), load_u32(s + C));
+}
+
+/* Two adjacent columns of pairs (q, q + 1), as dwh_column: one pass over the rows for both. */
+EDGEC_INLINE void dwh_column2(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, const int8_t *s, int32_t C,
+                              int32_t WC, int32_t rows) {
     for (uint32_t *const end = q + rows * (DWH_LINE / 4); q < end; q += DWH_LINE / 4, s += WC) {
-        const uint32_t a = half == 1 ? zp4 : load_u32(s);
-        const uint32_t b = half == 1 ? load_u32(s) : half == 2 ? zp4 : load_u32(s + C);
+        const uint32_t a = load_u32(s), b = load_u32(s + C), c = load_u32(s + 2 * C), d = load_u32(s + 3 * C);
         dwh_put(q, o1, o2, o3, a, b);
+        dwh_put(q + 1, o1, o2, o3, c, d);
     }
 }
 
-/* Input rows [iy0, iy0 + n) and columns [ix0, ix0 + width) (width even) of the block at `in` into the planes
- * (rows DWH_LINE bytes apart); the zero point outside the input. Column by column: narrow maps have few. */
-__attribute__((noinline)) static void dwh_stage(uint32_t *const plane[4], const int8_t *in,
-                                                const edgec_conv2d_s8_params *p, int32_t iy0, int32_t n, int32_t ix0,
-                                                int32_t width, uint32_t zp4) {
-    const int32_t C = p->in_c, W = p->in_w, WC = W * C, pairs = width / 2;
-    const int32_t o1 = (int32_t)((char *)plane[1] - (char *)plane[0]);
-    const int32_t o2 = (int32_t)((char *)plane[2] - (char *)plane[0]);
-    const int32_t o3 = (int32_t)((char *)plane[3] - (char *)plane[0]);
-    const uint32_t zp2 = (uint32_t)__sxtb16((int8x4_t)zp4);
-    /* rows [i0, i1) are inside the input */
+/* One piece of the output map (pixels [oy, oy + rows) x [ox, ox + cols)) and where its input goes in the planes:
+ * input rows [iy0, iy0 + n) and columns [ix0, ix0 + 2 * pairs), rows [i0, i1) of those inside the input. Of the
+ * pairs of columns, [0, zl) and [zr, pairs) are all zero point, [k0, k1) all inside; zl = k0 - 1 (left_half) and
+ * k1 (right_half) have one pixel of each. The same for every block of channels: planned once a piece. */
+typedef struct {
+    uint32_t *plane[4];      /* 4-byte aligned stripes of the band, rows DWH_LINE bytes apart */
+    int32_t o1, o2, o3;      /* bytes from plane 0 to planes 1..3 */
+    int32_t ox, oy, cols, rows;
+    int32_t iy0, n, ix0, pairs, i0, i1, k0, k1, zl, zr, left_half, right_half;
+} dwh_piece;
+
+static void dwh_plan(dwh_piece *g, const edgec_conv2d_s8_params *p, uint32_t *band, int32_t ox, int32_t oy,
+                     int32_t cols, int32_t rows) {
+    const int32_t W = p->in_w, staged = (cols + 1) & ~1;
+    /* a plane is a stripe (staged + 2) * 2 bytes wide: narrow maps put several side by side and get more rows */
+    const int32_t stripe = (staged + 2) / 2, per_line = DWH_LINE / 4 / stripe; /* words */
+    const int32_t lines = (4 + per_line - 1) / per_line, plane_rows = DWH_LINES / lines;
+    for (int32_t j = 0; j < 4; ++j)
+        g->plane[j] = band + (j / per_line) * plane_rows * (DWH_LINE / 4) + (j % per_line) * stripe;
+    g->o1 = (int32_t)((char *)g->plane[1] - (char *)g->plane[0]);
+    g->o2 = (int32_t)((char *)g->plane[2] - (char *)g->plane[0]);
+    g->o3 = (int32_t)((char *)g->plane[3] - (char *)g->plane[0]);
+    g->ox = ox, g->oy = oy, g->cols = cols, g->rows = rows;
+    const int32_t iy0 = oy - p->pad_top, n = rows + 2, ix0 = ox - p->pad_left, pairs = staged / 2 + 1;
     int32_t i0 = iy0 < 0 ? -iy0 : 0, i1 = p->in_h - iy0 < n ? p->in_h - iy0 : n;
     if (i0 > n) i0 = n;
     if (i1 < i0) i1 = i0;
-    for (int32_t i = 0; i < n; i = i == i0 - 1 ? i1 : i + 1) /* the rows outside */
-        if (i < i0 || i >= i1)
-            dwh_fill(plane[0] + i * (DWH_LINE / 4), plane[0] + i * (DWH_LINE / 4) + pairs, o1, o2, o3, zp2);
-    const int32_t rows = i1 - i0;
-    if (!rows) return;
-    /* pairs [0, k0) and [k1, pairs) touch the outside, pairs [k0, k1) are inside; of the outside ones, a pair
-     * with its right pixel inside (left_half) and one with its left pixel inside (right_half) */
     int32_t k0 = ix0 < 0 ? (1 - ix0) / 2 : 0, k1 = W - ix0 < 0 ? 0 : (W - ix0) / 2;
     if (k1 > pairs) k1 = pairs;
     if (k0 > k1) k0 = k1;
-    const int32_t left_half = ix0 < 0 && (ix0 & 1) && k0 - 1 < pairs && ix0 + 2 * (k0 - 1) + 1 < W;
-    const int32_t right_half = k1 < pairs && ix0 + 2 * k1 >= 0 && ix0 + 2 * k1 < W;
-    const int32_t zl = left_half ? k0 - 1 : k0, zr = right_half ? k1 + 1 : k1; /* zero point pairs before / after */
-    uint32_t *const q = plane[0] + i0 * (DWH_LINE / 4);
-    const int8_t *const row = in + (size_t)(iy0 + i0) * WC;
-    for (int32_t k = 0; k < pairs; k = k == zl - 1 ? zr : k + 1) /* the zero point columns */
-        if (k < zl || k >= zr)
-            for (uint32_t *d = q + k, *const e = d + rows * (DWH_LINE / 4); d < e; d += DWH_LINE / 4)
-                dwh_fill(d, d + 1, o1, o2, o3, zp2);
-    if (left_half) dwh_column(q + zl, o1, o2, o3, row, C, WC, rows, zp4, 1);
-    for (int32_t k = k0; k < k1; ++k)
-        dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(ix0 + 2 * k) * C, C, WC, rows, zp4, 0);
-    if (right_half) dwh_column(q + k1, o1, o2, o3, row + (ptrdiff_t)(ix0 + 2 * k1) * C, C, WC, rows, zp4, 2);
+    g->left_half = ix0 < 0 && (ix0 & 1) && k0 - 1 < pairs && ix0 + 2 * (k0 - 1) + 1 < W;
+    g->right_half = k1 < pairs && ix0 + 2 * k1 >= 0 && ix0 + 2 * k1 < W;
+    g->zl = g->left_half ? k0 - 1 : k0, g->zr = g->right_half ? k1 + 1 : k1;
+    g->iy0 = iy0, g->n = n, g->ix0 = ix0, g->pairs = pairs, g->i0 = i0, g->i1 = i1, g->k0 = k0, g->k1 = k1;
 }
 
-/* Every output pixel of the block of channels c..c+3 (out_h >= 2, out_w >= 4), in pieces of at most DWH_MAX_COLS
- * columns and as many rows as the planes hold. A plane is a stripe of the band's lines, (cols + 2) * 2 bytes wide
- * (cols rounded up to even): narrow maps put several side by side and get more rows. An odd row count takes one
- * more group row over the last two rows; an odd column count ends each row of groups with a half group. */
-static void dwh_block_run(const edgec_conv2d_s8_params *p, const int8_t *input, int8_t *output, const dwh_block *k,
-                          int32_t c, uint32_t *band, uint32_t zp4, void (*const fns[2])(const dwh_run *)) {
+/* The zero point into the piece's planes wherever a pixel is outside the input (whole pairs, and the pairs with one
+ * pixel outside, whose inside halves the copies below overwrite): what those do not write, so once a piece serves
+ * every block. */
+__attribute__((noinline)) static void dwh_fill_outside(const dwh_piece *g, uint32_t zp4) {
+    const uint32_t zp2 = (uint32_t)__sxtb16((int8x4_t)zp4);
+    const int32_t o1 = g->o1, o2 = g->o2, o3 = g->o3, pairs = g->pairs;
+    for (int32_t i = 0; i < g->n; i = i == g->i0 - 1 ? g->i1 : i + 1) /* the rows outside */
+        if (i < g->i0 || i >= g->i1)
+            dwh_fill(g->plane[0] + i * (DWH_LINE / 4), g->plane[0] + i * (DWH_LINE / 4) + pairs, o1, o2, o3, zp2);
+    const int32_t rows = g->i1 - g->i0;
+    if (!rows) return;
+    uint32_t *const q = g->plane[0] + g->i0 * (DWH_LINE / 4);
+    for (int32_t k = 0; k < pairs; k = k == g->k0 - 1 ? g->k1 : k + 1) /* the zero point columns */
+        if (k < g->k0 || k >= g->k1)
+            for (uint32_t *d = q + k, *const e = d + rows * (DWH_LINE / 4); d < e; d += DWH_LINE / 4)
+                dwh_fill(d, d + 1, o1, o2, o3, zp2);
+}
+
+/* One column of pixels into one half of a column of pairs (h: plane 0's half), rows DWH_LINE bytes apart: the
+ * other half is the zero point already (dwh_fill_outside). */
+EDGEC_INLINE void dwh_half_column(char *h, int32_t o1, int32_t o2, int32_t o3, const int8_t *s, int32_t WC,
+                                  int32_t rows) {
+    for (char *const end = h + rows * DWH_LINE; h < end; h += DWH_LINE, s += WC) {
+        const uint32_t v = load_u32(s), v02 = (uint32_t)__sxtb16((int8x4_t)v), v13 = (uint32_t)sxtb16_ror8(v);
+        const uint16_t c0 = (uint16_t)v02, c1 = (uint16_t)v13, c2 = (uint16_t)(v02 >> 16), c3 = (uint16_t)(v13 >> 16);
+        __builtin_memcpy(h, &c0, 2);
+        __builtin_memcpy(h + o1, &c1, 2);
+        __builtin_memcpy(h + o2, &c2, 2);
+        __builtin_memcpy(h + o3, &c3, 2);
+    }
+}
+
+/* The block's input pixels (in: the batch's input at the block's first channel) into the piece's planes as int16,
+ * column by column (narrow maps have few); pairs with one pixel outside the input get the inside one only. */
+__attribute__((noinline)) static void dwh_copy_inside(const dwh_piece *g, const edgec_conv2d_s8_params *p,
+                                                      const int8_t *in) {
+    const int32_t C = p->in_c, WC = p->in_w * C, rows = g->i1 - g->i0;
+    const int32_t o1 = g->o1, o2 = g->o2, o3 = g->o3;
+    if (!rows) return;
+    uint32_t *const q = g->plane[0] + g->i0 * (DWH_LINE / 4);
+    const int8_t *const row = in + (size_t)(g->iy0 + g->i0) * WC;
+    if (g->left_half) dwh_half_column((char *)(q + g->zl) + 2, o1, o2, o3, row, WC, rows);
+    int32_t k = g->k0;
+    for (; k + 2 <= g->k1; k += 2)
+        dwh_column2(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows);
+    if (k < g->k1) dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows);
+    if (g->right_half)
+        dwh_half_column((char *)(q + g->k1), o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * g->k1) * C, WC, rows);
+}
+
+/* The piece's output pixels of the four channels of one block from its planes (out: the batch's output at the
+ * block's first channel; tab: the block's table). An odd row count ends with one row of one-row groups (fn1); an
+ * odd column count ends each row of groups with a half group. */
+static void dwh_piece_runs(const dwh_piece *g, dwh_run *r, int8_t *out, const int32_t *tab,
+                           void (*const fn)(const dwh_run *)) {
+    int8_t *const o = out + (size_t)g->oy * r->OWC + (size_t)g->ox * r->C;
+    r->rows_span = (g->rows / 2 - 1) * 2 * DWH_LINE;
+    r->last = g->rows & 1;
+    for (int32_t j = 0; j < 4; ++j) {
+        r->ch = tab + 13 * j;
+        r->in = (const int16_t *)g->plane[j];
+        r->out = o + j;
+        fn(r);
+    }
+}
+
+/* The run's fields for `cols` output columns (r->C, r->OWC set): groups, half group, skips to the next row. */
+EDGEC_INLINE void dwh_run_cols(dwh_run *r, int32_t cols) {
+    r->groups = cols / 2;
+    r->odd = cols & 1;
+    r->in_skip = 2 * DWH_LINE - 4 * r->groups; /* from the half group, if any: it does not move on */
+    r->out_skip = 2 * r->OWC - 2 * r->groups * r->C;
+}
+
+/* The pieces: at most DWH_MAX_COLS columns and as many rows as the planes hold; returns the piece's columns at
+ * column ox, rows at row oy. */
+EDGEC_INLINE int32_t dwh_piece_cols(int32_t OW, int32_t ox) {
+    int32_t cols = OW - ox < DWH_MAX_COLS ? OW - ox : DWH_MAX_COLS;
+    if (OW - ox - cols == 1) cols -= 2; /* no single column left for the next piece */
+    return cols;
+}
+EDGEC_INLINE int32_t dwh_piece_rows(int32_t OH, int32_t oy, int32_t cols) {
+    const int32_t stripe = ((cols + 1) & ~1) / 2 + 1, per_line = DWH_LINE / 4 / stripe;
+    const int32_t plane_rows = DWH_LINES / ((4 + per_line - 1) / per_line);
+    int32_t rows = OH - oy < plane_rows - 2 ? OH - oy : plane_rows - 2;
+    if (OH - oy - rows == 1) --rows; /* no single row left for the next piece */
+    return rows;
+}
+
+/* 3x3, stride 1, a width of 4 or more, two rows or more: the 2 x 2 path (3 x 3 maps are faster on dw3x3); the
+ * compiler's test for it is ops/quantized_s8.py: dw_plane_path. */
+EDGEC_INLINE int dwh_applies(const edgec_conv2d_s8_params *p) {
+    return p->depth_multiplier == 1 && p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
+           p->stride_h == 1 && p->stride_w == 1 && p->dil_h == 1 && p->dil_w == 1 && p->out_h >= 2 && p->out_w >= 4;
+}
+
+/* The 2 x 2 path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
+ * done. `tables`: the blocks' tables built at compile time (edgec_depthwise_conv2d_s8_packed), or NULL to build them
+ * here. A map in one piece is planned and its padding written once for all blocks; larger ones piece by piece,
+ * block by block. (Not inlined: its band stays out of the caller's frame.) */
+__attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8_t *weights, const int32_t *bias,
+                                                 const int32_t *multiplier, const int32_t *shift, int8_t *output,
+                                                 const edgec_conv2d_s8_params *p, const int32_t *tables) {
+    uint32_t band[DWH_LINES * DWH_LINE / 4];
+    static void (*const full[2])(const dwh_run *) = {dwh_run_full, dwh_run_full_odd};
+    static void (*const clamp[2])(const dwh_run *) = {dwh_run_clamp, dwh_run_clamp_odd};
+    void (*const *fns)(const dwh_run *) = p->act_min == -128 && p->act_max == 127 ? full : clamp;
+    const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
     const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w;
+    const size_t in_batch = (size_t)p->in_h * p->in_w * C, out_batch = (size_t)OH * OW * C;
     dwh_run r;
     r.C = C;
     r.OWC = OW * C;
     r.lo = p->act_min;
     r.hi = p->act_max;
-    for (int32_t b = 0; b < p->batch; ++b) {
-        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C + c;
-        int8_t *out_b = output + (size_t)b * OH * OW * C + c;
-        for (int32_t ox = 0; ox < OW;) {
-            int32_t cols = OW - ox < DWH_MAX_COLS ? OW - ox : DWH_MAX_COLS;
-            if (OW - ox - cols == 1) cols -= 2; /* no single column left for the next piece */
-            const int32_t staged = (cols + 1) & ~1;
-            const int32_t stripe = (staged + 2) / 2, per_line = DWH_LINE / 4 / stripe; /* words */
-            const int32_t lines = (4 + per_line - 1) / per_line, plane_rows = DWH_LINES / lines;
-            uint32_t *plane[4]; /* 4-byte aligned stripes, on the same lines */
-            for (int32_t j = 0; j < 4; ++j)
-                plane[j] = band + (j / per_line) * plane_rows * (DWH_LINE / 4) + (j % per_line) * stripe;
-            for (int32_t oy = 0; oy < OH;) {
-                int32_t rows = OH - oy < plane_rows - 2 ? OH - oy : plane_rows - 2;
-                if (OH - oy - rows == 1) --rows; /* no single row left for the next piece */
-                dwh_stage(plane, in_b, p, oy - p->pad_top, rows + 2, ox - p->pad_left, staged + 2, zp4);
-                r.groups = cols / 2;
-                r.odd = cols & 1;
-                void (*const fn)(const dwh_run *) = fns[r.odd];
-                for (int32_t j = 0; j < 4; ++j) {
-                    r.ch = k->ch[j];
-                    r.in = (const int16_t *)plane[j];
-                    r.out = out_b + ((size_t)oy * OW + ox) * C + j;
-                    r.rows = rows / 2;
-                    fn(&r);
-                    if (rows & 1) { /* the last two rows again */
-                        r.in = (const int16_t *)(plane[j] + (rows - 2) * (DWH_LINE / 4));
-                        r.out = out_b + ((size_t)(oy + rows - 2) * OW + ox) * C + j;
-                        r.rows = 1;
-                        fn(&r);
-                    }
-                }
-                oy += rows;
-            }
-            ox += cols;
-        }
+    dwh_piece one; /* the whole map, when it is one piece */
+    const int32_t single = dwh_piece_cols(OW, 0) == OW && dwh_piece_rows(OH, 0, OW) == OH;
+    if (single) {
+        dwh_plan(&one, p, band, 0, 0, OW, OH);
+        dwh_fill_outside(&one, zp4);
+        dwh_run_cols(&r, OW);
     }
-}
-
-/* The 2 x 2 path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
- * done. (Not inlined: its band stays out of the caller's frame.) */
-__attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8_t *weights, const int32_t *bias,
-                                                 const int32_t *multiplier, const int32_t *shift, int8_t *output,
-                                                 const edgec_conv2d_s8_params *p) {
-    uint32_t band[DWH_LINES * DWH_LINE / 4];
-    static void (*const full[2])(const dwh_run *) = {dwh_run_full, dwh_run_full_odd};
-    static void (*const clamp[2])(const dwh_run *) = {dwh_run_clamp, dwh_run_clamp_odd};
-    void (*const *fn)(const dwh_run *) = p->act_min == -128 && p->act_max == 127 ? full : clamp;
-    const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
     int32_t c = 0;
-    for (; c + 4 <= p->in_c; c += 4) {
+    for (; c + 4 <= C; c += 4) {
         dwh_block k;
-        if (dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c))
-            dwh_block_run(p, input, output, &k, c, band, zp4, fn);
-        else
+        const int32_t *tab = tables ? tables + 13 * c : k.ch[0];
+        if (!tables && !dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
             dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+            continue;
+        }
+        for (int32_t b = 0; b < p->batch; ++b) {
+            const int8_t *in_b = input + b * in_batch + c;
+            int8_t *out_b = output + b * out_batch + c;
+            if (single) {
+                dwh_copy_inside(&one, p, in_b);
+                dwh_piece_runs(&one, &r, out_b, tab, fns[OW & 1]);
+                continue;
+            }
+            for (int32_t ox = 0, cols; ox < OW; ox += cols) {
+                cols = dwh_piece_cols(OW, ox);
+                dwh_run_cols(&r, cols);
+                for (int32_t oy = 0, rows; oy < OH; oy += rows) {
+                    rows = dwh_piece_rows(OH, oy, cols);
+                    dwh_piece g;
+                    dwh_plan(&g, p, band, ox, oy, cols, rows);
+                    dwh_fill_outside(&g, zp4);
+                    dwh_copy_inside(&g, p, in_b);
+                    dwh_piece_runs(&g, &r, out_b, tab, fns[cols & 1]);
+                }
+            }
+        }
     }
     return c;
 }
@@ -986,42 +1138,42 @@ EDGEC_INLINE int32_t dwk_requant_float(int32_t acc, int32_t scale_bits, const dw
 /* One row of taps of four channels in assembly (GCC spills in the C loop): pairs of taps at OFF (bytes into the
  * band row) with four weight pairs each, and a single tap with two weight words; the weights walk on. */
 #define DWK_PAIR(OFF)                                \
-    "ldrd   %[a], %[b], [%[row], #" OFF "]\n\t"       \
-    "pkhbt  %[t], %[a], %[b], lsl #16\n\t"           \
-    "pkhtb  %[b], %[b], %[a], asr #16\n\t"           \
-    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"           \
-    "sxtb16 %[a], %[t]\n\t"                          \
-    "smlad  %[c0], %[a], %[w0], %[c0]\n\t"           \
-    "sxtb16 %[a], %[t], ror #8\n\t"                  \
-    "smlad  %[c1], %[a], %[w1], %[c1]\n\t"           \
-    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"           \
-    "sxtb16 %[a], %[b]\n\t"                          \
-    "smlad  %[c2], %[a], %[w0], %[c2]\n\t"           \
-    "sxtb16 %[a], %[b], ror #8\n\t"                  \
+    "ldrd   %[a], %[b], [%[row], #" OFF "]\n\t"                  \
+    "pkhbt  %[t], %[a], %[b], lsl #16\n\t"                       \
+    "pkhtb  %[b], %[b], %[a], asr #16\n\t"                       \
+    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"                       \
+    "sxtb16 %[a], %[t]\n\t"                                      \
+    "smlad  %[c0], %[a], %[w0], %[c0]\n\t"                       \
+    "sxtb16 %[a], %[t], ror #8\n\t"                              \
+    "smlad  %[c1], %[a], %[w1], %[c1]\n\t"                       \
+    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"                       \
+    "sxtb16 %[a], %[b]\n\t"                                      \
+    "smlad  %[c2], %[a], %[w0], %[c2]\n\t"                       \
+    "sxtb16 %[a], %[b], ror #8\n\t"                              \
     "smlad  %[c3], %[a], %[w1], %[c3]\n\t"
 #define DWK_SINGLE(OFF)                              \
-    "ldr    %[a], [%[row], #" OFF "]\n\t"             \
-    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"           \
-    "sxtb16 %[b], %[a]\n\t"                          \
-    "sxtb16 %[a], %[a], ror #8\n\t"                  \
-    "smlabb %[c0], %[b], %[w0], %[c0]\n\t"           \
-    "smlatt %[c2], %[b], %[w0], %[c2]\n\t"           \
-    "smlabb %[c1], %[a], %[w1], %[c1]\n\t"           \
+    "ldr    %[a], [%[row], #" OFF "]\n\t"                        \
+    "ldrd   %[w0], %[w1], [%[wp]], #8\n\t"                       \
+    "sxtb16 %[b], %[a]\n\t"                                      \
+    "sxtb16 %[a], %[a], ror #8\n\t"                              \
+    "smlabb %[c0], %[b], %[w0], %[c0]\n\t"                       \
+    "smlatt %[c2], %[b], %[w0], %[c2]\n\t"                       \
+    "smlabb %[c1], %[a], %[w1], %[c1]\n\t"                       \
     "smlatt %[c3], %[a], %[w1], %[c3]\n\t"
 /* out = SMMLAR(X, multiplier, 2^(r-1) + zp 2^r - [X < 0]) >> r (see the top of this file), clamped to [lo, hi]
  * (within [-128, 127]) and stored: channel J of the table at RQ, accumulator A */
 #define DWK_RQ(A, J, OFF)                            \
-    "ldrd   %[m], %[t], [%[rq], #" OFF "]\n\t"        \
-    "ldr    %[s], [%[rq], #" OFF "+8]\n\t"            \
-    "add    %[t], %[t], %[" A "], asr #31\n\t"        \
-    "smmlar %[" A "], %[" A "], %[m], %[t]\n\t"       \
-    "asr    %[" A "], %[" A "], %[s]\n\t"             \
-    "cmp    %[" A "], %[lo]\n\t"                      \
-    "it     lt\n\t"                                   \
-    "movlt  %[" A "], %[lo]\n\t"                      \
-    "cmp    %[" A "], %[hi]\n\t"                      \
-    "it     gt\n\t"                                   \
-    "movgt  %[" A "], %[hi]\n\t"                      \
+    "ldrd   %[m], %[t], [%[rq], #" OFF "]\n\t"                   \
+    "ldr    %[s], [%[rq], #" OFF "+8]\n\t"                       \
+    "add    %[t], %[t], %[" A "], asr #31\n\t"                   \
+    "smmlar %[" A "], %[" A "], %[m], %[t]\n\t"                  \
+    "asr    %[" A "], %[" A "], %[s]\n\t"                        \
+    "cmp    %[" A "], %[lo]\n\t"                                 \
+    "it     lt\n\t"                                              \
+    "movlt  %[" A "], %[lo]\n\t"                                 \
+    "cmp    %[" A "], %[hi]\n\t"                                 \
+    "it     gt\n\t"                                              \
+    "movgt  %[" A "], %[hi]\n\t"                                 \
     "strb   %[" A "], [%[o], #" J "]\n\t"
 #define DWK_REQUANT_CLAMP_STORE(A0, A1, A2, A3)                                                                 \
     do {                                                                                                      \
@@ -1150,10 +1302,8 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     int32_t c = 0;
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
     if (p->depth_multiplier == 1) {
-        /* 3x3, stride 1, a width of 4 or more, two rows or more: the 2 x 2 path (3 x 3 maps are faster below) */
-        if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED && p->stride_h == 1 &&
-            p->stride_w == 1 && p->dil_h == 1 && p->dil_w == 1 && p->out_h >= 2 && p->out_w >= 4)
-            c = dwh_all(input, weights, bias, multiplier, shift, output, p);
+        if (dwh_applies(p))
+            c = dwh_all(input, weights, bias, multiplier, shift, output, p, 0);
         else if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
                  (2 * p->dil_w + 1) * (2 * p->dil_h + 1) <= DW_BAND) {
             uint32_t band[DW_BAND];
@@ -1181,4 +1331,50 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     }
 #endif
     dw_plain(input, weights, bias, multiplier, shift, output, p, c, p->in_c);
+}
+
+/* The tables' arithmetic in portable C, any shape (edgec_depthwise_conv2d_s8_packed off the 2 x 2 path): X = 2 * acc
+ * with the input offset in the bias and the zero point where the input ends, then
+ * out = SMMLAR(X, multiplier, 2^(r-1) + zp 2^r - [X < 0]) >> r, clamped (see the top of this file). */
+static void dw_tables_portable(const int8_t *input, const int32_t *tables, int8_t *output,
+                               const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->in_c, zpin = -p->input_offset;
+    for (int32_t b = 0; b < p->batch; ++b) {
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
+        for (int32_t oy = 0; oy < p->out_h; ++oy)
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * C;
+                for (int32_t c = 0; c < C; ++c) {
+                    const int32_t *t = tables + 13 * c; /* block c / 4 at 52 (c / 4), channel c % 4 at 13 (c % 4) */
+                    uint32_t x = (uint32_t)t[0];
+                    for (int32_t ky = 0; ky < 3; ++ky) {
+                        const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+                        const uint32_t w01 = (uint32_t)t[4 + 2 * ky], w12 = (uint32_t)t[5 + 2 * ky];
+                        const int32_t w[3] = {(int16_t)(w01 & 0xFFFFu), (int16_t)(w01 >> 16), (int16_t)(w12 >> 16)};
+                        for (int32_t kx = 0; kx < 3; ++kx) {
+                            const int32_t ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
+                            const int32_t v = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w
+                                                  ? in_b[((size_t)iy * p->in_w + ix) * C + c] : zpin;
+                            x += (uint32_t)(w[kx] * v);
+                        }
+                    }
+                    const int32_t X = (int32_t)x;
+                    const int64_t a = (int64_t)(t[11] - (X < 0)) * 4294967296LL + (int64_t)X * t[10] + 2147483648LL;
+                    int32_t y = (int32_t)(a >> 32) >> t[12];
+                    y = y < p->act_min ? p->act_min : (y > p->act_max ? p->act_max : y);
+                    out[c] = (int8_t)y;
+                }
+            }
+    }
+}
+
+void edgec_depthwise_conv2d_s8_packed(const int8_t *EDGEC_RESTRICT input, const int32_t *EDGEC_RESTRICT tables,
+                                      int8_t *EDGEC_RESTRICT output, const edgec_conv2d_s8_params *p) {
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+    if (dwh_applies(p)) {
+        dwh_all(input, 0, 0, 0, 0, output, p, tables);
+        return;
+    }
+#endif
+    dw_tables_portable(input, tables, output, p);
 }

@@ -2,9 +2,9 @@
 schedule's overhead by besides its MACs (passes/patch_search.py). Not a timing model, and never a reported figure.
 
 Patching costs more instructions than its extra MACs: every per-patch kernel call repeats its set-up (the DSP
-depthwise kernels build weight tables and copy the border of their input into a band, per call), tiles are small,
-and crops and pastes copy bytes. Two families of kernels, fitted separately to per-layer instructions on the
-emulated Cortex-M7 (edgec bench --layers), layer by layer and patched:
+depthwise kernels copy their input into int16 planes or a band, and off the planes build weight tables, per call),
+tiles are small, and crops and pastes copy bytes. Two families of kernels, fitted separately to per-layer
+instructions on the emulated Cortex-M7 (edgec bench --layers), layer by layer and patched:
   - TFLite's fixed-point requantisation (the packed DSP conv): vww_96_int8, 8x8 patches; the 3x3 DSP depthwise on
     its own, one layer per firmware: VWW's and KWS's shapes and patch-sized tiles, each of its two paths fitted apart
     (stride 1 over int16 planes: per MAC, per channel, per input byte staged; the other: per MAC, per channel);
@@ -32,9 +32,13 @@ CALL = 100  # any kernel call: arguments, loop set-up
 DEPTHWISE_PER_MAC = 2.9  # depthwise other than int8 (not re-fitted)
 DEPTHWISE_PER_CHANNEL_CALL = 230
 # the int8 3x3 DSP depthwise kernel (18 layers alone, see above; the others over-estimated on small unpadded tiles)
-PLANE_DEPTHWISE_PER_MAC = 1.41  # stride 1, out_w >= 4, out_h >= 2: 2 x 2 pixels of a channel over int16 planes
-PLANE_DEPTHWISE_PER_CHANNEL_CALL = 290  # per call and channel: the weight table, the runs' set-up
-PLANE_DEPTHWISE_PER_INPUT_BYTE = 5.0  # per call: the input widened into the planes
+# stride 1, out_w >= 4, out_h >= 2: 2 x 2 pixels of a channel over int16 planes, the weight tables built at compile
+# time (edgec_depthwise_conv2d_s8_packed); re-fitted on 12 layers alone (VWW's, KWS's and patch-sized maps: within
+# -4 % / +4 %). MACs and input bytes are in a fixed ratio on those (stride 1, 3x3): the MAC term is the inner loop's
+# 55 instructions per 36 MACs, the input term the rest.
+PLANE_DEPTHWISE_PER_MAC = 1.53
+PLANE_DEPTHWISE_PER_CHANNEL_CALL = 70  # per call and channel: the runs' set-up, the zero-point border
+PLANE_DEPTHWISE_PER_INPUT_BYTE = 3.3  # per call: the input widened into the planes
 PIXEL_DEPTHWISE_PER_MAC = 2.9  # other strides, small maps: four channels a pixel
 PIXEL_DEPTHWISE_PER_CHANNEL_CALL = 180
 CONV_PER_MAC = 0.85  # a 1x1 / full conv's inner loop, deep enough

@@ -158,6 +158,41 @@ def conv_packed_scratch_bytes(k4: int, kh: int) -> int:
     return 24 * k4 + 16 * (k4 // kh)
 
 
+def dw_plane_path(params: dict) -> bool:
+    """Whether runtimes/cortex-m/'s depthwise kernel runs a layer (conv_params) on its 2 x 2 path over int16 planes
+    (dwh_applies there): the path edgec_depthwise_conv2d_s8_packed's tables are for."""
+    q = params
+    return (q["depth_multiplier"] == 1 and q["k_h"] == q["k_w"] == 3 and q["requant"] == 0 and q["in_c"] % 4 == 0
+            and q["stride_h"] == q["stride_w"] == 1 and q["dil_h"] == q["dil_w"] == 1 and q["out_h"] >= 2
+            and q["out_w"] >= 4)
+
+
+DW_TABLE_WORDS = 13  # per channel (runtimes/include/edgec_depthwise_conv2d_s8.h)
+
+
+def pack_depthwise_s8(w: np.ndarray, bias: np.ndarray | None, multiplier: np.ndarray, shift: np.ndarray,
+                      input_offset: int, output_offset: int) -> np.ndarray | None:
+    """3x3 depthwise weights [1, 3, 3, C] (C % 4 == 0) -> the int32 tables of edgec_depthwise_conv2d_s8_packed, or
+    None where a channel is outside the kernel's fast range (a right shift r of 1..22, a multiplier >= 0,
+    |bias| + 255 * 128 * 9 < 2^29: no intermediate overflows). Per channel: 2 * (bias + input_offset * sum w) four
+    times, the int16 pairs (2 w0, 2 w1), (2 w1, 2 w2) of each row (low half first), multiplier,
+    2^(r-1) + zp 2^r, r; what the kernel's dwh_block_prepare builds at run time."""
+    c = w.shape[-1]
+    w = np.asarray(w, np.int64).reshape(3, 3, c)
+    b = np.zeros(c, np.int64) if bias is None else np.asarray(bias, np.int64)
+    m, r = np.asarray(multiplier, np.int64), -np.asarray(shift, np.int64)
+    if c % 4 or np.any((r < 1) | (r > 22) | (m < 0) | (np.abs(b) >= (1 << 29) - 293760)):
+        return None
+    t = np.zeros((c, DW_TABLE_WORDS), np.int64)
+    t[:, 0:4] = ((b + input_offset * w.sum((0, 1))) << 1)[:, None]
+    w2 = (2 * w) & 0xFFFF
+    t[:, 4:10:2] = (w2[:, 0] | w2[:, 1] << 16).T
+    t[:, 5:10:2] = (w2[:, 1] | w2[:, 2] << 16).T
+    t[:, 10], t[:, 11], t[:, 12] = m, (1 << (r - 1)) + (output_offset << r), r
+    t &= 0xFFFFFFFF
+    return np.where(t >= 1 << 31, t - (1 << 32), t).astype(np.int32).reshape(-1)
+
+
 DOT4_MAX_K = 8192  # EDGEC_CONV2D_S8_DOT4_MAX_K (runtimes/include/edgec_conv2d_s8.h): the kernel's window buffer
 
 
@@ -258,6 +293,28 @@ def conv_params(g, node) -> dict:
                 act_min=a["act"][0], act_max=a["act"][1], requant=int(a.get("requant_float", False)))
 
 
+def depthwise_tables(node, ctx) -> np.ndarray | None:
+    """edgec_depthwise_conv2d_s8_packed's tables for a depthwise node runtimes/cortex-m/ runs on its 2 x 2 path, or
+    None (another kernel set, another path, a channel outside the fast range, weights not constant)."""
+    g = ctx.graph
+    q = conv_params(g, node)
+    if not ships_cortex_m(ctx, "edgec_depthwise_conv2d_s8"):
+        return None
+    # every node reading these weights (the patches of a patched layer) must take the path, so that the layer's
+    # weights are emitted once, as tables or as they are, never both
+    readers = [nd for nd in g.nodes if nd.op == "depthwise_conv2d_s8" and nd.inputs[1:2] == node.inputs[1:2]]
+    if not all(dw_plane_path(conv_params(g, nd)) and ctx.plan.depthwise_bands.get(nd.outputs[0]) is None
+               for nd in readers):
+        return None
+    consts = [g.tensors[t] if t else None for t in node.inputs[1:5]]
+    if any(t is not None and not t.is_const for t in consts) or consts[0] is None or None in consts[2:]:
+        return None
+    w, bias, mult, shift = (None if t is None else t.data for t in consts)
+    if np.size(mult) != q["out_c"] or np.size(shift) != q["out_c"]:
+        return None
+    return pack_depthwise_s8(w, bias, mult, shift, q["input_offset"], q["output_offset"])
+
+
 @kernel("conv2d_s8", "depthwise_conv2d_s8")
 def emit_conv2d_s8(node, ctx):
     g = ctx.graph
@@ -295,6 +352,11 @@ def emit_conv2d_s8(node, ctx):
         call = in_place_call(node, ctx, fn, lambda: [ctx.ptr(t, const=True) for t in node.inputs[1:]], params)
         if call is not None:
             return call
+        tables = depthwise_tables(node, ctx)
+        if tables is not None:  # the weight tables built here, not per call on the device
+            sym = ctx.derived_weights(node, "tables", tables)
+            return (f"edgec_depthwise_conv2d_s8_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, "
+                    f"{ctx.ptr(node.outputs[0])}, {params});")
     args = [ctx.ptr(t, const=True) for t in node.inputs]
     return f"{fn}({', '.join(args)}, {ctx.ptr(node.outputs[0])}, {params});"
 
