@@ -384,6 +384,37 @@ def test_fuzz_found_int8_data_movement_of_a_float_input_is_refused(tmp_path):
                    "(CONCATENATION): inputs typed or quantized differently from the output")
 
 
+def test_fuzz_found_reduction_shapes_and_detection_types_are_checked(tmp_path):
+    """Seed 71: a REDUCE_ALL whose output claims [17, 1, 3] where its axes give [1, 1, 3] compiled (51 values
+    against LiteRT's 3), and a DETECTION_POSTPROCESS with an int64 input ended in an internal error at lowering.
+    Both are refused now, naming the operator."""
+    from tflite_builder import TFLiteBuilder
+
+    import test_float_tflite_ops as cases
+
+    b = TFLiteBuilder()
+    x = b.tensor([3, 2, 3], "float32")
+    axes = b.tensor([2], "int32", data=np.array([0, 1], np.int32))
+    y = b.tensor([17, 1, 3], "float32")
+    from ai_edge_litert import schema_py_generated as schema
+    keep = schema.ReducerOptionsT()
+    keep.keepDims = True
+    b.op("MEAN", [x, axes], [y], keep)
+    path = tmp_path / "mean.tflite"
+    path.write_bytes(b.finish([x], [y]))
+    code, message = compile_in_process(path, tmp_path)
+    assert_refused(code, message, "(MEAN): output shape [17, 1, 3], but input [3, 2, 3] reduced over axes [0, 1] "
+                                  "gives [1, 1, 3]")
+
+    b = TFLiteBuilder()
+    ins, outs = cases.CASES["detection_postprocess"][0](b)
+    b.tensors[b.operators[-1].inputs[1]].type = schema.TensorType.INT64
+    path = tmp_path / "detection.tflite"
+    path.write_bytes(b.finish(ins, outs))
+    code, message = compile_in_process(path, tmp_path)
+    assert_refused(code, message, "(DETECTION_POSTPROCESS): tensors of types", "(float32 only)")
+
+
 def test_verify_reports_an_output_of_another_size_as_a_difference():
     """An output whose element count differs from the reference's is a mismatch verify reports (exit 4), not an
     internal error in its comparison."""

@@ -60,6 +60,8 @@ FLOAT_KEEPING_OPS = (SAME_SIZE_OPS - {"QUANTIZE", "DEQUANTIZE"}) | (BROADCAST_OP
     "PADV2", "MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN", "UNIDIRECTIONAL_SEQUENCE_LSTM", "SVDF", "BATCH_MATMUL",
     "TRANSPOSE_CONV", "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR", "SLICE", "STRIDED_SLICE", "SPLIT_V", "TILE",
     "MIRROR_PAD", "REVERSE_V2", "BROADCAST_TO", "CUMSUM"}
+# Reductions over constant axes (input 1), with ReducerOptions' keep_dims
+REDUCE_KINDS = {"MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD", "REDUCE_ANY", "REDUCE_ALL"}
 # Inputs an operator needs (-1 is allowed only after them): weights, the second operand, paddings, axes
 MIN_INPUTS = {"CONV_2D": 2, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 2, "ADD": 2, "SUB": 2, "MUL": 2, "DIV": 2,
               "PAD": 2, "PADV2": 2, "MEAN": 2, "RESHAPE": 1, "TRANSPOSE": 2, "SLICE": 3, "STRIDED_SLICE": 4,
@@ -439,6 +441,19 @@ def _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p: _Pr
                 _conv_out(x[2], o.FilterWidth(), o.StrideW(), 1, o.Padding()), x[3]]
         if y != want:
             complain(f"output shape {y}, but input {x} and the options give {want}")
+    elif kind in REDUCE_KINDS and x is not None and y is not None and len(ins) > 1 and ins[1] >= 0:
+        axes = _constant(model, sg, ins[1])
+        if axes is None or not all(-len(x) <= int(a) < len(x) for a in axes.reshape(-1)):
+            return  # run-time axes, or out of range: the importers refuse those naming the node
+        reduced = {int(a) % len(x) for a in axes.reshape(-1)}
+        keep = False
+        if op.BuiltinOptions() is not None:
+            o = tflite.ReducerOptions()
+            o.Init(op.BuiltinOptions().Bytes, op.BuiltinOptions().Pos)
+            keep = bool(o.KeepDims())
+        want = [1 if k in reduced else d for k, d in enumerate(x) if keep or k not in reduced]
+        if y != want:
+            complain(f"output shape {y}, but input {x} reduced over axes {sorted(reduced)} gives {want}")
     elif kind in SAME_SIZE_OPS:
         if x is not None and y is not None and int(np.prod(x, dtype=np.int64)) != int(np.prod(y, dtype=np.int64)):
             complain(f"input {x} and output {y} hold different numbers of elements")

@@ -27,6 +27,8 @@ def convert_detection_postprocess(conv, op):
         raise NotImplementedError("its custom options are missing (a flexbuffer map is expected)")
     if o.get("use_regular_nms", False):
         raise NotImplementedError("use_regular_nms = true (edgec runs the fast NMS only)")
+    if any(r.dtype(i) != "float32" for i in ins + outs):  # TFLite Micro's kernel is float only too
+        raise NotImplementedError(f"tensors of types {[r.dtype(i) for i in ins + outs]} (float32 only)")
     boxes, scores, anchors = (list(r.shape(i)) for i in ins)
     n = anchors[0] if len(anchors) == 2 else -1
     if len(anchors) != 2 or anchors[1] != 4 or boxes[-2:] != [n, 4] or len(scores) < 2 or scores[-2] != n \
