@@ -621,6 +621,18 @@ def test_fuzz_found_onnx_mutants_are_refused_by_name(tmp_path):
         assert_refused(code, message, *fragments)
 
 
+def test_fuzz_found_onnx_name_that_is_not_utf8_is_named(tmp_path):
+    """Seed 71: a byte flip left a QDQ model's Gemm with a name that is not UTF-8 (protobuf hands it over as bytes),
+    and the C emitter ended in an internal error. The file is refused as malformed, naming the node."""
+    model = onnx.load(str(TINY_CNN))
+    model.graph.node[-2].name = "QQQQ"
+    data = model.SerializeToString().replace(b"QQQQ", b"f\xbf\xbfQ")
+    path = tmp_path / "name.onnx"
+    path.write_bytes(data)
+    code, message = compile_in_process(path, tmp_path)
+    assert_refused(code, message, "the ONNX model is malformed", "(Gemm): name b'f\\xbf\\xbfQ' is not UTF-8")
+
+
 def test_onnx_non_constant_scale_is_named(tmp_path):
     """Was: `edgec: internal error: KeyError: 'y_scale'`."""
     code, message = compile_in_process(save(tmp_path, qdq_model(scale_as_input=True)), tmp_path)

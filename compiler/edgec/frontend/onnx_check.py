@@ -48,7 +48,9 @@ def check_onnx(model: onnx.ModelProto, path, input_shapes: dict, bindings: dict)
     `bindings` are the user's --input-shape and --bind: an input they fix is not held to the file's dims."""
     graph = model.graph
     problems: list[tuple[str, str, str]] = []
-    damaged: list[str] = []
+    damaged: list[str] = _non_utf8_names(graph)
+    if damaged:  # every importer keys its tables by these names
+        raise ModelLoadError(f"{path}: the ONNX model is malformed:\n" + "\n".join(f"  - {d}" for d in damaged[:20]))
     inits: dict[str, np.ndarray] = {}
     for init in graph.initializer:
         try:
@@ -135,6 +137,18 @@ def check_onnx(model: onnx.ModelProto, path, input_shapes: dict, bindings: dict)
         raise ModelLoadError(f"{path}: the ONNX model is malformed:\n" + "\n".join(f"  - {d}" for d in damaged[:20]))
     if problems:
         raise UnsupportedModelError(problems)
+
+
+def _non_utf8_names(graph) -> list[str]:
+    """Names protobuf could not decode as UTF-8 (it hands them over as bytes): where they are."""
+    found = []
+    for k, node in enumerate(graph.node):
+        for what, names in (("name", [node.name]), ("input", node.input), ("output", node.output)):
+            found += [f"node {k} ({node.op_type}): {what} {n!r} is not UTF-8" for n in names if isinstance(n, bytes)]
+    for what, values in (("initializer", graph.initializer), ("graph input", graph.input),
+                         ("graph output", graph.output), ("value_info", graph.value_info)):
+        found += [f"{what} {v.name!r}: the name is not UTF-8" for v in values if isinstance(v.name, bytes)]
+    return found
 
 
 def _window_problems(node, label: str, inits: dict) -> list[str]:
