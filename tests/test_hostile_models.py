@@ -406,6 +406,17 @@ def test_fuzz_found_reduction_shapes_and_detection_types_are_checked(tmp_path):
     assert_refused(code, message, "(MEAN): output shape [17, 1, 3], but input [3, 2, 3] reduced over axes [0, 1] "
                                   "gives [1, 1, 3]")
 
+    b = TFLiteBuilder()  # seed 71 too: a resize whose output claims 1 channel of 2
+    x = b.tensor([1, 3, 4, 2], "float32")
+    size = b.tensor([2], "int32", data=np.array([2, 2], np.int32))
+    y = b.tensor([1, 2, 2, 1], "float32")
+    b.op("RESIZE_BILINEAR", [x, size], [y], schema.ResizeBilinearOptionsT())
+    path = tmp_path / "resize.tflite"
+    path.write_bytes(b.finish([x], [y]))
+    code, message = compile_in_process(path, tmp_path)
+    assert_refused(code, message, "(RESIZE_BILINEAR): output shape [1, 2, 2, 1], but input [1, 3, 4, 2] resized to "
+                                  "[2, 2] gives [1, 2, 2, 2]")
+
     b = TFLiteBuilder()
     ins, outs = cases.CASES["detection_postprocess"][0](b)
     b.tensors[b.operators[-1].inputs[1]].type = schema.TensorType.INT64

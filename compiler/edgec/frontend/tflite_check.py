@@ -441,6 +441,13 @@ def _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p: _Pr
                 _conv_out(x[2], o.FilterWidth(), o.StrideW(), 1, o.Padding()), x[3]]
         if y != want:
             complain(f"output shape {y}, but input {x} and the options give {want}")
+    elif kind in ("RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR") and x is not None and y is not None and \
+            len(ins) > 1 and ins[1] >= 0:
+        size = _constant(model, sg, ins[1])
+        if size is not None and size.size == 2 and len(x) == 4:
+            want = [x[0], int(size.reshape(-1)[0]), int(size.reshape(-1)[1]), x[3]]
+            if y != want:
+                complain(f"output shape {y}, but input {x} resized to {want[1:3]} gives {want}")
     elif kind in REDUCE_KINDS and x is not None and y is not None and len(ins) > 1 and ins[1] >= 0:
         axes = _constant(model, sg, ins[1])
         if axes is None or not all(-len(x) <= int(a) < len(x) for a in axes.reshape(-1)):
