@@ -370,7 +370,7 @@ def test_fuzz_found_int8_data_movement_of_a_float_input_is_refused(tmp_path):
     from tflite_builder import TFLiteBuilder
 
     b = TFLiteBuilder()
-    x = b.tensor([4, 2, 3], "float32", scale=0.05, zero_point=0)
+    x = b.tensor([4, 2, 3], "int32", scale=0.05, zero_point=0)  # int32: the seed-71 file 200
     axis = b.tensor([1], "int32", data=np.array([1], np.int32))
     y = b.tensor([4, 2, 3], "int8", scale=0.05, zero_point=0)
     b.op("REVERSE_V2", [x, axis], [y])
@@ -380,8 +380,17 @@ def test_fuzz_found_int8_data_movement_of_a_float_input_is_refused(tmp_path):
     path = tmp_path / "reverse.tflite"
     path.write_bytes(b.finish([x, q], [y, c]))
     code, message = compile_in_process(path, tmp_path)
-    assert_refused(code, message, "(REVERSE_V2): input t0 is float32 but output t2 is int8",
+    assert_refused(code, message, "(REVERSE_V2): input t0 is int32 but output t2 is int8",
                    "(CONCATENATION): inputs typed or quantized differently from the output")
+    # a float32 input (the seed-71 file 67) is damage before the importer sees it: a float operator's output
+    b = TFLiteBuilder()
+    x = b.tensor([4, 2, 3], "float32", scale=0.05, zero_point=0)
+    axis = b.tensor([1], "int32", data=np.array([1], np.int32))
+    y = b.tensor([4, 2, 3], "int8", scale=0.05, zero_point=0)
+    b.op("REVERSE_V2", [x, axis], [y])
+    path.write_bytes(b.finish([x], [y]))
+    code, message = compile_in_process(path, tmp_path)
+    assert_refused(code, message, "(REVERSE_V2): input tensor 0 't0' is float32, but output tensor 2 't2' is int8")
 
 
 def test_fuzz_found_reduction_shapes_and_detection_types_are_checked(tmp_path):

@@ -238,7 +238,7 @@ def test_int8_operators_it_cannot_import_are_listed_with_reasons(tmp_path):
     proc = run_edgec("compile", path, "-o", tmp_path / "out")
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
     assert "(QUANTIZE): int8 -> int16 (only int8 -> int8)" in proc.stderr, proc.stderr
-    assert "(CONCATENATION): inputs quantized differently from the output" in proc.stderr, proc.stderr
+    assert "(CONCATENATION): inputs typed or quantized differently from the output" in proc.stderr, proc.stderr
 
 
 def test_operator_litert_cannot_tabulate_is_a_clear_error(tmp_path):

@@ -106,4 +106,6 @@ def test_an_integer_model_gets_no_quantization_hint(tmp_path):
     proc = run_edgec("compile", MLPERF / "kws_ref_model.tflite", "--target", "cortex-m7", "--sram", "1000",
                      "-o", tmp_path / "out", "--no-code-size")
     assert proc.returncode == 3
-    assert "--quantize" not in proc.stderr and "--patch auto" not in proc.stderr  # KWS: no patch schedule helps
+    assert "--quantize" not in proc.stderr
+    # KWS: row bands shrink its arena a little, nowhere near 1,000 B, and the hint says so
+    assert "--patch auto" not in proc.stderr or "would still not fit" in proc.stderr, proc.stderr
