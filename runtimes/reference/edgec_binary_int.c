@@ -1,24 +1,5 @@
 #include "edgec_binary_int.h"
-
-/* Element i of a tensor of `bytes`-wide integers, widened to 64 bits (sign-extended when signed). */
-static uint64_t load(const void *base, size_t i, int32_t bytes, int32_t is_signed) {
-    switch (bytes) {
-    case 1: return is_signed ? (uint64_t)(int64_t)((const int8_t *)base)[i] : (uint64_t)((const uint8_t *)base)[i];
-    case 2: return is_signed ? (uint64_t)(int64_t)((const int16_t *)base)[i] : (uint64_t)((const uint16_t *)base)[i];
-    case 4: return is_signed ? (uint64_t)(int64_t)((const int32_t *)base)[i] : (uint64_t)((const uint32_t *)base)[i];
-    default: return ((const uint64_t *)base)[i];
-    }
-}
-
-/* Keeps the low `bytes` bytes: the wrapped-around result, signed or not. */
-static void store(void *base, size_t i, int32_t bytes, uint64_t v) {
-    switch (bytes) {
-    case 1: ((uint8_t *)base)[i] = (uint8_t)v; break;
-    case 2: ((uint16_t *)base)[i] = (uint16_t)v; break;
-    case 4: ((uint32_t *)base)[i] = (uint32_t)v; break;
-    default: ((uint64_t *)base)[i] = v; break;
-    }
-}
+#include "edgec_int_elements.h"
 
 /* Two's complement reinterpretation without implementation-defined conversions. */
 static int64_t as_signed(uint64_t v) {
@@ -91,8 +72,8 @@ void edgec_binary_int(const void *a, const void *b, void *out, const edgec_binar
     size_t o = 0;
     int more;
     do {
-        const uint64_t x = load(a, ia.offset, bytes, p->is_signed), y = load(b, ib.offset, bytes, p->is_signed);
-        store(out, o++, out_bytes, apply(p->op, x, y, p->is_signed));
+        const uint64_t x = edgec_int_load(a, ia.offset, bytes, p->is_signed), y = edgec_int_load(b, ib.offset, bytes, p->is_signed);
+        edgec_int_store(out, o++, out_bytes, apply(p->op, x, y, p->is_signed));
         more = edgec_strided_next(&ia, s, p->a_strides);
         (void)edgec_strided_next(&ib, s, p->b_strides);
     } while (more);
