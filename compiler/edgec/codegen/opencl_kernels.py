@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..errors import UnsupportedModelError
 from ..ir import Graph, Node
-from ..ops.broadcast import broadcast_strides, coalesce, right_align
+from ..ops.broadcast import broadcast_plan, broadcast_strides, coalesce, right_align
 from ..ops.hybrid import quant_mode
 from ..ops.reduce import mean_shape_params
 from ..ops.transpose import dense_strides
@@ -82,8 +82,7 @@ BINARY = {"add": 0, "sub": 1, "mul": 2, "div": 3, "max": 4, "min": 5, "prelu": 6
 
 def binary(node: Node, g: Graph) -> list[Launch]:
     a, b, y = (g.tensors[t] for t in (*node.inputs, node.outputs[0]))
-    shape, (a_str, b_str) = coalesce(right_align(y.shape, RANK), [broadcast_strides(a.shape, y.shape, RANK),
-                                                                  broadcast_strides(b.shape, y.shape, RANK)], RANK)
+    shape, (a_str, b_str) = broadcast_plan(y.shape, (a.shape, b.shape), RANK)
     return [Launch("edgec_binary", [*node.inputs, node.outputs[0]], [BINARY[node.op], *shape, *a_str, *b_str],
                    _act(node), y.elems)]
 

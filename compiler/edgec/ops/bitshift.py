@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..ir import DTYPE_BYTES, MAX_RANK
 from . import kernel
-from .broadcast import broadcast_strides, coalesce, right_align
+from .broadcast import broadcast_plan
 from .hybrid import extern
 
 SHIFT_DTYPES = ("uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64")
@@ -26,8 +26,7 @@ def lower_bitshift(ctx, call, attrs, args, out):
 def emit_bitshift(node, ctx):
     g = ctx.graph
     x, y, z = (g.tensors[t] for t in (*node.inputs, node.outputs[0]))
-    strides = [broadcast_strides(t.shape, z.shape, MAX_RANK) for t in (x, y)]
-    shape, (x_strides, y_strides) = coalesce(right_align(z.shape, MAX_RANK), strides, MAX_RANK)
+    shape, (x_strides, y_strides) = broadcast_plan(z.shape, (x.shape, y.shape), MAX_RANK)
     params = ctx.static_params("edgec_bitshift_params", dict(
         out_shape=shape, x_strides=x_strides, y_strides=y_strides, element_bytes=DTYPE_BYTES[z.dtype],
         is_signed=int(z.dtype.startswith("int")), left=node.attrs["left"]))

@@ -39,3 +39,15 @@ def coalesce(shape, strides: list[list[int]], rank: int) -> tuple[list[int], lis
             dims.append((int(n), st))
     dims = [(1, [0] * len(strides))] * (rank - len(dims)) + dims
     return [n for n, _ in dims], [[st[k] for _, st in dims] for k in range(len(strides))]
+
+
+def broadcast_plan(out_shape, in_shapes, rank: int) -> tuple[list[int], list[list[int]]]:
+    """The coalesced right-aligned output shape and each input's strides along it: what every broadcasting
+    kernel takes."""
+    strides = [broadcast_strides(shape, out_shape, rank) for shape in in_shapes]
+    return coalesce(right_align(out_shape, rank), strides, rank)
+
+
+def node_broadcast_plan(graph, node, rank: int) -> tuple[list[int], list[list[int]]]:
+    """broadcast_plan of a node's inputs along its first output."""
+    return broadcast_plan(graph.tensors[node.outputs[0]].shape, [graph.tensors[t].shape for t in node.inputs], rank)

@@ -9,7 +9,7 @@ import numpy as np
 from ..ir import IN_PLACE_OPS, MAX_RANK
 from . import kernel, lowering
 from .hybrid import extern
-from .broadcast import broadcast_strides, coalesce, right_align
+from .broadcast import broadcast_plan
 from .integer_binary import is_integer, lower_integer_binary
 
 BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div",
@@ -117,8 +117,7 @@ def emit_binary(node, ctx):
     g = ctx.graph
     a, b, y = (g.tensors[t] for t in (*node.inputs, node.outputs[0]))
     lo, hi = node.attrs["act"]
-    strides = [broadcast_strides(t.shape, y.shape, MAX_RANK) for t in (a, b)]
-    shape, (a_strides, b_strides) = coalesce(right_align(y.shape, MAX_RANK), strides, MAX_RANK)
+    shape, (a_strides, b_strides) = broadcast_plan(y.shape, (a.shape, b.shape), MAX_RANK)
     params = ctx.static_params(
         "edgec_binary_params",
         dict(op=BINARY_CODES[node.op], out_shape=shape, a_strides=a_strides, b_strides=b_strides,

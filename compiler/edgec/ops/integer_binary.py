@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..ir import DTYPE_BYTES, MAX_RANK
 from . import kernel
-from .broadcast import broadcast_strides, coalesce, right_align
+from .broadcast import node_broadcast_plan
 from .hybrid import extern
 
 INTEGER_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
@@ -58,17 +58,10 @@ def lower_integer_where(ctx, cond: str, x: str, y: str, shape, dtype: str) -> st
     return ctx.emit("where_int", [cond, x, y], shape, dtype, {})
 
 
-def _broadcast(ctx, node) -> tuple[list[int], list[list[int]]]:
-    g = ctx.graph
-    y = g.tensors[node.outputs[0]]
-    strides = [broadcast_strides(g.tensors[t].shape, y.shape, MAX_RANK) for t in node.inputs]
-    return coalesce(right_align(y.shape, MAX_RANK), strides, MAX_RANK)
-
-
 @kernel("binary_int")
 def emit_binary_int(node, ctx):
     x = ctx.graph.tensors[node.inputs[0]]
-    shape, (a_strides, b_strides) = _broadcast(ctx, node)
+    shape, (a_strides, b_strides) = node_broadcast_plan(ctx.graph, node, MAX_RANK)
     params = ctx.static_params("edgec_binary_int_params", dict(
         op=node.attrs["code"], out_shape=shape, a_strides=a_strides, b_strides=b_strides,
         element_bytes=DTYPE_BYTES[x.dtype], is_signed=int(x.dtype.startswith("int"))))
@@ -79,7 +72,7 @@ def emit_binary_int(node, ctx):
 
 @kernel("where_int")
 def emit_where_int(node, ctx):
-    shape, (c_strides, x_strides, y_strides) = _broadcast(ctx, node)
+    shape, (c_strides, x_strides, y_strides) = node_broadcast_plan(ctx.graph, node, MAX_RANK)
     params = ctx.static_params(
         "edgec_where_params", dict(out_shape=shape, c_strides=c_strides, x_strides=x_strides, y_strides=y_strides))
     ctx.use("edgec_where_int")

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..ir import MAX_RANK
 from . import kernel, lowering
-from .broadcast import broadcast_strides, coalesce, right_align
+from .broadcast import node_broadcast_plan
 from .integer_binary import is_integer, lower_integer_binary, lower_integer_where
 
 COMPARE_OPS = {"relax.equal": "EDGEC_EQUAL", "relax.less": "EDGEC_LESS", "relax.less_equal": "EDGEC_LESS_EQUAL",
@@ -67,16 +67,9 @@ def lower_where(ctx, call, out):
     return ctx.emit("where", [cond, x, y], shape, dtype, {})
 
 
-def _broadcast(ctx, node) -> tuple[list[int], list[list[int]]]:
-    g = ctx.graph
-    y = g.tensors[node.outputs[0]]
-    strides = [broadcast_strides(g.tensors[t].shape, y.shape, MAX_RANK) for t in node.inputs]
-    return coalesce(right_align(y.shape, MAX_RANK), strides, MAX_RANK)
-
-
 @kernel("compare", "logic")
 def emit_compare(node, ctx):
-    shape, (a_strides, b_strides) = _broadcast(ctx, node)
+    shape, (a_strides, b_strides) = node_broadcast_plan(ctx.graph, node, MAX_RANK)
     params = ctx.static_params(
         "edgec_binary_params",
         dict(op=node.attrs["code"], out_shape=shape, a_strides=a_strides, b_strides=b_strides,
@@ -90,7 +83,7 @@ def emit_compare(node, ctx):
 
 @kernel("where")
 def emit_where(node, ctx):
-    shape, (c_strides, x_strides, y_strides) = _broadcast(ctx, node)
+    shape, (c_strides, x_strides, y_strides) = node_broadcast_plan(ctx.graph, node, MAX_RANK)
     params = ctx.static_params(
         "edgec_where_params", dict(out_shape=shape, c_strides=c_strides, x_strides=x_strides, y_strides=y_strides))
     fn = "edgec_where_s8" if ctx.graph.tensors[node.outputs[0]].dtype == "int8" else "edgec_where_f32"

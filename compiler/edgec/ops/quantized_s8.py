@@ -390,12 +390,11 @@ def emit_fully_connected_s8(node, ctx):
 
 def broadcast_params(graph, node) -> dict:
     """edgec_broadcast_params of a binary int8 node: both inputs walked along the output's shape."""
-    from .broadcast import broadcast_strides, coalesce, right_align
+    from .broadcast import broadcast_plan
 
     out = graph.tensors[node.outputs[0]].shape
     a, b = (graph.tensors[name].shape for name in node.inputs[:2])
-    shape, (a_strides, b_strides) = coalesce(right_align(out, MAX_RANK), [broadcast_strides(a, out, MAX_RANK),
-                                                                      broadcast_strides(b, out, MAX_RANK)], MAX_RANK)
+    shape, (a_strides, b_strides) = broadcast_plan(out, (a, b), MAX_RANK)
     return dict(out_shape=shape, a_strides=a_strides, b_strides=b_strides)
 
 
