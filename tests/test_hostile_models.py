@@ -639,6 +639,17 @@ def test_fuzz_found_onnx_mutants_are_refused_by_name(tmp_path):
             init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init).astype(dtype), name))
         code, message = compile_in_process(save(tmp_path, m), tmp_path)
         assert_refused(code, message, *fragments)
+    # seed 72: a DequantizeLinear of an activation with its zero point left out (0, where its QuantizeLinear has
+    # 3): was compiled with the QuantizeLinear's zero point, output 1 LSB off onnxruntime
+    m = qdq_conv_model()
+    m.graph.initializer.append(numpy_helper.from_array(np.array(3, np.int8), "z3"))
+    for node in m.graph.node:
+        if node.name == "qc":
+            node.input[2] = "z3"
+        if node.name == "dqc":
+            node.input[2] = ""
+    code, message = compile_in_process(save(tmp_path, m), tmp_path)
+    assert_refused(code, message, "(DequantizeLinear)", "zero point 0", "quantized with scale 0.02 and zero point 3")
 
 
 def test_fuzz_found_onnx_name_that_is_not_utf8_is_named(tmp_path):

@@ -28,6 +28,17 @@ def test_nan_and_inf_compare_as_themselves():
     assert not compare("s", np.array([0.0, np.inf, 1.0], np.float32), want, rtol=1e-4, atol=1e-5).ok
 
 
+def test_an_overflow_litert_clamps_to_flt_max_is_the_same_overflow():
+    """Seed 72: a float TFLite autoencoder with two weight bytes changed overflows in its last FC; LiteRT clamps
+    the fused activation (NONE too) to +-FLT_MAX where edgec's C gives inf."""
+    big = np.finfo(np.float32).max
+    want = np.array([big, -big, 1.0], np.float32)
+    assert compare("o", np.array([np.inf, -np.inf, 1.0], np.float32), want, rtol=1e-4, atol=1e-5).ok
+    assert not compare("o", np.array([-np.inf, -np.inf, 1.0], np.float32), want, rtol=1e-4, atol=1e-5).ok
+    assert not compare("o", np.array([np.inf, -np.inf, 1.0], np.float32), np.array([1e30, -big, 1.0], np.float32),
+                       rtol=1e-4, atol=1e-5).ok
+
+
 def test_64_bit_integers_differing_by_any_amount_differ():
     """uint64 / int64 outputs (the integer kernels'): a difference that wraps in int64 is still a difference."""
     want = np.array([0, 2**63, 2**64 - 1], np.uint64)

@@ -159,9 +159,18 @@ def import_qdq_graph(model) -> tuple[Graph, list[str]]:
                     axis = next((a.i for a in node.attribute if a.name == "axis"), 1)
                     consts[node.output[0]] = (inits[src], s, z, axis)
                 elif src in acts:
+                    x = g.tensors[acts[src]]
+                    # the int8 tensor carries its QuantizeLinear's parameters; a DQ that reads it with others
+                    # (a zero point left out, say) means values the kernels would not compute
+                    theirs = (np.float32(scalar(node.name, s)), int(scalar(node.name, z)))
+                    ours = (np.float32(x.quant.scale[0]), int(x.quant.zero_point[0]))
+                    if theirs != ours:
+                        raise NotImplementedError(
+                            f"dequantizes {src} with scale {theirs[0]:g} and zero point {theirs[1]}, where it was "
+                            f"quantized with scale {ours[0]:g} and zero point {ours[1]} (edgec takes a QuantizeLinear "
+                            "/ DequantizeLinear pair with the same parameters)")
                     acts[node.output[0]] = acts[src]
                     if node.output[0] in graph_outputs:
-                        x = g.tensors[acts[src]]
                         shape = shapes[node.output[0]]
                         out = g.fresh_name(_ident(node.output[0]))
                         g.add_tensor(Tensor(out, shape, "float32"))
