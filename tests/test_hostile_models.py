@@ -415,6 +415,16 @@ def test_fuzz_found_reduction_shapes_and_detection_types_are_checked(tmp_path):
     assert_refused(code, message, "(MEAN): output shape [17, 1, 3], but input [3, 2, 3] reduced over axes [0, 1] "
                                   "gives [1, 1, 3]")
 
+    b = TFLiteBuilder()  # seed 73: a RESHAPE's opcode turned MEAN, its shape [-1, 64] read as int8 MEAN's axes:
+    x = b.act([1, 1, 1, 64])  # axis 64 was taken modulo the rank (0), and the output 255 off TFLite Micro
+    axes = b.tensor([2], "int32", data=np.array([-1, 64], np.int32))
+    y = b.act([1, 64], *b.quant(x))
+    b.op("MEAN", [x, axes], [y])
+    path = tmp_path / "mean_s8.tflite"
+    path.write_bytes(b.finish([x], [y]))
+    code, message = compile_in_process(path, tmp_path)
+    assert_refused(code, message, "(MEAN): axis [-1, 64] for an input of rank 4")
+
     b = TFLiteBuilder()  # seed 71 too: a resize whose output claims 1 channel of 2
     x = b.tensor([1, 3, 4, 2], "float32")
     size = b.tensor([2], "int32", data=np.array([2, 2], np.int32))

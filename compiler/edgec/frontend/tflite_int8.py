@@ -48,7 +48,7 @@ from .tflite_int8_logic import LOGIC_OPS, import_logic
 from .tflite_int8_matmul import import_batch_matmul
 from .tflite_int8_movement import (MOVEMENT_OPS, activation_or_const, import_dynamic_update_slice,
                                    import_embedding_lookup, import_movement, import_space_to_batch)
-from .tflite_int8_reduce import REDUCE_OPS, import_reduce
+from .tflite_int8_reduce import REDUCE_OPS, import_reduce, reduced_axes
 from .tflite_int8_resize import import_resize_bilinear
 from .tflite_int8_transpose_conv import import_transpose_conv
 from .tflite_lut import LUT_OPS, UnaryTabulator
@@ -772,12 +772,9 @@ def _concatenation(g, r, op, ins, outs, activation, new_act, node_name, tflite):
 def _mean(g, r, op, ins, outs, activation, new_act, node_name, tflite):
     """MEAN as TFLite Micro computes it (reference_ops::QuantizedMeanOrSum): the multiplier of
     input_scale / output_scale takes in 1 / count, with its shift clamped as there."""
+    axes = reduced_axes("MEAN", r, op, ins, outs, _options, tflite)  # in range, and the output's shape theirs
     x = activation(ins[0])
-    axes_data = r.data(ins[1])
-    if axes_data is None:
-        raise NotImplementedError("axes must be constant")
     in_shape = r.shape(ins[0])
-    axes = sorted({int(a) % len(in_shape) for a in np.asarray(axes_data).reshape(-1)})
     (s_in, z_in), (s_out, z_out) = _scalar_quant(r, ins[0]), _scalar_quant(r, outs[0])
     mult, shift = quantize_multiplier(float(np.float64(np.float32(s_in)) / np.float64(np.float32(s_out))))
     count = int(np.prod([in_shape[a] for a in axes], dtype=np.int64))
