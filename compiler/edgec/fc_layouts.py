@@ -4,15 +4,17 @@ edgec_fully_connected_s8_packed (runtimes/cortex-m/) reads weights in one of two
 pack_fc_s8): compact, one byte per weight, with one SXTB16 per four MACs in the inner loop (29 estimated cycles per
 32 MACs), or wide, each weight word stored beside its SXTB16 result (two bytes per weight, 25 cycles per 32 MACs).
 With batch 1 every weight is read once per inference, so no compact loop gets under 29 (16 SMLADs, 8 SXTB16, 5
-LDRDs per 32 MACs: one SXTB16 per weight word is the least that separates a word's four bytes): speed costs flash.
+LDRDs per 32 MACs: an SMLAD on a raw word weighs each halfword's two bytes 256 : 1, which no choice of activation
+words undoes, so a word needs one SXTB16 to separate its bytes): speed costs flash.
 
 `speed` (the default, as -O2 is a C compiler's) stores a layer's weights wide when the model then still leaves an
 eighth of the target's flash budget free (APPLICATION_SHARE): the budget covers the whole firmware, but edgec
 only counts the model (weights and kernels), and the application that links it (start-up, drivers, its own code
-and data) needs room too, so a model near the budget stays compact. Layers are taken in graph order, each while
-the total stays within that limit (those with most batch rows first, then in graph order): deterministic,
-from byte counts only. `size` keeps every layer compact (as -Os).
-Both layouts give the same outputs, bit for bit.
+and data) needs room too, so a model near the budget stays compact. Layers are taken those with most batch rows
+first (each weight byte then saves more), then in graph order, each while the total stays within that limit:
+deterministic, from byte counts only. `size` keeps every layer compact (as -Os). Both layouts give the same
+outputs, bit for bit. On ad01 (all fully connected) the compact loop alone is 0.401x TFLite Micro + CMSIS-NN's
+estimated cycles; wide makes the whole model 0.383x (benchmarks/results/int8_models_m7.md).
 """
 
 from __future__ import annotations
