@@ -3,7 +3,10 @@ estimated cycles per inference with the portable kernels and with the Cortex-M D
 with CMSIS-NN kernels and with its reference kernels, all measured in one run on the same emulated board. Writes a
 markdown and a JSON report.
 
-    python benchmarks/int8_models_m7.py [--runs 2] [--out benchmarks/results] [--src NAME=DIR ...]
+    python benchmarks/int8_models_m7.py [--runs 2] [--out benchmarks/results] [--src NAME=DIR ...] [--models ad01]
+
+The DSP build is measured with both `--optimize` settings: speed (the default: fully connected weights stored wide,
+two bytes each, while the model leaves an eighth of the flash free) and size (one byte each); flash beside each.
 
 TFLite Micro is built by benchmarks/tflm_baseline from its public sources at pinned commits (cloned once into
 ~/.cache/edgec/tflm/src, or the local copies given with --src), with arm-none-eabi-gcc -O2 and edgec's flags for the
@@ -30,7 +33,8 @@ MODELS = {
     "kws_ref_model.tflite": 16_000,
     "ad01_int8.tflite": 768,
 }
-MIX_LABELS = {"portable": "edgec portable", "dsp": "edgec DSP", "tflm_cmsis_nn": "TFLM + CMSIS-NN",
+MIX_LABELS = {"portable": "edgec portable", "dsp": "edgec DSP", "dsp_size": "edgec DSP, --optimize size",
+              "tflm_cmsis_nn": "TFLM + CMSIS-NN",
               "tflm_reference": "TFLM reference"}
 CYCLES_GOAL = 0.40  # edgec DSP / TFLM + CMSIS-NN, estimated cycles (issue 15)
 # Kernel sets: the Cortex-M7 target's own list (DSP first), and the same without the DSP set.
@@ -60,6 +64,36 @@ def ratio(a, b) -> str:
     return f"{a / b:.3f}" if a and b else ""
 
 
+def fc_wide(d: dict) -> str:
+    """How many of a build's packed fully connected layers got their weights wide."""
+    layers = d.get("fully_connected_layouts", {}).get("layers", [])
+    return f"{sum(c['layout'] == 'wide' for c in layers)} of {len(layers)}" if layers else "none packed"
+
+
+def optimize_table(rows: list[dict]) -> list[str]:
+    """Speed against size: estimated cycles, the ratio to TFLM + CMSIS-NN and the firmware's flash, side by side."""
+    lines = ["", "## `--optimize speed` (default) and `--optimize size`", "",
+             "The DSP build with each setting (edgec/fc_layouts.py): speed stores a fully connected layer's weights "
+             "wide (each weight word beside its SXTB16 result: two bytes per weight, 25 instead of 29 estimated "
+             "cycles per 32 MACs) while the model leaves 1/8 of the flash budget free for the application; size "
+             "keeps one byte per weight. Flash is the whole benchmark firmware's (text + data), TFLite Micro's "
+             "likewise.", "",
+             "| model | --optimize | FC layers wide | est. cycles | / TFLM + CMSIS-NN | "
+             f"<= {CYCLES_GOAL:.2f} | flash B | TFLM + CMSIS-NN flash B | outputs match |",
+             "|---|---|---|---:|---:|---|---:|---:|---|"]
+    for r in rows:
+        c = r["tflm_cmsis_nn"]
+        for key, label in (("dsp", "speed"), ("dsp_size", "size")):
+            d = r.get(key)
+            if not d or "error" in d or "error" in c:
+                continue
+            dc, cc = d.get("cycles_estimate"), c.get("cycles_estimate")
+            met = ("yes" if dc / cc <= CYCLES_GOAL else "no") if dc and cc else ""
+            lines.append(f"| {r['model']} | {label} | {fc_wide(d)} | {cycles(d)} | {ratio(dc, cc)} | {met} | "
+                         f"{d['flash_bytes']:,} | {c['flash_bytes']:,} | {'yes' if d['outputs_match'] else 'NO'} |")
+    return lines
+
+
 def markdown(rows: list[dict], runs: int, sources: dict) -> str:
     references = sorted({r[k]["reference"] for r in rows for k in ("portable", "dsp") if "reference" in r[k]})
     lines = [
@@ -67,7 +101,8 @@ def markdown(rows: list[dict], runs: int, sources: dict) -> str:
         "",
         f"Median of {runs} runs after one warm-up; QEMU guest instructions (-icount shift=0), not time. "
         f"Outputs are checked against {' and '.join(references) or 'the reference executor'}; TFLite Micro's "
-        f"firmware outputs bit for bit against the tflite-micro package on the same input.",
+        f"firmware outputs bit for bit against the tflite-micro package on the same input. DSP: edgec's default, "
+        f"`--optimize speed`; `--optimize size` below.",
         "",
         "| model | portable instructions | DSP instructions | DSP / portable | TFLM + CMSIS-NN | DSP / CMSIS-NN | "
         "TFLM reference | DSP est. cycles | TFLM + CMSIS-NN est. cycles | DSP / CMSIS-NN est. cycles | "
@@ -92,6 +127,7 @@ def markdown(rows: list[dict], runs: int, sources: dict) -> str:
             f"{d['arena_bytes']:,} | {r['arena_goal_bytes']:,} | {c['arena_used_bytes']:,} | {d['flash_bytes']:,} | "
             f"{c['flash_bytes']:,} | {'yes' if match else 'NO'} "
             f"(edgec max abs err {max(p['max_abs_error'], d['max_abs_error']):.3g}) |")
+    lines += optimize_table(rows)
     lines += [
         "",
         "TFLite Micro is built by `benchmarks/tflm_baseline` from its public sources, at the commits below (the "
@@ -141,6 +177,9 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=2)
     p.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    p.add_argument("--models", default="", metavar="STEM,...",
+                   help="only these models (file stems or their starts, e.g. ad01), for iterating; the report then "
+                        "has only their rows")
     p.add_argument("--src", action="append", default=[], metavar="NAME=DIR",
                    help=f"a local copy of a pinned TFLite Micro source ({', '.join(PINS)}); default: git clone")
     args = p.parse_args()
@@ -149,18 +188,26 @@ def main() -> int:
 
     from edgec.board.boards import load_board
 
+    wanted = [m for m in args.models.split(",") if m]
+    models = {name: goal for name, goal in MODELS.items() if not wanted or any(name.startswith(w) for w in wanted)}
+    if not models:
+        raise SystemExit(f"--models {args.models}: none of {', '.join(MODELS)}")
     base = baseline(load_board(BOARD), parse_src(args.src))
     rows = []
     with Progress(transient=True) as progress:
         for variant in ("cmsis-nn", "reference"):
             base.library(variant, progress.console.print)
-        task = progress.add_task("benchmarking", total=5 * len(MODELS))
-        for name, goal in MODELS.items():
+        task = progress.add_task("benchmarking", total=6 * len(models))
+        for name, goal in models.items():
             row = {"model": name, "arena_goal_bytes": goal}
             for label, kernels in (("portable", PORTABLE_KERNELS), ("dsp", None)):
                 progress.update(task, description=f"{name} ({label} kernels) on {BOARD}")
                 row[label] = measure(models_dir() / name, args.runs, config_with_kernels("cortex-m7", kernels))
                 progress.advance(task)
+            progress.update(task, description=f"{name} (DSP kernels, --optimize size) on {BOARD}")
+            row["dsp_size"] = measure(models_dir() / name, args.runs, config_with_kernels("cortex-m7", None),
+                                      optimize="size")
+            progress.advance(task)
             for variant in ("cmsis-nn", "reference"):
                 progress.update(task, description=f"{name} (TFLite Micro, {variant} kernels) on {BOARD}")
                 key = "tflm_" + variant.replace("-", "_")
@@ -176,7 +223,7 @@ def main() -> int:
             rows.append(row)
     sources = {name: how for name, (_path, how) in base.src.items()}
     write_report(args.out, "int8_models_m7", BOARD, args.runs, rows, markdown(rows, args.runs, sources))
-    keys = ("portable", "dsp", "tflm_cmsis_nn", "tflm_reference")
+    keys = ("portable", "dsp", "dsp_size", "tflm_cmsis_nn", "tflm_reference")
     return 0 if all(r[k].get("outputs_match") for r in rows for k in keys) else 1
 
 

@@ -31,12 +31,14 @@ def models_dir() -> Path:
 
 
 def measure(model: Path, runs: int, config: Config | None = None, board: str = BOARD, import_options=None,
-            layers: bool = False, patch=None, timeout: float | None = None) -> dict:
+            layers: bool = False, patch=None, timeout: float | None = None, optimize: str = "speed") -> dict:
     """Build, run `runs` timed inferences on the emulated board (default: the Cortex-M7's), check outputs; one row
     of a report. `import_options`: edgec.frontend.ImportOptions (e.g. the int8 rounding). With `layers`, the
     firmware is the profiled build (a timer read after every layer) and the row has "layers". `timeout`: seconds
-    per command to the board (default: toolchain.toml's; a billion-instruction model on a busy machine needs more)."""
-    options = BenchOptions(runs=runs, import_options=import_options, layers=layers, patch=patch, timeout=timeout)
+    per command to the board (default: toolchain.toml's; a billion-instruction model on a busy machine needs more).
+    `optimize`: `--optimize` speed (default) or size: the fully connected weights' layout (edgec/fc_layouts.py)."""
+    options = BenchOptions(runs=runs, import_options=import_options, layers=layers, patch=patch, timeout=timeout,
+                           optimize=optimize)
     with tempfile.TemporaryDirectory(prefix="edgec-bench-") as tmp:
         try:
             r = run_bench(model, load_board(board), Path(tmp), options, config)
@@ -49,7 +51,8 @@ def measure(model: Path, runs: int, config: Config | None = None, board: str = B
         "instructions_per_mac": inst / r["macs"] if r["macs"] else None,
         "arena_bytes": r["arena_bytes"], "arena_lower_bound_bytes": r["arena_lower_bound_bytes"],
         "arena_bytes_excluding_input": r["arena_bytes_excluding_input"], "patch": r["patch"],
-        "weights_bytes": r["weights_bytes"], "flash_bytes": r["flash_bytes"],
+        "weights_bytes": r["weights_bytes"], "flash_bytes": r["flash_bytes"], "optimize": r["optimize"],
+        **({"fully_connected_layouts": r["fully_connected_layouts"]} if "fully_connected_layouts" in r else {}),
         "ram_bytes": r["ram_bytes"], "stack_high_water_bytes": r["stack_high_water_bytes"],
         "outputs_match": r["outputs_match"], "max_abs_error": r["max_abs_error"], "reference": r["reference"],
         "outputs": r["outputs"],

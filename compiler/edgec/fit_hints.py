@@ -4,7 +4,9 @@ instead of only by how much it is over.
 The figures are estimates from the compiled graph, not compiles: for int8, every float32 activation planned at one
 byte (the same planner, the same liveness) and float32 weights at one byte (biases and other 1-D constants stay
 four bytes, as int32 biases do, and the requantisation constants per channel), with the code size of this compile. They say which way to go; the compile with
-that option prints the real figures.
+that option prints the real figures. Those are --optimize size's: with speed (the default) the int8 compile may
+store fully connected weights wide, but only while its flash stays within 7/8 of the budget (fc_layouts.py), so
+the verdict holds.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from .codegen.vulkan_host import add_vulkan_report, emit_vulkan
 from .codegen.step_generate import emit_generate
 from .config import Config, Target, load_config, load_target
 from .errors import DoesNotFitError, EdgecError
+from .fc_layouts import choose_fc_layouts, layouts_report
 from .fit_hints import fit_hints
 from .frontend import ImportOptions, import_model
 from .ir import Graph
@@ -47,6 +48,7 @@ class CompileOptions:
     checksum: bool = False  # emit <name>_check(): the weights' CRC-32, recomputed on the device
     ecotta: EcottaOptions = field(default_factory=EcottaOptions)  # meta-networks and <name>_adapt() (passes/ecotta.py)
     generate: bool = False  # a step model: also emit <name>_generate, greedy decoding (codegen/step_generate.py)
+    optimize: str = "speed"  # speed or size: the fully connected layers' weight layout (fc_layouts.py)
 
 
 @dataclass
@@ -84,6 +86,15 @@ def measure_code_sizes(target: Target, out_dir: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="edgec-size-") as tmp:
         objs = compile_objects(target.cc, list(target.cflags), out_dir, Path(tmp))
         return section_sizes(target.cc, objs)
+
+
+def write_fresh_output(generated: GeneratedC, out_dir: Path) -> None:
+    """The generated files into out_dir, without the C / kernel files an earlier compile left there."""
+    if out_dir.exists():
+        for stale in list(out_dir.glob("*.c")) + list(out_dir.glob("*.h")) + list(out_dir.glob("*.cl")) + list(
+                out_dir.glob("*.glsl")):
+            stale.unlink()
+    write_output(generated, out_dir)
 
 
 def compile_model(model_path: Path, target: Target | str, out_dir: Path, options: CompileOptions | None = None,
@@ -169,12 +180,20 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
                              "each token and state back through the model's inputs in the arena")
         generated.files.update(emit_generate(graph, plan, name))
 
-    if out_dir.exists():
-        for stale in list(out_dir.glob("*.c")) + list(out_dir.glob("*.h")) + list(out_dir.glob("*.cl")) + list(
-                out_dir.glob("*.glsl")):
-            stale.unlink()
-    write_output(generated, out_dir)
+    write_fresh_output(generated, out_dir)
     code_sizes = measure_code_sizes(target, out_dir) if options.measure_code else None
+    fc_layers = []
+    if generated.fc_layers:  # compiled compact first; --optimize speed widens what the flash budget allows
+        flash = code_sizes["text"] + code_sizes["rodata"] if code_sizes else generated.weights_bytes
+        fc_layers = choose_fc_layouts(generated.fc_layers, flash, target.flash_bytes, options.optimize)
+        wide = frozenset(c["weights"] for c in fc_layers if c["layout"] == "wide")
+        if wide:
+            files = generated.files
+            generated = emit_c(graph, plan, name, list(target.kernels), checksum=options.checksum,
+                               adaptation=eco, adapt_plan=adapt_plan, fc_wide=wide)
+            generated.files = {**files, **generated.files}  # with emit_generate's, which do not change
+            write_fresh_output(generated, out_dir)
+            code_sizes = measure_code_sizes(target, out_dir) if options.measure_code else None
     report = build_report(graph, plan, target, name, code_sizes, generated.weights_bytes, generated.node_weights_bytes,
                           planner)
     for info, source_name in zip(report["inputs"], imported.input_names):
@@ -196,6 +215,9 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     if quant_error is not None:
         report["quantization"] = dict(vars(quant_error), summary=quant_error.summary(), model=str(model_path))
     add_ternary_report(report, graph, ternary_layers)
+    report["optimize"] = options.optimize
+    if fc_layers:
+        report["fully_connected_layouts"] = layouts_report(fc_layers, target.flash_bytes, code_sizes is not None)
     report["fit_hints"] = fit_hints(graph, report, planner, patching=patch_info is not None)
     write_report(report, out_dir / "report.json")
     write_memory_chart(report, out_dir / "memory.html")

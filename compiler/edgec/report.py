@@ -185,8 +185,22 @@ def print_report(report: dict, console=None) -> None:
     summary.add_row("flash total", f"{report['flash_bytes']:,}", f"{report['flash_budget_bytes']:,}",
                     pct(report["flash_bytes"], report["flash_budget_bytes"]))
     console.print(summary)
+    if report.get("fully_connected_layouts"):
+        print_fc_layouts(report, console)
     verdict = "[green]fits[/green]" if report["fits"] else "[red]does NOT fit[/red]"
     console.print(f"{report['name']} {verdict} {report['target']}")
+
+
+def print_fc_layouts(report: dict, console) -> None:
+    """--optimize: the layout each packed fully connected layer's weights got, and why (fc_layouts.py)."""
+    from rich.markup import escape
+
+    from .fc_layouts import summary
+
+    layouts = report["fully_connected_layouts"]
+    console.print(escape(summary(layouts)), soft_wrap=True)
+    for c in layouts["layers"]:
+        console.print(escape(f"  {c['name']}: {c['layout']} ({c['reason']})"), soft_wrap=True)
 
 
 def format_cell(layer: dict) -> str:

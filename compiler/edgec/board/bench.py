@@ -44,6 +44,7 @@ class BenchOptions:
     cycles: bool = True  # emulated boards: count the instruction mix with the QEMU plugin and estimate cycles
     ecotta: object = None  # passes.ecotta.EcottaOptions: compile with meta-networks and <name>_adapt()
     adapt: bool = False  # time adaptation steps (<name>_adapt on the input) instead of inferences
+    optimize: str = "speed"  # speed or size: the fully connected weights' layout (fc_layouts.py)
 
 
 def input_bytes(report: dict, inputs: list[np.ndarray]) -> bytes:
@@ -97,7 +98,8 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
     done = step(f"building firmware for {board.name}", 1)
     fw: FirmwareBuild = build_firmware(model, board, out_dir, opts.name, config, opts.import_options,
                                        profile_layers=opts.layers, patch=opts.patch,
-                                       checksum=opts.checksum, ecotta=opts.ecotta, adapt=opts.adapt)
+                                       checksum=opts.checksum, ecotta=opts.ecotta, adapt=opts.adapt,
+                                       optimize=opts.optimize)
     done()
     report = fw.report
     inputs = random_inputs(report, opts.seed)
@@ -161,6 +163,9 @@ def run_bench(model: Path, board: Board, out_dir: Path, opts: BenchOptions, conf
         "arena_bytes_excluding_input": report["arena_bytes_excluding_input"],
         "patch": report.get("patch"),
         "weights_bytes": report["weights_bytes"],
+        "optimize": opts.optimize,
+        **({"fully_connected_layouts": report["fully_connected_layouts"]} if "fully_connected_layouts" in report
+           else {}),
         "macs": report.get("macs"),
         "ops": sorted({layer["op"] for layer in report["layers"]}),
         "flash_bytes": fw.sizes["flash_bytes"],

@@ -119,12 +119,13 @@ def overflow_message(board: Board, region: str, n: int, sections: list[str]) -> 
 def build_firmware(model: Path, board: Board, out_dir: Path, name: str | None = None,
                    config: Config | None = None, import_options=None, main: Path | None = None,
                    profile_layers: bool = False, patch=None, checksum: bool = False, ecotta=None,
-                   adapt: bool = False) -> FirmwareBuild:
+                   adapt: bool = False, optimize: str = "speed") -> FirmwareBuild:
     """model -> out_dir/{model/ (generated C), firmware.elf, firmware.map, link.ld, edgec_glue.c, firmware.json}.
     profile_layers: the model reads the timer after every layer, for the `layers` command (a few instructions
     per layer more in the totals). patch: passes.patch_search.PatchOptions (default: layer by layer). checksum:
     the model gets <name>_check() (the weights' CRC-32), which the firmware runs at start-up. ecotta:
-    passes.ecotta.EcottaOptions (meta-networks and <name>_adapt); adapt: the timed call is an adaptation step."""
+    passes.ecotta.EcottaOptions (meta-networks and <name>_adapt); adapt: the timed call is an adaptation step.
+    optimize: speed or size (fc_layouts.py)."""
     from ..pipeline import CompileOptions, compile_model
 
     config = config or load_config()
@@ -135,7 +136,7 @@ def build_firmware(model: Path, board: Board, out_dir: Path, name: str | None = 
     # Budgets are the board's: the linker is the judge of fit, with the real regions.
     data, code = board.region("data"), board.region("code")
     target = replace(target, sram_bytes=data.length, flash_bytes=code.length)
-    opts = CompileOptions(name=name, measure_code=False, checksum=checksum)
+    opts = CompileOptions(name=name, measure_code=False, checksum=checksum, optimize=optimize)
     if import_options is not None:
         opts.import_options = import_options
     if patch is not None:

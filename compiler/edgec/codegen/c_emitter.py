@@ -48,6 +48,8 @@ class EmitContext:
     derived: dict[str, np.ndarray] = field(default_factory=dict)
     node_weight_bytes: list[int] = field(default_factory=list)  # per emitted node: flash bytes it reads
     step: int = -1  # the node being emitted
+    fc_wide: frozenset[str] = frozenset()  # weight tensors of the fully connected layers packed wide (fc_layouts.py)
+    fc_layers: list[dict] = field(default_factory=list)  # the packed fully connected layers, in graph order
     _counter: int = 0
     _derived_by_content: dict[tuple, str] = field(default_factory=dict)
     _statics_by_content: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -94,6 +96,12 @@ class EmitContext:
         self._derived_by_content[key] = sym
         self.node_weight_bytes[-1] += data.nbytes
         return sym
+
+    def fc_layer(self, node, weights: str, rows: int, wide_extra_bytes: int) -> None:
+        """Note a fully connected layer whose weights could be packed wide (once per weight tensor)."""
+        if all(c["weights"] != weights for c in self.fc_layers):
+            self.fc_layers.append({"name": node.name or node.outputs[0], "weights": weights, "rows": rows,
+                                   "wide_extra_bytes": wide_extra_bytes})
 
     def arena_scratch(self, nbytes: int) -> str | None:
         """Scratch for the current node's kernel inside the arena, where no buffer lives during this step (so the
@@ -145,17 +153,19 @@ class GeneratedC:
     node_weights_bytes: list[int] = field(default_factory=list)  # per node: the constant bytes its call reads
     weights_crc32: int | None = None  # with checksum: the CRC-32 <name>_check() expects
     adaptation: object | None = None  # with --ecotta: codegen.adaptation.AdaptationC (its RAM figures)
+    fc_layers: list[dict] = field(default_factory=list)  # EmitContext.fc_layers
 
 
 def emit_c(graph: Graph, plan: MemoryPlan, name: str, kernel_sets: list[str], checksum: bool = False,
-           adaptation=None, adapt_plan: MemoryPlan | None = None) -> GeneratedC:
+           adaptation=None, adapt_plan: MemoryPlan | None = None, fc_wide: frozenset[str] = frozenset()) -> GeneratedC:
     """checksum: also emit <name>_check(), which recomputes the weights' CRC-32 against the compile-time one.
     adaptation (passes.ecotta.Ecotta) with adapt_plan: also emit <name>_adapt() and <name>_reset()
-    (codegen/adaptation.py)."""
+    (codegen/adaptation.py). fc_wide: the weight tensors of the fully connected layers to pack wide
+    (fc_layouts.py)."""
     ops.load_all()
     prefix = c_identifier(name)
     upper = prefix.upper()
-    ctx = EmitContext(graph, plan, prefix, kernel_sets)
+    ctx = EmitContext(graph, plan, prefix, kernel_sets, fc_wide=frozenset(fc_wide))
 
     name_weights(graph, ctx)
     body = ["    EDGEC_LAYER_DONE(-1); /* layers start */", *emit_body(graph, ctx, profile=True)]
@@ -175,7 +185,7 @@ def emit_c(graph: Graph, plan: MemoryPlan, name: str, kernel_sets: list[str], ch
                            adapt)
     kernel_files = resolve_kernel_files(ctx.kernels_used, kernel_sets)
     files = {"model.h": header, "model.c": model_c, "weights.c": weights_c, "weights.h": weights_h}
-    return GeneratedC(files, kernel_files, weights_bytes, list(ctx.node_weight_bytes), crc, adapt)
+    return GeneratedC(files, kernel_files, weights_bytes, list(ctx.node_weight_bytes), crc, adapt, ctx.fc_layers)
 
 
 def emit_body(graph: Graph, ctx: EmitContext, profile: bool) -> list[str]:

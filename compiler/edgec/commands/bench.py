@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._common import (add_checksum_option, add_ecotta_options, add_model_options, add_patch_options, ecotta_options,
-                      import_options, patch_options)
+from ._common import (add_checksum_option, add_ecotta_options, add_model_options, add_optimize_option,
+                      add_patch_options, ecotta_options, import_options, patch_options)
 
 
 def register(sub) -> None:
@@ -15,6 +15,7 @@ def register(sub) -> None:
     add_patch_options(p)
     add_checksum_option(p)
     add_ecotta_options(p)
+    add_optimize_option(p)
     p.add_argument("--adapt", action="store_true",
                    help="with --ecotta K and --board: time adaptation steps (<name>_adapt on the input) instead of "
                         "inferences")
@@ -71,7 +72,8 @@ def run(args) -> int:
     opts = BenchOptions(runs=args.runs, seed=args.seed, timeout=args.timeout, port=args.port, flash_tool=args.tool,
                         flash=not args.no_flash, name=args.name, import_options=import_options(args),
                         patch=patch_options(args), layers=args.layers, checksum=args.checksum,
-                        cycles=not args.no_cycles, ecotta=ecotta_options(args), adapt=args.adapt)
+                        cycles=not args.no_cycles, ecotta=ecotta_options(args), adapt=args.adapt,
+                        optimize=args.optimize)
     with tempfile.TemporaryDirectory(prefix="edgec-bench-") as tmp, \
             Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                      TimeElapsedColumn(), console=console, transient=True) as progress:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ._common import (add_checksum_option, add_ecotta_options, add_model_options, add_patch_options, ecotta_options,
-                      import_options, patch_options)
+from ._common import (add_checksum_option, add_ecotta_options, add_model_options, add_optimize_option,
+                      add_patch_options, ecotta_options, import_options, patch_options)
 
 
 def register(sub) -> None:
@@ -25,6 +25,7 @@ def add_compile_options(p) -> None:
     add_patch_options(p)
     add_checksum_option(p)
     add_ecotta_options(p)
+    add_optimize_option(p)
     p.add_argument("--no-code-size", action="store_true",
                    help="do not build with the target's compiler to measure code size (flash then counts weights only)")
     p.add_argument("--dump-ir", action="store_true", help="print the IR after every pass (to stderr)")
@@ -79,7 +80,7 @@ def compile_options(args):
     return CompileOptions(name=args.name, import_options=import_options(args), planner=args.planner, quantize=quantize,
                           dump_ir=dump if args.dump_ir else None, measure_code=not args.no_code_size,
                           patch=patch_options(args), checksum=args.checksum,
-                          ecotta=ecotta_options(args), generate=args.generate)
+                          ecotta=ecotta_options(args), generate=args.generate, optimize=args.optimize)
 
 
 def print_compile_summary(args, result) -> None:

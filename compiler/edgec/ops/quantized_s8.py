@@ -368,9 +368,14 @@ def emit_fully_connected_s8(node, ctx):
     packed = None
     if a["filter_offset"] == 0 and ships_cortex_m(ctx, "edgec_fully_connected_s8"):
         w, b = (ctx.graph.tensors[t].data for t in node.inputs[1:3])
-        # compact: each weight serves one output pixel (batch row), below WIDE_MIN_PIXELS; wide would double the
-        # weight bytes for a quarter fewer cycles per MAC (benchmarks/results/int8_models_m7.md)
+        # compact unless the compile chose wide for these weights (--optimize, fc_layouts.py): wide doubles the
+        # weight bytes for 25 instead of 29 cycles per 32 MACs
         packed = pack_fc_s8(w, b, a, wide=False)
+        if packed is not None:
+            extra = 4 * (packed.size - 8 - FC_TILE * int(packed[1]))  # the SXTB16 words wide stores beside
+            ctx.fc_layer(node, node.inputs[1], x.elems // a["depth"], extra)
+            if node.inputs[1] in ctx.fc_wide:
+                packed = pack_fc_s8(w, b, a, wide=True)
     params = ctx.static_params(
         "edgec_fully_connected_s8_params",
         dict(batches=x.elems // a["depth"], depth=a["depth"], units=a["units"], input_offset=a["input_offset"],
