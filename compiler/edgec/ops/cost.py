@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from ..ir import Graph, Node
 from .macs import node_macs
+from .quantized_s8 import DWS_MAX_COLS
 
 CALL = 100  # any kernel call: arguments, loop set-up
 # fixed-point requantisation (TFLite)
@@ -62,8 +63,9 @@ PER_OUTPUT = 2.0  # any other node: per output element
 def plane_path(graph: Graph, node: Node) -> bool:
     """Whether the int8 DSP depthwise kernel runs `node` on its 2 x 2 path over int16 planes."""
     w, out, a = graph.tensors[node.inputs[1]].shape, graph.tensors[node.outputs[0]].shape, node.attrs
-    return (list(w[1:3]) == [3, 3] and list(a.get("strides", [0, 0])) == [1, 1]
-            and list(a.get("dilation", [1, 1])) == [1, 1] and out[-2] >= 4 and out[-3] >= 2)
+    strides = list(a.get("strides", [0, 0]))
+    return (list(w[1:3]) == [3, 3] and (strides == [1, 1] or (strides == [2, 2] and out[-2] <= DWS_MAX_COLS))
+            and list(a.get("dilation", [1, 1])) == [1, 1] and out[-2] >= 2 and out[-3] >= 2)
 
 
 def depthwise_instructions(graph: Graph, node: Node, calls: int, macs: int, out_elems: int, in_elems: int) -> float:
