@@ -887,6 +887,48 @@ EDGEC_INLINE void dwh_column2(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, c
     }
 }
 
+#define DWH_ROW_MIN 8 /* pairs */
+/* n >= 1 pairs of one plane row from q (plane j at byte offset o[j]): from the input at s, pixels C apart. Two
+ * pairs a step in assembly (GCC spills in this loop): four loads, the 8 int16 values of a pair of pixels from two
+ * PKH and four SXTB16, each plane's two words in one STRD. */
+EDGEC_INLINE void dwh_row(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, const int8_t *s, int32_t C, int32_t n) {
+    uint32_t *q1 = (uint32_t *)((char *)q + o1), *q2 = (uint32_t *)((char *)q + o2);
+    uint32_t *q3 = (uint32_t *)((char *)q + o3);
+    int32_t m = n >> 1;
+    uint32_t a, b, c, d, t, u;
+    if (m)
+        __asm__ volatile("1:\n\t"
+                         "ldr    %[a], [%[s]]\n\t"
+                         "ldr    %[b], [%[s], %[C]]\n\t"
+                         "ldr    %[c], [%[s], %[C], lsl #1]\n\t"
+                         "add    %[s], %[s], %[C], lsl #1\n\t"
+                         "ldr    %[d], [%[s], %[C]]\n\t"
+                         "add    %[s], %[s], %[C], lsl #1\n\t"
+                         "pkhbt  %[t], %[a], %[b], lsl #16\n\t"
+                         "pkhtb  %[b], %[b], %[a], asr #16\n\t"
+                         "pkhbt  %[u], %[c], %[d], lsl #16\n\t"
+                         "pkhtb  %[d], %[d], %[c], asr #16\n\t"
+                         "sxtb16 %[a], %[t]\n\t"
+                         "sxtb16 %[c], %[u]\n\t"
+                         "strd   %[a], %[c], [%[q0]], #8\n\t"
+                         "sxtb16 %[a], %[t], ror #8\n\t"
+                         "sxtb16 %[c], %[u], ror #8\n\t"
+                         "strd   %[a], %[c], [%[q1]], #8\n\t"
+                         "sxtb16 %[a], %[b]\n\t"
+                         "sxtb16 %[c], %[d]\n\t"
+                         "strd   %[a], %[c], [%[q2]], #8\n\t"
+                         "sxtb16 %[a], %[b], ror #8\n\t"
+                         "sxtb16 %[c], %[d], ror #8\n\t"
+                         "strd   %[a], %[c], [%[q3]], #8\n\t"
+                         "subs   %[m], %[m], #1\n\t"
+                         "bne    1b\n\t"
+                         : [s] "+r"(s), [q0] "+r"(q), [q1] "+r"(q1), [q2] "+r"(q2), [q3] "+r"(q3), [m] "+r"(m),
+                           [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [d] "=&r"(d), [t] "=&r"(t), [u] "=&r"(u)
+                         : [C] "r"(C)
+                         : "cc", "memory");
+    if (n & 1) dwh_put(q, o1, o2, o3, load_u32(s), load_u32(s + C));
+}
+
 /* One piece of the output map (pixels [oy, oy + rows) x [ox, ox + cols)) and where its input goes in the planes:
  * input rows [iy0, iy0 + n) and columns [ix0, ix0 + 2 * pairs), rows [i0, i1) of those inside the input. Of the
  * pairs of columns, [0, zl) and [zr, pairs) are all zero point, [k0, k1) all inside; zl = k0 - 1 (left_half) and
@@ -959,8 +1001,9 @@ EDGEC_INLINE void dwh_half_column(char *h, int32_t o1, int32_t o2, int32_t o3, c
     }
 }
 
-/* The block's input pixels (in: the batch's input at the block's first channel) into the piece's planes as int16,
- * column by column (narrow maps have few); pairs with one pixel outside the input get the inside one only. */
+/* The block's input pixels (in: the batch's input at the block's first channel) into the piece's planes as int16:
+ * rows of DWH_ROW_MIN pairs or more row by row, narrower ones column by column (either way the fewer loop set-ups);
+ * pairs with one pixel outside the input get the inside one only. */
 __attribute__((noinline)) static void dwh_copy_inside(const dwh_piece *g, const edgec_conv2d_s8_params *p,
                                                       const int8_t *in) {
     const int32_t C = p->in_c, WC = p->in_w * C, rows = g->i1 - g->i0;
@@ -969,10 +1012,16 @@ __attribute__((noinline)) static void dwh_copy_inside(const dwh_piece *g, const 
     uint32_t *const q = g->plane[0] + g->i0 * (DWH_LINE / 4);
     const int8_t *const row = in + (size_t)(g->iy0 + g->i0) * WC;
     if (g->left_half) dwh_half_column((char *)(q + g->zl) + 2, o1, o2, o3, row, WC, rows);
-    int32_t k = g->k0;
-    for (; k + 2 <= g->k1; k += 2)
-        dwh_column2(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows);
-    if (k < g->k1) dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows);
+    if (g->k1 - g->k0 >= DWH_ROW_MIN) {
+        const int8_t *s = row + (ptrdiff_t)(g->ix0 + 2 * g->k0) * C;
+        for (uint32_t *d = q + g->k0, *const end = d + rows * (DWH_LINE / 4); d < end; d += DWH_LINE / 4, s += WC)
+            dwh_row(d, o1, o2, o3, s, C, g->k1 - g->k0);
+    } else {
+        int32_t k = g->k0;
+        for (; k + 2 <= g->k1; k += 2)
+            dwh_column2(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows);
+        if (k < g->k1) dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows);
+    }
     if (g->right_half)
         dwh_half_column((char *)(q + g->k1), o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * g->k1) * C, WC, rows);
 }
