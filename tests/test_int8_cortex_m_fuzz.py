@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 
 from conftest import require
-from edgec.ops.quantized_s8 import (CLAMP, SIGN_FIX, TRUNCATE, WIDE, dw_plane_path, pack_conv_s8,
+from edgec.ops.quantized_s8 import (CLAMP, DWS_MAX_COLS, SIGN_FIX, TRUNCATE, WIDE, dw_plane_path, pack_conv_s8,
                                     pack_depthwise_s8, pack_fc_s8)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -316,6 +316,9 @@ def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
     assert ("portable",) in dw and {d[1:3] for d in dw if d[0] == "plane"} == {(0, 0), (0, 1), (1, 0), (1, 1)}, dw
     assert {d[3:6] for d in dw if d[0] == "plane"} >= {(True, False, True), (False, True, False),
                                                        (False, False, True), (False, False, False)}, dw
+    # the compiler's test for the path (dw_plane_path) and the kernel's (dwh_applies) agree on the stride-2 width
+    src = (RUNTIMES / "cortex-m" / "edgec_depthwise_conv2d_s8.c").read_text()
+    assert f"#define DWS_MAX_COLS {DWS_MAX_COLS} " in src
     # ... and at stride 2: odd and even widths and heights, several row pieces, both clamps
     assert {d[1:3] for d in dw if d[0] == "plane" and d[6] == 2} == {(0, 0), (0, 1), (1, 0), (1, 1)}, dw
     assert {(d[5], d[7]) for d in dw if d[0] == "plane" and d[6] == 2} >= {(True, True), (False, True),

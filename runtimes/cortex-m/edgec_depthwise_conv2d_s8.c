@@ -716,7 +716,8 @@ __attribute__((naked, noinline)) static void dwh_run_full_odd(const dwh_run *run
 }
 __attribute__((naked, noinline)) static void dwh_run_clamp(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_S1 DWH_CLAMP4 DWH_STORE4 DWH_NEXT("", DWH_S1_ROWS) DWH_LAST(DWH_CLAMP_TOP2, "", DWH_GROUP1, DWH_S1_ROWS));
+    __asm__(DWH_S1 DWH_CLAMP4 DWH_STORE4 DWH_NEXT("", DWH_S1_ROWS)
+            DWH_LAST(DWH_CLAMP_TOP2, "", DWH_GROUP1, DWH_S1_ROWS));
 }
 __attribute__((naked, noinline)) static void dwh_run_clamp_odd(const dwh_run *run) {
     (void)run;

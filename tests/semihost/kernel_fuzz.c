@@ -153,9 +153,10 @@ int main(void) {
         int nout = p.batch * p.out_h * p.out_w * p.out_c;
         for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
     }
-    /* Odd output widths on the 2 x 2 path (each row of groups ends with a half group): widths 3..15, 49..53 (a 48-column piece, then 3 or 5: no single column is left), KWS's 25 x 5 with 64
-     * channels, paddings 0..2, odd and even row counts, in_c % 4 != 0, biases near the bound, both activation
-     * ranges. Its own random stream too. */
+    /* Odd output widths on the 2 x 2 path (each row of groups ends with a half group): widths 3..15, 49..53 (a
+     * 48-column piece, then 3 or 5: no single column is left), KWS's 25 x 5 with 64 channels, paddings 0..2, odd
+     * and even row counts, in_c % 4 != 0, biases near the bound, both activation ranges. Its own random stream
+     * too. */
     s = 0x9E3779B9u;
     for (int it = 0; it < 40; ++it) {
         edgec_conv2d_s8_params p;
