@@ -35,8 +35,8 @@ DEPTHWISE_PER_CHANNEL_CALL = 230
 # the int8 3x3 DSP depthwise kernel (18 layers alone, see above; the others over-estimated on small unpadded tiles)
 # stride 1 (or 2, up to 12 outputs wide; not re-fitted), out_w >= 2, out_h >= 2: 2 x 2 pixels of a channel over int16
 # planes, the weight tables built at compile time (edgec_depthwise_conv2d_s8_packed); re-fitted on 12 layers alone
-# (VWW's, KWS's and patch-sized maps: within -4 % / +4 %). MACs and input bytes are in a fixed ratio on those (stride 1, 3x3): the MAC term is the inner loop's
-# 55 instructions per 36 MACs, the input term the rest.
+# (VWW's, KWS's and patch-sized maps: within -4 % / +4 %). MACs and input bytes are in a fixed ratio on those
+# (stride 1, 3x3): the MAC term is the inner loop's 55 instructions per 36 MACs, the input term the rest.
 PLANE_DEPTHWISE_PER_MAC = 1.53
 PLANE_DEPTHWISE_PER_CHANNEL_CALL = 70  # per call and channel: the runs' set-up, the zero-point border
 PLANE_DEPTHWISE_PER_INPUT_BYTE = 3.3  # per call: the input widened into the planes
