@@ -120,11 +120,11 @@ def main() -> int:
         lines.append(f"| {r['source']} | {r['shape']} | {r['kernel']} | {r['stride']} | {r['requantisation']} | "
                      f"{r['macs']:,} | {r['dsp_instructions'] / r['macs']:.2f} | "
                      f"{r['reference_instructions'] / r['macs']:.2f} | {'yes' if r['identical'] else 'NO'} |")
-    lines += ["", "Whole int8 models, DSP kernels, `edgec bench --layers` (compiled: the 2 x 2 path's tables built at "
-              "compile time): the depthwise layers' share, the figure int8_models_m7.md gives per kernel; MLPerf "
-              "Tiny's VWW and KWS, and MCUNet (random weights, onnxruntime PTQ as in benchmarks/mcunet_int8_m7.py). *same "
-              "outputs*: the outputs the firmware prints equal those of a build with the reference kernels only (whose "
-              "instructions are given too).", "",
+    lines += ["", "Whole int8 models, DSP kernels, `edgec bench --layers` (compiled: the 2 x 2 path's tables built "
+              "at compile time): the depthwise layers' share, the figure int8_models_m7.md gives per kernel; MLPerf "
+              "Tiny's VWW and KWS, and MCUNet (random weights, onnxruntime PTQ as in benchmarks/mcunet_int8_m7.py). "
+              "*same outputs*: the outputs the firmware prints equal those of a build with the reference kernels only "
+              "(whose instructions are given too).", "",
               "| model | instructions | reference-kernel instructions | depthwise instructions | depthwise MACs | "
               "depthwise instructions / MAC | same outputs |", "|---|---:|---:|---:|---:|---:|---|"]
     for r in models:
