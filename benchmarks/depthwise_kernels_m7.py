@@ -2,7 +2,8 @@
 DSP kernel (runtimes/cortex-m/edgec_depthwise_conv2d_s8.c) and of the portable reference kernel on the layer shapes
 of VWW (3x3, stride 1 and 2), KWS (3x3 on 25x5: an odd width) and MCUNet (3x3, 5x5, 7x7, stride 1 and 2; ONNX QDQ models requantise in float),
 each layer alone in a small firmware (benchmarks/depthwise_kernels_m7.c) whose outputs must be identical between
-the two builds; then the depthwise layers of whole MCUNet int8 models (`edgec bench --layers`, DSP kernels).
+the two builds; then the depthwise layers of whole int8 models (`edgec bench --layers`, DSP kernels): VWW and KWS
+(MLPerf Tiny), MCUNet.
 
     python benchmarks/depthwise_kernels_m7.py [--out benchmarks/results]
 
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from m7 import BOARD, REPO, config_with_kernels, measure, write_report
+from m7 import BOARD, REPO, config_with_kernels, measure, models_dir, write_report
 
 sys.path.insert(0, str(REPO / "model_zoo"))
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -29,12 +30,14 @@ from edgec.board.insn_mix import build_plugin, plugin_args, read_mix  # noqa: E4
 SHAPES = [
     ("VWW", 48, 48, 8, 3, 1, 1, 0), ("VWW", 48, 48, 16, 3, 2, 1, 0), ("VWW", 24, 24, 32, 3, 1, 1, 0),
     ("VWW", 12, 12, 64, 3, 1, 1, 0), ("VWW", 6, 6, 128, 3, 1, 1, 0), ("VWW", 3, 3, 256, 3, 1, 1, 0),
+    ("VWW", 24, 24, 32, 3, 2, 1, 0), ("VWW", 12, 12, 64, 3, 2, 1, 0), ("VWW", 6, 6, 128, 3, 2, 1, 0),
     ("KWS", 25, 5, 64, 3, 1, 1, 0),
     ("MCUNet", 24, 24, 24, 3, 1, 1, 1), ("MCUNet", 20, 20, 48, 5, 1, 2, 0), ("MCUNet", 20, 20, 48, 5, 1, 2, 1),
     ("MCUNet", 20, 20, 48, 7, 1, 3, 0), ("MCUNet", 20, 20, 48, 7, 1, 3, 1), ("MCUNet", 40, 40, 16, 7, 2, 3, 0),
     ("MCUNet", 10, 10, 96, 5, 1, 2, 1), ("MCUNet", 10, 10, 160, 7, 1, 3, 1), ("MCUNet", 6, 6, 160, 7, 1, 3, 1),
 ]
 MCUNET_MODELS = ["mcunet-in0", "mcunet-vww1"]
+MLPERF_MODELS = ["vww_96_int8.tflite", "kws_ref_model.tflite"]  # the Done-when figure: their depthwise layers' share
 CC = ["arm-none-eabi-gcc", "-O2", "-std=c99", "-mthumb", "-mcpu=cortex-m7", "-mfpu=fpv5-d16", "-mfloat-abi=hard",
       "-ffreestanding", "-nostartfiles", "-nostdlib"]
 
@@ -67,8 +70,14 @@ def mcunet_row(name: str, work: Path) -> dict:
     onnx.save(mcunet.build(name), str(work / f"{name}.onnx"))
     np.save(work / "calib.npy", np.random.default_rng(0).uniform(-1, 1, (8, 1, 3, res, res)).astype(np.float32))
     quantize_onnx(work / f"{name}.onnx", work / f"{name}_int8.onnx", QuantizeOptions(work / "calib.npy"))
-    r = measure(work / f"{name}_int8.onnx", 1, config_with_kernels("cortex-m7", None), layers=True)
-    ref = measure(work / f"{name}_int8.onnx", 1, config_with_kernels("cortex-m7", ["reference"]))
+    return model_row(name, work / f"{name}_int8.onnx")
+
+
+def model_row(name: str, model: Path) -> dict:
+    """A whole model's depthwise layers (`edgec bench --layers`, DSP kernels) and its outputs against a build with
+    the reference kernels only."""
+    r = measure(model, 1, config_with_kernels("cortex-m7", None), layers=True)
+    ref = measure(model, 1, config_with_kernels("cortex-m7", ["reference"]))
     dw = [layer for layer in r["layers"] if layer["op"] == "depthwise_conv2d_s8"]
     return {"model": name, "instructions": r["instructions"], "macs": r["macs"],
             "depthwise_instructions": sum(layer["count"] for layer in dw),
@@ -92,6 +101,9 @@ def main() -> int:
                            "requantisation": "float" if fl else "fixed", "macs": macs, "dsp_instructions": dsp,
                            "reference_instructions": ref, "identical": dsp_hash == ref_hash})
             print(layers[-1], flush=True)
+        for name in MLPERF_MODELS:
+            models.append(model_row(name, models_dir() / name))
+            print(models[-1], flush=True)
         for name in MCUNET_MODELS:
             models.append(mcunet_row(name, Path(tmp)))
             print(models[-1], flush=True)
@@ -108,9 +120,11 @@ def main() -> int:
         lines.append(f"| {r['source']} | {r['shape']} | {r['kernel']} | {r['stride']} | {r['requantisation']} | "
                      f"{r['macs']:,} | {r['dsp_instructions'] / r['macs']:.2f} | "
                      f"{r['reference_instructions'] / r['macs']:.2f} | {'yes' if r['identical'] else 'NO'} |")
-    lines += ["", "Whole MCUNet int8 models (random weights, onnxruntime PTQ as in benchmarks/mcunet_int8_m7.py), DSP "
-              "kernels, `edgec bench --layers`: the depthwise layers' share; *same outputs*: the outputs the firmware "
-              "prints equal those of a build with the reference kernels only (whose instructions are given too).", "",
+    lines += ["", "Whole int8 models, DSP kernels, `edgec bench --layers` (compiled: the 2 x 2 path's tables built "
+              "at compile time): the depthwise layers' share, the figure int8_models_m7.md gives per kernel; MLPerf "
+              "Tiny's VWW and KWS, and MCUNet (random weights, onnxruntime PTQ as in benchmarks/mcunet_int8_m7.py). "
+              "*same outputs*: the outputs the firmware prints equal those of a build with the reference kernels only "
+              "(whose instructions are given too).", "",
               "| model | instructions | reference-kernel instructions | depthwise instructions | depthwise MACs | "
               "depthwise instructions / MAC | same outputs |", "|---|---:|---:|---:|---:|---:|---|"]
     for r in models:

@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 
 from conftest import require
-from edgec.ops.quantized_s8 import (CLAMP, SIGN_FIX, TRUNCATE, WIDE, dw_plane_path, pack_conv_s8,
+from edgec.ops.quantized_s8 import (CLAMP, DWS_MAX_COLS, SIGN_FIX, TRUNCATE, WIDE, dw_plane_path, pack_conv_s8,
                                     pack_depthwise_s8, pack_fc_s8)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -199,12 +199,12 @@ def fc_case(rng, i: int, d4: int | None = None, wide: bool | None = None):
 
 
 def dw_case(rng, i: int):
-    """A random 3x3 depthwise layer for edgec_depthwise_conv2d_s8_packed: mostly the 2 x 2 plane path (odd widths
-    and heights, maps taller than the planes and wider than a piece, batch 2), else the tables' portable twin
-    (strides, dilations, narrow maps)."""
+    """A random 3x3 depthwise layer for edgec_depthwise_conv2d_s8_packed: mostly the 2 x 2 plane path (stride 1, a
+    third stride 2; odd widths and heights, maps taller than the planes and wider than a piece, batch 2), else the
+    tables' portable twin (strides, dilations, narrow maps)."""
     plane = i % 4 != 0
     c = 4 * int(rng.integers(1, 5))
-    stride = (1, 1) if plane else tuple(int(v) for v in rng.integers(1, 3, 2))
+    stride = ((2, 2) if i % 3 == 0 else (1, 1)) if plane else tuple(int(v) for v in rng.integers(1, 3, 2))
     dil = (1, 1) if plane else tuple(int(v) for v in rng.integers(1, 3, 2))
     pads = tuple(int(v) for v in rng.integers(0, 2, 4))
     tall = i % 7 == 1
@@ -274,7 +274,8 @@ def write_packed_cases(path: Path, seed: int = 5) -> dict:
             q["requant"] = 0
             plane = dw_plane_path(q)
             seen["dw"].add(("plane", q["out_w"] % 2, q["out_h"] % 2, q["out_w"] > 50, q["out_h"] > 30,
-                            (params[18], params[19]) == (-128, 127)) if plane else ("portable",))
+                            (params[18], params[19]) == (-128, 127), q["stride_h"], q["out_h"] > 14)
+                           if plane else ("portable",))
         elif kind == 0:
             seen["conv"].add(int(packed[2]))
             seen["px_mod3"].add((params[0] * params[4] * params[5]) % 3 if params[0] == 1 else -1)
@@ -313,8 +314,15 @@ def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
     # portable twin
     dw = seen["dw"]
     assert ("portable",) in dw and {d[1:3] for d in dw if d[0] == "plane"} == {(0, 0), (0, 1), (1, 0), (1, 1)}, dw
-    assert {d[3:] for d in dw if d[0] == "plane"} >= {(True, False, True), (False, True, False),
-                                                      (False, False, True), (False, False, False)}, dw
+    assert {d[3:6] for d in dw if d[0] == "plane"} >= {(True, False, True), (False, True, False),
+                                                       (False, False, True), (False, False, False)}, dw
+    # the compiler's test for the path (dw_plane_path) and the kernel's (dwh_applies) agree on the stride-2 width
+    src = (RUNTIMES / "cortex-m" / "edgec_depthwise_conv2d_s8.c").read_text()
+    assert f"#define DWS_MAX_COLS {DWS_MAX_COLS} " in src
+    # ... and at stride 2: odd and even widths and heights, several row pieces, both clamps
+    assert {d[1:3] for d in dw if d[0] == "plane" and d[6] == 2} == {(0, 0), (0, 1), (1, 0), (1, 1)}, dw
+    assert {(d[5], d[7]) for d in dw if d[0] == "plane" and d[6] == 2} >= {(True, True), (False, True),
+                                                                         (True, False), (False, False)}, dw
     sources = [str(SEMIHOST / "packed_fuzz.c"), *(str(RUNTIMES / "cortex-m" / f"edgec_{k}_s8.c")
                                                   for k in ("conv2d", "depthwise_conv2d", "fully_connected"))]
     for name, cc, flags, run in (

@@ -19,9 +19,10 @@
  *     zero point where the input ends. Padding then needs no special case: x = -off adds (x + off) * w = 0, exactly
  *     what the reference's skipped taps add. Maps that fit the band (DW_BAND words) are copied whole; larger ones
  *     split into the rectangle of inside pixels and the border frame around it (dw3x3_block).
- *   - With stride 1, dilation 1 and an even output width of 4 or more (VWW's stride-1 layers) the same arithmetic
- *     runs as dwh_*: the input widened once into one int16 plane per channel, then 2 x 2 output pixels of one
- *     channel per step with the weights in registers, 55 instructions per 36 MACs (see there).
+ *   - With stride 1, dilation 1 and an output of 2 x 2 or more (VWW's stride-1 layers) the same arithmetic runs as
+ *     dwh_*: the input widened once into one int16 plane per channel, then 2 x 2 output pixels of one channel per
+ *     step with the weights in registers, 55 instructions per 36 MACs (see there); stride 2 on maps up to 12
+ *     outputs wide likewise (dws_*: 62 instructions per 36 MACs).
  * 5x5 and 7x7 with dilation 1 (MCUNet's), and 3x3 in float requantisation, take dwk_*: the same arithmetic over
  * band copies (see there), with the float requantisation on the exact accumulator.
  * Everything else (other sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel,
@@ -448,7 +449,7 @@ static void dw_general(const int8_t *input, const int8_t *weights, const int32_t
                        const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p, int32_t c0,
                        int32_t c1);
 
-/* ---- 3x3, stride 1, dilation 1, even output width (VWW's): 2 x 2 output pixels of one channel per step ----
+/* ---- 3x3, stride 1 (and 2, dws_* below), dilation 1 (VWW's): 2 x 2 output pixels of one channel per step ----
  * The block's four channels are widened once into int16 planes (dwh_stage), one plane per channel, input zero
  * point outside the input. A word of a plane holds two horizontally adjacent pixels of one channel: P01 = (i0, i1),
  * P23 = (i2, i3) (one LDRD). With W01 = (w0, w1) and W12 = (w1, w2) of a weight row:
@@ -462,6 +463,7 @@ static void dw_general(const int8_t *input, const int8_t *weights, const int32_t
 #define DWH_LINE 104    /* bytes per band line: 52 int16 columns */
 #define DWH_LINES 32    /* lines of the band: 3,328 bytes of stack */
 #define DWH_MAX_COLS 50 /* output columns per piece (a plane's columns less the two taps beyond) */
+#define DWS_MAX_COLS 12 /* at stride 2: half a band line's pairs less the one beyond (two planes a line) */
 #define DWH_STR_(x) #x
 #define DWH_STR(x) DWH_STR_(x)
 
@@ -482,6 +484,7 @@ typedef struct {
     int32_t odd;       /* 1: each row of groups ends with a half group (the left column only) */
     int32_t in_skip, out_skip; /* bytes from the end of a row of groups to the next: plane, output */
     int32_t last;      /* 1: then one more row, of one-row groups (an odd row count) */
+    int32_t S;         /* the stride (C only) */
 } dwh_run;
 
 static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
@@ -537,7 +540,7 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "smlabt r6, r2, " WB ", r6\n\t" \
     "smlad  r7, r2, " WB ", r7\n\t" \
     "smlatb r7, r1, " WA ", r7\n\t"
-#define DWH_PROLOGUE                                             \
+#define DWH_PROLOGUE(LSL) /* LSL: log2 of the bytes a group moves on in the planes */ \
     "push   {r4-r11, lr}\n\t"                                    \
     "sub    sp, sp, #" DWH_FRAME "\n\t"                          \
     "mov    r12, r0\n\t"                                         \
@@ -553,7 +556,7 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "add    r8, r4, r5\n\t"                                      \
     "str    r8, [sp, #40]\n\t"                                   \
     "strd   r6, r7, [sp, #84]\n\t"                               \
-    "add    r8, r0, r2, lsl #2\n\t"                              \
+    "add    r8, r0, r2, lsl #" LSL "\n\t"                        \
     "add    r3, r3, r8\n\t"                                      \
     "str    r3, [sp, #72]\n\t"                                   \
     "mov    r3, r8\n\t"                                          \
@@ -645,7 +648,7 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "strb   r4, [r11]\n\t"                                       \
     "strb   r5, [r11, r12]\n\t"
 /* the next group; at the end of a row, the half group if any (HALF: DWH_HALF or nothing), then the next row */
-#define DWH_NEXT(HALF)                                           \
+#define DWH_NEXT(HALF, ROWS) /* ROWS: bytes between rows of groups in the planes */ \
     "add    r11, r11, r12, lsl #1\n\t"                           \
     "str    r11, [sp, #56]\n\t"                                  \
     "cmp    r0, r3\n\t"                                          \
@@ -658,11 +661,11 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "add    r0, r0, r1\n\t"                                      \
     "add    r11, r11, r2\n\t"                                    \
     "str    r11, [sp, #56]\n\t"                                  \
-    "add    r3, r3, #" DWH_STR(2 * DWH_LINE) "\n\t"              \
+    "add    r3, r3, #" ROWS "\n\t"                                \
     "b      1b\n"
 /* after the rows of groups: if `last`, the next row (where a row of groups would start) in one-row groups (GROUP1
  * requantised with SAT, stored; then HALF1 or nothing); return */
-#define DWH_LAST(SAT, HALF1)                                     \
+#define DWH_LAST(SAT, HALF1, GROUP1, ROWS)                       \
     "4:\n\t"                                                     \
     "ldr    r2, [sp, #68]\n\t"                                   \
     "cmp    r2, #0\n\t"                                          \
@@ -671,9 +674,9 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "add    r0, r0, r1\n\t"                                      \
     "add    r11, r11, r2\n\t"                                    \
     "str    r11, [sp, #56]\n\t"                                  \
-    "add    r3, r3, #" DWH_STR(2 * DWH_LINE) "\n"                \
+    "add    r3, r3, #" ROWS "\n"                                  \
     "3:\n\t"                                                     \
-    DWH_GROUP1 SAT DWH_STORE2                                    \
+    GROUP1 SAT DWH_STORE2                                        \
     "add    r11, r11, r12, lsl #1\n\t"                           \
     "str    r11, [sp, #56]\n\t"                                  \
     "cmp    r0, r3\n\t"                                          \
@@ -700,24 +703,131 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
 #define DWH_CLAMP1 DWH_LOHI DWH_CLAMP("r4")
 /* even and odd output widths, the full range (SSAT) and a clamp: the odd ones end each row of groups with a half
  * group; the even ones do not test for it */
+#define DWH_S1 DWH_PROLOGUE("2") DWH_GROUP2
+#define DWH_S1_ROWS DWH_STR(2 * DWH_LINE)
 __attribute__((naked, noinline)) static void dwh_run_full(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_FULL DWH_STORE4 DWH_NEXT("") DWH_LAST(DWH_FULL2, ""));
+    __asm__(DWH_S1 DWH_FULL DWH_STORE4 DWH_NEXT("", DWH_S1_ROWS) DWH_LAST(DWH_FULL2, "", DWH_GROUP1, DWH_S1_ROWS));
 }
 __attribute__((naked, noinline)) static void dwh_run_full_odd(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_FULL DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_SSAT("r4") DWH_SSAT("r6")))
-            DWH_LAST(DWH_FULL2, DWH_HALF1(DWH_SSAT("r4"))));
+    __asm__(DWH_S1 DWH_FULL DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_SSAT("r4") DWH_SSAT("r6")), DWH_S1_ROWS)
+            DWH_LAST(DWH_FULL2, DWH_HALF1(DWH_SSAT("r4")), DWH_GROUP1, DWH_S1_ROWS));
 }
 __attribute__((naked, noinline)) static void dwh_run_clamp(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT("") DWH_LAST(DWH_CLAMP_TOP2, ""));
+    __asm__(DWH_S1 DWH_CLAMP4 DWH_STORE4 DWH_NEXT("", DWH_S1_ROWS)
+            DWH_LAST(DWH_CLAMP_TOP2, "", DWH_GROUP1, DWH_S1_ROWS));
 }
 __attribute__((naked, noinline)) static void dwh_run_clamp_odd(const dwh_run *run) {
     (void)run;
-    __asm__(DWH_PROLOGUE DWH_GROUP2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_CLAMP2))
-            DWH_LAST(DWH_CLAMP_TOP2, DWH_HALF1(DWH_CLAMP1)));
+    __asm__(DWH_S1 DWH_CLAMP4 DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_CLAMP2), DWH_S1_ROWS)
+            DWH_LAST(DWH_CLAMP_TOP2, DWH_HALF1(DWH_CLAMP1), DWH_GROUP1, DWH_S1_ROWS));
 }
+
+/* Stride 2: the same frame, registers and requantisation; a word of a plane holds the two taps (i0, i1) of an output
+ * pixel, the next word's low half its third, i2: left pixel = SMLAD(P0, W01) + SMLABT(P1, W12), right pixel =
+ * SMLAD(P1, W01) + SMLABT(P2, W12). A 2 x 2 group reads five plane rows (two loads each: 10 loads, 24 multiplies
+ * for 36 MACs) and moves on by two words; rows of groups are four plane rows apart. */
+#define DWS_ROW(A, B, WA, WB) /* r1 r2 = P0 P1: accumulators A (left, all three taps) and B (right, but i2) */ \
+    "smlad  " A ", r1, " WA ", " A "\n\t"                        \
+    "smlabt " A ", r2, " WB ", " A "\n\t"                        \
+    "smlad  " B ", r2, " WA ", " B "\n\t"
+#define DWS_LAST(B, WB) "smlabt " B ", r1, " WB ", " B "\n\t" /* r1 = P2: the right pixel's i2 */
+#define DWS_GROUP2                                               \
+    "ldm    sp, {r4-r12, lr}\n\t"                                \
+    "ldrd   r1, r2, [r0], #8\n\t"                                \
+    DWS_ROW("r4", "r5", "r8", "r9")                              \
+    "ldr    r1, [r0]\n\t"                                        \
+    DWS_LAST("r5", "r9")                                         \
+    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE - 8) "]\n\t"        \
+    DWS_ROW("r4", "r5", "r10", "r11")                            \
+    "ldr    r1, [r0, #" DWH_STR(DWH_LINE) "]\n\t"                \
+    DWS_LAST("r5", "r11")                                        \
+    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE - 8) "]\n\t"    \
+    DWS_ROW("r4", "r5", "r12", "lr")                             \
+    DWS_ROW("r6", "r7", "r8", "r9")                              \
+    "ldr    r1, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"            \
+    DWS_LAST("r5", "lr") DWS_LAST("r7", "r9")                    \
+    "ldrd   r1, r2, [r0, #" DWH_STR(3 * DWH_LINE - 8) "]\n\t"    \
+    DWS_ROW("r6", "r7", "r10", "r11")                            \
+    "ldr    r1, [r0, #" DWH_STR(3 * DWH_LINE) "]\n\t"            \
+    DWS_LAST("r7", "r11")                                        \
+    "ldrd   r1, r2, [r0, #" DWH_STR(4 * DWH_LINE - 8) "]\n\t"    \
+    DWS_ROW("r6", "r7", "r12", "lr")                             \
+    "ldr    r1, [r0, #" DWH_STR(4 * DWH_LINE) "]\n\t"            \
+    DWS_LAST("r7", "lr")                                         \
+    DWH_RQ_LOAD                                                  \
+    DWH_RQ("r4") DWH_RQ("r5") DWH_RQ("r6") DWH_RQ("r7")
+#define DWS_GROUP1                                               \
+    "ldm    sp, {r4-r12, lr}\n\t"                                \
+    "ldrd   r1, r2, [r0], #8\n\t"                                \
+    DWS_ROW("r4", "r5", "r8", "r9")                              \
+    "ldr    r1, [r0]\n\t"                                        \
+    DWS_LAST("r5", "r9")                                         \
+    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE - 8) "]\n\t"        \
+    DWS_ROW("r4", "r5", "r10", "r11")                            \
+    "ldr    r1, [r0, #" DWH_STR(DWH_LINE) "]\n\t"                \
+    DWS_LAST("r5", "r11")                                        \
+    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE - 8) "]\n\t"    \
+    DWS_ROW("r4", "r5", "r12", "lr")                             \
+    "ldr    r1, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"            \
+    DWS_LAST("r5", "lr")                                         \
+    DWH_RQ_LOAD                                                  \
+    DWH_RQ("r4") DWH_RQ("r5")
+/* the left pixels of the half group at r0 (as DWH_HALF): the bottom one's taps are plane rows 2..4 */
+#define DWS_HALF(SAT)                                            \
+    "ldm    sp, {r4-r12, lr}\n\t"                                \
+    "ldrd   r1, r2, [r0]\n\t"                                    \
+    "smlad  r4, r1, r8, r4\n\t"                                  \
+    "smlabt r4, r2, r9, r4\n\t"                                  \
+    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE) "]\n\t"            \
+    "smlad  r4, r1, r10, r4\n\t"                                 \
+    "smlabt r4, r2, r11, r4\n\t"                                 \
+    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"        \
+    "smlad  r4, r1, r12, r4\n\t"                                 \
+    "smlabt r4, r2, lr, r4\n\t"                                  \
+    "smlad  r6, r1, r8, r6\n\t"                                  \
+    "smlabt r6, r2, r9, r6\n\t"                                  \
+    "ldrd   r1, r2, [r0, #" DWH_STR(3 * DWH_LINE) "]\n\t"        \
+    "smlad  r6, r1, r10, r6\n\t"                                 \
+    "smlabt r6, r2, r11, r6\n\t"                                 \
+    "ldrd   r1, r2, [r0, #" DWH_STR(4 * DWH_LINE) "]\n\t"        \
+    "smlad  r6, r1, r12, r6\n\t"                                 \
+    "smlabt r6, r2, lr, r6\n\t"                                  \
+    DWH_RQ_LOAD                                                  \
+    DWH_RQ("r4") DWH_RQ("r6") SAT                                \
+    "strb   r4, [r11]\n\t"                                       \
+    "strb   r6, [r11, lr]\n\t"
+#define DWS_S2 DWH_PROLOGUE("3") DWS_GROUP2
+#define DWS_ROWS DWH_STR(4 * DWH_LINE)
+__attribute__((naked, noinline)) static void dws_run_full(const dwh_run *run) {
+    (void)run;
+    __asm__(DWS_S2 DWH_FULL DWH_STORE4 DWH_NEXT("", DWS_ROWS) DWH_LAST(DWH_FULL2, "", DWS_GROUP1, DWS_ROWS));
+}
+__attribute__((naked, noinline)) static void dws_run_full_odd(const dwh_run *run) {
+    (void)run;
+    __asm__(DWS_S2 DWH_FULL DWH_STORE4 DWH_NEXT(DWS_HALF(DWH_SSAT("r4") DWH_SSAT("r6")), DWS_ROWS)
+            DWH_LAST(DWH_FULL2, DWH_HALF1(DWH_SSAT("r4")), DWS_GROUP1, DWS_ROWS));
+}
+__attribute__((naked, noinline)) static void dws_run_clamp(const dwh_run *run) {
+    (void)run;
+    __asm__(DWS_S2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT("", DWS_ROWS) DWH_LAST(DWH_CLAMP_TOP2, "", DWS_GROUP1, DWS_ROWS));
+}
+__attribute__((naked, noinline)) static void dws_run_clamp_odd(const dwh_run *run) {
+    (void)run;
+    __asm__(DWS_S2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT(DWS_HALF(DWH_CLAMP2), DWS_ROWS)
+            DWH_LAST(DWH_CLAMP_TOP2, DWH_HALF1(DWH_CLAMP1), DWS_GROUP1, DWS_ROWS));
+}
+#undef DWH_S1
+#undef DWH_S1_ROWS
+#undef DWS_ROW
+#undef DWS_LAST
+#undef DWS_GROUP2
+#undef DWS_GROUP1
+#undef DWS_HALF
+#undef DWS_S2
+#undef DWS_ROWS
 #undef DWH_FULL
 #undef DWH_CLAMP4
 #undef DWH_CLAMP2
@@ -778,6 +888,48 @@ EDGEC_INLINE void dwh_column2(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, c
     }
 }
 
+#define DWH_ROW_MIN 8 /* pairs */
+/* n >= 1 pairs of one plane row from q (plane j at byte offset o[j]): from the input at s, pixels C apart. Two
+ * pairs a step in assembly (GCC spills in this loop): four loads, the 8 int16 values of a pair of pixels from two
+ * PKH and four SXTB16, each plane's two words in one STRD. */
+EDGEC_INLINE void dwh_row(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, const int8_t *s, int32_t C, int32_t n) {
+    uint32_t *q1 = (uint32_t *)((char *)q + o1), *q2 = (uint32_t *)((char *)q + o2);
+    uint32_t *q3 = (uint32_t *)((char *)q + o3);
+    int32_t m = n >> 1;
+    uint32_t a, b, c, d, t, u;
+    if (m)
+        __asm__ volatile("1:\n\t"
+                         "ldr    %[a], [%[s]]\n\t"
+                         "ldr    %[b], [%[s], %[C]]\n\t"
+                         "ldr    %[c], [%[s], %[C], lsl #1]\n\t"
+                         "add    %[s], %[s], %[C], lsl #1\n\t"
+                         "ldr    %[d], [%[s], %[C]]\n\t"
+                         "add    %[s], %[s], %[C], lsl #1\n\t"
+                         "pkhbt  %[t], %[a], %[b], lsl #16\n\t"
+                         "pkhtb  %[b], %[b], %[a], asr #16\n\t"
+                         "pkhbt  %[u], %[c], %[d], lsl #16\n\t"
+                         "pkhtb  %[d], %[d], %[c], asr #16\n\t"
+                         "sxtb16 %[a], %[t]\n\t"
+                         "sxtb16 %[c], %[u]\n\t"
+                         "strd   %[a], %[c], [%[q0]], #8\n\t"
+                         "sxtb16 %[a], %[t], ror #8\n\t"
+                         "sxtb16 %[c], %[u], ror #8\n\t"
+                         "strd   %[a], %[c], [%[q1]], #8\n\t"
+                         "sxtb16 %[a], %[b]\n\t"
+                         "sxtb16 %[c], %[d]\n\t"
+                         "strd   %[a], %[c], [%[q2]], #8\n\t"
+                         "sxtb16 %[a], %[b], ror #8\n\t"
+                         "sxtb16 %[c], %[d], ror #8\n\t"
+                         "strd   %[a], %[c], [%[q3]], #8\n\t"
+                         "subs   %[m], %[m], #1\n\t"
+                         "bne    1b\n\t"
+                         : [s] "+r"(s), [q0] "+r"(q), [q1] "+r"(q1), [q2] "+r"(q2), [q3] "+r"(q3), [m] "+r"(m),
+                           [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [d] "=&r"(d), [t] "=&r"(t), [u] "=&r"(u)
+                         : [C] "r"(C)
+                         : "cc", "memory");
+    if (n & 1) dwh_put(q, o1, o2, o3, load_u32(s), load_u32(s + C));
+}
+
 /* One piece of the output map (pixels [oy, oy + rows) x [ox, ox + cols)) and where its input goes in the planes:
  * input rows [iy0, iy0 + n) and columns [ix0, ix0 + 2 * pairs), rows [i0, i1) of those inside the input. Of the
  * pairs of columns, [0, zl) and [zr, pairs) are all zero point, [k0, k1) all inside; zl = k0 - 1 (left_half) and
@@ -789,11 +941,15 @@ typedef struct {
     int32_t iy0, n, ix0, pairs, i0, i1, k0, k1, zl, zr, left_half, right_half;
 } dwh_piece;
 
+/* Words (pairs of input columns) of a plane row for `cols` output columns at stride S (1 or 2): the taps of
+ * cols, rounded up to an even count with stride 1 (its groups read two words past their first). */
+EDGEC_INLINE int32_t dwh_pairs(int32_t S, int32_t cols) { return S == 1 ? ((cols + 1) & ~1) / 2 + 1 : cols + 1; }
+
 static void dwh_plan(dwh_piece *g, const edgec_conv2d_s8_params *p, uint32_t *band, int32_t ox, int32_t oy,
                      int32_t cols, int32_t rows) {
-    const int32_t W = p->in_w, staged = (cols + 1) & ~1;
-    /* a plane is a stripe (staged + 2) * 2 bytes wide: narrow maps put several side by side and get more rows */
-    const int32_t stripe = (staged + 2) / 2, per_line = DWH_LINE / 4 / stripe; /* words */
+    const int32_t W = p->in_w, S = p->stride_w;
+    /* a plane is a stripe of `pairs` words: narrow maps put several side by side and get more rows */
+    const int32_t stripe = dwh_pairs(S, cols), per_line = DWH_LINE / 4 / stripe; /* words */
     const int32_t lines = (4 + per_line - 1) / per_line, plane_rows = DWH_LINES / lines;
     for (int32_t j = 0; j < 4; ++j)
         g->plane[j] = band + (j / per_line) * plane_rows * (DWH_LINE / 4) + (j % per_line) * stripe;
@@ -801,7 +957,7 @@ static void dwh_plan(dwh_piece *g, const edgec_conv2d_s8_params *p, uint32_t *ba
     g->o2 = (int32_t)((char *)g->plane[2] - (char *)g->plane[0]);
     g->o3 = (int32_t)((char *)g->plane[3] - (char *)g->plane[0]);
     g->ox = ox, g->oy = oy, g->cols = cols, g->rows = rows;
-    const int32_t iy0 = oy - p->pad_top, n = rows + 2, ix0 = ox - p->pad_left, pairs = staged / 2 + 1;
+    const int32_t iy0 = oy * S - p->pad_top, n = (rows - 1) * S + 3, ix0 = ox * S - p->pad_left, pairs = stripe;
     int32_t i0 = iy0 < 0 ? -iy0 : 0, i1 = p->in_h - iy0 < n ? p->in_h - iy0 : n;
     if (i0 > n) i0 = n;
     if (i1 < i0) i1 = i0;
@@ -846,8 +1002,9 @@ EDGEC_INLINE void dwh_half_column(char *h, int32_t o1, int32_t o2, int32_t o3, c
     }
 }
 
-/* The block's input pixels (in: the batch's input at the block's first channel) into the piece's planes as int16,
- * column by column (narrow maps have few); pairs with one pixel outside the input get the inside one only. */
+/* The block's input pixels (in: the batch's input at the block's first channel) into the piece's planes as int16:
+ * rows of DWH_ROW_MIN pairs or more row by row, narrower ones column by column (either way the fewer loop set-ups);
+ * pairs with one pixel outside the input get the inside one only. */
 __attribute__((noinline)) static void dwh_copy_inside(const dwh_piece *g, const edgec_conv2d_s8_params *p,
                                                       const int8_t *in) {
     const int32_t C = p->in_c, WC = p->in_w * C, rows = g->i1 - g->i0;
@@ -856,10 +1013,16 @@ __attribute__((noinline)) static void dwh_copy_inside(const dwh_piece *g, const 
     uint32_t *const q = g->plane[0] + g->i0 * (DWH_LINE / 4);
     const int8_t *const row = in + (size_t)(g->iy0 + g->i0) * WC;
     if (g->left_half) dwh_half_column((char *)(q + g->zl) + 2, o1, o2, o3, row, WC, rows);
-    int32_t k = g->k0;
-    for (; k + 2 <= g->k1; k += 2)
-        dwh_column2(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows);
-    if (k < g->k1) dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows);
+    if (g->k1 - g->k0 >= DWH_ROW_MIN) {
+        const int8_t *s = row + (ptrdiff_t)(g->ix0 + 2 * g->k0) * C;
+        for (uint32_t *d = q + g->k0, *const end = d + rows * (DWH_LINE / 4); d < end; d += DWH_LINE / 4, s += WC)
+            dwh_row(d, o1, o2, o3, s, C, g->k1 - g->k0);
+    } else {
+        int32_t k = g->k0;
+        for (; k + 2 <= g->k1; k += 2)
+            dwh_column2(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows);
+        if (k < g->k1) dwh_column(q + k, o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * k) * C, C, WC, rows);
+    }
     if (g->right_half)
         dwh_half_column((char *)(q + g->k1), o1, o2, o3, row + (ptrdiff_t)(g->ix0 + 2 * g->k1) * C, WC, rows);
 }
@@ -870,7 +1033,7 @@ __attribute__((noinline)) static void dwh_copy_inside(const dwh_piece *g, const 
 static void dwh_piece_runs(const dwh_piece *g, dwh_run *r, int8_t *out, const int32_t *tab,
                            void (*const fn)(const dwh_run *)) {
     int8_t *const o = out + (size_t)g->oy * r->OWC + (size_t)g->ox * r->C;
-    r->rows_span = (g->rows / 2 - 1) * 2 * DWH_LINE;
+    r->rows_span = (g->rows / 2 - 1) * 2 * r->S * DWH_LINE;
     r->last = g->rows & 1;
     for (int32_t j = 0; j < 4; ++j) {
         r->ch = tab + 13 * j;
@@ -884,30 +1047,37 @@ static void dwh_piece_runs(const dwh_piece *g, dwh_run *r, int8_t *out, const in
 EDGEC_INLINE void dwh_run_cols(dwh_run *r, int32_t cols) {
     r->groups = cols / 2;
     r->odd = cols & 1;
-    r->in_skip = 2 * DWH_LINE - 4 * r->groups; /* from the half group, if any: it does not move on */
+    r->in_skip = 2 * r->S * (DWH_LINE - 2 * r->groups); /* from the half group, if any: it does not move on */
     r->out_skip = 2 * r->OWC - 2 * r->groups * r->C;
 }
 
-/* The pieces: at most DWH_MAX_COLS columns and as many rows as the planes hold; returns the piece's columns at
- * column ox, rows at row oy. */
-EDGEC_INLINE int32_t dwh_piece_cols(int32_t OW, int32_t ox) {
-    int32_t cols = OW - ox < DWH_MAX_COLS ? OW - ox : DWH_MAX_COLS;
+/* The pieces: as many columns as a plane row holds at stride 1 (DWH_MAX_COLS), at stride 2 as many as half a row
+ * holds (two planes a line: twice the rows, fewer input rows staged twice), and as many rows as the planes hold
+ * (at stride 2 an even count, but for the last piece: 2 x 2 groups); returns the piece's columns at column ox,
+ * rows at row oy. */
+EDGEC_INLINE int32_t dwh_piece_cols(int32_t S, int32_t OW, int32_t ox) {
+    const int32_t max_cols = S == 1 ? DWH_MAX_COLS : DWS_MAX_COLS;
+    int32_t cols = OW - ox < max_cols ? OW - ox : max_cols;
     if (OW - ox - cols == 1) cols -= 2; /* no single column left for the next piece */
     return cols;
 }
-EDGEC_INLINE int32_t dwh_piece_rows(int32_t OH, int32_t oy, int32_t cols) {
-    const int32_t stripe = ((cols + 1) & ~1) / 2 + 1, per_line = DWH_LINE / 4 / stripe;
-    const int32_t plane_rows = DWH_LINES / ((4 + per_line - 1) / per_line);
-    int32_t rows = OH - oy < plane_rows - 2 ? OH - oy : plane_rows - 2;
+EDGEC_INLINE int32_t dwh_piece_rows(int32_t S, int32_t OH, int32_t oy, int32_t cols) {
+    const int32_t per_line = DWH_LINE / 4 / dwh_pairs(S, cols);
+    const int32_t plane_rows = DWH_LINES / ((4 + per_line - 1) / per_line), max_rows = (plane_rows - 3) / S + 1;
+    int32_t rows = OH - oy < max_rows ? OH - oy : max_rows & ~(S - 1);
     if (OH - oy - rows == 1) --rows; /* no single row left for the next piece */
     return rows;
 }
 
-/* 3x3, stride 1, a width of 4 or more, two rows or more: the 2 x 2 path (3 x 3 maps are faster on dw3x3); the
- * compiler's test for it is ops/quantized_s8.py: dw_plane_path. */
+/* 3x3, dilation 1, an output of two rows and two columns or more, stride 1, or stride 2 (both ways) on a map one
+ * piece wide (DWS_MAX_COLS): the 2 x 2 path. Wider stride-2 maps stay on dw3x3: there the input staged into the
+ * planes costs more (each input pixel feeds 2.25 MACs at stride 2, 9 at stride 1) than the four-channel pixels,
+ * which read the input in place, lose. The compiler's test for it is ops/quantized_s8.py: dw_plane_path. */
 EDGEC_INLINE int dwh_applies(const edgec_conv2d_s8_params *p) {
     return p->depth_multiplier == 1 && p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
-           p->stride_h == 1 && p->stride_w == 1 && p->dil_h == 1 && p->dil_w == 1 && p->out_h >= 2 && p->out_w >= 4;
+           p->dil_h == 1 && p->dil_w == 1 && p->out_h >= 2 && p->out_w >= 2 &&
+           ((p->stride_h == 1 && p->stride_w == 1) ||
+            (p->stride_h == 2 && p->stride_w == 2 && p->out_w <= DWS_MAX_COLS));
 }
 
 /* The 2 x 2 path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
@@ -918,9 +1088,12 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
                                                  const int32_t *multiplier, const int32_t *shift, int8_t *output,
                                                  const edgec_conv2d_s8_params *p, const int32_t *tables) {
     uint32_t band[DWH_LINES * DWH_LINE / 4];
-    static void (*const full[2])(const dwh_run *) = {dwh_run_full, dwh_run_full_odd};
-    static void (*const clamp[2])(const dwh_run *) = {dwh_run_clamp, dwh_run_clamp_odd};
-    void (*const *fns)(const dwh_run *) = p->act_min == -128 && p->act_max == 127 ? full : clamp;
+    static void (*const full[2][2])(const dwh_run *) = {{dwh_run_full, dwh_run_full_odd},
+                                                         {dws_run_full, dws_run_full_odd}};
+    static void (*const clamp[2][2])(const dwh_run *) = {{dwh_run_clamp, dwh_run_clamp_odd},
+                                                          {dws_run_clamp, dws_run_clamp_odd}};
+    const int32_t S = p->stride_w;
+    void (*const *fns)(const dwh_run *) = (p->act_min == -128 && p->act_max == 127 ? full : clamp)[S - 1];
     const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
     const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w;
     const size_t in_batch = (size_t)p->in_h * p->in_w * C, out_batch = (size_t)OH * OW * C;
@@ -929,8 +1102,9 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
     r.OWC = OW * C;
     r.lo = p->act_min;
     r.hi = p->act_max;
+    r.S = S;
     dwh_piece one; /* the whole map, when it is one piece */
-    const int32_t single = dwh_piece_cols(OW, 0) == OW && dwh_piece_rows(OH, 0, OW) == OH;
+    const int32_t single = dwh_piece_cols(S, OW, 0) == OW && dwh_piece_rows(S, OH, 0, OW) == OH;
     if (single) {
         dwh_plan(&one, p, band, 0, 0, OW, OH);
         dwh_fill_outside(&one, zp4);
@@ -953,10 +1127,10 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
                 continue;
             }
             for (int32_t ox = 0, cols; ox < OW; ox += cols) {
-                cols = dwh_piece_cols(OW, ox);
+                cols = dwh_piece_cols(S, OW, ox);
                 dwh_run_cols(&r, cols);
                 for (int32_t oy = 0, rows; oy < OH; oy += rows) {
-                    rows = dwh_piece_rows(OH, oy, cols);
+                    rows = dwh_piece_rows(S, OH, oy, cols);
                     dwh_piece g;
                     dwh_plan(&g, p, band, ox, oy, cols, rows);
                     dwh_fill_outside(&g, zp4);

@@ -119,10 +119,10 @@ int main(void) {
         int nout = p.batch * p.out_h * p.out_w * p.out_c;
         for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
     }
-    /* Depthwise 3x3, stride 1 (the DSP kernel's 2 x 2 path over int16 planes): tall maps up to 70 rows, so that
-     * every plane layout (one to four planes a line) takes several row pieces, odd and even row counts, widths
-     * 4..60, paddings 0..2, biases near the bound, both activation ranges. Its own
-     * random stream: the cases after it stay the ones they were. */
+    /* Depthwise 3x3, stride 1 and (a third) 2 (the DSP kernel's 2 x 2 path over int16 planes): tall maps up to 70
+     * rows, so that every plane layout (one to four planes a line) takes several row pieces, odd and even row
+     * counts, widths 4..60 (at stride 2 those past 12 outputs take the four-channel path), paddings 0..2, biases
+     * near the bound, both activation ranges. Its own random stream: the cases after it stay the ones they were. */
     const uint32_t s_after = s;
     s = 0x2545F491u;
     for (int it = 0; it < 60; ++it) {
@@ -131,10 +131,11 @@ int main(void) {
         p.in_c = (it % 5 == 2) ? ri(1, 12) : 4 * ri(1, 3);
         if (p.in_h * p.in_w * p.in_c > 24 * 100 * 20) p.in_h = 24 * 100 * 20 / (p.in_w * p.in_c);
         p.depth_multiplier = 1; p.out_c = p.in_c; p.k_h = p.k_w = 3;
-        p.stride_h = p.stride_w = 1; p.dil_h = p.dil_w = 1; p.pad_top = ri(0, 2); p.pad_left = ri(0, 2);
+        p.stride_h = p.stride_w = (it % 3 == 1) ? 2 : 1; p.dil_h = p.dil_w = 1;
+        p.pad_top = ri(0, 2); p.pad_left = ri(0, 2);
         int eh = p.in_h + 2 * p.pad_top - 3, ew = p.in_w + 2 * p.pad_left - 3;
         if (eh < 0 || ew < 0) continue;
-        p.out_h = eh + 1; p.out_w = ew + 1;
+        p.out_h = eh / p.stride_h + 1; p.out_w = ew / p.stride_w + 1;
         if (it % 6 == 1 && p.out_h > 1) p.out_h -= 1;
         p.input_offset = ri(-127, 128); p.output_offset = ri(-128, 127);
         if (it % 2) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
@@ -152,10 +153,10 @@ int main(void) {
         int nout = p.batch * p.out_h * p.out_w * p.out_c;
         for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
     }
-    /* Odd output widths on the 2 x 2 path (each row of groups ends with a half group): widths 3..15 (3 stays on the
-     * four-channel path), 49..53 (a 48-column piece, then 3 or 5: no single column is left), KWS's 25 x 5 with 64
-     * channels, paddings 0..2, odd and even row counts, in_c % 4 != 0, biases near the bound, both activation
-     * ranges. Its own random stream too. */
+    /* Odd output widths on the 2 x 2 path (each row of groups ends with a half group): widths 3..15, 49..53 (a
+     * 48-column piece, then 3 or 5: no single column is left), KWS's 25 x 5 with 64 channels, paddings 0..2, odd
+     * and even row counts, in_c % 4 != 0, biases near the bound, both activation ranges. Its own random stream
+     * too. */
     s = 0x9E3779B9u;
     for (int it = 0; it < 40; ++it) {
         edgec_conv2d_s8_params p;

@@ -26,16 +26,17 @@ from __future__ import annotations
 
 from ..ir import Graph, Node
 from .macs import node_macs
+from .quantized_s8 import DWS_MAX_COLS
 
 CALL = 100  # any kernel call: arguments, loop set-up
 # fixed-point requantisation (TFLite)
 DEPTHWISE_PER_MAC = 2.9  # depthwise other than int8 (not re-fitted)
 DEPTHWISE_PER_CHANNEL_CALL = 230
 # the int8 3x3 DSP depthwise kernel (18 layers alone, see above; the others over-estimated on small unpadded tiles)
-# stride 1, out_w >= 4, out_h >= 2: 2 x 2 pixels of a channel over int16 planes, the weight tables built at compile
-# time (edgec_depthwise_conv2d_s8_packed); re-fitted on 12 layers alone (VWW's, KWS's and patch-sized maps: within
-# -4 % / +4 %). MACs and input bytes are in a fixed ratio on those (stride 1, 3x3): the MAC term is the inner loop's
-# 55 instructions per 36 MACs, the input term the rest.
+# stride 1 (or 2, up to 12 outputs wide; not re-fitted), out_w >= 2, out_h >= 2: 2 x 2 pixels of a channel over int16
+# planes, the weight tables built at compile time (edgec_depthwise_conv2d_s8_packed); re-fitted on 12 layers alone
+# (VWW's, KWS's and patch-sized maps: within -4 % / +4 %). MACs and input bytes are in a fixed ratio on those
+# (stride 1, 3x3): the MAC term is the inner loop's 55 instructions per 36 MACs, the input term the rest.
 PLANE_DEPTHWISE_PER_MAC = 1.53
 PLANE_DEPTHWISE_PER_CHANNEL_CALL = 70  # per call and channel: the runs' set-up, the zero-point border
 PLANE_DEPTHWISE_PER_INPUT_BYTE = 3.3  # per call: the input widened into the planes
@@ -62,8 +63,9 @@ PER_OUTPUT = 2.0  # any other node: per output element
 def plane_path(graph: Graph, node: Node) -> bool:
     """Whether the int8 DSP depthwise kernel runs `node` on its 2 x 2 path over int16 planes."""
     w, out, a = graph.tensors[node.inputs[1]].shape, graph.tensors[node.outputs[0]].shape, node.attrs
-    return (list(w[1:3]) == [3, 3] and list(a.get("strides", [0, 0])) == [1, 1]
-            and list(a.get("dilation", [1, 1])) == [1, 1] and out[-2] >= 4 and out[-3] >= 2)
+    strides = list(a.get("strides", [0, 0]))
+    return (list(w[1:3]) == [3, 3] and (strides == [1, 1] or (strides == [2, 2] and out[-2] <= DWS_MAX_COLS))
+            and list(a.get("dilation", [1, 1])) == [1, 1] and out[-2] >= 2 and out[-3] >= 2)
 
 
 def depthwise_instructions(graph: Graph, node: Node, calls: int, macs: int, out_elems: int, in_elems: int) -> float:

@@ -158,13 +158,18 @@ def conv_packed_scratch_bytes(k4: int, kh: int) -> int:
     return 24 * k4 + 16 * (k4 // kh)
 
 
+DWS_MAX_COLS = 12  # runtimes/cortex-m/edgec_depthwise_conv2d_s8.c: the stride-2 plane path's widest map
+
+
 def dw_plane_path(params: dict) -> bool:
     """Whether runtimes/cortex-m/'s depthwise kernel runs a layer (conv_params) on its 2 x 2 path over int16 planes
-    (dwh_applies there): the path edgec_depthwise_conv2d_s8_packed's tables are for."""
+    (dwh_applies there): the path edgec_depthwise_conv2d_s8_packed's tables are for. Stride 1, or stride 2 on maps
+    one piece wide (DWS_MAX_COLS)."""
     q = params
     return (q["depth_multiplier"] == 1 and q["k_h"] == q["k_w"] == 3 and q["requant"] == 0 and q["in_c"] % 4 == 0
-            and q["stride_h"] == q["stride_w"] == 1 and q["dil_h"] == q["dil_w"] == 1 and q["out_h"] >= 2
-            and q["out_w"] >= 4)
+            and q["dil_h"] == q["dil_w"] == 1 and q["out_h"] >= 2 and q["out_w"] >= 2
+            and (q["stride_h"] == q["stride_w"] == 1
+                 or (q["stride_h"] == q["stride_w"] == 2 and q["out_w"] <= DWS_MAX_COLS)))
 
 
 DW_TABLE_WORDS = 13  # per channel (runtimes/include/edgec_depthwise_conv2d_s8.h)
