@@ -1,7 +1,14 @@
 """NEON kernels and whole models on aarch64, counted under qemu-aarch64 (user mode): instructions per
 multiply-accumulate against the limit of the instructions the kernels use. Writes a markdown and a JSON report.
 
-    python benchmarks/neon_aarch64.py [--out benchmarks/results] [--models all|int8|none]
+    python benchmarks/neon_aarch64.py [--out benchmarks/results] [--models all|int8|none] [--layers]
+                                      [--baseline GIT_REF]
+
+--layers adds, for the int8 models, each kind of layer's instructions (one window per layer: the model built with
+-DEDGEC_PROFILE_LAYERS, its per-layer hook closing one window and opening the next). --baseline counts the NEON
+kernels and the int8 models again with the compiler and kernels of an earlier commit (its compiler/, runtimes/ and
+targets/ from `git archive`, the models compiled by that tree in a subprocess), for before / after ratios measured
+in the same run.
 
 Counts come from edgec's QEMU TCG plugin (compiler/edgec/board/qemu_plugin/insn_mix.c, built by board/insn_mix.py),
 loaded into qemu-aarch64: the guest instructions between two marker calls, one window per kernel call or per
@@ -19,8 +26,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import subprocess
 import sys
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -78,17 +87,46 @@ def build(target, sources: list[Path], include: list[Path], exe: Path, defines: 
     return exe
 
 
-def kernel_rows(work: Path) -> list[dict]:
+def kernel_rows(work: Path, baseline: Path | None = None) -> list[dict]:
     rows = [{"shape": label, "int8": int8, "macs": macs} for label, int8, macs in SHAPES]
+    ksets = [("reference", RUNTIMES, "reference"), ("neon", RUNTIMES, "neon")]
+    if baseline:
+        ksets.append(("neon_before", baseline / "runtimes", "neon"))
     for target_name in ("cortex-a53", "cortex-a55"):
         target = load_target(target_name)
-        for kset in ("reference", "neon"):
-            srcs = [REPO / "benchmarks" / "neon" / "kernel_bench.c", *(RUNTIMES / kset / f"edgec_{k}.c" for k in KERNELS)]
-            exe = build(target, srcs, [RUNTIMES / "include"], work / f"kernels_{target_name}_{kset}",
+        for column, runtimes, kset in ksets:
+            srcs = [REPO / "benchmarks" / "neon" / "kernel_bench.c", *(runtimes / kset / f"edgec_{k}.c" for k in KERNELS)]
+            exe = build(target, srcs, [runtimes / "include"], work / f"kernels_{target_name}_{column}",
                         ("-DEDGEC_BENCH_NEON",) if kset == "neon" else ())
             for row, n in zip(rows, count_windows(exe, target, work)):
-                row[f"{target_name}_{kset}"] = n
+                row[f"{target_name}_{column}"] = n
     return rows
+
+
+def baseline_tree(ref: str, work: Path) -> Path:
+    """compiler/, runtimes/, targets/ and toolchain.toml of commit `ref`, unpacked under work."""
+    dst = work / "baseline"
+    archive = work / "baseline.tar"
+    subprocess.run(["git", "-C", str(REPO), "archive", "-o", str(archive), ref, "compiler", "runtimes", "targets",
+                    "toolchain.toml"], check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(dst, filter="data")
+    return dst
+
+
+def compile_a55(model: Path, out: Path, tree: Path | None = None) -> dict:
+    """The model compiled for cortex-a55 (the NEON kernel set) into out; with tree, by that tree's compiler in a
+    subprocess. Returns report.json."""
+    if tree is None:
+        return compile_model(model, "cortex-a55", out, CompileOptions(measure_code=False)).report
+    code = ("import sys; from pathlib import Path; from edgec.pipeline import CompileOptions, compile_model; "
+            "compile_model(Path(sys.argv[1]), 'cortex-a55', Path(sys.argv[2]), CompileOptions(measure_code=False))")
+    env = {**os.environ, "PYTHONPATH": str(tree / "compiler")}
+    proc = subprocess.run([sys.executable, "-c", code, str(model), str(out)], env=env, capture_output=True, text=True,
+                          timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError(f"baseline compile of {model.name} failed: {proc.stderr[-2000:]}")
+    return json.loads((out / "report.json").read_text())
 
 
 def model_main(report: dict) -> str:
@@ -104,6 +142,58 @@ def model_main(report: dict) -> str:
     return "\n".join(lines)
 
 
+LAYER_MARKERS = """
+static int edgec_profiling;
+void edgec_layer_done(int32_t index) { /* the model's per-layer hook: one window per layer */
+    if (!edgec_profiling) return;
+    if (index >= 0) edgec_bench_window_end();
+    edgec_bench_window_begin();
+}
+"""
+
+
+def layer_main(report: dict) -> str:
+    """model_main with one window per layer of the second run instead of one for the inference."""
+    src = model_main(report).replace("    edgec_bench_window_begin();\n", "    edgec_profiling = 1;\n", 1)
+    src = src.replace("    edgec_bench_window_end();\n", "", 1)
+    return "#include <stdint.h>\n" + src.replace(MARKERS, MARKERS + LAYER_MARKERS)
+
+
+def layer_shares(model: Path, work: Path, baseline: Path | None = None) -> dict:
+    """Instructions per kind of layer of one int8 inference, on cortex-a55 and cortex-a53 (with a baseline tree,
+    also its counts: `<target>_before`)."""
+    kinds: dict[str, dict] = {}
+    report = None
+    for tree, suffix in ((None, ""), (baseline, "_before")):
+        if suffix and tree is None:
+            continue
+        out = work / model.stem / f"layers{suffix}"
+        rep = compile_a55(model, out, tree)
+        report = report or rep
+        (out / "bench_main.c").write_text(layer_main(rep))
+        for target_name in ("cortex-a55", "cortex-a53"):
+            target = load_target(target_name)
+            exe = build(target, c_sources(out), [out], work / model.stem / f"layers{suffix}_{target_name}",
+                        ("-DEDGEC_PROFILE_LAYERS",))
+            counts = count_windows(exe, target, work)
+            if len(counts) != len(rep["layers"]):
+                raise RuntimeError(f"{model.name}: {len(counts)} layer windows for {len(rep['layers'])} layers")
+            for i, (layer, n) in enumerate(zip(rep["layers"], counts)):
+                kind = layer_kind(i, layer)
+                k = kinds.setdefault(kind, {"kind": kind, "layers": 0, "macs": 0})
+                if target_name == "cortex-a55" and not suffix:
+                    k["layers"] += 1
+                    k["macs"] += layer["macs"]
+                k[target_name + suffix] = k.get(target_name + suffix, 0) + n
+    return {"model": model.name, "macs": report["macs"],
+            "kinds": sorted(kinds.values(), key=lambda k: -k["cortex-a55"])}
+
+
+def layer_kind(index: int, layer: dict) -> str:
+    """The op; a first convolution (few input channels: the window copy path) on its own."""
+    return f"{layer['op']} (first layer)" if index == 0 and layer["op"].startswith("conv2d") else layer["op"]
+
+
 def portable_build(model: Path, dst: Path) -> Path:
     """The model compiled for cortex-a55 with the portable kernel sets only (runtimes/optimized, reference): the
     NEON set's calls may differ (its conv takes weights packed at compile time), so this is its own compile."""
@@ -112,18 +202,20 @@ def portable_build(model: Path, dst: Path) -> Path:
     return dst
 
 
-def model_row(model: Path, work: Path) -> dict:
+def model_row(model: Path, work: Path, baseline: Path | None = None) -> dict:
     row = {"model": model.name}
     try:
         out = work / model.stem / "neon"
-        result = compile_model(model, "cortex-a55", out, CompileOptions(measure_code=False))
+        report = compile_a55(model, out)
     except Exception as exc:  # noqa: BLE001 - a model edgec cannot compile is a row, not the end of the run
         row["error"] = str(exc).splitlines()[0][:200]
         return row
-    report = result.report
     row["macs"] = report["macs"]
     row["int8"] = any(layer["op"].endswith("_s8") for layer in report["layers"])
     builds = {"neon": out, "portable": portable_build(model, work / model.stem / "portable")}
+    if baseline and row["int8"]:
+        builds["before"] = work / model.stem / "before"
+        compile_a55(model, builds["before"], baseline)
     for kset, src_dir in builds.items():
         (src_dir / "bench_main.c").write_text(model_main(report))
         for target_name in ("cortex-a53", "cortex-a55"):
@@ -157,20 +249,31 @@ NOTES = [
     "  6x6 and 3x3 maps most pixels are border, so MobileNetV2's and VWW's late depthwise layers stay near 1.3),",
     "  3-channel first convolutions (1.05 per MAC: 9-float rows, short inner loops), pooling and element-wise",
     "  kernels without a NEON twin.",
-    "- int8 misses the goal, closer than before: ResNet 3.3x the SDOT limit (a55; 10.6x before) and 3.9x the",
-    "  SMLAL limit (a53; 7.0x), VWW 7.5x / 6.2x (11.4x / 7.2x), KWS 6.7x / 5.5x (32.5x / 17.6x), ad01 15.0x /",
-    "  9.0x (unchanged: all fully connected). The conv takes its weights interleaved at compile time",
+    "- int8 misses the goal, closer than before: ResNet 2.9x the SDOT limit (a55) and 3.8x the SMLAL limit (a53),",
+    "  VWW 5.9x / 5.4x, KWS 4.7x / 4.5x, ad01 5.5x / 5.0x (the before / after table: the same run on commit",
+    "  c828929's compiler and kernels). The conv takes its weights interleaved at compile time",
     "  (ops/quantized_s8.py pack_conv_s8_dot4, the x86 layout: blocks of 16 output channels, [K/4][16][4] bytes)",
     "  with the input offset folded into the bias: one SDOT by element multiplies 4 k of 4 channels by 4 bytes of",
     "  one pixel, a tile is 4 pixels x 16 channels, so each 64-byte weight load feeds 16 SDOTs and there is no",
     "  horizontal reduction; the 16 outputs of a pixel are requantised together (about 2.7 instructions per",
-    "  output). Interior pixels read the input in place when in_c % 4 == 0, others go through a per-pixel window",
-    "  copy. The 3x3 conv kernel row is 2.0x the SDOT limit, the 1x1 row 2.7x (small K: the per-tile overhead and",
-    "  requantisation weigh more). ResNet's residual adds, half its instructions before, have a NEON twin",
-    "  (edgec_add_s8: 8 elements a step, about 11 instructions per element where the reference took 96). What is",
-    "  left: the depthwise layers (1.3-2.2 per MAC: VWW's and KWS's), first convolutions with 3 input channels (a",
-    "  window copy per pixel, about 2 per MAC), layers with fewer than 16 output channels (the tile's padded",
-    "  channels multiply zeros), the int8 fully connected layer (ad01), pooling.",
+    "  output). Interior pixels read the input in place when in_c % 4 == 0; the others (first layers with 3 input",
+    "  channels, borders) copy their window from a padded band of the output row's input rows, 16 bytes at a time",
+    "  (VWW's first conv 917k -> 574k instructions, ResNet's 406k -> 250k). The int8 depthwise kernel goes 16",
+    "  channels a vector over every pixel, borders through a ring of padded rows (no per-pixel border code), two",
+    "  taps per int16 product (SMULL + SMLAL, then SADDW) when no weight is -128, groups of 8 channels two pixels",
+    "  a vector: VWW's 13 depthwise layers 1.21M -> 0.82M instructions (about 1 per MAC), KWS's 514k -> 292k. The",
+    "  fully connected kernel takes the rows' weight sums from the same weight loads (SDOT by ones) and",
+    "  requantises four rows at once: ad01 248k -> 91k. Average pooling has a NEON twin (KWS 64k -> 7k).",
+    "- What is left, by the layer tables (units of the model's limit, a55): the convolutions themselves (ResNet",
+    "  2.2, VWW 2.9, KWS 2.2): VWW's and KWS's are pointwise layers with 8-64 input channels and 8-64 outputs, where",
+    "  the per-tile work and the requantisation (about 2.7 instructions per output against K / 16 SDOTs) weigh as",
+    "  much as the products, and layers with fewer than 16 output channels multiply zeros in the padded block;",
+    "  the depthwise layers (1.8 on VWW and KWS; no dot product for them: an interior pixel of 16 channels takes",
+    "  about 92 instructions for 144 MACs, 9 loads, 18 multiplies, 20 widening adds and about 30 of",
+    "  requantisation, and small maps add the row copies); the first convs (1.2 on VWW: about 250 instructions",
+    "  per output pixel, half of it the window and tile bookkeeping for 8 real channels); ResNet's residual adds",
+    "  (0.4). The conv",
+    "  rows of VWW and KWS moved by +1.0% / +0.4% with the band change (the tile loop's code around it).",
     "- kws_ref_model_float32.tflite is a hybrid model (int8 weights, float activations: conv2d_hybrid): edgec has",
     "  no NEON twin of that kernel yet, hence 1.0x.",
     "- cortex-a53 builds use SMULL + SADALP (2 instructions per 8 MACs, 0.25 per MAC: twice the SMLAL limit the",
@@ -188,7 +291,7 @@ def fmt_ratio(insns: float, macs: int) -> str:
     return f"{insns / macs:.3f}"
 
 
-def markdown(kernels: list[dict], models: list[dict]) -> str:
+def markdown(kernels: list[dict], models: list[dict], layers: list[dict], baseline: str | None) -> str:
     lines = [
         "# NEON kernels and models on aarch64 (qemu-aarch64, instructions per MAC)",
         "",
@@ -231,18 +334,68 @@ def markdown(kernels: list[dict], models: list[dict]) -> str:
                          f"{fmt_ratio(r['cortex-a53_neon'], m)} | {r['cortex-a53_neon'] / m / l53:.1f} | "
                          f"{r['cortex-a55_portable'] / r['cortex-a55_neon']:.1f}x |")
         lines += ["", "(instructions per MAC; the whole inference, every layer included, over the model's MACs)", ""]
+    if baseline:
+        lines += before_after(kernels, models, baseline)
+    for entry in layers:
+        lines += layer_table(entry, baseline)
     lines += NOTES
     return "\n".join(lines)
+
+
+def before_after(kernels: list[dict], models: list[dict], baseline: str) -> list[str]:
+    """The int8 rows against the baseline commit's kernels (and compiler, for the models), counted in this run."""
+    def cells(r: dict, m: int, target: str, before: str, after: str) -> str:
+        limit = LIMIT_S8[target]
+        return (f"{r[f'{target}_{before}'] / m / limit:.1f} | {r[f'{target}_{after}'] / m / limit:.1f} | "
+                f"{r[f'{target}_{before}'] / r[f'{target}_{after}']:.2f}x")
+
+    lines = [f"## int8 before / after (this run; before: commit {baseline})", "",
+             "| kernel or model | a55 before x limit | a55 now x limit | a55 speed-up | a53 before x limit | "
+             "a53 now x limit | a53 speed-up |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in kernels:
+        if r["int8"]:
+            lines.append(f"| {r['shape']} | {cells(r, r['macs'], 'cortex-a55', 'neon_before', 'neon')} | "
+                         f"{cells(r, r['macs'], 'cortex-a53', 'neon_before', 'neon')} |")
+    for r in models:
+        if "cortex-a55_before" in r:
+            lines.append(f"| {r['model']} | {cells(r, r['macs'], 'cortex-a55', 'before', 'neon')} | "
+                         f"{cells(r, r['macs'], 'cortex-a53', 'before', 'neon')} |")
+    return lines + ["", "(x limit: instructions per MAC over the SDOT limit on cortex-a55, the SMLAL limit on "
+                        "cortex-a53)", ""]
+
+
+def layer_table(entry: dict, baseline: str | None) -> list[str]:
+    """One int8 model's instructions by kind of layer, in units of the whole model's limit (the model's MACs times
+    the limit per MAC): the kinds' figures add up to the model's `x limit`."""
+    m = entry["macs"]
+    head = "| layer kind | layers | MACs | a55 now | a53 now |"
+    rule = "|---|---:|---:|---:|---:|"
+    if baseline:
+        head = "| layer kind | layers | MACs | a55 before | a55 now | a53 before | a53 now |"
+        rule = "|---|---:|---:|---:|---:|---:|---:|"
+    lines = [f"### {entry['model']}: instructions by kind of layer (in units of the model's limit)", "", head, rule]
+    for k in entry["kinds"]:
+        def unit(col: str, target: str) -> str:
+            return f"{k[col] / m / LIMIT_S8[target]:.2f}" if col in k else "-"
+
+        cols = ([unit("cortex-a55_before", "cortex-a55"), unit("cortex-a55", "cortex-a55"),
+                 unit("cortex-a53_before", "cortex-a53"), unit("cortex-a53", "cortex-a53")] if baseline else
+                [unit("cortex-a55", "cortex-a55"), unit("cortex-a53", "cortex-a53")])
+        lines.append(f"| {k['kind']} | {k['layers']} | {k['macs']:,} | {' | '.join(cols)} |")
+    return lines + [""]
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     p.add_argument("--models", choices=["all", "int8", "none"], default="all")
+    p.add_argument("--layers", action="store_true", help="instructions by kind of layer of the int8 models")
+    p.add_argument("--baseline", metavar="GIT_REF", help="also count the int8 kernels and models of this commit")
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="edgec-neon-bench-") as tmp:
         work = Path(tmp)
-        kernels = kernel_rows(work)
+        tree = baseline_tree(args.baseline, work) if args.baseline else None
+        kernels = kernel_rows(work, tree)
         paths = []
         if args.models != "none":
             paths = [models_dir() / m for m in MLPERF_INT8]
@@ -251,11 +404,16 @@ def main() -> int:
         models = []
         for path in paths:
             print(f"{path.name} ...", flush=True)
-            models.append(model_row(path, work))
-    rows = [{"kernels": kernels}, {"models": models}]
-    write_report(args.out, "neon_aarch64", "qemu-aarch64 (user mode)", 1, rows, markdown(kernels, models))
+            models.append(model_row(path, work, tree))
+        layers = []
+        if args.layers:
+            for name in MLPERF_INT8:
+                print(f"{name}: layers ...", flush=True)
+                layers.append(layer_shares(models_dir() / name, work, tree))
+    rows = [{"kernels": kernels}, {"models": models}, {"layers": layers, "baseline": args.baseline}]
+    write_report(args.out, "neon_aarch64", "qemu-aarch64 (user mode)", 1, rows,
+                 markdown(kernels, models, layers, args.baseline))
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

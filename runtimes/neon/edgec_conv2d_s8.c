@@ -278,6 +278,77 @@ static void window_s8(const int8_t *q, const edgec_conv2d_s8_params *p, int32_t 
     fill_s8(d, pad, K4 * 4 - (int32_t)(d - dst));
 }
 
+/* The input rows one output row's windows read (dil_w = 1), padded: k_h rows of `len` bytes (the output row's
+ * columns of taps, pad outside the input, then 16 bytes of pad so that 16-byte loads may run past a window's
+ * end), two output rows kept (a tile of pixels may span two). A window is then k_h runs of k_w * in_c bytes
+ * copied 16 at a time (dot4_band_window) instead of byte by byte with bounds checks (window_s8): the first layers
+ * (3 input channels) copy a window per pixel. */
+#define DOT4_BAND_BYTES 8192
+typedef struct {
+    int8_t bytes[2][DOT4_BAND_BYTES];
+    int32_t row[2]; /* the output row of each slot, or -1 */
+    int32_t len;
+} dot4_band;
+
+/* The band length of a row, or 0 when the bands do not fit (or dil_w != 1: window_s8 then). */
+static int32_t dot4_band_len(const edgec_conv2d_s8_params *p) {
+    const int32_t cols = (p->out_w - 1) * p->stride_w + p->k_w, len = cols * p->in_c + 16;
+    return p->dil_w == 1 && (int64_t)p->k_h * len <= DOT4_BAND_BYTES ? len : 0;
+}
+
+static const int8_t *dot4_band_rows(dot4_band *b, const int8_t *in_b, int32_t oy, int8_t pad,
+                                    const edgec_conv2d_s8_params *p) {
+    const int32_t slot = oy & 1;
+    int8_t *d = b->bytes[slot];
+    if (b->row[slot] == oy) return d;
+    const int32_t C = p->in_c, cols = (b->len - 16) / C, ix0 = -p->pad_left;
+    const int32_t lo = ix0 < 0 ? -ix0 : 0; /* the columns inside the input: [lo, hi) */
+    const int32_t hi = p->in_w - ix0 < cols ? p->in_w - ix0 : cols;
+    for (int32_t ky = 0; ky < p->k_h; ++ky, d += b->len) {
+        const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+        if (iy < 0 || iy >= p->in_h || hi <= lo) {
+            fill_s8(d, pad, b->len);
+            continue;
+        }
+        fill_s8(d, pad, lo * C);
+        copy_s8(d + lo * C, in_b + ((size_t)iy * p->in_w + (size_t)(ix0 + lo)) * C, (hi - lo) * C);
+        fill_s8(d + hi * C, pad, b->len - hi * C);
+    }
+    b->row[slot] = oy;
+    return b->bytes[slot];
+}
+
+/* Pixel ox's window of an output row's band, k-major as the weights: k_h runs of k_w * in_c bytes; the bytes
+ * past K up to the next word: pad. Writes up to 16 bytes past K4 * 4. */
+static void dot4_band_window(const int8_t *band, int32_t len, int32_t ox, int8_t pad, int32_t K,
+                             const edgec_conv2d_s8_params *p, int8_t *dst) {
+    const int32_t run = p->k_w * p->in_c;
+    const int8_t *src = band + (size_t)ox * p->stride_w * p->in_c;
+    for (int32_t ky = 0; ky < p->k_h; ++ky, src += len, dst += run)
+        for (int32_t i = 0; i < run; i += 16) vst1q_s8(dst + i, vld1q_s8(src + i));
+    vst1_s8(dst - (size_t)p->k_h * run + K, vdup_n_s8(pad));
+}
+
+/* The windows of a tile's pixels px..px + n - 1 (past n: pixel px again) into win. Out of line: inlined into the
+ * tile loop its bookkeeping spilled the loop's registers. */
+__attribute__((noinline)) static void dot4_windows(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t px,
+                                                   int32_t n, dot4_band *band, int8_t pad, int32_t K,
+                                                   int8_t win[][EDGEC_CONV2D_S8_DOT4_MAX_K + 16]) {
+    int32_t oy = px / p->out_w, ox = px % p->out_w;
+    for (int32_t i = 0; i < DOT4_PX; ++i) {
+        if (i == n) { /* past the last pixel: the first again */
+            oy = px / p->out_w;
+            ox = px % p->out_w;
+        }
+        if (band->len) dot4_band_window(dot4_band_rows(band, in_b, oy, pad, p), band->len, ox, pad, K, p, win[i]);
+        else window_s8(in_b, p, oy, ox, pad, (K + 3) / 4, win[i]);
+        if (i + 1 < n && ++ox == p->out_w) {
+            ox = 0;
+            ++oy;
+        }
+    }
+}
+
 /* Four bytes at x as one 32-bit lane repeated. */
 static inline int8x16_t dot4_quad(const int8_t *x) {
     int32_t word;
@@ -451,14 +522,16 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
                           const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                           const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
                           const edgec_conv2d_s8_params *p) {
-    const int32_t C = p->in_c, OC = p->out_c, K4 = (p->k_h * p->k_w * C + 3) / 4;
+    const int32_t C = p->in_c, OC = p->out_c, K = p->k_h * p->k_w * C, K4 = (K + 3) / 4;
     const int32_t pixels = p->out_h * p->out_w;
     const int8_t pad = (int8_t)(-p->input_offset);
     /* taps read straight from the input: whole kernel rows are runs of k_w * C bytes, whole words when C % 4 == 0 */
     const int direct_ok = C % 4 == 0 && p->dil_w == 1;
     int32_t x_lo, x_hi;
     interior_x(p, &x_lo, &x_hi);
-    int8_t win[DOT4_PX][EDGEC_CONV2D_S8_DOT4_MAX_K];
+    int8_t win[DOT4_PX][EDGEC_CONV2D_S8_DOT4_MAX_K + 16]; /* + 16: dot4_band_window's last stores */
+    dot4_band band;
+    band.len = dot4_band_len(p);
     dot4_block_rq rq[DOT4_MAX_BLOCKS];
     for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
         int32_t blocks = 0;
@@ -476,6 +549,7 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * pixels * OC;
+            band.row[0] = band.row[1] = -1; /* another image */
             for (int32_t px = 0; px < pixels; px += DOT4_PX) {
                 const int32_t n = pixels - px < DOT4_PX ? pixels - px : DOT4_PX;
                 const int8_t *x[DOT4_PX];
@@ -496,11 +570,8 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
                 size_t stride = (size_t)p->dil_h * p->in_w * C;
                 int32_t rows = p->k_h, run = p->k_w * C;
                 if (!direct) {
-                    for (int32_t i = 0; i < DOT4_PX; ++i) {
-                        const int32_t pi = px + (i < n ? i : 0);
-                        window_s8(in_b, p, pi / p->out_w, pi % p->out_w, pad, K4, win[i]);
-                        x[i] = win[i];
-                    }
+                    dot4_windows(in_b, p, px, n, &band, pad, K, win);
+                    for (int32_t i = 0; i < DOT4_PX; ++i) x[i] = win[i];
                     stride = 0;
                     rows = 1;
                     run = K4 * 4;

@@ -1,8 +1,7 @@
 /* Arm NEON: int8 depthwise convolution (TFLite DepthwiseConvPerChannel), bit-exact with
- * runtimes/reference/edgec_depthwise_conv2d_s8.c. With depth multiplier 1 eight channels go at once: input
- * widened to int16 with the offset added (|x + offset| <= 255, exact), weights widened, SMLAL into int32. Other
- * multipliers (rare) take the reference's loop. The requantisation (edgec_neon_requant4) gives the reference's
- * bits. */
+ * runtimes/reference/edgec_depthwise_conv2d_s8.c. 3x3 layers with depth multiplier 1 (nearly all of them) go 16
+ * channels at once over every pixel, borders included (dw3x3_group); other shapes take a per-pixel loop, eight
+ * channels at once with depth multiplier 1 (depthwise_general), one by one otherwise. */
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_neon.h"
 
@@ -28,61 +27,224 @@ static void depthwise_scalar(const int8_t *in_b, const int8_t *weights, const in
     }
 }
 
-/* The pixels whose 3x3 window lies inside the input: rows [y_lo, y_hi), columns [x_lo, x_hi). */
+/* ---- 3x3, depth multiplier 1, EDGEC_REQUANT_FIXED: 16 channels a vector ------------------------------------
+ * sum w * (x + input_offset) = sum w * x + input_offset * sum w: the second sum goes into the group's base with the
+ * bias, the first runs on the raw bytes. A tap outside the input reads -input_offset (an int8 since input_offset
+ * is within [-127, 128]), which adds w * (-input_offset) and cancels its share of the base, as the reference's
+ * skipped tap adds nothing; so border pixels take the same arithmetic as interior ones. Products: SMULL into
+ * int16 (|w * x| <= 16384), then SADDW into the int32 sums. When no weight of the group is -128, two taps share
+ * one int16 product (SMULL + SMLAL: |w0 x0 + w1 x1| <= 2 * 127 * 128 < 32768), one widening per two taps. The
+ * integer sums are exact (wrapping as the reference's int32 sum), the requantisation is the reference's
+ * (edgec_neon_fixed4_apply's arithmetic, narrowed with saturation before the zero point and the clamp, which
+ * changes no result, the clamp being within int8): bit-exact. */
 typedef struct {
-    int32_t x_lo, x_hi, y_lo, y_hi;
-} interior_box;
+    int8x16_t w[9];
+    int32x4_t base[4];
+    edgec_neon_fixed4 q[4];
+    int16x8_t zp;
+    int8x16_t lo, hi;
+    int8_t pad[16]; /* -input_offset: what a tap outside the input reads */
+} dw_group;
 
-static int32_t ceil_div(int32_t a, int32_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
+/* The high halves' widening ops on the whole registers (SMULL2, SMLAL2, SADDW2) where AArch64 has them: the
+ * weights then stay nine q registers instead of eighteen d halves that spill. */
+#if defined(__aarch64__)
+#define DW_MULL_HI(x, w) vmull_high_s8(x, w)
+#define DW_MLAL_HI(acc, x, w) vmlal_high_s8(acc, x, w)
+#define DW_ADDW_HI(acc, v) vaddw_high_s16(acc, v)
+#else
+#define DW_MULL_HI(x, w) vmull_s8(vget_high_s8(x), vget_high_s8(w))
+#define DW_MLAL_HI(acc, x, w) vmlal_s8(acc, vget_high_s8(x), vget_high_s8(w))
+#define DW_ADDW_HI(acc, v) vaddw_s16(acc, vget_high_s16(v))
+#endif
 
-#define DW_TAP(t, w)                                                                                                \
+/* 16 products of one tap (DW_ONE), or of two taps summed (DW_TWO with pairs), into the four int32 sums. */
+#define DW_WIDEN(prod_lo, prod_hi)                                                                                 \
     do {                                                                                                            \
-        const int16x8_t v = vsubl_s8(vld1_s8(x + tap[t]), neg_off); /* x + input_offset, exact in int16 */           \
-        lo = vmlal_s16(lo, vget_low_s16(v), vget_low_s16(w));                                                       \
-        hi = vmlal_s16(hi, vget_high_s16(v), vget_high_s16(w));                                                     \
+        a0 = vaddw_s16(a0, vget_low_s16(prod_lo)); a1 = DW_ADDW_HI(a1, prod_lo);                                   \
+        a2 = vaddw_s16(a2, vget_low_s16(prod_hi)); a3 = DW_ADDW_HI(a3, prod_hi);                                   \
+    } while (0)
+#define DW_ONE(xv, wv) DW_WIDEN(vmull_s8(vget_low_s8(xv), vget_low_s8(wv)), DW_MULL_HI(xv, wv))
+#define DW_TWO(xa, wa, xb, wb)                                                                                     \
+    do {                                                                                                            \
+        if (pairs) {                                                                                                \
+            const int16x8_t l_ = vmlal_s8(vmull_s8(vget_low_s8(xa), vget_low_s8(wa)), vget_low_s8(xb),             \
+                                          vget_low_s8(wb));                                                         \
+            const int16x8_t h_ = DW_MLAL_HI(DW_MULL_HI(xa, wa), xb, wb);                                          \
+            DW_WIDEN(l_, h_);                                                                                       \
+        } else {                                                                                                    \
+            DW_ONE(xa, wa);                                                                                         \
+            DW_ONE(xb, wb);                                                                                         \
+        }                                                                                                           \
     } while (0)
 
-/* 3x3, depth multiplier 1, EDGEC_REQUANT_FIXED: channels [c, c + 8) of every interior pixel of one image. The nine
- * weight vectors (widened to int16) and the requantisation constants stay in registers; per tap one load, one
- * widening subtract (x - (-offset)) and two SMLAL. */
-static void group_3x3(const int8_t *in_b, int8_t *out_b, const int8_t *weights, const int32_t *bias,
-                      const int32_t *multiplier, const int32_t *shift, int32_t c, const interior_box *box,
-                      const edgec_conv2d_s8_params *p) {
-    if (box->x_lo >= box->x_hi) return;
-    const int32_t C = p->in_c;
-    const int8_t *wc = weights + c;
-    const int16x8_t w0 = vmovl_s8(vld1_s8(wc)), w1 = vmovl_s8(vld1_s8(wc + C)), w2 = vmovl_s8(vld1_s8(wc + 2 * C));
-    const int16x8_t w3 = vmovl_s8(vld1_s8(wc + 3 * C)), w4 = vmovl_s8(vld1_s8(wc + 4 * C));
-    const int16x8_t w5 = vmovl_s8(vld1_s8(wc + 5 * C)), w6 = vmovl_s8(vld1_s8(wc + 6 * C));
-    const int16x8_t w7 = vmovl_s8(vld1_s8(wc + 7 * C)), w8 = vmovl_s8(vld1_s8(wc + 8 * C));
-    const int32x4_t b_lo = bias ? vld1q_s32(bias + c) : vdupq_n_s32(0);
-    const int32x4_t b_hi = bias ? vld1q_s32(bias + c + 4) : vdupq_n_s32(0);
-    const edgec_neon_fixed4 q_lo = edgec_neon_fixed4_load(multiplier + c, shift + c);
-    const edgec_neon_fixed4 q_hi = edgec_neon_fixed4_load(multiplier + c + 4, shift + c + 4);
-    const int32x4_t zp = vdupq_n_s32(p->output_offset), vmin = vdupq_n_s32(p->act_min), vmax = vdupq_n_s32(p->act_max);
-    const int8x8_t neg_off = vdup_n_s8((int8_t)-p->input_offset);
-    const size_t row = (size_t)p->in_w * C;
-    const size_t tap[9] = {0, (size_t)C, 2 * (size_t)C, row, row + C, row + 2 * (size_t)C, 2 * row,
-                           2 * row + C, 2 * row + 2 * (size_t)C};
-    for (int32_t oy = box->y_lo; oy < box->y_hi; ++oy) {
-        const int32_t iy0 = oy * p->stride_h - p->pad_top;
-        const int8_t *x = in_b + ((size_t)iy0 * p->in_w + (size_t)(box->x_lo * p->stride_w - p->pad_left)) * C + c;
-        int8_t *o = out_b + ((size_t)oy * p->out_w + box->x_lo) * C + c;
-        for (int32_t ox = box->x_lo; ox < box->x_hi; ++ox, x += (size_t)p->stride_w * C, o += C) {
-            int32x4_t lo = b_lo, hi = b_hi;
-            DW_TAP(0, w0); DW_TAP(1, w1); DW_TAP(2, w2); DW_TAP(3, w3); DW_TAP(4, w4);
-            DW_TAP(5, w5); DW_TAP(6, w6); DW_TAP(7, w7); DW_TAP(8, w8);
-            lo = edgec_neon_fixed4_apply(lo, q_lo, zp, vmin, vmax);
-            hi = edgec_neon_fixed4_apply(hi, q_hi, zp, vmin, vmax);
-            vst1_s8(o, vmovn_s16(vcombine_s16(vmovn_s32(lo), vmovn_s32(hi))));
+/* 16 lanes at x, or for a group of 8 channels the 8 at x in both halves (two pixels share a vector). */
+EDGEC_INLINE int8x16_t dw_load(const int8_t *x, int32_t width) {
+    if (width == 16) return vld1q_s8(x);
+    const int8x8_t v = vld1_s8(x);
+    return vcombine_s8(v, v);
+}
+
+
+/* left: some channel of the group shifts left (TFLite's shift > 0, rare); otherwise its zero shift is skipped. */
+EDGEC_INLINE int32x4_t dw_round(int32x4_t acc, edgec_neon_fixed4 q, int left) {
+    int32x4_t x = vqrdmulhq_s32(left ? vshlq_s32(acc, q.left) : acc, q.multiplier);
+    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, q.right), 31));
+    return vrshlq_s32(x, q.right);
+}
+
+/* One pixel's 16 outputs from its nine taps x[t] and the weights w[t]. */
+EDGEC_INLINE int8x16_t dw_pixel(const int8x16_t x[9], const int8x16_t w[9], const dw_group *g, int pairs,
+                               int left) {
+    int32x4_t a0 = g->base[0], a1 = g->base[1], a2 = g->base[2], a3 = g->base[3];
+    DW_TWO(x[0], w[0], x[1], w[1]);
+    DW_TWO(x[2], w[2], x[3], w[3]);
+    DW_TWO(x[4], w[4], x[5], w[5]);
+    DW_TWO(x[6], w[6], x[7], w[7]);
+    DW_ONE(x[8], w[8]);
+    const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dw_round(a0, g->q[0], left)),
+                                                  vqmovn_s32(dw_round(a1, g->q[1], left))), g->zp);
+    const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dw_round(a2, g->q[2], left)),
+                                                  vqmovn_s32(dw_round(a3, g->q[3], left))), g->zp);
+    return vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), g->lo), g->hi);
+}
+
+/* The rows a channel group reads, padded: DW_COLS columns of 16 bytes (the group's channels, compact; a group of 8
+ * channels: 8 bytes a column), a ring of three input rows and one row of pad bytes. Each input row is copied once
+ * per group; the taps outside the input read the pad bytes, so every output pixel takes the same code. Wider
+ * outputs go in column strips. 16 KB of stack. */
+#define DW_COLS 256
+typedef struct {
+    int8_t rows[4][DW_COLS * 16 + 8]; /* rows[3]: the pad row; 8 bytes more: 16-byte stores of 8-byte columns */
+    int32_t held[3]; /* the input row in each ring slot, or -1 */
+} dw_rows;
+
+/* Input row iy's columns [ix0, ix0 + cols), channels [c, c + width), into dst (width bytes a column); columns
+ * outside the input: pad. */
+static void dw_fill_row(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t cols, int32_t c,
+                        int32_t width, int8x16_t pad, const edgec_conv2d_s8_params *p) {
+    int32_t j = 0;
+    for (; j < cols && ix0 + j < 0; ++j) vst1q_s8(dst + width * j, pad);
+    const int8_t *src = in_b + ((size_t)iy * p->in_w + (size_t)(ix0 + j)) * p->in_c + c;
+    if (width == 16)
+        for (; j < cols && ix0 + j < p->in_w; ++j, src += p->in_c) vst1q_s8(dst + 16 * j, vld1q_s8(src));
+    else
+        for (; j < cols && ix0 + j < p->in_w; ++j, src += p->in_c) vst1_s8(dst + 8 * j, vld1_s8(src));
+    for (; j < cols; ++j) vst1q_s8(dst + width * j, pad);
+}
+
+/* Channels [c, c + width) of every output pixel of one image. pairs: no weight of the group is -128; left: some
+ * channel shifts left. */
+EDGEC_INLINE void dw3x3_group(const int8_t *in_b, int8_t *out_b, const dw_group *g, dw_rows *buf, int32_t c,
+                              int32_t width, int pairs, int left, const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->out_c, sw = p->stride_w, strip = (DW_COLS - 3) / sw + 1; /* output columns a strip */
+    const size_t step = 16 * (size_t)sw;
+    const int8x16_t w[9] = {g->w[0], g->w[1], g->w[2], g->w[3], g->w[4], g->w[5], g->w[6], g->w[7], g->w[8]};
+    const int8x16_t pad = vld1q_s8(g->pad);
+    for (int32_t ox0 = 0; ox0 < p->out_w; ox0 += strip) {
+        const int32_t n = p->out_w - ox0 < strip ? p->out_w - ox0 : strip, cols = (n - 1) * sw + 3;
+        const int32_t ix0 = ox0 * sw - p->pad_left;
+        for (int32_t j = 0; j < cols; ++j) vst1q_s8(buf->rows[3] + 16 * j, pad);
+        buf->held[0] = buf->held[1] = buf->held[2] = -1;
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            const int8_t *r[3];
+            for (int32_t ky = 0; ky < 3; ++ky) {
+                const int32_t iy = oy * p->stride_h - p->pad_top + ky;
+                if (iy < 0 || iy >= p->in_h) {
+                    r[ky] = buf->rows[3];
+                    continue;
+                }
+                if (buf->held[iy % 3] != iy) {
+                    dw_fill_row(buf->rows[iy % 3], in_b, iy, ix0, cols, c, width, pad, p);
+                    buf->held[iy % 3] = iy;
+                }
+                r[ky] = buf->rows[iy % 3];
+            }
+            const int8_t *x0 = r[0], *x1 = r[1], *x2 = r[2];
+            int8_t *o = out_b + ((size_t)oy * p->out_w + ox0) * C + c;
+            int32_t i = 0;
+            if (width == 8) { /* two pixels a vector: lanes 0-7 pixel i, 8-15 pixel i + 1 */
+                const size_t pair = 8 * (size_t)sw;
+                for (; i < n; i += 2, x0 += 2 * pair, x1 += 2 * pair, x2 += 2 * pair, o += 2 * C) {
+                    const size_t b = i + 1 < n ? pair : 0; /* a last single pixel: itself twice */
+#define DW_PAIR(x, k) vcombine_s8(vld1_s8(x + 8 * k), vld1_s8(x + 8 * k + b))
+                    const int8x16_t u[9] = {DW_PAIR(x0, 0), DW_PAIR(x0, 1), DW_PAIR(x0, 2),
+                                            DW_PAIR(x1, 0), DW_PAIR(x1, 1), DW_PAIR(x1, 2),
+                                            DW_PAIR(x2, 0), DW_PAIR(x2, 1), DW_PAIR(x2, 2)};
+#undef DW_PAIR
+                    const int8x16_t res = dw_pixel(u, w, g, pairs, left);
+                    vst1_s8(o, vget_low_s8(res));
+                    if (b) vst1_s8(o + C, vget_high_s8(res));
+                }
+                continue;
+            }
+            for (; i + 2 <= n; i += 2, x0 += 2 * step, x1 += 2 * step, x2 += 2 * step, o += 2 * C) {
+                /* two pixels: with stride 1 they share two columns of taps */
+                const int8x16_t u[9] = {vld1q_s8(x0), vld1q_s8(x0 + 16), vld1q_s8(x0 + 32),
+                                        vld1q_s8(x1), vld1q_s8(x1 + 16), vld1q_s8(x1 + 32),
+                                        vld1q_s8(x2), vld1q_s8(x2 + 16), vld1q_s8(x2 + 32)};
+                const int8x16_t v[9] = {vld1q_s8(x0 + step), vld1q_s8(x0 + step + 16), vld1q_s8(x0 + step + 32),
+                                        vld1q_s8(x1 + step), vld1q_s8(x1 + step + 16), vld1q_s8(x1 + step + 32),
+                                        vld1q_s8(x2 + step), vld1q_s8(x2 + step + 16), vld1q_s8(x2 + step + 32)};
+                vst1q_s8(o, dw_pixel(u, w, g, pairs, left));
+                vst1q_s8(o + C, dw_pixel(v, w, g, pairs, left));
+            }
+            if (i < n) {
+                const int8x16_t u[9] = {vld1q_s8(x0), vld1q_s8(x0 + 16), vld1q_s8(x0 + 32),
+                                        vld1q_s8(x1), vld1q_s8(x1 + 16), vld1q_s8(x1 + 32),
+                                        vld1q_s8(x2), vld1q_s8(x2 + 16), vld1q_s8(x2 + 32)};
+                vst1q_s8(o, dw_pixel(u, w, g, pairs, left));
+            }
         }
     }
+}
+
+/* The group's weights, base (bias + input_offset * sum w, wrapping as the reference's int32 sum) and
+ * requantisation constants; returns DW_PAIRS if its taps may be paired (no weight is -128), DW_LEFT if some
+ * channel shifts left. */
+#define DW_PAIRS 1
+#define DW_LEFT 2
+static int dw_prepare(const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+                      int32_t c, int32_t width, const edgec_conv2d_s8_params *p, dw_group *g) {
+    int32_t b[16], m[16], s[16];
+    for (int32_t j = 0; j < 16; ++j) { /* a group of 8: its channels in both halves */
+        const int32_t ch = c + j % width;
+        b[j] = bias ? bias[ch] : 0;
+        m[j] = multiplier[ch];
+        s[j] = shift[ch];
+    }
+    int16x8_t sum_lo = vdupq_n_s16(0), sum_hi = sum_lo; /* |sum of 9 weights| <= 1152 */
+    uint8x16_t min128 = vdupq_n_u8(0);
+    for (int32_t t = 0; t < 9; ++t) {
+        const int8x16_t w = g->w[t] = dw_load(weights + (size_t)t * p->in_c + c, width);
+        sum_lo = vaddw_s8(sum_lo, vget_low_s8(w));
+        sum_hi = vaddw_s8(sum_hi, vget_high_s8(w));
+        min128 = vorrq_u8(min128, vceqq_s8(w, vdupq_n_s8(-128)));
+    }
+    const int16x8_t sums[2] = {sum_lo, sum_hi};
+    const uint32_t io = (uint32_t)p->input_offset;
+    int left = 0;
+    for (int32_t r = 0; r < 4; ++r) {
+        const int16x8_t h = sums[r / 2];
+        const int32x4_t sum = vmovl_s16(r % 2 ? vget_high_s16(h) : vget_low_s16(h));
+        /* bias + input_offset * sum, wrapping as the reference's int32 sum */
+        g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(vld1q_s32(b + 4 * r)),
+                                                       vreinterpretq_u32_s32(sum), io));
+        g->q[r] = edgec_neon_fixed4_load(m + 4 * r, s + 4 * r);
+        left |= s[4 * r] > 0 || s[4 * r + 1] > 0 || s[4 * r + 2] > 0 || s[4 * r + 3] > 0;
+    }
+    g->zp = vdupq_n_s16((int16_t)p->output_offset);
+    g->lo = vdupq_n_s8((int8_t)p->act_min);
+    g->hi = vdupq_n_s8((int8_t)p->act_max);
+    vst1q_s8(g->pad, vdupq_n_s8((int8_t)-p->input_offset));
+    const uint8x8_t any = vorr_u8(vget_low_u8(min128), vget_high_u8(min128));
+    return (vget_lane_u64(vreinterpret_u64_u8(any), 0) ? 0 : DW_PAIRS) | (left ? DW_LEFT : 0);
 }
 
 static void depthwise_general(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
                               const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                               const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
-                              const edgec_conv2d_s8_params *p, int32_t c_fast, const interior_box *box);
+                              const edgec_conv2d_s8_params *p, int32_t c_begin);
 
 void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
                                const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
@@ -92,31 +254,39 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                      p->requant == EDGEC_REQUANT_FIXED && p->input_offset >= -127 && p->input_offset <= 128;
     const int32_t C = p->in_c, fast_c = fast ? C / 8 * 8 : 0;
     if (!fast_c) {
-        depthwise_general(input, weights, bias, multiplier, shift, output, p, 0, NULL);
+        depthwise_general(input, weights, bias, multiplier, shift, output, p, 0);
         return;
     }
-    /* group_3x3 on the interior's first fast_c channels, the general loop on the rest */
-    interior_box box;
-    box.x_lo = ceil_div(p->pad_left, p->stride_w);
-    box.y_lo = ceil_div(p->pad_top, p->stride_h);
-    box.x_hi = p->in_w - 3 + p->pad_left < 0 ? 0 : (p->in_w - 3 + p->pad_left) / p->stride_w + 1;
-    box.y_hi = p->in_h - 3 + p->pad_top < 0 ? 0 : (p->in_h - 3 + p->pad_top) / p->stride_h + 1;
-    if (box.x_hi > p->out_w) box.x_hi = p->out_w;
-    if (box.y_hi > p->out_h) box.y_hi = p->out_h;
-    if (box.x_lo > box.x_hi) box.x_lo = box.x_hi;
-    for (int32_t b = 0; b < p->batch; ++b)
-        for (int32_t c = 0; c < fast_c; c += 8)
-            group_3x3(input + (size_t)b * p->in_h * p->in_w * C, output + (size_t)b * p->out_h * p->out_w * C, weights,
-                      bias, multiplier, shift, c, &box, p);
-    depthwise_general(input, weights, bias, multiplier, shift, output, p, fast_c, &box);
+    /* dw3x3_group on the first fast_c channels of every pixel, the general loop on the rest */
+    dw_rows buf;
+    for (int32_t c = 0; c < fast_c; c += 16) {
+        const int32_t width = fast_c - c >= 16 ? 16 : 8;
+        dw_group g;
+        const int flags = dw_prepare(weights, bias, multiplier, shift, c, width, p, &g);
+        for (int32_t b = 0; b < p->batch; ++b) {
+            const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
+            int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
+            /* constant flags: one specialised loop each */
+            switch (flags + (width == 16 ? 4 : 0)) {
+            case 0: dw3x3_group(in_b, out_b, &g, &buf, c, 8, 0, 0, p); break;
+            case DW_PAIRS: dw3x3_group(in_b, out_b, &g, &buf, c, 8, 1, 0, p); break;
+            case DW_LEFT: dw3x3_group(in_b, out_b, &g, &buf, c, 8, 0, 1, p); break;
+            case DW_PAIRS | DW_LEFT: dw3x3_group(in_b, out_b, &g, &buf, c, 8, 1, 1, p); break;
+            case 4: dw3x3_group(in_b, out_b, &g, &buf, c, 16, 0, 0, p); break;
+            case 4 | DW_PAIRS: dw3x3_group(in_b, out_b, &g, &buf, c, 16, 1, 0, p); break;
+            case 4 | DW_LEFT: dw3x3_group(in_b, out_b, &g, &buf, c, 16, 0, 1, p); break;
+            default: dw3x3_group(in_b, out_b, &g, &buf, c, 16, 1, 1, p); break;
+            }
+        }
+    }
+    if (fast_c < C) depthwise_general(input, weights, bias, multiplier, shift, output, p, fast_c);
 }
 
-/* Every pixel, all channels (8 at a time, then one by one); with a box, its interior pixels only from channel
- * c_fast on (group_3x3 did the others). */
+/* Every pixel, channels [c_begin, out_c) (8 at a time, then one by one); dw3x3_group did those before c_begin. */
 static void depthwise_general(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
                               const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                               const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
-                              const edgec_conv2d_s8_params *p, int32_t c_fast, const interior_box *box) {
+                              const edgec_conv2d_s8_params *p, int32_t c_begin) {
     /* int16 lanes hold x + offset only for an int8 zero point (offset in [-127, 128]) */
     const int vector = p->depth_multiplier == 1 && p->input_offset >= -127 && p->input_offset <= 128;
     const int16x8_t off = vdupq_n_s16((int16_t)(vector ? p->input_offset : 0));
@@ -124,12 +294,7 @@ static void depthwise_general(const int8_t *EDGEC_RESTRICT input, const int8_t *
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int32_t y0 = oy * p->stride_h - p->pad_top;
-            const int in_rows = box && oy >= box->y_lo && oy < box->y_hi;
             for (int32_t ox = 0; ox < p->out_w; ++ox) {
-                if (in_rows && c_fast == p->in_c && ox == box->x_lo && ox < box->x_hi) {
-                    ox = box->x_hi - 1; /* the interior: all of it done by group_3x3 */
-                    continue;
-                }
                 const int32_t x0 = ox * p->stride_w - p->pad_left;
                 int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
                 /* the taps inside the input: [ky_lo, ky_hi) x [kx_lo, kx_hi) */
@@ -138,7 +303,7 @@ static void depthwise_general(const int8_t *EDGEC_RESTRICT input, const int8_t *
                 int32_t ky_hi = p->k_h, kx_hi = p->k_w;
                 while (ky_hi > ky_lo && y0 + (ky_hi - 1) * p->dil_h >= p->in_h) --ky_hi;
                 while (kx_hi > kx_lo && x0 + (kx_hi - 1) * p->dil_w >= p->in_w) --kx_hi;
-                int32_t c = in_rows && ox >= box->x_lo && ox < box->x_hi ? c_fast : 0;
+                int32_t c = c_begin;
                 for (; vector && c + 8 <= p->out_c; c += 8) {
                     int32x4_t lo = vdupq_n_s32(0), hi = lo;
                     for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "edgec_add_s8.h"
+#include "edgec_avg_pool2d_s8.h"
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_conv2d_s8.h"
 #include "edgec_depthwise_conv2d_f32.h"
@@ -17,6 +18,7 @@
 
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
                       int32_t *scratch);
+void ref_edgec_avg_pool2d_s8(const int8_t *input, int8_t *output, const edgec_avg_pool2d_s8_params *p);
 void ref_edgec_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
                          const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p);
 void ref_edgec_depthwise_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias,
@@ -109,7 +111,14 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
     for (int32_t t = 0; cases < n_cases; ++t) {
         edgec_conv2d_s8_params p;
         if (!random_geometry(&p, !depthwise && t % 3 == 0, t % 5 == 1)) continue;
-        if (depthwise && t % 2 == 0 && !square_3x3(&p)) continue; /* half the cases: NEON's 3x3 interior path */
+        if (depthwise && t % 2 == 0 && !square_3x3(&p)) continue; /* half the cases: NEON's 3x3 path */
+        if (depthwise && t % 16 == 0) { /* rows wider than the NEON 3x3 path's row buffer: column strips */
+            p.in_h = uniform(1, 4); p.in_w = uniform(240, 600); p.in_c = uniform(8, 24);
+            p.stride_w = uniform(1, 2);
+            const int32_t h = p.in_h + p.pad_top + uniform(0, 2) - 3, w = p.in_w + p.pad_left + uniform(0, 2) - 3;
+            if (h < 0) continue;
+            p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
+        }
         p.depth_multiplier = depthwise ? (t % 4 == 3 ? uniform(2, 3) : 1) : 1;
         if (depthwise) p.out_c = p.in_c * p.depth_multiplier;
         const int32_t K = p.k_h * p.k_w * (depthwise ? 1 : p.in_c);
@@ -197,6 +206,41 @@ static void fuzz_add_s8(int32_t n_cases) {
     report("add_s8", n_cases, bad);
 }
 
+/* int8 average pooling: windows up to 20 x 20 (past 256 taps: the NEON int16 sums' flush), inputs random or all
+ * -128 or all 127 (the extreme sums), channels up to 40, padded windows. */
+static void fuzz_avg_pool_s8(int32_t n_cases) {
+    int32_t cases = 0, bad = 0;
+    while (cases < n_cases) {
+        edgec_avg_pool2d_s8_params p;
+        p.batch = uniform(1, 2);
+        p.channels = uniform(1, 40);
+        const int big = cases % 4 == 0; /* 144 to 400 taps */
+        p.k_h = big ? uniform(12, 20) : uniform(1, 5); p.k_w = big ? uniform(12, 20) : uniform(1, 5);
+        p.in_h = uniform(big ? p.k_h : 1, 22); p.in_w = uniform(big ? p.k_w : 1, 22);
+        p.stride_h = uniform(1, 3); p.stride_w = uniform(1, 3);
+        p.pad_top = uniform(0, p.k_h - 1); p.pad_left = uniform(0, p.k_w - 1);
+        const int32_t h = p.in_h + 2 * p.pad_top - p.k_h, w = p.in_w + 2 * p.pad_left - p.k_w;
+        if (h < 0 || w < 0) continue;
+        p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
+        p.act_min = uniform(0, 3) == 0 ? uniform(-128, 0) : -128;
+        p.act_max = uniform(0, 3) == 0 ? uniform(0, 127) : 127;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.channels;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.channels;
+        int8_t *in = malloc(n_in), *got = malloc(n_out), *want = malloc(n_out);
+        fill_s8(in, n_in);
+        if (cases % 3) memset(in, cases % 3 == 1 ? -128 : 127, n_in); /* the extreme sums */
+        edgec_avg_pool2d_s8(in, got, &p);
+        ref_edgec_avg_pool2d_s8(in, want, &p);
+        if (memcmp(got, want, n_out) != 0) {
+            if (bad < 5) printf("  mismatch: in %dx%dx%d k %dx%d\n", p.in_h, p.in_w, p.channels, p.k_h, p.k_w);
+            ++bad;
+        }
+        ++cases;
+        free(in); free(got); free(want);
+    }
+    report("avg_pool2d_s8", cases, bad);
+}
+
 static void fuzz_fc_s8(int32_t n_cases) {
     int32_t bad = 0;
     for (int32_t t = 0; t < n_cases; ++t) {
@@ -214,6 +258,8 @@ static void fuzz_fc_s8(int32_t n_cases) {
         while (m < 0.5f) { m *= 2.0f; --e; }
         p.multiplier = (int32_t)(m * 2147483648.0f) - (int32_t)(next_u32() % 1024u);
         p.shift = e;
+        if (t % 8 == 7) random_multiplier(&p.multiplier, &p.shift, -3, 2); /* a left shift, saturating cases */
+        if (t % 5 == 3) p.input_offset = 0; /* symmetric activations: NEON skips the weight sums */
         p.act_min = t % 5 == 0 ? 0 : -128;
         p.act_max = 127;
         int8_t *in = malloc((size_t)p.batches * p.depth), *w = malloc((size_t)p.units * p.depth);
@@ -433,6 +479,7 @@ int main(int argc, char **argv) {
     fuzz_conv_s8(n, 1);
     fuzz_fc_s8(n);
     fuzz_add_s8(n);
+    fuzz_avg_pool_s8(n);
     fuzz_conv_f32(n, 0);
     fuzz_conv_f32(n, 1);
 #ifdef __ARM_NEON
