@@ -734,7 +734,8 @@ __attribute__((naked, noinline)) static void dwh_run_clamp_odd(const dwh_run *ru
     "smlabt " A ", r2, " WB ", " A "\n\t"                        \
     "smlad  " B ", r2, " WA ", " B "\n\t"
 #define DWS_LAST(B, WB) "smlabt " B ", r1, " WB ", " B "\n\t" /* r1 = P2: the right pixel's i2 */
-#define DWS_GROUP2                                               \
+/* the top pixels of a group: plane rows 0..2 */
+#define DWS_TOP                                                  \
     "ldm    sp, {r4-r12, lr}\n\t"                                \
     "ldrd   r1, r2, [r0], #8\n\t"                                \
     DWS_ROW("r4", "r5", "r8", "r9")                              \
@@ -745,7 +746,9 @@ __attribute__((naked, noinline)) static void dwh_run_clamp_odd(const dwh_run *ru
     "ldr    r1, [r0, #" DWH_STR(DWH_LINE) "]\n\t"                \
     DWS_LAST("r5", "r11")                                        \
     "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE - 8) "]\n\t"    \
-    DWS_ROW("r4", "r5", "r12", "lr")                             \
+    DWS_ROW("r4", "r5", "r12", "lr")
+#define DWS_GROUP2                                               \
+    DWS_TOP                                                      \
     DWS_ROW("r6", "r7", "r8", "r9")                              \
     "ldr    r1, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"            \
     DWS_LAST("r5", "lr") DWS_LAST("r7", "r9")                    \
@@ -760,17 +763,7 @@ __attribute__((naked, noinline)) static void dwh_run_clamp_odd(const dwh_run *ru
     DWH_RQ_LOAD                                                  \
     DWH_RQ("r4") DWH_RQ("r5") DWH_RQ("r6") DWH_RQ("r7")
 #define DWS_GROUP1                                               \
-    "ldm    sp, {r4-r12, lr}\n\t"                                \
-    "ldrd   r1, r2, [r0], #8\n\t"                                \
-    DWS_ROW("r4", "r5", "r8", "r9")                              \
-    "ldr    r1, [r0]\n\t"                                        \
-    DWS_LAST("r5", "r9")                                         \
-    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE - 8) "]\n\t"        \
-    DWS_ROW("r4", "r5", "r10", "r11")                            \
-    "ldr    r1, [r0, #" DWH_STR(DWH_LINE) "]\n\t"                \
-    DWS_LAST("r5", "r11")                                        \
-    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE - 8) "]\n\t"    \
-    DWS_ROW("r4", "r5", "r12", "lr")                             \
+    DWS_TOP                                                      \
     "ldr    r1, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"            \
     DWS_LAST("r5", "lr")                                         \
     DWH_RQ_LOAD                                                  \
@@ -823,6 +816,7 @@ __attribute__((naked, noinline)) static void dws_run_clamp_odd(const dwh_run *ru
 #undef DWH_S1_ROWS
 #undef DWS_ROW
 #undef DWS_LAST
+#undef DWS_TOP
 #undef DWS_GROUP2
 #undef DWS_GROUP1
 #undef DWS_HALF
