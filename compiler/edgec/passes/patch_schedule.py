@@ -357,6 +357,8 @@ def emit_patch(g: Graph, nodes: list[Node], produced: dict[str, int], output: st
         tile = tile_tensor(g, f"{node.outputs[0]}@p{k}", node.outputs[0], out_box)
         tiles[node.outputs[0]] = tile
         g.nodes.append(patched_node(g, node, name, inputs, tile, in_box, out_box, offsets))
+        if node.op == "depthwise_conv2d_s8":  # what ops/cost.py charges a grid's depthwise tiles for
+            g.nodes[-1].attrs["grid_tile"] = True
     g.nodes.append(Node("paste", [tiles[output]], [output], {"y0": region.y0, "x0": region.x0},
                         f"{nodes[-1].name or nodes[-1].outputs[0]}@p{k}/paste"))
 
