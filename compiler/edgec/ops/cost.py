@@ -17,7 +17,7 @@ rounded up: over-estimating overhead costs a little arena, under-estimating brea
 compares the sums of one graph's variants. Per-call costs that small tiles multiply were re-fitted against whole
 models patched (ResNet in 8 and 16 row bands, VWW in 4x4 and 6x6 patches, mcunet-vww0.tflite in row bands; per
 layer, off against patched): the ADD's tables, the conv's repeated pixels, the pads, the copies per row and byte,
-and a grid's in-place depthwise tiles. Measured overheads there are now 1.0-1.1x the estimate (they were up to 4x
+and the in-place depthwise tiles. Measured overheads there are now 1.0-1.1x the estimate (they were up to 4x
 on ResNet's 16 row bands: +3.1 % estimated, +12.7 % measured). Not modelled: a depthwise layer the planner runs in
 place outside a grid copies its bands back (about 3 instructions an output).
 """
@@ -39,18 +39,22 @@ DEPTHWISE_PER_CHANNEL_CALL = 230
 PLANE_DEPTHWISE_PER_MAC = 1.53
 PLANE_DEPTHWISE_PER_CHANNEL_CALL = 70  # per call and channel: the runs' set-up, the zero-point border
 PLANE_DEPTHWISE_PER_INPUT_BYTE = 3.3  # per call: the input widened into the planes
-# A grid's tiles of such a layer run in place (their input tile dies there), without the compile-time tables (the
-# in-place kernel builds them per call, and every reader of the weights then does) and copying their bands back:
-# fitted on VWW's first depthwise layer in 4x4 and 6x6 patches (16 and 36 tiles), where the terms above had it
-# 22-30 % under. Row bands keep the rows they share, so their tiles do not run in place (mcunet-vww0: within 1 %).
+# The tiles of such a layer in a patched stage mostly run in place (their input tile dies there), without the
+# compile-time tables (the in-place kernel builds them per call, and then every reader of the weights does) and
+# copying their bands back: fitted on VWW's first depthwise layer in 4x4 and 6x6 patches (16 and 36 tiles), where
+# the terms above had it 22-30 % under; KWS in 7 row bands measured the same (+40 k a band of 64 channels, on three
+# of its four depthwise layers: +36 % where +9.5 % was estimated without this term). Charged on every tile, grid
+# or band: where a band keeps its input for the next one (mcunet-vww0.tflite) it runs packed, and this over-counts.
 PLANE_GRID_TILE_PER_CHANNEL_CALL = 490
 PLANE_GRID_TILE_PER_OUTPUT = 2.4
 PIXEL_DEPTHWISE_PER_MAC = 2.9  # other strides, small maps: four channels a pixel
 PIXEL_DEPTHWISE_PER_CHANNEL_CALL = 180
-CONV_PER_MAC = 0.76  # a 1x1 / full conv's inner loop, deep enough (3 pixels x 2 channels a step; was 0.85: 12-20 % over on
-# the 45 convs of ResNet, VWW and mcunet-vww0 alone, which understated every overhead by as much)
+# a 1x1 / full conv's inner loop, deep enough (3 pixels x 2 channels a step); was 0.85: 12-20 % over on the 45 convs
+# of ResNet, VWW and mcunet-vww0 alone, which understated every overhead by as much
+CONV_PER_MAC = 0.76
 CONV_PER_MAC_DEPTH = 12.0  # plus this / (taps x input channels): the per-output work shallow convs cannot amortise
-CONV_UNALIGNED_PER_MAC = 0.6  # input channels not a multiple of 4 (RGB): VWW's first conv 1.16 a MAC over the rest, ResNet's 0.4 (was 1.0)
+# input channels not a multiple of 4 (RGB): VWW's first conv 1.16 a MAC over the rest, ResNet's 0.4 (was 1.0)
+CONV_UNALIGNED_PER_MAC = 0.6
 # float requantisation (onnxruntime's, QDQ models)
 FLOAT_CONV_PER_MAC = 2.63
 FLOAT_CONV_PER_OUTPUT = 82.0  # the float requantisation of one output
@@ -94,8 +98,8 @@ def plane_path(graph: Graph, node: Node) -> bool:
             and list(a.get("dilation", [1, 1])) == [1, 1] and out[-2] >= 4 and out[-3] >= 2)
 
 
-def grid_tile_instructions(graph: Graph, node: Node, calls: int, out_elems: int) -> float:
-    """What `calls` grid tiles of the node cost beyond calls_instructions' (PLANE_GRID_TILE_*)."""
+def tile_instructions(graph: Graph, node: Node, calls: int, out_elems: int) -> float:
+    """What `calls` tiles of the node in a patched stage cost beyond calls_instructions' (PLANE_GRID_TILE_*)."""
     if node.op != "depthwise_conv2d_s8" or node.attrs.get("requant_float") or not plane_path(graph, node):
         return 0.0
     channels = graph.tensors[node.outputs[0]].shape[-1]
@@ -187,7 +191,7 @@ def node_instructions(graph: Graph, node: Node) -> float:
     pixels = [out.shape[1] * out.shape[2]] if len(out.shape) == 4 else []
     return (calls_instructions(graph, node, 1, node_macs(graph, node), out.elems, in_elems)
             + repeated_pixel_instructions(graph, node, pixels)
-            + (grid_tile_instructions(graph, node, 1, out.elems) if node.attrs.get("grid_tile") else 0.0))
+            + (tile_instructions(graph, node, 1, out.elems) if node.attrs.get("patch_tile") else 0.0))
 
 
 def graph_instructions(graph: Graph) -> float:

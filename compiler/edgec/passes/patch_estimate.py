@@ -34,8 +34,8 @@ from ..ir import DTYPE_BYTES, IN_PLACE_INPUTS, IN_PLACE_OPS, Graph
 from ..memory import inplace_depthwise
 from ..memory.inplace import in_place_merges
 from ..memory.liveness import align_up, buffers_of, live_bytes_per_step
-from ..ops.cost import (calls_instructions, copy_instructions, graph_instructions, grid_tile_instructions,
-                        node_instructions, repeated_pixel_instructions)
+from ..ops.cost import (calls_instructions, copy_instructions, graph_instructions, node_instructions,
+                        repeated_pixel_instructions, tile_instructions)
 from ..ops.macs import node_macs
 from .patch_schedule import (CONV_ADD_OPS, Bands, Box, Stage, axis_window, band_geometry, local_reasons, patch_stage,
                              spatial_windows, split_ranges)
@@ -226,7 +226,7 @@ class GraphCounts:
             tiles = [(r[0][o][1] - r[0][o][0]) * (k[0][o][1] - k[0][o][0]) for r in rows for k in cols]
             instructions += (calls_instructions(g, node, n * n, tile_macs, out_px * c, in_elems)
                              + repeated_pixel_instructions(g, node, tiles)
-                             + grid_tile_instructions(g, node, n * n, out_px * c) - node_instructions(g, node))
+                             + tile_instructions(g, node, n * n, out_px * c) - node_instructions(g, node))
         out = g.tensors[stage.output]
         instructions += copy_instructions(n * out.shape[1], out.nbytes)  # each column of patches pastes every row
         pixel_bytes = [g.tensors[t].shape[3] * DTYPE_BYTES[g.tensors[t].dtype]
