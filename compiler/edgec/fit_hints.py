@@ -54,10 +54,30 @@ def describe(options: str, arena: int, flash: int, report: dict) -> str:
     return f"with {options}: arena about {arena:,} B, flash about {flash:,} B: {verdict}"
 
 
+def larger_targets(report: dict, arena: int, flash: int) -> list:
+    """The targets of the same core (same -mcpu) as the report's whose budgets hold `arena` and `flash`: the chip
+    with more memory that a model too large for this one was designed for (cortex-m7-h743 beside cortex-m7). None
+    when the budget was set by hand (--sram, --flash): that is the device, whatever the target file says."""
+    from .config import load_target, target_names
+    from .errors import EdgecError
+
+    try:
+        current = load_target(report.get("target"))
+    except (EdgecError, TypeError):
+        return []
+    if (current.sram_bytes, current.flash_bytes) != (report["sram_budget_bytes"], report["flash_budget_bytes"]):
+        return []
+    cpu = [f for f in current.cflags if f.startswith("-mcpu=")]
+    others = [load_target(n) for n in target_names() if n != current.name]
+    return [t for t in others if cpu and [f for f in t.cflags if f.startswith("-mcpu=")] == cpu
+            and t.sram_bytes >= arena and t.flash_bytes >= flash]
+
+
 def fit_hints(graph: Graph, report: dict, planner: str = "best", patching: bool = False) -> list[str]:
     """Hints for a report that does not fit: for a float model, its int8 twin (`--quantize int8`, with the input
     taken as int8); and, unless the compile already searched patch schedules (`patching`), the same with
-    `--patch auto`. Patch schedules are searched and planned with the search's fast planner: an estimate."""
+    `--patch auto`; if that still does not fit, a target of the same core with more memory that would hold it.
+    Patch schedules are searched and planned with the search's fast planner: an estimate."""
     if report["fits"]:
         return []
     from .passes.patch_search import SEARCH_PLANNER, PatchOptions, schedule_patches
@@ -74,7 +94,11 @@ def fit_hints(graph: Graph, report: dict, planner: str = "best", patching: bool 
     if not patching:
         patched = schedule_patches(graph, PatchOptions("auto"), SEARCH_PLANNER)[1].arena_bytes
         if patched < arena:
-            hints.append(describe(f"{options} --patch auto".strip(), patched, flash, report))
+            options, arena = f"{options} --patch auto".strip(), patched
+            hints.append(describe(options, arena, flash, report))
+    if arena > report["sram_budget_bytes"] or flash > report["flash_budget_bytes"]:
+        hints += [f"{f'with {options} ' if options else ''}on --target {t.name} ({t.description}) it would fit"
+                  for t in larger_targets(report, arena, flash)]
     if hints and is_float:
         hints.append("(estimated from this graph at one byte per activation and weight; the compile with those "
                      "options prints the real figures)")

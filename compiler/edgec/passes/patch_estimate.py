@@ -6,7 +6,8 @@ grid, and planning it, was most of the search's time. Everything the search weig
 boxes, and those are separable: a patch's rows depend only on its row of the grid and its columns only on its
 column (emit_patch's backward pass works per axis, and its union of boxes is their bounding box). So:
   - MACs and estimated instructions: a node's cost is linear in its tiles' pixels (ops/cost.py
-    calls_instructions), so its n x n patches sum to one call with the product of the per-axis sums; crops (where a
+    calls_instructions), so its n x n patches sum to one call with the product of the per-axis sums, plus the
+    pixels a conv kernel repeats to fill its last group, tile by tile; crops (where a
     consumer needs less than the tile it reads) and pastes are counted patch by patch. The figures are those of the
     built graph (tests/test_patch_schedule.py compares them).
   - memory: the bytes live at every step of every patch (its tiles and crops, with the element-wise merges the
@@ -33,7 +34,8 @@ from ..ir import DTYPE_BYTES, IN_PLACE_INPUTS, IN_PLACE_OPS, Graph
 from ..memory import inplace_depthwise
 from ..memory.inplace import in_place_merges
 from ..memory.liveness import align_up, buffers_of, live_bytes_per_step
-from ..ops.cost import calls_instructions, copy_instructions, graph_instructions, node_instructions
+from ..ops.cost import (calls_instructions, copy_instructions, graph_instructions, node_instructions,
+                        repeated_pixel_instructions, tile_instructions)
 from ..ops.macs import node_macs
 from .patch_schedule import (CONV_ADD_OPS, Bands, Box, Stage, axis_window, band_geometry, local_reasons, patch_stage,
                              spatial_windows, split_ranges)
@@ -221,9 +223,12 @@ class GraphCounts:
             tile_macs = full // (h * w) * out_px
             macs += tile_macs - full
             in_elems = n * n * first_in.elems if first_in.is_const else in_px * first_in.shape[3]
+            tiles = [(r[0][o][1] - r[0][o][0]) * (k[0][o][1] - k[0][o][0]) for r in rows for k in cols]
             instructions += (calls_instructions(g, node, n * n, tile_macs, out_px * c, in_elems)
-                             - node_instructions(g, node))
-        instructions += copy_instructions("paste", n * n, g.tensors[stage.output].nbytes)
+                             + repeated_pixel_instructions(g, node, tiles)
+                             + tile_instructions(g, node, n * n, out_px * c) - node_instructions(g, node))
+        out = g.tensors[stage.output]
+        instructions += copy_instructions(n * out.shape[1], out.nbytes)  # each column of patches pastes every row
         pixel_bytes = [g.tensors[t].shape[3] * DTYPE_BYTES[g.tensors[t].dtype]
                        for i in used for t in g.nodes[i].inputs if not g.tensors[t].is_const]
         kinds: dict = {}
@@ -234,8 +239,9 @@ class GraphCounts:
             windows = {}
             for (_, rlen, req, rcls), (_, clen, ceq, ccls), nbytes in zip(rs[0], cs[0], pixel_bytes):
                 if not (req and ceq):
-                    windows[(rcls, ccls)] = rlen * clen * nbytes
-            instructions += count * copy_instructions("crop", len(windows), sum(windows.values()))
+                    windows[(rcls, ccls)] = (rlen, rlen * clen * nbytes)
+            instructions += count * copy_instructions(sum(r for r, _ in windows.values()),
+                                                      sum(b for _, b in windows.values()))
         return StageCost(stage, n, macs, instructions, 0)
 
     def _peak(self, stage: Stage, n: int) -> int:

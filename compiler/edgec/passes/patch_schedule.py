@@ -357,6 +357,8 @@ def emit_patch(g: Graph, nodes: list[Node], produced: dict[str, int], output: st
         tile = tile_tensor(g, f"{node.outputs[0]}@p{k}", node.outputs[0], out_box)
         tiles[node.outputs[0]] = tile
         g.nodes.append(patched_node(g, node, name, inputs, tile, in_box, out_box, offsets))
+        if node.op == "depthwise_conv2d_s8":  # what ops/cost.py charges a stage's depthwise tiles for
+            g.nodes[-1].attrs["patch_tile"] = True
     g.nodes.append(Node("paste", [tiles[output]], [output], {"y0": region.y0, "x0": region.x0},
                         f"{nodes[-1].name or nodes[-1].outputs[0]}@p{k}/paste"))
 
@@ -454,6 +456,8 @@ def emit_bands(g: Graph, nodes: list[Node], produced: dict[str, int], output: st
             rows, box = band.new[t], band.need[t]
             computed = tile_tensor(g, f"{t}@p{k}", t, rows)
             g.nodes.append(patched_node(g, node, name, inputs, computed, in_box, rows, offsets))
+            if node.op == "depthwise_conv2d_s8":  # what ops/cost.py charges a stage's depthwise tiles for
+                g.nodes[-1].attrs["patch_tile"] = True
             if rows == box:
                 tiles[t] = (computed, box)
             else:  # the cached rows above the computed ones
