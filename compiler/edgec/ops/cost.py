@@ -92,26 +92,30 @@ PACKED_CONV_PIXELS = 3
 FLOAT_CONV_PIXELS = 2
 
 
-def plane_path(graph: Graph, node: Node) -> bool:
-    """Whether the int8 DSP depthwise kernel runs `node` on its 2 x 2 path over int16 planes."""
+def plane_path(graph: Graph, node: Node, out_hw: tuple[int, int] | None = None) -> bool:
+    """Whether the int8 DSP depthwise kernel runs `node` on its 2 x 2 path over int16 planes; `out_hw`: the output
+    rows and columns of one tile of it, when the node is counted as a patched stage's tiles without building them
+    (the path depends on the tile's size)."""
     w, out, a = graph.tensors[node.inputs[1]].shape, graph.tensors[node.outputs[0]].shape, node.attrs
+    h_out, w_out = out_hw if out_hw is not None else (out[-3], out[-2])
     strides = list(a.get("strides", [0, 0]))
-    return (list(w[1:3]) == [3, 3] and (strides == [1, 1] or (strides == [2, 2] and out[-2] <= DWS_MAX_COLS))
-            and list(a.get("dilation", [1, 1])) == [1, 1] and out[-2] >= 2 and out[-3] >= 2)
+    return (list(w[1:3]) == [3, 3] and (strides == [1, 1] or (strides == [2, 2] and w_out <= DWS_MAX_COLS))
+            and list(a.get("dilation", [1, 1])) == [1, 1] and w_out >= 2 and h_out >= 2)
 
 
-def tile_instructions(graph: Graph, node: Node, calls: int, out_elems: int) -> float:
+def tile_instructions(graph: Graph, node: Node, calls: int, out_elems: int, out_hw=None) -> float:
     """What `calls` tiles of the node in a patched stage cost beyond calls_instructions' (PLANE_GRID_TILE_*)."""
-    if node.op != "depthwise_conv2d_s8" or node.attrs.get("requant_float") or not plane_path(graph, node):
+    if node.op != "depthwise_conv2d_s8" or node.attrs.get("requant_float") or not plane_path(graph, node, out_hw):
         return 0.0
     channels = graph.tensors[node.outputs[0]].shape[-1]
     return calls * PLANE_GRID_TILE_PER_CHANNEL_CALL * channels + PLANE_GRID_TILE_PER_OUTPUT * out_elems
 
 
-def depthwise_instructions(graph: Graph, node: Node, calls: int, macs: int, out_elems: int, in_elems: int) -> float:
+def depthwise_instructions(graph: Graph, node: Node, calls: int, macs: int, out_elems: int, in_elems: int,
+                           out_hw=None) -> float:
     channels = graph.tensors[node.outputs[0]].shape[-1]
     if node.op == "depthwise_conv2d_s8" and not node.attrs.get("requant_float"):
-        if plane_path(graph, node):
+        if plane_path(graph, node, out_hw):
             return (calls * (CALL + PLANE_DEPTHWISE_PER_CHANNEL_CALL * channels) + PLANE_DEPTHWISE_PER_MAC * macs
                     + PLANE_DEPTHWISE_PER_INPUT_BYTE * in_elems)
         return calls * (CALL + PIXEL_DEPTHWISE_PER_CHANNEL_CALL * channels) + PIXEL_DEPTHWISE_PER_MAC * macs
@@ -162,14 +166,16 @@ def add_instructions(calls: int, out_elems: int) -> float:
     return calls * CALL + ADD_PLAIN_PER_OUTPUT * out_elems
 
 
-def calls_instructions(graph: Graph, node: Node, calls: int, macs: int, out_elems: int, in_elems: int) -> float:
+def calls_instructions(graph: Graph, node: Node, calls: int, macs: int, out_elems: int, in_elems: int,
+                       out_hw=None) -> float:
     """The instructions of `calls` calls of the node's kernel that together do `macs` MACs, write `out_elems`
     outputs and read `in_elems` elements of its first input: linear in all four (but for the add's table threshold,
     taken on the average tile), so the patches of a stage sum to one call of this with their totals
     (passes/patch_estimate.py counts a schedule without building it); repeated_pixel_instructions adds what is not
-    linear, per tile."""
+    linear, per tile. `out_hw`: the output size of each of the calls, where the kernel's path depends on it
+    (plane_path)."""
     if node.op.startswith("depthwise_conv2d") or (node.op == "conv2d" and node.attrs.get("depthwise")):
-        return depthwise_instructions(graph, node, calls, macs, out_elems, in_elems)
+        return depthwise_instructions(graph, node, calls, macs, out_elems, in_elems, out_hw)
     if node.op == "conv2d" or node.op.startswith("conv2d_"):
         return conv_instructions(graph, node, calls, macs, out_elems)
     if node.op == "add_s8":

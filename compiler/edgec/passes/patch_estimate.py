@@ -6,7 +6,8 @@ grid, and planning it, was most of the search's time. Everything the search weig
 boxes, and those are separable: a patch's rows depend only on its row of the grid and its columns only on its
 column (emit_patch's backward pass works per axis, and its union of boxes is their bounding box). So:
   - MACs and estimated instructions: a node's cost is linear in its tiles' pixels (ops/cost.py
-    calls_instructions), so its n x n patches sum to one call with the product of the per-axis sums, plus the
+    calls_instructions), so its n x n patches sum to one call with the product of the per-axis sums (one per
+    tile size, where the size chooses the kernel's path: cost.plane_path), plus the
     pixels a conv kernel repeats to fill its last group, tile by tile; crops (where a
     consumer needs less than the tile it reads) and pastes are counted patch by patch. The figures are those of the
     built graph (tests/test_patch_schedule.py compares them).
@@ -217,16 +218,26 @@ class GraphCounts:
             o = node.outputs[0]
             _, h, w, c = g.tensors[o].shape
             first_in = g.tensors[node.inputs[0]]
-            out_px = sum(r[0][o][1] - r[0][o][0] for r in rows) * sum(r[0][o][1] - r[0][o][0] for r in cols)
-            in_px = sum(r[1][i][1] - r[1][i][0] for r in rows) * sum(r[1][i][1] - r[1][i][0] for r in cols)
             full = node_macs(g, node)
-            tile_macs = full // (h * w) * out_px
-            macs += tile_macs - full
-            in_elems = n * n * first_in.elems if first_in.is_const else in_px * first_in.shape[3]
+            # the tiles by their output size (rows, columns), which can choose the kernel's path (cost.plane_path):
+            # tile count, output pixels and input pixels of each size
+            sizes: dict[tuple[int, int], list[int]] = {}
+            for r in rows:
+                for k in cols:
+                    hw = (r[0][o][1] - r[0][o][0], k[0][o][1] - k[0][o][0])
+                    acc = sizes.setdefault(hw, [0, 0, 0])
+                    acc[0] += 1
+                    acc[1] += hw[0] * hw[1]
+                    acc[2] += (r[1][i][1] - r[1][i][0]) * (k[1][i][1] - k[1][i][0])
+            for hw, (calls, out_px, in_px) in sizes.items():
+                tile_macs = full // (h * w) * out_px
+                macs += tile_macs
+                in_elems = calls * first_in.elems if first_in.is_const else in_px * first_in.shape[3]
+                instructions += (calls_instructions(g, node, calls, tile_macs, out_px * c, in_elems, hw)
+                                 + tile_instructions(g, node, calls, out_px * c, hw))
+            macs -= full
             tiles = [(r[0][o][1] - r[0][o][0]) * (k[0][o][1] - k[0][o][0]) for r in rows for k in cols]
-            instructions += (calls_instructions(g, node, n * n, tile_macs, out_px * c, in_elems)
-                             + repeated_pixel_instructions(g, node, tiles)
-                             + tile_instructions(g, node, n * n, out_px * c) - node_instructions(g, node))
+            instructions += repeated_pixel_instructions(g, node, tiles) - node_instructions(g, node)
         out = g.tensors[stage.output]
         instructions += copy_instructions(n * out.shape[1], out.nbytes)  # each column of patches pastes every row
         pixel_bytes = [g.tensors[t].shape[3] * DTYPE_BYTES[g.tensors[t].dtype]
