@@ -108,10 +108,9 @@ def markdown(rows: list[dict], runs: int) -> str:
         "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|---:|",
     ]
     if any(r.get("earlier_run") for r in rows):
-        lines[2] += (" Rows marked * are kept from earlier runs of this script (before --patch auto weighed row "
-                     "bands, some before it searched schedules of two stages, before ops/cost.py was re-fitted and, "
-                     "mcunet-in2..in4, before the faster depthwise kernels), not re-measured: --patch auto may "
-                     "choose another schedule for them now.")
+        lines[2] += (" Rows marked * are kept from an earlier run of this script (`--keep`), not re-measured with "
+                     "the code the other rows were measured with: a change since may give them another schedule or "
+                     "other counts.")
     for r in rows:
         off, auto = r["off"], r["auto"]
         if "error" in off or "error" in auto:
