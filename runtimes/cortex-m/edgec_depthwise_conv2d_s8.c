@@ -705,25 +705,28 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
  * group; the even ones do not test for it */
 #define DWH_S1 DWH_PROLOGUE("2") DWH_GROUP2
 #define DWH_S1_ROWS DWH_STR(2 * DWH_LINE)
-__attribute__((naked, noinline)) static void dwh_run_full(const dwh_run *run) {
-    (void)run;
-    __asm__(DWH_S1 DWH_FULL DWH_STORE4 DWH_NEXT("", DWH_S1_ROWS) DWH_LAST(DWH_FULL2, "", DWH_GROUP1, DWH_S1_ROWS));
-}
-__attribute__((naked, noinline)) static void dwh_run_full_odd(const dwh_run *run) {
-    (void)run;
-    __asm__(DWH_S1 DWH_FULL DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_SSAT("r4") DWH_SSAT("r6")), DWH_S1_ROWS)
-            DWH_LAST(DWH_FULL2, DWH_HALF1(DWH_SSAT("r4")), DWH_GROUP1, DWH_S1_ROWS));
-}
-__attribute__((naked, noinline)) static void dwh_run_clamp(const dwh_run *run) {
-    (void)run;
-    __asm__(DWH_S1 DWH_CLAMP4 DWH_STORE4 DWH_NEXT("", DWH_S1_ROWS)
-            DWH_LAST(DWH_CLAMP_TOP2, "", DWH_GROUP1, DWH_S1_ROWS));
-}
-__attribute__((naked, noinline)) static void dwh_run_clamp_odd(const dwh_run *run) {
-    (void)run;
-    __asm__(DWH_S1 DWH_CLAMP4 DWH_STORE4 DWH_NEXT(DWH_HALF(DWH_CLAMP2), DWH_S1_ROWS)
-            DWH_LAST(DWH_CLAMP_TOP2, DWH_HALF1(DWH_CLAMP1), DWH_GROUP1, DWH_S1_ROWS));
-}
+/* a stride's four kernels: full range or clamp, even or odd output width; ENTRY: the prologue and first group,
+ * GROUP1: a one-row group, HALF: the half group at the end of a row, ROWS: the plane rows a row of groups moves */
+#define DWH_RUNS(NAME, ENTRY, GROUP1, HALF, ROWS)                                                                   \
+    __attribute__((naked, noinline)) static void NAME##_full(const dwh_run *run) {                                 \
+        (void)run;                                                                                                  \
+        __asm__(ENTRY DWH_FULL DWH_STORE4 DWH_NEXT("", ROWS) DWH_LAST(DWH_FULL2, "", GROUP1, ROWS));               \
+    }                                                                                                               \
+    __attribute__((naked, noinline)) static void NAME##_full_odd(const dwh_run *run) {                             \
+        (void)run;                                                                                                  \
+        __asm__(ENTRY DWH_FULL DWH_STORE4 DWH_NEXT(HALF(DWH_SSAT("r4") DWH_SSAT("r6")), ROWS)                      \
+                DWH_LAST(DWH_FULL2, DWH_HALF1(DWH_SSAT("r4")), GROUP1, ROWS));                                      \
+    }                                                                                                               \
+    __attribute__((naked, noinline)) static void NAME##_clamp(const dwh_run *run) {                                \
+        (void)run;                                                                                                  \
+        __asm__(ENTRY DWH_CLAMP4 DWH_STORE4 DWH_NEXT("", ROWS) DWH_LAST(DWH_CLAMP_TOP2, "", GROUP1, ROWS));        \
+    }                                                                                                               \
+    __attribute__((naked, noinline)) static void NAME##_clamp_odd(const dwh_run *run) {                            \
+        (void)run;                                                                                                  \
+        __asm__(ENTRY DWH_CLAMP4 DWH_STORE4 DWH_NEXT(HALF(DWH_CLAMP2), ROWS)                                       \
+                DWH_LAST(DWH_CLAMP_TOP2, DWH_HALF1(DWH_CLAMP1), GROUP1, ROWS));                                     \
+    }
+DWH_RUNS(dwh_run, DWH_S1, DWH_GROUP1, DWH_HALF, DWH_S1_ROWS)
 
 /* Stride 2: the same frame, registers and requantisation; a word of a plane holds the two taps (i0, i1) of an output
  * pixel, the next word's low half its third, i2: left pixel = SMLAD(P0, W01) + SMLABT(P1, W12), right pixel =
@@ -794,24 +797,8 @@ __attribute__((naked, noinline)) static void dwh_run_clamp_odd(const dwh_run *ru
     "strb   r6, [r11, lr]\n\t"
 #define DWS_S2 DWH_PROLOGUE("3") DWS_GROUP2
 #define DWS_ROWS DWH_STR(4 * DWH_LINE)
-__attribute__((naked, noinline)) static void dws_run_full(const dwh_run *run) {
-    (void)run;
-    __asm__(DWS_S2 DWH_FULL DWH_STORE4 DWH_NEXT("", DWS_ROWS) DWH_LAST(DWH_FULL2, "", DWS_GROUP1, DWS_ROWS));
-}
-__attribute__((naked, noinline)) static void dws_run_full_odd(const dwh_run *run) {
-    (void)run;
-    __asm__(DWS_S2 DWH_FULL DWH_STORE4 DWH_NEXT(DWS_HALF(DWH_SSAT("r4") DWH_SSAT("r6")), DWS_ROWS)
-            DWH_LAST(DWH_FULL2, DWH_HALF1(DWH_SSAT("r4")), DWS_GROUP1, DWS_ROWS));
-}
-__attribute__((naked, noinline)) static void dws_run_clamp(const dwh_run *run) {
-    (void)run;
-    __asm__(DWS_S2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT("", DWS_ROWS) DWH_LAST(DWH_CLAMP_TOP2, "", DWS_GROUP1, DWS_ROWS));
-}
-__attribute__((naked, noinline)) static void dws_run_clamp_odd(const dwh_run *run) {
-    (void)run;
-    __asm__(DWS_S2 DWH_CLAMP4 DWH_STORE4 DWH_NEXT(DWS_HALF(DWH_CLAMP2), DWS_ROWS)
-            DWH_LAST(DWH_CLAMP_TOP2, DWH_HALF1(DWH_CLAMP1), DWS_GROUP1, DWS_ROWS));
-}
+DWH_RUNS(dws_run, DWS_S2, DWS_GROUP1, DWS_HALF, DWS_ROWS)
+#undef DWH_RUNS
 #undef DWH_S1
 #undef DWH_S1_ROWS
 #undef DWS_ROW
