@@ -599,6 +599,12 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "add    r1, r9, " R ", asr #31\n\t"                          \
     "smmlar " R ", " R ", r8, r1\n\t"                            \
     "asr    " R ", " R ", r10\n\t"
+/* a half group's two left pixels in r4, r6 requantised (SAT: saturate or clamp them) and stored */
+#define DWH_STORE_LEFT(SAT)                                      \
+    DWH_RQ_LOAD                                                  \
+    DWH_RQ("r4") DWH_RQ("r6") SAT                                \
+    "strb   r4, [r11]\n\t"                                       \
+    "strb   r6, [r11, lr]\n\t"
 /* the left pixels of the half group at r0 into r4, r6, requantised (SAT: saturate or clamp them), stored (r11 =
  * out, r12 = C, lr = OWC after it); r0 and r11 stay: the row skips count from the half group */
 #define DWH_HALF(SAT)                                            \
@@ -619,12 +625,9 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "ldrd   r1, r2, [r0, #" DWH_STR(3 * DWH_LINE) "]\n\t"        \
     "smlad  r6, r1, r12, r6\n\t"                                 \
     "smlabt r6, r2, lr, r6\n\t"                                  \
-    DWH_RQ_LOAD                                                  \
-    DWH_RQ("r4") DWH_RQ("r6") SAT                                \
-    "strb   r4, [r11]\n\t"                                       \
-    "strb   r6, [r11, lr]\n\t"
-/* the left pixel of the half group at r0 of a single row into r4 (as DWH_HALF) */
-#define DWH_HALF1(SAT)                                           \
+    DWH_STORE_LEFT(SAT)
+/* the taps and weights of the half group at r0, then plane rows 0..2 of its left column into r4 */
+#define DWH_LEFT_TOP                                             \
     "ldm    sp, {r4-r12, lr}\n\t"                                \
     "ldrd   r1, r2, [r0]\n\t"                                    \
     "smlad  r4, r1, r8, r4\n\t"                                  \
@@ -634,7 +637,10 @@ static int dwh_block_prepare(dwh_block *k, const int8_t *weights, const int32_t 
     "smlabt r4, r2, r11, r4\n\t"                                 \
     "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"        \
     "smlad  r4, r1, r12, r4\n\t"                                 \
-    "smlabt r4, r2, lr, r4\n\t"                                  \
+    "smlabt r4, r2, lr, r4\n\t"
+/* the left pixel of the half group at r0 of a single row into r4 (as DWH_HALF) */
+#define DWH_HALF1(SAT)                                           \
+    DWH_LEFT_TOP                                                 \
     DWH_RQ_LOAD                                                  \
     DWH_RQ("r4") SAT                                             \
     "strb   r4, [r11]\n\t"
@@ -773,16 +779,7 @@ DWH_RUNS(dwh_run, DWH_S1, DWH_GROUP1, DWH_HALF, DWH_S1_ROWS)
     DWH_RQ("r4") DWH_RQ("r5")
 /* the left pixels of the half group at r0 (as DWH_HALF): the bottom one's taps are plane rows 2..4 */
 #define DWS_HALF(SAT)                                            \
-    "ldm    sp, {r4-r12, lr}\n\t"                                \
-    "ldrd   r1, r2, [r0]\n\t"                                    \
-    "smlad  r4, r1, r8, r4\n\t"                                  \
-    "smlabt r4, r2, r9, r4\n\t"                                  \
-    "ldrd   r1, r2, [r0, #" DWH_STR(DWH_LINE) "]\n\t"            \
-    "smlad  r4, r1, r10, r4\n\t"                                 \
-    "smlabt r4, r2, r11, r4\n\t"                                 \
-    "ldrd   r1, r2, [r0, #" DWH_STR(2 * DWH_LINE) "]\n\t"        \
-    "smlad  r4, r1, r12, r4\n\t"                                 \
-    "smlabt r4, r2, lr, r4\n\t"                                  \
+    DWH_LEFT_TOP                                                 \
     "smlad  r6, r1, r8, r6\n\t"                                  \
     "smlabt r6, r2, r9, r6\n\t"                                  \
     "ldrd   r1, r2, [r0, #" DWH_STR(3 * DWH_LINE) "]\n\t"        \
@@ -791,10 +788,7 @@ DWH_RUNS(dwh_run, DWH_S1, DWH_GROUP1, DWH_HALF, DWH_S1_ROWS)
     "ldrd   r1, r2, [r0, #" DWH_STR(4 * DWH_LINE) "]\n\t"        \
     "smlad  r6, r1, r12, r6\n\t"                                 \
     "smlabt r6, r2, lr, r6\n\t"                                  \
-    DWH_RQ_LOAD                                                  \
-    DWH_RQ("r4") DWH_RQ("r6") SAT                                \
-    "strb   r4, [r11]\n\t"                                       \
-    "strb   r6, [r11, lr]\n\t"
+    DWH_STORE_LEFT(SAT)
 #define DWS_S2 DWH_PROLOGUE("3") DWS_GROUP2
 #define DWS_ROWS DWH_STR(4 * DWH_LINE)
 DWH_RUNS(dws_run, DWS_S2, DWS_GROUP1, DWS_HALF, DWS_ROWS)
@@ -826,6 +820,8 @@ DWH_RUNS(dws_run, DWS_S2, DWS_GROUP1, DWS_HALF, DWS_ROWS)
 #undef DWH_RQ
 #undef DWH_HALF
 #undef DWH_HALF1
+#undef DWH_LEFT_TOP
+#undef DWH_STORE_LEFT
 #undef DWH_STORE4
 #undef DWH_STORE2
 #undef DWH_NEXT
