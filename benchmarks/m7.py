@@ -19,6 +19,7 @@ from edgec.board.bench import BenchOptions, run_bench  # noqa: E402
 from edgec.board.boards import load_board  # noqa: E402
 from edgec.config import Config, load_config  # noqa: E402
 from edgec.errors import EdgecError  # noqa: E402
+from edgec.passes.patch_search import PatchOptions  # noqa: E402
 
 BOARD = "mps2-an500"
 
@@ -31,11 +32,14 @@ def models_dir() -> Path:
 
 
 def measure(model: Path, runs: int, config: Config | None = None, board: str = BOARD, import_options=None,
-            layers: bool = False, patch=None, timeout: float | None = None, optimize: str = "speed") -> dict:
+            layers: bool = False, patch: PatchOptions = PatchOptions("off"), timeout: float | None = None,
+            optimize: str = "speed") -> dict:
     """Build, run `runs` timed inferences on the emulated board (default: the Cortex-M7's), check outputs; one row
     of a report. `import_options`: edgec.frontend.ImportOptions (e.g. the int8 rounding). With `layers`, the
     firmware is the profiled build (a timer read after every layer) and the row has "layers". `timeout`: seconds
     per command to the board (default: toolchain.toml's; a billion-instruction model on a busy machine needs more).
+    `patch`: layer by layer unless asked (not the Cortex-M targets' default, auto): the kernel benchmarks compare
+    layer-by-layer schedules, as TFLite Micro runs them; patch_models_m7.py measures patching against it.
     `optimize`: `--optimize` speed (default) or size: the fully connected weights' layout (edgec/fc_layouts.py)."""
     options = BenchOptions(runs=runs, import_options=import_options, layers=layers, patch=patch, timeout=timeout,
                            optimize=optimize)

@@ -32,6 +32,7 @@ import onnxruntime as ort  # noqa: E402
 import mcunet  # noqa: E402
 from edgec.build.host import build_host_executable, run_host_executable_many  # noqa: E402
 from edgec.errors import EdgecError  # noqa: E402
+from edgec.passes.patch_search import PatchOptions  # noqa: E402
 from edgec.pipeline import CompileOptions, compile_model  # noqa: E402
 from edgec.quantize.ptq import QuantizeOptions, quantize_onnx  # noqa: E402
 from m7 import git_commit, merge_rows  # noqa: E402
@@ -40,7 +41,7 @@ from mcunet_archs import ARCHS  # noqa: E402
 
 def compile_report(model: Path, target: str, out: Path) -> dict:
     try:
-        return compile_model(model, target, out, CompileOptions()).report
+        return compile_model(model, target, out, CompileOptions(patch=PatchOptions("off"))).report  # layer by layer
     except EdgecError as exc:  # does not fit: the report is still written
         report = out / "report.json"
         if report.exists():

@@ -84,7 +84,8 @@ def test_verify_tiny_cnn_with_sanitizers():
 
 def test_report_names_layers_after_the_model(compiled):
     """Fused layers carry the ONNX node names of what they absorbed, not TVM's temporaries."""
-    names = [layer["name"] for layer in json.loads((compiled / "report.json").read_text())["layers"]]
+    # a patched stage's layers (the M7's default) are named <layer>@p<k>...: still the model's names
+    names = [layer["name"].split("@")[0] for layer in json.loads((compiled / "report.json").read_text())["layers"]]
     for expected in ("conv1+relu1", "dw2+relu2", "pw2+relu3", "pool3", "gap", "fc"):
         assert expected in names, names
     # and the weights in flash are named after the layers that use them

@@ -24,6 +24,7 @@ from edgec.errors import EdgecError, UnsupportedModelError
 from edgec.ir import Graph, Node, Tensor
 from edgec.memory.plan import plan_memory
 from edgec.passes.ecotta import EcottaOptions, check_compatible, insert_meta_networks
+from edgec.passes.patch_search import PatchOptions, resolve_patch
 from semihost_qemu import M7_FLAGS, SEMIHOST, run_on_qemu
 
 POINTS = {"conv2+relu2": "r2", "conv4+relu4": "r4"}  # edgec layer -> ONNX tensor
@@ -325,6 +326,9 @@ def test_pass_refuses_what_it_cannot_adapt_naming_the_node(tmp_path):
     assert grouped.theta.size == 2 * 8 + 8 * 2 and grouped.layout()[0]["group_channels"] == 2
     with pytest.raises(EdgecError, match="--patch"):
         check_compatible("auto", None)
+    # the Cortex-M targets' default patching yields to --ecotta; an explicit --patch is refused above
+    assert resolve_patch(PatchOptions(), "auto", layer_by_layer_only="--ecotta").mode == "off"
+    assert resolve_patch(PatchOptions("auto"), "auto", layer_by_layer_only="--ecotta").mode == "auto"
     check_compatible("off", SimpleNamespace(ternary=None))  # --quantize int8: int8 frozen parts
     with pytest.raises(EdgecError, match="--quantize ternary"):
         check_compatible("off", SimpleNamespace(ternary=object()))

@@ -24,6 +24,7 @@ from edgec.ir import Graph, Node, Tensor
 from edgec.memory import inplace_depthwise as dw
 from edgec.memory.inplace import in_place_merges
 from edgec.memory.liveness import buffers_of
+from edgec.passes.patch_search import PatchOptions
 from edgec.pipeline import CompileOptions, compile_model
 from semihost_qemu import build_firmware, run_on_qemu
 from tflite_builder import TFLiteBuilder
@@ -151,7 +152,9 @@ def dw_network_onnx(path: Path, seed: int = 0, hw=(31, 27)) -> Path:
 def compile_with(model: Path, target: str, out_dir: Path, mode: str, quantize=None):
     config = load_config()
     config = dataclasses.replace(config, passes={**config.passes, "depthwise_in_place": mode})
-    return compile_model(model, target, out_dir, CompileOptions(measure_code=False, quantize=quantize), config=config)
+    # layer by layer (not the Cortex-M targets' default patching): the in-place bands counted are the whole layers'
+    return compile_model(model, target, out_dir, CompileOptions(measure_code=False, quantize=quantize,
+                                                                patch=PatchOptions("off")), config=config)
 
 
 def depthwise_nodes(result) -> list[str]:

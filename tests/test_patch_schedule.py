@@ -18,6 +18,7 @@ import pytest
 from conftest import COMPILERS, MLPERF, REPO, assert_compiles_warning_free, run_edgec
 from semihost_qemu import build_firmware, run_on_qemu
 from edgec.build.host import build_host_executable, run_host_executable_many
+from edgec.config import load_target, target_names
 from edgec.errors import EdgecError
 from edgec.ops.quantized_s8 import conv_params, dw_plane_path
 from edgec.passes.patch_schedule import Box, axis_window, Window, split_ranges, valid_stages
@@ -422,3 +423,21 @@ def test_cli_prints_the_schedule_and_writes_the_report(tmp_path):
     assert patch["mode"] == "auto" and patch["grid"] >= 2 and patch["candidates"]
     assert patch["arena_bytes"] < patch["arena_bytes_layer_by_layer"]
     assert 0 <= patch["mac_overhead"] <= 0.10 and 0 <= patch["instruction_overhead_estimate"] <= 0.10
+
+
+def test_auto_is_the_default_on_the_cortex_m_targets_only(tmp_path):
+    """`--patch` not given: the target's own default, auto where SRAM runs out first (every Cortex-M target), layer
+    by layer elsewhere; the report says the schedule was the target's choice, and `--patch off` turns it off."""
+    for name in target_names():
+        assert load_target(name).patch == ("auto" if name.startswith("cortex-m") else "off"), name
+    model = save(random_cnn(0), tmp_path / "m.onnx")
+    for target, option in (("cortex-m7", []), ("host", []), ("cortex-m7", ["--patch", "off"])):
+        out = tmp_path / f"{target}{len(option)}"
+        proc = run_edgec("compile", model, "-o", out, "--target", target, "--no-code-size", *option)
+        assert proc.returncode == 0, proc.stderr
+        patch = json.loads((out / "report.json").read_text()).get("patch")
+        searched = target == "cortex-m7" and not option
+        assert (patch is not None) == searched and ("the target's default" in proc.stdout) == searched
+        if searched:
+            assert patch["mode"] == "auto" and patch["target_default"]
+            assert patch["arena_bytes"] <= patch["arena_bytes_layer_by_layer"]

@@ -59,31 +59,47 @@ def test_memory_picture_has_a_bar_per_layer_and_marks_the_peak(tmp_path):
     assert f"arena {report['arena_bytes'] / 1024:,.1f} KiB" in page
 
 
+def fit_hint_arena(hint: str) -> int:
+    return int(re.search(r"arena about ([\d,]+) B", hint).group(1).replace(",", ""))
+
+
 def test_a_float_model_that_does_not_fit_is_told_what_would(tmp_path):
-    proc = run_edgec("compile", TINY_CNN, "--target", "cortex-m7", "--sram", "3000", "-o", tmp_path / "out")
+    proc = run_edgec("compile", TINY_CNN, "--target", "cortex-m7", "--sram", "3000", "--patch", "off",
+                     "-o", tmp_path / "out")
     assert proc.returncode == 3, proc.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     int8, patched, note = report["fit_hints"]
     assert int8.startswith("with --quantize int8 --calibration DATA --int8-input: ") and int8 in proc.stderr
     assert patched.startswith("with --quantize int8 --calibration DATA --int8-input --patch auto: ")
     assert "estimated" in note
-    arena, patched_arena = (int(re.search(r"arena about ([\d,]+) B", h).group(1).replace(",", "")) for h in (int8, patched))
+    arena, patched_arena = fit_hint_arena(int8), fit_hint_arena(patched)
     assert arena < report["arena_bytes"] / 3  # a quarter of the bytes, give or take alignment
     assert patched_arena < arena
     assert ("would fit" in int8) == (arena <= 3000)
+    # by default the M7 patch-schedules: the int8 twin is estimated as its compile would schedule it, patched
+    proc = run_edgec("compile", TINY_CNN, "--target", "cortex-m7", "--sram", "3000", "-o", tmp_path / "default")
+    assert proc.returncode == 3, proc.stderr
+    report = json.loads((tmp_path / "default" / "report.json").read_text())
+    assert report["patch"]["target_default"] and report["patch"]["grid"]
+    default_int8, note = report["fit_hints"]
+    assert default_int8.startswith("with --quantize int8 --calibration DATA --int8-input (patch-scheduled, as by "
+                                   "default): ") and default_int8 in proc.stderr
+    assert fit_hint_arena(default_int8) < arena
 
 
 def test_an_int8_model_that_does_not_fit_is_told_what_patching_would_do(tmp_path):
     from conftest import MLPERF
 
     proc = run_edgec("compile", MLPERF / "vww_96_int8.tflite", "--target", "cortex-m7", "--sram", "45000",
-                     "-o", tmp_path / "out", "--no-code-size", "-q")
+                     "--patch", "off", "-o", tmp_path / "out", "--no-code-size", "-q")
     assert proc.returncode == 3
     (hint,) = json.loads((tmp_path / "out" / "report.json").read_text())["fit_hints"]
     assert hint.startswith("with --patch auto: arena about ") and "would fit" in hint and hint in proc.stderr
-    proc = run_edgec("compile", MLPERF / "vww_96_int8.tflite", "--target", "cortex-m7", "--sram", "45000",
-                     "--patch", "auto", "-o", tmp_path / "out2", "--no-code-size", "-q")
-    assert proc.returncode == 0, proc.stderr
+    for option in (["--patch", "auto"], []):  # auto is the M7's default
+        proc = run_edgec("compile", MLPERF / "vww_96_int8.tflite", "--target", "cortex-m7", "--sram", "45000",
+                         *option, "-o", tmp_path / "out2", "--no-code-size")
+        assert proc.returncode == 0, proc.stderr
+        assert ("the target's default" in proc.stdout) == (not option)
 
 
 def test_int8_estimate_matches_the_quantized_compile(tmp_path):

@@ -27,6 +27,9 @@ class Target:
     # host (codegen/opencl_host.py); "vulkan": SPIR-V compute shaders with a plain-C host (codegen/vulkan_host.py);
     # for both, sram_bytes is the device memory for the arena, flash_bytes for weights.
     backend: str = "c"
+    # --patch when it is not given: "auto" on microcontrollers, where SRAM is what runs out (the search falls back
+    # to layer by layer when patching does not pay); "off" where the arena is not the constraint.
+    patch: str = "off"
 
 
 BACKENDS = ("c", "opencl", "vulkan")
@@ -84,6 +87,7 @@ def load_target(name: str, config: Config | None = None, **overrides) -> Target:
         emulator=t.get("emulator", ""),
         sysroot=t.get("sysroot", ""),
         backend=t.get("backend", "c"),
+        patch=t.get("patch", "off"),
     )
     if target.backend not in BACKENDS:
         raise EdgecError(f"{path}: backend '{target.backend}' (known: {', '.join(BACKENDS)})")
@@ -95,4 +99,7 @@ def load_target(name: str, config: Config | None = None, **overrides) -> Target:
     for key in ("cflags", "kernels"):
         if key in merged:
             merged[key] = tuple(merged[key])
-    return replace(target, **merged)
+    target = replace(target, **merged)
+    if target.patch not in ("off", "auto"):
+        raise EdgecError(f"target {name}: patch '{target.patch}' (expected off or auto)")
+    return target

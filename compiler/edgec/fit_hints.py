@@ -73,11 +73,12 @@ def larger_targets(report: dict, arena: int, flash: int) -> list:
             and t.sram_bytes >= arena and t.flash_bytes >= flash]
 
 
-def fit_hints(graph: Graph, report: dict, planner: str = "best", patching: bool = False) -> list[str]:
+def fit_hints(graph: Graph, report: dict, planner: str = "best", patch_mode: str = "off") -> list[str]:
     """Hints for a report that does not fit: for a float model, its int8 twin (`--quantize int8`, with the input
-    taken as int8); and, unless the compile already searched patch schedules (`patching`), the same with
-    `--patch auto`; if that still does not fit, a target of the same core with more memory that would hold it.
-    Patch schedules are searched and planned with the search's fast planner: an estimate."""
+    taken as int8), patch-scheduled as the compile was if it searched (`patch_mode` auto); with `--patch auto`
+    if the compile ran layer by layer (`patch_mode` off; an explicit SPLIT:N is the user's choice); if that still
+    does not fit, a target of the same core with more memory that would hold it. Patch schedules are searched and
+    planned with the search's fast planner: an estimate."""
     if report["fits"]:
         return []
     from .passes.patch_search import SEARCH_PLANNER, PatchOptions, schedule_patches
@@ -91,11 +92,17 @@ def fit_hints(graph: Graph, report: dict, planner: str = "best", patching: bool 
         hints.append(describe(options, arena, flash, report))
     else:
         options, arena, flash = "", report["arena_bytes"], report["flash_bytes"]
-    if not patching:
+    if patch_mode == "off":
         patched = schedule_patches(graph, PatchOptions("auto"), SEARCH_PLANNER)[1].arena_bytes
         if patched < arena:
             options, arena = f"{options} --patch auto".strip(), patched
             hints.append(describe(options, arena, flash, report))
+    elif patch_mode == "auto" and is_float:  # the int8 twin, scheduled as its compile would be by default
+        already = bool((report.get("patch") or {}).get("grid"))  # the twin of the patched graph
+        patched = arena if already else schedule_patches(graph, PatchOptions("auto"), SEARCH_PLANNER)[1].arena_bytes
+        if already or patched < arena:
+            arena = patched
+            hints[-1] = describe(f"{options} (patch-scheduled, as by default)", arena, flash, report)
     if arena > report["sram_budget_bytes"] or flash > report["flash_budget_bytes"]:
         hints += [f"{f'with {options} ' if options else ''}on --target {t.name} ({t.description}) it would fit"
                   for t in larger_targets(report, arena, flash)]

@@ -30,7 +30,7 @@ from .memory_chart import write_memory_chart
 from .passes import fuse_conv_add, gpu_hybrid_scratch, ternary_kernels
 from .passes.ecotta import EcottaOptions
 from .passes.state_variables import bind_state_variables
-from .passes.patch_search import PatchOptions, schedule_patches
+from .passes.patch_search import PatchOptions, resolve_patch, schedule_patches
 from .passes.pipeline import GRAPH_PASSES
 from .passes.relax_pipeline import relax_passes
 from .report import add_adaptation_report, add_ternary_report, build_report, fit_problems, write_report
@@ -148,10 +148,12 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     graph.inputs_outside_arena = options.import_options.input_outside_arena
     planner = options.planner or config.passes.get("planner", "best")
     eco, adapt_plan = None, None
+    patch = resolve_patch(options.patch, target.patch,
+                          layer_by_layer_only="--ecotta" if options.ecotta.enabled else "")
     if options.ecotta.enabled:  # before planning: the meta-networks are layers of the inference graph too
         from .passes.ecotta import check_compatible, insert_meta_networks
 
-        check_compatible(options.patch.mode, options.quantize, graph.inputs_outside_arena)
+        check_compatible(patch.mode, options.quantize, graph.inputs_outside_arena)
         eco = insert_meta_networks(graph, options.ecotta)
         adapt_plan = plan_memory(eco.adapt_graph, planner, depthwise="never")
         if options.dump_ir:
@@ -168,7 +170,7 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
         emit = emit_opencl if target.backend == "opencl" else emit_vulkan
         generated, gpu_kernels = emit(graph, plan, name)
     else:
-        graph, plan, patch_info = schedule_patches(graph, options.patch, planner,
+        graph, plan, patch_info = schedule_patches(graph, patch, planner,
                                                    config.passes.get("depthwise_in_place", "auto"))
         if options.dump_ir and patch_info and patch_info.get("grid"):
             options.dump_ir("patch-schedule", graph.dump())
@@ -218,7 +220,7 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     report["optimize"] = options.optimize
     if fc_layers:
         report["fully_connected_layouts"] = layouts_report(fc_layers, target.flash_bytes, code_sizes is not None)
-    report["fit_hints"] = fit_hints(graph, report, planner, patching=patch_info is not None)
+    report["fit_hints"] = fit_hints(graph, report, planner, patch_mode=patch.mode if not gpu else "")
     write_report(report, out_dir / "report.json")
     write_memory_chart(report, out_dir / "memory.html")
     result = CompileResult(graph, plan, generated, report, out_dir)

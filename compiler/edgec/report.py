@@ -271,6 +271,8 @@ def print_patch_schedule(patch: dict, console) -> None:
         return name.split(";")[0]
 
     off = patch["arena_bytes_layer_by_layer"]
+    if patch.get("target_default"):  # the user did not ask for it: say where it came from and how to turn it off
+        console.print("patch-based scheduling: --patch auto, the target's default (--patch off: layer by layer)")
     if patch.get("grid"):
         stages = ", then ".join(f"{len(st['stage_nodes'])} layers up to {short(st['split'])} in "
                                 f"{stage_grid_text(st)}{'' if st.get('bands') else ' patches'}"

@@ -39,7 +39,7 @@ class BenchOptions:
     name: str | None = None
     import_options: object = None
     layers: bool = False  # build with the per-layer profile and report each layer's share
-    patch: object = None  # passes.patch_search.PatchOptions: patch-based scheduling (default: layer by layer)
+    patch: object = None  # passes.patch_search.PatchOptions: patch-based scheduling (default: the target's)
     checksum: bool = False  # the firmware checks the weights' CRC-32 at start-up
     cycles: bool = True  # emulated boards: count the instruction mix with the QEMU plugin and estimate cycles
     ecotta: object = None  # passes.ecotta.EcottaOptions: compile with meta-networks and <name>_adapt()

@@ -122,7 +122,7 @@ def build_firmware(model: Path, board: Board, out_dir: Path, name: str | None = 
                    adapt: bool = False, optimize: str = "speed") -> FirmwareBuild:
     """model -> out_dir/{model/ (generated C), firmware.elf, firmware.map, link.ld, edgec_glue.c, firmware.json}.
     profile_layers: the model reads the timer after every layer, for the `layers` command (a few instructions
-    per layer more in the totals). patch: passes.patch_search.PatchOptions (default: layer by layer). checksum:
+    per layer more in the totals). patch: passes.patch_search.PatchOptions (default: the target's). checksum:
     the model gets <name>_check() (the weights' CRC-32), which the firmware runs at start-up. ecotta:
     passes.ecotta.EcottaOptions (meta-networks and <name>_adapt); adapt: the timed call is an adaptation step.
     optimize: speed or size (fc_layouts.py)."""

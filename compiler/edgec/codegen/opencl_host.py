@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import EdgecError
 from ..ir import Graph
 from ..memory.plan import MemoryPlan
+from ..passes.patch_search import TARGET_DEFAULT
 from ..paths import RUNTIMES
 from .c_emitter import GeneratedC, c_identifier, format_c_scalar, run_params
 from .opencl_kernels import Launch, node_launches
@@ -78,7 +79,7 @@ def layout_constants(graph: Graph, per_node: list[list[Launch]]) -> tuple[dict[s
 def check_opencl_options(options, target: str = "opencl") -> None:
     """The compile options the OpenCL (and Vulkan) target does not take (yet): refused before any work."""
     refused = [(options.quantize is not None, "--quantize (the OpenCL target compiles float models)"),
-               (options.patch.mode != "off", "--patch"),
+               (options.patch.mode not in ("off", TARGET_DEFAULT), "--patch"),
                (options.checksum, "--checksum"),
                (options.ecotta.enabled, "--ecotta"),
                (options.generate, "--generate"),

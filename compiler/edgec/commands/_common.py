@@ -34,8 +34,10 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
 
 def add_patch_options(p: argparse.ArgumentParser) -> None:
     """Patch-based scheduling of the first stage (passes/patch_search.py)."""
-    p.add_argument("--patch", default="off", metavar="off|auto|SPLIT:N[,SPLIT:N...]",
-                   help="run the first layers patch by patch: off (default), auto (search the split and the grid), "
+    p.add_argument("--patch", default="default", metavar="off|auto|SPLIT:N[,SPLIT:N...]",
+                   help="run the first layers patch by patch: the target's default when not given (auto on the "
+                        "Cortex-M targets, off elsewhere), off (layer by layer), auto (search the split and the grid; "
+                        "layer by layer when patching does not lower the arena), "
                         "or SPLIT:N (stage ends after the node named SPLIT, or at index SPLIT; an N x N grid), "
                         "SPLIT:Nr (N full-width row bands that keep the rows they share instead of recomputing "
                         "them); several separated by commas: one stage each, in order, each its own grid")

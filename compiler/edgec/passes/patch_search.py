@@ -32,12 +32,24 @@ from .patch_schedule import Bands, Stage, grid_label, patch_stages, resolve_spli
 SEARCH_PLANNER = "greedy-by-size"
 GRIDS = range(2, 9)
 DEFAULT_MAX_OVERHEAD = 0.10
+TARGET_DEFAULT = "default"  # --patch not given: the target's own (targets/*.toml `patch`: auto on Cortex-M)
 
 
 @dataclass
 class PatchOptions:
-    mode: str = "off"  # off | auto | SPLIT:N[,SPLIT:N...]
+    mode: str = TARGET_DEFAULT  # default | off | auto | SPLIT:N[,SPLIT:N...]
     max_overhead: float = DEFAULT_MAX_OVERHEAD
+    from_target: bool = False  # resolved from the target's default rather than asked for (the report says so)
+
+
+def resolve_patch(options: PatchOptions, target_default: str, layer_by_layer_only: str = "") -> PatchOptions:
+    """The mode to compile with: --patch as given, else the target's default. A default yields to a feature that
+    runs layer by layer (`layer_by_layer_only`, e.g. EcoTTA's adaptation step), which an explicit --patch is
+    refused with instead."""
+    if options.mode != TARGET_DEFAULT:
+        return options
+    mode = "off" if layer_by_layer_only else target_default
+    return PatchOptions(mode, options.max_overhead, from_target=True)
 
 
 @dataclass
@@ -84,7 +96,7 @@ def stage_specs(text: str) -> list[tuple[str, int]]:
 
 def parse_patch_mode(text: str) -> str:
     """Validate the syntax of --patch (the splits' names are checked against the graph later)."""
-    if text in ("off", "auto"):
+    if text in ("off", "auto", TARGET_DEFAULT):
         return text
     stage_specs(text)
     return text
@@ -281,10 +293,12 @@ def schedule_patches(graph: Graph, options: PatchOptions, planner: str,
     """The graph to emit (patched or not), its memory plan, and the report's `patch` object (None when off).
     `depthwise`: which depthwise layers may run over their own input (memory/inplace_depthwise.py), in every plan."""
     mode = parse_patch_mode(options.mode)
+    if mode == TARGET_DEFAULT:
+        raise ValueError("schedule_patches: resolve the target's default first (resolve_patch)")
     if mode == "off":
         return graph, plan_memory(graph, planner, depthwise=depthwise), None
     off_plan = plan_memory(graph, planner, depthwise=depthwise)
-    info: dict = {"mode": mode, "max_mac_overhead": options.max_overhead,
+    info: dict = {"mode": mode, "target_default": options.from_target, "max_mac_overhead": options.max_overhead,
                   "arena_bytes_layer_by_layer": off_plan.arena_bytes}
     if mode == "auto":
         best, ranked, over, _ = search(graph, options.max_overhead, depthwise)
