@@ -1059,8 +1059,10 @@ EDGEC_INLINE int dwh_applies(const edgec_conv2d_s8_params *p) {
 
 /* The 2 x 2 path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
  * done. `tables`: the blocks' tables built at compile time (edgec_depthwise_conv2d_s8_packed), or NULL to build them
- * here. A map in one piece is planned and its padding written once for all blocks; larger ones piece by piece,
- * block by block. (Not inlined: its band stays out of the caller's frame.) */
+ * here. Piece by piece, and in each piece block by block: a piece is planned and its padding written once for all
+ * blocks (the copies of the inside overwrite the rest). Without compile-time tables a block's table is built again
+ * in each piece, and a block outside the range goes to dw_general in the first piece only. (Not inlined: its band
+ * stays out of the caller's frame.) */
 __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8_t *weights, const int32_t *bias,
                                                  const int32_t *multiplier, const int32_t *shift, int8_t *output,
                                                  const edgec_conv2d_s8_params *p, const int32_t *tables) {
@@ -1072,7 +1074,7 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
     const int32_t S = p->stride_w;
     void (*const *fns)(const dwh_run *) = (p->act_min == -128 && p->act_max == 127 ? full : clamp)[S - 1];
     const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
-    const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w;
+    const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w, blocks = C & ~3;
     const size_t in_batch = (size_t)p->in_h * p->in_w * C, out_batch = (size_t)OH * OW * C;
     dwh_run r;
     r.C = C;
@@ -1080,44 +1082,29 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
     r.lo = p->act_min;
     r.hi = p->act_max;
     r.S = S;
-    dwh_piece one; /* the whole map, when it is one piece */
-    const int32_t single = dwh_piece_cols(S, OW, 0) == OW && dwh_piece_rows(S, OH, 0, OW) == OH;
-    if (single) {
-        dwh_plan(&one, p, band, 0, 0, OW, OH);
-        dwh_fill_outside(&one, zp4);
-        dwh_run_cols(&r, OW);
-    }
-    int32_t c = 0;
-    for (; c + 4 <= C; c += 4) {
-        dwh_block k;
-        const int32_t *tab = tables ? tables + 13 * c : k.ch[0];
-        if (!tables && !dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
-            dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
-            continue;
-        }
-        for (int32_t b = 0; b < p->batch; ++b) {
-            const int8_t *in_b = input + b * in_batch + c;
-            int8_t *out_b = output + b * out_batch + c;
-            if (single) {
-                dwh_copy_inside(&one, p, in_b);
-                dwh_piece_runs(&one, &r, out_b, tab, fns[OW & 1]);
-                continue;
-            }
-            for (int32_t ox = 0, cols; ox < OW; ox += cols) {
-                cols = dwh_piece_cols(S, OW, ox);
-                dwh_run_cols(&r, cols);
-                for (int32_t oy = 0, rows; oy < OH; oy += rows) {
-                    rows = dwh_piece_rows(S, OH, oy, cols);
-                    dwh_piece g;
-                    dwh_plan(&g, p, band, ox, oy, cols, rows);
-                    dwh_fill_outside(&g, zp4);
-                    dwh_copy_inside(&g, p, in_b);
-                    dwh_piece_runs(&g, &r, out_b, tab, fns[cols & 1]);
+    for (int32_t ox = 0, cols; ox < OW; ox += cols) {
+        cols = dwh_piece_cols(S, OW, ox);
+        dwh_run_cols(&r, cols);
+        for (int32_t oy = 0, rows; oy < OH; oy += rows) {
+            rows = dwh_piece_rows(S, OH, oy, cols);
+            dwh_piece g;
+            dwh_plan(&g, p, band, ox, oy, cols, rows);
+            dwh_fill_outside(&g, zp4);
+            for (int32_t c = 0; c < blocks; c += 4) {
+                dwh_block k;
+                const int32_t *tab = tables ? tables + 13 * c : k.ch[0];
+                if (!tables && !dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
+                    if (ox == 0 && oy == 0) dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+                    continue;
+                }
+                for (int32_t b = 0; b < p->batch; ++b) {
+                    dwh_copy_inside(&g, p, input + b * in_batch + c);
+                    dwh_piece_runs(&g, &r, output + b * out_batch + c, tab, fns[cols & 1]);
                 }
             }
         }
     }
-    return c;
+    return blocks;
 }
 
 /* ---- general path, depth multiplier 1: pixel by pixel, four channels at a time with the input offset added to
