@@ -1057,6 +1057,136 @@ EDGEC_INLINE int dwh_applies(const edgec_conv2d_s8_params *p) {
             (p->stride_h == 2 && p->stride_w == 2 && p->out_w <= DWS_MAX_COLS));
 }
 
+/* ---- 3 x 3 maps at stride 1 with padding 1 (VWW's last depthwise layer): the padding's taps skipped ----
+ * There a third of a channel's 81 taps are padding (the 2 x 2 path multiplies the zero point there, and covers the
+ * odd width with half groups and one-row groups). Here a block's nine input words are read once and unpacked into
+ * int16 pairs P = (x0, x1) of each row's pixels 0 and 1 (PKH, SXTB16) and its pixel 2, Q (SXTB16), with the input
+ * offset added (SADD16) so that a skipped tap needs no correction: each output pixel sums its 4, 6 or 9 taps inside
+ * the input, 35 multiplies per channel, with the 2 x 2 path's table (its bias less the offset's share; its doubled
+ * weights, requantisation and range). A row of taps (weight row W01 W12) into output column 0: SMLAD(P, W12);
+ * column 1: SMLAD(P, W01) + Q W12.top; column 2: P.top W01.bottom + Q W01.top. */
+EDGEC_INLINE int dw3map_applies(const edgec_conv2d_s8_params *p) {
+    return p->stride_h == 1 && p->in_h == 3 && p->in_w == 3 && p->out_h == 3 && p->out_w == 3 && p->pad_top == 1 &&
+           p->pad_left == 1;
+}
+typedef struct {
+    int32_t p[3], q[3]; /* a channel's rows: P, and Q with its value in the bottom half */
+    const int32_t *w;   /* the channel's W01 W12 of rows 0..2 (its table + 4) */
+    int32_t b;          /* 2 * bias */
+    int32_t acc[9];     /* out: the output pixels' accumulators, row by row */
+} dw3map_taps_args;
+/* the nine accumulators of one channel (assembly: the six data and six weight words stay in registers) */
+__attribute__((naked, noinline)) static void dw3map_taps(dw3map_taps_args *a) {
+    (void)a;
+    __asm__("push   {r4-r11, lr}\n\t"
+            "ldm    r0, {r1-r6}\n\t"
+            "ldr    lr, [r0, #24]\n\t"
+            "ldm    lr, {r7-r12}\n\t"
+            "ldr    lr, [r0, #28]\n\t"
+            "smlad  lr, r1, r10, lr\n\t"
+            "smlad  lr, r2, r12, lr\n\t"
+            "str    lr, [r0, #32]\n\t"
+            "ldr    lr, [r0, #28]\n\t"
+            "smlad  lr, r1, r9, lr\n\t"
+            "smlabt lr, r4, r10, lr\n\t"
+            "smlad  lr, r2, r11, lr\n\t"
+            "smlabt lr, r5, r12, lr\n\t"
+            "str    lr, [r0, #36]\n\t"
+            "ldr    lr, [r0, #28]\n\t"
+            "smlatb lr, r1, r9, lr\n\t"
+            "smlabt lr, r4, r9, lr\n\t"
+            "smlatb lr, r2, r11, lr\n\t"
+            "smlabt lr, r5, r11, lr\n\t"
+            "str    lr, [r0, #40]\n\t"
+            "ldr    lr, [r0, #28]\n\t"
+            "smlad  lr, r1, r8, lr\n\t"
+            "smlad  lr, r2, r10, lr\n\t"
+            "smlad  lr, r3, r12, lr\n\t"
+            "str    lr, [r0, #44]\n\t"
+            "ldr    lr, [r0, #28]\n\t"
+            "smlad  lr, r1, r7, lr\n\t"
+            "smlabt lr, r4, r8, lr\n\t"
+            "smlad  lr, r2, r9, lr\n\t"
+            "smlabt lr, r5, r10, lr\n\t"
+            "smlad  lr, r3, r11, lr\n\t"
+            "smlabt lr, r6, r12, lr\n\t"
+            "str    lr, [r0, #48]\n\t"
+            "ldr    lr, [r0, #28]\n\t"
+            "smlatb lr, r1, r7, lr\n\t"
+            "smlabt lr, r4, r7, lr\n\t"
+            "smlatb lr, r2, r9, lr\n\t"
+            "smlabt lr, r5, r9, lr\n\t"
+            "smlatb lr, r3, r11, lr\n\t"
+            "smlabt lr, r6, r11, lr\n\t"
+            "str    lr, [r0, #52]\n\t"
+            "ldr    lr, [r0, #28]\n\t"
+            "smlad  lr, r2, r8, lr\n\t"
+            "smlad  lr, r3, r10, lr\n\t"
+            "str    lr, [r0, #56]\n\t"
+            "ldr    lr, [r0, #28]\n\t"
+            "smlad  lr, r2, r7, lr\n\t"
+            "smlabt lr, r5, r8, lr\n\t"
+            "smlad  lr, r3, r9, lr\n\t"
+            "smlabt lr, r6, r10, lr\n\t"
+            "str    lr, [r0, #60]\n\t"
+            "ldr    lr, [r0, #28]\n\t"
+            "smlatb lr, r2, r7, lr\n\t"
+            "smlabt lr, r5, r7, lr\n\t"
+            "smlatb lr, r3, r9, lr\n\t"
+            "smlabt lr, r6, r9, lr\n\t"
+            "str    lr, [r0, #64]\n\t"
+            "pop    {r4-r11, pc}\n");
+}
+/* The block of channels c..c+3 (in, out: the batch's input and output at channel c; tab: the block's table); FULL
+ * (no clamp inside [-128, 127]) is a constant where this is inlined. */
+EDGEC_INLINE void dw3map_block(const int8_t *in, int8_t *out, const int32_t *tab, const edgec_conv2d_s8_params *p,
+                               const int FULL) {
+    const int32_t C = p->in_c, off = p->input_offset, lo = p->act_min, hi = p->act_max;
+    const int16x2_t off2 = (int16x2_t)(((uint32_t)off & 0xFFFFu) * 0x00010001u);
+    dw3map_taps_args a[4];
+    for (int32_t r = 0; r < 3; ++r) {
+        const uint32_t u = load_u32(in + 3 * r * C), v = load_u32(in + (3 * r + 1) * C);
+        const uint32_t e = load_u32(in + (3 * r + 2) * C);
+        const uint32_t x01 = pkhbt16(u, v), x23 = pkhtb16(v, u);
+        const uint32_t e02 = (uint32_t)__sadd16(__sxtb16((int8x4_t)e), off2);
+        const uint32_t e13 = (uint32_t)__sadd16(sxtb16_ror8(e), off2);
+        a[0].p[r] = (int32_t)__sadd16(__sxtb16((int8x4_t)x01), off2);
+        a[1].p[r] = (int32_t)__sadd16(sxtb16_ror8(x01), off2);
+        a[2].p[r] = (int32_t)__sadd16(__sxtb16((int8x4_t)x23), off2);
+        a[3].p[r] = (int32_t)__sadd16(sxtb16_ror8(x23), off2);
+        a[0].q[r] = (int32_t)e02, a[2].q[r] = (int32_t)(e02 >> 16);
+        a[1].q[r] = (int32_t)e13, a[3].q[r] = (int32_t)(e13 >> 16);
+    }
+    for (int32_t j = 0; j < 4; ++j) {
+        const int32_t *const t = tab + 13 * j;
+        /* the doubled weights' sum: t[0] less off times it is 2 * bias */
+        int32_t sum = __smlatb(t[5], 1, __smlad(t[4], 0x00010001, 0));
+        sum = __smlatb(t[7], 1, __smlad(t[6], 0x00010001, sum));
+        sum = __smlatb(t[9], 1, __smlad(t[8], 0x00010001, sum));
+        a[j].w = t + 4;
+        a[j].b = (int32_t)((uint32_t)t[0] - (uint32_t)off * (uint32_t)sum);
+        dw3map_taps(&a[j]);
+        const int32_t m = t[10], rnd = t[11], sh = t[12];
+        int8_t *o = out + j;
+#pragma GCC unroll 9
+        for (int32_t i = 0; i < 9; ++i) {
+            const int32_t x = a[j].acc[i];
+            int32_t y;
+            __asm__("smmlar %0, %1, %2, %3" : "=r"(y) : "r"(x), "r"(m), "r"(rnd + (x >> 31)));
+            y >>= sh;
+            o[i * C] = (int8_t)(FULL ? __ssat(y, 8) : (y < lo ? lo : (y > hi ? hi : y)));
+        }
+    }
+}
+__attribute__((noinline)) static void dw3map_block_full(const int8_t *in, int8_t *out, const int32_t *tab,
+                                                        const edgec_conv2d_s8_params *p) {
+    dw3map_block(in, out, tab, p, 1);
+}
+__attribute__((noinline)) static void dw3map_block_clamp(const int8_t *in, int8_t *out, const int32_t *tab,
+                                                         const edgec_conv2d_s8_params *p) {
+    dw3map_block(in, out, tab, p, 0);
+}
+
 /* The 2 x 2 path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
  * done. `tables`: the blocks' tables built at compile time (edgec_depthwise_conv2d_s8_packed), or NULL to build them
  * here. Piece by piece, and in each piece block by block: a piece is planned and its padding written once for all
@@ -1082,6 +1212,19 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
     r.lo = p->act_min;
     r.hi = p->act_max;
     r.S = S;
+    if (dw3map_applies(p)) {
+        for (int32_t c = 0; c < blocks; c += 4) {
+            dwh_block k;
+            if (!tables && !dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
+                dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+                continue;
+            }
+            for (int32_t b = 0; b < p->batch; ++b)
+                (p->act_min == -128 && p->act_max == 127 ? dw3map_block_full : dw3map_block_clamp)(
+                    input + b * in_batch + c, output + b * out_batch + c, tables ? tables + 13 * c : k.ch[0], p);
+        }
+        return blocks;
+    }
     for (int32_t ox = 0, cols; ox < OW; ox += cols) {
         cols = dwh_piece_cols(S, OW, ox);
         dwh_run_cols(&r, cols);

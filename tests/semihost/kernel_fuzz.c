@@ -190,6 +190,38 @@ int main(void) {
         int nout = p.batch * p.out_h * p.out_w * p.out_c;
         for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
     }
+    /* 3 x 3 maps, stride 1, padding 1 (the DSP kernel's taps-inside kernel: VWW's last depthwise layer): channels
+     * 4..64 and in_c % 4 != 0, batch 2, input offsets at both ends (x + offset spans -255..255), extreme taps,
+     * biases near the bound, both activation ranges; a quarter of them one padding off (3 x 2, 2 x 3 maps or a
+     * 4-wide input: the 2 x 2 path). Its own random stream too. */
+    s = 0x3C6EF372u;
+    for (int it = 0; it < 24; ++it) {
+        edgec_conv2d_s8_params p;
+        p.batch = (it % 5 == 2) ? 2 : 1; p.in_h = p.in_w = 3; p.pad_top = p.pad_left = 1;
+        p.in_c = (it % 6 == 5) ? ri(1, 12) : 4 * ri(1, 16);
+        p.depth_multiplier = 1; p.out_c = p.in_c; p.k_h = p.k_w = 3;
+        p.stride_h = p.stride_w = 1; p.dil_h = p.dil_w = 1;
+        p.out_h = p.out_w = 3;
+        if (it % 4 == 3) { /* a neighbour that is not a 3 x 3 map with padding 1 */
+            if (it % 8 == 3) p.out_w = 2; else { p.in_w = 4; p.out_w = 4; }
+        }
+        p.input_offset = (it % 3 == 0) ? ((it & 1) ? 128 : -127) : ri(-127, 128);
+        p.output_offset = ri(-128, 127);
+        if (it % 2) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
+        p.requant = EDGEC_REQUANT_FIXED;
+        int nin = p.batch * p.in_h * p.in_w * p.in_c;
+        for (int i = 0; i < nin; ++i) din[i] = (it % 7 == 2) ? ((rnd() & 1) ? -128 : 127) : (int8_t)rnd();
+        for (int i = 0; i < 9 * p.in_c; ++i) w[i] = (it % 4 == 1) ? ((rnd() & 1) ? -128 : 127) : (int8_t)rnd();
+        for (int i = 0; i < p.out_c; ++i) {
+            dsh[i] = ri(-14, -1); dmul[i] = (int32_t)((rnd() >> 1) | (1u << 30)); dbias[i] = ri(-30000, 30000);
+            if (ri(0, 9) == 0) dbias[i] = (int32_t)rnd() >> ri(1, 4); /* near and past the fast path's bound */
+        }
+        const int32_t *bb = (it % 8 == 6) ? 0 : dbias;
+        ref_dw(din, w, bb, dmul, dsh, dout1, &p);
+        edgec_depthwise_conv2d_s8(din, w, bb, dmul, dsh, dout2, &p);
+        int nout = p.batch * p.out_h * p.out_w * p.out_c;
+        for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
+    }
     s = s_after;
     /* Depthwise k x k other than 3x3 (the DSP kernel's band path: MCUNet's 5x5 and 7x7; other k up to 7, non-square):
      * strides 1..3, paddings up to k, maps wider than one band piece, in_c % 4 != 0, dilation 2 (the general path),
