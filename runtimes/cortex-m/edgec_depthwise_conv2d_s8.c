@@ -1073,9 +1073,22 @@ typedef struct {
     int32_t p[3], q[3]; /* a channel's rows: P, and Q with its value in the bottom half */
     const int32_t *w;   /* the channel's W01 W12 of rows 0..2 (its table + 4) */
     int32_t b;          /* 2 * bias */
-    int32_t acc[9];     /* out: the output pixels' accumulators, row by row */
+    int32_t acc[9];     /* the output pixels' accumulators, row by row */
+    int8_t *o;          /* the channel's output */
+    int32_t C;          /* bytes between output pixels */
+    int32_t full;       /* 1: requantised, saturated and stored here; 0: the accumulators only */
 } dw3map_taps_args;
-/* the nine accumulators of one channel (assembly: the six data and six weight words stay in registers) */
+/* the assembly's offsets into it */
+typedef char dw3map_taps_layout[offsetof(dw3map_taps_args, w) == 24 && offsetof(dw3map_taps_args, acc) == 32 &&
+                                        offsetof(dw3map_taps_args, o) == 68 && offsetof(dw3map_taps_args, full) == 76
+                                    ? 1 : -1];
+/* the nine accumulators of one channel (assembly: the six data and six weight words stay in registers); with `full`,
+ * its outputs requantised (the 2 x 2 path's DWH_RQ), saturated and stored */
+#define DW3_RQ(R)                                                \
+    "add    lr, r11, " R ", asr #31\n\t"                          \
+    "smmlar " R ", " R ", r10, lr\n\t"                            \
+    "asr    " R ", " R ", r12\n\t"                                \
+    "ssat   " R ", #8, " R "\n\t"
 __attribute__((naked, noinline)) static void dw3map_taps(dw3map_taps_args *a) {
     (void)a;
     __asm__("push   {r4-r11, lr}\n\t"
@@ -1135,8 +1148,33 @@ __attribute__((naked, noinline)) static void dw3map_taps(dw3map_taps_args *a) {
             "smlatb lr, r3, r9, lr\n\t"
             "smlabt lr, r6, r9, lr\n\t"
             "str    lr, [r0, #64]\n\t"
+            "ldr    r1, [r0, #76]\n\t"
+            "cmp    r1, #0\n\t"
+            "beq    9f\n\t"
+            "ldr    r1, [r0, #24]\n\t"
+            "ldrd   r10, r11, [r1, #24]\n\t"
+            "ldr    r12, [r1, #32]\n\t"
+            "ldrd   r8, r9, [r0, #68]\n\t"
+            "add    lr, r0, #32\n\t"
+            "ldm    lr, {r1-r7}\n\t"
+            DW3_RQ("r1") "strb   r1, [r8]\n\t"
+            DW3_RQ("r2") "strb   r2, [r8, r9]\n\t"
+            "add    r8, r8, r9, lsl #1\n\t"
+            DW3_RQ("r3") "strb   r3, [r8]\n\t"
+            DW3_RQ("r4") "strb   r4, [r8, r9]\n\t"
+            "add    r8, r8, r9, lsl #1\n\t"
+            DW3_RQ("r5") "strb   r5, [r8]\n\t"
+            DW3_RQ("r6") "strb   r6, [r8, r9]\n\t"
+            "add    r8, r8, r9, lsl #1\n\t"
+            DW3_RQ("r7") "strb   r7, [r8]\n\t"
+            "ldrd   r1, r2, [r0, #60]\n\t"
+            DW3_RQ("r1") "strb   r1, [r8, r9]\n\t"
+            "add    r8, r8, r9, lsl #1\n\t"
+            DW3_RQ("r2") "strb   r2, [r8]\n"
+            "9:\n\t"
             "pop    {r4-r11, pc}\n");
 }
+#undef DW3_RQ
 /* The block of channels c..c+3 (in, out: the batch's input and output at channel c; tab: the block's table); FULL
  * (no clamp inside [-128, 127]) is a constant where this is inlined. */
 EDGEC_INLINE void dw3map_block(const int8_t *in, int8_t *out, const int32_t *tab, const edgec_conv2d_s8_params *p,
@@ -1165,7 +1203,11 @@ EDGEC_INLINE void dw3map_block(const int8_t *in, int8_t *out, const int32_t *tab
         sum = __smlatb(t[9], 1, __smlad(t[8], 0x00010001, sum));
         a[j].w = t + 4;
         a[j].b = (int32_t)((uint32_t)t[0] - (uint32_t)off * (uint32_t)sum);
+        a[j].o = out + j;
+        a[j].C = C;
+        a[j].full = FULL;
         dw3map_taps(&a[j]);
+        if (FULL) continue;
         const int32_t m = t[10], rnd = t[11], sh = t[12];
         int8_t *o = out + j;
 #pragma GCC unroll 9
