@@ -211,8 +211,10 @@ def dw_case(rng, i: int):
     in_h = int(rng.integers(30, 75)) if tall else int(rng.integers(2, 14))
     in_w = int(rng.integers(48, 110)) if i % 7 == 2 else int(rng.integers(3, 14))
     batch = int(rng.integers(1, 3))
-    if plane and i % 10 == 7:  # a 3 x 3 map with padding 1 at stride 1: the taps-inside kernel
+    if plane and i % 10 == 7:  # 3 x 3 output maps padded at the edges only (the taps-inside kernel): stride 1
         in_h, in_w, pads, stride = 3, 3, (1, 1, 1, 1), (1, 1)
+    if plane and i % 10 == 3:  # ... and stride 2 on a 6 x 6 map, the padding after it (TFLite's SAME)
+        in_h, in_w, pads, stride = 6, 6, (0, 0, 1, 1), (2, 2)
     out_h = (in_h + pads[0] + pads[2] - 2 * dil[0] - 1) // stride[0] + 1
     out_w = (in_w + pads[1] + pads[3] - 2 * dil[1] - 1) // stride[1] + 1
     if out_h < 1 or out_w < 1 or batch * max(in_h * in_w, out_h * out_w) * c > 65536:
@@ -279,8 +281,8 @@ def write_packed_cases(path: Path, seed: int = 5) -> dict:
                             (params[18], params[19]) == (-128, 127), q["stride_h"], q["out_h"] > 14)
                            if plane else ("portable",))
             if plane and (q["in_h"], q["in_w"], q["out_h"], q["out_w"], q["stride_h"], q["pad_top"],
-                          q["pad_left"]) == (3, 3, 3, 3, 1, 1, 1):
-                seen["dw_map3"].add((params[18], params[19]) == (-128, 127))
+                          q["pad_left"]) in ((3, 3, 3, 3, 1, 1, 1), (6, 6, 3, 3, 2, 0, 0)):
+                seen["dw_map3"].add((q["stride_h"], (params[18], params[19]) == (-128, 127)))
         elif kind == 0:
             seen["conv"].add(int(packed[2]))
             seen["px_mod3"].add((params[0] * params[4] * params[5]) % 3 if params[0] == 1 else -1)
@@ -321,8 +323,8 @@ def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
     assert ("portable",) in dw and {d[1:3] for d in dw if d[0] == "plane"} == {(0, 0), (0, 1), (1, 0), (1, 1)}, dw
     assert {d[3:6] for d in dw if d[0] == "plane"} >= {(True, False, True), (False, True, False),
                                                        (False, False, True), (False, False, False)}, dw
-    # ... and 3 x 3 maps with padding 1 (the taps-inside kernel), both clamps
-    assert seen["dw_map3"] == {True, False}, seen["dw_map3"]
+    # ... and 3 x 3 output maps padded at the edges only (the taps-inside kernel), both strides and clamps
+    assert seen["dw_map3"] == {(1, True), (1, False), (2, True), (2, False)}, seen["dw_map3"]
     # the compiler's test for the path (dw_plane_path) and the kernel's (dwh_applies) agree on the stride-2 width
     src = (RUNTIMES / "cortex-m" / "edgec_depthwise_conv2d_s8.c").read_text()
     assert f"#define DWS_MAX_COLS {DWS_MAX_COLS} " in src

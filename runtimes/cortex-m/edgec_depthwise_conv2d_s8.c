@@ -1057,143 +1057,238 @@ EDGEC_INLINE int dwh_applies(const edgec_conv2d_s8_params *p) {
             (p->stride_h == 2 && p->stride_w == 2 && p->out_w <= DWS_MAX_COLS));
 }
 
-/* ---- 3 x 3 maps at stride 1 with padding 1 (VWW's last depthwise layer): the padding's taps skipped ----
- * There a third of a channel's 81 taps are padding (the 2 x 2 path multiplies the zero point there, and covers the
- * odd width with half groups and one-row groups). Here a block's nine input words are read once and unpacked into
- * int16 pairs P = (x0, x1) of each row's pixels 0 and 1 (PKH, SXTB16) and its pixel 2, Q (SXTB16), with the input
- * offset added (SADD16) so that a skipped tap needs no correction: each output pixel sums its 4, 6 or 9 taps inside
- * the input, 35 multiplies per channel, with the 2 x 2 path's table (its bias less the offset's share; its doubled
- * weights, requantisation and range). A row of taps (weight row W01 W12) into output column 0: SMLAD(P, W12);
- * column 1: SMLAD(P, W01) + Q W12.top; column 2: P.top W01.bottom + Q W01.top. */
+/* ---- 3 x 3 output maps whose padding is only at the edges (VWW's last two depthwise layers): the padding's taps
+ * skipped ----
+ * At stride 1 with padding 1 on a 3 x 3 map a third of a channel's 81 taps are padding, at stride 2 on a 6 x 6 map
+ * (TFLite's SAME: padding after the map) a fifth; the 2 x 2 path multiplies the zero point there and covers the odd
+ * width with half groups and one-row groups. Here a block's input words are read once and unpacked into int16 pairs
+ * (PKH, SXTB16) with the input offset added (SADD16), so that a skipped tap needs no correction: each output pixel
+ * sums only its taps inside the input (35 multiplies per channel at stride 1, 40 at stride 2), with the 2 x 2 path's
+ * table (its bias less the offset's share; its doubled weights, requantisation and range). A row of taps (weight row
+ * W01 W12), stride 1, P = (x0, x1) and Q = x2 of an input row: into output column 0 SMLAD(P, W12); column 1
+ * SMLAD(P, W01) + Q W12.top; column 2 P.top W01.bottom + Q W01.top. Stride 2, P0 P1 P2 the row's pairs of columns
+ * (0, 1) (2, 3) (4, 5): column k SMLAD(Pk, W01) + Pk+1.bottom W12.top, column 2 without the second (padding). */
 EDGEC_INLINE int dw3map_applies(const edgec_conv2d_s8_params *p) {
-    return p->stride_h == 1 && p->in_h == 3 && p->in_w == 3 && p->out_h == 3 && p->out_w == 3 && p->pad_top == 1 &&
-           p->pad_left == 1;
+    return p->out_h == 3 && p->out_w == 3 &&
+           ((p->stride_h == 1 && p->in_h == 3 && p->in_w == 3 && p->pad_top == 1 && p->pad_left == 1) ||
+            (p->stride_h == 2 && p->in_h == 6 && p->in_w == 6 && p->pad_top == 0 && p->pad_left == 0));
 }
 typedef struct {
-    int32_t p[3], q[3]; /* a channel's rows: P, and Q with its value in the bottom half */
-    const int32_t *w;   /* the channel's W01 W12 of rows 0..2 (its table + 4) */
-    int32_t b;          /* 2 * bias */
-    int32_t acc[9];     /* the output pixels' accumulators, row by row */
-    int8_t *o;          /* the channel's output */
-    int32_t C;          /* bytes between output pixels */
-    int32_t full;       /* 1: requantised, saturated and stored here; 0: the accumulators only */
-} dw3map_taps_args;
+    const int32_t *w; /* the channel's W01 W12 of rows 0..2 (its table + 4) */
+    int32_t b;        /* 2 * bias */
+    int32_t acc[9];   /* the output pixels' accumulators, row by row */
+    int8_t *o;        /* the channel's output */
+    int32_t C;        /* bytes between output pixels */
+    int32_t full;     /* 1: requantised, saturated and stored here; 0: the accumulators only */
+    int32_t x[18];    /* the channel's input pairs: stride 1, P of rows 0..2 then Q (its value in the bottom half);
+                       * stride 2, P0 P1 P2 of rows 0..5 */
+} dw3map_args;
 /* the assembly's offsets into it */
-typedef char dw3map_taps_layout[offsetof(dw3map_taps_args, w) == 24 && offsetof(dw3map_taps_args, acc) == 32 &&
-                                        offsetof(dw3map_taps_args, o) == 68 && offsetof(dw3map_taps_args, full) == 76
+typedef char dw3map_args_layout[offsetof(dw3map_args, acc) == 8 && offsetof(dw3map_args, o) == 44 &&
+                                        offsetof(dw3map_args, full) == 52 && offsetof(dw3map_args, x) == 56
                                     ? 1 : -1];
-/* the nine accumulators of one channel (assembly: the six data and six weight words stay in registers); with `full`,
- * its outputs requantised (the 2 x 2 path's DWH_RQ), saturated and stored */
+/* one channel in assembly: the weights (and at stride 1 the data) in registers, the nine accumulators; with `full`,
+ * the outputs requantised (the 2 x 2 path's DWH_RQ), saturated and stored */
+#define DW3_PROLOGUE                                             \
+    "push   {r4-r11, lr}\n\t"                                    \
+    "ldr    lr, [r0]\n\t"                                        \
+    "ldm    lr, {r7-r12}\n\t"
 #define DW3_RQ(R)                                                \
     "add    lr, r11, " R ", asr #31\n\t"                          \
     "smmlar " R ", " R ", r10, lr\n\t"                            \
     "asr    " R ", " R ", r12\n\t"                                \
     "ssat   " R ", #8, " R "\n\t"
-__attribute__((naked, noinline)) static void dw3map_taps(dw3map_taps_args *a) {
+#define DW3_STORE                                                \
+    "ldr    r1, [r0, #52]\n\t"                                   \
+    "cmp    r1, #0\n\t"                                          \
+    "beq    9f\n\t"                                              \
+    "ldr    r1, [r0]\n\t"                                        \
+    "ldrd   r10, r11, [r1, #24]\n\t"                             \
+    "ldr    r12, [r1, #32]\n\t"                                  \
+    "ldrd   r8, r9, [r0, #44]\n\t"                               \
+    "add    lr, r0, #8\n\t"                                      \
+    "ldm    lr, {r1-r7}\n\t"                                     \
+    DW3_RQ("r1") "strb   r1, [r8]\n\t"                           \
+    DW3_RQ("r2") "strb   r2, [r8, r9]\n\t"                       \
+    "add    r8, r8, r9, lsl #1\n\t"                              \
+    DW3_RQ("r3") "strb   r3, [r8]\n\t"                           \
+    DW3_RQ("r4") "strb   r4, [r8, r9]\n\t"                       \
+    "add    r8, r8, r9, lsl #1\n\t"                              \
+    DW3_RQ("r5") "strb   r5, [r8]\n\t"                           \
+    DW3_RQ("r6") "strb   r6, [r8, r9]\n\t"                       \
+    "add    r8, r8, r9, lsl #1\n\t"                              \
+    DW3_RQ("r7") "strb   r7, [r8]\n\t"                           \
+    "ldrd   r1, r2, [r0, #36]\n\t"                               \
+    DW3_RQ("r1") "strb   r1, [r8, r9]\n\t"                       \
+    "add    r8, r8, r9, lsl #1\n\t"                              \
+    DW3_RQ("r2") "strb   r2, [r8]\n"                              \
+    "9:\n\t"                                                     \
+    "pop    {r4-r11, pc}\n"
+__attribute__((naked, noinline)) static void dw3map_s1(dw3map_args *a) {
     (void)a;
-    __asm__("push   {r4-r11, lr}\n\t"
-            "ldm    r0, {r1-r6}\n\t"
-            "ldr    lr, [r0, #24]\n\t"
-            "ldm    lr, {r7-r12}\n\t"
-            "ldr    lr, [r0, #28]\n\t"
+    __asm__(DW3_PROLOGUE
+            "add    lr, r0, #56\n\t"
+            "ldm    lr, {r1-r6}\n\t"
+            "ldr    lr, [r0, #4]\n\t"
             "smlad  lr, r1, r10, lr\n\t"
             "smlad  lr, r2, r12, lr\n\t"
-            "str    lr, [r0, #32]\n\t"
-            "ldr    lr, [r0, #28]\n\t"
+            "str    lr, [r0, #8]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
             "smlad  lr, r1, r9, lr\n\t"
             "smlabt lr, r4, r10, lr\n\t"
             "smlad  lr, r2, r11, lr\n\t"
             "smlabt lr, r5, r12, lr\n\t"
-            "str    lr, [r0, #36]\n\t"
-            "ldr    lr, [r0, #28]\n\t"
+            "str    lr, [r0, #12]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
             "smlatb lr, r1, r9, lr\n\t"
             "smlabt lr, r4, r9, lr\n\t"
             "smlatb lr, r2, r11, lr\n\t"
             "smlabt lr, r5, r11, lr\n\t"
-            "str    lr, [r0, #40]\n\t"
-            "ldr    lr, [r0, #28]\n\t"
+            "str    lr, [r0, #16]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
             "smlad  lr, r1, r8, lr\n\t"
             "smlad  lr, r2, r10, lr\n\t"
             "smlad  lr, r3, r12, lr\n\t"
-            "str    lr, [r0, #44]\n\t"
-            "ldr    lr, [r0, #28]\n\t"
+            "str    lr, [r0, #20]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
             "smlad  lr, r1, r7, lr\n\t"
             "smlabt lr, r4, r8, lr\n\t"
             "smlad  lr, r2, r9, lr\n\t"
             "smlabt lr, r5, r10, lr\n\t"
             "smlad  lr, r3, r11, lr\n\t"
             "smlabt lr, r6, r12, lr\n\t"
-            "str    lr, [r0, #48]\n\t"
-            "ldr    lr, [r0, #28]\n\t"
+            "str    lr, [r0, #24]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
             "smlatb lr, r1, r7, lr\n\t"
             "smlabt lr, r4, r7, lr\n\t"
             "smlatb lr, r2, r9, lr\n\t"
             "smlabt lr, r5, r9, lr\n\t"
             "smlatb lr, r3, r11, lr\n\t"
             "smlabt lr, r6, r11, lr\n\t"
-            "str    lr, [r0, #52]\n\t"
-            "ldr    lr, [r0, #28]\n\t"
+            "str    lr, [r0, #28]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
             "smlad  lr, r2, r8, lr\n\t"
             "smlad  lr, r3, r10, lr\n\t"
-            "str    lr, [r0, #56]\n\t"
-            "ldr    lr, [r0, #28]\n\t"
+            "str    lr, [r0, #32]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
             "smlad  lr, r2, r7, lr\n\t"
             "smlabt lr, r5, r8, lr\n\t"
             "smlad  lr, r3, r9, lr\n\t"
             "smlabt lr, r6, r10, lr\n\t"
-            "str    lr, [r0, #60]\n\t"
-            "ldr    lr, [r0, #28]\n\t"
+            "str    lr, [r0, #36]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
             "smlatb lr, r2, r7, lr\n\t"
             "smlabt lr, r5, r7, lr\n\t"
             "smlatb lr, r3, r9, lr\n\t"
             "smlabt lr, r6, r9, lr\n\t"
-            "str    lr, [r0, #64]\n\t"
-            "ldr    r1, [r0, #76]\n\t"
-            "cmp    r1, #0\n\t"
-            "beq    9f\n\t"
-            "ldr    r1, [r0, #24]\n\t"
-            "ldrd   r10, r11, [r1, #24]\n\t"
-            "ldr    r12, [r1, #32]\n\t"
-            "ldrd   r8, r9, [r0, #68]\n\t"
-            "add    lr, r0, #32\n\t"
-            "ldm    lr, {r1-r7}\n\t"
-            DW3_RQ("r1") "strb   r1, [r8]\n\t"
-            DW3_RQ("r2") "strb   r2, [r8, r9]\n\t"
-            "add    r8, r8, r9, lsl #1\n\t"
-            DW3_RQ("r3") "strb   r3, [r8]\n\t"
-            DW3_RQ("r4") "strb   r4, [r8, r9]\n\t"
-            "add    r8, r8, r9, lsl #1\n\t"
-            DW3_RQ("r5") "strb   r5, [r8]\n\t"
-            DW3_RQ("r6") "strb   r6, [r8, r9]\n\t"
-            "add    r8, r8, r9, lsl #1\n\t"
-            DW3_RQ("r7") "strb   r7, [r8]\n\t"
-            "ldrd   r1, r2, [r0, #60]\n\t"
-            DW3_RQ("r1") "strb   r1, [r8, r9]\n\t"
-            "add    r8, r8, r9, lsl #1\n\t"
-            DW3_RQ("r2") "strb   r2, [r8]\n"
-            "9:\n\t"
-            "pop    {r4-r11, pc}\n");
+            "str    lr, [r0, #40]\n\t"
+            DW3_STORE);
 }
+__attribute__((naked, noinline)) static void dw3map_s2(dw3map_args *a) {
+    (void)a;
+    __asm__(DW3_PROLOGUE
+            "add    lr, r0, #56\n\t"
+            "ldr    r1, [r0, #4]\n\t"
+            "mov    r2, r1\n\t"
+            "mov    r3, r1\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r7, r1\n\t"
+            "smlabt r1, r5, r8, r1\n\t"
+            "smlad  r2, r5, r7, r2\n\t"
+            "smlabt r2, r6, r8, r2\n\t"
+            "smlad  r3, r6, r7, r3\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r9, r1\n\t"
+            "smlabt r1, r5, r10, r1\n\t"
+            "smlad  r2, r5, r9, r2\n\t"
+            "smlabt r2, r6, r10, r2\n\t"
+            "smlad  r3, r6, r9, r3\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r11, r1\n\t"
+            "smlabt r1, r5, r12, r1\n\t"
+            "smlad  r2, r5, r11, r2\n\t"
+            "smlabt r2, r6, r12, r2\n\t"
+            "smlad  r3, r6, r11, r3\n\t"
+            "sub    lr, lr, #12\n\t"
+            "str    r1, [r0, #8]\n\t"
+            "str    r2, [r0, #12]\n\t"
+            "str    r3, [r0, #16]\n\t"
+            "ldr    r1, [r0, #4]\n\t"
+            "mov    r2, r1\n\t"
+            "mov    r3, r1\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r7, r1\n\t"
+            "smlabt r1, r5, r8, r1\n\t"
+            "smlad  r2, r5, r7, r2\n\t"
+            "smlabt r2, r6, r8, r2\n\t"
+            "smlad  r3, r6, r7, r3\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r9, r1\n\t"
+            "smlabt r1, r5, r10, r1\n\t"
+            "smlad  r2, r5, r9, r2\n\t"
+            "smlabt r2, r6, r10, r2\n\t"
+            "smlad  r3, r6, r9, r3\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r11, r1\n\t"
+            "smlabt r1, r5, r12, r1\n\t"
+            "smlad  r2, r5, r11, r2\n\t"
+            "smlabt r2, r6, r12, r2\n\t"
+            "smlad  r3, r6, r11, r3\n\t"
+            "sub    lr, lr, #12\n\t"
+            "str    r1, [r0, #20]\n\t"
+            "str    r2, [r0, #24]\n\t"
+            "str    r3, [r0, #28]\n\t"
+            "ldr    r1, [r0, #4]\n\t"
+            "mov    r2, r1\n\t"
+            "mov    r3, r1\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r7, r1\n\t"
+            "smlabt r1, r5, r8, r1\n\t"
+            "smlad  r2, r5, r7, r2\n\t"
+            "smlabt r2, r6, r8, r2\n\t"
+            "smlad  r3, r6, r7, r3\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r9, r1\n\t"
+            "smlabt r1, r5, r10, r1\n\t"
+            "smlad  r2, r5, r9, r2\n\t"
+            "smlabt r2, r6, r10, r2\n\t"
+            "smlad  r3, r6, r9, r3\n\t"
+            "str    r1, [r0, #32]\n\t"
+            "str    r2, [r0, #36]\n\t"
+            "str    r3, [r0, #40]\n\t"
+            DW3_STORE);
+}
+#undef DW3_PROLOGUE
 #undef DW3_RQ
-/* The block of channels c..c+3 (in, out: the batch's input and output at channel c; tab: the block's table); FULL
- * (no clamp inside [-128, 127]) is a constant where this is inlined. */
+#undef DW3_STORE
+/* Two pixels' words u, v (four channels each) as the four channels' int16 pairs, the input offset added */
+EDGEC_INLINE void dw3map_pairs(dw3map_args *a, int32_t i, uint32_t u, uint32_t v, int16x2_t off2) {
+    const uint32_t x01 = pkhbt16(u, v), x23 = pkhtb16(v, u);
+    a[0].x[i] = (int32_t)__sadd16(__sxtb16((int8x4_t)x01), off2);
+    a[1].x[i] = (int32_t)__sadd16(sxtb16_ror8(x01), off2);
+    a[2].x[i] = (int32_t)__sadd16(__sxtb16((int8x4_t)x23), off2);
+    a[3].x[i] = (int32_t)__sadd16(sxtb16_ror8(x23), off2);
+}
+/* The block of channels c..c+3 (in, out: the batch's input and output at channel c; tab: the block's table); S and
+ * FULL (no clamp inside [-128, 127]) are constants where this is inlined. */
 EDGEC_INLINE void dw3map_block(const int8_t *in, int8_t *out, const int32_t *tab, const edgec_conv2d_s8_params *p,
-                               const int FULL) {
+                               const int32_t S, const int FULL) {
     const int32_t C = p->in_c, off = p->input_offset, lo = p->act_min, hi = p->act_max;
     const int16x2_t off2 = (int16x2_t)(((uint32_t)off & 0xFFFFu) * 0x00010001u);
-    dw3map_taps_args a[4];
-    for (int32_t r = 0; r < 3; ++r) {
-        const uint32_t u = load_u32(in + 3 * r * C), v = load_u32(in + (3 * r + 1) * C);
-        const uint32_t e = load_u32(in + (3 * r + 2) * C);
-        const uint32_t x01 = pkhbt16(u, v), x23 = pkhtb16(v, u);
-        const uint32_t e02 = (uint32_t)__sadd16(__sxtb16((int8x4_t)e), off2);
-        const uint32_t e13 = (uint32_t)__sadd16(sxtb16_ror8(e), off2);
-        a[0].p[r] = (int32_t)__sadd16(__sxtb16((int8x4_t)x01), off2);
-        a[1].p[r] = (int32_t)__sadd16(sxtb16_ror8(x01), off2);
-        a[2].p[r] = (int32_t)__sadd16(__sxtb16((int8x4_t)x23), off2);
-        a[3].p[r] = (int32_t)__sadd16(sxtb16_ror8(x23), off2);
-        a[0].q[r] = (int32_t)e02, a[2].q[r] = (int32_t)(e02 >> 16);
-        a[1].q[r] = (int32_t)e13, a[3].q[r] = (int32_t)(e13 >> 16);
+    dw3map_args a[4];
+    if (S == 1) {
+        for (int32_t r = 0; r < 3; ++r) {
+            const int8_t *const row = in + 3 * r * C;
+            dw3map_pairs(a, r, load_u32(row), load_u32(row + C), off2);
+            const uint32_t e = load_u32(row + 2 * C);
+            const uint32_t e02 = (uint32_t)__sadd16(__sxtb16((int8x4_t)e), off2);
+            const uint32_t e13 = (uint32_t)__sadd16(sxtb16_ror8(e), off2);
+            a[0].x[3 + r] = (int32_t)e02, a[2].x[3 + r] = (int32_t)(e02 >> 16);
+            a[1].x[3 + r] = (int32_t)e13, a[3].x[3 + r] = (int32_t)(e13 >> 16);
+        }
+    } else {
+        const int8_t *px = in;
+        for (int32_t i = 0; i < 18; ++i, px += 2 * C) dw3map_pairs(a, i, load_u32(px), load_u32(px + C), off2);
     }
     for (int32_t j = 0; j < 4; ++j) {
         const int32_t *const t = tab + 13 * j;
@@ -1206,7 +1301,10 @@ EDGEC_INLINE void dw3map_block(const int8_t *in, int8_t *out, const int32_t *tab
         a[j].o = out + j;
         a[j].C = C;
         a[j].full = FULL;
-        dw3map_taps(&a[j]);
+        if (S == 1)
+            dw3map_s1(&a[j]);
+        else
+            dw3map_s2(&a[j]);
         if (FULL) continue;
         const int32_t m = t[10], rnd = t[11], sh = t[12];
         int8_t *o = out + j;
@@ -1216,17 +1314,23 @@ EDGEC_INLINE void dw3map_block(const int8_t *in, int8_t *out, const int32_t *tab
             int32_t y;
             __asm__("smmlar %0, %1, %2, %3" : "=r"(y) : "r"(x), "r"(m), "r"(rnd + (x >> 31)));
             y >>= sh;
-            o[i * C] = (int8_t)(FULL ? __ssat(y, 8) : (y < lo ? lo : (y > hi ? hi : y)));
+            o[i * C] = (int8_t)(y < lo ? lo : (y > hi ? hi : y));
         }
     }
 }
-__attribute__((noinline)) static void dw3map_block_full(const int8_t *in, int8_t *out, const int32_t *tab,
-                                                        const edgec_conv2d_s8_params *p) {
-    dw3map_block(in, out, tab, p, 1);
+__attribute__((noinline)) static void dw3map_block_s1(const int8_t *in, int8_t *out, const int32_t *tab,
+                                                      const edgec_conv2d_s8_params *p) {
+    if (p->act_min == -128 && p->act_max == 127)
+        dw3map_block(in, out, tab, p, 1, 1);
+    else
+        dw3map_block(in, out, tab, p, 1, 0);
 }
-__attribute__((noinline)) static void dw3map_block_clamp(const int8_t *in, int8_t *out, const int32_t *tab,
-                                                         const edgec_conv2d_s8_params *p) {
-    dw3map_block(in, out, tab, p, 0);
+__attribute__((noinline)) static void dw3map_block_s2(const int8_t *in, int8_t *out, const int32_t *tab,
+                                                      const edgec_conv2d_s8_params *p) {
+    if (p->act_min == -128 && p->act_max == 127)
+        dw3map_block(in, out, tab, p, 2, 1);
+    else
+        dw3map_block(in, out, tab, p, 2, 0);
 }
 
 /* The 2 x 2 path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
@@ -1262,8 +1366,8 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
                 continue;
             }
             for (int32_t b = 0; b < p->batch; ++b)
-                (p->act_min == -128 && p->act_max == 127 ? dw3map_block_full : dw3map_block_clamp)(
-                    input + b * in_batch + c, output + b * out_batch + c, tables ? tables + 13 * c : k.ch[0], p);
+                (S == 1 ? dw3map_block_s1 : dw3map_block_s2)(input + b * in_batch + c, output + b * out_batch + c,
+                                                             tables ? tables + 13 * c : k.ch[0], p);
         }
         return blocks;
     }
