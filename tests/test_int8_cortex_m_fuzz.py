@@ -215,6 +215,8 @@ def dw_case(rng, i: int):
         in_h, in_w, pads, stride = 3, 3, (1, 1, 1, 1), (1, 1)
     if plane and i % 10 == 3:  # ... and stride 2 on a 6 x 6 map, the padding after it (TFLite's SAME)
         in_h, in_w, pads, stride = 6, 6, (0, 0, 1, 1), (2, 2)
+    if plane and i % 10 == 5:  # ... and 6 x 6 maps at stride 1 with padding 1 (the full output range only)
+        in_h, in_w, pads, stride = 6, 6, (1, 1, 1, 1), (1, 1)
     out_h = (in_h + pads[0] + pads[2] - 2 * dil[0] - 1) // stride[0] + 1
     out_w = (in_w + pads[1] + pads[3] - 2 * dil[1] - 1) // stride[1] + 1
     if out_h < 1 or out_w < 1 or batch * max(in_h * in_w, out_h * out_w) * c > 65536:
@@ -281,8 +283,8 @@ def write_packed_cases(path: Path, seed: int = 5) -> dict:
                             (params[18], params[19]) == (-128, 127), q["stride_h"], q["out_h"] > 14)
                            if plane else ("portable",))
             if plane and (q["in_h"], q["in_w"], q["out_h"], q["out_w"], q["stride_h"], q["pad_top"],
-                          q["pad_left"]) in ((3, 3, 3, 3, 1, 1, 1), (6, 6, 3, 3, 2, 0, 0)):
-                seen["dw_map3"].add((q["stride_h"], (params[18], params[19]) == (-128, 127)))
+                          q["pad_left"]) in ((3, 3, 3, 3, 1, 1, 1), (6, 6, 3, 3, 2, 0, 0), (6, 6, 6, 6, 1, 1, 1)):
+                seen["dw_map3"].add((q["out_h"], q["stride_h"], (params[18], params[19]) == (-128, 127)))
         elif kind == 0:
             seen["conv"].add(int(packed[2]))
             seen["px_mod3"].add((params[0] * params[4] * params[5]) % 3 if params[0] == 1 else -1)
@@ -323,8 +325,10 @@ def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
     assert ("portable",) in dw and {d[1:3] for d in dw if d[0] == "plane"} == {(0, 0), (0, 1), (1, 0), (1, 1)}, dw
     assert {d[3:6] for d in dw if d[0] == "plane"} >= {(True, False, True), (False, True, False),
                                                        (False, False, True), (False, False, False)}, dw
-    # ... and 3 x 3 output maps padded at the edges only (the taps-inside kernel), both strides and clamps
-    assert seen["dw_map3"] == {(1, True), (1, False), (2, True), (2, False)}, seen["dw_map3"]
+    # ... and the maps padded at the edges only that the taps-inside kernels take (3 x 3 outputs at both strides,
+    # 6 x 6 at stride 1 whose full range only they take), both clamps
+    assert seen["dw_map3"] == {(n, s, full) for n, s in ((3, 1), (3, 2), (6, 1)) for full in (True, False)}, seen[
+        "dw_map3"]
     # the compiler's test for the path (dw_plane_path) and the kernel's (dwh_applies) agree on the stride-2 width
     src = (RUNTIMES / "cortex-m" / "edgec_depthwise_conv2d_s8.c").read_text()
     assert f"#define DWS_MAX_COLS {DWS_MAX_COLS} " in src

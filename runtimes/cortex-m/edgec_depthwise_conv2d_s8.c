@@ -1262,12 +1262,13 @@ __attribute__((naked, noinline)) static void dw3map_s2(dw3map_args *a) {
 #undef DW3_RQ
 #undef DW3_STORE
 /* Two pixels' words u, v (four channels each) as the four channels' int16 pairs, the input offset added */
-EDGEC_INLINE void dw3map_pairs(dw3map_args *a, int32_t i, uint32_t u, uint32_t v, int16x2_t off2) {
+EDGEC_INLINE void dw_pairs4(int32_t *x0, int32_t *x1, int32_t *x2, int32_t *x3, uint32_t u, uint32_t v,
+                            int16x2_t off2) {
     const uint32_t x01 = pkhbt16(u, v), x23 = pkhtb16(v, u);
-    a[0].x[i] = (int32_t)__sadd16(__sxtb16((int8x4_t)x01), off2);
-    a[1].x[i] = (int32_t)__sadd16(sxtb16_ror8(x01), off2);
-    a[2].x[i] = (int32_t)__sadd16(__sxtb16((int8x4_t)x23), off2);
-    a[3].x[i] = (int32_t)__sadd16(sxtb16_ror8(x23), off2);
+    *x0 = (int32_t)__sadd16(__sxtb16((int8x4_t)x01), off2);
+    *x1 = (int32_t)__sadd16(sxtb16_ror8(x01), off2);
+    *x2 = (int32_t)__sadd16(__sxtb16((int8x4_t)x23), off2);
+    *x3 = (int32_t)__sadd16(sxtb16_ror8(x23), off2);
 }
 /* The block of channels c..c+3 (in, out: the batch's input and output at channel c; tab: the block's table); S and
  * FULL (no clamp inside [-128, 127]) are constants where this is inlined. */
@@ -1279,7 +1280,7 @@ EDGEC_INLINE void dw3map_block(const int8_t *in, int8_t *out, const int32_t *tab
     if (S == 1) {
         for (int32_t r = 0; r < 3; ++r) {
             const int8_t *const row = in + 3 * r * C;
-            dw3map_pairs(a, r, load_u32(row), load_u32(row + C), off2);
+            dw_pairs4(&a[0].x[r], &a[1].x[r], &a[2].x[r], &a[3].x[r], load_u32(row), load_u32(row + C), off2);
             const uint32_t e = load_u32(row + 2 * C);
             const uint32_t e02 = (uint32_t)__sadd16(__sxtb16((int8x4_t)e), off2);
             const uint32_t e13 = (uint32_t)__sadd16(sxtb16_ror8(e), off2);
@@ -1288,7 +1289,8 @@ EDGEC_INLINE void dw3map_block(const int8_t *in, int8_t *out, const int32_t *tab
         }
     } else {
         const int8_t *px = in;
-        for (int32_t i = 0; i < 18; ++i, px += 2 * C) dw3map_pairs(a, i, load_u32(px), load_u32(px + C), off2);
+        for (int32_t i = 0; i < 18; ++i, px += 2 * C)
+            dw_pairs4(&a[0].x[i], &a[1].x[i], &a[2].x[i], &a[3].x[i], load_u32(px), load_u32(px + C), off2);
     }
     for (int32_t j = 0; j < 4; ++j) {
         const int32_t *const t = tab + 13 * j;
@@ -1333,6 +1335,193 @@ __attribute__((noinline)) static void dw3map_block_s2(const int8_t *in, int8_t *
         dw3map_block(in, out, tab, p, 2, 0);
 }
 
+/* ---- 6 x 6 maps at stride 1 with padding 1 (VWW's five 6x6x128 layers), the full output range: the padding's taps
+ * skipped, as above ----
+ * Per channel the rows' pairs of columns A0 A1 A2 = (0, 1) (2, 3) (4, 5), offset added, and an output row in two
+ * halves of three pixels with its 2 or 3 rows of taps (weight row W01 W12): pixels 0..2 SMLAD(A0, W12),
+ * SMLAD(A0, W01) + A1.bottom W12.top, A0.top W01.bottom + SMLAD(A1, W12); pixels 3..5 SMLAD(A1, W01) + A2.bottom
+ * W12.top, A1.top W01.bottom + SMLAD(A2, W12), SMLAD(A2, W01): 160 multiplies per channel where the 2 x 2 path
+ * has 216, and no planes to stage, no call per channel into the assembly and its frame. */
+EDGEC_INLINE int dw6map_applies(const edgec_conv2d_s8_params *p) {
+    return p->stride_h == 1 && p->in_h == 6 && p->in_w == 6 && p->out_h == 6 && p->out_w == 6 && p->pad_top == 1 &&
+           p->pad_left == 1 && p->act_min == -128 && p->act_max == 127;
+}
+typedef struct {
+    int32_t w[6];      /* the channel's W01 W12 of rows 0..2 */
+    int32_t b;         /* 2 * bias */
+    int32_t m, rnd, r; /* multiplier, 2^(r-1) + zp 2^r, r */
+    int8_t *o;         /* the next output pixel */
+    int32_t C;         /* bytes between output pixels */
+    int32_t x[18];     /* A0 A1 A2 of rows 0..5 */
+} dw6map_args;
+typedef char dw6map_args_layout[offsetof(dw6map_args, b) == 24 && offsetof(dw6map_args, m) == 28 &&
+                                        offsetof(dw6map_args, o) == 40 && offsetof(dw6map_args, x) == 48
+                                    ? 1 : -1];
+/* after a half row's taps: its three pixels requantised, saturated, stored; the output moved on; the weights back */
+#define DW6_RQ(R)                                                \
+    "add    r12, r8, " R ", asr #31\n\t"                          \
+    "smmlar " R ", " R ", r7, r12\n\t"                            \
+    "asr    " R ", " R ", r9\n\t"                                 \
+    "ssat   " R ", #8, " R "\n\t"
+#define DW6_STORE                                                \
+    "add    r12, r0, #28\n\t"                                    \
+    "ldm    r12, {r7-r11}\n\t"                                   \
+    DW6_RQ("r1") DW6_RQ("r2") DW6_RQ("r3")                       \
+    "strb   r1, [r10]\n\t"                                       \
+    "strb   r2, [r10, r11]\n\t"                                  \
+    "strb   r3, [r10, r11, lsl #1]\n\t"                          \
+    "add    r10, r10, r11\n\t"                                   \
+    "add    r10, r10, r11, lsl #1\n\t"                           \
+    "str    r10, [r0, #40]\n\t"                                  \
+    "ldm    r0, {r7-r12}\n\t"
+/* one channel: r1-r3 the half row's accumulators, r4 r5 its pairs, r7-r12 the weights, lr the first tap row's
+ * pairs, r6 the middle rows' count */
+__attribute__((naked, noinline)) static void dw6map_s1(dw6map_args *a) {
+    (void)a;
+    __asm__("push   {r4-r11, lr}\n\t"
+            "ldm    r0, {r7-r12}\n\t"
+            "add    lr, r0, #48\n\t"
+            "ldr    r1, [r0, #24]\n\t"
+            "mov    r2, r1\n\t"
+            "mov    r3, r1\n\t"
+            "ldrd   r4, r5, [lr, #0]\n\t"
+            "smlad  r1, r4, r10, r1\n\t"
+            "smlad  r2, r4, r9, r2\n\t"
+            "smlabt r2, r5, r10, r2\n\t"
+            "smlatb r3, r4, r9, r3\n\t"
+            "smlad  r3, r5, r10, r3\n\t"
+            "ldrd   r4, r5, [lr, #12]\n\t"
+            "smlad  r1, r4, r12, r1\n\t"
+            "smlad  r2, r4, r11, r2\n\t"
+            "smlabt r2, r5, r12, r2\n\t"
+            "smlatb r3, r4, r11, r3\n\t"
+            "smlad  r3, r5, r12, r3\n\t"
+            DW6_STORE
+            "ldr    r1, [r0, #24]\n\t"
+            "mov    r2, r1\n\t"
+            "mov    r3, r1\n\t"
+            "ldrd   r4, r5, [lr, #4]\n\t"
+            "smlad  r1, r4, r9, r1\n\t"
+            "smlabt r1, r5, r10, r1\n\t"
+            "smlatb r2, r4, r9, r2\n\t"
+            "smlad  r2, r5, r10, r2\n\t"
+            "smlad  r3, r5, r9, r3\n\t"
+            "ldrd   r4, r5, [lr, #16]\n\t"
+            "smlad  r1, r4, r11, r1\n\t"
+            "smlabt r1, r5, r12, r1\n\t"
+            "smlatb r2, r4, r11, r2\n\t"
+            "smlad  r2, r5, r12, r2\n\t"
+            "smlad  r3, r5, r11, r3\n\t"
+            DW6_STORE
+            "mov    r6, #4\n"
+            "1:\n\t"
+            "ldr    r1, [r0, #24]\n\t"
+            "mov    r2, r1\n\t"
+            "mov    r3, r1\n\t"
+            "ldrd   r4, r5, [lr, #0]\n\t"
+            "smlad  r1, r4, r8, r1\n\t"
+            "smlad  r2, r4, r7, r2\n\t"
+            "smlabt r2, r5, r8, r2\n\t"
+            "smlatb r3, r4, r7, r3\n\t"
+            "smlad  r3, r5, r8, r3\n\t"
+            "ldrd   r4, r5, [lr, #12]\n\t"
+            "smlad  r1, r4, r10, r1\n\t"
+            "smlad  r2, r4, r9, r2\n\t"
+            "smlabt r2, r5, r10, r2\n\t"
+            "smlatb r3, r4, r9, r3\n\t"
+            "smlad  r3, r5, r10, r3\n\t"
+            "ldrd   r4, r5, [lr, #24]\n\t"
+            "smlad  r1, r4, r12, r1\n\t"
+            "smlad  r2, r4, r11, r2\n\t"
+            "smlabt r2, r5, r12, r2\n\t"
+            "smlatb r3, r4, r11, r3\n\t"
+            "smlad  r3, r5, r12, r3\n\t"
+            DW6_STORE
+            "ldr    r1, [r0, #24]\n\t"
+            "mov    r2, r1\n\t"
+            "mov    r3, r1\n\t"
+            "ldrd   r4, r5, [lr, #4]\n\t"
+            "smlad  r1, r4, r7, r1\n\t"
+            "smlabt r1, r5, r8, r1\n\t"
+            "smlatb r2, r4, r7, r2\n\t"
+            "smlad  r2, r5, r8, r2\n\t"
+            "smlad  r3, r5, r7, r3\n\t"
+            "ldrd   r4, r5, [lr, #16]\n\t"
+            "smlad  r1, r4, r9, r1\n\t"
+            "smlabt r1, r5, r10, r1\n\t"
+            "smlatb r2, r4, r9, r2\n\t"
+            "smlad  r2, r5, r10, r2\n\t"
+            "smlad  r3, r5, r9, r3\n\t"
+            "ldrd   r4, r5, [lr, #28]\n\t"
+            "smlad  r1, r4, r11, r1\n\t"
+            "smlabt r1, r5, r12, r1\n\t"
+            "smlatb r2, r4, r11, r2\n\t"
+            "smlad  r2, r5, r12, r2\n\t"
+            "smlad  r3, r5, r11, r3\n\t"
+            DW6_STORE
+            "add    lr, lr, #12\n\t"
+            "subs   r6, r6, #1\n\t"
+            "bne    1b\n\t"
+            "ldr    r1, [r0, #24]\n\t"
+            "mov    r2, r1\n\t"
+            "mov    r3, r1\n\t"
+            "ldrd   r4, r5, [lr, #0]\n\t"
+            "smlad  r1, r4, r8, r1\n\t"
+            "smlad  r2, r4, r7, r2\n\t"
+            "smlabt r2, r5, r8, r2\n\t"
+            "smlatb r3, r4, r7, r3\n\t"
+            "smlad  r3, r5, r8, r3\n\t"
+            "ldrd   r4, r5, [lr, #12]\n\t"
+            "smlad  r1, r4, r10, r1\n\t"
+            "smlad  r2, r4, r9, r2\n\t"
+            "smlabt r2, r5, r10, r2\n\t"
+            "smlatb r3, r4, r9, r3\n\t"
+            "smlad  r3, r5, r10, r3\n\t"
+            DW6_STORE
+            "ldr    r1, [r0, #24]\n\t"
+            "mov    r2, r1\n\t"
+            "mov    r3, r1\n\t"
+            "ldrd   r4, r5, [lr, #4]\n\t"
+            "smlad  r1, r4, r7, r1\n\t"
+            "smlabt r1, r5, r8, r1\n\t"
+            "smlatb r2, r4, r7, r2\n\t"
+            "smlad  r2, r5, r8, r2\n\t"
+            "smlad  r3, r5, r7, r3\n\t"
+            "ldrd   r4, r5, [lr, #16]\n\t"
+            "smlad  r1, r4, r9, r1\n\t"
+            "smlabt r1, r5, r10, r1\n\t"
+            "smlatb r2, r4, r9, r2\n\t"
+            "smlad  r2, r5, r10, r2\n\t"
+            "smlad  r3, r5, r9, r3\n\t"
+            DW6_STORE
+            "pop    {r4-r11, pc}\n");
+}
+#undef DW6_RQ
+#undef DW6_STORE
+/* The block of channels c..c+3 (in, out: the batch's input and output at channel c; tab: the block's table). */
+__attribute__((noinline)) static void dw6map_block(const int8_t *in, int8_t *out, const int32_t *tab,
+                                                   const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->in_c, off = p->input_offset;
+    const int16x2_t off2 = (int16x2_t)(((uint32_t)off & 0xFFFFu) * 0x00010001u);
+    dw6map_args a[4];
+    const int8_t *px = in;
+#pragma GCC unroll 2
+    for (int32_t i = 0; i < 18; ++i, px += 2 * C)
+        dw_pairs4(&a[0].x[i], &a[1].x[i], &a[2].x[i], &a[3].x[i], load_u32(px), load_u32(px + C), off2);
+    for (int32_t j = 0; j < 4; ++j) {
+        const int32_t *const t = tab + 13 * j;
+        int32_t sum = __smlatb(t[5], 1, __smlad(t[4], 0x00010001, 0));
+        sum = __smlatb(t[7], 1, __smlad(t[6], 0x00010001, sum));
+        sum = __smlatb(t[9], 1, __smlad(t[8], 0x00010001, sum));
+        a[j].w[0] = t[4], a[j].w[1] = t[5], a[j].w[2] = t[6], a[j].w[3] = t[7], a[j].w[4] = t[8], a[j].w[5] = t[9];
+        a[j].b = (int32_t)((uint32_t)t[0] - (uint32_t)off * (uint32_t)sum);
+        a[j].m = t[10], a[j].rnd = t[11], a[j].r = t[12];
+        a[j].o = out + j;
+        a[j].C = C;
+        dw6map_s1(&a[j]);
+    }
+}
+
 /* The 2 x 2 path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
  * done. `tables`: the blocks' tables built at compile time (edgec_depthwise_conv2d_s8_packed), or NULL to build them
  * here. Piece by piece, and in each piece block by block: a piece is planned and its padding written once for all
@@ -1358,7 +1547,9 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
     r.lo = p->act_min;
     r.hi = p->act_max;
     r.S = S;
-    if (dw3map_applies(p)) {
+    if (dw3map_applies(p) || dw6map_applies(p)) {
+        void (*const fn)(const int8_t *, int8_t *, const int32_t *, const edgec_conv2d_s8_params *) =
+            dw6map_applies(p) ? dw6map_block : S == 1 ? dw3map_block_s1 : dw3map_block_s2;
         for (int32_t c = 0; c < blocks; c += 4) {
             dwh_block k;
             if (!tables && !dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
@@ -1366,8 +1557,7 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
                 continue;
             }
             for (int32_t b = 0; b < p->batch; ++b)
-                (S == 1 ? dw3map_block_s1 : dw3map_block_s2)(input + b * in_batch + c, output + b * out_batch + c,
-                                                             tables ? tables + 13 * c : k.ch[0], p);
+                fn(input + b * in_batch + c, output + b * out_batch + c, tables ? tables + 13 * c : k.ch[0], p);
         }
         return blocks;
     }

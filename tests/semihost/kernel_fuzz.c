@@ -190,26 +190,25 @@ int main(void) {
         int nout = p.batch * p.out_h * p.out_w * p.out_c;
         for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
     }
-    /* 3 x 3 output maps with padding only at the edges (the DSP kernel's taps-inside kernel: VWW's last two
-     * depthwise layers): a 3 x 3 map at stride 1 with padding 1, a 6 x 6 one at stride 2 with padding after it
-     * (TFLite's SAME); channels 4..64 and in_c % 4 != 0, batch 2, input offsets at both ends (x + offset spans
-     * -255..255), extreme taps, biases near the bound, both activation ranges; a quarter of them one padding off (the
-     * 2 x 2 path). Its own random stream too. */
+    /* Maps padded at the edges only that the DSP kernel's taps-inside kernels take (VWW's last seven depthwise
+     * layers): 3 x 3 at stride 1 with padding 1, 6 x 6 at stride 2 with padding after it (TFLite's SAME; a 3 x 3
+     * output) and 6 x 6 at stride 1 with padding 1 (the full range only); channels 4..64 and in_c % 4 != 0, batch 2,
+     * input offsets at both ends (x + offset spans -255..255), extreme taps, biases near the bound, both activation
+     * ranges; some of them one padding off (the 2 x 2 path). Its own random stream too. */
     s = 0x3C6EF372u;
-    for (int it = 0; it < 32; ++it) {
+    for (int it = 0; it < 42; ++it) {
         edgec_conv2d_s8_params p;
-        const int s2 = it % 2 == 0;
-        p.batch = (it % 5 == 2) ? 2 : 1; p.in_h = p.in_w = s2 ? 6 : 3; p.pad_top = p.pad_left = s2 ? 0 : 1;
-        p.in_c = (it % 6 == 5) ? ri(1, 12) : 4 * ri(1, 16);
+        const int kind = it % 3; /* 0: 3 x 3, 1: 6 x 6 at stride 2, 2: 6 x 6 */
+        p.batch = (it % 5 == 2) ? 2 : 1; p.in_h = p.in_w = kind ? 6 : 3; p.pad_top = p.pad_left = kind == 1 ? 0 : 1;
+        p.in_c = (it % 7 == 5) ? ri(1, 12) : 4 * ri(1, 16);
         p.depth_multiplier = 1; p.out_c = p.in_c; p.k_h = p.k_w = 3;
-        p.stride_h = p.stride_w = s2 ? 2 : 1; p.dil_h = p.dil_w = 1;
-        p.out_h = p.out_w = 3;
-        if (it % 4 == 3 || it % 8 == 4) { /* a neighbour that is not one of those */
-            if (it % 8 == 3) p.out_w = 2; else if (s2) p.pad_left = 1; else { p.in_w = 4; p.out_w = 4; }
-        }
-        p.input_offset = (it % 3 == 0) ? ((it & 1) ? 128 : -127) : ri(-127, 128);
+        p.stride_h = p.stride_w = kind == 1 ? 2 : 1; p.dil_h = p.dil_w = 1;
+        p.out_h = p.out_w = kind == 2 ? 6 : 3;
+        if (it % 8 == 3) p.out_w -= 1; /* neighbours that are none of those */
+        if (it % 8 == 7) { if (kind == 1) p.pad_left = 1; else { p.in_w += 1; p.out_w += 1; } }
+        p.input_offset = (it % 4 == 0) ? ((it & 8) ? 128 : -127) : ri(-127, 128);
         p.output_offset = ri(-128, 127);
-        if (it % 2) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
+        if (it % 6 < 4) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
         p.requant = EDGEC_REQUANT_FIXED;
         int nin = p.batch * p.in_h * p.in_w * p.in_c;
         for (int i = 0; i < nin; ++i) din[i] = (it % 7 == 2) ? ((rnd() & 1) ? -128 : 127) : (int8_t)rnd();
