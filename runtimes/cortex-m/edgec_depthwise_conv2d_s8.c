@@ -1348,14 +1348,14 @@ EDGEC_INLINE int dw6map_applies(const edgec_conv2d_s8_params *p) {
 }
 typedef struct {
     int32_t w[6];      /* the channel's W01 W12 of rows 0..2 */
-    int32_t b;         /* 2 * bias */
+    int32_t b[3];      /* 2 * bias, three times (one LDM a half row) */
     int32_t m, rnd, r; /* multiplier, 2^(r-1) + zp 2^r, r */
-    int8_t *o;         /* the next output pixel */
     int32_t C;         /* bytes between output pixels */
+    int8_t *o;         /* the channel's first output pixel */
     int32_t x[18];     /* A0 A1 A2 of rows 0..5 */
 } dw6map_args;
-typedef char dw6map_args_layout[offsetof(dw6map_args, b) == 24 && offsetof(dw6map_args, m) == 28 &&
-                                        offsetof(dw6map_args, o) == 40 && offsetof(dw6map_args, x) == 48
+typedef char dw6map_args_layout[offsetof(dw6map_args, b) == 24 && offsetof(dw6map_args, m) == 36 &&
+                                        offsetof(dw6map_args, o) == 52 && offsetof(dw6map_args, x) == 56
                                     ? 1 : -1];
 /* after a half row's taps: its three pixels requantised, saturated, stored; the output moved on; the weights back */
 #define DW6_RQ(R)                                                \
@@ -1364,26 +1364,25 @@ typedef char dw6map_args_layout[offsetof(dw6map_args, b) == 24 && offsetof(dw6ma
     "asr    " R ", " R ", r9\n\t"                                 \
     "ssat   " R ", #8, " R "\n\t"
 #define DW6_STORE                                                \
-    "add    r12, r0, #28\n\t"                                    \
-    "ldm    r12, {r7-r11}\n\t"                                   \
+    "add    r12, r0, #36\n\t"                                    \
+    "ldm    r12, {r7-r10}\n\t"                                   \
     DW6_RQ("r1") DW6_RQ("r2") DW6_RQ("r3")                       \
-    "strb   r1, [r10]\n\t"                                       \
-    "strb   r2, [r10, r11]\n\t"                                  \
-    "strb   r3, [r10, r11, lsl #1]\n\t"                          \
-    "add    r10, r10, r11\n\t"                                   \
-    "add    r10, r10, r11, lsl #1\n\t"                           \
-    "str    r10, [r0, #40]\n\t"                                  \
+    "strb   r1, [r6]\n\t"                                        \
+    "strb   r2, [r6, r10]\n\t"                                   \
+    "strb   r3, [r6, r10, lsl #1]\n\t"                           \
+    "add    r6, r6, r10\n\t"                                     \
+    "add    r6, r6, r10, lsl #1\n\t"                             \
     "ldm    r0, {r7-r12}\n\t"
 /* one channel: r1-r3 the half row's accumulators, r4 r5 its pairs, r7-r12 the weights, lr the first tap row's
- * pairs, r6 the middle rows' count */
+ * pairs, r6 the output */
 __attribute__((naked, noinline)) static void dw6map_s1(dw6map_args *a) {
     (void)a;
     __asm__("push   {r4-r11, lr}\n\t"
             "ldm    r0, {r7-r12}\n\t"
-            "add    lr, r0, #48\n\t"
-            "ldr    r1, [r0, #24]\n\t"
-            "mov    r2, r1\n\t"
-            "mov    r3, r1\n\t"
+            "ldr    r6, [r0, #52]\n\t"
+            "add    lr, r0, #56\n\t"
+            "add    r4, r0, #24\n\t"
+            "ldm    r4, {r1-r3}\n\t"
             "ldrd   r4, r5, [lr, #0]\n\t"
             "smlad  r1, r4, r10, r1\n\t"
             "smlad  r2, r4, r9, r2\n\t"
@@ -1397,9 +1396,8 @@ __attribute__((naked, noinline)) static void dw6map_s1(dw6map_args *a) {
             "smlatb r3, r4, r11, r3\n\t"
             "smlad  r3, r5, r12, r3\n\t"
             DW6_STORE
-            "ldr    r1, [r0, #24]\n\t"
-            "mov    r2, r1\n\t"
-            "mov    r3, r1\n\t"
+            "add    r4, r0, #24\n\t"
+            "ldm    r4, {r1-r3}\n\t"
             "ldrd   r4, r5, [lr, #4]\n\t"
             "smlad  r1, r4, r9, r1\n\t"
             "smlabt r1, r5, r10, r1\n\t"
@@ -1413,11 +1411,9 @@ __attribute__((naked, noinline)) static void dw6map_s1(dw6map_args *a) {
             "smlad  r2, r5, r12, r2\n\t"
             "smlad  r3, r5, r11, r3\n\t"
             DW6_STORE
-            "mov    r6, #4\n"
             "1:\n\t"
-            "ldr    r1, [r0, #24]\n\t"
-            "mov    r2, r1\n\t"
-            "mov    r3, r1\n\t"
+            "add    r4, r0, #24\n\t"
+            "ldm    r4, {r1-r3}\n\t"
             "ldrd   r4, r5, [lr, #0]\n\t"
             "smlad  r1, r4, r8, r1\n\t"
             "smlad  r2, r4, r7, r2\n\t"
@@ -1437,9 +1433,8 @@ __attribute__((naked, noinline)) static void dw6map_s1(dw6map_args *a) {
             "smlatb r3, r4, r11, r3\n\t"
             "smlad  r3, r5, r12, r3\n\t"
             DW6_STORE
-            "ldr    r1, [r0, #24]\n\t"
-            "mov    r2, r1\n\t"
-            "mov    r3, r1\n\t"
+            "add    r4, r0, #24\n\t"
+            "ldm    r4, {r1-r3}\n\t"
             "ldrd   r4, r5, [lr, #4]\n\t"
             "smlad  r1, r4, r7, r1\n\t"
             "smlabt r1, r5, r8, r1\n\t"
@@ -1460,11 +1455,11 @@ __attribute__((naked, noinline)) static void dw6map_s1(dw6map_args *a) {
             "smlad  r3, r5, r11, r3\n\t"
             DW6_STORE
             "add    lr, lr, #12\n\t"
-            "subs   r6, r6, #1\n\t"
+            "add    r1, r0, #104\n\t"
+            "cmp    lr, r1\n\t"
             "bne    1b\n\t"
-            "ldr    r1, [r0, #24]\n\t"
-            "mov    r2, r1\n\t"
-            "mov    r3, r1\n\t"
+            "add    r4, r0, #24\n\t"
+            "ldm    r4, {r1-r3}\n\t"
             "ldrd   r4, r5, [lr, #0]\n\t"
             "smlad  r1, r4, r8, r1\n\t"
             "smlad  r2, r4, r7, r2\n\t"
@@ -1478,9 +1473,8 @@ __attribute__((naked, noinline)) static void dw6map_s1(dw6map_args *a) {
             "smlatb r3, r4, r9, r3\n\t"
             "smlad  r3, r5, r10, r3\n\t"
             DW6_STORE
-            "ldr    r1, [r0, #24]\n\t"
-            "mov    r2, r1\n\t"
-            "mov    r3, r1\n\t"
+            "add    r4, r0, #24\n\t"
+            "ldm    r4, {r1-r3}\n\t"
             "ldrd   r4, r5, [lr, #4]\n\t"
             "smlad  r1, r4, r7, r1\n\t"
             "smlabt r1, r5, r8, r1\n\t"
@@ -1514,7 +1508,7 @@ __attribute__((noinline)) static void dw6map_block(const int8_t *in, int8_t *out
         sum = __smlatb(t[7], 1, __smlad(t[6], 0x00010001, sum));
         sum = __smlatb(t[9], 1, __smlad(t[8], 0x00010001, sum));
         a[j].w[0] = t[4], a[j].w[1] = t[5], a[j].w[2] = t[6], a[j].w[3] = t[7], a[j].w[4] = t[8], a[j].w[5] = t[9];
-        a[j].b = (int32_t)((uint32_t)t[0] - (uint32_t)off * (uint32_t)sum);
+        a[j].b[0] = a[j].b[1] = a[j].b[2] = (int32_t)((uint32_t)t[0] - (uint32_t)off * (uint32_t)sum);
         a[j].m = t[10], a[j].rnd = t[11], a[j].r = t[12];
         a[j].o = out + j;
         a[j].C = C;
