@@ -23,6 +23,9 @@
  *     dwh_*: the input widened once into one int16 plane per channel, then 2 x 2 output pixels of one channel per
  *     step with the weights in registers, 55 instructions per 36 MACs (see there); stride 2 on maps up to 12
  *     outputs wide likewise (dws_*: 62 instructions per 36 MACs).
+ *   - Maps whose padding is only at their edges and small enough to unpack whole (VWW's last seven layers: 3 x 3 at
+ *     stride 1, 6 x 6 at stride 2 into 3 x 3, 6 x 6 at stride 1) take the same tables into dw3map_* / dw6map_*: the
+ *     input unpacked into int16 pairs with the input offset added, so that the padding's taps are skipped.
  * 5x5 and 7x7 with dilation 1 (MCUNet's), and 3x3 in float requantisation, take dwk_*: the same arithmetic over
  * band copies (see there), with the float requantisation on the exact accumulator.
  * Everything else (other sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel,
@@ -1516,6 +1519,27 @@ __attribute__((noinline)) static void dw6map_block(const int8_t *in, int8_t *out
     }
 }
 
+/* The maps the taps-inside kernels take (dw3map_applies, dw6map_applies), as dwh_all (same arguments, channels done
+ * returned); apart from it, so that its band is not on the stack under them. */
+__attribute__((noinline)) static int32_t dwmap_all(const int8_t *input, const int8_t *weights, const int32_t *bias,
+                                                   const int32_t *multiplier, const int32_t *shift, int8_t *output,
+                                                   const edgec_conv2d_s8_params *p, const int32_t *tables) {
+    void (*const fn)(const int8_t *, int8_t *, const int32_t *, const edgec_conv2d_s8_params *) =
+        dw6map_applies(p) ? dw6map_block : p->stride_w == 1 ? dw3map_block_s1 : dw3map_block_s2;
+    const int32_t C = p->in_c, blocks = C & ~3;
+    const size_t in_batch = (size_t)p->in_h * p->in_w * C, out_batch = (size_t)p->out_h * p->out_w * C;
+    for (int32_t c = 0; c < blocks; c += 4) {
+        dwh_block k;
+        if (!tables && !dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
+            dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+            continue;
+        }
+        for (int32_t b = 0; b < p->batch; ++b)
+            fn(input + b * in_batch + c, output + b * out_batch + c, tables ? tables + 13 * c : k.ch[0], p);
+    }
+    return blocks;
+}
+
 /* The 2 x 2 path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
  * done. `tables`: the blocks' tables built at compile time (edgec_depthwise_conv2d_s8_packed), or NULL to build them
  * here. Piece by piece, and in each piece block by block: a piece is planned and its padding written once for all
@@ -1541,20 +1565,6 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
     r.lo = p->act_min;
     r.hi = p->act_max;
     r.S = S;
-    if (dw3map_applies(p) || dw6map_applies(p)) {
-        void (*const fn)(const int8_t *, int8_t *, const int32_t *, const edgec_conv2d_s8_params *) =
-            dw6map_applies(p) ? dw6map_block : S == 1 ? dw3map_block_s1 : dw3map_block_s2;
-        for (int32_t c = 0; c < blocks; c += 4) {
-            dwh_block k;
-            if (!tables && !dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
-                dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
-                continue;
-            }
-            for (int32_t b = 0; b < p->batch; ++b)
-                fn(input + b * in_batch + c, output + b * out_batch + c, tables ? tables + 13 * c : k.ch[0], p);
-        }
-        return blocks;
-    }
     for (int32_t ox = 0, cols; ox < OW; ox += cols) {
         cols = dwh_piece_cols(S, OW, ox);
         dwh_run_cols(&r, cols);
@@ -1914,7 +1924,8 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
     if (p->depth_multiplier == 1) {
         if (dwh_applies(p))
-            c = dwh_all(input, weights, bias, multiplier, shift, output, p, 0);
+            c = (dw3map_applies(p) || dw6map_applies(p) ? dwmap_all : dwh_all)(input, weights, bias, multiplier, shift,
+                                                                                output, p, 0);
         else if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
                  (2 * p->dil_w + 1) * (2 * p->dil_h + 1) <= DW_BAND) {
             uint32_t band[DW_BAND];
@@ -1983,7 +1994,7 @@ void edgec_depthwise_conv2d_s8_packed(const int8_t *EDGEC_RESTRICT input, const 
                                       int8_t *EDGEC_RESTRICT output, const edgec_conv2d_s8_params *p) {
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
     if (dwh_applies(p)) {
-        dwh_all(input, 0, 0, 0, 0, output, p, tables);
+        (dw3map_applies(p) || dw6map_applies(p) ? dwmap_all : dwh_all)(input, 0, 0, 0, 0, output, p, tables);
         return;
     }
 #endif
