@@ -211,6 +211,12 @@ def dw_case(rng, i: int):
     in_h = int(rng.integers(30, 75)) if tall else int(rng.integers(2, 14))
     in_w = int(rng.integers(48, 110)) if i % 7 == 2 else int(rng.integers(3, 14))
     batch = int(rng.integers(1, 3))
+    if plane and i % 10 == 7:  # 3 x 3 output maps padded at the edges only (the taps-inside kernel): stride 1
+        in_h, in_w, pads, stride = 3, 3, (1, 1, 1, 1), (1, 1)
+    if plane and i % 10 == 3:  # ... and stride 2 on a 6 x 6 map, the padding after it (TFLite's SAME)
+        in_h, in_w, pads, stride = 6, 6, (0, 0, 1, 1), (2, 2)
+    if plane and i % 10 == 5:  # ... and 6 x 6 maps at stride 1 with padding 1 (the full output range only)
+        in_h, in_w, pads, stride = 6, 6, (1, 1, 1, 1), (1, 1)
     out_h = (in_h + pads[0] + pads[2] - 2 * dil[0] - 1) // stride[0] + 1
     out_w = (in_w + pads[1] + pads[3] - 2 * dil[1] - 1) // stride[1] + 1
     if out_h < 1 or out_w < 1 or batch * max(in_h * in_w, out_h * out_w) * c > 65536:
@@ -243,7 +249,7 @@ def padded(b: bytes) -> bytes:
 def write_packed_cases(path: Path, seed: int = 5) -> dict:
     rng = np.random.default_rng(seed)
     blobs, seen = [], {"conv": set(), "px_mod3": set(), "units_mod8": set(), "fc_wide": set(), "fc": set(), "odd_out_c": 0, "k4_mod16": set(), "d4_mod8": set(), "dead": 0,
-            "d4_mod32": set(), "fc_folded": set(), "dw": set()}
+            "d4_mod32": set(), "fc_folded": set(), "dw": set(), "dw_map3": set()}
     # then compact fully connected cases with every d4 from 1 to 96 (the loop is unrolled 32 times), then the
     # depthwise cases, each from its own generator so that the cases before them stay as they were
     entry_rng = np.random.default_rng(seed + 1)
@@ -276,6 +282,9 @@ def write_packed_cases(path: Path, seed: int = 5) -> dict:
             seen["dw"].add(("plane", q["out_w"] % 2, q["out_h"] % 2, q["out_w"] > 50, q["out_h"] > 30,
                             (params[18], params[19]) == (-128, 127), q["stride_h"], q["out_h"] > 14)
                            if plane else ("portable",))
+            if plane and (q["in_h"], q["in_w"], q["out_h"], q["out_w"], q["stride_h"], q["pad_top"],
+                          q["pad_left"]) in ((3, 3, 3, 3, 1, 1, 1), (6, 6, 3, 3, 2, 0, 0), (6, 6, 6, 6, 1, 1, 1)):
+                seen["dw_map3"].add((q["out_h"], q["stride_h"], (params[18], params[19]) == (-128, 127)))
         elif kind == 0:
             seen["conv"].add(int(packed[2]))
             seen["px_mod3"].add((params[0] * params[4] * params[5]) % 3 if params[0] == 1 else -1)
@@ -316,6 +325,10 @@ def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
     assert ("portable",) in dw and {d[1:3] for d in dw if d[0] == "plane"} == {(0, 0), (0, 1), (1, 0), (1, 1)}, dw
     assert {d[3:6] for d in dw if d[0] == "plane"} >= {(True, False, True), (False, True, False),
                                                        (False, False, True), (False, False, False)}, dw
+    # ... and the maps padded at the edges only that the taps-inside kernels take (3 x 3 outputs at both strides,
+    # 6 x 6 at stride 1 whose full range only they take), both clamps
+    assert seen["dw_map3"] == {(n, s, full) for n, s in ((3, 1), (3, 2), (6, 1)) for full in (True, False)}, seen[
+        "dw_map3"]
     # the compiler's test for the path (dw_plane_path) and the kernel's (dwh_applies) agree on the stride-2 width
     src = (RUNTIMES / "cortex-m" / "edgec_depthwise_conv2d_s8.c").read_text()
     assert f"#define DWS_MAX_COLS {DWS_MAX_COLS} " in src

@@ -23,6 +23,9 @@
  *     dwh_*: the input widened once into one int16 plane per channel, then 2 x 2 output pixels of one channel per
  *     step with the weights in registers, 55 instructions per 36 MACs (see there); stride 2 on maps up to 12
  *     outputs wide likewise (dws_*: 62 instructions per 36 MACs).
+ *   - Maps whose padding is only at their edges and small enough to unpack whole (VWW's last seven layers: 3 x 3 at
+ *     stride 1, 6 x 6 at stride 2 into 3 x 3, 6 x 6 at stride 1) take the same tables into dw3map_* / dw6map_*: the
+ *     input unpacked into int16 pairs with the input offset added, so that the padding's taps are skipped.
  * 5x5 and 7x7 with dilation 1 (MCUNet's), and 3x3 in float requantisation, take dwk_*: the same arithmetic over
  * band copies (see there), with the float requantisation on the exact accumulator.
  * Everything else (other sizes, the blocks above, the in_c % 4 tail) takes dw_general: pixel by pixel,
@@ -1057,10 +1060,492 @@ EDGEC_INLINE int dwh_applies(const edgec_conv2d_s8_params *p) {
             (p->stride_h == 2 && p->stride_w == 2 && p->out_w <= DWS_MAX_COLS));
 }
 
+/* ---- 3 x 3 output maps whose padding is only at the edges (VWW's last two depthwise layers): the padding's taps
+ * skipped ----
+ * At stride 1 with padding 1 on a 3 x 3 map a third of a channel's 81 taps are padding, at stride 2 on a 6 x 6 map
+ * (TFLite's SAME: padding after the map) a fifth; the 2 x 2 path multiplies the zero point there and covers the odd
+ * width with half groups and one-row groups. Here a block's input words are read once and unpacked into int16 pairs
+ * (PKH, SXTB16) with the input offset added (SADD16), so that a skipped tap needs no correction: each output pixel
+ * sums only its taps inside the input (35 multiplies per channel at stride 1, 40 at stride 2), with the 2 x 2 path's
+ * table (its bias less the offset's share; its doubled weights, requantisation and range). A row of taps (weight row
+ * W01 W12), stride 1, P = (x0, x1) and Q = x2 of an input row: into output column 0 SMLAD(P, W12); column 1
+ * SMLAD(P, W01) + Q W12.top; column 2 P.top W01.bottom + Q W01.top. Stride 2, P0 P1 P2 the row's pairs of columns
+ * (0, 1) (2, 3) (4, 5): column k SMLAD(Pk, W01) + Pk+1.bottom W12.top, column 2 without the second (padding). */
+EDGEC_INLINE int dw3map_applies(const edgec_conv2d_s8_params *p) {
+    return p->out_h == 3 && p->out_w == 3 &&
+           ((p->stride_h == 1 && p->in_h == 3 && p->in_w == 3 && p->pad_top == 1 && p->pad_left == 1) ||
+            (p->stride_h == 2 && p->in_h == 6 && p->in_w == 6 && p->pad_top == 0 && p->pad_left == 0));
+}
+typedef struct {
+    const int32_t *w; /* the channel's W01 W12 of rows 0..2 (its table + 4) */
+    int32_t b;        /* 2 * bias */
+    int32_t acc[9];   /* the output pixels' accumulators, row by row */
+    int8_t *o;        /* the channel's output */
+    int32_t C;        /* bytes between output pixels */
+    int32_t full;     /* 1: requantised, saturated and stored here; 0: the accumulators only */
+    int32_t x[18];    /* the channel's input pairs: stride 1, P of rows 0..2 then Q (its value in the bottom half);
+                       * stride 2, P0 P1 P2 of rows 0..5 */
+} dw3map_args;
+/* the assembly's offsets into it */
+typedef char dw3map_args_layout[offsetof(dw3map_args, acc) == 8 && offsetof(dw3map_args, o) == 44 &&
+                                        offsetof(dw3map_args, full) == 52 && offsetof(dw3map_args, x) == 56
+                                    ? 1 : -1];
+/* one channel in assembly: the weights (and at stride 1 the data) in registers, the nine accumulators; with `full`,
+ * the outputs requantised (the 2 x 2 path's DWH_RQ), saturated and stored */
+#define DW3_PROLOGUE                                             \
+    "push   {r4-r11, lr}\n\t"                                    \
+    "ldr    lr, [r0]\n\t"                                        \
+    "ldm    lr, {r7-r12}\n\t"
+#define DW3_RQ(R)                                                \
+    "add    lr, r11, " R ", asr #31\n\t"                          \
+    "smmlar " R ", " R ", r10, lr\n\t"                            \
+    "asr    " R ", " R ", r12\n\t"                                \
+    "ssat   " R ", #8, " R "\n\t"
+#define DW3_STORE                                                \
+    "ldr    r1, [r0, #52]\n\t"                                   \
+    "cmp    r1, #0\n\t"                                          \
+    "beq    9f\n\t"                                              \
+    "ldr    r1, [r0]\n\t"                                        \
+    "ldrd   r10, r11, [r1, #24]\n\t"                             \
+    "ldr    r12, [r1, #32]\n\t"                                  \
+    "ldrd   r8, r9, [r0, #44]\n\t"                               \
+    "add    lr, r0, #8\n\t"                                      \
+    "ldm    lr, {r1-r7}\n\t"                                     \
+    DW3_RQ("r1") "strb   r1, [r8]\n\t"                           \
+    DW3_RQ("r2") "strb   r2, [r8, r9]\n\t"                       \
+    "add    r8, r8, r9, lsl #1\n\t"                              \
+    DW3_RQ("r3") "strb   r3, [r8]\n\t"                           \
+    DW3_RQ("r4") "strb   r4, [r8, r9]\n\t"                       \
+    "add    r8, r8, r9, lsl #1\n\t"                              \
+    DW3_RQ("r5") "strb   r5, [r8]\n\t"                           \
+    DW3_RQ("r6") "strb   r6, [r8, r9]\n\t"                       \
+    "add    r8, r8, r9, lsl #1\n\t"                              \
+    DW3_RQ("r7") "strb   r7, [r8]\n\t"                           \
+    "ldrd   r1, r2, [r0, #36]\n\t"                               \
+    DW3_RQ("r1") "strb   r1, [r8, r9]\n\t"                       \
+    "add    r8, r8, r9, lsl #1\n\t"                              \
+    DW3_RQ("r2") "strb   r2, [r8]\n"                              \
+    "9:\n\t"                                                     \
+    "pop    {r4-r11, pc}\n"
+__attribute__((naked, noinline)) static void dw3map_s1(dw3map_args *a) {
+    (void)a;
+    __asm__(DW3_PROLOGUE
+            "add    lr, r0, #56\n\t"
+            "ldm    lr, {r1-r6}\n\t"
+            "ldr    lr, [r0, #4]\n\t"
+            "smlad  lr, r1, r10, lr\n\t"
+            "smlad  lr, r2, r12, lr\n\t"
+            "str    lr, [r0, #8]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
+            "smlad  lr, r1, r9, lr\n\t"
+            "smlabt lr, r4, r10, lr\n\t"
+            "smlad  lr, r2, r11, lr\n\t"
+            "smlabt lr, r5, r12, lr\n\t"
+            "str    lr, [r0, #12]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
+            "smlatb lr, r1, r9, lr\n\t"
+            "smlabt lr, r4, r9, lr\n\t"
+            "smlatb lr, r2, r11, lr\n\t"
+            "smlabt lr, r5, r11, lr\n\t"
+            "str    lr, [r0, #16]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
+            "smlad  lr, r1, r8, lr\n\t"
+            "smlad  lr, r2, r10, lr\n\t"
+            "smlad  lr, r3, r12, lr\n\t"
+            "str    lr, [r0, #20]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
+            "smlad  lr, r1, r7, lr\n\t"
+            "smlabt lr, r4, r8, lr\n\t"
+            "smlad  lr, r2, r9, lr\n\t"
+            "smlabt lr, r5, r10, lr\n\t"
+            "smlad  lr, r3, r11, lr\n\t"
+            "smlabt lr, r6, r12, lr\n\t"
+            "str    lr, [r0, #24]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
+            "smlatb lr, r1, r7, lr\n\t"
+            "smlabt lr, r4, r7, lr\n\t"
+            "smlatb lr, r2, r9, lr\n\t"
+            "smlabt lr, r5, r9, lr\n\t"
+            "smlatb lr, r3, r11, lr\n\t"
+            "smlabt lr, r6, r11, lr\n\t"
+            "str    lr, [r0, #28]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
+            "smlad  lr, r2, r8, lr\n\t"
+            "smlad  lr, r3, r10, lr\n\t"
+            "str    lr, [r0, #32]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
+            "smlad  lr, r2, r7, lr\n\t"
+            "smlabt lr, r5, r8, lr\n\t"
+            "smlad  lr, r3, r9, lr\n\t"
+            "smlabt lr, r6, r10, lr\n\t"
+            "str    lr, [r0, #36]\n\t"
+            "ldr    lr, [r0, #4]\n\t"
+            "smlatb lr, r2, r7, lr\n\t"
+            "smlabt lr, r5, r7, lr\n\t"
+            "smlatb lr, r3, r9, lr\n\t"
+            "smlabt lr, r6, r9, lr\n\t"
+            "str    lr, [r0, #40]\n\t"
+            DW3_STORE);
+}
+__attribute__((naked, noinline)) static void dw3map_s2(dw3map_args *a) {
+    (void)a;
+    __asm__(DW3_PROLOGUE
+            "add    lr, r0, #56\n\t"
+            "ldr    r1, [r0, #4]\n\t"
+            "mov    r2, r1\n\t"
+            "mov    r3, r1\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r7, r1\n\t"
+            "smlabt r1, r5, r8, r1\n\t"
+            "smlad  r2, r5, r7, r2\n\t"
+            "smlabt r2, r6, r8, r2\n\t"
+            "smlad  r3, r6, r7, r3\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r9, r1\n\t"
+            "smlabt r1, r5, r10, r1\n\t"
+            "smlad  r2, r5, r9, r2\n\t"
+            "smlabt r2, r6, r10, r2\n\t"
+            "smlad  r3, r6, r9, r3\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r11, r1\n\t"
+            "smlabt r1, r5, r12, r1\n\t"
+            "smlad  r2, r5, r11, r2\n\t"
+            "smlabt r2, r6, r12, r2\n\t"
+            "smlad  r3, r6, r11, r3\n\t"
+            "sub    lr, lr, #12\n\t"
+            "str    r1, [r0, #8]\n\t"
+            "str    r2, [r0, #12]\n\t"
+            "str    r3, [r0, #16]\n\t"
+            "ldr    r1, [r0, #4]\n\t"
+            "mov    r2, r1\n\t"
+            "mov    r3, r1\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r7, r1\n\t"
+            "smlabt r1, r5, r8, r1\n\t"
+            "smlad  r2, r5, r7, r2\n\t"
+            "smlabt r2, r6, r8, r2\n\t"
+            "smlad  r3, r6, r7, r3\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r9, r1\n\t"
+            "smlabt r1, r5, r10, r1\n\t"
+            "smlad  r2, r5, r9, r2\n\t"
+            "smlabt r2, r6, r10, r2\n\t"
+            "smlad  r3, r6, r9, r3\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r11, r1\n\t"
+            "smlabt r1, r5, r12, r1\n\t"
+            "smlad  r2, r5, r11, r2\n\t"
+            "smlabt r2, r6, r12, r2\n\t"
+            "smlad  r3, r6, r11, r3\n\t"
+            "sub    lr, lr, #12\n\t"
+            "str    r1, [r0, #20]\n\t"
+            "str    r2, [r0, #24]\n\t"
+            "str    r3, [r0, #28]\n\t"
+            "ldr    r1, [r0, #4]\n\t"
+            "mov    r2, r1\n\t"
+            "mov    r3, r1\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r7, r1\n\t"
+            "smlabt r1, r5, r8, r1\n\t"
+            "smlad  r2, r5, r7, r2\n\t"
+            "smlabt r2, r6, r8, r2\n\t"
+            "smlad  r3, r6, r7, r3\n\t"
+            "ldm    lr!, {r4-r6}\n\t"
+            "smlad  r1, r4, r9, r1\n\t"
+            "smlabt r1, r5, r10, r1\n\t"
+            "smlad  r2, r5, r9, r2\n\t"
+            "smlabt r2, r6, r10, r2\n\t"
+            "smlad  r3, r6, r9, r3\n\t"
+            "str    r1, [r0, #32]\n\t"
+            "str    r2, [r0, #36]\n\t"
+            "str    r3, [r0, #40]\n\t"
+            DW3_STORE);
+}
+#undef DW3_PROLOGUE
+#undef DW3_RQ
+#undef DW3_STORE
+/* Two pixels' words u, v (four channels each) as the four channels' int16 pairs, the input offset added */
+EDGEC_INLINE void dw_pairs4(int32_t *x0, int32_t *x1, int32_t *x2, int32_t *x3, uint32_t u, uint32_t v,
+                            int16x2_t off2) {
+    const uint32_t x01 = pkhbt16(u, v), x23 = pkhtb16(v, u);
+    *x0 = (int32_t)__sadd16(__sxtb16((int8x4_t)x01), off2);
+    *x1 = (int32_t)__sadd16(sxtb16_ror8(x01), off2);
+    *x2 = (int32_t)__sadd16(__sxtb16((int8x4_t)x23), off2);
+    *x3 = (int32_t)__sadd16(sxtb16_ror8(x23), off2);
+}
+/* The block of channels c..c+3 (in, out: the batch's input and output at channel c; tab: the block's table); S and
+ * FULL (no clamp inside [-128, 127]) are constants where this is inlined. */
+EDGEC_INLINE void dw3map_block(const int8_t *in, int8_t *out, const int32_t *tab, const edgec_conv2d_s8_params *p,
+                               const int32_t S, const int FULL) {
+    const int32_t C = p->in_c, off = p->input_offset, lo = p->act_min, hi = p->act_max;
+    const int16x2_t off2 = (int16x2_t)(((uint32_t)off & 0xFFFFu) * 0x00010001u);
+    dw3map_args a[4];
+    if (S == 1) {
+        for (int32_t r = 0; r < 3; ++r) {
+            const int8_t *const row = in + 3 * r * C;
+            dw_pairs4(&a[0].x[r], &a[1].x[r], &a[2].x[r], &a[3].x[r], load_u32(row), load_u32(row + C), off2);
+            const uint32_t e = load_u32(row + 2 * C);
+            const uint32_t e02 = (uint32_t)__sadd16(__sxtb16((int8x4_t)e), off2);
+            const uint32_t e13 = (uint32_t)__sadd16(sxtb16_ror8(e), off2);
+            a[0].x[3 + r] = (int32_t)e02, a[2].x[3 + r] = (int32_t)(e02 >> 16);
+            a[1].x[3 + r] = (int32_t)e13, a[3].x[3 + r] = (int32_t)(e13 >> 16);
+        }
+    } else {
+        const int8_t *px = in;
+        for (int32_t i = 0; i < 18; ++i, px += 2 * C)
+            dw_pairs4(&a[0].x[i], &a[1].x[i], &a[2].x[i], &a[3].x[i], load_u32(px), load_u32(px + C), off2);
+    }
+    for (int32_t j = 0; j < 4; ++j) {
+        const int32_t *const t = tab + 13 * j;
+        /* the doubled weights' sum: t[0] less off times it is 2 * bias */
+        int32_t sum = __smlatb(t[5], 1, __smlad(t[4], 0x00010001, 0));
+        sum = __smlatb(t[7], 1, __smlad(t[6], 0x00010001, sum));
+        sum = __smlatb(t[9], 1, __smlad(t[8], 0x00010001, sum));
+        a[j].w = t + 4;
+        a[j].b = (int32_t)((uint32_t)t[0] - (uint32_t)off * (uint32_t)sum);
+        a[j].o = out + j;
+        a[j].C = C;
+        a[j].full = FULL;
+        if (S == 1)
+            dw3map_s1(&a[j]);
+        else
+            dw3map_s2(&a[j]);
+        if (FULL) continue;
+        const int32_t m = t[10], rnd = t[11], sh = t[12];
+        int8_t *o = out + j;
+#pragma GCC unroll 9
+        for (int32_t i = 0; i < 9; ++i) {
+            const int32_t x = a[j].acc[i];
+            int32_t y;
+            __asm__("smmlar %0, %1, %2, %3" : "=r"(y) : "r"(x), "r"(m), "r"(rnd + (x >> 31)));
+            y >>= sh;
+            o[i * C] = (int8_t)(y < lo ? lo : (y > hi ? hi : y));
+        }
+    }
+}
+__attribute__((noinline)) static void dw3map_block_s1(const int8_t *in, int8_t *out, const int32_t *tab,
+                                                      const edgec_conv2d_s8_params *p) {
+    if (p->act_min == -128 && p->act_max == 127)
+        dw3map_block(in, out, tab, p, 1, 1);
+    else
+        dw3map_block(in, out, tab, p, 1, 0);
+}
+__attribute__((noinline)) static void dw3map_block_s2(const int8_t *in, int8_t *out, const int32_t *tab,
+                                                      const edgec_conv2d_s8_params *p) {
+    if (p->act_min == -128 && p->act_max == 127)
+        dw3map_block(in, out, tab, p, 2, 1);
+    else
+        dw3map_block(in, out, tab, p, 2, 0);
+}
+
+/* ---- 6 x 6 maps at stride 1 with padding 1 (VWW's five 6x6x128 layers), the full output range: the padding's taps
+ * skipped, as above ----
+ * Per channel the rows' pairs of columns A0 A1 A2 = (0, 1) (2, 3) (4, 5), offset added, and an output row in two
+ * halves of three pixels with its 2 or 3 rows of taps (weight row W01 W12): pixels 0..2 SMLAD(A0, W12),
+ * SMLAD(A0, W01) + A1.bottom W12.top, A0.top W01.bottom + SMLAD(A1, W12); pixels 3..5 SMLAD(A1, W01) + A2.bottom
+ * W12.top, A1.top W01.bottom + SMLAD(A2, W12), SMLAD(A2, W01): 160 multiplies per channel where the 2 x 2 path
+ * has 216, no planes to stage, and a lighter call per channel than its frame's. */
+EDGEC_INLINE int dw6map_applies(const edgec_conv2d_s8_params *p) {
+    return p->stride_h == 1 && p->in_h == 6 && p->in_w == 6 && p->out_h == 6 && p->out_w == 6 && p->pad_top == 1 &&
+           p->pad_left == 1 && p->act_min == -128 && p->act_max == 127;
+}
+typedef struct {
+    int32_t w[6];      /* the channel's W01 W12 of rows 0..2 */
+    int32_t b[3];      /* 2 * bias, three times (one LDM a half row) */
+    int32_t m, rnd, r; /* multiplier, 2^(r-1) + zp 2^r, r */
+    int32_t C;         /* bytes between output pixels */
+    int8_t *o;         /* the channel's first output pixel */
+    int32_t x[18];     /* A0 A1 A2 of rows 0..5 */
+} dw6map_args;
+typedef char dw6map_args_layout[offsetof(dw6map_args, b) == 24 && offsetof(dw6map_args, m) == 36 &&
+                                        offsetof(dw6map_args, o) == 52 && offsetof(dw6map_args, x) == 56
+                                    ? 1 : -1];
+/* after a half row's taps: its three pixels requantised, saturated, stored; the output moved on; the weights back */
+#define DW6_RQ(R)                                                \
+    "add    r12, r8, " R ", asr #31\n\t"                          \
+    "smmlar " R ", " R ", r7, r12\n\t"                            \
+    "asr    " R ", " R ", r9\n\t"                                 \
+    "ssat   " R ", #8, " R "\n\t"
+#define DW6_STORE                                                \
+    "add    r12, r0, #36\n\t"                                    \
+    "ldm    r12, {r7-r10}\n\t"                                   \
+    DW6_RQ("r1") DW6_RQ("r2") DW6_RQ("r3")                       \
+    "strb   r1, [r6]\n\t"                                        \
+    "strb   r2, [r6, r10]\n\t"                                   \
+    "strb   r3, [r6, r10, lsl #1]\n\t"                           \
+    "add    r6, r6, r10\n\t"                                     \
+    "add    r6, r6, r10, lsl #1\n\t"                             \
+    "ldm    r0, {r7-r12}\n\t"
+/* one channel: r1-r3 the half row's accumulators, r4 r5 its pairs, r7-r12 the weights, lr the first tap row's
+ * pairs, r6 the output */
+__attribute__((naked, noinline)) static void dw6map_s1(dw6map_args *a) {
+    (void)a;
+    __asm__("push   {r4-r11, lr}\n\t"
+            "ldm    r0, {r7-r12}\n\t"
+            "ldr    r6, [r0, #52]\n\t"
+            "add    lr, r0, #56\n\t"
+            "add    r4, r0, #24\n\t"
+            "ldm    r4, {r1-r3}\n\t"
+            "ldrd   r4, r5, [lr, #0]\n\t"
+            "smlad  r1, r4, r10, r1\n\t"
+            "smlad  r2, r4, r9, r2\n\t"
+            "smlabt r2, r5, r10, r2\n\t"
+            "smlatb r3, r4, r9, r3\n\t"
+            "smlad  r3, r5, r10, r3\n\t"
+            "ldrd   r4, r5, [lr, #12]\n\t"
+            "smlad  r1, r4, r12, r1\n\t"
+            "smlad  r2, r4, r11, r2\n\t"
+            "smlabt r2, r5, r12, r2\n\t"
+            "smlatb r3, r4, r11, r3\n\t"
+            "smlad  r3, r5, r12, r3\n\t"
+            DW6_STORE
+            "add    r4, r0, #24\n\t"
+            "ldm    r4, {r1-r3}\n\t"
+            "ldrd   r4, r5, [lr, #4]\n\t"
+            "smlad  r1, r4, r9, r1\n\t"
+            "smlabt r1, r5, r10, r1\n\t"
+            "smlatb r2, r4, r9, r2\n\t"
+            "smlad  r2, r5, r10, r2\n\t"
+            "smlad  r3, r5, r9, r3\n\t"
+            "ldrd   r4, r5, [lr, #16]\n\t"
+            "smlad  r1, r4, r11, r1\n\t"
+            "smlabt r1, r5, r12, r1\n\t"
+            "smlatb r2, r4, r11, r2\n\t"
+            "smlad  r2, r5, r12, r2\n\t"
+            "smlad  r3, r5, r11, r3\n\t"
+            DW6_STORE
+            "1:\n\t"
+            "add    r4, r0, #24\n\t"
+            "ldm    r4, {r1-r3}\n\t"
+            "ldrd   r4, r5, [lr, #0]\n\t"
+            "smlad  r1, r4, r8, r1\n\t"
+            "smlad  r2, r4, r7, r2\n\t"
+            "smlabt r2, r5, r8, r2\n\t"
+            "smlatb r3, r4, r7, r3\n\t"
+            "smlad  r3, r5, r8, r3\n\t"
+            "ldrd   r4, r5, [lr, #12]\n\t"
+            "smlad  r1, r4, r10, r1\n\t"
+            "smlad  r2, r4, r9, r2\n\t"
+            "smlabt r2, r5, r10, r2\n\t"
+            "smlatb r3, r4, r9, r3\n\t"
+            "smlad  r3, r5, r10, r3\n\t"
+            "ldrd   r4, r5, [lr, #24]\n\t"
+            "smlad  r1, r4, r12, r1\n\t"
+            "smlad  r2, r4, r11, r2\n\t"
+            "smlabt r2, r5, r12, r2\n\t"
+            "smlatb r3, r4, r11, r3\n\t"
+            "smlad  r3, r5, r12, r3\n\t"
+            DW6_STORE
+            "add    r4, r0, #24\n\t"
+            "ldm    r4, {r1-r3}\n\t"
+            "ldrd   r4, r5, [lr, #4]\n\t"
+            "smlad  r1, r4, r7, r1\n\t"
+            "smlabt r1, r5, r8, r1\n\t"
+            "smlatb r2, r4, r7, r2\n\t"
+            "smlad  r2, r5, r8, r2\n\t"
+            "smlad  r3, r5, r7, r3\n\t"
+            "ldrd   r4, r5, [lr, #16]\n\t"
+            "smlad  r1, r4, r9, r1\n\t"
+            "smlabt r1, r5, r10, r1\n\t"
+            "smlatb r2, r4, r9, r2\n\t"
+            "smlad  r2, r5, r10, r2\n\t"
+            "smlad  r3, r5, r9, r3\n\t"
+            "ldrd   r4, r5, [lr, #28]\n\t"
+            "smlad  r1, r4, r11, r1\n\t"
+            "smlabt r1, r5, r12, r1\n\t"
+            "smlatb r2, r4, r11, r2\n\t"
+            "smlad  r2, r5, r12, r2\n\t"
+            "smlad  r3, r5, r11, r3\n\t"
+            DW6_STORE
+            "add    lr, lr, #12\n\t"
+            "add    r1, r0, #104\n\t"
+            "cmp    lr, r1\n\t"
+            "bne    1b\n\t"
+            "add    r4, r0, #24\n\t"
+            "ldm    r4, {r1-r3}\n\t"
+            "ldrd   r4, r5, [lr, #0]\n\t"
+            "smlad  r1, r4, r8, r1\n\t"
+            "smlad  r2, r4, r7, r2\n\t"
+            "smlabt r2, r5, r8, r2\n\t"
+            "smlatb r3, r4, r7, r3\n\t"
+            "smlad  r3, r5, r8, r3\n\t"
+            "ldrd   r4, r5, [lr, #12]\n\t"
+            "smlad  r1, r4, r10, r1\n\t"
+            "smlad  r2, r4, r9, r2\n\t"
+            "smlabt r2, r5, r10, r2\n\t"
+            "smlatb r3, r4, r9, r3\n\t"
+            "smlad  r3, r5, r10, r3\n\t"
+            DW6_STORE
+            "add    r4, r0, #24\n\t"
+            "ldm    r4, {r1-r3}\n\t"
+            "ldrd   r4, r5, [lr, #4]\n\t"
+            "smlad  r1, r4, r7, r1\n\t"
+            "smlabt r1, r5, r8, r1\n\t"
+            "smlatb r2, r4, r7, r2\n\t"
+            "smlad  r2, r5, r8, r2\n\t"
+            "smlad  r3, r5, r7, r3\n\t"
+            "ldrd   r4, r5, [lr, #16]\n\t"
+            "smlad  r1, r4, r9, r1\n\t"
+            "smlabt r1, r5, r10, r1\n\t"
+            "smlatb r2, r4, r9, r2\n\t"
+            "smlad  r2, r5, r10, r2\n\t"
+            "smlad  r3, r5, r9, r3\n\t"
+            DW6_STORE
+            "pop    {r4-r11, pc}\n");
+}
+#undef DW6_RQ
+#undef DW6_STORE
+/* The block of channels c..c+3 (in, out: the batch's input and output at channel c; tab: the block's table). */
+__attribute__((noinline)) static void dw6map_block(const int8_t *in, int8_t *out, const int32_t *tab,
+                                                   const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->in_c, off = p->input_offset;
+    const int16x2_t off2 = (int16x2_t)(((uint32_t)off & 0xFFFFu) * 0x00010001u);
+    dw6map_args a[4];
+    const int8_t *px = in;
+#pragma GCC unroll 2
+    for (int32_t i = 0; i < 18; ++i, px += 2 * C)
+        dw_pairs4(&a[0].x[i], &a[1].x[i], &a[2].x[i], &a[3].x[i], load_u32(px), load_u32(px + C), off2);
+    for (int32_t j = 0; j < 4; ++j) {
+        const int32_t *const t = tab + 13 * j;
+        int32_t sum = __smlatb(t[5], 1, __smlad(t[4], 0x00010001, 0));
+        sum = __smlatb(t[7], 1, __smlad(t[6], 0x00010001, sum));
+        sum = __smlatb(t[9], 1, __smlad(t[8], 0x00010001, sum));
+        a[j].w[0] = t[4], a[j].w[1] = t[5], a[j].w[2] = t[6], a[j].w[3] = t[7], a[j].w[4] = t[8], a[j].w[5] = t[9];
+        a[j].b[0] = a[j].b[1] = a[j].b[2] = (int32_t)((uint32_t)t[0] - (uint32_t)off * (uint32_t)sum);
+        a[j].m = t[10], a[j].rnd = t[11], a[j].r = t[12];
+        a[j].o = out + j;
+        a[j].C = C;
+        dw6map_s1(&a[j]);
+    }
+}
+
+/* The maps the taps-inside kernels take (dw3map_applies, dw6map_applies), as dwh_all (same arguments, channels done
+ * returned); apart from it, so that its band is not on the stack under them. */
+__attribute__((noinline)) static int32_t dwmap_all(const int8_t *input, const int8_t *weights, const int32_t *bias,
+                                                   const int32_t *multiplier, const int32_t *shift, int8_t *output,
+                                                   const edgec_conv2d_s8_params *p, const int32_t *tables) {
+    void (*const fn)(const int8_t *, int8_t *, const int32_t *, const edgec_conv2d_s8_params *) =
+        dw6map_applies(p) ? dw6map_block : p->stride_w == 1 ? dw3map_block_s1 : dw3map_block_s2;
+    const int32_t C = p->in_c, blocks = C & ~3;
+    const size_t in_batch = (size_t)p->in_h * p->in_w * C, out_batch = (size_t)p->out_h * p->out_w * C;
+    for (int32_t c = 0; c < blocks; c += 4) {
+        dwh_block k;
+        if (!tables && !dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
+            dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+            continue;
+        }
+        for (int32_t b = 0; b < p->batch; ++b)
+            fn(input + b * in_batch + c, output + b * out_batch + c, tables ? tables + 13 * c : k.ch[0], p);
+    }
+    return blocks;
+}
+
 /* The 2 x 2 path for channels [0, in_c - in_c % 4), blocks outside its range by dw_general; returns the channels
  * done. `tables`: the blocks' tables built at compile time (edgec_depthwise_conv2d_s8_packed), or NULL to build them
- * here. A map in one piece is planned and its padding written once for all blocks; larger ones piece by piece,
- * block by block. (Not inlined: its band stays out of the caller's frame.) */
+ * here. Piece by piece, and in each piece block by block: a piece is planned and its padding written once for all
+ * blocks (the copies of the inside overwrite the rest). Without compile-time tables a block's table is built again
+ * in each piece, and a block outside the range goes to dw_general in the first piece only. (Not inlined: its band
+ * stays out of the caller's frame.) */
 __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8_t *weights, const int32_t *bias,
                                                  const int32_t *multiplier, const int32_t *shift, int8_t *output,
                                                  const edgec_conv2d_s8_params *p, const int32_t *tables) {
@@ -1072,7 +1557,7 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
     const int32_t S = p->stride_w;
     void (*const *fns)(const dwh_run *) = (p->act_min == -128 && p->act_max == 127 ? full : clamp)[S - 1];
     const uint32_t zp4 = (uint32_t)(uint8_t)(-p->input_offset) * 0x01010101u;
-    const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w;
+    const int32_t C = p->in_c, OH = p->out_h, OW = p->out_w, blocks = C & ~3;
     const size_t in_batch = (size_t)p->in_h * p->in_w * C, out_batch = (size_t)OH * OW * C;
     dwh_run r;
     r.C = C;
@@ -1080,44 +1565,29 @@ __attribute__((noinline)) static int32_t dwh_all(const int8_t *input, const int8
     r.lo = p->act_min;
     r.hi = p->act_max;
     r.S = S;
-    dwh_piece one; /* the whole map, when it is one piece */
-    const int32_t single = dwh_piece_cols(S, OW, 0) == OW && dwh_piece_rows(S, OH, 0, OW) == OH;
-    if (single) {
-        dwh_plan(&one, p, band, 0, 0, OW, OH);
-        dwh_fill_outside(&one, zp4);
-        dwh_run_cols(&r, OW);
-    }
-    int32_t c = 0;
-    for (; c + 4 <= C; c += 4) {
-        dwh_block k;
-        const int32_t *tab = tables ? tables + 13 * c : k.ch[0];
-        if (!tables && !dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
-            dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
-            continue;
-        }
-        for (int32_t b = 0; b < p->batch; ++b) {
-            const int8_t *in_b = input + b * in_batch + c;
-            int8_t *out_b = output + b * out_batch + c;
-            if (single) {
-                dwh_copy_inside(&one, p, in_b);
-                dwh_piece_runs(&one, &r, out_b, tab, fns[OW & 1]);
-                continue;
-            }
-            for (int32_t ox = 0, cols; ox < OW; ox += cols) {
-                cols = dwh_piece_cols(S, OW, ox);
-                dwh_run_cols(&r, cols);
-                for (int32_t oy = 0, rows; oy < OH; oy += rows) {
-                    rows = dwh_piece_rows(S, OH, oy, cols);
-                    dwh_piece g;
-                    dwh_plan(&g, p, band, ox, oy, cols, rows);
-                    dwh_fill_outside(&g, zp4);
-                    dwh_copy_inside(&g, p, in_b);
-                    dwh_piece_runs(&g, &r, out_b, tab, fns[cols & 1]);
+    for (int32_t ox = 0, cols; ox < OW; ox += cols) {
+        cols = dwh_piece_cols(S, OW, ox);
+        dwh_run_cols(&r, cols);
+        for (int32_t oy = 0, rows; oy < OH; oy += rows) {
+            rows = dwh_piece_rows(S, OH, oy, cols);
+            dwh_piece g;
+            dwh_plan(&g, p, band, ox, oy, cols, rows);
+            dwh_fill_outside(&g, zp4);
+            for (int32_t c = 0; c < blocks; c += 4) {
+                dwh_block k;
+                const int32_t *tab = tables ? tables + 13 * c : k.ch[0];
+                if (!tables && !dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
+                    if (ox == 0 && oy == 0) dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+                    continue;
+                }
+                for (int32_t b = 0; b < p->batch; ++b) {
+                    dwh_copy_inside(&g, p, input + b * in_batch + c);
+                    dwh_piece_runs(&g, &r, output + b * out_batch + c, tab, fns[cols & 1]);
                 }
             }
         }
     }
-    return c;
+    return blocks;
 }
 
 /* ---- general path, depth multiplier 1: pixel by pixel, four channels at a time with the input offset added to
@@ -1454,7 +1924,8 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
     if (p->depth_multiplier == 1) {
         if (dwh_applies(p))
-            c = dwh_all(input, weights, bias, multiplier, shift, output, p, 0);
+            c = (dw3map_applies(p) || dw6map_applies(p) ? dwmap_all : dwh_all)(input, weights, bias, multiplier, shift,
+                                                                                output, p, 0);
         else if (p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
                  (2 * p->dil_w + 1) * (2 * p->dil_h + 1) <= DW_BAND) {
             uint32_t band[DW_BAND];
@@ -1523,7 +1994,7 @@ void edgec_depthwise_conv2d_s8_packed(const int8_t *EDGEC_RESTRICT input, const 
                                       int8_t *EDGEC_RESTRICT output, const edgec_conv2d_s8_params *p) {
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
     if (dwh_applies(p)) {
-        dwh_all(input, 0, 0, 0, 0, output, p, tables);
+        (dw3map_applies(p) || dw6map_applies(p) ? dwmap_all : dwh_all)(input, 0, 0, 0, 0, output, p, tables);
         return;
     }
 #endif

@@ -190,6 +190,39 @@ int main(void) {
         int nout = p.batch * p.out_h * p.out_w * p.out_c;
         for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
     }
+    /* Maps padded at the edges only that the DSP kernel's taps-inside kernels take (VWW's last seven depthwise
+     * layers): 3 x 3 at stride 1 with padding 1, 6 x 6 at stride 2 with padding after it (TFLite's SAME; a 3 x 3
+     * output) and 6 x 6 at stride 1 with padding 1 (the full range only); channels 4..64 and in_c % 4 != 0, batch 2,
+     * input offsets at both ends (x + offset spans -255..255), extreme taps, biases near the bound, both activation
+     * ranges; some of them one padding off (the 2 x 2 path). Its own random stream too. */
+    s = 0x3C6EF372u;
+    for (int it = 0; it < 42; ++it) {
+        edgec_conv2d_s8_params p;
+        const int kind = it % 3; /* 0: 3 x 3, 1: 6 x 6 at stride 2, 2: 6 x 6 */
+        p.batch = (it % 5 == 2) ? 2 : 1; p.in_h = p.in_w = kind ? 6 : 3; p.pad_top = p.pad_left = kind == 1 ? 0 : 1;
+        p.in_c = (it % 7 == 5) ? ri(1, 12) : 4 * ri(1, 16);
+        p.depth_multiplier = 1; p.out_c = p.in_c; p.k_h = p.k_w = 3;
+        p.stride_h = p.stride_w = kind == 1 ? 2 : 1; p.dil_h = p.dil_w = 1;
+        p.out_h = p.out_w = kind == 2 ? 6 : 3;
+        if (it % 8 == 3) p.out_w -= 1; /* neighbours that are none of those */
+        if (it % 8 == 7) { if (kind == 1) p.pad_left = 1; else { p.in_w += 1; p.out_w += 1; } }
+        p.input_offset = (it % 4 == 0) ? ((it & 8) ? 128 : -127) : ri(-127, 128);
+        p.output_offset = ri(-128, 127);
+        if (it % 6 < 4) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
+        p.requant = EDGEC_REQUANT_FIXED;
+        int nin = p.batch * p.in_h * p.in_w * p.in_c;
+        for (int i = 0; i < nin; ++i) din[i] = (it % 7 == 2) ? ((rnd() & 1) ? -128 : 127) : (int8_t)rnd();
+        for (int i = 0; i < 9 * p.in_c; ++i) w[i] = (it % 4 == 1) ? ((rnd() & 1) ? -128 : 127) : (int8_t)rnd();
+        for (int i = 0; i < p.out_c; ++i) {
+            dsh[i] = ri(-14, -1); dmul[i] = (int32_t)((rnd() >> 1) | (1u << 30)); dbias[i] = ri(-30000, 30000);
+            if (ri(0, 9) == 0) dbias[i] = (int32_t)rnd() >> ri(1, 4); /* near and past the fast path's bound */
+        }
+        const int32_t *bb = (it % 8 == 6) ? 0 : dbias;
+        ref_dw(din, w, bb, dmul, dsh, dout1, &p);
+        edgec_depthwise_conv2d_s8(din, w, bb, dmul, dsh, dout2, &p);
+        int nout = p.batch * p.out_h * p.out_w * p.out_c;
+        for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
+    }
     s = s_after;
     /* Depthwise k x k other than 3x3 (the DSP kernel's band path: MCUNet's 5x5 and 7x7; other k up to 7, non-square):
      * strides 1..3, paddings up to k, maps wider than one band piece, in_c % 4 != 0, dilation 2 (the general path),
