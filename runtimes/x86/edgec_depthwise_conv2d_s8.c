@@ -22,17 +22,17 @@ typedef int32_t v16i __attribute__((vector_size(64)));
 #define TILE 4      /* vectors per interior tile */
 
 /* acc += x * w lane by lane, where x's lanes are within int16 and w's within int8: one vpdpwssd (or vpmaddwd and
- * an add) on the lanes read as int16 pairs, x's upper half its sign and w's 0 (WEIGHT_LANE: the weight as its
+ * an add) on the lanes read as int16 pairs, x's upper half its sign and w's 0 (WEIGHT_LANES: the weights as their
  * 16 bits, zero-extended), so that the upper halves' product is 0. */
 #if defined(__AVX512VNNI__)
 #define MADD(acc, x, w) ((acc) = (v16i)_mm512_dpwssd_epi32((__m512i)(acc), (__m512i)(x), (__m512i)(w)))
-#define WEIGHT_LANE(w) ((int32_t)(uint16_t)(w))
+#define WEIGHT_LANES(w) ((w) & 0xffff)
 #elif defined(__AVX512BW__)
 #define MADD(acc, x, w) ((acc) += (v16i)_mm512_madd_epi16((__m512i)(x), (__m512i)(w)))
-#define WEIGHT_LANE(w) ((int32_t)(uint16_t)(w))
+#define WEIGHT_LANES(w) ((w) & 0xffff)
 #else
 #define MADD(acc, x, w) ((acc) += (x) * (w))
-#define WEIGHT_LANE(w) ((int32_t)(w))
+#define WEIGHT_LANES(w) (w)
 #endif
 
 /* 16 int8 at ptr widened, plus the input offset: one vpmovsxbd where the build has AVX-512 (gcc 12 builds
@@ -50,101 +50,32 @@ typedef int32_t v16i __attribute__((vector_size(64)));
     } while (0)
 #endif
 
+enum { REQ_FIXED, REQ_FLOAT, REQ_LANES }; /* edgec_rq16, edgec_rqf16, lane by lane (INT32_MIN multipliers) */
+
 /* One block's data shared by its paths. Lanes map to channels c + lane (c + lane % 8 when two pixels share a
  * vector); lanes whose channel is not stored compute values nobody reads. */
 typedef struct {
     v16i wide[MAX_TAPS]; /* the block's weights, [tap][lane] */
+    v16i row_offset[MAX_TAPS]; /* input_offset times the sum of each kernel row's weights */
     v16i bias, offset;
     edgec_rq16 rq;
+    edgec_rqf16 rqf;
     int32_t multiplier[LANES], shift[LANES];
-    int vector; /* fixed-point requantisation without INT32_MIN multipliers: edgec_rq16 */
+    int32_t mode; /* REQ_*: how the block requantises whole vectors */
     const int8_t *end; /* one past the input: loads of 16 bytes must stay below */
     ptrdiff_t unit, rowstep, tapstep; /* bytes: between a tile's input vectors, kernel rows, taps in a row */
     const edgec_conv2d_s8_params *p;
 } dw_ctx;
 
-/* acc[0..T) of T vectors of an interior tile: vector j's tap (ky, kx) reads the 16 bytes at unit j * S + kx * D
- * of kernel row ky; each of the row's units is loaded once. K, S, D, T: constants where the callers inline it. */
-static inline __attribute__((always_inline)) void tile_reuse(const dw_ctx *g, const int8_t *in, const v16i *w,
-                                                             int32_t rows, v16i *acc, int32_t T, int32_t K,
-                                                             int32_t S, int32_t D) {
-    v16i a[TILE], xs[(TILE - 1) * 2 + (5 - 1) + 1];
-    const int32_t nx = (T - 1) * S + (K - 1) * D + 1;
-    for (int32_t j = 0; j < T; ++j) a[j] = g->bias;
-    for (int32_t r = 0; r < rows; ++r, in += g->rowstep, w += K) {
-        for (int32_t u = 0; u < nx; ++u) LOAD_X(xs[u], in + u * g->unit, g->offset);
-        for (int32_t kx = 0; kx < K; ++kx)
-            for (int32_t j = 0; j < T; ++j) MADD(a[j], xs[j * S + kx * D], w[kx]);
-    }
-    for (int32_t j = 0; j < T; ++j) acc[j] = a[j];
-}
-
-/* The same for any kernel width and steps: vector j's tap kx at j * unit + kx * tapstep. */
-static inline __attribute__((always_inline)) void tile_any(const dw_ctx *g, const int8_t *in, const v16i *w,
-                                                           int32_t rows, v16i *acc, int32_t T) {
-    const int32_t K = g->p->k_w;
-    v16i a[TILE];
-    for (int32_t j = 0; j < T; ++j) a[j] = g->bias;
-    for (int32_t r = 0; r < rows; ++r, in += g->rowstep, w += K)
-        for (int32_t kx = 0; kx < K; ++kx)
-            for (int32_t j = 0; j < T; ++j) {
-                v16i x;
-                LOAD_X(x, in + j * g->unit + kx * g->tapstep, g->offset);
-                MADD(a[j], x, w[kx]);
-            }
-    for (int32_t j = 0; j < T; ++j) acc[j] = a[j];
-}
-
-typedef void (*tile_fn)(const dw_ctx *, const int8_t *, const v16i *, int32_t, v16i *);
-#define TILE_FNS(name, K, S)                                                                                      \
-    static __attribute__((noinline)) void name##_4(const dw_ctx *g, const int8_t *in, const v16i *w, int32_t rows, \
-                                                   v16i *acc) {                                                   \
-        tile_reuse(g, in, w, rows, acc, TILE, K, S, 1);                                                           \
-    }                                                                                                             \
-    static __attribute__((noinline)) void name##_1(const dw_ctx *g, const int8_t *in, const v16i *w, int32_t rows, \
-                                                   v16i *acc) {                                                   \
-        tile_reuse(g, in, w, rows, acc, 1, K, S, 1);                                                              \
-    }
-TILE_FNS(k3s1, 3, 1)
-TILE_FNS(k3s2, 3, 2)
-TILE_FNS(k5s1, 5, 1)
-TILE_FNS(k5s2, 5, 2)
-static __attribute__((noinline)) void any_4(const dw_ctx *g, const int8_t *in, const v16i *w, int32_t rows,
-                                            v16i *acc) {
-    tile_any(g, in, w, rows, acc, TILE);
-}
-static __attribute__((noinline)) void any_1(const dw_ctx *g, const int8_t *in, const v16i *w, int32_t rows,
-                                            v16i *acc) {
-    tile_any(g, in, w, rows, acc, 1);
-}
-
-/* One pixel with its taps clipped to rows x cols (in, w: the first tap inside the input). Loads stay below the
- * input's end: a tap whose 16 bytes would cross it reads the bytes before the end only. */
-static __attribute__((noinline)) void dw_pixel(const dw_ctx *g, const int8_t *in, const v16i *w, int32_t rows,
-                                               int32_t cols, v16i *acc) {
-    v16i a = g->bias;
-    const int32_t K = g->p->k_w;
-    for (int32_t r = 0; r < rows; ++r, in += g->rowstep, w += K)
-        for (int32_t kx = 0; kx < cols; ++kx) {
-            const int8_t *src = in + kx * g->tapstep;
-            v16i x;
-            if (g->end - src >= LANES) {
-                LOAD_X(x, src, g->offset);
-            } else {
-                int8_t bytes[LANES] = {0};
-                for (int32_t j = 0; j < g->end - src; ++j) bytes[j] = src[j];
-                LOAD_X(x, bytes, g->offset);
-            }
-            MADD(a, x, w[kx]);
-        }
-    *acc = a;
-}
-
 /* The first n lanes of acc requantised to out. */
 static void store(const dw_ctx *g, const v16i *acc, int8_t *out, int32_t n) {
     const edgec_conv2d_s8_params *p = g->p;
-    if (g->vector) {
+    if (g->mode == REQ_FIXED) {
         edgec_rq16_apply(&g->rq, acc, out, n);
+        return;
+    }
+    if (g->mode == REQ_FLOAT && n == LANES) {
+        edgec_rqf16_apply(&g->rqf, acc, out);
         return;
     }
     int32_t a[LANES];
@@ -161,6 +92,107 @@ static void store(const dw_ctx *g, const v16i *acc, int8_t *out, int32_t n) {
     }
 }
 
+/* A tile's T whole vectors requantised and stored, vector j at out + j * out_step, from registers. */
+static inline __attribute__((always_inline)) void store_tile(const dw_ctx *g, const v16i *a, int32_t T,
+                                                             int8_t *out, ptrdiff_t out_step) {
+    if (g->mode == REQ_FIXED) {
+        for (int32_t j = 0; j < T; ++j) edgec_rq16_apply(&g->rq, &a[j], out + j * out_step, LANES);
+    } else if (g->mode == REQ_FLOAT) {
+        for (int32_t j = 0; j < T; ++j) edgec_rqf16_apply(&g->rqf, &a[j], out + j * out_step);
+    } else {
+        for (int32_t j = 0; j < T; ++j) store(g, &a[j], out + j * out_step, LANES);
+    }
+}
+
+/* T vectors of an interior tile, requantised and stored: vector j's tap (ky, kx) reads the 16 bytes at unit
+ * j * S + kx * D of kernel row ky; each of the row's units is loaded once. The sums start from init (the bias plus
+ * input_offset times the weights of the rows read), so the loads need no offset. K, S, D, T: constants where the
+ * callers inline it. */
+static inline __attribute__((always_inline)) void tile_reuse(const dw_ctx *g, const int8_t *in, const v16i *w,
+                                                             int32_t rows, const v16i *init, int8_t *out,
+                                                             ptrdiff_t out_step, int32_t T, int32_t K, int32_t S,
+                                                             int32_t D) {
+    v16i a[TILE], xs[(TILE - 1) * 2 + (5 - 1) + 1];
+    const int32_t nx = (T - 1) * S + (K - 1) * D + 1;
+    for (int32_t j = 0; j < T; ++j) a[j] = *init;
+    for (int32_t r = 0; r < rows; ++r, in += g->rowstep, w += K) {
+        for (int32_t u = 0; u < nx; ++u) LOAD_X(xs[u], in + u * g->unit, 0);
+        for (int32_t kx = 0; kx < K; ++kx)
+            for (int32_t j = 0; j < T; ++j) MADD(a[j], xs[j * S + kx * D], w[kx]);
+    }
+    store_tile(g, a, T, out, out_step);
+}
+
+/* The same for any kernel width and steps: vector j's tap kx at j * unit + kx * tapstep. */
+static inline __attribute__((always_inline)) void tile_any(const dw_ctx *g, const int8_t *in, const v16i *w,
+                                                           int32_t rows, const v16i *init, int8_t *out,
+                                                           ptrdiff_t out_step, int32_t T) {
+    const int32_t K = g->p->k_w;
+    v16i a[TILE];
+    for (int32_t j = 0; j < T; ++j) a[j] = *init;
+    for (int32_t r = 0; r < rows; ++r, in += g->rowstep, w += K)
+        for (int32_t kx = 0; kx < K; ++kx)
+            for (int32_t j = 0; j < T; ++j) {
+                v16i x;
+                LOAD_X(x, in + j * g->unit + kx * g->tapstep, 0);
+                MADD(a[j], x, w[kx]);
+            }
+    store_tile(g, a, T, out, out_step);
+}
+
+/* Each kind of tile as 4, 2 and 1 vectors (rows of 3 interior vectors take 2 + 1). */
+typedef void (*tile_fn)(const dw_ctx *, const int8_t *, const v16i *, int32_t, const v16i *, int8_t *, ptrdiff_t);
+#define TILE_ARGS                                                                                   \
+    const dw_ctx *g, const int8_t *in, const v16i *w, int32_t rows, const v16i *init, int8_t *out, \
+        ptrdiff_t out_step
+#define TILE_REUSE(name, T, K, S) \
+    static __attribute__((noinline)) void name##_##T(TILE_ARGS) { tile_reuse(g, in, w, rows, init, out, out_step, T, K, S, 1); }
+#define TILE_REUSE_SET(name, K, S) TILE_REUSE(name, 4, K, S) TILE_REUSE(name, 2, K, S) TILE_REUSE(name, 1, K, S)
+TILE_REUSE_SET(k3s1, 3, 1)
+TILE_REUSE_SET(k3s2, 3, 2)
+TILE_REUSE_SET(k5s1, 5, 1)
+TILE_REUSE_SET(k5s2, 5, 2)
+static __attribute__((noinline)) void any_4(TILE_ARGS) { tile_any(g, in, w, rows, init, out, out_step, 4); }
+static __attribute__((noinline)) void any_2(TILE_ARGS) { tile_any(g, in, w, rows, init, out, out_step, 2); }
+static __attribute__((noinline)) void any_1(TILE_ARGS) { tile_any(g, in, w, rows, init, out, out_step, 1); }
+static const tile_fn tiles[5][3] = {{k3s1_4, k3s1_2, k3s1_1}, {k3s2_4, k3s2_2, k3s2_1}, {k5s1_4, k5s1_2, k5s1_1},
+                                    {k5s2_4, k5s2_2, k5s2_1}, {any_4, any_2, any_1}};
+
+/* One pixel with its taps clipped to rows x cols (in, w: the first tap inside the input), requantised to out: n
+ * channels. With fewer than 16 (whole 0), loads stay below the input's end: a tap whose 16 bytes would cross it
+ * reads the bytes before the end only. */
+static inline __attribute__((always_inline)) void pixel(const dw_ctx *g, const int8_t *in, const v16i *w,
+                                                        int32_t rows, int32_t cols, int8_t *out, int32_t n,
+                                                        int whole) {
+    v16i a = g->bias;
+    const int32_t K = g->p->k_w;
+    for (int32_t r = 0; r < rows; ++r, in += g->rowstep, w += K)
+        for (int32_t kx = 0; kx < cols; ++kx) {
+            const int8_t *src = in + kx * g->tapstep;
+            v16i x;
+            if (whole || g->end - src >= LANES) {
+                LOAD_X(x, src, g->offset);
+            } else {
+                int8_t bytes[LANES] = {0};
+                for (int32_t j = 0; j < g->end - src; ++j) bytes[j] = src[j];
+                LOAD_X(x, bytes, g->offset);
+            }
+            MADD(a, x, w[kx]);
+        }
+    if (whole)
+        store_tile(g, &a, 1, out, 0);
+    else
+        store(g, &a, out, n);
+}
+static __attribute__((noinline)) void pixel_whole(const dw_ctx *g, const int8_t *in, const v16i *w, int32_t rows,
+                                                  int32_t cols, int8_t *out) {
+    pixel(g, in, w, rows, cols, out, LANES, 1);
+}
+static __attribute__((noinline)) void pixel_part(const dw_ctx *g, const int8_t *in, const v16i *w, int32_t rows,
+                                                 int32_t cols, int8_t *out, int32_t n) {
+    pixel(g, in, w, rows, cols, out, n, 0);
+}
+
 /* [lo, hi): the taps k * dil of origin + k * dil inside [0, size) along one axis. */
 static void clip_taps(int32_t origin, int32_t dil, int32_t k, int32_t size, int32_t *lo, int32_t *hi) {
     *lo = 0;
@@ -169,16 +201,17 @@ static void clip_taps(int32_t origin, int32_t dil, int32_t k, int32_t size, int3
     while (*hi > *lo && origin + (*hi - 1) * dil >= size) --*hi;
 }
 
-/* One block: n channels at c; pair: two pixels per vector (8 channels, stride 1). */
+/* One block: n channels at c; pair: two pixels per vector (8 channels, stride 1); set: the row of tiles[] its
+ * interior takes (-1: none, every pixel on its own). */
 static void dw_block(const dw_ctx *g, const int8_t *input, int8_t *output, int32_t c, int32_t n, int pair,
-                     tile_fn tile4, tile_fn tile1) {
+                     int32_t set) {
     const edgec_conv2d_s8_params *p = g->p;
     const int32_t C = p->in_c, per = pair ? 2 : 1; /* pixels per vector */
     /* the interior columns [ox_lo, ox_hi): all k_w taps inside the input */
     int32_t ox_lo = 0, ox_hi = p->out_w;
     while (ox_lo < p->out_w && ox_lo * p->stride_w - p->pad_left < 0) ++ox_lo;
     while (ox_hi > ox_lo && (ox_hi - 1) * p->stride_w - p->pad_left + (p->k_w - 1) * p->dil_w >= p->in_w) --ox_hi;
-    const int32_t vectors = tile4 ? (ox_hi - ox_lo) / per : 0, tiled_end = ox_lo + vectors * per;
+    const int32_t vectors = set >= 0 ? (ox_hi - ox_lo) / per : 0, tiled_end = ox_lo + vectors * per;
     for (int32_t b = 0; b < p->batch; ++b) {
         const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C + c;
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
@@ -189,21 +222,16 @@ static void dw_block(const dw_ctx *g, const int8_t *input, int8_t *output, int32
             const int8_t *in_row = in_b + (ptrdiff_t)(y0 + ky_lo * p->dil_h) * p->in_w * C;
             const v16i *w_row = g->wide + ky_lo * p->k_w;
             int8_t *out_row = output + ((size_t)b * p->out_h + oy) * p->out_w * p->out_c + c;
-            v16i acc[TILE];
+            v16i init = g->bias;
+            for (int32_t ky = ky_lo; ky < ky_hi; ++ky) init += g->row_offset[ky];
             int32_t ox = 0;
             while (ox < p->out_w) {
-                if (ox == ox_lo && vectors > 0) { /* the interior: tiles, then single vectors */
-                    int32_t v = 0;
-                    for (; v + TILE <= vectors; v += TILE) {
+                if (ox == ox_lo && vectors > 0) { /* the interior: tiles of 4, 2, 1 vectors */
+                    for (int32_t v = 0, k = 0; v < vectors; v += 4 >> k) {
+                        while (vectors - v < 4 >> k) ++k; /* tiles[set][k]: 4 >> k vectors */
                         const int32_t x = ox_lo + v * per;
-                        tile4(g, in_row + (ptrdiff_t)(x * p->stride_w - p->pad_left) * C, w_row, rows, acc);
-                        for (int32_t j = 0; j < TILE; ++j)
-                            store(g, &acc[j], out_row + (size_t)(x + j * per) * p->out_c, LANES);
-                    }
-                    for (; v < vectors; ++v) {
-                        const int32_t x = ox_lo + v * per;
-                        tile1(g, in_row + (ptrdiff_t)(x * p->stride_w - p->pad_left) * C, w_row, rows, acc);
-                        store(g, &acc[0], out_row + (size_t)x * p->out_c, LANES);
+                        tiles[set][k](g, in_row + (ptrdiff_t)(x * p->stride_w - p->pad_left) * C, w_row, rows,
+                                      &init, out_row + (size_t)x * p->out_c, (ptrdiff_t)per * p->out_c);
                     }
                     ox = tiled_end;
                     continue;
@@ -211,9 +239,11 @@ static void dw_block(const dw_ctx *g, const int8_t *input, int8_t *output, int32
                 const int32_t x0 = ox * p->stride_w - p->pad_left;
                 int32_t kx_lo, kx_hi;
                 clip_taps(x0, p->dil_w, p->k_w, p->in_w, &kx_lo, &kx_hi);
-                dw_pixel(g, in_row + (ptrdiff_t)(x0 + kx_lo * p->dil_w) * C, w_row + kx_lo, rows, kx_hi - kx_lo,
-                         acc);
-                store(g, &acc[0], out_row + (size_t)ox * p->out_c, n);
+                const int8_t *in_px = in_row + (ptrdiff_t)(x0 + kx_lo * p->dil_w) * C;
+                if (n == LANES && !pair)
+                    pixel_whole(g, in_px, w_row + kx_lo, rows, kx_hi - kx_lo, out_row + (size_t)ox * p->out_c);
+                else
+                    pixel_part(g, in_px, w_row + kx_lo, rows, kx_hi - kx_lo, out_row + (size_t)ox * p->out_c, n);
                 ++ox;
             }
         }
@@ -267,19 +297,17 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     g.offset = (v16i){0} + p->input_offset;
     g.rowstep = (ptrdiff_t)p->dil_h * p->in_w * C;
     g.tapstep = (ptrdiff_t)p->dil_w * C;
-    /* the tiles' input vectors: one pixel apart (two with pair) in units of the smaller of the pixel step between
-     * vectors and the tap step; the reuse kernels take steps of 1 or 2 units between vectors and 1 between taps */
-    tile_fn tile4 = NULL, tile1 = NULL;
+    /* the interior's tiles: those that load each input vector once (3x3 and 5x5 with vectors 1 or 2 pixels
+     * apart, no dilation; units of one pixel), else the general ones (units of one vector step) */
+    int32_t set = -1;
     if (C >= LANES || pair) {
         const int32_t step = per * p->stride_w; /* pixels between vectors */
         if (p->dil_w == 1 && (step == 1 || step == 2) && (p->k_w == 3 || p->k_w == 5)) {
             g.unit = C;
-            tile4 = p->k_w == 3 ? (step == 1 ? k3s1_4 : k3s2_4) : (step == 1 ? k5s1_4 : k5s2_4);
-            tile1 = p->k_w == 3 ? (step == 1 ? k3s1_1 : k3s2_1) : (step == 1 ? k5s1_1 : k5s2_1);
+            set = (p->k_w == 5) * 2 + (step == 2);
         } else {
             g.unit = (ptrdiff_t)step * C;
-            tile4 = any_4;
-            tile1 = any_1;
+            set = 4;
         }
     }
     for (int32_t c0 = 0; c0 < C; c0 += LANES) {
@@ -292,11 +320,29 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
             g.multiplier[j] = multiplier[ch];
             g.shift[j] = shift[ch];
             g.bias[j] = bias ? bias[ch] : 0;
-            for (int32_t t = 0; t < taps; ++t) g.wide[t][j] = WEIGHT_LANE(weights[(size_t)t * C + ch]);
         }
-        g.vector = edgec_rq8_usable(g.multiplier, p->requant, LANES);
-        if (g.vector)
+        for (int32_t ky = 0; ky < p->k_h; ++ky) {
+            v16i sum = {0};
+            for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                const int32_t t = ky * p->k_w + kx;
+                v16i wt;
+                if (n == LANES && !pair) {
+                    LOAD_X(wt, weights + (size_t)t * C + c, 0);
+                } else {
+                    for (int32_t j = 0; j < LANES; ++j)
+                        wt[j] = weights[(size_t)t * C + c + (j % period < n ? j % period : 0)];
+                }
+                sum += wt;
+                g.wide[t] = WEIGHT_LANES(wt);
+            }
+            g.row_offset[ky] = sum * p->input_offset;
+        }
+        g.mode = p->requant == EDGEC_REQUANT_FLOAT                      ? REQ_FLOAT
+                 : edgec_rq8_usable(g.multiplier, p->requant, LANES) ? REQ_FIXED
+                                                                     : REQ_LANES;
+        if (g.mode == REQ_FIXED)
             edgec_rq16_prepare(&g.rq, g.multiplier, g.shift, LANES, p->output_offset, p->act_min, p->act_max);
-        dw_block(&g, input, output, c, n, pair, tile4, tile1);
+        if (g.mode == REQ_FLOAT) edgec_rqf16_prepare(&g.rqf, g.multiplier, p->output_offset, p->act_min, p->act_max);
+        dw_block(&g, input, output, c, n, pair, set);
     }
 }
