@@ -64,6 +64,7 @@ typedef struct {
     int32_t mode; /* REQ_*: how the block requantises whole vectors */
     const int8_t *end; /* one past the input: loads of 16 bytes must stay below */
     ptrdiff_t unit, rowstep, tapstep; /* bytes: between a tile's input vectors, kernel rows, taps in a row */
+    ptrdiff_t in_x, in_y, out_x, out_y; /* bytes between neighbouring input / output pixels along a line, lines */
     const edgec_conv2d_s8_params *p;
 } dw_ctx;
 
@@ -206,22 +207,22 @@ static void clip_taps(int32_t origin, int32_t dil, int32_t k, int32_t size, int3
 static void dw_block(const dw_ctx *g, const int8_t *input, int8_t *output, int32_t c, int32_t n, int pair,
                      int32_t set) {
     const edgec_conv2d_s8_params *p = g->p;
-    const int32_t C = p->in_c, per = pair ? 2 : 1; /* pixels per vector */
+    const int32_t per = pair ? 2 : 1; /* pixels per vector */
     /* the interior columns [ox_lo, ox_hi): all k_w taps inside the input */
     int32_t ox_lo = 0, ox_hi = p->out_w;
     while (ox_lo < p->out_w && ox_lo * p->stride_w - p->pad_left < 0) ++ox_lo;
     while (ox_hi > ox_lo && (ox_hi - 1) * p->stride_w - p->pad_left + (p->k_w - 1) * p->dil_w >= p->in_w) --ox_hi;
     const int32_t vectors = set >= 0 ? (ox_hi - ox_lo) / per : 0, tiled_end = ox_lo + vectors * per;
     for (int32_t b = 0; b < p->batch; ++b) {
-        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C + c;
+        const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c + c;
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int32_t y0 = oy * p->stride_h - p->pad_top;
             int32_t ky_lo, ky_hi;
             clip_taps(y0, p->dil_h, p->k_h, p->in_h, &ky_lo, &ky_hi);
             const int32_t rows = ky_hi - ky_lo;
-            const int8_t *in_row = in_b + (ptrdiff_t)(y0 + ky_lo * p->dil_h) * p->in_w * C;
+            const int8_t *in_row = in_b + (ptrdiff_t)(y0 + ky_lo * p->dil_h) * g->in_y;
             const v16i *w_row = g->wide + ky_lo * p->k_w;
-            int8_t *out_row = output + ((size_t)b * p->out_h + oy) * p->out_w * p->out_c + c;
+            int8_t *out_row = output + (size_t)b * p->out_h * p->out_w * p->out_c + oy * g->out_y + c;
             v16i init = g->bias;
             for (int32_t ky = ky_lo; ky < ky_hi; ++ky) init += g->row_offset[ky];
             int32_t ox = 0;
@@ -230,8 +231,8 @@ static void dw_block(const dw_ctx *g, const int8_t *input, int8_t *output, int32
                     for (int32_t v = 0, k = 0; v < vectors; v += 4 >> k) {
                         while (vectors - v < 4 >> k) ++k; /* tiles[set][k]: 4 >> k vectors */
                         const int32_t x = ox_lo + v * per;
-                        tiles[set][k](g, in_row + (ptrdiff_t)(x * p->stride_w - p->pad_left) * C, w_row, rows,
-                                      &init, out_row + (size_t)x * p->out_c, (ptrdiff_t)per * p->out_c);
+                        tiles[set][k](g, in_row + (x * p->stride_w - p->pad_left) * g->in_x, w_row, rows, &init,
+                                      out_row + x * g->out_x, per * g->out_x);
                     }
                     ox = tiled_end;
                     continue;
@@ -239,11 +240,11 @@ static void dw_block(const dw_ctx *g, const int8_t *input, int8_t *output, int32
                 const int32_t x0 = ox * p->stride_w - p->pad_left;
                 int32_t kx_lo, kx_hi;
                 clip_taps(x0, p->dil_w, p->k_w, p->in_w, &kx_lo, &kx_hi);
-                const int8_t *in_px = in_row + (ptrdiff_t)(x0 + kx_lo * p->dil_w) * C;
+                const int8_t *in_px = in_row + (x0 + kx_lo * p->dil_w) * g->in_x;
                 if (n == LANES && !pair)
-                    pixel_whole(g, in_px, w_row + kx_lo, rows, kx_hi - kx_lo, out_row + (size_t)ox * p->out_c);
+                    pixel_whole(g, in_px, w_row + kx_lo, rows, kx_hi - kx_lo, out_row + ox * g->out_x);
                 else
-                    pixel_part(g, in_px, w_row + kx_lo, rows, kx_hi - kx_lo, out_row + (size_t)ox * p->out_c, n);
+                    pixel_part(g, in_px, w_row + kx_lo, rows, kx_hi - kx_lo, out_row + ox * g->out_x, n);
                 ++ox;
             }
         }
@@ -289,24 +290,37 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
         dw_reference(input, weights, bias, multiplier, shift, output, p);
         return;
     }
+    /* maps narrower than tall (KWS: 25 x 5) go column by column: the lines are the columns, so that fewer pixels
+     * are edges and the tiles are longer; q is p with the axes swapped */
+    const int transposed = C >= LANES && p->out_w < 16 && p->out_h > p->out_w;
+    edgec_conv2d_s8_params q = *p;
+    if (transposed) {
+        q.in_h = p->in_w; q.in_w = p->in_h; q.out_h = p->out_w; q.out_w = p->out_h; q.k_h = p->k_w; q.k_w = p->k_h;
+        q.stride_h = p->stride_w; q.stride_w = p->stride_h; q.pad_top = p->pad_left; q.pad_left = p->pad_top;
+        q.dil_h = p->dil_w; q.dil_w = p->dil_h;
+    }
     const int pair = C == 8 && p->stride_w == 1;
     const int32_t per = pair ? 2 : 1;
     dw_ctx g;
-    g.p = p;
+    g.p = &q;
     g.end = input + (size_t)p->batch * p->in_h * p->in_w * C;
     g.offset = (v16i){0} + p->input_offset;
-    g.rowstep = (ptrdiff_t)p->dil_h * p->in_w * C;
-    g.tapstep = (ptrdiff_t)p->dil_w * C;
+    g.in_x = transposed ? (ptrdiff_t)p->in_w * C : C;
+    g.in_y = transposed ? C : (ptrdiff_t)p->in_w * C;
+    g.out_x = transposed ? (ptrdiff_t)p->out_w * p->out_c : p->out_c;
+    g.out_y = transposed ? p->out_c : (ptrdiff_t)p->out_w * p->out_c;
+    g.rowstep = q.dil_h * g.in_y;
+    g.tapstep = q.dil_w * g.in_x;
     /* the interior's tiles: those that load each input vector once (3x3 and 5x5 with vectors 1 or 2 pixels
      * apart, no dilation; units of one pixel), else the general ones (units of one vector step) */
     int32_t set = -1;
     if (C >= LANES || pair) {
-        const int32_t step = per * p->stride_w; /* pixels between vectors */
-        if (p->dil_w == 1 && (step == 1 || step == 2) && (p->k_w == 3 || p->k_w == 5)) {
-            g.unit = C;
-            set = (p->k_w == 5) * 2 + (step == 2);
+        const int32_t step = per * q.stride_w; /* pixels between vectors */
+        if (q.dil_w == 1 && (step == 1 || step == 2) && (q.k_w == 3 || q.k_w == 5)) {
+            g.unit = g.in_x;
+            set = (q.k_w == 5) * 2 + (step == 2);
         } else {
-            g.unit = (ptrdiff_t)step * C;
+            g.unit = step * g.in_x;
             set = 4;
         }
     }
@@ -321,10 +335,10 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
             g.shift[j] = shift[ch];
             g.bias[j] = bias ? bias[ch] : 0;
         }
-        for (int32_t ky = 0; ky < p->k_h; ++ky) {
+        for (int32_t ky = 0; ky < q.k_h; ++ky) { /* g.wide along q's axes */
             v16i sum = {0};
-            for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                const int32_t t = ky * p->k_w + kx;
+            for (int32_t kx = 0; kx < q.k_w; ++kx) {
+                const int32_t t = transposed ? kx * p->k_w + ky : ky * p->k_w + kx; /* p's tap */
                 v16i wt;
                 if (n == LANES && !pair) {
                     LOAD_X(wt, weights + (size_t)t * C + c, 0);
@@ -333,7 +347,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                         wt[j] = weights[(size_t)t * C + c + (j % period < n ? j % period : 0)];
                 }
                 sum += wt;
-                g.wide[t] = WEIGHT_LANES(wt);
+                g.wide[ky * q.k_w + kx] = WEIGHT_LANES(wt);
             }
             g.row_offset[ky] = sum * p->input_offset;
         }

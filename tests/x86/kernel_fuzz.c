@@ -393,8 +393,8 @@ static void free_guarded(int8_t *x, size_t n) {
  * and not (the last block overlapping), fewer than 16; 3x3 and 5x5 at stride 1 and 2 (the tiles that load each
  * input vector once), other kernels, dilation (the general tiles); rows wide enough for several tiles and their
  * single-vector tails, edge columns and rows; fixed-point requantisation by vectors, with an INT32_MIN multiplier
- * (lane by lane) and float; input offsets within int16 and past it, depth multipliers (the reference loop). The
- * input ends at an unreadable page. */
+ * (lane by lane) and float; input offsets within int16 and past it, depth multipliers (the reference loop); maps
+ * taller than wide (taken column by column). The input ends at an unreadable page. */
 static void fuzz_depthwise_s8(int32_t n_cases) {
     int32_t bad = 0;
     for (int32_t t = 0; t < n_cases; ++t) {
@@ -412,6 +412,10 @@ static void fuzz_depthwise_s8(int32_t n_cases) {
         const int32_t eh = (p.k_h - 1) * p.dil_h + 1, ew = (p.k_w - 1) * p.dil_w + 1;
         p.in_h = uniform(eh > 2 ? eh - 2 : 1, eh + 6);
         p.in_w = uniform(ew > 2 ? ew - 2 : 1, ew + 30);
+        if (t % 9 == 8) { /* taller than wide: column by column */
+            p.in_h = uniform(eh + 8, eh + 30);
+            p.in_w = uniform(ew > 2 ? ew - 2 : 1, ew + 8);
+        }
         p.pad_top = uniform(0, eh - 1);
         p.pad_left = uniform(0, ew - 1);
         const int32_t h = p.in_h + p.pad_top + uniform(0, eh - 1) - eh, w = p.in_w + p.pad_left + uniform(0, ew - 1) - ew;
