@@ -120,23 +120,31 @@ typedef struct {
     edgec_v16i left, right, mask, half, zero_point, lo, hi;
 } edgec_rq16;
 
-/* Channels [0, n) of multiplier / shift (n <= 16; lanes past n compute garbage that is never stored). */
+/* Channels [0, n) of multiplier / shift (n <= 16; lanes past n compute garbage that is never stored): rq_prepare
+ * lane by lane, as vector operations (a block's preparation weighs on small layers). */
 static inline void edgec_rq16_prepare(edgec_rq16 *r, const int32_t *multiplier, const int32_t *shift, int32_t n,
                                       int32_t zero_point, int32_t lo, int32_t hi) {
-    for (int32_t j = 0; j < 16; ++j) {
-        const rq_channel c = rq_prepare(j < n ? multiplier[j] : 0, j < n ? shift[j] : 0);
-        if (j & 1)
-            r->mult_odd[j >> 1] = c.multiplier;
-        else
-            r->mult_even[j >> 1] = c.multiplier;
-        r->left[j] = c.left;
-        r->right[j] = c.right;
-        r->mask[j] = c.mask;
-        r->half[j] = c.half;
-        r->zero_point[j] = zero_point;
-        r->lo[j] = lo;
-        r->hi[j] = hi;
+    edgec_v16i m = {0}, s = {0};
+    if (n == 16) {
+        __builtin_memcpy(&m, multiplier, sizeof m);
+        __builtin_memcpy(&s, shift, sizeof s);
+    } else {
+        for (int32_t j = 0; j < n; ++j) {
+            m[j] = multiplier[j];
+            s[j] = shift[j];
+        }
     }
+    const edgec_v16i positive = s > 0, right = -s & ~positive;
+    r->mult_even = (edgec_v8q)((edgec_v8uq)m << 32) >> 32;
+    r->mult_odd = (edgec_v8q)m >> 32;
+    r->left = s & positive;
+    r->right = right;
+    /* (1 << right) - 1 in 64 bits, as int32: all ones from 32 on */
+    r->mask = ((((edgec_v16i){0} + 1) << (right & 31)) - 1) | (right > 31);
+    r->half = r->mask >> 1;
+    r->zero_point = (edgec_v16i){0} + zero_point;
+    r->lo = (edgec_v16i){0} + lo;
+    r->hi = (edgec_v16i){0} + hi;
 }
 
 /* out[j] = rq_apply(acc[j], channel j) for j < n (n <= 16): one store when n is 16 or 8. */
