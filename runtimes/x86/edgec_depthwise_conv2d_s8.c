@@ -1,15 +1,18 @@
 /* int8 depthwise convolution (TFLite DepthwiseConvPerChannel) for desktop / server hosts: one vector of sixteen
  * int32 sums per pixel and block of 16 channels, the blocks outermost so that their weights are widened and their
- * requantisation constants prepared (edgec_rq16, edgec_x86_requant.h) once. NHWC input and [kh][kw][C] weights
- * are contiguous along the channels, so a tap is one sign-extending load (vpmovsxbd) and one 16-bit multiply-add
- * (vpdpwssd / vpmaddwd: x + input_offset fits int16 and the weight's upper half is 0, so the products are exact).
- * Where every tap of a pixel is inside the input (the interior columns), tiles of 4 vectors along the row load
- * each input vector of a kernel row once for all the taps that read it (3x3 and 5x5, stride 1 or 2); the edge
- * columns take one pixel at a time with their taps clipped, the edge rows clip their kernel rows. With 8 channels
- * and stride 1 one vector holds two neighbouring pixels (their 16 input bytes are contiguous). Where the channels
- * are not a multiple of 16, the last block overlaps the one before. Depth multipliers other than 1, kernels above
- * 64 taps and input offsets beyond int16 take the reference's loop. Integer arithmetic with the same terms:
- * bit-exact with runtimes/reference/edgec_depthwise_conv2d_s8.c. */
+ * requantisation constants prepared (edgec_rq16 / edgec_rqf16, edgec_x86_requant.h) once. NHWC input and
+ * [kh][kw][C] weights are contiguous along the channels, so a tap is one sign-extending load (vpmovsxbd) and one
+ * 16-bit multiply-add (vpdpwssd / vpmaddwd: the input, or input + input_offset, fits int16 and the weight's upper
+ * half is 0, so the products are exact). Where every tap of a pixel is inside the input (the interior columns),
+ * tiles of 4, 2 or 1 vectors along the line load each input vector of a kernel row once for all the taps that read
+ * it (3x3 and 5x5, stride 1 or 2), start from the bias plus input_offset times the weights of the kernel rows
+ * inside the input, and requantise from registers; the edge columns take one pixel at a time with their taps
+ * clipped (input_offset added to each input), the edge rows clip their kernel rows. Maps taller than wide and
+ * narrow go column by column (the axes swapped), so that fewer pixels are edges. With 8 channels and stride 1 one
+ * vector holds two neighbouring pixels (their 16 input bytes are contiguous). Where the channels are not a
+ * multiple of 16, the last block overlaps the one before. Depth multipliers other than 1, kernels above 64 taps
+ * and input offsets beyond int16 take the reference's loop. Integer arithmetic with the same terms: bit-exact
+ * with runtimes/reference/edgec_depthwise_conv2d_s8.c. */
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_x86_requant.h"
 #if defined(__AVX512F__)
