@@ -52,7 +52,7 @@ def test_host_kernels_equal_the_reference_kernels(flags, tmp_path):
                            check=True, capture_output=True, text=True)
             objs.append(str(obj))
     assert {k for k, s in used.items() if s == "x86"} >= {"conv2d_s8", "depthwise_conv2d_s8", "conv2d_nhwc_f32",
-                                                         "depthwise_conv2d_f32", "fully_connected_s8"}
+                                                         "depthwise_conv2d_f32", "fully_connected_s8", "avg_pool2d_s8"}
     exe = tmp_path / "kernel_fuzz"
     proc = subprocess.run([cc, *cflags[:-3], "-I", str(RUNTIMES / "include"), str(REPO / "tests" / "neon" / "kernel_fuzz.c"),
                            *objs, "-o", str(exe), "-lm"], capture_output=True, text=True)

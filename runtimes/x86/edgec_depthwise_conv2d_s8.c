@@ -149,8 +149,10 @@ typedef void (*tile_fn)(const dw_ctx *, const int8_t *, const v16i *, int32_t, c
 #define TILE_ARGS                                                                                   \
     const dw_ctx *g, const int8_t *in, const v16i *w, int32_t rows, const v16i *init, int8_t *out, \
         ptrdiff_t out_step
-#define TILE_REUSE(name, T, K, S) \
-    static __attribute__((noinline)) void name##_##T(TILE_ARGS) { tile_reuse(g, in, w, rows, init, out, out_step, T, K, S, 1); }
+#define TILE_REUSE(name, T, K, S)                                    \
+    static __attribute__((noinline)) void name##_##T(TILE_ARGS) {    \
+        tile_reuse(g, in, w, rows, init, out, out_step, T, K, S, 1); \
+    }
 #define TILE_REUSE_SET(name, K, S) TILE_REUSE(name, 4, K, S) TILE_REUSE(name, 2, K, S) TILE_REUSE(name, 1, K, S)
 TILE_REUSE_SET(k3s1, 3, 1)
 TILE_REUSE_SET(k3s2, 3, 2)
