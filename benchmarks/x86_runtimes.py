@@ -253,9 +253,9 @@ NOTES = """
   hybrid conv (TFLite's modes) as byte dot products too, its weights packed per call with their sums; the int8
   fully connected as byte dot products; float depthwise, float matmul, int8 add, QDQ quantize and add eight lanes
   at a time; the int8 depthwise sixteen channels at a time as sign-extending loads and 16-bit multiply-adds
-  (vpdpwssd), in tiles of 4 vectors along a row (a column where the map is taller than wide) that load each input
-  vector once, two pixels per vector at 8 channels, requantised from registers; the int8 average pooling's sums
-  and the fixed-point requantisation sixteen channels at a time, the latter with its constants prepared once
+  (vpdpwssd), in tiles of up to 8 vectors along a row (a column where the map is taller than wide) that load each
+  input vector once, two pixels per vector at 8 channels, requantised from registers; the int8 average pooling's
+  sums and the fixed-point requantisation sixteen channels at a time, the latter with its constants prepared once
   (edgec_rq16, vpmuldq); float pooling over NHWC windows eight channels at a time.
 - Where the time still goes (per-layer CPU time of the host C, -O3 -march=native: benchmarks/x86_layers.py): the
   first layers on 1- or 3-channel inputs (window copies of a few bytes; VWW's first conv is a third of the model,

@@ -4,7 +4,7 @@
  * [kh][kw][C] weights are contiguous along the channels, so a tap is one sign-extending load (vpmovsxbd) and one
  * 16-bit multiply-add (vpdpwssd / vpmaddwd: the input, or input + input_offset, fits int16 and the weight's upper
  * half is 0, so the products are exact). Where every tap of a pixel is inside the input (the interior columns),
- * tiles of 4, 2 or 1 vectors along the line load each input vector of a kernel row once for all the taps that read
+ * tiles of 8, 4, 2 or 1 vectors along the line load each input vector of a kernel row once for all the taps that read
  * it (3x3 and 5x5, stride 1 or 2), start from the bias plus input_offset times the weights of the kernel rows
  * inside the input, and requantise from registers; the edge columns take one pixel at a time with their taps
  * clipped (input_offset added to each input), the edge rows clip their kernel rows. Maps taller than wide and
@@ -22,7 +22,7 @@
 typedef int32_t v16i __attribute__((vector_size(64)));
 #define LANES 16
 #define MAX_TAPS 64 /* kernels up to 8 x 8 take the vector path */
-#define TILE 4      /* vectors per interior tile */
+#define TILE 8      /* vectors per interior tile, at most */
 
 /* acc += x * w lane by lane, where x's lanes are within int16 and w's within int8: one vpdpwssd (or vpmaddwd and
  * an add) on the lanes read as int16 pairs, x's upper half its sign and w's 0 (WEIGHT_LANES: the weights as their
@@ -144,7 +144,7 @@ static inline __attribute__((always_inline)) void tile_any(const dw_ctx *g, cons
     store_tile(g, a, T, out, out_step);
 }
 
-/* Each kind of tile as 4, 2 and 1 vectors (rows of 3 interior vectors take 2 + 1). */
+/* Each kind of tile as 8, 4, 2 and 1 vectors (rows of 7 interior vectors take 4 + 2 + 1). */
 typedef void (*tile_fn)(const dw_ctx *, const int8_t *, const v16i *, int32_t, const v16i *, int8_t *, ptrdiff_t);
 #define TILE_ARGS                                                                                   \
     const dw_ctx *g, const int8_t *in, const v16i *w, int32_t rows, const v16i *init, int8_t *out, \
@@ -153,16 +153,19 @@ typedef void (*tile_fn)(const dw_ctx *, const int8_t *, const v16i *, int32_t, c
     static __attribute__((noinline)) void name##_##T(TILE_ARGS) {    \
         tile_reuse(g, in, w, rows, init, out, out_step, T, K, S, 1); \
     }
-#define TILE_REUSE_SET(name, K, S) TILE_REUSE(name, 4, K, S) TILE_REUSE(name, 2, K, S) TILE_REUSE(name, 1, K, S)
+#define TILE_REUSE_SET(name, K, S) \
+    TILE_REUSE(name, 8, K, S) TILE_REUSE(name, 4, K, S) TILE_REUSE(name, 2, K, S) TILE_REUSE(name, 1, K, S)
 TILE_REUSE_SET(k3s1, 3, 1)
 TILE_REUSE_SET(k3s2, 3, 2)
 TILE_REUSE_SET(k5s1, 5, 1)
 TILE_REUSE_SET(k5s2, 5, 2)
+static __attribute__((noinline)) void any_8(TILE_ARGS) { tile_any(g, in, w, rows, init, out, out_step, 8); }
 static __attribute__((noinline)) void any_4(TILE_ARGS) { tile_any(g, in, w, rows, init, out, out_step, 4); }
 static __attribute__((noinline)) void any_2(TILE_ARGS) { tile_any(g, in, w, rows, init, out, out_step, 2); }
 static __attribute__((noinline)) void any_1(TILE_ARGS) { tile_any(g, in, w, rows, init, out, out_step, 1); }
-static const tile_fn tiles[5][3] = {{k3s1_4, k3s1_2, k3s1_1}, {k3s2_4, k3s2_2, k3s2_1}, {k5s1_4, k5s1_2, k5s1_1},
-                                    {k5s2_4, k5s2_2, k5s2_1}, {any_4, any_2, any_1}};
+static const tile_fn tiles[5][4] = {{k3s1_8, k3s1_4, k3s1_2, k3s1_1}, {k3s2_8, k3s2_4, k3s2_2, k3s2_1},
+                                    {k5s1_8, k5s1_4, k5s1_2, k5s1_1}, {k5s2_8, k5s2_4, k5s2_2, k5s2_1},
+                                    {any_8, any_4, any_2, any_1}};
 
 /* One pixel with its taps clipped to rows x cols (in, w: the first tap inside the input), requantised to out: n
  * channels. With fewer than 16 (whole 0), loads stay below the input's end: a tap whose 16 bytes would cross it
@@ -233,8 +236,8 @@ static void dw_block(const dw_ctx *g, const int8_t *input, int8_t *output, int32
             int32_t ox = 0;
             while (ox < p->out_w) {
                 if (ox == ox_lo && vectors > 0) { /* the interior: tiles of 4, 2, 1 vectors */
-                    for (int32_t v = 0, k = 0; v < vectors; v += 4 >> k) {
-                        while (vectors - v < 4 >> k) ++k; /* tiles[set][k]: 4 >> k vectors */
+                    for (int32_t v = 0, k = 0; v < vectors; v += 8 >> k) {
+                        while (vectors - v < 8 >> k) ++k; /* tiles[set][k]: 8 >> k vectors */
                         const int32_t x = ox_lo + v * per;
                         tiles[set][k](g, in_row + (x * p->stride_w - p->pad_left) * g->in_x, w_row, rows, &init,
                                       out_row + x * g->out_x, per * g->out_x);
