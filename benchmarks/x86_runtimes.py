@@ -252,13 +252,16 @@ NOTES = """
   signed byte dot products (vpdpbusd with AVX-VNNI, 4 pixels x 16 channels; an exact pmaddwd form without it); the
   hybrid conv (TFLite's modes) as byte dot products too, its weights packed per call with their sums; the int8
   fully connected as byte dot products; float depthwise, float matmul, int8 add, QDQ quantize and add eight lanes
-  at a time; the int8 depthwise and the fixed-point requantisation sixteen channels at a time with their constants
-  prepared once (edgec_rq16); float pooling over NHWC windows eight channels at a time.
+  at a time; the int8 depthwise sixteen channels at a time as sign-extending loads and 16-bit multiply-adds
+  (vpdpwssd), in tiles of up to 8 vectors along a row (a column where the map is taller than wide) that load each
+  input vector once, two pixels per vector at 8 channels, requantised from registers; the int8 average pooling's
+  sums and the fixed-point requantisation sixteen channels at a time, the latter with its constants prepared once
+  (edgec_rq16, vpmuldq); float pooling over NHWC windows eight channels at a time.
 - Where the time still goes (per-layer CPU time of the host C, -O3 -march=native: benchmarks/x86_layers.py): the
-  requantisation after the byte dot products and in the int8 depthwise (about 30 vector operations per 16
-  outputs, against a handful of multiply-adds in a pointwise layer of 8-32 channels), layers with few channels
-  (8-16: half of a 16-channel block or vector unused; VWW's first layers), the first layers on 1- or 3-channel
-  inputs (window copies of a few bytes), the float depthwise on rows too short for its 4-pixel tiles (KWS: 5
+  first layers on 1- or 3-channel inputs (window copies of a few bytes; VWW's first conv is a third of the model,
+  6 GMAC/s), the requantisation after the byte dot products and in the int8 depthwise (about 20 vector operations
+  per 16 outputs, against 9 multiply-adds of a 3x3 depthwise: the depthwise runs at 11-20 GMAC/s), layers with
+  few channels (8-16: half of a 16-channel block or vector unused; VWW's first layers), the float depthwise on rows too short for its 4-pixel tiles (KWS: 5
   pixels), the int8 add's three fixed-point rescalings per element (ResNet), the float classifier's 1280 x 1000
   matrix (MobileNetV2, memory-bound).
 - int8 max abs diff: against LiteRT's optimized XNNPACK kernels, which round differently from TFLite Micro's

@@ -1,7 +1,7 @@
 """The host's kernel set runtimes/x86/ (GNU C vectors) against the reference kernels on hundreds of random shapes,
 with tests/neon/kernel_fuzz.c run natively, and tests/x86/kernel_fuzz.c for the x86 kernels it does not cover
 (hybrid conv, the activations' quantization, add, deep fully connected layers, the float and int8 convs on weights packed
-at compile time, the QDQ quantize and add, the pooling: bit for bit): int8 byte for byte, float within
+at compile time, the QDQ quantize and add, the pooling, the int8 depthwise's paths: bit for bit): int8 byte for byte, float within
 1e-4. Each fuzzed kernel comes from the first of the host's sets (targets/host.toml) that has it, as in a host
 build; two builds: the host target's flags and the x86 benchmark's (-O3 -march=native, where the vectors are AVX
 and, on a CPU with AVX-VNNI, the dot products vpdpwssd / vpdpbusd)."""
@@ -29,6 +29,7 @@ X86_FUZZED = {
     "fully_connected_s8": (["edgec_fully_connected_s8"], ["fully_connected_s8_deep"]),
     "conv2d_nhwc_f32": (["edgec_conv2d_nhwc_f32"], ["conv2d_nhwc_f32_packed"]),
     "conv2d_s8": (["edgec_conv2d_s8"], ["conv2d_s8_dot4"]),
+    "depthwise_conv2d_s8": (["edgec_depthwise_conv2d_s8"], ["depthwise_conv2d_s8_x86"]),
     "pool2d_f32": (["edgec_max_pool2d_f32", "edgec_avg_pool2d_f32"], ["pool2d_f32"]),
     "qdq_s8": (["edgec_quantize_s8", "edgec_dequantize_s8", "edgec_max_pool2d_s8", "edgec_global_avg_pool_s8",
                 "edgec_softmax_q8", "edgec_add_q8", "edgec_binary_q8"], ["quantize_s8", "add_q8"]),
@@ -51,7 +52,7 @@ def test_host_kernels_equal_the_reference_kernels(flags, tmp_path):
                            check=True, capture_output=True, text=True)
             objs.append(str(obj))
     assert {k for k, s in used.items() if s == "x86"} >= {"conv2d_s8", "depthwise_conv2d_s8", "conv2d_nhwc_f32",
-                                                         "depthwise_conv2d_f32", "fully_connected_s8"}
+                                                         "depthwise_conv2d_f32", "fully_connected_s8", "avg_pool2d_s8"}
     exe = tmp_path / "kernel_fuzz"
     proc = subprocess.run([cc, *cflags[:-3], "-I", str(RUNTIMES / "include"), str(REPO / "tests" / "neon" / "kernel_fuzz.c"),
                            *objs, "-o", str(exe), "-lm"], capture_output=True, text=True)

@@ -2,15 +2,19 @@
  * shapes, natively (tests/test_x86_kernels.py). The reference kernels are compiled with their names prefixed
  * ref_ (-Dedgec_x=ref_edgec_x). int8 outputs must match byte for byte; float within 1e-4 (absolute and
  * relative). Prints one line per kernel: cases run, mismatches; exits 1 on any. */
+#define _DEFAULT_SOURCE /* mmap, mprotect: inputs that end at an unreadable page */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "edgec_add_s8.h"
 #include "edgec_conv2d_hybrid.h"
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_conv2d_s8.h"
+#include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
 #include "edgec_hybrid_quantize.h"
 #include "edgec_pool2d_f32.h"
@@ -27,6 +31,9 @@ void ref_edgec_conv2d_nhwc_f32(const float *input, const float *weights, const f
                                const edgec_conv2d_params *p);
 void ref_edgec_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
                          const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p);
+void ref_edgec_depthwise_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias,
+                                   const int32_t *multiplier, const int32_t *shift, int8_t *output,
+                                   const edgec_conv2d_s8_params *p);
 void ref_edgec_quantize_s8(const float *x, int8_t *q, const edgec_qdq_s8_params *p);
 void ref_edgec_add_q8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_q8_params *p);
 void ref_edgec_max_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
@@ -369,6 +376,98 @@ static void fuzz_conv_s8_dot4(int32_t n_cases) {
     report("conv2d_s8_dot4", n_cases, bad);
 }
 
+/* n bytes ending where an unreadable page begins, so that a kernel reading past its input faults; free with
+ * free_guarded(ptr, n). */
+static int8_t *alloc_guarded(size_t n) {
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE), span = (n + page - 1) / page * page;
+    uint8_t *base = mmap(NULL, span + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED || mprotect(base + span, page, PROT_NONE) != 0) abort();
+    return (int8_t *)(base + span - n);
+}
+static void free_guarded(int8_t *x, size_t n) {
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE), span = (n + page - 1) / page * page;
+    munmap((uint8_t *)x + n - span, span + page);
+}
+
+/* edgec_depthwise_conv2d_s8's paths: 8 channels with stride 1 (two pixels per vector) and not, multiples of 16
+ * and not (the last block overlapping), fewer than 16; 3x3 and 5x5 at stride 1 and 2 (the tiles that load each
+ * input vector once), other kernels, dilation (the general tiles); rows wide enough for several tiles and their
+ * single-vector tails, edge columns and rows; fixed-point requantisation by vectors, with an INT32_MIN multiplier
+ * (lane by lane) and float; input offsets within int16 and past it, depth multipliers (the reference loop); maps
+ * taller than wide (taken column by column). The input ends at an unreadable page. */
+static void fuzz_depthwise_s8(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_conv2d_s8_params p;
+        memset(&p, 0, sizeof p);
+        p.batch = uniform(1, 2);
+        static const int32_t channels[] = {8, 8, 16, 32, 24, 40, 48};
+        p.in_c = t % 4 == 3 ? uniform(1, 70) : channels[t % 7];
+        p.k_h = p.k_w = t % 3 == 0 ? 3 : t % 3 == 1 ? 5 : uniform(1, 4);
+        if (t % 5 == 4) p.k_h = uniform(1, 5);
+        p.stride_h = uniform(1, 2);
+        p.stride_w = t % 6 == 5 ? 3 : uniform(1, 2);
+        p.dil_h = t % 8 == 6 ? 2 : 1;
+        p.dil_w = t % 8 == 7 ? uniform(2, 3) : 1;
+        const int32_t eh = (p.k_h - 1) * p.dil_h + 1, ew = (p.k_w - 1) * p.dil_w + 1;
+        p.in_h = uniform(eh > 2 ? eh - 2 : 1, eh + 6);
+        p.in_w = uniform(ew > 2 ? ew - 2 : 1, ew + 30);
+        if (t % 9 == 8) { /* taller than wide: column by column */
+            p.in_h = uniform(eh + 8, eh + 30);
+            p.in_w = uniform(ew > 2 ? ew - 2 : 1, ew + 8);
+        }
+        p.pad_top = uniform(0, eh - 1);
+        p.pad_left = uniform(0, ew - 1);
+        const int32_t h = p.in_h + p.pad_top + uniform(0, eh - 1) - eh;
+        const int32_t w = p.in_w + p.pad_left + uniform(0, ew - 1) - ew;
+        if (h < 0 || w < 0) { --t; continue; }
+        p.out_h = h / p.stride_h + 1;
+        p.out_w = w / p.stride_w + 1;
+        p.depth_multiplier = t % 13 == 12 ? 2 : 1;
+        p.out_c = p.in_c * p.depth_multiplier;
+        p.input_offset = t % 11 == 10 ? (t % 2 ? -20000 : 40000) /* past int8: int16, and past int16 */
+                         : t % 7 == 0 ? (t % 2 ? -127 : 128)
+                                      : uniform(-127, 128);
+        p.output_offset = uniform(-128, 127);
+        p.act_min = t % 4 == 0 ? uniform(-128, 0) : -128;
+        p.act_max = t % 4 == 1 ? uniform(0, 127) : 127;
+        p.requant = t % 3 == 2 ? EDGEC_REQUANT_FLOAT : EDGEC_REQUANT_FIXED;
+        const int32_t OC = p.out_c;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.k_h * p.k_w * OC;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * OC;
+        int8_t *in = alloc_guarded(n_in), *wt = malloc(n_w), *got = malloc(n_out), *want = malloc(n_out);
+        int32_t *bias = malloc(sizeof(int32_t) * OC), *mult = malloc(sizeof(int32_t) * OC);
+        int32_t *shift = malloc(sizeof(int32_t) * OC);
+        fill_s8(in, n_in);
+        fill_s8(wt, n_w);
+        for (int32_t oc = 0; oc < OC; ++oc) {
+            bias[oc] = uniform(-30000, 30000);
+            if (p.requant == EDGEC_REQUANT_FLOAT) {
+                const int big_offset = p.input_offset > 1000 || p.input_offset < -1000;
+                const float scale = (float)uniform(1, 1000) * (big_offset ? 1e-8f : 1e-5f);
+                __builtin_memcpy(&mult[oc], &scale, 4);
+                shift[oc] = 0;
+            } else {
+                random_multiplier(&mult[oc], &shift[oc], -14, 1);
+            }
+        }
+        if (p.requant == EDGEC_REQUANT_FIXED && t % 10 == 1) mult[uniform(0, OC - 1)] = INT32_MIN;
+        const int32_t *b = t % 6 == 5 ? NULL : bias;
+        edgec_depthwise_conv2d_s8(in, wt, b, mult, shift, got, &p);
+        ref_edgec_depthwise_conv2d_s8(in, wt, b, mult, shift, want, &p);
+        if (memcmp(got, want, n_out) != 0) {
+            if (bad < 5)
+                printf("  mismatch: in %dx%dx%dx%d dm %d k %dx%d stride %d,%d dil %d,%d pad %d,%d offset %d"
+                       " requant %d\n", p.batch, p.in_h, p.in_w, p.in_c, p.depth_multiplier, p.k_h, p.k_w,
+                       p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left, p.input_offset, p.requant);
+            ++bad;
+        }
+        free_guarded(in, n_in);
+        free(wt); free(got); free(want); free(bias); free(mult); free(shift);
+    }
+    report("depthwise_conv2d_s8_x86", n_cases, bad);
+}
+
 /* edgec_quantize_s8 (both roundings, NCHW -> NHWC or not; ties, values past +-1e6, NaN) and edgec_add_q8 (ties
  * and saturation), byte for byte. */
 static void fuzz_qdq(int32_t n_cases) {
@@ -477,6 +576,7 @@ int main(int argc, char **argv) {
     fuzz_fc_deep(n / 10);
     fuzz_conv_f32_packed(n / 2);
     fuzz_conv_s8_dot4(n / 2);
+    fuzz_depthwise_s8(n);
     fuzz_qdq(n);
     fuzz_pool_f32(n / 2);
     return failures ? 1 : 0;
