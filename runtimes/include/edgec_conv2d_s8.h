@@ -46,4 +46,11 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
                           const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
                           const edgec_conv2d_s8_params *p);
 
+/* edgec_conv2d_s8_dot4 for weights within [-127, 127] (TFLite's symmetric int8 weights; no -128): runtimes/neon/
+ * only, where cores without the dot product then sum two products in int16 (SMULL + SMLAL) before widening. */
+void edgec_conv2d_s8_dot4_sym(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
+                              const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                              const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
+                              const edgec_conv2d_s8_params *p);
+
 #endif /* EDGEC_CONV2D_S8_H */

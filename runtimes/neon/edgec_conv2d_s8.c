@@ -220,6 +220,7 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
 /* One block's requantisation constants, padded to 16 channels. */
 typedef struct {
     int32_t bias[DOT4_OCB], multiplier[DOT4_OCB], shift[DOT4_OCB], left[DOT4_OCB], right[DOT4_OCB];
+    int32_t right_only; /* every channel: no left shift, a right shift, multiplier >= 0 (dot4_round4) */
 } dot4_block_rq;
 
 /* n bytes from s to d, and n bytes of v at d: 16 at a time, the last few one by one (the window copies' rows are
@@ -349,11 +350,17 @@ __attribute__((noinline)) static void dot4_windows(const int8_t *in_b, const edg
     }
 }
 
-/* Four bytes at x as one 32-bit lane repeated. */
+/* Four bytes at x as one 32-bit lane repeated. AArch64: one LD1R (any alignment; the may_alias word reads the
+ * int8 bytes in place); Armv7-A: a word copied and duplicated, VLD1 of a word may require its alignment. */
 static inline int8x16_t dot4_quad(const int8_t *x) {
+#if defined(__aarch64__)
+    typedef int32_t dot4_word __attribute__((may_alias));
+    return vreinterpretq_s8_s32(vld1q_dup_s32((const dot4_word *)(const void *)x));
+#else
     int32_t word;
     __builtin_memcpy(&word, x, 4);
     return vreinterpretq_s8_s32(vdupq_n_s32(word));
+#endif
 }
 
 static inline int8x16x4_t dot4_weights(const int8_t *w) {
@@ -384,7 +391,8 @@ static inline int8x16x4_t dot4_weights(const int8_t *w) {
     } while (0)
 
 EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
-                      const int32_t *bias, int32x4_t acc[DOT4_PX][4]) {
+                            const int32_t *bias, int sym, int32x4_t acc[DOT4_PX][4]) {
+    (void)sym; /* SDOT sums four products in int32: any weights */
     const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4), b2 = vld1q_s32(bias + 8), b3 = vld1q_s32(bias + 12);
     int32x4_t a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
     int32x4_t a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
@@ -411,10 +419,21 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
 }
 #else
 /* The same with SMULL + SADALP, two pixels: h[i][2r] holds channels 4r, 4r+1 as pairs of half sums (lanes 0, 1
- * and 2, 3), h[i][2r + 1] channels 4r + 2, 4r + 3; the quad of input bytes is repeated in each 32-bit lane. */
+ * and 2, 3), h[i][2r + 1] channels 4r + 2, 4r + 3; the quad of input bytes is repeated in each 32-bit lane. With
+ * weights within [-127, 127] (sym), two quads' products go into one int16 lane before the widening add (SMULL +
+ * SMLAL + SADALP, 3 instructions per 16 MACs instead of 4): |w * x| <= 127 * 128, so two of them fit in int16. */
+#if defined(__aarch64__)
+#define DOT4_MULL_HI(k, v) vmull_high_s8(k, v)
+#define DOT4_MLAL_HI(a, k, v) vmlal_high_s8(a, k, v)
+#else
+#define DOT4_MULL_HI(k, v) vmull_s8(vget_high_s8(k), vget_high_s8(v))
+#define DOT4_MLAL_HI(a, k, v) vmlal_s8(a, vget_high_s8(k), vget_high_s8(v))
+#endif
 #define DOT4_HALF(h0, h1, k, v) \
-    (h0 = vpadalq_s16(h0, vmull_s8(vget_low_s8(k), vget_low_s8(v))), \
-     h1 = vpadalq_s16(h1, vmull_s8(vget_high_s8(k), vget_high_s8(v))))
+    (h0 = vpadalq_s16(h0, vmull_s8(vget_low_s8(k), vget_low_s8(v))), h1 = vpadalq_s16(h1, DOT4_MULL_HI(k, v)))
+#define DOT4_HALF2(h0, h1, k, v, l, u)                                                                      \
+    (h0 = vpadalq_s16(h0, vmlal_s8(vmull_s8(vget_low_s8(k), vget_low_s8(v)), vget_low_s8(l), vget_low_s8(u))), \
+     h1 = vpadalq_s16(h1, DOT4_MLAL_HI(DOT4_MULL_HI(k, v), l, u)))
 #define DOT4_QUAD(v0, v1)                                                                           \
     do {                                                                                            \
         const int8x16x4_t k_ = dot4_weights(w);                                                     \
@@ -424,6 +443,44 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
         DOT4_HALF(h10, h11, k_.val[0], v1); DOT4_HALF(h12, h13, k_.val[1], v1);                     \
         DOT4_HALF(h14, h15, k_.val[2], v1); DOT4_HALF(h16, h17, k_.val[3], v1);                     \
     } while (0)
+/* two quads: v*, the first quad's input bytes, u*, the second's */
+#define DOT4_QUAD2(v0, u0, v1, u1)                                                                                 \
+    do {                                                                                                           \
+        const int8x16x4_t k_ = dot4_weights(w), l_ = dot4_weights(w + 64);                                        \
+        w += 128;                                                                                                  \
+        DOT4_HALF2(h00, h01, k_.val[0], v0, l_.val[0], u0); DOT4_HALF2(h02, h03, k_.val[1], v0, l_.val[1], u0);    \
+        DOT4_HALF2(h04, h05, k_.val[2], v0, l_.val[2], u0); DOT4_HALF2(h06, h07, k_.val[3], v0, l_.val[3], u0);    \
+        DOT4_HALF2(h10, h11, k_.val[0], v1, l_.val[0], u1); DOT4_HALF2(h12, h13, k_.val[1], v1, l_.val[1], u1);    \
+        DOT4_HALF2(h14, h15, k_.val[2], v1, l_.val[2], u1); DOT4_HALF2(h16, h17, k_.val[3], v1, l_.val[3], u1);    \
+    } while (0)
+
+#if defined(__aarch64__)
+/* DOT4_QUAD2 for one pixel over n (> 0) pairs of quads, x and w advanced past them: the loop in assembly (the
+ * intrinsics' version of the two-pixel tile spilled accumulators every pass), v0-v7 the two quads' weights,
+ * v8-v9 the input quads, v12-v15 four int16 sums in flight. */
+#define DOT4_SYM_LOOP(X, W, N, H0, H1, H2, H3, H4, H5, H6, H7)                                                   \
+    __asm__("1:\n"                                                                                               \
+            "ld1r {v8.4s}, [%[x]], #4\n" "ld1r {v9.4s}, [%[x]], #4\n"                                            \
+            "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                        \
+            "smull v12.8h, v0.8b, v8.8b\n" "smull2 v13.8h, v0.16b, v8.16b\n"                                     \
+            "smull v14.8h, v1.8b, v8.8b\n" "smull2 v15.8h, v1.16b, v8.16b\n"                                     \
+            "smlal v12.8h, v4.8b, v9.8b\n" "smlal2 v13.8h, v4.16b, v9.16b\n"                                     \
+            "smlal v14.8h, v5.8b, v9.8b\n" "smlal2 v15.8h, v5.16b, v9.16b\n"                                     \
+            "sadalp %[h0].4s, v12.8h\n" "sadalp %[h1].4s, v13.8h\n"                                              \
+            "sadalp %[h2].4s, v14.8h\n" "sadalp %[h3].4s, v15.8h\n"                                              \
+            "smull v12.8h, v2.8b, v8.8b\n" "smull2 v13.8h, v2.16b, v8.16b\n"                                     \
+            "smull v14.8h, v3.8b, v8.8b\n" "smull2 v15.8h, v3.16b, v8.16b\n"                                     \
+            "smlal v12.8h, v6.8b, v9.8b\n" "smlal2 v13.8h, v6.16b, v9.16b\n"                                     \
+            "smlal v14.8h, v7.8b, v9.8b\n" "smlal2 v15.8h, v7.16b, v9.16b\n"                                     \
+            "sadalp %[h4].4s, v12.8h\n" "sadalp %[h5].4s, v13.8h\n"                                              \
+            "sadalp %[h6].4s, v14.8h\n" "sadalp %[h7].4s, v15.8h\n"                                              \
+            "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                \
+            : [x] "+r"(X), [w] "+r"(W), [n] "+r"(N), [h0] "+w"(H0), [h1] "+w"(H1), [h2] "+w"(H2), [h3] "+w"(H3), \
+              [h4] "+w"(H4), [h5] "+w"(H5), [h6] "+w"(H6), [h7] "+w"(H7)                                         \
+            :                                                                                                    \
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v12", "v13", "v14", "v15", "memory",  \
+              "cc")
+#endif
 
 /* {a0 + a1, a2 + a3, b0 + b1, b2 + b3} */
 static inline int32x4_t dot4_pairs(int32x4_t a, int32x4_t b) {
@@ -435,14 +492,31 @@ static inline int32x4_t dot4_pairs(int32x4_t a, int32x4_t b) {
 }
 
 EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
-                      const int32_t *bias, int32x4_t acc[DOT4_PX][4]) {
+                            const int32_t *bias, int sym, int32x4_t acc[DOT4_PX][4]) {
     const int32x4_t z = vdupq_n_s32(0);
     int32x4_t h00 = z, h01 = z, h02 = z, h03 = z, h04 = z, h05 = z, h06 = z, h07 = z;
     int32x4_t h10 = z, h11 = z, h12 = z, h13 = z, h14 = z, h15 = z, h16 = z, h17 = z;
     for (int32_t ky = 0; ky < rows; ++ky) {
         const size_t off = (size_t)ky * stride;
         const int8_t *x0 = x[0] + off, *x1 = x[1] + off;
-        for (int32_t c = 0; c < run; c += 4) {
+        int32_t c = 0;
+#if defined(__aarch64__)
+        if (sym && run >= 8) {
+            const int8_t *p0 = x0, *p1 = x1, *w1 = w;
+            int32_t n0 = run / 8, n1 = n0;
+            c = n0 * 8;
+            DOT4_SYM_LOOP(p0, w1, n0, h00, h01, h02, h03, h04, h05, h06, h07);
+            DOT4_SYM_LOOP(p1, w, n1, h10, h11, h12, h13, h14, h15, h16, h17);
+        }
+#else
+        if (sym)
+            for (; c + 8 <= run; c += 8) {
+                const int8x16_t v0 = dot4_quad(x0 + c), u0 = dot4_quad(x0 + c + 4);
+                const int8x16_t v1 = dot4_quad(x1 + c), u1 = dot4_quad(x1 + c + 4);
+                DOT4_QUAD2(v0, u0, v1, u1);
+            }
+#endif
+        for (; c < run; c += 4) {
             const int8x16_t v0 = dot4_quad(x0 + c), v1 = dot4_quad(x1 + c);
             DOT4_QUAD(v0, v1);
         }
@@ -459,9 +533,16 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
 }
 #endif
 
-/* edgec_neon_fixed4_apply's rounding on channels 4r..4r+3 of a block, before the zero point and the clamp. */
-static inline int32x4_t dot4_round4(int32x4_t acc, const dot4_block_rq *q, int32_t r) {
+/* edgec_neon_fixed4_apply's rounding on channels 4r..4r+3 of a block, before the zero point and the clamp.
+ * right_only (dot4_block_rq): no left shift, and the rounding fix-up (-1 on negative x, so that SRSHL's ties
+ * upwards become TFLite's ties away from zero) is one SSRA, x + (x >> 31), which cannot overflow: SQRDMULH by a
+ * multiplier >= 0 gives at least -2^31 + 1. */
+EDGEC_INLINE int32x4_t dot4_round4(int32x4_t acc, const dot4_block_rq *q, int32_t r, int right_only) {
     const int32x4_t right = vld1q_s32(q->right + 4 * r);
+    if (right_only) {
+        const int32x4_t x = vqrdmulhq_s32(acc, vld1q_s32(q->multiplier + 4 * r));
+        return vrshlq_s32(vsraq_n_s32(x, x, 31), right);
+    }
     int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc, vld1q_s32(q->left + 4 * r)), vld1q_s32(q->multiplier + 4 * r));
     x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right), 31));
     return vrshlq_s32(x, right);
@@ -472,13 +553,13 @@ static inline int32x4_t dot4_round4(int32x4_t acc, const dot4_block_rq *q, int32
  * clamp being within int8; EDGEC_REQUANT_FLOAT: edgec_neon_requant4). */
 EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const dot4_block_rq *q,
                               int32_t nb, int16x8_t zp, int8x16_t lo, int8x16_t hi, const edgec_conv2d_s8_params *p,
-                              int8_t *out) {
+                              int right_only, int8_t *out) {
     int8_t bytes[DOT4_OCB];
     if (p->requant == EDGEC_REQUANT_FIXED) {
-        const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4(a0, q, 0)),
-                                                      vqmovn_s32(dot4_round4(a1, q, 1))), zp);
-        const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4(a2, q, 2)),
-                                                      vqmovn_s32(dot4_round4(a3, q, 3))), zp);
+        const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4(a0, q, 0, right_only)),
+                                                      vqmovn_s32(dot4_round4(a1, q, 1, right_only))), zp);
+        const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4(a2, q, 2, right_only)),
+                                                      vqmovn_s32(dot4_round4(a3, q, 3, right_only))), zp);
         const int8x16_t r = vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
         if (nb == DOT4_OCB) {
             vst1q_s8(out, r);
@@ -496,32 +577,62 @@ EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t
 }
 
 /* One tile of pixels against one block of 16 channels, requantised and stored: n pixels' outputs, nb channels
- * each, out_step bytes apart. Not inlined: on its own the tile's 16 accumulators, weights and inputs get the
- * vector registers without the caller's loop state spilling around them. */
-__attribute__((noinline)) static void dot4_block(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows,
-                                                 int32_t run, const int8_t *w, const dot4_block_rq *q, int32_t n,
-                                                 int32_t nb, int8_t *out, size_t out_step,
-                                                 const edgec_conv2d_s8_params *p) {
+ * each, out_step bytes apart. Not inlined (dot4_block, dot4_block_sym): on its own the tile's 16 accumulators,
+ * weights and inputs get the vector registers without the caller's loop state spilling around them. */
+/* GCC's scheduling before register allocation hoists the next weights' loads over the products and spills the
+ * accumulators (16 of them, 8 weight and 4 input registers: the vector file is full); without it the loop keeps
+ * them in registers. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define DOT4_NOSCHED __attribute__((noinline, optimize("no-schedule-insns")))
+#else
+#define DOT4_NOSCHED __attribute__((noinline))
+#endif
+EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
+                                  const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
+                                  size_t out_step, const edgec_conv2d_s8_params *p, int sym) {
+    int32x4_t acc[DOT4_PX][4];
+    dot4_tile(x, stride, rows, run, w, q->bias, sym, acc);
+    /* after the tile, whose loop needs every vector register */
     const int16x8_t zp = vdupq_n_s16((int16_t)p->output_offset);
     const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
-    int32x4_t acc[DOT4_PX][4];
-    dot4_tile(x, stride, rows, run, w, q->bias, acc);
     /* pixel by pixel with constant indices: the accumulators stay in registers */
-#define DOT4_STORE(i) \
-    if ((i) < n) dot4_store(acc[i][0], acc[i][1], acc[i][2], acc[i][3], q, nb, zp, lo, hi, p, out + (i) * out_step)
-    DOT4_STORE(0);
-    DOT4_STORE(1);
+#define DOT4_STORE(i, fast)                                                                                        \
+    if ((i) < n)                                                                                                   \
+    dot4_store(acc[i][0], acc[i][1], acc[i][2], acc[i][3], q, nb, zp, lo, hi, p, fast, out + (i) * out_step)
 #if DOT4_PX == 4
-    DOT4_STORE(2);
-    DOT4_STORE(3);
+#define DOT4_STORES(fast) \
+    do { DOT4_STORE(0, fast); DOT4_STORE(1, fast); DOT4_STORE(2, fast); DOT4_STORE(3, fast); } while (0)
+#else
+#define DOT4_STORES(fast) do { DOT4_STORE(0, fast); DOT4_STORE(1, fast); } while (0)
 #endif
+    if (p->requant == EDGEC_REQUANT_FIXED && q->right_only) DOT4_STORES(1);
+    else DOT4_STORES(0);
+#undef DOT4_STORES
 #undef DOT4_STORE
 }
 
-void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
-                          const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
-                          const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
-                          const edgec_conv2d_s8_params *p) {
+DOT4_NOSCHED static void dot4_block(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows,
+                                                 int32_t run, const int8_t *w, const dot4_block_rq *q, int32_t n,
+                                                 int32_t nb, int8_t *out, size_t out_step,
+                                                 const edgec_conv2d_s8_params *p) {
+    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 0);
+}
+
+#if DOT4_PX == 2 /* the SMULL path: weights within [-127, 127] take SMLAL pairs */
+DOT4_NOSCHED static void dot4_block_sym(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows,
+                                                     int32_t run, const int8_t *w, const dot4_block_rq *q, int32_t n,
+                                                     int32_t nb, int8_t *out, size_t out_step,
+                                                     const edgec_conv2d_s8_params *p) {
+    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 1);
+}
+#else
+#define dot4_block_sym dot4_block
+#endif
+
+static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
+                      const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                      const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
+                      const edgec_conv2d_s8_params *p, int sym) {
     const int32_t C = p->in_c, OC = p->out_c, K = p->k_h * p->k_w * C, K4 = (K + 3) / 4;
     const int32_t pixels = p->out_h * p->out_w;
     const int8_t pad = (int8_t)(-p->input_offset);
@@ -537,13 +648,15 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
         int32_t blocks = 0;
         for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
             dot4_block_rq *q = &rq[blocks];
+            q->right_only = 1;
             for (int32_t j = 0; j < DOT4_OCB; ++j) {
                 const int in = oc0 + j < OC;
                 q->bias[j] = in && bias ? bias[oc0 + j] : 0;
                 q->multiplier[j] = in ? multiplier[oc0 + j] : 0;
-                q->shift[j] = in ? shift[oc0 + j] : 0;
+                q->shift[j] = in ? shift[oc0 + j] : -1; /* padding channels: any result, never stored */
                 q->left[j] = q->shift[j] > 0 ? q->shift[j] : 0;
                 q->right[j] = q->shift[j] < 0 ? q->shift[j] : 0;
+                if (q->shift[j] >= 0 || q->multiplier[j] < 0) q->right_only = 0;
             }
         }
         for (int32_t b = 0; b < p->batch; ++b) {
@@ -578,10 +691,24 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
                 }
                 for (int32_t bl = 0; bl < blocks; ++bl) {
                     const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
-                    dot4_block(x, stride, rows, run, packed + (size_t)oc0 * K4 * 4, &rq[bl], n, nb,
-                               out_b + (size_t)px * OC + oc0, (size_t)OC, p);
+                    (sym ? dot4_block_sym : dot4_block)(x, stride, rows, run, packed + (size_t)oc0 * K4 * 4, &rq[bl],
+                                                        n, nb, out_b + (size_t)px * OC + oc0, (size_t)OC, p);
                 }
             }
         }
     }
+}
+
+void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
+                          const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                          const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
+                          const edgec_conv2d_s8_params *p) {
+    dot4_conv(input, packed, bias, multiplier, shift, output, p, 0);
+}
+
+void edgec_conv2d_s8_dot4_sym(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
+                              const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                              const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
+                              const edgec_conv2d_s8_params *p) {
+    dot4_conv(input, packed, bias, multiplier, shift, output, p, 1);
 }

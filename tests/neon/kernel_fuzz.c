@@ -402,8 +402,11 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
 
 /* edgec_conv2d_s8_dot4 (NEON) against the reference's unpacked kernel: up to 45 output channels (full and padded
  * blocks), in_c multiples of 4 half the time (windows read straight from the input), the rest through the window
- * copy; pointwise, 3x3 interior tiles and random geometries. */
-static void fuzz_conv_s8_dot4(int32_t n_cases) {
+ * copy; pointwise, 3x3 interior tiles and random geometries. Half the cases have only right shifts (every block
+ * on the short rounding, dot4_round4's right_only), the others a few left or no shifts among them. sym:
+ * edgec_conv2d_s8_dot4_sym, weights within [-127, 127], a fifth of the cases all extremes (weights +-127,
+ * inputs -128 or 127: the int16 sums of two products at their bounds). */
+static void fuzz_conv_s8_dot4(int32_t n_cases, int sym) {
     int32_t cases = 0, bad = 0;
     for (int32_t t = 0; cases < n_cases; ++t) {
         edgec_conv2d_s8_params p;
@@ -420,11 +423,18 @@ static void fuzz_conv_s8_dot4(int32_t n_cases) {
         int32_t *shift = malloc(sizeof(int32_t) * p.out_c), *bias2 = malloc(sizeof(int32_t) * p.out_c);
         fill_s8(in, n_in);
         fill_s8(w, n_w);
+        if (sym) {
+            const int extremes = t % 5 == 0;
+            for (size_t i = 0; i < n_w; ++i) w[i] = extremes ? (w[i] < 0 ? -127 : 127) : w[i] == -128 ? -127 : w[i];
+            for (size_t i = 0; extremes && i < n_in; ++i) in[i] = in[i] < 0 ? -128 : 127;
+        }
         for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform(-20000, 20000);
         random_requant(&p, mult, shift, p.out_c, K);
+        for (int32_t i = 0; t % 4 < 2 && i < p.out_c; ++i)
+            if (shift[i] >= 0) shift[i] = -uniform(1, 3);
         const int32_t *b = t % 7 == 6 ? NULL : bias;
         int8_t *packed = pack_conv_s8_dot4(w, b, p.input_offset, p.out_c, K, bias2);
-        edgec_conv2d_s8_dot4(in, packed, bias2, mult, shift, got, &p);
+        (sym ? edgec_conv2d_s8_dot4_sym : edgec_conv2d_s8_dot4)(in, packed, bias2, mult, shift, got, &p);
         ref_edgec_conv2d_s8(in, w, b, mult, shift, want, &p);
         if (memcmp(got, want, n_out) != 0) {
             if (bad < 5)
@@ -435,7 +445,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases) {
         ++cases;
         free(in); free(w); free(got); free(want); free(bias); free(mult); free(shift); free(bias2); free(packed);
     }
-    report("conv2d_s8_dot4", cases, bad);
+    report(sym ? "conv2d_s8_dot4_sym" : "conv2d_s8_dot4", cases, bad);
 }
 #endif
 
@@ -484,7 +494,8 @@ int main(int argc, char **argv) {
     fuzz_conv_f32(n, 1);
 #ifdef __ARM_NEON
     fuzz_conv_f32_packed(n);
-    fuzz_conv_s8_dot4(n);
+    fuzz_conv_s8_dot4(n, 0);
+    fuzz_conv_s8_dot4(n, 1);
 #endif
     fuzz_matmul_f32(n);
     return failures ? 1 : 0;

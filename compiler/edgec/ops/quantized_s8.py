@@ -345,7 +345,11 @@ def emit_conv2d_s8(node, ctx):
         if dot4 is not None:
             wsym, bsym = (ctx.derived_weights(node, role, d) for role, d in zip(("dot4", "dot4_bias"), dot4))
             mult, shift = (ctx.ptr(t, const=True) for t in node.inputs[3:5])
-            return (f"edgec_conv2d_s8_dot4({ctx.ptr(node.inputs[0], const=True)}, {wsym}, {bsym}, {mult}, {shift}, "
+            # NEON: weights within [-127, 127] (TFLite's symmetric int8) let cores without SDOT sum two products in
+            # int16 (edgec_conv2d_s8_dot4_sym)
+            sym = kset == "neon" and int(np.min(w.data)) >= -127
+            entry = "edgec_conv2d_s8_dot4_sym" if sym else "edgec_conv2d_s8_dot4"
+            return (f"{entry}({ctx.ptr(node.inputs[0], const=True)}, {wsym}, {bsym}, {mult}, {shift}, "
                     f"{ctx.ptr(node.outputs[0])}, {params});")
     if packed is not None:
         sym = ctx.derived_weights(node, "packed", packed)
