@@ -533,46 +533,54 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
 }
 #endif
 
-/* edgec_neon_fixed4_apply's rounding on channels 4r..4r+3 of a block, before the zero point and the clamp.
- * right_only (dot4_block_rq): no left shift, and the rounding fix-up (-1 on negative x, so that SRSHL's ties
- * upwards become TFLite's ties away from zero) is one SSRA, x + (x >> 31), which cannot overflow: SQRDMULH by a
- * multiplier >= 0 gives at least -2^31 + 1. */
-EDGEC_INLINE int32x4_t dot4_round4(int32x4_t acc, const dot4_block_rq *q, int32_t r, int right_only) {
+/* edgec_neon_fixed4_apply's rounding on channels 4r..4r+3 of a block, before the zero point and the clamp. */
+EDGEC_INLINE int32x4_t dot4_round4(int32x4_t acc, const dot4_block_rq *q, int32_t r) {
     const int32x4_t right = vld1q_s32(q->right + 4 * r);
-    if (right_only) {
-        const int32x4_t x = vqrdmulhq_s32(acc, vld1q_s32(q->multiplier + 4 * r));
-        return vrshlq_s32(vsraq_n_s32(x, x, 31), right);
-    }
     int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc, vld1q_s32(q->left + 4 * r)), vld1q_s32(q->multiplier + 4 * r));
     x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right), 31));
     return vrshlq_s32(x, right);
 }
 
+/* The same for a right_only block (dot4_block_rq), its constants in registers: no left shift, and the rounding
+ * fix-up (-1 on negative x, so that SRSHL's ties upwards become TFLite's ties away from zero) is one SSRA,
+ * x + (x >> 31), which cannot overflow: SQRDMULH by a multiplier >= 0 gives at least -2^31 + 1. */
+EDGEC_INLINE int32x4_t dot4_round4_right(int32x4_t acc, int32x4_t multiplier, int32x4_t right) {
+    const int32x4_t x = vqrdmulhq_s32(acc, multiplier);
+    return vrshlq_s32(vsraq_n_s32(x, x, 31), right);
+}
+
+/* 16 rounded channel values narrowed with saturation, the zero point added and clamped, nb of them stored (the
+ * saturating narrows before the zero point and the clamp change no result, the clamp being within int8). */
+EDGEC_INLINE void dot4_narrow_store(int32x4_t r0, int32x4_t r1, int32x4_t r2, int32x4_t r3, int16x8_t zp,
+                                    int8x16_t lo, int8x16_t hi, int32_t nb, int8_t *out) {
+    const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r0), vqmovn_s32(r1)), zp);
+    const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r2), vqmovn_s32(r3)), zp);
+    const int8x16_t r = vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
+    if (nb == DOT4_OCB) {
+        vst1q_s8(out, r);
+        return;
+    }
+    int8_t bytes[DOT4_OCB];
+    vst1q_s8(bytes, r);
+    copy_s8(out, bytes, nb);
+}
+
 /* One pixel's 16 channel sums (a0..a3, by value so that they stay in registers) requantised and stored, nb of
- * them (EDGEC_REQUANT_FIXED: saturating narrows before the zero point and the clamp, which changes no result, the
- * clamp being within int8; EDGEC_REQUANT_FLOAT: edgec_neon_requant4). */
+ * them: EDGEC_REQUANT_FIXED (dot4_round4), EDGEC_REQUANT_FLOAT (edgec_neon_requant4). */
 EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const dot4_block_rq *q,
                               int32_t nb, int16x8_t zp, int8x16_t lo, int8x16_t hi, const edgec_conv2d_s8_params *p,
-                              int right_only, int8_t *out) {
-    int8_t bytes[DOT4_OCB];
+                              int8_t *out) {
     if (p->requant == EDGEC_REQUANT_FIXED) {
-        const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4(a0, q, 0, right_only)),
-                                                      vqmovn_s32(dot4_round4(a1, q, 1, right_only))), zp);
-        const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4(a2, q, 2, right_only)),
-                                                      vqmovn_s32(dot4_round4(a3, q, 3, right_only))), zp);
-        const int8x16_t r = vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
-        if (nb == DOT4_OCB) {
-            vst1q_s8(out, r);
-            return;
-        }
-        vst1q_s8(bytes, r);
-    } else {
-        const int32x4_t a[4] = {a0, a1, a2, a3};
-        for (int32_t r = 0; r < 4; ++r)
-            edgec_neon_store4_s8(bytes + 4 * r, edgec_neon_requant4(a[r], q->multiplier + 4 * r, q->shift + 4 * r,
-                                                                   p->requant, p->output_offset, p->act_min,
-                                                                   p->act_max));
+        dot4_narrow_store(dot4_round4(a0, q, 0), dot4_round4(a1, q, 1), dot4_round4(a2, q, 2), dot4_round4(a3, q, 3),
+                          zp, lo, hi, nb, out);
+        return;
     }
+    int8_t bytes[DOT4_OCB];
+    const int32x4_t a[4] = {a0, a1, a2, a3};
+    for (int32_t r = 0; r < 4; ++r)
+        edgec_neon_store4_s8(bytes + 4 * r, edgec_neon_requant4(a[r], q->multiplier + 4 * r, q->shift + 4 * r,
+                                                               p->requant, p->output_offset, p->act_min,
+                                                               p->act_max));
     copy_s8(out, bytes, nb);
 }
 
@@ -596,19 +604,30 @@ EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride,
     const int16x8_t zp = vdupq_n_s16((int16_t)p->output_offset);
     const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
     /* pixel by pixel with constant indices: the accumulators stay in registers */
-#define DOT4_STORE(i, fast)                                                                                        \
-    if ((i) < n)                                                                                                   \
-    dot4_store(acc[i][0], acc[i][1], acc[i][2], acc[i][3], q, nb, zp, lo, hi, p, fast, out + (i) * out_step)
 #if DOT4_PX == 4
-#define DOT4_STORES(fast) \
-    do { DOT4_STORE(0, fast); DOT4_STORE(1, fast); DOT4_STORE(2, fast); DOT4_STORE(3, fast); } while (0)
+#define DOT4_EACH_PIXEL(STORE) do { STORE(0); STORE(1); STORE(2); STORE(3); } while (0)
 #else
-#define DOT4_STORES(fast) do { DOT4_STORE(0, fast); DOT4_STORE(1, fast); } while (0)
+#define DOT4_EACH_PIXEL(STORE) do { STORE(0); STORE(1); } while (0)
 #endif
-    if (p->requant == EDGEC_REQUANT_FIXED && q->right_only) DOT4_STORES(1);
-    else DOT4_STORES(0);
-#undef DOT4_STORES
+    if (p->requant == EDGEC_REQUANT_FIXED && q->right_only) { /* the constants loaded once for the tile */
+        const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
+        const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
+        const int32x4_t r0 = vld1q_s32(q->right), r1 = vld1q_s32(q->right + 4);
+        const int32x4_t r2 = vld1q_s32(q->right + 8), r3 = vld1q_s32(q->right + 12);
+#define DOT4_STORE_RIGHT(i)                                                                                        \
+    if ((i) < n)                                                                                                   \
+    dot4_narrow_store(dot4_round4_right(acc[i][0], m0, r0), dot4_round4_right(acc[i][1], m1, r1),                  \
+                      dot4_round4_right(acc[i][2], m2, r2), dot4_round4_right(acc[i][3], m3, r3), zp, lo, hi, nb,  \
+                      out + (i) * out_step)
+        DOT4_EACH_PIXEL(DOT4_STORE_RIGHT);
+#undef DOT4_STORE_RIGHT
+    } else {
+#define DOT4_STORE(i) \
+    if ((i) < n) dot4_store(acc[i][0], acc[i][1], acc[i][2], acc[i][3], q, nb, zp, lo, hi, p, out + (i) * out_step)
+        DOT4_EACH_PIXEL(DOT4_STORE);
 #undef DOT4_STORE
+    }
+#undef DOT4_EACH_PIXEL
 }
 
 DOT4_NOSCHED static void dot4_block(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows,
@@ -629,6 +648,46 @@ DOT4_NOSCHED static void dot4_block_sym(const int8_t *const x[DOT4_PX], size_t s
 #define dot4_block_sym dot4_block
 #endif
 
+/* Pointwise layers (1 x 1 taps, stride 1, no padding, in_c % 4 == 0: pixel i's window is its own in_c bytes,
+ * read in place): the tiles without dot4_conv's per-pixel window bookkeeping (about 40 instructions a pixel) and
+ * the block inlined; whole tiles only, the last one overlapping the one before when pixels % DOT4_PX != 0 (the
+ * same bytes written again). pixels >= DOT4_PX. */
+EDGEC_INLINE void dot4_pointwise_body(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                      int32_t blocks, int32_t pixels, int8_t *out_b, const edgec_conv2d_s8_params *p,
+                                      int sym) {
+    const int32_t C = p->in_c, OC = p->out_c;
+    for (int32_t px = 0; px < pixels; px += DOT4_PX) {
+        if (px + DOT4_PX > pixels) px = pixels - DOT4_PX;
+        const int8_t *x0 = in_b + (size_t)px * C;
+#if DOT4_PX == 4
+        const int8_t *const x[DOT4_PX] = {x0, x0 + C, x0 + 2 * C, x0 + 3 * C};
+#else
+        const int8_t *const x[DOT4_PX] = {x0, x0 + C};
+#endif
+        for (int32_t bl = 0; bl < blocks; ++bl) {
+            const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
+            dot4_block_body(x, 0, 1, C, packed + (size_t)oc0 * C, &rq[bl], DOT4_PX, nb,
+                            out_b + (size_t)px * OC + oc0, (size_t)OC, p, sym);
+        }
+    }
+}
+
+DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                        int32_t blocks, int32_t pixels, int8_t *out_b,
+                                        const edgec_conv2d_s8_params *p) {
+    dot4_pointwise_body(in_b, packed, rq, c0, blocks, pixels, out_b, p, 0);
+}
+
+#if DOT4_PX == 2
+DOT4_NOSCHED static void dot4_pointwise_sym(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq,
+                                            int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
+                                            const edgec_conv2d_s8_params *p) {
+    dot4_pointwise_body(in_b, packed, rq, c0, blocks, pixels, out_b, p, 1);
+}
+#else
+#define dot4_pointwise_sym dot4_pointwise
+#endif
+
 static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                       const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                       const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
@@ -638,6 +697,9 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
     const int8_t pad = (int8_t)(-p->input_offset);
     /* taps read straight from the input: whole kernel rows are runs of k_w * C bytes, whole words when C % 4 == 0 */
     const int direct_ok = C % 4 == 0 && p->dil_w == 1;
+    const int pointwise = p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
+                          p->pad_left == 0 && p->out_h == p->in_h && p->out_w == p->in_w && C % 4 == 0 &&
+                          pixels >= DOT4_PX;
     int32_t x_lo, x_hi;
     interior_x(p, &x_lo, &x_hi);
     int8_t win[DOT4_PX][EDGEC_CONV2D_S8_DOT4_MAX_K + 16]; /* + 16: dot4_band_window's last stores */
@@ -662,6 +724,10 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * pixels * OC;
+            if (pointwise) {
+                (sym ? dot4_pointwise_sym : dot4_pointwise)(in_b, packed, rq, c0, blocks, pixels, out_b, p);
+                continue;
+            }
             band.row[0] = band.row[1] = -1; /* another image */
             for (int32_t px = 0; px < pixels; px += DOT4_PX) {
                 const int32_t n = pixels - px < DOT4_PX ? pixels - px : DOT4_PX;
