@@ -734,17 +734,28 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 const int8_t *x[DOT4_PX];
                 int direct = direct_ok;
                 int32_t oy = px / p->out_w, ox = px % p->out_w;
-                for (int32_t i = 0; i < DOT4_PX && direct; ++i) {
-                    if (i > 0 && i < n && ++ox == p->out_w) { /* the next pixel (past n: the tile's first again) */
-                        ox = 0;
-                        ++oy;
-                    } else if (i == n) {
-                        oy = px / p->out_w;
-                        ox = px % p->out_w;
-                    }
+                if (direct && n == DOT4_PX && ox + DOT4_PX <= p->out_w) { /* one row's pixels: one check */
                     const int32_t iy0 = oy * p->stride_h - p->pad_top;
-                    direct = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && ox >= x_lo && ox < x_hi;
-                    if (direct) x[i] = in_b + ((size_t)iy0 * p->in_w + (size_t)(ox * p->stride_w - p->pad_left)) * C;
+                    direct = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && ox >= x_lo &&
+                             ox + DOT4_PX <= x_hi;
+                    if (direct) {
+                        const size_t step = (size_t)p->stride_w * C;
+                        x[0] = in_b + ((size_t)iy0 * p->in_w + (size_t)(ox * p->stride_w - p->pad_left)) * C;
+                        for (int32_t i = 1; i < DOT4_PX; ++i) x[i] = x[i - 1] + step;
+                    }
+                } else { /* pixel by pixel: the next pixel, past n the tile's first again */
+                    for (int32_t i = 0; i < DOT4_PX && direct; ++i) {
+                        if (i > 0 && i < n && ++ox == p->out_w) {
+                            ox = 0;
+                            ++oy;
+                        } else if (i == n) {
+                            oy = px / p->out_w;
+                            ox = px % p->out_w;
+                        }
+                        const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+                        direct = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && ox >= x_lo && ox < x_hi;
+                        if (direct) x[i] = in_b + ((size_t)iy0 * p->in_w + (size_t)ix0) * C;
+                    }
                 }
                 size_t stride = (size_t)p->dil_h * p->in_w * C;
                 int32_t rows = p->k_h, run = p->k_w * C;
