@@ -350,6 +350,25 @@ __attribute__((noinline)) static void dot4_windows(const int8_t *in_b, const edg
     }
 }
 
+/* A tile's pixels px..px + n - 1 (past n: pixel px again), spanning at most two output rows, read in place from
+ * their output rows' bands (dot4_band_rows) when a kernel row, k_w * in_c bytes, is a whole number of the packed
+ * weights' quads: x[i] = pixel i's first window row, the next rows band->len bytes on, no window copied. */
+__attribute__((noinline)) static void dot4_band_pixels(const int8_t *in_b, const edgec_conv2d_s8_params *p,
+                                                       int32_t px, int32_t n, dot4_band *band, int8_t pad,
+                                                       const int8_t *x[DOT4_PX]) {
+    int32_t oy = px / p->out_w, ox = px % p->out_w;
+    const int8_t *rows = dot4_band_rows(band, in_b, oy, pad, p);
+    const size_t step = (size_t)p->stride_w * p->in_c;
+    for (int32_t i = 0; i < n; ++i) {
+        x[i] = rows + (size_t)ox * step;
+        if (i + 1 < n && ++ox == p->out_w) {
+            ox = 0;
+            rows = dot4_band_rows(band, in_b, ++oy, pad, p);
+        }
+    }
+    for (int32_t i = n; i < DOT4_PX; ++i) x[i] = x[0];
+}
+
 /* Four bytes at x as one 32-bit lane repeated. AArch64: one LD1R (any alignment; the may_alias word reads the
  * int8 bytes in place); Armv7-A: a word copied and duplicated, VLD1 of a word may require its alignment. */
 static inline int8x16_t dot4_quad(const int8_t *x) {
@@ -705,6 +724,7 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
     int8_t win[DOT4_PX][EDGEC_CONV2D_S8_DOT4_MAX_K + 16]; /* + 16: dot4_band_window's last stores */
     dot4_band band;
     band.len = dot4_band_len(p);
+    const int band_direct = band.len && p->k_w * C % 4 == 0; /* dot4_band_pixels */
     dot4_block_rq rq[DOT4_MAX_BLOCKS];
     for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
         int32_t blocks = 0;
@@ -733,7 +753,8 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 const int32_t n = pixels - px < DOT4_PX ? pixels - px : DOT4_PX;
                 const int8_t *x[DOT4_PX];
                 int direct = direct_ok;
-                int32_t oy = px / p->out_w, ox = px % p->out_w;
+                const int32_t oy0 = px / p->out_w;
+                int32_t oy = oy0, ox = px % p->out_w;
                 if (direct && n == DOT4_PX && ox + DOT4_PX <= p->out_w) { /* one row's pixels: one check */
                     const int32_t iy0 = oy * p->stride_h - p->pad_top;
                     direct = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && ox >= x_lo &&
@@ -759,7 +780,10 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 }
                 size_t stride = (size_t)p->dil_h * p->in_w * C;
                 int32_t rows = p->k_h, run = p->k_w * C;
-                if (!direct) {
+                if (!direct && band_direct && (px + n - 1) / p->out_w - oy0 <= 1) {
+                    dot4_band_pixels(in_b, p, px, n, &band, pad, x);
+                    stride = (size_t)band.len;
+                } else if (!direct) {
                     dot4_windows(in_b, p, px, n, &band, pad, K, win);
                     for (int32_t i = 0; i < DOT4_PX; ++i) x[i] = win[i];
                     stride = 0;
