@@ -97,7 +97,7 @@ def kernel_rows(work: Path, baseline: Path | None = None) -> list[dict]:
         for column, runtimes, kset in ksets:
             srcs = [REPO / "benchmarks" / "neon" / "kernel_bench.c", *(runtimes / kset / f"edgec_{k}.c" for k in KERNELS)]
             defines = ("-DEDGEC_BENCH_NEON",) if kset == "neon" else ()
-            if kset == "neon" and "edgec_conv2d_s8_dot4_sym" in (runtimes / "include" / "edgec_conv2d_s8.h").read_text():
+            if kset == "neon" and "edgec_conv2d_s8_dot4_neon" in (runtimes / "include" / "edgec_conv2d_s8.h").read_text():
                 defines += ("-DEDGEC_BENCH_DOT4_SYM",)  # the entry TFLite's symmetric int8 weights get
             exe = build(target, srcs, [runtimes / "include"], work / f"kernels_{target_name}_{column}", defines)
             for row, n in zip(rows, count_windows(exe, target, work)):

@@ -249,14 +249,16 @@ static inline void fill_s8(int8_t *d, int8_t v, int32_t n) {
     }
 }
 
-/* Pixel (oy, ox)'s window, k-major as the weights (K4 * 4 bytes; outside the input and past K: pad). */
+/* Pixel (oy, ox)'s window, k-major as the weights (K4 * 4 bytes; outside the input and past K: pad), kernel row
+ * ky at ky * row (row = k_w * in_c, or that rounded up to whole words for EDGEC_CONV2D_S8_DOT4_ROWS, pad between). */
 static void window_s8(const int8_t *q, const edgec_conv2d_s8_params *p, int32_t oy, int32_t ox, int8_t pad,
-                      int32_t K4, int8_t *dst) {
+                      int32_t K4, int32_t row, int8_t *dst) {
     const int32_t C = p->in_c, row_len = p->k_w * C;
     const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
     int8_t *d = dst;
-    for (int32_t ky = 0; ky < p->k_h; ++ky, d += row_len) {
+    for (int32_t ky = 0; ky < p->k_h; ++ky, d += row) {
         const int32_t iy = y0 + ky * p->dil_h;
+        fill_s8(d + row_len, pad, row - row_len);
         if (iy < 0 || iy >= p->in_h) {
             fill_s8(d, pad, row_len);
             continue;
@@ -319,21 +321,21 @@ static const int8_t *dot4_band_rows(dot4_band *b, const int8_t *in_b, int32_t oy
     return b->bytes[slot];
 }
 
-/* Pixel ox's window of an output row's band, k-major as the weights: k_h runs of k_w * in_c bytes; the bytes
- * past K up to the next word: pad. Writes up to 16 bytes past K4 * 4. */
-static void dot4_band_window(const int8_t *band, int32_t len, int32_t ox, int8_t pad, int32_t K,
+/* Pixel ox's window of an output row's band, k-major as the weights: k_h runs of k_w * in_c bytes, `row` bytes
+ * apart (window_s8); the bytes past the last one up to the next word: pad. Writes up to 16 bytes past K4 * 4. */
+static void dot4_band_window(const int8_t *band, int32_t len, int32_t ox, int8_t pad, int32_t row,
                              const edgec_conv2d_s8_params *p, int8_t *dst) {
     const int32_t run = p->k_w * p->in_c;
     const int8_t *src = band + (size_t)ox * p->stride_w * p->in_c;
-    for (int32_t ky = 0; ky < p->k_h; ++ky, src += len, dst += run)
+    for (int32_t ky = 0; ky < p->k_h; ++ky, src += len, dst += row)
         for (int32_t i = 0; i < run; i += 16) vst1q_s8(dst + i, vld1q_s8(src + i));
-    vst1_s8(dst - (size_t)p->k_h * run + K, vdup_n_s8(pad));
+    vst1_s8(dst - row + run, vdup_n_s8(pad));
 }
 
 /* The windows of a tile's pixels px..px + n - 1 (past n: pixel px again) into win. Out of line: inlined into the
  * tile loop its bookkeeping spilled the loop's registers. */
 __attribute__((noinline)) static void dot4_windows(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t px,
-                                                   int32_t n, dot4_band *band, int8_t pad, int32_t K,
+                                                   int32_t n, dot4_band *band, int8_t pad, int32_t K4, int32_t row,
                                                    int8_t win[][EDGEC_CONV2D_S8_DOT4_MAX_K + 16]) {
     int32_t oy = px / p->out_w, ox = px % p->out_w;
     for (int32_t i = 0; i < DOT4_PX; ++i) {
@@ -341,8 +343,8 @@ __attribute__((noinline)) static void dot4_windows(const int8_t *in_b, const edg
             oy = px / p->out_w;
             ox = px % p->out_w;
         }
-        if (band->len) dot4_band_window(dot4_band_rows(band, in_b, oy, pad, p), band->len, ox, pad, K, p, win[i]);
-        else window_s8(in_b, p, oy, ox, pad, (K + 3) / 4, win[i]);
+        if (band->len) dot4_band_window(dot4_band_rows(band, in_b, oy, pad, p), band->len, ox, pad, row, p, win[i]);
+        else window_s8(in_b, p, oy, ox, pad, K4, row, win[i]);
         if (i + 1 < n && ++ox == p->out_w) {
             ox = 0;
             ++oy;
@@ -710,8 +712,13 @@ DOT4_NOSCHED static void dot4_pointwise_sym(const int8_t *in_b, const int8_t *pa
 static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                       const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                       const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
-                      const edgec_conv2d_s8_params *p, int sym) {
-    const int32_t C = p->in_c, OC = p->out_c, K = p->k_h * p->k_w * C, K4 = (K + 3) / 4;
+                      const edgec_conv2d_s8_params *p, int32_t flags) {
+    const int sym = (flags & EDGEC_CONV2D_S8_DOT4_SYM) != 0;
+    /* kernel rows padded to whole words in the packed weights (EDGEC_CONV2D_S8_DOT4_ROWS): the same layout when
+     * k_w * in_c is a multiple of 4 */
+    const int32_t C = p->in_c, OC = p->out_c, run = p->k_w * C;
+    const int32_t row = flags & EDGEC_CONV2D_S8_DOT4_ROWS ? (run + 3) / 4 * 4 : run;
+    const int32_t K4 = (p->k_h * row + 3) / 4;
     const int32_t pixels = p->out_h * p->out_w;
     const int8_t pad = (int8_t)(-p->input_offset);
     /* taps read straight from the input: whole kernel rows are runs of k_w * C bytes, whole words when C % 4 == 0 */
@@ -724,7 +731,7 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
     int8_t win[DOT4_PX][EDGEC_CONV2D_S8_DOT4_MAX_K + 16]; /* + 16: dot4_band_window's last stores */
     dot4_band band;
     band.len = dot4_band_len(p);
-    const int band_direct = band.len && p->k_w * C % 4 == 0; /* dot4_band_pixels */
+    const int band_direct = band.len && row % 4 == 0; /* dot4_band_pixels, `row` bytes of a kernel row each */
     dot4_block_rq rq[DOT4_MAX_BLOCKS];
     for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
         int32_t blocks = 0;
@@ -779,21 +786,22 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                     }
                 }
                 size_t stride = (size_t)p->dil_h * p->in_w * C;
-                int32_t rows = p->k_h, run = p->k_w * C;
+                int32_t rows = p->k_h, tile_run = run;
                 if (!direct && band_direct && (px + n - 1) / p->out_w - oy0 <= 1) {
                     dot4_band_pixels(in_b, p, px, n, &band, pad, x);
                     stride = (size_t)band.len;
+                    tile_run = row; /* up to 3 bytes past a run: the band's next bytes, times zero weights */
                 } else if (!direct) {
-                    dot4_windows(in_b, p, px, n, &band, pad, K, win);
+                    dot4_windows(in_b, p, px, n, &band, pad, K4, row, win);
                     for (int32_t i = 0; i < DOT4_PX; ++i) x[i] = win[i];
                     stride = 0;
                     rows = 1;
-                    run = K4 * 4;
+                    tile_run = K4 * 4;
                 }
                 for (int32_t bl = 0; bl < blocks; ++bl) {
                     const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
-                    (sym ? dot4_block_sym : dot4_block)(x, stride, rows, run, packed + (size_t)oc0 * K4 * 4, &rq[bl],
-                                                        n, nb, out_b + (size_t)px * OC + oc0, (size_t)OC, p);
+                    (sym ? dot4_block_sym : dot4_block)(x, stride, rows, tile_run, packed + (size_t)oc0 * K4 * 4,
+                                                        &rq[bl], n, nb, out_b + (size_t)px * OC + oc0, (size_t)OC, p);
                 }
             }
         }
@@ -807,9 +815,9 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
     dot4_conv(input, packed, bias, multiplier, shift, output, p, 0);
 }
 
-void edgec_conv2d_s8_dot4_sym(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
-                              const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
-                              const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
-                              const edgec_conv2d_s8_params *p) {
-    dot4_conv(input, packed, bias, multiplier, shift, output, p, 1);
+void edgec_conv2d_s8_dot4_neon(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
+                               const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                               const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
+                               const edgec_conv2d_s8_params *p, int32_t flags) {
+    dot4_conv(input, packed, bias, multiplier, shift, output, p, flags);
 }
