@@ -731,7 +731,9 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
     int8_t win[DOT4_PX][EDGEC_CONV2D_S8_DOT4_MAX_K + 16]; /* + 16: dot4_band_window's last stores */
     dot4_band band;
     band.len = dot4_band_len(p);
-    const int band_direct = band.len && row % 4 == 0; /* dot4_band_pixels, `row` bytes of a kernel row each */
+    /* dot4_band_pixels, `row` bytes a kernel row; rows of one word (KWS's 10 x 4 taps of 1 channel) go faster
+     * copied into one flat window */
+    const int band_direct = band.len && row % 4 == 0 && row >= 8;
     dot4_block_rq rq[DOT4_MAX_BLOCKS];
     for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
         int32_t blocks = 0;
