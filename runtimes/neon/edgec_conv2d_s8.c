@@ -198,7 +198,7 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
     }
 }
 
-/* ---- edgec_conv2d_s8_dot4: weights interleaved at compile time ----------------------------------------------
+/* ---- edgec_conv2d_s8_dot4(_neon): weights interleaved at compile time -----------------------------------------
  * The weights come as blocks of 16 output channels, [K4][16][4] bytes (compiler/edgec/ops/quantized_s8.py,
  * pack_conv_s8_dot4): four consecutive k of four channels fill one 128-bit register, so one SDOT by element
  * multiplies them with four input bytes of one pixel into that pixel's four channel sums, and each 64-byte load of
@@ -206,7 +206,9 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
  * kernel sums w * x on the raw signed bytes; a tap outside the input reads -input_offset (within int8 since
  * input_offset is within [-127, 128]), which adds w * (-input_offset) to cancel the folded term exactly as the
  * reference's skipped tap adds nothing. Without the dot product (cortex-a53, Armv7-A) the same layout goes
- * through SMULL + SADALP into half sums (two channels per register), two pixels per tile. The integer sums are
+ * through SMULL + SADALP into half sums (two channels per register), two pixels per tile, or, when the flags of
+ * edgec_conv2d_s8_dot4_neon say no weight is -128, SMULL + SMLAL + SADALP (two products per int16 lane). With
+ * EDGEC_CONV2D_S8_DOT4_ROWS each kernel row takes whole words of the packed weights. The integer sums are
  * exact, the requantisation gives the reference's bits (edgec_neon_requant4's arithmetic, narrowed with
  * saturation before the zero point and the clamp, which changes no result): bit-exact with the reference. */
 #define DOT4_OCB 16
