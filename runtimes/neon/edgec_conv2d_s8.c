@@ -398,23 +398,33 @@ static inline int8x16x4_t dot4_weights(const int8_t *w) {
 
 #if DOT4_PX == 4
 /* acc[i][r] (pixel i, channels 4r..4r+3) += the block's weights . pixel i's bytes; x[i]: pixel i's first row,
- * `rows` rows of `run` bytes (a multiple of 4), `stride` bytes apart; w: the block's first weights. */
+ * `rows` rows of `run` bytes (a multiple of 4), `stride` bytes apart; w: the block's first weights. half (a
+ * block of at most 8 channels, the rest zeros): channels 0..7 only, half the loads and SDOTs. */
 #define DOT4_LANE(v0, v1, v2, v3, lane)                                                              \
     do {                                                                                             \
-        const int8x16x4_t k_ = dot4_weights(w);                                                      \
+        int8x16x4_t k_;                                                                              \
+        if (half) {                                                                                  \
+            k_.val[0] = vld1q_s8(w);                                                                 \
+            k_.val[1] = vld1q_s8(w + 16);                                                            \
+            k_.val[2] = k_.val[3] = vdupq_n_s8(0);                                                   \
+        } else {                                                                                     \
+            k_ = dot4_weights(w);                                                                    \
+        }                                                                                            \
         w += 64;                                                                                     \
         a00 = vdotq_laneq_s32(a00, k_.val[0], v0, lane); a01 = vdotq_laneq_s32(a01, k_.val[1], v0, lane); \
-        a02 = vdotq_laneq_s32(a02, k_.val[2], v0, lane); a03 = vdotq_laneq_s32(a03, k_.val[3], v0, lane); \
         a10 = vdotq_laneq_s32(a10, k_.val[0], v1, lane); a11 = vdotq_laneq_s32(a11, k_.val[1], v1, lane); \
-        a12 = vdotq_laneq_s32(a12, k_.val[2], v1, lane); a13 = vdotq_laneq_s32(a13, k_.val[3], v1, lane); \
         a20 = vdotq_laneq_s32(a20, k_.val[0], v2, lane); a21 = vdotq_laneq_s32(a21, k_.val[1], v2, lane); \
-        a22 = vdotq_laneq_s32(a22, k_.val[2], v2, lane); a23 = vdotq_laneq_s32(a23, k_.val[3], v2, lane); \
         a30 = vdotq_laneq_s32(a30, k_.val[0], v3, lane); a31 = vdotq_laneq_s32(a31, k_.val[1], v3, lane); \
-        a32 = vdotq_laneq_s32(a32, k_.val[2], v3, lane); a33 = vdotq_laneq_s32(a33, k_.val[3], v3, lane); \
+        if (!half) {                                                                                 \
+            a02 = vdotq_laneq_s32(a02, k_.val[2], v0, lane); a03 = vdotq_laneq_s32(a03, k_.val[3], v0, lane); \
+            a12 = vdotq_laneq_s32(a12, k_.val[2], v1, lane); a13 = vdotq_laneq_s32(a13, k_.val[3], v1, lane); \
+            a22 = vdotq_laneq_s32(a22, k_.val[2], v2, lane); a23 = vdotq_laneq_s32(a23, k_.val[3], v2, lane); \
+            a32 = vdotq_laneq_s32(a32, k_.val[2], v3, lane); a33 = vdotq_laneq_s32(a33, k_.val[3], v3, lane); \
+        }                                                                                            \
     } while (0)
 
 EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
-                            const int32_t *bias, int sym, int32x4_t acc[DOT4_PX][4]) {
+                            const int32_t *bias, int sym, int half, int32x4_t acc[DOT4_PX][4]) {
     (void)sym; /* SDOT sums four products in int32: any weights */
     const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4), b2 = vld1q_s32(bias + 8), b3 = vld1q_s32(bias + 12);
     int32x4_t a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
@@ -515,7 +525,8 @@ static inline int32x4_t dot4_pairs(int32x4_t a, int32x4_t b) {
 }
 
 EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
-                            const int32_t *bias, int sym, int32x4_t acc[DOT4_PX][4]) {
+                            const int32_t *bias, int sym, int half, int32x4_t acc[DOT4_PX][4]) {
+    (void)half; /* the SMULL tile: all 16 channels */
     const int32x4_t z = vdupq_n_s32(0);
     int32x4_t h00 = z, h01 = z, h02 = z, h03 = z, h04 = z, h05 = z, h06 = z, h07 = z;
     int32x4_t h10 = z, h11 = z, h12 = z, h13 = z, h14 = z, h15 = z, h16 = z, h17 = z;
@@ -588,6 +599,20 @@ EDGEC_INLINE void dot4_narrow_store(int32x4_t r0, int32x4_t r1, int32x4_t r2, in
     copy_s8(out, bytes, nb);
 }
 
+/* The same for 8 channels (a block's half). */
+EDGEC_INLINE void dot4_narrow_store8(int32x4_t r0, int32x4_t r1, int16x8_t zp, int8x16_t lo, int8x16_t hi,
+                                     int32_t nb, int8_t *out) {
+    const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r0), vqmovn_s32(r1)), zp);
+    const int8x8_t r = vmin_s8(vmax_s8(vqmovn_s16(l16), vget_low_s8(lo)), vget_low_s8(hi));
+    if (nb == 8) {
+        vst1_s8(out, r);
+        return;
+    }
+    int8_t bytes[DOT4_OCB]; /* copy_s8 may move 16 at a time, as far as the compiler knows */
+    vst1_s8(bytes, r);
+    copy_s8(out, bytes, nb);
+}
+
 /* One pixel's 16 channel sums (a0..a3, by value so that they stay in registers) requantised and stored, nb of
  * them: EDGEC_REQUANT_FIXED (dot4_round4), EDGEC_REQUANT_FLOAT (edgec_neon_requant4). */
 EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const dot4_block_rq *q,
@@ -620,9 +645,9 @@ EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t
 #endif
 EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
                                   const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
-                                  size_t out_step, const edgec_conv2d_s8_params *p, int sym) {
+                                  size_t out_step, const edgec_conv2d_s8_params *p, int sym, int half) {
     int32x4_t acc[DOT4_PX][4];
-    dot4_tile(x, stride, rows, run, w, q->bias, sym, acc);
+    dot4_tile(x, stride, rows, run, w, q->bias, sym, half, acc);
     /* after the tile, whose loop needs every vector register */
     const int16x8_t zp = vdupq_n_s16((int16_t)p->output_offset);
     const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
@@ -638,7 +663,10 @@ EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride,
         const int32x4_t r0 = vld1q_s32(q->right), r1 = vld1q_s32(q->right + 4);
         const int32x4_t r2 = vld1q_s32(q->right + 8), r3 = vld1q_s32(q->right + 12);
 #define DOT4_STORE_RIGHT(i)                                                                                        \
-    if ((i) < n)                                                                                                   \
+    if ((i) < n && half)                                                                                           \
+        dot4_narrow_store8(dot4_round4_right(acc[i][0], m0, r0), dot4_round4_right(acc[i][1], m1, r1), zp, lo, hi, \
+                           nb, out + (i) * out_step);                                                              \
+    else if ((i) < n)                                                                                              \
     dot4_narrow_store(dot4_round4_right(acc[i][0], m0, r0), dot4_round4_right(acc[i][1], m1, r1),                  \
                       dot4_round4_right(acc[i][2], m2, r2), dot4_round4_right(acc[i][3], m3, r3), zp, lo, hi, nb,  \
                       out + (i) * out_step)
@@ -657,15 +685,23 @@ DOT4_NOSCHED static void dot4_block(const int8_t *const x[DOT4_PX], size_t strid
                                                  int32_t run, const int8_t *w, const dot4_block_rq *q, int32_t n,
                                                  int32_t nb, int8_t *out, size_t out_step,
                                                  const edgec_conv2d_s8_params *p) {
-    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 0);
+    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 0, 0);
 }
+
+#if DOT4_PX == 4 /* the SDOT tile: a block of at most 8 channels takes half of it */
+DOT4_NOSCHED static void dot4_block_half(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
+                                         const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
+                                         size_t out_step, const edgec_conv2d_s8_params *p) {
+    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 0, 1);
+}
+#endif
 
 #if DOT4_PX == 2 /* the SMULL path: weights within [-127, 127] take SMLAL pairs */
 DOT4_NOSCHED static void dot4_block_sym(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows,
                                                      int32_t run, const int8_t *w, const dot4_block_rq *q, int32_t n,
                                                      int32_t nb, int8_t *out, size_t out_step,
                                                      const edgec_conv2d_s8_params *p) {
-    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 1);
+    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 1, 0);
 }
 #else
 #define dot4_block_sym dot4_block
@@ -690,7 +726,7 @@ EDGEC_INLINE void dot4_pointwise_body(const int8_t *in_b, const int8_t *packed, 
         for (int32_t bl = 0; bl < blocks; ++bl) {
             const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
             dot4_block_body(x, 0, 1, C, packed + (size_t)oc0 * C, &rq[bl], DOT4_PX, nb,
-                            out_b + (size_t)px * OC + oc0, (size_t)OC, p, sym);
+                            out_b + (size_t)px * OC + oc0, (size_t)OC, p, sym, 0);
         }
     }
 }
@@ -804,8 +840,15 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 }
                 for (int32_t bl = 0; bl < blocks; ++bl) {
                     const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
-                    (sym ? dot4_block_sym : dot4_block)(x, stride, rows, tile_run, packed + (size_t)oc0 * K4 * 4,
-                                                        &rq[bl], n, nb, out_b + (size_t)px * OC + oc0, (size_t)OC, p);
+                    const int8_t *w = packed + (size_t)oc0 * K4 * 4;
+                    int8_t *out = out_b + (size_t)px * OC + oc0;
+#if DOT4_PX == 4
+                    if (nb <= 8) dot4_block_half(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
+                    else dot4_block(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
+#else
+                    if (sym) dot4_block_sym(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
+                    else dot4_block(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
+#endif
                 }
             }
         }
