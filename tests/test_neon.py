@@ -26,7 +26,8 @@ from edgec.verify import verify_compiled
 
 FUZZED = ("conv2d_s8", "depthwise_conv2d_s8", "fully_connected_s8", "add_s8", "avg_pool2d_s8", "conv2d_nhwc_f32",
           "depthwise_conv2d_f32", "matmul_f32")
-FUZZED_NEON_ONLY = ("conv2d_nhwc_f32_packed", "conv2d_s8_dot4")  # entry points with weights packed at compile time
+# entry points with weights packed at compile time (_neon: with the flags of edgec_conv2d_s8.h)
+FUZZED_NEON_ONLY = ("conv2d_nhwc_f32_packed", "conv2d_s8_dot4", "conv2d_s8_dot4_neon")
 CASES_PER_KERNEL = 400
 STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
 

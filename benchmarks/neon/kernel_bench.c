@@ -1,7 +1,8 @@
 /* One call of each kernel on a typical layer shape, each between the two window markers that the QEMU
  * instruction-count plugin (compiler/edgec/board/qemu_plugin/insn_mix.c) watches: windows in the order of
  * SHAPES in benchmarks/neon_aarch64.py. Built once with runtimes/neon/ (-DEDGEC_BENCH_NEON: the packed conv entry
- * points, float and int8, as the compiler emits them for that set) and once with runtimes/reference/. */
+ * points, float and int8, as the compiler emits them for that set; -DEDGEC_BENCH_DOT4_SYM where the set has the
+ * int8 conv's entry with flags, weights within [-127, 127]) and once with runtimes/reference/. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,10 +34,18 @@ static void conv_s8(int32_t hw, int32_t cin, int32_t cout, int32_t k, int depthw
     int32_t *bias = calloc((size_t)cout, 4), *mult = malloc((size_t)cout * 4), *shift = malloc((size_t)cout * 4);
     for (int32_t i = 0; i < cout; ++i) { mult[i] = 1 << 30; shift[i] = -8; }
 #if defined(EDGEC_BENCH_NEON) /* the entry point the compiler emits: weights interleaved, offset in the bias */
-    int8_t *packed = buffer((size_t)(cout + 15) / 16 * 16 * ((k * k * cin + 3) / 4 * 4));
+    const size_t n_packed = (size_t)(cout + 15) / 16 * 16 * ((k * k * cin + 3) / 4 * 4);
+    int8_t *packed = buffer(n_packed);
+#if defined(EDGEC_BENCH_DOT4_SYM) /* TFLite's int8 weights are within [-127, 127]: the compiler says so (flags) */
+    for (size_t i = 0; i < n_packed; ++i) packed[i] = packed[i] == -128 ? -127 : packed[i];
+#endif
     edgec_bench_window_begin();
     if (depthwise) edgec_depthwise_conv2d_s8(in, w, bias, mult, shift, out, &p);
+#if defined(EDGEC_BENCH_DOT4_SYM)
+    else edgec_conv2d_s8_dot4_neon(in, packed, bias, mult, shift, out, &p, EDGEC_CONV2D_S8_DOT4_SYM);
+#else
     else edgec_conv2d_s8_dot4(in, packed, bias, mult, shift, out, &p);
+#endif
     edgec_bench_window_end();
 #else
     edgec_bench_window_begin();

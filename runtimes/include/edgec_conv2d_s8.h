@@ -46,4 +46,16 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
                           const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
                           const edgec_conv2d_s8_params *p);
 
+/* edgec_conv2d_s8_dot4 of runtimes/neon/ with what the compiler knows of the packed weights (flags):
+ * EDGEC_CONV2D_S8_DOT4_SYM: every weight within [-127, 127] (TFLite's symmetric int8: no -128), so that cores
+ * without the dot product may sum two products in int16 (SMULL + SMLAL) before widening;
+ * EDGEC_CONV2D_S8_DOT4_ROWS: each kernel row's k_w * in_c bytes padded with zeros to whole words (K4 = k_h *
+ * those words), so that every window reads its rows in place (first layers: in_c = 3). Only runtimes/neon/. */
+#define EDGEC_CONV2D_S8_DOT4_SYM 1
+#define EDGEC_CONV2D_S8_DOT4_ROWS 2
+void edgec_conv2d_s8_dot4_neon(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
+                               const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                               const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
+                               const edgec_conv2d_s8_params *p, int32_t flags);
+
 #endif /* EDGEC_CONV2D_S8_H */

@@ -198,7 +198,7 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
     }
 }
 
-/* ---- edgec_conv2d_s8_dot4: weights interleaved at compile time ----------------------------------------------
+/* ---- edgec_conv2d_s8_dot4(_neon): weights interleaved at compile time -----------------------------------------
  * The weights come as blocks of 16 output channels, [K4][16][4] bytes (compiler/edgec/ops/quantized_s8.py,
  * pack_conv_s8_dot4): four consecutive k of four channels fill one 128-bit register, so one SDOT by element
  * multiplies them with four input bytes of one pixel into that pixel's four channel sums, and each 64-byte load of
@@ -206,7 +206,9 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
  * kernel sums w * x on the raw signed bytes; a tap outside the input reads -input_offset (within int8 since
  * input_offset is within [-127, 128]), which adds w * (-input_offset) to cancel the folded term exactly as the
  * reference's skipped tap adds nothing. Without the dot product (cortex-a53, Armv7-A) the same layout goes
- * through SMULL + SADALP into half sums (two channels per register), two pixels per tile. The integer sums are
+ * through SMULL + SADALP into half sums (two channels per register), two pixels per tile, or, when the flags of
+ * edgec_conv2d_s8_dot4_neon say no weight is -128, SMULL + SMLAL + SADALP (two products per int16 lane). With
+ * EDGEC_CONV2D_S8_DOT4_ROWS each kernel row takes whole words of the packed weights. The integer sums are
  * exact, the requantisation gives the reference's bits (edgec_neon_requant4's arithmetic, narrowed with
  * saturation before the zero point and the clamp, which changes no result): bit-exact with the reference. */
 #define DOT4_OCB 16
@@ -220,6 +222,7 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
 /* One block's requantisation constants, padded to 16 channels. */
 typedef struct {
     int32_t bias[DOT4_OCB], multiplier[DOT4_OCB], shift[DOT4_OCB], left[DOT4_OCB], right[DOT4_OCB];
+    int32_t right_only; /* every channel: no left shift, a right shift, multiplier >= 0 (dot4_round4) */
 } dot4_block_rq;
 
 /* n bytes from s to d, and n bytes of v at d: 16 at a time, the last few one by one (the window copies' rows are
@@ -248,14 +251,16 @@ static inline void fill_s8(int8_t *d, int8_t v, int32_t n) {
     }
 }
 
-/* Pixel (oy, ox)'s window, k-major as the weights (K4 * 4 bytes; outside the input and past K: pad). */
+/* Pixel (oy, ox)'s window, k-major as the weights (K4 * 4 bytes; outside the input and past K: pad), kernel row
+ * ky at ky * row (row = k_w * in_c, or that rounded up to whole words for EDGEC_CONV2D_S8_DOT4_ROWS, pad between). */
 static void window_s8(const int8_t *q, const edgec_conv2d_s8_params *p, int32_t oy, int32_t ox, int8_t pad,
-                      int32_t K4, int8_t *dst) {
+                      int32_t K4, int32_t row, int8_t *dst) {
     const int32_t C = p->in_c, row_len = p->k_w * C;
     const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
     int8_t *d = dst;
-    for (int32_t ky = 0; ky < p->k_h; ++ky, d += row_len) {
+    for (int32_t ky = 0; ky < p->k_h; ++ky, d += row) {
         const int32_t iy = y0 + ky * p->dil_h;
+        fill_s8(d + row_len, pad, row - row_len);
         if (iy < 0 || iy >= p->in_h) {
             fill_s8(d, pad, row_len);
             continue;
@@ -318,21 +323,21 @@ static const int8_t *dot4_band_rows(dot4_band *b, const int8_t *in_b, int32_t oy
     return b->bytes[slot];
 }
 
-/* Pixel ox's window of an output row's band, k-major as the weights: k_h runs of k_w * in_c bytes; the bytes
- * past K up to the next word: pad. Writes up to 16 bytes past K4 * 4. */
-static void dot4_band_window(const int8_t *band, int32_t len, int32_t ox, int8_t pad, int32_t K,
+/* Pixel ox's window of an output row's band, k-major as the weights: k_h runs of k_w * in_c bytes, `row` bytes
+ * apart (window_s8); the bytes past the last one up to the next word: pad. Writes up to 16 bytes past K4 * 4. */
+static void dot4_band_window(const int8_t *band, int32_t len, int32_t ox, int8_t pad, int32_t row,
                              const edgec_conv2d_s8_params *p, int8_t *dst) {
     const int32_t run = p->k_w * p->in_c;
     const int8_t *src = band + (size_t)ox * p->stride_w * p->in_c;
-    for (int32_t ky = 0; ky < p->k_h; ++ky, src += len, dst += run)
+    for (int32_t ky = 0; ky < p->k_h; ++ky, src += len, dst += row)
         for (int32_t i = 0; i < run; i += 16) vst1q_s8(dst + i, vld1q_s8(src + i));
-    vst1_s8(dst - (size_t)p->k_h * run + K, vdup_n_s8(pad));
+    vst1_s8(dst - row + run, vdup_n_s8(pad));
 }
 
 /* The windows of a tile's pixels px..px + n - 1 (past n: pixel px again) into win. Out of line: inlined into the
  * tile loop its bookkeeping spilled the loop's registers. */
 __attribute__((noinline)) static void dot4_windows(const int8_t *in_b, const edgec_conv2d_s8_params *p, int32_t px,
-                                                   int32_t n, dot4_band *band, int8_t pad, int32_t K,
+                                                   int32_t n, dot4_band *band, int8_t pad, int32_t K4, int32_t row,
                                                    int8_t win[][EDGEC_CONV2D_S8_DOT4_MAX_K + 16]) {
     int32_t oy = px / p->out_w, ox = px % p->out_w;
     for (int32_t i = 0; i < DOT4_PX; ++i) {
@@ -340,8 +345,8 @@ __attribute__((noinline)) static void dot4_windows(const int8_t *in_b, const edg
             oy = px / p->out_w;
             ox = px % p->out_w;
         }
-        if (band->len) dot4_band_window(dot4_band_rows(band, in_b, oy, pad, p), band->len, ox, pad, K, p, win[i]);
-        else window_s8(in_b, p, oy, ox, pad, (K + 3) / 4, win[i]);
+        if (band->len) dot4_band_window(dot4_band_rows(band, in_b, oy, pad, p), band->len, ox, pad, row, p, win[i]);
+        else window_s8(in_b, p, oy, ox, pad, K4, row, win[i]);
         if (i + 1 < n && ++ox == p->out_w) {
             ox = 0;
             ++oy;
@@ -349,11 +354,36 @@ __attribute__((noinline)) static void dot4_windows(const int8_t *in_b, const edg
     }
 }
 
-/* Four bytes at x as one 32-bit lane repeated. */
+/* A tile's pixels px..px + n - 1 (past n: pixel px again), spanning at most two output rows, read in place from
+ * their output rows' bands (dot4_band_rows) when a kernel row, k_w * in_c bytes, is a whole number of the packed
+ * weights' quads: x[i] = pixel i's first window row, the next rows band->len bytes on, no window copied. */
+__attribute__((noinline)) static void dot4_band_pixels(const int8_t *in_b, const edgec_conv2d_s8_params *p,
+                                                       int32_t px, int32_t n, dot4_band *band, int8_t pad,
+                                                       const int8_t *x[DOT4_PX]) {
+    int32_t oy = px / p->out_w, ox = px % p->out_w;
+    const int8_t *rows = dot4_band_rows(band, in_b, oy, pad, p);
+    const size_t step = (size_t)p->stride_w * p->in_c;
+    for (int32_t i = 0; i < n; ++i) {
+        x[i] = rows + (size_t)ox * step;
+        if (i + 1 < n && ++ox == p->out_w) {
+            ox = 0;
+            rows = dot4_band_rows(band, in_b, ++oy, pad, p);
+        }
+    }
+    for (int32_t i = n; i < DOT4_PX; ++i) x[i] = x[0];
+}
+
+/* Four bytes at x as one 32-bit lane repeated. AArch64: one LD1R (any alignment; the may_alias word reads the
+ * int8 bytes in place); Armv7-A: a word copied and duplicated, VLD1 of a word may require its alignment. */
 static inline int8x16_t dot4_quad(const int8_t *x) {
+#if defined(__aarch64__)
+    typedef int32_t dot4_word __attribute__((may_alias));
+    return vreinterpretq_s8_s32(vld1q_dup_s32((const dot4_word *)(const void *)x));
+#else
     int32_t word;
     __builtin_memcpy(&word, x, 4);
     return vreinterpretq_s8_s32(vdupq_n_s32(word));
+#endif
 }
 
 static inline int8x16x4_t dot4_weights(const int8_t *w) {
@@ -368,23 +398,34 @@ static inline int8x16x4_t dot4_weights(const int8_t *w) {
 
 #if DOT4_PX == 4
 /* acc[i][r] (pixel i, channels 4r..4r+3) += the block's weights . pixel i's bytes; x[i]: pixel i's first row,
- * `rows` rows of `run` bytes (a multiple of 4), `stride` bytes apart; w: the block's first weights. */
+ * `rows` rows of `run` bytes (a multiple of 4), `stride` bytes apart; w: the block's first weights. half (a
+ * block of at most 8 channels, the rest zeros): channels 0..7 only, half the loads and SDOTs. */
 #define DOT4_LANE(v0, v1, v2, v3, lane)                                                              \
     do {                                                                                             \
-        const int8x16x4_t k_ = dot4_weights(w);                                                      \
+        int8x16x4_t k_;                                                                              \
+        if (half) {                                                                                  \
+            k_.val[0] = vld1q_s8(w);                                                                 \
+            k_.val[1] = vld1q_s8(w + 16);                                                            \
+            k_.val[2] = k_.val[3] = vdupq_n_s8(0);                                                   \
+        } else {                                                                                     \
+            k_ = dot4_weights(w);                                                                    \
+        }                                                                                            \
         w += 64;                                                                                     \
         a00 = vdotq_laneq_s32(a00, k_.val[0], v0, lane); a01 = vdotq_laneq_s32(a01, k_.val[1], v0, lane); \
-        a02 = vdotq_laneq_s32(a02, k_.val[2], v0, lane); a03 = vdotq_laneq_s32(a03, k_.val[3], v0, lane); \
         a10 = vdotq_laneq_s32(a10, k_.val[0], v1, lane); a11 = vdotq_laneq_s32(a11, k_.val[1], v1, lane); \
-        a12 = vdotq_laneq_s32(a12, k_.val[2], v1, lane); a13 = vdotq_laneq_s32(a13, k_.val[3], v1, lane); \
         a20 = vdotq_laneq_s32(a20, k_.val[0], v2, lane); a21 = vdotq_laneq_s32(a21, k_.val[1], v2, lane); \
-        a22 = vdotq_laneq_s32(a22, k_.val[2], v2, lane); a23 = vdotq_laneq_s32(a23, k_.val[3], v2, lane); \
         a30 = vdotq_laneq_s32(a30, k_.val[0], v3, lane); a31 = vdotq_laneq_s32(a31, k_.val[1], v3, lane); \
-        a32 = vdotq_laneq_s32(a32, k_.val[2], v3, lane); a33 = vdotq_laneq_s32(a33, k_.val[3], v3, lane); \
+        if (!half) {                                                                                 \
+            a02 = vdotq_laneq_s32(a02, k_.val[2], v0, lane); a03 = vdotq_laneq_s32(a03, k_.val[3], v0, lane); \
+            a12 = vdotq_laneq_s32(a12, k_.val[2], v1, lane); a13 = vdotq_laneq_s32(a13, k_.val[3], v1, lane); \
+            a22 = vdotq_laneq_s32(a22, k_.val[2], v2, lane); a23 = vdotq_laneq_s32(a23, k_.val[3], v2, lane); \
+            a32 = vdotq_laneq_s32(a32, k_.val[2], v3, lane); a33 = vdotq_laneq_s32(a33, k_.val[3], v3, lane); \
+        }                                                                                            \
     } while (0)
 
 EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
-                      const int32_t *bias, int32x4_t acc[DOT4_PX][4]) {
+                            const int32_t *bias, int sym, int half, int32x4_t acc[DOT4_PX][4]) {
+    (void)sym; /* SDOT sums four products in int32: any weights */
     const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4), b2 = vld1q_s32(bias + 8), b3 = vld1q_s32(bias + 12);
     int32x4_t a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
     int32x4_t a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
@@ -411,10 +452,21 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
 }
 #else
 /* The same with SMULL + SADALP, two pixels: h[i][2r] holds channels 4r, 4r+1 as pairs of half sums (lanes 0, 1
- * and 2, 3), h[i][2r + 1] channels 4r + 2, 4r + 3; the quad of input bytes is repeated in each 32-bit lane. */
+ * and 2, 3), h[i][2r + 1] channels 4r + 2, 4r + 3; the quad of input bytes is repeated in each 32-bit lane. With
+ * weights within [-127, 127] (sym), two quads' products go into one int16 lane before the widening add (SMULL +
+ * SMLAL + SADALP, 3 instructions per 16 MACs instead of 4): |w * x| <= 127 * 128, so two of them fit in int16. */
+#if defined(__aarch64__)
+#define DOT4_MULL_HI(k, v) vmull_high_s8(k, v)
+#define DOT4_MLAL_HI(a, k, v) vmlal_high_s8(a, k, v)
+#else
+#define DOT4_MULL_HI(k, v) vmull_s8(vget_high_s8(k), vget_high_s8(v))
+#define DOT4_MLAL_HI(a, k, v) vmlal_s8(a, vget_high_s8(k), vget_high_s8(v))
+#endif
 #define DOT4_HALF(h0, h1, k, v) \
-    (h0 = vpadalq_s16(h0, vmull_s8(vget_low_s8(k), vget_low_s8(v))), \
-     h1 = vpadalq_s16(h1, vmull_s8(vget_high_s8(k), vget_high_s8(v))))
+    (h0 = vpadalq_s16(h0, vmull_s8(vget_low_s8(k), vget_low_s8(v))), h1 = vpadalq_s16(h1, DOT4_MULL_HI(k, v)))
+#define DOT4_HALF2(h0, h1, k, v, l, u)                                                                      \
+    (h0 = vpadalq_s16(h0, vmlal_s8(vmull_s8(vget_low_s8(k), vget_low_s8(v)), vget_low_s8(l), vget_low_s8(u))), \
+     h1 = vpadalq_s16(h1, DOT4_MLAL_HI(DOT4_MULL_HI(k, v), l, u)))
 #define DOT4_QUAD(v0, v1)                                                                           \
     do {                                                                                            \
         const int8x16x4_t k_ = dot4_weights(w);                                                     \
@@ -424,6 +476,44 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
         DOT4_HALF(h10, h11, k_.val[0], v1); DOT4_HALF(h12, h13, k_.val[1], v1);                     \
         DOT4_HALF(h14, h15, k_.val[2], v1); DOT4_HALF(h16, h17, k_.val[3], v1);                     \
     } while (0)
+/* two quads: v*, the first quad's input bytes, u*, the second's */
+#define DOT4_QUAD2(v0, u0, v1, u1)                                                                                 \
+    do {                                                                                                           \
+        const int8x16x4_t k_ = dot4_weights(w), l_ = dot4_weights(w + 64);                                        \
+        w += 128;                                                                                                  \
+        DOT4_HALF2(h00, h01, k_.val[0], v0, l_.val[0], u0); DOT4_HALF2(h02, h03, k_.val[1], v0, l_.val[1], u0);    \
+        DOT4_HALF2(h04, h05, k_.val[2], v0, l_.val[2], u0); DOT4_HALF2(h06, h07, k_.val[3], v0, l_.val[3], u0);    \
+        DOT4_HALF2(h10, h11, k_.val[0], v1, l_.val[0], u1); DOT4_HALF2(h12, h13, k_.val[1], v1, l_.val[1], u1);    \
+        DOT4_HALF2(h14, h15, k_.val[2], v1, l_.val[2], u1); DOT4_HALF2(h16, h17, k_.val[3], v1, l_.val[3], u1);    \
+    } while (0)
+
+#if defined(__aarch64__)
+/* DOT4_QUAD2 for one pixel over n (> 0) pairs of quads, x and w advanced past them: the loop in assembly (the
+ * intrinsics' version of the two-pixel tile spilled accumulators every pass), v0-v7 the two quads' weights,
+ * v8-v9 the input quads, v12-v15 four int16 sums in flight. */
+#define DOT4_SYM_LOOP(X, W, N, H0, H1, H2, H3, H4, H5, H6, H7)                                                   \
+    __asm__("1:\n"                                                                                               \
+            "ld1r {v8.4s}, [%[x]], #4\n" "ld1r {v9.4s}, [%[x]], #4\n"                                            \
+            "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                        \
+            "smull v12.8h, v0.8b, v8.8b\n" "smull2 v13.8h, v0.16b, v8.16b\n"                                     \
+            "smull v14.8h, v1.8b, v8.8b\n" "smull2 v15.8h, v1.16b, v8.16b\n"                                     \
+            "smlal v12.8h, v4.8b, v9.8b\n" "smlal2 v13.8h, v4.16b, v9.16b\n"                                     \
+            "smlal v14.8h, v5.8b, v9.8b\n" "smlal2 v15.8h, v5.16b, v9.16b\n"                                     \
+            "sadalp %[h0].4s, v12.8h\n" "sadalp %[h1].4s, v13.8h\n"                                              \
+            "sadalp %[h2].4s, v14.8h\n" "sadalp %[h3].4s, v15.8h\n"                                              \
+            "smull v12.8h, v2.8b, v8.8b\n" "smull2 v13.8h, v2.16b, v8.16b\n"                                     \
+            "smull v14.8h, v3.8b, v8.8b\n" "smull2 v15.8h, v3.16b, v8.16b\n"                                     \
+            "smlal v12.8h, v6.8b, v9.8b\n" "smlal2 v13.8h, v6.16b, v9.16b\n"                                     \
+            "smlal v14.8h, v7.8b, v9.8b\n" "smlal2 v15.8h, v7.16b, v9.16b\n"                                     \
+            "sadalp %[h4].4s, v12.8h\n" "sadalp %[h5].4s, v13.8h\n"                                              \
+            "sadalp %[h6].4s, v14.8h\n" "sadalp %[h7].4s, v15.8h\n"                                              \
+            "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                \
+            : [x] "+r"(X), [w] "+r"(W), [n] "+r"(N), [h0] "+w"(H0), [h1] "+w"(H1), [h2] "+w"(H2), [h3] "+w"(H3), \
+              [h4] "+w"(H4), [h5] "+w"(H5), [h6] "+w"(H6), [h7] "+w"(H7)                                         \
+            :                                                                                                    \
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v12", "v13", "v14", "v15", "memory",  \
+              "cc")
+#endif
 
 /* {a0 + a1, a2 + a3, b0 + b1, b2 + b3} */
 static inline int32x4_t dot4_pairs(int32x4_t a, int32x4_t b) {
@@ -435,14 +525,32 @@ static inline int32x4_t dot4_pairs(int32x4_t a, int32x4_t b) {
 }
 
 EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
-                      const int32_t *bias, int32x4_t acc[DOT4_PX][4]) {
+                            const int32_t *bias, int sym, int half, int32x4_t acc[DOT4_PX][4]) {
+    (void)half; /* the SMULL tile: all 16 channels */
     const int32x4_t z = vdupq_n_s32(0);
     int32x4_t h00 = z, h01 = z, h02 = z, h03 = z, h04 = z, h05 = z, h06 = z, h07 = z;
     int32x4_t h10 = z, h11 = z, h12 = z, h13 = z, h14 = z, h15 = z, h16 = z, h17 = z;
     for (int32_t ky = 0; ky < rows; ++ky) {
         const size_t off = (size_t)ky * stride;
         const int8_t *x0 = x[0] + off, *x1 = x[1] + off;
-        for (int32_t c = 0; c < run; c += 4) {
+        int32_t c = 0;
+#if defined(__aarch64__)
+        if (sym && run >= 8) {
+            const int8_t *p0 = x0, *p1 = x1, *w1 = w;
+            int32_t n0 = run / 8, n1 = n0;
+            c = n0 * 8;
+            DOT4_SYM_LOOP(p0, w1, n0, h00, h01, h02, h03, h04, h05, h06, h07);
+            DOT4_SYM_LOOP(p1, w, n1, h10, h11, h12, h13, h14, h15, h16, h17);
+        }
+#else
+        if (sym)
+            for (; c + 8 <= run; c += 8) {
+                const int8x16_t v0 = dot4_quad(x0 + c), u0 = dot4_quad(x0 + c + 4);
+                const int8x16_t v1 = dot4_quad(x1 + c), u1 = dot4_quad(x1 + c + 4);
+                DOT4_QUAD2(v0, u0, v1, u1);
+            }
+#endif
+        for (; c < run; c += 4) {
             const int8x16_t v0 = dot4_quad(x0 + c), v1 = dot4_quad(x1 + c);
             DOT4_QUAD(v0, v1);
         }
@@ -460,128 +568,303 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
 #endif
 
 /* edgec_neon_fixed4_apply's rounding on channels 4r..4r+3 of a block, before the zero point and the clamp. */
-static inline int32x4_t dot4_round4(int32x4_t acc, const dot4_block_rq *q, int32_t r) {
+EDGEC_INLINE int32x4_t dot4_round4(int32x4_t acc, const dot4_block_rq *q, int32_t r) {
     const int32x4_t right = vld1q_s32(q->right + 4 * r);
     int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc, vld1q_s32(q->left + 4 * r)), vld1q_s32(q->multiplier + 4 * r));
     x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right), 31));
     return vrshlq_s32(x, right);
 }
 
+/* The same for a right_only block (dot4_block_rq), its constants in registers: no left shift, and the rounding
+ * fix-up (-1 on negative x, so that SRSHL's ties upwards become TFLite's ties away from zero) is one SSRA,
+ * x + (x >> 31), which cannot overflow: SQRDMULH by a multiplier >= 0 gives at least -2^31 + 1. */
+EDGEC_INLINE int32x4_t dot4_round4_right(int32x4_t acc, int32x4_t multiplier, int32x4_t right) {
+    const int32x4_t x = vqrdmulhq_s32(acc, multiplier);
+    return vrshlq_s32(vsraq_n_s32(x, x, 31), right);
+}
+
+/* 16 rounded channel values narrowed with saturation, the zero point added and clamped, nb of them stored (the
+ * saturating narrows before the zero point and the clamp change no result, the clamp being within int8). */
+EDGEC_INLINE void dot4_narrow_store(int32x4_t r0, int32x4_t r1, int32x4_t r2, int32x4_t r3, int16x8_t zp,
+                                    int8x16_t lo, int8x16_t hi, int32_t nb, int8_t *out) {
+    const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r0), vqmovn_s32(r1)), zp);
+    const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r2), vqmovn_s32(r3)), zp);
+    const int8x16_t r = vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
+    if (nb == DOT4_OCB) {
+        vst1q_s8(out, r);
+        return;
+    }
+    int8_t bytes[DOT4_OCB];
+    vst1q_s8(bytes, r);
+    copy_s8(out, bytes, nb);
+}
+
+/* The same for 8 channels (a block's half). */
+EDGEC_INLINE void dot4_narrow_store8(int32x4_t r0, int32x4_t r1, int16x8_t zp, int8x16_t lo, int8x16_t hi,
+                                     int32_t nb, int8_t *out) {
+    const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r0), vqmovn_s32(r1)), zp);
+    const int8x8_t r = vmin_s8(vmax_s8(vqmovn_s16(l16), vget_low_s8(lo)), vget_low_s8(hi));
+    if (nb == 8) {
+        vst1_s8(out, r);
+        return;
+    }
+    int8_t bytes[DOT4_OCB]; /* copy_s8 may move 16 at a time, as far as the compiler knows */
+    vst1_s8(bytes, r);
+    copy_s8(out, bytes, nb);
+}
+
 /* One pixel's 16 channel sums (a0..a3, by value so that they stay in registers) requantised and stored, nb of
- * them (EDGEC_REQUANT_FIXED: saturating narrows before the zero point and the clamp, which changes no result, the
- * clamp being within int8; EDGEC_REQUANT_FLOAT: edgec_neon_requant4). */
+ * them: EDGEC_REQUANT_FIXED (dot4_round4), EDGEC_REQUANT_FLOAT (edgec_neon_requant4). */
 EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const dot4_block_rq *q,
                               int32_t nb, int16x8_t zp, int8x16_t lo, int8x16_t hi, const edgec_conv2d_s8_params *p,
                               int8_t *out) {
-    int8_t bytes[DOT4_OCB];
     if (p->requant == EDGEC_REQUANT_FIXED) {
-        const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4(a0, q, 0)),
-                                                      vqmovn_s32(dot4_round4(a1, q, 1))), zp);
-        const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4(a2, q, 2)),
-                                                      vqmovn_s32(dot4_round4(a3, q, 3))), zp);
-        const int8x16_t r = vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
-        if (nb == DOT4_OCB) {
-            vst1q_s8(out, r);
-            return;
-        }
-        vst1q_s8(bytes, r);
-    } else {
-        const int32x4_t a[4] = {a0, a1, a2, a3};
-        for (int32_t r = 0; r < 4; ++r)
-            edgec_neon_store4_s8(bytes + 4 * r, edgec_neon_requant4(a[r], q->multiplier + 4 * r, q->shift + 4 * r,
-                                                                   p->requant, p->output_offset, p->act_min,
-                                                                   p->act_max));
+        dot4_narrow_store(dot4_round4(a0, q, 0), dot4_round4(a1, q, 1), dot4_round4(a2, q, 2), dot4_round4(a3, q, 3),
+                          zp, lo, hi, nb, out);
+        return;
     }
+    int8_t bytes[DOT4_OCB];
+    const int32x4_t a[4] = {a0, a1, a2, a3};
+    for (int32_t r = 0; r < 4; ++r)
+        edgec_neon_store4_s8(bytes + 4 * r, edgec_neon_requant4(a[r], q->multiplier + 4 * r, q->shift + 4 * r,
+                                                               p->requant, p->output_offset, p->act_min,
+                                                               p->act_max));
     copy_s8(out, bytes, nb);
 }
 
 /* One tile of pixels against one block of 16 channels, requantised and stored: n pixels' outputs, nb channels
- * each, out_step bytes apart. Not inlined: on its own the tile's 16 accumulators, weights and inputs get the
- * vector registers without the caller's loop state spilling around them. */
-__attribute__((noinline)) static void dot4_block(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows,
+ * each, out_step bytes apart. Not inlined (dot4_block, dot4_block_sym): on its own the tile's 16 accumulators,
+ * weights and inputs get the vector registers without the caller's loop state spilling around them. */
+/* GCC's scheduling before register allocation hoists the next weights' loads over the products and spills the
+ * accumulators (16 of them, 8 weight and 4 input registers: the vector file is full); without it the loop keeps
+ * them in registers. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define DOT4_NOSCHED __attribute__((noinline, optimize("no-schedule-insns")))
+#else
+#define DOT4_NOSCHED __attribute__((noinline))
+#endif
+EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
+                                  const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
+                                  size_t out_step, const edgec_conv2d_s8_params *p, int sym, int half) {
+    int32x4_t acc[DOT4_PX][4];
+    dot4_tile(x, stride, rows, run, w, q->bias, sym, half, acc);
+    /* after the tile, whose loop needs every vector register */
+    const int16x8_t zp = vdupq_n_s16((int16_t)p->output_offset);
+    const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
+    /* pixel by pixel with constant indices: the accumulators stay in registers */
+#if DOT4_PX == 4
+#define DOT4_EACH_PIXEL(STORE) do { STORE(0); STORE(1); STORE(2); STORE(3); } while (0)
+#else
+#define DOT4_EACH_PIXEL(STORE) do { STORE(0); STORE(1); } while (0)
+#endif
+    if (p->requant == EDGEC_REQUANT_FIXED && q->right_only) { /* the constants loaded once for the tile */
+        const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
+        const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
+        const int32x4_t r0 = vld1q_s32(q->right), r1 = vld1q_s32(q->right + 4);
+        const int32x4_t r2 = vld1q_s32(q->right + 8), r3 = vld1q_s32(q->right + 12);
+#define DOT4_STORE_RIGHT(i)                                                                                        \
+    if ((i) < n && half)                                                                                           \
+        dot4_narrow_store8(dot4_round4_right(acc[i][0], m0, r0), dot4_round4_right(acc[i][1], m1, r1), zp, lo, hi, \
+                           nb, out + (i) * out_step);                                                              \
+    else if ((i) < n)                                                                                              \
+    dot4_narrow_store(dot4_round4_right(acc[i][0], m0, r0), dot4_round4_right(acc[i][1], m1, r1),                  \
+                      dot4_round4_right(acc[i][2], m2, r2), dot4_round4_right(acc[i][3], m3, r3), zp, lo, hi, nb,  \
+                      out + (i) * out_step)
+        DOT4_EACH_PIXEL(DOT4_STORE_RIGHT);
+#undef DOT4_STORE_RIGHT
+    } else {
+#define DOT4_STORE(i) \
+    if ((i) < n) dot4_store(acc[i][0], acc[i][1], acc[i][2], acc[i][3], q, nb, zp, lo, hi, p, out + (i) * out_step)
+        DOT4_EACH_PIXEL(DOT4_STORE);
+#undef DOT4_STORE
+    }
+#undef DOT4_EACH_PIXEL
+}
+
+DOT4_NOSCHED static void dot4_block(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows,
                                                  int32_t run, const int8_t *w, const dot4_block_rq *q, int32_t n,
                                                  int32_t nb, int8_t *out, size_t out_step,
                                                  const edgec_conv2d_s8_params *p) {
-    const int16x8_t zp = vdupq_n_s16((int16_t)p->output_offset);
-    const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
-    int32x4_t acc[DOT4_PX][4];
-    dot4_tile(x, stride, rows, run, w, q->bias, acc);
-    /* pixel by pixel with constant indices: the accumulators stay in registers */
-#define DOT4_STORE(i) \
-    if ((i) < n) dot4_store(acc[i][0], acc[i][1], acc[i][2], acc[i][3], q, nb, zp, lo, hi, p, out + (i) * out_step)
-    DOT4_STORE(0);
-    DOT4_STORE(1);
-#if DOT4_PX == 4
-    DOT4_STORE(2);
-    DOT4_STORE(3);
+    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 0, 0);
+}
+
+#if DOT4_PX == 4 /* the SDOT tile: a block of at most 8 channels takes half of it */
+DOT4_NOSCHED static void dot4_block_half(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
+                                         const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
+                                         size_t out_step, const edgec_conv2d_s8_params *p) {
+    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 0, 1);
+}
 #endif
-#undef DOT4_STORE
+
+#if DOT4_PX == 2 /* the SMULL path: weights within [-127, 127] take SMLAL pairs */
+DOT4_NOSCHED static void dot4_block_sym(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows,
+                                                     int32_t run, const int8_t *w, const dot4_block_rq *q, int32_t n,
+                                                     int32_t nb, int8_t *out, size_t out_step,
+                                                     const edgec_conv2d_s8_params *p) {
+    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 1, 0);
+}
+#else
+#define dot4_block_sym dot4_block
+#endif
+
+/* Pointwise layers (1 x 1 taps, stride 1, no padding, in_c % 4 == 0: pixel i's window is its own in_c bytes,
+ * read in place): the tiles without dot4_conv's per-pixel window bookkeeping (about 40 instructions a pixel) and
+ * the block inlined; whole tiles only, the last one overlapping the one before when pixels % DOT4_PX != 0 (the
+ * same bytes written again). pixels >= DOT4_PX. */
+EDGEC_INLINE void dot4_pointwise_body(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                      int32_t blocks, int32_t pixels, int8_t *out_b, const edgec_conv2d_s8_params *p,
+                                      int sym) {
+    const int32_t C = p->in_c, OC = p->out_c;
+    for (int32_t px = 0; px < pixels; px += DOT4_PX) {
+        if (px + DOT4_PX > pixels) px = pixels - DOT4_PX;
+        const int8_t *x0 = in_b + (size_t)px * C;
+#if DOT4_PX == 4
+        const int8_t *const x[DOT4_PX] = {x0, x0 + C, x0 + 2 * C, x0 + 3 * C};
+#else
+        const int8_t *const x[DOT4_PX] = {x0, x0 + C};
+#endif
+        for (int32_t bl = 0; bl < blocks; ++bl) {
+            const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
+            dot4_block_body(x, 0, 1, C, packed + (size_t)oc0 * C, &rq[bl], DOT4_PX, nb,
+                            out_b + (size_t)px * OC + oc0, (size_t)OC, p, sym, 0);
+        }
+    }
+}
+
+DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                        int32_t blocks, int32_t pixels, int8_t *out_b,
+                                        const edgec_conv2d_s8_params *p) {
+    dot4_pointwise_body(in_b, packed, rq, c0, blocks, pixels, out_b, p, 0);
+}
+
+#if DOT4_PX == 2
+DOT4_NOSCHED static void dot4_pointwise_sym(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq,
+                                            int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
+                                            const edgec_conv2d_s8_params *p) {
+    dot4_pointwise_body(in_b, packed, rq, c0, blocks, pixels, out_b, p, 1);
+}
+#else
+#define dot4_pointwise_sym dot4_pointwise
+#endif
+
+static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
+                      const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                      const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
+                      const edgec_conv2d_s8_params *p, int32_t flags) {
+    const int sym = (flags & EDGEC_CONV2D_S8_DOT4_SYM) != 0;
+    /* kernel rows padded to whole words in the packed weights (EDGEC_CONV2D_S8_DOT4_ROWS): the same layout when
+     * k_w * in_c is a multiple of 4 */
+    const int32_t C = p->in_c, OC = p->out_c, run = p->k_w * C;
+    const int32_t row = flags & EDGEC_CONV2D_S8_DOT4_ROWS ? (run + 3) / 4 * 4 : run;
+    const int32_t K4 = (p->k_h * row + 3) / 4;
+    const int32_t pixels = p->out_h * p->out_w;
+    const int8_t pad = (int8_t)(-p->input_offset);
+    /* taps read straight from the input: whole kernel rows are runs of k_w * C bytes, whole words when C % 4 == 0 */
+    const int direct_ok = C % 4 == 0 && p->dil_w == 1;
+    const int pointwise = p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
+                          p->pad_left == 0 && p->out_h == p->in_h && p->out_w == p->in_w && C % 4 == 0 &&
+                          pixels >= DOT4_PX;
+    int32_t x_lo, x_hi;
+    interior_x(p, &x_lo, &x_hi);
+    int8_t win[DOT4_PX][EDGEC_CONV2D_S8_DOT4_MAX_K + 16]; /* + 16: dot4_band_window's last stores */
+    dot4_band band;
+    band.len = dot4_band_len(p);
+    /* dot4_band_pixels, `row` bytes a kernel row; rows of one word (KWS's 10 x 4 taps of 1 channel) go faster
+     * copied into one flat window */
+    const int band_direct = band.len && row % 4 == 0 && row >= 8;
+    dot4_block_rq rq[DOT4_MAX_BLOCKS];
+    for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
+        int32_t blocks = 0;
+        for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
+            dot4_block_rq *q = &rq[blocks];
+            q->right_only = 1;
+            for (int32_t j = 0; j < DOT4_OCB; ++j) {
+                const int in = oc0 + j < OC;
+                q->bias[j] = in && bias ? bias[oc0 + j] : 0;
+                q->multiplier[j] = in ? multiplier[oc0 + j] : 0;
+                q->shift[j] = in ? shift[oc0 + j] : -1; /* padding channels: any result, never stored */
+                q->left[j] = q->shift[j] > 0 ? q->shift[j] : 0;
+                q->right[j] = q->shift[j] < 0 ? q->shift[j] : 0;
+                if (q->shift[j] >= 0 || q->multiplier[j] < 0) q->right_only = 0;
+            }
+        }
+        for (int32_t b = 0; b < p->batch; ++b) {
+            const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
+            int8_t *out_b = output + (size_t)b * pixels * OC;
+            if (pointwise) {
+                (sym ? dot4_pointwise_sym : dot4_pointwise)(in_b, packed, rq, c0, blocks, pixels, out_b, p);
+                continue;
+            }
+            band.row[0] = band.row[1] = -1; /* another image */
+            for (int32_t px = 0; px < pixels; px += DOT4_PX) {
+                const int32_t n = pixels - px < DOT4_PX ? pixels - px : DOT4_PX;
+                const int8_t *x[DOT4_PX];
+                int direct = direct_ok;
+                const int32_t oy0 = px / p->out_w;
+                int32_t oy = oy0, ox = px % p->out_w;
+                if (direct && n == DOT4_PX && ox + DOT4_PX <= p->out_w) { /* one row's pixels: one check */
+                    const int32_t iy0 = oy * p->stride_h - p->pad_top;
+                    direct = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && ox >= x_lo &&
+                             ox + DOT4_PX <= x_hi;
+                    if (direct) {
+                        const size_t step = (size_t)p->stride_w * C;
+                        x[0] = in_b + ((size_t)iy0 * p->in_w + (size_t)(ox * p->stride_w - p->pad_left)) * C;
+                        for (int32_t i = 1; i < DOT4_PX; ++i) x[i] = x[i - 1] + step;
+                    }
+                } else { /* pixel by pixel: the next pixel, past n the tile's first again */
+                    for (int32_t i = 0; i < DOT4_PX && direct; ++i) {
+                        if (i > 0 && i < n && ++ox == p->out_w) {
+                            ox = 0;
+                            ++oy;
+                        } else if (i == n) {
+                            oy = px / p->out_w;
+                            ox = px % p->out_w;
+                        }
+                        const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+                        direct = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && ox >= x_lo && ox < x_hi;
+                        if (direct) x[i] = in_b + ((size_t)iy0 * p->in_w + (size_t)ix0) * C;
+                    }
+                }
+                size_t stride = (size_t)p->dil_h * p->in_w * C;
+                int32_t rows = p->k_h, tile_run = run;
+                if (!direct && band_direct && (px + n - 1) / p->out_w - oy0 <= 1) {
+                    dot4_band_pixels(in_b, p, px, n, &band, pad, x);
+                    stride = (size_t)band.len;
+                    tile_run = row; /* up to 3 bytes past a run: the band's next bytes, times zero weights */
+                } else if (!direct) {
+                    dot4_windows(in_b, p, px, n, &band, pad, K4, row, win);
+                    for (int32_t i = 0; i < DOT4_PX; ++i) x[i] = win[i];
+                    stride = 0;
+                    rows = 1;
+                    tile_run = K4 * 4;
+                }
+                for (int32_t bl = 0; bl < blocks; ++bl) {
+                    const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
+                    const int8_t *w = packed + (size_t)oc0 * K4 * 4;
+                    int8_t *out = out_b + (size_t)px * OC + oc0;
+#if DOT4_PX == 4
+                    if (nb <= 8) dot4_block_half(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
+                    else dot4_block(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
+#else
+                    if (sym) dot4_block_sym(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
+                    else dot4_block(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
+#endif
+                }
+            }
+        }
+    }
 }
 
 void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                           const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                           const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
                           const edgec_conv2d_s8_params *p) {
-    const int32_t C = p->in_c, OC = p->out_c, K = p->k_h * p->k_w * C, K4 = (K + 3) / 4;
-    const int32_t pixels = p->out_h * p->out_w;
-    const int8_t pad = (int8_t)(-p->input_offset);
-    /* taps read straight from the input: whole kernel rows are runs of k_w * C bytes, whole words when C % 4 == 0 */
-    const int direct_ok = C % 4 == 0 && p->dil_w == 1;
-    int32_t x_lo, x_hi;
-    interior_x(p, &x_lo, &x_hi);
-    int8_t win[DOT4_PX][EDGEC_CONV2D_S8_DOT4_MAX_K + 16]; /* + 16: dot4_band_window's last stores */
-    dot4_band band;
-    band.len = dot4_band_len(p);
-    dot4_block_rq rq[DOT4_MAX_BLOCKS];
-    for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
-        int32_t blocks = 0;
-        for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
-            dot4_block_rq *q = &rq[blocks];
-            for (int32_t j = 0; j < DOT4_OCB; ++j) {
-                const int in = oc0 + j < OC;
-                q->bias[j] = in && bias ? bias[oc0 + j] : 0;
-                q->multiplier[j] = in ? multiplier[oc0 + j] : 0;
-                q->shift[j] = in ? shift[oc0 + j] : 0;
-                q->left[j] = q->shift[j] > 0 ? q->shift[j] : 0;
-                q->right[j] = q->shift[j] < 0 ? q->shift[j] : 0;
-            }
-        }
-        for (int32_t b = 0; b < p->batch; ++b) {
-            const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
-            int8_t *out_b = output + (size_t)b * pixels * OC;
-            band.row[0] = band.row[1] = -1; /* another image */
-            for (int32_t px = 0; px < pixels; px += DOT4_PX) {
-                const int32_t n = pixels - px < DOT4_PX ? pixels - px : DOT4_PX;
-                const int8_t *x[DOT4_PX];
-                int direct = direct_ok;
-                int32_t oy = px / p->out_w, ox = px % p->out_w;
-                for (int32_t i = 0; i < DOT4_PX && direct; ++i) {
-                    if (i > 0 && i < n && ++ox == p->out_w) { /* the next pixel (past n: the tile's first again) */
-                        ox = 0;
-                        ++oy;
-                    } else if (i == n) {
-                        oy = px / p->out_w;
-                        ox = px % p->out_w;
-                    }
-                    const int32_t iy0 = oy * p->stride_h - p->pad_top;
-                    direct = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && ox >= x_lo && ox < x_hi;
-                    if (direct) x[i] = in_b + ((size_t)iy0 * p->in_w + (size_t)(ox * p->stride_w - p->pad_left)) * C;
-                }
-                size_t stride = (size_t)p->dil_h * p->in_w * C;
-                int32_t rows = p->k_h, run = p->k_w * C;
-                if (!direct) {
-                    dot4_windows(in_b, p, px, n, &band, pad, K, win);
-                    for (int32_t i = 0; i < DOT4_PX; ++i) x[i] = win[i];
-                    stride = 0;
-                    rows = 1;
-                    run = K4 * 4;
-                }
-                for (int32_t bl = 0; bl < blocks; ++bl) {
-                    const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
-                    dot4_block(x, stride, rows, run, packed + (size_t)oc0 * K4 * 4, &rq[bl], n, nb,
-                               out_b + (size_t)px * OC + oc0, (size_t)OC, p);
-                }
-            }
-        }
-    }
+    dot4_conv(input, packed, bias, multiplier, shift, output, p, 0);
+}
+
+void edgec_conv2d_s8_dot4_neon(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
+                               const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
+                               const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
+                               const edgec_conv2d_s8_params *p, int32_t flags) {
+    dot4_conv(input, packed, bias, multiplier, shift, output, p, flags);
 }

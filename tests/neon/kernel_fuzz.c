@@ -384,16 +384,18 @@ static void fuzz_conv_f32_packed(int32_t n_cases) {
 }
 
 /* The compile-time packing of compiler/edgec/ops/quantized_s8.py (pack_conv_s8_dot4 for the NEON set): OHWI ->
- * blocks of 16 channels, [K4][16][4] bytes, zero padded; bias + input_offset * each channel's weight sum. */
+ * blocks of 16 channels, [K4][16][4] bytes, zero padded; bias + input_offset * each channel's weight sum. With
+ * `run` < `row` (EDGEC_CONV2D_S8_DOT4_ROWS) each kernel row's run bytes take row bytes, zeros after them. */
 static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t input_offset, int32_t oc, int32_t k,
-                                 int32_t *bias_out) {
-    const int32_t k4 = (k + 3) / 4, blocks = (oc + 15) / 16;
+                                 int32_t run, int32_t row, int32_t *bias_out) {
+    const int32_t k4 = (k / run * row + 3) / 4, blocks = (oc + 15) / 16;
     int8_t *packed = calloc((size_t)blocks * 16 * k4 * 4, 1);
     for (int32_t o = 0; o < oc; ++o) {
         int32_t sum = 0;
-        for (int32_t i = 0; i < k; ++i) {
-            packed[(((size_t)(o / 16) * k4 + i / 4) * 16 + o % 16) * 4 + i % 4] = w[(size_t)o * k + i];
-            sum += w[(size_t)o * k + i];
+        for (int32_t j = 0; j < k; ++j) {
+            const int32_t i = j / run * row + j % run;
+            packed[(((size_t)(o / 16) * k4 + i / 4) * 16 + o % 16) * 4 + i % 4] = w[(size_t)o * k + j];
+            sum += w[(size_t)o * k + j];
         }
         bias_out[o] = (bias ? bias[o] : 0) + input_offset * sum;
     }
@@ -402,8 +404,12 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
 
 /* edgec_conv2d_s8_dot4 (NEON) against the reference's unpacked kernel: up to 45 output channels (full and padded
  * blocks), in_c multiples of 4 half the time (windows read straight from the input), the rest through the window
- * copy; pointwise, 3x3 interior tiles and random geometries. */
-static void fuzz_conv_s8_dot4(int32_t n_cases) {
+ * copy; pointwise, 3x3 interior tiles and random geometries. Half the cases have only right shifts (every block
+ * on the short rounding, dot4_round4_right), the others a few left or no shifts among them. neon:
+ * edgec_conv2d_s8_dot4_neon, half the cases EDGEC_CONV2D_S8_DOT4_SYM (weights within [-127, 127], a fifth of
+ * them all extremes, weights +-127 and inputs -128 or 127: the int16 sums of two products at their bounds), two
+ * thirds EDGEC_CONV2D_S8_DOT4_ROWS (kernel rows padded to words). */
+static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
     int32_t cases = 0, bad = 0;
     for (int32_t t = 0; cases < n_cases; ++t) {
         edgec_conv2d_s8_params p;
@@ -420,11 +426,22 @@ static void fuzz_conv_s8_dot4(int32_t n_cases) {
         int32_t *shift = malloc(sizeof(int32_t) * p.out_c), *bias2 = malloc(sizeof(int32_t) * p.out_c);
         fill_s8(in, n_in);
         fill_s8(w, n_w);
+        const int32_t flags =
+            neon ? (t % 2 ? EDGEC_CONV2D_S8_DOT4_SYM : 0) | (t % 3 ? EDGEC_CONV2D_S8_DOT4_ROWS : 0) : 0;
+        const int32_t run = p.k_w * p.in_c, row = flags & EDGEC_CONV2D_S8_DOT4_ROWS ? (run + 3) / 4 * 4 : run;
+        if (flags & EDGEC_CONV2D_S8_DOT4_SYM) {
+            const int extremes = t % 5 == 0;
+            for (size_t i = 0; i < n_w; ++i) w[i] = extremes ? (w[i] < 0 ? -127 : 127) : w[i] == -128 ? -127 : w[i];
+            for (size_t i = 0; extremes && i < n_in; ++i) in[i] = in[i] < 0 ? -128 : 127;
+        }
         for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform(-20000, 20000);
         random_requant(&p, mult, shift, p.out_c, K);
+        for (int32_t i = 0; t % 4 < 2 && i < p.out_c; ++i)
+            if (shift[i] >= 0) shift[i] = -uniform(1, 3);
         const int32_t *b = t % 7 == 6 ? NULL : bias;
-        int8_t *packed = pack_conv_s8_dot4(w, b, p.input_offset, p.out_c, K, bias2);
-        edgec_conv2d_s8_dot4(in, packed, bias2, mult, shift, got, &p);
+        int8_t *packed = pack_conv_s8_dot4(w, b, p.input_offset, p.out_c, K, run, row, bias2);
+        if (neon) edgec_conv2d_s8_dot4_neon(in, packed, bias2, mult, shift, got, &p, flags);
+        else edgec_conv2d_s8_dot4(in, packed, bias2, mult, shift, got, &p);
         ref_edgec_conv2d_s8(in, w, b, mult, shift, want, &p);
         if (memcmp(got, want, n_out) != 0) {
             if (bad < 5)
@@ -435,7 +452,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases) {
         ++cases;
         free(in); free(w); free(got); free(want); free(bias); free(mult); free(shift); free(bias2); free(packed);
     }
-    report("conv2d_s8_dot4", cases, bad);
+    report(neon ? "conv2d_s8_dot4_neon" : "conv2d_s8_dot4", cases, bad);
 }
 #endif
 
@@ -484,7 +501,8 @@ int main(int argc, char **argv) {
     fuzz_conv_f32(n, 1);
 #ifdef __ARM_NEON
     fuzz_conv_f32_packed(n);
-    fuzz_conv_s8_dot4(n);
+    fuzz_conv_s8_dot4(n, 0);
+    fuzz_conv_s8_dot4(n, 1);
 #endif
     fuzz_matmul_f32(n);
     return failures ? 1 : 0;
