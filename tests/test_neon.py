@@ -39,11 +39,13 @@ BUILDS = {
 }
 
 
-def build_fuzz_harness(target, build: Path) -> Path:
-    """The reference kernels renamed ref_*, the NEON kernels, and the harness, with the target's own flags."""
-    cc = require(target.cc)
+def build_fuzz_harness(target, build: Path, clang_target: str = "") -> Path:
+    """The reference kernels renamed ref_*, the NEON kernels, and the harness, with the target's own flags (by
+    clang for `clang_target` if given: the compiler of the iOS package, and of Android's NDK)."""
+    cc = require("clang" if clang_target else target.cc)
     build.mkdir(parents=True, exist_ok=True)
-    flags = [*target.cflags, *STRICT, "-I", str(REPO / "runtimes" / "include")]
+    flags = [*([f"--target={clang_target}"] if clang_target else []), *target.cflags, *STRICT,
+             "-I", str(REPO / "runtimes" / "include")]
     objs = []
     for kernel in FUZZED:
         name = f"edgec_{kernel}"
@@ -79,6 +81,18 @@ def test_neon_kernels_equal_the_reference_kernels(target_name, tmp_path):
     used = {u.split()[0] for u in used if u.split()}
     assert must <= used, f"{target_name}: {sorted(must - used)} not in the NEON build"
     assert not (must_not & used), f"{target_name}: {sorted(must_not & used)} in a core without them"
+
+
+def test_neon_kernels_built_by_clang_equal_the_reference_kernels(tmp_path):
+    """The a53 int8 conv's inline assembly and the intrinsics as clang compiles them (iOS and the NDK use clang)."""
+    target = load_target("cortex-a53")
+    exe = build_fuzz_harness(target, tmp_path, clang_target="aarch64-linux-gnu")
+    proc = subprocess.run([require(target.emulator), "-L", target.sysroot, str(exe), "100"], capture_output=True,
+                          text=True, timeout=300)
+    lines = {line.split()[0]: line for line in proc.stdout.splitlines() if "cases=" in line}
+    assert set(lines) == set(FUZZED) | set(FUZZED_NEON_ONLY), proc.stdout + proc.stderr
+    assert all("cases=100 mismatches=0" in line for line in lines.values()), proc.stdout
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def quantized_tiny_cnn(tmp_path: Path) -> Path:
