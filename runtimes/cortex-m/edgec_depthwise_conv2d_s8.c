@@ -464,9 +464,9 @@ static void dw_general(const int8_t *input, const int8_t *weights, const int32_t
  * requantisation), with the same range conditions. An odd row count ends with a row of one-row groups (32 instructions per 18 MACs).
  * */
 #define DWH_LINE 104    /* bytes per band line: 52 int16 columns */
-#define DWH_LINES 32    /* lines of the band: 3,328 bytes of stack */
+#define DWH_LINES 64    /* lines of the band: 6,656 bytes of stack (tall pieces: fewer rows staged twice) */
 #define DWH_MAX_COLS 50 /* output columns per piece (a plane's columns less the two taps beyond) */
-#define DWS_MAX_COLS 12 /* at stride 2: half a band line's pairs less the one beyond (two planes a line) */
+#define DWS_MAX_COLS 24 /* at stride 2: their 25 pairs in a band line's 26 (a plane a line) */
 #define DWH_STR_(x) #x
 #define DWH_STR(x) DWH_STR_(x)
 
@@ -1050,9 +1050,11 @@ EDGEC_INLINE int32_t dwh_piece_rows(int32_t S, int32_t OH, int32_t oy, int32_t c
 }
 
 /* 3x3, dilation 1, an output of two rows and two columns or more, stride 1, or stride 2 (both ways) on a map one
- * piece wide (DWS_MAX_COLS): the 2 x 2 path. Wider stride-2 maps stay on dw3x3: there the input staged into the
- * planes costs more (each input pixel feeds 2.25 MACs at stride 2, 9 at stride 1) than the four-channel pixels,
- * which read the input in place, lose. The compiler's test for it is ops/quantized_s8.py: dw_plane_path. */
+ * piece wide (DWS_MAX_COLS): the 2 x 2 path (VWW's 48x48x16 layer at stride 2: 2.59 instructions per MAC here,
+ * 2.88 on dw3x3, with tables built at compile time). Wider stride-2 maps stay on dw3x3: there the input staged
+ * into the planes costs more (each input pixel feeds 2.25 MACs at stride 2, 9 at stride 1, and a piece's columns
+ * are staged again by the next) than the four-channel pixels, which read the input in place, lose. The
+ * compiler's test for it is ops/quantized_s8.py: dw_plane_path. */
 EDGEC_INLINE int dwh_applies(const edgec_conv2d_s8_params *p) {
     return p->depth_multiplier == 1 && p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
            p->dil_h == 1 && p->dil_w == 1 && p->out_h >= 2 && p->out_w >= 2 &&

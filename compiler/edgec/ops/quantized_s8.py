@@ -158,7 +158,7 @@ def conv_packed_scratch_bytes(k4: int, kh: int) -> int:
     return 24 * k4 + 16 * (k4 // kh)
 
 
-DWS_MAX_COLS = 12  # runtimes/cortex-m/edgec_depthwise_conv2d_s8.c: the stride-2 plane path's widest map
+DWS_MAX_COLS = 24  # runtimes/cortex-m/edgec_depthwise_conv2d_s8.c: the stride-2 plane path's widest map
 
 
 def dw_plane_path(params: dict) -> bool:
