@@ -30,8 +30,8 @@ import numpy as np
 import pytest
 
 from conftest import require
-from edgec.ops.quantized_s8 import (CLAMP, DWS_MAX_COLS, SIGN_FIX, TRUNCATE, WIDE, dw_plane_path, pack_conv_s8,
-                                    pack_depthwise_s8, pack_fc_s8)
+from edgec.ops.quantized_s8 import (CLAMP, DWS_MAX_COLS, SIGN_FIX, TRUNCATE, WIDE, dw_map_path, dw_plane_path,
+                                    pack_conv_s8, pack_depthwise_s8, pack_fc_s8)
 
 REPO = Path(__file__).resolve().parents[1]
 RUNTIMES = REPO / "runtimes"
@@ -234,7 +234,11 @@ def dw_case(rng, i: int):
     shift = -rng.integers(1, 23, c)
     params = [batch, in_h, in_w, c, out_h, out_w, c, 3, 3, stride[0], stride[1], pads[0], pads[1], dil[0], dil[1],
               1, in_off, out_off, act[0], act[1], 0]
-    packed = pack_depthwise_s8(w, None if i % 9 == 0 else bias, mult, shift, in_off, out_off)
+    q = dict(zip(("batch", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c", "k_h", "k_w", "stride_h", "stride_w",
+                  "pad_top", "pad_left", "dil_h", "dil_w", "depth_multiplier"), params), requant=0, act_min=act[0],
+             act_max=act[1])
+    packed = pack_depthwise_s8(w, None if i % 9 == 0 else bias, mult, shift, in_off, out_off,
+                               map_bias=dw_map_path(q))
     assert packed is not None
     if i % 9 == 0:
         bias[:] = 0  # no bias: the reference gets zeros

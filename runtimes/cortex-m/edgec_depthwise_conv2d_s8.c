@@ -1069,8 +1069,8 @@ EDGEC_INLINE int dwh_applies(const edgec_conv2d_s8_params *p) {
  * width with half groups and one-row groups. Here a block's input words are read once and unpacked into int16 pairs
  * (PKH, SXTB16) with the input offset added (SADD16), so that a skipped tap needs no correction: each output pixel
  * sums only its taps inside the input (35 multiplies per channel at stride 1, 40 at stride 2), with the 2 x 2 path's
- * table (its bias less the offset's share; its doubled weights, requantisation and range). A row of taps (weight row
- * W01 W12), stride 1, P = (x0, x1) and Q = x2 of an input row: into output column 0 SMLAD(P, W12); column 1
+ * table (but word 1: 2 * bias without the offset's share, dwmap_all; its doubled weights, requantisation and range).
+ * A row of taps (weight row W01 W12), stride 1, P = (x0, x1) and Q = x2 of an input row: into output column 0 SMLAD(P, W12); column 1
  * SMLAD(P, W01) + Q W12.top; column 2 P.top W01.bottom + Q W01.top. Stride 2, P0 P1 P2 the row's pairs of columns
  * (0, 1) (2, 3) (4, 5): column k SMLAD(Pk, W01) + Pk+1.bottom W12.top, column 2 without the second (padding). */
 EDGEC_INLINE int dw3map_applies(const edgec_conv2d_s8_params *p) {
@@ -1299,12 +1299,8 @@ EDGEC_INLINE void dw3map_block(const int8_t *in, int8_t *out, const int32_t *tab
     }
     for (int32_t j = 0; j < 4; ++j) {
         const int32_t *const t = tab + 13 * j;
-        /* the doubled weights' sum: t[0] less off times it is 2 * bias */
-        int32_t sum = __smlatb(t[5], 1, __smlad(t[4], 0x00010001, 0));
-        sum = __smlatb(t[7], 1, __smlad(t[6], 0x00010001, sum));
-        sum = __smlatb(t[9], 1, __smlad(t[8], 0x00010001, sum));
         a[j].w = t + 4;
-        a[j].b = (int32_t)((uint32_t)t[0] - (uint32_t)off * (uint32_t)sum);
+        a[j].b = t[1]; /* 2 * bias: the offset is in the input pairs (dwmap_all) */
         a[j].o = out + j;
         a[j].C = C;
         a[j].full = FULL;
@@ -1509,11 +1505,8 @@ __attribute__((noinline)) static void dw6map_block(const int8_t *in, int8_t *out
         dw_pairs4(&a[0].x[i], &a[1].x[i], &a[2].x[i], &a[3].x[i], load_u32(px), load_u32(px + C), off2);
     for (int32_t j = 0; j < 4; ++j) {
         const int32_t *const t = tab + 13 * j;
-        int32_t sum = __smlatb(t[5], 1, __smlad(t[4], 0x00010001, 0));
-        sum = __smlatb(t[7], 1, __smlad(t[6], 0x00010001, sum));
-        sum = __smlatb(t[9], 1, __smlad(t[8], 0x00010001, sum));
         a[j].w[0] = t[4], a[j].w[1] = t[5], a[j].w[2] = t[6], a[j].w[3] = t[7], a[j].w[4] = t[8], a[j].w[5] = t[9];
-        a[j].b[0] = a[j].b[1] = a[j].b[2] = (int32_t)((uint32_t)t[0] - (uint32_t)off * (uint32_t)sum);
+        a[j].b[0] = a[j].b[1] = a[j].b[2] = t[1]; /* 2 * bias (dwmap_all) */
         a[j].m = t[10], a[j].rnd = t[11], a[j].r = t[12];
         a[j].o = out + j;
         a[j].C = C;
@@ -1522,7 +1515,9 @@ __attribute__((noinline)) static void dw6map_block(const int8_t *in, int8_t *out
 }
 
 /* The maps the taps-inside kernels take (dw3map_applies, dw6map_applies), as dwh_all (same arguments, channels done
- * returned); apart from it, so that its band is not on the stack under them. */
+ * returned); apart from it, so that its band is not on the stack under them. Their tables' word 1 is 2 * bias
+ * without the offset's share (the kernels add the offset to the input and skip the padding's taps): so the
+ * compiler packs them (pack_depthwise_s8's map_bias), and so it is set here when the table is built here. */
 __attribute__((noinline)) static int32_t dwmap_all(const int8_t *input, const int8_t *weights, const int32_t *bias,
                                                    const int32_t *multiplier, const int32_t *shift, int8_t *output,
                                                    const edgec_conv2d_s8_params *p, const int32_t *tables) {
@@ -1532,9 +1527,12 @@ __attribute__((noinline)) static int32_t dwmap_all(const int8_t *input, const in
     const size_t in_batch = (size_t)p->in_h * p->in_w * C, out_batch = (size_t)p->out_h * p->out_w * C;
     for (int32_t c = 0; c < blocks; c += 4) {
         dwh_block k;
-        if (!tables && !dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
-            dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
-            continue;
+        if (!tables) {
+            if (!dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
+                dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+                continue;
+            }
+            for (int32_t j = 0; j < 4; ++j) k.ch[j][1] = (int32_t)((uint32_t)(bias ? bias[c + j] : 0) << 1);
         }
         for (int32_t b = 0; b < p->batch; ++b)
             fn(input + b * in_batch + c, output + b * out_batch + c, tables ? tables + 13 * c : k.ch[0], p);
