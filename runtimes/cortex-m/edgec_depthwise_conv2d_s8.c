@@ -870,38 +870,44 @@ EDGEC_INLINE void dwh_column2(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, c
 
 #define DWH_ROW_MIN 8 /* pairs */
 /* n >= 1 pairs of one plane row from q (plane j at byte offset o[j]): from the input at s, pixels C apart. Two
- * pairs a step in assembly (GCC spills in this loop): four loads, the 8 int16 values of a pair of pixels from two
- * PKH and four SXTB16, each plane's two words in one STRD. */
+ * pairs a step in assembly (GCC spills in this loop), two steps a loop: four loads, the 8 int16 values of a pair of
+ * pixels from two PKH and four SXTB16, each plane's two words in one STRD. */
+#define DWH_ROW_STEP /* two pairs (four pixels) */           \
+    "ldr    %[a], [%[s]]\n\t"                                \
+    "ldr    %[b], [%[s], %[C]]\n\t"                          \
+    "ldr    %[c], [%[s], %[C], lsl #1]\n\t"                  \
+    "add    %[s], %[s], %[C], lsl #1\n\t"                    \
+    "ldr    %[d], [%[s], %[C]]\n\t"                          \
+    "add    %[s], %[s], %[C], lsl #1\n\t"                    \
+    "pkhbt  %[t], %[a], %[b], lsl #16\n\t"                   \
+    "pkhtb  %[b], %[b], %[a], asr #16\n\t"                   \
+    "pkhbt  %[u], %[c], %[d], lsl #16\n\t"                   \
+    "pkhtb  %[d], %[d], %[c], asr #16\n\t"                   \
+    "sxtb16 %[a], %[t]\n\t"                                  \
+    "sxtb16 %[c], %[u]\n\t"                                  \
+    "strd   %[a], %[c], [%[q0]], #8\n\t"                     \
+    "sxtb16 %[a], %[t], ror #8\n\t"                          \
+    "sxtb16 %[c], %[u], ror #8\n\t"                          \
+    "strd   %[a], %[c], [%[q1]], #8\n\t"                     \
+    "sxtb16 %[a], %[b]\n\t"                                  \
+    "sxtb16 %[c], %[d]\n\t"                                  \
+    "strd   %[a], %[c], [%[q2]], #8\n\t"                     \
+    "sxtb16 %[a], %[b], ror #8\n\t"                          \
+    "sxtb16 %[c], %[d], ror #8\n\t"                          \
+    "strd   %[a], %[c], [%[q3]], #8\n\t"
 EDGEC_INLINE void dwh_row(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, const int8_t *s, int32_t C, int32_t n) {
     uint32_t *q1 = (uint32_t *)((char *)q + o1), *q2 = (uint32_t *)((char *)q + o2);
     uint32_t *q3 = (uint32_t *)((char *)q + o3);
     int32_t m = n >> 1;
     uint32_t a, b, c, d, t, u;
-    if (m)
-        __asm__ volatile("1:\n\t"
-                         "ldr    %[a], [%[s]]\n\t"
-                         "ldr    %[b], [%[s], %[C]]\n\t"
-                         "ldr    %[c], [%[s], %[C], lsl #1]\n\t"
-                         "add    %[s], %[s], %[C], lsl #1\n\t"
-                         "ldr    %[d], [%[s], %[C]]\n\t"
-                         "add    %[s], %[s], %[C], lsl #1\n\t"
-                         "pkhbt  %[t], %[a], %[b], lsl #16\n\t"
-                         "pkhtb  %[b], %[b], %[a], asr #16\n\t"
-                         "pkhbt  %[u], %[c], %[d], lsl #16\n\t"
-                         "pkhtb  %[d], %[d], %[c], asr #16\n\t"
-                         "sxtb16 %[a], %[t]\n\t"
-                         "sxtb16 %[c], %[u]\n\t"
-                         "strd   %[a], %[c], [%[q0]], #8\n\t"
-                         "sxtb16 %[a], %[t], ror #8\n\t"
-                         "sxtb16 %[c], %[u], ror #8\n\t"
-                         "strd   %[a], %[c], [%[q1]], #8\n\t"
-                         "sxtb16 %[a], %[b]\n\t"
-                         "sxtb16 %[c], %[d]\n\t"
-                         "strd   %[a], %[c], [%[q2]], #8\n\t"
-                         "sxtb16 %[a], %[b], ror #8\n\t"
-                         "sxtb16 %[c], %[d], ror #8\n\t"
-                         "strd   %[a], %[c], [%[q3]], #8\n\t"
-                         "subs   %[m], %[m], #1\n\t"
+    if (m) /* two steps a loop: an odd count enters at the second */
+        __asm__ volatile("tst    %[m], #1\n\t"
+                         "beq    1f\n\t"
+                         "adds   %[m], %[m], #1\n\t"
+                         "b      2f\n"
+                         "1:\n\t" DWH_ROW_STEP
+                         "2:\n\t" DWH_ROW_STEP
+                         "subs   %[m], %[m], #2\n\t"
                          "bne    1b\n\t"
                          : [s] "+r"(s), [q0] "+r"(q), [q1] "+r"(q1), [q2] "+r"(q2), [q3] "+r"(q3), [m] "+r"(m),
                            [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [d] "=&r"(d), [t] "=&r"(t), [u] "=&r"(u)
@@ -909,6 +915,7 @@ EDGEC_INLINE void dwh_row(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, const
                          : "cc", "memory");
     if (n & 1) dwh_put(q, o1, o2, o3, load_u32(s), load_u32(s + C));
 }
+#undef DWH_ROW_STEP
 
 /* One piece of the output map (pixels [oy, oy + rows) x [ox, ox + cols)) and where its input goes in the planes:
  * input rows [iy0, iy0 + n) and columns [ix0, ix0 + 2 * pairs), rows [i0, i1) of those inside the input. Of the
