@@ -30,8 +30,8 @@ import numpy as np
 import pytest
 
 from conftest import require
-from edgec.ops.quantized_s8 import (CLAMP, DWS_MAX_COLS, SIGN_FIX, TRUNCATE, WIDE, dw_plane_path, pack_conv_s8,
-                                    pack_depthwise_s8, pack_fc_s8)
+from edgec.ops.quantized_s8 import (CLAMP, DWS_MAX_COLS, SIGN_FIX, TRUNCATE, WIDE, dw_map_path, dw_plane_path,
+                                    pack_conv_s8, pack_depthwise_s8, pack_fc_s8)
 
 REPO = Path(__file__).resolve().parents[1]
 RUNTIMES = REPO / "runtimes"
@@ -207,9 +207,10 @@ def dw_case(rng, i: int):
     stride = ((2, 2) if i % 3 == 0 else (1, 1)) if plane else tuple(int(v) for v in rng.integers(1, 3, 2))
     dil = (1, 1) if plane else tuple(int(v) for v in rng.integers(1, 3, 2))
     pads = tuple(int(v) for v in rng.integers(0, 2, 4))
-    tall = i % 7 == 1
+    wide_s2 = plane and stride == (2, 2) and i % 7 == 2  # stride 2, one plane a band line: 13 to 24 columns
+    tall = i % 7 == 1 or wide_s2
     in_h = int(rng.integers(30, 75)) if tall else int(rng.integers(2, 14))
-    in_w = int(rng.integers(48, 110)) if i % 7 == 2 else int(rng.integers(3, 14))
+    in_w = int(rng.integers(25, 50) if wide_s2 else rng.integers(48, 110)) if i % 7 == 2 else int(rng.integers(3, 14))
     batch = int(rng.integers(1, 3))
     if plane and i % 10 == 7:  # 3 x 3 output maps padded at the edges only (the taps-inside kernel): stride 1
         in_h, in_w, pads, stride = 3, 3, (1, 1, 1, 1), (1, 1)
@@ -233,7 +234,11 @@ def dw_case(rng, i: int):
     shift = -rng.integers(1, 23, c)
     params = [batch, in_h, in_w, c, out_h, out_w, c, 3, 3, stride[0], stride[1], pads[0], pads[1], dil[0], dil[1],
               1, in_off, out_off, act[0], act[1], 0]
-    packed = pack_depthwise_s8(w, None if i % 9 == 0 else bias, mult, shift, in_off, out_off)
+    q = dict(zip(("batch", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c", "k_h", "k_w", "stride_h", "stride_w",
+                  "pad_top", "pad_left", "dil_h", "dil_w", "depth_multiplier"), params), requant=0, act_min=act[0],
+             act_max=act[1])
+    packed = pack_depthwise_s8(w, None if i % 9 == 0 else bias, mult, shift, in_off, out_off,
+                               map_bias=dw_map_path(q))
     assert packed is not None
     if i % 9 == 0:
         bias[:] = 0  # no bias: the reference gets zeros
@@ -280,7 +285,8 @@ def write_packed_cases(path: Path, seed: int = 5) -> dict:
             q["requant"] = 0
             plane = dw_plane_path(q)
             seen["dw"].add(("plane", q["out_w"] % 2, q["out_h"] % 2, q["out_w"] > 50, q["out_h"] > 30,
-                            (params[18], params[19]) == (-128, 127), q["stride_h"], q["out_h"] > 14)
+                            (params[18], params[19]) == (-128, 127), q["stride_h"], q["out_h"] > 14,
+                            q["out_w"] > 12)
                            if plane else ("portable",))
             if plane and (q["in_h"], q["in_w"], q["out_h"], q["out_w"], q["stride_h"], q["pad_top"],
                           q["pad_left"]) in ((3, 3, 3, 3, 1, 1, 1), (6, 6, 3, 3, 2, 0, 0), (6, 6, 6, 6, 1, 1, 1)):
@@ -336,6 +342,8 @@ def test_packed_kernels_match_reference_on_random_shapes(tmp_path):
     assert {d[1:3] for d in dw if d[0] == "plane" and d[6] == 2} == {(0, 0), (0, 1), (1, 0), (1, 1)}, dw
     assert {(d[5], d[7]) for d in dw if d[0] == "plane" and d[6] == 2} >= {(True, True), (False, True),
                                                                          (True, False), (False, False)}, dw
+    # ... and maps of 13 to 24 columns (one plane a band line), several row pieces, odd and even widths
+    assert {(d[1], d[7]) for d in dw if d[0] == "plane" and d[6] == 2 and d[8]} == {(0, True), (1, True)}, dw
     sources = [str(SEMIHOST / "packed_fuzz.c"), *(str(RUNTIMES / "cortex-m" / f"edgec_{k}_s8.c")
                                                   for k in ("conv2d", "depthwise_conv2d", "fully_connected"))]
     for name, cc, flags, run in (

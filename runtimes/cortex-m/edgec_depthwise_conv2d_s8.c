@@ -464,9 +464,9 @@ static void dw_general(const int8_t *input, const int8_t *weights, const int32_t
  * requantisation), with the same range conditions. An odd row count ends with a row of one-row groups (32 instructions per 18 MACs).
  * */
 #define DWH_LINE 104    /* bytes per band line: 52 int16 columns */
-#define DWH_LINES 32    /* lines of the band: 3,328 bytes of stack */
+#define DWH_LINES 64    /* lines of the band: 6,656 bytes of stack (tall pieces: fewer rows staged twice) */
 #define DWH_MAX_COLS 50 /* output columns per piece (a plane's columns less the two taps beyond) */
-#define DWS_MAX_COLS 12 /* at stride 2: half a band line's pairs less the one beyond (two planes a line) */
+#define DWS_MAX_COLS 24 /* at stride 2: their 25 pairs in a band line's 26 (a plane a line) */
 #define DWH_STR_(x) #x
 #define DWH_STR(x) DWH_STR_(x)
 
@@ -870,38 +870,44 @@ EDGEC_INLINE void dwh_column2(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, c
 
 #define DWH_ROW_MIN 8 /* pairs */
 /* n >= 1 pairs of one plane row from q (plane j at byte offset o[j]): from the input at s, pixels C apart. Two
- * pairs a step in assembly (GCC spills in this loop): four loads, the 8 int16 values of a pair of pixels from two
- * PKH and four SXTB16, each plane's two words in one STRD. */
+ * pairs a step in assembly (GCC spills in this loop), two steps a loop: four loads, the 8 int16 values of a pair of
+ * pixels from two PKH and four SXTB16, each plane's two words in one STRD. */
+#define DWH_ROW_STEP /* two pairs (four pixels) */           \
+    "ldr    %[a], [%[s]]\n\t"                                \
+    "ldr    %[b], [%[s], %[C]]\n\t"                          \
+    "ldr    %[c], [%[s], %[C], lsl #1]\n\t"                  \
+    "add    %[s], %[s], %[C], lsl #1\n\t"                    \
+    "ldr    %[d], [%[s], %[C]]\n\t"                          \
+    "add    %[s], %[s], %[C], lsl #1\n\t"                    \
+    "pkhbt  %[t], %[a], %[b], lsl #16\n\t"                   \
+    "pkhtb  %[b], %[b], %[a], asr #16\n\t"                   \
+    "pkhbt  %[u], %[c], %[d], lsl #16\n\t"                   \
+    "pkhtb  %[d], %[d], %[c], asr #16\n\t"                   \
+    "sxtb16 %[a], %[t]\n\t"                                  \
+    "sxtb16 %[c], %[u]\n\t"                                  \
+    "strd   %[a], %[c], [%[q0]], #8\n\t"                     \
+    "sxtb16 %[a], %[t], ror #8\n\t"                          \
+    "sxtb16 %[c], %[u], ror #8\n\t"                          \
+    "strd   %[a], %[c], [%[q1]], #8\n\t"                     \
+    "sxtb16 %[a], %[b]\n\t"                                  \
+    "sxtb16 %[c], %[d]\n\t"                                  \
+    "strd   %[a], %[c], [%[q2]], #8\n\t"                     \
+    "sxtb16 %[a], %[b], ror #8\n\t"                          \
+    "sxtb16 %[c], %[d], ror #8\n\t"                          \
+    "strd   %[a], %[c], [%[q3]], #8\n\t"
 EDGEC_INLINE void dwh_row(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, const int8_t *s, int32_t C, int32_t n) {
     uint32_t *q1 = (uint32_t *)((char *)q + o1), *q2 = (uint32_t *)((char *)q + o2);
     uint32_t *q3 = (uint32_t *)((char *)q + o3);
     int32_t m = n >> 1;
     uint32_t a, b, c, d, t, u;
-    if (m)
-        __asm__ volatile("1:\n\t"
-                         "ldr    %[a], [%[s]]\n\t"
-                         "ldr    %[b], [%[s], %[C]]\n\t"
-                         "ldr    %[c], [%[s], %[C], lsl #1]\n\t"
-                         "add    %[s], %[s], %[C], lsl #1\n\t"
-                         "ldr    %[d], [%[s], %[C]]\n\t"
-                         "add    %[s], %[s], %[C], lsl #1\n\t"
-                         "pkhbt  %[t], %[a], %[b], lsl #16\n\t"
-                         "pkhtb  %[b], %[b], %[a], asr #16\n\t"
-                         "pkhbt  %[u], %[c], %[d], lsl #16\n\t"
-                         "pkhtb  %[d], %[d], %[c], asr #16\n\t"
-                         "sxtb16 %[a], %[t]\n\t"
-                         "sxtb16 %[c], %[u]\n\t"
-                         "strd   %[a], %[c], [%[q0]], #8\n\t"
-                         "sxtb16 %[a], %[t], ror #8\n\t"
-                         "sxtb16 %[c], %[u], ror #8\n\t"
-                         "strd   %[a], %[c], [%[q1]], #8\n\t"
-                         "sxtb16 %[a], %[b]\n\t"
-                         "sxtb16 %[c], %[d]\n\t"
-                         "strd   %[a], %[c], [%[q2]], #8\n\t"
-                         "sxtb16 %[a], %[b], ror #8\n\t"
-                         "sxtb16 %[c], %[d], ror #8\n\t"
-                         "strd   %[a], %[c], [%[q3]], #8\n\t"
-                         "subs   %[m], %[m], #1\n\t"
+    if (m) /* two steps a loop: an odd count enters at the second */
+        __asm__ volatile("tst    %[m], #1\n\t"
+                         "beq    1f\n\t"
+                         "adds   %[m], %[m], #1\n\t"
+                         "b      2f\n"
+                         "1:\n\t" DWH_ROW_STEP
+                         "2:\n\t" DWH_ROW_STEP
+                         "subs   %[m], %[m], #2\n\t"
                          "bne    1b\n\t"
                          : [s] "+r"(s), [q0] "+r"(q), [q1] "+r"(q1), [q2] "+r"(q2), [q3] "+r"(q3), [m] "+r"(m),
                            [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [d] "=&r"(d), [t] "=&r"(t), [u] "=&r"(u)
@@ -909,6 +915,7 @@ EDGEC_INLINE void dwh_row(uint32_t *q, int32_t o1, int32_t o2, int32_t o3, const
                          : "cc", "memory");
     if (n & 1) dwh_put(q, o1, o2, o3, load_u32(s), load_u32(s + C));
 }
+#undef DWH_ROW_STEP
 
 /* One piece of the output map (pixels [oy, oy + rows) x [ox, ox + cols)) and where its input goes in the planes:
  * input rows [iy0, iy0 + n) and columns [ix0, ix0 + 2 * pairs), rows [i0, i1) of those inside the input. Of the
@@ -1050,9 +1057,11 @@ EDGEC_INLINE int32_t dwh_piece_rows(int32_t S, int32_t OH, int32_t oy, int32_t c
 }
 
 /* 3x3, dilation 1, an output of two rows and two columns or more, stride 1, or stride 2 (both ways) on a map one
- * piece wide (DWS_MAX_COLS): the 2 x 2 path. Wider stride-2 maps stay on dw3x3: there the input staged into the
- * planes costs more (each input pixel feeds 2.25 MACs at stride 2, 9 at stride 1) than the four-channel pixels,
- * which read the input in place, lose. The compiler's test for it is ops/quantized_s8.py: dw_plane_path. */
+ * piece wide (DWS_MAX_COLS): the 2 x 2 path (VWW's 48x48x16 layer at stride 2: 2.59 instructions per MAC here,
+ * 2.88 on dw3x3, with tables built at compile time). Wider stride-2 maps stay on dw3x3: there the input staged
+ * into the planes costs more (each input pixel feeds 2.25 MACs at stride 2, 9 at stride 1, and a piece's columns
+ * are staged again by the next) than the four-channel pixels, which read the input in place, lose. The
+ * compiler's test for it is ops/quantized_s8.py: dw_plane_path. */
 EDGEC_INLINE int dwh_applies(const edgec_conv2d_s8_params *p) {
     return p->depth_multiplier == 1 && p->k_h == 3 && p->k_w == 3 && p->requant == EDGEC_REQUANT_FIXED &&
            p->dil_h == 1 && p->dil_w == 1 && p->out_h >= 2 && p->out_w >= 2 &&
@@ -1067,8 +1076,8 @@ EDGEC_INLINE int dwh_applies(const edgec_conv2d_s8_params *p) {
  * width with half groups and one-row groups. Here a block's input words are read once and unpacked into int16 pairs
  * (PKH, SXTB16) with the input offset added (SADD16), so that a skipped tap needs no correction: each output pixel
  * sums only its taps inside the input (35 multiplies per channel at stride 1, 40 at stride 2), with the 2 x 2 path's
- * table (its bias less the offset's share; its doubled weights, requantisation and range). A row of taps (weight row
- * W01 W12), stride 1, P = (x0, x1) and Q = x2 of an input row: into output column 0 SMLAD(P, W12); column 1
+ * table (but word 1: 2 * bias without the offset's share, dwmap_all; its doubled weights, requantisation and range).
+ * A row of taps (weight row W01 W12), stride 1, P = (x0, x1) and Q = x2 of an input row: into output column 0 SMLAD(P, W12); column 1
  * SMLAD(P, W01) + Q W12.top; column 2 P.top W01.bottom + Q W01.top. Stride 2, P0 P1 P2 the row's pairs of columns
  * (0, 1) (2, 3) (4, 5): column k SMLAD(Pk, W01) + Pk+1.bottom W12.top, column 2 without the second (padding). */
 EDGEC_INLINE int dw3map_applies(const edgec_conv2d_s8_params *p) {
@@ -1297,12 +1306,8 @@ EDGEC_INLINE void dw3map_block(const int8_t *in, int8_t *out, const int32_t *tab
     }
     for (int32_t j = 0; j < 4; ++j) {
         const int32_t *const t = tab + 13 * j;
-        /* the doubled weights' sum: t[0] less off times it is 2 * bias */
-        int32_t sum = __smlatb(t[5], 1, __smlad(t[4], 0x00010001, 0));
-        sum = __smlatb(t[7], 1, __smlad(t[6], 0x00010001, sum));
-        sum = __smlatb(t[9], 1, __smlad(t[8], 0x00010001, sum));
         a[j].w = t + 4;
-        a[j].b = (int32_t)((uint32_t)t[0] - (uint32_t)off * (uint32_t)sum);
+        a[j].b = t[1]; /* 2 * bias: the offset is in the input pairs (dwmap_all) */
         a[j].o = out + j;
         a[j].C = C;
         a[j].full = FULL;
@@ -1507,11 +1512,8 @@ __attribute__((noinline)) static void dw6map_block(const int8_t *in, int8_t *out
         dw_pairs4(&a[0].x[i], &a[1].x[i], &a[2].x[i], &a[3].x[i], load_u32(px), load_u32(px + C), off2);
     for (int32_t j = 0; j < 4; ++j) {
         const int32_t *const t = tab + 13 * j;
-        int32_t sum = __smlatb(t[5], 1, __smlad(t[4], 0x00010001, 0));
-        sum = __smlatb(t[7], 1, __smlad(t[6], 0x00010001, sum));
-        sum = __smlatb(t[9], 1, __smlad(t[8], 0x00010001, sum));
         a[j].w[0] = t[4], a[j].w[1] = t[5], a[j].w[2] = t[6], a[j].w[3] = t[7], a[j].w[4] = t[8], a[j].w[5] = t[9];
-        a[j].b[0] = a[j].b[1] = a[j].b[2] = (int32_t)((uint32_t)t[0] - (uint32_t)off * (uint32_t)sum);
+        a[j].b[0] = a[j].b[1] = a[j].b[2] = t[1]; /* 2 * bias (dwmap_all) */
         a[j].m = t[10], a[j].rnd = t[11], a[j].r = t[12];
         a[j].o = out + j;
         a[j].C = C;
@@ -1520,7 +1522,9 @@ __attribute__((noinline)) static void dw6map_block(const int8_t *in, int8_t *out
 }
 
 /* The maps the taps-inside kernels take (dw3map_applies, dw6map_applies), as dwh_all (same arguments, channels done
- * returned); apart from it, so that its band is not on the stack under them. */
+ * returned); apart from it, so that its band is not on the stack under them. Their tables' word 1 is 2 * bias
+ * without the offset's share (the kernels add the offset to the input and skip the padding's taps): so the
+ * compiler packs them (pack_depthwise_s8's map_bias), and so it is set here when the table is built here. */
 __attribute__((noinline)) static int32_t dwmap_all(const int8_t *input, const int8_t *weights, const int32_t *bias,
                                                    const int32_t *multiplier, const int32_t *shift, int8_t *output,
                                                    const edgec_conv2d_s8_params *p, const int32_t *tables) {
@@ -1530,9 +1534,12 @@ __attribute__((noinline)) static int32_t dwmap_all(const int8_t *input, const in
     const size_t in_batch = (size_t)p->in_h * p->in_w * C, out_batch = (size_t)p->out_h * p->out_w * C;
     for (int32_t c = 0; c < blocks; c += 4) {
         dwh_block k;
-        if (!tables && !dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
-            dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
-            continue;
+        if (!tables) {
+            if (!dwh_block_prepare(&k, weights, bias, multiplier, shift, p, c)) {
+                dw_general(input, weights, bias, multiplier, shift, output, p, c, c + 4);
+                continue;
+            }
+            for (int32_t j = 0; j < 4; ++j) k.ch[j][1] = (int32_t)((uint32_t)(bias ? bias[c + j] : 0) << 1);
         }
         for (int32_t b = 0; b < p->batch; ++b)
             fn(input + b * in_batch + c, output + b * out_batch + c, tables ? tables + 13 * c : k.ch[0], p);

@@ -16,7 +16,9 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
  * requantisation built at compile time into the Cortex-M kernel's tables (compiler/edgec/ops/quantized_s8.py,
  * pack_depthwise_s8): per block of four channels, per channel 13 words: 2 * (bias + input_offset * sum w) four
  * times, the int16 pairs (2 w0, 2 w1) and (2 w1, 2 w2) of each kernel row, multiplier, 2^(r-1) + zp 2^r, r (the
- * right shift, 1..22). Only runtimes/cortex-m/ implements it; the compiler calls it only when it ships that file. */
+ * right shift, 1..22); on the small maps whose taps-inside kernels add the offset to the input (3 x 3 outputs, 6 x 6
+ * at stride 1: dw_map_path there) the second of those four words is 2 * bias. Only runtimes/cortex-m/ implements it;
+ * the compiler calls it only when it ships that file. */
 void edgec_depthwise_conv2d_s8_packed(const int8_t *EDGEC_RESTRICT input, const int32_t *EDGEC_RESTRICT tables,
                                       int8_t *EDGEC_RESTRICT output, const edgec_conv2d_s8_params *p);
 

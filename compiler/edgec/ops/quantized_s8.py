@@ -158,7 +158,7 @@ def conv_packed_scratch_bytes(k4: int, kh: int) -> int:
     return 24 * k4 + 16 * (k4 // kh)
 
 
-DWS_MAX_COLS = 12  # runtimes/cortex-m/edgec_depthwise_conv2d_s8.c: the stride-2 plane path's widest map
+DWS_MAX_COLS = 24  # runtimes/cortex-m/edgec_depthwise_conv2d_s8.c: the stride-2 plane path's widest map
 
 
 def dw_plane_path(params: dict) -> bool:
@@ -172,16 +172,29 @@ def dw_plane_path(params: dict) -> bool:
                  or (q["stride_h"] == q["stride_w"] == 2 and q["out_w"] <= DWS_MAX_COLS)))
 
 
+def dw_map_path(params: dict) -> bool:
+    """Whether the kernel runs a plane-path layer (dw_plane_path) on its taps-inside kernels for small maps padded at
+    the edges only (dw3map_applies, dw6map_applies there), whose tables hold 2 * bias in word 1 (map_bias)."""
+    q = params
+    return dw_plane_path(q) and (
+        (q["out_h"] == q["out_w"] == 3
+         and ((q["stride_h"] == 1 and q["in_h"] == q["in_w"] == 3 and q["pad_top"] == q["pad_left"] == 1)
+              or (q["stride_h"] == 2 and q["in_h"] == q["in_w"] == 6 and q["pad_top"] == q["pad_left"] == 0)))
+        or (q["stride_h"] == 1 and q["in_h"] == q["in_w"] == q["out_h"] == q["out_w"] == 6
+            and q["pad_top"] == q["pad_left"] == 1 and (q["act_min"], q["act_max"]) == (-128, 127)))
+
+
 DW_TABLE_WORDS = 13  # per channel (runtimes/include/edgec_depthwise_conv2d_s8.h)
 
 
 def pack_depthwise_s8(w: np.ndarray, bias: np.ndarray | None, multiplier: np.ndarray, shift: np.ndarray,
-                      input_offset: int, output_offset: int) -> np.ndarray | None:
+                      input_offset: int, output_offset: int, map_bias: bool = False) -> np.ndarray | None:
     """3x3 depthwise weights [1, 3, 3, C] (C % 4 == 0) -> the int32 tables of edgec_depthwise_conv2d_s8_packed, or
     None where a channel is outside the kernel's fast range (a right shift r of 1..22, a multiplier >= 0,
     |bias| + 255 * 128 * 9 < 2^29: no intermediate overflows). Per channel: 2 * (bias + input_offset * sum w) four
     times, the int16 pairs (2 w0, 2 w1), (2 w1, 2 w2) of each row (low half first), multiplier,
-    2^(r-1) + zp 2^r, r; what the kernel's dwh_block_prepare builds at run time."""
+    2^(r-1) + zp 2^r, r; what the kernel's dwh_block_prepare builds at run time. With map_bias (layers on the
+    small maps' kernels, dw_map_path) the second of the four words is 2 * bias: those add the offset to the input."""
     c = w.shape[-1]
     w = np.asarray(w, np.int64).reshape(3, 3, c)
     b = np.zeros(c, np.int64) if bias is None else np.asarray(bias, np.int64)
@@ -190,6 +203,8 @@ def pack_depthwise_s8(w: np.ndarray, bias: np.ndarray | None, multiplier: np.nda
         return None
     t = np.zeros((c, DW_TABLE_WORDS), np.int64)
     t[:, 0:4] = ((b + input_offset * w.sum((0, 1))) << 1)[:, None]
+    if map_bias:
+        t[:, 1] = b << 1
     w2 = (2 * w) & 0xFFFF
     t[:, 4:10:2] = (w2[:, 0] | w2[:, 1] << 16).T
     t[:, 5:10:2] = (w2[:, 1] | w2[:, 2] << 16).T
@@ -314,13 +329,16 @@ def depthwise_tables(node, ctx) -> np.ndarray | None:
     if not all(dw_plane_path(conv_params(g, nd)) and ctx.plan.depthwise_bands.get(nd.outputs[0]) is None
                for nd in readers):
         return None
+    maps = {dw_map_path(conv_params(g, nd)) for nd in readers}  # one table layout for all of them
+    if len(maps) > 1:
+        return None
     consts = [g.tensors[t] if t else None for t in node.inputs[1:5]]
     if any(t is not None and not t.is_const for t in consts) or consts[0] is None or None in consts[2:]:
         return None
     w, bias, mult, shift = (None if t is None else t.data for t in consts)
     if np.size(mult) != q["out_c"] or np.size(shift) != q["out_c"]:
         return None
-    return pack_depthwise_s8(w, bias, mult, shift, q["input_offset"], q["output_offset"])
+    return pack_depthwise_s8(w, bias, mult, shift, q["input_offset"], q["output_offset"], map_bias=maps.pop())
 
 
 @kernel("conv2d_s8", "depthwise_conv2d_s8")
