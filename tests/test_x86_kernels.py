@@ -21,7 +21,7 @@ RUNTIMES = REPO / "runtimes"
 # tests/x86/kernel_fuzz.c: kernel -> the functions its reference file defines (renamed ref_* there), and the lines
 # the harness prints for it
 X86_FUZZED = {
-    "conv2d_hybrid": (["edgec_conv2d_hybrid"], ["conv2d_hybrid"]),
+    "conv2d_hybrid": (["edgec_conv2d_hybrid"], ["conv2d_hybrid", "conv2d_hybrid_dot4"]),
     "hybrid_quantize": (["edgec_quantize_symmetric_s8", "edgec_quantize_asymmetric_s8",
                          "edgec_dynamic_quantize_params_u8", "edgec_dynamic_quantize_linear",
                          "edgec_dynamic_quantize_s8_shifted"], ["hybrid_quantize"]),

@@ -94,13 +94,39 @@ static void conv_packed(const int8_t *q, const int8_t *weights, const int32_t *w
 }
 
 /* TFLite's modes by byte dot products: acc = sum((x + 128) w) - (128 + zp) sum(w) = sum((x - zp) w), the
- * reference's integer sum; as many 16-channel blocks packed at once as fit in DOT4_PACK bytes. */
-#define DOT4_PACK 65536
-typedef int32_t v16i __attribute__((vector_size(64)));
-typedef float v16f __attribute__((vector_size(64)));
-typedef float v16f_unaligned __attribute__((vector_size(64), aligned(4)));
-#define SELECT16(mask, a, b) ((v16f)(((v16i)(a) & (mask)) | ((v16i)(b) & ~(mask))))
-static void conv_dot4(const int8_t *q, const int8_t *weights, const hybrid_out *o) {
+ * reference's integer sum. */
+typedef int32_t v8i __attribute__((vector_size(32)));
+typedef int32_t v8i_unaligned __attribute__((vector_size(32), aligned(4)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
+#define SELECT8(mask, a, b) ((v8f)(((v8i)(a) & (mask)) | ((v8i)(b) & ~(mask))))
+
+/* store_block's arithmetic for a whole block of 16 channels of pixel px (NHWC), with the correction
+ * corr[j] added to acc[j] first; eight lanes at a time, as edgec_x86_dot4_tile stores acc (a wider load of two
+ * narrower stores would stall store forwarding). */
+static inline void store_block16(const hybrid_out *o, int32_t px, int32_t oc0, const int32_t *acc,
+                                 const int32_t *corr) {
+    const edgec_conv2d_hybrid_params *p = o->p;
+    const v8f lo = (v8f){0} + p->act_min, hi = (v8f){0} + p->act_max;
+    for (int32_t h = 0; h < OCB; h += 8) {
+        const v8i sum = *(const v8i_unaligned *)(const void *)(acc + h) + *(const v8i_unaligned *)(const void *)(corr + h);
+        const v8f a = __builtin_convertvector(sum, v8f);
+        const v8f bias = *(const v8f_unaligned *)(const void *)(o->bias + oc0 + h);
+        v8f y;
+        if (p->quant == EDGEC_HYBRID_TFLITE_SYMMETRIC)
+            y = a * (o->in_scale * o->w_scale[0]) + bias;
+        else
+            y = a * *(const v8f_unaligned *)(const void *)(o->w_scale + oc0 + h) * o->in_scale + bias;
+        y = SELECT8(y < lo, lo, y); /* edgec_clampf */
+        y = SELECT8(y > hi, hi, y);
+        *(v8f_unaligned *)(void *)(o->output + (size_t)px * p->out_c + oc0 + h) = y;
+    }
+}
+
+/* Every pixel against `blocks` packed blocks of 16 channels from oc0 ([K4][16][4] bytes each) with their
+ * weight sums (16 per block): each tile of pixels' windows is copied once for all blocks. */
+static void dot4_blocks(const int8_t *q, const int8_t *packed, const int32_t *w_sum, int32_t oc0, int32_t blocks,
+                        const hybrid_out *o) {
     const edgec_conv2d_hybrid_params *p = o->p;
     const int32_t OC = p->out_c, K = p->k_h * p->k_w * p->in_c, K4 = (K + 3) / 4, pixels = p->out_h * p->out_w;
     const edgec_x86_window win = {p->in_h, p->in_w, p->in_c, p->k_h, p->k_w, p->stride_h, p->stride_w,
@@ -110,50 +136,52 @@ static void conv_dot4(const int8_t *q, const int8_t *weights, const hybrid_out *
     const int pointwise = p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0
                           && p->pad_left == 0 && p->in_c % 4 == 0 && p->out_h == p->in_h && p->out_w == p->in_w;
     const uint32_t flip = pointwise ? 0x80808080u : 0u;
-    const v16f lo = (v16f){0} + p->act_min, hi = (v16f){0} + p->act_max;
+    const int32_t shift = -(128 + o->zp);
+    uint8_t xs[TILE][EDGEC_CONV2D_HYBRID_DOT4_MAX_K];
+    int32_t acc[TILE][OCB];
+    for (int32_t px = 0; px < pixels; px += TILE) {
+        const int32_t n = pixels - px < TILE ? pixels - px : TILE;
+        const uint8_t *rows[TILE];
+        for (int32_t i = 0; i < TILE; ++i) {
+            const int32_t pi = px + (i < n ? i : 0);
+            if (pointwise) {
+                rows[i] = (const uint8_t *)(q + (size_t)pi * p->in_c);
+            } else {
+                edgec_x86_window_u8(q, &win, pi / p->out_w, pi % p->out_w, pad, K4, xs[i]);
+                rows[i] = xs[i];
+            }
+        }
+        for (int32_t b = 0; b < blocks; ++b) {
+            const int32_t c = oc0 + b * OCB, nb = OC - c < OCB ? OC - c : OCB;
+            edgec_x86_dot4_tile(rows, flip, packed + (size_t)b * K4 * 4 * OCB, K4, acc);
+            int32_t corr[OCB];
+            for (int32_t j = 0; j < OCB; ++j) corr[j] = w_sum[b * OCB + j] * shift;
+            for (int32_t i = 0; i < n; ++i) {
+                if (nb == OCB) {
+                    store_block16(o, px + i, c, acc[i], corr);
+                } else {
+                    for (int32_t j = 0; j < OCB; ++j) acc[i][j] += corr[j];
+                    store_block(o, (px + i) / p->out_w, (px + i) % p->out_w, c, acc[i], nb);
+                }
+            }
+        }
+    }
+}
+
+/* The weights packed per call, as many 16-channel blocks at once as fit in DOT4_PACK bytes. */
+#define DOT4_PACK 65536
+static void conv_dot4(const int8_t *q, const int8_t *weights, const hybrid_out *o) {
+    const edgec_conv2d_hybrid_params *p = o->p;
+    const int32_t OC = p->out_c, K = p->k_h * p->k_w * p->in_c, K4 = (K + 3) / 4;
     int32_t chunk = DOT4_PACK / (K4 * 4 * OCB);
     if (chunk > 64) chunk = 64;
     int8_t packed[DOT4_PACK];
-    int32_t corr[64][OCB];
-    uint8_t xs[TILE][PACK_K * 2];
-    int32_t acc[TILE][OCB];
+    int32_t sums[64 * OCB];
     for (int32_t c0 = 0; c0 < OC; c0 += chunk * OCB) {
         int32_t blocks = 0;
-        for (int32_t oc0 = c0; oc0 < OC && blocks < chunk; oc0 += OCB, ++blocks) {
-            edgec_x86_pack_dot4(weights, OC, K, oc0, packed + (size_t)blocks * K4 * 4 * OCB, corr[blocks]);
-            for (int32_t j = 0; j < OCB; ++j) corr[blocks][j] *= -(128 + o->zp);
-        }
-        for (int32_t px = 0; px < pixels; px += TILE) {
-            const int32_t n = pixels - px < TILE ? pixels - px : TILE;
-            const uint8_t *rows[TILE];
-            for (int32_t i = 0; i < TILE; ++i) {
-                const int32_t pi = px + (i < n ? i : 0);
-                if (pointwise) {
-                    rows[i] = (const uint8_t *)(q + (size_t)pi * p->in_c);
-                } else {
-                    edgec_x86_window_u8(q, &win, pi / p->out_w, pi % p->out_w, pad, K4, xs[i]);
-                    rows[i] = xs[i];
-                }
-            }
-            for (int32_t b = 0; b < blocks; ++b) {
-                const int32_t oc0 = c0 + b * OCB, nb = OC - oc0 < OCB ? OC - oc0 : OCB;
-                edgec_x86_dot4_tile(rows, flip, packed + (size_t)b * K4 * 4 * OCB, K4, acc);
-                for (int32_t i = 0; i < n; ++i) {
-                    for (int32_t j = 0; j < OCB; ++j) acc[i][j] += corr[b][j];
-                    if (nb == OCB && p->quant == EDGEC_HYBRID_TFLITE_SYMMETRIC) { /* store_block's, in vectors */
-                        v16i a;
-                        __builtin_memcpy(&a, acc[i], sizeof a);
-                        v16f y = __builtin_convertvector(a, v16f) * (o->in_scale * o->w_scale[0])
-                                 + *(const v16f_unaligned *)(const void *)(o->bias + oc0);
-                        y = SELECT16(y < lo, lo, y); /* edgec_clampf */
-                        y = SELECT16(y > hi, hi, y);
-                        *(v16f_unaligned *)(void *)(o->output + (size_t)(px + i) * OC + oc0) = y;
-                        continue;
-                    }
-                    store_block(o, (px + i) / p->out_w, (px + i) % p->out_w, oc0, acc[i], nb);
-                }
-            }
-        }
+        for (int32_t oc0 = c0; oc0 < OC && blocks < chunk; oc0 += OCB, ++blocks)
+            edgec_x86_pack_dot4(weights, OC, K, oc0, packed + (size_t)blocks * K4 * 4 * OCB, sums + blocks * OCB);
+        dot4_blocks(q, packed, sums, c0, blocks, o);
     }
 }
 
@@ -185,6 +213,16 @@ static void conv_direct(const int8_t *q, const int8_t *weights, const int32_t *w
     }
 }
 
+/* TFLite's per-batch input quantization of batch n into qinput; sets o's scale, zero point and output. */
+static void quantize_tflite_batch(const float *input, float *output, int8_t *qinput, int32_t n, hybrid_out *o) {
+    const edgec_conv2d_hybrid_params *p = o->p;
+    const int32_t in_size = p->in_h * p->in_w * p->in_c;
+    const float *x = input + (size_t)n * in_size;
+    o->in_scale = p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC ? edgec_quantize_asymmetric_s8(x, in_size, qinput, &o->zp)
+                                                              : edgec_quantize_symmetric_s8(x, in_size, qinput);
+    o->output = output + (size_t)n * p->out_h * p->out_w * p->out_c;
+}
+
 void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
                          const float *EDGEC_RESTRICT w_scale, const int32_t *EDGEC_RESTRICT w_zero_point,
                          const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
@@ -200,17 +238,27 @@ void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_
         const int8_t *qbatch = qinput;
         if (onnx) {
             qbatch = qinput + (size_t)n * in_size;
+            o.output = output + (size_t)n * out_size;
         } else {
-            const float *x = input + (size_t)n * in_size;
-            o.in_scale = p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC ? edgec_quantize_asymmetric_s8(x, in_size, qinput, &o.zp)
-                                                                     : edgec_quantize_symmetric_s8(x, in_size, qinput);
+            quantize_tflite_batch(input, output, qinput, n, &o);
         }
-        o.output = output + (size_t)n * out_size;
-        if (!onnx && !p->nchw && p->groups == 1 && !w_zero_point && p->k_h * p->k_w * p->in_c <= PACK_K * 2)
+        if (!onnx && !p->nchw && p->groups == 1 && !w_zero_point
+            && p->k_h * p->k_w * p->in_c <= EDGEC_CONV2D_HYBRID_DOT4_MAX_K)
             conv_dot4(qbatch, weights, &o);
         else if (p->k_h * p->k_w * (p->in_c / p->groups) <= PACK_K)
             conv_packed(qbatch, weights, w_zero_point, &o);
         else
             conv_direct(qbatch, weights, w_zero_point, &o);
+    }
+}
+
+void edgec_conv2d_hybrid_dot4(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
+                              const int32_t *EDGEC_RESTRICT w_sum, const float *EDGEC_RESTRICT w_scale,
+                              const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
+                              int8_t *EDGEC_RESTRICT qinput, const edgec_conv2d_hybrid_params *p) {
+    hybrid_out o = {p, w_scale, bias, output, 1.0f, 0};
+    for (int32_t n = 0; n < p->batch; ++n) {
+        quantize_tflite_batch(input, output, qinput, n, &o);
+        dot4_blocks(qinput, packed, w_sum, 0, (p->out_c + OCB - 1) / OCB, &o);
     }
 }

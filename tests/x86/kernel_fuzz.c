@@ -75,7 +75,7 @@ static void fill_activations(float *x, size_t n, int32_t t) {
 }
 
 static void fuzz_conv_hybrid(int32_t n_cases) {
-    int32_t cases = 0, bad = 0;
+    int32_t cases = 0, bad = 0, dot4_cases = 0, dot4_bad = 0;
     for (int32_t t = 0; cases < n_cases; ++t) {
         edgec_conv2d_hybrid_params p;
         memset(&p, 0, sizeof p);
@@ -125,10 +125,34 @@ static void fuzz_conv_hybrid(int32_t n_cases) {
                        p.in_w, p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.groups, p.out_c);
             ++bad;
         }
+        /* TFLite's NHWC single-group layers: edgec_conv2d_hybrid_dot4 on the weights packed as
+         * compiler/edgec/ops/hybrid.py's pack_conv_hybrid_dot4 does, the same bits as the reference */
+        const int32_t K = p.k_h * p.k_w * p.in_c, K4 = (K + 3) / 4, blocks = (p.out_c + 15) / 16;
+        if (p.quant != EDGEC_HYBRID_ONNX_U8 && p.groups == 1 && K <= EDGEC_CONV2D_HYBRID_DOT4_MAX_K) {
+            int8_t *packed = calloc((size_t)blocks * K4 * 64, 1);
+            int32_t *sums = calloc((size_t)blocks * 16, sizeof(int32_t));
+            for (int32_t oc = 0; oc < p.out_c; ++oc)
+                for (int32_t k = 0; k < K; ++k) {
+                    const int8_t v = wt[(size_t)oc * K + k];
+                    packed[(((size_t)(oc / 16) * K4 + k / 4) * 16 + oc % 16) * 4 + k % 4] = v;
+                    sums[oc] += v;
+                }
+            memset(got, 0, sizeof(float) * n_out);
+            edgec_conv2d_hybrid_dot4(in, packed, sums, scale, bias, got, q1, &p);
+            if (memcmp(got, want, sizeof(float) * n_out) != 0) {
+                if (dot4_bad < 5)
+                    printf("  mismatch: dot4 quant %d in %dx%dx%d k %dx%d s %d,%d d %d,%d out_c %d\n", p.quant, p.in_h,
+                           p.in_w, p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.out_c);
+                ++dot4_bad;
+            }
+            ++dot4_cases;
+            free(packed); free(sums);
+        }
         ++cases;
         free(in); free(scale); free(bias); free(got); free(want); free(wt); free(q1); free(q2); free(wz);
     }
     report("conv2d_hybrid", cases, bad);
+    report("conv2d_hybrid_dot4", dot4_cases, dot4_bad);
 }
 
 static void fuzz_quantize(int32_t n_cases) {
