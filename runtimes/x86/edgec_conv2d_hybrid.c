@@ -95,32 +95,87 @@ static void conv_packed(const int8_t *q, const int8_t *weights, const int32_t *w
 
 /* TFLite's modes by byte dot products: acc = sum((x + 128) w) - (128 + zp) sum(w) = sum((x - zp) w), the
  * reference's integer sum. */
-typedef int32_t v8i __attribute__((vector_size(32)));
-typedef int32_t v8i_unaligned __attribute__((vector_size(32), aligned(4)));
-typedef float v8f __attribute__((vector_size(32)));
-typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
-#define SELECT8(mask, a, b) ((v8f)(((v8i)(a) & (mask)) | ((v8i)(b) & ~(mask))))
+typedef int32_t v16i __attribute__((vector_size(64)));
+typedef int32_t v16i_unaligned __attribute__((vector_size(64), aligned(4)));
+typedef float v16f __attribute__((vector_size(64)));
+typedef float v16f_unaligned __attribute__((vector_size(64), aligned(4)));
+#define LOAD16I(ptr) (*(const v16i_unaligned *)(const void *)(ptr))
+#define LOAD16F(ptr) (*(const v16f_unaligned *)(const void *)(ptr))
+#define SELECT16(mask, a, b) ((v16f)(((v16i)(a) & (mask)) | ((v16i)(b) & ~(mask))))
 
-/* store_block's arithmetic for a whole block of 16 channels of pixel px (NHWC), with the correction
- * corr[j] added to acc[j] first; eight lanes at a time, as edgec_x86_dot4_tile stores acc (a wider load of two
- * narrower stores would stall store forwarding). */
-static inline void store_block16(const hybrid_out *o, int32_t px, int32_t oc0, const int32_t *acc,
-                                 const int32_t *corr) {
+/* store_block's arithmetic for a whole block of 16 channels [c, c + 16) of n pixels from px (NHWC), acc[i] the
+ * sums of pixel px + i at stride `stride`, plus corr; the block's constants read once, everything in vectors. */
+static void store_blocks16(const hybrid_out *o, int32_t px, int32_t n, int32_t c, const int32_t *acc,
+                           int32_t stride, v16i corr) {
     const edgec_conv2d_hybrid_params *p = o->p;
-    const v8f lo = (v8f){0} + p->act_min, hi = (v8f){0} + p->act_max;
-    for (int32_t h = 0; h < OCB; h += 8) {
-        const v8i sum = *(const v8i_unaligned *)(const void *)(acc + h) + *(const v8i_unaligned *)(const void *)(corr + h);
-        const v8f a = __builtin_convertvector(sum, v8f);
-        const v8f bias = *(const v8f_unaligned *)(const void *)(o->bias + oc0 + h);
-        v8f y;
-        if (p->quant == EDGEC_HYBRID_TFLITE_SYMMETRIC)
-            y = a * (o->in_scale * o->w_scale[0]) + bias;
-        else
-            y = a * *(const v8f_unaligned *)(const void *)(o->w_scale + oc0 + h) * o->in_scale + bias;
-        y = SELECT8(y < lo, lo, y); /* edgec_clampf */
-        y = SELECT8(y > hi, hi, y);
-        *(v8f_unaligned *)(void *)(o->output + (size_t)px * p->out_c + oc0 + h) = y;
+    const v16f lo = (v16f){0} + p->act_min, hi = (v16f){0} + p->act_max, bias = LOAD16F(o->bias + c);
+    const float in_scale = o->in_scale;
+    float *out = o->output + (size_t)px * p->out_c + c;
+    if (p->quant == EDGEC_HYBRID_TFLITE_SYMMETRIC) {
+        const float tensor_scale = in_scale * o->w_scale[0];
+        for (int32_t i = 0; i < n; ++i, acc += stride, out += p->out_c) {
+            v16f y = __builtin_convertvector(LOAD16I(acc) + corr, v16f) * tensor_scale + bias;
+            y = SELECT16(y < lo, lo, y); /* edgec_clampf */
+            y = SELECT16(y > hi, hi, y);
+            *(v16f_unaligned *)(void *)out = y;
+        }
+    } else {
+        const v16f w_scale = LOAD16F(o->w_scale + c);
+        for (int32_t i = 0; i < n; ++i, acc += stride, out += p->out_c) {
+            v16f y = __builtin_convertvector(LOAD16I(acc) + corr, v16f) * w_scale * in_scale + bias;
+            y = SELECT16(y < lo, lo, y);
+            y = SELECT16(y > hi, hi, y);
+            *(v16f_unaligned *)(void *)out = y;
+        }
     }
+}
+
+/* Up to TILE_BLOCKS blocks of 16 channels at once against a tile of pixels: acc[pixel][16 * block + channel].
+ * With AVX-512 VNNI one 512-bit register holds a block's four k of 16 channels, so each k of each pixel's window
+ * is broadcast once for all the blocks (16 vpdpbusd per k for 4 blocks); otherwise edgec_x86_dot4_tile per
+ * block. The same integer sums either way. */
+#define TILE_BLOCKS 4
+#if defined(__AVX512VNNI__) && defined(__AVX512F__)
+static inline __attribute__((always_inline)) void tile_zmm(const uint8_t *const rows[TILE], uint32_t flip,
+                                                           const int8_t *w, int32_t K4, int32_t nblk,
+                                                           int32_t acc[TILE][TILE_BLOCKS * OCB]) {
+    const size_t block = (size_t)K4 * 4 * OCB;
+    __m512i a[TILE][TILE_BLOCKS];
+    for (int32_t i = 0; i < TILE; ++i)
+        for (int32_t b = 0; b < nblk; ++b) a[i][b] = _mm512_setzero_si512();
+    for (int32_t k = 0; k < K4; ++k, w += 4 * OCB) {
+        __m512i x[TILE];
+        for (int32_t i = 0; i < TILE; ++i) {
+            int32_t quad;
+            __builtin_memcpy(&quad, rows[i] + 4 * k, sizeof quad);
+            x[i] = _mm512_set1_epi32(quad ^ (int32_t)flip);
+        }
+        for (int32_t b = 0; b < nblk; ++b) {
+            const __m512i wv = _mm512_loadu_si512((const void *)(w + b * block));
+            for (int32_t i = 0; i < TILE; ++i) a[i][b] = _mm512_dpbusd_epi32(a[i][b], x[i], wv);
+        }
+    }
+    for (int32_t i = 0; i < TILE; ++i)
+        for (int32_t b = 0; b < nblk; ++b) _mm512_storeu_si512((void *)(acc[i] + b * OCB), a[i][b]);
+}
+#endif
+
+static void tile_blocks(const uint8_t *const rows[TILE], uint32_t flip, const int8_t *w, int32_t K4, int32_t nblk,
+                        int32_t acc[TILE][TILE_BLOCKS * OCB]) {
+#if defined(__AVX512VNNI__) && defined(__AVX512F__)
+    switch (nblk) { /* the block count a constant in each copy: the accumulators stay in registers */
+    case 4: tile_zmm(rows, flip, w, K4, 4, acc); return;
+    case 3: tile_zmm(rows, flip, w, K4, 3, acc); return;
+    case 2: tile_zmm(rows, flip, w, K4, 2, acc); return;
+    default: tile_zmm(rows, flip, w, K4, 1, acc); return;
+    }
+#else
+    int32_t one[TILE][OCB];
+    for (int32_t b = 0; b < nblk; ++b) {
+        edgec_x86_dot4_tile(rows, flip, w + (size_t)b * K4 * 4 * OCB, K4, one);
+        for (int32_t i = 0; i < TILE; ++i) __builtin_memcpy(acc[i] + b * OCB, one[i], sizeof one[i]);
+    }
+#endif
 }
 
 /* Every pixel against `blocks` packed blocks of 16 channels from oc0 ([K4][16][4] bytes each) with their
@@ -138,7 +193,7 @@ static void dot4_blocks(const int8_t *q, const int8_t *packed, const int32_t *w_
     const uint32_t flip = pointwise ? 0x80808080u : 0u;
     const int32_t shift = -(128 + o->zp);
     uint8_t xs[TILE][EDGEC_CONV2D_HYBRID_DOT4_MAX_K];
-    int32_t acc[TILE][OCB];
+    int32_t acc[TILE][TILE_BLOCKS * OCB];
     for (int32_t px = 0; px < pixels; px += TILE) {
         const int32_t n = pixels - px < TILE ? pixels - px : TILE;
         const uint8_t *rows[TILE];
@@ -151,17 +206,20 @@ static void dot4_blocks(const int8_t *q, const int8_t *packed, const int32_t *w_
                 rows[i] = xs[i];
             }
         }
-        for (int32_t b = 0; b < blocks; ++b) {
-            const int32_t c = oc0 + b * OCB, nb = OC - c < OCB ? OC - c : OCB;
-            edgec_x86_dot4_tile(rows, flip, packed + (size_t)b * K4 * 4 * OCB, K4, acc);
-            int32_t corr[OCB];
-            for (int32_t j = 0; j < OCB; ++j) corr[j] = w_sum[b * OCB + j] * shift;
-            for (int32_t i = 0; i < n; ++i) {
+        for (int32_t b0 = 0; b0 < blocks; b0 += TILE_BLOCKS) {
+            const int32_t nblk = blocks - b0 < TILE_BLOCKS ? blocks - b0 : TILE_BLOCKS;
+            tile_blocks(rows, flip, packed + (size_t)b0 * K4 * 4 * OCB, K4, nblk, acc);
+            for (int32_t b = b0; b < b0 + nblk; ++b) {
+                const int32_t c = oc0 + b * OCB, nb = OC - c < OCB ? OC - c : OCB;
+                const v16i corr = LOAD16I(w_sum + b * OCB) * shift;
                 if (nb == OCB) {
-                    store_block16(o, px + i, c, acc[i], corr);
-                } else {
-                    for (int32_t j = 0; j < OCB; ++j) acc[i][j] += corr[j];
-                    store_block(o, (px + i) / p->out_w, (px + i) % p->out_w, c, acc[i], nb);
+                    store_blocks16(o, px, n, c, acc[0] + (b - b0) * OCB, TILE_BLOCKS * OCB, corr);
+                    continue;
+                }
+                for (int32_t i = 0; i < n; ++i) {
+                    int32_t *a = acc[i] + (b - b0) * OCB;
+                    for (int32_t j = 0; j < OCB; ++j) a[j] += corr[j];
+                    store_block(o, (px + i) / p->out_w, (px + i) % p->out_w, c, a, nb);
                 }
             }
         }
