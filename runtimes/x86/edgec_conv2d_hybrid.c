@@ -104,9 +104,10 @@ typedef float v16f_unaligned __attribute__((vector_size(64), aligned(4)));
 #define SELECT16(mask, a, b) ((v16f)(((v16i)(a) & (mask)) | ((v16i)(b) & ~(mask))))
 
 /* store_block's arithmetic for a whole block of 16 channels [c, c + 16) of n pixels from px (NHWC), acc[i] the
- * sums of pixel px + i at stride `stride`, plus corr; the block's constants read once, everything in vectors. */
+ * sums of pixel px + i at stride `stride`, plus corr_sums * shift; the block's constants read once, everything in vectors. */
 static void store_blocks16(const hybrid_out *o, int32_t px, int32_t n, int32_t c, const int32_t *acc,
-                           int32_t stride, v16i corr) {
+                           int32_t stride, const int32_t *corr_sums, int32_t shift) {
+    const v16i corr = LOAD16I(corr_sums) * shift;
     const edgec_conv2d_hybrid_params *p = o->p;
     const v16f lo = (v16f){0} + p->act_min, hi = (v16f){0} + p->act_max, bias = LOAD16F(o->bias + c);
     const float in_scale = o->in_scale;
@@ -131,51 +132,86 @@ static void store_blocks16(const hybrid_out *o, int32_t px, int32_t n, int32_t c
 }
 
 /* Up to TILE_BLOCKS blocks of 16 channels at once against a tile of pixels: acc[pixel][16 * block + channel].
- * With AVX-512 VNNI one 512-bit register holds a block's four k of 16 channels, so each k of each pixel's window
- * is broadcast once for all the blocks (16 vpdpbusd per k for 4 blocks); otherwise edgec_x86_dot4_tile per
- * block. The same integer sums either way. */
+ * A pixel's window is kh_n runs of row_q words each, run r at rows[i] + r * row_step (one run: a copied window
+ * or a pixel read in place; k_h runs: the kernel rows read in place from a padded copy of the input). With
+ * AVX-512 VNNI one 512-bit register holds a block's four k of 16 channels, so each k of each pixel's window is
+ * broadcast once for all the blocks (16 vpdpbusd per k for 4 blocks); otherwise edgec_x86_dot4_tile per block
+ * (one run only). The same integer sums either way. */
 #define TILE_BLOCKS 4
 #if defined(__AVX512VNNI__) && defined(__AVX512F__)
+#define IN_PLACE_RUNS 1 /* the padded-input path: AVX-512 VNNI only */
 static inline __attribute__((always_inline)) void tile_zmm(const uint8_t *const rows[TILE], uint32_t flip,
-                                                           const int8_t *w, int32_t K4, int32_t nblk,
+                                                           const int8_t *w, int32_t K4, int32_t kh_n, int32_t row_q,
+                                                           ptrdiff_t row_step, int32_t nblk,
                                                            int32_t acc[TILE][TILE_BLOCKS * OCB]) {
     const size_t block = (size_t)K4 * 4 * OCB;
     __m512i a[TILE][TILE_BLOCKS];
     for (int32_t i = 0; i < TILE; ++i)
         for (int32_t b = 0; b < nblk; ++b) a[i][b] = _mm512_setzero_si512();
-    for (int32_t k = 0; k < K4; ++k, w += 4 * OCB) {
-        __m512i x[TILE];
-        for (int32_t i = 0; i < TILE; ++i) {
-            int32_t quad;
-            __builtin_memcpy(&quad, rows[i] + 4 * k, sizeof quad);
-            x[i] = _mm512_set1_epi32(quad ^ (int32_t)flip);
+    for (int32_t r = 0; r < kh_n; ++r)
+        for (int32_t k = 0; k < row_q; ++k, w += 4 * OCB) {
+            __m512i x[TILE];
+            for (int32_t i = 0; i < TILE; ++i) {
+                int32_t quad;
+                __builtin_memcpy(&quad, rows[i] + r * row_step + 4 * k, sizeof quad);
+                x[i] = _mm512_set1_epi32(quad ^ (int32_t)flip);
+            }
+            for (int32_t b = 0; b < nblk; ++b) {
+                const __m512i wv = _mm512_loadu_si512((const void *)(w + b * block));
+                for (int32_t i = 0; i < TILE; ++i) a[i][b] = _mm512_dpbusd_epi32(a[i][b], x[i], wv);
+            }
         }
-        for (int32_t b = 0; b < nblk; ++b) {
-            const __m512i wv = _mm512_loadu_si512((const void *)(w + b * block));
-            for (int32_t i = 0; i < TILE; ++i) a[i][b] = _mm512_dpbusd_epi32(a[i][b], x[i], wv);
-        }
-    }
     for (int32_t i = 0; i < TILE; ++i)
         for (int32_t b = 0; b < nblk; ++b) _mm512_storeu_si512((void *)(acc[i] + b * OCB), a[i][b]);
 }
+#else
+#define IN_PLACE_RUNS 0
 #endif
 
-static void tile_blocks(const uint8_t *const rows[TILE], uint32_t flip, const int8_t *w, int32_t K4, int32_t nblk,
-                        int32_t acc[TILE][TILE_BLOCKS * OCB]) {
-#if defined(__AVX512VNNI__) && defined(__AVX512F__)
+static void tile_blocks(const uint8_t *const rows[TILE], uint32_t flip, const int8_t *w, int32_t K4, int32_t kh_n,
+                        int32_t row_q, ptrdiff_t row_step, int32_t nblk, int32_t acc[TILE][TILE_BLOCKS * OCB]) {
+#if IN_PLACE_RUNS
     switch (nblk) { /* the block count a constant in each copy: the accumulators stay in registers */
-    case 4: tile_zmm(rows, flip, w, K4, 4, acc); return;
-    case 3: tile_zmm(rows, flip, w, K4, 3, acc); return;
-    case 2: tile_zmm(rows, flip, w, K4, 2, acc); return;
-    default: tile_zmm(rows, flip, w, K4, 1, acc); return;
+    case 4: tile_zmm(rows, flip, w, K4, kh_n, row_q, row_step, 4, acc); return;
+    case 3: tile_zmm(rows, flip, w, K4, kh_n, row_q, row_step, 3, acc); return;
+    case 2: tile_zmm(rows, flip, w, K4, kh_n, row_q, row_step, 2, acc); return;
+    default: tile_zmm(rows, flip, w, K4, kh_n, row_q, row_step, 1, acc); return;
     }
 #else
+    (void)kh_n; (void)row_q; (void)row_step; /* one run of K4 words */
     int32_t one[TILE][OCB];
     for (int32_t b = 0; b < nblk; ++b) {
         edgec_x86_dot4_tile(rows, flip, w + (size_t)b * K4 * 4 * OCB, K4, one);
         for (int32_t i = 0; i < TILE; ++i) __builtin_memcpy(acc[i] + b * OCB, one[i], sizeof one[i]);
     }
 #endif
+}
+
+/* The input as bytes x ^ 0x80 with pad bytes around it (pad_top rows above, enough below and to the sides for
+ * every window), so that each kernel row of a window is a run of whole words in place; 0 if it needs more than
+ * `cap` bytes. Returns the padded width. */
+static int32_t padded_input(const int8_t *q, const edgec_conv2d_hybrid_params *p, uint8_t pad, uint8_t *img,
+                            int32_t cap) {
+    const int32_t C = p->in_c;
+    const int32_t span_h = (p->out_h - 1) * p->stride_h + (p->k_h - 1) * p->dil_h + 1;
+    const int32_t span_w = (p->out_w - 1) * p->stride_w + p->k_w;
+    const int32_t Hp = span_h > p->pad_top + p->in_h ? span_h : p->pad_top + p->in_h;
+    const int32_t Wp = span_w > p->pad_left + p->in_w ? span_w : p->pad_left + p->in_w;
+    if ((int64_t)Hp * Wp * C > cap) return 0;
+    for (int32_t y = 0; y < Hp; ++y) {
+        uint8_t *d = img + (size_t)y * Wp * C;
+        const int32_t iy = y - p->pad_top;
+        for (int32_t x = 0; x < Wp; ++x) {
+            const int32_t ix = x - p->pad_left;
+            if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
+                for (int32_t c = 0; c < C; ++c) d[(size_t)x * C + c] = pad;
+            } else {
+                const int8_t *src = q + ((size_t)iy * p->in_w + ix) * C;
+                for (int32_t c = 0; c < C; ++c) d[(size_t)x * C + c] = (uint8_t)(src[c] ^ 0x80);
+            }
+        }
+    }
+    return Wp;
 }
 
 /* Every pixel against `blocks` packed blocks of 16 channels from oc0 ([K4][16][4] bytes each) with their
@@ -194,6 +230,13 @@ static void dot4_blocks(const int8_t *q, const int8_t *packed, const int32_t *w_
     const int32_t shift = -(128 + o->zp);
     uint8_t xs[TILE][EDGEC_CONV2D_HYBRID_DOT4_MAX_K];
     int32_t acc[TILE][TILE_BLOCKS * OCB];
+    /* kernel rows of whole words: read in place from a padded copy of the input instead of copying windows */
+    uint8_t img[IN_PLACE_RUNS ? 16384 : 1];
+    const int32_t row_len = p->k_w * p->in_c;
+    const int32_t Wp = IN_PLACE_RUNS && !pointwise && p->dil_w == 1 && row_len % 4 == 0
+                       ? padded_input(q, p, pad, img, (int32_t)sizeof img) : 0;
+    const int32_t kh_n = Wp ? p->k_h : 1, row_q = Wp ? row_len / 4 : K4;
+    const ptrdiff_t row_step = (ptrdiff_t)p->dil_h * Wp * p->in_c;
     for (int32_t px = 0; px < pixels; px += TILE) {
         const int32_t n = pixels - px < TILE ? pixels - px : TILE;
         const uint8_t *rows[TILE];
@@ -201,6 +244,9 @@ static void dot4_blocks(const int8_t *q, const int8_t *packed, const int32_t *w_
             const int32_t pi = px + (i < n ? i : 0);
             if (pointwise) {
                 rows[i] = (const uint8_t *)(q + (size_t)pi * p->in_c);
+            } else if (Wp) {
+                const int32_t oy = pi / p->out_w, ox = pi % p->out_w;
+                rows[i] = img + ((size_t)oy * p->stride_h * Wp + (size_t)ox * p->stride_w) * p->in_c;
             } else {
                 edgec_x86_window_u8(q, &win, pi / p->out_w, pi % p->out_w, pad, K4, xs[i]);
                 rows[i] = xs[i];
@@ -208,17 +254,16 @@ static void dot4_blocks(const int8_t *q, const int8_t *packed, const int32_t *w_
         }
         for (int32_t b0 = 0; b0 < blocks; b0 += TILE_BLOCKS) {
             const int32_t nblk = blocks - b0 < TILE_BLOCKS ? blocks - b0 : TILE_BLOCKS;
-            tile_blocks(rows, flip, packed + (size_t)b0 * K4 * 4 * OCB, K4, nblk, acc);
+            tile_blocks(rows, flip, packed + (size_t)b0 * K4 * 4 * OCB, K4, kh_n, row_q, row_step, nblk, acc);
             for (int32_t b = b0; b < b0 + nblk; ++b) {
                 const int32_t c = oc0 + b * OCB, nb = OC - c < OCB ? OC - c : OCB;
-                const v16i corr = LOAD16I(w_sum + b * OCB) * shift;
                 if (nb == OCB) {
-                    store_blocks16(o, px, n, c, acc[0] + (b - b0) * OCB, TILE_BLOCKS * OCB, corr);
+                    store_blocks16(o, px, n, c, acc[0] + (b - b0) * OCB, TILE_BLOCKS * OCB, w_sum + b * OCB, shift);
                     continue;
                 }
                 for (int32_t i = 0; i < n; ++i) {
                     int32_t *a = acc[i] + (b - b0) * OCB;
-                    for (int32_t j = 0; j < OCB; ++j) a[j] += corr[j];
+                    for (int32_t j = 0; j < OCB; ++j) a[j] += w_sum[b * OCB + j] * shift;
                     store_block(o, (px + i) / p->out_w, (px + i) % p->out_w, c, a, nb);
                 }
             }
