@@ -1,8 +1,9 @@
 /* Hybrid 2-D convolution (float in and out, int8 weights, the input quantized at run time) for x86 hosts. TFLite's
  * modes (NHWC, one group, int8 weights without zero point): the integer part as byte dot products
- * (edgec_x86_dot4.h, vpdpbusd with AVX-VNNI), the weights packed per call in blocks of 16 channels on the stack
- * with their sums, which take out the +128 of the unsigned window bytes and the input zero point (pad bytes 128 +
- * zp add exactly 0, as the reference's skipped taps). Otherwise the integer part as 16-bit multiply-add pairs, 4
+ * (edgec_x86_dot4.h, vpdpbusd with AVX-VNNI), the weights in blocks of 16 channels with their sums, which take
+ * out the +128 of the unsigned window bytes and the input zero point (pad bytes 128 + zp add exactly 0, as the
+ * reference's skipped taps): packed at compile time for edgec_conv2d_hybrid_dot4 (compiler/edgec/ops/hybrid.py),
+ * per call on the stack for edgec_conv2d_hybrid. Otherwise the integer part as 16-bit multiply-add pairs, 4
  * output pixels x 16 output channels per tile
  * (edgec_x86_madd16.h: weights packed per call on the stack, each pixel's window copied as int16 q - zp with 0
  * outside the input, which adds exactly 0 as in every quantization mode of the reference). Layers whose window

@@ -2,6 +2,7 @@
  * along the channels, register-blocked over 4 output pixels of a row, so each weight vector loaded feeds four
  * pixels. Pixels whose taps all fall inside the input take the 4-pixel tiles; border pixels clip their tap range
  * (no test in the inner loop), one pixel at a time; channels left over from the 8-wide blocks take scalar code.
+ * Rows of at most 8 pixels (C a multiple of 16) take a whole row at a time instead (dw_row).
  * A depth multiplier above 1 (rare) takes a simple loop.
  * Same signature as runtimes/reference/edgec_depthwise_conv2d_f32.c; equal up to float summation order. */
 #include "edgec_depthwise_conv2d_f32.h"
