@@ -250,9 +250,10 @@ NOTES = """
   float conv as 6 pixels x 16 channels FMA tiles over any pixels through a pointer table (XNNPACK's indirection
   idea: a tap outside the input reads a zero pixel); the int8 conv and the QDQ fused conv + add as unsigned x
   signed byte dot products (vpdpbusd with AVX-VNNI, 4 pixels x 16 channels; an exact pmaddwd form without it); the
-  hybrid conv (TFLite's modes) as byte dot products too, its weights packed per call with their sums; the int8
-  fully connected as byte dot products; float depthwise, float matmul, int8 add, QDQ quantize and add eight lanes
-  at a time; the int8 depthwise sixteen channels at a time as sign-extending loads and 16-bit multiply-adds
+  hybrid conv (TFLite's modes) as byte dot products too, its weights packed at compile time with their sums (with
+  AVX-512 VNNI 4 pixels x 64 channels per tile, kernel rows read in place from a padded copy of the input); the
+  int8 fully connected as byte dot products; float depthwise (rows of up to 8 pixels a whole row 16 channels at a
+  time), float matmul, int8 add, QDQ quantize and add eight lanes at a time; the int8 depthwise sixteen channels at a time as sign-extending loads and 16-bit multiply-adds
   (vpdpwssd), in tiles of up to 8 vectors along a row (a column where the map is taller than wide) that load each
   input vector once, two pixels per vector at 8 channels, requantised from registers; the int8 average pooling's
   sums and the fixed-point requantisation sixteen channels at a time, the latter with its constants prepared once

@@ -1,6 +1,6 @@
 """The host's kernel set runtimes/x86/ (GNU C vectors) against the reference kernels on hundreds of random shapes,
 with tests/neon/kernel_fuzz.c run natively, and tests/x86/kernel_fuzz.c for the x86 kernels it does not cover
-(hybrid conv, the activations' quantization, add, deep fully connected layers, the float and int8 convs on weights packed
+(hybrid conv, the activations' quantization, add, the float binary ops, deep fully connected layers, the float and int8 convs on weights packed
 at compile time, the QDQ quantize and add, the pooling, the int8 depthwise's paths: bit for bit): int8 byte for byte, float within
 1e-4. Each fuzzed kernel comes from the first of the host's sets (targets/host.toml) that has it, as in a host
 build; two builds: the host target's flags and the x86 benchmark's (-O3 -march=native, where the vectors are AVX
@@ -21,11 +21,12 @@ RUNTIMES = REPO / "runtimes"
 # tests/x86/kernel_fuzz.c: kernel -> the functions its reference file defines (renamed ref_* there), and the lines
 # the harness prints for it
 X86_FUZZED = {
-    "conv2d_hybrid": (["edgec_conv2d_hybrid"], ["conv2d_hybrid"]),
+    "conv2d_hybrid": (["edgec_conv2d_hybrid"], ["conv2d_hybrid", "conv2d_hybrid_dot4"]),
     "hybrid_quantize": (["edgec_quantize_symmetric_s8", "edgec_quantize_asymmetric_s8",
                          "edgec_dynamic_quantize_params_u8", "edgec_dynamic_quantize_linear",
                          "edgec_dynamic_quantize_s8_shifted"], ["hybrid_quantize"]),
     "add_s8": (["edgec_add_s8"], ["add_s8"]),
+    "binary_f32": (["edgec_binary_f32"], ["binary_f32"]),
     "fully_connected_s8": (["edgec_fully_connected_s8"], ["fully_connected_s8_deep"]),
     "conv2d_nhwc_f32": (["edgec_conv2d_nhwc_f32"], ["conv2d_nhwc_f32_packed"]),
     "conv2d_s8": (["edgec_conv2d_s8"], ["conv2d_s8_dot4"]),

@@ -119,6 +119,7 @@ static void conv_tile4(const float *const in[4], float *const out[4], const floa
 #define TP 6
 #define TAPS 64    /* taps per pointer table (longer kernels take several) */
 #define ZEROS 256  /* input channels per pass (the zero pixel's length) */
+#define PIXEL_MAJOR_WEIGHTS 32768 /* packed weights (floats) up to which tiles of pixels run outermost (128 KiB) */
 
 static const float zero_pixel[ZEROS];
 
@@ -229,6 +230,30 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
     const int32_t pixels = p->out_h * p->out_w;
     float stack_block[PACK_K * OCB];
     float acc[TP][OCB];
+    if (prepacked && (size_t)K * OC <= PIXEL_MAJOR_WEIGHTS) {
+        /* all of the weights stay in cache: a tile of pixels against every block in turn, so that its input
+         * stays in L1 and each output pixel is written once, whole (the same sums as below) */
+        for (int32_t n = 0; n < p->batch; ++n) {
+            const float *in_n = input + (size_t)n * p->in_h * p->in_w * C;
+            float *out_n = output + (size_t)n * pixels * OC;
+            for (int32_t px0 = 0; px0 < pixels; px0 += TP) {
+                const int32_t valid = pixels - px0 < TP ? pixels - px0 : TP;
+                int32_t y0[TP], x0[TP];
+                for (int32_t i = 0; i < TP; ++i) {
+                    const int32_t px = px0 + (i < valid ? i : 0);
+                    y0[i] = px / p->out_w * p->stride_h - p->pad_top;
+                    x0[i] = px % p->out_w * p->stride_w - p->pad_left;
+                }
+                for (int32_t oc0 = 0; oc0 < OC; oc0 += OCB) {
+                    const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
+                    tile_sums(acc, in_n, prepacked + (size_t)oc0 * K, y0, x0, p);
+                    for (int32_t i = 0; i < valid; ++i)
+                        store_block(out_n + (size_t)(px0 + i) * OC, nb, bias, oc0, acc[i], p->act_min, p->act_max);
+                }
+            }
+        }
+        return;
+    }
     for (int32_t oc0 = 0; oc0 < OC; oc0 += OCB) {
         const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
         const float *packed = stack_block;

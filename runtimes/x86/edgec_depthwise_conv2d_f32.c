@@ -2,6 +2,7 @@
  * along the channels, register-blocked over 4 output pixels of a row, so each weight vector loaded feeds four
  * pixels. Pixels whose taps all fall inside the input take the 4-pixel tiles; border pixels clip their tap range
  * (no test in the inner loop), one pixel at a time; channels left over from the 8-wide blocks take scalar code.
+ * Rows of at most 8 pixels (C a multiple of 16) take a whole row at a time instead (dw_row).
  * A depth multiplier above 1 (rare) takes a simple loop.
  * Same signature as runtimes/reference/edgec_depthwise_conv2d_f32.c; equal up to float summation order. */
 #include "edgec_depthwise_conv2d_f32.h"
@@ -97,11 +98,59 @@ static void dw_multiplier(const float *EDGEC_RESTRICT input, const float *EDGEC_
     }
 }
 
+#define ROW_MAX 8 /* widest output row dw_row takes */
+
+typedef float v16f __attribute__((vector_size(64)));
+typedef float v16f_unaligned __attribute__((vector_size(64), aligned(4)));
+typedef int32_t v16i __attribute__((vector_size(64)));
+#define LOAD16(ptr) (*(const v16f_unaligned *)(const void *)(ptr))
+#define SELECT16(mask, a, b) ((v16f)(((v16i)(a) & (mask)) | ((v16i)(b) & ~(mask))))
+
+/* A whole output row of at most ROW_MAX pixels, 16 channels at a time (C a multiple of 16), the pixels' sums
+ * interleaved (independent chains: the FMA latency hides) and each weight vector loaded once for the row; a
+ * pixel skips its taps outside the input (valid[kx]: bit i set if pixel i's tap kx is inside), the taps in
+ * dw_pixel's order, so the same sums. For narrow maps, where few pixels take the 4-pixel tiles. */
+static void dw_row(const float *EDGEC_RESTRICT in_rows, const float *EDGEC_RESTRICT weights,
+                   const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT out, const edgec_conv2d_params *p,
+                   int32_t ky_lo, int32_t ky_hi, const uint32_t *valid) {
+    const int32_t C = p->in_c, n = p->out_w;
+    const ptrdiff_t row = (ptrdiff_t)p->dil_h * p->in_w * C, col = (ptrdiff_t)p->dil_w * C;
+    const ptrdiff_t sx = (ptrdiff_t)p->stride_w * C, x0 = -(ptrdiff_t)p->pad_left * C;
+    const v16f lo = (v16f){0} + p->act_min, hi = (v16f){0} + p->act_max;
+    for (int32_t c = 0; c < C; c += 16) {
+        const v16f b = bias ? LOAD16(bias + c) : (v16f){0};
+        v16f acc[ROW_MAX];
+        for (int32_t i = 0; i < ROW_MAX; ++i) acc[i] = b;
+        for (int32_t ky = ky_lo; ky < ky_hi; ++ky)
+            for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                const v16f k = LOAD16(weights + ((size_t)ky * p->k_w + kx) * C + c);
+                const float *x = in_rows + ky * row + kx * col + x0 + c;
+                const uint32_t m = valid[kx];
+                for (int32_t i = 0; i < ROW_MAX; ++i)
+                    if (m >> i & 1) acc[i] += LOAD16(x + i * sx) * k;
+            }
+        for (int32_t i = 0; i < ROW_MAX; ++i)
+            if (i < n) {
+                v16f y = SELECT16(acc[i] < lo, lo, acc[i]); /* edgec_clampf */
+                y = SELECT16(y > hi, hi, y);
+                *(v16f_unaligned *)(void *)(out + (size_t)i * C + c) = y;
+            }
+    }
+}
+
 void edgec_depthwise_conv2d_f32(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
                                 const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
                                 const edgec_conv2d_params *p) {
     const int32_t C = p->in_c, OC = p->out_c;
     const ptrdiff_t sx = (ptrdiff_t)p->stride_w * C;
+    const int narrow = OC == C && C % 16 == 0 && p->out_w <= ROW_MAX && p->k_w <= 32;
+    uint32_t valid[32] = {0}; /* dw_row's: which pixels of a row have tap kx inside the input */
+    if (narrow)
+        for (int32_t kx = 0; kx < p->k_w; ++kx)
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                const int32_t ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
+                if (ix >= 0 && ix < p->in_w) valid[kx] |= 1u << ox;
+            }
     for (int32_t n = 0; n < p->batch; ++n)
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
@@ -109,6 +158,11 @@ void edgec_depthwise_conv2d_f32(const float *EDGEC_RESTRICT input, const float *
             int32_t ky_hi = p->k_h;
             while (ky_hi > ky_lo && iy0 + (ky_hi - 1) * p->dil_h >= p->in_h) --ky_hi;
             const int rows_inside = ky_lo == 0 && ky_hi == p->k_h;
+            if (narrow) {
+                dw_row(input + (((ptrdiff_t)n * p->in_h + iy0) * p->in_w) * C, weights, bias,
+                       output + (((size_t)n * p->out_h + oy) * p->out_w) * OC, p, ky_lo, ky_hi, valid);
+                continue;
+            }
             int32_t ox = 0;
             while (ox < p->out_w) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "edgec_add_s8.h"
+#include "edgec_binary_f32.h"
 #include "edgec_conv2d_hybrid.h"
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_conv2d_s8.h"
@@ -20,6 +21,7 @@
 #include "edgec_pool2d_f32.h"
 #include "edgec_qdq_s8.h"
 
+void ref_edgec_binary_f32(const float *a, const float *b, float *out, const edgec_binary_params *p);
 void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const float *w_scale,
                              const int32_t *w_zero_point, const float *bias, float *output, int8_t *qinput,
                              const edgec_conv2d_hybrid_params *p);
@@ -75,7 +77,7 @@ static void fill_activations(float *x, size_t n, int32_t t) {
 }
 
 static void fuzz_conv_hybrid(int32_t n_cases) {
-    int32_t cases = 0, bad = 0;
+    int32_t cases = 0, bad = 0, dot4_cases = 0, dot4_bad = 0;
     for (int32_t t = 0; cases < n_cases; ++t) {
         edgec_conv2d_hybrid_params p;
         memset(&p, 0, sizeof p);
@@ -125,10 +127,34 @@ static void fuzz_conv_hybrid(int32_t n_cases) {
                        p.in_w, p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.groups, p.out_c);
             ++bad;
         }
+        /* TFLite's NHWC single-group layers: edgec_conv2d_hybrid_dot4 on the weights packed as
+         * compiler/edgec/ops/hybrid.py's pack_conv_hybrid_dot4 does, the same bits as the reference */
+        const int32_t K = p.k_h * p.k_w * p.in_c, K4 = (K + 3) / 4, blocks = (p.out_c + 15) / 16;
+        if (p.quant != EDGEC_HYBRID_ONNX_U8 && p.groups == 1 && K <= EDGEC_CONV2D_HYBRID_DOT4_MAX_K) {
+            int8_t *packed = calloc((size_t)blocks * K4 * 64, 1);
+            int32_t *sums = calloc((size_t)blocks * 16, sizeof(int32_t));
+            for (int32_t oc = 0; oc < p.out_c; ++oc)
+                for (int32_t k = 0; k < K; ++k) {
+                    const int8_t v = wt[(size_t)oc * K + k];
+                    packed[(((size_t)(oc / 16) * K4 + k / 4) * 16 + oc % 16) * 4 + k % 4] = v;
+                    sums[oc] += v;
+                }
+            memset(got, 0, sizeof(float) * n_out);
+            edgec_conv2d_hybrid_dot4(in, packed, sums, scale, bias, got, q1, &p);
+            if (memcmp(got, want, sizeof(float) * n_out) != 0) {
+                if (dot4_bad < 5)
+                    printf("  mismatch: dot4 quant %d in %dx%dx%d k %dx%d s %d,%d d %d,%d out_c %d\n", p.quant, p.in_h,
+                           p.in_w, p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.out_c);
+                ++dot4_bad;
+            }
+            ++dot4_cases;
+            free(packed); free(sums);
+        }
         ++cases;
         free(in); free(scale); free(bias); free(got); free(want); free(wt); free(q1); free(q2); free(wz);
     }
     report("conv2d_hybrid", cases, bad);
+    report("conv2d_hybrid_dot4", dot4_cases, dot4_bad);
 }
 
 static void fuzz_quantize(int32_t n_cases) {
@@ -162,6 +188,58 @@ static void random_multiplier(int32_t *multiplier, int32_t *shift, int32_t lo_sh
     const int32_t pick = uniform(0, 19);
     *multiplier = pick == 0 ? INT32_MAX : pick == 1 ? INT32_MIN : (int32_t)(0x40000000u + (next_u32() & 0x3fffffffu));
     *shift = uniform(lo_shift, hi_shift);
+}
+
+/* edgec_binary_f32: random ranks and broadcasts, every op (the vector runs' six most often), clamps, in place
+ * over the first input; the same bits as the reference (NaNs compare equal). */
+static void fuzz_binary_f32(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_binary_params p;
+        memset(&p, 0, sizeof p);
+        const int32_t rank = uniform(1, 4);
+        size_t n_out = 1;
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) p.out_shape[d] = 1;
+        for (int32_t d = EDGEC_MAX_RANK - rank; d < EDGEC_MAX_RANK; ++d) {
+            p.out_shape[d] = d == EDGEC_MAX_RANK - 1 ? uniform(1, 40) : uniform(1, 5);
+            n_out *= (size_t)p.out_shape[d];
+        }
+        size_t n_a = 1, n_b = 1;
+        for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
+            const int32_t dim = p.out_shape[d];
+            const int a_bc = t % 3 == 1 && uniform(0, 1), b_bc = t % 3 == 2 && uniform(0, 1);
+            p.a_strides[d] = a_bc || dim == 1 ? 0 : (int32_t)n_a;
+            p.b_strides[d] = b_bc || dim == 1 ? 0 : (int32_t)n_b;
+            if (!a_bc) n_a *= (size_t)dim;
+            if (!b_bc) n_b *= (size_t)dim;
+        }
+        p.op = t % 4 == 3 ? uniform(0, 10) : uniform(0, 5);
+        p.act_min = t % 3 == 0 ? 0.0f : -INFINITY;
+        p.act_max = t % 5 == 0 ? 0.5f : INFINITY;
+        const int in_place = t % 4 == 1 && n_a == n_out;
+        float *a = malloc(sizeof(float) * n_a), *b = malloc(sizeof(float) * n_b);
+        float *a2 = malloc(sizeof(float) * n_a), *got = malloc(sizeof(float) * n_out);
+        float *want = malloc(sizeof(float) * n_out);
+        for (size_t i = 0; i < n_a; ++i) a[i] = t % 7 == 0 && uniform(0, 3) == 0 ? 0.0f : uniform_f() * 4.0f;
+        for (size_t i = 0; i < n_b; ++i) b[i] = t % 7 == 0 && uniform(0, 3) == 0 ? 0.0f : uniform_f() * 4.0f;
+        memcpy(a2, a, sizeof(float) * n_a);
+        ref_edgec_binary_f32(a, b, want, &p);
+        if (in_place) {
+            edgec_binary_f32(a2, b, a2, &p);
+            memcpy(got, a2, sizeof(float) * n_out);
+        } else {
+            edgec_binary_f32(a, b, got, &p);
+        }
+        int same = 1;
+        for (size_t i = 0; i < n_out; ++i)
+            if (memcmp(&got[i], &want[i], sizeof(float)) != 0 && !(isnan(got[i]) && isnan(want[i]))) same = 0;
+        if (!same) {
+            if (bad < 5) printf("  mismatch: binary_f32 op %d n %zu rank %d in place %d\n", p.op, n_out, rank, in_place);
+            ++bad;
+        }
+        free(a); free(b); free(a2); free(got); free(want);
+    }
+    report("binary_f32", n_cases, bad);
 }
 
 static void fuzz_add_s8(int32_t n_cases) {
@@ -573,6 +651,7 @@ int main(int argc, char **argv) {
     fuzz_conv_hybrid(n);
     fuzz_quantize(n);
     fuzz_add_s8(n);
+    fuzz_binary_f32(n);
     fuzz_fc_deep(n / 10);
     fuzz_conv_f32_packed(n / 2);
     fuzz_conv_s8_dot4(n / 2);

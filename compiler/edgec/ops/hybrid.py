@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from . import kernel, lowering
+from .quantized_s8 import pack_conv_s8_dot4, shipped_set
 
 # call_dps_packed extern name -> lowering; other families may add theirs here.
 EXTERN_LOWERINGS = {}
@@ -104,6 +105,23 @@ def zero_point_ptr(node, ctx) -> str:
     return ctx.ptr(node.inputs[4], const=True) if len(node.inputs) > 4 else "NULL"
 
 
+HYBRID_DOT4_MAX_K = 8192  # EDGEC_CONV2D_HYBRID_DOT4_MAX_K (runtimes/include/edgec_conv2d_hybrid.h)
+
+
+def pack_conv_hybrid_dot4(w: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """OHWI int8 weights -> (bytes, sums) of edgec_conv2d_hybrid_dot4 (the x86 kernel), or None when the window is
+    longer than the kernel takes: the bytes in edgec_conv2d_s8_dot4's layout (blocks of 16 output channels, each
+    [K4][16][4]), and each channel's sum of weights, out_c rounded up to 16 entries (the kernel scales the sums by
+    -(128 + input zero point) per call, the input's zero point being known only then)."""
+    oc, k = w.shape[0], int(np.prod(w.shape[1:]))
+    if k > HYBRID_DOT4_MAX_K:
+        return None
+    packed, _ = pack_conv_s8_dot4(w, None, 0, 0)
+    sums = np.zeros((oc + 15) // 16 * 16, np.int32)
+    sums[:oc] = np.asarray(w, np.int64).reshape(oc, k).sum(1)
+    return packed, sums
+
+
 @kernel("conv2d_hybrid")
 def emit_conv2d_hybrid(node, ctx):
     g = ctx.graph
@@ -125,6 +143,14 @@ def emit_conv2d_hybrid(node, ctx):
     )
     ctx.use("edgec_conv2d_hybrid")
     ctx.use("edgec_hybrid_quantize")
+    if (shipped_set(ctx, "edgec_conv2d_hybrid") == "x86" and quant_mode(node) != "onnx_u8" and not a.get("nchw")
+            and a.get("groups", 1) == 1 and len(node.inputs) <= 4 and w.is_const):
+        dot4 = pack_conv_hybrid_dot4(w.data)
+        if dot4 is not None:
+            wsym, ssym = (ctx.derived_weights(node, role, d) for role, d in zip(("dot4", "dot4_sum"), dot4))
+            return (f"edgec_conv2d_hybrid_dot4({ctx.ptr(node.inputs[0], const=True)}, {wsym}, {ssym}, "
+                    f"{ctx.ptr(node.inputs[2], const=True)}, {ctx.ptr(node.inputs[3], const=True)}, "
+                    f"{ctx.ptr(node.outputs[0])}, {ctx.ptr(node.outputs[1])}, {params});")
     return (f"edgec_conv2d_hybrid({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
             f"{ctx.ptr(node.inputs[2], const=True)}, {zero_point_ptr(node, ctx)}, {ctx.ptr(node.inputs[3], const=True)}, "
             f"{ctx.ptr(node.outputs[0])}, {ctx.ptr(node.outputs[1])}, {params});")
