@@ -139,6 +139,51 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
  * the reference's exactly. */
 #define DOT4_TILE EDGEC_X86_DOT4_TILE
 #define DOT4_MAX_K EDGEC_CONV2D_S8_DOT4_MAX_K
+#define ROW16 16 /* window rows (k_w * in_c bytes) up to this long take window_rows16 */
+
+typedef int8_t v16b __attribute__((vector_size(16)));
+typedef int8_t v16b_unaligned __attribute__((vector_size(16), aligned(1)));
+
+/* edgec_x86_window_u8 for a window whose rows (k_w * C <= 16 bytes, dil_w 1) lie inside the input's width: each
+ * row one 16-byte load flipped to x ^ 0x80 and one store, the next row's store overwriting the excess (dst has 16
+ * bytes of slack; past K the bytes meet zero weights). A row whose 16 bytes would read past the input's end, and
+ * windows crossing the left or right border, take edgec_x86_window_u8. The small-channel first layers (1 to 4
+ * input channels) copy most of their time away otherwise. */
+static inline void window_rows16(const int8_t *q, const int8_t *q_end, const edgec_x86_window *p, int32_t oy,
+                                 int32_t ox, uint8_t pad, int32_t K4, uint8_t *dst) {
+    const int32_t C = p->in_c, row_len = p->k_w * C;
+    const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
+    if (x0 < 0 || x0 + p->k_w > p->in_w) {
+        edgec_x86_window_u8(q, p, oy, ox, pad, K4, dst);
+        return;
+    }
+    const v16b flip = (v16b){0} - (int8_t)0x80, pads = (v16b){0} + (int8_t)pad;
+    uint8_t *d = dst;
+    for (int32_t ky = 0; ky < p->k_h; ++ky, d += row_len) {
+        const int32_t iy = y0 + ky * p->dil_h;
+        v16b row = pads;
+        if (iy >= 0 && iy < p->in_h) {
+            const int8_t *src = q + ((size_t)iy * p->in_w + x0) * C;
+            if (q_end - src < ROW16) {
+                for (int32_t k = 0; k < row_len; ++k) d[k] = (uint8_t)(src[k] ^ 0x80);
+                continue;
+            }
+            row = *(const v16b_unaligned *)(const void *)src ^ flip;
+        }
+        *(v16b_unaligned *)(void *)d = row;
+    }
+    for (int32_t k = (int32_t)(d - dst); k < K4 * 4; ++k) dst[k] = pad;
+}
+
+/* Channels [0, 8) of two pixels' accumulators (the whole output row of each when OC is 8) requantised as one
+ * vector of sixteen: brq16 holds the block's constants twice. */
+static inline void store_pair8(int8_t *out, const int32_t *acc0, const int32_t *acc1, const block_rq *brq16) {
+    edgec_v16i a;
+    __builtin_memcpy(&a, acc0, 8 * sizeof(int32_t));
+    __builtin_memcpy((int32_t *)&a + 8, acc1, 8 * sizeof(int32_t));
+    a += brq16->bias;
+    edgec_rq16_apply(&brq16->rq, &a, out, 16);
+}
 
 void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                           const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
@@ -154,7 +199,22 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
     const int pointwise = p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0
                           && p->pad_left == 0 && p->in_c % 4 == 0 && p->out_h == p->in_h && p->out_w == p->in_w;
     const uint32_t flip = pointwise ? 0x80808080u : 0u;
-    uint8_t xs[DOT4_TILE][DOT4_MAX_K];
+    const int rows16 = !pointwise && p->dil_w == 1 && p->k_w * p->in_c <= ROW16;
+    const int8_t *q_end = input + (size_t)p->batch * p->in_h * p->in_w * p->in_c;
+    /* OC 8: two pixels' outputs are one run of 16 bytes, requantised at once */
+    block_rq pair;
+    int pairs = 0;
+    if (OC == 8) {
+        int32_t m16[16], s16[16];
+        for (int32_t j = 0; j < 16; ++j) {
+            m16[j] = multiplier[j & 7];
+            s16[j] = shift[j & 7];
+        }
+        prepare_block(&pair, NULL, m16, s16, 0, 16, p);
+        for (int32_t j = 0; j < 16; ++j) pair.bias[j] = bias ? bias[j & 7] : 0;
+        pairs = pair.vector;
+    }
+    uint8_t xs[DOT4_TILE][DOT4_MAX_K + ROW16];
     int32_t acc[DOT4_TILE][OCB];
     block_rq brq[MAX_BLOCKS];
     for (int32_t c0 = 0; c0 < OC; c0 += MAX_BLOCKS * OCB) {
@@ -173,6 +233,9 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
                     const int32_t pi = px + (i < n ? i : 0);
                     if (pointwise) {
                         rows[i] = (const uint8_t *)(q + (size_t)pi * p->in_c);
+                    } else if (rows16) {
+                        window_rows16(q, q_end, &win, pi / p->out_w, pi % p->out_w, pad, K4, xs[i]);
+                        rows[i] = xs[i];
                     } else {
                         edgec_x86_window_u8(q, &win, pi / p->out_w, pi % p->out_w, pad, K4, xs[i]);
                         rows[i] = xs[i];
@@ -181,7 +244,10 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
                 for (int32_t bl = 0; bl < blocks; ++bl) {
                     const int32_t oc0 = c0 + bl * OCB, nb = OC - oc0 < OCB ? OC - oc0 : OCB;
                     edgec_x86_dot4_tile(rows, flip, packed + (size_t)oc0 * K4 * 4, K4, acc);
-                    for (int32_t i = 0; i < n; ++i)
+                    int32_t i = 0;
+                    if (pairs)
+                        for (; i + 2 <= n; i += 2) store_pair8(out_b + (size_t)(px + i) * OC, acc[i], acc[i + 1], &pair);
+                    for (; i < n; ++i)
                         store_block(out_b + (size_t)(px + i) * OC, acc[i], oc0, nb, multiplier, shift, p, &brq[bl]);
                 }
             }
