@@ -315,7 +315,8 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
                     dot4_tile(rows, flip, packed + (size_t)oc0 * K4 * 4, K4, acc);
                     int32_t i = 0;
                     if (pairs)
-                        for (; i + 2 <= n; i += 2) store_pair8(out_b + (size_t)(px + i) * OC, acc[i], acc[i + 1], &pair);
+                        for (; i + 2 <= n; i += 2)
+                            store_pair8(out_b + (size_t)(px + i) * OC, acc[i], acc[i + 1], &pair);
                     for (; i < n; ++i)
                         store_block(out_b + (size_t)(px + i) * OC, acc[i], oc0, nb, multiplier, shift, p, &brq[bl]);
                 }

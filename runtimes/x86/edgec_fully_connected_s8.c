@@ -4,8 +4,9 @@
  * The input is shifted once to unsigned bytes, X = x + 128, so that the dot products are unsigned x signed bytes,
  * the pattern compilers vectorise to vpdpbusd where the build enables AVX-VNNI (pmaddwd otherwise):
  *   sum (w + fo)(x + io) = sum w X + (io - 128) sum w + fo (sum X + depth (io - 128)),
- * four units per pass so that each input vector loaded feeds four weight rows; the sums of w and of X only where
- * their factor is not 0 (TFLite's weights are symmetric: fo = 0; an input zero point of -128: io - 128 = 0). All
+ * eight units per pass as explicit byte dot products (dot8_u8s8) requantised as one vector (TFLite's double
+ * rounding), else four units per pass so that each input vector loaded feeds four weight rows; the sums of w and of
+ * X only where their factor is not 0 (TFLite's weights are symmetric: fo = 0; an input zero point of -128: io - 128 = 0). All
  * in wrapping uint32, the same bits as the reference's int32 sum; then the reference's requantisation. Inputs
  * deeper than MAX_DEPTH take signed x signed dot products. */
 #include "edgec_fully_connected_s8.h"
@@ -78,9 +79,10 @@ static uint32_t dot_offsets(const int8_t *EDGEC_RESTRICT x, const int8_t *EDGEC_
 #endif
 
 /* dots[j] = sum X[d] * w_j[d] for eight weight rows w + j * n, 32 bytes of X against each row per step as byte
- * dot products (EDGEC_X86_DOT4_ACC: vpdpbusd with AVX-VNNI); the last n % 32 bytes copied to zero-padded blocks
- * first, or masked loads with AVX-512 (a row's end is not the next one's start past the weights). With sums (not NULL): sums[j] = the sum of
- * w_j's bytes, as dot products with ones on the weights already loaded (where the input offset is not 128). */
+ * dot products (EDGEC_X86_DOT4_ACC: vpdpbusd with AVX-VNNI); the last n % 32 bytes by masked loads with AVX-512,
+ * else copied to zero-padded blocks first (past the weights a row's end is not the next one's start). With sums (not
+ * NULL): sums[j] = the sum of w_j's bytes, as dot products with ones on the weights already loaded (the correction
+ * an input offset other than 128 needs, without another pass over the weights). */
 static inline __attribute__((always_inline)) void dot8_u8s8(const uint8_t *EDGEC_RESTRICT X,
                                                             const int8_t *EDGEC_RESTRICT w, int32_t n,
                                                             int32_t dots[8], int32_t *sums) {

@@ -316,7 +316,8 @@ static void free_guarded(int8_t *x, size_t n) {
 }
 
 /* edgec_conv2d_s8_dot4, weights and bias packed here as compiler/edgec/ops/quantized_s8.py's pack_conv_s8_dot4
- * does, the input ending at an unreadable page (the short rows' 16-byte loads must not pass it): borders (the padding byte), strides, dilations, several blocks of 16 channels, windows not a multiple of
+ * does, the input ending at an unreadable page (the short rows' 16-byte loads must not pass it):
+ * borders (the padding byte), strides, dilations, several blocks of 16 channels, windows not a multiple of
  * 4, both requantisations (TFLite's fixed point with INT32_MIN / INT32_MAX multipliers and left shifts, and
  * onnxruntime's float), the input offset's whole range. Byte for byte. */
 static void fuzz_conv_s8_dot4(int32_t n_cases) {
@@ -386,7 +387,8 @@ static void fuzz_conv_s8_dot4(int32_t n_cases) {
                        p.pad_left, p.input_offset, p.requant);
             ++bad;
         }
-        free_guarded(in, n_in); free(w); free(packed); free(got); free(want); free(bias); free(folded); free(mult); free(shift);
+        free_guarded(in, n_in); free(w); free(packed); free(got); free(want);
+        free(bias); free(folded); free(mult); free(shift);
     }
     report("conv2d_s8_dot4", n_cases, bad);
 }
