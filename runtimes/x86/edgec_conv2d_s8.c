@@ -58,8 +58,10 @@ static inline __attribute__((always_inline)) void load_acc16(edgec_v16i *a, cons
  * (edgec_rq16) where it can, edgec_rqf8_apply in float mode, else per channel. */
 typedef struct {
     edgec_rq16 rq;
+    edgec_rqf16 rqf;
     edgec_v16i bias;
-    int vector;
+    int vector;       /* fixed point, sixteen lanes (edgec_rq16) */
+    int vector_float; /* float, a whole block of sixteen (edgec_rqf16) */
 } block_rq;
 
 static void prepare_block(block_rq *r, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
@@ -68,6 +70,8 @@ static void prepare_block(block_rq *r, const int32_t *bias, const int32_t *multi
     r->vector = edgec_rq8_usable(multiplier + oc0, p->requant, nb);
     if (r->vector)
         edgec_rq16_prepare(&r->rq, multiplier + oc0, shift + oc0, nb, p->output_offset, p->act_min, p->act_max);
+    r->vector_float = p->requant == EDGEC_REQUANT_FLOAT && nb == OCB;
+    if (r->vector_float) edgec_rqf16_prepare(&r->rqf, multiplier + oc0, p->output_offset, p->act_min, p->act_max);
 }
 
 static inline __attribute__((always_inline)) void store_block(int8_t *out, const int32_t *acc, int32_t oc0,
@@ -79,6 +83,13 @@ static inline __attribute__((always_inline)) void store_block(int8_t *out, const
         load_acc16(&a, acc, acc + 8);
         a += brq->bias;
         edgec_rq16_apply(&brq->rq, &a, out + oc0, nb);
+        return;
+    }
+    if (brq->vector_float) {
+        edgec_v16i a;
+        load_acc16(&a, acc, acc + 8);
+        a += brq->bias;
+        edgec_rqf16_apply(&brq->rqf, &a, out + oc0);
         return;
     }
     if (p->requant == EDGEC_REQUANT_FLOAT) {
@@ -194,7 +205,8 @@ static inline void store_pair8(int8_t *out, const int32_t *acc0, const int32_t *
     edgec_v16i a;
     load_acc16(&a, acc0, acc1);
     a += brq16->bias;
-    edgec_rq16_apply(&brq16->rq, &a, out, 16);
+    if (brq16->vector) edgec_rq16_apply(&brq16->rq, &a, out, 16);
+    else edgec_rqf16_apply(&brq16->rqf, &a, out);
 }
 
 /* The byte dot products of TP pixels' windows against one block of 16 channels: acc[pixel][channel]. With AVX-512
@@ -273,7 +285,7 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
         }
         prepare_block(&pair, NULL, m16, s16, 0, 16, p);
         for (int32_t j = 0; j < 16; ++j) pair.bias[j] = bias ? bias[j & 7] : 0;
-        pairs = pair.vector;
+        pairs = pair.vector || pair.vector_float;
     }
     uint8_t xs[TP][DOT4_MAX_K + 16];
     int32_t acc[TP][OCB];
