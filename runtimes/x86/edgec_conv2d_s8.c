@@ -211,7 +211,8 @@ static inline void store_pair8(int8_t *out, const int32_t *acc0, const int32_t *
 
 /* The byte dot products of TP pixels' windows against one block of 16 channels: acc[pixel][channel]. With AVX-512
  * VNNI, 8 pixels x 16 channels as one 64-byte vector of weights per 4 window bytes (vpdpbusd on zmm: a quarter of
- * the instructions of two 4-pixel ymm tiles); else edgec_x86_dot4_tile on each half. */
+ * the instructions of two 4-pixel ymm tiles), one pixel alone by tile1; else edgec_x86_dot4_tile on each half
+ * that holds pixels. */
 #if defined(__AVX512VNNI__) && defined(__AVX512F__)
 #define TP 8
 static inline uint32_t load_u32(const uint8_t *p) {
@@ -244,17 +245,39 @@ static inline __attribute__((always_inline)) void tile8(const uint8_t *const row
     _mm512_storeu_si512((void *)acc[6], a6); _mm512_storeu_si512((void *)acc[7], a7);
 }
 
-static inline __attribute__((always_inline)) void dot4_tile(const uint8_t *const rows[TP], uint32_t flip,
+/* One pixel (a layer on a 1x1 map: a classifier): four accumulators over alternate words of the window, not eight
+ * pixels of which seven are copies. */
+static inline void tile1(const uint8_t *r, uint32_t flip, const int8_t *w, int32_t K4, int32_t acc[OCB]) {
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+#define EDGEC_TILE1_X(k) _mm512_set1_epi32((int32_t)(load_u32(r + 4 * (k)) ^ flip))
+#define EDGEC_TILE1_W(k) _mm512_loadu_si512((const void *)(w + (size_t)(k) * 4 * OCB))
+    int32_t k = 0;
+    for (; k + 4 <= K4; k += 4) {
+        a0 = _mm512_dpbusd_epi32(a0, EDGEC_TILE1_X(k), EDGEC_TILE1_W(k));
+        a1 = _mm512_dpbusd_epi32(a1, EDGEC_TILE1_X(k + 1), EDGEC_TILE1_W(k + 1));
+        a2 = _mm512_dpbusd_epi32(a2, EDGEC_TILE1_X(k + 2), EDGEC_TILE1_W(k + 2));
+        a3 = _mm512_dpbusd_epi32(a3, EDGEC_TILE1_X(k + 3), EDGEC_TILE1_W(k + 3));
+    }
+    for (; k < K4; ++k) a0 = _mm512_dpbusd_epi32(a0, EDGEC_TILE1_X(k), EDGEC_TILE1_W(k));
+#undef EDGEC_TILE1_X
+#undef EDGEC_TILE1_W
+    /* wrapping adds: the same bits as one int32 sum in any order */
+    _mm512_storeu_si512((void *)acc, _mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3)));
+}
+
+/* Pixels [0, n) of the tile (the others copies of pixel 0). */
+static inline __attribute__((always_inline)) void dot4_tile(const uint8_t *const rows[TP], int32_t n, uint32_t flip,
                                                             const int8_t *w, int32_t K4, int32_t acc[TP][OCB]) {
-    if (flip) tile8(rows, 0x80808080u, w, K4, acc); /* a constant: the flip folds into the loads */
+    if (n == 1) tile1(rows[0], flip, w, K4, acc[0]);
+    else if (flip) tile8(rows, 0x80808080u, w, K4, acc); /* a constant: the flip folds into the loads */
     else tile8(rows, 0u, w, K4, acc);
 }
 #else
 #define TP (2 * DOT4_TILE)
-static inline void dot4_tile(const uint8_t *const rows[TP], uint32_t flip, const int8_t *w, int32_t K4,
+static inline void dot4_tile(const uint8_t *const rows[TP], int32_t n, uint32_t flip, const int8_t *w, int32_t K4,
                              int32_t acc[TP][OCB]) {
     edgec_x86_dot4_tile(rows, flip, w, K4, acc);
-    edgec_x86_dot4_tile(rows + DOT4_TILE, flip, w, K4, acc + DOT4_TILE);
+    if (n > DOT4_TILE) edgec_x86_dot4_tile(rows + DOT4_TILE, flip, w, K4, acc + DOT4_TILE);
 }
 #endif
 
@@ -324,7 +347,7 @@ void edgec_conv2d_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGE
                 for (tx += TP; tx >= p->out_w && ty < p->out_h; tx -= p->out_w) ++ty;
                 for (int32_t bl = 0; bl < blocks; ++bl) {
                     const int32_t oc0 = c0 + bl * OCB, nb = OC - oc0 < OCB ? OC - oc0 : OCB;
-                    dot4_tile(rows, flip, packed + (size_t)oc0 * K4 * 4, K4, acc);
+                    dot4_tile(rows, n, flip, packed + (size_t)oc0 * K4 * 4, K4, acc);
                     int32_t i = 0;
                     if (pairs)
                         for (; i + 2 <= n; i += 2)
