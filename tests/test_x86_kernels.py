@@ -37,7 +37,9 @@ X86_FUZZED = {
 }
 
 
-@pytest.mark.parametrize("flags", [None, ["-O3", "-march=native"]], ids=["host-flags", "O3-native"])
+@pytest.mark.parametrize("flags", [None, ["-O3", "-march=native"],
+                                   ["-O1", "-march=native", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]],
+                         ids=["host-flags", "O3-native", "sanitized"])
 def test_host_kernels_equal_the_reference_kernels(flags, tmp_path):
     target = load_target("host")
     assert target.kernels[0] == "x86"

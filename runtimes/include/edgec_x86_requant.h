@@ -139,8 +139,8 @@ static inline void edgec_rq16_prepare(edgec_rq16 *r, const int32_t *multiplier, 
     r->mult_odd = (edgec_v8q)m >> 32;
     r->left = s & positive;
     r->right = right;
-    /* (1 << right) - 1 in 64 bits, as int32: all ones from 32 on */
-    r->mask = ((((edgec_v16i){0} + 1) << (right & 31)) - 1) | (right > 31);
+    /* (1 << right) - 1 in 64 bits, as int32: all ones from 32 on (unsigned lanes: 1 << 31 less 1 must not overflow) */
+    r->mask = (edgec_v16i)((((edgec_v16u){0} + 1) << (edgec_v16u)(right & 31)) - 1) | (right > 31);
     r->half = r->mask >> 1;
     r->zero_point = (edgec_v16i){0} + zero_point;
     r->lo = (edgec_v16i){0} + lo;

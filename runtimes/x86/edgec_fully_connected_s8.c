@@ -87,7 +87,7 @@ static inline __attribute__((always_inline)) void dot8_u8s8(const uint8_t *EDGEC
                                                             const int8_t *EDGEC_RESTRICT w, int32_t n,
                                                             int32_t dots[8], int32_t *sums) {
     typedef edgec_x86_v8i v8i;
-    typedef edgec_x86_v8i_unaligned v8iu;
+    typedef int32_t v8iu __attribute__((vector_size(32), aligned(1))); /* rows start at any byte */
     const v8i ones = (v8i){0} + 0x01010101;
     v8i a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0};
     v8i s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0}, s4 = {0}, s5 = {0}, s6 = {0}, s7 = {0};

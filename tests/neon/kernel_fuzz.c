@@ -102,6 +102,7 @@ static void random_requant(edgec_conv2d_s8_params *p, int32_t *multiplier, int32
             multiplier[i] = (int32_t)(m * 2147483648.0f) - (int32_t)(next_u32() % 1024u);
             shift[i] = e;
             if (uniform(0, 7) == 0) shift[i] = uniform(-1, 2); /* no right shift, or a left shift (saturating) */
+            if (uniform(0, 15) == 0) shift[i] = -uniform(24, 31); /* a channel of near-zero weights: deep shifts */
         }
     }
 }
