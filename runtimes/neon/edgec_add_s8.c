@@ -15,6 +15,10 @@ typedef struct {
     int32x4_t multiplier1, left1, right1, multiplier2, left2, right2, multiplier_out, left_out, right_out;
     int16x8_t zero_point;
     int8x8_t lo, hi;
+    /* add16's: offsets and left_shift - 16 in int16 lanes, the clamp in 16 lanes; fast: add16's mode + 1, or 0 */
+    int16x8_t offset1_16, offset2_16, pre_shift;
+    int8x16_t lo16, hi16;
+    int fast;
 } add_plan;
 
 static inline int32x4_t mbqm4(int32x4_t x, int32x4_t multiplier, int32x4_t left, int32x4_t right) {
@@ -42,13 +46,66 @@ static inline int8x8_t add8(int8x8_t a, int8x8_t b, const add_plan *q) {
     return vmin_s8(vmax_s8(vqmovn_s16(y), q->lo), q->hi);
 }
 
+/* The usual case, 16 elements a step: TFLite's left_shift is 20 and no rescaling shifts left. (v + offset) <<
+ * left_shift is (v + offset) << (left_shift - 16) in int16 lanes (|v + offset| <= 255, shifted by 7 at most: within
+ * int16), widened by SHLL #16; each rescaling is SQRDMULH, then when its shift is negative SSRA (x + (x >> 31): 1
+ * taken from negative values, so that SRSHL's ties round away from zero) and SRSHL; SQRDMULH never returns
+ * INT32_MIN, so the SSRA cannot overflow. r1, r2, ro: the input and output shifts are negative (else zero). */
+EDGEC_INLINE int32x4_t rescale_right(int32x4_t x, int32x4_t multiplier, int32x4_t right, int shifts) {
+    x = vqrdmulhq_s32(x, multiplier);
+    return shifts ? vrshlq_s32(vsraq_n_s32(x, x, 31), right) : x;
+}
+
+EDGEC_INLINE int16x8_t add16_half(int16x8_t a, int16x8_t b, const add_plan *q, int r1, int r2, int ro) {
+    int32x4_t s[2];
+    for (int32_t h = 0; h < 2; ++h) {
+        const int32x4_t x1 = vshll_n_s16(h ? vget_high_s16(a) : vget_low_s16(a), 16);
+        const int32x4_t x2 = vshll_n_s16(h ? vget_high_s16(b) : vget_low_s16(b), 16);
+        const int32x4_t sum = vaddq_s32(rescale_right(x1, q->multiplier1, q->right1, r1),
+                                        rescale_right(x2, q->multiplier2, q->right2, r2));
+        s[h] = rescale_right(sum, q->multiplier_out, q->right_out, ro);
+    }
+    return vqaddq_s16(vcombine_s16(vqmovn_s32(s[0]), vqmovn_s32(s[1])), q->zero_point);
+}
+
+EDGEC_INLINE int8x16_t add16(int8x16_t a, int8x16_t b, const add_plan *q, int r1, int r2, int ro) {
+    const int16x8_t a_lo = vshlq_s16(vaddw_s8(q->offset1_16, vget_low_s8(a)), q->pre_shift);
+    const int16x8_t a_hi = vshlq_s16(vaddw_s8(q->offset1_16, vget_high_s8(a)), q->pre_shift);
+    const int16x8_t b_lo = vshlq_s16(vaddw_s8(q->offset2_16, vget_low_s8(b)), q->pre_shift);
+    const int16x8_t b_hi = vshlq_s16(vaddw_s8(q->offset2_16, vget_high_s8(b)), q->pre_shift);
+    const int8x16_t y = vcombine_s8(vqmovn_s16(add16_half(a_lo, b_lo, q, r1, r2, ro)),
+                                    vqmovn_s16(add16_half(a_hi, b_hi, q, r1, r2, ro)));
+    return vminq_s8(vmaxq_s8(y, q->lo16), q->hi16);
+}
+
+/* add16 over [0, n / 16 * 16) with constant shift kinds; returns the elements done. */
+EDGEC_INLINE int32_t add16_row(const int8_t *a, size_t a_step, const int8_t *b, size_t b_step, int8_t *out,
+                               int32_t n, const add_plan *q, int r1, int r2, int ro) {
+    const int8x16_t a0 = vdupq_n_s8(a[0]), b0 = vdupq_n_s8(b[0]);
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        vst1q_s8(out + i, add16(a_step ? vld1q_s8(a + i) : a0, b_step ? vld1q_s8(b + i) : b0, q, r1, r2, ro));
+    return i;
+}
+
 static void add_row(const int8_t *a, size_t a_step, const int8_t *b, size_t b_step, int8_t *out, int32_t n,
                     const void *params) {
     const add_plan *q = (const add_plan *)params;
     int32_t i = 0;
     if (a_step <= 1 && b_step <= 1) { /* contiguous, or one value along the row */
+        switch (q->fast) {
+        case 0: break;
+        case 1: i = add16_row(a, a_step, b, b_step, out, n, q, 0, 0, 0); break;
+        case 2: i = add16_row(a, a_step, b, b_step, out, n, q, 1, 0, 0); break;
+        case 3: i = add16_row(a, a_step, b, b_step, out, n, q, 0, 1, 0); break;
+        case 4: i = add16_row(a, a_step, b, b_step, out, n, q, 1, 1, 0); break;
+        case 5: i = add16_row(a, a_step, b, b_step, out, n, q, 0, 0, 1); break;
+        case 6: i = add16_row(a, a_step, b, b_step, out, n, q, 1, 0, 1); break;
+        case 7: i = add16_row(a, a_step, b, b_step, out, n, q, 0, 1, 1); break;
+        default: i = add16_row(a, a_step, b, b_step, out, n, q, 1, 1, 1); break;
+        }
         const int8x8_t a0 = vdup_n_s8(a[0]), b0 = vdup_n_s8(b[0]);
-        for (; i + 8 <= n; i += 8)
+        for (; i + 8 <= n; i += 8) /* the rest, or all when add16 does not apply */
             vst1_s8(out + i, add8(a_step ? vld1_s8(a + i) : a0, b_step ? vld1_s8(b + i) : b0, q));
     }
     if (i < n) edgec_add_s8_row(a + (size_t)i * a_step, a_step, b + (size_t)i * b_step, b_step, out + i, n - i, q->p);
@@ -79,6 +136,19 @@ void edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_
     q.zero_point = vdupq_n_s16((int16_t)p->output_offset);
     q.lo = vdup_n_s8((int8_t)p->act_min);
     q.hi = vdup_n_s8((int8_t)p->act_max);
+    q.offset1_16 = vdupq_n_s16((int16_t)p->input1_offset);
+    q.offset2_16 = vdupq_n_s16((int16_t)p->input2_offset);
+    q.pre_shift = vdupq_n_s16((int16_t)(p->left_shift - 16));
+    q.lo16 = vdupq_n_s8((int8_t)p->act_min);
+    q.hi16 = vdupq_n_s8((int8_t)p->act_max);
+    /* add16: left_shift within [16, 23], offsets of int8 zero points (|v + offset| <= 255), no rescaling shifting
+     * left */
+    const int offsets = p->input1_offset >= -127 && p->input1_offset <= 128 && p->input2_offset >= -127 &&
+                        p->input2_offset <= 128;
+    q.fast = p->left_shift >= 16 && p->left_shift <= 23 && offsets && p->input1_shift <= 0 &&
+                     p->input2_shift <= 0 && p->output_shift <= 0
+                 ? 1 + (p->input1_shift < 0) + 2 * (p->input2_shift < 0) + 4 * (p->output_shift < 0)
+                 : 0;
     /* both inputs dense (no broadcasting): one row over the whole tensor */
     int32_t dense = 1, total = 1;
     for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {

@@ -41,6 +41,7 @@ typedef struct {
     int8x16_t w[9];
     int32x4_t base[4];
     edgec_neon_fixed4 q[4];
+    int32x4_t multiplier[4], right[4]; /* q's, contiguous: one LD1 of four registers each */
     int16x8_t zp;
     int8x16_t lo, hi;
     int8_t pad[16]; /* -input_offset: what a tap outside the input reads */
@@ -58,18 +59,34 @@ typedef struct {
 #define DW_ADDW_HI(acc, v) vaddw_s16(acc, vget_high_s16(v))
 #endif
 
+/* The low halves' products on the q registers themselves (GCC 12 otherwise keeps the weights' low halves as
+ * separate d values and spills them). */
+#if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+EDGEC_INLINE int16x8_t dw_mull_lo(int8x16_t x, int8x16_t w) {
+    int16x8_t r;
+    __asm__("smull %0.8h, %1.8b, %2.8b" : "=w"(r) : "w"(x), "w"(w));
+    return r;
+}
+EDGEC_INLINE int16x8_t dw_mlal_lo(int16x8_t acc, int8x16_t x, int8x16_t w) {
+    __asm__("smlal %0.8h, %1.8b, %2.8b" : "+w"(acc) : "w"(x), "w"(w));
+    return acc;
+}
+#else
+#define dw_mull_lo(x, w) vmull_s8(vget_low_s8(x), vget_low_s8(w))
+#define dw_mlal_lo(acc, x, w) vmlal_s8(acc, vget_low_s8(x), vget_low_s8(w))
+#endif
+
 /* 16 products of one tap (DW_ONE), or of two taps summed (DW_TWO with pairs), into the four int32 sums. */
 #define DW_WIDEN(prod_lo, prod_hi)                                                                                 \
     do {                                                                                                            \
         a0 = vaddw_s16(a0, vget_low_s16(prod_lo)); a1 = DW_ADDW_HI(a1, prod_lo);                                   \
         a2 = vaddw_s16(a2, vget_low_s16(prod_hi)); a3 = DW_ADDW_HI(a3, prod_hi);                                   \
     } while (0)
-#define DW_ONE(xv, wv) DW_WIDEN(vmull_s8(vget_low_s8(xv), vget_low_s8(wv)), DW_MULL_HI(xv, wv))
+#define DW_ONE(xv, wv) DW_WIDEN(dw_mull_lo(xv, wv), DW_MULL_HI(xv, wv))
 #define DW_TWO(xa, wa, xb, wb)                                                                                     \
     do {                                                                                                            \
         if (pairs) {                                                                                                \
-            const int16x8_t l_ = vmlal_s8(vmull_s8(vget_low_s8(xa), vget_low_s8(wa)), vget_low_s8(xb),             \
-                                          vget_low_s8(wb));                                                         \
+            const int16x8_t l_ = dw_mlal_lo(dw_mull_lo(xa, wa), xb, wb);                                          \
             const int16x8_t h_ = DW_MLAL_HI(DW_MULL_HI(xa, wa), xb, wb);                                          \
             DW_WIDEN(l_, h_);                                                                                       \
         } else {                                                                                                    \
@@ -86,26 +103,60 @@ EDGEC_INLINE int8x16_t dw_load(const int8_t *x, int32_t width) {
 }
 
 
-/* left: some channel of the group shifts left (TFLite's shift > 0, rare); otherwise its zero shift is skipped. */
-EDGEC_INLINE int32x4_t dw_round(int32x4_t acc, edgec_neon_fixed4 q, int left) {
-    int32x4_t x = vqrdmulhq_s32(left ? vshlq_s32(acc, q.left) : acc, q.multiplier);
-    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, q.right), 31));
+/* How a group requantises: DW_SHIFT_LEFT, some channel shifts left (TFLite's shift > 0, rare); DW_SHIFT_RIGHT, every
+ * channel shifts right (the usual case); DW_SHIFT_MIXED, the rest (no left shift, some zero shift). The rounding
+ * right shift (SRSHL rounds ties up) first takes 1 from negative values, so that ties round away from zero as
+ * edgec_rdbpot's do, in lanes that shift; when every lane shifts that is one SSRA (x + (x >> 31)), which cannot
+ * overflow: SQRDMULH never returns INT32_MIN (a negative a * b is at least -(2^62 - 2^31)). */
+#define DW_SHIFT_MIXED 0
+#define DW_SHIFT_LEFT 1
+#define DW_SHIFT_RIGHT 2
+EDGEC_INLINE int32x4_t dw_round(int32x4_t acc, edgec_neon_fixed4 q, int mode) {
+    int32x4_t x = vqrdmulhq_s32(mode == DW_SHIFT_LEFT ? vshlq_s32(acc, q.left) : acc, q.multiplier);
+    if (mode == DW_SHIFT_RIGHT)
+        x = vsraq_n_s32(x, x, 31);
+    else
+        x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, q.right), 31));
     return vrshlq_s32(x, q.right);
 }
 
-/* One pixel's 16 outputs from its nine taps x[t] and the weights w[t]. */
+/* One pixel's 16 outputs from its nine taps x[t] and the weights w[t]. In DW_SHIFT_RIGHT mode on AArch64 the base,
+ * multipliers and shifts come from memory each pixel, three LD1s of four registers: fewer than the spills of
+ * twelve more constants held in registers. */
 EDGEC_INLINE int8x16_t dw_pixel(const int8x16_t x[9], const int8x16_t w[9], const dw_group *g, int pairs,
-                               int left) {
+                               int mode) {
+#if defined(__aarch64__)
+    if (mode == DW_SHIFT_RIGHT) {
+        const int32x4x4_t base = vld1q_s32_x4((const int32_t *)g->base);
+        int32x4_t a0 = base.val[0], a1 = base.val[1], a2 = base.val[2], a3 = base.val[3];
+        DW_TWO(x[0], w[0], x[1], w[1]);
+        DW_TWO(x[2], w[2], x[3], w[3]);
+        DW_TWO(x[4], w[4], x[5], w[5]);
+        DW_TWO(x[6], w[6], x[7], w[7]);
+        DW_ONE(x[8], w[8]);
+        const int32x4x4_t m = vld1q_s32_x4((const int32_t *)g->multiplier);
+        a0 = vqrdmulhq_s32(a0, m.val[0]); a1 = vqrdmulhq_s32(a1, m.val[1]);
+        a2 = vqrdmulhq_s32(a2, m.val[2]); a3 = vqrdmulhq_s32(a3, m.val[3]);
+        a0 = vsraq_n_s32(a0, a0, 31); a1 = vsraq_n_s32(a1, a1, 31);
+        a2 = vsraq_n_s32(a2, a2, 31); a3 = vsraq_n_s32(a3, a3, 31);
+        const int32x4x4_t r = vld1q_s32_x4((const int32_t *)g->right);
+        a0 = vrshlq_s32(a0, r.val[0]); a1 = vrshlq_s32(a1, r.val[1]);
+        a2 = vrshlq_s32(a2, r.val[2]); a3 = vrshlq_s32(a3, r.val[3]);
+        const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(a0), vqmovn_s32(a1)), g->zp);
+        const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(a2), vqmovn_s32(a3)), g->zp);
+        return vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), g->lo), g->hi);
+    }
+#endif
     int32x4_t a0 = g->base[0], a1 = g->base[1], a2 = g->base[2], a3 = g->base[3];
     DW_TWO(x[0], w[0], x[1], w[1]);
     DW_TWO(x[2], w[2], x[3], w[3]);
     DW_TWO(x[4], w[4], x[5], w[5]);
     DW_TWO(x[6], w[6], x[7], w[7]);
     DW_ONE(x[8], w[8]);
-    const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dw_round(a0, g->q[0], left)),
-                                                  vqmovn_s32(dw_round(a1, g->q[1], left))), g->zp);
-    const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dw_round(a2, g->q[2], left)),
-                                                  vqmovn_s32(dw_round(a3, g->q[3], left))), g->zp);
+    const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dw_round(a0, g->q[0], mode)),
+                                                  vqmovn_s32(dw_round(a1, g->q[1], mode))), g->zp);
+    const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dw_round(a2, g->q[2], mode)),
+                                                  vqmovn_s32(dw_round(a3, g->q[3], mode))), g->zp);
     return vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), g->lo), g->hi);
 }
 
@@ -133,10 +184,27 @@ static void dw_fill_row(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0
     for (; j < cols; ++j) vst1q_s8(dst + width * j, pad);
 }
 
-/* Channels [c, c + width) of every output pixel of one image. pairs: no weight of the group is -128; left: some
- * channel shifts left. */
+/* A 16-channel pixel's nine taps: three columns of 16 bytes in each row, one LD1 of three registers a row where
+ * AArch64 has it. */
+EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, const int8_t *x2) {
+#if defined(__aarch64__)
+    const int8x16x3_t r0 = vld1q_s8_x3(x0), r1 = vld1q_s8_x3(x1), r2 = vld1q_s8_x3(x2);
+    u[0] = r0.val[0]; u[1] = r0.val[1]; u[2] = r0.val[2];
+    u[3] = r1.val[0]; u[4] = r1.val[1]; u[5] = r1.val[2];
+    u[6] = r2.val[0]; u[7] = r2.val[1]; u[8] = r2.val[2];
+#else
+    for (int32_t k = 0; k < 3; ++k) {
+        u[k] = vld1q_s8(x0 + 16 * k);
+        u[3 + k] = vld1q_s8(x1 + 16 * k);
+        u[6 + k] = vld1q_s8(x2 + 16 * k);
+    }
+#endif
+}
+
+/* Channels [c, c + width) of every output pixel of one image. pairs: no weight of the group is -128; mode: a
+ * DW_SHIFT_ value. */
 EDGEC_INLINE void dw3x3_group(const int8_t *in_b, int8_t *out_b, const dw_group *g, dw_rows *buf, int32_t c,
-                              int32_t width, int pairs, int left, const edgec_conv2d_s8_params *p) {
+                              int32_t width, int pairs, int mode, const edgec_conv2d_s8_params *p) {
     const int32_t C = p->out_c, sw = p->stride_w, strip = (DW_COLS - 3) / sw + 1; /* output columns a strip */
     const size_t step = 16 * (size_t)sw;
     const int8x16_t w[9] = {g->w[0], g->w[1], g->w[2], g->w[3], g->w[4], g->w[5], g->w[6], g->w[7], g->w[8]};
@@ -172,38 +240,26 @@ EDGEC_INLINE void dw3x3_group(const int8_t *in_b, int8_t *out_b, const dw_group 
                                             DW_PAIR(x1, 0), DW_PAIR(x1, 1), DW_PAIR(x1, 2),
                                             DW_PAIR(x2, 0), DW_PAIR(x2, 1), DW_PAIR(x2, 2)};
 #undef DW_PAIR
-                    const int8x16_t res = dw_pixel(u, w, g, pairs, left);
+                    const int8x16_t res = dw_pixel(u, w, g, pairs, mode);
                     vst1_s8(o, vget_low_s8(res));
                     if (b) vst1_s8(o + C, vget_high_s8(res));
                 }
                 continue;
             }
-            for (; i + 2 <= n; i += 2, x0 += 2 * step, x1 += 2 * step, x2 += 2 * step, o += 2 * C) {
-                /* two pixels: with stride 1 they share two columns of taps */
-                const int8x16_t u[9] = {vld1q_s8(x0), vld1q_s8(x0 + 16), vld1q_s8(x0 + 32),
-                                        vld1q_s8(x1), vld1q_s8(x1 + 16), vld1q_s8(x1 + 32),
-                                        vld1q_s8(x2), vld1q_s8(x2 + 16), vld1q_s8(x2 + 32)};
-                const int8x16_t v[9] = {vld1q_s8(x0 + step), vld1q_s8(x0 + step + 16), vld1q_s8(x0 + step + 32),
-                                        vld1q_s8(x1 + step), vld1q_s8(x1 + step + 16), vld1q_s8(x1 + step + 32),
-                                        vld1q_s8(x2 + step), vld1q_s8(x2 + step + 16), vld1q_s8(x2 + step + 32)};
-                vst1q_s8(o, dw_pixel(u, w, g, pairs, left));
-                vst1q_s8(o + C, dw_pixel(v, w, g, pairs, left));
-            }
-            if (i < n) {
-                const int8x16_t u[9] = {vld1q_s8(x0), vld1q_s8(x0 + 16), vld1q_s8(x0 + 32),
-                                        vld1q_s8(x1), vld1q_s8(x1 + 16), vld1q_s8(x1 + 32),
-                                        vld1q_s8(x2), vld1q_s8(x2 + 16), vld1q_s8(x2 + 32)};
-                vst1q_s8(o, dw_pixel(u, w, g, pairs, left));
+            for (; i < n; ++i, x0 += step, x1 += step, x2 += step, o += C) {
+                int8x16_t u[9];
+                dw_taps(u, x0, x1, x2);
+                vst1q_s8(o, dw_pixel(u, w, g, pairs, mode));
             }
         }
     }
 }
 
 /* The group's weights, base (bias + input_offset * sum w, wrapping as the reference's int32 sum) and
- * requantisation constants; returns DW_PAIRS if its taps may be paired (no weight is -128), DW_LEFT if some
- * channel shifts left. */
+ * requantisation constants; returns DW_PAIRS if its taps may be paired (no weight is -128), plus its DW_SHIFT_ mode
+ * times DW_MODE. */
 #define DW_PAIRS 1
-#define DW_LEFT 2
+#define DW_MODE 2
 static int dw_prepare(const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
                       int32_t c, int32_t width, const edgec_conv2d_s8_params *p, dw_group *g) {
     int32_t b[16], m[16], s[16];
@@ -223,7 +279,7 @@ static int dw_prepare(const int8_t *weights, const int32_t *bias, const int32_t 
     }
     const int16x8_t sums[2] = {sum_lo, sum_hi};
     const uint32_t io = (uint32_t)p->input_offset;
-    int left = 0;
+    int left = 0, right = 1;
     for (int32_t r = 0; r < 4; ++r) {
         const int16x8_t h = sums[r / 2];
         const int32x4_t sum = vmovl_s16(r % 2 ? vget_high_s16(h) : vget_low_s16(h));
@@ -231,14 +287,20 @@ static int dw_prepare(const int8_t *weights, const int32_t *bias, const int32_t 
         g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(vld1q_s32(b + 4 * r)),
                                                        vreinterpretq_u32_s32(sum), io));
         g->q[r] = edgec_neon_fixed4_load(m + 4 * r, s + 4 * r);
-        left |= s[4 * r] > 0 || s[4 * r + 1] > 0 || s[4 * r + 2] > 0 || s[4 * r + 3] > 0;
+        g->multiplier[r] = g->q[r].multiplier;
+        g->right[r] = g->q[r].right;
+        for (int32_t j = 4 * r; j < 4 * r + 4; ++j) {
+            left |= s[j] > 0;
+            right &= s[j] < 0;
+        }
     }
     g->zp = vdupq_n_s16((int16_t)p->output_offset);
     g->lo = vdupq_n_s8((int8_t)p->act_min);
     g->hi = vdupq_n_s8((int8_t)p->act_max);
     vst1q_s8(g->pad, vdupq_n_s8((int8_t)-p->input_offset));
     const uint8x8_t any = vorr_u8(vget_low_u8(min128), vget_high_u8(min128));
-    return (vget_lane_u64(vreinterpret_u64_u8(any), 0) ? 0 : DW_PAIRS) | (left ? DW_LEFT : 0);
+    const int mode = left ? DW_SHIFT_LEFT : right ? DW_SHIFT_RIGHT : DW_SHIFT_MIXED;
+    return (vget_lane_u64(vreinterpret_u64_u8(any), 0) ? 0 : DW_PAIRS) + DW_MODE * mode;
 }
 
 static void depthwise_general(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
@@ -266,17 +328,23 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
-            /* constant flags: one specialised loop each */
-            switch (flags + (width == 16 ? 4 : 0)) {
-            case 0: dw3x3_group(in_b, out_b, &g, &buf, c, 8, 0, 0, p); break;
-            case DW_PAIRS: dw3x3_group(in_b, out_b, &g, &buf, c, 8, 1, 0, p); break;
-            case DW_LEFT: dw3x3_group(in_b, out_b, &g, &buf, c, 8, 0, 1, p); break;
-            case DW_PAIRS | DW_LEFT: dw3x3_group(in_b, out_b, &g, &buf, c, 8, 1, 1, p); break;
-            case 4: dw3x3_group(in_b, out_b, &g, &buf, c, 16, 0, 0, p); break;
-            case 4 | DW_PAIRS: dw3x3_group(in_b, out_b, &g, &buf, c, 16, 1, 0, p); break;
-            case 4 | DW_LEFT: dw3x3_group(in_b, out_b, &g, &buf, c, 16, 0, 1, p); break;
-            default: dw3x3_group(in_b, out_b, &g, &buf, c, 16, 1, 1, p); break;
+            /* constant width, pairs and mode: one specialised loop each */
+#define DW_GROUP(w, f) dw3x3_group(in_b, out_b, &g, &buf, c, w, (f) & DW_PAIRS, (f) / DW_MODE, p)
+            switch (flags + (width == 16 ? 3 * DW_MODE : 0)) {
+            case 0: DW_GROUP(8, 0); break;
+            case 1: DW_GROUP(8, 1); break;
+            case 2: DW_GROUP(8, 2); break;
+            case 3: DW_GROUP(8, 3); break;
+            case 4: DW_GROUP(8, 4); break;
+            case 5: DW_GROUP(8, 5); break;
+            case 6: DW_GROUP(16, 0); break;
+            case 7: DW_GROUP(16, 1); break;
+            case 8: DW_GROUP(16, 2); break;
+            case 9: DW_GROUP(16, 3); break;
+            case 10: DW_GROUP(16, 4); break;
+            default: DW_GROUP(16, 5); break;
             }
+#undef DW_GROUP
         }
     }
     if (fast_c < C) depthwise_general(input, weights, bias, multiplier, shift, output, p, fast_c);
