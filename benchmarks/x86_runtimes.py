@@ -258,13 +258,12 @@ NOTES = """
   input vector once, two pixels per vector at 8 channels, requantised from registers; the int8 average pooling's
   sums and the fixed-point requantisation sixteen channels at a time, the latter with its constants prepared once
   (edgec_rq16, vpmuldq); float pooling over NHWC windows eight channels at a time.
-- Where the time still goes (per-layer CPU time of the host C, -O3 -march=native: benchmarks/x86_layers.py): the
-  first layers on 1- or 3-channel inputs (window copies of a few bytes; VWW's first conv is a third of the model,
-  6 GMAC/s), the requantisation after the byte dot products and in the int8 depthwise (about 20 vector operations
-  per 16 outputs, against 9 multiply-adds of a 3x3 depthwise: the depthwise runs at 11-20 GMAC/s), layers with
-  few channels (8-16: half of a 16-channel block or vector unused; VWW's first layers), the float depthwise on rows too short for its 4-pixel tiles (KWS: 5
-  pixels), the int8 add's three fixed-point rescalings per element (ResNet), the float classifier's 1280 x 1000
-  matrix (MobileNetV2, memory-bound).
+- Where the time still goes (per-layer CPU time of the host C, -O3 -march=native: benchmarks/x86_layers.py): in
+  the float models, which are the ones over 1.0x, the float 1x1 convs (about 33 GMAC/s in MobileNetV2 1.0), the
+  stride-2 float depthwise (112 -> 56 in MobileNetV2 1.0), ResNet's float 3x3 convs (about 45 GMAC/s) and the
+  classifier's 1280 x 1000 matrix (MobileNetV2, memory-bound, about 2.4 GMAC/s); in the int8 models, the
+  requantisation after the byte dot products and in the int8 depthwise (about 20 vector operations per 16
+  outputs) and the first layers on 1- or 3-channel inputs (about 17 ns a pixel).
 - int8 max abs diff: against LiteRT's optimized XNNPACK kernels, which round differently from TFLite Micro's
   reference (edgec's default `--int8-rounding tflm`): 0 or 1 LSB here; the QDQ MobileNetV2 against onnxruntime's
   optimized session, which is not bit-exact with its own unoptimized one (README, int8 models); edgec is checked
