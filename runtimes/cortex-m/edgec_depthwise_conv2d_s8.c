@@ -1196,80 +1196,29 @@ __attribute__((naked, noinline)) static void dw3map_s1(dw3map_args *a) {
             "str    lr, [r0, #40]\n\t"
             DW3_STORE);
 }
+/* An output row's three pixels (r1-r3, each from the 2 * bias word) over tap rows read at lr: per tap row its three
+ * pixel pairs against the row's weight pairs (WA: taps 0 and 1, WB: tap 2); at stride 2 the next output row's
+ * first tap row is this one's last, hence the rewind. The last output row has two tap rows (SAME pads after). */
+#define DW3S2_START "ldr    r1, [r0, #4]\n\t" "mov    r2, r1\n\t" "mov    r3, r1\n\t"
+#define DW3S2_TAPS(WA, WB)                                                                                     \
+    "ldm    lr!, {r4-r6}\n\t" "smlad  r1, r4, " WA ", r1\n\t" "smlabt r1, r5, " WB ", r1\n\t"                  \
+    "smlad  r2, r5, " WA ", r2\n\t" "smlabt r2, r6, " WB ", r2\n\t" "smlad  r3, r6, " WA ", r3\n\t"
+#define DW3S2_ROW DW3S2_START DW3S2_TAPS("r7", "r8") DW3S2_TAPS("r9", "r10") DW3S2_TAPS("r11", "r12") \
+    "sub    lr, lr, #12\n\t"
+#define DW3S2_SUMS(A, B, C) "str    r1, [r0, #" #A "]\n\t" "str    r2, [r0, #" #B "]\n\t" "str    r3, [r0, #" #C "]\n\t"
 __attribute__((naked, noinline)) static void dw3map_s2(dw3map_args *a) {
     (void)a;
     __asm__(DW3_PROLOGUE
             "add    lr, r0, #56\n\t"
-            "ldr    r1, [r0, #4]\n\t"
-            "mov    r2, r1\n\t"
-            "mov    r3, r1\n\t"
-            "ldm    lr!, {r4-r6}\n\t"
-            "smlad  r1, r4, r7, r1\n\t"
-            "smlabt r1, r5, r8, r1\n\t"
-            "smlad  r2, r5, r7, r2\n\t"
-            "smlabt r2, r6, r8, r2\n\t"
-            "smlad  r3, r6, r7, r3\n\t"
-            "ldm    lr!, {r4-r6}\n\t"
-            "smlad  r1, r4, r9, r1\n\t"
-            "smlabt r1, r5, r10, r1\n\t"
-            "smlad  r2, r5, r9, r2\n\t"
-            "smlabt r2, r6, r10, r2\n\t"
-            "smlad  r3, r6, r9, r3\n\t"
-            "ldm    lr!, {r4-r6}\n\t"
-            "smlad  r1, r4, r11, r1\n\t"
-            "smlabt r1, r5, r12, r1\n\t"
-            "smlad  r2, r5, r11, r2\n\t"
-            "smlabt r2, r6, r12, r2\n\t"
-            "smlad  r3, r6, r11, r3\n\t"
-            "sub    lr, lr, #12\n\t"
-            "str    r1, [r0, #8]\n\t"
-            "str    r2, [r0, #12]\n\t"
-            "str    r3, [r0, #16]\n\t"
-            "ldr    r1, [r0, #4]\n\t"
-            "mov    r2, r1\n\t"
-            "mov    r3, r1\n\t"
-            "ldm    lr!, {r4-r6}\n\t"
-            "smlad  r1, r4, r7, r1\n\t"
-            "smlabt r1, r5, r8, r1\n\t"
-            "smlad  r2, r5, r7, r2\n\t"
-            "smlabt r2, r6, r8, r2\n\t"
-            "smlad  r3, r6, r7, r3\n\t"
-            "ldm    lr!, {r4-r6}\n\t"
-            "smlad  r1, r4, r9, r1\n\t"
-            "smlabt r1, r5, r10, r1\n\t"
-            "smlad  r2, r5, r9, r2\n\t"
-            "smlabt r2, r6, r10, r2\n\t"
-            "smlad  r3, r6, r9, r3\n\t"
-            "ldm    lr!, {r4-r6}\n\t"
-            "smlad  r1, r4, r11, r1\n\t"
-            "smlabt r1, r5, r12, r1\n\t"
-            "smlad  r2, r5, r11, r2\n\t"
-            "smlabt r2, r6, r12, r2\n\t"
-            "smlad  r3, r6, r11, r3\n\t"
-            "sub    lr, lr, #12\n\t"
-            "str    r1, [r0, #20]\n\t"
-            "str    r2, [r0, #24]\n\t"
-            "str    r3, [r0, #28]\n\t"
-            "ldr    r1, [r0, #4]\n\t"
-            "mov    r2, r1\n\t"
-            "mov    r3, r1\n\t"
-            "ldm    lr!, {r4-r6}\n\t"
-            "smlad  r1, r4, r7, r1\n\t"
-            "smlabt r1, r5, r8, r1\n\t"
-            "smlad  r2, r5, r7, r2\n\t"
-            "smlabt r2, r6, r8, r2\n\t"
-            "smlad  r3, r6, r7, r3\n\t"
-            "ldm    lr!, {r4-r6}\n\t"
-            "smlad  r1, r4, r9, r1\n\t"
-            "smlabt r1, r5, r10, r1\n\t"
-            "smlad  r2, r5, r9, r2\n\t"
-            "smlabt r2, r6, r10, r2\n\t"
-            "smlad  r3, r6, r9, r3\n\t"
-            "str    r1, [r0, #32]\n\t"
-            "str    r2, [r0, #36]\n\t"
-            "str    r3, [r0, #40]\n\t"
+            DW3S2_ROW DW3S2_SUMS(8, 12, 16)
+            DW3S2_ROW DW3S2_SUMS(20, 24, 28)
+            DW3S2_START DW3S2_TAPS("r7", "r8") DW3S2_TAPS("r9", "r10") DW3S2_SUMS(32, 36, 40)
             DW3_STORE);
 }
+#undef DW3S2_START
+#undef DW3S2_TAPS
+#undef DW3S2_ROW
+#undef DW3S2_SUMS
 #undef DW3_PROLOGUE
 #undef DW3_RQ
 #undef DW3_STORE
