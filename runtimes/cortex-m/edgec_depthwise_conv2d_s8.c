@@ -1331,122 +1331,41 @@ typedef char dw6map_args_layout[offsetof(dw6map_args, b) == 24 && offsetof(dw6ma
     "add    r6, r6, r10, lsl #1\n\t"                             \
     "ldm    r0, {r7-r12}\n\t"
 /* one channel: r1-r3 the half row's accumulators, r4 r5 its pairs, r7-r12 the weights, lr the first tap row's
- * pairs, r6 the output */
+ * pairs, r6 the output. A half row starts from the bias words; each tap row adds its pairs at lr + OFF against the
+ * row's weights WA (W01) and WB (W12): the left half (pixels 0..2, whose left tap is the padding) or the right
+ * half (pixels 3..5, whose right tap is). The first and last output rows have two tap rows. */
+#define DW6_BIAS "add    r4, r0, #24\n\t" "ldm    r4, {r1-r3}\n\t"
+#define DW6_LEFT(OFF, WA, WB)                                                                                  \
+    "ldrd   r4, r5, [lr, #" #OFF "]\n\t" "smlad  r1, r4, " WB ", r1\n\t" "smlad  r2, r4, " WA ", r2\n\t"       \
+    "smlabt r2, r5, " WB ", r2\n\t" "smlatb r3, r4, " WA ", r3\n\t" "smlad  r3, r5, " WB ", r3\n\t"
+#define DW6_RIGHT(OFF, WA, WB)                                                                                 \
+    "ldrd   r4, r5, [lr, #" #OFF "]\n\t" "smlad  r1, r4, " WA ", r1\n\t" "smlabt r1, r5, " WB ", r1\n\t"       \
+    "smlatb r2, r4, " WA ", r2\n\t" "smlad  r2, r5, " WB ", r2\n\t" "smlad  r3, r5, " WA ", r3\n\t"
 __attribute__((naked, noinline)) static void dw6map_s1(dw6map_args *a) {
     (void)a;
     __asm__("push   {r4-r11, lr}\n\t"
             "ldm    r0, {r7-r12}\n\t"
             "ldr    r6, [r0, #52]\n\t"
             "add    lr, r0, #56\n\t"
-            "add    r4, r0, #24\n\t"
-            "ldm    r4, {r1-r3}\n\t"
-            "ldrd   r4, r5, [lr, #0]\n\t"
-            "smlad  r1, r4, r10, r1\n\t"
-            "smlad  r2, r4, r9, r2\n\t"
-            "smlabt r2, r5, r10, r2\n\t"
-            "smlatb r3, r4, r9, r3\n\t"
-            "smlad  r3, r5, r10, r3\n\t"
-            "ldrd   r4, r5, [lr, #12]\n\t"
-            "smlad  r1, r4, r12, r1\n\t"
-            "smlad  r2, r4, r11, r2\n\t"
-            "smlabt r2, r5, r12, r2\n\t"
-            "smlatb r3, r4, r11, r3\n\t"
-            "smlad  r3, r5, r12, r3\n\t"
-            DW6_STORE
-            "add    r4, r0, #24\n\t"
-            "ldm    r4, {r1-r3}\n\t"
-            "ldrd   r4, r5, [lr, #4]\n\t"
-            "smlad  r1, r4, r9, r1\n\t"
-            "smlabt r1, r5, r10, r1\n\t"
-            "smlatb r2, r4, r9, r2\n\t"
-            "smlad  r2, r5, r10, r2\n\t"
-            "smlad  r3, r5, r9, r3\n\t"
-            "ldrd   r4, r5, [lr, #16]\n\t"
-            "smlad  r1, r4, r11, r1\n\t"
-            "smlabt r1, r5, r12, r1\n\t"
-            "smlatb r2, r4, r11, r2\n\t"
-            "smlad  r2, r5, r12, r2\n\t"
-            "smlad  r3, r5, r11, r3\n\t"
-            DW6_STORE
+            /* output row 0: tap rows 1 and 2 of the kernel */
+            DW6_BIAS DW6_LEFT(0, "r9", "r10") DW6_LEFT(12, "r11", "r12") DW6_STORE
+            DW6_BIAS DW6_RIGHT(4, "r9", "r10") DW6_RIGHT(16, "r11", "r12") DW6_STORE
+            /* output rows 1..4: all three tap rows, lr one input row further each time */
             "1:\n\t"
-            "add    r4, r0, #24\n\t"
-            "ldm    r4, {r1-r3}\n\t"
-            "ldrd   r4, r5, [lr, #0]\n\t"
-            "smlad  r1, r4, r8, r1\n\t"
-            "smlad  r2, r4, r7, r2\n\t"
-            "smlabt r2, r5, r8, r2\n\t"
-            "smlatb r3, r4, r7, r3\n\t"
-            "smlad  r3, r5, r8, r3\n\t"
-            "ldrd   r4, r5, [lr, #12]\n\t"
-            "smlad  r1, r4, r10, r1\n\t"
-            "smlad  r2, r4, r9, r2\n\t"
-            "smlabt r2, r5, r10, r2\n\t"
-            "smlatb r3, r4, r9, r3\n\t"
-            "smlad  r3, r5, r10, r3\n\t"
-            "ldrd   r4, r5, [lr, #24]\n\t"
-            "smlad  r1, r4, r12, r1\n\t"
-            "smlad  r2, r4, r11, r2\n\t"
-            "smlabt r2, r5, r12, r2\n\t"
-            "smlatb r3, r4, r11, r3\n\t"
-            "smlad  r3, r5, r12, r3\n\t"
-            DW6_STORE
-            "add    r4, r0, #24\n\t"
-            "ldm    r4, {r1-r3}\n\t"
-            "ldrd   r4, r5, [lr, #4]\n\t"
-            "smlad  r1, r4, r7, r1\n\t"
-            "smlabt r1, r5, r8, r1\n\t"
-            "smlatb r2, r4, r7, r2\n\t"
-            "smlad  r2, r5, r8, r2\n\t"
-            "smlad  r3, r5, r7, r3\n\t"
-            "ldrd   r4, r5, [lr, #16]\n\t"
-            "smlad  r1, r4, r9, r1\n\t"
-            "smlabt r1, r5, r10, r1\n\t"
-            "smlatb r2, r4, r9, r2\n\t"
-            "smlad  r2, r5, r10, r2\n\t"
-            "smlad  r3, r5, r9, r3\n\t"
-            "ldrd   r4, r5, [lr, #28]\n\t"
-            "smlad  r1, r4, r11, r1\n\t"
-            "smlabt r1, r5, r12, r1\n\t"
-            "smlatb r2, r4, r11, r2\n\t"
-            "smlad  r2, r5, r12, r2\n\t"
-            "smlad  r3, r5, r11, r3\n\t"
-            DW6_STORE
+            DW6_BIAS DW6_LEFT(0, "r7", "r8") DW6_LEFT(12, "r9", "r10") DW6_LEFT(24, "r11", "r12") DW6_STORE
+            DW6_BIAS DW6_RIGHT(4, "r7", "r8") DW6_RIGHT(16, "r9", "r10") DW6_RIGHT(28, "r11", "r12") DW6_STORE
             "add    lr, lr, #12\n\t"
             "add    r1, r0, #104\n\t"
             "cmp    lr, r1\n\t"
             "bne    1b\n\t"
-            "add    r4, r0, #24\n\t"
-            "ldm    r4, {r1-r3}\n\t"
-            "ldrd   r4, r5, [lr, #0]\n\t"
-            "smlad  r1, r4, r8, r1\n\t"
-            "smlad  r2, r4, r7, r2\n\t"
-            "smlabt r2, r5, r8, r2\n\t"
-            "smlatb r3, r4, r7, r3\n\t"
-            "smlad  r3, r5, r8, r3\n\t"
-            "ldrd   r4, r5, [lr, #12]\n\t"
-            "smlad  r1, r4, r10, r1\n\t"
-            "smlad  r2, r4, r9, r2\n\t"
-            "smlabt r2, r5, r10, r2\n\t"
-            "smlatb r3, r4, r9, r3\n\t"
-            "smlad  r3, r5, r10, r3\n\t"
-            DW6_STORE
-            "add    r4, r0, #24\n\t"
-            "ldm    r4, {r1-r3}\n\t"
-            "ldrd   r4, r5, [lr, #4]\n\t"
-            "smlad  r1, r4, r7, r1\n\t"
-            "smlabt r1, r5, r8, r1\n\t"
-            "smlatb r2, r4, r7, r2\n\t"
-            "smlad  r2, r5, r8, r2\n\t"
-            "smlad  r3, r5, r7, r3\n\t"
-            "ldrd   r4, r5, [lr, #16]\n\t"
-            "smlad  r1, r4, r9, r1\n\t"
-            "smlabt r1, r5, r10, r1\n\t"
-            "smlatb r2, r4, r9, r2\n\t"
-            "smlad  r2, r5, r10, r2\n\t"
-            "smlad  r3, r5, r9, r3\n\t"
-            DW6_STORE
+            /* output row 5: tap rows 0 and 1 */
+            DW6_BIAS DW6_LEFT(0, "r7", "r8") DW6_LEFT(12, "r9", "r10") DW6_STORE
+            DW6_BIAS DW6_RIGHT(4, "r7", "r8") DW6_RIGHT(16, "r9", "r10") DW6_STORE
             "pop    {r4-r11, pc}\n");
 }
+#undef DW6_BIAS
+#undef DW6_LEFT
+#undef DW6_RIGHT
 #undef DW6_RQ
 #undef DW6_STORE
 /* The block of channels c..c+3 (in, out: the batch's input and output at channel c; tab: the block's table). */
