@@ -1,27 +1,4 @@
-#include <math.h>
-
-#include "edgec_binary_f32.h"
-
-static float floor_mod(float x, float y) {
-    const float r = fmodf(x, y);
-    return r != 0.0f && (r < 0.0f) != (y < 0.0f) ? r + y : r;
-}
-
-static float apply(int32_t op, float x, float y) {
-    switch (op) {
-    case EDGEC_ADD: return x + y;
-    case EDGEC_SUB: return x - y;
-    case EDGEC_MUL: return x * y;
-    case EDGEC_DIV: return x / y;
-    case EDGEC_MAX: return x < y ? y : x;
-    case EDGEC_POW: return powf(x, y);
-    case EDGEC_PRELU: return x >= 0.0f ? x : y * x;
-    case EDGEC_FMOD: return fmodf(x, y);
-    case EDGEC_FLOOR_MOD: return floor_mod(x, y);
-    case EDGEC_FLOOR_DIV: return floorf(x / y);
-    default: return y < x ? y : x;
-    }
-}
+#include "edgec_binary_apply_f32.h"
 
 void edgec_binary_f32(const float *a, const float *b, float *out, const edgec_binary_params *p) {
     const int32_t *s = p->out_shape;
@@ -35,7 +12,8 @@ void edgec_binary_f32(const float *a, const float *b, float *out, const edgec_bi
     do {
         const float *x = a + ia.offset, *y = b + ib.offset;
         for (int32_t i = 0; i < n; ++i)
-            o[i] = edgec_clampf(apply(p->op, x[(size_t)i * a_step], y[(size_t)i * b_step]), p->act_min, p->act_max);
+            o[i] = edgec_clampf(edgec_binary_apply_f32(p->op, x[(size_t)i * a_step], y[(size_t)i * b_step]), p->act_min,
+                                p->act_max);
         o += n;
         more = edgec_strided_next_outer(&ia, s, p->a_strides);
         (void)edgec_strided_next_outer(&ib, s, p->b_strides);

@@ -4,36 +4,13 @@
  * not per element (the reference's switch per element cost ~2 ns each: ResNet's residual adds). Each element is
  * the reference's single IEEE operation, max / min and the clamp the same selects: the same bits. Other ops and
  * strides take the reference's loop. Same signature as runtimes/reference/edgec_binary_f32.c. */
-#include <math.h>
-
-#include "edgec_binary_f32.h"
+#include "edgec_binary_apply_f32.h"
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
 typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
 #define LOAD8(ptr) (*(const v8f_unaligned *)(const void *)(ptr))
 #define SELECT8(mask, a, b) ((v8f)(((v8i)(a) & (mask)) | ((v8i)(b) & ~(mask))))
-
-static float floor_mod(float x, float y) {
-    const float r = fmodf(x, y);
-    return r != 0.0f && (r < 0.0f) != (y < 0.0f) ? r + y : r;
-}
-
-static float apply(int32_t op, float x, float y) {
-    switch (op) {
-    case EDGEC_ADD: return x + y;
-    case EDGEC_SUB: return x - y;
-    case EDGEC_MUL: return x * y;
-    case EDGEC_DIV: return x / y;
-    case EDGEC_MAX: return x < y ? y : x;
-    case EDGEC_POW: return powf(x, y);
-    case EDGEC_PRELU: return x >= 0.0f ? x : y * x;
-    case EDGEC_FMOD: return fmodf(x, y);
-    case EDGEC_FLOOR_MOD: return floor_mod(x, y);
-    case EDGEC_FLOOR_DIV: return floorf(x / y);
-    default: return y < x ? y : x;
-    }
-}
 
 /* One run of n outputs, the op a constant after inlining; xs, ys: 1 or 0. */
 #define RUN(OP, VEXPR, SEXPR)                                                                           \
@@ -91,7 +68,8 @@ void edgec_binary_f32(const float *a, const float *b, float *out, const edgec_bi
             }
         } else {
             for (int32_t i = 0; i < n; ++i)
-                o[i] = edgec_clampf(apply(p->op, x[(size_t)i * a_step], y[(size_t)i * b_step]), lo, hi);
+                o[i] = edgec_clampf(edgec_binary_apply_f32(p->op, x[(size_t)i * a_step], y[(size_t)i * b_step]), lo,
+                                    hi);
         }
         o += n;
         more = edgec_strided_next_outer(&ia, s, p->a_strides);
