@@ -5,7 +5,8 @@ drives it (tests/export_java.py: a Java class with the Kotlin wrapper's native m
 onnxruntime's (float model) and the model's own host C build bit for bit (int8 model). The same CMakeLists.txt,
 cross-built for arm64 with aarch64-linux-gnu-gcc, gives a .so whose LOAD segments are 16 KB aligned and which
 needs nothing beyond libc and libm. iOS: the Swift package's C target compiles with clang for arm64-apple-ios and
-its simulator (Mach-O headers checked); no Swift toolchain is installable from Debian 12, so the package's structure
+its simulators (Mach-O headers checked, NEON in the arm64 objects) and runs, built by gcc, under qemu-aarch64 and on
+the host; no Swift toolchain is installable from Debian 12, so the package's structure
 is checked instead of `swift build`.
 """
 
@@ -259,6 +260,17 @@ def macho_platform(obj: Path) -> tuple[int, int, int]:
     return cputype, filetype, platform
 
 
+CPU_TYPE_X86_64 = 0x01000007
+APPLE_TRIPLES = (("arm64-apple-ios13.0", CPU_TYPE_ARM64, PLATFORM_IOS),
+                 ("arm64-apple-ios13.0-simulator", CPU_TYPE_ARM64, PLATFORM_IOS_SIMULATOR),
+                 ("x86_64-apple-ios13.0-simulator", CPU_TYPE_X86_64, PLATFORM_IOS_SIMULATOR))
+
+
+def c_target_sources(ctarget: Path) -> list[Path]:
+    """The C files a Swift package compiles: every .c under the target but the excluded kernels/ folder."""
+    return sorted(ctarget.glob("*.c"))
+
+
 def test_ios_package_c_target_compiles_for_ios_and_simulator(tmp_path):
     package = tmp_path / "TinyCnn"
     result, _ = export_model(TINY_CNN, "ios", package, CompileOptions(measure_code=False))
@@ -267,6 +279,7 @@ def test_ios_package_c_target_compiles_for_ios_and_simulator(tmp_path):
     manifest = (package / "Package.swift").read_text()
     assert manifest.startswith("// swift-tools-version:5.7")
     assert 'name: "CTinyCnn"' in manifest and 'publicHeadersPath: "include"' in manifest
+    assert 'exclude: ["kernels"],' in manifest
     assert 'dependencies: ["CTinyCnn"]' in manifest and '.library(name: "TinyCnn", targets: ["TinyCnn"])' in manifest
     assert (ctarget / "include" / "module.modulemap").read_text().startswith("module CTinyCnn {")
     assert (ctarget / "include" / "model.h").is_file() and not (ctarget / "model.h").exists()
@@ -275,27 +288,78 @@ def test_ios_package_c_target_compiles_for_ios_and_simulator(tmp_path):
     assert "public func run(_ input0: [Float]) throws -> [Float]" in swift and "tiny_cnn_run(" in swift
     assert "public static let input0Shape: [Int] = [1, 1, 32, 32]" in swift
     assert swift.count("{") == swift.count("}")
-    sources = sorted(ctarget.glob("*.c"))
-    assert {s.name for s in sources} >= {"model.c", "weights.c"}
+    sources = c_target_sources(ctarget)
+    assert {s.name for s in sources} >= {"model.c", "weights.c", "edgec_conv2d_nhwc_f32.c"}
+    # A kernel with twins is a file that includes the architecture's: NEON on arm64, the host's set on x86_64.
+    runtimes = REPO / "runtimes"
+    for arch, kset in (("arm64", "neon"), ("x86_64", "x86"), ("portable", "optimized")):
+        conv = (ctarget / "kernels" / arch / "edgec_conv2d_nhwc_f32.c").read_text()
+        assert conv == (runtimes / kset / "edgec_conv2d_nhwc_f32.c").read_text(), arch
+    assert '#if defined(__aarch64__)\n#include "kernels/arm64/edgec_conv2d_nhwc_f32.c"' in \
+        (ctarget / "edgec_conv2d_nhwc_f32.c").read_text()
+    # the softmax has no twin: copied as it is, not dispatched
+    assert (ctarget / "edgec_softmax_f32.c").read_text() == (runtimes / "reference/edgec_softmax_f32.c").read_text()
+    assert not (ctarget / "kernels" / "arm64" / "edgec_softmax_f32.c").exists()
     # No iOS SDK here: the two C library headers the generated C includes (string.h, math.h) come from newlib (the
     # Cortex-M builds' C library; standard C prototypes, the same ABI on Darwin); stddef / stdint are clang's own.
     clang = require("clang")
     libc_headers = Path("/usr/lib/arm-none-eabi/include")
     assert (libc_headers / "math.h").is_file(), "install libnewlib-arm-none-eabi (bash .ci/setup)"
-    for triple, platform in (("arm64-apple-ios13.0", PLATFORM_IOS),
-                             ("arm64-apple-ios13.0-simulator", PLATFORM_IOS_SIMULATOR)):
+    for triple, cputype, platform in APPLE_TRIPLES:
         objs = tmp_path / triple
         objs.mkdir()
         for src in sources:
             obj = objs / (src.stem + ".o")
             proc = subprocess.run([clang, "-target", triple, "-O2", "-std=c99", "-Wall", "-Wextra", "-Werror",
                                    "-ffreestanding", "-nostdlibinc", "-isystem", libc_headers,
-                                   "-I", ctarget / "include", "-I", ctarget, "-c", src, "-o", obj],
+                                   "-I", ctarget / "include", "-c", src, "-o", obj],
                                   capture_output=True, text=True)
             assert proc.returncode == 0, f"{triple} {src.name}:\n{proc.stderr}"
-            assert macho_platform(obj) == (CPU_TYPE_ARM64, 1, platform), (triple, src.name)
+            assert macho_platform(obj) == (cputype, 1, platform), (triple, src.name)
         nm = subprocess.run([require("llvm-nm"), "-g", objs / "model.o"], capture_output=True, text=True, check=True)
         assert f"T _{iface.name}_run" in nm.stdout
+        if cputype == CPU_TYPE_ARM64:  # the NEON conv's register-blocked FMLA, not the portable loop's few
+            disassembly = subprocess.run([require("llvm-objdump"), "-d", objs / "edgec_conv2d_nhwc_f32.o"],
+                                         capture_output=True, text=True, check=True).stdout
+            assert len(re.findall(r"fmla(?:\.4s)?\s+v\d+(?:\.4s)?", disassembly)) >= 16, triple
+
+
+def test_ios_package_c_target_runs_on_arm64_and_x86_64(tmp_path):
+    """The package's C target as a Swift package compiles it (its top-level files; kernels/ only through the
+    dispatching files) for Linux on arm64 (qemu-aarch64: the NEON kernels) and x86_64 (the host's): float outputs
+    match onnxruntime, int8 outputs are equal on both."""
+    from edgec.build.host import emulator_command
+    from edgec.config import load_target
+
+    arm64 = load_target("cortex-a53")
+    np.save(tmp_path / "cal.npy", np.random.default_rng(0).uniform(-1, 1, (8, 1, 32, 32)).astype(np.float32))
+    for case, extra in (("float", []), ("int8", ["--quantize", "int8", "--calibration", tmp_path / "cal.npy"])):
+        package = tmp_path / case
+        proc = run_edgec("export", TINY_CNN, "--platform", "ios", "-o", package, *extra, "--no-code-size", "-q")
+        assert proc.returncode == 0, proc.stderr
+        report = json.loads((package / "edgec-report.json").read_text())
+        ctarget = package / "Sources" / "CTinyCnn"
+        c_dir = tmp_path / f"{case}_c"  # the target's sources as the package compiles them, beside the harness
+        shutil.copytree(ctarget, c_dir)
+        for f in (c_dir / "include").iterdir():
+            shutil.copy2(f, c_dir / f.name)
+        assert [s.name for s in c_target_sources(c_dir)] == [s.name for s in c_target_sources(ctarget)]
+        batches = [random_inputs(report, seed) for seed in range(RECORDS)]
+        outputs = {}
+        for arch, cc, runner, cflags in (("x86_64", "gcc", None, None),
+                                         ("arm64", arm64.cc, emulator_command(arm64), list(arm64.cflags))):
+            exe = build_host_executable(c_dir, report, tmp_path / f"{case}_{arch}", cc=cc, cflags=cflags)
+            outputs[arch] = run_host_executable_many(exe, report, batches, tmp_path / f"{case}_{arch}_run",
+                                                     runner=runner)
+        if case == "float":
+            want = run_reference_isolated(TINY_CNN, ["input"], batches)
+            for arch, got in outputs.items():
+                for g, w in zip(got, want):
+                    c = compare("softmax", g[0], w[0], rtol=1e-4, atol=1e-5)
+                    assert c.ok, (arch, c)
+        else:
+            for a, b in zip(outputs["arm64"], outputs["x86_64"]):
+                np.testing.assert_array_equal(a[0], b[0])
 
 
 def several_inputs_and_outputs_model(path: Path) -> Path:

@@ -1,7 +1,8 @@
 """Compile a model for an app and write its package: the compile pipeline as `edgec compile` runs it, with the
 portable kernels (C that builds for every Android ABI and Apple arch), then android.py or ios.py. The Android
-module swaps in each ABI's own kernel set (android.ABI_KERNEL_SETS: NEON on arm64-v8a and armeabi-v7a); the
-generated model C does not depend on which set implements its kernels."""
+module swaps in each ABI's own kernel set (android.ABI_KERNEL_SETS: NEON on arm64-v8a and armeabi-v7a), the Swift
+package each architecture's (ios.ARCHITECTURES: the same sets for arm64 and x86_64); the generated model C does
+not depend on which set implements its kernels."""
 
 from __future__ import annotations
 
