@@ -110,13 +110,23 @@ static void conv_tile4(const float *const in[4], float *const out[4], const floa
 
 /* Packed layers (weights packed at compile time, edgec_conv2d_nhwc_f32_packed, or K = k_h * k_w * in_c <= PACK_K:
  * packed here per call) run along the output channels: sixteen channels' weights tap-major [K][16] (zeros past
- * out_c), each input value broadcast against two 8-float weight vectors, no reduction across lanes. A tile is
- * TP output pixels x 16 channels (12 accumulators: XNNPACK's 6x16 shape) over any pixels of the image, rows
- * included: each pixel's tap is read through a table of pointers (an indirection buffer, as XNNPACK's igemm),
- * where a tap outside the input points at zeros, which add exactly 0, so border pixels take the same loop. */
+ * out_c), each input value broadcast against the weight vectors, no reduction across lanes. A tile is TP output
+ * pixels x GROUP blocks of 16 channels over any pixels of the image, rows included: each pixel's tap is read
+ * through a table of pointers (an indirection buffer, as XNNPACK's igemm), where a tap outside the input points
+ * at zeros, which add exactly 0, so border pixels take the same loop. With AVX-512 a tile is 12 pixels x 32
+ * channels in 24 zmm accumulators (two blocks read side by side: each weight vector feeds 12 pixels, so the
+ * weights streamed from L2 cost half a load per 12 FMAs), else 6 pixels x 16 channels in 12 8-float vectors
+ * (XNNPACK's 6x16 shape). */
 #define PACK_K 1024 /* 64 KiB of packed weights on the stack: MobileNetV2's widest pointwise layers (960 inputs) */
 #define OCB 16
+#if defined(__AVX512F__)
+#define TP 12
+#define GROUP 2
+#else
 #define TP 6
+#define GROUP 1
+#endif
+#define GW (GROUP * OCB) /* channels per tile */
 #define TAPS 64    /* taps per pointer table (longer kernels take several) */
 #define ZEROS 256  /* input channels per pass (the zero pixel's length) */
 #define PIXEL_MAJOR_WEIGHTS 32768 /* packed weights (floats) up to which tiles of pixels run outermost (128 KiB) */
@@ -130,6 +140,81 @@ static void pack_block(const float *EDGEC_RESTRICT weights, int32_t oc0, int32_t
     }
 }
 
+/* Where a tile's last pass writes its sums: pixel i < valid's n channels at out + i * stride, clamped bias + sum. */
+typedef struct {
+    float *out;
+    size_t stride;
+    int32_t n, valid;
+    const float *bias;
+    float lo, hi;
+} tile_dest;
+
+#if defined(__AVX512F__)
+typedef float v16f __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(64)));
+typedef float v16f_unaligned __attribute__((vector_size(64), aligned(4)));
+#define LOAD16(ptr) (*(const v16f_unaligned *)(const void *)(ptr))
+
+/* dst[j] (j < n, at most 16) = clamp(bias[j] + v[j]), edgec_clampf's selects lane by lane. */
+static inline __attribute__((always_inline)) void finish16(v16f v, float *dst, int32_t n, const float *bias, v16f vlo,
+                                                           v16f vhi, float lo, float hi) {
+    if (n >= OCB) {
+        if (bias) v = LOAD16(bias) + v;
+        const v16i below = v < vlo, above = v > vhi;
+        v = (v16f)(((v16i)v & ~below) | ((v16i)vlo & below));
+        v = (v16f)(((v16i)v & ~above) | ((v16i)vhi & above));
+        __builtin_memcpy(dst, &v, sizeof v);
+        return;
+    }
+    float sums[OCB];
+    __builtin_memcpy(sums, &v, sizeof v);
+    for (int32_t j = 0; j < n; ++j) dst[j] = edgec_clampf((bias ? bias[j] : 0.0f) + sums[j], lo, hi);
+}
+
+/* acc[i][b * 16 + j] (+)= sum over segments t < nseg and values c < len of
+ * x[t * TP + i][c] * w[b * block_stride + t * w_stride + c * 16 + j], for pixels i < MR and blocks b < NB (MR, NB
+ * constants once inlined: 12 or 6 pixels, 1 or 2 blocks). Starts from 0 unless accumulate; the sums go to dest
+ * when there is one (the last pass), else back to acc. */
+static inline __attribute__((always_inline)) void
+tile_kernel_zmm(float acc[TP][GW], const float *const *x, int32_t nseg, int32_t len, const float *EDGEC_RESTRICT w,
+                size_t w_stride, size_t block_stride, int accumulate, const tile_dest *dest, const int MR, const int NB) {
+#define ZMM_DECL(i) v16f a##i##0 = {0}, a##i##1 = {0};
+#define ZMM_LOAD(i) if (i < MR) { __builtin_memcpy(&a##i##0, acc[i], 64); if (NB > 1) __builtin_memcpy(&a##i##1, acc[i] + 16, 64); }
+#define ZMM_FMA(i) if (i < MR) { const float v = x##i[c]; a##i##0 += v * k0; if (NB > 1) a##i##1 += v * k1; }
+#define ZMM_STORE(i) if (i < MR) { __builtin_memcpy(acc[i], &a##i##0, 64); if (NB > 1) __builtin_memcpy(acc[i] + 16, &a##i##1, 64); }
+#define ZMM_FINISH(i) if (i < MR && i < dest->valid) { \
+        float *o = dest->out + (size_t)i * dest->stride; \
+        finish16(a##i##0, o, dest->n, dest->bias, vlo, vhi, dest->lo, dest->hi); \
+        if (NB > 1) finish16(a##i##1, o + OCB, dest->n - OCB, dest->bias ? dest->bias + OCB : NULL, vlo, vhi, dest->lo, dest->hi); }
+#define ZMM_ROWS(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11)
+    ZMM_ROWS(ZMM_DECL)
+    if (accumulate) { ZMM_ROWS(ZMM_LOAD) }
+    for (int32_t t = 0; t < nseg; ++t, x += TP) {
+        const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3], *x4 = x[4], *x5 = x[5];
+        const float *x6 = x[MR > 6 ? 6 : 0], *x7 = x[MR > 6 ? 7 : 0], *x8 = x[MR > 6 ? 8 : 0];
+        const float *x9 = x[MR > 6 ? 9 : 0], *x10 = x[MR > 6 ? 10 : 0], *x11 = x[MR > 6 ? 11 : 0];
+        const float *w0 = w + (size_t)t * w_stride, *w1 = NB > 1 ? w0 + block_stride : w0;
+        for (int32_t c = 0; c < len; ++c) {
+            const v16f k0 = LOAD16(w0 + (size_t)c * OCB), k1 = NB > 1 ? LOAD16(w1 + (size_t)c * OCB) : k0;
+            ZMM_ROWS(ZMM_FMA)
+        }
+    }
+    if (dest) {
+        const v16f vlo = (v16f){0} + dest->lo, vhi = (v16f){0} + dest->hi;
+        ZMM_ROWS(ZMM_FINISH)
+        return;
+    }
+    ZMM_ROWS(ZMM_STORE)
+#undef ZMM_FINISH
+#undef ZMM_DECL
+#undef ZMM_LOAD
+#undef ZMM_FMA
+#undef ZMM_STORE
+#undef ZMM_ROWS
+}
+#endif
+
+#if !defined(__AVX512F__)
 /* out[j] (j < n) = clamp(bias + acc): a whole block as two vectors, edgec_clampf's selects lane by lane. */
 static void store_block(float *out, int32_t n, const float *bias, int32_t oc0, const float *acc, float lo, float hi) {
     if (n == OCB) {
@@ -148,12 +233,26 @@ static void store_block(float *out, int32_t n, const float *bias, int32_t oc0, c
     }
     for (int32_t j = 0; j < n; ++j) out[oc0 + j] = edgec_clampf((bias ? bias[oc0 + j] : 0.0f) + acc[j], lo, hi);
 }
+#endif
 
-/* acc[i][j] (+)= sum over segments t < nseg and values c < len of x[t * TP + i][c] * w[t * w_stride + c * 16 + j]:
- * a segment is one tap's channels, or a whole kernel row's taps where they are contiguous in the input. Starts
- * from 0 unless accumulate. */
-static void tile_kernel(float acc[TP][OCB], const float *const *x, int32_t nseg, int32_t len,
-                        const float *EDGEC_RESTRICT w, size_t w_stride, int accumulate) {
+/* acc[i][b * 16 + j] (+)= sum over segments t < nseg and values c < len of
+ * x[t * TP + i][c] * w[b * block_stride + t * w_stride + c * 16 + j], for the tile's pixels i and blocks
+ * b < nblocks (<= GROUP): a segment is one tap's channels, or a whole kernel row's taps where they are contiguous
+ * in the input. Pixels past valid may be computed (their table entries repeat a valid pixel's). Starts from 0
+ * unless accumulate; the sums go to dest when there is one (the last pass), else back to acc. */
+static void tile_kernel(float acc[TP][GW], const float *const *x, int32_t nseg, int32_t len,
+                        const float *EDGEC_RESTRICT w, size_t w_stride, int32_t nblocks, size_t block_stride,
+                        int32_t valid, int accumulate, const tile_dest *dest) {
+#if defined(__AVX512F__)
+    if (nblocks > 1) {
+        if (valid > 6) tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, accumulate, dest, 12, 2);
+        else tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, accumulate, dest, 6, 2);
+    } else {
+        if (valid > 6) tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, accumulate, dest, 12, 1);
+        else tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, accumulate, dest, 6, 1);
+    }
+#else
+    (void)nblocks; (void)block_stride; (void)valid; /* one block of 16 channels, six pixels */
     v8f a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0};
     v8f a30 = {0}, a31 = {0}, a40 = {0}, a41 = {0}, a50 = {0}, a51 = {0};
     if (accumulate) {
@@ -181,14 +280,19 @@ static void tile_kernel(float acc[TP][OCB], const float *const *x, int32_t nseg,
     __builtin_memcpy(acc[3], &a30, 32); __builtin_memcpy(acc[3] + 8, &a31, 32);
     __builtin_memcpy(acc[4], &a40, 32); __builtin_memcpy(acc[4] + 8, &a41, 32);
     __builtin_memcpy(acc[5], &a50, 32); __builtin_memcpy(acc[5] + 8, &a51, 32);
+    for (int32_t i = 0; dest && i < dest->valid; ++i)
+        store_block(dest->out + (size_t)i * dest->stride, dest->n, dest->bias, 0, acc[i], dest->lo, dest->hi);
+#endif
 }
 
-/* One tile's sums, TP pixels at input corners (y0[i], x0[i]): by kernel rows (one segment of k_w * in_c values
- * per row) when every pixel's rows lie inside the input horizontally, else tap by tap, in passes of at most
- * ZEROS channels and TAPS taps. */
-static void tile_sums(float acc[TP][OCB], const float *in_n, const float *packed, const int32_t y0[TP],
-                      const int32_t x0[TP], const edgec_conv2d_params *p) {
+/* One tile's sums, TP pixels at input corners (y0[i], x0[i]) (the first valid ones distinct), nblocks blocks of
+ * block_stride floats from packed, written to dest: by kernel rows (one segment of k_w * in_c values per row) when every pixel's
+ * rows lie inside the input horizontally, else tap by tap, in passes of at most ZEROS channels and TAPS taps. */
+static void tile_sums(float acc[TP][GW], const float *in_n, const float *packed, int32_t nblocks, const int32_t y0[TP],
+                      const int32_t x0[TP], const tile_dest *dest, const edgec_conv2d_params *p) {
+    const int32_t valid = dest->valid;
     const int32_t C = p->in_c, kw = p->k_w, row_len = kw * C;
+    const size_t block_stride = (size_t)p->k_h * row_len * OCB;
     const float *table[TAPS * TP];
     int rows = p->dil_w == 1 && row_len <= ZEROS && p->k_h <= TAPS;
     for (int32_t i = 0; i < TP && rows; ++i) rows = x0[i] >= 0 && x0[i] + kw <= p->in_w;
@@ -198,7 +302,7 @@ static void tile_sums(float acc[TP][OCB], const float *in_n, const float *packed
                 const int32_t iy = y0[i] + ky * p->dil_h;
                 table[ky * TP + i] = iy >= 0 && iy < p->in_h ? in_n + ((size_t)iy * p->in_w + x0[i]) * C : zero_pixel;
             }
-        tile_kernel(acc, table, p->k_h, row_len, packed, (size_t)row_len * OCB, 0);
+        tile_kernel(acc, table, p->k_h, row_len, packed, (size_t)row_len * OCB, nblocks, block_stride, valid, 0, dest);
         return;
     }
     const int32_t taps = p->k_h * kw;
@@ -215,47 +319,56 @@ static void tile_sums(float acc[TP][OCB], const float *in_n, const float *packed
                     table[t * TP + i] = inside ? in_n + ((size_t)iy * p->in_w + ix) * C + c0 : zero_pixel;
                 }
             }
-            tile_kernel(acc, table, nt, cn, packed + ((size_t)t0 * C + c0) * OCB, (size_t)C * OCB, accumulate);
+            const int last = c0 + cn == C && t0 + nt == taps;
+            tile_kernel(acc, table, nt, cn, packed + ((size_t)t0 * C + c0) * OCB, (size_t)C * OCB, nblocks,
+                        block_stride, valid, accumulate, last ? dest : NULL);
             accumulate = 1;
         }
     }
 }
 
+/* The input corners of the tile of pixels from px0 (pixels past the image repeat px0). */
+static int32_t tile_corners(int32_t px0, int32_t pixels, int32_t y0[TP], int32_t x0[TP], const edgec_conv2d_params *p) {
+    const int32_t valid = pixels - px0 < TP ? pixels - px0 : TP;
+    for (int32_t i = 0; i < TP; ++i) {
+        const int32_t px = px0 + (i < valid ? i : 0);
+        y0[i] = px / p->out_w * p->stride_h - p->pad_top;
+        x0[i] = px % p->out_w * p->stride_w - p->pad_left;
+    }
+    return valid;
+}
+
 /* Exactly one of weights (OHWI: each block packed here, on the stack; K <= PACK_K) and prepacked (every block
- * packed at compile time, [OC / 16 rounded up][K][16]: any K) is non-NULL. */
+ * packed at compile time, [OC / 16 rounded up][K][16]: any K) is non-NULL. A tile takes GROUP blocks of
+ * prepacked weights, one of the stack's. */
 static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
                         const float *EDGEC_RESTRICT prepacked, const float *EDGEC_RESTRICT bias,
                         float *EDGEC_RESTRICT output, const edgec_conv2d_params *p) {
     const int32_t C = p->in_c, OC = p->out_c, taps = p->k_h * p->k_w, K = taps * C;
-    const int32_t pixels = p->out_h * p->out_w;
+    const int32_t pixels = p->out_h * p->out_w, step = prepacked ? GW : OCB;
     float stack_block[PACK_K * OCB];
-    float acc[TP][OCB];
+    float acc[TP][GW];
+    int32_t y0[TP], x0[TP];
     if (prepacked && (size_t)K * OC <= PIXEL_MAJOR_WEIGHTS) {
-        /* all of the weights stay in cache: a tile of pixels against every block in turn, so that its input
-         * stays in L1 and each output pixel is written once, whole (the same sums as below) */
+        /* all of the weights stay in cache: a tile of pixels against every group of blocks in turn, so that its
+         * input stays in L1 and each output pixel is written once, whole (the same sums as below) */
         for (int32_t n = 0; n < p->batch; ++n) {
             const float *in_n = input + (size_t)n * p->in_h * p->in_w * C;
             float *out_n = output + (size_t)n * pixels * OC;
             for (int32_t px0 = 0; px0 < pixels; px0 += TP) {
-                const int32_t valid = pixels - px0 < TP ? pixels - px0 : TP;
-                int32_t y0[TP], x0[TP];
-                for (int32_t i = 0; i < TP; ++i) {
-                    const int32_t px = px0 + (i < valid ? i : 0);
-                    y0[i] = px / p->out_w * p->stride_h - p->pad_top;
-                    x0[i] = px % p->out_w * p->stride_w - p->pad_left;
-                }
-                for (int32_t oc0 = 0; oc0 < OC; oc0 += OCB) {
-                    const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
-                    tile_sums(acc, in_n, prepacked + (size_t)oc0 * K, y0, x0, p);
-                    for (int32_t i = 0; i < valid; ++i)
-                        store_block(out_n + (size_t)(px0 + i) * OC, nb, bias, oc0, acc[i], p->act_min, p->act_max);
+                const int32_t valid = tile_corners(px0, pixels, y0, x0, p);
+                for (int32_t oc0 = 0; oc0 < OC; oc0 += step) {
+                    const int32_t nb = OC - oc0 < step ? OC - oc0 : step;
+                    const tile_dest dest = {out_n + (size_t)px0 * OC + oc0, (size_t)OC, nb, valid,
+                                            bias ? bias + oc0 : NULL, p->act_min, p->act_max};
+                    tile_sums(acc, in_n, prepacked + (size_t)oc0 * K, (nb + OCB - 1) / OCB, y0, x0, &dest, p);
                 }
             }
         }
         return;
     }
-    for (int32_t oc0 = 0; oc0 < OC; oc0 += OCB) {
-        const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
+    for (int32_t oc0 = 0; oc0 < OC; oc0 += step) {
+        const int32_t nb = OC - oc0 < step ? OC - oc0 : step;
         const float *packed = stack_block;
         if (prepacked)
             packed = prepacked + (size_t)oc0 * K;
@@ -265,16 +378,10 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
             const float *in_n = input + (size_t)n * p->in_h * p->in_w * C;
             float *out_n = output + (size_t)n * pixels * OC;
             for (int32_t px0 = 0; px0 < pixels; px0 += TP) {
-                const int32_t valid = pixels - px0 < TP ? pixels - px0 : TP;
-                int32_t y0[TP], x0[TP];
-                for (int32_t i = 0; i < TP; ++i) {
-                    const int32_t px = px0 + (i < valid ? i : 0);
-                    y0[i] = px / p->out_w * p->stride_h - p->pad_top;
-                    x0[i] = px % p->out_w * p->stride_w - p->pad_left;
-                }
-                tile_sums(acc, in_n, packed, y0, x0, p);
-                for (int32_t i = 0; i < valid; ++i)
-                    store_block(out_n + (size_t)(px0 + i) * OC, nb, bias, oc0, acc[i], p->act_min, p->act_max);
+                const int32_t valid = tile_corners(px0, pixels, y0, x0, p);
+                const tile_dest dest = {out_n + (size_t)px0 * OC + oc0, (size_t)OC, nb, valid,
+                                        bias ? bias + oc0 : NULL, p->act_min, p->act_max};
+                tile_sums(acc, in_n, packed, (nb + OCB - 1) / OCB, y0, x0, &dest, p);
             }
         }
     }
