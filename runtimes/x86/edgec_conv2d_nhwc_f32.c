@@ -168,7 +168,20 @@ static inline __attribute__((always_inline)) void finish16(v16f v, float *dst, i
     }
     float sums[OCB];
     __builtin_memcpy(sums, &v, sizeof v);
-    for (int32_t j = 0; j < n; ++j) dst[j] = edgec_clampf((bias ? bias[j] : 0.0f) + sums[j], lo, hi);
+    int32_t j = 0;
+    if (n >= 8) { /* the low half as one vector (8-channel layers) */
+        v8f h = {0}, b = {0};
+        __builtin_memcpy(&h, sums, sizeof h);
+        if (bias) b = LOAD8(bias);
+        h = b + h;
+        const v8f lo8 = (v8f){0} + lo, hi8 = (v8f){0} + hi;
+        const v8i below = h < lo8, above = h > hi8;
+        h = (v8f)(((v8i)h & ~below) | ((v8i)lo8 & below));
+        h = (v8f)(((v8i)h & ~above) | ((v8i)hi8 & above));
+        __builtin_memcpy(dst, &h, sizeof h);
+        j = 8;
+    }
+    for (; j < n; ++j) dst[j] = edgec_clampf((bias ? bias[j] : 0.0f) + sums[j], lo, hi);
 }
 
 /* acc[i][b * 16 + j] (+)= sum over segments t < nseg and values c < len of
@@ -285,15 +298,26 @@ static void tile_kernel(float acc[TP][GW], const float *const *x, int32_t nseg, 
 #endif
 }
 
+/* A 1 x 1 convolution over every pixel in place (stride 1, no padding): output pixel i reads input pixel i. */
+static int pointwise(const edgec_conv2d_params *p) {
+    return p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
+           p->out_h == p->in_h && p->out_w == p->in_w;
+}
+
 /* One tile's sums, TP pixels at input corners (y0[i], x0[i]) (the first valid ones distinct), nblocks blocks of
  * block_stride floats from packed, written to dest: by kernel rows (one segment of k_w * in_c values per row) when every pixel's
  * rows lie inside the input horizontally, else tap by tap, in passes of at most ZEROS channels and TAPS taps. */
-static void tile_sums(float acc[TP][GW], const float *in_n, const float *packed, int32_t nblocks, const int32_t y0[TP],
-                      const int32_t x0[TP], const tile_dest *dest, const edgec_conv2d_params *p) {
+static void tile_sums(float acc[TP][GW], const float *in_n, const float *packed, int32_t nblocks, int32_t px0,
+                      const int32_t y0[TP], const int32_t x0[TP], const tile_dest *dest, const edgec_conv2d_params *p) {
     const int32_t valid = dest->valid;
     const int32_t C = p->in_c, kw = p->k_w, row_len = kw * C;
     const size_t block_stride = (size_t)p->k_h * row_len * OCB;
     const float *table[TAPS * TP];
+    if (pointwise(p)) { /* a matrix product: pixel px0 + i's channels, one segment of any length, no corners */
+        for (int32_t i = 0; i < TP; ++i) table[i] = in_n + (size_t)(px0 + (i < valid ? i : 0)) * C;
+        tile_kernel(acc, table, 1, C, packed, 0, nblocks, block_stride, valid, 0, dest);
+        return;
+    }
     int rows = p->dil_w == 1 && row_len <= ZEROS && p->k_h <= TAPS;
     for (int32_t i = 0; i < TP && rows; ++i) rows = x0[i] >= 0 && x0[i] + kw <= p->in_w;
     if (rows) {
@@ -327,13 +351,21 @@ static void tile_sums(float acc[TP][GW], const float *in_n, const float *packed,
     }
 }
 
-/* The input corners of the tile of pixels from px0 (pixels past the image repeat px0). */
+/* The input corners of the tile of pixels from px0 (pixels past the image repeat px0; none for a pointwise conv,
+ * whose pixels are read in place). */
 static int32_t tile_corners(int32_t px0, int32_t pixels, int32_t y0[TP], int32_t x0[TP], const edgec_conv2d_params *p) {
     const int32_t valid = pixels - px0 < TP ? pixels - px0 : TP;
+    if (pointwise(p)) return valid;
+    int32_t oy = px0 / p->out_w, ox = px0 % p->out_w; /* one division a tile, then steps along the rows */
     for (int32_t i = 0; i < TP; ++i) {
-        const int32_t px = px0 + (i < valid ? i : 0);
-        y0[i] = px / p->out_w * p->stride_h - p->pad_top;
-        x0[i] = px % p->out_w * p->stride_w - p->pad_left;
+        if (i < valid) {
+            y0[i] = oy * p->stride_h - p->pad_top;
+            x0[i] = ox * p->stride_w - p->pad_left;
+            if (++ox == p->out_w) ox = 0, ++oy;
+        } else {
+            y0[i] = y0[0];
+            x0[i] = x0[0];
+        }
     }
     return valid;
 }
@@ -361,7 +393,7 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
                     const int32_t nb = OC - oc0 < step ? OC - oc0 : step;
                     const tile_dest dest = {out_n + (size_t)px0 * OC + oc0, (size_t)OC, nb, valid,
                                             bias ? bias + oc0 : NULL, p->act_min, p->act_max};
-                    tile_sums(acc, in_n, prepacked + (size_t)oc0 * K, (nb + OCB - 1) / OCB, y0, x0, &dest, p);
+                    tile_sums(acc, in_n, prepacked + (size_t)oc0 * K, (nb + OCB - 1) / OCB, px0, y0, x0, &dest, p);
                 }
             }
         }
@@ -381,7 +413,7 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
                 const int32_t valid = tile_corners(px0, pixels, y0, x0, p);
                 const tile_dest dest = {out_n + (size_t)px0 * OC + oc0, (size_t)OC, nb, valid,
                                         bias ? bias + oc0 : NULL, p->act_min, p->act_max};
-                tile_sums(acc, in_n, packed, (nb + OCB - 1) / OCB, y0, x0, &dest, p);
+                tile_sums(acc, in_n, packed, (nb + OCB - 1) / OCB, px0, y0, x0, &dest, p);
             }
         }
     }
