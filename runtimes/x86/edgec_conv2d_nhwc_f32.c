@@ -140,7 +140,8 @@ static void pack_block(const float *EDGEC_RESTRICT weights, int32_t oc0, int32_t
     }
 }
 
-/* Where a tile's last pass writes its sums: pixel i < valid's n channels at out + i * stride, clamped bias + sum. */
+/* A tile's n output channels: bias (NULL: zeros) from the first pass, and where the last one writes: pixel i <
+ * valid at out + i * stride, clamped. */
 typedef struct {
     float *out;
     size_t stride;
@@ -150,58 +151,56 @@ typedef struct {
 } tile_dest;
 
 #if defined(__AVX512F__)
+#include <immintrin.h>
 typedef float v16f __attribute__((vector_size(64)));
-typedef int32_t v16i __attribute__((vector_size(64)));
 typedef float v16f_unaligned __attribute__((vector_size(64), aligned(4)));
 #define LOAD16(ptr) (*(const v16f_unaligned *)(const void *)(ptr))
 
-/* dst[j] (j < n, at most 16) = clamp(bias[j] + v[j]), edgec_clampf's selects lane by lane. */
-static inline __attribute__((always_inline)) void finish16(v16f v, float *dst, int32_t n, const float *bias, v16f vlo,
-                                                           v16f vhi, float lo, float hi) {
+/* dst[j] = clamp(v[j]) for j < n (at most 16). max(lo, v) then min(hi, v) in that operand order are edgec_clampf
+ * lane by lane (v < lo ? lo : v, v > hi ? hi : v: NaN and -0 kept). */
+static inline __attribute__((always_inline)) void finish16(v16f v, float *dst, int32_t n, v16f vlo, v16f vhi) {
+    v = (v16f)_mm512_min_ps((__m512)vhi, _mm512_max_ps((__m512)vlo, (__m512)v));
     if (n >= OCB) {
-        if (bias) v = LOAD16(bias) + v;
-        const v16i below = v < vlo, above = v > vhi;
-        v = (v16f)(((v16i)v & ~below) | ((v16i)vlo & below));
-        v = (v16f)(((v16i)v & ~above) | ((v16i)vhi & above));
         __builtin_memcpy(dst, &v, sizeof v);
         return;
     }
     float sums[OCB];
     __builtin_memcpy(sums, &v, sizeof v);
-    int32_t j = 0;
-    if (n >= 8) { /* the low half as one vector (8-channel layers) */
-        v8f h = {0}, b = {0};
-        __builtin_memcpy(&h, sums, sizeof h);
-        if (bias) b = LOAD8(bias);
-        h = b + h;
-        const v8f lo8 = (v8f){0} + lo, hi8 = (v8f){0} + hi;
-        const v8i below = h < lo8, above = h > hi8;
-        h = (v8f)(((v8i)h & ~below) | ((v8i)lo8 & below));
-        h = (v8f)(((v8i)h & ~above) | ((v8i)hi8 & above));
-        __builtin_memcpy(dst, &h, sizeof h);
-        j = 8;
-    }
-    for (; j < n; ++j) dst[j] = edgec_clampf((bias ? bias[j] : 0.0f) + sums[j], lo, hi);
+    for (int32_t j = 0; j < n; ++j) dst[j] = sums[j];
+}
+
+/* The bias of n channels (at most 16) from b as a vector, zeros past n or without a bias. */
+static inline __attribute__((always_inline)) v16f bias16(const float *b, int32_t n) {
+    v16f v = {0};
+    if (b && n >= OCB) return LOAD16(b);
+    for (int32_t j = 0; b && j < n; ++j) v[j] = b[j];
+    return v;
 }
 
 /* acc[i][b * 16 + j] (+)= sum over segments t < nseg and values c < len of
  * x[t * TP + i][c] * w[b * block_stride + t * w_stride + c * 16 + j], for pixels i < MR and blocks b < NB (MR, NB
- * constants once inlined: 12 or 6 pixels, 1 or 2 blocks). Starts from 0 unless accumulate; the sums go to dest
- * when there is one (the last pass), else back to acc. */
+ * constants once inlined: 12 or 6 pixels, 1 or 2 blocks). The first pass starts from the bias, a later one from
+ * acc; the last one writes dest, an earlier one acc. */
 static inline __attribute__((always_inline)) void
 tile_kernel_zmm(float acc[TP][GW], const float *const *x, int32_t nseg, int32_t len, const float *EDGEC_RESTRICT w,
-                size_t w_stride, size_t block_stride, int accumulate, const tile_dest *dest, const int MR, const int NB) {
-#define ZMM_DECL(i) v16f a##i##0 = {0}, a##i##1 = {0};
+                size_t w_stride, size_t block_stride, const tile_dest *dest, int first, int last, const int MR,
+                const int NB) {
+#define ZMM_DECL(i) v16f a##i##0 = b0, a##i##1 = b1;
 #define ZMM_LOAD(i) if (i < MR) { __builtin_memcpy(&a##i##0, acc[i], 64); if (NB > 1) __builtin_memcpy(&a##i##1, acc[i] + 16, 64); }
 #define ZMM_FMA(i) if (i < MR) { const float v = x##i[c]; a##i##0 += v * k0; if (NB > 1) a##i##1 += v * k1; }
 #define ZMM_STORE(i) if (i < MR) { __builtin_memcpy(acc[i], &a##i##0, 64); if (NB > 1) __builtin_memcpy(acc[i] + 16, &a##i##1, 64); }
 #define ZMM_FINISH(i) if (i < MR && i < dest->valid) { \
         float *o = dest->out + (size_t)i * dest->stride; \
-        finish16(a##i##0, o, dest->n, dest->bias, vlo, vhi, dest->lo, dest->hi); \
-        if (NB > 1) finish16(a##i##1, o + OCB, dest->n - OCB, dest->bias ? dest->bias + OCB : NULL, vlo, vhi, dest->lo, dest->hi); }
+        finish16(a##i##0, o, dest->n, vlo, vhi); \
+        if (NB > 1) finish16(a##i##1, o + OCB, dest->n - OCB, vlo, vhi); }
 #define ZMM_ROWS(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11)
+    v16f b0 = {0}, b1 = {0};
+    if (first) {
+        b0 = bias16(dest->bias, dest->n);
+        if (NB > 1) b1 = bias16(dest->bias ? dest->bias + OCB : NULL, dest->n - OCB);
+    }
     ZMM_ROWS(ZMM_DECL)
-    if (accumulate) { ZMM_ROWS(ZMM_LOAD) }
+    if (!first) { ZMM_ROWS(ZMM_LOAD) }
     for (int32_t t = 0; t < nseg; ++t, x += TP) {
         const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3], *x4 = x[4], *x5 = x[5];
         const float *x6 = x[MR > 6 ? 6 : 0], *x7 = x[MR > 6 ? 7 : 0], *x8 = x[MR > 6 ? 8 : 0];
@@ -212,7 +211,7 @@ tile_kernel_zmm(float acc[TP][GW], const float *const *x, int32_t nseg, int32_t 
             ZMM_ROWS(ZMM_FMA)
         }
     }
-    if (dest) {
+    if (last) {
         const v16f vlo = (v16f){0} + dest->lo, vhi = (v16f){0} + dest->hi;
         ZMM_ROWS(ZMM_FINISH)
         return;
@@ -251,24 +250,24 @@ static void store_block(float *out, int32_t n, const float *bias, int32_t oc0, c
 /* acc[i][b * 16 + j] (+)= sum over segments t < nseg and values c < len of
  * x[t * TP + i][c] * w[b * block_stride + t * w_stride + c * 16 + j], for the tile's pixels i and blocks
  * b < nblocks (<= GROUP): a segment is one tap's channels, or a whole kernel row's taps where they are contiguous
- * in the input. Pixels past valid may be computed (their table entries repeat a valid pixel's). Starts from 0
- * unless accumulate; the sums go to dest when there is one (the last pass), else back to acc. */
+ * in the input. Pixels past dest->valid may be computed (their table entries repeat a valid pixel's). The first
+ * pass starts from the bias (zeros), a later one from acc; the last one writes dest, an earlier one acc. */
 static void tile_kernel(float acc[TP][GW], const float *const *x, int32_t nseg, int32_t len,
                         const float *EDGEC_RESTRICT w, size_t w_stride, int32_t nblocks, size_t block_stride,
-                        int32_t valid, int accumulate, const tile_dest *dest) {
+                        const tile_dest *dest, int first, int last) {
 #if defined(__AVX512F__)
     if (nblocks > 1) {
-        if (valid > 6) tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, accumulate, dest, 12, 2);
-        else tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, accumulate, dest, 6, 2);
+        if (dest->valid > 6) tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, dest, first, last, 12, 2);
+        else tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, dest, first, last, 6, 2);
     } else {
-        if (valid > 6) tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, accumulate, dest, 12, 1);
-        else tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, accumulate, dest, 6, 1);
+        if (dest->valid > 6) tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, dest, first, last, 12, 1);
+        else tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, dest, first, last, 6, 1);
     }
 #else
-    (void)nblocks; (void)block_stride; (void)valid; /* one block of 16 channels, six pixels */
+    (void)nblocks; (void)block_stride; /* one block of 16 channels, six pixels; the bias added at the end */
     v8f a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0};
     v8f a30 = {0}, a31 = {0}, a40 = {0}, a41 = {0}, a50 = {0}, a51 = {0};
-    if (accumulate) {
+    if (!first) {
         __builtin_memcpy(&a00, acc[0], 32); __builtin_memcpy(&a01, acc[0] + 8, 32);
         __builtin_memcpy(&a10, acc[1], 32); __builtin_memcpy(&a11, acc[1] + 8, 32);
         __builtin_memcpy(&a20, acc[2], 32); __builtin_memcpy(&a21, acc[2] + 8, 32);
@@ -293,7 +292,7 @@ static void tile_kernel(float acc[TP][GW], const float *const *x, int32_t nseg, 
     __builtin_memcpy(acc[3], &a30, 32); __builtin_memcpy(acc[3] + 8, &a31, 32);
     __builtin_memcpy(acc[4], &a40, 32); __builtin_memcpy(acc[4] + 8, &a41, 32);
     __builtin_memcpy(acc[5], &a50, 32); __builtin_memcpy(acc[5] + 8, &a51, 32);
-    for (int32_t i = 0; dest && i < dest->valid; ++i)
+    for (int32_t i = 0; last && i < dest->valid; ++i)
         store_block(dest->out + (size_t)i * dest->stride, dest->n, dest->bias, 0, acc[i], dest->lo, dest->hi);
 #endif
 }
@@ -315,7 +314,7 @@ static void tile_sums(float acc[TP][GW], const float *in_n, const float *packed,
     const float *table[TAPS * TP];
     if (pointwise(p)) { /* a matrix product: pixel px0 + i's channels, one segment of any length, no corners */
         for (int32_t i = 0; i < TP; ++i) table[i] = in_n + (size_t)(px0 + (i < valid ? i : 0)) * C;
-        tile_kernel(acc, table, 1, C, packed, 0, nblocks, block_stride, valid, 0, dest);
+        tile_kernel(acc, table, 1, C, packed, 0, nblocks, block_stride, dest, 1, 1);
         return;
     }
     int rows = p->dil_w == 1 && row_len <= ZEROS && p->k_h <= TAPS;
@@ -326,11 +325,10 @@ static void tile_sums(float acc[TP][GW], const float *in_n, const float *packed,
                 const int32_t iy = y0[i] + ky * p->dil_h;
                 table[ky * TP + i] = iy >= 0 && iy < p->in_h ? in_n + ((size_t)iy * p->in_w + x0[i]) * C : zero_pixel;
             }
-        tile_kernel(acc, table, p->k_h, row_len, packed, (size_t)row_len * OCB, nblocks, block_stride, valid, 0, dest);
+        tile_kernel(acc, table, p->k_h, row_len, packed, (size_t)row_len * OCB, nblocks, block_stride, dest, 1, 1);
         return;
     }
     const int32_t taps = p->k_h * kw;
-    int accumulate = 0;
     for (int32_t c0 = 0; c0 < C; c0 += ZEROS) {
         const int32_t cn = C - c0 < ZEROS ? C - c0 : ZEROS;
         for (int32_t t0 = 0; t0 < taps; t0 += TAPS) {
@@ -343,10 +341,8 @@ static void tile_sums(float acc[TP][GW], const float *in_n, const float *packed,
                     table[t * TP + i] = inside ? in_n + ((size_t)iy * p->in_w + ix) * C + c0 : zero_pixel;
                 }
             }
-            const int last = c0 + cn == C && t0 + nt == taps;
             tile_kernel(acc, table, nt, cn, packed + ((size_t)t0 * C + c0) * OCB, (size_t)C * OCB, nblocks,
-                        block_stride, valid, accumulate, last ? dest : NULL);
-            accumulate = 1;
+                        block_stride, dest, c0 == 0 && t0 == 0, c0 + cn == C && t0 + nt == taps);
         }
     }
 }
