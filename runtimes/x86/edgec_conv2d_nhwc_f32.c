@@ -156,30 +156,25 @@ typedef float v16f __attribute__((vector_size(64)));
 typedef float v16f_unaligned __attribute__((vector_size(64), aligned(4)));
 #define LOAD16(ptr) (*(const v16f_unaligned *)(const void *)(ptr))
 
-/* dst[j] = clamp(v[j]) for j < n (at most 16). max(lo, v) then min(hi, v) in that operand order are edgec_clampf
- * lane by lane (v < lo ? lo : v, v > hi ? hi : v: NaN and -0 kept). */
+/* dst[j] = clamp(v[j]) for j < n (at most 16; a masked store past it). max(lo, v) then min(hi, v) in that operand
+ * order are edgec_clampf lane by lane (v < lo ? lo : v, v > hi ? hi : v: NaN and -0 kept). */
 static inline __attribute__((always_inline)) void finish16(v16f v, float *dst, int32_t n, v16f vlo, v16f vhi) {
-    v = (v16f)_mm512_min_ps((__m512)vhi, _mm512_max_ps((__m512)vlo, (__m512)v));
-    if (n >= OCB) {
-        __builtin_memcpy(dst, &v, sizeof v);
-        return;
-    }
-    float sums[OCB];
-    __builtin_memcpy(sums, &v, sizeof v);
-    for (int32_t j = 0; j < n; ++j) dst[j] = sums[j];
+    const __m512 c = _mm512_min_ps((__m512)vhi, _mm512_max_ps((__m512)vlo, (__m512)v));
+    if (n >= OCB)
+        _mm512_storeu_ps(dst, c);
+    else
+        _mm512_mask_storeu_ps(dst, (__mmask16)((1u << n) - 1u), c);
 }
 
 /* The bias of n channels (at most 16) from b as a vector, zeros past n or without a bias. */
 static inline __attribute__((always_inline)) v16f bias16(const float *b, int32_t n) {
-    v16f v = {0};
-    if (b && n >= OCB) return LOAD16(b);
-    for (int32_t j = 0; b && j < n; ++j) v[j] = b[j];
-    return v;
+    if (!b) return (v16f){0};
+    return (v16f)_mm512_maskz_loadu_ps(n >= OCB ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1u), b);
 }
 
 /* acc[i][b * 16 + j] (+)= sum over segments t < nseg and values c < len of
  * x[t * TP + i][c] * w[b * block_stride + t * w_stride + c * 16 + j], for pixels i < MR and blocks b < NB (MR, NB
- * constants once inlined: 12 or 6 pixels, 1 or 2 blocks). The first pass starts from the bias, a later one from
+ * constants once inlined: 6, 8, 10 or 12 pixels, 1 or 2 blocks). The first pass starts from the bias, a later one from
  * acc; the last one writes dest, an earlier one acc. */
 static inline __attribute__((always_inline)) void
 tile_kernel_zmm(float acc[TP][GW], const float *const *x, int32_t nseg, int32_t len, const float *EDGEC_RESTRICT w,
@@ -203,8 +198,8 @@ tile_kernel_zmm(float acc[TP][GW], const float *const *x, int32_t nseg, int32_t 
     if (!first) { ZMM_ROWS(ZMM_LOAD) }
     for (int32_t t = 0; t < nseg; ++t, x += TP) {
         const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3], *x4 = x[4], *x5 = x[5];
-        const float *x6 = x[MR > 6 ? 6 : 0], *x7 = x[MR > 6 ? 7 : 0], *x8 = x[MR > 6 ? 8 : 0];
-        const float *x9 = x[MR > 6 ? 9 : 0], *x10 = x[MR > 6 ? 10 : 0], *x11 = x[MR > 6 ? 11 : 0];
+        const float *x6 = x[MR > 6 ? 6 : 0], *x7 = x[MR > 7 ? 7 : 0], *x8 = x[MR > 8 ? 8 : 0];
+        const float *x9 = x[MR > 9 ? 9 : 0], *x10 = x[MR > 10 ? 10 : 0], *x11 = x[MR > 11 ? 11 : 0];
         const float *w0 = w + (size_t)t * w_stride, *w1 = NB > 1 ? w0 + block_stride : w0;
         for (int32_t c = 0; c < len; ++c) {
             const v16f k0 = LOAD16(w0 + (size_t)c * OCB), k1 = NB > 1 ? LOAD16(w1 + (size_t)c * OCB) : k0;
@@ -256,13 +251,19 @@ static void tile_kernel(float acc[TP][GW], const float *const *x, int32_t nseg, 
                         const float *EDGEC_RESTRICT w, size_t w_stride, int32_t nblocks, size_t block_stride,
                         const tile_dest *dest, int first, int last) {
 #if defined(__AVX512F__)
+#define ZMM_KERNEL(MR, NB) tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, dest, first, last, MR, NB)
+#define ZMM_BY_PIXELS(NB) \
+    if (dest->valid > 10) ZMM_KERNEL(12, NB); \
+    else if (dest->valid > 8) ZMM_KERNEL(10, NB); \
+    else if (dest->valid > 6) ZMM_KERNEL(8, NB); \
+    else ZMM_KERNEL(6, NB);
     if (nblocks > 1) {
-        if (dest->valid > 6) tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, dest, first, last, 12, 2);
-        else tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, dest, first, last, 6, 2);
+        ZMM_BY_PIXELS(2)
     } else {
-        if (dest->valid > 6) tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, dest, first, last, 12, 1);
-        else tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, dest, first, last, 6, 1);
+        ZMM_BY_PIXELS(1)
     }
+#undef ZMM_BY_PIXELS
+#undef ZMM_KERNEL
 #else
     (void)nblocks; (void)block_stride; /* one block of 16 channels, six pixels; the bias added at the end */
     v8f a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0};
@@ -303,54 +304,77 @@ static int pointwise(const edgec_conv2d_params *p) {
            p->out_h == p->in_h && p->out_w == p->in_w;
 }
 
-/* One tile's sums, TP pixels at input corners (y0[i], x0[i]) (the first valid ones distinct), nblocks blocks of
- * block_stride floats from packed, written to dest: by kernel rows (one segment of k_w * in_c values per row) when every pixel's
- * rows lie inside the input horizontally, else tap by tap, in passes of at most ZEROS channels and TAPS taps. */
-static void tile_sums(float acc[TP][GW], const float *in_n, const float *packed, int32_t nblocks, int32_t px0,
-                      const int32_t y0[TP], const int32_t x0[TP], const tile_dest *dest, const edgec_conv2d_params *p) {
-    const int32_t valid = dest->valid;
-    const int32_t C = p->in_c, kw = p->k_w, row_len = kw * C;
-    const size_t block_stride = (size_t)p->k_h * row_len * OCB;
+/* Table entries [t * TP + i] for taps t0 .. t0 + nt - 1 and the tile's pixels i: tap t of pixel i from channel c0,
+ * or the zero pixel outside the input. */
+static void tap_table(const float **table, const float *in_n, const int32_t y0[TP], const int32_t x0[TP], int32_t t0,
+                      int32_t nt, int32_t c0, const edgec_conv2d_params *p) {
+    for (int32_t t = 0; t < nt; ++t) {
+        const int32_t dy = (t0 + t) / p->k_w * p->dil_h, dx = (t0 + t) % p->k_w * p->dil_w;
+        for (int32_t i = 0; i < TP; ++i) {
+            const int32_t iy = y0[i] + dy, ix = x0[i] + dx;
+            const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
+            table[t * TP + i] = inside ? in_n + ((size_t)iy * p->in_w + ix) * p->in_c + c0 : zero_pixel;
+        }
+    }
+}
+
+/* The output channels [oc_begin, oc_end) of a tile of TP pixels from px0 (valid of them, at input corners (y0[i],
+ * x0[i])), in groups of step channels, packed: the block of oc_begin. The tile's table of pointers is built once
+ * for every group: pointwise, pixel i's channels in place (one segment of any length); by kernel rows (one segment
+ * of k_w * in_c values per row) when every pixel's rows lie inside the input horizontally; else tap by tap, where
+ * more than TAPS taps or ZEROS channels take several passes (and tables) per group. */
+static void tile_sums(float acc[TP][GW], const float *in_n, const float *packed, int32_t oc_begin, int32_t oc_end,
+                      int32_t step, int32_t px0, int32_t valid, const int32_t y0[TP], const int32_t x0[TP],
+                      float *out_n, const float *bias, const edgec_conv2d_params *p) {
+    const int32_t C = p->in_c, kw = p->k_w, row_len = kw * C, K = p->k_h * row_len, taps = p->k_h * kw;
+    const size_t block_stride = (size_t)K * OCB;
     const float *table[TAPS * TP];
-    if (pointwise(p)) { /* a matrix product: pixel px0 + i's channels, one segment of any length, no corners */
+    int32_t nseg = 0, len = 0;
+    size_t w_stride = 0;
+    if (pointwise(p)) {
         for (int32_t i = 0; i < TP; ++i) table[i] = in_n + (size_t)(px0 + (i < valid ? i : 0)) * C;
-        tile_kernel(acc, table, 1, C, packed, 0, nblocks, block_stride, dest, 1, 1);
-        return;
-    }
-    int rows = p->dil_w == 1 && row_len <= ZEROS && p->k_h <= TAPS;
-    for (int32_t i = 0; i < TP && rows; ++i) rows = x0[i] >= 0 && x0[i] + kw <= p->in_w;
-    if (rows) {
-        for (int32_t ky = 0; ky < p->k_h; ++ky)
-            for (int32_t i = 0; i < TP; ++i) {
-                const int32_t iy = y0[i] + ky * p->dil_h;
-                table[ky * TP + i] = iy >= 0 && iy < p->in_h ? in_n + ((size_t)iy * p->in_w + x0[i]) * C : zero_pixel;
-            }
-        tile_kernel(acc, table, p->k_h, row_len, packed, (size_t)row_len * OCB, nblocks, block_stride, dest, 1, 1);
-        return;
-    }
-    const int32_t taps = p->k_h * kw;
-    for (int32_t c0 = 0; c0 < C; c0 += ZEROS) {
-        const int32_t cn = C - c0 < ZEROS ? C - c0 : ZEROS;
-        for (int32_t t0 = 0; t0 < taps; t0 += TAPS) {
-            const int32_t nt = taps - t0 < TAPS ? taps - t0 : TAPS;
-            for (int32_t t = 0; t < nt; ++t) {
-                const int32_t dy = (t0 + t) / kw * p->dil_h, dx = (t0 + t) % kw * p->dil_w;
+        nseg = 1, len = C;
+    } else {
+        int rows = p->dil_w == 1 && row_len <= ZEROS && p->k_h <= TAPS;
+        for (int32_t i = 0; i < TP && rows; ++i) rows = x0[i] >= 0 && x0[i] + kw <= p->in_w;
+        if (rows) {
+            for (int32_t ky = 0; ky < p->k_h; ++ky)
                 for (int32_t i = 0; i < TP; ++i) {
-                    const int32_t iy = y0[i] + dy, ix = x0[i] + dx;
-                    const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
-                    table[t * TP + i] = inside ? in_n + ((size_t)iy * p->in_w + ix) * C + c0 : zero_pixel;
+                    const int32_t iy = y0[i] + ky * p->dil_h;
+                    table[ky * TP + i] = iy >= 0 && iy < p->in_h ? in_n + ((size_t)iy * p->in_w + x0[i]) * C : zero_pixel;
                 }
+            nseg = p->k_h, len = row_len, w_stride = (size_t)row_len * OCB;
+        } else if (taps <= TAPS && C <= ZEROS) {
+            tap_table(table, in_n, y0, x0, 0, taps, 0, p);
+            nseg = taps, len = C, w_stride = (size_t)C * OCB;
+        }
+    }
+    for (int32_t oc = oc_begin; oc < oc_end; oc += step) {
+        const int32_t n = oc_end - oc < step ? oc_end - oc : step, nblocks = (n + OCB - 1) / OCB;
+        const float *w = packed + (size_t)(oc - oc_begin) * K;
+        const tile_dest dest = {out_n + (size_t)px0 * p->out_c + oc, (size_t)p->out_c, n, valid,
+                                bias ? bias + oc : NULL, p->act_min, p->act_max};
+        if (nseg) {
+            tile_kernel(acc, table, nseg, len, w, w_stride, nblocks, block_stride, &dest, 1, 1);
+            continue;
+        }
+        for (int32_t c0 = 0; c0 < C; c0 += ZEROS) {
+            const int32_t cn = C - c0 < ZEROS ? C - c0 : ZEROS;
+            for (int32_t t0 = 0; t0 < taps; t0 += TAPS) {
+                const int32_t nt = taps - t0 < TAPS ? taps - t0 : TAPS;
+                tap_table(table, in_n, y0, x0, t0, nt, c0, p);
+                tile_kernel(acc, table, nt, cn, w + ((size_t)t0 * C + c0) * OCB, (size_t)C * OCB, nblocks,
+                            block_stride, &dest, c0 == 0 && t0 == 0, c0 + cn == C && t0 + nt == taps);
             }
-            tile_kernel(acc, table, nt, cn, packed + ((size_t)t0 * C + c0) * OCB, (size_t)C * OCB, nblocks,
-                        block_stride, dest, c0 == 0 && t0 == 0, c0 + cn == C && t0 + nt == taps);
         }
     }
 }
 
 /* The input corners of the tile of pixels from px0 (pixels past the image repeat px0; none for a pointwise conv,
  * whose pixels are read in place). */
-static int32_t tile_corners(int32_t px0, int32_t pixels, int32_t y0[TP], int32_t x0[TP], const edgec_conv2d_params *p) {
-    const int32_t valid = pixels - px0 < TP ? pixels - px0 : TP;
+static int32_t tile_corners(int32_t px0, int32_t pixels, int32_t tp, int32_t y0[TP], int32_t x0[TP],
+                            const edgec_conv2d_params *p) {
+    const int32_t valid = pixels - px0 < tp ? pixels - px0 : tp;
     if (pointwise(p)) return valid;
     int32_t oy = px0 / p->out_w, ox = px0 % p->out_w; /* one division a tile, then steps along the rows */
     for (int32_t i = 0; i < TP; ++i) {
@@ -366,6 +390,24 @@ static int32_t tile_corners(int32_t px0, int32_t pixels, int32_t y0[TP], int32_t
     return valid;
 }
 
+/* Pixels per tile (at most TP) for an image of the given pixel count: the fewest pixel slots that the kernels
+ * compute (AVX-512: tiles of 6, 8, 10 or 12; 49 pixels as 10 + 10 + 10 + 10 + 9 rather than 4 x 12 + 1 in a tile
+ * of 6), counting a tile's own overhead as one slot; ties to the larger tile. */
+static int32_t tile_pixels(int32_t pixels) {
+#if defined(__AVX512F__)
+    int32_t best = TP, best_cost = -1;
+    for (int32_t tp = TP; tp >= 6; --tp) {
+        const int32_t rest = pixels % tp, slot = (tp + 1) / 2 * 2, rest_slot = rest > 6 ? (rest + 1) / 2 * 2 : 6;
+        const int32_t cost = pixels / tp * (slot + 1) + (rest ? rest_slot + 1 : 0);
+        if (best_cost < 0 || cost < best_cost) best = tp, best_cost = cost;
+    }
+    return best;
+#else
+    (void)pixels;
+    return TP;
+#endif
+}
+
 /* Exactly one of weights (OHWI: each block packed here, on the stack; K <= PACK_K) and prepacked (every block
  * packed at compile time, [OC / 16 rounded up][K][16]: any K) is non-NULL. A tile takes GROUP blocks of
  * prepacked weights, one of the stack's. */
@@ -373,7 +415,7 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
                         const float *EDGEC_RESTRICT prepacked, const float *EDGEC_RESTRICT bias,
                         float *EDGEC_RESTRICT output, const edgec_conv2d_params *p) {
     const int32_t C = p->in_c, OC = p->out_c, taps = p->k_h * p->k_w, K = taps * C;
-    const int32_t pixels = p->out_h * p->out_w, step = prepacked ? GW : OCB;
+    const int32_t pixels = p->out_h * p->out_w, step = prepacked ? GW : OCB, tp = tile_pixels(pixels);
     float stack_block[PACK_K * OCB];
     float acc[TP][GW];
     int32_t y0[TP], x0[TP];
@@ -383,14 +425,9 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
         for (int32_t n = 0; n < p->batch; ++n) {
             const float *in_n = input + (size_t)n * p->in_h * p->in_w * C;
             float *out_n = output + (size_t)n * pixels * OC;
-            for (int32_t px0 = 0; px0 < pixels; px0 += TP) {
-                const int32_t valid = tile_corners(px0, pixels, y0, x0, p);
-                for (int32_t oc0 = 0; oc0 < OC; oc0 += step) {
-                    const int32_t nb = OC - oc0 < step ? OC - oc0 : step;
-                    const tile_dest dest = {out_n + (size_t)px0 * OC + oc0, (size_t)OC, nb, valid,
-                                            bias ? bias + oc0 : NULL, p->act_min, p->act_max};
-                    tile_sums(acc, in_n, prepacked + (size_t)oc0 * K, (nb + OCB - 1) / OCB, px0, y0, x0, &dest, p);
-                }
+            for (int32_t px0 = 0; px0 < pixels; px0 += tp) {
+                const int32_t valid = tile_corners(px0, pixels, tp, y0, x0, p);
+                tile_sums(acc, in_n, prepacked, 0, OC, step, px0, valid, y0, x0, out_n, bias, p);
             }
         }
         return;
@@ -405,11 +442,9 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
         for (int32_t n = 0; n < p->batch; ++n) {
             const float *in_n = input + (size_t)n * p->in_h * p->in_w * C;
             float *out_n = output + (size_t)n * pixels * OC;
-            for (int32_t px0 = 0; px0 < pixels; px0 += TP) {
-                const int32_t valid = tile_corners(px0, pixels, y0, x0, p);
-                const tile_dest dest = {out_n + (size_t)px0 * OC + oc0, (size_t)OC, nb, valid,
-                                        bias ? bias + oc0 : NULL, p->act_min, p->act_max};
-                tile_sums(acc, in_n, packed, (nb + OCB - 1) / OCB, px0, y0, x0, &dest, p);
+            for (int32_t px0 = 0; px0 < pixels; px0 += tp) {
+                const int32_t valid = tile_corners(px0, pixels, tp, y0, x0, p);
+                tile_sums(acc, in_n, packed, oc0, oc0 + nb, step, px0, valid, y0, x0, out_n, bias, p);
             }
         }
     }
