@@ -307,7 +307,7 @@ static int pointwise(const edgec_conv2d_params *p) {
 /* Table entries [t * TP + i] for taps t0 .. t0 + nt - 1 and the tile's pixels i: tap t of pixel i from channel c0,
  * or the zero pixel outside the input. A pixel whose window lies inside the input adds the taps' offsets to its
  * corner; only border pixels check tap by tap. */
-static void tap_table(const float **table, const float *in_n, const int32_t y0[TP], const int32_t x0[TP], int32_t t0,
+static __attribute__((noinline)) void tap_table(const float **table, const float *in_n, const int32_t y0[TP], const int32_t x0[TP], int32_t t0,
                       int32_t nt, int32_t c0, const edgec_conv2d_params *p) {
     const int32_t C = p->in_c, span_h = (p->k_h - 1) * p->dil_h, span_w = (p->k_w - 1) * p->dil_w;
     int32_t dy[TAPS], dx[TAPS];
@@ -352,17 +352,20 @@ static void tile_sums(float acc[TP][GW], const float *in_n, const float *packed,
         for (int32_t i = 0; i < TP && rows; ++i) rows = x0[i] >= 0 && x0[i] + kw <= p->in_w;
         if (rows) {
             const size_t row_step = (size_t)p->dil_h * p->in_w * C;
+            const float *first_row[TP];
+            int rows_inside = 1; /* every pixel's every row: the table is first rows plus steps */
             for (int32_t i = 0; i < TP; ++i) {
-                if (y0[i] >= 0 && y0[i] + (p->k_h - 1) * p->dil_h < p->in_h) { /* every row inside */
-                    const float *first_row = in_n + ((size_t)y0[i] * p->in_w + (size_t)x0[i]) * C;
-                    for (int32_t ky = 0; ky < p->k_h; ++ky) table[ky * TP + i] = first_row + ky * row_step;
-                    continue;
-                }
-                for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                const int inside = y0[i] >= 0 && y0[i] + (p->k_h - 1) * p->dil_h < p->in_h;
+                rows_inside &= inside;
+                first_row[i] = in_n + ((size_t)(inside ? y0[i] : 0) * p->in_w + (size_t)x0[i]) * C;
+            }
+            for (int32_t ky = 0; ky < p->k_h && rows_inside; ++ky)
+                for (int32_t i = 0; i < TP; ++i) table[ky * TP + i] = first_row[i] + ky * row_step;
+            for (int32_t ky = 0; ky < p->k_h && !rows_inside; ++ky)
+                for (int32_t i = 0; i < TP; ++i) {
                     const int32_t iy = y0[i] + ky * p->dil_h;
                     table[ky * TP + i] = iy >= 0 && iy < p->in_h ? in_n + ((size_t)iy * p->in_w + x0[i]) * C : zero_pixel;
                 }
-            }
             nseg = p->k_h, len = row_len, w_stride = (size_t)row_len * OCB;
         } else if (taps <= TAPS && C <= ZEROS) {
             tap_table(table, in_n, y0, x0, 0, taps, 0, p);
