@@ -127,7 +127,7 @@ static void conv_tile4(const float *const in[4], float *const out[4], const floa
 #define GROUP 1
 #endif
 #define GW (GROUP * OCB) /* channels per tile */
-#define TAPS 64    /* taps per pointer table (longer kernels take several) */
+#define TAPS (384 / TP) /* taps per pointer table (3 KiB; longer kernels take several) */
 #define ZEROS 256  /* input channels per pass (the zero pixel's length) */
 #define PIXEL_MAJOR_WEIGHTS 32768 /* packed weights (floats) up to which tiles of pixels run outermost (128 KiB) */
 

@@ -328,7 +328,7 @@ static void fuzz_fc_deep(int32_t n_cases) {
 
 /* edgec_conv2d_nhwc_f32_packed, weights packed here as compiler/edgec/ops/conv.py's pack_conv_f32_x86 does:
  * borders, strides, dilations, channel counts past one 16-channel block and past the kernel's 256-channel passes,
- * kernels with more taps than one pointer table (64) and rows wider than the zero pixel, pointwise layers (read
+ * kernels with more taps than one pointer table (32 with AVX-512, else 64) and rows wider than the zero pixel, pointwise layers (read
  * in place, up to 400 channels); output channels past two blocks (AVX-512's 32-channel tiles, 8-channel halves)
  * and pixel counts that leave short last tiles. */
 static void fuzz_conv_f32_packed(int32_t n_cases) {
