@@ -3,8 +3,9 @@ with tests/neon/kernel_fuzz.c run natively, and tests/x86/kernel_fuzz.c for the 
 (hybrid conv, the activations' quantization, add, the float binary ops, deep fully connected layers, the float and int8 convs on weights packed
 at compile time, the QDQ quantize and add, the pooling, the int8 depthwise's paths: bit for bit): int8 byte for byte, float within
 1e-4. Each fuzzed kernel comes from the first of the host's sets (targets/host.toml) that has it, as in a host
-build; two builds: the host target's flags and the x86 benchmark's (-O3 -march=native, where the vectors are AVX
-and, on a CPU with AVX-VNNI, the dot products vpdpwssd / vpdpbusd)."""
+build; four builds: the host target's flags, the x86 benchmark's (-O3 -march=native, where the vectors are AVX
+and, on a CPU with AVX-VNNI, the dot products vpdpwssd / vpdpbusd; on one with AVX-512, the float conv's zmm
+tiles), AVX2 without AVX-512 (the paths of a desktop CPU) and -march=native under ASan / UBSan."""
 
 from __future__ import annotations
 
@@ -37,9 +38,9 @@ X86_FUZZED = {
 }
 
 
-@pytest.mark.parametrize("flags", [None, ["-O3", "-march=native"],
+@pytest.mark.parametrize("flags", [None, ["-O3", "-march=native"], ["-O2", "-mavx2", "-mfma"],
                                    ["-O1", "-march=native", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]],
-                         ids=["host-flags", "O3-native", "sanitized"])
+                         ids=["host-flags", "O3-native", "avx2", "sanitized"])
 def test_host_kernels_equal_the_reference_kernels(flags, tmp_path):
     target = load_target("host")
     assert target.kernels[0] == "x86"

@@ -110,14 +110,24 @@ static void conv_tile4(const float *const in[4], float *const out[4], const floa
 
 /* Packed layers (weights packed at compile time, edgec_conv2d_nhwc_f32_packed, or K = k_h * k_w * in_c <= PACK_K:
  * packed here per call) run along the output channels: sixteen channels' weights tap-major [K][16] (zeros past
- * out_c), each input value broadcast against two 8-float weight vectors, no reduction across lanes. A tile is
- * TP output pixels x 16 channels (12 accumulators: XNNPACK's 6x16 shape) over any pixels of the image, rows
- * included: each pixel's tap is read through a table of pointers (an indirection buffer, as XNNPACK's igemm),
- * where a tap outside the input points at zeros, which add exactly 0, so border pixels take the same loop. */
+ * out_c), each input value broadcast against the weight vectors, no reduction across lanes. A tile is TP output
+ * pixels x GROUP blocks of 16 channels over any pixels of the image, rows included: each pixel's tap is read
+ * through a table of pointers (an indirection buffer, as XNNPACK's igemm), where a tap outside the input points
+ * at zeros, which add exactly 0, so border pixels take the same loop. With AVX-512 a tile is 12 pixels x 32
+ * channels in 24 zmm accumulators (two blocks read side by side: each weight vector feeds 12 pixels, so the
+ * weights streamed from L2 cost half a load per 12 FMAs), else 6 pixels x 16 channels in 12 8-float vectors
+ * (XNNPACK's 6x16 shape). */
 #define PACK_K 1024 /* 64 KiB of packed weights on the stack: MobileNetV2's widest pointwise layers (960 inputs) */
 #define OCB 16
+#if defined(__AVX512F__)
+#define TP 12
+#define GROUP 2
+#else
 #define TP 6
-#define TAPS 64    /* taps per pointer table (longer kernels take several) */
+#define GROUP 1
+#endif
+#define GW (GROUP * OCB) /* channels per tile */
+#define TAPS (384 / TP) /* taps per pointer table (3 KiB; longer kernels take several) */
 #define ZEROS 256  /* input channels per pass (the zero pixel's length) */
 #define PIXEL_MAJOR_WEIGHTS 32768 /* packed weights (floats) up to which tiles of pixels run outermost (128 KiB) */
 
@@ -130,6 +140,89 @@ static void pack_block(const float *EDGEC_RESTRICT weights, int32_t oc0, int32_t
     }
 }
 
+/* A tile's n output channels: bias (NULL: zeros) from the first pass, and where the last one writes: pixel i <
+ * valid at out + i * stride, clamped. */
+typedef struct {
+    float *out;
+    size_t stride;
+    int32_t n, valid;
+    const float *bias;
+    float lo, hi;
+} tile_dest;
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+typedef float v16f __attribute__((vector_size(64)));
+typedef float v16f_unaligned __attribute__((vector_size(64), aligned(4)));
+#define LOAD16(ptr) (*(const v16f_unaligned *)(const void *)(ptr))
+
+/* dst[j] = clamp(v[j]) for j < n (at most 16; a masked store past it). max(lo, v) then min(hi, v) in that operand
+ * order are edgec_clampf lane by lane (v < lo ? lo : v, v > hi ? hi : v: NaN and -0 kept). */
+static inline __attribute__((always_inline)) void finish16(v16f v, float *dst, int32_t n, v16f vlo, v16f vhi) {
+    const __m512 c = _mm512_min_ps((__m512)vhi, _mm512_max_ps((__m512)vlo, (__m512)v));
+    if (n >= OCB)
+        _mm512_storeu_ps(dst, c);
+    else
+        _mm512_mask_storeu_ps(dst, (__mmask16)((1u << n) - 1u), c);
+}
+
+/* The bias of n channels (at most 16) from b as a vector, zeros past n or without a bias. */
+static inline __attribute__((always_inline)) v16f bias16(const float *b, int32_t n) {
+    if (!b) return (v16f){0};
+    return (v16f)_mm512_maskz_loadu_ps(n >= OCB ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1u), b);
+}
+
+/* acc[i][b * 16 + j] (+)= sum over segments t < nseg and values c < len of
+ * x[t * TP + i][c] * w[b * block_stride + t * w_stride + c * 16 + j], for pixels i < MR and blocks b < NB (MR, NB
+ * constants once inlined: 6, 8, 10 or 12 pixels, 1 or 2 blocks). The first pass starts from the bias, a later one from
+ * acc; the last one writes dest, an earlier one acc. */
+static inline __attribute__((always_inline)) void
+tile_kernel_zmm(float acc[TP][GW], const float *const *x, int32_t nseg, int32_t len, const float *EDGEC_RESTRICT w,
+                size_t w_stride, size_t block_stride, const tile_dest *dest, int first, int last, const int MR,
+                const int NB) {
+#define ZMM_DECL(i) v16f a##i##0 = b0, a##i##1 = b1;
+#define ZMM_LOAD(i) if (i < MR) { __builtin_memcpy(&a##i##0, acc[i], 64); if (NB > 1) __builtin_memcpy(&a##i##1, acc[i] + 16, 64); }
+#define ZMM_FMA(i) if (i < MR) { const float v = x##i[c]; a##i##0 += v * k0; if (NB > 1) a##i##1 += v * k1; }
+#define ZMM_STORE(i) if (i < MR) { __builtin_memcpy(acc[i], &a##i##0, 64); if (NB > 1) __builtin_memcpy(acc[i] + 16, &a##i##1, 64); }
+#define ZMM_FINISH(i) if (i < MR && i < dest->valid) { \
+        float *o = dest->out + (size_t)i * dest->stride; \
+        finish16(a##i##0, o, dest->n, vlo, vhi); \
+        if (NB > 1) finish16(a##i##1, o + OCB, dest->n - OCB, vlo, vhi); }
+#define ZMM_ROWS(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11)
+    v16f b0 = {0}, b1 = {0};
+    if (first) {
+        b0 = bias16(dest->bias, dest->n);
+        if (NB > 1) b1 = bias16(dest->bias ? dest->bias + OCB : NULL, dest->n - OCB);
+    }
+    ZMM_ROWS(ZMM_DECL)
+    if (!first) { ZMM_ROWS(ZMM_LOAD) }
+    for (int32_t t = 0; t < nseg; ++t, x += TP) {
+        const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3], *x4 = x[4], *x5 = x[5];
+        const float *x6 = x[MR > 6 ? 6 : 0], *x7 = x[MR > 7 ? 7 : 0], *x8 = x[MR > 8 ? 8 : 0];
+        const float *x9 = x[MR > 9 ? 9 : 0], *x10 = x[MR > 10 ? 10 : 0], *x11 = x[MR > 11 ? 11 : 0];
+        const float *w0 = w + (size_t)t * w_stride, *w1 = NB > 1 ? w0 + block_stride : w0;
+#pragma GCC unroll 2 /* two values a pass: 1-9 % faster than one or four (short rows included) */
+        for (int32_t c = 0; c < len; ++c) {
+            const v16f k0 = LOAD16(w0 + (size_t)c * OCB), k1 = NB > 1 ? LOAD16(w1 + (size_t)c * OCB) : k0;
+            ZMM_ROWS(ZMM_FMA)
+        }
+    }
+    if (last) {
+        const v16f vlo = (v16f){0} + dest->lo, vhi = (v16f){0} + dest->hi;
+        ZMM_ROWS(ZMM_FINISH)
+        return;
+    }
+    ZMM_ROWS(ZMM_STORE)
+#undef ZMM_FINISH
+#undef ZMM_DECL
+#undef ZMM_LOAD
+#undef ZMM_FMA
+#undef ZMM_STORE
+#undef ZMM_ROWS
+}
+#endif
+
+#if !defined(__AVX512F__)
 /* out[j] (j < n) = clamp(bias + acc): a whole block as two vectors, edgec_clampf's selects lane by lane. */
 static void store_block(float *out, int32_t n, const float *bias, int32_t oc0, const float *acc, float lo, float hi) {
     if (n == OCB) {
@@ -148,15 +241,35 @@ static void store_block(float *out, int32_t n, const float *bias, int32_t oc0, c
     }
     for (int32_t j = 0; j < n; ++j) out[oc0 + j] = edgec_clampf((bias ? bias[oc0 + j] : 0.0f) + acc[j], lo, hi);
 }
+#endif
 
-/* acc[i][j] (+)= sum over segments t < nseg and values c < len of x[t * TP + i][c] * w[t * w_stride + c * 16 + j]:
- * a segment is one tap's channels, or a whole kernel row's taps where they are contiguous in the input. Starts
- * from 0 unless accumulate. */
-static void tile_kernel(float acc[TP][OCB], const float *const *x, int32_t nseg, int32_t len,
-                        const float *EDGEC_RESTRICT w, size_t w_stride, int accumulate) {
+/* acc[i][b * 16 + j] (+)= sum over segments t < nseg and values c < len of
+ * x[t * TP + i][c] * w[b * block_stride + t * w_stride + c * 16 + j], for the tile's pixels i and blocks
+ * b < nblocks (<= GROUP): a segment is one tap's channels, or a whole kernel row's taps where they are contiguous
+ * in the input. Pixels past dest->valid may be computed (their table entries repeat a valid pixel's). The first
+ * pass starts from the bias (zeros), a later one from acc; the last one writes dest, an earlier one acc. */
+static void tile_kernel(float acc[TP][GW], const float *const *x, int32_t nseg, int32_t len,
+                        const float *EDGEC_RESTRICT w, size_t w_stride, int32_t nblocks, size_t block_stride,
+                        const tile_dest *dest, int first, int last) {
+#if defined(__AVX512F__)
+#define ZMM_KERNEL(MR, NB) tile_kernel_zmm(acc, x, nseg, len, w, w_stride, block_stride, dest, first, last, MR, NB)
+#define ZMM_BY_PIXELS(NB) \
+    if (dest->valid > 10) ZMM_KERNEL(12, NB); \
+    else if (dest->valid > 8) ZMM_KERNEL(10, NB); \
+    else if (dest->valid > 6) ZMM_KERNEL(8, NB); \
+    else ZMM_KERNEL(6, NB);
+    if (nblocks > 1) {
+        ZMM_BY_PIXELS(2)
+    } else {
+        ZMM_BY_PIXELS(1)
+    }
+#undef ZMM_BY_PIXELS
+#undef ZMM_KERNEL
+#else
+    (void)nblocks; (void)block_stride; /* one block of 16 channels, six pixels; the bias added at the end */
     v8f a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0};
     v8f a30 = {0}, a31 = {0}, a40 = {0}, a41 = {0}, a50 = {0}, a51 = {0};
-    if (accumulate) {
+    if (!first) {
         __builtin_memcpy(&a00, acc[0], 32); __builtin_memcpy(&a01, acc[0] + 8, 32);
         __builtin_memcpy(&a10, acc[1], 32); __builtin_memcpy(&a11, acc[1] + 8, 32);
         __builtin_memcpy(&a20, acc[2], 32); __builtin_memcpy(&a21, acc[2] + 8, 32);
@@ -181,81 +294,170 @@ static void tile_kernel(float acc[TP][OCB], const float *const *x, int32_t nseg,
     __builtin_memcpy(acc[3], &a30, 32); __builtin_memcpy(acc[3] + 8, &a31, 32);
     __builtin_memcpy(acc[4], &a40, 32); __builtin_memcpy(acc[4] + 8, &a41, 32);
     __builtin_memcpy(acc[5], &a50, 32); __builtin_memcpy(acc[5] + 8, &a51, 32);
+    for (int32_t i = 0; last && i < dest->valid; ++i)
+        store_block(dest->out + (size_t)i * dest->stride, dest->n, dest->bias, 0, acc[i], dest->lo, dest->hi);
+#endif
 }
 
-/* One tile's sums, TP pixels at input corners (y0[i], x0[i]): by kernel rows (one segment of k_w * in_c values
- * per row) when every pixel's rows lie inside the input horizontally, else tap by tap, in passes of at most
- * ZEROS channels and TAPS taps. */
-static void tile_sums(float acc[TP][OCB], const float *in_n, const float *packed, const int32_t y0[TP],
-                      const int32_t x0[TP], const edgec_conv2d_params *p) {
-    const int32_t C = p->in_c, kw = p->k_w, row_len = kw * C;
-    const float *table[TAPS * TP];
-    int rows = p->dil_w == 1 && row_len <= ZEROS && p->k_h <= TAPS;
-    for (int32_t i = 0; i < TP && rows; ++i) rows = x0[i] >= 0 && x0[i] + kw <= p->in_w;
-    if (rows) {
-        for (int32_t ky = 0; ky < p->k_h; ++ky)
-            for (int32_t i = 0; i < TP; ++i) {
-                const int32_t iy = y0[i] + ky * p->dil_h;
-                table[ky * TP + i] = iy >= 0 && iy < p->in_h ? in_n + ((size_t)iy * p->in_w + x0[i]) * C : zero_pixel;
-            }
-        tile_kernel(acc, table, p->k_h, row_len, packed, (size_t)row_len * OCB, 0);
-        return;
+/* A 1 x 1 convolution over every pixel in place (stride 1, no padding): output pixel i reads input pixel i. */
+static int pointwise(const edgec_conv2d_params *p) {
+    return p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
+           p->out_h == p->in_h && p->out_w == p->in_w;
+}
+
+/* Table entries [t * TP + i] for taps t0 .. t0 + nt - 1 and the tile's pixels i: tap t of pixel i from channel c0,
+ * or the zero pixel outside the input. A pixel whose window lies inside the input adds the taps' offsets to its
+ * corner; only border pixels check tap by tap. */
+static __attribute__((noinline)) void tap_table(const float **table, const float *in_n, const int32_t y0[TP], const int32_t x0[TP], int32_t t0,
+                      int32_t nt, int32_t c0, const edgec_conv2d_params *p) {
+    const int32_t C = p->in_c, span_h = (p->k_h - 1) * p->dil_h, span_w = (p->k_w - 1) * p->dil_w;
+    int32_t dy[TAPS], dx[TAPS];
+    size_t offset[TAPS];
+    for (int32_t t = 0, ky = t0 / p->k_w, kx = t0 % p->k_w; t < nt; ++t) {
+        dy[t] = ky * p->dil_h, dx[t] = kx * p->dil_w;
+        offset[t] = ((size_t)dy[t] * p->in_w + (size_t)dx[t]) * C + (size_t)c0;
+        if (++kx == p->k_w) kx = 0, ++ky;
     }
-    const int32_t taps = p->k_h * kw;
-    int accumulate = 0;
-    for (int32_t c0 = 0; c0 < C; c0 += ZEROS) {
-        const int32_t cn = C - c0 < ZEROS ? C - c0 : ZEROS;
-        for (int32_t t0 = 0; t0 < taps; t0 += TAPS) {
-            const int32_t nt = taps - t0 < TAPS ? taps - t0 : TAPS;
-            for (int32_t t = 0; t < nt; ++t) {
-                const int32_t dy = (t0 + t) / kw * p->dil_h, dx = (t0 + t) % kw * p->dil_w;
-                for (int32_t i = 0; i < TP; ++i) {
-                    const int32_t iy = y0[i] + dy, ix = x0[i] + dx;
-                    const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
-                    table[t * TP + i] = inside ? in_n + ((size_t)iy * p->in_w + ix) * C + c0 : zero_pixel;
-                }
-            }
-            tile_kernel(acc, table, nt, cn, packed + ((size_t)t0 * C + c0) * OCB, (size_t)C * OCB, accumulate);
-            accumulate = 1;
+    for (int32_t i = 0; i < TP; ++i) {
+        if (y0[i] >= 0 && y0[i] + span_h < p->in_h && x0[i] >= 0 && x0[i] + span_w < p->in_w) {
+            const float *corner = in_n + ((size_t)y0[i] * p->in_w + (size_t)x0[i]) * C;
+            for (int32_t t = 0; t < nt; ++t) table[t * TP + i] = corner + offset[t];
+            continue;
+        }
+        for (int32_t t = 0; t < nt; ++t) {
+            const int32_t iy = y0[i] + dy[t], ix = x0[i] + dx[t];
+            const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
+            table[t * TP + i] = inside ? in_n + ((size_t)iy * p->in_w + ix) * C + c0 : zero_pixel;
         }
     }
 }
 
+/* The output channels [oc_begin, oc_end) of a tile of TP pixels from px0 (valid of them, at input corners (y0[i],
+ * x0[i])), in groups of step channels, packed: the block of oc_begin. The tile's table of pointers is built once
+ * for every group: pointwise, pixel i's channels in place (one segment of any length); by kernel rows (one segment
+ * of k_w * in_c values per row) when every pixel's rows lie inside the input horizontally; else tap by tap, where
+ * more than TAPS taps or ZEROS channels take several passes (and tables) per group. */
+static void tile_sums(float acc[TP][GW], const float *in_n, const float *packed, int32_t oc_begin, int32_t oc_end,
+                      int32_t step, int32_t px0, int32_t valid, const int32_t y0[TP], const int32_t x0[TP],
+                      float *out_n, const float *bias, const edgec_conv2d_params *p) {
+    const int32_t C = p->in_c, kw = p->k_w, row_len = kw * C, K = p->k_h * row_len, taps = p->k_h * kw;
+    const size_t block_stride = (size_t)K * OCB;
+    const float *table[TAPS * TP];
+    int32_t nseg = 0, len = 0;
+    size_t w_stride = 0;
+    if (pointwise(p)) {
+        for (int32_t i = 0; i < TP; ++i) table[i] = in_n + (size_t)(px0 + (i < valid ? i : 0)) * C;
+        nseg = 1, len = C;
+    } else {
+        int rows = p->dil_w == 1 && row_len <= ZEROS && p->k_h <= TAPS;
+        for (int32_t i = 0; i < TP && rows; ++i) rows = x0[i] >= 0 && x0[i] + kw <= p->in_w;
+        if (rows) {
+            const size_t row_step = (size_t)p->dil_h * p->in_w * C;
+            const float *first_row[TP];
+            int rows_inside = 1; /* every pixel's every row: the table is first rows plus steps */
+            for (int32_t i = 0; i < TP; ++i) {
+                const int inside = y0[i] >= 0 && y0[i] + (p->k_h - 1) * p->dil_h < p->in_h;
+                rows_inside &= inside;
+                first_row[i] = in_n + ((size_t)(inside ? y0[i] : 0) * p->in_w + (size_t)x0[i]) * C;
+            }
+            for (int32_t ky = 0; ky < p->k_h && rows_inside; ++ky)
+                for (int32_t i = 0; i < TP; ++i) table[ky * TP + i] = first_row[i] + ky * row_step;
+            for (int32_t ky = 0; ky < p->k_h && !rows_inside; ++ky)
+                for (int32_t i = 0; i < TP; ++i) {
+                    const int32_t iy = y0[i] + ky * p->dil_h;
+                    table[ky * TP + i] = iy >= 0 && iy < p->in_h ? in_n + ((size_t)iy * p->in_w + x0[i]) * C : zero_pixel;
+                }
+            nseg = p->k_h, len = row_len, w_stride = (size_t)row_len * OCB;
+        } else if (taps <= TAPS && C <= ZEROS) {
+            tap_table(table, in_n, y0, x0, 0, taps, 0, p);
+            nseg = taps, len = C, w_stride = (size_t)C * OCB;
+        }
+    }
+    for (int32_t oc = oc_begin; oc < oc_end; oc += step) {
+        const int32_t n = oc_end - oc < step ? oc_end - oc : step, nblocks = (n + OCB - 1) / OCB;
+        const float *w = packed + (size_t)(oc - oc_begin) * K;
+        const tile_dest dest = {out_n + (size_t)px0 * p->out_c + oc, (size_t)p->out_c, n, valid,
+                                bias ? bias + oc : NULL, p->act_min, p->act_max};
+        if (nseg) {
+            tile_kernel(acc, table, nseg, len, w, w_stride, nblocks, block_stride, &dest, 1, 1);
+            continue;
+        }
+        for (int32_t c0 = 0; c0 < C; c0 += ZEROS) {
+            const int32_t cn = C - c0 < ZEROS ? C - c0 : ZEROS;
+            for (int32_t t0 = 0; t0 < taps; t0 += TAPS) {
+                const int32_t nt = taps - t0 < TAPS ? taps - t0 : TAPS;
+                tap_table(table, in_n, y0, x0, t0, nt, c0, p);
+                tile_kernel(acc, table, nt, cn, w + ((size_t)t0 * C + c0) * OCB, (size_t)C * OCB, nblocks,
+                            block_stride, &dest, c0 == 0 && t0 == 0, c0 + cn == C && t0 + nt == taps);
+            }
+        }
+    }
+}
+
+/* The input corners of the tile of pixels from px0 (pixels past the image repeat px0; none for a pointwise conv,
+ * whose pixels are read in place). */
+static int32_t tile_corners(int32_t px0, int32_t pixels, int32_t tp, int32_t y0[TP], int32_t x0[TP],
+                            const edgec_conv2d_params *p) {
+    const int32_t valid = pixels - px0 < tp ? pixels - px0 : tp;
+    if (pointwise(p)) return valid;
+    int32_t oy = px0 / p->out_w, ox = px0 % p->out_w; /* one division a tile, then steps along the rows */
+    for (int32_t i = 0; i < TP; ++i) {
+        if (i < valid) {
+            y0[i] = oy * p->stride_h - p->pad_top;
+            x0[i] = ox * p->stride_w - p->pad_left;
+            if (++ox == p->out_w) ox = 0, ++oy;
+        } else {
+            y0[i] = y0[0];
+            x0[i] = x0[0];
+        }
+    }
+    return valid;
+}
+
+/* Pixels per tile (at most TP) for an image of the given pixel count: the fewest pixel slots that the kernels
+ * compute (AVX-512: tiles of 6, 8, 10 or 12; 49 pixels as 10 + 10 + 10 + 10 + 9 rather than 4 x 12 + 1 in a tile
+ * of 6), counting a tile's own overhead as one slot; ties to the larger tile. */
+static int32_t tile_pixels(int32_t pixels) {
+#if defined(__AVX512F__)
+    int32_t best = TP, best_cost = -1;
+    for (int32_t tp = TP; tp >= 6; --tp) {
+        const int32_t rest = pixels % tp, slot = (tp + 1) / 2 * 2, rest_slot = rest > 6 ? (rest + 1) / 2 * 2 : 6;
+        const int32_t cost = pixels / tp * (slot + 1) + (rest ? rest_slot + 1 : 0);
+        if (best_cost < 0 || cost < best_cost) best = tp, best_cost = cost;
+    }
+    return best;
+#else
+    (void)pixels;
+    return TP;
+#endif
+}
+
 /* Exactly one of weights (OHWI: each block packed here, on the stack; K <= PACK_K) and prepacked (every block
- * packed at compile time, [OC / 16 rounded up][K][16]: any K) is non-NULL. */
+ * packed at compile time, [OC / 16 rounded up][K][16]: any K) is non-NULL. A tile takes GROUP blocks of
+ * prepacked weights, one of the stack's. */
 static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
                         const float *EDGEC_RESTRICT prepacked, const float *EDGEC_RESTRICT bias,
                         float *EDGEC_RESTRICT output, const edgec_conv2d_params *p) {
     const int32_t C = p->in_c, OC = p->out_c, taps = p->k_h * p->k_w, K = taps * C;
-    const int32_t pixels = p->out_h * p->out_w;
+    const int32_t pixels = p->out_h * p->out_w, step = prepacked ? GW : OCB, tp = tile_pixels(pixels);
     float stack_block[PACK_K * OCB];
-    float acc[TP][OCB];
+    float acc[TP][GW];
+    int32_t y0[TP], x0[TP];
     if (prepacked && (size_t)K * OC <= PIXEL_MAJOR_WEIGHTS) {
-        /* all of the weights stay in cache: a tile of pixels against every block in turn, so that its input
-         * stays in L1 and each output pixel is written once, whole (the same sums as below) */
+        /* all of the weights stay in cache: a tile of pixels against every group of blocks in turn, so that its
+         * input stays in L1 and each output pixel is written once, whole (the same sums as below) */
         for (int32_t n = 0; n < p->batch; ++n) {
             const float *in_n = input + (size_t)n * p->in_h * p->in_w * C;
             float *out_n = output + (size_t)n * pixels * OC;
-            for (int32_t px0 = 0; px0 < pixels; px0 += TP) {
-                const int32_t valid = pixels - px0 < TP ? pixels - px0 : TP;
-                int32_t y0[TP], x0[TP];
-                for (int32_t i = 0; i < TP; ++i) {
-                    const int32_t px = px0 + (i < valid ? i : 0);
-                    y0[i] = px / p->out_w * p->stride_h - p->pad_top;
-                    x0[i] = px % p->out_w * p->stride_w - p->pad_left;
-                }
-                for (int32_t oc0 = 0; oc0 < OC; oc0 += OCB) {
-                    const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
-                    tile_sums(acc, in_n, prepacked + (size_t)oc0 * K, y0, x0, p);
-                    for (int32_t i = 0; i < valid; ++i)
-                        store_block(out_n + (size_t)(px0 + i) * OC, nb, bias, oc0, acc[i], p->act_min, p->act_max);
-                }
+            for (int32_t px0 = 0; px0 < pixels; px0 += tp) {
+                const int32_t valid = tile_corners(px0, pixels, tp, y0, x0, p);
+                tile_sums(acc, in_n, prepacked, 0, OC, step, px0, valid, y0, x0, out_n, bias, p);
             }
         }
         return;
     }
-    for (int32_t oc0 = 0; oc0 < OC; oc0 += OCB) {
-        const int32_t nb = OC - oc0 < OCB ? OC - oc0 : OCB;
+    for (int32_t oc0 = 0; oc0 < OC; oc0 += step) {
+        const int32_t nb = OC - oc0 < step ? OC - oc0 : step;
         const float *packed = stack_block;
         if (prepacked)
             packed = prepacked + (size_t)oc0 * K;
@@ -264,17 +466,9 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
         for (int32_t n = 0; n < p->batch; ++n) {
             const float *in_n = input + (size_t)n * p->in_h * p->in_w * C;
             float *out_n = output + (size_t)n * pixels * OC;
-            for (int32_t px0 = 0; px0 < pixels; px0 += TP) {
-                const int32_t valid = pixels - px0 < TP ? pixels - px0 : TP;
-                int32_t y0[TP], x0[TP];
-                for (int32_t i = 0; i < TP; ++i) {
-                    const int32_t px = px0 + (i < valid ? i : 0);
-                    y0[i] = px / p->out_w * p->stride_h - p->pad_top;
-                    x0[i] = px % p->out_w * p->stride_w - p->pad_left;
-                }
-                tile_sums(acc, in_n, packed, y0, x0, p);
-                for (int32_t i = 0; i < valid; ++i)
-                    store_block(out_n + (size_t)(px0 + i) * OC, nb, bias, oc0, acc[i], p->act_min, p->act_max);
+            for (int32_t px0 = 0; px0 < pixels; px0 += tp) {
+                const int32_t valid = tile_corners(px0, pixels, tp, y0, x0, p);
+                tile_sums(acc, in_n, packed, oc0, oc0 + nb, step, px0, valid, y0, x0, out_n, bias, p);
             }
         }
     }

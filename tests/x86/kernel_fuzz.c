@@ -328,7 +328,9 @@ static void fuzz_fc_deep(int32_t n_cases) {
 
 /* edgec_conv2d_nhwc_f32_packed, weights packed here as compiler/edgec/ops/conv.py's pack_conv_f32_x86 does:
  * borders, strides, dilations, channel counts past one 16-channel block and past the kernel's 256-channel passes,
- * kernels with more taps than one pointer table (64) and rows wider than the zero pixel. */
+ * kernels with more taps than one pointer table (32 with AVX-512, else 64) and rows wider than the zero pixel, pointwise layers (read
+ * in place, up to 400 channels); output channels past two blocks (AVX-512's 32-channel tiles, 8-channel halves)
+ * and pixel counts that leave short last tiles. */
 static void fuzz_conv_f32_packed(int32_t n_cases) {
     int32_t bad = 0;
     for (int32_t t = 0; t < n_cases; ++t) {
@@ -340,14 +342,19 @@ static void fuzz_conv_f32_packed(int32_t n_cases) {
         p.k_h = t % 13 == 7 ? 9 : uniform(1, 3);
         p.k_w = t % 13 == 7 ? 9 : uniform(1, 5);
         if (t % 13 == 7) p.in_c = uniform(1, 12); /* sums of at most ~3,000 products: float within 1e-4 */
-        p.stride_h = uniform(1, 3);
-        p.stride_w = uniform(1, 3);
+        const int pointwise = t % 6 == 5; /* 1 x 1, stride 1, no padding: read in place, any in_c in one pass */
+        if (pointwise) {
+            p.k_h = p.k_w = 1;
+            if (t % 4 == 1) p.in_c = uniform(257, 400);
+        }
+        p.stride_h = pointwise ? 1 : uniform(1, 3);
+        p.stride_w = pointwise ? 1 : uniform(1, 3);
         p.dil_h = t % 4 == 3 ? uniform(1, 3) : 1;
         p.dil_w = t % 4 == 2 ? uniform(1, 3) : 1;
         p.in_h = uniform((p.k_h - 1) * p.dil_h + 1, (p.k_h - 1) * p.dil_h + 12);
         p.in_w = uniform((p.k_w - 1) * p.dil_w + 1, (p.k_w - 1) * p.dil_w + 14);
-        p.pad_top = uniform(0, p.k_h / 2 + 1);
-        p.pad_left = uniform(0, p.k_w / 2 + 1);
+        p.pad_top = pointwise ? 0 : uniform(0, p.k_h / 2 + 1);
+        p.pad_left = pointwise ? 0 : uniform(0, p.k_w / 2 + 1);
         p.out_h = (p.in_h + 2 * p.pad_top - (p.k_h - 1) * p.dil_h - 1) / p.stride_h + 1;
         p.out_w = (p.in_w + 2 * p.pad_left - (p.k_w - 1) * p.dil_w - 1) / p.stride_w + 1;
         p.groups = 1;

@@ -98,8 +98,8 @@ def pack_conv_f32_neon(w: np.ndarray) -> np.ndarray:
 
 def pack_conv_f32_x86(w: np.ndarray) -> np.ndarray:
     """OHWI float weights -> edgec_conv2d_nhwc_f32_packed's blocks of 16 output channels, [blocks][K][16] (zeros
-    past the channels), so that the x86 kernel reads each tap's 16 channels as two vectors, packed once here
-    instead of on every call."""
+    past the channels), so that the x86 kernel reads each tap's 16 channels as one AVX-512 vector (two blocks side
+    by side for its 32-channel tiles) or two 8-float ones, packed once here instead of on every call."""
     oc = w.shape[0]
     wk = np.zeros(((oc + 15) // 16 * 16, int(np.prod(w.shape[1:]))), np.float32)
     wk[:oc] = np.asarray(w, np.float32).reshape(oc, -1)
