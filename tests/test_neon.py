@@ -83,40 +83,42 @@ def test_neon_kernels_equal_the_reference_kernels(target_name, tmp_path):
     assert not (must_not & used), f"{target_name}: {sorted(must_not & used)} in a core without them"
 
 
-# tests/neon/hybrid_pool_fuzz.c: kernel -> the functions its reference file defines (renamed ref_* there)
-HYBRID_POOL = {
+# tests/neon/float_fuzz.c: kernel -> the functions its reference file defines (renamed ref_* there)
+FLOAT_FUZZED = {
     "conv2d_hybrid": ("edgec_conv2d_hybrid",),
     "hybrid_quantize": ("edgec_quantize_symmetric_s8", "edgec_quantize_asymmetric_s8", "edgec_dynamic_quantize_params_u8",
                         "edgec_dynamic_quantize_linear", "edgec_dynamic_quantize_s8_shifted"),
     "pool2d_f32": ("edgec_max_pool2d_f32", "edgec_avg_pool2d_f32"),
+    "binary_f32": ("edgec_binary_f32",),
+    "mean_f32": ("edgec_mean_f32",),
 }
-HYBRID_POOL_LINES = {"conv2d_hybrid", "conv2d_hybrid_dot4", "hybrid_quantize", "pool2d_f32"}
+FLOAT_FUZZ_LINES = {"conv2d_hybrid", "conv2d_hybrid_dot4", "hybrid_quantize", "pool2d_f32", "binary_f32", "mean_f32"}
 
 
 @pytest.mark.parametrize("target_name", list(BUILDS))
-def test_neon_hybrid_and_pooling_kernels_equal_the_reference_kernels(target_name, tmp_path):
-    """The hybrid conv (both entries), the activations' quantization and float pooling: the same bits as the
-    reference (the reference's conv quantizing with the reference's quantizer). GCC builds only: clang contracts
+def test_neon_float_kernels_equal_the_reference_kernels(target_name, tmp_path):
+    """The hybrid conv (both entries), the activations' quantization, float pooling, binary ops and mean: the same
+    bits as the reference (the reference's conv quantizing with the reference's quantizer). GCC builds only: clang contracts
     the reference's a * b + c into a fused multiply-add (its default -ffp-contract=on), which the NEON epilogue
     does not, so the bits would differ by the reference's choice."""
     target = load_target(target_name)
     cc = require(target.cc)
     flags = [*target.cflags, *STRICT, "-I", str(REPO / "runtimes" / "include")]
-    renames = [f"-D{f}=ref_{f}" for functions in HYBRID_POOL.values() for f in functions]
+    renames = [f"-D{f}=ref_{f}" for functions in FLOAT_FUZZED.values() for f in functions]
     objs = []
-    for kernel in HYBRID_POOL:
+    for kernel in FLOAT_FUZZED:
         for kset, extra in (("reference", renames), ("neon", [])):
             obj = tmp_path / f"{kset}_{kernel}.o"
             subprocess.run([cc, *flags, "-ffreestanding", *extra, "-c",
                             str(REPO / "runtimes" / kset / f"edgec_{kernel}.c"), "-o", str(obj)], check=True)
             objs.append(str(obj))
-    exe = tmp_path / "hybrid_pool_fuzz"
-    subprocess.run([cc, *flags, str(REPO / "tests" / "neon" / "hybrid_pool_fuzz.c"), *objs, "-o", str(exe), "-lm"],
+    exe = tmp_path / "float_fuzz"
+    subprocess.run([cc, *flags, str(REPO / "tests" / "neon" / "float_fuzz.c"), *objs, "-o", str(exe), "-lm"],
                    check=True)
     proc = subprocess.run([require(target.emulator), "-L", target.sysroot, str(exe), str(CASES_PER_KERNEL)],
                           capture_output=True, text=True, timeout=300)
     lines = {line.split()[0]: line for line in proc.stdout.splitlines() if "cases=" in line}
-    assert set(lines) == HYBRID_POOL_LINES, proc.stdout + proc.stderr
+    assert set(lines) == FLOAT_FUZZ_LINES, proc.stdout + proc.stderr
     for kernel, line in lines.items():
         cases = int(line.split("cases=")[1].split()[0])
         assert cases >= (CASES_PER_KERNEL // 2 if kernel == "conv2d_hybrid_dot4" else CASES_PER_KERNEL), line

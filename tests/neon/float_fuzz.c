@@ -1,17 +1,20 @@
-/* The NEON hybrid kernels (runtimes/neon/edgec_conv2d_hybrid.c, edgec_hybrid_quantize.c) and float pooling
- * (edgec_pool2d_f32.c) against runtimes/reference/ on random shapes, under qemu-aarch64 / qemu-arm
+/* The NEON kernels with float activations that tests/neon/kernel_fuzz.c does not cover: the hybrid conv
+ * (runtimes/neon/edgec_conv2d_hybrid.c) and the activations' quantization (edgec_hybrid_quantize.c), float pooling,
+ * the element-wise binary ops and mean, against runtimes/reference/ on random shapes, under qemu-aarch64 / qemu-arm
  * (tests/test_neon.py). The reference files are compiled with their functions prefixed ref_. Every result must be
  * the same bits: the quantized input, its scale and zero point, the float outputs of both hybrid entries (the
  * reference's unpacked weights; TFLite's NHWC single-group layers also through edgec_conv2d_hybrid_dot4 on the
- * weights packed as compiler/edgec/ops/hybrid.py's pack_conv_hybrid_dot4 does), and the pooled values. Prints one
- * line per entry: cases run, mismatches; exits 1 on any. */
+ * weights packed as compiler/edgec/ops/hybrid.py's pack_conv_hybrid_dot4 does), the pooled, combined and averaged
+ * values. Prints one line per kernel: cases run, mismatches; exits 1 on any. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "edgec_binary_f32.h"
 #include "edgec_conv2d_hybrid.h"
 #include "edgec_hybrid_quantize.h"
+#include "edgec_mean_f32.h"
 #include "edgec_pool2d_f32.h"
 
 void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const float *w_scale,
@@ -19,6 +22,8 @@ void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const fl
                              const edgec_conv2d_hybrid_params *p);
 float ref_edgec_quantize_symmetric_s8(const float *x, int32_t n, int8_t *q);
 float ref_edgec_quantize_asymmetric_s8(const float *x, int32_t n, int8_t *q, int32_t *zero_point);
+void ref_edgec_binary_f32(const float *a, const float *b, float *out, const edgec_binary_params *p);
+void ref_edgec_mean_f32(const float *in, float *out, const edgec_mean_params *p);
 void ref_edgec_max_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
 void ref_edgec_avg_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
 
@@ -218,11 +223,99 @@ static void fuzz_pool_f32(int32_t n_cases) {
     report("pool2d_f32", n_cases, bad);
 }
 
+/* edgec_binary_f32: random ranks and broadcasts, every op (the vectorized four most often), clamps, in place over
+ * the first input; NaNs compare equal. */
+static void fuzz_binary_f32(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_binary_params p;
+        memset(&p, 0, sizeof p);
+        const int32_t rank = uniform(1, 4);
+        size_t n_out = 1;
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) p.out_shape[d] = 1;
+        for (int32_t d = EDGEC_MAX_RANK - rank; d < EDGEC_MAX_RANK; ++d) {
+            p.out_shape[d] = d == EDGEC_MAX_RANK - 1 ? uniform(1, 40) : uniform(1, 5);
+            n_out *= (size_t)p.out_shape[d];
+        }
+        size_t n_a = 1, n_b = 1;
+        for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
+            const int32_t dim = p.out_shape[d];
+            const int a_bc = t % 3 == 1 && uniform(0, 1), b_bc = t % 3 == 2 && uniform(0, 1);
+            p.a_strides[d] = a_bc || dim == 1 ? 0 : (int32_t)n_a;
+            p.b_strides[d] = b_bc || dim == 1 ? 0 : (int32_t)n_b;
+            if (!a_bc) n_a *= (size_t)dim;
+            if (!b_bc) n_b *= (size_t)dim;
+        }
+        p.op = t % 4 == 3 ? uniform(0, 10) : uniform(0, 3);
+        p.act_min = t % 3 == 0 ? 0.0f : -INFINITY;
+        p.act_max = t % 5 == 0 ? 0.5f : INFINITY;
+        const int in_place = t % 4 == 1 && n_a == n_out;
+        float *a = malloc(sizeof(float) * n_a), *b = malloc(sizeof(float) * n_b);
+        float *a2 = malloc(sizeof(float) * n_a), *got = malloc(sizeof(float) * n_out);
+        float *want = malloc(sizeof(float) * n_out);
+        for (size_t i = 0; i < n_a; ++i) a[i] = t % 7 == 0 && uniform(0, 3) == 0 ? 0.0f : uniform_f() * 4.0f;
+        for (size_t i = 0; i < n_b; ++i) b[i] = t % 7 == 0 && uniform(0, 3) == 0 ? 0.0f : uniform_f() * 4.0f;
+        memcpy(a2, a, sizeof(float) * n_a);
+        ref_edgec_binary_f32(a, b, want, &p);
+        if (in_place) {
+            edgec_binary_f32(a2, b, a2, &p);
+            memcpy(got, a2, sizeof(float) * n_out);
+        } else {
+            edgec_binary_f32(a, b, got, &p);
+        }
+        int same = 1;
+        for (size_t i = 0; i < n_out; ++i)
+            if (memcmp(&got[i], &want[i], sizeof(float)) != 0 && !(isnan(got[i]) && isnan(want[i]))) same = 0;
+        if (!same) {
+            if (bad < 5) printf("  mismatch: binary_f32 op %d n %zu rank %d in place %d\n", p.op, n_out, rank, in_place);
+            ++bad;
+        }
+        free(a); free(b); free(a2); free(got); free(want);
+    }
+    report("binary_f32", n_cases, bad);
+}
+
+/* Mean over a random set of a 4-D tensor's axes, the kept innermost dim short or long. */
+static void fuzz_mean_f32(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        int32_t shp[4] = {uniform(1, 2), uniform(1, 5), uniform(1, 5), t % 2 ? uniform(1, 6) : uniform(8, 70)};
+        int32_t st[4] = {0, 0, 0, 1};
+        for (int32_t d = 2; d >= 0; --d) st[d] = st[d + 1] * shp[d + 1];
+        const int32_t mask = t % 3 == 0 ? 6 : uniform(1, 15); /* 6: NHWC's global average pool */
+        edgec_mean_params m;
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) {
+            m.out_shape[d] = m.red_shape[d] = 1;
+            m.out_strides[d] = m.red_strides[d] = 0;
+        }
+        int32_t ko = EDGEC_MAX_RANK, kr = EDGEC_MAX_RANK, nout = 1;
+        m.count = 1;
+        for (int32_t d = 3; d >= 0; --d) {
+            if (mask & (1 << d)) { --kr; m.red_shape[kr] = shp[d]; m.red_strides[kr] = st[d]; m.count *= shp[d]; }
+            else { --ko; m.out_shape[ko] = shp[d]; m.out_strides[ko] = st[d]; nout *= shp[d]; }
+        }
+        const size_t n_in = (size_t)shp[0] * st[0];
+        float *in = malloc(sizeof(float) * n_in), *got = malloc(sizeof(float) * nout);
+        float *want = malloc(sizeof(float) * nout);
+        fill_activations(in, n_in, t);
+        ref_edgec_mean_f32(in, want, &m);
+        edgec_mean_f32(in, got, &m);
+        if (memcmp(got, want, sizeof(float) * nout) != 0) {
+            if (bad < 5) printf("  mismatch: mean_f32 shape %dx%dx%dx%d mask %d\n", shp[0], shp[1], shp[2], shp[3], mask);
+            ++bad;
+        }
+        free(in); free(got); free(want);
+    }
+    report("mean_f32", n_cases, bad);
+}
+
 int main(int argc, char **argv) {
     const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
     if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
     fuzz_conv_hybrid(n);
     fuzz_quantize(n);
     fuzz_pool_f32(n);
+    fuzz_binary_f32(n);
+    fuzz_mean_f32(n);
     return failures ? 1 : 0;
 }
