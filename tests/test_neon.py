@@ -86,21 +86,24 @@ def test_neon_kernels_equal_the_reference_kernels(target_name, tmp_path):
 # tests/neon/float_fuzz.c: kernel -> the functions its reference file defines (renamed ref_* there)
 FLOAT_FUZZED = {
     "conv2d_hybrid": ("edgec_conv2d_hybrid",),
-    "hybrid_quantize": ("edgec_quantize_symmetric_s8", "edgec_quantize_asymmetric_s8", "edgec_dynamic_quantize_params_u8",
-                        "edgec_dynamic_quantize_linear", "edgec_dynamic_quantize_s8_shifted"),
+    "hybrid_quantize": ("edgec_quantize_symmetric_s8", "edgec_quantize_asymmetric_s8",
+                        "edgec_dynamic_quantize_params_u8", "edgec_dynamic_quantize_linear",
+                        "edgec_dynamic_quantize_s8_shifted"),
     "pool2d_f32": ("edgec_max_pool2d_f32", "edgec_avg_pool2d_f32"),
     "binary_f32": ("edgec_binary_f32",),
     "mean_f32": ("edgec_mean_f32",),
+    "transpose_f32": ("edgec_transpose_f32",),
 }
-FLOAT_FUZZ_LINES = {"conv2d_hybrid", "conv2d_hybrid_dot4", "hybrid_quantize", "pool2d_f32", "binary_f32", "mean_f32"}
+FLOAT_FUZZ_LINES = {"conv2d_hybrid", "conv2d_hybrid_dot4", "hybrid_quantize", "pool2d_f32", "binary_f32", "mean_f32",
+                    "transpose_f32"}
 
 
 @pytest.mark.parametrize("target_name", list(BUILDS))
 def test_neon_float_kernels_equal_the_reference_kernels(target_name, tmp_path):
-    """The hybrid conv (both entries), the activations' quantization, float pooling, binary ops and mean: the same
-    bits as the reference (the reference's conv quantizing with the reference's quantizer). GCC builds only: clang contracts
-    the reference's a * b + c into a fused multiply-add (its default -ffp-contract=on), which the NEON epilogue
-    does not, so the bits would differ by the reference's choice."""
+    """The hybrid conv (both entries), the activations' quantization, float pooling, binary ops, mean and
+    transpose: the same bits as the reference (the reference's conv quantizing with the reference's quantizer). GCC
+    builds only: clang contracts the reference's a * b + c into a fused multiply-add (its default
+    -ffp-contract=on), which the NEON epilogue does not, so the bits would differ by the reference's choice."""
     target = load_target(target_name)
     cc = require(target.cc)
     flags = [*target.cflags, *STRICT, "-I", str(REPO / "runtimes" / "include")]

@@ -1,6 +1,6 @@
 /* The NEON kernels with float activations that tests/neon/kernel_fuzz.c does not cover: the hybrid conv
  * (runtimes/neon/edgec_conv2d_hybrid.c) and the activations' quantization (edgec_hybrid_quantize.c), float pooling,
- * the element-wise binary ops and mean, against runtimes/reference/ on random shapes, under qemu-aarch64 / qemu-arm
+ * the element-wise binary ops, mean and transpose, against runtimes/reference/ on random shapes, under qemu-aarch64 / qemu-arm
  * (tests/test_neon.py). The reference files are compiled with their functions prefixed ref_. Every result must be
  * the same bits: the quantized input, its scale and zero point, the float outputs of both hybrid entries (the
  * reference's unpacked weights; TFLite's NHWC single-group layers also through edgec_conv2d_hybrid_dot4 on the
@@ -16,6 +16,7 @@
 #include "edgec_hybrid_quantize.h"
 #include "edgec_mean_f32.h"
 #include "edgec_pool2d_f32.h"
+#include "edgec_transpose_f32.h"
 
 void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const float *w_scale,
                              const int32_t *w_zero_point, const float *bias, float *output, int8_t *qinput,
@@ -24,6 +25,7 @@ float ref_edgec_quantize_symmetric_s8(const float *x, int32_t n, int8_t *q);
 float ref_edgec_quantize_asymmetric_s8(const float *x, int32_t n, int8_t *q, int32_t *zero_point);
 void ref_edgec_binary_f32(const float *a, const float *b, float *out, const edgec_binary_params *p);
 void ref_edgec_mean_f32(const float *in, float *out, const edgec_mean_params *p);
+void ref_edgec_transpose_f32(const float *in, float *out, const edgec_transpose_params *p);
 void ref_edgec_max_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
 void ref_edgec_avg_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
 
@@ -309,6 +311,40 @@ static void fuzz_mean_f32(int32_t n_cases) {
     report("mean_f32", n_cases, bad);
 }
 
+/* Transpose: a random permutation of a 4-D tensor, half the cases NCHW -> NHWC with 1 to 5 channels (the
+ * interleaving path for 2 to 4). */
+static void fuzz_transpose_f32(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        int32_t shp[4] = {uniform(1, 3), uniform(1, 6), uniform(1, 12), uniform(1, 14)}, st[4] = {0, 0, 0, 1};
+        int32_t perm[4] = {0, 1, 2, 3};
+        if (t % 2) {
+            shp[1] = uniform(1, 5);
+            perm[1] = 2; perm[2] = 3; perm[3] = 1; /* NCHW -> NHWC */
+        }
+        for (int32_t d = 2; d >= 0; --d) st[d] = st[d + 1] * shp[d + 1];
+        if (t % 2 == 0)
+            for (int32_t d = 3; d > 0; --d) { const int32_t e = uniform(0, d), x = perm[d]; perm[d] = perm[e]; perm[e] = x; }
+        edgec_transpose_params p;
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) { p.out_shape[d] = 1; p.in_strides[d] = 0; }
+        for (int32_t d = 0; d < 4; ++d) {
+            p.out_shape[EDGEC_MAX_RANK - 4 + d] = shp[perm[d]];
+            p.in_strides[EDGEC_MAX_RANK - 4 + d] = st[perm[d]];
+        }
+        const size_t n = (size_t)shp[0] * st[0];
+        float *in = malloc(sizeof(float) * n), *got = malloc(sizeof(float) * n), *want = malloc(sizeof(float) * n);
+        fill_activations(in, n, t);
+        ref_edgec_transpose_f32(in, want, &p);
+        edgec_transpose_f32(in, got, &p);
+        if (memcmp(got, want, sizeof(float) * n) != 0) {
+            if (bad < 5) printf("  mismatch: transpose %dx%dx%dx%d\n", shp[0], shp[1], shp[2], shp[3]);
+            ++bad;
+        }
+        free(in); free(got); free(want);
+    }
+    report("transpose_f32", n_cases, bad);
+}
+
 int main(int argc, char **argv) {
     const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
     if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
@@ -317,5 +353,6 @@ int main(int argc, char **argv) {
     fuzz_pool_f32(n);
     fuzz_binary_f32(n);
     fuzz_mean_f32(n);
+    fuzz_transpose_f32(n);
     return failures ? 1 : 0;
 }
