@@ -3,10 +3,13 @@
 1. One cross-built harness per architecture (tests/neon/kernel_fuzz.c) runs every NEON kernel against its
    reference twin on hundreds of random shapes under QEMU user mode: int8 byte for byte, float within 1e-4. Three
    builds: aarch64 without the dot product (cortex-a53: SMULL + SADALP), aarch64 with it (cortex-a55: SDOT) and
-   armv7-a (cortex-a7); the disassembly shows which int8 instructions each build really uses.
+   armv7-a (cortex-a7); the disassembly shows which int8 instructions each build really uses. A second harness
+   (tests/neon/float_fuzz.c) does the same for the kernels with float activations it does not cover (the hybrid
+   conv and its quantizer, pooling, binary ops, mean, transpose): the same bits as the reference.
 2. Whole models through `edgec verify`'s code path for a cortex-a target (cross compiler, qemu-aarch64 /
-   qemu-arm): an ONNX float, an ONNX QDQ int8 and a TFLite int8 model; the int8 outputs are also byte-equal to the
-   same model built for the host with the reference kernels, and the generated C builds warning-free."""
+   qemu-arm): an ONNX float, an ONNX QDQ int8, a TFLite int8 and a TFLite hybrid model; the int8 outputs are also
+   byte-equal to the same model built for the host with the reference kernels, and the generated C builds
+   warning-free."""
 
 from __future__ import annotations
 
@@ -153,6 +156,8 @@ MODELS = {  # name -> (target, model path maker)
     "onnx-qdq-int8-a55": ("cortex-a55", quantized_tiny_cnn),
     "tflite-int8-a53": ("cortex-a53", lambda tmp: MLPERF / "kws_ref_model.tflite"),
     "tflite-int8-a7": ("cortex-a7", lambda tmp: MLPERF / "ad01_int8.tflite"),
+    # TFLite dynamic-range (hybrid) conv: edgec_conv2d_hybrid_dot4 on weights packed at compile time
+    "tflite-hybrid-a55": ("cortex-a55", lambda tmp: MLPERF / "kws_ref_model_float32.tflite"),
 }
 
 
@@ -165,6 +170,8 @@ def test_models_verify_under_qemu_user(case, tmp_path):
     shipped = {p.name for p in (tmp_path / "out").glob("edgec_*.c")}
     neon = {p.name for p in (REPO / "runtimes" / "neon").glob("*.c")}
     assert shipped & neon, f"no NEON kernel in {sorted(shipped)}"
+    if "hybrid" in case:
+        assert "edgec_conv2d_hybrid_dot4(" in (tmp_path / "out" / "model.c").read_text()
     assert_compiles_warning_free(tmp_path / "out", tmp_path, target.cc, list(target.cflags))
 
     comparisons = verify_compiled(model, result, runs=2, target=target)
