@@ -101,15 +101,18 @@ FLOAT_FUZZ_LINES = {"conv2d_hybrid", "conv2d_hybrid_dot4", "hybrid_quantize", "p
                     "transpose_f32"}
 
 
-@pytest.mark.parametrize("target_name", list(BUILDS))
-def test_neon_float_kernels_equal_the_reference_kernels(target_name, tmp_path):
+@pytest.mark.parametrize("target_name,clang", [*((t, False) for t in BUILDS), ("cortex-a53", True)],
+                         ids=[*BUILDS, "cortex-a53-clang"])
+def test_neon_float_kernels_equal_the_reference_kernels(target_name, clang, tmp_path):
     """The hybrid conv (both entries), the activations' quantization, float pooling, binary ops, mean and
-    transpose: the same bits as the reference (the reference's conv quantizing with the reference's quantizer). GCC
-    builds only: clang contracts the reference's a * b + c into a fused multiply-add (its default
-    -ffp-contract=on), which the NEON epilogue does not, so the bits would differ by the reference's choice."""
+    transpose: the same bits as the reference (the reference's conv quantizing with the reference's quantizer).
+    Also built by clang (the compiler of the iOS package and of Android's NDK: the a53 hybrid loop's inline
+    assembly) with -ffp-contract=off: clang's default contracts the reference's a * b + c into a fused
+    multiply-add, which the NEON epilogue does not, so the bits would differ by the reference's choice."""
     target = load_target(target_name)
-    cc = require(target.cc)
-    flags = [*target.cflags, *STRICT, "-I", str(REPO / "runtimes" / "include")]
+    cc = require("clang" if clang else target.cc)
+    flags = [*(["--target=aarch64-linux-gnu", "-ffp-contract=off"] if clang else []), *target.cflags, *STRICT,
+             "-I", str(REPO / "runtimes" / "include")]
     renames = [f"-D{f}=ref_{f}" for functions in FLOAT_FUZZED.values() for f in functions]
     objs = []
     for kernel in FLOAT_FUZZED:
