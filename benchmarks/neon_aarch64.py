@@ -4,11 +4,11 @@ multiply-accumulate against the limit of the instructions the kernels use. Write
     python benchmarks/neon_aarch64.py [--out benchmarks/results] [--models all|int8|none] [--layers]
                                       [--baseline GIT_REF]
 
---layers adds, for the int8 models, each kind of layer's instructions (one window per layer: the model built with
--DEDGEC_PROFILE_LAYERS, its per-layer hook closing one window and opening the next). --baseline counts the NEON
-kernels and the int8 models again with the compiler and kernels of an earlier commit (its compiler/, runtimes/ and
-targets/ from `git archive`, the models compiled by that tree in a subprocess), for before / after ratios measured
-in the same run.
+--layers adds, for the int8 models and KWS float, each kind of layer's instructions (one window per layer: the
+model built with -DEDGEC_PROFILE_LAYERS, its per-layer hook closing one window and opening the next). --baseline
+counts the NEON kernels and the models again with the compiler and kernels of an earlier commit (its compiler/,
+runtimes/ and targets/ from `git archive`, the models compiled by that tree in a subprocess; a kernel its NEON set
+lacks comes from the next set, as that compiler picks it), for before / after ratios measured in the same run.
 
 Counts come from edgec's QEMU TCG plugin (compiler/edgec/board/qemu_plugin/insn_mix.c, built by board/insn_mix.py),
 loaded into qemu-aarch64: the guest instructions between two marker calls, one window per kernel call or per
@@ -44,7 +44,7 @@ from edgec.pipeline import CompileOptions, compile_model  # noqa: E402
 
 NM = "aarch64-linux-gnu-nm"
 KERNELS = ("conv2d_s8", "depthwise_conv2d_s8", "fully_connected_s8", "conv2d_nhwc_f32", "depthwise_conv2d_f32",
-           "matmul_f32")
+           "matmul_f32", "conv2d_hybrid", "hybrid_quantize")
 # benchmarks/neon/kernel_bench.c's windows, in order: (label, int8?, MACs)
 SHAPES = [
     ("int8 conv 1x1, 16x16x64 -> 64", True, 16 * 16 * 64 * 64),
@@ -56,12 +56,14 @@ SHAPES = [
     ("float depthwise 3x3, 16x16x64", False, 16 * 16 * 64 * 9),
     ("float matmul 64x256 * 256x64", False, 64 * 256 * 64),
     ("float fully connected 1024 -> 256", False, 1024 * 256),
+    ("hybrid conv 1x1, 25x5x64 -> 64 (float in and out)", True, 25 * 5 * 64 * 64),
 ]
 LIMIT_F32 = 0.25  # FMLA: 4 MACs
 LIMIT_S8 = {"cortex-a53": 0.125, "cortex-a55": 0.0625}  # SMLAL: 8 MACs; SDOT: 16 MACs
 
 MLPERF_INT8 = ["pretrainedResnet_quant.tflite", "vww_96_int8.tflite", "kws_ref_model.tflite", "ad01_int8.tflite"]
 MLPERF_FLOAT = ["pretrainedResnet.tflite", "vww_96_float.tflite", "kws_ref_model_float32.tflite", "ad01_fp32.tflite"]
+LAYERS_FLOAT = ["kws_ref_model_float32.tflite"]  # --layers: the float models broken down too (hybrid conv)
 
 MARKERS = """
 __attribute__((noinline)) void edgec_bench_window_begin(void) { __asm__ volatile("" ::: "memory"); }
@@ -95,8 +97,13 @@ def kernel_rows(work: Path, baseline: Path | None = None) -> list[dict]:
     for target_name in ("cortex-a53", "cortex-a55"):
         target = load_target(target_name)
         for column, runtimes, kset in ksets:
-            srcs = [REPO / "benchmarks" / "neon" / "kernel_bench.c", *(runtimes / kset / f"edgec_{k}.c" for k in KERNELS)]
+            # a kernel the set lacks comes from the next set, as the compiler picks it (an earlier commit's NEON set)
+            files = [next(f for s in (kset, "optimized", "reference") if (f := runtimes / s / f"edgec_{k}.c").exists())
+                     for k in KERNELS]
+            srcs = [REPO / "benchmarks" / "neon" / "kernel_bench.c", *files]
             defines = ("-DEDGEC_BENCH_NEON",) if kset == "neon" else ()
+            if kset == "neon" and (runtimes / "neon" / "edgec_conv2d_hybrid.c").exists():
+                defines += ("-DEDGEC_BENCH_HYBRID_DOT4",)
             header = (runtimes / "include" / "edgec_conv2d_s8.h").read_text()
             if kset == "neon" and "edgec_conv2d_s8_dot4_neon" in header:
                 defines += ("-DEDGEC_BENCH_DOT4_SYM",)  # the entry TFLite's symmetric int8 weights get
@@ -163,8 +170,8 @@ def layer_main(report: dict) -> str:
 
 
 def layer_shares(model: Path, work: Path, baseline: Path | None = None) -> dict:
-    """Instructions per kind of layer of one int8 inference, on cortex-a55 and cortex-a53 (with a baseline tree,
-    also its counts: `<target>_before`)."""
+    """Instructions per kind of layer of one inference, on cortex-a55 and cortex-a53 (with a baseline tree, also its
+    counts: `<target>_before`)."""
     kinds: dict[str, dict] = {}
     report = None
     for tree, suffix in ((None, ""), (baseline, "_before")):
@@ -189,6 +196,7 @@ def layer_shares(model: Path, work: Path, baseline: Path | None = None) -> dict:
                     k["macs"] += layer["macs"]
                 k[target_name + suffix] = k.get(target_name + suffix, 0) + n
     return {"model": model.name, "macs": report["macs"],
+            "int8": any(layer["op"].endswith("_s8") for layer in report["layers"]),
             "kinds": sorted(kinds.values(), key=lambda k: -k["cortex-a55"])}
 
 
@@ -216,7 +224,7 @@ def model_row(model: Path, work: Path, baseline: Path | None = None) -> dict:
     row["macs"] = report["macs"]
     row["int8"] = any(layer["op"].endswith("_s8") for layer in report["layers"])
     builds = {"neon": out, "portable": portable_build(model, work / model.stem / "portable")}
-    if baseline and row["int8"]:
+    if baseline:
         builds["before"] = work / model.stem / "before"
         compile_a55(model, builds["before"], baseline)
     for kset, src_dir in builds.items():
@@ -244,18 +252,34 @@ def mobilenet_v2(work: Path) -> Path:
 NOTES = [
     "## Reading the figures",
     "",
-    "- The issue's goal, within 2x of the limit on conv-heavy models, holds for float ResNet (1.7x) and ad01 float",
-    "  (1.8x); VWW float sits on the line (0.503 instructions per MAC: 2.01x); MobileNetV2 0.35 / 96 float misses",
-    "  it (2.6x). Float conv / pointwise / matmul kernels run at 0.32-0.43 per MAC (1.3-1.7x): the conv weights",
-    "  are packed at compile time (blocks of 16 output channels, k-major) for a 4-pixel x 16-channel tile of FMLA",
-    "  by element. What is left in float: depthwise border pixels (the general per-pixel loop, 1.3-2 per MAC; on",
-    "  6x6 and 3x3 maps most pixels are border, so MobileNetV2's and VWW's late depthwise layers stay near 1.3),",
-    "  3-channel first convolutions (1.05 per MAC: 9-float rows, short inner loops), pooling and element-wise",
-    "  kernels without a NEON twin.",
+    "- The issue's goal, within 2x of the limit on conv-heavy models, holds for every float model: ResNet 1.6x,",
+    "  VWW 1.8x, KWS 1.3x on cortex-a55 and 2.0x (1.98) on cortex-a53 (its convs are int8 products: SMULL there),",
+    "  ad01 1.8x, MobileNetV2 0.35 / 96 2.0x (1.98) (the before / after table: the same run on commit 2f24f05's",
+    "  compiler and kernels). Float conv / pointwise / matmul kernels run at 0.32-0.43 per MAC (1.3-1.7x): the conv weights are",
+    "  packed at compile time (blocks of 16 output channels, k-major) for a 4-pixel x 16-channel tile of FMLA by",
+    "  element; pointwise layers run their tiles in one loop per block (the tile's set-up once per block, not per",
+    "  tile: half a tile's instructions when in_c is 8) and a layer's last 8 channels as 4-pixel x 8-channel tiles.",
+    "  Depthwise 3x3: the interior without GCC's pre-allocation scheduling (16 instructions a stride-1 pixel",
+    "  instead of 24), stride 2 sharing a column between neighbours, border pixels from nine tap pointers (a row",
+    "  of zeros in the padding) instead of the general loop; still 0.81 per MAC on 16 x 16 (3.2x) and about 1.1 on",
+    "  6 x 6 and 3 x 3 maps, where most pixels are border pixels. Pooling, the binary ops, mean and transpose have",
+    "  NEON twins (bit-exact: tests/neon/float_fuzz.c); 3-channel first convolutions stay near 0.5 per MAC.",
+    "- kws_ref_model_float32.tflite's convs are hybrid (TFLite dynamic range: float activations quantized per call,",
+    "  int8 weights): edgec_conv2d_hybrid_dot4 takes the x86 kernel's packing (ops/hybrid.py, blocks of 16",
+    "  channels [K/4][16][4] and each channel's weight sum) with the input kept signed (sum (x - zp) w = sum x w -",
+    "  zp sum w, the second term the accumulators' start): SDOT by element, 4 pixels x 16 channels a tile on",
+    "  cortex-a55; SMULL + SADALP on cortex-a53, SMULL + SMLAL + SADALP when the weights are within [-127, 127]",
+    "  (checked per call; an assembly loop, one pixel at a time, 28 instructions a pair of quads; kernel rows",
+    "  shorter than 16 bytes gathered into one run so that their quads pair up: KWS's first layer);",
+    "  every window in place in a zp-padded copy of the quantized input; the float epilogue per",
+    "  block in registers, the reference's expressions (bit-exact). Its quantizer has a NEON twin (FMINNM / FMAXNM",
+    "  range, FCVTAS rounding). Per layer (the table above) the hybrid pointwise convs are 0.57 units of the",
+    "  model's FMLA limit on a55, 1.20 on a53 (the SMULL floor: 0.1875 per MAC); the float depthwise 0.49.",
     "- int8 misses the goal, closer than before: ResNet 2.2x the SDOT limit (a55) and 2.6x the SMLAL limit (a53),",
-    "  VWW 4.2x / 3.9x, KWS 3.7x / 3.2x, ad01 5.5x / 5.0x (the before / after table: the same run on commit",
-    "  76a92bc's compiler and kernels). The conv takes its weights interleaved at compile time",
-    "  (ops/quantized_s8.py pack_conv_s8_dot4, the x86 layout: blocks of 16 output channels, [K/4][16][4] bytes)",
+    "  VWW 4.2x / 3.9x, KWS 3.7x / 3.2x, ad01 5.5x / 5.0x (commit 76a92bc's compiler and kernels, counted by an",
+    "  earlier run of this script: 2.4 / 2.7, 4.4 / 4.0, 4.0 / 3.3, 5.5 / 5.0). The conv takes its weights",
+    "  interleaved at compile time (ops/quantized_s8.py pack_conv_s8_dot4, the x86 layout: blocks of 16 output",
+    "  channels, [K/4][16][4] bytes)",
     "  with the input offset folded into the bias, through edgec_conv2d_s8_dot4_neon, whose flags say what the",
     "  compiler knows of the weights: one SDOT by element multiplies 4 k of 4 channels by 4 bytes of one pixel, a",
     "  tile is 4 pixels x 16 channels, so each 64-byte weight load feeds 16 SDOTs and there is no horizontal",
@@ -292,8 +316,6 @@ NOTES = [
     "  VWW's 6x6 and 3x3); the first convs",
     "  (VWW 0.7 / 0.9: on a53 its 8 output channels fill half a 16-channel block, KWS 0.6 / 0.5); ResNet's residual adds",
     "  (0.17 / 0.09); ad01 is fully connected layers only (5.5 / 5.0).",
-    "- kws_ref_model_float32.tflite is a hybrid model (int8 weights, float activations: conv2d_hybrid): edgec has",
-    "  no NEON twin of that kernel yet, hence 1.0x.",
     "- cortex-a53 builds have no SDOT: the table divides by the SMLAL limit (0.125), which no bit-exact int8 kernel",
     "  reaches with int16 products (at most two of them fit an int16 lane: SMULL + SMLAL + SADALP, 0.1875); the",
     "  kernel table's int8 conv rows use weights within [-127, 127], as TFLite's are.",
@@ -359,30 +381,29 @@ def markdown(kernels: list[dict], models: list[dict], layers: list[dict], baseli
 
 
 def before_after(kernels: list[dict], models: list[dict], baseline: str) -> list[str]:
-    """The int8 rows against the baseline commit's kernels (and compiler, for the models), counted in this run."""
+    """Every row against the baseline commit's kernels (and compiler, for the models), counted in this run."""
     def cells(r: dict, m: int, target: str, before: str, after: str) -> str:
-        limit = LIMIT_S8[target]
+        limit = LIMIT_S8[target] if r["int8"] else LIMIT_F32
         return (f"{r[f'{target}_{before}'] / m / limit:.1f} | {r[f'{target}_{after}'] / m / limit:.1f} | "
                 f"{r[f'{target}_{before}'] / r[f'{target}_{after}']:.2f}x")
 
-    lines = [f"## int8 before / after (this run; before: commit {baseline})", "",
+    lines = [f"## Before / after (this run; before: commit {baseline})", "",
              "| kernel or model | a55 before x limit | a55 now x limit | a55 speed-up | a53 before x limit | "
              "a53 now x limit | a53 speed-up |", "|---|---:|---:|---:|---:|---:|---:|"]
     for r in kernels:
-        if r["int8"]:
-            lines.append(f"| {r['shape']} | {cells(r, r['macs'], 'cortex-a55', 'neon_before', 'neon')} | "
-                         f"{cells(r, r['macs'], 'cortex-a53', 'neon_before', 'neon')} |")
+        lines.append(f"| {r['shape']} | {cells(r, r['macs'], 'cortex-a55', 'neon_before', 'neon')} | "
+                     f"{cells(r, r['macs'], 'cortex-a53', 'neon_before', 'neon')} |")
     for r in models:
         if "cortex-a55_before" in r:
             lines.append(f"| {r['model']} | {cells(r, r['macs'], 'cortex-a55', 'before', 'neon')} | "
                          f"{cells(r, r['macs'], 'cortex-a53', 'before', 'neon')} |")
-    return lines + ["", "(x limit: instructions per MAC over the SDOT limit on cortex-a55, the SMLAL limit on "
-                        "cortex-a53)", ""]
+    return lines + ["", "(x limit: instructions per MAC over the limit: int8 rows the SDOT limit on cortex-a55, the "
+                        "SMLAL limit on cortex-a53; float rows the FMLA limit)", ""]
 
 
 def layer_table(entry: dict, baseline: str | None) -> list[str]:
-    """One int8 model's instructions by kind of layer, in units of the whole model's limit (the model's MACs times
-    the limit per MAC): the kinds' figures add up to the model's `x limit`."""
+    """One model's instructions by kind of layer, in units of the whole model's limit (the model's MACs times the
+    limit per MAC: int8's, or FMLA's for a float model): the kinds' figures add up to the model's `x limit`."""
     m = entry["macs"]
     head = "| layer kind | layers | MACs | a55 now | a53 now |"
     rule = "|---|---:|---:|---:|---:|"
@@ -392,7 +413,8 @@ def layer_table(entry: dict, baseline: str | None) -> list[str]:
     lines = [f"### {entry['model']}: instructions by kind of layer (in units of the model's limit)", "", head, rule]
     for k in entry["kinds"]:
         def unit(col: str, target: str) -> str:
-            return f"{k[col] / m / LIMIT_S8[target]:.2f}" if col in k else "-"
+            limit = LIMIT_S8[target] if entry.get("int8", True) else LIMIT_F32
+            return f"{k[col] / m / limit:.2f}" if col in k else "-"
 
         cols = ([unit("cortex-a55_before", "cortex-a55"), unit("cortex-a55", "cortex-a55"),
                  unit("cortex-a53_before", "cortex-a53"), unit("cortex-a53", "cortex-a53")] if baseline else
@@ -405,8 +427,9 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     p.add_argument("--models", choices=["all", "int8", "none"], default="all")
-    p.add_argument("--layers", action="store_true", help="instructions by kind of layer of the int8 models")
-    p.add_argument("--baseline", metavar="GIT_REF", help="also count the int8 kernels and models of this commit")
+    p.add_argument("--layers", action="store_true",
+                   help="instructions by kind of layer of the int8 models and of KWS float")
+    p.add_argument("--baseline", metavar="GIT_REF", help="also count the kernels and models of this commit")
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="edgec-neon-bench-") as tmp:
         work = Path(tmp)
@@ -423,7 +446,7 @@ def main() -> int:
             models.append(model_row(path, work, tree))
         layers = []
         if args.layers:
-            for name in MLPERF_INT8:
+            for name in [*MLPERF_INT8, *LAYERS_FLOAT]:
                 print(f"{name}: layers ...", flush=True)
                 layers.append(layer_shares(models_dir() / name, work, tree))
     rows = [{"kernels": kernels}, {"models": models}, {"layers": layers, "baseline": args.baseline}]

@@ -3,10 +3,13 @@
 1. One cross-built harness per architecture (tests/neon/kernel_fuzz.c) runs every NEON kernel against its
    reference twin on hundreds of random shapes under QEMU user mode: int8 byte for byte, float within 1e-4. Three
    builds: aarch64 without the dot product (cortex-a53: SMULL + SADALP), aarch64 with it (cortex-a55: SDOT) and
-   armv7-a (cortex-a7); the disassembly shows which int8 instructions each build really uses.
+   armv7-a (cortex-a7); the disassembly shows which int8 instructions each build really uses. A second harness
+   (tests/neon/float_fuzz.c) does the same for the kernels with float activations it does not cover (the hybrid
+   conv and its quantizer, pooling, binary ops, mean, transpose): the same bits as the reference.
 2. Whole models through `edgec verify`'s code path for a cortex-a target (cross compiler, qemu-aarch64 /
-   qemu-arm): an ONNX float, an ONNX QDQ int8 and a TFLite int8 model; the int8 outputs are also byte-equal to the
-   same model built for the host with the reference kernels, and the generated C builds warning-free."""
+   qemu-arm): an ONNX float, an ONNX QDQ int8, a TFLite int8 and a TFLite hybrid model; the int8 outputs are also
+   byte-equal to the same model built for the host with the reference kernels, and the generated C builds
+   warning-free."""
 
 from __future__ import annotations
 
@@ -83,6 +86,55 @@ def test_neon_kernels_equal_the_reference_kernels(target_name, tmp_path):
     assert not (must_not & used), f"{target_name}: {sorted(must_not & used)} in a core without them"
 
 
+# tests/neon/float_fuzz.c: kernel -> the functions its reference file defines (renamed ref_* there)
+FLOAT_FUZZED = {
+    "conv2d_hybrid": ("edgec_conv2d_hybrid",),
+    "hybrid_quantize": ("edgec_quantize_symmetric_s8", "edgec_quantize_asymmetric_s8",
+                        "edgec_dynamic_quantize_params_u8", "edgec_dynamic_quantize_linear",
+                        "edgec_dynamic_quantize_s8_shifted"),
+    "pool2d_f32": ("edgec_max_pool2d_f32", "edgec_avg_pool2d_f32"),
+    "binary_f32": ("edgec_binary_f32",),
+    "mean_f32": ("edgec_mean_f32",),
+    "transpose_f32": ("edgec_transpose_f32",),
+}
+FLOAT_FUZZ_LINES = {"conv2d_hybrid", "conv2d_hybrid_dot4", "hybrid_quantize", "pool2d_f32", "binary_f32", "mean_f32",
+                    "transpose_f32"}
+
+
+@pytest.mark.parametrize("target_name,clang", [*((t, False) for t in BUILDS), ("cortex-a53", True)],
+                         ids=[*BUILDS, "cortex-a53-clang"])
+def test_neon_float_kernels_equal_the_reference_kernels(target_name, clang, tmp_path):
+    """The hybrid conv (both entries), the activations' quantization, float pooling, binary ops, mean and
+    transpose: the same bits as the reference (the reference's conv quantizing with the reference's quantizer).
+    Also built by clang (the compiler of the iOS package and of Android's NDK: the a53 hybrid loop's inline
+    assembly) with -ffp-contract=off: clang's default contracts the reference's a * b + c into a fused
+    multiply-add, which the NEON epilogue does not, so the bits would differ by the reference's choice."""
+    target = load_target(target_name)
+    cc = require("clang" if clang else target.cc)
+    flags = [*(["--target=aarch64-linux-gnu", "-ffp-contract=off"] if clang else []), *target.cflags, *STRICT,
+             "-I", str(REPO / "runtimes" / "include")]
+    renames = [f"-D{f}=ref_{f}" for functions in FLOAT_FUZZED.values() for f in functions]
+    objs = []
+    for kernel in FLOAT_FUZZED:
+        for kset, extra in (("reference", renames), ("neon", [])):
+            obj = tmp_path / f"{kset}_{kernel}.o"
+            subprocess.run([cc, *flags, "-ffreestanding", *extra, "-c",
+                            str(REPO / "runtimes" / kset / f"edgec_{kernel}.c"), "-o", str(obj)], check=True)
+            objs.append(str(obj))
+    exe = tmp_path / "float_fuzz"
+    subprocess.run([cc, *flags, str(REPO / "tests" / "neon" / "float_fuzz.c"), *objs, "-o", str(exe), "-lm"],
+                   check=True)
+    proc = subprocess.run([require(target.emulator), "-L", target.sysroot, str(exe), str(CASES_PER_KERNEL)],
+                          capture_output=True, text=True, timeout=300)
+    lines = {line.split()[0]: line for line in proc.stdout.splitlines() if "cases=" in line}
+    assert set(lines) == FLOAT_FUZZ_LINES, proc.stdout + proc.stderr
+    for kernel, line in lines.items():
+        cases = int(line.split("cases=")[1].split()[0])
+        assert cases >= (CASES_PER_KERNEL // 2 if kernel == "conv2d_hybrid_dot4" else CASES_PER_KERNEL), line
+        assert "mismatches=0" in line, proc.stdout
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 def test_neon_kernels_built_by_clang_equal_the_reference_kernels(tmp_path):
     """The a53 int8 conv's inline assembly and the intrinsics as clang compiles them (iOS and the NDK use clang)."""
     target = load_target("cortex-a53")
@@ -107,6 +159,8 @@ MODELS = {  # name -> (target, model path maker)
     "onnx-qdq-int8-a55": ("cortex-a55", quantized_tiny_cnn),
     "tflite-int8-a53": ("cortex-a53", lambda tmp: MLPERF / "kws_ref_model.tflite"),
     "tflite-int8-a7": ("cortex-a7", lambda tmp: MLPERF / "ad01_int8.tflite"),
+    # TFLite dynamic-range (hybrid) conv: edgec_conv2d_hybrid_dot4 on weights packed at compile time
+    "tflite-hybrid-a55": ("cortex-a55", lambda tmp: MLPERF / "kws_ref_model_float32.tflite"),
 }
 
 
@@ -119,6 +173,8 @@ def test_models_verify_under_qemu_user(case, tmp_path):
     shipped = {p.name for p in (tmp_path / "out").glob("edgec_*.c")}
     neon = {p.name for p in (REPO / "runtimes" / "neon").glob("*.c")}
     assert shipped & neon, f"no NEON kernel in {sorted(shipped)}"
+    if "hybrid" in case:
+        assert "edgec_conv2d_hybrid_dot4(" in (tmp_path / "out" / "model.c").read_text()
     assert_compiles_warning_free(tmp_path / "out", tmp_path, target.cc, list(target.cflags))
 
     comparisons = verify_compiled(model, result, runs=2, target=target)

@@ -2,15 +2,18 @@
  * instruction-count plugin (compiler/edgec/board/qemu_plugin/insn_mix.c) watches: windows in the order of
  * SHAPES in benchmarks/neon_aarch64.py. Built once with runtimes/neon/ (-DEDGEC_BENCH_NEON: the packed conv entry
  * points, float and int8, as the compiler emits them for that set; -DEDGEC_BENCH_DOT4_SYM where the set has the
- * int8 conv's entry with flags, weights within [-127, 127]) and once with runtimes/reference/. */
+ * int8 conv's entry with flags, weights within [-127, 127]; -DEDGEC_BENCH_HYBRID_DOT4 where the set has the hybrid
+ * conv's packed entry) and once with runtimes/reference/. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "edgec_conv2d_hybrid.h"
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_conv2d_s8.h"
 #include "edgec_depthwise_conv2d_f32.h"
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
+#include "edgec_hybrid_quantize.h"
 #include "edgec_matmul_f32.h"
 
 __attribute__((noinline)) void edgec_bench_window_begin(void) { __asm__ volatile("" ::: "memory"); }
@@ -90,6 +93,39 @@ static void conv_f32(int32_t hw, int32_t cin, int32_t cout, int32_t k, int depth
 #endif
 }
 
+/* TFLite's hybrid conv (float in and out, int8 weights within [-127, 127], the input quantized per call), 1x1 taps
+ * over an h x w map: KWS float's pointwise layers. */
+static void conv_hybrid(int32_t h, int32_t w, int32_t cin, int32_t cout) {
+    edgec_conv2d_hybrid_params p;
+    memset(&p, 0, sizeof p);
+    p.batch = 1; p.in_h = p.out_h = h; p.in_w = p.out_w = w; p.in_c = cin; p.out_c = cout; p.k_h = p.k_w = 1;
+    p.stride_h = p.stride_w = 1; p.dil_h = p.dil_w = 1; p.groups = 1; p.quant = EDGEC_HYBRID_TFLITE_SYMMETRIC;
+    p.act_min = 0.0f; p.act_max = 1e30f;
+    float *in = malloc((size_t)h * w * cin * 4), *out = calloc((size_t)h * w * cout, 4);
+    for (int32_t i = 0; i < h * w * cin; ++i) in[i] = (float)(i % 29) * 0.25f - 3.0f;
+    int8_t *wt = buffer((size_t)cout * cin), *q = buffer((size_t)h * w * cin);
+    for (int32_t i = 0; i < cout * cin; ++i) wt[i] = wt[i] == -128 ? -127 : wt[i];
+    float *scale = malloc((size_t)cout * 4), *bias = calloc((size_t)cout, 4);
+    for (int32_t i = 0; i < cout; ++i) scale[i] = 0.01f;
+#if defined(EDGEC_BENCH_HYBRID_DOT4) /* the entry the compiler emits: weights packed, their sums */
+    const int32_t k4 = (cin + 3) / 4, blocks = (cout + 15) / 16;
+    int8_t *packed = calloc((size_t)blocks * k4 * 64, 1);
+    int32_t *sums = calloc((size_t)blocks * 16, 4);
+    for (int32_t oc = 0; oc < cout; ++oc)
+        for (int32_t k = 0; k < cin; ++k) {
+            packed[(((size_t)(oc / 16) * k4 + k / 4) * 16 + oc % 16) * 4 + k % 4] = wt[(size_t)oc * cin + k];
+            sums[oc] += wt[(size_t)oc * cin + k];
+        }
+    edgec_bench_window_begin();
+    edgec_conv2d_hybrid_dot4(in, packed, sums, scale, bias, out, q, &p);
+    edgec_bench_window_end();
+#else
+    edgec_bench_window_begin();
+    edgec_conv2d_hybrid(in, wt, scale, NULL, bias, out, q, &p);
+    edgec_bench_window_end();
+#endif
+}
+
 static void matmul_f32(int32_t m, int32_t k, int32_t n) {
     edgec_matmul_params p;
     memset(&p, 0, sizeof p);
@@ -111,5 +147,6 @@ int main(void) {
     conv_f32(16, 64, 64, 3, 1);
     matmul_f32(64, 256, 64);
     matmul_f32(1, 1024, 256);
+    conv_hybrid(25, 5, 64, 64);
     return 0;
 }

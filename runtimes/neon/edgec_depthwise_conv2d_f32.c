@@ -1,6 +1,7 @@
 /* Arm NEON: depthwise convolution, NHWC, 8 channels per pass (two FMLA per tap), then 4, then single channels.
  * The weights [kh][kw][C] and the input pixels are contiguous along channels; taps outside the input are skipped
- * by clipping the tap range per pixel. Same results as the reference up to float summation order. */
+ * by clipping the tap range per pixel, or (3x3 layers' borders, border_3x3) read as zeros. Same results as the
+ * reference up to float summation order. */
 #include "edgec_depthwise_conv2d_f32.h"
 #include "edgec_neon.h"
 
@@ -9,8 +10,8 @@ static int32_t ceil_div(int32_t a, int32_t b) { return a <= 0 ? 0 : (a + b - 1) 
 /* 3x3, depth multiplier 1, no dilation, channels [c, c + 4) of every output pixel, the nine weight vectors in
  * registers for the whole interior (the pixels whose window lies inside the input: rows [y_lo, y_hi), columns
  * [x_lo, x_hi)). With stride 1 neighbouring pixels share two of their three input columns: each pixel loads only
- * its new column (3 loads, 9 FMLA), the columns rotating through three register names (unrolled by 3); other
- * strides load the nine taps. */
+ * its new column (3 loads, 9 FMLA), the columns rotating through three register names (unrolled by 3); with
+ * stride 2 one column (6 loads, unrolled by 2); other strides load the nine taps. */
 #define DW_PIXEL(ca0, ca1, ca2, cb0, cb1, cb2, cc0, cc1, cc2, o)                                                    \
     do {                                                                                                            \
         float32x4_t acc = edgec_neon_fma_f32(b, ca0, w00);                                                         \
@@ -25,6 +26,11 @@ typedef struct {
     int32_t x_lo, x_hi, y_lo, y_hi; /* the interior */
 } interior_box;
 
+/* GCC's scheduling before register allocation interleaves the unrolled pixels and copies the rotating columns
+ * between registers (a MOV per column, 24 instructions a pixel instead of 16); without it they stay put. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-schedule-insns")))
+#endif
 static void group_3x3(const float *in_b, float *out_b, const float *weights, const float *bias, int32_t c,
                       const interior_box *box, const edgec_conv2d_params *p) {
     if (box->x_lo >= box->x_hi) return;
@@ -63,11 +69,76 @@ static void group_3x3(const float *in_b, float *out_b, const float *weights, con
                 DW_PIXEL(a0, a1, a2, b0, b1, b2, c0, c1, c2, o);
                 a0 = b0; a1 = b1; a2 = b2; b0 = c0; b1 = c1; b2 = c2;
             }
+        } else if (p->stride_w == 2) { /* a pixel's third column is the next one's first: 6 loads a pixel */
+            float32x4_t a0 = vld1q_f32(x), a1 = vld1q_f32(x + row), a2 = vld1q_f32(x + 2 * row);
+            float32x4_t b0, b1, b2, c0, c1, c2;
+            for (; ox + 2 <= hi; ox += 2, x += 4 * px, o += 2 * px) {
+                b0 = vld1q_f32(x + px); b1 = vld1q_f32(x + px + row); b2 = vld1q_f32(x + px + 2 * row);
+                c0 = vld1q_f32(x + 2 * px); c1 = vld1q_f32(x + 2 * px + row); c2 = vld1q_f32(x + 2 * px + 2 * row);
+                DW_PIXEL(a0, a1, a2, b0, b1, b2, c0, c1, c2, o);
+                b0 = vld1q_f32(x + 3 * px); b1 = vld1q_f32(x + 3 * px + row); b2 = vld1q_f32(x + 3 * px + 2 * row);
+                a0 = vld1q_f32(x + 4 * px); a1 = vld1q_f32(x + 4 * px + row); a2 = vld1q_f32(x + 4 * px + 2 * row);
+                DW_PIXEL(c0, c1, c2, b0, b1, b2, a0, a1, a2, o + px);
+            }
+            if (ox < hi) {
+                b0 = vld1q_f32(x + px); b1 = vld1q_f32(x + px + row); b2 = vld1q_f32(x + px + 2 * row);
+                c0 = vld1q_f32(x + 2 * px); c1 = vld1q_f32(x + 2 * px + row); c2 = vld1q_f32(x + 2 * px + 2 * row);
+                DW_PIXEL(a0, a1, a2, b0, b1, b2, c0, c1, c2, o);
+            }
         } else {
-            for (; ox < hi; ++ox, x += (size_t)p->stride_w * C, o += px) {
+            const size_t sx = (size_t)p->stride_w * C;
+            for (; ox < hi; ++ox, x += sx, o += px) {
                 const float *r1 = x + row, *r2 = x + 2 * row;
                 DW_PIXEL(vld1q_f32(x), vld1q_f32(r1), vld1q_f32(r2), vld1q_f32(x + px), vld1q_f32(r1 + px),
                          vld1q_f32(r2 + px), vld1q_f32(x + 2 * px), vld1q_f32(r1 + 2 * px), vld1q_f32(r2 + 2 * px), o);
+            }
+        }
+    }
+}
+
+/* The same 3x3 layers' pixels outside the interior, channels [0, c_end) four at a time: each pixel's nine taps as
+ * pointers (the input's, or a row of zeros for a tap in the padding, which adds 0 as the reference's skipped tap),
+ * then per four channels nine loads of input and of weights and nine FMLA, in group_3x3's tap order. */
+#define BORDER_MAX_C 2048
+static void border_3x3(const float *in_b, float *out_b, const float *weights, const float *bias, int32_t c_end,
+                       const interior_box *box, const edgec_conv2d_params *p) {
+    const int32_t C = p->in_c;
+    float zeros[BORDER_MAX_C];
+    for (int32_t c = 0; c < c_end; c += 4) vst1q_f32(zeros + c, vdupq_n_f32(0.0f));
+    const float32x4_t vlo = vdupq_n_f32(p->act_min), vhi = vdupq_n_f32(p->act_max), z = vdupq_n_f32(0.0f);
+    for (int32_t oy = 0; oy < p->out_h; ++oy) {
+        const int32_t iy0 = oy * p->stride_h - p->pad_top;
+        const int inner_row = oy >= box->y_lo && oy < box->y_hi;
+        for (int32_t ox = 0; ox < p->out_w; ++ox) {
+            if (inner_row && ox >= box->x_lo && ox < box->x_hi) {
+                ox = box->x_hi - 1; /* group_3x3's */
+                continue;
+            }
+            const int32_t ix0 = ox * p->stride_w - p->pad_left;
+            const float *t[9]; /* tap (ky, kx) at t[3 * ky + kx], as the weights */
+            for (int32_t ky = 0; ky < 3; ++ky)
+                for (int32_t kx = 0; kx < 3; ++kx) {
+                    const int32_t iy = iy0 + ky, ix = ix0 + kx;
+                    t[3 * ky + kx] = iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w
+                                         ? zeros : in_b + ((size_t)iy * p->in_w + ix) * C;
+                }
+            const float *t0 = t[0], *t1 = t[1], *t2 = t[2], *t3 = t[3], *t4 = t[4], *t5 = t[5], *t6 = t[6];
+            const float *t7 = t[7], *t8 = t[8];
+            float *o = out_b + ((size_t)oy * p->out_w + ox) * C;
+            for (int32_t c = 0; c < c_end; c += 4) {
+                const float *w = weights + c;
+                float32x4_t acc = bias ? vld1q_f32(bias + c) : z;
+                /* group_3x3's order: column by column */
+                acc = edgec_neon_fma_f32(acc, vld1q_f32(t0 + c), vld1q_f32(w));
+                acc = edgec_neon_fma_f32(acc, vld1q_f32(t3 + c), vld1q_f32(w + 3 * C));
+                acc = edgec_neon_fma_f32(acc, vld1q_f32(t6 + c), vld1q_f32(w + 6 * C));
+                acc = edgec_neon_fma_f32(acc, vld1q_f32(t1 + c), vld1q_f32(w + C));
+                acc = edgec_neon_fma_f32(acc, vld1q_f32(t4 + c), vld1q_f32(w + 4 * C));
+                acc = edgec_neon_fma_f32(acc, vld1q_f32(t7 + c), vld1q_f32(w + 7 * C));
+                acc = edgec_neon_fma_f32(acc, vld1q_f32(t2 + c), vld1q_f32(w + 2 * C));
+                acc = edgec_neon_fma_f32(acc, vld1q_f32(t5 + c), vld1q_f32(w + 5 * C));
+                acc = edgec_neon_fma_f32(acc, vld1q_f32(t8 + c), vld1q_f32(w + 8 * C));
+                vst1q_f32(o + c, vminq_f32(vmaxq_f32(acc, vlo), vhi));
             }
         }
     }
@@ -91,18 +162,21 @@ void edgec_depthwise_conv2d_f32(const float *EDGEC_RESTRICT input, const float *
         if (box.x_hi > p->out_w) box.x_hi = p->out_w;
         if (box.y_hi > p->out_h) box.y_hi = p->out_h;
         if (box.x_lo > box.x_hi) box.x_lo = box.x_hi;
-        for (int32_t n = 0; n < p->batch; ++n)
-            for (int32_t c = 0; c < fast_c; c += 4)
-                group_3x3(input + (size_t)n * p->in_h * p->in_w * C, output + (size_t)n * p->out_h * p->out_w * C,
-                          weights, bias, c, &box, p);
-        depthwise_general(input, weights, bias, output, p, fast_c, &box);
+        const int border = fast_c <= BORDER_MAX_C;
+        for (int32_t n = 0; n < p->batch; ++n) {
+            const float *in_b = input + (size_t)n * p->in_h * p->in_w * C;
+            float *out_b = output + (size_t)n * p->out_h * p->out_w * C;
+            for (int32_t c = 0; c < fast_c; c += 4) group_3x3(in_b, out_b, weights, bias, c, &box, p);
+            if (border) border_3x3(in_b, out_b, weights, bias, fast_c, &box, p);
+        }
+        if (!border || fast_c < C) depthwise_general(input, weights, bias, output, p, fast_c, border ? NULL : &box);
         return;
     }
     depthwise_general(input, weights, bias, output, p, 0, NULL);
 }
 
-/* Every pixel, all channels, 8 then 4 then 1 at a time; with a box, its interior pixels only from channel c_fast
- * on (group_3x3 did the others). */
+/* Every pixel, 8 channels then 4 then 1 at a time: with a box, all channels but the interior pixels' first c_fast
+ * (group_3x3 did those); without, every pixel's channels from c_fast on (group_3x3 and border_3x3 did the others). */
 static void depthwise_general(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
                               const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
                               const edgec_conv2d_params *p, int32_t c_fast, const interior_box *box) {
@@ -139,7 +213,7 @@ static void depthwise_general(const float *EDGEC_RESTRICT input, const float *ED
                 continue;
             }
             const int interior = box && ox >= box->x_lo && ox < box->x_hi && oy >= box->y_lo && oy < box->y_hi;
-            int32_t c = interior ? c_fast : 0;
+            int32_t c = interior || !box ? c_fast : 0;
             for (; c + 8 <= C; c += 8) {
                 float32x4_t a0 = bias ? vld1q_f32(bias + c) : z, a1 = bias ? vld1q_f32(bias + c + 4) : z;
                 for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {

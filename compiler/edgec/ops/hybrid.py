@@ -109,10 +109,11 @@ HYBRID_DOT4_MAX_K = 8192  # EDGEC_CONV2D_HYBRID_DOT4_MAX_K (runtimes/include/edg
 
 
 def pack_conv_hybrid_dot4(w: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """OHWI int8 weights -> (bytes, sums) of edgec_conv2d_hybrid_dot4 (the x86 kernel), or None when the window is
+    """OHWI int8 weights -> (bytes, sums) of edgec_conv2d_hybrid_dot4 (the x86 and NEON kernels), or None when the window is
     longer than the kernel takes: the bytes in edgec_conv2d_s8_dot4's layout (blocks of 16 output channels, each
     [K4][16][4]), and each channel's sum of weights, out_c rounded up to 16 entries (the kernel scales the sums by
-    -(128 + input zero point) per call, the input's zero point being known only then)."""
+    -(128 + input zero point) per call on x86, by -(input zero point) on NEON, the input's zero point being known
+    only then)."""
     oc, k = w.shape[0], int(np.prod(w.shape[1:]))
     if k > HYBRID_DOT4_MAX_K:
         return None
@@ -143,7 +144,7 @@ def emit_conv2d_hybrid(node, ctx):
     )
     ctx.use("edgec_conv2d_hybrid")
     ctx.use("edgec_hybrid_quantize")
-    if (shipped_set(ctx, "edgec_conv2d_hybrid") == "x86" and quant_mode(node) != "onnx_u8" and not a.get("nchw")
+    if (shipped_set(ctx, "edgec_conv2d_hybrid") in ("x86", "neon") and quant_mode(node) != "onnx_u8" and not a.get("nchw")
             and a.get("groups", 1) == 1 and len(node.inputs) <= 4 and w.is_const):
         dot4 = pack_conv_hybrid_dot4(w.data)
         if dot4 is not None:
