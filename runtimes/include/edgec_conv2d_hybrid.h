@@ -52,8 +52,8 @@ void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_
  * compile time as bytes: blocks of 16 output channels, each [K / 4 rounded up][16][4] int8 (zeros past K and
  * out_c), and w_sum[oc] the sum of channel oc's weights (out_c rounded up to 16 entries, zeros past out_c), which
  * takes out the kernel's +128 on the input bytes and the input zero point (compiler/edgec/ops/hybrid.py,
- * pack_conv_hybrid_dot4). K = k_h * k_w * in_c at most EDGEC_CONV2D_HYBRID_DOT4_MAX_K. Only runtimes/x86/
- * implements it; the compiler calls it only when it ships that file. */
+ * pack_conv_hybrid_dot4). K = k_h * k_w * in_c at most EDGEC_CONV2D_HYBRID_DOT4_MAX_K. runtimes/x86/ and
+ * runtimes/neon/ implement it; the compiler calls it only when it ships one of them. */
 #define EDGEC_CONV2D_HYBRID_DOT4_MAX_K 8192
 void edgec_conv2d_hybrid_dot4(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                               const int32_t *EDGEC_RESTRICT w_sum, const float *EDGEC_RESTRICT w_scale,
