@@ -298,7 +298,13 @@ typedef struct {
 /* The band length of a row, or 0 when the bands do not fit (or dil_w != 1: window_s8 then). */
 static int32_t dot4_band_len(const edgec_conv2d_s8_params *p) {
     const int32_t cols = (p->out_w - 1) * p->stride_w + p->k_w, len = cols * p->in_c + 16;
-    return p->dil_w == 1 && (int64_t)p->k_h * len <= DOT4_BAND_BYTES ? len : 0;
+    return p->dil_w == 1 && (int64_t)p->k_h * len + 16 <= DOT4_BAND_BYTES ? len : 0; /* + 16: band_pad's stores */
+}
+
+/* Bytes [from, to) of a band row set to pad, 16 at a time: up to 15 bytes past `to`, which the caller writes
+ * afterwards or which lie in the band's last 16 bytes (dot4_band_len). */
+static inline void band_pad(int8_t *d, int8x16_t pad16, int32_t from, int32_t to) {
+    for (int32_t i = from; i < to; i += 16) vst1q_s8(d + i, pad16);
 }
 
 static const int8_t *dot4_band_rows(dot4_band *b, const int8_t *in_b, int32_t oy, int8_t pad,
@@ -309,15 +315,24 @@ static const int8_t *dot4_band_rows(dot4_band *b, const int8_t *in_b, int32_t oy
     const int32_t C = p->in_c, cols = (b->len - 16) / C, ix0 = -p->pad_left;
     const int32_t lo = ix0 < 0 ? -ix0 : 0; /* the columns inside the input: [lo, hi) */
     const int32_t hi = p->in_w - ix0 < cols ? p->in_w - ix0 : cols;
+    const int8x16_t pad16 = vdupq_n_s8(pad);
+    const int32_t inside = (hi - lo) * C;
     for (int32_t ky = 0; ky < p->k_h; ++ky, d += b->len) {
         const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
         if (iy < 0 || iy >= p->in_h || hi <= lo) {
-            fill_s8(d, pad, b->len);
+            band_pad(d, pad16, 0, b->len);
             continue;
         }
-        fill_s8(d, pad, lo * C);
-        copy_s8(d + lo * C, in_b + ((size_t)iy * p->in_w + (size_t)(ix0 + lo)) * C, (hi - lo) * C);
-        fill_s8(d + hi * C, pad, b->len - hi * C);
+        band_pad(d, pad16, 0, lo * C);
+        const int8_t *src = in_b + ((size_t)iy * p->in_w + (size_t)(ix0 + lo)) * C;
+        if (inside >= 16) { /* 16 bytes at a time, the last 16 ending with the row (no read past the input) */
+            int32_t i = 0;
+            for (; i + 16 < inside; i += 16) vst1q_s8(d + lo * C + i, vld1q_s8(src + i));
+            vst1q_s8(d + lo * C + inside - 16, vld1q_s8(src + inside - 16));
+        } else {
+            copy_s8(d + lo * C, src, inside);
+        }
+        band_pad(d, pad16, hi * C, b->len);
     }
     b->row[slot] = oy;
     return b->bytes[slot];
@@ -371,6 +386,46 @@ __attribute__((noinline)) static void dot4_band_pixels(const int8_t *in_b, const
         }
     }
     for (int32_t i = n; i < DOT4_PX; ++i) x[i] = x[0];
+}
+
+/* The windows of pixels px..px + n - 1, one after the other `size` bytes apart at dst, k-major as the packed
+ * weights: kernel row ky's k_w * in_c bytes at ky * row, copied from the pixel's output row's band 16 bytes at a
+ * time; each copy's bytes past its run are overwritten by the next row's, or lie where the weights are zero (the
+ * row padding, past K), so windows need no padding of their own. Writes up to 16 bytes past the last window. */
+__attribute__((noinline)) static void dot4_flat_windows(const int8_t *in_b, const edgec_conv2d_s8_params *p,
+                                                        int32_t px, int32_t n, dot4_band *band, int8_t pad,
+                                                        int32_t row, int32_t size, int8_t *dst) {
+    int32_t oy = px / p->out_w, ox = px % p->out_w;
+    const int32_t run = p->k_w * p->in_c, k_h = p->k_h;
+    const size_t step = (size_t)p->stride_w * p->in_c, len = (size_t)band->len;
+    while (n > 0) { /* the pixels of one output row */
+        const int32_t m = p->out_w - ox < n ? p->out_w - ox : n;
+        const int8_t *src = dot4_band_rows(band, in_b, oy, pad, p) + (size_t)ox * step;
+        if (run <= 16 && k_h == 3) { /* 3 x 3 kernels of 1 to 5 channels: three copies a pixel */
+            for (int32_t i = 0; i < m; ++i, src += step, dst += size) {
+                const int8x16_t r0 = vld1q_s8(src), r1 = vld1q_s8(src + len), r2 = vld1q_s8(src + 2 * len);
+                vst1q_s8(dst, r0);
+                vst1q_s8(dst + row, r1);
+                vst1q_s8(dst + 2 * row, r2);
+            }
+        } else if (run <= 16) {
+            for (int32_t i = 0; i < m; ++i, src += step, dst += size) {
+                const int8_t *s = src;
+                int8_t *d = dst;
+                for (int32_t ky = 0; ky < k_h; ++ky, s += len, d += row) vst1q_s8(d, vld1q_s8(s));
+            }
+        } else {
+            for (int32_t i = 0; i < m; ++i, src += step, dst += size) {
+                const int8_t *s = src;
+                int8_t *d = dst;
+                for (int32_t ky = 0; ky < k_h; ++ky, s += len, d += row)
+                    for (int32_t c = 0; c < run; c += 16) vst1q_s8(d + c, vld1q_s8(s + c));
+            }
+        }
+        n -= m;
+        ox = 0;
+        ++oy;
+    }
 }
 
 /* Four bytes at x as one 32-bit lane repeated. AArch64: one LD1R (any alignment; the may_alias word reads the
@@ -440,7 +495,14 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
             DOT4_LANE(v0, v1, v2, v3, 2);
             DOT4_LANE(v0, v1, v2, v3, 3);
         }
-        for (; c < run; c += 4) {
+        if (c + 8 <= run) { /* two quads of each pixel from one 8-byte load: lanes 0 and 1 */
+            const int8x16_t v0 = vcombine_s8(vld1_s8(x0 + c), vdup_n_s8(0)), v1 = vcombine_s8(vld1_s8(x1 + c), vdup_n_s8(0));
+            const int8x16_t v2 = vcombine_s8(vld1_s8(x2 + c), vdup_n_s8(0)), v3 = vcombine_s8(vld1_s8(x3 + c), vdup_n_s8(0));
+            DOT4_LANE(v0, v1, v2, v3, 0);
+            DOT4_LANE(v0, v1, v2, v3, 1);
+            c += 8;
+        }
+        if (c < run) {
             const int8x16_t v0 = dot4_quad(x0 + c), v1 = dot4_quad(x1 + c), v2 = dot4_quad(x2 + c), v3 = dot4_quad(x3 + c);
             DOT4_LANE(v0, v1, v2, v3, 0);
         }
@@ -747,6 +809,47 @@ DOT4_NOSCHED static void dot4_pointwise_sym(const int8_t *in_b, const int8_t *pa
 #define dot4_pointwise_sym dot4_pointwise
 #endif
 
+/* The tile's block: the half SDOT tile for a block of at most 8 channels, SMLAL pairs for weights within
+ * [-127, 127] (sym) without the dot product. */
+static inline void dot4_block_any(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
+                                  const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
+                                  size_t out_step, const edgec_conv2d_s8_params *p, int sym) {
+#if DOT4_PX == 4
+    (void)sym;
+    if (nb <= 8) dot4_block_half(x, stride, rows, run, w, q, n, nb, out, out_step, p);
+    else dot4_block(x, stride, rows, run, w, q, n, nb, out, out_step, p);
+#else
+    if (sym) dot4_block_sym(x, stride, rows, run, w, q, n, nb, out, out_step, p);
+    else dot4_block(x, stride, rows, run, w, q, n, nb, out, out_step, p);
+#endif
+}
+
+/* Layers whose windows cannot be read in place (in_c % 4 != 0: the first layers, of 1 or 3 channels): the
+ * windows of a chunk of pixels copied flat into buf (dot4_flat_windows: per pixel k_h copies of 16 bytes, where
+ * the band-read tiles took k_w * in_c rounded up to words per kernel row, and the window path copied byte runs
+ * with bounds checks), then tiles of DOT4_PX of them against each block; a last short tile repeats its first
+ * window. */
+static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq, int32_t c0, int32_t blocks,
+                      int8_t *out_b, const edgec_conv2d_s8_params *p, dot4_band *band, int8_t pad, int32_t K4,
+                      int32_t row, int8_t *buf, size_t buf_bytes, int sym) {
+    const int32_t size = K4 * 4, OC = p->out_c, pixels = p->out_h * p->out_w;
+    const int32_t chunk = (int32_t)((buf_bytes - 16) / (size_t)size) / DOT4_PX * DOT4_PX;
+    for (int32_t px0 = 0; px0 < pixels; px0 += chunk) {
+        const int32_t m = pixels - px0 < chunk ? pixels - px0 : chunk;
+        dot4_flat_windows(in_b, p, px0, m, band, pad, row, size, buf);
+        for (int32_t t = 0; t < m; t += DOT4_PX) {
+            const int32_t n = m - t < DOT4_PX ? m - t : DOT4_PX;
+            const int8_t *x[DOT4_PX];
+            for (int32_t i = 0; i < DOT4_PX; ++i) x[i] = buf + (size_t)(t + (i < n ? i : 0)) * size;
+            for (int32_t bl = 0; bl < blocks; ++bl) {
+                const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
+                dot4_block_any(x, 0, 1, size, packed + (size_t)oc0 * size, &rq[bl], n, nb,
+                               out_b + (size_t)(px0 + t) * OC + oc0, (size_t)OC, p, sym);
+            }
+        }
+    }
+}
+
 static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                       const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                       const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
@@ -796,6 +899,10 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 continue;
             }
             band.row[0] = band.row[1] = -1; /* another image */
+            if (!direct_ok && band.len) {
+                dot4_flat(in_b, packed, rq, c0, blocks, out_b, p, &band, pad, K4, row, &win[0][0], sizeof win, sym);
+                continue;
+            }
             for (int32_t px = 0; px < pixels; px += DOT4_PX) {
                 const int32_t n = pixels - px < DOT4_PX ? pixels - px : DOT4_PX;
                 const int8_t *x[DOT4_PX];
@@ -840,15 +947,8 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 }
                 for (int32_t bl = 0; bl < blocks; ++bl) {
                     const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
-                    const int8_t *w = packed + (size_t)oc0 * K4 * 4;
-                    int8_t *out = out_b + (size_t)px * OC + oc0;
-#if DOT4_PX == 4
-                    if (nb <= 8) dot4_block_half(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
-                    else dot4_block(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
-#else
-                    if (sym) dot4_block_sym(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
-                    else dot4_block(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
-#endif
+                    dot4_block_any(x, stride, rows, tile_run, packed + (size_t)oc0 * K4 * 4, &rq[bl], n, nb,
+                                   out_b + (size_t)px * OC + oc0, (size_t)OC, p, sym);
                 }
             }
         }
