@@ -327,6 +327,9 @@ static const int8_t *dot4_band_rows(dot4_band *b, const int8_t *in_b, int32_t oy
         const int8_t *src = in_b + ((size_t)iy * p->in_w + (size_t)(ix0 + lo)) * C;
         if (inside >= 16) { /* 16 bytes at a time, the last 16 ending with the row (no read past the input) */
             int32_t i = 0;
+#if defined(__aarch64__)
+            for (; i + 64 < inside; i += 64) vst1q_s8_x4(d + lo * C + i, vld1q_s8_x4(src + i));
+#endif
             for (; i + 16 < inside; i += 16) vst1q_s8(d + lo * C + i, vld1q_s8(src + i));
             vst1q_s8(d + lo * C + inside - 16, vld1q_s8(src + inside - 16));
         } else {
@@ -769,43 +772,60 @@ DOT4_NOSCHED static void dot4_block_sym(const int8_t *const x[DOT4_PX], size_t s
 #define dot4_block_sym dot4_block
 #endif
 
-/* Pointwise layers (1 x 1 taps, stride 1, no padding, in_c % 4 == 0: pixel i's window is its own in_c bytes,
- * read in place): the tiles without dot4_conv's per-pixel window bookkeeping (about 40 instructions a pixel) and
- * the block inlined; whole tiles only, the last one overlapping the one before when pixels % DOT4_PX != 0 (the
- * same bytes written again). pixels >= DOT4_PX. */
-EDGEC_INLINE void dot4_pointwise_body(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
-                                      int32_t blocks, int32_t pixels, int8_t *out_b, const edgec_conv2d_s8_params *p,
-                                      int sym) {
-    const int32_t C = p->in_c, OC = p->out_c;
+/* A strip of `pixels` (>= DOT4_PX) output pixels whose windows are read in place, pixel i's first tap at
+ * x0 + i * step, `rows` kernel rows of `run` bytes `stride` apart (a row's interior pixels; pointwise layers: 1 x 1
+ * taps, stride 1, no padding, in_c % 4 == 0, every pixel): the tiles without dot4_conv's per-tile bookkeeping
+ * (about 100 instructions a tile) and the block inlined; whole tiles only, the last one overlapping the one before
+ * when pixels % DOT4_PX != 0 (the same bytes written again). k_bytes: each channel's packed weight bytes. */
+EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
+                                  int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                  int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p,
+                                  int sym) {
+    const int32_t OC = p->out_c;
     for (int32_t px = 0; px < pixels; px += DOT4_PX) {
         if (px + DOT4_PX > pixels) px = pixels - DOT4_PX;
-        const int8_t *x0 = in_b + (size_t)px * C;
+        const int8_t *xp = x0 + (size_t)px * step;
 #if DOT4_PX == 4
-        const int8_t *const x[DOT4_PX] = {x0, x0 + C, x0 + 2 * C, x0 + 3 * C};
+        const int8_t *const x[DOT4_PX] = {xp, xp + step, xp + 2 * step, xp + 3 * step};
 #else
-        const int8_t *const x[DOT4_PX] = {x0, x0 + C};
+        const int8_t *const x[DOT4_PX] = {xp, xp + step};
 #endif
         for (int32_t bl = 0; bl < blocks; ++bl) {
             const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
-            dot4_block_body(x, 0, 1, C, packed + (size_t)oc0 * C, &rq[bl], DOT4_PX, nb,
-                            out_b + (size_t)px * OC + oc0, (size_t)OC, p, sym, 0);
+            dot4_block_body(x, stride, rows, run, packed + (size_t)oc0 * k_bytes, &rq[bl], DOT4_PX, nb,
+                            out + (size_t)px * OC + oc0, (size_t)OC, p, sym, 0);
         }
     }
 }
 
-DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
-                                        int32_t blocks, int32_t pixels, int8_t *out_b,
+DOT4_NOSCHED static void dot4_strip(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
+                                    int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                    int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p) {
+    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 0);
+}
+
+/* Pointwise layers: one kernel row, the strip's loops with it as a constant. */
+DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,
+                                        int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
                                         const edgec_conv2d_s8_params *p) {
-    dot4_pointwise_body(in_b, packed, rq, c0, blocks, pixels, out_b, p, 0);
+    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 0);
 }
 
 #if DOT4_PX == 2
-DOT4_NOSCHED static void dot4_pointwise_sym(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq,
-                                            int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
-                                            const edgec_conv2d_s8_params *p) {
-    dot4_pointwise_body(in_b, packed, rq, c0, blocks, pixels, out_b, p, 1);
+DOT4_NOSCHED static void dot4_pointwise_sym(const int8_t *in_b, int32_t C, const int8_t *packed,
+                                            const dot4_block_rq *rq, int32_t c0, int32_t blocks, int32_t pixels,
+                                            int8_t *out_b, const edgec_conv2d_s8_params *p) {
+    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 1);
+}
+
+DOT4_NOSCHED static void dot4_strip_sym(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
+                                        int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                        int32_t blocks, int32_t pixels, int8_t *out,
+                                        const edgec_conv2d_s8_params *p) {
+    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1);
 }
 #else
+#define dot4_strip_sym dot4_strip
 #define dot4_pointwise_sym dot4_pointwise
 #endif
 
@@ -875,6 +895,9 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
     /* dot4_band_pixels, `row` bytes a kernel row; rows of one word (KWS's 10 x 4 taps of 1 channel) go faster
      * copied into one flat window */
     const int band_direct = band.len && row % 4 == 0 && row >= 8;
+    /* rows of whole tiles whose windows are read in place (from the input, or the band at the borders): each
+     * output row one strip (dot4_strip), none of the per-tile bookkeeping */
+    const int row_strips = band.len && direct_ok && p->out_w % DOT4_PX == 0;
     dot4_block_rq rq[DOT4_MAX_BLOCKS];
     for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
         int32_t blocks = 0;
@@ -895,7 +918,7 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * pixels * OC;
             if (pointwise) {
-                (sym ? dot4_pointwise_sym : dot4_pointwise)(in_b, packed, rq, c0, blocks, pixels, out_b, p);
+                (sym ? dot4_pointwise_sym : dot4_pointwise)(in_b, C, packed, rq, c0, blocks, pixels, out_b, p);
                 continue;
             }
             band.row[0] = band.row[1] = -1; /* another image */
@@ -904,6 +927,19 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 continue;
             }
             for (int32_t px = 0; px < pixels; px += DOT4_PX) {
+                if (row_strips && px % p->out_w == 0) { /* a whole output row: one strip, in place or from the band */
+                    const int32_t oy = px / p->out_w, iy0 = oy * p->stride_h - p->pad_top;
+                    const int inside = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && x_lo == 0 &&
+                                       x_hi == p->out_w;
+                    const int8_t *x0 = inside ? in_b + (size_t)iy0 * p->in_w * C
+                                              : dot4_band_rows(&band, in_b, oy, pad, p);
+                    (sym ? dot4_strip_sym : dot4_strip)(x0, (size_t)p->stride_w * C,
+                                                        inside ? (size_t)p->dil_h * p->in_w * C : (size_t)band.len,
+                                                        p->k_h, run, K4 * 4, packed, rq, c0, blocks, p->out_w,
+                                                        out_b + (size_t)px * OC, p);
+                    px += p->out_w - DOT4_PX;
+                    continue;
+                }
                 const int32_t n = pixels - px < DOT4_PX ? pixels - px : DOT4_PX;
                 const int8_t *x[DOT4_PX];
                 int direct = direct_ok;
@@ -913,10 +949,15 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                     const int32_t iy0 = oy * p->stride_h - p->pad_top;
                     direct = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && ox >= x_lo &&
                              ox + DOT4_PX <= x_hi;
-                    if (direct) {
+                    if (direct) { /* this tile and the row's next whole tiles inside: one strip */
                         const size_t step = (size_t)p->stride_w * C;
-                        x[0] = in_b + ((size_t)iy0 * p->in_w + (size_t)(ox * p->stride_w - p->pad_left)) * C;
-                        for (int32_t i = 1; i < DOT4_PX; ++i) x[i] = x[i - 1] + step;
+                        const int32_t m = (x_hi - ox) / DOT4_PX * DOT4_PX;
+                        (sym ? dot4_strip_sym : dot4_strip)(
+                            in_b + ((size_t)iy0 * p->in_w + (size_t)(ox * p->stride_w - p->pad_left)) * C, step,
+                            (size_t)p->dil_h * p->in_w * C, p->k_h, run, K4 * 4, packed, rq, c0, blocks, m,
+                            out_b + (size_t)px * OC, p);
+                        px += m - DOT4_PX;
+                        continue;
                     }
                 } else { /* pixel by pixel: the next pixel, past n the tile's first again */
                     for (int32_t i = 0; i < DOT4_PX && direct; ++i) {
