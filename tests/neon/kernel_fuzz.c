@@ -260,7 +260,7 @@ static void fuzz_fc_s8(int32_t n_cases) {
         p.multiplier = (int32_t)(m * 2147483648.0f) - (int32_t)(next_u32() % 1024u);
         p.shift = e;
         if (t % 8 == 7) random_multiplier(&p.multiplier, &p.shift, -3, 2); /* a left shift, saturating cases */
-        if (t % 5 == 3) p.input_offset = 0; /* symmetric activations: NEON skips the weight sums */
+        if (t % 5 == 3) p.input_offset = 0; /* as the NEON set gets it (weight sums in the bias): eight rows a pass */
         p.act_min = t % 5 == 0 ? 0 : -128;
         p.act_max = 127;
         int8_t *in = malloc((size_t)p.batches * p.depth), *w = malloc((size_t)p.units * p.depth);

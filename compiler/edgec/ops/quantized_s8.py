@@ -391,6 +391,30 @@ def emit_conv2d_s8(node, ctx):
     return f"{fn}({', '.join(args)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 
+def params_fields(node, x, a) -> dict:
+    """edgec_fully_connected_s8_params of a fully_connected_s8 node."""
+    return dict(batches=x.elems // a["depth"], depth=a["depth"], units=a["units"], input_offset=a["input_offset"],
+                filter_offset=a["filter_offset"], output_offset=a["output_offset"], multiplier=a["multiplier"],
+                shift=a["shift"], act_min=a["act"][0], act_max=a["act"][1],
+                single_rounding=int(a.get("single_rounding", False)))
+
+
+def neon_fc_folded_bias(node, ctx) -> np.ndarray | None:
+    """bias + input_offset * (each row's weight sum) for the NEON kernel, which then runs with input_offset 0 and
+    no weight sums of its own (sum w (x + io) = sum w x + io * sum w with filter_offset 0); None when the set is
+    not NEON, the weights or bias are not constant, or a folded value leaves int32."""
+    g, a = ctx.graph, node.attrs
+    w = g.tensors[node.inputs[1]]
+    bias_t = g.tensors[node.inputs[2]] if len(node.inputs) > 2 and node.inputs[2] else None
+    if (shipped_set(ctx, "edgec_fully_connected_s8") != "neon" or a["filter_offset"] != 0 or not w.is_const
+            or (bias_t is not None and not bias_t.is_const)):
+        return None
+    rows = np.asarray(w.data, np.int64).reshape(a["units"], a["depth"])
+    b = (np.zeros(a["units"], np.int64) if bias_t is None else np.asarray(bias_t.data, np.int64).reshape(-1)) \
+        + int(a["input_offset"]) * rows.sum(1)
+    return b.astype(np.int32) if np.all(np.abs(b) < 1 << 31) else None
+
+
 @kernel("fully_connected_s8")
 def emit_fully_connected_s8(node, ctx):
     a = node.attrs
@@ -406,14 +430,15 @@ def emit_fully_connected_s8(node, ctx):
             ctx.fc_layer(node, node.inputs[1], x.elems // a["depth"], extra)
             if node.inputs[1] in ctx.fc_wide:
                 packed = pack_fc_s8(w, b, a, wide=True)
-    params = ctx.static_params(
-        "edgec_fully_connected_s8_params",
-        dict(batches=x.elems // a["depth"], depth=a["depth"], units=a["units"], input_offset=a["input_offset"],
-             filter_offset=a["filter_offset"], output_offset=a["output_offset"], multiplier=a["multiplier"],
-             shift=a["shift"], act_min=a["act"][0], act_max=a["act"][1],
-             single_rounding=int(a.get("single_rounding", False))),
-    )
+    folded = neon_fc_folded_bias(node, ctx) if packed is None else None
+    fields = params_fields(node, x, a)
+    params = ctx.static_params("edgec_fully_connected_s8_params",
+                               fields if folded is None else {**fields, "input_offset": 0})
     ctx.use("edgec_fully_connected_s8")
+    if folded is not None:  # NEON: input_offset * each row's weight sum in the bias, computed here
+        x_ptr, w_ptr = (ctx.ptr(t, const=True) for t in node.inputs[:2])
+        return (f"edgec_fully_connected_s8({x_ptr}, {w_ptr}, {ctx.derived_weights(node, 'folded_bias', folded)}, "
+                f"{ctx.ptr(node.outputs[0])}, {params});")
     if packed is not None:
         sym = ctx.derived_weights(node, "packed", packed)
         scratch = ctx.arena_scratch(8 * int(packed[0])) or "NULL"  # the kernel's activation words
