@@ -780,7 +780,7 @@ DOT4_NOSCHED static void dot4_block_sym(const int8_t *const x[DOT4_PX], size_t s
 EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
                                   int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                   int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p,
-                                  int sym) {
+                                  int sym, int half) {
     const int32_t OC = p->out_c;
     for (int32_t px = 0; px < pixels; px += DOT4_PX) {
         if (px + DOT4_PX > pixels) px = pixels - DOT4_PX;
@@ -793,7 +793,7 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
         for (int32_t bl = 0; bl < blocks; ++bl) {
             const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
             dot4_block_body(x, stride, rows, run, packed + (size_t)oc0 * k_bytes, &rq[bl], DOT4_PX, nb,
-                            out + (size_t)px * OC + oc0, (size_t)OC, p, sym, 0);
+                            out + (size_t)px * OC + oc0, (size_t)OC, p, sym, half);
         }
     }
 }
@@ -801,32 +801,39 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 DOT4_NOSCHED static void dot4_strip(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
                                     int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                     int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p) {
-    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 0);
+    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 0, 0);
 }
 
 /* Pointwise layers: one kernel row, the strip's loops with it as a constant. */
 DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,
                                         int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
                                         const edgec_conv2d_s8_params *p) {
-    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 0);
+    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 0, 0);
 }
 
 #if DOT4_PX == 2
 DOT4_NOSCHED static void dot4_pointwise_sym(const int8_t *in_b, int32_t C, const int8_t *packed,
                                             const dot4_block_rq *rq, int32_t c0, int32_t blocks, int32_t pixels,
                                             int8_t *out_b, const edgec_conv2d_s8_params *p) {
-    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 1);
+    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 1, 0);
 }
 
 DOT4_NOSCHED static void dot4_strip_sym(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
                                         int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                         int32_t blocks, int32_t pixels, int8_t *out,
                                         const edgec_conv2d_s8_params *p) {
-    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1);
+    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 0);
 }
 #else
 #define dot4_strip_sym dot4_strip
 #define dot4_pointwise_sym dot4_pointwise
+/* a single block of at most 8 channels: the half SDOT tile */
+DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
+                                         int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                         int32_t blocks, int32_t pixels, int8_t *out,
+                                         const edgec_conv2d_s8_params *p) {
+    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 0, 1);
+}
 #endif
 
 /* The tile's block: the half SDOT tile for a block of at most 8 channels, SMLAL pairs for weights within
@@ -857,6 +864,18 @@ static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block
     for (int32_t px0 = 0; px0 < pixels; px0 += chunk) {
         const int32_t m = pixels - px0 < chunk ? pixels - px0 : chunk;
         dot4_flat_windows(in_b, p, px0, m, band, pad, row, size, buf);
+        if (m >= DOT4_PX) { /* the windows, size bytes apart, as a strip */
+#if DOT4_PX == 4
+            if (OC - c0 <= 8) {
+                dot4_strip_half(buf, (size_t)size, 0, 1, size, size, packed, rq, c0, blocks, m,
+                                out_b + (size_t)px0 * OC, p);
+                continue;
+            }
+#endif
+            (sym ? dot4_strip_sym : dot4_strip)(buf, (size_t)size, 0, 1, size, size, packed, rq, c0, blocks, m,
+                                                out_b + (size_t)px0 * OC, p);
+            continue;
+        }
         for (int32_t t = 0; t < m; t += DOT4_PX) {
             const int32_t n = m - t < DOT4_PX ? m - t : DOT4_PX;
             const int8_t *x[DOT4_PX];
