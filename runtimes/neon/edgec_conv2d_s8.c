@@ -298,13 +298,48 @@ typedef struct {
 /* The band length of a row, or 0 when the bands do not fit (or dil_w != 1: window_s8 then). */
 static int32_t dot4_band_len(const edgec_conv2d_s8_params *p) {
     const int32_t cols = (p->out_w - 1) * p->stride_w + p->k_w, len = cols * p->in_c + 16;
-    return p->dil_w == 1 && (int64_t)p->k_h * len + 16 <= DOT4_BAND_BYTES ? len : 0; /* + 16: band_pad's stores */
+    return p->dil_w == 1 && (int64_t)p->k_h * len <= DOT4_BAND_BYTES ? len : 0;
 }
 
 /* Bytes [from, to) of a band row set to pad, 16 at a time: up to 15 bytes past `to`, which the caller writes
- * afterwards or which lie in the band's last 16 bytes (dot4_band_len). */
+ * afterwards. */
 static inline void band_pad(int8_t *d, int8x16_t pad16, int32_t from, int32_t to) {
     for (int32_t i = from; i < to; i += 16) vst1q_s8(d + i, pad16);
+}
+
+/* The same ending exactly at `to` (to - from >= 16: a row's last 16 bytes are pad): nothing written past the
+ * row, whose neighbour in a ring (dot4_ring_row) may hold a row still in use. */
+static inline void band_pad_end(int8_t *d, int8x16_t pad16, int32_t from, int32_t to) {
+    for (int32_t i = from; i + 16 < to; i += 16) vst1q_s8(d + i, pad16);
+    vst1q_s8(d + to - 16, pad16);
+}
+
+/* One band row (len bytes): input row iy's columns from -pad_left on, pad outside the input (all pad when iy is
+ * outside), 16 bytes at a time. */
+static void dot4_band_fill(int8_t *d, const int8_t *in_b, int32_t iy, int8_t pad, int32_t len,
+                           const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->in_c, cols = (len - 16) / C, ix0 = -p->pad_left;
+    const int32_t lo = ix0 < 0 ? -ix0 : 0; /* the columns inside the input: [lo, hi) */
+    const int32_t hi = p->in_w - ix0 < cols ? p->in_w - ix0 : cols;
+    const int8x16_t pad16 = vdupq_n_s8(pad);
+    const int32_t inside = (hi - lo) * C;
+    if (iy < 0 || iy >= p->in_h || hi <= lo) {
+        band_pad_end(d, pad16, 0, len);
+        return;
+    }
+    band_pad(d, pad16, 0, lo * C);
+    const int8_t *src = in_b + ((size_t)iy * p->in_w + (size_t)(ix0 + lo)) * C;
+    if (inside >= 16) { /* 16 bytes at a time, the last 16 ending with the row (no read past the input) */
+        int32_t i = 0;
+#if defined(__aarch64__)
+        for (; i + 64 < inside; i += 64) vst1q_s8_x4(d + lo * C + i, vld1q_s8_x4(src + i));
+#endif
+        for (; i + 16 < inside; i += 16) vst1q_s8(d + lo * C + i, vld1q_s8(src + i));
+        vst1q_s8(d + lo * C + inside - 16, vld1q_s8(src + inside - 16));
+    } else {
+        copy_s8(d + lo * C, src, inside);
+    }
+    band_pad_end(d, pad16, hi * C, len);
 }
 
 static const int8_t *dot4_band_rows(dot4_band *b, const int8_t *in_b, int32_t oy, int8_t pad,
@@ -312,33 +347,35 @@ static const int8_t *dot4_band_rows(dot4_band *b, const int8_t *in_b, int32_t oy
     const int32_t slot = oy & 1;
     int8_t *d = b->bytes[slot];
     if (b->row[slot] == oy) return d;
-    const int32_t C = p->in_c, cols = (b->len - 16) / C, ix0 = -p->pad_left;
-    const int32_t lo = ix0 < 0 ? -ix0 : 0; /* the columns inside the input: [lo, hi) */
-    const int32_t hi = p->in_w - ix0 < cols ? p->in_w - ix0 : cols;
-    const int8x16_t pad16 = vdupq_n_s8(pad);
-    const int32_t inside = (hi - lo) * C;
-    for (int32_t ky = 0; ky < p->k_h; ++ky, d += b->len) {
-        const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-        if (iy < 0 || iy >= p->in_h || hi <= lo) {
-            band_pad(d, pad16, 0, b->len);
-            continue;
-        }
-        band_pad(d, pad16, 0, lo * C);
-        const int8_t *src = in_b + ((size_t)iy * p->in_w + (size_t)(ix0 + lo)) * C;
-        if (inside >= 16) { /* 16 bytes at a time, the last 16 ending with the row (no read past the input) */
-            int32_t i = 0;
-#if defined(__aarch64__)
-            for (; i + 64 < inside; i += 64) vst1q_s8_x4(d + lo * C + i, vld1q_s8_x4(src + i));
-#endif
-            for (; i + 16 < inside; i += 16) vst1q_s8(d + lo * C + i, vld1q_s8(src + i));
-            vst1q_s8(d + lo * C + inside - 16, vld1q_s8(src + inside - 16));
-        } else {
-            copy_s8(d + lo * C, src, inside);
-        }
-        band_pad(d, pad16, hi * C, b->len);
-    }
+    for (int32_t ky = 0; ky < p->k_h; ++ky, d += b->len)
+        dot4_band_fill(d, in_b, oy * p->stride_h - p->pad_top + ky * p->dil_h, pad, b->len, p);
     b->row[slot] = oy;
     return b->bytes[slot];
+}
+
+/* The flat windows' rows (dot4_flat_windows) from a ring of padded input rows instead of the band: each input row
+ * copied once, where the band copies k_h rows per output row (KWS's first layer, 10 kernel rows at stride 2: each
+ * input row five times). The ring holds the span of rows one output row reads, (k_h - 1) * dil_h + 1 of them,
+ * rounded up to a power of two (up to DOT4_RING_ROWS, in the band's first slot), and one row of pad (the second
+ * slot) for rows outside the input. Returns the ring's rows, or 0 when it does not fit. */
+#define DOT4_RING_ROWS 32
+static int32_t dot4_ring_size(const dot4_band *b, const edgec_conv2d_s8_params *p) {
+    const int32_t span = (p->k_h - 1) * p->dil_h + 1;
+    int32_t ring = 1;
+    while (ring < span) ring *= 2;
+    return b->len && ring <= DOT4_RING_ROWS && (int64_t)ring * b->len <= DOT4_BAND_BYTES ? ring : 0;
+}
+
+EDGEC_INLINE const int8_t *dot4_ring_row(dot4_band *b, int32_t *held, int32_t ring, const int8_t *in_b, int32_t iy,
+                                         int8_t pad, const edgec_conv2d_s8_params *p) {
+    if (iy < 0 || iy >= p->in_h) return b->bytes[1];
+    const int32_t slot = iy & (ring - 1);
+    int8_t *d = b->bytes[0] + (size_t)slot * b->len;
+    if (held[slot] != iy) {
+        dot4_band_fill(d, in_b, iy, pad, b->len, p);
+        held[slot] = iy;
+    }
+    return d;
 }
 
 /* Pixel ox's window of an output row's band, k-major as the weights: k_h runs of k_w * in_c bytes, `row` bytes
@@ -392,37 +429,47 @@ __attribute__((noinline)) static void dot4_band_pixels(const int8_t *in_b, const
 }
 
 /* The windows of pixels px..px + n - 1, one after the other `size` bytes apart at dst, k-major as the packed
- * weights: kernel row ky's k_w * in_c bytes at ky * row, copied from the pixel's output row's band 16 bytes at a
+ * weights: kernel row ky's k_w * in_c bytes at ky * row, copied from the ring's padded input rows 16 bytes at a
  * time; each copy's bytes past its run are overwritten by the next row's, or lie where the weights are zero (the
  * row padding, past K), so windows need no padding of their own. Writes up to 16 bytes past the last window. */
 __attribute__((noinline)) static void dot4_flat_windows(const int8_t *in_b, const edgec_conv2d_s8_params *p,
-                                                        int32_t px, int32_t n, dot4_band *band, int8_t pad,
-                                                        int32_t row, int32_t size, int8_t *dst) {
+                                                        int32_t px, int32_t n, dot4_band *band, int32_t *held,
+                                                        int32_t ring, int8_t pad, int32_t row, int32_t size,
+                                                        int8_t *dst) {
     int32_t oy = px / p->out_w, ox = px % p->out_w;
     const int32_t run = p->k_w * p->in_c, k_h = p->k_h;
-    const size_t step = (size_t)p->stride_w * p->in_c, len = (size_t)band->len;
+    const size_t step = (size_t)p->stride_w * p->in_c;
+    const int8_t *r[DOT4_RING_ROWS];
     while (n > 0) { /* the pixels of one output row */
         const int32_t m = p->out_w - ox < n ? p->out_w - ox : n;
-        const int8_t *src = dot4_band_rows(band, in_b, oy, pad, p) + (size_t)ox * step;
+        for (int32_t ky = 0; ky < k_h; ++ky)
+            r[ky] = dot4_ring_row(band, held, ring, in_b, oy * p->stride_h - p->pad_top + ky * p->dil_h, pad, p) +
+                    (size_t)ox * step;
         if (run <= 16 && k_h == 3) { /* 3 x 3 kernels of 1 to 5 channels: three copies a pixel */
-            for (int32_t i = 0; i < m; ++i, src += step, dst += size) {
-                const int8x16_t r0 = vld1q_s8(src), r1 = vld1q_s8(src + len), r2 = vld1q_s8(src + 2 * len);
-                vst1q_s8(dst, r0);
-                vst1q_s8(dst + row, r1);
-                vst1q_s8(dst + 2 * row, r2);
+            const int8_t *r0 = r[0], *r1 = r[1], *r2 = r[2];
+            for (int32_t i = 0; i < m; ++i, r0 += step, r1 += step, r2 += step, dst += size) {
+                const int8x16_t v0 = vld1q_s8(r0), v1 = vld1q_s8(r1), v2 = vld1q_s8(r2);
+                vst1q_s8(dst, v0);
+                vst1q_s8(dst + row, v1);
+                vst1q_s8(dst + 2 * row, v2);
             }
-        } else if (run <= 16) {
-            for (int32_t i = 0; i < m; ++i, src += step, dst += size) {
-                const int8_t *s = src;
-                int8_t *d = dst;
-                for (int32_t ky = 0; ky < k_h; ++ky, s += len, d += row) vst1q_s8(d, vld1q_s8(s));
+        } else if (run == 4) { /* a word a kernel row (KWS's 10 x 4 taps of 1 channel): exact copies, row by row */
+            for (int32_t ky = 0; ky < k_h; ++ky) {
+                const int8_t *src = r[ky];
+                int8_t *d = dst + (size_t)ky * row;
+                for (int32_t i = 0; i < m; ++i, src += step, d += size) {
+                    __builtin_memcpy(d, src, 4);
+                    DOT4_NO_LIBCALL();
+                }
             }
+            dst += (size_t)m * size;
         } else {
-            for (int32_t i = 0; i < m; ++i, src += step, dst += size) {
-                const int8_t *s = src;
+            for (int32_t i = 0; i < m; ++i, dst += size) {
                 int8_t *d = dst;
-                for (int32_t ky = 0; ky < k_h; ++ky, s += len, d += row)
-                    for (int32_t c = 0; c < run; c += 16) vst1q_s8(d + c, vld1q_s8(s + c));
+                for (int32_t ky = 0; ky < k_h; ++ky, d += row) {
+                    const int8_t *src = r[ky] + (size_t)i * step;
+                    for (int32_t c = 0; c < run; c += 16) vst1q_s8(d + c, vld1q_s8(src + c));
+                }
             }
         }
         n -= m;
@@ -861,9 +908,13 @@ static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block
                       int32_t row, int8_t *buf, size_t buf_bytes, int sym) {
     const int32_t size = K4 * 4, OC = p->out_c, pixels = p->out_h * p->out_w;
     const int32_t chunk = (int32_t)((buf_bytes - 16) / (size_t)size) / DOT4_PX * DOT4_PX;
+    const int32_t ring = dot4_ring_size(band, p);
+    int32_t held[DOT4_RING_ROWS]; /* the input row in each ring slot, or -1 */
+    for (int32_t i = 0; i < ring; ++i) held[i] = -1;
+    band_pad(band->bytes[1], vdupq_n_s8(pad), 0, band->len);
     for (int32_t px0 = 0; px0 < pixels; px0 += chunk) {
         const int32_t m = pixels - px0 < chunk ? pixels - px0 : chunk;
-        dot4_flat_windows(in_b, p, px0, m, band, pad, row, size, buf);
+        dot4_flat_windows(in_b, p, px0, m, band, held, ring, pad, row, size, buf);
         if (m >= DOT4_PX) { /* the windows, size bytes apart, as a strip */
 #if DOT4_PX == 4
             if (OC - c0 <= 8) {
@@ -941,7 +992,7 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 continue;
             }
             band.row[0] = band.row[1] = -1; /* another image */
-            if (!direct_ok && band.len) {
+            if (!direct_ok && dot4_ring_size(&band, p)) {
                 dot4_flat(in_b, packed, rq, c0, blocks, out_b, p, &band, pad, K4, row, &win[0][0], sizeof win, sym);
                 continue;
             }
