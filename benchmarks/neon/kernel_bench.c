@@ -1,9 +1,10 @@
 /* One call of each kernel on a typical layer shape, each between the two window markers that the QEMU
  * instruction-count plugin (compiler/edgec/board/qemu_plugin/insn_mix.c) watches: windows in the order of
  * SHAPES in benchmarks/neon_aarch64.py. Built once with runtimes/neon/ (-DEDGEC_BENCH_NEON: the packed conv entry
- * points, float and int8, as the compiler emits them for that set; -DEDGEC_BENCH_DOT4_SYM where the set has the
- * int8 conv's entry with flags, weights within [-127, 127]; -DEDGEC_BENCH_HYBRID_DOT4 where the set has the hybrid
- * conv's packed entry) and once with runtimes/reference/. */
+ * points, float and int8, as the compiler emits them for that set, and the fully connected layer's input offset
+ * folded into its bias; -DEDGEC_BENCH_DOT4_SYM where the set has the int8 conv's entry with flags, weights within
+ * [-127, 127]; -DEDGEC_BENCH_HYBRID_DOT4 where the set has the hybrid conv's packed entry) and once with
+ * runtimes/reference/. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,9 @@ static void fc_s8(int32_t depth, int32_t units) {
     edgec_fully_connected_s8_params p;
     memset(&p, 0, sizeof p);
     p.batches = 1; p.depth = depth; p.units = units; p.input_offset = 5; p.multiplier = 1 << 30; p.shift = -8;
+#if defined(EDGEC_BENCH_NEON) /* the compiler folds input_offset * each row's weight sum into the bias for this set */
+    p.input_offset = 0;
+#endif
     p.act_min = -128; p.act_max = 127;
     int8_t *in = buffer((size_t)depth), *w = buffer((size_t)depth * units), *out = buffer((size_t)units);
     int32_t *bias = calloc((size_t)units, 4);

@@ -80,7 +80,10 @@ EDGEC_INLINE int8x16_t add16(int8x16_t a, int8x16_t b, const add_plan *q, int r1
 
 /* add16 over [0, n / 16 * 16) with constant shift kinds; returns the elements done. */
 EDGEC_INLINE int32_t add16_row(const int8_t *a, size_t a_step, const int8_t *b, size_t b_step, int8_t *out,
-                               int32_t n, const add_plan *q, int r1, int r2, int ro) {
+                               int32_t n, const add_plan *plan, int r1, int r2, int ro) {
+    /* the constants in a local copy: the byte stores to out could alias *plan, which made the loop reload
+     * them every step */
+    const add_plan local = *plan, *q = &local;
     const int8x16_t a0 = vdupq_n_s8(a[0]), b0 = vdupq_n_s8(b[0]);
     int32_t i = 0;
     for (; i + 16 <= n; i += 16)

@@ -301,26 +301,81 @@ static int32_t dot4_band_len(const edgec_conv2d_s8_params *p) {
     return p->dil_w == 1 && (int64_t)p->k_h * len <= DOT4_BAND_BYTES ? len : 0;
 }
 
+/* Bytes [from, to) of a band row set to pad, 16 at a time: up to 15 bytes past `to`, which the caller writes
+ * afterwards. */
+static inline void band_pad(int8_t *d, int8x16_t pad16, int32_t from, int32_t to) {
+    for (int32_t i = from; i < to; i += 16) vst1q_s8(d + i, pad16);
+}
+
+/* The same ending exactly at `to` (to - from >= 16: a row's last 16 bytes are pad): nothing written past the
+ * row, whose neighbour in a ring (dot4_ring_row) may hold a row still in use. */
+static inline void band_pad_end(int8_t *d, int8x16_t pad16, int32_t from, int32_t to) {
+    for (int32_t i = from; i + 16 < to; i += 16) vst1q_s8(d + i, pad16);
+    vst1q_s8(d + to - 16, pad16);
+}
+
+/* One band row (len bytes): input row iy's columns from -pad_left on, pad outside the input (all pad when iy is
+ * outside), 16 bytes at a time. */
+static void dot4_band_fill(int8_t *d, const int8_t *in_b, int32_t iy, int8_t pad, int32_t len,
+                           const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->in_c, cols = (len - 16) / C, ix0 = -p->pad_left;
+    const int32_t lo = ix0 < 0 ? -ix0 : 0; /* the columns inside the input: [lo, hi) */
+    const int32_t hi = p->in_w - ix0 < cols ? p->in_w - ix0 : cols;
+    const int8x16_t pad16 = vdupq_n_s8(pad);
+    const int32_t inside = (hi - lo) * C;
+    if (iy < 0 || iy >= p->in_h || hi <= lo) {
+        band_pad_end(d, pad16, 0, len);
+        return;
+    }
+    band_pad(d, pad16, 0, lo * C);
+    const int8_t *src = in_b + ((size_t)iy * p->in_w + (size_t)(ix0 + lo)) * C;
+    if (inside >= 16) { /* 16 bytes at a time, the last 16 ending with the row (no read past the input) */
+        int32_t i = 0;
+#if defined(__aarch64__)
+        for (; i + 64 < inside; i += 64) vst1q_s8_x4(d + lo * C + i, vld1q_s8_x4(src + i));
+#endif
+        for (; i + 16 < inside; i += 16) vst1q_s8(d + lo * C + i, vld1q_s8(src + i));
+        vst1q_s8(d + lo * C + inside - 16, vld1q_s8(src + inside - 16));
+    } else {
+        copy_s8(d + lo * C, src, inside);
+    }
+    band_pad_end(d, pad16, hi * C, len);
+}
+
 static const int8_t *dot4_band_rows(dot4_band *b, const int8_t *in_b, int32_t oy, int8_t pad,
                                     const edgec_conv2d_s8_params *p) {
     const int32_t slot = oy & 1;
     int8_t *d = b->bytes[slot];
     if (b->row[slot] == oy) return d;
-    const int32_t C = p->in_c, cols = (b->len - 16) / C, ix0 = -p->pad_left;
-    const int32_t lo = ix0 < 0 ? -ix0 : 0; /* the columns inside the input: [lo, hi) */
-    const int32_t hi = p->in_w - ix0 < cols ? p->in_w - ix0 : cols;
-    for (int32_t ky = 0; ky < p->k_h; ++ky, d += b->len) {
-        const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-        if (iy < 0 || iy >= p->in_h || hi <= lo) {
-            fill_s8(d, pad, b->len);
-            continue;
-        }
-        fill_s8(d, pad, lo * C);
-        copy_s8(d + lo * C, in_b + ((size_t)iy * p->in_w + (size_t)(ix0 + lo)) * C, (hi - lo) * C);
-        fill_s8(d + hi * C, pad, b->len - hi * C);
-    }
+    for (int32_t ky = 0; ky < p->k_h; ++ky, d += b->len)
+        dot4_band_fill(d, in_b, oy * p->stride_h - p->pad_top + ky * p->dil_h, pad, b->len, p);
     b->row[slot] = oy;
     return b->bytes[slot];
+}
+
+/* The flat windows' rows (dot4_flat_windows) from a ring of padded input rows instead of the band: each input row
+ * copied once, where the band copies k_h rows per output row (KWS's first layer, 10 kernel rows at stride 2: each
+ * input row five times). The ring holds the span of rows one output row reads, (k_h - 1) * dil_h + 1 of them,
+ * rounded up to a power of two (up to DOT4_RING_ROWS, in the band's first slot), and one row of pad (the second
+ * slot) for rows outside the input. Returns the ring's rows, or 0 when it does not fit. */
+#define DOT4_RING_ROWS 32
+static int32_t dot4_ring_size(const dot4_band *b, const edgec_conv2d_s8_params *p) {
+    const int32_t span = (p->k_h - 1) * p->dil_h + 1;
+    int32_t ring = 1;
+    while (ring < span) ring *= 2;
+    return b->len && ring <= DOT4_RING_ROWS && (int64_t)ring * b->len <= DOT4_BAND_BYTES ? ring : 0;
+}
+
+EDGEC_INLINE const int8_t *dot4_ring_row(dot4_band *b, int32_t *held, int32_t ring, const int8_t *in_b, int32_t iy,
+                                         int8_t pad, const edgec_conv2d_s8_params *p) {
+    if (iy < 0 || iy >= p->in_h) return b->bytes[1];
+    const int32_t slot = iy & (ring - 1);
+    int8_t *d = b->bytes[0] + (size_t)slot * b->len;
+    if (held[slot] != iy) {
+        dot4_band_fill(d, in_b, iy, pad, b->len, p);
+        held[slot] = iy;
+    }
+    return d;
 }
 
 /* Pixel ox's window of an output row's band, k-major as the weights: k_h runs of k_w * in_c bytes, `row` bytes
@@ -371,6 +426,56 @@ __attribute__((noinline)) static void dot4_band_pixels(const int8_t *in_b, const
         }
     }
     for (int32_t i = n; i < DOT4_PX; ++i) x[i] = x[0];
+}
+
+/* The windows of pixels px..px + n - 1, one after the other `size` bytes apart at dst, k-major as the packed
+ * weights: kernel row ky's k_w * in_c bytes at ky * row, copied from the ring's padded input rows 16 bytes at a
+ * time; each copy's bytes past its run are overwritten by the next row's, or lie where the weights are zero (the
+ * row padding, past K), so windows need no padding of their own. Writes up to 16 bytes past the last window. */
+__attribute__((noinline)) static void dot4_flat_windows(const int8_t *in_b, const edgec_conv2d_s8_params *p,
+                                                        int32_t px, int32_t n, dot4_band *band, int32_t *held,
+                                                        int32_t ring, int8_t pad, int32_t row, int32_t size,
+                                                        int8_t *dst) {
+    int32_t oy = px / p->out_w, ox = px % p->out_w;
+    const int32_t run = p->k_w * p->in_c, k_h = p->k_h;
+    const size_t step = (size_t)p->stride_w * p->in_c;
+    const int8_t *r[DOT4_RING_ROWS];
+    while (n > 0) { /* the pixels of one output row */
+        const int32_t m = p->out_w - ox < n ? p->out_w - ox : n;
+        for (int32_t ky = 0; ky < k_h; ++ky)
+            r[ky] = dot4_ring_row(band, held, ring, in_b, oy * p->stride_h - p->pad_top + ky * p->dil_h, pad, p) +
+                    (size_t)ox * step;
+        if (run <= 16 && k_h == 3) { /* 3 x 3 kernels of 1 to 5 channels: three copies a pixel */
+            const int8_t *r0 = r[0], *r1 = r[1], *r2 = r[2];
+            for (int32_t i = 0; i < m; ++i, r0 += step, r1 += step, r2 += step, dst += size) {
+                const int8x16_t v0 = vld1q_s8(r0), v1 = vld1q_s8(r1), v2 = vld1q_s8(r2);
+                vst1q_s8(dst, v0);
+                vst1q_s8(dst + row, v1);
+                vst1q_s8(dst + 2 * row, v2);
+            }
+        } else if (run == 4) { /* a word a kernel row (KWS's 10 x 4 taps of 1 channel): exact copies, row by row */
+            for (int32_t ky = 0; ky < k_h; ++ky) {
+                const int8_t *src = r[ky];
+                int8_t *d = dst + (size_t)ky * row;
+                for (int32_t i = 0; i < m; ++i, src += step, d += size) {
+                    __builtin_memcpy(d, src, 4);
+                    DOT4_NO_LIBCALL();
+                }
+            }
+            dst += (size_t)m * size;
+        } else {
+            for (int32_t i = 0; i < m; ++i, dst += size) {
+                int8_t *d = dst;
+                for (int32_t ky = 0; ky < k_h; ++ky, d += row) {
+                    const int8_t *src = r[ky] + (size_t)i * step;
+                    for (int32_t c = 0; c < run; c += 16) vst1q_s8(d + c, vld1q_s8(src + c));
+                }
+            }
+        }
+        n -= m;
+        ox = 0;
+        ++oy;
+    }
 }
 
 /* Four bytes at x as one 32-bit lane repeated. AArch64: one LD1R (any alignment; the may_alias word reads the
@@ -440,7 +545,14 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
             DOT4_LANE(v0, v1, v2, v3, 2);
             DOT4_LANE(v0, v1, v2, v3, 3);
         }
-        for (; c < run; c += 4) {
+        if (c + 8 <= run) { /* two quads of each pixel from one 8-byte load: lanes 0 and 1 */
+            const int8x16_t v0 = vcombine_s8(vld1_s8(x0 + c), vdup_n_s8(0)), v1 = vcombine_s8(vld1_s8(x1 + c), vdup_n_s8(0));
+            const int8x16_t v2 = vcombine_s8(vld1_s8(x2 + c), vdup_n_s8(0)), v3 = vcombine_s8(vld1_s8(x3 + c), vdup_n_s8(0));
+            DOT4_LANE(v0, v1, v2, v3, 0);
+            DOT4_LANE(v0, v1, v2, v3, 1);
+            c += 8;
+        }
+        if (c < run) {
             const int8x16_t v0 = dot4_quad(x0 + c), v1 = dot4_quad(x1 + c), v2 = dot4_quad(x2 + c), v3 = dot4_quad(x3 + c);
             DOT4_LANE(v0, v1, v2, v3, 0);
         }
@@ -475,6 +587,14 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
         DOT4_HALF(h04, h05, k_.val[2], v0); DOT4_HALF(h06, h07, k_.val[3], v0);                     \
         DOT4_HALF(h10, h11, k_.val[0], v1); DOT4_HALF(h12, h13, k_.val[1], v1);                     \
         DOT4_HALF(h14, h15, k_.val[2], v1); DOT4_HALF(h16, h17, k_.val[3], v1);                     \
+    } while (0)
+/* DOT4_QUAD on channels 0-7 only (a block of at most 8 channels) */
+#define DOT4_QUAD_HALF(v0, v1)                                                                      \
+    do {                                                                                            \
+        const int8x16_t k0_ = vld1q_s8(w), k1_ = vld1q_s8(w + 16);                                  \
+        w += 64;                                                                                    \
+        DOT4_HALF(h00, h01, k0_, v0); DOT4_HALF(h02, h03, k1_, v0);                                 \
+        DOT4_HALF(h10, h11, k0_, v1); DOT4_HALF(h12, h13, k1_, v1);                                 \
     } while (0)
 /* two quads: v*, the first quad's input bytes, u*, the second's */
 #define DOT4_QUAD2(v0, u0, v1, u1)                                                                                 \
@@ -515,6 +635,31 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
               "cc")
 #endif
 
+#if defined(__aarch64__)
+/* DOT4_SYM_LOOP for a block of at most 8 channels (dot4_strip_half: VWW's first layer), both pixels in one loop:
+ * each quad's first 32 bytes (channels 0-7), v0-v1 and v4-v5, feed the two pixels' four accumulators each. 32
+ * instructions per 128 MACs, where the 16-channel tile took 60 for the same useful MACs. */
+#define DOT4_SYM_HALF(K0, K1, L0, L1, A, B, H0, H1, H2, H3)                                                      \
+    "smull v12.8h, " K0 ".8b, " A ".8b\n" "smull2 v13.8h, " K0 ".16b, " A ".16b\n"                             \
+    "smull v14.8h, " K1 ".8b, " A ".8b\n" "smull2 v15.8h, " K1 ".16b, " A ".16b\n"                             \
+    "smlal v12.8h, " L0 ".8b, " B ".8b\n" "smlal2 v13.8h, " L0 ".16b, " B ".16b\n"                             \
+    "smlal v14.8h, " L1 ".8b, " B ".8b\n" "smlal2 v15.8h, " L1 ".16b, " B ".16b\n"                             \
+    "sadalp " H0 ".4s, v12.8h\n" "sadalp " H1 ".4s, v13.8h\n"                                                  \
+    "sadalp " H2 ".4s, v14.8h\n" "sadalp " H3 ".4s, v15.8h\n"
+#define DOT4_SYM_LOOP_HALF(X0, X1, W, N)                                                                         \
+    __asm__("1:\n"                                                                                               \
+            "ld1r {v8.4s}, [%[x0]], #4\n" "ld1r {v9.4s}, [%[x0]], #4\n"                                          \
+            "ld1r {v10.4s}, [%[x1]], #4\n" "ld1r {v11.4s}, [%[x1]], #4\n"                                        \
+            "ld1 {v0.16b, v1.16b}, [%[w]], %[s64]\n" "ld1 {v4.16b, v5.16b}, [%[w]], %[s64]\n"                    \
+            DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v8", "v9", "%[a0]", "%[a1]", "%[a2]", "%[a3]")               \
+            DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v10", "v11", "%[b0]", "%[b1]", "%[b2]", "%[b3]")             \
+            "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                \
+            : [x0] "+r"(X0), [x1] "+r"(X1), [w] "+r"(W), [n] "+r"(N), [a0] "+w"(h00), [a1] "+w"(h01),            \
+              [a2] "+w"(h02), [a3] "+w"(h03), [b0] "+w"(h10), [b1] "+w"(h11), [b2] "+w"(h12), [b3] "+w"(h13)     \
+            : [s64] "r"((uint64_t)64)                                                                            \
+            : "v0", "v1", "v4", "v5", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "memory", "cc")
+#endif
+
 /* {a0 + a1, a2 + a3, b0 + b1, b2 + b3} */
 static inline int32x4_t dot4_pairs(int32x4_t a, int32x4_t b) {
 #if defined(__aarch64__)
@@ -526,7 +671,6 @@ static inline int32x4_t dot4_pairs(int32x4_t a, int32x4_t b) {
 
 EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
                             const int32_t *bias, int sym, int half, int32x4_t acc[DOT4_PX][4]) {
-    (void)half; /* the SMULL tile: all 16 channels */
     const int32x4_t z = vdupq_n_s32(0);
     int32x4_t h00 = z, h01 = z, h02 = z, h03 = z, h04 = z, h05 = z, h06 = z, h07 = z;
     int32x4_t h10 = z, h11 = z, h12 = z, h13 = z, h14 = z, h15 = z, h16 = z, h17 = z;
@@ -535,7 +679,12 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
         const int8_t *x0 = x[0] + off, *x1 = x[1] + off;
         int32_t c = 0;
 #if defined(__aarch64__)
-        if (sym && run >= 8) {
+        if (sym && half && run >= 8) { /* channels 0-7 only */
+            const int8_t *p0 = x0, *p1 = x1;
+            int32_t n = run / 8;
+            c = n * 8;
+            DOT4_SYM_LOOP_HALF(p0, p1, w, n);
+        } else if (sym && run >= 8) {
             const int8_t *p0 = x0, *p1 = x1, *w1 = w;
             int32_t n0 = run / 8, n1 = n0;
             c = n0 * 8;
@@ -543,7 +692,7 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
             DOT4_SYM_LOOP(p1, w, n1, h10, h11, h12, h13, h14, h15, h16, h17);
         }
 #else
-        if (sym)
+        if (sym && !half)
             for (; c + 8 <= run; c += 8) {
                 const int8x16_t v0 = dot4_quad(x0 + c), u0 = dot4_quad(x0 + c + 4);
                 const int8x16_t v1 = dot4_quad(x1 + c), u1 = dot4_quad(x1 + c + 4);
@@ -552,7 +701,11 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
 #endif
         for (; c < run; c += 4) {
             const int8x16_t v0 = dot4_quad(x0 + c), v1 = dot4_quad(x1 + c);
-            DOT4_QUAD(v0, v1);
+            if (half) {
+                DOT4_QUAD_HALF(v0, v1);
+            } else {
+                DOT4_QUAD(v0, v1);
+            }
         }
     }
     for (int32_t r = 0; r < 4; ++r) {
@@ -707,45 +860,133 @@ DOT4_NOSCHED static void dot4_block_sym(const int8_t *const x[DOT4_PX], size_t s
 #define dot4_block_sym dot4_block
 #endif
 
-/* Pointwise layers (1 x 1 taps, stride 1, no padding, in_c % 4 == 0: pixel i's window is its own in_c bytes,
- * read in place): the tiles without dot4_conv's per-pixel window bookkeeping (about 40 instructions a pixel) and
- * the block inlined; whole tiles only, the last one overlapping the one before when pixels % DOT4_PX != 0 (the
- * same bytes written again). pixels >= DOT4_PX. */
-EDGEC_INLINE void dot4_pointwise_body(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
-                                      int32_t blocks, int32_t pixels, int8_t *out_b, const edgec_conv2d_s8_params *p,
-                                      int sym) {
-    const int32_t C = p->in_c, OC = p->out_c;
+/* A strip of `pixels` (>= DOT4_PX) output pixels whose windows are read in place, pixel i's first tap at
+ * x0 + i * step, `rows` kernel rows of `run` bytes `stride` apart (a row's interior pixels; pointwise layers: 1 x 1
+ * taps, stride 1, no padding, in_c % 4 == 0, every pixel): the tiles without dot4_conv's per-tile bookkeeping
+ * (about 100 instructions a tile) and the block inlined; whole tiles only, the last one overlapping the one before
+ * when pixels % DOT4_PX != 0 (the same bytes written again). k_bytes: each channel's packed weight bytes. */
+EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
+                                  int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                  int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p,
+                                  int sym, int half) {
+    const int32_t OC = p->out_c;
     for (int32_t px = 0; px < pixels; px += DOT4_PX) {
         if (px + DOT4_PX > pixels) px = pixels - DOT4_PX;
-        const int8_t *x0 = in_b + (size_t)px * C;
+        const int8_t *xp = x0 + (size_t)px * step;
 #if DOT4_PX == 4
-        const int8_t *const x[DOT4_PX] = {x0, x0 + C, x0 + 2 * C, x0 + 3 * C};
+        const int8_t *const x[DOT4_PX] = {xp, xp + step, xp + 2 * step, xp + 3 * step};
 #else
-        const int8_t *const x[DOT4_PX] = {x0, x0 + C};
+        const int8_t *const x[DOT4_PX] = {xp, xp + step};
 #endif
         for (int32_t bl = 0; bl < blocks; ++bl) {
             const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
-            dot4_block_body(x, 0, 1, C, packed + (size_t)oc0 * C, &rq[bl], DOT4_PX, nb,
-                            out_b + (size_t)px * OC + oc0, (size_t)OC, p, sym, 0);
+            dot4_block_body(x, stride, rows, run, packed + (size_t)oc0 * k_bytes, &rq[bl], DOT4_PX, nb,
+                            out + (size_t)px * OC + oc0, (size_t)OC, p, sym, half);
         }
     }
 }
 
-DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
-                                        int32_t blocks, int32_t pixels, int8_t *out_b,
+DOT4_NOSCHED static void dot4_strip(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
+                                    int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                    int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p) {
+    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 0, 0);
+}
+
+/* Pointwise layers: one kernel row, the strip's loops with it as a constant. */
+DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,
+                                        int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
                                         const edgec_conv2d_s8_params *p) {
-    dot4_pointwise_body(in_b, packed, rq, c0, blocks, pixels, out_b, p, 0);
+    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 0, 0);
 }
 
 #if DOT4_PX == 2
-DOT4_NOSCHED static void dot4_pointwise_sym(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq,
-                                            int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
-                                            const edgec_conv2d_s8_params *p) {
-    dot4_pointwise_body(in_b, packed, rq, c0, blocks, pixels, out_b, p, 1);
+DOT4_NOSCHED static void dot4_pointwise_sym(const int8_t *in_b, int32_t C, const int8_t *packed,
+                                            const dot4_block_rq *rq, int32_t c0, int32_t blocks, int32_t pixels,
+                                            int8_t *out_b, const edgec_conv2d_s8_params *p) {
+    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 1, 0);
+}
+
+DOT4_NOSCHED static void dot4_strip_sym(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
+                                        int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                        int32_t blocks, int32_t pixels, int8_t *out,
+                                        const edgec_conv2d_s8_params *p) {
+    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 0);
 }
 #else
+#define dot4_strip_sym dot4_strip
 #define dot4_pointwise_sym dot4_pointwise
 #endif
+
+/* A single block of at most 8 channels: the half SDOT tile, or (without the dot product) the SMULL tile's
+ * channels 0-7, SMLAL pairs when sym. */
+DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
+                                         int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                         int32_t blocks, int32_t pixels, int8_t *out,
+                                         const edgec_conv2d_s8_params *p, int sym) {
+#if DOT4_PX == 2
+    if (sym) {
+        dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 1);
+        return;
+    }
+#endif
+    (void)sym;
+    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 0, 1);
+}
+
+/* The tile's block: the half SDOT tile for a block of at most 8 channels, SMLAL pairs for weights within
+ * [-127, 127] (sym) without the dot product. */
+static inline void dot4_block_any(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
+                                  const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
+                                  size_t out_step, const edgec_conv2d_s8_params *p, int sym) {
+#if DOT4_PX == 4
+    (void)sym;
+    if (nb <= 8) dot4_block_half(x, stride, rows, run, w, q, n, nb, out, out_step, p);
+    else dot4_block(x, stride, rows, run, w, q, n, nb, out, out_step, p);
+#else
+    if (sym) dot4_block_sym(x, stride, rows, run, w, q, n, nb, out, out_step, p);
+    else dot4_block(x, stride, rows, run, w, q, n, nb, out, out_step, p);
+#endif
+}
+
+/* Layers whose windows cannot be read in place (in_c % 4 != 0: the first layers, of 1 or 3 channels): the
+ * windows of a chunk of pixels copied flat into buf (dot4_flat_windows: per pixel k_h copies of 16 bytes, where
+ * the band-read tiles took k_w * in_c rounded up to words per kernel row, and the window path copied byte runs
+ * with bounds checks), then tiles of DOT4_PX of them against each block; a last short tile repeats its first
+ * window. */
+static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq, int32_t c0, int32_t blocks,
+                      int8_t *out_b, const edgec_conv2d_s8_params *p, dot4_band *band, int8_t pad, int32_t K4,
+                      int32_t row, int8_t *buf, size_t buf_bytes, int sym) {
+    const int32_t size = K4 * 4, OC = p->out_c, pixels = p->out_h * p->out_w;
+    const int32_t chunk = (int32_t)((buf_bytes - 16) / (size_t)size) / DOT4_PX * DOT4_PX;
+    const int32_t ring = dot4_ring_size(band, p);
+    int32_t held[DOT4_RING_ROWS]; /* the input row in each ring slot, or -1 */
+    for (int32_t i = 0; i < ring; ++i) held[i] = -1;
+    band_pad(band->bytes[1], vdupq_n_s8(pad), 0, band->len);
+    for (int32_t px0 = 0; px0 < pixels; px0 += chunk) {
+        const int32_t m = pixels - px0 < chunk ? pixels - px0 : chunk;
+        dot4_flat_windows(in_b, p, px0, m, band, held, ring, pad, row, size, buf);
+        if (m >= DOT4_PX) { /* the windows, size bytes apart, as a strip */
+            if (OC - c0 <= 8) {
+                dot4_strip_half(buf, (size_t)size, 0, 1, size, size, packed, rq, c0, blocks, m,
+                                out_b + (size_t)px0 * OC, p, sym);
+                continue;
+            }
+            (sym ? dot4_strip_sym : dot4_strip)(buf, (size_t)size, 0, 1, size, size, packed, rq, c0, blocks, m,
+                                                out_b + (size_t)px0 * OC, p);
+            continue;
+        }
+        for (int32_t t = 0; t < m; t += DOT4_PX) {
+            const int32_t n = m - t < DOT4_PX ? m - t : DOT4_PX;
+            const int8_t *x[DOT4_PX];
+            for (int32_t i = 0; i < DOT4_PX; ++i) x[i] = buf + (size_t)(t + (i < n ? i : 0)) * size;
+            for (int32_t bl = 0; bl < blocks; ++bl) {
+                const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
+                dot4_block_any(x, 0, 1, size, packed + (size_t)oc0 * size, &rq[bl], n, nb,
+                               out_b + (size_t)(px0 + t) * OC + oc0, (size_t)OC, p, sym);
+            }
+        }
+    }
+}
 
 static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                       const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
@@ -772,6 +1013,9 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
     /* dot4_band_pixels, `row` bytes a kernel row; rows of one word (KWS's 10 x 4 taps of 1 channel) go faster
      * copied into one flat window */
     const int band_direct = band.len && row % 4 == 0 && row >= 8;
+    /* rows of whole tiles whose windows are read in place (from the input, or the band at the borders): each
+     * output row one strip (dot4_strip), none of the per-tile bookkeeping */
+    const int row_strips = band.len && direct_ok && p->out_w % DOT4_PX == 0;
     dot4_block_rq rq[DOT4_MAX_BLOCKS];
     for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
         int32_t blocks = 0;
@@ -792,11 +1036,28 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * pixels * OC;
             if (pointwise) {
-                (sym ? dot4_pointwise_sym : dot4_pointwise)(in_b, packed, rq, c0, blocks, pixels, out_b, p);
+                (sym ? dot4_pointwise_sym : dot4_pointwise)(in_b, C, packed, rq, c0, blocks, pixels, out_b, p);
                 continue;
             }
             band.row[0] = band.row[1] = -1; /* another image */
+            if (!direct_ok && dot4_ring_size(&band, p)) {
+                dot4_flat(in_b, packed, rq, c0, blocks, out_b, p, &band, pad, K4, row, &win[0][0], sizeof win, sym);
+                continue;
+            }
             for (int32_t px = 0; px < pixels; px += DOT4_PX) {
+                if (row_strips && px % p->out_w == 0) { /* a whole output row: one strip, in place or from the band */
+                    const int32_t oy = px / p->out_w, iy0 = oy * p->stride_h - p->pad_top;
+                    const int inside = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && x_lo == 0 &&
+                                       x_hi == p->out_w;
+                    const int8_t *x0 = inside ? in_b + (size_t)iy0 * p->in_w * C
+                                              : dot4_band_rows(&band, in_b, oy, pad, p);
+                    (sym ? dot4_strip_sym : dot4_strip)(x0, (size_t)p->stride_w * C,
+                                                        inside ? (size_t)p->dil_h * p->in_w * C : (size_t)band.len,
+                                                        p->k_h, run, K4 * 4, packed, rq, c0, blocks, p->out_w,
+                                                        out_b + (size_t)px * OC, p);
+                    px += p->out_w - DOT4_PX;
+                    continue;
+                }
                 const int32_t n = pixels - px < DOT4_PX ? pixels - px : DOT4_PX;
                 const int8_t *x[DOT4_PX];
                 int direct = direct_ok;
@@ -806,10 +1067,15 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                     const int32_t iy0 = oy * p->stride_h - p->pad_top;
                     direct = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && ox >= x_lo &&
                              ox + DOT4_PX <= x_hi;
-                    if (direct) {
+                    if (direct) { /* this tile and the row's next whole tiles inside: one strip */
                         const size_t step = (size_t)p->stride_w * C;
-                        x[0] = in_b + ((size_t)iy0 * p->in_w + (size_t)(ox * p->stride_w - p->pad_left)) * C;
-                        for (int32_t i = 1; i < DOT4_PX; ++i) x[i] = x[i - 1] + step;
+                        const int32_t m = (x_hi - ox) / DOT4_PX * DOT4_PX;
+                        (sym ? dot4_strip_sym : dot4_strip)(
+                            in_b + ((size_t)iy0 * p->in_w + (size_t)(ox * p->stride_w - p->pad_left)) * C, step,
+                            (size_t)p->dil_h * p->in_w * C, p->k_h, run, K4 * 4, packed, rq, c0, blocks, m,
+                            out_b + (size_t)px * OC, p);
+                        px += m - DOT4_PX;
+                        continue;
                     }
                 } else { /* pixel by pixel: the next pixel, past n the tile's first again */
                     for (int32_t i = 0; i < DOT4_PX && direct; ++i) {
@@ -840,15 +1106,8 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 }
                 for (int32_t bl = 0; bl < blocks; ++bl) {
                     const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
-                    const int8_t *w = packed + (size_t)oc0 * K4 * 4;
-                    int8_t *out = out_b + (size_t)px * OC + oc0;
-#if DOT4_PX == 4
-                    if (nb <= 8) dot4_block_half(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
-                    else dot4_block(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
-#else
-                    if (sym) dot4_block_sym(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
-                    else dot4_block(x, stride, rows, tile_run, w, &rq[bl], n, nb, out, (size_t)OC, p);
-#endif
+                    dot4_block_any(x, stride, rows, tile_run, packed + (size_t)oc0 * K4 * 4, &rq[bl], n, nb,
+                                   out_b + (size_t)px * OC + oc0, (size_t)OC, p, sym);
                 }
             }
         }

@@ -171,17 +171,31 @@ typedef struct {
 } dw_rows;
 
 /* Input row iy's columns [ix0, ix0 + cols), channels [c, c + width), into dst (width bytes a column); columns
- * outside the input: pad. */
+ * outside the input: pad. The geometry in locals (the byte stores could alias *p); a group spanning all of the
+ * input's channels (in_c == width: VWW's 8- and 16-channel layers) is one contiguous run, copied 64 bytes at a
+ * time. */
 static void dw_fill_row(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t cols, int32_t c,
                         int32_t width, int8x16_t pad, const edgec_conv2d_s8_params *p) {
-    int32_t j = 0;
-    for (; j < cols && ix0 + j < 0; ++j) vst1q_s8(dst + width * j, pad);
-    const int8_t *src = in_b + ((size_t)iy * p->in_w + (size_t)(ix0 + j)) * p->in_c + c;
-    if (width == 16)
-        for (; j < cols && ix0 + j < p->in_w; ++j, src += p->in_c) vst1q_s8(dst + 16 * j, vld1q_s8(src));
-    else
-        for (; j < cols && ix0 + j < p->in_w; ++j, src += p->in_c) vst1_s8(dst + 8 * j, vld1_s8(src));
-    for (; j < cols; ++j) vst1q_s8(dst + width * j, pad);
+    const int32_t in_w = p->in_w, C = p->in_c;
+    const int32_t lo = ix0 >= 0 ? 0 : -ix0 < cols ? -ix0 : cols; /* the columns inside the input: [lo, hi) */
+    const int32_t hi = in_w - ix0 < cols ? (in_w - ix0 > lo ? in_w - ix0 : lo) : cols;
+    for (int32_t j = 0; j < lo; ++j) vst1q_s8(dst + width * j, pad);
+    const int8_t *src = in_b + ((size_t)iy * in_w + (size_t)(ix0 + lo)) * C + c;
+    int8_t *d = dst + width * lo;
+    if (C == width) {
+        const int32_t n = (hi - lo) * width; /* a multiple of 8 */
+        int32_t i = 0;
+#if defined(__aarch64__)
+        for (; i + 64 <= n; i += 64) vst1q_s8_x4(d + i, vld1q_s8_x4(src + i));
+#endif
+        for (; i + 16 <= n; i += 16) vst1q_s8(d + i, vld1q_s8(src + i));
+        if (i < n) vst1_s8(d + i, vld1_s8(src + i));
+    } else if (width == 16) {
+        for (int32_t j = lo; j < hi; ++j, src += C, d += 16) vst1q_s8(d, vld1q_s8(src));
+    } else {
+        for (int32_t j = lo; j < hi; ++j, src += C, d += 8) vst1_s8(d, vld1_s8(src));
+    }
+    for (int32_t j = hi; j < cols; ++j) vst1q_s8(dst + width * j, pad);
 }
 
 /* A 16-channel pixel's nine taps: three columns of 16 bytes in each row, one LD1 of three registers a row where
@@ -262,12 +276,18 @@ EDGEC_INLINE void dw3x3_group(const int8_t *in_b, int8_t *out_b, const dw_group 
 #define DW_MODE 2
 static int dw_prepare(const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
                       int32_t c, int32_t width, const edgec_conv2d_s8_params *p, dw_group *g) {
-    int32_t b[16], m[16], s[16];
-    for (int32_t j = 0; j < 16; ++j) { /* a group of 8: its channels in both halves */
-        const int32_t ch = c + j % width;
-        b[j] = bias ? bias[ch] : 0;
-        m[j] = multiplier[ch];
-        s[j] = shift[ch];
+    int32x4_t b[4], s[4];
+    const int32x4_t zero = vdupq_n_s32(0);
+    uint32x4_t any_left = vdupq_n_u32(0), any_not_right = any_left;
+    for (int32_t r = 0; r < 4; ++r) { /* a group of 8: its channels in both halves */
+        const int32_t ch = c + 4 * r % width;
+        b[r] = bias ? vld1q_s32(bias + ch) : zero;
+        s[r] = vld1q_s32(shift + ch);
+        g->q[r].multiplier = g->multiplier[r] = vld1q_s32(multiplier + ch);
+        g->q[r].left = vmaxq_s32(s[r], zero);
+        g->q[r].right = g->right[r] = vminq_s32(s[r], zero);
+        any_left = vorrq_u32(any_left, vcgtq_s32(s[r], zero));
+        any_not_right = vorrq_u32(any_not_right, vcgeq_s32(s[r], zero));
     }
     int16x8_t sum_lo = vdupq_n_s16(0), sum_hi = sum_lo; /* |sum of 9 weights| <= 1152 */
     uint8x16_t min128 = vdupq_n_u8(0);
@@ -279,21 +299,16 @@ static int dw_prepare(const int8_t *weights, const int32_t *bias, const int32_t 
     }
     const int16x8_t sums[2] = {sum_lo, sum_hi};
     const uint32_t io = (uint32_t)p->input_offset;
-    int left = 0, right = 1;
     for (int32_t r = 0; r < 4; ++r) {
         const int16x8_t h = sums[r / 2];
         const int32x4_t sum = vmovl_s16(r % 2 ? vget_high_s16(h) : vget_low_s16(h));
         /* bias + input_offset * sum, wrapping as the reference's int32 sum */
-        g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(vld1q_s32(b + 4 * r)),
-                                                       vreinterpretq_u32_s32(sum), io));
-        g->q[r] = edgec_neon_fixed4_load(m + 4 * r, s + 4 * r);
-        g->multiplier[r] = g->q[r].multiplier;
-        g->right[r] = g->q[r].right;
-        for (int32_t j = 4 * r; j < 4 * r + 4; ++j) {
-            left |= s[j] > 0;
-            right &= s[j] < 0;
-        }
+        g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b[r]), vreinterpretq_u32_s32(sum), io));
     }
+    const uint32x2_t l2 = vorr_u32(vget_low_u32(any_left), vget_high_u32(any_left));
+    const uint32x2_t r2 = vorr_u32(vget_low_u32(any_not_right), vget_high_u32(any_not_right));
+    const int left = vget_lane_u64(vreinterpret_u64_u32(l2), 0) != 0;
+    const int right = vget_lane_u64(vreinterpret_u64_u32(r2), 0) == 0;
     g->zp = vdupq_n_s16((int16_t)p->output_offset);
     g->lo = vdupq_n_s8((int8_t)p->act_min);
     g->hi = vdupq_n_s8((int8_t)p->act_max);

@@ -63,6 +63,41 @@ EDGEC_INLINE void fc_rows4(const int8_t *x, const int8_t *w, int32_t depth, int 
     *sums = s;
 }
 
+/* Eight rows w, w + depth, ... dotted with x, without weight sums (input_offset 0: the compiler folds
+ * input_offset * each row's weight sum into the bias for this set): lane j of d[0] row j, of d[1] row 4 + j. Each
+ * input vector feeds eight rows, and a pass's reductions and requantisation cover eight outputs. */
+EDGEC_INLINE void fc_rows8(const int8_t *x, const int8_t *w, int32_t depth, int32x4_t d[2]) {
+    const int8_t *w0 = w, *w1 = w0 + depth, *w2 = w1 + depth, *w3 = w2 + depth;
+    const int8_t *w4 = w3 + depth, *w5 = w4 + depth, *w6 = w5 + depth, *w7 = w6 + depth;
+    const int32x4_t z = vdupq_n_s32(0);
+    int32x4_t a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
+    int32_t i = 0;
+    for (; i + 16 <= depth; i += 16) {
+        const int8x16_t v = vld1q_s8(x + i);
+        a0 = edgec_neon_dot16_s8(a0, v, vld1q_s8(w0 + i)); a1 = edgec_neon_dot16_s8(a1, v, vld1q_s8(w1 + i));
+        a2 = edgec_neon_dot16_s8(a2, v, vld1q_s8(w2 + i)); a3 = edgec_neon_dot16_s8(a3, v, vld1q_s8(w3 + i));
+        a4 = edgec_neon_dot16_s8(a4, v, vld1q_s8(w4 + i)); a5 = edgec_neon_dot16_s8(a5, v, vld1q_s8(w5 + i));
+        a6 = edgec_neon_dot16_s8(a6, v, vld1q_s8(w6 + i)); a7 = edgec_neon_dot16_s8(a7, v, vld1q_s8(w7 + i));
+    }
+    if (i + 8 <= depth) {
+        const int8x8_t v = vld1_s8(x + i);
+        a0 = vpadalq_s16(a0, vmull_s8(v, vld1_s8(w0 + i))); a1 = vpadalq_s16(a1, vmull_s8(v, vld1_s8(w1 + i)));
+        a2 = vpadalq_s16(a2, vmull_s8(v, vld1_s8(w2 + i))); a3 = vpadalq_s16(a3, vmull_s8(v, vld1_s8(w3 + i)));
+        a4 = vpadalq_s16(a4, vmull_s8(v, vld1_s8(w4 + i))); a5 = vpadalq_s16(a5, vmull_s8(v, vld1_s8(w5 + i)));
+        a6 = vpadalq_s16(a6, vmull_s8(v, vld1_s8(w6 + i))); a7 = vpadalq_s16(a7, vmull_s8(v, vld1_s8(w7 + i)));
+        i += 8;
+    }
+    d[0] = edgec_neon_hsum4_s32(a0, a1, a2, a3);
+    d[1] = edgec_neon_hsum4_s32(a4, a5, a6, a7);
+    if (i < depth) { /* the last few bytes */
+        int32_t t[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (; i < depth; ++i)
+            for (int32_t j = 0; j < 8; ++j) t[j] += x[i] * w[(size_t)j * depth + i];
+        d[0] = vaddq_s32(d[0], vld1q_s32(t));
+        d[1] = vaddq_s32(d[1], vld1q_s32(t + 4));
+    }
+}
+
 void edgec_fully_connected_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
                               const int32_t *EDGEC_RESTRICT bias, int8_t *EDGEC_RESTRICT output,
                               const edgec_fully_connected_s8_params *p) {
@@ -88,6 +123,18 @@ void edgec_fully_connected_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *
                 acc = (p->single_rounding ? edgec_mbqm_single(acc, p->multiplier, p->shift)
                                           : edgec_mbqm(acc, p->multiplier, p->shift)) + p->output_offset;
                 out[u++] = (int8_t)edgec_clamp_i32(acc, p->act_min, p->act_max);
+                continue;
+            }
+            if (!io && !p->single_rounding && p->units >= 8) { /* eight rows a pass */
+                if (u + 8 > p->units) u = p->units - 8; /* the last rows overlap the pass before: same bytes */
+                int32x4_t d[2];
+                fc_rows8(in, weights + (size_t)u * depth, p->depth, d);
+                for (int32_t h = 0; h < 2; ++h) {
+                    int32x4_t acc = vaddq_s32(d[h], constant);
+                    if (bias) acc = vaddq_s32(acc, vld1q_s32(bias + u + 4 * h));
+                    edgec_neon_store4_s8(out + u + 4 * h, edgec_neon_fixed4_apply(acc, q, zp, lo, hi));
+                }
+                u += 8;
                 continue;
             }
             if (u + 4 > p->units) u = p->units - 4; /* the last rows overlap the pass before: same bytes again */

@@ -260,7 +260,7 @@ static void fuzz_fc_s8(int32_t n_cases) {
         p.multiplier = (int32_t)(m * 2147483648.0f) - (int32_t)(next_u32() % 1024u);
         p.shift = e;
         if (t % 8 == 7) random_multiplier(&p.multiplier, &p.shift, -3, 2); /* a left shift, saturating cases */
-        if (t % 5 == 3) p.input_offset = 0; /* symmetric activations: NEON skips the weight sums */
+        if (t % 5 == 3) p.input_offset = 0; /* as the NEON set gets it (weight sums in the bias): eight rows a pass */
         p.act_min = t % 5 == 0 ? 0 : -128;
         p.act_max = 127;
         int8_t *in = malloc((size_t)p.batches * p.depth), *w = malloc((size_t)p.units * p.depth);
@@ -404,12 +404,13 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
 }
 
 /* edgec_conv2d_s8_dot4 (NEON) against the reference's unpacked kernel: up to 45 output channels (full and padded
- * blocks), in_c multiples of 4 half the time (windows read straight from the input), the rest through the window
- * copy; pointwise, 3x3 interior tiles and random geometries. Half the cases have only right shifts (every block
+ * blocks), in_c multiples of 4 half the time (windows read straight from the input), the rest through the flat
+ * window copies (a sixth of the cases 3x3 over 1 to 3 channels, as first layers are); pointwise, 3x3 interior
+ * tiles and random geometries. Half the cases have only right shifts (every block
  * on the short rounding, dot4_round4_right), the others a few left or no shifts among them. neon:
  * edgec_conv2d_s8_dot4_neon, half the cases EDGEC_CONV2D_S8_DOT4_SYM (weights within [-127, 127], a fifth of
- * them all extremes, weights +-127 and inputs -128 or 127: the int16 sums of two products at their bounds), two
- * thirds EDGEC_CONV2D_S8_DOT4_ROWS (kernel rows padded to words). */
+ * them all extremes, weights +-127 and inputs -128 or 127: the int16 sums of two products at their bounds), a
+ * third EDGEC_CONV2D_S8_DOT4_ROWS (kernel rows padded to words). */
 static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
     int32_t cases = 0, bad = 0;
     for (int32_t t = 0; cases < n_cases; ++t) {
@@ -418,6 +419,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         if (t % 3 == 1 && !square_3x3(&p)) continue;
         p.depth_multiplier = 1;
         if (t % 2 == 0) p.in_c = (p.in_c + 3) / 4 * 4;
+        if (t % 6 == 1) p.in_c = uniform(1, 3); /* a first layer's 3 x 3 windows: three 16-byte copies each */
         p.out_c = uniform(1, 45);
         const int32_t K = p.k_h * p.k_w * p.in_c;
         const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
@@ -428,7 +430,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         fill_s8(in, n_in);
         fill_s8(w, n_w);
         const int32_t flags =
-            neon ? (t % 2 ? EDGEC_CONV2D_S8_DOT4_SYM : 0) | (t % 3 ? EDGEC_CONV2D_S8_DOT4_ROWS : 0) : 0;
+            neon ? (t % 2 ? EDGEC_CONV2D_S8_DOT4_SYM : 0) | (t % 3 == 2 ? EDGEC_CONV2D_S8_DOT4_ROWS : 0) : 0;
         const int32_t run = p.k_w * p.in_c, row = flags & EDGEC_CONV2D_S8_DOT4_ROWS ? (run + 3) / 4 * 4 : run;
         if (flags & EDGEC_CONV2D_S8_DOT4_SYM) {
             const int extremes = t % 5 == 0;

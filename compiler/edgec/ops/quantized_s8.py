@@ -222,22 +222,19 @@ DOT4_INPUT_SHIFT = {"x86": 128, "neon": 0}
 
 
 def pack_conv_s8_dot4(w: np.ndarray, bias: np.ndarray | None, input_offset: int,
-                      input_shift: int = 128, rows: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+                      input_shift: int = 128) -> tuple[np.ndarray, np.ndarray] | None:
     """Weights OHWI -> (bytes, bias') of edgec_conv2d_s8_dot4 (the x86 and NEON kernels), or None when the layer
     does not fit it: blocks of 16 output channels, each [K4][16][4] int8 (K padded to whole words, channels to
     whole blocks, with zeros), and bias + (input_offset - input_shift) * sum(w) per channel, since the kernel
     multiplies the input bytes plus input_shift (DOT4_INPUT_SHIFT) and pads with input_shift - input_offset (see
-    the kernels). rows: each kernel row's k_w * in_c bytes padded with zeros to whole words
-    (EDGEC_CONV2D_S8_DOT4_ROWS, the NEON kernel's)."""
-    oc, kh = w.shape[0], w.shape[1]
-    run = int(np.prod(w.shape[2:]))
-    row = (run + 3) // 4 * 4 if rows else run
-    k = kh * row
+    the kernels)."""
+    oc = w.shape[0]
+    k = int(np.prod(w.shape[1:]))
     k4 = (k + 3) // 4
     if k > DOT4_MAX_K or not -127 <= input_offset <= 128:
         return None
     wk = np.zeros(((oc + 15) // 16 * 16, k4 * 4), np.int8)
-    wk[:oc, :k].reshape(oc, kh, row)[:, :, :run] = np.asarray(w, np.int8).reshape(oc, kh, run)
+    wk[:oc, :k] = np.asarray(w, np.int8).reshape(oc, k)
     packed = wk.reshape(-1, 16, k4, 4).transpose(0, 2, 1, 3)
     b = (np.zeros(oc, np.int64) if bias is None else np.asarray(bias, np.int64)) \
         + (input_offset - input_shift) * wk[:oc].astype(np.int64).sum(1)
@@ -361,10 +358,10 @@ def emit_conv2d_s8(node, ctx):
     kset = shipped_set(ctx, fn)
     if (node.op == "conv2d_s8" and packed is None and kset in DOT4_INPUT_SHIFT and w.is_const
             and (bias_t is None or bias_t.is_const)):
-        # NEON: kernel rows padded to whole words (windows read in place) where k_w * in_c is not already
-        rows = kset == "neon" and w.shape[2] * w.shape[3] % 4 != 0
+        # K padded only at its end: the NEON kernel copies the windows of layers whose kernel rows are not whole
+        # words (in_c % 4 != 0) flat, so padding each row (EDGEC_CONV2D_S8_DOT4_ROWS) would only add zero quads
         dot4 = pack_conv_s8_dot4(w.data, None if bias_t is None else bias_t.data, a["input_offset"],
-                                 DOT4_INPUT_SHIFT[kset], rows=rows)
+                                 DOT4_INPUT_SHIFT[kset])
         if dot4 is not None:
             wsym, bsym = (ctx.derived_weights(node, role, d) for role, d in zip(("dot4", "dot4_bias"), dot4))
             mult, shift = (ctx.ptr(t, const=True) for t in node.inputs[3:5])
@@ -373,9 +370,8 @@ def emit_conv2d_s8(node, ctx):
             if kset != "neon":
                 return f"edgec_conv2d_s8_dot4{call}, {params});"
             # weights within [-127, 127] (TFLite's symmetric int8) let cores without SDOT sum two products in int16
-            flags = [f for f, on in (("EDGEC_CONV2D_S8_DOT4_SYM", int(np.min(w.data)) >= -127),
-                                     ("EDGEC_CONV2D_S8_DOT4_ROWS", rows)) if on]
-            return f"edgec_conv2d_s8_dot4_neon{call}, {params}, {' | '.join(flags) or '0'});"
+            sym = int(np.min(w.data)) >= -127
+            return f"edgec_conv2d_s8_dot4_neon{call}, {params}, {'EDGEC_CONV2D_S8_DOT4_SYM' if sym else '0'});"
     if packed is not None:
         sym = ctx.derived_weights(node, "packed", packed)
         k4 = int(packed[0])
@@ -395,6 +391,30 @@ def emit_conv2d_s8(node, ctx):
     return f"{fn}({', '.join(args)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 
+def params_fields(node, x, a) -> dict:
+    """edgec_fully_connected_s8_params of a fully_connected_s8 node."""
+    return dict(batches=x.elems // a["depth"], depth=a["depth"], units=a["units"], input_offset=a["input_offset"],
+                filter_offset=a["filter_offset"], output_offset=a["output_offset"], multiplier=a["multiplier"],
+                shift=a["shift"], act_min=a["act"][0], act_max=a["act"][1],
+                single_rounding=int(a.get("single_rounding", False)))
+
+
+def neon_fc_folded_bias(node, ctx) -> np.ndarray | None:
+    """bias + input_offset * (each row's weight sum) for the NEON kernel, which then runs with input_offset 0 and
+    no weight sums of its own (sum w (x + io) = sum w x + io * sum w with filter_offset 0); None when the set is
+    not NEON, the weights or bias are not constant, or a folded value leaves int32."""
+    g, a = ctx.graph, node.attrs
+    w = g.tensors[node.inputs[1]]
+    bias_t = g.tensors[node.inputs[2]] if len(node.inputs) > 2 and node.inputs[2] else None
+    if (shipped_set(ctx, "edgec_fully_connected_s8") != "neon" or a["filter_offset"] != 0 or not w.is_const
+            or (bias_t is not None and not bias_t.is_const)):
+        return None
+    rows = np.asarray(w.data, np.int64).reshape(a["units"], a["depth"])
+    b = (np.zeros(a["units"], np.int64) if bias_t is None else np.asarray(bias_t.data, np.int64).reshape(-1)) \
+        + int(a["input_offset"]) * rows.sum(1)
+    return b.astype(np.int32) if np.all(np.abs(b) < 1 << 31) else None
+
+
 @kernel("fully_connected_s8")
 def emit_fully_connected_s8(node, ctx):
     a = node.attrs
@@ -410,14 +430,15 @@ def emit_fully_connected_s8(node, ctx):
             ctx.fc_layer(node, node.inputs[1], x.elems // a["depth"], extra)
             if node.inputs[1] in ctx.fc_wide:
                 packed = pack_fc_s8(w, b, a, wide=True)
-    params = ctx.static_params(
-        "edgec_fully_connected_s8_params",
-        dict(batches=x.elems // a["depth"], depth=a["depth"], units=a["units"], input_offset=a["input_offset"],
-             filter_offset=a["filter_offset"], output_offset=a["output_offset"], multiplier=a["multiplier"],
-             shift=a["shift"], act_min=a["act"][0], act_max=a["act"][1],
-             single_rounding=int(a.get("single_rounding", False))),
-    )
+    folded = neon_fc_folded_bias(node, ctx) if packed is None else None
+    fields = params_fields(node, x, a)
+    params = ctx.static_params("edgec_fully_connected_s8_params",
+                               fields if folded is None else {**fields, "input_offset": 0})
     ctx.use("edgec_fully_connected_s8")
+    if folded is not None:  # NEON: input_offset * each row's weight sum in the bias, computed here
+        x_ptr, w_ptr = (ctx.ptr(t, const=True) for t in node.inputs[:2])
+        return (f"edgec_fully_connected_s8({x_ptr}, {w_ptr}, {ctx.derived_weights(node, 'folded_bias', folded)}, "
+                f"{ctx.ptr(node.outputs[0])}, {params});")
     if packed is not None:
         sym = ctx.derived_weights(node, "packed", packed)
         scratch = ctx.arena_scratch(8 * int(packed[0])) or "NULL"  # the kernel's activation words
