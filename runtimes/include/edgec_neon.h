@@ -81,6 +81,37 @@ EDGEC_INLINE float32x4x4_t edgec_neon_ld4q_f32(const float *p) {
 #define EDGEC_NEON_FMA_LANE_F32(acc, w, x, lane) edgec_neon_fma_f32((acc), (w), vdupq_n_f32(vgetq_lane_f32((x), (lane))))
 #endif
 
+#if defined(__aarch64__)
+/* Without the dot product, for weights within [-127, 127] (two int8 products fit an int16 lane), 16 channels' int8
+ * sums over n (> 0) pairs of quads of one pixel (SMULL + SMLAL, then SADALP): x the pixel's bytes, w the weights
+ * packed as pack_conv_s8_dot4's ([K/4][16][4]), both advanced past them; H0..H7 int32x4_t, two per four channels
+ * (pairs of lanes to add). The loop in assembly: the intrinsics' version spilled accumulators every pass. v0-v7
+ * the two quads' weights, v8-v9 the input quads, v12-v15 four int16 sums in flight. Used by the int8 and the
+ * hybrid conv. */
+#define EDGEC_NEON_SYM_LOOP(X, W, N, H0, H1, H2, H3, H4, H5, H6, H7)                                                \
+    __asm__("1:\n"                                                                                               \
+            "ld1r {v8.4s}, [%[x]], #4\n" "ld1r {v9.4s}, [%[x]], #4\n"                                            \
+            "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                        \
+            "smull v12.8h, v0.8b, v8.8b\n" "smull2 v13.8h, v0.16b, v8.16b\n"                                     \
+            "smull v14.8h, v1.8b, v8.8b\n" "smull2 v15.8h, v1.16b, v8.16b\n"                                     \
+            "smlal v12.8h, v4.8b, v9.8b\n" "smlal2 v13.8h, v4.16b, v9.16b\n"                                     \
+            "smlal v14.8h, v5.8b, v9.8b\n" "smlal2 v15.8h, v5.16b, v9.16b\n"                                     \
+            "sadalp %[h0].4s, v12.8h\n" "sadalp %[h1].4s, v13.8h\n"                                              \
+            "sadalp %[h2].4s, v14.8h\n" "sadalp %[h3].4s, v15.8h\n"                                              \
+            "smull v12.8h, v2.8b, v8.8b\n" "smull2 v13.8h, v2.16b, v8.16b\n"                                     \
+            "smull v14.8h, v3.8b, v8.8b\n" "smull2 v15.8h, v3.16b, v8.16b\n"                                     \
+            "smlal v12.8h, v6.8b, v9.8b\n" "smlal2 v13.8h, v6.16b, v9.16b\n"                                     \
+            "smlal v14.8h, v7.8b, v9.8b\n" "smlal2 v15.8h, v7.16b, v9.16b\n"                                     \
+            "sadalp %[h4].4s, v12.8h\n" "sadalp %[h5].4s, v13.8h\n"                                              \
+            "sadalp %[h6].4s, v14.8h\n" "sadalp %[h7].4s, v15.8h\n"                                              \
+            "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                \
+            : [x] "+r"(X), [w] "+r"(W), [n] "+r"(N), [h0] "+w"(H0), [h1] "+w"(H1), [h2] "+w"(H2), [h3] "+w"(H3), \
+              [h4] "+w"(H4), [h5] "+w"(H5), [h6] "+w"(H6), [h7] "+w"(H7)                                         \
+            :                                                                                                    \
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v12", "v13", "v14", "v15", "memory",  \
+              "cc")
+#endif
+
 /* Lanes of acc += the 16 products x[i] * w[i], in groups of four (SDOT), or in pairs (SMULL + SADALP): either way
  * the exact integer sum of the 16 products ends up spread over the four lanes. */
 EDGEC_INLINE int32x4_t edgec_neon_dot16_s8(int32x4_t acc, int8x16_t x, int8x16_t w) {

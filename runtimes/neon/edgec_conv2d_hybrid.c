@@ -249,31 +249,8 @@ NOSCHED static void tile(const int8_t *const x[TILE_PX], size_t stride, int32_t 
 
 #if defined(__aarch64__)
 /* AArch64: one pixel at a time over n (> 0) pairs of quads, x and w advanced past them, the loop in assembly (the
- * intrinsics' two-pixel loop takes 70 instructions a pair of quads and two pixels, this one 28 a pixel; the same
- * loop as edgec_conv2d_s8.c's DOT4_SYM_LOOP on the same weight layout): v0-v7 the two quads' weights, v8-v9 the
- * input quads, v12-v15 four int16 sums in flight; h0..h7 as HALF2's. */
-#define SYM_LOOP(X, W, N, H0, H1, H2, H3, H4, H5, H6, H7)                                                       \
-    __asm__("1:\n"                                                                                               \
-            "ld1r {v8.4s}, [%[x]], #4\n" "ld1r {v9.4s}, [%[x]], #4\n"                                            \
-            "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                        \
-            "smull v12.8h, v0.8b, v8.8b\n" "smull2 v13.8h, v0.16b, v8.16b\n"                                     \
-            "smull v14.8h, v1.8b, v8.8b\n" "smull2 v15.8h, v1.16b, v8.16b\n"                                     \
-            "smlal v12.8h, v4.8b, v9.8b\n" "smlal2 v13.8h, v4.16b, v9.16b\n"                                     \
-            "smlal v14.8h, v5.8b, v9.8b\n" "smlal2 v15.8h, v5.16b, v9.16b\n"                                     \
-            "sadalp %[h0].4s, v12.8h\n" "sadalp %[h1].4s, v13.8h\n"                                              \
-            "sadalp %[h2].4s, v14.8h\n" "sadalp %[h3].4s, v15.8h\n"                                              \
-            "smull v12.8h, v2.8b, v8.8b\n" "smull2 v13.8h, v2.16b, v8.16b\n"                                     \
-            "smull v14.8h, v3.8b, v8.8b\n" "smull2 v15.8h, v3.16b, v8.16b\n"                                     \
-            "smlal v12.8h, v6.8b, v9.8b\n" "smlal2 v13.8h, v6.16b, v9.16b\n"                                     \
-            "smlal v14.8h, v7.8b, v9.8b\n" "smlal2 v15.8h, v7.16b, v9.16b\n"                                     \
-            "sadalp %[h4].4s, v12.8h\n" "sadalp %[h5].4s, v13.8h\n"                                              \
-            "sadalp %[h6].4s, v14.8h\n" "sadalp %[h7].4s, v15.8h\n"                                              \
-            "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                \
-            : [x] "+r"(X), [w] "+r"(W), [n] "+r"(N), [h0] "+w"(H0), [h1] "+w"(H1), [h2] "+w"(H2), [h3] "+w"(H3), \
-              [h4] "+w"(H4), [h5] "+w"(H5), [h6] "+w"(H6), [h7] "+w"(H7)                                         \
-            :                                                                                                    \
-            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v12", "v13", "v14", "v15", "memory",  \
-              "cc")
+ * intrinsics' two-pixel loop takes 70 instructions a pair of quads and two pixels, this one 28 a pixel:
+ * EDGEC_NEON_SYM_LOOP, edgec_conv2d_s8.c's loop on the same weight layout); h0..h7 as HALF2's. */
 
 static void tile_sym(const int8_t *const x[TILE_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
                      const int32x4_t init[4], int32x4_t acc[TILE_PX][4]) {
@@ -284,7 +261,7 @@ static void tile_sym(const int8_t *const x[TILE_PX], size_t stride, int32_t rows
         for (int32_t ky = 0; ky < rows; ++ky) {
             const int8_t *xp = x[i] + (size_t)ky * stride;
             int32_t n = run / 8;
-            if (n > 0) SYM_LOOP(xp, wp, n, h0, h1, h2, h3, h4, h5, h6, h7);
+            if (n > 0) EDGEC_NEON_SYM_LOOP(xp, wp, n, h0, h1, h2, h3, h4, h5, h6, h7);
             if (run % 8) { /* a last single quad */
                 const int8x16_t v = quad(xp);
                 const int8x16x4_t k = weights64(wp);

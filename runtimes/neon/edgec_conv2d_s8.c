@@ -608,35 +608,7 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
     } while (0)
 
 #if defined(__aarch64__)
-/* DOT4_QUAD2 for one pixel over n (> 0) pairs of quads, x and w advanced past them: the loop in assembly (the
- * intrinsics' version of the two-pixel tile spilled accumulators every pass), v0-v7 the two quads' weights,
- * v8-v9 the input quads, v12-v15 four int16 sums in flight. */
-#define DOT4_SYM_LOOP(X, W, N, H0, H1, H2, H3, H4, H5, H6, H7)                                                   \
-    __asm__("1:\n"                                                                                               \
-            "ld1r {v8.4s}, [%[x]], #4\n" "ld1r {v9.4s}, [%[x]], #4\n"                                            \
-            "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                        \
-            "smull v12.8h, v0.8b, v8.8b\n" "smull2 v13.8h, v0.16b, v8.16b\n"                                     \
-            "smull v14.8h, v1.8b, v8.8b\n" "smull2 v15.8h, v1.16b, v8.16b\n"                                     \
-            "smlal v12.8h, v4.8b, v9.8b\n" "smlal2 v13.8h, v4.16b, v9.16b\n"                                     \
-            "smlal v14.8h, v5.8b, v9.8b\n" "smlal2 v15.8h, v5.16b, v9.16b\n"                                     \
-            "sadalp %[h0].4s, v12.8h\n" "sadalp %[h1].4s, v13.8h\n"                                              \
-            "sadalp %[h2].4s, v14.8h\n" "sadalp %[h3].4s, v15.8h\n"                                              \
-            "smull v12.8h, v2.8b, v8.8b\n" "smull2 v13.8h, v2.16b, v8.16b\n"                                     \
-            "smull v14.8h, v3.8b, v8.8b\n" "smull2 v15.8h, v3.16b, v8.16b\n"                                     \
-            "smlal v12.8h, v6.8b, v9.8b\n" "smlal2 v13.8h, v6.16b, v9.16b\n"                                     \
-            "smlal v14.8h, v7.8b, v9.8b\n" "smlal2 v15.8h, v7.16b, v9.16b\n"                                     \
-            "sadalp %[h4].4s, v12.8h\n" "sadalp %[h5].4s, v13.8h\n"                                              \
-            "sadalp %[h6].4s, v14.8h\n" "sadalp %[h7].4s, v15.8h\n"                                              \
-            "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                \
-            : [x] "+r"(X), [w] "+r"(W), [n] "+r"(N), [h0] "+w"(H0), [h1] "+w"(H1), [h2] "+w"(H2), [h3] "+w"(H3), \
-              [h4] "+w"(H4), [h5] "+w"(H5), [h6] "+w"(H6), [h7] "+w"(H7)                                         \
-            :                                                                                                    \
-            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v12", "v13", "v14", "v15", "memory",  \
-              "cc")
-#endif
-
-#if defined(__aarch64__)
-/* DOT4_SYM_LOOP for a block of at most 8 channels (dot4_strip_half: VWW's first layer), both pixels in one loop:
+/* EDGEC_NEON_SYM_LOOP for a block of at most 8 channels (dot4_strip_half: VWW's first layer), both pixels in one loop:
  * each quad's first 32 bytes (channels 0-7), v0-v1 and v4-v5, feed the two pixels' four accumulators each. 32
  * instructions per 128 MACs, where the 16-channel tile took 60 for the same useful MACs. */
 #define DOT4_SYM_HALF(K0, K1, L0, L1, A, B, H0, H1, H2, H3)                                                      \
@@ -688,8 +660,8 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
             const int8_t *p0 = x0, *p1 = x1, *w1 = w;
             int32_t n0 = run / 8, n1 = n0;
             c = n0 * 8;
-            DOT4_SYM_LOOP(p0, w1, n0, h00, h01, h02, h03, h04, h05, h06, h07);
-            DOT4_SYM_LOOP(p1, w, n1, h10, h11, h12, h13, h14, h15, h16, h17);
+            EDGEC_NEON_SYM_LOOP(p0, w1, n0, h00, h01, h02, h03, h04, h05, h06, h07);
+            EDGEC_NEON_SYM_LOOP(p1, w, n1, h10, h11, h12, h13, h14, h15, h16, h17);
         }
 #else
         if (sym && !half)
