@@ -1,6 +1,7 @@
 """The host's kernel set runtimes/x86/ (GNU C vectors) against the reference kernels on hundreds of random shapes,
 with tests/neon/kernel_fuzz.c run natively, and tests/x86/kernel_fuzz.c for the x86 kernels it does not cover
-(hybrid conv, the activations' quantization, add, the float binary ops, deep fully connected layers, the float and int8 convs on weights packed
+(hybrid conv, the activations' quantization, add, the float binary ops, deep fully connected layers, the float matmul on
+weights packed at compile time, the float and int8 convs on weights packed
 at compile time, the QDQ quantize and add, the pooling, the int8 depthwise's paths: bit for bit): int8 byte for byte, float within
 1e-4. Each fuzzed kernel comes from the first of the host's sets (targets/host.toml) that has it, as in a host
 build; four builds: the host target's flags, the x86 benchmark's (-O3 -march=native, where the vectors are AVX
@@ -20,7 +21,8 @@ from test_neon import CASES_PER_KERNEL, FUZZED, STRICT
 RUNTIMES = REPO / "runtimes"
 
 # tests/x86/kernel_fuzz.c: kernel -> the functions its reference file defines (renamed ref_* there), and the lines
-# the harness prints for it
+# the harness prints for it; the reference file is the kernel's own, or X86_REFERENCE_OF's
+X86_REFERENCE_OF = {"matmul_f32_packed": "matmul_f32"}
 X86_FUZZED = {
     "conv2d_hybrid": (["edgec_conv2d_hybrid"], ["conv2d_hybrid", "conv2d_hybrid_dot4"]),
     "hybrid_quantize": (["edgec_quantize_symmetric_s8", "edgec_quantize_asymmetric_s8",
@@ -33,6 +35,7 @@ X86_FUZZED = {
     "conv2d_s8": (["edgec_conv2d_s8"], ["conv2d_s8_dot4"]),
     "depthwise_conv2d_s8": (["edgec_depthwise_conv2d_s8"], ["depthwise_conv2d_s8_x86"]),
     "pool2d_f32": (["edgec_max_pool2d_f32", "edgec_avg_pool2d_f32"], ["pool2d_f32"]),
+    "matmul_f32_packed": (["edgec_matmul_f32"], ["matmul_f32_packed"]),
     "qdq_s8": (["edgec_quantize_s8", "edgec_dequantize_s8", "edgec_max_pool2d_s8", "edgec_global_avg_pool_s8",
                 "edgec_softmax_q8", "edgec_add_q8", "edgec_binary_q8"], ["quantize_s8", "add_q8"]),
 }
@@ -74,9 +77,10 @@ def test_host_kernels_equal_the_reference_kernels(flags, tmp_path):
         name = f"edgec_{kernel}"
         assert (RUNTIMES / "x86" / f"{name}.c").exists(), name
         renames = [f"-D{f}=ref_{f}" for f in functions]
-        for role, kset, extra in (("xref", "reference", renames), ("ximpl", "x86", [])):
+        ref_name = f"edgec_{X86_REFERENCE_OF.get(kernel, kernel)}"
+        for role, kset, extra, src in (("xref", "reference", renames, ref_name), ("ximpl", "x86", [], name)):
             obj = tmp_path / f"{role}_{kernel}.o"
-            subprocess.run([cc, *cflags, *extra, "-c", str(RUNTIMES / kset / f"{name}.c"), "-o", str(obj)],
+            subprocess.run([cc, *cflags, *extra, "-c", str(RUNTIMES / kset / f"{src}.c"), "-o", str(obj)],
                            check=True, capture_output=True, text=True)
             objs.append(str(obj))
     exe = tmp_path / "x86_kernel_fuzz"

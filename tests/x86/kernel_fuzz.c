@@ -18,6 +18,7 @@
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
 #include "edgec_hybrid_quantize.h"
+#include "edgec_matmul_f32_packed.h"
 #include "edgec_pool2d_f32.h"
 #include "edgec_qdq_s8.h"
 
@@ -40,6 +41,7 @@ void ref_edgec_quantize_s8(const float *x, int8_t *q, const edgec_qdq_s8_params 
 void ref_edgec_add_q8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_q8_params *p);
 void ref_edgec_max_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
 void ref_edgec_avg_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
+void ref_edgec_matmul_f32(const float *a, const float *b, const float *bias, float *out, const edgec_matmul_params *p);
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
                       int32_t *scratch);
 
@@ -657,6 +659,51 @@ static void fuzz_pool_f32(int32_t n_cases) {
     report("pool2d_f32", n_cases, bad);
 }
 
+/* The float matmul on B packed at compile time (ops/matmul.py pack_matmul_f32_x86, packed the same way here):
+ * column blocks of 64 and of 16, the last padded, odd K, one to three rows, a broadcast batch of A. */
+static void fuzz_matmul_f32_packed(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_matmul_params p;
+        memset(&p, 0, sizeof p);
+        const int32_t batch = t % 5 == 4 ? uniform(2, 3) : 1;
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) p.batch_shape[d] = 1;
+        p.batch_shape[EDGEC_MAX_RANK - 1] = batch;
+        p.m = uniform(1, 3);
+        p.k = t % 4 == 0 ? uniform(1, 9) : uniform(10, 700);
+        p.n = t % 3 == 0 ? uniform(1, 40) : uniform(41, 300);
+        p.a_strides[EDGEC_MAX_RANK - 1] = p.m * p.k;
+        p.act_min = t % 2 ? 0.0f : -INFINITY;
+        p.act_max = t % 3 == 1 ? 0.5f : INFINITY;
+        size_t packed_n = 0;
+        for (int32_t j = 0; j < p.n;) { const int32_t w = p.n - j >= 64 ? 64 : 16; packed_n += (size_t)p.k * w; j += w; }
+        const size_t n_a = (size_t)batch * p.m * p.k, n_b = (size_t)p.k * p.n, n_out = (size_t)batch * p.m * p.n;
+        float *a = malloc(sizeof(float) * n_a), *b = malloc(sizeof(float) * n_b), *bias = malloc(sizeof(float) * p.n);
+        float *packed = calloc(packed_n, sizeof(float));
+        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
+        fill_activations(a, n_a, t);
+        for (size_t i = 0; i < n_b; ++i) b[i] = uniform_f() * 0.2f;
+        for (int32_t i = 0; i < p.n; ++i) bias[i] = uniform_f();
+        float *blk = packed;
+        for (int32_t j = 0; j < p.n;) {
+            const int32_t w = p.n - j >= 64 ? 64 : 16;
+            for (int32_t k = 0; k < p.k; ++k)
+                for (int32_t c = 0; c < w && j + c < p.n; ++c) blk[(size_t)k * w + c] = b[(size_t)k * p.n + j + c];
+            blk += (size_t)p.k * w;
+            j += w;
+        }
+        const float *bi = t % 7 == 3 ? NULL : bias;
+        edgec_matmul_f32_packed(a, packed, bi, got, &p);
+        ref_edgec_matmul_f32(a, b, bi, want, &p);
+        if (!close_f32(got, want, n_out)) {
+            if (bad < 5) printf("  mismatch: batch %d m %d k %d n %d\n", batch, p.m, p.k, p.n);
+            ++bad;
+        }
+        free(a); free(b); free(bias); free(packed); free(got); free(want);
+    }
+    report("matmul_f32_packed", n_cases, bad);
+}
+
 int main(int argc, char **argv) {
     const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
     if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
@@ -670,5 +717,6 @@ int main(int argc, char **argv) {
     fuzz_depthwise_s8(n);
     fuzz_qdq(n);
     fuzz_pool_f32(n / 2);
+    fuzz_matmul_f32_packed(n / 2);
     return failures ? 1 : 0;
 }
