@@ -19,8 +19,10 @@
 #include "edgec_fully_connected_s8.h"
 #include "edgec_hybrid_quantize.h"
 #include "edgec_matmul_f32_packed.h"
+#include "edgec_mean_f32.h"
 #include "edgec_pool2d_f32.h"
 #include "edgec_qdq_s8.h"
+#include "edgec_transpose_f32.h"
 
 void ref_edgec_binary_f32(const float *a, const float *b, float *out, const edgec_binary_params *p);
 void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const float *w_scale,
@@ -42,6 +44,8 @@ void ref_edgec_add_q8(const int8_t *a, const int8_t *b, int8_t *output, const ed
 void ref_edgec_max_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
 void ref_edgec_avg_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
 void ref_edgec_matmul_f32(const float *a, const float *b, const float *bias, float *out, const edgec_matmul_params *p);
+void ref_edgec_transpose_f32(const float *in, float *out, const edgec_transpose_params *p);
+void ref_edgec_mean_f32(const float *in, float *out, const edgec_mean_params *p);
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
                       int32_t *scratch);
 
@@ -704,6 +708,65 @@ static void fuzz_matmul_f32_packed(int32_t n_cases) {
     report("matmul_f32_packed", n_cases, bad);
 }
 
+/* A random dense shape of rank 1..4 (small dims, a long one at times) and its row-major element strides. */
+static int32_t random_shape(int32_t *shape, int32_t *strides, int32_t t) {
+    const int32_t rank = uniform(1, 4);
+    for (int32_t d = 0; d < rank; ++d) shape[d] = t % 3 == 0 && d == uniform(0, rank - 1) ? uniform(20, 300) : uniform(1, 9);
+    if (t % 5 == 2) shape[uniform(0, rank - 1)] = uniform(2, 4); /* the transpose's 2..4 interleaves */
+    int32_t stride = 1;
+    for (int32_t d = rank - 1; d >= 0; --d) { strides[d] = stride; stride *= shape[d]; }
+    return rank;
+}
+
+/* Transpose (every permutation of rank <= 4) and mean (every subset of axes reduced): bit for bit. */
+static void fuzz_transpose_mean_f32(int32_t n_cases) {
+    int32_t bad_t = 0, bad_m = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        int32_t shape[4], strides[4], perm[4];
+        const int32_t rank = random_shape(shape, strides, t);
+        size_t n = 1;
+        for (int32_t d = 0; d < rank; ++d) n *= (size_t)shape[d];
+        float *x = malloc(sizeof(float) * n), *got = malloc(sizeof(float) * n), *want = malloc(sizeof(float) * n);
+        fill_activations(x, n, t);
+        for (int32_t d = 0; d < rank; ++d) perm[d] = d;
+        for (int32_t d = rank - 1; d > 0; --d) { const int32_t e = uniform(0, d), tmp = perm[d]; perm[d] = perm[e]; perm[e] = tmp; }
+        edgec_transpose_params tp;
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) { tp.out_shape[d] = 1; tp.in_strides[d] = 0; }
+        for (int32_t d = 0; d < rank; ++d) {
+            tp.out_shape[EDGEC_MAX_RANK - rank + d] = shape[perm[d]];
+            tp.in_strides[EDGEC_MAX_RANK - rank + d] = strides[perm[d]];
+        }
+        edgec_transpose_f32(x, got, &tp);
+        ref_edgec_transpose_f32(x, want, &tp);
+        if (memcmp(got, want, sizeof(float) * n) != 0) {
+            if (bad_t < 5) printf("  transpose mismatch: rank %d shape %d,%d,%d,%d\n", rank, shape[0], rank > 1 ? shape[1] : 0,
+                                  rank > 2 ? shape[2] : 0, rank > 3 ? shape[3] : 0);
+            ++bad_t;
+        }
+        edgec_mean_params mp;
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) mp.out_shape[d] = mp.red_shape[d] = 1, mp.out_strides[d] = mp.red_strides[d] = 0;
+        const uint32_t reduced = (uint32_t)uniform(1, (1 << rank) - 1);
+        int32_t kept_n = 0, red_n = 0;
+        for (int32_t d = 0; d < rank; ++d) kept_n += !(reduced >> d & 1), red_n += reduced >> d & 1;
+        int32_t ko = EDGEC_MAX_RANK - kept_n, ro = EDGEC_MAX_RANK - red_n;
+        mp.count = 1;
+        for (int32_t d = 0; d < rank; ++d) {
+            if (reduced >> d & 1) { mp.red_shape[ro] = shape[d]; mp.red_strides[ro++] = strides[d]; mp.count *= shape[d]; }
+            else { mp.out_shape[ko] = shape[d]; mp.out_strides[ko++] = strides[d]; }
+        }
+        const size_t n_out = n / (size_t)mp.count;
+        edgec_mean_f32(x, got, &mp);
+        ref_edgec_mean_f32(x, want, &mp);
+        if (memcmp(got, want, sizeof(float) * n_out) != 0) {
+            if (bad_m < 5) printf("  mean mismatch: rank %d reduced mask %u\n", rank, reduced);
+            ++bad_m;
+        }
+        free(x); free(got); free(want);
+    }
+    report("transpose_f32", n_cases, bad_t);
+    report("mean_f32", n_cases, bad_m);
+}
+
 int main(int argc, char **argv) {
     const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
     if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
@@ -718,5 +781,6 @@ int main(int argc, char **argv) {
     fuzz_qdq(n);
     fuzz_pool_f32(n / 2);
     fuzz_matmul_f32_packed(n / 2);
+    fuzz_transpose_mean_f32(n);
     return failures ? 1 : 0;
 }
