@@ -15,6 +15,7 @@
 #include "edgec_conv2d_hybrid.h"
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_conv2d_s8.h"
+#include "edgec_depthwise_conv2d_f32.h"
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
 #include "edgec_hybrid_quantize.h"
@@ -44,6 +45,8 @@ void ref_edgec_add_q8(const int8_t *a, const int8_t *b, int8_t *output, const ed
 void ref_edgec_max_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
 void ref_edgec_avg_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
 void ref_edgec_matmul_f32(const float *a, const float *b, const float *bias, float *out, const edgec_matmul_params *p);
+void ref_edgec_depthwise_conv2d_f32(const float *input, const float *weights, const float *bias, float *output,
+                                    const edgec_conv2d_params *p);
 void ref_edgec_transpose_f32(const float *in, float *out, const edgec_transpose_params *p);
 void ref_edgec_mean_f32(const float *in, float *out, const edgec_mean_params *p);
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
@@ -708,6 +711,56 @@ static void fuzz_matmul_f32_packed(int32_t n_cases) {
     report("matmul_f32_packed", n_cases, bad);
 }
 
+/* The float depthwise's 3x3 path (tiles of 8, 4 and 1 pixels, 16 then 8 channels, windows clipped at every
+ * border), with some dilated or depth-multiplied cases for the other paths: within 1e-4. */
+static void fuzz_depthwise_f32(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_conv2d_params p;
+        memset(&p, 0, sizeof p);
+        p.batch = uniform(1, 2);
+        p.in_c = 8 * uniform(1, t % 4 == 0 ? 12 : 4);
+        if (t % 9 == 5) p.in_c = uniform(1, 30);
+        p.out_c = t % 11 == 7 ? 2 * p.in_c : p.in_c;
+        p.k_h = p.k_w = 3;
+        if (t % 13 == 4) p.k_w = uniform(1, 5);
+        p.stride_h = uniform(1, 2);
+        p.stride_w = t % 10 == 9 ? 3 : uniform(1, 2);
+        p.dil_h = p.dil_w = t % 12 == 6 ? 2 : 1;
+        p.in_h = uniform(1, t % 3 == 0 ? 24 : 12);
+        p.in_w = uniform(1, t % 3 == 1 ? 40 : 20);
+        p.pad_top = uniform(0, 2);
+        p.pad_left = uniform(0, 2);
+        const int32_t eh = 2 * p.dil_h + 1, ew = (p.k_w - 1) * p.dil_w + 1;
+        const int32_t h = p.in_h + p.pad_top + uniform(0, 2) - eh, w = p.in_w + p.pad_left + uniform(0, 2) - ew;
+        if (h < 0 || w < 0) { --t; continue; }
+        p.out_h = h / p.stride_h + 1;
+        p.out_w = w / p.stride_w + 1;
+        p.groups = p.in_c;
+        p.act_min = t % 3 == 0 ? 0.0f : -INFINITY;
+        p.act_max = t % 6 == 0 ? 0.5f : INFINITY;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.k_h * p.k_w * p.out_c;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+        float *in = malloc(sizeof(float) * n_in), *wt = malloc(sizeof(float) * n_w);
+        float *bias = malloc(sizeof(float) * p.out_c);
+        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
+        fill_activations(in, n_in, t);
+        for (size_t i = 0; i < n_w; ++i) wt[i] = uniform_f();
+        for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform_f();
+        const float *b = t % 7 == 6 ? NULL : bias;
+        edgec_depthwise_conv2d_f32(in, wt, b, got, &p);
+        ref_edgec_depthwise_conv2d_f32(in, wt, b, want, &p);
+        if (!close_f32(got, want, n_out)) {
+            if (bad < 5)
+                printf("  mismatch: in %dx%dx%d out_c %d k %dx%d stride %d,%d pad %d,%d dil %d\n", p.in_h, p.in_w, p.in_c,
+                       p.out_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left, p.dil_h);
+            ++bad;
+        }
+        free(in); free(wt); free(bias); free(got); free(want);
+    }
+    report("depthwise_conv2d_f32_3x3", n_cases, bad);
+}
+
 /* A random dense shape of rank 1..4 (small dims, a long one at times) and its row-major element strides. */
 static int32_t random_shape(int32_t *shape, int32_t *strides, int32_t t) {
     const int32_t rank = uniform(1, 4);
@@ -782,5 +835,6 @@ int main(int argc, char **argv) {
     fuzz_pool_f32(n / 2);
     fuzz_matmul_f32_packed(n / 2);
     fuzz_transpose_mean_f32(n);
+    fuzz_depthwise_f32(n);
     return failures ? 1 : 0;
 }
