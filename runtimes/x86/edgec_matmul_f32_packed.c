@@ -13,28 +13,36 @@ typedef float v16f_unaligned __attribute__((vector_size(64), aligned(4)));
 #define PACK_WIDE 64   /* columns per block while that many remain */
 #define PACK_NARROW 16 /* then blocks of 16, the last padded with zero columns */
 
+#ifdef __AVX512F__
+#define SEGMENTS 4 /* 4 x 4 accumulators: half the 32 vector registers */
+#else
+#define SEGMENTS 2 /* a 16-float vector is two AVX registers, of 16 */
+#endif
+
 /* Row x of A times one block ([K][16 * NV] at blk) into out's first cols columns (fewer than 16 * NV in the
- * padded last block); bias offset to the block, or NULL. Even and odd k sum apart (twice the independent FMA
- * chains), then add. */
+ * padded last block); bias offset to the block, or NULL. K is cut in SEGMENTS runs summed side by side: as many
+ * sequential streams of weights in flight (where the weights come from memory, not cache, 5-15 % faster than
+ * one stream on MobileNetV2's 1280 x 1000 classifier) and as many independent FMA chains; the rows past the last
+ * full run go to the first. */
 EDGEC_INLINE void packed_row(const float *EDGEC_RESTRICT x, const float *EDGEC_RESTRICT blk,
                              const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT out, int32_t K, int32_t cols,
                              const int32_t NV, const edgec_matmul_params *p) {
-    const int32_t W = 16 * NV;
-    v16f e[PACK_WIDE / 16], o[PACK_WIDE / 16];
-    for (int32_t s = 0; s < NV; ++s) e[s] = o[s] = (v16f){0};
-    int32_t k = 0;
-    for (; k + 2 <= K; k += 2, blk += 2 * W) {
-        const float x0 = x[k], x1 = x[k + 1];
-        for (int32_t s = 0; s < NV; ++s) {
-            e[s] += x0 * LOAD16(blk + 16 * s);
-            o[s] += x1 * LOAD16(blk + W + 16 * s);
+    const int32_t W = 16 * NV, L = K / SEGMENTS;
+    v16f acc[SEGMENTS][PACK_WIDE / 16];
+    for (int32_t q = 0; q < SEGMENTS; ++q)
+        for (int32_t s = 0; s < NV; ++s) acc[q][s] = (v16f){0};
+    for (int32_t k = 0; k < L; ++k)
+        for (int32_t q = 0; q < SEGMENTS; ++q) {
+            const float xq = x[q * L + k];
+            const float *b = blk + ((size_t)q * L + k) * W;
+            for (int32_t s = 0; s < NV; ++s) acc[q][s] += xq * LOAD16(b + 16 * s);
         }
-    }
-    if (k < K)
-        for (int32_t s = 0; s < NV; ++s) e[s] += x[k] * LOAD16(blk + 16 * s);
+    for (int32_t k = SEGMENTS * L; k < K; ++k)
+        for (int32_t s = 0; s < NV; ++s) acc[0][s] += x[k] * LOAD16(blk + (size_t)k * W + 16 * s);
     const v16f lo = (v16f){0} + p->act_min, hi = (v16f){0} + p->act_max;
     for (int32_t s = 0; s < NV; ++s) {
-        v16f y = e[s] + o[s];
+        v16f y = acc[0][s];
+        for (int32_t q = 1; q < SEGMENTS; ++q) y += acc[q][s];
         if (16 * s + 16 <= cols) {
             if (bias) y += LOAD16(bias + 16 * s);
             y = SELECT16(y < lo, lo, y); /* edgec_clampf */
