@@ -21,8 +21,7 @@ from test_neon import CASES_PER_KERNEL, FUZZED, STRICT
 RUNTIMES = REPO / "runtimes"
 
 # tests/x86/kernel_fuzz.c: kernel -> the functions its reference file defines (renamed ref_* there), and the lines
-# the harness prints for it; the reference file is the kernel's own, or X86_REFERENCE_OF's
-X86_REFERENCE_OF = {"matmul_f32_packed": "matmul_f32"}
+# the harness prints for it
 X86_FUZZED = {
     "conv2d_hybrid": (["edgec_conv2d_hybrid"], ["conv2d_hybrid", "conv2d_hybrid_dot4"]),
     "hybrid_quantize": (["edgec_quantize_symmetric_s8", "edgec_quantize_asymmetric_s8",
@@ -35,7 +34,8 @@ X86_FUZZED = {
     "conv2d_s8": (["edgec_conv2d_s8"], ["conv2d_s8_dot4"]),
     "depthwise_conv2d_s8": (["edgec_depthwise_conv2d_s8"], ["depthwise_conv2d_s8_x86"]),
     "pool2d_f32": (["edgec_max_pool2d_f32", "edgec_avg_pool2d_f32"], ["pool2d_f32"]),
-    "matmul_f32_packed": (["edgec_matmul_f32"], ["matmul_f32_packed"]),
+    "matmul_f32": (["edgec_matmul_f32"], []),  # the reference the packed twins are checked against
+    "matmul_f32_packed": (["edgec_matmul_f32_packed"], ["matmul_f32_packed"]),
     "depthwise_conv2d_f32": (["edgec_depthwise_conv2d_f32"], ["depthwise_conv2d_f32_3x3"]),
     "transpose_f32": (["edgec_transpose_f32"], ["transpose_f32"]),
     "mean_f32": (["edgec_mean_f32"], ["mean_f32"]),
@@ -80,10 +80,9 @@ def test_host_kernels_equal_the_reference_kernels(flags, tmp_path):
         name = f"edgec_{kernel}"
         assert (RUNTIMES / "x86" / f"{name}.c").exists(), name
         renames = [f"-D{f}=ref_{f}" for f in functions]
-        ref_name = f"edgec_{X86_REFERENCE_OF.get(kernel, kernel)}"
-        for role, kset, extra, src in (("xref", "reference", renames, ref_name), ("ximpl", "x86", [], name)):
+        for role, kset, extra in (("xref", "reference", renames), ("ximpl", "x86", [])):
             obj = tmp_path / f"{role}_{kernel}.o"
-            subprocess.run([cc, *cflags, *extra, "-c", str(RUNTIMES / kset / f"{src}.c"), "-o", str(obj)],
+            subprocess.run([cc, *cflags, *extra, "-c", str(RUNTIMES / kset / f"{name}.c"), "-o", str(obj)],
                            check=True, capture_output=True, text=True)
             objs.append(str(obj))
     exe = tmp_path / "x86_kernel_fuzz"
