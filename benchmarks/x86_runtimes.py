@@ -253,17 +253,24 @@ NOTES = """
   signed byte dot products (vpdpbusd with AVX-VNNI, 4 pixels x 16 channels; an exact pmaddwd form without it); the
   hybrid conv (TFLite's modes) as byte dot products too, its weights packed at compile time with their sums (with
   AVX-512 VNNI 4 pixels x 64 channels per tile, kernel rows read in place from a padded copy of the input); the
-  int8 fully connected as byte dot products; float depthwise (rows of up to 8 pixels a whole row 16 channels at a
-  time), float matmul, int8 add, QDQ quantize and add eight lanes at a time; the int8 depthwise sixteen channels at a time as sign-extending loads and 16-bit multiply-adds
+  int8 fully connected as byte dot products; the float 3x3 depthwise (stride 1 or 2) in tiles of 8 pixels x 16
+  channels that load each input vector once per kernel row for every pixel using it (other float depthwise
+  kernels: 4-pixel tiles, rows of up to 8 pixels a whole row at a time); the float fully connected layer on one
+  sample (matmul of fewer than 4 rows by constant weights) on weights packed at compile time in blocks of 64
+  columns, [K][64] (ops/matmul.py pack_matmul_f32_x86), read as 4 sequential streams; other float matmuls, int8
+  add, QDQ quantize and add eight lanes at a time; float transpose with short innermost dims interleaved by the
+  compiler's shuffles (MobileNetV2's NCHW input) and float mean with the kept channels as vectors; the int8 depthwise sixteen channels at a time as sign-extending loads and 16-bit multiply-adds
   (vpdpwssd), in tiles of up to 8 vectors along a row (a column where the map is taller than wide) that load each
   input vector once, two pixels per vector at 8 channels, requantised from registers; the int8 average pooling's
   sums and the fixed-point requantisation sixteen channels at a time, the latter with its constants prepared once
   (edgec_rq16, vpmuldq); float pooling over NHWC windows eight channels at a time.
 - Where the time still goes (per-layer CPU time of the host C, -O3 -march=native: benchmarks/x86_layers.py): in
-  the float models, which are the ones over 1.0x, the float convs (50-75 GMAC/s on AVX-512 where K is in the
+  the float models, the float convs (50-75 GMAC/s on AVX-512 where K is in the
   hundreds, 27-40 GMAC/s on 8-16 input channels, where the tile's setup and the stores weigh, and in VWW's first conv,
-  96 x 96 x 3 -> 8 channels, about 15 GMAC/s: a fifth of that model), the stride-2 float depthwise (112 -> 56 in
-  MobileNetV2 1.0) and the classifier's 1280 x 1000 matrix (MobileNetV2, memory-bound, about 2.4 GMAC/s); in the int8 models, the
+  96 x 96 x 3 -> 8 channels, about 15 GMAC/s: a fifth of that model), the stride-2 float depthwise 112 -> 56 in
+  MobileNetV2 1.0 (its 4.8 MB input comes from L3 or memory: about 9 GMAC/s, run in place in bands, whose copies
+  add about 50 us) and the classifier's 1280 x 1000 matrix (memory-bound: about 4 GMAC/s; the other float
+  depthwise layers 20-30 GMAC/s); in the int8 models, the
   requantisation after the byte dot products and in the int8 depthwise (about 20 vector operations per 16
   outputs) and the first layers on 1- or 3-channel inputs (about 17 ns a pixel).
 - int8 max abs diff: against LiteRT's optimized XNNPACK kernels, which round differently from TFLite Micro's

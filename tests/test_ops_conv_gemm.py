@@ -78,6 +78,17 @@ def test_gemm(c_shape, trans_a, trans_b, tmp_path):
     check(model, {"a": a}, tmp_path)
 
 
+def test_gemm_packed_weights(tmp_path):
+    """A fully connected layer on one row with constant weights: the host build packs them at compile time for
+    runtimes/x86/edgec_matmul_f32_packed.c, 150 columns = blocks of 64, 64, 16 and a padded 16."""
+    a, b, c = rand(1, 70), rand(70, 150, seed=1), rand(150, seed=2)
+    node = helper.make_node("Gemm", ["a", "b", "c"], ["y"])
+    model = make_model([node, helper.make_node("Relu", ["y"], ["z"])], {"a": a.shape}, ["z"],
+                       initializers={"b": b, "c": c})
+    check(model, {"a": a}, tmp_path)
+    assert "edgec_matmul_f32_packed(" in (tmp_path / "out" / "model.c").read_text()
+
+
 def test_gemm_all_inputs_at_run_time(tmp_path):
     a, b, c = rand(2, 6), rand(3, 6, seed=1), rand(3, seed=2)
     node = helper.make_node("Gemm", ["a", "b", "c"], ["y"], alpha=2.0, beta=0.5, transB=1)

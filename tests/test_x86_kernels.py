@@ -1,6 +1,7 @@
 """The host's kernel set runtimes/x86/ (GNU C vectors) against the reference kernels on hundreds of random shapes,
 with tests/neon/kernel_fuzz.c run natively, and tests/x86/kernel_fuzz.c for the x86 kernels it does not cover
-(hybrid conv, the activations' quantization, add, the float binary ops, deep fully connected layers, the float and int8 convs on weights packed
+(hybrid conv, the activations' quantization, add, the float binary ops, deep fully connected layers, the float matmul on
+weights packed at compile time, the float depthwise's 3x3 path, the float transpose and mean, the float and int8 convs on weights packed
 at compile time, the QDQ quantize and add, the pooling, the int8 depthwise's paths: bit for bit): int8 byte for byte, float within
 1e-4. Each fuzzed kernel comes from the first of the host's sets (targets/host.toml) that has it, as in a host
 build; four builds: the host target's flags, the x86 benchmark's (-O3 -march=native, where the vectors are AVX
@@ -33,6 +34,11 @@ X86_FUZZED = {
     "conv2d_s8": (["edgec_conv2d_s8"], ["conv2d_s8_dot4"]),
     "depthwise_conv2d_s8": (["edgec_depthwise_conv2d_s8"], ["depthwise_conv2d_s8_x86"]),
     "pool2d_f32": (["edgec_max_pool2d_f32", "edgec_avg_pool2d_f32"], ["pool2d_f32"]),
+    "matmul_f32": (["edgec_matmul_f32"], []),  # the reference the packed twins are checked against
+    "matmul_f32_packed": (["edgec_matmul_f32_packed"], ["matmul_f32_packed"]),
+    "depthwise_conv2d_f32": (["edgec_depthwise_conv2d_f32"], ["depthwise_conv2d_f32_3x3"]),
+    "transpose_f32": (["edgec_transpose_f32"], ["transpose_f32"]),
+    "mean_f32": (["edgec_mean_f32"], ["mean_f32"]),
     "qdq_s8": (["edgec_quantize_s8", "edgec_dequantize_s8", "edgec_max_pool2d_s8", "edgec_global_avg_pool_s8",
                 "edgec_softmax_q8", "edgec_add_q8", "edgec_binary_q8"], ["quantize_s8", "add_q8"]),
 }

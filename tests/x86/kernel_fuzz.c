@@ -15,11 +15,15 @@
 #include "edgec_conv2d_hybrid.h"
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_conv2d_s8.h"
+#include "edgec_depthwise_conv2d_f32.h"
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
 #include "edgec_hybrid_quantize.h"
+#include "edgec_matmul_f32_packed.h"
+#include "edgec_mean_f32.h"
 #include "edgec_pool2d_f32.h"
 #include "edgec_qdq_s8.h"
+#include "edgec_transpose_f32.h"
 
 void ref_edgec_binary_f32(const float *a, const float *b, float *out, const edgec_binary_params *p);
 void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const float *w_scale,
@@ -40,6 +44,13 @@ void ref_edgec_quantize_s8(const float *x, int8_t *q, const edgec_qdq_s8_params 
 void ref_edgec_add_q8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_q8_params *p);
 void ref_edgec_max_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
 void ref_edgec_avg_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
+void ref_edgec_matmul_f32(const float *a, const float *b, const float *bias, float *out, const edgec_matmul_params *p);
+void ref_edgec_matmul_f32_packed(const float *a, const float *packed, const float *bias, float *out,
+                                 const edgec_matmul_params *p);
+void ref_edgec_depthwise_conv2d_f32(const float *input, const float *weights, const float *bias, float *output,
+                                    const edgec_conv2d_params *p);
+void ref_edgec_transpose_f32(const float *in, float *out, const edgec_transpose_params *p);
+void ref_edgec_mean_f32(const float *in, float *out, const edgec_mean_params *p);
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
                       int32_t *scratch);
 
@@ -657,6 +668,164 @@ static void fuzz_pool_f32(int32_t n_cases) {
     report("pool2d_f32", n_cases, bad);
 }
 
+/* The float matmul on B packed at compile time (ops/matmul.py pack_matmul_f32_x86, packed the same way here):
+ * column blocks of 64 and of 16, the last padded, odd K, one to three rows, a broadcast batch of A; the x86 kernel
+ * within 1e-4 of the reference on B unpacked, the reference on B packed bit for bit. */
+static void fuzz_matmul_f32_packed(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_matmul_params p;
+        memset(&p, 0, sizeof p);
+        const int32_t batch = t % 5 == 4 ? uniform(2, 3) : 1;
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) p.batch_shape[d] = 1;
+        p.batch_shape[EDGEC_MAX_RANK - 1] = batch;
+        p.m = uniform(1, 3);
+        p.k = t % 4 == 0 ? uniform(1, 9) : uniform(10, 700);
+        p.n = t % 3 == 0 ? uniform(1, 40) : uniform(41, 300);
+        p.a_strides[EDGEC_MAX_RANK - 1] = p.m * p.k;
+        p.act_min = t % 2 ? 0.0f : -INFINITY;
+        p.act_max = t % 3 == 1 ? 0.5f : INFINITY;
+        size_t packed_n = 0;
+        for (int32_t j = 0; j < p.n;) { const int32_t w = p.n - j >= 64 ? 64 : 16; packed_n += (size_t)p.k * w; j += w; }
+        const size_t n_a = (size_t)batch * p.m * p.k, n_b = (size_t)p.k * p.n, n_out = (size_t)batch * p.m * p.n;
+        float *a = malloc(sizeof(float) * n_a), *b = malloc(sizeof(float) * n_b), *bias = malloc(sizeof(float) * p.n);
+        float *packed = calloc(packed_n, sizeof(float));
+        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
+        fill_activations(a, n_a, t);
+        for (size_t i = 0; i < n_b; ++i) b[i] = uniform_f() * 0.2f;
+        for (int32_t i = 0; i < p.n; ++i) bias[i] = uniform_f();
+        float *blk = packed;
+        for (int32_t j = 0; j < p.n;) {
+            const int32_t w = p.n - j >= 64 ? 64 : 16;
+            for (int32_t k = 0; k < p.k; ++k)
+                for (int32_t c = 0; c < w && j + c < p.n; ++c) blk[(size_t)k * w + c] = b[(size_t)k * p.n + j + c];
+            blk += (size_t)p.k * w;
+            j += w;
+        }
+        const float *bi = t % 7 == 3 ? NULL : bias;
+        ref_edgec_matmul_f32(a, b, bi, want, &p);
+        edgec_matmul_f32_packed(a, packed, bi, got, &p);
+        int ok = close_f32(got, want, n_out);
+        ref_edgec_matmul_f32_packed(a, packed, bi, got, &p); /* the portable twin: the reference's sums exactly */
+        ok = ok && memcmp(got, want, sizeof(float) * n_out) == 0;
+        if (!ok) {
+            if (bad < 5) printf("  mismatch: batch %d m %d k %d n %d\n", batch, p.m, p.k, p.n);
+            ++bad;
+        }
+        free(a); free(b); free(bias); free(packed); free(got); free(want);
+    }
+    report("matmul_f32_packed", n_cases, bad);
+}
+
+/* The float depthwise's 3x3 path (tiles of 8, 4 and 1 pixels, 16 then 8 channels, windows clipped at every
+ * border), with some dilated or depth-multiplied cases for the other paths: within 1e-4. */
+static void fuzz_depthwise_f32(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_conv2d_params p;
+        memset(&p, 0, sizeof p);
+        p.batch = uniform(1, 2);
+        p.in_c = 8 * uniform(1, t % 4 == 0 ? 12 : 4);
+        if (t % 9 == 5) p.in_c = uniform(1, 30);
+        p.out_c = t % 11 == 7 ? 2 * p.in_c : p.in_c;
+        p.k_h = p.k_w = 3;
+        if (t % 13 == 4) p.k_w = uniform(1, 5);
+        p.stride_h = uniform(1, 2);
+        p.stride_w = t % 10 == 9 ? 3 : uniform(1, 2);
+        p.dil_h = p.dil_w = t % 12 == 6 ? 2 : 1;
+        p.in_h = uniform(1, t % 3 == 0 ? 24 : 12);
+        p.in_w = uniform(1, t % 3 == 1 ? 40 : 20);
+        p.pad_top = uniform(0, 2);
+        p.pad_left = uniform(0, 2);
+        const int32_t eh = 2 * p.dil_h + 1, ew = (p.k_w - 1) * p.dil_w + 1;
+        const int32_t h = p.in_h + p.pad_top + uniform(0, 2) - eh, w = p.in_w + p.pad_left + uniform(0, 2) - ew;
+        if (h < 0 || w < 0) { --t; continue; }
+        p.out_h = h / p.stride_h + 1;
+        p.out_w = w / p.stride_w + 1;
+        p.groups = p.in_c;
+        p.act_min = t % 3 == 0 ? 0.0f : -INFINITY;
+        p.act_max = t % 6 == 0 ? 0.5f : INFINITY;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.k_h * p.k_w * p.out_c;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+        float *in = malloc(sizeof(float) * n_in), *wt = malloc(sizeof(float) * n_w);
+        float *bias = malloc(sizeof(float) * p.out_c);
+        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
+        fill_activations(in, n_in, t);
+        for (size_t i = 0; i < n_w; ++i) wt[i] = uniform_f();
+        for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform_f();
+        const float *b = t % 7 == 6 ? NULL : bias;
+        edgec_depthwise_conv2d_f32(in, wt, b, got, &p);
+        ref_edgec_depthwise_conv2d_f32(in, wt, b, want, &p);
+        if (!close_f32(got, want, n_out)) {
+            if (bad < 5)
+                printf("  mismatch: in %dx%dx%d out_c %d k %dx%d stride %d,%d pad %d,%d dil %d\n", p.in_h, p.in_w, p.in_c,
+                       p.out_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left, p.dil_h);
+            ++bad;
+        }
+        free(in); free(wt); free(bias); free(got); free(want);
+    }
+    report("depthwise_conv2d_f32_3x3", n_cases, bad);
+}
+
+/* A random dense shape of rank 1..4 (small dims, a long one at times) and its row-major element strides. */
+static int32_t random_shape(int32_t *shape, int32_t *strides, int32_t t) {
+    const int32_t rank = uniform(1, 4);
+    for (int32_t d = 0; d < rank; ++d) shape[d] = t % 3 == 0 && d == uniform(0, rank - 1) ? uniform(20, 300) : uniform(1, 9);
+    if (t % 5 == 2) shape[uniform(0, rank - 1)] = uniform(2, 4); /* the transpose's 2..4 interleaves */
+    int32_t stride = 1;
+    for (int32_t d = rank - 1; d >= 0; --d) { strides[d] = stride; stride *= shape[d]; }
+    return rank;
+}
+
+/* Transpose (every permutation of rank <= 4) and mean (every subset of axes reduced): bit for bit. */
+static void fuzz_transpose_mean_f32(int32_t n_cases) {
+    int32_t bad_t = 0, bad_m = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        int32_t shape[4], strides[4], perm[4];
+        const int32_t rank = random_shape(shape, strides, t);
+        size_t n = 1;
+        for (int32_t d = 0; d < rank; ++d) n *= (size_t)shape[d];
+        float *x = malloc(sizeof(float) * n), *got = malloc(sizeof(float) * n), *want = malloc(sizeof(float) * n);
+        fill_activations(x, n, t);
+        for (int32_t d = 0; d < rank; ++d) perm[d] = d;
+        for (int32_t d = rank - 1; d > 0; --d) { const int32_t e = uniform(0, d), tmp = perm[d]; perm[d] = perm[e]; perm[e] = tmp; }
+        edgec_transpose_params tp;
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) { tp.out_shape[d] = 1; tp.in_strides[d] = 0; }
+        for (int32_t d = 0; d < rank; ++d) {
+            tp.out_shape[EDGEC_MAX_RANK - rank + d] = shape[perm[d]];
+            tp.in_strides[EDGEC_MAX_RANK - rank + d] = strides[perm[d]];
+        }
+        edgec_transpose_f32(x, got, &tp);
+        ref_edgec_transpose_f32(x, want, &tp);
+        if (memcmp(got, want, sizeof(float) * n) != 0) {
+            if (bad_t < 5) printf("  transpose mismatch: rank %d shape %d,%d,%d,%d\n", rank, shape[0], rank > 1 ? shape[1] : 0,
+                                  rank > 2 ? shape[2] : 0, rank > 3 ? shape[3] : 0);
+            ++bad_t;
+        }
+        edgec_mean_params mp;
+        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) mp.out_shape[d] = mp.red_shape[d] = 1, mp.out_strides[d] = mp.red_strides[d] = 0;
+        const uint32_t reduced = (uint32_t)uniform(1, (1 << rank) - 1);
+        int32_t kept_n = 0, red_n = 0;
+        for (int32_t d = 0; d < rank; ++d) kept_n += !(reduced >> d & 1), red_n += reduced >> d & 1;
+        int32_t ko = EDGEC_MAX_RANK - kept_n, ro = EDGEC_MAX_RANK - red_n;
+        mp.count = 1;
+        for (int32_t d = 0; d < rank; ++d) {
+            if (reduced >> d & 1) { mp.red_shape[ro] = shape[d]; mp.red_strides[ro++] = strides[d]; mp.count *= shape[d]; }
+            else { mp.out_shape[ko] = shape[d]; mp.out_strides[ko++] = strides[d]; }
+        }
+        const size_t n_out = n / (size_t)mp.count;
+        edgec_mean_f32(x, got, &mp);
+        ref_edgec_mean_f32(x, want, &mp);
+        if (memcmp(got, want, sizeof(float) * n_out) != 0) {
+            if (bad_m < 5) printf("  mean mismatch: rank %d reduced mask %u\n", rank, reduced);
+            ++bad_m;
+        }
+        free(x); free(got); free(want);
+    }
+    report("transpose_f32", n_cases, bad_t);
+    report("mean_f32", n_cases, bad_m);
+}
+
 int main(int argc, char **argv) {
     const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
     if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
@@ -670,5 +839,8 @@ int main(int argc, char **argv) {
     fuzz_depthwise_s8(n);
     fuzz_qdq(n);
     fuzz_pool_f32(n / 2);
+    fuzz_matmul_f32_packed(n / 2);
+    fuzz_transpose_mean_f32(n);
+    fuzz_depthwise_f32(n);
     return failures ? 1 : 0;
 }
