@@ -590,6 +590,51 @@ static __attribute__((noinline)) void conv_small(const float *EDGEC_RESTRICT inp
 }
 #endif
 
+#if defined(__AVX512F__)
+/* Pointwise layers with 8 or 16 input channels (VWW's 8 -> 16 and 16 -> 32, MobileNetV2's 16 -> 96): so few
+ * products a pixel that the general tiles' set-up (pointer tables, dispatch) costs as much as the sums. Here the
+ * channel count is a constant, a block's weights sit in C registers and a tile's inputs are read at fixed offsets
+ * from one pointer: 12 pixels x 16 channels (one block) at a time, the last pixels one by one. */
+static int pointwise_few_inputs(const edgec_conv2d_params *p) { return pointwise(p) && (p->in_c == 8 || p->in_c == 16); }
+
+static inline __attribute__((always_inline)) void pw_tile(const float *EDGEC_RESTRICT x, const float *EDGEC_RESTRICT w,
+                                                          const tile_dest *dest, const int C, const int MR) {
+    v16f k[16], a[12];
+#pragma GCC unroll 16
+    for (int c = 0; c < C; ++c) k[c] = LOAD16(w + (size_t)c * OCB);
+    const v16f b = bias16(dest->bias, dest->n);
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) a[i] = b;
+#pragma GCC unroll 16
+    for (int c = 0; c < C; ++c)
+#pragma GCC unroll 12
+        for (int i = 0; i < MR; ++i) a[i] += x[i * C + c] * k[c];
+    const v16f vlo = (v16f){0} + dest->lo, vhi = (v16f){0} + dest->hi;
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) finish16(a[i], dest->out + (size_t)i * dest->stride, dest->n, vlo, vhi);
+}
+
+static void pw_few_inputs(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT prepacked,
+                          const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output, const edgec_conv2d_params *p,
+                          const int C) {
+    const int32_t OC = p->out_c;
+    const size_t pixels = (size_t)p->batch * p->in_h * p->in_w;
+    size_t px = 0;
+    for (; px + 12 <= pixels; px += 12)
+        for (int32_t oc = 0; oc < OC; oc += OCB) {
+            const tile_dest d = {output + px * OC + oc, (size_t)OC, OC - oc < OCB ? OC - oc : OCB, 12,
+                                 bias ? bias + oc : NULL, p->act_min, p->act_max};
+            pw_tile(input + px * C, prepacked + (size_t)oc * C, &d, C, 12);
+        }
+    for (; px < pixels; ++px)
+        for (int32_t oc = 0; oc < OC; oc += OCB) {
+            const tile_dest d = {output + px * OC + oc, (size_t)OC, OC - oc < OCB ? OC - oc : OCB, 1,
+                                 bias ? bias + oc : NULL, p->act_min, p->act_max};
+            pw_tile(input + px * C, prepacked + (size_t)oc * C, &d, C, 1);
+        }
+}
+#endif
+
 /* Exactly one of weights (OHWI: each block packed here, on the stack; K <= PACK_K) and prepacked (every block
  * packed at compile time, [OC / 16 rounded up][K][16]: any K) is non-NULL. A tile takes GROUP blocks of
  * prepacked weights, one of the stack's. */
@@ -604,6 +649,13 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
 #if defined(__AVX512F__)
     if (small_channels(p)) {
         conv_small(input, weights, prepacked, bias, output, p);
+        return;
+    }
+    if (prepacked && pointwise_few_inputs(p)) {
+        if (p->in_c == 8)
+            pw_few_inputs(input, prepacked, bias, output, p, 8);
+        else
+            pw_few_inputs(input, prepacked, bias, output, p, 16);
         return;
     }
 #endif

@@ -387,10 +387,11 @@ static void fuzz_conv_f32_packed(int32_t n_cases) {
     report("conv2d_nhwc_f32_packed", n_cases, bad);
 }
 
-/* The float conv's path for few input channels (1-4) and at most 8 outputs (a network's first layer; AVX-512:
+/* The float conv's paths for few channels (AVX-512): 1-4 inputs and at most 8 outputs (a network's first layer:
  * two window values x 8 channels a vector, repacked per call), through both entries (weights packed as
  * pack_conv_f32_x86 does, and OHWI): strides 1 and 2, padding on every side, dilated rows, rows of odd and even
- * length, images wide enough for whole 8-pixel tiles and short last ones; and beside it 16-channel layers. */
+ * length, images wide enough for whole 8-pixel tiles and short last ones, and beside it 16-channel layers; and
+ * pointwise layers with 8 or 16 inputs (weights in registers) to 1-40 outputs, pixel counts past 12-pixel tiles. */
 static void fuzz_conv_f32_few_channels(int32_t n_cases) {
     int32_t bad = 0;
     for (int32_t t = 0; t < n_cases; ++t) {
@@ -410,8 +411,16 @@ static void fuzz_conv_f32_few_channels(int32_t n_cases) {
         p.pad_top = uniform(0, p.k_h / 2 + (t % 3 == 0));
         p.pad_left = uniform(0, p.k_w / 2 + (t % 3 == 0));
         const int32_t pad_bottom = uniform(0, p.k_h / 2), pad_right = uniform(0, p.k_w / 2);
-        p.out_h = (p.in_h + p.pad_top + pad_bottom - (p.k_h - 1) * p.dil_h - 1) / p.stride_h + 1;
-        p.out_w = (p.in_w + p.pad_left + pad_right - p.k_w) / p.stride_w + 1;
+        const int pointwise = t % 8 == 6; /* 1 x 1 in place with 8 or 16 inputs: their own path, any out_c */
+        if (pointwise) {
+            p.in_c = t % 16 == 6 ? 8 : 16;
+            p.out_c = uniform(1, 40);
+            p.k_h = p.k_w = p.stride_h = p.stride_w = p.dil_h = 1;
+            p.in_h = uniform(1, 6);
+            p.pad_top = p.pad_left = 0;
+        }
+        p.out_h = (p.in_h + p.pad_top + (pointwise ? 0 : pad_bottom) - (p.k_h - 1) * p.dil_h - 1) / p.stride_h + 1;
+        p.out_w = (p.in_w + p.pad_left + (pointwise ? 0 : pad_right) - p.k_w) / p.stride_w + 1;
         p.groups = 1;
         p.act_min = t % 2 ? 0.0f : -INFINITY;
         p.act_max = t % 3 == 0 ? 0.5f : INFINITY;
@@ -427,7 +436,7 @@ static void fuzz_conv_f32_few_channels(int32_t n_cases) {
         for (int32_t oc = 0; oc < p.out_c; ++oc)
             for (int32_t k = 0; k < K; ++k) packed[((size_t)(oc / 16) * K + k) * 16 + oc % 16] = w[(size_t)oc * K + k];
         const float *b = t % 7 == 3 ? NULL : bias;
-        if (t % 2)
+        if (t % 2 || pointwise)
             edgec_conv2d_nhwc_f32_packed(in, packed, b, got, &p);
         else
             edgec_conv2d_nhwc_f32(in, w, b, got, &p);
