@@ -251,7 +251,7 @@ NOTES = """
   input reads a zero pixel), with AVX-512 12 pixels x 32 channels in 24 zmm accumulators (6 to 12 pixels, sized to
   the map), else 6 pixels x 16 channels, pointwise layers a matrix product reading their pixels in place (with
   AVX-512, a first layer of 1-4 input channels and at most 8 outputs as two window values x 8 channels a zmm, and
-  pointwise layers of 8 or 16 inputs with a block's weights in registers); the int8 conv and the QDQ fused conv + add as unsigned x
+  pointwise layers of 8-32 inputs without tables); the int8 conv and the QDQ fused conv + add as unsigned x
   signed byte dot products (vpdpbusd with AVX-VNNI, 4 pixels x 16 channels; an exact pmaddwd form without it); the
   hybrid conv (TFLite's modes) as byte dot products too, its weights packed at compile time with their sums (with
   AVX-512 VNNI 4 pixels x 64 channels per tile, kernel rows read in place from a padded copy of the input); the

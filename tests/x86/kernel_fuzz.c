@@ -391,7 +391,7 @@ static void fuzz_conv_f32_packed(int32_t n_cases) {
  * two window values x 8 channels a vector, repacked per call), through both entries (weights packed as
  * pack_conv_f32_x86 does, and OHWI): strides 1 and 2, padding on every side, dilated rows, rows of odd and even
  * length, images wide enough for whole 8-pixel tiles and short last ones, and beside it 16-channel layers; and
- * pointwise layers with 8 or 16 inputs (weights in registers) to 1-40 outputs, pixel counts past 12-pixel tiles. */
+ * pointwise layers with 8, 16, 24 or 32 inputs to 1-40 outputs, pixel counts past 12-pixel tiles. */
 static void fuzz_conv_f32_few_channels(int32_t n_cases) {
     int32_t bad = 0;
     for (int32_t t = 0; t < n_cases; ++t) {
@@ -411,9 +411,9 @@ static void fuzz_conv_f32_few_channels(int32_t n_cases) {
         p.pad_top = uniform(0, p.k_h / 2 + (t % 3 == 0));
         p.pad_left = uniform(0, p.k_w / 2 + (t % 3 == 0));
         const int32_t pad_bottom = uniform(0, p.k_h / 2), pad_right = uniform(0, p.k_w / 2);
-        const int pointwise = t % 8 == 6; /* 1 x 1 in place with 8 or 16 inputs: their own path, any out_c */
+        const int pointwise = t % 8 == 6; /* 1 x 1 in place with 8-32 inputs: their own path, any out_c */
         if (pointwise) {
-            p.in_c = t % 16 == 6 ? 8 : 16;
+            p.in_c = 8 * uniform(1, 4);
             p.out_c = uniform(1, 40);
             p.k_h = p.k_w = p.stride_h = p.stride_w = p.dil_h = 1;
             p.in_h = uniform(1, 6);
