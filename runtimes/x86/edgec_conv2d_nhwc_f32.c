@@ -638,6 +638,33 @@ static void pw_few_inputs(const float *EDGEC_RESTRICT input, const float *EDGEC_
 }
 #endif
 
+/* The AVX-512 paths for few channels (small_channels, pointwise_few_inputs), or 0 for conv_packed's tiles: called
+ * from the entry points, so that their stack frames do not add to conv_packed's. */
+static int few_channels(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
+                        const float *EDGEC_RESTRICT prepacked, const float *EDGEC_RESTRICT bias,
+                        float *EDGEC_RESTRICT output, const edgec_conv2d_params *p) {
+#if defined(__AVX512F__)
+    if (small_channels(p)) {
+        conv_small(input, weights, prepacked, bias, output, p);
+        return 1;
+    }
+    if (prepacked && pointwise_few_inputs(p)) {
+        if (p->in_c == 8)
+            pw_few_inputs(input, prepacked, bias, output, p, 8);
+        else if (p->in_c == 16)
+            pw_few_inputs(input, prepacked, bias, output, p, 16);
+        else if (p->in_c == 24)
+            pw_few_inputs(input, prepacked, bias, output, p, 24);
+        else
+            pw_few_inputs(input, prepacked, bias, output, p, 32);
+        return 1;
+    }
+#else
+    (void)input; (void)weights; (void)prepacked; (void)bias; (void)output; (void)p;
+#endif
+    return 0;
+}
+
 /* Exactly one of weights (OHWI: each block packed here, on the stack; K <= PACK_K) and prepacked (every block
  * packed at compile time, [OC / 16 rounded up][K][16]: any K) is non-NULL. A tile takes GROUP blocks of
  * prepacked weights, one of the stack's. */
@@ -649,23 +676,6 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
     float stack_block[PACK_K * OCB];
     float acc[TP][GW];
     int32_t y0[TP], x0[TP];
-#if defined(__AVX512F__)
-    if (small_channels(p)) {
-        conv_small(input, weights, prepacked, bias, output, p);
-        return;
-    }
-    if (prepacked && pointwise_few_inputs(p)) {
-        if (p->in_c == 8)
-            pw_few_inputs(input, prepacked, bias, output, p, 8);
-        else if (p->in_c == 16)
-            pw_few_inputs(input, prepacked, bias, output, p, 16);
-        else if (p->in_c == 24)
-            pw_few_inputs(input, prepacked, bias, output, p, 24);
-        else
-            pw_few_inputs(input, prepacked, bias, output, p, 32);
-        return;
-    }
-#endif
     if (prepacked && (size_t)K * OC <= PIXEL_MAJOR_WEIGHTS) {
         /* all of the weights stay in cache: a tile of pixels against every group of blocks in turn, so that its
          * input stays in L1 and each output pixel is written once, whole (the same sums as below) */
@@ -710,7 +720,7 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
     int32_t x_lo, x_hi;
     interior_x(p, &x_lo, &x_hi);
     if (p->k_h * p->k_w * C <= PACK_K) {
-        conv_packed(input, weights, NULL, bias, output, p);
+        if (!few_channels(input, weights, NULL, bias, output, p)) conv_packed(input, weights, NULL, bias, output, p);
         return;
     }
     if (p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
@@ -756,5 +766,5 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
 void edgec_conv2d_nhwc_f32_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT packed,
                                   const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
                                   const edgec_conv2d_params *p) {
-    conv_packed(input, NULL, packed, bias, output, p);
+    if (!few_channels(input, NULL, packed, bias, output, p)) conv_packed(input, NULL, packed, bias, output, p);
 }
