@@ -249,7 +249,9 @@ NOTES = """
   convolutions packed at compile time (ops/conv.py pack_conv_f32_x86, ops/quantized_s8.py pack_conv_s8_dot4): the
   float conv as FMA tiles over any pixels through a pointer table (XNNPACK's indirection idea: a tap outside the
   input reads a zero pixel), with AVX-512 12 pixels x 32 channels in 24 zmm accumulators (6 to 12 pixels, sized to
-  the map), else 6 pixels x 16 channels, pointwise layers a matrix product reading their pixels in place; the int8 conv and the QDQ fused conv + add as unsigned x
+  the map), else 6 pixels x 16 channels, pointwise layers a matrix product reading their pixels in place (with
+  AVX-512, a first layer of 1-4 input channels and at most 8 outputs as two window values x 8 channels a zmm, and
+  pointwise layers of 8-32 inputs without tables); the int8 conv and the QDQ fused conv + add as unsigned x
   signed byte dot products (vpdpbusd with AVX-VNNI, 4 pixels x 16 channels; an exact pmaddwd form without it); the
   hybrid conv (TFLite's modes) as byte dot products too, its weights packed at compile time with their sums (with
   AVX-512 VNNI 4 pixels x 64 channels per tile, kernel rows read in place from a padded copy of the input); the
@@ -265,12 +267,11 @@ NOTES = """
   sums and the fixed-point requantisation sixteen channels at a time, the latter with its constants prepared once
   (edgec_rq16, vpmuldq); float pooling over NHWC windows eight channels at a time.
 - Where the time still goes (per-layer CPU time of the host C, -O3 -march=native: benchmarks/x86_layers.py): in
-  the float models, the float convs (50-75 GMAC/s on AVX-512 where K is in the
-  hundreds, 27-40 GMAC/s on 8-16 input channels, where the tile's setup and the stores weigh, and in VWW's first conv,
-  96 x 96 x 3 -> 8 channels, about 15 GMAC/s: a fifth of that model), the stride-2 float depthwise 112 -> 56 in
-  MobileNetV2 1.0 (its 4.8 MB input comes from L3 or memory: about 9 GMAC/s, run in place in bands, whose copies
-  add about 50 us) and the classifier's 1280 x 1000 matrix (memory-bound: about 4 GMAC/s; the other float
-  depthwise layers 20-30 GMAC/s); in the int8 models, the
+  the float models, the float convs (50-75 GMAC/s on AVX-512 where K is in the hundreds, 40-60 GMAC/s on 8-16
+  input channels, and in VWW's first conv, 96 x 96 x 3 -> 8 channels, about 31 GMAC/s: a tenth of that model, 15
+  FMAs a pixel), the stride-2 float depthwise 112 -> 56 in MobileNetV2 1.0 (its 4.8 MB input comes from L3 or
+  memory: about 9 GMAC/s, run in place in bands, whose copies add about 50 us) and the classifier's 1280 x 1000
+  matrix (memory-bound: about 4 GMAC/s; the other float depthwise layers 20-30 GMAC/s); in the int8 models, the
   requantisation after the byte dot products and in the int8 depthwise (about 20 vector operations per 16
   outputs) and the first layers on 1- or 3-channel inputs (about 17 ns a pixel).
 - int8 max abs diff: against LiteRT's optimized XNNPACK kernels, which round differently from TFLite Micro's

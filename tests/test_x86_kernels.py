@@ -30,7 +30,7 @@ X86_FUZZED = {
     "add_s8": (["edgec_add_s8"], ["add_s8"]),
     "binary_f32": (["edgec_binary_f32"], ["binary_f32"]),
     "fully_connected_s8": (["edgec_fully_connected_s8"], ["fully_connected_s8_deep"]),
-    "conv2d_nhwc_f32": (["edgec_conv2d_nhwc_f32"], ["conv2d_nhwc_f32_packed"]),
+    "conv2d_nhwc_f32": (["edgec_conv2d_nhwc_f32"], ["conv2d_nhwc_f32_packed", "conv2d_nhwc_f32_few_channels"]),
     "conv2d_s8": (["edgec_conv2d_s8"], ["conv2d_s8_dot4"]),
     "depthwise_conv2d_s8": (["edgec_depthwise_conv2d_s8"], ["depthwise_conv2d_s8_x86"]),
     "pool2d_f32": (["edgec_max_pool2d_f32", "edgec_avg_pool2d_f32"], ["pool2d_f32"]),

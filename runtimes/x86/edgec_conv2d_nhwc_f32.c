@@ -432,6 +432,239 @@ static int32_t tile_pixels(int32_t pixels) {
 #endif
 }
 
+/* Output x range [*lo, *hi) whose horizontal taps all fall inside the input. */
+static void interior_x(const edgec_conv2d_params *p, int32_t *lo, int32_t *hi) {
+    const int32_t span = (p->k_w - 1) * p->dil_w;
+    int32_t a = (p->pad_left + p->stride_w - 1) / p->stride_w;
+    int32_t b = p->in_w - 1 - span + p->pad_left; /* largest ox*stride allowed */
+    b = b < 0 ? 0 : b / p->stride_w + 1;
+    if (b > p->out_w) b = p->out_w;
+    if (a > b) a = b;
+    *lo = a;
+    *hi = b;
+}
+
+#if defined(__AVX512F__)
+/* Few input channels (<= 4) and at most 8 outputs, as a network's first conv (VWW's 96 x 96 x 3 -> 48 x 48 x 8):
+ * a window row is k_w * in_c contiguous values, and a zmm holds two of its values x 8 channels, lane 2c + h the
+ * product of value 2j + h with channel c's weight, so no lane idles on the channels past 8: each pair of values is
+ * one 64-bit broadcast from the input, each pixel one accumulator (no pointer tables: a tile is up to 8 pixels
+ * of one output row). The weights are repacked per call into pairs (2 KiB on the stack). At the end the two
+ * lanes of a channel are added, two pixels at a time, which lays their 2 x 8 outputs side by side. Pixels with
+ * taps outside the input read a copy of their window with zeros there (2 KiB). */
+#define SMALL_VECS 32 /* weight vectors: k_h * ceil(k_w * in_c / 2) */
+#define SMALL_TP 8
+#define SMALL_WIN (2 * SMALL_VECS) /* floats of one window copy */
+
+static int small_channels(const edgec_conv2d_params *p) {
+    return p->groups == 1 && p->out_c <= 8 && p->in_c <= 4 && p->dil_w == 1 &&
+           p->k_h * ((p->k_w * p->in_c + 1) / 2) <= SMALL_VECS;
+}
+
+typedef struct {
+    const float *wp; /* [k_h][pairs][16] */
+    int32_t kh, row_len, oc;
+    v16f bias2, lo, hi; /* the bias in both halves */
+} small_layer;
+
+/* Pixels i < np (at most MR, 2, 4 or 8) whose window rows start at x[i] + ky * row_step; pixel i's outputs at
+ * out + i * oc. Slots past np repeat pixel 0. */
+static inline __attribute__((always_inline)) void small_tile(const float *const x[SMALL_TP], size_t row_step, int32_t np,
+                                                             float *out, const small_layer *L, const int MR) {
+    v16f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0};
+    const float *wp = L->wp;
+    const int32_t row_len = L->row_len;
+    for (int32_t ky = 0; ky < L->kh; ++ky) {
+        const size_t off = (size_t)ky * row_step;
+        const float *x0 = x[0] + off, *x1 = x[1] + off, *x2 = x[MR > 2 ? 2 : 0] + off, *x3 = x[MR > 2 ? 3 : 0] + off;
+        const float *x4 = x[MR > 4 ? 4 : 0] + off, *x5 = x[MR > 4 ? 5 : 0] + off;
+        const float *x6 = x[MR > 4 ? 6 : 0] + off, *x7 = x[MR > 4 ? 7 : 0] + off;
+        int32_t c = 0;
+        for (; c + 2 <= row_len; c += 2, wp += OCB) {
+            const v16f k = LOAD16(wp);
+#define SMALL_PAIR(i) if (i < MR) { double d; __builtin_memcpy(&d, x##i + c, 8); a##i += (v16f)_mm512_set1_pd(d) * k; }
+            SMALL_PAIR(0) SMALL_PAIR(1) SMALL_PAIR(2) SMALL_PAIR(3) SMALL_PAIR(4) SMALL_PAIR(5) SMALL_PAIR(6) SMALL_PAIR(7)
+#undef SMALL_PAIR
+        }
+        if (c < row_len) { /* an odd row's last value: its pair's second weights are zeros */
+            const v16f k = LOAD16(wp);
+            wp += OCB;
+#define SMALL_ONE(i) if (i < MR) a##i += x##i[c] * k;
+            SMALL_ONE(0) SMALL_ONE(1) SMALL_ONE(2) SMALL_ONE(3) SMALL_ONE(4) SMALL_ONE(5) SMALL_ONE(6) SMALL_ONE(7)
+#undef SMALL_ONE
+        }
+    }
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    const v16f acc[SMALL_TP] = {a0, a1, a2, a3, a4, a5, a6, a7};
+    const int32_t oc = L->oc;
+    const __mmask16 m = (__mmask16)((1u << oc) - 1u);
+    for (int32_t i = 0; i < MR && i < np; i += 2) {
+        const __m512 A = (__m512)acc[i], B = (__m512)acc[i + 1];
+        const v16f s = (v16f)_mm512_permutex2var_ps(A, even, B) + (v16f)_mm512_permutex2var_ps(A, odd, B) + L->bias2;
+        const __m512 c = _mm512_min_ps((__m512)L->hi, _mm512_max_ps((__m512)L->lo, (__m512)s));
+        float *o = out + (size_t)i * oc;
+        if (oc == 8 && i + 1 < np) {
+            _mm512_storeu_ps(o, c);
+            continue;
+        }
+        _mm512_mask_storeu_ps(o, m, c);
+        if (i + 1 < np) _mm512_mask_storeu_ps(o + oc, m, _mm512_shuffle_f32x4(c, c, 0xEE));
+    }
+}
+
+static void small_tiles(const float *const x[SMALL_TP], size_t row_step, int32_t np, float *out, const small_layer *L) {
+    if (np > 4)
+        small_tile(x, row_step, np, out, L, 8);
+    else if (np > 2)
+        small_tile(x, row_step, np, out, L, 4);
+    else
+        small_tile(x, row_step, np, out, L, 2);
+}
+
+/* Pixels ox0 .. ox0 + np - 1 (np <= 8) of output row oy, some of whose taps fall outside: each window copied to
+ * win with zeros outside (rows of row_len values). */
+static void small_border(const float *in_n, int32_t oy, int32_t ox0, int32_t np, float *out, const small_layer *L,
+                         float win[SMALL_TP * SMALL_WIN], const edgec_conv2d_params *p) {
+    const int32_t C = p->in_c;
+    const float *x[SMALL_TP];
+    for (int32_t i = 0; i < SMALL_TP; ++i) {
+        float *w = win + (size_t)(i < np ? i : 0) * SMALL_WIN;
+        x[i] = w;
+        if (i >= np) continue;
+        const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = (ox0 + i) * p->stride_w - p->pad_left;
+        for (int32_t ky = 0; ky < p->k_h; ++ky)
+            for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                const int32_t iy = iy0 + ky * p->dil_h, ix = ix0 + kx;
+                const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
+                for (int32_t c = 0; c < C; ++c)
+                    w[ky * L->row_len + kx * C + c] = inside ? in_n[((size_t)iy * p->in_w + ix) * C + c] : 0.0f;
+            }
+    }
+    small_tiles(x, (size_t)L->row_len, np, out, L);
+}
+
+/* Exactly one of weights (OHWI) and prepacked (pack_conv_f32_x86's one block, [K][16]) is non-NULL. */
+static __attribute__((noinline)) void conv_small(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
+                       const float *EDGEC_RESTRICT prepacked, const float *EDGEC_RESTRICT bias,
+                       float *EDGEC_RESTRICT output, const edgec_conv2d_params *p) {
+    const int32_t C = p->in_c, OC = p->out_c, row_len = p->k_w * C, K = p->k_h * row_len, pairs = (row_len + 1) / 2;
+    float wp[SMALL_VECS * OCB], win[SMALL_TP * SMALL_WIN];
+    for (int32_t ky = 0; ky < p->k_h; ++ky)
+        for (int32_t j = 0; j < pairs; ++j)
+            for (int32_t lane = 0; lane < OCB; ++lane) {
+                const int32_t oc = lane / 2, k = 2 * j + lane % 2, kk = ky * row_len + k;
+                float v = 0.0f;
+                if (oc < OC && k < row_len) v = prepacked ? prepacked[(size_t)kk * OCB + oc] : weights[(size_t)oc * K + kk];
+                wp[((size_t)ky * pairs + j) * OCB + lane] = v;
+            }
+    small_layer L = {wp, p->k_h, row_len, OC, {0}, (v16f){0} + p->act_min, (v16f){0} + p->act_max};
+    for (int32_t c = 0; c < OC && bias; ++c) L.bias2[c] = L.bias2[c + 8] = bias[c];
+    int32_t x_lo, x_hi;
+    interior_x(p, &x_lo, &x_hi);
+    const size_t row_step = (size_t)p->dil_h * p->in_w * C, px_step = (size_t)p->stride_w * C;
+    for (int32_t n = 0; n < p->batch; ++n) {
+        const float *in_n = input + (size_t)n * p->in_h * p->in_w * C;
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            float *out_row = output + (((size_t)n * p->out_h + oy) * p->out_w) * OC;
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            const int rows_inside = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
+            const int32_t lo = rows_inside ? x_lo : p->out_w, hi = rows_inside ? x_hi : p->out_w;
+            for (int32_t ox = 0; ox < lo; ox += SMALL_TP) {
+                const int32_t np = lo - ox < SMALL_TP ? lo - ox : SMALL_TP;
+                small_border(in_n, oy, ox, np, out_row + (size_t)ox * OC, &L, win, p);
+            }
+            for (int32_t ox = lo; ox < hi; ox += SMALL_TP) {
+                const int32_t np = hi - ox < SMALL_TP ? hi - ox : SMALL_TP;
+                const float *corner = in_n + ((size_t)iy0 * p->in_w + (size_t)(ox * p->stride_w - p->pad_left)) * C;
+                const float *x[SMALL_TP];
+                for (int32_t i = 0; i < SMALL_TP; ++i) x[i] = corner + (size_t)(i < np ? i : 0) * px_step;
+                small_tiles(x, row_step, np, out_row + (size_t)ox * OC, &L);
+            }
+            for (int32_t ox = hi; ox < p->out_w; ox += SMALL_TP) {
+                const int32_t np = p->out_w - ox < SMALL_TP ? p->out_w - ox : SMALL_TP;
+                small_border(in_n, oy, ox, np, out_row + (size_t)ox * OC, &L, win, p);
+            }
+        }
+    }
+}
+#endif
+
+#if defined(__AVX512F__)
+/* Pointwise layers with 8, 16, 24 or 32 input channels (VWW's 8 -> 16, 16 -> 32 and 32 -> 32, MobileNetV2's
+ * 16 -> 96 and 24 -> 144): so few products a pixel that the general tiles' set-up (pointer tables, dispatch) costs
+ * as much as the sums. Here the channel count is a constant, a block's weights sit in registers (up to 16 inputs;
+ * past that each feeds its 12 pixels as loaded) and a tile's inputs are read at fixed offsets from one pointer:
+ * 12 pixels x 16 channels (one block) at a time, the last pixels one by one. */
+static int pointwise_few_inputs(const edgec_conv2d_params *p) { return pointwise(p) && p->in_c <= 32 && p->in_c % 8 == 0; }
+
+static inline __attribute__((always_inline)) void pw_tile(const float *EDGEC_RESTRICT x, const float *EDGEC_RESTRICT w,
+                                                          const tile_dest *dest, const int C, const int MR) {
+    v16f k[16], a[12]; /* up to 16 inputs the weights are loaded first (8 -> 16: 5 % faster), past it as used */
+#pragma GCC unroll 16
+    for (int c = 0; c < C && C <= 16; ++c) k[c] = LOAD16(w + (size_t)c * OCB);
+    const v16f b = bias16(dest->bias, dest->n);
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) a[i] = b;
+#pragma GCC unroll 32
+    for (int c = 0; c < C; ++c) {
+        const v16f kc = C <= 16 ? k[c & 15] : LOAD16(w + (size_t)c * OCB);
+#pragma GCC unroll 12
+        for (int i = 0; i < MR; ++i) a[i] += x[i * C + c] * kc;
+    }
+    const v16f vlo = (v16f){0} + dest->lo, vhi = (v16f){0} + dest->hi;
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) finish16(a[i], dest->out + (size_t)i * dest->stride, dest->n, vlo, vhi);
+}
+
+static void pw_few_inputs(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT prepacked,
+                          const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output, const edgec_conv2d_params *p,
+                          const int C) {
+    const int32_t OC = p->out_c;
+    const size_t pixels = (size_t)p->batch * p->in_h * p->in_w;
+    size_t px = 0;
+    for (; px + 12 <= pixels; px += 12)
+        for (int32_t oc = 0; oc < OC; oc += OCB) {
+            const tile_dest d = {output + px * OC + oc, (size_t)OC, OC - oc < OCB ? OC - oc : OCB, 12,
+                                 bias ? bias + oc : NULL, p->act_min, p->act_max};
+            pw_tile(input + px * C, prepacked + (size_t)oc * C, &d, C, 12);
+        }
+    for (; px < pixels; ++px)
+        for (int32_t oc = 0; oc < OC; oc += OCB) {
+            const tile_dest d = {output + px * OC + oc, (size_t)OC, OC - oc < OCB ? OC - oc : OCB, 1,
+                                 bias ? bias + oc : NULL, p->act_min, p->act_max};
+            pw_tile(input + px * C, prepacked + (size_t)oc * C, &d, C, 1);
+        }
+}
+#endif
+
+/* The AVX-512 paths for few channels (small_channels, pointwise_few_inputs), or 0 for conv_packed's tiles: called
+ * from the entry points, so that their stack frames do not add to conv_packed's. */
+static int few_channels(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
+                        const float *EDGEC_RESTRICT prepacked, const float *EDGEC_RESTRICT bias,
+                        float *EDGEC_RESTRICT output, const edgec_conv2d_params *p) {
+#if defined(__AVX512F__)
+    if (small_channels(p)) {
+        conv_small(input, weights, prepacked, bias, output, p);
+        return 1;
+    }
+    if (prepacked && pointwise_few_inputs(p)) {
+        if (p->in_c == 8)
+            pw_few_inputs(input, prepacked, bias, output, p, 8);
+        else if (p->in_c == 16)
+            pw_few_inputs(input, prepacked, bias, output, p, 16);
+        else if (p->in_c == 24)
+            pw_few_inputs(input, prepacked, bias, output, p, 24);
+        else
+            pw_few_inputs(input, prepacked, bias, output, p, 32);
+        return 1;
+    }
+#else
+    (void)input; (void)weights; (void)prepacked; (void)bias; (void)output; (void)p;
+#endif
+    return 0;
+}
+
 /* Exactly one of weights (OHWI: each block packed here, on the stack; K <= PACK_K) and prepacked (every block
  * packed at compile time, [OC / 16 rounded up][K][16]: any K) is non-NULL. A tile takes GROUP blocks of
  * prepacked weights, one of the stack's. */
@@ -474,18 +707,6 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
     }
 }
 
-/* Output x range [*lo, *hi) whose horizontal taps all fall inside the input. */
-static void interior_x(const edgec_conv2d_params *p, int32_t *lo, int32_t *hi) {
-    const int32_t span = (p->k_w - 1) * p->dil_w;
-    int32_t a = (p->pad_left + p->stride_w - 1) / p->stride_w;
-    int32_t b = p->in_w - 1 - span + p->pad_left; /* largest ox*stride allowed */
-    b = b < 0 ? 0 : b / p->stride_w + 1;
-    if (b > p->out_w) b = p->out_w;
-    if (a > b) a = b;
-    *lo = a;
-    *hi = b;
-}
-
 void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
                            const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
                            const edgec_conv2d_params *p) {
@@ -499,7 +720,7 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
     int32_t x_lo, x_hi;
     interior_x(p, &x_lo, &x_hi);
     if (p->k_h * p->k_w * C <= PACK_K) {
-        conv_packed(input, weights, NULL, bias, output, p);
+        if (!few_channels(input, weights, NULL, bias, output, p)) conv_packed(input, weights, NULL, bias, output, p);
         return;
     }
     if (p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
@@ -545,5 +766,5 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
 void edgec_conv2d_nhwc_f32_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT packed,
                                   const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
                                   const edgec_conv2d_params *p) {
-    conv_packed(input, NULL, packed, bias, output, p);
+    if (!few_channels(input, NULL, packed, bias, output, p)) conv_packed(input, NULL, packed, bias, output, p);
 }

@@ -398,6 +398,71 @@ static void fuzz_conv_f32_packed(int32_t n_cases) {
     report("conv2d_nhwc_f32_packed", n_cases, bad);
 }
 
+/* The float conv's paths for few channels (AVX-512): 1-4 inputs and at most 8 outputs (a network's first layer:
+ * two window values x 8 channels a vector, repacked per call), through both entries (weights packed as
+ * pack_conv_f32_x86 does, and OHWI): strides 1 and 2, padding on every side, dilated rows, rows of odd and even
+ * length, images wide enough for whole 8-pixel tiles and short last ones, and beside it 16-channel layers; and
+ * pointwise layers with 8, 16, 24 or 32 inputs to 1-40 outputs, pixel counts past 12-pixel tiles. */
+static void fuzz_conv_f32_few_channels(int32_t n_cases) {
+    int32_t bad = 0;
+    for (int32_t t = 0; t < n_cases; ++t) {
+        edgec_conv2d_params p;
+        memset(&p, 0, sizeof p);
+        p.batch = uniform(1, 2);
+        p.in_c = uniform(1, 4);
+        p.out_c = t % 4 == 3 ? 16 : t % 2 ? 8 : uniform(1, 8);
+        p.k_h = t % 5 == 4 ? 1 : uniform(2, 5);
+        p.k_w = t % 5 == 4 ? 1 : uniform(1, 5);
+        p.stride_h = uniform(1, 2);
+        p.stride_w = uniform(1, 2);
+        p.dil_h = t % 6 == 1 ? 2 : 1;
+        p.dil_w = 1;
+        p.in_h = uniform((p.k_h - 1) * p.dil_h + 1, (p.k_h - 1) * p.dil_h + 9);
+        p.in_w = uniform(p.k_w, p.k_w + 40);
+        p.pad_top = uniform(0, p.k_h / 2 + (t % 3 == 0));
+        p.pad_left = uniform(0, p.k_w / 2 + (t % 3 == 0));
+        const int32_t pad_bottom = uniform(0, p.k_h / 2), pad_right = uniform(0, p.k_w / 2);
+        const int pointwise = t % 8 == 6; /* 1 x 1 in place with 8-32 inputs: their own path, any out_c */
+        if (pointwise) {
+            p.in_c = 8 * uniform(1, 4);
+            p.out_c = uniform(1, 40);
+            p.k_h = p.k_w = p.stride_h = p.stride_w = p.dil_h = 1;
+            p.in_h = uniform(1, 6);
+            p.pad_top = p.pad_left = 0;
+        }
+        p.out_h = (p.in_h + p.pad_top + (pointwise ? 0 : pad_bottom) - (p.k_h - 1) * p.dil_h - 1) / p.stride_h + 1;
+        p.out_w = (p.in_w + p.pad_left + (pointwise ? 0 : pad_right) - p.k_w) / p.stride_w + 1;
+        p.groups = 1;
+        p.act_min = t % 2 ? 0.0f : -INFINITY;
+        p.act_max = t % 3 == 0 ? 0.5f : INFINITY;
+        const int32_t K = p.k_h * p.k_w * p.in_c, blocks = (p.out_c + 15) / 16;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+        float *in = malloc(sizeof(float) * n_in), *w = malloc(sizeof(float) * n_w);
+        float *packed = calloc((size_t)blocks * K * 16, sizeof(float)), *bias = malloc(sizeof(float) * p.out_c);
+        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
+        for (size_t i = 0; i < n_in; ++i) in[i] = uniform_f();
+        for (size_t i = 0; i < n_w; ++i) w[i] = uniform_f();
+        for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform_f();
+        for (int32_t oc = 0; oc < p.out_c; ++oc)
+            for (int32_t k = 0; k < K; ++k) packed[((size_t)(oc / 16) * K + k) * 16 + oc % 16] = w[(size_t)oc * K + k];
+        const float *b = t % 7 == 3 ? NULL : bias;
+        if (t % 2 || pointwise)
+            edgec_conv2d_nhwc_f32_packed(in, packed, b, got, &p);
+        else
+            edgec_conv2d_nhwc_f32(in, w, b, got, &p);
+        ref_edgec_conv2d_nhwc_f32(in, w, b, want, &p);
+        if (!close_f32(got, want, n_out)) {
+            if (bad < 5)
+                printf("  mismatch: in %dx%dx%d out_c %d k %dx%d stride %d,%d dil_h %d pad %d,%d\n", p.in_h, p.in_w,
+                       p.in_c, p.out_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.pad_top, p.pad_left);
+            ++bad;
+        }
+        free(in); free(w); free(packed); free(bias); free(got); free(want);
+    }
+    report("conv2d_nhwc_f32_few_channels", n_cases, bad);
+}
+
 /* n bytes ending where an unreadable page begins, so that a kernel reading past its input faults; free with
  * free_guarded(ptr, n). */
 static int8_t *alloc_guarded(size_t n) {
@@ -835,6 +900,7 @@ int main(int argc, char **argv) {
     fuzz_binary_f32(n);
     fuzz_fc_deep(n / 10);
     fuzz_conv_f32_packed(n / 2);
+    fuzz_conv_f32_few_channels(n / 2);
     fuzz_conv_s8_dot4(n / 2);
     fuzz_depthwise_s8(n);
     fuzz_qdq(n);
