@@ -4,13 +4,7 @@
  * the window and both layouts' indices for every channel. Channels-first keeps the reference's loops. */
 #include <math.h>
 
-#include "edgec_pool2d_f32.h"
-
-/* Index of element (n, c, y, x) in either layout. */
-static size_t at(const edgec_pool2d_params *p, int32_t n, int32_t c, int32_t y, int32_t x, int32_t h, int32_t w) {
-    if (p->channels_last) return (((size_t)n * h + y) * w + x) * p->channels + c;
-    return (((size_t)n * p->channels + c) * h + y) * w + x;
-}
+#include "edgec_pool2d_f32_ref.h"
 
 /* NHWC: per output pixel, acc[c] (the output row) over the taps in the reference's order, then the average. */
 static void pool_nhwc(const float *EDGEC_RESTRICT input, float *EDGEC_RESTRICT output, const edgec_pool2d_params *p,
@@ -20,7 +14,7 @@ static void pool_nhwc(const float *EDGEC_RESTRICT input, float *EDGEC_RESTRICT o
     for (int32_t oy = 0; oy < p->out_h; ++oy)
     for (int32_t ox = 0; ox < p->out_w; ++ox) {
         const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
-        float *acc = output + at(p, n, 0, oy, ox, p->out_h, p->out_w);
+        float *acc = output + edgec_pool2d_f32_at(p, n, 0, oy, ox, p->out_h, p->out_w);
         for (int32_t c = 0; c < C; ++c) acc[c] = is_max ? -INFINITY : 0.0f;
         int32_t real = 0, padded = 0;
         for (int32_t ky = 0; ky < p->k_h; ++ky) {
@@ -31,7 +25,7 @@ static void pool_nhwc(const float *EDGEC_RESTRICT input, float *EDGEC_RESTRICT o
                 if (ix >= p->in_w + p->pad_right) break;
                 ++padded;
                 if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) continue;
-                const float *v = input + at(p, n, 0, iy, ix, p->in_h, p->in_w);
+                const float *v = input + edgec_pool2d_f32_at(p, n, 0, iy, ix, p->in_h, p->in_w);
                 if (is_max) {
                     for (int32_t c = 0; c < C; ++c) acc[c] = v[c] > acc[c] ? v[c] : acc[c];
                 } else {
@@ -58,33 +52,7 @@ static void pool(const float *EDGEC_RESTRICT input, float *EDGEC_RESTRICT output
         pool_nhwc(input, output, p, is_max);
         return;
     }
-    for (int32_t n = 0; n < p->batch; ++n)
-    for (int32_t c = 0; c < p->channels; ++c)
-    for (int32_t oy = 0; oy < p->out_h; ++oy)
-    for (int32_t ox = 0; ox < p->out_w; ++ox) {
-        const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
-        float acc = is_max ? -INFINITY : 0.0f;
-        int32_t real = 0, padded = 0;
-        for (int32_t ky = 0; ky < p->k_h; ++ky) {
-            const int32_t iy = y0 + ky * p->dil_h;
-            if (iy >= p->in_h + p->pad_bottom) break; /* past the padded input (ceil mode) */
-            for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                const int32_t ix = x0 + kx * p->dil_w;
-                if (ix >= p->in_w + p->pad_right) break;
-                ++padded;
-                if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) continue;
-                const float v = input[at(p, n, c, iy, ix, p->in_h, p->in_w)];
-                if (is_max) acc = v > acc ? v : acc;
-                else acc += v;
-                ++real;
-            }
-        }
-        if (!is_max) {
-            const int32_t count = p->count_include_pad ? padded : real;
-            acc = count > 0 ? acc / (float)count : 0.0f;
-        }
-        output[at(p, n, c, oy, ox, p->out_h, p->out_w)] = edgec_clampf(acc, p->act_min, p->act_max);
-    }
+    edgec_pool2d_f32_reference(input, output, p, is_max);
 }
 
 void edgec_max_pool2d_f32(const float *EDGEC_RESTRICT input, float *EDGEC_RESTRICT output, const edgec_pool2d_params *p) {

@@ -2,28 +2,13 @@
  * dims' innermost one is long and contiguous (a global average pool over NHWC: 1280 channels kept, 3x3 reduced),
  * the input is walked once, the reduction outside and the kept dim inside, four outputs a vector, each output
  * summed in the reference's order (runtimes/cortex-m/edgec_mean_f32.c's walk); otherwise the reference's loops. */
-#include "edgec_mean_f32.h"
+#include "edgec_mean_f32_ref.h"
 #include "edgec_neon.h"
-
-static void mean_per_output(const float *EDGEC_RESTRICT in, float *EDGEC_RESTRICT out, const edgec_mean_params *p) {
-    const int32_t n = p->red_shape[EDGEC_MAX_RANK - 1], step = p->red_strides[EDGEC_MAX_RANK - 1];
-    edgec_strided_iter o = {{0}, 0};
-    size_t k = 0;
-    do {
-        float acc = 0.0f;
-        edgec_strided_iter r = {{0}, 0};
-        do {
-            const float *src = in + o.offset + r.offset;
-            for (int32_t i = 0; i < n; ++i) acc += src[(size_t)i * step];
-        } while (edgec_strided_next_outer(&r, p->red_shape, p->red_strides));
-        out[k++] = acc / (float)p->count;
-    } while (edgec_strided_next(&o, p->out_shape, p->out_strides));
-}
 
 void edgec_mean_f32(const float *EDGEC_RESTRICT in, float *EDGEC_RESTRICT out, const edgec_mean_params *p) {
     const int32_t kept = p->out_shape[EDGEC_MAX_RANK - 1];
     if (kept < 8 || p->out_strides[EDGEC_MAX_RANK - 1] != 1) {
-        mean_per_output(in, out, p);
+        edgec_mean_f32_reference(in, out, p);
         return;
     }
     size_t total = 1;

@@ -7,13 +7,7 @@
 #include <math.h>
 
 #include "edgec_neon.h"
-#include "edgec_pool2d_f32.h"
-
-/* Index of element (n, c, y, x) in either layout. */
-static size_t at(const edgec_pool2d_params *p, int32_t n, int32_t c, int32_t y, int32_t x, int32_t h, int32_t w) {
-    if (p->channels_last) return (((size_t)n * h + y) * w + x) * p->channels + c;
-    return (((size_t)n * p->channels + c) * h + y) * w + x;
-}
+#include "edgec_pool2d_f32_ref.h"
 
 EDGEC_INLINE float32x4_t tap(float32x4_t acc, float32x4_t v, int is_max) {
     return is_max ? vbslq_f32(vcgtq_f32(v, acc), v, acc) : vaddq_f32(acc, v);
@@ -79,7 +73,7 @@ static void pool_nhwc(const float *EDGEC_RESTRICT input, float *EDGEC_RESTRICT o
                     ++kx_end;
                 }
                 const int32_t count = p->count_include_pad ? ky_end * kx_end : ky_in * kx_in;
-                float *out = output + at(p, n, 0, oy, ox, p->out_h, p->out_w);
+                float *out = output + edgec_pool2d_f32_at(p, n, 0, oy, ox, p->out_h, p->out_w);
                 int32_t c = 0;
                 for (; c + 16 <= C; c += 16) POOL_WINDOW(4);
                 for (; c + 4 <= C; c += 4) POOL_WINDOW(1);
@@ -108,33 +102,7 @@ static void pool(const float *EDGEC_RESTRICT input, float *EDGEC_RESTRICT output
         pool_nhwc(input, output, p, is_max);
         return;
     }
-    for (int32_t n = 0; n < p->batch; ++n)
-    for (int32_t c = 0; c < p->channels; ++c)
-    for (int32_t oy = 0; oy < p->out_h; ++oy)
-    for (int32_t ox = 0; ox < p->out_w; ++ox) {
-        const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
-        float acc = is_max ? -INFINITY : 0.0f;
-        int32_t real = 0, padded = 0;
-        for (int32_t ky = 0; ky < p->k_h; ++ky) {
-            const int32_t iy = y0 + ky * p->dil_h;
-            if (iy >= p->in_h + p->pad_bottom) break; /* past the padded input (ceil mode) */
-            for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                const int32_t ix = x0 + kx * p->dil_w;
-                if (ix >= p->in_w + p->pad_right) break;
-                ++padded;
-                if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) continue;
-                const float v = input[at(p, n, c, iy, ix, p->in_h, p->in_w)];
-                if (is_max) acc = v > acc ? v : acc;
-                else acc += v;
-                ++real;
-            }
-        }
-        if (!is_max) {
-            const int32_t count = p->count_include_pad ? padded : real;
-            acc = count > 0 ? acc / (float)count : 0.0f;
-        }
-        output[at(p, n, c, oy, ox, p->out_h, p->out_w)] = edgec_clampf(acc, p->act_min, p->act_max);
-    }
+    edgec_pool2d_f32_reference(input, output, p, is_max);
 }
 
 void edgec_max_pool2d_f32(const float *EDGEC_RESTRICT input, float *EDGEC_RESTRICT output, const edgec_pool2d_params *p) {

@@ -4,33 +4,18 @@
  * output in the reference's order for every element; the reference walks both odometers for every output element
  * and reads the window strided (MobileNetV2's pool: about 30 us, this way about 5). Short kept dims keep the
  * reference's loops. */
-#include "edgec_mean_f32.h"
+#include "edgec_mean_f32_ref.h"
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
 #define LOAD8(ptr) (*(const v8f_unaligned *)(const void *)(ptr))
 #define STORE8(ptr, v) (*(v8f_unaligned *)(void *)(ptr) = (v))
 
-static void mean_per_output(const float *EDGEC_RESTRICT in, float *EDGEC_RESTRICT out, const edgec_mean_params *p) {
-    const int32_t n = p->red_shape[EDGEC_MAX_RANK - 1], step = p->red_strides[EDGEC_MAX_RANK - 1];
-    edgec_strided_iter o = {{0}, 0};
-    size_t k = 0;
-    do {
-        float acc = 0.0f;
-        edgec_strided_iter r = {{0}, 0};
-        do {
-            const float *src = in + o.offset + r.offset;
-            for (int32_t i = 0; i < n; ++i) acc += src[(size_t)i * step];
-        } while (edgec_strided_next_outer(&r, p->red_shape, p->red_strides));
-        out[k++] = acc / (float)p->count;
-    } while (edgec_strided_next(&o, p->out_shape, p->out_strides));
-}
-
 void edgec_mean_f32(const float *EDGEC_RESTRICT in, float *EDGEC_RESTRICT out, const edgec_mean_params *p) {
     const int32_t kept = p->out_shape[EDGEC_MAX_RANK - 1], kept_step = p->out_strides[EDGEC_MAX_RANK - 1];
     if (edgec_shape_is_empty(p->out_shape)) return;
     if (kept < 8) {
-        mean_per_output(in, out, p);
+        edgec_mean_f32_reference(in, out, p);
         return;
     }
     size_t total = 1;
