@@ -1,6 +1,7 @@
 /* Arm NEON: int8 depthwise convolution (TFLite DepthwiseConvPerChannel), bit-exact with
  * runtimes/reference/edgec_depthwise_conv2d_s8.c. 3x3 layers with depth multiplier 1 (nearly all of them) go 16
- * channels at once over every pixel, borders included (dw3x3_group); other shapes take a per-pixel loop, eight
+ * channels at once over every pixel, borders included (dw3x3_group; stride 1 across, the usual requantisation: two
+ * pixels at a time, dw_pixel_pairs); other shapes take a per-pixel loop, eight
  * channels at once with depth multiplier 1 (depthwise_general), one by one otherwise. */
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_neon.h"
@@ -160,6 +161,162 @@ EDGEC_INLINE int8x16_t dw_pixel(const int8x16_t x[9], const int8x16_t w[9], cons
     return vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), g->lo), g->hi);
 }
 
+#if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+/* n_pairs (>= 1) pairs of neighbouring pixels of stride 1, pairs of taps, DW_SHIFT_RIGHT, 16 channels: dw_pixel's
+ * arithmetic, instruction for instruction, on both pixels of a pair at once. One LD1 of four columns a row
+ * serves both (the second pixel's taps are columns 1-3), one load of the base, multipliers and shifts serves
+ * both, and the weights, zero point and clamp stay in registers across the row. In assembly: with intrinsics
+ * GCC spills the eight sums, nine weights and eight columns live at once (no fewer instructions than one pixel
+ * at a time). Registers: v0-v8 weights, v9-v12 / v13-v16 the two pixels' sums, v17-v24 columns (then
+ * multipliers, shifts), v25-v26 / v30-v31 products, v27 zero point, v28-v29 clamp. Advances x0-x2 and o. */
+static void dw_pixel_pairs(const int8_t **x0, const int8_t **x1, const int8_t **x2, int8_t **o, int32_t n_pairs,
+                           const dw_group *g, int32_t C) {
+    const int8_t *w = (const int8_t *)g->w;
+    uint64_t n = (uint64_t)n_pairs;
+    __asm__ volatile(
+        "ld1 {v0.16b-v3.16b}, [%[w]], #64\n"
+        "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"
+        "ld1 {v8.16b}, [%[w]]\n"
+        "ld1 {v27.16b-v29.16b}, [%[zp]]\n"
+        "1:\n"
+        "ld1 {v9.4s-v12.4s}, [%[base]]\n"
+        "ld1 {v13.4s-v16.4s}, [%[base]]\n"
+        "ld1 {v17.16b-v20.16b}, [%[x0]], %[step]\n"
+        "ld1 {v21.16b-v24.16b}, [%[x1]], %[step]\n"
+        "smull v25.8h, v17.8b, v0.8b\n"
+        "smull2 v26.8h, v17.16b, v0.16b\n"
+        "smlal v25.8h, v18.8b, v1.8b\n"
+        "smlal2 v26.8h, v18.16b, v1.16b\n"
+        "saddw v9.4s, v9.4s, v25.4h\n"
+        "saddw2 v10.4s, v10.4s, v25.8h\n"
+        "saddw v11.4s, v11.4s, v26.4h\n"
+        "saddw2 v12.4s, v12.4s, v26.8h\n"
+        "smull v30.8h, v18.8b, v0.8b\n"
+        "smull2 v31.8h, v18.16b, v0.16b\n"
+        "smlal v30.8h, v19.8b, v1.8b\n"
+        "smlal2 v31.8h, v19.16b, v1.16b\n"
+        "saddw v13.4s, v13.4s, v30.4h\n"
+        "saddw2 v14.4s, v14.4s, v30.8h\n"
+        "saddw v15.4s, v15.4s, v31.4h\n"
+        "saddw2 v16.4s, v16.4s, v31.8h\n"
+        "smull v25.8h, v21.8b, v3.8b\n"
+        "smull2 v26.8h, v21.16b, v3.16b\n"
+        "smlal v25.8h, v22.8b, v4.8b\n"
+        "smlal2 v26.8h, v22.16b, v4.16b\n"
+        "saddw v9.4s, v9.4s, v25.4h\n"
+        "saddw2 v10.4s, v10.4s, v25.8h\n"
+        "saddw v11.4s, v11.4s, v26.4h\n"
+        "saddw2 v12.4s, v12.4s, v26.8h\n"
+        "smull v30.8h, v22.8b, v3.8b\n"
+        "smull2 v31.8h, v22.16b, v3.16b\n"
+        "smlal v30.8h, v23.8b, v4.8b\n"
+        "smlal2 v31.8h, v23.16b, v4.16b\n"
+        "saddw v13.4s, v13.4s, v30.4h\n"
+        "saddw2 v14.4s, v14.4s, v30.8h\n"
+        "saddw v15.4s, v15.4s, v31.4h\n"
+        "saddw2 v16.4s, v16.4s, v31.8h\n"
+        "smull v25.8h, v19.8b, v2.8b\n"
+        "smull2 v26.8h, v19.16b, v2.16b\n"
+        "smlal v25.8h, v23.8b, v5.8b\n"
+        "smlal2 v26.8h, v23.16b, v5.16b\n"
+        "saddw v9.4s, v9.4s, v25.4h\n"
+        "saddw2 v10.4s, v10.4s, v25.8h\n"
+        "saddw v11.4s, v11.4s, v26.4h\n"
+        "saddw2 v12.4s, v12.4s, v26.8h\n"
+        "smull v30.8h, v20.8b, v2.8b\n"
+        "smull2 v31.8h, v20.16b, v2.16b\n"
+        "smlal v30.8h, v24.8b, v5.8b\n"
+        "smlal2 v31.8h, v24.16b, v5.16b\n"
+        "saddw v13.4s, v13.4s, v30.4h\n"
+        "saddw2 v14.4s, v14.4s, v30.8h\n"
+        "saddw v15.4s, v15.4s, v31.4h\n"
+        "saddw2 v16.4s, v16.4s, v31.8h\n"
+        "ld1 {v17.16b-v20.16b}, [%[x2]], %[step]\n"
+        "smull v25.8h, v17.8b, v6.8b\n"
+        "smull2 v26.8h, v17.16b, v6.16b\n"
+        "smlal v25.8h, v18.8b, v7.8b\n"
+        "smlal2 v26.8h, v18.16b, v7.16b\n"
+        "saddw v9.4s, v9.4s, v25.4h\n"
+        "saddw2 v10.4s, v10.4s, v25.8h\n"
+        "saddw v11.4s, v11.4s, v26.4h\n"
+        "saddw2 v12.4s, v12.4s, v26.8h\n"
+        "smull v30.8h, v18.8b, v6.8b\n"
+        "smull2 v31.8h, v18.16b, v6.16b\n"
+        "smlal v30.8h, v19.8b, v7.8b\n"
+        "smlal2 v31.8h, v19.16b, v7.16b\n"
+        "saddw v13.4s, v13.4s, v30.4h\n"
+        "saddw2 v14.4s, v14.4s, v30.8h\n"
+        "saddw v15.4s, v15.4s, v31.4h\n"
+        "saddw2 v16.4s, v16.4s, v31.8h\n"
+        "smull v25.8h, v19.8b, v8.8b\n"
+        "smull2 v26.8h, v19.16b, v8.16b\n"
+        "saddw v9.4s, v9.4s, v25.4h\n"
+        "saddw2 v10.4s, v10.4s, v25.8h\n"
+        "saddw v11.4s, v11.4s, v26.4h\n"
+        "saddw2 v12.4s, v12.4s, v26.8h\n"
+        "smull v30.8h, v20.8b, v8.8b\n"
+        "smull2 v31.8h, v20.16b, v8.16b\n"
+        "saddw v13.4s, v13.4s, v30.4h\n"
+        "saddw2 v14.4s, v14.4s, v30.8h\n"
+        "saddw v15.4s, v15.4s, v31.4h\n"
+        "saddw2 v16.4s, v16.4s, v31.8h\n"
+        "ld1 {v17.4s-v20.4s}, [%[mult]]\n"
+        "sqrdmulh v9.4s, v9.4s, v17.4s\n"
+        "sqrdmulh v13.4s, v13.4s, v17.4s\n"
+        "sqrdmulh v10.4s, v10.4s, v18.4s\n"
+        "sqrdmulh v14.4s, v14.4s, v18.4s\n"
+        "sqrdmulh v11.4s, v11.4s, v19.4s\n"
+        "sqrdmulh v15.4s, v15.4s, v19.4s\n"
+        "sqrdmulh v12.4s, v12.4s, v20.4s\n"
+        "sqrdmulh v16.4s, v16.4s, v20.4s\n"
+        "ssra v9.4s, v9.4s, #31\n"
+        "ssra v13.4s, v13.4s, #31\n"
+        "ssra v10.4s, v10.4s, #31\n"
+        "ssra v14.4s, v14.4s, #31\n"
+        "ssra v11.4s, v11.4s, #31\n"
+        "ssra v15.4s, v15.4s, #31\n"
+        "ssra v12.4s, v12.4s, #31\n"
+        "ssra v16.4s, v16.4s, #31\n"
+        "ld1 {v17.4s-v20.4s}, [%[right]]\n"
+        "srshl v9.4s, v9.4s, v17.4s\n"
+        "srshl v13.4s, v13.4s, v17.4s\n"
+        "srshl v10.4s, v10.4s, v18.4s\n"
+        "srshl v14.4s, v14.4s, v18.4s\n"
+        "srshl v11.4s, v11.4s, v19.4s\n"
+        "srshl v15.4s, v15.4s, v19.4s\n"
+        "srshl v12.4s, v12.4s, v20.4s\n"
+        "srshl v16.4s, v16.4s, v20.4s\n"
+        "sqxtn v25.4h, v9.4s\n"
+        "sqxtn2 v25.8h, v10.4s\n"
+        "sqxtn v26.4h, v11.4s\n"
+        "sqxtn2 v26.8h, v12.4s\n"
+        "sqadd v25.8h, v25.8h, v27.8h\n"
+        "sqadd v26.8h, v26.8h, v27.8h\n"
+        "sqxtn v25.8b, v25.8h\n"
+        "sqxtn2 v25.16b, v26.8h\n"
+        "smax v25.16b, v25.16b, v28.16b\n"
+        "smin v25.16b, v25.16b, v29.16b\n"
+        "st1 {v25.16b}, [%[o]], %[C]\n"
+        "sqxtn v30.4h, v13.4s\n"
+        "sqxtn2 v30.8h, v14.4s\n"
+        "sqxtn v31.4h, v15.4s\n"
+        "sqxtn2 v31.8h, v16.4s\n"
+        "sqadd v30.8h, v30.8h, v27.8h\n"
+        "sqadd v31.8h, v31.8h, v27.8h\n"
+        "sqxtn v30.8b, v30.8h\n"
+        "sqxtn2 v30.16b, v31.8h\n"
+        "smax v30.16b, v30.16b, v28.16b\n"
+        "smin v30.16b, v30.16b, v29.16b\n"
+        "st1 {v30.16b}, [%[o]], %[C]\n"
+        "subs %[n], %[n], #1\n"
+        "b.ne 1b\n"
+        : [x0] "+r"(*x0), [x1] "+r"(*x1), [x2] "+r"(*x2), [o] "+r"(*o), [n] "+r"(n), [w] "+r"(w)
+        : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),
+          [step] "r"((uint64_t)32), [C] "r"((uint64_t)C)
+        : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+}
+#endif
+
 /* The rows a channel group reads, padded: DW_COLS columns of 16 bytes (the group's channels, compact; a group of 8
  * channels: 8 bytes a column), a ring of three input rows and one row of pad bytes. Each input row is copied once
  * per group; the taps outside the input read the pad bytes, so every output pixel takes the same code. Wider
@@ -260,6 +417,12 @@ EDGEC_INLINE void dw3x3_group(const int8_t *in_b, int8_t *out_b, const dw_group 
                 }
                 continue;
             }
+#if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+            if (sw == 1 && pairs && mode == DW_SHIFT_RIGHT && n >= 2) {
+                dw_pixel_pairs(&x0, &x1, &x2, &o, n / 2, g, C);
+                i = n / 2 * 2;
+            }
+#endif
             for (; i < n; ++i, x0 += step, x1 += step, x2 += step, o += C) {
                 int8x16_t u[9];
                 dw_taps(u, x0, x1, x2);
