@@ -112,10 +112,10 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
     for (int32_t t = 0; cases < n_cases; ++t) {
         edgec_conv2d_s8_params p;
         if (!random_geometry(&p, !depthwise && t % 3 == 0, t % 5 == 1)) continue;
-        /* a quarter of those: stride 1 across, weights within [-127, 127], every shift right (the usual TFLite
-         * layer: NEON's two-pixel loop) */
+        /* a quarter of those: stride 1 or 2 across, weights within [-127, 127], every shift right (the usual
+         * TFLite layer: NEON's two-pixel loop) */
         const int usual = depthwise && t % 8 == 4;
-        if (usual) p.stride_w = 1;
+        if (usual) p.stride_w = 1 + t / 8 % 2;
         if (depthwise && t % 2 == 0 && !square_3x3(&p)) continue; /* half the cases: NEON's 3x3 path */
         if (depthwise && t % 16 == 0) { /* rows wider than the NEON 3x3 path's row buffer: column strips */
             p.in_h = uniform(1, 4); p.in_w = uniform(240, 600); p.in_c = uniform(8, 24);
