@@ -112,6 +112,10 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
     for (int32_t t = 0; cases < n_cases; ++t) {
         edgec_conv2d_s8_params p;
         if (!random_geometry(&p, !depthwise && t % 3 == 0, t % 5 == 1)) continue;
+        /* a quarter of those: stride 1 or 2 across, weights within [-127, 127], every shift right (the usual
+         * TFLite layer: NEON's two-pixel loop) */
+        const int usual = depthwise && t % 8 == 4;
+        if (usual) p.stride_w = 1 + t / 8 % 2;
         if (depthwise && t % 2 == 0 && !square_3x3(&p)) continue; /* half the cases: NEON's 3x3 path */
         if (depthwise && t % 16 == 0) { /* rows wider than the NEON 3x3 path's row buffer: column strips */
             p.in_h = uniform(1, 4); p.in_w = uniform(240, 600); p.in_c = uniform(8, 24);
@@ -133,6 +137,10 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
         fill_s8(w, n_w);
         for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform(-20000, 20000);
         random_requant(&p, mult, shift, p.out_c, K);
+        if (usual) {
+            for (size_t i = 0; i < n_w; ++i) w[i] = w[i] == -128 ? -127 : w[i];
+            for (int32_t i = 0; i < p.out_c; ++i) shift[i] = shift[i] < 0 ? shift[i] : -1;
+        }
         const int32_t *b = t % 7 == 6 ? NULL : bias;
         if (depthwise) {
             edgec_depthwise_conv2d_s8(in, w, b, mult, shift, got, &p);
