@@ -852,8 +852,12 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 #endif
         for (int32_t bl = 0; bl < blocks; ++bl) {
             const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
-            dot4_block_body(x, stride, rows, run, packed + (size_t)oc0 * k_bytes, &rq[bl], DOT4_PX, nb,
-                            out + (size_t)px * OC + oc0, (size_t)OC, p, sym, half);
+            if (nb == DOT4_OCB && !half) /* a whole block: its stores without the count's checks */
+                dot4_block_body(x, stride, rows, run, packed + (size_t)oc0 * k_bytes, &rq[bl], DOT4_PX, DOT4_OCB,
+                                out + (size_t)px * OC + oc0, (size_t)OC, p, sym, 0);
+            else
+                dot4_block_body(x, stride, rows, run, packed + (size_t)oc0 * k_bytes, &rq[bl], DOT4_PX, nb,
+                                out + (size_t)px * OC + oc0, (size_t)OC, p, sym, half);
         }
     }
 }
