@@ -562,6 +562,43 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
     acc[2][0] = a20; acc[2][1] = a21; acc[2][2] = a22; acc[2][3] = a23;
     acc[3][0] = a30; acc[3][1] = a31; acc[3][2] = a32; acc[3][3] = a33;
 }
+
+/* dot4_tile for one pixel (a strip's last one or two, instead of a tile overlapping the one before): a quarter
+ * of the SDOTs for the same weight loads. */
+EDGEC_INLINE void dot4_tile1(const int8_t *x0, size_t stride, int32_t rows, int32_t run, const int8_t *w,
+                             const int32_t *bias, int32x4_t acc[4]) {
+    int32x4_t a0 = vld1q_s32(bias), a1 = vld1q_s32(bias + 4), a2 = vld1q_s32(bias + 8), a3 = vld1q_s32(bias + 12);
+#define DOT4_LANE1(v, lane)                                                                                        \
+    do {                                                                                                           \
+        const int8x16x4_t k_ = dot4_weights(w);                                                                    \
+        w += 64;                                                                                                   \
+        a0 = vdotq_laneq_s32(a0, k_.val[0], v, lane); a1 = vdotq_laneq_s32(a1, k_.val[1], v, lane);               \
+        a2 = vdotq_laneq_s32(a2, k_.val[2], v, lane); a3 = vdotq_laneq_s32(a3, k_.val[3], v, lane);               \
+    } while (0)
+    for (int32_t ky = 0; ky < rows; ++ky) {
+        const int8_t *x = x0 + (size_t)ky * stride;
+        int32_t c = 0;
+        for (; c + 16 <= run; c += 16) {
+            const int8x16_t v = vld1q_s8(x + c);
+            DOT4_LANE1(v, 0);
+            DOT4_LANE1(v, 1);
+            DOT4_LANE1(v, 2);
+            DOT4_LANE1(v, 3);
+        }
+        if (c + 8 <= run) {
+            const int8x16_t v = vcombine_s8(vld1_s8(x + c), vdup_n_s8(0));
+            DOT4_LANE1(v, 0);
+            DOT4_LANE1(v, 1);
+            c += 8;
+        }
+        if (c < run) {
+            const int8x16_t v = dot4_quad(x + c);
+            DOT4_LANE1(v, 0);
+        }
+    }
+#undef DOT4_LANE1
+    acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
+}
 #else
 /* The same with SMULL + SADALP, two pixels: h[i][2r] holds channels 4r, 4r+1 as pairs of half sums (lanes 0, 1
  * and 2, 3), h[i][2r + 1] channels 4r + 2, 4r + 3; the quad of input bytes is repeated in each 32-bit lane. With
@@ -813,6 +850,27 @@ DOT4_NOSCHED static void dot4_block(const int8_t *const x[DOT4_PX], size_t strid
     dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 0, 0);
 }
 
+#if DOT4_PX == 4
+/* One pixel against one block of 16 channels (dot4_tile1), requantised and stored: nb channels. */
+__attribute__((noinline)) static void dot4_block1(const int8_t *x, size_t stride, int32_t rows, int32_t run,
+                                                  const int8_t *w, const dot4_block_rq *q, int32_t nb, int8_t *out,
+                                                  const edgec_conv2d_s8_params *p) {
+    int32x4_t acc[4];
+    dot4_tile1(x, stride, rows, run, w, q->bias, acc);
+    const int16x8_t zp = vdupq_n_s16((int16_t)p->output_offset);
+    const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
+    if (p->requant == EDGEC_REQUANT_FIXED && q->right_only) {
+        dot4_narrow_store(dot4_round4_right(acc[0], vld1q_s32(q->multiplier), vld1q_s32(q->right)),
+                          dot4_round4_right(acc[1], vld1q_s32(q->multiplier + 4), vld1q_s32(q->right + 4)),
+                          dot4_round4_right(acc[2], vld1q_s32(q->multiplier + 8), vld1q_s32(q->right + 8)),
+                          dot4_round4_right(acc[3], vld1q_s32(q->multiplier + 12), vld1q_s32(q->right + 12)), zp, lo,
+                          hi, nb, out);
+        return;
+    }
+    dot4_store(acc[0], acc[1], acc[2], acc[3], q, nb, zp, lo, hi, p, out);
+}
+#endif
+
 #if DOT4_PX == 4 /* the SDOT tile: a block of at most 8 channels takes half of it */
 DOT4_NOSCHED static void dot4_block_half(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
                                          const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
@@ -842,8 +900,22 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
                                   int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p,
                                   int sym, int half) {
     const int32_t OC = p->out_c;
-    for (int32_t px = 0; px < pixels; px += DOT4_PX) {
-        if (px + DOT4_PX > pixels) px = pixels - DOT4_PX;
+    int32_t tiled = pixels;
+#if DOT4_PX == 4
+    /* the last one or two pixels one by one (dot4_block1): fewer SDOTs than a tile overlapping the one before */
+    const int32_t rest = pixels % DOT4_PX;
+    if (!half && (rest == 1 || rest == 2)) {
+        tiled = pixels - rest;
+        for (int32_t px = tiled; px < pixels; ++px)
+            for (int32_t bl = 0; bl < blocks; ++bl) {
+                const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
+                dot4_block1(x0 + (size_t)px * step, stride, rows, run, packed + (size_t)oc0 * k_bytes, &rq[bl], nb,
+                            out + (size_t)px * OC + oc0, p);
+            }
+    }
+#endif
+    for (int32_t px = 0; px < tiled; px += DOT4_PX) {
+        if (px + DOT4_PX > tiled) px = tiled - DOT4_PX;
         const int8_t *xp = x0 + (size_t)px * step;
 #if DOT4_PX == 4
         const int8_t *const x[DOT4_PX] = {xp, xp + step, xp + 2 * step, xp + 3 * step};

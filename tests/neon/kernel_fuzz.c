@@ -414,7 +414,8 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
 /* edgec_conv2d_s8_dot4 (NEON) against the reference's unpacked kernel: up to 45 output channels (full and padded
  * blocks), in_c multiples of 4 half the time (windows read straight from the input), the rest through the flat
  * window copies (a sixth of the cases 3x3 over 1 to 3 channels, as first layers are); pointwise, 3x3 interior
- * tiles and random geometries. Half the cases have only right shifts (every block
+ * tiles and random geometries (strips of any length: their last one or two pixels on their own with the dot
+ * product), a ninth of them whole 16-channel blocks only. Half the cases have only right shifts (every block
  * on the short rounding, dot4_round4_right), the others a few left or no shifts among them. neon:
  * edgec_conv2d_s8_dot4_neon, half the cases EDGEC_CONV2D_S8_DOT4_SYM (weights within [-127, 127], a fifth of
  * them all extremes, weights +-127 and inputs -128 or 127: the int16 sums of two products at their bounds), a
@@ -429,6 +430,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         if (t % 2 == 0) p.in_c = (p.in_c + 3) / 4 * 4;
         if (t % 6 == 1) p.in_c = uniform(1, 3); /* a first layer's 3 x 3 windows: three 16-byte copies each */
         p.out_c = uniform(1, 45);
+        if (t % 9 == 3) p.out_c = 16 * uniform(1, 2); /* whole blocks only */
         const int32_t K = p.k_h * p.k_w * p.in_c;
         const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
         const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
