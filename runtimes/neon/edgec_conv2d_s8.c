@@ -805,14 +805,16 @@ EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t
 #else
 #define DOT4_NOSCHED __attribute__((noinline))
 #endif
+/* the output's zero point and clamp bounds as dot4_narrow_store takes them */
+#define DOT4_ZP(p) vdupq_n_s16((int16_t)(p)->output_offset)
+#define DOT4_LO(p) vdupq_n_s8((int8_t)(p)->act_min)
+#define DOT4_HI(p) vdupq_n_s8((int8_t)(p)->act_max)
 EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
                                   const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
-                                  size_t out_step, const edgec_conv2d_s8_params *p, int sym, int half) {
+                                  size_t out_step, const edgec_conv2d_s8_params *p, int sym, int half,
+                                  int16x8_t zp, int8x16_t lo, int8x16_t hi) {
     int32x4_t acc[DOT4_PX][4];
     dot4_tile(x, stride, rows, run, w, q->bias, sym, half, acc);
-    /* after the tile, whose loop needs every vector register */
-    const int16x8_t zp = vdupq_n_s16((int16_t)p->output_offset);
-    const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
     /* pixel by pixel with constant indices: the accumulators stay in registers */
 #if DOT4_PX == 4
 #define DOT4_EACH_PIXEL(STORE) do { STORE(0); STORE(1); STORE(2); STORE(3); } while (0)
@@ -847,7 +849,8 @@ DOT4_NOSCHED static void dot4_block(const int8_t *const x[DOT4_PX], size_t strid
                                                  int32_t run, const int8_t *w, const dot4_block_rq *q, int32_t n,
                                                  int32_t nb, int8_t *out, size_t out_step,
                                                  const edgec_conv2d_s8_params *p) {
-    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 0, 0);
+    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 0, 0, DOT4_ZP(p), DOT4_LO(p),
+                    DOT4_HI(p));
 }
 
 #if DOT4_PX == 4
@@ -857,8 +860,8 @@ __attribute__((noinline)) static void dot4_block1(const int8_t *x, size_t stride
                                                   const edgec_conv2d_s8_params *p) {
     int32x4_t acc[4];
     dot4_tile1(x, stride, rows, run, w, q->bias, acc);
-    const int16x8_t zp = vdupq_n_s16((int16_t)p->output_offset);
-    const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
+    const int16x8_t zp = DOT4_ZP(p);
+    const int8x16_t lo = DOT4_LO(p), hi = DOT4_HI(p);
     if (p->requant == EDGEC_REQUANT_FIXED && q->right_only) {
         dot4_narrow_store(dot4_round4_right(acc[0], vld1q_s32(q->multiplier), vld1q_s32(q->right)),
                           dot4_round4_right(acc[1], vld1q_s32(q->multiplier + 4), vld1q_s32(q->right + 4)),
@@ -875,7 +878,8 @@ __attribute__((noinline)) static void dot4_block1(const int8_t *x, size_t stride
 DOT4_NOSCHED static void dot4_block_half(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
                                          const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
                                          size_t out_step, const edgec_conv2d_s8_params *p) {
-    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 0, 1);
+    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 0, 1, DOT4_ZP(p), DOT4_LO(p),
+                    DOT4_HI(p));
 }
 #endif
 
@@ -884,7 +888,8 @@ DOT4_NOSCHED static void dot4_block_sym(const int8_t *const x[DOT4_PX], size_t s
                                                      int32_t run, const int8_t *w, const dot4_block_rq *q, int32_t n,
                                                      int32_t nb, int8_t *out, size_t out_step,
                                                      const edgec_conv2d_s8_params *p) {
-    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 1, 0);
+    dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 1, 0, DOT4_ZP(p), DOT4_LO(p),
+                    DOT4_HI(p));
 }
 #else
 #define dot4_block_sym dot4_block
@@ -914,6 +919,9 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
             }
     }
 #endif
+    /* the output's zero point and clamp, in registers beside the tile's 24 for the whole strip */
+    const int16x8_t zp = DOT4_ZP(p);
+    const int8x16_t lo = DOT4_LO(p), hi = DOT4_HI(p);
     for (int32_t px = 0; px < tiled; px += DOT4_PX) {
         if (px + DOT4_PX > tiled) px = tiled - DOT4_PX;
         const int8_t *xp = x0 + (size_t)px * step;
@@ -926,10 +934,10 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
             const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
             if (nb == DOT4_OCB && !half) /* a whole block: its stores without the count's checks */
                 dot4_block_body(x, stride, rows, run, packed + (size_t)oc0 * k_bytes, &rq[bl], DOT4_PX, DOT4_OCB,
-                                out + (size_t)px * OC + oc0, (size_t)OC, p, sym, 0);
+                                out + (size_t)px * OC + oc0, (size_t)OC, p, sym, 0, zp, lo, hi);
             else
                 dot4_block_body(x, stride, rows, run, packed + (size_t)oc0 * k_bytes, &rq[bl], DOT4_PX, nb,
-                                out + (size_t)px * OC + oc0, (size_t)OC, p, sym, half);
+                                out + (size_t)px * OC + oc0, (size_t)OC, p, sym, half, zp, lo, hi);
         }
     }
 }
