@@ -903,8 +903,9 @@ DOT4_NOSCHED static void dot4_block_sym(const int8_t *const x[DOT4_PX], size_t s
 EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
                                   int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                   int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p,
-                                  int sym, int half) {
-    const int32_t OC = p->out_c;
+                                  int sym, int half, int oc16) {
+    const int32_t OC = oc16 ? DOT4_OCB : p->out_c; /* oc16: one whole block, its sizes constants */
+    if (oc16) blocks = 1;
     int32_t tiled = pixels;
 #if DOT4_PX == 4
     /* the last one or two pixels one by one (dot4_block1): fewer SDOTs than a tile overlapping the one before */
@@ -945,28 +946,42 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 DOT4_NOSCHED static void dot4_strip(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
                                     int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                     int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p) {
-    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 0, 0);
+    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 0, 0, 0);
 }
 
 /* Pointwise layers: one kernel row, the strip's loops with it as a constant. */
 DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,
                                         int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
                                         const edgec_conv2d_s8_params *p) {
-    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 0, 0);
+    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 0, 0, 0);
+}
+
+/* Pointwise layers of 16 output channels (MobileNets' first): the strip with one whole block, fewer of its
+ * loops' variables than the vector tile leaves registers for. */
+DOT4_NOSCHED static void dot4_pointwise16(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,
+                                          int32_t pixels, int8_t *out_b, const edgec_conv2d_s8_params *p, int sym) {
+#if DOT4_PX == 2
+    if (sym) {
+        dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, 1, pixels, out_b, p, 1, 0, 1);
+        return;
+    }
+#endif
+    (void)sym;
+    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, 1, pixels, out_b, p, 0, 0, 1);
 }
 
 #if DOT4_PX == 2
 DOT4_NOSCHED static void dot4_pointwise_sym(const int8_t *in_b, int32_t C, const int8_t *packed,
                                             const dot4_block_rq *rq, int32_t c0, int32_t blocks, int32_t pixels,
                                             int8_t *out_b, const edgec_conv2d_s8_params *p) {
-    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 1, 0);
+    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 1, 0, 0);
 }
 
 DOT4_NOSCHED static void dot4_strip_sym(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
                                         int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                         int32_t blocks, int32_t pixels, int8_t *out,
                                         const edgec_conv2d_s8_params *p) {
-    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 0);
+    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 0, 0);
 }
 #else
 #define dot4_strip_sym dot4_strip
@@ -981,12 +996,12 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
                                          const edgec_conv2d_s8_params *p, int sym) {
 #if DOT4_PX == 2
     if (sym) {
-        dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 1);
+        dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 1, 0);
         return;
     }
 #endif
     (void)sym;
-    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 0, 1);
+    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 0, 1, 0);
 }
 
 /* The tile's block: the half SDOT tile for a block of at most 8 channels, SMLAL pairs for weights within
@@ -1091,6 +1106,10 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * pixels * OC;
+            if (pointwise && OC == DOT4_OCB) {
+                dot4_pointwise16(in_b, C, packed, rq, pixels, out_b, p, sym);
+                continue;
+            }
             if (pointwise) {
                 (sym ? dot4_pointwise_sym : dot4_pointwise)(in_b, C, packed, rq, c0, blocks, pixels, out_b, p);
                 continue;
