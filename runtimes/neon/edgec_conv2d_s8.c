@@ -904,8 +904,8 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
                                   int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                   int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p,
                                   int sym, int half, int oc16) {
-    const int32_t OC = oc16 ? DOT4_OCB : p->out_c; /* oc16: one whole block, its sizes constants */
-    if (oc16) blocks = 1;
+    const int32_t OC = oc16 ? oc16 * DOT4_OCB : p->out_c; /* oc16: that many whole blocks, sizes constants */
+    if (oc16) blocks = oc16;
     int32_t tiled = pixels;
 #if DOT4_PX == 4
     /* the last one or two pixels one by one (dot4_block1): fewer SDOTs than a tile overlapping the one before */
@@ -958,17 +958,18 @@ DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, int32_t C, const int
 
 /* Pointwise layers of 16 output channels (MobileNets' first): the strip with one whole block, fewer of its
  * loops' variables than the vector tile leaves registers for. */
-DOT4_NOSCHED static void dot4_pointwise16(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,
-                                          int32_t pixels, int8_t *out_b, const edgec_conv2d_s8_params *p, int sym) {
-#if DOT4_PX == 2
-    if (sym) {
-        dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, 1, pixels, out_b, p, 1, 0, 1);
-        return;
+#define DOT4_POINTWISE_BLOCKS(name, nblk)                                                                         \
+    DOT4_NOSCHED static void name(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,     \
+                                  int32_t pixels, int8_t *out_b, const edgec_conv2d_s8_params *p, int sym) {      \
+        if (DOT4_PX == 2 && sym) {                                                                                 \
+            dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, nblk, pixels, out_b, p, 1, 0, nblk);       \
+            return;                                                                                                \
+        }                                                                                                          \
+        dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, nblk, pixels, out_b, p, 0, 0, nblk);           \
     }
-#endif
-    (void)sym;
-    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, 1, pixels, out_b, p, 0, 0, 1);
-}
+DOT4_POINTWISE_BLOCKS(dot4_pointwise16, 1)
+DOT4_POINTWISE_BLOCKS(dot4_pointwise32, 2)
+DOT4_POINTWISE_BLOCKS(dot4_pointwise64, 4)
 
 #if DOT4_PX == 2
 DOT4_NOSCHED static void dot4_pointwise_sym(const int8_t *in_b, int32_t C, const int8_t *packed,
@@ -1106,8 +1107,10 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * pixels * OC;
-            if (pointwise && OC == DOT4_OCB) {
-                dot4_pointwise16(in_b, C, packed, rq, pixels, out_b, p, sym);
+            if (pointwise && (OC == DOT4_OCB || OC == 2 * DOT4_OCB || OC == 4 * DOT4_OCB)) {
+                (OC == DOT4_OCB       ? dot4_pointwise16
+                 : OC == 2 * DOT4_OCB ? dot4_pointwise32
+                                      : dot4_pointwise64)(in_b, C, packed, rq, pixels, out_b, p, sym);
                 continue;
             }
             if (pointwise) {

@@ -430,7 +430,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         if (t % 2 == 0) p.in_c = (p.in_c + 3) / 4 * 4;
         if (t % 6 == 1) p.in_c = uniform(1, 3); /* a first layer's 3 x 3 windows: three 16-byte copies each */
         p.out_c = uniform(1, 45);
-        if (t % 9 == 3) p.out_c = 16 * uniform(1, 2); /* whole blocks only */
+        if (t % 9 == 3) p.out_c = 16 * uniform(1, 4); /* whole blocks only */
         const int32_t K = p.k_h * p.k_w * p.in_c;
         const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
         const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
