@@ -956,8 +956,8 @@ DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, int32_t C, const int
     dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 0, 0, 0);
 }
 
-/* Pointwise layers of 16 output channels (MobileNets' first): the strip with one whole block, fewer of its
- * loops' variables than the vector tile leaves registers for. */
+/* Pointwise layers of 16, 32 or 64 output channels (MobileNets' and DS-CNNs'): the strip with nblk whole blocks
+ * as constants, so that its loops' variables fit the registers the vector tile leaves. */
 #define DOT4_POINTWISE_BLOCKS(name, nblk)                                                                         \
     DOT4_NOSCHED static void name(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,     \
                                   int32_t pixels, int8_t *out_b, const edgec_conv2d_s8_params *p, int sym) {      \
