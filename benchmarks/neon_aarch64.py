@@ -308,7 +308,7 @@ NOTES = [
     "  layer gets input_offset * each row's weight sum folded into its bias by the compiler (NEON set only) and",
     "  goes eight rows a pass. Average pooling has a NEON twin.",
     "- What is left, by the layer tables (units of the model's limit, a55 / a53): the convolutions (ResNet 1.60 /",
-    "  2.12, VWW 1.74 / 2.18, KWS 1.45 / 1.88): on a55 a big 3x3 or pointwise tile runs at about 1.2x the SDOT",
+    "  2.12, VWW 1.71 / 2.16, KWS 1.41 / 1.87): on a55 a big 3x3 or pointwise tile runs at about 1.2x the SDOT",
     "  limit in its loop (4 weight and 4 input loads per 64 SDOTs), the rest is requantisation (1.4 instructions",
     "  an output: 12 round a pixel's 16 channels, 10 narrow and clamp them), which weighs most on small K (VWW's",
     "  48x48x8 -> 16 layer: 2 quads per output, 5.7x its own limit; its tile and 16 stores take 180 instructions",
