@@ -25,6 +25,7 @@ from edgec.config import load_config  # noqa: E402
 from edgec.pipeline import CompileOptions, compile_model  # noqa: E402
 
 PROFILER_C = r"""
+#define _POSIX_C_SOURCE 199309L /* clock_gettime under --cflags -std=c99 */
 #include <stdint.h>
 #include <time.h>
 static int64_t edgec_prof_last;

@@ -10,6 +10,7 @@ tiles), AVX2 without AVX-512 (the paths of a desktop CPU) and -march=native unde
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -95,3 +96,24 @@ def test_host_kernels_equal_the_reference_kernels(flags, tmp_path):
     for line in lines.values():
         assert "cases=0 " not in line and line.endswith("mismatches=0"), proc.stdout
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+FLOAT_KERNELS = ("conv2d_nhwc_f32", "depthwise_conv2d_f32", "matmul_f32", "matmul_f32_packed")
+
+
+@pytest.mark.parametrize("arch", [["-mavx2", "-mfma"], ["-march=skylake-avx512"]], ids=["avx2-fma", "avx512"])
+def test_float_kernels_fuse_their_multiply_adds_under_iso_c(arch, tmp_path):
+    """gcc contracts `acc += x * k` into an FMA in its GNU dialects only; under -std=c99 (the host target's flags,
+    users' builds) the float kernels fuse their multiply-adds explicitly (edgec_x86_fma.h): every product is a
+    vfmadd, none a separate multiply."""
+    cc = require("gcc")
+    for kernel in FLOAT_KERNELS:
+        obj = tmp_path / f"{kernel}.o"
+        subprocess.run([cc, "-O2", *arch, *STRICT, "-ffreestanding", "-I", str(RUNTIMES / "include"), "-c",
+                        str(RUNTIMES / "x86" / f"edgec_{kernel}.c"), "-o", str(obj)], check=True, capture_output=True,
+                       text=True)
+        code = subprocess.run([require("objdump"), "-d", "--no-show-raw-insn", str(obj)], check=True,
+                              capture_output=True, text=True).stdout
+        mnemonics = re.findall(r"^\s*[0-9a-f]+:\t(\S+)", code, re.M)
+        assert any(m.startswith("vfmadd") for m in mnemonics), kernel
+        assert not [m for m in mnemonics if m.startswith(("vmulps", "vmulss", "mulps", "mulss"))], kernel

@@ -6,6 +6,7 @@
  * from the 8-wide loop and border pixels (taps outside the input) take scalar code.
  * Same signature as runtimes/reference/edgec_conv2d_nhwc_f32.c; equal up to float summation order. */
 #include "edgec_conv2d_nhwc_f32.h"
+#include "edgec_x86_fma.h"
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
@@ -34,8 +35,8 @@ static void conv_pixel(const float *EDGEC_RESTRICT input, const float *EDGEC_RES
                 const float *in_px = input + (((size_t)n * p->in_h + iy) * p->in_w + ix) * p->in_c + (size_t)g * cin_g;
                 const float *w = weights + (((size_t)oc * p->k_h + ky) * p->k_w + kx) * cin_g;
                 int32_t ic = 0;
-                for (; ic + 8 <= cin_g; ic += 8) vacc += LOAD8(in_px + ic) * LOAD8(w + ic);
-                for (; ic < cin_g; ++ic) acc += in_px[ic] * w[ic];
+                for (; ic + 8 <= cin_g; ic += 8) EDGEC_X86_MADD8(vacc, LOAD8(in_px + ic), LOAD8(w + ic));
+                for (; ic < cin_g; ++ic) EDGEC_X86_MADDF(acc, in_px[ic], w[ic]);
             }
         }
         out_px[oc] = edgec_clampf(acc + HSUM8(vacc), p->act_min, p->act_max);
@@ -62,16 +63,16 @@ static void conv_tile4(const float *const in[4], float *const out[4], const floa
                 for (int32_t ic = 0; ic < C8; ic += 8) {
                     const v8f v0 = LOAD8(x0 + ic), v1 = LOAD8(x1 + ic), v2 = LOAD8(x2 + ic), v3 = LOAD8(x3 + ic);
                     const v8f k0 = LOAD8(w0 + ic), k1 = LOAD8(w1 + ic), k2 = LOAD8(w2 + ic), k3 = LOAD8(w3 + ic);
-                    a00 += v0 * k0; a01 += v0 * k1; a02 += v0 * k2; a03 += v0 * k3;
-                    a10 += v1 * k0; a11 += v1 * k1; a12 += v1 * k2; a13 += v1 * k3;
-                    a20 += v2 * k0; a21 += v2 * k1; a22 += v2 * k2; a23 += v2 * k3;
-                    a30 += v3 * k0; a31 += v3 * k1; a32 += v3 * k2; a33 += v3 * k3;
+                    EDGEC_X86_MADD8(a00, v0, k0); EDGEC_X86_MADD8(a01, v0, k1); EDGEC_X86_MADD8(a02, v0, k2); EDGEC_X86_MADD8(a03, v0, k3);
+                    EDGEC_X86_MADD8(a10, v1, k0); EDGEC_X86_MADD8(a11, v1, k1); EDGEC_X86_MADD8(a12, v1, k2); EDGEC_X86_MADD8(a13, v1, k3);
+                    EDGEC_X86_MADD8(a20, v2, k0); EDGEC_X86_MADD8(a21, v2, k1); EDGEC_X86_MADD8(a22, v2, k2); EDGEC_X86_MADD8(a23, v2, k3);
+                    EDGEC_X86_MADD8(a30, v3, k0); EDGEC_X86_MADD8(a31, v3, k1); EDGEC_X86_MADD8(a32, v3, k2); EDGEC_X86_MADD8(a33, v3, k3);
                 }
                 for (int32_t ic = C8; ic < C; ++ic) {
                     const float v[4] = {x0[ic], x1[ic], x2[ic], x3[ic]};
                     const float k[4] = {w0[ic], w1[ic], w2[ic], w3[ic]};
                     for (int i = 0; i < 4; ++i)
-                        for (int j = 0; j < 4; ++j) s[i][j] += v[i] * k[j];
+                        for (int j = 0; j < 4; ++j) EDGEC_X86_MADDF(s[i][j], v[i], k[j]);
                 }
                 w0 += C; w1 += C; w2 += C; w3 += C;
             }
@@ -91,10 +92,12 @@ static void conv_tile4(const float *const in[4], float *const out[4], const floa
                 const float *x0 = in[0] + off, *x1 = in[1] + off, *x2 = in[2] + off, *x3 = in[3] + off;
                 for (int32_t ic = 0; ic < C8; ic += 8) {
                     const v8f k = LOAD8(w + ic);
-                    a0 += LOAD8(x0 + ic) * k; a1 += LOAD8(x1 + ic) * k; a2 += LOAD8(x2 + ic) * k; a3 += LOAD8(x3 + ic) * k;
+                    EDGEC_X86_MADD8(a0, LOAD8(x0 + ic), k); EDGEC_X86_MADD8(a1, LOAD8(x1 + ic), k);
+                    EDGEC_X86_MADD8(a2, LOAD8(x2 + ic), k); EDGEC_X86_MADD8(a3, LOAD8(x3 + ic), k);
                 }
                 for (int32_t ic = C8; ic < C; ++ic) {
-                    s[0] += x0[ic] * w[ic]; s[1] += x1[ic] * w[ic]; s[2] += x2[ic] * w[ic]; s[3] += x3[ic] * w[ic];
+                    EDGEC_X86_MADDF(s[0], x0[ic], w[ic]); EDGEC_X86_MADDF(s[1], x1[ic], w[ic]);
+                    EDGEC_X86_MADDF(s[2], x2[ic], w[ic]); EDGEC_X86_MADDF(s[3], x3[ic], w[ic]);
                 }
                 w += C;
             }
@@ -182,7 +185,7 @@ tile_kernel_zmm(float acc[TP][GW], const float *const *x, int32_t nseg, int32_t 
                 const int NB) {
 #define ZMM_DECL(i) v16f a##i##0 = b0, a##i##1 = b1;
 #define ZMM_LOAD(i) if (i < MR) { __builtin_memcpy(&a##i##0, acc[i], 64); if (NB > 1) __builtin_memcpy(&a##i##1, acc[i] + 16, 64); }
-#define ZMM_FMA(i) if (i < MR) { const float v = x##i[c]; a##i##0 += v * k0; if (NB > 1) a##i##1 += v * k1; }
+#define ZMM_FMA(i) if (i < MR) { const float v = x##i[c]; EDGEC_X86_MADD16(a##i##0, v, k0); if (NB > 1) EDGEC_X86_MADD16(a##i##1, v, k1); }
 #define ZMM_STORE(i) if (i < MR) { __builtin_memcpy(acc[i], &a##i##0, 64); if (NB > 1) __builtin_memcpy(acc[i] + 16, &a##i##1, 64); }
 #define ZMM_FINISH(i) if (i < MR && i < dest->valid) { \
         float *o = dest->out + (size_t)i * dest->stride; \
@@ -283,9 +286,10 @@ static void tile_kernel(float acc[TP][GW], const float *const *x, int32_t nseg, 
         for (int32_t c = 0; c < len; ++c, wt += OCB) {
             const v8f k0 = LOAD8(wt), k1 = LOAD8(wt + 8);
             const float v0 = x0[c], v1 = x1[c], v2 = x2[c], v3 = x3[c], v4 = x4[c], v5 = x5[c];
-            a00 += v0 * k0; a01 += v0 * k1; a10 += v1 * k0; a11 += v1 * k1;
-            a20 += v2 * k0; a21 += v2 * k1; a30 += v3 * k0; a31 += v3 * k1;
-            a40 += v4 * k0; a41 += v4 * k1; a50 += v5 * k0; a51 += v5 * k1;
+            EDGEC_X86_MADD8(a00, v0, k0); EDGEC_X86_MADD8(a01, v0, k1); EDGEC_X86_MADD8(a10, v1, k0);
+            EDGEC_X86_MADD8(a11, v1, k1); EDGEC_X86_MADD8(a20, v2, k0); EDGEC_X86_MADD8(a21, v2, k1);
+            EDGEC_X86_MADD8(a30, v3, k0); EDGEC_X86_MADD8(a31, v3, k1); EDGEC_X86_MADD8(a40, v4, k0);
+            EDGEC_X86_MADD8(a41, v4, k1); EDGEC_X86_MADD8(a50, v5, k0); EDGEC_X86_MADD8(a51, v5, k1);
         }
     }
     __builtin_memcpy(acc[0], &a00, 32); __builtin_memcpy(acc[0] + 8, &a01, 32);
@@ -482,14 +486,14 @@ static inline __attribute__((always_inline)) void small_tile(const float *const 
         int32_t c = 0;
         for (; c + 2 <= row_len; c += 2, wp += OCB) {
             const v16f k = LOAD16(wp);
-#define SMALL_PAIR(i) if (i < MR) { double d; __builtin_memcpy(&d, x##i + c, 8); a##i += (v16f)_mm512_set1_pd(d) * k; }
+#define SMALL_PAIR(i) if (i < MR) { double d; __builtin_memcpy(&d, x##i + c, 8); EDGEC_X86_MADD16(a##i, (v16f)_mm512_set1_pd(d), k); }
             SMALL_PAIR(0) SMALL_PAIR(1) SMALL_PAIR(2) SMALL_PAIR(3) SMALL_PAIR(4) SMALL_PAIR(5) SMALL_PAIR(6) SMALL_PAIR(7)
 #undef SMALL_PAIR
         }
         if (c < row_len) { /* an odd row's last value: its pair's second weights are zeros */
             const v16f k = LOAD16(wp);
             wp += OCB;
-#define SMALL_ONE(i) if (i < MR) a##i += x##i[c] * k;
+#define SMALL_ONE(i) if (i < MR) EDGEC_X86_MADD16(a##i, x##i[c], k);
             SMALL_ONE(0) SMALL_ONE(1) SMALL_ONE(2) SMALL_ONE(3) SMALL_ONE(4) SMALL_ONE(5) SMALL_ONE(6) SMALL_ONE(7)
 #undef SMALL_ONE
         }
@@ -610,7 +614,7 @@ static inline __attribute__((always_inline)) void pw_tile(const float *EDGEC_RES
     for (int c = 0; c < C; ++c) {
         const v16f kc = C <= 16 ? k[c & 15] : LOAD16(w + (size_t)c * OCB);
 #pragma GCC unroll 12
-        for (int i = 0; i < MR; ++i) a[i] += x[i * C + c] * kc;
+        for (int i = 0; i < MR; ++i) EDGEC_X86_MADD16(a[i], x[i * C + c], kc);
     }
     const v16f vlo = (v16f){0} + dest->lo, vhi = (v16f){0} + dest->hi;
 #pragma GCC unroll 12

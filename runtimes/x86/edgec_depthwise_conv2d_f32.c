@@ -11,6 +11,7 @@
  * A depth multiplier above 1 (rare) takes a simple loop.
  * Same signature as runtimes/reference/edgec_depthwise_conv2d_f32.c; equal up to float summation order. */
 #include "edgec_depthwise_conv2d_f32.h"
+#include "edgec_x86_fma.h"
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
@@ -37,7 +38,8 @@ static void dw_pixel(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTR
         v8f acc = bias ? LOAD8(bias + c) : (v8f){0};
         for (int32_t ky = ky_lo; ky < ky_hi; ++ky)
             for (int32_t kx = kx_lo; kx < kx_hi; ++kx)
-                acc += LOAD8(input + base + ky * row + kx * col + c) * LOAD8(weights + ((size_t)ky * p->k_w + kx) * C + c);
+                EDGEC_X86_MADD8(acc, LOAD8(input + base + ky * row + kx * col + c),
+                                LOAD8(weights + ((size_t)ky * p->k_w + kx) * C + c));
         CLAMP8(acc, lo8, hi8);
         STORE8(out + c, acc);
     }
@@ -45,7 +47,7 @@ static void dw_pixel(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTR
         float acc = bias ? bias[c] : 0.0f;
         for (int32_t ky = ky_lo; ky < ky_hi; ++ky)
             for (int32_t kx = kx_lo; kx < kx_hi; ++kx)
-                acc += input[base + ky * row + kx * col + c] * weights[((size_t)ky * p->k_w + kx) * C + c];
+                EDGEC_X86_MADDF(acc, input[base + ky * row + kx * col + c], weights[((size_t)ky * p->k_w + kx) * C + c]);
         out[c] = edgec_clampf(acc, p->act_min, p->act_max);
     }
 }
@@ -66,10 +68,10 @@ static void dw_tile4(const float *EDGEC_RESTRICT in, ptrdiff_t sx, const float *
             const float *x = in + ky * row + c;
             for (int32_t kx = 0; kx < p->k_w; ++kx, x += col, w += C) {
                 const v8f k = LOAD8(w);
-                a0 += LOAD8(x) * k;
-                a1 += LOAD8(x + sx) * k;
-                a2 += LOAD8(x + 2 * sx) * k;
-                a3 += LOAD8(x + 3 * sx) * k;
+                EDGEC_X86_MADD8(a0, LOAD8(x), k);
+                EDGEC_X86_MADD8(a1, LOAD8(x + sx), k);
+                EDGEC_X86_MADD8(a2, LOAD8(x + 2 * sx), k);
+                EDGEC_X86_MADD8(a3, LOAD8(x + 3 * sx), k);
             }
         }
         CLAMP8(a0, lo8, hi8); CLAMP8(a1, lo8, hi8); CLAMP8(a2, lo8, hi8); CLAMP8(a3, lo8, hi8);
@@ -82,7 +84,7 @@ static void dw_tile4(const float *EDGEC_RESTRICT in, ptrdiff_t sx, const float *
             for (int32_t kx = 0; kx < p->k_w; ++kx) {
                 const float k = weights[((size_t)ky * p->k_w + kx) * C + c];
                 const float *x = in + ky * row + kx * col + c;
-                for (int i = 0; i < 4; ++i) a[i] += x[i * sx] * k;
+                for (int i = 0; i < 4; ++i) EDGEC_X86_MADDF(a[i], x[i * sx], k);
             }
         for (int i = 0; i < 4; ++i) out[(size_t)i * C + c] = edgec_clampf(a[i], p->act_min, p->act_max);
     }
@@ -97,8 +99,8 @@ static void dw_multiplier(const float *EDGEC_RESTRICT input, const float *EDGEC_
         float acc = bias ? bias[oc] : 0.0f;
         for (int32_t ky = ky_lo; ky < ky_hi; ++ky)
             for (int32_t kx = kx_lo; kx < kx_hi; ++kx)
-                acc += input[base + ((ptrdiff_t)ky * p->dil_h * p->in_w + (ptrdiff_t)kx * p->dil_w) * C + oc / mult] *
-                       weights[((size_t)ky * p->k_w + kx) * OC + oc];
+                EDGEC_X86_MADDF(acc, input[base + ((ptrdiff_t)ky * p->dil_h * p->in_w + (ptrdiff_t)kx * p->dil_w) * C + oc / mult],
+                                weights[((size_t)ky * p->k_w + kx) * OC + oc]);
         out[oc] = edgec_clampf(acc, p->act_min, p->act_max);
     }
 }
@@ -133,7 +135,7 @@ static void dw_row(const float *EDGEC_RESTRICT in_rows, const float *EDGEC_RESTR
                 const float *x = in_rows + ky * row + kx * col + x0 + c;
                 const uint32_t m = valid[kx];
                 for (int32_t i = 0; i < ROW_MAX; ++i)
-                    if (m >> i & 1) acc[i] += LOAD16(x + i * sx) * k;
+                    if (m >> i & 1) EDGEC_X86_MADD16(acc[i], LOAD16(x + i * sx), k);
             }
         for (int32_t i = 0; i < ROW_MAX; ++i)
             if (i < n) {
@@ -152,7 +154,7 @@ static void dw_row(const float *EDGEC_RESTRICT in_rows, const float *EDGEC_RESTR
  * pixel that holds it; a column outside the input is skipped (taps in the padding add nothing; inside: a constant,
  * 1 when none is, without the tests). Each pixel sums
  * its taps in dw_pixel's order. T and S are constants after inlining, the loops unrolled. */
-#define DW3_TILE(NAME, VEC, LOADV, STOREV, SELECTV)                                                               \
+#define DW3_TILE(NAME, VEC, LOADV, STOREV, SELECTV, MADDV)                                                         \
     EDGEC_INLINE void NAME(const float *EDGEC_RESTRICT input, ptrdiff_t base, int32_t ix0,                          \
                            const float *EDGEC_RESTRICT weights, const float *EDGEC_RESTRICT bias,                   \
                            float *EDGEC_RESTRICT out, const edgec_conv2d_params *p, int32_t c, int32_t ky_lo,       \
@@ -171,9 +173,9 @@ static void dw_row(const float *EDGEC_RESTRICT in_rows, const float *EDGEC_RESTR
                 const VEC v = LOADV(x);                                                                             \
                 _Pragma("GCC unroll 8") for (int32_t i = 0; i < T; ++i) {                                           \
                     const int32_t kx = j - S * i;                                                                   \
-                    if (kx == 0) acc[i] += v * k0;                                                                  \
-                    if (kx == 1) acc[i] += v * k1;                                                                  \
-                    if (kx == 2) acc[i] += v * k2;                                                                  \
+                    if (kx == 0) MADDV(acc[i], v, k0);                                                              \
+                    if (kx == 1) MADDV(acc[i], v, k1);                                                              \
+                    if (kx == 2) MADDV(acc[i], v, k2);                                                              \
                 }                                                                                                   \
             }                                                                                                       \
         }                                                                                                           \
@@ -185,8 +187,8 @@ static void dw_row(const float *EDGEC_RESTRICT in_rows, const float *EDGEC_RESTR
             STOREV(out + (size_t)i * C + c, y);                                                                     \
         }                                                                                                           \
     }
-DW3_TILE(dw3_tile16, v16f, LOAD16, STORE16, SELECT16)
-DW3_TILE(dw3_tile8, v8f, LOAD8, STORE8, SELECT8)
+DW3_TILE(dw3_tile16, v16f, LOAD16, STORE16, SELECT16, EDGEC_X86_MADD16)
+DW3_TILE(dw3_tile8, v8f, LOAD8, STORE8, SELECT8, EDGEC_X86_MADD8)
 
 /* T pixels of a row through dw3_tile, all channels 16 (then 8) at a time; T and S constants after inlining. */
 EDGEC_INLINE void dw3_pixels(const float *EDGEC_RESTRICT input, ptrdiff_t base, int32_t ix0,

@@ -4,6 +4,7 @@
  * connected layer on one sample) 32 columns at a time; columns past the last 8 take scalar code.
  * Same signature as runtimes/reference/edgec_matmul_f32.c; equal up to float summation order. */
 #include "edgec_matmul_f32.h"
+#include "edgec_x86_fma.h"
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
@@ -24,7 +25,7 @@ static void column(const float *A, const float *B, const float *bias, float *C, 
                    int32_t i0, int32_t rows, int32_t j) {
     for (int32_t i = i0; i < i0 + rows; ++i) {
         float acc = bias ? bias[j] : 0.0f;
-        for (int32_t k = 0; k < p->k; ++k) acc += A[(size_t)i * p->k + k] * B[(size_t)k * p->n + j];
+        for (int32_t k = 0; k < p->k; ++k) EDGEC_X86_MADDF(acc, A[(size_t)i * p->k + k], B[(size_t)k * p->n + j]);
         C[(size_t)i * p->n + j] = edgec_clampf(acc, p->act_min, p->act_max);
     }
 }
@@ -45,8 +46,9 @@ static void matmul_one(const float *EDGEC_RESTRICT A, const float *EDGEC_RESTRIC
             for (int32_t k = 0; k < K; ++k, bk += N) {
                 const v8f k0 = LOAD8(bk), k1 = LOAD8(bk + 8);
                 const float x0 = r0[k], x1 = r1[k], x2 = r2[k], x3 = r3[k];
-                a00 += x0 * k0; a01 += x0 * k1; a10 += x1 * k0; a11 += x1 * k1;
-                a20 += x2 * k0; a21 += x2 * k1; a30 += x3 * k0; a31 += x3 * k1;
+                EDGEC_X86_MADD8(a00, x0, k0); EDGEC_X86_MADD8(a01, x0, k1); EDGEC_X86_MADD8(a10, x1, k0);
+                EDGEC_X86_MADD8(a11, x1, k1); EDGEC_X86_MADD8(a20, x2, k0); EDGEC_X86_MADD8(a21, x2, k1);
+                EDGEC_X86_MADD8(a30, x3, k0); EDGEC_X86_MADD8(a31, x3, k1);
             }
             STORE8_CLAMPED(o + j, a00, lo8, hi8); STORE8_CLAMPED(o + j + 8, a01, lo8, hi8);
             STORE8_CLAMPED(o + N + j, a10, lo8, hi8); STORE8_CLAMPED(o + N + j + 8, a11, lo8, hi8);
@@ -64,7 +66,8 @@ static void matmul_one(const float *EDGEC_RESTRICT A, const float *EDGEC_RESTRIC
             const float *bk = B + j;
             for (int32_t k = 0; k < K; ++k, bk += N) {
                 const float x = r[k];
-                a0 += x * LOAD8(bk); a1 += x * LOAD8(bk + 8); a2 += x * LOAD8(bk + 16); a3 += x * LOAD8(bk + 24);
+                EDGEC_X86_MADD8(a0, x, LOAD8(bk)); EDGEC_X86_MADD8(a1, x, LOAD8(bk + 8));
+                EDGEC_X86_MADD8(a2, x, LOAD8(bk + 16)); EDGEC_X86_MADD8(a3, x, LOAD8(bk + 24));
             }
             STORE8_CLAMPED(o + j, a0, lo8, hi8); STORE8_CLAMPED(o + j + 8, a1, lo8, hi8);
             STORE8_CLAMPED(o + j + 16, a2, lo8, hi8); STORE8_CLAMPED(o + j + 24, a3, lo8, hi8);
@@ -72,7 +75,7 @@ static void matmul_one(const float *EDGEC_RESTRICT A, const float *EDGEC_RESTRIC
         for (; j + 8 <= N; j += 8) {
             v8f a0 = BIAS8(bias, j);
             const float *bk = B + j;
-            for (int32_t k = 0; k < K; ++k, bk += N) a0 += r[k] * LOAD8(bk);
+            for (int32_t k = 0; k < K; ++k, bk += N) EDGEC_X86_MADD8(a0, r[k], LOAD8(bk));
             STORE8_CLAMPED(o + j, a0, lo8, hi8);
         }
         for (; j < N; ++j) column(A, B, bias, C, p, i, 1, j);

@@ -4,6 +4,7 @@
  * unpacked layout, runtimes/x86/edgec_matmul_f32.c) leave the prefetchers behind. 16-float GNU C vectors (one
  * AVX-512 register, two AVX ones). Equal to runtimes/reference/edgec_matmul_f32.c up to float summation order. */
 #include "edgec_matmul_f32_packed.h"
+#include "edgec_x86_fma.h"
 
 typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v16i __attribute__((vector_size(64)));
@@ -35,10 +36,10 @@ EDGEC_INLINE void packed_row(const float *EDGEC_RESTRICT x, const float *EDGEC_R
         for (int32_t q = 0; q < SEGMENTS; ++q) {
             const float xq = x[q * L + k];
             const float *b = blk + ((size_t)q * L + k) * W;
-            for (int32_t s = 0; s < NV; ++s) acc[q][s] += xq * LOAD16(b + 16 * s);
+            for (int32_t s = 0; s < NV; ++s) EDGEC_X86_MADD16(acc[q][s], xq, LOAD16(b + 16 * s));
         }
     for (int32_t k = SEGMENTS * L; k < K; ++k)
-        for (int32_t s = 0; s < NV; ++s) acc[0][s] += x[k] * LOAD16(blk + (size_t)k * W + 16 * s);
+        for (int32_t s = 0; s < NV; ++s) EDGEC_X86_MADD16(acc[0][s], x[k], LOAD16(blk + (size_t)k * W + 16 * s));
     const v16f lo = (v16f){0} + p->act_min, hi = (v16f){0} + p->act_max;
     for (int32_t s = 0; s < NV; ++s) {
         v16f y = acc[0][s];
