@@ -274,6 +274,11 @@ NOTES = """
   matrix (memory-bound: about 4 GMAC/s; the other float depthwise layers 20-30 GMAC/s); in the int8 models, the
   requantisation after the byte dot products and in the int8 depthwise (about 20 vector operations per 16
   outputs) and the first layers on 1- or 3-channel inputs (about 17 ns a pixel).
+- Engines taking turns move each other's figures: LiteRT's time on the float ResNet is about 240 us when it runs
+  alone and about 285 us when it alternates with edgec's AVX-512 build (measured both ways in the same session:
+  its core clock or caches after the other engine), so against LiteRT alone that ratio is nearer 0.85 than 0.72.
+  ad01 (fully connected layers only, about 1 MB of weights) is the thinnest margin: run alone, LiteRT's float
+  ad01 has measured 9.7 us against edgec's 12.7, where taking turns both refetch the weights from L3.
 - int8 max abs diff: against LiteRT's optimized XNNPACK kernels, which round differently from TFLite Micro's
   reference (edgec's default `--int8-rounding tflm`): 0 or 1 LSB here; the QDQ MobileNetV2 against onnxruntime's
   optimized session, which is not bit-exact with its own unoptimized one (README, int8 models); edgec is checked
@@ -296,7 +301,7 @@ def markdown(rows: list[dict], args) -> str:
         "the end; the CPU medians below are each engine's own thread time, but a loaded machine still slows every "
         "engine (shared caches, hyper-threads), so read each ratio as +-20-30 %.",
         "",
-        f"CPU: {cpu}. edgec's C built with `gcc {args.cflags}` ({gcc}; its default dialect, gnu17, which lets it fuse multiply-adds); kernel sets: "
+        f"CPU: {cpu}. edgec's C built with `gcc {args.cflags}` ({gcc}; its default dialect; the float kernels fuse their multiply-adds explicitly, so -std=c99 builds the same code: x86_fma_iso_c.md); kernel sets: "
         f"{kernels}. Median of `runs` timed inferences per engine, "
         f"the engines taking turns inference by inference, each engine called from the same Python loop (benchmarks/x86_runtimes.py).",
         "Ratio (CPU) = edgec's median CPU time per inference / the runtime's (the calling thread's CPU time, "
