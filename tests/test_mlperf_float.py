@@ -133,10 +133,12 @@ def test_kws_weights_stay_int8(mlperf_dir, tmp_path):
     assert weights_c.count("const int8_t ") == 5
     # 4x smaller than float: the int8 conv weights take int8_elems bytes of the total (packed at compile time for
     # the host's x86 kernel, whose windows are whole words already: no padding), plus each layer's 64 int32 weight
-    # sums (ops/hybrid.py, pack_conv_hybrid_dot4)
+    # sums (ops/hybrid.py, pack_conv_hybrid_dot4); the float classifier (64 x 12) is packed for the x86 kernel too,
+    # in a block of 16 columns (ops/matmul.py, pack_matmul_f32_x86): 4 zero columns more
     floats = sum(t.nbytes for t in g.tensors.values() if t.is_const and t.dtype == "float32")
-    assert "edgec_conv2d_hybrid_dot4(" in (tmp_path / "out" / "model.c").read_text()
-    assert result.report["weights_bytes"] == floats + int8_elems + 5 * 64 * 4
+    model_c = (tmp_path / "out" / "model.c").read_text()
+    assert "edgec_conv2d_hybrid_dot4(" in model_c and model_c.count("edgec_matmul_f32_packed(") == 1
+    assert result.report["weights_bytes"] == floats + int8_elems + 5 * 64 * 4 + 64 * 4 * 4
 
 
 def test_kws_reference_is_litert_builtin_kernels(mlperf_dir, tmp_path):

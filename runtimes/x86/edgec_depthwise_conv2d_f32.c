@@ -8,6 +8,9 @@
  * input vector loaded once per kernel row and used for every pixel whose window holds it (the 4-pixel tile loads
  * each pixel's taps apart: more loads than FMAs); about 1.4x faster on MobileNetV2's stride-1 layers, 1.1-2x on
  * the small maps, the same on its stride-2 112 -> 56 (which waits on memory).
+ * Only builds with AVX-512 take it: its 40 inlined tile shapes (8 accumulators of 16 floats) would spill on 16
+ * AVX2 or SSE registers, and gcc took 6-11 s to compile them there (a baseline -O2 build: the host target's, Android
+ * x86_64's) against 0.2 s without them; those builds keep the 4-pixel tiles.
  * A depth multiplier above 1 (rare) takes a simple loop.
  * Same signature as runtimes/reference/edgec_depthwise_conv2d_f32.c; equal up to float summation order. */
 #include "edgec_depthwise_conv2d_f32.h"
@@ -147,6 +150,7 @@ static void dw_row(const float *EDGEC_RESTRICT in_rows, const float *EDGEC_RESTR
 }
 
 
+#if defined(__AVX512F__)
 /* dw3_tile: T output pixels of a row (3x3 kernel, no dilation, stride S), channels [c, c + lanes of VEC), kernel
  * rows [ky_lo, ky_hi) (the others fall outside the input); ix0: the input column of pixel 0's first tap, base: the
  * input index of pixel 0's tap (0, 0) (either may lie in the padding). Along a kernel row the pixels' windows
@@ -243,18 +247,22 @@ static void dw3_image(const float *EDGEC_RESTRICT input, const float *EDGEC_REST
         }
 }
 
+#endif
+
 void edgec_depthwise_conv2d_f32(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
                                 const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
                                 const edgec_conv2d_params *p) {
     const int32_t C = p->in_c, OC = p->out_c;
     const ptrdiff_t sx = (ptrdiff_t)p->stride_w * C;
     const int narrow = OC == C && C % 16 == 0 && p->out_w <= ROW_MAX && p->k_w <= 32;
+#if defined(__AVX512F__)
     const int k3 = OC == C && C % 8 == 0 && p->k_h == 3 && p->k_w == 3 && p->dil_h == 1 && p->dil_w == 1 &&
                    (p->stride_w == 1 || p->stride_w == 2);
     if (k3) {
         dw3_image(input, weights, bias, output, p);
         return;
     }
+#endif
     uint32_t valid[32] = {0}; /* dw_row's: which pixels of a row have tap kx inside the input */
     if (narrow)
         for (int32_t kx = 0; kx < p->k_w; ++kx)
