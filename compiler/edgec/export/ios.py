@@ -67,14 +67,15 @@ def write_architecture_kernels(c_dir: Path, c_root: Path) -> set[str]:
     architecture from the same sources. Returns the names of the files so written in c_root; the kernels without
     a twin are not among them (copied as they are)."""
     kernels = {src.stem for src in c_dir.glob("edgec_*.c")}
-    portable = {f.name: f for f in resolve_kernel_files(kernels, list(PORTABLE_KERNELS)) if f.suffix == ".c"}
+    portable_files = resolve_kernel_files(kernels, list(PORTABLE_KERNELS))
+    portable = {f.name: f for f in portable_files if f.suffix == ".c"}
     arch_files = {arch: resolve_kernel_files(kernels, list(sets)) for arch, _, sets in ARCHITECTURES}
     twinned = sorted(name for name, f in portable.items()
                      if any(g.name == name and g != f for files in arch_files.values() for g in files))
     if not twinned:
         return set()
     folders = [(arch, macro, files) for (arch, macro, _), files in zip(ARCHITECTURES, arch_files.values())]
-    folders.append((PORTABLE_FOLDER, "", resolve_kernel_files(kernels, list(PORTABLE_KERNELS))))
+    folders.append((PORTABLE_FOLDER, "", portable_files))
     for arch, _, files in folders:
         folder = c_root / KERNELS_FOLDER / arch
         folder.mkdir(parents=True)
