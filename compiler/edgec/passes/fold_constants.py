@@ -56,6 +56,26 @@ def _fold(call: relax.Call, args: list[np.ndarray]) -> np.ndarray | None:
     return _movement(call, args)
 
 
+_SUMS_OF_NOTHING = ("relax.mean", "relax.sum", "relax.matmul")
+
+
+def _empty_result(call: relax.Call) -> np.ndarray | None:
+    """What a call on empty tensors computes, whatever the values: an empty result, or, for a sum (a mean, a
+    matmul) over an empty input, zeros (ONNX leaves the mean of nothing undefined; onnxruntime, the reference,
+    gives 0). The kernels never see such a call: an empty tensor takes no arena bytes, so its pointer equals its
+    neighbour's and C refuses the restrict-qualified call; and TVM's FoldConstant aborts on a mean's zero
+    count."""
+    shape = _static_shape(call.ty)
+    if shape is None:
+        return None
+    if 0 in shape:
+        return np.zeros(shape, str(call.ty.dtype))
+    in_shape = _static_shape(call.args[0].ty) if isinstance(call.args[0].ty, relax.TensorType) else None
+    if call.op.name in _SUMS_OF_NOTHING and in_shape is not None and 0 in in_shape:
+        return np.zeros(shape, str(call.ty.dtype))
+    return None
+
+
 @mutator
 class _NumpyFolder(PyExprMutator):
     def _constant(self, expr: relax.Expr) -> np.ndarray | None:
@@ -73,6 +93,9 @@ class _NumpyFolder(PyExprMutator):
         call = self.builder_.normalize(super().visit_call_(call))
         if not isinstance(call.op, tvm.ir.Op) or not isinstance(call.ty, relax.TensorType):
             return call
+        empty = _empty_result(call)
+        if empty is not None:
+            return relax.const(empty, call.ty.dtype)
         tensor_args = [a for a in call.args if not isinstance(a, relax.ShapeExpr)]
         args = [self._constant(a) for a in tensor_args]
         if not args or any(a is None for a in args):
