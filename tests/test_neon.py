@@ -98,7 +98,7 @@ FLOAT_FUZZED = {
     "transpose_f32": ("edgec_transpose_f32",),
 }
 FLOAT_FUZZ_LINES = {"conv2d_hybrid", "conv2d_hybrid_dot4", "hybrid_quantize", "pool2d_f32", "binary_f32", "mean_f32",
-                    "transpose_f32"}
+                    "transpose_f32", "mean_f32_any_axes", "transpose_f32_any_rank"}
 
 
 @pytest.mark.parametrize("target_name,clang", [*((t, False) for t in BUILDS), ("cortex-a53", True)],

@@ -38,8 +38,8 @@ X86_FUZZED = {
     "matmul_f32": (["edgec_matmul_f32"], []),  # the reference the packed twins are checked against
     "matmul_f32_packed": (["edgec_matmul_f32_packed"], ["matmul_f32_packed"]),
     "depthwise_conv2d_f32": (["edgec_depthwise_conv2d_f32"], ["depthwise_conv2d_f32_3x3"]),
-    "transpose_f32": (["edgec_transpose_f32"], ["transpose_f32"]),
-    "mean_f32": (["edgec_mean_f32"], ["mean_f32"]),
+    "transpose_f32": (["edgec_transpose_f32"], ["transpose_f32", "transpose_f32_any_rank"]),
+    "mean_f32": (["edgec_mean_f32"], ["mean_f32", "mean_f32_any_axes"]),
     "qdq_s8": (["edgec_quantize_s8", "edgec_dequantize_s8", "edgec_max_pool2d_s8", "edgec_global_avg_pool_s8",
                 "edgec_softmax_q8", "edgec_add_q8", "edgec_binary_q8"], ["quantize_s8", "add_q8"]),
 }

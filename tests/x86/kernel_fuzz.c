@@ -1,36 +1,26 @@
 /* The runtimes/x86/ kernels that tests/neon/kernel_fuzz.c does not cover, against runtimes/reference/ on random
  * shapes, natively (tests/test_x86_kernels.py). The reference kernels are compiled with their names prefixed
  * ref_ (-Dedgec_x=ref_edgec_x). int8 outputs must match byte for byte; float within 1e-4 (absolute and
- * relative). Prints one line per kernel: cases run, mismatches; exits 1 on any. */
+ * relative). The cases it shares with tests/neon/float_fuzz.c are in tests/kernel_fuzz_common.h. Prints one line
+ * per kernel: cases run, mismatches; exits 1 on any. */
 #define _DEFAULT_SOURCE /* mmap, mprotect: inputs that end at an unreadable page */
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "../kernel_fuzz_common.h"
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "edgec_add_s8.h"
-#include "edgec_binary_f32.h"
 #include "edgec_conv2d_hybrid.h"
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_conv2d_s8.h"
 #include "edgec_depthwise_conv2d_f32.h"
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
-#include "edgec_hybrid_quantize.h"
 #include "edgec_matmul_f32_packed.h"
-#include "edgec_mean_f32.h"
-#include "edgec_pool2d_f32.h"
 #include "edgec_qdq_s8.h"
-#include "edgec_transpose_f32.h"
 
-void ref_edgec_binary_f32(const float *a, const float *b, float *out, const edgec_binary_params *p);
 void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const float *w_scale,
                              const int32_t *w_zero_point, const float *bias, float *output, int8_t *qinput,
                              const edgec_conv2d_hybrid_params *p);
-float ref_edgec_quantize_symmetric_s8(const float *x, int32_t n, int8_t *q);
-float ref_edgec_quantize_asymmetric_s8(const float *x, int32_t n, int8_t *q, int32_t *zero_point);
 void ref_edgec_fully_connected_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
                                   const edgec_fully_connected_s8_params *p);
 void ref_edgec_conv2d_nhwc_f32(const float *input, const float *weights, const float *bias, float *output,
@@ -42,49 +32,18 @@ void ref_edgec_depthwise_conv2d_s8(const int8_t *input, const int8_t *weights, c
                                    const edgec_conv2d_s8_params *p);
 void ref_edgec_quantize_s8(const float *x, int8_t *q, const edgec_qdq_s8_params *p);
 void ref_edgec_add_q8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_q8_params *p);
-void ref_edgec_max_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
-void ref_edgec_avg_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
 void ref_edgec_matmul_f32(const float *a, const float *b, const float *bias, float *out, const edgec_matmul_params *p);
 void ref_edgec_matmul_f32_packed(const float *a, const float *packed, const float *bias, float *out,
                                  const edgec_matmul_params *p);
 void ref_edgec_depthwise_conv2d_f32(const float *input, const float *weights, const float *bias, float *output,
                                     const edgec_conv2d_params *p);
-void ref_edgec_transpose_f32(const float *in, float *out, const edgec_transpose_params *p);
-void ref_edgec_mean_f32(const float *in, float *out, const edgec_mean_params *p);
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
                       int32_t *scratch);
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static uint32_t next_u32(void) { /* xorshift64* */
-    rng_state ^= rng_state >> 12; rng_state ^= rng_state << 25; rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 0x2545F4914F6CDD1Dull) >> 32);
-}
-static int32_t uniform(int32_t lo, int32_t hi) { return lo + (int32_t)(next_u32() % (uint32_t)(hi - lo + 1)); }
-static float uniform_f(void) { return (float)next_u32() / 4294967296.0f * 2.0f - 1.0f; }
-static void fill_s8(int8_t *x, size_t n) { for (size_t i = 0; i < n; ++i) x[i] = (int8_t)uniform(-128, 127); }
-
-static int32_t failures;
-static void report(const char *kernel, int32_t cases, int32_t bad) {
-    printf("%s cases=%d mismatches=%d\n", kernel, cases, bad);
-    failures += bad;
-}
 
 static int close_f32(const float *got, const float *want, size_t n) {
     for (size_t i = 0; i < n; ++i)
         if (!(fabsf(got[i] - want[i]) <= 1e-4f + 1e-4f * fabsf(want[i]))) return 0;
     return 1;
-}
-
-/* Activations with the shapes the quantizers meet: signed or all positive (after ReLU), sometimes all zero,
- * sometimes with values on the rounding boundary. */
-static void fill_activations(float *x, size_t n, int32_t t) {
-    const float gain = (float)uniform(1, 40) / 8.0f;
-    for (size_t i = 0; i < n; ++i) {
-        x[i] = uniform_f() * gain;
-        if (t % 3 == 1 && x[i] < 0.0f) x[i] = 0.0f;
-        if (t % 11 == 5) x[i] = (float)uniform(-8, 8) * 0.25f; /* halves: ties in the rounding */
-        if (t % 17 == 9) x[i] = 0.0f;
-    }
 }
 
 static void fuzz_conv_hybrid(int32_t n_cases) {
@@ -168,89 +127,12 @@ static void fuzz_conv_hybrid(int32_t n_cases) {
     report("conv2d_hybrid_dot4", dot4_cases, dot4_bad);
 }
 
-static void fuzz_quantize(int32_t n_cases) {
-    int32_t bad = 0;
-    for (int32_t t = 0; t < n_cases; ++t) {
-        const int32_t n = t % 4 == 0 ? uniform(1, 9) : uniform(1, 700);
-        float *x = malloc(sizeof(float) * n);
-        int8_t *got = malloc(n), *want = malloc(n);
-        fill_activations(x, n, t);
-        float s_got, s_want;
-        int32_t z_got = 0, z_want = 0;
-        if (t % 2) {
-            s_got = edgec_quantize_asymmetric_s8(x, n, got, &z_got);
-            s_want = ref_edgec_quantize_asymmetric_s8(x, n, want, &z_want);
-        } else {
-            s_got = edgec_quantize_symmetric_s8(x, n, got);
-            s_want = ref_edgec_quantize_symmetric_s8(x, n, want);
-        }
-        if (memcmp(got, want, n) != 0 || memcmp(&s_got, &s_want, sizeof s_got) != 0 || z_got != z_want) {
-            if (bad < 5) printf("  mismatch: %s n %d\n", t % 2 ? "asymmetric" : "symmetric", n);
-            ++bad;
-        }
-        free(x); free(got); free(want);
-    }
-    report("hybrid_quantize", n_cases, bad);
-}
-
 /* A random multiplier in [2^30, 2^31) (sometimes INT32_MIN's neighbour 2^31 - 1, or INT32_MIN itself, which the
  * x86 kernel leaves to the reference) and its shift. */
 static void random_multiplier(int32_t *multiplier, int32_t *shift, int32_t lo_shift, int32_t hi_shift) {
     const int32_t pick = uniform(0, 19);
     *multiplier = pick == 0 ? INT32_MAX : pick == 1 ? INT32_MIN : (int32_t)(0x40000000u + (next_u32() & 0x3fffffffu));
     *shift = uniform(lo_shift, hi_shift);
-}
-
-/* edgec_binary_f32: random ranks and broadcasts, every op (the vector runs' six most often), clamps, in place
- * over the first input; the same bits as the reference (NaNs compare equal). */
-static void fuzz_binary_f32(int32_t n_cases) {
-    int32_t bad = 0;
-    for (int32_t t = 0; t < n_cases; ++t) {
-        edgec_binary_params p;
-        memset(&p, 0, sizeof p);
-        const int32_t rank = uniform(1, 4);
-        size_t n_out = 1;
-        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) p.out_shape[d] = 1;
-        for (int32_t d = EDGEC_MAX_RANK - rank; d < EDGEC_MAX_RANK; ++d) {
-            p.out_shape[d] = d == EDGEC_MAX_RANK - 1 ? uniform(1, 40) : uniform(1, 5);
-            n_out *= (size_t)p.out_shape[d];
-        }
-        size_t n_a = 1, n_b = 1;
-        for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
-            const int32_t dim = p.out_shape[d];
-            const int a_bc = t % 3 == 1 && uniform(0, 1), b_bc = t % 3 == 2 && uniform(0, 1);
-            p.a_strides[d] = a_bc || dim == 1 ? 0 : (int32_t)n_a;
-            p.b_strides[d] = b_bc || dim == 1 ? 0 : (int32_t)n_b;
-            if (!a_bc) n_a *= (size_t)dim;
-            if (!b_bc) n_b *= (size_t)dim;
-        }
-        p.op = t % 4 == 3 ? uniform(0, 10) : uniform(0, 5);
-        p.act_min = t % 3 == 0 ? 0.0f : -INFINITY;
-        p.act_max = t % 5 == 0 ? 0.5f : INFINITY;
-        const int in_place = t % 4 == 1 && n_a == n_out;
-        float *a = malloc(sizeof(float) * n_a), *b = malloc(sizeof(float) * n_b);
-        float *a2 = malloc(sizeof(float) * n_a), *got = malloc(sizeof(float) * n_out);
-        float *want = malloc(sizeof(float) * n_out);
-        for (size_t i = 0; i < n_a; ++i) a[i] = t % 7 == 0 && uniform(0, 3) == 0 ? 0.0f : uniform_f() * 4.0f;
-        for (size_t i = 0; i < n_b; ++i) b[i] = t % 7 == 0 && uniform(0, 3) == 0 ? 0.0f : uniform_f() * 4.0f;
-        memcpy(a2, a, sizeof(float) * n_a);
-        ref_edgec_binary_f32(a, b, want, &p);
-        if (in_place) {
-            edgec_binary_f32(a2, b, a2, &p);
-            memcpy(got, a2, sizeof(float) * n_out);
-        } else {
-            edgec_binary_f32(a, b, got, &p);
-        }
-        int same = 1;
-        for (size_t i = 0; i < n_out; ++i)
-            if (memcmp(&got[i], &want[i], sizeof(float)) != 0 && !(isnan(got[i]) && isnan(want[i]))) same = 0;
-        if (!same) {
-            if (bad < 5) printf("  mismatch: binary_f32 op %d n %zu rank %d in place %d\n", p.op, n_out, rank, in_place);
-            ++bad;
-        }
-        free(a); free(b); free(a2); free(got); free(want);
-    }
-    report("binary_f32", n_cases, bad);
 }
 
 static void fuzz_add_s8(int32_t n_cases) {
@@ -554,7 +436,6 @@ static void fuzz_conv_s8_dot4(int32_t n_cases) {
     report("conv2d_s8_dot4", n_cases, bad);
 }
 
-
 /* edgec_depthwise_conv2d_s8's paths: 8 channels with stride 1 (two pixels per vector) and not, multiples of 16
  * and not (the last block overlapping), fewer than 16; 3x3 and 5x5 at stride 1 and 2 (the tiles that load each
  * input vector once), other kernels, dilation (the general tiles); rows wide enough for several tiles and their
@@ -682,57 +563,6 @@ static void fuzz_qdq(int32_t n_cases) {
     report("add_q8", n_cases, bad_add);
 }
 
-/* Max and average pooling, both layouts, every padding and ceil-mode overhang: bit for bit (the x86 twin sums each
- * channel's taps in the reference's order). */
-static void fuzz_pool_f32(int32_t n_cases) {
-    int32_t bad = 0;
-    for (int32_t t = 0; t < n_cases; ++t) {
-        edgec_pool2d_params p;
-        memset(&p, 0, sizeof p);
-        p.batch = uniform(1, 2);
-        p.channels = t % 3 == 0 ? uniform(1, 7) : uniform(8, 70);
-        p.in_h = uniform(1, 12); p.in_w = uniform(1, 12);
-        const int global = t % 5 == 0;
-        p.k_h = global ? p.in_h : uniform(1, 4); p.k_w = global ? p.in_w : uniform(1, 4);
-        p.stride_h = uniform(1, 3); p.stride_w = uniform(1, 3);
-        p.dil_h = uniform(1, 2); p.dil_w = uniform(1, 2);
-        const int32_t eh = (p.k_h - 1) * p.dil_h + 1, ew = (p.k_w - 1) * p.dil_w + 1;
-        p.pad_top = global ? 0 : uniform(0, eh - 1); p.pad_left = global ? 0 : uniform(0, ew - 1);
-        p.pad_bottom = global ? 0 : uniform(0, eh - 1); p.pad_right = global ? 0 : uniform(0, ew - 1);
-        const int32_t h = p.in_h + p.pad_top + p.pad_bottom - eh, w = p.in_w + p.pad_left + p.pad_right - ew;
-        if (h < 0 || w < 0) { --t; continue; }
-        const int ceil_mode = t % 4 == 1;
-        p.out_h = (h + (ceil_mode ? p.stride_h - 1 : 0)) / p.stride_h + 1;
-        p.out_w = (w + (ceil_mode ? p.stride_w - 1 : 0)) / p.stride_w + 1;
-        p.channels_last = t % 4 != 3;
-        p.count_include_pad = t % 2;
-        p.act_min = t % 3 == 2 ? 0.0f : -INFINITY;
-        p.act_max = t % 7 == 3 ? 0.5f : INFINITY;
-        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.channels;
-        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.channels;
-        float *x = malloc(sizeof(float) * n_in), *got = malloc(sizeof(float) * n_out);
-        float *want = malloc(sizeof(float) * n_out);
-        fill_activations(x, n_in, t);
-        const int is_max = t % 2 == 0;
-        if (is_max) {
-            edgec_max_pool2d_f32(x, got, &p);
-            ref_edgec_max_pool2d_f32(x, want, &p);
-        } else {
-            edgec_avg_pool2d_f32(x, got, &p);
-            ref_edgec_avg_pool2d_f32(x, want, &p);
-        }
-        if (memcmp(got, want, sizeof(float) * n_out) != 0) {
-            if (bad < 5)
-                printf("  mismatch: %s %s in %dx%dx%d k %dx%d s %d,%d d %d,%d\n", is_max ? "max" : "avg",
-                       p.channels_last ? "nhwc" : "nchw", p.in_h, p.in_w, p.channels, p.k_h, p.k_w, p.stride_h,
-                       p.stride_w, p.dil_h, p.dil_w);
-            ++bad;
-        }
-        free(x); free(got); free(want);
-    }
-    report("pool2d_f32", n_cases, bad);
-}
-
 /* The float matmul on B packed at compile time (ops/matmul.py pack_matmul_f32_x86, packed the same way here):
  * column blocks of 64 and of 16, the last padded, odd K, one to three rows, a broadcast batch of A; the x86 kernel
  * within 1e-4 of the reference on B unpacked, the reference on B packed bit for bit. */
@@ -832,72 +662,13 @@ static void fuzz_depthwise_f32(int32_t n_cases) {
     report("depthwise_conv2d_f32_3x3", n_cases, bad);
 }
 
-/* A random dense shape of rank 1..4 (small dims, a long one at times) and its row-major element strides. */
-static int32_t random_shape(int32_t *shape, int32_t *strides, int32_t t) {
-    const int32_t rank = uniform(1, 4);
-    for (int32_t d = 0; d < rank; ++d) shape[d] = t % 3 == 0 && d == uniform(0, rank - 1) ? uniform(20, 300) : uniform(1, 9);
-    if (t % 5 == 2) shape[uniform(0, rank - 1)] = uniform(2, 4); /* the transpose's 2..4 interleaves */
-    int32_t stride = 1;
-    for (int32_t d = rank - 1; d >= 0; --d) { strides[d] = stride; stride *= shape[d]; }
-    return rank;
-}
-
-/* Transpose (every permutation of rank <= 4) and mean (every subset of axes reduced): bit for bit. */
-static void fuzz_transpose_mean_f32(int32_t n_cases) {
-    int32_t bad_t = 0, bad_m = 0;
-    for (int32_t t = 0; t < n_cases; ++t) {
-        int32_t shape[4], strides[4], perm[4];
-        const int32_t rank = random_shape(shape, strides, t);
-        size_t n = 1;
-        for (int32_t d = 0; d < rank; ++d) n *= (size_t)shape[d];
-        float *x = malloc(sizeof(float) * n), *got = malloc(sizeof(float) * n), *want = malloc(sizeof(float) * n);
-        fill_activations(x, n, t);
-        for (int32_t d = 0; d < rank; ++d) perm[d] = d;
-        for (int32_t d = rank - 1; d > 0; --d) { const int32_t e = uniform(0, d), tmp = perm[d]; perm[d] = perm[e]; perm[e] = tmp; }
-        edgec_transpose_params tp;
-        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) { tp.out_shape[d] = 1; tp.in_strides[d] = 0; }
-        for (int32_t d = 0; d < rank; ++d) {
-            tp.out_shape[EDGEC_MAX_RANK - rank + d] = shape[perm[d]];
-            tp.in_strides[EDGEC_MAX_RANK - rank + d] = strides[perm[d]];
-        }
-        edgec_transpose_f32(x, got, &tp);
-        ref_edgec_transpose_f32(x, want, &tp);
-        if (memcmp(got, want, sizeof(float) * n) != 0) {
-            if (bad_t < 5) printf("  transpose mismatch: rank %d shape %d,%d,%d,%d\n", rank, shape[0], rank > 1 ? shape[1] : 0,
-                                  rank > 2 ? shape[2] : 0, rank > 3 ? shape[3] : 0);
-            ++bad_t;
-        }
-        edgec_mean_params mp;
-        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) mp.out_shape[d] = mp.red_shape[d] = 1, mp.out_strides[d] = mp.red_strides[d] = 0;
-        const uint32_t reduced = (uint32_t)uniform(1, (1 << rank) - 1);
-        int32_t kept_n = 0, red_n = 0;
-        for (int32_t d = 0; d < rank; ++d) kept_n += !(reduced >> d & 1), red_n += reduced >> d & 1;
-        int32_t ko = EDGEC_MAX_RANK - kept_n, ro = EDGEC_MAX_RANK - red_n;
-        mp.count = 1;
-        for (int32_t d = 0; d < rank; ++d) {
-            if (reduced >> d & 1) { mp.red_shape[ro] = shape[d]; mp.red_strides[ro++] = strides[d]; mp.count *= shape[d]; }
-            else { mp.out_shape[ko] = shape[d]; mp.out_strides[ko++] = strides[d]; }
-        }
-        const size_t n_out = n / (size_t)mp.count;
-        edgec_mean_f32(x, got, &mp);
-        ref_edgec_mean_f32(x, want, &mp);
-        if (memcmp(got, want, sizeof(float) * n_out) != 0) {
-            if (bad_m < 5) printf("  mean mismatch: rank %d reduced mask %u\n", rank, reduced);
-            ++bad_m;
-        }
-        free(x); free(got); free(want);
-    }
-    report("transpose_f32", n_cases, bad_t);
-    report("mean_f32", n_cases, bad_m);
-}
-
 int main(int argc, char **argv) {
     const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
     if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
     fuzz_conv_hybrid(n);
     fuzz_quantize(n);
     fuzz_add_s8(n);
-    fuzz_binary_f32(n);
+    fuzz_binary_f32(n, 5); /* add, sub, mul, div, max, min: vectorized */
     fuzz_fc_deep(n / 10);
     fuzz_conv_f32_packed(n / 2);
     fuzz_conv_f32_few_channels(n / 2);
@@ -907,6 +678,8 @@ int main(int argc, char **argv) {
     fuzz_pool_f32(n / 2);
     fuzz_matmul_f32_packed(n / 2);
     fuzz_transpose_mean_f32(n);
+    fuzz_mean_f32(n);
+    fuzz_transpose_f32(n);
     fuzz_depthwise_f32(n);
     return failures ? 1 : 0;
 }
