@@ -222,6 +222,12 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
 /* One block's requantisation constants, padded to 16 channels. */
 typedef struct {
     int32_t bias[DOT4_OCB], multiplier[DOT4_OCB], shift[DOT4_OCB], left[DOT4_OCB], right[DOT4_OCB];
+#if DOT4_PX == 2
+    int32_t bias_half[2 * DOT4_OCB]; /* the SMULL tile's half sums' start: bias[j] at 2j, 0 at 2j + 1 */
+#define DOT4_TILE_BIAS(q) ((q)->bias_half)
+#else
+#define DOT4_TILE_BIAS(q) ((q)->bias)
+#endif
     int32_t right_only; /* every channel: no left shift, a right shift, multiplier >= 0 (dot4_round4) */
 } dot4_block_rq;
 
@@ -649,12 +655,12 @@ EDGEC_INLINE void dot4_tile1(const int8_t *x0, size_t stride, int32_t rows, int3
  * each quad's first 32 bytes (channels 0-7), v0-v1 and v4-v5, feed the two pixels' four accumulators each. 32
  * instructions per 128 MACs, where the 16-channel tile took 60 for the same useful MACs. */
 #define DOT4_SYM_HALF(K0, K1, L0, L1, A, B, H0, H1, H2, H3)                                                      \
-    "smull v12.8h, " K0 ".8b, " A ".8b\n" "smull2 v13.8h, " K0 ".16b, " A ".16b\n"                             \
-    "smull v14.8h, " K1 ".8b, " A ".8b\n" "smull2 v15.8h, " K1 ".16b, " A ".16b\n"                             \
-    "smlal v12.8h, " L0 ".8b, " B ".8b\n" "smlal2 v13.8h, " L0 ".16b, " B ".16b\n"                             \
-    "smlal v14.8h, " L1 ".8b, " B ".8b\n" "smlal2 v15.8h, " L1 ".16b, " B ".16b\n"                             \
-    "sadalp " H0 ".4s, v12.8h\n" "sadalp " H1 ".4s, v13.8h\n"                                                  \
-    "sadalp " H2 ".4s, v14.8h\n" "sadalp " H3 ".4s, v15.8h\n"
+    "smull v20.8h, " K0 ".8b, " A ".8b\n" "smull2 v21.8h, " K0 ".16b, " A ".16b\n"                             \
+    "smull v22.8h, " K1 ".8b, " A ".8b\n" "smull2 v23.8h, " K1 ".16b, " A ".16b\n"                             \
+    "smlal v20.8h, " L0 ".8b, " B ".8b\n" "smlal2 v21.8h, " L0 ".16b, " B ".16b\n"                             \
+    "smlal v22.8h, " L1 ".8b, " B ".8b\n" "smlal2 v23.8h, " L1 ".16b, " B ".16b\n"                             \
+    "sadalp " H0 ".4s, v20.8h\n" "sadalp " H1 ".4s, v21.8h\n"                                                  \
+    "sadalp " H2 ".4s, v22.8h\n" "sadalp " H3 ".4s, v23.8h\n"
 #define DOT4_SYM_LOOP_HALF(X0, X1, W, N)                                                                         \
     __asm__("1:\n"                                                                                               \
             "ld1r {v8.4s}, [%[x0]], #4\n" "ld1r {v9.4s}, [%[x0]], #4\n"                                          \
@@ -666,7 +672,52 @@ EDGEC_INLINE void dot4_tile1(const int8_t *x0, size_t stride, int32_t rows, int3
             : [x0] "+r"(X0), [x1] "+r"(X1), [w] "+r"(W), [n] "+r"(N), [a0] "+w"(h00), [a1] "+w"(h01),            \
               [a2] "+w"(h02), [a3] "+w"(h03), [b0] "+w"(h10), [b1] "+w"(h11), [b2] "+w"(h12), [b3] "+w"(h13)     \
             : [s64] "r"((uint64_t)64)                                                                            \
-            : "v0", "v1", "v4", "v5", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "memory", "cc")
+            : "v0", "v1", "v4", "v5", "v8", "v9", "v10", "v11", "v20", "v21", "v22", "v23", "memory", "cc")
+/* One quad (no pair: SMULL + SADALP) of pixel A against weights K0, K1 (channels 8 at a time). */
+#define DOT4_SYM_ONE(K0, K1, A, H0, H1, H2, H3)                                                                  \
+    "smull v20.8h, " K0 ".8b, " A ".8b\n" "smull2 v21.8h, " K0 ".16b, " A ".16b\n"                             \
+    "smull v22.8h, " K1 ".8b, " A ".8b\n" "smull2 v23.8h, " K1 ".16b, " A ".16b\n"                             \
+    "sadalp " H0 ".4s, v20.8h\n" "sadalp " H1 ".4s, v21.8h\n"                                                  \
+    "sadalp " H2 ".4s, v22.8h\n" "sadalp " H3 ".4s, v23.8h\n"
+/* Both pixels x 16 channels over the whole window in one loop (weights within [-127, 127]): each pair of weight
+ * quads, loaded once (v0-v7), feeds both pixels, and one LD2R fetches a pixel's two quads (v16-v17, v18-v19). The
+ * 16 accumulators are the only vector operands, outputs only (GCC's 30 operands count an in-out operand
+ * twice), loaded from B (the tile's start, DOT4_TILE_BIAS) in the loop's first lines; the other registers in use
+ * are named in the clobbers. 54 instructions per pair of quads, 256 MACs (0.211 per MAC). Per kernel row: n
+ * pairs, one quad more when tail (SMULL + SADALP), then skip bytes to the row's next. */
+#define DOT4_SYM_LOOP2(X0, X1, W, B, ROWS, N, TAIL, SKIP)                                                        \
+    do {                                                                                                         \
+        int32_t cnt_;                                                                                            \
+        __asm__("ldp %q[a0], %q[a1], [%[b]]\n" "ldp %q[a2], %q[a3], [%[b], #32]\n"                             \
+                "ldp %q[a4], %q[a5], [%[b], #64]\n" "ldp %q[a6], %q[a7], [%[b], #96]\n"                        \
+                "ldp %q[b0], %q[b1], [%[b]]\n" "ldp %q[b2], %q[b3], [%[b], #32]\n"                             \
+                "ldp %q[b4], %q[b5], [%[b], #64]\n" "ldp %q[b6], %q[b7], [%[b], #96]\n"                        \
+                "0:\n" "mov %w[c], %w[n]\n" "cbz %w[c], 2f\n"                                                  \
+                "1:\n"                                                                                           \
+                "ld2r {v16.4s, v17.4s}, [%[x0]], #8\n" "ld2r {v18.4s, v19.4s}, [%[x1]], #8\n"                  \
+                "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                  \
+                DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v16", "v17", "%[a0]", "%[a1]", "%[a2]", "%[a3]")         \
+                DOT4_SYM_HALF("v2", "v3", "v6", "v7", "v16", "v17", "%[a4]", "%[a5]", "%[a6]", "%[a7]")         \
+                DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v18", "v19", "%[b0]", "%[b1]", "%[b2]", "%[b3]")         \
+                DOT4_SYM_HALF("v2", "v3", "v6", "v7", "v18", "v19", "%[b4]", "%[b5]", "%[b6]", "%[b7]")         \
+                "subs %w[c], %w[c], #1\n" "b.ne 1b\n"                                                            \
+                "2:\n" "cbz %w[t], 3f\n"                                                                         \
+                "ld1r {v16.4s}, [%[x0]], #4\n" "ld1r {v18.4s}, [%[x1]], #4\n"                                  \
+                "ld1 {v0.16b - v3.16b}, [%[w]], #64\n"                                                           \
+                DOT4_SYM_ONE("v0", "v1", "v16", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                            \
+                DOT4_SYM_ONE("v2", "v3", "v16", "%[a4]", "%[a5]", "%[a6]", "%[a7]")                            \
+                DOT4_SYM_ONE("v0", "v1", "v18", "%[b0]", "%[b1]", "%[b2]", "%[b3]")                            \
+                DOT4_SYM_ONE("v2", "v3", "v18", "%[b4]", "%[b5]", "%[b6]", "%[b7]")                            \
+                "3:\n" "add %[x0], %[x0], %[skip]\n" "add %[x1], %[x1], %[skip]\n"                             \
+                "subs %w[r], %w[r], #1\n" "b.ne 0b\n"                                                            \
+                : [x0] "+r"(X0), [x1] "+r"(X1), [w] "+r"(W), [r] "+r"(ROWS), [c] "=&r"(cnt_), [a0] "=w"(h00),   \
+                  [a1] "=w"(h01), [a2] "=w"(h02), [a3] "=w"(h03), [a4] "=w"(h04), [a5] "=w"(h05),               \
+                  [a6] "=w"(h06), [a7] "=w"(h07), [b0] "=w"(h10), [b1] "=w"(h11), [b2] "=w"(h12),               \
+                  [b3] "=w"(h13), [b4] "=w"(h14), [b5] "=w"(h15), [b6] "=w"(h16), [b7] "=w"(h17)                \
+                : [b] "r"(B), [n] "r"(N), [t] "r"(TAIL), [skip] "r"(SKIP)                                        \
+                : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21",     \
+                  "v22", "v23", "memory", "cc");                                                                 \
+    } while (0)
 #endif
 
 /* {a0 + a1, a2 + a3, b0 + b1, b2 + b3} */
@@ -680,9 +731,22 @@ static inline int32x4_t dot4_pairs(int32x4_t a, int32x4_t b) {
 
 EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
                             const int32_t *bias, int sym, int half, int32x4_t acc[DOT4_PX][4]) {
-    const int32x4_t z = vdupq_n_s32(0);
-    int32x4_t h00 = z, h01 = z, h02 = z, h03 = z, h04 = z, h05 = z, h06 = z, h07 = z;
-    int32x4_t h10 = z, h11 = z, h12 = z, h13 = z, h14 = z, h15 = z, h16 = z, h17 = z;
+    /* bias: DOT4_TILE_BIAS's half sums, each channel's bias in the first of its pair */
+    int32x4_t h00, h01, h02, h03, h04, h05, h06, h07, h10, h11, h12, h13, h14, h15, h16, h17;
+#if defined(__aarch64__)
+    if (sym && !half) {
+        const int8_t *p0 = x[0], *p1 = x[1];
+        int32_t r = rows;
+        DOT4_SYM_LOOP2(p0, p1, w, bias, r, run / 8, run % 8, (int64_t)stride - run);
+        rows = 0;
+    } else
+#endif
+    {
+        h00 = vld1q_s32(bias), h01 = vld1q_s32(bias + 4), h02 = vld1q_s32(bias + 8), h03 = vld1q_s32(bias + 12);
+        h04 = vld1q_s32(bias + 16), h05 = vld1q_s32(bias + 20), h06 = vld1q_s32(bias + 24);
+        h07 = vld1q_s32(bias + 28);
+        h10 = h00, h11 = h01, h12 = h02, h13 = h03, h14 = h04, h15 = h05, h16 = h06, h17 = h07;
+    }
     for (int32_t ky = 0; ky < rows; ++ky) {
         const size_t off = (size_t)ky * stride;
         const int8_t *x0 = x[0] + off, *x1 = x[1] + off;
@@ -693,12 +757,6 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
             int32_t n = run / 8;
             c = n * 8;
             DOT4_SYM_LOOP_HALF(p0, p1, w, n);
-        } else if (sym && run >= 8) {
-            const int8_t *p0 = x0, *p1 = x1, *w1 = w;
-            int32_t n0 = run / 8, n1 = n0;
-            c = n0 * 8;
-            EDGEC_NEON_SYM_LOOP(p0, w1, n0, h00, h01, h02, h03, h04, h05, h06, h07);
-            EDGEC_NEON_SYM_LOOP(p1, w, n1, h10, h11, h12, h13, h14, h15, h16, h17);
         }
 #else
         if (sym && !half)
@@ -717,15 +775,10 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
             }
         }
     }
-    for (int32_t r = 0; r < 4; ++r) {
-        const int32x4_t b = vld1q_s32(bias + 4 * r);
-        acc[0][r] = b;
-        acc[1][r] = b;
-    }
-    acc[0][0] = vaddq_s32(acc[0][0], dot4_pairs(h00, h01)); acc[0][1] = vaddq_s32(acc[0][1], dot4_pairs(h02, h03));
-    acc[0][2] = vaddq_s32(acc[0][2], dot4_pairs(h04, h05)); acc[0][3] = vaddq_s32(acc[0][3], dot4_pairs(h06, h07));
-    acc[1][0] = vaddq_s32(acc[1][0], dot4_pairs(h10, h11)); acc[1][1] = vaddq_s32(acc[1][1], dot4_pairs(h12, h13));
-    acc[1][2] = vaddq_s32(acc[1][2], dot4_pairs(h14, h15)); acc[1][3] = vaddq_s32(acc[1][3], dot4_pairs(h16, h17));
+    acc[0][0] = dot4_pairs(h00, h01); acc[0][1] = dot4_pairs(h02, h03);
+    acc[0][2] = dot4_pairs(h04, h05); acc[0][3] = dot4_pairs(h06, h07);
+    acc[1][0] = dot4_pairs(h10, h11); acc[1][1] = dot4_pairs(h12, h13);
+    acc[1][2] = dot4_pairs(h14, h15); acc[1][3] = dot4_pairs(h16, h17);
 }
 #endif
 
@@ -814,7 +867,7 @@ EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride,
                                   size_t out_step, const edgec_conv2d_s8_params *p, int sym, int half,
                                   int16x8_t zp, int8x16_t lo, int8x16_t hi) {
     int32x4_t acc[DOT4_PX][4];
-    dot4_tile(x, stride, rows, run, w, q->bias, sym, half, acc);
+    dot4_tile(x, stride, rows, run, w, DOT4_TILE_BIAS(q), sym, half, acc);
     /* pixel by pixel with constant indices: the accumulators stay in registers */
 #if DOT4_PX == 4
 #define DOT4_EACH_PIXEL(STORE) do { STORE(0); STORE(1); STORE(2); STORE(3); } while (0)
@@ -1101,6 +1154,10 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 q->shift[j] = in ? shift[oc0 + j] : -1; /* padding channels: any result, never stored */
                 q->left[j] = q->shift[j] > 0 ? q->shift[j] : 0;
                 q->right[j] = q->shift[j] < 0 ? q->shift[j] : 0;
+#if DOT4_PX == 2
+                q->bias_half[2 * j] = q->bias[j];
+                q->bias_half[2 * j + 1] = 0;
+#endif
                 if (q->shift[j] >= 0 || q->multiplier[j] < 0) q->right_only = 0;
             }
         }
