@@ -683,24 +683,35 @@ EDGEC_INLINE void dot4_tile1(const int8_t *x0, size_t stride, int32_t rows, int3
  * quads, loaded once (v0-v7), feeds both pixels, and one LD2R fetches a pixel's two quads (v16-v17, v18-v19). The
  * 16 accumulators are the only vector operands, outputs only (GCC's 30 operands count an in-out operand
  * twice), loaded from B (the tile's start, DOT4_TILE_BIAS) in the loop's first lines; the other registers in use
- * are named in the clobbers. 54 instructions per pair of quads, 256 MACs (0.211 per MAC). Per kernel row: n
- * pairs, one quad more when tail (SMULL + SADALP), then skip bytes to the row's next. */
+ * are named in the clobbers. 52 instructions per pair of quads, 256 MACs (0.203 per MAC), and the loop's count
+ * and branch. Per kernel row: n pairs, one quad more when tail (SMULL + SADALP), then skip bytes to the row's
+ * next. DOT4_SYM_LOOP2_EVEN: n even and no tail (whole rows of 16 bytes), two pairs a pass. */
+#define DOT4_SYM_INIT                                                                                            \
+    "ldp %q[a0], %q[a1], [%[b]]\n" "ldp %q[a2], %q[a3], [%[b], #32]\n"                                         \
+    "ldp %q[a4], %q[a5], [%[b], #64]\n" "ldp %q[a6], %q[a7], [%[b], #96]\n"                                    \
+    "ldp %q[b0], %q[b1], [%[b]]\n" "ldp %q[b2], %q[b3], [%[b], #32]\n"                                         \
+    "ldp %q[b4], %q[b5], [%[b], #64]\n" "ldp %q[b6], %q[b7], [%[b], #96]\n"
+#define DOT4_SYM_PAIR                                                                                            \
+    "ld2r {v16.4s, v17.4s}, [%[x0]], #8\n" "ld2r {v18.4s, v19.4s}, [%[x1]], #8\n"                              \
+    "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                              \
+    DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v16", "v17", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                     \
+    DOT4_SYM_HALF("v2", "v3", "v6", "v7", "v16", "v17", "%[a4]", "%[a5]", "%[a6]", "%[a7]")                     \
+    DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v18", "v19", "%[b0]", "%[b1]", "%[b2]", "%[b3]")                     \
+    DOT4_SYM_HALF("v2", "v3", "v6", "v7", "v18", "v19", "%[b4]", "%[b5]", "%[b6]", "%[b7]")
+#define DOT4_SYM_OUT(X0, X1, W, ROWS, C)                                                                         \
+    [x0] "+r"(X0), [x1] "+r"(X1), [w] "+r"(W), [r] "+r"(ROWS), [c] "=&r"(C), [a0] "=w"(h00), [a1] "=w"(h01),    \
+        [a2] "=w"(h02), [a3] "=w"(h03), [a4] "=w"(h04), [a5] "=w"(h05), [a6] "=w"(h06), [a7] "=w"(h07),         \
+        [b0] "=w"(h10), [b1] "=w"(h11), [b2] "=w"(h12), [b3] "=w"(h13), [b4] "=w"(h14), [b5] "=w"(h15),         \
+        [b6] "=w"(h16), [b7] "=w"(h17)
+#define DOT4_SYM_CLOBBERS                                                                                        \
+    "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",     \
+        "memory", "cc"
 #define DOT4_SYM_LOOP2(X0, X1, W, B, ROWS, N, TAIL, SKIP)                                                        \
     do {                                                                                                         \
         int32_t cnt_;                                                                                            \
-        __asm__("ldp %q[a0], %q[a1], [%[b]]\n" "ldp %q[a2], %q[a3], [%[b], #32]\n"                             \
-                "ldp %q[a4], %q[a5], [%[b], #64]\n" "ldp %q[a6], %q[a7], [%[b], #96]\n"                        \
-                "ldp %q[b0], %q[b1], [%[b]]\n" "ldp %q[b2], %q[b3], [%[b], #32]\n"                             \
-                "ldp %q[b4], %q[b5], [%[b], #64]\n" "ldp %q[b6], %q[b7], [%[b], #96]\n"                        \
+        __asm__(DOT4_SYM_INIT                                                                                    \
                 "0:\n" "mov %w[c], %w[n]\n" "cbz %w[c], 2f\n"                                                  \
-                "1:\n"                                                                                           \
-                "ld2r {v16.4s, v17.4s}, [%[x0]], #8\n" "ld2r {v18.4s, v19.4s}, [%[x1]], #8\n"                  \
-                "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                  \
-                DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v16", "v17", "%[a0]", "%[a1]", "%[a2]", "%[a3]")         \
-                DOT4_SYM_HALF("v2", "v3", "v6", "v7", "v16", "v17", "%[a4]", "%[a5]", "%[a6]", "%[a7]")         \
-                DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v18", "v19", "%[b0]", "%[b1]", "%[b2]", "%[b3]")         \
-                DOT4_SYM_HALF("v2", "v3", "v6", "v7", "v18", "v19", "%[b4]", "%[b5]", "%[b6]", "%[b7]")         \
-                "subs %w[c], %w[c], #1\n" "b.ne 1b\n"                                                            \
+                "1:\n" DOT4_SYM_PAIR "subs %w[c], %w[c], #1\n" "b.ne 1b\n"                                     \
                 "2:\n" "cbz %w[t], 3f\n"                                                                         \
                 "ld1r {v16.4s}, [%[x0]], #4\n" "ld1r {v18.4s}, [%[x1]], #4\n"                                  \
                 "ld1 {v0.16b - v3.16b}, [%[w]], #64\n"                                                           \
@@ -710,13 +721,21 @@ EDGEC_INLINE void dot4_tile1(const int8_t *x0, size_t stride, int32_t rows, int3
                 DOT4_SYM_ONE("v2", "v3", "v18", "%[b4]", "%[b5]", "%[b6]", "%[b7]")                            \
                 "3:\n" "add %[x0], %[x0], %[skip]\n" "add %[x1], %[x1], %[skip]\n"                             \
                 "subs %w[r], %w[r], #1\n" "b.ne 0b\n"                                                            \
-                : [x0] "+r"(X0), [x1] "+r"(X1), [w] "+r"(W), [r] "+r"(ROWS), [c] "=&r"(cnt_), [a0] "=w"(h00),   \
-                  [a1] "=w"(h01), [a2] "=w"(h02), [a3] "=w"(h03), [a4] "=w"(h04), [a5] "=w"(h05),               \
-                  [a6] "=w"(h06), [a7] "=w"(h07), [b0] "=w"(h10), [b1] "=w"(h11), [b2] "=w"(h12),               \
-                  [b3] "=w"(h13), [b4] "=w"(h14), [b5] "=w"(h15), [b6] "=w"(h16), [b7] "=w"(h17)                \
+                : DOT4_SYM_OUT(X0, X1, W, ROWS, cnt_)                                                            \
                 : [b] "r"(B), [n] "r"(N), [t] "r"(TAIL), [skip] "r"(SKIP)                                        \
-                : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21",     \
-                  "v22", "v23", "memory", "cc");                                                                 \
+                : DOT4_SYM_CLOBBERS);                                                                            \
+    } while (0)
+#define DOT4_SYM_LOOP2_EVEN(X0, X1, W, B, ROWS, HALF_N, SKIP)                                                   \
+    do {                                                                                                         \
+        int32_t cnt_;                                                                                            \
+        __asm__(DOT4_SYM_INIT                                                                                    \
+                "0:\n" "mov %w[c], %w[n]\n"                                                                    \
+                "1:\n" DOT4_SYM_PAIR DOT4_SYM_PAIR "subs %w[c], %w[c], #1\n" "b.ne 1b\n"                       \
+                "add %[x0], %[x0], %[skip]\n" "add %[x1], %[x1], %[skip]\n"                                    \
+                "subs %w[r], %w[r], #1\n" "b.ne 0b\n"                                                            \
+                : DOT4_SYM_OUT(X0, X1, W, ROWS, cnt_)                                                            \
+                : [b] "r"(B), [n] "r"(HALF_N), [skip] "r"(SKIP)                                                  \
+                : DOT4_SYM_CLOBBERS);                                                                            \
     } while (0)
 #endif
 
@@ -996,6 +1015,62 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
     }
 }
 
+#if DOT4_PX == 2 && defined(__aarch64__)
+/* dot4_strip_body for weights within [-127, 127] without the dot product: block by block, tile by tile (the last
+ * one overlapping the one before when pixels is odd), each tile one DOT4_SYM_LOOP2 over its whole window, then
+ * requantised and stored. The loop takes every vector register, so the tile's bookkeeping is kept to pointers:
+ * the requantisation constants are loaded again for each tile (four LDPs). */
+DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
+                                         int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                         int32_t blocks, int32_t pixels, int8_t *out,
+                                         const edgec_conv2d_s8_params *p) {
+    const int32_t OC = p->out_c, n = run / 8, tail = run % 8;
+    const int64_t skip = (int64_t)stride - run;
+    const int even = n > 0 && n % 2 == 0 && !tail;
+    const size_t out_step = (size_t)OC;
+    for (int32_t bl = 0; bl < blocks; ++bl) {
+        const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
+        const dot4_block_rq *q = &rq[bl];
+        const int8_t *wb = packed + (size_t)oc0 * k_bytes;
+        const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
+        for (int32_t px = 0; px < pixels; px += DOT4_PX) {
+            if (px + DOT4_PX > pixels) px = pixels - DOT4_PX;
+            const int8_t *p0 = x0 + (size_t)px * step, *p1 = p0 + step, *w = wb;
+            int32_t r = rows;
+            int32x4_t h00, h01, h02, h03, h04, h05, h06, h07, h10, h11, h12, h13, h14, h15, h16, h17;
+            if (even) DOT4_SYM_LOOP2_EVEN(p0, p1, w, q->bias_half, r, n / 2, skip);
+            else DOT4_SYM_LOOP2(p0, p1, w, q->bias_half, r, n, tail, skip);
+            const int32x4_t a0 = dot4_pairs(h00, h01), a1 = dot4_pairs(h02, h03), a2 = dot4_pairs(h04, h05);
+            const int32x4_t a3 = dot4_pairs(h06, h07), b0 = dot4_pairs(h10, h11), b1 = dot4_pairs(h12, h13);
+            const int32x4_t b2 = dot4_pairs(h14, h15), b3 = dot4_pairs(h16, h17);
+            int8_t *o = out + (size_t)px * out_step + oc0;
+            const int16x8_t zp = DOT4_ZP(p);
+            const int8x16_t lo = DOT4_LO(p), hi = DOT4_HI(p);
+            if (fast) {
+                const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
+                const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
+                const int32x4_t s0 = vld1q_s32(q->right), s1 = vld1q_s32(q->right + 4);
+                const int32x4_t s2 = vld1q_s32(q->right + 8), s3 = vld1q_s32(q->right + 12);
+                dot4_narrow_store(dot4_round4_right(a0, m0, s0), dot4_round4_right(a1, m1, s1),
+                                  dot4_round4_right(a2, m2, s2), dot4_round4_right(a3, m3, s3), zp, lo, hi,
+                                  DOT4_OCB, o);
+                dot4_narrow_store(dot4_round4_right(b0, m0, s0), dot4_round4_right(b1, m1, s1),
+                                  dot4_round4_right(b2, m2, s2), dot4_round4_right(b3, m3, s3), zp, lo, hi,
+                                  DOT4_OCB, o + out_step);
+            } else {
+                dot4_store(a0, a1, a2, a3, q, nb, zp, lo, hi, p, o);
+                dot4_store(b0, b1, b2, b3, q, nb, zp, lo, hi, p, o + out_step);
+            }
+        }
+    }
+}
+#define DOT4_STRIP_SYM(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p) \
+    dot4_strip_sym2(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p)
+#else
+#define DOT4_STRIP_SYM(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p) \
+    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 0, 0)
+#endif
+
 DOT4_NOSCHED static void dot4_strip(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
                                     int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                     int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p) {
@@ -1015,7 +1090,7 @@ DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, int32_t C, const int
     DOT4_NOSCHED static void name(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,     \
                                   int32_t pixels, int8_t *out_b, const edgec_conv2d_s8_params *p, int sym) {      \
         if (DOT4_PX == 2 && sym) {                                                                                 \
-            dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, nblk, pixels, out_b, p, 1, 0, nblk);       \
+            DOT4_STRIP_SYM(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, nblk, pixels, out_b, p);                    \
             return;                                                                                                \
         }                                                                                                          \
         dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, nblk, pixels, out_b, p, 0, 0, nblk);           \
@@ -1028,14 +1103,14 @@ DOT4_POINTWISE_BLOCKS(dot4_pointwise64, 4)
 DOT4_NOSCHED static void dot4_pointwise_sym(const int8_t *in_b, int32_t C, const int8_t *packed,
                                             const dot4_block_rq *rq, int32_t c0, int32_t blocks, int32_t pixels,
                                             int8_t *out_b, const edgec_conv2d_s8_params *p) {
-    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 1, 0, 0);
+    DOT4_STRIP_SYM(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p);
 }
 
 DOT4_NOSCHED static void dot4_strip_sym(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
                                         int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                         int32_t blocks, int32_t pixels, int8_t *out,
                                         const edgec_conv2d_s8_params *p) {
-    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 0, 0);
+    DOT4_STRIP_SYM(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p);
 }
 #else
 #define dot4_strip_sym dot4_strip
