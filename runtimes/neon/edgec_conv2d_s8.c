@@ -1033,9 +1033,15 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
         const dot4_block_rq *q = &rq[bl];
         const int8_t *wb = packed + (size_t)oc0 * k_bytes;
         const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
-        for (int32_t px = 0; px < pixels; px += DOT4_PX) {
-            if (px + DOT4_PX > pixels) px = pixels - DOT4_PX;
-            const int8_t *p0 = x0 + (size_t)px * step, *p1 = p0 + step, *w = wb;
+        const int8_t *xp = x0;
+        int8_t *o = out + oc0;
+        for (int32_t px = 0; px < pixels; px += DOT4_PX, xp += DOT4_PX * step, o += DOT4_PX * out_step) {
+            if (px + DOT4_PX > pixels) {
+                px = pixels - DOT4_PX;
+                xp = x0 + (size_t)px * step;
+                o = out + (size_t)px * out_step + oc0;
+            }
+            const int8_t *p0 = xp, *p1 = xp + step, *w = wb;
             int32_t r = rows;
             int32x4_t h00, h01, h02, h03, h04, h05, h06, h07, h10, h11, h12, h13, h14, h15, h16, h17;
             if (even) DOT4_SYM_LOOP2_EVEN(p0, p1, w, q->bias_half, r, n / 2, skip);
@@ -1043,7 +1049,6 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
             const int32x4_t a0 = dot4_pairs(h00, h01), a1 = dot4_pairs(h02, h03), a2 = dot4_pairs(h04, h05);
             const int32x4_t a3 = dot4_pairs(h06, h07), b0 = dot4_pairs(h10, h11), b1 = dot4_pairs(h12, h13);
             const int32x4_t b2 = dot4_pairs(h14, h15), b3 = dot4_pairs(h16, h17);
-            int8_t *o = out + (size_t)px * out_step + oc0;
             const int16x8_t zp = DOT4_ZP(p);
             const int8x16_t lo = DOT4_LO(p), hi = DOT4_HI(p);
             if (fast) {
