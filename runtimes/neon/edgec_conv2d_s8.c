@@ -1027,20 +1027,21 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
     const int32_t OC = p->out_c, n = run / 8, tail = run % 8;
     const int64_t skip = (int64_t)stride - run;
     const int even = n > 0 && n % 2 == 0 && !tail;
+    /* the output's zero point and clamp as scalars: the loop's "memory" clobber would have them read again */
+    const int16_t zp16 = (int16_t)p->output_offset;
+    const int8_t lo8 = (int8_t)p->act_min, hi8 = (int8_t)p->act_max;
     const size_t out_step = (size_t)OC;
     for (int32_t bl = 0; bl < blocks; ++bl) {
         const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
         const dot4_block_rq *q = &rq[bl];
         const int8_t *wb = packed + (size_t)oc0 * k_bytes;
         const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
+        /* (pixels + 1) / 2 tiles, the second one back by a pixel when pixels is odd (overlapping the first) */
         const int8_t *xp = x0;
         int8_t *o = out + oc0;
-        for (int32_t px = 0; px < pixels; px += DOT4_PX, xp += DOT4_PX * step, o += DOT4_PX * out_step) {
-            if (px + DOT4_PX > pixels) {
-                px = pixels - DOT4_PX;
-                xp = x0 + (size_t)px * step;
-                o = out + (size_t)px * out_step + oc0;
-            }
+        size_t x_step = pixels % 2 ? step : 2 * step, o_step = pixels % 2 ? out_step : 2 * out_step;
+        for (int32_t t = (pixels + 1) / 2; t > 0; --t, xp += x_step, o += o_step, x_step = 2 * step,
+                     o_step = 2 * out_step) {
             const int8_t *p0 = xp, *p1 = xp + step, *w = wb;
             int32_t r = rows;
             int32x4_t h00, h01, h02, h03, h04, h05, h06, h07, h10, h11, h12, h13, h14, h15, h16, h17;
@@ -1049,8 +1050,8 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
             const int32x4_t a0 = dot4_pairs(h00, h01), a1 = dot4_pairs(h02, h03), a2 = dot4_pairs(h04, h05);
             const int32x4_t a3 = dot4_pairs(h06, h07), b0 = dot4_pairs(h10, h11), b1 = dot4_pairs(h12, h13);
             const int32x4_t b2 = dot4_pairs(h14, h15), b3 = dot4_pairs(h16, h17);
-            const int16x8_t zp = DOT4_ZP(p);
-            const int8x16_t lo = DOT4_LO(p), hi = DOT4_HI(p);
+            const int16x8_t zp = vdupq_n_s16(zp16);
+            const int8x16_t lo = vdupq_n_s8(lo8), hi = vdupq_n_s8(hi8);
             if (fast) {
                 const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
                 const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
