@@ -651,16 +651,10 @@ EDGEC_INLINE void dot4_tile1(const int8_t *x0, size_t stride, int32_t rows, int3
     } while (0)
 
 #if defined(__aarch64__)
-/* EDGEC_NEON_SYM_LOOP for a block of at most 8 channels (dot4_strip_half: VWW's first layer), both pixels in one loop:
+/* The two-pixel SMLAL-pair loop for a block of at most 8 channels (dot4_strip_half: VWW's first layer), both pixels in one loop:
  * each quad's first 32 bytes (channels 0-7), v0-v1 and v4-v5, feed the two pixels' four accumulators each. 32
- * instructions per 128 MACs, where the 16-channel tile took 60 for the same useful MACs. */
-#define DOT4_SYM_HALF(K0, K1, L0, L1, A, B, H0, H1, H2, H3)                                                      \
-    "smull v20.8h, " K0 ".8b, " A ".8b\n" "smull2 v21.8h, " K0 ".16b, " A ".16b\n"                             \
-    "smull v22.8h, " K1 ".8b, " A ".8b\n" "smull2 v23.8h, " K1 ".16b, " A ".16b\n"                             \
-    "smlal v20.8h, " L0 ".8b, " B ".8b\n" "smlal2 v21.8h, " L0 ".16b, " B ".16b\n"                             \
-    "smlal v22.8h, " L1 ".8b, " B ".8b\n" "smlal2 v23.8h, " L1 ".16b, " B ".16b\n"                             \
-    "sadalp " H0 ".4s, v20.8h\n" "sadalp " H1 ".4s, v21.8h\n"                                                  \
-    "sadalp " H2 ".4s, v22.8h\n" "sadalp " H3 ".4s, v23.8h\n"
+ * instructions per 128 MACs, where the 16-channel tile (EDGEC_NEON_SYM_LOOP2) takes 52 for the same useful MACs. */
+#define DOT4_SYM_HALF EDGEC_NEON_SYM_MUL2
 #define DOT4_SYM_LOOP_HALF(X0, X1, W, N)                                                                         \
     __asm__("1:\n"                                                                                               \
             "ld1r {v8.4s}, [%[x0]], #4\n" "ld1r {v9.4s}, [%[x0]], #4\n"                                          \
@@ -673,70 +667,13 @@ EDGEC_INLINE void dot4_tile1(const int8_t *x0, size_t stride, int32_t rows, int3
               [a2] "+w"(h02), [a3] "+w"(h03), [b0] "+w"(h10), [b1] "+w"(h11), [b2] "+w"(h12), [b3] "+w"(h13)     \
             : [s64] "r"((uint64_t)64)                                                                            \
             : "v0", "v1", "v4", "v5", "v8", "v9", "v10", "v11", "v20", "v21", "v22", "v23", "memory", "cc")
-/* One quad (no pair: SMULL + SADALP) of pixel A against weights K0, K1 (channels 8 at a time). */
-#define DOT4_SYM_ONE(K0, K1, A, H0, H1, H2, H3)                                                                  \
-    "smull v20.8h, " K0 ".8b, " A ".8b\n" "smull2 v21.8h, " K0 ".16b, " A ".16b\n"                             \
-    "smull v22.8h, " K1 ".8b, " A ".8b\n" "smull2 v23.8h, " K1 ".16b, " A ".16b\n"                             \
-    "sadalp " H0 ".4s, v20.8h\n" "sadalp " H1 ".4s, v21.8h\n"                                                  \
-    "sadalp " H2 ".4s, v22.8h\n" "sadalp " H3 ".4s, v23.8h\n"
-/* Both pixels x 16 channels over the whole window in one loop (weights within [-127, 127]): each pair of weight
- * quads, loaded once (v0-v7), feeds both pixels, and one LD2R fetches a pixel's two quads (v16-v17, v18-v19). The
- * 16 accumulators are the only vector operands, outputs only (GCC's 30 operands count an in-out operand
- * twice), loaded from B (the tile's start, DOT4_TILE_BIAS) in the loop's first lines; the other registers in use
- * are named in the clobbers. 52 instructions per pair of quads, 256 MACs (0.203 per MAC), and the loop's count
- * and branch. Per kernel row: n pairs, one quad more when tail (SMULL + SADALP), then skip bytes to the row's
- * next. DOT4_SYM_LOOP2_EVEN: n even and no tail (whole rows of 16 bytes), two pairs a pass. */
-#define DOT4_SYM_INIT                                                                                            \
-    "ldp %q[a0], %q[a1], [%[b]]\n" "ldp %q[a2], %q[a3], [%[b], #32]\n"                                         \
-    "ldp %q[a4], %q[a5], [%[b], #64]\n" "ldp %q[a6], %q[a7], [%[b], #96]\n"                                    \
-    "ldp %q[b0], %q[b1], [%[b]]\n" "ldp %q[b2], %q[b3], [%[b], #32]\n"                                         \
-    "ldp %q[b4], %q[b5], [%[b], #64]\n" "ldp %q[b6], %q[b7], [%[b], #96]\n"
-#define DOT4_SYM_PAIR                                                                                            \
-    "ld2r {v16.4s, v17.4s}, [%[x0]], #8\n" "ld2r {v18.4s, v19.4s}, [%[x1]], #8\n"                              \
-    "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                              \
-    DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v16", "v17", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                     \
-    DOT4_SYM_HALF("v2", "v3", "v6", "v7", "v16", "v17", "%[a4]", "%[a5]", "%[a6]", "%[a7]")                     \
-    DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v18", "v19", "%[b0]", "%[b1]", "%[b2]", "%[b3]")                     \
-    DOT4_SYM_HALF("v2", "v3", "v6", "v7", "v18", "v19", "%[b4]", "%[b5]", "%[b6]", "%[b7]")
-#define DOT4_SYM_OUT(X0, X1, W, ROWS, C)                                                                         \
-    [x0] "+r"(X0), [x1] "+r"(X1), [w] "+r"(W), [r] "+r"(ROWS), [c] "=&r"(C), [a0] "=w"(h00), [a1] "=w"(h01),    \
-        [a2] "=w"(h02), [a3] "=w"(h03), [a4] "=w"(h04), [a5] "=w"(h05), [a6] "=w"(h06), [a7] "=w"(h07),         \
-        [b0] "=w"(h10), [b1] "=w"(h11), [b2] "=w"(h12), [b3] "=w"(h13), [b4] "=w"(h14), [b5] "=w"(h15),         \
-        [b6] "=w"(h16), [b7] "=w"(h17)
-#define DOT4_SYM_CLOBBERS                                                                                        \
-    "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",     \
-        "memory", "cc"
+/* edgec_neon.h's two-pixel loop on the tile's accumulators */
 #define DOT4_SYM_LOOP2(X0, X1, W, B, ROWS, N, TAIL, SKIP)                                                        \
-    do {                                                                                                         \
-        int32_t cnt_;                                                                                            \
-        __asm__(DOT4_SYM_INIT                                                                                    \
-                "0:\n" "mov %w[c], %w[n]\n" "cbz %w[c], 2f\n"                                                  \
-                "1:\n" DOT4_SYM_PAIR "subs %w[c], %w[c], #1\n" "b.ne 1b\n"                                     \
-                "2:\n" "cbz %w[t], 3f\n"                                                                         \
-                "ld1r {v16.4s}, [%[x0]], #4\n" "ld1r {v18.4s}, [%[x1]], #4\n"                                  \
-                "ld1 {v0.16b - v3.16b}, [%[w]], #64\n"                                                           \
-                DOT4_SYM_ONE("v0", "v1", "v16", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                            \
-                DOT4_SYM_ONE("v2", "v3", "v16", "%[a4]", "%[a5]", "%[a6]", "%[a7]")                            \
-                DOT4_SYM_ONE("v0", "v1", "v18", "%[b0]", "%[b1]", "%[b2]", "%[b3]")                            \
-                DOT4_SYM_ONE("v2", "v3", "v18", "%[b4]", "%[b5]", "%[b6]", "%[b7]")                            \
-                "3:\n" "add %[x0], %[x0], %[skip]\n" "add %[x1], %[x1], %[skip]\n"                             \
-                "subs %w[r], %w[r], #1\n" "b.ne 0b\n"                                                            \
-                : DOT4_SYM_OUT(X0, X1, W, ROWS, cnt_)                                                            \
-                : [b] "r"(B), [n] "r"(N), [t] "r"(TAIL), [skip] "r"(SKIP)                                        \
-                : DOT4_SYM_CLOBBERS);                                                                            \
-    } while (0)
+    EDGEC_NEON_SYM_LOOP2(X0, X1, W, B, ROWS, N, TAIL, SKIP, h00, h01, h02, h03, h04, h05, h06, h07, h10, h11, h12, \
+                         h13, h14, h15, h16, h17)
 #define DOT4_SYM_LOOP2_EVEN(X0, X1, W, B, ROWS, HALF_N, SKIP)                                                   \
-    do {                                                                                                         \
-        int32_t cnt_;                                                                                            \
-        __asm__(DOT4_SYM_INIT                                                                                    \
-                "0:\n" "mov %w[c], %w[n]\n"                                                                    \
-                "1:\n" DOT4_SYM_PAIR DOT4_SYM_PAIR "subs %w[c], %w[c], #1\n" "b.ne 1b\n"                       \
-                "add %[x0], %[x0], %[skip]\n" "add %[x1], %[x1], %[skip]\n"                                    \
-                "subs %w[r], %w[r], #1\n" "b.ne 0b\n"                                                            \
-                : DOT4_SYM_OUT(X0, X1, W, ROWS, cnt_)                                                            \
-                : [b] "r"(B), [n] "r"(HALF_N), [skip] "r"(SKIP)                                                  \
-                : DOT4_SYM_CLOBBERS);                                                                            \
-    } while (0)
+    EDGEC_NEON_SYM_LOOP2_EVEN(X0, X1, W, B, ROWS, HALF_N, SKIP, h00, h01, h02, h03, h04, h05, h06, h07, h10, h11,  \
+                              h12, h13, h14, h15, h16, h17)
 #endif
 
 /* {a0 + a1, a2 + a3, b0 + b1, b2 + b3} */
@@ -1016,10 +953,10 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 }
 
 #if DOT4_PX == 2 && defined(__aarch64__)
-/* dot4_strip_body for weights within [-127, 127] without the dot product: block by block, tile by tile (the last
- * one overlapping the one before when pixels is odd), each tile one DOT4_SYM_LOOP2 over its whole window, then
- * requantised and stored. The loop takes every vector register, so the tile's bookkeeping is kept to pointers:
- * the requantisation constants are loaded again for each tile (four LDPs). */
+/* dot4_strip_body for weights within [-127, 127] without the dot product: block by block, tile by tile (the
+ * second one overlapping the first when pixels is odd), each tile one DOT4_SYM_LOOP2 over its whole window, then
+ * requantised and stored. The loop takes every vector register, so the tile's bookkeeping is kept to pointers
+ * and the requantisation constants are loaded again for each tile (five loads). */
 DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
                                          int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                          int32_t blocks, int32_t pixels, int8_t *out,
