@@ -82,34 +82,83 @@ EDGEC_INLINE float32x4x4_t edgec_neon_ld4q_f32(const float *p) {
 #endif
 
 #if defined(__aarch64__)
-/* Without the dot product, for weights within [-127, 127] (two int8 products fit an int16 lane), 16 channels' int8
- * sums over n (> 0) pairs of quads of one pixel (SMULL + SMLAL, then SADALP): x the pixel's bytes, w the weights
- * packed as pack_conv_s8_dot4's ([K/4][16][4]), both advanced past them; H0..H7 int32x4_t, two per four channels
- * (pairs of lanes to add). The loop in assembly: the intrinsics' version spilled accumulators every pass. v0-v7
- * the two quads' weights, v8-v9 the input quads, v12-v15 four int16 sums in flight. Used by the int8 and the
- * hybrid conv. */
-#define EDGEC_NEON_SYM_LOOP(X, W, N, H0, H1, H2, H3, H4, H5, H6, H7)                                                \
-    __asm__("1:\n"                                                                                               \
-            "ld1r {v8.4s}, [%[x]], #4\n" "ld1r {v9.4s}, [%[x]], #4\n"                                            \
-            "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                        \
-            "smull v12.8h, v0.8b, v8.8b\n" "smull2 v13.8h, v0.16b, v8.16b\n"                                     \
-            "smull v14.8h, v1.8b, v8.8b\n" "smull2 v15.8h, v1.16b, v8.16b\n"                                     \
-            "smlal v12.8h, v4.8b, v9.8b\n" "smlal2 v13.8h, v4.16b, v9.16b\n"                                     \
-            "smlal v14.8h, v5.8b, v9.8b\n" "smlal2 v15.8h, v5.16b, v9.16b\n"                                     \
-            "sadalp %[h0].4s, v12.8h\n" "sadalp %[h1].4s, v13.8h\n"                                              \
-            "sadalp %[h2].4s, v14.8h\n" "sadalp %[h3].4s, v15.8h\n"                                              \
-            "smull v12.8h, v2.8b, v8.8b\n" "smull2 v13.8h, v2.16b, v8.16b\n"                                     \
-            "smull v14.8h, v3.8b, v8.8b\n" "smull2 v15.8h, v3.16b, v8.16b\n"                                     \
-            "smlal v12.8h, v6.8b, v9.8b\n" "smlal2 v13.8h, v6.16b, v9.16b\n"                                     \
-            "smlal v14.8h, v7.8b, v9.8b\n" "smlal2 v15.8h, v7.16b, v9.16b\n"                                     \
-            "sadalp %[h4].4s, v12.8h\n" "sadalp %[h5].4s, v13.8h\n"                                              \
-            "sadalp %[h6].4s, v14.8h\n" "sadalp %[h7].4s, v15.8h\n"                                              \
-            "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                \
-            : [x] "+r"(X), [w] "+r"(W), [n] "+r"(N), [h0] "+w"(H0), [h1] "+w"(H1), [h2] "+w"(H2), [h3] "+w"(H3), \
-              [h4] "+w"(H4), [h5] "+w"(H5), [h6] "+w"(H6), [h7] "+w"(H7)                                         \
-            :                                                                                                    \
-            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v12", "v13", "v14", "v15", "memory",  \
-              "cc")
+/* Without the dot product, for weights within [-127, 127] (two int8 products fit an int16 lane), two pixels' sums
+ * over 16 channels (SMULL + SMLAL, then SADALP), the loop in assembly over a whole window. X0, X1: the pixels'
+ * first bytes, W: the weights packed as pack_conv_s8_dot4's ([K/4][16][4]), all three advanced; ROWS (> 0) kernel
+ * rows, each n pairs of quads, one quad more when TAIL (SMULL + SADALP), then SKIP bytes to the row's next.
+ * A0..A7 (pixel 0) and B0..B7 (pixel 1), int32x4_t, two per four channels (pairs of lanes to add), start from the
+ * 32 int32 at B. Each pair of weight quads, loaded once (v0-v7), feeds both pixels; one LD2R fetches a pixel's
+ * two quads (v16-v17, v18-v19); v20-v23 the int16 sums in flight. The accumulators are the only vector operands,
+ * outputs only (GCC's 30 operands count an in-out operand twice), the registers in use named in the clobbers:
+ * 52 instructions per pair of quads and two pixels, 256 MACs (0.203 per MAC), and the loop's count and branch.
+ * EDGEC_NEON_SYM_LOOP2_EVEN: n even and no tail (kernel rows of whole 16-byte runs), two pairs a pass. Used by
+ * the int8 and the hybrid conv. */
+#define EDGEC_NEON_SYM_MUL2(K0, K1, L0, L1, A, B, H0, H1, H2, H3)                                                \
+    "smull v20.8h, " K0 ".8b, " A ".8b\n" "smull2 v21.8h, " K0 ".16b, " A ".16b\n"                             \
+    "smull v22.8h, " K1 ".8b, " A ".8b\n" "smull2 v23.8h, " K1 ".16b, " A ".16b\n"                             \
+    "smlal v20.8h, " L0 ".8b, " B ".8b\n" "smlal2 v21.8h, " L0 ".16b, " B ".16b\n"                             \
+    "smlal v22.8h, " L1 ".8b, " B ".8b\n" "smlal2 v23.8h, " L1 ".16b, " B ".16b\n"                             \
+    "sadalp " H0 ".4s, v20.8h\n" "sadalp " H1 ".4s, v21.8h\n"                                                  \
+    "sadalp " H2 ".4s, v22.8h\n" "sadalp " H3 ".4s, v23.8h\n"
+#define EDGEC_NEON_SYM_MUL1(K0, K1, A, H0, H1, H2, H3)                                                           \
+    "smull v20.8h, " K0 ".8b, " A ".8b\n" "smull2 v21.8h, " K0 ".16b, " A ".16b\n"                             \
+    "smull v22.8h, " K1 ".8b, " A ".8b\n" "smull2 v23.8h, " K1 ".16b, " A ".16b\n"                             \
+    "sadalp " H0 ".4s, v20.8h\n" "sadalp " H1 ".4s, v21.8h\n"                                                  \
+    "sadalp " H2 ".4s, v22.8h\n" "sadalp " H3 ".4s, v23.8h\n"
+#define EDGEC_NEON_SYM2_INIT                                                                                     \
+    "ldp %q[a0], %q[a1], [%[b]]\n" "ldp %q[a2], %q[a3], [%[b], #32]\n"                                         \
+    "ldp %q[a4], %q[a5], [%[b], #64]\n" "ldp %q[a6], %q[a7], [%[b], #96]\n"                                    \
+    "ldp %q[b0], %q[b1], [%[b]]\n" "ldp %q[b2], %q[b3], [%[b], #32]\n"                                         \
+    "ldp %q[b4], %q[b5], [%[b], #64]\n" "ldp %q[b6], %q[b7], [%[b], #96]\n"
+#define EDGEC_NEON_SYM2_PAIR                                                                                     \
+    "ld2r {v16.4s, v17.4s}, [%[x0]], #8\n" "ld2r {v18.4s, v19.4s}, [%[x1]], #8\n"                              \
+    "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                              \
+    EDGEC_NEON_SYM_MUL2("v0", "v1", "v4", "v5", "v16", "v17", "%[a0]", "%[a1]", "%[a2]", "%[a3]")               \
+    EDGEC_NEON_SYM_MUL2("v2", "v3", "v6", "v7", "v16", "v17", "%[a4]", "%[a5]", "%[a6]", "%[a7]")               \
+    EDGEC_NEON_SYM_MUL2("v0", "v1", "v4", "v5", "v18", "v19", "%[b0]", "%[b1]", "%[b2]", "%[b3]")               \
+    EDGEC_NEON_SYM_MUL2("v2", "v3", "v6", "v7", "v18", "v19", "%[b4]", "%[b5]", "%[b6]", "%[b7]")
+#define EDGEC_NEON_SYM2_OUT(X0, X1, W, ROWS, C, A0, A1, A2, A3, A4, A5, A6, A7, B0, B1, B2, B3, B4, B5, B6, B7)  \
+    [x0] "+r"(X0), [x1] "+r"(X1), [w] "+r"(W), [r] "+r"(ROWS), [c] "=&r"(C), [a0] "=w"(A0), [a1] "=w"(A1),      \
+        [a2] "=w"(A2), [a3] "=w"(A3), [a4] "=w"(A4), [a5] "=w"(A5), [a6] "=w"(A6), [a7] "=w"(A7), [b0] "=w"(B0), \
+        [b1] "=w"(B1), [b2] "=w"(B2), [b3] "=w"(B3), [b4] "=w"(B4), [b5] "=w"(B5), [b6] "=w"(B6), [b7] "=w"(B7)
+#define EDGEC_NEON_SYM2_CLOBBERS                                                                                 \
+    "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",     \
+        "memory", "cc"
+#define EDGEC_NEON_SYM_LOOP2(X0, X1, W, B, ROWS, N, TAIL, SKIP, A0, A1, A2, A3, A4, A5, A6, A7, B0, B1, B2, B3,  \
+                             B4, B5, B6, B7)                                                                     \
+    do {                                                                                                         \
+        int32_t cnt_;                                                                                            \
+        __asm__(EDGEC_NEON_SYM2_INIT                                                                             \
+                "0:\n" "mov %w[c], %w[n]\n" "cbz %w[c], 2f\n"                                                  \
+                "1:\n" EDGEC_NEON_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 1b\n"                              \
+                "2:\n" "cbz %w[t], 3f\n"                                                                         \
+                "ld1r {v16.4s}, [%[x0]], #4\n" "ld1r {v18.4s}, [%[x1]], #4\n"                                  \
+                "ld1 {v0.16b - v3.16b}, [%[w]], #64\n"                                                           \
+                EDGEC_NEON_SYM_MUL1("v0", "v1", "v16", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                     \
+                EDGEC_NEON_SYM_MUL1("v2", "v3", "v16", "%[a4]", "%[a5]", "%[a6]", "%[a7]")                     \
+                EDGEC_NEON_SYM_MUL1("v0", "v1", "v18", "%[b0]", "%[b1]", "%[b2]", "%[b3]")                     \
+                EDGEC_NEON_SYM_MUL1("v2", "v3", "v18", "%[b4]", "%[b5]", "%[b6]", "%[b7]")                     \
+                "3:\n" "add %[x0], %[x0], %[skip]\n" "add %[x1], %[x1], %[skip]\n"                             \
+                "subs %w[r], %w[r], #1\n" "b.ne 0b\n"                                                            \
+                : EDGEC_NEON_SYM2_OUT(X0, X1, W, ROWS, cnt_, A0, A1, A2, A3, A4, A5, A6, A7, B0, B1, B2, B3, B4, \
+                                      B5, B6, B7)                                                                \
+                : [b] "r"(B), [n] "r"(N), [t] "r"(TAIL), [skip] "r"(SKIP)                                        \
+                : EDGEC_NEON_SYM2_CLOBBERS);                                                                     \
+    } while (0)
+#define EDGEC_NEON_SYM_LOOP2_EVEN(X0, X1, W, B, ROWS, HALF_N, SKIP, A0, A1, A2, A3, A4, A5, A6, A7, B0, B1, B2,  \
+                                  B3, B4, B5, B6, B7)                                                            \
+    do {                                                                                                         \
+        int32_t cnt_;                                                                                            \
+        __asm__(EDGEC_NEON_SYM2_INIT                                                                             \
+                "0:\n" "mov %w[c], %w[n]\n"                                                                    \
+                "1:\n" EDGEC_NEON_SYM2_PAIR EDGEC_NEON_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 1b\n"         \
+                "add %[x0], %[x0], %[skip]\n" "add %[x1], %[x1], %[skip]\n"                                    \
+                "subs %w[r], %w[r], #1\n" "b.ne 0b\n"                                                            \
+                : EDGEC_NEON_SYM2_OUT(X0, X1, W, ROWS, cnt_, A0, A1, A2, A3, A4, A5, A6, A7, B0, B1, B2, B3, B4, \
+                                      B5, B6, B7)                                                                \
+                : [b] "r"(B), [n] "r"(HALF_N), [skip] "r"(SKIP)                                                  \
+                : EDGEC_NEON_SYM2_CLOBBERS);                                                                     \
+    } while (0)
 #endif
 
 /* Lanes of acc += the 16 products x[i] * w[i], in groups of four (SDOT), or in pairs (SMULL + SADALP): either way

@@ -248,31 +248,20 @@ NOSCHED static void tile(const int8_t *const x[TILE_PX], size_t stride, int32_t 
      h1 = vpadalq_s16(h1, MLAL_HI(MULL_HI(k, v), l, u)))
 
 #if defined(__aarch64__)
-/* AArch64: one pixel at a time over n (> 0) pairs of quads, x and w advanced past them, the loop in assembly (the
- * intrinsics' two-pixel loop takes 70 instructions a pair of quads and two pixels, this one 28 a pixel:
- * EDGEC_NEON_SYM_LOOP, edgec_conv2d_s8.c's loop on the same weight layout); h0..h7 as HALF2's. */
-
+/* AArch64: both pixels over the whole window in one assembly loop (EDGEC_NEON_SYM_LOOP2: each pair of weight
+ * quads loaded once for both, 52 instructions a pair of quads and two pixels), the sums started from zero. */
 static void tile_sym(const int8_t *const x[TILE_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
                      const int32x4_t init[4], int32x4_t acc[TILE_PX][4]) {
-    const int32x4_t z = vdupq_n_s32(0);
-    for (int32_t i = 0; i < TILE_PX; ++i) {
-        int32x4_t h0 = z, h1 = z, h2 = z, h3 = z, h4 = z, h5 = z, h6 = z, h7 = z;
-        const int8_t *wp = w;
-        for (int32_t ky = 0; ky < rows; ++ky) {
-            const int8_t *xp = x[i] + (size_t)ky * stride;
-            int32_t n = run / 8;
-            if (n > 0) EDGEC_NEON_SYM_LOOP(xp, wp, n, h0, h1, h2, h3, h4, h5, h6, h7);
-            if (run % 8) { /* a last single quad */
-                const int8x16_t v = quad(xp);
-                const int8x16x4_t k = weights64(wp);
-                wp += 64;
-                HALF(h0, h1, k.val[0], v); HALF(h2, h3, k.val[1], v);
-                HALF(h4, h5, k.val[2], v); HALF(h6, h7, k.val[3], v);
-            }
-        }
-        acc[i][0] = vaddq_s32(init[0], pairs(h0, h1)); acc[i][1] = vaddq_s32(init[1], pairs(h2, h3));
-        acc[i][2] = vaddq_s32(init[2], pairs(h4, h5)); acc[i][3] = vaddq_s32(init[3], pairs(h6, h7));
-    }
+    static const int32_t zero[32];
+    int32x4_t h00, h01, h02, h03, h04, h05, h06, h07, h10, h11, h12, h13, h14, h15, h16, h17;
+    const int8_t *p0 = x[0], *p1 = x[1];
+    int32_t r = rows;
+    EDGEC_NEON_SYM_LOOP2(p0, p1, w, zero, r, run / 8, run % 8, (int64_t)stride - run, h00, h01, h02, h03, h04, h05,
+                         h06, h07, h10, h11, h12, h13, h14, h15, h16, h17);
+    acc[0][0] = vaddq_s32(init[0], pairs(h00, h01)); acc[0][1] = vaddq_s32(init[1], pairs(h02, h03));
+    acc[0][2] = vaddq_s32(init[2], pairs(h04, h05)); acc[0][3] = vaddq_s32(init[3], pairs(h06, h07));
+    acc[1][0] = vaddq_s32(init[0], pairs(h10, h11)); acc[1][1] = vaddq_s32(init[1], pairs(h12, h13));
+    acc[1][2] = vaddq_s32(init[2], pairs(h14, h15)); acc[1][3] = vaddq_s32(init[3], pairs(h16, h17));
 }
 #else
 NOSCHED static void tile_sym(const int8_t *const x[TILE_PX], size_t stride, int32_t rows, int32_t run,

@@ -222,6 +222,12 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
 /* One block's requantisation constants, padded to 16 channels. */
 typedef struct {
     int32_t bias[DOT4_OCB], multiplier[DOT4_OCB], shift[DOT4_OCB], left[DOT4_OCB], right[DOT4_OCB];
+#if DOT4_PX == 2
+    int32_t bias_half[2 * DOT4_OCB]; /* the SMULL tile's half sums' start: bias[j] at 2j, 0 at 2j + 1 */
+#define DOT4_TILE_BIAS(q) ((q)->bias_half)
+#else
+#define DOT4_TILE_BIAS(q) ((q)->bias)
+#endif
     int32_t right_only; /* every channel: no left shift, a right shift, multiplier >= 0 (dot4_round4) */
 } dot4_block_rq;
 
@@ -645,16 +651,10 @@ EDGEC_INLINE void dot4_tile1(const int8_t *x0, size_t stride, int32_t rows, int3
     } while (0)
 
 #if defined(__aarch64__)
-/* EDGEC_NEON_SYM_LOOP for a block of at most 8 channels (dot4_strip_half: VWW's first layer), both pixels in one loop:
+/* The two-pixel SMLAL-pair loop for a block of at most 8 channels (dot4_strip_half: VWW's first layer), both pixels in one loop:
  * each quad's first 32 bytes (channels 0-7), v0-v1 and v4-v5, feed the two pixels' four accumulators each. 32
- * instructions per 128 MACs, where the 16-channel tile took 60 for the same useful MACs. */
-#define DOT4_SYM_HALF(K0, K1, L0, L1, A, B, H0, H1, H2, H3)                                                      \
-    "smull v12.8h, " K0 ".8b, " A ".8b\n" "smull2 v13.8h, " K0 ".16b, " A ".16b\n"                             \
-    "smull v14.8h, " K1 ".8b, " A ".8b\n" "smull2 v15.8h, " K1 ".16b, " A ".16b\n"                             \
-    "smlal v12.8h, " L0 ".8b, " B ".8b\n" "smlal2 v13.8h, " L0 ".16b, " B ".16b\n"                             \
-    "smlal v14.8h, " L1 ".8b, " B ".8b\n" "smlal2 v15.8h, " L1 ".16b, " B ".16b\n"                             \
-    "sadalp " H0 ".4s, v12.8h\n" "sadalp " H1 ".4s, v13.8h\n"                                                  \
-    "sadalp " H2 ".4s, v14.8h\n" "sadalp " H3 ".4s, v15.8h\n"
+ * instructions per 128 MACs, where the 16-channel tile (EDGEC_NEON_SYM_LOOP2) takes 52 for the same useful MACs. */
+#define DOT4_SYM_HALF EDGEC_NEON_SYM_MUL2
 #define DOT4_SYM_LOOP_HALF(X0, X1, W, N)                                                                         \
     __asm__("1:\n"                                                                                               \
             "ld1r {v8.4s}, [%[x0]], #4\n" "ld1r {v9.4s}, [%[x0]], #4\n"                                          \
@@ -666,7 +666,14 @@ EDGEC_INLINE void dot4_tile1(const int8_t *x0, size_t stride, int32_t rows, int3
             : [x0] "+r"(X0), [x1] "+r"(X1), [w] "+r"(W), [n] "+r"(N), [a0] "+w"(h00), [a1] "+w"(h01),            \
               [a2] "+w"(h02), [a3] "+w"(h03), [b0] "+w"(h10), [b1] "+w"(h11), [b2] "+w"(h12), [b3] "+w"(h13)     \
             : [s64] "r"((uint64_t)64)                                                                            \
-            : "v0", "v1", "v4", "v5", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "memory", "cc")
+            : "v0", "v1", "v4", "v5", "v8", "v9", "v10", "v11", "v20", "v21", "v22", "v23", "memory", "cc")
+/* edgec_neon.h's two-pixel loop on the tile's accumulators */
+#define DOT4_SYM_LOOP2(X0, X1, W, B, ROWS, N, TAIL, SKIP)                                                        \
+    EDGEC_NEON_SYM_LOOP2(X0, X1, W, B, ROWS, N, TAIL, SKIP, h00, h01, h02, h03, h04, h05, h06, h07, h10, h11, h12, \
+                         h13, h14, h15, h16, h17)
+#define DOT4_SYM_LOOP2_EVEN(X0, X1, W, B, ROWS, HALF_N, SKIP)                                                   \
+    EDGEC_NEON_SYM_LOOP2_EVEN(X0, X1, W, B, ROWS, HALF_N, SKIP, h00, h01, h02, h03, h04, h05, h06, h07, h10, h11,  \
+                              h12, h13, h14, h15, h16, h17)
 #endif
 
 /* {a0 + a1, a2 + a3, b0 + b1, b2 + b3} */
@@ -680,9 +687,22 @@ static inline int32x4_t dot4_pairs(int32x4_t a, int32x4_t b) {
 
 EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
                             const int32_t *bias, int sym, int half, int32x4_t acc[DOT4_PX][4]) {
-    const int32x4_t z = vdupq_n_s32(0);
-    int32x4_t h00 = z, h01 = z, h02 = z, h03 = z, h04 = z, h05 = z, h06 = z, h07 = z;
-    int32x4_t h10 = z, h11 = z, h12 = z, h13 = z, h14 = z, h15 = z, h16 = z, h17 = z;
+    /* bias: DOT4_TILE_BIAS's half sums, each channel's bias in the first of its pair */
+    int32x4_t h00, h01, h02, h03, h04, h05, h06, h07, h10, h11, h12, h13, h14, h15, h16, h17;
+#if defined(__aarch64__)
+    if (sym && !half) {
+        const int8_t *p0 = x[0], *p1 = x[1];
+        int32_t r = rows;
+        DOT4_SYM_LOOP2(p0, p1, w, bias, r, run / 8, run % 8, (int64_t)stride - run);
+        rows = 0;
+    } else
+#endif
+    {
+        h00 = vld1q_s32(bias), h01 = vld1q_s32(bias + 4), h02 = vld1q_s32(bias + 8), h03 = vld1q_s32(bias + 12);
+        h04 = vld1q_s32(bias + 16), h05 = vld1q_s32(bias + 20), h06 = vld1q_s32(bias + 24);
+        h07 = vld1q_s32(bias + 28);
+        h10 = h00, h11 = h01, h12 = h02, h13 = h03, h14 = h04, h15 = h05, h16 = h06, h17 = h07;
+    }
     for (int32_t ky = 0; ky < rows; ++ky) {
         const size_t off = (size_t)ky * stride;
         const int8_t *x0 = x[0] + off, *x1 = x[1] + off;
@@ -693,12 +713,6 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
             int32_t n = run / 8;
             c = n * 8;
             DOT4_SYM_LOOP_HALF(p0, p1, w, n);
-        } else if (sym && run >= 8) {
-            const int8_t *p0 = x0, *p1 = x1, *w1 = w;
-            int32_t n0 = run / 8, n1 = n0;
-            c = n0 * 8;
-            EDGEC_NEON_SYM_LOOP(p0, w1, n0, h00, h01, h02, h03, h04, h05, h06, h07);
-            EDGEC_NEON_SYM_LOOP(p1, w, n1, h10, h11, h12, h13, h14, h15, h16, h17);
         }
 #else
         if (sym && !half)
@@ -717,15 +731,10 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
             }
         }
     }
-    for (int32_t r = 0; r < 4; ++r) {
-        const int32x4_t b = vld1q_s32(bias + 4 * r);
-        acc[0][r] = b;
-        acc[1][r] = b;
-    }
-    acc[0][0] = vaddq_s32(acc[0][0], dot4_pairs(h00, h01)); acc[0][1] = vaddq_s32(acc[0][1], dot4_pairs(h02, h03));
-    acc[0][2] = vaddq_s32(acc[0][2], dot4_pairs(h04, h05)); acc[0][3] = vaddq_s32(acc[0][3], dot4_pairs(h06, h07));
-    acc[1][0] = vaddq_s32(acc[1][0], dot4_pairs(h10, h11)); acc[1][1] = vaddq_s32(acc[1][1], dot4_pairs(h12, h13));
-    acc[1][2] = vaddq_s32(acc[1][2], dot4_pairs(h14, h15)); acc[1][3] = vaddq_s32(acc[1][3], dot4_pairs(h16, h17));
+    acc[0][0] = dot4_pairs(h00, h01); acc[0][1] = dot4_pairs(h02, h03);
+    acc[0][2] = dot4_pairs(h04, h05); acc[0][3] = dot4_pairs(h06, h07);
+    acc[1][0] = dot4_pairs(h10, h11); acc[1][1] = dot4_pairs(h12, h13);
+    acc[1][2] = dot4_pairs(h14, h15); acc[1][3] = dot4_pairs(h16, h17);
 }
 #endif
 
@@ -814,7 +823,7 @@ EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride,
                                   size_t out_step, const edgec_conv2d_s8_params *p, int sym, int half,
                                   int16x8_t zp, int8x16_t lo, int8x16_t hi) {
     int32x4_t acc[DOT4_PX][4];
-    dot4_tile(x, stride, rows, run, w, q->bias, sym, half, acc);
+    dot4_tile(x, stride, rows, run, w, DOT4_TILE_BIAS(q), sym, half, acc);
     /* pixel by pixel with constant indices: the accumulators stay in registers */
 #if DOT4_PX == 4
 #define DOT4_EACH_PIXEL(STORE) do { STORE(0); STORE(1); STORE(2); STORE(3); } while (0)
@@ -943,6 +952,68 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
     }
 }
 
+#if DOT4_PX == 2 && defined(__aarch64__)
+/* dot4_strip_body for weights within [-127, 127] without the dot product: block by block, tile by tile (the
+ * second one overlapping the first when pixels is odd), each tile one DOT4_SYM_LOOP2 over its whole window, then
+ * requantised and stored. The loop takes every vector register, so the tile's bookkeeping is kept to pointers
+ * and the requantisation constants are loaded again for each tile (five loads). */
+DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
+                                         int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
+                                         int32_t blocks, int32_t pixels, int8_t *out,
+                                         const edgec_conv2d_s8_params *p) {
+    const int32_t OC = p->out_c, n = run / 8, tail = run % 8;
+    const int64_t skip = (int64_t)stride - run;
+    const int even = n > 0 && n % 2 == 0 && !tail;
+    /* the output's zero point and clamp as scalars: the loop's "memory" clobber would have them read again */
+    const int16_t zp16 = (int16_t)p->output_offset;
+    const int8_t lo8 = (int8_t)p->act_min, hi8 = (int8_t)p->act_max;
+    const size_t out_step = (size_t)OC;
+    for (int32_t bl = 0; bl < blocks; ++bl) {
+        const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
+        const dot4_block_rq *q = &rq[bl];
+        const int8_t *wb = packed + (size_t)oc0 * k_bytes;
+        const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
+        /* (pixels + 1) / 2 tiles, the second one back by a pixel when pixels is odd (overlapping the first) */
+        const int8_t *xp = x0;
+        int8_t *o = out + oc0;
+        size_t x_step = pixels % 2 ? step : 2 * step, o_step = pixels % 2 ? out_step : 2 * out_step;
+        for (int32_t t = (pixels + 1) / 2; t > 0; --t, xp += x_step, o += o_step, x_step = 2 * step,
+                     o_step = 2 * out_step) {
+            const int8_t *p0 = xp, *p1 = xp + step, *w = wb;
+            int32_t r = rows;
+            int32x4_t h00, h01, h02, h03, h04, h05, h06, h07, h10, h11, h12, h13, h14, h15, h16, h17;
+            if (even) DOT4_SYM_LOOP2_EVEN(p0, p1, w, q->bias_half, r, n / 2, skip);
+            else DOT4_SYM_LOOP2(p0, p1, w, q->bias_half, r, n, tail, skip);
+            const int32x4_t a0 = dot4_pairs(h00, h01), a1 = dot4_pairs(h02, h03), a2 = dot4_pairs(h04, h05);
+            const int32x4_t a3 = dot4_pairs(h06, h07), b0 = dot4_pairs(h10, h11), b1 = dot4_pairs(h12, h13);
+            const int32x4_t b2 = dot4_pairs(h14, h15), b3 = dot4_pairs(h16, h17);
+            const int16x8_t zp = vdupq_n_s16(zp16);
+            const int8x16_t lo = vdupq_n_s8(lo8), hi = vdupq_n_s8(hi8);
+            if (fast) {
+                const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
+                const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
+                const int32x4_t s0 = vld1q_s32(q->right), s1 = vld1q_s32(q->right + 4);
+                const int32x4_t s2 = vld1q_s32(q->right + 8), s3 = vld1q_s32(q->right + 12);
+                dot4_narrow_store(dot4_round4_right(a0, m0, s0), dot4_round4_right(a1, m1, s1),
+                                  dot4_round4_right(a2, m2, s2), dot4_round4_right(a3, m3, s3), zp, lo, hi,
+                                  DOT4_OCB, o);
+                dot4_narrow_store(dot4_round4_right(b0, m0, s0), dot4_round4_right(b1, m1, s1),
+                                  dot4_round4_right(b2, m2, s2), dot4_round4_right(b3, m3, s3), zp, lo, hi,
+                                  DOT4_OCB, o + out_step);
+            } else {
+                dot4_store(a0, a1, a2, a3, q, nb, zp, lo, hi, p, o);
+                dot4_store(b0, b1, b2, b3, q, nb, zp, lo, hi, p, o + out_step);
+            }
+        }
+    }
+}
+#define DOT4_STRIP_SYM(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p) \
+    dot4_strip_sym2(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p)
+#else
+#define DOT4_STRIP_SYM(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p) \
+    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 0, 0)
+#endif
+
 DOT4_NOSCHED static void dot4_strip(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
                                     int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                     int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p) {
@@ -962,7 +1033,7 @@ DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, int32_t C, const int
     DOT4_NOSCHED static void name(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,     \
                                   int32_t pixels, int8_t *out_b, const edgec_conv2d_s8_params *p, int sym) {      \
         if (DOT4_PX == 2 && sym) {                                                                                 \
-            dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, nblk, pixels, out_b, p, 1, 0, nblk);       \
+            DOT4_STRIP_SYM(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, nblk, pixels, out_b, p);                    \
             return;                                                                                                \
         }                                                                                                          \
         dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, nblk, pixels, out_b, p, 0, 0, nblk);           \
@@ -975,14 +1046,14 @@ DOT4_POINTWISE_BLOCKS(dot4_pointwise64, 4)
 DOT4_NOSCHED static void dot4_pointwise_sym(const int8_t *in_b, int32_t C, const int8_t *packed,
                                             const dot4_block_rq *rq, int32_t c0, int32_t blocks, int32_t pixels,
                                             int8_t *out_b, const edgec_conv2d_s8_params *p) {
-    dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 1, 0, 0);
+    DOT4_STRIP_SYM(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p);
 }
 
 DOT4_NOSCHED static void dot4_strip_sym(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
                                         int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                         int32_t blocks, int32_t pixels, int8_t *out,
                                         const edgec_conv2d_s8_params *p) {
-    dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 0, 0);
+    DOT4_STRIP_SYM(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p);
 }
 #else
 #define dot4_strip_sym dot4_strip
@@ -1101,6 +1172,10 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 q->shift[j] = in ? shift[oc0 + j] : -1; /* padding channels: any result, never stored */
                 q->left[j] = q->shift[j] > 0 ? q->shift[j] : 0;
                 q->right[j] = q->shift[j] < 0 ? q->shift[j] : 0;
+#if DOT4_PX == 2
+                q->bias_half[2 * j] = q->bias[j];
+                q->bias_half[2 * j + 1] = 0;
+#endif
                 if (q->shift[j] >= 0 || q->multiplier[j] < 0) q->right_only = 0;
             }
         }
