@@ -588,6 +588,14 @@ def main() -> int:
     p.add_argument("--xnnpack", action="store_true",
                    help="also count LiteRT / XNNPACK's aarch64 build on the tflite models (fetches it on first use)")
     args = p.parse_args()
+    if args.xnnpack:  # fetched (once) before the edgec counts, so that a failed download stops the run at once
+        sys.path.insert(0, str(REPO / "benchmarks" / "neon"))
+        from xnnpack_sysroot import SysrootError, sysroot
+
+        try:
+            sysroot()
+        except SysrootError as exc:
+            raise SystemExit(f"--xnnpack: setting up the aarch64 LiteRT failed: {exc}") from None
     with tempfile.TemporaryDirectory(prefix="edgec-neon-bench-") as tmp:
         work = Path(tmp)
         tree = baseline_tree(args.baseline, work) if args.baseline else None
