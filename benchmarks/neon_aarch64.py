@@ -2,7 +2,7 @@
 multiply-accumulate against the limit of the instructions the kernels use. Writes a markdown and a JSON report.
 
     python benchmarks/neon_aarch64.py [--out benchmarks/results] [--models all|int8|none] [--layers]
-                                      [--baseline GIT_REF]
+                                      [--baseline GIT_REF] [--xnnpack]
 
 --layers adds, for the int8 models and KWS float, each kind of layer's instructions (one window per layer: the
 model built with -DEDGEC_PROFILE_LAYERS, its per-layer hook closing one window and opening the next). --baseline
@@ -16,6 +16,10 @@ inference (after one warm-up inference). They are instructions, not time: QEMU m
 counts as one like an ADD. The limits: an FMLA does 4 float MACs (0.25 instructions per MAC), a SMLAL 8 int8 MACs
 (0.125; the SMULL + SADALP pairs used where there is no dot product do 8 per 2 instructions, 0.25), a SDOT 16
 (0.0625). cortex-a53 builds (-mcpu=cortex-a53) have no dot product, cortex-a55 builds have SDOT.
+
+--xnnpack counts LiteRT's own aarch64 build (its Python wheel, XNNPACK delegate on, one thread) on the same tflite
+models with the same plugin (xnnpack_rows: an aarch64 CPython from Debian's arm64 packages, set up by
+neon/xnnpack_sysroot.py in edgec's cache folder on first use; needs apt-get and pip to reach their registries).
 
 Models: each is compiled for cortex-a55 with the NEON kernel set; the "portable" column compiles it again with the
 portable kernel sets only (runtimes/optimized, runtimes/reference).
@@ -249,6 +253,152 @@ def mobilenet_v2(work: Path) -> Path:
     return path
 
 
+# --xnnpack: LiteRT's aarch64 wheel under the same plugin. qemu 7.2 has no cortex-a55 model: cortex-a76 has its
+# ISA (Armv8.2-A with the dot product and fp16; no SVE, no i8mm), which is what XNNPACK's kernel choice reads
+# (HWCAP); the core's part number comes from the /proc/cpuinfo of neon/xnnpack_sysroot.py's cpu_root.
+XNNPACK_QEMU_CPU = {"cortex-a53": "cortex-a53", "cortex-a55": "cortex-a76"}
+HWCAP_ASIMDDP = 1 << 20  # the kernel's HWCAP bit for the dot product (SDOT / UDOT)
+LITERT_INVOKE = REPO / "benchmarks" / "neon" / "litert_invoke.py"
+
+
+def is_sdot(word: int) -> bool:
+    """SDOT / UDOT (vector or by element) in the A64 encoding: QEMU 7.2's disassembler prints them as .byte."""
+    return (word & 0xBF20FC00) == 0x0E809400 or (word & 0xBF00F400) == 0x0F00E000
+
+
+def litert_run(root: Path, qemu_cpu: str, markers: Path, model: Path | None = None,
+               plugin: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    sys.path.insert(0, str(REPO / "benchmarks" / "neon"))
+    from xnnpack_sysroot import PYTHON, SITE
+
+    cmd = [require_tool("qemu-aarch64"), "-cpu", qemu_cpu, *plugin, "-L", str(root), str(root / PYTHON), "-S",
+           str(LITERT_INVOKE), str(markers), *([str(model)] if model else [])]
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": "/" + SITE, "PYTHONHASHSEED": "0"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"LiteRT under qemu-aarch64 -cpu {qemu_cpu} failed ({proc.returncode}): "
+                           f"{(proc.stderr + proc.stdout)[-2000:]}")
+    return proc
+
+
+def xnnpack_count(root: Path, qemu_cpu: str, markers: Path, model: Path, work: Path) -> dict:
+    """One invoke's instructions (the window of two invokes less the window of one: the Python call of
+    interpreter.invoke() included, start-up, loading and the warm-up invoke outside), and the SDOTs among the
+    instructions QEMU translated (run at least once) in the whole process."""
+    (addresses,) = [line for line in litert_run(root, qemu_cpu, markers).stdout.splitlines()
+                    if line.startswith("markers")]
+    begin, end = (int(a, 16) for a in addresses.split()[1:])
+    out, dump = work / f"xnnpack_{model.stem}_{qemu_cpu}.json", work / f"xnnpack_{model.stem}_{qemu_cpu}.dump"
+    spec = ",".join((str(build_plugin()), f"out={out}", f"begin=0x{begin:x}", f"end=0x{end:x}", f"dump={dump}"))
+    proc = litert_run(root, qemu_cpu, markers, model, ("-plugin", spec))
+    if addresses not in proc.stdout:  # the markers moved: the plugin watched the wrong addresses
+        raise RuntimeError(f"{model.name}: marker addresses differ between runs ({addresses} / {proc.stdout[:200]})")
+    empty, one, two = json.loads(out.read_text())["per_window"]
+    sdots = 0
+    with dump.open() as f:
+        for line in f:
+            fields = line.split(" ", 5)
+            sdots += is_sdot(int.from_bytes(bytes.fromhex(fields[4]), "little"))
+    dump.unlink()
+    return {"instructions": two - one, "one_invoke_window": one - empty, "sdot_translated": sdots}
+
+
+def xnnpack_rows(models: list[dict], work: Path) -> list[dict]:
+    """LiteRT / XNNPACK on the tflite models of `models` (edgec's rows: their MACs are the denominators)."""
+    sys.path.insert(0, str(REPO / "benchmarks" / "neon"))
+    from xnnpack_sysroot import cpu_root, sysroot
+
+    root = sysroot()
+    markers_c = work / "xnnpack_markers.c"
+    markers_c.write_text(MARKERS)
+    markers = work / "xnnpack_markers.so"
+    run_tool([require_tool("aarch64-linux-gnu-gcc"), "-O2", "-shared", "-fPIC", str(markers_c), "-o", str(markers)],
+             "building the marker library")
+    rows = []
+    for r in models:
+        if "error" in r or not r["model"].endswith(".tflite"):
+            continue
+        row = {"model": r["model"], "macs": r["macs"], "int8": r["int8"]}
+        for target_name, qemu_cpu in XNNPACK_QEMU_CPU.items():
+            print(f"{r['model']}: LiteRT / XNNPACK, qemu -cpu {qemu_cpu} ...", flush=True)
+            croot = cpu_root(root, target_name)
+            hwcap = litert_hwcap(croot, qemu_cpu, markers)
+            counts = xnnpack_count(croot, qemu_cpu, markers, models_dir() / r["model"], work)
+            row[f"{target_name}_xnnpack"] = counts["instructions"]
+            row[f"{target_name}_xnnpack_one_invoke_window"] = counts["one_invoke_window"]
+            row[f"{target_name}_xnnpack_sdot_translated"] = counts["sdot_translated"]
+            row[f"{target_name}_hwcap_dotprod"] = bool(hwcap & HWCAP_ASIMDDP)
+            row[f"{target_name}_edgec"] = r[f"{target_name}_neon"]
+        rows.append(row)
+    return rows
+
+
+def litert_hwcap(root: Path, qemu_cpu: str, markers: Path) -> int:
+    """AT_HWCAP as the guest sees it under this -cpu model (what XNNPACK's cpuinfo reads)."""
+    code = "import ctypes; c = ctypes.CDLL(None); c.getauxval.restype = ctypes.c_ulong; print(c.getauxval(16))"
+    sys.path.insert(0, str(REPO / "benchmarks" / "neon"))
+    from xnnpack_sysroot import PYTHON
+
+    proc = subprocess.run([require_tool("qemu-aarch64"), "-cpu", qemu_cpu, "-L", str(root), str(root / PYTHON), "-S",
+                           "-c", code], capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"reading HWCAP under qemu-aarch64 -cpu {qemu_cpu} failed: {proc.stderr[-1000:]}")
+    return int(proc.stdout.split()[-1])
+
+
+def xnnpack_table(rows: list[dict]) -> list[str]:
+    lines = [
+        "## Against LiteRT / XNNPACK on aarch64 (this run, the same plugin)",
+        "",
+        "| model | MACs | a55 edgec | a55 XNNPACK | a55 edgec / XNNPACK | a53 edgec | a53 XNNPACK | "
+        "a53 edgec / XNNPACK | XNNPACK SDOTs run (a55 / a53) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        m = r["macs"]
+        cells = []
+        for t in ("cortex-a55", "cortex-a53"):
+            cells += [fmt_ratio(r[f"{t}_edgec"], m), fmt_ratio(r[f"{t}_xnnpack"], m),
+                      f"{r[f'{t}_edgec'] / r[f'{t}_xnnpack']:.2f}"]
+        sdots = f"{r['cortex-a55_xnnpack_sdot_translated']} / {r['cortex-a53_xnnpack_sdot_translated']}"
+        lines.append(f"| {r['model']} | {m:,} | {' | '.join(cells)} | {sdots} |")
+    dotprod = {t: all(r[f"{t}_hwcap_dotprod"] for r in rows) for t in XNNPACK_QEMU_CPU}
+    lines += [
+        "",
+        "(instructions per MAC of one inference, the model's MACs as edgec counts them; edgec / XNNPACK below 1:",
+        "edgec runs fewer instructions. SDOTs run: SDOT / UDOT instructions among those QEMU translated in the whole",
+        "LiteRT process, i.e. executed at least once: the dot-product kernels were taken, or not)",
+        "",
+        "Method: LiteRT's own aarch64 wheel (ai-edge-litert 2.3.0, numpy 2.4.6; manylinux aarch64, CPython 3.11)",
+        "in Debian 12's arm64 CPython 3.11 under qemu-aarch64 user mode (benchmarks/neon/xnnpack_sysroot.py sets",
+        "it up), benchmarks/neon/litert_invoke.py: `Interpreter(model_path, num_threads=1)`, the default op",
+        "resolver (XNNPACK delegate on, what a user gets), zero inputs, one warm-up invoke, then marker windows",
+        "counted by the same plugin as edgec's: one invoke's instructions = the window of two invokes less the",
+        "window of one (interpreter start-up, model loading, XNNPACK's weight packing and the warm-up outside; the",
+        "Python call of `invoke()` inside: for scale, the empty window, two ctypes calls from Python, is about",
+        "1,300 instructions). The window of one invoke less the empty window gives the same figure (JSON:",
+        "`*_xnnpack_one_invoke_window`). edgec's column: the models table's NEON figure of the same run (its",
+        "window: one `<model>_run` call after a warm-up).",
+        "",
+        "Caveats: XNNPACK picks its kernels at run time from HWCAP and the core's part number. QEMU 7.2 has no",
+        "cortex-a55 model: the a55 column runs `-cpu cortex-a76` (Armv8.2-A with the dot product and fp16, no SVE,",
+        f"no i8mm: the A55's ISA; HWCAP's ASIMDDP bit {'set' if dotprod['cortex-a55'] else 'NOT set'}), the a53 column "
+        f"`-cpu cortex-a53` (no dot",
+        f"product; ASIMDDP {'set' if dotprod['cortex-a53'] else 'not set'}). qemu-user shows the host's x86 "
+        "/proc/cpuinfo, on which XNNPACK's cpuinfo",
+        "crashes, so the emulated root has a /proc/cpuinfo of one Cortex-A55 (part 0xd05) or Cortex-A53 (0xd03)",
+        "core, as the device would show, and XNNPACK takes the kernels it picks for that core. edgec's builds need",
+        "no run-time choice (-mcpu at compile time) and run under qemu's default cpu (`max`); only glibc's string",
+        "functions choose by the cpu: KWS int8's edgec window under `-cpu cortex-a76` / `cortex-a53` instead is 20",
+        "instructions more of 547,321 / 999,593 (checked once, by hand). Instructions are not time: an SDOT counts",
+        "as one like an ADD, and QEMU models no pipeline (XNNPACK has kernels scheduled for the in-order A53 / A55).",
+        "kws_ref_model_float32.tflite has int8 weights with float activations (dynamic range): LiteRT runs it as",
+        "it chooses (its SDOTs on a55 say XNNPACK's dynamically quantized int8 kernels), counted as is.",
+        "",
+    ]
+    return lines
+
+
 NOTES = [
     "## Reading the figures",
     "",
@@ -328,8 +478,8 @@ NOTES = [
     "- cortex-a53 builds have no SDOT: the table divides by the SMLAL limit (0.125), which no bit-exact int8 kernel",
     "  reaches with int16 products (at most two of them fit an int16 lane: SMULL + SMLAL + SADALP, 0.1875); the",
     "  kernel table's int8 conv rows use weights within [-127, 127], as TFLite's are.",
-    "- Not measured here: XNNPACK's aarch64 build under qemu-aarch64, and the x86 ratios of edgec's host C against",
-    "  onnxruntime and LiteRT (single thread).",
+    "- Not measured here: the x86 ratios of edgec's host C against onnxruntime and LiteRT (single thread);",
+    "  XNNPACK's aarch64 build: with --xnnpack (the table above, when present).",
     "",
 ]
 
@@ -338,7 +488,8 @@ def fmt_ratio(insns: float, macs: int) -> str:
     return f"{insns / macs:.3f}"
 
 
-def markdown(kernels: list[dict], models: list[dict], layers: list[dict], baseline: str | None) -> str:
+def markdown(kernels: list[dict], models: list[dict], layers: list[dict], baseline: str | None,
+             xnnpack: list[dict] | None = None) -> str:
     lines = [
         "# NEON kernels and models on aarch64 (qemu-aarch64, instructions per MAC)",
         "",
@@ -381,6 +532,8 @@ def markdown(kernels: list[dict], models: list[dict], layers: list[dict], baseli
                          f"{fmt_ratio(r['cortex-a53_neon'], m)} | {r['cortex-a53_neon'] / m / l53:.1f} | "
                          f"{r['cortex-a55_portable'] / r['cortex-a55_neon']:.1f}x |")
         lines += ["", "(instructions per MAC; the whole inference, every layer included, over the model's MACs)", ""]
+    if xnnpack:
+        lines += xnnpack_table(xnnpack)
     if baseline:
         lines += before_after(kernels, models, baseline)
     for entry in layers:
@@ -439,7 +592,17 @@ def main() -> int:
     p.add_argument("--layers", action="store_true",
                    help="instructions by kind of layer of the int8 models and of KWS float")
     p.add_argument("--baseline", metavar="GIT_REF", help="also count the kernels and models of this commit")
+    p.add_argument("--xnnpack", action="store_true",
+                   help="also count LiteRT / XNNPACK's aarch64 build on the tflite models (fetches it on first use)")
     args = p.parse_args()
+    if args.xnnpack:  # fetched (once) before the edgec counts, so that a failed download stops the run at once
+        sys.path.insert(0, str(REPO / "benchmarks" / "neon"))
+        from xnnpack_sysroot import SysrootError, sysroot
+
+        try:
+            sysroot()
+        except SysrootError as exc:
+            raise SystemExit(f"--xnnpack: setting up the aarch64 LiteRT failed: {exc}") from None
     with tempfile.TemporaryDirectory(prefix="edgec-neon-bench-") as tmp:
         work = Path(tmp)
         tree = baseline_tree(args.baseline, work) if args.baseline else None
@@ -458,9 +621,12 @@ def main() -> int:
             for name in [*MLPERF_INT8, *LAYERS_FLOAT]:
                 print(f"{name}: layers ...", flush=True)
                 layers.append(layer_shares(models_dir() / name, work, tree))
+        xnnpack = xnnpack_rows(models, work) if args.xnnpack else []
     rows = [{"kernels": kernels}, {"models": models}, {"layers": layers, "baseline": args.baseline}]
+    if args.xnnpack:
+        rows.append({"xnnpack": xnnpack})
     write_report(args.out, "neon_aarch64", "qemu-aarch64 (user mode)", 1, rows,
-                 markdown(kernels, models, layers, args.baseline))
+                 markdown(kernels, models, layers, args.baseline, xnnpack))
     return 0
 
 if __name__ == "__main__":
