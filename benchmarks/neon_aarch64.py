@@ -2,7 +2,7 @@
 multiply-accumulate against the limit of the instructions the kernels use. Writes a markdown and a JSON report.
 
     python benchmarks/neon_aarch64.py [--out benchmarks/results] [--models all|int8|none] [--layers]
-                                      [--baseline GIT_REF] [--xnnpack]
+                                      [--baseline GIT_REF] [--xnnpack | --xnnpack-from JSON]
 
 --layers adds, for the int8 models and KWS float, each kind of layer's instructions (one window per layer: the
 model built with -DEDGEC_PROFILE_LAYERS, its per-layer hook closing one window and opening the next). --baseline
@@ -20,6 +20,7 @@ counts as one like an ADD. The limits: an FMLA does 4 float MACs (0.25 instructi
 --xnnpack counts LiteRT's own aarch64 build (its Python wheel, XNNPACK delegate on, one thread) on the same tflite
 models with the same plugin (xnnpack_rows: an aarch64 CPython from Debian's arm64 packages, set up by
 neon/xnnpack_sysroot.py in edgec's cache folder on first use; needs apt-get and pip to reach their registries).
+--xnnpack-from takes those counts from an earlier report's JSON instead: they do not depend on edgec's code.
 
 Models: each is compiled for cortex-a55 with the NEON kernel set; the "portable" column compiles it again with the
 portable kernel sets only (runtimes/optimized, runtimes/reference).
@@ -333,6 +334,28 @@ def xnnpack_rows(models: list[dict], work: Path) -> list[dict]:
     return rows
 
 
+def reused_xnnpack_rows(report_json: Path, models: list[dict]) -> list[dict]:
+    """The XNNPACK counts of an earlier report (--xnnpack-from), with this run's edgec figures beside them. They do
+    not depend on edgec's code (the same LiteRT wheel, qemu and plugin; a window's count is the same in every run),
+    so a rerun after a kernel change need not count them again (about 14 minutes)."""
+    blocks = [b["xnnpack"] for b in json.loads(report_json.read_text())["models"] if "xnnpack" in b]
+    if not blocks:
+        raise SystemExit(f"--xnnpack-from: {report_json} has no XNNPACK counts (a run with --xnnpack writes them)")
+    earlier = {r["model"]: r for r in blocks[0]}
+    rows = []
+    for r in models:
+        if "error" in r or not r["model"].endswith(".tflite"):
+            continue
+        if r["model"] not in earlier or earlier[r["model"]]["macs"] != r["macs"]:
+            raise SystemExit(f"--xnnpack-from: {report_json} has no XNNPACK count for {r['model']} "
+                             f"({r['macs']:,} MACs): run with --xnnpack")
+        row = dict(earlier[r["model"]], reused_from=str(report_json.name))
+        for target_name in XNNPACK_QEMU_CPU:
+            row[f"{target_name}_edgec"] = r[f"{target_name}_neon"]
+        rows.append(row)
+    return rows
+
+
 def litert_hwcap(root: Path, qemu_cpu: str, markers: Path) -> int:
     """AT_HWCAP as the guest sees it under this -cpu model (what XNNPACK's cpuinfo reads)."""
     code = "import ctypes; c = ctypes.CDLL(None); c.getauxval.restype = ctypes.c_ulong; print(c.getauxval(16))"
@@ -348,8 +371,11 @@ def litert_hwcap(root: Path, qemu_cpu: str, markers: Path) -> int:
 
 def xnnpack_table(rows: list[dict]) -> list[str]:
     lines = [
-        "## Against LiteRT / XNNPACK on aarch64 (this run, the same plugin)",
+        "## Against LiteRT / XNNPACK on aarch64 (the same plugin)",
         "",
+        *([f"XNNPACK's counts are those of an earlier run (`--xnnpack-from {rows[0]['reused_from']}`: they do not "
+           "depend on edgec's code, and each window counts the same in every run); edgec's are this run's.", ""]
+          if rows and "reused_from" in rows[0] else ["Both counted in this run.", ""]),
         "| model | MACs | a55 edgec | a55 XNNPACK | a55 edgec / XNNPACK | a53 edgec | a53 XNNPACK | "
         "a53 edgec / XNNPACK | XNNPACK SDOTs run (a55 / a53) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -594,6 +620,9 @@ def main() -> int:
     p.add_argument("--baseline", metavar="GIT_REF", help="also count the kernels and models of this commit")
     p.add_argument("--xnnpack", action="store_true",
                    help="also count LiteRT / XNNPACK's aarch64 build on the tflite models (fetches it on first use)")
+    p.add_argument("--xnnpack-from", type=Path, metavar="JSON",
+                   help="instead of --xnnpack: take the XNNPACK counts from an earlier report's JSON (they do not "
+                        "depend on edgec's code) beside this run's edgec figures")
     args = p.parse_args()
     if args.xnnpack:  # fetched (once) before the edgec counts, so that a failed download stops the run at once
         sys.path.insert(0, str(REPO / "benchmarks" / "neon"))
@@ -622,8 +651,10 @@ def main() -> int:
                 print(f"{name}: layers ...", flush=True)
                 layers.append(layer_shares(models_dir() / name, work, tree))
         xnnpack = xnnpack_rows(models, work) if args.xnnpack else []
+        if args.xnnpack_from and not args.xnnpack:
+            xnnpack = reused_xnnpack_rows(args.xnnpack_from, models)
     rows = [{"kernels": kernels}, {"models": models}, {"layers": layers, "baseline": args.baseline}]
-    if args.xnnpack:
+    if xnnpack:
         rows.append({"xnnpack": xnnpack})
     write_report(args.out, "neon_aarch64", "qemu-aarch64 (user mode)", 1, rows,
                  markdown(kernels, models, layers, args.baseline, xnnpack))
