@@ -223,6 +223,7 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
 typedef struct {
     int32_t bias[DOT4_OCB], multiplier[DOT4_OCB], shift[DOT4_OCB], left[DOT4_OCB], right[DOT4_OCB];
     int32_t right_only; /* every channel: no left shift, a right shift, multiplier >= 0 (dot4_round4) */
+    int32_t no_left;    /* every channel: no left shift (a right shift or none), multiplier >= 0 */
 } dot4_block_rq;
 
 /* n bytes from s to d, and n bytes of v at d: 16 at a time, the last few one by one (the window copies' rows are
@@ -753,6 +754,15 @@ EDGEC_INLINE int32x4_t dot4_round4_right(int32x4_t acc, int32x4_t multiplier, in
     return vrshlq_s32(vsraq_n_s32(x, x, 31), right);
 }
 
+#if DOT4_PX == 4
+/* dot4_round4_right for a no_left block with channels of no shift: their fix-up masked off by the AND with the
+ * shift (0, where the right shifts are negative) */
+EDGEC_INLINE int32x4_t dot4_round4_noleft(int32x4_t acc, int32x4_t multiplier, int32x4_t right) {
+    const int32x4_t x = vqrdmulhq_s32(acc, multiplier);
+    return vrshlq_s32(vsraq_n_s32(x, vandq_s32(x, right), 31), right);
+}
+#endif
+
 /* 16 rounded channel values narrowed with saturation, the zero point added and clamped, nb of them stored (the
  * saturating narrows before the zero point and the clamp change no result, the clamp being within int8). */
 EDGEC_INLINE void dot4_narrow_store_clamp(int32x4_t r0, int32x4_t r1, int32x4_t r2, int32x4_t r3, int16x8_t zp,
@@ -819,6 +829,11 @@ EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t
 #else
 #define DOT4_NOSCHED __attribute__((noinline))
 #endif
+/* dot4_block_body's mode: whole blocks need no clamp beyond int8's (FULL); no_left blocks take the masked
+ * rounding with their constants in registers (NO_LEFT: the strips other than dot4_pointwise16/32/64, whose
+ * registers are tighter; VWW's layers of 128 and 256 channels have a few channels of no shift) */
+#define DOT4_FULL 1
+#define DOT4_NO_LEFT 2
 /* the output's zero point and clamp bounds as dot4_narrow_store takes them */
 #define DOT4_ZP(p) vdupq_n_s16((int16_t)(p)->output_offset)
 #define DOT4_LO(p) vdupq_n_s8((int8_t)(p)->act_min)
@@ -826,7 +841,8 @@ EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t
 EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
                                   const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
                                   size_t out_step, const edgec_conv2d_s8_params *p, int sym, int half,
-                                  int16x8_t zp, int8x16_t lo, int8x16_t hi, int full) {
+                                  int16x8_t zp, int8x16_t lo, int8x16_t hi, int mode) {
+    const int full = mode & DOT4_FULL;
     int32x4_t acc[DOT4_PX][4];
     dot4_tile(x, stride, rows, run, w, q->bias, sym, half, acc);
     /* pixel by pixel with constant indices: the accumulators stay in registers */
@@ -859,6 +875,19 @@ EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride,
 #undef DOT4_STORE_RIGHT_FULL
 #undef DOT4_STORE_RIGHT_CLAMPED
 #undef DOT4_STORE_RIGHT
+#if DOT4_PX == 4
+    } else if ((mode & DOT4_NO_LEFT) && p->requant == EDGEC_REQUANT_FIXED && q->no_left) {
+        const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
+        const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
+        const int32x4_t r0 = vld1q_s32(q->right), r1 = vld1q_s32(q->right + 4);
+        const int32x4_t r2 = vld1q_s32(q->right + 8), r3 = vld1q_s32(q->right + 12);
+#define DOT4_STORE_NOLEFT(i)                                                                                       \
+    dot4_narrow_store_clamp(dot4_round4_noleft(acc[i][0], m0, r0), dot4_round4_noleft(acc[i][1], m1, r1),          \
+                            dot4_round4_noleft(acc[i][2], m2, r2), dot4_round4_noleft(acc[i][3], m3, r3), zp, lo, \
+                            hi, DOT4_OCB, out + (i) * out_step, !full)
+        DOT4_EACH_PIXEL(DOT4_STORE_NOLEFT);
+#undef DOT4_STORE_NOLEFT
+#endif
     } else {
 #define DOT4_STORE(i) \
     if ((i) < n) dot4_store(acc[i][0], acc[i][1], acc[i][2], acc[i][3], q, nb, zp, lo, hi, p, out + (i) * out_step)
@@ -946,7 +975,7 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
     /* the output's zero point and clamp, in registers beside the tile's 24 for the whole strip */
     const int16x8_t zp = DOT4_ZP(p);
     const int8x16_t lo = DOT4_LO(p), hi = DOT4_HI(p);
-    const int full = p->act_min == -128 && p->act_max == 127; /* no clamp beyond int8's (dot4_block_body) */
+    const int full = p->act_min == -128 && p->act_max == 127 ? DOT4_FULL : 0; /* no clamp beyond int8's */
     for (int32_t px = 0; px < tiled; px += DOT4_PX) {
         if (px + DOT4_PX > tiled) px = tiled - DOT4_PX;
         const int8_t *xp = x0 + (size_t)px * step;
@@ -959,7 +988,8 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
             const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
             if (nb == DOT4_OCB && !half) /* a whole block: its stores without the count's checks */
                 dot4_block_body(x, stride, rows, run, packed + (size_t)oc0 * k_bytes, &rq[bl], DOT4_PX, DOT4_OCB,
-                                out + (size_t)px * OC + oc0, (size_t)OC, p, sym, 0, zp, lo, hi, full);
+                                out + (size_t)px * OC + oc0, (size_t)OC, p, sym, 0, zp, lo, hi,
+                                full | (oc16 ? 0 : DOT4_NO_LEFT));
             else
                 dot4_block_body(x, stride, rows, run, packed + (size_t)oc0 * k_bytes, &rq[bl], DOT4_PX, nb,
                                 out + (size_t)px * OC + oc0, (size_t)OC, p, sym, half, zp, lo, hi, full);
@@ -1117,7 +1147,7 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
         int32_t blocks = 0;
         for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
             dot4_block_rq *q = &rq[blocks];
-            q->right_only = 1;
+            q->right_only = q->no_left = 1;
             for (int32_t j = 0; j < DOT4_OCB; ++j) {
                 const int in = oc0 + j < OC;
                 q->bias[j] = in && bias ? bias[oc0 + j] : 0;
@@ -1126,6 +1156,7 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 q->left[j] = q->shift[j] > 0 ? q->shift[j] : 0;
                 q->right[j] = q->shift[j] < 0 ? q->shift[j] : 0;
                 if (q->shift[j] >= 0 || q->multiplier[j] < 0) q->right_only = 0;
+                if (q->shift[j] > 0 || q->multiplier[j] < 0) q->no_left = 0;
             }
         }
         for (int32_t b = 0; b < p->batch; ++b) {
