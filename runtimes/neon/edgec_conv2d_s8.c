@@ -767,10 +767,18 @@ EDGEC_INLINE int32x4_t dot4_round4_noleft(int32x4_t acc, int32x4_t multiplier, i
  * saturating narrows before the zero point and the clamp change no result, the clamp being within int8). */
 EDGEC_INLINE void dot4_narrow_store_clamp(int32x4_t r0, int32x4_t r1, int32x4_t r2, int32x4_t r3, int16x8_t zp,
                                           int8x16_t lo, int8x16_t hi, int32_t nb, int8_t *out, int clamp) {
-    const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r0), vqmovn_s32(r1)), zp);
-    const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r2), vqmovn_s32(r3)), zp);
-    int8x16_t r = vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16));
-    if (clamp) r = vminq_s8(vmaxq_s8(r, lo), hi);
+    int8x16_t r;
+    if (clamp) {
+        const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r0), vqmovn_s32(r1)), zp);
+        const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r2), vqmovn_s32(r3)), zp);
+        r = vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
+    } else { /* a zero point of -128 and int8's bounds: clamp(v - 128, -128, 127) = clamp(v, 0, 255) - 128, unsigned
+              * saturating narrows and the sign bit flipped (7 instructions, where the zero point and the clamp
+              * took 10) */
+        const uint16x8_t l16 = vcombine_u16(vqmovun_s32(r0), vqmovun_s32(r1));
+        const uint16x8_t h16 = vcombine_u16(vqmovun_s32(r2), vqmovun_s32(r3));
+        r = vreinterpretq_s8_u8(veorq_u8(vcombine_u8(vqmovn_u16(l16), vqmovn_u16(h16)), vdupq_n_u8(0x80)));
+    }
     if (nb == DOT4_OCB) {
         vst1q_s8(out, r);
         return;
@@ -829,7 +837,7 @@ EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t
 #else
 #define DOT4_NOSCHED __attribute__((noinline))
 #endif
-/* dot4_block_body's mode: whole blocks need no clamp beyond int8's (FULL); no_left blocks take the masked
+/* dot4_block_body's mode: whole blocks need no clamp beyond int8's, and their zero point is -128 (FULL); no_left blocks take the masked
  * rounding with their constants in registers (NO_LEFT: the strips other than dot4_pointwise16/32/64, whose
  * registers are tighter; VWW's layers of 128 and 256 channels have a few channels of no shift) */
 #define DOT4_FULL 1
@@ -866,8 +874,8 @@ EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride,
                             nb, out + (i) * out_step, clamp)
 #define DOT4_STORE_RIGHT_CLAMPED(i) DOT4_STORE_RIGHT(i, 1)
 #define DOT4_STORE_RIGHT_FULL(i) DOT4_STORE_RIGHT(i, 0)
-        /* whole blocks, full: the clamp's bounds are int8's (ReLU after a zero point of -128, or none), the
-         * narrowing's saturation is the clamp, two instructions less per 16 outputs */
+        /* whole blocks, full: the clamp's bounds are int8's, the zero point -128 (ReLU's), the unsigned
+         * narrowing's saturation is the clamp, three instructions less per 16 outputs */
         if (DOT4_PX == 4 && full && nb == DOT4_OCB && !half)
             DOT4_EACH_PIXEL(DOT4_STORE_RIGHT_FULL);
         else
@@ -975,7 +983,8 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
     /* the output's zero point and clamp, in registers beside the tile's 24 for the whole strip */
     const int16x8_t zp = DOT4_ZP(p);
     const int8x16_t lo = DOT4_LO(p), hi = DOT4_HI(p);
-    const int full = p->act_min == -128 && p->act_max == 127 ? DOT4_FULL : 0; /* no clamp beyond int8's */
+    /* no clamp beyond int8's and a zero point of -128: TFLite's ReLU and ReLU6 (a scale of 6 / 255) */
+    const int full = p->act_min == -128 && p->act_max == 127 && p->output_offset == -128 ? DOT4_FULL : 0;
     for (int32_t px = 0; px < tiled; px += DOT4_PX) {
         if (px + DOT4_PX > tiled) px = tiled - DOT4_PX;
         const int8_t *xp = x0 + (size_t)px * step;
