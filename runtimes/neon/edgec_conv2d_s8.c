@@ -554,14 +554,15 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
             DOT4_LANE(v0, v1, v2, v3, 2);
             DOT4_LANE(v0, v1, v2, v3, 3);
         }
-        if (c + 8 <= run) { /* two quads of each pixel from one 8-byte load: lanes 0 and 1 */
+        /* run is a whole number of quads: its bits 3 and 2 say what is left (one TBZ each, not a compare of c) */
+        if (run & 8) { /* two quads of each pixel from one 8-byte load: lanes 0 and 1 */
             const int8x16_t v0 = vcombine_s8(vld1_s8(x0 + c), vdup_n_s8(0)), v1 = vcombine_s8(vld1_s8(x1 + c), vdup_n_s8(0));
             const int8x16_t v2 = vcombine_s8(vld1_s8(x2 + c), vdup_n_s8(0)), v3 = vcombine_s8(vld1_s8(x3 + c), vdup_n_s8(0));
             DOT4_LANE(v0, v1, v2, v3, 0);
             DOT4_LANE(v0, v1, v2, v3, 1);
             c += 8;
         }
-        if (c < run) {
+        if (run & 4) {
             const int8x16_t v0 = dot4_quad(x0 + c), v1 = dot4_quad(x1 + c), v2 = dot4_quad(x2 + c), v3 = dot4_quad(x3 + c);
             DOT4_LANE(v0, v1, v2, v3, 0);
         }
