@@ -223,7 +223,9 @@ void edgec_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RES
 typedef struct {
     int32_t bias[DOT4_OCB], multiplier[DOT4_OCB], shift[DOT4_OCB], left[DOT4_OCB], right[DOT4_OCB];
     int32_t right_only; /* every channel: no left shift, a right shift, multiplier >= 0 (dot4_round4) */
-    int32_t no_left;    /* every channel: no left shift (a right shift or none), multiplier >= 0 */
+#if DOT4_PX == 4
+    int32_t no_left; /* every channel: no left shift (a right shift or none), multiplier >= 0 (dot4_round4_noleft) */
+#endif
 } dot4_block_rq;
 
 /* n bytes from s to d, and n bytes of v at d: 16 at a time, the last few one by one (the window copies' rows are
@@ -517,7 +519,7 @@ static inline int8x16x4_t dot4_weights(const int8_t *w) {
             k_ = dot4_weights(w);                                                                    \
         }                                                                                            \
         w += 64;                                                                                     \
-        __asm__("" : "+r"(w)); /* one LD1 with post-increment, not a base plus offsets (ADDs) */     \
+        if (!half) __asm__("" : "+r"(w)); /* one LD1 with post-increment, not base plus offsets */    \
         a00 = vdotq_laneq_s32(a00, k_.val[0], v0, lane); a01 = vdotq_laneq_s32(a01, k_.val[1], v0, lane); \
         a10 = vdotq_laneq_s32(a10, k_.val[0], v1, lane); a11 = vdotq_laneq_s32(a11, k_.val[1], v1, lane); \
         a20 = vdotq_laneq_s32(a20, k_.val[0], v2, lane); a21 = vdotq_laneq_s32(a21, k_.val[1], v2, lane); \
@@ -534,14 +536,21 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
                             const int32_t *bias, int sym, int half, int32x4_t acc[DOT4_PX][4]) {
     (void)sym; /* SDOT sums four products in int32: any weights */
     /* each pixel's accumulators loaded from the bias (two LDPs) rather than copied from one load (twelve MOVs):
-     * the empty asm keeps the compiler from merging the loads */
-#define DOT4_BIAS(r0, r1, r2, r3)                                                                           \
-    int32x4_t r0 = vld1q_s32(bias), r1 = vld1q_s32(bias + 4), r2 = vld1q_s32(bias + 8), r3 = vld1q_s32(bias + 12); \
+     * the empty asm keeps the compiler from merging the loads; a half tile copies its 8 channels' two loads */
+#define DOT4_BIAS(r0, r1, r2, r3)                                                                  \
+    r0 = vld1q_s32(bias), r1 = vld1q_s32(bias + 4), r2 = vld1q_s32(bias + 8), r3 = vld1q_s32(bias + 12); \
     __asm__("" : "+r"(bias))
-    DOT4_BIAS(a00, a01, a02, a03);
-    DOT4_BIAS(a10, a11, a12, a13);
-    DOT4_BIAS(a20, a21, a22, a23);
-    DOT4_BIAS(a30, a31, a32, a33);
+    int32x4_t a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33;
+    if (half) { /* channels 8-15 unused */
+        a00 = a10 = a20 = a30 = vld1q_s32(bias);
+        a01 = a11 = a21 = a31 = vld1q_s32(bias + 4);
+        a02 = a12 = a22 = a32 = a03 = a13 = a23 = a33 = vdupq_n_s32(0);
+    } else {
+        DOT4_BIAS(a00, a01, a02, a03);
+        DOT4_BIAS(a10, a11, a12, a13);
+        DOT4_BIAS(a20, a21, a22, a23);
+        DOT4_BIAS(a30, a31, a32, a33);
+    }
 #undef DOT4_BIAS
     for (int32_t ky = 0; ky < rows; ++ky) {
         const size_t off = (size_t)ky * stride;
@@ -838,9 +847,10 @@ EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t
 #else
 #define DOT4_NOSCHED __attribute__((noinline))
 #endif
-/* dot4_block_body's mode: whole blocks need no clamp beyond int8's, and their zero point is -128 (FULL); no_left blocks take the masked
- * rounding with their constants in registers (NO_LEFT: the strips other than dot4_pointwise16/32/64, whose
- * registers are tighter; VWW's layers of 128 and 256 channels have a few channels of no shift) */
+/* dot4_block_body's mode (SDOT tile): whole blocks need no clamp beyond int8's and have a zero point of -128
+ * (FULL); no_left blocks take the masked rounding with their constants in registers (NO_LEFT: the strips other
+ * than dot4_pointwise16/32/64, whose registers are tighter; VWW's layers of 128 and 256 channels have a few
+ * channels of no shift) */
 #define DOT4_FULL 1
 #define DOT4_NO_LEFT 2
 /* the output's zero point and clamp bounds as dot4_narrow_store takes them */
@@ -1157,7 +1167,10 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
         int32_t blocks = 0;
         for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
             dot4_block_rq *q = &rq[blocks];
-            q->right_only = q->no_left = 1;
+            q->right_only = 1;
+#if DOT4_PX == 4
+            q->no_left = 1;
+#endif
             for (int32_t j = 0; j < DOT4_OCB; ++j) {
                 const int in = oc0 + j < OC;
                 q->bias[j] = in && bias ? bias[oc0 + j] : 0;
@@ -1166,7 +1179,9 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 q->left[j] = q->shift[j] > 0 ? q->shift[j] : 0;
                 q->right[j] = q->shift[j] < 0 ? q->shift[j] : 0;
                 if (q->shift[j] >= 0 || q->multiplier[j] < 0) q->right_only = 0;
+#if DOT4_PX == 4
                 if (q->shift[j] > 0 || q->multiplier[j] < 0) q->no_left = 0;
+#endif
             }
         }
         for (int32_t b = 0; b < p->batch; ++b) {
