@@ -229,6 +229,9 @@ typedef struct {
 #define DOT4_TILE_BIAS(q) ((q)->bias)
 #endif
     int32_t right_only; /* every channel: no left shift, a right shift, multiplier >= 0 (dot4_round4) */
+#if DOT4_PX == 4
+    int32_t no_left; /* every channel: no left shift (a right shift or none), multiplier >= 0 (dot4_round4_noleft) */
+#endif
 } dot4_block_rq;
 
 /* n bytes from s to d, and n bytes of v at d: 16 at a time, the last few one by one (the window copies' rows are
@@ -522,6 +525,7 @@ static inline int8x16x4_t dot4_weights(const int8_t *w) {
             k_ = dot4_weights(w);                                                                    \
         }                                                                                            \
         w += 64;                                                                                     \
+        if (!half) __asm__("" : "+r"(w)); /* one LD1 with post-increment, not base plus offsets */    \
         a00 = vdotq_laneq_s32(a00, k_.val[0], v0, lane); a01 = vdotq_laneq_s32(a01, k_.val[1], v0, lane); \
         a10 = vdotq_laneq_s32(a10, k_.val[0], v1, lane); a11 = vdotq_laneq_s32(a11, k_.val[1], v1, lane); \
         a20 = vdotq_laneq_s32(a20, k_.val[0], v2, lane); a21 = vdotq_laneq_s32(a21, k_.val[1], v2, lane); \
@@ -537,9 +541,23 @@ static inline int8x16x4_t dot4_weights(const int8_t *w) {
 EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
                             const int32_t *bias, int sym, int half, int32x4_t acc[DOT4_PX][4]) {
     (void)sym; /* SDOT sums four products in int32: any weights */
-    const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4), b2 = vld1q_s32(bias + 8), b3 = vld1q_s32(bias + 12);
-    int32x4_t a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
-    int32x4_t a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
+    /* each pixel's accumulators loaded from the bias (two LDPs) rather than copied from one load (twelve MOVs):
+     * the empty asm keeps the compiler from merging the loads; a half tile copies its 8 channels' two loads */
+#define DOT4_BIAS(r0, r1, r2, r3)                                                                  \
+    r0 = vld1q_s32(bias), r1 = vld1q_s32(bias + 4), r2 = vld1q_s32(bias + 8), r3 = vld1q_s32(bias + 12); \
+    __asm__("" : "+r"(bias))
+    int32x4_t a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33;
+    if (half) { /* channels 8-15 unused */
+        a00 = a10 = a20 = a30 = vld1q_s32(bias);
+        a01 = a11 = a21 = a31 = vld1q_s32(bias + 4);
+        a02 = a12 = a22 = a32 = a03 = a13 = a23 = a33 = vdupq_n_s32(0);
+    } else {
+        DOT4_BIAS(a00, a01, a02, a03);
+        DOT4_BIAS(a10, a11, a12, a13);
+        DOT4_BIAS(a20, a21, a22, a23);
+        DOT4_BIAS(a30, a31, a32, a33);
+    }
+#undef DOT4_BIAS
     for (int32_t ky = 0; ky < rows; ++ky) {
         const size_t off = (size_t)ky * stride;
         const int8_t *x0 = x[0] + off, *x1 = x[1] + off, *x2 = x[2] + off, *x3 = x[3] + off;
@@ -551,14 +569,15 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
             DOT4_LANE(v0, v1, v2, v3, 2);
             DOT4_LANE(v0, v1, v2, v3, 3);
         }
-        if (c + 8 <= run) { /* two quads of each pixel from one 8-byte load: lanes 0 and 1 */
+        /* run is a whole number of quads: its bits 3 and 2 say what is left (one TBZ each, not a compare of c) */
+        if (run & 8) { /* two quads of each pixel from one 8-byte load: lanes 0 and 1 */
             const int8x16_t v0 = vcombine_s8(vld1_s8(x0 + c), vdup_n_s8(0)), v1 = vcombine_s8(vld1_s8(x1 + c), vdup_n_s8(0));
             const int8x16_t v2 = vcombine_s8(vld1_s8(x2 + c), vdup_n_s8(0)), v3 = vcombine_s8(vld1_s8(x3 + c), vdup_n_s8(0));
             DOT4_LANE(v0, v1, v2, v3, 0);
             DOT4_LANE(v0, v1, v2, v3, 1);
             c += 8;
         }
-        if (c < run) {
+        if (run & 4) {
             const int8x16_t v0 = dot4_quad(x0 + c), v1 = dot4_quad(x1 + c), v2 = dot4_quad(x2 + c), v3 = dot4_quad(x3 + c);
             DOT4_LANE(v0, v1, v2, v3, 0);
         }
@@ -754,13 +773,31 @@ EDGEC_INLINE int32x4_t dot4_round4_right(int32x4_t acc, int32x4_t multiplier, in
     return vrshlq_s32(vsraq_n_s32(x, x, 31), right);
 }
 
+#if DOT4_PX == 4
+/* dot4_round4_right for a no_left block with channels of no shift: their fix-up masked off by the AND with the
+ * shift (0, where the right shifts are negative) */
+EDGEC_INLINE int32x4_t dot4_round4_noleft(int32x4_t acc, int32x4_t multiplier, int32x4_t right) {
+    const int32x4_t x = vqrdmulhq_s32(acc, multiplier);
+    return vrshlq_s32(vsraq_n_s32(x, vandq_s32(x, right), 31), right);
+}
+#endif
+
 /* 16 rounded channel values narrowed with saturation, the zero point added and clamped, nb of them stored (the
  * saturating narrows before the zero point and the clamp change no result, the clamp being within int8). */
-EDGEC_INLINE void dot4_narrow_store(int32x4_t r0, int32x4_t r1, int32x4_t r2, int32x4_t r3, int16x8_t zp,
-                                    int8x16_t lo, int8x16_t hi, int32_t nb, int8_t *out) {
-    const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r0), vqmovn_s32(r1)), zp);
-    const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r2), vqmovn_s32(r3)), zp);
-    const int8x16_t r = vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
+EDGEC_INLINE void dot4_narrow_store_clamp(int32x4_t r0, int32x4_t r1, int32x4_t r2, int32x4_t r3, int16x8_t zp,
+                                          int8x16_t lo, int8x16_t hi, int32_t nb, int8_t *out, int clamp) {
+    int8x16_t r;
+    if (clamp) {
+        const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r0), vqmovn_s32(r1)), zp);
+        const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r2), vqmovn_s32(r3)), zp);
+        r = vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
+    } else { /* a zero point of -128 and int8's bounds: clamp(v - 128, -128, 127) = clamp(v, 0, 255) - 128, unsigned
+              * saturating narrows and the sign bit flipped (7 instructions, where the zero point and the clamp
+              * took 10) */
+        const uint16x8_t l16 = vcombine_u16(vqmovun_s32(r0), vqmovun_s32(r1));
+        const uint16x8_t h16 = vcombine_u16(vqmovun_s32(r2), vqmovun_s32(r3));
+        r = vreinterpretq_s8_u8(veorq_u8(vcombine_u8(vqmovn_u16(l16), vqmovn_u16(h16)), vdupq_n_u8(0x80)));
+    }
     if (nb == DOT4_OCB) {
         vst1q_s8(out, r);
         return;
@@ -768,6 +805,11 @@ EDGEC_INLINE void dot4_narrow_store(int32x4_t r0, int32x4_t r1, int32x4_t r2, in
     int8_t bytes[DOT4_OCB];
     vst1q_s8(bytes, r);
     copy_s8(out, bytes, nb);
+}
+
+EDGEC_INLINE void dot4_narrow_store(int32x4_t r0, int32x4_t r1, int32x4_t r2, int32x4_t r3, int16x8_t zp,
+                                    int8x16_t lo, int8x16_t hi, int32_t nb, int8_t *out) {
+    dot4_narrow_store_clamp(r0, r1, r2, r3, zp, lo, hi, nb, out, 1);
 }
 
 /* The same for 8 channels (a block's half). */
@@ -814,6 +856,12 @@ EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t
 #else
 #define DOT4_NOSCHED __attribute__((noinline))
 #endif
+/* dot4_block_body's mode (SDOT tile): whole blocks need no clamp beyond int8's and have a zero point of -128
+ * (FULL); no_left blocks take the masked rounding with their constants in registers (NO_LEFT: the strips other
+ * than dot4_pointwise16/32/64, whose registers are tighter; VWW's layers of 128 and 256 channels have a few
+ * channels of no shift) */
+#define DOT4_FULL 1
+#define DOT4_NO_LEFT 2
 /* the output's zero point and clamp bounds as dot4_narrow_store takes them */
 #define DOT4_ZP(p) vdupq_n_s16((int16_t)(p)->output_offset)
 #define DOT4_LO(p) vdupq_n_s8((int8_t)(p)->act_min)
@@ -821,7 +869,8 @@ EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t
 EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
                                   const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
                                   size_t out_step, const edgec_conv2d_s8_params *p, int sym, int half,
-                                  int16x8_t zp, int8x16_t lo, int8x16_t hi) {
+                                  int16x8_t zp, int8x16_t lo, int8x16_t hi, int mode) {
+    const int full = mode & DOT4_FULL;
     int32x4_t acc[DOT4_PX][4];
     dot4_tile(x, stride, rows, run, w, DOT4_TILE_BIAS(q), sym, half, acc);
     /* pixel by pixel with constant indices: the accumulators stay in registers */
@@ -835,16 +884,38 @@ EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride,
         const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
         const int32x4_t r0 = vld1q_s32(q->right), r1 = vld1q_s32(q->right + 4);
         const int32x4_t r2 = vld1q_s32(q->right + 8), r3 = vld1q_s32(q->right + 12);
-#define DOT4_STORE_RIGHT(i)                                                                                        \
+#define DOT4_STORE_RIGHT(i, clamp)                                                                                 \
     if ((i) < n && half)                                                                                           \
         dot4_narrow_store8(dot4_round4_right(acc[i][0], m0, r0), dot4_round4_right(acc[i][1], m1, r1), zp, lo, hi, \
                            nb, out + (i) * out_step);                                                              \
     else if ((i) < n)                                                                                              \
-    dot4_narrow_store(dot4_round4_right(acc[i][0], m0, r0), dot4_round4_right(acc[i][1], m1, r1),                  \
-                      dot4_round4_right(acc[i][2], m2, r2), dot4_round4_right(acc[i][3], m3, r3), zp, lo, hi, nb,  \
-                      out + (i) * out_step)
-        DOT4_EACH_PIXEL(DOT4_STORE_RIGHT);
+    dot4_narrow_store_clamp(dot4_round4_right(acc[i][0], m0, r0), dot4_round4_right(acc[i][1], m1, r1),            \
+                            dot4_round4_right(acc[i][2], m2, r2), dot4_round4_right(acc[i][3], m3, r3), zp, lo, hi, \
+                            nb, out + (i) * out_step, clamp)
+#define DOT4_STORE_RIGHT_CLAMPED(i) DOT4_STORE_RIGHT(i, 1)
+#define DOT4_STORE_RIGHT_FULL(i) DOT4_STORE_RIGHT(i, 0)
+        /* whole blocks, full: the clamp's bounds are int8's, the zero point -128 (ReLU's), the unsigned
+         * narrowing's saturation is the clamp, three instructions less per 16 outputs */
+        if (DOT4_PX == 4 && full && nb == DOT4_OCB && !half)
+            DOT4_EACH_PIXEL(DOT4_STORE_RIGHT_FULL);
+        else
+            DOT4_EACH_PIXEL(DOT4_STORE_RIGHT_CLAMPED);
+#undef DOT4_STORE_RIGHT_FULL
+#undef DOT4_STORE_RIGHT_CLAMPED
 #undef DOT4_STORE_RIGHT
+#if DOT4_PX == 4
+    } else if ((mode & DOT4_NO_LEFT) && p->requant == EDGEC_REQUANT_FIXED && q->no_left) {
+        const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
+        const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
+        const int32x4_t r0 = vld1q_s32(q->right), r1 = vld1q_s32(q->right + 4);
+        const int32x4_t r2 = vld1q_s32(q->right + 8), r3 = vld1q_s32(q->right + 12);
+#define DOT4_STORE_NOLEFT(i)                                                                                       \
+    dot4_narrow_store_clamp(dot4_round4_noleft(acc[i][0], m0, r0), dot4_round4_noleft(acc[i][1], m1, r1),          \
+                            dot4_round4_noleft(acc[i][2], m2, r2), dot4_round4_noleft(acc[i][3], m3, r3), zp, lo, \
+                            hi, DOT4_OCB, out + (i) * out_step, !full)
+        DOT4_EACH_PIXEL(DOT4_STORE_NOLEFT);
+#undef DOT4_STORE_NOLEFT
+#endif
     } else {
 #define DOT4_STORE(i) \
     if ((i) < n) dot4_store(acc[i][0], acc[i][1], acc[i][2], acc[i][3], q, nb, zp, lo, hi, p, out + (i) * out_step)
@@ -859,7 +930,7 @@ DOT4_NOSCHED static void dot4_block(const int8_t *const x[DOT4_PX], size_t strid
                                                  int32_t nb, int8_t *out, size_t out_step,
                                                  const edgec_conv2d_s8_params *p) {
     dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 0, 0, DOT4_ZP(p), DOT4_LO(p),
-                    DOT4_HI(p));
+                    DOT4_HI(p), 0);
 }
 
 #if DOT4_PX == 4
@@ -888,7 +959,7 @@ DOT4_NOSCHED static void dot4_block_half(const int8_t *const x[DOT4_PX], size_t 
                                          const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
                                          size_t out_step, const edgec_conv2d_s8_params *p) {
     dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 0, 1, DOT4_ZP(p), DOT4_LO(p),
-                    DOT4_HI(p));
+                    DOT4_HI(p), 0);
 }
 #endif
 
@@ -898,7 +969,7 @@ DOT4_NOSCHED static void dot4_block_sym(const int8_t *const x[DOT4_PX], size_t s
                                                      int32_t nb, int8_t *out, size_t out_step,
                                                      const edgec_conv2d_s8_params *p) {
     dot4_block_body(x, stride, rows, run, w, q, n, nb, out, out_step, p, 1, 0, DOT4_ZP(p), DOT4_LO(p),
-                    DOT4_HI(p));
+                    DOT4_HI(p), 0);
 }
 #else
 #define dot4_block_sym dot4_block
@@ -932,6 +1003,8 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
     /* the output's zero point and clamp, in registers beside the tile's 24 for the whole strip */
     const int16x8_t zp = DOT4_ZP(p);
     const int8x16_t lo = DOT4_LO(p), hi = DOT4_HI(p);
+    /* no clamp beyond int8's and a zero point of -128: TFLite's ReLU and ReLU6 (a scale of 6 / 255) */
+    const int full = p->act_min == -128 && p->act_max == 127 && p->output_offset == -128 ? DOT4_FULL : 0;
     for (int32_t px = 0; px < tiled; px += DOT4_PX) {
         if (px + DOT4_PX > tiled) px = tiled - DOT4_PX;
         const int8_t *xp = x0 + (size_t)px * step;
@@ -944,10 +1017,11 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
             const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
             if (nb == DOT4_OCB && !half) /* a whole block: its stores without the count's checks */
                 dot4_block_body(x, stride, rows, run, packed + (size_t)oc0 * k_bytes, &rq[bl], DOT4_PX, DOT4_OCB,
-                                out + (size_t)px * OC + oc0, (size_t)OC, p, sym, 0, zp, lo, hi);
+                                out + (size_t)px * OC + oc0, (size_t)OC, p, sym, 0, zp, lo, hi,
+                                full | (oc16 ? 0 : DOT4_NO_LEFT));
             else
                 dot4_block_body(x, stride, rows, run, packed + (size_t)oc0 * k_bytes, &rq[bl], DOT4_PX, nb,
-                                out + (size_t)px * OC + oc0, (size_t)OC, p, sym, half, zp, lo, hi);
+                                out + (size_t)px * OC + oc0, (size_t)OC, p, sym, half, zp, lo, hi, full);
         }
     }
 }
@@ -1165,6 +1239,9 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
         for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
             dot4_block_rq *q = &rq[blocks];
             q->right_only = 1;
+#if DOT4_PX == 4
+            q->no_left = 1;
+#endif
             for (int32_t j = 0; j < DOT4_OCB; ++j) {
                 const int in = oc0 + j < OC;
                 q->bias[j] = in && bias ? bias[oc0 + j] : 0;
@@ -1177,6 +1254,9 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 q->bias_half[2 * j + 1] = 0;
 #endif
                 if (q->shift[j] >= 0 || q->multiplier[j] < 0) q->right_only = 0;
+#if DOT4_PX == 4
+                if (q->shift[j] > 0 || q->multiplier[j] < 0) q->no_left = 0;
+#endif
             }
         }
         for (int32_t b = 0; b < p->batch; ++b) {

@@ -416,7 +416,9 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
  * window copies (a sixth of the cases 3x3 over 1 to 3 channels, as first layers are); pointwise, 3x3 interior
  * tiles and random geometries (strips of any length: their last one or two pixels on their own with the dot
  * product), a ninth of them whole 16-channel blocks only. Half the cases have only right shifts (every block
- * on the short rounding, dot4_round4_right), the others a few left or no shifts among them. neon:
+ * on the short rounding, dot4_round4_right), the others a few left or no shifts among them (an eighth right or
+ * no shifts only: dot4_round4_noleft), a fifth an output zero point of -128 (ReLU's, narrowed unsigned when the
+ * bounds are int8's). neon:
  * edgec_conv2d_s8_dot4_neon, half the cases EDGEC_CONV2D_S8_DOT4_SYM (weights within [-127, 127], a fifth of
  * them all extremes, weights +-127 and inputs -128 or 127: the int16 sums of two products at their bounds), a
  * third EDGEC_CONV2D_S8_DOT4_ROWS (kernel rows padded to words); a tenth in_c of 16, 32 or 48. */
@@ -452,6 +454,9 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         random_requant(&p, mult, shift, p.out_c, K);
         for (int32_t i = 0; t % 4 < 2 && i < p.out_c; ++i)
             if (shift[i] >= 0) shift[i] = -uniform(1, 3);
+        if (t % 5 == 2) p.output_offset = -128; /* ReLU's zero point (the unsigned narrowing with int8's bounds) */
+        for (int32_t i = 0; t % 8 == 2 && i < p.out_c; ++i) /* right or no shifts (dot4_round4_noleft) */
+            if (shift[i] > 0 || uniform(0, 15) == 0) shift[i] = 0;
         const int32_t *b = t % 7 == 6 ? NULL : bias;
         int8_t *packed = pack_conv_s8_dot4(w, b, p.input_offset, p.out_c, K, run, row, bias2);
         if (neon) edgec_conv2d_s8_dot4_neon(in, packed, bias2, mult, shift, got, &p, flags);
