@@ -158,10 +158,11 @@ MODELS = {  # name -> (target, model path maker)
     "onnx-float-a53": ("cortex-a53", lambda tmp: TINY_CNN),
     "onnx-qdq-int8-a55": ("cortex-a55", quantized_tiny_cnn),
     "tflite-int8-a53": ("cortex-a53", lambda tmp: MLPERF / "kws_ref_model.tflite"),
+    # VWW (MobileNetV1) on SDOT: the depthwise (13 layers: 8 to 256 channels, 48 x 48 to 3 x 3, stride 1 and 2);
+    # the pointwise convs with ReLU's zero point (the unsigned narrowing), blocks with channels of no shift
+    # (dot4_round4_noleft), the half tile of the first conv
+    "tflite-int8-vww-a55": ("cortex-a55", lambda tmp: MLPERF / "vww_96_int8.tflite"),
     "tflite-int8-a7": ("cortex-a7", lambda tmp: MLPERF / "ad01_int8.tflite"),
-    # MobileNetV1 pointwise convs on SDOT: ReLU's zero point (the unsigned narrowing), blocks with channels of no
-    # shift (dot4_round4_noleft), the half tile of the first conv
-    "tflite-int8-a55": ("cortex-a55", lambda tmp: MLPERF / "vww_96_int8.tflite"),
     # TFLite dynamic-range (hybrid) conv: edgec_conv2d_hybrid_dot4 on weights packed at compile time
     "tflite-hybrid-a55": ("cortex-a55", lambda tmp: MLPERF / "kws_ref_model_float32.tflite"),
 }

@@ -1,10 +1,18 @@
 /* Arm NEON: int8 depthwise convolution (TFLite DepthwiseConvPerChannel), bit-exact with
  * runtimes/reference/edgec_depthwise_conv2d_s8.c. 3x3 layers with depth multiplier 1 (nearly all of them) go 16
- * channels at once over every pixel, borders included (dw3x3_group; stride 1 or 2 across, the usual
- * requantisation: two pixels at a time, dw_pixel_pairs); other shapes take a per-pixel loop, eight channels at
- * once with depth multiplier 1 (depthwise_general), one by one otherwise. */
+ * channels at once over every pixel, borders included: with the dot product (cortex-a55) as SDOTs of each
+ * channel's kernel row against its input row's bytes, transposed once per input row (dwd_chunk, dwd_group);
+ * without it as SMULL products (dw3x3_group; stride 1 or 2 across, the usual requantisation: two pixels at a
+ * time, dw_pixel_pairs). Other shapes take a per-pixel loop, eight channels at once with depth multiplier 1
+ * (depthwise_general), one by one otherwise. The weights come as the reference takes them (no packing by the
+ * compiler): each call arranges them per group, a few hundred instructions per 16 channels. */
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_neon.h"
+
+/* Cores with the dot product (cortex-a55) take the 3x3 path in SDOT form (dwd_*); the others the SMULL one. */
+#if defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD) && (defined(__GNUC__) || defined(__clang__))
+#define DW_DOT 1
+#endif
 
 static void depthwise_scalar(const int8_t *in_b, const int8_t *weights, const int32_t *bias,
                              const int32_t *multiplier, const int32_t *shift, int8_t *out, int32_t y0, int32_t x0,
@@ -46,6 +54,9 @@ typedef struct {
     int16x8_t zp;
     int8x16_t lo, hi;
     int8_t pad[16]; /* -input_offset: what a tap outside the input reads */
+#if defined(DW_DOT)
+    int8x16_t wq[12]; /* per kernel row ky, wq[4 ky + i]: channels 4i..4i+3, each [w(ky,0) w(ky,1) w(ky,2) 0] */
+#endif
 } dw_group;
 
 /* The high halves' widening ops on the whole registers (SMULL2, SMLAL2, SADDW2) where AArch64 has them: the
@@ -62,7 +73,7 @@ typedef struct {
 
 /* The low halves' products on the q registers themselves (GCC 12 otherwise keeps the weights' low halves as
  * separate d values and spills them). */
-#if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(DW_DOT)
 EDGEC_INLINE int16x8_t dw_mull_lo(int8x16_t x, int8x16_t w) {
     int16x8_t r;
     __asm__("smull %0.8h, %1.8b, %2.8b" : "=w"(r) : "w"(x), "w"(w));
@@ -121,6 +132,17 @@ EDGEC_INLINE int32x4_t dw_round(int32x4_t acc, edgec_neon_fixed4 q, int mode) {
     return vrshlq_s32(x, q.right);
 }
 
+/* 16 sums requantised, narrowed with saturation, offset and clamped. */
+EDGEC_INLINE int8x16_t dw_finish(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const dw_group *g,
+                                 int mode) {
+    const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dw_round(a0, g->q[0], mode)),
+                                                  vqmovn_s32(dw_round(a1, g->q[1], mode))), g->zp);
+    const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dw_round(a2, g->q[2], mode)),
+                                                  vqmovn_s32(dw_round(a3, g->q[3], mode))), g->zp);
+    return vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), g->lo), g->hi);
+}
+
+#if !defined(DW_DOT)
 /* One pixel's 16 outputs from its nine taps x[t] and the weights w[t]. In DW_SHIFT_RIGHT mode on AArch64 the base,
  * multipliers and shifts come from memory each pixel, three LD1s of four registers: fewer than the spills of
  * twelve more constants held in registers. */
@@ -154,11 +176,7 @@ EDGEC_INLINE int8x16_t dw_pixel(const int8x16_t x[9], const int8x16_t w[9], cons
     DW_TWO(x[4], w[4], x[5], w[5]);
     DW_TWO(x[6], w[6], x[7], w[7]);
     DW_ONE(x[8], w[8]);
-    const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dw_round(a0, g->q[0], mode)),
-                                                  vqmovn_s32(dw_round(a1, g->q[1], mode))), g->zp);
-    const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dw_round(a2, g->q[2], mode)),
-                                                  vqmovn_s32(dw_round(a3, g->q[3], mode))), g->zp);
-    return vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), g->lo), g->hi);
+    return dw_finish(a0, a1, a2, a3, g, mode);
 }
 
 #if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
@@ -582,6 +600,555 @@ EDGEC_INLINE void dw3x3_group(const int8_t *in_b, int8_t *out_b, const dw_group 
     }
 }
 
+#endif /* !DW_DOT */
+
+#if defined(DW_DOT)
+/* ---- the same 3x3 groups with SDOT: one 32-bit lane holds one channel's taps of a kernel row, [x0 x1 x2 *]
+ * against [w0 w1 w2 0], so a pixel's 16 channels take 12 SDOTs (three rows of four registers) and no widening.
+ * The input comes in that layout from bands built once per input row: entry i of a group's band is output column
+ * i's window row, 16 channels x 4 bytes (columns j..j+3, j = i * stride, outside the input: pad bytes; two ZIPs of
+ * neighbouring columns' vectors, then two of those pairs). A ring of three rows' bands and one of pad bytes; up to
+ * DWD_CHUNK channels' groups at once (dwd_chunk), so that a small map's row runs every group in one call;
+ * outputs wider than a band go in strips. A last group of 8 channels takes two pixels a vector (entries of 32
+ * bytes: lanes 0-7 pixel i, 8-15 pixel i + 1; dwd_group). The arithmetic (the raw bytes' sums, the base, the
+ * requantisation) is dw_pixel's: bit-exact. */
+#define DWD_Q 64 /* output columns a strip (even) */
+#define DWD_CHUNK 128 /* channels a pass of dwd_chunk: 8 groups */
+#define DWD_SLOT 8192 /* bytes of a band */
+typedef struct {
+    int8_t q[4][DWD_SLOT]; /* three input rows' bands and, q[3], one of pad bytes */
+    int8_t pad[DWD_CHUNK]; /* a column of pad bytes */
+    dw_group g[DWD_CHUNK / 16];
+} dwd_work;
+
+/* Column k's channels of a row: 16 bytes, or 8 in the low half. */
+EDGEC_INLINE int8x16_t dwd_col(const int8_t *x, int32_t width) {
+    return width == 16 ? vld1q_s8(x) : vcombine_s8(vld1_s8(x), vdup_n_s8(0));
+}
+
+/* The window rows of columns with pairs a = zip(j, j + 1) and b = zip(j + 2, j + 3), stored at dst. */
+EDGEC_INLINE void dwd_store(int8_t *dst, int8x16_t a_lo, int8x16_t a_hi, int8x16_t b_lo, int8x16_t b_hi,
+                            int32_t width) {
+    const int16x8_t al = vreinterpretq_s16_s8(a_lo), bl = vreinterpretq_s16_s8(b_lo);
+    vst1q_s8(dst, vreinterpretq_s8_s16(vzip1q_s16(al, bl)));
+    vst1q_s8(dst + 16, vreinterpretq_s8_s16(vzip2q_s16(al, bl)));
+    if (width == 16) {
+        const int16x8_t ah = vreinterpretq_s16_s8(a_hi), bh = vreinterpretq_s16_s8(b_hi);
+        vst1q_s8(dst + 32, vreinterpretq_s8_s16(vzip1q_s16(ah, bh)));
+        vst1q_s8(dst + 48, vreinterpretq_s8_s16(vzip2q_s16(ah, bh)));
+    }
+}
+
+/* Input row iy's band: nq entries, entry i from columns ix0 + i * stride + (0..3), channels [c, c + width);
+ * columns outside the input read pad. The columns come in order, each loaded once; stride 1 and 2 share each
+ * pair of columns' zips between two entries, the loops unrolled so that the pairs and columns they carry stay in
+ * place, and the unrolled steps whose columns are all inside the input read them without a check. */
+EDGEC_INLINE void dwd_fill(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t nq, int32_t c,
+                           int32_t width, const int8_t *pad, const edgec_conv2d_s8_params *p) {
+    const int32_t sw = p->stride_w, entry = 4 * width, in_w = p->in_w;
+    const ptrdiff_t C = p->in_c;
+    const int8_t *row = in_b + (size_t)iy * in_w * C + c;
+    int32_t k = ix0; /* the next column, at row + off when inside the input */
+    ptrdiff_t off = (ptrdiff_t)ix0 * C;
+#define DWD_NEXT(v)                                                                                                \
+    do {                                                                                                            \
+        v = dwd_col((uint32_t)k < (uint32_t)in_w ? row + off : pad, width);                                        \
+        ++k;                                                                                                        \
+        off += C;                                                                                                   \
+    } while (0)
+#define DWD_INSIDE(v)                                                                                              \
+    do {                                                                                                            \
+        v = dwd_col(row + off, width);                                                                              \
+        off += C;                                                                                                   \
+    } while (0)
+#define DWD_PAIR(l, h, x, y) (l = vzip1q_s8(x, y), h = vzip2q_s8(x, y))
+    int8x16_t x, y, al, ah, bl, bh, cl, ch, dl, dh;
+    int32_t i = 0;
+    if (sw == 1) { /* entry i: pairs (i, i + 1) and (i + 2, i + 3) */
+        DWD_NEXT(x);
+        DWD_NEXT(y);
+        DWD_PAIR(al, ah, x, y);
+        DWD_NEXT(x);
+        DWD_PAIR(bl, bh, y, x); /* x: column i + 2 */
+#define DWD_STEP4(NEXT)                                                                                            \
+    do {                                                                                                            \
+        NEXT(y);                                                                                                    \
+        DWD_PAIR(cl, ch, x, y);                                                                                     \
+        dwd_store(dst, al, ah, cl, ch, width);                                                                      \
+        NEXT(x);                                                                                                    \
+        DWD_PAIR(dl, dh, y, x);                                                                                     \
+        dwd_store(dst + entry, bl, bh, dl, dh, width);                                                              \
+        NEXT(y);                                                                                                    \
+        DWD_PAIR(al, ah, x, y);                                                                                     \
+        dwd_store(dst + 2 * entry, cl, ch, al, ah, width);                                                          \
+        NEXT(x);                                                                                                    \
+        DWD_PAIR(bl, bh, y, x);                                                                                     \
+        dwd_store(dst + 3 * entry, dl, dh, bl, bh, width);                                                          \
+    } while (0)
+        if (width == 16 && k >= 0) { /* in assembly: GCC's loop control took a third more */
+            const int32_t by_n = (nq - i) / 4, by_w = (in_w - k) / 4, n4 = by_n < by_w ? by_n : by_w;
+            if (n4 > 0) {
+                const int8_t *src = row + off;
+                uint64_t m = (uint64_t)n4;
+                __asm__ volatile(
+#define DWD_ENTRY(new, prev, pl, ph, ql, qh)                                                                       \
+    "ld1 {%[" #new "].16b}, [%[src]], %[C]\n"                                                                        \
+    "zip1 %[" #ql "].16b, %[" #prev "].16b, %[" #new "].16b\n"                                                       \
+    "zip2 %[" #qh "].16b, %[" #prev "].16b, %[" #new "].16b\n"                                                       \
+    "zip1 v24.8h, %[" #pl "].8h, %[" #ql "].8h\n"                                                                   \
+    "zip2 v25.8h, %[" #pl "].8h, %[" #ql "].8h\n"                                                                   \
+    "zip1 v26.8h, %[" #ph "].8h, %[" #qh "].8h\n"                                                                   \
+    "zip2 v27.8h, %[" #ph "].8h, %[" #qh "].8h\n"                                                                   \
+    "st1 {v24.16b-v27.16b}, [%[dst]], #64\n"
+                    "1:\n"
+                    DWD_ENTRY(y, x, al, ah, cl, ch)
+                    DWD_ENTRY(x, y, bl, bh, dl, dh)
+                    DWD_ENTRY(y, x, cl, ch, al, ah)
+                    DWD_ENTRY(x, y, dl, dh, bl, bh)
+#undef DWD_ENTRY
+                    "subs %[m], %[m], #1\n"
+                    "b.ne 1b\n"
+                    : [x] "+w"(x), [y] "=&w"(y), [al] "+w"(al), [ah] "+w"(ah), [bl] "+w"(bl), [bh] "+w"(bh),
+                      [cl] "=&w"(cl), [ch] "=&w"(ch), [dl] "=&w"(dl), [dh] "=&w"(dh), [src] "+r"(src), [dst] "+r"(dst),
+                      [m] "+r"(m)
+                    : [C] "r"(C)
+                    : "memory", "cc", "v24", "v25", "v26", "v27");
+                i += 4 * n4;
+                k += 4 * n4;
+                off += 4 * n4 * C;
+            }
+        }
+        for (; i + 4 <= nq && k >= 0 && k + 4 <= in_w; i += 4, k += 4, dst += 4 * entry) DWD_STEP4(DWD_INSIDE);
+        for (; i + 4 <= nq; i += 4, dst += 4 * entry) DWD_STEP4(DWD_NEXT);
+#undef DWD_STEP4
+        for (; i < nq; ++i, dst += entry) {
+            DWD_NEXT(y);
+            DWD_PAIR(cl, ch, x, y);
+            dwd_store(dst, al, ah, cl, ch, width);
+            al = bl; ah = bh; bl = cl; bh = ch; x = y;
+        }
+    } else if (sw == 2) { /* entry i: pairs (2i, 2i + 1) and (2i + 2, 2i + 3) */
+        DWD_NEXT(x);
+        DWD_NEXT(y);
+        DWD_PAIR(al, ah, x, y);
+#define DWD_STEP2(NEXT)                                                                                            \
+    do {                                                                                                            \
+        NEXT(x);                                                                                                    \
+        NEXT(y);                                                                                                    \
+        DWD_PAIR(bl, bh, x, y);                                                                                     \
+        dwd_store(dst, al, ah, bl, bh, width);                                                                      \
+        NEXT(x);                                                                                                    \
+        NEXT(y);                                                                                                    \
+        DWD_PAIR(al, ah, x, y);                                                                                     \
+        dwd_store(dst + entry, bl, bh, al, ah, width);                                                              \
+    } while (0)
+        if (width == 16 && k >= 0) {
+            const int32_t by_n = (nq - i) / 2, by_w = (in_w - k) / 4, n2 = by_n < by_w ? by_n : by_w;
+            if (n2 > 0) {
+                const int8_t *src = row + off;
+                uint64_t m = (uint64_t)n2;
+                __asm__ volatile(
+#define DWD_ENTRY(pl, ph, ql, qh)                                                                                  \
+    "ld1 {%[x].16b}, [%[src]], %[C]\n"                                                                               \
+    "ld1 {%[y].16b}, [%[src]], %[C]\n"                                                                               \
+    "zip1 %[" #ql "].16b, %[x].16b, %[y].16b\n"                                                                     \
+    "zip2 %[" #qh "].16b, %[x].16b, %[y].16b\n"                                                                     \
+    "zip1 v24.8h, %[" #pl "].8h, %[" #ql "].8h\n"                                                                   \
+    "zip2 v25.8h, %[" #pl "].8h, %[" #ql "].8h\n"                                                                   \
+    "zip1 v26.8h, %[" #ph "].8h, %[" #qh "].8h\n"                                                                   \
+    "zip2 v27.8h, %[" #ph "].8h, %[" #qh "].8h\n"                                                                   \
+    "st1 {v24.16b-v27.16b}, [%[dst]], #64\n"
+                    "1:\n"
+                    DWD_ENTRY(al, ah, bl, bh)
+                    DWD_ENTRY(bl, bh, al, ah)
+#undef DWD_ENTRY
+                    "subs %[m], %[m], #1\n"
+                    "b.ne 1b\n"
+                    : [x] "=&w"(x), [y] "=&w"(y), [al] "+w"(al), [ah] "+w"(ah), [bl] "=&w"(bl), [bh] "=&w"(bh),
+                      [src] "+r"(src), [dst] "+r"(dst), [m] "+r"(m)
+                    : [C] "r"(C)
+                    : "memory", "cc", "v24", "v25", "v26", "v27");
+                i += 2 * n2;
+                k += 4 * n2;
+                off += 4 * n2 * C;
+            }
+        }
+        for (; i + 2 <= nq && k >= 0 && k + 4 <= in_w; i += 2, k += 4, dst += 2 * entry) DWD_STEP2(DWD_INSIDE);
+        for (; i + 2 <= nq; i += 2, dst += 2 * entry) DWD_STEP2(DWD_NEXT);
+#undef DWD_STEP2
+        if (i < nq) {
+            DWD_NEXT(x);
+            DWD_NEXT(y);
+            DWD_PAIR(bl, bh, x, y);
+            dwd_store(dst, al, ah, bl, bh, width);
+        }
+    } else {
+        for (; i < nq; ++i, dst += entry, k += sw - 4, off += (sw - 4) * C) {
+            DWD_NEXT(x);
+            DWD_NEXT(y);
+            DWD_PAIR(al, ah, x, y);
+            DWD_NEXT(x);
+            DWD_NEXT(y);
+            DWD_PAIR(bl, bh, x, y);
+            dwd_store(dst, al, ah, bl, bh, width);
+        }
+    }
+#undef DWD_PAIR
+#undef DWD_INSIDE
+#undef DWD_NEXT
+}
+
+/* One vector of outputs (a 16-channel pixel, or two 8-channel pixels) from its three band entries. */
+EDGEC_INLINE int8x16_t dwd_vector(const int8_t *q0, const int8_t *q1, const int8_t *q2, const dw_group *g,
+                                  int mode) {
+    int32x4_t a[4] = {g->base[0], g->base[1], g->base[2], g->base[3]};
+    const int8_t *q[3] = {q0, q1, q2};
+    for (int32_t r = 0; r < 3; ++r) {
+        const int8x16x4_t x = vld1q_s8_x4(q[r]);
+        for (int32_t i = 0; i < 4; ++i) a[i] = vdotq_s32(a[i], x.val[i], g->wq[4 * r + i]);
+    }
+    return dw_finish(a[0], a[1], a[2], a[3], g, mode);
+}
+
+/* n (>= 1) vectors, DW_SHIFT_RIGHT: dwd_vector's arithmetic in assembly, the weights, multipliers, shifts, zero
+ * point and clamp in registers across the row (v0-v11, v12-v15, v16-v19, v20-v22), sums v24-v27, input v28-v31:
+ * 41 instructions a vector. Advances q0-q2 and o. */
+#define DWD_CONSTANTS                                                                                              \
+    "ld1 {v0.16b-v3.16b}, [%[w]], #64\n"                                                                            \
+    "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"                                                                            \
+    "ld1 {v8.16b-v11.16b}, [%[w]]\n"                                                                                \
+    "ld1 {v12.4s-v15.4s}, [%[mult]]\n"                                                                              \
+    "ld1 {v16.4s-v19.4s}, [%[right]]\n"
+#define DWD_LOOP(store)                                                                                            \
+    DWD_CONSTANTS                                                                                                   \
+    "ld1 {v20.16b-v22.16b}, [%[zp]]\n"                                                                              \
+    DWD_VECTORS(store)
+#define DWD_VECTORS(store)                                                                                         \
+    "1:\n"                                                                                                          \
+    "ld1 {v24.4s-v27.4s}, [%[base]]\n"                                                                              \
+    "ld1 {v28.16b-v31.16b}, [%[q0]], #64\n"                                                                         \
+    "sdot v24.4s, v28.16b, v0.16b\n"                                                                                \
+    "sdot v25.4s, v29.16b, v1.16b\n"                                                                                \
+    "sdot v26.4s, v30.16b, v2.16b\n"                                                                                \
+    "sdot v27.4s, v31.16b, v3.16b\n"                                                                                \
+    "ld1 {v28.16b-v31.16b}, [%[q1]], #64\n"                                                                         \
+    "sdot v24.4s, v28.16b, v4.16b\n"                                                                                \
+    "sdot v25.4s, v29.16b, v5.16b\n"                                                                                \
+    "sdot v26.4s, v30.16b, v6.16b\n"                                                                                \
+    "sdot v27.4s, v31.16b, v7.16b\n"                                                                                \
+    "ld1 {v28.16b-v31.16b}, [%[q2]], #64\n"                                                                         \
+    "sdot v24.4s, v28.16b, v8.16b\n"                                                                                \
+    "sdot v25.4s, v29.16b, v9.16b\n"                                                                                \
+    "sdot v26.4s, v30.16b, v10.16b\n"                                                                               \
+    "sdot v27.4s, v31.16b, v11.16b\n"                                                                               \
+    "sqrdmulh v24.4s, v24.4s, v12.4s\n"                                                                             \
+    "sqrdmulh v25.4s, v25.4s, v13.4s\n"                                                                             \
+    "sqrdmulh v26.4s, v26.4s, v14.4s\n"                                                                             \
+    "sqrdmulh v27.4s, v27.4s, v15.4s\n"                                                                             \
+    "ssra v24.4s, v24.4s, #31\n"                                                                                    \
+    "ssra v25.4s, v25.4s, #31\n"                                                                                    \
+    "ssra v26.4s, v26.4s, #31\n"                                                                                    \
+    "ssra v27.4s, v27.4s, #31\n"                                                                                    \
+    "srshl v24.4s, v24.4s, v16.4s\n"                                                                                \
+    "srshl v25.4s, v25.4s, v17.4s\n"                                                                                \
+    "srshl v26.4s, v26.4s, v18.4s\n"                                                                                \
+    "srshl v27.4s, v27.4s, v19.4s\n"                                                                                \
+    "sqxtn v28.4h, v24.4s\n"                                                                                        \
+    "sqxtn2 v28.8h, v25.4s\n"                                                                                       \
+    "sqxtn v29.4h, v26.4s\n"                                                                                        \
+    "sqxtn2 v29.8h, v27.4s\n"                                                                                       \
+    "sqadd v28.8h, v28.8h, v20.8h\n"                                                                                \
+    "sqadd v29.8h, v29.8h, v20.8h\n"                                                                                \
+    "sqxtn v28.8b, v28.8h\n"                                                                                        \
+    "sqxtn2 v28.16b, v29.8h\n"                                                                                      \
+    "smax v28.16b, v28.16b, v21.16b\n"                                                                              \
+    "smin v28.16b, v28.16b, v22.16b\n"                                                                              \
+    store                                                                                                           \
+    "subs %[n], %[n], #1\n"                                                                                         \
+    "b.ne 1b\n"
+static void dwd_vectors(const int8_t **q0, const int8_t **q1, const int8_t **q2, int8_t **o, int32_t n_vectors,
+                        int32_t width, const dw_group *g, int32_t C) {
+    const int8_t *w = (const int8_t *)g->wq;
+    uint64_t n = (uint64_t)n_vectors;
+#define DWD_ASM_OPERANDS                                                                                           \
+    : [q0] "+r"(*q0), [q1] "+r"(*q1), [q2] "+r"(*q2), [o] "+r"(*o), [n] "+r"(n), [w] "+r"(w)                       \
+    : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),                    \
+      [C] "r"((uint64_t)C)                                                                                          \
+    : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
+      "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",    \
+      "v30", "v31"
+    if (width == 16)
+        __asm__ volatile(DWD_LOOP("st1 {v28.16b}, [%[o]], %[C]\n") DWD_ASM_OPERANDS);
+    else /* two pixels of 8 channels */
+        __asm__ volatile(DWD_LOOP("st1 {v28.d}[0], [%[o]], %[C]\n"
+                                  "st1 {v28.d}[1], [%[o]], %[C]\n") DWD_ASM_OPERANDS);
+#undef DWD_ASM_OPERANDS
+}
+
+/* dwd_vectors on G groups of 16 channels one after the other: group g's constants at groups[g], its band entries
+ * at q0-q2 + g * gstride, its outputs at o + 16 g; one call a row (small maps: KWS's 25 x 5, VWW's 6 x 6). */
+static void dwd_group_rows(const int8_t *q0, const int8_t *q1, const int8_t *q2, int8_t *o, int32_t n_vectors,
+                           int32_t G, size_t gstride, const dw_group *groups, int32_t C) {
+    const int8_t *w0 = (const int8_t *)groups[0].wq;
+    const int32_t *m0 = (const int32_t *)groups[0].multiplier, *r0 = (const int32_t *)groups[0].right;
+    const int32_t *b0 = (const int32_t *)groups[0].base;
+    const int8_t *a0, *a1, *a2, *w;
+    int8_t *out;
+    uint64_t n, g = (uint64_t)G;
+    __asm__ volatile(
+        "ld1 {v20.16b-v22.16b}, [%[zp]]\n"
+        "2:\n"
+        "mov %[w], %[W]\n"
+        "ld1 {v0.16b-v3.16b}, [%[w]], #64\n"
+        "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"
+        "ld1 {v8.16b-v11.16b}, [%[w]]\n"
+        "ld1 {v12.4s-v15.4s}, [%[mult]]\n"
+        "ld1 {v16.4s-v19.4s}, [%[right]]\n"
+        "mov %[q0], %[Q0]\n"
+        "mov %[q1], %[Q1]\n"
+        "mov %[q2], %[Q2]\n"
+        "mov %[o], %[O]\n"
+        "mov %[n], %[N]\n"
+        DWD_VECTORS("st1 {v28.16b}, [%[o]], %[C]\n")
+        "add %[W], %[W], %[gs]\n"
+        "add %[mult], %[mult], %[gs]\n"
+        "add %[right], %[right], %[gs]\n"
+        "add %[base], %[base], %[gs]\n"
+        "add %[Q0], %[Q0], %[gstride]\n"
+        "add %[Q1], %[Q1], %[gstride]\n"
+        "add %[Q2], %[Q2], %[gstride]\n"
+        "add %[O], %[O], #16\n"
+        "subs %[g], %[g], #1\n"
+        "b.ne 2b\n"
+        : [Q0] "+r"(q0), [Q1] "+r"(q1), [Q2] "+r"(q2), [O] "+r"(o), [g] "+r"(g), [W] "+r"(w0), [mult] "+r"(m0),
+          [right] "+r"(r0), [base] "+r"(b0), [q0] "=&r"(a0), [q1] "=&r"(a1), [q2] "=&r"(a2), [o] "=&r"(out),
+          [n] "=&r"(n), [w] "=&r"(w)
+        : [N] "r"((uint64_t)n_vectors), [gstride] "r"(gstride), [gs] "r"(sizeof(dw_group)),
+          [zp] "r"(&groups[0].zp), [C] "r"((uint64_t)C)
+        : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",
+          "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",
+          "v30", "v31");
+}
+#undef DWD_LOOP
+#undef DWD_VECTORS
+#undef DWD_CONSTANTS
+
+static void dwd_fill16(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t nq, int32_t c,
+                       const int8_t *pad, const edgec_conv2d_s8_params *p) {
+    dwd_fill(dst, in_b, iy, ix0, nq, c, 16, pad, p);
+}
+static void dwd_fill8(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t nq, int32_t c,
+                      const int8_t *pad, const edgec_conv2d_s8_params *p) {
+    dwd_fill(dst, in_b, iy, ix0, nq, c, 8, pad, p);
+}
+
+/* Channels [c, c + 8) of every output pixel of one image (a last group of 8 channels; width: 8); mode: a DW_SHIFT_
+ * value. */
+EDGEC_INLINE void dwd_group(const int8_t *in_b, int8_t *out_b, const dw_group *g, dwd_work *band, int32_t c,
+                            int32_t width, int mode, const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->out_c, sw = p->stride_w, entry = 4 * width;
+    const int8x16_t pad = vld1q_s8(g->pad);
+    for (int32_t ox0 = 0; ox0 < p->out_w; ox0 += DWD_Q) {
+        const int32_t n = p->out_w - ox0 < DWD_Q ? p->out_w - ox0 : DWD_Q;
+        const int32_t nq = width == 16 ? n : (n + 1) / 2 * 2; /* 8 channels: pixels in pairs, the last one padded */
+        const int32_t ix0 = ox0 * sw - p->pad_left;
+        for (int32_t j = 0; j < nq * entry; j += 16) vst1q_s8(band->q[3] + j, pad);
+        int32_t next = 0; /* the input rows before next are in the ring, or were never needed */
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            int32_t slot = iy0 % 3;
+            slot += slot < 0 ? 3 : 0;
+            const int8_t *r[3];
+            for (int32_t ky = 0; ky < 3; ++ky, slot = slot == 2 ? 0 : slot + 1) {
+                const int32_t iy = iy0 + ky;
+                r[ky] = band->q[3];
+                if (iy < 0 || iy >= p->in_h) continue;
+                if (iy >= next) {
+                    dwd_fill8(band->q[slot], in_b, iy, ix0, nq, c, g->pad, p);
+                    next = iy + 1;
+                }
+                r[ky] = band->q[slot];
+            }
+            const int8_t *q0 = r[0], *q1 = r[1], *q2 = r[2];
+            int8_t *o = out_b + ((size_t)oy * p->out_w + ox0) * C + c;
+            const int32_t full = width == 16 ? n : n / 2; /* whole vectors */
+            int32_t v = 0;
+            if (mode == DW_SHIFT_RIGHT && full > 0) {
+                dwd_vectors(&q0, &q1, &q2, &o, full, width, g, C);
+                v = full;
+            }
+            for (; v < full; ++v, q0 += 64, q1 += 64, q2 += 64) {
+                const int8x16_t res = dwd_vector(q0, q1, q2, g, mode);
+                if (width == 16) {
+                    vst1q_s8(o, res);
+                    o += C;
+                } else {
+                    vst1_s8(o, vget_low_s8(res));
+                    vst1_s8(o + C, vget_high_s8(res));
+                    o += 2 * C;
+                }
+            }
+            if (width == 8 && n % 2) vst1_s8(o, vget_low_s8(dwd_vector(q0, q1, q2, g, mode)));
+        }
+    }
+}
+
+/* Input row iy's bands for groups [0, G) of channels c0 + 16 g: group g's entries at dst + g * gstride, entry i
+ * from columns ix0 + i * stride + (0..3) (outside the input: pad, a column of pad bytes). One pass over the
+ * groups per step of entries: an LD1 a column, two ZIPs of bytes a pair of columns, four ZIPs of halfwords and an
+ * ST1 an entry; at stride 1 and 2 the steps take four and two entries, whose windows share columns and pairs. */
+static void dwd_fill_chunk(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t n, int32_t c0,
+                           int32_t G, size_t gstride, const int8_t *pad, const edgec_conv2d_s8_params *p) {
+    const int32_t in_w = p->in_w, sw = p->stride_w;
+    const ptrdiff_t C = p->in_c;
+    const int8_t *row = in_b + (size_t)iy * in_w * C + c0;
+    int32_t i = 0, k = ix0;
+#define DWD_COLUMN(j) ((uint32_t)(k + (j)) < (uint32_t)in_w ? row + (ptrdiff_t)(k + (j)) * C : pad)
+#define DWD_PAIRS(a, b, l, h) "zip1 v" #l ".16b, v" #a ".16b, v" #b ".16b\n" "zip2 v" #h ".16b, v" #a ".16b, v" #b ".16b\n"
+#define DWD_ENTRY(al, ah, bl, bh, step)                                                                            \
+    "zip1 v24.8h, v" #al ".8h, v" #bl ".8h\n"                                                                         \
+    "zip2 v25.8h, v" #al ".8h, v" #bl ".8h\n"                                                                         \
+    "zip1 v26.8h, v" #ah ".8h, v" #bh ".8h\n"                                                                         \
+    "zip2 v27.8h, v" #ah ".8h, v" #bh ".8h\n"                                                                         \
+    "st1 {v24.16b-v27.16b}, [%[d]], " step "\n"
+    /* stride 1, four entries a step: columns k..k+6, their six pairs, each pair in two entries */
+    for (; sw == 1 && i + 4 <= n; i += 4, k += 4, dst += 4 * 64) {
+        const int8_t *x0 = DWD_COLUMN(0), *x1 = DWD_COLUMN(1), *x2 = DWD_COLUMN(2), *x3 = DWD_COLUMN(3);
+        const int8_t *x4 = DWD_COLUMN(4), *x5 = DWD_COLUMN(5), *x6 = DWD_COLUMN(6);
+        int8_t *d = dst;
+        uint64_t g = (uint64_t)G;
+        __asm__ volatile(
+            "1:\n"
+            "ld1 {v16.16b}, [%[x0]], #16\n"
+            "ld1 {v17.16b}, [%[x1]], #16\n"
+            "ld1 {v18.16b}, [%[x2]], #16\n"
+            "ld1 {v19.16b}, [%[x3]], #16\n"
+            "ld1 {v20.16b}, [%[x4]], #16\n"
+            "ld1 {v21.16b}, [%[x5]], #16\n"
+            "ld1 {v22.16b}, [%[x6]], #16\n"
+            DWD_PAIRS(16, 17, 0, 1) DWD_PAIRS(17, 18, 2, 3) DWD_PAIRS(18, 19, 4, 5)
+            DWD_PAIRS(19, 20, 6, 7) DWD_PAIRS(20, 21, 8, 9) DWD_PAIRS(21, 22, 10, 11)
+            DWD_ENTRY(0, 1, 4, 5, "#64") DWD_ENTRY(2, 3, 6, 7, "#64") DWD_ENTRY(4, 5, 8, 9, "#64")
+            DWD_ENTRY(6, 7, 10, 11, "%[next]")
+            "subs %[g], %[g], #1\n"
+            "b.ne 1b\n"
+            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [x4] "+r"(x4), [x5] "+r"(x5),
+              [x6] "+r"(x6), [d] "+r"(d), [g] "+r"(g)
+            : [next] "r"(gstride - 192)
+            : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v16", "v17",
+              "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27");
+    }
+    /* stride 2, two entries a step: columns k..k+5, their three even pairs, the middle one in both */
+    for (; sw == 2 && i + 2 <= n; i += 2, k += 4, dst += 2 * 64) {
+        const int8_t *x0 = DWD_COLUMN(0), *x1 = DWD_COLUMN(1), *x2 = DWD_COLUMN(2), *x3 = DWD_COLUMN(3);
+        const int8_t *x4 = DWD_COLUMN(4), *x5 = DWD_COLUMN(5);
+        int8_t *d = dst;
+        uint64_t g = (uint64_t)G;
+        __asm__ volatile(
+            "1:\n"
+            "ld1 {v16.16b}, [%[x0]], #16\n"
+            "ld1 {v17.16b}, [%[x1]], #16\n"
+            "ld1 {v18.16b}, [%[x2]], #16\n"
+            "ld1 {v19.16b}, [%[x3]], #16\n"
+            "ld1 {v20.16b}, [%[x4]], #16\n"
+            "ld1 {v21.16b}, [%[x5]], #16\n"
+            DWD_PAIRS(16, 17, 0, 1) DWD_PAIRS(18, 19, 2, 3) DWD_PAIRS(20, 21, 4, 5)
+            DWD_ENTRY(0, 1, 2, 3, "#64") DWD_ENTRY(2, 3, 4, 5, "%[next]")
+            "subs %[g], %[g], #1\n"
+            "b.ne 1b\n"
+            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [x4] "+r"(x4), [x5] "+r"(x5),
+              [d] "+r"(d), [g] "+r"(g)
+            : [next] "r"(gstride - 64)
+            : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v16", "v17", "v18", "v19", "v20", "v21", "v24",
+              "v25", "v26", "v27");
+    }
+#undef DWD_ENTRY
+#undef DWD_PAIRS
+    for (; i < n; ++i, k += sw, dst += 64) {
+        const int8_t *x0 = DWD_COLUMN(0), *x1 = DWD_COLUMN(1), *x2 = DWD_COLUMN(2), *x3 = DWD_COLUMN(3);
+        int8_t *d = dst;
+        uint64_t g = (uint64_t)G;
+        __asm__ volatile(
+            "1:\n"
+            "ld1 {v16.16b}, [%[x0]], #16\n"
+            "ld1 {v17.16b}, [%[x1]], #16\n"
+            "ld1 {v18.16b}, [%[x2]], #16\n"
+            "ld1 {v19.16b}, [%[x3]], #16\n"
+            "zip1 v20.16b, v16.16b, v17.16b\n"
+            "zip2 v21.16b, v16.16b, v17.16b\n"
+            "zip1 v22.16b, v18.16b, v19.16b\n"
+            "zip2 v23.16b, v18.16b, v19.16b\n"
+            "zip1 v24.8h, v20.8h, v22.8h\n"
+            "zip2 v25.8h, v20.8h, v22.8h\n"
+            "zip1 v26.8h, v21.8h, v23.8h\n"
+            "zip2 v27.8h, v21.8h, v23.8h\n"
+            "st1 {v24.16b-v27.16b}, [%[d]], %[gs]\n"
+            "subs %[g], %[g], #1\n"
+            "b.ne 1b\n"
+            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [d] "+r"(d), [g] "+r"(g)
+            : [gs] "r"(gstride)
+            : "memory", "cc", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27");
+    }
+#undef DWD_COLUMN
+}
+
+/* Groups [0, G) of 16 channels from c0 (constants in wk->g) of every output pixel of one image, a row at a time
+ * for all of them: each input row's bands built once per strip, the groups' loops one after the other on them.
+ * mode: a DW_SHIFT_ value that serves every group (DW_SHIFT_LEFT's arithmetic serves all). */
+EDGEC_INLINE void dwd_chunk(const int8_t *in_b, int8_t *out_b, dwd_work *wk, int32_t c0, int32_t G, int mode,
+                            const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->out_c, sw = p->stride_w;
+    const int32_t fit = DWD_SLOT / (64 * G), strip = fit < DWD_Q ? fit : DWD_Q; /* entries a group's band */
+    const size_t gstride = (size_t)strip * 64;
+    const int8x16_t pad = vld1q_s8(wk->g[0].pad);
+    for (int32_t j = 0; j < 16 * G; j += 16) vst1q_s8(wk->pad + j, pad);
+    for (int32_t ox0 = 0; ox0 < p->out_w; ox0 += strip) {
+        const int32_t n = p->out_w - ox0 < strip ? p->out_w - ox0 : strip;
+        const int32_t ix0 = ox0 * sw - p->pad_left;
+        /* a group at a time (dwd_fill: each column loaded once, 8.5 instructions an entry, about 150 of set-up a
+         * row) on long rows of few groups, else all groups an entry (dwd_fill_chunk: about 10.25 an entry and
+         * group, 9 an entry) */
+        const int by_group = n * (7 * G + 36) > 400 * G;
+        const int8x16x4_t pad4 = {{pad, pad, pad, pad}};
+        for (int32_t g = 0; g < G; ++g)
+            for (int32_t j = 0; j < 64 * n; j += 64) vst1q_s8_x4(wk->q[3] + g * gstride + j, pad4);
+        int32_t next = 0; /* the input rows before next are in the ring, or were never needed */
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            int32_t slot = iy0 % 3;
+            slot += slot < 0 ? 3 : 0;
+            const int8_t *r[3];
+            for (int32_t ky = 0; ky < 3; ++ky, slot = slot == 2 ? 0 : slot + 1) {
+                const int32_t iy = iy0 + ky;
+                r[ky] = wk->q[3];
+                if (iy < 0 || iy >= p->in_h) continue;
+                if (iy >= next) {
+                    if (by_group)
+                        for (int32_t g = 0; g < G; ++g)
+                            dwd_fill16(wk->q[slot] + g * gstride, in_b, iy, ix0, n, c0 + 16 * g, wk->pad, p);
+                    else
+                        dwd_fill_chunk(wk->q[slot], in_b, iy, ix0, n, c0, G, gstride, wk->pad, p);
+                    next = iy + 1;
+                }
+                r[ky] = wk->q[slot];
+            }
+            int8_t *o_row = out_b + ((size_t)oy * p->out_w + ox0) * C + c0;
+            if (mode == DW_SHIFT_RIGHT) {
+                dwd_group_rows(r[0], r[1], r[2], o_row, n, G, gstride, wk->g, C);
+                continue;
+            }
+            for (int32_t g = 0; g < G; ++g) {
+                const dw_group *grp = &wk->g[g];
+                const int8_t *q0 = r[0] + g * gstride, *q1 = r[1] + g * gstride, *q2 = r[2] + g * gstride;
+                int8_t *o = o_row + 16 * g;
+                for (int32_t v = 0; v < n; ++v, q0 += 64, q1 += 64, q2 += 64, o += C)
+                    vst1q_s8(o, dwd_vector(q0, q1, q2, grp, mode));
+            }
+        }
+    }
+}
+#endif /* DW_DOT */
+
 /* The group's weights, base (bias + input_offset * sum w, wrapping as the reference's int32 sum) and
  * requantisation constants; returns DW_PAIRS if its taps may be paired (no weight is -128), plus its DW_SHIFT_ mode
  * times DW_MODE. */
@@ -610,6 +1177,13 @@ static int dw_prepare(const int8_t *weights, const int32_t *bias, const int32_t 
         sum_hi = vaddw_s8(sum_hi, vget_high_s8(w));
         min128 = vorrq_u8(min128, vceqq_s8(w, vdupq_n_s8(-128)));
     }
+#if defined(DW_DOT)
+    for (int32_t ky = 0; ky < 3; ++ky) { /* [w(ky,0) w(ky,1) w(ky,2) 0] per channel: dwd_fill's zips */
+        const int8x16_t w0 = g->w[3 * ky], w1 = g->w[3 * ky + 1], w2 = g->w[3 * ky + 2], z = vdupq_n_s8(0);
+        dwd_store((int8_t *)&g->wq[4 * ky], vzip1q_s8(w0, w1), vzip2q_s8(w0, w1), vzip1q_s8(w2, z),
+                  vzip2q_s8(w2, z), 16);
+    }
+#endif
     const int16x8_t sums[2] = {sum_lo, sum_hi};
     const uint32_t io = (uint32_t)p->input_offset;
     for (int32_t r = 0; r < 4; ++r) {
@@ -631,6 +1205,47 @@ static int dw_prepare(const int8_t *weights, const int32_t *bias, const int32_t 
     return (vget_lane_u64(vreinterpret_u64_u8(any), 0) ? 0 : DW_PAIRS) + DW_MODE * mode;
 }
 
+#if defined(DW_DOT)
+/* dw_prepare for a group of 16 channels, what dwd_chunk reads only (the SDOT weights, base, requantisation
+ * constants, zero point, clamp, pad), straight-line: on small maps (VWW's 6 x 6 and 3 x 3 layers) a group's set-up
+ * weighs. The weight sums by SDOT of the packed weights with ones. Returns the group's DW_SHIFT_ mode. */
+static int dwd_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                         const int32_t *shift, int32_t c, const edgec_conv2d_s8_params *p, dw_group *g) {
+    const size_t C = (size_t)p->in_c;
+    const int8x16_t z = vdupq_n_s8(0);
+    for (int32_t ky = 0; ky < 3; ++ky) {
+        const int8_t *w = weights + 3 * (size_t)ky * C + c;
+        const int8x16_t w0 = vld1q_s8(w), w1 = vld1q_s8(w + C), w2 = vld1q_s8(w + 2 * C);
+        dwd_store((int8_t *)&g->wq[4 * ky], vzip1q_s8(w0, w1), vzip2q_s8(w0, w1), vzip1q_s8(w2, z),
+                  vzip2q_s8(w2, z), 16);
+    }
+    const int8x16_t ones = vdupq_n_s8(1);
+    const int32x4_t zero = vdupq_n_s32(0);
+    const int32_t io = p->input_offset;
+    uint32x4_t any_left = vdupq_n_u32(0), any_not_right = any_left;
+    for (int32_t r = 0; r < 4; ++r) {
+        int32x4_t sum = vdotq_s32(zero, g->wq[r], ones);
+        sum = vdotq_s32(sum, g->wq[4 + r], ones);
+        sum = vdotq_s32(sum, g->wq[8 + r], ones);
+        const int32x4_t b = bias ? vld1q_s32(bias + c + 4 * r) : zero, s = vld1q_s32(shift + c + 4 * r);
+        /* bias + input_offset * sum, wrapping as the reference's int32 sum */
+        g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b), vreinterpretq_u32_s32(sum),
+                                                       (uint32_t)io));
+        g->q[r].multiplier = g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
+        g->q[r].left = vmaxq_s32(s, zero);
+        g->q[r].right = g->right[r] = vminq_s32(s, zero);
+        any_left = vorrq_u32(any_left, vcgtq_s32(s, zero));
+        any_not_right = vorrq_u32(any_not_right, vcgeq_s32(s, zero));
+    }
+    g->zp = vdupq_n_s16((int16_t)p->output_offset);
+    g->lo = vdupq_n_s8((int8_t)p->act_min);
+    g->hi = vdupq_n_s8((int8_t)p->act_max);
+    vst1q_s8(g->pad, vdupq_n_s8((int8_t)-p->input_offset));
+    if (vmaxvq_u32(any_left)) return DW_SHIFT_LEFT;
+    return vmaxvq_u32(any_not_right) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+}
+#endif
+
 static void depthwise_general(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
                               const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                               const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
@@ -647,6 +1262,37 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
         depthwise_general(input, weights, bias, multiplier, shift, output, p, 0);
         return;
     }
+#if defined(DW_DOT)
+    /* dwd_chunk on the first fast_c / 16 * 16 channels of every pixel, up to DWD_CHUNK at a time, dwd_group on 8
+     * more, the general loop on the rest */
+    dwd_work wk;
+    const int32_t c16 = fast_c / 16 * 16;
+    for (int32_t c0 = 0; c0 < c16; c0 += DWD_CHUNK) {
+        const int32_t G = (c16 - c0 < DWD_CHUNK ? c16 - c0 : DWD_CHUNK) / 16;
+        int all_right = 1, any_left = 0;
+        for (int32_t g = 0; g < G; ++g) {
+            const int mode = dwd_prepare16(weights, bias, multiplier, shift, c0 + 16 * g, p, &wk.g[g]);
+            all_right &= mode == DW_SHIFT_RIGHT;
+            any_left |= mode == DW_SHIFT_LEFT;
+        }
+        for (int32_t b = 0; b < p->batch; ++b) {
+            const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
+            int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
+            if (all_right) dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_RIGHT, p);
+            else if (any_left) dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_LEFT, p);
+            else dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_MIXED, p);
+        }
+    }
+    if (c16 < fast_c) {
+        const int mode = dw_prepare(weights, bias, multiplier, shift, c16, 8, p, &wk.g[0]) / DW_MODE;
+        for (int32_t b = 0; b < p->batch; ++b) {
+            const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
+            int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
+            if (mode == DW_SHIFT_RIGHT) dwd_group(in_b, out_b, &wk.g[0], &wk, c16, 8, DW_SHIFT_RIGHT, p);
+            else dwd_group(in_b, out_b, &wk.g[0], &wk, c16, 8, mode, p);
+        }
+    }
+#else
     /* dw3x3_group on the first fast_c channels of every pixel, the general loop on the rest */
     dw_rows buf;
     for (int32_t c = 0; c < fast_c; c += 16) {
@@ -675,6 +1321,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
 #undef DW_GROUP
         }
     }
+#endif
     if (fast_c < C) depthwise_general(input, weights, bias, multiplier, shift, output, p, fast_c);
 }
 
