@@ -107,6 +107,9 @@ def kernel_rows(work: Path, baseline: Path | None = None) -> list[dict]:
             header = (runtimes / "include" / "edgec_conv2d_s8.h").read_text()
             if kset == "neon" and "edgec_conv2d_s8_dot4_neon" in header:
                 defines += ("-DEDGEC_BENCH_DOT4_SYM",)  # the entry TFLite's symmetric int8 weights get
+            fc_header = (runtimes / "include" / "edgec_fully_connected_s8.h").read_text()
+            if kset == "neon" and "edgec_fully_connected_s8_dot4" in fc_header:
+                defines += ("-DEDGEC_BENCH_FC_DOT4",)  # the packed entry the compiler emits for constant weights
             exe = build(target, srcs, [runtimes / "include"], work / f"kernels_{target_name}_{column}", defines)
             for row, n in zip(rows, count_windows(exe, target, work)):
                 row[f"{target_name}_{column}"] = n
