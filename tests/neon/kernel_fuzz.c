@@ -258,7 +258,7 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
 /* The int8 fully connected layer on random shapes. dot4 (NEON only): edgec_fully_connected_s8_dot4 on the weights
  * packed as the compiler packs them (pack_fc_s8_dot4: the conv's dot4 blocks, the bias padded to whole blocks of 16
  * units), up to 45 units (whole and partial blocks, 8 of them as ad01's bottleneck), depths of every remainder
- * mod 16 up to 700, half the cases with EDGEC_FULLY_CONNECTED_S8_DOT4_SYM (weights within [-127, 127], a fifth of
+ * mod 16 up to 700, a sixth of the cases depths of whole 32s over up to 80 units (blocks two at a time), half with EDGEC_FULLY_CONNECTED_S8_DOT4_SYM (weights within [-127, 127], a fifth of
  * them at the extremes: the int16 sums of two products at their bounds). */
 static void fuzz_fc_s8(int32_t n_cases, int dot4) {
     int32_t bad = 0;
@@ -267,6 +267,10 @@ static void fuzz_fc_s8(int32_t n_cases, int dot4) {
         p.batches = uniform(1, 3);
         p.depth = t % 4 == 0 ? uniform(1, 20) : uniform(1, dot4 && t % 4 == 1 ? 700 : 300);
         p.units = dot4 ? (t % 6 == 5 ? 8 : t % 6 == 4 ? 16 * uniform(1, 2) : uniform(1, 45)) : uniform(1, 19);
+        if (dot4 && t % 6 == 2) { /* TFLite Micro's usual layer: the kernel's blocks in pairs, no tails */
+            p.depth = 32 * uniform(1, 8);
+            p.units = uniform(17, 80);
+        }
         p.input_offset = uniform(-127, 128);
         p.filter_offset = !dot4 && t % 3 == 0 ? uniform(-127, 128) : 0;
         p.output_offset = uniform(-128, 127);
