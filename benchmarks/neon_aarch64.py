@@ -43,8 +43,8 @@ from edgec.paths import RUNTIMES  # noqa: E402
 from edgec.pipeline import CompileOptions, compile_model  # noqa: E402
 
 NM = "aarch64-linux-gnu-nm"
-KERNELS = ("conv2d_s8", "depthwise_conv2d_s8", "fully_connected_s8", "conv2d_nhwc_f32", "depthwise_conv2d_f32",
-           "matmul_f32", "conv2d_hybrid", "hybrid_quantize")
+KERNELS = ("conv2d_s8", "depthwise_conv2d_s8", "fully_connected_s8", "fully_connected_s8_dot4", "conv2d_nhwc_f32",
+           "depthwise_conv2d_f32", "matmul_f32", "conv2d_hybrid", "hybrid_quantize")
 # benchmarks/neon/kernel_bench.c's windows, in order: (label, int8?, MACs)
 SHAPES = [
     ("int8 conv 1x1, 16x16x64 -> 64", True, 16 * 16 * 64 * 64),
@@ -97,9 +97,10 @@ def kernel_rows(work: Path, baseline: Path | None = None) -> list[dict]:
     for target_name in ("cortex-a53", "cortex-a55"):
         target = load_target(target_name)
         for column, runtimes, kset in ksets:
-            # a kernel the set lacks comes from the next set, as the compiler picks it (an earlier commit's NEON set)
-            files = [next(f for s in (kset, "optimized", "reference") if (f := runtimes / s / f"edgec_{k}.c").exists())
-                     for k in KERNELS]
+            # a kernel the set lacks comes from the next set, as the compiler picks it (an earlier commit's NEON set);
+            # one no set has is newer than that commit
+            found = ([runtimes / s / f"edgec_{k}.c" for s in (kset, "optimized", "reference")] for k in KERNELS)
+            files = [next(f for f in paths if f.exists()) for paths in found if any(f.exists() for f in paths)]
             srcs = [REPO / "benchmarks" / "neon" / "kernel_bench.c", *files]
             defines = ("-DEDGEC_BENCH_NEON",) if kset == "neon" else ()
             if kset == "neon" and (runtimes / "neon" / "edgec_conv2d_hybrid.c").exists():
@@ -107,8 +108,7 @@ def kernel_rows(work: Path, baseline: Path | None = None) -> list[dict]:
             header = (runtimes / "include" / "edgec_conv2d_s8.h").read_text()
             if kset == "neon" and "edgec_conv2d_s8_dot4_neon" in header:
                 defines += ("-DEDGEC_BENCH_DOT4_SYM",)  # the entry TFLite's symmetric int8 weights get
-            fc_header = (runtimes / "include" / "edgec_fully_connected_s8.h").read_text()
-            if kset == "neon" and "edgec_fully_connected_s8_dot4" in fc_header:
+            if kset == "neon" and (runtimes / "neon" / "edgec_fully_connected_s8_dot4.c").exists():
                 defines += ("-DEDGEC_BENCH_FC_DOT4",)  # the packed entry the compiler emits for constant weights
             exe = build(target, srcs, [runtimes / "include"], work / f"kernels_{target_name}_{column}", defines)
             for row, n in zip(rows, count_windows(exe, target, work)):

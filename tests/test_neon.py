@@ -29,6 +29,8 @@ from edgec.verify import verify_compiled
 
 FUZZED = ("conv2d_s8", "depthwise_conv2d_s8", "fully_connected_s8", "add_s8", "avg_pool2d_s8", "conv2d_nhwc_f32",
           "depthwise_conv2d_f32", "matmul_f32")
+# kernels only the NEON set has (the reference its portable twin): their NEON file, linked as it is
+NEON_ONLY = ("fully_connected_s8_dot4",)
 # entry points with weights packed at compile time (_neon: with the flags of edgec_conv2d_s8.h; the fully
 # connected layer's dot4: the conv's layout)
 FUZZED_NEON_ONLY = ("conv2d_nhwc_f32_packed", "conv2d_s8_dot4", "conv2d_s8_dot4_neon", "fully_connected_s8_dot4")
@@ -58,6 +60,11 @@ def build_fuzz_harness(target, build: Path, clang_target: str = "") -> Path:
             subprocess.run([cc, *flags, "-ffreestanding", *extra, "-c", str(REPO / "runtimes" / kset / f"{name}.c"),
                             "-o", str(obj)], check=True, capture_output=True, text=True)
             objs.append(str(obj))
+    for kernel in NEON_ONLY:
+        obj = build / f"neon_{kernel}.o"
+        subprocess.run([cc, *flags, "-ffreestanding", "-c", str(REPO / "runtimes" / "neon" / f"edgec_{kernel}.c"), "-o",
+                        str(obj)], check=True, capture_output=True, text=True)
+        objs.append(str(obj))
     exe = build / "kernel_fuzz"
     proc = subprocess.run([cc, *flags, str(REPO / "tests" / "neon" / "kernel_fuzz.c"), *objs, "-o", str(exe), "-lm"],
                           capture_output=True, text=True)

@@ -15,6 +15,9 @@
 #include "edgec_depthwise_conv2d_f32.h"
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
+#if defined(EDGEC_BENCH_FC_DOT4)
+#include "edgec_fully_connected_s8_dot4.h"
+#endif
 #include "edgec_hybrid_quantize.h"
 #include "edgec_matmul_f32.h"
 

@@ -406,14 +406,14 @@ def params_fields(node, x, a) -> dict:
 
 
 def pack_fc_s8_dot4(node, ctx) -> tuple[np.ndarray, np.ndarray, bool] | None:
-    """(bytes, bias', sym) of runtimes/neon/'s edgec_fully_connected_s8_dot4: the weights [units, depth] as
+    """(bytes, bias', sym) of edgec_fully_connected_s8_dot4 (runtimes/neon/): the weights [units, depth] as
     dot4_blocks (the int8 conv's layout), input_offset * each unit's weight sum folded into the bias, padded to
     whole blocks; sym: every weight within [-127, 127]. None when the set is not NEON, there is a filter offset,
     the weights or bias are not constant, or a folded value leaves int32."""
     g, a = ctx.graph, node.attrs
     w = g.tensors[node.inputs[1]]
     bias_t = g.tensors[node.inputs[2]] if len(node.inputs) > 2 and node.inputs[2] else None
-    if (shipped_set(ctx, "edgec_fully_connected_s8") != "neon" or a["filter_offset"] != 0 or not w.is_const
+    if (shipped_set(ctx, "edgec_fully_connected_s8_dot4") != "neon" or a["filter_offset"] != 0 or not w.is_const
             or (bias_t is not None and not bias_t.is_const)):
         return None
     rows = np.asarray(w.data).reshape(a["units"], a["depth"])
@@ -443,12 +443,13 @@ def emit_fully_connected_s8(node, ctx):
     fields = params_fields(node, x, a)
     params = ctx.static_params("edgec_fully_connected_s8_params",
                                fields if dot4 is None else {**fields, "input_offset": 0})
-    ctx.use("edgec_fully_connected_s8")
     if dot4 is not None:  # NEON: the conv's dot4 layout, input_offset * each unit's weight sum in the bias
+        ctx.use("edgec_fully_connected_s8_dot4")
         wsym, bsym = (ctx.derived_weights(node, role, d) for role, d in zip(("dot4", "dot4_bias"), dot4[:2]))
         flags = "EDGEC_FULLY_CONNECTED_S8_DOT4_SYM" if dot4[2] else "0"
         return (f"edgec_fully_connected_s8_dot4({ctx.ptr(node.inputs[0], const=True)}, {wsym}, {bsym}, "
                 f"{ctx.ptr(node.outputs[0])}, {params}, {flags});")
+    ctx.use("edgec_fully_connected_s8")
     if packed is not None:
         sym = ctx.derived_weights(node, "packed", packed)
         scratch = ctx.arena_scratch(8 * int(packed[0])) or "NULL"  # the kernel's activation words
