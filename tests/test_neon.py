@@ -29,8 +29,11 @@ from edgec.verify import verify_compiled
 
 FUZZED = ("conv2d_s8", "depthwise_conv2d_s8", "fully_connected_s8", "add_s8", "avg_pool2d_s8", "conv2d_nhwc_f32",
           "depthwise_conv2d_f32", "matmul_f32")
-# entry points with weights packed at compile time (_neon: with the flags of edgec_conv2d_s8.h)
-FUZZED_NEON_ONLY = ("conv2d_nhwc_f32_packed", "conv2d_s8_dot4", "conv2d_s8_dot4_neon")
+# kernels only the NEON set has (the reference its portable twin): their NEON file, linked as it is
+NEON_ONLY = ("fully_connected_s8_dot4",)
+# entry points with weights packed at compile time (_neon: with the flags of edgec_conv2d_s8.h; the fully
+# connected layer's dot4: the conv's layout)
+FUZZED_NEON_ONLY = ("conv2d_nhwc_f32_packed", "conv2d_s8_dot4", "conv2d_s8_dot4_neon", "fully_connected_s8_dot4")
 CASES_PER_KERNEL = 400
 STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
 
@@ -57,6 +60,11 @@ def build_fuzz_harness(target, build: Path, clang_target: str = "") -> Path:
             subprocess.run([cc, *flags, "-ffreestanding", *extra, "-c", str(REPO / "runtimes" / kset / f"{name}.c"),
                             "-o", str(obj)], check=True, capture_output=True, text=True)
             objs.append(str(obj))
+    for kernel in NEON_ONLY:
+        obj = build / f"neon_{kernel}.o"
+        subprocess.run([cc, *flags, "-ffreestanding", "-c", str(REPO / "runtimes" / "neon" / f"edgec_{kernel}.c"), "-o",
+                        str(obj)], check=True, capture_output=True, text=True)
+        objs.append(str(obj))
     exe = build / "kernel_fuzz"
     proc = subprocess.run([cc, *flags, str(REPO / "tests" / "neon" / "kernel_fuzz.c"), *objs, "-o", str(exe), "-lm"],
                           capture_output=True, text=True)
@@ -163,6 +171,8 @@ MODELS = {  # name -> (target, model path maker)
     # (dot4_round4_noleft), the half tile of the first conv
     "tflite-int8-vww-a55": ("cortex-a55", lambda tmp: MLPERF / "vww_96_int8.tflite"),
     "tflite-int8-a7": ("cortex-a7", lambda tmp: MLPERF / "ad01_int8.tflite"),
+    # ad01: ten fully connected layers (edgec_fully_connected_s8_dot4: SDOT by element, one of 8 units)
+    "tflite-int8-ad01-a55": ("cortex-a55", lambda tmp: MLPERF / "ad01_int8.tflite"),
     # TFLite dynamic-range (hybrid) conv: edgec_conv2d_hybrid_dot4 on weights packed at compile time
     "tflite-hybrid-a55": ("cortex-a55", lambda tmp: MLPERF / "kws_ref_model_float32.tflite"),
 }
@@ -179,6 +189,8 @@ def test_models_verify_under_qemu_user(case, tmp_path):
     assert shipped & neon, f"no NEON kernel in {sorted(shipped)}"
     if "hybrid" in case:
         assert "edgec_conv2d_hybrid_dot4(" in (tmp_path / "out" / "model.c").read_text()
+    if case.startswith("tflite-int8"):  # constant weights: the fully connected layers take the packed entry
+        assert "edgec_fully_connected_s8_dot4(" in (tmp_path / "out" / "model.c").read_text()
     assert_compiles_warning_free(tmp_path / "out", tmp_path, target.cc, list(target.cflags))
 
     comparisons = verify_compiled(model, result, runs=2, target=target)

@@ -3,7 +3,8 @@
  * SHAPES in benchmarks/neon_aarch64.py. Built once with runtimes/neon/ (-DEDGEC_BENCH_NEON: the packed conv entry
  * points, float and int8, as the compiler emits them for that set, and the fully connected layer's input offset
  * folded into its bias; -DEDGEC_BENCH_DOT4_SYM where the set has the int8 conv's entry with flags, weights within
- * [-127, 127]; -DEDGEC_BENCH_HYBRID_DOT4 where the set has the hybrid conv's packed entry) and once with
+ * [-127, 127]; -DEDGEC_BENCH_HYBRID_DOT4 where the set has the hybrid conv's packed entry;
+ * -DEDGEC_BENCH_FC_DOT4 where it has the fully connected layer's packed entry) and once with
  * runtimes/reference/. */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,9 @@
 #include "edgec_depthwise_conv2d_f32.h"
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
+#if defined(EDGEC_BENCH_FC_DOT4)
+#include "edgec_fully_connected_s8_dot4.h"
+#endif
 #include "edgec_hybrid_quantize.h"
 #include "edgec_matmul_f32.h"
 
@@ -68,10 +72,17 @@ static void fc_s8(int32_t depth, int32_t units) {
 #endif
     p.act_min = -128; p.act_max = 127;
     int8_t *in = buffer((size_t)depth), *w = buffer((size_t)depth * units), *out = buffer((size_t)units);
-    int32_t *bias = calloc((size_t)units, 4);
+    int32_t *bias = calloc((size_t)(units + 15) / 16 * 16, 4);
+#if defined(EDGEC_BENCH_FC_DOT4) /* the bytes taken as dot4 blocks (the same size), within [-127, 127] (TFLite's) */
+    for (size_t i = 0; i < (size_t)depth * units; ++i) w[i] = w[i] == -128 ? -127 : w[i];
+    edgec_bench_window_begin();
+    edgec_fully_connected_s8_dot4(in, w, bias, out, &p, EDGEC_FULLY_CONNECTED_S8_DOT4_SYM);
+    edgec_bench_window_end();
+#else
     edgec_bench_window_begin();
     edgec_fully_connected_s8(in, w, bias, out, &p);
     edgec_bench_window_end();
+#endif
 }
 
 static void conv_f32(int32_t hw, int32_t cin, int32_t cout, int32_t k, int depthwise) {

@@ -73,6 +73,39 @@ EDGEC_INLINE float32x4x4_t edgec_neon_ld4q_f32(const float *p) {
 #endif
 }
 
+/* {a0 + a1, a2 + a3, b0 + b1, b2 + b3}: ADDP. */
+EDGEC_INLINE int32x4_t edgec_neon_pairs_s32(int32x4_t a, int32x4_t b) {
+#if defined(__aarch64__)
+    return vpaddq_s32(a, b);
+#else
+    return vcombine_s32(vpadd_s32(vget_low_s32(a), vget_high_s32(a)), vpadd_s32(vget_low_s32(b), vget_high_s32(b)));
+#endif
+}
+
+/* Four bytes at x as one 32-bit lane repeated. AArch64: one LD1R (any alignment; the may_alias word reads the
+ * int8 bytes in place); Armv7-A: a word copied and duplicated, VLD1 of a word may require its alignment. */
+EDGEC_INLINE int8x16_t edgec_neon_quad_s8(const int8_t *x) {
+#if defined(__aarch64__)
+    typedef int32_t edgec_neon_word __attribute__((may_alias));
+    return vreinterpretq_s8_s32(vld1q_dup_s32((const edgec_neon_word *)(const void *)x));
+#else
+    int32_t word;
+    __builtin_memcpy(&word, x, 4);
+    return vreinterpretq_s8_s32(vdupq_n_s32(word));
+#endif
+}
+
+/* 64 bytes at w: one LD1 of four registers on AArch64 (the packed int8 weights' unit), four loads on Armv7-A. */
+EDGEC_INLINE int8x16x4_t edgec_neon_ld64_s8(const int8_t *w) {
+#if defined(__aarch64__)
+    return vld1q_s8_x4(w);
+#else
+    int8x16x4_t r;
+    r.val[0] = vld1q_s8(w); r.val[1] = vld1q_s8(w + 16); r.val[2] = vld1q_s8(w + 32); r.val[3] = vld1q_s8(w + 48);
+    return r;
+#endif
+}
+
 /* acc + w * x[lane], fused, the lane a constant: FMLA by element on AArch64 (no broadcast instruction); Armv7-A
  * has no fused by-lane form, so there the lane is duplicated first. */
 #if defined(__aarch64__)
@@ -82,6 +115,34 @@ EDGEC_INLINE float32x4x4_t edgec_neon_ld4q_f32(const float *p) {
 #endif
 
 #if defined(__aarch64__)
+/* Without the dot product, for weights within [-127, 127] (two int8 products fit an int16 lane), 16 channels' int8
+ * sums over n (> 0) pairs of quads of one pixel (SMULL + SMLAL, then SADALP): x the pixel's bytes, w the weights
+ * packed as pack_conv_s8_dot4's ([K/4][16][4]), both advanced past them; H0..H7 int32x4_t, two per four channels
+ * (pairs of lanes to add). The loop in assembly: the intrinsics' version spilled accumulators every pass. v0-v7
+ * the two quads' weights, v8-v9 the input quads, v12-v15 four int16 sums in flight. Used by the int8
+ * fully connected layer (edgec_fully_connected_s8_dot4.c: one sample, so one pixel). */
+#define EDGEC_NEON_SYM_LOOP(X, W, N, H0, H1, H2, H3, H4, H5, H6, H7)                                                \
+    __asm__("1:\n"                                                                                               \
+            "ld1r {v8.4s}, [%[x]], #4\n" "ld1r {v9.4s}, [%[x]], #4\n"                                            \
+            "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                        \
+            "smull v12.8h, v0.8b, v8.8b\n" "smull2 v13.8h, v0.16b, v8.16b\n"                                     \
+            "smull v14.8h, v1.8b, v8.8b\n" "smull2 v15.8h, v1.16b, v8.16b\n"                                     \
+            "smlal v12.8h, v4.8b, v9.8b\n" "smlal2 v13.8h, v4.16b, v9.16b\n"                                     \
+            "smlal v14.8h, v5.8b, v9.8b\n" "smlal2 v15.8h, v5.16b, v9.16b\n"                                     \
+            "sadalp %[h0].4s, v12.8h\n" "sadalp %[h1].4s, v13.8h\n"                                              \
+            "sadalp %[h2].4s, v14.8h\n" "sadalp %[h3].4s, v15.8h\n"                                              \
+            "smull v12.8h, v2.8b, v8.8b\n" "smull2 v13.8h, v2.16b, v8.16b\n"                                     \
+            "smull v14.8h, v3.8b, v8.8b\n" "smull2 v15.8h, v3.16b, v8.16b\n"                                     \
+            "smlal v12.8h, v6.8b, v9.8b\n" "smlal2 v13.8h, v6.16b, v9.16b\n"                                     \
+            "smlal v14.8h, v7.8b, v9.8b\n" "smlal2 v15.8h, v7.16b, v9.16b\n"                                     \
+            "sadalp %[h4].4s, v12.8h\n" "sadalp %[h5].4s, v13.8h\n"                                              \
+            "sadalp %[h6].4s, v14.8h\n" "sadalp %[h7].4s, v15.8h\n"                                              \
+            "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                \
+            : [x] "+r"(X), [w] "+r"(W), [n] "+r"(N), [h0] "+w"(H0), [h1] "+w"(H1), [h2] "+w"(H2), [h3] "+w"(H3), \
+              [h4] "+w"(H4), [h5] "+w"(H5), [h6] "+w"(H6), [h7] "+w"(H7)                                         \
+            :                                                                                                    \
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v12", "v13", "v14", "v15", "memory",  \
+              "cc")
 /* Without the dot product, for weights within [-127, 127] (two int8 products fit an int16 lane), two pixels' sums
  * over 16 channels (SMULL + SMLAL, then SADALP), the loop in assembly over a whole window. X0, X1: the pixels'
  * first bytes, W: the weights packed as pack_conv_s8_dot4's ([K/4][16][4]), all three advanced; ROWS (> 0) kernel
@@ -283,6 +344,24 @@ EDGEC_INLINE int32x4_t edgec_neon_fixed4_apply(int32x4_t acc, edgec_neon_fixed4 
     x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, q.right), 31));
     x = vaddq_s32(vrshlq_s32(x, q.right), zp);
     return vminq_s32(vmaxq_s32(x, lo), hi);
+}
+
+/* edgec_mbqm's rounding (TFLite's double rounding) for a multiplier >= 0 and a right shift (right = minus it,
+ * < 0), before the zero point and the clamp: SQRDMULH, then -1 on negative x (SSRA x + (x >> 31), which cannot
+ * overflow: SQRDMULH by a multiplier >= 0 gives at least -2^31 + 1) so that SRSHL's ties upwards become TFLite's
+ * ties away from zero. */
+EDGEC_INLINE int32x4_t edgec_neon_round4_right(int32x4_t acc, int32x4_t multiplier, int32x4_t right) {
+    const int32x4_t x = vqrdmulhq_s32(acc, multiplier);
+    return vrshlq_s32(vsraq_n_s32(x, x, 31), right);
+}
+
+/* 16 rounded values narrowed with saturation, the zero point added and clamped (the saturating narrows before
+ * the zero point and the clamp change no result, the clamp being within int8). */
+EDGEC_INLINE int8x16_t edgec_neon_narrow16_s8(int32x4_t r0, int32x4_t r1, int32x4_t r2, int32x4_t r3, int16x8_t zp,
+                                              int8x16_t lo, int8x16_t hi) {
+    const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r0), vqmovn_s32(r1)), zp);
+    const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r2), vqmovn_s32(r3)), zp);
+    return vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
 }
 
 #endif /* EDGEC_NEON_H */

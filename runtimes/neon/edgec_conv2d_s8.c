@@ -487,28 +487,9 @@ __attribute__((noinline)) static void dot4_flat_windows(const int8_t *in_b, cons
     }
 }
 
-/* Four bytes at x as one 32-bit lane repeated. AArch64: one LD1R (any alignment; the may_alias word reads the
- * int8 bytes in place); Armv7-A: a word copied and duplicated, VLD1 of a word may require its alignment. */
-static inline int8x16_t dot4_quad(const int8_t *x) {
-#if defined(__aarch64__)
-    typedef int32_t dot4_word __attribute__((may_alias));
-    return vreinterpretq_s8_s32(vld1q_dup_s32((const dot4_word *)(const void *)x));
-#else
-    int32_t word;
-    __builtin_memcpy(&word, x, 4);
-    return vreinterpretq_s8_s32(vdupq_n_s32(word));
-#endif
-}
-
-static inline int8x16x4_t dot4_weights(const int8_t *w) {
-#if defined(__aarch64__)
-    return vld1q_s8_x4(w);
-#else
-    int8x16x4_t r;
-    r.val[0] = vld1q_s8(w); r.val[1] = vld1q_s8(w + 16); r.val[2] = vld1q_s8(w + 32); r.val[3] = vld1q_s8(w + 48);
-    return r;
-#endif
-}
+/* a quad of input bytes in every 32-bit lane; 64 bytes of packed weights (edgec_neon.h) */
+#define dot4_quad edgec_neon_quad_s8
+#define dot4_weights edgec_neon_ld64_s8
 
 #if DOT4_PX == 4
 /* acc[i][r] (pixel i, channels 4r..4r+3) += the block's weights . pixel i's bytes; x[i]: pixel i's first row,
@@ -695,14 +676,7 @@ EDGEC_INLINE void dot4_tile1(const int8_t *x0, size_t stride, int32_t rows, int3
                               h12, h13, h14, h15, h16, h17)
 #endif
 
-/* {a0 + a1, a2 + a3, b0 + b1, b2 + b3} */
-static inline int32x4_t dot4_pairs(int32x4_t a, int32x4_t b) {
-#if defined(__aarch64__)
-    return vpaddq_s32(a, b);
-#else
-    return vcombine_s32(vpadd_s32(vget_low_s32(a), vget_high_s32(a)), vpadd_s32(vget_low_s32(b), vget_high_s32(b)));
-#endif
-}
+#define dot4_pairs edgec_neon_pairs_s32 /* {a0 + a1, a2 + a3, b0 + b1, b2 + b3} */
 
 EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run, const int8_t *w,
                             const int32_t *bias, int sym, int half, int32x4_t acc[DOT4_PX][4]) {
@@ -765,13 +739,9 @@ EDGEC_INLINE int32x4_t dot4_round4(int32x4_t acc, const dot4_block_rq *q, int32_
     return vrshlq_s32(x, right);
 }
 
-/* The same for a right_only block (dot4_block_rq), its constants in registers: no left shift, and the rounding
- * fix-up (-1 on negative x, so that SRSHL's ties upwards become TFLite's ties away from zero) is one SSRA,
- * x + (x >> 31), which cannot overflow: SQRDMULH by a multiplier >= 0 gives at least -2^31 + 1. */
-EDGEC_INLINE int32x4_t dot4_round4_right(int32x4_t acc, int32x4_t multiplier, int32x4_t right) {
-    const int32x4_t x = vqrdmulhq_s32(acc, multiplier);
-    return vrshlq_s32(vsraq_n_s32(x, x, 31), right);
-}
+/* The same for a right_only block (dot4_block_rq), its constants in registers: no left shift, one SSRA for the
+ * rounding fix-up (edgec_neon.h). */
+#define dot4_round4_right edgec_neon_round4_right
 
 #if DOT4_PX == 4
 /* dot4_round4_right for a no_left block with channels of no shift: their fix-up masked off by the AND with the
@@ -782,15 +752,13 @@ EDGEC_INLINE int32x4_t dot4_round4_noleft(int32x4_t acc, int32x4_t multiplier, i
 }
 #endif
 
-/* 16 rounded channel values narrowed with saturation, the zero point added and clamped, nb of them stored (the
- * saturating narrows before the zero point and the clamp change no result, the clamp being within int8). */
+/* 16 rounded channel values narrowed with saturation, the zero point added and clamped (edgec_neon_narrow16_s8), nb
+ * of them stored. */
 EDGEC_INLINE void dot4_narrow_store_clamp(int32x4_t r0, int32x4_t r1, int32x4_t r2, int32x4_t r3, int16x8_t zp,
                                           int8x16_t lo, int8x16_t hi, int32_t nb, int8_t *out, int clamp) {
     int8x16_t r;
     if (clamp) {
-        const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r0), vqmovn_s32(r1)), zp);
-        const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r2), vqmovn_s32(r3)), zp);
-        r = vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
+        r = edgec_neon_narrow16_s8(r0, r1, r2, r3, zp, lo, hi);
     } else { /* a zero point of -128 and int8's bounds: clamp(v - 128, -128, 127) = clamp(v, 0, 255) - 128, unsigned
               * saturating narrows and the sign bit flipped (7 instructions, where the zero point and the clamp
               * took 10) */

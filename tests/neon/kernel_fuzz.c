@@ -14,6 +14,7 @@
 #include "edgec_depthwise_conv2d_f32.h"
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_fully_connected_s8.h"
+#include "edgec_fully_connected_s8_dot4.h"
 #include "edgec_matmul_f32.h"
 
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
@@ -251,15 +252,29 @@ static void fuzz_avg_pool_s8(int32_t n_cases) {
     report("avg_pool2d_s8", cases, bad);
 }
 
-static void fuzz_fc_s8(int32_t n_cases) {
+#ifdef __ARM_NEON
+static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t input_offset, int32_t oc, int32_t k,
+                                 int32_t run, int32_t row, int32_t *bias_out);
+#endif
+
+/* The int8 fully connected layer on random shapes. dot4 (NEON only): edgec_fully_connected_s8_dot4 on the weights
+ * packed as the compiler packs them (pack_fc_s8_dot4: the conv's dot4 blocks, the bias padded to whole blocks of 16
+ * units), up to 45 units (whole and partial blocks, 8 of them as ad01's bottleneck), depths of every remainder
+ * mod 16 up to 700, a sixth of the cases depths of whole 32s over up to 80 units (blocks two at a time), half with EDGEC_FULLY_CONNECTED_S8_DOT4_SYM (weights within [-127, 127], a fifth of
+ * them at the extremes: the int16 sums of two products at their bounds). */
+static void fuzz_fc_s8(int32_t n_cases, int dot4) {
     int32_t bad = 0;
     for (int32_t t = 0; t < n_cases; ++t) {
         edgec_fully_connected_s8_params p;
         p.batches = uniform(1, 3);
-        p.depth = t % 4 == 0 ? uniform(1, 20) : uniform(1, 300);
-        p.units = uniform(1, 19);
+        p.depth = t % 4 == 0 ? uniform(1, 20) : uniform(1, dot4 && t % 4 == 1 ? 700 : 300);
+        p.units = dot4 ? (t % 6 == 5 ? 8 : t % 6 == 4 ? 16 * uniform(1, 2) : uniform(1, 45)) : uniform(1, 19);
+        if (dot4 && t % 6 == 2) { /* TFLite Micro's usual layer: the kernel's blocks in pairs, no tails */
+            p.depth = 32 * uniform(1, 8);
+            p.units = uniform(17, 80);
+        }
         p.input_offset = uniform(-127, 128);
-        p.filter_offset = t % 3 == 0 ? uniform(-127, 128) : 0;
+        p.filter_offset = !dot4 && t % 3 == 0 ? uniform(-127, 128) : 0;
         p.output_offset = uniform(-128, 127);
         p.single_rounding = t % 2;
         const float scale = 1.0f / (256.0f * sqrtf((float)p.depth));
@@ -269,17 +284,34 @@ static void fuzz_fc_s8(int32_t n_cases) {
         p.multiplier = (int32_t)(m * 2147483648.0f) - (int32_t)(next_u32() % 1024u);
         p.shift = e;
         if (t % 8 == 7) random_multiplier(&p.multiplier, &p.shift, -3, 2); /* a left shift, saturating cases */
-        if (t % 5 == 3) p.input_offset = 0; /* as the NEON set gets it (weight sums in the bias): eight rows a pass */
+        if (!dot4 && t % 5 == 3) p.input_offset = 0; /* eight rows a pass */
         p.act_min = t % 5 == 0 ? 0 : -128;
         p.act_max = 127;
-        int8_t *in = malloc((size_t)p.batches * p.depth), *w = malloc((size_t)p.units * p.depth);
+        const size_t n_in = (size_t)p.batches * p.depth, n_w = (size_t)p.units * p.depth;
+        int8_t *in = malloc(n_in), *w = malloc(n_w);
         int8_t *got = malloc((size_t)p.batches * p.units), *want = malloc((size_t)p.batches * p.units);
         int32_t *bias = malloc(sizeof(int32_t) * p.units);
-        fill_s8(in, (size_t)p.batches * p.depth);
-        fill_s8(w, (size_t)p.units * p.depth);
+        fill_s8(in, n_in);
+        fill_s8(w, n_w);
+        const int sym = dot4 && t % 2 == 0, extremes = sym && t % 5 == 2;
+        for (size_t i = 0; sym && i < n_w; ++i) w[i] = extremes ? (w[i] < 0 ? -127 : 127) : w[i] == -128 ? -127 : w[i];
+        for (size_t i = 0; extremes && i < n_in; ++i) in[i] = in[i] < 0 ? -128 : 127;
         for (int32_t i = 0; i < p.units; ++i) bias[i] = uniform(-20000, 20000);
         const int32_t *b = t % 7 == 6 ? NULL : bias;
-        edgec_fully_connected_s8(in, w, b, got, &p);
+#ifdef __ARM_NEON
+        if (dot4) {
+            const int32_t blocks = (p.units + 15) / 16;
+            int32_t *bias2 = calloc((size_t)blocks * 16, sizeof(int32_t));
+            int8_t *packed = pack_conv_s8_dot4(w, b, p.input_offset, p.units, p.depth, p.depth, p.depth, bias2);
+            edgec_fully_connected_s8_params q = p;
+            q.input_offset = 0; /* folded into bias2 */
+            edgec_fully_connected_s8_dot4(in, packed, bias2, got, &q, sym ? EDGEC_FULLY_CONNECTED_S8_DOT4_SYM : 0);
+            free(bias2); free(packed);
+        } else
+#endif
+        {
+            edgec_fully_connected_s8(in, w, b, got, &p);
+        }
         ref_edgec_fully_connected_s8(in, w, b, want, &p);
         if (memcmp(got, want, (size_t)p.batches * p.units) != 0) {
             if (bad < 5) printf("  mismatch: batches %d depth %d units %d\n", p.batches, p.depth, p.units);
@@ -287,7 +319,7 @@ static void fuzz_fc_s8(int32_t n_cases) {
         }
         free(in); free(w); free(got); free(want); free(bias);
     }
-    report("fully_connected_s8", n_cases, bad);
+    report(dot4 ? "fully_connected_s8_dot4" : "fully_connected_s8", n_cases, bad);
 }
 
 static int close_f32(const float *got, const float *want, size_t n) {
@@ -514,7 +546,7 @@ int main(int argc, char **argv) {
     if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
     fuzz_conv_s8(n, 0);
     fuzz_conv_s8(n, 1);
-    fuzz_fc_s8(n);
+    fuzz_fc_s8(n, 0);
     fuzz_add_s8(n);
     fuzz_avg_pool_s8(n);
     fuzz_conv_f32(n, 0);
@@ -523,6 +555,7 @@ int main(int argc, char **argv) {
     fuzz_conv_f32_packed(n);
     fuzz_conv_s8_dot4(n, 0);
     fuzz_conv_s8_dot4(n, 1);
+    fuzz_fc_s8(n, 1);
 #endif
     fuzz_matmul_f32(n);
     return failures ? 1 : 0;

@@ -221,26 +221,32 @@ DOT4_MAX_K = 8192  # EDGEC_CONV2D_S8_DOT4_MAX_K (runtimes/include/edgec_conv2d_s
 DOT4_INPUT_SHIFT = {"x86": 128, "neon": 0}
 
 
-def pack_conv_s8_dot4(w: np.ndarray, bias: np.ndarray | None, input_offset: int,
-                      input_shift: int = 128) -> tuple[np.ndarray, np.ndarray] | None:
-    """Weights OHWI -> (bytes, bias') of edgec_conv2d_s8_dot4 (the x86 and NEON kernels), or None when the layer
-    does not fit it: blocks of 16 output channels, each [K4][16][4] int8 (K padded to whole words, channels to
-    whole blocks, with zeros), and bias + (input_offset - input_shift) * sum(w) per channel, since the kernel
-    multiplies the input bytes plus input_shift (DOT4_INPUT_SHIFT) and pads with input_shift - input_offset (see
-    the kernels)."""
-    oc = w.shape[0]
-    k = int(np.prod(w.shape[1:]))
+def dot4_blocks(w: np.ndarray, bias: np.ndarray | None, input_offset: int,
+                input_shift: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Weights [rows, K] -> (bytes, bias') of the dot4 layout: blocks of 16 rows, each [K4][16][4] int8 (K padded to
+    whole words, rows to whole blocks, with zeros), and bias + (input_offset - input_shift) * sum(w) per row;
+    None when a bias' leaves int32."""
+    rows, k = w.shape
     k4 = (k + 3) // 4
-    if k > DOT4_MAX_K or not -127 <= input_offset <= 128:
-        return None
-    wk = np.zeros(((oc + 15) // 16 * 16, k4 * 4), np.int8)
-    wk[:oc, :k] = np.asarray(w, np.int8).reshape(oc, k)
+    wk = np.zeros(((rows + 15) // 16 * 16, k4 * 4), np.int8)
+    wk[:rows, :k] = np.asarray(w, np.int8)
     packed = wk.reshape(-1, 16, k4, 4).transpose(0, 2, 1, 3)
-    b = (np.zeros(oc, np.int64) if bias is None else np.asarray(bias, np.int64)) \
-        + (input_offset - input_shift) * wk[:oc].astype(np.int64).sum(1)
+    b = (np.zeros(rows, np.int64) if bias is None else np.asarray(bias, np.int64).reshape(-1)) \
+        + (input_offset - input_shift) * wk[:rows].astype(np.int64).sum(1)
     if np.any(np.abs(b) >= 1 << 31):
         return None
     return np.ascontiguousarray(packed).reshape(-1), b.astype(np.int32)
+
+
+def pack_conv_s8_dot4(w: np.ndarray, bias: np.ndarray | None, input_offset: int,
+                      input_shift: int = 128) -> tuple[np.ndarray, np.ndarray] | None:
+    """Weights OHWI -> (bytes, bias') of edgec_conv2d_s8_dot4 (the x86 and NEON kernels), or None when the layer
+    does not fit it: dot4_blocks over output channels, K = k_h * k_w * in_c, since the kernel multiplies the input
+    bytes plus input_shift (DOT4_INPUT_SHIFT) and pads with input_shift - input_offset (see the kernels)."""
+    k = int(np.prod(w.shape[1:]))
+    if k > DOT4_MAX_K or not -127 <= input_offset <= 128:
+        return None
+    return dot4_blocks(np.asarray(w).reshape(w.shape[0], k), bias, input_offset, input_shift)
 
 
 def fc_requant_constants(multiplier: int, shift: int, single_rounding: bool, output_offset: int,
@@ -399,20 +405,23 @@ def params_fields(node, x, a) -> dict:
                 single_rounding=int(a.get("single_rounding", False)))
 
 
-def neon_fc_folded_bias(node, ctx) -> np.ndarray | None:
-    """bias + input_offset * (each row's weight sum) for the NEON kernel, which then runs with input_offset 0 and
-    no weight sums of its own (sum w (x + io) = sum w x + io * sum w with filter_offset 0); None when the set is
-    not NEON, the weights or bias are not constant, or a folded value leaves int32."""
+def pack_fc_s8_dot4(node, ctx) -> tuple[np.ndarray, np.ndarray, bool] | None:
+    """(bytes, bias', sym) of edgec_fully_connected_s8_dot4 (runtimes/neon/): the weights [units, depth] as
+    dot4_blocks (the int8 conv's layout), input_offset * each unit's weight sum folded into the bias, padded to
+    whole blocks; sym: every weight within [-127, 127]. None when the set is not NEON, there is a filter offset,
+    the weights or bias are not constant, or a folded value leaves int32."""
     g, a = ctx.graph, node.attrs
     w = g.tensors[node.inputs[1]]
     bias_t = g.tensors[node.inputs[2]] if len(node.inputs) > 2 and node.inputs[2] else None
-    if (shipped_set(ctx, "edgec_fully_connected_s8") != "neon" or a["filter_offset"] != 0 or not w.is_const
+    if (shipped_set(ctx, "edgec_fully_connected_s8_dot4") != "neon" or a["filter_offset"] != 0 or not w.is_const
             or (bias_t is not None and not bias_t.is_const)):
         return None
-    rows = np.asarray(w.data, np.int64).reshape(a["units"], a["depth"])
-    b = (np.zeros(a["units"], np.int64) if bias_t is None else np.asarray(bias_t.data, np.int64).reshape(-1)) \
-        + int(a["input_offset"]) * rows.sum(1)
-    return b.astype(np.int32) if np.all(np.abs(b) < 1 << 31) else None
+    rows = np.asarray(w.data).reshape(a["units"], a["depth"])
+    dot4 = dot4_blocks(rows, None if bias_t is None else bias_t.data, int(a["input_offset"]), 0)
+    if dot4 is None:
+        return None
+    packed, b = dot4
+    return packed, np.pad(b, (0, -a["units"] % 16)), int(rows.min()) >= -127
 
 
 @kernel("fully_connected_s8")
@@ -430,15 +439,17 @@ def emit_fully_connected_s8(node, ctx):
             ctx.fc_layer(node, node.inputs[1], x.elems // a["depth"], extra)
             if node.inputs[1] in ctx.fc_wide:
                 packed = pack_fc_s8(w, b, a, wide=True)
-    folded = neon_fc_folded_bias(node, ctx) if packed is None else None
+    dot4 = pack_fc_s8_dot4(node, ctx) if packed is None else None
     fields = params_fields(node, x, a)
     params = ctx.static_params("edgec_fully_connected_s8_params",
-                               fields if folded is None else {**fields, "input_offset": 0})
+                               fields if dot4 is None else {**fields, "input_offset": 0})
+    if dot4 is not None:  # NEON: the conv's dot4 layout, input_offset * each unit's weight sum in the bias
+        ctx.use("edgec_fully_connected_s8_dot4")
+        wsym, bsym = (ctx.derived_weights(node, role, d) for role, d in zip(("dot4", "dot4_bias"), dot4[:2]))
+        flags = "EDGEC_FULLY_CONNECTED_S8_DOT4_SYM" if dot4[2] else "0"
+        return (f"edgec_fully_connected_s8_dot4({ctx.ptr(node.inputs[0], const=True)}, {wsym}, {bsym}, "
+                f"{ctx.ptr(node.outputs[0])}, {params}, {flags});")
     ctx.use("edgec_fully_connected_s8")
-    if folded is not None:  # NEON: input_offset * each row's weight sum in the bias, computed here
-        x_ptr, w_ptr = (ctx.ptr(t, const=True) for t in node.inputs[:2])
-        return (f"edgec_fully_connected_s8({x_ptr}, {w_ptr}, {ctx.derived_weights(node, 'folded_bias', folded)}, "
-                f"{ctx.ptr(node.outputs[0])}, {params});")
     if packed is not None:
         sym = ctx.derived_weights(node, "packed", packed)
         scratch = ctx.arena_scratch(8 * int(packed[0])) or "NULL"  # the kernel's activation words

@@ -1,0 +1,364 @@
+/* Arm NEON: int8 fully connected with the weights packed at compile time (edgec_fully_connected_s8_dot4.h; the
+ * compiler's call for constant weights on this set), bit-exact with runtimes/reference/edgec_fully_connected_s8.c.
+ *
+ * The weights come as the int8 conv's dot4 blocks (blocks of 16 units, [K/4][16][4] bytes: four consecutive k of
+ * four units in one register), input_offset * each unit's weight sum folded into the bias. One SDOT by element
+ * multiplies 4 k of 4 units by one quad of input bytes into those units' sums, so a 64-byte weight load (one LD1)
+ * feeds 4 SDOTs, a 16-byte input load 16 of them, and a block's 16 sums come out in four vectors with no
+ * horizontal reduction, requantised together. Without the dot product (cortex-a53, Armv7-A): SMULL + SADALP into
+ * pairs of half sums, two quads' products summed in int16 first (SMULL + SMLAL + SADALP, EDGEC_NEON_SYM_LOOP)
+ * when no weight is -128 (flags), then one ADDP per 4 units. The integer sums are exact, the requantisation the
+ * reference's arithmetic (TFLite Micro's double rounding or LiteRT's single rounding): bit-exact. */
+#include "edgec_fully_connected_s8_dot4.h"
+#include "edgec_neon.h"
+
+#define FC_OCB 16 /* units per block of the packed weights */
+
+/* The layer's requantisation (one multiplier for every unit), its constants in registers for every block. */
+enum { FC_RIGHT, FC_DOUBLE, FC_SINGLE };
+typedef struct {
+    int32x4_t multiplier, left, right; /* right: minus the right shift */
+    int64x2_t total;                   /* FC_SINGLE: minus LiteRT's total shift, 31 - shift */
+    int16x8_t zp;
+    int8x16_t lo, hi;
+} fc_rq;
+
+/* Four sums rounded as the reference does, before the zero point and the clamp. FC_RIGHT: TFLite Micro's double
+ * rounding with a right shift (edgec_neon_round4_right), FC_DOUBLE: with a left shift or none
+ * (edgec_neon_fixed4_apply's arithmetic), FC_SINGLE: LiteRT's (acc * m + 2^(ts - 1)) >> ts in int64 (SMULL, SRSHL
+ * rounds ties up as the + 2^(ts - 1) does), its low 32 bits as the reference's cast. */
+EDGEC_INLINE int32x4_t fc_round4(int32x4_t acc, const fc_rq *q, int mode) {
+    if (mode == FC_RIGHT) return edgec_neon_round4_right(acc, q->multiplier, q->right);
+    if (mode == FC_DOUBLE) {
+        int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc, q->left), q->multiplier);
+        x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, q->right), 31));
+        return vrshlq_s32(x, q->right);
+    }
+    const int32x2_t m = vget_low_s32(q->multiplier);
+    const int64x2_t lo = vrshlq_s64(vmull_s32(vget_low_s32(acc), m), q->total);
+    const int64x2_t hi = vrshlq_s64(vmull_s32(vget_high_s32(acc), m), q->total);
+    return vcombine_s32(vmovn_s64(lo), vmovn_s64(hi));
+}
+
+/* A block's 16 sums requantised, nb of them stored. */
+EDGEC_INLINE void fc_store16(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const fc_rq *q, int mode,
+                             int32_t nb, int8_t *out) {
+    const int8x16_t r = edgec_neon_narrow16_s8(fc_round4(a0, q, mode), fc_round4(a1, q, mode), fc_round4(a2, q, mode),
+                                               fc_round4(a3, q, mode), q->zp, q->lo, q->hi);
+    if (nb == FC_OCB) {
+        vst1q_s8(out, r);
+        return;
+    }
+    int8_t bytes[FC_OCB];
+    vst1q_s8(bytes, r);
+    for (int32_t j = 0; j < nb; ++j) {
+        out[j] = bytes[j];
+        __asm__("" ::: "memory"); /* a byte loop, not a memcpy call, for at most 15 bytes */
+    }
+}
+
+/* The input's last depth % 4 bytes (depth > 0) as a quad, zeros after them (times the packing's zero weights). */
+EDGEC_INLINE int8x16_t fc_last_quad(const int8_t *x, int32_t n) {
+    int8_t t[4] = {0, 0, 0, 0};
+    for (int32_t i = 0; i < n; ++i) t[i] = x[i];
+    return edgec_neon_quad_s8(t);
+}
+
+#if defined(__ARM_FEATURE_DOTPROD) && defined(__aarch64__)
+/* A0..A3 (units 4r..4r+3) += n (> 0) times 32 bytes of input X against 32 quads of weights W, both advanced past
+ * them: two input loads, eight weight loads (64 bytes each) and 32 SDOTs by element per 512 MACs. In assembly:
+ * GCC's loop kept a pointer per weight load, 27 instructions per 256 MACs where this takes 22. */
+#define FC_SDOT_LOOP(X, W, N, A0, A1, A2, A3)                                                                         \
+    __asm__("1:\n"                                                                                                    \
+            "ldr q22, [%[x]], #16\n" "ldr q23, [%[x]], #16\n"                                                         \
+            "ld1 {v24.16b - v27.16b}, [%[w]], #64\n" "ld1 {v28.16b - v31.16b}, [%[w]], #64\n"                         \
+            "sdot %[a0].4s, v24.16b, v22.4b[0]\n" "sdot %[a1].4s, v25.16b, v22.4b[0]\n"                               \
+            "sdot %[a2].4s, v26.16b, v22.4b[0]\n" "sdot %[a3].4s, v27.16b, v22.4b[0]\n"                               \
+            "ld1 {v24.16b - v27.16b}, [%[w]], #64\n"                                                                  \
+            "sdot %[a0].4s, v28.16b, v22.4b[1]\n" "sdot %[a1].4s, v29.16b, v22.4b[1]\n"                               \
+            "sdot %[a2].4s, v30.16b, v22.4b[1]\n" "sdot %[a3].4s, v31.16b, v22.4b[1]\n"                               \
+            "ld1 {v28.16b - v31.16b}, [%[w]], #64\n"                                                                  \
+            "sdot %[a0].4s, v24.16b, v22.4b[2]\n" "sdot %[a1].4s, v25.16b, v22.4b[2]\n"                               \
+            "sdot %[a2].4s, v26.16b, v22.4b[2]\n" "sdot %[a3].4s, v27.16b, v22.4b[2]\n"                               \
+            "ld1 {v24.16b - v27.16b}, [%[w]], #64\n"                                                                  \
+            "sdot %[a0].4s, v28.16b, v22.4b[3]\n" "sdot %[a1].4s, v29.16b, v22.4b[3]\n"                               \
+            "sdot %[a2].4s, v30.16b, v22.4b[3]\n" "sdot %[a3].4s, v31.16b, v22.4b[3]\n"                               \
+            "ld1 {v28.16b - v31.16b}, [%[w]], #64\n"                                                                  \
+            "sdot %[a0].4s, v24.16b, v23.4b[0]\n" "sdot %[a1].4s, v25.16b, v23.4b[0]\n"                               \
+            "sdot %[a2].4s, v26.16b, v23.4b[0]\n" "sdot %[a3].4s, v27.16b, v23.4b[0]\n"                               \
+            "ld1 {v24.16b - v27.16b}, [%[w]], #64\n"                                                                  \
+            "sdot %[a0].4s, v28.16b, v23.4b[1]\n" "sdot %[a1].4s, v29.16b, v23.4b[1]\n"                               \
+            "sdot %[a2].4s, v30.16b, v23.4b[1]\n" "sdot %[a3].4s, v31.16b, v23.4b[1]\n"                               \
+            "ld1 {v28.16b - v31.16b}, [%[w]], #64\n"                                                                  \
+            "sdot %[a0].4s, v24.16b, v23.4b[2]\n" "sdot %[a1].4s, v25.16b, v23.4b[2]\n"                               \
+            "sdot %[a2].4s, v26.16b, v23.4b[2]\n" "sdot %[a3].4s, v27.16b, v23.4b[2]\n"                               \
+            "sdot %[a0].4s, v28.16b, v23.4b[3]\n" "sdot %[a1].4s, v29.16b, v23.4b[3]\n"                               \
+            "sdot %[a2].4s, v30.16b, v23.4b[3]\n" "sdot %[a3].4s, v31.16b, v23.4b[3]\n"                               \
+            "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                     \
+            : [x] "+r"(X), [w] "+r"(W), [n] "+r"(N), [a0] "+w"(A0), [a1] "+w"(A1), [a2] "+w"(A2), [a3] "+w"(A3)       \
+            :                                                                                                         \
+            : "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31", "memory", "cc")
+/* The same for two blocks (W and V their weights, 32 units), n (> 0) times 16 bytes of input: the input load
+ * and the loop shared, 43 instructions per 512 MACs. */
+#define FC_SDOT_PAIR_LOOP(X, W, V, N, A0, A1, A2, A3, B0, B1, B2, B3)                                                 \
+    __asm__("1:\n"                                                                                                    \
+            "ldr q22, [%[x]], #16\n"                                                                                  \
+            "ld1 {v24.16b - v27.16b}, [%[w]], #64\n" "ld1 {v28.16b - v31.16b}, [%[v]], #64\n"                         \
+            "sdot %[a0].4s, v24.16b, v22.4b[0]\n" "sdot %[a1].4s, v25.16b, v22.4b[0]\n"                               \
+            "sdot %[a2].4s, v26.16b, v22.4b[0]\n" "sdot %[a3].4s, v27.16b, v22.4b[0]\n"                               \
+            "sdot %[b0].4s, v28.16b, v22.4b[0]\n" "sdot %[b1].4s, v29.16b, v22.4b[0]\n"                               \
+            "sdot %[b2].4s, v30.16b, v22.4b[0]\n" "sdot %[b3].4s, v31.16b, v22.4b[0]\n"                               \
+            "ld1 {v24.16b - v27.16b}, [%[w]], #64\n" "ld1 {v28.16b - v31.16b}, [%[v]], #64\n"                         \
+            "sdot %[a0].4s, v24.16b, v22.4b[1]\n" "sdot %[a1].4s, v25.16b, v22.4b[1]\n"                               \
+            "sdot %[a2].4s, v26.16b, v22.4b[1]\n" "sdot %[a3].4s, v27.16b, v22.4b[1]\n"                               \
+            "sdot %[b0].4s, v28.16b, v22.4b[1]\n" "sdot %[b1].4s, v29.16b, v22.4b[1]\n"                               \
+            "sdot %[b2].4s, v30.16b, v22.4b[1]\n" "sdot %[b3].4s, v31.16b, v22.4b[1]\n"                               \
+            "ld1 {v24.16b - v27.16b}, [%[w]], #64\n" "ld1 {v28.16b - v31.16b}, [%[v]], #64\n"                         \
+            "sdot %[a0].4s, v24.16b, v22.4b[2]\n" "sdot %[a1].4s, v25.16b, v22.4b[2]\n"                               \
+            "sdot %[a2].4s, v26.16b, v22.4b[2]\n" "sdot %[a3].4s, v27.16b, v22.4b[2]\n"                               \
+            "sdot %[b0].4s, v28.16b, v22.4b[2]\n" "sdot %[b1].4s, v29.16b, v22.4b[2]\n"                               \
+            "sdot %[b2].4s, v30.16b, v22.4b[2]\n" "sdot %[b3].4s, v31.16b, v22.4b[2]\n"                               \
+            "ld1 {v24.16b - v27.16b}, [%[w]], #64\n" "ld1 {v28.16b - v31.16b}, [%[v]], #64\n"                         \
+            "sdot %[a0].4s, v24.16b, v22.4b[3]\n" "sdot %[a1].4s, v25.16b, v22.4b[3]\n"                               \
+            "sdot %[a2].4s, v26.16b, v22.4b[3]\n" "sdot %[a3].4s, v27.16b, v22.4b[3]\n"                               \
+            "sdot %[b0].4s, v28.16b, v22.4b[3]\n" "sdot %[b1].4s, v29.16b, v22.4b[3]\n"                               \
+            "sdot %[b2].4s, v30.16b, v22.4b[3]\n" "sdot %[b3].4s, v31.16b, v22.4b[3]\n"                               \
+            "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                     \
+            : [x] "+r"(X), [w] "+r"(W), [v] "+r"(V), [n] "+r"(N), [a0] "+w"(A0), [a1] "+w"(A1), [a2] "+w"(A2),        \
+              [a3] "+w"(A3), [b0] "+w"(B0), [b1] "+w"(B1), [b2] "+w"(B2), [b3] "+w"(B3)                               \
+            :                                                                                                         \
+            : "v22", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31", "memory", "cc")
+/* acc[r] = bias of units 4r..4r+3 + their dot products with x: SDOT by element, lane `lane` of v the quad. */
+#define FC_LANE(v, lane)                                                                                              \
+    do {                                                                                                              \
+        const int8x16x4_t k_ = edgec_neon_ld64_s8(w);                                                                 \
+        w += 64;                                                                                                      \
+        a0 = vdotq_laneq_s32(a0, k_.val[0], v, lane); a1 = vdotq_laneq_s32(a1, k_.val[1], v, lane);                   \
+        a2 = vdotq_laneq_s32(a2, k_.val[2], v, lane); a3 = vdotq_laneq_s32(a3, k_.val[3], v, lane);                   \
+    } while (0)
+/* whole: depth is a multiple of 32, the loop covers it (no tail code) */
+EDGEC_INLINE void fc_block(const int8_t *x, int32_t depth, const int8_t *w, const int32_t *bias, int sym, int whole,
+                           int32x4_t acc[4]) {
+    (void)sym; /* SDOT sums four products in int32: any weights */
+    int32x4_t a0 = vld1q_s32(bias), a1 = vld1q_s32(bias + 4), a2 = vld1q_s32(bias + 8), a3 = vld1q_s32(bias + 12);
+    int32_t c = 0;
+    if (whole || depth >= 32) {
+        const int8_t *xp = x;
+        int32_t n = depth / 32;
+        c = n * 32;
+        FC_SDOT_LOOP(xp, w, n, a0, a1, a2, a3);
+    }
+    if (whole) {
+        acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
+        return;
+    }
+    if (c + 16 <= depth) {
+        const int8x16_t v = vld1q_s8(x + c);
+        FC_LANE(v, 0); FC_LANE(v, 1); FC_LANE(v, 2); FC_LANE(v, 3);
+        c += 16;
+    }
+    if (c + 8 <= depth) {
+        const int8x16_t v = vcombine_s8(vld1_s8(x + c), vdup_n_s8(0));
+        FC_LANE(v, 0); FC_LANE(v, 1);
+        c += 8;
+    }
+    if (c + 4 <= depth) {
+        const int8x16_t v = edgec_neon_quad_s8(x + c);
+        FC_LANE(v, 0);
+        c += 4;
+    }
+    if (c < depth) {
+        const int8x16_t v = fc_last_quad(x + c, depth - c);
+        FC_LANE(v, 0);
+    }
+    acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
+}
+
+/* acc[0..3] = block 0's sums, acc[4..7] block 1's (at w + block_bytes); depth a multiple of 16. */
+EDGEC_INLINE void fc_pair(const int8_t *x, int32_t depth, const int8_t *w, size_t block_bytes, const int32_t *bias,
+                          int32x4_t acc[8]) {
+    int32x4_t a0 = vld1q_s32(bias), a1 = vld1q_s32(bias + 4), a2 = vld1q_s32(bias + 8), a3 = vld1q_s32(bias + 12);
+    int32x4_t b0 = vld1q_s32(bias + 16), b1 = vld1q_s32(bias + 20), b2 = vld1q_s32(bias + 24);
+    int32x4_t b3 = vld1q_s32(bias + 28);
+    const int8_t *xp = x, *v = w + block_bytes;
+    int32_t n = depth / 16;
+    FC_SDOT_PAIR_LOOP(xp, w, v, n, a0, a1, a2, a3, b0, b1, b2, b3);
+    acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3; acc[4] = b0; acc[5] = b1; acc[6] = b2; acc[7] = b3;
+}
+#define FC_PAIRS 1
+#undef FC_LANE
+#else
+#if defined(__aarch64__)
+#define FC_MULL_HI(k, v) vmull_high_s8(k, v)
+#define FC_MLAL_HI(a, k, v) vmlal_high_s8(a, k, v)
+#else
+#define FC_MULL_HI(k, v) vmull_s8(vget_high_s8(k), vget_high_s8(v))
+#define FC_MLAL_HI(a, k, v) vmlal_s8(a, vget_high_s8(k), vget_high_s8(v))
+#endif
+/* h(2r), h(2r + 1) += units 4r..4r+3 times the quad v as pairs of half sums (SMULL + SADALP); FC_QUAD2: two quads
+ * v, u summed in int16 first (SMULL + SMLAL + SADALP: |w x| <= 127 * 128, two of them fit). */
+#define FC_HALF(h0, h1, k, v)                                                                                         \
+    (h0 = vpadalq_s16(h0, vmull_s8(vget_low_s8(k), vget_low_s8(v))), h1 = vpadalq_s16(h1, FC_MULL_HI(k, v)))
+#define FC_QUAD(v)                                                                                                    \
+    do {                                                                                                              \
+        const int8x16x4_t k_ = edgec_neon_ld64_s8(w);                                                                 \
+        w += 64;                                                                                                      \
+        FC_HALF(h0, h1, k_.val[0], v); FC_HALF(h2, h3, k_.val[1], v);                                                 \
+        FC_HALF(h4, h5, k_.val[2], v); FC_HALF(h6, h7, k_.val[3], v);                                                 \
+    } while (0)
+#define FC_HALF2(h0, h1, k, v, l, u)                                                                                  \
+    (h0 = vpadalq_s16(h0, vmlal_s8(vmull_s8(vget_low_s8(k), vget_low_s8(v)), vget_low_s8(l), vget_low_s8(u))),        \
+     h1 = vpadalq_s16(h1, FC_MLAL_HI(FC_MULL_HI(k, v), l, u)))
+#define FC_QUAD2(v, u)                                                                                                \
+    do {                                                                                                              \
+        const int8x16x4_t k_ = edgec_neon_ld64_s8(w), l_ = edgec_neon_ld64_s8(w + 64);                                \
+        w += 128;                                                                                                     \
+        FC_HALF2(h0, h1, k_.val[0], v, l_.val[0], u); FC_HALF2(h2, h3, k_.val[1], v, l_.val[1], u);                   \
+        FC_HALF2(h4, h5, k_.val[2], v, l_.val[2], u); FC_HALF2(h6, h7, k_.val[3], v, l_.val[3], u);                   \
+    } while (0)
+EDGEC_INLINE void fc_block(const int8_t *x, int32_t depth, const int8_t *w, const int32_t *bias, int sym, int whole,
+                           int32x4_t acc[4]) {
+    const int32x4_t z = vdupq_n_s32(0);
+    int32x4_t h0 = z, h1 = z, h2 = z, h3 = z, h4 = z, h5 = z, h6 = z, h7 = z;
+    int32_t c = 0;
+    if (sym && (whole || depth >= 8)) {
+#if defined(__aarch64__) /* the conv's loop in assembly: pairs of quads, 28 instructions per 128 MACs */
+        const int8_t *xp = x;
+        int32_t n = depth / 8;
+        c = n * 8;
+        EDGEC_NEON_SYM_LOOP(xp, w, n, h0, h1, h2, h3, h4, h5, h6, h7);
+#else
+        for (; c + 8 <= depth; c += 8) {
+            const int8x16_t v = edgec_neon_quad_s8(x + c), u = edgec_neon_quad_s8(x + c + 4);
+            FC_QUAD2(v, u);
+        }
+#endif
+    }
+    for (; c + 4 <= depth && !(whole && sym); c += 4) {
+        const int8x16_t v = edgec_neon_quad_s8(x + c);
+        FC_QUAD(v);
+    }
+    if (c < depth && !whole) {
+        const int8x16_t v = fc_last_quad(x + c, depth - c);
+        FC_QUAD(v);
+    }
+    acc[0] = vaddq_s32(vld1q_s32(bias), edgec_neon_pairs_s32(h0, h1));
+    acc[1] = vaddq_s32(vld1q_s32(bias + 4), edgec_neon_pairs_s32(h2, h3));
+    acc[2] = vaddq_s32(vld1q_s32(bias + 8), edgec_neon_pairs_s32(h4, h5));
+    acc[3] = vaddq_s32(vld1q_s32(bias + 12), edgec_neon_pairs_s32(h6, h7));
+}
+#undef FC_QUAD
+#undef FC_QUAD2
+#if defined(__aarch64__)
+/* EDGEC_NEON_SYM_LOOP's pass for two blocks (32 units): half sums of block 0 in v16-v23, of block 1 in v24-v31;
+ * the input's LD1Rs and the loop shared, 56 instructions per 256 MACs where two passes of the single loop take 60. */
+#define FC_SYM_PAIR_BODY                                                                                              \
+        "ld1r {v8.4s}, [%[x]], #4\n" "ld1r {v9.4s}, [%[x]], #4\n"                                                     \
+        "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                                 \
+        "smull v12.8h, v0.8b, v8.8b\n" "smull2 v13.8h, v0.16b, v8.16b\n"                                              \
+        "smull v14.8h, v1.8b, v8.8b\n" "smull2 v15.8h, v1.16b, v8.16b\n"                                              \
+        "smlal v12.8h, v4.8b, v9.8b\n" "smlal2 v13.8h, v4.16b, v9.16b\n"                                              \
+        "smlal v14.8h, v5.8b, v9.8b\n" "smlal2 v15.8h, v5.16b, v9.16b\n"                                              \
+        "sadalp v16.4s, v12.8h\n" "sadalp v17.4s, v13.8h\n"                                                           \
+        "sadalp v18.4s, v14.8h\n" "sadalp v19.4s, v15.8h\n"                                                           \
+        "smull v12.8h, v2.8b, v8.8b\n" "smull2 v13.8h, v2.16b, v8.16b\n"                                              \
+        "smull v14.8h, v3.8b, v8.8b\n" "smull2 v15.8h, v3.16b, v8.16b\n"                                              \
+        "smlal v12.8h, v6.8b, v9.8b\n" "smlal2 v13.8h, v6.16b, v9.16b\n"                                              \
+        "smlal v14.8h, v7.8b, v9.8b\n" "smlal2 v15.8h, v7.16b, v9.16b\n"                                              \
+        "sadalp v20.4s, v12.8h\n" "sadalp v21.4s, v13.8h\n"                                                           \
+        "sadalp v22.4s, v14.8h\n" "sadalp v23.4s, v15.8h\n"                                                           \
+        "ld1 {v0.16b - v3.16b}, [%[v]], #64\n" "ld1 {v4.16b - v7.16b}, [%[v]], #64\n"                                 \
+        "smull v12.8h, v0.8b, v8.8b\n" "smull2 v13.8h, v0.16b, v8.16b\n"                                              \
+        "smull v14.8h, v1.8b, v8.8b\n" "smull2 v15.8h, v1.16b, v8.16b\n"                                              \
+        "smlal v12.8h, v4.8b, v9.8b\n" "smlal2 v13.8h, v4.16b, v9.16b\n"                                              \
+        "smlal v14.8h, v5.8b, v9.8b\n" "smlal2 v15.8h, v5.16b, v9.16b\n"                                              \
+        "sadalp v24.4s, v12.8h\n" "sadalp v25.4s, v13.8h\n"                                                           \
+        "sadalp v26.4s, v14.8h\n" "sadalp v27.4s, v15.8h\n"                                                           \
+        "smull v12.8h, v2.8b, v8.8b\n" "smull2 v13.8h, v2.16b, v8.16b\n"                                              \
+        "smull v14.8h, v3.8b, v8.8b\n" "smull2 v15.8h, v3.16b, v8.16b\n"                                              \
+        "smlal v12.8h, v6.8b, v9.8b\n" "smlal2 v13.8h, v6.16b, v9.16b\n"                                              \
+        "smlal v14.8h, v7.8b, v9.8b\n" "smlal2 v15.8h, v7.16b, v9.16b\n"                                              \
+        "sadalp v28.4s, v12.8h\n" "sadalp v29.4s, v13.8h\n"                                                           \
+        "sadalp v30.4s, v14.8h\n" "sadalp v31.4s, v15.8h\n"
+
+/* acc[0..3] = block 0's sums, acc[4..7] block 1's (at w + block_bytes); depth a multiple of 8, weights within
+ * [-127, 127]. The sums stay in fixed registers, set and reduced (ADDP) in the assembly, which stores them to t:
+ * as operands the 16 of them would take 40 (GCC allows 30). Volatile: its only result is in memory. */
+EDGEC_INLINE void fc_pair(const int8_t *x, int32_t depth, const int8_t *w, size_t block_bytes, const int32_t *bias,
+                          int32x4_t acc[8]) {
+    int32_t t[32];
+    const int8_t *v = w + block_bytes;
+    int32_t n = depth / 8;
+    __asm__ volatile("movi v16.4s, #0\n" "movi v17.4s, #0\n" "movi v18.4s, #0\n" "movi v19.4s, #0\n"
+                     "movi v20.4s, #0\n" "movi v21.4s, #0\n" "movi v22.4s, #0\n" "movi v23.4s, #0\n"
+                     "movi v24.4s, #0\n" "movi v25.4s, #0\n" "movi v26.4s, #0\n" "movi v27.4s, #0\n"
+                     "movi v28.4s, #0\n" "movi v29.4s, #0\n" "movi v30.4s, #0\n" "movi v31.4s, #0\n"
+                     "1:\n" FC_SYM_PAIR_BODY
+                     "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+                     "addp v16.4s, v16.4s, v17.4s\n" "addp v17.4s, v18.4s, v19.4s\n"
+                     "addp v18.4s, v20.4s, v21.4s\n" "addp v19.4s, v22.4s, v23.4s\n"
+                     "addp v20.4s, v24.4s, v25.4s\n" "addp v21.4s, v26.4s, v27.4s\n"
+                     "addp v22.4s, v28.4s, v29.4s\n" "addp v23.4s, v30.4s, v31.4s\n"
+                     "st1 {v16.4s - v19.4s}, [%[t]]\n" "st1 {v20.4s - v23.4s}, [%[t16]]\n"
+                     : [x] "+r"(x), [w] "+r"(w), [v] "+r"(v), [n] "+r"(n)
+                     : [t] "r"(t), [t16] "r"(t + 16)
+                     : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v12", "v13", "v14", "v15",
+                       "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
+                       "v30", "v31", "memory", "cc");
+    for (int32_t r = 0; r < 8; ++r) acc[r] = vaddq_s32(vld1q_s32(t + 4 * r), vld1q_s32(bias + 4 * r));
+}
+#undef FC_SYM_PAIR_BODY
+#define FC_PAIRS 1
+#else
+#define FC_PAIRS 0 /* Armv7-A: 16 vector registers, a block at a time */
+#endif
+#endif
+
+/* The layer's blocks, batch by batch. */
+EDGEC_INLINE void fc_layer(const int8_t *input, const int8_t *packed, const int32_t *bias, int8_t *output,
+                           const fc_rq *q, int32_t depth, int32_t units, int32_t batches, int sym, int mode,
+                           int whole) {
+    const size_t block_bytes = (size_t)FC_OCB * (size_t)((depth + 3) / 4 * 4);
+    for (int32_t b = 0; b < batches; ++b) {
+        const int8_t *x = input + (size_t)b * (size_t)depth;
+        int8_t *out = output + (size_t)b * (size_t)units;
+        const int8_t *w = packed;
+        int32_t u = 0;
+#if FC_PAIRS
+        for (; whole && u + 2 * FC_OCB <= units; u += 2 * FC_OCB, w += 2 * block_bytes) { /* two blocks a pass */
+            int32x4_t acc[8];
+            fc_pair(x, depth, w, block_bytes, bias + u, acc);
+            fc_store16(acc[0], acc[1], acc[2], acc[3], q, mode, FC_OCB, out + u);
+            fc_store16(acc[4], acc[5], acc[6], acc[7], q, mode, FC_OCB, out + u + FC_OCB);
+        }
+#endif
+        for (; u < units; u += FC_OCB, w += block_bytes) {
+            int32x4_t acc[4];
+            fc_block(x, depth, w, bias + u, sym, whole, acc);
+            fc_store16(acc[0], acc[1], acc[2], acc[3], q, mode, units - u < FC_OCB ? units - u : FC_OCB, out + u);
+        }
+    }
+}
+
+void edgec_fully_connected_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
+                                   const int32_t *EDGEC_RESTRICT bias, int8_t *EDGEC_RESTRICT output,
+                                   const edgec_fully_connected_s8_params *p, int32_t flags) {
+    const int sym = (flags & EDGEC_FULLY_CONNECTED_S8_DOT4_SYM) != 0;
+    const int mode = p->single_rounding                       ? FC_SINGLE
+                     : p->shift < 0 && p->multiplier >= 0 ? FC_RIGHT
+                                                              : FC_DOUBLE;
+    fc_rq q;
+    q.multiplier = vdupq_n_s32(p->multiplier);
+    q.left = vdupq_n_s32(p->shift > 0 ? p->shift : 0);
+    q.right = vdupq_n_s32(p->shift > 0 ? 0 : p->shift);
+    q.total = vdupq_n_s64(p->shift - 31);
+    q.zp = vdupq_n_s16((int16_t)p->output_offset);
+    q.lo = vdupq_n_s8((int8_t)p->act_min);
+    q.hi = vdupq_n_s8((int8_t)p->act_max);
+    /* in locals: the assembly loops' memory clobber would have them read again every block */
+    const int32_t depth = p->depth, units = p->units, batches = p->batches;
+    if (mode == FC_RIGHT && sym && depth % 32 == 0) /* TFLite Micro's usual layer (ad01's): no choice per block */
+        fc_layer(input, packed, bias, output, &q, depth, units, batches, 1, FC_RIGHT, 1);
+    else
+        fc_layer(input, packed, bias, output, &q, depth, units, batches, sym, mode, 0);
+}
