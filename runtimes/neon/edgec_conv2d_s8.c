@@ -667,6 +667,33 @@ EDGEC_INLINE void dot4_tile1(const int8_t *x0, size_t stride, int32_t rows, int3
               [a2] "+w"(h02), [a3] "+w"(h03), [b0] "+w"(h10), [b1] "+w"(h11), [b2] "+w"(h12), [b3] "+w"(h13)     \
             : [s64] "r"((uint64_t)64)                                                                            \
             : "v0", "v1", "v4", "v5", "v8", "v9", "v10", "v11", "v20", "v21", "v22", "v23", "memory", "cc")
+/* DOT4_SYM_LOOP_HALF over a whole window, as EDGEC_NEON_SYM_LOOP2 for 16 channels: the accumulators (A0..A3,
+ * B0..B3) outputs only, started from the block's first 16 half sums at B; ROWS (> 0) rows of N pairs of quads (one
+ * LD2R a pixel's two quads: 28 instructions per 128 MACs), one quad more when TAIL, then SKIP bytes to the next. */
+#define DOT4_SYM_LOOP2_HALF(X0, X1, W, B, ROWS, N, TAIL, SKIP, A0, A1, A2, A3, B0, B1, B2, B3)                    \
+    do {                                                                                                         \
+        int32_t cnt_;                                                                                            \
+        __asm__("ldp %q[a0], %q[a1], [%[b]]\n" "ldp %q[a2], %q[a3], [%[b], #32]\n"                               \
+                "ldp %q[b0], %q[b1], [%[b]]\n" "ldp %q[b2], %q[b3], [%[b], #32]\n"                               \
+                "0:\n" "mov %w[c], %w[n]\n" "cbz %w[c], 2f\n"                                                  \
+                "1:\n" "ld2r {v8.4s, v9.4s}, [%[x0]], #8\n" "ld2r {v10.4s, v11.4s}, [%[x1]], #8\n"             \
+                "ld1 {v0.16b, v1.16b}, [%[w]], %[s64]\n" "ld1 {v4.16b, v5.16b}, [%[w]], %[s64]\n"               \
+                DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v8", "v9", "%[a0]", "%[a1]", "%[a2]", "%[a3]")           \
+                DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v10", "v11", "%[b0]", "%[b1]", "%[b2]", "%[b3]")         \
+                "subs %w[c], %w[c], #1\n" "b.ne 1b\n"                                                            \
+                "2:\n" "cbz %w[t], 3f\n"                                                                         \
+                "ld1r {v8.4s}, [%[x0]], #4\n" "ld1r {v10.4s}, [%[x1]], #4\n"                                    \
+                "ld1 {v0.16b, v1.16b}, [%[w]], %[s64]\n"                                                         \
+                EDGEC_NEON_SYM_MUL1("v0", "v1", "v8", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                       \
+                EDGEC_NEON_SYM_MUL1("v0", "v1", "v10", "%[b0]", "%[b1]", "%[b2]", "%[b3]")                      \
+                "3:\n" "add %[x0], %[x0], %[skip]\n" "add %[x1], %[x1], %[skip]\n"                             \
+                "subs %w[r], %w[r], #1\n" "b.ne 0b\n"                                                            \
+                : [x0] "+r"(X0), [x1] "+r"(X1), [w] "+r"(W), [r] "+r"(ROWS), [c] "=&r"(cnt_), [a0] "=&w"(A0),    \
+                  [a1] "=&w"(A1), [a2] "=&w"(A2), [a3] "=&w"(A3), [b0] "=&w"(B0), [b1] "=&w"(B1), [b2] "=&w"(B2), \
+                  [b3] "=&w"(B3)                                                                                 \
+                : [b] "r"(B), [n] "r"(N), [t] "r"(TAIL), [skip] "r"(SKIP), [s64] "r"((uint64_t)64)               \
+                : "v0", "v1", "v4", "v5", "v8", "v9", "v10", "v11", "v20", "v21", "v22", "v23", "memory", "cc");   \
+    } while (0)
 /* edgec_neon.h's two-pixel loop on the tile's accumulators */
 #define DOT4_SYM_LOOP2(X0, X1, W, B, ROWS, N, TAIL, SKIP)                                                        \
     EDGEC_NEON_SYM_LOOP2(X0, X1, W, B, ROWS, N, TAIL, SKIP, h00, h01, h02, h03, h04, h05, h06, h07, h10, h11, h12, \
@@ -1060,6 +1087,43 @@ DOT4_NOSCHED static void dot4_strip_sym(const int8_t *x0, size_t step, size_t st
 #define dot4_pointwise_sym dot4_pointwise
 #endif
 
+#if DOT4_PX == 2 && defined(__aarch64__)
+/* A block of 8 channels, weights within [-127, 127], right shifts only (VWW's first layer): two pixels a tile in
+ * one DOT4_SYM_LOOP2_HALF over the window, the tiles as dot4_strip_sym2's. The loop leaves 12 vector registers,
+ * so the requantisation constants stay in registers for the strip, and both pixels' 8 outputs are narrowed,
+ * offset and clamped as one vector. */
+DOT4_NOSCHED static void dot4_strip_half_sym2(const int8_t *x0, size_t step, size_t stride, int32_t rows,
+                                              int32_t run, const int8_t *w0, const dot4_block_rq *q, int32_t pixels,
+                                              int8_t *out, const edgec_conv2d_s8_params *p) {
+    const int32_t n = run / 8, tail = run % 8 != 0; /* run % 4 == 0 */
+    const int64_t skip = (int64_t)stride - run;
+    const size_t out_step = (size_t)p->out_c;
+    const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
+    const int32x4_t s0 = vld1q_s32(q->right), s1 = vld1q_s32(q->right + 4);
+    const int16x8_t zp = DOT4_ZP(p);
+    const int8x16_t lo = DOT4_LO(p), hi = DOT4_HI(p);
+    const int8_t *xp = x0;
+    int8_t *o = out;
+    size_t x_step = pixels % 2 ? step : 2 * step, o_step = pixels % 2 ? out_step : 2 * out_step;
+    for (int32_t t = (pixels + 1) / 2; t > 0; --t, xp += x_step, o += o_step, x_step = 2 * step,
+                 o_step = 2 * out_step) {
+        const int8_t *p0 = xp, *p1 = xp + step, *w = w0;
+        int32_t r = rows;
+        int32x4_t h00, h01, h02, h03, h10, h11, h12, h13;
+        DOT4_SYM_LOOP2_HALF(p0, p1, w, q->bias_half, r, n, tail, skip, h00, h01, h02, h03, h10, h11, h12, h13);
+        const int16x8_t a16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4_right(dot4_pairs(h00, h01), m0, s0)),
+                                                      vqmovn_s32(dot4_round4_right(dot4_pairs(h02, h03), m1, s1))),
+                                         zp);
+        const int16x8_t b16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4_right(dot4_pairs(h10, h11), m0, s0)),
+                                                      vqmovn_s32(dot4_round4_right(dot4_pairs(h12, h13), m1, s1))),
+                                         zp);
+        const int8x16_t v = vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(a16), vqmovn_s16(b16)), lo), hi);
+        vst1_s8(o, vget_low_s8(v));
+        vst1_s8(o + out_step, vget_high_s8(v));
+    }
+}
+#endif
+
 /* A single block of at most 8 channels: the half SDOT tile, or (without the dot product) the SMULL tile's
  * channels 0-7, SMLAL pairs when sym. */
 DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
@@ -1067,6 +1131,12 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
                                          int32_t blocks, int32_t pixels, int8_t *out,
                                          const edgec_conv2d_s8_params *p, int sym) {
 #if DOT4_PX == 2
+#if defined(__aarch64__)
+    if (sym && p->out_c - c0 == 8 && p->requant == EDGEC_REQUANT_FIXED && rq->right_only) {
+        dot4_strip_half_sym2(x0, step, stride, rows, run, packed + (size_t)c0 * k_bytes, rq, pixels, out + c0, p);
+        return;
+    }
+#endif
     if (sym) {
         dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 1, 0);
         return;
