@@ -980,6 +980,65 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 }
 
 #if DOT4_PX == 2 && defined(__aarch64__)
+/* One kernel row of n (> 0) pairs of quads (pointwise layers, flat windows), a whole 16-channel block, right shifts
+ * only: `tiles` (> 0) two-pixel tiles (pixels x, x + step; the next tile 2 * step on, its outputs 2 * out_step on)
+ * in one assembly loop, requantisation and stores included (dot4_round4_right, dot4_narrow_store), where the C
+ * tile around EDGEC_NEON_SYM_LOOP2 spends about 90 instructions beside the products: every vector register is
+ * named, the accumulators v24-v31 (pixel 0) and v8-v15 (pixel 1), the channel sums and the constants taking the
+ * loop's registers once it is done. zlh: the output's zero point (int16), then its clamp bounds (int8, int8). */
+#define DOT4_SYM2_PAIR                                                                                           \
+    "ld2r {v16.4s, v17.4s}, [%[p0]], #8\n" "ld2r {v18.4s, v19.4s}, [%[p1]], #8\n"                              \
+    "ld1 {v0.16b - v3.16b}, [%[wp]], #64\n" "ld1 {v4.16b - v7.16b}, [%[wp]], #64\n"                            \
+    EDGEC_NEON_SYM_MUL2("v0", "v1", "v4", "v5", "v16", "v17", "v24", "v25", "v26", "v27")                      \
+    EDGEC_NEON_SYM_MUL2("v2", "v3", "v6", "v7", "v16", "v17", "v28", "v29", "v30", "v31")                      \
+    EDGEC_NEON_SYM_MUL2("v0", "v1", "v4", "v5", "v18", "v19", "v8", "v9", "v10", "v11")                        \
+    EDGEC_NEON_SYM_MUL2("v2", "v3", "v6", "v7", "v18", "v19", "v12", "v13", "v14", "v15")
+/* dot4_round4_right on the sums in V with the constants in M, S */
+#define DOT4_SYM2_RQ(V, M, S) \
+    "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "ssra " V ".4s, " V ".4s, #31\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
+static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
+                                      const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
+                                      int32_t tiles) {
+    const int8_t *p0, *p1, *wp;
+    int32_t c;
+    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
+            "1:\n"
+            "ldp q24, q25, [%[b]]\n" "ldp q26, q27, [%[b], #32]\n" "ldp q28, q29, [%[b], #64]\n"
+            "ldp q30, q31, [%[b], #96]\n" "ldp q8, q9, [%[b]]\n" "ldp q10, q11, [%[b], #32]\n"
+            "ldp q12, q13, [%[b], #64]\n" "ldp q14, q15, [%[b], #96]\n"
+            "mov %[wp], %[w]\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"
+            "tbz %w[n], #0, 2f\n" DOT4_SYM2_PAIR
+            "2:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 4f\n"
+            "3:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 3b\n"
+            "4:\n"
+            "addp v16.4s, v24.4s, v25.4s\n" "addp v17.4s, v26.4s, v27.4s\n" "addp v18.4s, v28.4s, v29.4s\n"
+            "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"
+            "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"
+            "ldp q0, q1, [%[m]]\n" "ldp q2, q3, [%[m], #32]\n" "ldp q4, q5, [%[s]]\n" "ldp q6, q7, [%[s], #32]\n"
+            "ld1r {v24.8h}, [%[z]]\n" "ld2r {v25.16b, v26.16b}, [%[lh]]\n"
+            DOT4_SYM2_RQ("v16", "v0", "v4") DOT4_SYM2_RQ("v17", "v1", "v5") DOT4_SYM2_RQ("v18", "v2", "v6")
+            DOT4_SYM2_RQ("v19", "v3", "v7") DOT4_SYM2_RQ("v20", "v0", "v4") DOT4_SYM2_RQ("v21", "v1", "v5")
+            DOT4_SYM2_RQ("v22", "v2", "v6") DOT4_SYM2_RQ("v23", "v3", "v7")
+            "sqxtn v8.4h, v16.4s\n" "sqxtn2 v8.8h, v17.4s\n" "sqxtn v9.4h, v18.4s\n" "sqxtn2 v9.8h, v19.4s\n"
+            "sqxtn v10.4h, v20.4s\n" "sqxtn2 v10.8h, v21.4s\n" "sqxtn v11.4h, v22.4s\n" "sqxtn2 v11.8h, v23.4s\n"
+            "sqadd v8.8h, v8.8h, v24.8h\n" "sqadd v9.8h, v9.8h, v24.8h\n" "sqadd v10.8h, v10.8h, v24.8h\n"
+            "sqadd v11.8h, v11.8h, v24.8h\n"
+            "sqxtn v12.8b, v8.8h\n" "sqxtn2 v12.16b, v9.8h\n" "sqxtn v13.8b, v10.8h\n" "sqxtn2 v13.16b, v11.8h\n"
+            "smax v12.16b, v12.16b, v25.16b\n" "smax v13.16b, v13.16b, v25.16b\n"
+            "smin v12.16b, v12.16b, v26.16b\n" "smin v13.16b, v13.16b, v26.16b\n"
+            "str q12, [%[o]]\n" "str q13, [%[o], %[os]]\n"
+            "add %[x], %[x], %[step2]\n" "add %[o], %[o], %[os2]\n"
+            "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+            : [x] "+r"(x), [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),
+              [c] "=&r"(c)
+            : [b] "r"(q->bias_half), [w] "r"(w), [n] "r"(n), [step] "r"(step), [step2] "r"(2 * step),
+              [os] "r"(out_step), [os2] "r"(2 * out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),
+              [lh] "r"(zlh + 1)
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
+              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
+              "v30", "v31", "memory", "cc");
+}
+
 /* dot4_strip_body for weights within [-127, 127] without the dot product: block by block, tile by tile (the
  * second one overlapping the first when pixels is odd), each tile one DOT4_SYM_LOOP2 over its whole window, then
  * requantised and stored. The loop takes every vector register, so the tile's bookkeeping is kept to pointers
@@ -995,11 +1054,20 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
     const int16_t zp16 = (int16_t)p->output_offset;
     const int8_t lo8 = (int8_t)p->act_min, hi8 = (int8_t)p->act_max;
     const size_t out_step = (size_t)OC;
+    int16_t zlh[2] = {zp16, 0}; /* dot4_sym2_tiles_rq's: the zero point, then the bounds' bytes */
+    __builtin_memcpy((int8_t *)&zlh[1], &lo8, 1);
+    __builtin_memcpy((int8_t *)&zlh[1] + 1, &hi8, 1);
     for (int32_t bl = 0; bl < blocks; ++bl) {
         const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
         const dot4_block_rq *q = &rq[bl];
         const int8_t *wb = packed + (size_t)oc0 * k_bytes;
         const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
+        if (fast && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel's tile first */
+            if (pixels % 2) dot4_sym2_tiles_rq(x0, step, wb, n, q, zlh, out + oc0, out_step, 1);
+            dot4_sym2_tiles_rq(x0 + (size_t)(pixels % 2) * step, step, wb, n, q, zlh,
+                               out + oc0 + (size_t)(pixels % 2) * out_step, out_step, pixels / 2);
+            continue;
+        }
         /* (pixels + 1) / 2 tiles, the second one back by a pixel when pixels is odd (overlapping the first) */
         const int8_t *xp = x0;
         int8_t *o = out + oc0;
