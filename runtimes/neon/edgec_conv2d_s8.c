@@ -1269,6 +1269,30 @@ static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block
     }
 }
 
+#if DOT4_PX == 2
+/* dot4_conv's constants of a whole block of 16 channels, the same values four channels a vector (its scalar loop
+ * took about 20 instructions a channel: 5% of a pointwise layer on a 3 x 3 map on cortex-a53). */
+static void dot4_block_rq_whole(dot4_block_rq *q, const int32_t *bias, const int32_t *multiplier,
+                                const int32_t *shift) {
+    const int32x4_t zero = vdupq_n_s32(0);
+    uint32x4_t not_right = vdupq_n_u32(0); /* a shift >= 0 or a multiplier < 0 */
+    for (int32_t r = 0; r < DOT4_OCB / 4; ++r) {
+        const int32x4_t b = bias ? vld1q_s32(bias + 4 * r) : zero, m = vld1q_s32(multiplier + 4 * r);
+        const int32x4_t s = vld1q_s32(shift + 4 * r);
+        vst1q_s32(q->bias + 4 * r, b);
+        vst1q_s32(q->multiplier + 4 * r, m);
+        vst1q_s32(q->shift + 4 * r, s);
+        vst1q_s32(q->left + 4 * r, vmaxq_s32(s, zero));
+        vst1q_s32(q->right + 4 * r, vminq_s32(s, zero));
+        const int32x4x2_t h = vzipq_s32(b, zero); /* bias[j] at 2j, 0 at 2j + 1 */
+        vst1q_s32(q->bias_half + 8 * r, h.val[0]);
+        vst1q_s32(q->bias_half + 8 * r + 4, h.val[1]);
+        not_right = vorrq_u32(not_right, vorrq_u32(vcgeq_s32(s, zero), vcltq_s32(m, zero)));
+    }
+    q->right_only = vmaxvq_u32(not_right) == 0;
+}
+#endif
+
 static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                       const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                       const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
@@ -1302,6 +1326,12 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
         int32_t blocks = 0;
         for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
             dot4_block_rq *q = &rq[blocks];
+#if DOT4_PX == 2
+            if (oc0 + DOT4_OCB <= OC) { /* a whole block: four channels a vector */
+                dot4_block_rq_whole(q, bias ? bias + oc0 : NULL, multiplier + oc0, shift + oc0);
+                continue;
+            }
+#endif
             q->right_only = 1;
             for (int32_t j = 0; j < DOT4_OCB; ++j) {
                 const int in = oc0 + j < OC;
