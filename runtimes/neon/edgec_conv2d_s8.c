@@ -667,6 +667,33 @@ EDGEC_INLINE void dot4_tile1(const int8_t *x0, size_t stride, int32_t rows, int3
               [a2] "+w"(h02), [a3] "+w"(h03), [b0] "+w"(h10), [b1] "+w"(h11), [b2] "+w"(h12), [b3] "+w"(h13)     \
             : [s64] "r"((uint64_t)64)                                                                            \
             : "v0", "v1", "v4", "v5", "v8", "v9", "v10", "v11", "v20", "v21", "v22", "v23", "memory", "cc")
+/* DOT4_SYM_LOOP_HALF over a whole window, as EDGEC_NEON_SYM_LOOP2 for 16 channels: the accumulators (A0..A3,
+ * B0..B3) outputs only, started from the block's first 16 half sums at B; ROWS (> 0) rows of N pairs of quads (one
+ * LD2R a pixel's two quads: 28 instructions per 128 MACs), one quad more when TAIL, then SKIP bytes to the next. */
+#define DOT4_SYM_LOOP2_HALF(X0, X1, W, B, ROWS, N, TAIL, SKIP, A0, A1, A2, A3, B0, B1, B2, B3)                    \
+    do {                                                                                                         \
+        int32_t cnt_;                                                                                            \
+        __asm__("ldp %q[a0], %q[a1], [%[b]]\n" "ldp %q[a2], %q[a3], [%[b], #32]\n"                               \
+                "ldp %q[b0], %q[b1], [%[b]]\n" "ldp %q[b2], %q[b3], [%[b], #32]\n"                               \
+                "0:\n" "mov %w[c], %w[n]\n" "cbz %w[c], 2f\n"                                                  \
+                "1:\n" "ld2r {v8.4s, v9.4s}, [%[x0]], #8\n" "ld2r {v10.4s, v11.4s}, [%[x1]], #8\n"             \
+                "ld1 {v0.16b, v1.16b}, [%[w]], %[s64]\n" "ld1 {v4.16b, v5.16b}, [%[w]], %[s64]\n"               \
+                DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v8", "v9", "%[a0]", "%[a1]", "%[a2]", "%[a3]")           \
+                DOT4_SYM_HALF("v0", "v1", "v4", "v5", "v10", "v11", "%[b0]", "%[b1]", "%[b2]", "%[b3]")         \
+                "subs %w[c], %w[c], #1\n" "b.ne 1b\n"                                                            \
+                "2:\n" "cbz %w[t], 3f\n"                                                                         \
+                "ld1r {v8.4s}, [%[x0]], #4\n" "ld1r {v10.4s}, [%[x1]], #4\n"                                    \
+                "ld1 {v0.16b, v1.16b}, [%[w]], %[s64]\n"                                                         \
+                EDGEC_NEON_SYM_MUL1("v0", "v1", "v8", "%[a0]", "%[a1]", "%[a2]", "%[a3]")                       \
+                EDGEC_NEON_SYM_MUL1("v0", "v1", "v10", "%[b0]", "%[b1]", "%[b2]", "%[b3]")                      \
+                "3:\n" "add %[x0], %[x0], %[skip]\n" "add %[x1], %[x1], %[skip]\n"                             \
+                "subs %w[r], %w[r], #1\n" "b.ne 0b\n"                                                            \
+                : [x0] "+r"(X0), [x1] "+r"(X1), [w] "+r"(W), [r] "+r"(ROWS), [c] "=&r"(cnt_), [a0] "=&w"(A0),    \
+                  [a1] "=&w"(A1), [a2] "=&w"(A2), [a3] "=&w"(A3), [b0] "=&w"(B0), [b1] "=&w"(B1), [b2] "=&w"(B2), \
+                  [b3] "=&w"(B3)                                                                                 \
+                : [b] "r"(B), [n] "r"(N), [t] "r"(TAIL), [skip] "r"(SKIP), [s64] "r"((uint64_t)64)               \
+                : "v0", "v1", "v4", "v5", "v8", "v9", "v10", "v11", "v20", "v21", "v22", "v23", "memory", "cc");   \
+    } while (0)
 /* edgec_neon.h's two-pixel loop on the tile's accumulators */
 #define DOT4_SYM_LOOP2(X0, X1, W, B, ROWS, N, TAIL, SKIP)                                                        \
     EDGEC_NEON_SYM_LOOP2(X0, X1, W, B, ROWS, N, TAIL, SKIP, h00, h01, h02, h03, h04, h05, h06, h07, h10, h11, h12, \
@@ -995,6 +1022,65 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 }
 
 #if DOT4_PX == 2 && defined(__aarch64__)
+/* One kernel row of n (> 0) pairs of quads (pointwise layers, flat windows), a whole 16-channel block, right shifts
+ * only: `tiles` (> 0) two-pixel tiles (pixels x, x + step; the next tile 2 * step on, its outputs 2 * out_step on)
+ * in one assembly loop, requantisation and stores included (dot4_round4_right, dot4_narrow_store), where the C
+ * tile around EDGEC_NEON_SYM_LOOP2 spends about 90 instructions beside the products: every vector register is
+ * named, the accumulators v24-v31 (pixel 0) and v8-v15 (pixel 1), the channel sums and the constants taking the
+ * loop's registers once it is done. zlh: the output's zero point (int16), then its clamp bounds (int8, int8). */
+#define DOT4_SYM2_PAIR                                                                                           \
+    "ld2r {v16.4s, v17.4s}, [%[p0]], #8\n" "ld2r {v18.4s, v19.4s}, [%[p1]], #8\n"                              \
+    "ld1 {v0.16b - v3.16b}, [%[wp]], #64\n" "ld1 {v4.16b - v7.16b}, [%[wp]], #64\n"                            \
+    EDGEC_NEON_SYM_MUL2("v0", "v1", "v4", "v5", "v16", "v17", "v24", "v25", "v26", "v27")                      \
+    EDGEC_NEON_SYM_MUL2("v2", "v3", "v6", "v7", "v16", "v17", "v28", "v29", "v30", "v31")                      \
+    EDGEC_NEON_SYM_MUL2("v0", "v1", "v4", "v5", "v18", "v19", "v8", "v9", "v10", "v11")                        \
+    EDGEC_NEON_SYM_MUL2("v2", "v3", "v6", "v7", "v18", "v19", "v12", "v13", "v14", "v15")
+/* dot4_round4_right on the sums in V with the constants in M, S */
+#define DOT4_SYM2_RQ(V, M, S) \
+    "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "ssra " V ".4s, " V ".4s, #31\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
+static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
+                                      const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
+                                      int32_t tiles) {
+    const int8_t *p0, *p1, *wp;
+    int32_t c;
+    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
+            "1:\n"
+            "ldp q24, q25, [%[b]]\n" "ldp q26, q27, [%[b], #32]\n" "ldp q28, q29, [%[b], #64]\n"
+            "ldp q30, q31, [%[b], #96]\n" "ldp q8, q9, [%[b]]\n" "ldp q10, q11, [%[b], #32]\n"
+            "ldp q12, q13, [%[b], #64]\n" "ldp q14, q15, [%[b], #96]\n"
+            "mov %[wp], %[w]\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"
+            "tbz %w[n], #0, 2f\n" DOT4_SYM2_PAIR
+            "2:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 4f\n"
+            "3:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 3b\n"
+            "4:\n"
+            "addp v16.4s, v24.4s, v25.4s\n" "addp v17.4s, v26.4s, v27.4s\n" "addp v18.4s, v28.4s, v29.4s\n"
+            "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"
+            "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"
+            "ldp q0, q1, [%[m]]\n" "ldp q2, q3, [%[m], #32]\n" "ldp q4, q5, [%[s]]\n" "ldp q6, q7, [%[s], #32]\n"
+            "ld1r {v24.8h}, [%[z]]\n" "ld2r {v25.16b, v26.16b}, [%[lh]]\n"
+            DOT4_SYM2_RQ("v16", "v0", "v4") DOT4_SYM2_RQ("v17", "v1", "v5") DOT4_SYM2_RQ("v18", "v2", "v6")
+            DOT4_SYM2_RQ("v19", "v3", "v7") DOT4_SYM2_RQ("v20", "v0", "v4") DOT4_SYM2_RQ("v21", "v1", "v5")
+            DOT4_SYM2_RQ("v22", "v2", "v6") DOT4_SYM2_RQ("v23", "v3", "v7")
+            "sqxtn v8.4h, v16.4s\n" "sqxtn2 v8.8h, v17.4s\n" "sqxtn v9.4h, v18.4s\n" "sqxtn2 v9.8h, v19.4s\n"
+            "sqxtn v10.4h, v20.4s\n" "sqxtn2 v10.8h, v21.4s\n" "sqxtn v11.4h, v22.4s\n" "sqxtn2 v11.8h, v23.4s\n"
+            "sqadd v8.8h, v8.8h, v24.8h\n" "sqadd v9.8h, v9.8h, v24.8h\n" "sqadd v10.8h, v10.8h, v24.8h\n"
+            "sqadd v11.8h, v11.8h, v24.8h\n"
+            "sqxtn v12.8b, v8.8h\n" "sqxtn2 v12.16b, v9.8h\n" "sqxtn v13.8b, v10.8h\n" "sqxtn2 v13.16b, v11.8h\n"
+            "smax v12.16b, v12.16b, v25.16b\n" "smax v13.16b, v13.16b, v25.16b\n"
+            "smin v12.16b, v12.16b, v26.16b\n" "smin v13.16b, v13.16b, v26.16b\n"
+            "str q12, [%[o]]\n" "str q13, [%[o], %[os]]\n"
+            "add %[x], %[x], %[step2]\n" "add %[o], %[o], %[os2]\n"
+            "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+            : [x] "+r"(x), [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),
+              [c] "=&r"(c)
+            : [b] "r"(q->bias_half), [w] "r"(w), [n] "r"(n), [step] "r"(step), [step2] "r"(2 * step),
+              [os] "r"(out_step), [os2] "r"(2 * out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),
+              [lh] "r"(zlh + 1)
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
+              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
+              "v30", "v31", "memory", "cc");
+}
+
 /* dot4_strip_body for weights within [-127, 127] without the dot product: block by block, tile by tile (the
  * second one overlapping the first when pixels is odd), each tile one DOT4_SYM_LOOP2 over its whole window, then
  * requantised and stored. The loop takes every vector register, so the tile's bookkeeping is kept to pointers
@@ -1010,11 +1096,20 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
     const int16_t zp16 = (int16_t)p->output_offset;
     const int8_t lo8 = (int8_t)p->act_min, hi8 = (int8_t)p->act_max;
     const size_t out_step = (size_t)OC;
+    int16_t zlh[2] = {zp16, 0}; /* dot4_sym2_tiles_rq's: the zero point, then the bounds' bytes */
+    __builtin_memcpy((int8_t *)&zlh[1], &lo8, 1);
+    __builtin_memcpy((int8_t *)&zlh[1] + 1, &hi8, 1);
     for (int32_t bl = 0; bl < blocks; ++bl) {
         const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
         const dot4_block_rq *q = &rq[bl];
         const int8_t *wb = packed + (size_t)oc0 * k_bytes;
         const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
+        if (fast && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel's tile first */
+            if (pixels % 2) dot4_sym2_tiles_rq(x0, step, wb, n, q, zlh, out + oc0, out_step, 1);
+            dot4_sym2_tiles_rq(x0 + (size_t)(pixels % 2) * step, step, wb, n, q, zlh,
+                               out + oc0 + (size_t)(pixels % 2) * out_step, out_step, pixels / 2);
+            continue;
+        }
         /* (pixels + 1) / 2 tiles, the second one back by a pixel when pixels is odd (overlapping the first) */
         const int8_t *xp = x0;
         int8_t *o = out + oc0;
@@ -1102,6 +1197,43 @@ DOT4_NOSCHED static void dot4_strip_sym(const int8_t *x0, size_t step, size_t st
 #define dot4_pointwise_sym dot4_pointwise
 #endif
 
+#if DOT4_PX == 2 && defined(__aarch64__)
+/* A block of 8 channels, weights within [-127, 127], right shifts only (VWW's first layer): two pixels a tile in
+ * one DOT4_SYM_LOOP2_HALF over the window, the tiles as dot4_strip_sym2's. The loop leaves 12 vector registers,
+ * so the requantisation constants stay in registers for the strip, and both pixels' 8 outputs are narrowed,
+ * offset and clamped as one vector. */
+DOT4_NOSCHED static void dot4_strip_half_sym2(const int8_t *x0, size_t step, size_t stride, int32_t rows,
+                                              int32_t run, const int8_t *w0, const dot4_block_rq *q, int32_t pixels,
+                                              int8_t *out, const edgec_conv2d_s8_params *p) {
+    const int32_t n = run / 8, tail = run % 8 != 0; /* run % 4 == 0 */
+    const int64_t skip = (int64_t)stride - run;
+    const size_t out_step = (size_t)p->out_c;
+    const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
+    const int32x4_t s0 = vld1q_s32(q->right), s1 = vld1q_s32(q->right + 4);
+    const int16x8_t zp = DOT4_ZP(p);
+    const int8x16_t lo = DOT4_LO(p), hi = DOT4_HI(p);
+    const int8_t *xp = x0;
+    int8_t *o = out;
+    size_t x_step = pixels % 2 ? step : 2 * step, o_step = pixels % 2 ? out_step : 2 * out_step;
+    for (int32_t t = (pixels + 1) / 2; t > 0; --t, xp += x_step, o += o_step, x_step = 2 * step,
+                 o_step = 2 * out_step) {
+        const int8_t *p0 = xp, *p1 = xp + step, *w = w0;
+        int32_t r = rows;
+        int32x4_t h00, h01, h02, h03, h10, h11, h12, h13;
+        DOT4_SYM_LOOP2_HALF(p0, p1, w, q->bias_half, r, n, tail, skip, h00, h01, h02, h03, h10, h11, h12, h13);
+        const int16x8_t a16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4_right(dot4_pairs(h00, h01), m0, s0)),
+                                                      vqmovn_s32(dot4_round4_right(dot4_pairs(h02, h03), m1, s1))),
+                                         zp);
+        const int16x8_t b16 = vqaddq_s16(vcombine_s16(vqmovn_s32(dot4_round4_right(dot4_pairs(h10, h11), m0, s0)),
+                                                      vqmovn_s32(dot4_round4_right(dot4_pairs(h12, h13), m1, s1))),
+                                         zp);
+        const int8x16_t v = vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(a16), vqmovn_s16(b16)), lo), hi);
+        vst1_s8(o, vget_low_s8(v));
+        vst1_s8(o + out_step, vget_high_s8(v));
+    }
+}
+#endif
+
 /* A single block of at most 8 channels: the half SDOT tile, or (without the dot product) the SMULL tile's
  * channels 0-7, SMLAL pairs when sym. */
 DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
@@ -1109,6 +1241,12 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
                                          int32_t blocks, int32_t pixels, int8_t *out,
                                          const edgec_conv2d_s8_params *p, int sym) {
 #if DOT4_PX == 2
+#if defined(__aarch64__)
+    if (sym && p->out_c - c0 == 8 && p->requant == EDGEC_REQUANT_FIXED && rq->right_only) {
+        dot4_strip_half_sym2(x0, step, stride, rows, run, packed + (size_t)c0 * k_bytes, rq, pixels, out + c0, p);
+        return;
+    }
+#endif
     if (sym) {
         dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 1, 0);
         return;
@@ -1173,6 +1311,30 @@ static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block
     }
 }
 
+#if DOT4_PX == 2
+/* dot4_conv's constants of a whole block of 16 channels, the same values four channels a vector (its scalar loop
+ * took about 20 instructions a channel: 5% of a pointwise layer on a 3 x 3 map on cortex-a53). */
+static void dot4_block_rq_whole(dot4_block_rq *q, const int32_t *bias, const int32_t *multiplier,
+                                const int32_t *shift) {
+    const int32x4_t zero = vdupq_n_s32(0);
+    uint32x4_t not_right = vdupq_n_u32(0); /* a shift >= 0 or a multiplier < 0 */
+    for (int32_t r = 0; r < DOT4_OCB / 4; ++r) {
+        const int32x4_t b = bias ? vld1q_s32(bias + 4 * r) : zero, m = vld1q_s32(multiplier + 4 * r);
+        const int32x4_t s = vld1q_s32(shift + 4 * r);
+        vst1q_s32(q->bias + 4 * r, b);
+        vst1q_s32(q->multiplier + 4 * r, m);
+        vst1q_s32(q->shift + 4 * r, s);
+        vst1q_s32(q->left + 4 * r, vmaxq_s32(s, zero));
+        vst1q_s32(q->right + 4 * r, vminq_s32(s, zero));
+        const int32x4x2_t h = vzipq_s32(b, zero); /* bias[j] at 2j, 0 at 2j + 1 */
+        vst1q_s32(q->bias_half + 8 * r, h.val[0]);
+        vst1q_s32(q->bias_half + 8 * r + 4, h.val[1]);
+        not_right = vorrq_u32(not_right, vorrq_u32(vcgeq_s32(s, zero), vcltq_s32(m, zero)));
+    }
+    q->right_only = vmaxvq_u32(not_right) == 0;
+}
+#endif
+
 static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                       const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                       const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
@@ -1206,6 +1368,12 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
         int32_t blocks = 0;
         for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
             dot4_block_rq *q = &rq[blocks];
+#if DOT4_PX == 2
+            if (oc0 + DOT4_OCB <= OC) { /* a whole block: four channels a vector */
+                dot4_block_rq_whole(q, bias ? bias + oc0 : NULL, multiplier + oc0, shift + oc0);
+                continue;
+            }
+#endif
             q->right_only = 1;
 #if DOT4_PX == 4
             q->no_left = 1;

@@ -454,7 +454,8 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
  * bounds are int8's). neon:
  * edgec_conv2d_s8_dot4_neon, half the cases EDGEC_CONV2D_S8_DOT4_SYM (weights within [-127, 127], a fifth of
  * them all extremes, weights +-127 and inputs -128 or 127: the int16 sums of two products at their bounds), a
- * third EDGEC_CONV2D_S8_DOT4_ROWS (kernel rows padded to words); a tenth in_c of 16, 32 or 48. */
+ * third EDGEC_CONV2D_S8_DOT4_ROWS (kernel rows padded to words); a tenth in_c of 16, 32 or 48; a twelfth 1 to 3
+ * input channels into 8 output channels, sym, right shifts only (VWW's first layer). */
 static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
     int32_t cases = 0, bad = 0;
     for (int32_t t = 0; cases < n_cases; ++t) {
@@ -467,6 +468,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         else if (t % 10 == 7) p.in_c = 16 * uniform(1, 3); /* whole 16-byte runs (sym: a53's two pairs a pass) */
         p.out_c = uniform(1, 45);
         if (t % 9 == 3) p.out_c = 16 * uniform(1, 4); /* whole blocks only */
+        else if (t % 12 == 1) p.out_c = 8; /* VWW's first layer: a53's 8-channel sym strip (right shifts only) */
         const int32_t K = p.k_h * p.k_w * p.in_c;
         const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
         const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
