@@ -19,6 +19,16 @@ EDGEC_INLINE int32_t edgec_neon_hsum_s32(int32x4_t v) {
 #endif
 }
 
+/* Whether any lane is nonzero (a mask's "some"). */
+EDGEC_INLINE int edgec_neon_any_u32(uint32x4_t v) {
+#if defined(__aarch64__)
+    return vmaxvq_u32(v) != 0;
+#else
+    const uint32x2_t m = vorr_u32(vget_low_u32(v), vget_high_u32(v));
+    return (vget_lane_u32(m, 0) | vget_lane_u32(m, 1)) != 0;
+#endif
+}
+
 EDGEC_INLINE float edgec_neon_hsum_f32(float32x4_t v) {
 #if defined(__aarch64__)
     return vaddvq_f32(v);

@@ -1331,7 +1331,7 @@ static void dot4_block_rq_whole(dot4_block_rq *q, const int32_t *bias, const int
         vst1q_s32(q->bias_half + 8 * r + 4, h.val[1]);
         not_right = vorrq_u32(not_right, vorrq_u32(vcgeq_s32(s, zero), vcltq_s32(m, zero)));
     }
-    q->right_only = vmaxvq_u32(not_right) == 0;
+    q->right_only = !edgec_neon_any_u32(not_right);
 }
 #endif
 

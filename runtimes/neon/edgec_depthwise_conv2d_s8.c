@@ -1241,8 +1241,8 @@ static int dwd_prepare16(const int8_t *weights, const int32_t *bias, const int32
     g->lo = vdupq_n_s8((int8_t)p->act_min);
     g->hi = vdupq_n_s8((int8_t)p->act_max);
     vst1q_s8(g->pad, vdupq_n_s8((int8_t)-p->input_offset));
-    if (vmaxvq_u32(any_left)) return DW_SHIFT_LEFT;
-    return vmaxvq_u32(any_not_right) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+    if (edgec_neon_any_u32(any_left)) return DW_SHIFT_LEFT;
+    return edgec_neon_any_u32(any_not_right) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
 }
 #endif
 
