@@ -233,7 +233,10 @@ static int32_t dwk_line_columns(const edgec_conv2d_params *p) { return (p->out_w
 
 static dwk_row_fn dwk_pick(const edgec_conv2d_params *p) {
     if (p->k_h != p->k_w || p->dil_h != 1 || p->dil_w != 1 || p->out_c != p->in_c || p->in_c < 4) return 0;
-    if (p->pad_left >= p->k_w || p->pad_top < 0 || p->pad_left < 0 || p->out_w <= 0 || p->out_h <= 0) return 0;
+    if (p->pad_left >= p->k_w || p->pad_top < 0 || p->pad_left < 0 || p->out_h <= 0) return 0;
+    /* rows of fewer than 4 pixels: the per-row copies and the zero columns (most of a 7 wide window over a 3
+     * wide map) cost more than the blocks save (mcunet-vww1's 3x3 outputs: +25 % and +50 % instructions) */
+    if (p->out_w < 4) return 0;
     if ((size_t)dwk_line_columns(p) * 4 * p->k_h > DWK_LINES_MAX) return 0;
     const int s1 = p->stride_w == 1, s2 = p->stride_w == 2;
     if (p->k_w == 5) return s1 ? dwk_row_5_1 : s2 ? dwk_row_5_2 : 0;
