@@ -145,13 +145,13 @@ static void border_3x3(const float *in_b, float *out_b, const float *weights, co
 }
 
 /* 5x5 and 7x7 layers (depth multiplier 1, no dilation, horizontal stride 1 or 2), channels [c, c + 4) at a time:
- * the input rows a output row reads are copied, four channels a column, into a ring of K lines on the stack with
- * zero columns for the horizontal padding (each input row once per four channels), rows outside the input skipped.
+ * a band of input rows is copied, four channels a column, into lines on the stack with zero columns for the
+ * horizontal padding (most input rows once per four channels), rows outside the input skipped.
  * Then DWK_N pixels of a row at once: per kernel row its K weight vectors in registers and each line column
  * loaded once for all the pixels it feeds, (DWK_N - 1) * S + K loads and K loads of weights for DWK_N * K FMLA,
  * instead of two loads per FMLA. Same results as the reference up to float summation order (taps in the padding
  * add 0, as the reference's skipped taps). */
-#define DWK_LINES_MAX 4096 /* floats of the ring of lines */
+#define DWK_LINES_MAX 4096 /* floats of the band of lines */
 #if defined(__aarch64__)
 #define DWK_N 8 /* 8 accumulators + 7 weights + a column: 16 of the 32 vector registers */
 #else
@@ -166,16 +166,17 @@ static void border_3x3(const float *in_b, float *out_b, const float *weights, co
 #define DWK_UNROLL
 #endif
 
-/* N pixels from line column col: rows[r] the line of kernel row ky_lo + r, w the weights of row ky_lo, channel c.
+/* N pixels from line column col: x0 + r * line the line of kernel row ky_lo + r, w the weights of row ky_lo,
+ * channel c.
  * K, S and N are constants of each call, so the loops unroll and acc / wk stay in registers. */
-static inline __attribute__((always_inline)) void dwk_pixels(const float *const *rows, int32_t n_rows, size_t col,
+static inline __attribute__((always_inline)) void dwk_pixels(const float *x0, size_t line, int32_t n_rows, size_t col,
                                                              const float *w, int32_t C, float32x4_t b, float *o,
                                                              float32x4_t vlo, float32x4_t vhi, const int K,
                                                              const int S, const int N) {
     float32x4_t acc[DWK_N], wk[7];
     DWK_UNROLL for (int n = 0; n < N; ++n) acc[n] = b;
     for (int32_t r = 0; r < n_rows; ++r, w += K * C) {
-        const float *x = rows[r] + col;
+        const float *x = x0 + r * line + col;
         DWK_UNROLL for (int kx = 0; kx < K; ++kx) wk[kx] = vld1q_f32(w + kx * C);
         DWK_UNROLL for (int j = 0; j < (N - 1) * S + K; ++j) {
             const float32x4_t xv = vld1q_f32(x + 4 * j);
@@ -190,7 +191,7 @@ static inline __attribute__((always_inline)) void dwk_pixels(const float *const 
 
 /* One output row of channels [c, c + 4), in as few blocks as DWK_N allows, of near-equal sizes (a row of 10 as
  * two of 5, not 8 and 2: a small block loads its weights for few FMLA). */
-static inline __attribute__((always_inline)) void dwk_row(const float *const *rows, int32_t n_rows, const float *w,
+static inline __attribute__((always_inline)) void dwk_row(const float *x0, size_t line, int32_t n_rows, const float *w,
                                                           int32_t C, float32x4_t b, float *o, int32_t out_w,
                                                           float32x4_t vlo, float32x4_t vhi, const int K,
                                                           const int S) {
@@ -201,31 +202,31 @@ static inline __attribute__((always_inline)) void dwk_row(const float *const *ro
         float *o_px = o + (size_t)ox * C;
         switch (n_px) {
 #if DWK_N == 8
-        case 8: dwk_pixels(rows, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 8); break;
-        case 7: dwk_pixels(rows, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 7); break;
-        case 6: dwk_pixels(rows, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 6); break;
-        case 5: dwk_pixels(rows, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 5); break;
+        case 8: dwk_pixels(x0, line, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 8); break;
+        case 7: dwk_pixels(x0, line, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 7); break;
+        case 6: dwk_pixels(x0, line, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 6); break;
+        case 5: dwk_pixels(x0, line, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 5); break;
 #endif
-        case 4: dwk_pixels(rows, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 4); break;
-        case 3: dwk_pixels(rows, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 3); break;
-        case 2: dwk_pixels(rows, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 2); break;
-        default: dwk_pixels(rows, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 1); break;
+        case 4: dwk_pixels(x0, line, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 4); break;
+        case 3: dwk_pixels(x0, line, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 3); break;
+        case 2: dwk_pixels(x0, line, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 2); break;
+        default: dwk_pixels(x0, line, n_rows, col, w, C, b, o_px, vlo, vhi, K, S, 1); break;
         }
         ox += n_px;
     }
 }
 
 #define DWK_ROW_FN(K, S)                                                                                           \
-    static void dwk_row_##K##_##S(const float *const *rows, int32_t n_rows, const float *w, int32_t C,             \
+    static void dwk_row_##K##_##S(const float *x0, size_t line, int32_t n_rows, const float *w, int32_t C,         \
                                   float32x4_t b, float *o, int32_t out_w, float32x4_t vlo, float32x4_t vhi) {      \
-        dwk_row(rows, n_rows, w, C, b, o, out_w, vlo, vhi, K, S);                                                  \
+        dwk_row(x0, line, n_rows, w, C, b, o, out_w, vlo, vhi, K, S);                                              \
     }
 DWK_ROW_FN(5, 1)
 DWK_ROW_FN(5, 2)
 DWK_ROW_FN(7, 1)
 DWK_ROW_FN(7, 2)
 
-typedef void (*dwk_row_fn)(const float *const *, int32_t, const float *, int32_t, float32x4_t, float *, int32_t,
+typedef void (*dwk_row_fn)(const float *, size_t, int32_t, const float *, int32_t, float32x4_t, float *, int32_t,
                            float32x4_t, float32x4_t);
 
 /* Columns of a line: the output row read with stride S, plus K - 1. */
@@ -254,7 +255,8 @@ static void depthwise_kxk(const float *input, const float *weights, const float 
     int32_t n_cols = L - p->pad_left;
     if (n_cols > p->in_w) n_cols = p->in_w;
     const float32x4_t z = vdupq_n_f32(0.0f);
-    for (int32_t k = 0; k < K; ++k)
+    const int32_t rows_max = (int32_t)(DWK_LINES_MAX / line) < p->in_h ? (int32_t)(DWK_LINES_MAX / line) : p->in_h;
+    for (int32_t k = 0; k < rows_max; ++k)
         for (int32_t j = 0; j < L; ++j)
             if (j < p->pad_left || j >= p->pad_left + n_cols) vst1q_f32(lines + (size_t)k * line + (size_t)4 * j, z);
     const float32x4_t vlo = vdupq_n_f32(p->act_min), vhi = vdupq_n_f32(p->act_max);
@@ -263,21 +265,13 @@ static void depthwise_kxk(const float *input, const float *weights, const float 
         float *out_b = output + (size_t)n * p->out_h * p->out_w * C;
         for (int32_t c = 0; c < fast_c; c += 4) {
             const float32x4_t b = bias ? vld1q_f32(bias + c) : z;
-            int32_t loaded = 0; /* input rows [0, loaded) were copied (or skipped) for these channels */
-            for (int32_t oy = 0; oy < p->out_h; ++oy) {
-                const int32_t iy0 = oy * p->stride_h - p->pad_top;
-                const int32_t ky_lo = iy0 < 0 ? -iy0 : 0;
-                const int32_t ky_hi = iy0 + K > p->in_h ? p->in_h - iy0 : K;
-                const float *rows[7];
-                int32_t slot = ky_hi > ky_lo ? (iy0 + ky_lo) % K : 0; /* input row iy lives in line iy % K */
-                for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {
-                    const int32_t iy = iy0 + ky;
-                    float *dst = lines + (size_t)slot * line;
-                    if (++slot == K) slot = 0;
-                    rows[ky - ky_lo] = dst;
-                    if (iy < loaded) continue;
+            for (int32_t oy = 0; oy < p->out_h;) {
+                /* a band: input rows [first, last) in lines [0, last - first), then the output rows it holds */
+                const int32_t iy_top = oy * p->stride_h - p->pad_top, first = iy_top < 0 ? 0 : iy_top;
+                const int32_t last = first + rows_max < p->in_h ? first + rows_max : p->in_h;
+                for (int32_t iy = first; iy < last; ++iy) {
                     const float *src = in_b + (size_t)iy * p->in_w * C + c;
-                    float *d = dst + (size_t)4 * p->pad_left;
+                    float *d = lines + (size_t)(iy - first) * line + (size_t)4 * p->pad_left;
                     int32_t ix = 0;
                     for (; ix + 2 <= n_cols; ix += 2, d += 8, src += 2 * (size_t)C) {
                         const float32x4_t x0 = vld1q_f32(src), x1 = vld1q_f32(src + C);
@@ -285,11 +279,17 @@ static void depthwise_kxk(const float *input, const float *weights, const float 
                         vst1q_f32(d + 4, x1);
                     }
                     if (ix < n_cols) vst1q_f32(d, vld1q_f32(src));
-                    loaded = iy + 1;
                 }
-                const int32_t n_rows = ky_hi > ky_lo ? ky_hi - ky_lo : 0;
-                row_fn(rows, n_rows, weights + (size_t)ky_lo * K * C + c, C, b, out_b + (size_t)oy * p->out_w * C + c,
-                       p->out_w, vlo, vhi);
+                for (; oy < p->out_h; ++oy) {
+                    const int32_t iy0 = oy * p->stride_h - p->pad_top;
+                    const int32_t ky_lo = iy0 < 0 ? -iy0 : 0;
+                    const int32_t ky_hi = iy0 + K > p->in_h ? p->in_h - iy0 : K;
+                    if (iy0 + ky_hi > last) break; /* the next band's */
+                    const int32_t n_rows = ky_hi > ky_lo ? ky_hi - ky_lo : 0;
+                    row_fn(lines + (size_t)(iy0 + ky_lo - first) * line, line, n_rows,
+                           weights + (size_t)ky_lo * K * C + c, C, b, out_b + (size_t)oy * p->out_w * C + c,
+                           p->out_w, vlo, vhi);
+                }
             }
         }
     }

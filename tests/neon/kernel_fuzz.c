@@ -81,11 +81,12 @@ static int square_3x3(edgec_conv2d_s8_params *p) {
     return 1;
 }
 
-/* The geometry made a K x K kernel (5 or 7: NEON's line-ring path) without dilation over an input up to 24 x 24,
- * stride 1 or 2 across (sometimes 3), any down, padding kept within the window; 0 if the output is empty. */
-static int square_kxk(edgec_conv2d_s8_params *p, int32_t k) {
+/* The geometry made a K x K kernel (5 or 7: NEON's path through bands of padded lines) without dilation over an
+ * input up to 24 x 24 (tall: up to 40 x 130, rows wider than one band of lines holds all of), stride 1 or 2 across
+ * (sometimes 3), any down, padding kept within the window; 0 if the output is empty. */
+static int square_kxk(edgec_conv2d_s8_params *p, int32_t k, int tall) {
     p->k_h = p->k_w = k; p->dil_h = p->dil_w = 1;
-    p->in_h = uniform(1, 24); p->in_w = uniform(1, 24);
+    p->in_h = tall ? uniform(20, 40) : uniform(1, 24); p->in_w = tall ? uniform(60, 130) : uniform(1, 24);
     p->stride_w = uniform(0, 7) == 0 ? 3 : uniform(1, 2);
     p->pad_top = uniform(0, k - 1); p->pad_left = uniform(0, k - 1);
     const int32_t h = p->in_h + p->pad_top + uniform(0, k - 1) - k, w = p->in_w + p->pad_left + uniform(0, k - 1) - k;
@@ -347,7 +348,8 @@ static void fuzz_conv_f32(int32_t n_cases, int depthwise) {
         edgec_conv2d_s8_params g;
         if (!random_geometry(&g, !depthwise && t % 3 == 0, t % 5 == 1)) continue;
         if (depthwise && t % 2 == 0 && !square_3x3(&g)) continue; /* half the cases: NEON's 3x3 row path */
-        if (depthwise && t % 4 == 1 && !square_kxk(&g, t % 8 == 1 ? 5 : 7)) continue; /* a quarter: 5x5 / 7x7 */
+        if (depthwise && t % 4 == 1 && !square_kxk(&g, t % 8 == 1 ? 5 : 7, t % 64 == 1 || t % 64 == 5))
+            continue; /* a quarter: 5x5 / 7x7 */
         edgec_conv2d_params p;
         p.batch = g.batch; p.in_h = g.in_h; p.in_w = g.in_w; p.in_c = g.in_c;
         p.out_h = g.out_h; p.out_w = g.out_w; p.out_c = depthwise ? g.in_c * (t % 4 == 3 ? 2 : 1) : g.out_c;
