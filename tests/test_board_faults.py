@@ -120,14 +120,21 @@ def test_interrupted_bench_leaves_no_qemu(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "edgec", "bench", str(AD01), "--board", "mps2-an500",
                              "--runs", "100000", "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env)
+    qemu = f"-kernel {out / 'firmware.elf'}"  # QEMU's command line, not the linker's (-o .../firmware.elf)
     try:
         deadline = time.monotonic() + 120
-        while not processes_running(str(out / "firmware.elf")) and time.monotonic() < deadline:
+        while not processes_running(qemu) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert processes_running(str(out / "firmware.elf")), "QEMU never started"
+        assert processes_running(qemu), "QEMU never started"
         time.sleep(1.0)
         proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=30)
+        try:
+            _, stderr = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            still = processes_running(str(out))
+            proc.kill()
+            _, stderr = proc.communicate()
+            pytest.fail(f"edgec bench still ran 30 s after SIGINT; processes on {out}: {still}; stderr: {stderr}")
     finally:
         if proc.poll() is None:
             proc.kill()
