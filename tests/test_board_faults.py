@@ -117,9 +117,11 @@ def test_interrupted_bench_leaves_no_qemu(tmp_path):
     require_tools()
     env = dict(os.environ, PYTHONPATH=str(__import__("edgec").__path__[0].rsplit("/", 1)[0]))
     out = tmp_path / "fw"
+    # as from a terminal: Ctrl-C's default action, even when the suite itself was started in the background
+    # with SIGINT ignored (a shell's `cmd &` without job control), which the child would inherit
     proc = subprocess.Popen([sys.executable, "-m", "edgec", "bench", str(AD01), "--board", "mps2-an500",
                              "--runs", "100000", "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+                            text=True, env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     qemu = f"-kernel {out / 'firmware.elf'}"  # QEMU's command line, not the linker's (-o .../firmware.elf)
     try:
         deadline = time.monotonic() + 120
