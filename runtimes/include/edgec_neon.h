@@ -181,13 +181,19 @@ EDGEC_INLINE int8x16x4_t edgec_neon_ld64_s8(const int8_t *w) {
     "ldp %q[a4], %q[a5], [%[b], #64]\n" "ldp %q[a6], %q[a7], [%[b], #96]\n"                                    \
     "ldp %q[b0], %q[b1], [%[b]]\n" "ldp %q[b2], %q[b3], [%[b], #32]\n"                                         \
     "ldp %q[b4], %q[b5], [%[b], #64]\n" "ldp %q[b6], %q[b7], [%[b], #96]\n"
+/* One pair of quads for two pixels: the pointers X0, X1 (the pixels' bytes) and W (the weights) advanced, the sums
+ * added into A0..A7 (pixel 0) and B0..B7 (pixel 1): asm operand or register names, as strings. */
+#define EDGEC_NEON_SYM2_PAIR_ON(X0, X1, W, A0, A1, A2, A3, A4, A5, A6, A7, B0, B1, B2, B3, B4, B5, B6, B7)        \
+    "ld2r {v16.4s, v17.4s}, [" X0 "], #8\n" "ld2r {v18.4s, v19.4s}, [" X1 "], #8\n"                            \
+    "ld1 {v0.16b - v3.16b}, [" W "], #64\n" "ld1 {v4.16b - v7.16b}, [" W "], #64\n"                            \
+    EDGEC_NEON_SYM_MUL2("v0", "v1", "v4", "v5", "v16", "v17", A0, A1, A2, A3)                                   \
+    EDGEC_NEON_SYM_MUL2("v2", "v3", "v6", "v7", "v16", "v17", A4, A5, A6, A7)                                   \
+    EDGEC_NEON_SYM_MUL2("v0", "v1", "v4", "v5", "v18", "v19", B0, B1, B2, B3)                                   \
+    EDGEC_NEON_SYM_MUL2("v2", "v3", "v6", "v7", "v18", "v19", B4, B5, B6, B7)
 #define EDGEC_NEON_SYM2_PAIR                                                                                     \
-    "ld2r {v16.4s, v17.4s}, [%[x0]], #8\n" "ld2r {v18.4s, v19.4s}, [%[x1]], #8\n"                              \
-    "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                              \
-    EDGEC_NEON_SYM_MUL2("v0", "v1", "v4", "v5", "v16", "v17", "%[a0]", "%[a1]", "%[a2]", "%[a3]")               \
-    EDGEC_NEON_SYM_MUL2("v2", "v3", "v6", "v7", "v16", "v17", "%[a4]", "%[a5]", "%[a6]", "%[a7]")               \
-    EDGEC_NEON_SYM_MUL2("v0", "v1", "v4", "v5", "v18", "v19", "%[b0]", "%[b1]", "%[b2]", "%[b3]")               \
-    EDGEC_NEON_SYM_MUL2("v2", "v3", "v6", "v7", "v18", "v19", "%[b4]", "%[b5]", "%[b6]", "%[b7]")
+    EDGEC_NEON_SYM2_PAIR_ON("%[x0]", "%[x1]", "%[w]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "%[a5]",     \
+                            "%[a6]", "%[a7]", "%[b0]", "%[b1]", "%[b2]", "%[b3]", "%[b4]", "%[b5]", "%[b6]",    \
+                            "%[b7]")
 #define EDGEC_NEON_SYM2_OUT(X0, X1, W, ROWS, C, A0, A1, A2, A3, A4, A5, A6, A7, B0, B1, B2, B3, B4, B5, B6, B7)  \
     [x0] "+r"(X0), [x1] "+r"(X1), [w] "+r"(W), [r] "+r"(ROWS), [c] "=&r"(C), [a0] "=w"(A0), [a1] "=w"(A1),      \
         [a2] "=w"(A2), [a3] "=w"(A3), [a4] "=w"(A4), [a5] "=w"(A5), [a6] "=w"(A6), [a7] "=w"(A7), [b0] "=w"(B0), \

@@ -1029,12 +1029,8 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
  * named, the accumulators v24-v31 (pixel 0) and v8-v15 (pixel 1), the channel sums and the constants taking the
  * loop's registers once it is done. zlh: the output's zero point (int16), then its clamp bounds (int8, int8). */
 #define DOT4_SYM2_PAIR                                                                                           \
-    "ld2r {v16.4s, v17.4s}, [%[p0]], #8\n" "ld2r {v18.4s, v19.4s}, [%[p1]], #8\n"                              \
-    "ld1 {v0.16b - v3.16b}, [%[wp]], #64\n" "ld1 {v4.16b - v7.16b}, [%[wp]], #64\n"                            \
-    EDGEC_NEON_SYM_MUL2("v0", "v1", "v4", "v5", "v16", "v17", "v24", "v25", "v26", "v27")                      \
-    EDGEC_NEON_SYM_MUL2("v2", "v3", "v6", "v7", "v16", "v17", "v28", "v29", "v30", "v31")                      \
-    EDGEC_NEON_SYM_MUL2("v0", "v1", "v4", "v5", "v18", "v19", "v8", "v9", "v10", "v11")                        \
-    EDGEC_NEON_SYM_MUL2("v2", "v3", "v6", "v7", "v18", "v19", "v12", "v13", "v14", "v15")
+    EDGEC_NEON_SYM2_PAIR_ON("%[p0]", "%[p1]", "%[wp]", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",   \
+                            "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15")
 /* dot4_round4_right on the sums in V with the constants in M, S */
 #define DOT4_SYM2_RQ(V, M, S) \
     "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "ssra " V ".4s, " V ".4s, #31\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
