@@ -337,22 +337,30 @@ def xnnpack_rows(models: list[dict], work: Path) -> list[dict]:
     return rows
 
 
-def reused_xnnpack_rows(report_json: Path, models: list[dict]) -> list[dict]:
-    """The XNNPACK counts of an earlier report (--xnnpack-from), with this run's edgec figures beside them. They do
-    not depend on edgec's code (the same LiteRT wheel, qemu and plugin; a window's count is the same in every run),
-    so a rerun after a kernel change need not count them again (about 14 minutes)."""
-    blocks = [b["xnnpack"] for b in json.loads(report_json.read_text())["models"] if "xnnpack" in b]
+def earlier_xnnpack_counts(report_json: Path) -> dict[str, dict]:
+    """--xnnpack-from: the XNNPACK counts of an earlier report, by model. They do not depend on edgec's code (the
+    same LiteRT wheel, qemu and plugin; a window's count is the same in every run), so a rerun after a kernel
+    change need not count them again (about 14 minutes). Read before the edgec counts: a bad file stops the run
+    at once."""
+    try:
+        blocks = [b["xnnpack"] for b in json.loads(report_json.read_text())["models"] if "xnnpack" in b]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SystemExit(f"--xnnpack-from: {report_json} is not a neon_aarch64 report's JSON: {exc}") from None
     if not blocks:
         raise SystemExit(f"--xnnpack-from: {report_json} has no XNNPACK counts (a run with --xnnpack writes them)")
-    earlier = {r["model"]: r for r in blocks[0]}
+    return {r["model"]: dict(r, reused_from=report_json.name) for r in blocks[0]}
+
+
+def reused_xnnpack_rows(earlier: dict[str, dict], models: list[dict]) -> list[dict]:
+    """The earlier XNNPACK counts (earlier_xnnpack_counts) with this run's edgec figures beside them."""
     rows = []
     for r in models:
         if "error" in r or not r["model"].endswith(".tflite"):
             continue
         if r["model"] not in earlier or earlier[r["model"]]["macs"] != r["macs"]:
-            raise SystemExit(f"--xnnpack-from: {report_json} has no XNNPACK count for {r['model']} "
-                             f"({r['macs']:,} MACs): run with --xnnpack")
-        row = dict(earlier[r["model"]], reused_from=str(report_json.name))
+            raise SystemExit(f"--xnnpack-from: no XNNPACK count for {r['model']} ({r['macs']:,} MACs) in "
+                             f"{next(iter(earlier.values()))['reused_from']}: run with --xnnpack")
+        row = dict(earlier[r["model"]])
         for target_name in XNNPACK_QEMU_CPU:
             row[f"{target_name}_edgec"] = r[f"{target_name}_neon"]
         rows.append(row)
@@ -665,6 +673,7 @@ def main() -> int:
             sysroot()
         except SysrootError as exc:
             raise SystemExit(f"--xnnpack: setting up the aarch64 LiteRT failed: {exc}") from None
+    earlier = earlier_xnnpack_counts(args.xnnpack_from) if args.xnnpack_from and not args.xnnpack else None
     with tempfile.TemporaryDirectory(prefix="edgec-neon-bench-") as tmp:
         work = Path(tmp)
         tree = baseline_tree(args.baseline, work) if args.baseline else None
@@ -684,8 +693,8 @@ def main() -> int:
                 print(f"{name}: layers ...", flush=True)
                 layers.append(layer_shares(models_dir() / name, work, tree))
         xnnpack = xnnpack_rows(models, work) if args.xnnpack else []
-        if args.xnnpack_from and not args.xnnpack:
-            xnnpack = reused_xnnpack_rows(args.xnnpack_from, models)
+        if earlier is not None:
+            xnnpack = reused_xnnpack_rows(earlier, models)
     rows = [{"kernels": kernels}, {"models": models}, {"layers": layers, "baseline": args.baseline}]
     if xnnpack:
         rows.append({"xnnpack": xnnpack})
