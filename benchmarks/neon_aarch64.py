@@ -643,12 +643,12 @@ def floor_table(models: list[dict]) -> list[str]:
             cells.append(f"{floor:.2f} | {now:.2f} | {max(2.0 - floor, 0):.2f} / {now - floor:.2f}")
         outputs = r["requantised_outputs"]
         lines.append(f"| {r['model']} | {r['macs']:,} | {outputs:,} | {' | '.join(cells)} |")
-    return lines + ["", "(floor: the products at the limit (cortex-a53: 1.5, SMULL + SMLAL + SADALP, as no more than "
-                        "two int8 products fit an int16 lane) plus 19 instructions per 16 outputs of the conv, depthwise "
-                        "and fully connected layers (SQRDMULH, the rounding fix-up and SRSHL per 4 sums, 6 narrowing, a "
-                        "store; zero point and clamp free). A lower bound, not a kernel: loads, addressing, padding "
-                        "and the other layers come on top. goal leaves: 2.0 less the floor; edgec's: now less the "
-                        "floor)", ""]
+    note = ("(floor: the products at the limit (cortex-a53: 1.5, SMULL + SMLAL + SADALP, as no more than two int8 "
+            "products fit an int16 lane) plus 19 instructions per 16 outputs of the conv, depthwise and fully "
+            "connected layers (SQRDMULH, the rounding fix-up and SRSHL per 4 sums, 6 narrowing, a store; zero point "
+            "and clamp free). A lower bound, not a kernel: loads, addressing, padding and the other layers come on "
+            "top. goal leaves: 2.0 less the floor; edgec's: now less the floor)")
+    return lines + ["", note, ""]
 
 
 def before_after(kernels: list[dict], models: list[dict], baseline: str) -> list[str]:
