@@ -380,4 +380,13 @@ EDGEC_INLINE int8x16_t edgec_neon_narrow16_s8(int32x4_t r0, int32x4_t r1, int32x
     return vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
 }
 
+/* The same for a zero point of -128 and int8's bounds (TFLite's ReLU): clamp(v - 128, -128, 127) =
+ * clamp(v, 0, 255) - 128, unsigned saturating narrows and the sign bit flipped (7 instructions, where the zero
+ * point and the clamp take 10). */
+EDGEC_INLINE int8x16_t edgec_neon_narrow16_relu_s8(int32x4_t r0, int32x4_t r1, int32x4_t r2, int32x4_t r3) {
+    const uint16x8_t l16 = vcombine_u16(vqmovun_s32(r0), vqmovun_s32(r1));
+    const uint16x8_t h16 = vcombine_u16(vqmovun_s32(r2), vqmovun_s32(r3));
+    return vreinterpretq_s8_u8(veorq_u8(vcombine_u8(vqmovn_u16(l16), vqmovn_u16(h16)), vdupq_n_u8(0x80)));
+}
+
 #endif /* EDGEC_NEON_H */

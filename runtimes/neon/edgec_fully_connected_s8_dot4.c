@@ -8,14 +8,17 @@
  * horizontal reduction, requantised together. Without the dot product (cortex-a53, Armv7-A): SMULL + SADALP into
  * pairs of half sums, two quads' products summed in int16 first (SMULL + SMLAL + SADALP, EDGEC_NEON_SYM_LOOP)
  * when no weight is -128 (flags), then one ADDP per 4 units. The integer sums are exact, the requantisation the
- * reference's arithmetic (TFLite Micro's double rounding or LiteRT's single rounding): bit-exact. */
+ * reference's arithmetic (TFLite Micro's double rounding or LiteRT's single rounding): bit-exact. Layers with
+ * right shifts, depths the loops cover (whole 32s; whole 8s without SDOT) and such weights go two blocks a pass
+ * with no choice per block, ReLU's (zero point -128, int8's bounds) narrowing unsigned. */
 #include "edgec_fully_connected_s8_dot4.h"
 #include "edgec_neon.h"
 
 #define FC_OCB 16 /* units per block of the packed weights */
 
-/* The layer's requantisation (one multiplier for every unit), its constants in registers for every block. */
-enum { FC_RIGHT, FC_DOUBLE, FC_SINGLE };
+/* The layer's requantisation (one multiplier for every unit), its constants in registers for every block. FC_RELU:
+ * FC_RIGHT's with a zero point of -128 and int8's bounds (TFLite's ReLU). */
+enum { FC_RIGHT, FC_DOUBLE, FC_SINGLE, FC_RELU };
 typedef struct {
     int32x4_t multiplier, left, right; /* right: minus the right shift */
     int64x2_t total;                   /* FC_SINGLE: minus LiteRT's total shift, 31 - shift */
@@ -29,6 +32,9 @@ typedef struct {
  * rounds ties up as the + 2^(ts - 1) does), its low 32 bits as the reference's cast. */
 EDGEC_INLINE int32x4_t fc_round4(int32x4_t acc, const fc_rq *q, int mode) {
     if (mode == FC_RIGHT) return edgec_neon_round4_right(acc, q->multiplier, q->right);
+    /* FC_RELU without FC_RIGHT's fix-up: it changes only negative values' rounding, and those (<= 0 either way)
+     * the unsigned narrowing takes to 0 */
+    if (mode == FC_RELU) return vrshlq_s32(vqrdmulhq_s32(acc, q->multiplier), q->right);
     if (mode == FC_DOUBLE) {
         int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc, q->left), q->multiplier);
         x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, q->right), 31));
@@ -40,21 +46,28 @@ EDGEC_INLINE int32x4_t fc_round4(int32x4_t acc, const fc_rq *q, int mode) {
     return vcombine_s32(vmovn_s64(lo), vmovn_s64(hi));
 }
 
-/* A block's 16 sums requantised, nb of them stored. */
-EDGEC_INLINE void fc_store16(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const fc_rq *q, int mode,
-                             int32_t nb, int8_t *out) {
-    const int8x16_t r = edgec_neon_narrow16_s8(fc_round4(a0, q, mode), fc_round4(a1, q, mode), fc_round4(a2, q, mode),
-                                               fc_round4(a3, q, mode), q->zp, q->lo, q->hi);
-    if (nb == FC_OCB) {
-        vst1q_s8(out, r);
-        return;
-    }
+
+/* nb (< 16) of the 16 bytes r at out. */
+EDGEC_INLINE void fc_store_part(int8x16_t r, int32_t nb, int8_t *out) {
     int8_t bytes[FC_OCB];
     vst1q_s8(bytes, r);
     for (int32_t j = 0; j < nb; ++j) {
         out[j] = bytes[j];
         __asm__("" ::: "memory"); /* a byte loop, not a memcpy call, for at most 15 bytes */
     }
+}
+
+/* A block's 16 sums requantised, nb of them stored. */
+EDGEC_INLINE void fc_store16(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3, const fc_rq *q, int mode,
+                             int32_t nb, int8_t *out) {
+    const int32x4_t r0 = fc_round4(a0, q, mode), r1 = fc_round4(a1, q, mode), r2 = fc_round4(a2, q, mode);
+    const int32x4_t r3 = fc_round4(a3, q, mode);
+    const int8x16_t r = mode == FC_RELU ? edgec_neon_narrow16_relu_s8(r0, r1, r2, r3)
+                                        : edgec_neon_narrow16_s8(r0, r1, r2, r3, q->zp, q->lo, q->hi);
+    if (nb == FC_OCB)
+        vst1q_s8(out, r);
+    else
+        fc_store_part(r, nb, out);
 }
 
 /* The input's last depth % 4 bytes (depth > 0) as a quad, zeros after them (times the packing's zero weights). */
@@ -136,7 +149,8 @@ EDGEC_INLINE int8x16_t fc_last_quad(const int8_t *x, int32_t n) {
         a0 = vdotq_laneq_s32(a0, k_.val[0], v, lane); a1 = vdotq_laneq_s32(a1, k_.val[1], v, lane);                   \
         a2 = vdotq_laneq_s32(a2, k_.val[2], v, lane); a3 = vdotq_laneq_s32(a3, k_.val[3], v, lane);                   \
     } while (0)
-/* whole: depth is a multiple of 32, the loop covers it (no tail code) */
+/* whole: depth is a multiple of FC_WHOLE, the loop covers it (no tail code) */
+#define FC_WHOLE 32
 EDGEC_INLINE void fc_block(const int8_t *x, int32_t depth, const int8_t *w, const int32_t *bias, int sym, int whole,
                            int32x4_t acc[4]) {
     (void)sym; /* SDOT sums four products in int32: any weights */
@@ -216,6 +230,8 @@ EDGEC_INLINE void fc_pair(const int8_t *x, int32_t depth, const int8_t *w, size_
         FC_HALF2(h0, h1, k_.val[0], v, l_.val[0], u); FC_HALF2(h2, h3, k_.val[1], v, l_.val[1], u);                   \
         FC_HALF2(h4, h5, k_.val[2], v, l_.val[2], u); FC_HALF2(h6, h7, k_.val[3], v, l_.val[3], u);                   \
     } while (0)
+/* whole: depth is a multiple of FC_WHOLE and the weights within [-127, 127], the pairs of quads cover it */
+#define FC_WHOLE 8
 EDGEC_INLINE void fc_block(const int8_t *x, int32_t depth, const int8_t *w, const int32_t *bias, int sym, int whole,
                            int32x4_t acc[4]) {
     const int32x4_t z = vdupq_n_s32(0);
@@ -282,30 +298,32 @@ EDGEC_INLINE void fc_block(const int8_t *x, int32_t depth, const int8_t *w, cons
         "sadalp v30.4s, v14.8h\n" "sadalp v31.4s, v15.8h\n"
 
 /* acc[0..3] = block 0's sums, acc[4..7] block 1's (at w + block_bytes); depth a multiple of 8, weights within
- * [-127, 127]. The sums stay in fixed registers, set and reduced (ADDP) in the assembly, which stores them to t:
- * as operands the 16 of them would take 40 (GCC allows 30). Volatile: its only result is in memory. */
+ * [-127, 127]. The 16 half sums stay in fixed registers (as operands they would take 40 of GCC's 30), start as
+ * the bias zero-extended to 64 bits (UXTL: {b0, 0, b1, 0}, the ADDP's pairs add b0 and b1) and leave reduced
+ * (ADDP) in v16-v23, the registers of s0..s7: no zeroing, no bias add, no store and reload. */
 EDGEC_INLINE void fc_pair(const int8_t *x, int32_t depth, const int8_t *w, size_t block_bytes, const int32_t *bias,
                           int32x4_t acc[8]) {
-    int32_t t[32];
+    register int32x4_t s0 __asm__("v16"), s1 __asm__("v17"), s2 __asm__("v18"), s3 __asm__("v19");
+    register int32x4_t s4 __asm__("v20"), s5 __asm__("v21"), s6 __asm__("v22"), s7 __asm__("v23");
     const int8_t *v = w + block_bytes;
     int32_t n = depth / 8;
-    __asm__ volatile("movi v16.4s, #0\n" "movi v17.4s, #0\n" "movi v18.4s, #0\n" "movi v19.4s, #0\n"
-                     "movi v20.4s, #0\n" "movi v21.4s, #0\n" "movi v22.4s, #0\n" "movi v23.4s, #0\n"
-                     "movi v24.4s, #0\n" "movi v25.4s, #0\n" "movi v26.4s, #0\n" "movi v27.4s, #0\n"
-                     "movi v28.4s, #0\n" "movi v29.4s, #0\n" "movi v30.4s, #0\n" "movi v31.4s, #0\n"
-                     "1:\n" FC_SYM_PAIR_BODY
-                     "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
-                     "addp v16.4s, v16.4s, v17.4s\n" "addp v17.4s, v18.4s, v19.4s\n"
-                     "addp v18.4s, v20.4s, v21.4s\n" "addp v19.4s, v22.4s, v23.4s\n"
-                     "addp v20.4s, v24.4s, v25.4s\n" "addp v21.4s, v26.4s, v27.4s\n"
-                     "addp v22.4s, v28.4s, v29.4s\n" "addp v23.4s, v30.4s, v31.4s\n"
-                     "st1 {v16.4s - v19.4s}, [%[t]]\n" "st1 {v20.4s - v23.4s}, [%[t16]]\n"
-                     : [x] "+r"(x), [w] "+r"(w), [v] "+r"(v), [n] "+r"(n)
-                     : [t] "r"(t), [t16] "r"(t + 16)
-                     : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v12", "v13", "v14", "v15",
-                       "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
-                       "v30", "v31", "memory", "cc");
-    for (int32_t r = 0; r < 8; ++r) acc[r] = vaddq_s32(vld1q_s32(t + 4 * r), vld1q_s32(bias + 4 * r));
+    __asm__("ld1 {v0.4s - v3.4s}, [%[b]]\n" "ld1 {v4.4s - v7.4s}, [%[b16]]\n"
+            "uxtl v16.2d, v0.2s\n" "uxtl2 v17.2d, v0.4s\n" "uxtl v18.2d, v1.2s\n" "uxtl2 v19.2d, v1.4s\n"
+            "uxtl v20.2d, v2.2s\n" "uxtl2 v21.2d, v2.4s\n" "uxtl v22.2d, v3.2s\n" "uxtl2 v23.2d, v3.4s\n"
+            "uxtl v24.2d, v4.2s\n" "uxtl2 v25.2d, v4.4s\n" "uxtl v26.2d, v5.2s\n" "uxtl2 v27.2d, v5.4s\n"
+            "uxtl v28.2d, v6.2s\n" "uxtl2 v29.2d, v6.4s\n" "uxtl v30.2d, v7.2s\n" "uxtl2 v31.2d, v7.4s\n"
+            "1:\n" FC_SYM_PAIR_BODY
+            "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+            "addp v16.4s, v16.4s, v17.4s\n" "addp v17.4s, v18.4s, v19.4s\n"
+            "addp v18.4s, v20.4s, v21.4s\n" "addp v19.4s, v22.4s, v23.4s\n"
+            "addp v20.4s, v24.4s, v25.4s\n" "addp v21.4s, v26.4s, v27.4s\n"
+            "addp v22.4s, v28.4s, v29.4s\n" "addp v23.4s, v30.4s, v31.4s\n"
+            : [x] "+r"(x), [w] "+r"(w), [v] "+r"(v), [n] "+r"(n), "=w"(s0), "=w"(s1), "=w"(s2), "=w"(s3), "=w"(s4),
+              "=w"(s5), "=w"(s6), "=w"(s7)
+            : [b] "r"(bias), [b16] "r"(bias + 16)
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v12", "v13", "v14", "v15", "v24", "v25",
+              "v26", "v27", "v28", "v29", "v30", "v31", "memory", "cc");
+    acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3; acc[4] = s4; acc[5] = s5; acc[6] = s6; acc[7] = s7;
 }
 #undef FC_SYM_PAIR_BODY
 #define FC_PAIRS 1
@@ -344,8 +362,9 @@ void edgec_fully_connected_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int
                                    const int32_t *EDGEC_RESTRICT bias, int8_t *EDGEC_RESTRICT output,
                                    const edgec_fully_connected_s8_params *p, int32_t flags) {
     const int sym = (flags & EDGEC_FULLY_CONNECTED_S8_DOT4_SYM) != 0;
+    const int relu = p->output_offset == -128 && p->act_min == -128 && p->act_max == 127;
     const int mode = p->single_rounding                       ? FC_SINGLE
-                     : p->shift < 0 && p->multiplier >= 0 ? FC_RIGHT
+                     : p->shift < 0 && p->multiplier >= 0 ? (relu ? FC_RELU : FC_RIGHT)
                                                               : FC_DOUBLE;
     fc_rq q;
     q.multiplier = vdupq_n_s32(p->multiplier);
@@ -357,7 +376,10 @@ void edgec_fully_connected_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int
     q.hi = vdupq_n_s8((int8_t)p->act_max);
     /* in locals: the assembly loops' memory clobber would have them read again every block */
     const int32_t depth = p->depth, units = p->units, batches = p->batches;
-    if (mode == FC_RIGHT && sym && depth % 32 == 0) /* TFLite Micro's usual layer (ad01's): no choice per block */
+    /* TFLite Micro's usual layers (ad01's): no choice per block */
+    if (mode == FC_RELU && sym && depth % FC_WHOLE == 0)
+        fc_layer(input, packed, bias, output, &q, depth, units, batches, 1, FC_RELU, 1);
+    else if (mode == FC_RIGHT && sym && depth % FC_WHOLE == 0)
         fc_layer(input, packed, bias, output, &q, depth, units, batches, 1, FC_RIGHT, 1);
     else
         fc_layer(input, packed, bias, output, &q, depth, units, batches, sym, mode, 0);
