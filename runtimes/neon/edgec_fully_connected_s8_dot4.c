@@ -66,6 +66,8 @@ EDGEC_INLINE void fc_store16(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t
                                         : edgec_neon_narrow16_s8(r0, r1, r2, r3, q->zp, q->lo, q->hi);
     if (nb == FC_OCB)
         vst1q_s8(out, r);
+    else if (nb == FC_OCB / 2)
+        vst1_s8(out, vget_low_s8(r));
     else
         fc_store_part(r, nb, out);
 }
@@ -188,6 +190,28 @@ EDGEC_INLINE void fc_block(const int8_t *x, int32_t depth, const int8_t *w, cons
     acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
 }
 
+/* acc[0..1] = a half block's 8 sums (its weights [K/4][8][4]: two registers a quad), any depth. */
+EDGEC_INLINE void fc_half(const int8_t *x, int32_t depth, const int8_t *w, const int32_t *bias, int sym,
+                          int32x4_t acc[2]) {
+    (void)sym;
+    int32x4_t a0 = vld1q_s32(bias), a1 = vld1q_s32(bias + 4);
+    int32_t c = 0;
+    for (; c + 16 <= depth; c += 16, w += 128) {
+        const int8x16_t v = vld1q_s8(x + c);
+        const int8x16x4_t k = edgec_neon_ld64_s8(w), l = edgec_neon_ld64_s8(w + 64);
+        a0 = vdotq_laneq_s32(a0, k.val[0], v, 0); a1 = vdotq_laneq_s32(a1, k.val[1], v, 0);
+        a0 = vdotq_laneq_s32(a0, k.val[2], v, 1); a1 = vdotq_laneq_s32(a1, k.val[3], v, 1);
+        a0 = vdotq_laneq_s32(a0, l.val[0], v, 2); a1 = vdotq_laneq_s32(a1, l.val[1], v, 2);
+        a0 = vdotq_laneq_s32(a0, l.val[2], v, 3); a1 = vdotq_laneq_s32(a1, l.val[3], v, 3);
+    }
+    for (; c < depth; c += 4, w += 32) {
+        const int8x16_t v = c + 4 <= depth ? edgec_neon_quad_s8(x + c) : fc_last_quad(x + c, depth - c);
+        a0 = vdotq_s32(a0, vld1q_s8(w), v);
+        a1 = vdotq_s32(a1, vld1q_s8(w + 16), v);
+    }
+    acc[0] = a0; acc[1] = a1;
+}
+
 /* acc[0..3] = block 0's sums, acc[4..7] block 1's (at w + block_bytes); depth a multiple of 16. */
 EDGEC_INLINE void fc_pair(const int8_t *x, int32_t depth, const int8_t *w, size_t block_bytes, const int32_t *bias,
                           int32x4_t acc[8]) {
@@ -265,6 +289,24 @@ EDGEC_INLINE void fc_block(const int8_t *x, int32_t depth, const int8_t *w, cons
 }
 #undef FC_QUAD
 #undef FC_QUAD2
+/* acc[0..1] = a half block's 8 sums (its weights [K/4][8][4]: two registers a quad), any depth. */
+EDGEC_INLINE void fc_half(const int8_t *x, int32_t depth, const int8_t *w, const int32_t *bias, int sym,
+                          int32x4_t acc[2]) {
+    const int32x4_t z = vdupq_n_s32(0);
+    int32x4_t h0 = z, h1 = z, h2 = z, h3 = z;
+    int32_t c = 0;
+    for (; sym && c + 8 <= depth; c += 8, w += 64) {
+        const int8x16_t v = edgec_neon_quad_s8(x + c), u = edgec_neon_quad_s8(x + c + 4);
+        const int8x16x4_t k = edgec_neon_ld64_s8(w);
+        FC_HALF2(h0, h1, k.val[0], v, k.val[2], u); FC_HALF2(h2, h3, k.val[1], v, k.val[3], u);
+    }
+    for (; c < depth; c += 4, w += 32) {
+        const int8x16_t v = c + 4 <= depth ? edgec_neon_quad_s8(x + c) : fc_last_quad(x + c, depth - c);
+        FC_HALF(h0, h1, vld1q_s8(w), v); FC_HALF(h2, h3, vld1q_s8(w + 16), v);
+    }
+    acc[0] = vaddq_s32(vld1q_s32(bias), edgec_neon_pairs_s32(h0, h1));
+    acc[1] = vaddq_s32(vld1q_s32(bias + 4), edgec_neon_pairs_s32(h2, h3));
+}
 #if defined(__aarch64__)
 /* EDGEC_NEON_SYM_LOOP's pass for two blocks (32 units): half sums of block 0 in v16-v23, of block 1 in v24-v31;
  * the input's LD1Rs and the loop shared, 56 instructions per 256 MACs where two passes of the single loop take 60. */
@@ -332,14 +374,43 @@ EDGEC_INLINE void fc_pair(const int8_t *x, int32_t depth, const int8_t *w, size_
 #endif
 #endif
 
-/* The layer's blocks, batch by batch. */
+/* The layer's requantisation constants. */
+EDGEC_INLINE fc_rq fc_rq_of(const edgec_fully_connected_s8_params *p) {
+    fc_rq q;
+    q.multiplier = vdupq_n_s32(p->multiplier);
+    q.left = vdupq_n_s32(p->shift > 0 ? p->shift : 0);
+    q.right = vdupq_n_s32(p->shift > 0 ? 0 : p->shift);
+    q.total = vdupq_n_s64(p->shift - 31);
+    q.zp = vdupq_n_s16((int16_t)p->output_offset);
+    q.lo = vdupq_n_s8((int8_t)p->act_min);
+    q.hi = vdupq_n_s8((int8_t)p->act_max);
+    return q;
+}
+
+/* The layer's last units from head on (at most 8): a half block, requantised as a block's first 8, batch by batch.
+ * Not inlined, a tail call with its own constants: the caller's would be address-taken, and reloaded after every
+ * assembly loop's memory clobber. */
+__attribute__((noinline)) static void fc_half_layer(const int8_t *input, const int8_t *packed, const int32_t *bias,
+                                                    int8_t *output, const edgec_fully_connected_s8_params *p,
+                                                    int32_t head, int sym, int mode) {
+    const fc_rq q = fc_rq_of(p);
+    const int32_t depth = p->depth, units = p->units;
+    const int8_t *w = packed + (size_t)head * (size_t)((depth + 3) / 4 * 4);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        int32x4_t acc[2];
+        fc_half(input + (size_t)b * (size_t)depth, depth, w, bias + head, sym, acc);
+        fc_store16(acc[0], acc[1], acc[0], acc[1], &q, mode, units - head, output + (size_t)b * (size_t)units + head);
+    }
+}
+
+/* The layer's blocks of 16 (units of them, those before a half block; output rows of `stride`), batch by batch. */
 EDGEC_INLINE void fc_layer(const int8_t *input, const int8_t *packed, const int32_t *bias, int8_t *output,
-                           const fc_rq *q, int32_t depth, int32_t units, int32_t batches, int sym, int mode,
-                           int whole) {
+                           const fc_rq *q, int32_t depth, int32_t units, int32_t stride, int32_t batches, int sym,
+                           int mode, int whole) {
     const size_t block_bytes = (size_t)FC_OCB * (size_t)((depth + 3) / 4 * 4);
     for (int32_t b = 0; b < batches; ++b) {
         const int8_t *x = input + (size_t)b * (size_t)depth;
-        int8_t *out = output + (size_t)b * (size_t)units;
+        int8_t *out = output + (size_t)b * (size_t)stride;
         const int8_t *w = packed;
         int32_t u = 0;
 #if FC_PAIRS
@@ -366,21 +437,16 @@ void edgec_fully_connected_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int
     const int mode = p->single_rounding                       ? FC_SINGLE
                      : p->shift < 0 && p->multiplier >= 0 ? (relu ? FC_RELU : FC_RIGHT)
                                                               : FC_DOUBLE;
-    fc_rq q;
-    q.multiplier = vdupq_n_s32(p->multiplier);
-    q.left = vdupq_n_s32(p->shift > 0 ? p->shift : 0);
-    q.right = vdupq_n_s32(p->shift > 0 ? 0 : p->shift);
-    q.total = vdupq_n_s64(p->shift - 31);
-    q.zp = vdupq_n_s16((int16_t)p->output_offset);
-    q.lo = vdupq_n_s8((int8_t)p->act_min);
-    q.hi = vdupq_n_s8((int8_t)p->act_max);
+    const fc_rq q = fc_rq_of(p);
     /* in locals: the assembly loops' memory clobber would have them read again every block */
     const int32_t depth = p->depth, units = p->units, batches = p->batches;
     /* TFLite Micro's usual layers (ad01's): no choice per block */
+    const int32_t head = EDGEC_FC_DOT4_HEAD(units); /* then a half block */
     if (mode == FC_RELU && sym && depth % FC_WHOLE == 0)
-        fc_layer(input, packed, bias, output, &q, depth, units, batches, 1, FC_RELU, 1);
+        fc_layer(input, packed, bias, output, &q, depth, head, units, batches, 1, FC_RELU, 1);
     else if (mode == FC_RIGHT && sym && depth % FC_WHOLE == 0)
-        fc_layer(input, packed, bias, output, &q, depth, units, batches, 1, FC_RIGHT, 1);
+        fc_layer(input, packed, bias, output, &q, depth, head, units, batches, 1, FC_RIGHT, 1);
     else
-        fc_layer(input, packed, bias, output, &q, depth, units, batches, sym, mode, 0);
+        fc_layer(input, packed, bias, output, &q, depth, head, units, batches, sym, mode, 0);
+    if (head < units) fc_half_layer(input, packed, bias, output, p, head, sym, mode);
 }

@@ -272,8 +272,8 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
 #endif
 
 /* The int8 fully connected layer on random shapes. dot4 (NEON only): edgec_fully_connected_s8_dot4 on the weights
- * packed as the compiler packs them (pack_fc_s8_dot4: the conv's dot4 blocks, the bias padded to whole blocks of 16
- * units), up to 45 units (whole and partial blocks, 8 of them as ad01's bottleneck), depths of every remainder
+ * packed as the compiler packs them (pack_fc_s8_dot4: the conv's dot4 blocks, a last block of at most 8 units a
+ * half one, the bias padded to whole blocks of 16 units), up to 45 units (whole and partial blocks, 8 of them as ad01's bottleneck), depths of every remainder
  * mod 16 up to 700, a sixth of the cases depths of whole 32s over up to 80 units (blocks two at a time), half with EDGEC_FULLY_CONNECTED_S8_DOT4_SYM (weights within [-127, 127], a fifth of
  * them at the extremes: the int16 sums of two products at their bounds). */
 static void fuzz_fc_s8(int32_t n_cases, int dot4) {
@@ -322,6 +322,9 @@ static void fuzz_fc_s8(int32_t n_cases, int dot4) {
             const int32_t blocks = (p.units + 15) / 16;
             int32_t *bias2 = calloc((size_t)blocks * 16, sizeof(int32_t));
             int8_t *packed = pack_conv_s8_dot4(w, b, p.input_offset, p.units, p.depth, p.depth, p.depth, bias2);
+            const int32_t head = EDGEC_FC_DOT4_HEAD(p.units), k4 = (p.depth + 3) / 4;
+            int8_t *half = packed + (size_t)head * k4 * 4; /* a last half block: its quads' first 32 bytes */
+            for (int32_t i = 0; head < p.units && i < k4; ++i) memmove(half + 32 * i, half + 64 * i, 32);
             edgec_fully_connected_s8_params q = p;
             q.input_offset = 0; /* folded into bias2 */
             edgec_fully_connected_s8_dot4(in, packed, bias2, got, &q, sym ? EDGEC_FULLY_CONNECTED_S8_DOT4_SYM : 0);
