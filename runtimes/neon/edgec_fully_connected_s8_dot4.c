@@ -113,7 +113,7 @@ EDGEC_INLINE int8x16_t fc_last_quad(const int8_t *x, int32_t n) {
             : [x] "+r"(X), [w] "+r"(W), [n] "+r"(N), [a0] "+w"(A0), [a1] "+w"(A1), [a2] "+w"(A2), [a3] "+w"(A3)       \
             :                                                                                                         \
             : "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31", "memory", "cc")
-/* The same for two blocks (W and V their weights, 32 units), n (> 0) times 32 bytes of input (one LDP): the input
+/* The same for two blocks (W and V their weights, 32 units), n times 32 bytes of input (one LDP): the input
  * load and the loop shared, 83 instructions per 1024 MACs. FC_SDOT_PAIR_QUAD: one quad (lane L of input register
  * IN) of both blocks. */
 #define FC_SDOT_PAIR_QUAD(IN, L)                                                                                      \
@@ -124,13 +124,19 @@ EDGEC_INLINE int8x16_t fc_last_quad(const int8_t *x, int32_t n) {
     "sdot %[b2].4s, v30.16b, " IN ".4b[" L "]\n" "sdot %[b3].4s, v31.16b, " IN ".4b[" L "]\n"
 #define FC_SDOT_PAIR_16(IN)                                                                                           \
     FC_SDOT_PAIR_QUAD(IN, "0") FC_SDOT_PAIR_QUAD(IN, "1") FC_SDOT_PAIR_QUAD(IN, "2") FC_SDOT_PAIR_QUAD(IN, "3")
-#define FC_SDOT_PAIR_LOOP(X, W, V, N, A0, A1, A2, A3, B0, B1, B2, B3)                                                 \
-    __asm__("1:\n"                                                                                                    \
-            "ldp q22, q23, [%[x]], #32\n" FC_SDOT_PAIR_16("v22") FC_SDOT_PAIR_16("v23")                              \
-            "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                     \
+/* A 16-byte step if depth & 16, an 8-byte one if depth & 8, then n passes of 32 bytes (n > 0 unless there was a
+ * step): one assembly statement, its operands allocated once; whole 32s go straight to the loop. */
+#define FC_SDOT_PAIR_LOOP(X, W, V, N, D, A0, A1, A2, A3, B0, B1, B2, B3)                                              \
+    __asm__("cbz %w[t], 1f\n"                                                                                         \
+            "tbz %w[t], #4, 3f\n" "ldr q22, [%[x]], #16\n" FC_SDOT_PAIR_16("v22")                                    \
+            "3:\n" "tbz %w[t], #3, 4f\n" "ldr d22, [%[x]], #8\n" FC_SDOT_PAIR_QUAD("v22", "0")                       \
+            FC_SDOT_PAIR_QUAD("v22", "1")                                                                             \
+            "4:\n" "cbz %w[n], 2f\n"                                                                                  \
+            "1:\n" "ldp q22, q23, [%[x]], #32\n" FC_SDOT_PAIR_16("v22") FC_SDOT_PAIR_16("v23")                        \
+            "subs %w[n], %w[n], #1\n" "b.ne 1b\n" "2:\n"                                                              \
             : [x] "+r"(X), [w] "+r"(W), [v] "+r"(V), [n] "+r"(N), [a0] "+w"(A0), [a1] "+w"(A1), [a2] "+w"(A2),        \
               [a3] "+w"(A3), [b0] "+w"(B0), [b1] "+w"(B1), [b2] "+w"(B2), [b3] "+w"(B3)                               \
-            :                                                                                                         \
+            : [t] "r"((D) & 24)                                                                                       \
             : "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31", "memory", "cc")
 /* acc[r] = bias of units 4r..4r+3 + their dot products with x: SDOT by element, lane `lane` of v the quad. */
 #define FC_LANE(v, lane)                                                                                              \
@@ -140,22 +146,18 @@ EDGEC_INLINE int8x16_t fc_last_quad(const int8_t *x, int32_t n) {
         a0 = vdotq_laneq_s32(a0, k_.val[0], v, lane); a1 = vdotq_laneq_s32(a1, k_.val[1], v, lane);                   \
         a2 = vdotq_laneq_s32(a2, k_.val[2], v, lane); a3 = vdotq_laneq_s32(a3, k_.val[3], v, lane);                   \
     } while (0)
-/* whole: depth is a multiple of FC_WHOLE, the loop covers it (no tail code) */
-#define FC_WHOLE 32
+/* whole: depth is a multiple of FC_WHOLE, the loop and the 16- and 8-byte steps cover it (no 4-byte tail code) */
+#define FC_WHOLE 8
 EDGEC_INLINE void fc_block(const int8_t *x, int32_t depth, const int8_t *w, const int32_t *bias, int sym, int whole,
                            int32x4_t acc[4]) {
     (void)sym; /* SDOT sums four products in int32: any weights */
     int32x4_t a0 = vld1q_s32(bias), a1 = vld1q_s32(bias + 4), a2 = vld1q_s32(bias + 8), a3 = vld1q_s32(bias + 12);
     int32_t c = 0;
-    if (whole || depth >= 32) {
+    if (depth >= 32) {
         const int8_t *xp = x;
         int32_t n = depth / 32;
         c = n * 32;
         FC_SDOT_LOOP(xp, w, n, a0, a1, a2, a3);
-    }
-    if (whole) {
-        acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
-        return;
     }
     if (c + 16 <= depth) {
         const int8x16_t v = vld1q_s8(x + c);
@@ -166,6 +168,10 @@ EDGEC_INLINE void fc_block(const int8_t *x, int32_t depth, const int8_t *w, cons
         const int8x16_t v = vcombine_s8(vld1_s8(x + c), vdup_n_s8(0));
         FC_LANE(v, 0); FC_LANE(v, 1);
         c += 8;
+    }
+    if (whole) {
+        acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
+        return;
     }
     if (c + 4 <= depth) {
         const int8x16_t v = edgec_neon_quad_s8(x + c);
@@ -201,7 +207,8 @@ EDGEC_INLINE void fc_half(const int8_t *x, int32_t depth, const int8_t *w, const
     acc[0] = a0; acc[1] = a1;
 }
 
-/* acc[0..3] = block 0's sums, acc[4..7] block 1's (at w + block_bytes); depth a multiple of 32. */
+/* acc[0..3] = block 0's sums, acc[4..7] block 1's (at w + block_bytes); depth a multiple of 8: a 16- and an
+ * 8-byte step (ad01's 8 -> 128), the loop over 32s. */
 EDGEC_INLINE void fc_pair(const int8_t *x, int32_t depth, const int8_t *w, size_t block_bytes, const int32_t *bias,
                           int32x4_t acc[8]) {
     int32x4_t a0 = vld1q_s32(bias), a1 = vld1q_s32(bias + 4), a2 = vld1q_s32(bias + 8), a3 = vld1q_s32(bias + 12);
@@ -209,7 +216,7 @@ EDGEC_INLINE void fc_pair(const int8_t *x, int32_t depth, const int8_t *w, size_
     int32x4_t b3 = vld1q_s32(bias + 28);
     const int8_t *xp = x, *v = w + block_bytes;
     int32_t n = depth / 32;
-    FC_SDOT_PAIR_LOOP(xp, w, v, n, a0, a1, a2, a3, b0, b1, b2, b3);
+    FC_SDOT_PAIR_LOOP(xp, w, v, n, depth, a0, a1, a2, a3, b0, b1, b2, b3);
     acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3; acc[4] = b0; acc[5] = b1; acc[6] = b2; acc[7] = b3;
 }
 #define FC_PAIRS 1
@@ -429,8 +436,8 @@ void edgec_fully_connected_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int
     const fc_rq q = fc_rq_of(p);
     /* in locals: the assembly loops' memory clobber would have them read again every block */
     const int32_t depth = p->depth, units = p->units, batches = p->batches;
-    /* TFLite Micro's usual layers (ad01's): no choice per block */
     const int32_t head = EDGEC_FC_DOT4_HEAD(units); /* then a half block */
+    /* TFLite Micro's usual layers (ad01's): no choice per block */
     if (mode == FC_RELU && sym && depth % FC_WHOLE == 0)
         fc_layer(input, packed, bias, output, &q, depth, head, units, batches, 1, FC_RELU, 1);
     else if (mode == FC_RIGHT && sym && depth % FC_WHOLE == 0)
