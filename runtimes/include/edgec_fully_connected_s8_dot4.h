@@ -13,7 +13,7 @@
 #define EDGEC_FULLY_CONNECTED_S8_DOT4_SYM 1
 
 /* The units in blocks of 16: all of them, or those before a last half block. */
-#define EDGEC_FC_DOT4_HEAD(units) ((units) % 16 != 0 && (units) % 16 <= 8 ? (units) - (units) % 16 : (units))
+#define EDGEC_FC_DOT4_HEAD(units) ((int32_t)((uint32_t)(units) % 16u - 1u < 8u ? (units) & ~15 : (units)))
 
 void edgec_fully_connected_s8_dot4(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                                    const int32_t *EDGEC_RESTRICT bias, int8_t *EDGEC_RESTRICT output,
