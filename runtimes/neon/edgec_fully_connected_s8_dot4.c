@@ -415,7 +415,7 @@ __attribute__((noinline)) static void fc_half_layer(const int8_t *input, const i
                                                     int32_t head, int sym, int mode) {
     const fc_rq q = fc_rq_of(p);
     const int32_t depth = p->depth, units = p->units;
-    const int8_t *w = packed + (size_t)head * (size_t)((depth + 3) / 4 * 4);
+    const int8_t *w = packed + (size_t)head * (((size_t)depth + 3) & ~(size_t)3);
     for (int32_t b = 0; b < p->batches; ++b) {
         int32x4_t acc[2];
         fc_half(input + (size_t)b * (size_t)depth, depth, w, bias + head, sym, acc);
@@ -427,7 +427,7 @@ __attribute__((noinline)) static void fc_half_layer(const int8_t *input, const i
 EDGEC_INLINE void fc_layer(const int8_t *input, const int8_t *packed, const int32_t *bias, int8_t *output,
                            const fc_rq *q, int32_t depth, int32_t units, int32_t stride, int32_t batches, int sym,
                            int mode, int whole) {
-    const size_t block_bytes = (size_t)FC_OCB * (size_t)((depth + 3) / 4 * 4);
+    const size_t block_bytes = (size_t)FC_OCB * (((size_t)depth + 3) & ~(size_t)3);
     for (int32_t b = 0; b < batches; ++b) {
         const int8_t *x = input + (size_t)b * (size_t)depth;
         int8_t *out = output + (size_t)b * (size_t)stride;
