@@ -273,9 +273,12 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
 
 /* The int8 fully connected layer on random shapes. dot4 (NEON only): edgec_fully_connected_s8_dot4 on the weights
  * packed as the compiler packs them (pack_fc_s8_dot4: the conv's dot4 blocks, a last block of at most 8 units a
- * half one, the bias padded to whole blocks of 16 units), up to 45 units (whole and partial blocks, 8 of them as ad01's bottleneck), depths of every remainder
- * mod 16 up to 700, a sixth of the cases depths of whole 32s over up to 80 units (blocks two at a time), half with EDGEC_FULLY_CONNECTED_S8_DOT4_SYM (weights within [-127, 127], a fifth of
- * them at the extremes: the int16 sums of two products at their bounds). */
+ * half one, the bias padded to whole blocks of 16 units), up to 45 units (whole, partial and half blocks, 8 of them
+ * as ad01's bottleneck), depths of every remainder mod 16 up to 700, a sixth of the cases depths of whole 32s or
+ * of whole 8s (8 to 40: the pair paths' 16- and 8-byte steps, one pair of quads) over up to 80 units (blocks two
+ * at a time), half with EDGEC_FULLY_CONNECTED_S8_DOT4_SYM (weights within [-127, 127], a fifth of them at the
+ * extremes: the int16 sums of two products at their bounds), two thirds of those without a left shift with
+ * TFLite's ReLU (zero point -128, int8's bounds: the unsigned narrowing without the rounding fix-up). */
 static void fuzz_fc_s8(int32_t n_cases, int dot4) {
     int32_t bad = 0;
     for (int32_t t = 0; t < n_cases; ++t) {
