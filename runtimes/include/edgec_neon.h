@@ -129,11 +129,11 @@ EDGEC_INLINE int8x16x4_t edgec_neon_ld64_s8(const int8_t *w) {
  * sums over n (> 0) pairs of quads of one pixel (SMULL + SMLAL, then SADALP): x the pixel's bytes, w the weights
  * packed as pack_conv_s8_dot4's ([K/4][16][4]), both advanced past them; H0..H7 int32x4_t, two per four channels
  * (pairs of lanes to add). The loop in assembly: the intrinsics' version spilled accumulators every pass. v0-v7
- * the two quads' weights, v8-v9 the input quads, v12-v15 four int16 sums in flight. Used by the int8
+ * the two quads' weights, v8-v9 the input quads (one LD2R), v12-v15 four int16 sums in flight. Used by the int8
  * fully connected layer (edgec_fully_connected_s8_dot4.c: one sample, so one pixel). */
 #define EDGEC_NEON_SYM_LOOP(X, W, N, H0, H1, H2, H3, H4, H5, H6, H7)                                                \
     __asm__("1:\n"                                                                                               \
-            "ld1r {v8.4s}, [%[x]], #4\n" "ld1r {v9.4s}, [%[x]], #4\n"                                            \
+            "ld2r {v8.4s, v9.4s}, [%[x]], #8\n"                                                                  \
             "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                        \
             "smull v12.8h, v0.8b, v8.8b\n" "smull2 v13.8h, v0.16b, v8.16b\n"                                     \
             "smull v14.8h, v1.8b, v8.8b\n" "smull2 v15.8h, v1.16b, v8.16b\n"                                     \
@@ -378,6 +378,15 @@ EDGEC_INLINE int8x16_t edgec_neon_narrow16_s8(int32x4_t r0, int32x4_t r1, int32x
     const int16x8_t l16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r0), vqmovn_s32(r1)), zp);
     const int16x8_t h16 = vqaddq_s16(vcombine_s16(vqmovn_s32(r2), vqmovn_s32(r3)), zp);
     return vminq_s8(vmaxq_s8(vcombine_s8(vqmovn_s16(l16), vqmovn_s16(h16)), lo), hi);
+}
+
+/* The same for a zero point of -128 and int8's bounds (TFLite's ReLU): clamp(v - 128, -128, 127) =
+ * clamp(v, 0, 255) - 128, unsigned saturating narrows and the sign bit flipped (7 instructions, where the zero
+ * point and the clamp take 10). */
+EDGEC_INLINE int8x16_t edgec_neon_narrow16_relu_s8(int32x4_t r0, int32x4_t r1, int32x4_t r2, int32x4_t r3) {
+    const uint16x8_t l16 = vcombine_u16(vqmovun_s32(r0), vqmovun_s32(r1));
+    const uint16x8_t h16 = vcombine_u16(vqmovun_s32(r2), vqmovun_s32(r3));
+    return vreinterpretq_s8_u8(veorq_u8(vcombine_u8(vqmovn_u16(l16), vqmovn_u16(h16)), vdupq_n_u8(0x80)));
 }
 
 #endif /* EDGEC_NEON_H */

@@ -786,12 +786,8 @@ EDGEC_INLINE void dot4_narrow_store_clamp(int32x4_t r0, int32x4_t r1, int32x4_t 
     int8x16_t r;
     if (clamp) {
         r = edgec_neon_narrow16_s8(r0, r1, r2, r3, zp, lo, hi);
-    } else { /* a zero point of -128 and int8's bounds: clamp(v - 128, -128, 127) = clamp(v, 0, 255) - 128, unsigned
-              * saturating narrows and the sign bit flipped (7 instructions, where the zero point and the clamp
-              * took 10) */
-        const uint16x8_t l16 = vcombine_u16(vqmovun_s32(r0), vqmovun_s32(r1));
-        const uint16x8_t h16 = vcombine_u16(vqmovun_s32(r2), vqmovun_s32(r3));
-        r = vreinterpretq_s8_u8(veorq_u8(vcombine_u8(vqmovn_u16(l16), vqmovn_u16(h16)), vdupq_n_u8(0x80)));
+    } else { /* a zero point of -128 and int8's bounds */
+        r = edgec_neon_narrow16_relu_s8(r0, r1, r2, r3);
     }
     if (nb == DOT4_OCB) {
         vst1q_s8(out, r);

@@ -272,10 +272,13 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
 #endif
 
 /* The int8 fully connected layer on random shapes. dot4 (NEON only): edgec_fully_connected_s8_dot4 on the weights
- * packed as the compiler packs them (pack_fc_s8_dot4: the conv's dot4 blocks, the bias padded to whole blocks of 16
- * units), up to 45 units (whole and partial blocks, 8 of them as ad01's bottleneck), depths of every remainder
- * mod 16 up to 700, a sixth of the cases depths of whole 32s over up to 80 units (blocks two at a time), half with EDGEC_FULLY_CONNECTED_S8_DOT4_SYM (weights within [-127, 127], a fifth of
- * them at the extremes: the int16 sums of two products at their bounds). */
+ * packed as the compiler packs them (pack_fc_s8_dot4: the conv's dot4 blocks, a last block of at most 8 units a
+ * half one, the bias padded to whole blocks of 16 units), up to 45 units (whole, partial and half blocks, 8 of them
+ * as ad01's bottleneck), depths of every remainder mod 16 up to 700, a sixth of the cases depths of whole 32s or
+ * of whole 8s (8 to 40: the pair paths' 16- and 8-byte steps, one pair of quads) over up to 80 units (blocks two
+ * at a time), half with EDGEC_FULLY_CONNECTED_S8_DOT4_SYM (weights within [-127, 127], a fifth of them at the
+ * extremes: the int16 sums of two products at their bounds), two thirds of those without a left shift with
+ * TFLite's ReLU (zero point -128, int8's bounds: the unsigned narrowing without the rounding fix-up). */
 static void fuzz_fc_s8(int32_t n_cases, int dot4) {
     int32_t bad = 0;
     for (int32_t t = 0; t < n_cases; ++t) {
@@ -283,8 +286,9 @@ static void fuzz_fc_s8(int32_t n_cases, int dot4) {
         p.batches = uniform(1, 3);
         p.depth = t % 4 == 0 ? uniform(1, 20) : uniform(1, dot4 && t % 4 == 1 ? 700 : 300);
         p.units = dot4 ? (t % 6 == 5 ? 8 : t % 6 == 4 ? 16 * uniform(1, 2) : uniform(1, 45)) : uniform(1, 19);
-        if (dot4 && t % 6 == 2) { /* TFLite Micro's usual layer: the kernel's blocks in pairs, no tails */
-            p.depth = 32 * uniform(1, 8);
+        if (dot4 && t % 6 == 2) { /* TFLite Micro's usual layer: the kernel's blocks in pairs, no tails (whole 32s;
+                                   * on cortex-a53 whole 8s, from a single pair of quads) */
+            p.depth = t % 4 == 2 ? 32 * uniform(1, 8) : 8 * uniform(1, 5);
             p.units = uniform(17, 80);
         }
         p.input_offset = uniform(-127, 128);
@@ -301,6 +305,10 @@ static void fuzz_fc_s8(int32_t n_cases, int dot4) {
         if (!dot4 && t % 5 == 3) p.input_offset = 0; /* eight rows a pass */
         p.act_min = t % 5 == 0 ? 0 : -128;
         p.act_max = 127;
+        if (dot4 && t % 8 != 7 && uniform(0, 2) != 0) { /* TFLite's ReLU: the unsigned narrowing */
+            p.output_offset = -128;
+            p.act_min = -128;
+        }
         const size_t n_in = (size_t)p.batches * p.depth, n_w = (size_t)p.units * p.depth;
         int8_t *in = malloc(n_in), *w = malloc(n_w);
         int8_t *got = malloc((size_t)p.batches * p.units), *want = malloc((size_t)p.batches * p.units);
@@ -317,6 +325,9 @@ static void fuzz_fc_s8(int32_t n_cases, int dot4) {
             const int32_t blocks = (p.units + 15) / 16;
             int32_t *bias2 = calloc((size_t)blocks * 16, sizeof(int32_t));
             int8_t *packed = pack_conv_s8_dot4(w, b, p.input_offset, p.units, p.depth, p.depth, p.depth, bias2);
+            const int32_t head = EDGEC_FC_DOT4_HEAD(p.units), k4 = (p.depth + 3) / 4;
+            int8_t *half = packed + (size_t)head * k4 * 4; /* a last half block: its quads' first 32 bytes */
+            for (int32_t i = 0; head < p.units && i < k4; ++i) memmove(half + 32 * i, half + 64 * i, 32);
             edgec_fully_connected_s8_params q = p;
             q.input_offset = 0; /* folded into bias2 */
             edgec_fully_connected_s8_dot4(in, packed, bias2, got, &q, sym ? EDGEC_FULLY_CONNECTED_S8_DOT4_SYM : 0);

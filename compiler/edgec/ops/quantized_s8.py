@@ -222,15 +222,15 @@ DOT4_INPUT_SHIFT = {"x86": 128, "neon": 0}
 
 
 def dot4_blocks(w: np.ndarray, bias: np.ndarray | None, input_offset: int,
-                input_shift: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """Weights [rows, K] -> (bytes, bias') of the dot4 layout: blocks of 16 rows, each [K4][16][4] int8 (K padded to
-    whole words, rows to whole blocks, with zeros), and bias + (input_offset - input_shift) * sum(w) per row;
-    None when a bias' leaves int32."""
+                input_shift: int, block: int = 16) -> tuple[np.ndarray, np.ndarray] | None:
+    """Weights [rows, K] -> (bytes, bias') of the dot4 layout: blocks of `block` (16) rows, each [K4][block][4] int8
+    (K padded to whole words, rows to whole blocks, with zeros), and bias + (input_offset - input_shift) * sum(w)
+    per row; None when a bias' leaves int32."""
     rows, k = w.shape
     k4 = (k + 3) // 4
-    wk = np.zeros(((rows + 15) // 16 * 16, k4 * 4), np.int8)
+    wk = np.zeros(((rows + block - 1) // block * block, k4 * 4), np.int8)
     wk[:rows, :k] = np.asarray(w, np.int8)
-    packed = wk.reshape(-1, 16, k4, 4).transpose(0, 2, 1, 3)
+    packed = wk.reshape(-1, block, k4, 4).transpose(0, 2, 1, 3)
     b = (np.zeros(rows, np.int64) if bias is None else np.asarray(bias, np.int64).reshape(-1)) \
         + (input_offset - input_shift) * wk[:rows].astype(np.int64).sum(1)
     if np.any(np.abs(b) >= 1 << 31):
@@ -408,20 +408,26 @@ def params_fields(node, x, a) -> dict:
 def pack_fc_s8_dot4(node, ctx) -> tuple[np.ndarray, np.ndarray, bool] | None:
     """(bytes, bias', sym) of edgec_fully_connected_s8_dot4 (runtimes/neon/): the weights [units, depth] as
     dot4_blocks (the int8 conv's layout), input_offset * each unit's weight sum folded into the bias, padded to
-    whole blocks; sym: every weight within [-127, 127]. None when the set is not NEON, there is a filter offset,
-    the weights or bias are not constant, or a folded value leaves int32."""
+    whole blocks, but for a last block of at most 8 units: a half block, [K4][8][4] (no 8 rows of zeros to load,
+    store and multiply); sym: every weight within [-127, 127]. None when the set is not NEON, there is a filter
+    offset, the weights or bias are not constant, or a folded value leaves int32."""
     g, a = ctx.graph, node.attrs
     w = g.tensors[node.inputs[1]]
     bias_t = g.tensors[node.inputs[2]] if len(node.inputs) > 2 and node.inputs[2] else None
     if (shipped_set(ctx, "edgec_fully_connected_s8_dot4") != "neon" or a["filter_offset"] != 0 or not w.is_const
             or (bias_t is not None and not bias_t.is_const)):
         return None
-    rows = np.asarray(w.data).reshape(a["units"], a["depth"])
-    dot4 = dot4_blocks(rows, None if bias_t is None else bias_t.data, int(a["input_offset"]), 0)
-    if dot4 is None:
+    units = a["units"]
+    rows = np.asarray(w.data).reshape(units, a["depth"])
+    bias = None if bias_t is None else np.asarray(bias_t.data).reshape(-1)
+    head = units - units % 16 if units % 16 <= 8 else units  # the units in blocks of 16, the rest a half block
+    parts = [dot4_blocks(rows[part], None if bias is None else bias[part], int(a["input_offset"]), 0, block)
+             for part, block in ((slice(0, head), 16), (slice(head, units), 8)) if part.stop > part.start]
+    if any(p is None for p in parts):
         return None
-    packed, b = dot4
-    return packed, np.pad(b, (0, -a["units"] % 16)), int(rows.min()) >= -127
+    b = np.concatenate([p[1] for p in parts])
+    return (np.concatenate([p[0] for p in parts]), np.pad(b, (0, -units % (16 if head == units else 8))),
+            int(rows.min()) >= -127)
 
 
 @kernel("fully_connected_s8")
