@@ -437,6 +437,23 @@ __attribute__((noinline)) static void dot4_band_pixels(const int8_t *in_b, const
     for (int32_t i = n; i < DOT4_PX; ++i) x[i] = x[0];
 }
 
+#if defined(__aarch64__)
+/* TBL indices of a window of three kernel rows held as three 16-byte vectors (a table of 48 bytes): window byte
+ * j is kernel row j / row's byte j % row, off bytes into the vector; 255 (TBL's 0) past a row's run and past
+ * the three rows, where the weights are zero. */
+static uint8x16x2_t dot4_tbl3_index(int32_t run, int32_t row, int32_t off) {
+    uint8_t b[32];
+    for (int32_t j = 0; j < 32; ++j) {
+        const int32_t ky = j / row, i = j % row;
+        b[j] = (uint8_t)(ky < 3 && i < run ? ky * 16 + i + off : 255);
+    }
+    uint8x16x2_t v;
+    v.val[0] = vld1q_u8(b);
+    v.val[1] = vld1q_u8(b + 16);
+    return v;
+}
+#endif
+
 /* The windows of pixels px..px + n - 1, one after the other `size` bytes apart at dst, k-major as the packed
  * weights: kernel row ky's k_w * in_c bytes at ky * row, copied from the ring's padded input rows 16 bytes at a
  * time; each copy's bytes past its run are overwritten by the next row's, or lie where the weights are zero (the
@@ -449,11 +466,47 @@ __attribute__((noinline)) static void dot4_flat_windows(const int8_t *in_b, cons
     const int32_t run = p->k_w * p->in_c, k_h = p->k_h;
     const size_t step = (size_t)p->stride_w * p->in_c;
     const int8_t *r[DOT4_RING_ROWS];
+#if defined(__aarch64__)
+    /* three kernel rows whose runs for two neighbouring pixels lie within 16 bytes, windows of 17 to 32 bytes
+     * (3 x 3 taps of 3 channels): TBL gathers both windows from the rows' 16 bytes */
+    const int tbl = k_h == 3 && run + (int32_t)step <= 16 && 3 * row > 16 && 3 * row <= 32;
+    uint8x16x2_t ia, ib;
+    if (tbl) {
+        ia = dot4_tbl3_index(run, row, 0);
+        ib = dot4_tbl3_index(run, row, (int32_t)step);
+    }
+#endif
     while (n > 0) { /* the pixels of one output row */
         const int32_t m = p->out_w - ox < n ? p->out_w - ox : n;
         for (int32_t ky = 0; ky < k_h; ++ky)
             r[ky] = dot4_ring_row(band, held, ring, in_b, oy * p->stride_h - p->pad_top + ky * p->dil_h, pad, p) +
                     (size_t)ox * step;
+#if defined(__aarch64__)
+        if (tbl) { /* two windows a pass from three 16-byte loads (dot4_tbl3_index) */
+            const int8_t *r0 = r[0], *r1 = r[1], *r2 = r[2];
+            const size_t step2 = 2 * step, sz = (size_t)size;
+            int32_t pairs = m / 2;
+            if (pairs > 0)
+                __asm__ volatile("1:\n" "ld1 {v16.16b}, [%[r0]], %[s2]\n" "ld1 {v17.16b}, [%[r1]], %[s2]\n"
+                                 "ld1 {v18.16b}, [%[r2]], %[s2]\n"
+                                 "tbl v19.16b, {v16.16b - v18.16b}, %[a0].16b\n"
+                                 "tbl v20.16b, {v16.16b - v18.16b}, %[a1].16b\n"
+                                 "tbl v21.16b, {v16.16b - v18.16b}, %[b0].16b\n"
+                                 "tbl v22.16b, {v16.16b - v18.16b}, %[b1].16b\n"
+                                 "st1 {v19.16b, v20.16b}, [%[d]], %[sz]\n" "st1 {v21.16b, v22.16b}, [%[d]], %[sz]\n"
+                                 "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+                                 : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [d] "+r"(dst), [n] "+r"(pairs)
+                                 : [a0] "w"(ia.val[0]), [a1] "w"(ia.val[1]), [b0] "w"(ib.val[0]),
+                                   [b1] "w"(ib.val[1]), [s2] "r"(step2), [sz] "r"(sz)
+                                 : "v16", "v17", "v18", "v19", "v20", "v21", "v22", "memory");
+            if (m % 2) { /* the row's last pixel */
+                const int8x16x3_t t = {{vld1q_s8(r0), vld1q_s8(r1), vld1q_s8(r2)}};
+                vst1q_s8(dst, vqtbl3q_s8(t, ia.val[0]));
+                vst1q_s8(dst + 16, vqtbl3q_s8(t, ia.val[1]));
+                dst += size;
+            }
+        } else
+#endif
         if (run <= 16 && k_h == 3) { /* 3 x 3 kernels of 1 to 5 channels: three copies a pixel */
             const int8_t *r0 = r[0], *r1 = r[1], *r2 = r[2];
             for (int32_t i = 0; i < m; ++i, r0 += step, r1 += step, r2 += step, dst += size) {
@@ -1252,6 +1305,89 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
     dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 0, 1, 0);
 }
 
+#if defined(__aarch64__)
+/* A layer of exactly 8 output channels over flat windows of 7 quads (3x3x3 or 5x5x1 taps: VWW's first layer),
+ * right shifts only: the block's 8 channels of 7 quads are 14 registers (v0-v13), loaded once for the strip with
+ * the requantisation constants, where the half tile loads them for every tile of pixels. Two pixels a pass
+ * (x: their windows, one after the other; o: their 16 outputs), rounded, narrowed and stored as one vector.
+ * With the dot product a window is one LDP (windows 32 bytes apart), its accumulators one LDP of the bias, then
+ * 14 SDOTs: 27 instructions a pixel, where the half tile took 55. Without it (weights within [-127, 127]) the
+ * SMLAL pairs of EDGEC_NEON_SYM_MUL2, LD2R a pixel's two quads (windows 28 bytes apart): 63 a pixel, where
+ * dot4_strip_half_sym2 took 80. full: a zero point of -128 and int8's bounds (the unsigned narrowing of
+ * dot4_narrow_store_clamp), else the zero point and the clamp (zlh: the zero point (int16), then the bounds'
+ * bytes). pairs (> 0) passes. */
+#if DOT4_PX == 4
+#define DOT4_FLAT8_QUAD(A0, A1, K0, K1, X, LANE)                                                                 \
+    "sdot " A0 ".4s, " K0 ".16b, " X ".4b[" LANE "]\n" "sdot " A1 ".4s, " K1 ".16b, " X ".4b[" LANE "]\n"
+#define DOT4_FLAT8_PIXEL(A0, A1, X0, X1)                                                                         \
+    DOT4_FLAT8_QUAD(A0, A1, "v0", "v1", X0, "0") DOT4_FLAT8_QUAD(A0, A1, "v2", "v3", X0, "1")                  \
+    DOT4_FLAT8_QUAD(A0, A1, "v4", "v5", X0, "2") DOT4_FLAT8_QUAD(A0, A1, "v6", "v7", X0, "3")                  \
+    DOT4_FLAT8_QUAD(A0, A1, "v8", "v9", X1, "0") DOT4_FLAT8_QUAD(A0, A1, "v10", "v11", X1, "1")                \
+    DOT4_FLAT8_QUAD(A0, A1, "v12", "v13", X1, "2")
+/* the two pixels' channel sums: v28, v29 and v30, v31 */
+#define DOT4_FLAT8_PRODUCTS                                                                                      \
+    "ldp q24, q25, [%[x]], #32\n" "ldp q26, q27, [%[x]], #32\n" "ldp q28, q29, [%[b]]\n" "ldp q30, q31, [%[b]]\n" \
+    DOT4_FLAT8_PIXEL("v28", "v29", "v24", "v25") DOT4_FLAT8_PIXEL("v30", "v31", "v26", "v27")
+#define DOT4_FLAT8_SUMS "v28", "v29", "v30", "v31"
+#define DOT4_FLAT8_WINDOW 32
+#else
+/* one pixel's half sums in v26-v29 (EDGEC_NEON_SYM_LOOP2's layout), started from the bias */
+#define DOT4_FLAT8_SYM_PIXEL                                                                                     \
+    "ldp q26, q27, [%[b]]\n" "ldp q28, q29, [%[b], #32]\n"                                                       \
+    "ld2r {v24.4s, v25.4s}, [%[x]], #8\n"                                                                        \
+    EDGEC_NEON_SYM_MUL2("v0", "v1", "v2", "v3", "v24", "v25", "v26", "v27", "v28", "v29")                       \
+    "ld2r {v24.4s, v25.4s}, [%[x]], #8\n"                                                                        \
+    EDGEC_NEON_SYM_MUL2("v4", "v5", "v6", "v7", "v24", "v25", "v26", "v27", "v28", "v29")                       \
+    "ld2r {v24.4s, v25.4s}, [%[x]], #8\n"                                                                        \
+    EDGEC_NEON_SYM_MUL2("v8", "v9", "v10", "v11", "v24", "v25", "v26", "v27", "v28", "v29")                     \
+    "ld1r {v24.4s}, [%[x]], #4\n" EDGEC_NEON_SYM_MUL1("v12", "v13", "v24", "v26", "v27", "v28", "v29")
+/* the two pixels' channel sums: v30, v31 and v26, v27 */
+#define DOT4_FLAT8_PRODUCTS                                                                                      \
+    DOT4_FLAT8_SYM_PIXEL "addp v30.4s, v26.4s, v27.4s\n" "addp v31.4s, v28.4s, v29.4s\n"                         \
+    DOT4_FLAT8_SYM_PIXEL "addp v26.4s, v26.4s, v27.4s\n" "addp v27.4s, v28.4s, v29.4s\n"
+#define DOT4_FLAT8_SUMS "v30", "v31", "v26", "v27"
+#define DOT4_FLAT8_WINDOW 28
+#endif
+/* dot4_round4_right on the sums A0, A1 (first pixel), B0, B1 with the constants in v16-v19 */
+#define DOT4_FLAT8_ROUND(A0, A1, B0, B1)                                                                          \
+    "sqrdmulh " A0 ".4s, " A0 ".4s, v16.4s\n" "sqrdmulh " A1 ".4s, " A1 ".4s, v17.4s\n"                        \
+    "sqrdmulh " B0 ".4s, " B0 ".4s, v16.4s\n" "sqrdmulh " B1 ".4s, " B1 ".4s, v17.4s\n"                        \
+    "ssra " A0 ".4s, " A0 ".4s, #31\n" "ssra " A1 ".4s, " A1 ".4s, #31\n" "ssra " B0 ".4s, " B0 ".4s, #31\n"   \
+    "ssra " B1 ".4s, " B1 ".4s, #31\n"                                                                           \
+    "srshl " A0 ".4s, " A0 ".4s, v18.4s\n" "srshl " A1 ".4s, " A1 ".4s, v19.4s\n"                              \
+    "srshl " B0 ".4s, " B0 ".4s, v18.4s\n" "srshl " B1 ".4s, " B1 ".4s, v19.4s\n"
+#define DOT4_FLAT8_FULL(A0, A1, B0, B1)                                                                           \
+    "sqxtun v24.4h, " A0 ".4s\n" "sqxtun2 v24.8h, " A1 ".4s\n" "sqxtun v25.4h, " B0 ".4s\n"                    \
+    "sqxtun2 v25.8h, " B1 ".4s\n" "uqxtn v24.8b, v24.8h\n" "uqxtn2 v24.16b, v25.8h\n"                         \
+    "eor v24.16b, v24.16b, v14.16b\n"
+#define DOT4_FLAT8_CLAMP(A0, A1, B0, B1)                                                                          \
+    "sqxtn v24.4h, " A0 ".4s\n" "sqxtn2 v24.8h, " A1 ".4s\n" "sqxtn v25.4h, " B0 ".4s\n"                       \
+    "sqxtn2 v25.8h, " B1 ".4s\n" "sqadd v24.8h, v24.8h, v14.8h\n" "sqadd v25.8h, v25.8h, v14.8h\n"             \
+    "ld2r {v20.16b, v21.16b}, [%[lh]]\n" "sqxtn v24.8b, v24.8h\n" "sqxtn2 v24.16b, v25.8h\n"                   \
+    "smax v24.16b, v24.16b, v20.16b\n" "smin v24.16b, v24.16b, v21.16b\n"
+#define DOT4_FLAT8_SETUP                                                                                         \
+    "ldp q0, q1, [%[w]]\n" "ldp q2, q3, [%[w], #64]\n" "ldp q4, q5, [%[w], #128]\n"                             \
+    "ldp q6, q7, [%[w], #192]\n" "ldp q8, q9, [%[w], #256]\n" "ldp q10, q11, [%[w], #320]\n"                    \
+    "ldp q12, q13, [%[w], #384]\n" "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
+/* M on the sums' four names (ARGS expanded into M's arguments first) */
+#define DOT4_FLAT8_APPLY(M, ARGS) M(ARGS)
+#define DOT4_FLAT8_LOOP(NARROW)                                                                                  \
+    "1:\n" DOT4_FLAT8_PRODUCTS DOT4_FLAT8_APPLY(DOT4_FLAT8_ROUND, DOT4_FLAT8_SUMS)                                \
+    DOT4_FLAT8_APPLY(NARROW, DOT4_FLAT8_SUMS)                                                                    \
+    "str q24, [%[o]], #16\n" "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                             \
+    : [x] "+r"(x), [o] "+r"(o), [n] "+r"(pairs)                                                                  \
+    : [w] "r"(w), [b] "r"(DOT4_TILE_BIAS(q)), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),          \
+      [lh] "r"(zlh + 1)                                                                                          \
+    : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v16",     \
+      "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",  \
+      "memory", "cc"
+static void dot4_flat8_q7(const int8_t *x, const int8_t *w, const dot4_block_rq *q, const int16_t *zlh, int8_t *o,
+                          int32_t pairs, int full) {
+    if (full) __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL));
+    else __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP));
+}
+#endif
+
 /* The tile's block: the half SDOT tile for a block of at most 8 channels, SMLAL pairs for weights within
  * [-127, 127] (sym) without the dot product. */
 static inline void dot4_block_any(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
@@ -1275,7 +1411,20 @@ static inline void dot4_block_any(const int8_t *const x[DOT4_PX], size_t stride,
 static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq, int32_t c0, int32_t blocks,
                       int8_t *out_b, const edgec_conv2d_s8_params *p, dot4_band *band, int8_t pad, int32_t K4,
                       int32_t row, int8_t *buf, size_t buf_bytes, int sym) {
-    const int32_t size = K4 * 4, OC = p->out_c, pixels = p->out_h * p->out_w;
+    const int32_t OC = p->out_c, pixels = p->out_h * p->out_w;
+#if defined(__aarch64__)
+    /* 8 channels of 7 quads, right shifts (without the dot product: weights within [-127, 127]): dot4_flat8_q7 */
+    const int flat8 = OC - c0 == 8 && K4 == 7 && p->requant == EDGEC_REQUANT_FIXED && rq->right_only &&
+                      (DOT4_PX == 4 || sym);
+    const int32_t size = flat8 ? DOT4_FLAT8_WINDOW : K4 * 4;
+    int16_t zlh[2] = {(int16_t)p->output_offset, 0}; /* the zero point, then the bounds' bytes */
+    const int8_t lo8 = (int8_t)p->act_min, hi8 = (int8_t)p->act_max;
+    __builtin_memcpy((int8_t *)&zlh[1], &lo8, 1);
+    __builtin_memcpy((int8_t *)&zlh[1] + 1, &hi8, 1);
+    const int full = p->act_min == -128 && p->act_max == 127 && p->output_offset == -128;
+#else
+    const int32_t size = K4 * 4;
+#endif
     const int32_t chunk = (int32_t)((buf_bytes - 16) / (size_t)size) / DOT4_PX * DOT4_PX;
     const int32_t ring = dot4_ring_size(band, p);
     int32_t held[DOT4_RING_ROWS]; /* the input row in each ring slot, or -1 */
@@ -1285,6 +1434,15 @@ static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block
         const int32_t m = pixels - px0 < chunk ? pixels - px0 : chunk;
         dot4_flat_windows(in_b, p, px0, m, band, held, ring, pad, row, size, buf);
         if (m >= DOT4_PX) { /* the windows, size bytes apart, as a strip */
+#if defined(__aarch64__)
+            if (flat8) { /* an odd count: the last pass back by a pixel (the same bytes again) */
+                dot4_flat8_q7(buf, packed + (size_t)c0 * K4 * 4, rq, zlh, out_b + (size_t)px0 * OC, m / 2, full);
+                if (m % 2)
+                    dot4_flat8_q7(buf + (size_t)(m - 2) * size, packed + (size_t)c0 * K4 * 4, rq, zlh,
+                                  out_b + (size_t)(px0 + m - 2) * OC, 1, full);
+                continue;
+            }
+#endif
             if (OC - c0 <= 8) {
                 dot4_strip_half(buf, (size_t)size, 0, 1, size, size, packed, rq, c0, blocks, m,
                                 out_b + (size_t)px0 * OC, p, sym);
@@ -1300,7 +1458,7 @@ static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block
             for (int32_t i = 0; i < DOT4_PX; ++i) x[i] = buf + (size_t)(t + (i < n ? i : 0)) * size;
             for (int32_t bl = 0; bl < blocks; ++bl) {
                 const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
-                dot4_block_any(x, 0, 1, size, packed + (size_t)oc0 * size, &rq[bl], n, nb,
+                dot4_block_any(x, 0, 1, K4 * 4, packed + (size_t)oc0 * K4 * 4, &rq[bl], n, nb,
                                out_b + (size_t)(px0 + t) * OC + oc0, (size_t)OC, p, sym);
             }
         }
