@@ -375,13 +375,15 @@ static int32_t dot4_ring_size(const dot4_band *b, const edgec_conv2d_s8_params *
     return b->len && ring <= DOT4_RING_ROWS && (int64_t)ring * b->len <= DOT4_BAND_BYTES ? ring : 0;
 }
 
+/* in_h, len: p->in_h and b->len, which the caller keeps in registers (the fill's call would have them read
+ * again for every row) */
 EDGEC_INLINE const int8_t *dot4_ring_row(dot4_band *b, int32_t *held, int32_t ring, const int8_t *in_b, int32_t iy,
-                                         int8_t pad, const edgec_conv2d_s8_params *p) {
-    if (iy < 0 || iy >= p->in_h) return b->bytes[1];
+                                         int8_t pad, const edgec_conv2d_s8_params *p, int32_t in_h, int32_t len) {
+    if ((uint32_t)iy >= (uint32_t)in_h) return b->bytes[1];
     const int32_t slot = iy & (ring - 1);
-    int8_t *d = b->bytes[0] + (size_t)slot * b->len;
+    int8_t *d = b->bytes[0] + (size_t)slot * len;
     if (held[slot] != iy) {
-        dot4_band_fill(d, in_b, iy, pad, b->len, p);
+        dot4_band_fill(d, in_b, iy, pad, len, p);
         held[slot] = iy;
     }
     return d;
@@ -452,6 +454,28 @@ static uint8x16x2_t dot4_tbl3_index(int32_t run, int32_t row, int32_t off) {
     v.val[1] = vld1q_u8(b + 16);
     return v;
 }
+
+/* n (> 0) windows of kernel rows of one word, 12 rows (r[ky] + off: rows past the kernel's any readable bytes),
+ * the pixels step bytes apart within the rows' first 16 bytes, into dst, size bytes apart: three TBLs of four rows
+ * a window, its 48 bytes in one store (those past the window's are the next one's, or past the last: up to 12). */
+static void dot4_tbl_words(const int8_t *const r[12], size_t off, size_t step, int32_t n, int32_t size, int8_t *dst) {
+    static const uint8_t index[16] = {0, 1, 2, 3, 16, 17, 18, 19, 32, 33, 34, 35, 48, 49, 50, 51};
+    const size_t sz = (size_t)size;
+    __asm__ volatile("ldp x9, x10, [%[r]]\n" "ldr q16, [x9, %[off]]\n" "ldr q17, [x10, %[off]]\n"
+                     "ldp x9, x10, [%[r], #16]\n" "ldr q18, [x9, %[off]]\n" "ldr q19, [x10, %[off]]\n"
+                     "ldp x9, x10, [%[r], #32]\n" "ldr q20, [x9, %[off]]\n" "ldr q21, [x10, %[off]]\n"
+                     "ldp x9, x10, [%[r], #48]\n" "ldr q22, [x9, %[off]]\n" "ldr q23, [x10, %[off]]\n"
+                     "ldp x9, x10, [%[r], #64]\n" "ldr q24, [x9, %[off]]\n" "ldr q25, [x10, %[off]]\n"
+                     "ldp x9, x10, [%[r], #80]\n" "ldr q26, [x9, %[off]]\n" "ldr q27, [x10, %[off]]\n"
+                     "ldr q28, [%[i]]\n" "dup v29.16b, %w[step]\n"
+                     "1:\n" "tbl v0.16b, {v16.16b - v19.16b}, v28.16b\n" "tbl v1.16b, {v20.16b - v23.16b}, v28.16b\n"
+                     "tbl v2.16b, {v24.16b - v27.16b}, v28.16b\n" "st1 {v0.16b - v2.16b}, [%[d]], %[sz]\n"
+                     "add v28.16b, v28.16b, v29.16b\n" "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+                     : [d] "+r"(dst), [n] "+r"(n)
+                     : [r] "r"(r), [off] "r"(off), [i] "r"(index), [step] "r"(step), [sz] "r"(sz)
+                     : "x9", "x10", "v0", "v1", "v2", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24",
+                       "v25", "v26", "v27", "v28", "v29", "memory", "cc");
+}
 #endif
 
 /* The windows of pixels px..px + n - 1, one after the other `size` bytes apart at dst, k-major as the packed
@@ -462,7 +486,9 @@ __attribute__((noinline)) static void dot4_flat_windows(const int8_t *in_b, cons
                                                         int32_t px, int32_t n, dot4_band *band, int32_t *held,
                                                         int32_t ring, int8_t pad, int32_t row, int32_t size,
                                                         int8_t *dst) {
-    int32_t oy = px / p->out_w, ox = px % p->out_w;
+    const int32_t out_w = p->out_w, in_h = p->in_h, len = band->len, dil_h = p->dil_h;
+    const int32_t stride_h = p->stride_h, pad_top = p->pad_top;
+    int32_t oy = px / out_w, ox = px % out_w;
     const int32_t run = p->k_w * p->in_c, k_h = p->k_h;
     const size_t step = (size_t)p->stride_w * p->in_c;
     const int8_t *r[DOT4_RING_ROWS];
@@ -470,19 +496,30 @@ __attribute__((noinline)) static void dot4_flat_windows(const int8_t *in_b, cons
     /* three kernel rows whose runs for two neighbouring pixels lie within 16 bytes, windows of 17 to 32 bytes
      * (3 x 3 taps of 3 channels): TBL gathers both windows from the rows' 16 bytes */
     const int tbl = k_h == 3 && run + (int32_t)step <= 16 && 3 * row > 16 && 3 * row <= 32;
-    uint8x16x2_t ia, ib;
+    uint8x16x2_t ia = {{vdupq_n_u8(0), vdupq_n_u8(0)}}, ib = ia;
     if (tbl) {
         ia = dot4_tbl3_index(run, row, 0);
         ib = dot4_tbl3_index(run, row, (int32_t)step);
     }
+    /* kernel rows of one word (one channel, 4 taps: KWS's 10 x 4), 9 to 12 of them: TBL gathers a window from
+     * three tables of four rows' 16 bytes, several pixels from one load of the rows (dot4_tbl_words) */
+    const int words = run == 4 && k_h >= 9 && k_h <= 12 && step <= 12;
+    for (int32_t ky = k_h; words && ky < 12; ++ky) r[ky] = band->bytes[1]; /* read, times zero weights */
 #endif
     while (n > 0) { /* the pixels of one output row */
-        const int32_t m = p->out_w - ox < n ? p->out_w - ox : n;
+        const int32_t m = out_w - ox < n ? out_w - ox : n;
+        const int32_t iy0 = oy * stride_h - pad_top;
         for (int32_t ky = 0; ky < k_h; ++ky)
-            r[ky] = dot4_ring_row(band, held, ring, in_b, oy * p->stride_h - p->pad_top + ky * p->dil_h, pad, p) +
-                    (size_t)ox * step;
+            r[ky] = dot4_ring_row(band, held, ring, in_b, iy0 + ky * dil_h, pad, p, in_h, len) + (size_t)ox * step;
 #if defined(__aarch64__)
-        if (tbl) { /* two windows a pass from three 16-byte loads (dot4_tbl3_index) */
+        if (words) {
+            for (int32_t i = 0; i < m;) {
+                const int32_t g = (int32_t)((16 - 4) / step) + 1, k = m - i < g ? m - i : g;
+                dot4_tbl_words(r, (size_t)i * step, step, k, size, dst);
+                i += k;
+                dst += (size_t)k * size;
+            }
+        } else if (tbl) { /* two windows a pass from three 16-byte loads (dot4_tbl3_index) */
             const int8_t *r0 = r[0], *r1 = r[1], *r2 = r[2];
             const size_t step2 = 2 * step, sz = (size_t)size;
             int32_t pairs = m / 2;
