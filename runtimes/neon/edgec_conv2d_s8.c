@@ -1343,10 +1343,11 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
 }
 
 #if defined(__aarch64__)
-/* A layer of exactly 8 output channels over flat windows of 7 quads (3x3x3 or 5x5x1 taps: VWW's first layer),
- * right shifts only: the block's 8 channels of 7 quads are 14 registers (v0-v13), loaded once for the strip with
- * the requantisation constants, where the half tile loads them for every tile of pixels. Two pixels a pass
- * (x: their windows, one after the other; o: their 16 outputs), rounded, narrowed and stored as one vector.
+/* Layers of 8, 16, 24... output channels over flat windows of 7 quads (3x3x3 or 5x5x1 taps: VWW's first layer,
+ * 8 channels; ResNet's, 16), right shifts only, 8 channels at a time: their 7 quads are 14 registers (v0-v13),
+ * loaded once for the strip with the requantisation constants, where the tiles load them for every tile of
+ * pixels. Two pixels a pass (x: their windows, one after the other; o: their outputs, os bytes apart), rounded,
+ * narrowed as one vector and stored.
  * With the dot product a window is one LDP (windows 32 bytes apart), its accumulators one LDP of the bias, then
  * 14 SDOTs: 27 instructions a pixel, where the half tile took 55. Without it (weights within [-127, 127]) the
  * SMLAL pairs of EDGEC_NEON_SYM_MUL2, LD2R a pixel's two quads (windows 28 bytes apart): 63 a pixel, where
@@ -1408,20 +1409,33 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
     "ldp q12, q13, [%[w], #384]\n" "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
 /* M on the sums' four names (ARGS expanded into M's arguments first) */
 #define DOT4_FLAT8_APPLY(M, ARGS) M(ARGS)
-#define DOT4_FLAT8_LOOP(NARROW)                                                                                  \
+#define DOT4_FLAT8_LOOP(NARROW, STORE)                                                                           \
     "1:\n" DOT4_FLAT8_PRODUCTS DOT4_FLAT8_APPLY(DOT4_FLAT8_ROUND, DOT4_FLAT8_SUMS)                                \
-    DOT4_FLAT8_APPLY(NARROW, DOT4_FLAT8_SUMS)                                                                    \
-    "str q24, [%[o]], #16\n" "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                             \
+    DOT4_FLAT8_APPLY(NARROW, DOT4_FLAT8_SUMS) STORE "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                       \
     : [x] "+r"(x), [o] "+r"(o), [n] "+r"(pairs)                                                                  \
-    : [w] "r"(w), [b] "r"(DOT4_TILE_BIAS(q)), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),          \
-      [lh] "r"(zlh + 1)                                                                                          \
+    : [w] "r"(w), [b] "r"(bias), [m] "r"(multiplier), [s] "r"(right), [z] "r"(zlh), [lh] "r"(zlh + 1),          \
+      [os] "r"(os)                                                                                               \
     : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v16",     \
       "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",  \
       "memory", "cc"
-static void dot4_flat8_q7(const int8_t *x, const int8_t *w, const dot4_block_rq *q, const int16_t *zlh, int8_t *o,
-                          int32_t pairs, int full) {
-    if (full) __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL));
-    else __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP));
+/* the two pixels' outputs: one after the other (8 channels), or os bytes apart */
+#define DOT4_FLAT8_STORE16 "str q24, [%[o]], #16\n"
+#define DOT4_FLAT8_STORE2 "st1 {v24.d}[0], [%[o]], %[os]\n" "st1 {v24.d}[1], [%[o]], %[os]\n"
+/* channels 8 * half .. 8 * half + 7 of block q (w: the block's packed weights) */
+static void dot4_flat8_q7(const int8_t *x, const int8_t *w, const dot4_block_rq *q, int32_t half,
+                          const int16_t *zlh, int8_t *o, size_t os, int32_t pairs, int full) {
+    const int32_t *bias = DOT4_TILE_BIAS(q) + half * (DOT4_PX == 4 ? 8 : 16);
+    const int32_t *multiplier = q->multiplier + 8 * half, *right = q->right + 8 * half;
+    w += 32 * half; /* channels 8-15: the second half of each quad's 64 bytes */
+    if (os == 8 && full)
+        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, DOT4_FLAT8_STORE16));
+    else if (os == 8)
+        __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n"
+                         DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE16));
+    else if (full)
+        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, DOT4_FLAT8_STORE2));
+    else
+        __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE2));
 }
 #endif
 
@@ -1450,9 +1464,11 @@ static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block
                       int32_t row, int8_t *buf, size_t buf_bytes, int sym) {
     const int32_t OC = p->out_c, pixels = p->out_h * p->out_w;
 #if defined(__aarch64__)
-    /* 8 channels of 7 quads, right shifts (without the dot product: weights within [-127, 127]): dot4_flat8_q7 */
-    const int flat8 = OC - c0 == 8 && K4 == 7 && p->requant == EDGEC_REQUANT_FIXED && rq->right_only &&
-                      (DOT4_PX == 4 || sym);
+    /* channels in eights of 7 quads, right shifts (without the dot product: weights within [-127, 127]):
+     * dot4_flat8_q7 */
+    const int32_t nch = OC - c0 < blocks * DOT4_OCB ? OC - c0 : blocks * DOT4_OCB; /* this call's channels */
+    int flat8 = nch % 8 == 0 && K4 == 7 && p->requant == EDGEC_REQUANT_FIXED && (DOT4_PX == 4 || sym);
+    for (int32_t bl = 0; bl < blocks; ++bl) flat8 = flat8 && rq[bl].right_only;
     const int32_t size = flat8 ? DOT4_FLAT8_WINDOW : K4 * 4;
     int16_t zlh[2] = {(int16_t)p->output_offset, 0}; /* the zero point, then the bounds' bytes */
     const int8_t lo8 = (int8_t)p->act_min, hi8 = (int8_t)p->act_max;
@@ -1473,10 +1489,14 @@ static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block
         if (m >= DOT4_PX) { /* the windows, size bytes apart, as a strip */
 #if defined(__aarch64__)
             if (flat8) { /* an odd count: the last pass back by a pixel (the same bytes again) */
-                dot4_flat8_q7(buf, packed + (size_t)c0 * K4 * 4, rq, zlh, out_b + (size_t)px0 * OC, m / 2, full);
-                if (m % 2)
-                    dot4_flat8_q7(buf + (size_t)(m - 2) * size, packed + (size_t)c0 * K4 * 4, rq, zlh,
-                                  out_b + (size_t)(px0 + m - 2) * OC, 1, full);
+                for (int32_t h = 0; h < nch / 8; ++h) { /* 8 channels at a time over the same windows */
+                    const int8_t *w = packed + (size_t)(c0 + h / 2 * DOT4_OCB) * K4 * 4;
+                    int8_t *o = out_b + (size_t)px0 * OC + c0 + 8 * h;
+                    dot4_flat8_q7(buf, w, &rq[h / 2], h % 2, zlh, o, (size_t)OC, m / 2, full);
+                    if (m % 2)
+                        dot4_flat8_q7(buf + (size_t)(m - 2) * size, w, &rq[h / 2], h % 2, zlh,
+                                      o + (size_t)(m - 2) * OC, (size_t)OC, 1, full);
+                }
                 continue;
             }
 #endif

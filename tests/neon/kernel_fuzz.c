@@ -472,7 +472,8 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
  * them all extremes, weights +-127 and inputs -128 or 127: the int16 sums of two products at their bounds), a
  * third EDGEC_CONV2D_S8_DOT4_ROWS (kernel rows padded to words); a tenth in_c of 16, 32 or 48; a twelfth 1 to 3
  * input channels into 8 output channels, sym, right shifts only (VWW's first layer); an eighth 3 x 3 x 3 (or 5 x 5 x 1)
- * into 8 channels, right shifts, fixed point, sym or not (the 8-channel loop over flat windows of 7 quads); a
+ * into 8 channels (a third 16 to 40), right shifts, fixed point, sym or not (the 8-channel loop over flat windows
+ * of 7 quads); a
  * sixteenth 9 to 12 kernel rows of 4 taps of one channel (KWS's first layer: the windows gathered by TBL). */
 static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
     int32_t cases = 0, bad = 0;
@@ -499,7 +500,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
             const int32_t h = p.in_h + p.pad_top + uniform(0, 1) - k, w = p.in_w + p.pad_left + uniform(0, 1) - k;
             if (h < 0 || w < 0) continue;
             p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
-            p.out_c = 8;
+            p.out_c = t % 3 ? 8 : 8 * uniform(2, 5); /* 8 channels at a time */
         }
         if (t % 16 == 7) { /* KWS's first layer: 9 to 12 kernel rows of 4 taps of one channel (TBL's word windows) */
             p.in_c = 1; p.k_w = 4; p.k_h = uniform(9, 12); p.dil_w = 1; p.dil_h = uniform(0, 3) == 0 ? 2 : 1;
