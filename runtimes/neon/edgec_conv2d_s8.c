@@ -1427,11 +1427,9 @@ static void dot4_flat8_q7(const int8_t *x, const int8_t *w, const dot4_block_rq 
     const int32_t *bias = DOT4_TILE_BIAS(q) + half * (DOT4_PX == 4 ? 8 : 16);
     const int32_t *multiplier = q->multiplier + 8 * half, *right = q->right + 8 * half;
     w += 32 * half; /* channels 8-15: the second half of each quad's 64 bytes */
+    /* the clamped narrowing (not TFLite's ReLU) stores its two halves in any case: one copy of the loop less */
     if (os == 8 && full)
         __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, DOT4_FLAT8_STORE16));
-    else if (os == 8)
-        __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n"
-                         DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE16));
     else if (full)
         __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, DOT4_FLAT8_STORE2));
     else
