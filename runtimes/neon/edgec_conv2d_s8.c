@@ -445,10 +445,10 @@ __attribute__((noinline)) static void dot4_band_pixels(const int8_t *in_b, const
  * the three rows, where the weights are zero. */
 static uint8x16x2_t dot4_tbl3_index(int32_t run, int32_t row, int32_t off) {
     uint8_t b[32];
-    for (int32_t j = 0; j < 32; ++j) {
-        const int32_t ky = j / row, i = j % row;
-        b[j] = (uint8_t)(ky < 3 && i < run ? ky * 16 + i + off : 255);
-    }
+    vst1q_u8(b, vdupq_n_u8(255));
+    vst1q_u8(b + 16, vdupq_n_u8(255));
+    for (int32_t ky = 0; ky < 3; ++ky)
+        for (int32_t i = 0; i < run && ky * row + i < 32; ++i) b[ky * row + i] = (uint8_t)(ky * 16 + i + off);
     uint8x16x2_t v;
     v.val[0] = vld1q_u8(b);
     v.val[1] = vld1q_u8(b + 16);
