@@ -1433,7 +1433,8 @@ static void dot4_flat8_q7(const int8_t *x, const int8_t *w, const dot4_block_rq 
     else if (full)
         __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, DOT4_FLAT8_STORE2));
     else
-        __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE2));
+        __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n"
+                         DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE2));
 }
 #endif
 
@@ -1456,10 +1457,12 @@ static inline void dot4_block_any(const int8_t *const x[DOT4_PX], size_t stride,
  * windows of a chunk of pixels copied flat into buf (dot4_flat_windows: per pixel k_h copies of 16 bytes, where
  * the band-read tiles took k_w * in_c rounded up to words per kernel row, and the window path copied byte runs
  * with bounds checks), then tiles of DOT4_PX of them against each block; a last short tile repeats its first
- * window. */
-static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq, int32_t c0, int32_t blocks,
-                      int8_t *out_b, const edgec_conv2d_s8_params *p, dot4_band *band, int8_t pad, int32_t K4,
-                      int32_t row, int8_t *buf, size_t buf_bytes, int sym) {
+ * window. Out of line: inlined, its set-up changed the register allocation of dot4_conv's tile loop (the other
+ * layers). */
+__attribute__((noinline)) static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq,
+                                                int32_t c0, int32_t blocks, int8_t *out_b,
+                                                const edgec_conv2d_s8_params *p, dot4_band *band, int8_t pad,
+                                                int32_t K4, int32_t row, int8_t *buf, size_t buf_bytes, int sym) {
     const int32_t OC = p->out_c, pixels = p->out_h * p->out_w;
 #if defined(__aarch64__)
     /* channels in eights of 7 quads, right shifts (without the dot product: weights within [-127, 127]):
