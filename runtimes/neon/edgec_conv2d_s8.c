@@ -375,13 +375,15 @@ static int32_t dot4_ring_size(const dot4_band *b, const edgec_conv2d_s8_params *
     return b->len && ring <= DOT4_RING_ROWS && (int64_t)ring * b->len <= DOT4_BAND_BYTES ? ring : 0;
 }
 
+/* in_h, len: p->in_h and b->len, which the caller keeps in registers (the fill's call would have them read
+ * again for every row) */
 EDGEC_INLINE const int8_t *dot4_ring_row(dot4_band *b, int32_t *held, int32_t ring, const int8_t *in_b, int32_t iy,
-                                         int8_t pad, const edgec_conv2d_s8_params *p) {
-    if (iy < 0 || iy >= p->in_h) return b->bytes[1];
+                                         int8_t pad, const edgec_conv2d_s8_params *p, int32_t in_h, int32_t len) {
+    if ((uint32_t)iy >= (uint32_t)in_h) return b->bytes[1];
     const int32_t slot = iy & (ring - 1);
-    int8_t *d = b->bytes[0] + (size_t)slot * b->len;
+    int8_t *d = b->bytes[0] + (size_t)slot * len;
     if (held[slot] != iy) {
-        dot4_band_fill(d, in_b, iy, pad, b->len, p);
+        dot4_band_fill(d, in_b, iy, pad, len, p);
         held[slot] = iy;
     }
     return d;
@@ -437,6 +439,45 @@ __attribute__((noinline)) static void dot4_band_pixels(const int8_t *in_b, const
     for (int32_t i = n; i < DOT4_PX; ++i) x[i] = x[0];
 }
 
+#if defined(__aarch64__)
+/* TBL indices of a window of three kernel rows held as three 16-byte vectors (a table of 48 bytes): window byte
+ * j is kernel row j / row's byte j % row, off bytes into the vector; 255 (TBL's 0) past a row's run and past
+ * the three rows, where the weights are zero. */
+static uint8x16x2_t dot4_tbl3_index(int32_t run, int32_t row, int32_t off) {
+    uint8_t b[32];
+    vst1q_u8(b, vdupq_n_u8(255));
+    vst1q_u8(b + 16, vdupq_n_u8(255));
+    for (int32_t ky = 0; ky < 3; ++ky)
+        for (int32_t i = 0; i < run && ky * row + i < 32; ++i) b[ky * row + i] = (uint8_t)(ky * 16 + i + off);
+    uint8x16x2_t v;
+    v.val[0] = vld1q_u8(b);
+    v.val[1] = vld1q_u8(b + 16);
+    return v;
+}
+
+/* n (> 0) windows of kernel rows of one word, 12 rows (r[ky] + off: rows past the kernel's any readable bytes),
+ * the pixels step bytes apart within the rows' first 16 bytes, into dst, size bytes apart: three TBLs of four rows
+ * a window, its 48 bytes in one store (those past the window's are the next one's, or past the last: up to 12). */
+static void dot4_tbl_words(const int8_t *const r[12], size_t off, size_t step, int32_t n, int32_t size, int8_t *dst) {
+    static const uint8_t index[16] = {0, 1, 2, 3, 16, 17, 18, 19, 32, 33, 34, 35, 48, 49, 50, 51};
+    const size_t sz = (size_t)size;
+    __asm__ volatile("ldp x9, x10, [%[r]]\n" "ldr q16, [x9, %[off]]\n" "ldr q17, [x10, %[off]]\n"
+                     "ldp x9, x10, [%[r], #16]\n" "ldr q18, [x9, %[off]]\n" "ldr q19, [x10, %[off]]\n"
+                     "ldp x9, x10, [%[r], #32]\n" "ldr q20, [x9, %[off]]\n" "ldr q21, [x10, %[off]]\n"
+                     "ldp x9, x10, [%[r], #48]\n" "ldr q22, [x9, %[off]]\n" "ldr q23, [x10, %[off]]\n"
+                     "ldp x9, x10, [%[r], #64]\n" "ldr q24, [x9, %[off]]\n" "ldr q25, [x10, %[off]]\n"
+                     "ldp x9, x10, [%[r], #80]\n" "ldr q26, [x9, %[off]]\n" "ldr q27, [x10, %[off]]\n"
+                     "ldr q28, [%[i]]\n" "dup v29.16b, %w[step]\n"
+                     "1:\n" "tbl v0.16b, {v16.16b - v19.16b}, v28.16b\n" "tbl v1.16b, {v20.16b - v23.16b}, v28.16b\n"
+                     "tbl v2.16b, {v24.16b - v27.16b}, v28.16b\n" "st1 {v0.16b - v2.16b}, [%[d]], %[sz]\n"
+                     "add v28.16b, v28.16b, v29.16b\n" "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+                     : [d] "+r"(dst), [n] "+r"(n)
+                     : [r] "r"(r), [off] "r"(off), [i] "r"(index), [step] "r"(step), [sz] "r"(sz)
+                     : "x9", "x10", "v0", "v1", "v2", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24",
+                       "v25", "v26", "v27", "v28", "v29", "memory", "cc");
+}
+#endif
+
 /* The windows of pixels px..px + n - 1, one after the other `size` bytes apart at dst, k-major as the packed
  * weights: kernel row ky's k_w * in_c bytes at ky * row, copied from the ring's padded input rows 16 bytes at a
  * time; each copy's bytes past its run are overwritten by the next row's, or lie where the weights are zero (the
@@ -445,15 +486,64 @@ __attribute__((noinline)) static void dot4_flat_windows(const int8_t *in_b, cons
                                                         int32_t px, int32_t n, dot4_band *band, int32_t *held,
                                                         int32_t ring, int8_t pad, int32_t row, int32_t size,
                                                         int8_t *dst) {
-    int32_t oy = px / p->out_w, ox = px % p->out_w;
+    const int32_t out_w = p->out_w, in_h = p->in_h, len = band->len, dil_h = p->dil_h;
+    const int32_t stride_h = p->stride_h, pad_top = p->pad_top;
+    int32_t oy = px / out_w, ox = px % out_w;
     const int32_t run = p->k_w * p->in_c, k_h = p->k_h;
     const size_t step = (size_t)p->stride_w * p->in_c;
     const int8_t *r[DOT4_RING_ROWS];
+#if defined(__aarch64__)
+    /* three kernel rows whose runs for two neighbouring pixels lie within 16 bytes, windows of 17 to 32 bytes
+     * (3 x 3 taps of 3 channels): TBL gathers both windows from the rows' 16 bytes */
+    const int tbl = k_h == 3 && run + (int32_t)step <= 16 && 3 * row > 16 && 3 * row <= 32;
+    uint8x16x2_t ia = {{vdupq_n_u8(0), vdupq_n_u8(0)}}, ib = ia;
+    if (tbl) {
+        ia = dot4_tbl3_index(run, row, 0);
+        ib = dot4_tbl3_index(run, row, (int32_t)step);
+    }
+    /* kernel rows of one word (one channel, 4 taps: KWS's 10 x 4), 9 to 12 of them: TBL gathers a window from
+     * three tables of four rows' 16 bytes, several pixels from one load of the rows (dot4_tbl_words) */
+    const int words = run == 4 && k_h >= 9 && k_h <= 12 && step <= 12;
+    for (int32_t ky = k_h; words && ky < 12; ++ky) r[ky] = band->bytes[1]; /* read, times zero weights */
+#endif
     while (n > 0) { /* the pixels of one output row */
-        const int32_t m = p->out_w - ox < n ? p->out_w - ox : n;
+        const int32_t m = out_w - ox < n ? out_w - ox : n;
+        const int32_t iy0 = oy * stride_h - pad_top;
         for (int32_t ky = 0; ky < k_h; ++ky)
-            r[ky] = dot4_ring_row(band, held, ring, in_b, oy * p->stride_h - p->pad_top + ky * p->dil_h, pad, p) +
-                    (size_t)ox * step;
+            r[ky] = dot4_ring_row(band, held, ring, in_b, iy0 + ky * dil_h, pad, p, in_h, len) + (size_t)ox * step;
+#if defined(__aarch64__)
+        if (words) {
+            for (int32_t i = 0; i < m;) {
+                const int32_t g = (int32_t)((16 - 4) / step) + 1, k = m - i < g ? m - i : g;
+                dot4_tbl_words(r, (size_t)i * step, step, k, size, dst);
+                i += k;
+                dst += (size_t)k * size;
+            }
+        } else if (tbl) { /* two windows a pass from three 16-byte loads (dot4_tbl3_index) */
+            const int8_t *r0 = r[0], *r1 = r[1], *r2 = r[2];
+            const size_t step2 = 2 * step, sz = (size_t)size;
+            int32_t pairs = m / 2;
+            if (pairs > 0)
+                __asm__ volatile("1:\n" "ld1 {v16.16b}, [%[r0]], %[s2]\n" "ld1 {v17.16b}, [%[r1]], %[s2]\n"
+                                 "ld1 {v18.16b}, [%[r2]], %[s2]\n"
+                                 "tbl v19.16b, {v16.16b - v18.16b}, %[a0].16b\n"
+                                 "tbl v20.16b, {v16.16b - v18.16b}, %[a1].16b\n"
+                                 "tbl v21.16b, {v16.16b - v18.16b}, %[b0].16b\n"
+                                 "tbl v22.16b, {v16.16b - v18.16b}, %[b1].16b\n"
+                                 "st1 {v19.16b, v20.16b}, [%[d]], %[sz]\n" "st1 {v21.16b, v22.16b}, [%[d]], %[sz]\n"
+                                 "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+                                 : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [d] "+r"(dst), [n] "+r"(pairs)
+                                 : [a0] "w"(ia.val[0]), [a1] "w"(ia.val[1]), [b0] "w"(ib.val[0]),
+                                   [b1] "w"(ib.val[1]), [s2] "r"(step2), [sz] "r"(sz)
+                                 : "v16", "v17", "v18", "v19", "v20", "v21", "v22", "memory");
+            if (m % 2) { /* the row's last pixel */
+                const int8x16x3_t t = {{vld1q_s8(r0), vld1q_s8(r1), vld1q_s8(r2)}};
+                vst1q_s8(dst, vqtbl3q_s8(t, ia.val[0]));
+                vst1q_s8(dst + 16, vqtbl3q_s8(t, ia.val[1]));
+                dst += size;
+            }
+        } else
+#endif
         if (run <= 16 && k_h == 3) { /* 3 x 3 kernels of 1 to 5 channels: three copies a pixel */
             const int8_t *r0 = r[0], *r1 = r[1], *r2 = r[2];
             for (int32_t i = 0; i < m; ++i, r0 += step, r1 += step, r2 += step, dst += size) {
@@ -1248,6 +1338,102 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
     dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 0, 1, 0);
 }
 
+#if defined(__aarch64__)
+/* Layers of 8, 16, 24... output channels over flat windows of 7 quads (3x3x3 or 5x5x1 taps: VWW's first layer,
+ * 8 channels; ResNet's, 16), right shifts only, 8 channels at a time: their 7 quads are 14 registers (v0-v13),
+ * loaded once for the strip with the requantisation constants, where the tiles load them for every tile of
+ * pixels. Two pixels a pass (x: their windows, one after the other; o: their outputs, os bytes apart), rounded,
+ * narrowed as one vector and stored.
+ * With the dot product a window is one LDP (windows 32 bytes apart), its accumulators one LDP of the bias, then
+ * 14 SDOTs: 27 instructions a pixel, where the half tile took 55. Without it (weights within [-127, 127]) the
+ * SMLAL pairs of EDGEC_NEON_SYM_MUL2, LD2R a pixel's two quads (windows 28 bytes apart): 63 a pixel, where
+ * dot4_strip_half_sym2 took 80. full: a zero point of -128 and int8's bounds (the unsigned narrowing of
+ * dot4_narrow_store_clamp), else the zero point and the clamp (zlh: the zero point (int16), then the bounds'
+ * bytes). pairs (> 0) passes. */
+#if DOT4_PX == 4
+#define DOT4_FLAT8_QUAD(A0, A1, K0, K1, X, LANE)                                                                 \
+    "sdot " A0 ".4s, " K0 ".16b, " X ".4b[" LANE "]\n" "sdot " A1 ".4s, " K1 ".16b, " X ".4b[" LANE "]\n"
+#define DOT4_FLAT8_PIXEL(A0, A1, X0, X1)                                                                         \
+    DOT4_FLAT8_QUAD(A0, A1, "v0", "v1", X0, "0") DOT4_FLAT8_QUAD(A0, A1, "v2", "v3", X0, "1")                  \
+    DOT4_FLAT8_QUAD(A0, A1, "v4", "v5", X0, "2") DOT4_FLAT8_QUAD(A0, A1, "v6", "v7", X0, "3")                  \
+    DOT4_FLAT8_QUAD(A0, A1, "v8", "v9", X1, "0") DOT4_FLAT8_QUAD(A0, A1, "v10", "v11", X1, "1")                \
+    DOT4_FLAT8_QUAD(A0, A1, "v12", "v13", X1, "2")
+/* the two pixels' channel sums: v28, v29 and v30, v31 */
+#define DOT4_FLAT8_PRODUCTS                                                                                      \
+    "ldp q24, q25, [%[x]], #32\n" "ldp q26, q27, [%[x]], #32\n" "ldp q28, q29, [%[b]]\n" "ldp q30, q31, [%[b]]\n" \
+    DOT4_FLAT8_PIXEL("v28", "v29", "v24", "v25") DOT4_FLAT8_PIXEL("v30", "v31", "v26", "v27")
+#define DOT4_FLAT8_SUMS "v28", "v29", "v30", "v31"
+#define DOT4_FLAT8_WINDOW 32
+#else
+/* one pixel's half sums in v26-v29 (EDGEC_NEON_SYM_LOOP2's layout), started from the bias */
+#define DOT4_FLAT8_SYM_PIXEL                                                                                     \
+    "ldp q26, q27, [%[b]]\n" "ldp q28, q29, [%[b], #32]\n"                                                       \
+    "ld2r {v24.4s, v25.4s}, [%[x]], #8\n"                                                                        \
+    EDGEC_NEON_SYM_MUL2("v0", "v1", "v2", "v3", "v24", "v25", "v26", "v27", "v28", "v29")                       \
+    "ld2r {v24.4s, v25.4s}, [%[x]], #8\n"                                                                        \
+    EDGEC_NEON_SYM_MUL2("v4", "v5", "v6", "v7", "v24", "v25", "v26", "v27", "v28", "v29")                       \
+    "ld2r {v24.4s, v25.4s}, [%[x]], #8\n"                                                                        \
+    EDGEC_NEON_SYM_MUL2("v8", "v9", "v10", "v11", "v24", "v25", "v26", "v27", "v28", "v29")                     \
+    "ld1r {v24.4s}, [%[x]], #4\n" EDGEC_NEON_SYM_MUL1("v12", "v13", "v24", "v26", "v27", "v28", "v29")
+/* the two pixels' channel sums: v30, v31 and v26, v27 */
+#define DOT4_FLAT8_PRODUCTS                                                                                      \
+    DOT4_FLAT8_SYM_PIXEL "addp v30.4s, v26.4s, v27.4s\n" "addp v31.4s, v28.4s, v29.4s\n"                         \
+    DOT4_FLAT8_SYM_PIXEL "addp v26.4s, v26.4s, v27.4s\n" "addp v27.4s, v28.4s, v29.4s\n"
+#define DOT4_FLAT8_SUMS "v30", "v31", "v26", "v27"
+#define DOT4_FLAT8_WINDOW 28
+#endif
+/* dot4_round4_right on the sums A0, A1 (first pixel), B0, B1 with the constants in v16-v19 */
+#define DOT4_FLAT8_ROUND(A0, A1, B0, B1)                                                                          \
+    "sqrdmulh " A0 ".4s, " A0 ".4s, v16.4s\n" "sqrdmulh " A1 ".4s, " A1 ".4s, v17.4s\n"                        \
+    "sqrdmulh " B0 ".4s, " B0 ".4s, v16.4s\n" "sqrdmulh " B1 ".4s, " B1 ".4s, v17.4s\n"                        \
+    "ssra " A0 ".4s, " A0 ".4s, #31\n" "ssra " A1 ".4s, " A1 ".4s, #31\n" "ssra " B0 ".4s, " B0 ".4s, #31\n"   \
+    "ssra " B1 ".4s, " B1 ".4s, #31\n"                                                                           \
+    "srshl " A0 ".4s, " A0 ".4s, v18.4s\n" "srshl " A1 ".4s, " A1 ".4s, v19.4s\n"                              \
+    "srshl " B0 ".4s, " B0 ".4s, v18.4s\n" "srshl " B1 ".4s, " B1 ".4s, v19.4s\n"
+#define DOT4_FLAT8_FULL(A0, A1, B0, B1)                                                                           \
+    "sqxtun v24.4h, " A0 ".4s\n" "sqxtun2 v24.8h, " A1 ".4s\n" "sqxtun v25.4h, " B0 ".4s\n"                    \
+    "sqxtun2 v25.8h, " B1 ".4s\n" "uqxtn v24.8b, v24.8h\n" "uqxtn2 v24.16b, v25.8h\n"                         \
+    "eor v24.16b, v24.16b, v14.16b\n"
+#define DOT4_FLAT8_CLAMP(A0, A1, B0, B1)                                                                          \
+    "sqxtn v24.4h, " A0 ".4s\n" "sqxtn2 v24.8h, " A1 ".4s\n" "sqxtn v25.4h, " B0 ".4s\n"                       \
+    "sqxtn2 v25.8h, " B1 ".4s\n" "sqadd v24.8h, v24.8h, v14.8h\n" "sqadd v25.8h, v25.8h, v14.8h\n"             \
+    "ld2r {v20.16b, v21.16b}, [%[lh]]\n" "sqxtn v24.8b, v24.8h\n" "sqxtn2 v24.16b, v25.8h\n"                   \
+    "smax v24.16b, v24.16b, v20.16b\n" "smin v24.16b, v24.16b, v21.16b\n"
+#define DOT4_FLAT8_SETUP                                                                                         \
+    "ldp q0, q1, [%[w]]\n" "ldp q2, q3, [%[w], #64]\n" "ldp q4, q5, [%[w], #128]\n"                             \
+    "ldp q6, q7, [%[w], #192]\n" "ldp q8, q9, [%[w], #256]\n" "ldp q10, q11, [%[w], #320]\n"                    \
+    "ldp q12, q13, [%[w], #384]\n" "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
+/* M on the sums' four names (ARGS expanded into M's arguments first) */
+#define DOT4_FLAT8_APPLY(M, ARGS) M(ARGS)
+#define DOT4_FLAT8_LOOP(NARROW, STORE)                                                                           \
+    "1:\n" DOT4_FLAT8_PRODUCTS DOT4_FLAT8_APPLY(DOT4_FLAT8_ROUND, DOT4_FLAT8_SUMS)                                \
+    DOT4_FLAT8_APPLY(NARROW, DOT4_FLAT8_SUMS) STORE "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                       \
+    : [x] "+r"(x), [o] "+r"(o), [n] "+r"(pairs)                                                                  \
+    : [w] "r"(w), [b] "r"(bias), [m] "r"(multiplier), [s] "r"(right), [z] "r"(zlh), [lh] "r"(zlh + 1),          \
+      [os] "r"(os)                                                                                               \
+    : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v16",     \
+      "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",  \
+      "memory", "cc"
+/* the two pixels' outputs: one after the other (8 channels), or os bytes apart */
+#define DOT4_FLAT8_STORE16 "str q24, [%[o]], #16\n"
+#define DOT4_FLAT8_STORE2 "st1 {v24.d}[0], [%[o]], %[os]\n" "st1 {v24.d}[1], [%[o]], %[os]\n"
+/* channels 8 * half .. 8 * half + 7 of block q (w: the block's packed weights) */
+static void dot4_flat8_q7(const int8_t *x, const int8_t *w, const dot4_block_rq *q, int32_t half,
+                          const int16_t *zlh, int8_t *o, size_t os, int32_t pairs, int full) {
+    const int32_t *bias = DOT4_TILE_BIAS(q) + half * (DOT4_PX == 4 ? 8 : 16);
+    const int32_t *multiplier = q->multiplier + 8 * half, *right = q->right + 8 * half;
+    w += 32 * half; /* channels 8-15: the second half of each quad's 64 bytes */
+    /* the clamped narrowing (not TFLite's ReLU) stores its two halves in any case: one copy of the loop less */
+    if (os == 8 && full)
+        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, DOT4_FLAT8_STORE16));
+    else if (full)
+        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, DOT4_FLAT8_STORE2));
+    else
+        __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n"
+                         DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE2));
+}
+#endif
+
 /* The tile's block: the half SDOT tile for a block of at most 8 channels, SMLAL pairs for weights within
  * [-127, 127] (sym) without the dot product. */
 static inline void dot4_block_any(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
@@ -1267,11 +1453,28 @@ static inline void dot4_block_any(const int8_t *const x[DOT4_PX], size_t stride,
  * windows of a chunk of pixels copied flat into buf (dot4_flat_windows: per pixel k_h copies of 16 bytes, where
  * the band-read tiles took k_w * in_c rounded up to words per kernel row, and the window path copied byte runs
  * with bounds checks), then tiles of DOT4_PX of them against each block; a last short tile repeats its first
- * window. */
-static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq, int32_t c0, int32_t blocks,
-                      int8_t *out_b, const edgec_conv2d_s8_params *p, dot4_band *band, int8_t pad, int32_t K4,
-                      int32_t row, int8_t *buf, size_t buf_bytes, int sym) {
-    const int32_t size = K4 * 4, OC = p->out_c, pixels = p->out_h * p->out_w;
+ * window. Out of line: inlined, its set-up changed the register allocation of dot4_conv's tile loop (the other
+ * layers). */
+__attribute__((noinline)) static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block_rq *rq,
+                                                int32_t c0, int32_t blocks, int8_t *out_b,
+                                                const edgec_conv2d_s8_params *p, dot4_band *band, int8_t pad,
+                                                int32_t K4, int32_t row, int8_t *buf, size_t buf_bytes, int sym) {
+    const int32_t OC = p->out_c, pixels = p->out_h * p->out_w;
+#if defined(__aarch64__)
+    /* channels in eights of 7 quads, right shifts (without the dot product: weights within [-127, 127]):
+     * dot4_flat8_q7 */
+    const int32_t nch = OC - c0 < blocks * DOT4_OCB ? OC - c0 : blocks * DOT4_OCB; /* this call's channels */
+    int flat8 = nch % 8 == 0 && K4 == 7 && p->requant == EDGEC_REQUANT_FIXED && (DOT4_PX == 4 || sym);
+    for (int32_t bl = 0; bl < blocks; ++bl) flat8 = flat8 && rq[bl].right_only;
+    const int32_t size = flat8 ? DOT4_FLAT8_WINDOW : K4 * 4;
+    int16_t zlh[2] = {(int16_t)p->output_offset, 0}; /* the zero point, then the bounds' bytes */
+    const int8_t lo8 = (int8_t)p->act_min, hi8 = (int8_t)p->act_max;
+    __builtin_memcpy((int8_t *)&zlh[1], &lo8, 1);
+    __builtin_memcpy((int8_t *)&zlh[1] + 1, &hi8, 1);
+    const int full = p->act_min == -128 && p->act_max == 127 && p->output_offset == -128;
+#else
+    const int32_t size = K4 * 4;
+#endif
     const int32_t chunk = (int32_t)((buf_bytes - 16) / (size_t)size) / DOT4_PX * DOT4_PX;
     const int32_t ring = dot4_ring_size(band, p);
     int32_t held[DOT4_RING_ROWS]; /* the input row in each ring slot, or -1 */
@@ -1281,6 +1484,19 @@ static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block
         const int32_t m = pixels - px0 < chunk ? pixels - px0 : chunk;
         dot4_flat_windows(in_b, p, px0, m, band, held, ring, pad, row, size, buf);
         if (m >= DOT4_PX) { /* the windows, size bytes apart, as a strip */
+#if defined(__aarch64__)
+            if (flat8) { /* an odd count: the last pass back by a pixel (the same bytes again) */
+                for (int32_t h = 0; h < nch / 8; ++h) { /* 8 channels at a time over the same windows */
+                    const int8_t *w = packed + (size_t)(c0 + h / 2 * DOT4_OCB) * K4 * 4;
+                    int8_t *o = out_b + (size_t)px0 * OC + c0 + 8 * h;
+                    dot4_flat8_q7(buf, w, &rq[h / 2], h % 2, zlh, o, (size_t)OC, m / 2, full);
+                    if (m % 2)
+                        dot4_flat8_q7(buf + (size_t)(m - 2) * size, w, &rq[h / 2], h % 2, zlh,
+                                      o + (size_t)(m - 2) * OC, (size_t)OC, 1, full);
+                }
+                continue;
+            }
+#endif
             if (OC - c0 <= 8) {
                 dot4_strip_half(buf, (size_t)size, 0, 1, size, size, packed, rq, c0, blocks, m,
                                 out_b + (size_t)px0 * OC, p, sym);
@@ -1296,7 +1512,7 @@ static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block
             for (int32_t i = 0; i < DOT4_PX; ++i) x[i] = buf + (size_t)(t + (i < n ? i : 0)) * size;
             for (int32_t bl = 0; bl < blocks; ++bl) {
                 const int32_t oc0 = c0 + bl * DOT4_OCB, nb = OC - oc0 < DOT4_OCB ? OC - oc0 : DOT4_OCB;
-                dot4_block_any(x, 0, 1, size, packed + (size_t)oc0 * size, &rq[bl], n, nb,
+                dot4_block_any(x, 0, 1, K4 * 4, packed + (size_t)oc0 * K4 * 4, &rq[bl], n, nb,
                                out_b + (size_t)(px0 + t) * OC + oc0, (size_t)OC, p, sym);
             }
         }

@@ -482,7 +482,10 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
  * edgec_conv2d_s8_dot4_neon, half the cases EDGEC_CONV2D_S8_DOT4_SYM (weights within [-127, 127], a fifth of
  * them all extremes, weights +-127 and inputs -128 or 127: the int16 sums of two products at their bounds), a
  * third EDGEC_CONV2D_S8_DOT4_ROWS (kernel rows padded to words); a tenth in_c of 16, 32 or 48; a twelfth 1 to 3
- * input channels into 8 output channels, sym, right shifts only (VWW's first layer). */
+ * input channels into 8 output channels, sym, right shifts only (VWW's first layer); an eighth 3 x 3 x 3 (or 5 x 5 x 1)
+ * into 8 channels (a third 16 to 40), right shifts, fixed point, sym or not (the 8-channel loop over flat windows
+ * of 7 quads); a
+ * sixteenth 9 to 12 kernel rows of 4 taps of one channel (KWS's first layer: the windows gathered by TBL). */
 static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
     int32_t cases = 0, bad = 0;
     for (int32_t t = 0; cases < n_cases; ++t) {
@@ -496,6 +499,30 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         p.out_c = uniform(1, 45);
         if (t % 9 == 3) p.out_c = 16 * uniform(1, 4); /* whole blocks only */
         else if (t % 12 == 1) p.out_c = 8; /* VWW's first layer: a53's 8-channel sym strip (right shifts only) */
+        const int vww = t % 16 == 5 || t % 16 == 10; /* odd t: sym */
+        if (vww) { /* VWW's first layer, 3 x 3 x 3 (a sixth 5 x 5 x 1) into 8 channels, right shifts, fixed point:
+                    * the 8-channel loop over flat windows of 7 quads (dot4_flat8_q7), the TBL windows */
+            const int32_t k = t % 48 == 10 ? 5 : 3;
+            p.in_c = k == 5 ? 1 : 3;
+            p.k_h = p.k_w = k; p.dil_h = p.dil_w = 1;
+            p.stride_h = uniform(1, 2); p.stride_w = uniform(1, 2);
+            p.in_h = uniform(3, 14); p.in_w = uniform(3, 14);
+            p.pad_top = uniform(0, 1); p.pad_left = uniform(0, 1);
+            const int32_t h = p.in_h + p.pad_top + uniform(0, 1) - k, w = p.in_w + p.pad_left + uniform(0, 1) - k;
+            if (h < 0 || w < 0) continue;
+            p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
+            p.out_c = t % 3 ? 8 : 8 * uniform(2, 5); /* 8 channels at a time */
+        }
+        if (t % 16 == 7) { /* KWS's first layer: 9 to 12 kernel rows of 4 taps of one channel (TBL's word windows) */
+            p.in_c = 1; p.k_w = 4; p.k_h = uniform(9, 12); p.dil_w = 1; p.dil_h = uniform(0, 3) == 0 ? 2 : 1;
+            p.stride_h = uniform(1, 2); p.stride_w = uniform(1, 3);
+            p.in_h = uniform(5, 30); p.in_w = uniform(3, 16);
+            const int32_t eh = (p.k_h - 1) * p.dil_h + 1;
+            p.pad_top = uniform(0, eh - 1); p.pad_left = uniform(0, 3);
+            const int32_t h = p.in_h + p.pad_top + uniform(0, eh - 1) - eh, w = p.in_w + p.pad_left + uniform(0, 3) - 4;
+            if (h < 0 || w < 0) continue;
+            p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
+        }
         const int32_t K = p.k_h * p.k_w * p.in_c;
         const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
         const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
@@ -505,7 +532,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         fill_s8(in, n_in);
         fill_s8(w, n_w);
         const int32_t flags =
-            neon ? (t % 2 ? EDGEC_CONV2D_S8_DOT4_SYM : 0) | (t % 3 == 2 ? EDGEC_CONV2D_S8_DOT4_ROWS : 0) : 0;
+            neon ? (t % 2 ? EDGEC_CONV2D_S8_DOT4_SYM : 0) | (t % 3 == 2 && !vww ? EDGEC_CONV2D_S8_DOT4_ROWS : 0) : 0;
         const int32_t run = p.k_w * p.in_c, row = flags & EDGEC_CONV2D_S8_DOT4_ROWS ? (run + 3) / 4 * 4 : run;
         if (flags & EDGEC_CONV2D_S8_DOT4_SYM) {
             const int extremes = t % 5 == 0;
@@ -514,7 +541,8 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         }
         for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform(-20000, 20000);
         random_requant(&p, mult, shift, p.out_c, K);
-        for (int32_t i = 0; t % 4 < 2 && i < p.out_c; ++i)
+        while (vww && p.requant != EDGEC_REQUANT_FIXED) random_requant(&p, mult, shift, p.out_c, K);
+        for (int32_t i = 0; (t % 4 < 2 || vww) && i < p.out_c; ++i)
             if (shift[i] >= 0) shift[i] = -uniform(1, 3);
         if (t % 5 == 2) p.output_offset = -128; /* ReLU's zero point (the unsigned narrowing with int8's bounds) */
         for (int32_t i = 0; t % 8 == 2 && i < p.out_c; ++i) /* right or no shifts (dot4_round4_noleft) */
