@@ -810,21 +810,23 @@ EDGEC_INLINE int8x16_t dwd_vector(const int8_t *q0, const int8_t *q1, const int8
     return dw_finish(a[0], a[1], a[2], a[3], g, mode);
 }
 
-/* n (>= 1) vectors, DW_SHIFT_RIGHT: dwd_vector's arithmetic in assembly, the weights, multipliers, shifts, zero
- * point and clamp in registers across the row (v0-v11, v12-v15, v16-v19, v20-v22), sums v24-v27, input v28-v31:
- * 41 instructions a vector. Advances q0-q2 and o. */
+/* n (>= 1) vectors, no left shift: dwd_vector's arithmetic in assembly, the weights, multipliers and shifts in
+ * registers across the row (v0-v11, v12-v15, v16-v19), sums v24-v27, input v28-v31. Two requantisations:
+ * DWD_RQ_CLAMP (DW_SHIFT_RIGHT; zero point and clamp in v20-v22): 41 instructions a vector; DWD_RQ_RELU (relu: no left
+ * shift, an output zero point of -128 and int8's bounds, TFLite's ReLU and ReLU6 at a scale of 6 / 255; v20 0x80): the
+ * result is clamp(r, 0, 255) - 128 of the rounded r, so unsigned saturating narrows (SQXTUN, UQXTN) and the sign
+ * bit flipped (the conv's trick), and the fix-up of negative ties goes (a negative value rounds to at most 0 with
+ * ties up or away, which the clamp makes 0 either way; lanes of no shift need no mask): 34 instructions. Advances
+ * q0-q2 and o. */
 #define DWD_CONSTANTS                                                                                              \
     "ld1 {v0.16b-v3.16b}, [%[w]], #64\n"                                                                            \
     "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"                                                                            \
     "ld1 {v8.16b-v11.16b}, [%[w]]\n"                                                                                \
     "ld1 {v12.4s-v15.4s}, [%[mult]]\n"                                                                              \
     "ld1 {v16.4s-v19.4s}, [%[right]]\n"
-#define DWD_LOOP(store)                                                                                            \
-    DWD_CONSTANTS                                                                                                   \
-    "ld1 {v20.16b-v22.16b}, [%[zp]]\n"                                                                              \
-    DWD_VECTORS(store)
-#define DWD_VECTORS(store)                                                                                         \
-    "1:\n"                                                                                                          \
+#define DWD_ZP_CLAMP "ld1 {v20.16b-v22.16b}, [%[zp]]\n"
+#define DWD_ZP_RELU "movi v20.16b, #0x80\n"
+#define DWD_DOTS                                                                                                   \
     "ld1 {v24.4s-v27.4s}, [%[base]]\n"                                                                              \
     "ld1 {v28.16b-v31.16b}, [%[q0]], #64\n"                                                                         \
     "sdot v24.4s, v28.16b, v0.16b\n"                                                                                \
@@ -844,15 +846,18 @@ EDGEC_INLINE int8x16_t dwd_vector(const int8_t *q0, const int8_t *q1, const int8
     "sqrdmulh v24.4s, v24.4s, v12.4s\n"                                                                             \
     "sqrdmulh v25.4s, v25.4s, v13.4s\n"                                                                             \
     "sqrdmulh v26.4s, v26.4s, v14.4s\n"                                                                             \
-    "sqrdmulh v27.4s, v27.4s, v15.4s\n"                                                                             \
+    "sqrdmulh v27.4s, v27.4s, v15.4s\n"
+#define DWD_SHIFT                                                                                                  \
+    "srshl v24.4s, v24.4s, v16.4s\n"                                                                                \
+    "srshl v25.4s, v25.4s, v17.4s\n"                                                                                \
+    "srshl v26.4s, v26.4s, v18.4s\n"                                                                                \
+    "srshl v27.4s, v27.4s, v19.4s\n"
+#define DWD_RQ_CLAMP                                                                                               \
     "ssra v24.4s, v24.4s, #31\n"                                                                                    \
     "ssra v25.4s, v25.4s, #31\n"                                                                                    \
     "ssra v26.4s, v26.4s, #31\n"                                                                                    \
     "ssra v27.4s, v27.4s, #31\n"                                                                                    \
-    "srshl v24.4s, v24.4s, v16.4s\n"                                                                                \
-    "srshl v25.4s, v25.4s, v17.4s\n"                                                                                \
-    "srshl v26.4s, v26.4s, v18.4s\n"                                                                                \
-    "srshl v27.4s, v27.4s, v19.4s\n"                                                                                \
+    DWD_SHIFT                                                                                                       \
     "sqxtn v28.4h, v24.4s\n"                                                                                        \
     "sqxtn2 v28.8h, v25.4s\n"                                                                                       \
     "sqxtn v29.4h, v26.4s\n"                                                                                        \
@@ -862,12 +867,25 @@ EDGEC_INLINE int8x16_t dwd_vector(const int8_t *q0, const int8_t *q1, const int8
     "sqxtn v28.8b, v28.8h\n"                                                                                        \
     "sqxtn2 v28.16b, v29.8h\n"                                                                                      \
     "smax v28.16b, v28.16b, v21.16b\n"                                                                              \
-    "smin v28.16b, v28.16b, v22.16b\n"                                                                              \
+    "smin v28.16b, v28.16b, v22.16b\n"
+#define DWD_RQ_RELU                                                                                                \
+    DWD_SHIFT                                                                                                       \
+    "sqxtun v28.4h, v24.4s\n"                                                                                       \
+    "sqxtun2 v28.8h, v25.4s\n"                                                                                      \
+    "sqxtun v29.4h, v26.4s\n"                                                                                       \
+    "sqxtun2 v29.8h, v27.4s\n"                                                                                      \
+    "uqxtn v28.8b, v28.8h\n"                                                                                        \
+    "uqxtn2 v28.16b, v29.8h\n"                                                                                      \
+    "eor v28.16b, v28.16b, v20.16b\n"
+#define DWD_VECTORS(rq, store)                                                                                     \
+    "1:\n"                                                                                                          \
+    DWD_DOTS                                                                                                        \
+    rq                                                                                                              \
     store                                                                                                           \
     "subs %[n], %[n], #1\n"                                                                                         \
     "b.ne 1b\n"
 static void dwd_vectors(const int8_t **q0, const int8_t **q1, const int8_t **q2, int8_t **o, int32_t n_vectors,
-                        int32_t width, const dw_group *g, int32_t C) {
+                        int32_t width, int relu, const dw_group *g, int32_t C) {
     const int8_t *w = (const int8_t *)g->wq;
     uint64_t n = (uint64_t)n_vectors;
 #define DWD_ASM_OPERANDS                                                                                           \
@@ -877,60 +895,75 @@ static void dwd_vectors(const int8_t **q0, const int8_t **q1, const int8_t **q2,
     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",    \
       "v30", "v31"
-    if (width == 16)
-        __asm__ volatile(DWD_LOOP("st1 {v28.16b}, [%[o]], %[C]\n") DWD_ASM_OPERANDS);
-    else /* two pixels of 8 channels */
-        __asm__ volatile(DWD_LOOP("st1 {v28.d}[0], [%[o]], %[C]\n"
-                                  "st1 {v28.d}[1], [%[o]], %[C]\n") DWD_ASM_OPERANDS);
+#define DWD_STORE16 "st1 {v28.16b}, [%[o]], %[C]\n"
+#define DWD_STORE8 "st1 {v28.d}[0], [%[o]], %[C]\n" "st1 {v28.d}[1], [%[o]], %[C]\n" /* two pixels of 8 channels */
+    if (relu && width == 16)
+        __asm__ volatile(DWD_CONSTANTS DWD_ZP_RELU DWD_VECTORS(DWD_RQ_RELU, DWD_STORE16) DWD_ASM_OPERANDS);
+    else if (relu)
+        __asm__ volatile(DWD_CONSTANTS DWD_ZP_RELU DWD_VECTORS(DWD_RQ_RELU, DWD_STORE8) DWD_ASM_OPERANDS);
+    else if (width == 16)
+        __asm__ volatile(DWD_CONSTANTS DWD_ZP_CLAMP DWD_VECTORS(DWD_RQ_CLAMP, DWD_STORE16) DWD_ASM_OPERANDS);
+    else
+        __asm__ volatile(DWD_CONSTANTS DWD_ZP_CLAMP DWD_VECTORS(DWD_RQ_CLAMP, DWD_STORE8) DWD_ASM_OPERANDS);
+#undef DWD_STORE8
 #undef DWD_ASM_OPERANDS
 }
 
 /* dwd_vectors on G groups of 16 channels one after the other: group g's constants at groups[g], its band entries
  * at q0-q2 + g * gstride, its outputs at o + 16 g; one call a row (small maps: KWS's 25 x 5, VWW's 6 x 6). */
 static void dwd_group_rows(const int8_t *q0, const int8_t *q1, const int8_t *q2, int8_t *o, int32_t n_vectors,
-                           int32_t G, size_t gstride, const dw_group *groups, int32_t C) {
+                           int32_t G, size_t gstride, int relu, const dw_group *groups, int32_t C) {
     const int8_t *w0 = (const int8_t *)groups[0].wq;
     const int32_t *m0 = (const int32_t *)groups[0].multiplier, *r0 = (const int32_t *)groups[0].right;
     const int32_t *b0 = (const int32_t *)groups[0].base;
     const int8_t *a0, *a1, *a2, *w;
     int8_t *out;
     uint64_t n, g = (uint64_t)G;
-    __asm__ volatile(
-        "ld1 {v20.16b-v22.16b}, [%[zp]]\n"
-        "2:\n"
-        "mov %[w], %[W]\n"
-        "ld1 {v0.16b-v3.16b}, [%[w]], #64\n"
-        "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"
-        "ld1 {v8.16b-v11.16b}, [%[w]]\n"
-        "ld1 {v12.4s-v15.4s}, [%[mult]]\n"
-        "ld1 {v16.4s-v19.4s}, [%[right]]\n"
-        "mov %[q0], %[Q0]\n"
-        "mov %[q1], %[Q1]\n"
-        "mov %[q2], %[Q2]\n"
-        "mov %[o], %[O]\n"
-        "mov %[n], %[N]\n"
-        DWD_VECTORS("st1 {v28.16b}, [%[o]], %[C]\n")
-        "add %[W], %[W], %[gs]\n"
-        "add %[mult], %[mult], %[gs]\n"
-        "add %[right], %[right], %[gs]\n"
-        "add %[base], %[base], %[gs]\n"
-        "add %[Q0], %[Q0], %[gstride]\n"
-        "add %[Q1], %[Q1], %[gstride]\n"
-        "add %[Q2], %[Q2], %[gstride]\n"
-        "add %[O], %[O], #16\n"
-        "subs %[g], %[g], #1\n"
-        "b.ne 2b\n"
-        : [Q0] "+r"(q0), [Q1] "+r"(q1), [Q2] "+r"(q2), [O] "+r"(o), [g] "+r"(g), [W] "+r"(w0), [mult] "+r"(m0),
-          [right] "+r"(r0), [base] "+r"(b0), [q0] "=&r"(a0), [q1] "=&r"(a1), [q2] "=&r"(a2), [o] "=&r"(out),
-          [n] "=&r"(n), [w] "=&r"(w)
-        : [N] "r"((uint64_t)n_vectors), [gstride] "r"(gstride), [gs] "r"(sizeof(dw_group)),
-          [zp] "r"(&groups[0].zp), [C] "r"((uint64_t)C)
-        : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",
-          "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",
-          "v30", "v31");
+#define DWD_GROUPS(zp, rq)                                                                                         \
+    zp                                                                                                              \
+    "2:\n"                                                                                                          \
+    "mov %[w], %[W]\n"                                                                                              \
+    DWD_CONSTANTS                                                                                                   \
+    "mov %[q0], %[Q0]\n"                                                                                            \
+    "mov %[q1], %[Q1]\n"                                                                                            \
+    "mov %[q2], %[Q2]\n"                                                                                            \
+    "mov %[o], %[O]\n"                                                                                              \
+    "mov %[n], %[N]\n"                                                                                              \
+    DWD_VECTORS(rq, DWD_STORE16)                                                                                    \
+    "add %[W], %[W], %[gs]\n"                                                                                       \
+    "add %[mult], %[mult], %[gs]\n"                                                                                 \
+    "add %[right], %[right], %[gs]\n"                                                                               \
+    "add %[base], %[base], %[gs]\n"                                                                                 \
+    "add %[Q0], %[Q0], %[gstride]\n"                                                                                \
+    "add %[Q1], %[Q1], %[gstride]\n"                                                                                \
+    "add %[Q2], %[Q2], %[gstride]\n"                                                                                \
+    "add %[O], %[O], #16\n"                                                                                         \
+    "subs %[g], %[g], #1\n"                                                                                         \
+    "b.ne 2b\n"
+#define DWD_ASM_OPERANDS                                                                                           \
+    : [Q0] "+r"(q0), [Q1] "+r"(q1), [Q2] "+r"(q2), [O] "+r"(o), [g] "+r"(g), [W] "+r"(w0), [mult] "+r"(m0),        \
+      [right] "+r"(r0), [base] "+r"(b0), [q0] "=&r"(a0), [q1] "=&r"(a1), [q2] "=&r"(a2), [o] "=&r"(out),          \
+      [n] "=&r"(n), [w] "=&r"(w)                                                                                    \
+    : [N] "r"((uint64_t)n_vectors), [gstride] "r"(gstride), [gs] "r"(sizeof(dw_group)),                           \
+      [zp] "r"(&groups[0].zp), [C] "r"((uint64_t)C)                                                                 \
+    : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
+      "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",    \
+      "v30", "v31"
+    if (relu)
+        __asm__ volatile(DWD_GROUPS(DWD_ZP_RELU, DWD_RQ_RELU) DWD_ASM_OPERANDS);
+    else
+        __asm__ volatile(DWD_GROUPS(DWD_ZP_CLAMP, DWD_RQ_CLAMP) DWD_ASM_OPERANDS);
+#undef DWD_ASM_OPERANDS
+#undef DWD_GROUPS
 }
-#undef DWD_LOOP
+#undef DWD_STORE16
 #undef DWD_VECTORS
+#undef DWD_RQ_RELU
+#undef DWD_RQ_CLAMP
+#undef DWD_SHIFT
+#undef DWD_DOTS
+#undef DWD_ZP_RELU
+#undef DWD_ZP_CLAMP
 #undef DWD_CONSTANTS
 
 static void dwd_fill16(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t nq, int32_t c,
@@ -943,10 +976,11 @@ static void dwd_fill8(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, 
 }
 
 /* Channels [c, c + 8) of every output pixel of one image (a last group of 8 channels; width: 8); mode: a DW_SHIFT_
- * value. */
+ * value; relu: the output's zero point is -128 and its bounds int8's. */
 EDGEC_INLINE void dwd_group(const int8_t *in_b, int8_t *out_b, const dw_group *g, dwd_work *band, int32_t c,
-                            int32_t width, int mode, const edgec_conv2d_s8_params *p) {
+                            int32_t width, int mode, int relu, const edgec_conv2d_s8_params *p) {
     const int32_t C = p->out_c, sw = p->stride_w, entry = 4 * width;
+    const int rows_rq = relu && mode != DW_SHIFT_LEFT; /* dwd_vectors' DWD_RQ_RELU serves */
     const int8x16_t pad = vld1q_s8(g->pad);
     for (int32_t ox0 = 0; ox0 < p->out_w; ox0 += DWD_Q) {
         const int32_t n = p->out_w - ox0 < DWD_Q ? p->out_w - ox0 : DWD_Q;
@@ -973,8 +1007,8 @@ EDGEC_INLINE void dwd_group(const int8_t *in_b, int8_t *out_b, const dw_group *g
             int8_t *o = out_b + ((size_t)oy * p->out_w + ox0) * C + c;
             const int32_t full = width == 16 ? n : n / 2; /* whole vectors */
             int32_t v = 0;
-            if (mode == DW_SHIFT_RIGHT && full > 0) {
-                dwd_vectors(&q0, &q1, &q2, &o, full, width, g, C);
+            if ((mode == DW_SHIFT_RIGHT || rows_rq) && full > 0) {
+                dwd_vectors(&q0, &q1, &q2, &o, full, width, rows_rq, g, C);
                 v = full;
             }
             for (; v < full; ++v, q0 += 64, q1 += 64, q2 += 64) {
@@ -1094,9 +1128,10 @@ static void dwd_fill_chunk(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t 
 
 /* Groups [0, G) of 16 channels from c0 (constants in wk->g) of every output pixel of one image, a row at a time
  * for all of them: each input row's bands built once per strip, the groups' loops one after the other on them.
- * mode: a DW_SHIFT_ value that serves every group (DW_SHIFT_LEFT's arithmetic serves all). */
+ * mode: a DW_SHIFT_ value that serves every group (DW_SHIFT_LEFT's arithmetic serves all); relu: the output's zero
+ * point is -128 and its bounds int8's. */
 EDGEC_INLINE void dwd_chunk(const int8_t *in_b, int8_t *out_b, dwd_work *wk, int32_t c0, int32_t G, int mode,
-                            const edgec_conv2d_s8_params *p) {
+                            int relu, const edgec_conv2d_s8_params *p) {
     const int32_t C = p->out_c, sw = p->stride_w;
     const int32_t fit = DWD_SLOT / (64 * G), strip = fit < DWD_Q ? fit : DWD_Q; /* entries a group's band */
     const size_t gstride = (size_t)strip * 64;
@@ -1133,8 +1168,8 @@ EDGEC_INLINE void dwd_chunk(const int8_t *in_b, int8_t *out_b, dwd_work *wk, int
                 r[ky] = wk->q[slot];
             }
             int8_t *o_row = out_b + ((size_t)oy * p->out_w + ox0) * C + c0;
-            if (mode == DW_SHIFT_RIGHT) {
-                dwd_group_rows(r[0], r[1], r[2], o_row, n, G, gstride, wk->g, C);
+            if (mode == DW_SHIFT_RIGHT || (relu && mode != DW_SHIFT_LEFT)) {
+                dwd_group_rows(r[0], r[1], r[2], o_row, n, G, gstride, relu, wk->g, C);
                 continue;
             }
             for (int32_t g = 0; g < G; ++g) {
@@ -1267,6 +1302,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
      * more, the general loop on the rest */
     dwd_work wk;
     const int32_t c16 = fast_c / 16 * 16;
+    const int relu = p->output_offset == -128 && p->act_min == -128 && p->act_max == 127; /* DWD_RQ_RELU's */
     for (int32_t c0 = 0; c0 < c16; c0 += DWD_CHUNK) {
         const int32_t G = (c16 - c0 < DWD_CHUNK ? c16 - c0 : DWD_CHUNK) / 16;
         int all_right = 1, any_left = 0;
@@ -1278,9 +1314,9 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
-            if (all_right) dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_RIGHT, p);
-            else if (any_left) dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_LEFT, p);
-            else dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_MIXED, p);
+            if (all_right) dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_RIGHT, relu, p);
+            else if (any_left) dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_LEFT, relu, p);
+            else dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_MIXED, relu, p);
         }
     }
     if (c16 < fast_c) {
@@ -1288,8 +1324,8 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
-            if (mode == DW_SHIFT_RIGHT) dwd_group(in_b, out_b, &wk.g[0], &wk, c16, 8, DW_SHIFT_RIGHT, p);
-            else dwd_group(in_b, out_b, &wk.g[0], &wk, c16, 8, mode, p);
+            if (mode == DW_SHIFT_RIGHT) dwd_group(in_b, out_b, &wk.g[0], &wk, c16, 8, DW_SHIFT_RIGHT, relu, p);
+            else dwd_group(in_b, out_b, &wk.g[0], &wk, c16, 8, mode, relu, p);
         }
     }
 #else
