@@ -615,9 +615,10 @@ EDGEC_INLINE void dw3x3_group(const int8_t *in_b, int8_t *out_b, const dw_group 
 #define DWD_Q 64 /* output columns a strip (even) */
 #define DWD_CHUNK 128 /* channels a pass of dwd_chunk: 8 groups */
 #define DWD_SLOT 8192 /* bytes of a band */
+#define DWD_ROW 4352 /* bytes of a strip's input columns (dwd_row_copy) */
 typedef struct {
-    int8_t q[4][DWD_SLOT]; /* three input rows' bands and, q[3], one of pad bytes */
-    int8_t pad[DWD_CHUNK]; /* a column of pad bytes */
+    int8_t q[3][DWD_SLOT]; /* three input rows' bands */
+    int8_t row[DWD_ROW];
     dw_group g[DWD_CHUNK / 16];
 } dwd_work;
 
@@ -639,163 +640,151 @@ EDGEC_INLINE void dwd_store(int8_t *dst, int8x16_t a_lo, int8x16_t a_hi, int8x16
     }
 }
 
-/* Input row iy's band: nq entries, entry i from columns ix0 + i * stride + (0..3), channels [c, c + width);
- * columns outside the input read pad. The columns come in order, each loaded once; stride 1 and 2 share each
- * pair of columns' zips between two entries, the loops unrolled so that the pairs and columns they carry stay in
- * place, and the unrolled steps whose columns are all inside the input read them without a check. */
-EDGEC_INLINE void dwd_fill(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t nq, int32_t c,
-                           int32_t width, const int8_t *pad, const edgec_conv2d_s8_params *p) {
+/* Input row iy's band, any stride: nq entries, entry i from columns ix0 + i * stride + (0..3), channels [c, c +
+ * width); columns outside the input read pad. (Strides 1 and 2 take dwd_fill_tbl.) */
+static void dwd_fill(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t nq, int32_t c, int32_t width,
+                     const int8_t *pad, const edgec_conv2d_s8_params *p) {
     const int32_t sw = p->stride_w, entry = 4 * width, in_w = p->in_w;
     const ptrdiff_t C = p->in_c;
     const int8_t *row = in_b + (size_t)iy * in_w * C + c;
-    int32_t k = ix0; /* the next column, at row + off when inside the input */
-    ptrdiff_t off = (ptrdiff_t)ix0 * C;
-#define DWD_NEXT(v)                                                                                                \
-    do {                                                                                                            \
-        v = dwd_col((uint32_t)k < (uint32_t)in_w ? row + off : pad, width);                                        \
-        ++k;                                                                                                        \
-        off += C;                                                                                                   \
-    } while (0)
-#define DWD_INSIDE(v)                                                                                              \
-    do {                                                                                                            \
-        v = dwd_col(row + off, width);                                                                              \
-        off += C;                                                                                                   \
-    } while (0)
-#define DWD_PAIR(l, h, x, y) (l = vzip1q_s8(x, y), h = vzip2q_s8(x, y))
-    int8x16_t x, y, al, ah, bl, bh, cl, ch, dl, dh;
-    int32_t i = 0;
-    if (sw == 1) { /* entry i: pairs (i, i + 1) and (i + 2, i + 3) */
-        DWD_NEXT(x);
-        DWD_NEXT(y);
-        DWD_PAIR(al, ah, x, y);
-        DWD_NEXT(x);
-        DWD_PAIR(bl, bh, y, x); /* x: column i + 2 */
-#define DWD_STEP4(NEXT)                                                                                            \
-    do {                                                                                                            \
-        NEXT(y);                                                                                                    \
-        DWD_PAIR(cl, ch, x, y);                                                                                     \
-        dwd_store(dst, al, ah, cl, ch, width);                                                                      \
-        NEXT(x);                                                                                                    \
-        DWD_PAIR(dl, dh, y, x);                                                                                     \
-        dwd_store(dst + entry, bl, bh, dl, dh, width);                                                              \
-        NEXT(y);                                                                                                    \
-        DWD_PAIR(al, ah, x, y);                                                                                     \
-        dwd_store(dst + 2 * entry, cl, ch, al, ah, width);                                                          \
-        NEXT(x);                                                                                                    \
-        DWD_PAIR(bl, bh, y, x);                                                                                     \
-        dwd_store(dst + 3 * entry, dl, dh, bl, bh, width);                                                          \
-    } while (0)
-        if (width == 16 && k >= 0) { /* in assembly: GCC's loop control took a third more */
-            const int32_t by_n = (nq - i) / 4, by_w = (in_w - k) / 4, n4 = by_n < by_w ? by_n : by_w;
-            if (n4 > 0) {
-                const int8_t *src = row + off;
-                uint64_t m = (uint64_t)n4;
-                __asm__ volatile(
-#define DWD_ENTRY(new, prev, pl, ph, ql, qh)                                                                       \
-    "ld1 {%[" #new "].16b}, [%[src]], %[C]\n"                                                                        \
-    "zip1 %[" #ql "].16b, %[" #prev "].16b, %[" #new "].16b\n"                                                       \
-    "zip2 %[" #qh "].16b, %[" #prev "].16b, %[" #new "].16b\n"                                                       \
-    "zip1 v24.8h, %[" #pl "].8h, %[" #ql "].8h\n"                                                                   \
-    "zip2 v25.8h, %[" #pl "].8h, %[" #ql "].8h\n"                                                                   \
-    "zip1 v26.8h, %[" #ph "].8h, %[" #qh "].8h\n"                                                                   \
-    "zip2 v27.8h, %[" #ph "].8h, %[" #qh "].8h\n"                                                                   \
-    "st1 {v24.16b-v27.16b}, [%[dst]], #64\n"
-                    "1:\n"
-                    DWD_ENTRY(y, x, al, ah, cl, ch)
-                    DWD_ENTRY(x, y, bl, bh, dl, dh)
-                    DWD_ENTRY(y, x, cl, ch, al, ah)
-                    DWD_ENTRY(x, y, dl, dh, bl, bh)
-#undef DWD_ENTRY
-                    "subs %[m], %[m], #1\n"
-                    "b.ne 1b\n"
-                    : [x] "+w"(x), [y] "=&w"(y), [al] "+w"(al), [ah] "+w"(ah), [bl] "+w"(bl), [bh] "+w"(bh),
-                      [cl] "=&w"(cl), [ch] "=&w"(ch), [dl] "=&w"(dl), [dh] "=&w"(dh), [src] "+r"(src), [dst] "+r"(dst),
-                      [m] "+r"(m)
-                    : [C] "r"(C)
-                    : "memory", "cc", "v24", "v25", "v26", "v27");
-                i += 4 * n4;
-                k += 4 * n4;
-                off += 4 * n4 * C;
-            }
-        }
-        for (; i + 4 <= nq && k >= 0 && k + 4 <= in_w; i += 4, k += 4, dst += 4 * entry) DWD_STEP4(DWD_INSIDE);
-        for (; i + 4 <= nq; i += 4, dst += 4 * entry) DWD_STEP4(DWD_NEXT);
-#undef DWD_STEP4
-        for (; i < nq; ++i, dst += entry) {
-            DWD_NEXT(y);
-            DWD_PAIR(cl, ch, x, y);
-            dwd_store(dst, al, ah, cl, ch, width);
-            al = bl; ah = bh; bl = cl; bh = ch; x = y;
-        }
-    } else if (sw == 2) { /* entry i: pairs (2i, 2i + 1) and (2i + 2, 2i + 3) */
-        DWD_NEXT(x);
-        DWD_NEXT(y);
-        DWD_PAIR(al, ah, x, y);
-#define DWD_STEP2(NEXT)                                                                                            \
-    do {                                                                                                            \
-        NEXT(x);                                                                                                    \
-        NEXT(y);                                                                                                    \
-        DWD_PAIR(bl, bh, x, y);                                                                                     \
-        dwd_store(dst, al, ah, bl, bh, width);                                                                      \
-        NEXT(x);                                                                                                    \
-        NEXT(y);                                                                                                    \
-        DWD_PAIR(al, ah, x, y);                                                                                     \
-        dwd_store(dst + entry, bl, bh, al, ah, width);                                                              \
-    } while (0)
-        if (width == 16 && k >= 0) {
-            const int32_t by_n = (nq - i) / 2, by_w = (in_w - k) / 4, n2 = by_n < by_w ? by_n : by_w;
-            if (n2 > 0) {
-                const int8_t *src = row + off;
-                uint64_t m = (uint64_t)n2;
-                __asm__ volatile(
-#define DWD_ENTRY(pl, ph, ql, qh)                                                                                  \
-    "ld1 {%[x].16b}, [%[src]], %[C]\n"                                                                               \
-    "ld1 {%[y].16b}, [%[src]], %[C]\n"                                                                               \
-    "zip1 %[" #ql "].16b, %[x].16b, %[y].16b\n"                                                                     \
-    "zip2 %[" #qh "].16b, %[x].16b, %[y].16b\n"                                                                     \
-    "zip1 v24.8h, %[" #pl "].8h, %[" #ql "].8h\n"                                                                   \
-    "zip2 v25.8h, %[" #pl "].8h, %[" #ql "].8h\n"                                                                   \
-    "zip1 v26.8h, %[" #ph "].8h, %[" #qh "].8h\n"                                                                   \
-    "zip2 v27.8h, %[" #ph "].8h, %[" #qh "].8h\n"                                                                   \
-    "st1 {v24.16b-v27.16b}, [%[dst]], #64\n"
-                    "1:\n"
-                    DWD_ENTRY(al, ah, bl, bh)
-                    DWD_ENTRY(bl, bh, al, ah)
-#undef DWD_ENTRY
-                    "subs %[m], %[m], #1\n"
-                    "b.ne 1b\n"
-                    : [x] "=&w"(x), [y] "=&w"(y), [al] "+w"(al), [ah] "+w"(ah), [bl] "=&w"(bl), [bh] "=&w"(bh),
-                      [src] "+r"(src), [dst] "+r"(dst), [m] "+r"(m)
-                    : [C] "r"(C)
-                    : "memory", "cc", "v24", "v25", "v26", "v27");
-                i += 2 * n2;
-                k += 4 * n2;
-                off += 4 * n2 * C;
-            }
-        }
-        for (; i + 2 <= nq && k >= 0 && k + 4 <= in_w; i += 2, k += 4, dst += 2 * entry) DWD_STEP2(DWD_INSIDE);
-        for (; i + 2 <= nq; i += 2, dst += 2 * entry) DWD_STEP2(DWD_NEXT);
+    int8x16_t x[4];
+    for (int32_t i = 0, k = ix0; i < nq; ++i, dst += entry, k += sw) {
+        for (int32_t j = 0; j < 4; ++j)
+            x[j] = dwd_col((uint32_t)(k + j) < (uint32_t)in_w ? row + (ptrdiff_t)(k + j) * C : pad, width);
+        dwd_store(dst, vzip1q_s8(x[0], x[1]), vzip2q_s8(x[0], x[1]), vzip1q_s8(x[2], x[3]), vzip2q_s8(x[2], x[3]),
+                  width);
+    }
+}
+
+/* TBL's indices for an entry from four columns' vectors (the table, in order): register r of the entry (channels
+ * 4r..4r+3) takes at byte 4i + t column t's byte 4r + i. */
+static const uint8_t dwd_tbl_index[64] = {
+    0, 16, 32, 48, 1, 17, 33, 49, 2, 18, 34, 50, 3, 19, 35, 51,
+    4, 20, 36, 52, 5, 21, 37, 53, 6, 22, 38, 54, 7, 23, 39, 55,
+    8, 24, 40, 56, 9, 25, 41, 57, 10, 26, 42, 58, 11, 27, 43, 59,
+    12, 28, 44, 60, 13, 29, 45, 61, 14, 30, 46, 62, 15, 31, 47, 63};
+
+/* Bands at stride 1 or 2 for groups [0, G) (group g's entries at d + g * gstride), n entries from a row whose
+ * column j, group g is at x + j * cs + 16 g: entry i from columns i * stride + (0..3). Steps of four entries, their
+ * 3 stride + 4 columns loaded into v8.. in order, so that each entry's columns are four consecutive registers, the
+ * table of four TBLs (v0-v3 the indices) and an ST1: 7 + 16 + 4 instructions a step at stride 1 (6.75 an entry,
+ * where two levels of ZIPs took 8), 10 + 16 + 4 at stride 2; then single entries (4 + 4 + 1). */
+#define DWD_TBL16(a, d)                                                                                            \
+    "tbl v4.16b, {v" #a ".16b-v" #d ".16b}, v0.16b\n"                                                               \
+    "tbl v5.16b, {v" #a ".16b-v" #d ".16b}, v1.16b\n"                                                               \
+    "tbl v6.16b, {v" #a ".16b-v" #d ".16b}, v2.16b\n"                                                               \
+    "tbl v7.16b, {v" #a ".16b-v" #d ".16b}, v3.16b\n"                                                               \
+    "st1 {v4.16b-v7.16b}, [%[d]], #64\n"
+#define DWD_TBL8(a, d)                                                                                             \
+    "tbl v4.16b, {v" #a ".16b-v" #d ".16b}, v0.16b\n"                                                               \
+    "tbl v5.16b, {v" #a ".16b-v" #d ".16b}, v1.16b\n"                                                               \
+    "st1 {v4.16b-v5.16b}, [%[d]], #32\n"
+#define DWD_LD(v, w) "ld1 {v" #v "." w "}, [%[src]], %[cs]\n"
+#define DWD_COLS(w) DWD_LD(8, w) DWD_LD(9, w) DWD_LD(10, w) DWD_LD(11, w)
+#define DWD_STEP1(w, E) DWD_COLS(w) DWD_LD(12, w) DWD_LD(13, w) DWD_LD(14, w) E(8, 11) E(9, 12) E(10, 13) E(11, 14)
+#define DWD_STEP2(w, E)                                                                                            \
+    DWD_COLS(w) DWD_LD(12, w) DWD_LD(13, w) DWD_LD(14, w) DWD_LD(15, w) DWD_LD(16, w) DWD_LD(17, w)                 \
+    E(8, 11) E(10, 13) E(12, 15) E(14, 17)
+static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_t gstride, int32_t sw,
+                         int32_t width, size_t cs) {
+    const uint64_t back = (uint64_t)(4 - sw) * cs, next = gstride - (size_t)n * 4 * width;
+    const uint64_t steps = (uint64_t)n / 4, singles = (uint64_t)n % 4;
+    uint64_t g = (uint64_t)G, k;
+    const int8_t *src;
+#define DWD_FILL_TBL(step, E, w)                                                                                   \
+    __asm__ volatile("ld1 {v0.16b-v3.16b}, [%[idx]]\n"                                                              \
+                     "1:\n"                                                                                         \
+                     "mov %[src], %[x]\n"                                                                           \
+                     "mov %[k], %[steps]\n"                                                                         \
+                     "cbz %[k], 3f\n"                                                                               \
+                     "2:\n"                                                                                         \
+                     step(w, E)                                                                                     \
+                     "sub %[src], %[src], %[back]\n"                                                                \
+                     "subs %[k], %[k], #1\n"                                                                        \
+                     "b.ne 2b\n"                                                                                    \
+                     "3:\n"                                                                                         \
+                     "mov %[k], %[singles]\n"                                                                       \
+                     "cbz %[k], 5f\n"                                                                               \
+                     "4:\n"                                                                                         \
+                     DWD_COLS(w) E(8, 11)                                                                           \
+                     "sub %[src], %[src], %[back]\n"                                                                \
+                     "subs %[k], %[k], #1\n"                                                                        \
+                     "b.ne 4b\n"                                                                                    \
+                     "5:\n"                                                                                         \
+                     "add %[x], %[x], #16\n"                                                                        \
+                     "add %[d], %[d], %[next]\n"                                                                    \
+                     "subs %[g], %[g], #1\n"                                                                        \
+                     "b.ne 1b\n"                                                                                    \
+                     : [d] "+r"(d), [x] "+r"(x), [g] "+r"(g), [k] "=&r"(k), [src] "=&r"(src)                        \
+                     : [idx] "r"(dwd_tbl_index), [steps] "r"(steps), [singles] "r"(singles), [cs] "r"((uint64_t)cs), \
+                       [back] "r"(back), [next] "r"(next)                                                           \
+                     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11",     \
+                       "v12", "v13", "v14", "v15", "v16", "v17")
+    if (sw == 1 && width == 16) DWD_FILL_TBL(DWD_STEP1, DWD_TBL16, "16b");
+    else if (sw == 1) DWD_FILL_TBL(DWD_STEP1, DWD_TBL8, "8b");
+    else if (width == 16) DWD_FILL_TBL(DWD_STEP2, DWD_TBL16, "16b");
+    else DWD_FILL_TBL(DWD_STEP2, DWD_TBL8, "8b");
+#undef DWD_FILL_TBL
+}
 #undef DWD_STEP2
-        if (i < nq) {
-            DWD_NEXT(x);
-            DWD_NEXT(y);
-            DWD_PAIR(bl, bh, x, y);
-            dwd_store(dst, al, ah, bl, bh, width);
-        }
-    } else {
-        for (; i < nq; ++i, dst += entry, k += sw - 4, off += (sw - 4) * C) {
-            DWD_NEXT(x);
-            DWD_NEXT(y);
-            DWD_PAIR(al, ah, x, y);
-            DWD_NEXT(x);
-            DWD_NEXT(y);
-            DWD_PAIR(bl, bh, x, y);
-            dwd_store(dst, al, ah, bl, bh, width);
+#undef DWD_STEP1
+#undef DWD_COLS
+#undef DWD_LD
+#undef DWD_TBL8
+#undef DWD_TBL16
+
+/* A strip's columns ix0 .. ix0 + span - 1 as rows of wk->row (column j at j * w, w = G * width bytes: the groups'
+ * channels side by side): dwd_row_pad sets those outside the input to pad once a strip, dwd_row_copy copies those
+ * inside from input row iy (channels from c0) for each row, so that dwd_fill_tbl reads no border. */
+static void dwd_row_pad(int8_t *dst, int32_t ix0, int32_t span, int32_t w, const int8_t *pad, int32_t in_w) {
+    const int8x16_t v = vld1q_s8(pad);
+    for (int32_t j = 0; j < span; ++j)
+        if ((uint32_t)(ix0 + j) >= (uint32_t)in_w)
+            for (int32_t b = 0; b < w; b += 8) vst1_s8(dst + (size_t)j * w + b, vget_low_s8(v));
+}
+static void dwd_row_copy(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t span, int32_t c0,
+                         int32_t w, const edgec_conv2d_s8_params *p) {
+    const int32_t lo = ix0 < 0 ? 0 : ix0, hi = ix0 + span < p->in_w ? ix0 + span : p->in_w;
+    const size_t C = (size_t)p->in_c;
+    if (hi <= lo) return;
+    const int8_t *src = in_b + ((size_t)iy * p->in_w + lo) * C + c0;
+    dst += (size_t)(lo - ix0) * w;
+    /* the columns' channels contiguous in the input (all of them): one run, else a run a column */
+    const int32_t runs = C == (size_t)w ? 1 : hi - lo, bytes = C == (size_t)w ? (hi - lo) * w : w;
+    for (int32_t r = 0; r < runs; ++r, src += C, dst += w) {
+        int32_t b = 0;
+        for (; b + 64 <= bytes; b += 64) vst1q_s8_x4(dst + b, vld1q_s8_x4(src + b));
+        for (; b + 16 <= bytes; b += 16) vst1q_s8(dst + b, vld1q_s8(src + b));
+        if (b < bytes) vst1_s8(dst + b, vld1_s8(src + b));
+    }
+}
+
+/* The bands of output row oy's three input rows into r[0..2]: the ring's slot iy mod 3, each input row's built
+ * once a strip (next: the first row not built yet), from the input (through wk->row at stride 1 or 2), or pad
+ * bytes for rows outside it. n entries of width channels for groups [0, G) from c0, group g's at g * gstride. */
+static void dwd_ring(const int8_t *r[3], dwd_work *wk, int32_t oy, int32_t *next, const int8_t *in_b, int32_t ix0,
+                     int32_t n, int32_t c0, int32_t G, size_t gstride, int32_t width, const int8_t *pad,
+                     const edgec_conv2d_s8_params *p) {
+    const int32_t iy0 = oy * p->stride_h - p->pad_top, sw = p->stride_w, entry = 4 * width;
+    int32_t slot = iy0 % 3;
+    slot += slot < 0 ? 3 : 0;
+    for (int32_t ky = 0; ky < 3; ++ky, slot = slot == 2 ? 0 : slot + 1) {
+        const int32_t iy = iy0 + ky;
+        int8_t *band = wk->q[slot];
+        r[ky] = band;
+        if (iy < *next) continue;
+        *next = iy + 1;
+        if (iy < 0 || iy >= p->in_h) {
+            const int8x16_t v = vld1q_s8(pad);
+            for (int32_t g = 0; g < G; ++g)
+                for (int32_t j = 0; j < n * entry; j += 16) vst1q_s8(band + g * gstride + j, v);
+        } else if (sw <= 2) {
+            dwd_row_copy(wk->row, in_b, iy, ix0, (n - 1) * sw + 4, c0, G * width, p);
+            dwd_fill_tbl(band, wk->row, n, G, gstride, sw, width, (size_t)(G * width));
+        } else {
+            for (int32_t g = 0; g < G; ++g) dwd_fill(band + g * gstride, in_b, iy, ix0, n, c0 + 16 * g, width, pad, p);
         }
     }
-#undef DWD_PAIR
-#undef DWD_INSIDE
-#undef DWD_NEXT
 }
 
 /* One vector of outputs (a 16-channel pixel, or two 8-channel pixels) from its three band entries. */
@@ -966,164 +955,36 @@ static void dwd_group_rows(const int8_t *q0, const int8_t *q1, const int8_t *q2,
 #undef DWD_ZP_CLAMP
 #undef DWD_CONSTANTS
 
-static void dwd_fill16(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t nq, int32_t c,
-                       const int8_t *pad, const edgec_conv2d_s8_params *p) {
-    dwd_fill(dst, in_b, iy, ix0, nq, c, 16, pad, p);
-}
-static void dwd_fill8(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t nq, int32_t c,
-                      const int8_t *pad, const edgec_conv2d_s8_params *p) {
-    dwd_fill(dst, in_b, iy, ix0, nq, c, 8, pad, p);
-}
-
-/* Channels [c, c + 8) of every output pixel of one image (a last group of 8 channels; width: 8); mode: a DW_SHIFT_
- * value; relu: the output's zero point is -128 and its bounds int8's. */
-EDGEC_INLINE void dwd_group(const int8_t *in_b, int8_t *out_b, const dw_group *g, dwd_work *band, int32_t c,
-                            int32_t width, int mode, int relu, const edgec_conv2d_s8_params *p) {
-    const int32_t C = p->out_c, sw = p->stride_w, entry = 4 * width;
+/* Channels [c, c + 8) of every output pixel of one image (a last group of 8 channels: two pixels a vector); mode:
+ * a DW_SHIFT_ value; relu: the output's zero point is -128 and its bounds int8's. */
+EDGEC_INLINE void dwd_group(const int8_t *in_b, int8_t *out_b, const dw_group *g, dwd_work *wk, int32_t c, int mode,
+                            int relu, const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->out_c, sw = p->stride_w;
     const int rows_rq = relu && mode != DW_SHIFT_LEFT; /* dwd_vectors' DWD_RQ_RELU serves */
-    const int8x16_t pad = vld1q_s8(g->pad);
     for (int32_t ox0 = 0; ox0 < p->out_w; ox0 += DWD_Q) {
         const int32_t n = p->out_w - ox0 < DWD_Q ? p->out_w - ox0 : DWD_Q;
-        const int32_t nq = width == 16 ? n : (n + 1) / 2 * 2; /* 8 channels: pixels in pairs, the last one padded */
+        const int32_t nq = (n + 1) / 2 * 2; /* pixels in pairs, the last one padded */
         const int32_t ix0 = ox0 * sw - p->pad_left;
-        for (int32_t j = 0; j < nq * entry; j += 16) vst1q_s8(band->q[3] + j, pad);
-        int32_t next = 0; /* the input rows before next are in the ring, or were never needed */
+        dwd_row_pad(wk->row, ix0, (nq - 1) * sw + 4, 8, g->pad, p->in_w);
+        int32_t next = INT32_MIN; /* the input rows before next are in the ring */
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            int32_t slot = iy0 % 3;
-            slot += slot < 0 ? 3 : 0;
             const int8_t *r[3];
-            for (int32_t ky = 0; ky < 3; ++ky, slot = slot == 2 ? 0 : slot + 1) {
-                const int32_t iy = iy0 + ky;
-                r[ky] = band->q[3];
-                if (iy < 0 || iy >= p->in_h) continue;
-                if (iy >= next) {
-                    dwd_fill8(band->q[slot], in_b, iy, ix0, nq, c, g->pad, p);
-                    next = iy + 1;
-                }
-                r[ky] = band->q[slot];
-            }
+            dwd_ring(r, wk, oy, &next, in_b, ix0, nq, c, 1, 0, 8, g->pad, p);
             const int8_t *q0 = r[0], *q1 = r[1], *q2 = r[2];
             int8_t *o = out_b + ((size_t)oy * p->out_w + ox0) * C + c;
-            const int32_t full = width == 16 ? n : n / 2; /* whole vectors */
             int32_t v = 0;
-            if ((mode == DW_SHIFT_RIGHT || rows_rq) && full > 0) {
-                dwd_vectors(&q0, &q1, &q2, &o, full, width, rows_rq, g, C);
-                v = full;
+            if ((mode == DW_SHIFT_RIGHT || rows_rq) && n / 2 > 0) {
+                dwd_vectors(&q0, &q1, &q2, &o, n / 2, 8, rows_rq, g, C);
+                v = n / 2;
             }
-            for (; v < full; ++v, q0 += 64, q1 += 64, q2 += 64) {
+            for (; v < n / 2; ++v, q0 += 64, q1 += 64, q2 += 64, o += 2 * C) {
                 const int8x16_t res = dwd_vector(q0, q1, q2, g, mode);
-                if (width == 16) {
-                    vst1q_s8(o, res);
-                    o += C;
-                } else {
-                    vst1_s8(o, vget_low_s8(res));
-                    vst1_s8(o + C, vget_high_s8(res));
-                    o += 2 * C;
-                }
+                vst1_s8(o, vget_low_s8(res));
+                vst1_s8(o + C, vget_high_s8(res));
             }
-            if (width == 8 && n % 2) vst1_s8(o, vget_low_s8(dwd_vector(q0, q1, q2, g, mode)));
+            if (n % 2) vst1_s8(o, vget_low_s8(dwd_vector(q0, q1, q2, g, mode)));
         }
     }
-}
-
-/* Input row iy's bands for groups [0, G) of channels c0 + 16 g: group g's entries at dst + g * gstride, entry i
- * from columns ix0 + i * stride + (0..3) (outside the input: pad, a column of pad bytes). One pass over the
- * groups per step of entries: an LD1 a column, two ZIPs of bytes a pair of columns, four ZIPs of halfwords and an
- * ST1 an entry; at stride 1 and 2 the steps take four and two entries, whose windows share columns and pairs. */
-static void dwd_fill_chunk(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t n, int32_t c0,
-                           int32_t G, size_t gstride, const int8_t *pad, const edgec_conv2d_s8_params *p) {
-    const int32_t in_w = p->in_w, sw = p->stride_w;
-    const ptrdiff_t C = p->in_c;
-    const int8_t *row = in_b + (size_t)iy * in_w * C + c0;
-    int32_t i = 0, k = ix0;
-#define DWD_COLUMN(j) ((uint32_t)(k + (j)) < (uint32_t)in_w ? row + (ptrdiff_t)(k + (j)) * C : pad)
-#define DWD_PAIRS(a, b, l, h) "zip1 v" #l ".16b, v" #a ".16b, v" #b ".16b\n" "zip2 v" #h ".16b, v" #a ".16b, v" #b ".16b\n"
-#define DWD_ENTRY(al, ah, bl, bh, step)                                                                            \
-    "zip1 v24.8h, v" #al ".8h, v" #bl ".8h\n"                                                                         \
-    "zip2 v25.8h, v" #al ".8h, v" #bl ".8h\n"                                                                         \
-    "zip1 v26.8h, v" #ah ".8h, v" #bh ".8h\n"                                                                         \
-    "zip2 v27.8h, v" #ah ".8h, v" #bh ".8h\n"                                                                         \
-    "st1 {v24.16b-v27.16b}, [%[d]], " step "\n"
-    /* stride 1, four entries a step: columns k..k+6, their six pairs, each pair in two entries */
-    for (; sw == 1 && i + 4 <= n; i += 4, k += 4, dst += 4 * 64) {
-        const int8_t *x0 = DWD_COLUMN(0), *x1 = DWD_COLUMN(1), *x2 = DWD_COLUMN(2), *x3 = DWD_COLUMN(3);
-        const int8_t *x4 = DWD_COLUMN(4), *x5 = DWD_COLUMN(5), *x6 = DWD_COLUMN(6);
-        int8_t *d = dst;
-        uint64_t g = (uint64_t)G;
-        __asm__ volatile(
-            "1:\n"
-            "ld1 {v16.16b}, [%[x0]], #16\n"
-            "ld1 {v17.16b}, [%[x1]], #16\n"
-            "ld1 {v18.16b}, [%[x2]], #16\n"
-            "ld1 {v19.16b}, [%[x3]], #16\n"
-            "ld1 {v20.16b}, [%[x4]], #16\n"
-            "ld1 {v21.16b}, [%[x5]], #16\n"
-            "ld1 {v22.16b}, [%[x6]], #16\n"
-            DWD_PAIRS(16, 17, 0, 1) DWD_PAIRS(17, 18, 2, 3) DWD_PAIRS(18, 19, 4, 5)
-            DWD_PAIRS(19, 20, 6, 7) DWD_PAIRS(20, 21, 8, 9) DWD_PAIRS(21, 22, 10, 11)
-            DWD_ENTRY(0, 1, 4, 5, "#64") DWD_ENTRY(2, 3, 6, 7, "#64") DWD_ENTRY(4, 5, 8, 9, "#64")
-            DWD_ENTRY(6, 7, 10, 11, "%[next]")
-            "subs %[g], %[g], #1\n"
-            "b.ne 1b\n"
-            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [x4] "+r"(x4), [x5] "+r"(x5),
-              [x6] "+r"(x6), [d] "+r"(d), [g] "+r"(g)
-            : [next] "r"(gstride - 192)
-            : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v16", "v17",
-              "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27");
-    }
-    /* stride 2, two entries a step: columns k..k+5, their three even pairs, the middle one in both */
-    for (; sw == 2 && i + 2 <= n; i += 2, k += 4, dst += 2 * 64) {
-        const int8_t *x0 = DWD_COLUMN(0), *x1 = DWD_COLUMN(1), *x2 = DWD_COLUMN(2), *x3 = DWD_COLUMN(3);
-        const int8_t *x4 = DWD_COLUMN(4), *x5 = DWD_COLUMN(5);
-        int8_t *d = dst;
-        uint64_t g = (uint64_t)G;
-        __asm__ volatile(
-            "1:\n"
-            "ld1 {v16.16b}, [%[x0]], #16\n"
-            "ld1 {v17.16b}, [%[x1]], #16\n"
-            "ld1 {v18.16b}, [%[x2]], #16\n"
-            "ld1 {v19.16b}, [%[x3]], #16\n"
-            "ld1 {v20.16b}, [%[x4]], #16\n"
-            "ld1 {v21.16b}, [%[x5]], #16\n"
-            DWD_PAIRS(16, 17, 0, 1) DWD_PAIRS(18, 19, 2, 3) DWD_PAIRS(20, 21, 4, 5)
-            DWD_ENTRY(0, 1, 2, 3, "#64") DWD_ENTRY(2, 3, 4, 5, "%[next]")
-            "subs %[g], %[g], #1\n"
-            "b.ne 1b\n"
-            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [x4] "+r"(x4), [x5] "+r"(x5),
-              [d] "+r"(d), [g] "+r"(g)
-            : [next] "r"(gstride - 64)
-            : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v16", "v17", "v18", "v19", "v20", "v21", "v24",
-              "v25", "v26", "v27");
-    }
-#undef DWD_ENTRY
-#undef DWD_PAIRS
-    for (; i < n; ++i, k += sw, dst += 64) {
-        const int8_t *x0 = DWD_COLUMN(0), *x1 = DWD_COLUMN(1), *x2 = DWD_COLUMN(2), *x3 = DWD_COLUMN(3);
-        int8_t *d = dst;
-        uint64_t g = (uint64_t)G;
-        __asm__ volatile(
-            "1:\n"
-            "ld1 {v16.16b}, [%[x0]], #16\n"
-            "ld1 {v17.16b}, [%[x1]], #16\n"
-            "ld1 {v18.16b}, [%[x2]], #16\n"
-            "ld1 {v19.16b}, [%[x3]], #16\n"
-            "zip1 v20.16b, v16.16b, v17.16b\n"
-            "zip2 v21.16b, v16.16b, v17.16b\n"
-            "zip1 v22.16b, v18.16b, v19.16b\n"
-            "zip2 v23.16b, v18.16b, v19.16b\n"
-            "zip1 v24.8h, v20.8h, v22.8h\n"
-            "zip2 v25.8h, v20.8h, v22.8h\n"
-            "zip1 v26.8h, v21.8h, v23.8h\n"
-            "zip2 v27.8h, v21.8h, v23.8h\n"
-            "st1 {v24.16b-v27.16b}, [%[d]], %[gs]\n"
-            "subs %[g], %[g], #1\n"
-            "b.ne 1b\n"
-            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [d] "+r"(d), [g] "+r"(g)
-            : [gs] "r"(gstride)
-            : "memory", "cc", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27");
-    }
-#undef DWD_COLUMN
 }
 
 /* Groups [0, G) of 16 channels from c0 (constants in wk->g) of every output pixel of one image, a row at a time
@@ -1133,40 +994,19 @@ static void dwd_fill_chunk(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t 
 EDGEC_INLINE void dwd_chunk(const int8_t *in_b, int8_t *out_b, dwd_work *wk, int32_t c0, int32_t G, int mode,
                             int relu, const edgec_conv2d_s8_params *p) {
     const int32_t C = p->out_c, sw = p->stride_w;
-    const int32_t fit = DWD_SLOT / (64 * G), strip = fit < DWD_Q ? fit : DWD_Q; /* entries a group's band */
+    /* entries a group's band: within a band, and their columns within wk->row */
+    const int32_t by_band = DWD_SLOT / (64 * G), by_row = (DWD_ROW / (16 * G) - 4) / sw + 1;
+    const int32_t fit = by_band < by_row ? by_band : by_row, strip = fit < DWD_Q ? fit : DWD_Q;
     const size_t gstride = (size_t)strip * 64;
-    const int8x16_t pad = vld1q_s8(wk->g[0].pad);
-    for (int32_t j = 0; j < 16 * G; j += 16) vst1q_s8(wk->pad + j, pad);
+    const int8_t *pad = wk->g[0].pad;
     for (int32_t ox0 = 0; ox0 < p->out_w; ox0 += strip) {
         const int32_t n = p->out_w - ox0 < strip ? p->out_w - ox0 : strip;
         const int32_t ix0 = ox0 * sw - p->pad_left;
-        /* a group at a time (dwd_fill: each column loaded once, 8.5 instructions an entry, about 150 of set-up a
-         * row) on long rows of few groups, else all groups an entry (dwd_fill_chunk: about 10.25 an entry and
-         * group, 9 an entry) */
-        const int by_group = n * (7 * G + 36) > 400 * G;
-        const int8x16x4_t pad4 = {{pad, pad, pad, pad}};
-        for (int32_t g = 0; g < G; ++g)
-            for (int32_t j = 0; j < 64 * n; j += 64) vst1q_s8_x4(wk->q[3] + g * gstride + j, pad4);
-        int32_t next = 0; /* the input rows before next are in the ring, or were never needed */
+        if (sw <= 2) dwd_row_pad(wk->row, ix0, (n - 1) * sw + 4, 16 * G, pad, p->in_w);
+        int32_t next = INT32_MIN; /* the input rows before next are in the ring */
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            int32_t slot = iy0 % 3;
-            slot += slot < 0 ? 3 : 0;
             const int8_t *r[3];
-            for (int32_t ky = 0; ky < 3; ++ky, slot = slot == 2 ? 0 : slot + 1) {
-                const int32_t iy = iy0 + ky;
-                r[ky] = wk->q[3];
-                if (iy < 0 || iy >= p->in_h) continue;
-                if (iy >= next) {
-                    if (by_group)
-                        for (int32_t g = 0; g < G; ++g)
-                            dwd_fill16(wk->q[slot] + g * gstride, in_b, iy, ix0, n, c0 + 16 * g, wk->pad, p);
-                    else
-                        dwd_fill_chunk(wk->q[slot], in_b, iy, ix0, n, c0, G, gstride, wk->pad, p);
-                    next = iy + 1;
-                }
-                r[ky] = wk->q[slot];
-            }
+            dwd_ring(r, wk, oy, &next, in_b, ix0, n, c0, G, gstride, 16, pad, p);
             int8_t *o_row = out_b + ((size_t)oy * p->out_w + ox0) * C + c0;
             if (mode == DW_SHIFT_RIGHT || (relu && mode != DW_SHIFT_LEFT)) {
                 dwd_group_rows(r[0], r[1], r[2], o_row, n, G, gstride, relu, wk->g, C);
@@ -1324,8 +1164,8 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
-            if (mode == DW_SHIFT_RIGHT) dwd_group(in_b, out_b, &wk.g[0], &wk, c16, 8, DW_SHIFT_RIGHT, relu, p);
-            else dwd_group(in_b, out_b, &wk.g[0], &wk, c16, 8, mode, relu, p);
+            if (mode == DW_SHIFT_RIGHT) dwd_group(in_b, out_b, &wk.g[0], &wk, c16, DW_SHIFT_RIGHT, relu, p);
+            else dwd_group(in_b, out_b, &wk.g[0], &wk, c16, mode, relu, p);
         }
     }
 #else
