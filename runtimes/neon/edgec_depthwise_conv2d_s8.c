@@ -666,7 +666,7 @@ static const uint8_t dwd_tbl_index[64] = {
 
 /* Bands at stride 1 or 2 for groups [0, G) (group g's entries at d + g * gstride), n entries from a row whose
  * column j, group g is at x + j * cs + 16 g: entry i from columns i * stride + (0..3). Steps of four entries, their
- * 3 stride + 4 columns loaded into v8.. in order, so that each entry's columns are four consecutive registers, the
+ * 3 stride + 4 columns loaded into v16.. in order (no callee-saved register), so that each entry's columns are four consecutive registers, the
  * table of four TBLs (v0-v3 the indices) and an ST1: 7 + 16 + 4 instructions a step at stride 1 (6.75 an entry,
  * where two levels of ZIPs took 8), 10 + 16 + 4 at stride 2; then single entries (4 + 4 + 1). */
 #define DWD_TBL16(a, d)                                                                                            \
@@ -680,11 +680,11 @@ static const uint8_t dwd_tbl_index[64] = {
     "tbl v5.16b, {v" #a ".16b-v" #d ".16b}, v1.16b\n"                                                               \
     "st1 {v4.16b-v5.16b}, [%[d]], #32\n"
 #define DWD_LD(v, w) "ld1 {v" #v "." w "}, [%[src]], %[cs]\n"
-#define DWD_COLS(w) DWD_LD(8, w) DWD_LD(9, w) DWD_LD(10, w) DWD_LD(11, w)
-#define DWD_STEP1(w, E) DWD_COLS(w) DWD_LD(12, w) DWD_LD(13, w) DWD_LD(14, w) E(8, 11) E(9, 12) E(10, 13) E(11, 14)
+#define DWD_COLS(w) DWD_LD(16, w) DWD_LD(17, w) DWD_LD(18, w) DWD_LD(19, w)
+#define DWD_STEP1(w, E) DWD_COLS(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w) E(16, 19) E(17, 20) E(18, 21) E(19, 22)
 #define DWD_STEP2(w, E)                                                                                            \
-    DWD_COLS(w) DWD_LD(12, w) DWD_LD(13, w) DWD_LD(14, w) DWD_LD(15, w) DWD_LD(16, w) DWD_LD(17, w)                 \
-    E(8, 11) E(10, 13) E(12, 15) E(14, 17)
+    DWD_COLS(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w) DWD_LD(23, w) DWD_LD(24, w) DWD_LD(25, w)                 \
+    E(16, 19) E(18, 21) E(20, 23) E(22, 25)
 static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_t gstride, int32_t sw,
                          int32_t width, size_t cs) {
     const uint64_t back = (uint64_t)(4 - sw) * cs, next = gstride - (size_t)n * 4 * width;
@@ -706,7 +706,7 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_
                      "mov %[k], %[singles]\n"                                                                       \
                      "cbz %[k], 5f\n"                                                                               \
                      "4:\n"                                                                                         \
-                     DWD_COLS(w) E(8, 11)                                                                           \
+                     DWD_COLS(w) E(16, 19)                                                                          \
                      "sub %[src], %[src], %[back]\n"                                                                \
                      "subs %[k], %[k], #1\n"                                                                        \
                      "b.ne 4b\n"                                                                                    \
@@ -718,8 +718,8 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_
                      : [d] "+r"(d), [x] "+r"(x), [g] "+r"(g), [k] "=&r"(k), [src] "=&r"(src)                        \
                      : [idx] "r"(dwd_tbl_index), [steps] "r"(steps), [singles] "r"(singles), [cs] "r"((uint64_t)cs), \
                        [back] "r"(back), [next] "r"(next)                                                           \
-                     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11",     \
-                       "v12", "v13", "v14", "v15", "v16", "v17")
+                     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",   \
+                       "v20", "v21", "v22", "v23", "v24", "v25")
     if (sw == 1 && width == 16) DWD_FILL_TBL(DWD_STEP1, DWD_TBL16, "16b");
     else if (sw == 1) DWD_FILL_TBL(DWD_STEP1, DWD_TBL8, "8b");
     else if (width == 16) DWD_FILL_TBL(DWD_STEP2, DWD_TBL16, "16b");
@@ -749,7 +749,23 @@ static void dwd_row_copy(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix
     if (hi <= lo) return;
     const int8_t *src = in_b + ((size_t)iy * p->in_w + lo) * C + c0;
     dst += (size_t)(lo - ix0) * w;
-    /* the columns' channels contiguous in the input (all of them): one run, else a run a column */
+    if (C == (size_t)w && (hi - lo) * w >= 64) { /* the columns' channels are all of them: one run */
+        const int32_t bytes = (hi - lo) * w;
+        uint64_t m = (uint64_t)bytes / 64;
+        int8_t *d = dst;
+        const int8_t *x = src;
+        __asm__ volatile("1:\n"
+                         "ld1 {v16.16b-v19.16b}, [%[x]], #64\n"
+                         "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
+                         "subs %[m], %[m], #1\n"
+                         "b.ne 1b\n"
+                         : [x] "+r"(x), [d] "+r"(d), [m] "+r"(m)
+                         :
+                         : "memory", "cc", "v16", "v17", "v18", "v19");
+        for (int32_t b = bytes / 64 * 64; b < bytes; b += 8) vst1_s8(dst + b, vld1_s8(src + b));
+        return;
+    }
+    /* else a run a column */
     const int32_t runs = C == (size_t)w ? 1 : hi - lo, bytes = C == (size_t)w ? (hi - lo) * w : w;
     for (int32_t r = 0; r < runs; ++r, src += C, dst += w) {
         int32_t b = 0;
@@ -776,8 +792,9 @@ static void dwd_ring(const int8_t *r[3], dwd_work *wk, int32_t oy, int32_t *next
         *next = iy + 1;
         if (iy < 0 || iy >= p->in_h) {
             const int8x16_t v = vld1q_s8(pad);
+            const int8x16x2_t v2 = {{v, v}};
             for (int32_t g = 0; g < G; ++g)
-                for (int32_t j = 0; j < n * entry; j += 16) vst1q_s8(band + g * gstride + j, v);
+                for (int32_t j = 0; j < n * entry; j += 32) vst1q_s8_x2(band + g * gstride + j, v2);
         } else if (sw <= 2) {
             dwd_row_copy(wk->row, in_b, iy, ix0, (n - 1) * sw + 4, c0, G * width, p);
             dwd_fill_tbl(band, wk->row, n, G, gstride, sw, width, (size_t)(G * width));
@@ -811,8 +828,8 @@ EDGEC_INLINE int8x16_t dwd_vector(const int8_t *q0, const int8_t *q1, const int8
     "ld1 {v0.16b-v3.16b}, [%[w]], #64\n"                                                                            \
     "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"                                                                            \
     "ld1 {v8.16b-v11.16b}, [%[w]]\n"                                                                                \
-    "ld1 {v12.4s-v15.4s}, [%[mult]]\n"                                                                              \
-    "ld1 {v16.4s-v19.4s}, [%[right]]\n"
+    "ld1 {v12.4s-v15.4s}, [%[mr]], #64\n"                                                                          \
+    "ld1 {v16.4s-v19.4s}, [%[mr]]\n"
 #define DWD_ZP_CLAMP "ld1 {v20.16b-v22.16b}, [%[zp]]\n"
 #define DWD_ZP_RELU "movi v20.16b, #0x80\n"
 #define DWD_DOTS                                                                                                   \
@@ -876,11 +893,11 @@ EDGEC_INLINE int8x16_t dwd_vector(const int8_t *q0, const int8_t *q1, const int8
 static void dwd_vectors(const int8_t **q0, const int8_t **q1, const int8_t **q2, int8_t **o, int32_t n_vectors,
                         int32_t width, int relu, const dw_group *g, int32_t C) {
     const int8_t *w = (const int8_t *)g->wq;
+    const int32_t *mr = (const int32_t *)g->multiplier; /* and g->right after it */
     uint64_t n = (uint64_t)n_vectors;
 #define DWD_ASM_OPERANDS                                                                                           \
-    : [q0] "+r"(*q0), [q1] "+r"(*q1), [q2] "+r"(*q2), [o] "+r"(*o), [n] "+r"(n), [w] "+r"(w)                       \
-    : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),                    \
-      [C] "r"((uint64_t)C)                                                                                          \
+    : [q0] "+r"(*q0), [q1] "+r"(*q1), [q2] "+r"(*q2), [o] "+r"(*o), [n] "+r"(n), [w] "+r"(w), [mr] "+r"(mr)        \
+    : [base] "r"(g->base), [zp] "r"(&g->zp), [C] "r"((uint64_t)C)                                                 \
     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",    \
       "v30", "v31"
@@ -899,42 +916,32 @@ static void dwd_vectors(const int8_t **q0, const int8_t **q1, const int8_t **q2,
 }
 
 /* dwd_vectors on G groups of 16 channels one after the other: group g's constants at groups[g], its band entries
- * at q0-q2 + g * gstride, its outputs at o + 16 g; one call a row (small maps: KWS's 25 x 5, VWW's 6 x 6). */
+ * at q0-q2 + g * 64 n (each group's entries follow the previous one's: the pointers run on), its outputs at o + 16
+ * g; one call a row (small maps: KWS's 25 x 5, VWW's 6 x 6): 13 instructions a group besides its vectors. */
 static void dwd_group_rows(const int8_t *q0, const int8_t *q1, const int8_t *q2, int8_t *o, int32_t n_vectors,
-                           int32_t G, size_t gstride, int relu, const dw_group *groups, int32_t C) {
-    const int8_t *w0 = (const int8_t *)groups[0].wq;
-    const int32_t *m0 = (const int32_t *)groups[0].multiplier, *r0 = (const int32_t *)groups[0].right;
-    const int32_t *b0 = (const int32_t *)groups[0].base;
-    const int8_t *a0, *a1, *a2, *w;
-    int8_t *out;
+                           int32_t G, int relu, const dw_group *groups, int32_t C) {
+    const int8_t *w = (const int8_t *)groups[0].wq;
+    const int32_t *mr = (const int32_t *)groups[0].multiplier, *base = (const int32_t *)groups[0].base;
     uint64_t n, g = (uint64_t)G;
+    /* the constants' pointers past a group's loads: on to the next group's */
+    const uint64_t gs = sizeof(dw_group), w_next = gs - 128, mr_next = gs - 64;
 #define DWD_GROUPS(zp, rq)                                                                                         \
     zp                                                                                                              \
     "2:\n"                                                                                                          \
-    "mov %[w], %[W]\n"                                                                                              \
     DWD_CONSTANTS                                                                                                   \
-    "mov %[q0], %[Q0]\n"                                                                                            \
-    "mov %[q1], %[Q1]\n"                                                                                            \
-    "mov %[q2], %[Q2]\n"                                                                                            \
-    "mov %[o], %[O]\n"                                                                                              \
     "mov %[n], %[N]\n"                                                                                              \
     DWD_VECTORS(rq, DWD_STORE16)                                                                                    \
-    "add %[W], %[W], %[gs]\n"                                                                                       \
-    "add %[mult], %[mult], %[gs]\n"                                                                                 \
-    "add %[right], %[right], %[gs]\n"                                                                               \
+    "add %[w], %[w], %[w_next]\n"                                                                                   \
+    "add %[mr], %[mr], %[mr_next]\n"                                                                                \
     "add %[base], %[base], %[gs]\n"                                                                                 \
-    "add %[Q0], %[Q0], %[gstride]\n"                                                                                \
-    "add %[Q1], %[Q1], %[gstride]\n"                                                                                \
-    "add %[Q2], %[Q2], %[gstride]\n"                                                                                \
-    "add %[O], %[O], #16\n"                                                                                         \
+    "sub %[o], %[o], %[o_back]\n"                                                                                   \
     "subs %[g], %[g], #1\n"                                                                                         \
     "b.ne 2b\n"
 #define DWD_ASM_OPERANDS                                                                                           \
-    : [Q0] "+r"(q0), [Q1] "+r"(q1), [Q2] "+r"(q2), [O] "+r"(o), [g] "+r"(g), [W] "+r"(w0), [mult] "+r"(m0),        \
-      [right] "+r"(r0), [base] "+r"(b0), [q0] "=&r"(a0), [q1] "=&r"(a1), [q2] "=&r"(a2), [o] "=&r"(out),          \
-      [n] "=&r"(n), [w] "=&r"(w)                                                                                    \
-    : [N] "r"((uint64_t)n_vectors), [gstride] "r"(gstride), [gs] "r"(sizeof(dw_group)),                           \
-      [zp] "r"(&groups[0].zp), [C] "r"((uint64_t)C)                                                                 \
+    : [q0] "+r"(q0), [q1] "+r"(q1), [q2] "+r"(q2), [o] "+r"(o), [g] "+r"(g), [w] "+r"(w), [mr] "+r"(mr),          \
+      [base] "+r"(base), [n] "=&r"(n)                                                                               \
+    : [N] "r"((uint64_t)n_vectors), [gs] "r"(gs), [w_next] "r"(w_next), [mr_next] "r"(mr_next),                   \
+      [o_back] "r"((uint64_t)n_vectors * (uint64_t)C - 16), [zp] "r"(&groups[0].zp), [C] "r"((uint64_t)C)          \
     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",    \
       "v30", "v31"
@@ -997,10 +1004,10 @@ EDGEC_INLINE void dwd_chunk(const int8_t *in_b, int8_t *out_b, dwd_work *wk, int
     /* entries a group's band: within a band, and their columns within wk->row */
     const int32_t by_band = DWD_SLOT / (64 * G), by_row = (DWD_ROW / (16 * G) - 4) / sw + 1;
     const int32_t fit = by_band < by_row ? by_band : by_row, strip = fit < DWD_Q ? fit : DWD_Q;
-    const size_t gstride = (size_t)strip * 64;
     const int8_t *pad = wk->g[0].pad;
     for (int32_t ox0 = 0; ox0 < p->out_w; ox0 += strip) {
         const int32_t n = p->out_w - ox0 < strip ? p->out_w - ox0 : strip;
+        const size_t gstride = (size_t)n * 64; /* the groups' bands back to back (dwd_group_rows) */
         const int32_t ix0 = ox0 * sw - p->pad_left;
         if (sw <= 2) dwd_row_pad(wk->row, ix0, (n - 1) * sw + 4, 16 * G, pad, p->in_w);
         int32_t next = INT32_MIN; /* the input rows before next are in the ring */
@@ -1009,7 +1016,7 @@ EDGEC_INLINE void dwd_chunk(const int8_t *in_b, int8_t *out_b, dwd_work *wk, int
             dwd_ring(r, wk, oy, &next, in_b, ix0, n, c0, G, gstride, 16, pad, p);
             int8_t *o_row = out_b + ((size_t)oy * p->out_w + ox0) * C + c0;
             if (mode == DW_SHIFT_RIGHT || (relu && mode != DW_SHIFT_LEFT)) {
-                dwd_group_rows(r[0], r[1], r[2], o_row, n, G, gstride, relu, wk->g, C);
+                dwd_group_rows(r[0], r[1], r[2], o_row, n, G, relu, wk->g, C);
                 continue;
             }
             for (int32_t g = 0; g < G; ++g) {
