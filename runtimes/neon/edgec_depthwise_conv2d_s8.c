@@ -682,16 +682,22 @@ static const uint8_t dwd_tbl_index[64] = {
 #define DWD_LD(v, w) "ld1 {v" #v "." w "}, [%[src]], %[cs]\n"
 #define DWD_COLS(w) DWD_LD(16, w) DWD_LD(17, w) DWD_LD(18, w) DWD_LD(19, w)
 #define DWD_STEP1(w, E) DWD_COLS(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w) E(16, 19) E(17, 20) E(18, 21) E(19, 22)
+#define DWD_STEP1X8(w, E)                                                                                          \
+    DWD_COLS(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w) DWD_LD(23, w) DWD_LD(24, w) DWD_LD(25, w) DWD_LD(26, w)   \
+    E(16, 19) E(17, 20) E(18, 21) E(19, 22) E(20, 23) E(21, 24) E(22, 25) E(23, 26)
+#define DWD_NONE(w, E)
 #define DWD_STEP2(w, E)                                                                                            \
     DWD_COLS(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w) DWD_LD(23, w) DWD_LD(24, w) DWD_LD(25, w)                 \
     E(16, 19) E(18, 21) E(20, 23) E(22, 25)
 static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_t gstride, int32_t sw,
                          int32_t width, size_t cs) {
     const uint64_t back = (uint64_t)(4 - sw) * cs, next = gstride - (size_t)n * 4 * width;
-    const uint64_t steps = (uint64_t)n / 4, singles = (uint64_t)n % 4;
+    /* stride 1: steps of eight entries, one of four if need be; stride 2: steps of four */
+    const uint64_t steps = sw == 1 ? (uint64_t)n / 8 : (uint64_t)n / 4, four = (uint64_t)n / 4 % 2 * (sw == 1);
+    const uint64_t singles = (uint64_t)n % 4;
     uint64_t g = (uint64_t)G, k;
     const int8_t *src;
-#define DWD_FILL_TBL(step, E, w)                                                                                   \
+#define DWD_FILL_TBL(step, step4, E, w)                                                                            \
     __asm__ volatile("ld1 {v0.16b-v3.16b}, [%[idx]]\n"                                                              \
                      "1:\n"                                                                                         \
                      "mov %[src], %[x]\n"                                                                           \
@@ -703,6 +709,10 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_
                      "subs %[k], %[k], #1\n"                                                                        \
                      "b.ne 2b\n"                                                                                    \
                      "3:\n"                                                                                         \
+                     "cbz %[four], 6f\n"                                                                            \
+                     step4(w, E)                                                                                    \
+                     "sub %[src], %[src], %[back]\n"                                                                \
+                     "6:\n"                                                                                         \
                      "mov %[k], %[singles]\n"                                                                       \
                      "cbz %[k], 5f\n"                                                                               \
                      "4:\n"                                                                                         \
@@ -716,16 +726,19 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_
                      "subs %[g], %[g], #1\n"                                                                        \
                      "b.ne 1b\n"                                                                                    \
                      : [d] "+r"(d), [x] "+r"(x), [g] "+r"(g), [k] "=&r"(k), [src] "=&r"(src)                        \
-                     : [idx] "r"(dwd_tbl_index), [steps] "r"(steps), [singles] "r"(singles), [cs] "r"((uint64_t)cs), \
+                     : [idx] "r"(dwd_tbl_index), [steps] "r"(steps), [four] "r"(four), [singles] "r"(singles),      \
+                       [cs] "r"((uint64_t)cs),                                                                      \
                        [back] "r"(back), [next] "r"(next)                                                           \
                      : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",   \
-                       "v20", "v21", "v22", "v23", "v24", "v25")
-    if (sw == 1 && width == 16) DWD_FILL_TBL(DWD_STEP1, DWD_TBL16, "16b");
-    else if (sw == 1) DWD_FILL_TBL(DWD_STEP1, DWD_TBL8, "8b");
-    else if (width == 16) DWD_FILL_TBL(DWD_STEP2, DWD_TBL16, "16b");
-    else DWD_FILL_TBL(DWD_STEP2, DWD_TBL8, "8b");
+                       "v20", "v21", "v22", "v23", "v24", "v25", "v26")
+    if (sw == 1 && width == 16) DWD_FILL_TBL(DWD_STEP1X8, DWD_STEP1, DWD_TBL16, "16b");
+    else if (sw == 1) DWD_FILL_TBL(DWD_STEP1X8, DWD_STEP1, DWD_TBL8, "8b");
+    else if (width == 16) DWD_FILL_TBL(DWD_STEP2, DWD_NONE, DWD_TBL16, "16b");
+    else DWD_FILL_TBL(DWD_STEP2, DWD_NONE, DWD_TBL8, "8b");
 #undef DWD_FILL_TBL
 }
+#undef DWD_NONE
+#undef DWD_STEP1X8
 #undef DWD_STEP2
 #undef DWD_STEP1
 #undef DWD_COLS
@@ -890,6 +903,19 @@ EDGEC_INLINE int8x16_t dwd_vector(const int8_t *q0, const int8_t *q1, const int8
     store                                                                                                           \
     "subs %[n], %[n], #1\n"                                                                                         \
     "b.ne 1b\n"
+/* the same, two vectors a pass (one of them first when n is odd): the ReLU loops' */
+#define DWD_VECTORS2(rq, store)                                                                                    \
+    "tbz %[n], #0, 3f\n"                                                                                            \
+    DWD_DOTS rq store                                                                                               \
+    "3:\n"                                                                                                          \
+    "lsr %[n], %[n], #1\n"                                                                                          \
+    "cbz %[n], 4f\n"                                                                                                \
+    "1:\n"                                                                                                          \
+    DWD_DOTS rq store                                                                                               \
+    DWD_DOTS rq store                                                                                               \
+    "subs %[n], %[n], #1\n"                                                                                         \
+    "b.ne 1b\n"                                                                                                     \
+    "4:\n"
 static void dwd_vectors(const int8_t **q0, const int8_t **q1, const int8_t **q2, int8_t **o, int32_t n_vectors,
                         int32_t width, int relu, const dw_group *g, int32_t C) {
     const int8_t *w = (const int8_t *)g->wq;
@@ -904,9 +930,9 @@ static void dwd_vectors(const int8_t **q0, const int8_t **q1, const int8_t **q2,
 #define DWD_STORE16 "st1 {v28.16b}, [%[o]], %[C]\n"
 #define DWD_STORE8 "st1 {v28.d}[0], [%[o]], %[C]\n" "st1 {v28.d}[1], [%[o]], %[C]\n" /* two pixels of 8 channels */
     if (relu && width == 16)
-        __asm__ volatile(DWD_CONSTANTS DWD_ZP_RELU DWD_VECTORS(DWD_RQ_RELU, DWD_STORE16) DWD_ASM_OPERANDS);
+        __asm__ volatile(DWD_CONSTANTS DWD_ZP_RELU DWD_VECTORS2(DWD_RQ_RELU, DWD_STORE16) DWD_ASM_OPERANDS);
     else if (relu)
-        __asm__ volatile(DWD_CONSTANTS DWD_ZP_RELU DWD_VECTORS(DWD_RQ_RELU, DWD_STORE8) DWD_ASM_OPERANDS);
+        __asm__ volatile(DWD_CONSTANTS DWD_ZP_RELU DWD_VECTORS2(DWD_RQ_RELU, DWD_STORE8) DWD_ASM_OPERANDS);
     else if (width == 16)
         __asm__ volatile(DWD_CONSTANTS DWD_ZP_CLAMP DWD_VECTORS(DWD_RQ_CLAMP, DWD_STORE16) DWD_ASM_OPERANDS);
     else
@@ -925,12 +951,12 @@ static void dwd_group_rows(const int8_t *q0, const int8_t *q1, const int8_t *q2,
     uint64_t n, g = (uint64_t)G;
     /* the constants' pointers past a group's loads: on to the next group's */
     const uint64_t gs = sizeof(dw_group), w_next = gs - 128, mr_next = gs - 64;
-#define DWD_GROUPS(zp, rq)                                                                                         \
+#define DWD_GROUPS(zp, vectors, rq)                                                                                \
     zp                                                                                                              \
     "2:\n"                                                                                                          \
     DWD_CONSTANTS                                                                                                   \
     "mov %[n], %[N]\n"                                                                                              \
-    DWD_VECTORS(rq, DWD_STORE16)                                                                                    \
+    vectors(rq, DWD_STORE16)                                                                                        \
     "add %[w], %[w], %[w_next]\n"                                                                                   \
     "add %[mr], %[mr], %[mr_next]\n"                                                                                \
     "add %[base], %[base], %[gs]\n"                                                                                 \
@@ -946,13 +972,14 @@ static void dwd_group_rows(const int8_t *q0, const int8_t *q1, const int8_t *q2,
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",    \
       "v30", "v31"
     if (relu)
-        __asm__ volatile(DWD_GROUPS(DWD_ZP_RELU, DWD_RQ_RELU) DWD_ASM_OPERANDS);
+        __asm__ volatile(DWD_GROUPS(DWD_ZP_RELU, DWD_VECTORS2, DWD_RQ_RELU) DWD_ASM_OPERANDS);
     else
-        __asm__ volatile(DWD_GROUPS(DWD_ZP_CLAMP, DWD_RQ_CLAMP) DWD_ASM_OPERANDS);
+        __asm__ volatile(DWD_GROUPS(DWD_ZP_CLAMP, DWD_VECTORS, DWD_RQ_CLAMP) DWD_ASM_OPERANDS);
 #undef DWD_ASM_OPERANDS
 #undef DWD_GROUPS
 }
 #undef DWD_STORE16
+#undef DWD_VECTORS2
 #undef DWD_VECTORS
 #undef DWD_RQ_RELU
 #undef DWD_RQ_CLAMP
