@@ -686,18 +686,20 @@ static const uint8_t dwd_tbl_index[64] = {
     DWD_COLS(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w) DWD_LD(23, w) DWD_LD(24, w) DWD_LD(25, w) DWD_LD(26, w)   \
     E(16, 19) E(17, 20) E(18, 21) E(19, 22) E(20, 23) E(21, 24) E(22, 25) E(23, 26)
 #define DWD_NONE(w, E)
+#define DWD_STEP1_4(w, E) "tbz %[n], #2, 7f\n" DWD_STEP1(w, E) "sub %[src], %[src], %[back]\n" "7:\n"
+#define DWD_STEP1_2(w, E) DWD_COLS(w) DWD_LD(20, w) E(16, 19) E(17, 20)
+#define DWD_STEP2_2(w, E) DWD_COLS(w) DWD_LD(20, w) DWD_LD(21, w) E(16, 19) E(18, 21)
 #define DWD_STEP2(w, E)                                                                                            \
     DWD_COLS(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w) DWD_LD(23, w) DWD_LD(24, w) DWD_LD(25, w)                 \
     E(16, 19) E(18, 21) E(20, 23) E(22, 25)
 static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_t gstride, int32_t sw,
                          int32_t width, size_t cs) {
     const uint64_t back = (uint64_t)(4 - sw) * cs, next = gstride - (size_t)n * 4 * width;
-    /* stride 1: steps of eight entries, one of four if need be; stride 2: steps of four */
-    const uint64_t steps = sw == 1 ? (uint64_t)n / 8 : (uint64_t)n / 4, four = (uint64_t)n / 4 % 2 * (sw == 1);
-    const uint64_t singles = (uint64_t)n % 4;
+    /* stride 1: steps of eight entries, stride 2: of four; then by n's bits a step of four (stride 1), two, one */
+    const uint64_t steps = sw == 1 ? (uint64_t)n / 8 : (uint64_t)n / 4;
     uint64_t g = (uint64_t)G, k;
     const int8_t *src;
-#define DWD_FILL_TBL(step, step4, E, w)                                                                            \
+#define DWD_FILL_TBL(step, step4, step2, E, w)                                                                     \
     __asm__ volatile("ld1 {v0.16b-v3.16b}, [%[idx]]\n"                                                              \
                      "1:\n"                                                                                         \
                      "mov %[src], %[x]\n"                                                                           \
@@ -709,35 +711,33 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_
                      "subs %[k], %[k], #1\n"                                                                        \
                      "b.ne 2b\n"                                                                                    \
                      "3:\n"                                                                                         \
-                     "cbz %[four], 6f\n"                                                                            \
                      step4(w, E)                                                                                    \
+                     "tbz %[n], #1, 6f\n"                                                                           \
+                     step2(w, E)                                                                                    \
                      "sub %[src], %[src], %[back]\n"                                                                \
                      "6:\n"                                                                                         \
-                     "mov %[k], %[singles]\n"                                                                       \
-                     "cbz %[k], 5f\n"                                                                               \
-                     "4:\n"                                                                                         \
+                     "tbz %[n], #0, 5f\n"                                                                           \
                      DWD_COLS(w) E(16, 19)                                                                          \
-                     "sub %[src], %[src], %[back]\n"                                                                \
-                     "subs %[k], %[k], #1\n"                                                                        \
-                     "b.ne 4b\n"                                                                                    \
                      "5:\n"                                                                                         \
                      "add %[x], %[x], #16\n"                                                                        \
                      "add %[d], %[d], %[next]\n"                                                                    \
                      "subs %[g], %[g], #1\n"                                                                        \
                      "b.ne 1b\n"                                                                                    \
                      : [d] "+r"(d), [x] "+r"(x), [g] "+r"(g), [k] "=&r"(k), [src] "=&r"(src)                        \
-                     : [idx] "r"(dwd_tbl_index), [steps] "r"(steps), [four] "r"(four), [singles] "r"(singles),      \
-                       [cs] "r"((uint64_t)cs),                                                                      \
+                     : [idx] "r"(dwd_tbl_index), [steps] "r"(steps), [n] "r"((uint64_t)n), [cs] "r"((uint64_t)cs),  \
                        [back] "r"(back), [next] "r"(next)                                                           \
                      : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",   \
                        "v20", "v21", "v22", "v23", "v24", "v25", "v26")
-    if (sw == 1 && width == 16) DWD_FILL_TBL(DWD_STEP1X8, DWD_STEP1, DWD_TBL16, "16b");
-    else if (sw == 1) DWD_FILL_TBL(DWD_STEP1X8, DWD_STEP1, DWD_TBL8, "8b");
-    else if (width == 16) DWD_FILL_TBL(DWD_STEP2, DWD_NONE, DWD_TBL16, "16b");
-    else DWD_FILL_TBL(DWD_STEP2, DWD_NONE, DWD_TBL8, "8b");
+    if (sw == 1 && width == 16) DWD_FILL_TBL(DWD_STEP1X8, DWD_STEP1_4, DWD_STEP1_2, DWD_TBL16, "16b");
+    else if (sw == 1) DWD_FILL_TBL(DWD_STEP1X8, DWD_STEP1_4, DWD_STEP1_2, DWD_TBL8, "8b");
+    else if (width == 16) DWD_FILL_TBL(DWD_STEP2, DWD_NONE, DWD_STEP2_2, DWD_TBL16, "16b");
+    else DWD_FILL_TBL(DWD_STEP2, DWD_NONE, DWD_STEP2_2, DWD_TBL8, "8b");
 #undef DWD_FILL_TBL
 }
 #undef DWD_NONE
+#undef DWD_STEP1_4
+#undef DWD_STEP1_2
+#undef DWD_STEP2_2
 #undef DWD_STEP1X8
 #undef DWD_STEP2
 #undef DWD_STEP1
@@ -805,9 +805,9 @@ static void dwd_ring(const int8_t *r[3], dwd_work *wk, int32_t oy, int32_t *next
         *next = iy + 1;
         if (iy < 0 || iy >= p->in_h) {
             const int8x16_t v = vld1q_s8(pad);
-            const int8x16x2_t v2 = {{v, v}};
-            for (int32_t g = 0; g < G; ++g)
-                for (int32_t j = 0; j < n * entry; j += 32) vst1q_s8_x2(band + g * gstride + j, v2);
+            const int8x16x4_t v4 = {{v, v, v, v}};
+            for (int32_t g = 0; g < G; ++g) /* the entries of 8 channels: an even number of 32 bytes */
+                for (int32_t j = 0; j < n * entry; j += 64) vst1q_s8_x4(band + g * gstride + j, v4);
         } else if (sw <= 2) {
             dwd_row_copy(wk->row, in_b, iy, ix0, (n - 1) * sw + 4, c0, G * width, p);
             dwd_fill_tbl(band, wk->row, n, G, gstride, sw, width, (size_t)(G * width));
