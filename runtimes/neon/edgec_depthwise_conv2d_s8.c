@@ -788,33 +788,56 @@ static void dwd_row_copy(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix
     }
 }
 
-/* The bands of output row oy's three input rows into r[0..2]: the ring's slot iy mod 3, each input row's built
- * once a strip (next: the first row not built yet), from the input (through wk->row at stride 1 or 2), or pad
- * bytes for rows outside it. n entries of width channels for groups [0, G) from c0, group g's at g * gstride. */
-static void dwd_ring(const int8_t *r[3], dwd_work *wk, int32_t oy, int32_t *next, const int8_t *in_b, int32_t ix0,
-                     int32_t n, int32_t c0, int32_t G, size_t gstride, int32_t width, const int8_t *pad,
-                     const edgec_conv2d_s8_params *p) {
-    const int32_t iy0 = oy * p->stride_h - p->pad_top, sw = p->stride_w, entry = 4 * width;
-    int32_t slot = iy0 % 3;
-    slot += slot < 0 ? 3 : 0;
-    for (int32_t ky = 0; ky < 3; ++ky, slot = slot == 2 ? 0 : slot + 1) {
-        const int32_t iy = iy0 + ky;
-        int8_t *band = wk->q[slot];
-        r[ky] = band;
-        if (iy < *next) continue;
-        *next = iy + 1;
-        if (iy < 0 || iy >= p->in_h) {
-            const int8x16_t v = vld1q_s8(pad);
-            const int8x16x4_t v4 = {{v, v, v, v}};
-            for (int32_t g = 0; g < G; ++g) /* the entries of 8 channels: an even number of 32 bytes */
-                for (int32_t j = 0; j < n * entry; j += 64) vst1q_s8_x4(band + g * gstride + j, v4);
-        } else if (sw <= 2) {
-            dwd_row_copy(wk->row, in_b, iy, ix0, (n - 1) * sw + 4, c0, G * width, p);
-            dwd_fill_tbl(band, wk->row, n, G, gstride, sw, width, (size_t)(G * width));
-        } else {
-            for (int32_t g = 0; g < G; ++g) dwd_fill(band + g * gstride, in_b, iy, ix0, n, c0 + 16 * g, width, pad, p);
-        }
+/* A strip of output columns: n entries of width channels for groups [0, G) from channel c0 (group g's band at g *
+ * gstride), from input columns ix0 on; its ring of three input rows' bands (wk->q[iy mod 3]): next, the first row
+ * not built yet, at slot; top, the next output row's first input row, at slot top_slot. */
+typedef struct {
+    const int8_t *in_b, *pad; /* pad: a column of pad bytes */
+    const edgec_conv2d_s8_params *p;
+    size_t gstride;
+    int32_t ix0, n, c0, G, width;
+    int32_t next, slot, top, top_slot;
+} dwd_strip;
+
+static void dwd_strip_start(dwd_strip *st, dwd_work *wk, const int8_t *in_b, int32_t ix0, int32_t n, int32_t c0,
+                            int32_t G, size_t gstride, int32_t width, const int8_t *pad,
+                            const edgec_conv2d_s8_params *p) {
+    st->in_b = in_b; st->pad = pad; st->p = p; st->gstride = gstride;
+    st->ix0 = ix0; st->n = n; st->c0 = c0; st->G = G; st->width = width;
+    st->next = st->top = -p->pad_top;
+    st->slot = st->top % 3 + (st->top % 3 < 0 ? 3 : 0);
+    st->top_slot = st->slot;
+    if (p->stride_w <= 2) dwd_row_pad(wk->row, ix0, (n - 1) * p->stride_w + 4, G * width, pad, p->in_w);
+}
+
+/* Input row iy's bands into band: from the input (through wk->row at stride 1 or 2), or pad bytes outside it. */
+static void dwd_build(int8_t *band, dwd_work *wk, int32_t iy, const dwd_strip *st) {
+    const edgec_conv2d_s8_params *p = st->p;
+    const int32_t sw = p->stride_w, n = st->n, G = st->G, width = st->width;
+    if (iy < 0 || iy >= p->in_h) {
+        const int8x16_t v = vld1q_s8(st->pad);
+        const int8x16x4_t v4 = {{v, v, v, v}};
+        for (int32_t g = 0; g < G; ++g) /* the entries of 8 channels: an even number of 32 bytes */
+            for (int32_t j = 0; j < n * 4 * width; j += 64) vst1q_s8_x4(band + g * st->gstride + j, v4);
+    } else if (sw <= 2) {
+        dwd_row_copy(wk->row, st->in_b, iy, st->ix0, (n - 1) * sw + 4, st->c0, G * width, p);
+        dwd_fill_tbl(band, wk->row, n, G, st->gstride, sw, width, (size_t)(G * width));
+    } else {
+        for (int32_t g = 0; g < G; ++g)
+            dwd_fill(band + g * st->gstride, st->in_b, iy, st->ix0, n, st->c0 + 16 * g, width, st->pad, p);
     }
+}
+
+/* The bands of the strip's next output row's three input rows into r[0..2], those not in the ring built. */
+static void dwd_ring(const int8_t *r[3], dwd_work *wk, dwd_strip *st) {
+    for (; st->next <= st->top + 2; ++st->next, st->slot = st->slot == 2 ? 0 : st->slot + 1)
+        dwd_build(wk->q[st->slot], wk, st->next, st);
+    const int32_t s = st->top_slot, sh = st->p->stride_h % 3;
+    r[0] = wk->q[s];
+    r[1] = wk->q[s == 2 ? 0 : s + 1];
+    r[2] = wk->q[s == 0 ? 2 : s - 1];
+    st->top += st->p->stride_h;
+    st->top_slot = s + sh >= 3 ? s + sh - 3 : s + sh;
 }
 
 /* One vector of outputs (a 16-channel pixel, or two 8-channel pixels) from its three band entries. */
@@ -999,11 +1022,11 @@ EDGEC_INLINE void dwd_group(const int8_t *in_b, int8_t *out_b, const dw_group *g
         const int32_t n = p->out_w - ox0 < DWD_Q ? p->out_w - ox0 : DWD_Q;
         const int32_t nq = (n + 1) / 2 * 2; /* pixels in pairs, the last one padded */
         const int32_t ix0 = ox0 * sw - p->pad_left;
-        dwd_row_pad(wk->row, ix0, (nq - 1) * sw + 4, 8, g->pad, p->in_w);
-        int32_t next = INT32_MIN; /* the input rows before next are in the ring */
+        dwd_strip st;
+        dwd_strip_start(&st, wk, in_b, ix0, nq, c, 1, 0, 8, g->pad, p);
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int8_t *r[3];
-            dwd_ring(r, wk, oy, &next, in_b, ix0, nq, c, 1, 0, 8, g->pad, p);
+            dwd_ring(r, wk, &st);
             const int8_t *q0 = r[0], *q1 = r[1], *q2 = r[2];
             int8_t *o = out_b + ((size_t)oy * p->out_w + ox0) * C + c;
             int32_t v = 0;
@@ -1036,11 +1059,11 @@ EDGEC_INLINE void dwd_chunk(const int8_t *in_b, int8_t *out_b, dwd_work *wk, int
         const int32_t n = p->out_w - ox0 < strip ? p->out_w - ox0 : strip;
         const size_t gstride = (size_t)n * 64; /* the groups' bands back to back (dwd_group_rows) */
         const int32_t ix0 = ox0 * sw - p->pad_left;
-        if (sw <= 2) dwd_row_pad(wk->row, ix0, (n - 1) * sw + 4, 16 * G, pad, p->in_w);
-        int32_t next = INT32_MIN; /* the input rows before next are in the ring */
+        dwd_strip st;
+        dwd_strip_start(&st, wk, in_b, ix0, n, c0, G, gstride, 16, pad, p);
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int8_t *r[3];
-            dwd_ring(r, wk, oy, &next, in_b, ix0, n, c0, G, gstride, 16, pad, p);
+            dwd_ring(r, wk, &st);
             int8_t *o_row = out_b + ((size_t)oy * p->out_w + ox0) * C + c0;
             if (mode == DW_SHIFT_RIGHT || (relu && mode != DW_SHIFT_LEFT)) {
                 dwd_group_rows(r[0], r[1], r[2], o_row, n, G, relu, wk->g, C);
