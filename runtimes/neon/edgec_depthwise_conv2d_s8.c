@@ -679,19 +679,33 @@ static const uint8_t dwd_tbl_index[64] = {
     "tbl v4.16b, {v" #a ".16b-v" #d ".16b}, v0.16b\n"                                                               \
     "tbl v5.16b, {v" #a ".16b-v" #d ".16b}, v1.16b\n"                                                               \
     "st1 {v4.16b-v5.16b}, [%[d]], #32\n"
+/* Loads of columns into v<a>..v<d>: one LD1 a column (L = DWD_LS), or, when the columns are contiguous (one group),
+ * one LD1 of up to four (L = DWD_LC). */
 #define DWD_LD(v, w) "ld1 {v" #v "." w "}, [%[src]], %[cs]\n"
-#define DWD_COLS(w) DWD_LD(16, w) DWD_LD(17, w) DWD_LD(18, w) DWD_LD(19, w)
-#define DWD_STEP1(w, E) DWD_COLS(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w) E(16, 19) E(17, 20) E(18, 21) E(19, 22)
-#define DWD_STEP1X8(w, E)                                                                                          \
-    DWD_COLS(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w) DWD_LD(23, w) DWD_LD(24, w) DWD_LD(25, w) DWD_LD(26, w)   \
+#define DWD_LS_16_19(w) DWD_LD(16, w) DWD_LD(17, w) DWD_LD(18, w) DWD_LD(19, w)
+#define DWD_LS_20_23(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w) DWD_LD(23, w)
+#define DWD_LS_24_26(w) DWD_LD(24, w) DWD_LD(25, w) DWD_LD(26, w)
+#define DWD_LS_20_22(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w)
+#define DWD_LS_24_25(w) DWD_LD(24, w) DWD_LD(25, w)
+#define DWD_LS_20_21(w) DWD_LD(20, w) DWD_LD(21, w)
+#define DWD_LS(a, d, w) DWD_LS_##a##_##d(w)
+#define DWD_CNT_16_19 "c4"
+#define DWD_CNT_20_23 "c4"
+#define DWD_CNT_24_26 "c3"
+#define DWD_CNT_20_22 "c3"
+#define DWD_CNT_24_25 "c2"
+#define DWD_CNT_20_21 "c2"
+#define DWD_LC(a, d, w) "ld1 {v" #a "." w "-v" #d "." w "}, [%[src]], %[" DWD_CNT_##a##_##d "]\n"
+#define DWD_STEP1X8(L, w, E)                                                                                       \
+    L(16, 19, w) L(20, 23, w) L(24, 26, w)                                                                          \
     E(16, 19) E(17, 20) E(18, 21) E(19, 22) E(20, 23) E(21, 24) E(22, 25) E(23, 26)
-#define DWD_NONE(w, E)
-#define DWD_STEP1_4(w, E) "tbz %[n], #2, 7f\n" DWD_STEP1(w, E) "sub %[src], %[src], %[back]\n" "7:\n"
-#define DWD_STEP1_2(w, E) DWD_COLS(w) DWD_LD(20, w) E(16, 19) E(17, 20)
-#define DWD_STEP2_2(w, E) DWD_COLS(w) DWD_LD(20, w) DWD_LD(21, w) E(16, 19) E(18, 21)
-#define DWD_STEP2(w, E)                                                                                            \
-    DWD_COLS(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w) DWD_LD(23, w) DWD_LD(24, w) DWD_LD(25, w)                 \
-    E(16, 19) E(18, 21) E(20, 23) E(22, 25)
+#define DWD_STEP1_4(L, w, E)                                                                                       \
+    "tbz %[n], #2, 7f\n" L(16, 19, w) L(20, 22, w) E(16, 19) E(17, 20) E(18, 21) E(19, 22)                        \
+    "sub %[src], %[src], %[back]\n" "7:\n"
+#define DWD_STEP1_2(L, w, E) L(16, 19, w) DWD_LD(20, w) E(16, 19) E(17, 20)
+#define DWD_STEP2(L, w, E) L(16, 19, w) L(20, 23, w) L(24, 25, w) E(16, 19) E(18, 21) E(20, 23) E(22, 25)
+#define DWD_STEP2_2(L, w, E) L(16, 19, w) L(20, 21, w) E(16, 19) E(18, 21)
+#define DWD_NONE(L, w, E)
 static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_t gstride, int32_t sw,
                          int32_t width, size_t cs) {
     const uint64_t back = (uint64_t)(4 - sw) * cs, next = gstride - (size_t)n * 4 * width;
@@ -699,25 +713,25 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_
     const uint64_t steps = sw == 1 ? (uint64_t)n / 8 : (uint64_t)n / 4;
     uint64_t g = (uint64_t)G, k;
     const int8_t *src;
-#define DWD_FILL_TBL(step, step4, step2, E, w)                                                                     \
+#define DWD_FILL_TBL(L, step, step4, step2, E, w, ...)                                                             \
     __asm__ volatile("ld1 {v0.16b-v3.16b}, [%[idx]]\n"                                                              \
                      "1:\n"                                                                                         \
                      "mov %[src], %[x]\n"                                                                           \
                      "mov %[k], %[steps]\n"                                                                         \
                      "cbz %[k], 3f\n"                                                                               \
                      "2:\n"                                                                                         \
-                     step(w, E)                                                                                     \
+                     step(L, w, E)                                                                                  \
                      "sub %[src], %[src], %[back]\n"                                                                \
                      "subs %[k], %[k], #1\n"                                                                        \
                      "b.ne 2b\n"                                                                                    \
                      "3:\n"                                                                                         \
-                     step4(w, E)                                                                                    \
+                     step4(L, w, E)                                                                                 \
                      "tbz %[n], #1, 6f\n"                                                                           \
-                     step2(w, E)                                                                                    \
+                     step2(L, w, E)                                                                                 \
                      "sub %[src], %[src], %[back]\n"                                                                \
                      "6:\n"                                                                                         \
                      "tbz %[n], #0, 5f\n"                                                                           \
-                     DWD_COLS(w) E(16, 19)                                                                          \
+                     L(16, 19, w) E(16, 19)                                                                         \
                      "5:\n"                                                                                         \
                      "add %[x], %[x], #16\n"                                                                        \
                      "add %[d], %[d], %[next]\n"                                                                    \
@@ -725,23 +739,42 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_
                      "b.ne 1b\n"                                                                                    \
                      : [d] "+r"(d), [x] "+r"(x), [g] "+r"(g), [k] "=&r"(k), [src] "=&r"(src)                        \
                      : [idx] "r"(dwd_tbl_index), [steps] "r"(steps), [n] "r"((uint64_t)n), [cs] "r"((uint64_t)cs),  \
-                       [back] "r"(back), [next] "r"(next)                                                           \
+                       [back] "r"(back), [next] "r"(next) __VA_ARGS__                                               \
                      : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",   \
                        "v20", "v21", "v22", "v23", "v24", "v25", "v26")
-    if (sw == 1 && width == 16) DWD_FILL_TBL(DWD_STEP1X8, DWD_STEP1_4, DWD_STEP1_2, DWD_TBL16, "16b");
-    else if (sw == 1) DWD_FILL_TBL(DWD_STEP1X8, DWD_STEP1_4, DWD_STEP1_2, DWD_TBL8, "8b");
-    else if (width == 16) DWD_FILL_TBL(DWD_STEP2, DWD_NONE, DWD_STEP2_2, DWD_TBL16, "16b");
-    else DWD_FILL_TBL(DWD_STEP2, DWD_NONE, DWD_STEP2_2, DWD_TBL8, "8b");
+#define DWD_FILL_STRIDES(L, E, w, ...)                                                                             \
+    do {                                                                                                            \
+        if (sw == 1) DWD_FILL_TBL(L, DWD_STEP1X8, DWD_STEP1_4, DWD_STEP1_2, E, w, __VA_ARGS__);                     \
+        else DWD_FILL_TBL(L, DWD_STEP2, DWD_NONE, DWD_STEP2_2, E, w, __VA_ARGS__);                                  \
+    } while (0)
+#define DWD_CONTIGUOUS , [c2] "r"((uint64_t)(2 * cs)), [c3] "r"((uint64_t)(3 * cs)), [c4] "r"((uint64_t)(4 * cs))
+    if (G == 1 && width == 16) DWD_FILL_STRIDES(DWD_LC, DWD_TBL16, "16b", DWD_CONTIGUOUS);
+    else if (G == 1) DWD_FILL_STRIDES(DWD_LC, DWD_TBL8, "8b", DWD_CONTIGUOUS);
+    else DWD_FILL_STRIDES(DWD_LS, DWD_TBL16, "16b", ); /* groups of 8 channels come one at a time */
+#undef DWD_CONTIGUOUS
+#undef DWD_FILL_STRIDES
 #undef DWD_FILL_TBL
 }
 #undef DWD_NONE
-#undef DWD_STEP1_4
-#undef DWD_STEP1_2
 #undef DWD_STEP2_2
-#undef DWD_STEP1X8
 #undef DWD_STEP2
-#undef DWD_STEP1
-#undef DWD_COLS
+#undef DWD_STEP1_2
+#undef DWD_STEP1_4
+#undef DWD_STEP1X8
+#undef DWD_LC
+#undef DWD_CNT_20_21
+#undef DWD_CNT_24_25
+#undef DWD_CNT_20_22
+#undef DWD_CNT_24_26
+#undef DWD_CNT_20_23
+#undef DWD_CNT_16_19
+#undef DWD_LS
+#undef DWD_LS_20_21
+#undef DWD_LS_24_25
+#undef DWD_LS_20_22
+#undef DWD_LS_24_26
+#undef DWD_LS_20_23
+#undef DWD_LS_16_19
 #undef DWD_LD
 #undef DWD_TBL8
 #undef DWD_TBL16
