@@ -1,7 +1,7 @@
 /* Arm NEON: int8 depthwise convolution (TFLite DepthwiseConvPerChannel), bit-exact with
  * runtimes/reference/edgec_depthwise_conv2d_s8.c. 3x3 layers with depth multiplier 1 (nearly all of them) go 16
  * channels at once over every pixel, borders included: with the dot product (cortex-a55) as SDOTs of each
- * channel's kernel row against its input row's bytes, transposed once per input row (dwd_chunk, dwd_group);
+ * channel's kernel row against its input row's bytes, transposed once per input row by TBL (dwd_chunk, dwd_group);
  * without it as SMULL products (dw3x3_group; stride 1 or 2 across, the usual requantisation: two pixels at a
  * time, dw_pixel_pairs). Other shapes take a per-pixel loop, eight channels at once with depth multiplier 1
  * (depthwise_general), one by one otherwise. The weights come as the reference takes them (no packing by the
@@ -606,12 +606,14 @@ EDGEC_INLINE void dw3x3_group(const int8_t *in_b, int8_t *out_b, const dw_group 
 /* ---- the same 3x3 groups with SDOT: one 32-bit lane holds one channel's taps of a kernel row, [x0 x1 x2 *]
  * against [w0 w1 w2 0], so a pixel's 16 channels take 12 SDOTs (three rows of four registers) and no widening.
  * The input comes in that layout from bands built once per input row: entry i of a group's band is output column
- * i's window row, 16 channels x 4 bytes (columns j..j+3, j = i * stride, outside the input: pad bytes; two ZIPs of
- * neighbouring columns' vectors, then two of those pairs). A ring of three rows' bands and one of pad bytes; up to
- * DWD_CHUNK channels' groups at once (dwd_chunk), so that a small map's row runs every group in one call;
- * outputs wider than a band go in strips. A last group of 8 channels takes two pixels a vector (entries of 32
- * bytes: lanes 0-7 pixel i, 8-15 pixel i + 1; dwd_group). The arithmetic (the raw bytes' sums, the base, the
- * requantisation) is dw_pixel's: bit-exact. */
+ * i's window row, 16 channels x 4 bytes (columns j..j+3, j = i * stride, outside the input: pad bytes; four TBLs
+ * of four columns' vectors, dwd_fill_tbl), read from a copy of the strip's input row whose border columns are pad
+ * bytes (dwd_row_copy), so that no step checks a border. A ring of three rows' bands (rows outside the input: pad
+ * bytes, dwd_build); up to DWD_CHUNK channels' groups at once (dwd_chunk), their bands back to back, so that a
+ * small map's row runs every group in one call; outputs wider than a band go in strips. A last group of 8
+ * channels takes two pixels a vector (entries of 32 bytes: lanes 0-7 pixel i, 8-15 pixel i + 1; dwd_group). The
+ * arithmetic (the raw bytes' sums, the base, the requantisation) is dw_pixel's: bit-exact; with ReLU's outputs
+ * (zero point -128, int8's bounds) the loops narrow unsigned (DWD_RQ_RELU). */
 #define DWD_Q 64 /* output columns a strip (even) */
 #define DWD_CHUNK 128 /* channels a pass of dwd_chunk: 8 groups */
 #define DWD_SLOT 8192 /* bytes of a band */
