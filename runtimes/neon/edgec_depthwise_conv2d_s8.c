@@ -1173,9 +1173,10 @@ static int dw_prepare(const int8_t *weights, const int32_t *bias, const int32_t 
 }
 
 #if defined(DW_DOT)
-/* dw_prepare for a group of 16 channels, what dwd_chunk reads only (the SDOT weights, base, requantisation
- * constants, zero point, clamp, pad), straight-line: on small maps (VWW's 6 x 6 and 3 x 3 layers) a group's set-up
- * weighs. The weight sums by SDOT of the packed weights with ones. Returns the group's DW_SHIFT_ mode. */
+/* dw_prepare for a group of 16 channels, what dwd_group_rows reads only (the SDOT weights, base, multipliers and
+ * right shifts), straight-line: on small maps (VWW's 6 x 6 and 3 x 3 layers) a group's set-up weighs; the rest
+ * (dwd_prepare_c) only for the C loop. The weight sums by SDOT of the packed weights with ones. Returns the
+ * group's DW_SHIFT_ mode. */
 static int dwd_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
                          const int32_t *shift, int32_t c, const edgec_conv2d_s8_params *p, dw_group *g) {
     const size_t C = (size_t)p->in_c;
@@ -1198,18 +1199,27 @@ static int dwd_prepare16(const int8_t *weights, const int32_t *bias, const int32
         /* bias + input_offset * sum, wrapping as the reference's int32 sum */
         g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b), vreinterpretq_u32_s32(sum),
                                                        (uint32_t)io));
-        g->q[r].multiplier = g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
-        g->q[r].left = vmaxq_s32(s, zero);
-        g->q[r].right = g->right[r] = vminq_s32(s, zero);
+        g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
+        g->right[r] = vminq_s32(s, zero);
         any_left = vorrq_u32(any_left, vcgtq_s32(s, zero));
         any_not_right = vorrq_u32(any_not_right, vcgeq_s32(s, zero));
+    }
+    if (edgec_neon_any_u32(any_left)) return DW_SHIFT_LEFT;
+    return edgec_neon_any_u32(any_not_right) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+}
+
+/* The rest of dw_prepare for a group dwd_prepare16 set up: zero point, clamp, pad and, for the C loop
+ * (dwd_vector), its requantisation constants (q). */
+static void dwd_prepare_c(const int32_t *shift, int32_t c, const edgec_conv2d_s8_params *p, int q, dw_group *g) {
+    for (int32_t r = 0; r < 4 * q; ++r) {
+        g->q[r].multiplier = g->multiplier[r];
+        g->q[r].left = vmaxq_s32(vld1q_s32(shift + c + 4 * r), vdupq_n_s32(0));
+        g->q[r].right = g->right[r];
     }
     g->zp = vdupq_n_s16((int16_t)p->output_offset);
     g->lo = vdupq_n_s8((int8_t)p->act_min);
     g->hi = vdupq_n_s8((int8_t)p->act_max);
     vst1q_s8(g->pad, vdupq_n_s8((int8_t)-p->input_offset));
-    if (edgec_neon_any_u32(any_left)) return DW_SHIFT_LEFT;
-    return edgec_neon_any_u32(any_not_right) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
 }
 #endif
 
@@ -1243,6 +1253,9 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
             all_right &= mode == DW_SHIFT_RIGHT;
             any_left |= mode == DW_SHIFT_LEFT;
         }
+        /* the C loop (dwd_chunk) takes groups with left shifts, and those of no shift without ReLU's outputs */
+        const int c_loop = any_left || (!all_right && !relu);
+        for (int32_t g = 0; g < (c_loop ? G : 1); ++g) dwd_prepare_c(shift, c0 + 16 * g, p, c_loop, &wk.g[g]);
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
