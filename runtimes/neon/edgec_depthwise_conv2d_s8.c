@@ -667,10 +667,10 @@ static const uint8_t dwd_tbl_index[64] = {
     12, 28, 44, 60, 13, 29, 45, 61, 14, 30, 46, 62, 15, 31, 47, 63};
 
 /* Bands at stride 1 or 2 for groups [0, G) (group g's entries at d + g * gstride), n entries from a row whose
- * column j, group g is at x + j * cs + 16 g: entry i from columns i * stride + (0..3). Steps of four entries, their
- * 3 stride + 4 columns loaded into v16.. in order (no callee-saved register), so that each entry's columns are four consecutive registers, the
- * table of four TBLs (v0-v3 the indices) and an ST1: 7 + 16 + 4 instructions a step at stride 1 (6.75 an entry,
- * where two levels of ZIPs took 8), 10 + 16 + 4 at stride 2; then single entries (4 + 4 + 1). */
+ * column j, group g is at x + j * cs + 16 g: entry i from columns i * stride + (0..3). A step's columns are loaded
+ * into v16.. in order (no callee-saved register), so that each entry's columns are four consecutive registers, the
+ * table of four TBLs (v0-v3 the indices), and an ST1 an entry: 11 + 32 + 8 instructions for 8 entries at stride 1
+ * (6.4 an entry, where two levels of ZIPs took 8), 10 + 16 + 4 for 4 at stride 2; the rest by n's bits. */
 #define DWD_TBL16(a, d)                                                                                            \
     "tbl v4.16b, {v" #a ".16b-v" #d ".16b}, v0.16b\n"                                                               \
     "tbl v5.16b, {v" #a ".16b-v" #d ".16b}, v1.16b\n"                                                               \
@@ -975,26 +975,27 @@ EDGEC_INLINE int8x16_t dwd_vector(const int8_t *q0, const int8_t *q1, const int8
     "b.ne 1b\n"                                                                                                     \
     "4:\n"
 static void dwd_vectors(const int8_t **q0, const int8_t **q1, const int8_t **q2, int8_t **o, int32_t n_vectors,
-                        int32_t width, int relu, const dw_group *g, int32_t C) {
+                        int relu, const dw_group *g, int32_t C) {
     const int8_t *w = (const int8_t *)g->wq;
     const int32_t *mr = (const int32_t *)g->multiplier; /* and g->right after it */
     uint64_t n = (uint64_t)n_vectors;
 #define DWD_ASM_OPERANDS                                                                                           \
     : [q0] "+r"(*q0), [q1] "+r"(*q1), [q2] "+r"(*q2), [o] "+r"(*o), [n] "+r"(n), [w] "+r"(w), [mr] "+r"(mr)        \
-    : [base] "r"(g->base), [zp] "r"(&g->zp), [C] "r"((uint64_t)C)                                                 \
+    : [base] "r"(g->base), [zp] "r"(&g->zp), [C] "r"((uint64_t)C), [pair] "r"((uint64_t)16)                      \
     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",    \
       "v30", "v31"
-#define DWD_STORE16 "st1 {v28.16b}, [%[o]], %[C]\n"
+#define DWD_STORE16 "st1 {v28.16b}, [%[o]], %[C]\n" /* also dwd_group_rows' */
 #define DWD_STORE8 "st1 {v28.d}[0], [%[o]], %[C]\n" "st1 {v28.d}[1], [%[o]], %[C]\n" /* two pixels of 8 channels */
-    if (relu && width == 16)
-        __asm__ volatile(DWD_CONSTANTS DWD_ZP_RELU DWD_VECTORS2(DWD_RQ_RELU, DWD_STORE16) DWD_ASM_OPERANDS);
+#define DWD_STORE_PAIR "st1 {v28.16b}, [%[o]], %[pair]\n"
+    /* with 8 channels in all (VWW's first depthwise layer) the two pixels are next to each other: one store */
+    if (relu && C == 8)
+        __asm__ volatile(DWD_CONSTANTS DWD_ZP_RELU DWD_VECTORS2(DWD_RQ_RELU, DWD_STORE_PAIR) DWD_ASM_OPERANDS);
     else if (relu)
         __asm__ volatile(DWD_CONSTANTS DWD_ZP_RELU DWD_VECTORS2(DWD_RQ_RELU, DWD_STORE8) DWD_ASM_OPERANDS);
-    else if (width == 16)
-        __asm__ volatile(DWD_CONSTANTS DWD_ZP_CLAMP DWD_VECTORS(DWD_RQ_CLAMP, DWD_STORE16) DWD_ASM_OPERANDS);
     else
         __asm__ volatile(DWD_CONSTANTS DWD_ZP_CLAMP DWD_VECTORS(DWD_RQ_CLAMP, DWD_STORE8) DWD_ASM_OPERANDS);
+#undef DWD_STORE_PAIR
 #undef DWD_STORE8
 #undef DWD_ASM_OPERANDS
 }
@@ -1066,7 +1067,7 @@ EDGEC_INLINE void dwd_group(const int8_t *in_b, int8_t *out_b, const dw_group *g
             int8_t *o = out_b + ((size_t)oy * p->out_w + ox0) * C + c;
             int32_t v = 0;
             if ((mode == DW_SHIFT_RIGHT || rows_rq) && n / 2 > 0) {
-                dwd_vectors(&q0, &q1, &q2, &o, n / 2, 8, rows_rq, g, C);
+                dwd_vectors(&q0, &q1, &q2, &o, n / 2, rows_rq, g, C);
                 v = n / 2;
             }
             for (; v < n / 2; ++v, q0 += 64, q1 += 64, q2 += 64, o += 2 * C) {
