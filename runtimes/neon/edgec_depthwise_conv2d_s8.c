@@ -1,7 +1,7 @@
 /* Arm NEON: int8 depthwise convolution (TFLite DepthwiseConvPerChannel), bit-exact with
  * runtimes/reference/edgec_depthwise_conv2d_s8.c. 3x3 layers with depth multiplier 1 (nearly all of them) go 16
  * channels at once over every pixel, borders included: with the dot product (cortex-a55) as SDOTs of each
- * channel's kernel row against its input row's bytes, transposed once per input row (dwd_chunk, dwd_group);
+ * channel's kernel row against its input row's bytes, transposed once per input row by TBL (dwd_chunk, dwd_group);
  * without it as SMULL products (dw3x3_group; stride 1 or 2 across, the usual requantisation: two pixels at a
  * time, dw_pixel_pairs). Other shapes take a per-pixel loop, eight channels at once with depth multiplier 1
  * (depthwise_general), one by one otherwise. The weights come as the reference takes them (no packing by the
@@ -606,18 +606,21 @@ EDGEC_INLINE void dw3x3_group(const int8_t *in_b, int8_t *out_b, const dw_group 
 /* ---- the same 3x3 groups with SDOT: one 32-bit lane holds one channel's taps of a kernel row, [x0 x1 x2 *]
  * against [w0 w1 w2 0], so a pixel's 16 channels take 12 SDOTs (three rows of four registers) and no widening.
  * The input comes in that layout from bands built once per input row: entry i of a group's band is output column
- * i's window row, 16 channels x 4 bytes (columns j..j+3, j = i * stride, outside the input: pad bytes; two ZIPs of
- * neighbouring columns' vectors, then two of those pairs). A ring of three rows' bands and one of pad bytes; up to
- * DWD_CHUNK channels' groups at once (dwd_chunk), so that a small map's row runs every group in one call;
- * outputs wider than a band go in strips. A last group of 8 channels takes two pixels a vector (entries of 32
- * bytes: lanes 0-7 pixel i, 8-15 pixel i + 1; dwd_group). The arithmetic (the raw bytes' sums, the base, the
- * requantisation) is dw_pixel's: bit-exact. */
+ * i's window row, 16 channels x 4 bytes (columns j..j+3, j = i * stride, outside the input: pad bytes; four TBLs
+ * of four columns' vectors, dwd_fill_tbl), read from a copy of the strip's input row whose border columns are pad
+ * bytes (dwd_row_copy), so that no step checks a border. A ring of three rows' bands (rows outside the input: pad
+ * bytes, dwd_build); up to DWD_CHUNK channels' groups at once (dwd_chunk), their bands back to back, so that a
+ * small map's row runs every group in one call; outputs wider than a band go in strips. A last group of 8
+ * channels takes two pixels a vector (entries of 32 bytes: lanes 0-7 pixel i, 8-15 pixel i + 1; dwd_group). The
+ * arithmetic (the raw bytes' sums, the base, the requantisation) is dw_pixel's: bit-exact; with ReLU's outputs
+ * (zero point -128, int8's bounds) the loops narrow unsigned (DWD_RQ_RELU). */
 #define DWD_Q 64 /* output columns a strip (even) */
 #define DWD_CHUNK 128 /* channels a pass of dwd_chunk: 8 groups */
 #define DWD_SLOT 8192 /* bytes of a band */
+#define DWD_ROW 4352 /* bytes of a strip's input columns (dwd_row_copy) */
 typedef struct {
-    int8_t q[4][DWD_SLOT]; /* three input rows' bands and, q[3], one of pad bytes */
-    int8_t pad[DWD_CHUNK]; /* a column of pad bytes */
+    int8_t q[3][DWD_SLOT]; /* three input rows' bands */
+    int8_t row[DWD_ROW];
     dw_group g[DWD_CHUNK / 16];
 } dwd_work;
 
@@ -639,163 +642,237 @@ EDGEC_INLINE void dwd_store(int8_t *dst, int8x16_t a_lo, int8x16_t a_hi, int8x16
     }
 }
 
-/* Input row iy's band: nq entries, entry i from columns ix0 + i * stride + (0..3), channels [c, c + width);
- * columns outside the input read pad. The columns come in order, each loaded once; stride 1 and 2 share each
- * pair of columns' zips between two entries, the loops unrolled so that the pairs and columns they carry stay in
- * place, and the unrolled steps whose columns are all inside the input read them without a check. */
-EDGEC_INLINE void dwd_fill(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t nq, int32_t c,
-                           int32_t width, const int8_t *pad, const edgec_conv2d_s8_params *p) {
+/* Input row iy's band, any stride: nq entries, entry i from columns ix0 + i * stride + (0..3), channels [c, c +
+ * width); columns outside the input read pad. (Strides 1 and 2 take dwd_fill_tbl.) */
+static void dwd_fill(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t nq, int32_t c, int32_t width,
+                     const int8_t *pad, const edgec_conv2d_s8_params *p) {
     const int32_t sw = p->stride_w, entry = 4 * width, in_w = p->in_w;
     const ptrdiff_t C = p->in_c;
     const int8_t *row = in_b + (size_t)iy * in_w * C + c;
-    int32_t k = ix0; /* the next column, at row + off when inside the input */
-    ptrdiff_t off = (ptrdiff_t)ix0 * C;
-#define DWD_NEXT(v)                                                                                                \
-    do {                                                                                                            \
-        v = dwd_col((uint32_t)k < (uint32_t)in_w ? row + off : pad, width);                                        \
-        ++k;                                                                                                        \
-        off += C;                                                                                                   \
-    } while (0)
-#define DWD_INSIDE(v)                                                                                              \
-    do {                                                                                                            \
-        v = dwd_col(row + off, width);                                                                              \
-        off += C;                                                                                                   \
-    } while (0)
-#define DWD_PAIR(l, h, x, y) (l = vzip1q_s8(x, y), h = vzip2q_s8(x, y))
-    int8x16_t x, y, al, ah, bl, bh, cl, ch, dl, dh;
-    int32_t i = 0;
-    if (sw == 1) { /* entry i: pairs (i, i + 1) and (i + 2, i + 3) */
-        DWD_NEXT(x);
-        DWD_NEXT(y);
-        DWD_PAIR(al, ah, x, y);
-        DWD_NEXT(x);
-        DWD_PAIR(bl, bh, y, x); /* x: column i + 2 */
-#define DWD_STEP4(NEXT)                                                                                            \
-    do {                                                                                                            \
-        NEXT(y);                                                                                                    \
-        DWD_PAIR(cl, ch, x, y);                                                                                     \
-        dwd_store(dst, al, ah, cl, ch, width);                                                                      \
-        NEXT(x);                                                                                                    \
-        DWD_PAIR(dl, dh, y, x);                                                                                     \
-        dwd_store(dst + entry, bl, bh, dl, dh, width);                                                              \
-        NEXT(y);                                                                                                    \
-        DWD_PAIR(al, ah, x, y);                                                                                     \
-        dwd_store(dst + 2 * entry, cl, ch, al, ah, width);                                                          \
-        NEXT(x);                                                                                                    \
-        DWD_PAIR(bl, bh, y, x);                                                                                     \
-        dwd_store(dst + 3 * entry, dl, dh, bl, bh, width);                                                          \
-    } while (0)
-        if (width == 16 && k >= 0) { /* in assembly: GCC's loop control took a third more */
-            const int32_t by_n = (nq - i) / 4, by_w = (in_w - k) / 4, n4 = by_n < by_w ? by_n : by_w;
-            if (n4 > 0) {
-                const int8_t *src = row + off;
-                uint64_t m = (uint64_t)n4;
-                __asm__ volatile(
-#define DWD_ENTRY(new, prev, pl, ph, ql, qh)                                                                       \
-    "ld1 {%[" #new "].16b}, [%[src]], %[C]\n"                                                                        \
-    "zip1 %[" #ql "].16b, %[" #prev "].16b, %[" #new "].16b\n"                                                       \
-    "zip2 %[" #qh "].16b, %[" #prev "].16b, %[" #new "].16b\n"                                                       \
-    "zip1 v24.8h, %[" #pl "].8h, %[" #ql "].8h\n"                                                                   \
-    "zip2 v25.8h, %[" #pl "].8h, %[" #ql "].8h\n"                                                                   \
-    "zip1 v26.8h, %[" #ph "].8h, %[" #qh "].8h\n"                                                                   \
-    "zip2 v27.8h, %[" #ph "].8h, %[" #qh "].8h\n"                                                                   \
-    "st1 {v24.16b-v27.16b}, [%[dst]], #64\n"
-                    "1:\n"
-                    DWD_ENTRY(y, x, al, ah, cl, ch)
-                    DWD_ENTRY(x, y, bl, bh, dl, dh)
-                    DWD_ENTRY(y, x, cl, ch, al, ah)
-                    DWD_ENTRY(x, y, dl, dh, bl, bh)
-#undef DWD_ENTRY
-                    "subs %[m], %[m], #1\n"
-                    "b.ne 1b\n"
-                    : [x] "+w"(x), [y] "=&w"(y), [al] "+w"(al), [ah] "+w"(ah), [bl] "+w"(bl), [bh] "+w"(bh),
-                      [cl] "=&w"(cl), [ch] "=&w"(ch), [dl] "=&w"(dl), [dh] "=&w"(dh), [src] "+r"(src), [dst] "+r"(dst),
-                      [m] "+r"(m)
-                    : [C] "r"(C)
-                    : "memory", "cc", "v24", "v25", "v26", "v27");
-                i += 4 * n4;
-                k += 4 * n4;
-                off += 4 * n4 * C;
-            }
-        }
-        for (; i + 4 <= nq && k >= 0 && k + 4 <= in_w; i += 4, k += 4, dst += 4 * entry) DWD_STEP4(DWD_INSIDE);
-        for (; i + 4 <= nq; i += 4, dst += 4 * entry) DWD_STEP4(DWD_NEXT);
-#undef DWD_STEP4
-        for (; i < nq; ++i, dst += entry) {
-            DWD_NEXT(y);
-            DWD_PAIR(cl, ch, x, y);
-            dwd_store(dst, al, ah, cl, ch, width);
-            al = bl; ah = bh; bl = cl; bh = ch; x = y;
-        }
-    } else if (sw == 2) { /* entry i: pairs (2i, 2i + 1) and (2i + 2, 2i + 3) */
-        DWD_NEXT(x);
-        DWD_NEXT(y);
-        DWD_PAIR(al, ah, x, y);
-#define DWD_STEP2(NEXT)                                                                                            \
-    do {                                                                                                            \
-        NEXT(x);                                                                                                    \
-        NEXT(y);                                                                                                    \
-        DWD_PAIR(bl, bh, x, y);                                                                                     \
-        dwd_store(dst, al, ah, bl, bh, width);                                                                      \
-        NEXT(x);                                                                                                    \
-        NEXT(y);                                                                                                    \
-        DWD_PAIR(al, ah, x, y);                                                                                     \
-        dwd_store(dst + entry, bl, bh, al, ah, width);                                                              \
-    } while (0)
-        if (width == 16 && k >= 0) {
-            const int32_t by_n = (nq - i) / 2, by_w = (in_w - k) / 4, n2 = by_n < by_w ? by_n : by_w;
-            if (n2 > 0) {
-                const int8_t *src = row + off;
-                uint64_t m = (uint64_t)n2;
-                __asm__ volatile(
-#define DWD_ENTRY(pl, ph, ql, qh)                                                                                  \
-    "ld1 {%[x].16b}, [%[src]], %[C]\n"                                                                               \
-    "ld1 {%[y].16b}, [%[src]], %[C]\n"                                                                               \
-    "zip1 %[" #ql "].16b, %[x].16b, %[y].16b\n"                                                                     \
-    "zip2 %[" #qh "].16b, %[x].16b, %[y].16b\n"                                                                     \
-    "zip1 v24.8h, %[" #pl "].8h, %[" #ql "].8h\n"                                                                   \
-    "zip2 v25.8h, %[" #pl "].8h, %[" #ql "].8h\n"                                                                   \
-    "zip1 v26.8h, %[" #ph "].8h, %[" #qh "].8h\n"                                                                   \
-    "zip2 v27.8h, %[" #ph "].8h, %[" #qh "].8h\n"                                                                   \
-    "st1 {v24.16b-v27.16b}, [%[dst]], #64\n"
-                    "1:\n"
-                    DWD_ENTRY(al, ah, bl, bh)
-                    DWD_ENTRY(bl, bh, al, ah)
-#undef DWD_ENTRY
-                    "subs %[m], %[m], #1\n"
-                    "b.ne 1b\n"
-                    : [x] "=&w"(x), [y] "=&w"(y), [al] "+w"(al), [ah] "+w"(ah), [bl] "=&w"(bl), [bh] "=&w"(bh),
-                      [src] "+r"(src), [dst] "+r"(dst), [m] "+r"(m)
-                    : [C] "r"(C)
-                    : "memory", "cc", "v24", "v25", "v26", "v27");
-                i += 2 * n2;
-                k += 4 * n2;
-                off += 4 * n2 * C;
-            }
-        }
-        for (; i + 2 <= nq && k >= 0 && k + 4 <= in_w; i += 2, k += 4, dst += 2 * entry) DWD_STEP2(DWD_INSIDE);
-        for (; i + 2 <= nq; i += 2, dst += 2 * entry) DWD_STEP2(DWD_NEXT);
-#undef DWD_STEP2
-        if (i < nq) {
-            DWD_NEXT(x);
-            DWD_NEXT(y);
-            DWD_PAIR(bl, bh, x, y);
-            dwd_store(dst, al, ah, bl, bh, width);
-        }
-    } else {
-        for (; i < nq; ++i, dst += entry, k += sw - 4, off += (sw - 4) * C) {
-            DWD_NEXT(x);
-            DWD_NEXT(y);
-            DWD_PAIR(al, ah, x, y);
-            DWD_NEXT(x);
-            DWD_NEXT(y);
-            DWD_PAIR(bl, bh, x, y);
-            dwd_store(dst, al, ah, bl, bh, width);
-        }
+    int8x16_t x[4];
+    for (int32_t i = 0, k = ix0; i < nq; ++i, dst += entry, k += sw) {
+        for (int32_t j = 0; j < 4; ++j)
+            x[j] = dwd_col((uint32_t)(k + j) < (uint32_t)in_w ? row + (ptrdiff_t)(k + j) * C : pad, width);
+        dwd_store(dst, vzip1q_s8(x[0], x[1]), vzip2q_s8(x[0], x[1]), vzip1q_s8(x[2], x[3]), vzip2q_s8(x[2], x[3]),
+                  width);
     }
-#undef DWD_PAIR
-#undef DWD_INSIDE
-#undef DWD_NEXT
+}
+
+/* TBL's indices for an entry from four columns' vectors (the table, in order): register r of the entry (channels
+ * 4r..4r+3) takes at byte 4i + t column t's byte 4r + i. */
+static const uint8_t dwd_tbl_index[64] = {
+    0, 16, 32, 48, 1, 17, 33, 49, 2, 18, 34, 50, 3, 19, 35, 51,
+    4, 20, 36, 52, 5, 21, 37, 53, 6, 22, 38, 54, 7, 23, 39, 55,
+    8, 24, 40, 56, 9, 25, 41, 57, 10, 26, 42, 58, 11, 27, 43, 59,
+    12, 28, 44, 60, 13, 29, 45, 61, 14, 30, 46, 62, 15, 31, 47, 63};
+
+/* Bands at stride 1 or 2 for groups [0, G) (group g's entries at d + g * gstride), n entries from a row whose
+ * column j, group g is at x + j * cs + 16 g: entry i from columns i * stride + (0..3). A step's columns are loaded
+ * into v16.. in order (no callee-saved register), so that each entry's columns are four consecutive registers, the
+ * table of four TBLs (v0-v3 the indices), and an ST1 an entry: 11 + 32 + 8 instructions for 8 entries at stride 1
+ * (6.4 an entry, where two levels of ZIPs took 8), 10 + 16 + 4 for 4 at stride 2; the rest by n's bits. */
+#define DWD_TBL16(a, d)                                                                                            \
+    "tbl v4.16b, {v" #a ".16b-v" #d ".16b}, v0.16b\n"                                                               \
+    "tbl v5.16b, {v" #a ".16b-v" #d ".16b}, v1.16b\n"                                                               \
+    "tbl v6.16b, {v" #a ".16b-v" #d ".16b}, v2.16b\n"                                                               \
+    "tbl v7.16b, {v" #a ".16b-v" #d ".16b}, v3.16b\n"                                                               \
+    "st1 {v4.16b-v7.16b}, [%[d]], #64\n"
+#define DWD_TBL8(a, d)                                                                                             \
+    "tbl v4.16b, {v" #a ".16b-v" #d ".16b}, v0.16b\n"                                                               \
+    "tbl v5.16b, {v" #a ".16b-v" #d ".16b}, v1.16b\n"                                                               \
+    "st1 {v4.16b-v5.16b}, [%[d]], #32\n"
+/* Loads of columns into v<a>..v<d>: one LD1 a column (L = DWD_LS), or, when the columns are contiguous (one group),
+ * one LD1 of up to four (L = DWD_LC). */
+#define DWD_LD(v, w) "ld1 {v" #v "." w "}, [%[src]], %[cs]\n"
+#define DWD_LS_16_19(w) DWD_LD(16, w) DWD_LD(17, w) DWD_LD(18, w) DWD_LD(19, w)
+#define DWD_LS_20_23(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w) DWD_LD(23, w)
+#define DWD_LS_24_26(w) DWD_LD(24, w) DWD_LD(25, w) DWD_LD(26, w)
+#define DWD_LS_20_22(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w)
+#define DWD_LS_24_25(w) DWD_LD(24, w) DWD_LD(25, w)
+#define DWD_LS_20_21(w) DWD_LD(20, w) DWD_LD(21, w)
+#define DWD_LS(a, d, w) DWD_LS_##a##_##d(w)
+#define DWD_CNT_16_19 "c4"
+#define DWD_CNT_20_23 "c4"
+#define DWD_CNT_24_26 "c3"
+#define DWD_CNT_20_22 "c3"
+#define DWD_CNT_24_25 "c2"
+#define DWD_CNT_20_21 "c2"
+#define DWD_LC(a, d, w) "ld1 {v" #a "." w "-v" #d "." w "}, [%[src]], %[" DWD_CNT_##a##_##d "]\n"
+#define DWD_STEP1X8(L, w, E)                                                                                       \
+    L(16, 19, w) L(20, 23, w) L(24, 26, w)                                                                          \
+    E(16, 19) E(17, 20) E(18, 21) E(19, 22) E(20, 23) E(21, 24) E(22, 25) E(23, 26)
+#define DWD_STEP1_4(L, w, E)                                                                                       \
+    "tbz %[n], #2, 7f\n" L(16, 19, w) L(20, 22, w) E(16, 19) E(17, 20) E(18, 21) E(19, 22)                        \
+    "sub %[src], %[src], %[back]\n" "7:\n"
+#define DWD_STEP1_2(L, w, E) L(16, 19, w) DWD_LD(20, w) E(16, 19) E(17, 20)
+#define DWD_STEP2(L, w, E) L(16, 19, w) L(20, 23, w) L(24, 25, w) E(16, 19) E(18, 21) E(20, 23) E(22, 25)
+#define DWD_STEP2_2(L, w, E) L(16, 19, w) L(20, 21, w) E(16, 19) E(18, 21)
+#define DWD_NONE(L, w, E)
+static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_t gstride, int32_t sw,
+                         int32_t width, size_t cs) {
+    const uint64_t back = (uint64_t)(4 - sw) * cs, next = gstride - (size_t)n * 4 * width;
+    /* stride 1: steps of eight entries, stride 2: of four; then by n's bits a step of four (stride 1), two, one */
+    const uint64_t steps = sw == 1 ? (uint64_t)n / 8 : (uint64_t)n / 4;
+    uint64_t g = (uint64_t)G, k;
+    const int8_t *src;
+#define DWD_FILL_TBL(L, step, step4, step2, E, w, ...)                                                             \
+    __asm__ volatile("ld1 {v0.16b-v3.16b}, [%[idx]]\n"                                                              \
+                     "1:\n"                                                                                         \
+                     "mov %[src], %[x]\n"                                                                           \
+                     "mov %[k], %[steps]\n"                                                                         \
+                     "cbz %[k], 3f\n"                                                                               \
+                     "2:\n"                                                                                         \
+                     step(L, w, E)                                                                                  \
+                     "sub %[src], %[src], %[back]\n"                                                                \
+                     "subs %[k], %[k], #1\n"                                                                        \
+                     "b.ne 2b\n"                                                                                    \
+                     "3:\n"                                                                                         \
+                     step4(L, w, E)                                                                                 \
+                     "tbz %[n], #1, 6f\n"                                                                           \
+                     step2(L, w, E)                                                                                 \
+                     "sub %[src], %[src], %[back]\n"                                                                \
+                     "6:\n"                                                                                         \
+                     "tbz %[n], #0, 5f\n"                                                                           \
+                     L(16, 19, w) E(16, 19)                                                                         \
+                     "5:\n"                                                                                         \
+                     "add %[x], %[x], #16\n"                                                                        \
+                     "add %[d], %[d], %[next]\n"                                                                    \
+                     "subs %[g], %[g], #1\n"                                                                        \
+                     "b.ne 1b\n"                                                                                    \
+                     : [d] "+r"(d), [x] "+r"(x), [g] "+r"(g), [k] "=&r"(k), [src] "=&r"(src)                        \
+                     : [idx] "r"(dwd_tbl_index), [steps] "r"(steps), [n] "r"((uint64_t)n), [cs] "r"((uint64_t)cs),  \
+                       [back] "r"(back), [next] "r"(next) __VA_ARGS__                                               \
+                     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",   \
+                       "v20", "v21", "v22", "v23", "v24", "v25", "v26")
+#define DWD_FILL_STRIDES(L, E, w, ...)                                                                             \
+    do {                                                                                                            \
+        if (sw == 1) DWD_FILL_TBL(L, DWD_STEP1X8, DWD_STEP1_4, DWD_STEP1_2, E, w, __VA_ARGS__);                     \
+        else DWD_FILL_TBL(L, DWD_STEP2, DWD_NONE, DWD_STEP2_2, E, w, __VA_ARGS__);                                  \
+    } while (0)
+#define DWD_CONTIGUOUS , [c2] "r"((uint64_t)(2 * cs)), [c3] "r"((uint64_t)(3 * cs)), [c4] "r"((uint64_t)(4 * cs))
+    if (G == 1 && width == 16) DWD_FILL_STRIDES(DWD_LC, DWD_TBL16, "16b", DWD_CONTIGUOUS);
+    else if (G == 1) DWD_FILL_STRIDES(DWD_LC, DWD_TBL8, "8b", DWD_CONTIGUOUS);
+    else DWD_FILL_STRIDES(DWD_LS, DWD_TBL16, "16b", ); /* groups of 8 channels come one at a time */
+#undef DWD_CONTIGUOUS
+#undef DWD_FILL_STRIDES
+#undef DWD_FILL_TBL
+}
+#undef DWD_NONE
+#undef DWD_STEP2_2
+#undef DWD_STEP2
+#undef DWD_STEP1_2
+#undef DWD_STEP1_4
+#undef DWD_STEP1X8
+#undef DWD_LC
+#undef DWD_CNT_20_21
+#undef DWD_CNT_24_25
+#undef DWD_CNT_20_22
+#undef DWD_CNT_24_26
+#undef DWD_CNT_20_23
+#undef DWD_CNT_16_19
+#undef DWD_LS
+#undef DWD_LS_20_21
+#undef DWD_LS_24_25
+#undef DWD_LS_20_22
+#undef DWD_LS_24_26
+#undef DWD_LS_20_23
+#undef DWD_LS_16_19
+#undef DWD_LD
+#undef DWD_TBL8
+#undef DWD_TBL16
+
+/* A strip's columns ix0 .. ix0 + span - 1 as rows of wk->row (column j at j * w, w = G * width bytes: the groups'
+ * channels side by side): dwd_row_pad sets those outside the input to pad once a strip, dwd_row_copy copies those
+ * inside from input row iy (channels from c0) for each row, so that dwd_fill_tbl reads no border. */
+static void dwd_row_pad(int8_t *dst, int32_t ix0, int32_t span, int32_t w, const int8_t *pad, int32_t in_w) {
+    const int8x16_t v = vld1q_s8(pad);
+    for (int32_t j = 0; j < span; ++j)
+        if ((uint32_t)(ix0 + j) >= (uint32_t)in_w)
+            for (int32_t b = 0; b < w; b += 8) vst1_s8(dst + (size_t)j * w + b, vget_low_s8(v));
+}
+static void dwd_row_copy(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t span, int32_t c0,
+                         int32_t w, const edgec_conv2d_s8_params *p) {
+    const int32_t lo = ix0 < 0 ? 0 : ix0, hi = ix0 + span < p->in_w ? ix0 + span : p->in_w;
+    const size_t C = (size_t)p->in_c;
+    if (hi <= lo) return;
+    const int8_t *src = in_b + ((size_t)iy * p->in_w + lo) * C + c0;
+    dst += (size_t)(lo - ix0) * w;
+    if (C == (size_t)w && (hi - lo) * w >= 64) { /* the columns' channels are all of them: one run */
+        const int32_t bytes = (hi - lo) * w;
+        uint64_t m = (uint64_t)bytes / 64;
+        int8_t *d = dst;
+        const int8_t *x = src;
+        __asm__ volatile("1:\n"
+                         "ld1 {v16.16b-v19.16b}, [%[x]], #64\n"
+                         "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
+                         "subs %[m], %[m], #1\n"
+                         "b.ne 1b\n"
+                         : [x] "+r"(x), [d] "+r"(d), [m] "+r"(m)
+                         :
+                         : "memory", "cc", "v16", "v17", "v18", "v19");
+        for (int32_t b = bytes / 64 * 64; b < bytes; b += 8) vst1_s8(dst + b, vld1_s8(src + b));
+        return;
+    }
+    /* else a run a column */
+    const int32_t runs = C == (size_t)w ? 1 : hi - lo, bytes = C == (size_t)w ? (hi - lo) * w : w;
+    for (int32_t r = 0; r < runs; ++r, src += C, dst += w) {
+        int32_t b = 0;
+        for (; b + 64 <= bytes; b += 64) vst1q_s8_x4(dst + b, vld1q_s8_x4(src + b));
+        for (; b + 16 <= bytes; b += 16) vst1q_s8(dst + b, vld1q_s8(src + b));
+        if (b < bytes) vst1_s8(dst + b, vld1_s8(src + b));
+    }
+}
+
+/* A strip of output columns: n entries of width channels for groups [0, G) from channel c0 (group g's band at g *
+ * gstride), from input columns ix0 on; its ring of three input rows' bands (wk->q[iy mod 3]): next, the first row
+ * not built yet, at slot; top, the next output row's first input row, at slot top_slot. */
+typedef struct {
+    const int8_t *in_b, *pad; /* pad: a column of pad bytes */
+    const edgec_conv2d_s8_params *p;
+    size_t gstride;
+    int32_t ix0, n, c0, G, width;
+    int32_t next, slot, top, top_slot;
+} dwd_strip;
+
+static void dwd_strip_start(dwd_strip *st, dwd_work *wk, const int8_t *in_b, int32_t ix0, int32_t n, int32_t c0,
+                            int32_t G, size_t gstride, int32_t width, const int8_t *pad,
+                            const edgec_conv2d_s8_params *p) {
+    st->in_b = in_b; st->pad = pad; st->p = p; st->gstride = gstride;
+    st->ix0 = ix0; st->n = n; st->c0 = c0; st->G = G; st->width = width;
+    st->next = st->top = -p->pad_top;
+    st->slot = st->top % 3 + (st->top % 3 < 0 ? 3 : 0);
+    st->top_slot = st->slot;
+    if (p->stride_w <= 2) dwd_row_pad(wk->row, ix0, (n - 1) * p->stride_w + 4, G * width, pad, p->in_w);
+}
+
+/* Input row iy's bands into band: from the input (through wk->row at stride 1 or 2), or pad bytes outside it. */
+static void dwd_build(int8_t *band, dwd_work *wk, int32_t iy, const dwd_strip *st) {
+    const edgec_conv2d_s8_params *p = st->p;
+    const int32_t sw = p->stride_w, n = st->n, G = st->G, width = st->width;
+    if (iy < 0 || iy >= p->in_h) {
+        const int8x16_t v = vld1q_s8(st->pad);
+        const int8x16x4_t v4 = {{v, v, v, v}};
+        for (int32_t g = 0; g < G; ++g) /* the entries of 8 channels: an even number of 32 bytes */
+            for (int32_t j = 0; j < n * 4 * width; j += 64) vst1q_s8_x4(band + g * st->gstride + j, v4);
+    } else if (sw <= 2) {
+        dwd_row_copy(wk->row, st->in_b, iy, st->ix0, (n - 1) * sw + 4, st->c0, G * width, p);
+        dwd_fill_tbl(band, wk->row, n, G, st->gstride, sw, width, (size_t)(G * width));
+    } else {
+        for (int32_t g = 0; g < G; ++g)
+            dwd_fill(band + g * st->gstride, st->in_b, iy, st->ix0, n, st->c0 + 16 * g, width, st->pad, p);
+    }
+}
+
+/* The bands of the strip's next output row's three input rows into r[0..2], those not in the ring built. */
+static void dwd_ring(const int8_t *r[3], dwd_work *wk, dwd_strip *st) {
+    for (; st->next <= st->top + 2; ++st->next, st->slot = st->slot == 2 ? 0 : st->slot + 1)
+        dwd_build(wk->q[st->slot], wk, st->next, st);
+    const int32_t s = st->top_slot, sh = st->p->stride_h % 3;
+    r[0] = wk->q[s];
+    r[1] = wk->q[s == 2 ? 0 : s + 1];
+    r[2] = wk->q[s == 0 ? 2 : s - 1];
+    st->top += st->p->stride_h;
+    st->top_slot = s + sh >= 3 ? s + sh - 3 : s + sh;
 }
 
 /* One vector of outputs (a 16-channel pixel, or two 8-channel pixels) from its three band entries. */
@@ -810,21 +887,23 @@ EDGEC_INLINE int8x16_t dwd_vector(const int8_t *q0, const int8_t *q1, const int8
     return dw_finish(a[0], a[1], a[2], a[3], g, mode);
 }
 
-/* n (>= 1) vectors, DW_SHIFT_RIGHT: dwd_vector's arithmetic in assembly, the weights, multipliers, shifts, zero
- * point and clamp in registers across the row (v0-v11, v12-v15, v16-v19, v20-v22), sums v24-v27, input v28-v31:
- * 41 instructions a vector. Advances q0-q2 and o. */
+/* n (>= 1) vectors, no left shift: dwd_vector's arithmetic in assembly, the weights, multipliers and shifts in
+ * registers across the row (v0-v11, v12-v15, v16-v19), sums v24-v27, input v28-v31. Two requantisations:
+ * DWD_RQ_CLAMP (DW_SHIFT_RIGHT; zero point and clamp in v20-v22): 41 instructions a vector; DWD_RQ_RELU (relu: no left
+ * shift, an output zero point of -128 and int8's bounds, TFLite's ReLU and ReLU6 at a scale of 6 / 255; v20 0x80): the
+ * result is clamp(r, 0, 255) - 128 of the rounded r, so unsigned saturating narrows (SQXTUN, UQXTN) and the sign
+ * bit flipped (the conv's trick), and the fix-up of negative ties goes (a negative value rounds to at most 0 with
+ * ties up or away, which the clamp makes 0 either way; lanes of no shift need no mask): 34 instructions. Advances
+ * q0-q2 and o. */
 #define DWD_CONSTANTS                                                                                              \
     "ld1 {v0.16b-v3.16b}, [%[w]], #64\n"                                                                            \
     "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"                                                                            \
     "ld1 {v8.16b-v11.16b}, [%[w]]\n"                                                                                \
-    "ld1 {v12.4s-v15.4s}, [%[mult]]\n"                                                                              \
-    "ld1 {v16.4s-v19.4s}, [%[right]]\n"
-#define DWD_LOOP(store)                                                                                            \
-    DWD_CONSTANTS                                                                                                   \
-    "ld1 {v20.16b-v22.16b}, [%[zp]]\n"                                                                              \
-    DWD_VECTORS(store)
-#define DWD_VECTORS(store)                                                                                         \
-    "1:\n"                                                                                                          \
+    "ld1 {v12.4s-v15.4s}, [%[mr]], #64\n"                                                                          \
+    "ld1 {v16.4s-v19.4s}, [%[mr]]\n"
+#define DWD_ZP_CLAMP "ld1 {v20.16b-v22.16b}, [%[zp]]\n"
+#define DWD_ZP_RELU "movi v20.16b, #0x80\n"
+#define DWD_DOTS                                                                                                   \
     "ld1 {v24.4s-v27.4s}, [%[base]]\n"                                                                              \
     "ld1 {v28.16b-v31.16b}, [%[q0]], #64\n"                                                                         \
     "sdot v24.4s, v28.16b, v0.16b\n"                                                                                \
@@ -844,15 +923,18 @@ EDGEC_INLINE int8x16_t dwd_vector(const int8_t *q0, const int8_t *q1, const int8
     "sqrdmulh v24.4s, v24.4s, v12.4s\n"                                                                             \
     "sqrdmulh v25.4s, v25.4s, v13.4s\n"                                                                             \
     "sqrdmulh v26.4s, v26.4s, v14.4s\n"                                                                             \
-    "sqrdmulh v27.4s, v27.4s, v15.4s\n"                                                                             \
+    "sqrdmulh v27.4s, v27.4s, v15.4s\n"
+#define DWD_SHIFT                                                                                                  \
+    "srshl v24.4s, v24.4s, v16.4s\n"                                                                                \
+    "srshl v25.4s, v25.4s, v17.4s\n"                                                                                \
+    "srshl v26.4s, v26.4s, v18.4s\n"                                                                                \
+    "srshl v27.4s, v27.4s, v19.4s\n"
+#define DWD_RQ_CLAMP                                                                                               \
     "ssra v24.4s, v24.4s, #31\n"                                                                                    \
     "ssra v25.4s, v25.4s, #31\n"                                                                                    \
     "ssra v26.4s, v26.4s, #31\n"                                                                                    \
     "ssra v27.4s, v27.4s, #31\n"                                                                                    \
-    "srshl v24.4s, v24.4s, v16.4s\n"                                                                                \
-    "srshl v25.4s, v25.4s, v17.4s\n"                                                                                \
-    "srshl v26.4s, v26.4s, v18.4s\n"                                                                                \
-    "srshl v27.4s, v27.4s, v19.4s\n"                                                                                \
+    DWD_SHIFT                                                                                                       \
     "sqxtn v28.4h, v24.4s\n"                                                                                        \
     "sqxtn2 v28.8h, v25.4s\n"                                                                                       \
     "sqxtn v29.4h, v26.4s\n"                                                                                        \
@@ -862,279 +944,165 @@ EDGEC_INLINE int8x16_t dwd_vector(const int8_t *q0, const int8_t *q1, const int8
     "sqxtn v28.8b, v28.8h\n"                                                                                        \
     "sqxtn2 v28.16b, v29.8h\n"                                                                                      \
     "smax v28.16b, v28.16b, v21.16b\n"                                                                              \
-    "smin v28.16b, v28.16b, v22.16b\n"                                                                              \
+    "smin v28.16b, v28.16b, v22.16b\n"
+#define DWD_RQ_RELU                                                                                                \
+    DWD_SHIFT                                                                                                       \
+    "sqxtun v28.4h, v24.4s\n"                                                                                       \
+    "sqxtun2 v28.8h, v25.4s\n"                                                                                      \
+    "sqxtun v29.4h, v26.4s\n"                                                                                       \
+    "sqxtun2 v29.8h, v27.4s\n"                                                                                      \
+    "uqxtn v28.8b, v28.8h\n"                                                                                        \
+    "uqxtn2 v28.16b, v29.8h\n"                                                                                      \
+    "eor v28.16b, v28.16b, v20.16b\n"
+#define DWD_VECTORS(rq, store)                                                                                     \
+    "1:\n"                                                                                                          \
+    DWD_DOTS                                                                                                        \
+    rq                                                                                                              \
     store                                                                                                           \
     "subs %[n], %[n], #1\n"                                                                                         \
     "b.ne 1b\n"
+/* the same, two vectors a pass (one of them first when n is odd): the ReLU loops' */
+#define DWD_VECTORS2(rq, store)                                                                                    \
+    "tbz %[n], #0, 3f\n"                                                                                            \
+    DWD_DOTS rq store                                                                                               \
+    "3:\n"                                                                                                          \
+    "lsr %[n], %[n], #1\n"                                                                                          \
+    "cbz %[n], 4f\n"                                                                                                \
+    "1:\n"                                                                                                          \
+    DWD_DOTS rq store                                                                                               \
+    DWD_DOTS rq store                                                                                               \
+    "subs %[n], %[n], #1\n"                                                                                         \
+    "b.ne 1b\n"                                                                                                     \
+    "4:\n"
 static void dwd_vectors(const int8_t **q0, const int8_t **q1, const int8_t **q2, int8_t **o, int32_t n_vectors,
-                        int32_t width, const dw_group *g, int32_t C) {
+                        int relu, const dw_group *g, int32_t C) {
     const int8_t *w = (const int8_t *)g->wq;
+    const int32_t *mr = (const int32_t *)g->multiplier; /* and g->right after it */
     uint64_t n = (uint64_t)n_vectors;
 #define DWD_ASM_OPERANDS                                                                                           \
-    : [q0] "+r"(*q0), [q1] "+r"(*q1), [q2] "+r"(*q2), [o] "+r"(*o), [n] "+r"(n), [w] "+r"(w)                       \
-    : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),                    \
-      [C] "r"((uint64_t)C)                                                                                          \
+    : [q0] "+r"(*q0), [q1] "+r"(*q1), [q2] "+r"(*q2), [o] "+r"(*o), [n] "+r"(n), [w] "+r"(w), [mr] "+r"(mr)        \
+    : [base] "r"(g->base), [zp] "r"(&g->zp), [C] "r"((uint64_t)C), [pair] "r"((uint64_t)16)                      \
     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",    \
       "v30", "v31"
-    if (width == 16)
-        __asm__ volatile(DWD_LOOP("st1 {v28.16b}, [%[o]], %[C]\n") DWD_ASM_OPERANDS);
-    else /* two pixels of 8 channels */
-        __asm__ volatile(DWD_LOOP("st1 {v28.d}[0], [%[o]], %[C]\n"
-                                  "st1 {v28.d}[1], [%[o]], %[C]\n") DWD_ASM_OPERANDS);
+#define DWD_STORE16 "st1 {v28.16b}, [%[o]], %[C]\n" /* also dwd_group_rows' */
+#define DWD_STORE8 "st1 {v28.d}[0], [%[o]], %[C]\n" "st1 {v28.d}[1], [%[o]], %[C]\n" /* two pixels of 8 channels */
+#define DWD_STORE_PAIR "st1 {v28.16b}, [%[o]], %[pair]\n"
+    /* with 8 channels in all (VWW's first depthwise layer) the two pixels are next to each other: one store */
+    if (relu && C == 8)
+        __asm__ volatile(DWD_CONSTANTS DWD_ZP_RELU DWD_VECTORS2(DWD_RQ_RELU, DWD_STORE_PAIR) DWD_ASM_OPERANDS);
+    else if (relu)
+        __asm__ volatile(DWD_CONSTANTS DWD_ZP_RELU DWD_VECTORS2(DWD_RQ_RELU, DWD_STORE8) DWD_ASM_OPERANDS);
+    else
+        __asm__ volatile(DWD_CONSTANTS DWD_ZP_CLAMP DWD_VECTORS(DWD_RQ_CLAMP, DWD_STORE8) DWD_ASM_OPERANDS);
+#undef DWD_STORE_PAIR
+#undef DWD_STORE8
 #undef DWD_ASM_OPERANDS
 }
 
 /* dwd_vectors on G groups of 16 channels one after the other: group g's constants at groups[g], its band entries
- * at q0-q2 + g * gstride, its outputs at o + 16 g; one call a row (small maps: KWS's 25 x 5, VWW's 6 x 6). */
+ * at q0-q2 + g * 64 n (each group's entries follow the previous one's: the pointers run on), its outputs at o + 16
+ * g; one call a row (small maps: KWS's 25 x 5, VWW's 6 x 6): 13 instructions a group besides its vectors. */
 static void dwd_group_rows(const int8_t *q0, const int8_t *q1, const int8_t *q2, int8_t *o, int32_t n_vectors,
-                           int32_t G, size_t gstride, const dw_group *groups, int32_t C) {
-    const int8_t *w0 = (const int8_t *)groups[0].wq;
-    const int32_t *m0 = (const int32_t *)groups[0].multiplier, *r0 = (const int32_t *)groups[0].right;
-    const int32_t *b0 = (const int32_t *)groups[0].base;
-    const int8_t *a0, *a1, *a2, *w;
-    int8_t *out;
+                           int32_t G, int relu, const dw_group *groups, int32_t C) {
+    const int8_t *w = (const int8_t *)groups[0].wq;
+    const int32_t *mr = (const int32_t *)groups[0].multiplier, *base = (const int32_t *)groups[0].base;
     uint64_t n, g = (uint64_t)G;
-    __asm__ volatile(
-        "ld1 {v20.16b-v22.16b}, [%[zp]]\n"
-        "2:\n"
-        "mov %[w], %[W]\n"
-        "ld1 {v0.16b-v3.16b}, [%[w]], #64\n"
-        "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"
-        "ld1 {v8.16b-v11.16b}, [%[w]]\n"
-        "ld1 {v12.4s-v15.4s}, [%[mult]]\n"
-        "ld1 {v16.4s-v19.4s}, [%[right]]\n"
-        "mov %[q0], %[Q0]\n"
-        "mov %[q1], %[Q1]\n"
-        "mov %[q2], %[Q2]\n"
-        "mov %[o], %[O]\n"
-        "mov %[n], %[N]\n"
-        DWD_VECTORS("st1 {v28.16b}, [%[o]], %[C]\n")
-        "add %[W], %[W], %[gs]\n"
-        "add %[mult], %[mult], %[gs]\n"
-        "add %[right], %[right], %[gs]\n"
-        "add %[base], %[base], %[gs]\n"
-        "add %[Q0], %[Q0], %[gstride]\n"
-        "add %[Q1], %[Q1], %[gstride]\n"
-        "add %[Q2], %[Q2], %[gstride]\n"
-        "add %[O], %[O], #16\n"
-        "subs %[g], %[g], #1\n"
-        "b.ne 2b\n"
-        : [Q0] "+r"(q0), [Q1] "+r"(q1), [Q2] "+r"(q2), [O] "+r"(o), [g] "+r"(g), [W] "+r"(w0), [mult] "+r"(m0),
-          [right] "+r"(r0), [base] "+r"(b0), [q0] "=&r"(a0), [q1] "=&r"(a1), [q2] "=&r"(a2), [o] "=&r"(out),
-          [n] "=&r"(n), [w] "=&r"(w)
-        : [N] "r"((uint64_t)n_vectors), [gstride] "r"(gstride), [gs] "r"(sizeof(dw_group)),
-          [zp] "r"(&groups[0].zp), [C] "r"((uint64_t)C)
-        : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",
-          "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",
-          "v30", "v31");
+    /* the constants' pointers past a group's loads: on to the next group's */
+    const uint64_t gs = sizeof(dw_group), w_next = gs - 128, mr_next = gs - 64;
+#define DWD_GROUPS(zp, vectors, rq)                                                                                \
+    zp                                                                                                              \
+    "2:\n"                                                                                                          \
+    DWD_CONSTANTS                                                                                                   \
+    "mov %[n], %[N]\n"                                                                                              \
+    vectors(rq, DWD_STORE16)                                                                                        \
+    "add %[w], %[w], %[w_next]\n"                                                                                   \
+    "add %[mr], %[mr], %[mr_next]\n"                                                                                \
+    "add %[base], %[base], %[gs]\n"                                                                                 \
+    "sub %[o], %[o], %[o_back]\n"                                                                                   \
+    "subs %[g], %[g], #1\n"                                                                                         \
+    "b.ne 2b\n"
+#define DWD_ASM_OPERANDS                                                                                           \
+    : [q0] "+r"(q0), [q1] "+r"(q1), [q2] "+r"(q2), [o] "+r"(o), [g] "+r"(g), [w] "+r"(w), [mr] "+r"(mr),          \
+      [base] "+r"(base), [n] "=&r"(n)                                                                               \
+    : [N] "r"((uint64_t)n_vectors), [gs] "r"(gs), [w_next] "r"(w_next), [mr_next] "r"(mr_next),                   \
+      [o_back] "r"((uint64_t)n_vectors * (uint64_t)C - 16), [zp] "r"(&groups[0].zp), [C] "r"((uint64_t)C)          \
+    : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
+      "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",    \
+      "v30", "v31"
+    if (relu)
+        __asm__ volatile(DWD_GROUPS(DWD_ZP_RELU, DWD_VECTORS2, DWD_RQ_RELU) DWD_ASM_OPERANDS);
+    else
+        __asm__ volatile(DWD_GROUPS(DWD_ZP_CLAMP, DWD_VECTORS, DWD_RQ_CLAMP) DWD_ASM_OPERANDS);
+#undef DWD_ASM_OPERANDS
+#undef DWD_GROUPS
 }
-#undef DWD_LOOP
+#undef DWD_STORE16
+#undef DWD_VECTORS2
 #undef DWD_VECTORS
+#undef DWD_RQ_RELU
+#undef DWD_RQ_CLAMP
+#undef DWD_SHIFT
+#undef DWD_DOTS
+#undef DWD_ZP_RELU
+#undef DWD_ZP_CLAMP
 #undef DWD_CONSTANTS
 
-static void dwd_fill16(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t nq, int32_t c,
-                       const int8_t *pad, const edgec_conv2d_s8_params *p) {
-    dwd_fill(dst, in_b, iy, ix0, nq, c, 16, pad, p);
-}
-static void dwd_fill8(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t nq, int32_t c,
-                      const int8_t *pad, const edgec_conv2d_s8_params *p) {
-    dwd_fill(dst, in_b, iy, ix0, nq, c, 8, pad, p);
-}
-
-/* Channels [c, c + 8) of every output pixel of one image (a last group of 8 channels; width: 8); mode: a DW_SHIFT_
- * value. */
-EDGEC_INLINE void dwd_group(const int8_t *in_b, int8_t *out_b, const dw_group *g, dwd_work *band, int32_t c,
-                            int32_t width, int mode, const edgec_conv2d_s8_params *p) {
-    const int32_t C = p->out_c, sw = p->stride_w, entry = 4 * width;
-    const int8x16_t pad = vld1q_s8(g->pad);
+/* Channels [c, c + 8) of every output pixel of one image (a last group of 8 channels: two pixels a vector); mode:
+ * a DW_SHIFT_ value; relu: the output's zero point is -128 and its bounds int8's. */
+EDGEC_INLINE void dwd_group(const int8_t *in_b, int8_t *out_b, const dw_group *g, dwd_work *wk, int32_t c, int mode,
+                            int relu, const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->out_c, sw = p->stride_w;
+    const int rows_rq = relu && mode != DW_SHIFT_LEFT; /* dwd_vectors' DWD_RQ_RELU serves */
     for (int32_t ox0 = 0; ox0 < p->out_w; ox0 += DWD_Q) {
         const int32_t n = p->out_w - ox0 < DWD_Q ? p->out_w - ox0 : DWD_Q;
-        const int32_t nq = width == 16 ? n : (n + 1) / 2 * 2; /* 8 channels: pixels in pairs, the last one padded */
+        const int32_t nq = (n + 1) / 2 * 2; /* pixels in pairs, the last one padded */
         const int32_t ix0 = ox0 * sw - p->pad_left;
-        for (int32_t j = 0; j < nq * entry; j += 16) vst1q_s8(band->q[3] + j, pad);
-        int32_t next = 0; /* the input rows before next are in the ring, or were never needed */
+        dwd_strip st;
+        dwd_strip_start(&st, wk, in_b, ix0, nq, c, 1, 0, 8, g->pad, p);
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            int32_t slot = iy0 % 3;
-            slot += slot < 0 ? 3 : 0;
             const int8_t *r[3];
-            for (int32_t ky = 0; ky < 3; ++ky, slot = slot == 2 ? 0 : slot + 1) {
-                const int32_t iy = iy0 + ky;
-                r[ky] = band->q[3];
-                if (iy < 0 || iy >= p->in_h) continue;
-                if (iy >= next) {
-                    dwd_fill8(band->q[slot], in_b, iy, ix0, nq, c, g->pad, p);
-                    next = iy + 1;
-                }
-                r[ky] = band->q[slot];
-            }
+            dwd_ring(r, wk, &st);
             const int8_t *q0 = r[0], *q1 = r[1], *q2 = r[2];
             int8_t *o = out_b + ((size_t)oy * p->out_w + ox0) * C + c;
-            const int32_t full = width == 16 ? n : n / 2; /* whole vectors */
             int32_t v = 0;
-            if (mode == DW_SHIFT_RIGHT && full > 0) {
-                dwd_vectors(&q0, &q1, &q2, &o, full, width, g, C);
-                v = full;
+            if ((mode == DW_SHIFT_RIGHT || rows_rq) && n / 2 > 0) {
+                dwd_vectors(&q0, &q1, &q2, &o, n / 2, rows_rq, g, C);
+                v = n / 2;
             }
-            for (; v < full; ++v, q0 += 64, q1 += 64, q2 += 64) {
+            for (; v < n / 2; ++v, q0 += 64, q1 += 64, q2 += 64, o += 2 * C) {
                 const int8x16_t res = dwd_vector(q0, q1, q2, g, mode);
-                if (width == 16) {
-                    vst1q_s8(o, res);
-                    o += C;
-                } else {
-                    vst1_s8(o, vget_low_s8(res));
-                    vst1_s8(o + C, vget_high_s8(res));
-                    o += 2 * C;
-                }
+                vst1_s8(o, vget_low_s8(res));
+                vst1_s8(o + C, vget_high_s8(res));
             }
-            if (width == 8 && n % 2) vst1_s8(o, vget_low_s8(dwd_vector(q0, q1, q2, g, mode)));
+            if (n % 2) vst1_s8(o, vget_low_s8(dwd_vector(q0, q1, q2, g, mode)));
         }
     }
 }
 
-/* Input row iy's bands for groups [0, G) of channels c0 + 16 g: group g's entries at dst + g * gstride, entry i
- * from columns ix0 + i * stride + (0..3) (outside the input: pad, a column of pad bytes). One pass over the
- * groups per step of entries: an LD1 a column, two ZIPs of bytes a pair of columns, four ZIPs of halfwords and an
- * ST1 an entry; at stride 1 and 2 the steps take four and two entries, whose windows share columns and pairs. */
-static void dwd_fill_chunk(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t n, int32_t c0,
-                           int32_t G, size_t gstride, const int8_t *pad, const edgec_conv2d_s8_params *p) {
-    const int32_t in_w = p->in_w, sw = p->stride_w;
-    const ptrdiff_t C = p->in_c;
-    const int8_t *row = in_b + (size_t)iy * in_w * C + c0;
-    int32_t i = 0, k = ix0;
-#define DWD_COLUMN(j) ((uint32_t)(k + (j)) < (uint32_t)in_w ? row + (ptrdiff_t)(k + (j)) * C : pad)
-#define DWD_PAIRS(a, b, l, h) "zip1 v" #l ".16b, v" #a ".16b, v" #b ".16b\n" "zip2 v" #h ".16b, v" #a ".16b, v" #b ".16b\n"
-#define DWD_ENTRY(al, ah, bl, bh, step)                                                                            \
-    "zip1 v24.8h, v" #al ".8h, v" #bl ".8h\n"                                                                         \
-    "zip2 v25.8h, v" #al ".8h, v" #bl ".8h\n"                                                                         \
-    "zip1 v26.8h, v" #ah ".8h, v" #bh ".8h\n"                                                                         \
-    "zip2 v27.8h, v" #ah ".8h, v" #bh ".8h\n"                                                                         \
-    "st1 {v24.16b-v27.16b}, [%[d]], " step "\n"
-    /* stride 1, four entries a step: columns k..k+6, their six pairs, each pair in two entries */
-    for (; sw == 1 && i + 4 <= n; i += 4, k += 4, dst += 4 * 64) {
-        const int8_t *x0 = DWD_COLUMN(0), *x1 = DWD_COLUMN(1), *x2 = DWD_COLUMN(2), *x3 = DWD_COLUMN(3);
-        const int8_t *x4 = DWD_COLUMN(4), *x5 = DWD_COLUMN(5), *x6 = DWD_COLUMN(6);
-        int8_t *d = dst;
-        uint64_t g = (uint64_t)G;
-        __asm__ volatile(
-            "1:\n"
-            "ld1 {v16.16b}, [%[x0]], #16\n"
-            "ld1 {v17.16b}, [%[x1]], #16\n"
-            "ld1 {v18.16b}, [%[x2]], #16\n"
-            "ld1 {v19.16b}, [%[x3]], #16\n"
-            "ld1 {v20.16b}, [%[x4]], #16\n"
-            "ld1 {v21.16b}, [%[x5]], #16\n"
-            "ld1 {v22.16b}, [%[x6]], #16\n"
-            DWD_PAIRS(16, 17, 0, 1) DWD_PAIRS(17, 18, 2, 3) DWD_PAIRS(18, 19, 4, 5)
-            DWD_PAIRS(19, 20, 6, 7) DWD_PAIRS(20, 21, 8, 9) DWD_PAIRS(21, 22, 10, 11)
-            DWD_ENTRY(0, 1, 4, 5, "#64") DWD_ENTRY(2, 3, 6, 7, "#64") DWD_ENTRY(4, 5, 8, 9, "#64")
-            DWD_ENTRY(6, 7, 10, 11, "%[next]")
-            "subs %[g], %[g], #1\n"
-            "b.ne 1b\n"
-            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [x4] "+r"(x4), [x5] "+r"(x5),
-              [x6] "+r"(x6), [d] "+r"(d), [g] "+r"(g)
-            : [next] "r"(gstride - 192)
-            : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v16", "v17",
-              "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27");
-    }
-    /* stride 2, two entries a step: columns k..k+5, their three even pairs, the middle one in both */
-    for (; sw == 2 && i + 2 <= n; i += 2, k += 4, dst += 2 * 64) {
-        const int8_t *x0 = DWD_COLUMN(0), *x1 = DWD_COLUMN(1), *x2 = DWD_COLUMN(2), *x3 = DWD_COLUMN(3);
-        const int8_t *x4 = DWD_COLUMN(4), *x5 = DWD_COLUMN(5);
-        int8_t *d = dst;
-        uint64_t g = (uint64_t)G;
-        __asm__ volatile(
-            "1:\n"
-            "ld1 {v16.16b}, [%[x0]], #16\n"
-            "ld1 {v17.16b}, [%[x1]], #16\n"
-            "ld1 {v18.16b}, [%[x2]], #16\n"
-            "ld1 {v19.16b}, [%[x3]], #16\n"
-            "ld1 {v20.16b}, [%[x4]], #16\n"
-            "ld1 {v21.16b}, [%[x5]], #16\n"
-            DWD_PAIRS(16, 17, 0, 1) DWD_PAIRS(18, 19, 2, 3) DWD_PAIRS(20, 21, 4, 5)
-            DWD_ENTRY(0, 1, 2, 3, "#64") DWD_ENTRY(2, 3, 4, 5, "%[next]")
-            "subs %[g], %[g], #1\n"
-            "b.ne 1b\n"
-            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [x4] "+r"(x4), [x5] "+r"(x5),
-              [d] "+r"(d), [g] "+r"(g)
-            : [next] "r"(gstride - 64)
-            : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v16", "v17", "v18", "v19", "v20", "v21", "v24",
-              "v25", "v26", "v27");
-    }
-#undef DWD_ENTRY
-#undef DWD_PAIRS
-    for (; i < n; ++i, k += sw, dst += 64) {
-        const int8_t *x0 = DWD_COLUMN(0), *x1 = DWD_COLUMN(1), *x2 = DWD_COLUMN(2), *x3 = DWD_COLUMN(3);
-        int8_t *d = dst;
-        uint64_t g = (uint64_t)G;
-        __asm__ volatile(
-            "1:\n"
-            "ld1 {v16.16b}, [%[x0]], #16\n"
-            "ld1 {v17.16b}, [%[x1]], #16\n"
-            "ld1 {v18.16b}, [%[x2]], #16\n"
-            "ld1 {v19.16b}, [%[x3]], #16\n"
-            "zip1 v20.16b, v16.16b, v17.16b\n"
-            "zip2 v21.16b, v16.16b, v17.16b\n"
-            "zip1 v22.16b, v18.16b, v19.16b\n"
-            "zip2 v23.16b, v18.16b, v19.16b\n"
-            "zip1 v24.8h, v20.8h, v22.8h\n"
-            "zip2 v25.8h, v20.8h, v22.8h\n"
-            "zip1 v26.8h, v21.8h, v23.8h\n"
-            "zip2 v27.8h, v21.8h, v23.8h\n"
-            "st1 {v24.16b-v27.16b}, [%[d]], %[gs]\n"
-            "subs %[g], %[g], #1\n"
-            "b.ne 1b\n"
-            : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [x3] "+r"(x3), [d] "+r"(d), [g] "+r"(g)
-            : [gs] "r"(gstride)
-            : "memory", "cc", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27");
-    }
-#undef DWD_COLUMN
-}
-
 /* Groups [0, G) of 16 channels from c0 (constants in wk->g) of every output pixel of one image, a row at a time
  * for all of them: each input row's bands built once per strip, the groups' loops one after the other on them.
- * mode: a DW_SHIFT_ value that serves every group (DW_SHIFT_LEFT's arithmetic serves all). */
+ * mode: a DW_SHIFT_ value that serves every group (DW_SHIFT_LEFT's arithmetic serves all); relu: the output's zero
+ * point is -128 and its bounds int8's. */
 EDGEC_INLINE void dwd_chunk(const int8_t *in_b, int8_t *out_b, dwd_work *wk, int32_t c0, int32_t G, int mode,
-                            const edgec_conv2d_s8_params *p) {
+                            int relu, const edgec_conv2d_s8_params *p) {
     const int32_t C = p->out_c, sw = p->stride_w;
-    const int32_t fit = DWD_SLOT / (64 * G), strip = fit < DWD_Q ? fit : DWD_Q; /* entries a group's band */
-    const size_t gstride = (size_t)strip * 64;
-    const int8x16_t pad = vld1q_s8(wk->g[0].pad);
-    for (int32_t j = 0; j < 16 * G; j += 16) vst1q_s8(wk->pad + j, pad);
+    /* entries a group's band: within a band, and their columns within wk->row */
+    const int32_t by_band = DWD_SLOT / (64 * G), by_row = (DWD_ROW / (16 * G) - 4) / sw + 1;
+    const int32_t fit = by_band < by_row ? by_band : by_row, strip = fit < DWD_Q ? fit : DWD_Q;
+    const int8_t *pad = wk->g[0].pad;
     for (int32_t ox0 = 0; ox0 < p->out_w; ox0 += strip) {
         const int32_t n = p->out_w - ox0 < strip ? p->out_w - ox0 : strip;
+        const size_t gstride = (size_t)n * 64; /* the groups' bands back to back (dwd_group_rows) */
         const int32_t ix0 = ox0 * sw - p->pad_left;
-        /* a group at a time (dwd_fill: each column loaded once, 8.5 instructions an entry, about 150 of set-up a
-         * row) on long rows of few groups, else all groups an entry (dwd_fill_chunk: about 10.25 an entry and
-         * group, 9 an entry) */
-        const int by_group = n * (7 * G + 36) > 400 * G;
-        const int8x16x4_t pad4 = {{pad, pad, pad, pad}};
-        for (int32_t g = 0; g < G; ++g)
-            for (int32_t j = 0; j < 64 * n; j += 64) vst1q_s8_x4(wk->q[3] + g * gstride + j, pad4);
-        int32_t next = 0; /* the input rows before next are in the ring, or were never needed */
+        dwd_strip st;
+        dwd_strip_start(&st, wk, in_b, ix0, n, c0, G, gstride, 16, pad, p);
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            int32_t slot = iy0 % 3;
-            slot += slot < 0 ? 3 : 0;
             const int8_t *r[3];
-            for (int32_t ky = 0; ky < 3; ++ky, slot = slot == 2 ? 0 : slot + 1) {
-                const int32_t iy = iy0 + ky;
-                r[ky] = wk->q[3];
-                if (iy < 0 || iy >= p->in_h) continue;
-                if (iy >= next) {
-                    if (by_group)
-                        for (int32_t g = 0; g < G; ++g)
-                            dwd_fill16(wk->q[slot] + g * gstride, in_b, iy, ix0, n, c0 + 16 * g, wk->pad, p);
-                    else
-                        dwd_fill_chunk(wk->q[slot], in_b, iy, ix0, n, c0, G, gstride, wk->pad, p);
-                    next = iy + 1;
-                }
-                r[ky] = wk->q[slot];
-            }
+            dwd_ring(r, wk, &st);
             int8_t *o_row = out_b + ((size_t)oy * p->out_w + ox0) * C + c0;
-            if (mode == DW_SHIFT_RIGHT) {
-                dwd_group_rows(r[0], r[1], r[2], o_row, n, G, gstride, wk->g, C);
+            if (mode == DW_SHIFT_RIGHT || (relu && mode != DW_SHIFT_LEFT)) {
+                dwd_group_rows(r[0], r[1], r[2], o_row, n, G, relu, wk->g, C);
                 continue;
             }
             for (int32_t g = 0; g < G; ++g) {
@@ -1206,9 +1174,10 @@ static int dw_prepare(const int8_t *weights, const int32_t *bias, const int32_t 
 }
 
 #if defined(DW_DOT)
-/* dw_prepare for a group of 16 channels, what dwd_chunk reads only (the SDOT weights, base, requantisation
- * constants, zero point, clamp, pad), straight-line: on small maps (VWW's 6 x 6 and 3 x 3 layers) a group's set-up
- * weighs. The weight sums by SDOT of the packed weights with ones. Returns the group's DW_SHIFT_ mode. */
+/* dw_prepare for a group of 16 channels, what dwd_group_rows reads only (the SDOT weights, base, multipliers and
+ * right shifts), straight-line: on small maps (VWW's 6 x 6 and 3 x 3 layers) a group's set-up weighs; the rest
+ * (dwd_prepare_c) only for the C loop. The weight sums by SDOT of the packed weights with ones. Returns the
+ * group's DW_SHIFT_ mode. */
 static int dwd_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
                          const int32_t *shift, int32_t c, const edgec_conv2d_s8_params *p, dw_group *g) {
     const size_t C = (size_t)p->in_c;
@@ -1231,18 +1200,27 @@ static int dwd_prepare16(const int8_t *weights, const int32_t *bias, const int32
         /* bias + input_offset * sum, wrapping as the reference's int32 sum */
         g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b), vreinterpretq_u32_s32(sum),
                                                        (uint32_t)io));
-        g->q[r].multiplier = g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
-        g->q[r].left = vmaxq_s32(s, zero);
-        g->q[r].right = g->right[r] = vminq_s32(s, zero);
+        g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
+        g->right[r] = vminq_s32(s, zero);
         any_left = vorrq_u32(any_left, vcgtq_s32(s, zero));
         any_not_right = vorrq_u32(any_not_right, vcgeq_s32(s, zero));
+    }
+    if (edgec_neon_any_u32(any_left)) return DW_SHIFT_LEFT;
+    return edgec_neon_any_u32(any_not_right) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+}
+
+/* The rest of dw_prepare for a group dwd_prepare16 set up: zero point, clamp, pad and, for the C loop
+ * (dwd_vector), its requantisation constants (q). */
+static void dwd_prepare_c(const int32_t *shift, int32_t c, const edgec_conv2d_s8_params *p, int q, dw_group *g) {
+    for (int32_t r = 0; r < 4 * q; ++r) {
+        g->q[r].multiplier = g->multiplier[r];
+        g->q[r].left = vmaxq_s32(vld1q_s32(shift + c + 4 * r), vdupq_n_s32(0));
+        g->q[r].right = g->right[r];
     }
     g->zp = vdupq_n_s16((int16_t)p->output_offset);
     g->lo = vdupq_n_s8((int8_t)p->act_min);
     g->hi = vdupq_n_s8((int8_t)p->act_max);
     vst1q_s8(g->pad, vdupq_n_s8((int8_t)-p->input_offset));
-    if (edgec_neon_any_u32(any_left)) return DW_SHIFT_LEFT;
-    return edgec_neon_any_u32(any_not_right) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
 }
 #endif
 
@@ -1267,6 +1245,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
      * more, the general loop on the rest */
     dwd_work wk;
     const int32_t c16 = fast_c / 16 * 16;
+    const int relu = p->output_offset == -128 && p->act_min == -128 && p->act_max == 127; /* DWD_RQ_RELU's */
     for (int32_t c0 = 0; c0 < c16; c0 += DWD_CHUNK) {
         const int32_t G = (c16 - c0 < DWD_CHUNK ? c16 - c0 : DWD_CHUNK) / 16;
         int all_right = 1, any_left = 0;
@@ -1275,12 +1254,15 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
             all_right &= mode == DW_SHIFT_RIGHT;
             any_left |= mode == DW_SHIFT_LEFT;
         }
+        /* the C loop (dwd_chunk) takes groups with left shifts, and those of no shift without ReLU's outputs */
+        const int c_loop = any_left || (!all_right && !relu);
+        for (int32_t g = 0; g < (c_loop ? G : 1); ++g) dwd_prepare_c(shift, c0 + 16 * g, p, c_loop, &wk.g[g]);
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
-            if (all_right) dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_RIGHT, p);
-            else if (any_left) dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_LEFT, p);
-            else dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_MIXED, p);
+            if (all_right) dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_RIGHT, relu, p);
+            else if (any_left) dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_LEFT, relu, p);
+            else dwd_chunk(in_b, out_b, &wk, c0, G, DW_SHIFT_MIXED, relu, p);
         }
     }
     if (c16 < fast_c) {
@@ -1288,8 +1270,8 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
-            if (mode == DW_SHIFT_RIGHT) dwd_group(in_b, out_b, &wk.g[0], &wk, c16, 8, DW_SHIFT_RIGHT, p);
-            else dwd_group(in_b, out_b, &wk.g[0], &wk, c16, 8, mode, p);
+            if (mode == DW_SHIFT_RIGHT) dwd_group(in_b, out_b, &wk.g[0], &wk, c16, DW_SHIFT_RIGHT, relu, p);
+            else dwd_group(in_b, out_b, &wk.g[0], &wk, c16, mode, relu, p);
         }
     }
 #else

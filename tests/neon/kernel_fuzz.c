@@ -140,6 +140,7 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
             p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
         }
         if (depthwise && t % 16 == 8) p.in_c = uniform(120, 300); /* more than one pass of 128 channels (SDOT path) */
+        if (depthwise && t % 16 == 2) p.in_c = t % 32 == 2 ? 8 : 24; /* a group of 8 channels (SDOT: two pixels) */
         p.depth_multiplier = depthwise ? (t % 4 == 3 ? uniform(2, 3) : 1) : 1;
         if (depthwise) p.out_c = p.in_c * p.depth_multiplier;
         const int32_t K = p.k_h * p.k_w * (depthwise ? 1 : p.in_c);
@@ -153,6 +154,9 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
         fill_s8(w, n_w);
         for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform(-20000, 20000);
         random_requant(&p, mult, shift, p.out_c, K);
+        if (depthwise && t % 3 == 1) { /* TFLite's ReLU outputs (the SDOT path's unsigned narrowing) */
+            p.output_offset = -128; p.act_min = -128; p.act_max = 127;
+        }
         if (usual) {
             for (size_t i = 0; i < n_w; ++i) w[i] = w[i] == -128 ? -127 : w[i];
             for (int32_t i = 0; i < p.out_c; ++i) shift[i] = shift[i] < 0 ? shift[i] : -1;
