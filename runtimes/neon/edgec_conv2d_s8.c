@@ -229,9 +229,7 @@ typedef struct {
 #define DOT4_TILE_BIAS(q) ((q)->bias)
 #endif
     int32_t right_only; /* every channel: no left shift, a right shift, multiplier >= 0 (dot4_round4) */
-#if DOT4_PX == 4
     int32_t no_left; /* every channel: no left shift (a right shift or none), multiplier >= 0 (dot4_round4_noleft) */
-#endif
 } dot4_block_rq;
 
 /* n bytes from s to d, and n bytes of v at d: 16 at a time, the last few one by one (the window copies' rows are
@@ -770,6 +768,13 @@ EDGEC_INLINE int32x4_t dot4_round4(int32x4_t acc, const dot4_block_rq *q, int32_
  * rounding fix-up (edgec_neon.h). */
 #define dot4_round4_right edgec_neon_round4_right
 
+/* dot4_round4_right without the rounding's fix-up, for a no_left block whose outputs have int8's bounds and a zero
+ * point of -128 (DOT4_FULL: TFLite's ReLU): the fix-up (SSRA, or AND + SSRA for channels of no shift) moves only
+ * negative products, whose rounded value is <= 0 either way, and every value <= 0 gives -128. */
+EDGEC_INLINE int32x4_t dot4_round4_relu(int32x4_t acc, int32x4_t multiplier, int32x4_t right) {
+    return vrshlq_s32(vqrdmulhq_s32(acc, multiplier), right);
+}
+
 #if DOT4_PX == 4
 /* dot4_round4_right for a no_left block with channels of no shift: their fix-up masked off by the AND with the
  * shift (0, where the right shifts are negative) */
@@ -861,6 +866,8 @@ EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t
 #define DOT4_ZP(p) vdupq_n_s16((int16_t)(p)->output_offset)
 #define DOT4_LO(p) vdupq_n_s8((int8_t)(p)->act_min)
 #define DOT4_HI(p) vdupq_n_s8((int8_t)(p)->act_max)
+/* no clamp beyond int8's and a zero point of -128: TFLite's ReLU and ReLU6 (a scale of 6 / 255) */
+#define DOT4_RELU_OUT(p) ((p)->act_min == -128 && (p)->act_max == 127 && (p)->output_offset == -128)
 EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
                                   const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
                                   size_t out_step, const edgec_conv2d_s8_params *p, int sym, int half,
@@ -874,7 +881,18 @@ EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride,
 #else
 #define DOT4_EACH_PIXEL(STORE) do { STORE(0); STORE(1); } while (0)
 #endif
-    if (p->requant == EDGEC_REQUANT_FIXED && q->right_only) { /* the constants loaded once for the tile */
+    if (p->requant == EDGEC_REQUANT_FIXED && full && q->no_left && nb == DOT4_OCB && !half) {
+        const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
+        const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
+        const int32x4_t r0 = vld1q_s32(q->right), r1 = vld1q_s32(q->right + 4);
+        const int32x4_t r2 = vld1q_s32(q->right + 8), r3 = vld1q_s32(q->right + 12);
+#define DOT4_STORE_RELU(i)                                                                                         \
+    dot4_narrow_store_clamp(dot4_round4_relu(acc[i][0], m0, r0), dot4_round4_relu(acc[i][1], m1, r1),              \
+                            dot4_round4_relu(acc[i][2], m2, r2), dot4_round4_relu(acc[i][3], m3, r3), zp, lo,     \
+                            hi, DOT4_OCB, out + (i) * out_step, 0)
+        DOT4_EACH_PIXEL(DOT4_STORE_RELU);
+#undef DOT4_STORE_RELU
+    } else if (p->requant == EDGEC_REQUANT_FIXED && q->right_only) { /* the constants loaded once for the tile */
         const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
         const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
         const int32x4_t r0 = vld1q_s32(q->right), r1 = vld1q_s32(q->right + 4);
@@ -998,8 +1016,7 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
     /* the output's zero point and clamp, in registers beside the tile's 24 for the whole strip */
     const int16x8_t zp = DOT4_ZP(p);
     const int8x16_t lo = DOT4_LO(p), hi = DOT4_HI(p);
-    /* no clamp beyond int8's and a zero point of -128: TFLite's ReLU and ReLU6 (a scale of 6 / 255) */
-    const int full = p->act_min == -128 && p->act_max == 127 && p->output_offset == -128 ? DOT4_FULL : 0;
+    const int full = DOT4_RELU_OUT(p) ? DOT4_FULL : 0;
     for (int32_t px = 0; px < tiled; px += DOT4_PX) {
         if (px + DOT4_PX > tiled) px = tiled - DOT4_PX;
         const int8_t *xp = x0 + (size_t)px * step;
@@ -1034,48 +1051,71 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 /* dot4_round4_right on the sums in V with the constants in M, S */
 #define DOT4_SYM2_RQ(V, M, S) \
     "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "ssra " V ".4s, " V ".4s, #31\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
+/* dot4_round4_relu's: the same without the fix-up */
+#define DOT4_SYM2_RQ_RELU(V, M, S) "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
+/* the tile loop around RQ, the requantisation and stores of the channel sums v16-v19 (pixel 0), v20-v23 (pixel 1) */
+#define DOT4_SYM2_TILES(RQ)                                                                                      \
+    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */                             \
+            "1:\n"                                                                                               \
+            "ldp q24, q25, [%[b]]\n" "ldp q26, q27, [%[b], #32]\n" "ldp q28, q29, [%[b], #64]\n"                 \
+            "ldp q30, q31, [%[b], #96]\n" "ldp q8, q9, [%[b]]\n" "ldp q10, q11, [%[b], #32]\n"                   \
+            "ldp q12, q13, [%[b], #64]\n" "ldp q14, q15, [%[b], #96]\n"                                          \
+            "mov %[wp], %[w]\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"                                 \
+            "tbz %w[n], #0, 2f\n" DOT4_SYM2_PAIR                                                                 \
+            "2:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 4f\n"                                                    \
+            "3:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 3b\n"                           \
+            "4:\n"                                                                                               \
+            "addp v16.4s, v24.4s, v25.4s\n" "addp v17.4s, v26.4s, v27.4s\n" "addp v18.4s, v28.4s, v29.4s\n"      \
+            "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"        \
+            "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"                                      \
+            "ldp q0, q1, [%[m]]\n" "ldp q2, q3, [%[m], #32]\n" "ldp q4, q5, [%[s]]\n" "ldp q6, q7, [%[s], #32]\n" \
+            RQ                                                                                                   \
+            "str q12, [%[o]]\n" "str q13, [%[o], %[os]]\n"                                                       \
+            "add %[x], %[x], %[step2]\n" "add %[o], %[o], %[os2]\n"                                              \
+            "subs %w[t], %w[t], #1\n" "b.ne 1b\n"                                                                \
+            : [x] "+r"(x), [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),         \
+              [c] "=&r"(c)                                                                                       \
+            : [b] "r"(q->bias_half), [w] "r"(w), [n] "r"(n), [step] "r"(step), [step2] "r"(2 * step),            \
+              [os] "r"(out_step), [os2] "r"(2 * out_step), [m] "r"(q->multiplier), [s] "r"(q->right),            \
+              [z] "r"(zlh), [lh] "r"(zlh + 1)                                                                    \
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14",      \
+              "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",   \
+              "v29", "v30", "v31", "memory", "cc")
+/* relu (DOT4_FULL, a no_left block): dot4_round4_relu and the unsigned narrowing (dot4_narrow_store_clamp's),
+ * 37 instructions for the 32 outputs where the general requantisation takes 52 */
 static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
                                       const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
-                                      int32_t tiles) {
+                                      int32_t tiles, int relu) {
     const int8_t *p0, *p1, *wp;
     int32_t c;
-    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "1:\n"
-            "ldp q24, q25, [%[b]]\n" "ldp q26, q27, [%[b], #32]\n" "ldp q28, q29, [%[b], #64]\n"
-            "ldp q30, q31, [%[b], #96]\n" "ldp q8, q9, [%[b]]\n" "ldp q10, q11, [%[b], #32]\n"
-            "ldp q12, q13, [%[b], #64]\n" "ldp q14, q15, [%[b], #96]\n"
-            "mov %[wp], %[w]\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"
-            "tbz %w[n], #0, 2f\n" DOT4_SYM2_PAIR
-            "2:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 4f\n"
-            "3:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 3b\n"
-            "4:\n"
-            "addp v16.4s, v24.4s, v25.4s\n" "addp v17.4s, v26.4s, v27.4s\n" "addp v18.4s, v28.4s, v29.4s\n"
-            "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"
-            "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"
-            "ldp q0, q1, [%[m]]\n" "ldp q2, q3, [%[m], #32]\n" "ldp q4, q5, [%[s]]\n" "ldp q6, q7, [%[s], #32]\n"
-            "ld1r {v24.8h}, [%[z]]\n" "ld2r {v25.16b, v26.16b}, [%[lh]]\n"
-            DOT4_SYM2_RQ("v16", "v0", "v4") DOT4_SYM2_RQ("v17", "v1", "v5") DOT4_SYM2_RQ("v18", "v2", "v6")
-            DOT4_SYM2_RQ("v19", "v3", "v7") DOT4_SYM2_RQ("v20", "v0", "v4") DOT4_SYM2_RQ("v21", "v1", "v5")
-            DOT4_SYM2_RQ("v22", "v2", "v6") DOT4_SYM2_RQ("v23", "v3", "v7")
-            "sqxtn v8.4h, v16.4s\n" "sqxtn2 v8.8h, v17.4s\n" "sqxtn v9.4h, v18.4s\n" "sqxtn2 v9.8h, v19.4s\n"
-            "sqxtn v10.4h, v20.4s\n" "sqxtn2 v10.8h, v21.4s\n" "sqxtn v11.4h, v22.4s\n" "sqxtn2 v11.8h, v23.4s\n"
-            "sqadd v8.8h, v8.8h, v24.8h\n" "sqadd v9.8h, v9.8h, v24.8h\n" "sqadd v10.8h, v10.8h, v24.8h\n"
-            "sqadd v11.8h, v11.8h, v24.8h\n"
-            "sqxtn v12.8b, v8.8h\n" "sqxtn2 v12.16b, v9.8h\n" "sqxtn v13.8b, v10.8h\n" "sqxtn2 v13.16b, v11.8h\n"
-            "smax v12.16b, v12.16b, v25.16b\n" "smax v13.16b, v13.16b, v25.16b\n"
-            "smin v12.16b, v12.16b, v26.16b\n" "smin v13.16b, v13.16b, v26.16b\n"
-            "str q12, [%[o]]\n" "str q13, [%[o], %[os]]\n"
-            "add %[x], %[x], %[step2]\n" "add %[o], %[o], %[os2]\n"
-            "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
-            : [x] "+r"(x), [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),
-              [c] "=&r"(c)
-            : [b] "r"(q->bias_half), [w] "r"(w), [n] "r"(n), [step] "r"(step), [step2] "r"(2 * step),
-              [os] "r"(out_step), [os2] "r"(2 * out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),
-              [lh] "r"(zlh + 1)
-            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
-              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
-              "v30", "v31", "memory", "cc");
+    if (relu) {
+        DOT4_SYM2_TILES(
+            "movi v24.16b, #0x80\n"
+            DOT4_SYM2_RQ_RELU("v16", "v0", "v4") DOT4_SYM2_RQ_RELU("v17", "v1", "v5")
+            DOT4_SYM2_RQ_RELU("v18", "v2", "v6") DOT4_SYM2_RQ_RELU("v19", "v3", "v7")
+            DOT4_SYM2_RQ_RELU("v20", "v0", "v4") DOT4_SYM2_RQ_RELU("v21", "v1", "v5")
+            DOT4_SYM2_RQ_RELU("v22", "v2", "v6") DOT4_SYM2_RQ_RELU("v23", "v3", "v7")
+            "sqxtun v8.4h, v16.4s\n" "sqxtun2 v8.8h, v17.4s\n" "sqxtun v9.4h, v18.4s\n" "sqxtun2 v9.8h, v19.4s\n"
+            "sqxtun v10.4h, v20.4s\n" "sqxtun2 v10.8h, v21.4s\n" "sqxtun v11.4h, v22.4s\n"
+            "sqxtun2 v11.8h, v23.4s\n"
+            "uqxtn v12.8b, v8.8h\n" "uqxtn2 v12.16b, v9.8h\n" "uqxtn v13.8b, v10.8h\n" "uqxtn2 v13.16b, v11.8h\n"
+            "eor v12.16b, v12.16b, v24.16b\n" "eor v13.16b, v13.16b, v24.16b\n");
+        return;
+    }
+    DOT4_SYM2_TILES(
+        "ld1r {v24.8h}, [%[z]]\n" "ld2r {v25.16b, v26.16b}, [%[lh]]\n"
+        DOT4_SYM2_RQ("v16", "v0", "v4") DOT4_SYM2_RQ("v17", "v1", "v5") DOT4_SYM2_RQ("v18", "v2", "v6")
+        DOT4_SYM2_RQ("v19", "v3", "v7") DOT4_SYM2_RQ("v20", "v0", "v4") DOT4_SYM2_RQ("v21", "v1", "v5")
+        DOT4_SYM2_RQ("v22", "v2", "v6") DOT4_SYM2_RQ("v23", "v3", "v7")
+        "sqxtn v8.4h, v16.4s\n" "sqxtn2 v8.8h, v17.4s\n" "sqxtn v9.4h, v18.4s\n" "sqxtn2 v9.8h, v19.4s\n"
+        "sqxtn v10.4h, v20.4s\n" "sqxtn2 v10.8h, v21.4s\n" "sqxtn v11.4h, v22.4s\n" "sqxtn2 v11.8h, v23.4s\n"
+        "sqadd v8.8h, v8.8h, v24.8h\n" "sqadd v9.8h, v9.8h, v24.8h\n" "sqadd v10.8h, v10.8h, v24.8h\n"
+        "sqadd v11.8h, v11.8h, v24.8h\n"
+        "sqxtn v12.8b, v8.8h\n" "sqxtn2 v12.16b, v9.8h\n" "sqxtn v13.8b, v10.8h\n" "sqxtn2 v13.16b, v11.8h\n"
+        "smax v12.16b, v12.16b, v25.16b\n" "smax v13.16b, v13.16b, v25.16b\n"
+        "smin v12.16b, v12.16b, v26.16b\n" "smin v13.16b, v13.16b, v26.16b\n");
 }
+#undef DOT4_SYM2_TILES
 
 /* dot4_strip_body for weights within [-127, 127] without the dot product: block by block, tile by tile (the
  * second one overlapping the first when pixels is odd), each tile one DOT4_SYM_LOOP2 over its whole window, then
@@ -1092,6 +1132,7 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
     const int16_t zp16 = (int16_t)p->output_offset;
     const int8_t lo8 = (int8_t)p->act_min, hi8 = (int8_t)p->act_max;
     const size_t out_step = (size_t)OC;
+    const int full = DOT4_RELU_OUT(p);
     int16_t zlh[2] = {zp16, 0}; /* dot4_sym2_tiles_rq's: the zero point, then the bounds' bytes */
     __builtin_memcpy((int8_t *)&zlh[1], &lo8, 1);
     __builtin_memcpy((int8_t *)&zlh[1] + 1, &hi8, 1);
@@ -1100,10 +1141,11 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
         const dot4_block_rq *q = &rq[bl];
         const int8_t *wb = packed + (size_t)oc0 * k_bytes;
         const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
-        if (fast && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel's tile first */
-            if (pixels % 2) dot4_sym2_tiles_rq(x0, step, wb, n, q, zlh, out + oc0, out_step, 1);
+        const int relu = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && full && q->no_left;
+        if ((fast || relu) && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel's tile first */
+            if (pixels % 2) dot4_sym2_tiles_rq(x0, step, wb, n, q, zlh, out + oc0, out_step, 1, relu);
             dot4_sym2_tiles_rq(x0 + (size_t)(pixels % 2) * step, step, wb, n, q, zlh,
-                               out + oc0 + (size_t)(pixels % 2) * out_step, out_step, pixels / 2);
+                               out + oc0 + (size_t)(pixels % 2) * out_step, out_step, pixels / 2, relu);
             continue;
         }
         /* (pixels + 1) / 2 tiles, the second one back by a pixel when pixels is odd (overlapping the first) */
@@ -1307,13 +1349,14 @@ static void dot4_flat(const int8_t *in_b, const int8_t *packed, const dot4_block
     }
 }
 
-#if DOT4_PX == 2
 /* dot4_conv's constants of a whole block of 16 channels, the same values four channels a vector (its scalar loop
- * took about 20 instructions a channel: 5% of a pointwise layer on a 3 x 3 map on cortex-a53). */
+ * took about 20 instructions a channel: 5% of a pointwise layer on a 3 x 3 map on cortex-a53, 2% of VWW on
+ * cortex-a55). */
 static void dot4_block_rq_whole(dot4_block_rq *q, const int32_t *bias, const int32_t *multiplier,
                                 const int32_t *shift) {
     const int32x4_t zero = vdupq_n_s32(0);
     uint32x4_t not_right = vdupq_n_u32(0); /* a shift >= 0 or a multiplier < 0 */
+    uint32x4_t left = vdupq_n_u32(0); /* a shift > 0 or a multiplier < 0 */
     for (int32_t r = 0; r < DOT4_OCB / 4; ++r) {
         const int32x4_t b = bias ? vld1q_s32(bias + 4 * r) : zero, m = vld1q_s32(multiplier + 4 * r);
         const int32x4_t s = vld1q_s32(shift + 4 * r);
@@ -1322,14 +1365,18 @@ static void dot4_block_rq_whole(dot4_block_rq *q, const int32_t *bias, const int
         vst1q_s32(q->shift + 4 * r, s);
         vst1q_s32(q->left + 4 * r, vmaxq_s32(s, zero));
         vst1q_s32(q->right + 4 * r, vminq_s32(s, zero));
+#if DOT4_PX == 2
         const int32x4x2_t h = vzipq_s32(b, zero); /* bias[j] at 2j, 0 at 2j + 1 */
         vst1q_s32(q->bias_half + 8 * r, h.val[0]);
         vst1q_s32(q->bias_half + 8 * r + 4, h.val[1]);
-        not_right = vorrq_u32(not_right, vorrq_u32(vcgeq_s32(s, zero), vcltq_s32(m, zero)));
+#endif
+        const uint32x4_t negative = vcltq_s32(m, zero);
+        not_right = vorrq_u32(not_right, vorrq_u32(vcgeq_s32(s, zero), negative));
+        left = vorrq_u32(left, vorrq_u32(vcgtq_s32(s, zero), negative));
     }
     q->right_only = !edgec_neon_any_u32(not_right);
+    q->no_left = !edgec_neon_any_u32(left);
 }
-#endif
 
 static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                       const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
@@ -1364,16 +1411,12 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
         int32_t blocks = 0;
         for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
             dot4_block_rq *q = &rq[blocks];
-#if DOT4_PX == 2
             if (oc0 + DOT4_OCB <= OC) { /* a whole block: four channels a vector */
                 dot4_block_rq_whole(q, bias ? bias + oc0 : NULL, multiplier + oc0, shift + oc0);
                 continue;
             }
-#endif
             q->right_only = 1;
-#if DOT4_PX == 4
             q->no_left = 1;
-#endif
             for (int32_t j = 0; j < DOT4_OCB; ++j) {
                 const int in = oc0 + j < OC;
                 q->bias[j] = in && bias ? bias[oc0 + j] : 0;
@@ -1386,9 +1429,7 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 q->bias_half[2 * j + 1] = 0;
 #endif
                 if (q->shift[j] >= 0 || q->multiplier[j] < 0) q->right_only = 0;
-#if DOT4_PX == 4
                 if (q->shift[j] > 0 || q->multiplier[j] < 0) q->no_left = 0;
-#endif
             }
         }
         for (int32_t b = 0; b < p->batch; ++b) {
