@@ -1039,6 +1039,17 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
     }
 }
 
+#if defined(__aarch64__)
+/* dot4_round4_relu on the sums in V with the constants in M, S (assembly tile loops) */
+#define DOT4_RQ_RELU(V, M, S) "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
+/* dot4_narrow_store_clamp's unsigned narrowing of one pixel's 16 rounded sums A0..A3 into T0 (T1 a scratch), K80
+ * holding 0x80 in every byte */
+#define DOT4_NARROW_RELU(T0, T1, A0, A1, A2, A3, K80)                                                           \
+    "sqxtun " T0 ".4h, " A0 ".4s\n" "sqxtun2 " T0 ".8h, " A1 ".4s\n" "sqxtun " T1 ".4h, " A2 ".4s\n"         \
+    "sqxtun2 " T1 ".8h, " A3 ".4s\n" "uqxtn " T0 ".8b, " T0 ".8h\n" "uqxtn2 " T0 ".16b, " T1 ".8h\n"           \
+    "eor " T0 ".16b, " T0 ".16b, " K80 ".16b\n"
+#endif
+
 #if DOT4_PX == 2 && defined(__aarch64__)
 /* One kernel row of n (> 0) pairs of quads (pointwise layers, flat windows), a whole 16-channel block, right shifts
  * only: `tiles` (> 0) two-pixel tiles (pixels x, x + step; the next tile 2 * step on, its outputs 2 * out_step on)
@@ -1052,8 +1063,6 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 /* dot4_round4_right on the sums in V with the constants in M, S */
 #define DOT4_SYM2_RQ(V, M, S) \
     "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "ssra " V ".4s, " V ".4s, #31\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
-/* dot4_round4_relu's: the same without the fix-up */
-#define DOT4_SYM2_RQ_RELU(V, M, S) "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
 /* the tile loop around RQ, the requantisation and stores of the channel sums v16-v19 (pixel 0), v20-v23 (pixel 1) */
 #define DOT4_SYM2_TILES(RQ)                                                                                      \
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */                             \
@@ -1071,7 +1080,7 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
             "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"                                      \
             "ldp q0, q1, [%[m]]\n" "ldp q2, q3, [%[m], #32]\n" "ldp q4, q5, [%[s]]\n" "ldp q6, q7, [%[s], #32]\n" \
             RQ                                                                                                   \
-            "str q12, [%[o]]\n" "str q13, [%[o], %[os]]\n"                                                       \
+            "str q8, [%[o]]\n" "str q10, [%[o], %[os]]\n"                                                        \
             "add %[x], %[x], %[step2]\n" "add %[o], %[o], %[os2]\n"                                              \
             "subs %w[t], %w[t], #1\n" "b.ne 1b\n"                                                                \
             : [x] "+r"(x), [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),         \
@@ -1092,15 +1101,11 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
     if (relu) {
         DOT4_SYM2_TILES(
             "movi v24.16b, #0x80\n"
-            DOT4_SYM2_RQ_RELU("v16", "v0", "v4") DOT4_SYM2_RQ_RELU("v17", "v1", "v5")
-            DOT4_SYM2_RQ_RELU("v18", "v2", "v6") DOT4_SYM2_RQ_RELU("v19", "v3", "v7")
-            DOT4_SYM2_RQ_RELU("v20", "v0", "v4") DOT4_SYM2_RQ_RELU("v21", "v1", "v5")
-            DOT4_SYM2_RQ_RELU("v22", "v2", "v6") DOT4_SYM2_RQ_RELU("v23", "v3", "v7")
-            "sqxtun v8.4h, v16.4s\n" "sqxtun2 v8.8h, v17.4s\n" "sqxtun v9.4h, v18.4s\n" "sqxtun2 v9.8h, v19.4s\n"
-            "sqxtun v10.4h, v20.4s\n" "sqxtun2 v10.8h, v21.4s\n" "sqxtun v11.4h, v22.4s\n"
-            "sqxtun2 v11.8h, v23.4s\n"
-            "uqxtn v12.8b, v8.8h\n" "uqxtn2 v12.16b, v9.8h\n" "uqxtn v13.8b, v10.8h\n" "uqxtn2 v13.16b, v11.8h\n"
-            "eor v12.16b, v12.16b, v24.16b\n" "eor v13.16b, v13.16b, v24.16b\n");
+            DOT4_RQ_RELU("v16", "v0", "v4") DOT4_RQ_RELU("v17", "v1", "v5") DOT4_RQ_RELU("v18", "v2", "v6")
+            DOT4_RQ_RELU("v19", "v3", "v7") DOT4_RQ_RELU("v20", "v0", "v4") DOT4_RQ_RELU("v21", "v1", "v5")
+            DOT4_RQ_RELU("v22", "v2", "v6") DOT4_RQ_RELU("v23", "v3", "v7")
+            DOT4_NARROW_RELU("v8", "v9", "v16", "v17", "v18", "v19", "v24")
+            DOT4_NARROW_RELU("v10", "v11", "v20", "v21", "v22", "v23", "v24"));
         return;
     }
     DOT4_SYM2_TILES(
@@ -1114,7 +1119,7 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
         "sqadd v11.8h, v11.8h, v24.8h\n"
         "sqxtn v12.8b, v8.8h\n" "sqxtn2 v12.16b, v9.8h\n" "sqxtn v13.8b, v10.8h\n" "sqxtn2 v13.16b, v11.8h\n"
         "smax v12.16b, v12.16b, v25.16b\n" "smax v13.16b, v13.16b, v25.16b\n"
-        "smin v12.16b, v12.16b, v26.16b\n" "smin v13.16b, v13.16b, v26.16b\n");
+        "smin v8.16b, v12.16b, v26.16b\n" "smin v10.16b, v13.16b, v26.16b\n");
 }
 #undef DOT4_SYM2_TILES
 
@@ -1213,6 +1218,91 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
     dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 0, 0)
 #endif
 
+#if DOT4_PX == 4
+/* SDOT tile loop pieces: one quad (lane L of the inputs v4-v7, pixels 0-3) of the 16 channels' weights v0-v3 into
+ * the accumulators v16-v31 (pixel i: v16 + 4i ..); the weights loaded with post-increment */
+#define DOT4_SDOT_PX(A0, A1, A2, A3, X, L)                                                                       \
+    "sdot " A0 ".4s, v0.16b, " X ".4b[" L "]\n" "sdot " A1 ".4s, v1.16b, " X ".4b[" L "]\n"                     \
+    "sdot " A2 ".4s, v2.16b, " X ".4b[" L "]\n" "sdot " A3 ".4s, v3.16b, " X ".4b[" L "]\n"
+#define DOT4_SDOT_QUAD(L)                                                                                        \
+    "ld1 {v0.16b - v3.16b}, [%[wp]], #64\n"                                                                      \
+    DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", L) DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v5", L)          \
+    DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v6", L) DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v7", L)
+#define DOT4_SDOT_LOADS(R, N) \
+    "ldr " R "4, [%[x0]], #" N "\n" "ldr " R "5, [%[x1]], #" N "\n" "ldr " R "6, [%[x2]], #" N "\n" "ldr " R "7, [%[x3]], #" N "\n"
+#define DOT4_RQ_RELU4(A0, A1, A2, A3) \
+    DOT4_RQ_RELU(A0, "v8", "v12") DOT4_RQ_RELU(A1, "v9", "v13") DOT4_RQ_RELU(A2, "v10", "v14") DOT4_RQ_RELU(A3, "v11", "v15")
+#define DOT4_STORE_RELU_PX(A0, A1, A2, A3) \
+    DOT4_NARROW_RELU("v0", "v1", A0, A1, A2, A3, "v7") "str q0, [%[o]]\n" "add %[o], %[o], %[os]\n"
+
+/* Pointwise layers, a whole ReLU block (dot4_block_rq.relu) on cortex-a55: `tiles` (> 0) tiles of 4 pixels x 16
+ * channels, the pixels K bytes apart from x (K a multiple of 4; the next tile 4K on, its outputs 4 * out_step
+ * on), in one assembly loop with the requantisation (dot4_round4_relu) and the stores, where the C tile took
+ * about 105 instructions beside its SDOT loop on VWW's 6 x 6 layers and 140 on 48 x 48 x 8: the block's
+ * constants in v8-v15 for the strip, the accumulators v16-v31 started from the bias, weights v0-v3, inputs
+ * v4-v7; 16-byte steps, then K's bits 3 and 2 (dot4_tile's tail). */
+static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const dot4_block_rq *q, int8_t *o,
+                            size_t out_step, int32_t tiles) {
+    const int8_t *x0, *x1, *x2, *x3, *wp;
+    size_t c;
+    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
+            "ldp q8, q9, [%[m]]\n" "ldp q10, q11, [%[m], #32]\n" "ldp q12, q13, [%[s]]\n" "ldp q14, q15, [%[s], #32]\n"
+            "1:\n"
+            "ldp q16, q17, [%[b]]\n" "ldp q18, q19, [%[b], #32]\n" "ldp q20, q21, [%[b]]\n"
+            "ldp q22, q23, [%[b], #32]\n" "ldp q24, q25, [%[b]]\n" "ldp q26, q27, [%[b], #32]\n"
+            "ldp q28, q29, [%[b]]\n" "ldp q30, q31, [%[b], #32]\n"
+            "mov %[x0], %[x]\n" "add %[x1], %[x], %[k]\n" "add %[x2], %[x1], %[k]\n" "add %[x3], %[x2], %[k]\n"
+            "mov %[wp], %[w]\n" "lsr %[c], %[k], #4\n" "cbz %[c], 3f\n"
+            "2:\n" DOT4_SDOT_LOADS("q", "16") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1") DOT4_SDOT_QUAD("2")
+            DOT4_SDOT_QUAD("3") "subs %[c], %[c], #1\n" "b.ne 2b\n"
+            "3:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS("d", "8") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1")
+            "4:\n" "tbz %[k], #2, 5f\n" DOT4_SDOT_LOADS("s", "4") DOT4_SDOT_QUAD("0")
+            "5:\n"
+            DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")
+            DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31")
+            "movi v7.16b, #0x80\n"
+            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19") DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23")
+            DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27") DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31")
+            "add %[x], %[x], %[k4]\n"
+            "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+            : [x] "+r"(x), [o] "+r"(o), [t] "+r"(tiles), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
+              [x3] "=&r"(x3), [wp] "=&r"(wp), [c] "=&r"(c)
+            : [b] "r"(q->bias), [w] "r"(w), [k] "r"(K), [k4] "r"(4 * K), [os] "r"(out_step), [m] "r"(q->multiplier),
+              [s] "r"(q->right)
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
+              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
+              "v30", "v31", "memory", "cc");
+}
+
+/* A pointwise layer whose blocks are all whole and ReLU (dot4_block_rq.relu) through dot4_relu_tiles, block by
+ * block; the last pixels: one tile overlapping the one before for 3, dot4_block1 each for 1 or 2 (pixels >= 4).
+ * Returns 0 (nothing done) for other layers. */
+static int dot4_pointwise_relu(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,
+                               int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
+                               const edgec_conv2d_s8_params *p) {
+    const int32_t OC = p->out_c, rest = pixels % DOT4_PX;
+    if (OC % DOT4_OCB) return 0;
+    for (int32_t bl = 0; bl < blocks; ++bl)
+        if (!rq[bl].relu) return 0;
+    for (int32_t bl = 0; bl < blocks; ++bl) {
+        const int32_t oc0 = c0 + bl * DOT4_OCB;
+        const int8_t *w = packed + (size_t)oc0 * C;
+        dot4_relu_tiles(in_b, (size_t)C, w, &rq[bl], out_b + oc0, (size_t)OC, pixels / DOT4_PX);
+        if (rest == 3)
+            dot4_relu_tiles(in_b + (size_t)(pixels - DOT4_PX) * C, (size_t)C, w, &rq[bl],
+                            out_b + (size_t)(pixels - DOT4_PX) * OC + oc0, (size_t)OC, 1);
+        else
+            for (int32_t px = pixels - rest; px < pixels; ++px)
+                dot4_block1(in_b + (size_t)px * C, 0, 1, C, w, &rq[bl], DOT4_OCB, out_b + (size_t)px * OC + oc0, p);
+    }
+    return 1;
+}
+#define DOT4_POINTWISE_RELU(in_b, C, packed, rq, c0, blocks, pixels, out_b, p) \
+    dot4_pointwise_relu(in_b, C, packed, rq, c0, blocks, pixels, out_b, p)
+#else
+#define DOT4_POINTWISE_RELU(in_b, C, packed, rq, c0, blocks, pixels, out_b, p) 0
+#endif
+
 DOT4_NOSCHED static void dot4_strip(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
                                     int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                     int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p) {
@@ -1223,6 +1313,7 @@ DOT4_NOSCHED static void dot4_strip(const int8_t *x0, size_t step, size_t stride
 DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,
                                         int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
                                         const edgec_conv2d_s8_params *p) {
+    if (DOT4_POINTWISE_RELU(in_b, C, packed, rq, c0, blocks, pixels, out_b, p)) return;
     dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 0, 0, 0);
 }
 
@@ -1235,6 +1326,7 @@ DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, int32_t C, const int
             DOT4_STRIP_SYM(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, nblk, pixels, out_b, p);                    \
             return;                                                                                                \
         }                                                                                                          \
+        if (DOT4_POINTWISE_RELU(in_b, C, packed, rq, 0, nblk, pixels, out_b, p)) return;                           \
         dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, nblk, pixels, out_b, p, 0, 0, nblk);           \
     }
 DOT4_POINTWISE_BLOCKS(dot4_pointwise16, 1)
