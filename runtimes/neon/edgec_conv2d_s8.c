@@ -1064,64 +1064,100 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 #define DOT4_SYM2_RQ(V, M, S) \
     "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "ssra " V ".4s, " V ".4s, #31\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
 /* the tile loop around RQ, the requantisation and stores of the channel sums v16-v19 (pixel 0), v20-v23 (pixel 1) */
-#define DOT4_SYM2_TILES(RQ)                                                                                      \
-    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */                             \
-            "1:\n"                                                                                               \
-            "ldp q24, q25, [%[b]]\n" "ldp q26, q27, [%[b], #32]\n" "ldp q28, q29, [%[b], #64]\n"                 \
-            "ldp q30, q31, [%[b], #96]\n" "ldp q8, q9, [%[b]]\n" "ldp q10, q11, [%[b], #32]\n"                   \
-            "ldp q12, q13, [%[b], #64]\n" "ldp q14, q15, [%[b], #96]\n"                                          \
-            "mov %[wp], %[w]\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"                                 \
-            "tbz %w[n], #0, 2f\n" DOT4_SYM2_PAIR                                                                 \
-            "2:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 4f\n"                                                    \
-            "3:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 3b\n"                           \
-            "4:\n"                                                                                               \
-            "addp v16.4s, v24.4s, v25.4s\n" "addp v17.4s, v26.4s, v27.4s\n" "addp v18.4s, v28.4s, v29.4s\n"      \
-            "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"        \
-            "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"                                      \
-            "ldp q0, q1, [%[m]]\n" "ldp q2, q3, [%[m], #32]\n" "ldp q4, q5, [%[s]]\n" "ldp q6, q7, [%[s], #32]\n" \
-            RQ                                                                                                   \
-            "str q8, [%[o]]\n" "str q10, [%[o], %[os]]\n"                                                        \
-            "add %[x], %[x], %[step2]\n" "add %[o], %[o], %[os2]\n"                                              \
-            "subs %w[t], %w[t], #1\n" "b.ne 1b\n"                                                                \
-            : [x] "+r"(x), [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),         \
-              [c] "=&r"(c)                                                                                       \
-            : [b] "r"(q->bias_half), [w] "r"(w), [n] "r"(n), [step] "r"(step), [step2] "r"(2 * step),            \
-              [os] "r"(out_step), [os2] "r"(2 * out_step), [m] "r"(q->multiplier), [s] "r"(q->right),            \
-              [z] "r"(zlh), [lh] "r"(zlh + 1)                                                                    \
-            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14",      \
-              "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",   \
-              "v29", "v30", "v31", "memory", "cc")
 /* relu (DOT4_FULL, a no_left block): dot4_round4_relu and the unsigned narrowing (dot4_narrow_store_clamp's),
- * 37 instructions for the 32 outputs where the general requantisation takes 52 */
+ * 37 instructions for the 32 outputs where the general requantisation takes 52. The pairs of quads go four a pass
+ * (n's bits 0 and 1 first): 53 instructions a pair and half an instruction of count and branch. */
 static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
                                       const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
                                       int32_t tiles, int relu) {
     const int8_t *p0, *p1, *wp;
     int32_t c;
-    if (relu) {
-        DOT4_SYM2_TILES(
+    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
+            "1:\n"
+            "ldp q24, q25, [%[b]]\n" "ldp q26, q27, [%[b], #32]\n" "ldp q28, q29, [%[b], #64]\n"
+            "ldp q30, q31, [%[b], #96]\n" "ldp q8, q9, [%[b]]\n" "ldp q10, q11, [%[b], #32]\n"
+            "ldp q12, q13, [%[b], #64]\n" "ldp q14, q15, [%[b], #96]\n"
+            "mov %[wp], %[w]\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"
+            "tbz %w[n], #0, 2f\n" DOT4_SYM2_PAIR
+            "2:\n" "tbz %w[n], #1, 3f\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR
+            "3:\n" "lsr %w[c], %w[n], #2\n" "cbz %w[c], 5f\n"
+            "4:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 4b\n"
+            "5:\n"
+            "addp v16.4s, v24.4s, v25.4s\n" "addp v17.4s, v26.4s, v27.4s\n" "addp v18.4s, v28.4s, v29.4s\n"
+            "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"
+            "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"
+            "ldp q0, q1, [%[m]]\n" "ldp q2, q3, [%[m], #32]\n" "ldp q4, q5, [%[s]]\n" "ldp q6, q7, [%[s], #32]\n"
+            "cbnz %w[relu], 6f\n"
+            "ld1r {v24.8h}, [%[z]]\n" "ld2r {v25.16b, v26.16b}, [%[lh]]\n"
+            DOT4_SYM2_RQ("v16", "v0", "v4") DOT4_SYM2_RQ("v17", "v1", "v5") DOT4_SYM2_RQ("v18", "v2", "v6")
+            DOT4_SYM2_RQ("v19", "v3", "v7") DOT4_SYM2_RQ("v20", "v0", "v4") DOT4_SYM2_RQ("v21", "v1", "v5")
+            DOT4_SYM2_RQ("v22", "v2", "v6") DOT4_SYM2_RQ("v23", "v3", "v7")
+            "sqxtn v8.4h, v16.4s\n" "sqxtn2 v8.8h, v17.4s\n" "sqxtn v9.4h, v18.4s\n" "sqxtn2 v9.8h, v19.4s\n"
+            "sqxtn v10.4h, v20.4s\n" "sqxtn2 v10.8h, v21.4s\n" "sqxtn v11.4h, v22.4s\n" "sqxtn2 v11.8h, v23.4s\n"
+            "sqadd v8.8h, v8.8h, v24.8h\n" "sqadd v9.8h, v9.8h, v24.8h\n" "sqadd v10.8h, v10.8h, v24.8h\n"
+            "sqadd v11.8h, v11.8h, v24.8h\n"
+            "sqxtn v12.8b, v8.8h\n" "sqxtn2 v12.16b, v9.8h\n" "sqxtn v13.8b, v10.8h\n" "sqxtn2 v13.16b, v11.8h\n"
+            "smax v12.16b, v12.16b, v25.16b\n" "smax v13.16b, v13.16b, v25.16b\n"
+            "smin v8.16b, v12.16b, v26.16b\n" "smin v10.16b, v13.16b, v26.16b\n"
+            "b 7f\n"
+            "6:\n"
             "movi v24.16b, #0x80\n"
             DOT4_RQ_RELU("v16", "v0", "v4") DOT4_RQ_RELU("v17", "v1", "v5") DOT4_RQ_RELU("v18", "v2", "v6")
             DOT4_RQ_RELU("v19", "v3", "v7") DOT4_RQ_RELU("v20", "v0", "v4") DOT4_RQ_RELU("v21", "v1", "v5")
             DOT4_RQ_RELU("v22", "v2", "v6") DOT4_RQ_RELU("v23", "v3", "v7")
             DOT4_NARROW_RELU("v8", "v9", "v16", "v17", "v18", "v19", "v24")
-            DOT4_NARROW_RELU("v10", "v11", "v20", "v21", "v22", "v23", "v24"));
-        return;
-    }
-    DOT4_SYM2_TILES(
-        "ld1r {v24.8h}, [%[z]]\n" "ld2r {v25.16b, v26.16b}, [%[lh]]\n"
-        DOT4_SYM2_RQ("v16", "v0", "v4") DOT4_SYM2_RQ("v17", "v1", "v5") DOT4_SYM2_RQ("v18", "v2", "v6")
-        DOT4_SYM2_RQ("v19", "v3", "v7") DOT4_SYM2_RQ("v20", "v0", "v4") DOT4_SYM2_RQ("v21", "v1", "v5")
-        DOT4_SYM2_RQ("v22", "v2", "v6") DOT4_SYM2_RQ("v23", "v3", "v7")
-        "sqxtn v8.4h, v16.4s\n" "sqxtn2 v8.8h, v17.4s\n" "sqxtn v9.4h, v18.4s\n" "sqxtn2 v9.8h, v19.4s\n"
-        "sqxtn v10.4h, v20.4s\n" "sqxtn2 v10.8h, v21.4s\n" "sqxtn v11.4h, v22.4s\n" "sqxtn2 v11.8h, v23.4s\n"
-        "sqadd v8.8h, v8.8h, v24.8h\n" "sqadd v9.8h, v9.8h, v24.8h\n" "sqadd v10.8h, v10.8h, v24.8h\n"
-        "sqadd v11.8h, v11.8h, v24.8h\n"
-        "sqxtn v12.8b, v8.8h\n" "sqxtn2 v12.16b, v9.8h\n" "sqxtn v13.8b, v10.8h\n" "sqxtn2 v13.16b, v11.8h\n"
-        "smax v12.16b, v12.16b, v25.16b\n" "smax v13.16b, v13.16b, v25.16b\n"
-        "smin v8.16b, v12.16b, v26.16b\n" "smin v10.16b, v13.16b, v26.16b\n");
+            DOT4_NARROW_RELU("v10", "v11", "v20", "v21", "v22", "v23", "v24")
+            "7:\n"
+            "str q8, [%[o]]\n" "str q10, [%[o], %[os]]\n"
+            "add %[x], %[x], %[step2]\n" "add %[o], %[o], %[os2]\n"
+            "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+            : [x] "+r"(x), [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),
+              [c] "=&r"(c)
+            : [b] "r"(q->bias_half), [w] "r"(w), [n] "r"(n), [step] "r"(step), [step2] "r"(2 * step),
+              [os] "r"(out_step), [os2] "r"(2 * out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),
+              [lh] "r"(zlh + 1), [relu] "r"(relu)
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
+              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
+              "v30", "v31", "memory", "cc");
 }
-#undef DOT4_SYM2_TILES
+
+/* One pixel of dot4_sym_k8_relu: its two quads (LD2R) against the weights v0-v3 (first quad), v4-v7 (second),
+ * four channels a group: SMULL + SMLAL pairs, SADDLP, ADDP; plus the bias, rounded, narrowed and stored */
+#define DOT4_K8_GROUP(K, L, R)                                                                                   \
+    "smull v23.8h, " K ".8b, v21.8b\n" "smull2 v24.8h, " K ".16b, v21.16b\n" "smlal v23.8h, " L ".8b, v22.8b\n"   \
+    "smlal2 v24.8h, " L ".16b, v22.16b\n" "saddlp v23.4s, v23.8h\n" "saddlp v24.4s, v24.8h\n"                     \
+    "addp " R ".4s, v23.4s, v24.4s\n"
+#define DOT4_K8_PIXEL                                                                                            \
+    "ld2r {v21.4s, v22.4s}, [%[x]], #8\n"                                                                        \
+    DOT4_K8_GROUP("v0", "v4", "v25") DOT4_K8_GROUP("v1", "v5", "v26") DOT4_K8_GROUP("v2", "v6", "v27")           \
+    DOT4_K8_GROUP("v3", "v7", "v28")                                                                             \
+    "add v25.4s, v25.4s, v16.4s\n" "add v26.4s, v26.4s, v17.4s\n" "add v27.4s, v27.4s, v18.4s\n"                 \
+    "add v28.4s, v28.4s, v19.4s\n"                                                                               \
+    DOT4_RQ_RELU("v25", "v8", "v12") DOT4_RQ_RELU("v26", "v9", "v13") DOT4_RQ_RELU("v27", "v10", "v14")          \
+    DOT4_RQ_RELU("v28", "v11", "v15") DOT4_NARROW_RELU("v29", "v30", "v25", "v26", "v27", "v28", "v20")          \
+    "str q29, [%[o]]\n" "add %[o], %[o], %[os]\n"
+/* Kernel rows of 8 bytes (one pair of quads; pointwise layers of 8 input channels, VWW's 48 x 48 x 8 -> 16), a
+ * whole ReLU block: the block's weights, bias and constants in registers for the strip, a pixel in 50
+ * instructions where dot4_sym2_tiles_rq's tile spends 59 a pixel; pixels (> 0) 8 bytes apart from x. */
+static void dot4_sym_k8_relu(const int8_t *x, const int8_t *w, const dot4_block_rq *q, int8_t *o, size_t out_step,
+                             int32_t pixels) {
+    int32_t c;
+    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
+            "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]]\n"
+            "ldp q8, q9, [%[m]]\n" "ldp q10, q11, [%[m], #32]\n" "ldp q12, q13, [%[s]]\n" "ldp q14, q15, [%[s], #32]\n"
+            "ldp q16, q17, [%[b]]\n" "ldp q18, q19, [%[b], #32]\n" "movi v20.16b, #0x80\n"
+            "tbz %w[n], #0, 1f\n" DOT4_K8_PIXEL
+            "1:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 3f\n"
+            "2:\n" DOT4_K8_PIXEL DOT4_K8_PIXEL "subs %w[c], %w[c], #1\n" "b.ne 2b\n"
+            "3:\n"
+            : [x] "+r"(x), [o] "+r"(o), [w] "+r"(w), [c] "=&r"(c)
+            : [n] "r"(pixels), [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [b] "r"(q->bias)
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
+              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
+              "v30", "memory", "cc");
+}
+#undef DOT4_K8_PIXEL
+#undef DOT4_K8_GROUP
 
 /* dot4_sym2_tiles_rq's block for one pixel (a strip's odd one, where a tile overlapping its neighbour took the
  * products of two): edgec_neon.h's one-pixel loop, 30 instructions per pair of quads instead of 53. */
@@ -1171,6 +1207,10 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
         const int8_t *wb = packed + (size_t)oc0 * k_bytes;
         const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
         const int relu = nb == DOT4_OCB && q->relu;
+        if (relu && rows == 1 && run == 8 && step == 8) { /* 8-byte windows, each after the other */
+            dot4_sym_k8_relu(x0, wb, q, out + oc0, out_step, pixels);
+            continue;
+        }
         if ((fast || relu) && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel first */
             if (pixels % 2) dot4_sym1_rq(x0, wb, n, q, out + oc0, relu, p);
             dot4_sym2_tiles_rq(x0 + (size_t)(pixels % 2) * step, step, wb, n, q, zlh,
