@@ -1268,19 +1268,25 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
     "ld1 {v0.16b - v3.16b}, [%[wp]], #64\n"                                                                      \
     DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", L) DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v5", L)          \
     DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v6", L) DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v7", L)
-#define DOT4_SDOT_LOADS(R, N) \
-    "ldr " R "4, [%[x0]], #" N "\n" "ldr " R "5, [%[x1]], #" N "\n" "ldr " R "6, [%[x2]], #" N "\n" "ldr " R "7, [%[x3]], #" N "\n"
-#define DOT4_RQ_RELU4(A0, A1, A2, A3) \
-    DOT4_RQ_RELU(A0, "v8", "v12") DOT4_RQ_RELU(A1, "v9", "v13") DOT4_RQ_RELU(A2, "v10", "v14") DOT4_RQ_RELU(A3, "v11", "v15")
-#define DOT4_STORE_RELU_PX(A0, A1, A2, A3) \
-    DOT4_NARROW_RELU("v0", "v1", A0, A1, A2, A3, "v7") "str q0, [%[o]]\n" "add %[o], %[o], %[os]\n"
+#define DOT4_SDOT_STEP \
+    DOT4_SDOT_LOADS("q", "16") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1") DOT4_SDOT_QUAD("2") DOT4_SDOT_QUAD("3")
+#define DOT4_SDOT_LOADS(R, N)                                                                                    \
+    "ldr " R "4, [%[x0]], #" N "\n" "ldr " R "5, [%[x1]], #" N "\n" "ldr " R "6, [%[x2]], #" N "\n"             \
+    "ldr " R "7, [%[x3]], #" N "\n"
+/* the same for one pixel (inputs v4, accumulators v16-v19) */
+#define DOT4_SDOT_QUAD1(L) "ld1 {v0.16b - v3.16b}, [%[wp]], #64\n" DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", L)
+#define DOT4_RQ_RELU4(A0, A1, A2, A3)                                                                            \
+    DOT4_RQ_RELU(A0, "v8", "v12") DOT4_RQ_RELU(A1, "v9", "v13") DOT4_RQ_RELU(A2, "v10", "v14")                  \
+    DOT4_RQ_RELU(A3, "v11", "v15")
+#define DOT4_STORE_RELU_PX(A0, A1, A2, A3, AT) \
+    DOT4_NARROW_RELU("v0", "v1", A0, A1, A2, A3, "v7") "str q0, [%[o]" AT "]\n"
 
 /* Pointwise layers, a whole ReLU block (dot4_block_rq.relu) on cortex-a55: `tiles` (> 0) tiles of 4 pixels x 16
  * channels, the pixels K bytes apart from x (K a multiple of 4; the next tile 4K on, its outputs 4 * out_step
  * on), in one assembly loop with the requantisation (dot4_round4_relu) and the stores, where the C tile took
  * about 105 instructions beside its SDOT loop on VWW's 6 x 6 layers and 140 on 48 x 48 x 8: the block's
  * constants in v8-v15 for the strip, the accumulators v16-v31 started from the bias, weights v0-v3, inputs
- * v4-v7; 16-byte steps, then K's bits 3 and 2 (dot4_tile's tail). */
+ * v4-v7; two 16-byte steps a pass, then K's bits 4, 3 and 2 (dot4_tile's tail); the stores two pixels a base. */
 static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const dot4_block_rq *q, int8_t *o,
                             size_t out_step, int32_t tiles) {
     const int8_t *x0, *x1, *x2, *x3, *wp;
@@ -1292,30 +1298,54 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const do
             "ldp q22, q23, [%[b], #32]\n" "ldp q24, q25, [%[b]]\n" "ldp q26, q27, [%[b], #32]\n"
             "ldp q28, q29, [%[b]]\n" "ldp q30, q31, [%[b], #32]\n"
             "mov %[x0], %[x]\n" "add %[x1], %[x], %[k]\n" "add %[x2], %[x1], %[k]\n" "add %[x3], %[x2], %[k]\n"
-            "mov %[wp], %[w]\n" "lsr %[c], %[k], #4\n" "cbz %[c], 3f\n"
-            "2:\n" DOT4_SDOT_LOADS("q", "16") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1") DOT4_SDOT_QUAD("2")
-            DOT4_SDOT_QUAD("3") "subs %[c], %[c], #1\n" "b.ne 2b\n"
-            "3:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS("d", "8") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1")
+            "mov %[wp], %[w]\n" "lsr %[c], %[k], #5\n" "cbz %[c], 3f\n"
+            "2:\n" DOT4_SDOT_STEP DOT4_SDOT_STEP "subs %[c], %[c], #1\n" "b.ne 2b\n"
+            "3:\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP
+            "6:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS("d", "8") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1")
             "4:\n" "tbz %[k], #2, 5f\n" DOT4_SDOT_LOADS("s", "4") DOT4_SDOT_QUAD("0")
             "5:\n"
             DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")
             DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31")
             "movi v7.16b, #0x80\n"
-            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19") DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23")
-            DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27") DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31")
+            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19", "")
+            DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23", ", %[os]") "add %[o], %[o], %[os2]\n"
+            DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27", "")
+            DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31", ", %[os]") "add %[o], %[o], %[os2]\n"
             "add %[x], %[x], %[k4]\n"
             "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
             : [x] "+r"(x), [o] "+r"(o), [t] "+r"(tiles), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
               [x3] "=&r"(x3), [wp] "=&r"(wp), [c] "=&r"(c)
-            : [b] "r"(q->bias), [w] "r"(w), [k] "r"(K), [k4] "r"(4 * K), [os] "r"(out_step), [m] "r"(q->multiplier),
-              [s] "r"(q->right)
+            : [b] "r"(q->bias), [w] "r"(w), [k] "r"(K), [k4] "r"(4 * K), [os] "r"(out_step), [os2] "r"(2 * out_step),
+              [m] "r"(q->multiplier), [s] "r"(q->right)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
 }
 
+/* dot4_relu_tiles for one pixel (a strip's last ones): 16 SDOTs per 64-byte weight load, about 30 instructions
+ * beside the loop where dot4_block1 took about 80. */
+static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const dot4_block_rq *q, int8_t *o) {
+    const int8_t *x0 = x, *wp = w;
+    size_t c;
+    __asm__ volatile( /* volatile: its outputs are dead, the store is the point */
+            "ldp q16, q17, [%[b]]\n" "ldp q18, q19, [%[b], #32]\n"
+            "lsr %[c], %[k], #4\n" "cbz %[c], 3f\n"
+            "2:\n" "ldr q4, [%[x0]], #16\n" DOT4_SDOT_QUAD1("0") DOT4_SDOT_QUAD1("1") DOT4_SDOT_QUAD1("2")
+            DOT4_SDOT_QUAD1("3") "subs %[c], %[c], #1\n" "b.ne 2b\n"
+            "3:\n" "tbz %[k], #3, 4f\n" "ldr d4, [%[x0]], #8\n" DOT4_SDOT_QUAD1("0") DOT4_SDOT_QUAD1("1")
+            "4:\n" "tbz %[k], #2, 5f\n" "ldr s4, [%[x0]], #4\n" DOT4_SDOT_QUAD1("0")
+            "5:\n"
+            "ldp q8, q9, [%[m]]\n" "ldp q10, q11, [%[m], #32]\n" "ldp q12, q13, [%[s]]\n" "ldp q14, q15, [%[s], #32]\n"
+            DOT4_RQ_RELU4("v16", "v17", "v18", "v19") "movi v7.16b, #0x80\n"
+            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19", "")
+            : [x0] "+r"(x0), [wp] "+r"(wp), [c] "=&r"(c)
+            : [b] "r"(q->bias), [k] "r"(K), [o] "r"(o), [m] "r"(q->multiplier), [s] "r"(q->right)
+            : "v0", "v1", "v2", "v3", "v4", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17",
+              "v18", "v19", "memory", "cc");
+}
+
 /* A pointwise layer whose blocks are all whole and ReLU (dot4_block_rq.relu) through dot4_relu_tiles, block by
- * block; the last pixels: one tile overlapping the one before for 3, dot4_block1 each for 1 or 2 (pixels >= 4).
+ * block, the last pixels % 4 through dot4_relu_pixel (pixels >= 4).
  * Returns 0 (nothing done) for other layers. */
 static int dot4_pointwise_relu(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,
                                int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
@@ -1328,12 +1358,8 @@ static int dot4_pointwise_relu(const int8_t *in_b, int32_t C, const int8_t *pack
         const int32_t oc0 = c0 + bl * DOT4_OCB;
         const int8_t *w = packed + (size_t)oc0 * C;
         dot4_relu_tiles(in_b, (size_t)C, w, &rq[bl], out_b + oc0, (size_t)OC, pixels / DOT4_PX);
-        if (rest == 3)
-            dot4_relu_tiles(in_b + (size_t)(pixels - DOT4_PX) * C, (size_t)C, w, &rq[bl],
-                            out_b + (size_t)(pixels - DOT4_PX) * OC + oc0, (size_t)OC, 1);
-        else
-            for (int32_t px = pixels - rest; px < pixels; ++px)
-                dot4_block1(in_b + (size_t)px * C, 0, 1, C, w, &rq[bl], DOT4_OCB, out_b + (size_t)px * OC + oc0, p);
+        for (int32_t px = pixels - rest; px < pixels; ++px)
+            dot4_relu_pixel(in_b + (size_t)px * C, (size_t)C, w, &rq[bl], out_b + (size_t)px * OC + oc0);
     }
     return 1;
 }
