@@ -1052,7 +1052,7 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 
 #if DOT4_PX == 2 && defined(__aarch64__)
 /* One kernel row of n (> 0) pairs of quads (pointwise layers, flat windows), a whole 16-channel block, right shifts
- * only: `tiles` (> 0) two-pixel tiles (pixels x, x + step; the next tile 2 * step on, its outputs 2 * out_step on)
+ * only (or a relu block): `tiles` (> 0) two-pixel tiles (pixels x, x + step; the next tile 2 * step on, its outputs 2 * out_step on)
  * in one assembly loop, requantisation and stores included (dot4_round4_right, dot4_narrow_store), where the C
  * tile around EDGEC_NEON_SYM_LOOP2 spends about 90 instructions beside the products: every vector register is
  * named, the accumulators v24-v31 (pixel 0) and v8-v15 (pixel 1), the channel sums and the constants taking the
@@ -1063,10 +1063,9 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 /* dot4_round4_right on the sums in V with the constants in M, S */
 #define DOT4_SYM2_RQ(V, M, S) \
     "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "ssra " V ".4s, " V ".4s, #31\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
-/* the tile loop around RQ, the requantisation and stores of the channel sums v16-v19 (pixel 0), v20-v23 (pixel 1) */
-/* relu (DOT4_FULL, a no_left block): dot4_round4_relu and the unsigned narrowing (dot4_narrow_store_clamp's),
- * 37 instructions for the 32 outputs where the general requantisation takes 52. The pairs of quads go four a pass
- * (n's bits 0 and 1 first): 53 instructions a pair and half an instruction of count and branch. */
+/* relu (a block's dot4_block_rq.relu, no_left blocks included): dot4_round4_relu and the unsigned narrowing
+ * (dot4_narrow_store_clamp's), 37 instructions for the 32 outputs where the general requantisation takes 52. The
+ * pairs of quads go four a pass (n's bits 0 and 1 first): 52 instructions a pair, half of one for count and branch. */
 static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
                                       const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
                                       int32_t tiles, int relu) {
