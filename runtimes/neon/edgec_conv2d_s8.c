@@ -1064,8 +1064,9 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 #define DOT4_SYM2_RQ(V, M, S) \
     "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "ssra " V ".4s, " V ".4s, #31\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
 /* relu (a block's dot4_block_rq.relu, no_left blocks included): dot4_round4_relu and the unsigned narrowing
- * (dot4_narrow_store_clamp's), 37 instructions for the 32 outputs where the general requantisation takes 52. The
- * pairs of quads go four a pass (n's bits 0 and 1 first): 52 instructions a pair, half of one for count and branch. */
+ * (dot4_narrow_store_clamp's), 37 instructions for the 32 outputs where the general requantisation takes 52.
+ * The pairs of quads go four a pass (n's bits 0 and 1 first): 52 instructions a pair, and half of one for the
+ * count and branch. */
 static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
                                       const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
                                       int32_t tiles, int relu) {
