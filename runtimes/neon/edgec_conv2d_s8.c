@@ -1053,10 +1053,11 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 #if DOT4_PX == 2 && defined(__aarch64__)
 /* One kernel row of n (> 0) pairs of quads (pointwise layers, flat windows), a whole 16-channel block, right shifts
  * only (or a relu block): `tiles` (> 0) two-pixel tiles (pixels x, x + step; the next tile 2 * step on, its
- * outputs 2 * out_step on) in one assembly loop, requantisation and stores included (dot4_round4_right, dot4_narrow_store), where the C
- * tile around EDGEC_NEON_SYM_LOOP2 spends about 90 instructions beside the products: every vector register is
- * named, the accumulators v24-v31 (pixel 0) and v8-v15 (pixel 1), the channel sums and the constants taking the
- * loop's registers once it is done. zlh: the output's zero point (int16), then its clamp bounds (int8, int8). */
+ * outputs 2 * out_step on) in one assembly loop, requantisation and stores included (dot4_round4_right,
+ * dot4_narrow_store), where the C tile around EDGEC_NEON_SYM_LOOP2 spends about 90 instructions beside the
+ * products: every vector register is named, the accumulators v24-v31 (pixel 0) and v8-v15 (pixel 1), the channel
+ * sums and the constants taking the loop's registers once it is done. zlh: the output's zero point (int16), then
+ * its clamp bounds (int8, int8). */
 #define DOT4_SYM2_PAIR                                                                                           \
     EDGEC_NEON_SYM2_PAIR_ON("%[p0]", "%[p1]", "%[wp]", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",   \
                             "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15")
