@@ -1075,9 +1075,8 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
     int32_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
             "1:\n"
-            "ldp q24, q25, [%[b]]\n" "ldp q26, q27, [%[b], #32]\n" "ldp q28, q29, [%[b], #64]\n"
-            "ldp q30, q31, [%[b], #96]\n" "ldp q8, q9, [%[b]]\n" "ldp q10, q11, [%[b], #32]\n"
-            "ldp q12, q13, [%[b], #64]\n" "ldp q14, q15, [%[b], #96]\n"
+            "ld1 {v24.4s - v27.4s}, [%[b]]\n" "ld1 {v28.4s - v31.4s}, [%[b64]]\n" "ld1 {v8.4s - v11.4s}, [%[b]]\n"
+            "ld1 {v12.4s - v15.4s}, [%[b64]]\n"
             "mov %[wp], %[w]\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"
             "tbz %w[n], #0, 2f\n" DOT4_SYM2_PAIR
             "2:\n" "tbz %w[n], #1, 3f\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR
@@ -1087,7 +1086,7 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
             "addp v16.4s, v24.4s, v25.4s\n" "addp v17.4s, v26.4s, v27.4s\n" "addp v18.4s, v28.4s, v29.4s\n"
             "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"
             "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"
-            "ldp q0, q1, [%[m]]\n" "ldp q2, q3, [%[m], #32]\n" "ldp q4, q5, [%[s]]\n" "ldp q6, q7, [%[s], #32]\n"
+            "ld1 {v0.4s - v3.4s}, [%[m]]\n" "ld1 {v4.4s - v7.4s}, [%[s]]\n"
             "cbnz %w[relu], 6f\n"
             "ld1r {v24.8h}, [%[z]]\n" "ld2r {v25.16b, v26.16b}, [%[lh]]\n"
             DOT4_SYM2_RQ("v16", "v0", "v4") DOT4_SYM2_RQ("v17", "v1", "v5") DOT4_SYM2_RQ("v18", "v2", "v6")
@@ -1114,7 +1113,8 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
             "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
             : [x] "+r"(x), [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),
               [c] "=&r"(c)
-            : [b] "r"(q->bias_half), [w] "r"(w), [n] "r"(n), [step] "r"(step), [step2] "r"(2 * step),
+            : [b] "r"(q->bias_half), [b64] "r"(q->bias_half + 16), [w] "r"(w), [n] "r"(n), [step] "r"(step),
+              [step2] "r"(2 * step),
               [os] "r"(out_step), [os2] "r"(2 * out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),
               [lh] "r"(zlh + 1), [relu] "r"(relu)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
@@ -1145,8 +1145,8 @@ static void dot4_sym_k8_relu(const int8_t *x, const int8_t *w, const dot4_block_
     int32_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
             "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]]\n"
-            "ldp q8, q9, [%[m]]\n" "ldp q10, q11, [%[m], #32]\n" "ldp q12, q13, [%[s]]\n" "ldp q14, q15, [%[s], #32]\n"
-            "ldp q16, q17, [%[b]]\n" "ldp q18, q19, [%[b], #32]\n" "movi v20.16b, #0x80\n"
+            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "ld1 {v16.4s - v19.4s}, [%[b]]\n"
+            "movi v20.16b, #0x80\n"
             "tbz %w[n], #0, 1f\n" DOT4_K8_PIXEL
             "1:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 3f\n"
             "2:\n" DOT4_K8_PIXEL DOT4_K8_PIXEL "subs %w[c], %w[c], #1\n" "b.ne 2b\n"
@@ -1293,11 +1293,10 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const do
     const int8_t *x0, *x1, *x2, *x3, *wp;
     size_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "ldp q8, q9, [%[m]]\n" "ldp q10, q11, [%[m], #32]\n" "ldp q12, q13, [%[s]]\n" "ldp q14, q15, [%[s], #32]\n"
+            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
             "1:\n"
-            "ldp q16, q17, [%[b]]\n" "ldp q18, q19, [%[b], #32]\n" "ldp q20, q21, [%[b]]\n"
-            "ldp q22, q23, [%[b], #32]\n" "ldp q24, q25, [%[b]]\n" "ldp q26, q27, [%[b], #32]\n"
-            "ldp q28, q29, [%[b]]\n" "ldp q30, q31, [%[b], #32]\n"
+            "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"
+            "ld1 {v28.4s - v31.4s}, [%[b]]\n"
             "mov %[x0], %[x]\n" "add %[x1], %[x], %[k]\n" "add %[x2], %[x1], %[k]\n" "add %[x3], %[x2], %[k]\n"
             "mov %[wp], %[w]\n" "lsr %[c], %[k], #5\n" "cbz %[c], 3f\n"
             "2:\n" DOT4_SDOT_STEP DOT4_SDOT_STEP "subs %[c], %[c], #1\n" "b.ne 2b\n"
@@ -1329,14 +1328,14 @@ static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const do
     const int8_t *x0 = x, *wp = w;
     size_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the store is the point */
-            "ldp q16, q17, [%[b]]\n" "ldp q18, q19, [%[b], #32]\n"
+            "ld1 {v16.4s - v19.4s}, [%[b]]\n"
             "lsr %[c], %[k], #4\n" "cbz %[c], 3f\n"
             "2:\n" "ldr q4, [%[x0]], #16\n" DOT4_SDOT_QUAD1("0") DOT4_SDOT_QUAD1("1") DOT4_SDOT_QUAD1("2")
             DOT4_SDOT_QUAD1("3") "subs %[c], %[c], #1\n" "b.ne 2b\n"
             "3:\n" "tbz %[k], #3, 4f\n" "ldr d4, [%[x0]], #8\n" DOT4_SDOT_QUAD1("0") DOT4_SDOT_QUAD1("1")
             "4:\n" "tbz %[k], #2, 5f\n" "ldr s4, [%[x0]], #4\n" DOT4_SDOT_QUAD1("0")
             "5:\n"
-            "ldp q8, q9, [%[m]]\n" "ldp q10, q11, [%[m], #32]\n" "ldp q12, q13, [%[s]]\n" "ldp q14, q15, [%[s], #32]\n"
+            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
             DOT4_RQ_RELU4("v16", "v17", "v18", "v19") "movi v7.16b, #0x80\n"
             DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19", "")
             : [x0] "+r"(x0), [wp] "+r"(wp), [c] "=&r"(c)
