@@ -1074,10 +1074,11 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
     const int8_t *p0, *p1, *wp;
     int32_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
+            "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"
             "1:\n"
             "ld1 {v24.4s - v27.4s}, [%[b]]\n" "ld1 {v28.4s - v31.4s}, [%[b64]]\n" "ld1 {v8.4s - v11.4s}, [%[b]]\n"
             "ld1 {v12.4s - v15.4s}, [%[b64]]\n"
-            "mov %[wp], %[w]\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"
+            "mov %[wp], %[w]\n"
             "tbz %w[n], #0, 2f\n" DOT4_SYM2_PAIR
             "2:\n" "tbz %w[n], #1, 3f\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR
             "3:\n" "lsr %w[c], %w[n], #2\n" "cbz %w[c], 5f\n"
@@ -1109,12 +1110,11 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
             DOT4_NARROW_RELU("v10", "v11", "v20", "v21", "v22", "v23", "v24")
             "7:\n"
             "str q8, [%[o]]\n" "str q10, [%[o], %[os]]\n"
-            "add %[x], %[x], %[step2]\n" "add %[o], %[o], %[os2]\n"
+            "add %[p0], %[p0], %[skip]\n" "add %[p1], %[p1], %[skip]\n" "add %[o], %[o], %[os2]\n"
             "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
-            : [x] "+r"(x), [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),
-              [c] "=&r"(c)
-            : [b] "r"(q->bias_half), [b64] "r"(q->bias_half + 16), [w] "r"(w), [n] "r"(n), [step] "r"(step),
-              [step2] "r"(2 * step),
+            : [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp), [c] "=&r"(c)
+            : [x] "r"(x), [b] "r"(q->bias_half), [b64] "r"(q->bias_half + 16), [w] "r"(w), [n] "r"(n),
+              [step] "r"(step), [skip] "r"(2 * step - 8 * (size_t)n), /* to the next tile's pixels */
               [os] "r"(out_step), [os2] "r"(2 * out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),
               [lh] "r"(zlh + 1), [relu] "r"(relu)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
@@ -1293,11 +1293,11 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const do
     const int8_t *x0, *x1, *x2, *x3, *wp;
     size_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
+            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "mov %[x3], %[x]\n"
             "1:\n"
             "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"
             "ld1 {v28.4s - v31.4s}, [%[b]]\n"
-            "mov %[x0], %[x]\n" "add %[x1], %[x], %[k]\n" "add %[x2], %[x1], %[k]\n" "add %[x3], %[x2], %[k]\n"
+            "mov %[x0], %[x3]\n" "add %[x1], %[x3], %[k]\n" "add %[x2], %[x1], %[k]\n" "add %[x3], %[x2], %[k]\n"
             "mov %[wp], %[w]\n" "lsr %[c], %[k], #5\n" "cbz %[c], 3f\n"
             "2:\n" DOT4_SDOT_STEP DOT4_SDOT_STEP "subs %[c], %[c], #1\n" "b.ne 2b\n"
             "3:\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP
@@ -1311,11 +1311,10 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const do
             DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23", ", %[os]") "add %[o], %[o], %[os2]\n"
             DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27", "")
             DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31", ", %[os]") "add %[o], %[o], %[os2]\n"
-            "add %[x], %[x], %[k4]\n"
             "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
-            : [x] "+r"(x), [o] "+r"(o), [t] "+r"(tiles), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2),
-              [x3] "=&r"(x3), [wp] "=&r"(wp), [c] "=&r"(c)
-            : [b] "r"(q->bias), [w] "r"(w), [k] "r"(K), [k4] "r"(4 * K), [os] "r"(out_step), [os2] "r"(2 * out_step),
+            : [o] "+r"(o), [t] "+r"(tiles), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
+              [wp] "=&r"(wp), [c] "=&r"(c)
+            : [x] "r"(x), [b] "r"(q->bias), [w] "r"(w), [k] "r"(K), [os] "r"(out_step), [os2] "r"(2 * out_step),
               [m] "r"(q->multiplier), [s] "r"(q->right)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
