@@ -229,9 +229,8 @@ typedef struct {
 #define DOT4_TILE_BIAS(q) ((q)->bias)
 #endif
     int32_t right_only; /* every channel: no left shift, a right shift, multiplier >= 0 (dot4_round4) */
-#if DOT4_PX == 4
     int32_t no_left; /* every channel: no left shift (a right shift or none), multiplier >= 0 (dot4_round4_noleft) */
-#endif
+    int32_t relu; /* no_left, EDGEC_REQUANT_FIXED and DOT4_RELU_OUT: dot4_round4_relu (one flag for the tiles) */
 } dot4_block_rq;
 
 /* n bytes from s to d, and n bytes of v at d: 16 at a time, the last few one by one (the window copies' rows are
@@ -860,6 +859,13 @@ EDGEC_INLINE int32x4_t dot4_round4(int32x4_t acc, const dot4_block_rq *q, int32_
  * rounding fix-up (edgec_neon.h). */
 #define dot4_round4_right edgec_neon_round4_right
 
+/* dot4_round4_right without the rounding's fix-up, for a no_left block whose outputs have int8's bounds and a zero
+ * point of -128 (DOT4_FULL: TFLite's ReLU): the fix-up (SSRA, or AND + SSRA for channels of no shift) moves only
+ * negative products, whose rounded value is <= 0 either way, and every value <= 0 gives -128. */
+EDGEC_INLINE int32x4_t dot4_round4_relu(int32x4_t acc, int32x4_t multiplier, int32x4_t right) {
+    return vrshlq_s32(vqrdmulhq_s32(acc, multiplier), right);
+}
+
 #if DOT4_PX == 4
 /* dot4_round4_right for a no_left block with channels of no shift: their fix-up masked off by the AND with the
  * shift (0, where the right shifts are negative) */
@@ -947,6 +953,8 @@ EDGEC_INLINE void dot4_store(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t
 #define DOT4_ZP(p) vdupq_n_s16((int16_t)(p)->output_offset)
 #define DOT4_LO(p) vdupq_n_s8((int8_t)(p)->act_min)
 #define DOT4_HI(p) vdupq_n_s8((int8_t)(p)->act_max)
+/* no clamp beyond int8's and a zero point of -128: TFLite's ReLU and ReLU6 (a scale of 6 / 255) */
+#define DOT4_RELU_OUT(p) ((p)->act_min == -128 && (p)->act_max == 127 && (p)->output_offset == -128)
 EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride, int32_t rows, int32_t run,
                                   const int8_t *w, const dot4_block_rq *q, int32_t n, int32_t nb, int8_t *out,
                                   size_t out_step, const edgec_conv2d_s8_params *p, int sym, int half,
@@ -960,7 +968,18 @@ EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride,
 #else
 #define DOT4_EACH_PIXEL(STORE) do { STORE(0); STORE(1); } while (0)
 #endif
-    if (p->requant == EDGEC_REQUANT_FIXED && q->right_only) { /* the constants loaded once for the tile */
+    if (full && q->relu && nb == DOT4_OCB && !half) {
+        const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
+        const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
+        const int32x4_t r0 = vld1q_s32(q->right), r1 = vld1q_s32(q->right + 4);
+        const int32x4_t r2 = vld1q_s32(q->right + 8), r3 = vld1q_s32(q->right + 12);
+#define DOT4_STORE_RELU(i)                                                                                         \
+    dot4_narrow_store_clamp(dot4_round4_relu(acc[i][0], m0, r0), dot4_round4_relu(acc[i][1], m1, r1),              \
+                            dot4_round4_relu(acc[i][2], m2, r2), dot4_round4_relu(acc[i][3], m3, r3), zp, lo,     \
+                            hi, DOT4_OCB, out + (i) * out_step, 0)
+        DOT4_EACH_PIXEL(DOT4_STORE_RELU);
+#undef DOT4_STORE_RELU
+    } else if (p->requant == EDGEC_REQUANT_FIXED && q->right_only) { /* the constants loaded once for the tile */
         const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
         const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
         const int32x4_t r0 = vld1q_s32(q->right), r1 = vld1q_s32(q->right + 4);
@@ -1084,8 +1103,7 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
     /* the output's zero point and clamp, in registers beside the tile's 24 for the whole strip */
     const int16x8_t zp = DOT4_ZP(p);
     const int8x16_t lo = DOT4_LO(p), hi = DOT4_HI(p);
-    /* no clamp beyond int8's and a zero point of -128: TFLite's ReLU and ReLU6 (a scale of 6 / 255) */
-    const int full = p->act_min == -128 && p->act_max == 127 && p->output_offset == -128 ? DOT4_FULL : 0;
+    const int full = DOT4_RELU_OUT(p) ? DOT4_FULL : 0;
     for (int32_t px = 0; px < tiled; px += DOT4_PX) {
         if (px + DOT4_PX > tiled) px = tiled - DOT4_PX;
         const int8_t *xp = x0 + (size_t)px * step;
@@ -1107,38 +1125,56 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
     }
 }
 
+#if defined(__aarch64__)
+/* dot4_round4_relu on the sums in V with the constants in M, S (assembly tile loops) */
+#define DOT4_RQ_RELU(V, M, S) "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
+/* dot4_narrow_store_clamp's unsigned narrowing of one pixel's 16 rounded sums A0..A3 into T0 (T1 a scratch), K80
+ * holding 0x80 in every byte */
+#define DOT4_NARROW_RELU(T0, T1, A0, A1, A2, A3, K80)                                                           \
+    "sqxtun " T0 ".4h, " A0 ".4s\n" "sqxtun2 " T0 ".8h, " A1 ".4s\n" "sqxtun " T1 ".4h, " A2 ".4s\n"         \
+    "sqxtun2 " T1 ".8h, " A3 ".4s\n" "uqxtn " T0 ".8b, " T0 ".8h\n" "uqxtn2 " T0 ".16b, " T1 ".8h\n"           \
+    "eor " T0 ".16b, " T0 ".16b, " K80 ".16b\n"
+#endif
+
 #if DOT4_PX == 2 && defined(__aarch64__)
 /* One kernel row of n (> 0) pairs of quads (pointwise layers, flat windows), a whole 16-channel block, right shifts
- * only: `tiles` (> 0) two-pixel tiles (pixels x, x + step; the next tile 2 * step on, its outputs 2 * out_step on)
- * in one assembly loop, requantisation and stores included (dot4_round4_right, dot4_narrow_store), where the C
- * tile around EDGEC_NEON_SYM_LOOP2 spends about 90 instructions beside the products: every vector register is
- * named, the accumulators v24-v31 (pixel 0) and v8-v15 (pixel 1), the channel sums and the constants taking the
- * loop's registers once it is done. zlh: the output's zero point (int16), then its clamp bounds (int8, int8). */
+ * only (or a relu block): `tiles` (> 0) two-pixel tiles (pixels x, x + step; the next tile 2 * step on, its
+ * outputs 2 * out_step on) in one assembly loop, requantisation and stores included (dot4_round4_right,
+ * dot4_narrow_store), where the C tile around EDGEC_NEON_SYM_LOOP2 spends about 90 instructions beside the
+ * products: every vector register is named, the accumulators v24-v31 (pixel 0) and v8-v15 (pixel 1), the channel
+ * sums and the constants taking the loop's registers once it is done. zlh: the output's zero point (int16), then
+ * its clamp bounds (int8, int8). */
 #define DOT4_SYM2_PAIR                                                                                           \
     EDGEC_NEON_SYM2_PAIR_ON("%[p0]", "%[p1]", "%[wp]", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",   \
                             "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15")
 /* dot4_round4_right on the sums in V with the constants in M, S */
 #define DOT4_SYM2_RQ(V, M, S) \
     "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "ssra " V ".4s, " V ".4s, #31\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
+/* relu (a block's dot4_block_rq.relu, no_left blocks included): dot4_round4_relu and the unsigned narrowing
+ * (dot4_narrow_store_clamp's), 37 instructions for the 32 outputs where the general requantisation takes 52.
+ * The pairs of quads go four a pass (n's bits 0 and 1 first): 52 instructions a pair, and half of one for the
+ * count and branch. */
 static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
                                       const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
-                                      int32_t tiles) {
+                                      int32_t tiles, int relu) {
     const int8_t *p0, *p1, *wp;
     int32_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
+            "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"
             "1:\n"
-            "ldp q24, q25, [%[b]]\n" "ldp q26, q27, [%[b], #32]\n" "ldp q28, q29, [%[b], #64]\n"
-            "ldp q30, q31, [%[b], #96]\n" "ldp q8, q9, [%[b]]\n" "ldp q10, q11, [%[b], #32]\n"
-            "ldp q12, q13, [%[b], #64]\n" "ldp q14, q15, [%[b], #96]\n"
-            "mov %[wp], %[w]\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"
+            "ld1 {v24.4s - v27.4s}, [%[b]]\n" "ld1 {v28.4s - v31.4s}, [%[b64]]\n" "ld1 {v8.4s - v11.4s}, [%[b]]\n"
+            "ld1 {v12.4s - v15.4s}, [%[b64]]\n"
+            "mov %[wp], %[w]\n"
             "tbz %w[n], #0, 2f\n" DOT4_SYM2_PAIR
-            "2:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 4f\n"
-            "3:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 3b\n"
-            "4:\n"
+            "2:\n" "tbz %w[n], #1, 3f\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR
+            "3:\n" "lsr %w[c], %w[n], #2\n" "cbz %w[c], 5f\n"
+            "4:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 4b\n"
+            "5:\n"
             "addp v16.4s, v24.4s, v25.4s\n" "addp v17.4s, v26.4s, v27.4s\n" "addp v18.4s, v28.4s, v29.4s\n"
             "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"
             "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"
-            "ldp q0, q1, [%[m]]\n" "ldp q2, q3, [%[m], #32]\n" "ldp q4, q5, [%[s]]\n" "ldp q6, q7, [%[s], #32]\n"
+            "ld1 {v0.4s - v3.4s}, [%[m]]\n" "ld1 {v4.4s - v7.4s}, [%[s]]\n"
+            "cbnz %w[relu], 6f\n"
             "ld1r {v24.8h}, [%[z]]\n" "ld2r {v25.16b, v26.16b}, [%[lh]]\n"
             DOT4_SYM2_RQ("v16", "v0", "v4") DOT4_SYM2_RQ("v17", "v1", "v5") DOT4_SYM2_RQ("v18", "v2", "v6")
             DOT4_SYM2_RQ("v19", "v3", "v7") DOT4_SYM2_RQ("v20", "v0", "v4") DOT4_SYM2_RQ("v21", "v1", "v5")
@@ -1149,18 +1185,89 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
             "sqadd v11.8h, v11.8h, v24.8h\n"
             "sqxtn v12.8b, v8.8h\n" "sqxtn2 v12.16b, v9.8h\n" "sqxtn v13.8b, v10.8h\n" "sqxtn2 v13.16b, v11.8h\n"
             "smax v12.16b, v12.16b, v25.16b\n" "smax v13.16b, v13.16b, v25.16b\n"
-            "smin v12.16b, v12.16b, v26.16b\n" "smin v13.16b, v13.16b, v26.16b\n"
-            "str q12, [%[o]]\n" "str q13, [%[o], %[os]]\n"
-            "add %[x], %[x], %[step2]\n" "add %[o], %[o], %[os2]\n"
+            "smin v8.16b, v12.16b, v26.16b\n" "smin v10.16b, v13.16b, v26.16b\n"
+            "b 7f\n"
+            "6:\n"
+            "movi v24.16b, #0x80\n"
+            DOT4_RQ_RELU("v16", "v0", "v4") DOT4_RQ_RELU("v17", "v1", "v5") DOT4_RQ_RELU("v18", "v2", "v6")
+            DOT4_RQ_RELU("v19", "v3", "v7") DOT4_RQ_RELU("v20", "v0", "v4") DOT4_RQ_RELU("v21", "v1", "v5")
+            DOT4_RQ_RELU("v22", "v2", "v6") DOT4_RQ_RELU("v23", "v3", "v7")
+            DOT4_NARROW_RELU("v8", "v9", "v16", "v17", "v18", "v19", "v24")
+            DOT4_NARROW_RELU("v10", "v11", "v20", "v21", "v22", "v23", "v24")
+            "7:\n"
+            "str q8, [%[o]]\n" "str q10, [%[o], %[os]]\n"
+            "add %[p0], %[p0], %[skip]\n" "add %[p1], %[p1], %[skip]\n" "add %[o], %[o], %[os2]\n"
             "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
-            : [x] "+r"(x), [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),
-              [c] "=&r"(c)
-            : [b] "r"(q->bias_half), [w] "r"(w), [n] "r"(n), [step] "r"(step), [step2] "r"(2 * step),
+            : [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp), [c] "=&r"(c)
+            : [x] "r"(x), [b] "r"(q->bias_half), [b64] "r"(q->bias_half + 16), [w] "r"(w), [n] "r"(n),
+              [step] "r"(step), [skip] "r"(2 * step - 8 * (size_t)n), /* to the next tile's pixels */
               [os] "r"(out_step), [os2] "r"(2 * out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),
-              [lh] "r"(zlh + 1)
+              [lh] "r"(zlh + 1), [relu] "r"(relu)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
+}
+
+/* One pixel of dot4_sym_k8_relu: its two quads (LD2R) against the weights v0-v3 (first quad), v4-v7 (second),
+ * four channels a group: SMULL + SMLAL pairs, SADDLP, ADDP; plus the bias, rounded, narrowed and stored */
+#define DOT4_K8_GROUP(K, L, R)                                                                                   \
+    "smull v23.8h, " K ".8b, v21.8b\n" "smull2 v24.8h, " K ".16b, v21.16b\n" "smlal v23.8h, " L ".8b, v22.8b\n"   \
+    "smlal2 v24.8h, " L ".16b, v22.16b\n" "saddlp v23.4s, v23.8h\n" "saddlp v24.4s, v24.8h\n"                     \
+    "addp " R ".4s, v23.4s, v24.4s\n"
+#define DOT4_K8_PIXEL                                                                                            \
+    "ld2r {v21.4s, v22.4s}, [%[x]], #8\n"                                                                        \
+    DOT4_K8_GROUP("v0", "v4", "v25") DOT4_K8_GROUP("v1", "v5", "v26") DOT4_K8_GROUP("v2", "v6", "v27")           \
+    DOT4_K8_GROUP("v3", "v7", "v28")                                                                             \
+    "add v25.4s, v25.4s, v16.4s\n" "add v26.4s, v26.4s, v17.4s\n" "add v27.4s, v27.4s, v18.4s\n"                 \
+    "add v28.4s, v28.4s, v19.4s\n"                                                                               \
+    DOT4_RQ_RELU("v25", "v8", "v12") DOT4_RQ_RELU("v26", "v9", "v13") DOT4_RQ_RELU("v27", "v10", "v14")          \
+    DOT4_RQ_RELU("v28", "v11", "v15") DOT4_NARROW_RELU("v29", "v30", "v25", "v26", "v27", "v28", "v20")          \
+    "str q29, [%[o]]\n" "add %[o], %[o], %[os]\n"
+/* Kernel rows of 8 bytes (one pair of quads; pointwise layers of 8 input channels, VWW's 48 x 48 x 8 -> 16), a
+ * whole ReLU block: the block's weights, bias and constants in registers for the strip, a pixel in 50
+ * instructions where dot4_sym2_tiles_rq's tile spends 59 a pixel; pixels (> 0) 8 bytes apart from x. */
+static void dot4_sym_k8_relu(const int8_t *x, const int8_t *w, const dot4_block_rq *q, int8_t *o, size_t out_step,
+                             int32_t pixels) {
+    int32_t c;
+    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
+            "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]]\n"
+            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "ld1 {v16.4s - v19.4s}, [%[b]]\n"
+            "movi v20.16b, #0x80\n"
+            "tbz %w[n], #0, 1f\n" DOT4_K8_PIXEL
+            "1:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 3f\n"
+            "2:\n" DOT4_K8_PIXEL DOT4_K8_PIXEL "subs %w[c], %w[c], #1\n" "b.ne 2b\n"
+            "3:\n"
+            : [x] "+r"(x), [o] "+r"(o), [w] "+r"(w), [c] "=&r"(c)
+            : [n] "r"(pixels), [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [b] "r"(q->bias)
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
+              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
+              "v30", "memory", "cc");
+}
+#undef DOT4_K8_PIXEL
+#undef DOT4_K8_GROUP
+
+/* dot4_sym2_tiles_rq's block for one pixel (a strip's odd one, where a tile overlapping its neighbour took the
+ * products of two): edgec_neon.h's one-pixel loop, 30 instructions per pair of quads instead of 53. */
+static void dot4_sym1_rq(const int8_t *x, const int8_t *w, int32_t n, const dot4_block_rq *q, int8_t *o, int relu,
+                         const edgec_conv2d_s8_params *p) {
+    const int32_t *b = q->bias_half;
+    int32x4_t h0 = vld1q_s32(b), h1 = vld1q_s32(b + 4), h2 = vld1q_s32(b + 8), h3 = vld1q_s32(b + 12);
+    int32x4_t h4 = vld1q_s32(b + 16), h5 = vld1q_s32(b + 20), h6 = vld1q_s32(b + 24), h7 = vld1q_s32(b + 28);
+    EDGEC_NEON_SYM_LOOP(x, w, n, h0, h1, h2, h3, h4, h5, h6, h7);
+    const int32x4_t a0 = dot4_pairs(h0, h1), a1 = dot4_pairs(h2, h3), a2 = dot4_pairs(h4, h5);
+    const int32x4_t a3 = dot4_pairs(h6, h7);
+    const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
+    const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
+    const int32x4_t s0 = vld1q_s32(q->right), s1 = vld1q_s32(q->right + 4);
+    const int32x4_t s2 = vld1q_s32(q->right + 8), s3 = vld1q_s32(q->right + 12);
+    if (relu)
+        dot4_narrow_store_clamp(dot4_round4_relu(a0, m0, s0), dot4_round4_relu(a1, m1, s1),
+                                dot4_round4_relu(a2, m2, s2), dot4_round4_relu(a3, m3, s3), DOT4_ZP(p), DOT4_LO(p),
+                                DOT4_HI(p), DOT4_OCB, o, 0);
+    else
+        dot4_narrow_store(dot4_round4_right(a0, m0, s0), dot4_round4_right(a1, m1, s1),
+                          dot4_round4_right(a2, m2, s2), dot4_round4_right(a3, m3, s3), DOT4_ZP(p), DOT4_LO(p),
+                          DOT4_HI(p), DOT4_OCB, o);
 }
 
 /* dot4_strip_body for weights within [-127, 127] without the dot product: block by block, tile by tile (the
@@ -1186,10 +1293,15 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
         const dot4_block_rq *q = &rq[bl];
         const int8_t *wb = packed + (size_t)oc0 * k_bytes;
         const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
-        if (fast && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel's tile first */
-            if (pixels % 2) dot4_sym2_tiles_rq(x0, step, wb, n, q, zlh, out + oc0, out_step, 1);
+        const int relu = nb == DOT4_OCB && q->relu;
+        if (relu && rows == 1 && run == 8 && step == 8) { /* 8-byte windows, each after the other */
+            dot4_sym_k8_relu(x0, wb, q, out + oc0, out_step, pixels);
+            continue;
+        }
+        if ((fast || relu) && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel first */
+            if (pixels % 2) dot4_sym1_rq(x0, wb, n, q, out + oc0, relu, p);
             dot4_sym2_tiles_rq(x0 + (size_t)(pixels % 2) * step, step, wb, n, q, zlh,
-                               out + oc0 + (size_t)(pixels % 2) * out_step, out_step, pixels / 2);
+                               out + oc0 + (size_t)(pixels % 2) * out_step, out_step, pixels / 2, relu);
             continue;
         }
         /* (pixels + 1) / 2 tiles, the second one back by a pixel when pixels is odd (overlapping the first) */
@@ -1233,6 +1345,115 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
     dot4_strip_body(x0, step, stride, rows, run, k_bytes, packed, rq, c0, blocks, pixels, out, p, 1, 0, 0)
 #endif
 
+#if DOT4_PX == 4
+/* SDOT tile loop pieces: one quad (lane L of the inputs v4-v7, pixels 0-3) of the 16 channels' weights v0-v3 into
+ * the accumulators v16-v31 (pixel i: v16 + 4i ..); the weights loaded with post-increment */
+#define DOT4_SDOT_PX(A0, A1, A2, A3, X, L)                                                                       \
+    "sdot " A0 ".4s, v0.16b, " X ".4b[" L "]\n" "sdot " A1 ".4s, v1.16b, " X ".4b[" L "]\n"                     \
+    "sdot " A2 ".4s, v2.16b, " X ".4b[" L "]\n" "sdot " A3 ".4s, v3.16b, " X ".4b[" L "]\n"
+#define DOT4_SDOT_QUAD(L)                                                                                        \
+    "ld1 {v0.16b - v3.16b}, [%[wp]], #64\n"                                                                      \
+    DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", L) DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v5", L)          \
+    DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v6", L) DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v7", L)
+#define DOT4_SDOT_STEP \
+    DOT4_SDOT_LOADS("q", "16") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1") DOT4_SDOT_QUAD("2") DOT4_SDOT_QUAD("3")
+#define DOT4_SDOT_LOADS(R, N)                                                                                    \
+    "ldr " R "4, [%[x0]], #" N "\n" "ldr " R "5, [%[x1]], #" N "\n" "ldr " R "6, [%[x2]], #" N "\n"             \
+    "ldr " R "7, [%[x3]], #" N "\n"
+/* the same for one pixel (inputs v4, accumulators v16-v19) */
+#define DOT4_SDOT_QUAD1(L) "ld1 {v0.16b - v3.16b}, [%[wp]], #64\n" DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", L)
+#define DOT4_RQ_RELU4(A0, A1, A2, A3)                                                                            \
+    DOT4_RQ_RELU(A0, "v8", "v12") DOT4_RQ_RELU(A1, "v9", "v13") DOT4_RQ_RELU(A2, "v10", "v14")                  \
+    DOT4_RQ_RELU(A3, "v11", "v15")
+#define DOT4_STORE_RELU_PX(A0, A1, A2, A3, AT) \
+    DOT4_NARROW_RELU("v0", "v1", A0, A1, A2, A3, "v7") "str q0, [%[o]" AT "]\n"
+
+/* Pointwise layers, a whole ReLU block (dot4_block_rq.relu) on cortex-a55: `tiles` (> 0) tiles of 4 pixels x 16
+ * channels, the pixels K bytes apart from x (K a multiple of 4; the next tile 4K on, its outputs 4 * out_step
+ * on), in one assembly loop with the requantisation (dot4_round4_relu) and the stores, where the C tile took
+ * about 105 instructions beside its SDOT loop on VWW's 6 x 6 layers and 140 on 48 x 48 x 8: the block's
+ * constants in v8-v15 for the strip, the accumulators v16-v31 started from the bias, weights v0-v3, inputs
+ * v4-v7; two 16-byte steps a pass, then K's bits 4, 3 and 2 (dot4_tile's tail); the stores two pixels a base. */
+static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const dot4_block_rq *q, int8_t *o,
+                            size_t out_step, int32_t tiles) {
+    const int8_t *x0, *x1, *x2, *x3, *wp;
+    size_t c;
+    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
+            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "mov %[x3], %[x]\n"
+            "1:\n"
+            "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"
+            "ld1 {v28.4s - v31.4s}, [%[b]]\n"
+            "mov %[x0], %[x3]\n" "add %[x1], %[x3], %[k]\n" "add %[x2], %[x1], %[k]\n" "add %[x3], %[x2], %[k]\n"
+            "mov %[wp], %[w]\n" "lsr %[c], %[k], #5\n" "cbz %[c], 3f\n"
+            "2:\n" DOT4_SDOT_STEP DOT4_SDOT_STEP "subs %[c], %[c], #1\n" "b.ne 2b\n"
+            "3:\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP
+            "6:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS("d", "8") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1")
+            "4:\n" "tbz %[k], #2, 5f\n" DOT4_SDOT_LOADS("s", "4") DOT4_SDOT_QUAD("0")
+            "5:\n"
+            DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")
+            DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31")
+            "movi v7.16b, #0x80\n"
+            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19", "")
+            DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23", ", %[os]") "add %[o], %[o], %[os2]\n"
+            DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27", "")
+            DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31", ", %[os]") "add %[o], %[o], %[os2]\n"
+            "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+            : [o] "+r"(o), [t] "+r"(tiles), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
+              [wp] "=&r"(wp), [c] "=&r"(c)
+            : [x] "r"(x), [b] "r"(q->bias), [w] "r"(w), [k] "r"(K), [os] "r"(out_step), [os2] "r"(2 * out_step),
+              [m] "r"(q->multiplier), [s] "r"(q->right)
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
+              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
+              "v30", "v31", "memory", "cc");
+}
+
+/* dot4_relu_tiles for one pixel (a strip's last ones): 16 SDOTs per 64-byte weight load, about 30 instructions
+ * beside the loop where dot4_block1 took about 80. */
+static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const dot4_block_rq *q, int8_t *o) {
+    const int8_t *x0 = x, *wp = w;
+    size_t c;
+    __asm__ volatile( /* volatile: its outputs are dead, the store is the point */
+            "ld1 {v16.4s - v19.4s}, [%[b]]\n"
+            "lsr %[c], %[k], #4\n" "cbz %[c], 3f\n"
+            "2:\n" "ldr q4, [%[x0]], #16\n" DOT4_SDOT_QUAD1("0") DOT4_SDOT_QUAD1("1") DOT4_SDOT_QUAD1("2")
+            DOT4_SDOT_QUAD1("3") "subs %[c], %[c], #1\n" "b.ne 2b\n"
+            "3:\n" "tbz %[k], #3, 4f\n" "ldr d4, [%[x0]], #8\n" DOT4_SDOT_QUAD1("0") DOT4_SDOT_QUAD1("1")
+            "4:\n" "tbz %[k], #2, 5f\n" "ldr s4, [%[x0]], #4\n" DOT4_SDOT_QUAD1("0")
+            "5:\n"
+            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
+            DOT4_RQ_RELU4("v16", "v17", "v18", "v19") "movi v7.16b, #0x80\n"
+            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19", "")
+            : [x0] "+r"(x0), [wp] "+r"(wp), [c] "=&r"(c)
+            : [b] "r"(q->bias), [k] "r"(K), [o] "r"(o), [m] "r"(q->multiplier), [s] "r"(q->right)
+            : "v0", "v1", "v2", "v3", "v4", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17",
+              "v18", "v19", "memory", "cc");
+}
+
+/* A pointwise layer whose blocks are all whole and ReLU (dot4_block_rq.relu) through dot4_relu_tiles, block by
+ * block, the last pixels % 4 through dot4_relu_pixel (pixels >= 4).
+ * Returns 0 (nothing done) for other layers. */
+static int dot4_pointwise_relu(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,
+                               int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
+                               const edgec_conv2d_s8_params *p) {
+    const int32_t OC = p->out_c, rest = pixels % DOT4_PX;
+    if (OC % DOT4_OCB) return 0;
+    for (int32_t bl = 0; bl < blocks; ++bl)
+        if (!rq[bl].relu) return 0;
+    for (int32_t bl = 0; bl < blocks; ++bl) {
+        const int32_t oc0 = c0 + bl * DOT4_OCB;
+        const int8_t *w = packed + (size_t)oc0 * C;
+        dot4_relu_tiles(in_b, (size_t)C, w, &rq[bl], out_b + oc0, (size_t)OC, pixels / DOT4_PX);
+        for (int32_t px = pixels - rest; px < pixels; ++px)
+            dot4_relu_pixel(in_b + (size_t)px * C, (size_t)C, w, &rq[bl], out_b + (size_t)px * OC + oc0);
+    }
+    return 1;
+}
+#define DOT4_POINTWISE_RELU(in_b, C, packed, rq, c0, blocks, pixels, out_b, p) \
+    dot4_pointwise_relu(in_b, C, packed, rq, c0, blocks, pixels, out_b, p)
+#else
+#define DOT4_POINTWISE_RELU(in_b, C, packed, rq, c0, blocks, pixels, out_b, p) 0
+#endif
+
 DOT4_NOSCHED static void dot4_strip(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
                                     int32_t k_bytes, const int8_t *packed, const dot4_block_rq *rq, int32_t c0,
                                     int32_t blocks, int32_t pixels, int8_t *out, const edgec_conv2d_s8_params *p) {
@@ -1243,6 +1464,7 @@ DOT4_NOSCHED static void dot4_strip(const int8_t *x0, size_t step, size_t stride
 DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,
                                         int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
                                         const edgec_conv2d_s8_params *p) {
+    if (DOT4_POINTWISE_RELU(in_b, C, packed, rq, c0, blocks, pixels, out_b, p)) return;
     dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, c0, blocks, pixels, out_b, p, 0, 0, 0);
 }
 
@@ -1255,6 +1477,7 @@ DOT4_NOSCHED static void dot4_pointwise(const int8_t *in_b, int32_t C, const int
             DOT4_STRIP_SYM(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, nblk, pixels, out_b, p);                    \
             return;                                                                                                \
         }                                                                                                          \
+        if (DOT4_POINTWISE_RELU(in_b, C, packed, rq, 0, nblk, pixels, out_b, p)) return;                           \
         dot4_strip_body(in_b, (size_t)C, 0, 1, C, C, packed, rq, 0, nblk, pixels, out_b, p, 0, 0, nblk);           \
     }
 DOT4_POINTWISE_BLOCKS(dot4_pointwise16, 1)
@@ -1519,13 +1742,14 @@ __attribute__((noinline)) static void dot4_flat(const int8_t *in_b, const int8_t
     }
 }
 
-#if DOT4_PX == 2
 /* dot4_conv's constants of a whole block of 16 channels, the same values four channels a vector (its scalar loop
- * took about 20 instructions a channel: 5% of a pointwise layer on a 3 x 3 map on cortex-a53). */
+ * took about 20 instructions a channel: 5% of a pointwise layer on a 3 x 3 map on cortex-a53, 2% of VWW on
+ * cortex-a55). */
 static void dot4_block_rq_whole(dot4_block_rq *q, const int32_t *bias, const int32_t *multiplier,
                                 const int32_t *shift) {
     const int32x4_t zero = vdupq_n_s32(0);
     uint32x4_t not_right = vdupq_n_u32(0); /* a shift >= 0 or a multiplier < 0 */
+    uint32x4_t left = vdupq_n_u32(0); /* a shift > 0 or a multiplier < 0 */
     for (int32_t r = 0; r < DOT4_OCB / 4; ++r) {
         const int32x4_t b = bias ? vld1q_s32(bias + 4 * r) : zero, m = vld1q_s32(multiplier + 4 * r);
         const int32x4_t s = vld1q_s32(shift + 4 * r);
@@ -1534,14 +1758,18 @@ static void dot4_block_rq_whole(dot4_block_rq *q, const int32_t *bias, const int
         vst1q_s32(q->shift + 4 * r, s);
         vst1q_s32(q->left + 4 * r, vmaxq_s32(s, zero));
         vst1q_s32(q->right + 4 * r, vminq_s32(s, zero));
+#if DOT4_PX == 2
         const int32x4x2_t h = vzipq_s32(b, zero); /* bias[j] at 2j, 0 at 2j + 1 */
         vst1q_s32(q->bias_half + 8 * r, h.val[0]);
         vst1q_s32(q->bias_half + 8 * r + 4, h.val[1]);
-        not_right = vorrq_u32(not_right, vorrq_u32(vcgeq_s32(s, zero), vcltq_s32(m, zero)));
+#endif
+        const uint32x4_t negative = vcltq_s32(m, zero);
+        not_right = vorrq_u32(not_right, vorrq_u32(vcgeq_s32(s, zero), negative));
+        left = vorrq_u32(left, vorrq_u32(vcgtq_s32(s, zero), negative));
     }
     q->right_only = !edgec_neon_any_u32(not_right);
+    q->no_left = !edgec_neon_any_u32(left);
 }
-#endif
 
 static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                       const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
@@ -1572,20 +1800,18 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
      * output row one strip (dot4_strip), none of the per-tile bookkeeping */
     const int row_strips = band.len && direct_ok && p->out_w % DOT4_PX == 0;
     dot4_block_rq rq[DOT4_MAX_BLOCKS];
+    const int relu_out = p->requant == EDGEC_REQUANT_FIXED && DOT4_RELU_OUT(p);
     for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
         int32_t blocks = 0;
         for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
             dot4_block_rq *q = &rq[blocks];
-#if DOT4_PX == 2
             if (oc0 + DOT4_OCB <= OC) { /* a whole block: four channels a vector */
                 dot4_block_rq_whole(q, bias ? bias + oc0 : NULL, multiplier + oc0, shift + oc0);
+                q->relu = q->no_left && relu_out;
                 continue;
             }
-#endif
             q->right_only = 1;
-#if DOT4_PX == 4
             q->no_left = 1;
-#endif
             for (int32_t j = 0; j < DOT4_OCB; ++j) {
                 const int in = oc0 + j < OC;
                 q->bias[j] = in && bias ? bias[oc0 + j] : 0;
@@ -1598,11 +1824,11 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
                 q->bias_half[2 * j + 1] = 0;
 #endif
                 if (q->shift[j] >= 0 || q->multiplier[j] < 0) q->right_only = 0;
-#if DOT4_PX == 4
                 if (q->shift[j] > 0 || q->multiplier[j] < 0) q->no_left = 0;
-#endif
             }
+            q->relu = q->no_left && relu_out;
         }
+
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * pixels * OC;

@@ -488,8 +488,9 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
  * third EDGEC_CONV2D_S8_DOT4_ROWS (kernel rows padded to words); a tenth in_c of 16, 32 or 48; a twelfth 1 to 3
  * input channels into 8 output channels, sym, right shifts only (VWW's first layer); an eighth 3 x 3 x 3 (or 5 x 5 x 1)
  * into 8 channels (a third 16 to 40), right shifts, fixed point, sym or not (the 8-channel loop over flat windows
- * of 7 quads); a
- * sixteenth 9 to 12 kernel rows of 4 taps of one channel (KWS's first layer: the windows gathered by TBL). */
+ * of 7 quads); a sixteenth 9 to 12 kernel rows of 4 taps of one channel (KWS's first layer: the windows gathered by
+ * TBL); of the others, a seventh ReLU pointwise layers (zero point -128, int8's bounds: dot4_round4_relu) on maps up
+ * to 7 x 7 (odd pixel counts, tails), in_c 8, 16 or up to 160, half of them with channels of no shift. */
 static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
     int32_t cases = 0, bad = 0;
     for (int32_t t = 0; cases < n_cases; ++t) {
@@ -527,6 +528,16 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
             if (h < 0 || w < 0) continue;
             p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
         }
+        /* ReLU pointwise layers on small maps (VWW's 6 x 6, 3 x 3) */
+        const int relu_pw = neon && t % 7 == 5 && !vww && t % 16 != 7;
+        if (relu_pw) {
+            p.k_h = p.k_w = p.stride_h = p.stride_w = p.dil_h = p.dil_w = 1;
+            p.pad_top = p.pad_left = 0;
+            p.in_h = p.out_h = uniform(1, 7);
+            p.in_w = p.out_w = uniform(1, 7);
+            p.in_c = t % 3 == 0 ? 8 : t % 3 == 1 ? 4 * uniform(1, 40) : 16; /* small K: 8, 16 */
+            p.out_c = uniform(0, 2) ? 16 * uniform(1, 9) : uniform(1, 45);
+        }
         const int32_t K = p.k_h * p.k_w * p.in_c;
         const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
         const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
@@ -549,6 +560,13 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         for (int32_t i = 0; (t % 4 < 2 || vww) && i < p.out_c; ++i)
             if (shift[i] >= 0) shift[i] = -uniform(1, 3);
         if (t % 5 == 2) p.output_offset = -128; /* ReLU's zero point (the unsigned narrowing with int8's bounds) */
+        if (relu_pw) { /* ReLU's bounds (dot4_round4_relu), a few channels of no shift in half the cases */
+            p.output_offset = -128;
+            p.act_min = -128;
+            p.act_max = 127;
+            for (int32_t i = 0; t % 2 == 0 && i < p.out_c; ++i)
+                if (shift[i] > 0 || uniform(0, 7) == 0) shift[i] = 0;
+        }
         for (int32_t i = 0; t % 8 == 2 && i < p.out_c; ++i) /* right or no shifts (dot4_round4_noleft) */
             if (shift[i] > 0 || uniform(0, 15) == 0) shift[i] = 0;
         const int32_t *b = t % 7 == 6 ? NULL : bias;
