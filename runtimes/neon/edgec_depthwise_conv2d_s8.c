@@ -179,350 +179,6 @@ EDGEC_INLINE int8x16_t dw_pixel(const int8x16_t x[9], const int8x16_t w[9], cons
     return dw_finish(a0, a1, a2, a3, g, mode);
 }
 
-#if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
-/* n_pairs (>= 1) pairs of neighbouring pixels of stride sw (1 or 2), pairs of taps, DW_SHIFT_RIGHT, 16
- * channels: dw_pixel's arithmetic, instruction for instruction, on both pixels of a pair at once. One LD1 of four
- * columns a row serves both (stride 1: the second pixel's taps are columns 1-3; stride 2: columns 2-4, one LD1
- * more), one load of the base, multipliers and shifts serves both, and the weights, zero point and clamp stay in
- * registers across the row. In assembly: with intrinsics GCC spills the eight sums, nine weights and eight
- * columns live at once (no fewer instructions than one pixel at a time). Registers: v0-v8 weights, v9-v12 /
- * v13-v16 the two pixels' sums, v17-v26 columns (then multipliers, shifts), v25-v26 / v30-v31 products, v27 zero
- * point, v28-v29 clamp. Advances x0-x2 and o. */
-static void dw_pixel_pairs(const int8_t **x0, const int8_t **x1, const int8_t **x2, int8_t **o, int32_t n_pairs,
-                           int32_t sw, const dw_group *g, int32_t C) {
-    const int8_t *w = (const int8_t *)g->w;
-    uint64_t n = (uint64_t)n_pairs;
-#define DW_ASM_OPERANDS                                                                                            \
-    : [x0] "+r"(*x0), [x1] "+r"(*x1), [x2] "+r"(*x2), [o] "+r"(*o), [n] "+r"(n), [w] "+r"(w)                       \
-    : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),                    \
-      [step] "r"((uint64_t)32), [C] "r"((uint64_t)C)                                                               \
-    : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
-      "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",    \
-      "v29", "v30", "v31"
-    if (sw == 1) {
-        __asm__ volatile(
-            "ld1 {v0.16b-v3.16b}, [%[w]], #64\n"
-            "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"
-            "ld1 {v8.16b}, [%[w]]\n"
-            "ld1 {v27.16b-v29.16b}, [%[zp]]\n"
-            "1:\n"
-            "ld1 {v9.4s-v12.4s}, [%[base]]\n"
-            "ld1 {v13.4s-v16.4s}, [%[base]]\n"
-            "ld1 {v17.16b-v20.16b}, [%[x0]], %[step]\n"
-            "ld1 {v21.16b-v24.16b}, [%[x1]], %[step]\n"
-            "smull v25.8h, v17.8b, v0.8b\n"
-            "smull2 v26.8h, v17.16b, v0.16b\n"
-            "smlal v25.8h, v18.8b, v1.8b\n"
-            "smlal2 v26.8h, v18.16b, v1.16b\n"
-            "saddw v9.4s, v9.4s, v25.4h\n"
-            "saddw2 v10.4s, v10.4s, v25.8h\n"
-            "saddw v11.4s, v11.4s, v26.4h\n"
-            "saddw2 v12.4s, v12.4s, v26.8h\n"
-            "smull v30.8h, v18.8b, v0.8b\n"
-            "smull2 v31.8h, v18.16b, v0.16b\n"
-            "smlal v30.8h, v19.8b, v1.8b\n"
-            "smlal2 v31.8h, v19.16b, v1.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "smull v25.8h, v21.8b, v3.8b\n"
-            "smull2 v26.8h, v21.16b, v3.16b\n"
-            "smlal v25.8h, v22.8b, v4.8b\n"
-            "smlal2 v26.8h, v22.16b, v4.16b\n"
-            "saddw v9.4s, v9.4s, v25.4h\n"
-            "saddw2 v10.4s, v10.4s, v25.8h\n"
-            "saddw v11.4s, v11.4s, v26.4h\n"
-            "saddw2 v12.4s, v12.4s, v26.8h\n"
-            "smull v30.8h, v22.8b, v3.8b\n"
-            "smull2 v31.8h, v22.16b, v3.16b\n"
-            "smlal v30.8h, v23.8b, v4.8b\n"
-            "smlal2 v31.8h, v23.16b, v4.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "smull v25.8h, v19.8b, v2.8b\n"
-            "smull2 v26.8h, v19.16b, v2.16b\n"
-            "smlal v25.8h, v23.8b, v5.8b\n"
-            "smlal2 v26.8h, v23.16b, v5.16b\n"
-            "saddw v9.4s, v9.4s, v25.4h\n"
-            "saddw2 v10.4s, v10.4s, v25.8h\n"
-            "saddw v11.4s, v11.4s, v26.4h\n"
-            "saddw2 v12.4s, v12.4s, v26.8h\n"
-            "smull v30.8h, v20.8b, v2.8b\n"
-            "smull2 v31.8h, v20.16b, v2.16b\n"
-            "smlal v30.8h, v24.8b, v5.8b\n"
-            "smlal2 v31.8h, v24.16b, v5.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "ld1 {v17.16b-v20.16b}, [%[x2]], %[step]\n"
-            "smull v25.8h, v17.8b, v6.8b\n"
-            "smull2 v26.8h, v17.16b, v6.16b\n"
-            "smlal v25.8h, v18.8b, v7.8b\n"
-            "smlal2 v26.8h, v18.16b, v7.16b\n"
-            "saddw v9.4s, v9.4s, v25.4h\n"
-            "saddw2 v10.4s, v10.4s, v25.8h\n"
-            "saddw v11.4s, v11.4s, v26.4h\n"
-            "saddw2 v12.4s, v12.4s, v26.8h\n"
-            "smull v30.8h, v18.8b, v6.8b\n"
-            "smull2 v31.8h, v18.16b, v6.16b\n"
-            "smlal v30.8h, v19.8b, v7.8b\n"
-            "smlal2 v31.8h, v19.16b, v7.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "smull v25.8h, v19.8b, v8.8b\n"
-            "smull2 v26.8h, v19.16b, v8.16b\n"
-            "saddw v9.4s, v9.4s, v25.4h\n"
-            "saddw2 v10.4s, v10.4s, v25.8h\n"
-            "saddw v11.4s, v11.4s, v26.4h\n"
-            "saddw2 v12.4s, v12.4s, v26.8h\n"
-            "smull v30.8h, v20.8b, v8.8b\n"
-            "smull2 v31.8h, v20.16b, v8.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "ld1 {v17.4s-v20.4s}, [%[mult]]\n"
-            "sqrdmulh v9.4s, v9.4s, v17.4s\n"
-            "sqrdmulh v13.4s, v13.4s, v17.4s\n"
-            "sqrdmulh v10.4s, v10.4s, v18.4s\n"
-            "sqrdmulh v14.4s, v14.4s, v18.4s\n"
-            "sqrdmulh v11.4s, v11.4s, v19.4s\n"
-            "sqrdmulh v15.4s, v15.4s, v19.4s\n"
-            "sqrdmulh v12.4s, v12.4s, v20.4s\n"
-            "sqrdmulh v16.4s, v16.4s, v20.4s\n"
-            "ssra v9.4s, v9.4s, #31\n"
-            "ssra v13.4s, v13.4s, #31\n"
-            "ssra v10.4s, v10.4s, #31\n"
-            "ssra v14.4s, v14.4s, #31\n"
-            "ssra v11.4s, v11.4s, #31\n"
-            "ssra v15.4s, v15.4s, #31\n"
-            "ssra v12.4s, v12.4s, #31\n"
-            "ssra v16.4s, v16.4s, #31\n"
-            "ld1 {v17.4s-v20.4s}, [%[right]]\n"
-            "srshl v9.4s, v9.4s, v17.4s\n"
-            "srshl v13.4s, v13.4s, v17.4s\n"
-            "srshl v10.4s, v10.4s, v18.4s\n"
-            "srshl v14.4s, v14.4s, v18.4s\n"
-            "srshl v11.4s, v11.4s, v19.4s\n"
-            "srshl v15.4s, v15.4s, v19.4s\n"
-            "srshl v12.4s, v12.4s, v20.4s\n"
-            "srshl v16.4s, v16.4s, v20.4s\n"
-            "sqxtn v25.4h, v9.4s\n"
-            "sqxtn2 v25.8h, v10.4s\n"
-            "sqxtn v26.4h, v11.4s\n"
-            "sqxtn2 v26.8h, v12.4s\n"
-            "sqadd v25.8h, v25.8h, v27.8h\n"
-            "sqadd v26.8h, v26.8h, v27.8h\n"
-            "sqxtn v25.8b, v25.8h\n"
-            "sqxtn2 v25.16b, v26.8h\n"
-            "smax v25.16b, v25.16b, v28.16b\n"
-            "smin v25.16b, v25.16b, v29.16b\n"
-            "st1 {v25.16b}, [%[o]], %[C]\n"
-            "sqxtn v30.4h, v13.4s\n"
-            "sqxtn2 v30.8h, v14.4s\n"
-            "sqxtn v31.4h, v15.4s\n"
-            "sqxtn2 v31.8h, v16.4s\n"
-            "sqadd v30.8h, v30.8h, v27.8h\n"
-            "sqadd v31.8h, v31.8h, v27.8h\n"
-            "sqxtn v30.8b, v30.8h\n"
-            "sqxtn2 v30.16b, v31.8h\n"
-            "smax v30.16b, v30.16b, v28.16b\n"
-            "smin v30.16b, v30.16b, v29.16b\n"
-            "st1 {v30.16b}, [%[o]], %[C]\n"
-            "subs %[n], %[n], #1\n"
-            "b.ne 1b\n"
-            DW_ASM_OPERANDS);
-    } else { /* stride 2: the second pixel's taps are columns 2-4, a fifth column a row */
-        __asm__ volatile(
-            "ld1 {v0.16b-v3.16b}, [%[w]], #64\n"
-            "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"
-            "ld1 {v8.16b}, [%[w]]\n"
-            "ld1 {v27.16b-v29.16b}, [%[zp]]\n"
-            "1:\n"
-            "ld1 {v9.4s-v12.4s}, [%[base]]\n"
-            "ld1 {v13.4s-v16.4s}, [%[base]]\n"
-            "ld1 {v17.16b-v20.16b}, [%[x0]], #64\n"
-            "ld1 {v21.16b}, [%[x0]]\n"
-            "ld1 {v22.16b-v25.16b}, [%[x1]], #64\n"
-            "ld1 {v26.16b}, [%[x1]]\n"
-            "smull v30.8h, v17.8b, v0.8b\n"
-            "smull2 v31.8h, v17.16b, v0.16b\n"
-            "smlal v30.8h, v18.8b, v1.8b\n"
-            "smlal2 v31.8h, v18.16b, v1.16b\n"
-            "saddw v9.4s, v9.4s, v30.4h\n"
-            "saddw2 v10.4s, v10.4s, v30.8h\n"
-            "saddw v11.4s, v11.4s, v31.4h\n"
-            "saddw2 v12.4s, v12.4s, v31.8h\n"
-            "smull v30.8h, v19.8b, v0.8b\n"
-            "smull2 v31.8h, v19.16b, v0.16b\n"
-            "smlal v30.8h, v20.8b, v1.8b\n"
-            "smlal2 v31.8h, v20.16b, v1.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "smull v30.8h, v22.8b, v3.8b\n"
-            "smull2 v31.8h, v22.16b, v3.16b\n"
-            "smlal v30.8h, v23.8b, v4.8b\n"
-            "smlal2 v31.8h, v23.16b, v4.16b\n"
-            "saddw v9.4s, v9.4s, v30.4h\n"
-            "saddw2 v10.4s, v10.4s, v30.8h\n"
-            "saddw v11.4s, v11.4s, v31.4h\n"
-            "saddw2 v12.4s, v12.4s, v31.8h\n"
-            "smull v30.8h, v24.8b, v3.8b\n"
-            "smull2 v31.8h, v24.16b, v3.16b\n"
-            "smlal v30.8h, v25.8b, v4.8b\n"
-            "smlal2 v31.8h, v25.16b, v4.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "smull v30.8h, v19.8b, v2.8b\n"
-            "smull2 v31.8h, v19.16b, v2.16b\n"
-            "smlal v30.8h, v24.8b, v5.8b\n"
-            "smlal2 v31.8h, v24.16b, v5.16b\n"
-            "saddw v9.4s, v9.4s, v30.4h\n"
-            "saddw2 v10.4s, v10.4s, v30.8h\n"
-            "saddw v11.4s, v11.4s, v31.4h\n"
-            "saddw2 v12.4s, v12.4s, v31.8h\n"
-            "smull v30.8h, v21.8b, v2.8b\n"
-            "smull2 v31.8h, v21.16b, v2.16b\n"
-            "smlal v30.8h, v26.8b, v5.8b\n"
-            "smlal2 v31.8h, v26.16b, v5.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "ld1 {v17.16b-v20.16b}, [%[x2]], #64\n"
-            "ld1 {v21.16b}, [%[x2]]\n"
-            "smull v30.8h, v17.8b, v6.8b\n"
-            "smull2 v31.8h, v17.16b, v6.16b\n"
-            "smlal v30.8h, v18.8b, v7.8b\n"
-            "smlal2 v31.8h, v18.16b, v7.16b\n"
-            "saddw v9.4s, v9.4s, v30.4h\n"
-            "saddw2 v10.4s, v10.4s, v30.8h\n"
-            "saddw v11.4s, v11.4s, v31.4h\n"
-            "saddw2 v12.4s, v12.4s, v31.8h\n"
-            "smull v30.8h, v19.8b, v6.8b\n"
-            "smull2 v31.8h, v19.16b, v6.16b\n"
-            "smlal v30.8h, v20.8b, v7.8b\n"
-            "smlal2 v31.8h, v20.16b, v7.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "smull v30.8h, v19.8b, v8.8b\n"
-            "smull2 v31.8h, v19.16b, v8.16b\n"
-            "saddw v9.4s, v9.4s, v30.4h\n"
-            "saddw2 v10.4s, v10.4s, v30.8h\n"
-            "saddw v11.4s, v11.4s, v31.4h\n"
-            "saddw2 v12.4s, v12.4s, v31.8h\n"
-            "smull v30.8h, v21.8b, v8.8b\n"
-            "smull2 v31.8h, v21.16b, v8.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "ld1 {v17.4s-v20.4s}, [%[mult]]\n"
-            "sqrdmulh v9.4s, v9.4s, v17.4s\n"
-            "sqrdmulh v13.4s, v13.4s, v17.4s\n"
-            "sqrdmulh v10.4s, v10.4s, v18.4s\n"
-            "sqrdmulh v14.4s, v14.4s, v18.4s\n"
-            "sqrdmulh v11.4s, v11.4s, v19.4s\n"
-            "sqrdmulh v15.4s, v15.4s, v19.4s\n"
-            "sqrdmulh v12.4s, v12.4s, v20.4s\n"
-            "sqrdmulh v16.4s, v16.4s, v20.4s\n"
-            "ssra v9.4s, v9.4s, #31\n"
-            "ssra v13.4s, v13.4s, #31\n"
-            "ssra v10.4s, v10.4s, #31\n"
-            "ssra v14.4s, v14.4s, #31\n"
-            "ssra v11.4s, v11.4s, #31\n"
-            "ssra v15.4s, v15.4s, #31\n"
-            "ssra v12.4s, v12.4s, #31\n"
-            "ssra v16.4s, v16.4s, #31\n"
-            "ld1 {v17.4s-v20.4s}, [%[right]]\n"
-            "srshl v9.4s, v9.4s, v17.4s\n"
-            "srshl v13.4s, v13.4s, v17.4s\n"
-            "srshl v10.4s, v10.4s, v18.4s\n"
-            "srshl v14.4s, v14.4s, v18.4s\n"
-            "srshl v11.4s, v11.4s, v19.4s\n"
-            "srshl v15.4s, v15.4s, v19.4s\n"
-            "srshl v12.4s, v12.4s, v20.4s\n"
-            "srshl v16.4s, v16.4s, v20.4s\n"
-            "sqxtn v30.4h, v9.4s\n"
-            "sqxtn2 v30.8h, v10.4s\n"
-            "sqxtn v31.4h, v11.4s\n"
-            "sqxtn2 v31.8h, v12.4s\n"
-            "sqadd v30.8h, v30.8h, v27.8h\n"
-            "sqadd v31.8h, v31.8h, v27.8h\n"
-            "sqxtn v30.8b, v30.8h\n"
-            "sqxtn2 v30.16b, v31.8h\n"
-            "smax v30.16b, v30.16b, v28.16b\n"
-            "smin v30.16b, v30.16b, v29.16b\n"
-            "st1 {v30.16b}, [%[o]], %[C]\n"
-            "sqxtn v25.4h, v13.4s\n"
-            "sqxtn2 v25.8h, v14.4s\n"
-            "sqxtn v26.4h, v15.4s\n"
-            "sqxtn2 v26.8h, v16.4s\n"
-            "sqadd v25.8h, v25.8h, v27.8h\n"
-            "sqadd v26.8h, v26.8h, v27.8h\n"
-            "sqxtn v25.8b, v25.8h\n"
-            "sqxtn2 v25.16b, v26.8h\n"
-            "smax v25.16b, v25.16b, v28.16b\n"
-            "smin v25.16b, v25.16b, v29.16b\n"
-            "st1 {v25.16b}, [%[o]], %[C]\n"
-            "subs %[n], %[n], #1\n"
-            "b.ne 1b\n"
-            DW_ASM_OPERANDS);
-    }
-#undef DW_ASM_OPERANDS
-}
-#endif
-
-/* The rows a channel group reads, padded: DW_COLS columns of 16 bytes (the group's channels, compact; a group of 8
- * channels: 8 bytes a column), a ring of three input rows and one row of pad bytes. Each input row is copied once
- * per group; the taps outside the input read the pad bytes, so every output pixel takes the same code. Wider
- * outputs go in column strips. 16 KB of stack. */
-#define DW_COLS 256
-typedef struct {
-    int8_t rows[4][DW_COLS * 16 + 8]; /* rows[3]: the pad row; 8 bytes more: 16-byte stores of 8-byte columns */
-    int32_t held[3]; /* the input row in each ring slot, or -1 */
-} dw_rows;
-
-/* Input row iy's columns [ix0, ix0 + cols), channels [c, c + width), into dst (width bytes a column); columns
- * outside the input: pad. The geometry in locals (the byte stores could alias *p); a group spanning all of the
- * input's channels (in_c == width: VWW's 8- and 16-channel layers) is one contiguous run, copied 64 bytes at a
- * time. */
-static void dw_fill_row(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t cols, int32_t c,
-                        int32_t width, int8x16_t pad, const edgec_conv2d_s8_params *p) {
-    const int32_t in_w = p->in_w, C = p->in_c;
-    const int32_t lo = ix0 >= 0 ? 0 : -ix0 < cols ? -ix0 : cols; /* the columns inside the input: [lo, hi) */
-    const int32_t hi = in_w - ix0 < cols ? (in_w - ix0 > lo ? in_w - ix0 : lo) : cols;
-    for (int32_t j = 0; j < lo; ++j) vst1q_s8(dst + width * j, pad);
-    const int8_t *src = in_b + ((size_t)iy * in_w + (size_t)(ix0 + lo)) * C + c;
-    int8_t *d = dst + width * lo;
-    if (C == width) {
-        const int32_t n = (hi - lo) * width; /* a multiple of 8 */
-        int32_t i = 0;
-#if defined(__aarch64__)
-        for (; i + 64 <= n; i += 64) vst1q_s8_x4(d + i, vld1q_s8_x4(src + i));
-#endif
-        for (; i + 16 <= n; i += 16) vst1q_s8(d + i, vld1q_s8(src + i));
-        if (i < n) vst1_s8(d + i, vld1_s8(src + i));
-    } else if (width == 16) {
-        for (int32_t j = lo; j < hi; ++j, src += C, d += 16) vst1q_s8(d, vld1q_s8(src));
-    } else {
-        for (int32_t j = lo; j < hi; ++j, src += C, d += 8) vst1_s8(d, vld1_s8(src));
-    }
-    for (int32_t j = hi; j < cols; ++j) vst1q_s8(dst + width * j, pad);
-}
-
 /* A 16-channel pixel's nine taps: three columns of 16 bytes in each row, one LD1 of three registers a row where
  * AArch64 has it. */
 EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, const int8_t *x2) {
@@ -540,61 +196,269 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
 #endif
 }
 
-/* Channels [c, c + width) of every output pixel of one image. pairs: no weight of the group is -128; mode: a
- * DW_SHIFT_ value. */
-EDGEC_INLINE void dw3x3_group(const int8_t *in_b, int8_t *out_b, const dw_group *g, dw_rows *buf, int32_t c,
-                              int32_t width, int pairs, int mode, const edgec_conv2d_s8_params *p) {
-    const int32_t C = p->out_c, sw = p->stride_w, strip = (DW_COLS - 3) / sw + 1; /* output columns a strip */
-    const size_t step = 16 * (size_t)sw;
+#if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#define DW_ASM 1
+/* Row loops in assembly for the usual layer (pairs of taps, DW_SHIFT_RIGHT): two vectors A and B a step, each
+ * dw_pixel's arithmetic instruction for instruction: a 16-channel pixel each (stride 1 or 2 across: two pixels a
+ * step), or, for a group of 8 channels at stride 1, two pixels each (four a step: each tap a 16-byte run of the
+ * 8-byte columns, the odd ones by EXT). One LD1 a kernel row serves both vectors (stride 1: B's taps are A's
+ * shifted by a column; stride 2: by two, a fifth column), one load of the base, multipliers and shifts serves
+ * both, and the weights, zero point and clamp stay in registers across the row. With intrinsics GCC spills the
+ * eight sums, nine weights and the columns live at once. Registers: v0-v8 weights, v9-v12 / v13-v16 A's / B's
+ * sums, v17-v26 columns (then multipliers, shifts), v25-v26 / v30-v31 products, v27-v29 zero point and clamp. */
+#define DW_ASM_WIDEN(S0, S1, S2, S3, P0, P1)                                                                       \
+    "saddw " S0 ".4s, " S0 ".4s, " P0 ".4h\n" "saddw2 " S1 ".4s, " S1 ".4s, " P0 ".8h\n"                        \
+    "saddw " S2 ".4s, " S2 ".4s, " P1 ".4h\n" "saddw2 " S3 ".4s, " S3 ".4s, " P1 ".8h\n"
+#define DW_ASM_TAP1(S0, S1, S2, S3, X, W, P0, P1)                                                                  \
+    "smull " P0 ".8h, " X ".8b, " W ".8b\n" "smull2 " P1 ".8h, " X ".16b, " W ".16b\n"                          \
+    DW_ASM_WIDEN(S0, S1, S2, S3, P0, P1)
+#define DW_ASM_TAP2(S0, S1, S2, S3, X, W, Y, V, P0, P1)                                                            \
+    "smull " P0 ".8h, " X ".8b, " W ".8b\n" "smull2 " P1 ".8h, " X ".16b, " W ".16b\n"                          \
+    "smlal " P0 ".8h, " Y ".8b, " V ".8b\n" "smlal2 " P1 ".8h, " Y ".16b, " V ".16b\n"                          \
+    DW_ASM_WIDEN(S0, S1, S2, S3, P0, P1)
+#define DW_ASM_A(OP, ...) OP("v9", "v10", "v11", "v12", __VA_ARGS__)
+#define DW_ASM_B(OP, ...) OP("v13", "v14", "v15", "v16", __VA_ARGS__)
+/* Both vectors' taps (Ark: A's row r, column k; LOAD2 brings row 2 once rows 0 and 1 are done with), paired as
+ * dw_pixel pairs them; A's products in PA0-PA1, B's in PB0-PB1. */
+#define DW_ASM_PRODUCTS(A00, A01, A02, A10, A11, A12, A20, A21, A22, B00, B01, B02, B10, B11, B12, B20, B21, B22,    \
+                        LOAD2, PA0, PA1, PB0, PB1)                                                                 \
+    DW_ASM_A(DW_ASM_TAP2, A00, "v0", A01, "v1", PA0, PA1) DW_ASM_B(DW_ASM_TAP2, B00, "v0", B01, "v1", PB0, PB1)     \
+    DW_ASM_A(DW_ASM_TAP2, A10, "v3", A11, "v4", PA0, PA1) DW_ASM_B(DW_ASM_TAP2, B10, "v3", B11, "v4", PB0, PB1)     \
+    DW_ASM_A(DW_ASM_TAP2, A02, "v2", A12, "v5", PA0, PA1) DW_ASM_B(DW_ASM_TAP2, B02, "v2", B12, "v5", PB0, PB1)     \
+    LOAD2                                                                                                          \
+    DW_ASM_A(DW_ASM_TAP2, A20, "v6", A21, "v7", PA0, PA1) DW_ASM_B(DW_ASM_TAP2, B20, "v6", B21, "v7", PB0, PB1)     \
+    DW_ASM_A(DW_ASM_TAP1, A22, "v8", PA0, PA1) DW_ASM_B(DW_ASM_TAP1, B22, "v8", PB0, PB1)
+/* The rounding of dw_round's DW_SHIFT_RIGHT on the eight sums, constants K0-K3 a quarter each. */
+#define DW_ASM_EACH(OP, K0, K1, K2, K3)                                                                            \
+    OP("v9", K0) OP("v13", K0) OP("v10", K1) OP("v14", K1) OP("v11", K2) OP("v15", K2) OP("v12", K3) OP("v16", K3)
+#define DW_ASM_SQRDMULH(S, K) "sqrdmulh " S ".4s, " S ".4s, " K ".4s\n"
+#define DW_ASM_SSRA(S, K) "ssra " S ".4s, " S ".4s, #31\n"
+#define DW_ASM_SRSHL(S, K) "srshl " S ".4s, " S ".4s, " K ".4s\n"
+#define DW_ASM_ROUND                                                                                               \
+    "ld1 {v17.4s-v20.4s}, [%[mult]]\n" DW_ASM_EACH(DW_ASM_SQRDMULH, "v17", "v18", "v19", "v20")                    \
+    DW_ASM_EACH(DW_ASM_SSRA, "", "", "", "")                                                                       \
+    "ld1 {v17.4s-v20.4s}, [%[right]]\n" DW_ASM_EACH(DW_ASM_SRSHL, "v17", "v18", "v19", "v20")
+/* One vector's sums S0-S3 to int8 in T (U a temporary), stored by STORE: dw_finish's narrowing (zero point v27,
+ * clamp v28-v29), or, for a zero point of -128 with act_min -128 (TFLite's ReLU), unsigned (SQXTUN, UQXTN: the
+ * clamp at 0 and 255 before the zero point, the upper bound + 128 in v29, then EOR 0x80 (v28) for the -128):
+ * the same bytes, no zero-point add, no lower clamp. */
+#define DW_ASM_NARROW_S(S0, S1, S2, S3, T, U, STORE)                                                               \
+    "sqxtn " T ".4h, " S0 ".4s\n" "sqxtn2 " T ".8h, " S1 ".4s\n" "sqxtn " U ".4h, " S2 ".4s\n"                    \
+    "sqxtn2 " U ".8h, " S3 ".4s\n" "sqadd " T ".8h, " T ".8h, v27.8h\n" "sqadd " U ".8h, " U ".8h, v27.8h\n"       \
+    "sqxtn " T ".8b, " T ".8h\n" "sqxtn2 " T ".16b, " U ".8h\n" "smax " T ".16b, " T ".16b, v28.16b\n"            \
+    "smin " T ".16b, " T ".16b, v29.16b\n" STORE(T)
+#define DW_ASM_NARROW_U(S0, S1, S2, S3, T, U, STORE)                                                               \
+    "sqxtun " T ".4h, " S0 ".4s\n" "sqxtun2 " T ".8h, " S1 ".4s\n" "sqxtun " U ".4h, " S2 ".4s\n"                 \
+    "sqxtun2 " U ".8h, " S3 ".4s\n" "uqxtn " T ".8b, " T ".8h\n" "uqxtn2 " T ".16b, " U ".8h\n"                  \
+    "umin " T ".16b, " T ".16b, v29.16b\n" "eor " T ".16b, " T ".16b, v28.16b\n" STORE(T)
+#define DW_ASM_NARROW_S_SETUP ""
+#define DW_ASM_NARROW_U_SETUP "movi v28.16b, #0x80\n" "eor v29.16b, v29.16b, v28.16b\n"
+#define DW_ASM_STORE16(T) "st1 {" T ".16b}, [%[o]], %[C]\n"
+#define DW_ASM_STORE8X2(T) "st1 {" T ".d}[0], [%[o]], %[C]\n" "st1 {" T ".d}[1], [%[o]], %[C]\n"
+/* The row: n steps, then, when back, one more after stepping the inputs back by back bytes and the output by
+ * back_o (a step overlapping the previous one: the same outputs written twice, no tail code). */
+#define DW_ASM_LOOP(LOAD01, PRODUCTS, NARROW, STORE)                                                               \
+    "ld1 {v0.16b-v3.16b}, [%[w]], #64\n" "ld1 {v4.16b-v7.16b}, [%[w]], #64\n" "ld1 {v8.16b}, [%[w]]\n"          \
+    "ld1 {v27.16b-v29.16b}, [%[zp]]\n" NARROW##_SETUP                                                              \
+    "1:\n"                                                                                                         \
+    "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v13.4s-v16.4s}, [%[base]]\n" LOAD01 PRODUCTS DW_ASM_ROUND            \
+    DW_ASM_A(NARROW, "v25", "v26", STORE) DW_ASM_B(NARROW, "v30", "v31", STORE)                                   \
+    "subs %[n], %[n], #1\n" "b.ne 1b\n"                                                                           \
+    "cbz %[back], 2f\n"                                                                                            \
+    "sub %[x0], %[x0], %[back]\n" "sub %[x1], %[x1], %[back]\n" "sub %[x2], %[x2], %[back]\n"                     \
+    "sub %[o], %[o], %[back_o]\n" "mov %[back], #0\n" "mov %[n], #1\n" "b 1b\n"                                 \
+    "2:\n"
+#define DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R0 ".16b-" R3 ".16b}, [%[" X "]], %[step]\n"
+#define DW_ASM_LOAD_S2(X, R0, R1, R2, R3, R4) DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R4 ".16b}, [%[" X "]]\n"
+#define DW_ASM_LOAD_W8(X, R0, R1, R2, E0, E1)                                                                      \
+    "ld1 {" R0 ".16b-" R2 ".16b}, [%[" X "]], %[step]\n" "ext " E0 ".16b, " R0 ".16b, " R1 ".16b, #8\n"          \
+    "ext " E1 ".16b, " R1 ".16b, " R2 ".16b, #8\n"
+#define DW_ASM_ROW_S1(NARROW)                                                                                      \
+    DW_ASM_LOOP(DW_ASM_LOAD_S1("x0", "v17", "v18", "v19", "v20") DW_ASM_LOAD_S1("x1", "v21", "v22", "v23", "v24"), \
+                DW_ASM_PRODUCTS("v17", "v18", "v19", "v21", "v22", "v23", "v17", "v18", "v19",                      \
+                                "v18", "v19", "v20", "v22", "v23", "v24", "v18", "v19", "v20",                      \
+                                DW_ASM_LOAD_S1("x2", "v17", "v18", "v19", "v20"), "v25", "v26", "v30", "v31"),     \
+                NARROW, DW_ASM_STORE16)
+#define DW_ASM_ROW_S2(NARROW)                                                                                      \
+    DW_ASM_LOOP(DW_ASM_LOAD_S2("x0", "v17", "v18", "v19", "v20", "v21")                                            \
+                DW_ASM_LOAD_S2("x1", "v22", "v23", "v24", "v25", "v26"),                                           \
+                DW_ASM_PRODUCTS("v17", "v18", "v19", "v22", "v23", "v24", "v17", "v18", "v19",                      \
+                                "v19", "v20", "v21", "v24", "v25", "v26", "v19", "v20", "v21",                      \
+                                DW_ASM_LOAD_S2("x2", "v17", "v18", "v19", "v20", "v21"), "v30", "v31", "v30",      \
+                                "v31"),                                                                            \
+                NARROW, DW_ASM_STORE16)
+#define DW_ASM_ROW_W8(NARROW)                                                                                      \
+    DW_ASM_LOOP(DW_ASM_LOAD_W8("x0", "v17", "v18", "v19", "v20", "v21")                                            \
+                DW_ASM_LOAD_W8("x1", "v22", "v23", "v24", "v25", "v26"),                                           \
+                DW_ASM_PRODUCTS("v17", "v20", "v18", "v22", "v25", "v23", "v17", "v20", "v18",                      \
+                                "v18", "v21", "v19", "v23", "v26", "v24", "v18", "v21", "v19",                      \
+                                DW_ASM_LOAD_W8("x2", "v17", "v18", "v19", "v20", "v21"), "v30", "v31", "v30",      \
+                                "v31"),                                                                            \
+                NARROW, DW_ASM_STORE8X2)
+
+/* n output pixels of one row from the rows x0-x2 at ring column 0 (16 channels: n >= 2, stride sw 1 or 2; 8
+ * channels: n >= 4, stride 1), into o (pixel stride C); unsigned_narrow: DW_ASM_NARROW_U applies. A last odd
+ * 16-channel pixel goes through dw_pixel (about half a step); 8 channels' last 1-3 pixels by an overlapping step. */
+EDGEC_INLINE void dw_row_asm(const int8_t *x0, const int8_t *x1, const int8_t *x2, int8_t *o, int32_t n, int32_t sw,
+                             int32_t width, int unsigned_narrow, const dw_group *g, int32_t C) {
+    const int32_t per = width == 16 ? 2 : 4, rem = width == 16 ? 0 : n % per; /* pixels a step */
+    const int8_t *w = (const int8_t *)g->w;
+    uint64_t steps = (uint64_t)(n / per), back = rem ? (uint64_t)((per - rem) * width * sw) : 0;
+#define DW_ASM_OPERANDS                                                                                            \
+    : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [n] "+r"(steps), [w] "+r"(w), [back] "+r"(back)     \
+    : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),                    \
+      [step] "r"((uint64_t)32 * (uint64_t)sw), [C] "r"((uint64_t)C), [back_o] "r"((uint64_t)((per - rem) * C))    \
+    : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
+      "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",    \
+      "v29", "v30", "v31"
+    if (width == 8) {
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_ROW_W8(DW_ASM_NARROW_U) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_ROW_W8(DW_ASM_NARROW_S) DW_ASM_OPERANDS);
+    } else if (sw == 1) {
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_ROW_S1(DW_ASM_NARROW_U) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_ROW_S1(DW_ASM_NARROW_S) DW_ASM_OPERANDS);
+    } else {
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_ROW_S2(DW_ASM_NARROW_U) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_ROW_S2(DW_ASM_NARROW_S) DW_ASM_OPERANDS);
+    }
+#undef DW_ASM_OPERANDS
+    if (width == 16 && n % 2) {
+        int8x16_t u[9];
+        dw_taps(u, x0, x1, x2);
+        vst1q_s8(o, dw_pixel(u, g->w, g, 1, DW_SHIFT_RIGHT));
+    }
+}
+#endif
+
+/* The rows a run of G channel groups reads, padded: per ring row G planes of DW_COLS / G columns (the group's
+ * channels, compact: 16 bytes a column; a group of 8 channels, alone: 8), a ring of three input rows and one row
+ * of pad bytes that every group shares. Each input row is copied once per run of groups; the taps outside the
+ * input read the pad bytes, so every output pixel takes the same code. Up to DW_GROUPS groups a run, so that a
+ * small map's row runs all its groups at once (VWW's 6 x 6 and 3 x 3, KWS's 25 x 5); wider outputs go in column
+ * strips. 16 KB of stack. */
+#define DW_COLS 256
+#define DW_GROUPS 8
+typedef struct {
+    int8_t rows[4][DW_COLS * 16 + 8]; /* rows[3]: the pad row; 8 bytes more: 16-byte stores of 8-byte columns */
+} dw_rows;
+
+/* Input row iy's columns [ix0, ix0 + cols), channels [c, c + G * width), into G planes plane bytes apart at dst
+ * (width bytes a column); columns outside the input: pad. The geometry in locals (the byte stores could alias *p);
+ * a group spanning all of the input's channels (in_c == width: VWW's 8- and 16-channel layers) is one contiguous
+ * run, copied 64 bytes at a time. */
+static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b, int32_t iy, int32_t ix0,
+                        int32_t cols, int32_t c, int32_t width, int8x16_t pad, const edgec_conv2d_s8_params *p) {
+    const int32_t in_w = p->in_w, C = p->in_c;
+    const int32_t lo = ix0 >= 0 ? 0 : -ix0 < cols ? -ix0 : cols; /* the columns inside the input: [lo, hi) */
+    const int32_t hi = in_w - ix0 < cols ? (in_w - ix0 > lo ? in_w - ix0 : lo) : cols;
+    for (int32_t g = 0; g < G; ++g) {
+        for (int32_t j = 0; j < lo; ++j) vst1q_s8(dst + g * plane + width * j, pad);
+        for (int32_t j = hi; j < cols; ++j) vst1q_s8(dst + g * plane + width * j, pad);
+    }
+    const int8_t *src = in_b + ((size_t)iy * in_w + (size_t)(ix0 + lo)) * C + c;
+    int8_t *d = dst + width * lo;
+    if (C == width) {
+        const int32_t n = (hi - lo) * width; /* a multiple of 8 */
+        int32_t i = 0;
+#if defined(__aarch64__)
+        for (; i + 64 <= n; i += 64) vst1q_s8_x4(d + i, vld1q_s8_x4(src + i));
+#endif
+        for (; i + 16 <= n; i += 16) vst1q_s8(d + i, vld1q_s8(src + i));
+        if (i < n) vst1_s8(d + i, vld1_s8(src + i));
+    } else if (width == 16) { /* each plane by pairs of columns (an STP on AArch64) */
+        for (int32_t g = 0; g < G; ++g, src += 16, d += plane) {
+            const int8_t *x = src;
+            int8_t *y = d;
+            int32_t j = lo;
+            for (; j + 2 <= hi; j += 2, x += 2 * (size_t)C, y += 32) {
+                const int8x16_t a = vld1q_s8(x), b = vld1q_s8(x + C);
+                vst1q_s8(y, a);
+                vst1q_s8(y + 16, b);
+            }
+            if (j < hi) vst1q_s8(y, vld1q_s8(x));
+        }
+    } else {
+        for (int32_t j = lo; j < hi; ++j, src += C, d += 8) vst1_s8(d, vld1_s8(src));
+    }
+}
+
+/* One output row's n pixels of a group from its rows x0-x2 (intrinsics: any stride, pairs and mode). */
+EDGEC_INLINE void dw_row(const int8_t *x0, const int8_t *x1, const int8_t *x2, int8_t *o, int32_t n,
+                         const dw_group *g, int32_t width, int pairs, int mode, const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->out_c, sw = p->stride_w;
     const int8x16_t w[9] = {g->w[0], g->w[1], g->w[2], g->w[3], g->w[4], g->w[5], g->w[6], g->w[7], g->w[8]};
+    if (width == 8) { /* two pixels a vector: lanes 0-7 pixel i, 8-15 pixel i + 1 */
+        const size_t pair = 8 * (size_t)sw;
+        for (int32_t i = 0; i < n; i += 2, x0 += 2 * pair, x1 += 2 * pair, x2 += 2 * pair, o += 2 * C) {
+            const size_t b = i + 1 < n ? pair : 0; /* a last single pixel: itself twice */
+#define DW_PAIR(x, k) vcombine_s8(vld1_s8(x + 8 * k), vld1_s8(x + 8 * k + b))
+            const int8x16_t u[9] = {DW_PAIR(x0, 0), DW_PAIR(x0, 1), DW_PAIR(x0, 2),
+                                    DW_PAIR(x1, 0), DW_PAIR(x1, 1), DW_PAIR(x1, 2),
+                                    DW_PAIR(x2, 0), DW_PAIR(x2, 1), DW_PAIR(x2, 2)};
+#undef DW_PAIR
+            const int8x16_t res = dw_pixel(u, w, g, pairs, mode);
+            vst1_s8(o, vget_low_s8(res));
+            if (b) vst1_s8(o + C, vget_high_s8(res));
+        }
+        return;
+    }
+    const size_t step = 16 * (size_t)sw;
+    for (int32_t i = 0; i < n; ++i, x0 += step, x1 += step, x2 += step, o += C) {
+        int8x16_t u[9];
+        dw_taps(u, x0, x1, x2);
+        vst1q_s8(o, dw_pixel(u, w, g, pairs, mode));
+    }
+}
+
+/* Channels [c, c + G * width) of every output pixel of one image: G groups g[0..G) of 16 channels, or one of 8.
+ * pairs: no weight of the groups is -128; mode: their DW_SHIFT_ value; unsigned_narrow: a zero point of -128 with
+ * act_min -128 (DW_ASM_NARROW_U). */
+EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group *g, int32_t G, dw_rows *buf,
+                               int32_t c, int32_t width, int pairs, int mode, int unsigned_narrow,
+                               const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->out_c, sw = p->stride_w, max_cols = DW_COLS / G;
+    const int32_t strip = (max_cols - 3) / sw + 1; /* output columns a strip */
+    const size_t plane = (size_t)width * max_cols;
     const int8x16_t pad = vld1q_s8(g->pad);
+#if defined(DW_ASM)
+    const int32_t per = width == 16 ? 2 : 4; /* dw_row_asm's pixels a step */
+    const int by_asm = pairs && mode == DW_SHIFT_RIGHT && (width == 16 ? sw <= 2 : sw == 1);
+#else
+    (void)unsigned_narrow;
+#endif
     for (int32_t ox0 = 0; ox0 < p->out_w; ox0 += strip) {
         const int32_t n = p->out_w - ox0 < strip ? p->out_w - ox0 : strip, cols = (n - 1) * sw + 3;
         const int32_t ix0 = ox0 * sw - p->pad_left;
-        for (int32_t j = 0; j < cols; ++j) vst1q_s8(buf->rows[3] + 16 * j, pad);
-        buf->held[0] = buf->held[1] = buf->held[2] = -1;
+        for (int32_t j = 0; j < (cols * width + 15) / 16; ++j) vst1q_s8(buf->rows[3] + 16 * j, pad);
+        int32_t next = 0; /* the first input row not yet in the ring */
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            int32_t slot = iy0 % 3; /* input row iy's ring slot: iy mod 3 */
+            slot += slot < 0 ? 3 : 0;
             const int8_t *r[3];
-            for (int32_t ky = 0; ky < 3; ++ky) {
-                const int32_t iy = oy * p->stride_h - p->pad_top + ky;
-                if (iy < 0 || iy >= p->in_h) {
-                    r[ky] = buf->rows[3];
+            size_t rs[3]; /* bytes from a group's plane to the next: none in the pad row */
+            for (int32_t ky = 0; ky < 3; ++ky, slot = slot == 2 ? 0 : slot + 1) {
+                const int32_t iy = iy0 + ky;
+                r[ky] = buf->rows[3];
+                rs[ky] = 0;
+                if (iy < 0 || iy >= p->in_h) continue;
+                if (iy >= next) {
+                    dw_fill_row(buf->rows[slot], plane, G, in_b, iy, ix0, cols, c, width, pad, p);
+                    next = iy + 1;
+                }
+                r[ky] = buf->rows[slot];
+                rs[ky] = plane;
+            }
+            int8_t *o = out_b + ((size_t)oy * p->out_w + ox0) * C + c;
+            for (int32_t k = 0; k < G; ++k, o += width) {
+                const int8_t *x0 = r[0] + k * rs[0], *x1 = r[1] + k * rs[1], *x2 = r[2] + k * rs[2];
+#if defined(DW_ASM)
+                if (by_asm && n >= per) {
+                    dw_row_asm(x0, x1, x2, o, n, sw, width, unsigned_narrow, &g[k], C);
                     continue;
                 }
-                if (buf->held[iy % 3] != iy) {
-                    dw_fill_row(buf->rows[iy % 3], in_b, iy, ix0, cols, c, width, pad, p);
-                    buf->held[iy % 3] = iy;
-                }
-                r[ky] = buf->rows[iy % 3];
-            }
-            const int8_t *x0 = r[0], *x1 = r[1], *x2 = r[2];
-            int8_t *o = out_b + ((size_t)oy * p->out_w + ox0) * C + c;
-            int32_t i = 0;
-            if (width == 8) { /* two pixels a vector: lanes 0-7 pixel i, 8-15 pixel i + 1 */
-                const size_t pair = 8 * (size_t)sw;
-                for (; i < n; i += 2, x0 += 2 * pair, x1 += 2 * pair, x2 += 2 * pair, o += 2 * C) {
-                    const size_t b = i + 1 < n ? pair : 0; /* a last single pixel: itself twice */
-#define DW_PAIR(x, k) vcombine_s8(vld1_s8(x + 8 * k), vld1_s8(x + 8 * k + b))
-                    const int8x16_t u[9] = {DW_PAIR(x0, 0), DW_PAIR(x0, 1), DW_PAIR(x0, 2),
-                                            DW_PAIR(x1, 0), DW_PAIR(x1, 1), DW_PAIR(x1, 2),
-                                            DW_PAIR(x2, 0), DW_PAIR(x2, 1), DW_PAIR(x2, 2)};
-#undef DW_PAIR
-                    const int8x16_t res = dw_pixel(u, w, g, pairs, mode);
-                    vst1_s8(o, vget_low_s8(res));
-                    if (b) vst1_s8(o + C, vget_high_s8(res));
-                }
-                continue;
-            }
-#if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
-            if (sw <= 2 && pairs && mode == DW_SHIFT_RIGHT && n >= 2) {
-                dw_pixel_pairs(&x0, &x1, &x2, &o, n / 2, sw, g, C);
-                i = n / 2 * 2;
-            }
 #endif
-            for (; i < n; ++i, x0 += step, x1 += step, x2 += step, o += C) {
-                int8x16_t u[9];
-                dw_taps(u, x0, x1, x2);
-                vst1q_s8(o, dw_pixel(u, w, g, pairs, mode));
+                dw_row(x0, x1, x2, o, n, &g[k], width, pairs, mode, p);
             }
         }
     }
@@ -1293,18 +1157,25 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
         }
     }
 #else
-    /* dw3x3_group on the first fast_c channels of every pixel, the general loop on the rest */
+    /* dw3x3_groups on the first fast_c channels of every pixel, runs of up to DW_GROUPS groups of 16 with the
+     * same flags whose rows fit the ring whole (a last group of 8 alone), the general loop on the rest */
     dw_rows buf;
-    for (int32_t c = 0; c < fast_c; c += 16) {
+    dw_group g[DW_GROUPS];
+    int flags[DW_GROUPS];
+    const int unsigned_narrow = p->output_offset == -128 && p->act_min == -128;
+    const int32_t cols = (p->out_w - 1) * p->stride_w + 3, fit = DW_COLS / (cols < DW_COLS ? cols : DW_COLS);
+    for (int32_t c = 0; c < fast_c;) {
         const int32_t width = fast_c - c >= 16 ? 16 : 8;
-        dw_group g;
-        const int flags = dw_prepare(weights, bias, multiplier, shift, c, width, p, &g);
+        int32_t G = 0;
+        do {
+            flags[G] = dw_prepare(weights, bias, multiplier, shift, c + 16 * G, width, p, &g[G]);
+        } while (flags[G] == flags[0] && ++G < fit && G < DW_GROUPS && fast_c - c - 16 * G >= 16);
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
             /* constant width, pairs and mode: one specialised loop each */
-#define DW_GROUP(w, f) dw3x3_group(in_b, out_b, &g, &buf, c, w, (f) & DW_PAIRS, (f) / DW_MODE, p)
-            switch (flags + (width == 16 ? 3 * DW_MODE : 0)) {
+#define DW_GROUP(w, f) dw3x3_groups(in_b, out_b, g, G, &buf, c, w, (f) & DW_PAIRS, (f) / DW_MODE, unsigned_narrow, p)
+            switch (flags[0] + (width == 16 ? 3 * DW_MODE : 0)) {
             case 0: DW_GROUP(8, 0); break;
             case 1: DW_GROUP(8, 1); break;
             case 2: DW_GROUP(8, 2); break;
@@ -1320,6 +1191,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
             }
 #undef DW_GROUP
         }
+        c += G * width;
     }
 #endif
     if (fast_c < C) depthwise_general(input, weights, bias, multiplier, shift, output, p, fast_c);
