@@ -416,7 +416,9 @@ EDGEC_INLINE void dw_row(const int8_t *x0, const int8_t *x1, const int8_t *x2, i
 EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group *g, int32_t G, dw_rows *buf,
                                int32_t c, int32_t width, int pairs, int mode, int unsigned_narrow,
                                const edgec_conv2d_s8_params *p) {
-    const int32_t C = p->out_c, sw = p->stride_w, max_cols = DW_COLS / G;
+    /* the geometry in locals: the assembly's memory clobber would reload it from *p every row */
+    const int32_t C = p->out_c, sw = p->stride_w, sh = p->stride_h, in_h = p->in_h, out_h = p->out_h;
+    const int32_t out_w = p->out_w, pad_top = p->pad_top, max_cols = DW_COLS / G;
     const int32_t strip = (max_cols - 3) / sw + 1; /* output columns a strip */
     const size_t plane = (size_t)width * max_cols;
     const int8x16_t pad = vld1q_s8(g->pad);
@@ -426,13 +428,13 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
 #else
     (void)unsigned_narrow;
 #endif
-    for (int32_t ox0 = 0; ox0 < p->out_w; ox0 += strip) {
-        const int32_t n = p->out_w - ox0 < strip ? p->out_w - ox0 : strip, cols = (n - 1) * sw + 3;
+    for (int32_t ox0 = 0; ox0 < out_w; ox0 += strip) {
+        const int32_t n = out_w - ox0 < strip ? out_w - ox0 : strip, cols = (n - 1) * sw + 3;
         const int32_t ix0 = ox0 * sw - p->pad_left;
         for (int32_t j = 0; j < (cols * width + 15) / 16; ++j) vst1q_s8(buf->rows[3] + 16 * j, pad);
         int32_t next = 0; /* the first input row not yet in the ring */
-        for (int32_t oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+        for (int32_t oy = 0; oy < out_h; ++oy) {
+            const int32_t iy0 = oy * sh - pad_top;
             int32_t slot = iy0 % 3; /* input row iy's ring slot: iy mod 3 */
             slot += slot < 0 ? 3 : 0;
             const int8_t *r[3];
@@ -441,7 +443,7 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
                 const int32_t iy = iy0 + ky;
                 r[ky] = buf->rows[3];
                 rs[ky] = 0;
-                if (iy < 0 || iy >= p->in_h) continue;
+                if (iy < 0 || iy >= in_h) continue;
                 if (iy >= next) {
                     dw_fill_row(buf->rows[slot], plane, G, in_b, iy, ix0, cols, c, width, pad, p);
                     next = iy + 1;
@@ -449,7 +451,7 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
                 r[ky] = buf->rows[slot];
                 rs[ky] = plane;
             }
-            int8_t *o = out_b + ((size_t)oy * p->out_w + ox0) * C + c;
+            int8_t *o = out_b + ((size_t)oy * out_w + ox0) * C + c;
             for (int32_t k = 0; k < G; ++k, o += width) {
                 const int8_t *x0 = r[0] + k * rs[0], *x1 = r[1] + k * rs[1], *x2 = r[2] + k * rs[2];
 #if defined(DW_ASM)
