@@ -228,16 +228,18 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
     LOAD2                                                                                                          \
     DW_ASM_A(DW_ASM_TAP2, A20, "v6", A21, "v7", PA0, PA1) DW_ASM_B(DW_ASM_TAP2, B20, "v6", B21, "v7", PB0, PB1)     \
     DW_ASM_A(DW_ASM_TAP1, A22, "v8", PA0, PA1) DW_ASM_B(DW_ASM_TAP1, B22, "v8", PB0, PB1)
-/* The rounding of dw_round's DW_SHIFT_RIGHT on the eight sums, constants K0-K3 a quarter each. */
+/* The rounding of dw_round's DW_SHIFT_RIGHT on the eight sums (DW_ASM_EACH) or A's four (DW_ASM_EACH_A),
+ * constants K0-K3 a quarter each. */
 #define DW_ASM_EACH(OP, K0, K1, K2, K3)                                                                            \
     OP("v9", K0) OP("v13", K0) OP("v10", K1) OP("v14", K1) OP("v11", K2) OP("v15", K2) OP("v12", K3) OP("v16", K3)
+#define DW_ASM_EACH_A(OP, K0, K1, K2, K3) OP("v9", K0) OP("v10", K1) OP("v11", K2) OP("v12", K3)
 #define DW_ASM_SQRDMULH(S, K) "sqrdmulh " S ".4s, " S ".4s, " K ".4s\n"
 #define DW_ASM_SSRA(S, K) "ssra " S ".4s, " S ".4s, #31\n"
 #define DW_ASM_SRSHL(S, K) "srshl " S ".4s, " S ".4s, " K ".4s\n"
-#define DW_ASM_ROUND                                                                                               \
-    "ld1 {v17.4s-v20.4s}, [%[mult]]\n" DW_ASM_EACH(DW_ASM_SQRDMULH, "v17", "v18", "v19", "v20")                    \
-    DW_ASM_EACH(DW_ASM_SSRA, "", "", "", "")                                                                       \
-    "ld1 {v17.4s-v20.4s}, [%[right]]\n" DW_ASM_EACH(DW_ASM_SRSHL, "v17", "v18", "v19", "v20")
+#define DW_ASM_ROUND(EACH)                                                                                         \
+    "ld1 {v17.4s-v20.4s}, [%[mult]]\n" EACH(DW_ASM_SQRDMULH, "v17", "v18", "v19", "v20")                           \
+    EACH(DW_ASM_SSRA, "", "", "", "")                                                                              \
+    "ld1 {v17.4s-v20.4s}, [%[right]]\n" EACH(DW_ASM_SRSHL, "v17", "v18", "v19", "v20")
 /* One vector's sums S0-S3 to int8 in T (U a temporary), stored by STORE: dw_finish's narrowing (zero point v27,
  * clamp v28-v29), or, for a zero point of -128 with act_min -128 (TFLite's ReLU), unsigned (SQXTUN, UQXTN: the
  * clamp at 0 and 255 before the zero point, the upper bound + 128 in v29, then EOR 0x80 (v28) for the -128):
@@ -255,46 +257,60 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
 #define DW_ASM_NARROW_U_SETUP "movi v28.16b, #0x80\n" "eor v29.16b, v29.16b, v28.16b\n"
 #define DW_ASM_STORE16(T) "st1 {" T ".16b}, [%[o]], %[C]\n"
 #define DW_ASM_STORE8X2(T) "st1 {" T ".d}[0], [%[o]], %[C]\n" "st1 {" T ".d}[1], [%[o]], %[C]\n"
-/* The row: n steps, then, when back, one more after stepping the inputs back by back bytes and the output by
- * back_o (a step overlapping the previous one: the same outputs written twice, no tail code). */
-#define DW_ASM_LOOP(LOAD01, PRODUCTS, NARROW, STORE)                                                               \
+#define DW_ASM_PROLOGUE(NARROW)                                                                                    \
     "ld1 {v0.16b-v3.16b}, [%[w]], #64\n" "ld1 {v4.16b-v7.16b}, [%[w]], #64\n" "ld1 {v8.16b}, [%[w]]\n"          \
-    "ld1 {v27.16b-v29.16b}, [%[zp]]\n" NARROW##_SETUP                                                              \
+    "ld1 {v27.16b-v29.16b}, [%[zp]]\n" NARROW##_SETUP
+/* The row: n steps (each LOAD01, PRODUCTS, the rounding, both vectors narrowed and stored), then TAIL. */
+#define DW_ASM_LOOP(LOAD01, PRODUCTS, NARROW, STORE, TAIL)                                                         \
     "1:\n"                                                                                                         \
-    "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v13.4s-v16.4s}, [%[base]]\n" LOAD01 PRODUCTS DW_ASM_ROUND            \
-    DW_ASM_A(NARROW, "v25", "v26", STORE) DW_ASM_B(NARROW, "v30", "v31", STORE)                                   \
-    "subs %[n], %[n], #1\n" "b.ne 1b\n"                                                                           \
+    "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v13.4s-v16.4s}, [%[base]]\n" LOAD01 PRODUCTS                          \
+    DW_ASM_ROUND(DW_ASM_EACH) DW_ASM_A(NARROW, "v25", "v26", STORE) DW_ASM_B(NARROW, "v30", "v31", STORE)         \
+    "subs %[n], %[n], #1\n" "b.ne 1b\n" TAIL
+/* The ring's tail: when back, one step more after stepping the inputs back by back bytes and the output by
+ * back_o (a step overlapping the previous one: the same outputs written twice). */
+#define DW_ASM_BACK                                                                                                \
     "cbz %[back], 2f\n"                                                                                            \
     "sub %[x0], %[x0], %[back]\n" "sub %[x1], %[x1], %[back]\n" "sub %[x2], %[x2], %[back]\n"                     \
     "sub %[o], %[o], %[back_o]\n" "mov %[back], #0\n" "mov %[n], #1\n" "b 1b\n"                                 \
+    "2:\n"
+/* The padded image's tail: when odd, A alone on one more 16-channel pixel (its three columns a row, either
+ * stride), then the next output row (DW_ASM_IMAGE's row loop). */
+#define DW_ASM_ODD(NARROW)                                                                                         \
+    "cbz %[odd], 2f\n"                                                                                             \
+    "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v17.16b-v19.16b}, [%[x0]]\n" "ld1 {v21.16b-v23.16b}, [%[x1]]\n"       \
+    DW_ASM_A(DW_ASM_TAP2, "v17", "v0", "v18", "v1", "v25", "v26")                                                  \
+    DW_ASM_A(DW_ASM_TAP2, "v21", "v3", "v22", "v4", "v25", "v26")                                                  \
+    DW_ASM_A(DW_ASM_TAP2, "v19", "v2", "v23", "v5", "v25", "v26") "ld1 {v17.16b-v19.16b}, [%[x2]]\n"               \
+    DW_ASM_A(DW_ASM_TAP2, "v17", "v6", "v18", "v7", "v25", "v26") DW_ASM_A(DW_ASM_TAP1, "v19", "v8", "v25", "v26")  \
+    DW_ASM_ROUND(DW_ASM_EACH_A) DW_ASM_A(NARROW, "v25", "v26", DW_ASM_STORE16)                                     \
     "2:\n"
 #define DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R0 ".16b-" R3 ".16b}, [%[" X "]], %[step]\n"
 #define DW_ASM_LOAD_S2(X, R0, R1, R2, R3, R4) DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R4 ".16b}, [%[" X "]]\n"
 #define DW_ASM_LOAD_W8(X, R0, R1, R2, E0, E1)                                                                      \
     "ld1 {" R0 ".16b-" R2 ".16b}, [%[" X "]], %[step]\n" "ext " E0 ".16b, " R0 ".16b, " R1 ".16b, #8\n"          \
     "ext " E1 ".16b, " R1 ".16b, " R2 ".16b, #8\n"
-#define DW_ASM_ROW_S1(NARROW)                                                                                      \
+#define DW_ASM_ROW_S1(NARROW, TAIL)                                                                                \
     DW_ASM_LOOP(DW_ASM_LOAD_S1("x0", "v17", "v18", "v19", "v20") DW_ASM_LOAD_S1("x1", "v21", "v22", "v23", "v24"), \
                 DW_ASM_PRODUCTS("v17", "v18", "v19", "v21", "v22", "v23", "v17", "v18", "v19",                      \
                                 "v18", "v19", "v20", "v22", "v23", "v24", "v18", "v19", "v20",                      \
                                 DW_ASM_LOAD_S1("x2", "v17", "v18", "v19", "v20"), "v25", "v26", "v30", "v31"),     \
-                NARROW, DW_ASM_STORE16)
-#define DW_ASM_ROW_S2(NARROW)                                                                                      \
+                NARROW, DW_ASM_STORE16, TAIL)
+#define DW_ASM_ROW_S2(NARROW, TAIL)                                                                                \
     DW_ASM_LOOP(DW_ASM_LOAD_S2("x0", "v17", "v18", "v19", "v20", "v21")                                            \
                 DW_ASM_LOAD_S2("x1", "v22", "v23", "v24", "v25", "v26"),                                           \
                 DW_ASM_PRODUCTS("v17", "v18", "v19", "v22", "v23", "v24", "v17", "v18", "v19",                      \
                                 "v19", "v20", "v21", "v24", "v25", "v26", "v19", "v20", "v21",                      \
                                 DW_ASM_LOAD_S2("x2", "v17", "v18", "v19", "v20", "v21"), "v30", "v31", "v30",      \
                                 "v31"),                                                                            \
-                NARROW, DW_ASM_STORE16)
-#define DW_ASM_ROW_W8(NARROW)                                                                                      \
+                NARROW, DW_ASM_STORE16, TAIL)
+#define DW_ASM_ROW_W8(NARROW, TAIL)                                                                                \
     DW_ASM_LOOP(DW_ASM_LOAD_W8("x0", "v17", "v18", "v19", "v20", "v21")                                            \
                 DW_ASM_LOAD_W8("x1", "v22", "v23", "v24", "v25", "v26"),                                           \
                 DW_ASM_PRODUCTS("v17", "v20", "v18", "v22", "v25", "v23", "v17", "v20", "v18",                      \
                                 "v18", "v21", "v19", "v23", "v26", "v24", "v18", "v21", "v19",                      \
                                 DW_ASM_LOAD_W8("x2", "v17", "v18", "v19", "v20", "v21"), "v30", "v31", "v30",      \
                                 "v31"),                                                                            \
-                NARROW, DW_ASM_STORE8X2)
+                NARROW, DW_ASM_STORE8X2, TAIL)
 
 /* n output pixels of one row from the rows x0-x2 at ring column 0 (16 channels: n >= 2, stride sw 1 or 2; 8
  * channels: n >= 4, stride 1), into o (pixel stride C); unsigned_narrow: DW_ASM_NARROW_U applies. A last odd
@@ -312,14 +328,14 @@ EDGEC_INLINE void dw_row_asm(const int8_t *x0, const int8_t *x1, const int8_t *x
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",    \
       "v29", "v30", "v31"
     if (width == 8) {
-        if (unsigned_narrow) __asm__ volatile(DW_ASM_ROW_W8(DW_ASM_NARROW_U) DW_ASM_OPERANDS);
-        else __asm__ volatile(DW_ASM_ROW_W8(DW_ASM_NARROW_S) DW_ASM_OPERANDS);
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_PROLOGUE(DW_ASM_NARROW_U) DW_ASM_ROW_W8(DW_ASM_NARROW_U, DW_ASM_BACK) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_PROLOGUE(DW_ASM_NARROW_S) DW_ASM_ROW_W8(DW_ASM_NARROW_S, DW_ASM_BACK) DW_ASM_OPERANDS);
     } else if (sw == 1) {
-        if (unsigned_narrow) __asm__ volatile(DW_ASM_ROW_S1(DW_ASM_NARROW_U) DW_ASM_OPERANDS);
-        else __asm__ volatile(DW_ASM_ROW_S1(DW_ASM_NARROW_S) DW_ASM_OPERANDS);
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_PROLOGUE(DW_ASM_NARROW_U) DW_ASM_ROW_S1(DW_ASM_NARROW_U, DW_ASM_BACK) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_PROLOGUE(DW_ASM_NARROW_S) DW_ASM_ROW_S1(DW_ASM_NARROW_S, DW_ASM_BACK) DW_ASM_OPERANDS);
     } else {
-        if (unsigned_narrow) __asm__ volatile(DW_ASM_ROW_S2(DW_ASM_NARROW_U) DW_ASM_OPERANDS);
-        else __asm__ volatile(DW_ASM_ROW_S2(DW_ASM_NARROW_S) DW_ASM_OPERANDS);
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_PROLOGUE(DW_ASM_NARROW_U) DW_ASM_ROW_S2(DW_ASM_NARROW_U, DW_ASM_BACK) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_PROLOGUE(DW_ASM_NARROW_S) DW_ASM_ROW_S2(DW_ASM_NARROW_S, DW_ASM_BACK) DW_ASM_OPERANDS);
     }
 #undef DW_ASM_OPERANDS
     if (width == 16 && n % 2) {
@@ -327,6 +343,39 @@ EDGEC_INLINE void dw_row_asm(const int8_t *x0, const int8_t *x1, const int8_t *x
         dw_taps(u, x0, x1, x2);
         vst1q_s8(o, dw_pixel(u, g->w, g, 1, DW_SHIFT_RIGHT));
     }
+}
+
+/* Every output row of a 16-channel group (out_w >= 2, stride 1 or 2 across) from its padded image at x (rows rb
+ * bytes apart, columns of 16 bytes, from input row -pad_top and column -pad_left), into o (pixel stride C): each
+ * row's steps, its last odd pixel and the next row in assembly, the weights loaded once. */
+EDGEC_INLINE void dw_image_asm(const int8_t *x, int8_t *o, size_t rb, int unsigned_narrow, const dw_group *g,
+                               const edgec_conv2d_s8_params *p) {
+    const int8_t *w = (const int8_t *)g->w, *x0, *x1, *x2;
+    int8_t *oc;
+    uint64_t rows = (uint64_t)p->out_h, n;
+#define DW_ASM_IMAGE(NARROW, ROW)                                                                                  \
+    DW_ASM_PROLOGUE(NARROW)                                                                                        \
+    "0:\n" "mov %[x0], %[xr]\n" "add %[x1], %[xr], %[rb]\n" "add %[x2], %[x1], %[rb]\n" "mov %[o], %[orow]\n"    \
+    "mov %[n], %[np]\n" ROW(NARROW, DW_ASM_ODD(NARROW))                                                            \
+    "add %[xr], %[xr], %[rstep]\n" "add %[orow], %[orow], %[ostep]\n" "subs %[rows], %[rows], #1\n" "b.ne 0b\n"
+#define DW_ASM_OPERANDS                                                                                            \
+    : [xr] "+r"(x), [orow] "+r"(o), [rows] "+r"(rows), [w] "+r"(w), [x0] "=&r"(x0), [x1] "=&r"(x1),                \
+      [x2] "=&r"(x2), [o] "=&r"(oc), [n] "=&r"(n)                                                                  \
+    : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),                    \
+      [np] "r"((uint64_t)(p->out_w / 2)), [odd] "r"((uint64_t)(p->out_w % 2)), [rb] "r"(rb),                       \
+      [rstep] "r"(rb * (size_t)p->stride_h), [ostep] "r"((uint64_t)p->out_w * (uint64_t)p->out_c),                 \
+      [C] "r"((uint64_t)p->out_c), [step] "r"((uint64_t)32 * (uint64_t)p->stride_w)                                \
+    : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
+      "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",    \
+      "v29", "v30", "v31"
+    if (p->stride_w == 1) {
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_U, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_S, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
+    } else {
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_U, DW_ASM_ROW_S2) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_S, DW_ASM_ROW_S2) DW_ASM_OPERANDS);
+    }
+#undef DW_ASM_OPERANDS
 }
 #endif
 
@@ -365,6 +414,18 @@ static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b
 #endif
         for (; i + 16 <= n; i += 16) vst1q_s8(d + i, vld1q_s8(src + i));
         if (i < n) vst1_s8(d + i, vld1_s8(src + i));
+    } else if (width == 16 && G % 4 == 0) { /* a column's groups four at a time: one 64-byte load, four stores */
+        for (int32_t j = lo; j < hi; ++j, src += C, d += 16) {
+            const int8_t *x = src;
+            int8_t *y = d;
+            for (int32_t g = 0; g < G; g += 4, x += 64, y += 4 * plane) {
+                const int8x16x4_t v = edgec_neon_ld64_s8(x);
+                vst1q_s8(y, v.val[0]);
+                vst1q_s8(y + plane, v.val[1]);
+                vst1q_s8(y + 2 * plane, v.val[2]);
+                vst1q_s8(y + 3 * plane, v.val[3]);
+            }
+        }
     } else if (width == 16) { /* each plane by pairs of columns (an STP on AArch64) */
         for (int32_t g = 0; g < G; ++g, src += 16, d += plane) {
             const int8_t *x = src;
@@ -381,6 +442,24 @@ static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b
         for (int32_t j = lo; j < hi; ++j, src += C, d += 8) vst1_s8(d, vld1_s8(src));
     }
 }
+
+#if defined(DW_ASM)
+/* G groups' padded images, plane bytes apart at dst: rows prows input rows from -pad_top, each cols 16-byte
+ * columns from -pad_left; rows and columns outside the input: pad. */
+static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t prows, int32_t cols, const int8_t *in_b,
+                          int32_t c, int8x16_t pad, const edgec_conv2d_s8_params *p) {
+    const int32_t in_h = p->in_h, pad_top = p->pad_top, pad_left = p->pad_left;
+    for (int32_t r = 0; r < prows; ++r, dst += 16 * (size_t)cols) {
+        const int32_t iy = r - pad_top;
+        if (iy >= 0 && iy < in_h) {
+            dw_fill_row(dst, plane, G, in_b, iy, -pad_left, cols, c, 16, pad, p);
+            continue;
+        }
+        for (int32_t g = 0; g < G; ++g)
+            for (int32_t j = 0; j < cols; ++j) vst1q_s8(dst + g * plane + 16 * (size_t)j, pad);
+    }
+}
+#endif
 
 /* One output row's n pixels of a group from its rows x0-x2 (intrinsics: any stride, pairs and mode). */
 EDGEC_INLINE void dw_row(const int8_t *x0, const int8_t *x1, const int8_t *x2, int8_t *o, int32_t n,
@@ -427,6 +506,19 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
     const int by_asm = pairs && mode == DW_SHIFT_RIGHT && (width == 16 ? sw <= 2 : sw == 1);
 #else
     (void)unsigned_narrow;
+#endif
+#if defined(DW_ASM)
+    if (by_asm && width == 16 && out_w >= 2) { /* a padded image of the groups when it fits the ring's bytes */
+        const int32_t prows = (out_h - 1) * sh + 3, pcols = (out_w - 1) * sw + 3;
+        const size_t image = 16 * (size_t)prows * (size_t)pcols;
+        if ((size_t)G * image <= sizeof buf->rows) {
+            int8_t *x = &buf->rows[0][0];
+            dw_fill_image(x, image, G, prows, pcols, in_b, c, pad, p);
+            for (int32_t k = 0; k < G; ++k)
+                dw_image_asm(x + k * image, out_b + c + 16 * k, 16 * (size_t)pcols, unsigned_narrow, &g[k], p);
+            return;
+        }
+    }
 #endif
     for (int32_t ox0 = 0; ox0 < out_w; ox0 += strip) {
         const int32_t n = out_w - ox0 < strip ? out_w - ox0 : strip, cols = (n - 1) * sw + 3;
@@ -1165,7 +1257,11 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     dw_group g[DW_GROUPS];
     int flags[DW_GROUPS];
     const int unsigned_narrow = p->output_offset == -128 && p->act_min == -128;
-    const int32_t cols = (p->out_w - 1) * p->stride_w + 3, fit = DW_COLS / (cols < DW_COLS ? cols : DW_COLS);
+    /* groups a run: as many padded images as the ring's bytes hold (dw3x3_groups' image), else of whole rows */
+    const int32_t cols = (p->out_w - 1) * p->stride_w + 3, rows = (p->out_h - 1) * p->stride_h + 3;
+    const size_t images = sizeof buf.rows / (16 * (size_t)cols * (size_t)rows);
+    const int32_t fit = images > 0 ? (int32_t)(images < DW_GROUPS ? images : DW_GROUPS)
+                                   : DW_COLS / (cols < DW_COLS ? cols : DW_COLS);
     for (int32_t c = 0; c < fast_c;) {
         const int32_t width = fast_c - c >= 16 ? 16 : 8;
         int32_t G = 0;
