@@ -345,35 +345,43 @@ EDGEC_INLINE void dw_row_asm(const int8_t *x0, const int8_t *x1, const int8_t *x
     }
 }
 
-/* Every output row of a 16-channel group (out_w >= 2, stride 1 or 2 across) from its padded image at x (rows rb
- * bytes apart, columns of 16 bytes, from input row -pad_top and column -pad_left), into o (pixel stride C): each
- * row's steps, its last odd pixel and the next row in assembly, the weights loaded once. */
-EDGEC_INLINE void dw_image_asm(const int8_t *x, int8_t *o, size_t rb, int unsigned_narrow, const dw_group *g,
-                               const edgec_conv2d_s8_params *p) {
+/* rows output rows of a group (16 channels: out_w >= 2, stride 1 or 2 across; 8: out_w >= 4, stride 1) from its
+ * padded rows at x (rb bytes apart, columns of width bytes, from column -pad_left), into o (pixel stride C): each
+ * row's steps, its tail (16 channels: a last odd pixel; 8: an overlapping step) and the next row in assembly, the
+ * weights loaded once. */
+EDGEC_INLINE void dw_rows_asm(const int8_t *x, int8_t *o, size_t rb, uint64_t rows, int32_t width,
+                              int unsigned_narrow, const dw_group *g, const edgec_conv2d_s8_params *p) {
     const int8_t *w = (const int8_t *)g->w, *x0, *x1, *x2;
     int8_t *oc;
-    uint64_t rows = (uint64_t)p->out_h, n;
-#define DW_ASM_IMAGE(NARROW, ROW)                                                                                  \
+    const int32_t out_w = p->out_w, per = width == 16 ? 2 : 4, rem = width == 16 ? 0 : out_w % per;
+    uint64_t n, back;
+#define DW_ASM_IMAGE(NARROW, ROW, TAIL)                                                                            \
     DW_ASM_PROLOGUE(NARROW)                                                                                        \
     "0:\n" "mov %[x0], %[xr]\n" "add %[x1], %[xr], %[rb]\n" "add %[x2], %[x1], %[rb]\n" "mov %[o], %[orow]\n"    \
-    "mov %[n], %[np]\n" ROW(NARROW, DW_ASM_ODD(NARROW))                                                            \
+    "mov %[n], %[np]\n" "mov %[back], %[back0]\n" ROW(NARROW, TAIL)                                               \
     "add %[xr], %[xr], %[rstep]\n" "add %[orow], %[orow], %[ostep]\n" "subs %[rows], %[rows], #1\n" "b.ne 0b\n"
 #define DW_ASM_OPERANDS                                                                                            \
     : [xr] "+r"(x), [orow] "+r"(o), [rows] "+r"(rows), [w] "+r"(w), [x0] "=&r"(x0), [x1] "=&r"(x1),                \
-      [x2] "=&r"(x2), [o] "=&r"(oc), [n] "=&r"(n)                                                                  \
+      [x2] "=&r"(x2), [o] "=&r"(oc), [n] "=&r"(n), [back] "=&r"(back)                                              \
     : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),                    \
-      [np] "r"((uint64_t)(p->out_w / 2)), [odd] "r"((uint64_t)(p->out_w % 2)), [rb] "r"(rb),                       \
-      [rstep] "r"(rb * (size_t)p->stride_h), [ostep] "r"((uint64_t)p->out_w * (uint64_t)p->out_c),                 \
-      [C] "r"((uint64_t)p->out_c), [step] "r"((uint64_t)32 * (uint64_t)p->stride_w)                                \
+      [np] "r"((uint64_t)(out_w / per)), [odd] "r"((uint64_t)(width == 16 ? out_w % 2 : 0)), [rb] "r"(rb),         \
+      [rstep] "r"(rb * (size_t)p->stride_h), [ostep] "r"((uint64_t)out_w * (uint64_t)p->out_c),                    \
+      [C] "r"((uint64_t)p->out_c), [step] "r"((uint64_t)32 * (uint64_t)p->stride_w),                               \
+      [back0] "r"((uint64_t)(rem ? (per - rem) * width : 0)), [back_o] "r"((uint64_t)(per - rem) * p->out_c)       \
     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",    \
       "v29", "v30", "v31"
-    if (p->stride_w == 1) {
-        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_U, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
-        else __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_S, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
+#define DW_ASM_IMAGE_ODD(NARROW, ROW) DW_ASM_IMAGE(NARROW, ROW, DW_ASM_ODD(NARROW))
+    if (width == 8) {
+        if (unsigned_narrow)
+            __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_U, DW_ASM_ROW_W8, DW_ASM_BACK) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_S, DW_ASM_ROW_W8, DW_ASM_BACK) DW_ASM_OPERANDS);
+    } else if (p->stride_w == 1) {
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_U, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_S, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
     } else {
-        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_U, DW_ASM_ROW_S2) DW_ASM_OPERANDS);
-        else __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_S, DW_ASM_ROW_S2) DW_ASM_OPERANDS);
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_U, DW_ASM_ROW_S2) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_S, DW_ASM_ROW_S2) DW_ASM_OPERANDS);
     }
 #undef DW_ASM_OPERANDS
 }
@@ -444,19 +452,22 @@ static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b
 }
 
 #if defined(DW_ASM)
-/* G groups' padded images, plane bytes apart at dst: rows prows input rows from -pad_top, each cols 16-byte
- * columns from -pad_left; rows and columns outside the input: pad. */
-static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t prows, int32_t cols, const int8_t *in_b,
-                          int32_t c, int8x16_t pad, const edgec_conv2d_s8_params *p) {
-    const int32_t in_h = p->in_h, pad_top = p->pad_top, pad_left = p->pad_left;
-    for (int32_t r = 0; r < prows; ++r, dst += 16 * (size_t)cols) {
-        const int32_t iy = r - pad_top;
+/* G groups' padded rows, plane bytes apart at dst: prows input rows from iy0, each cols columns of width bytes from
+ * -pad_left; rows and columns outside the input: pad (16-byte stores: up to 8 bytes past a row of 8-byte columns,
+ * which the next row overwrites). */
+static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0, int32_t prows, int32_t cols,
+                          int32_t width, const int8_t *in_b, int32_t c, int8x16_t pad,
+                          const edgec_conv2d_s8_params *p) {
+    const int32_t in_h = p->in_h, pad_left = p->pad_left;
+    const size_t rb = (size_t)width * (size_t)cols;
+    for (int32_t r = 0; r < prows; ++r, dst += rb) {
+        const int32_t iy = iy0 + r;
         if (iy >= 0 && iy < in_h) {
-            dw_fill_row(dst, plane, G, in_b, iy, -pad_left, cols, c, 16, pad, p);
+            dw_fill_row(dst, plane, G, in_b, iy, -pad_left, cols, c, width, pad, p);
             continue;
         }
         for (int32_t g = 0; g < G; ++g)
-            for (int32_t j = 0; j < cols; ++j) vst1q_s8(dst + g * plane + 16 * (size_t)j, pad);
+            for (size_t j = 0; j < rb; j += 16) vst1q_s8(dst + g * plane + j, pad);
     }
 }
 #endif
@@ -508,14 +519,21 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
     (void)unsigned_narrow;
 #endif
 #if defined(DW_ASM)
-    if (by_asm && width == 16 && out_w >= 2) { /* a padded image of the groups when it fits the ring's bytes */
-        const int32_t prows = (out_h - 1) * sh + 3, pcols = (out_w - 1) * sw + 3;
-        const size_t image = 16 * (size_t)prows * (size_t)pcols;
-        if ((size_t)G * image <= sizeof buf->rows) {
+    if (by_asm && out_w >= per) { /* bands of output rows whose padded input rows fit the ring's bytes */
+        const int32_t pcols = (out_w - 1) * sw + 3;
+        const size_t rb = (size_t)width * (size_t)pcols, fit = (sizeof buf->rows - 16) / ((size_t)G * rb);
+        if (fit >= 3) {
+            const int32_t band = (int32_t)((fit - 3) / (size_t)sh + 1) < out_h ? (int32_t)((fit - 3) / (size_t)sh + 1)
+                                                                               : out_h;
+            const size_t plane = rb * (size_t)((band - 1) * sh + 3);
             int8_t *x = &buf->rows[0][0];
-            dw_fill_image(x, image, G, prows, pcols, in_b, c, pad, p);
-            for (int32_t k = 0; k < G; ++k)
-                dw_image_asm(x + k * image, out_b + c + 16 * k, 16 * (size_t)pcols, unsigned_narrow, &g[k], p);
+            for (int32_t oy0 = 0; oy0 < out_h; oy0 += band) {
+                const int32_t nb = out_h - oy0 < band ? out_h - oy0 : band;
+                dw_fill_image(x, plane, G, oy0 * sh - pad_top, (nb - 1) * sh + 3, pcols, width, in_b, c, pad, p);
+                int8_t *o = out_b + (size_t)oy0 * out_w * C + c;
+                for (int32_t k = 0; k < G; ++k)
+                    dw_rows_asm(x + k * plane, o + width * k, rb, (uint64_t)nb, width, unsigned_narrow, &g[k], p);
+            }
             return;
         }
     }
@@ -1257,11 +1275,10 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     dw_group g[DW_GROUPS];
     int flags[DW_GROUPS];
     const int unsigned_narrow = p->output_offset == -128 && p->act_min == -128;
-    /* groups a run: as many padded images as the ring's bytes hold (dw3x3_groups' image), else of whole rows */
+    /* groups a run: as many padded images as the ring's bytes hold (dw3x3_groups' bands), else one */
     const int32_t cols = (p->out_w - 1) * p->stride_w + 3, rows = (p->out_h - 1) * p->stride_h + 3;
-    const size_t images = sizeof buf.rows / (16 * (size_t)cols * (size_t)rows);
-    const int32_t fit = images > 0 ? (int32_t)(images < DW_GROUPS ? images : DW_GROUPS)
-                                   : DW_COLS / (cols < DW_COLS ? cols : DW_COLS);
+    const size_t images = (sizeof buf.rows - 16) / (16 * (size_t)cols * (size_t)rows);
+    const int32_t fit = images > DW_GROUPS ? DW_GROUPS : images > 0 ? (int32_t)images : 1;
     for (int32_t c = 0; c < fast_c;) {
         const int32_t width = fast_c - c >= 16 ? 16 : 8;
         int32_t G = 0;

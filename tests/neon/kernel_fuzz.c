@@ -142,7 +142,7 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
         if (depthwise && t % 16 == 8) p.in_c = uniform(120, 300); /* more than one pass of 128 channels (SDOT path) */
         if (usual && t % 24 == 20) p.in_c = uniform(100, 260); /* runs of several 16-channel groups (SMULL path) */
         if (usual && t % 48 == 12) { /* a map whose padded image outgrows the SMULL path's buffer: its ring of rows */
-            p.in_h = uniform(34, 40); p.in_w = uniform(34, 300);
+            p.in_h = uniform(34, 40); p.in_w = uniform(34, 600);
             const int32_t h = p.in_h + p.pad_top + uniform(0, 2) - 3, w = p.in_w + p.pad_left + uniform(0, 2) - 3;
             p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
         }
