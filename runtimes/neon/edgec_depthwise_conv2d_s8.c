@@ -312,48 +312,15 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
                                 "v31"),                                                                            \
                 NARROW, DW_ASM_STORE8X2, TAIL)
 
-/* n output pixels of one row from the rows x0-x2 at ring column 0 (16 channels: n >= 2, stride sw 1 or 2; 8
- * channels: n >= 4, stride 1), into o (pixel stride C); unsigned_narrow: DW_ASM_NARROW_U applies. A last odd
- * 16-channel pixel goes through dw_pixel (about half a step); 8 channels' last 1-3 pixels by an overlapping step. */
-EDGEC_INLINE void dw_row_asm(const int8_t *x0, const int8_t *x1, const int8_t *x2, int8_t *o, int32_t n, int32_t sw,
-                             int32_t width, int unsigned_narrow, const dw_group *g, int32_t C) {
-    const int32_t per = width == 16 ? 2 : 4, rem = width == 16 ? 0 : n % per; /* pixels a step */
-    const int8_t *w = (const int8_t *)g->w;
-    uint64_t steps = (uint64_t)(n / per), back = rem ? (uint64_t)((per - rem) * width * sw) : 0;
-#define DW_ASM_OPERANDS                                                                                            \
-    : [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [o] "+r"(o), [n] "+r"(steps), [w] "+r"(w), [back] "+r"(back)     \
-    : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),                    \
-      [step] "r"((uint64_t)32 * (uint64_t)sw), [C] "r"((uint64_t)C), [back_o] "r"((uint64_t)((per - rem) * C))    \
-    : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
-      "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",    \
-      "v29", "v30", "v31"
-    if (width == 8) {
-        if (unsigned_narrow) __asm__ volatile(DW_ASM_PROLOGUE(DW_ASM_NARROW_U) DW_ASM_ROW_W8(DW_ASM_NARROW_U, DW_ASM_BACK) DW_ASM_OPERANDS);
-        else __asm__ volatile(DW_ASM_PROLOGUE(DW_ASM_NARROW_S) DW_ASM_ROW_W8(DW_ASM_NARROW_S, DW_ASM_BACK) DW_ASM_OPERANDS);
-    } else if (sw == 1) {
-        if (unsigned_narrow) __asm__ volatile(DW_ASM_PROLOGUE(DW_ASM_NARROW_U) DW_ASM_ROW_S1(DW_ASM_NARROW_U, DW_ASM_BACK) DW_ASM_OPERANDS);
-        else __asm__ volatile(DW_ASM_PROLOGUE(DW_ASM_NARROW_S) DW_ASM_ROW_S1(DW_ASM_NARROW_S, DW_ASM_BACK) DW_ASM_OPERANDS);
-    } else {
-        if (unsigned_narrow) __asm__ volatile(DW_ASM_PROLOGUE(DW_ASM_NARROW_U) DW_ASM_ROW_S2(DW_ASM_NARROW_U, DW_ASM_BACK) DW_ASM_OPERANDS);
-        else __asm__ volatile(DW_ASM_PROLOGUE(DW_ASM_NARROW_S) DW_ASM_ROW_S2(DW_ASM_NARROW_S, DW_ASM_BACK) DW_ASM_OPERANDS);
-    }
-#undef DW_ASM_OPERANDS
-    if (width == 16 && n % 2) {
-        int8x16_t u[9];
-        dw_taps(u, x0, x1, x2);
-        vst1q_s8(o, dw_pixel(u, g->w, g, 1, DW_SHIFT_RIGHT));
-    }
-}
-
-/* rows output rows of a group (16 channels: out_w >= 2, stride 1 or 2 across; 8: out_w >= 4, stride 1) from its
- * padded rows at x (rb bytes apart, columns of width bytes, from column -pad_left), into o (pixel stride C): each
+/* n pixels (16 channels: n >= 2, stride 1 or 2 across; 8: n >= 4, stride 1) of rows output rows of a group from its
+ * padded rows at x (rb bytes apart, columns of width bytes), into o (pixel stride C, row stride out_w * C): each
  * row's steps, its tail (16 channels: a last odd pixel; 8: an overlapping step) and the next row in assembly, the
  * weights loaded once. */
-EDGEC_INLINE void dw_rows_asm(const int8_t *x, int8_t *o, size_t rb, uint64_t rows, int32_t width,
+EDGEC_INLINE void dw_rows_asm(const int8_t *x, int8_t *o, size_t rb, uint64_t rows, int32_t n_px, int32_t width,
                               int unsigned_narrow, const dw_group *g, const edgec_conv2d_s8_params *p) {
     const int8_t *w = (const int8_t *)g->w, *x0, *x1, *x2;
     int8_t *oc;
-    const int32_t out_w = p->out_w, per = width == 16 ? 2 : 4, rem = width == 16 ? 0 : out_w % per;
+    const int32_t out_w = p->out_w, per = width == 16 ? 2 : 4, rem = width == 16 ? 0 : n_px % per;
     uint64_t n, back;
 #define DW_ASM_IMAGE(NARROW, ROW, TAIL)                                                                            \
     DW_ASM_PROLOGUE(NARROW)                                                                                        \
@@ -364,7 +331,7 @@ EDGEC_INLINE void dw_rows_asm(const int8_t *x, int8_t *o, size_t rb, uint64_t ro
     : [xr] "+r"(x), [orow] "+r"(o), [rows] "+r"(rows), [w] "+r"(w), [x0] "=&r"(x0), [x1] "=&r"(x1),                \
       [x2] "=&r"(x2), [o] "=&r"(oc), [n] "=&r"(n), [back] "=&r"(back)                                              \
     : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),                    \
-      [np] "r"((uint64_t)(out_w / per)), [odd] "r"((uint64_t)(width == 16 ? out_w % 2 : 0)), [rb] "r"(rb),         \
+      [np] "r"((uint64_t)(n_px / per)), [odd] "r"((uint64_t)(width == 16 ? n_px % 2 : 0)), [rb] "r"(rb),           \
       [rstep] "r"(rb * (size_t)p->stride_h), [ostep] "r"((uint64_t)out_w * (uint64_t)p->out_c),                    \
       [C] "r"((uint64_t)p->out_c), [step] "r"((uint64_t)32 * (uint64_t)p->stride_w),                               \
       [back0] "r"((uint64_t)(rem ? (per - rem) * width : 0)), [back_o] "r"((uint64_t)(per - rem) * p->out_c)       \
@@ -453,17 +420,17 @@ static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b
 
 #if defined(DW_ASM)
 /* G groups' padded rows, plane bytes apart at dst: prows input rows from iy0, each cols columns of width bytes from
- * -pad_left; rows and columns outside the input: pad (16-byte stores: up to 8 bytes past a row of 8-byte columns,
- * which the next row overwrites). */
-static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0, int32_t prows, int32_t cols,
-                          int32_t width, const int8_t *in_b, int32_t c, int8x16_t pad,
+ * ix0; rows and columns outside the input: pad (16-byte stores: up to 8 bytes past a row of 8-byte columns, which
+ * the next row overwrites). */
+static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0, int32_t prows, int32_t ix0,
+                          int32_t cols, int32_t width, const int8_t *in_b, int32_t c, int8x16_t pad,
                           const edgec_conv2d_s8_params *p) {
-    const int32_t in_h = p->in_h, pad_left = p->pad_left;
+    const int32_t in_h = p->in_h;
     const size_t rb = (size_t)width * (size_t)cols;
     for (int32_t r = 0; r < prows; ++r, dst += rb) {
         const int32_t iy = iy0 + r;
         if (iy >= 0 && iy < in_h) {
-            dw_fill_row(dst, plane, G, in_b, iy, -pad_left, cols, c, width, pad, p);
+            dw_fill_row(dst, plane, G, in_b, iy, ix0, cols, c, width, pad, p);
             continue;
         }
         for (int32_t g = 0; g < G; ++g)
@@ -519,23 +486,29 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
     (void)unsigned_narrow;
 #endif
 #if defined(DW_ASM)
-    if (by_asm && out_w >= per) { /* bands of output rows whose padded input rows fit the ring's bytes */
-        const int32_t pcols = (out_w - 1) * sw + 3;
-        const size_t rb = (size_t)width * (size_t)pcols, fit = (sizeof buf->rows - 16) / ((size_t)G * rb);
-        if (fit >= 3) {
+    if (by_asm && out_w >= per) {
+        /* column strips (balanced) of at most the columns three padded rows of the groups fit, then bands of output
+         * rows whose padded rows fit the ring's bytes; each band's groups in turn */
+        const size_t cap = sizeof buf->rows - 16;
+        const int32_t max_n = ((int32_t)(cap / (3 * (size_t)G * (size_t)width)) - 3) / sw + 1;
+        const int32_t strips = (out_w + max_n - 1) / max_n, sn = (out_w + strips - 1) / strips;
+        int8_t *x = &buf->rows[0][0];
+        for (int32_t ox0 = 0; ox0 < out_w; ox0 += sn) {
+            const int32_t n = out_w - ox0 < sn ? out_w - ox0 : sn, pcols = (n - 1) * sw + 3;
+            const size_t rb = (size_t)width * (size_t)pcols, fit = cap / ((size_t)G * rb);
             const int32_t band = (int32_t)((fit - 3) / (size_t)sh + 1) < out_h ? (int32_t)((fit - 3) / (size_t)sh + 1)
                                                                                : out_h;
             const size_t plane = rb * (size_t)((band - 1) * sh + 3);
-            int8_t *x = &buf->rows[0][0];
             for (int32_t oy0 = 0; oy0 < out_h; oy0 += band) {
                 const int32_t nb = out_h - oy0 < band ? out_h - oy0 : band;
-                dw_fill_image(x, plane, G, oy0 * sh - pad_top, (nb - 1) * sh + 3, pcols, width, in_b, c, pad, p);
-                int8_t *o = out_b + (size_t)oy0 * out_w * C + c;
+                dw_fill_image(x, plane, G, oy0 * sh - pad_top, (nb - 1) * sh + 3, ox0 * sw - p->pad_left, pcols,
+                              width, in_b, c, pad, p);
+                int8_t *o = out_b + ((size_t)oy0 * out_w + ox0) * C + c;
                 for (int32_t k = 0; k < G; ++k)
-                    dw_rows_asm(x + k * plane, o + width * k, rb, (uint64_t)nb, width, unsigned_narrow, &g[k], p);
+                    dw_rows_asm(x + k * plane, o + width * k, rb, (uint64_t)nb, n, width, unsigned_narrow, &g[k], p);
             }
-            return;
         }
+        return;
     }
 #endif
     for (int32_t ox0 = 0; ox0 < out_w; ox0 += strip) {
@@ -564,12 +537,6 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
             int8_t *o = out_b + ((size_t)oy * out_w + ox0) * C + c;
             for (int32_t k = 0; k < G; ++k, o += width) {
                 const int8_t *x0 = r[0] + k * rs[0], *x1 = r[1] + k * rs[1], *x2 = r[2] + k * rs[2];
-#if defined(DW_ASM)
-                if (by_asm && n >= per) {
-                    dw_row_asm(x0, x1, x2, o, n, sw, width, unsigned_narrow, &g[k], C);
-                    continue;
-                }
-#endif
                 dw_row(x0, x1, x2, o, n, &g[k], width, pairs, mode, p);
             }
         }
