@@ -1189,6 +1189,46 @@ static int dwd_prepare16(const int8_t *weights, const int32_t *bias, const int32
 }
 #endif
 
+#if !defined(DW_DOT)
+/* dw_prepare for a group of 16 channels, straight-line: on small maps (VWW's 6 x 6 and 3 x 3, 8 and 16 groups a
+ * layer) a group's set-up weighs. The same values and flags. */
+static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+                        int32_t c, const edgec_conv2d_s8_params *p, dw_group *g) {
+    const size_t C = (size_t)p->in_c;
+    const int8_t *wc = weights + c;
+    int16x8_t sum_lo = vdupq_n_s16(0), sum_hi = sum_lo; /* |sum of 9 weights| <= 1152 */
+    uint8x16_t min128 = vdupq_n_u8(0);
+    for (int32_t t = 0; t < 9; ++t, wc += C) {
+        const int8x16_t w = g->w[t] = vld1q_s8(wc);
+        sum_lo = vaddw_s8(sum_lo, vget_low_s8(w));
+        sum_hi = vaddw_s8(sum_hi, vget_high_s8(w));
+        min128 = vorrq_u8(min128, vceqq_s8(w, vdupq_n_s8(-128)));
+    }
+    const int32x4_t zero = vdupq_n_s32(0);
+    const int32x4_t sums[4] = {vmovl_s16(vget_low_s16(sum_lo)), vmovl_s16(vget_high_s16(sum_lo)),
+                               vmovl_s16(vget_low_s16(sum_hi)), vmovl_s16(vget_high_s16(sum_hi))};
+    const uint32_t io = (uint32_t)p->input_offset;
+    uint32x4_t any_left = vdupq_n_u32(0), any_not_right = any_left;
+    for (int32_t r = 0; r < 4; ++r) {
+        const int32x4_t b = bias ? vld1q_s32(bias + c + 4 * r) : zero, s = vld1q_s32(shift + c + 4 * r);
+        /* bias + input_offset * sum, wrapping as the reference's int32 sum */
+        g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b), vreinterpretq_u32_s32(sums[r]), io));
+        g->q[r].multiplier = g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
+        g->q[r].left = vmaxq_s32(s, zero);
+        g->q[r].right = g->right[r] = vminq_s32(s, zero);
+        any_left = vorrq_u32(any_left, vcgtq_s32(s, zero));
+        any_not_right = vorrq_u32(any_not_right, vcgeq_s32(s, zero));
+    }
+    g->zp = vdupq_n_s16((int16_t)p->output_offset);
+    g->lo = vdupq_n_s8((int8_t)p->act_min);
+    g->hi = vdupq_n_s8((int8_t)p->act_max);
+    vst1q_s8(g->pad, vdupq_n_s8((int8_t)-p->input_offset));
+    const int mode = edgec_neon_any_u32(any_left) ? DW_SHIFT_LEFT
+                     : edgec_neon_any_u32(any_not_right) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+    return (edgec_neon_any_u32(vreinterpretq_u32_u8(min128)) ? 0 : DW_PAIRS) + DW_MODE * mode;
+}
+#endif
+
 static void depthwise_general(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
                               const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                               const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
@@ -1250,7 +1290,8 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
         const int32_t width = fast_c - c >= 16 ? 16 : 8;
         int32_t G = 0;
         do {
-            flags[G] = dw_prepare(weights, bias, multiplier, shift, c + 16 * G, width, p, &g[G]);
+            flags[G] = width == 16 ? dw_prepare16(weights, bias, multiplier, shift, c + 16 * G, p, &g[G])
+                                   : dw_prepare(weights, bias, multiplier, shift, c, 8, p, &g[G]);
         } while (flags[G] == flags[0] && ++G < fit && G < DW_GROUPS && fast_c - c - 16 * G >= 16);
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
