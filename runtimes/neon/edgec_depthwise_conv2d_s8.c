@@ -376,10 +376,10 @@ EDGEC_INLINE void dw_fill_cols(int8_t *dst, size_t plane, int32_t G, const int8_
     const int32_t in_w = p->in_w, C = p->in_c;
     const int32_t lo = ix0 >= 0 ? 0 : -ix0 < cols ? -ix0 : cols; /* the columns inside the input: [lo, hi) */
     const int32_t hi = in_w - ix0 < cols ? (in_w - ix0 > lo ? in_w - ix0 : lo) : cols;
-    for (int32_t g = 0; g < G; ++g) {
-        for (int32_t j = 0; j < lo; ++j) vst1q_s8(dst + g * plane + width * j, pad);
-        for (int32_t j = hi; j < cols; ++j) vst1q_s8(dst + g * plane + width * j, pad);
-    }
+    for (int32_t j = 0; j < lo; ++j)
+        for (int32_t g = 0; g < G; ++g) vst1q_s8(dst + g * plane + width * j, pad);
+    for (int32_t j = hi; j < cols; ++j)
+        for (int32_t g = 0; g < G; ++g) vst1q_s8(dst + g * plane + width * j, pad);
     const int8_t *src = in_b + ((size_t)iy * in_w + (size_t)(ix0 + lo)) * C + c;
     int8_t *d = dst + width * lo;
     if (C == width) {
@@ -394,13 +394,16 @@ EDGEC_INLINE void dw_fill_cols(int8_t *dst, size_t plane, int32_t G, const int8_
         for (int32_t j = lo; j < hi; ++j, src += C, d += 16) {
             const int8_t *x = src;
             int8_t *y = d;
-            for (int32_t g = 0; g < G; g += 4, x += 64, y += 4 * plane) {
+            int32_t g = G;
+            do {
                 const int8x16x4_t v = edgec_neon_ld64_s8(x);
                 vst1q_s8(y, v.val[0]);
                 vst1q_s8(y + plane, v.val[1]);
                 vst1q_s8(y + 2 * plane, v.val[2]);
                 vst1q_s8(y + 3 * plane, v.val[3]);
-            }
+                x += 64;
+                y += 4 * plane;
+            } while ((g -= 4) > 0);
         }
     } else if (width == 16) { /* each plane by pairs of columns (an STP on AArch64) */
         for (int32_t g = 0; g < G; ++g, src += 16, d += plane) {
