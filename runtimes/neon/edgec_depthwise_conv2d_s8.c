@@ -241,9 +241,9 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
     EACH(DW_ASM_SSRA, "", "", "", "")                                                                              \
     "ld1 {v17.4s-v20.4s}, [%[right]]\n" EACH(DW_ASM_SRSHL, "v17", "v18", "v19", "v20")
 /* One vector's sums S0-S3 to int8 in T (U a temporary), stored by STORE: dw_finish's narrowing (zero point v27,
- * clamp v28-v29), or, for a zero point of -128 with act_min -128 (TFLite's ReLU), unsigned (SQXTUN, UQXTN: the
- * clamp at 0 and 255 before the zero point, the upper bound + 128 in v29, then EOR 0x80 (v28) for the -128):
- * the same bytes, no zero-point add, no lower clamp. */
+ * clamp v28-v29), or, for a zero point of -128 with int8's whole range as the clamp (TFLite's ReLU), unsigned
+ * (SQXTUN, UQXTN: the clamp at 0 and 255 before the zero point, then EOR 0x80 (v28) for the -128): the same
+ * bytes, no zero-point add, no clamp. */
 #define DW_ASM_NARROW_S(S0, S1, S2, S3, T, U, STORE)                                                               \
     "sqxtn " T ".4h, " S0 ".4s\n" "sqxtn2 " T ".8h, " S1 ".4s\n" "sqxtn " U ".4h, " S2 ".4s\n"                    \
     "sqxtn2 " U ".8h, " S3 ".4s\n" "sqadd " T ".8h, " T ".8h, v27.8h\n" "sqadd " U ".8h, " U ".8h, v27.8h\n"       \
@@ -252,9 +252,9 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
 #define DW_ASM_NARROW_U(S0, S1, S2, S3, T, U, STORE)                                                               \
     "sqxtun " T ".4h, " S0 ".4s\n" "sqxtun2 " T ".8h, " S1 ".4s\n" "sqxtun " U ".4h, " S2 ".4s\n"                 \
     "sqxtun2 " U ".8h, " S3 ".4s\n" "uqxtn " T ".8b, " T ".8h\n" "uqxtn2 " T ".16b, " U ".8h\n"                  \
-    "umin " T ".16b, " T ".16b, v29.16b\n" "eor " T ".16b, " T ".16b, v28.16b\n" STORE(T)
+    "eor " T ".16b, " T ".16b, v28.16b\n" STORE(T)
 #define DW_ASM_NARROW_S_SETUP ""
-#define DW_ASM_NARROW_U_SETUP "movi v28.16b, #0x80\n" "eor v29.16b, v29.16b, v28.16b\n"
+#define DW_ASM_NARROW_U_SETUP "movi v28.16b, #0x80\n"
 #define DW_ASM_STORE16(T) "st1 {" T ".16b}, [%[o]], %[C]\n"
 #define DW_ASM_STORE8X2(T) "st1 {" T ".d}[0], [%[o]], %[C]\n" "st1 {" T ".d}[1], [%[o]], %[C]\n"
 #define DW_ASM_PROLOGUE(NARROW)                                                                                    \
@@ -480,7 +480,7 @@ EDGEC_INLINE void dw_row(const int8_t *x0, const int8_t *x1, const int8_t *x2, i
 
 /* Channels [c, c + G * width) of every output pixel of one image: G groups g[0..G) of 16 channels, or one of 8.
  * pairs: no weight of the groups is -128; mode: their DW_SHIFT_ value; unsigned_narrow: a zero point of -128 with
- * act_min -128 (DW_ASM_NARROW_U). */
+ * act_min -128 and act_max 127 (DW_ASM_NARROW_U). */
 EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group *g, int32_t G, dw_rows *buf,
                                int32_t c, int32_t width, int pairs, int mode, int unsigned_narrow,
                                const edgec_conv2d_s8_params *p) {
@@ -1292,7 +1292,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     dw_rows buf;
     dw_group g[DW_GROUPS];
     int flags[DW_GROUPS];
-    const int unsigned_narrow = p->output_offset == -128 && p->act_min == -128;
+    const int unsigned_narrow = p->output_offset == -128 && p->act_min == -128 && p->act_max == 127;
     /* groups a run: as many padded images as the ring's bytes hold (dw3x3_groups' bands), else one */
     const int32_t cols = (p->out_w - 1) * p->stride_w + 3, rows = (p->out_h - 1) * p->stride_h + 3;
     const size_t images = (sizeof buf.rows - 16) / (16 * (size_t)cols * (size_t)rows);
