@@ -370,9 +370,8 @@ typedef struct {
  * (width bytes a column); columns outside the input: pad. The geometry in locals (the byte stores could alias *p);
  * a group spanning all of the input's channels (in_c == width: VWW's 8- and 16-channel layers) is one contiguous
  * run, copied 64 bytes at a time. */
-EDGEC_INLINE void dw_fill_cols(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b, int32_t iy, int32_t ix0,
-                              int32_t cols, int32_t c, int32_t width, int8x16_t pad,
-                              const edgec_conv2d_s8_params *p) {
+static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b, int32_t iy, int32_t ix0,
+                        int32_t cols, int32_t c, int32_t width, int8x16_t pad, const edgec_conv2d_s8_params *p) {
     const int32_t in_w = p->in_w, C = p->in_c;
     const int32_t lo = ix0 >= 0 ? 0 : -ix0 < cols ? -ix0 : cols; /* the columns inside the input: [lo, hi) */
     const int32_t hi = in_w - ix0 < cols ? (in_w - ix0 > lo ? in_w - ix0 : lo) : cols;
@@ -422,26 +421,20 @@ EDGEC_INLINE void dw_fill_cols(int8_t *dst, size_t plane, int32_t G, const int8_
     }
 }
 
-/* dw_fill_cols for the ring, one row a call (dw_fill_image inlines its own copy for its loop over rows). */
-static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b, int32_t iy, int32_t ix0,
-                        int32_t cols, int32_t c, int32_t width, int8x16_t pad, const edgec_conv2d_s8_params *p) {
-    dw_fill_cols(dst, plane, G, in_b, iy, ix0, cols, c, width, pad, p);
-}
 
 #if defined(DW_ASM)
 /* G groups' padded rows, plane bytes apart at dst: prows input rows from iy0, each cols columns of width bytes from
  * ix0; rows and columns outside the input: pad (16-byte stores: up to 8 bytes past a row of 8-byte columns, which
  * the next row overwrites). */
-__attribute__((noinline)) static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0,
-                                                   int32_t prows, int32_t ix0, int32_t cols, int32_t width,
-                                                   const int8_t *in_b, int32_t c, int8x16_t pad,
-                                                   const edgec_conv2d_s8_params *p) {
+static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0, int32_t prows, int32_t ix0,
+                          int32_t cols, int32_t width, const int8_t *in_b, int32_t c, int8x16_t pad,
+                          const edgec_conv2d_s8_params *p) {
     const int32_t in_h = p->in_h;
     const size_t rb = (size_t)width * (size_t)cols;
     for (int32_t r = 0; r < prows; ++r, dst += rb) {
         const int32_t iy = iy0 + r;
         if (iy >= 0 && iy < in_h) {
-            dw_fill_cols(dst, plane, G, in_b, iy, ix0, cols, c, width, pad, p);
+            dw_fill_row(dst, plane, G, in_b, iy, ix0, cols, c, width, pad, p);
             continue;
         }
         for (int32_t g = 0; g < G; ++g)
