@@ -2,10 +2,11 @@
  * runtimes/reference/edgec_depthwise_conv2d_s8.c. 3x3 layers with depth multiplier 1 (nearly all of them) go 16
  * channels at once over every pixel, borders included: with the dot product (cortex-a55) as SDOTs of each
  * channel's kernel row against its input row's bytes, transposed once per input row (dwd_chunk, dwd_group);
- * without it as SMULL products (dw3x3_group; stride 1 or 2 across, the usual requantisation: two pixels at a
- * time, dw_pixel_pairs). Other shapes take a per-pixel loop, eight channels at once with depth multiplier 1
- * (depthwise_general), one by one otherwise. The weights come as the reference takes them (no packing by the
- * compiler): each call arranges them per group, a few hundred instructions per 16 channels. */
+ * without it as SMULL products (dw3x3_groups; stride 1 or 2 across, the usual requantisation: up to 8 groups'
+ * padded rows copied at once, each group's rows in one assembly call, dw_rows_asm). Other shapes take a
+ * per-pixel loop, eight channels at once with depth multiplier 1 (depthwise_general), one by one otherwise. The
+ * weights come as the reference takes them (no packing by the compiler): each call arranges them per group, a few
+ * hundred instructions per 16 channels. */
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_neon.h"
 
@@ -266,15 +267,14 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
     "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v13.4s-v16.4s}, [%[base]]\n" LOAD01 PRODUCTS                          \
     DW_ASM_ROUND(DW_ASM_EACH) DW_ASM_A(NARROW, "v25", "v26", STORE) DW_ASM_B(NARROW, "v30", "v31", STORE)         \
     "subs %[n], %[n], #1\n" "b.ne 1b\n" TAIL
-/* The ring's tail: when back, one step more after stepping the inputs back by back bytes and the output by
+/* 8-channel rows' tail: when back, one step more after stepping the inputs back by back bytes and the output by
  * back_o (a step overlapping the previous one: the same outputs written twice). */
 #define DW_ASM_BACK                                                                                                \
     "cbz %[back], 2f\n"                                                                                            \
     "sub %[x0], %[x0], %[back]\n" "sub %[x1], %[x1], %[back]\n" "sub %[x2], %[x2], %[back]\n"                     \
     "sub %[o], %[o], %[back_o]\n" "mov %[back], #0\n" "mov %[n], #1\n" "b 1b\n"                                 \
     "2:\n"
-/* The padded image's tail: when odd, A alone on one more 16-channel pixel (its three columns a row, either
- * stride), then the next output row (DW_ASM_IMAGE's row loop). */
+/* 16-channel rows' tail: when odd, A alone on one more pixel (its three columns a row, either stride). */
 #define DW_ASM_ODD(NARROW)                                                                                         \
     "cbz %[odd], 2f\n"                                                                                             \
     "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v17.16b-v19.16b}, [%[x0]]\n" "ld1 {v21.16b-v23.16b}, [%[x1]]\n"       \
@@ -354,12 +354,12 @@ EDGEC_INLINE void dw_rows_asm(const int8_t *x, int8_t *o, size_t rb, uint64_t ro
 }
 #endif
 
-/* The rows a run of G channel groups reads, padded: per ring row G planes of DW_COLS / G columns (the group's
- * channels, compact: 16 bytes a column; a group of 8 channels, alone: 8), a ring of three input rows and one row
- * of pad bytes that every group shares. Each input row is copied once per run of groups; the taps outside the
- * input read the pad bytes, so every output pixel takes the same code. Up to DW_GROUPS groups a run, so that a
- * small map's row runs all its groups at once (VWW's 6 x 6 and 3 x 3, KWS's 25 x 5); wider outputs go in column
- * strips. 16 KB of stack. */
+/* The rows a run of G channel groups reads, padded, in 16 KB of stack: per group a plane (the group's channels,
+ * compact: 16 bytes a column; a group of 8 channels, alone: 8); the taps outside the input read pad bytes, so
+ * every output pixel takes the same code. The usual layer (dw_rows_asm) takes bands of output rows whose padded
+ * input rows all fit (a small map's whole image: VWW's 6 x 6 and 3 x 3, KWS's 25 x 5; up to DW_GROUPS groups a
+ * run, copied once), the rest a ring of three input rows of DW_COLS / G columns a plane and one row of pad bytes
+ * that every group shares; wider outputs go in column strips. */
 #define DW_COLS 256
 #define DW_GROUPS 8
 typedef struct {
@@ -420,7 +420,6 @@ static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b
         for (int32_t j = lo; j < hi; ++j, src += C, d += 8) vst1_s8(d, vld1_s8(src));
     }
 }
-
 
 #if defined(DW_ASM)
 /* G groups' padded rows, plane bytes apart at dst: prows input rows from iy0, each cols columns of width bytes from
@@ -484,13 +483,8 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
     const size_t plane = (size_t)width * max_cols;
     const int8x16_t pad = vld1q_s8(g->pad);
 #if defined(DW_ASM)
-    const int32_t per = width == 16 ? 2 : 4; /* dw_row_asm's pixels a step */
-    const int by_asm = pairs && mode == DW_SHIFT_RIGHT && (width == 16 ? sw <= 2 : sw == 1);
-#else
-    (void)unsigned_narrow;
-#endif
-#if defined(DW_ASM)
-    if (by_asm && out_w >= per) {
+    const int32_t per = width == 16 ? 2 : 4; /* dw_rows_asm's pixels a step */
+    if (pairs && mode == DW_SHIFT_RIGHT && (width == 16 ? sw <= 2 : sw == 1) && out_w >= per) {
         /* column strips (balanced) of at most the columns three padded rows of the groups fit, then bands of output
          * rows whose padded rows fit the ring's bytes; each band's groups in turn */
         const size_t cap = sizeof buf->rows - 16;
@@ -502,18 +496,20 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
             const size_t rb = (size_t)width * (size_t)pcols, fit = cap / ((size_t)G * rb);
             const int32_t band = (int32_t)((fit - 3) / (size_t)sh + 1) < out_h ? (int32_t)((fit - 3) / (size_t)sh + 1)
                                                                                : out_h;
-            const size_t plane = rb * (size_t)((band - 1) * sh + 3);
+            const size_t image = rb * (size_t)((band - 1) * sh + 3); /* a group's plane */
             for (int32_t oy0 = 0; oy0 < out_h; oy0 += band) {
                 const int32_t nb = out_h - oy0 < band ? out_h - oy0 : band;
-                dw_fill_image(x, plane, G, oy0 * sh - pad_top, (nb - 1) * sh + 3, ox0 * sw - p->pad_left, pcols,
+                dw_fill_image(x, image, G, oy0 * sh - pad_top, (nb - 1) * sh + 3, ox0 * sw - p->pad_left, pcols,
                               width, in_b, c, pad, p);
                 int8_t *o = out_b + ((size_t)oy0 * out_w + ox0) * C + c;
                 for (int32_t k = 0; k < G; ++k)
-                    dw_rows_asm(x + k * plane, o + width * k, rb, (uint64_t)nb, n, width, unsigned_narrow, &g[k], p);
+                    dw_rows_asm(x + k * image, o + width * k, rb, (uint64_t)nb, n, width, unsigned_narrow, &g[k], p);
             }
         }
         return;
     }
+#else
+    (void)unsigned_narrow;
 #endif
     for (int32_t ox0 = 0; ox0 < out_w; ox0 += strip) {
         const int32_t n = out_w - ox0 < strip ? out_w - ox0 : strip, cols = (n - 1) * sw + 3;
