@@ -489,10 +489,11 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
          * rows whose padded rows fit the ring's bytes; each band's groups in turn */
         const size_t cap = sizeof buf->rows - 16;
         const int32_t max_n = ((int32_t)(cap / (3 * (size_t)G * (size_t)width)) - 3) / sw + 1;
-        const int32_t strips = (out_w + max_n - 1) / max_n, sn = (out_w + strips - 1) / strips;
+        const int32_t strips = (out_w + max_n - 1) / max_n;
         int8_t *x = &buf->rows[0][0];
-        for (int32_t ox0 = 0; ox0 < out_w; ox0 += sn) {
-            const int32_t n = out_w - ox0 < sn ? out_w - ox0 : sn, pcols = (n - 1) * sw + 3;
+        for (int32_t s = 0; s < strips; ++s) { /* strip sizes differ by one at most: each >= per */
+            const int32_t ox0 = (int32_t)((int64_t)out_w * s / strips);
+            const int32_t n = (int32_t)((int64_t)out_w * (s + 1) / strips) - ox0, pcols = (n - 1) * sw + 3;
             const size_t rb = (size_t)width * (size_t)pcols, fit = cap / ((size_t)G * rb);
             const int32_t band = (int32_t)((fit - 3) / (size_t)sh + 1) < out_h ? (int32_t)((fit - 3) / (size_t)sh + 1)
                                                                                : out_h;
