@@ -404,17 +404,24 @@ static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b
                 y += 4 * plane;
             } while ((g -= 4) > 0);
         }
-    } else if (width == 16) { /* each plane by pairs of columns (an STP on AArch64) */
+    } else if (width == 16) { /* each plane four columns a step (one ST1 of four registers on AArch64) */
         for (int32_t g = 0; g < G; ++g, src += 16, d += plane) {
             const int8_t *x = src;
             int8_t *y = d;
             int32_t j = lo;
-            for (; j + 2 <= hi; j += 2, x += 2 * (size_t)C, y += 32) {
-                const int8x16_t a = vld1q_s8(x), b = vld1q_s8(x + C);
-                vst1q_s8(y, a);
-                vst1q_s8(y + 16, b);
+            for (; j + 4 <= hi; j += 4, x += 4 * (size_t)C, y += 64) {
+                int8x16x4_t v;
+                v.val[0] = vld1q_s8(x);
+                v.val[1] = vld1q_s8(x + C);
+                v.val[2] = vld1q_s8(x + 2 * (size_t)C);
+                v.val[3] = vld1q_s8(x + 3 * (size_t)C);
+#if defined(__aarch64__)
+                vst1q_s8_x4(y, v);
+#else
+                vst1q_s8(y, v.val[0]); vst1q_s8(y + 16, v.val[1]); vst1q_s8(y + 32, v.val[2]); vst1q_s8(y + 48, v.val[3]);
+#endif
             }
-            if (j < hi) vst1q_s8(y, vld1q_s8(x));
+            for (; j < hi; ++j, x += C, y += 16) vst1q_s8(y, vld1q_s8(x));
         }
     } else {
         for (int32_t j = lo; j < hi; ++j, src += C, d += 8) vst1_s8(d, vld1_s8(src));
