@@ -418,7 +418,10 @@ static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b
 #if defined(__aarch64__)
                 vst1q_s8_x4(y, v);
 #else
-                vst1q_s8(y, v.val[0]); vst1q_s8(y + 16, v.val[1]); vst1q_s8(y + 32, v.val[2]); vst1q_s8(y + 48, v.val[3]);
+                vst1q_s8(y, v.val[0]);
+                vst1q_s8(y + 16, v.val[1]);
+                vst1q_s8(y + 32, v.val[2]);
+                vst1q_s8(y + 48, v.val[3]);
 #endif
             }
             for (; j < hi; ++j, x += C, y += 16) vst1q_s8(y, vld1q_s8(x));
