@@ -2,10 +2,11 @@
  * runtimes/reference/edgec_depthwise_conv2d_s8.c. 3x3 layers with depth multiplier 1 (nearly all of them) go 16
  * channels at once over every pixel, borders included: with the dot product (cortex-a55) as SDOTs of each
  * channel's kernel row against its input row's bytes, transposed once per input row by TBL (dwd_chunk, dwd_group);
- * without it as SMULL products (dw3x3_group; stride 1 or 2 across, the usual requantisation: two pixels at a
- * time, dw_pixel_pairs). Other shapes take a per-pixel loop, eight channels at once with depth multiplier 1
- * (depthwise_general), one by one otherwise. The weights come as the reference takes them (no packing by the
- * compiler): each call arranges them per group, a few hundred instructions per 16 channels. */
+ * without it as SMULL products (dw3x3_groups; stride 1 or 2 across, the usual requantisation: up to 8 groups'
+ * padded rows copied at once, each group's rows in one assembly call, dw_rows_asm). Other shapes take a
+ * per-pixel loop, eight channels at once with depth multiplier 1 (depthwise_general), one by one otherwise. The
+ * weights come as the reference takes them (no packing by the compiler): each call arranges them per group, a few
+ * hundred instructions per 16 channels. */
 #include "edgec_depthwise_conv2d_s8.h"
 #include "edgec_neon.h"
 
@@ -179,350 +180,6 @@ EDGEC_INLINE int8x16_t dw_pixel(const int8x16_t x[9], const int8x16_t w[9], cons
     return dw_finish(a0, a1, a2, a3, g, mode);
 }
 
-#if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
-/* n_pairs (>= 1) pairs of neighbouring pixels of stride sw (1 or 2), pairs of taps, DW_SHIFT_RIGHT, 16
- * channels: dw_pixel's arithmetic, instruction for instruction, on both pixels of a pair at once. One LD1 of four
- * columns a row serves both (stride 1: the second pixel's taps are columns 1-3; stride 2: columns 2-4, one LD1
- * more), one load of the base, multipliers and shifts serves both, and the weights, zero point and clamp stay in
- * registers across the row. In assembly: with intrinsics GCC spills the eight sums, nine weights and eight
- * columns live at once (no fewer instructions than one pixel at a time). Registers: v0-v8 weights, v9-v12 /
- * v13-v16 the two pixels' sums, v17-v26 columns (then multipliers, shifts), v25-v26 / v30-v31 products, v27 zero
- * point, v28-v29 clamp. Advances x0-x2 and o. */
-static void dw_pixel_pairs(const int8_t **x0, const int8_t **x1, const int8_t **x2, int8_t **o, int32_t n_pairs,
-                           int32_t sw, const dw_group *g, int32_t C) {
-    const int8_t *w = (const int8_t *)g->w;
-    uint64_t n = (uint64_t)n_pairs;
-#define DW_ASM_OPERANDS                                                                                            \
-    : [x0] "+r"(*x0), [x1] "+r"(*x1), [x2] "+r"(*x2), [o] "+r"(*o), [n] "+r"(n), [w] "+r"(w)                       \
-    : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),                    \
-      [step] "r"((uint64_t)32), [C] "r"((uint64_t)C)                                                               \
-    : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
-      "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",    \
-      "v29", "v30", "v31"
-    if (sw == 1) {
-        __asm__ volatile(
-            "ld1 {v0.16b-v3.16b}, [%[w]], #64\n"
-            "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"
-            "ld1 {v8.16b}, [%[w]]\n"
-            "ld1 {v27.16b-v29.16b}, [%[zp]]\n"
-            "1:\n"
-            "ld1 {v9.4s-v12.4s}, [%[base]]\n"
-            "ld1 {v13.4s-v16.4s}, [%[base]]\n"
-            "ld1 {v17.16b-v20.16b}, [%[x0]], %[step]\n"
-            "ld1 {v21.16b-v24.16b}, [%[x1]], %[step]\n"
-            "smull v25.8h, v17.8b, v0.8b\n"
-            "smull2 v26.8h, v17.16b, v0.16b\n"
-            "smlal v25.8h, v18.8b, v1.8b\n"
-            "smlal2 v26.8h, v18.16b, v1.16b\n"
-            "saddw v9.4s, v9.4s, v25.4h\n"
-            "saddw2 v10.4s, v10.4s, v25.8h\n"
-            "saddw v11.4s, v11.4s, v26.4h\n"
-            "saddw2 v12.4s, v12.4s, v26.8h\n"
-            "smull v30.8h, v18.8b, v0.8b\n"
-            "smull2 v31.8h, v18.16b, v0.16b\n"
-            "smlal v30.8h, v19.8b, v1.8b\n"
-            "smlal2 v31.8h, v19.16b, v1.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "smull v25.8h, v21.8b, v3.8b\n"
-            "smull2 v26.8h, v21.16b, v3.16b\n"
-            "smlal v25.8h, v22.8b, v4.8b\n"
-            "smlal2 v26.8h, v22.16b, v4.16b\n"
-            "saddw v9.4s, v9.4s, v25.4h\n"
-            "saddw2 v10.4s, v10.4s, v25.8h\n"
-            "saddw v11.4s, v11.4s, v26.4h\n"
-            "saddw2 v12.4s, v12.4s, v26.8h\n"
-            "smull v30.8h, v22.8b, v3.8b\n"
-            "smull2 v31.8h, v22.16b, v3.16b\n"
-            "smlal v30.8h, v23.8b, v4.8b\n"
-            "smlal2 v31.8h, v23.16b, v4.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "smull v25.8h, v19.8b, v2.8b\n"
-            "smull2 v26.8h, v19.16b, v2.16b\n"
-            "smlal v25.8h, v23.8b, v5.8b\n"
-            "smlal2 v26.8h, v23.16b, v5.16b\n"
-            "saddw v9.4s, v9.4s, v25.4h\n"
-            "saddw2 v10.4s, v10.4s, v25.8h\n"
-            "saddw v11.4s, v11.4s, v26.4h\n"
-            "saddw2 v12.4s, v12.4s, v26.8h\n"
-            "smull v30.8h, v20.8b, v2.8b\n"
-            "smull2 v31.8h, v20.16b, v2.16b\n"
-            "smlal v30.8h, v24.8b, v5.8b\n"
-            "smlal2 v31.8h, v24.16b, v5.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "ld1 {v17.16b-v20.16b}, [%[x2]], %[step]\n"
-            "smull v25.8h, v17.8b, v6.8b\n"
-            "smull2 v26.8h, v17.16b, v6.16b\n"
-            "smlal v25.8h, v18.8b, v7.8b\n"
-            "smlal2 v26.8h, v18.16b, v7.16b\n"
-            "saddw v9.4s, v9.4s, v25.4h\n"
-            "saddw2 v10.4s, v10.4s, v25.8h\n"
-            "saddw v11.4s, v11.4s, v26.4h\n"
-            "saddw2 v12.4s, v12.4s, v26.8h\n"
-            "smull v30.8h, v18.8b, v6.8b\n"
-            "smull2 v31.8h, v18.16b, v6.16b\n"
-            "smlal v30.8h, v19.8b, v7.8b\n"
-            "smlal2 v31.8h, v19.16b, v7.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "smull v25.8h, v19.8b, v8.8b\n"
-            "smull2 v26.8h, v19.16b, v8.16b\n"
-            "saddw v9.4s, v9.4s, v25.4h\n"
-            "saddw2 v10.4s, v10.4s, v25.8h\n"
-            "saddw v11.4s, v11.4s, v26.4h\n"
-            "saddw2 v12.4s, v12.4s, v26.8h\n"
-            "smull v30.8h, v20.8b, v8.8b\n"
-            "smull2 v31.8h, v20.16b, v8.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "ld1 {v17.4s-v20.4s}, [%[mult]]\n"
-            "sqrdmulh v9.4s, v9.4s, v17.4s\n"
-            "sqrdmulh v13.4s, v13.4s, v17.4s\n"
-            "sqrdmulh v10.4s, v10.4s, v18.4s\n"
-            "sqrdmulh v14.4s, v14.4s, v18.4s\n"
-            "sqrdmulh v11.4s, v11.4s, v19.4s\n"
-            "sqrdmulh v15.4s, v15.4s, v19.4s\n"
-            "sqrdmulh v12.4s, v12.4s, v20.4s\n"
-            "sqrdmulh v16.4s, v16.4s, v20.4s\n"
-            "ssra v9.4s, v9.4s, #31\n"
-            "ssra v13.4s, v13.4s, #31\n"
-            "ssra v10.4s, v10.4s, #31\n"
-            "ssra v14.4s, v14.4s, #31\n"
-            "ssra v11.4s, v11.4s, #31\n"
-            "ssra v15.4s, v15.4s, #31\n"
-            "ssra v12.4s, v12.4s, #31\n"
-            "ssra v16.4s, v16.4s, #31\n"
-            "ld1 {v17.4s-v20.4s}, [%[right]]\n"
-            "srshl v9.4s, v9.4s, v17.4s\n"
-            "srshl v13.4s, v13.4s, v17.4s\n"
-            "srshl v10.4s, v10.4s, v18.4s\n"
-            "srshl v14.4s, v14.4s, v18.4s\n"
-            "srshl v11.4s, v11.4s, v19.4s\n"
-            "srshl v15.4s, v15.4s, v19.4s\n"
-            "srshl v12.4s, v12.4s, v20.4s\n"
-            "srshl v16.4s, v16.4s, v20.4s\n"
-            "sqxtn v25.4h, v9.4s\n"
-            "sqxtn2 v25.8h, v10.4s\n"
-            "sqxtn v26.4h, v11.4s\n"
-            "sqxtn2 v26.8h, v12.4s\n"
-            "sqadd v25.8h, v25.8h, v27.8h\n"
-            "sqadd v26.8h, v26.8h, v27.8h\n"
-            "sqxtn v25.8b, v25.8h\n"
-            "sqxtn2 v25.16b, v26.8h\n"
-            "smax v25.16b, v25.16b, v28.16b\n"
-            "smin v25.16b, v25.16b, v29.16b\n"
-            "st1 {v25.16b}, [%[o]], %[C]\n"
-            "sqxtn v30.4h, v13.4s\n"
-            "sqxtn2 v30.8h, v14.4s\n"
-            "sqxtn v31.4h, v15.4s\n"
-            "sqxtn2 v31.8h, v16.4s\n"
-            "sqadd v30.8h, v30.8h, v27.8h\n"
-            "sqadd v31.8h, v31.8h, v27.8h\n"
-            "sqxtn v30.8b, v30.8h\n"
-            "sqxtn2 v30.16b, v31.8h\n"
-            "smax v30.16b, v30.16b, v28.16b\n"
-            "smin v30.16b, v30.16b, v29.16b\n"
-            "st1 {v30.16b}, [%[o]], %[C]\n"
-            "subs %[n], %[n], #1\n"
-            "b.ne 1b\n"
-            DW_ASM_OPERANDS);
-    } else { /* stride 2: the second pixel's taps are columns 2-4, a fifth column a row */
-        __asm__ volatile(
-            "ld1 {v0.16b-v3.16b}, [%[w]], #64\n"
-            "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"
-            "ld1 {v8.16b}, [%[w]]\n"
-            "ld1 {v27.16b-v29.16b}, [%[zp]]\n"
-            "1:\n"
-            "ld1 {v9.4s-v12.4s}, [%[base]]\n"
-            "ld1 {v13.4s-v16.4s}, [%[base]]\n"
-            "ld1 {v17.16b-v20.16b}, [%[x0]], #64\n"
-            "ld1 {v21.16b}, [%[x0]]\n"
-            "ld1 {v22.16b-v25.16b}, [%[x1]], #64\n"
-            "ld1 {v26.16b}, [%[x1]]\n"
-            "smull v30.8h, v17.8b, v0.8b\n"
-            "smull2 v31.8h, v17.16b, v0.16b\n"
-            "smlal v30.8h, v18.8b, v1.8b\n"
-            "smlal2 v31.8h, v18.16b, v1.16b\n"
-            "saddw v9.4s, v9.4s, v30.4h\n"
-            "saddw2 v10.4s, v10.4s, v30.8h\n"
-            "saddw v11.4s, v11.4s, v31.4h\n"
-            "saddw2 v12.4s, v12.4s, v31.8h\n"
-            "smull v30.8h, v19.8b, v0.8b\n"
-            "smull2 v31.8h, v19.16b, v0.16b\n"
-            "smlal v30.8h, v20.8b, v1.8b\n"
-            "smlal2 v31.8h, v20.16b, v1.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "smull v30.8h, v22.8b, v3.8b\n"
-            "smull2 v31.8h, v22.16b, v3.16b\n"
-            "smlal v30.8h, v23.8b, v4.8b\n"
-            "smlal2 v31.8h, v23.16b, v4.16b\n"
-            "saddw v9.4s, v9.4s, v30.4h\n"
-            "saddw2 v10.4s, v10.4s, v30.8h\n"
-            "saddw v11.4s, v11.4s, v31.4h\n"
-            "saddw2 v12.4s, v12.4s, v31.8h\n"
-            "smull v30.8h, v24.8b, v3.8b\n"
-            "smull2 v31.8h, v24.16b, v3.16b\n"
-            "smlal v30.8h, v25.8b, v4.8b\n"
-            "smlal2 v31.8h, v25.16b, v4.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "smull v30.8h, v19.8b, v2.8b\n"
-            "smull2 v31.8h, v19.16b, v2.16b\n"
-            "smlal v30.8h, v24.8b, v5.8b\n"
-            "smlal2 v31.8h, v24.16b, v5.16b\n"
-            "saddw v9.4s, v9.4s, v30.4h\n"
-            "saddw2 v10.4s, v10.4s, v30.8h\n"
-            "saddw v11.4s, v11.4s, v31.4h\n"
-            "saddw2 v12.4s, v12.4s, v31.8h\n"
-            "smull v30.8h, v21.8b, v2.8b\n"
-            "smull2 v31.8h, v21.16b, v2.16b\n"
-            "smlal v30.8h, v26.8b, v5.8b\n"
-            "smlal2 v31.8h, v26.16b, v5.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "ld1 {v17.16b-v20.16b}, [%[x2]], #64\n"
-            "ld1 {v21.16b}, [%[x2]]\n"
-            "smull v30.8h, v17.8b, v6.8b\n"
-            "smull2 v31.8h, v17.16b, v6.16b\n"
-            "smlal v30.8h, v18.8b, v7.8b\n"
-            "smlal2 v31.8h, v18.16b, v7.16b\n"
-            "saddw v9.4s, v9.4s, v30.4h\n"
-            "saddw2 v10.4s, v10.4s, v30.8h\n"
-            "saddw v11.4s, v11.4s, v31.4h\n"
-            "saddw2 v12.4s, v12.4s, v31.8h\n"
-            "smull v30.8h, v19.8b, v6.8b\n"
-            "smull2 v31.8h, v19.16b, v6.16b\n"
-            "smlal v30.8h, v20.8b, v7.8b\n"
-            "smlal2 v31.8h, v20.16b, v7.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "smull v30.8h, v19.8b, v8.8b\n"
-            "smull2 v31.8h, v19.16b, v8.16b\n"
-            "saddw v9.4s, v9.4s, v30.4h\n"
-            "saddw2 v10.4s, v10.4s, v30.8h\n"
-            "saddw v11.4s, v11.4s, v31.4h\n"
-            "saddw2 v12.4s, v12.4s, v31.8h\n"
-            "smull v30.8h, v21.8b, v8.8b\n"
-            "smull2 v31.8h, v21.16b, v8.16b\n"
-            "saddw v13.4s, v13.4s, v30.4h\n"
-            "saddw2 v14.4s, v14.4s, v30.8h\n"
-            "saddw v15.4s, v15.4s, v31.4h\n"
-            "saddw2 v16.4s, v16.4s, v31.8h\n"
-            "ld1 {v17.4s-v20.4s}, [%[mult]]\n"
-            "sqrdmulh v9.4s, v9.4s, v17.4s\n"
-            "sqrdmulh v13.4s, v13.4s, v17.4s\n"
-            "sqrdmulh v10.4s, v10.4s, v18.4s\n"
-            "sqrdmulh v14.4s, v14.4s, v18.4s\n"
-            "sqrdmulh v11.4s, v11.4s, v19.4s\n"
-            "sqrdmulh v15.4s, v15.4s, v19.4s\n"
-            "sqrdmulh v12.4s, v12.4s, v20.4s\n"
-            "sqrdmulh v16.4s, v16.4s, v20.4s\n"
-            "ssra v9.4s, v9.4s, #31\n"
-            "ssra v13.4s, v13.4s, #31\n"
-            "ssra v10.4s, v10.4s, #31\n"
-            "ssra v14.4s, v14.4s, #31\n"
-            "ssra v11.4s, v11.4s, #31\n"
-            "ssra v15.4s, v15.4s, #31\n"
-            "ssra v12.4s, v12.4s, #31\n"
-            "ssra v16.4s, v16.4s, #31\n"
-            "ld1 {v17.4s-v20.4s}, [%[right]]\n"
-            "srshl v9.4s, v9.4s, v17.4s\n"
-            "srshl v13.4s, v13.4s, v17.4s\n"
-            "srshl v10.4s, v10.4s, v18.4s\n"
-            "srshl v14.4s, v14.4s, v18.4s\n"
-            "srshl v11.4s, v11.4s, v19.4s\n"
-            "srshl v15.4s, v15.4s, v19.4s\n"
-            "srshl v12.4s, v12.4s, v20.4s\n"
-            "srshl v16.4s, v16.4s, v20.4s\n"
-            "sqxtn v30.4h, v9.4s\n"
-            "sqxtn2 v30.8h, v10.4s\n"
-            "sqxtn v31.4h, v11.4s\n"
-            "sqxtn2 v31.8h, v12.4s\n"
-            "sqadd v30.8h, v30.8h, v27.8h\n"
-            "sqadd v31.8h, v31.8h, v27.8h\n"
-            "sqxtn v30.8b, v30.8h\n"
-            "sqxtn2 v30.16b, v31.8h\n"
-            "smax v30.16b, v30.16b, v28.16b\n"
-            "smin v30.16b, v30.16b, v29.16b\n"
-            "st1 {v30.16b}, [%[o]], %[C]\n"
-            "sqxtn v25.4h, v13.4s\n"
-            "sqxtn2 v25.8h, v14.4s\n"
-            "sqxtn v26.4h, v15.4s\n"
-            "sqxtn2 v26.8h, v16.4s\n"
-            "sqadd v25.8h, v25.8h, v27.8h\n"
-            "sqadd v26.8h, v26.8h, v27.8h\n"
-            "sqxtn v25.8b, v25.8h\n"
-            "sqxtn2 v25.16b, v26.8h\n"
-            "smax v25.16b, v25.16b, v28.16b\n"
-            "smin v25.16b, v25.16b, v29.16b\n"
-            "st1 {v25.16b}, [%[o]], %[C]\n"
-            "subs %[n], %[n], #1\n"
-            "b.ne 1b\n"
-            DW_ASM_OPERANDS);
-    }
-#undef DW_ASM_OPERANDS
-}
-#endif
-
-/* The rows a channel group reads, padded: DW_COLS columns of 16 bytes (the group's channels, compact; a group of 8
- * channels: 8 bytes a column), a ring of three input rows and one row of pad bytes. Each input row is copied once
- * per group; the taps outside the input read the pad bytes, so every output pixel takes the same code. Wider
- * outputs go in column strips. 16 KB of stack. */
-#define DW_COLS 256
-typedef struct {
-    int8_t rows[4][DW_COLS * 16 + 8]; /* rows[3]: the pad row; 8 bytes more: 16-byte stores of 8-byte columns */
-    int32_t held[3]; /* the input row in each ring slot, or -1 */
-} dw_rows;
-
-/* Input row iy's columns [ix0, ix0 + cols), channels [c, c + width), into dst (width bytes a column); columns
- * outside the input: pad. The geometry in locals (the byte stores could alias *p); a group spanning all of the
- * input's channels (in_c == width: VWW's 8- and 16-channel layers) is one contiguous run, copied 64 bytes at a
- * time. */
-static void dw_fill_row(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t cols, int32_t c,
-                        int32_t width, int8x16_t pad, const edgec_conv2d_s8_params *p) {
-    const int32_t in_w = p->in_w, C = p->in_c;
-    const int32_t lo = ix0 >= 0 ? 0 : -ix0 < cols ? -ix0 : cols; /* the columns inside the input: [lo, hi) */
-    const int32_t hi = in_w - ix0 < cols ? (in_w - ix0 > lo ? in_w - ix0 : lo) : cols;
-    for (int32_t j = 0; j < lo; ++j) vst1q_s8(dst + width * j, pad);
-    const int8_t *src = in_b + ((size_t)iy * in_w + (size_t)(ix0 + lo)) * C + c;
-    int8_t *d = dst + width * lo;
-    if (C == width) {
-        const int32_t n = (hi - lo) * width; /* a multiple of 8 */
-        int32_t i = 0;
-#if defined(__aarch64__)
-        for (; i + 64 <= n; i += 64) vst1q_s8_x4(d + i, vld1q_s8_x4(src + i));
-#endif
-        for (; i + 16 <= n; i += 16) vst1q_s8(d + i, vld1q_s8(src + i));
-        if (i < n) vst1_s8(d + i, vld1_s8(src + i));
-    } else if (width == 16) {
-        for (int32_t j = lo; j < hi; ++j, src += C, d += 16) vst1q_s8(d, vld1q_s8(src));
-    } else {
-        for (int32_t j = lo; j < hi; ++j, src += C, d += 8) vst1_s8(d, vld1_s8(src));
-    }
-    for (int32_t j = hi; j < cols; ++j) vst1q_s8(dst + width * j, pad);
-}
-
 /* A 16-channel pixel's nine taps: three columns of 16 bytes in each row, one LD1 of three registers a row where
  * AArch64 has it. */
 EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, const int8_t *x2) {
@@ -540,61 +197,358 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
 #endif
 }
 
-/* Channels [c, c + width) of every output pixel of one image. pairs: no weight of the group is -128; mode: a
- * DW_SHIFT_ value. */
-EDGEC_INLINE void dw3x3_group(const int8_t *in_b, int8_t *out_b, const dw_group *g, dw_rows *buf, int32_t c,
-                              int32_t width, int pairs, int mode, const edgec_conv2d_s8_params *p) {
-    const int32_t C = p->out_c, sw = p->stride_w, strip = (DW_COLS - 3) / sw + 1; /* output columns a strip */
-    const size_t step = 16 * (size_t)sw;
-    const int8x16_t w[9] = {g->w[0], g->w[1], g->w[2], g->w[3], g->w[4], g->w[5], g->w[6], g->w[7], g->w[8]};
-    const int8x16_t pad = vld1q_s8(g->pad);
-    for (int32_t ox0 = 0; ox0 < p->out_w; ox0 += strip) {
-        const int32_t n = p->out_w - ox0 < strip ? p->out_w - ox0 : strip, cols = (n - 1) * sw + 3;
-        const int32_t ix0 = ox0 * sw - p->pad_left;
-        for (int32_t j = 0; j < cols; ++j) vst1q_s8(buf->rows[3] + 16 * j, pad);
-        buf->held[0] = buf->held[1] = buf->held[2] = -1;
-        for (int32_t oy = 0; oy < p->out_h; ++oy) {
-            const int8_t *r[3];
-            for (int32_t ky = 0; ky < 3; ++ky) {
-                const int32_t iy = oy * p->stride_h - p->pad_top + ky;
-                if (iy < 0 || iy >= p->in_h) {
-                    r[ky] = buf->rows[3];
-                    continue;
-                }
-                if (buf->held[iy % 3] != iy) {
-                    dw_fill_row(buf->rows[iy % 3], in_b, iy, ix0, cols, c, width, pad, p);
-                    buf->held[iy % 3] = iy;
-                }
-                r[ky] = buf->rows[iy % 3];
-            }
-            const int8_t *x0 = r[0], *x1 = r[1], *x2 = r[2];
-            int8_t *o = out_b + ((size_t)oy * p->out_w + ox0) * C + c;
-            int32_t i = 0;
-            if (width == 8) { /* two pixels a vector: lanes 0-7 pixel i, 8-15 pixel i + 1 */
-                const size_t pair = 8 * (size_t)sw;
-                for (; i < n; i += 2, x0 += 2 * pair, x1 += 2 * pair, x2 += 2 * pair, o += 2 * C) {
-                    const size_t b = i + 1 < n ? pair : 0; /* a last single pixel: itself twice */
-#define DW_PAIR(x, k) vcombine_s8(vld1_s8(x + 8 * k), vld1_s8(x + 8 * k + b))
-                    const int8x16_t u[9] = {DW_PAIR(x0, 0), DW_PAIR(x0, 1), DW_PAIR(x0, 2),
-                                            DW_PAIR(x1, 0), DW_PAIR(x1, 1), DW_PAIR(x1, 2),
-                                            DW_PAIR(x2, 0), DW_PAIR(x2, 1), DW_PAIR(x2, 2)};
-#undef DW_PAIR
-                    const int8x16_t res = dw_pixel(u, w, g, pairs, mode);
-                    vst1_s8(o, vget_low_s8(res));
-                    if (b) vst1_s8(o + C, vget_high_s8(res));
-                }
-                continue;
-            }
 #if defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
-            if (sw <= 2 && pairs && mode == DW_SHIFT_RIGHT && n >= 2) {
-                dw_pixel_pairs(&x0, &x1, &x2, &o, n / 2, sw, g, C);
-                i = n / 2 * 2;
-            }
+#define DW_ASM 1
+/* Row loops in assembly for the usual layer (pairs of taps, DW_SHIFT_RIGHT): two vectors A and B a step, each
+ * dw_pixel's arithmetic instruction for instruction: a 16-channel pixel each (stride 1 or 2 across: two pixels a
+ * step), or, for a group of 8 channels at stride 1, two pixels each (four a step: each tap a 16-byte run of the
+ * 8-byte columns, the odd ones by EXT). One LD1 a kernel row serves both vectors (stride 1: B's taps are A's
+ * shifted by a column; stride 2: by two, a fifth column), one load of the base, multipliers and shifts serves
+ * both, and the weights, zero point and clamp stay in registers across the row. With intrinsics GCC spills the
+ * eight sums, nine weights and the columns live at once. Registers: v0-v8 weights, v9-v12 / v13-v16 A's / B's
+ * sums, v17-v26 columns (then multipliers, shifts), v25-v26 / v30-v31 products, v27-v29 zero point and clamp. */
+#define DW_ASM_WIDEN(S0, S1, S2, S3, P0, P1)                                                                       \
+    "saddw " S0 ".4s, " S0 ".4s, " P0 ".4h\n" "saddw2 " S1 ".4s, " S1 ".4s, " P0 ".8h\n"                        \
+    "saddw " S2 ".4s, " S2 ".4s, " P1 ".4h\n" "saddw2 " S3 ".4s, " S3 ".4s, " P1 ".8h\n"
+#define DW_ASM_TAP1(S0, S1, S2, S3, X, W, P0, P1)                                                                  \
+    "smull " P0 ".8h, " X ".8b, " W ".8b\n" "smull2 " P1 ".8h, " X ".16b, " W ".16b\n"                          \
+    DW_ASM_WIDEN(S0, S1, S2, S3, P0, P1)
+#define DW_ASM_TAP2(S0, S1, S2, S3, X, W, Y, V, P0, P1)                                                            \
+    "smull " P0 ".8h, " X ".8b, " W ".8b\n" "smull2 " P1 ".8h, " X ".16b, " W ".16b\n"                          \
+    "smlal " P0 ".8h, " Y ".8b, " V ".8b\n" "smlal2 " P1 ".8h, " Y ".16b, " V ".16b\n"                          \
+    DW_ASM_WIDEN(S0, S1, S2, S3, P0, P1)
+#define DW_ASM_A(OP, ...) OP("v9", "v10", "v11", "v12", __VA_ARGS__)
+#define DW_ASM_B(OP, ...) OP("v13", "v14", "v15", "v16", __VA_ARGS__)
+/* Both vectors' taps (Ark: A's row r, column k; LOAD2 brings row 2 once rows 0 and 1 are done with), paired as
+ * dw_pixel pairs them; A's products in PA0-PA1, B's in PB0-PB1. */
+#define DW_ASM_PRODUCTS(A00, A01, A02, A10, A11, A12, A20, A21, A22, B00, B01, B02, B10, B11, B12, B20, B21, B22,    \
+                        LOAD2, PA0, PA1, PB0, PB1)                                                                 \
+    DW_ASM_A(DW_ASM_TAP2, A00, "v0", A01, "v1", PA0, PA1) DW_ASM_B(DW_ASM_TAP2, B00, "v0", B01, "v1", PB0, PB1)     \
+    DW_ASM_A(DW_ASM_TAP2, A10, "v3", A11, "v4", PA0, PA1) DW_ASM_B(DW_ASM_TAP2, B10, "v3", B11, "v4", PB0, PB1)     \
+    DW_ASM_A(DW_ASM_TAP2, A02, "v2", A12, "v5", PA0, PA1) DW_ASM_B(DW_ASM_TAP2, B02, "v2", B12, "v5", PB0, PB1)     \
+    LOAD2                                                                                                          \
+    DW_ASM_A(DW_ASM_TAP2, A20, "v6", A21, "v7", PA0, PA1) DW_ASM_B(DW_ASM_TAP2, B20, "v6", B21, "v7", PB0, PB1)     \
+    DW_ASM_A(DW_ASM_TAP1, A22, "v8", PA0, PA1) DW_ASM_B(DW_ASM_TAP1, B22, "v8", PB0, PB1)
+/* The rounding of dw_round's DW_SHIFT_RIGHT on the eight sums (DW_ASM_EACH) or A's four (DW_ASM_EACH_A),
+ * constants K0-K3 a quarter each. */
+#define DW_ASM_EACH(OP, K0, K1, K2, K3)                                                                            \
+    OP("v9", K0) OP("v13", K0) OP("v10", K1) OP("v14", K1) OP("v11", K2) OP("v15", K2) OP("v12", K3) OP("v16", K3)
+#define DW_ASM_EACH_A(OP, K0, K1, K2, K3) OP("v9", K0) OP("v10", K1) OP("v11", K2) OP("v12", K3)
+#define DW_ASM_SQRDMULH(S, K) "sqrdmulh " S ".4s, " S ".4s, " K ".4s\n"
+#define DW_ASM_SSRA(S, K) "ssra " S ".4s, " S ".4s, #31\n"
+#define DW_ASM_SRSHL(S, K) "srshl " S ".4s, " S ".4s, " K ".4s\n"
+#define DW_ASM_ROUND(EACH)                                                                                         \
+    "ld1 {v17.4s-v20.4s}, [%[mult]]\n" EACH(DW_ASM_SQRDMULH, "v17", "v18", "v19", "v20")                           \
+    EACH(DW_ASM_SSRA, "", "", "", "")                                                                              \
+    "ld1 {v17.4s-v20.4s}, [%[right]]\n" EACH(DW_ASM_SRSHL, "v17", "v18", "v19", "v20")
+/* One vector's sums S0-S3 to int8 in T (U a temporary), stored by STORE: dw_finish's narrowing (zero point v27,
+ * clamp v28-v29), or, for a zero point of -128 with int8's whole range as the clamp (TFLite's ReLU), unsigned
+ * (SQXTUN, UQXTN: the clamp at 0 and 255 before the zero point, then EOR 0x80 (v28) for the -128): the same
+ * bytes, no zero-point add, no clamp. */
+#define DW_ASM_NARROW_S(S0, S1, S2, S3, T, U, STORE)                                                               \
+    "sqxtn " T ".4h, " S0 ".4s\n" "sqxtn2 " T ".8h, " S1 ".4s\n" "sqxtn " U ".4h, " S2 ".4s\n"                    \
+    "sqxtn2 " U ".8h, " S3 ".4s\n" "sqadd " T ".8h, " T ".8h, v27.8h\n" "sqadd " U ".8h, " U ".8h, v27.8h\n"       \
+    "sqxtn " T ".8b, " T ".8h\n" "sqxtn2 " T ".16b, " U ".8h\n" "smax " T ".16b, " T ".16b, v28.16b\n"            \
+    "smin " T ".16b, " T ".16b, v29.16b\n" STORE(T)
+#define DW_ASM_NARROW_U(S0, S1, S2, S3, T, U, STORE)                                                               \
+    "sqxtun " T ".4h, " S0 ".4s\n" "sqxtun2 " T ".8h, " S1 ".4s\n" "sqxtun " U ".4h, " S2 ".4s\n"                 \
+    "sqxtun2 " U ".8h, " S3 ".4s\n" "uqxtn " T ".8b, " T ".8h\n" "uqxtn2 " T ".16b, " U ".8h\n"                  \
+    "eor " T ".16b, " T ".16b, v28.16b\n" STORE(T)
+#define DW_ASM_NARROW_S_SETUP ""
+#define DW_ASM_NARROW_U_SETUP "movi v28.16b, #0x80\n"
+#define DW_ASM_STORE16(T) "st1 {" T ".16b}, [%[o]], %[C]\n"
+#define DW_ASM_STORE8X2(T) "st1 {" T ".d}[0], [%[o]], %[C]\n" "st1 {" T ".d}[1], [%[o]], %[C]\n"
+#define DW_ASM_PROLOGUE(NARROW)                                                                                    \
+    "ld1 {v0.16b-v3.16b}, [%[w]], #64\n" "ld1 {v4.16b-v7.16b}, [%[w]], #64\n" "ld1 {v8.16b}, [%[w]]\n"          \
+    "ld1 {v27.16b-v29.16b}, [%[zp]]\n" NARROW##_SETUP
+/* The row: n steps (each LOAD01, PRODUCTS, the rounding, both vectors narrowed and stored), then TAIL. */
+#define DW_ASM_LOOP(LOAD01, PRODUCTS, NARROW, STORE, TAIL)                                                         \
+    "1:\n"                                                                                                         \
+    "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v13.4s-v16.4s}, [%[base]]\n" LOAD01 PRODUCTS                          \
+    DW_ASM_ROUND(DW_ASM_EACH) DW_ASM_A(NARROW, "v25", "v26", STORE) DW_ASM_B(NARROW, "v30", "v31", STORE)         \
+    "subs %[n], %[n], #1\n" "b.ne 1b\n" TAIL
+/* 8-channel rows' tail: when back, one step more after stepping the inputs back by back bytes and the output by
+ * back_o (a step overlapping the previous one: the same outputs written twice). */
+#define DW_ASM_BACK                                                                                                \
+    "cbz %[back], 2f\n"                                                                                            \
+    "sub %[x0], %[x0], %[back]\n" "sub %[x1], %[x1], %[back]\n" "sub %[x2], %[x2], %[back]\n"                     \
+    "sub %[o], %[o], %[back_o]\n" "mov %[back], #0\n" "mov %[n], #1\n" "b 1b\n"                                 \
+    "2:\n"
+/* 16-channel rows' tail: when odd, A alone on one more pixel (its three columns a row, either stride). */
+#define DW_ASM_ODD(NARROW)                                                                                         \
+    "cbz %[odd], 2f\n"                                                                                             \
+    "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v17.16b-v19.16b}, [%[x0]]\n" "ld1 {v21.16b-v23.16b}, [%[x1]]\n"       \
+    DW_ASM_A(DW_ASM_TAP2, "v17", "v0", "v18", "v1", "v25", "v26")                                                  \
+    DW_ASM_A(DW_ASM_TAP2, "v21", "v3", "v22", "v4", "v25", "v26")                                                  \
+    DW_ASM_A(DW_ASM_TAP2, "v19", "v2", "v23", "v5", "v25", "v26") "ld1 {v17.16b-v19.16b}, [%[x2]]\n"               \
+    DW_ASM_A(DW_ASM_TAP2, "v17", "v6", "v18", "v7", "v25", "v26") DW_ASM_A(DW_ASM_TAP1, "v19", "v8", "v25", "v26")  \
+    DW_ASM_ROUND(DW_ASM_EACH_A) DW_ASM_A(NARROW, "v25", "v26", DW_ASM_STORE16)                                     \
+    "2:\n"
+#define DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R0 ".16b-" R3 ".16b}, [%[" X "]], %[step]\n"
+#define DW_ASM_LOAD_S2(X, R0, R1, R2, R3, R4) DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R4 ".16b}, [%[" X "]]\n"
+#define DW_ASM_LOAD_W8(X, R0, R1, R2, E0, E1)                                                                      \
+    "ld1 {" R0 ".16b-" R2 ".16b}, [%[" X "]], %[step]\n" "ext " E0 ".16b, " R0 ".16b, " R1 ".16b, #8\n"          \
+    "ext " E1 ".16b, " R1 ".16b, " R2 ".16b, #8\n"
+#define DW_ASM_ROW_S1(NARROW, TAIL)                                                                                \
+    DW_ASM_LOOP(DW_ASM_LOAD_S1("x0", "v17", "v18", "v19", "v20") DW_ASM_LOAD_S1("x1", "v21", "v22", "v23", "v24"), \
+                DW_ASM_PRODUCTS("v17", "v18", "v19", "v21", "v22", "v23", "v17", "v18", "v19",                      \
+                                "v18", "v19", "v20", "v22", "v23", "v24", "v18", "v19", "v20",                      \
+                                DW_ASM_LOAD_S1("x2", "v17", "v18", "v19", "v20"), "v25", "v26", "v30", "v31"),     \
+                NARROW, DW_ASM_STORE16, TAIL)
+#define DW_ASM_ROW_S2(NARROW, TAIL)                                                                                \
+    DW_ASM_LOOP(DW_ASM_LOAD_S2("x0", "v17", "v18", "v19", "v20", "v21")                                            \
+                DW_ASM_LOAD_S2("x1", "v22", "v23", "v24", "v25", "v26"),                                           \
+                DW_ASM_PRODUCTS("v17", "v18", "v19", "v22", "v23", "v24", "v17", "v18", "v19",                      \
+                                "v19", "v20", "v21", "v24", "v25", "v26", "v19", "v20", "v21",                      \
+                                DW_ASM_LOAD_S2("x2", "v17", "v18", "v19", "v20", "v21"), "v30", "v31", "v30",      \
+                                "v31"),                                                                            \
+                NARROW, DW_ASM_STORE16, TAIL)
+#define DW_ASM_ROW_W8(NARROW, TAIL)                                                                                \
+    DW_ASM_LOOP(DW_ASM_LOAD_W8("x0", "v17", "v18", "v19", "v20", "v21")                                            \
+                DW_ASM_LOAD_W8("x1", "v22", "v23", "v24", "v25", "v26"),                                           \
+                DW_ASM_PRODUCTS("v17", "v20", "v18", "v22", "v25", "v23", "v17", "v20", "v18",                      \
+                                "v18", "v21", "v19", "v23", "v26", "v24", "v18", "v21", "v19",                      \
+                                DW_ASM_LOAD_W8("x2", "v17", "v18", "v19", "v20", "v21"), "v30", "v31", "v30",      \
+                                "v31"),                                                                            \
+                NARROW, DW_ASM_STORE8X2, TAIL)
+
+/* n pixels (16 channels: n >= 2, stride 1 or 2 across; 8: n >= 4, stride 1) of rows output rows of a group from its
+ * padded rows at x (rb bytes apart, columns of width bytes), into o (pixel stride C, row stride out_w * C): each
+ * row's steps, its tail (16 channels: a last odd pixel; 8: an overlapping step) and the next row in assembly, the
+ * weights loaded once. */
+EDGEC_INLINE void dw_rows_asm(const int8_t *x, int8_t *o, size_t rb, uint64_t rows, int32_t n_px, int32_t width,
+                              int unsigned_narrow, const dw_group *g, const edgec_conv2d_s8_params *p) {
+    const int8_t *w = (const int8_t *)g->w, *x0, *x1, *x2;
+    int8_t *oc;
+    const int32_t out_w = p->out_w, per = width == 16 ? 2 : 4, rem = width == 16 ? 0 : n_px % per;
+    uint64_t n, back;
+#define DW_ASM_IMAGE(NARROW, ROW, TAIL)                                                                            \
+    DW_ASM_PROLOGUE(NARROW)                                                                                        \
+    "0:\n" "mov %[x0], %[xr]\n" "add %[x1], %[xr], %[rb]\n" "add %[x2], %[x1], %[rb]\n" "mov %[o], %[orow]\n"    \
+    "mov %[n], %[np]\n" "mov %[back], %[back0]\n" ROW(NARROW, TAIL)                                               \
+    "add %[xr], %[xr], %[rstep]\n" "add %[orow], %[orow], %[ostep]\n" "subs %[rows], %[rows], #1\n" "b.ne 0b\n"
+#define DW_ASM_OPERANDS                                                                                            \
+    : [xr] "+r"(x), [orow] "+r"(o), [rows] "+r"(rows), [w] "+r"(w), [x0] "=&r"(x0), [x1] "=&r"(x1),                \
+      [x2] "=&r"(x2), [o] "=&r"(oc), [n] "=&r"(n), [back] "=&r"(back)                                              \
+    : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),                    \
+      [np] "r"((uint64_t)(n_px / per)), [odd] "r"((uint64_t)(width == 16 ? n_px % 2 : 0)), [rb] "r"(rb),           \
+      [rstep] "r"(rb * (size_t)p->stride_h), [ostep] "r"((uint64_t)out_w * (uint64_t)p->out_c),                    \
+      [C] "r"((uint64_t)p->out_c), [step] "r"((uint64_t)32 * (uint64_t)p->stride_w),                               \
+      [back0] "r"((uint64_t)(rem ? (per - rem) * width : 0)), [back_o] "r"((uint64_t)(per - rem) * p->out_c)       \
+    : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
+      "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",    \
+      "v29", "v30", "v31"
+#define DW_ASM_IMAGE_ODD(NARROW, ROW) DW_ASM_IMAGE(NARROW, ROW, DW_ASM_ODD(NARROW))
+    if (width == 8) {
+        if (unsigned_narrow)
+            __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_U, DW_ASM_ROW_W8, DW_ASM_BACK) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_S, DW_ASM_ROW_W8, DW_ASM_BACK) DW_ASM_OPERANDS);
+    } else if (p->stride_w == 1) {
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_U, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_S, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
+    } else {
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_U, DW_ASM_ROW_S2) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_S, DW_ASM_ROW_S2) DW_ASM_OPERANDS);
+    }
+#undef DW_ASM_OPERANDS
+}
 #endif
-            for (; i < n; ++i, x0 += step, x1 += step, x2 += step, o += C) {
-                int8x16_t u[9];
-                dw_taps(u, x0, x1, x2);
-                vst1q_s8(o, dw_pixel(u, w, g, pairs, mode));
+
+/* The rows a run of G channel groups reads, padded, in 16 KB of stack: per group a plane (the group's channels,
+ * compact: 16 bytes a column; a group of 8 channels, alone: 8); the taps outside the input read pad bytes, so
+ * every output pixel takes the same code. The usual layer (dw_rows_asm) takes bands of output rows whose padded
+ * input rows all fit (a small map's whole image: VWW's 6 x 6 and 3 x 3, KWS's 25 x 5; up to DW_GROUPS groups a
+ * run, copied once), the rest a ring of three input rows of DW_COLS / G columns a plane and one row of pad bytes
+ * that every group shares; wider outputs go in column strips. */
+#define DW_COLS 256
+#define DW_GROUPS 8
+typedef struct {
+    int8_t rows[4][DW_COLS * 16 + 8]; /* rows[3]: the pad row; 8 bytes more: 16-byte stores of 8-byte columns */
+} dw_rows;
+
+/* Input row iy's columns [ix0, ix0 + cols), channels [c, c + G * width), into G planes plane bytes apart at dst
+ * (width bytes a column); columns outside the input: pad. The geometry in locals (the byte stores could alias *p);
+ * a group spanning all of the input's channels (in_c == width: VWW's 8- and 16-channel layers) is one contiguous
+ * run, copied 64 bytes at a time. */
+static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b, int32_t iy, int32_t ix0,
+                        int32_t cols, int32_t c, int32_t width, int8x16_t pad, const edgec_conv2d_s8_params *p) {
+    const int32_t in_w = p->in_w, C = p->in_c;
+    const int32_t lo = ix0 >= 0 ? 0 : -ix0 < cols ? -ix0 : cols; /* the columns inside the input: [lo, hi) */
+    const int32_t hi = in_w - ix0 < cols ? (in_w - ix0 > lo ? in_w - ix0 : lo) : cols;
+    for (int32_t j = 0; j < lo; ++j)
+        for (int32_t g = 0; g < G; ++g) vst1q_s8(dst + g * plane + width * j, pad);
+    for (int32_t j = hi; j < cols; ++j)
+        for (int32_t g = 0; g < G; ++g) vst1q_s8(dst + g * plane + width * j, pad);
+    const int8_t *src = in_b + ((size_t)iy * in_w + (size_t)(ix0 + lo)) * C + c;
+    int8_t *d = dst + width * lo;
+    if (C == width) {
+        const int32_t n = (hi - lo) * width; /* a multiple of 8 */
+        int32_t i = 0;
+#if defined(__aarch64__)
+        for (; i + 64 <= n; i += 64) vst1q_s8_x4(d + i, vld1q_s8_x4(src + i));
+#endif
+        for (; i + 16 <= n; i += 16) vst1q_s8(d + i, vld1q_s8(src + i));
+        if (i < n) vst1_s8(d + i, vld1_s8(src + i));
+    } else if (width == 16 && G % 4 == 0) { /* a column's groups four at a time: one 64-byte load, four stores */
+        for (int32_t j = lo; j < hi; ++j, src += C, d += 16) {
+            const int8_t *x = src;
+            int8_t *y = d;
+            int32_t g = G;
+            do {
+                const int8x16x4_t v = edgec_neon_ld64_s8(x);
+                vst1q_s8(y, v.val[0]);
+                vst1q_s8(y + plane, v.val[1]);
+                vst1q_s8(y + 2 * plane, v.val[2]);
+                vst1q_s8(y + 3 * plane, v.val[3]);
+                x += 64;
+                y += 4 * plane;
+            } while ((g -= 4) > 0);
+        }
+    } else if (width == 16) { /* each plane four columns a step (one ST1 of four registers on AArch64) */
+        for (int32_t g = 0; g < G; ++g, src += 16, d += plane) {
+            const int8_t *x = src;
+            int8_t *y = d;
+            int32_t j = lo;
+            for (; j + 4 <= hi; j += 4, x += 4 * (size_t)C, y += 64) {
+                int8x16x4_t v;
+                v.val[0] = vld1q_s8(x);
+                v.val[1] = vld1q_s8(x + C);
+                v.val[2] = vld1q_s8(x + 2 * (size_t)C);
+                v.val[3] = vld1q_s8(x + 3 * (size_t)C);
+#if defined(__aarch64__)
+                vst1q_s8_x4(y, v);
+#else
+                vst1q_s8(y, v.val[0]);
+                vst1q_s8(y + 16, v.val[1]);
+                vst1q_s8(y + 32, v.val[2]);
+                vst1q_s8(y + 48, v.val[3]);
+#endif
+            }
+            for (; j < hi; ++j, x += C, y += 16) vst1q_s8(y, vld1q_s8(x));
+        }
+    } else {
+        for (int32_t j = lo; j < hi; ++j, src += C, d += 8) vst1_s8(d, vld1_s8(src));
+    }
+}
+
+#if defined(DW_ASM)
+/* G groups' padded rows, plane bytes apart at dst: prows input rows from iy0, each cols columns of width bytes from
+ * ix0; rows and columns outside the input: pad (16-byte stores: up to 8 bytes past a row of 8-byte columns, which
+ * the next row overwrites). */
+static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0, int32_t prows, int32_t ix0,
+                          int32_t cols, int32_t width, const int8_t *in_b, int32_t c, int8x16_t pad,
+                          const edgec_conv2d_s8_params *p) {
+    const int32_t in_h = p->in_h;
+    const size_t rb = (size_t)width * (size_t)cols;
+    for (int32_t r = 0; r < prows; ++r, dst += rb) {
+        const int32_t iy = iy0 + r;
+        if (iy >= 0 && iy < in_h) {
+            dw_fill_row(dst, plane, G, in_b, iy, ix0, cols, c, width, pad, p);
+            continue;
+        }
+        for (int32_t g = 0; g < G; ++g)
+            for (size_t j = 0; j < rb; j += 16) vst1q_s8(dst + g * plane + j, pad);
+    }
+}
+#endif
+
+/* One output row's n pixels of a group from its rows x0-x2 (intrinsics: any stride, pairs and mode). */
+EDGEC_INLINE void dw_row(const int8_t *x0, const int8_t *x1, const int8_t *x2, int8_t *o, int32_t n,
+                         const dw_group *g, int32_t width, int pairs, int mode, const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->out_c, sw = p->stride_w;
+    const int8x16_t w[9] = {g->w[0], g->w[1], g->w[2], g->w[3], g->w[4], g->w[5], g->w[6], g->w[7], g->w[8]};
+    if (width == 8) { /* two pixels a vector: lanes 0-7 pixel i, 8-15 pixel i + 1 */
+        const size_t pair = 8 * (size_t)sw;
+        for (int32_t i = 0; i < n; i += 2, x0 += 2 * pair, x1 += 2 * pair, x2 += 2 * pair, o += 2 * C) {
+            const size_t b = i + 1 < n ? pair : 0; /* a last single pixel: itself twice */
+#define DW_PAIR(x, k) vcombine_s8(vld1_s8(x + 8 * k), vld1_s8(x + 8 * k + b))
+            const int8x16_t u[9] = {DW_PAIR(x0, 0), DW_PAIR(x0, 1), DW_PAIR(x0, 2),
+                                    DW_PAIR(x1, 0), DW_PAIR(x1, 1), DW_PAIR(x1, 2),
+                                    DW_PAIR(x2, 0), DW_PAIR(x2, 1), DW_PAIR(x2, 2)};
+#undef DW_PAIR
+            const int8x16_t res = dw_pixel(u, w, g, pairs, mode);
+            vst1_s8(o, vget_low_s8(res));
+            if (b) vst1_s8(o + C, vget_high_s8(res));
+        }
+        return;
+    }
+    const size_t step = 16 * (size_t)sw;
+    for (int32_t i = 0; i < n; ++i, x0 += step, x1 += step, x2 += step, o += C) {
+        int8x16_t u[9];
+        dw_taps(u, x0, x1, x2);
+        vst1q_s8(o, dw_pixel(u, w, g, pairs, mode));
+    }
+}
+
+/* Channels [c, c + G * width) of every output pixel of one image: G groups g[0..G) of 16 channels, or one of 8.
+ * pairs: no weight of the groups is -128; mode: their DW_SHIFT_ value; unsigned_narrow: a zero point of -128 with
+ * act_min -128 and act_max 127 (DW_ASM_NARROW_U). */
+EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group *g, int32_t G, dw_rows *buf,
+                               int32_t c, int32_t width, int pairs, int mode, int unsigned_narrow,
+                               const edgec_conv2d_s8_params *p) {
+    /* the geometry in locals: the assembly's memory clobber would reload it from *p every row */
+    const int32_t C = p->out_c, sw = p->stride_w, sh = p->stride_h, in_h = p->in_h, out_h = p->out_h;
+    const int32_t out_w = p->out_w, pad_top = p->pad_top, max_cols = DW_COLS / G;
+    const int32_t strip = (max_cols - 3) / sw + 1; /* output columns a strip */
+    const size_t plane = (size_t)width * max_cols;
+    const int8x16_t pad = vld1q_s8(g->pad);
+#if defined(DW_ASM)
+    const int32_t per = width == 16 ? 2 : 4; /* dw_rows_asm's pixels a step */
+    if (pairs && mode == DW_SHIFT_RIGHT && (width == 16 ? sw <= 2 : sw == 1) && out_w >= per) {
+        /* column strips (balanced) of at most the columns three padded rows of the groups fit, then bands of output
+         * rows whose padded rows fit the ring's bytes; each band's groups in turn */
+        const size_t cap = sizeof buf->rows - 16;
+        const int32_t max_n = ((int32_t)(cap / (3 * (size_t)G * (size_t)width)) - 3) / sw + 1;
+        const int32_t strips = (out_w + max_n - 1) / max_n;
+        int8_t *x = &buf->rows[0][0];
+        for (int32_t s = 0; s < strips; ++s) { /* strip sizes differ by one at most: each >= per */
+            const int32_t ox0 = (int32_t)((int64_t)out_w * s / strips);
+            const int32_t n = (int32_t)((int64_t)out_w * (s + 1) / strips) - ox0, pcols = (n - 1) * sw + 3;
+            const size_t rb = (size_t)width * (size_t)pcols, fit = cap / ((size_t)G * rb);
+            const int32_t band = (int32_t)((fit - 3) / (size_t)sh + 1) < out_h ? (int32_t)((fit - 3) / (size_t)sh + 1)
+                                                                               : out_h;
+            const size_t image = rb * (size_t)((band - 1) * sh + 3); /* a group's plane */
+            for (int32_t oy0 = 0; oy0 < out_h; oy0 += band) {
+                const int32_t nb = out_h - oy0 < band ? out_h - oy0 : band;
+                dw_fill_image(x, image, G, oy0 * sh - pad_top, (nb - 1) * sh + 3, ox0 * sw - p->pad_left, pcols,
+                              width, in_b, c, pad, p);
+                int8_t *o = out_b + ((size_t)oy0 * out_w + ox0) * C + c;
+                for (int32_t k = 0; k < G; ++k)
+                    dw_rows_asm(x + k * image, o + width * k, rb, (uint64_t)nb, n, width, unsigned_narrow, &g[k], p);
+            }
+        }
+        return;
+    }
+#else
+    (void)unsigned_narrow;
+#endif
+    for (int32_t ox0 = 0; ox0 < out_w; ox0 += strip) {
+        const int32_t n = out_w - ox0 < strip ? out_w - ox0 : strip, cols = (n - 1) * sw + 3;
+        const int32_t ix0 = ox0 * sw - p->pad_left;
+        for (int32_t j = 0; j < (cols * width + 15) / 16; ++j) vst1q_s8(buf->rows[3] + 16 * j, pad);
+        int32_t next = 0; /* the first input row not yet in the ring */
+        for (int32_t oy = 0; oy < out_h; ++oy) {
+            const int32_t iy0 = oy * sh - pad_top;
+            int32_t slot = iy0 % 3; /* input row iy's ring slot: iy mod 3 */
+            slot += slot < 0 ? 3 : 0;
+            const int8_t *r[3];
+            size_t rs[3]; /* bytes from a group's plane to the next: none in the pad row */
+            for (int32_t ky = 0; ky < 3; ++ky, slot = slot == 2 ? 0 : slot + 1) {
+                const int32_t iy = iy0 + ky;
+                r[ky] = buf->rows[3];
+                rs[ky] = 0;
+                if (iy < 0 || iy >= in_h) continue;
+                if (iy >= next) {
+                    dw_fill_row(buf->rows[slot], plane, G, in_b, iy, ix0, cols, c, width, pad, p);
+                    next = iy + 1;
+                }
+                r[ky] = buf->rows[slot];
+                rs[ky] = plane;
+            }
+            int8_t *o = out_b + ((size_t)oy * out_w + ox0) * C + c;
+            for (int32_t k = 0; k < G; ++k, o += width) {
+                const int8_t *x0 = r[0] + k * rs[0], *x1 = r[1] + k * rs[1], *x2 = r[2] + k * rs[2];
+                dw_row(x0, x1, x2, o, n, &g[k], width, pairs, mode, p);
             }
         }
     }
@@ -1224,6 +1178,46 @@ static void dwd_prepare_c(const int32_t *shift, int32_t c, const edgec_conv2d_s8
 }
 #endif
 
+#if !defined(DW_DOT)
+/* dw_prepare for a group of 16 channels, straight-line: on small maps (VWW's 6 x 6 and 3 x 3, 8 and 16 groups a
+ * layer) a group's set-up weighs. The same values and flags. */
+static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+                        int32_t c, const edgec_conv2d_s8_params *p, dw_group *g) {
+    const size_t C = (size_t)p->in_c;
+    const int8_t *wc = weights + c;
+    int16x8_t sum_lo = vdupq_n_s16(0), sum_hi = sum_lo; /* |sum of 9 weights| <= 1152 */
+    uint8x16_t min128 = vdupq_n_u8(0);
+    for (int32_t t = 0; t < 9; ++t, wc += C) {
+        const int8x16_t w = g->w[t] = vld1q_s8(wc);
+        sum_lo = vaddw_s8(sum_lo, vget_low_s8(w));
+        sum_hi = vaddw_s8(sum_hi, vget_high_s8(w));
+        min128 = vorrq_u8(min128, vceqq_s8(w, vdupq_n_s8(-128)));
+    }
+    const int32x4_t zero = vdupq_n_s32(0);
+    const int32x4_t sums[4] = {vmovl_s16(vget_low_s16(sum_lo)), vmovl_s16(vget_high_s16(sum_lo)),
+                               vmovl_s16(vget_low_s16(sum_hi)), vmovl_s16(vget_high_s16(sum_hi))};
+    const uint32_t io = (uint32_t)p->input_offset;
+    uint32x4_t any_left = vdupq_n_u32(0), any_not_right = any_left;
+    for (int32_t r = 0; r < 4; ++r) {
+        const int32x4_t b = bias ? vld1q_s32(bias + c + 4 * r) : zero, s = vld1q_s32(shift + c + 4 * r);
+        /* bias + input_offset * sum, wrapping as the reference's int32 sum */
+        g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b), vreinterpretq_u32_s32(sums[r]), io));
+        g->q[r].multiplier = g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
+        g->q[r].left = vmaxq_s32(s, zero);
+        g->q[r].right = g->right[r] = vminq_s32(s, zero);
+        any_left = vorrq_u32(any_left, vcgtq_s32(s, zero));
+        any_not_right = vorrq_u32(any_not_right, vcgeq_s32(s, zero));
+    }
+    g->zp = vdupq_n_s16((int16_t)p->output_offset);
+    g->lo = vdupq_n_s8((int8_t)p->act_min);
+    g->hi = vdupq_n_s8((int8_t)p->act_max);
+    vst1q_s8(g->pad, vdupq_n_s8((int8_t)-p->input_offset));
+    const int mode = edgec_neon_any_u32(any_left) ? DW_SHIFT_LEFT
+                     : edgec_neon_any_u32(any_not_right) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+    return (edgec_neon_any_u32(vreinterpretq_u32_u8(min128)) ? 0 : DW_PAIRS) + DW_MODE * mode;
+}
+#endif
+
 static void depthwise_general(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
                               const int32_t *EDGEC_RESTRICT bias, const int32_t *EDGEC_RESTRICT multiplier,
                               const int32_t *EDGEC_RESTRICT shift, int8_t *EDGEC_RESTRICT output,
@@ -1275,18 +1269,29 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
         }
     }
 #else
-    /* dw3x3_group on the first fast_c channels of every pixel, the general loop on the rest */
+    /* dw3x3_groups on the first fast_c channels of every pixel, runs of up to DW_GROUPS groups of 16 with the
+     * same flags whose rows fit the ring whole (a last group of 8 alone), the general loop on the rest */
     dw_rows buf;
-    for (int32_t c = 0; c < fast_c; c += 16) {
+    dw_group g[DW_GROUPS];
+    int flags[DW_GROUPS];
+    const int unsigned_narrow = p->output_offset == -128 && p->act_min == -128 && p->act_max == 127;
+    /* groups a run: as many padded images as the ring's bytes hold (dw3x3_groups' bands), else one */
+    const int32_t cols = (p->out_w - 1) * p->stride_w + 3, rows = (p->out_h - 1) * p->stride_h + 3;
+    const size_t images = (sizeof buf.rows - 16) / (16 * (size_t)cols * (size_t)rows);
+    const int32_t fit = images > DW_GROUPS ? DW_GROUPS : images > 0 ? (int32_t)images : 1;
+    for (int32_t c = 0; c < fast_c;) {
         const int32_t width = fast_c - c >= 16 ? 16 : 8;
-        dw_group g;
-        const int flags = dw_prepare(weights, bias, multiplier, shift, c, width, p, &g);
+        int32_t G = 0;
+        do {
+            flags[G] = width == 16 ? dw_prepare16(weights, bias, multiplier, shift, c + 16 * G, p, &g[G])
+                                   : dw_prepare(weights, bias, multiplier, shift, c, 8, p, &g[G]);
+        } while (flags[G] == flags[0] && ++G < fit && G < DW_GROUPS && fast_c - c - 16 * G >= 16);
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
             /* constant width, pairs and mode: one specialised loop each */
-#define DW_GROUP(w, f) dw3x3_group(in_b, out_b, &g, &buf, c, w, (f) & DW_PAIRS, (f) / DW_MODE, p)
-            switch (flags + (width == 16 ? 3 * DW_MODE : 0)) {
+#define DW_GROUP(w, f) dw3x3_groups(in_b, out_b, g, G, &buf, c, w, (f) & DW_PAIRS, (f) / DW_MODE, unsigned_narrow, p)
+            switch (flags[0] + (width == 16 ? 3 * DW_MODE : 0)) {
             case 0: DW_GROUP(8, 0); break;
             case 1: DW_GROUP(8, 1); break;
             case 2: DW_GROUP(8, 2); break;
@@ -1302,6 +1307,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
             }
 #undef DW_GROUP
         }
+        c += G * width;
     }
 #endif
     if (fast_c < C) depthwise_general(input, weights, bias, multiplier, shift, output, p, fast_c);

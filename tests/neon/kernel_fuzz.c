@@ -141,6 +141,12 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
         }
         if (depthwise && t % 16 == 8) p.in_c = uniform(120, 300); /* more than one pass of 128 channels (SDOT path) */
         if (depthwise && t % 16 == 2) p.in_c = t % 32 == 2 ? 8 : 24; /* a group of 8 channels (SDOT: two pixels) */
+        if (usual && t % 24 == 20) p.in_c = uniform(100, 260); /* runs of several 16-channel groups (SMULL path) */
+        if (usual && t % 48 == 12) { /* a map whose padded image outgrows the SMULL path's buffer: its ring of rows */
+            p.in_h = uniform(34, 40); p.in_w = uniform(34, 600);
+            const int32_t h = p.in_h + p.pad_top + uniform(0, 2) - 3, w = p.in_w + p.pad_left + uniform(0, 2) - 3;
+            p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
+        }
         p.depth_multiplier = depthwise ? (t % 4 == 3 ? uniform(2, 3) : 1) : 1;
         if (depthwise) p.out_c = p.in_c * p.depth_multiplier;
         const int32_t K = p.k_h * p.k_w * (depthwise ? 1 : p.in_c);
@@ -160,6 +166,7 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
         if (usual) {
             for (size_t i = 0; i < n_w; ++i) w[i] = w[i] == -128 ? -127 : w[i];
             for (int32_t i = 0; i < p.out_c; ++i) shift[i] = shift[i] < 0 ? shift[i] : -1;
+            if (t / 8 % 4 >= 2) { p.output_offset = -128; p.act_min = -128; } /* TFLite's ReLU: unsigned narrowing */
         }
         const int32_t *b = t % 7 == 6 ? NULL : bias;
         if (depthwise) {
