@@ -1,5 +1,5 @@
 /* What the kernel fuzz harnesses of tests/neon/float_fuzz.c and tests/x86/kernel_fuzz.c share: the random
- * numbers, the report, the activations, and the cases of the kernels both architectures speed up the same way
+ * numbers and the report (kernel_fuzz_rng.h, which tests/neon/kernel_fuzz.c takes too), the activations, and the cases of the kernels both architectures speed up the same way
  * (the hybrid quantizers, float pooling, the binary ops, mean and transpose). Each harness compiles the
  * reference files with their functions prefixed ref_ and links its twin set; every result must be the same bits.
  * Included once, by the harness's single C file. */
@@ -16,6 +16,7 @@
 #include "edgec_mean_f32.h"
 #include "edgec_pool2d_f32.h"
 #include "edgec_transpose_f32.h"
+#include "kernel_fuzz_rng.h"
 
 float ref_edgec_quantize_symmetric_s8(const float *x, int32_t n, int8_t *q);
 float ref_edgec_quantize_asymmetric_s8(const float *x, int32_t n, int8_t *q, int32_t *zero_point);
@@ -24,21 +25,6 @@ void ref_edgec_mean_f32(const float *in, float *out, const edgec_mean_params *p)
 void ref_edgec_transpose_f32(const float *in, float *out, const edgec_transpose_params *p);
 void ref_edgec_max_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
 void ref_edgec_avg_pool2d_f32(const float *input, float *output, const edgec_pool2d_params *p);
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static uint32_t next_u32(void) { /* xorshift64* */
-    rng_state ^= rng_state >> 12; rng_state ^= rng_state << 25; rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 0x2545F4914F6CDD1Dull) >> 32);
-}
-static int32_t uniform(int32_t lo, int32_t hi) { return lo + (int32_t)(next_u32() % (uint32_t)(hi - lo + 1)); }
-static float uniform_f(void) { return (float)next_u32() / 4294967296.0f * 2.0f - 1.0f; }
-static void fill_s8(int8_t *x, size_t n) { for (size_t i = 0; i < n; ++i) x[i] = (int8_t)uniform(-128, 127); }
-
-static int32_t failures;
-static void report(const char *kernel, int32_t cases, int32_t bad) {
-    printf("%s cases=%d mismatches=%d\n", kernel, cases, bad);
-    failures += bad;
-}
 
 /* Activations with the shapes the quantizers meet: signed or all positive (after ReLU), sometimes all zero,
  * sometimes with values on the rounding boundary. */

@@ -110,8 +110,7 @@ static void fuzz_conv_hybrid(int32_t n_cases) {
 }
 
 int main(int argc, char **argv) {
-    const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
-    if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
+    const int32_t n = fuzz_args(argc, argv);
     fuzz_conv_hybrid(n);
     fuzz_quantize(n);
     fuzz_pool_f32(n);

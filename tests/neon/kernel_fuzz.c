@@ -16,6 +16,7 @@
 #include "edgec_fully_connected_s8.h"
 #include "edgec_fully_connected_s8_dot4.h"
 #include "edgec_matmul_f32.h"
+#include "../kernel_fuzz_rng.h"
 
 void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
                       int32_t *scratch);
@@ -33,22 +34,7 @@ void ref_edgec_depthwise_conv2d_f32(const float *input, const float *weights, co
                                     const edgec_conv2d_params *p);
 void ref_edgec_matmul_f32(const float *a, const float *b, const float *bias, float *out, const edgec_matmul_params *p);
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static uint32_t next_u32(void) { /* xorshift64* */
-    rng_state ^= rng_state >> 12; rng_state ^= rng_state << 25; rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 0x2545F4914F6CDD1Dull) >> 32);
-}
-static int32_t uniform(int32_t lo, int32_t hi) { return lo + (int32_t)(next_u32() % (uint32_t)(hi - lo + 1)); }
-static float uniform_f(void) { return (float)next_u32() / 4294967296.0f * 2.0f - 1.0f; }
-
-static void fill_s8(int8_t *x, size_t n) { for (size_t i = 0; i < n; ++i) x[i] = (int8_t)uniform(-128, 127); }
 static void fill_f32(float *x, size_t n) { for (size_t i = 0; i < n; ++i) x[i] = uniform_f(); }
-
-static int32_t failures;
-static void report(const char *kernel, int32_t cases, int32_t bad) {
-    printf("%s cases=%d mismatches=%d\n", kernel, cases, bad);
-    failures += bad;
-}
 
 /* A random convolution geometry: input size, kernel, stride, dilation, padding; 0 if the output is empty. */
 static int random_geometry(edgec_conv2d_s8_params *p, int pointwise, int big_channels) {
@@ -628,8 +614,7 @@ static void fuzz_matmul_f32(int32_t n_cases) {
 }
 
 int main(int argc, char **argv) {
-    const int32_t n = argc > 1 ? atoi(argv[1]) : 300;
-    if (argc > 2) rng_state ^= (uint64_t)strtoull(argv[2], NULL, 0) * 0x100000001B3ull;
+    const int32_t n = fuzz_args(argc, argv);
     fuzz_conv_s8(n, 0);
     fuzz_conv_s8(n, 1);
     fuzz_fc_s8(n, 0);
