@@ -1,6 +1,7 @@
 /* What the kernel fuzz harnesses of tests/neon/float_fuzz.c and tests/x86/kernel_fuzz.c share: the random
- * numbers and the report (kernel_fuzz_rng.h, which tests/neon/kernel_fuzz.c takes too), the activations, and the cases of the kernels both architectures speed up the same way
- * (the hybrid quantizers, float pooling, the binary ops, mean and transpose). Each harness compiles the
+ * numbers and the report (kernel_fuzz_rng.h, which tests/neon/kernel_fuzz.c takes too), the activations, and the
+ * cases of the kernels both architectures speed up the same way (the hybrid quantizers, float pooling, the binary
+ * ops, mean and transpose). Each harness compiles the
  * reference files with their functions prefixed ref_ and links its twin set; every result must be the same bits.
  * Included once, by the harness's single C file. */
 #ifndef EDGEC_TESTS_KERNEL_FUZZ_COMMON_H
