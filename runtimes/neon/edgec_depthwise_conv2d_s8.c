@@ -1128,39 +1128,79 @@ static int dw_prepare(const int8_t *weights, const int32_t *bias, const int32_t 
 }
 
 #if defined(DW_DOT)
-/* dw_prepare for a group of 16 channels, what dwd_group_rows reads only (the SDOT weights, base, multipliers and
- * right shifts), straight-line: on small maps (VWW's 6 x 6 and 3 x 3 layers) a group's set-up weighs; the rest
- * (dwd_prepare_c) only for the C loop. The weight sums by SDOT of the packed weights with ones. Returns the
- * group's DW_SHIFT_ mode. */
+/* dw_prepare for G groups of 16 channels from c0, what dwd_group_rows reads only (the SDOT weights, base,
+ * multipliers and right shifts), in one assembly loop: on small maps (VWW's 6 x 6 and 3 x 3 layers) a group's
+ * set-up weighs (64 instructions a group, where the intrinsics took about 200). A kernel row's packed weights are
+ * four TBLs of its three taps and a zero vector (dwd_fill_tbl's indices); their SDOT with -input_offset (an int8:
+ * input_offset is within [-127, 128]) is -input_offset * sum w, taken off the bias (wrapping as the reference's
+ * int32 sum). Returns the chunk's DW_SHIFT_ mode (from the largest shift: > 0 some left shift, < 0 all right). */
 static int dwd_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
-                         const int32_t *shift, int32_t c, const edgec_conv2d_s8_params *p, dw_group *g) {
-    const size_t C = (size_t)p->in_c;
-    const int8x16_t z = vdupq_n_s8(0);
-    for (int32_t ky = 0; ky < 3; ++ky) {
-        const int8_t *w = weights + 3 * (size_t)ky * C + c;
-        const int8x16_t w0 = vld1q_s8(w), w1 = vld1q_s8(w + C), w2 = vld1q_s8(w + 2 * C);
-        dwd_store((int8_t *)&g->wq[4 * ky], vzip1q_s8(w0, w1), vzip2q_s8(w0, w1), vzip1q_s8(w2, z),
-                  vzip2q_s8(w2, z), 16);
-    }
-    const int8x16_t ones = vdupq_n_s8(1);
-    const int32x4_t zero = vdupq_n_s32(0);
-    const int32_t io = p->input_offset;
-    uint32x4_t any_left = vdupq_n_u32(0), any_not_right = any_left;
-    for (int32_t r = 0; r < 4; ++r) {
-        int32x4_t sum = vdotq_s32(zero, g->wq[r], ones);
-        sum = vdotq_s32(sum, g->wq[4 + r], ones);
-        sum = vdotq_s32(sum, g->wq[8 + r], ones);
-        const int32x4_t b = bias ? vld1q_s32(bias + c + 4 * r) : zero, s = vld1q_s32(shift + c + 4 * r);
-        /* bias + input_offset * sum, wrapping as the reference's int32 sum */
-        g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b), vreinterpretq_u32_s32(sum),
-                                                       (uint32_t)io));
-        g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
-        g->right[r] = vminq_s32(s, zero);
-        any_left = vorrq_u32(any_left, vcgtq_s32(s, zero));
-        any_not_right = vorrq_u32(any_not_right, vcgeq_s32(s, zero));
-    }
-    if (edgec_neon_any_u32(any_left)) return DW_SHIFT_LEFT;
-    return edgec_neon_any_u32(any_not_right) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+                         const int32_t *shift, int32_t c0, int32_t G, const edgec_conv2d_s8_params *p,
+                         dw_group *groups) {
+    static const int32_t no_bias[16];
+    const uint64_t C = (uint64_t)p->in_c, gs = sizeof(dw_group);
+    const int8_t *w = weights + c0;
+    const int32_t *b = bias ? bias + c0 : no_bias, *m = multiplier + c0, *s = shift + c0;
+    int8_t *wq = (int8_t *)groups[0].wq;
+    int32_t *base = (int32_t *)groups[0].base, *mr = (int32_t *)groups[0].multiplier; /* and right after it */
+    uint64_t g = (uint64_t)G;
+    int32_t max_shift;
+#define DWD_PACK_ROW                                                                                               \
+    "ld1 {v4.16b}, [%[w]], %[C]\n"                                                                                  \
+    "ld1 {v5.16b}, [%[w]], %[C]\n"                                                                                  \
+    "ld1 {v6.16b}, [%[w]], %[C]\n"                                                                                  \
+    "tbl v16.16b, {v4.16b-v7.16b}, v0.16b\n"                                                                        \
+    "tbl v17.16b, {v4.16b-v7.16b}, v1.16b\n"                                                                        \
+    "tbl v18.16b, {v4.16b-v7.16b}, v2.16b\n"                                                                        \
+    "tbl v19.16b, {v4.16b-v7.16b}, v3.16b\n"                                                                        \
+    "st1 {v16.16b-v19.16b}, [%[wq]], #64\n"                                                                         \
+    "sdot v28.4s, v16.16b, v20.16b\n"                                                                               \
+    "sdot v29.4s, v17.16b, v20.16b\n"                                                                               \
+    "sdot v30.4s, v18.16b, v20.16b\n"                                                                               \
+    "sdot v31.4s, v19.16b, v20.16b\n"
+    __asm__ volatile("ld1 {v0.16b-v3.16b}, [%[idx]]\n"
+                     "movi v7.16b, #0\n"
+                     "dup v20.16b, %w[nio]\n"
+                     "movi v21.4s, #0x80, lsl #24\n" /* the largest shift so far: INT32_MIN */
+                     "1:\n"
+                     "movi v28.4s, #0\n"
+                     "movi v29.4s, #0\n"
+                     "movi v30.4s, #0\n"
+                     "movi v31.4s, #0\n"
+                     DWD_PACK_ROW DWD_PACK_ROW DWD_PACK_ROW
+                     "ld1 {v24.4s-v27.4s}, [%[b]], %[b_step]\n"
+                     "sub v24.4s, v24.4s, v28.4s\n"
+                     "sub v25.4s, v25.4s, v29.4s\n"
+                     "sub v26.4s, v26.4s, v30.4s\n"
+                     "sub v27.4s, v27.4s, v31.4s\n"
+                     "st1 {v24.4s-v27.4s}, [%[base]], %[gs]\n"
+                     "ld1 {v16.4s-v19.4s}, [%[m]], #64\n"
+                     "st1 {v16.4s-v19.4s}, [%[mr]], #64\n"
+                     "ld1 {v16.4s-v19.4s}, [%[s]], #64\n"
+                     "smax v21.4s, v21.4s, v16.4s\n"
+                     "smax v21.4s, v21.4s, v17.4s\n"
+                     "smax v21.4s, v21.4s, v18.4s\n"
+                     "smax v21.4s, v21.4s, v19.4s\n"
+                     "smin v16.4s, v16.4s, v7.4s\n"
+                     "smin v17.4s, v17.4s, v7.4s\n"
+                     "smin v18.4s, v18.4s, v7.4s\n"
+                     "smin v19.4s, v19.4s, v7.4s\n"
+                     "st1 {v16.4s-v19.4s}, [%[mr]], %[mr_next]\n"
+                     "add %[w], %[w], %[w_next]\n"
+                     "add %[wq], %[wq], %[wq_next]\n"
+                     "subs %[g], %[g], #1\n"
+                     "b.ne 1b\n"
+                     "smaxv s21, v21.4s\n"
+                     "fmov %w[max], s21\n"
+                     : [w] "+r"(w), [b] "+r"(b), [m] "+r"(m), [s] "+r"(s), [wq] "+r"(wq), [base] "+r"(base),
+                       [mr] "+r"(mr), [g] "+r"(g), [max] "=r"(max_shift)
+                     : [idx] "r"(dwd_tbl_index), [nio] "r"(-p->input_offset), [C] "r"(C),
+                       [b_step] "r"((uint64_t)(bias ? 64 : 0)), [gs] "r"(gs), [mr_next] "r"(gs - 64),
+                       [w_next] "r"(16 - 9 * C), [wq_next] "r"(gs - 192)
+                     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",
+                       "v20", "v21", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+#undef DWD_PACK_ROW
+    return max_shift > 0 ? DW_SHIFT_LEFT : max_shift == 0 ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
 }
 
 /* The rest of dw_prepare for a group dwd_prepare16 set up: zero point, clamp, pad and, for the C loop
@@ -1242,12 +1282,8 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     const int relu = p->output_offset == -128 && p->act_min == -128 && p->act_max == 127; /* DWD_RQ_RELU's */
     for (int32_t c0 = 0; c0 < c16; c0 += DWD_CHUNK) {
         const int32_t G = (c16 - c0 < DWD_CHUNK ? c16 - c0 : DWD_CHUNK) / 16;
-        int all_right = 1, any_left = 0;
-        for (int32_t g = 0; g < G; ++g) {
-            const int mode = dwd_prepare16(weights, bias, multiplier, shift, c0 + 16 * g, p, &wk.g[g]);
-            all_right &= mode == DW_SHIFT_RIGHT;
-            any_left |= mode == DW_SHIFT_LEFT;
-        }
+        const int mode = dwd_prepare16(weights, bias, multiplier, shift, c0, G, p, wk.g);
+        const int all_right = mode == DW_SHIFT_RIGHT, any_left = mode == DW_SHIFT_LEFT;
         /* the C loop (dwd_chunk) takes groups with left shifts, and those of no shift without ReLU's outputs */
         const int c_loop = any_left || (!all_right && !relu);
         for (int32_t g = 0; g < (c_loop ? G : 1); ++g) dwd_prepare_c(shift, c0 + 16 * g, p, c_loop, &wk.g[g]);
