@@ -804,10 +804,24 @@ static void dwd_build(int8_t *band, dwd_work *wk, int32_t iy, const dwd_strip *s
     const edgec_conv2d_s8_params *p = st->p;
     const int32_t sw = p->stride_w, n = st->n, G = st->G, width = st->width;
     if (iy < 0 || iy >= p->in_h) {
-        const int8x16_t v = vld1q_s8(st->pad);
-        const int8x16x4_t v4 = {{v, v, v, v}};
-        for (int32_t g = 0; g < G; ++g) /* the entries of 8 channels: an even number of 32 bytes */
-            for (int32_t j = 0; j < n * 4 * width; j += 64) vst1q_s8_x4(band + g * st->gstride + j, v4);
+        /* the groups' bands are back to back (gstride n * 4 * width, or one group); entries of 8 channels come
+         * in even numbers: 64 bytes a step, two a pass (the x4 struct of intrinsics went through memory) */
+        uint64_t k = (uint64_t)(G * n * 4 * width / 64);
+        __asm__ volatile("ld4r {v16.16b-v19.16b}, [%[pad]]\n" /* 16 equal bytes: four of them, each everywhere */
+                         "tbz %[k], #0, 1f\n"
+                         "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
+                         "1:\n"
+                         "lsr %[k], %[k], #1\n"
+                         "cbz %[k], 3f\n"
+                         "2:\n"
+                         "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
+                         "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
+                         "subs %[k], %[k], #1\n"
+                         "b.ne 2b\n"
+                         "3:\n"
+                         : [d] "+r"(band), [k] "+r"(k)
+                         : [pad] "r"(st->pad)
+                         : "memory", "cc", "v16", "v17", "v18", "v19");
     } else if (sw <= 2) {
         dwd_row_copy(wk->row, st->in_b, iy, st->ix0, (n - 1) * sw + 4, st->c0, G * width, p);
         dwd_fill_tbl(band, wk->row, n, G, st->gstride, sw, width, (size_t)(G * width));
