@@ -735,14 +735,35 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_
 #undef DWD_TBL8
 #undef DWD_TBL16
 
+/* bytes (a multiple of 8) of pad bytes at dst: 64 a step, two steps a pass (the x4 struct of intrinsics went
+ * through memory), then 8 at a time. */
+static void dwd_pad_bytes(int8_t *dst, const int8_t *pad, size_t bytes) {
+    uint64_t k = bytes / 64;
+    __asm__ volatile("ld4r {v16.16b-v19.16b}, [%[pad]]\n" /* 16 equal bytes: four of them, each everywhere */
+                     "tbz %[k], #0, 1f\n"
+                     "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
+                     "1:\n"
+                     "lsr %[k], %[k], #1\n"
+                     "cbz %[k], 3f\n"
+                     "2:\n"
+                     "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
+                     "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
+                     "subs %[k], %[k], #1\n"
+                     "b.ne 2b\n"
+                     "3:\n"
+                     : [d] "+r"(dst), [k] "+r"(k)
+                     : [pad] "r"(pad)
+                     : "memory", "cc", "v16", "v17", "v18", "v19");
+    for (size_t b = 0; b < bytes % 64; b += 8) vst1_s8(dst + b, vld1_s8(pad));
+}
 /* A strip's columns ix0 .. ix0 + span - 1 as rows of wk->row (column j at j * w, w = G * width bytes: the groups'
- * channels side by side): dwd_row_pad sets those outside the input to pad once a strip, dwd_row_copy copies those
- * inside from input row iy (channels from c0) for each row, so that dwd_fill_tbl reads no border. */
+ * channels side by side): dwd_row_pad sets those outside the input (a run each side) to pad once a strip,
+ * dwd_row_copy copies those inside from input row iy (channels from c0) for each row, so that dwd_fill_tbl reads
+ * no border. */
 static void dwd_row_pad(int8_t *dst, int32_t ix0, int32_t span, int32_t w, const int8_t *pad, int32_t in_w) {
-    const int8x16_t v = vld1q_s8(pad);
-    for (int32_t j = 0; j < span; ++j)
-        if ((uint32_t)(ix0 + j) >= (uint32_t)in_w)
-            for (int32_t b = 0; b < w; b += 8) vst1_s8(dst + (size_t)j * w + b, vget_low_s8(v));
+    const int32_t left = ix0 < 0 ? (-ix0 < span ? -ix0 : span) : 0, right = in_w - ix0 > left ? in_w - ix0 : left;
+    if (left > 0) dwd_pad_bytes(dst, pad, (size_t)left * w);
+    if (right < span) dwd_pad_bytes(dst + (size_t)right * w, pad, (size_t)(span - right) * w);
 }
 static void dwd_row_copy(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t span, int32_t c0,
                          int32_t w, const edgec_conv2d_s8_params *p) {
@@ -804,24 +825,8 @@ static void dwd_build(int8_t *band, dwd_work *wk, int32_t iy, const dwd_strip *s
     const edgec_conv2d_s8_params *p = st->p;
     const int32_t sw = p->stride_w, n = st->n, G = st->G, width = st->width;
     if (iy < 0 || iy >= p->in_h) {
-        /* the groups' bands are back to back (gstride n * 4 * width, or one group); entries of 8 channels come
-         * in even numbers: 64 bytes a step, two a pass (the x4 struct of intrinsics went through memory) */
-        uint64_t k = (uint64_t)(G * n * 4 * width / 64);
-        __asm__ volatile("ld4r {v16.16b-v19.16b}, [%[pad]]\n" /* 16 equal bytes: four of them, each everywhere */
-                         "tbz %[k], #0, 1f\n"
-                         "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
-                         "1:\n"
-                         "lsr %[k], %[k], #1\n"
-                         "cbz %[k], 3f\n"
-                         "2:\n"
-                         "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
-                         "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
-                         "subs %[k], %[k], #1\n"
-                         "b.ne 2b\n"
-                         "3:\n"
-                         : [d] "+r"(band), [k] "+r"(k)
-                         : [pad] "r"(st->pad)
-                         : "memory", "cc", "v16", "v17", "v18", "v19");
+        /* the groups' bands are back to back (gstride n * 4 * width, or one group) */
+        dwd_pad_bytes(band, st->pad, (size_t)(G * n * 4 * width));
     } else if (sw <= 2) {
         dwd_row_copy(wk->row, st->in_b, iy, st->ix0, (n - 1) * sw + 4, st->c0, G * width, p);
         dwd_fill_tbl(band, wk->row, n, G, st->gstride, sw, width, (size_t)(G * width));
