@@ -562,16 +562,16 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
  * The input comes in that layout from bands built once per input row: entry i of a group's band is output column
  * i's window row, 16 channels x 4 bytes (columns j..j+3, j = i * stride, outside the input: pad bytes; four TBLs
  * of four columns' vectors, dwd_fill_tbl), read from a copy of the strip's input row whose border columns are pad
- * bytes (dwd_row_copy), so that no step checks a border. A ring of three rows' bands (rows outside the input: pad
- * bytes, dwd_build); up to DWD_CHUNK channels' groups at once (dwd_chunk), their bands back to back, so that a
- * small map's row runs every group in one call; outputs wider than a band go in strips. A last group of 8
- * channels takes two pixels a vector (entries of 32 bytes: lanes 0-7 pixel i, 8-15 pixel i + 1; dwd_group). The
- * arithmetic (the raw bytes' sums, the base, the requantisation) is dw_pixel's: bit-exact; with ReLU's outputs
- * (zero point -128, int8's bounds) the loops narrow unsigned (DWD_RQ_RELU). */
+ * bytes (dwd_strip_start, dwd_build), so that no step checks a border. A ring of three rows' bands (rows outside
+ * the input: pad bytes, dwd_build); up to DWD_CHUNK channels' groups at once (dwd_chunk), their bands back to
+ * back, so that a small map's row runs every group in one call; outputs wider than a band go in strips. A last
+ * group of 8 channels takes two pixels a vector (entries of 32 bytes: lanes 0-7 pixel i, 8-15 pixel i + 1;
+ * dwd_group). The arithmetic (the raw bytes' sums, the base, the requantisation) is dw_pixel's: bit-exact; with
+ * ReLU's outputs (zero point -128, int8's bounds) the loops narrow unsigned (DWD_RQ_RELU). */
 #define DWD_Q 64 /* output columns a strip (even) */
 #define DWD_CHUNK 128 /* channels a pass of dwd_chunk: 8 groups */
 #define DWD_SLOT 8192 /* bytes of a band */
-#define DWD_ROW 4352 /* bytes of a strip's input columns (dwd_row_copy) */
+#define DWD_ROW 4352 /* bytes of a strip's input columns (dwd_build copies them) */
 typedef struct {
     int8_t q[3][DWD_SLOT]; /* three input rows' bands */
     int8_t row[DWD_ROW];
@@ -758,44 +758,26 @@ static void dwd_pad_bytes(int8_t *dst, const int8_t *pad, size_t bytes) {
 }
 /* A strip's columns ix0 .. ix0 + span - 1 as rows of wk->row (column j at j * w, w = G * width bytes: the groups'
  * channels side by side): dwd_row_pad sets those outside the input (a run each side) to pad once a strip,
- * dwd_row_copy copies those inside from input row iy (channels from c0) for each row, so that dwd_fill_tbl reads
+ * dwd_build copies those inside from input row iy (channels from c0) for each row, so that dwd_fill_tbl reads
  * no border. */
 static void dwd_row_pad(int8_t *dst, int32_t ix0, int32_t span, int32_t w, const int8_t *pad, int32_t in_w) {
     const int32_t left = ix0 < 0 ? (-ix0 < span ? -ix0 : span) : 0, right = in_w - ix0 > left ? in_w - ix0 : left;
     if (left > 0) dwd_pad_bytes(dst, pad, (size_t)left * w);
     if (right < span) dwd_pad_bytes(dst + (size_t)right * w, pad, (size_t)(span - right) * w);
 }
-static void dwd_row_copy(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t span, int32_t c0,
-                         int32_t w, const edgec_conv2d_s8_params *p) {
-    const int32_t lo = ix0 < 0 ? 0 : ix0, hi = ix0 + span < p->in_w ? ix0 + span : p->in_w;
-    const size_t C = (size_t)p->in_c;
-    if (hi <= lo) return;
-    const int8_t *src = in_b + ((size_t)iy * p->in_w + lo) * C + c0;
-    dst += (size_t)(lo - ix0) * w;
-    if (C == (size_t)w && (hi - lo) * w >= 64) { /* the columns' channels are all of them: one run */
-        const int32_t bytes = (hi - lo) * w;
-        uint64_t m = (uint64_t)bytes / 64;
-        int8_t *d = dst;
-        const int8_t *x = src;
+/* bytes (a multiple of 8) from src to dst: 64 a step, then 8 at a time. */
+static void dwd_copy_bytes(int8_t *dst, const int8_t *src, size_t bytes) {
+    uint64_t m = bytes / 64;
+    if (m)
         __asm__ volatile("1:\n"
                          "ld1 {v16.16b-v19.16b}, [%[x]], #64\n"
                          "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
                          "subs %[m], %[m], #1\n"
                          "b.ne 1b\n"
-                         : [x] "+r"(x), [d] "+r"(d), [m] "+r"(m)
+                         : [x] "+r"(src), [d] "+r"(dst), [m] "+r"(m)
                          :
                          : "memory", "cc", "v16", "v17", "v18", "v19");
-        for (int32_t b = bytes / 64 * 64; b < bytes; b += 8) vst1_s8(dst + b, vld1_s8(src + b));
-        return;
-    }
-    /* else a run a column */
-    const int32_t runs = C == (size_t)w ? 1 : hi - lo, bytes = C == (size_t)w ? (hi - lo) * w : w;
-    for (int32_t r = 0; r < runs; ++r, src += C, dst += w) {
-        int32_t b = 0;
-        for (; b + 64 <= bytes; b += 64) vst1q_s8_x4(dst + b, vld1q_s8_x4(src + b));
-        for (; b + 16 <= bytes; b += 16) vst1q_s8(dst + b, vld1q_s8(src + b));
-        if (b < bytes) vst1_s8(dst + b, vld1_s8(src + b));
-    }
+    for (size_t b = 0; b < bytes % 64; b += 8) vst1_s8(dst + b, vld1_s8(src + b));
 }
 
 /* A strip of output columns: n entries of width channels for groups [0, G) from channel c0 (group g's band at g *
@@ -807,6 +789,11 @@ typedef struct {
     size_t gstride;
     int32_t ix0, n, c0, G, width;
     int32_t next, slot, top, top_slot;
+    /* the copy of a row's columns inside the input into wk->row (stride 1 or 2; dwd_build): runs runs of bytes
+     * bytes, from src_col + iy * src_row (a run src_step on) to wk->row + dst_col (a run dst_step on) */
+    const int8_t *src_col;
+    size_t src_row, src_step, dst_col, dst_step, bytes;
+    int32_t runs;
 } dwd_strip;
 
 static void dwd_strip_start(dwd_strip *st, dwd_work *wk, const int8_t *in_b, int32_t ix0, int32_t n, int32_t c0,
@@ -817,7 +804,19 @@ static void dwd_strip_start(dwd_strip *st, dwd_work *wk, const int8_t *in_b, int
     st->next = st->top = -p->pad_top;
     st->slot = st->top % 3 + (st->top % 3 < 0 ? 3 : 0);
     st->top_slot = st->slot;
-    if (p->stride_w <= 2) dwd_row_pad(wk->row, ix0, (n - 1) * p->stride_w + 4, G * width, pad, p->in_w);
+    if (p->stride_w > 2) return;
+    /* wk->row: the strip's span columns of w bytes, those outside the input pad bytes once for all rows */
+    const int32_t span = (n - 1) * p->stride_w + 4, w = G * width;
+    dwd_row_pad(wk->row, ix0, span, w, pad, p->in_w);
+    const int32_t lo = ix0 < 0 ? 0 : ix0, hi = ix0 + span < p->in_w ? ix0 + span : p->in_w;
+    const size_t C = (size_t)p->in_c, whole = C == (size_t)w; /* whole: all channels, the columns one run */
+    st->runs = hi <= lo ? 0 : whole ? 1 : hi - lo;
+    st->bytes = whole ? (size_t)(hi - lo) * w : (size_t)w;
+    st->src_col = in_b + (size_t)lo * C + c0;
+    st->src_row = (size_t)p->in_w * C;
+    st->src_step = C;
+    st->dst_col = (size_t)(lo - ix0) * w;
+    st->dst_step = (size_t)w;
 }
 
 /* Input row iy's bands into band: from the input (through wk->row at stride 1 or 2), or pad bytes outside it. */
@@ -828,7 +827,10 @@ static void dwd_build(int8_t *band, dwd_work *wk, int32_t iy, const dwd_strip *s
         /* the groups' bands are back to back (gstride n * 4 * width, or one group) */
         dwd_pad_bytes(band, st->pad, (size_t)(G * n * 4 * width));
     } else if (sw <= 2) {
-        dwd_row_copy(wk->row, st->in_b, iy, st->ix0, (n - 1) * sw + 4, st->c0, G * width, p);
+        const int8_t *src = st->src_col + (size_t)iy * st->src_row;
+        int8_t *dst = wk->row + st->dst_col;
+        for (int32_t r = 0; r < st->runs; ++r, src += st->src_step, dst += st->dst_step)
+            dwd_copy_bytes(dst, src, st->bytes);
         dwd_fill_tbl(band, wk->row, n, G, st->gstride, sw, width, (size_t)(G * width));
     } else {
         for (int32_t g = 0; g < G; ++g)
