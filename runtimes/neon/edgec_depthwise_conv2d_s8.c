@@ -562,16 +562,16 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
  * The input comes in that layout from bands built once per input row: entry i of a group's band is output column
  * i's window row, 16 channels x 4 bytes (columns j..j+3, j = i * stride, outside the input: pad bytes; four TBLs
  * of four columns' vectors, dwd_fill_tbl), read from a copy of the strip's input row whose border columns are pad
- * bytes (dwd_row_copy), so that no step checks a border. A ring of three rows' bands (rows outside the input: pad
- * bytes, dwd_build); up to DWD_CHUNK channels' groups at once (dwd_chunk), their bands back to back, so that a
- * small map's row runs every group in one call; outputs wider than a band go in strips. A last group of 8
- * channels takes two pixels a vector (entries of 32 bytes: lanes 0-7 pixel i, 8-15 pixel i + 1; dwd_group). The
- * arithmetic (the raw bytes' sums, the base, the requantisation) is dw_pixel's: bit-exact; with ReLU's outputs
- * (zero point -128, int8's bounds) the loops narrow unsigned (DWD_RQ_RELU). */
+ * bytes (dwd_strip_start, dwd_build), so that no step checks a border. A ring of three rows' bands (rows outside
+ * the input: pad bytes, dwd_build); up to DWD_CHUNK channels' groups at once (dwd_chunk), their bands back to
+ * back, so that a small map's row runs every group in one call; outputs wider than a band go in strips. A last
+ * group of 8 channels takes two pixels a vector (entries of 32 bytes: lanes 0-7 pixel i, 8-15 pixel i + 1;
+ * dwd_group). The arithmetic (the raw bytes' sums, the base, the requantisation) is dw_pixel's: bit-exact; with
+ * ReLU's outputs (zero point -128, int8's bounds) the loops narrow unsigned (DWD_RQ_RELU). */
 #define DWD_Q 64 /* output columns a strip (even) */
 #define DWD_CHUNK 128 /* channels a pass of dwd_chunk: 8 groups */
 #define DWD_SLOT 8192 /* bytes of a band */
-#define DWD_ROW 4352 /* bytes of a strip's input columns (dwd_row_copy) */
+#define DWD_ROW 4352 /* bytes of a strip's input columns (dwd_build copies them) */
 typedef struct {
     int8_t q[3][DWD_SLOT]; /* three input rows' bands */
     int8_t row[DWD_ROW];
@@ -735,46 +735,49 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_
 #undef DWD_TBL8
 #undef DWD_TBL16
 
-/* A strip's columns ix0 .. ix0 + span - 1 as rows of wk->row (column j at j * w, w = G * width bytes: the groups'
- * channels side by side): dwd_row_pad sets those outside the input to pad once a strip, dwd_row_copy copies those
- * inside from input row iy (channels from c0) for each row, so that dwd_fill_tbl reads no border. */
-static void dwd_row_pad(int8_t *dst, int32_t ix0, int32_t span, int32_t w, const int8_t *pad, int32_t in_w) {
-    const int8x16_t v = vld1q_s8(pad);
-    for (int32_t j = 0; j < span; ++j)
-        if ((uint32_t)(ix0 + j) >= (uint32_t)in_w)
-            for (int32_t b = 0; b < w; b += 8) vst1_s8(dst + (size_t)j * w + b, vget_low_s8(v));
+/* bytes (a multiple of 8) of pad bytes at dst: 64 a step, two steps a pass (the x4 struct of intrinsics went
+ * through memory), then 8 at a time. */
+static void dwd_pad_bytes(int8_t *dst, const int8_t *pad, size_t bytes) {
+    uint64_t k = bytes / 64;
+    __asm__ volatile("ld4r {v16.16b-v19.16b}, [%[pad]]\n" /* 16 equal bytes: four of them, each everywhere */
+                     "tbz %[k], #0, 1f\n"
+                     "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
+                     "1:\n"
+                     "lsr %[k], %[k], #1\n"
+                     "cbz %[k], 3f\n"
+                     "2:\n"
+                     "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
+                     "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
+                     "subs %[k], %[k], #1\n"
+                     "b.ne 2b\n"
+                     "3:\n"
+                     : [d] "+r"(dst), [k] "+r"(k)
+                     : [pad] "r"(pad)
+                     : "memory", "cc", "v16", "v17", "v18", "v19");
+    for (size_t b = 0; b < bytes % 64; b += 8) vst1_s8(dst + b, vld1_s8(pad));
 }
-static void dwd_row_copy(int8_t *dst, const int8_t *in_b, int32_t iy, int32_t ix0, int32_t span, int32_t c0,
-                         int32_t w, const edgec_conv2d_s8_params *p) {
-    const int32_t lo = ix0 < 0 ? 0 : ix0, hi = ix0 + span < p->in_w ? ix0 + span : p->in_w;
-    const size_t C = (size_t)p->in_c;
-    if (hi <= lo) return;
-    const int8_t *src = in_b + ((size_t)iy * p->in_w + lo) * C + c0;
-    dst += (size_t)(lo - ix0) * w;
-    if (C == (size_t)w && (hi - lo) * w >= 64) { /* the columns' channels are all of them: one run */
-        const int32_t bytes = (hi - lo) * w;
-        uint64_t m = (uint64_t)bytes / 64;
-        int8_t *d = dst;
-        const int8_t *x = src;
+/* A strip's columns ix0 .. ix0 + span - 1 as rows of wk->row (column j at j * w, w = G * width bytes: the groups'
+ * channels side by side): dwd_row_pad sets those outside the input (a run each side) to pad once a strip,
+ * dwd_build copies those inside from input row iy (channels from c0) for each row, so that dwd_fill_tbl reads
+ * no border. */
+static void dwd_row_pad(int8_t *dst, int32_t ix0, int32_t span, int32_t w, const int8_t *pad, int32_t in_w) {
+    const int32_t left = ix0 < 0 ? (-ix0 < span ? -ix0 : span) : 0, right = in_w - ix0 > left ? in_w - ix0 : left;
+    if (left > 0) dwd_pad_bytes(dst, pad, (size_t)left * w);
+    if (right < span) dwd_pad_bytes(dst + (size_t)right * w, pad, (size_t)(span - right) * w);
+}
+/* bytes (a multiple of 8) from src to dst: 64 a step, then 8 at a time. */
+static void dwd_copy_bytes(int8_t *dst, const int8_t *src, size_t bytes) {
+    uint64_t m = bytes / 64;
+    if (m)
         __asm__ volatile("1:\n"
                          "ld1 {v16.16b-v19.16b}, [%[x]], #64\n"
                          "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
                          "subs %[m], %[m], #1\n"
                          "b.ne 1b\n"
-                         : [x] "+r"(x), [d] "+r"(d), [m] "+r"(m)
+                         : [x] "+r"(src), [d] "+r"(dst), [m] "+r"(m)
                          :
                          : "memory", "cc", "v16", "v17", "v18", "v19");
-        for (int32_t b = bytes / 64 * 64; b < bytes; b += 8) vst1_s8(dst + b, vld1_s8(src + b));
-        return;
-    }
-    /* else a run a column */
-    const int32_t runs = C == (size_t)w ? 1 : hi - lo, bytes = C == (size_t)w ? (hi - lo) * w : w;
-    for (int32_t r = 0; r < runs; ++r, src += C, dst += w) {
-        int32_t b = 0;
-        for (; b + 64 <= bytes; b += 64) vst1q_s8_x4(dst + b, vld1q_s8_x4(src + b));
-        for (; b + 16 <= bytes; b += 16) vst1q_s8(dst + b, vld1q_s8(src + b));
-        if (b < bytes) vst1_s8(dst + b, vld1_s8(src + b));
-    }
+    for (size_t b = 0; b < bytes % 64; b += 8) vst1_s8(dst + b, vld1_s8(src + b));
 }
 
 /* A strip of output columns: n entries of width channels for groups [0, G) from channel c0 (group g's band at g *
@@ -786,6 +789,11 @@ typedef struct {
     size_t gstride;
     int32_t ix0, n, c0, G, width;
     int32_t next, slot, top, top_slot;
+    /* the copy of a row's columns inside the input into wk->row (stride 1 or 2; dwd_build): runs runs of bytes
+     * bytes, from src_col + iy * src_row (a run src_step on) to wk->row + dst_col (a run dst_step on) */
+    const int8_t *src_col;
+    size_t src_row, src_step, dst_col, dst_step, bytes;
+    int32_t runs;
 } dwd_strip;
 
 static void dwd_strip_start(dwd_strip *st, dwd_work *wk, const int8_t *in_b, int32_t ix0, int32_t n, int32_t c0,
@@ -796,7 +804,19 @@ static void dwd_strip_start(dwd_strip *st, dwd_work *wk, const int8_t *in_b, int
     st->next = st->top = -p->pad_top;
     st->slot = st->top % 3 + (st->top % 3 < 0 ? 3 : 0);
     st->top_slot = st->slot;
-    if (p->stride_w <= 2) dwd_row_pad(wk->row, ix0, (n - 1) * p->stride_w + 4, G * width, pad, p->in_w);
+    if (p->stride_w > 2) return;
+    /* wk->row: the strip's span columns of w bytes, those outside the input pad bytes once for all rows */
+    const int32_t span = (n - 1) * p->stride_w + 4, w = G * width;
+    dwd_row_pad(wk->row, ix0, span, w, pad, p->in_w);
+    const int32_t lo = ix0 < 0 ? 0 : ix0, hi = ix0 + span < p->in_w ? ix0 + span : p->in_w;
+    const size_t C = (size_t)p->in_c, whole = C == (size_t)w; /* whole: all channels, the columns one run */
+    st->runs = hi <= lo ? 0 : whole ? 1 : hi - lo;
+    st->bytes = whole ? (size_t)(hi - lo) * w : (size_t)w;
+    st->src_col = in_b + (size_t)lo * C + c0;
+    st->src_row = (size_t)p->in_w * C;
+    st->src_step = C;
+    st->dst_col = (size_t)(lo - ix0) * w;
+    st->dst_step = (size_t)w;
 }
 
 /* Input row iy's bands into band: from the input (through wk->row at stride 1 or 2), or pad bytes outside it. */
@@ -804,12 +824,13 @@ static void dwd_build(int8_t *band, dwd_work *wk, int32_t iy, const dwd_strip *s
     const edgec_conv2d_s8_params *p = st->p;
     const int32_t sw = p->stride_w, n = st->n, G = st->G, width = st->width;
     if (iy < 0 || iy >= p->in_h) {
-        const int8x16_t v = vld1q_s8(st->pad);
-        const int8x16x4_t v4 = {{v, v, v, v}};
-        for (int32_t g = 0; g < G; ++g) /* the entries of 8 channels: an even number of 32 bytes */
-            for (int32_t j = 0; j < n * 4 * width; j += 64) vst1q_s8_x4(band + g * st->gstride + j, v4);
+        /* the groups' bands are back to back (gstride n * 4 * width, or one group) */
+        dwd_pad_bytes(band, st->pad, (size_t)(G * n * 4 * width));
     } else if (sw <= 2) {
-        dwd_row_copy(wk->row, st->in_b, iy, st->ix0, (n - 1) * sw + 4, st->c0, G * width, p);
+        const int8_t *src = st->src_col + (size_t)iy * st->src_row;
+        int8_t *dst = wk->row + st->dst_col;
+        for (int32_t r = 0; r < st->runs; ++r, src += st->src_step, dst += st->dst_step)
+            dwd_copy_bytes(dst, src, st->bytes);
         dwd_fill_tbl(band, wk->row, n, G, st->gstride, sw, width, (size_t)(G * width));
     } else {
         for (int32_t g = 0; g < G; ++g)
@@ -1128,39 +1149,79 @@ static int dw_prepare(const int8_t *weights, const int32_t *bias, const int32_t 
 }
 
 #if defined(DW_DOT)
-/* dw_prepare for a group of 16 channels, what dwd_group_rows reads only (the SDOT weights, base, multipliers and
- * right shifts), straight-line: on small maps (VWW's 6 x 6 and 3 x 3 layers) a group's set-up weighs; the rest
- * (dwd_prepare_c) only for the C loop. The weight sums by SDOT of the packed weights with ones. Returns the
- * group's DW_SHIFT_ mode. */
+/* dw_prepare for G groups of 16 channels from c0, what dwd_group_rows reads only (the SDOT weights, base,
+ * multipliers and right shifts), in one assembly loop: on small maps (VWW's 6 x 6 and 3 x 3 layers) a group's
+ * set-up weighs (64 instructions a group, where the intrinsics took about 200). A kernel row's packed weights are
+ * four TBLs of its three taps and a zero vector (dwd_fill_tbl's indices); their SDOT with -input_offset (an int8:
+ * input_offset is within [-127, 128]) is -input_offset * sum w, taken off the bias (wrapping as the reference's
+ * int32 sum). Returns the chunk's DW_SHIFT_ mode (from the largest shift: > 0 some left shift, < 0 all right). */
 static int dwd_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
-                         const int32_t *shift, int32_t c, const edgec_conv2d_s8_params *p, dw_group *g) {
-    const size_t C = (size_t)p->in_c;
-    const int8x16_t z = vdupq_n_s8(0);
-    for (int32_t ky = 0; ky < 3; ++ky) {
-        const int8_t *w = weights + 3 * (size_t)ky * C + c;
-        const int8x16_t w0 = vld1q_s8(w), w1 = vld1q_s8(w + C), w2 = vld1q_s8(w + 2 * C);
-        dwd_store((int8_t *)&g->wq[4 * ky], vzip1q_s8(w0, w1), vzip2q_s8(w0, w1), vzip1q_s8(w2, z),
-                  vzip2q_s8(w2, z), 16);
-    }
-    const int8x16_t ones = vdupq_n_s8(1);
-    const int32x4_t zero = vdupq_n_s32(0);
-    const int32_t io = p->input_offset;
-    uint32x4_t any_left = vdupq_n_u32(0), any_not_right = any_left;
-    for (int32_t r = 0; r < 4; ++r) {
-        int32x4_t sum = vdotq_s32(zero, g->wq[r], ones);
-        sum = vdotq_s32(sum, g->wq[4 + r], ones);
-        sum = vdotq_s32(sum, g->wq[8 + r], ones);
-        const int32x4_t b = bias ? vld1q_s32(bias + c + 4 * r) : zero, s = vld1q_s32(shift + c + 4 * r);
-        /* bias + input_offset * sum, wrapping as the reference's int32 sum */
-        g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b), vreinterpretq_u32_s32(sum),
-                                                       (uint32_t)io));
-        g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
-        g->right[r] = vminq_s32(s, zero);
-        any_left = vorrq_u32(any_left, vcgtq_s32(s, zero));
-        any_not_right = vorrq_u32(any_not_right, vcgeq_s32(s, zero));
-    }
-    if (edgec_neon_any_u32(any_left)) return DW_SHIFT_LEFT;
-    return edgec_neon_any_u32(any_not_right) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+                         const int32_t *shift, int32_t c0, int32_t G, const edgec_conv2d_s8_params *p,
+                         dw_group *groups) {
+    static const int32_t no_bias[16];
+    const uint64_t C = (uint64_t)p->in_c, gs = sizeof(dw_group);
+    const int8_t *w = weights + c0;
+    const int32_t *b = bias ? bias + c0 : no_bias, *m = multiplier + c0, *s = shift + c0;
+    int8_t *wq = (int8_t *)groups[0].wq;
+    int32_t *base = (int32_t *)groups[0].base, *mr = (int32_t *)groups[0].multiplier; /* and right after it */
+    uint64_t g = (uint64_t)G;
+    int32_t max_shift;
+#define DWD_PACK_ROW                                                                                               \
+    "ld1 {v4.16b}, [%[w]], %[C]\n"                                                                                  \
+    "ld1 {v5.16b}, [%[w]], %[C]\n"                                                                                  \
+    "ld1 {v6.16b}, [%[w]], %[C]\n"                                                                                  \
+    "tbl v16.16b, {v4.16b-v7.16b}, v0.16b\n"                                                                        \
+    "tbl v17.16b, {v4.16b-v7.16b}, v1.16b\n"                                                                        \
+    "tbl v18.16b, {v4.16b-v7.16b}, v2.16b\n"                                                                        \
+    "tbl v19.16b, {v4.16b-v7.16b}, v3.16b\n"                                                                        \
+    "st1 {v16.16b-v19.16b}, [%[wq]], #64\n"                                                                         \
+    "sdot v28.4s, v16.16b, v20.16b\n"                                                                               \
+    "sdot v29.4s, v17.16b, v20.16b\n"                                                                               \
+    "sdot v30.4s, v18.16b, v20.16b\n"                                                                               \
+    "sdot v31.4s, v19.16b, v20.16b\n"
+    __asm__ volatile("ld1 {v0.16b-v3.16b}, [%[idx]]\n"
+                     "movi v7.16b, #0\n"
+                     "dup v20.16b, %w[nio]\n"
+                     "movi v21.4s, #0x80, lsl #24\n" /* the largest shift so far: INT32_MIN */
+                     "1:\n"
+                     "movi v28.4s, #0\n"
+                     "movi v29.4s, #0\n"
+                     "movi v30.4s, #0\n"
+                     "movi v31.4s, #0\n"
+                     DWD_PACK_ROW DWD_PACK_ROW DWD_PACK_ROW
+                     "ld1 {v24.4s-v27.4s}, [%[b]], %[b_step]\n"
+                     "sub v24.4s, v24.4s, v28.4s\n"
+                     "sub v25.4s, v25.4s, v29.4s\n"
+                     "sub v26.4s, v26.4s, v30.4s\n"
+                     "sub v27.4s, v27.4s, v31.4s\n"
+                     "st1 {v24.4s-v27.4s}, [%[base]], %[gs]\n"
+                     "ld1 {v16.4s-v19.4s}, [%[m]], #64\n"
+                     "st1 {v16.4s-v19.4s}, [%[mr]], #64\n"
+                     "ld1 {v16.4s-v19.4s}, [%[s]], #64\n"
+                     "smax v21.4s, v21.4s, v16.4s\n"
+                     "smax v21.4s, v21.4s, v17.4s\n"
+                     "smax v21.4s, v21.4s, v18.4s\n"
+                     "smax v21.4s, v21.4s, v19.4s\n"
+                     "smin v16.4s, v16.4s, v7.4s\n"
+                     "smin v17.4s, v17.4s, v7.4s\n"
+                     "smin v18.4s, v18.4s, v7.4s\n"
+                     "smin v19.4s, v19.4s, v7.4s\n"
+                     "st1 {v16.4s-v19.4s}, [%[mr]], %[mr_next]\n"
+                     "add %[w], %[w], %[w_next]\n"
+                     "add %[wq], %[wq], %[wq_next]\n"
+                     "subs %[g], %[g], #1\n"
+                     "b.ne 1b\n"
+                     "smaxv s21, v21.4s\n"
+                     "fmov %w[max], s21\n"
+                     : [w] "+r"(w), [b] "+r"(b), [m] "+r"(m), [s] "+r"(s), [wq] "+r"(wq), [base] "+r"(base),
+                       [mr] "+r"(mr), [g] "+r"(g), [max] "=r"(max_shift)
+                     : [idx] "r"(dwd_tbl_index), [nio] "r"(-p->input_offset), [C] "r"(C),
+                       [b_step] "r"((uint64_t)(bias ? 64 : 0)), [gs] "r"(gs), [mr_next] "r"(gs - 64),
+                       [w_next] "r"(16 - 9 * C), [wq_next] "r"(gs - 192)
+                     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",
+                       "v20", "v21", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+#undef DWD_PACK_ROW
+    return max_shift > 0 ? DW_SHIFT_LEFT : max_shift == 0 ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
 }
 
 /* The rest of dw_prepare for a group dwd_prepare16 set up: zero point, clamp, pad and, for the C loop
@@ -1242,12 +1303,8 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     const int relu = p->output_offset == -128 && p->act_min == -128 && p->act_max == 127; /* DWD_RQ_RELU's */
     for (int32_t c0 = 0; c0 < c16; c0 += DWD_CHUNK) {
         const int32_t G = (c16 - c0 < DWD_CHUNK ? c16 - c0 : DWD_CHUNK) / 16;
-        int all_right = 1, any_left = 0;
-        for (int32_t g = 0; g < G; ++g) {
-            const int mode = dwd_prepare16(weights, bias, multiplier, shift, c0 + 16 * g, p, &wk.g[g]);
-            all_right &= mode == DW_SHIFT_RIGHT;
-            any_left |= mode == DW_SHIFT_LEFT;
-        }
+        const int mode = dwd_prepare16(weights, bias, multiplier, shift, c0, G, p, wk.g);
+        const int all_right = mode == DW_SHIFT_RIGHT, any_left = mode == DW_SHIFT_LEFT;
         /* the C loop (dwd_chunk) takes groups with left shifts, and those of no shift without ReLU's outputs */
         const int c_loop = any_left || (!all_right && !relu);
         for (int32_t g = 0; g < (c_loop ? G : 1); ++g) dwd_prepare_c(shift, c0 + 16 * g, p, c_loop, &wk.g[g]);

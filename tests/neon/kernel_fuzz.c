@@ -154,6 +154,10 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
             for (int32_t i = 0; i < p.out_c; ++i) shift[i] = shift[i] < 0 ? shift[i] : -1;
             if (t / 8 % 4 >= 2) { p.output_offset = -128; p.act_min = -128; } /* TFLite's ReLU: unsigned narrowing */
         }
+        if (depthwise && t % 32 == 6) { /* the SDOT set-up's extremes: -input_offset -128 or 127, shifts 0 at most */
+            p.input_offset = t % 64 == 6 ? 128 : -127;
+            for (int32_t i = 0; i < p.out_c; ++i) shift[i] = shift[i] < 0 ? shift[i] : 0;
+        }
         const int32_t *b = t % 7 == 6 ? NULL : bias;
         if (depthwise) {
             edgec_depthwise_conv2d_s8(in, w, b, mult, shift, got, &p);
