@@ -1569,7 +1569,7 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
  * narrowed as one vector and stored.
  * With the dot product a window is one LDP (windows 32 bytes apart), its accumulators one LDP of the bias, then
  * 14 SDOTs: 27 instructions a pixel, where the half tile took 55. Without it (weights within [-127, 127]) the
- * SMLAL pairs of EDGEC_NEON_SYM_MUL2, LD2R a pixel's two quads (windows 28 bytes apart): 63 a pixel, where
+ * SMLAL pairs of EDGEC_NEON_SYM_MUL2 (windows 28 bytes apart): 61 a pixel, where
  * dot4_strip_half_sym2 took 80. full: a zero point of -128 and int8's bounds (the unsigned narrowing of
  * dot4_narrow_store_clamp), else the zero point and the clamp (zlh: the zero point (int16), then the bounds'
  * bytes). pairs (> 0) passes. */
@@ -1588,20 +1588,21 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
 #define DOT4_FLAT8_SUMS "v28", "v29", "v30", "v31"
 #define DOT4_FLAT8_WINDOW 32
 #else
-/* one pixel's half sums in v26-v29 (EDGEC_NEON_SYM_LOOP2's layout), started from the bias */
+/* one pixel's half sums in v26-v29 (EDGEC_NEON_SYM_LOOP2's layout), started from the bias; its 7 quads by one
+ * LD4R and one LD3R (where LD2R took four loads) into v16-v19, which hold the requantisation constants again
+ * once both pixels are done (two LDPs a pass: one instruction less a pixel) */
 #define DOT4_FLAT8_SYM_PIXEL                                                                                     \
-    "ldp q26, q27, [%[b]]\n" "ldp q28, q29, [%[b], #32]\n"                                                       \
-    "ld2r {v24.4s, v25.4s}, [%[x]], #8\n"                                                                        \
-    EDGEC_NEON_SYM_MUL2("v0", "v1", "v2", "v3", "v24", "v25", "v26", "v27", "v28", "v29")                       \
-    "ld2r {v24.4s, v25.4s}, [%[x]], #8\n"                                                                        \
-    EDGEC_NEON_SYM_MUL2("v4", "v5", "v6", "v7", "v24", "v25", "v26", "v27", "v28", "v29")                       \
-    "ld2r {v24.4s, v25.4s}, [%[x]], #8\n"                                                                        \
-    EDGEC_NEON_SYM_MUL2("v8", "v9", "v10", "v11", "v24", "v25", "v26", "v27", "v28", "v29")                     \
-    "ld1r {v24.4s}, [%[x]], #4\n" EDGEC_NEON_SYM_MUL1("v12", "v13", "v24", "v26", "v27", "v28", "v29")
+    "ld1 {v26.4s - v29.4s}, [%[b]]\n" "ld4r {v16.4s - v19.4s}, [%[x]], #16\n"                                   \
+    EDGEC_NEON_SYM_MUL2("v0", "v1", "v2", "v3", "v16", "v17", "v26", "v27", "v28", "v29")                       \
+    EDGEC_NEON_SYM_MUL2("v4", "v5", "v6", "v7", "v18", "v19", "v26", "v27", "v28", "v29")                       \
+    "ld3r {v16.4s - v18.4s}, [%[x]], #12\n"                                                                      \
+    EDGEC_NEON_SYM_MUL2("v8", "v9", "v10", "v11", "v16", "v17", "v26", "v27", "v28", "v29")                     \
+    EDGEC_NEON_SYM_MUL1("v12", "v13", "v18", "v26", "v27", "v28", "v29")
 /* the two pixels' channel sums: v30, v31 and v26, v27 */
 #define DOT4_FLAT8_PRODUCTS                                                                                      \
     DOT4_FLAT8_SYM_PIXEL "addp v30.4s, v26.4s, v27.4s\n" "addp v31.4s, v28.4s, v29.4s\n"                         \
-    DOT4_FLAT8_SYM_PIXEL "addp v26.4s, v26.4s, v27.4s\n" "addp v27.4s, v28.4s, v29.4s\n"
+    DOT4_FLAT8_SYM_PIXEL "addp v26.4s, v26.4s, v27.4s\n" "addp v27.4s, v28.4s, v29.4s\n"                         \
+    "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
 #define DOT4_FLAT8_SUMS "v30", "v31", "v26", "v27"
 #define DOT4_FLAT8_WINDOW 28
 #endif
