@@ -1208,22 +1208,23 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
               "v30", "v31", "memory", "cc");
 }
 
-/* One pixel of dot4_sym_k8_relu: its two quads (LD2R) against the weights v0-v3 (first quad), v4-v7 (second),
- * four channels a group: SMULL + SMLAL pairs added (SADALP) into half sums started from the bias (two LD1 of
- * four registers, where SADDLP and an ADD a group took four more), ADDP; then rounded, narrowed and stored */
-#define DOT4_K8_GROUP(K, L, H0, H1)                                                                              \
-    "smull v23.8h, " K ".8b, v21.8b\n" "smull2 v28.8h, " K ".16b, v21.16b\n" "smlal v23.8h, " L ".8b, v22.8b\n"   \
-    "smlal2 v28.8h, " L ".16b, v22.16b\n" "sadalp " H0 ".4s, v23.8h\n" "sadalp " H1 ".4s, v28.8h\n"             \
-    "addp " H0 ".4s, " H0 ".4s, " H1 ".4s\n"
-#define DOT4_K8_PIXEL                                                                                            \
-    "ld2r {v21.4s, v22.4s}, [%[x]], #8\n" "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b64]]\n" \
-    DOT4_K8_GROUP("v0", "v4", "v16", "v17") DOT4_K8_GROUP("v1", "v5", "v18", "v19")                              \
-    DOT4_K8_GROUP("v2", "v6", "v24", "v25") DOT4_K8_GROUP("v3", "v7", "v26", "v27")                              \
-    DOT4_RQ_RELU("v16", "v8", "v12") DOT4_RQ_RELU("v18", "v9", "v13") DOT4_RQ_RELU("v24", "v10", "v14")          \
-    DOT4_RQ_RELU("v26", "v11", "v15") DOT4_NARROW_RELU("v29", "v30", "v16", "v18", "v24", "v26", "v20")          \
+/* One pixel of dot4_sym_k8_relu: its two quads (broadcast in X0, X1) against the weights v0-v3 (first quad), v4-v7
+ * (second), four channels a group: SMULL + SMLAL pairs added (SADALP) into half sums started from the bias (two
+ * LD1 of four registers, where SADDLP and an ADD a group took four more), ADDP; then rounded, narrowed and
+ * stored. Two pixels' quads come from one LD4R. */
+#define DOT4_K8_GROUP(K, L, X0, X1, H0, H1)                                                                      \
+    "smull v30.8h, " K ".8b, " X0 ".8b\n" "smull2 v31.8h, " K ".16b, " X0 ".16b\n"                              \
+    "smlal v30.8h, " L ".8b, " X1 ".8b\n" "smlal2 v31.8h, " L ".16b, " X1 ".16b\n"                              \
+    "sadalp " H0 ".4s, v30.8h\n" "sadalp " H1 ".4s, v31.8h\n" "addp " H0 ".4s, " H0 ".4s, " H1 ".4s\n"
+#define DOT4_K8_PIXEL(X0, X1)                                                                                    \
+    "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v25.4s - v28.4s}, [%[b64]]\n"                                       \
+    DOT4_K8_GROUP("v0", "v4", X0, X1, "v16", "v17") DOT4_K8_GROUP("v1", "v5", X0, X1, "v18", "v19")              \
+    DOT4_K8_GROUP("v2", "v6", X0, X1, "v25", "v26") DOT4_K8_GROUP("v3", "v7", X0, X1, "v27", "v28")              \
+    DOT4_RQ_RELU("v16", "v8", "v12") DOT4_RQ_RELU("v18", "v9", "v13") DOT4_RQ_RELU("v25", "v10", "v14")          \
+    DOT4_RQ_RELU("v27", "v11", "v15") DOT4_NARROW_RELU("v29", "v30", "v16", "v18", "v25", "v27", "v20")          \
     "st1 {v29.16b}, [%[o]], %[os]\n"
 /* Kernel rows of 8 bytes (one pair of quads; pointwise layers of 8 input channels, VWW's 48 x 48 x 8 -> 16), a
- * whole ReLU block: the block's weights and constants in registers for the strip, a pixel in 47 instructions
+ * whole ReLU block: the block's weights and constants in registers for the strip, a pixel in 46.5 instructions
  * where dot4_sym2_tiles_rq's tile spends 59 a pixel; pixels (> 0) 8 bytes apart from x. */
 static void dot4_sym_k8_relu(const int8_t *x, const int8_t *w, const dot4_block_rq *q, int8_t *o, size_t out_step,
                              int32_t pixels) {
@@ -1232,16 +1233,17 @@ static void dot4_sym_k8_relu(const int8_t *x, const int8_t *w, const dot4_block_
             "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]]\n"
             "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
             "movi v20.16b, #0x80\n"
-            "tbz %w[n], #0, 1f\n" DOT4_K8_PIXEL
+            "tbz %w[n], #0, 1f\n" "ld2r {v21.4s, v22.4s}, [%[x]], #8\n" DOT4_K8_PIXEL("v21", "v22")
             "1:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 3f\n"
-            "2:\n" DOT4_K8_PIXEL DOT4_K8_PIXEL "subs %w[c], %w[c], #1\n" "b.ne 2b\n"
+            "2:\n" "ld4r {v21.4s - v24.4s}, [%[x]], #16\n" DOT4_K8_PIXEL("v21", "v22") DOT4_K8_PIXEL("v23", "v24")
+            "subs %w[c], %w[c], #1\n" "b.ne 2b\n"
             "3:\n"
             : [x] "+r"(x), [o] "+r"(o), [w] "+r"(w), [c] "=&r"(c)
             : [n] "r"(pixels), [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [b] "r"(q->bias_half),
               [b64] "r"(q->bias_half + 16)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
-              "v30", "memory", "cc");
+              "v30", "v31", "memory", "cc");
 }
 #undef DOT4_K8_PIXEL
 #undef DOT4_K8_GROUP
