@@ -1195,53 +1195,55 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
             DOT4_NARROW_RELU("v8", "v9", "v16", "v17", "v18", "v19", "v24")
             DOT4_NARROW_RELU("v10", "v11", "v20", "v21", "v22", "v23", "v24")
             "7:\n"
-            "str q8, [%[o]]\n" "str q10, [%[o], %[os]]\n"
-            "add %[p0], %[p0], %[skip]\n" "add %[p1], %[p1], %[skip]\n" "add %[o], %[o], %[os2]\n"
+            "st1 {v8.16b}, [%[o]], %[os]\n" "st1 {v10.16b}, [%[o]], %[os]\n"
+            "add %[p0], %[p0], %[skip]\n" "add %[p1], %[p1], %[skip]\n"
             "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
             : [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp), [c] "=&r"(c)
             : [x] "r"(x), [b] "r"(q->bias_half), [b64] "r"(q->bias_half + 16), [w] "r"(w), [n] "r"(n),
               [step] "r"(step), [skip] "r"(2 * step - 8 * (size_t)n), /* to the next tile's pixels */
-              [os] "r"(out_step), [os2] "r"(2 * out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),
+              [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),
               [lh] "r"(zlh + 1), [relu] "r"(relu)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
 }
 
-/* One pixel of dot4_sym_k8_relu: its two quads (LD2R) against the weights v0-v3 (first quad), v4-v7 (second),
- * four channels a group: SMULL + SMLAL pairs, SADDLP, ADDP; plus the bias, rounded, narrowed and stored */
-#define DOT4_K8_GROUP(K, L, R)                                                                                   \
-    "smull v23.8h, " K ".8b, v21.8b\n" "smull2 v24.8h, " K ".16b, v21.16b\n" "smlal v23.8h, " L ".8b, v22.8b\n"   \
-    "smlal2 v24.8h, " L ".16b, v22.16b\n" "saddlp v23.4s, v23.8h\n" "saddlp v24.4s, v24.8h\n"                     \
-    "addp " R ".4s, v23.4s, v24.4s\n"
-#define DOT4_K8_PIXEL                                                                                            \
-    "ld2r {v21.4s, v22.4s}, [%[x]], #8\n"                                                                        \
-    DOT4_K8_GROUP("v0", "v4", "v25") DOT4_K8_GROUP("v1", "v5", "v26") DOT4_K8_GROUP("v2", "v6", "v27")           \
-    DOT4_K8_GROUP("v3", "v7", "v28")                                                                             \
-    "add v25.4s, v25.4s, v16.4s\n" "add v26.4s, v26.4s, v17.4s\n" "add v27.4s, v27.4s, v18.4s\n"                 \
-    "add v28.4s, v28.4s, v19.4s\n"                                                                               \
-    DOT4_RQ_RELU("v25", "v8", "v12") DOT4_RQ_RELU("v26", "v9", "v13") DOT4_RQ_RELU("v27", "v10", "v14")          \
-    DOT4_RQ_RELU("v28", "v11", "v15") DOT4_NARROW_RELU("v29", "v30", "v25", "v26", "v27", "v28", "v20")          \
-    "str q29, [%[o]]\n" "add %[o], %[o], %[os]\n"
+/* One pixel of dot4_sym_k8_relu: its two quads (broadcast in X0, X1) against the weights v0-v3 (first quad), v4-v7
+ * (second), four channels a group: SMULL + SMLAL pairs added (SADALP) into half sums started from the bias (two
+ * LD1 of four registers, where SADDLP and an ADD a group took four more), ADDP; then rounded, narrowed and
+ * stored. Two pixels' quads come from one LD4R. */
+#define DOT4_K8_GROUP(K, L, X0, X1, H0, H1)                                                                      \
+    "smull v30.8h, " K ".8b, " X0 ".8b\n" "smull2 v31.8h, " K ".16b, " X0 ".16b\n"                              \
+    "smlal v30.8h, " L ".8b, " X1 ".8b\n" "smlal2 v31.8h, " L ".16b, " X1 ".16b\n"                              \
+    "sadalp " H0 ".4s, v30.8h\n" "sadalp " H1 ".4s, v31.8h\n" "addp " H0 ".4s, " H0 ".4s, " H1 ".4s\n"
+#define DOT4_K8_PIXEL(X0, X1)                                                                                    \
+    "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v25.4s - v28.4s}, [%[b64]]\n"                                       \
+    DOT4_K8_GROUP("v0", "v4", X0, X1, "v16", "v17") DOT4_K8_GROUP("v1", "v5", X0, X1, "v18", "v19")              \
+    DOT4_K8_GROUP("v2", "v6", X0, X1, "v25", "v26") DOT4_K8_GROUP("v3", "v7", X0, X1, "v27", "v28")              \
+    DOT4_RQ_RELU("v16", "v8", "v12") DOT4_RQ_RELU("v18", "v9", "v13") DOT4_RQ_RELU("v25", "v10", "v14")          \
+    DOT4_RQ_RELU("v27", "v11", "v15") DOT4_NARROW_RELU("v29", "v30", "v16", "v18", "v25", "v27", "v20")          \
+    "st1 {v29.16b}, [%[o]], %[os]\n"
 /* Kernel rows of 8 bytes (one pair of quads; pointwise layers of 8 input channels, VWW's 48 x 48 x 8 -> 16), a
- * whole ReLU block: the block's weights, bias and constants in registers for the strip, a pixel in 50
- * instructions where dot4_sym2_tiles_rq's tile spends 59 a pixel; pixels (> 0) 8 bytes apart from x. */
+ * whole ReLU block: the block's weights and constants in registers for the strip, a pixel in 46.5 instructions
+ * where dot4_sym2_tiles_rq's tile spends 59 a pixel; pixels (> 0) 8 bytes apart from x. */
 static void dot4_sym_k8_relu(const int8_t *x, const int8_t *w, const dot4_block_rq *q, int8_t *o, size_t out_step,
                              int32_t pixels) {
     int32_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
             "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]]\n"
-            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "ld1 {v16.4s - v19.4s}, [%[b]]\n"
+            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
             "movi v20.16b, #0x80\n"
-            "tbz %w[n], #0, 1f\n" DOT4_K8_PIXEL
+            "tbz %w[n], #0, 1f\n" "ld2r {v21.4s, v22.4s}, [%[x]], #8\n" DOT4_K8_PIXEL("v21", "v22")
             "1:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 3f\n"
-            "2:\n" DOT4_K8_PIXEL DOT4_K8_PIXEL "subs %w[c], %w[c], #1\n" "b.ne 2b\n"
+            "2:\n" "ld4r {v21.4s - v24.4s}, [%[x]], #16\n" DOT4_K8_PIXEL("v21", "v22") DOT4_K8_PIXEL("v23", "v24")
+            "subs %w[c], %w[c], #1\n" "b.ne 2b\n"
             "3:\n"
             : [x] "+r"(x), [o] "+r"(o), [w] "+r"(w), [c] "=&r"(c)
-            : [n] "r"(pixels), [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [b] "r"(q->bias)
+            : [n] "r"(pixels), [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [b] "r"(q->bias_half),
+              [b64] "r"(q->bias_half + 16)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
-              "v30", "memory", "cc");
+              "v30", "v31", "memory", "cc");
 }
 #undef DOT4_K8_PIXEL
 #undef DOT4_K8_GROUP
@@ -1569,7 +1571,7 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
  * narrowed as one vector and stored.
  * With the dot product a window is one LDP (windows 32 bytes apart), its accumulators one LDP of the bias, then
  * 14 SDOTs: 27 instructions a pixel, where the half tile took 55. Without it (weights within [-127, 127]) the
- * SMLAL pairs of EDGEC_NEON_SYM_MUL2, LD2R a pixel's two quads (windows 28 bytes apart): 63 a pixel, where
+ * SMLAL pairs of EDGEC_NEON_SYM_MUL2 (windows 28 bytes apart): 61 a pixel, where
  * dot4_strip_half_sym2 took 80. full: a zero point of -128 and int8's bounds (the unsigned narrowing of
  * dot4_narrow_store_clamp), else the zero point and the clamp (zlh: the zero point (int16), then the bounds'
  * bytes). pairs (> 0) passes. */
@@ -1588,20 +1590,21 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
 #define DOT4_FLAT8_SUMS "v28", "v29", "v30", "v31"
 #define DOT4_FLAT8_WINDOW 32
 #else
-/* one pixel's half sums in v26-v29 (EDGEC_NEON_SYM_LOOP2's layout), started from the bias */
+/* one pixel's half sums in v26-v29 (EDGEC_NEON_SYM_LOOP2's layout), started from the bias; its 7 quads by one
+ * LD4R and one LD3R (where LD2R took four loads) into v16-v19, which hold the requantisation constants again
+ * once both pixels are done (two LDPs a pass: one instruction less a pixel) */
 #define DOT4_FLAT8_SYM_PIXEL                                                                                     \
-    "ldp q26, q27, [%[b]]\n" "ldp q28, q29, [%[b], #32]\n"                                                       \
-    "ld2r {v24.4s, v25.4s}, [%[x]], #8\n"                                                                        \
-    EDGEC_NEON_SYM_MUL2("v0", "v1", "v2", "v3", "v24", "v25", "v26", "v27", "v28", "v29")                       \
-    "ld2r {v24.4s, v25.4s}, [%[x]], #8\n"                                                                        \
-    EDGEC_NEON_SYM_MUL2("v4", "v5", "v6", "v7", "v24", "v25", "v26", "v27", "v28", "v29")                       \
-    "ld2r {v24.4s, v25.4s}, [%[x]], #8\n"                                                                        \
-    EDGEC_NEON_SYM_MUL2("v8", "v9", "v10", "v11", "v24", "v25", "v26", "v27", "v28", "v29")                     \
-    "ld1r {v24.4s}, [%[x]], #4\n" EDGEC_NEON_SYM_MUL1("v12", "v13", "v24", "v26", "v27", "v28", "v29")
+    "ld1 {v26.4s - v29.4s}, [%[b]]\n" "ld4r {v16.4s - v19.4s}, [%[x]], #16\n"                                   \
+    EDGEC_NEON_SYM_MUL2("v0", "v1", "v2", "v3", "v16", "v17", "v26", "v27", "v28", "v29")                       \
+    EDGEC_NEON_SYM_MUL2("v4", "v5", "v6", "v7", "v18", "v19", "v26", "v27", "v28", "v29")                       \
+    "ld3r {v16.4s - v18.4s}, [%[x]], #12\n"                                                                      \
+    EDGEC_NEON_SYM_MUL2("v8", "v9", "v10", "v11", "v16", "v17", "v26", "v27", "v28", "v29")                     \
+    EDGEC_NEON_SYM_MUL1("v12", "v13", "v18", "v26", "v27", "v28", "v29")
 /* the two pixels' channel sums: v30, v31 and v26, v27 */
 #define DOT4_FLAT8_PRODUCTS                                                                                      \
     DOT4_FLAT8_SYM_PIXEL "addp v30.4s, v26.4s, v27.4s\n" "addp v31.4s, v28.4s, v29.4s\n"                         \
-    DOT4_FLAT8_SYM_PIXEL "addp v26.4s, v26.4s, v27.4s\n" "addp v27.4s, v28.4s, v29.4s\n"
+    DOT4_FLAT8_SYM_PIXEL "addp v26.4s, v26.4s, v27.4s\n" "addp v27.4s, v28.4s, v29.4s\n"                         \
+    "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
 #define DOT4_FLAT8_SUMS "v30", "v31", "v26", "v27"
 #define DOT4_FLAT8_WINDOW 28
 #endif

@@ -487,7 +487,8 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
  * into 8 channels (a third 16 to 40), right shifts, fixed point, sym or not (the 8-channel loop over flat windows
  * of 7 quads); a sixteenth 9 to 12 kernel rows of 4 taps of one channel (KWS's first layer: the windows gathered by
  * TBL); of the others, a seventh ReLU pointwise layers (zero point -128, int8's bounds: dot4_round4_relu) on maps up
- * to 7 x 7 (odd pixel counts, tails), in_c 8, 16 or up to 160, half of them with channels of no shift. */
+ * to 7 x 7 (odd pixel counts, tails), in_c 8, 16 or up to 160, half of them with channels of no shift (in_c 8:
+ * all of them, fixed point, whole blocks). */
 static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
     int32_t cases = 0, bad = 0;
     for (int32_t t = 0; cases < n_cases; ++t) {
@@ -534,6 +535,10 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
             p.in_w = p.out_w = uniform(1, 7);
             p.in_c = t % 3 == 0 ? 8 : t % 3 == 1 ? 4 * uniform(1, 40) : 16; /* small K: 8, 16 */
             p.out_c = uniform(0, 2) ? 16 * uniform(1, 9) : uniform(1, 45);
+            if (p.in_c == 8) { /* whole blocks: a53's 8-byte rows (dot4_sym_k8_relu), rows of odd widths */
+                p.out_c = 16 * uniform(1, 2);
+                p.in_w = p.out_w = 2 * uniform(1, 3) + 1;
+            }
         }
         const int32_t K = p.k_h * p.k_w * p.in_c;
         const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
@@ -553,7 +558,8 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         }
         for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform(-20000, 20000);
         random_requant(&p, mult, shift, p.out_c, K);
-        while (vww && p.requant != EDGEC_REQUANT_FIXED) random_requant(&p, mult, shift, p.out_c, K);
+        const int k8 = relu_pw && p.in_c == 8; /* fixed point, no left shifts: every block a ReLU block */
+        while ((vww || k8) && p.requant != EDGEC_REQUANT_FIXED) random_requant(&p, mult, shift, p.out_c, K);
         for (int32_t i = 0; (t % 4 < 2 || vww) && i < p.out_c; ++i)
             if (shift[i] >= 0) shift[i] = -uniform(1, 3);
         if (t % 5 == 2) p.output_offset = -128; /* ReLU's zero point (the unsigned narrowing with int8's bounds) */
@@ -561,7 +567,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
             p.output_offset = -128;
             p.act_min = -128;
             p.act_max = 127;
-            for (int32_t i = 0; t % 2 == 0 && i < p.out_c; ++i)
+            for (int32_t i = 0; (t % 2 == 0 || k8) && i < p.out_c; ++i)
                 if (shift[i] > 0 || uniform(0, 7) == 0) shift[i] = 0;
         }
         for (int32_t i = 0; t % 8 == 2 && i < p.out_c; ++i) /* right or no shifts (dot4_round4_noleft) */
