@@ -1720,6 +1720,8 @@ __attribute__((noinline)) static void dot4_flat(const int8_t *in_b, const int8_t
                 continue;
             }
 #endif
+            /* whole ReLU blocks (KWS's 10 x 4 x 1 -> 64): the windows as a pointwise strip of K = size */
+            if (DOT4_POINTWISE_RELU(buf, size, packed, rq, c0, blocks, m, out_b + (size_t)px0 * OC, p)) continue;
             if (OC - c0 <= 8) {
                 dot4_strip_half(buf, (size_t)size, 0, 1, size, size, packed, rq, c0, blocks, m,
                                 out_b + (size_t)px0 * OC, p, sym);
