@@ -1357,33 +1357,35 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
     DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v6", L) DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v7", L)
 #define DOT4_SDOT_STEP \
     DOT4_SDOT_LOADS("q", "16") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1") DOT4_SDOT_QUAD("2") DOT4_SDOT_QUAD("3")
+/* the four pixels' next N bytes, K apart from x0 (k2, k3: 2K, 3K), one pointer to advance */
 #define DOT4_SDOT_LOADS(R, N)                                                                                    \
-    "ldr " R "4, [%[x0]], #" N "\n" "ldr " R "5, [%[x1]], #" N "\n" "ldr " R "6, [%[x2]], #" N "\n"             \
-    "ldr " R "7, [%[x3]], #" N "\n"
+    "ldr " R "5, [%[x0], %[k]]\n" "ldr " R "6, [%[x0], %[k2]]\n" "ldr " R "7, [%[x0], %[k3]]\n"                   \
+    "ldr " R "4, [%[x0]], #" N "\n"
 /* the same for one pixel (inputs v4, accumulators v16-v19) */
 #define DOT4_SDOT_QUAD1(L) "ld1 {v0.16b - v3.16b}, [%[wp]], #64\n" DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", L)
 #define DOT4_RQ_RELU4(A0, A1, A2, A3)                                                                            \
     DOT4_RQ_RELU(A0, "v8", "v12") DOT4_RQ_RELU(A1, "v9", "v13") DOT4_RQ_RELU(A2, "v10", "v14")                  \
     DOT4_RQ_RELU(A3, "v11", "v15")
-#define DOT4_STORE_RELU_PX(A0, A1, A2, A3, AT) \
-    DOT4_NARROW_RELU("v0", "v1", A0, A1, A2, A3, "v7") "str q0, [%[o]" AT "]\n"
+#define DOT4_STORE_RELU_PX(A0, A1, A2, A3) \
+    DOT4_NARROW_RELU("v0", "v1", A0, A1, A2, A3, "v7") "st1 {v0.16b}, [%[o]], %[os]\n"
 
 /* Pointwise layers, a whole ReLU block (dot4_block_rq.relu) on cortex-a55: `tiles` (> 0) tiles of 4 pixels x 16
  * channels, the pixels K bytes apart from x (K a multiple of 4; the next tile 4K on, its outputs 4 * out_step
  * on), in one assembly loop with the requantisation (dot4_round4_relu) and the stores, where the C tile took
  * about 105 instructions beside its SDOT loop on VWW's 6 x 6 layers and 140 on 48 x 48 x 8: the block's
  * constants in v8-v15 for the strip, the accumulators v16-v31 started from the bias, weights v0-v3, inputs
- * v4-v7; two 16-byte steps a pass, then K's bits 4, 3 and 2 (dot4_tile's tail); the stores two pixels a base. */
+ * v4-v7; two 16-byte steps a pass, then K's bits 4, 3 and 2 (dot4_tile's tail); the pixels' loads from one
+ * pointer with offsets K, 2K, 3K (one addition a tile to the next, not four pointers set), the stores by
+ * post-increment. */
 static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const dot4_block_rq *q, int8_t *o,
                             size_t out_step, int32_t tiles) {
-    const int8_t *x0, *x1, *x2, *x3, *wp;
+    const int8_t *wp;
     size_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "mov %[x3], %[x]\n"
+            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
             "1:\n"
             "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"
             "ld1 {v28.4s - v31.4s}, [%[b]]\n"
-            "mov %[x0], %[x3]\n" "add %[x1], %[x3], %[k]\n" "add %[x2], %[x1], %[k]\n" "add %[x3], %[x2], %[k]\n"
             "mov %[wp], %[w]\n" "lsr %[c], %[k], #5\n" "cbz %[c], 3f\n"
             "2:\n" DOT4_SDOT_STEP DOT4_SDOT_STEP "subs %[c], %[c], #1\n" "b.ne 2b\n"
             "3:\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP
@@ -1393,14 +1395,11 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const do
             DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")
             DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31")
             "movi v7.16b, #0x80\n"
-            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19", "")
-            DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23", ", %[os]") "add %[o], %[o], %[os2]\n"
-            DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27", "")
-            DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31", ", %[os]") "add %[o], %[o], %[os2]\n"
-            "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
-            : [o] "+r"(o), [t] "+r"(tiles), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
-              [wp] "=&r"(wp), [c] "=&r"(c)
-            : [x] "r"(x), [b] "r"(q->bias), [w] "r"(w), [k] "r"(K), [os] "r"(out_step), [os2] "r"(2 * out_step),
+            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19") DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23")
+            DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27") DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31")
+            "add %[x0], %[x0], %[k3]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+            : [o] "+r"(o), [t] "+r"(tiles), [x0] "+r"(x), [wp] "=&r"(wp), [c] "=&r"(c)
+            : [b] "r"(q->bias), [w] "r"(w), [k] "r"(K), [k2] "r"(2 * K), [k3] "r"(3 * K), [os] "r"(out_step),
               [m] "r"(q->multiplier), [s] "r"(q->right)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
@@ -1458,7 +1457,7 @@ static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const do
             "5:\n"
             "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
             DOT4_RQ_RELU4("v16", "v17", "v18", "v19") "movi v7.16b, #0x80\n"
-            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19", "")
+            DOT4_NARROW_RELU("v0", "v1", "v16", "v17", "v18", "v19", "v7") "str q0, [%[o]]\n"
             : [x0] "+r"(x0), [wp] "+r"(wp), [c] "=&r"(c)
             : [b] "r"(q->bias), [k] "r"(K), [o] "r"(o), [m] "r"(q->multiplier), [s] "r"(q->right)
             : "v0", "v1", "v2", "v3", "v4", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17",
