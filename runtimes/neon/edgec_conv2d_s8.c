@@ -1380,14 +1380,13 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
 static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const dot4_block_rq *q, int8_t *o,
                             size_t out_step, int32_t tiles) {
     const int8_t *wp;
-    size_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
             "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
             "1:\n"
             "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"
             "ld1 {v28.4s - v31.4s}, [%[b]]\n"
-            "mov %[wp], %[w]\n" "lsr %[c], %[k], #5\n" "cbz %[c], 3f\n"
-            "2:\n" DOT4_SDOT_STEP DOT4_SDOT_STEP "subs %[c], %[c], #1\n" "b.ne 2b\n"
+            "mov %[wp], %[w]\n" "cbz %[c], 3f\n" /* the 32-byte passes end with the weights at we */
+            "2:\n" DOT4_SDOT_STEP DOT4_SDOT_STEP "cmp %[wp], %[we]\n" "b.ne 2b\n"
             "3:\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP
             "6:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS("d", "8") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1")
             "4:\n" "tbz %[k], #2, 5f\n" DOT4_SDOT_LOADS("s", "4") DOT4_SDOT_QUAD("0")
@@ -1398,9 +1397,9 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const do
             DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19") DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23")
             DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27") DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31")
             "add %[x0], %[x0], %[k3]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
-            : [o] "+r"(o), [t] "+r"(tiles), [x0] "+r"(x), [wp] "=&r"(wp), [c] "=&r"(c)
-            : [b] "r"(q->bias), [w] "r"(w), [k] "r"(K), [k2] "r"(2 * K), [k3] "r"(3 * K), [os] "r"(out_step),
-              [m] "r"(q->multiplier), [s] "r"(q->right)
+            : [o] "+r"(o), [t] "+r"(tiles), [x0] "+r"(x), [wp] "=&r"(wp)
+            : [b] "r"(q->bias), [w] "r"(w), [c] "r"(K >> 5), [we] "r"(w + (K >> 5) * 32 * DOT4_OCB), [k] "r"(K),
+              [k2] "r"(2 * K), [k3] "r"(3 * K), [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
