@@ -1359,35 +1359,36 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
     DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v6", L) DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v7", L)
 #define DOT4_SDOT_STEP \
     DOT4_SDOT_LOADS("q", "16") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1") DOT4_SDOT_QUAD("2") DOT4_SDOT_QUAD("3")
+/* the four pixels' next N bytes, K apart from x0 (k2, k3: 2K, 3K), one pointer to advance */
 #define DOT4_SDOT_LOADS(R, N)                                                                                    \
-    "ldr " R "4, [%[x0]], #" N "\n" "ldr " R "5, [%[x1]], #" N "\n" "ldr " R "6, [%[x2]], #" N "\n"             \
-    "ldr " R "7, [%[x3]], #" N "\n"
+    "ldr " R "5, [%[x0], %[k]]\n" "ldr " R "6, [%[x0], %[k2]]\n" "ldr " R "7, [%[x0], %[k3]]\n"                   \
+    "ldr " R "4, [%[x0]], #" N "\n"
 /* the same for one pixel (inputs v4, accumulators v16-v19) */
 #define DOT4_SDOT_QUAD1(L) "ld1 {v0.16b - v3.16b}, [%[wp]], #64\n" DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", L)
 #define DOT4_RQ_RELU4(A0, A1, A2, A3)                                                                            \
     DOT4_RQ_RELU(A0, "v8", "v12") DOT4_RQ_RELU(A1, "v9", "v13") DOT4_RQ_RELU(A2, "v10", "v14")                  \
     DOT4_RQ_RELU(A3, "v11", "v15")
-#define DOT4_STORE_RELU_PX(A0, A1, A2, A3, AT) \
-    DOT4_NARROW_RELU("v0", "v1", A0, A1, A2, A3, "v7") "str q0, [%[o]" AT "]\n"
+#define DOT4_STORE_RELU_PX(A0, A1, A2, A3) \
+    DOT4_NARROW_RELU("v0", "v1", A0, A1, A2, A3, "v7") "st1 {v0.16b}, [%[o]], %[os]\n"
 
 /* Pointwise layers, a whole ReLU block (dot4_block_rq.relu) on cortex-a55: `tiles` (> 0) tiles of 4 pixels x 16
  * channels, the pixels K bytes apart from x (K a multiple of 4; the next tile 4K on, its outputs 4 * out_step
  * on), in one assembly loop with the requantisation (dot4_round4_relu) and the stores, where the C tile took
  * about 105 instructions beside its SDOT loop on VWW's 6 x 6 layers and 140 on 48 x 48 x 8: the block's
  * constants in v8-v15 for the strip, the accumulators v16-v31 started from the bias, weights v0-v3, inputs
- * v4-v7; two 16-byte steps a pass, then K's bits 4, 3 and 2 (dot4_tile's tail); the stores two pixels a base. */
+ * v4-v7; two 16-byte steps a pass, then K's bits 4, 3 and 2 (dot4_tile's tail); the pixels' loads from one
+ * pointer with offsets K, 2K, 3K (one addition a tile to the next, not four pointers set), the stores by
+ * post-increment. */
 static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const dot4_block_rq *q, int8_t *o,
                             size_t out_step, int32_t tiles) {
-    const int8_t *x0, *x1, *x2, *x3, *wp;
-    size_t c;
+    const int8_t *wp;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "mov %[x3], %[x]\n"
+            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
             "1:\n"
             "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"
             "ld1 {v28.4s - v31.4s}, [%[b]]\n"
-            "mov %[x0], %[x3]\n" "add %[x1], %[x3], %[k]\n" "add %[x2], %[x1], %[k]\n" "add %[x3], %[x2], %[k]\n"
-            "mov %[wp], %[w]\n" "lsr %[c], %[k], #5\n" "cbz %[c], 3f\n"
-            "2:\n" DOT4_SDOT_STEP DOT4_SDOT_STEP "subs %[c], %[c], #1\n" "b.ne 2b\n"
+            "mov %[wp], %[w]\n" "cbz %[c], 3f\n" /* the 32-byte passes end with the weights at we */
+            "2:\n" DOT4_SDOT_STEP DOT4_SDOT_STEP "cmp %[wp], %[we]\n" "b.ne 2b\n"
             "3:\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP
             "6:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS("d", "8") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1")
             "4:\n" "tbz %[k], #2, 5f\n" DOT4_SDOT_LOADS("s", "4") DOT4_SDOT_QUAD("0")
@@ -1395,18 +1396,51 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const do
             DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")
             DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31")
             "movi v7.16b, #0x80\n"
-            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19", "")
-            DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23", ", %[os]") "add %[o], %[o], %[os2]\n"
-            DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27", "")
-            DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31", ", %[os]") "add %[o], %[o], %[os2]\n"
-            "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
-            : [o] "+r"(o), [t] "+r"(tiles), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
-              [wp] "=&r"(wp), [c] "=&r"(c)
-            : [x] "r"(x), [b] "r"(q->bias), [w] "r"(w), [k] "r"(K), [os] "r"(out_step), [os2] "r"(2 * out_step),
-              [m] "r"(q->multiplier), [s] "r"(q->right)
+            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19") DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23")
+            DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27") DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31")
+            "add %[x0], %[x0], %[k3]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+            : [o] "+r"(o), [t] "+r"(tiles), [x0] "+r"(x), [wp] "=&r"(wp)
+            : [b] "r"(q->bias), [w] "r"(w), [c] "r"(K >> 5), [we] "r"(w + (K >> 5) * 32 * DOT4_OCB), [k] "r"(K),
+              [k2] "r"(2 * K), [k3] "r"(3 * K), [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
+}
+
+/* dot4_relu_tiles for K = 8 (VWW's 48 x 48 x 8 -> 16), where a pixel has half a SDOT an output and the tile's
+ * bookkeeping weighs: the four pixels' 32 bytes one LD1 (v4, v5: pixel i's quads in lanes 2i % 4, 2i % 4 + 1),
+ * the block's two quads of weights from fixed addresses (no pointer to reset), 0x80 in v7 for the strip, the
+ * stores by post-increment, one ST1 for the four pixels when their outputs are contiguous (16 channels in all):
+ * about 103 instructions a tile, where dot4_relu_tiles took 122. */
+static void dot4_relu_tiles_k8(const int8_t *x, const int8_t *w, const dot4_block_rq *q, int8_t *o,
+                               size_t out_step, int32_t tiles) {
+    __asm__ volatile( /* volatile: the stores are the point */
+            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "movi v7.16b, #0x80\n"
+            "1:\n"
+            "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"
+            "ld1 {v28.4s - v31.4s}, [%[b]]\n" "ld1 {v4.16b, v5.16b}, [%[x]], #32\n" "ld1 {v0.16b - v3.16b}, [%[w]]\n"
+            DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", "0") DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v4", "2")
+            DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v5", "0") DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v5", "2")
+            "ld1 {v0.16b - v3.16b}, [%[w1]]\n"
+            DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", "1") DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v4", "3")
+            DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v5", "1") DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v5", "3")
+            DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")
+            DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31")
+            DOT4_NARROW_RELU("v0", "v4", "v16", "v17", "v18", "v19", "v7")
+            DOT4_NARROW_RELU("v1", "v5", "v20", "v21", "v22", "v23", "v7")
+            DOT4_NARROW_RELU("v2", "v4", "v24", "v25", "v26", "v27", "v7")
+            DOT4_NARROW_RELU("v3", "v5", "v28", "v29", "v30", "v31", "v7")
+            "cbnz %[gap], 7f\n" "st1 {v0.16b - v3.16b}, [%[o]], #64\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n" "b 8f\n"
+            "7:\n" "st1 {v0.16b}, [%[o]], %[os]\n" "st1 {v1.16b}, [%[o]], %[os]\n" "st1 {v2.16b}, [%[o]], %[os]\n"
+            "st1 {v3.16b}, [%[o]], %[os]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+            "8:\n"
+            : [o] "+r"(o), [t] "+r"(tiles), [x] "+r"(x)
+            : [b] "r"(q->bias), [w] "r"(w), [w1] "r"(w + 64), [os] "r"(out_step), [gap] "r"(out_step - DOT4_OCB),
+              [m] "r"(q->multiplier),
+              [s] "r"(q->right)
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16",
+              "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",
+              "memory", "cc");
 }
 
 /* dot4_relu_tiles for one pixel (a strip's last ones): 16 SDOTs per 64-byte weight load, about 30 instructions
@@ -1424,7 +1458,7 @@ static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const do
             "5:\n"
             "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
             DOT4_RQ_RELU4("v16", "v17", "v18", "v19") "movi v7.16b, #0x80\n"
-            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19", "")
+            DOT4_NARROW_RELU("v0", "v1", "v16", "v17", "v18", "v19", "v7") "str q0, [%[o]]\n"
             : [x0] "+r"(x0), [wp] "+r"(wp), [c] "=&r"(c)
             : [b] "r"(q->bias), [k] "r"(K), [o] "r"(o), [m] "r"(q->multiplier), [s] "r"(q->right)
             : "v0", "v1", "v2", "v3", "v4", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17",
@@ -1444,7 +1478,8 @@ static int dot4_pointwise_relu(const int8_t *in_b, int32_t C, const int8_t *pack
     for (int32_t bl = 0; bl < blocks; ++bl) {
         const int32_t oc0 = c0 + bl * DOT4_OCB;
         const int8_t *w = packed + (size_t)oc0 * C;
-        dot4_relu_tiles(in_b, (size_t)C, w, &rq[bl], out_b + oc0, (size_t)OC, pixels / DOT4_PX);
+        if (C == 8) dot4_relu_tiles_k8(in_b, w, &rq[bl], out_b + oc0, (size_t)OC, pixels / DOT4_PX);
+        else dot4_relu_tiles(in_b, (size_t)C, w, &rq[bl], out_b + oc0, (size_t)OC, pixels / DOT4_PX);
         for (int32_t px = pixels - rest; px < pixels; ++px)
             dot4_relu_pixel(in_b + (size_t)px * C, (size_t)C, w, &rq[bl], out_b + (size_t)px * OC + oc0);
     }
@@ -1723,6 +1758,8 @@ __attribute__((noinline)) static void dot4_flat(const int8_t *in_b, const int8_t
                 continue;
             }
 #endif
+            /* whole ReLU blocks (KWS's 10 x 4 x 1 -> 64): the windows as a pointwise strip of K = size */
+            if (DOT4_POINTWISE_RELU(buf, size, packed, rq, c0, blocks, m, out_b + (size_t)px0 * OC, p)) continue;
             if (OC - c0 <= 8) {
                 dot4_strip_half(buf, (size_t)size, 0, 1, size, size, packed, rq, c0, blocks, m,
                                 out_b + (size_t)px0 * OC, p, sym);

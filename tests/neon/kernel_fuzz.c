@@ -486,9 +486,10 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
  * input channels into 8 output channels, sym, right shifts only (VWW's first layer); an eighth 3 x 3 x 3 (or 5 x 5 x 1)
  * into 8 channels (a third 16 to 40), right shifts, fixed point, sym or not (the 8-channel loop over flat windows
  * of 7 quads); a sixteenth 9 to 12 kernel rows of 4 taps of one channel (KWS's first layer: the windows gathered by
- * TBL); of the others, a seventh ReLU pointwise layers (zero point -128, int8's bounds: dot4_round4_relu) on maps up
- * to 7 x 7 (odd pixel counts, tails), in_c 8, 16 or up to 160, half of them with channels of no shift (in_c 8:
- * all of them, fixed point, whole blocks). */
+ * TBL; a third of them ReLU into whole blocks: dot4_relu_tiles over the windows); of the others, a seventh ReLU
+ * pointwise layers (zero point -128, int8's bounds: dot4_round4_relu) on maps up to 7 x 7 (odd pixel counts,
+ * tails), in_c 8, 16 or up to 160, half of them with channels of no shift (in_c 8: all of them, fixed point,
+ * whole blocks of 16 or 32 channels: a55's contiguous and strided stores, a53's 8-byte rows). */
 static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
     int32_t cases = 0, bad = 0;
     for (int32_t t = 0; cases < n_cases; ++t) {
@@ -516,6 +517,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
             p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
             p.out_c = t % 3 ? 8 : 8 * uniform(2, 5); /* 8 channels at a time */
         }
+        const int kws_relu = neon && t % 16 == 7 && t % 3 == 0; /* whole ReLU blocks: dot4_relu_tiles' windows */
         if (t % 16 == 7) { /* KWS's first layer: 9 to 12 kernel rows of 4 taps of one channel (TBL's word windows) */
             p.in_c = 1; p.k_w = 4; p.k_h = uniform(9, 12); p.dil_w = 1; p.dil_h = uniform(0, 3) == 0 ? 2 : 1;
             p.stride_h = uniform(1, 2); p.stride_w = uniform(1, 3);
@@ -525,6 +527,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
             const int32_t h = p.in_h + p.pad_top + uniform(0, eh - 1) - eh, w = p.in_w + p.pad_left + uniform(0, 3) - 4;
             if (h < 0 || w < 0) continue;
             p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
+            if (kws_relu) p.out_c = 16 * uniform(1, 4);
         }
         /* ReLU pointwise layers on small maps (VWW's 6 x 6, 3 x 3) */
         const int relu_pw = neon && t % 7 == 5 && !vww && t % 16 != 7;
@@ -535,7 +538,8 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
             p.in_w = p.out_w = uniform(1, 7);
             p.in_c = t % 3 == 0 ? 8 : t % 3 == 1 ? 4 * uniform(1, 40) : 16; /* small K: 8, 16 */
             p.out_c = uniform(0, 2) ? 16 * uniform(1, 9) : uniform(1, 45);
-            if (p.in_c == 8) { /* whole blocks: a53's 8-byte rows (dot4_sym_k8_relu), rows of odd widths */
+            if (p.in_c == 8) { /* whole blocks: a53's 8-byte rows (dot4_sym_k8_relu), rows of odd widths; 16
+                                * channels: a55's tile outputs contiguous (dot4_relu_tiles_k8), 32: strided */
                 p.out_c = 16 * uniform(1, 2);
                 p.in_w = p.out_w = 2 * uniform(1, 3) + 1;
             }
@@ -559,15 +563,16 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform(-20000, 20000);
         random_requant(&p, mult, shift, p.out_c, K);
         const int k8 = relu_pw && p.in_c == 8; /* fixed point, no left shifts: every block a ReLU block */
-        while ((vww || k8) && p.requant != EDGEC_REQUANT_FIXED) random_requant(&p, mult, shift, p.out_c, K);
+        while ((vww || k8 || kws_relu) && p.requant != EDGEC_REQUANT_FIXED)
+            random_requant(&p, mult, shift, p.out_c, K);
         for (int32_t i = 0; (t % 4 < 2 || vww) && i < p.out_c; ++i)
             if (shift[i] >= 0) shift[i] = -uniform(1, 3);
         if (t % 5 == 2) p.output_offset = -128; /* ReLU's zero point (the unsigned narrowing with int8's bounds) */
-        if (relu_pw) { /* ReLU's bounds (dot4_round4_relu), a few channels of no shift in half the cases */
+        if (relu_pw || kws_relu) { /* ReLU's bounds (dot4_round4_relu), a few channels of no shift in half the cases */
             p.output_offset = -128;
             p.act_min = -128;
             p.act_max = 127;
-            for (int32_t i = 0; (t % 2 == 0 || k8) && i < p.out_c; ++i)
+            for (int32_t i = 0; (t % 2 == 0 || k8 || kws_relu) && i < p.out_c; ++i)
                 if (shift[i] > 0 || uniform(0, 7) == 0) shift[i] = 0;
         }
         for (int32_t i = 0; t % 8 == 2 && i < p.out_c; ++i) /* right or no shifts (dot4_round4_noleft) */
