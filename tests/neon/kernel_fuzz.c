@@ -221,9 +221,13 @@ static void fuzz_add_s8(int32_t n_cases) {
         p.input1_offset = uniform(-127, 128);
         p.input2_offset = uniform(-127, 128);
         p.output_offset = uniform(-128, 127);
-        p.left_shift = t % 5 == 0 ? uniform(0, 20) : 20;
+        p.left_shift = t % 5 == 0 ? uniform(0, 23) : 20;
         random_multiplier(&p.input1_multiplier, &p.input1_shift, -10, t % 9 == 0 ? 2 : 0);
         random_multiplier(&p.input2_multiplier, &p.input2_shift, -10, 0);
+        if (t % 4 == 3) { /* TFLite's rescaling of the input of the larger scale: exactly 1/2 */
+            p.input2_multiplier = 1 << 30;
+            p.input2_shift = 0;
+        }
         random_multiplier(&p.output_multiplier, &p.output_shift, -24, 1);
         p.act_min = t % 4 == 0 ? uniform(-128, 0) : -128;
         p.act_max = t % 4 == 1 ? uniform(0, 127) : 127;
