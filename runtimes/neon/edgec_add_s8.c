@@ -15,7 +15,8 @@ typedef struct {
     int32x4_t multiplier1, left1, right1, multiplier2, left2, right2, multiplier_out, left_out, right_out;
     int16x8_t zero_point;
     int8x8_t lo, hi;
-    /* add16's: offsets and left_shift - 16 in int16 lanes, the clamp in 16 lanes; fast: add16's mode + 1, or 0 */
+    /* add16's: offsets and left_shift - 16 in int16 lanes, the clamp in 16 lanes; fast: add16's mode + 1 (9 to 12:
+     * b halved), or 0 */
     int16x8_t offset1_16, offset2_16, pre_shift;
     int8x16_t lo16, hi16;
     int fast;
@@ -50,7 +51,8 @@ static inline int8x8_t add8(int8x8_t a, int8x8_t b, const add_plan *q) {
  * left_shift is (v + offset) << (left_shift - 16) in int16 lanes (|v + offset| <= 255, shifted by 7 at most: within
  * int16), widened by SHLL #16; each rescaling is SQRDMULH, then when its shift is negative SSRA (x + (x >> 31): 1
  * taken from negative values, so that SRSHL's ties round away from zero) and SRSHL; SQRDMULH never returns
- * INT32_MIN, so the SSRA cannot overflow. r1, r2, ro: the input and output shifts are negative (else zero). */
+ * INT32_MIN, so the SSRA cannot overflow. r1, r2, ro: the input and output shifts are negative (else zero); r2 == 2:
+ * b's rescaling is the exact halving. */
 EDGEC_INLINE int32x4_t rescale_right(int32x4_t x, int32x4_t multiplier, int32x4_t right, int shifts) {
     x = vqrdmulhq_s32(x, multiplier);
     return shifts ? vrshlq_s32(vsraq_n_s32(x, x, 31), right) : x;
@@ -60,9 +62,12 @@ EDGEC_INLINE int16x8_t add16_half(int16x8_t a, int16x8_t b, const add_plan *q, i
     int32x4_t s[2];
     for (int32_t h = 0; h < 2; ++h) {
         const int32x4_t x1 = vshll_n_s16(h ? vget_high_s16(a) : vget_low_s16(a), 16);
-        const int32x4_t x2 = vshll_n_s16(h ? vget_high_s16(b) : vget_low_s16(b), 16);
-        const int32x4_t sum = vaddq_s32(rescale_right(x1, q->multiplier1, q->right1, r1),
-                                        rescale_right(x2, q->multiplier2, q->right2, r2));
+        const int16x4_t bh = h ? vget_high_s16(b) : vget_low_s16(b);
+        const int32x4_t s1 = rescale_right(x1, q->multiplier1, q->right1, r1);
+        /* r2 == 2: b's rescaling halves exactly, (bh << 16) / 2 = bh * 2^15, one SMLSL by -2^15 */
+        const int32x4_t sum =
+            r2 == 2 ? vmlsl_n_s16(s1, bh, INT16_MIN)
+                    : vaddq_s32(s1, rescale_right(vshll_n_s16(bh, 16), q->multiplier2, q->right2, r2));
         s[h] = rescale_right(sum, q->multiplier_out, q->right_out, ro);
     }
     return vqaddq_s16(vcombine_s16(vqmovn_s32(s[0]), vqmovn_s32(s[1])), q->zero_point);
@@ -105,7 +110,11 @@ static void add_row(const int8_t *a, size_t a_step, const int8_t *b, size_t b_st
         case 5: i = add16_row(a, a_step, b, b_step, out, n, q, 0, 0, 1); break;
         case 6: i = add16_row(a, a_step, b, b_step, out, n, q, 1, 0, 1); break;
         case 7: i = add16_row(a, a_step, b, b_step, out, n, q, 0, 1, 1); break;
-        default: i = add16_row(a, a_step, b, b_step, out, n, q, 1, 1, 1); break;
+        case 8: i = add16_row(a, a_step, b, b_step, out, n, q, 1, 1, 1); break;
+        case 9: i = add16_row(a, a_step, b, b_step, out, n, q, 0, 2, 0); break;
+        case 10: i = add16_row(a, a_step, b, b_step, out, n, q, 1, 2, 0); break;
+        case 11: i = add16_row(a, a_step, b, b_step, out, n, q, 0, 2, 1); break;
+        default: i = add16_row(a, a_step, b, b_step, out, n, q, 1, 2, 1); break;
         }
         const int8x8_t a0 = vdup_n_s8(a[0]), b0 = vdup_n_s8(b[0]);
         for (; i + 8 <= n; i += 8) /* the rest, or all when add16 does not apply */
@@ -152,6 +161,10 @@ void edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_
                      p->input2_shift <= 0 && p->output_shift <= 0
                  ? 1 + (p->input1_shift < 0) + 2 * (p->input2_shift < 0) + 4 * (p->output_shift < 0)
                  : 0;
+    /* TFLite's ADD rescales the input of the larger scale by exactly 1/2 (multiplier 2^30, shift 0): SQRDMULH of an
+     * even value by 2^30 halves it exactly (ResNet's residual adds: b) */
+    if (q.fast && p->input2_multiplier == 1 << 30 && p->input2_shift == 0)
+        q.fast = 9 + (p->input1_shift < 0) + 2 * (p->output_shift < 0);
     /* both inputs dense (no broadcasting): one row over the whole tensor */
     int32_t dense = 1, total = 1;
     for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {

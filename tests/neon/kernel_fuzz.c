@@ -211,9 +211,13 @@ static void fuzz_add_s8(int32_t n_cases) {
         p.input1_offset = uniform(-127, 128);
         p.input2_offset = uniform(-127, 128);
         p.output_offset = uniform(-128, 127);
-        p.left_shift = t % 5 == 0 ? uniform(0, 20) : 20;
+        p.left_shift = t % 5 == 0 ? uniform(0, 23) : 20;
         random_multiplier(&p.input1_multiplier, &p.input1_shift, -10, t % 9 == 0 ? 2 : 0);
         random_multiplier(&p.input2_multiplier, &p.input2_shift, -10, 0);
+        if (t % 4 == 3) { /* TFLite's rescaling of the input of the larger scale: exactly 1/2 */
+            p.input2_multiplier = 1 << 30;
+            p.input2_shift = 0;
+        }
         random_multiplier(&p.output_multiplier, &p.output_shift, -24, 1);
         p.act_min = t % 4 == 0 ? uniform(-128, 0) : -128;
         p.act_max = t % 4 == 1 ? uniform(0, 127) : 127;
@@ -233,18 +237,25 @@ static void fuzz_add_s8(int32_t n_cases) {
 }
 
 /* int8 average pooling: windows up to 20 x 20 (past 256 taps: the NEON int16 sums' flush), inputs random or all
- * -128 or all 127 (the extreme sums), channels up to 40, padded windows. */
+ * -128 or all 127 (the extreme sums), channels up to 40 or 60 to 90 (a 64-channel pass), padded windows; global
+ * pools up to 26 x 26 of up to 300 channels (one run of pixels, flushed mid-run; one tap: the scalar division). */
 static void fuzz_avg_pool_s8(int32_t n_cases) {
     int32_t cases = 0, bad = 0;
     while (cases < n_cases) {
         edgec_avg_pool2d_s8_params p;
         p.batch = uniform(1, 2);
-        p.channels = uniform(1, 40);
         const int big = cases % 4 == 0; /* 144 to 400 taps */
+        const int global = cases % 4 == 1; /* one window of whole rows (VWW 3 x 3 x 256, KWS 25 x 5 x 64) */
+        p.channels = global ? (uniform(0, 1) ? 16 * uniform(1, 18) : uniform(1, 300))
+                            : uniform(0, 3) ? uniform(1, 40) : uniform(60, 90);
         p.k_h = big ? uniform(12, 20) : uniform(1, 5); p.k_w = big ? uniform(12, 20) : uniform(1, 5);
         p.in_h = uniform(big ? p.k_h : 1, 22); p.in_w = uniform(big ? p.k_w : 1, 22);
         p.stride_h = uniform(1, 3); p.stride_w = uniform(1, 3);
         p.pad_top = uniform(0, p.k_h - 1); p.pad_left = uniform(0, p.k_w - 1);
+        if (global) {
+            p.k_h = p.in_h = uniform(1, 26); p.k_w = p.in_w = uniform(1, 26);
+            p.pad_top = p.pad_left = 0;
+        }
         const int32_t h = p.in_h + 2 * p.pad_top - p.k_h, w = p.in_w + 2 * p.pad_left - p.k_w;
         if (h < 0 || w < 0) continue;
         p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
