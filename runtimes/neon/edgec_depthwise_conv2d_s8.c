@@ -237,10 +237,9 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
 #define DW_ASM_SQRDMULH(S, K) "sqrdmulh " S ".4s, " S ".4s, " K ".4s\n"
 #define DW_ASM_SSRA(S, K) "ssra " S ".4s, " S ".4s, #31\n"
 #define DW_ASM_SRSHL(S, K) "srshl " S ".4s, " S ".4s, " K ".4s\n"
-#define DW_ASM_ROUND(EACH)                                                                                         \
+#define DW_ASM_ROUND(EACH, NARROW)                                                                                 \
     "ld1 {v17.4s-v20.4s}, [%[mult]]\n" EACH(DW_ASM_SQRDMULH, "v17", "v18", "v19", "v20")                           \
-    EACH(DW_ASM_SSRA, "", "", "", "")                                                                              \
-    "ld1 {v17.4s-v20.4s}, [%[right]]\n" EACH(DW_ASM_SRSHL, "v17", "v18", "v19", "v20")
+    NARROW##_FIXUP(EACH) "ld1 {v17.4s-v20.4s}, [%[right]]\n" EACH(DW_ASM_SRSHL, "v17", "v18", "v19", "v20")
 /* One vector's sums S0-S3 to int8 in T (U a temporary), stored by STORE: dw_finish's narrowing (zero point v27,
  * clamp v28-v29), or, for a zero point of -128 with int8's whole range as the clamp (TFLite's ReLU), unsigned
  * (SQXTUN, UQXTN: the clamp at 0 and 255 before the zero point, then EOR 0x80 (v28) for the -128): the same
@@ -256,6 +255,10 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
     "eor " T ".16b, " T ".16b, v28.16b\n" STORE(T)
 #define DW_ASM_NARROW_S_SETUP ""
 #define DW_ASM_NARROW_U_SETUP "movi v28.16b, #0x80\n"
+/* The rounding's fix-up (SSRA) before the signed narrowing; none before the unsigned one: it moves only negative
+ * sums, whose rounded value is <= 0 either way, and every value <= 0 gives -128 (dot4_round4_relu's argument). */
+#define DW_ASM_NARROW_S_FIXUP(EACH) EACH(DW_ASM_SSRA, "", "", "", "")
+#define DW_ASM_NARROW_U_FIXUP(EACH)
 #define DW_ASM_STORE16(T) "st1 {" T ".16b}, [%[o]], %[C]\n"
 #define DW_ASM_STORE8X2(T) "st1 {" T ".d}[0], [%[o]], %[C]\n" "st1 {" T ".d}[1], [%[o]], %[C]\n"
 #define DW_ASM_PROLOGUE(NARROW)                                                                                    \
@@ -265,7 +268,7 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
 #define DW_ASM_LOOP(LOAD01, PRODUCTS, NARROW, STORE, TAIL)                                                         \
     "1:\n"                                                                                                         \
     "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v13.4s-v16.4s}, [%[base]]\n" LOAD01 PRODUCTS                          \
-    DW_ASM_ROUND(DW_ASM_EACH) DW_ASM_A(NARROW, "v25", "v26", STORE) DW_ASM_B(NARROW, "v30", "v31", STORE)         \
+    DW_ASM_ROUND(DW_ASM_EACH, NARROW) DW_ASM_A(NARROW, "v25", "v26", STORE) DW_ASM_B(NARROW, "v30", "v31", STORE)  \
     "subs %[n], %[n], #1\n" "b.ne 1b\n" TAIL
 /* 8-channel rows' tail: when back, one step more after stepping the inputs back by back bytes and the output by
  * back_o (a step overlapping the previous one: the same outputs written twice). */
@@ -282,7 +285,7 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
     DW_ASM_A(DW_ASM_TAP2, "v21", "v3", "v22", "v4", "v25", "v26")                                                  \
     DW_ASM_A(DW_ASM_TAP2, "v19", "v2", "v23", "v5", "v25", "v26") "ld1 {v17.16b-v19.16b}, [%[x2]]\n"               \
     DW_ASM_A(DW_ASM_TAP2, "v17", "v6", "v18", "v7", "v25", "v26") DW_ASM_A(DW_ASM_TAP1, "v19", "v8", "v25", "v26")  \
-    DW_ASM_ROUND(DW_ASM_EACH_A) DW_ASM_A(NARROW, "v25", "v26", DW_ASM_STORE16)                                     \
+    DW_ASM_ROUND(DW_ASM_EACH_A, NARROW) DW_ASM_A(NARROW, "v25", "v26", DW_ASM_STORE16)                             \
     "2:\n"
 #define DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R0 ".16b-" R3 ".16b}, [%[" X "]], %[step]\n"
 #define DW_ASM_LOAD_S2(X, R0, R1, R2, R3, R4) DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R4 ".16b}, [%[" X "]]\n"
