@@ -369,50 +369,61 @@ typedef struct {
     int8_t rows[4][DW_COLS * 16 + 8]; /* rows[3]: the pad row; 8 bytes more: 16-byte stores of 8-byte columns */
 } dw_rows;
 
-/* Input row iy's columns [ix0, ix0 + cols), channels [c, c + G * width), into G planes plane bytes apart at dst
- * (width bytes a column); columns outside the input: pad. The geometry in locals (the byte stores could alias *p);
- * a group spanning all of the input's channels (in_c == width: VWW's 8- and 16-channel layers) is one contiguous
- * run, copied 64 bytes at a time. */
-static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b, int32_t iy, int32_t ix0,
-                        int32_t cols, int32_t c, int32_t width, int8x16_t pad, const edgec_conv2d_s8_params *p) {
-    const int32_t in_w = p->in_w, C = p->in_c;
-    const int32_t lo = ix0 >= 0 ? 0 : -ix0 < cols ? -ix0 : cols; /* the columns inside the input: [lo, hi) */
-    const int32_t hi = in_w - ix0 < cols ? (in_w - ix0 > lo ? in_w - ix0 : lo) : cols;
-    for (int32_t j = 0; j < lo; ++j)
-        for (int32_t g = 0; g < G; ++g) vst1q_s8(dst + g * plane + width * j, pad);
-    for (int32_t j = hi; j < cols; ++j)
-        for (int32_t g = 0; g < G; ++g) vst1q_s8(dst + g * plane + width * j, pad);
-    const int8_t *src = in_b + ((size_t)iy * in_w + (size_t)(ix0 + lo)) * C + c;
-    int8_t *d = dst + width * lo;
+/* A padded row of G planes plane bytes apart at d (width bytes a column, cols columns): columns [lo, hi) from src
+ * (C bytes apart; channels [c, c + G * width) at src), the others pad (16-byte stores: a group of 8 channels' last
+ * pad column writes 8 bytes past the row, which the next row overwrites). A group spanning all of the input's
+ * channels (C == width: VWW's 8- and 16-channel layers) is one contiguous run, copied 64 bytes at a time; groups
+ * of 16 go four a pass over the columns when G allows (one 64-byte load, four stores a column: the pad columns
+ * in the same pass), else one a pass, four columns a step. */
+EDGEC_INLINE void dw_fill_cols(int8_t *d, size_t plane, int32_t G, const int8_t *src, int32_t lo, int32_t hi,
+                               int32_t cols, int32_t width, int32_t C, int8x16_t pad) {
+    if (width == 16 && G % 4 == 0 && C != width) {
+        for (int32_t g = 0; g < G; g += 4, src += 64, d += 4 * plane) {
+            int8_t *y0 = d, *y1 = d + plane, *y2 = d + 2 * plane, *y3 = d + 3 * plane;
+            const int8_t *x = src;
+            int32_t j = 0;
+            for (; j < lo; ++j, y0 += 16, y1 += 16, y2 += 16, y3 += 16) {
+                vst1q_s8(y0, pad);
+                vst1q_s8(y1, pad);
+                vst1q_s8(y2, pad);
+                vst1q_s8(y3, pad);
+            }
+            for (; j < hi; ++j, x += C, y0 += 16, y1 += 16, y2 += 16, y3 += 16) {
+                const int8x16x4_t v = edgec_neon_ld64_s8(x);
+                vst1q_s8(y0, v.val[0]);
+                vst1q_s8(y1, v.val[1]);
+                vst1q_s8(y2, v.val[2]);
+                vst1q_s8(y3, v.val[3]);
+            }
+            for (; j < cols; ++j, y0 += 16, y1 += 16, y2 += 16, y3 += 16) {
+                vst1q_s8(y0, pad);
+                vst1q_s8(y1, pad);
+                vst1q_s8(y2, pad);
+                vst1q_s8(y3, pad);
+            }
+        }
+        return;
+    }
+    for (int32_t g = 0; g < G; ++g) {
+        for (int32_t j = 0; j < lo; ++j) vst1q_s8(d + g * plane + width * j, pad);
+        for (int32_t j = hi; j < cols; ++j) vst1q_s8(d + g * plane + width * j, pad);
+    }
+    const int32_t n = hi - lo;
+    d += width * lo;
     if (C == width) {
-        const int32_t n = (hi - lo) * width; /* a multiple of 8 */
+        const int32_t bytes = n * width; /* a multiple of 8 */
         int32_t i = 0;
 #if defined(__aarch64__)
-        for (; i + 64 <= n; i += 64) vst1q_s8_x4(d + i, vld1q_s8_x4(src + i));
+        for (; i + 64 <= bytes; i += 64) vst1q_s8_x4(d + i, vld1q_s8_x4(src + i));
 #endif
-        for (; i + 16 <= n; i += 16) vst1q_s8(d + i, vld1q_s8(src + i));
-        if (i < n) vst1_s8(d + i, vld1_s8(src + i));
-    } else if (width == 16 && G % 4 == 0) { /* a column's groups four at a time: one 64-byte load, four stores */
-        for (int32_t j = lo; j < hi; ++j, src += C, d += 16) {
-            const int8_t *x = src;
-            int8_t *y = d;
-            int32_t g = G;
-            do {
-                const int8x16x4_t v = edgec_neon_ld64_s8(x);
-                vst1q_s8(y, v.val[0]);
-                vst1q_s8(y + plane, v.val[1]);
-                vst1q_s8(y + 2 * plane, v.val[2]);
-                vst1q_s8(y + 3 * plane, v.val[3]);
-                x += 64;
-                y += 4 * plane;
-            } while ((g -= 4) > 0);
-        }
-    } else if (width == 16) { /* each plane four columns a step (one ST1 of four registers on AArch64) */
+        for (; i + 16 <= bytes; i += 16) vst1q_s8(d + i, vld1q_s8(src + i));
+        if (i < bytes) vst1_s8(d + i, vld1_s8(src + i));
+    } else if (width == 16) {
         for (int32_t g = 0; g < G; ++g, src += 16, d += plane) {
             const int8_t *x = src;
             int8_t *y = d;
-            int32_t j = lo;
-            for (; j + 4 <= hi; j += 4, x += 4 * (size_t)C, y += 64) {
+            int32_t j = 0;
+            for (; j + 4 <= n; j += 4, x += 4 * (size_t)C, y += 64) {
                 int8x16x4_t v;
                 v.val[0] = vld1q_s8(x);
                 v.val[1] = vld1q_s8(x + C);
@@ -427,33 +438,35 @@ static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b
                 vst1q_s8(y + 48, v.val[3]);
 #endif
             }
-            for (; j < hi; ++j, x += C, y += 16) vst1q_s8(y, vld1q_s8(x));
+            for (; j < n; ++j, x += C, y += 16) vst1q_s8(y, vld1q_s8(x));
         }
     } else {
-        for (int32_t j = lo; j < hi; ++j, src += C, d += 8) vst1_s8(d, vld1_s8(src));
+        for (int32_t j = 0; j < n; ++j, src += C, d += 8) vst1_s8(d, vld1_s8(src));
     }
 }
 
-#if defined(DW_ASM)
 /* G groups' padded rows, plane bytes apart at dst: prows input rows from iy0, each cols columns of width bytes from
- * ix0; rows and columns outside the input: pad (16-byte stores: up to 8 bytes past a row of 8-byte columns, which
- * the next row overwrites). */
+ * ix0, channels [c, c + G * width); rows and columns outside the input: pad (16-byte stores: up to 8 bytes past a
+ * row of 8-byte columns, which the next row overwrites). The columns inside the input are the same every row,
+ * worked out once; the geometry in locals (the byte stores could alias *p). */
 static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0, int32_t prows, int32_t ix0,
                           int32_t cols, int32_t width, const int8_t *in_b, int32_t c, int8x16_t pad,
                           const edgec_conv2d_s8_params *p) {
-    const int32_t in_h = p->in_h;
-    const size_t rb = (size_t)width * (size_t)cols;
+    const int32_t in_h = p->in_h, in_w = p->in_w, C = p->in_c;
+    const int32_t lo = ix0 >= 0 ? 0 : -ix0 < cols ? -ix0 : cols; /* the columns inside the input: [lo, hi) */
+    const int32_t hi = in_w - ix0 < cols ? (in_w - ix0 > lo ? in_w - ix0 : lo) : cols;
+    const size_t rb = (size_t)width * (size_t)cols, in_row = (size_t)in_w * (size_t)C;
+    const int8_t *col0 = in_b + (size_t)(ix0 + lo) * (size_t)C + c; /* column lo of input row 0 */
     for (int32_t r = 0; r < prows; ++r, dst += rb) {
         const int32_t iy = iy0 + r;
-        if (iy >= 0 && iy < in_h) {
-            dw_fill_row(dst, plane, G, in_b, iy, ix0, cols, c, width, pad, p);
+        if (iy < 0 || iy >= in_h) {
+            for (int32_t g = 0; g < G; ++g)
+                for (size_t j = 0; j < rb; j += 16) vst1q_s8(dst + g * plane + j, pad);
             continue;
         }
-        for (int32_t g = 0; g < G; ++g)
-            for (size_t j = 0; j < rb; j += 16) vst1q_s8(dst + g * plane + j, pad);
+        dw_fill_cols(dst, plane, G, col0 + (size_t)iy * in_row, lo, hi, cols, width, C, pad);
     }
 }
-#endif
 
 /* One output row's n pixels of a group from its rows x0-x2 (intrinsics: any stride, pairs and mode). */
 EDGEC_INLINE void dw_row(const int8_t *x0, const int8_t *x1, const int8_t *x2, int8_t *o, int32_t n,
@@ -542,7 +555,7 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
                 rs[ky] = 0;
                 if (iy < 0 || iy >= in_h) continue;
                 if (iy >= next) {
-                    dw_fill_row(buf->rows[slot], plane, G, in_b, iy, ix0, cols, c, width, pad, p);
+                    dw_fill_image(buf->rows[slot], plane, G, iy, 1, ix0, cols, width, in_b, c, pad, p);
                     next = iy + 1;
                 }
                 r[ky] = buf->rows[slot];
