@@ -1202,34 +1202,42 @@ static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_
     const size_t C = (size_t)p->in_c;
     const int8_t *wc = weights + c;
     int16x8_t sum_lo = vdupq_n_s16(0), sum_hi = sum_lo; /* |sum of 9 weights| <= 1152 */
-    uint8x16_t min128 = vdupq_n_u8(0);
+    int8x16_t least = vdupq_n_s8(127); /* a weight of -128 rules out pairs */
+#pragma GCC unroll 9
     for (int32_t t = 0; t < 9; ++t, wc += C) {
         const int8x16_t w = g->w[t] = vld1q_s8(wc);
         sum_lo = vaddw_s8(sum_lo, vget_low_s8(w));
         sum_hi = vaddw_s8(sum_hi, vget_high_s8(w));
-        min128 = vorrq_u8(min128, vceqq_s8(w, vdupq_n_s8(-128)));
+        least = vminq_s8(least, w);
     }
     const int32x4_t zero = vdupq_n_s32(0);
     const int32x4_t sums[4] = {vmovl_s16(vget_low_s16(sum_lo)), vmovl_s16(vget_high_s16(sum_lo)),
                                vmovl_s16(vget_low_s16(sum_hi)), vmovl_s16(vget_high_s16(sum_hi))};
     const uint32_t io = (uint32_t)p->input_offset;
-    uint32x4_t any_left = vdupq_n_u32(0), any_not_right = any_left;
+    int32x4_t most = vdupq_n_s32(-1); /* the largest shift (TFLite's: > 0 left, < 0 right) */
     for (int32_t r = 0; r < 4; ++r) {
         const int32x4_t b = bias ? vld1q_s32(bias + c + 4 * r) : zero, s = vld1q_s32(shift + c + 4 * r);
         /* bias + input_offset * sum, wrapping as the reference's int32 sum */
         g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b), vreinterpretq_u32_s32(sums[r]), io));
-        g->q[r].multiplier = g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
-        g->q[r].left = vmaxq_s32(s, zero);
-        g->q[r].right = g->right[r] = vminq_s32(s, zero);
-        any_left = vorrq_u32(any_left, vcgtq_s32(s, zero));
-        any_not_right = vorrq_u32(any_not_right, vcgeq_s32(s, zero));
+        g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
+        g->right[r] = vminq_s32(s, zero);
+        most = vmaxq_s32(most, s);
     }
+    const int mode = edgec_neon_any_u32(vcgtq_s32(most, zero))   ? DW_SHIFT_LEFT
+                     : edgec_neon_any_u32(vcgeq_s32(most, zero)) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+#if defined(__aarch64__)
+    if (mode != DW_SHIFT_RIGHT) /* dw_pixel's constants for the other modes (AArch64's right shifts: its own) */
+#endif
+        for (int32_t r = 0; r < 4; ++r) {
+            g->q[r].multiplier = g->multiplier[r];
+            g->q[r].left = vmaxq_s32(vld1q_s32(shift + c + 4 * r), zero);
+            g->q[r].right = g->right[r];
+        }
     g->zp = vdupq_n_s16((int16_t)p->output_offset);
     g->lo = vdupq_n_s8((int8_t)p->act_min);
     g->hi = vdupq_n_s8((int8_t)p->act_max);
     vst1q_s8(g->pad, vdupq_n_s8((int8_t)-p->input_offset));
-    const int mode = edgec_neon_any_u32(any_left) ? DW_SHIFT_LEFT
-                     : edgec_neon_any_u32(any_not_right) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+    const uint8x16_t min128 = vceqq_s8(least, vdupq_n_s8(-128));
     return (edgec_neon_any_u32(vreinterpretq_u32_u8(min128)) ? 0 : DW_PAIRS) + DW_MODE * mode;
 }
 #endif
