@@ -459,9 +459,16 @@ static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0, int
     const int8_t *col0 = in_b + (size_t)(ix0 + lo) * (size_t)C + c; /* column lo of input row 0 */
     for (int32_t r = 0; r < prows; ++r, dst += rb) {
         const int32_t iy = iy0 + r;
-        if (iy < 0 || iy >= in_h) {
-            for (int32_t g = 0; g < G; ++g)
-                for (size_t j = 0; j < rb; j += 16) vst1q_s8(dst + g * plane + j, pad);
+        if (iy < 0 || iy >= in_h) { /* a pad row: 64 bytes a store where AArch64 has ST1 of four registers */
+            for (int32_t g = 0; g < G; ++g) {
+                int8_t *y = dst + g * plane;
+                size_t j = 0;
+#if defined(__aarch64__)
+                const int8x16x4_t pad4 = {{pad, pad, pad, pad}};
+                for (; j + 64 <= rb; j += 64) vst1q_s8_x4(y + j, pad4);
+#endif
+                for (; j < rb; j += 16) vst1q_s8(y + j, pad);
+            }
             continue;
         }
         dw_fill_cols(dst, plane, G, col0 + (size_t)iy * in_row, lo, hi, cols, width, C, pad);
