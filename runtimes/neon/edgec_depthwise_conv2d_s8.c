@@ -445,6 +445,22 @@ EDGEC_INLINE void dw_fill_cols(int8_t *d, size_t plane, int32_t G, const int8_t 
     }
 }
 
+/* The columns of the cols from ix0 inside the input: [*lo, *hi). */
+EDGEC_INLINE void dw_inside(int32_t ix0, int32_t cols, int32_t in_w, int32_t *lo, int32_t *hi) {
+    *lo = ix0 >= 0 ? 0 : -ix0 < cols ? -ix0 : cols;
+    *hi = in_w - ix0 < cols ? (in_w - ix0 > *lo ? in_w - ix0 : *lo) : cols;
+}
+
+/* Input row iy's padded row for the ring (dw_fill_cols; the geometry in locals: the byte stores could alias *p). */
+static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b, int32_t iy, int32_t ix0,
+                        int32_t cols, int32_t c, int32_t width, int8x16_t pad, const edgec_conv2d_s8_params *p) {
+    const int32_t in_w = p->in_w, C = p->in_c;
+    int32_t lo, hi;
+    dw_inside(ix0, cols, in_w, &lo, &hi);
+    dw_fill_cols(dst, plane, G, in_b + ((size_t)iy * in_w + (size_t)(ix0 + lo)) * C + c, lo, hi, cols, width, C, pad);
+}
+
+#if defined(DW_ASM)
 /* G groups' padded rows, plane bytes apart at dst: prows input rows from iy0, each cols columns of width bytes from
  * ix0, channels [c, c + G * width); rows and columns outside the input: pad (16-byte stores: up to 8 bytes past a
  * row of 8-byte columns, which the next row overwrites). The columns inside the input are the same every row,
@@ -453,8 +469,8 @@ static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0, int
                           int32_t cols, int32_t width, const int8_t *in_b, int32_t c, int8x16_t pad,
                           const edgec_conv2d_s8_params *p) {
     const int32_t in_h = p->in_h, in_w = p->in_w, C = p->in_c;
-    const int32_t lo = ix0 >= 0 ? 0 : -ix0 < cols ? -ix0 : cols; /* the columns inside the input: [lo, hi) */
-    const int32_t hi = in_w - ix0 < cols ? (in_w - ix0 > lo ? in_w - ix0 : lo) : cols;
+    int32_t lo, hi;
+    dw_inside(ix0, cols, in_w, &lo, &hi);
     const size_t rb = (size_t)width * (size_t)cols, in_row = (size_t)in_w * (size_t)C;
     const int8_t *col0 = in_b + (size_t)(ix0 + lo) * (size_t)C + c; /* column lo of input row 0 */
     for (int32_t r = 0; r < prows; ++r, dst += rb) {
@@ -474,6 +490,7 @@ static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0, int
         dw_fill_cols(dst, plane, G, col0 + (size_t)iy * in_row, lo, hi, cols, width, C, pad);
     }
 }
+#endif
 
 /* One output row's n pixels of a group from its rows x0-x2 (intrinsics: any stride, pairs and mode). */
 EDGEC_INLINE void dw_row(const int8_t *x0, const int8_t *x1, const int8_t *x2, int8_t *o, int32_t n,
@@ -562,7 +579,7 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
                 rs[ky] = 0;
                 if (iy < 0 || iy >= in_h) continue;
                 if (iy >= next) {
-                    dw_fill_image(buf->rows[slot], plane, G, iy, 1, ix0, cols, width, in_b, c, pad, p);
+                    dw_fill_row(buf->rows[slot], plane, G, in_b, iy, ix0, cols, c, width, pad, p);
                     next = iy + 1;
                 }
                 r[ky] = buf->rows[slot];
