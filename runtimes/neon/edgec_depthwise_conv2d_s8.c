@@ -451,9 +451,11 @@ EDGEC_INLINE void dw_inside(int32_t ix0, int32_t cols, int32_t in_w, int32_t *lo
     *hi = in_w - ix0 < cols ? (in_w - ix0 > *lo ? in_w - ix0 : *lo) : cols;
 }
 
-/* Input row iy's padded row for the ring (dw_fill_cols; the geometry in locals: the byte stores could alias *p). */
-static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b, int32_t iy, int32_t ix0,
-                        int32_t cols, int32_t c, int32_t width, int8x16_t pad, const edgec_conv2d_s8_params *p) {
+/* Input row iy's padded row for the ring (dw_fill_cols; the geometry in locals: the byte stores could alias *p).
+ * Out of line, as dw_fill_image: clang inlined both into each of the twelve dw3x3_groups copies (+23 KB). */
+__attribute__((noinline)) static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b,
+                                                 int32_t iy, int32_t ix0, int32_t cols, int32_t c, int32_t width,
+                                                 int8x16_t pad, const edgec_conv2d_s8_params *p) {
     const int32_t in_w = p->in_w, C = p->in_c;
     int32_t lo, hi;
     dw_inside(ix0, cols, in_w, &lo, &hi);
@@ -465,9 +467,10 @@ static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b
  * ix0, channels [c, c + G * width); rows and columns outside the input: pad (16-byte stores: up to 8 bytes past a
  * row of 8-byte columns, which the next row overwrites). The columns inside the input are the same every row,
  * worked out once; the geometry in locals (the byte stores could alias *p). */
-static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0, int32_t prows, int32_t ix0,
-                          int32_t cols, int32_t width, const int8_t *in_b, int32_t c, int8x16_t pad,
-                          const edgec_conv2d_s8_params *p) {
+__attribute__((noinline)) static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0,
+                                                   int32_t prows, int32_t ix0, int32_t cols, int32_t width,
+                                                   const int8_t *in_b, int32_t c, int8x16_t pad,
+                                                   const edgec_conv2d_s8_params *p) {
     const int32_t in_h = p->in_h, in_w = p->in_w, C = p->in_c;
     int32_t lo, hi;
     dw_inside(ix0, cols, in_w, &lo, &hi);
