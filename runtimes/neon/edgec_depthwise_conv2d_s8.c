@@ -237,10 +237,9 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
 #define DW_ASM_SQRDMULH(S, K) "sqrdmulh " S ".4s, " S ".4s, " K ".4s\n"
 #define DW_ASM_SSRA(S, K) "ssra " S ".4s, " S ".4s, #31\n"
 #define DW_ASM_SRSHL(S, K) "srshl " S ".4s, " S ".4s, " K ".4s\n"
-#define DW_ASM_ROUND(EACH)                                                                                         \
+#define DW_ASM_ROUND(EACH, NARROW)                                                                                 \
     "ld1 {v17.4s-v20.4s}, [%[mult]]\n" EACH(DW_ASM_SQRDMULH, "v17", "v18", "v19", "v20")                           \
-    EACH(DW_ASM_SSRA, "", "", "", "")                                                                              \
-    "ld1 {v17.4s-v20.4s}, [%[right]]\n" EACH(DW_ASM_SRSHL, "v17", "v18", "v19", "v20")
+    NARROW##_FIXUP(EACH) "ld1 {v17.4s-v20.4s}, [%[right]]\n" EACH(DW_ASM_SRSHL, "v17", "v18", "v19", "v20")
 /* One vector's sums S0-S3 to int8 in T (U a temporary), stored by STORE: dw_finish's narrowing (zero point v27,
  * clamp v28-v29), or, for a zero point of -128 with int8's whole range as the clamp (TFLite's ReLU), unsigned
  * (SQXTUN, UQXTN: the clamp at 0 and 255 before the zero point, then EOR 0x80 (v28) for the -128): the same
@@ -256,6 +255,10 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
     "eor " T ".16b, " T ".16b, v28.16b\n" STORE(T)
 #define DW_ASM_NARROW_S_SETUP ""
 #define DW_ASM_NARROW_U_SETUP "movi v28.16b, #0x80\n"
+/* The rounding's fix-up (SSRA) before the signed narrowing; none before the unsigned one: it moves only negative
+ * sums, whose rounded value is <= 0 either way, and every value <= 0 gives -128 (dot4_round4_relu's argument). */
+#define DW_ASM_NARROW_S_FIXUP(EACH) EACH(DW_ASM_SSRA, "", "", "", "")
+#define DW_ASM_NARROW_U_FIXUP(EACH)
 #define DW_ASM_STORE16(T) "st1 {" T ".16b}, [%[o]], %[C]\n"
 #define DW_ASM_STORE8X2(T) "st1 {" T ".d}[0], [%[o]], %[C]\n" "st1 {" T ".d}[1], [%[o]], %[C]\n"
 #define DW_ASM_PROLOGUE(NARROW)                                                                                    \
@@ -265,7 +268,7 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
 #define DW_ASM_LOOP(LOAD01, PRODUCTS, NARROW, STORE, TAIL)                                                         \
     "1:\n"                                                                                                         \
     "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v13.4s-v16.4s}, [%[base]]\n" LOAD01 PRODUCTS                          \
-    DW_ASM_ROUND(DW_ASM_EACH) DW_ASM_A(NARROW, "v25", "v26", STORE) DW_ASM_B(NARROW, "v30", "v31", STORE)         \
+    DW_ASM_ROUND(DW_ASM_EACH, NARROW) DW_ASM_A(NARROW, "v25", "v26", STORE) DW_ASM_B(NARROW, "v30", "v31", STORE)  \
     "subs %[n], %[n], #1\n" "b.ne 1b\n" TAIL
 /* 8-channel rows' tail: when back, one step more after stepping the inputs back by back bytes and the output by
  * back_o (a step overlapping the previous one: the same outputs written twice). */
@@ -282,7 +285,7 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
     DW_ASM_A(DW_ASM_TAP2, "v21", "v3", "v22", "v4", "v25", "v26")                                                  \
     DW_ASM_A(DW_ASM_TAP2, "v19", "v2", "v23", "v5", "v25", "v26") "ld1 {v17.16b-v19.16b}, [%[x2]]\n"               \
     DW_ASM_A(DW_ASM_TAP2, "v17", "v6", "v18", "v7", "v25", "v26") DW_ASM_A(DW_ASM_TAP1, "v19", "v8", "v25", "v26")  \
-    DW_ASM_ROUND(DW_ASM_EACH_A) DW_ASM_A(NARROW, "v25", "v26", DW_ASM_STORE16)                                     \
+    DW_ASM_ROUND(DW_ASM_EACH_A, NARROW) DW_ASM_A(NARROW, "v25", "v26", DW_ASM_STORE16)                             \
     "2:\n"
 #define DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R0 ".16b-" R3 ".16b}, [%[" X "]], %[step]\n"
 #define DW_ASM_LOAD_S2(X, R0, R1, R2, R3, R4) DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R4 ".16b}, [%[" X "]]\n"
@@ -366,50 +369,61 @@ typedef struct {
     int8_t rows[4][DW_COLS * 16 + 8]; /* rows[3]: the pad row; 8 bytes more: 16-byte stores of 8-byte columns */
 } dw_rows;
 
-/* Input row iy's columns [ix0, ix0 + cols), channels [c, c + G * width), into G planes plane bytes apart at dst
- * (width bytes a column); columns outside the input: pad. The geometry in locals (the byte stores could alias *p);
- * a group spanning all of the input's channels (in_c == width: VWW's 8- and 16-channel layers) is one contiguous
- * run, copied 64 bytes at a time. */
-static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b, int32_t iy, int32_t ix0,
-                        int32_t cols, int32_t c, int32_t width, int8x16_t pad, const edgec_conv2d_s8_params *p) {
-    const int32_t in_w = p->in_w, C = p->in_c;
-    const int32_t lo = ix0 >= 0 ? 0 : -ix0 < cols ? -ix0 : cols; /* the columns inside the input: [lo, hi) */
-    const int32_t hi = in_w - ix0 < cols ? (in_w - ix0 > lo ? in_w - ix0 : lo) : cols;
-    for (int32_t j = 0; j < lo; ++j)
-        for (int32_t g = 0; g < G; ++g) vst1q_s8(dst + g * plane + width * j, pad);
-    for (int32_t j = hi; j < cols; ++j)
-        for (int32_t g = 0; g < G; ++g) vst1q_s8(dst + g * plane + width * j, pad);
-    const int8_t *src = in_b + ((size_t)iy * in_w + (size_t)(ix0 + lo)) * C + c;
-    int8_t *d = dst + width * lo;
+/* A padded row of G planes plane bytes apart at d (width bytes a column, cols columns): columns [lo, hi) from src
+ * (C bytes apart; channels [c, c + G * width) at src), the others pad (16-byte stores: a group of 8 channels' last
+ * pad column writes 8 bytes past the row, which the next row overwrites). A group spanning all of the input's
+ * channels (C == width: VWW's 8- and 16-channel layers) is one contiguous run, copied 64 bytes at a time; groups
+ * of 16 go four a pass over the columns when G allows (one 64-byte load, four stores a column: the pad columns
+ * in the same pass), else one a pass, four columns a step. */
+EDGEC_INLINE void dw_fill_cols(int8_t *d, size_t plane, int32_t G, const int8_t *src, int32_t lo, int32_t hi,
+                               int32_t cols, int32_t width, int32_t C, int8x16_t pad) {
+    if (width == 16 && G % 4 == 0 && C != width) {
+        for (int32_t g = 0; g < G; g += 4, src += 64, d += 4 * plane) {
+            int8_t *y0 = d, *y1 = d + plane, *y2 = d + 2 * plane, *y3 = d + 3 * plane;
+            const int8_t *x = src;
+            int32_t j = 0;
+            for (; j < lo; ++j, y0 += 16, y1 += 16, y2 += 16, y3 += 16) {
+                vst1q_s8(y0, pad);
+                vst1q_s8(y1, pad);
+                vst1q_s8(y2, pad);
+                vst1q_s8(y3, pad);
+            }
+            for (; j < hi; ++j, x += C, y0 += 16, y1 += 16, y2 += 16, y3 += 16) {
+                const int8x16x4_t v = edgec_neon_ld64_s8(x);
+                vst1q_s8(y0, v.val[0]);
+                vst1q_s8(y1, v.val[1]);
+                vst1q_s8(y2, v.val[2]);
+                vst1q_s8(y3, v.val[3]);
+            }
+            for (; j < cols; ++j, y0 += 16, y1 += 16, y2 += 16, y3 += 16) {
+                vst1q_s8(y0, pad);
+                vst1q_s8(y1, pad);
+                vst1q_s8(y2, pad);
+                vst1q_s8(y3, pad);
+            }
+        }
+        return;
+    }
+    for (int32_t g = 0; g < G; ++g) {
+        for (int32_t j = 0; j < lo; ++j) vst1q_s8(d + g * plane + width * j, pad);
+        for (int32_t j = hi; j < cols; ++j) vst1q_s8(d + g * plane + width * j, pad);
+    }
+    const int32_t n = hi - lo;
+    d += width * lo;
     if (C == width) {
-        const int32_t n = (hi - lo) * width; /* a multiple of 8 */
+        const int32_t bytes = n * width; /* a multiple of 8 */
         int32_t i = 0;
 #if defined(__aarch64__)
-        for (; i + 64 <= n; i += 64) vst1q_s8_x4(d + i, vld1q_s8_x4(src + i));
+        for (; i + 64 <= bytes; i += 64) vst1q_s8_x4(d + i, vld1q_s8_x4(src + i));
 #endif
-        for (; i + 16 <= n; i += 16) vst1q_s8(d + i, vld1q_s8(src + i));
-        if (i < n) vst1_s8(d + i, vld1_s8(src + i));
-    } else if (width == 16 && G % 4 == 0) { /* a column's groups four at a time: one 64-byte load, four stores */
-        for (int32_t j = lo; j < hi; ++j, src += C, d += 16) {
-            const int8_t *x = src;
-            int8_t *y = d;
-            int32_t g = G;
-            do {
-                const int8x16x4_t v = edgec_neon_ld64_s8(x);
-                vst1q_s8(y, v.val[0]);
-                vst1q_s8(y + plane, v.val[1]);
-                vst1q_s8(y + 2 * plane, v.val[2]);
-                vst1q_s8(y + 3 * plane, v.val[3]);
-                x += 64;
-                y += 4 * plane;
-            } while ((g -= 4) > 0);
-        }
-    } else if (width == 16) { /* each plane four columns a step (one ST1 of four registers on AArch64) */
+        for (; i + 16 <= bytes; i += 16) vst1q_s8(d + i, vld1q_s8(src + i));
+        if (i < bytes) vst1_s8(d + i, vld1_s8(src + i));
+    } else if (width == 16) {
         for (int32_t g = 0; g < G; ++g, src += 16, d += plane) {
             const int8_t *x = src;
             int8_t *y = d;
-            int32_t j = lo;
-            for (; j + 4 <= hi; j += 4, x += 4 * (size_t)C, y += 64) {
+            int32_t j = 0;
+            for (; j + 4 <= n; j += 4, x += 4 * (size_t)C, y += 64) {
                 int8x16x4_t v;
                 v.val[0] = vld1q_s8(x);
                 v.val[1] = vld1q_s8(x + C);
@@ -424,30 +438,59 @@ static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b
                 vst1q_s8(y + 48, v.val[3]);
 #endif
             }
-            for (; j < hi; ++j, x += C, y += 16) vst1q_s8(y, vld1q_s8(x));
+            for (; j < n; ++j, x += C, y += 16) vst1q_s8(y, vld1q_s8(x));
         }
     } else {
-        for (int32_t j = lo; j < hi; ++j, src += C, d += 8) vst1_s8(d, vld1_s8(src));
+        for (int32_t j = 0; j < n; ++j, src += C, d += 8) vst1_s8(d, vld1_s8(src));
     }
+}
+
+/* The columns of the cols from ix0 inside the input: [*lo, *hi). */
+EDGEC_INLINE void dw_inside(int32_t ix0, int32_t cols, int32_t in_w, int32_t *lo, int32_t *hi) {
+    *lo = ix0 >= 0 ? 0 : -ix0 < cols ? -ix0 : cols;
+    *hi = in_w - ix0 < cols ? (in_w - ix0 > *lo ? in_w - ix0 : *lo) : cols;
+}
+
+/* Input row iy's padded row for the ring (dw_fill_cols; the geometry in locals: the byte stores could alias *p).
+ * Out of line, as dw_fill_image: clang inlined both into each of the twelve dw3x3_groups copies (+23 KB). */
+__attribute__((noinline)) static void dw_fill_row(int8_t *dst, size_t plane, int32_t G, const int8_t *in_b,
+                                                 int32_t iy, int32_t ix0, int32_t cols, int32_t c, int32_t width,
+                                                 int8x16_t pad, const edgec_conv2d_s8_params *p) {
+    const int32_t in_w = p->in_w, C = p->in_c;
+    int32_t lo, hi;
+    dw_inside(ix0, cols, in_w, &lo, &hi);
+    dw_fill_cols(dst, plane, G, in_b + ((size_t)iy * in_w + (size_t)(ix0 + lo)) * C + c, lo, hi, cols, width, C, pad);
 }
 
 #if defined(DW_ASM)
 /* G groups' padded rows, plane bytes apart at dst: prows input rows from iy0, each cols columns of width bytes from
- * ix0; rows and columns outside the input: pad (16-byte stores: up to 8 bytes past a row of 8-byte columns, which
- * the next row overwrites). */
-static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0, int32_t prows, int32_t ix0,
-                          int32_t cols, int32_t width, const int8_t *in_b, int32_t c, int8x16_t pad,
-                          const edgec_conv2d_s8_params *p) {
-    const int32_t in_h = p->in_h;
-    const size_t rb = (size_t)width * (size_t)cols;
+ * ix0, channels [c, c + G * width); rows and columns outside the input: pad (16-byte stores: up to 8 bytes past a
+ * row of 8-byte columns, which the next row overwrites). The columns inside the input are the same every row,
+ * worked out once; the geometry in locals (the byte stores could alias *p). */
+__attribute__((noinline)) static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0,
+                                                   int32_t prows, int32_t ix0, int32_t cols, int32_t width,
+                                                   const int8_t *in_b, int32_t c, int8x16_t pad,
+                                                   const edgec_conv2d_s8_params *p) {
+    const int32_t in_h = p->in_h, in_w = p->in_w, C = p->in_c;
+    int32_t lo, hi;
+    dw_inside(ix0, cols, in_w, &lo, &hi);
+    const size_t rb = (size_t)width * (size_t)cols, in_row = (size_t)in_w * (size_t)C;
+    const int8_t *col0 = in_b + (size_t)(ix0 + lo) * (size_t)C + c; /* column lo of input row 0 */
     for (int32_t r = 0; r < prows; ++r, dst += rb) {
         const int32_t iy = iy0 + r;
-        if (iy >= 0 && iy < in_h) {
-            dw_fill_row(dst, plane, G, in_b, iy, ix0, cols, c, width, pad, p);
+        if (iy < 0 || iy >= in_h) { /* a pad row: 64 bytes a store where AArch64 has ST1 of four registers */
+            for (int32_t g = 0; g < G; ++g) {
+                int8_t *y = dst + g * plane;
+                size_t j = 0;
+#if defined(__aarch64__)
+                const int8x16x4_t pad4 = {{pad, pad, pad, pad}};
+                for (; j + 64 <= rb; j += 64) vst1q_s8_x4(y + j, pad4);
+#endif
+                for (; j < rb; j += 16) vst1q_s8(y + j, pad);
+            }
             continue;
         }
-        for (int32_t g = 0; g < G; ++g)
-            for (size_t j = 0; j < rb; j += 16) vst1q_s8(dst + g * plane + j, pad);
+        dw_fill_cols(dst, plane, G, col0 + (size_t)iy * in_row, lo, hi, cols, width, C, pad);
     }
 }
 #endif
@@ -1247,34 +1290,42 @@ static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_
     const size_t C = (size_t)p->in_c;
     const int8_t *wc = weights + c;
     int16x8_t sum_lo = vdupq_n_s16(0), sum_hi = sum_lo; /* |sum of 9 weights| <= 1152 */
-    uint8x16_t min128 = vdupq_n_u8(0);
+    int8x16_t least = vdupq_n_s8(127); /* a weight of -128 rules out pairs */
+#pragma GCC unroll 9
     for (int32_t t = 0; t < 9; ++t, wc += C) {
         const int8x16_t w = g->w[t] = vld1q_s8(wc);
         sum_lo = vaddw_s8(sum_lo, vget_low_s8(w));
         sum_hi = vaddw_s8(sum_hi, vget_high_s8(w));
-        min128 = vorrq_u8(min128, vceqq_s8(w, vdupq_n_s8(-128)));
+        least = vminq_s8(least, w);
     }
     const int32x4_t zero = vdupq_n_s32(0);
     const int32x4_t sums[4] = {vmovl_s16(vget_low_s16(sum_lo)), vmovl_s16(vget_high_s16(sum_lo)),
                                vmovl_s16(vget_low_s16(sum_hi)), vmovl_s16(vget_high_s16(sum_hi))};
     const uint32_t io = (uint32_t)p->input_offset;
-    uint32x4_t any_left = vdupq_n_u32(0), any_not_right = any_left;
+    int32x4_t most = vdupq_n_s32(-1); /* the largest shift (TFLite's: > 0 left, < 0 right) */
     for (int32_t r = 0; r < 4; ++r) {
         const int32x4_t b = bias ? vld1q_s32(bias + c + 4 * r) : zero, s = vld1q_s32(shift + c + 4 * r);
         /* bias + input_offset * sum, wrapping as the reference's int32 sum */
         g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b), vreinterpretq_u32_s32(sums[r]), io));
-        g->q[r].multiplier = g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
-        g->q[r].left = vmaxq_s32(s, zero);
-        g->q[r].right = g->right[r] = vminq_s32(s, zero);
-        any_left = vorrq_u32(any_left, vcgtq_s32(s, zero));
-        any_not_right = vorrq_u32(any_not_right, vcgeq_s32(s, zero));
+        g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
+        g->right[r] = vminq_s32(s, zero);
+        most = vmaxq_s32(most, s);
     }
+    const int mode = edgec_neon_any_u32(vcgtq_s32(most, zero))   ? DW_SHIFT_LEFT
+                     : edgec_neon_any_u32(vcgeq_s32(most, zero)) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+#if defined(__aarch64__)
+    if (mode != DW_SHIFT_RIGHT) /* dw_pixel's constants for the other modes (AArch64's right shifts: its own) */
+#endif
+        for (int32_t r = 0; r < 4; ++r) {
+            g->q[r].multiplier = g->multiplier[r];
+            g->q[r].left = vmaxq_s32(vld1q_s32(shift + c + 4 * r), zero);
+            g->q[r].right = g->right[r];
+        }
     g->zp = vdupq_n_s16((int16_t)p->output_offset);
     g->lo = vdupq_n_s8((int8_t)p->act_min);
     g->hi = vdupq_n_s8((int8_t)p->act_max);
     vst1q_s8(g->pad, vdupq_n_s8((int8_t)-p->input_offset));
-    const int mode = edgec_neon_any_u32(any_left) ? DW_SHIFT_LEFT
-                     : edgec_neon_any_u32(any_not_right) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+    const uint8x16_t min128 = vceqq_s8(least, vdupq_n_s8(-128));
     return (edgec_neon_any_u32(vreinterpretq_u32_u8(min128)) ? 0 : DW_PAIRS) + DW_MODE * mode;
 }
 #endif
