@@ -237,6 +237,13 @@ typedef struct {
  * short: 9 bytes in a 3x3 RGB layer). The empty asm keeps the compiler from making the byte loops memcpy / memset
  * calls, which cost more than the bytes. */
 #define DOT4_NO_LIBCALL() __asm__("" ::: "memory")
+/* A block's 16 multipliers and right shifts as four vectors each, loaded once for a tile or a strip */
+#define DOT4_BLOCK_RQ16(q, m0, m1, m2, m3, r0, r1, r2, r3)                                                         \
+    const int32x4_t m0 = vld1q_s32((q)->multiplier), m1 = vld1q_s32((q)->multiplier + 4);                          \
+    const int32x4_t m2 = vld1q_s32((q)->multiplier + 8), m3 = vld1q_s32((q)->multiplier + 12);                     \
+    const int32x4_t r0 = vld1q_s32((q)->right), r1 = vld1q_s32((q)->right + 4);                                    \
+    const int32x4_t r2 = vld1q_s32((q)->right + 8), r3 = vld1q_s32((q)->right + 12)
+
 static inline void copy_s8(int8_t *d, const int8_t *s, int32_t n) {
     int32_t i = 0;
     for (; i + 16 <= n; i += 16) vst1q_s8(d + i, vld1q_s8(s + i));
@@ -969,10 +976,7 @@ EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride,
 #define DOT4_EACH_PIXEL(STORE) do { STORE(0); STORE(1); } while (0)
 #endif
     if (full && q->relu && nb == DOT4_OCB && !half) {
-        const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
-        const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
-        const int32x4_t r0 = vld1q_s32(q->right), r1 = vld1q_s32(q->right + 4);
-        const int32x4_t r2 = vld1q_s32(q->right + 8), r3 = vld1q_s32(q->right + 12);
+        DOT4_BLOCK_RQ16(q, m0, m1, m2, m3, r0, r1, r2, r3);
 #define DOT4_STORE_RELU(i)                                                                                         \
     dot4_narrow_store_clamp(dot4_round4_relu(acc[i][0], m0, r0), dot4_round4_relu(acc[i][1], m1, r1),              \
                             dot4_round4_relu(acc[i][2], m2, r2), dot4_round4_relu(acc[i][3], m3, r3), zp, lo,     \
@@ -980,10 +984,7 @@ EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride,
         DOT4_EACH_PIXEL(DOT4_STORE_RELU);
 #undef DOT4_STORE_RELU
     } else if (p->requant == EDGEC_REQUANT_FIXED && q->right_only) { /* the constants loaded once for the tile */
-        const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
-        const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
-        const int32x4_t r0 = vld1q_s32(q->right), r1 = vld1q_s32(q->right + 4);
-        const int32x4_t r2 = vld1q_s32(q->right + 8), r3 = vld1q_s32(q->right + 12);
+        DOT4_BLOCK_RQ16(q, m0, m1, m2, m3, r0, r1, r2, r3);
 #define DOT4_STORE_RIGHT(i, clamp)                                                                                 \
     if ((i) < n && half)                                                                                           \
         dot4_narrow_store8(dot4_round4_right(acc[i][0], m0, r0), dot4_round4_right(acc[i][1], m1, r1), zp, lo, hi, \
@@ -1005,10 +1006,7 @@ EDGEC_INLINE void dot4_block_body(const int8_t *const x[DOT4_PX], size_t stride,
 #undef DOT4_STORE_RIGHT
 #if DOT4_PX == 4
     } else if ((mode & DOT4_NO_LEFT) && p->requant == EDGEC_REQUANT_FIXED && q->no_left) {
-        const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
-        const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
-        const int32x4_t r0 = vld1q_s32(q->right), r1 = vld1q_s32(q->right + 4);
-        const int32x4_t r2 = vld1q_s32(q->right + 8), r3 = vld1q_s32(q->right + 12);
+        DOT4_BLOCK_RQ16(q, m0, m1, m2, m3, r0, r1, r2, r3);
 #define DOT4_STORE_NOLEFT(i)                                                                                       \
     dot4_narrow_store_clamp(dot4_round4_noleft(acc[i][0], m0, r0), dot4_round4_noleft(acc[i][1], m1, r1),          \
                             dot4_round4_noleft(acc[i][2], m2, r2), dot4_round4_noleft(acc[i][3], m3, r3), zp, lo, \
@@ -1258,10 +1256,7 @@ static void dot4_sym1_rq(const int8_t *x, const int8_t *w, int32_t n, const dot4
     EDGEC_NEON_SYM_LOOP(x, w, n, h0, h1, h2, h3, h4, h5, h6, h7);
     const int32x4_t a0 = dot4_pairs(h0, h1), a1 = dot4_pairs(h2, h3), a2 = dot4_pairs(h4, h5);
     const int32x4_t a3 = dot4_pairs(h6, h7);
-    const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
-    const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
-    const int32x4_t s0 = vld1q_s32(q->right), s1 = vld1q_s32(q->right + 4);
-    const int32x4_t s2 = vld1q_s32(q->right + 8), s3 = vld1q_s32(q->right + 12);
+    DOT4_BLOCK_RQ16(q, m0, m1, m2, m3, s0, s1, s2, s3);
     if (relu)
         dot4_narrow_store_clamp(dot4_round4_relu(a0, m0, s0), dot4_round4_relu(a1, m1, s1),
                                 dot4_round4_relu(a2, m2, s2), dot4_round4_relu(a3, m3, s3), DOT4_ZP(p), DOT4_LO(p),
@@ -1323,10 +1318,7 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
             const int16x8_t zp = vdupq_n_s16(zp16);
             const int8x16_t lo = vdupq_n_s8(lo8), hi = vdupq_n_s8(hi8);
             if (fast) {
-                const int32x4_t m0 = vld1q_s32(q->multiplier), m1 = vld1q_s32(q->multiplier + 4);
-                const int32x4_t m2 = vld1q_s32(q->multiplier + 8), m3 = vld1q_s32(q->multiplier + 12);
-                const int32x4_t s0 = vld1q_s32(q->right), s1 = vld1q_s32(q->right + 4);
-                const int32x4_t s2 = vld1q_s32(q->right + 8), s3 = vld1q_s32(q->right + 12);
+                DOT4_BLOCK_RQ16(q, m0, m1, m2, m3, s0, s1, s2, s3);
                 dot4_narrow_store(dot4_round4_right(a0, m0, s0), dot4_round4_right(a1, m1, s1),
                                   dot4_round4_right(a2, m2, s2), dot4_round4_right(a3, m3, s3), zp, lo, hi,
                                   DOT4_OCB, o);
