@@ -44,7 +44,8 @@ def test_bench_target_host_and_qemu(tmp_path):
     check_stats(a53, 3)
     assert a53["emulated"] is True and "EMULATED" in text and "qemu-aarch64" in a53["emulator"]
     assert "neon" in a53["kernels"]
-    # the whole inference's guest instructions: more than one per MAC is impossible to beat by far with SMULL
-    # (0.25 per MAC), fewer than the portable kernels' ~8
-    assert 0.25 < a53["instructions_per_mac"] < 4, a53["instructions_per_mac"]
+    # the whole inference's guest instructions: above the products' own floor without the dot product (SMULL +
+    # SMLAL + SADALP, 3 instructions per 16 MACs: 0.1875 per MAC; ad01 runs about 0.23), below the portable
+    # kernels' ~8
+    assert 0.1875 < a53["instructions_per_mac"] < 4, a53["instructions_per_mac"]
     assert "Instructions per inference:" in text
