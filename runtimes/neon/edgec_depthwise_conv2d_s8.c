@@ -824,14 +824,16 @@ static void dwd_copy_bytes(int8_t *dst, const int8_t *src, size_t bytes) {
 }
 
 /* A strip of output columns: n entries of width channels for groups [0, G) from channel c0 (group g's band at g *
- * gstride), from input columns ix0 on; its ring of three input rows' bands (wk->q[iy mod 3]): next, the first row
- * not built yet, at slot; top, the next output row's first input row, at slot top_slot. */
+ * gstride), from input columns ix0 on; its ring of three input rows' bands (wk->q): top, the next output row's
+ * first input row, its rows top + k in band[k], those with k < built already built (the pointers rotate with
+ * the rows, so that no row works out a slot). */
 typedef struct {
     const int8_t *in_b, *pad; /* pad: a column of pad bytes */
     const edgec_conv2d_s8_params *p;
     size_t gstride;
     int32_t ix0, n, c0, G, width;
-    int32_t next, slot, top, top_slot;
+    int8_t *band[3];
+    int32_t top, built;
     /* the copy of a row's columns inside the input into wk->row (stride 1 or 2; dwd_build): runs runs of bytes
      * bytes, from src_col + iy * src_row (a run src_step on) to wk->row + dst_col (a run dst_step on) */
     const int8_t *src_col;
@@ -844,9 +846,9 @@ static void dwd_strip_start(dwd_strip *st, dwd_work *wk, const int8_t *in_b, int
                             const edgec_conv2d_s8_params *p) {
     st->in_b = in_b; st->pad = pad; st->p = p; st->gstride = gstride;
     st->ix0 = ix0; st->n = n; st->c0 = c0; st->G = G; st->width = width;
-    st->next = st->top = -p->pad_top;
-    st->slot = st->top % 3 + (st->top % 3 < 0 ? 3 : 0);
-    st->top_slot = st->slot;
+    st->top = -p->pad_top;
+    st->built = 0;
+    for (int32_t k = 0; k < 3; ++k) st->band[k] = wk->q[k];
     if (p->stride_w > 2) return;
     /* wk->row: the strip's span columns of w bytes, those outside the input pad bytes once for all rows */
     const int32_t span = (n - 1) * p->stride_w + 4, w = G * width;
@@ -860,6 +862,12 @@ static void dwd_strip_start(dwd_strip *st, dwd_work *wk, const int8_t *in_b, int
     st->src_step = C;
     st->dst_col = (size_t)(lo - ix0) * w;
     st->dst_step = (size_t)w;
+}
+
+/* Input row iy's bands at any stride (dwd_fill), apart so that dwd_build's usual case keeps few registers. */
+static __attribute__((noinline)) void dwd_build_any(int8_t *band, int32_t iy, const dwd_strip *st) {
+    for (int32_t g = 0; g < st->G; ++g)
+        dwd_fill(band + g * st->gstride, st->in_b, iy, st->ix0, st->n, st->c0 + 16 * g, st->width, st->pad, st->p);
 }
 
 /* Input row iy's bands into band: from the input (through wk->row at stride 1 or 2), or pad bytes outside it. */
@@ -876,21 +884,29 @@ static void dwd_build(int8_t *band, dwd_work *wk, int32_t iy, const dwd_strip *s
             dwd_copy_bytes(dst, src, st->bytes);
         dwd_fill_tbl(band, wk->row, n, G, st->gstride, sw, width, (size_t)(G * width));
     } else {
-        for (int32_t g = 0; g < G; ++g)
-            dwd_fill(band + g * st->gstride, st->in_b, iy, st->ix0, n, st->c0 + 16 * g, width, st->pad, p);
+        dwd_build_any(band, iy, st);
     }
 }
 
-/* The bands of the strip's next output row's three input rows into r[0..2], those not in the ring built. */
+/* The bands of the strip's next output row's three input rows into r[0..2], those not in the ring built; then
+ * the ring on by stride_h rows (the rows kept to the front). */
 static void dwd_ring(const int8_t *r[3], dwd_work *wk, dwd_strip *st) {
-    for (; st->next <= st->top + 2; ++st->next, st->slot = st->slot == 2 ? 0 : st->slot + 1)
-        dwd_build(wk->q[st->slot], wk, st->next, st);
-    const int32_t s = st->top_slot, sh = st->p->stride_h % 3;
-    r[0] = wk->q[s];
-    r[1] = wk->q[s == 2 ? 0 : s + 1];
-    r[2] = wk->q[s == 0 ? 2 : s - 1];
-    st->top += st->p->stride_h;
-    st->top_slot = s + sh >= 3 ? s + sh - 3 : s + sh;
+    for (int32_t k = st->built; k < 3; ++k) dwd_build(st->band[k], wk, st->top + k, st);
+    int8_t *b0 = st->band[0], *b1 = st->band[1], *b2 = st->band[2];
+    r[0] = b0;
+    r[1] = b1;
+    r[2] = b2;
+    const int32_t sh = st->p->stride_h;
+    st->top += sh;
+    if (sh == 1) {
+        st->band[0] = b1; st->band[1] = b2; st->band[2] = b0;
+        st->built = 2;
+    } else if (sh == 2) {
+        st->band[0] = b2; st->band[1] = b0; st->band[2] = b1;
+        st->built = 1;
+    } else {
+        st->built = 0;
+    }
 }
 
 /* One vector of outputs (a 16-channel pixel, or two 8-channel pixels) from its three band entries. */
@@ -1018,11 +1034,9 @@ static void dwd_vectors(const int8_t **q0, const int8_t **q1, const int8_t **q2,
 #undef DWD_ASM_OPERANDS
 }
 
-/* dwd_vectors on G groups of 16 channels one after the other: group g's constants at groups[g], its band entries
- * at q0-q2 + g * 64 n (each group's entries follow the previous one's: the pointers run on), its outputs at o + 16
- * g; one call a row (small maps: KWS's 25 x 5, VWW's 6 x 6): 13 instructions a group besides its vectors. */
-static void dwd_group_rows(const int8_t *q0, const int8_t *q1, const int8_t *q2, int8_t *o, int32_t n_vectors,
-                           int32_t G, int relu, const dw_group *groups, int32_t C) {
+/* One output row of every group: dwd_group_rows' asm. */
+EDGEC_INLINE void dwd_group_row(const int8_t *q0, const int8_t *q1, const int8_t *q2, int8_t *o, int32_t n_vectors,
+                                int32_t G, int relu, const dw_group *groups, int32_t C) {
     const int8_t *w = (const int8_t *)groups[0].wq;
     const int32_t *mr = (const int32_t *)groups[0].multiplier, *base = (const int32_t *)groups[0].base;
     uint64_t n, g = (uint64_t)G;
@@ -1054,6 +1068,21 @@ static void dwd_group_rows(const int8_t *q0, const int8_t *q1, const int8_t *q2,
         __asm__ volatile(DWD_GROUPS(DWD_ZP_CLAMP, DWD_VECTORS, DWD_RQ_CLAMP) DWD_ASM_OPERANDS);
 #undef DWD_ASM_OPERANDS
 #undef DWD_GROUPS
+}
+
+/* dwd_vectors on G groups of 16 channels one after the other, for every output row of the strip st (the rows'
+ * bands from dwd_ring; output row oy at o + oy * o_row): group g's constants at wk->g[g], its band entries at the
+ * rows' bands + g * 64 n (each group's entries follow the previous one's: the pointers run on), its outputs at o +
+ * 16 g; one call a strip (small maps: KWS's 25 x 5, VWW's 6 x 6), so that d8-d15 are saved once: 13 instructions
+ * a group besides its vectors. */
+static void dwd_group_rows(dwd_work *wk, dwd_strip *st, int8_t *o, size_t o_row, int32_t rows, int relu, int32_t C) {
+    const dw_group *groups = wk->g;
+    const int32_t n_vectors = st->n, G = st->G;
+    for (int32_t oy = 0; oy < rows; ++oy, o += o_row) {
+        const int8_t *r[3];
+        dwd_ring(r, wk, st);
+        dwd_group_row(r[0], r[1], r[2], o, n_vectors, G, relu, groups, C);
+    }
 }
 #undef DWD_STORE16
 #undef DWD_VECTORS2
@@ -1115,14 +1144,14 @@ EDGEC_INLINE void dwd_chunk(const int8_t *in_b, int8_t *out_b, dwd_work *wk, int
         const int32_t ix0 = ox0 * sw - p->pad_left;
         dwd_strip st;
         dwd_strip_start(&st, wk, in_b, ix0, n, c0, G, gstride, 16, pad, p);
+        if (mode == DW_SHIFT_RIGHT || (relu && mode != DW_SHIFT_LEFT)) {
+            dwd_group_rows(wk, &st, out_b + (size_t)ox0 * C + c0, (size_t)p->out_w * C, p->out_h, relu, C);
+            continue;
+        }
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int8_t *r[3];
             dwd_ring(r, wk, &st);
             int8_t *o_row = out_b + ((size_t)oy * p->out_w + ox0) * C + c0;
-            if (mode == DW_SHIFT_RIGHT || (relu && mode != DW_SHIFT_LEFT)) {
-                dwd_group_rows(r[0], r[1], r[2], o_row, n, G, relu, wk->g, C);
-                continue;
-            }
             for (int32_t g = 0; g < G; ++g) {
                 const dw_group *grp = &wk->g[g];
                 const int8_t *q0 = r[0] + g * gstride, *q1 = r[1] + g * gstride, *q2 = r[2] + g * gstride;

@@ -118,8 +118,9 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
         const int usual = depthwise && t % 8 == 4;
         if (usual) p.stride_w = 1 + t / 8 % 2;
         if (depthwise && t % 2 == 0 && !square_3x3(&p)) continue; /* half the cases: NEON's 3x3 path */
-        if (depthwise && t % 16 == 0) { /* rows wider than the NEON 3x3 paths' row buffers: column strips */
-            p.in_h = uniform(1, 4); p.in_w = uniform(240, 600); p.in_c = uniform(8, 72);
+        if (depthwise && t % 16 == 0) { /* rows wider than the NEON 3x3 paths' row buffers: column strips, each
+                                          * with its own ring of rows (several rows, any stride down) */
+            p.in_h = uniform(1, 8); p.in_w = uniform(240, 600); p.in_c = uniform(8, 72);
             p.stride_w = uniform(1, 2);
             const int32_t h = p.in_h + p.pad_top + uniform(0, 2) - 3, w = p.in_w + p.pad_left + uniform(0, 2) - 3;
             if (h < 0) continue;
