@@ -94,7 +94,7 @@ EDGEC_INLINE void window_sums(const int8_t *x, int32_t rows, int32_t run, size_t
 }
 
 /* The outputs of 16 * G channels from their sums. */
-EDGEC_INLINE void pool_outputs(const int32x4_t *s, int8_t *out, const pool_divisor *q, int32_t count,
+EDGEC_INLINE void pool_outputs(const int32x4_t *s, int8_t *out, const pool_divisor *q,
                                const edgec_avg_pool2d_s8_params *p, const int32_t G) {
     const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
     for (int32_t g = 0; g < G; ++g, s += 4, out += 16) {
@@ -106,7 +106,7 @@ EDGEC_INLINE void pool_outputs(const int32x4_t *s, int8_t *out, const pool_divis
         }
         int32_t sums[16];
         for (int32_t j = 0; j < 4; ++j) vst1q_s32(sums + 4 * j, s[j]);
-        for (int32_t j = 0; j < 16; ++j) out[j] = pool_divide(sums[j], count, p);
+        for (int32_t j = 0; j < 16; ++j) out[j] = pool_divide(sums[j], q->count, p);
     }
 }
 
@@ -136,11 +136,11 @@ void edgec_avg_pool2d_s8(const int8_t *EDGEC_RESTRICT input, int8_t *EDGEC_RESTR
                 int32x4_t s[16];
                 for (; c + 64 <= C && count > 0; c += 64) {
                     window_sums(first + c, rows, run, (size_t)C, (size_t)p->in_w * C, s, 4);
-                    pool_outputs(s, out + c, &q, count, p, 4);
+                    pool_outputs(s, out + c, &q, p, 4);
                 }
                 for (; c + 16 <= C && count > 0; c += 16) {
                     window_sums(first + c, rows, run, (size_t)C, (size_t)p->in_w * C, s, 1);
-                    pool_outputs(s, out + c, &q, count, p, 1);
+                    pool_outputs(s, out + c, &q, p, 1);
                 }
                 for (; c < C; ++c) { /* the last channels (or an empty window) one by one */
                     int32_t acc = 0;
