@@ -705,15 +705,54 @@ static const uint8_t dwd_tbl_index[64] = {
 #define DWD_STEP2(L, w, E) L(16, 19, w) L(20, 23, w) L(24, 25, w) E(16, 19) E(18, 21) E(20, 23) E(22, 25)
 #define DWD_STEP2_2(L, w, E) L(16, 19, w) L(20, 21, w) E(16, 19) E(18, 21)
 #define DWD_NONE(L, w, E)
-static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_t gstride, int32_t sw,
-                         int32_t width, size_t cs) {
-    const uint64_t back = (uint64_t)(4 - sw) * cs, next = gstride - (size_t)n * 4 * width;
-    /* stride 1: steps of eight entries, stride 2: of four; then by n's bits a step of four (stride 1), two, one */
-    const uint64_t steps = sw == 1 ? (uint64_t)n / 8 : (uint64_t)n / 4;
-    uint64_t g = (uint64_t)G, k;
+/* dwd_fill_tbl's operands, worked out once a strip (dwd_fill_plan): cs the bytes from a column to the next, back
+ * what a step's loads go past its next step's first column, next from a group's last entry to the next group's
+ * first, steps the whole steps (stride 1: of eight entries, stride 2: of four; then by n's bits a step of four
+ * (stride 1), two, one). */
+typedef struct {
+    uint64_t steps, back, next, n, G, cs, c2, c3, c4; /* c2-c4: 2, 3, 4 columns' bytes */
+    int32_t sw, width;
+} dwd_fill_ops;
+static void dwd_fill_plan(dwd_fill_ops *f, int32_t n, int32_t G, size_t gstride, int32_t sw, int32_t width) {
+    const uint64_t cs = (uint64_t)G * (uint64_t)width;
+    f->back = (uint64_t)(4 - sw) * cs;
+    f->next = gstride - (size_t)n * 4 * width;
+    f->steps = sw == 1 ? (uint64_t)n / 8 : (uint64_t)n / 4;
+    f->n = (uint64_t)n;
+    f->G = (uint64_t)G;
+    f->cs = cs; f->c2 = 2 * cs; f->c3 = 3 * cs; f->c4 = 4 * cs;
+    f->sw = sw;
+    f->width = width;
+}
+/* The bands (see above) from the row at x, which the same call first fills from the input: bytes (a multiple of 8)
+ * from from to to (a row's columns inside the input, when they are one run; else bytes 0), so that a row's build
+ * is one call: 64 bytes a step, then 32, 16, 8 by the bits of bytes. */
+static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, const int8_t *from, int8_t *to,
+                         size_t bytes) {
+    const uint64_t back = f->back, next = f->next, steps = f->steps, n = f->n, cs = f->cs;
+    uint64_t g = f->G, k, m = bytes / 64;
     const int8_t *src;
 #define DWD_FILL_TBL(L, step, step4, step2, E, w, ...)                                                             \
-    __asm__ volatile("ld1 {v0.16b-v3.16b}, [%[idx]]\n"                                                              \
+    __asm__ volatile("cbz %[m], 11f\n"                                                                             \
+                     "10:\n"                                                                                        \
+                     "ld1 {v16.16b-v19.16b}, [%[from]], #64\n"                                                      \
+                     "st1 {v16.16b-v19.16b}, [%[to]], #64\n"                                                        \
+                     "subs %[m], %[m], #1\n"                                                                        \
+                     "b.ne 10b\n"                                                                                   \
+                     "11:\n"                                                                                        \
+                     "tbz %[bytes], #5, 12f\n"                                                                      \
+                     "ld1 {v16.16b-v17.16b}, [%[from]], #32\n"                                                      \
+                     "st1 {v16.16b-v17.16b}, [%[to]], #32\n"                                                        \
+                     "12:\n"                                                                                        \
+                     "tbz %[bytes], #4, 13f\n"                                                                      \
+                     "ld1 {v16.16b}, [%[from]], #16\n"                                                              \
+                     "st1 {v16.16b}, [%[to]], #16\n"                                                                \
+                     "13:\n"                                                                                        \
+                     "tbz %[bytes], #3, 14f\n"                                                                      \
+                     "ld1 {v16.8b}, [%[from]], #8\n"                                                                \
+                     "st1 {v16.8b}, [%[to]], #8\n"                                                                  \
+                     "14:\n"                                                                                        \
+                     "ld1 {v0.16b-v3.16b}, [%[idx]]\n"                                                              \
                      "1:\n"                                                                                         \
                      "mov %[src], %[x]\n"                                                                           \
                      "mov %[k], %[steps]\n"                                                                         \
@@ -736,19 +775,20 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, int32_t n, int32_t G, size_
                      "add %[d], %[d], %[next]\n"                                                                    \
                      "subs %[g], %[g], #1\n"                                                                        \
                      "b.ne 1b\n"                                                                                    \
-                     : [d] "+r"(d), [x] "+r"(x), [g] "+r"(g), [k] "=&r"(k), [src] "=&r"(src)                        \
-                     : [idx] "r"(dwd_tbl_index), [steps] "r"(steps), [n] "r"((uint64_t)n), [cs] "r"((uint64_t)cs),  \
-                       [back] "r"(back), [next] "r"(next) __VA_ARGS__                                               \
+                     : [d] "+r"(d), [x] "+r"(x), [g] "+r"(g), [k] "=&r"(k), [src] "=&r"(src), [m] "+r"(m),        \
+                       [from] "+r"(from), [to] "+r"(to)                                                             \
+                     : [idx] "r"(dwd_tbl_index), [steps] "r"(steps), [n] "r"(n), [cs] "r"(cs), [back] "r"(back),    \
+                       [next] "r"(next), [bytes] "r"((uint64_t)bytes) __VA_ARGS__                                   \
                      : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",   \
                        "v20", "v21", "v22", "v23", "v24", "v25", "v26")
 #define DWD_FILL_STRIDES(L, E, w, ...)                                                                             \
     do {                                                                                                            \
-        if (sw == 1) DWD_FILL_TBL(L, DWD_STEP1X8, DWD_STEP1_4, DWD_STEP1_2, E, w, __VA_ARGS__);                     \
+        if (f->sw == 1) DWD_FILL_TBL(L, DWD_STEP1X8, DWD_STEP1_4, DWD_STEP1_2, E, w, __VA_ARGS__);                  \
         else DWD_FILL_TBL(L, DWD_STEP2, DWD_NONE, DWD_STEP2_2, E, w, __VA_ARGS__);                                  \
     } while (0)
-#define DWD_CONTIGUOUS , [c2] "r"((uint64_t)(2 * cs)), [c3] "r"((uint64_t)(3 * cs)), [c4] "r"((uint64_t)(4 * cs))
-    if (G == 1 && width == 16) DWD_FILL_STRIDES(DWD_LC, DWD_TBL16, "16b", DWD_CONTIGUOUS);
-    else if (G == 1) DWD_FILL_STRIDES(DWD_LC, DWD_TBL8, "8b", DWD_CONTIGUOUS);
+#define DWD_CONTIGUOUS , [c2] "r"(f->c2), [c3] "r"(f->c3), [c4] "r"(f->c4)
+    if (g == 1 && f->width == 16) DWD_FILL_STRIDES(DWD_LC, DWD_TBL16, "16b", DWD_CONTIGUOUS);
+    else if (g == 1) DWD_FILL_STRIDES(DWD_LC, DWD_TBL8, "8b", DWD_CONTIGUOUS);
     else DWD_FILL_STRIDES(DWD_LS, DWD_TBL16, "16b", ); /* groups of 8 channels come one at a time */
 #undef DWD_CONTIGUOUS
 #undef DWD_FILL_STRIDES
@@ -839,6 +879,7 @@ typedef struct {
     const int8_t *src_col;
     size_t src_row, src_step, dst_col, dst_step, bytes;
     int32_t runs;
+    dwd_fill_ops fill;
 } dwd_strip;
 
 static void dwd_strip_start(dwd_strip *st, dwd_work *wk, const int8_t *in_b, int32_t ix0, int32_t n, int32_t c0,
@@ -862,6 +903,7 @@ static void dwd_strip_start(dwd_strip *st, dwd_work *wk, const int8_t *in_b, int
     st->src_step = C;
     st->dst_col = (size_t)(lo - ix0) * w;
     st->dst_step = (size_t)w;
+    dwd_fill_plan(&st->fill, n, G, gstride, p->stride_w, width);
 }
 
 /* Input row iy's bands at any stride (dwd_fill), apart so that dwd_build's usual case keeps few registers. */
@@ -871,7 +913,7 @@ static __attribute__((noinline)) void dwd_build_any(int8_t *band, int32_t iy, co
 }
 
 /* Input row iy's bands into band: from the input (through wk->row at stride 1 or 2), or pad bytes outside it. */
-static void dwd_build(int8_t *band, dwd_work *wk, int32_t iy, const dwd_strip *st) {
+static __attribute__((noinline)) void dwd_build(int8_t *band, dwd_work *wk, int32_t iy, const dwd_strip *st) {
     const edgec_conv2d_s8_params *p = st->p;
     const int32_t sw = p->stride_w, n = st->n, G = st->G, width = st->width;
     if (iy < 0 || iy >= p->in_h) {
@@ -880,9 +922,13 @@ static void dwd_build(int8_t *band, dwd_work *wk, int32_t iy, const dwd_strip *s
     } else if (sw <= 2) {
         const int8_t *src = st->src_col + (size_t)iy * st->src_row;
         int8_t *dst = wk->row + st->dst_col;
-        for (int32_t r = 0; r < st->runs; ++r, src += st->src_step, dst += st->dst_step)
-            dwd_copy_bytes(dst, src, st->bytes);
-        dwd_fill_tbl(band, wk->row, n, G, st->gstride, sw, width, (size_t)(G * width));
+        size_t bytes = st->bytes; /* one run: dwd_fill_tbl copies it */
+        if (st->runs != 1) {
+            for (int32_t r = 0; r < st->runs; ++r, src += st->src_step, dst += st->dst_step)
+                dwd_copy_bytes(dst, src, st->bytes);
+            bytes = 0;
+        }
+        dwd_fill_tbl(band, wk->row, &st->fill, src, dst, bytes);
     } else {
         dwd_build_any(band, iy, st);
     }
@@ -890,7 +936,7 @@ static void dwd_build(int8_t *band, dwd_work *wk, int32_t iy, const dwd_strip *s
 
 /* The bands of the strip's next output row's three input rows into r[0..2], those not in the ring built; then
  * the ring on by stride_h rows (the rows kept to the front). */
-static void dwd_ring(const int8_t *r[3], dwd_work *wk, dwd_strip *st) {
+EDGEC_INLINE void dwd_ring(const int8_t *r[3], dwd_work *wk, dwd_strip *st) {
     for (int32_t k = st->built; k < 3; ++k) dwd_build(st->band[k], wk, st->top + k, st);
     int8_t *b0 = st->band[0], *b1 = st->band[1], *b2 = st->band[2];
     r[0] = b0;
