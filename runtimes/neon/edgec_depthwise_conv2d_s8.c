@@ -864,16 +864,12 @@ static void dwd_copy_bytes(int8_t *dst, const int8_t *src, size_t bytes) {
 }
 
 /* A strip of output columns: n entries of width channels for groups [0, G) from channel c0 (group g's band at g *
- * gstride), from input columns ix0 on; its ring of three input rows' bands (wk->q): top, the next output row's
- * first input row, its rows top + k in band[k], those with k < built already built (the pointers rotate with
- * the rows, so that no row works out a slot). */
+ * gstride), from input columns ix0 on. */
 typedef struct {
     const int8_t *in_b, *pad; /* pad: a column of pad bytes */
     const edgec_conv2d_s8_params *p;
     size_t gstride;
     int32_t ix0, n, c0, G, width;
-    int8_t *band[3];
-    int32_t top, built;
     /* the copy of a row's columns inside the input into wk->row (stride 1 or 2; dwd_build): runs runs of bytes
      * bytes, from src_col + iy * src_row (a run src_step on) to wk->row + dst_col (a run dst_step on) */
     const int8_t *src_col;
@@ -887,9 +883,6 @@ static void dwd_strip_start(dwd_strip *st, dwd_work *wk, const int8_t *in_b, int
                             const edgec_conv2d_s8_params *p) {
     st->in_b = in_b; st->pad = pad; st->p = p; st->gstride = gstride;
     st->ix0 = ix0; st->n = n; st->c0 = c0; st->G = G; st->width = width;
-    st->top = -p->pad_top;
-    st->built = 0;
-    for (int32_t k = 0; k < 3; ++k) st->band[k] = wk->q[k];
     if (p->stride_w > 2) return;
     /* wk->row: the strip's span columns of w bytes, those outside the input pad bytes once for all rows */
     const int32_t span = (n - 1) * p->stride_w + 4, w = G * width;
@@ -934,24 +927,42 @@ static __attribute__((noinline)) void dwd_build(int8_t *band, dwd_work *wk, int3
     }
 }
 
+/* A strip's ring of three input rows' bands (wk->q): top, the next output row's first input row, its rows top + k
+ * in band[k], those with k < built already built (the pointers rotate with the rows, so that no row works out a
+ * slot). Apart from dwd_strip, which dwd_build reads, so that the caller's ring stays in registers. */
+typedef struct {
+    int8_t *band[3];
+    int32_t top, built, sh;
+} dwd_ring_pos;
+
+EDGEC_INLINE void dwd_ring_start(dwd_ring_pos *rg, dwd_work *wk, const edgec_conv2d_s8_params *p) {
+    for (int32_t k = 0; k < 3; ++k) rg->band[k] = wk->q[k];
+    rg->top = -p->pad_top;
+    rg->built = 0;
+    rg->sh = p->stride_h;
+}
+
 /* The bands of the strip's next output row's three input rows into r[0..2], those not in the ring built; then
  * the ring on by stride_h rows (the rows kept to the front). */
-EDGEC_INLINE void dwd_ring(const int8_t *r[3], dwd_work *wk, dwd_strip *st) {
-    for (int32_t k = st->built; k < 3; ++k) dwd_build(st->band[k], wk, st->top + k, st);
-    int8_t *b0 = st->band[0], *b1 = st->band[1], *b2 = st->band[2];
+EDGEC_INLINE void dwd_ring(const int8_t *r[3], dwd_work *wk, const dwd_strip *st, dwd_ring_pos *rg) {
+    int8_t *b0 = rg->band[0], *b1 = rg->band[1], *b2 = rg->band[2];
+    /* built is at most 2; no loop over k, so that the ring is not an array in memory */
+    if (rg->built == 0) dwd_build(b0, wk, rg->top, st);
+    if (rg->built <= 1) dwd_build(b1, wk, rg->top + 1, st);
+    dwd_build(b2, wk, rg->top + 2, st);
     r[0] = b0;
     r[1] = b1;
     r[2] = b2;
-    const int32_t sh = st->p->stride_h;
-    st->top += sh;
+    const int32_t sh = rg->sh;
+    rg->top += sh;
     if (sh == 1) {
-        st->band[0] = b1; st->band[1] = b2; st->band[2] = b0;
-        st->built = 2;
+        rg->band[0] = b1; rg->band[1] = b2; rg->band[2] = b0;
+        rg->built = 2;
     } else if (sh == 2) {
-        st->band[0] = b2; st->band[1] = b0; st->band[2] = b1;
-        st->built = 1;
+        rg->band[0] = b2; rg->band[1] = b0; rg->band[2] = b1;
+        rg->built = 1;
     } else {
-        st->built = 0;
+        rg->built = 0;
     }
 }
 
@@ -1124,9 +1135,11 @@ EDGEC_INLINE void dwd_group_row(const int8_t *q0, const int8_t *q1, const int8_t
 static void dwd_group_rows(dwd_work *wk, dwd_strip *st, int8_t *o, size_t o_row, int32_t rows, int relu, int32_t C) {
     const dw_group *groups = wk->g;
     const int32_t n_vectors = st->n, G = st->G;
+    dwd_ring_pos rg;
+    dwd_ring_start(&rg, wk, st->p);
     for (int32_t oy = 0; oy < rows; ++oy, o += o_row) {
         const int8_t *r[3];
-        dwd_ring(r, wk, st);
+        dwd_ring(r, wk, st, &rg);
         dwd_group_row(r[0], r[1], r[2], o, n_vectors, G, relu, groups, C);
     }
 }
@@ -1153,9 +1166,11 @@ EDGEC_INLINE void dwd_group(const int8_t *in_b, int8_t *out_b, const dw_group *g
         const int32_t ix0 = ox0 * sw - p->pad_left;
         dwd_strip st;
         dwd_strip_start(&st, wk, in_b, ix0, nq, c, 1, 0, 8, g->pad, p);
+        dwd_ring_pos rg;
+        dwd_ring_start(&rg, wk, p);
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int8_t *r[3];
-            dwd_ring(r, wk, &st);
+            dwd_ring(r, wk, &st, &rg);
             const int8_t *q0 = r[0], *q1 = r[1], *q2 = r[2];
             int8_t *o = out_b + ((size_t)oy * p->out_w + ox0) * C + c;
             int32_t v = 0;
@@ -1194,9 +1209,11 @@ EDGEC_INLINE void dwd_chunk(const int8_t *in_b, int8_t *out_b, dwd_work *wk, int
             dwd_group_rows(wk, &st, out_b + (size_t)ox0 * C + c0, (size_t)p->out_w * C, p->out_h, relu, C);
             continue;
         }
+        dwd_ring_pos rg;
+        dwd_ring_start(&rg, wk, p);
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int8_t *r[3];
-            dwd_ring(r, wk, &st);
+            dwd_ring(r, wk, &st, &rg);
             int8_t *o_row = out_b + ((size_t)oy * p->out_w + ox0) * C + c0;
             for (int32_t g = 0; g < G; ++g) {
                 const dw_group *grp = &wk->g[g];
