@@ -662,6 +662,13 @@ static const uint8_t dwd_tbl_index[64] = {
     4, 20, 36, 52, 5, 21, 37, 53, 6, 22, 38, 54, 7, 23, 39, 55,
     8, 24, 40, 56, 9, 25, 41, 57, 10, 26, 42, 58, 11, 27, 43, 59,
     12, 28, 44, 60, 13, 29, 45, 61, 14, 30, 46, 62, 15, 31, 47, 63};
+/* The same for 8 channels from a table of two columns a register (column t at byte 8t): registers 0-1 an entry,
+ * 2-3 the next entry's (one column on). */
+static const uint8_t dwd_tbl_index8[64] = {
+    0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27,
+    4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31,
+    8, 16, 24, 32, 9, 17, 25, 33, 10, 18, 26, 34, 11, 19, 27, 35,
+    12, 20, 28, 36, 13, 21, 29, 37, 14, 22, 30, 38, 15, 23, 31, 39};
 
 /* Bands at stride 1 or 2 for groups [0, G) (group g's entries at d + g * gstride), n entries from a row whose
  * column j, group g is at x + j * cs + 16 g: entry i from columns i * stride + (0..3). A step's columns are loaded
@@ -673,6 +680,13 @@ static const uint8_t dwd_tbl_index[64] = {
     "tbl v5.16b, {v" #a ".16b-v" #d ".16b}, v1.16b\n"                                                               \
     "tbl v6.16b, {v" #a ".16b-v" #d ".16b}, v2.16b\n"                                                               \
     "tbl v7.16b, {v" #a ".16b-v" #d ".16b}, v3.16b\n"                                                               \
+    "st1 {v4.16b-v7.16b}, [%[d]], #64\n"
+/* both entries of a vector of 8 channels from a table of two columns a register: entry j's registers, then j + 1's */
+#define DWD_TBL8X2(a, c)                                                                                           \
+    "tbl v4.16b, {v" #a ".16b-v" #c ".16b}, v0.16b\n"                                                               \
+    "tbl v5.16b, {v" #a ".16b-v" #c ".16b}, v1.16b\n"                                                               \
+    "tbl v6.16b, {v" #a ".16b-v" #c ".16b}, v2.16b\n"                                                               \
+    "tbl v7.16b, {v" #a ".16b-v" #c ".16b}, v3.16b\n"                                                               \
     "st1 {v4.16b-v7.16b}, [%[d]], #64\n"
 #define DWD_TBL8(a, d)                                                                                             \
     "tbl v4.16b, {v" #a ".16b-v" #d ".16b}, v0.16b\n"                                                               \
@@ -730,28 +744,31 @@ static void dwd_fill_plan(dwd_fill_ops *f, int32_t n, int32_t G, size_t gstride,
 static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, const int8_t *from, int8_t *to,
                          size_t bytes) {
     const uint64_t back = f->back, next = f->next, steps = f->steps, n = f->n, cs = f->cs;
-    uint64_t g = f->G, k, m = bytes / 64;
-    const int8_t *src;
+    uint64_t g = f->G, k;
+    const int8_t *src = from; /* the copy's source, then the fill's */
+#define DWD_COPY_ROW                                                                                               \
+    "lsr %[k], %[bytes], #6\n"                                                                                      \
+    "cbz %[k], 11f\n"                                                                                               \
+    "10:\n"                                                                                                         \
+    "ld1 {v16.16b-v19.16b}, [%[src]], #64\n"                                                                       \
+    "st1 {v16.16b-v19.16b}, [%[to]], #64\n"                                                                         \
+    "subs %[k], %[k], #1\n"                                                                                         \
+    "b.ne 10b\n"                                                                                                    \
+    "11:\n"                                                                                                         \
+    "tbz %[bytes], #5, 12f\n"                                                                                       \
+    "ld1 {v16.16b-v17.16b}, [%[src]], #32\n"                                                                       \
+    "st1 {v16.16b-v17.16b}, [%[to]], #32\n"                                                                         \
+    "12:\n"                                                                                                         \
+    "tbz %[bytes], #4, 13f\n"                                                                                       \
+    "ld1 {v16.16b}, [%[src]], #16\n"                                                                               \
+    "st1 {v16.16b}, [%[to]], #16\n"                                                                                 \
+    "13:\n"                                                                                                         \
+    "tbz %[bytes], #3, 14f\n"                                                                                       \
+    "ld1 {v16.8b}, [%[src]], #8\n"                                                                                 \
+    "st1 {v16.8b}, [%[to]], #8\n"                                                                                   \
+    "14:\n"
 #define DWD_FILL_TBL(L, step, step4, step2, E, w, ...)                                                             \
-    __asm__ volatile("cbz %[m], 11f\n"                                                                             \
-                     "10:\n"                                                                                        \
-                     "ld1 {v16.16b-v19.16b}, [%[from]], #64\n"                                                      \
-                     "st1 {v16.16b-v19.16b}, [%[to]], #64\n"                                                        \
-                     "subs %[m], %[m], #1\n"                                                                        \
-                     "b.ne 10b\n"                                                                                   \
-                     "11:\n"                                                                                        \
-                     "tbz %[bytes], #5, 12f\n"                                                                      \
-                     "ld1 {v16.16b-v17.16b}, [%[from]], #32\n"                                                      \
-                     "st1 {v16.16b-v17.16b}, [%[to]], #32\n"                                                        \
-                     "12:\n"                                                                                        \
-                     "tbz %[bytes], #4, 13f\n"                                                                      \
-                     "ld1 {v16.16b}, [%[from]], #16\n"                                                              \
-                     "st1 {v16.16b}, [%[to]], #16\n"                                                                \
-                     "13:\n"                                                                                        \
-                     "tbz %[bytes], #3, 14f\n"                                                                      \
-                     "ld1 {v16.8b}, [%[from]], #8\n"                                                                \
-                     "st1 {v16.8b}, [%[to]], #8\n"                                                                  \
-                     "14:\n"                                                                                        \
+    __asm__ volatile(DWD_COPY_ROW                                                                                   \
                      "ld1 {v0.16b-v3.16b}, [%[idx]]\n"                                                              \
                      "1:\n"                                                                                         \
                      "mov %[src], %[x]\n"                                                                           \
@@ -775,8 +792,7 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, cons
                      "add %[d], %[d], %[next]\n"                                                                    \
                      "subs %[g], %[g], #1\n"                                                                        \
                      "b.ne 1b\n"                                                                                    \
-                     : [d] "+r"(d), [x] "+r"(x), [g] "+r"(g), [k] "=&r"(k), [src] "=&r"(src), [m] "+r"(m),        \
-                       [from] "+r"(from), [to] "+r"(to)                                                             \
+                     : [d] "+r"(d), [x] "+r"(x), [g] "+r"(g), [k] "=&r"(k), [src] "+r"(src), [to] "+r"(to)         \
                      : [idx] "r"(dwd_tbl_index), [steps] "r"(steps), [n] "r"(n), [cs] "r"(cs), [back] "r"(back),    \
                        [next] "r"(next), [bytes] "r"((uint64_t)bytes) __VA_ARGS__                                   \
                      : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",   \
@@ -787,12 +803,47 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, cons
         else DWD_FILL_TBL(L, DWD_STEP2, DWD_NONE, DWD_STEP2_2, E, w, __VA_ARGS__);                                  \
     } while (0)
 #define DWD_CONTIGUOUS , [c2] "r"(f->c2), [c3] "r"(f->c3), [c4] "r"(f->c4)
-    if (g == 1 && f->width == 16) DWD_FILL_STRIDES(DWD_LC, DWD_TBL16, "16b", DWD_CONTIGUOUS);
-    else if (g == 1) DWD_FILL_STRIDES(DWD_LC, DWD_TBL8, "8b", DWD_CONTIGUOUS);
-    else DWD_FILL_STRIDES(DWD_LS, DWD_TBL16, "16b", ); /* groups of 8 channels come one at a time */
+    if (g != 1) DWD_FILL_STRIDES(DWD_LS, DWD_TBL16, "16b", ); /* groups of 8 channels come one at a time */
+    else if (f->width == 8 && f->sw == 1) {
+        /* 8 channels at stride 1 (VWW's first depthwise layer): a register holds two columns, so that a table of
+         * three registers holds both entries of a vector (columns j..j+4), 4 TBLs (v0-v3: dwd_tbl_index8) and one
+         * ST1 a vector: 24 instructions for 8 entries, where a column a register took 30 */
+        __asm__ volatile(DWD_COPY_ROW
+                         "mov %[k], %[steps]\n"
+                         "ld1 {v0.16b-v3.16b}, [%[idx]]\n"
+                         "cbz %[k], 3f\n"
+                         "2:\n"
+                         "ld1 {v16.16b-v19.16b}, [%[x]], #64\n"
+                         "ld1 {v20.16b-v21.16b}, [%[x]]\n" /* columns 8-11 (11 read, not used) */
+                         DWD_TBL8X2(16, 18) DWD_TBL8X2(17, 19) DWD_TBL8X2(18, 20) DWD_TBL8X2(19, 21)
+                         "subs %[k], %[k], #1\n"
+                         "b.ne 2b\n"
+                         "3:\n"
+                         "tbz %[n], #2, 4f\n"
+                         "ld1 {v16.16b-v19.16b}, [%[x]], %[c4]\n" /* columns 0-7 (7 not used) */
+                         DWD_TBL8X2(16, 18) DWD_TBL8X2(17, 19)
+                         "4:\n"
+                         "tbz %[n], #1, 5f\n"
+                         "ld1 {v16.16b-v18.16b}, [%[x]], %[c2]\n" /* columns 0-5 (5 not used) */
+                         DWD_TBL8X2(16, 18)
+                         "5:\n"
+                         "tbz %[n], #0, 6f\n" /* (dwd_group's n is even) */
+                         "ld1 {v16.16b-v18.16b}, [%[x]]\n"
+                         "tbl v4.16b, {v16.16b-v18.16b}, v0.16b\n"
+                         "tbl v5.16b, {v16.16b-v18.16b}, v1.16b\n"
+                         "st1 {v4.16b-v5.16b}, [%[d]], #32\n"
+                         "6:\n"
+                         : [d] "+r"(d), [x] "+r"(x), [k] "=&r"(k), [src] "+r"(src), [to] "+r"(to)
+                         : [idx] "r"(dwd_tbl_index8), [steps] "r"(steps), [n] "r"(n), [bytes] "r"((uint64_t)bytes),
+                           [c2] "r"(f->c2), [c4] "r"(f->c4)
+                         : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",
+                           "v20", "v21");
+    } else if (f->width == 16) DWD_FILL_STRIDES(DWD_LC, DWD_TBL16, "16b", DWD_CONTIGUOUS);
+    else DWD_FILL_STRIDES(DWD_LC, DWD_TBL8, "8b", DWD_CONTIGUOUS);
 #undef DWD_CONTIGUOUS
 #undef DWD_FILL_STRIDES
 #undef DWD_FILL_TBL
+#undef DWD_COPY_ROW
 }
 #undef DWD_NONE
 #undef DWD_STEP2_2
@@ -816,6 +867,7 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, cons
 #undef DWD_LS_16_19
 #undef DWD_LD
 #undef DWD_TBL8
+#undef DWD_TBL8X2
 #undef DWD_TBL16
 
 /* bytes (a multiple of 8) of pad bytes at dst: 64 a step, two steps a pass (the x4 struct of intrinsics went
@@ -1130,11 +1182,13 @@ EDGEC_INLINE void dwd_group_row(const int8_t *q0, const int8_t *q1, const int8_t
 /* dwd_vectors on G groups of 16 channels one after the other, for every output row of the strip st (the rows'
  * bands from dwd_ring; output row oy at o + oy * o_row): group g's constants at wk->g[g], its band entries at the
  * rows' bands + g * 64 n (each group's entries follow the previous one's: the pointers run on), its outputs at o +
- * 16 g; one call a strip (small maps: KWS's 25 x 5, VWW's 6 x 6), so that d8-d15 are saved once: 13 instructions
- * a group besides its vectors. */
-static void dwd_group_rows(dwd_work *wk, dwd_strip *st, int8_t *o, size_t o_row, int32_t rows, int relu, int32_t C) {
+ * 16 g, n_vectors a row, C bytes apart (a group of 8 channels in all: two pixels a vector, C 16); one call a strip
+ * (small maps: KWS's 25 x 5, VWW's 6 x 6), so that d8-d15 are saved once: 13 instructions a group besides its
+ * vectors. */
+static void dwd_group_rows(dwd_work *wk, dwd_strip *st, int8_t *o, size_t o_row, int32_t rows, int32_t n_vectors,
+                           int relu, int32_t C) {
     const dw_group *groups = wk->g;
-    const int32_t n_vectors = st->n, G = st->G;
+    const int32_t G = st->G;
     dwd_ring_pos rg;
     dwd_ring_start(&rg, wk, st->p);
     for (int32_t oy = 0; oy < rows; ++oy, o += o_row) {
@@ -1166,6 +1220,12 @@ EDGEC_INLINE void dwd_group(const int8_t *in_b, int8_t *out_b, const dw_group *g
         const int32_t ix0 = ox0 * sw - p->pad_left;
         dwd_strip st;
         dwd_strip_start(&st, wk, in_b, ix0, nq, c, 1, 0, 8, g->pad, p);
+        if (C == 8 && n == nq && (mode == DW_SHIFT_RIGHT || rows_rq)) {
+            /* 8 channels in all (VWW's first depthwise layer), whole pairs: a vector's two pixels are 16 bytes
+             * side by side, dwd_group_rows' store (d8-d15 saved once a strip) */
+            dwd_group_rows(wk, &st, out_b + (size_t)ox0 * C, (size_t)p->out_w * C, p->out_h, n / 2, rows_rq, 16);
+            continue;
+        }
         dwd_ring_pos rg;
         dwd_ring_start(&rg, wk, p);
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
@@ -1206,7 +1266,7 @@ EDGEC_INLINE void dwd_chunk(const int8_t *in_b, int8_t *out_b, dwd_work *wk, int
         dwd_strip st;
         dwd_strip_start(&st, wk, in_b, ix0, n, c0, G, gstride, 16, pad, p);
         if (mode == DW_SHIFT_RIGHT || (relu && mode != DW_SHIFT_LEFT)) {
-            dwd_group_rows(wk, &st, out_b + (size_t)ox0 * C + c0, (size_t)p->out_w * C, p->out_h, relu, C);
+            dwd_group_rows(wk, &st, out_b + (size_t)ox0 * C + c0, (size_t)p->out_w * C, p->out_h, n, relu, C);
             continue;
         }
         dwd_ring_pos rg;
