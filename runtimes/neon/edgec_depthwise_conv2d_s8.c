@@ -674,19 +674,14 @@ static const uint8_t dwd_tbl_index8[64] = {
  * column j, group g is at x + j * cs + 16 g: entry i from columns i * stride + (0..3). A step's columns are loaded
  * into v16.. in order (no callee-saved register), so that each entry's columns are four consecutive registers, the
  * table of four TBLs (v0-v3 the indices), and an ST1 an entry: 11 + 32 + 8 instructions for 8 entries at stride 1
- * (6.4 an entry, where two levels of ZIPs took 8), 10 + 16 + 4 for 4 at stride 2; the rest by n's bits. */
+ * (6.4 an entry, where two levels of ZIPs took 8), 10 + 16 + 4 for 4 at stride 2; the rest by n's bits
+ * (DWD_TAIL1, DWD_TAIL2). DWD_TBL16 also takes both entries of a vector of 8 channels from a table of three
+ * registers of two columns each (dwd_tbl_index8). */
 #define DWD_TBL16(a, d)                                                                                            \
     "tbl v4.16b, {v" #a ".16b-v" #d ".16b}, v0.16b\n"                                                               \
     "tbl v5.16b, {v" #a ".16b-v" #d ".16b}, v1.16b\n"                                                               \
     "tbl v6.16b, {v" #a ".16b-v" #d ".16b}, v2.16b\n"                                                               \
     "tbl v7.16b, {v" #a ".16b-v" #d ".16b}, v3.16b\n"                                                               \
-    "st1 {v4.16b-v7.16b}, [%[d]], #64\n"
-/* both entries of a vector of 8 channels from a table of two columns a register: entry j's registers, then j + 1's */
-#define DWD_TBL8X2(a, c)                                                                                           \
-    "tbl v4.16b, {v" #a ".16b-v" #c ".16b}, v0.16b\n"                                                               \
-    "tbl v5.16b, {v" #a ".16b-v" #c ".16b}, v1.16b\n"                                                               \
-    "tbl v6.16b, {v" #a ".16b-v" #c ".16b}, v2.16b\n"                                                               \
-    "tbl v7.16b, {v" #a ".16b-v" #c ".16b}, v3.16b\n"                                                               \
     "st1 {v4.16b-v7.16b}, [%[d]], #64\n"
 #define DWD_TBL8(a, d)                                                                                             \
     "tbl v4.16b, {v" #a ".16b-v" #d ".16b}, v0.16b\n"                                                               \
@@ -701,6 +696,8 @@ static const uint8_t dwd_tbl_index8[64] = {
 #define DWD_LS_20_22(w) DWD_LD(20, w) DWD_LD(21, w) DWD_LD(22, w)
 #define DWD_LS_24_25(w) DWD_LD(24, w) DWD_LD(25, w)
 #define DWD_LS_20_21(w) DWD_LD(20, w) DWD_LD(21, w)
+#define DWD_LS_22_23(w) DWD_LD(22, w) DWD_LD(23, w)
+#define DWD_LS_23_24(w) DWD_LD(23, w) DWD_LD(24, w)
 #define DWD_LS(a, d, w) DWD_LS_##a##_##d(w)
 #define DWD_CNT_16_19 "c4"
 #define DWD_CNT_20_23 "c4"
@@ -708,21 +705,44 @@ static const uint8_t dwd_tbl_index8[64] = {
 #define DWD_CNT_20_22 "c3"
 #define DWD_CNT_24_25 "c2"
 #define DWD_CNT_20_21 "c2"
+#define DWD_CNT_22_23 "c2"
+#define DWD_CNT_23_24 "c2"
 #define DWD_LC(a, d, w) "ld1 {v" #a "." w "-v" #d "." w "}, [%[src]], %[" DWD_CNT_##a##_##d "]\n"
 #define DWD_STEP1X8(L, w, E)                                                                                       \
     L(16, 19, w) L(20, 23, w) L(24, 26, w)                                                                          \
     E(16, 19) E(17, 20) E(18, 21) E(19, 22) E(20, 23) E(21, 24) E(22, 25) E(23, 26)
-#define DWD_STEP1_4(L, w, E)                                                                                       \
-    "tbz %[n], #2, 7f\n" L(16, 19, w) L(20, 22, w) E(16, 19) E(17, 20) E(18, 21) E(19, 22)                        \
-    "sub %[src], %[src], %[back]\n" "7:\n"
-#define DWD_STEP1_2(L, w, E) L(16, 19, w) DWD_LD(20, w) E(16, 19) E(17, 20)
 #define DWD_STEP2(L, w, E) L(16, 19, w) L(20, 23, w) L(24, 25, w) E(16, 19) E(18, 21) E(20, 23) E(22, 25)
-#define DWD_STEP2_2(L, w, E) L(16, 19, w) L(20, 21, w) E(16, 19) E(18, 21)
-#define DWD_NONE(L, w, E)
+/* The last n % 8 entries at stride 1 (n % 4 at stride 2) by n's bits, each part's columns loaded once: a part after
+ * a part of 4 (2) entries takes that part's last columns from its registers. */
+#define DWD_TAIL1(L, w, E)                                                                                         \
+    "tbz %[n], #2, 30f\n"                                                                                           \
+    L(16, 19, w) L(20, 22, w) E(16, 19) E(17, 20) E(18, 21) E(19, 22)                                              \
+    "tbz %[n], #1, 31f\n"                                                                                           \
+    L(23, 24, w) E(20, 23) E(21, 24)                                                                               \
+    "tbz %[n], #0, 5f\n"                                                                                            \
+    DWD_LD(25, w) E(22, 25) "b 5f\n"                                                                               \
+    "31:\n"                                                                                                         \
+    "tbz %[n], #0, 5f\n"                                                                                            \
+    DWD_LD(23, w) E(20, 23) "b 5f\n"                                                                               \
+    "30:\n"                                                                                                         \
+    "tbz %[n], #1, 32f\n"                                                                                           \
+    L(16, 19, w) DWD_LD(20, w) E(16, 19) E(17, 20)                                                                 \
+    "tbz %[n], #0, 5f\n"                                                                                            \
+    DWD_LD(21, w) E(18, 21) "b 5f\n"                                                                               \
+    "32:\n"                                                                                                         \
+    "tbz %[n], #0, 5f\n"                                                                                            \
+    L(16, 19, w) E(16, 19)
+#define DWD_TAIL2(L, w, E)                                                                                         \
+    "tbz %[n], #1, 30f\n"                                                                                           \
+    L(16, 19, w) L(20, 21, w) E(16, 19) E(18, 21)                                                                  \
+    "tbz %[n], #0, 5f\n"                                                                                            \
+    L(22, 23, w) E(20, 23) "b 5f\n"                                                                                \
+    "30:\n"                                                                                                         \
+    "tbz %[n], #0, 5f\n"                                                                                            \
+    L(16, 19, w) E(16, 19)
 /* dwd_fill_tbl's operands, worked out once a strip (dwd_fill_plan): cs the bytes from a column to the next, back
  * what a step's loads go past its next step's first column, next from a group's last entry to the next group's
- * first, steps the whole steps (stride 1: of eight entries, stride 2: of four; then by n's bits a step of four
- * (stride 1), two, one). */
+ * first, steps the whole steps (stride 1: of eight entries, stride 2: of four; then the tail by n's bits). */
 typedef struct {
     uint64_t steps, back, next, n, G, cs, c2, c3, c4; /* c2-c4: 2, 3, 4 columns' bytes */
     int32_t sw, width;
@@ -767,7 +787,7 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, cons
     "ld1 {v16.8b}, [%[src]], #8\n"                                                                                 \
     "st1 {v16.8b}, [%[to]], #8\n"                                                                                   \
     "14:\n"
-#define DWD_FILL_TBL(L, step, step4, step2, E, w, ...)                                                             \
+#define DWD_FILL_TBL(L, step, tail, E, w, ...)                                                                     \
     __asm__ volatile(DWD_COPY_ROW                                                                                   \
                      "ld1 {v0.16b-v3.16b}, [%[idx]]\n"                                                              \
                      "1:\n"                                                                                         \
@@ -780,13 +800,7 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, cons
                      "subs %[k], %[k], #1\n"                                                                        \
                      "b.ne 2b\n"                                                                                    \
                      "3:\n"                                                                                         \
-                     step4(L, w, E)                                                                                 \
-                     "tbz %[n], #1, 6f\n"                                                                           \
-                     step2(L, w, E)                                                                                 \
-                     "sub %[src], %[src], %[back]\n"                                                                \
-                     "6:\n"                                                                                         \
-                     "tbz %[n], #0, 5f\n"                                                                           \
-                     L(16, 19, w) E(16, 19)                                                                         \
+                     tail(L, w, E)                                                                                  \
                      "5:\n"                                                                                         \
                      "add %[x], %[x], #16\n"                                                                        \
                      "add %[d], %[d], %[next]\n"                                                                    \
@@ -799,8 +813,8 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, cons
                        "v20", "v21", "v22", "v23", "v24", "v25", "v26")
 #define DWD_FILL_STRIDES(L, E, w, ...)                                                                             \
     do {                                                                                                            \
-        if (f->sw == 1) DWD_FILL_TBL(L, DWD_STEP1X8, DWD_STEP1_4, DWD_STEP1_2, E, w, __VA_ARGS__);                  \
-        else DWD_FILL_TBL(L, DWD_STEP2, DWD_NONE, DWD_STEP2_2, E, w, __VA_ARGS__);                                  \
+        if (f->sw == 1) DWD_FILL_TBL(L, DWD_STEP1X8, DWD_TAIL1, E, w, __VA_ARGS__);                                  \
+        else DWD_FILL_TBL(L, DWD_STEP2, DWD_TAIL2, E, w, __VA_ARGS__);                                              \
     } while (0)
 #define DWD_CONTIGUOUS , [c2] "r"(f->c2), [c3] "r"(f->c3), [c4] "r"(f->c4)
     if (g != 1) DWD_FILL_STRIDES(DWD_LS, DWD_TBL16, "16b", ); /* groups of 8 channels come one at a time */
@@ -815,17 +829,17 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, cons
                          "2:\n"
                          "ld1 {v16.16b-v19.16b}, [%[x]], #64\n"
                          "ld1 {v20.16b-v21.16b}, [%[x]]\n" /* columns 8-11 (11 read, not used) */
-                         DWD_TBL8X2(16, 18) DWD_TBL8X2(17, 19) DWD_TBL8X2(18, 20) DWD_TBL8X2(19, 21)
+                         DWD_TBL16(16, 18) DWD_TBL16(17, 19) DWD_TBL16(18, 20) DWD_TBL16(19, 21)
                          "subs %[k], %[k], #1\n"
                          "b.ne 2b\n"
                          "3:\n"
                          "tbz %[n], #2, 4f\n"
                          "ld1 {v16.16b-v19.16b}, [%[x]], %[c4]\n" /* columns 0-7 (7 not used) */
-                         DWD_TBL8X2(16, 18) DWD_TBL8X2(17, 19)
+                         DWD_TBL16(16, 18) DWD_TBL16(17, 19)
                          "4:\n"
                          "tbz %[n], #1, 5f\n"
                          "ld1 {v16.16b-v18.16b}, [%[x]], %[c2]\n" /* columns 0-5 (5 not used) */
-                         DWD_TBL8X2(16, 18)
+                         DWD_TBL16(16, 18)
                          "5:\n"
                          "tbz %[n], #0, 6f\n" /* (dwd_group's n is even) */
                          "ld1 {v16.16b-v18.16b}, [%[x]]\n"
@@ -845,14 +859,14 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, cons
 #undef DWD_FILL_TBL
 #undef DWD_COPY_ROW
 }
-#undef DWD_NONE
-#undef DWD_STEP2_2
+#undef DWD_TAIL2
+#undef DWD_TAIL1
 #undef DWD_STEP2
-#undef DWD_STEP1_2
-#undef DWD_STEP1_4
 #undef DWD_STEP1X8
 #undef DWD_LC
 #undef DWD_CNT_20_21
+#undef DWD_CNT_22_23
+#undef DWD_CNT_23_24
 #undef DWD_CNT_24_25
 #undef DWD_CNT_20_22
 #undef DWD_CNT_24_26
@@ -860,6 +874,8 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, cons
 #undef DWD_CNT_16_19
 #undef DWD_LS
 #undef DWD_LS_20_21
+#undef DWD_LS_22_23
+#undef DWD_LS_23_24
 #undef DWD_LS_24_25
 #undef DWD_LS_20_22
 #undef DWD_LS_24_26
@@ -867,7 +883,6 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, cons
 #undef DWD_LS_16_19
 #undef DWD_LD
 #undef DWD_TBL8
-#undef DWD_TBL8X2
 #undef DWD_TBL16
 
 /* bytes (a multiple of 8) of pad bytes at dst: 64 a step, two steps a pass (the x4 struct of intrinsics went
