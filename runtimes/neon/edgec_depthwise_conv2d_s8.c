@@ -1053,12 +1053,14 @@ EDGEC_INLINE int8x16_t dwd_vector(const int8_t *q0, const int8_t *q1, const int8
  * bit flipped (the conv's trick), and the fix-up of negative ties goes (a negative value rounds to at most 0 with
  * ties up or away, which the clamp makes 0 either way; lanes of no shift need no mask): 34 instructions. Advances
  * q0-q2 and o. */
-#define DWD_CONSTANTS                                                                                              \
+#define DWD_CONSTANTS DWD_CONSTANTS_ON("", "")
+/* the same, the last loads' post-index (", %[reg]") taking the pointers on (dwd_group_row: to the next group's) */
+#define DWD_CONSTANTS_ON(w_on, mr_on)                                                                              \
     "ld1 {v0.16b-v3.16b}, [%[w]], #64\n"                                                                            \
     "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"                                                                            \
-    "ld1 {v8.16b-v11.16b}, [%[w]]\n"                                                                                \
+    "ld1 {v8.16b-v11.16b}, [%[w]]" w_on "\n"                                                                        \
     "ld1 {v12.4s-v15.4s}, [%[mr]], #64\n"                                                                          \
-    "ld1 {v16.4s-v19.4s}, [%[mr]]\n"
+    "ld1 {v16.4s-v19.4s}, [%[mr]]" mr_on "\n"
 #define DWD_ZP_CLAMP "ld1 {v20.16b-v22.16b}, [%[zp]]\n"
 #define DWD_ZP_RELU "movi v20.16b, #0x80\n"
 #define DWD_DOTS                                                                                                   \
@@ -1169,11 +1171,9 @@ EDGEC_INLINE void dwd_group_row(const int8_t *q0, const int8_t *q1, const int8_t
 #define DWD_GROUPS(zp, vectors, rq)                                                                                \
     zp                                                                                                              \
     "2:\n"                                                                                                          \
-    DWD_CONSTANTS                                                                                                   \
+    DWD_CONSTANTS_ON(", %[w_next]", ", %[mr_next]")                                                                 \
     "mov %[n], %[N]\n"                                                                                              \
     vectors(rq, DWD_STORE16)                                                                                        \
-    "add %[w], %[w], %[w_next]\n"                                                                                   \
-    "add %[mr], %[mr], %[mr_next]\n"                                                                                \
     "add %[base], %[base], %[gs]\n"                                                                                 \
     "sub %[o], %[o], %[o_back]\n"                                                                                   \
     "subs %[g], %[g], #1\n"                                                                                         \
@@ -1222,6 +1222,7 @@ static void dwd_group_rows(dwd_work *wk, dwd_strip *st, int8_t *o, size_t o_row,
 #undef DWD_ZP_RELU
 #undef DWD_ZP_CLAMP
 #undef DWD_CONSTANTS
+#undef DWD_CONSTANTS_ON
 
 /* Channels [c, c + 8) of every output pixel of one image (a last group of 8 channels: two pixels a vector); mode:
  * a DW_SHIFT_ value; relu: the output's zero point is -128 and its bounds int8's. */
