@@ -1121,12 +1121,11 @@ EDGEC_INLINE int8x16_t dwd_vector(const int8_t *q0, const int8_t *q1, const int8
     store                                                                                                           \
     "subs %[n], %[n], #1\n"                                                                                         \
     "b.ne 1b\n"
-/* the same, two vectors a pass (one of them first when n is odd): the ReLU loops' */
+/* the same, two vectors a pass, n pairs (one vector first when odd is): the ReLU loops' */
 #define DWD_VECTORS2(rq, store)                                                                                    \
-    "tbz %[n], #0, 3f\n"                                                                                            \
+    "tbz %[odd], #0, 3f\n"                                                                                          \
     DWD_DOTS rq store                                                                                               \
     "3:\n"                                                                                                          \
-    "lsr %[n], %[n], #1\n"                                                                                          \
     "cbz %[n], 4f\n"                                                                                                \
     "1:\n"                                                                                                          \
     DWD_DOTS rq store                                                                                               \
@@ -1138,10 +1137,11 @@ static void dwd_vectors(const int8_t **q0, const int8_t **q1, const int8_t **q2,
                         int relu, const dw_group *g, int32_t C) {
     const int8_t *w = (const int8_t *)g->wq;
     const int32_t *mr = (const int32_t *)g->multiplier; /* and g->right after it */
-    uint64_t n = (uint64_t)n_vectors;
+    uint64_t n = (uint64_t)(relu ? n_vectors / 2 : n_vectors); /* DWD_VECTORS2's pairs, DWD_VECTORS's vectors */
 #define DWD_ASM_OPERANDS                                                                                           \
     : [q0] "+r"(*q0), [q1] "+r"(*q1), [q2] "+r"(*q2), [o] "+r"(*o), [n] "+r"(n), [w] "+r"(w), [mr] "+r"(mr)        \
-    : [base] "r"(g->base), [zp] "r"(&g->zp), [C] "r"((uint64_t)C), [pair] "r"((uint64_t)16)                      \
+    : [base] "r"(g->base), [zp] "r"(&g->zp), [C] "r"((uint64_t)C), [pair] "r"((uint64_t)16),                     \
+      [odd] "r"((uint64_t)n_vectors)                                                                                \
     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",    \
       "v30", "v31"
@@ -1181,7 +1181,8 @@ EDGEC_INLINE void dwd_group_row(const int8_t *q0, const int8_t *q1, const int8_t
 #define DWD_ASM_OPERANDS                                                                                           \
     : [q0] "+r"(q0), [q1] "+r"(q1), [q2] "+r"(q2), [o] "+r"(o), [g] "+r"(g), [w] "+r"(w), [mr] "+r"(mr),          \
       [base] "+r"(base), [n] "=&r"(n)                                                                               \
-    : [N] "r"((uint64_t)n_vectors), [gs] "r"(gs), [w_next] "r"(w_next), [mr_next] "r"(mr_next),                   \
+    : [N] "r"((uint64_t)(relu ? n_vectors / 2 : n_vectors)), [odd] "r"((uint64_t)n_vectors), [gs] "r"(gs),       \
+      [w_next] "r"(w_next), [mr_next] "r"(mr_next),                                                                \
       [o_back] "r"((uint64_t)n_vectors * (uint64_t)C - 16), [zp] "r"(&groups[0].zp), [C] "r"((uint64_t)C)          \
     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",    \
