@@ -760,18 +760,24 @@ static void dwd_fill_plan(dwd_fill_ops *f, int32_t n, int32_t G, size_t gstride,
 }
 /* The bands (see above) from the row at x, which the same call first fills from the input: bytes (a multiple of 8)
  * from from to to (a row's columns inside the input, when they are one run; else bytes 0), so that a row's build
- * is one call: 64 bytes a step, then 32, 16, 8 by the bits of bytes. */
+ * is one call: 128 bytes a step, then 64, 32, 16, 8 by the bits of bytes. */
 static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, const int8_t *from, int8_t *to,
                          size_t bytes) {
     const uint64_t back = f->back, next = f->next, steps = f->steps, n = f->n, cs = f->cs;
     uint64_t g = f->G, k;
     const int8_t *src = from; /* the copy's source, then the fill's */
 #define DWD_COPY_ROW                                                                                               \
-    "lsr %[k], %[bytes], #6\n"                                                                                      \
+    "tbz %[bytes], #6, 15f\n"                                                                                       \
+    "ld1 {v16.16b-v19.16b}, [%[src]], #64\n"                                                                       \
+    "st1 {v16.16b-v19.16b}, [%[to]], #64\n"                                                                         \
+    "15:\n"                                                                                                         \
+    "lsr %[k], %[bytes], #7\n"                                                                                      \
     "cbz %[k], 11f\n"                                                                                               \
     "10:\n"                                                                                                         \
     "ld1 {v16.16b-v19.16b}, [%[src]], #64\n"                                                                       \
+    "ld1 {v20.16b-v23.16b}, [%[src]], #64\n"                                                                       \
     "st1 {v16.16b-v19.16b}, [%[to]], #64\n"                                                                         \
+    "st1 {v20.16b-v23.16b}, [%[to]], #64\n"                                                                         \
     "subs %[k], %[k], #1\n"                                                                                         \
     "b.ne 10b\n"                                                                                                    \
     "11:\n"                                                                                                         \
@@ -792,8 +798,8 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, cons
                      "ld1 {v0.16b-v3.16b}, [%[idx]]\n"                                                              \
                      "1:\n"                                                                                         \
                      "mov %[src], %[x]\n"                                                                           \
+                     "cbz %[steps], 3f\n"                                                                           \
                      "mov %[k], %[steps]\n"                                                                         \
-                     "cbz %[k], 3f\n"                                                                               \
                      "2:\n"                                                                                         \
                      step(L, w, E)                                                                                  \
                      "sub %[src], %[src], %[back]\n"                                                                \
@@ -851,7 +857,7 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, cons
                          : [idx] "r"(dwd_tbl_index8), [steps] "r"(steps), [n] "r"(n), [bytes] "r"((uint64_t)bytes),
                            [c2] "r"(f->c2), [c4] "r"(f->c4)
                          : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19",
-                           "v20", "v21");
+                           "v20", "v21", "v22", "v23");
     } else if (f->width == 16) DWD_FILL_STRIDES(DWD_LC, DWD_TBL16, "16b", DWD_CONTIGUOUS);
     else DWD_FILL_STRIDES(DWD_LC, DWD_TBL8, "8b", DWD_CONTIGUOUS);
 #undef DWD_CONTIGUOUS
