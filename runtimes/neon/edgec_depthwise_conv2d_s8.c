@@ -947,7 +947,8 @@ typedef struct {
      * bytes, from src_col + iy * src_row (a run src_step on) to wk->row + dst_col (a run dst_step on) */
     const int8_t *src_col;
     size_t src_row, src_step, dst_col, dst_step, bytes;
-    int32_t runs;
+    int32_t runs; /* -1: stride above 2 (dwd_build_any) */
+    int32_t in_h;
     dwd_fill_ops fill;
 } dwd_strip;
 
@@ -956,6 +957,8 @@ static void dwd_strip_start(dwd_strip *st, dwd_work *wk, const int8_t *in_b, int
                             const edgec_conv2d_s8_params *p) {
     st->in_b = in_b; st->pad = pad; st->p = p; st->gstride = gstride;
     st->ix0 = ix0; st->n = n; st->c0 = c0; st->G = G; st->width = width;
+    st->in_h = p->in_h;
+    st->runs = -1;
     if (p->stride_w > 2) return;
     /* wk->row: the strip's span columns of w bytes, those outside the input pad bytes once for all rows */
     const int32_t span = (n - 1) * p->stride_w + 4, w = G * width;
@@ -980,12 +983,10 @@ static __attribute__((noinline)) void dwd_build_any(int8_t *band, int32_t iy, co
 
 /* Input row iy's bands into band: from the input (through wk->row at stride 1 or 2), or pad bytes outside it. */
 static __attribute__((noinline)) void dwd_build(int8_t *band, dwd_work *wk, int32_t iy, const dwd_strip *st) {
-    const edgec_conv2d_s8_params *p = st->p;
-    const int32_t sw = p->stride_w, n = st->n, G = st->G, width = st->width;
-    if (iy < 0 || iy >= p->in_h) {
+    if ((uint32_t)iy >= (uint32_t)st->in_h) {
         /* the groups' bands are back to back (gstride n * 4 * width, or one group) */
-        dwd_pad_bytes(band, st->pad, (size_t)(G * n * 4 * width));
-    } else if (sw <= 2) {
+        dwd_pad_bytes(band, st->pad, (size_t)(st->G * st->n * 4 * st->width));
+    } else if (st->runs >= 0) {
         const int8_t *src = st->src_col + (size_t)iy * st->src_row;
         int8_t *dst = wk->row + st->dst_col;
         size_t bytes = st->bytes; /* one run: dwd_fill_tbl copies it */
