@@ -740,6 +740,7 @@ static const uint8_t dwd_tbl_index8[64] = {
     "30:\n"                                                                                                         \
     "tbz %[n], #0, 5f\n"                                                                                            \
     L(16, 19, w) E(16, 19)
+
 /* dwd_fill_tbl's operands, worked out once a strip (dwd_fill_plan): cs the bytes from a column to the next, back
  * what a step's loads go past its next step's first column, next from a group's last entry to the next group's
  * first, steps the whole steps (stride 1: of eight entries, stride 2: of four; then the tail by n's bits). */
