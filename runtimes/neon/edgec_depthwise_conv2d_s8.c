@@ -1168,15 +1168,43 @@ static void dwd_vectors(const int8_t **q0, const int8_t **q1, const int8_t **q2,
 #undef DWD_ASM_OPERANDS
 }
 
+/* dwd_group_row's operands, the same for every row of a strip: loaded by its asm (LDPs), so that the row loop keeps
+ * its own values in registers. */
+typedef struct {
+    uint64_t w, mr, base, g;  /* group 0's weights, multipliers (and right shifts), base; the groups */
+    uint64_t N, odd;          /* DWD_VECTORS' vectors or DWD_VECTORS2's pairs; the vectors' parity */
+    uint64_t w_next, mr_next; /* the constants' pointers past a group's loads: on to the next group's */
+    uint64_t gs, o_back, C, zp;
+} dwd_row_ops;
+
+static void dwd_row_ops_start(dwd_row_ops *ops, const dw_group *groups, int32_t G, int32_t n_vectors, int relu,
+                              int32_t C) {
+    const uint64_t gs = sizeof(dw_group);
+    ops->w = (uint64_t)(uintptr_t)groups[0].wq;
+    ops->mr = (uint64_t)(uintptr_t)groups[0].multiplier;
+    ops->base = (uint64_t)(uintptr_t)groups[0].base;
+    ops->g = (uint64_t)G;
+    ops->N = (uint64_t)(relu ? n_vectors / 2 : n_vectors);
+    ops->odd = (uint64_t)n_vectors;
+    ops->w_next = gs - 128;
+    ops->mr_next = gs - 64;
+    ops->gs = gs;
+    ops->o_back = (uint64_t)n_vectors * (uint64_t)C - 16;
+    ops->C = (uint64_t)C;
+    ops->zp = (uint64_t)(uintptr_t)&groups[0].zp;
+}
+
 /* One output row of every group: dwd_group_rows' asm. */
-EDGEC_INLINE void dwd_group_row(const int8_t *q0, const int8_t *q1, const int8_t *q2, int8_t *o, int32_t n_vectors,
-                                int32_t G, int relu, const dw_group *groups, int32_t C) {
-    const int8_t *w = (const int8_t *)groups[0].wq;
-    const int32_t *mr = (const int32_t *)groups[0].multiplier, *base = (const int32_t *)groups[0].base;
-    uint64_t n, g = (uint64_t)G;
-    /* the constants' pointers past a group's loads: on to the next group's */
-    const uint64_t gs = sizeof(dw_group), w_next = gs - 128, mr_next = gs - 64;
+EDGEC_INLINE void dwd_group_row(const int8_t *q0, const int8_t *q1, const int8_t *q2, int8_t *o,
+                                const dwd_row_ops *ops, int relu) {
+    uint64_t n, g, w, mr, base, N, odd, w_next, mr_next, gs, o_back, C, zp;
 #define DWD_GROUPS(zp, vectors, rq)                                                                                \
+    "ldp %[w], %[mr], [%[ops]]\n"                                                                                   \
+    "ldp %[base], %[g], [%[ops], #16]\n"                                                                            \
+    "ldp %[N], %[odd], [%[ops], #32]\n"                                                                             \
+    "ldp %[w_next], %[mr_next], [%[ops], #48]\n"                                                                    \
+    "ldp %[gs], %[o_back], [%[ops], #64]\n"                                                                         \
+    "ldp %[C], %[zp], [%[ops], #80]\n"                                                                              \
     zp                                                                                                              \
     "2:\n"                                                                                                          \
     DWD_CONSTANTS_ON(", %[w_next]", ", %[mr_next]")                                                                 \
@@ -1187,11 +1215,10 @@ EDGEC_INLINE void dwd_group_row(const int8_t *q0, const int8_t *q1, const int8_t
     "subs %[g], %[g], #1\n"                                                                                         \
     "b.ne 2b\n"
 #define DWD_ASM_OPERANDS                                                                                           \
-    : [q0] "+r"(q0), [q1] "+r"(q1), [q2] "+r"(q2), [o] "+r"(o), [g] "+r"(g), [w] "+r"(w), [mr] "+r"(mr),          \
-      [base] "+r"(base), [n] "=&r"(n)                                                                               \
-    : [N] "r"((uint64_t)(relu ? n_vectors / 2 : n_vectors)), [odd] "r"((uint64_t)n_vectors), [gs] "r"(gs),       \
-      [w_next] "r"(w_next), [mr_next] "r"(mr_next),                                                                \
-      [o_back] "r"((uint64_t)n_vectors * (uint64_t)C - 16), [zp] "r"(&groups[0].zp), [C] "r"((uint64_t)C)          \
+    : [q0] "+r"(q0), [q1] "+r"(q1), [q2] "+r"(q2), [o] "+r"(o), [g] "=&r"(g), [w] "=&r"(w), [mr] "=&r"(mr),       \
+      [base] "=&r"(base), [n] "=&r"(n), [N] "=&r"(N), [odd] "=&r"(odd), [w_next] "=&r"(w_next),                  \
+      [mr_next] "=&r"(mr_next), [gs] "=&r"(gs), [o_back] "=&r"(o_back), [C] "=&r"(C), [zp] "=&r"(zp)            \
+    : [ops] "r"(ops), "m"(*ops)                                                                                     \
     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v24", "v25", "v26", "v27", "v28", "v29",    \
       "v30", "v31"
@@ -1211,14 +1238,14 @@ EDGEC_INLINE void dwd_group_row(const int8_t *q0, const int8_t *q1, const int8_t
  * vectors. */
 static void dwd_group_rows(dwd_work *wk, dwd_strip *st, int8_t *o, size_t o_row, int32_t rows, int32_t n_vectors,
                            int relu, int32_t C) {
-    const dw_group *groups = wk->g;
-    const int32_t G = st->G;
+    dwd_row_ops ops;
+    dwd_row_ops_start(&ops, wk->g, st->G, n_vectors, relu, C);
     dwd_ring_pos rg;
     dwd_ring_start(&rg, wk, st->p);
     for (int32_t oy = 0; oy < rows; ++oy, o += o_row) {
         const int8_t *r[3];
         dwd_ring(r, wk, st, &rg);
-        dwd_group_row(r[0], r[1], r[2], o, n_vectors, G, relu, groups, C);
+        dwd_group_row(r[0], r[1], r[2], o, &ops, relu);
     }
 }
 #undef DWD_STORE16
