@@ -721,9 +721,6 @@ static const uint8_t dwd_tbl_index8[64] = {
     L(23, 24, w) E(20, 23) E(21, 24)                                                                               \
     "tbz %[n], #0, 5f\n"                                                                                            \
     DWD_LD(25, w) E(22, 25) "b 5f\n"                                                                               \
-    "31:\n"                                                                                                         \
-    "tbz %[n], #0, 5f\n"                                                                                            \
-    DWD_LD(23, w) E(20, 23) "b 5f\n"                                                                               \
     "30:\n"                                                                                                         \
     "tbz %[n], #1, 32f\n"                                                                                           \
     L(16, 19, w) DWD_LD(20, w) E(16, 19) E(17, 20)                                                                 \
@@ -731,7 +728,10 @@ static const uint8_t dwd_tbl_index8[64] = {
     DWD_LD(21, w) E(18, 21) "b 5f\n"                                                                               \
     "32:\n"                                                                                                         \
     "tbz %[n], #0, 5f\n"                                                                                            \
-    L(16, 19, w) E(16, 19)
+    L(16, 19, w) E(16, 19) "b 5f\n"                                                                                \
+    "31:\n" /* last: KWS's 4 + 1 runs on into the end */                                                          \
+    "tbz %[n], #0, 5f\n"                                                                                            \
+    DWD_LD(23, w) E(20, 23)
 #define DWD_TAIL2(L, w, E)                                                                                         \
     "tbz %[n], #1, 30f\n"                                                                                           \
     L(16, 19, w) L(20, 21, w) E(16, 19) E(18, 21)                                                                  \
