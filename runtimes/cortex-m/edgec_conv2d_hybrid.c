@@ -8,8 +8,7 @@
  * weight words (in a hand-written loop when the zero point is 0); windows of several kernel rows up to
  * EDGEC_HYBRID_WINDOW_MAX values are first gathered into one run. ONNX's mode, grouped and other dilated layers
  * take the reference loops. */
-#include "edgec_conv2d_hybrid.h"
-#include "edgec_hybrid_quantize.h"
+#include "edgec_conv2d_hybrid_ref.h"
 
 #define EDGEC_HYBRID_WINDOW_MAX 512 /* bytes of stack for a gathered window (k_h * k_w * in_c) */
 
@@ -367,121 +366,80 @@ static void conv_4px(const int8_t *q, int32_t zp, const int8_t *weights, const f
     }
 }
 
+/* LiteRT's layers without horizontal dilation (groups 1), batch n: channels 0 .. out_c & ~3 of every pixel, four
+ * at a time (LiteRT's weights have no zero point); edgec_conv2d_hybrid_ref_batch does the rest. */
+static void channels_by_4(const int8_t *qbatch, int32_t zp, float in_scale, const int8_t *weights,
+                          const float *w_scale, const float *bias, float *output, const edgec_conv2d_hybrid_params *p,
+                          int32_t n) {
+    const float tensor_scale = in_scale * w_scale[0];
+    const size_t K = (size_t)p->k_h * p->k_w * p->in_c;
+    /* A small window with several kernel rows (KWS's 10x4 first layer: rows of 4 bytes) is gathered once into one
+     * run, padding as the zero point ((zp - zp) * w adds 0), so that every channel block is one long dot product. */
+    const int gathered = p->k_h > 1 && K <= EDGEC_HYBRID_WINDOW_MAX;
+    for (int32_t oy = 0; oy < p->out_h; ++oy) {
+        for (int32_t ox = 0; ox < p->out_w; ++ox) {
+            const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
+            const int32_t kx0 = x0 < 0 ? -x0 : 0, kx1 = p->in_w - x0 < p->k_w ? p->in_w - x0 : p->k_w;
+            int8_t window[EDGEC_HYBRID_WINDOW_MAX];
+            if (gathered) {
+                const size_t run = (size_t)p->k_w * p->in_c;
+                for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                    const int32_t iy = y0 + ky * p->dil_h;
+                    int8_t *dst = window + (size_t)ky * run;
+                    for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                        const int32_t ix = x0 + kx;
+                        const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
+                        const int8_t *src = qbatch + ((size_t)(inside ? iy : 0) * p->in_w + (inside ? ix : 0)) * p->in_c;
+                        for (int32_t c = 0; c < p->in_c; ++c) dst[(size_t)kx * p->in_c + c] = inside ? src[c] : (int8_t)zp;
+                    }
+                }
+            }
+            for (int32_t oc = 0; oc + 4 <= p->out_c; oc += 4) {
+                int32_t acc[4] = {0, 0, 0, 0};
+                if (gathered) {
+                    dot4(window, zp, weights + (size_t)oc * K, K, (int32_t)K, acc);
+                } else if (kx0 < kx1) {
+                    for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                        const int32_t iy = y0 + ky * p->dil_h;
+                        if (iy < 0 || iy >= p->in_h) continue;
+                        dot4(qbatch + ((size_t)iy * p->in_w + (x0 + kx0)) * p->in_c, zp,
+                             weights + (size_t)oc * K + ((size_t)ky * p->k_w + kx0) * p->in_c, K,
+                             (kx1 - kx0) * p->in_c, acc);
+                    }
+                }
+                for (int32_t c = 0; c < 4; ++c) {
+                    const float y = p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC
+                                        ? (float)acc[c] * w_scale[oc + c] * in_scale + bias[oc + c]
+                                        : (float)acc[c] * tensor_scale + bias[oc + c];
+                    output[(((size_t)n * p->out_h + oy) * p->out_w + ox) * p->out_c + oc + c] =
+                        edgec_clampf(y, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}
+
 void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
                          const float *EDGEC_RESTRICT w_scale, const int32_t *EDGEC_RESTRICT w_zero_point,
                          const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
                          int8_t *EDGEC_RESTRICT qinput, const edgec_conv2d_hybrid_params *p) {
-    const int32_t in_size = p->in_h * p->in_w * p->in_c;
-    const int32_t out_hw = p->out_h * p->out_w;
-    const int32_t in_per_group = p->in_c / p->groups, out_per_group = p->out_c / p->groups;
-    const int onnx = p->quant == EDGEC_HYBRID_ONNX_U8;
     int32_t zp = 0;
     float in_scale = 1.0f;
-    if (onnx) /* DynamicQuantizeLinear quantizes the whole tensor at once */
-        in_scale = edgec_dynamic_quantize_s8_shifted(input, p->batch * in_size, p->in_c,
-                                                     p->nchw ? p->in_h * p->in_w : 0, qinput, &zp);
+    const int litert = p->quant != EDGEC_HYBRID_ONNX_U8 && p->groups == 1;
     for (int32_t n = 0; n < p->batch; ++n) {
-        const int8_t *qbatch = qinput;
-        if (onnx) {
-            qbatch = qinput + (size_t)n * in_size;
-        } else {
-            const float *x = input + (size_t)n * in_size;
-            in_scale = p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC ? edgec_quantize_asymmetric_s8(x, in_size, qinput, &zp)
-                                                                   : edgec_quantize_symmetric_s8(x, in_size, qinput);
-        }
-        if (!onnx && p->groups == 1 && p->k_h * p->k_w * p->in_c <= EDGEC_HYBRID_COLUMN_MAX) {
+        const int8_t *qbatch = edgec_conv2d_hybrid_ref_quantize(input, qinput, p, n, &zp, &in_scale);
+        if (litert && p->k_h * p->k_w * p->in_c <= EDGEC_HYBRID_COLUMN_MAX) {
             conv_4px(qbatch, zp, weights, w_scale, in_scale, bias,
                      output + (size_t)n * p->out_h * p->out_w * p->out_c, p);
             continue;
         }
-        const float tensor_scale = in_scale * w_scale[0];
-        /* With groups == 1 and no horizontal dilation, a kernel row's taps inside the input are one contiguous
-         * run of input and of weights (NHWC, OHWI): one dot product per kernel row. */
-        const int rows_contiguous = p->groups == 1 && p->dil_w == 1;
-        for (int32_t oy = 0; oy < p->out_h; ++oy) {
-            for (int32_t ox = 0; ox < p->out_w; ++ox) {
-                const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
-                const int32_t kx0 = x0 < 0 ? -x0 : 0, kx1 = p->in_w - x0 < p->k_w ? p->in_w - x0 : p->k_w;
-                int32_t oc = 0;
-                if (!onnx && rows_contiguous) { /* four channels at a time; LiteRT's weights have no zero point */
-                    const size_t K = (size_t)p->k_h * p->k_w * p->in_c;
-                    /* A small window with several kernel rows (KWS's 10x4 first layer: rows of 4 bytes) is gathered
-                     * once into one run, padding as the zero point ((zp - zp) * w adds 0), so that every channel
-                     * block is one long dot product. */
-                    int8_t window[EDGEC_HYBRID_WINDOW_MAX];
-                    const int gathered = p->k_h > 1 && K <= EDGEC_HYBRID_WINDOW_MAX;
-                    if (gathered) {
-                        const size_t run = (size_t)p->k_w * p->in_c;
-                        for (int32_t ky = 0; ky < p->k_h; ++ky) {
-                            const int32_t iy = y0 + ky * p->dil_h;
-                            int8_t *dst = window + (size_t)ky * run;
-                            for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                                const int32_t ix = x0 + kx;
-                                const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
-                                const int8_t *src = qbatch + ((size_t)(inside ? iy : 0) * p->in_w + (inside ? ix : 0)) * p->in_c;
-                                for (int32_t c = 0; c < p->in_c; ++c) dst[(size_t)kx * p->in_c + c] = inside ? src[c] : (int8_t)zp;
-                            }
-                        }
-                    }
-                    for (; oc + 4 <= p->out_c; oc += 4) {
-                        int32_t acc[4] = {0, 0, 0, 0};
-                        if (gathered) {
-                            dot4(window, zp, weights + (size_t)oc * K, K, (int32_t)K, acc);
-                        } else if (kx0 < kx1) {
-                            for (int32_t ky = 0; ky < p->k_h; ++ky) {
-                                const int32_t iy = y0 + ky * p->dil_h;
-                                if (iy < 0 || iy >= p->in_h) continue;
-                                dot4(qbatch + ((size_t)iy * p->in_w + (x0 + kx0)) * p->in_c, zp,
-                                     weights + (size_t)oc * K + ((size_t)ky * p->k_w + kx0) * p->in_c, K,
-                                     (kx1 - kx0) * p->in_c, acc);
-                            }
-                        }
-                        for (int32_t c = 0; c < 4; ++c) {
-                            const float y = p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC
-                                                ? (float)acc[c] * w_scale[oc + c] * in_scale + bias[oc + c]
-                                                : (float)acc[c] * tensor_scale + bias[oc + c];
-                            output[(((size_t)n * p->out_h + oy) * p->out_w + ox) * p->out_c + oc + c] =
-                                edgec_clampf(y, p->act_min, p->act_max);
-                        }
-                    }
-                }
-                for (; oc < p->out_c; ++oc) {
-                    const int32_t wz = w_zero_point ? w_zero_point[oc] : 0;
-                    const int32_t ic0 = oc / out_per_group * in_per_group;
-                    int32_t acc = 0;
-                    for (int32_t ky = 0; ky < p->k_h; ++ky) {
-                        const int32_t iy = y0 + ky * p->dil_h;
-                        if (iy < 0 || iy >= p->in_h) continue;
-                        const int8_t *w_row = weights + ((size_t)oc * p->k_h + ky) * p->k_w * in_per_group;
-                        const int8_t *q_row = qbatch + (size_t)iy * p->in_w * p->in_c + ic0;
-                        if (rows_contiguous) {
-                            if (kx0 < kx1)
-                                acc = edgec_hybrid_dot(q_row + (size_t)(x0 + kx0) * p->in_c, w_row + (size_t)kx0 * p->in_c,
-                                                       (kx1 - kx0) * p->in_c, zp, wz, acc);
-                            continue;
-                        }
-                        for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                            const int32_t ix = x0 + kx * p->dil_w;
-                            if (ix < 0 || ix >= p->in_w) continue;
-                            acc = edgec_hybrid_dot(q_row + (size_t)ix * p->in_c, w_row + (size_t)kx * in_per_group,
-                                                   in_per_group, zp, wz, acc);
-                        }
-                    }
-                    float y;
-                    if (onnx) {
-                        const float scale = in_scale * w_scale[p->scale_per_channel ? oc : 0];
-                        y = (float)acc * scale;
-                        y = y + bias[oc];
-                    } else if (p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC) {
-                        y = (float)acc * w_scale[oc] * in_scale + bias[oc];
-                    } else {
-                        y = (float)acc * tensor_scale + bias[oc];
-                    }
-                    const size_t o = p->nchw ? ((size_t)n * p->out_c + oc) * out_hw + (size_t)oy * p->out_w + ox
-                                             : (((size_t)n * p->out_h + oy) * p->out_w + ox) * p->out_c + oc;
-                    output[o] = edgec_clampf(y, p->act_min, p->act_max);
-                }
-            }
+        int32_t oc0 = 0; /* the reference loops' first channel (those before it: channels_by_4's) */
+        if (litert && p->dil_w == 1) {
+            channels_by_4(qbatch, zp, in_scale, weights, w_scale, bias, output, p, n);
+            oc0 = p->out_c & ~3;
         }
+        if (oc0 < p->out_c)
+            edgec_conv2d_hybrid_ref_batch(qbatch, zp, in_scale, n, weights, w_scale, w_zero_point, bias, output, p,
+                                          oc0);
     }
 }

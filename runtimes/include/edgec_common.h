@@ -8,9 +8,11 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define EDGEC_RESTRICT __restrict__
 #define EDGEC_INLINE static inline __attribute__((always_inline))
+#define EDGEC_NOINLINE __attribute__((noinline))
 #else
 #define EDGEC_RESTRICT
 #define EDGEC_INLINE static inline
+#define EDGEC_NOINLINE
 #endif
 
 /* acc + a * b. Where the FPU has a fused multiply-add (Cortex-M4F/M7/M33/M55, AArch64) it is one instruction;

@@ -116,6 +116,18 @@ EDGEC_INLINE int8x16x4_t edgec_neon_ld64_s8(const int8_t *w) {
 #endif
 }
 
+#if defined(__ARM_FEATURE_DOTPROD) && defined(__aarch64__)
+/* A0..A3 (16 channels, four a register) += the 64 bytes of packed weights at W (advanced past them) times the quad
+ * in lane LANE of V: one LD1 and four SDOTs by element. */
+#define EDGEC_NEON_SDOT_LANE(W, V, LANE, A0, A1, A2, A3)                                                         \
+    do {                                                                                                         \
+        const int8x16x4_t k_ = edgec_neon_ld64_s8(W);                                                            \
+        (W) += 64;                                                                                               \
+        A0 = vdotq_laneq_s32(A0, k_.val[0], V, LANE); A1 = vdotq_laneq_s32(A1, k_.val[1], V, LANE);             \
+        A2 = vdotq_laneq_s32(A2, k_.val[2], V, LANE); A3 = vdotq_laneq_s32(A3, k_.val[3], V, LANE);             \
+    } while (0)
+#endif
+
 /* acc + w * x[lane], fused, the lane a constant: FMLA by element on AArch64 (no broadcast instruction); Armv7-A
  * has no fused by-lane form, so there the lane is duplicated first. */
 #if defined(__aarch64__)
@@ -125,6 +137,23 @@ EDGEC_INLINE int8x16x4_t edgec_neon_ld64_s8(const int8_t *w) {
 #endif
 
 #if defined(__aarch64__)
+/* Four channels' pairs of half sums H0..H3 += the weight quads K0, K1 (first quad) and L0, L1 (second) times the
+ * input quads A and B: the products of a pair of quads summed in the int16 sums T0..T3 (SMULL + SMLAL), then
+ * widened (SADALP). (EDGEC_NEON_SYM_MUL2: in v20-v23.) */
+#define EDGEC_NEON_SYM_MUL2_IN(T0, T1, T2, T3, K0, K1, L0, L1, A, B, H0, H1, H2, H3)                             \
+    "smull " T0 ".8h, " K0 ".8b, " A ".8b\n" "smull2 " T1 ".8h, " K0 ".16b, " A ".16b\n"                       \
+    "smull " T2 ".8h, " K1 ".8b, " A ".8b\n" "smull2 " T3 ".8h, " K1 ".16b, " A ".16b\n"                       \
+    "smlal " T0 ".8h, " L0 ".8b, " B ".8b\n" "smlal2 " T1 ".8h, " L0 ".16b, " B ".16b\n"                       \
+    "smlal " T2 ".8h, " L1 ".8b, " B ".8b\n" "smlal2 " T3 ".8h, " L1 ".16b, " B ".16b\n"                       \
+    "sadalp " H0 ".4s, " T0 ".8h\n" "sadalp " H1 ".4s, " T1 ".8h\n"                                            \
+    "sadalp " H2 ".4s, " T2 ".8h\n" "sadalp " H3 ".4s, " T3 ".8h\n"
+/* One pixel's pair of quads (already in v8, v9: one LD2R) against 16 channels' weights at W (advanced past
+ * them, v0-v7), into H0..H7 (int16 sums in v12-v15): EDGEC_NEON_SYM_LOOP's pass, and the int8 fully connected
+ * layer's (two blocks a pass, each its own weights and half sums). */
+#define EDGEC_NEON_SYM_QUADS(W, H0, H1, H2, H3, H4, H5, H6, H7)                                                   \
+    "ld1 {v0.16b - v3.16b}, [" W "], #64\n" "ld1 {v4.16b - v7.16b}, [" W "], #64\n"                            \
+    EDGEC_NEON_SYM_MUL2_IN("v12", "v13", "v14", "v15", "v0", "v1", "v4", "v5", "v8", "v9", H0, H1, H2, H3)       \
+    EDGEC_NEON_SYM_MUL2_IN("v12", "v13", "v14", "v15", "v2", "v3", "v6", "v7", "v8", "v9", H4, H5, H6, H7)
 /* Without the dot product, for weights within [-127, 127] (two int8 products fit an int16 lane), 16 channels' int8
  * sums over n (> 0) pairs of quads of one pixel (SMULL + SMLAL, then SADALP): x the pixel's bytes, w the weights
  * packed as pack_conv_s8_dot4's ([K/4][16][4]), both advanced past them; H0..H7 int32x4_t, two per four channels
@@ -132,21 +161,8 @@ EDGEC_INLINE int8x16x4_t edgec_neon_ld64_s8(const int8_t *w) {
  * the two quads' weights, v8-v9 the input quads (one LD2R), v12-v15 four int16 sums in flight. Used by the int8
  * fully connected layer (edgec_fully_connected_s8_dot4.c: one sample, so one pixel). */
 #define EDGEC_NEON_SYM_LOOP(X, W, N, H0, H1, H2, H3, H4, H5, H6, H7)                                                \
-    __asm__("1:\n"                                                                                               \
-            "ld2r {v8.4s, v9.4s}, [%[x]], #8\n"                                                                  \
-            "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                        \
-            "smull v12.8h, v0.8b, v8.8b\n" "smull2 v13.8h, v0.16b, v8.16b\n"                                     \
-            "smull v14.8h, v1.8b, v8.8b\n" "smull2 v15.8h, v1.16b, v8.16b\n"                                     \
-            "smlal v12.8h, v4.8b, v9.8b\n" "smlal2 v13.8h, v4.16b, v9.16b\n"                                     \
-            "smlal v14.8h, v5.8b, v9.8b\n" "smlal2 v15.8h, v5.16b, v9.16b\n"                                     \
-            "sadalp %[h0].4s, v12.8h\n" "sadalp %[h1].4s, v13.8h\n"                                              \
-            "sadalp %[h2].4s, v14.8h\n" "sadalp %[h3].4s, v15.8h\n"                                              \
-            "smull v12.8h, v2.8b, v8.8b\n" "smull2 v13.8h, v2.16b, v8.16b\n"                                     \
-            "smull v14.8h, v3.8b, v8.8b\n" "smull2 v15.8h, v3.16b, v8.16b\n"                                     \
-            "smlal v12.8h, v6.8b, v9.8b\n" "smlal2 v13.8h, v6.16b, v9.16b\n"                                     \
-            "smlal v14.8h, v7.8b, v9.8b\n" "smlal2 v15.8h, v7.16b, v9.16b\n"                                     \
-            "sadalp %[h4].4s, v12.8h\n" "sadalp %[h5].4s, v13.8h\n"                                              \
-            "sadalp %[h6].4s, v14.8h\n" "sadalp %[h7].4s, v15.8h\n"                                              \
+    __asm__("1:\n" "ld2r {v8.4s, v9.4s}, [%[x]], #8\n"                                                          \
+            EDGEC_NEON_SYM_QUADS("%[w]", "%[h0]", "%[h1]", "%[h2]", "%[h3]", "%[h4]", "%[h5]", "%[h6]", "%[h7]")  \
             "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                \
             : [x] "+r"(X), [w] "+r"(W), [n] "+r"(N), [h0] "+w"(H0), [h1] "+w"(H1), [h2] "+w"(H2), [h3] "+w"(H3), \
               [h4] "+w"(H4), [h5] "+w"(H5), [h6] "+w"(H6), [h7] "+w"(H7)                                         \
@@ -165,12 +181,7 @@ EDGEC_INLINE int8x16x4_t edgec_neon_ld64_s8(const int8_t *w) {
  * EDGEC_NEON_SYM_LOOP2_EVEN: n even and no tail (kernel rows of whole 16-byte runs), two pairs a pass. Used by
  * the int8 and the hybrid conv. */
 #define EDGEC_NEON_SYM_MUL2(K0, K1, L0, L1, A, B, H0, H1, H2, H3)                                                \
-    "smull v20.8h, " K0 ".8b, " A ".8b\n" "smull2 v21.8h, " K0 ".16b, " A ".16b\n"                             \
-    "smull v22.8h, " K1 ".8b, " A ".8b\n" "smull2 v23.8h, " K1 ".16b, " A ".16b\n"                             \
-    "smlal v20.8h, " L0 ".8b, " B ".8b\n" "smlal2 v21.8h, " L0 ".16b, " B ".16b\n"                             \
-    "smlal v22.8h, " L1 ".8b, " B ".8b\n" "smlal2 v23.8h, " L1 ".16b, " B ".16b\n"                             \
-    "sadalp " H0 ".4s, v20.8h\n" "sadalp " H1 ".4s, v21.8h\n"                                                  \
-    "sadalp " H2 ".4s, v22.8h\n" "sadalp " H3 ".4s, v23.8h\n"
+    EDGEC_NEON_SYM_MUL2_IN("v20", "v21", "v22", "v23", K0, K1, L0, L1, A, B, H0, H1, H2, H3)
 #define EDGEC_NEON_SYM_MUL1(K0, K1, A, H0, H1, H2, H3)                                                           \
     "smull v20.8h, " K0 ".8b, " A ".8b\n" "smull2 v21.8h, " K0 ".16b, " A ".16b\n"                             \
     "smull v22.8h, " K1 ".8b, " A ".8b\n" "smull2 v23.8h, " K1 ".16b, " A ".16b\n"                             \

@@ -670,13 +670,7 @@ EDGEC_INLINE void dot4_tile(const int8_t *const x[DOT4_PX], size_t stride, int32
 EDGEC_INLINE void dot4_tile1(const int8_t *x0, size_t stride, int32_t rows, int32_t run, const int8_t *w,
                              const int32_t *bias, int32x4_t acc[4]) {
     int32x4_t a0 = vld1q_s32(bias), a1 = vld1q_s32(bias + 4), a2 = vld1q_s32(bias + 8), a3 = vld1q_s32(bias + 12);
-#define DOT4_LANE1(v, lane)                                                                                        \
-    do {                                                                                                           \
-        const int8x16x4_t k_ = dot4_weights(w);                                                                    \
-        w += 64;                                                                                                   \
-        a0 = vdotq_laneq_s32(a0, k_.val[0], v, lane); a1 = vdotq_laneq_s32(a1, k_.val[1], v, lane);               \
-        a2 = vdotq_laneq_s32(a2, k_.val[2], v, lane); a3 = vdotq_laneq_s32(a3, k_.val[3], v, lane);               \
-    } while (0)
+#define DOT4_LANE1(v, lane) EDGEC_NEON_SDOT_LANE(w, v, lane, a0, a1, a2, a3)
     for (int32_t ky = 0; ky < rows; ++ky) {
         const int8_t *x = x0 + (size_t)ky * stride;
         int32_t c = 0;

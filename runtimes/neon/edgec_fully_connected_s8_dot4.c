@@ -156,13 +156,7 @@ EDGEC_INLINE int8x16_t fc_last_quad(const int8_t *x, int32_t n) {
             : [t] "r"((D) & 24)                                                                                       \
             : "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31", "memory", "cc")
 /* acc[r] = bias of units 4r..4r+3 + their dot products with x: SDOT by element, lane `lane` of v the quad. */
-#define FC_LANE(v, lane)                                                                                              \
-    do {                                                                                                              \
-        const int8x16x4_t k_ = edgec_neon_ld64_s8(w);                                                                 \
-        w += 64;                                                                                                      \
-        a0 = vdotq_laneq_s32(a0, k_.val[0], v, lane); a1 = vdotq_laneq_s32(a1, k_.val[1], v, lane);                   \
-        a2 = vdotq_laneq_s32(a2, k_.val[2], v, lane); a3 = vdotq_laneq_s32(a3, k_.val[3], v, lane);                   \
-    } while (0)
+#define FC_LANE(v, lane) EDGEC_NEON_SDOT_LANE(w, v, lane, a0, a1, a2, a3)
 /* whole: depth is a multiple of FC_WHOLE, the loop and the 16- and 8-byte steps cover it (no 4-byte tail code) */
 #define FC_WHOLE 8
 EDGEC_INLINE void fc_block(const int8_t *x, int32_t depth, const int8_t *w, const int32_t *bias, int sym, int whole,
@@ -329,33 +323,9 @@ EDGEC_INLINE void fc_half(const int8_t *x, int32_t depth, const int8_t *w, const
  * the input's LD2R and the loop shared: 53 instructions per 256 MACs (108 per 512 with the loop's count and branch,
  * two bodies a pass), where two passes of the single loop take 58. */
 #define FC_SYM_PAIR_BODY                                                                                              \
-        "ld2r {v8.4s, v9.4s}, [%[x]], #8\n"                                                                           \
-        "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]], #64\n"                                 \
-        "smull v12.8h, v0.8b, v8.8b\n" "smull2 v13.8h, v0.16b, v8.16b\n"                                              \
-        "smull v14.8h, v1.8b, v8.8b\n" "smull2 v15.8h, v1.16b, v8.16b\n"                                              \
-        "smlal v12.8h, v4.8b, v9.8b\n" "smlal2 v13.8h, v4.16b, v9.16b\n"                                              \
-        "smlal v14.8h, v5.8b, v9.8b\n" "smlal2 v15.8h, v5.16b, v9.16b\n"                                              \
-        "sadalp v16.4s, v12.8h\n" "sadalp v17.4s, v13.8h\n"                                                           \
-        "sadalp v18.4s, v14.8h\n" "sadalp v19.4s, v15.8h\n"                                                           \
-        "smull v12.8h, v2.8b, v8.8b\n" "smull2 v13.8h, v2.16b, v8.16b\n"                                              \
-        "smull v14.8h, v3.8b, v8.8b\n" "smull2 v15.8h, v3.16b, v8.16b\n"                                              \
-        "smlal v12.8h, v6.8b, v9.8b\n" "smlal2 v13.8h, v6.16b, v9.16b\n"                                              \
-        "smlal v14.8h, v7.8b, v9.8b\n" "smlal2 v15.8h, v7.16b, v9.16b\n"                                              \
-        "sadalp v20.4s, v12.8h\n" "sadalp v21.4s, v13.8h\n"                                                           \
-        "sadalp v22.4s, v14.8h\n" "sadalp v23.4s, v15.8h\n"                                                           \
-        "ld1 {v0.16b - v3.16b}, [%[v]], #64\n" "ld1 {v4.16b - v7.16b}, [%[v]], #64\n"                                 \
-        "smull v12.8h, v0.8b, v8.8b\n" "smull2 v13.8h, v0.16b, v8.16b\n"                                              \
-        "smull v14.8h, v1.8b, v8.8b\n" "smull2 v15.8h, v1.16b, v8.16b\n"                                              \
-        "smlal v12.8h, v4.8b, v9.8b\n" "smlal2 v13.8h, v4.16b, v9.16b\n"                                              \
-        "smlal v14.8h, v5.8b, v9.8b\n" "smlal2 v15.8h, v5.16b, v9.16b\n"                                              \
-        "sadalp v24.4s, v12.8h\n" "sadalp v25.4s, v13.8h\n"                                                           \
-        "sadalp v26.4s, v14.8h\n" "sadalp v27.4s, v15.8h\n"                                                           \
-        "smull v12.8h, v2.8b, v8.8b\n" "smull2 v13.8h, v2.16b, v8.16b\n"                                              \
-        "smull v14.8h, v3.8b, v8.8b\n" "smull2 v15.8h, v3.16b, v8.16b\n"                                              \
-        "smlal v12.8h, v6.8b, v9.8b\n" "smlal2 v13.8h, v6.16b, v9.16b\n"                                              \
-        "smlal v14.8h, v7.8b, v9.8b\n" "smlal2 v15.8h, v7.16b, v9.16b\n"                                              \
-        "sadalp v28.4s, v12.8h\n" "sadalp v29.4s, v13.8h\n"                                                           \
-        "sadalp v30.4s, v14.8h\n" "sadalp v31.4s, v15.8h\n"
+    "ld2r {v8.4s, v9.4s}, [%[x]], #8\n"                                                                               \
+    EDGEC_NEON_SYM_QUADS("%[w]", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23")                              \
+    EDGEC_NEON_SYM_QUADS("%[v]", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
 
 /* acc[0..3] = block 0's sums, acc[4..7] block 1's (at w + block_bytes); depth a multiple of 8, weights within
  * [-127, 127]. The 16 half sums stay in fixed registers (as operands they would take 40 of GCC's 30), start as

@@ -10,8 +10,7 @@
  * is longer than EDGEC_X86_PACK_K take the reference's loops.
  * Same signature as runtimes/reference/edgec_conv2d_hybrid.c; the integer sums are the same, the float scaling
  * the reference's expressions. */
-#include "edgec_conv2d_hybrid.h"
-#include "edgec_hybrid_quantize.h"
+#include "edgec_conv2d_hybrid_ref.h"
 #include "edgec_x86_dot4.h"
 #include "edgec_x86_madd16.h"
 
@@ -289,34 +288,6 @@ static void conv_dot4(const int8_t *q, const int8_t *weights, const hybrid_out *
     }
 }
 
-/* Long windows: the reference's loops. */
-static void conv_direct(const int8_t *q, const int8_t *weights, const int32_t *w_zero_point, const hybrid_out *o) {
-    const edgec_conv2d_hybrid_params *p = o->p;
-    const int32_t in_per_group = p->in_c / p->groups, out_per_group = p->out_c / p->groups;
-    for (int32_t oy = 0; oy < p->out_h; ++oy) {
-        for (int32_t ox = 0; ox < p->out_w; ++ox) {
-            const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
-            for (int32_t oc = 0; oc < p->out_c; ++oc) {
-                const int32_t wz = w_zero_point ? w_zero_point[oc] : 0;
-                const int32_t ic0 = oc / out_per_group * in_per_group;
-                int32_t acc = 0;
-                for (int32_t ky = 0; ky < p->k_h; ++ky) {
-                    const int32_t iy = y0 + ky * p->dil_h;
-                    if (iy < 0 || iy >= p->in_h) continue;
-                    for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                        const int32_t ix = x0 + kx * p->dil_w;
-                        if (ix < 0 || ix >= p->in_w) continue;
-                        acc = edgec_hybrid_dot(q + ((size_t)iy * p->in_w + ix) * p->in_c + ic0,
-                                               weights + (((size_t)oc * p->k_h + ky) * p->k_w + kx) * in_per_group,
-                                               in_per_group, o->zp, wz, acc);
-                    }
-                }
-                store_block(o, oy, ox, oc, &acc, 1);
-            }
-        }
-    }
-}
-
 /* TFLite's per-batch input quantization of batch n into qinput; sets o's scale, zero point and output. */
 static void quantize_tflite_batch(const float *input, float *output, int8_t *qinput, int32_t n, hybrid_out *o) {
     const edgec_conv2d_hybrid_params *p = o->p;
@@ -351,8 +322,9 @@ void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_
             conv_dot4(qbatch, weights, &o);
         else if (p->k_h * p->k_w * (p->in_c / p->groups) <= PACK_K)
             conv_packed(qbatch, weights, w_zero_point, &o);
-        else
-            conv_direct(qbatch, weights, w_zero_point, &o);
+        else /* long windows: the reference's loops (o.output is batch n's, so as batch 0's) */
+            edgec_conv2d_hybrid_ref_batch(qbatch, o.zp, o.in_scale, 0, weights, w_scale, w_zero_point, bias, o.output,
+                                          p, 0);
     }
 }
 
