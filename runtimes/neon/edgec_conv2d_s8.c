@@ -446,6 +446,13 @@ __attribute__((noinline)) static void dot4_band_pixels(const int8_t *in_b, const
 }
 
 #if defined(__aarch64__)
+/* Three kernel rows whose runs for two neighbouring pixels lie within 16 bytes, windows of 17 to 32 bytes (3 x 3
+ * taps of 3 channels): TBL gathers both windows from the rows' 16 bytes (dot4_tbl3_index). */
+static inline int dot4_tbl3_fits(const edgec_conv2d_s8_params *p, int32_t row) {
+    const int32_t run = p->k_w * p->in_c, step = p->stride_w * p->in_c;
+    return p->k_h == 3 && run + step <= 16 && 3 * row > 16 && 3 * row <= 32;
+}
+
 /* TBL indices of a window of three kernel rows held as three 16-byte vectors (a table of 48 bytes): window byte
  * j is kernel row j / row's byte j % row, off bytes into the vector; 255 (TBL's 0) past a row's run and past
  * the three rows, where the weights are zero. */
@@ -499,9 +506,7 @@ __attribute__((noinline)) static void dot4_flat_windows(const int8_t *in_b, cons
     const size_t step = (size_t)p->stride_w * p->in_c;
     const int8_t *r[DOT4_RING_ROWS];
 #if defined(__aarch64__)
-    /* three kernel rows whose runs for two neighbouring pixels lie within 16 bytes, windows of 17 to 32 bytes
-     * (3 x 3 taps of 3 channels): TBL gathers both windows from the rows' 16 bytes */
-    const int tbl = k_h == 3 && run + (int32_t)step <= 16 && 3 * row > 16 && 3 * row <= 32;
+    const int tbl = dot4_tbl3_fits(p, row);
     uint8x16x2_t ia = {{vdupq_n_u8(0), vdupq_n_u8(0)}}, ib = ia;
     if (tbl) {
         ia = dot4_tbl3_index(run, row, 0);
@@ -1657,16 +1662,20 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
     "ldp q6, q7, [%[w], #192]\n" "ldp q8, q9, [%[w], #256]\n" "ldp q10, q11, [%[w], #320]\n"                    \
     "ldp q12, q13, [%[w], #384]\n" "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
 /* M on the sums' four names (ARGS expanded into M's arguments first) */
-#define DOT4_FLAT8_APPLY(M, ARGS) M(ARGS)
+#define DOT4_FLAT8_APPLY(M, ...) M(__VA_ARGS__)
+/* a pass: the products, rounded, narrowed and stored; then the asm's operands from the first input on */
+#define DOT4_FLAT8_PASSES(PRODUCTS, SUMS, NARROW, STORE)                                                         \
+    "1:\n" PRODUCTS DOT4_FLAT8_APPLY(DOT4_FLAT8_ROUND, SUMS) DOT4_FLAT8_APPLY(NARROW, SUMS) STORE                \
+    "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+#define DOT4_FLAT8_INPUTS                                                                                        \
+    [w] "r"(w), [b] "r"(bias), [m] "r"(multiplier), [s] "r"(right), [z] "r"(zlh), [lh] "r"(zlh + 1), [os] "r"(os)
+#define DOT4_FLAT8_CLOBBERS                                                                                      \
+    "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v16", "v17",  \
+        "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",        \
+        "memory", "cc"
 #define DOT4_FLAT8_LOOP(NARROW, STORE)                                                                           \
-    "1:\n" DOT4_FLAT8_PRODUCTS DOT4_FLAT8_APPLY(DOT4_FLAT8_ROUND, DOT4_FLAT8_SUMS)                                \
-    DOT4_FLAT8_APPLY(NARROW, DOT4_FLAT8_SUMS) STORE "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                       \
-    : [x] "+r"(x), [o] "+r"(o), [n] "+r"(pairs)                                                                  \
-    : [w] "r"(w), [b] "r"(bias), [m] "r"(multiplier), [s] "r"(right), [z] "r"(zlh), [lh] "r"(zlh + 1),          \
-      [os] "r"(os)                                                                                               \
-    : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v16",     \
-      "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",  \
-      "memory", "cc"
+    DOT4_FLAT8_PASSES(DOT4_FLAT8_PRODUCTS, DOT4_FLAT8_SUMS, NARROW, STORE)                                       \
+    : [x] "+r"(x), [o] "+r"(o), [n] "+r"(pairs) : DOT4_FLAT8_INPUTS : DOT4_FLAT8_CLOBBERS
 /* the two pixels' outputs: one after the other (8 channels), or os bytes apart */
 #define DOT4_FLAT8_STORE16 "str q24, [%[o]], #16\n"
 #define DOT4_FLAT8_STORE2 "st1 {v24.d}[0], [%[o]], %[os]\n" "st1 {v24.d}[1], [%[o]], %[os]\n"
@@ -1684,6 +1693,92 @@ static void dot4_flat8_q7(const int8_t *x, const int8_t *w, const dot4_block_rq 
     else
         __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n"
                          DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE2));
+}
+
+#if DOT4_PX == 4
+/* dot4_flat8_q7 with dot4_flat_windows' TBL gather (three kernel rows, two neighbouring pixels' windows from one
+ * 16-byte load of each) in its passes: the windows go from the TBLs straight to the SDOTs, never through memory
+ * (8 instructions a pixel less). r0..r2: the kernel rows at the pass's first pixel, 2 * step bytes a pass;
+ * index: dot4_tbl3_index's vectors of both pixels (64 bytes). Registers: the rows in v21-v23, the windows in
+ * v24, v25 (first pixel), v20, v21 (the last TBL over its own table), the second pixel's sums in v22, v23 (the
+ * table's), the indices in v26-v29, the first pixel's sums in v30, v31. */
+#define DOT4_FLAT8_TBL_PRODUCTS                                                                                  \
+    "ld1 {v21.16b}, [%[r0]], %[s2]\n" "ld1 {v22.16b}, [%[r1]], %[s2]\n" "ld1 {v23.16b}, [%[r2]], %[s2]\n"       \
+    "tbl v24.16b, {v21.16b - v23.16b}, v26.16b\n" "tbl v25.16b, {v21.16b - v23.16b}, v27.16b\n"                \
+    "tbl v20.16b, {v21.16b - v23.16b}, v28.16b\n" "tbl v21.16b, {v21.16b - v23.16b}, v29.16b\n"                \
+    "ldp q30, q31, [%[b]]\n" DOT4_FLAT8_PIXEL("v30", "v31", "v24", "v25")                                        \
+    "ldp q22, q23, [%[b]]\n" DOT4_FLAT8_PIXEL("v22", "v23", "v20", "v21")
+#define DOT4_FLAT8_TBL_SUMS "v30", "v31", "v22", "v23"
+#define DOT4_FLAT8_TBL_LOOP(NARROW, STORE)                                                                       \
+    DOT4_FLAT8_PASSES(DOT4_FLAT8_TBL_PRODUCTS, DOT4_FLAT8_TBL_SUMS, NARROW, STORE)                               \
+    : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [o] "+r"(o), [n] "+r"(pairs)                                  \
+    : DOT4_FLAT8_INPUTS, [i] "r"(index), [s2] "r"(step2) : DOT4_FLAT8_CLOBBERS
+#define DOT4_FLAT8_TBL_SETUP DOT4_FLAT8_SETUP "ldp q26, q27, [%[i]]\n" "ldp q28, q29, [%[i], #32]\n"
+/* The constants of dot4_flat8_tbl's eight channels (prepared once for the layer, read by each output row's call) */
+typedef struct {
+    const int8_t *w;
+    const int32_t *bias, *multiplier, *right;
+    const int16_t *zlh;
+    const uint8_t *index;
+    size_t step2, os; /* step2: a pass's two pixels' bytes in the rows */
+    int32_t full;
+} dot4_flat8_job;
+
+static void dot4_flat8_tbl(const dot4_flat8_job *j, const int8_t *r0, const int8_t *r1, const int8_t *r2, int8_t *o,
+                           int32_t pairs) {
+    const int8_t *w = j->w;
+    const int32_t *bias = j->bias, *multiplier = j->multiplier, *right = j->right;
+    const int16_t *zlh = j->zlh;
+    const uint8_t *index = j->index;
+    const size_t step2 = j->step2, os = j->os;
+    if (j->full) /* os == 8, else the clamped narrowing, as for the zero point and bounds of any layer */
+        __asm__ volatile(DOT4_FLAT8_TBL_SETUP "movi v14.16b, #0x80\n"
+                         DOT4_FLAT8_TBL_LOOP(DOT4_FLAT8_FULL, DOT4_FLAT8_STORE16));
+    else
+        __asm__ volatile(DOT4_FLAT8_TBL_SETUP "ld1r {v14.8h}, [%[z]]\n"
+                         DOT4_FLAT8_TBL_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE2));
+}
+#endif
+#endif
+
+#if DOT4_PX == 4
+#define DOT4_FLAT8_JOBS 4 /* dot4_flat8_rows' eights of channels at most */
+/* dot4_flat's 3 x 3 windows that TBL gathers (dot4_tbl3_fits) into up to DOT4_FLAT8_JOBS eights of channels
+ * (dot4_flat8_q7): dot4_flat8_tbl an output row at a time (a last pass back by a pixel when the width is odd), the
+ * rows from the ring. Out of line: in dot4_flat its loop spilled most of its values. */
+__attribute__((noinline)) static void dot4_flat8_rows(const int8_t *in_b, const int8_t *w, const dot4_block_rq *rq,
+                                                      int32_t eights, int8_t *out_b,
+                                                      const edgec_conv2d_s8_params *p, dot4_band *band,
+                                                      int32_t *held, int32_t ring, int8_t pad, int32_t row,
+                                                      const int16_t *zlh, int full) {
+    uint8_t index[64];
+    const size_t step = (size_t)p->stride_w * p->in_c, os = (size_t)p->out_c;
+    const uint8x16x2_t ia = dot4_tbl3_index(p->k_w * p->in_c, row, 0);
+    const uint8x16x2_t ib = dot4_tbl3_index(p->k_w * p->in_c, row, (int32_t)step);
+    vst1q_u8(index, ia.val[0]);
+    vst1q_u8(index + 16, ia.val[1]);
+    vst1q_u8(index + 32, ib.val[0]);
+    vst1q_u8(index + 48, ib.val[1]);
+    dot4_flat8_job job[DOT4_FLAT8_JOBS];
+    for (int32_t h = 0; h < eights; ++h) {
+        const dot4_block_rq *q = &rq[h / 2];
+        const int32_t c = 8 * (h % 2);
+        job[h] = (dot4_flat8_job){w + (size_t)(h / 2) * DOT4_OCB * 28 + 4 * c, q->bias + c, q->multiplier + c,
+                                  q->right + c, zlh, index, 2 * step, os, full && os == 8};
+    }
+    const int32_t out_w = p->out_w, back = out_w - 2; /* an odd width's last pass */
+    for (int32_t oy = 0, iy0 = -p->pad_top; oy < p->out_h; ++oy, iy0 += p->stride_h, out_b += (size_t)out_w * os) {
+        const int8_t *r0 = dot4_ring_row(band, held, ring, in_b, iy0, pad, p, p->in_h, band->len);
+        const int8_t *r1 = dot4_ring_row(band, held, ring, in_b, iy0 + p->dil_h, pad, p, p->in_h, band->len);
+        const int8_t *r2 = dot4_ring_row(band, held, ring, in_b, iy0 + 2 * p->dil_h, pad, p, p->in_h, band->len);
+        for (int32_t h = 0; h < eights; ++h) { /* 8 channels at a time over the same rows */
+            dot4_flat8_tbl(&job[h], r0, r1, r2, out_b + 8 * h, out_w / 2);
+            if (out_w % 2) {
+                const size_t b = (size_t)back * step;
+                dot4_flat8_tbl(&job[h], r0 + b, r1 + b, r2 + b, out_b + 8 * h + (size_t)back * os, 1);
+            }
+        }
+    }
 }
 #endif
 
@@ -1733,6 +1828,13 @@ __attribute__((noinline)) static void dot4_flat(const int8_t *in_b, const int8_t
     int32_t held[DOT4_RING_ROWS]; /* the input row in each ring slot, or -1 */
     for (int32_t i = 0; i < ring; ++i) held[i] = -1;
     band_pad(band->bytes[1], vdupq_n_s8(pad), 0, band->len);
+#if DOT4_PX == 4
+    if (flat8 && dot4_tbl3_fits(p, row) && p->out_w >= 2 && nch <= 8 * DOT4_FLAT8_JOBS) { /* VWW's first layer */
+        dot4_flat8_rows(in_b, packed + (size_t)c0 * K4 * 4, rq, nch / 8, out_b + c0, p, band, held, ring, pad, row,
+                        zlh, full);
+        return;
+    }
+#endif
     for (int32_t px0 = 0; px0 < pixels; px0 += chunk) {
         const int32_t m = pixels - px0 < chunk ? pixels - px0 : chunk;
         dot4_flat_windows(in_b, p, px0, m, band, held, ring, pad, row, size, buf);
