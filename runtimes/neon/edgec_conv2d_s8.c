@@ -381,16 +381,75 @@ static int32_t dot4_ring_size(const dot4_band *b, const edgec_conv2d_s8_params *
     return b->len && ring <= DOT4_RING_ROWS && (int64_t)ring * b->len <= DOT4_BAND_BYTES ? ring : 0;
 }
 
-/* in_h, len: p->in_h and b->len, which the caller keeps in registers (the fill's call would have them read
- * again for every row) */
-EDGEC_INLINE const int8_t *dot4_ring_row(dot4_band *b, int32_t *held, int32_t ring, const int8_t *in_b, int32_t iy,
-                                         int8_t pad, const edgec_conv2d_s8_params *p, int32_t in_h, int32_t len) {
-    if ((uint32_t)iy >= (uint32_t)in_h) return b->bytes[1];
-    const int32_t slot = iy & (ring - 1);
-    int8_t *d = b->bytes[0] + (size_t)slot * len;
-    if (held[slot] != iy) {
-        dot4_band_fill(d, in_b, iy, pad, len, p);
-        held[slot] = iy;
+/* A ring's rows and its rows' layout, computed once (dot4_band_fill computes it for every row): left bytes of
+ * pad, the input row's `inside` bytes from src (input row 0's first column in the ring's rows), pad to len. */
+typedef struct {
+    int8_t *rows, *pad_row; /* the band's first slot; its second, a row of pad */
+    const int8_t *src, *end; /* end: the input's end (16-byte loads of short rows within it) */
+    size_t src_row; /* an input row's bytes */
+    int32_t mask, len, in_h, left, inside; /* mask: the ring's rows - 1 */
+    int32_t n16; /* the 16-byte copies of a row after its 64-byte ones (dot4_ring_fill) */
+    int8_t pad;
+    int32_t held[DOT4_RING_ROWS]; /* the input row in each slot, or -1 */
+} dot4_ring;
+
+/* The ring of dot4_ring_size's rows (> 0) over band b's bytes, empty, its pad row filled. */
+static void dot4_ring_init(dot4_ring *g, dot4_band *b, const int8_t *in_b, int8_t pad,
+                           const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->in_c, cols = (b->len - 16) / C, ix0 = -p->pad_left;
+    const int32_t lo = ix0 < 0 ? -ix0 : 0, hi = p->in_w - ix0 < cols ? p->in_w - ix0 : cols;
+    const int32_t ring = dot4_ring_size(b, p);
+    g->rows = b->bytes[0];
+    g->pad_row = b->bytes[1];
+    g->src_row = (size_t)p->in_w * C;
+    g->src = in_b + (hi > lo ? (ptrdiff_t)(ix0 + lo) * C : 0);
+    g->end = in_b + (size_t)p->in_h * g->src_row;
+    g->mask = ring - 1;
+    g->len = b->len;
+    g->in_h = p->in_h;
+    g->left = hi > lo ? lo * C : 0;
+    g->inside = hi > lo ? (hi - lo) * C : 0;
+#if defined(__aarch64__)
+    g->n16 = g->inside % 64 / 16;
+#else
+    g->n16 = g->inside / 16;
+#endif
+    g->pad = pad;
+    for (int32_t i = 0; i < ring; ++i) g->held[i] = -1;
+    band_pad(g->pad_row, vdupq_n_s8(pad), 0, b->len);
+}
+
+/* Ring row d: input row src's bytes padded (as dot4_band_fill), copied 64 and 16 bytes at a time, the last 16
+ * ending with the row (no read past the input); a short row in one 16-byte copy when that reads within the input.
+ * The bytes past the row, written by either, then padded. */
+__attribute__((noinline)) static void dot4_ring_fill(int8_t *d, const int8_t *src, const dot4_ring *g) {
+    const int8x16_t pad16 = vdupq_n_s8(g->pad);
+    const int32_t left = g->left, inside = g->inside;
+    band_pad(d, pad16, 0, left);
+    d += left;
+    if (inside >= 16) {
+        const int8_t *s = src;
+        int8_t *q = d;
+#if defined(__aarch64__)
+        for (int32_t k = inside / 64; k > 0; --k, s += 64, q += 64) vst1q_s8_x4(q, vld1q_s8_x4(s));
+#endif
+        for (int32_t k = g->n16; k > 0; --k, s += 16, q += 16) vst1q_s8(q, vld1q_s8(s));
+        vst1q_s8(d + inside - 16, vld1q_s8(src + inside - 16));
+    } else if (g->end - src >= 16) {
+        vst1q_s8(d, vld1q_s8(src));
+    } else {
+        copy_s8(d, src, inside);
+    }
+    band_pad_end(d, pad16, inside, g->len - left);
+}
+
+EDGEC_INLINE const int8_t *dot4_ring_row(dot4_ring *g, int32_t iy) {
+    if ((uint32_t)iy >= (uint32_t)g->in_h) return g->pad_row;
+    const int32_t slot = iy & g->mask;
+    int8_t *d = g->rows + (size_t)slot * g->len;
+    if (g->held[slot] != iy) {
+        dot4_ring_fill(d, g->src + (size_t)iy * g->src_row, g);
+        g->held[slot] = iy;
     }
     return d;
 }
@@ -495,11 +554,9 @@ static void dot4_tbl_words(const int8_t *const r[12], size_t off, size_t step, i
  * weights: kernel row ky's k_w * in_c bytes at ky * row, copied from the ring's padded input rows 16 bytes at a
  * time; each copy's bytes past its run are overwritten by the next row's, or lie where the weights are zero (the
  * row padding, past K), so windows need no padding of their own. Writes up to 16 bytes past the last window. */
-__attribute__((noinline)) static void dot4_flat_windows(const int8_t *in_b, const edgec_conv2d_s8_params *p,
-                                                        int32_t px, int32_t n, dot4_band *band, int32_t *held,
-                                                        int32_t ring, int8_t pad, int32_t row, int32_t size,
-                                                        int8_t *dst) {
-    const int32_t out_w = p->out_w, in_h = p->in_h, len = band->len, dil_h = p->dil_h;
+__attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_params *p, int32_t px, int32_t n,
+                                                        dot4_ring *g, int32_t row, int32_t size, int8_t *dst) {
+    const int32_t out_w = p->out_w, dil_h = p->dil_h;
     const int32_t stride_h = p->stride_h, pad_top = p->pad_top;
     int32_t oy = px / out_w, ox = px % out_w;
     const int32_t run = p->k_w * p->in_c, k_h = p->k_h;
@@ -515,13 +572,13 @@ __attribute__((noinline)) static void dot4_flat_windows(const int8_t *in_b, cons
     /* kernel rows of one word (one channel, 4 taps: KWS's 10 x 4), 9 to 12 of them: TBL gathers a window from
      * three tables of four rows' 16 bytes, several pixels from one load of the rows (dot4_tbl_words) */
     const int words = run == 4 && k_h >= 9 && k_h <= 12 && step <= 12;
-    for (int32_t ky = k_h; words && ky < 12; ++ky) r[ky] = band->bytes[1]; /* read, times zero weights */
+    for (int32_t ky = k_h; words && ky < 12; ++ky) r[ky] = g->pad_row; /* read, times zero weights */
 #endif
     while (n > 0) { /* the pixels of one output row */
         const int32_t m = out_w - ox < n ? out_w - ox : n;
         const int32_t iy0 = oy * stride_h - pad_top;
         for (int32_t ky = 0; ky < k_h; ++ky)
-            r[ky] = dot4_ring_row(band, held, ring, in_b, iy0 + ky * dil_h, pad, p, in_h, len) + (size_t)ox * step;
+            r[ky] = dot4_ring_row(g, iy0 + ky * dil_h) + (size_t)ox * step;
 #if defined(__aarch64__)
         if (words) {
             for (int32_t i = 0; i < m;) {
@@ -1746,11 +1803,9 @@ static void dot4_flat8_tbl(const dot4_flat8_job *j, const int8_t *r0, const int8
 /* dot4_flat's 3 x 3 windows that TBL gathers (dot4_tbl3_fits) into up to DOT4_FLAT8_JOBS eights of channels
  * (dot4_flat8_q7): dot4_flat8_tbl an output row at a time (a last pass back by a pixel when the width is odd), the
  * rows from the ring. Out of line: in dot4_flat its loop spilled most of its values. */
-__attribute__((noinline)) static void dot4_flat8_rows(const int8_t *in_b, const int8_t *w, const dot4_block_rq *rq,
-                                                      int32_t eights, int8_t *out_b,
-                                                      const edgec_conv2d_s8_params *p, dot4_band *band,
-                                                      int32_t *held, int32_t ring, int8_t pad, int32_t row,
-                                                      const int16_t *zlh, int full) {
+__attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot4_block_rq *rq, int32_t eights,
+                                                      int8_t *out_b, const edgec_conv2d_s8_params *p, dot4_ring *g,
+                                                      int32_t row, const int16_t *zlh, int full) {
     uint8_t index[64];
     const size_t step = (size_t)p->stride_w * p->in_c, os = (size_t)p->out_c;
     const uint8x16x2_t ia = dot4_tbl3_index(p->k_w * p->in_c, row, 0);
@@ -1768,9 +1823,8 @@ __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *in_b, const 
     }
     const int32_t out_w = p->out_w, back = out_w - 2; /* an odd width's last pass */
     for (int32_t oy = 0, iy0 = -p->pad_top; oy < p->out_h; ++oy, iy0 += p->stride_h, out_b += (size_t)out_w * os) {
-        const int8_t *r0 = dot4_ring_row(band, held, ring, in_b, iy0, pad, p, p->in_h, band->len);
-        const int8_t *r1 = dot4_ring_row(band, held, ring, in_b, iy0 + p->dil_h, pad, p, p->in_h, band->len);
-        const int8_t *r2 = dot4_ring_row(band, held, ring, in_b, iy0 + 2 * p->dil_h, pad, p, p->in_h, band->len);
+        const int8_t *r0 = dot4_ring_row(g, iy0), *r1 = dot4_ring_row(g, iy0 + p->dil_h);
+        const int8_t *r2 = dot4_ring_row(g, iy0 + 2 * p->dil_h);
         for (int32_t h = 0; h < eights; ++h) { /* 8 channels at a time over the same rows */
             dot4_flat8_tbl(&job[h], r0, r1, r2, out_b + 8 * h, out_w / 2);
             if (out_w % 2) {
@@ -1824,20 +1878,17 @@ __attribute__((noinline)) static void dot4_flat(const int8_t *in_b, const int8_t
     const int32_t size = K4 * 4;
 #endif
     const int32_t chunk = (int32_t)((buf_bytes - 16) / (size_t)size) / DOT4_PX * DOT4_PX;
-    const int32_t ring = dot4_ring_size(band, p);
-    int32_t held[DOT4_RING_ROWS]; /* the input row in each ring slot, or -1 */
-    for (int32_t i = 0; i < ring; ++i) held[i] = -1;
-    band_pad(band->bytes[1], vdupq_n_s8(pad), 0, band->len);
+    dot4_ring g;
+    dot4_ring_init(&g, band, in_b, pad, p);
 #if DOT4_PX == 4
     if (flat8 && dot4_tbl3_fits(p, row) && p->out_w >= 2 && nch <= 8 * DOT4_FLAT8_JOBS) { /* VWW's first layer */
-        dot4_flat8_rows(in_b, packed + (size_t)c0 * K4 * 4, rq, nch / 8, out_b + c0, p, band, held, ring, pad, row,
-                        zlh, full);
+        dot4_flat8_rows(packed + (size_t)c0 * K4 * 4, rq, nch / 8, out_b + c0, p, &g, row, zlh, full);
         return;
     }
 #endif
     for (int32_t px0 = 0; px0 < pixels; px0 += chunk) {
         const int32_t m = pixels - px0 < chunk ? pixels - px0 : chunk;
-        dot4_flat_windows(in_b, p, px0, m, band, held, ring, pad, row, size, buf);
+        dot4_flat_windows(p, px0, m, &g, row, size, buf);
         if (m >= DOT4_PX) { /* the windows, size bytes apart, as a strip */
 #if defined(__aarch64__)
             if (flat8) { /* an odd count: the last pass back by a pixel (the same bytes again) */
