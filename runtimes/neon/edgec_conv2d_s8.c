@@ -389,35 +389,11 @@ typedef struct {
     size_t src_row; /* an input row's bytes */
     int32_t mask, len, in_h, left, inside; /* mask: the ring's rows - 1 */
     int32_t n16; /* the 16-byte copies of a row after its 64-byte ones (dot4_ring_fill) */
+    int32_t image; /* every row the layer reads, from first on, filled at once (no lookups, no ring) */
+    int32_t first;
     int8_t pad;
     int32_t held[DOT4_RING_ROWS]; /* the input row in each slot, or -1 */
 } dot4_ring;
-
-/* The ring of dot4_ring_size's rows (> 0) over band b's bytes, empty, its pad row filled. */
-static void dot4_ring_init(dot4_ring *g, dot4_band *b, const int8_t *in_b, int8_t pad,
-                           const edgec_conv2d_s8_params *p) {
-    const int32_t C = p->in_c, cols = (b->len - 16) / C, ix0 = -p->pad_left;
-    const int32_t lo = ix0 < 0 ? -ix0 : 0, hi = p->in_w - ix0 < cols ? p->in_w - ix0 : cols;
-    const int32_t ring = dot4_ring_size(b, p);
-    g->rows = b->bytes[0];
-    g->pad_row = b->bytes[1];
-    g->src_row = (size_t)p->in_w * C;
-    g->src = in_b + (hi > lo ? (ptrdiff_t)(ix0 + lo) * C : 0);
-    g->end = in_b + (size_t)p->in_h * g->src_row;
-    g->mask = ring - 1;
-    g->len = b->len;
-    g->in_h = p->in_h;
-    g->left = hi > lo ? lo * C : 0;
-    g->inside = hi > lo ? (hi - lo) * C : 0;
-#if defined(__aarch64__)
-    g->n16 = g->inside % 64 / 16;
-#else
-    g->n16 = g->inside / 16;
-#endif
-    g->pad = pad;
-    for (int32_t i = 0; i < ring; ++i) g->held[i] = -1;
-    band_pad(g->pad_row, vdupq_n_s8(pad), 0, b->len);
-}
 
 /* Ring row d: input row src's bytes padded (as dot4_band_fill), copied 64 and 16 bytes at a time, the last 16
  * ending with the row (no read past the input); a short row in one 16-byte copy when that reads within the input.
@@ -443,6 +419,44 @@ __attribute__((noinline)) static void dot4_ring_fill(int8_t *d, const int8_t *sr
     band_pad_end(d, pad16, inside, g->len - left);
 }
 
+/* The ring of dot4_ring_size's rows (> 0) over band b's bytes, empty, its pad row filled. */
+static void dot4_ring_init(dot4_ring *g, dot4_band *b, const int8_t *in_b, int8_t pad,
+                           const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->in_c, cols = (b->len - 16) / C, ix0 = -p->pad_left;
+    const int32_t lo = ix0 < 0 ? -ix0 : 0, hi = p->in_w - ix0 < cols ? p->in_w - ix0 : cols;
+    const int32_t ring = dot4_ring_size(b, p);
+    g->rows = b->bytes[0];
+    g->pad_row = b->bytes[1];
+    g->src_row = (size_t)p->in_w * C;
+    g->src = in_b + (hi > lo ? (ptrdiff_t)(ix0 + lo) * C : 0);
+    g->end = in_b + (size_t)p->in_h * g->src_row;
+    g->mask = ring - 1;
+    g->len = b->len;
+    g->in_h = p->in_h;
+    g->left = hi > lo ? lo * C : 0;
+    g->inside = hi > lo ? (hi - lo) * C : 0;
+#if defined(__aarch64__)
+    g->n16 = g->inside % 64 / 16;
+#else
+    g->n16 = g->inside / 16;
+#endif
+    g->pad = pad;
+    for (int32_t i = 0; i < ring; ++i) g->held[i] = -1;
+    band_pad(g->pad_row, vdupq_n_s8(pad), 0, b->len);
+    /* the layer's rows all in the first slot (KWS's first layer: 58 rows of 28 bytes): each filled once as in the
+     * ring, but an output row's k_h rows then one after the other, where the ring took a lookup for each */
+    const int32_t rows = (p->out_h - 1) * p->stride_h + (p->k_h - 1) * p->dil_h + 1;
+    g->image = (int64_t)rows * b->len <= DOT4_BAND_BYTES;
+    g->first = -p->pad_top;
+    for (int32_t i = 0; g->image && i < rows; ++i) {
+        const int32_t iy = g->first + i;
+        int8_t *d = g->rows + (size_t)i * g->len;
+        if ((uint32_t)iy < (uint32_t)g->in_h) dot4_ring_fill(d, g->src + (size_t)iy * g->src_row, g);
+        else band_pad_end(d, vdupq_n_s8(pad), 0, g->len);
+    }
+}
+
+/* Input row iy in the ring (not g->image), filled when not there yet */
 EDGEC_INLINE const int8_t *dot4_ring_row(dot4_ring *g, int32_t iy) {
     if ((uint32_t)iy >= (uint32_t)g->in_h) return g->pad_row;
     const int32_t slot = iy & g->mask;
@@ -577,8 +591,13 @@ __attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_pa
     while (n > 0) { /* the pixels of one output row */
         const int32_t m = out_w - ox < n ? out_w - ox : n;
         const int32_t iy0 = oy * stride_h - pad_top;
-        for (int32_t ky = 0; ky < k_h; ++ky)
-            r[ky] = dot4_ring_row(g, iy0 + ky * dil_h) + (size_t)ox * step;
+        if (g->image) { /* the rows one after the other */
+            const size_t next = (size_t)dil_h * g->len;
+            r[0] = g->rows + (size_t)(iy0 - g->first) * g->len + (size_t)ox * step;
+            for (int32_t ky = 1; ky < k_h; ++ky) r[ky] = r[ky - 1] + next;
+        } else {
+            for (int32_t ky = 0; ky < k_h; ++ky) r[ky] = dot4_ring_row(g, iy0 + ky * dil_h) + (size_t)ox * step;
+        }
 #if defined(__aarch64__)
         if (words) {
             for (int32_t i = 0; i < m;) {
@@ -1823,8 +1842,16 @@ __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot
     }
     const int32_t out_w = p->out_w, back = out_w - 2; /* an odd width's last pass */
     for (int32_t oy = 0, iy0 = -p->pad_top; oy < p->out_h; ++oy, iy0 += p->stride_h, out_b += (size_t)out_w * os) {
-        const int8_t *r0 = dot4_ring_row(g, iy0), *r1 = dot4_ring_row(g, iy0 + p->dil_h);
-        const int8_t *r2 = dot4_ring_row(g, iy0 + 2 * p->dil_h);
+        const int8_t *r0, *r1, *r2;
+        if (g->image) { /* the rows one after the other */
+            r0 = g->rows + (size_t)(iy0 - g->first) * g->len;
+            r1 = r0 + (size_t)p->dil_h * g->len;
+            r2 = r1 + (size_t)p->dil_h * g->len;
+        } else {
+            r0 = dot4_ring_row(g, iy0);
+            r1 = dot4_ring_row(g, iy0 + p->dil_h);
+            r2 = dot4_ring_row(g, iy0 + 2 * p->dil_h);
+        }
         for (int32_t h = 0; h < eights; ++h) { /* 8 channels at a time over the same rows */
             dot4_flat8_tbl(&job[h], r0, r1, r2, out_b + 8 * h, out_w / 2);
             if (out_w % 2) {
