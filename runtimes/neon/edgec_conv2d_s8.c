@@ -424,7 +424,8 @@ static void dot4_ring_init(dot4_ring *g, dot4_band *b, const int8_t *in_b, int8_
                            const edgec_conv2d_s8_params *p) {
     const int32_t C = p->in_c, cols = (b->len - 16) / C, ix0 = -p->pad_left;
     const int32_t lo = ix0 < 0 ? -ix0 : 0, hi = p->in_w - ix0 < cols ? p->in_w - ix0 : cols;
-    const int32_t ring = dot4_ring_size(b, p);
+    int32_t ring = dot4_ring_size(b, p); /* then as many rows as fit (dot4_flat8_rows' batches of output rows) */
+    while (2 * ring <= DOT4_RING_ROWS && (int64_t)2 * ring * b->len <= DOT4_BAND_BYTES) ring *= 2;
     g->rows = b->bytes[0];
     g->pad_row = b->bytes[1];
     g->src_row = (size_t)p->in_w * C;
@@ -1785,10 +1786,13 @@ static void dot4_flat8_q7(const int8_t *x, const int8_t *w, const dot4_block_rq 
     "ldp q30, q31, [%[b]]\n" DOT4_FLAT8_PIXEL("v30", "v31", "v24", "v25")                                        \
     "ldp q22, q23, [%[b]]\n" DOT4_FLAT8_PIXEL("v22", "v23", "v20", "v21")
 #define DOT4_FLAT8_TBL_SUMS "v30", "v31", "v22", "v23"
+/* rows (> 0) output rows of pairs passes each, their kernel rows' three pointers one after the other at t */
 #define DOT4_FLAT8_TBL_LOOP(NARROW, STORE)                                                                       \
+    "2:\n" "ldp %[r0], %[r1], [%[t]], #16\n" "ldr %[r2], [%[t]], #8\n" "mov %w[n], %w[pairs]\n"                  \
     DOT4_FLAT8_PASSES(DOT4_FLAT8_TBL_PRODUCTS, DOT4_FLAT8_TBL_SUMS, NARROW, STORE)                               \
-    : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [o] "+r"(o), [n] "+r"(pairs)                                  \
-    : DOT4_FLAT8_INPUTS, [i] "r"(index), [s2] "r"(step2) : DOT4_FLAT8_CLOBBERS
+    "subs %w[rows], %w[rows], #1\n" "b.ne 2b\n"                                                                  \
+    : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [n] "=&r"(n), [o] "+r"(o), [t] "+r"(t), [rows] "+r"(rows) \
+    : DOT4_FLAT8_INPUTS, [i] "r"(index), [s2] "r"(step2), [pairs] "r"(pairs) : DOT4_FLAT8_CLOBBERS
 #define DOT4_FLAT8_TBL_SETUP DOT4_FLAT8_SETUP "ldp q26, q27, [%[i]]\n" "ldp q28, q29, [%[i], #32]\n"
 /* The constants of dot4_flat8_tbl's eight channels (prepared once for the layer, read by each output row's call) */
 typedef struct {
@@ -1800,9 +1804,9 @@ typedef struct {
     int32_t full;
 } dot4_flat8_job;
 
-static void dot4_flat8_tbl(const dot4_flat8_job *j, const int8_t *r0, const int8_t *r1, const int8_t *r2, int8_t *o,
-                           int32_t pairs) {
-    const int8_t *w = j->w;
+static void dot4_flat8_tbl(const dot4_flat8_job *j, const int8_t *const *t, int32_t rows, int8_t *o, int32_t pairs) {
+    const int8_t *w = j->w, *r0, *r1, *r2;
+    int32_t n;
     const int32_t *bias = j->bias, *multiplier = j->multiplier, *right = j->right;
     const int16_t *zlh = j->zlh;
     const uint8_t *index = j->index;
@@ -1819,6 +1823,7 @@ static void dot4_flat8_tbl(const dot4_flat8_job *j, const int8_t *r0, const int8
 
 #if DOT4_PX == 4
 #define DOT4_FLAT8_JOBS 4 /* dot4_flat8_rows' eights of channels at most */
+#define DOT4_FLAT8_BATCH 16 /* dot4_flat8_rows' output rows a batch at most */
 /* dot4_flat's 3 x 3 windows that TBL gathers (dot4_tbl3_fits) into up to DOT4_FLAT8_JOBS eights of channels
  * (dot4_flat8_q7): dot4_flat8_tbl an output row at a time (a last pass back by a pixel when the width is odd), the
  * rows from the ring. Out of line: in dot4_flat its loop spilled most of its values. */
@@ -1840,23 +1845,37 @@ __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot
         job[h] = (dot4_flat8_job){w + (size_t)(h / 2) * DOT4_OCB * 28 + 4 * c, q->bias + c, q->multiplier + c,
                                   q->right + c, zlh, index, 2 * step, os, full && os == 8};
     }
-    const int32_t out_w = p->out_w, back = out_w - 2; /* an odd width's last pass */
-    for (int32_t oy = 0, iy0 = -p->pad_top; oy < p->out_h; ++oy, iy0 += p->stride_h, out_b += (size_t)out_w * os) {
-        const int8_t *r0, *r1, *r2;
-        if (g->image) { /* the rows one after the other */
-            r0 = g->rows + (size_t)(iy0 - g->first) * g->len;
-            r1 = r0 + (size_t)p->dil_h * g->len;
-            r2 = r1 + (size_t)p->dil_h * g->len;
-        } else {
-            r0 = dot4_ring_row(g, iy0);
-            r1 = dot4_ring_row(g, iy0 + p->dil_h);
-            r2 = dot4_ring_row(g, iy0 + 2 * p->dil_h);
+    const int32_t out_w = p->out_w, out_h = p->out_h, back = out_w - 2; /* an odd width's last pass */
+    const size_t len = (size_t)g->len, next = (size_t)p->dil_h * len, b = (size_t)back * step;
+    /* a batch: output rows whose kernel rows the ring holds at once, one call for all when the width is even */
+    int32_t batch = g->image ? DOT4_FLAT8_BATCH : (g->mask + 1 - 2 * p->dil_h - 1) / p->stride_h + 1;
+    if (batch > DOT4_FLAT8_BATCH) batch = DOT4_FLAT8_BATCH;
+    const int8_t *t[3 * DOT4_FLAT8_BATCH];
+    for (int32_t oy0 = 0; oy0 < out_h; oy0 += batch) {
+        const int32_t nb = out_h - oy0 < batch ? out_h - oy0 : batch;
+        for (int32_t i = 0, iy0 = oy0 * p->stride_h - p->pad_top; i < nb; ++i, iy0 += p->stride_h) {
+            const int8_t **ti = t + 3 * i;
+            if (g->image) { /* the rows one after the other */
+                ti[0] = g->rows + (size_t)(iy0 - g->first) * len;
+                ti[1] = ti[0] + next;
+                ti[2] = ti[1] + next;
+            } else {
+                ti[0] = dot4_ring_row(g, iy0);
+                ti[1] = dot4_ring_row(g, iy0 + p->dil_h);
+                ti[2] = dot4_ring_row(g, iy0 + 2 * p->dil_h);
+            }
         }
+        int8_t *o = out_b + (size_t)oy0 * out_w * os;
         for (int32_t h = 0; h < eights; ++h) { /* 8 channels at a time over the same rows */
-            dot4_flat8_tbl(&job[h], r0, r1, r2, out_b + 8 * h, out_w / 2);
-            if (out_w % 2) {
-                const size_t b = (size_t)back * step;
-                dot4_flat8_tbl(&job[h], r0 + b, r1 + b, r2 + b, out_b + 8 * h + (size_t)back * os, 1);
+            if (out_w % 2 == 0) {
+                dot4_flat8_tbl(&job[h], t, nb, o + 8 * h, out_w / 2);
+                continue;
+            }
+            for (int32_t i = 0; i < nb; ++i) { /* a row at a time, its last pass back by a pixel */
+                int8_t *oi = o + 8 * h + (size_t)i * out_w * os;
+                const int8_t *const tb[3] = {t[3 * i] + b, t[3 * i + 1] + b, t[3 * i + 2] + b};
+                dot4_flat8_tbl(&job[h], t + 3 * i, 1, oi, out_w / 2);
+                dot4_flat8_tbl(&job[h], tb, 1, oi + (size_t)back * os, 1);
             }
         }
     }
