@@ -424,8 +424,7 @@ static void dot4_ring_init(dot4_ring *g, dot4_band *b, const int8_t *in_b, int8_
                            const edgec_conv2d_s8_params *p) {
     const int32_t C = p->in_c, cols = (b->len - 16) / C, ix0 = -p->pad_left;
     const int32_t lo = ix0 < 0 ? -ix0 : 0, hi = p->in_w - ix0 < cols ? p->in_w - ix0 : cols;
-    int32_t ring = dot4_ring_size(b, p); /* then as many rows as fit (dot4_flat8_rows' batches of output rows) */
-    while (2 * ring <= DOT4_RING_ROWS && (int64_t)2 * ring * b->len <= DOT4_BAND_BYTES) ring *= 2;
+    const int32_t ring = dot4_ring_size(b, p);
     g->rows = b->bytes[0];
     g->pad_row = b->bytes[1];
     g->src_row = (size_t)p->in_w * C;
@@ -1847,23 +1846,25 @@ __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot
     }
     const int32_t out_w = p->out_w, out_h = p->out_h, back = out_w - 2; /* an odd width's last pass */
     const size_t len = (size_t)g->len, next = (size_t)p->dil_h * len, b = (size_t)back * step;
-    /* a batch: output rows whose kernel rows the ring holds at once, one call for all when the width is even */
-    int32_t batch = g->image ? DOT4_FLAT8_BATCH : (g->mask + 1 - 2 * p->dil_h - 1) / p->stride_h + 1;
+    /* a batch: output rows whose input rows the slot holds at once, filled one after the other from its start
+     * (not the ring: no lookups; the rows two batches share filled again), one call for all when the width is
+     * even; the whole image (g->image) already there */
+    const int32_t stride_h = p->stride_h, span = 2 * p->dil_h + 1;
+    int32_t batch = g->image ? DOT4_FLAT8_BATCH : (DOT4_BAND_BYTES / g->len - span) / stride_h + 1;
     if (batch > DOT4_FLAT8_BATCH) batch = DOT4_FLAT8_BATCH;
     const int8_t *t[3 * DOT4_FLAT8_BATCH];
     for (int32_t oy0 = 0; oy0 < out_h; oy0 += batch) {
-        const int32_t nb = out_h - oy0 < batch ? out_h - oy0 : batch;
-        for (int32_t i = 0, iy0 = oy0 * p->stride_h - p->pad_top; i < nb; ++i, iy0 += p->stride_h) {
-            const int8_t **ti = t + 3 * i;
-            if (g->image) { /* the rows one after the other */
-                ti[0] = g->rows + (size_t)(iy0 - g->first) * len;
-                ti[1] = ti[0] + next;
-                ti[2] = ti[1] + next;
-            } else {
-                ti[0] = dot4_ring_row(g, iy0);
-                ti[1] = dot4_ring_row(g, iy0 + p->dil_h);
-                ti[2] = dot4_ring_row(g, iy0 + 2 * p->dil_h);
-            }
+        const int32_t nb = out_h - oy0 < batch ? out_h - oy0 : batch, iy_lo = oy0 * stride_h - p->pad_top;
+        const int8_t *base = g->rows + (g->image ? (size_t)(iy_lo - g->first) * len : 0);
+        for (int32_t i = 0, iy = iy_lo; !g->image && i < (nb - 1) * stride_h + span; ++i, ++iy) {
+            int8_t *d = g->rows + (size_t)i * len;
+            if ((uint32_t)iy < (uint32_t)g->in_h) dot4_ring_fill(d, g->src + (size_t)iy * g->src_row, g);
+            else band_pad_end(d, vdupq_n_s8(g->pad), 0, g->len);
+        }
+        for (int32_t i = 0; i < nb; ++i, base += (size_t)stride_h * len) {
+            t[3 * i] = base;
+            t[3 * i + 1] = base + next;
+            t[3 * i + 2] = base + 2 * next;
         }
         int8_t *o = out_b + (size_t)oy0 * out_w * os;
         for (int32_t h = 0; h < eights; ++h) { /* 8 channels at a time over the same rows */
