@@ -388,7 +388,7 @@ typedef struct {
     const int8_t *src, *end; /* end: the input's end (16-byte loads of short rows within it) */
     size_t src_row; /* an input row's bytes */
     int32_t mask, len, in_h, left, inside; /* mask: the ring's rows - 1 */
-    int32_t n16; /* the 16-byte copies of a row after its 64-byte ones (dot4_ring_fill) */
+    int32_t n64, n16; /* dot4_ring_fill's 64- and 16-byte copies of a row before its last one */
     int32_t image; /* every row the layer reads, from first on, filled at once (no lookups, no ring) */
     int32_t first;
     int8_t pad;
@@ -408,7 +408,7 @@ __attribute__((noinline)) static void dot4_ring_fill(int8_t *d, const int8_t *sr
         int8_t *q = d;
         int32_t k16 = g->n16;
 #if defined(__aarch64__) /* counted loops without the compiler's set-up of each (a fifth of a VWW row's fill) */
-        int32_t k64 = inside / 64;
+        int32_t k64 = g->n64;
         __asm__ volatile("cbz %w[k64], 2f\n" "1:\n" "ld1 {v4.16b - v7.16b}, [%[s]], #64\n"
                          "st1 {v4.16b - v7.16b}, [%[q]], #64\n" "subs %w[k64], %w[k64], #1\n" "b.ne 1b\n"
                          "2:\n" "cbz %w[k16], 4f\n" "3:\n" "ldr q4, [%[s]], #16\n" "str q4, [%[q]], #16\n"
@@ -416,10 +416,13 @@ __attribute__((noinline)) static void dot4_ring_fill(int8_t *d, const int8_t *sr
                          : [s] "+r"(s), [q] "+r"(q), [k64] "+r"(k64), [k16] "+r"(k16)
                          :
                          : "v4", "v5", "v6", "v7", "memory", "cc");
+        if (inside >= 64) /* the last 64 bytes, ending with the row */
+            vst1q_s8_x4(d + inside - 64, vld1q_s8_x4(src + inside - 64));
+        else
 #else
         for (; k16 > 0; --k16, s += 16, q += 16) vst1q_s8(q, vld1q_s8(s));
 #endif
-        vst1q_s8(d + inside - 16, vld1q_s8(src + inside - 16));
+            vst1q_s8(d + inside - 16, vld1q_s8(src + inside - 16));
     } else if (g->end - src >= 16) {
         vst1q_s8(d, vld1q_s8(src));
     } else {
@@ -449,10 +452,11 @@ static void dot4_ring_init(dot4_ring *g, dot4_band *b, const int8_t *in_b, int8_
     g->in_h = p->in_h;
     g->left = hi > lo ? lo * C : 0;
     g->inside = hi > lo ? (hi - lo) * C : 0;
+    /* dot4_ring_fill's copies before the last 16 (the last 64 with 64 or more bytes on aarch64) */
+    g->n16 = g->inside > 0 ? (g->inside - 1) / 16 : 0;
 #if defined(__aarch64__)
-    g->n16 = g->inside % 64 / 16;
-#else
-    g->n16 = g->inside / 16;
+    g->n64 = g->inside > 64 ? (g->inside - 1) / 64 : 0;
+    if (g->inside >= 64) g->n16 = 0;
 #endif
     g->pad = pad;
     for (int32_t i = 0; i < ring; ++i) g->held[i] = -1;
