@@ -1846,8 +1846,9 @@ static void dot4_flat8_tbl(const dot4_flat8_job *j, const int8_t *const *t, int3
 #define DOT4_FLAT8_JOBS 4 /* dot4_flat8_rows' eights of channels at most */
 #define DOT4_FLAT8_BATCH 16 /* dot4_flat8_rows' output rows a batch at most */
 /* dot4_flat's 3 x 3 windows that TBL gathers (dot4_tbl3_fits) into up to DOT4_FLAT8_JOBS eights of channels
- * (dot4_flat8_q7): dot4_flat8_tbl an output row at a time (a last pass back by a pixel when the width is odd), the
- * rows from the ring. Out of line: in dot4_flat its loop spilled most of its values. */
+ * (dot4_flat8_q7): dot4_flat8_tbl over batches of output rows (an odd width a row at a time, its last pass back
+ * by a pixel), their input rows padded in the band's first slot. Out of line: in dot4_flat its loop spilled most
+ * of its values. */
 __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot4_block_rq *rq, int32_t eights,
                                                       int8_t *out_b, const edgec_conv2d_s8_params *p, dot4_ring *g,
                                                       int32_t row, const int16_t *zlh, int full) {
