@@ -381,16 +381,107 @@ static int32_t dot4_ring_size(const dot4_band *b, const edgec_conv2d_s8_params *
     return b->len && ring <= DOT4_RING_ROWS && (int64_t)ring * b->len <= DOT4_BAND_BYTES ? ring : 0;
 }
 
-/* in_h, len: p->in_h and b->len, which the caller keeps in registers (the fill's call would have them read
- * again for every row) */
-EDGEC_INLINE const int8_t *dot4_ring_row(dot4_band *b, int32_t *held, int32_t ring, const int8_t *in_b, int32_t iy,
-                                         int8_t pad, const edgec_conv2d_s8_params *p, int32_t in_h, int32_t len) {
-    if ((uint32_t)iy >= (uint32_t)in_h) return b->bytes[1];
-    const int32_t slot = iy & (ring - 1);
-    int8_t *d = b->bytes[0] + (size_t)slot * len;
-    if (held[slot] != iy) {
-        dot4_band_fill(d, in_b, iy, pad, len, p);
-        held[slot] = iy;
+/* A ring's rows and its rows' layout, computed once (dot4_band_fill computes it for every row): left bytes of
+ * pad, the input row's `inside` bytes from src (input row 0's first column in the ring's rows), pad to len. */
+typedef struct {
+    int8_t *rows, *pad_row; /* the band's first slot; its second, a row of pad */
+    const int8_t *src, *end; /* end: the input's end (16-byte loads of short rows within it) */
+    size_t src_row; /* an input row's bytes */
+    int32_t mask, len, in_h, left, inside; /* mask: the ring's rows - 1 */
+    int32_t n64, n16; /* dot4_ring_fill's 64- and 16-byte copies of a row before its last one */
+    int32_t image; /* every row the layer reads, from first on, filled at once (no lookups, no ring) */
+    int32_t first;
+    int8_t pad;
+    int32_t held[DOT4_RING_ROWS]; /* the input row in each slot, or -1 */
+} dot4_ring;
+
+/* Ring row d: input row src's bytes padded (as dot4_band_fill), copied 64 and 16 bytes at a time, the last 16
+ * ending with the row (no read past the input); a short row in one 16-byte copy when that reads within the input.
+ * The bytes past the row, written by either, then padded. */
+__attribute__((noinline)) static void dot4_ring_fill(int8_t *d, const int8_t *src, const dot4_ring *g) {
+    const int8x16_t pad16 = vdupq_n_s8(g->pad);
+    const int32_t left = g->left, inside = g->inside;
+    band_pad(d, pad16, 0, left);
+    d += left;
+    if (inside >= 16) {
+        const int8_t *s = src;
+        int8_t *q = d;
+        int32_t k16 = g->n16;
+#if defined(__aarch64__) /* counted loops without the compiler's set-up of each (a fifth of a VWW row's fill) */
+        int32_t k64 = g->n64;
+        __asm__ volatile("cbz %w[k64], 2f\n" "1:\n" "ld1 {v4.16b - v7.16b}, [%[s]], #64\n"
+                         "st1 {v4.16b - v7.16b}, [%[q]], #64\n" "subs %w[k64], %w[k64], #1\n" "b.ne 1b\n"
+                         "2:\n" "cbz %w[k16], 4f\n" "3:\n" "ldr q4, [%[s]], #16\n" "str q4, [%[q]], #16\n"
+                         "subs %w[k16], %w[k16], #1\n" "b.ne 3b\n" "4:\n"
+                         : [s] "+r"(s), [q] "+r"(q), [k64] "+r"(k64), [k16] "+r"(k16)
+                         :
+                         : "v4", "v5", "v6", "v7", "memory", "cc");
+        if (inside >= 64) /* the last 64 bytes, ending with the row */
+            vst1q_s8_x4(d + inside - 64, vld1q_s8_x4(src + inside - 64));
+        else
+#else
+        for (; k16 > 0; --k16, s += 16, q += 16) vst1q_s8(q, vld1q_s8(s));
+#endif
+            vst1q_s8(d + inside - 16, vld1q_s8(src + inside - 16));
+    } else if (g->end - src >= 16) {
+        vst1q_s8(d, vld1q_s8(src));
+    } else {
+        copy_s8(d, src, inside);
+    }
+    /* the pad past the row's bytes (at least 16): its first 16, any middle ones, its last 16 */
+    int8_t *e = d + inside;
+    const int32_t tail = g->len - left - inside;
+    vst1q_s8(e, pad16);
+    for (int32_t i = 16; i < tail - 16; i += 16) vst1q_s8(e + i, pad16);
+    vst1q_s8(e + tail - 16, pad16);
+}
+
+/* The ring of dot4_ring_size's rows (> 0) over band b's bytes, empty, its pad row filled. */
+static void dot4_ring_init(dot4_ring *g, dot4_band *b, const int8_t *in_b, int8_t pad,
+                           const edgec_conv2d_s8_params *p) {
+    const int32_t C = p->in_c, cols = (b->len - 16) / C, ix0 = -p->pad_left;
+    const int32_t lo = ix0 < 0 ? -ix0 : 0, hi = p->in_w - ix0 < cols ? p->in_w - ix0 : cols;
+    const int32_t ring = dot4_ring_size(b, p);
+    g->rows = b->bytes[0];
+    g->pad_row = b->bytes[1];
+    g->src_row = (size_t)p->in_w * C;
+    g->src = in_b + (hi > lo ? (ptrdiff_t)(ix0 + lo) * C : 0);
+    g->end = in_b + (size_t)p->in_h * g->src_row;
+    g->mask = ring - 1;
+    g->len = b->len;
+    g->in_h = p->in_h;
+    g->left = hi > lo ? lo * C : 0;
+    g->inside = hi > lo ? (hi - lo) * C : 0;
+    /* dot4_ring_fill's copies before the last 16 (the last 64 with 64 or more bytes on aarch64) */
+    g->n16 = g->inside > 0 ? (g->inside - 1) / 16 : 0;
+#if defined(__aarch64__)
+    g->n64 = g->inside > 64 ? (g->inside - 1) / 64 : 0;
+    if (g->inside >= 64) g->n16 = 0;
+#endif
+    g->pad = pad;
+    for (int32_t i = 0; i < ring; ++i) g->held[i] = -1;
+    band_pad(g->pad_row, vdupq_n_s8(pad), 0, b->len);
+    /* the layer's rows all in the first slot (KWS's first layer: 58 rows of 28 bytes): each filled once as in the
+     * ring, but an output row's k_h rows then one after the other, where the ring took a lookup for each */
+    const int32_t rows = (p->out_h - 1) * p->stride_h + (p->k_h - 1) * p->dil_h + 1;
+    g->image = (int64_t)rows * b->len <= DOT4_BAND_BYTES;
+    g->first = -p->pad_top;
+    for (int32_t i = 0; g->image && i < rows; ++i) {
+        const int32_t iy = g->first + i;
+        int8_t *d = g->rows + (size_t)i * g->len;
+        if ((uint32_t)iy < (uint32_t)g->in_h) dot4_ring_fill(d, g->src + (size_t)iy * g->src_row, g);
+        else band_pad_end(d, vdupq_n_s8(pad), 0, g->len);
+    }
+}
+
+/* Input row iy in the ring (not g->image), filled when not there yet */
+EDGEC_INLINE const int8_t *dot4_ring_row(dot4_ring *g, int32_t iy) {
+    if ((uint32_t)iy >= (uint32_t)g->in_h) return g->pad_row;
+    const int32_t slot = iy & g->mask;
+    int8_t *d = g->rows + (size_t)slot * g->len;
+    if (g->held[slot] != iy) {
+        dot4_ring_fill(d, g->src + (size_t)iy * g->src_row, g);
+        g->held[slot] = iy;
     }
     return d;
 }
@@ -446,18 +537,29 @@ __attribute__((noinline)) static void dot4_band_pixels(const int8_t *in_b, const
 }
 
 #if defined(__aarch64__)
+/* Three kernel rows whose runs for two neighbouring pixels lie within 16 bytes, windows of 17 to 32 bytes (3 x 3
+ * taps of 3 channels): TBL gathers both windows from the rows' 16 bytes (dot4_tbl3_index). */
+static inline int dot4_tbl3_fits(const edgec_conv2d_s8_params *p, int32_t row) {
+    const int32_t run = p->k_w * p->in_c, step = p->stride_w * p->in_c;
+    return p->k_h == 3 && run + step <= 16 && 3 * row > 16 && 3 * row <= 32;
+}
+
 /* TBL indices of a window of three kernel rows held as three 16-byte vectors (a table of 48 bytes): window byte
  * j is kernel row j / row's byte j % row, off bytes into the vector; 255 (TBL's 0) past a row's run and past
  * the three rows, where the weights are zero. */
 static uint8x16x2_t dot4_tbl3_index(int32_t run, int32_t row, int32_t off) {
-    uint8_t b[32];
-    vst1q_u8(b, vdupq_n_u8(255));
-    vst1q_u8(b + 16, vdupq_n_u8(255));
-    for (int32_t ky = 0; ky < 3; ++ky)
-        for (int32_t i = 0; i < run && ky * row + i < 32; ++i) b[ky * row + i] = (uint8_t)(ky * 16 + i + off);
-    uint8x16x2_t v;
-    v.val[0] = vld1q_u8(b);
-    v.val[1] = vld1q_u8(b + 16);
+    static const uint8_t iota[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+                                     16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+    uint8x16x2_t v = {{vdupq_n_u8(255), vdupq_n_u8(255)}};
+    for (int32_t ky = 0; ky < 3; ++ky) { /* bytes [ky * row, ky * row + run): j + ky * (16 - row) + off */
+        const uint8x16_t lo = vdupq_n_u8((uint8_t)(ky * row)), hi = vdupq_n_u8((uint8_t)(ky * row + run));
+        const uint8x16_t add = vdupq_n_u8((uint8_t)(ky * (16 - row) + off));
+        for (int32_t h = 0; h < 2; ++h) {
+            const uint8x16_t j = vld1q_u8(iota + 16 * h);
+            const uint8x16_t in = vandq_u8(vcgeq_u8(j, lo), vcltq_u8(j, hi));
+            v.val[h] = vbslq_u8(in, vaddq_u8(j, add), v.val[h]);
+        }
+    }
     return v;
 }
 
@@ -488,20 +590,16 @@ static void dot4_tbl_words(const int8_t *const r[12], size_t off, size_t step, i
  * weights: kernel row ky's k_w * in_c bytes at ky * row, copied from the ring's padded input rows 16 bytes at a
  * time; each copy's bytes past its run are overwritten by the next row's, or lie where the weights are zero (the
  * row padding, past K), so windows need no padding of their own. Writes up to 16 bytes past the last window. */
-__attribute__((noinline)) static void dot4_flat_windows(const int8_t *in_b, const edgec_conv2d_s8_params *p,
-                                                        int32_t px, int32_t n, dot4_band *band, int32_t *held,
-                                                        int32_t ring, int8_t pad, int32_t row, int32_t size,
-                                                        int8_t *dst) {
-    const int32_t out_w = p->out_w, in_h = p->in_h, len = band->len, dil_h = p->dil_h;
+__attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_params *p, int32_t px, int32_t n,
+                                                        dot4_ring *g, int32_t row, int32_t size, int8_t *dst) {
+    const int32_t out_w = p->out_w, dil_h = p->dil_h;
     const int32_t stride_h = p->stride_h, pad_top = p->pad_top;
     int32_t oy = px / out_w, ox = px % out_w;
     const int32_t run = p->k_w * p->in_c, k_h = p->k_h;
     const size_t step = (size_t)p->stride_w * p->in_c;
     const int8_t *r[DOT4_RING_ROWS];
 #if defined(__aarch64__)
-    /* three kernel rows whose runs for two neighbouring pixels lie within 16 bytes, windows of 17 to 32 bytes
-     * (3 x 3 taps of 3 channels): TBL gathers both windows from the rows' 16 bytes */
-    const int tbl = k_h == 3 && run + (int32_t)step <= 16 && 3 * row > 16 && 3 * row <= 32;
+    const int tbl = dot4_tbl3_fits(p, row);
     uint8x16x2_t ia = {{vdupq_n_u8(0), vdupq_n_u8(0)}}, ib = ia;
     if (tbl) {
         ia = dot4_tbl3_index(run, row, 0);
@@ -510,13 +608,18 @@ __attribute__((noinline)) static void dot4_flat_windows(const int8_t *in_b, cons
     /* kernel rows of one word (one channel, 4 taps: KWS's 10 x 4), 9 to 12 of them: TBL gathers a window from
      * three tables of four rows' 16 bytes, several pixels from one load of the rows (dot4_tbl_words) */
     const int words = run == 4 && k_h >= 9 && k_h <= 12 && step <= 12;
-    for (int32_t ky = k_h; words && ky < 12; ++ky) r[ky] = band->bytes[1]; /* read, times zero weights */
+    for (int32_t ky = k_h; words && ky < 12; ++ky) r[ky] = g->pad_row; /* read, times zero weights */
 #endif
     while (n > 0) { /* the pixels of one output row */
         const int32_t m = out_w - ox < n ? out_w - ox : n;
         const int32_t iy0 = oy * stride_h - pad_top;
-        for (int32_t ky = 0; ky < k_h; ++ky)
-            r[ky] = dot4_ring_row(band, held, ring, in_b, iy0 + ky * dil_h, pad, p, in_h, len) + (size_t)ox * step;
+        if (g->image) { /* the rows one after the other */
+            const size_t next = (size_t)dil_h * g->len;
+            r[0] = g->rows + (size_t)(iy0 - g->first) * g->len + (size_t)ox * step;
+            for (int32_t ky = 1; ky < k_h; ++ky) r[ky] = r[ky - 1] + next;
+        } else {
+            for (int32_t ky = 0; ky < k_h; ++ky) r[ky] = dot4_ring_row(g, iy0 + ky * dil_h) + (size_t)ox * step;
+        }
 #if defined(__aarch64__)
         if (words) {
             for (int32_t i = 0; i < m;) {
@@ -1651,16 +1754,20 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
     "ldp q6, q7, [%[w], #192]\n" "ldp q8, q9, [%[w], #256]\n" "ldp q10, q11, [%[w], #320]\n"                    \
     "ldp q12, q13, [%[w], #384]\n" "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
 /* M on the sums' four names (ARGS expanded into M's arguments first) */
-#define DOT4_FLAT8_APPLY(M, ARGS) M(ARGS)
+#define DOT4_FLAT8_APPLY(M, ...) M(__VA_ARGS__)
+/* a pass: the products, rounded, narrowed and stored; then the asm's operands from the first input on */
+#define DOT4_FLAT8_PASSES(PRODUCTS, SUMS, NARROW, STORE)                                                         \
+    "1:\n" PRODUCTS DOT4_FLAT8_APPLY(DOT4_FLAT8_ROUND, SUMS) DOT4_FLAT8_APPLY(NARROW, SUMS) STORE                \
+    "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+#define DOT4_FLAT8_INPUTS                                                                                        \
+    [w] "r"(w), [b] "r"(bias), [m] "r"(multiplier), [s] "r"(right), [z] "r"(zlh), [lh] "r"(zlh + 1), [os] "r"(os)
+#define DOT4_FLAT8_CLOBBERS                                                                                      \
+    "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v16", "v17",  \
+        "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",        \
+        "memory", "cc"
 #define DOT4_FLAT8_LOOP(NARROW, STORE)                                                                           \
-    "1:\n" DOT4_FLAT8_PRODUCTS DOT4_FLAT8_APPLY(DOT4_FLAT8_ROUND, DOT4_FLAT8_SUMS)                                \
-    DOT4_FLAT8_APPLY(NARROW, DOT4_FLAT8_SUMS) STORE "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                       \
-    : [x] "+r"(x), [o] "+r"(o), [n] "+r"(pairs)                                                                  \
-    : [w] "r"(w), [b] "r"(bias), [m] "r"(multiplier), [s] "r"(right), [z] "r"(zlh), [lh] "r"(zlh + 1),          \
-      [os] "r"(os)                                                                                               \
-    : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v16",     \
-      "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",  \
-      "memory", "cc"
+    DOT4_FLAT8_PASSES(DOT4_FLAT8_PRODUCTS, DOT4_FLAT8_SUMS, NARROW, STORE)                                       \
+    : [x] "+r"(x), [o] "+r"(o), [n] "+r"(pairs) : DOT4_FLAT8_INPUTS : DOT4_FLAT8_CLOBBERS
 /* the two pixels' outputs: one after the other (8 channels), or os bytes apart */
 #define DOT4_FLAT8_STORE16 "str q24, [%[o]], #16\n"
 #define DOT4_FLAT8_STORE2 "st1 {v24.d}[0], [%[o]], %[os]\n" "st1 {v24.d}[1], [%[o]], %[os]\n"
@@ -1678,6 +1785,118 @@ static void dot4_flat8_q7(const int8_t *x, const int8_t *w, const dot4_block_rq 
     else
         __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n"
                          DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE2));
+}
+
+#if DOT4_PX == 4
+/* dot4_flat8_q7 with dot4_flat_windows' TBL gather (three kernel rows, two neighbouring pixels' windows from one
+ * 16-byte load of each) in its passes: the windows go from the TBLs straight to the SDOTs, never through memory
+ * (8 instructions a pixel less). r0..r2: the kernel rows at the pass's first pixel, 2 * step bytes a pass;
+ * index: dot4_tbl3_index's vectors of both pixels (64 bytes). Registers: the rows in v21-v23, the windows in
+ * v24, v25 (first pixel), v20, v21 (the last TBL over its own table), the second pixel's sums in v22, v23 (the
+ * table's), the indices in v26-v29, the first pixel's sums in v30, v31. */
+#define DOT4_FLAT8_TBL_PRODUCTS                                                                                  \
+    "ld1 {v21.16b}, [%[r0]], %[s2]\n" "ld1 {v22.16b}, [%[r1]], %[s2]\n" "ld1 {v23.16b}, [%[r2]], %[s2]\n"       \
+    "tbl v24.16b, {v21.16b - v23.16b}, v26.16b\n" "tbl v25.16b, {v21.16b - v23.16b}, v27.16b\n"                \
+    "tbl v20.16b, {v21.16b - v23.16b}, v28.16b\n" "tbl v21.16b, {v21.16b - v23.16b}, v29.16b\n"                \
+    "ldp q30, q31, [%[b]]\n" DOT4_FLAT8_PIXEL("v30", "v31", "v24", "v25")                                        \
+    "ldp q22, q23, [%[b]]\n" DOT4_FLAT8_PIXEL("v22", "v23", "v20", "v21")
+#define DOT4_FLAT8_TBL_SUMS "v30", "v31", "v22", "v23"
+/* rows (> 0) output rows of pairs passes each, their kernel rows' three pointers one after the other at t */
+#define DOT4_FLAT8_TBL_LOOP(NARROW, STORE)                                                                       \
+    "2:\n" "ldp %[r0], %[r1], [%[t]], #16\n" "ldr %[r2], [%[t]], #8\n" "mov %w[n], %w[pairs]\n"                  \
+    DOT4_FLAT8_PASSES(DOT4_FLAT8_TBL_PRODUCTS, DOT4_FLAT8_TBL_SUMS, NARROW, STORE)                               \
+    "subs %w[rows], %w[rows], #1\n" "b.ne 2b\n"                                                                  \
+    : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [n] "=&r"(n), [o] "+r"(o), [t] "+r"(t), [rows] "+r"(rows) \
+    : DOT4_FLAT8_INPUTS, [i] "r"(index), [s2] "r"(step2), [pairs] "r"(pairs) : DOT4_FLAT8_CLOBBERS
+#define DOT4_FLAT8_TBL_SETUP DOT4_FLAT8_SETUP "ldp q26, q27, [%[i]]\n" "ldp q28, q29, [%[i], #32]\n"
+/* The constants of dot4_flat8_tbl's eight channels (prepared once for the layer, read by each output row's call) */
+typedef struct {
+    const int8_t *w;
+    const int32_t *bias, *multiplier, *right;
+    const int16_t *zlh;
+    const uint8_t *index;
+    size_t step2, os; /* step2: a pass's two pixels' bytes in the rows */
+    int32_t full;
+} dot4_flat8_job;
+
+static void dot4_flat8_tbl(const dot4_flat8_job *j, const int8_t *const *t, int32_t rows, int8_t *o, int32_t pairs) {
+    const int8_t *w = j->w, *r0, *r1, *r2;
+    int32_t n;
+    const int32_t *bias = j->bias, *multiplier = j->multiplier, *right = j->right;
+    const int16_t *zlh = j->zlh;
+    const uint8_t *index = j->index;
+    const size_t step2 = j->step2, os = j->os;
+    if (j->full) /* os == 8, else the clamped narrowing, as for the zero point and bounds of any layer */
+        __asm__ volatile(DOT4_FLAT8_TBL_SETUP "movi v14.16b, #0x80\n"
+                         DOT4_FLAT8_TBL_LOOP(DOT4_FLAT8_FULL, DOT4_FLAT8_STORE16));
+    else
+        __asm__ volatile(DOT4_FLAT8_TBL_SETUP "ld1r {v14.8h}, [%[z]]\n"
+                         DOT4_FLAT8_TBL_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE2));
+}
+#endif
+#endif
+
+#if DOT4_PX == 4
+#define DOT4_FLAT8_JOBS 4 /* dot4_flat8_rows' eights of channels at most */
+#define DOT4_FLAT8_BATCH 16 /* dot4_flat8_rows' output rows a batch at most */
+/* dot4_flat's 3 x 3 windows that TBL gathers (dot4_tbl3_fits) into up to DOT4_FLAT8_JOBS eights of channels
+ * (dot4_flat8_q7): dot4_flat8_tbl over batches of output rows (an odd width a row at a time, its last pass back
+ * by a pixel), their input rows padded in the band's first slot. Out of line: in dot4_flat its loop spilled most
+ * of its values. */
+__attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot4_block_rq *rq, int32_t eights,
+                                                      int8_t *out_b, const edgec_conv2d_s8_params *p, dot4_ring *g,
+                                                      int32_t row, const int16_t *zlh, int full) {
+    uint8_t index[64];
+    const size_t step = (size_t)p->stride_w * p->in_c, os = (size_t)p->out_c;
+    const uint8x16x2_t ia = dot4_tbl3_index(p->k_w * p->in_c, row, 0);
+    const uint8x16x2_t ib = dot4_tbl3_index(p->k_w * p->in_c, row, (int32_t)step);
+    vst1q_u8(index, ia.val[0]);
+    vst1q_u8(index + 16, ia.val[1]);
+    vst1q_u8(index + 32, ib.val[0]);
+    vst1q_u8(index + 48, ib.val[1]);
+    dot4_flat8_job job[DOT4_FLAT8_JOBS];
+    for (int32_t h = 0; h < eights; ++h) {
+        const dot4_block_rq *q = &rq[h / 2];
+        const int32_t c = 8 * (h % 2);
+        job[h] = (dot4_flat8_job){w + (size_t)(h / 2) * DOT4_OCB * 28 + 4 * c, q->bias + c, q->multiplier + c,
+                                  q->right + c, zlh, index, 2 * step, os, full && os == 8};
+    }
+    const int32_t out_w = p->out_w, out_h = p->out_h, back = out_w - 2; /* an odd width's last pass */
+    const size_t len = (size_t)g->len, next = (size_t)p->dil_h * len, b = (size_t)back * step;
+    /* a batch: output rows whose input rows the slot holds at once, filled one after the other from its start
+     * (not the ring: no lookups; the rows two batches share filled again), one call for all when the width is
+     * even; the whole image (g->image) already there */
+    const int32_t stride_h = p->stride_h, span = 2 * p->dil_h + 1;
+    int32_t batch = g->image ? DOT4_FLAT8_BATCH : (DOT4_BAND_BYTES / g->len - span) / stride_h + 1;
+    if (batch > DOT4_FLAT8_BATCH) batch = DOT4_FLAT8_BATCH;
+    const int8_t *t[3 * DOT4_FLAT8_BATCH];
+    for (int32_t oy0 = 0; oy0 < out_h; oy0 += batch) {
+        const int32_t nb = out_h - oy0 < batch ? out_h - oy0 : batch, iy_lo = oy0 * stride_h - p->pad_top;
+        const int8_t *base = g->rows + (g->image ? (size_t)(iy_lo - g->first) * len : 0);
+        for (int32_t i = 0, iy = iy_lo; !g->image && i < (nb - 1) * stride_h + span; ++i, ++iy) {
+            int8_t *d = g->rows + (size_t)i * len;
+            if ((uint32_t)iy < (uint32_t)g->in_h) dot4_ring_fill(d, g->src + (size_t)iy * g->src_row, g);
+            else band_pad_end(d, vdupq_n_s8(g->pad), 0, g->len);
+        }
+        for (int32_t i = 0; i < nb; ++i, base += (size_t)stride_h * len) {
+            t[3 * i] = base;
+            t[3 * i + 1] = base + next;
+            t[3 * i + 2] = base + 2 * next;
+        }
+        int8_t *o = out_b + (size_t)oy0 * out_w * os;
+        for (int32_t h = 0; h < eights; ++h) { /* 8 channels at a time over the same rows */
+            if (out_w % 2 == 0) {
+                dot4_flat8_tbl(&job[h], t, nb, o + 8 * h, out_w / 2);
+                continue;
+            }
+            for (int32_t i = 0; i < nb; ++i) { /* a row at a time, its last pass back by a pixel */
+                int8_t *oi = o + 8 * h + (size_t)i * out_w * os;
+                const int8_t *const tb[3] = {t[3 * i] + b, t[3 * i + 1] + b, t[3 * i + 2] + b};
+                dot4_flat8_tbl(&job[h], t + 3 * i, 1, oi, out_w / 2);
+                dot4_flat8_tbl(&job[h], tb, 1, oi + (size_t)back * os, 1);
+            }
+        }
+    }
 }
 #endif
 
@@ -1723,13 +1942,17 @@ __attribute__((noinline)) static void dot4_flat(const int8_t *in_b, const int8_t
     const int32_t size = K4 * 4;
 #endif
     const int32_t chunk = (int32_t)((buf_bytes - 16) / (size_t)size) / DOT4_PX * DOT4_PX;
-    const int32_t ring = dot4_ring_size(band, p);
-    int32_t held[DOT4_RING_ROWS]; /* the input row in each ring slot, or -1 */
-    for (int32_t i = 0; i < ring; ++i) held[i] = -1;
-    band_pad(band->bytes[1], vdupq_n_s8(pad), 0, band->len);
+    dot4_ring g;
+    dot4_ring_init(&g, band, in_b, pad, p);
+#if DOT4_PX == 4
+    if (flat8 && dot4_tbl3_fits(p, row) && p->out_w >= 2 && nch <= 8 * DOT4_FLAT8_JOBS) { /* VWW's first layer */
+        dot4_flat8_rows(packed + (size_t)c0 * K4 * 4, rq, nch / 8, out_b + c0, p, &g, row, zlh, full);
+        return;
+    }
+#endif
     for (int32_t px0 = 0; px0 < pixels; px0 += chunk) {
         const int32_t m = pixels - px0 < chunk ? pixels - px0 : chunk;
-        dot4_flat_windows(in_b, p, px0, m, band, held, ring, pad, row, size, buf);
+        dot4_flat_windows(p, px0, m, &g, row, size, buf);
         if (m >= DOT4_PX) { /* the windows, size bytes apart, as a strip */
 #if defined(__aarch64__)
             if (flat8) { /* an odd count: the last pass back by a pixel (the same bytes again) */
