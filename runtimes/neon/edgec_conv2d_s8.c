@@ -1345,10 +1345,20 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
 #define DOT4_SDOT_PX(A0, A1, A2, A3, X, L)                                                                       \
     "sdot " A0 ".4s, v0.16b, " X ".4b[" L "]\n" "sdot " A1 ".4s, v1.16b, " X ".4b[" L "]\n"                     \
     "sdot " A2 ".4s, v2.16b, " X ".4b[" L "]\n" "sdot " A3 ".4s, v3.16b, " X ".4b[" L "]\n"
-#define DOT4_SDOT_QUAD(L)                                                                                        \
+#define DOT4_SDOT_QUADX(L, X0, X1, X2, X3)                                                                       \
     "ld1 {v0.16b - v3.16b}, [%[wp]], #64\n"                                                                      \
-    DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", L) DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v5", L)          \
-    DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v6", L) DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v7", L)
+    DOT4_SDOT_PX("v16", "v17", "v18", "v19", X0, L) DOT4_SDOT_PX("v20", "v21", "v22", "v23", X1, L)              \
+    DOT4_SDOT_PX("v24", "v25", "v26", "v27", X2, L) DOT4_SDOT_PX("v28", "v29", "v30", "v31", X3, L)
+#define DOT4_SDOT_QUAD(L) DOT4_SDOT_QUADX(L, "v4", "v5", "v6", "v7")
+/* 32 bytes of the four pixels, pixel i's in v(4 + 2i), v(5 + 2i): one LD1 a pixel, the pointer stepping K to the
+ * next pixel, then `back` (32 - 3K) to the first pixel's next bytes */
+#define DOT4_SDOT_QUADS32(X0, X1, X2, X3)                                                                        \
+    DOT4_SDOT_QUADX("0", X0, X1, X2, X3) DOT4_SDOT_QUADX("1", X0, X1, X2, X3) DOT4_SDOT_QUADX("2", X0, X1, X2, X3) \
+    DOT4_SDOT_QUADX("3", X0, X1, X2, X3)
+#define DOT4_SDOT_STEP32                                                                                         \
+    "ld1 {v4.16b, v5.16b}, [%[x0]], %[k]\n" "ld1 {v6.16b, v7.16b}, [%[x0]], %[k]\n"                               \
+    "ld1 {v8.16b, v9.16b}, [%[x0]], %[k]\n" "ld1 {v10.16b, v11.16b}, [%[x0]], %[back]\n"                          \
+    DOT4_SDOT_QUADS32("v4", "v6", "v8", "v10") DOT4_SDOT_QUADS32("v5", "v7", "v9", "v11")
 #define DOT4_SDOT_STEP \
     DOT4_SDOT_LOADS("q", "16") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1") DOT4_SDOT_QUAD("2") DOT4_SDOT_QUAD("3")
 /* the four pixels' next N bytes, K apart from x0 (k2, k3: 2K, 3K), one pointer to advance */
@@ -1366,25 +1376,28 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
 /* Pointwise layers, a whole ReLU block (dot4_block_rq.relu) on cortex-a55: `tiles` (> 0) tiles of 4 pixels x 16
  * channels, the pixels K bytes apart from x (K a multiple of 4; the next tile 4K on, its outputs 4 * out_step
  * on), in one assembly loop with the requantisation (dot4_round4_relu) and the stores, where the C tile took
- * about 105 instructions beside its SDOT loop on VWW's 6 x 6 layers and 140 on 48 x 48 x 8: the block's
- * constants in v8-v15 for the strip, the accumulators v16-v31 started from the bias, weights v0-v3, inputs
- * v4-v7; two 16-byte steps a pass, then K's bits 4, 3 and 2 (dot4_tile's tail); the pixels' loads from one
- * pointer with offsets K, 2K, 3K (one addition a tile to the next, not four pointers set), the stores by
+ * about 105 instructions beside its SDOT loop on VWW's 6 x 6 layers and 140 on 48 x 48 x 8: the accumulators
+ * v16-v31 started from the bias, weights v0-v3; two 32-byte steps a pass, each pixel's 32 bytes one LD1 into
+ * v4-v11 (DOT4_SDOT_STEP32: half the input loads of 16-byte steps), then K's bit 5, and bits 4, 3 and 2
+ * (dot4_tile's tail, inputs v4-v7, skipped at once when K % 32 == 0); the right shifts in v12-v15 for the strip,
+ * the multipliers into v8-v11 after a tile's sums (which the inputs' registers free); the pixels' 16-byte loads
+ * from one pointer with offsets K, 2K, 3K (one addition a tile to the next, not four pointers set), the stores by
  * post-increment. */
 static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const dot4_block_rq *q, int8_t *o,
                             size_t out_step, int32_t tiles) {
     const int8_t *wp;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
+            "ld1 {v12.4s - v15.4s}, [%[s]]\n"
             "1:\n"
             "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"
             "ld1 {v28.4s - v31.4s}, [%[b]]\n"
-            "mov %[wp], %[w]\n" "cbz %[c], 3f\n" /* the 32-byte passes end with the weights at we */
-            "2:\n" DOT4_SDOT_STEP DOT4_SDOT_STEP "cmp %[wp], %[we]\n" "b.ne 2b\n"
-            "3:\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP
+            "mov %[wp], %[w]\n" "cbz %[c], 3f\n" /* the 64-byte passes end with the weights at we */
+            "2:\n" DOT4_SDOT_STEP32 DOT4_SDOT_STEP32 "cmp %[wp], %[we]\n" "b.ne 2b\n"
+            "3:\n" "tbz %[k], #5, 7f\n" DOT4_SDOT_STEP32
+            "7:\n" "cbz %[tail], 5f\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP
             "6:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS("d", "8") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1")
             "4:\n" "tbz %[k], #2, 5f\n" DOT4_SDOT_LOADS("s", "4") DOT4_SDOT_QUAD("0")
-            "5:\n"
+            "5:\n" "ld1 {v8.4s - v11.4s}, [%[m]]\n"
             DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")
             DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31")
             "movi v7.16b, #0x80\n"
@@ -1392,8 +1405,9 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const do
             DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27") DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31")
             "add %[x0], %[x0], %[k3]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
             : [o] "+r"(o), [t] "+r"(tiles), [x0] "+r"(x), [wp] "=&r"(wp)
-            : [b] "r"(q->bias), [w] "r"(w), [c] "r"(K >> 5), [we] "r"(w + (K >> 5) * 32 * DOT4_OCB), [k] "r"(K),
-              [k2] "r"(2 * K), [k3] "r"(3 * K), [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right)
+            : [b] "r"(q->bias), [w] "r"(w), [c] "r"(K >> 6), [we] "r"(w + (K >> 6) * 64 * DOT4_OCB), [k] "r"(K),
+              [k2] "r"(2 * K), [k3] "r"(3 * K), [back] "r"(32 - 3 * K), [tail] "r"(K & 31), [os] "r"(out_step),
+              [m] "r"(q->multiplier), [s] "r"(q->right)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
