@@ -1383,8 +1383,8 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
  * the multipliers into v8-v11 after a tile's sums (which the inputs' registers free); the pixels' 16-byte loads
  * from one pointer with offsets K, 2K, 3K (one addition a tile to the next, not four pointers set), the stores by
  * post-increment. */
-static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const dot4_block_rq *q, int8_t *o,
-                            size_t out_step, int32_t tiles) {
+static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                            const int32_t *right, int8_t *o, size_t out_step, int32_t tiles) {
     const int8_t *wp;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
             "ld1 {v12.4s - v15.4s}, [%[s]]\n"
@@ -1405,9 +1405,9 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const do
             DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27") DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31")
             "add %[x0], %[x0], %[k3]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
             : [o] "+r"(o), [t] "+r"(tiles), [x0] "+r"(x), [wp] "=&r"(wp)
-            : [b] "r"(q->bias), [w] "r"(w), [c] "r"(K >> 6), [we] "r"(w + (K >> 6) * 64 * DOT4_OCB), [k] "r"(K),
+            : [b] "r"(bias), [w] "r"(w), [c] "r"(K >> 6), [we] "r"(w + (K >> 6) * 64 * DOT4_OCB), [k] "r"(K),
               [k2] "r"(2 * K), [k3] "r"(3 * K), [back] "r"(32 - 3 * K), [tail] "r"(K & 31), [os] "r"(out_step),
-              [m] "r"(q->multiplier), [s] "r"(q->right)
+              [m] "r"(mult), [s] "r"(right)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
@@ -1418,8 +1418,8 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const do
  * the block's two quads of weights from fixed addresses (no pointer to reset), 0x80 in v7 for the strip, the
  * stores by post-increment, one ST1 for the four pixels when their outputs are contiguous (16 channels in all):
  * about 103 instructions a tile, where dot4_relu_tiles took 122. */
-static void dot4_relu_tiles_k8(const int8_t *x, const int8_t *w, const dot4_block_rq *q, int8_t *o,
-                               size_t out_step, int32_t tiles) {
+static void dot4_relu_tiles_k8(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                               const int32_t *right, int8_t *o, size_t out_step, int32_t tiles) {
     __asm__ volatile( /* volatile: the stores are the point */
             "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "movi v7.16b, #0x80\n"
             "1:\n"
@@ -1441,9 +1441,8 @@ static void dot4_relu_tiles_k8(const int8_t *x, const int8_t *w, const dot4_bloc
             "st1 {v3.16b}, [%[o]], %[os]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
             "8:\n"
             : [o] "+r"(o), [t] "+r"(tiles), [x] "+r"(x)
-            : [b] "r"(q->bias), [w] "r"(w), [w1] "r"(w + 64), [os] "r"(out_step), [gap] "r"(out_step - DOT4_OCB),
-              [m] "r"(q->multiplier),
-              [s] "r"(q->right)
+            : [b] "r"(bias), [w] "r"(w), [w1] "r"(w + 64), [os] "r"(out_step), [gap] "r"(out_step - DOT4_OCB),
+              [m] "r"(mult), [s] "r"(right)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16",
               "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",
               "memory", "cc");
@@ -1451,7 +1450,8 @@ static void dot4_relu_tiles_k8(const int8_t *x, const int8_t *w, const dot4_bloc
 
 /* dot4_relu_tiles for one pixel (a strip's last ones): 16 SDOTs per 64-byte weight load, about 30 instructions
  * beside the loop where dot4_block1 took about 80. */
-static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const dot4_block_rq *q, int8_t *o) {
+static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                            const int32_t *right, int8_t *o) {
     const int8_t *x0 = x, *wp = w;
     size_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the store is the point */
@@ -1466,33 +1466,53 @@ static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const do
             DOT4_RQ_RELU4("v16", "v17", "v18", "v19") "movi v7.16b, #0x80\n"
             DOT4_NARROW_RELU("v0", "v1", "v16", "v17", "v18", "v19", "v7") "str q0, [%[o]]\n"
             : [x0] "+r"(x0), [wp] "+r"(wp), [c] "=&r"(c)
-            : [b] "r"(q->bias), [k] "r"(K), [o] "r"(o), [m] "r"(q->multiplier), [s] "r"(q->right)
+            : [b] "r"(bias), [k] "r"(K), [o] "r"(o), [m] "r"(mult), [s] "r"(right)
             : "v0", "v1", "v2", "v3", "v4", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17",
               "v18", "v19", "memory", "cc");
 }
 
-/* A pointwise layer whose blocks are all whole and ReLU (dot4_block_rq.relu) through dot4_relu_tiles, block by
- * block, the last pixels % 4 through dot4_relu_pixel (pixels >= 4).
+/* `blocks` whole ReLU blocks of a pointwise layer (pixels >= 4 pixels C bytes apart from x, outputs OC apart from
+ * o; the blocks' weights from w on) through dot4_relu_tiles, the last pixels % 4 through dot4_relu_pixel; block
+ * bl's 16 biases, multipliers and right shifts at bias, mult, right + bl * step. */
+static void dot4_relu_blocks(const int8_t *x, int32_t C, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                             const int32_t *right, size_t step, int32_t blocks, int32_t pixels, int8_t *o,
+                             int32_t OC) {
+    const int32_t rest = pixels % DOT4_PX;
+    for (int32_t bl = 0; bl < blocks; ++bl, w += DOT4_OCB * C, o += DOT4_OCB, bias += step, mult += step,
+                 right += step) {
+        if (C == 8) dot4_relu_tiles_k8(x, w, bias, mult, right, o, (size_t)OC, pixels / DOT4_PX);
+        else dot4_relu_tiles(x, (size_t)C, w, bias, mult, right, o, (size_t)OC, pixels / DOT4_PX);
+        for (int32_t px = pixels - rest; px < pixels; ++px)
+            dot4_relu_pixel(x + (size_t)px * C, (size_t)C, w, bias, mult, right, o + (size_t)px * OC);
+    }
+}
+
+/* A pointwise layer whose blocks are all whole and ReLU (dot4_block_rq.relu) through dot4_relu_blocks.
  * Returns 0 (nothing done) for other layers. */
 static int dot4_pointwise_relu(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,
                                int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
                                const edgec_conv2d_s8_params *p) {
-    const int32_t OC = p->out_c, rest = pixels % DOT4_PX;
+    const int32_t OC = p->out_c;
     if (OC % DOT4_OCB) return 0;
     for (int32_t bl = 0; bl < blocks; ++bl)
         if (!rq[bl].relu) return 0;
-    for (int32_t bl = 0; bl < blocks; ++bl) {
-        const int32_t oc0 = c0 + bl * DOT4_OCB;
-        const int8_t *w = packed + (size_t)oc0 * C;
-        if (C == 8) dot4_relu_tiles_k8(in_b, w, &rq[bl], out_b + oc0, (size_t)OC, pixels / DOT4_PX);
-        else dot4_relu_tiles(in_b, (size_t)C, w, &rq[bl], out_b + oc0, (size_t)OC, pixels / DOT4_PX);
-        for (int32_t px = pixels - rest; px < pixels; ++px)
-            dot4_relu_pixel(in_b + (size_t)px * C, (size_t)C, w, &rq[bl], out_b + (size_t)px * OC + oc0);
-    }
+    dot4_relu_blocks(in_b, C, packed + (size_t)c0 * C, rq->bias, rq->multiplier, rq->right,
+                     sizeof(dot4_block_rq) / sizeof(int32_t), blocks, pixels, out_b + c0, OC);
     return 1;
 }
 #define DOT4_POINTWISE_RELU(in_b, C, packed, rq, c0, blocks, pixels, out_b, p) \
     dot4_pointwise_relu(in_b, C, packed, rq, c0, blocks, pixels, out_b, p)
+
+/* Whether every channel is ReLU's (dot4_block_rq.relu without its block): no left shift, multipliers >= 0, so that
+ * the shifts are the right shifts. */
+static int dot4_relu_channels(const int32_t *multiplier, const int32_t *shift, int32_t n) {
+    int32x4_t s = vdupq_n_s32(0), m = vdupq_n_s32(0);
+    for (int32_t c = 0; c < n; c += 8) {
+        s = vmaxq_s32(s, vmaxq_s32(vld1q_s32(shift + c), vld1q_s32(shift + c + 4)));
+        m = vminq_s32(m, vminq_s32(vld1q_s32(multiplier + c), vld1q_s32(multiplier + c + 4)));
+    }
+    return !edgec_neon_any_u32(vorrq_u32(vcgtq_s32(s, vdupq_n_s32(0)), vcltq_s32(m, vdupq_n_s32(0))));
+}
 #else
 #define DOT4_POINTWISE_RELU(in_b, C, packed, rq, c0, blocks, pixels, out_b, p) 0
 #endif
@@ -1847,6 +1867,14 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
     const int row_strips = band.len && direct_ok && p->out_w % DOT4_PX == 0;
     dot4_block_rq rq[DOT4_MAX_BLOCKS];
     const int relu_out = p->requant == EDGEC_REQUANT_FIXED && DOT4_RELU_OUT(p);
+#if DOT4_PX == 4 /* ReLU pointwise layers: every block's constants from the arrays themselves, none prepared */
+    if (pointwise && relu_out && bias && OC % DOT4_OCB == 0 && dot4_relu_channels(multiplier, shift, OC)) {
+        for (int32_t b = 0; b < p->batch; ++b)
+            dot4_relu_blocks(input + (size_t)b * pixels * C, C, packed, bias, multiplier, shift, DOT4_OCB,
+                             OC / DOT4_OCB, pixels, output + (size_t)b * pixels * OC, OC);
+        return;
+    }
+#endif
     for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
         int32_t blocks = 0;
         for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
