@@ -1372,6 +1372,16 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
     DOT4_RQ_RELU(A3, "v11", "v15")
 #define DOT4_STORE_RELU_PX(A0, A1, A2, A3) \
     DOT4_NARROW_RELU("v0", "v1", A0, A1, A2, A3, "v7") "st1 {v0.16b}, [%[o]], %[os]\n"
+/* a tile's accumulators v16-v31 started from the block's biases */
+#define DOT4_BIAS16                                                                                              \
+    "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"          \
+    "ld1 {v28.4s - v31.4s}, [%[b]]\n"
+/* a tile's sums rounded (multipliers v8-v11, right shifts v12-v15), narrowed and stored, pixel by pixel */
+#define DOT4_RELU_TILE_OUT                                                                                       \
+    DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")                          \
+    DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31") "movi v7.16b, #0x80\n"   \
+    DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19") DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23")                \
+    DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27") DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31")
 
 /* Pointwise layers, a whole ReLU block (dot4_block_rq.relu) on cortex-a55: `tiles` (> 0) tiles of 4 pixels x 16
  * channels, the pixels K bytes apart from x (K a multiple of 4; the next tile 4K on, its outputs 4 * out_step
@@ -1389,21 +1399,14 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const in
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
             "ld1 {v12.4s - v15.4s}, [%[s]]\n"
             "1:\n"
-            "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"
-            "ld1 {v28.4s - v31.4s}, [%[b]]\n"
-            "mov %[wp], %[w]\n" "cbz %[c], 3f\n" /* the 64-byte passes end with the weights at we */
+            DOT4_BIAS16 "mov %[wp], %[w]\n" "cbz %[c], 3f\n" /* the 64-byte passes end with the weights at we */
             "2:\n" DOT4_SDOT_STEP32 DOT4_SDOT_STEP32 "cmp %[wp], %[we]\n" "b.ne 2b\n"
             "3:\n" "tbz %[k], #5, 7f\n" DOT4_SDOT_STEP32
             "7:\n" "cbz %[tail], 5f\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP
             "6:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS("d", "8") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1")
             "4:\n" "tbz %[k], #2, 5f\n" DOT4_SDOT_LOADS("s", "4") DOT4_SDOT_QUAD("0")
             "5:\n" "ld1 {v8.4s - v11.4s}, [%[m]]\n"
-            DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")
-            DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31")
-            "movi v7.16b, #0x80\n"
-            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19") DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23")
-            DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27") DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31")
-            "add %[x0], %[x0], %[k3]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+            DOT4_RELU_TILE_OUT "add %[x0], %[x0], %[k3]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
             : [o] "+r"(o), [t] "+r"(tiles), [x0] "+r"(x), [wp] "=&r"(wp)
             : [b] "r"(bias), [w] "r"(w), [c] "r"(K >> 6), [we] "r"(w + (K >> 6) * 64 * DOT4_OCB), [k] "r"(K),
               [k2] "r"(2 * K), [k3] "r"(3 * K), [back] "r"(32 - 3 * K), [tail] "r"(K & 31), [os] "r"(out_step),
@@ -1411,6 +1414,37 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const in
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
+}
+
+/* dot4_relu_tiles for K = 16 or 32 (VWW's 24 x 24 layers), whose four pixels are one or two LD1 of 64 bytes (pixel
+ * i in v4 + i, or v4 + 2i and v5 + 2i), without the strides, loop and tails of K's bytes: about 78 and 84
+ * instructions a tile beside the SDOTs where dot4_relu_tiles takes 89. */
+static void dot4_relu_tiles_k32(const int8_t *x, size_t K, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                                const int32_t *right, int8_t *o, size_t out_step, int32_t tiles) {
+    const int8_t *wp;
+    if (K == 16)
+        __asm__ volatile( /* volatile: the stores are the point */
+                "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
+                "1:\n" DOT4_BIAS16 "ld1 {v4.16b - v7.16b}, [%[x]], #64\n" "mov %[wp], %[w]\n"
+                DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1") DOT4_SDOT_QUAD("2") DOT4_SDOT_QUAD("3")
+                DOT4_RELU_TILE_OUT "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+                : [o] "+r"(o), [t] "+r"(tiles), [x] "+r"(x), [wp] "=&r"(wp)
+                : [b] "r"(bias), [w] "r"(w), [os] "r"(out_step), [m] "r"(mult), [s] "r"(right)
+                : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14",
+                  "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",
+                  "v29", "v30", "v31", "memory", "cc");
+    else /* the multipliers after the sums, as dot4_relu_tiles' */
+        __asm__ volatile(
+                "ld1 {v12.4s - v15.4s}, [%[s]]\n"
+                "1:\n" DOT4_BIAS16 "ld1 {v4.16b - v7.16b}, [%[x]], #64\n" "ld1 {v8.16b - v11.16b}, [%[x]], #64\n"
+                "mov %[wp], %[w]\n"
+                DOT4_SDOT_QUADS32("v4", "v6", "v8", "v10") DOT4_SDOT_QUADS32("v5", "v7", "v9", "v11")
+                "ld1 {v8.4s - v11.4s}, [%[m]]\n" DOT4_RELU_TILE_OUT "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+                : [o] "+r"(o), [t] "+r"(tiles), [x] "+r"(x), [wp] "=&r"(wp)
+                : [b] "r"(bias), [w] "r"(w), [os] "r"(out_step), [m] "r"(mult), [s] "r"(right)
+                : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14",
+                  "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",
+                  "v29", "v30", "v31", "memory", "cc");
 }
 
 /* dot4_relu_tiles for K = 8 (VWW's 48 x 48 x 8 -> 16), where a pixel has half a SDOT an output and the tile's
@@ -1423,8 +1457,7 @@ static void dot4_relu_tiles_k8(const int8_t *x, const int8_t *w, const int32_t *
     __asm__ volatile( /* volatile: the stores are the point */
             "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "movi v7.16b, #0x80\n"
             "1:\n"
-            "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"
-            "ld1 {v28.4s - v31.4s}, [%[b]]\n" "ld1 {v4.16b, v5.16b}, [%[x]], #32\n" "ld1 {v0.16b - v3.16b}, [%[w]]\n"
+            DOT4_BIAS16 "ld1 {v4.16b, v5.16b}, [%[x]], #32\n" "ld1 {v0.16b - v3.16b}, [%[w]]\n"
             DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", "0") DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v4", "2")
             DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v5", "0") DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v5", "2")
             "ld1 {v0.16b - v3.16b}, [%[w1]]\n"
@@ -1481,6 +1514,8 @@ static void dot4_relu_blocks(const int8_t *x, int32_t C, const int8_t *w, const 
     for (int32_t bl = 0; bl < blocks; ++bl, w += DOT4_OCB * C, o += DOT4_OCB, bias += step, mult += step,
                  right += step) {
         if (C == 8) dot4_relu_tiles_k8(x, w, bias, mult, right, o, (size_t)OC, pixels / DOT4_PX);
+        else if (C == 16 || C == 32)
+            dot4_relu_tiles_k32(x, (size_t)C, w, bias, mult, right, o, (size_t)OC, pixels / DOT4_PX);
         else dot4_relu_tiles(x, (size_t)C, w, bias, mult, right, o, (size_t)OC, pixels / DOT4_PX);
         for (int32_t px = pixels - rest; px < pixels; ++px)
             dot4_relu_pixel(x + (size_t)px * C, (size_t)C, w, bias, mult, right, o + (size_t)px * OC);
