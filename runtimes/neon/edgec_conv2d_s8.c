@@ -1504,21 +1504,56 @@ static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const in
               "v18", "v19", "memory", "cc");
 }
 
+/* dot4_relu_tiles for one tile of 5 pixels (a strip's last ones when pixels % 4 == 1: VWW's 3 x 3 layers, KWS's
+ * 25 x 5), the fifth pixel's inputs in v8, its sums in v12-v15, where a tile and dot4_relu_pixel load the
+ * weights twice: 16-byte steps (the registers leave no room for 32); the fifth pixel rounded first (multipliers
+ * v8-v11, shifts v4-v7), narrowed into v2 and stored last. */
+#define DOT4_SDOT_QUAD5(L) DOT4_SDOT_QUAD(L) DOT4_SDOT_PX("v12", "v13", "v14", "v15", "v8", L)
+#define DOT4_SDOT_LOADS5(R, N) "ldr " R "8, [%[x0], %[k4]]\n" DOT4_SDOT_LOADS(R, N)
+static void dot4_relu_tile5(const int8_t *x, size_t K, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                            const int32_t *right, int8_t *o, size_t out_step) {
+    const int8_t *wp = w;
+    size_t c;
+    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
+            DOT4_BIAS16 "ld1 {v12.4s - v15.4s}, [%[b]]\n"
+            "lsr %[c], %[k], #4\n" "cbz %[c], 3f\n"
+            "2:\n" DOT4_SDOT_LOADS5("q", "16") DOT4_SDOT_QUAD5("0") DOT4_SDOT_QUAD5("1") DOT4_SDOT_QUAD5("2")
+            DOT4_SDOT_QUAD5("3") "subs %[c], %[c], #1\n" "b.ne 2b\n"
+            "3:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS5("d", "8") DOT4_SDOT_QUAD5("0") DOT4_SDOT_QUAD5("1")
+            "4:\n" "tbz %[k], #2, 5f\n" DOT4_SDOT_LOADS5("s", "4") DOT4_SDOT_QUAD5("0")
+            "5:\n" "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v4.4s - v7.4s}, [%[s]]\n"
+            DOT4_RQ_RELU("v12", "v8", "v4") DOT4_RQ_RELU("v13", "v9", "v5") DOT4_RQ_RELU("v14", "v10", "v6")
+            DOT4_RQ_RELU("v15", "v11", "v7") "movi v7.16b, #0x80\n"
+            DOT4_NARROW_RELU("v2", "v3", "v12", "v13", "v14", "v15", "v7") "ld1 {v12.4s - v15.4s}, [%[s]]\n"
+            DOT4_RELU_TILE_OUT "st1 {v2.16b}, [%[o]]\n"
+            : [o] "+r"(o), [x0] "+r"(x), [wp] "+r"(wp), [c] "=&r"(c)
+            : [b] "r"(bias), [k] "r"(K), [k2] "r"(2 * K), [k3] "r"(3 * K), [k4] "r"(4 * K), [os] "r"(out_step),
+              [m] "r"(mult), [s] "r"(right)
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
+              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
+              "v30", "v31", "memory", "cc");
+}
+
 /* `blocks` whole ReLU blocks of a pointwise layer (pixels >= 4 pixels C bytes apart from x, outputs OC apart from
- * o; the blocks' weights from w on) through dot4_relu_tiles, the last pixels % 4 through dot4_relu_pixel; block
- * bl's 16 biases, multipliers and right shifts at bias, mult, right + bl * step. */
+ * o; the blocks' weights from w on) through dot4_relu_tiles, the last 5 through dot4_relu_tile5 when pixels % 4
+ * == 1, else the last pixels % 4 through dot4_relu_pixel; block bl's 16 biases, multipliers and right shifts at
+ * bias, mult, right + bl * step. */
 static void dot4_relu_blocks(const int8_t *x, int32_t C, const int8_t *w, const int32_t *bias, const int32_t *mult,
                              const int32_t *right, size_t step, int32_t blocks, int32_t pixels, int8_t *o,
                              int32_t OC) {
-    const int32_t rest = pixels % DOT4_PX;
+    const int32_t rest = pixels % DOT4_PX, five = rest == 1, tiles = pixels / DOT4_PX - five;
     for (int32_t bl = 0; bl < blocks; ++bl, w += DOT4_OCB * C, o += DOT4_OCB, bias += step, mult += step,
                  right += step) {
-        if (C == 8) dot4_relu_tiles_k8(x, w, bias, mult, right, o, (size_t)OC, pixels / DOT4_PX);
-        else if (C == 16 || C == 32)
-            dot4_relu_tiles_k32(x, (size_t)C, w, bias, mult, right, o, (size_t)OC, pixels / DOT4_PX);
-        else dot4_relu_tiles(x, (size_t)C, w, bias, mult, right, o, (size_t)OC, pixels / DOT4_PX);
-        for (int32_t px = pixels - rest; px < pixels; ++px)
-            dot4_relu_pixel(x + (size_t)px * C, (size_t)C, w, bias, mult, right, o + (size_t)px * OC);
+        if (tiles && C == 8) dot4_relu_tiles_k8(x, w, bias, mult, right, o, (size_t)OC, tiles);
+        else if (tiles && (C == 16 || C == 32))
+            dot4_relu_tiles_k32(x, (size_t)C, w, bias, mult, right, o, (size_t)OC, tiles);
+        else if (tiles) dot4_relu_tiles(x, (size_t)C, w, bias, mult, right, o, (size_t)OC, tiles);
+        if (five)
+            dot4_relu_tile5(x + (size_t)(pixels - 5) * C, (size_t)C, w, bias, mult, right,
+                            o + (size_t)(pixels - 5) * OC, (size_t)OC);
+        else
+            for (int32_t px = pixels - rest; px < pixels; ++px)
+                dot4_relu_pixel(x + (size_t)px * C, (size_t)C, w, bias, mult, right, o + (size_t)px * OC);
     }
 }
 
@@ -1889,6 +1924,15 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
     const int pointwise = p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
                           p->pad_left == 0 && p->out_h == p->in_h && p->out_w == p->in_w && C % 4 == 0 &&
                           pixels >= DOT4_PX;
+    const int relu_out = p->requant == EDGEC_REQUANT_FIXED && DOT4_RELU_OUT(p);
+#if DOT4_PX == 4 /* ReLU pointwise layers: every block's constants from the arrays themselves, none prepared */
+    if (pointwise && relu_out && bias && OC % DOT4_OCB == 0 && dot4_relu_channels(multiplier, shift, OC)) {
+        for (int32_t b = 0; b < p->batch; ++b)
+            dot4_relu_blocks(input + (size_t)b * pixels * C, C, packed, bias, multiplier, shift, DOT4_OCB,
+                             OC / DOT4_OCB, pixels, output + (size_t)b * pixels * OC, OC);
+        return;
+    }
+#endif
     int32_t x_lo, x_hi;
     interior_x(p, &x_lo, &x_hi);
     int8_t win[DOT4_PX][EDGEC_CONV2D_S8_DOT4_MAX_K + 16]; /* + 16: dot4_band_window's last stores */
@@ -1901,15 +1945,6 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
      * output row one strip (dot4_strip), none of the per-tile bookkeeping */
     const int row_strips = band.len && direct_ok && p->out_w % DOT4_PX == 0;
     dot4_block_rq rq[DOT4_MAX_BLOCKS];
-    const int relu_out = p->requant == EDGEC_REQUANT_FIXED && DOT4_RELU_OUT(p);
-#if DOT4_PX == 4 /* ReLU pointwise layers: every block's constants from the arrays themselves, none prepared */
-    if (pointwise && relu_out && bias && OC % DOT4_OCB == 0 && dot4_relu_channels(multiplier, shift, OC)) {
-        for (int32_t b = 0; b < p->batch; ++b)
-            dot4_relu_blocks(input + (size_t)b * pixels * C, C, packed, bias, multiplier, shift, DOT4_OCB,
-                             OC / DOT4_OCB, pixels, output + (size_t)b * pixels * OC, OC);
-        return;
-    }
-#endif
     for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
         int32_t blocks = 0;
         for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {
