@@ -1389,7 +1389,7 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
  * about 105 instructions beside its SDOT loop on VWW's 6 x 6 layers and 140 on 48 x 48 x 8: the accumulators
  * v16-v31 started from the bias, weights v0-v3; two 32-byte steps a pass, each pixel's 32 bytes one LD1 into
  * v4-v11 (DOT4_SDOT_STEP32: half the input loads of 16-byte steps), then K's bit 5, and bits 4, 3 and 2
- * (dot4_tile's tail, inputs v4-v7, skipped at once when K % 32 == 0); the right shifts in v12-v15 for the strip,
+ * (dot4_tile's tail, inputs v4-v7; all skipped at once when K % 64 == 0); the right shifts in v12-v15 for the strip,
  * the multipliers into v8-v11 after a tile's sums (which the inputs' registers free); the pixels' 16-byte loads
  * from one pointer with offsets K, 2K, 3K (one addition a tile to the next, not four pointers set), the stores by
  * post-increment. */
@@ -1401,15 +1401,15 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const in
             "1:\n"
             DOT4_BIAS16 "mov %[wp], %[w]\n" "cbz %[c], 3f\n" /* the 64-byte passes end with the weights at we */
             "2:\n" DOT4_SDOT_STEP32 DOT4_SDOT_STEP32 "cmp %[wp], %[we]\n" "b.ne 2b\n"
-            "3:\n" "tbz %[k], #5, 7f\n" DOT4_SDOT_STEP32
-            "7:\n" "cbz %[tail], 5f\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP
+            "3:\n" "cbz %[tail], 5f\n" "tbz %[k], #5, 7f\n" DOT4_SDOT_STEP32
+            "7:\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP
             "6:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS("d", "8") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1")
             "4:\n" "tbz %[k], #2, 5f\n" DOT4_SDOT_LOADS("s", "4") DOT4_SDOT_QUAD("0")
             "5:\n" "ld1 {v8.4s - v11.4s}, [%[m]]\n"
             DOT4_RELU_TILE_OUT "add %[x0], %[x0], %[k3]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
             : [o] "+r"(o), [t] "+r"(tiles), [x0] "+r"(x), [wp] "=&r"(wp)
             : [b] "r"(bias), [w] "r"(w), [c] "r"(K >> 6), [we] "r"(w + (K >> 6) * 64 * DOT4_OCB), [k] "r"(K),
-              [k2] "r"(2 * K), [k3] "r"(3 * K), [back] "r"(32 - 3 * K), [tail] "r"(K & 31), [os] "r"(out_step),
+              [k2] "r"(2 * K), [k3] "r"(3 * K), [back] "r"(32 - 3 * K), [tail] "r"(K & 63), [os] "r"(out_step),
               [m] "r"(mult), [s] "r"(right)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
@@ -1452,26 +1452,27 @@ static void dot4_relu_tiles_k32(const int8_t *x, size_t K, const int8_t *w, cons
  * the block's two quads of weights from fixed addresses (no pointer to reset), 0x80 in v7 for the strip, the
  * stores by post-increment, one ST1 for the four pixels when their outputs are contiguous (16 channels in all):
  * about 103 instructions a tile, where dot4_relu_tiles took 122. */
+#define DOT4_K8_TILE                                                                                             \
+    DOT4_BIAS16 "ld1 {v4.16b, v5.16b}, [%[x]], #32\n" "ld1 {v0.16b - v3.16b}, [%[w]]\n"                           \
+    DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", "0") DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v4", "2")      \
+    DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v5", "0") DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v5", "2")      \
+    "ld1 {v0.16b - v3.16b}, [%[w1]]\n"                                                                           \
+    DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", "1") DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v4", "3")      \
+    DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v5", "1") DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v5", "3")      \
+    DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")                          \
+    DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31")                          \
+    DOT4_NARROW_RELU("v0", "v4", "v16", "v17", "v18", "v19", "v7")                                               \
+    DOT4_NARROW_RELU("v1", "v5", "v20", "v21", "v22", "v23", "v7")                                               \
+    DOT4_NARROW_RELU("v2", "v4", "v24", "v25", "v26", "v27", "v7")                                               \
+    DOT4_NARROW_RELU("v3", "v5", "v28", "v29", "v30", "v31", "v7")
 static void dot4_relu_tiles_k8(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
                                const int32_t *right, int8_t *o, size_t out_step, int32_t tiles) {
     __asm__ volatile( /* volatile: the stores are the point */
             "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "movi v7.16b, #0x80\n"
-            "1:\n"
-            DOT4_BIAS16 "ld1 {v4.16b, v5.16b}, [%[x]], #32\n" "ld1 {v0.16b - v3.16b}, [%[w]]\n"
-            DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", "0") DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v4", "2")
-            DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v5", "0") DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v5", "2")
-            "ld1 {v0.16b - v3.16b}, [%[w1]]\n"
-            DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", "1") DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v4", "3")
-            DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v5", "1") DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v5", "3")
-            DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")
-            DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31")
-            DOT4_NARROW_RELU("v0", "v4", "v16", "v17", "v18", "v19", "v7")
-            DOT4_NARROW_RELU("v1", "v5", "v20", "v21", "v22", "v23", "v7")
-            DOT4_NARROW_RELU("v2", "v4", "v24", "v25", "v26", "v27", "v7")
-            DOT4_NARROW_RELU("v3", "v5", "v28", "v29", "v30", "v31", "v7")
-            "cbnz %[gap], 7f\n" "st1 {v0.16b - v3.16b}, [%[o]], #64\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n" "b 8f\n"
-            "7:\n" "st1 {v0.16b}, [%[o]], %[os]\n" "st1 {v1.16b}, [%[o]], %[os]\n" "st1 {v2.16b}, [%[o]], %[os]\n"
-            "st1 {v3.16b}, [%[o]], %[os]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+            "cbnz %[gap], 7f\n" /* one loop for either store, no test a tile */
+            "1:\n" DOT4_K8_TILE "st1 {v0.16b - v3.16b}, [%[o]], #64\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n" "b 8f\n"
+            "7:\n" DOT4_K8_TILE "st1 {v0.16b}, [%[o]], %[os]\n" "st1 {v1.16b}, [%[o]], %[os]\n"
+            "st1 {v2.16b}, [%[o]], %[os]\n" "st1 {v3.16b}, [%[o]], %[os]\n" "subs %w[t], %w[t], #1\n" "b.ne 7b\n"
             "8:\n"
             : [o] "+r"(o), [t] "+r"(tiles), [x] "+r"(x)
             : [b] "r"(bias), [w] "r"(w), [w1] "r"(w + 64), [os] "r"(out_step), [gap] "r"(out_step - DOT4_OCB),
