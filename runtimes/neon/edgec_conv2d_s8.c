@@ -1507,20 +1507,22 @@ static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const in
 
 /* dot4_relu_tiles for one tile of 5 pixels (a strip's last ones when pixels % 4 == 1: VWW's 3 x 3 layers, KWS's
  * 25 x 5), the fifth pixel's inputs in v8, its sums in v12-v15, where a tile and dot4_relu_pixel load the
- * weights twice: 16-byte steps (the registers leave no room for 32); the fifth pixel rounded first (multipliers
+ * weights twice: 16-byte steps (the registers leave no room for 32), two a pass; the fifth pixel rounded first (multipliers
  * v8-v11, shifts v4-v7), narrowed into v2 and stored last. */
 #define DOT4_SDOT_QUAD5(L) DOT4_SDOT_QUAD(L) DOT4_SDOT_PX("v12", "v13", "v14", "v15", "v8", L)
 #define DOT4_SDOT_LOADS5(R, N) "ldr " R "8, [%[x0], %[k4]]\n" DOT4_SDOT_LOADS(R, N)
+#define DOT4_SDOT_STEP5 \
+    DOT4_SDOT_LOADS5("q", "16") DOT4_SDOT_QUAD5("0") DOT4_SDOT_QUAD5("1") DOT4_SDOT_QUAD5("2") DOT4_SDOT_QUAD5("3")
 static void dot4_relu_tile5(const int8_t *x, size_t K, const int8_t *w, const int32_t *bias, const int32_t *mult,
                             const int32_t *right, int8_t *o, size_t out_step) {
     const int8_t *wp = w;
     size_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
             DOT4_BIAS16 "ld1 {v12.4s - v15.4s}, [%[b]]\n"
-            "lsr %[c], %[k], #4\n" "cbz %[c], 3f\n"
-            "2:\n" DOT4_SDOT_LOADS5("q", "16") DOT4_SDOT_QUAD5("0") DOT4_SDOT_QUAD5("1") DOT4_SDOT_QUAD5("2")
-            DOT4_SDOT_QUAD5("3") "subs %[c], %[c], #1\n" "b.ne 2b\n"
-            "3:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS5("d", "8") DOT4_SDOT_QUAD5("0") DOT4_SDOT_QUAD5("1")
+            "lsr %[c], %[k], #5\n" "cbz %[c], 3f\n"
+            "2:\n" DOT4_SDOT_STEP5 DOT4_SDOT_STEP5 "subs %[c], %[c], #1\n" "b.ne 2b\n"
+            "3:\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP5
+            "6:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS5("d", "8") DOT4_SDOT_QUAD5("0") DOT4_SDOT_QUAD5("1")
             "4:\n" "tbz %[k], #2, 5f\n" DOT4_SDOT_LOADS5("s", "4") DOT4_SDOT_QUAD5("0")
             "5:\n" "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v4.4s - v7.4s}, [%[s]]\n"
             DOT4_RQ_RELU("v12", "v8", "v4") DOT4_RQ_RELU("v13", "v9", "v5") DOT4_RQ_RELU("v14", "v10", "v6")
