@@ -1392,12 +1392,16 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
  * (dot4_tile's tail, inputs v4-v7; all skipped at once when K % 64 == 0); the right shifts in v12-v15 for the strip,
  * the multipliers into v8-v11 after a tile's sums (which the inputs' registers free); the pixels' 16-byte loads
  * from one pointer with offsets K, 2K, 3K (one addition a tile to the next, not four pointers set), the stores by
- * post-increment. */
+ * post-increment; `blocks` blocks in the one loop, block by block from ob (their constants step int32s apart). */
 static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const int32_t *bias, const int32_t *mult,
-                            const int32_t *right, int8_t *o, size_t out_step, int32_t tiles) {
-    const int8_t *wp;
+                            const int32_t *right, size_t step, int32_t blocks, int8_t *ob, size_t out_step,
+                            int32_t tiles) {
+    const int8_t *wp, *x0;
+    const int8_t *we = w + (K >> 6) * 64 * DOT4_OCB;
+    int8_t *o;
+    int32_t t;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "ld1 {v12.4s - v15.4s}, [%[s]]\n"
+            "0:\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "mov %w[t], %w[tiles]\n" "mov %[x0], %[x]\n" "mov %[o], %[ob]\n"
             "1:\n"
             DOT4_BIAS16 "mov %[wp], %[w]\n" "cbz %[c], 3f\n" /* the 64-byte passes end with the weights at we */
             "2:\n" DOT4_SDOT_STEP32 DOT4_SDOT_STEP32 "cmp %[wp], %[we]\n" "b.ne 2b\n"
@@ -1407,10 +1411,14 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const in
             "4:\n" "tbz %[k], #2, 5f\n" DOT4_SDOT_LOADS("s", "4") DOT4_SDOT_QUAD("0")
             "5:\n" "ld1 {v8.4s - v11.4s}, [%[m]]\n"
             DOT4_RELU_TILE_OUT "add %[x0], %[x0], %[k3]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
-            : [o] "+r"(o), [t] "+r"(tiles), [x0] "+r"(x), [wp] "=&r"(wp)
-            : [b] "r"(bias), [w] "r"(w), [c] "r"(K >> 6), [we] "r"(w + (K >> 6) * 64 * DOT4_OCB), [k] "r"(K),
-              [k2] "r"(2 * K), [k3] "r"(3 * K), [back] "r"(32 - 3 * K), [tail] "r"(K & 63), [os] "r"(out_step),
-              [m] "r"(mult), [s] "r"(right)
+            /* the next block: its weights, outputs and constants */
+            "add %[w], %[w], %[wk]\n" "add %[we], %[we], %[wk]\n" "add %[ob], %[ob], #16\n" "add %[b], %[b], %[st]\n"
+            "add %[m], %[m], %[st]\n" "add %[s], %[s], %[st]\n" "subs %w[nb], %w[nb], #1\n" "b.ne 0b\n"
+            : [o] "=&r"(o), [t] "=&r"(t), [x0] "=&r"(x0), [wp] "=&r"(wp), [w] "+r"(w), [we] "+r"(we), [ob] "+r"(ob),
+              [b] "+r"(bias), [m] "+r"(mult), [s] "+r"(right), [nb] "+r"(blocks)
+            : [x] "r"(x), [tiles] "r"(tiles), [c] "r"(K >> 6), [k] "r"(K), [k2] "r"(2 * K), [k3] "r"(3 * K),
+              [back] "r"(32 - 3 * K), [tail] "r"(K & 63), [os] "r"(out_step), [wk] "r"(K * DOT4_OCB),
+              [st] "r"(step * sizeof(int32_t))
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
@@ -1514,11 +1522,13 @@ static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const in
 #define DOT4_SDOT_STEP5 \
     DOT4_SDOT_LOADS5("q", "16") DOT4_SDOT_QUAD5("0") DOT4_SDOT_QUAD5("1") DOT4_SDOT_QUAD5("2") DOT4_SDOT_QUAD5("3")
 static void dot4_relu_tile5(const int8_t *x, size_t K, const int8_t *w, const int32_t *bias, const int32_t *mult,
-                            const int32_t *right, int8_t *o, size_t out_step) {
-    const int8_t *wp = w;
+                            const int32_t *right, size_t step, int32_t blocks, int8_t *ob, size_t out_step) {
+    const int8_t *x0;
+    int8_t *o;
     size_t c;
-    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            DOT4_BIAS16 "ld1 {v12.4s - v15.4s}, [%[b]]\n"
+    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point; block by block, the weights
+                       * running on from one to the next */
+            "0:\n" "mov %[x0], %[x]\n" "mov %[o], %[ob]\n" DOT4_BIAS16 "ld1 {v12.4s - v15.4s}, [%[b]]\n"
             "lsr %[c], %[k], #5\n" "cbz %[c], 3f\n"
             "2:\n" DOT4_SDOT_STEP5 DOT4_SDOT_STEP5 "subs %[c], %[c], #1\n" "b.ne 2b\n"
             "3:\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP5
@@ -1529,34 +1539,38 @@ static void dot4_relu_tile5(const int8_t *x, size_t K, const int8_t *w, const in
             DOT4_RQ_RELU("v15", "v11", "v7") "movi v7.16b, #0x80\n"
             DOT4_NARROW_RELU("v2", "v3", "v12", "v13", "v14", "v15", "v7") "ld1 {v12.4s - v15.4s}, [%[s]]\n"
             DOT4_RELU_TILE_OUT "st1 {v2.16b}, [%[o]]\n"
-            : [o] "+r"(o), [x0] "+r"(x), [wp] "+r"(wp), [c] "=&r"(c)
-            : [b] "r"(bias), [k] "r"(K), [k2] "r"(2 * K), [k3] "r"(3 * K), [k4] "r"(4 * K), [os] "r"(out_step),
-              [m] "r"(mult), [s] "r"(right)
+            "add %[ob], %[ob], #16\n" "add %[b], %[b], %[st]\n" "add %[m], %[m], %[st]\n" "add %[s], %[s], %[st]\n"
+            "subs %w[nb], %w[nb], #1\n" "b.ne 0b\n"
+            : [o] "=&r"(o), [x0] "=&r"(x0), [wp] "+r"(w), [c] "=&r"(c), [ob] "+r"(ob), [b] "+r"(bias), [m] "+r"(mult),
+              [s] "+r"(right), [nb] "+r"(blocks)
+            : [x] "r"(x), [k] "r"(K), [k2] "r"(2 * K), [k3] "r"(3 * K), [k4] "r"(4 * K), [os] "r"(out_step),
+              [st] "r"(step * sizeof(int32_t))
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
 }
 
 /* `blocks` whole ReLU blocks of a pointwise layer (pixels >= 4 pixels C bytes apart from x, outputs OC apart from
- * o; the blocks' weights from w on) through dot4_relu_tiles, the last 5 through dot4_relu_tile5 when pixels % 4
- * == 1, else the last pixels % 4 through dot4_relu_pixel; block bl's 16 biases, multipliers and right shifts at
- * bias, mult, right + bl * step. */
+ * o; the blocks' weights from w on) through dot4_relu_tiles (every block in its loop), the last 5 through
+ * dot4_relu_tile5 when pixels % 4 == 1, else the last pixels % 4 through dot4_relu_pixel; block bl's 16 biases,
+ * multipliers and right shifts at bias, mult, right + bl * step. */
 static void dot4_relu_blocks(const int8_t *x, int32_t C, const int8_t *w, const int32_t *bias, const int32_t *mult,
                              const int32_t *right, size_t step, int32_t blocks, int32_t pixels, int8_t *o,
                              int32_t OC) {
     const int32_t rest = pixels % DOT4_PX, five = rest == 1, tiles = pixels / DOT4_PX - five;
+    const int small = C == 8 || C == 16 || C == 32;
+    if (tiles && !small) /* every block's tiles in one loop, then every block's last 5 pixels */
+        dot4_relu_tiles(x, (size_t)C, w, bias, mult, right, step, blocks, o, (size_t)OC, tiles);
+    if (five)
+        dot4_relu_tile5(x + (size_t)(pixels - 5) * C, (size_t)C, w, bias, mult, right, step, blocks,
+                        o + (size_t)(pixels - 5) * OC, (size_t)OC);
+    if (!small && rest < 2) return;
     for (int32_t bl = 0; bl < blocks; ++bl, w += DOT4_OCB * C, o += DOT4_OCB, bias += step, mult += step,
                  right += step) {
         if (tiles && C == 8) dot4_relu_tiles_k8(x, w, bias, mult, right, o, (size_t)OC, tiles);
-        else if (tiles && (C == 16 || C == 32))
-            dot4_relu_tiles_k32(x, (size_t)C, w, bias, mult, right, o, (size_t)OC, tiles);
-        else if (tiles) dot4_relu_tiles(x, (size_t)C, w, bias, mult, right, o, (size_t)OC, tiles);
-        if (five)
-            dot4_relu_tile5(x + (size_t)(pixels - 5) * C, (size_t)C, w, bias, mult, right,
-                            o + (size_t)(pixels - 5) * OC, (size_t)OC);
-        else
-            for (int32_t px = pixels - rest; px < pixels; ++px)
-                dot4_relu_pixel(x + (size_t)px * C, (size_t)C, w, bias, mult, right, o + (size_t)px * OC);
+        else if (tiles && small) dot4_relu_tiles_k32(x, (size_t)C, w, bias, mult, right, o, (size_t)OC, tiles);
+        for (int32_t px = pixels - rest; rest > 1 && px < pixels; ++px)
+            dot4_relu_pixel(x + (size_t)px * C, (size_t)C, w, bias, mult, right, o + (size_t)px * OC);
     }
 }
 
