@@ -1442,10 +1442,20 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
 #define DOT4_SDOT_PX(A0, A1, A2, A3, X, L)                                                                       \
     "sdot " A0 ".4s, v0.16b, " X ".4b[" L "]\n" "sdot " A1 ".4s, v1.16b, " X ".4b[" L "]\n"                     \
     "sdot " A2 ".4s, v2.16b, " X ".4b[" L "]\n" "sdot " A3 ".4s, v3.16b, " X ".4b[" L "]\n"
-#define DOT4_SDOT_QUAD(L)                                                                                        \
+#define DOT4_SDOT_QUADX(L, X0, X1, X2, X3)                                                                       \
     "ld1 {v0.16b - v3.16b}, [%[wp]], #64\n"                                                                      \
-    DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", L) DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v5", L)          \
-    DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v6", L) DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v7", L)
+    DOT4_SDOT_PX("v16", "v17", "v18", "v19", X0, L) DOT4_SDOT_PX("v20", "v21", "v22", "v23", X1, L)              \
+    DOT4_SDOT_PX("v24", "v25", "v26", "v27", X2, L) DOT4_SDOT_PX("v28", "v29", "v30", "v31", X3, L)
+#define DOT4_SDOT_QUAD(L) DOT4_SDOT_QUADX(L, "v4", "v5", "v6", "v7")
+/* 32 bytes of the four pixels, pixel i's in v(4 + 2i), v(5 + 2i): one LD1 a pixel, the pointer stepping K to the
+ * next pixel, then `back` (32 - 3K) to the first pixel's next bytes */
+#define DOT4_SDOT_QUADS32(X0, X1, X2, X3)                                                                        \
+    DOT4_SDOT_QUADX("0", X0, X1, X2, X3) DOT4_SDOT_QUADX("1", X0, X1, X2, X3) DOT4_SDOT_QUADX("2", X0, X1, X2, X3) \
+    DOT4_SDOT_QUADX("3", X0, X1, X2, X3)
+#define DOT4_SDOT_STEP32                                                                                         \
+    "ld1 {v4.16b, v5.16b}, [%[x0]], %[k]\n" "ld1 {v6.16b, v7.16b}, [%[x0]], %[k]\n"                               \
+    "ld1 {v8.16b, v9.16b}, [%[x0]], %[k]\n" "ld1 {v10.16b, v11.16b}, [%[x0]], %[back]\n"                          \
+    DOT4_SDOT_QUADS32("v4", "v6", "v8", "v10") DOT4_SDOT_QUADS32("v5", "v7", "v9", "v11")
 #define DOT4_SDOT_STEP \
     DOT4_SDOT_LOADS("q", "16") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1") DOT4_SDOT_QUAD("2") DOT4_SDOT_QUAD("3")
 /* the four pixels' next N bytes, K apart from x0 (k2, k3: 2K, 3K), one pointer to advance */
@@ -1459,41 +1469,87 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
     DOT4_RQ_RELU(A3, "v11", "v15")
 #define DOT4_STORE_RELU_PX(A0, A1, A2, A3) \
     DOT4_NARROW_RELU("v0", "v1", A0, A1, A2, A3, "v7") "st1 {v0.16b}, [%[o]], %[os]\n"
+/* a tile's accumulators v16-v31 started from the block's biases */
+#define DOT4_BIAS16                                                                                              \
+    "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"          \
+    "ld1 {v28.4s - v31.4s}, [%[b]]\n"
+/* a tile's sums rounded (multipliers v8-v11, right shifts v12-v15), narrowed and stored, pixel by pixel */
+#define DOT4_RELU_TILE_OUT                                                                                       \
+    DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")                          \
+    DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31") "movi v7.16b, #0x80\n"   \
+    DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19") DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23")                \
+    DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27") DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31")
 
 /* Pointwise layers, a whole ReLU block (dot4_block_rq.relu) on cortex-a55: `tiles` (> 0) tiles of 4 pixels x 16
  * channels, the pixels K bytes apart from x (K a multiple of 4; the next tile 4K on, its outputs 4 * out_step
  * on), in one assembly loop with the requantisation (dot4_round4_relu) and the stores, where the C tile took
- * about 105 instructions beside its SDOT loop on VWW's 6 x 6 layers and 140 on 48 x 48 x 8: the block's
- * constants in v8-v15 for the strip, the accumulators v16-v31 started from the bias, weights v0-v3, inputs
- * v4-v7; two 16-byte steps a pass, then K's bits 4, 3 and 2 (dot4_tile's tail); the pixels' loads from one
- * pointer with offsets K, 2K, 3K (one addition a tile to the next, not four pointers set), the stores by
- * post-increment. */
-static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const dot4_block_rq *q, int8_t *o,
-                            size_t out_step, int32_t tiles) {
-    const int8_t *wp;
+ * about 105 instructions beside its SDOT loop on VWW's 6 x 6 layers and 140 on 48 x 48 x 8: the accumulators
+ * v16-v31 started from the bias, weights v0-v3; two 32-byte steps a pass, each pixel's 32 bytes one LD1 into
+ * v4-v11 (DOT4_SDOT_STEP32: half the input loads of 16-byte steps), then K's bit 5, and bits 4, 3 and 2
+ * (dot4_tile's tail, inputs v4-v7; all skipped at once when K % 64 == 0); the right shifts in v12-v15 for the strip,
+ * the multipliers into v8-v11 after a tile's sums (which the inputs' registers free); the pixels' 16-byte loads
+ * from one pointer with offsets K, 2K, 3K (one addition a tile to the next, not four pointers set), the stores by
+ * post-increment; `blocks` blocks in the one loop, block by block from ob (their constants step int32s apart). */
+static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                            const int32_t *right, size_t step, int32_t blocks, int8_t *ob, size_t out_step,
+                            int32_t tiles) {
+    const int8_t *wp, *x0;
+    const int8_t *we = w + (K >> 6) * 64 * DOT4_OCB;
+    int8_t *o;
+    int32_t t;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
+            "0:\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "mov %w[t], %w[tiles]\n" "mov %[x0], %[x]\n" "mov %[o], %[ob]\n"
             "1:\n"
-            "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"
-            "ld1 {v28.4s - v31.4s}, [%[b]]\n"
-            "mov %[wp], %[w]\n" "cbz %[c], 3f\n" /* the 32-byte passes end with the weights at we */
-            "2:\n" DOT4_SDOT_STEP DOT4_SDOT_STEP "cmp %[wp], %[we]\n" "b.ne 2b\n"
-            "3:\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP
+            DOT4_BIAS16 "mov %[wp], %[w]\n" "cbz %[c], 3f\n" /* the 64-byte passes end with the weights at we */
+            "2:\n" DOT4_SDOT_STEP32 DOT4_SDOT_STEP32 "cmp %[wp], %[we]\n" "b.ne 2b\n"
+            "3:\n" "cbz %[tail], 5f\n" "tbz %[k], #5, 7f\n" DOT4_SDOT_STEP32
+            "7:\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP
             "6:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS("d", "8") DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1")
             "4:\n" "tbz %[k], #2, 5f\n" DOT4_SDOT_LOADS("s", "4") DOT4_SDOT_QUAD("0")
-            "5:\n"
-            DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")
-            DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31")
-            "movi v7.16b, #0x80\n"
-            DOT4_STORE_RELU_PX("v16", "v17", "v18", "v19") DOT4_STORE_RELU_PX("v20", "v21", "v22", "v23")
-            DOT4_STORE_RELU_PX("v24", "v25", "v26", "v27") DOT4_STORE_RELU_PX("v28", "v29", "v30", "v31")
-            "add %[x0], %[x0], %[k3]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
-            : [o] "+r"(o), [t] "+r"(tiles), [x0] "+r"(x), [wp] "=&r"(wp)
-            : [b] "r"(q->bias), [w] "r"(w), [c] "r"(K >> 5), [we] "r"(w + (K >> 5) * 32 * DOT4_OCB), [k] "r"(K),
-              [k2] "r"(2 * K), [k3] "r"(3 * K), [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right)
+            "5:\n" "ld1 {v8.4s - v11.4s}, [%[m]]\n"
+            DOT4_RELU_TILE_OUT "add %[x0], %[x0], %[k3]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+            /* the next block: its weights, outputs and constants */
+            "add %[w], %[w], %[wk]\n" "add %[we], %[we], %[wk]\n" "add %[ob], %[ob], #16\n" "add %[b], %[b], %[st]\n"
+            "add %[m], %[m], %[st]\n" "add %[s], %[s], %[st]\n" "subs %w[nb], %w[nb], #1\n" "b.ne 0b\n"
+            : [o] "=&r"(o), [t] "=&r"(t), [x0] "=&r"(x0), [wp] "=&r"(wp), [w] "+r"(w), [we] "+r"(we), [ob] "+r"(ob),
+              [b] "+r"(bias), [m] "+r"(mult), [s] "+r"(right), [nb] "+r"(blocks)
+            : [x] "r"(x), [tiles] "r"(tiles), [c] "r"(K >> 6), [k] "r"(K), [k2] "r"(2 * K), [k3] "r"(3 * K),
+              [back] "r"(32 - 3 * K), [tail] "r"(K & 63), [os] "r"(out_step), [wk] "r"(K * DOT4_OCB),
+              [st] "r"(step * sizeof(int32_t))
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
+}
+
+/* dot4_relu_tiles for K = 16 or 32 (VWW's 24 x 24 layers), whose four pixels are one or two LD1 of 64 bytes (pixel
+ * i in v4 + i, or v4 + 2i and v5 + 2i), without the strides, loop and tails of K's bytes: about 78 and 84
+ * instructions a tile beside the SDOTs where dot4_relu_tiles takes 89. */
+static void dot4_relu_tiles_k32(const int8_t *x, size_t K, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                                const int32_t *right, int8_t *o, size_t out_step, int32_t tiles) {
+    const int8_t *wp;
+    if (K == 16)
+        __asm__ volatile( /* volatile: the stores are the point */
+                "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
+                "1:\n" DOT4_BIAS16 "ld1 {v4.16b - v7.16b}, [%[x]], #64\n" "mov %[wp], %[w]\n"
+                DOT4_SDOT_QUAD("0") DOT4_SDOT_QUAD("1") DOT4_SDOT_QUAD("2") DOT4_SDOT_QUAD("3")
+                DOT4_RELU_TILE_OUT "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+                : [o] "+r"(o), [t] "+r"(tiles), [x] "+r"(x), [wp] "=&r"(wp)
+                : [b] "r"(bias), [w] "r"(w), [os] "r"(out_step), [m] "r"(mult), [s] "r"(right)
+                : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14",
+                  "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",
+                  "v29", "v30", "v31", "memory", "cc");
+    else /* the multipliers after the sums, as dot4_relu_tiles' */
+        __asm__ volatile(
+                "ld1 {v12.4s - v15.4s}, [%[s]]\n"
+                "1:\n" DOT4_BIAS16 "ld1 {v4.16b - v7.16b}, [%[x]], #64\n" "ld1 {v8.16b - v11.16b}, [%[x]], #64\n"
+                "mov %[wp], %[w]\n"
+                DOT4_SDOT_QUADS32("v4", "v6", "v8", "v10") DOT4_SDOT_QUADS32("v5", "v7", "v9", "v11")
+                "ld1 {v8.4s - v11.4s}, [%[m]]\n" DOT4_RELU_TILE_OUT "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+                : [o] "+r"(o), [t] "+r"(tiles), [x] "+r"(x), [wp] "=&r"(wp)
+                : [b] "r"(bias), [w] "r"(w), [os] "r"(out_step), [m] "r"(mult), [s] "r"(right)
+                : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14",
+                  "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",
+                  "v29", "v30", "v31", "memory", "cc");
 }
 
 /* dot4_relu_tiles for K = 8 (VWW's 48 x 48 x 8 -> 16), where a pixel has half a SDOT an output and the tile's
@@ -1501,32 +1557,31 @@ static void dot4_relu_tiles(const int8_t *x, size_t K, const int8_t *w, const do
  * the block's two quads of weights from fixed addresses (no pointer to reset), 0x80 in v7 for the strip, the
  * stores by post-increment, one ST1 for the four pixels when their outputs are contiguous (16 channels in all):
  * about 103 instructions a tile, where dot4_relu_tiles took 122. */
-static void dot4_relu_tiles_k8(const int8_t *x, const int8_t *w, const dot4_block_rq *q, int8_t *o,
-                               size_t out_step, int32_t tiles) {
+#define DOT4_K8_TILE                                                                                             \
+    DOT4_BIAS16 "ld1 {v4.16b, v5.16b}, [%[x]], #32\n" "ld1 {v0.16b - v3.16b}, [%[w]]\n"                           \
+    DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", "0") DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v4", "2")      \
+    DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v5", "0") DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v5", "2")      \
+    "ld1 {v0.16b - v3.16b}, [%[w1]]\n"                                                                           \
+    DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", "1") DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v4", "3")      \
+    DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v5", "1") DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v5", "3")      \
+    DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")                          \
+    DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31")                          \
+    DOT4_NARROW_RELU("v0", "v4", "v16", "v17", "v18", "v19", "v7")                                               \
+    DOT4_NARROW_RELU("v1", "v5", "v20", "v21", "v22", "v23", "v7")                                               \
+    DOT4_NARROW_RELU("v2", "v4", "v24", "v25", "v26", "v27", "v7")                                               \
+    DOT4_NARROW_RELU("v3", "v5", "v28", "v29", "v30", "v31", "v7")
+static void dot4_relu_tiles_k8(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                               const int32_t *right, int8_t *o, size_t out_step, int32_t tiles) {
     __asm__ volatile( /* volatile: the stores are the point */
             "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n" "movi v7.16b, #0x80\n"
-            "1:\n"
-            "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v20.4s - v23.4s}, [%[b]]\n" "ld1 {v24.4s - v27.4s}, [%[b]]\n"
-            "ld1 {v28.4s - v31.4s}, [%[b]]\n" "ld1 {v4.16b, v5.16b}, [%[x]], #32\n" "ld1 {v0.16b - v3.16b}, [%[w]]\n"
-            DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", "0") DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v4", "2")
-            DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v5", "0") DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v5", "2")
-            "ld1 {v0.16b - v3.16b}, [%[w1]]\n"
-            DOT4_SDOT_PX("v16", "v17", "v18", "v19", "v4", "1") DOT4_SDOT_PX("v20", "v21", "v22", "v23", "v4", "3")
-            DOT4_SDOT_PX("v24", "v25", "v26", "v27", "v5", "1") DOT4_SDOT_PX("v28", "v29", "v30", "v31", "v5", "3")
-            DOT4_RQ_RELU4("v16", "v17", "v18", "v19") DOT4_RQ_RELU4("v20", "v21", "v22", "v23")
-            DOT4_RQ_RELU4("v24", "v25", "v26", "v27") DOT4_RQ_RELU4("v28", "v29", "v30", "v31")
-            DOT4_NARROW_RELU("v0", "v4", "v16", "v17", "v18", "v19", "v7")
-            DOT4_NARROW_RELU("v1", "v5", "v20", "v21", "v22", "v23", "v7")
-            DOT4_NARROW_RELU("v2", "v4", "v24", "v25", "v26", "v27", "v7")
-            DOT4_NARROW_RELU("v3", "v5", "v28", "v29", "v30", "v31", "v7")
-            "cbnz %[gap], 7f\n" "st1 {v0.16b - v3.16b}, [%[o]], #64\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n" "b 8f\n"
-            "7:\n" "st1 {v0.16b}, [%[o]], %[os]\n" "st1 {v1.16b}, [%[o]], %[os]\n" "st1 {v2.16b}, [%[o]], %[os]\n"
-            "st1 {v3.16b}, [%[o]], %[os]\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+            "cbnz %[gap], 7f\n" /* one loop for either store, no test a tile */
+            "1:\n" DOT4_K8_TILE "st1 {v0.16b - v3.16b}, [%[o]], #64\n" "subs %w[t], %w[t], #1\n" "b.ne 1b\n" "b 8f\n"
+            "7:\n" DOT4_K8_TILE "st1 {v0.16b}, [%[o]], %[os]\n" "st1 {v1.16b}, [%[o]], %[os]\n"
+            "st1 {v2.16b}, [%[o]], %[os]\n" "st1 {v3.16b}, [%[o]], %[os]\n" "subs %w[t], %w[t], #1\n" "b.ne 7b\n"
             "8:\n"
             : [o] "+r"(o), [t] "+r"(tiles), [x] "+r"(x)
-            : [b] "r"(q->bias), [w] "r"(w), [w1] "r"(w + 64), [os] "r"(out_step), [gap] "r"(out_step - DOT4_OCB),
-              [m] "r"(q->multiplier),
-              [s] "r"(q->right)
+            : [b] "r"(bias), [w] "r"(w), [w1] "r"(w + 64), [os] "r"(out_step), [gap] "r"(out_step - DOT4_OCB),
+              [m] "r"(mult), [s] "r"(right)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16",
               "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",
               "memory", "cc");
@@ -1534,7 +1589,8 @@ static void dot4_relu_tiles_k8(const int8_t *x, const int8_t *w, const dot4_bloc
 
 /* dot4_relu_tiles for one pixel (a strip's last ones): 16 SDOTs per 64-byte weight load, about 30 instructions
  * beside the loop where dot4_block1 took about 80. */
-static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const dot4_block_rq *q, int8_t *o) {
+static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                            const int32_t *right, int8_t *o) {
     const int8_t *x0 = x, *wp = w;
     size_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the store is the point */
@@ -1549,33 +1605,98 @@ static void dot4_relu_pixel(const int8_t *x, size_t K, const int8_t *w, const do
             DOT4_RQ_RELU4("v16", "v17", "v18", "v19") "movi v7.16b, #0x80\n"
             DOT4_NARROW_RELU("v0", "v1", "v16", "v17", "v18", "v19", "v7") "str q0, [%[o]]\n"
             : [x0] "+r"(x0), [wp] "+r"(wp), [c] "=&r"(c)
-            : [b] "r"(q->bias), [k] "r"(K), [o] "r"(o), [m] "r"(q->multiplier), [s] "r"(q->right)
+            : [b] "r"(bias), [k] "r"(K), [o] "r"(o), [m] "r"(mult), [s] "r"(right)
             : "v0", "v1", "v2", "v3", "v4", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17",
               "v18", "v19", "memory", "cc");
 }
 
-/* A pointwise layer whose blocks are all whole and ReLU (dot4_block_rq.relu) through dot4_relu_tiles, block by
- * block, the last pixels % 4 through dot4_relu_pixel (pixels >= 4).
+/* dot4_relu_tiles for one tile of 5 pixels (a strip's last ones when pixels % 4 == 1: VWW's 3 x 3 layers, KWS's
+ * 25 x 5), the fifth pixel's inputs in v8, its sums in v12-v15, where a tile and dot4_relu_pixel load the
+ * weights twice: 16-byte steps (the registers leave no room for 32), two a pass; the fifth pixel rounded first (multipliers
+ * v8-v11, shifts v4-v7), narrowed into v2 and stored last. */
+#define DOT4_SDOT_QUAD5(L) DOT4_SDOT_QUAD(L) DOT4_SDOT_PX("v12", "v13", "v14", "v15", "v8", L)
+#define DOT4_SDOT_LOADS5(R, N) "ldr " R "8, [%[x0], %[k4]]\n" DOT4_SDOT_LOADS(R, N)
+#define DOT4_SDOT_STEP5 \
+    DOT4_SDOT_LOADS5("q", "16") DOT4_SDOT_QUAD5("0") DOT4_SDOT_QUAD5("1") DOT4_SDOT_QUAD5("2") DOT4_SDOT_QUAD5("3")
+static void dot4_relu_tile5(const int8_t *x, size_t K, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                            const int32_t *right, size_t step, int32_t blocks, int8_t *ob, size_t out_step) {
+    const int8_t *x0;
+    int8_t *o;
+    size_t c;
+    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point; block by block, the weights
+                       * running on from one to the next */
+            "0:\n" "mov %[x0], %[x]\n" "mov %[o], %[ob]\n" DOT4_BIAS16 "ld1 {v12.4s - v15.4s}, [%[b]]\n"
+            "lsr %[c], %[k], #5\n" "cbz %[c], 3f\n"
+            "2:\n" DOT4_SDOT_STEP5 DOT4_SDOT_STEP5 "subs %[c], %[c], #1\n" "b.ne 2b\n"
+            "3:\n" "tbz %[k], #4, 6f\n" DOT4_SDOT_STEP5
+            "6:\n" "tbz %[k], #3, 4f\n" DOT4_SDOT_LOADS5("d", "8") DOT4_SDOT_QUAD5("0") DOT4_SDOT_QUAD5("1")
+            "4:\n" "tbz %[k], #2, 5f\n" DOT4_SDOT_LOADS5("s", "4") DOT4_SDOT_QUAD5("0")
+            "5:\n" "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v4.4s - v7.4s}, [%[s]]\n"
+            DOT4_RQ_RELU("v12", "v8", "v4") DOT4_RQ_RELU("v13", "v9", "v5") DOT4_RQ_RELU("v14", "v10", "v6")
+            DOT4_RQ_RELU("v15", "v11", "v7") "movi v7.16b, #0x80\n"
+            DOT4_NARROW_RELU("v2", "v3", "v12", "v13", "v14", "v15", "v7") "ld1 {v12.4s - v15.4s}, [%[s]]\n"
+            DOT4_RELU_TILE_OUT "st1 {v2.16b}, [%[o]]\n"
+            "add %[ob], %[ob], #16\n" "add %[b], %[b], %[st]\n" "add %[m], %[m], %[st]\n" "add %[s], %[s], %[st]\n"
+            "subs %w[nb], %w[nb], #1\n" "b.ne 0b\n"
+            : [o] "=&r"(o), [x0] "=&r"(x0), [wp] "+r"(w), [c] "=&r"(c), [ob] "+r"(ob), [b] "+r"(bias), [m] "+r"(mult),
+              [s] "+r"(right), [nb] "+r"(blocks)
+            : [x] "r"(x), [k] "r"(K), [k2] "r"(2 * K), [k3] "r"(3 * K), [k4] "r"(4 * K), [os] "r"(out_step),
+              [st] "r"(step * sizeof(int32_t))
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
+              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
+              "v30", "v31", "memory", "cc");
+}
+
+/* `blocks` whole ReLU blocks of a pointwise layer (pixels >= 4 pixels C bytes apart from x, outputs OC apart from
+ * o; the blocks' weights from w on) through dot4_relu_tiles (every block in its loop), the last 5 through
+ * dot4_relu_tile5 when pixels % 4 == 1, else the last pixels % 4 through dot4_relu_pixel; block bl's 16 biases,
+ * multipliers and right shifts at bias, mult, right + bl * step. */
+static void dot4_relu_blocks(const int8_t *x, int32_t C, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                             const int32_t *right, size_t step, int32_t blocks, int32_t pixels, int8_t *o,
+                             int32_t OC) {
+    const int32_t rest = pixels % DOT4_PX, five = rest == 1, tiles = pixels / DOT4_PX - five;
+    const int small = C == 8 || C == 16 || C == 32;
+    if (tiles && !small) /* every block's tiles in one loop, then every block's last 5 pixels */
+        dot4_relu_tiles(x, (size_t)C, w, bias, mult, right, step, blocks, o, (size_t)OC, tiles);
+    if (five)
+        dot4_relu_tile5(x + (size_t)(pixels - 5) * C, (size_t)C, w, bias, mult, right, step, blocks,
+                        o + (size_t)(pixels - 5) * OC, (size_t)OC);
+    if (!small && rest < 2) return;
+    for (int32_t bl = 0; bl < blocks; ++bl, w += DOT4_OCB * C, o += DOT4_OCB, bias += step, mult += step,
+                 right += step) {
+        if (tiles && C == 8) dot4_relu_tiles_k8(x, w, bias, mult, right, o, (size_t)OC, tiles);
+        else if (tiles && small) dot4_relu_tiles_k32(x, (size_t)C, w, bias, mult, right, o, (size_t)OC, tiles);
+        for (int32_t px = pixels - rest; rest > 1 && px < pixels; ++px)
+            dot4_relu_pixel(x + (size_t)px * C, (size_t)C, w, bias, mult, right, o + (size_t)px * OC);
+    }
+}
+
+/* A pointwise layer whose blocks are all whole and ReLU (dot4_block_rq.relu) through dot4_relu_blocks.
  * Returns 0 (nothing done) for other layers. */
 static int dot4_pointwise_relu(const int8_t *in_b, int32_t C, const int8_t *packed, const dot4_block_rq *rq,
                                int32_t c0, int32_t blocks, int32_t pixels, int8_t *out_b,
                                const edgec_conv2d_s8_params *p) {
-    const int32_t OC = p->out_c, rest = pixels % DOT4_PX;
+    const int32_t OC = p->out_c;
     if (OC % DOT4_OCB) return 0;
     for (int32_t bl = 0; bl < blocks; ++bl)
         if (!rq[bl].relu) return 0;
-    for (int32_t bl = 0; bl < blocks; ++bl) {
-        const int32_t oc0 = c0 + bl * DOT4_OCB;
-        const int8_t *w = packed + (size_t)oc0 * C;
-        if (C == 8) dot4_relu_tiles_k8(in_b, w, &rq[bl], out_b + oc0, (size_t)OC, pixels / DOT4_PX);
-        else dot4_relu_tiles(in_b, (size_t)C, w, &rq[bl], out_b + oc0, (size_t)OC, pixels / DOT4_PX);
-        for (int32_t px = pixels - rest; px < pixels; ++px)
-            dot4_relu_pixel(in_b + (size_t)px * C, (size_t)C, w, &rq[bl], out_b + (size_t)px * OC + oc0);
-    }
+    dot4_relu_blocks(in_b, C, packed + (size_t)c0 * C, rq->bias, rq->multiplier, rq->right,
+                     sizeof(dot4_block_rq) / sizeof(int32_t), blocks, pixels, out_b + c0, OC);
     return 1;
 }
 #define DOT4_POINTWISE_RELU(in_b, C, packed, rq, c0, blocks, pixels, out_b, p) \
     dot4_pointwise_relu(in_b, C, packed, rq, c0, blocks, pixels, out_b, p)
+
+/* Whether every channel is ReLU's (dot4_block_rq.relu without its block): no left shift, multipliers >= 0, so that
+ * the shifts are the right shifts. */
+static int dot4_relu_channels(const int32_t *multiplier, const int32_t *shift, int32_t n) {
+    int32x4_t s = vdupq_n_s32(0), m = vdupq_n_s32(0);
+    for (int32_t c = 0; c < n; c += 8) {
+        s = vmaxq_s32(s, vmaxq_s32(vld1q_s32(shift + c), vld1q_s32(shift + c + 4)));
+        m = vminq_s32(m, vminq_s32(vld1q_s32(multiplier + c), vld1q_s32(multiplier + c + 4)));
+    }
+    return !edgec_neon_any_u32(vorrq_u32(vcgtq_s32(s, vdupq_n_s32(0)), vcltq_s32(m, vdupq_n_s32(0))));
+}
 #else
 #define DOT4_POINTWISE_RELU(in_b, C, packed, rq, c0, blocks, pixels, out_b, p) 0
 #endif
@@ -2037,6 +2158,15 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
     const int pointwise = p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 &&
                           p->pad_left == 0 && p->out_h == p->in_h && p->out_w == p->in_w && C % 4 == 0 &&
                           pixels >= DOT4_PX;
+    const int relu_out = p->requant == EDGEC_REQUANT_FIXED && DOT4_RELU_OUT(p);
+#if DOT4_PX == 4 /* ReLU pointwise layers: every block's constants from the arrays themselves, none prepared */
+    if (pointwise && relu_out && bias && OC % DOT4_OCB == 0 && dot4_relu_channels(multiplier, shift, OC)) {
+        for (int32_t b = 0; b < p->batch; ++b)
+            dot4_relu_blocks(input + (size_t)b * pixels * C, C, packed, bias, multiplier, shift, DOT4_OCB,
+                             OC / DOT4_OCB, pixels, output + (size_t)b * pixels * OC, OC);
+        return;
+    }
+#endif
     int32_t x_lo, x_hi;
     interior_x(p, &x_lo, &x_hi);
     int8_t win[DOT4_PX][EDGEC_CONV2D_S8_DOT4_MAX_K + 16]; /* + 16: dot4_band_window's last stores */
@@ -2049,7 +2179,6 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
      * output row one strip (dot4_strip), none of the per-tile bookkeeping */
     const int row_strips = band.len && direct_ok && p->out_w % DOT4_PX == 0;
     dot4_block_rq rq[DOT4_MAX_BLOCKS];
-    const int relu_out = p->requant == EDGEC_REQUANT_FIXED && DOT4_RELU_OUT(p);
     for (int32_t c0 = 0; c0 < OC; c0 += DOT4_MAX_BLOCKS * DOT4_OCB) {
         int32_t blocks = 0;
         for (int32_t oc0 = c0; oc0 < OC && blocks < DOT4_MAX_BLOCKS; oc0 += DOT4_OCB, ++blocks) {

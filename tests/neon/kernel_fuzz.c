@@ -559,7 +559,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
             p.pad_top = p.pad_left = 0;
             p.in_h = p.out_h = uniform(1, 7);
             p.in_w = p.out_w = uniform(1, 7);
-            p.in_c = t % 3 == 0 ? 8 : t % 3 == 1 ? 4 * uniform(1, 40) : 16; /* small K: 8, 16 */
+            p.in_c = t % 3 == 0 ? 8 : t % 3 == 1 ? 4 * uniform(1, 40) : 16 * uniform(1, 2); /* small K: 8, 16, 32 */
             p.out_c = uniform(0, 2) ? 16 * uniform(1, 9) : uniform(1, 45);
             if (p.in_c == 8) { /* whole blocks: a53's 8-byte rows (dot4_sym_k8_relu), rows of odd widths; 16
                                 * channels: a55's tile outputs contiguous (dot4_relu_tiles_k8), 32: strided */
