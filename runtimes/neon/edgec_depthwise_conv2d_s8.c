@@ -463,10 +463,76 @@ __attribute__((noinline)) static void dw_fill_row(int8_t *dst, size_t plane, int
 }
 
 #if defined(DW_ASM)
+/* bytes of pad (a multiple of 8) at d in each of G planes plane bytes apart: 64 bytes a store, then 16 (a run of
+ * 8-byte columns may end 8 bytes into the row after it, which is filled after it). */
+static void dw_pad_rows(int8_t *d, size_t plane, uint64_t G, size_t bytes, int8x16_t pad) {
+    int8_t *y;
+    uint64_t j;
+    __asm__ volatile("mov v16.16b, %[pad].16b\n" "mov v17.16b, %[pad].16b\n" "mov v18.16b, %[pad].16b\n"
+                     "mov v19.16b, %[pad].16b\n"
+                     "0:\n" "mov %[y], %[d]\n" "lsr %[j], %[bytes], #6\n" "cbz %[j], 2f\n"
+                     "1:\n" "st1 {v16.16b-v19.16b}, [%[y]], #64\n" "subs %[j], %[j], #1\n" "b.ne 1b\n"
+                     "2:\n" "and %[j], %[bytes], #63\n" "cbz %[j], 4f\n"
+                     "3:\n" "st1 {v16.16b}, [%[y]], #16\n" "subs %[j], %[j], #16\n" "b.gt 3b\n"
+                     "4:\n" "add %[d], %[d], %[plane]\n" "subs %[G], %[G], #1\n" "b.ne 0b\n"
+                     : [d] "+r"(d), [G] "+r"(G), [y] "=&r"(y), [j] "=&r"(j)
+                     : [pad] "w"(pad), [bytes] "r"((uint64_t)bytes), [plane] "r"((uint64_t)plane)
+                     : "memory", "cc", "v16", "v17", "v18", "v19");
+}
+
+/* The data rows of dw_fill_image, in assembly (GCC's loops took about 100 instructions a row beside the copies):
+ * each row lo pad columns (PAD), n columns from the input (DATA), right pad columns, the stores running on from
+ * row to row (a row is the plane's next rb bytes) and the input moving on by skip bytes a row. */
+#define DW_FILL_PADS(COUNT, PAD)                                                                                   \
+    "cbz %[" COUNT "], 3f\n" "mov %[j], %[" COUNT "]\n" "2:\n" PAD "subs %[j], %[j], #1\n" "b.ne 2b\n" "3:\n"
+#define DW_FILL_ROWS(DATA, PAD)                                                                                    \
+    "mov v16.16b, %[pad].16b\n"                                                                                    \
+    "1:\n" DW_FILL_PADS("lo", PAD) DATA DW_FILL_PADS("right", PAD)                                                 \
+    "add %[x], %[x], %[skip]\n" "subs %[rows], %[rows], #1\n" "b.ne 1b\n"
+/* n columns C bytes apart: two a step (LOAD2, STORE2), then one (LOAD1, STORE1) when n is odd */
+#define DW_FILL_COLS(LOAD1, STORE1, LOAD2, STORE2)                                                                 \
+    "lsr %[j], %[n], #1\n" "cbz %[j], 5f\n" "4:\n" LOAD2 STORE2 "subs %[j], %[j], #1\n" "b.ne 4b\n"              \
+    "5:\n" "tbz %[n], #0, 6f\n" LOAD1 STORE1 "6:\n"
+/* n bytes (a multiple of 8) of a contiguous row: 128 a step, then 64, 32, 16, 8 */
+#define DW_FILL_PIECE(BIT, REGS, BYTES)                                                                            \
+    "tbz %[n], #" BIT ", 5f\n" "ld1 {" REGS "}, [%[x]], #" BYTES "\n" "st1 {" REGS "}, [%[y0]], #" BYTES "\n" "5:\n"
+#define DW_FILL_BYTES                                                                                              \
+    "lsr %[j], %[n], #7\n" "cbz %[j], 5f\n"                                                                        \
+    "4:\n" "ld1 {v20.16b-v23.16b}, [%[x]], #64\n" "ld1 {v24.16b-v27.16b}, [%[x]], #64\n"                          \
+    "st1 {v20.16b-v23.16b}, [%[y0]], #64\n" "st1 {v24.16b-v27.16b}, [%[y0]], #64\n" "subs %[j], %[j], #1\n"       \
+    "b.ne 4b\n" "5:\n"                                                                                             \
+    DW_FILL_PIECE("6", "v20.16b-v23.16b", "64") DW_FILL_PIECE("5", "v20.16b-v21.16b", "32")                      \
+    DW_FILL_PIECE("4", "v20.16b", "16") DW_FILL_PIECE("3", "v20.8b", "8")
+#define DW_FILL_LD(R) "ld1 {" R "}, [%[x]], %[C]\n"
+#define DW_FILL_Q(Y, R) "str q" R ", [%[" Y "]], #16\n"
+#define DW_FILL_QQ(Y, R, S) "stp q" R ", q" S ", [%[" Y "]], #32\n"
+#define DW_FILL_PLANES4                                                                                            \
+    DW_FILL_COLS(DW_FILL_LD("v20.16b-v23.16b"),                                                                   \
+                 DW_FILL_Q("y0", "20") DW_FILL_Q("y1", "21") DW_FILL_Q("y2", "22") DW_FILL_Q("y3", "23"),          \
+                 DW_FILL_LD("v20.16b-v23.16b") DW_FILL_LD("v24.16b-v27.16b"),                                     \
+                 DW_FILL_QQ("y0", "20", "24") DW_FILL_QQ("y1", "21", "25") DW_FILL_QQ("y2", "22", "26")            \
+                 DW_FILL_QQ("y3", "23", "27"))
+#define DW_FILL_PLANES2                                                                                            \
+    DW_FILL_COLS(DW_FILL_LD("v20.16b-v21.16b"), DW_FILL_Q("y0", "20") DW_FILL_Q("y1", "21"),                     \
+                 DW_FILL_LD("v20.16b-v21.16b") DW_FILL_LD("v24.16b-v25.16b"),                                     \
+                 DW_FILL_QQ("y0", "20", "24") DW_FILL_QQ("y1", "21", "25"))
+#define DW_FILL_PLANES1                                                                                            \
+    DW_FILL_COLS(DW_FILL_LD("v20.16b"), DW_FILL_Q("y0", "20"), DW_FILL_LD("v20.16b") DW_FILL_LD("v24.16b"),       \
+                 DW_FILL_QQ("y0", "20", "24"))
+#define DW_FILL_PLANES1_W8                                                                                         \
+    DW_FILL_COLS(DW_FILL_LD("v20.8b"), "str d20, [%[y0]], #8\n", DW_FILL_LD("v20.8b") DW_FILL_LD("v24.8b"),       \
+                 "stp d20, d24, [%[y0]], #16\n")
+#define DW_FILL_PAD16(K) DW_FILL_PAD16_##K
+#define DW_FILL_PAD16_1 DW_FILL_Q("y0", "16")
+#define DW_FILL_PAD16_2 DW_FILL_PAD16_1 DW_FILL_Q("y1", "16")
+#define DW_FILL_PAD16_4 DW_FILL_PAD16_2 DW_FILL_Q("y2", "16") DW_FILL_Q("y3", "16")
+#define DW_FILL_PAD8 "str d16, [%[y0]], #8\n"
+
 /* G groups' padded rows, plane bytes apart at dst: prows input rows from iy0, each cols columns of width bytes from
- * ix0, channels [c, c + G * width); rows and columns outside the input: pad (16-byte stores: up to 8 bytes past a
- * row of 8-byte columns, which the next row overwrites). The columns inside the input are the same every row,
- * worked out once; the geometry in locals (the byte stores could alias *p). */
+ * ix0, channels [c, c + G * width); rows and columns outside the input: pad. The columns inside the input are the
+ * same every row, worked out once; the data rows' groups four, two or one a pass (one 64-, 32- or 16-byte load a
+ * column), a group spanning all of the input's channels (C == width: VWW's 8- and 16-channel layers) a contiguous
+ * run a row. */
 __attribute__((noinline)) static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0,
                                                    int32_t prows, int32_t ix0, int32_t cols, int32_t width,
                                                    const int8_t *in_b, int32_t c, int8x16_t pad,
@@ -475,23 +541,34 @@ __attribute__((noinline)) static void dw_fill_image(int8_t *dst, size_t plane, i
     int32_t lo, hi;
     dw_inside(ix0, cols, in_w, &lo, &hi);
     const size_t rb = (size_t)width * (size_t)cols, in_row = (size_t)in_w * (size_t)C;
-    const int8_t *col0 = in_b + (size_t)(ix0 + lo) * (size_t)C + c; /* column lo of input row 0 */
-    for (int32_t r = 0; r < prows; ++r, dst += rb) {
-        const int32_t iy = iy0 + r;
-        if (iy < 0 || iy >= in_h) { /* a pad row: 64 bytes a store where AArch64 has ST1 of four registers */
-            for (int32_t g = 0; g < G; ++g) {
-                int8_t *y = dst + g * plane;
-                size_t j = 0;
-#if defined(__aarch64__)
-                const int8x16x4_t pad4 = {{pad, pad, pad, pad}};
-                for (; j + 64 <= rb; j += 64) vst1q_s8_x4(y + j, pad4);
-#endif
-                for (; j < rb; j += 16) vst1q_s8(y + j, pad);
-            }
-            continue;
+    const int32_t top = iy0 >= 0 ? 0 : -iy0 < prows ? -iy0 : prows; /* pad rows above the input */
+    const int32_t end = in_h - iy0 < prows ? (in_h - iy0 > top ? in_h - iy0 : top) : prows; /* and from end on */
+    if (top) dw_pad_rows(dst, plane, (uint64_t)G, rb * (size_t)top, pad);
+    if (end > top) {
+        const uint64_t n = (uint64_t)(hi - lo), skip = in_row - n * (uint64_t)C;
+        const int K = width == 8 || C == width ? 1 : G % 4 == 0 ? 4 : G % 2 == 0 ? 2 : 1; /* groups a pass */
+        for (int32_t g = 0; g < G; g += K) {
+            const int8_t *x = in_b + (size_t)(iy0 + top) * in_row + (size_t)(ix0 + lo) * (size_t)C + c + 16 * g;
+            int8_t *y0 = dst + (size_t)top * rb + (size_t)g * plane, *y1 = y0 + plane, *y2 = y1 + plane;
+            int8_t *y3 = y2 + plane;
+            uint64_t rows = (uint64_t)(end - top), j;
+#define DW_FILL_OPERANDS(N)                                                                                        \
+    : [x] "+r"(x), [y0] "+r"(y0), [y1] "+r"(y1), [y2] "+r"(y2), [y3] "+r"(y3), [rows] "+r"(rows), [j] "=&r"(j)     \
+    : [pad] "w"(pad), [lo] "r"((uint64_t)lo), [right] "r"((uint64_t)(cols - hi)), [n] "r"(N), [C] "r"((uint64_t)C), \
+      [skip] "r"(skip)                                                                                             \
+    : "memory", "cc", "v16", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27"
+            if (C == width && width == 8)
+                __asm__ volatile(DW_FILL_ROWS(DW_FILL_BYTES, DW_FILL_PAD8) DW_FILL_OPERANDS(n * 8));
+            else if (C == width)
+                __asm__ volatile(DW_FILL_ROWS(DW_FILL_BYTES, DW_FILL_PAD16(1)) DW_FILL_OPERANDS(n * 16));
+            else if (width == 8) __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES1_W8, DW_FILL_PAD8) DW_FILL_OPERANDS(n));
+            else if (K == 4) __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES4, DW_FILL_PAD16(4)) DW_FILL_OPERANDS(n));
+            else if (K == 2) __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES2, DW_FILL_PAD16(2)) DW_FILL_OPERANDS(n));
+            else __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES1, DW_FILL_PAD16(1)) DW_FILL_OPERANDS(n));
+#undef DW_FILL_OPERANDS
         }
-        dw_fill_cols(dst, plane, G, col0 + (size_t)iy * in_row, lo, hi, cols, width, C, pad);
     }
+    if (end < prows) dw_pad_rows(dst + (size_t)end * rb, plane, (uint64_t)G, rb * (size_t)(prows - end), pad);
 }
 #endif
 
