@@ -516,9 +516,13 @@ static void dw_pad_rows(int8_t *d, size_t plane, uint64_t G, size_t bytes, int8x
     DW_FILL_COLS(DW_FILL_LD("v20.16b-v21.16b"), DW_FILL_Q("y0", "20") DW_FILL_Q("y1", "21"),                     \
                  DW_FILL_LD("v20.16b-v21.16b") DW_FILL_LD("v24.16b-v25.16b"),                                     \
                  DW_FILL_QQ("y0", "20", "24") DW_FILL_QQ("y1", "21", "25"))
+/* one group: four columns a step (one ST1 of four registers), then two, then one */
 #define DW_FILL_PLANES1                                                                                            \
-    DW_FILL_COLS(DW_FILL_LD("v20.16b"), DW_FILL_Q("y0", "20"), DW_FILL_LD("v20.16b") DW_FILL_LD("v24.16b"),       \
-                 DW_FILL_QQ("y0", "20", "24"))
+    "lsr %[j], %[n], #2\n" "cbz %[j], 7f\n"                                                                         \
+    "8:\n" DW_FILL_LD("v20.16b") DW_FILL_LD("v21.16b") DW_FILL_LD("v22.16b") DW_FILL_LD("v23.16b")                 \
+    "st1 {v20.16b-v23.16b}, [%[y0]], #64\n" "subs %[j], %[j], #1\n" "b.ne 8b\n"                                   \
+    "7:\n" "tbz %[n], #1, 7f\n" DW_FILL_LD("v20.16b") DW_FILL_LD("v24.16b") DW_FILL_QQ("y0", "20", "24") "7:\n"     \
+    "tbz %[n], #0, 6f\n" DW_FILL_LD("v20.16b") DW_FILL_Q("y0", "20") "6:\n"
 #define DW_FILL_PLANES1_W8                                                                                         \
     DW_FILL_COLS(DW_FILL_LD("v20.8b"), "str d20, [%[y0]], #8\n", DW_FILL_LD("v20.8b") DW_FILL_LD("v24.8b"),       \
                  "stp d20, d24, [%[y0]], #16\n")
