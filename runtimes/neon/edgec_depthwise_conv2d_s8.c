@@ -1397,6 +1397,51 @@ static void dwd_prepare_c(const int32_t *shift, int32_t c, const edgec_conv2d_s8
  * layer) a group's set-up weighs. The same values and flags. */
 static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
                         int32_t c, const edgec_conv2d_s8_params *p, dw_group *g) {
+    const int32x4_t zero = vdupq_n_s32(0);
+    int mode, pairs;
+#if defined(DW_ASM)
+    /* in assembly (GCC's intrinsics took about 165 instructions a group, a weight in the small maps' layers): the
+     * nine taps (v0-v7, v16) stored, their sums widened, the base, multipliers and right shifts stored, the
+     * smallest weight and largest shift returned */
+    static const int32_t no_bias[16];
+    int8_t *w = (int8_t *)g->w;
+    const int8_t *wc = weights + c;
+    int32_t least, most;
+    __asm__ volatile(
+        "ld1 {v0.16b}, [%[wc]], %[C]\n" "ld1 {v1.16b}, [%[wc]], %[C]\n" "ld1 {v2.16b}, [%[wc]], %[C]\n"
+        "ld1 {v3.16b}, [%[wc]], %[C]\n" "ld1 {v4.16b}, [%[wc]], %[C]\n" "ld1 {v5.16b}, [%[wc]], %[C]\n"
+        "ld1 {v6.16b}, [%[wc]], %[C]\n" "ld1 {v7.16b}, [%[wc]], %[C]\n" "ld1 {v16.16b}, [%[wc]]\n"
+        "st1 {v0.16b-v3.16b}, [%[w]], #64\n" "st1 {v4.16b-v7.16b}, [%[w]], #64\n" "str q16, [%[w]]\n"
+        /* |sum of 9 weights| <= 1152: int16 */
+        "saddl v20.8h, v0.8b, v1.8b\n" "saddl2 v21.8h, v0.16b, v1.16b\n" "saddl v22.8h, v2.8b, v3.8b\n"
+        "saddl2 v23.8h, v2.16b, v3.16b\n" "saddl v24.8h, v4.8b, v5.8b\n" "saddl2 v25.8h, v4.16b, v5.16b\n"
+        "saddl v26.8h, v6.8b, v7.8b\n" "saddl2 v27.8h, v6.16b, v7.16b\n" "add v20.8h, v20.8h, v22.8h\n"
+        "add v21.8h, v21.8h, v23.8h\n" "add v24.8h, v24.8h, v26.8h\n" "add v25.8h, v25.8h, v27.8h\n"
+        "saddw v20.8h, v20.8h, v16.8b\n" "saddw2 v21.8h, v21.8h, v16.16b\n" "add v20.8h, v20.8h, v24.8h\n"
+        "add v21.8h, v21.8h, v25.8h\n"
+        "smin v17.16b, v0.16b, v1.16b\n" "smin v18.16b, v2.16b, v3.16b\n" "smin v19.16b, v4.16b, v5.16b\n"
+        "smin v22.16b, v6.16b, v7.16b\n" "smin v17.16b, v17.16b, v18.16b\n" "smin v19.16b, v19.16b, v22.16b\n"
+        "smin v17.16b, v17.16b, v16.16b\n" "smin v17.16b, v17.16b, v19.16b\n" "sminv b17, v17.16b\n"
+        "smov %w[least], v17.b[0]\n"
+        /* bias + input_offset * sum, wrapping as the reference's int32 sum */
+        "sxtl v24.4s, v20.4h\n" "sxtl2 v25.4s, v20.8h\n" "sxtl v26.4s, v21.4h\n" "sxtl2 v27.4s, v21.8h\n"
+        "dup v28.4s, %w[io]\n" "ld1 {v17.4s-v20.4s}, [%[b]]\n" "mla v17.4s, v24.4s, v28.4s\n"
+        "mla v18.4s, v25.4s, v28.4s\n" "mla v19.4s, v26.4s, v28.4s\n" "mla v20.4s, v27.4s, v28.4s\n"
+        "st1 {v17.4s-v20.4s}, [%[base]]\n"
+        "ld1 {v17.4s-v20.4s}, [%[m]]\n" "st1 {v17.4s-v20.4s}, [%[mult]]\n"
+        "ld1 {v17.4s-v20.4s}, [%[s]]\n" "smax v24.4s, v17.4s, v18.4s\n" "smax v25.4s, v19.4s, v20.4s\n"
+        "smax v24.4s, v24.4s, v25.4s\n" "smaxv s24, v24.4s\n" "fmov %w[most], s24\n" "movi v29.4s, #0\n"
+        "smin v17.4s, v17.4s, v29.4s\n" "smin v18.4s, v18.4s, v29.4s\n" "smin v19.4s, v19.4s, v29.4s\n"
+        "smin v20.4s, v20.4s, v29.4s\n" "st1 {v17.4s-v20.4s}, [%[right]]\n"
+        : [wc] "+r"(wc), [w] "+r"(w), [least] "=r"(least), [most] "=r"(most)
+        : [C] "r"((uint64_t)p->in_c), [io] "r"(p->input_offset), [b] "r"(bias ? bias + c : no_bias),
+          [m] "r"(multiplier + c), [s] "r"(shift + c), [base] "r"(g->base), [mult] "r"(g->multiplier),
+          [right] "r"(g->right)
+        : "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21", "v22",
+          "v23", "v24", "v25", "v26", "v27", "v28", "v29");
+    mode = most > 0 ? DW_SHIFT_LEFT : most == 0 ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+    pairs = least != -128;
+#else
     const size_t C = (size_t)p->in_c;
     const int8_t *wc = weights + c;
     int16x8_t sum_lo = vdupq_n_s16(0), sum_hi = sum_lo; /* |sum of 9 weights| <= 1152 */
@@ -1408,7 +1453,6 @@ static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_
         sum_hi = vaddw_s8(sum_hi, vget_high_s8(w));
         least = vminq_s8(least, w);
     }
-    const int32x4_t zero = vdupq_n_s32(0);
     const int32x4_t sums[4] = {vmovl_s16(vget_low_s16(sum_lo)), vmovl_s16(vget_high_s16(sum_lo)),
                                vmovl_s16(vget_low_s16(sum_hi)), vmovl_s16(vget_high_s16(sum_hi))};
     const uint32_t io = (uint32_t)p->input_offset;
@@ -1421,8 +1465,10 @@ static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_
         g->right[r] = vminq_s32(s, zero);
         most = vmaxq_s32(most, s);
     }
-    const int mode = edgec_neon_any_u32(vcgtq_s32(most, zero))   ? DW_SHIFT_LEFT
-                     : edgec_neon_any_u32(vcgeq_s32(most, zero)) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+    mode = edgec_neon_any_u32(vcgtq_s32(most, zero))   ? DW_SHIFT_LEFT
+           : edgec_neon_any_u32(vcgeq_s32(most, zero)) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+    pairs = !edgec_neon_any_u32(vreinterpretq_u32_u8(vceqq_s8(least, vdupq_n_s8(-128))));
+#endif
 #if defined(__aarch64__)
     if (mode != DW_SHIFT_RIGHT) /* dw_pixel's constants for the other modes (AArch64's right shifts: its own) */
 #endif
@@ -1435,8 +1481,7 @@ static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_
     g->lo = vdupq_n_s8((int8_t)p->act_min);
     g->hi = vdupq_n_s8((int8_t)p->act_max);
     vst1q_s8(g->pad, vdupq_n_s8((int8_t)-p->input_offset));
-    const uint8x16_t min128 = vceqq_s8(least, vdupq_n_s8(-128));
-    return (edgec_neon_any_u32(vreinterpretq_u32_u8(min128)) ? 0 : DW_PAIRS) + DW_MODE * mode;
+    return (pairs ? DW_PAIRS : 0) + DW_MODE * mode;
 }
 #endif
 
