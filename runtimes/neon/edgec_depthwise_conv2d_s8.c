@@ -261,9 +261,21 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
 #define DW_ASM_NARROW_U_FIXUP(EACH)
 #define DW_ASM_STORE16(T) "st1 {" T ".16b}, [%[o]], %[C]\n"
 #define DW_ASM_STORE8X2(T) "st1 {" T ".d}[0], [%[o]], %[C]\n" "st1 {" T ".d}[1], [%[o]], %[C]\n"
+/* A group's weights, zero point and clamp, and its pointers to base, multipliers and shifts, from g (dw_group's
+ * offsets: DW_AT_, checked below) */
+#define DW_AT_BASE "144"
+#define DW_AT_MULTIPLIER "400"
+#define DW_AT_RIGHT "464"
+#define DW_AT_ZP "528"
+#define DW_GROUP_BYTES "592"
+typedef char dw_group_offsets[offsetof(dw_group, base) == 144 && offsetof(dw_group, multiplier) == 400 &&
+                              offsetof(dw_group, right) == 464 && offsetof(dw_group, zp) == 528 &&
+                              sizeof(dw_group) == 592 ? 1 : -1];
 #define DW_ASM_PROLOGUE(NARROW)                                                                                    \
-    "ld1 {v0.16b-v3.16b}, [%[w]], #64\n" "ld1 {v4.16b-v7.16b}, [%[w]], #64\n" "ld1 {v8.16b}, [%[w]]\n"          \
-    "ld1 {v27.16b-v29.16b}, [%[zp]]\n" NARROW##_SETUP
+    "mov %[w], %[g]\n" "ld1 {v0.16b-v3.16b}, [%[w]], #64\n" "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"                  \
+    "ld1 {v8.16b}, [%[w]]\n" "add %[w], %[g], #" DW_AT_ZP "\n" "ld1 {v27.16b-v29.16b}, [%[w]]\n" NARROW##_SETUP   \
+    "add %[base], %[g], #" DW_AT_BASE "\n" "add %[mult], %[g], #" DW_AT_MULTIPLIER "\n"                           \
+    "add %[right], %[g], #" DW_AT_RIGHT "\n"
 /* The row: n steps (each LOAD01, PRODUCTS, the rounding, both vectors narrowed and stored), then TAIL. */
 #define DW_ASM_LOOP(LOAD01, PRODUCTS, NARROW, STORE, TAIL)                                                         \
     "1:\n"                                                                                                         \
@@ -315,37 +327,50 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
                                 "v31"),                                                                            \
                 NARROW, DW_ASM_STORE8X2, TAIL)
 
-/* n pixels (16 channels: n >= 2, stride 1 or 2 across; 8: n >= 4, stride 1) of rows output rows of a group from its
- * padded rows at x (rb bytes apart, columns of width bytes), into o (pixel stride C, row stride out_w * C): each
- * row's steps, its tail (16 channels: a last odd pixel; 8: an overlapping step) and the next row in assembly, the
- * weights loaded once. */
+/* n pixels (16 channels: n >= 2, stride 1 or 2 across; 8: n >= 4, stride 1) of rows output rows of G groups g[0..G)
+ * (8 channels: one) from their padded images at x (image bytes apart; rows rb bytes apart, columns of width bytes),
+ * into o (the next group 16 bytes on; pixel stride C, row stride out_w * C): each row's steps, its tail (16
+ * channels: a last odd pixel; 8: an overlapping step), the next row and the next group in assembly, a group's
+ * weights loaded once. The pointers run on from row to row (rskip, oskip: a row's stride less what its steps moved
+ * them) and from group to group (xback, oback). */
 EDGEC_INLINE void dw_rows_asm(const int8_t *x, int8_t *o, size_t rb, uint64_t rows, int32_t n_px, int32_t width,
-                              int unsigned_narrow, const dw_group *g, const edgec_conv2d_s8_params *p) {
-    const int8_t *w = (const int8_t *)g->w, *x0, *x1, *x2;
-    int8_t *oc;
-    const int32_t out_w = p->out_w, per = width == 16 ? 2 : 4, rem = width == 16 ? 0 : n_px % per;
-    uint64_t n, back;
-#define DW_ASM_IMAGE(NARROW, ROW, TAIL)                                                                            \
-    DW_ASM_PROLOGUE(NARROW)                                                                                        \
-    "0:\n" "mov %[x0], %[xr]\n" "add %[x1], %[xr], %[rb]\n" "add %[x2], %[x1], %[rb]\n" "mov %[o], %[orow]\n"    \
-    "mov %[n], %[np]\n" "mov %[back], %[back0]\n" ROW(NARROW, TAIL)                                               \
-    "add %[xr], %[xr], %[rstep]\n" "add %[orow], %[orow], %[ostep]\n" "subs %[rows], %[rows], #1\n" "b.ne 0b\n"
+                              int unsigned_narrow, const dw_group *g, uint64_t G, size_t image,
+                              const edgec_conv2d_s8_params *p) {
+    const int8_t *w, *x1, *x2;
+    const int32_t *base, *mult, *right;
+    const int32_t per = width == 16 ? 2 : 4, rem = width == 16 ? 0 : n_px % per;
+    const uint64_t C = (uint64_t)p->out_c, step = (uint64_t)32 * (uint64_t)p->stride_w, np = (uint64_t)(n_px / per);
+    const uint64_t odd = width == 16 ? (uint64_t)n_px % 2 : 0, back0 = rem ? (uint64_t)((per - rem) * width) : 0;
+    const uint64_t back_o = (uint64_t)(per - rem) * C, rstep = rb * (uint64_t)p->stride_h;
+    const uint64_t ostep = (uint64_t)p->out_w * C;
+    /* what a row's steps move the input and output pointers (an overlapping step: back bytes back first) */
+    const uint64_t x_moved = (np + (back0 != 0)) * step - back0;
+    const uint64_t o_moved = width == 16 ? (2 * np + odd) * C : (np + (back0 != 0)) * 4 * C - (back0 ? back_o : 0);
+    uint64_t n, back, rc;
+#define DW_ASM_IMAGE(NARROW, ROW, TAIL, RESET)                                                                     \
+    "9:\n" DW_ASM_PROLOGUE(NARROW) "add %[x1], %[x0], %[rb]\n" "add %[x2], %[x1], %[rb]\n" "mov %[rc], %[rows]\n"  \
+    "0:\n" "mov %[n], %[np]\n" RESET ROW(NARROW, TAIL)                                                            \
+    "add %[x0], %[x0], %[rskip]\n" "add %[x1], %[x1], %[rskip]\n" "add %[x2], %[x2], %[rskip]\n"                 \
+    "add %[o], %[o], %[oskip]\n" "subs %[rc], %[rc], #1\n" "b.ne 0b\n"                                            \
+    "add %[x0], %[x0], %[xback]\n" "add %[o], %[o], %[oback]\n" "add %[g], %[g], #" DW_GROUP_BYTES "\n"          \
+    "subs %[G], %[G], #1\n" "b.ne 9b\n"
 #define DW_ASM_OPERANDS                                                                                            \
-    : [xr] "+r"(x), [orow] "+r"(o), [rows] "+r"(rows), [w] "+r"(w), [x0] "=&r"(x0), [x1] "=&r"(x1),                \
-      [x2] "=&r"(x2), [o] "=&r"(oc), [n] "=&r"(n), [back] "=&r"(back)                                              \
-    : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),                    \
-      [np] "r"((uint64_t)(n_px / per)), [odd] "r"((uint64_t)(width == 16 ? n_px % 2 : 0)), [rb] "r"(rb),           \
-      [rstep] "r"(rb * (size_t)p->stride_h), [ostep] "r"((uint64_t)out_w * (uint64_t)p->out_c),                    \
-      [C] "r"((uint64_t)p->out_c), [step] "r"((uint64_t)32 * (uint64_t)p->stride_w),                               \
-      [back0] "r"((uint64_t)(rem ? (per - rem) * width : 0)), [back_o] "r"((uint64_t)(per - rem) * p->out_c)       \
+    : [g] "+r"(g), [x0] "+r"(x), [o] "+r"(o), [G] "+r"(G), [w] "=&r"(w), [base] "=&r"(base), [mult] "=&r"(mult),  \
+      [right] "=&r"(right), [x1] "=&r"(x1), [x2] "=&r"(x2), [n] "=&r"(n), [back] "=&r"(back), [rc] "=&r"(rc)       \
+    : [np] "r"(np), [odd] "r"(odd), [back0] "r"(back0), [back_o] "r"(back_o), [rb] "r"(rb),                        \
+      [rskip] "r"(rstep - x_moved), [oskip] "r"(ostep - o_moved), [C] "r"(C), [step] "r"(step), [rows] "r"(rows),  \
+      [xback] "r"((uint64_t)image - rows * rstep), [oback] "r"(16 - rows * ostep)                                  \
     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",    \
       "v29", "v30", "v31"
-#define DW_ASM_IMAGE_ODD(NARROW, ROW) DW_ASM_IMAGE(NARROW, ROW, DW_ASM_ODD(NARROW))
+#define DW_ASM_IMAGE_ODD(NARROW, ROW) DW_ASM_IMAGE(NARROW, ROW, DW_ASM_ODD(NARROW), "")
+#define DW_ASM_RESET_BACK "mov %[back], %[back0]\n"
     if (width == 8) {
         if (unsigned_narrow)
-            __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_U, DW_ASM_ROW_W8, DW_ASM_BACK) DW_ASM_OPERANDS);
-        else __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_S, DW_ASM_ROW_W8, DW_ASM_BACK) DW_ASM_OPERANDS);
+            __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_U, DW_ASM_ROW_W8, DW_ASM_BACK, DW_ASM_RESET_BACK)
+                                 DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_S, DW_ASM_ROW_W8, DW_ASM_BACK, DW_ASM_RESET_BACK)
+                                  DW_ASM_OPERANDS);
     } else if (p->stride_w == 1) {
         if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_U, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
         else __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_S, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
@@ -637,8 +662,7 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
                 dw_fill_image(x, image, G, oy0 * sh - pad_top, (nb - 1) * sh + 3, ox0 * sw - p->pad_left, pcols,
                               width, in_b, c, pad, p);
                 int8_t *o = out_b + ((size_t)oy0 * out_w + ox0) * C + c;
-                for (int32_t k = 0; k < G; ++k)
-                    dw_rows_asm(x + k * image, o + width * k, rb, (uint64_t)nb, n, width, unsigned_narrow, &g[k], p);
+                dw_rows_asm(x, o, rb, (uint64_t)nb, n, width, unsigned_narrow, g, (uint64_t)G, image, p);
             }
         }
         return;
