@@ -1417,10 +1417,21 @@ static void dwd_prepare_c(const int32_t *shift, int32_t c, const edgec_conv2d_s8
 #endif
 
 #if !defined(DW_DOT)
+/* A group's zero point, clamp and pad bytes (dw_group's zp, lo, hi, pad, in that order), the same for every group:
+ * set once a call, copied into each group by dw_prepare16 (one load and one store where it is in assembly). */
+typedef struct {
+    int16x8_t zp;
+    int8x16_t lo, hi;
+    int8_t pad[16];
+} dw_consts;
+typedef char dw_consts_layout[sizeof(dw_consts) == 64 && offsetof(dw_group, lo) == offsetof(dw_group, zp) + 16 &&
+                              offsetof(dw_group, hi) == offsetof(dw_group, zp) + 32 &&
+                              offsetof(dw_group, pad) == offsetof(dw_group, zp) + 48 ? 1 : -1];
+
 /* dw_prepare for a group of 16 channels, straight-line: on small maps (VWW's 6 x 6 and 3 x 3, 8 and 16 groups a
  * layer) a group's set-up weighs. The same values and flags. */
 static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
-                        int32_t c, const edgec_conv2d_s8_params *p, dw_group *g) {
+                        int32_t c, const edgec_conv2d_s8_params *p, const dw_consts *k, dw_group *g) {
     const int32x4_t zero = vdupq_n_s32(0);
     int mode, pairs;
 #if defined(DW_ASM)
@@ -1457,10 +1468,11 @@ static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_
         "smax v24.4s, v24.4s, v25.4s\n" "smaxv s24, v24.4s\n" "fmov %w[most], s24\n" "movi v29.4s, #0\n"
         "smin v17.4s, v17.4s, v29.4s\n" "smin v18.4s, v18.4s, v29.4s\n" "smin v19.4s, v19.4s, v29.4s\n"
         "smin v20.4s, v20.4s, v29.4s\n" "st1 {v17.4s-v20.4s}, [%[right]]\n"
+        "ld1 {v17.16b-v20.16b}, [%[k]]\n" "st1 {v17.16b-v20.16b}, [%[zp]]\n"
         : [wc] "+r"(wc), [w] "+r"(w), [least] "=r"(least), [most] "=r"(most)
         : [C] "r"((uint64_t)p->in_c), [io] "r"(p->input_offset), [b] "r"(bias ? bias + c : no_bias),
           [m] "r"(multiplier + c), [s] "r"(shift + c), [base] "r"(g->base), [mult] "r"(g->multiplier),
-          [right] "r"(g->right)
+          [right] "r"(g->right), [k] "r"(k), [zp] "r"(&g->zp)
         : "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21", "v22",
           "v23", "v24", "v25", "v26", "v27", "v28", "v29");
     mode = most > 0 ? DW_SHIFT_LEFT : most == 0 ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
@@ -1501,10 +1513,12 @@ static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_
             g->q[r].left = vmaxq_s32(vld1q_s32(shift + c + 4 * r), zero);
             g->q[r].right = g->right[r];
         }
-    g->zp = vdupq_n_s16((int16_t)p->output_offset);
-    g->lo = vdupq_n_s8((int8_t)p->act_min);
-    g->hi = vdupq_n_s8((int8_t)p->act_max);
-    vst1q_s8(g->pad, vdupq_n_s8((int8_t)-p->input_offset));
+#if !defined(DW_ASM)
+    g->zp = k->zp;
+    g->lo = k->lo;
+    g->hi = k->hi;
+    vst1q_s8(g->pad, vld1q_s8(k->pad));
+#endif
     return (pairs ? DW_PAIRS : 0) + DW_MODE * mode;
 }
 #endif
@@ -1562,6 +1576,11 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     dw_group g[DW_GROUPS];
     int flags[DW_GROUPS];
     const int unsigned_narrow = p->output_offset == -128 && p->act_min == -128 && p->act_max == 127;
+    dw_consts k;
+    k.zp = vdupq_n_s16((int16_t)p->output_offset);
+    k.lo = vdupq_n_s8((int8_t)p->act_min);
+    k.hi = vdupq_n_s8((int8_t)p->act_max);
+    vst1q_s8(k.pad, vdupq_n_s8((int8_t)-p->input_offset));
     /* groups a run: as many padded images as the ring's bytes hold (dw3x3_groups' bands), else one */
     const int32_t cols = (p->out_w - 1) * p->stride_w + 3, rows = (p->out_h - 1) * p->stride_h + 3;
     const size_t images = (sizeof buf.rows - 16) / (16 * (size_t)cols * (size_t)rows);
@@ -1570,7 +1589,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
         const int32_t width = fast_c - c >= 16 ? 16 : 8;
         int32_t G = 0;
         do {
-            flags[G] = width == 16 ? dw_prepare16(weights, bias, multiplier, shift, c + 16 * G, p, &g[G])
+            flags[G] = width == 16 ? dw_prepare16(weights, bias, multiplier, shift, c + 16 * G, p, &k, &g[G])
                                    : dw_prepare(weights, bias, multiplier, shift, c, 8, p, &g[G]);
         } while (flags[G] == flags[0] && ++G < fit && G < DW_GROUPS && fast_c - c - 16 * G >= 16);
         for (int32_t b = 0; b < p->batch; ++b) {
