@@ -491,18 +491,22 @@ __attribute__((noinline)) static void dw_fill_row(int8_t *dst, size_t plane, int
 /* bytes of pad (a multiple of 8) at d in each of G planes plane bytes apart: 64 bytes a store, then 16 (a run of
  * 8-byte columns may end 8 bytes into the row after it, which is filled after it). */
 static void dw_pad_rows(int8_t *d, size_t plane, uint64_t G, size_t bytes, int8x16_t pad) {
-    int8_t *y;
+    const uint64_t q64 = bytes / 64, r16 = bytes % 64, skip = plane - (bytes + 15) / 16 * 16;
     uint64_t j;
-    __asm__ volatile("mov v16.16b, %[pad].16b\n" "mov v17.16b, %[pad].16b\n" "mov v18.16b, %[pad].16b\n"
-                     "mov v19.16b, %[pad].16b\n"
-                     "0:\n" "mov %[y], %[d]\n" "lsr %[j], %[bytes], #6\n" "cbz %[j], 2f\n"
-                     "1:\n" "st1 {v16.16b-v19.16b}, [%[y]], #64\n" "subs %[j], %[j], #1\n" "b.ne 1b\n"
-                     "2:\n" "and %[j], %[bytes], #63\n" "cbz %[j], 4f\n"
-                     "3:\n" "st1 {v16.16b}, [%[y]], #16\n" "subs %[j], %[j], #16\n" "b.gt 3b\n"
-                     "4:\n" "add %[d], %[d], %[plane]\n" "subs %[G], %[G], #1\n" "b.ne 0b\n"
-                     : [d] "+r"(d), [G] "+r"(G), [y] "=&r"(y), [j] "=&r"(j)
-                     : [pad] "w"(pad), [bytes] "r"((uint64_t)bytes), [plane] "r"((uint64_t)plane)
-                     : "memory", "cc", "v16", "v17", "v18", "v19");
+#define DW_PAD_ROWS(TAIL)                                                                                          \
+    __asm__ volatile("mov v16.16b, %[pad].16b\n" "mov v17.16b, %[pad].16b\n" "mov v18.16b, %[pad].16b\n"         \
+                     "mov v19.16b, %[pad].16b\n"                                                                  \
+                     "0:\n" "mov %[j], %[q64]\n" "cbz %[j], 2f\n"                                                 \
+                     "1:\n" "st1 {v16.16b-v19.16b}, [%[d]], #64\n" "subs %[j], %[j], #1\n" "b.ne 1b\n"            \
+                     "2:\n" TAIL "add %[d], %[d], %[skip]\n" "subs %[G], %[G], #1\n" "b.ne 0b\n"                  \
+                     : [d] "+r"(d), [G] "+r"(G), [j] "=&r"(j)                                                      \
+                     : [pad] "w"(pad), [q64] "r"(q64), [r16] "r"(r16), [skip] "r"(skip)                            \
+                     : "memory", "cc", "v16", "v17", "v18", "v19")
+    if (r16) /* then 16 bytes a store */
+        DW_PAD_ROWS("mov %[j], %[r16]\n" "3:\n" "st1 {v16.16b}, [%[d]], #16\n" "subs %[j], %[j], #16\n" "b.gt 3b\n");
+    else
+        DW_PAD_ROWS("");
+#undef DW_PAD_ROWS
 }
 
 /* The data rows of dw_fill_image, in assembly (GCC's loops took about 100 instructions a row beside the copies):
