@@ -261,9 +261,21 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
 #define DW_ASM_NARROW_U_FIXUP(EACH)
 #define DW_ASM_STORE16(T) "st1 {" T ".16b}, [%[o]], %[C]\n"
 #define DW_ASM_STORE8X2(T) "st1 {" T ".d}[0], [%[o]], %[C]\n" "st1 {" T ".d}[1], [%[o]], %[C]\n"
+/* A group's weights, zero point and clamp, and its pointers to base, multipliers and shifts, from g (dw_group's
+ * offsets: DW_AT_, checked below) */
+#define DW_AT_BASE "144"
+#define DW_AT_MULTIPLIER "400"
+#define DW_AT_RIGHT "464"
+#define DW_AT_ZP "528"
+#define DW_GROUP_BYTES "592"
+typedef char dw_group_offsets[offsetof(dw_group, base) == 144 && offsetof(dw_group, multiplier) == 400 &&
+                              offsetof(dw_group, right) == 464 && offsetof(dw_group, zp) == 528 &&
+                              sizeof(dw_group) == 592 ? 1 : -1];
 #define DW_ASM_PROLOGUE(NARROW)                                                                                    \
-    "ld1 {v0.16b-v3.16b}, [%[w]], #64\n" "ld1 {v4.16b-v7.16b}, [%[w]], #64\n" "ld1 {v8.16b}, [%[w]]\n"          \
-    "ld1 {v27.16b-v29.16b}, [%[zp]]\n" NARROW##_SETUP
+    "mov %[w], %[g]\n" "ld1 {v0.16b-v3.16b}, [%[w]], #64\n" "ld1 {v4.16b-v7.16b}, [%[w]], #64\n"                  \
+    "ld1 {v8.16b}, [%[w]]\n" "add %[w], %[g], #" DW_AT_ZP "\n" "ld1 {v27.16b-v29.16b}, [%[w]]\n" NARROW##_SETUP   \
+    "add %[base], %[g], #" DW_AT_BASE "\n" "add %[mult], %[g], #" DW_AT_MULTIPLIER "\n"                           \
+    "add %[right], %[g], #" DW_AT_RIGHT "\n"
 /* The row: n steps (each LOAD01, PRODUCTS, the rounding, both vectors narrowed and stored), then TAIL. */
 #define DW_ASM_LOOP(LOAD01, PRODUCTS, NARROW, STORE, TAIL)                                                         \
     "1:\n"                                                                                                         \
@@ -315,37 +327,50 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
                                 "v31"),                                                                            \
                 NARROW, DW_ASM_STORE8X2, TAIL)
 
-/* n pixels (16 channels: n >= 2, stride 1 or 2 across; 8: n >= 4, stride 1) of rows output rows of a group from its
- * padded rows at x (rb bytes apart, columns of width bytes), into o (pixel stride C, row stride out_w * C): each
- * row's steps, its tail (16 channels: a last odd pixel; 8: an overlapping step) and the next row in assembly, the
- * weights loaded once. */
+/* n pixels (16 channels: n >= 2, stride 1 or 2 across; 8: n >= 4, stride 1) of rows output rows of G groups g[0..G)
+ * (8 channels: one) from their padded images at x (image bytes apart; rows rb bytes apart, columns of width bytes),
+ * into o (the next group 16 bytes on; pixel stride C, row stride out_w * C): each row's steps, its tail (16
+ * channels: a last odd pixel; 8: an overlapping step), the next row and the next group in assembly, a group's
+ * weights loaded once. The pointers run on from row to row (rskip, oskip: a row's stride less what its steps moved
+ * them) and from group to group (xback, oback). */
 EDGEC_INLINE void dw_rows_asm(const int8_t *x, int8_t *o, size_t rb, uint64_t rows, int32_t n_px, int32_t width,
-                              int unsigned_narrow, const dw_group *g, const edgec_conv2d_s8_params *p) {
-    const int8_t *w = (const int8_t *)g->w, *x0, *x1, *x2;
-    int8_t *oc;
-    const int32_t out_w = p->out_w, per = width == 16 ? 2 : 4, rem = width == 16 ? 0 : n_px % per;
-    uint64_t n, back;
-#define DW_ASM_IMAGE(NARROW, ROW, TAIL)                                                                            \
-    DW_ASM_PROLOGUE(NARROW)                                                                                        \
-    "0:\n" "mov %[x0], %[xr]\n" "add %[x1], %[xr], %[rb]\n" "add %[x2], %[x1], %[rb]\n" "mov %[o], %[orow]\n"    \
-    "mov %[n], %[np]\n" "mov %[back], %[back0]\n" ROW(NARROW, TAIL)                                               \
-    "add %[xr], %[xr], %[rstep]\n" "add %[orow], %[orow], %[ostep]\n" "subs %[rows], %[rows], #1\n" "b.ne 0b\n"
+                              int unsigned_narrow, const dw_group *g, uint64_t G, size_t image,
+                              const edgec_conv2d_s8_params *p) {
+    const int8_t *w, *x1, *x2;
+    const int32_t *base, *mult, *right;
+    const int32_t per = width == 16 ? 2 : 4, rem = width == 16 ? 0 : n_px % per;
+    const uint64_t C = (uint64_t)p->out_c, step = (uint64_t)32 * (uint64_t)p->stride_w, np = (uint64_t)(n_px / per);
+    const uint64_t odd = width == 16 ? (uint64_t)n_px % 2 : 0, back0 = rem ? (uint64_t)((per - rem) * width) : 0;
+    const uint64_t back_o = (uint64_t)(per - rem) * C, rstep = rb * (uint64_t)p->stride_h;
+    const uint64_t ostep = (uint64_t)p->out_w * C;
+    /* what a row's steps move the input and output pointers (an overlapping step: back bytes back first) */
+    const uint64_t x_moved = (np + (back0 != 0)) * step - back0;
+    const uint64_t o_moved = width == 16 ? (2 * np + odd) * C : (np + (back0 != 0)) * 4 * C - (back0 ? back_o : 0);
+    uint64_t n, back, rc;
+#define DW_ASM_IMAGE(NARROW, ROW, TAIL, RESET)                                                                     \
+    "9:\n" DW_ASM_PROLOGUE(NARROW) "add %[x1], %[x0], %[rb]\n" "add %[x2], %[x1], %[rb]\n" "mov %[rc], %[rows]\n"  \
+    "0:\n" "mov %[n], %[np]\n" RESET ROW(NARROW, TAIL)                                                            \
+    "add %[x0], %[x0], %[rskip]\n" "add %[x1], %[x1], %[rskip]\n" "add %[x2], %[x2], %[rskip]\n"                 \
+    "add %[o], %[o], %[oskip]\n" "subs %[rc], %[rc], #1\n" "b.ne 0b\n"                                            \
+    "add %[x0], %[x0], %[xback]\n" "add %[o], %[o], %[oback]\n" "add %[g], %[g], #" DW_GROUP_BYTES "\n"          \
+    "subs %[G], %[G], #1\n" "b.ne 9b\n"
 #define DW_ASM_OPERANDS                                                                                            \
-    : [xr] "+r"(x), [orow] "+r"(o), [rows] "+r"(rows), [w] "+r"(w), [x0] "=&r"(x0), [x1] "=&r"(x1),                \
-      [x2] "=&r"(x2), [o] "=&r"(oc), [n] "=&r"(n), [back] "=&r"(back)                                              \
-    : [base] "r"(g->base), [mult] "r"(g->multiplier), [right] "r"(g->right), [zp] "r"(&g->zp),                    \
-      [np] "r"((uint64_t)(n_px / per)), [odd] "r"((uint64_t)(width == 16 ? n_px % 2 : 0)), [rb] "r"(rb),           \
-      [rstep] "r"(rb * (size_t)p->stride_h), [ostep] "r"((uint64_t)out_w * (uint64_t)p->out_c),                    \
-      [C] "r"((uint64_t)p->out_c), [step] "r"((uint64_t)32 * (uint64_t)p->stride_w),                               \
-      [back0] "r"((uint64_t)(rem ? (per - rem) * width : 0)), [back_o] "r"((uint64_t)(per - rem) * p->out_c)       \
+    : [g] "+r"(g), [x0] "+r"(x), [o] "+r"(o), [G] "+r"(G), [w] "=&r"(w), [base] "=&r"(base), [mult] "=&r"(mult),  \
+      [right] "=&r"(right), [x1] "=&r"(x1), [x2] "=&r"(x2), [n] "=&r"(n), [back] "=&r"(back), [rc] "=&r"(rc)       \
+    : [np] "r"(np), [odd] "r"(odd), [back0] "r"(back0), [back_o] "r"(back_o), [rb] "r"(rb),                        \
+      [rskip] "r"(rstep - x_moved), [oskip] "r"(ostep - o_moved), [C] "r"(C), [step] "r"(step), [rows] "r"(rows),  \
+      [xback] "r"((uint64_t)image - rows * rstep), [oback] "r"(16 - rows * ostep)                                  \
     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",    \
       "v29", "v30", "v31"
-#define DW_ASM_IMAGE_ODD(NARROW, ROW) DW_ASM_IMAGE(NARROW, ROW, DW_ASM_ODD(NARROW))
+#define DW_ASM_IMAGE_ODD(NARROW, ROW) DW_ASM_IMAGE(NARROW, ROW, DW_ASM_ODD(NARROW), "")
+#define DW_ASM_RESET_BACK "mov %[back], %[back0]\n"
     if (width == 8) {
         if (unsigned_narrow)
-            __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_U, DW_ASM_ROW_W8, DW_ASM_BACK) DW_ASM_OPERANDS);
-        else __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_S, DW_ASM_ROW_W8, DW_ASM_BACK) DW_ASM_OPERANDS);
+            __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_U, DW_ASM_ROW_W8, DW_ASM_BACK, DW_ASM_RESET_BACK)
+                                 DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_S, DW_ASM_ROW_W8, DW_ASM_BACK, DW_ASM_RESET_BACK)
+                                  DW_ASM_OPERANDS);
     } else if (p->stride_w == 1) {
         if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_U, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
         else __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_S, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
@@ -463,10 +488,84 @@ __attribute__((noinline)) static void dw_fill_row(int8_t *dst, size_t plane, int
 }
 
 #if defined(DW_ASM)
+/* bytes of pad (a multiple of 8) at d in each of G planes plane bytes apart: 64 bytes a store, then 16 (a run of
+ * 8-byte columns may end 8 bytes into the row after it, which is filled after it). */
+static void dw_pad_rows(int8_t *d, size_t plane, uint64_t G, size_t bytes, int8x16_t pad) {
+    const uint64_t q64 = bytes / 64, r16 = bytes % 64, skip = plane - (bytes + 15) / 16 * 16;
+    uint64_t j;
+#define DW_PAD_ROWS(TAIL)                                                                                          \
+    __asm__ volatile("mov v16.16b, %[pad].16b\n" "mov v17.16b, %[pad].16b\n" "mov v18.16b, %[pad].16b\n"         \
+                     "mov v19.16b, %[pad].16b\n"                                                                  \
+                     "0:\n" "mov %[j], %[q64]\n" "cbz %[j], 2f\n"                                                 \
+                     "1:\n" "st1 {v16.16b-v19.16b}, [%[d]], #64\n" "subs %[j], %[j], #1\n" "b.ne 1b\n"            \
+                     "2:\n" TAIL "add %[d], %[d], %[skip]\n" "subs %[G], %[G], #1\n" "b.ne 0b\n"                  \
+                     : [d] "+r"(d), [G] "+r"(G), [j] "=&r"(j)                                                      \
+                     : [pad] "w"(pad), [q64] "r"(q64), [r16] "r"(r16), [skip] "r"(skip)                            \
+                     : "memory", "cc", "v16", "v17", "v18", "v19")
+    if (r16) /* then 16 bytes a store */
+        DW_PAD_ROWS("mov %[j], %[r16]\n" "3:\n" "st1 {v16.16b}, [%[d]], #16\n" "subs %[j], %[j], #16\n" "b.gt 3b\n");
+    else
+        DW_PAD_ROWS("");
+#undef DW_PAD_ROWS
+}
+
+/* The data rows of dw_fill_image, in assembly (GCC's loops took about 100 instructions a row beside the copies):
+ * each row lo pad columns (PAD), n columns from the input (DATA), right pad columns, the stores running on from
+ * row to row (a row is the plane's next rb bytes) and the input moving on by skip bytes a row. */
+#define DW_FILL_PADS(COUNT, PAD)                                                                                   \
+    "cbz %[" COUNT "], 3f\n" "mov %[j], %[" COUNT "]\n" "2:\n" PAD "subs %[j], %[j], #1\n" "b.ne 2b\n" "3:\n"
+#define DW_FILL_ROWS(DATA, PAD)                                                                                    \
+    "mov v16.16b, %[pad].16b\n"                                                                                    \
+    "1:\n" DW_FILL_PADS("lo", PAD) DATA DW_FILL_PADS("right", PAD)                                                 \
+    "add %[x], %[x], %[skip]\n" "subs %[rows], %[rows], #1\n" "b.ne 1b\n"
+/* n columns C bytes apart: two a step (LOAD2, STORE2), then one (LOAD1, STORE1) when n is odd */
+#define DW_FILL_COLS(LOAD1, STORE1, LOAD2, STORE2)                                                                 \
+    "lsr %[j], %[n], #1\n" "cbz %[j], 5f\n" "4:\n" LOAD2 STORE2 "subs %[j], %[j], #1\n" "b.ne 4b\n"              \
+    "5:\n" "tbz %[n], #0, 6f\n" LOAD1 STORE1 "6:\n"
+/* n bytes (a multiple of 8) of a contiguous row: 128 a step, then 64, 32, 16, 8 */
+#define DW_FILL_PIECE(BIT, REGS, BYTES)                                                                            \
+    "tbz %[n], #" BIT ", 5f\n" "ld1 {" REGS "}, [%[x]], #" BYTES "\n" "st1 {" REGS "}, [%[y0]], #" BYTES "\n" "5:\n"
+#define DW_FILL_BYTES                                                                                              \
+    "lsr %[j], %[n], #7\n" "cbz %[j], 5f\n"                                                                        \
+    "4:\n" "ld1 {v20.16b-v23.16b}, [%[x]], #64\n" "ld1 {v24.16b-v27.16b}, [%[x]], #64\n"                          \
+    "st1 {v20.16b-v23.16b}, [%[y0]], #64\n" "st1 {v24.16b-v27.16b}, [%[y0]], #64\n" "subs %[j], %[j], #1\n"       \
+    "b.ne 4b\n" "5:\n"                                                                                             \
+    DW_FILL_PIECE("6", "v20.16b-v23.16b", "64") DW_FILL_PIECE("5", "v20.16b-v21.16b", "32")                      \
+    DW_FILL_PIECE("4", "v20.16b", "16") DW_FILL_PIECE("3", "v20.8b", "8")
+#define DW_FILL_LD(R) "ld1 {" R "}, [%[x]], %[C]\n"
+#define DW_FILL_Q(Y, R) "str q" R ", [%[" Y "]], #16\n"
+#define DW_FILL_QQ(Y, R, S) "stp q" R ", q" S ", [%[" Y "]], #32\n"
+#define DW_FILL_PLANES4                                                                                            \
+    DW_FILL_COLS(DW_FILL_LD("v20.16b-v23.16b"),                                                                   \
+                 DW_FILL_Q("y0", "20") DW_FILL_Q("y1", "21") DW_FILL_Q("y2", "22") DW_FILL_Q("y3", "23"),          \
+                 DW_FILL_LD("v20.16b-v23.16b") DW_FILL_LD("v24.16b-v27.16b"),                                     \
+                 DW_FILL_QQ("y0", "20", "24") DW_FILL_QQ("y1", "21", "25") DW_FILL_QQ("y2", "22", "26")            \
+                 DW_FILL_QQ("y3", "23", "27"))
+#define DW_FILL_PLANES2                                                                                            \
+    DW_FILL_COLS(DW_FILL_LD("v20.16b-v21.16b"), DW_FILL_Q("y0", "20") DW_FILL_Q("y1", "21"),                     \
+                 DW_FILL_LD("v20.16b-v21.16b") DW_FILL_LD("v24.16b-v25.16b"),                                     \
+                 DW_FILL_QQ("y0", "20", "24") DW_FILL_QQ("y1", "21", "25"))
+/* one group: four columns a step (one ST1 of four registers), then two, then one */
+#define DW_FILL_PLANES1                                                                                            \
+    "lsr %[j], %[n], #2\n" "cbz %[j], 7f\n"                                                                         \
+    "8:\n" DW_FILL_LD("v20.16b") DW_FILL_LD("v21.16b") DW_FILL_LD("v22.16b") DW_FILL_LD("v23.16b")                 \
+    "st1 {v20.16b-v23.16b}, [%[y0]], #64\n" "subs %[j], %[j], #1\n" "b.ne 8b\n"                                   \
+    "7:\n" "tbz %[n], #1, 7f\n" DW_FILL_LD("v20.16b") DW_FILL_LD("v24.16b") DW_FILL_QQ("y0", "20", "24") "7:\n"     \
+    "tbz %[n], #0, 6f\n" DW_FILL_LD("v20.16b") DW_FILL_Q("y0", "20") "6:\n"
+#define DW_FILL_PLANES1_W8                                                                                         \
+    DW_FILL_COLS(DW_FILL_LD("v20.8b"), "str d20, [%[y0]], #8\n", DW_FILL_LD("v20.8b") DW_FILL_LD("v24.8b"),       \
+                 "stp d20, d24, [%[y0]], #16\n")
+#define DW_FILL_PAD16(K) DW_FILL_PAD16_##K
+#define DW_FILL_PAD16_1 DW_FILL_Q("y0", "16")
+#define DW_FILL_PAD16_2 DW_FILL_PAD16_1 DW_FILL_Q("y1", "16")
+#define DW_FILL_PAD16_4 DW_FILL_PAD16_2 DW_FILL_Q("y2", "16") DW_FILL_Q("y3", "16")
+#define DW_FILL_PAD8 "str d16, [%[y0]], #8\n"
+
 /* G groups' padded rows, plane bytes apart at dst: prows input rows from iy0, each cols columns of width bytes from
- * ix0, channels [c, c + G * width); rows and columns outside the input: pad (16-byte stores: up to 8 bytes past a
- * row of 8-byte columns, which the next row overwrites). The columns inside the input are the same every row,
- * worked out once; the geometry in locals (the byte stores could alias *p). */
+ * ix0, channels [c, c + G * width); rows and columns outside the input: pad. The columns inside the input are the
+ * same every row, worked out once; the data rows' groups four, two or one a pass (one 64-, 32- or 16-byte load a
+ * column), a group spanning all of the input's channels (C == width: VWW's 8- and 16-channel layers) a contiguous
+ * run a row. */
 __attribute__((noinline)) static void dw_fill_image(int8_t *dst, size_t plane, int32_t G, int32_t iy0,
                                                    int32_t prows, int32_t ix0, int32_t cols, int32_t width,
                                                    const int8_t *in_b, int32_t c, int8x16_t pad,
@@ -475,23 +574,34 @@ __attribute__((noinline)) static void dw_fill_image(int8_t *dst, size_t plane, i
     int32_t lo, hi;
     dw_inside(ix0, cols, in_w, &lo, &hi);
     const size_t rb = (size_t)width * (size_t)cols, in_row = (size_t)in_w * (size_t)C;
-    const int8_t *col0 = in_b + (size_t)(ix0 + lo) * (size_t)C + c; /* column lo of input row 0 */
-    for (int32_t r = 0; r < prows; ++r, dst += rb) {
-        const int32_t iy = iy0 + r;
-        if (iy < 0 || iy >= in_h) { /* a pad row: 64 bytes a store where AArch64 has ST1 of four registers */
-            for (int32_t g = 0; g < G; ++g) {
-                int8_t *y = dst + g * plane;
-                size_t j = 0;
-#if defined(__aarch64__)
-                const int8x16x4_t pad4 = {{pad, pad, pad, pad}};
-                for (; j + 64 <= rb; j += 64) vst1q_s8_x4(y + j, pad4);
-#endif
-                for (; j < rb; j += 16) vst1q_s8(y + j, pad);
-            }
-            continue;
+    const int32_t top = iy0 >= 0 ? 0 : -iy0 < prows ? -iy0 : prows; /* pad rows above the input */
+    const int32_t end = in_h - iy0 < prows ? (in_h - iy0 > top ? in_h - iy0 : top) : prows; /* and from end on */
+    if (top) dw_pad_rows(dst, plane, (uint64_t)G, rb * (size_t)top, pad);
+    if (end > top) {
+        const uint64_t n = (uint64_t)(hi - lo), skip = in_row - n * (uint64_t)C;
+        const int K = width == 8 || C == width ? 1 : G % 4 == 0 ? 4 : G % 2 == 0 ? 2 : 1; /* groups a pass */
+        for (int32_t g = 0; g < G; g += K) {
+            const int8_t *x = in_b + (size_t)(iy0 + top) * in_row + (size_t)(ix0 + lo) * (size_t)C + c + 16 * g;
+            int8_t *y0 = dst + (size_t)top * rb + (size_t)g * plane, *y1 = y0 + plane, *y2 = y1 + plane;
+            int8_t *y3 = y2 + plane;
+            uint64_t rows = (uint64_t)(end - top), j;
+#define DW_FILL_OPERANDS(N)                                                                                        \
+    : [x] "+r"(x), [y0] "+r"(y0), [y1] "+r"(y1), [y2] "+r"(y2), [y3] "+r"(y3), [rows] "+r"(rows), [j] "=&r"(j)     \
+    : [pad] "w"(pad), [lo] "r"((uint64_t)lo), [right] "r"((uint64_t)(cols - hi)), [n] "r"(N), [C] "r"((uint64_t)C), \
+      [skip] "r"(skip)                                                                                             \
+    : "memory", "cc", "v16", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27"
+            if (C == width && width == 8)
+                __asm__ volatile(DW_FILL_ROWS(DW_FILL_BYTES, DW_FILL_PAD8) DW_FILL_OPERANDS(n * 8));
+            else if (C == width)
+                __asm__ volatile(DW_FILL_ROWS(DW_FILL_BYTES, DW_FILL_PAD16(1)) DW_FILL_OPERANDS(n * 16));
+            else if (width == 8) __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES1_W8, DW_FILL_PAD8) DW_FILL_OPERANDS(n));
+            else if (K == 4) __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES4, DW_FILL_PAD16(4)) DW_FILL_OPERANDS(n));
+            else if (K == 2) __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES2, DW_FILL_PAD16(2)) DW_FILL_OPERANDS(n));
+            else __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES1, DW_FILL_PAD16(1)) DW_FILL_OPERANDS(n));
+#undef DW_FILL_OPERANDS
         }
-        dw_fill_cols(dst, plane, G, col0 + (size_t)iy * in_row, lo, hi, cols, width, C, pad);
     }
+    if (end < prows) dw_pad_rows(dst + (size_t)end * rb, plane, (uint64_t)G, rb * (size_t)(prows - end), pad);
 }
 #endif
 
@@ -556,8 +666,7 @@ EDGEC_INLINE void dw3x3_groups(const int8_t *in_b, int8_t *out_b, const dw_group
                 dw_fill_image(x, image, G, oy0 * sh - pad_top, (nb - 1) * sh + 3, ox0 * sw - p->pad_left, pcols,
                               width, in_b, c, pad, p);
                 int8_t *o = out_b + ((size_t)oy0 * out_w + ox0) * C + c;
-                for (int32_t k = 0; k < G; ++k)
-                    dw_rows_asm(x + k * image, o + width * k, rb, (uint64_t)nb, n, width, unsigned_narrow, &g[k], p);
+                dw_rows_asm(x, o, rb, (uint64_t)nb, n, width, unsigned_narrow, g, (uint64_t)G, image, p);
             }
         }
         return;
@@ -1487,10 +1596,67 @@ static void dwd_prepare_c(const int32_t *shift, int32_t c, const edgec_conv2d_s8
 #endif
 
 #if !defined(DW_DOT)
+/* A group's zero point, clamp and pad bytes (dw_group's zp, lo, hi, pad, in that order), the same for every group:
+ * set once a call, copied into each group by dw_prepare16 (one load and one store where it is in assembly). */
+typedef struct {
+    int16x8_t zp;
+    int8x16_t lo, hi;
+    int8_t pad[16];
+} dw_consts;
+typedef char dw_consts_layout[sizeof(dw_consts) == 64 && offsetof(dw_group, lo) == offsetof(dw_group, zp) + 16 &&
+                              offsetof(dw_group, hi) == offsetof(dw_group, zp) + 32 &&
+                              offsetof(dw_group, pad) == offsetof(dw_group, zp) + 48 ? 1 : -1];
+
 /* dw_prepare for a group of 16 channels, straight-line: on small maps (VWW's 6 x 6 and 3 x 3, 8 and 16 groups a
  * layer) a group's set-up weighs. The same values and flags. */
 static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
-                        int32_t c, const edgec_conv2d_s8_params *p, dw_group *g) {
+                        int32_t c, const edgec_conv2d_s8_params *p, const dw_consts *k, dw_group *g) {
+    const int32x4_t zero = vdupq_n_s32(0);
+    int mode, pairs;
+#if defined(DW_ASM)
+    /* in assembly (GCC's intrinsics took about 165 instructions a group, a weight in the small maps' layers): the
+     * nine taps (v0-v7, v16) stored, their sums widened, the base, multipliers and right shifts stored, the
+     * smallest weight and largest shift returned */
+    static const int32_t no_bias[16];
+    int8_t *w = (int8_t *)g->w;
+    const int8_t *wc = weights + c;
+    int32_t least, most;
+    __asm__ volatile(
+        "ld1 {v0.16b}, [%[wc]], %[C]\n" "ld1 {v1.16b}, [%[wc]], %[C]\n" "ld1 {v2.16b}, [%[wc]], %[C]\n"
+        "ld1 {v3.16b}, [%[wc]], %[C]\n" "ld1 {v4.16b}, [%[wc]], %[C]\n" "ld1 {v5.16b}, [%[wc]], %[C]\n"
+        "ld1 {v6.16b}, [%[wc]], %[C]\n" "ld1 {v7.16b}, [%[wc]], %[C]\n" "ld1 {v16.16b}, [%[wc]]\n"
+        "st1 {v0.16b-v3.16b}, [%[w]], #64\n" "st1 {v4.16b-v7.16b}, [%[w]], #64\n" "str q16, [%[w]]\n"
+        /* |sum of 9 weights| <= 1152: int16 */
+        "saddl v20.8h, v0.8b, v1.8b\n" "saddl2 v21.8h, v0.16b, v1.16b\n" "saddl v22.8h, v2.8b, v3.8b\n"
+        "saddl2 v23.8h, v2.16b, v3.16b\n" "saddl v24.8h, v4.8b, v5.8b\n" "saddl2 v25.8h, v4.16b, v5.16b\n"
+        "saddl v26.8h, v6.8b, v7.8b\n" "saddl2 v27.8h, v6.16b, v7.16b\n" "add v20.8h, v20.8h, v22.8h\n"
+        "add v21.8h, v21.8h, v23.8h\n" "add v24.8h, v24.8h, v26.8h\n" "add v25.8h, v25.8h, v27.8h\n"
+        "saddw v20.8h, v20.8h, v16.8b\n" "saddw2 v21.8h, v21.8h, v16.16b\n" "add v20.8h, v20.8h, v24.8h\n"
+        "add v21.8h, v21.8h, v25.8h\n"
+        "smin v17.16b, v0.16b, v1.16b\n" "smin v18.16b, v2.16b, v3.16b\n" "smin v19.16b, v4.16b, v5.16b\n"
+        "smin v22.16b, v6.16b, v7.16b\n" "smin v17.16b, v17.16b, v18.16b\n" "smin v19.16b, v19.16b, v22.16b\n"
+        "smin v17.16b, v17.16b, v16.16b\n" "smin v17.16b, v17.16b, v19.16b\n" "sminv b17, v17.16b\n"
+        "smov %w[least], v17.b[0]\n"
+        /* bias + input_offset * sum, wrapping as the reference's int32 sum */
+        "sxtl v24.4s, v20.4h\n" "sxtl2 v25.4s, v20.8h\n" "sxtl v26.4s, v21.4h\n" "sxtl2 v27.4s, v21.8h\n"
+        "dup v28.4s, %w[io]\n" "ld1 {v17.4s-v20.4s}, [%[b]]\n" "mla v17.4s, v24.4s, v28.4s\n"
+        "mla v18.4s, v25.4s, v28.4s\n" "mla v19.4s, v26.4s, v28.4s\n" "mla v20.4s, v27.4s, v28.4s\n"
+        "st1 {v17.4s-v20.4s}, [%[base]]\n"
+        "ld1 {v17.4s-v20.4s}, [%[m]]\n" "st1 {v17.4s-v20.4s}, [%[mult]]\n"
+        "ld1 {v17.4s-v20.4s}, [%[s]]\n" "smax v24.4s, v17.4s, v18.4s\n" "smax v25.4s, v19.4s, v20.4s\n"
+        "smax v24.4s, v24.4s, v25.4s\n" "smaxv s24, v24.4s\n" "fmov %w[most], s24\n" "movi v29.4s, #0\n"
+        "smin v17.4s, v17.4s, v29.4s\n" "smin v18.4s, v18.4s, v29.4s\n" "smin v19.4s, v19.4s, v29.4s\n"
+        "smin v20.4s, v20.4s, v29.4s\n" "st1 {v17.4s-v20.4s}, [%[right]]\n"
+        "ld1 {v17.16b-v20.16b}, [%[k]]\n" "st1 {v17.16b-v20.16b}, [%[zp]]\n"
+        : [wc] "+r"(wc), [w] "+r"(w), [least] "=r"(least), [most] "=r"(most)
+        : [C] "r"((uint64_t)p->in_c), [io] "r"(p->input_offset), [b] "r"(bias ? bias + c : no_bias),
+          [m] "r"(multiplier + c), [s] "r"(shift + c), [base] "r"(g->base), [mult] "r"(g->multiplier),
+          [right] "r"(g->right), [k] "r"(k), [zp] "r"(&g->zp)
+        : "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21", "v22",
+          "v23", "v24", "v25", "v26", "v27", "v28", "v29");
+    mode = most > 0 ? DW_SHIFT_LEFT : most == 0 ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+    pairs = least != -128;
+#else
     const size_t C = (size_t)p->in_c;
     const int8_t *wc = weights + c;
     int16x8_t sum_lo = vdupq_n_s16(0), sum_hi = sum_lo; /* |sum of 9 weights| <= 1152 */
@@ -1502,7 +1668,6 @@ static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_
         sum_hi = vaddw_s8(sum_hi, vget_high_s8(w));
         least = vminq_s8(least, w);
     }
-    const int32x4_t zero = vdupq_n_s32(0);
     const int32x4_t sums[4] = {vmovl_s16(vget_low_s16(sum_lo)), vmovl_s16(vget_high_s16(sum_lo)),
                                vmovl_s16(vget_low_s16(sum_hi)), vmovl_s16(vget_high_s16(sum_hi))};
     const uint32_t io = (uint32_t)p->input_offset;
@@ -1515,8 +1680,10 @@ static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_
         g->right[r] = vminq_s32(s, zero);
         most = vmaxq_s32(most, s);
     }
-    const int mode = edgec_neon_any_u32(vcgtq_s32(most, zero))   ? DW_SHIFT_LEFT
-                     : edgec_neon_any_u32(vcgeq_s32(most, zero)) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+    mode = edgec_neon_any_u32(vcgtq_s32(most, zero))   ? DW_SHIFT_LEFT
+           : edgec_neon_any_u32(vcgeq_s32(most, zero)) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+    pairs = !edgec_neon_any_u32(vreinterpretq_u32_u8(vceqq_s8(least, vdupq_n_s8(-128))));
+#endif
 #if defined(__aarch64__)
     if (mode != DW_SHIFT_RIGHT) /* dw_pixel's constants for the other modes (AArch64's right shifts: its own) */
 #endif
@@ -1525,12 +1692,13 @@ static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_
             g->q[r].left = vmaxq_s32(vld1q_s32(shift + c + 4 * r), zero);
             g->q[r].right = g->right[r];
         }
-    g->zp = vdupq_n_s16((int16_t)p->output_offset);
-    g->lo = vdupq_n_s8((int8_t)p->act_min);
-    g->hi = vdupq_n_s8((int8_t)p->act_max);
-    vst1q_s8(g->pad, vdupq_n_s8((int8_t)-p->input_offset));
-    const uint8x16_t min128 = vceqq_s8(least, vdupq_n_s8(-128));
-    return (edgec_neon_any_u32(vreinterpretq_u32_u8(min128)) ? 0 : DW_PAIRS) + DW_MODE * mode;
+#if !defined(DW_ASM)
+    g->zp = k->zp;
+    g->lo = k->lo;
+    g->hi = k->hi;
+    vst1q_s8(g->pad, vld1q_s8(k->pad));
+#endif
+    return (pairs ? DW_PAIRS : 0) + DW_MODE * mode;
 }
 #endif
 
@@ -1587,6 +1755,11 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     dw_group g[DW_GROUPS];
     int flags[DW_GROUPS];
     const int unsigned_narrow = p->output_offset == -128 && p->act_min == -128 && p->act_max == 127;
+    dw_consts k;
+    k.zp = vdupq_n_s16((int16_t)p->output_offset);
+    k.lo = vdupq_n_s8((int8_t)p->act_min);
+    k.hi = vdupq_n_s8((int8_t)p->act_max);
+    vst1q_s8(k.pad, vdupq_n_s8((int8_t)-p->input_offset));
     /* groups a run: as many padded images as the ring's bytes hold (dw3x3_groups' bands), else one */
     const int32_t cols = (p->out_w - 1) * p->stride_w + 3, rows = (p->out_h - 1) * p->stride_h + 3;
     const size_t images = (sizeof buf.rows - 16) / (16 * (size_t)cols * (size_t)rows);
@@ -1595,7 +1768,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
         const int32_t width = fast_c - c >= 16 ? 16 : 8;
         int32_t G = 0;
         do {
-            flags[G] = width == 16 ? dw_prepare16(weights, bias, multiplier, shift, c + 16 * G, p, &g[G])
+            flags[G] = width == 16 ? dw_prepare16(weights, bias, multiplier, shift, c + 16 * G, p, &k, &g[G])
                                    : dw_prepare(weights, bias, multiplier, shift, c, 8, p, &g[G]);
         } while (flags[G] == flags[0] && ++G < fit && G < DW_GROUPS && fast_c - c - 16 * G >= 16);
         for (int32_t b = 0; b < p->batch; ++b) {
