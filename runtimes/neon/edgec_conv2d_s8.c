@@ -1248,14 +1248,20 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 /* relu (a block's dot4_block_rq.relu, no_left blocks included): dot4_round4_relu and the unsigned narrowing
  * (dot4_narrow_store_clamp's), 37 instructions for the 32 outputs where the general requantisation takes 52.
  * The pairs of quads go four a pass (n's bits 0 and 1 first): 52 instructions a pair, and half of one for the
- * count and branch. */
-static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
-                                      const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
-                                      int32_t tiles, int relu) {
+ * count and branch. `blocks` (> 0) blocks in one loop (not a C call a block): the next block's weights follow
+ * (wp), its outputs 16 bytes on, its half-sum starts (bias_half: dot4_block_rq.bias_half's layout) b_step bytes
+ * on, its multipliers and right shifts m_step bytes on. */
+static inline void dot4_sym2_blocks_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
+                                       const int32_t *bias_half, const int32_t *mult, const int32_t *right,
+                                       size_t b_step, size_t m_step, int32_t blocks, const int16_t *zlh, int8_t *o,
+                                       size_t out_step, int32_t tiles, int relu) {
     const int8_t *p0, *p1, *wp;
-    int32_t c;
+    const int32_t *b64 = bias_half + 16;
+    int8_t *ot;
+    int64_t c; /* the pass count, then a pointer */
+    int32_t t;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"
+            "0:\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n" "mov %[ot], %[o]\n" "mov %w[t], %w[tiles]\n"
             "1:\n"
             "ld1 {v24.4s - v27.4s}, [%[b]]\n" "ld1 {v28.4s - v31.4s}, [%[b64]]\n" "ld1 {v8.4s - v11.4s}, [%[b]]\n"
             "ld1 {v12.4s - v15.4s}, [%[b64]]\n"
@@ -1270,7 +1276,7 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
             "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"
             "ld1 {v0.4s - v3.4s}, [%[m]]\n" "ld1 {v4.4s - v7.4s}, [%[s]]\n"
             "cbnz %w[relu], 6f\n"
-            "ld1r {v24.8h}, [%[z]]\n" "ld2r {v25.16b, v26.16b}, [%[lh]]\n"
+            "ld1r {v24.8h}, [%[z]]\n" "add %[c], %[z], #2\n" "ld2r {v25.16b, v26.16b}, [%[c]]\n"
             DOT4_SYM2_RQ("v16", "v0", "v4") DOT4_SYM2_RQ("v17", "v1", "v5") DOT4_SYM2_RQ("v18", "v2", "v6")
             DOT4_SYM2_RQ("v19", "v3", "v7") DOT4_SYM2_RQ("v20", "v0", "v4") DOT4_SYM2_RQ("v21", "v1", "v5")
             DOT4_SYM2_RQ("v22", "v2", "v6") DOT4_SYM2_RQ("v23", "v3", "v7")
@@ -1290,17 +1296,30 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
             DOT4_NARROW_RELU("v8", "v9", "v16", "v17", "v18", "v19", "v24")
             DOT4_NARROW_RELU("v10", "v11", "v20", "v21", "v22", "v23", "v24")
             "7:\n"
-            "st1 {v8.16b}, [%[o]], %[os]\n" "st1 {v10.16b}, [%[o]], %[os]\n"
+            "st1 {v8.16b}, [%[ot]], %[os]\n" "st1 {v10.16b}, [%[ot]], %[os]\n"
             "add %[p0], %[p0], %[skip]\n" "add %[p1], %[p1], %[skip]\n"
             "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
-            : [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp), [c] "=&r"(c)
-            : [x] "r"(x), [b] "r"(q->bias_half), [b64] "r"(q->bias_half + 16), [w] "r"(w), [n] "r"(n),
+            /* the next block: its weights follow this one's (wp), its outputs 16 bytes on */
+            "mov %[w], %[wp]\n" "add %[o], %[o], #16\n" "add %[b], %[b], %[bs]\n" "add %[b64], %[b64], %[bs]\n"
+            "add %[m], %[m], %[ms]\n" "add %[s], %[s], %[ms]\n"
+            "subs %w[nb], %w[nb], #1\n" "b.ne 0b\n"
+            : [o] "+r"(o), [ot] "=&r"(ot), [t] "=&r"(t), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),
+              [c] "=&r"(c), [w] "+r"(w), [b] "+r"(bias_half), [b64] "+r"(b64), [m] "+r"(mult), [s] "+r"(right),
+              [nb] "+r"(blocks)
+            : [x] "r"(x), [n] "r"(n), [tiles] "r"(tiles), [bs] "r"(b_step), [ms] "r"(m_step),
               [step] "r"(step), [skip] "r"(2 * step - 8 * (size_t)n), /* to the next tile's pixels */
-              [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),
-              [lh] "r"(zlh + 1), [relu] "r"(relu)
+              [os] "r"(out_step), [z] "r"(zlh), [relu] "r"(relu)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
+}
+
+/* dot4_sym2_blocks_rq for one block of dot4_block_rq */
+static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
+                                      const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
+                                      int32_t tiles, int relu) {
+    dot4_sym2_blocks_rq(x, step, w, n, q->bias_half, q->multiplier, q->right, 0, 0, 1, zlh, o, out_step, tiles,
+                        relu);
 }
 
 /* One pixel of dot4_sym_k8_relu: its two quads (broadcast in X0, X1) against the weights v0-v3 (first quad), v4-v7
@@ -1321,8 +1340,8 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
 /* Kernel rows of 8 bytes (one pair of quads; pointwise layers of 8 input channels, VWW's 48 x 48 x 8 -> 16), a
  * whole ReLU block: the block's weights and constants in registers for the strip, a pixel in 46.5 instructions
  * where dot4_sym2_tiles_rq's tile spends 59 a pixel; pixels (> 0) 8 bytes apart from x. */
-static void dot4_sym_k8_relu(const int8_t *x, const int8_t *w, const dot4_block_rq *q, int8_t *o, size_t out_step,
-                             int32_t pixels) {
+static void dot4_sym_k8_relu(const int8_t *x, const int8_t *w, const int32_t *bias_half, const int32_t *mult,
+                             const int32_t *right, int8_t *o, size_t out_step, int32_t pixels) {
     int32_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
             "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]]\n"
@@ -1334,8 +1353,8 @@ static void dot4_sym_k8_relu(const int8_t *x, const int8_t *w, const dot4_block_
             "subs %w[c], %w[c], #1\n" "b.ne 2b\n"
             "3:\n"
             : [x] "+r"(x), [o] "+r"(o), [w] "+r"(w), [c] "=&r"(c)
-            : [n] "r"(pixels), [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [b] "r"(q->bias_half),
-              [b64] "r"(q->bias_half + 16)
+            : [n] "r"(pixels), [os] "r"(out_step), [m] "r"(mult), [s] "r"(right), [b] "r"(bias_half),
+              [b64] "r"(bias_half + 16)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
@@ -1345,15 +1364,16 @@ static void dot4_sym_k8_relu(const int8_t *x, const int8_t *w, const dot4_block_
 
 /* dot4_sym2_tiles_rq's block for one pixel (a strip's odd one, where a tile overlapping its neighbour took the
  * products of two): edgec_neon.h's one-pixel loop, 30 instructions per pair of quads instead of 53. */
-static void dot4_sym1_rq(const int8_t *x, const int8_t *w, int32_t n, const dot4_block_rq *q, int8_t *o, int relu,
-                         const edgec_conv2d_s8_params *p) {
-    const int32_t *b = q->bias_half;
+static void dot4_sym1_rq(const int8_t *x, const int8_t *w, int32_t n, const int32_t *b, const int32_t *mult,
+                         const int32_t *right, int8_t *o, int relu, const edgec_conv2d_s8_params *p) {
     int32x4_t h0 = vld1q_s32(b), h1 = vld1q_s32(b + 4), h2 = vld1q_s32(b + 8), h3 = vld1q_s32(b + 12);
     int32x4_t h4 = vld1q_s32(b + 16), h5 = vld1q_s32(b + 20), h6 = vld1q_s32(b + 24), h7 = vld1q_s32(b + 28);
     EDGEC_NEON_SYM_LOOP(x, w, n, h0, h1, h2, h3, h4, h5, h6, h7);
     const int32x4_t a0 = dot4_pairs(h0, h1), a1 = dot4_pairs(h2, h3), a2 = dot4_pairs(h4, h5);
     const int32x4_t a3 = dot4_pairs(h6, h7);
-    DOT4_BLOCK_RQ16(q, m0, m1, m2, m3, s0, s1, s2, s3);
+    const int32x4_t m0 = vld1q_s32(mult), m1 = vld1q_s32(mult + 4), m2 = vld1q_s32(mult + 8);
+    const int32x4_t m3 = vld1q_s32(mult + 12), s0 = vld1q_s32(right), s1 = vld1q_s32(right + 4);
+    const int32x4_t s2 = vld1q_s32(right + 8), s3 = vld1q_s32(right + 12);
     if (relu)
         dot4_narrow_store_clamp(dot4_round4_relu(a0, m0, s0), dot4_round4_relu(a1, m1, s1),
                                 dot4_round4_relu(a2, m2, s2), dot4_round4_relu(a3, m3, s3), DOT4_ZP(p), DOT4_LO(p),
@@ -1389,11 +1409,11 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
         const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
         const int relu = nb == DOT4_OCB && q->relu;
         if (relu && rows == 1 && run == 8 && step == 8) { /* 8-byte windows, each after the other */
-            dot4_sym_k8_relu(x0, wb, q, out + oc0, out_step, pixels);
+            dot4_sym_k8_relu(x0, wb, q->bias_half, q->multiplier, q->right, out + oc0, out_step, pixels);
             continue;
         }
         if ((fast || relu) && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel first */
-            if (pixels % 2) dot4_sym1_rq(x0, wb, n, q, out + oc0, relu, p);
+            if (pixels % 2) dot4_sym1_rq(x0, wb, n, q->bias_half, q->multiplier, q->right, out + oc0, relu, p);
             dot4_sym2_tiles_rq(x0 + (size_t)(pixels % 2) * step, step, wb, n, q, zlh,
                                out + oc0 + (size_t)(pixels % 2) * out_step, out_step, pixels / 2, relu);
             continue;
@@ -1686,7 +1706,11 @@ static int dot4_pointwise_relu(const int8_t *in_b, int32_t C, const int8_t *pack
 }
 #define DOT4_POINTWISE_RELU(in_b, C, packed, rq, c0, blocks, pixels, out_b, p) \
     dot4_pointwise_relu(in_b, C, packed, rq, c0, blocks, pixels, out_b, p)
+#else
+#define DOT4_POINTWISE_RELU(in_b, C, packed, rq, c0, blocks, pixels, out_b, p) 0
+#endif
 
+#if defined(__aarch64__)
 /* Whether every channel is ReLU's (dot4_block_rq.relu without its block): no left shift, multipliers >= 0, so that
  * the shifts are the right shifts. */
 static int dot4_relu_channels(const int32_t *multiplier, const int32_t *shift, int32_t n) {
@@ -1697,8 +1721,45 @@ static int dot4_relu_channels(const int32_t *multiplier, const int32_t *shift, i
     }
     return !edgec_neon_any_u32(vorrq_u32(vcgtq_s32(s, vdupq_n_s32(0)), vcltq_s32(m, vdupq_n_s32(0))));
 }
-#else
-#define DOT4_POINTWISE_RELU(in_b, C, packed, rq, c0, blocks, pixels, out_b, p) 0
+#endif
+
+#if DOT4_PX == 2 && defined(__aarch64__)
+#define DOT4_SYM_RELU_BLOCKS 8 /* blocks whose half-sum starts are laid out at once */
+/* ReLU pointwise layers without the dot product (weights within [-127, 127], whole blocks, C % 8 == 0): the
+ * blocks' multipliers and right shifts read from the arrays (dot4_relu_channels), only the half-sum starts
+ * (dot4_block_rq.bias_half's layout) laid out, 4 instructions for 4 channels, where dot4_block_rq_whole took
+ * about 100 a block; each block's odd pixel (dot4_sym1_rq), then every block's tiles in one dot4_sym2_blocks_rq
+ * loop (C == 8: dot4_sym_k8_relu). pixels >= 2, C bytes apart from x; outputs OC apart from o. */
+static void dot4_sym_relu_blocks(const int8_t *x, int32_t C, const int8_t *w, const int32_t *bias,
+                                 const int32_t *mult, const int32_t *right, int32_t blocks, int32_t pixels, int8_t *o,
+                                 int32_t OC, const edgec_conv2d_s8_params *p) {
+    int32_t half[DOT4_SYM_RELU_BLOCKS * 2 * DOT4_OCB];
+    const int16_t zlh[2] = {0, 0}; /* relu blocks: no zero point or clamp of their own */
+    const int32_t n = C / 8, odd = pixels % 2;
+    const size_t k_bytes = (size_t)DOT4_OCB * C;
+    for (int32_t b0 = 0; b0 < blocks; b0 += DOT4_SYM_RELU_BLOCKS) {
+        const int32_t nbl = blocks - b0 < DOT4_SYM_RELU_BLOCKS ? blocks - b0 : DOT4_SYM_RELU_BLOCKS;
+        for (int32_t c = 0; c < nbl * DOT4_OCB; c += 4) { /* bias[j] at 2j, 0 at 2j + 1 */
+            const int32x4x2_t h = vzipq_s32(vld1q_s32(bias + c), vdupq_n_s32(0));
+            vst1q_s32(half + 2 * c, h.val[0]);
+            vst1q_s32(half + 2 * c + 4, h.val[1]);
+        }
+        for (int32_t bl = 0; bl < nbl; ++bl) {
+            const int32_t *h = half + 2 * DOT4_OCB * bl, *m = mult + DOT4_OCB * bl, *r = right + DOT4_OCB * bl;
+            if (C == 8) dot4_sym_k8_relu(x, w + k_bytes * bl, h, m, r, o + DOT4_OCB * bl, (size_t)OC, pixels);
+            else if (odd) dot4_sym1_rq(x, w + k_bytes * bl, n, h, m, r, o + DOT4_OCB * bl, 1, p);
+        }
+        if (C != 8)
+            dot4_sym2_blocks_rq(x + (size_t)odd * C, (size_t)C, w, n, half, mult, right,
+                                2 * DOT4_OCB * sizeof(int32_t), DOT4_OCB * sizeof(int32_t), nbl, zlh,
+                                o + (size_t)odd * OC, (size_t)OC, pixels / 2, 1);
+        w += k_bytes * nbl;
+        o += DOT4_OCB * nbl;
+        bias += DOT4_OCB * nbl;
+        mult += DOT4_OCB * nbl;
+        right += DOT4_OCB * nbl;
+    }
+}
 #endif
 
 DOT4_NOSCHED static void dot4_strip(const int8_t *x0, size_t step, size_t stride, int32_t rows, int32_t run,
@@ -2164,6 +2225,15 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
         for (int32_t b = 0; b < p->batch; ++b)
             dot4_relu_blocks(input + (size_t)b * pixels * C, C, packed, bias, multiplier, shift, DOT4_OCB,
                              OC / DOT4_OCB, pixels, output + (size_t)b * pixels * OC, OC);
+        return;
+    }
+#endif
+#if DOT4_PX == 2 && defined(__aarch64__) /* the same without the dot product: weights within [-127, 127] */
+    if (pointwise && relu_out && sym && bias && OC % DOT4_OCB == 0 && C % 8 == 0 &&
+        dot4_relu_channels(multiplier, shift, OC)) {
+        for (int32_t b = 0; b < p->batch; ++b)
+            dot4_sym_relu_blocks(input + (size_t)b * pixels * C, C, packed, bias, multiplier, shift, OC / DOT4_OCB,
+                                 pixels, output + (size_t)b * pixels * OC, OC, p);
         return;
     }
 #endif
