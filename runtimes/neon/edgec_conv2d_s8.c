@@ -1248,35 +1248,43 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 /* relu (a block's dot4_block_rq.relu, no_left blocks included): dot4_round4_relu and the unsigned narrowing
  * (dot4_narrow_store_clamp's), 37 instructions for the 32 outputs where the general requantisation takes 52.
  * The pairs of quads go four a pass (n's bits 0 and 1 first): 52 instructions a pair, and half of one for the
- * count and branch. `blocks` (> 0) blocks in one loop (not a C call a block): the next block's weights follow
- * (wp), its outputs 16 bytes on, its half-sum starts (bias_half: dot4_block_rq.bias_half's layout) b_step bytes
- * on, its multipliers and right shifts m_step bytes on. */
-static inline void dot4_sym2_blocks_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
-                                       const int32_t *bias_half, const int32_t *mult, const int32_t *right,
-                                       size_t b_step, size_t m_step, int32_t blocks, const int16_t *zlh, int8_t *o,
-                                       size_t out_step, int32_t tiles, int relu) {
+ * count and branch. */
+/* a tile's accumulators started from the half sums at b, b64 (dot4_block_rq.bias_half) */
+#define DOT4_SYM2_INIT                                                                                           \
+    "ld1 {v24.4s - v27.4s}, [%[b]]\n" "ld1 {v28.4s - v31.4s}, [%[b64]]\n" "ld1 {v8.4s - v11.4s}, [%[b]]\n"      \
+    "ld1 {v12.4s - v15.4s}, [%[b64]]\n"
+/* the tile's channel sums (v16-v19 pixel 0, v20-v23 pixel 1) and the multipliers (v0-v3), right shifts (v4-v7) */
+#define DOT4_SYM2_SUMS                                                                                           \
+    "addp v16.4s, v24.4s, v25.4s\n" "addp v17.4s, v26.4s, v27.4s\n" "addp v18.4s, v28.4s, v29.4s\n"             \
+    "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"               \
+    "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"                                             \
+    "ld1 {v0.4s - v3.4s}, [%[m]]\n" "ld1 {v4.4s - v7.4s}, [%[s]]\n"
+/* relu: the two pixels' outputs in v8, v10 */
+#define DOT4_SYM2_RELU                                                                                           \
+    "movi v24.16b, #0x80\n"                                                                                      \
+    DOT4_RQ_RELU("v16", "v0", "v4") DOT4_RQ_RELU("v17", "v1", "v5") DOT4_RQ_RELU("v18", "v2", "v6")              \
+    DOT4_RQ_RELU("v19", "v3", "v7") DOT4_RQ_RELU("v20", "v0", "v4") DOT4_RQ_RELU("v21", "v1", "v5")              \
+    DOT4_RQ_RELU("v22", "v2", "v6") DOT4_RQ_RELU("v23", "v3", "v7")                                              \
+    DOT4_NARROW_RELU("v8", "v9", "v16", "v17", "v18", "v19", "v24")                                              \
+    DOT4_NARROW_RELU("v10", "v11", "v20", "v21", "v22", "v23", "v24")
+static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
+                                      const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
+                                      int32_t tiles, int relu) {
     const int8_t *p0, *p1, *wp;
-    const int32_t *b64 = bias_half + 16;
-    int8_t *ot;
-    int64_t c; /* the pass count, then a pointer */
-    int32_t t;
+    int32_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "0:\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n" "mov %[ot], %[o]\n" "mov %w[t], %w[tiles]\n"
+            "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"
             "1:\n"
-            "ld1 {v24.4s - v27.4s}, [%[b]]\n" "ld1 {v28.4s - v31.4s}, [%[b64]]\n" "ld1 {v8.4s - v11.4s}, [%[b]]\n"
-            "ld1 {v12.4s - v15.4s}, [%[b64]]\n"
+            DOT4_SYM2_INIT
             "mov %[wp], %[w]\n"
             "tbz %w[n], #0, 2f\n" DOT4_SYM2_PAIR
             "2:\n" "tbz %w[n], #1, 3f\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR
             "3:\n" "lsr %w[c], %w[n], #2\n" "cbz %w[c], 5f\n"
             "4:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 4b\n"
             "5:\n"
-            "addp v16.4s, v24.4s, v25.4s\n" "addp v17.4s, v26.4s, v27.4s\n" "addp v18.4s, v28.4s, v29.4s\n"
-            "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"
-            "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"
-            "ld1 {v0.4s - v3.4s}, [%[m]]\n" "ld1 {v4.4s - v7.4s}, [%[s]]\n"
+            DOT4_SYM2_SUMS
             "cbnz %w[relu], 6f\n"
-            "ld1r {v24.8h}, [%[z]]\n" "add %[c], %[z], #2\n" "ld2r {v25.16b, v26.16b}, [%[c]]\n"
+            "ld1r {v24.8h}, [%[z]]\n" "ld2r {v25.16b, v26.16b}, [%[lh]]\n"
             DOT4_SYM2_RQ("v16", "v0", "v4") DOT4_SYM2_RQ("v17", "v1", "v5") DOT4_SYM2_RQ("v18", "v2", "v6")
             DOT4_SYM2_RQ("v19", "v3", "v7") DOT4_SYM2_RQ("v20", "v0", "v4") DOT4_SYM2_RQ("v21", "v1", "v5")
             DOT4_SYM2_RQ("v22", "v2", "v6") DOT4_SYM2_RQ("v23", "v3", "v7")
@@ -1289,37 +1297,59 @@ static inline void dot4_sym2_blocks_rq(const int8_t *x, size_t step, const int8_
             "smin v8.16b, v12.16b, v26.16b\n" "smin v10.16b, v13.16b, v26.16b\n"
             "b 7f\n"
             "6:\n"
-            "movi v24.16b, #0x80\n"
-            DOT4_RQ_RELU("v16", "v0", "v4") DOT4_RQ_RELU("v17", "v1", "v5") DOT4_RQ_RELU("v18", "v2", "v6")
-            DOT4_RQ_RELU("v19", "v3", "v7") DOT4_RQ_RELU("v20", "v0", "v4") DOT4_RQ_RELU("v21", "v1", "v5")
-            DOT4_RQ_RELU("v22", "v2", "v6") DOT4_RQ_RELU("v23", "v3", "v7")
-            DOT4_NARROW_RELU("v8", "v9", "v16", "v17", "v18", "v19", "v24")
-            DOT4_NARROW_RELU("v10", "v11", "v20", "v21", "v22", "v23", "v24")
+            DOT4_SYM2_RELU
             "7:\n"
-            "st1 {v8.16b}, [%[ot]], %[os]\n" "st1 {v10.16b}, [%[ot]], %[os]\n"
+            "st1 {v8.16b}, [%[o]], %[os]\n" "st1 {v10.16b}, [%[o]], %[os]\n"
             "add %[p0], %[p0], %[skip]\n" "add %[p1], %[p1], %[skip]\n"
             "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
-            /* the next block: its weights follow this one's (wp), its outputs 16 bytes on */
-            "mov %[w], %[wp]\n" "add %[o], %[o], #16\n" "add %[b], %[b], %[bs]\n" "add %[b64], %[b64], %[bs]\n"
-            "add %[m], %[m], %[ms]\n" "add %[s], %[s], %[ms]\n"
-            "subs %w[nb], %w[nb], #1\n" "b.ne 0b\n"
-            : [o] "+r"(o), [ot] "=&r"(ot), [t] "=&r"(t), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),
-              [c] "=&r"(c), [w] "+r"(w), [b] "+r"(bias_half), [b64] "+r"(b64), [m] "+r"(mult), [s] "+r"(right),
-              [nb] "+r"(blocks)
-            : [x] "r"(x), [n] "r"(n), [tiles] "r"(tiles), [bs] "r"(b_step), [ms] "r"(m_step),
+            : [o] "+r"(o), [t] "+r"(tiles), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp), [c] "=&r"(c)
+            : [x] "r"(x), [b] "r"(q->bias_half), [b64] "r"(q->bias_half + 16), [w] "r"(w), [n] "r"(n),
               [step] "r"(step), [skip] "r"(2 * step - 8 * (size_t)n), /* to the next tile's pixels */
-              [os] "r"(out_step), [z] "r"(zlh), [relu] "r"(relu)
+              [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),
+              [lh] "r"(zlh + 1), [relu] "r"(relu)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
 }
 
-/* dot4_sym2_blocks_rq for one block of dot4_block_rq */
-static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
-                                      const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
-                                      int32_t tiles, int relu) {
-    dot4_sym2_blocks_rq(x, step, w, n, q->bias_half, q->multiplier, q->right, 0, 0, 1, zlh, o, out_step, tiles,
-                        relu);
+/* dot4_sym2_tiles_rq's relu tiles of `blocks` (> 0) whole blocks in one loop (dot4_sym_relu_blocks), not a C
+ * call a block: the next block's weights follow this one's (wp), its outputs 16 bytes on, its half sums 32 on
+ * (bias_half), its multipliers and right shifts 16 on (mult, right). No relu test a tile, and the n (> 0) pairs of
+ * quads eight a pass, the first pass entered part-way (n % 8 pairs, all 8 when none: the branch to e): two
+ * instructions a tile and two a pass for the count, where the four-pair loop took four and two a pass. */
+static void dot4_sym2_relu_blocks(const int8_t *x, size_t step, const int8_t *w, int32_t n, const int32_t *bias_half,
+                                  const int32_t *mult, const int32_t *right, int32_t blocks, int8_t *o,
+                                  size_t out_step, int32_t tiles) {
+    const int8_t *p0, *p1, *wp;
+    const int32_t *b64 = bias_half + 16;
+    const int8_t *e; /* the loop's entry */
+    int8_t *ot;
+    int64_t c;
+    int32_t t;
+    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
+            "adr %[e], 4f\n" "adr %[c], 41f\n" "sub %[c], %[c], %[e]\n" /* a pair's bytes */
+            "madd %[e], %[c], %[skip8], %[e]\n"
+            "0:\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n" "mov %[ot], %[o]\n" "mov %w[t], %w[tiles]\n"
+            "1:\n" DOT4_SYM2_INIT "mov %[wp], %[w]\n" "mov %[c], %[passes]\n" "br %[e]\n"
+            "4:\n" DOT4_SYM2_PAIR "41:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR
+            DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR
+            "subs %[c], %[c], #1\n" "b.ne 4b\n"
+            DOT4_SYM2_SUMS DOT4_SYM2_RELU
+            "st1 {v8.16b}, [%[ot]], %[os]\n" "st1 {v10.16b}, [%[ot]], %[os]\n"
+            "add %[p0], %[p0], %[skip]\n" "add %[p1], %[p1], %[skip]\n"
+            "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
+            "mov %[w], %[wp]\n" "add %[o], %[o], #16\n" "add %[b], %[b], #128\n" "add %[b64], %[b64], #128\n"
+            "add %[m], %[m], #64\n" "add %[s], %[s], #64\n"
+            "subs %w[nb], %w[nb], #1\n" "b.ne 0b\n"
+            : [o] "+r"(o), [ot] "=&r"(ot), [t] "=&r"(t), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),
+              [c] "=&r"(c), [e] "=&r"(e), [w] "+r"(w), [b] "+r"(bias_half), [b64] "+r"(b64), [m] "+r"(mult),
+              [s] "+r"(right), [nb] "+r"(blocks)
+            : [x] "r"(x), [tiles] "r"(tiles), [step] "r"(step), [skip] "r"(2 * step - 8 * (size_t)n),
+              [skip8] "r"((int64_t)((8 - n % 8) % 8)), /* the pairs the first pass skips */
+              [passes] "r"((int64_t)((n + 7) / 8)), [os] "r"(out_step)
+            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
+              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
+              "v30", "v31", "memory", "cc");
 }
 
 /* One pixel of dot4_sym_k8_relu: its two quads (broadcast in X0, X1) against the weights v0-v3 (first quad), v4-v7
@@ -1728,13 +1758,12 @@ static int dot4_relu_channels(const int32_t *multiplier, const int32_t *shift, i
 /* ReLU pointwise layers without the dot product (weights within [-127, 127], whole blocks, C % 8 == 0): the
  * blocks' multipliers and right shifts read from the arrays (dot4_relu_channels), only the half-sum starts
  * (dot4_block_rq.bias_half's layout) laid out, 4 instructions for 4 channels, where dot4_block_rq_whole took
- * about 100 a block; each block's odd pixel (dot4_sym1_rq), then every block's tiles in one dot4_sym2_blocks_rq
+ * about 100 a block; each block's odd pixel (dot4_sym1_rq), then every block's tiles in one dot4_sym2_relu_blocks
  * loop (C == 8: dot4_sym_k8_relu). pixels >= 2, C bytes apart from x; outputs OC apart from o. */
 static void dot4_sym_relu_blocks(const int8_t *x, int32_t C, const int8_t *w, const int32_t *bias,
                                  const int32_t *mult, const int32_t *right, int32_t blocks, int32_t pixels, int8_t *o,
                                  int32_t OC, const edgec_conv2d_s8_params *p) {
     int32_t half[DOT4_SYM_RELU_BLOCKS * 2 * DOT4_OCB];
-    const int16_t zlh[2] = {0, 0}; /* relu blocks: no zero point or clamp of their own */
     const int32_t n = C / 8, odd = pixels % 2;
     const size_t k_bytes = (size_t)DOT4_OCB * C;
     for (int32_t b0 = 0; b0 < blocks; b0 += DOT4_SYM_RELU_BLOCKS) {
@@ -1750,9 +1779,8 @@ static void dot4_sym_relu_blocks(const int8_t *x, int32_t C, const int8_t *w, co
             else if (odd) dot4_sym1_rq(x, w + k_bytes * bl, n, h, m, r, o + DOT4_OCB * bl, 1, p);
         }
         if (C != 8)
-            dot4_sym2_blocks_rq(x + (size_t)odd * C, (size_t)C, w, n, half, mult, right,
-                                2 * DOT4_OCB * sizeof(int32_t), DOT4_OCB * sizeof(int32_t), nbl, zlh,
-                                o + (size_t)odd * OC, (size_t)OC, pixels / 2, 1);
+            dot4_sym2_relu_blocks(x + (size_t)odd * C, (size_t)C, w, n, half, mult, right, nbl,
+                                  o + (size_t)odd * OC, (size_t)OC, pixels / 2);
         w += k_bytes * nbl;
         o += DOT4_OCB * nbl;
         bias += DOT4_OCB * nbl;

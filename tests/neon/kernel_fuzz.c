@@ -592,7 +592,8 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform(-20000, 20000);
         random_requant(&p, mult, shift, p.out_c, K);
         const int k8 = relu_pw && p.in_c == 8; /* fixed point, no left shifts: every block a ReLU block */
-        while ((vww || k8 || kws_relu) && p.requant != EDGEC_REQUANT_FIXED)
+        const int sym_relu = relu_pw && t % 4 == 1; /* sym, right shifts only: a53's dot4_sym_relu_blocks */
+        while ((vww || k8 || kws_relu || sym_relu) && p.requant != EDGEC_REQUANT_FIXED)
             random_requant(&p, mult, shift, p.out_c, K);
         for (int32_t i = 0; (t % 4 < 2 || vww) && i < p.out_c; ++i)
             if (shift[i] >= 0) shift[i] = -uniform(1, 3);
