@@ -1245,10 +1245,6 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 /* dot4_round4_right on the sums in V with the constants in M, S */
 #define DOT4_SYM2_RQ(V, M, S) \
     "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "ssra " V ".4s, " V ".4s, #31\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
-/* relu (a block's dot4_block_rq.relu, no_left blocks included): dot4_round4_relu and the unsigned narrowing
- * (dot4_narrow_store_clamp's), 37 instructions for the 32 outputs where the general requantisation takes 52.
- * The pairs of quads go four a pass (n's bits 0 and 1 first): 52 instructions a pair, and half of one for the
- * count and branch. */
 /* a tile's accumulators started from the half sums at b, b64 (dot4_block_rq.bias_half) */
 #define DOT4_SYM2_INIT                                                                                           \
     "ld1 {v24.4s - v27.4s}, [%[b]]\n" "ld1 {v28.4s - v31.4s}, [%[b64]]\n" "ld1 {v8.4s - v11.4s}, [%[b]]\n"      \
@@ -1267,6 +1263,10 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
     DOT4_RQ_RELU("v22", "v2", "v6") DOT4_RQ_RELU("v23", "v3", "v7")                                              \
     DOT4_NARROW_RELU("v8", "v9", "v16", "v17", "v18", "v19", "v24")                                              \
     DOT4_NARROW_RELU("v10", "v11", "v20", "v21", "v22", "v23", "v24")
+/* relu (a block's dot4_block_rq.relu, no_left blocks included): dot4_round4_relu and the unsigned narrowing
+ * (dot4_narrow_store_clamp's), 37 instructions for the 32 outputs where the general requantisation takes 52.
+ * The pairs of quads go four a pass (n's bits 0 and 1 first): 52 instructions a pair, and half of one for the
+ * count and branch. */
 static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
                                       const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
                                       int32_t tiles, int relu) {
