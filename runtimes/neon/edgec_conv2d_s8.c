@@ -1312,6 +1312,15 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
               "v30", "v31", "memory", "cc");
 }
 
+/* Where branch protection guards pages (-mbranch-protection=bti / standard, ARMv8.5 cores), the computed branch
+ * into dot4_sym2_relu_blocks' pass must land on a BTI J (hint #36: a NOP on older cores); each pair carries one so
+ * that every pair is the same length. */
+#if defined(__ARM_FEATURE_BTI_DEFAULT)
+#define DOT4_SYM2_ENTRY "hint #36\n" DOT4_SYM2_PAIR
+#else
+#define DOT4_SYM2_ENTRY DOT4_SYM2_PAIR
+#endif
+
 /* dot4_sym2_tiles_rq's relu tiles of `blocks` (> 0) whole blocks in one loop (dot4_sym_relu_blocks), not a C
  * call a block: the next block's weights follow this one's (wp), its outputs 16 bytes on, its half sums 32 on
  * (bias_half), its multipliers and right shifts 16 on (mult, right). No relu test a tile, and the n (> 0) pairs of
@@ -1331,8 +1340,8 @@ static void dot4_sym2_relu_blocks(const int8_t *x, size_t step, const int8_t *w,
             "madd %[e], %[c], %[skip8], %[e]\n"
             "0:\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n" "mov %[ot], %[o]\n" "mov %w[t], %w[tiles]\n"
             "1:\n" DOT4_SYM2_INIT "mov %[wp], %[w]\n" "mov %[c], %[passes]\n" "br %[e]\n"
-            "4:\n" DOT4_SYM2_PAIR "41:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR
-            DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR
+            "4:\n" DOT4_SYM2_ENTRY "41:\n" DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY
+            DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY
             "subs %[c], %[c], #1\n" "b.ne 4b\n"
             DOT4_SYM2_SUMS DOT4_SYM2_RELU
             "st1 {v8.16b}, [%[ot]], %[os]\n" "st1 {v10.16b}, [%[ot]], %[os]\n"
