@@ -643,19 +643,22 @@ __attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_pa
             const int8_t *r0 = r[0], *r1 = r[1], *r2 = r[2];
             const size_t step2 = 2 * step, sz = (size_t)size;
             int32_t pairs = m / 2;
-            if (pairs > 0)
-                __asm__ volatile("1:\n" "ld1 {v16.16b}, [%[r0]], %[s2]\n" "ld1 {v17.16b}, [%[r1]], %[s2]\n"
-                                 "ld1 {v18.16b}, [%[r2]], %[s2]\n"
-                                 "tbl v19.16b, {v16.16b - v18.16b}, %[a0].16b\n"
-                                 "tbl v20.16b, {v16.16b - v18.16b}, %[a1].16b\n"
-                                 "tbl v21.16b, {v16.16b - v18.16b}, %[b0].16b\n"
-                                 "tbl v22.16b, {v16.16b - v18.16b}, %[b1].16b\n"
-                                 "st1 {v19.16b, v20.16b}, [%[d]], %[sz]\n" "st1 {v21.16b, v22.16b}, [%[d]], %[sz]\n"
-                                 "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
-                                 : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [d] "+r"(dst), [n] "+r"(pairs)
-                                 : [a0] "w"(ia.val[0]), [a1] "w"(ia.val[1]), [b0] "w"(ib.val[0]),
-                                   [b1] "w"(ib.val[1]), [s2] "r"(step2), [sz] "r"(sz)
-                                 : "v16", "v17", "v18", "v19", "v20", "v21", "v22", "memory");
+/* the pairs' loop, STORE writing a pass's two windows (v19, v20 and v21, v22) */
+#define DOT4_TBL3_PAIRS(STORE)                                                                                   \
+    "1:\n" "ld1 {v16.16b}, [%[r0]], %[s2]\n" "ld1 {v17.16b}, [%[r1]], %[s2]\n" "ld1 {v18.16b}, [%[r2]], %[s2]\n"  \
+    "tbl v19.16b, {v16.16b - v18.16b}, %[a0].16b\n" "tbl v20.16b, {v16.16b - v18.16b}, %[a1].16b\n"              \
+    "tbl v21.16b, {v16.16b - v18.16b}, %[b0].16b\n" "tbl v22.16b, {v16.16b - v18.16b}, %[b1].16b\n" STORE         \
+    "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                        \
+    : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [d] "+r"(dst), [n] "+r"(pairs)                                \
+    : [a0] "w"(ia.val[0]), [a1] "w"(ia.val[1]), [b0] "w"(ib.val[0]), [b1] "w"(ib.val[1]), [s2] "r"(step2),       \
+      [sz] "r"(sz)                                                                                               \
+    : "v16", "v17", "v18", "v19", "v20", "v21", "v22", "memory"
+            if (pairs > 0 && size == 32) /* windows of 32 bytes (a53's dot4_flat8_q7): the two in one store */
+                __asm__ volatile(DOT4_TBL3_PAIRS("st1 {v19.16b - v22.16b}, [%[d]], #64\n"));
+            else if (pairs > 0)
+                __asm__ volatile(DOT4_TBL3_PAIRS("st1 {v19.16b, v20.16b}, [%[d]], %[sz]\n"
+                                                 "st1 {v21.16b, v22.16b}, [%[d]], %[sz]\n"));
+#undef DOT4_TBL3_PAIRS
             if (m % 2) { /* the row's last pixel */
                 const int8x16x3_t t = {{vld1q_s8(r0), vld1q_s8(r1), vld1q_s8(r2)}};
                 vst1q_s8(dst, vqtbl3q_s8(t, ia.val[0]));
