@@ -591,7 +591,8 @@ static void dot4_tbl_words(const int8_t *const r[12], size_t off, size_t step, i
  * time; each copy's bytes past its run are overwritten by the next row's, or lie where the weights are zero (the
  * row padding, past K), so windows need no padding of their own. Writes up to 16 bytes past the last window. */
 __attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_params *p, int32_t px, int32_t n,
-                                                        dot4_ring *g, int32_t row, int32_t size, int8_t *dst) {
+                                                        dot4_ring *g, int32_t row, int32_t size, int8_t *dst,
+                                                        int pair_q7) {
     const int32_t out_w = p->out_w, dil_h = p->dil_h;
     const int32_t stride_h = p->stride_h, pad_top = p->pad_top;
     int32_t oy = px / out_w, ox = px % out_w;
@@ -605,10 +606,20 @@ __attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_pa
         ia = dot4_tbl3_index(run, row, 0);
         ib = dot4_tbl3_index(run, row, (int32_t)step);
     }
+    /* pair_q7 (a53's dot4_flat8_q7): bytes 24-31 of a window of 32 are x24 x26 x25 x27 x25 x27 x24 x26 */
+    static const uint8_t q7[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 9, 11, 9, 11, 8, 10};
+    if (tbl && pair_q7) {
+        ia.val[1] = vqtbl1q_u8(ia.val[1], vld1q_u8(q7));
+        ib.val[1] = vqtbl1q_u8(ib.val[1], vld1q_u8(q7));
+    }
+    int8_t *const first = dst;
+    const int32_t count = n;
     /* kernel rows of one word (one channel, 4 taps: KWS's 10 x 4), 9 to 12 of them: TBL gathers a window from
      * three tables of four rows' 16 bytes, several pixels from one load of the rows (dot4_tbl_words) */
     const int words = run == 4 && k_h >= 9 && k_h <= 12 && step <= 12;
     for (int32_t ky = k_h; words && ky < 12; ++ky) r[ky] = g->pad_row; /* read, times zero weights */
+#else
+    (void)pair_q7;
 #endif
     while (n > 0) { /* the pixels of one output row */
         const int32_t m = out_w - ox < n ? out_w - ox : n;
@@ -632,19 +643,22 @@ __attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_pa
             const int8_t *r0 = r[0], *r1 = r[1], *r2 = r[2];
             const size_t step2 = 2 * step, sz = (size_t)size;
             int32_t pairs = m / 2;
-            if (pairs > 0)
-                __asm__ volatile("1:\n" "ld1 {v16.16b}, [%[r0]], %[s2]\n" "ld1 {v17.16b}, [%[r1]], %[s2]\n"
-                                 "ld1 {v18.16b}, [%[r2]], %[s2]\n"
-                                 "tbl v19.16b, {v16.16b - v18.16b}, %[a0].16b\n"
-                                 "tbl v20.16b, {v16.16b - v18.16b}, %[a1].16b\n"
-                                 "tbl v21.16b, {v16.16b - v18.16b}, %[b0].16b\n"
-                                 "tbl v22.16b, {v16.16b - v18.16b}, %[b1].16b\n"
-                                 "st1 {v19.16b, v20.16b}, [%[d]], %[sz]\n" "st1 {v21.16b, v22.16b}, [%[d]], %[sz]\n"
-                                 "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
-                                 : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [d] "+r"(dst), [n] "+r"(pairs)
-                                 : [a0] "w"(ia.val[0]), [a1] "w"(ia.val[1]), [b0] "w"(ib.val[0]),
-                                   [b1] "w"(ib.val[1]), [s2] "r"(step2), [sz] "r"(sz)
-                                 : "v16", "v17", "v18", "v19", "v20", "v21", "v22", "memory");
+/* the pairs' loop, STORE writing a pass's two windows (v19, v20 and v21, v22) */
+#define DOT4_TBL3_PAIRS(STORE)                                                                                   \
+    "1:\n" "ld1 {v16.16b}, [%[r0]], %[s2]\n" "ld1 {v17.16b}, [%[r1]], %[s2]\n" "ld1 {v18.16b}, [%[r2]], %[s2]\n"  \
+    "tbl v19.16b, {v16.16b - v18.16b}, %[a0].16b\n" "tbl v20.16b, {v16.16b - v18.16b}, %[a1].16b\n"              \
+    "tbl v21.16b, {v16.16b - v18.16b}, %[b0].16b\n" "tbl v22.16b, {v16.16b - v18.16b}, %[b1].16b\n" STORE         \
+    "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                        \
+    : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [d] "+r"(dst), [n] "+r"(pairs)                                \
+    : [a0] "w"(ia.val[0]), [a1] "w"(ia.val[1]), [b0] "w"(ib.val[0]), [b1] "w"(ib.val[1]), [s2] "r"(step2),       \
+      [sz] "r"(sz)                                                                                               \
+    : "v16", "v17", "v18", "v19", "v20", "v21", "v22", "memory"
+            if (pairs > 0 && size == 32) /* windows of 32 bytes (a53's dot4_flat8_q7): the two in one store */
+                __asm__ volatile(DOT4_TBL3_PAIRS("st1 {v19.16b - v22.16b}, [%[d]], #64\n"));
+            else if (pairs > 0)
+                __asm__ volatile(DOT4_TBL3_PAIRS("st1 {v19.16b, v20.16b}, [%[d]], %[sz]\n"
+                                                 "st1 {v21.16b, v22.16b}, [%[d]], %[sz]\n"));
+#undef DOT4_TBL3_PAIRS
             if (m % 2) { /* the row's last pixel */
                 const int8x16x3_t t = {{vld1q_s8(r0), vld1q_s8(r1), vld1q_s8(r2)}};
                 vst1q_s8(dst, vqtbl3q_s8(t, ia.val[0]));
@@ -684,6 +698,15 @@ __attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_pa
         ox = 0;
         ++oy;
     }
+#if defined(__aarch64__)
+    if (pair_q7 && !tbl) { /* the windows' 7th quads laid out as the TBL gather's are */
+        const int8x8_t at = vreinterpret_s8_u8(vsub_u8(vld1_u8(q7 + 8), vdup_n_u8(8))); /* 0 2 1 3 1 3 0 2 */
+        for (int32_t i = 0; i < count; ++i) {
+            int8_t *d = first + (size_t)i * size + 24;
+            vst1_s8(d, vtbl1_s8(vld1_s8(d), at));
+        }
+    }
+#endif
 }
 
 /* a quad of input bytes in every 32-bit lane; 64 bytes of packed weights (edgec_neon.h) */
@@ -1932,24 +1955,39 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
     DOT4_FLAT8_PIXEL("v28", "v29", "v24", "v25") DOT4_FLAT8_PIXEL("v30", "v31", "v26", "v27")
 #define DOT4_FLAT8_SUMS "v28", "v29", "v30", "v31"
 #define DOT4_FLAT8_WINDOW 32
+#define DOT4_FLAT8_Q7_INDEX
+#define DOT4_FLAT8_Q7_INPUT
 #else
-/* one pixel's half sums in v26-v29 (EDGEC_NEON_SYM_LOOP2's layout), started from the bias; its 7 quads by one
- * LD4R and one LD3R (where LD2R took four loads) into v16-v19, which hold the requantisation constants again
- * once both pixels are done (two LDPs a pass: one instruction less a pixel) */
-#define DOT4_FLAT8_SYM_PIXEL                                                                                     \
+/* one pixel's half sums in v26-v29 (EDGEC_NEON_SYM_LOOP2's layout), started from the bias, over quads 0-5 (two
+ * LD4R into v16-v19, which hold the requantisation constants again once both pixels are done: two LDPs a pass),
+ * added pairwise into S0, S1 (channels 0-3, 4-7); then the 7th quad (3 taps and a zero) in SMULL + SMLAL pairs
+ * too, where alone it took 4 SMULLs and 4 SADALPs: the window's last 8 bytes (dot4_flat_windows' pair_q7) are
+ * x24 x26 x25 x27 x25 x27 x24 x26, the weights v12, v13 rearranged to match (DOT4_FLAT8_Q7_INDEX), so that
+ * each int16 lane adds two products of one channel (47 instructions a pixel, where 49) */
+#define DOT4_FLAT8_SYM_PIXEL(S0, S1)                                                                             \
     "ld1 {v26.4s - v29.4s}, [%[b]]\n" "ld4r {v16.4s - v19.4s}, [%[x]], #16\n"                                   \
     EDGEC_NEON_SYM_MUL2("v0", "v1", "v2", "v3", "v16", "v17", "v26", "v27", "v28", "v29")                       \
     EDGEC_NEON_SYM_MUL2("v4", "v5", "v6", "v7", "v18", "v19", "v26", "v27", "v28", "v29")                       \
-    "ld3r {v16.4s - v18.4s}, [%[x]], #12\n"                                                                      \
+    "ld4r {v16.4s - v19.4s}, [%[x]], #16\n"                                                                      \
     EDGEC_NEON_SYM_MUL2("v8", "v9", "v10", "v11", "v16", "v17", "v26", "v27", "v28", "v29")                     \
-    EDGEC_NEON_SYM_MUL1("v12", "v13", "v18", "v26", "v27", "v28", "v29")
+    "addp " S0 ".4s, v26.4s, v27.4s\n" "addp " S1 ".4s, v28.4s, v29.4s\n"                                       \
+    "smull v20.8h, v12.8b, v18.8b\n" "smull2 v21.8h, v12.16b, v18.16b\n"                                        \
+    "smlal v20.8h, v13.8b, v19.8b\n" "smlal2 v21.8h, v13.16b, v19.16b\n"                                        \
+    "sadalp " S0 ".4s, v20.8h\n" "sadalp " S1 ".4s, v21.8h\n"
 /* the two pixels' channel sums: v30, v31 and v26, v27 */
 #define DOT4_FLAT8_PRODUCTS                                                                                      \
-    DOT4_FLAT8_SYM_PIXEL "addp v30.4s, v26.4s, v27.4s\n" "addp v31.4s, v28.4s, v29.4s\n"                         \
-    DOT4_FLAT8_SYM_PIXEL "addp v26.4s, v26.4s, v27.4s\n" "addp v27.4s, v28.4s, v29.4s\n"                         \
+    DOT4_FLAT8_SYM_PIXEL("v30", "v31") DOT4_FLAT8_SYM_PIXEL("v26", "v27")                                        \
     "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
 #define DOT4_FLAT8_SUMS "v30", "v31", "v26", "v27"
-#define DOT4_FLAT8_WINDOW 28
+#define DOT4_FLAT8_WINDOW 32
+/* the 7th quad's weights (channel k's taps 24 + t at byte 4k + t of v12, v13) as DOT4_FLAT8_SYM_PIXEL pairs
+ * them: v12 channel k's taps 24, 26 (k even) or 25, 27 (k odd), v13 the other two */
+static const uint8_t dot4_flat8_q7_index[32] = {0, 2, 5, 7, 8,  10, 13, 15, 16, 18, 21, 23, 24, 26, 29, 31,
+                                                1, 3, 4, 6, 9,  11, 12, 14, 17, 19, 20, 22, 25, 27, 28, 30};
+#define DOT4_FLAT8_Q7_INDEX                                                                                      \
+    "ldp q20, q21, [%[q7]]\n" "tbl v22.16b, {v12.16b, v13.16b}, v20.16b\n"                                      \
+    "tbl v13.16b, {v12.16b, v13.16b}, v21.16b\n" "mov v12.16b, v22.16b\n"
+#define DOT4_FLAT8_Q7_INPUT , [q7] "r"(dot4_flat8_q7_index)
 #endif
 /* dot4_round4_right on the sums A0, A1 (first pixel), B0, B1 with the constants in v16-v19 */
 #define DOT4_FLAT8_ROUND(A0, A1, B0, B1)                                                                          \
@@ -1971,7 +2009,7 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
 #define DOT4_FLAT8_SETUP                                                                                         \
     "ldp q0, q1, [%[w]]\n" "ldp q2, q3, [%[w], #64]\n" "ldp q4, q5, [%[w], #128]\n"                             \
     "ldp q6, q7, [%[w], #192]\n" "ldp q8, q9, [%[w], #256]\n" "ldp q10, q11, [%[w], #320]\n"                    \
-    "ldp q12, q13, [%[w], #384]\n" "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
+    "ldp q12, q13, [%[w], #384]\n" DOT4_FLAT8_Q7_INDEX "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
 /* M on the sums' four names (ARGS expanded into M's arguments first) */
 #define DOT4_FLAT8_APPLY(M, ...) M(__VA_ARGS__)
 /* a pass: the products, rounded, narrowed and stored; then the asm's operands from the first input on */
@@ -1979,7 +2017,8 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
     "1:\n" PRODUCTS DOT4_FLAT8_APPLY(DOT4_FLAT8_ROUND, SUMS) DOT4_FLAT8_APPLY(NARROW, SUMS) STORE                \
     "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
 #define DOT4_FLAT8_INPUTS                                                                                        \
-    [w] "r"(w), [b] "r"(bias), [m] "r"(multiplier), [s] "r"(right), [z] "r"(zlh), [lh] "r"(zlh + 1), [os] "r"(os)
+    [w] "r"(w), [b] "r"(bias), [m] "r"(multiplier), [s] "r"(right), [z] "r"(zlh), [lh] "r"(zlh + 1),              \
+        [os] "r"(os) DOT4_FLAT8_Q7_INPUT
 #define DOT4_FLAT8_CLOBBERS                                                                                      \
     "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v16", "v17",  \
         "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",        \
@@ -2157,8 +2196,9 @@ __attribute__((noinline)) static void dot4_flat(const int8_t *in_b, const int8_t
     __builtin_memcpy((int8_t *)&zlh[1], &lo8, 1);
     __builtin_memcpy((int8_t *)&zlh[1] + 1, &hi8, 1);
     const int full = p->act_min == -128 && p->act_max == 127 && p->output_offset == -128;
+    const int pair_q7 = DOT4_PX == 2 && flat8; /* the SMLAL pairs' layout of the 7th quad */
 #else
-    const int32_t size = K4 * 4;
+    const int32_t size = K4 * 4, pair_q7 = 0;
 #endif
     const int32_t chunk = (int32_t)((buf_bytes - 16) / (size_t)size) / DOT4_PX * DOT4_PX;
     dot4_ring g;
@@ -2171,7 +2211,7 @@ __attribute__((noinline)) static void dot4_flat(const int8_t *in_b, const int8_t
 #endif
     for (int32_t px0 = 0; px0 < pixels; px0 += chunk) {
         const int32_t m = pixels - px0 < chunk ? pixels - px0 : chunk;
-        dot4_flat_windows(p, px0, m, &g, row, size, buf);
+        dot4_flat_windows(p, px0, m, &g, row, size, buf, pair_q7);
         if (m >= DOT4_PX) { /* the windows, size bytes apart, as a strip */
 #if defined(__aarch64__)
             if (flat8) { /* an odd count: the last pass back by a pixel (the same bytes again) */
