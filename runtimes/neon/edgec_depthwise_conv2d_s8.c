@@ -1001,25 +1001,33 @@ static void dwd_fill_tbl(int8_t *d, const int8_t *x, const dwd_fill_ops *f, cons
 #undef DWD_TBL8
 #undef DWD_TBL16
 
-/* bytes (a multiple of 8) of pad bytes at dst: 64 a step, two steps a pass (the x4 struct of intrinsics went
- * through memory), then 8 at a time. */
+/* bytes (a multiple of 8) of pad bytes at dst: 64 a step, one, two and four steps by the bits of the steps, then
+ * eight steps a pass (a pad row's band: 10 instructions for 512 bytes, where two steps a pass took 16; the x4
+ * struct of intrinsics went through memory), then 8 bytes at a time. */
 static void dwd_pad_bytes(int8_t *dst, const int8_t *pad, size_t bytes) {
     uint64_t k = bytes / 64;
+#define DWD_ST64 "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
     __asm__ volatile("ld4r {v16.16b-v19.16b}, [%[pad]]\n" /* 16 equal bytes: four of them, each everywhere */
                      "tbz %[k], #0, 1f\n"
-                     "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
+                     DWD_ST64
                      "1:\n"
-                     "lsr %[k], %[k], #1\n"
-                     "cbz %[k], 3f\n"
+                     "tbz %[k], #1, 2f\n"
+                     DWD_ST64 DWD_ST64
                      "2:\n"
-                     "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
-                     "st1 {v16.16b-v19.16b}, [%[d]], #64\n"
-                     "subs %[k], %[k], #1\n"
-                     "b.ne 2b\n"
+                     "tbz %[k], #2, 3f\n"
+                     DWD_ST64 DWD_ST64 DWD_ST64 DWD_ST64
                      "3:\n"
+                     "lsr %[k], %[k], #3\n"
+                     "cbz %[k], 5f\n"
+                     "4:\n"
+                     DWD_ST64 DWD_ST64 DWD_ST64 DWD_ST64 DWD_ST64 DWD_ST64 DWD_ST64 DWD_ST64
+                     "subs %[k], %[k], #1\n"
+                     "b.ne 4b\n"
+                     "5:\n"
                      : [d] "+r"(dst), [k] "+r"(k)
                      : [pad] "r"(pad)
                      : "memory", "cc", "v16", "v17", "v18", "v19");
+#undef DWD_ST64
     for (size_t b = 0; b < bytes % 64; b += 8) vst1_s8(dst + b, vld1_s8(pad));
 }
 /* A strip's columns ix0 .. ix0 + span - 1 as rows of wk->row (column j at j * w, w = G * width bytes: the groups'
