@@ -436,6 +436,12 @@ __attribute__((noinline)) static void dot4_ring_fill(int8_t *d, const int8_t *sr
     vst1q_s8(e + tail - 16, pad16);
 }
 
+/* Input row iy padded at d (dot4_ring_fill), or a row of pad where iy is outside the input */
+EDGEC_INLINE void dot4_ring_put(const dot4_ring *g, int8_t *d, int32_t iy) {
+    if ((uint32_t)iy < (uint32_t)g->in_h) dot4_ring_fill(d, g->src + (size_t)iy * g->src_row, g);
+    else band_pad_end(d, vdupq_n_s8(g->pad), 0, g->len);
+}
+
 /* The ring of dot4_ring_size's rows (> 0) over band b's bytes, empty, its pad row filled. */
 static void dot4_ring_init(dot4_ring *g, dot4_band *b, const int8_t *in_b, int8_t pad,
                            const edgec_conv2d_s8_params *p) {
@@ -468,9 +474,7 @@ static void dot4_ring_init(dot4_ring *g, dot4_band *b, const int8_t *in_b, int8_
     g->first = -p->pad_top;
     for (int32_t i = 0; g->image && i < rows; ++i) {
         const int32_t iy = g->first + i;
-        int8_t *d = g->rows + (size_t)i * g->len;
-        if ((uint32_t)iy < (uint32_t)g->in_h) dot4_ring_fill(d, g->src + (size_t)iy * g->src_row, g);
-        else band_pad_end(d, vdupq_n_s8(pad), 0, g->len);
+        dot4_ring_put(g, g->rows + (size_t)i * g->len, iy);
     }
 }
 
@@ -2131,11 +2135,8 @@ __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot
     for (int32_t oy0 = 0; oy0 < out_h; oy0 += batch) {
         const int32_t nb = out_h - oy0 < batch ? out_h - oy0 : batch, iy_lo = oy0 * stride_h - p->pad_top;
         const int8_t *base = g->rows + (g->image ? (size_t)(iy_lo - g->first) * len : 0);
-        for (int32_t i = 0, iy = iy_lo; !g->image && i < (nb - 1) * stride_h + span; ++i, ++iy) {
-            int8_t *d = g->rows + (size_t)i * len;
-            if ((uint32_t)iy < (uint32_t)g->in_h) dot4_ring_fill(d, g->src + (size_t)iy * g->src_row, g);
-            else band_pad_end(d, vdupq_n_s8(g->pad), 0, g->len);
-        }
+        for (int32_t i = 0; !g->image && i < (nb - 1) * stride_h + span; ++i)
+            dot4_ring_put(g, g->rows + (size_t)i * len, iy_lo + i);
         for (int32_t i = 0; i < nb; ++i, base += (size_t)stride_h * len) {
             t[3 * i] = base;
             t[3 * i + 1] = base + next;
