@@ -10,7 +10,7 @@
  * row are covered by one more tile overlapping the previous one (recomputing one pixel costs less than three on
  * the per-pixel path). Border pixels (some taps outside the input) clip their tap range and take a 1 pixel x 4
  * channel tile over the same runs. Without an FPU, the same loops in C. */
-#include "edgec_conv2d_nhwc_f32.h"
+#include "edgec_conv2d_nhwc_f32_frame.h"
 
 #include "edgec_cm_fpu.h"
 
@@ -345,36 +345,11 @@ static int32_t end_tap(int32_t start, int32_t k, int32_t dil, int32_t size) {
     return end;
 }
 
-/* One output pixel of a grouped convolution (groups > 1, not depthwise: rare): plain loops. */
-static void conv_pixel_grouped(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
-                               const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
-                               const edgec_conv2d_params *p, int32_t n, int32_t oy, int32_t ox) {
-    const int32_t cin_g = p->in_c / p->groups, cout_g = p->out_c / p->groups;
-    float *out_px = output + (((size_t)n * p->out_h + oy) * p->out_w + ox) * p->out_c;
-    for (int32_t oc = 0; oc < p->out_c; ++oc) {
-        const int32_t g = oc / cout_g;
-        float acc = bias ? bias[oc] : 0.0f;
-        for (int32_t ky = 0; ky < p->k_h; ++ky) {
-            const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
-            if (iy < 0 || iy >= p->in_h) continue;
-            for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                const int32_t ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
-                if (ix < 0 || ix >= p->in_w) continue;
-                const float *in_px = input + (((size_t)n * p->in_h + iy) * p->in_w + ix) * p->in_c + (size_t)g * cin_g;
-                const float *w = weights + (((size_t)oc * p->k_h + ky) * p->k_w + kx) * cin_g;
-                for (int32_t ic = 0; ic < cin_g; ++ic) acc = EDGEC_FMA(acc, in_px[ic], w[ic]);
-            }
-        }
-        out_px[oc] = edgec_clampf(acc, p->act_min, p->act_max);
-    }
-}
-
-/* Four output pixels whose taps all lie inside the input. in0..in3 point at each pixel's tap (0, 0), out0..out3
- * at each pixel's first output channel. */
-static void conv_tile4(const float *in0, const float *in1, const float *in2, const float *in3,
-                       float *out0, float *out1, float *out2, float *out3,
-                       const float *EDGEC_RESTRICT weights, const float *EDGEC_RESTRICT bias,
-                       const edgec_conv2d_params *p) {
+/* Four output pixels whose taps all lie inside the input (edgec_conv2d_f32_tile4_fn). */
+static void conv_tile4(const float *const in[4], float *const out[4], const float *EDGEC_RESTRICT weights,
+                       const float *EDGEC_RESTRICT bias, const edgec_conv2d_params *p) {
+    const float *in0 = in[0], *in1 = in[1], *in2 = in[2], *in3 = in[3];
+    float *out0 = out[0], *out1 = out[1], *out2 = out[2], *out3 = out[3];
     const int32_t C = p->in_c, K = p->k_h * p->k_w * C;
     const size_t row = (size_t)p->in_w * C;
     const float lo = p->act_min, hi = p->act_max;
@@ -495,70 +470,8 @@ static void conv_pixel(const float *EDGEC_RESTRICT input, const float *EDGEC_RES
     }
 }
 
-/* Output x range [*lo, *hi) whose horizontal taps all fall inside the input. */
-static void interior_x(const edgec_conv2d_params *p, int32_t *lo, int32_t *hi) {
-    const int32_t span = (p->k_w - 1) * p->dil_w;
-    int32_t a = (p->pad_left + p->stride_w - 1) / p->stride_w;
-    int32_t b = p->in_w - 1 - span + p->pad_left; /* largest ox*stride allowed */
-    b = b < 0 ? 0 : b / p->stride_w + 1;
-    if (b > p->out_w) b = p->out_w;
-    if (a > b) a = b;
-    *lo = a;
-    *hi = b;
-}
-
 void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
                            const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
                            const edgec_conv2d_params *p) {
-    if (p->groups != 1) {
-        for (int32_t n = 0; n < p->batch; ++n)
-            for (int32_t oy = 0; oy < p->out_h; ++oy)
-                for (int32_t ox = 0; ox < p->out_w; ++ox) conv_pixel_grouped(input, weights, bias, output, p, n, oy, ox);
-        return;
-    }
-    const int32_t C = p->in_c, OC = p->out_c;
-    if (p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
-        p->out_h == p->in_h && p->out_w == p->in_w) {
-        /* Pointwise: a matrix product over all pixels of the image, tiled 4 x 4. */
-        const size_t pixels = (size_t)p->batch * p->in_h * p->in_w;
-        size_t px = 0;
-        for (;;) {
-            if (px + 4 > pixels) { /* 3 pixels left: a tile that overlaps the previous one (same values again) */
-                if (pixels - px != 3 || pixels < 4) break;
-                px = pixels - 4;
-            }
-            const float *in = input + px * C;
-            float *out = output + px * OC;
-            conv_tile4(in, in + C, in + 2 * C, in + 3 * C, out, out + OC, out + 2 * OC, out + 3 * OC, weights, bias, p);
-            px += 4;
-        }
-        for (; px < pixels; ++px) {
-            const int32_t n = (int32_t)(px / ((size_t)p->in_h * p->in_w));
-            const size_t rem = px % ((size_t)p->in_h * p->in_w);
-            conv_pixel(input, weights, bias, output, p, n, (int32_t)(rem / p->in_w), (int32_t)(rem % p->in_w));
-        }
-        return;
-    }
-    int32_t x_lo, x_hi;
-    interior_x(p, &x_lo, &x_hi);
-    const size_t sx = (size_t)p->stride_w * C;
-    for (int32_t n = 0; n < p->batch; ++n) {
-        for (int32_t oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            const int rows_inside = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
-            int32_t ox = 0;
-            if (rows_inside) {
-                for (; ox < x_lo; ++ox) conv_pixel(input, weights, bias, output, p, n, oy, ox);
-                while (ox + 4 <= x_hi || (x_hi - ox == 3 && x_hi - x_lo >= 4)) {
-                    if (ox + 4 > x_hi) ox = x_hi - 4; /* 3 pixels left: overlap the previous tile */
-                    const float *in = input + (((size_t)n * p->in_h + iy0) * p->in_w + (ox * p->stride_w - p->pad_left)) * C;
-                    float *out = output + (((size_t)n * p->out_h + oy) * p->out_w + ox) * OC;
-                    conv_tile4(in, in + sx, in + 2 * sx, in + 3 * sx, out, out + OC, out + 2 * OC, out + 3 * OC,
-                               weights, bias, p);
-                    ox += 4;
-                }
-            }
-            for (; ox < p->out_w; ++ox) conv_pixel(input, weights, bias, output, p, n, oy, ox);
-        }
-    }
+    edgec_conv2d_f32_frame(input, weights, bias, output, p, conv_tile4, conv_pixel, 1);
 }

@@ -5,7 +5,7 @@
  * contiguous), so a tile's sixteen accumulators are reduced across lanes once at the end. Channels left over
  * from the 8-wide loop and border pixels (taps outside the input) take scalar code.
  * Same signature as runtimes/reference/edgec_conv2d_nhwc_f32.c; equal up to float summation order. */
-#include "edgec_conv2d_nhwc_f32.h"
+#include "edgec_conv2d_nhwc_f32_frame.h"
 #include "edgec_x86_fma.h"
 
 typedef float v8f __attribute__((vector_size(32)));
@@ -303,12 +303,6 @@ static void tile_kernel(float acc[TP][GW], const float *const *x, int32_t nseg, 
 #endif
 }
 
-/* A 1 x 1 convolution over every pixel in place (stride 1, no padding): output pixel i reads input pixel i. */
-static int pointwise(const edgec_conv2d_params *p) {
-    return p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
-           p->out_h == p->in_h && p->out_w == p->in_w;
-}
-
 /* Table entries [t * TP + i] for taps t0 .. t0 + nt - 1 and the tile's pixels i: tap t of pixel i from channel c0,
  * or the zero pixel outside the input. A pixel whose window lies inside the input adds the taps' offsets to its
  * corner; only border pixels check tap by tap. */
@@ -349,7 +343,7 @@ static void tile_sums(float acc[TP][GW], const float *in_n, const float *packed,
     const float *table[TAPS * TP];
     int32_t nseg = 0, len = 0;
     size_t w_stride = 0;
-    if (pointwise(p)) {
+    if (edgec_conv2d_f32_is_pointwise(p)) {
         for (int32_t i = 0; i < TP; ++i) table[i] = in_n + (size_t)(px0 + (i < valid ? i : 0)) * C;
         nseg = 1, len = C;
     } else {
@@ -403,7 +397,7 @@ static void tile_sums(float acc[TP][GW], const float *in_n, const float *packed,
 static int32_t tile_corners(int32_t px0, int32_t pixels, int32_t tp, int32_t y0[TP], int32_t x0[TP],
                             const edgec_conv2d_params *p) {
     const int32_t valid = pixels - px0 < tp ? pixels - px0 : tp;
-    if (pointwise(p)) return valid;
+    if (edgec_conv2d_f32_is_pointwise(p)) return valid;
     int32_t oy = px0 / p->out_w, ox = px0 % p->out_w; /* one division a tile, then steps along the rows */
     for (int32_t i = 0; i < TP; ++i) {
         if (i < valid) {
@@ -434,18 +428,6 @@ static int32_t tile_pixels(int32_t pixels) {
     (void)pixels;
     return TP;
 #endif
-}
-
-/* Output x range [*lo, *hi) whose horizontal taps all fall inside the input. */
-static void interior_x(const edgec_conv2d_params *p, int32_t *lo, int32_t *hi) {
-    const int32_t span = (p->k_w - 1) * p->dil_w;
-    int32_t a = (p->pad_left + p->stride_w - 1) / p->stride_w;
-    int32_t b = p->in_w - 1 - span + p->pad_left; /* largest ox*stride allowed */
-    b = b < 0 ? 0 : b / p->stride_w + 1;
-    if (b > p->out_w) b = p->out_w;
-    if (a > b) a = b;
-    *lo = a;
-    *hi = b;
 }
 
 #if defined(__AVX512F__)
@@ -565,7 +547,7 @@ static __attribute__((noinline)) void conv_small(const float *EDGEC_RESTRICT inp
     small_layer L = {wp, p->k_h, row_len, OC, {0}, (v16f){0} + p->act_min, (v16f){0} + p->act_max};
     for (int32_t c = 0; c < OC && bias; ++c) L.bias2[c] = L.bias2[c + 8] = bias[c];
     int32_t x_lo, x_hi;
-    interior_x(p, &x_lo, &x_hi);
+    edgec_conv2d_f32_interior_x(p, &x_lo, &x_hi);
     const size_t row_step = (size_t)p->dil_h * p->in_w * C, px_step = (size_t)p->stride_w * C;
     for (int32_t n = 0; n < p->batch; ++n) {
         const float *in_n = input + (size_t)n * p->in_h * p->in_w * C;
@@ -600,7 +582,7 @@ static __attribute__((noinline)) void conv_small(const float *EDGEC_RESTRICT inp
  * as much as the sums. Here the channel count is a constant, a block's weights sit in registers (up to 16 inputs;
  * past that each feeds its 12 pixels as loaded) and a tile's inputs are read at fixed offsets from one pointer:
  * 12 pixels x 16 channels (one block) at a time, the last pixels one by one. */
-static int pointwise_few_inputs(const edgec_conv2d_params *p) { return pointwise(p) && p->in_c <= 32 && p->in_c % 8 == 0; }
+static int pointwise_few_inputs(const edgec_conv2d_params *p) { return edgec_conv2d_f32_is_pointwise(p) && p->in_c <= 32 && p->in_c % 8 == 0; }
 
 static inline __attribute__((always_inline)) void pw_tile(const float *EDGEC_RESTRICT x, const float *EDGEC_RESTRICT w,
                                                           const tile_dest *dest, const int C, const int MR) {
@@ -711,60 +693,27 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
     }
 }
 
+/* A border or leftover pixel (edgec_conv2d_f32_pixel_fn). */
+static void border_pixel(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
+                         const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output, const edgec_conv2d_params *p,
+                         int32_t n, int32_t oy, int32_t ox) {
+    conv_pixel(input, weights, bias, output, p, n, oy, ox, 0);
+}
+
 void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
                            const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
                            const edgec_conv2d_params *p) {
-    if (p->groups != 1) { /* grouped (not depthwise) convolutions are rare: the simple path */
+    if (p->groups != 1) { /* grouped (not depthwise) convolutions are rare: the simple path, 8 channels a step */
         for (int32_t n = 0; n < p->batch; ++n)
             for (int32_t oy = 0; oy < p->out_h; ++oy)
                 for (int32_t ox = 0; ox < p->out_w; ++ox) conv_pixel(input, weights, bias, output, p, n, oy, ox, 0);
         return;
     }
-    const int32_t C = p->in_c, OC = p->out_c;
-    int32_t x_lo, x_hi;
-    interior_x(p, &x_lo, &x_hi);
-    if (p->k_h * p->k_w * C <= PACK_K) {
+    if (p->k_h * p->k_w * p->in_c <= PACK_K) {
         if (!few_channels(input, weights, NULL, bias, output, p)) conv_packed(input, weights, NULL, bias, output, p);
         return;
     }
-    if (p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
-        p->out_h == p->in_h && p->out_w == p->in_w) {
-        /* Pointwise: a matrix product over all pixels of the image, tiled 4 x 4. */
-        const size_t pixels = (size_t)p->batch * p->in_h * p->in_w;
-        size_t px = 0;
-        for (; px + 4 <= pixels; px += 4) {
-            const float *in = input + px * C;
-            float *o = output + px * OC;
-            const float *const ins[4] = {in, in + C, in + 2 * C, in + 3 * C};
-            float *const outs[4] = {o, o + OC, o + 2 * OC, o + 3 * OC};
-            conv_tile4(ins, outs, weights, bias, p);
-        }
-        for (; px < pixels; ++px) {
-            const int32_t n = (int32_t)(px / ((size_t)p->in_h * p->in_w));
-            const size_t rem = px % ((size_t)p->in_h * p->in_w);
-            conv_pixel(input, weights, bias, output, p, n, (int32_t)(rem / p->in_w), (int32_t)(rem % p->in_w), 0);
-        }
-        return;
-    }
-    const size_t sx = (size_t)p->stride_w * C;
-    for (int32_t n = 0; n < p->batch; ++n) {
-        for (int32_t oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            const int rows_inside = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
-            int32_t ox = 0;
-            if (rows_inside) {
-                for (; ox < x_lo; ++ox) conv_pixel(input, weights, bias, output, p, n, oy, ox, 0);
-                for (; ox + 4 <= x_hi; ox += 4) {
-                    const float *in = input + (((size_t)n * p->in_h + iy0) * p->in_w + (ox * p->stride_w - p->pad_left)) * C;
-                    float *o = output + (((size_t)n * p->out_h + oy) * p->out_w + ox) * OC;
-                    const float *const ins[4] = {in, in + sx, in + 2 * sx, in + 3 * sx};
-                    float *const outs[4] = {o, o + OC, o + 2 * OC, o + 3 * OC};
-                    conv_tile4(ins, outs, weights, bias, p);
-                }
-            }
-            for (; ox < p->out_w; ++ox) conv_pixel(input, weights, bias, output, p, n, oy, ox, 0);
-        }
-    }
+    edgec_conv2d_f32_frame(input, weights, bias, output, p, conv_tile4, border_pixel, 0);
 }
 
 void edgec_conv2d_nhwc_f32_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT packed,
