@@ -1339,94 +1339,131 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
               "v30", "v31", "memory", "cc");
 }
 
+/* The SMULL tile of one int32 lane a channel, for whole ReLU blocks (weights within [-127, 127]; rows of n (> 0)
+ * steps of 8 bytes: pointwise layers, flat windows). LD4 of a quad's 16 channels x 4 k (pack_conv_s8_dot4's
+ * [16][4] bytes) deinterleaves halfwords: v0 = even channels x k0k1, v1 = even x k2k3, v2 = odd x k0k1, v3 = odd
+ * x k2k3 (v4-v7: the step's second quad); LD4R broadcasts a pixel's halfwords k01, k23, k45, k67 (v8-v11). SMULL +
+ * SMLAL sum k0 + k2 and k1 + k3 of a channel in a pair of int16 lanes, SADALP adds the pair into the channel's
+ * int32 lane: the accumulators A0..A3 hold channels 0, 2, .., 6 | 8, .., 14 | 1, .., 7 | 9, .., 15 (the eo
+ * order), no ADDP at the end, so a pixel takes 4 of them and a tile 4 pixels (v16-v31), each weight load feeding
+ * 4 pixels: 102 instructions per step of 8 k and 4 pixels (256 MACs), where dot4_sym2_tiles_rq took 104 for 2. */
+#define DOT4_EO_PIXEL(A0, A1, A2, A3, POST)                                                                      \
+    "ld4r {v8.8h - v11.8h}, [%[p]], " POST "\n"                                                                 \
+    EDGEC_NEON_SYM_MUL2_IN("v12", "v13", "v14", "v15", "v0", "v2", "v1", "v3", "v8", "v9", A0, A1, A2, A3)       \
+    EDGEC_NEON_SYM_MUL2_IN("v12", "v13", "v14", "v15", "v4", "v6", "v5", "v7", "v10", "v11", A0, A1, A2, A3)
+#define DOT4_EO_WEIGHTS "ld4 {v0.8h - v3.8h}, [%[wp]], #64\n" "ld4 {v4.8h - v7.8h}, [%[wp]], #64\n"
+/* a step of 4 pixels, step bytes apart (back: from the fourth to the first's next step) */
+#define DOT4_EO_STEP4                                                                                            \
+    DOT4_EO_WEIGHTS DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "%[step]")                                        \
+    DOT4_EO_PIXEL("v20", "v21", "v22", "v23", "%[step]") DOT4_EO_PIXEL("v24", "v25", "v26", "v27", "%[step]")   \
+    DOT4_EO_PIXEL("v28", "v29", "v30", "v31", "%[back]")
+#define DOT4_EO_STEP1 DOT4_EO_WEIGHTS DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "#8")
+/* A pixel's ReLU outputs: A0..A3 rounded with the multipliers M0.. and right shifts S0.. (eo order, in the
+ * registers named by their first: M0 = v0 means v0-v3), narrowed unsigned into v12 = [evens | odds] ^ 0x80 (K80),
+ * v13 its halves swapped, and ST2 interleaving the two back into channel order. */
+#define DOT4_EO_OUT(A0, A1, A2, A3, M0, M1, M2, M3, S0, S1, S2, S3, K80)                                         \
+    DOT4_RQ_RELU(A0, M0, S0) DOT4_RQ_RELU(A1, M1, S1) DOT4_RQ_RELU(A2, M2, S2) DOT4_RQ_RELU(A3, M3, S3)          \
+    DOT4_NARROW_RELU("v12", "v14", A0, A1, A2, A3, K80)                                                          \
+    "ext v13.16b, v12.16b, v12.16b, #8\n" "st2 {v12.8b, v13.8b}, [%[ot]], %[os]\n"
+#define DOT4_EO_OUT_TILE(A0, A1, A2, A3)                                                                         \
+    DOT4_EO_OUT(A0, A1, A2, A3, "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8")
+#define DOT4_EO_BIAS(A0, A3) "ld1 {" A0 ".4s - " A3 ".4s}, [%[b]]\n"
+#define DOT4_EO 48 /* a block's eo record: its bias, multipliers and right shifts, 16 each in the eo order */
+
 /* Where branch protection guards pages (-mbranch-protection=bti / standard, ARMv8.5 cores), the computed branch
- * into dot4_sym2_relu_blocks' pass must land on a BTI J (hint #36: a NOP on older cores); each pair carries one so
- * that every pair is the same length. */
+ * into a dot4_eo_blocks pass must land on a BTI J (hint #36: a NOP on older cores); each step carries one so
+ * that every step is the same length. */
 #if defined(__ARM_FEATURE_BTI_DEFAULT)
-#define DOT4_SYM2_ENTRY "hint #36\n" DOT4_SYM2_PAIR
+#define DOT4_EO_ENTRY(STEP) "hint #36\n" STEP
 #else
-#define DOT4_SYM2_ENTRY DOT4_SYM2_PAIR
+#define DOT4_EO_ENTRY(STEP) STEP
 #endif
 
-/* dot4_sym2_tiles_rq's relu tiles of `blocks` (> 0) whole blocks in one loop (dot4_sym_relu_blocks), not a C
- * call a block: the next block's weights follow this one's (wp), its outputs 16 bytes on, its half sums 32 on
- * (bias_half), its multipliers and right shifts 16 on (mult, right). No relu test a tile, and the n (> 0) pairs of
- * quads eight a pass, the first pass entered part-way (n % 8 pairs, all 8 when none: the branch to e): two
- * instructions a tile and two a pass for the count, where the four-pair loop took four and two a pass. */
-static void dot4_sym2_relu_blocks(const int8_t *x, size_t step, const int8_t *w, int32_t n, const int32_t *bias_half,
-                                  const int32_t *mult, const int32_t *right, int32_t blocks, int8_t *o,
-                                  size_t out_step, int32_t tiles) {
-    const int8_t *p0, *p1, *wp;
-    const int32_t *b64 = bias_half + 16;
-    const int8_t *e; /* the loop's entry */
-    int8_t *ot;
-    int64_t c;
-    int32_t t;
-    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "adr %[e], 4f\n" "adr %[c], 41f\n" "sub %[c], %[c], %[e]\n" /* a pair's bytes */
-            "madd %[e], %[c], %[skip8], %[e]\n"
-            "0:\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n" "mov %[ot], %[o]\n" "mov %w[t], %w[tiles]\n"
-            "1:\n" DOT4_SYM2_INIT "mov %[wp], %[w]\n" "mov %[c], %[passes]\n" "br %[e]\n"
-            "4:\n" DOT4_SYM2_ENTRY "41:\n" DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY
-            DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY
-            "subs %[c], %[c], #1\n" "b.ne 4b\n"
-            DOT4_SYM2_SUMS DOT4_SYM2_RELU
-            "st1 {v8.16b}, [%[ot]], %[os]\n" "st1 {v10.16b}, [%[ot]], %[os]\n"
-            "add %[p0], %[p0], %[skip]\n" "add %[p1], %[p1], %[skip]\n"
-            "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
-            "mov %[w], %[wp]\n" "add %[o], %[o], #16\n" "add %[b], %[b], #128\n" "add %[b64], %[b64], #128\n"
-            "add %[m], %[m], #64\n" "add %[s], %[s], #64\n"
-            "subs %w[nb], %w[nb], #1\n" "b.ne 0b\n"
-            : [o] "+r"(o), [ot] "=&r"(ot), [t] "=&r"(t), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),
-              [c] "=&r"(c), [e] "=&r"(e), [w] "+r"(w), [b] "+r"(bias_half), [b64] "+r"(b64), [m] "+r"(mult),
-              [s] "+r"(right), [nb] "+r"(blocks)
-            : [x] "r"(x), [tiles] "r"(tiles), [step] "r"(step), [skip] "r"(2 * step - 8 * (size_t)n),
-              [skip8] "r"((int64_t)((8 - n % 8) % 8)), /* the pairs the first pass skips */
-              [passes] "r"((int64_t)((n + 7) / 8)), [os] "r"(out_step)
-            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
-              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
-              "v30", "v31", "memory", "cc");
-}
+/* Tiles of PX pixels (tiles > 0 of them, pixels step bytes apart from x, outputs out_step apart from o) against
+ * `blocks` (> 0) whole ReLU blocks in one loop: the next block's weights follow this one's, its outputs 16 bytes
+ * on, its eo record DOT4_EO on (eo: dot4_eo_layout's). The n steps go eight a pass, the first pass entered
+ * part-way (n % 8 steps, all 8 when none). dot4_eo4_blocks: 4 pixels a tile (about 225 instructions per pixel
+ * and block at n = 8, where dot4_sym2_tiles_rq's took 237); dot4_eo1_blocks: one (a strip's last pixels). */
+#define DOT4_EO_BLOCKS(name, PX, STEP, INIT, OUTS)                                                               \
+    static void name(const int8_t *x, size_t step, const int8_t *w, int32_t n, const int32_t *eo, int32_t blocks, \
+                     int8_t *o, size_t out_step, int32_t tiles) {                                                 \
+        const int8_t *p, *wp, *e; /* e: the loop's entry */                                                      \
+        const int32_t *em = eo + 16, *es = eo + 32;                                                              \
+        int8_t *ot;                                                                                              \
+        int64_t c;                                                                                               \
+        int32_t t;                                                                                               \
+        __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */                         \
+                "adr %[e], 4f\n" "adr %[c], 41f\n" "sub %[c], %[c], %[e]\n" /* a step's bytes */                 \
+                "madd %[e], %[c], %[skip8], %[e]\n"                                                              \
+                "0:\n" "mov %[p], %[x]\n" "mov %[ot], %[o]\n" "mov %w[t], %w[tiles]\n"                           \
+                "1:\n" INIT "mov %[wp], %[w]\n" "mov %[c], %[passes]\n" "br %[e]\n"                              \
+                "4:\n" DOT4_EO_ENTRY(STEP) "41:\n" DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP)   \
+                DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP)                  \
+                "subs %[c], %[c], #1\n" "b.ne 4b\n"                                                              \
+                "ld1 {v0.4s - v3.4s}, [%[em]]\n" "ld1 {v4.4s - v7.4s}, [%[es]]\n" "movi v8.16b, #0x80\n"        \
+                OUTS                                                                                             \
+                "add %[p], %[p], %[skip]\n"                                                                      \
+                "subs %w[t], %w[t], #1\n" "b.ne 1b\n"                                                            \
+                "mov %[w], %[wp]\n" "add %[o], %[o], #16\n" "add %[b], %[b], #192\n"                             \
+                "add %[em], %[em], #192\n" "add %[es], %[es], #192\n"                                            \
+                "subs %w[nb], %w[nb], #1\n" "b.ne 0b\n"                                                          \
+                : [o] "+r"(o), [ot] "=&r"(ot), [t] "=&r"(t), [p] "=&r"(p), [wp] "=&r"(wp), [c] "=&r"(c),        \
+                  [e] "=&r"(e), [w] "+r"(w), [b] "+r"(eo), [em] "+r"(em), [es] "+r"(es), [nb] "+r"(blocks)       \
+                : [x] "r"(x), [tiles] "r"(tiles), [step] "r"(step), [back] "r"(8 - 3 * step),                    \
+                  [skip] "r"(PX * step - 8 * (size_t)n), /* to the next tile's pixels */                         \
+                  [skip8] "r"((int64_t)((8 - n % 8) % 8)), /* the steps the first pass skips */                 \
+                  [passes] "r"((int64_t)((n + 7) / 8)), [os] "r"(out_step)                                       \
+                : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", \
+                  "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27",     \
+                  "v28", "v29", "v30", "v31", "memory", "cc");                                                   \
+    }
+DOT4_EO_BLOCKS(dot4_eo4_blocks, 4, DOT4_EO_STEP4,
+               DOT4_EO_BIAS("v16", "v19") DOT4_EO_BIAS("v20", "v23") DOT4_EO_BIAS("v24", "v27")
+                   DOT4_EO_BIAS("v28", "v31"),
+               DOT4_EO_OUT_TILE("v16", "v17", "v18", "v19") DOT4_EO_OUT_TILE("v20", "v21", "v22", "v23")
+                   DOT4_EO_OUT_TILE("v24", "v25", "v26", "v27") DOT4_EO_OUT_TILE("v28", "v29", "v30", "v31"))
+DOT4_EO_BLOCKS(dot4_eo1_blocks, 1, DOT4_EO_STEP1, DOT4_EO_BIAS("v16", "v19"),
+               DOT4_EO_OUT_TILE("v16", "v17", "v18", "v19"))
 
-/* One pixel of dot4_sym_k8_relu: its two quads (broadcast in X0, X1) against the weights v0-v3 (first quad), v4-v7
- * (second), four channels a group: SMULL + SMLAL pairs added (SADALP) into half sums started from the bias (two
- * LD1 of four registers, where SADDLP and an ADD a group took four more), ADDP; then rounded, narrowed and
- * stored. Two pixels' quads come from one LD4R. */
-#define DOT4_K8_GROUP(K, L, X0, X1, H0, H1)                                                                      \
-    "smull v30.8h, " K ".8b, " X0 ".8b\n" "smull2 v31.8h, " K ".16b, " X0 ".16b\n"                              \
-    "smlal v30.8h, " L ".8b, " X1 ".8b\n" "smlal2 v31.8h, " L ".16b, " X1 ".16b\n"                              \
-    "sadalp " H0 ".4s, v30.8h\n" "sadalp " H1 ".4s, v31.8h\n" "addp " H0 ".4s, " H0 ".4s, " H1 ".4s\n"
-#define DOT4_K8_PIXEL(X0, X1)                                                                                    \
-    "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v25.4s - v28.4s}, [%[b64]]\n"                                       \
-    DOT4_K8_GROUP("v0", "v4", X0, X1, "v16", "v17") DOT4_K8_GROUP("v1", "v5", X0, X1, "v18", "v19")              \
-    DOT4_K8_GROUP("v2", "v6", X0, X1, "v25", "v26") DOT4_K8_GROUP("v3", "v7", X0, X1, "v27", "v28")              \
-    DOT4_RQ_RELU("v16", "v8", "v12") DOT4_RQ_RELU("v18", "v9", "v13") DOT4_RQ_RELU("v25", "v10", "v14")          \
-    DOT4_RQ_RELU("v27", "v11", "v15") DOT4_NARROW_RELU("v29", "v30", "v16", "v18", "v25", "v27", "v20")          \
-    "st1 {v29.16b}, [%[o]], %[os]\n"
-/* Kernel rows of 8 bytes (one pair of quads; pointwise layers of 8 input channels, VWW's 48 x 48 x 8 -> 16), a
- * whole ReLU block: the block's weights and constants in registers for the strip, a pixel in 46.5 instructions
- * where dot4_sym2_tiles_rq's tile spends 59 a pixel; pixels (> 0) 8 bytes apart from x. */
-static void dot4_sym_k8_relu(const int8_t *x, const int8_t *w, const int32_t *bias_half, const int32_t *mult,
-                             const int32_t *right, int8_t *o, size_t out_step, int32_t pixels) {
+/* Kernel rows of 8 bytes (one step; pointwise layers of 8 input channels, VWW's 48 x 48 x 8 -> 16), a whole ReLU
+ * block: its weights (v0-v7), multipliers (v20-v23) and right shifts (v24-v27) in registers for the strip, a
+ * pixel in 44 instructions where the two-lane tile's took 46.5; pixels (> 0) 8 bytes apart from x. */
+#define DOT4_EO_K8_PIXEL                                                                                         \
+    DOT4_EO_BIAS("v16", "v19") DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "#8")                                  \
+    DOT4_EO_OUT("v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28")
+static void dot4_eo_k8(const int8_t *x, const int8_t *w, const int32_t *eo, int8_t *o, size_t out_step,
+                       int32_t pixels) {
     int32_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]]\n"
-            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
-            "movi v20.16b, #0x80\n"
-            "tbz %w[n], #0, 1f\n" "ld2r {v21.4s, v22.4s}, [%[x]], #8\n" DOT4_K8_PIXEL("v21", "v22")
+            "ld4 {v0.8h - v3.8h}, [%[w]], #64\n" "ld4 {v4.8h - v7.8h}, [%[w]]\n"
+            "ld1 {v20.4s - v23.4s}, [%[em]]\n" "ld1 {v24.4s - v27.4s}, [%[es]]\n" "movi v28.16b, #0x80\n"
+            "tbz %w[n], #0, 1f\n" DOT4_EO_K8_PIXEL
             "1:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 3f\n"
-            "2:\n" "ld4r {v21.4s - v24.4s}, [%[x]], #16\n" DOT4_K8_PIXEL("v21", "v22") DOT4_K8_PIXEL("v23", "v24")
-            "subs %w[c], %w[c], #1\n" "b.ne 2b\n"
+            "2:\n" DOT4_EO_K8_PIXEL DOT4_EO_K8_PIXEL "subs %w[c], %w[c], #1\n" "b.ne 2b\n"
             "3:\n"
-            : [x] "+r"(x), [o] "+r"(o), [w] "+r"(w), [c] "=&r"(c)
-            : [n] "r"(pixels), [os] "r"(out_step), [m] "r"(mult), [s] "r"(right), [b] "r"(bias_half),
-              [b64] "r"(bias_half + 16)
+            : [p] "+r"(x), [ot] "+r"(o), [w] "+r"(w), [c] "=&r"(c)
+            : [n] "r"(pixels), [os] "r"(out_step), [b] "r"(eo), [em] "r"(eo + 16), [es] "r"(eo + 32)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
-              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
-              "v30", "v31", "memory", "cc");
+              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "memory",
+              "cc");
 }
-#undef DOT4_K8_PIXEL
-#undef DOT4_K8_GROUP
+#undef DOT4_EO_K8_PIXEL
+
+/* The eo records (DOT4_EO int32 a block) of `blocks` whole blocks: bias, multipliers and right shifts (16 a
+ * block each, from the arrays) as channels 0, 2, .., 14, 1, 3, .., 15 (LD2 deinterleaves them). */
+static void dot4_eo_layout(int32_t *eo, const int32_t *bias, const int32_t *mult, const int32_t *right,
+                           int32_t blocks) {
+    for (int32_t bl = 0; bl < blocks; ++bl, eo += DOT4_EO) {
+        const int32_t *from[3] = {bias + DOT4_OCB * bl, mult + DOT4_OCB * bl, right + DOT4_OCB * bl};
+        for (int32_t i = 0; i < 3; ++i) {
+            const int32x4x2_t lo = vld2q_s32(from[i]), hi = vld2q_s32(from[i] + 8);
+            vst1q_s32(eo + 16 * i, lo.val[0]);
+            vst1q_s32(eo + 16 * i + 4, hi.val[0]);
+            vst1q_s32(eo + 16 * i + 8, lo.val[1]);
+            vst1q_s32(eo + 16 * i + 12, hi.val[1]);
+        }
+    }
+}
 
 /* dot4_sym2_tiles_rq's block for one pixel (a strip's odd one, where a tile overlapping its neighbour took the
  * products of two): edgec_neon.h's one-pixel loop, 30 instructions per pair of quads instead of 53. */
@@ -1475,7 +1512,9 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
         const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
         const int relu = nb == DOT4_OCB && q->relu;
         if (relu && rows == 1 && run == 8 && step == 8) { /* 8-byte windows, each after the other */
-            dot4_sym_k8_relu(x0, wb, q->bias_half, q->multiplier, q->right, out + oc0, out_step, pixels);
+            int32_t eo[DOT4_EO];
+            dot4_eo_layout(eo, q->bias, q->multiplier, q->right, 1);
+            dot4_eo_k8(x0, wb, eo, out + oc0, out_step, pixels);
             continue;
         }
         if ((fast || relu) && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel first */
@@ -1790,33 +1829,30 @@ static int dot4_relu_channels(const int32_t *multiplier, const int32_t *shift, i
 #endif
 
 #if DOT4_PX == 2 && defined(__aarch64__)
-#define DOT4_SYM_RELU_BLOCKS 8 /* blocks whose half-sum starts are laid out at once */
+#define DOT4_SYM_RELU_BLOCKS 8 /* blocks whose eo records are laid out at once */
 /* ReLU pointwise layers without the dot product (weights within [-127, 127], whole blocks, C % 8 == 0): the
- * blocks' multipliers and right shifts read from the arrays (dot4_relu_channels), only the half-sum starts
- * (dot4_block_rq.bias_half's layout) laid out, 4 instructions for 4 channels, where dot4_block_rq_whole took
- * about 100 a block; each block's odd pixel (dot4_sym1_rq), then every block's tiles in one dot4_sym2_relu_blocks
- * loop (C == 8: dot4_sym_k8_relu). pixels >= 2, C bytes apart from x; outputs OC apart from o. */
+ * blocks' multipliers and right shifts read from the arrays (dot4_relu_channels), laid out with the bias as eo
+ * records (dot4_eo_layout), where dot4_block_rq_whole took about 100 instructions a block; the pixels % 4 first
+ * (dot4_eo1_blocks), then every block's 4-pixel tiles in one dot4_eo4_blocks loop (C == 8: dot4_eo_k8). pixels
+ * >= 2, C bytes apart from x; outputs OC apart from o. */
 static void dot4_sym_relu_blocks(const int8_t *x, int32_t C, const int8_t *w, const int32_t *bias,
                                  const int32_t *mult, const int32_t *right, int32_t blocks, int32_t pixels, int8_t *o,
-                                 int32_t OC, const edgec_conv2d_s8_params *p) {
-    int32_t half[DOT4_SYM_RELU_BLOCKS * 2 * DOT4_OCB];
-    const int32_t n = C / 8, odd = pixels % 2;
+                                 int32_t OC) {
+    int32_t eo[DOT4_SYM_RELU_BLOCKS * DOT4_EO];
+    const int32_t n = C / 8, rest = pixels % 4;
     const size_t k_bytes = (size_t)DOT4_OCB * C;
     for (int32_t b0 = 0; b0 < blocks; b0 += DOT4_SYM_RELU_BLOCKS) {
         const int32_t nbl = blocks - b0 < DOT4_SYM_RELU_BLOCKS ? blocks - b0 : DOT4_SYM_RELU_BLOCKS;
-        for (int32_t c = 0; c < nbl * DOT4_OCB; c += 4) { /* bias[j] at 2j, 0 at 2j + 1 */
-            const int32x4x2_t h = vzipq_s32(vld1q_s32(bias + c), vdupq_n_s32(0));
-            vst1q_s32(half + 2 * c, h.val[0]);
-            vst1q_s32(half + 2 * c + 4, h.val[1]);
+        dot4_eo_layout(eo, bias, mult, right, nbl);
+        if (C == 8) {
+            for (int32_t bl = 0; bl < nbl; ++bl)
+                dot4_eo_k8(x, w + k_bytes * bl, eo + DOT4_EO * bl, o + DOT4_OCB * bl, (size_t)OC, pixels);
+        } else {
+            if (rest) dot4_eo1_blocks(x, (size_t)C, w, n, eo, nbl, o, (size_t)OC, rest);
+            if (pixels >= 4)
+                dot4_eo4_blocks(x + (size_t)rest * C, (size_t)C, w, n, eo, nbl, o + (size_t)rest * OC, (size_t)OC,
+                                pixels / 4);
         }
-        for (int32_t bl = 0; bl < nbl; ++bl) {
-            const int32_t *h = half + 2 * DOT4_OCB * bl, *m = mult + DOT4_OCB * bl, *r = right + DOT4_OCB * bl;
-            if (C == 8) dot4_sym_k8_relu(x, w + k_bytes * bl, h, m, r, o + DOT4_OCB * bl, (size_t)OC, pixels);
-            else if (odd) dot4_sym1_rq(x, w + k_bytes * bl, n, h, m, r, o + DOT4_OCB * bl, 1, p);
-        }
-        if (C != 8)
-            dot4_sym2_relu_blocks(x + (size_t)odd * C, (size_t)C, w, n, half, mult, right, nbl,
-                                  o + (size_t)odd * OC, (size_t)OC, pixels / 2);
         w += k_bytes * nbl;
         o += DOT4_OCB * nbl;
         bias += DOT4_OCB * nbl;
@@ -2311,7 +2347,7 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
         dot4_relu_channels(multiplier, shift, OC)) {
         for (int32_t b = 0; b < p->batch; ++b)
             dot4_sym_relu_blocks(input + (size_t)b * pixels * C, C, packed, bias, multiplier, shift, OC / DOT4_OCB,
-                                 pixels, output + (size_t)b * pixels * OC, OC, p);
+                                 pixels, output + (size_t)b * pixels * OC, OC);
         return;
     }
 #endif
