@@ -1260,7 +1260,7 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 
 #if DOT4_PX == 2 && defined(__aarch64__)
 /* One kernel row of n (> 0) pairs of quads (pointwise layers, flat windows), a whole 16-channel block, right shifts
- * only (or a relu block): `tiles` (> 0) two-pixel tiles (pixels x, x + step; the next tile 2 * step on, its
+ * only: `tiles` (> 0) two-pixel tiles (pixels x, x + step; the next tile 2 * step on, its
  * outputs 2 * out_step on) in one assembly loop, requantisation and stores included (dot4_round4_right,
  * dot4_narrow_store), where the C tile around EDGEC_NEON_SYM_LOOP2 spends about 90 instructions beside the
  * products: every vector register is named, the accumulators v24-v31 (pixel 0) and v8-v15 (pixel 1), the channel
@@ -1282,21 +1282,11 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
     "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"               \
     "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"                                             \
     "ld1 {v0.4s - v3.4s}, [%[m]]\n" "ld1 {v4.4s - v7.4s}, [%[s]]\n"
-/* relu: the two pixels' outputs in v8, v10 */
-#define DOT4_SYM2_RELU                                                                                           \
-    "movi v24.16b, #0x80\n"                                                                                      \
-    DOT4_RQ_RELU("v16", "v0", "v4") DOT4_RQ_RELU("v17", "v1", "v5") DOT4_RQ_RELU("v18", "v2", "v6")              \
-    DOT4_RQ_RELU("v19", "v3", "v7") DOT4_RQ_RELU("v20", "v0", "v4") DOT4_RQ_RELU("v21", "v1", "v5")              \
-    DOT4_RQ_RELU("v22", "v2", "v6") DOT4_RQ_RELU("v23", "v3", "v7")                                              \
-    DOT4_NARROW_RELU("v8", "v9", "v16", "v17", "v18", "v19", "v24")                                              \
-    DOT4_NARROW_RELU("v10", "v11", "v20", "v21", "v22", "v23", "v24")
-/* relu (a block's dot4_block_rq.relu, no_left blocks included): dot4_round4_relu and the unsigned narrowing
- * (dot4_narrow_store_clamp's), 37 instructions for the 32 outputs where the general requantisation takes 52.
- * The pairs of quads go four a pass (n's bits 0 and 1 first): 52 instructions a pair, and half of one for the
+/* The pairs of quads go four a pass (n's bits 0 and 1 first): 52 instructions a pair, and half of one for the
  * count and branch. */
 static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
                                       const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
-                                      int32_t tiles, int relu) {
+                                      int32_t tiles) {
     const int8_t *p0, *p1, *wp;
     int32_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
@@ -1310,7 +1300,6 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
             "4:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 4b\n"
             "5:\n"
             DOT4_SYM2_SUMS
-            "cbnz %w[relu], 6f\n"
             "ld1r {v24.8h}, [%[z]]\n" "ld2r {v25.16b, v26.16b}, [%[lh]]\n"
             DOT4_SYM2_RQ("v16", "v0", "v4") DOT4_SYM2_RQ("v17", "v1", "v5") DOT4_SYM2_RQ("v18", "v2", "v6")
             DOT4_SYM2_RQ("v19", "v3", "v7") DOT4_SYM2_RQ("v20", "v0", "v4") DOT4_SYM2_RQ("v21", "v1", "v5")
@@ -1322,10 +1311,6 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
             "sqxtn v12.8b, v8.8h\n" "sqxtn2 v12.16b, v9.8h\n" "sqxtn v13.8b, v10.8h\n" "sqxtn2 v13.16b, v11.8h\n"
             "smax v12.16b, v12.16b, v25.16b\n" "smax v13.16b, v13.16b, v25.16b\n"
             "smin v8.16b, v12.16b, v26.16b\n" "smin v10.16b, v13.16b, v26.16b\n"
-            "b 7f\n"
-            "6:\n"
-            DOT4_SYM2_RELU
-            "7:\n"
             "st1 {v8.16b}, [%[o]], %[os]\n" "st1 {v10.16b}, [%[o]], %[os]\n"
             "add %[p0], %[p0], %[skip]\n" "add %[p1], %[p1], %[skip]\n"
             "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
@@ -1333,7 +1318,7 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
             : [x] "r"(x), [b] "r"(q->bias_half), [b64] "r"(q->bias_half + 16), [w] "r"(w), [n] "r"(n),
               [step] "r"(step), [skip] "r"(2 * step - 8 * (size_t)n), /* to the next tile's pixels */
               [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),
-              [lh] "r"(zlh + 1), [relu] "r"(relu)
+              [lh] "r"(zlh + 1)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
@@ -1365,8 +1350,22 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
     DOT4_RQ_RELU(A0, M0, S0) DOT4_RQ_RELU(A1, M1, S1) DOT4_RQ_RELU(A2, M2, S2) DOT4_RQ_RELU(A3, M3, S3)          \
     DOT4_NARROW_RELU("v12", "v14", A0, A1, A2, A3, K80)                                                          \
     "ext v13.16b, v12.16b, v12.16b, #8\n" "st2 {v12.8b, v13.8b}, [%[ot]], %[os]\n"
+#define DOT4_EO_RQ_TILE(A0, A1, A2, A3)                                                                          \
+    DOT4_RQ_RELU(A0, "v0", "v4") DOT4_RQ_RELU(A1, "v1", "v5") DOT4_RQ_RELU(A2, "v2", "v6")                       \
+    DOT4_RQ_RELU(A3, "v3", "v7")
 #define DOT4_EO_OUT_TILE(A0, A1, A2, A3)                                                                         \
     DOT4_EO_OUT(A0, A1, A2, A3, "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8")
+/* two pixels' (A, B) outputs, the second narrowed into the first's high halves: evens v9, odds v10; ZIP2 the
+ * second's channels (8.5 instructions a pixel where DOT4_EO_OUT's narrowing and store take 9) */
+#define DOT4_EO_UNSIGNED(E, O, A0, A1, A2, A3)                                                                   \
+    "sqxtun " E ".4h, " A0 ".4s\n" "sqxtun2 " E ".8h, " A1 ".4s\n" "sqxtun " O ".4h, " A2 ".4s\n"             \
+    "sqxtun2 " O ".8h, " A3 ".4s\n"
+#define DOT4_EO_OUT_TILE2(A0, A1, A2, A3, B0, B1, B2, B3)                                                        \
+    DOT4_EO_RQ_TILE(A0, A1, A2, A3) DOT4_EO_RQ_TILE(B0, B1, B2, B3)                                              \
+    DOT4_EO_UNSIGNED("v12", "v13", A0, A1, A2, A3) DOT4_EO_UNSIGNED("v14", "v15", B0, B1, B2, B3)                \
+    "uqxtn v9.8b, v12.8h\n" "uqxtn2 v9.16b, v14.8h\n" "uqxtn v10.8b, v13.8h\n" "uqxtn2 v10.16b, v15.8h\n"      \
+    "eor v9.16b, v9.16b, v8.16b\n" "eor v10.16b, v10.16b, v8.16b\n" "st2 {v9.8b, v10.8b}, [%[ot]], %[os]\n"   \
+    "zip2 v11.16b, v9.16b, v10.16b\n" "st1 {v11.16b}, [%[ot]], %[os]\n"
 #define DOT4_EO_BIAS(A0, A3) "ld1 {" A0 ".4s - " A3 ".4s}, [%[b]]\n"
 #define DOT4_EO 48 /* a block's eo record: its bias, multipliers and right shifts, 16 each in the eo order */
 
@@ -1396,10 +1395,11 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
                 "adr %[e], 4f\n" "adr %[c], 41f\n" "sub %[c], %[c], %[e]\n" /* a step's bytes */                 \
                 "madd %[e], %[c], %[skip8], %[e]\n"                                                              \
                 "0:\n" "mov %[p], %[x]\n" "mov %[ot], %[o]\n" "mov %w[t], %w[tiles]\n"                           \
-                "1:\n" INIT "mov %[wp], %[w]\n" "mov %[c], %[passes]\n" "br %[e]\n"                              \
+                "add %[c], %[w], %[kb]\n" /* the block's weights' end */                                         \
+                "1:\n" INIT "mov %[wp], %[w]\n" "br %[e]\n"                                                       \
                 "4:\n" DOT4_EO_ENTRY(STEP) "41:\n" DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP)   \
                 DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP)                  \
-                "subs %[c], %[c], #1\n" "b.ne 4b\n"                                                              \
+                "cmp %[wp], %[c]\n" "b.ne 4b\n"                                                               \
                 "ld1 {v0.4s - v3.4s}, [%[em]]\n" "ld1 {v4.4s - v7.4s}, [%[es]]\n" "movi v8.16b, #0x80\n"        \
                 OUTS                                                                                             \
                 "add %[p], %[p], %[skip]\n"                                                                      \
@@ -1412,7 +1412,7 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
                 : [x] "r"(x), [tiles] "r"(tiles), [step] "r"(step), [back] "r"(8 - 3 * step),                    \
                   [skip] "r"(PX * step - 8 * (size_t)n), /* to the next tile's pixels */                         \
                   [skip8] "r"((int64_t)((8 - n % 8) % 8)), /* the steps the first pass skips */                 \
-                  [passes] "r"((int64_t)((n + 7) / 8)), [os] "r"(out_step)                                       \
+                  [kb] "r"(128 * (size_t)n), [os] "r"(out_step)                                                  \
                 : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", \
                   "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27",     \
                   "v28", "v29", "v30", "v31", "memory", "cc");                                                   \
@@ -1420,8 +1420,8 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
 DOT4_EO_BLOCKS(dot4_eo4_blocks, 4, DOT4_EO_STEP4,
                DOT4_EO_BIAS("v16", "v19") DOT4_EO_BIAS("v20", "v23") DOT4_EO_BIAS("v24", "v27")
                    DOT4_EO_BIAS("v28", "v31"),
-               DOT4_EO_OUT_TILE("v16", "v17", "v18", "v19") DOT4_EO_OUT_TILE("v20", "v21", "v22", "v23")
-                   DOT4_EO_OUT_TILE("v24", "v25", "v26", "v27") DOT4_EO_OUT_TILE("v28", "v29", "v30", "v31"))
+               DOT4_EO_OUT_TILE2("v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23")
+                   DOT4_EO_OUT_TILE2("v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"))
 DOT4_EO_BLOCKS(dot4_eo1_blocks, 1, DOT4_EO_STEP1, DOT4_EO_BIAS("v16", "v19"),
                DOT4_EO_OUT_TILE("v16", "v17", "v18", "v19"))
 
@@ -1465,10 +1465,28 @@ static void dot4_eo_layout(int32_t *eo, const int32_t *bias, const int32_t *mult
     }
 }
 
+/* A strip of `pixels` (> 0) rows of n steps, step bytes apart from x, against `blocks` whole ReLU blocks (eo
+ * records at eo, weights from w, outputs 16 channels a block from o, out_step apart): rows of 8 bytes each after
+ * the other block by block (dot4_eo_k8), otherwise the pixels % 4 first (dot4_eo1_blocks), then the 4-pixel
+ * tiles. */
+EDGEC_INLINE void dot4_eo_strip(const int8_t *x, size_t step, const int8_t *w, int32_t n, const int32_t *eo,
+                          int32_t blocks, int32_t pixels, int8_t *o, size_t out_step) {
+    const int32_t rest = pixels % 4;
+    if (n == 1 && step == 8) {
+        for (int32_t bl = 0; bl < blocks; ++bl)
+            dot4_eo_k8(x, w + 128 * bl, eo + DOT4_EO * bl, o + DOT4_OCB * bl, out_step, pixels);
+        return;
+    }
+    if (rest) dot4_eo1_blocks(x, step, w, n, eo, blocks, o, out_step, rest);
+    if (pixels >= 4)
+        dot4_eo4_blocks(x + (size_t)rest * step, step, w, n, eo, blocks, o + (size_t)rest * out_step, out_step,
+                        pixels / 4);
+}
+
 /* dot4_sym2_tiles_rq's block for one pixel (a strip's odd one, where a tile overlapping its neighbour took the
  * products of two): edgec_neon.h's one-pixel loop, 30 instructions per pair of quads instead of 53. */
 static void dot4_sym1_rq(const int8_t *x, const int8_t *w, int32_t n, const int32_t *b, const int32_t *mult,
-                         const int32_t *right, int8_t *o, int relu, const edgec_conv2d_s8_params *p) {
+                         const int32_t *right, int8_t *o, const edgec_conv2d_s8_params *p) {
     int32x4_t h0 = vld1q_s32(b), h1 = vld1q_s32(b + 4), h2 = vld1q_s32(b + 8), h3 = vld1q_s32(b + 12);
     int32x4_t h4 = vld1q_s32(b + 16), h5 = vld1q_s32(b + 20), h6 = vld1q_s32(b + 24), h7 = vld1q_s32(b + 28);
     EDGEC_NEON_SYM_LOOP(x, w, n, h0, h1, h2, h3, h4, h5, h6, h7);
@@ -1477,14 +1495,8 @@ static void dot4_sym1_rq(const int8_t *x, const int8_t *w, int32_t n, const int3
     const int32x4_t m0 = vld1q_s32(mult), m1 = vld1q_s32(mult + 4), m2 = vld1q_s32(mult + 8);
     const int32x4_t m3 = vld1q_s32(mult + 12), s0 = vld1q_s32(right), s1 = vld1q_s32(right + 4);
     const int32x4_t s2 = vld1q_s32(right + 8), s3 = vld1q_s32(right + 12);
-    if (relu)
-        dot4_narrow_store_clamp(dot4_round4_relu(a0, m0, s0), dot4_round4_relu(a1, m1, s1),
-                                dot4_round4_relu(a2, m2, s2), dot4_round4_relu(a3, m3, s3), DOT4_ZP(p), DOT4_LO(p),
-                                DOT4_HI(p), DOT4_OCB, o, 0);
-    else
-        dot4_narrow_store(dot4_round4_right(a0, m0, s0), dot4_round4_right(a1, m1, s1),
-                          dot4_round4_right(a2, m2, s2), dot4_round4_right(a3, m3, s3), DOT4_ZP(p), DOT4_LO(p),
-                          DOT4_HI(p), DOT4_OCB, o);
+    dot4_narrow_store(dot4_round4_right(a0, m0, s0), dot4_round4_right(a1, m1, s1), dot4_round4_right(a2, m2, s2),
+                      dot4_round4_right(a3, m3, s3), DOT4_ZP(p), DOT4_LO(p), DOT4_HI(p), DOT4_OCB, o);
 }
 
 /* dot4_strip_body for weights within [-127, 127] without the dot product: block by block, tile by tile (the
@@ -1511,16 +1523,16 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
         const int8_t *wb = packed + (size_t)oc0 * k_bytes;
         const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
         const int relu = nb == DOT4_OCB && q->relu;
-        if (relu && rows == 1 && run == 8 && step == 8) { /* 8-byte windows, each after the other */
+        if (relu && rows == 1 && n > 0 && !tail) { /* ReLU: the one-lane tiles (flat windows, KWS's first layer) */
             int32_t eo[DOT4_EO];
             dot4_eo_layout(eo, q->bias, q->multiplier, q->right, 1);
-            dot4_eo_k8(x0, wb, eo, out + oc0, out_step, pixels);
+            dot4_eo_strip(x0, step, wb, n, eo, 1, pixels, out + oc0, out_step);
             continue;
         }
-        if ((fast || relu) && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel first */
-            if (pixels % 2) dot4_sym1_rq(x0, wb, n, q->bias_half, q->multiplier, q->right, out + oc0, relu, p);
+        if (fast && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel first */
+            if (pixels % 2) dot4_sym1_rq(x0, wb, n, q->bias_half, q->multiplier, q->right, out + oc0, p);
             dot4_sym2_tiles_rq(x0 + (size_t)(pixels % 2) * step, step, wb, n, q, zlh,
-                               out + oc0 + (size_t)(pixels % 2) * out_step, out_step, pixels / 2, relu);
+                               out + oc0 + (size_t)(pixels % 2) * out_step, out_step, pixels / 2);
             continue;
         }
         /* (pixels + 1) / 2 tiles, the second one back by a pixel when pixels is odd (overlapping the first) */
@@ -1839,20 +1851,11 @@ static void dot4_sym_relu_blocks(const int8_t *x, int32_t C, const int8_t *w, co
                                  const int32_t *mult, const int32_t *right, int32_t blocks, int32_t pixels, int8_t *o,
                                  int32_t OC) {
     int32_t eo[DOT4_SYM_RELU_BLOCKS * DOT4_EO];
-    const int32_t n = C / 8, rest = pixels % 4;
     const size_t k_bytes = (size_t)DOT4_OCB * C;
     for (int32_t b0 = 0; b0 < blocks; b0 += DOT4_SYM_RELU_BLOCKS) {
         const int32_t nbl = blocks - b0 < DOT4_SYM_RELU_BLOCKS ? blocks - b0 : DOT4_SYM_RELU_BLOCKS;
         dot4_eo_layout(eo, bias, mult, right, nbl);
-        if (C == 8) {
-            for (int32_t bl = 0; bl < nbl; ++bl)
-                dot4_eo_k8(x, w + k_bytes * bl, eo + DOT4_EO * bl, o + DOT4_OCB * bl, (size_t)OC, pixels);
-        } else {
-            if (rest) dot4_eo1_blocks(x, (size_t)C, w, n, eo, nbl, o, (size_t)OC, rest);
-            if (pixels >= 4)
-                dot4_eo4_blocks(x + (size_t)rest * C, (size_t)C, w, n, eo, nbl, o + (size_t)rest * OC, (size_t)OC,
-                                pixels / 4);
-        }
+        dot4_eo_strip(x, (size_t)C, w, C / 8, eo, nbl, pixels, o, (size_t)OC);
         w += k_bytes * nbl;
         o += DOT4_OCB * nbl;
         bias += DOT4_OCB * nbl;
