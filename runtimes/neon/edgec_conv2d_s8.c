@@ -1343,29 +1343,34 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
     DOT4_EO_PIXEL("v20", "v21", "v22", "v23", "%[step]") DOT4_EO_PIXEL("v24", "v25", "v26", "v27", "%[step]")   \
     DOT4_EO_PIXEL("v28", "v29", "v30", "v31", "%[back]")
 #define DOT4_EO_STEP1 DOT4_EO_WEIGHTS DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "#8")
-/* A pixel's ReLU outputs: A0..A3 rounded with the multipliers M0.. and right shifts S0.. (eo order, in the
- * registers named by their first: M0 = v0 means v0-v3), narrowed unsigned into v12 = [evens | odds] ^ 0x80 (K80),
- * v13 its halves swapped, and ST2 interleaving the two back into channel order. */
-#define DOT4_EO_OUT(A0, A1, A2, A3, M0, M1, M2, M3, S0, S1, S2, S3, K80)                                         \
-    DOT4_RQ_RELU(A0, M0, S0) DOT4_RQ_RELU(A1, M1, S1) DOT4_RQ_RELU(A2, M2, S2) DOT4_RQ_RELU(A3, M3, S3)          \
+/* A pixel's ReLU rounding: A0..A3 with the multipliers M0 and right shifts S0 (eo order, four registers each
+ * named by the first: M0 = "v0" means v0-v3). */
+#define DOT4_EO_RQ(A0, A1, A2, A3, M0, M1, M2, M3, S0, S1, S2, S3)                                               \
+    DOT4_RQ_RELU(A0, M0, S0) DOT4_RQ_RELU(A1, M1, S1) DOT4_RQ_RELU(A2, M2, S2) DOT4_RQ_RELU(A3, M3, S3)
+#define DOT4_EO_RQ_TILE(A0, A1, A2, A3) DOT4_EO_RQ(A0, A1, A2, A3, "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7")
+/* A pixel's outputs (rounded): narrowed unsigned into v12 = [evens | odds] ^ 0x80 (K80), v13 its halves swapped,
+ * and ST2 interleaving the two back into channel order. */
+#define DOT4_EO_STORE1(A0, A1, A2, A3, K80)                                                                      \
     DOT4_NARROW_RELU("v12", "v14", A0, A1, A2, A3, K80)                                                          \
     "ext v13.16b, v12.16b, v12.16b, #8\n" "st2 {v12.8b, v13.8b}, [%[ot]], %[os]\n"
-#define DOT4_EO_RQ_TILE(A0, A1, A2, A3)                                                                          \
-    DOT4_RQ_RELU(A0, "v0", "v4") DOT4_RQ_RELU(A1, "v1", "v5") DOT4_RQ_RELU(A2, "v2", "v6")                       \
-    DOT4_RQ_RELU(A3, "v3", "v7")
-#define DOT4_EO_OUT_TILE(A0, A1, A2, A3)                                                                         \
-    DOT4_EO_OUT(A0, A1, A2, A3, "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8")
-/* two pixels' (A, B) outputs, the second narrowed into the first's high halves: evens v9, odds v10; ZIP2 the
- * second's channels (8.5 instructions a pixel where DOT4_EO_OUT's narrowing and store take 9) */
+/* Two pixels' outputs (A, B rounded), the second narrowed into the first's high halves: evens v9, odds v10 (K80:
+ * 0x80 in every byte); then DOT4_EO_STORE2 stores them (ST2 the first, ZIP2 the second's channels: 8.5
+ * instructions a pixel where DOT4_EO_STORE1 takes 9), DOT4_EO_STORE2_NEXT when the second's outputs follow the
+ * first's (out_step 16: one ST2, 7.5 a pixel). */
 #define DOT4_EO_UNSIGNED(E, O, A0, A1, A2, A3)                                                                   \
     "sqxtun " E ".4h, " A0 ".4s\n" "sqxtun2 " E ".8h, " A1 ".4s\n" "sqxtun " O ".4h, " A2 ".4s\n"             \
     "sqxtun2 " O ".8h, " A3 ".4s\n"
-#define DOT4_EO_OUT_TILE2(A0, A1, A2, A3, B0, B1, B2, B3)                                                        \
-    DOT4_EO_RQ_TILE(A0, A1, A2, A3) DOT4_EO_RQ_TILE(B0, B1, B2, B3)                                              \
+#define DOT4_EO_NARROW2(A0, A1, A2, A3, B0, B1, B2, B3, K80)                                                     \
     DOT4_EO_UNSIGNED("v12", "v13", A0, A1, A2, A3) DOT4_EO_UNSIGNED("v14", "v15", B0, B1, B2, B3)                \
     "uqxtn v9.8b, v12.8h\n" "uqxtn2 v9.16b, v14.8h\n" "uqxtn v10.8b, v13.8h\n" "uqxtn2 v10.16b, v15.8h\n"      \
-    "eor v9.16b, v9.16b, v8.16b\n" "eor v10.16b, v10.16b, v8.16b\n" "st2 {v9.8b, v10.8b}, [%[ot]], %[os]\n"   \
-    "zip2 v11.16b, v9.16b, v10.16b\n" "st1 {v11.16b}, [%[ot]], %[os]\n"
+    "eor v9.16b, v9.16b, " K80 ".16b\n" "eor v10.16b, v10.16b, " K80 ".16b\n"
+#define DOT4_EO_STORE2                                                                                           \
+    "st2 {v9.8b, v10.8b}, [%[ot]], %[os]\n" "zip2 v11.16b, v9.16b, v10.16b\n" "st1 {v11.16b}, [%[ot]], %[os]\n"
+#define DOT4_EO_STORE2_NEXT "st2 {v9.16b, v10.16b}, [%[ot]], #32\n"
+#define DOT4_EO_OUT_TILE(A0, A1, A2, A3) DOT4_EO_RQ_TILE(A0, A1, A2, A3) DOT4_EO_STORE1(A0, A1, A2, A3, "v8")
+#define DOT4_EO_OUT_TILE2(A0, A1, A2, A3, B0, B1, B2, B3)                                                        \
+    DOT4_EO_RQ_TILE(A0, A1, A2, A3) DOT4_EO_RQ_TILE(B0, B1, B2, B3)                                              \
+    DOT4_EO_NARROW2(A0, A1, A2, A3, B0, B1, B2, B3, "v8") DOT4_EO_STORE2
 #define DOT4_EO_BIAS(A0, A3) "ld1 {" A0 ".4s - " A3 ".4s}, [%[b]]\n"
 #define DOT4_EO 48 /* a block's eo record: its bias, multipliers and right shifts, 16 each in the eo order */
 
@@ -1426,28 +1431,38 @@ DOT4_EO_BLOCKS(dot4_eo1_blocks, 1, DOT4_EO_STEP1, DOT4_EO_BIAS("v16", "v19"),
                DOT4_EO_OUT_TILE("v16", "v17", "v18", "v19"))
 
 /* Kernel rows of 8 bytes (one step; pointwise layers of 8 input channels, VWW's 48 x 48 x 8 -> 16), a whole ReLU
- * block: its weights (v0-v7), multipliers (v20-v23) and right shifts (v24-v27) in registers for the strip, a
- * pixel in 44 instructions where the two-lane tile's took 46.5; pixels (> 0) 8 bytes apart from x. */
-#define DOT4_EO_K8_PIXEL                                                                                         \
-    DOT4_EO_BIAS("v16", "v19") DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "#8")                                  \
-    DOT4_EO_OUT("v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28")
+ * block: its weights (v0-v7), multipliers (v20-v23) and right shifts (v24-v27) in registers for the strip, two
+ * pixels a pass (v16-v19, v28-v31), 43 instructions a pixel when the outputs follow each other (out_step 16), 44
+ * otherwise, where the two-lane tile's took 46.5; pixels (> 0) 8 bytes apart from x, an odd one first. */
+#define DOT4_EO_K8_RQ(A0, A1, A2, A3)                                                                            \
+    DOT4_EO_RQ(A0, A1, A2, A3, "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27")
+#define DOT4_EO_K8_PAIR(STORE)                                                                                   \
+    DOT4_EO_BIAS("v16", "v19") DOT4_EO_BIAS("v28", "v31") DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "#8")       \
+    DOT4_EO_PIXEL("v28", "v29", "v30", "v31", "#8")                                                             \
+    DOT4_EO_K8_RQ("v16", "v17", "v18", "v19") DOT4_EO_K8_RQ("v28", "v29", "v30", "v31") "movi v8.16b, #0x80\n"   \
+    DOT4_EO_NARROW2("v16", "v17", "v18", "v19", "v28", "v29", "v30", "v31", "v8") STORE                          \
+    "subs %w[c], %w[c], #1\n"
 static void dot4_eo_k8(const int8_t *x, const int8_t *w, const int32_t *eo, int8_t *o, size_t out_step,
                        int32_t pixels) {
     int32_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
             "ld4 {v0.8h - v3.8h}, [%[w]], #64\n" "ld4 {v4.8h - v7.8h}, [%[w]]\n"
-            "ld1 {v20.4s - v23.4s}, [%[em]]\n" "ld1 {v24.4s - v27.4s}, [%[es]]\n" "movi v28.16b, #0x80\n"
-            "tbz %w[n], #0, 1f\n" DOT4_EO_K8_PIXEL
-            "1:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 3f\n"
-            "2:\n" DOT4_EO_K8_PIXEL DOT4_EO_K8_PIXEL "subs %w[c], %w[c], #1\n" "b.ne 2b\n"
+            "ld1 {v20.4s - v23.4s}, [%[em]]\n" "ld1 {v24.4s - v27.4s}, [%[es]]\n"
+            "tbz %w[n], #0, 1f\n" "movi v28.16b, #0x80\n" DOT4_EO_BIAS("v16", "v19")
+            DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "#8") DOT4_EO_K8_RQ("v16", "v17", "v18", "v19")
+            DOT4_EO_STORE1("v16", "v17", "v18", "v19", "v28")
+            "1:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 3f\n" "cmp %[os], #16\n" "b.eq 4f\n"
+            "2:\n" DOT4_EO_K8_PAIR(DOT4_EO_STORE2) "b.ne 2b\n" "b 3f\n"
+            "4:\n" DOT4_EO_K8_PAIR(DOT4_EO_STORE2_NEXT) "b.ne 4b\n"
             "3:\n"
             : [p] "+r"(x), [ot] "+r"(o), [w] "+r"(w), [c] "=&r"(c)
             : [n] "r"(pixels), [os] "r"(out_step), [b] "r"(eo), [em] "r"(eo + 16), [es] "r"(eo + 32)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
-              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "memory",
-              "cc");
+              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
+              "v30", "v31", "memory", "cc");
 }
-#undef DOT4_EO_K8_PIXEL
+#undef DOT4_EO_K8_PAIR
+#undef DOT4_EO_K8_RQ
 
 /* The eo records (DOT4_EO int32 a block) of `blocks` whole blocks: bias, multipliers and right shifts (16 a
  * block each, from the arrays) as channels 0, 2, .., 14, 1, 3, .., 15 (LD2 deinterleaves them). */
