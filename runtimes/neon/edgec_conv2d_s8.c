@@ -1331,7 +1331,7 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
  * SMLAL sum k0 + k2 and k1 + k3 of a channel in a pair of int16 lanes, SADALP adds the pair into the channel's
  * int32 lane: the accumulators A0..A3 hold channels 0, 2, .., 6 | 8, .., 14 | 1, .., 7 | 9, .., 15 (the eo
  * order), no ADDP at the end, so a pixel takes 4 of them and a tile 4 pixels (v16-v31), each weight load feeding
- * 4 pixels: 102 instructions per step of 8 k and 4 pixels (256 MACs), where dot4_sym2_tiles_rq took 104 for 2. */
+ * 4 pixels: 102 instructions per step of 8 k and 4 pixels (512 MACs), where dot4_sym2_tiles_rq took 104 for 2. */
 #define DOT4_EO_PIXEL(A0, A1, A2, A3, POST)                                                                      \
     "ld4r {v8.8h - v11.8h}, [%[p]], " POST "\n"                                                                 \
     EDGEC_NEON_SYM_MUL2_IN("v12", "v13", "v14", "v15", "v0", "v2", "v1", "v3", "v8", "v9", A0, A1, A2, A3)       \
@@ -1386,8 +1386,9 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
 /* Tiles of PX pixels (tiles > 0 of them, pixels step bytes apart from x, outputs out_step apart from o) against
  * `blocks` (> 0) whole ReLU blocks in one loop: the next block's weights follow this one's, its outputs 16 bytes
  * on, its eo record DOT4_EO on (eo: dot4_eo_layout's). The n steps go eight a pass, the first pass entered
- * part-way (n % 8 steps, all 8 when none). dot4_eo4_blocks: 4 pixels a tile (about 225 instructions per pixel
- * and block at n = 8, where dot4_sym2_tiles_rq's took 237); dot4_eo1_blocks: one (a strip's last pixels). */
+ * part-way (n % 8 steps, all 8 when none), the passes ending at the block's weights' end. dot4_eo4_blocks: 4
+ * pixels a tile (225.5 instructions per pixel and block at n = 8, KWS's pointwise layers, where the two-lane
+ * tiles took 237.6); dot4_eo1_blocks: one pixel a tile (a strip's pixels % 4). */
 #define DOT4_EO_BLOCKS(name, PX, STEP, INIT, OUTS)                                                               \
     static void name(const int8_t *x, size_t step, const int8_t *w, int32_t n, const int32_t *eo, int32_t blocks, \
                      int8_t *o, size_t out_step, int32_t tiles) {                                                 \
@@ -1485,7 +1486,7 @@ static void dot4_eo_layout(int32_t *eo, const int32_t *bias, const int32_t *mult
  * the other block by block (dot4_eo_k8), otherwise the pixels % 4 first (dot4_eo1_blocks), then the 4-pixel
  * tiles. */
 EDGEC_INLINE void dot4_eo_strip(const int8_t *x, size_t step, const int8_t *w, int32_t n, const int32_t *eo,
-                          int32_t blocks, int32_t pixels, int8_t *o, size_t out_step) {
+                                int32_t blocks, int32_t pixels, int8_t *o, size_t out_step) {
     const int32_t rest = pixels % 4;
     if (n == 1 && step == 8) {
         for (int32_t bl = 0; bl < blocks; ++bl)
