@@ -1260,7 +1260,7 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 
 #if DOT4_PX == 2 && defined(__aarch64__)
 /* One kernel row of n (> 0) pairs of quads (pointwise layers, flat windows), a whole 16-channel block, right shifts
- * only (or a relu block): `tiles` (> 0) two-pixel tiles (pixels x, x + step; the next tile 2 * step on, its
+ * only: `tiles` (> 0) two-pixel tiles (pixels x, x + step; the next tile 2 * step on, its
  * outputs 2 * out_step on) in one assembly loop, requantisation and stores included (dot4_round4_right,
  * dot4_narrow_store), where the C tile around EDGEC_NEON_SYM_LOOP2 spends about 90 instructions beside the
  * products: every vector register is named, the accumulators v24-v31 (pixel 0) and v8-v15 (pixel 1), the channel
@@ -1282,21 +1282,11 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
     "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"               \
     "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"                                             \
     "ld1 {v0.4s - v3.4s}, [%[m]]\n" "ld1 {v4.4s - v7.4s}, [%[s]]\n"
-/* relu: the two pixels' outputs in v8, v10 */
-#define DOT4_SYM2_RELU                                                                                           \
-    "movi v24.16b, #0x80\n"                                                                                      \
-    DOT4_RQ_RELU("v16", "v0", "v4") DOT4_RQ_RELU("v17", "v1", "v5") DOT4_RQ_RELU("v18", "v2", "v6")              \
-    DOT4_RQ_RELU("v19", "v3", "v7") DOT4_RQ_RELU("v20", "v0", "v4") DOT4_RQ_RELU("v21", "v1", "v5")              \
-    DOT4_RQ_RELU("v22", "v2", "v6") DOT4_RQ_RELU("v23", "v3", "v7")                                              \
-    DOT4_NARROW_RELU("v8", "v9", "v16", "v17", "v18", "v19", "v24")                                              \
-    DOT4_NARROW_RELU("v10", "v11", "v20", "v21", "v22", "v23", "v24")
-/* relu (a block's dot4_block_rq.relu, no_left blocks included): dot4_round4_relu and the unsigned narrowing
- * (dot4_narrow_store_clamp's), 37 instructions for the 32 outputs where the general requantisation takes 52.
- * The pairs of quads go four a pass (n's bits 0 and 1 first): 52 instructions a pair, and half of one for the
+/* The pairs of quads go four a pass (n's bits 0 and 1 first): 52 instructions a pair, and half of one for the
  * count and branch. */
 static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
                                       const dot4_block_rq *q, const int16_t *zlh, int8_t *o, size_t out_step,
-                                      int32_t tiles, int relu) {
+                                      int32_t tiles) {
     const int8_t *p0, *p1, *wp;
     int32_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
@@ -1310,7 +1300,6 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
             "4:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 4b\n"
             "5:\n"
             DOT4_SYM2_SUMS
-            "cbnz %w[relu], 6f\n"
             "ld1r {v24.8h}, [%[z]]\n" "ld2r {v25.16b, v26.16b}, [%[lh]]\n"
             DOT4_SYM2_RQ("v16", "v0", "v4") DOT4_SYM2_RQ("v17", "v1", "v5") DOT4_SYM2_RQ("v18", "v2", "v6")
             DOT4_SYM2_RQ("v19", "v3", "v7") DOT4_SYM2_RQ("v20", "v0", "v4") DOT4_SYM2_RQ("v21", "v1", "v5")
@@ -1322,10 +1311,6 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
             "sqxtn v12.8b, v8.8h\n" "sqxtn2 v12.16b, v9.8h\n" "sqxtn v13.8b, v10.8h\n" "sqxtn2 v13.16b, v11.8h\n"
             "smax v12.16b, v12.16b, v25.16b\n" "smax v13.16b, v13.16b, v25.16b\n"
             "smin v8.16b, v12.16b, v26.16b\n" "smin v10.16b, v13.16b, v26.16b\n"
-            "b 7f\n"
-            "6:\n"
-            DOT4_SYM2_RELU
-            "7:\n"
             "st1 {v8.16b}, [%[o]], %[os]\n" "st1 {v10.16b}, [%[o]], %[os]\n"
             "add %[p0], %[p0], %[skip]\n" "add %[p1], %[p1], %[skip]\n"
             "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
@@ -1333,105 +1318,191 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
             : [x] "r"(x), [b] "r"(q->bias_half), [b64] "r"(q->bias_half + 16), [w] "r"(w), [n] "r"(n),
               [step] "r"(step), [skip] "r"(2 * step - 8 * (size_t)n), /* to the next tile's pixels */
               [os] "r"(out_step), [m] "r"(q->multiplier), [s] "r"(q->right), [z] "r"(zlh),
-              [lh] "r"(zlh + 1), [relu] "r"(relu)
+              [lh] "r"(zlh + 1)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
 }
+
+/* The SMULL tile of one int32 lane a channel, for whole ReLU blocks (weights within [-127, 127]; rows of n (> 0)
+ * steps of 8 bytes: pointwise layers, flat windows). LD4 of a quad's 16 channels x 4 k (pack_conv_s8_dot4's
+ * [16][4] bytes) deinterleaves halfwords: v0 = even channels x k0k1, v1 = even x k2k3, v2 = odd x k0k1, v3 = odd
+ * x k2k3 (v4-v7: the step's second quad); LD4R broadcasts a pixel's halfwords k01, k23, k45, k67 (v8-v11). SMULL +
+ * SMLAL sum k0 + k2 and k1 + k3 of a channel in a pair of int16 lanes, SADALP adds the pair into the channel's
+ * int32 lane: the accumulators A0..A3 hold channels 0, 2, .., 6 | 8, .., 14 | 1, .., 7 | 9, .., 15 (the eo
+ * order), no ADDP at the end, so a pixel takes 4 of them and a tile 4 pixels (v16-v31), each weight load feeding
+ * 4 pixels: 102 instructions per step of 8 k and 4 pixels (512 MACs), where dot4_sym2_tiles_rq took 104 for 2. */
+#define DOT4_EO_PIXEL(A0, A1, A2, A3, POST)                                                                      \
+    "ld4r {v8.8h - v11.8h}, [%[p]], " POST "\n"                                                                 \
+    EDGEC_NEON_SYM_MUL2_IN("v12", "v13", "v14", "v15", "v0", "v2", "v1", "v3", "v8", "v9", A0, A1, A2, A3)       \
+    EDGEC_NEON_SYM_MUL2_IN("v12", "v13", "v14", "v15", "v4", "v6", "v5", "v7", "v10", "v11", A0, A1, A2, A3)
+#define DOT4_EO_WEIGHTS "ld4 {v0.8h - v3.8h}, [%[wp]], #64\n" "ld4 {v4.8h - v7.8h}, [%[wp]], #64\n"
+/* a step of 4 pixels, step bytes apart (back: from the fourth to the first's next step) */
+#define DOT4_EO_STEP4                                                                                            \
+    DOT4_EO_WEIGHTS DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "%[step]")                                        \
+    DOT4_EO_PIXEL("v20", "v21", "v22", "v23", "%[step]") DOT4_EO_PIXEL("v24", "v25", "v26", "v27", "%[step]")   \
+    DOT4_EO_PIXEL("v28", "v29", "v30", "v31", "%[back]")
+#define DOT4_EO_STEP1 DOT4_EO_WEIGHTS DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "#8")
+/* A pixel's ReLU rounding: A0..A3 with the multipliers M0 and right shifts S0 (eo order, four registers each
+ * named by the first: M0 = "v0" means v0-v3). */
+#define DOT4_EO_RQ(A0, A1, A2, A3, M0, M1, M2, M3, S0, S1, S2, S3)                                               \
+    DOT4_RQ_RELU(A0, M0, S0) DOT4_RQ_RELU(A1, M1, S1) DOT4_RQ_RELU(A2, M2, S2) DOT4_RQ_RELU(A3, M3, S3)
+#define DOT4_EO_RQ_TILE(A0, A1, A2, A3) DOT4_EO_RQ(A0, A1, A2, A3, "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7")
+/* A pixel's outputs (rounded): narrowed unsigned into v12 = [evens | odds] ^ 0x80 (K80), v13 its halves swapped,
+ * and ST2 interleaving the two back into channel order. */
+#define DOT4_EO_STORE1(A0, A1, A2, A3, K80)                                                                      \
+    DOT4_NARROW_RELU("v12", "v14", A0, A1, A2, A3, K80)                                                          \
+    "ext v13.16b, v12.16b, v12.16b, #8\n" "st2 {v12.8b, v13.8b}, [%[ot]], %[os]\n"
+/* Two pixels' outputs (A, B rounded), the second narrowed into the first's high halves: evens v9, odds v10 (K80:
+ * 0x80 in every byte); then DOT4_EO_STORE2 stores them (ST2 the first, ZIP2 the second's channels: 8.5
+ * instructions a pixel where DOT4_EO_STORE1 takes 9), DOT4_EO_STORE2_NEXT when the second's outputs follow the
+ * first's (out_step 16: one ST2, 7.5 a pixel). */
+#define DOT4_EO_UNSIGNED(E, O, A0, A1, A2, A3)                                                                   \
+    "sqxtun " E ".4h, " A0 ".4s\n" "sqxtun2 " E ".8h, " A1 ".4s\n" "sqxtun " O ".4h, " A2 ".4s\n"             \
+    "sqxtun2 " O ".8h, " A3 ".4s\n"
+#define DOT4_EO_NARROW2(A0, A1, A2, A3, B0, B1, B2, B3, K80)                                                     \
+    DOT4_EO_UNSIGNED("v12", "v13", A0, A1, A2, A3) DOT4_EO_UNSIGNED("v14", "v15", B0, B1, B2, B3)                \
+    "uqxtn v9.8b, v12.8h\n" "uqxtn2 v9.16b, v14.8h\n" "uqxtn v10.8b, v13.8h\n" "uqxtn2 v10.16b, v15.8h\n"      \
+    "eor v9.16b, v9.16b, " K80 ".16b\n" "eor v10.16b, v10.16b, " K80 ".16b\n"
+#define DOT4_EO_STORE2                                                                                           \
+    "st2 {v9.8b, v10.8b}, [%[ot]], %[os]\n" "zip2 v11.16b, v9.16b, v10.16b\n" "st1 {v11.16b}, [%[ot]], %[os]\n"
+#define DOT4_EO_STORE2_NEXT "st2 {v9.16b, v10.16b}, [%[ot]], #32\n"
+#define DOT4_EO_OUT_TILE(A0, A1, A2, A3) DOT4_EO_RQ_TILE(A0, A1, A2, A3) DOT4_EO_STORE1(A0, A1, A2, A3, "v8")
+#define DOT4_EO_OUT_TILE2(A0, A1, A2, A3, B0, B1, B2, B3)                                                        \
+    DOT4_EO_RQ_TILE(A0, A1, A2, A3) DOT4_EO_RQ_TILE(B0, B1, B2, B3)                                              \
+    DOT4_EO_NARROW2(A0, A1, A2, A3, B0, B1, B2, B3, "v8") DOT4_EO_STORE2
+#define DOT4_EO_BIAS(A0, A3) "ld1 {" A0 ".4s - " A3 ".4s}, [%[b]]\n"
+#define DOT4_EO 48 /* a block's eo record: its bias, multipliers and right shifts, 16 each in the eo order */
 
 /* Where branch protection guards pages (-mbranch-protection=bti / standard, ARMv8.5 cores), the computed branch
- * into dot4_sym2_relu_blocks' pass must land on a BTI J (hint #36: a NOP on older cores); each pair carries one so
- * that every pair is the same length. */
+ * into a dot4_eo_blocks pass must land on a BTI J (hint #36: a NOP on older cores); each step carries one so
+ * that every step is the same length. */
 #if defined(__ARM_FEATURE_BTI_DEFAULT)
-#define DOT4_SYM2_ENTRY "hint #36\n" DOT4_SYM2_PAIR
+#define DOT4_EO_ENTRY(STEP) "hint #36\n" STEP
 #else
-#define DOT4_SYM2_ENTRY DOT4_SYM2_PAIR
+#define DOT4_EO_ENTRY(STEP) STEP
 #endif
 
-/* dot4_sym2_tiles_rq's relu tiles of `blocks` (> 0) whole blocks in one loop (dot4_sym_relu_blocks), not a C
- * call a block: the next block's weights follow this one's (wp), its outputs 16 bytes on, its half sums 32 on
- * (bias_half), its multipliers and right shifts 16 on (mult, right). No relu test a tile, and the n (> 0) pairs of
- * quads eight a pass, the first pass entered part-way (n % 8 pairs, all 8 when none: the branch to e): two
- * instructions a tile and two a pass for the count, where the four-pair loop took four and two a pass. */
-static void dot4_sym2_relu_blocks(const int8_t *x, size_t step, const int8_t *w, int32_t n, const int32_t *bias_half,
-                                  const int32_t *mult, const int32_t *right, int32_t blocks, int8_t *o,
-                                  size_t out_step, int32_t tiles) {
-    const int8_t *p0, *p1, *wp;
-    const int32_t *b64 = bias_half + 16;
-    const int8_t *e; /* the loop's entry */
-    int8_t *ot;
-    int64_t c;
-    int32_t t;
-    __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "adr %[e], 4f\n" "adr %[c], 41f\n" "sub %[c], %[c], %[e]\n" /* a pair's bytes */
-            "madd %[e], %[c], %[skip8], %[e]\n"
-            "0:\n" "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n" "mov %[ot], %[o]\n" "mov %w[t], %w[tiles]\n"
-            "1:\n" DOT4_SYM2_INIT "mov %[wp], %[w]\n" "mov %[c], %[passes]\n" "br %[e]\n"
-            "4:\n" DOT4_SYM2_ENTRY "41:\n" DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY
-            DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY DOT4_SYM2_ENTRY
-            "subs %[c], %[c], #1\n" "b.ne 4b\n"
-            DOT4_SYM2_SUMS DOT4_SYM2_RELU
-            "st1 {v8.16b}, [%[ot]], %[os]\n" "st1 {v10.16b}, [%[ot]], %[os]\n"
-            "add %[p0], %[p0], %[skip]\n" "add %[p1], %[p1], %[skip]\n"
-            "subs %w[t], %w[t], #1\n" "b.ne 1b\n"
-            "mov %[w], %[wp]\n" "add %[o], %[o], #16\n" "add %[b], %[b], #128\n" "add %[b64], %[b64], #128\n"
-            "add %[m], %[m], #64\n" "add %[s], %[s], #64\n"
-            "subs %w[nb], %w[nb], #1\n" "b.ne 0b\n"
-            : [o] "+r"(o), [ot] "=&r"(ot), [t] "=&r"(t), [p0] "=&r"(p0), [p1] "=&r"(p1), [wp] "=&r"(wp),
-              [c] "=&r"(c), [e] "=&r"(e), [w] "+r"(w), [b] "+r"(bias_half), [b64] "+r"(b64), [m] "+r"(mult),
-              [s] "+r"(right), [nb] "+r"(blocks)
-            : [x] "r"(x), [tiles] "r"(tiles), [step] "r"(step), [skip] "r"(2 * step - 8 * (size_t)n),
-              [skip8] "r"((int64_t)((8 - n % 8) % 8)), /* the pairs the first pass skips */
-              [passes] "r"((int64_t)((n + 7) / 8)), [os] "r"(out_step)
-            : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
-              "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
-              "v30", "v31", "memory", "cc");
-}
+/* Tiles of PX pixels (tiles > 0 of them, pixels step bytes apart from x, outputs out_step apart from o) against
+ * `blocks` (> 0) whole ReLU blocks in one loop: the next block's weights follow this one's, its outputs 16 bytes
+ * on, its eo record DOT4_EO on (eo: dot4_eo_layout's). The n steps go eight a pass, the first pass entered
+ * part-way (n % 8 steps, all 8 when none), the passes ending at the block's weights' end. dot4_eo4_blocks: 4
+ * pixels a tile (225.5 instructions per pixel and block at n = 8, KWS's pointwise layers, where the two-lane
+ * tiles took 237.6); dot4_eo1_blocks: one pixel a tile (a strip's pixels % 4). */
+#define DOT4_EO_BLOCKS(name, PX, STEP, INIT, OUTS)                                                               \
+    static void name(const int8_t *x, size_t step, const int8_t *w, int32_t n, const int32_t *eo, int32_t blocks, \
+                     int8_t *o, size_t out_step, int32_t tiles) {                                                 \
+        const int8_t *p, *wp, *e; /* e: the loop's entry */                                                      \
+        const int32_t *em = eo + 16, *es = eo + 32;                                                              \
+        int8_t *ot;                                                                                              \
+        int64_t c;                                                                                               \
+        int32_t t;                                                                                               \
+        __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */                         \
+                "adr %[e], 4f\n" "adr %[c], 41f\n" "sub %[c], %[c], %[e]\n" /* a step's bytes */                 \
+                "madd %[e], %[c], %[skip8], %[e]\n"                                                              \
+                "0:\n" "mov %[p], %[x]\n" "mov %[ot], %[o]\n" "mov %w[t], %w[tiles]\n"                           \
+                "add %[c], %[w], %[kb]\n" /* the block's weights' end */                                         \
+                "1:\n" INIT "mov %[wp], %[w]\n" "br %[e]\n"                                                       \
+                "4:\n" DOT4_EO_ENTRY(STEP) "41:\n" DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP)   \
+                DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP)                  \
+                "cmp %[wp], %[c]\n" "b.ne 4b\n"                                                               \
+                "ld1 {v0.4s - v3.4s}, [%[em]]\n" "ld1 {v4.4s - v7.4s}, [%[es]]\n" "movi v8.16b, #0x80\n"        \
+                OUTS                                                                                             \
+                "add %[p], %[p], %[skip]\n"                                                                      \
+                "subs %w[t], %w[t], #1\n" "b.ne 1b\n"                                                            \
+                "mov %[w], %[wp]\n" "add %[o], %[o], #16\n" "add %[b], %[b], #192\n"                             \
+                "add %[em], %[em], #192\n" "add %[es], %[es], #192\n"                                            \
+                "subs %w[nb], %w[nb], #1\n" "b.ne 0b\n"                                                          \
+                : [o] "+r"(o), [ot] "=&r"(ot), [t] "=&r"(t), [p] "=&r"(p), [wp] "=&r"(wp), [c] "=&r"(c),        \
+                  [e] "=&r"(e), [w] "+r"(w), [b] "+r"(eo), [em] "+r"(em), [es] "+r"(es), [nb] "+r"(blocks)       \
+                : [x] "r"(x), [tiles] "r"(tiles), [step] "r"(step), [back] "r"(8 - 3 * step),                    \
+                  [skip] "r"(PX * step - 8 * (size_t)n), /* to the next tile's pixels */                         \
+                  [skip8] "r"((int64_t)((8 - n % 8) % 8)), /* the steps the first pass skips */                 \
+                  [kb] "r"(128 * (size_t)n), [os] "r"(out_step)                                                  \
+                : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", \
+                  "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27",     \
+                  "v28", "v29", "v30", "v31", "memory", "cc");                                                   \
+    }
+DOT4_EO_BLOCKS(dot4_eo4_blocks, 4, DOT4_EO_STEP4,
+               DOT4_EO_BIAS("v16", "v19") DOT4_EO_BIAS("v20", "v23") DOT4_EO_BIAS("v24", "v27")
+                   DOT4_EO_BIAS("v28", "v31"),
+               DOT4_EO_OUT_TILE2("v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23")
+                   DOT4_EO_OUT_TILE2("v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"))
+DOT4_EO_BLOCKS(dot4_eo1_blocks, 1, DOT4_EO_STEP1, DOT4_EO_BIAS("v16", "v19"),
+               DOT4_EO_OUT_TILE("v16", "v17", "v18", "v19"))
 
-/* One pixel of dot4_sym_k8_relu: its two quads (broadcast in X0, X1) against the weights v0-v3 (first quad), v4-v7
- * (second), four channels a group: SMULL + SMLAL pairs added (SADALP) into half sums started from the bias (two
- * LD1 of four registers, where SADDLP and an ADD a group took four more), ADDP; then rounded, narrowed and
- * stored. Two pixels' quads come from one LD4R. */
-#define DOT4_K8_GROUP(K, L, X0, X1, H0, H1)                                                                      \
-    "smull v30.8h, " K ".8b, " X0 ".8b\n" "smull2 v31.8h, " K ".16b, " X0 ".16b\n"                              \
-    "smlal v30.8h, " L ".8b, " X1 ".8b\n" "smlal2 v31.8h, " L ".16b, " X1 ".16b\n"                              \
-    "sadalp " H0 ".4s, v30.8h\n" "sadalp " H1 ".4s, v31.8h\n" "addp " H0 ".4s, " H0 ".4s, " H1 ".4s\n"
-#define DOT4_K8_PIXEL(X0, X1)                                                                                    \
-    "ld1 {v16.4s - v19.4s}, [%[b]]\n" "ld1 {v25.4s - v28.4s}, [%[b64]]\n"                                       \
-    DOT4_K8_GROUP("v0", "v4", X0, X1, "v16", "v17") DOT4_K8_GROUP("v1", "v5", X0, X1, "v18", "v19")              \
-    DOT4_K8_GROUP("v2", "v6", X0, X1, "v25", "v26") DOT4_K8_GROUP("v3", "v7", X0, X1, "v27", "v28")              \
-    DOT4_RQ_RELU("v16", "v8", "v12") DOT4_RQ_RELU("v18", "v9", "v13") DOT4_RQ_RELU("v25", "v10", "v14")          \
-    DOT4_RQ_RELU("v27", "v11", "v15") DOT4_NARROW_RELU("v29", "v30", "v16", "v18", "v25", "v27", "v20")          \
-    "st1 {v29.16b}, [%[o]], %[os]\n"
-/* Kernel rows of 8 bytes (one pair of quads; pointwise layers of 8 input channels, VWW's 48 x 48 x 8 -> 16), a
- * whole ReLU block: the block's weights and constants in registers for the strip, a pixel in 46.5 instructions
- * where dot4_sym2_tiles_rq's tile spends 59 a pixel; pixels (> 0) 8 bytes apart from x. */
-static void dot4_sym_k8_relu(const int8_t *x, const int8_t *w, const int32_t *bias_half, const int32_t *mult,
-                             const int32_t *right, int8_t *o, size_t out_step, int32_t pixels) {
+/* Kernel rows of 8 bytes (one step; pointwise layers of 8 input channels, VWW's 48 x 48 x 8 -> 16), a whole ReLU
+ * block: its weights (v0-v7), multipliers (v20-v23) and right shifts (v24-v27) in registers for the strip, two
+ * pixels a pass (v16-v19, v28-v31), 43 instructions a pixel when the outputs follow each other (out_step 16), 44
+ * otherwise, where the two-lane tile's took 46.5; pixels (> 0) 8 bytes apart from x, an odd one first. */
+#define DOT4_EO_K8_RQ(A0, A1, A2, A3)                                                                            \
+    DOT4_EO_RQ(A0, A1, A2, A3, "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27")
+#define DOT4_EO_K8_PAIR(STORE)                                                                                   \
+    DOT4_EO_BIAS("v16", "v19") DOT4_EO_BIAS("v28", "v31") DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "#8")       \
+    DOT4_EO_PIXEL("v28", "v29", "v30", "v31", "#8")                                                             \
+    DOT4_EO_K8_RQ("v16", "v17", "v18", "v19") DOT4_EO_K8_RQ("v28", "v29", "v30", "v31") "movi v8.16b, #0x80\n"   \
+    DOT4_EO_NARROW2("v16", "v17", "v18", "v19", "v28", "v29", "v30", "v31", "v8") STORE                          \
+    "subs %w[c], %w[c], #1\n"
+static void dot4_eo_k8(const int8_t *x, const int8_t *w, const int32_t *eo, int8_t *o, size_t out_step,
+                       int32_t pixels) {
     int32_t c;
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
-            "ld1 {v0.16b - v3.16b}, [%[w]], #64\n" "ld1 {v4.16b - v7.16b}, [%[w]]\n"
-            "ld1 {v8.4s - v11.4s}, [%[m]]\n" "ld1 {v12.4s - v15.4s}, [%[s]]\n"
-            "movi v20.16b, #0x80\n"
-            "tbz %w[n], #0, 1f\n" "ld2r {v21.4s, v22.4s}, [%[x]], #8\n" DOT4_K8_PIXEL("v21", "v22")
-            "1:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 3f\n"
-            "2:\n" "ld4r {v21.4s - v24.4s}, [%[x]], #16\n" DOT4_K8_PIXEL("v21", "v22") DOT4_K8_PIXEL("v23", "v24")
-            "subs %w[c], %w[c], #1\n" "b.ne 2b\n"
+            "ld4 {v0.8h - v3.8h}, [%[w]], #64\n" "ld4 {v4.8h - v7.8h}, [%[w]]\n"
+            "ld1 {v20.4s - v23.4s}, [%[em]]\n" "ld1 {v24.4s - v27.4s}, [%[es]]\n"
+            "tbz %w[n], #0, 1f\n" "movi v28.16b, #0x80\n" DOT4_EO_BIAS("v16", "v19")
+            DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "#8") DOT4_EO_K8_RQ("v16", "v17", "v18", "v19")
+            DOT4_EO_STORE1("v16", "v17", "v18", "v19", "v28")
+            "1:\n" "lsr %w[c], %w[n], #1\n" "cbz %w[c], 3f\n" "cmp %[os], #16\n" "b.eq 4f\n"
+            "2:\n" DOT4_EO_K8_PAIR(DOT4_EO_STORE2) "b.ne 2b\n" "b 3f\n"
+            "4:\n" DOT4_EO_K8_PAIR(DOT4_EO_STORE2_NEXT) "b.ne 4b\n"
             "3:\n"
-            : [x] "+r"(x), [o] "+r"(o), [w] "+r"(w), [c] "=&r"(c)
-            : [n] "r"(pixels), [os] "r"(out_step), [m] "r"(mult), [s] "r"(right), [b] "r"(bias_half),
-              [b64] "r"(bias_half + 16)
+            : [p] "+r"(x), [ot] "+r"(o), [w] "+r"(w), [c] "=&r"(c)
+            : [n] "r"(pixels), [os] "r"(out_step), [b] "r"(eo), [em] "r"(eo + 16), [es] "r"(eo + 32)
             : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
               "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29",
               "v30", "v31", "memory", "cc");
 }
-#undef DOT4_K8_PIXEL
-#undef DOT4_K8_GROUP
+#undef DOT4_EO_K8_PAIR
+#undef DOT4_EO_K8_RQ
+
+/* The eo records (DOT4_EO int32 a block) of `blocks` whole blocks: bias, multipliers and right shifts (16 a
+ * block each, from the arrays) as channels 0, 2, .., 14, 1, 3, .., 15 (LD2 deinterleaves them). */
+static void dot4_eo_layout(int32_t *eo, const int32_t *bias, const int32_t *mult, const int32_t *right,
+                           int32_t blocks) {
+    for (int32_t bl = 0; bl < blocks; ++bl, eo += DOT4_EO) {
+        const int32_t *from[3] = {bias + DOT4_OCB * bl, mult + DOT4_OCB * bl, right + DOT4_OCB * bl};
+        for (int32_t i = 0; i < 3; ++i) {
+            const int32x4x2_t lo = vld2q_s32(from[i]), hi = vld2q_s32(from[i] + 8);
+            vst1q_s32(eo + 16 * i, lo.val[0]);
+            vst1q_s32(eo + 16 * i + 4, hi.val[0]);
+            vst1q_s32(eo + 16 * i + 8, lo.val[1]);
+            vst1q_s32(eo + 16 * i + 12, hi.val[1]);
+        }
+    }
+}
+
+/* A strip of `pixels` (> 0) rows of n steps, step bytes apart from x, against `blocks` whole ReLU blocks (eo
+ * records at eo, weights from w, outputs 16 channels a block from o, out_step apart): rows of 8 bytes each after
+ * the other block by block (dot4_eo_k8), otherwise the pixels % 4 first (dot4_eo1_blocks), then the 4-pixel
+ * tiles. */
+EDGEC_INLINE void dot4_eo_strip(const int8_t *x, size_t step, const int8_t *w, int32_t n, const int32_t *eo,
+                                int32_t blocks, int32_t pixels, int8_t *o, size_t out_step) {
+    const int32_t rest = pixels % 4;
+    if (n == 1 && step == 8) {
+        for (int32_t bl = 0; bl < blocks; ++bl)
+            dot4_eo_k8(x, w + 128 * bl, eo + DOT4_EO * bl, o + DOT4_OCB * bl, out_step, pixels);
+        return;
+    }
+    if (rest) dot4_eo1_blocks(x, step, w, n, eo, blocks, o, out_step, rest);
+    if (pixels >= 4)
+        dot4_eo4_blocks(x + (size_t)rest * step, step, w, n, eo, blocks, o + (size_t)rest * out_step, out_step,
+                        pixels / 4);
+}
 
 /* dot4_sym2_tiles_rq's block for one pixel (a strip's odd one, where a tile overlapping its neighbour took the
  * products of two): edgec_neon.h's one-pixel loop, 30 instructions per pair of quads instead of 53. */
 static void dot4_sym1_rq(const int8_t *x, const int8_t *w, int32_t n, const int32_t *b, const int32_t *mult,
-                         const int32_t *right, int8_t *o, int relu, const edgec_conv2d_s8_params *p) {
+                         const int32_t *right, int8_t *o, const edgec_conv2d_s8_params *p) {
     int32x4_t h0 = vld1q_s32(b), h1 = vld1q_s32(b + 4), h2 = vld1q_s32(b + 8), h3 = vld1q_s32(b + 12);
     int32x4_t h4 = vld1q_s32(b + 16), h5 = vld1q_s32(b + 20), h6 = vld1q_s32(b + 24), h7 = vld1q_s32(b + 28);
     EDGEC_NEON_SYM_LOOP(x, w, n, h0, h1, h2, h3, h4, h5, h6, h7);
@@ -1440,14 +1511,8 @@ static void dot4_sym1_rq(const int8_t *x, const int8_t *w, int32_t n, const int3
     const int32x4_t m0 = vld1q_s32(mult), m1 = vld1q_s32(mult + 4), m2 = vld1q_s32(mult + 8);
     const int32x4_t m3 = vld1q_s32(mult + 12), s0 = vld1q_s32(right), s1 = vld1q_s32(right + 4);
     const int32x4_t s2 = vld1q_s32(right + 8), s3 = vld1q_s32(right + 12);
-    if (relu)
-        dot4_narrow_store_clamp(dot4_round4_relu(a0, m0, s0), dot4_round4_relu(a1, m1, s1),
-                                dot4_round4_relu(a2, m2, s2), dot4_round4_relu(a3, m3, s3), DOT4_ZP(p), DOT4_LO(p),
-                                DOT4_HI(p), DOT4_OCB, o, 0);
-    else
-        dot4_narrow_store(dot4_round4_right(a0, m0, s0), dot4_round4_right(a1, m1, s1),
-                          dot4_round4_right(a2, m2, s2), dot4_round4_right(a3, m3, s3), DOT4_ZP(p), DOT4_LO(p),
-                          DOT4_HI(p), DOT4_OCB, o);
+    dot4_narrow_store(dot4_round4_right(a0, m0, s0), dot4_round4_right(a1, m1, s1), dot4_round4_right(a2, m2, s2),
+                      dot4_round4_right(a3, m3, s3), DOT4_ZP(p), DOT4_LO(p), DOT4_HI(p), DOT4_OCB, o);
 }
 
 /* dot4_strip_body for weights within [-127, 127] without the dot product: block by block, tile by tile (the
@@ -1474,14 +1539,16 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
         const int8_t *wb = packed + (size_t)oc0 * k_bytes;
         const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
         const int relu = nb == DOT4_OCB && q->relu;
-        if (relu && rows == 1 && run == 8 && step == 8) { /* 8-byte windows, each after the other */
-            dot4_sym_k8_relu(x0, wb, q->bias_half, q->multiplier, q->right, out + oc0, out_step, pixels);
+        if (relu && rows == 1 && n > 0 && !tail) { /* ReLU: the one-lane tiles (flat windows, KWS's first layer) */
+            int32_t eo[DOT4_EO];
+            dot4_eo_layout(eo, q->bias, q->multiplier, q->right, 1);
+            dot4_eo_strip(x0, step, wb, n, eo, 1, pixels, out + oc0, out_step);
             continue;
         }
-        if ((fast || relu) && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel first */
-            if (pixels % 2) dot4_sym1_rq(x0, wb, n, q->bias_half, q->multiplier, q->right, out + oc0, relu, p);
+        if (fast && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel first */
+            if (pixels % 2) dot4_sym1_rq(x0, wb, n, q->bias_half, q->multiplier, q->right, out + oc0, p);
             dot4_sym2_tiles_rq(x0 + (size_t)(pixels % 2) * step, step, wb, n, q, zlh,
-                               out + oc0 + (size_t)(pixels % 2) * out_step, out_step, pixels / 2, relu);
+                               out + oc0 + (size_t)(pixels % 2) * out_step, out_step, pixels / 2);
             continue;
         }
         /* (pixels + 1) / 2 tiles, the second one back by a pixel when pixels is odd (overlapping the first) */
@@ -1790,33 +1857,21 @@ static int dot4_relu_channels(const int32_t *multiplier, const int32_t *shift, i
 #endif
 
 #if DOT4_PX == 2 && defined(__aarch64__)
-#define DOT4_SYM_RELU_BLOCKS 8 /* blocks whose half-sum starts are laid out at once */
+#define DOT4_SYM_RELU_BLOCKS 8 /* blocks whose eo records are laid out at once */
 /* ReLU pointwise layers without the dot product (weights within [-127, 127], whole blocks, C % 8 == 0): the
- * blocks' multipliers and right shifts read from the arrays (dot4_relu_channels), only the half-sum starts
- * (dot4_block_rq.bias_half's layout) laid out, 4 instructions for 4 channels, where dot4_block_rq_whole took
- * about 100 a block; each block's odd pixel (dot4_sym1_rq), then every block's tiles in one dot4_sym2_relu_blocks
- * loop (C == 8: dot4_sym_k8_relu). pixels >= 2, C bytes apart from x; outputs OC apart from o. */
+ * blocks' multipliers and right shifts read from the arrays (dot4_relu_channels), laid out with the bias as eo
+ * records (dot4_eo_layout), where dot4_block_rq_whole took about 100 instructions a block; the pixels % 4 first
+ * (dot4_eo1_blocks), then every block's 4-pixel tiles in one dot4_eo4_blocks loop (C == 8: dot4_eo_k8). pixels
+ * >= 2, C bytes apart from x; outputs OC apart from o. */
 static void dot4_sym_relu_blocks(const int8_t *x, int32_t C, const int8_t *w, const int32_t *bias,
                                  const int32_t *mult, const int32_t *right, int32_t blocks, int32_t pixels, int8_t *o,
-                                 int32_t OC, const edgec_conv2d_s8_params *p) {
-    int32_t half[DOT4_SYM_RELU_BLOCKS * 2 * DOT4_OCB];
-    const int32_t n = C / 8, odd = pixels % 2;
+                                 int32_t OC) {
+    int32_t eo[DOT4_SYM_RELU_BLOCKS * DOT4_EO];
     const size_t k_bytes = (size_t)DOT4_OCB * C;
     for (int32_t b0 = 0; b0 < blocks; b0 += DOT4_SYM_RELU_BLOCKS) {
         const int32_t nbl = blocks - b0 < DOT4_SYM_RELU_BLOCKS ? blocks - b0 : DOT4_SYM_RELU_BLOCKS;
-        for (int32_t c = 0; c < nbl * DOT4_OCB; c += 4) { /* bias[j] at 2j, 0 at 2j + 1 */
-            const int32x4x2_t h = vzipq_s32(vld1q_s32(bias + c), vdupq_n_s32(0));
-            vst1q_s32(half + 2 * c, h.val[0]);
-            vst1q_s32(half + 2 * c + 4, h.val[1]);
-        }
-        for (int32_t bl = 0; bl < nbl; ++bl) {
-            const int32_t *h = half + 2 * DOT4_OCB * bl, *m = mult + DOT4_OCB * bl, *r = right + DOT4_OCB * bl;
-            if (C == 8) dot4_sym_k8_relu(x, w + k_bytes * bl, h, m, r, o + DOT4_OCB * bl, (size_t)OC, pixels);
-            else if (odd) dot4_sym1_rq(x, w + k_bytes * bl, n, h, m, r, o + DOT4_OCB * bl, 1, p);
-        }
-        if (C != 8)
-            dot4_sym2_relu_blocks(x + (size_t)odd * C, (size_t)C, w, n, half, mult, right, nbl,
-                                  o + (size_t)odd * OC, (size_t)OC, pixels / 2);
+        dot4_eo_layout(eo, bias, mult, right, nbl);
+        dot4_eo_strip(x, (size_t)C, w, C / 8, eo, nbl, pixels, o, (size_t)OC);
         w += k_bytes * nbl;
         o += DOT4_OCB * nbl;
         bias += DOT4_OCB * nbl;
@@ -2311,7 +2366,7 @@ static void dot4_conv(const int8_t *EDGEC_RESTRICT input, const int8_t *EDGEC_RE
         dot4_relu_channels(multiplier, shift, OC)) {
         for (int32_t b = 0; b < p->batch; ++b)
             dot4_sym_relu_blocks(input + (size_t)b * pixels * C, C, packed, bias, multiplier, shift, OC / DOT4_OCB,
-                                 pixels, output + (size_t)b * pixels * OC, OC, p);
+                                 pixels, output + (size_t)b * pixels * OC, OC);
         return;
     }
 #endif

@@ -510,7 +510,9 @@ static int8_t *pack_conv_s8_dot4(const int8_t *w, const int32_t *bias, int32_t i
  * pointwise layers (zero point -128, int8's bounds: dot4_round4_relu) on maps up to 7 x 7 (odd pixel counts,
  * tails), in_c 8, 16 or up to 160, half of them with channels of no shift (in_c 8 and a quarter of the sym ones,
  * right shifts only otherwise: a53's ReLU blocks read in place, dot4_sym_relu_blocks; in_c 8: fixed point,
- * whole blocks of 16 or 32 channels: a55's contiguous and strided stores, a53's 8-byte rows). */
+ * whole blocks of 16 or 32 channels: a55's contiguous and strided stores, a53's 8-byte rows), and a 32nd more
+ * of the sym ones with right shifts only and in_c 8 or 16 to 136 by 8 (a53's one-lane tiles of 4 pixels, the
+ * pixels % 4 on their own, up to 9 blocks). */
 static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
     int32_t cases = 0, bad = 0;
     for (int32_t t = 0; cases < n_cases; ++t) {
@@ -559,13 +561,15 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
             if (kws_relu) p.out_c = 16 * uniform(1, 4);
         }
         /* ReLU pointwise layers on small maps (VWW's 6 x 6, 3 x 3) */
-        const int relu_pw = neon && t % 7 == 5 && !vww && t % 16 != 7;
+        const int eo_pw = neon && t % 32 == 9; /* a53's one-lane tiles: K = 16 .. 136 (one or two passes) */
+        const int relu_pw = neon && (t % 7 == 5 || eo_pw) && !vww && t % 16 != 7;
         if (relu_pw) {
             p.k_h = p.k_w = p.stride_h = p.stride_w = p.dil_h = p.dil_w = 1;
             p.pad_top = p.pad_left = 0;
             p.in_h = p.out_h = uniform(1, 7);
             p.in_w = p.out_w = uniform(1, 7);
             p.in_c = t % 3 == 0 ? 8 : t % 3 == 1 ? 4 * uniform(1, 40) : 16 * uniform(1, 2); /* small K: 8, 16, 32 */
+            if (eo_pw && p.in_c != 8) p.in_c = 8 * uniform(2, 17);
             p.out_c = uniform(0, 2) ? 16 * uniform(1, 9) : uniform(1, 45);
             if (p.in_c == 8) { /* whole blocks: a53's 8-byte rows (dot4_sym_k8_relu), rows of odd widths; 16
                                 * channels: a55's tile outputs contiguous (dot4_relu_tiles_k8), 32: strided */
