@@ -2212,7 +2212,7 @@ __attribute__((noinline)) static void dot4_flat(const int8_t *in_b, const int8_t
 #endif
     for (int32_t px0 = 0; px0 < pixels; px0 += chunk) {
         const int32_t m = pixels - px0 < chunk ? pixels - px0 : chunk;
-        dot4_flat_windows(p, px0, m, &g, row, size, buf, pair_q7);
+        dot4_flat_windows(p, px0, m, &g, row, size, buf, pair_q7 && m >= DOT4_PX); /* fewer: the tiles' layout */
         if (m >= DOT4_PX) { /* the windows, size bytes apart, as a strip */
 #if defined(__aarch64__)
             if (flat8) { /* an odd count: the last pass back by a pixel (the same bytes again) */

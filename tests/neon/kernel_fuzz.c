@@ -536,6 +536,10 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
                 p.in_h = uniform(30, 40);
                 p.in_w = uniform(90, 110);
             }
+            if (t % 48 == 37) { /* a map of one to four pixels (one: the tile path, the windows as packed) */
+                p.in_h = uniform(k, k + 1);
+                p.in_w = k;
+            }
             p.pad_top = uniform(0, 1); p.pad_left = uniform(0, 1);
             const int32_t h = p.in_h + p.pad_top + uniform(0, 1) - k, w = p.in_w + p.pad_left + uniform(0, 1) - k;
             if (h < 0 || w < 0) continue;
