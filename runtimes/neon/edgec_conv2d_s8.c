@@ -1961,13 +1961,13 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
 #define DOT4_FLAT8_WINDOW 32
 #define DOT4_FLAT8_Q7_INDEX
 #define DOT4_FLAT8_Q7_INPUT
+#define DOT4_FLAT8_CONSTANTS "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
 #else
 /* one pixel's half sums in v26-v29 (EDGEC_NEON_SYM_LOOP2's layout), started from the bias, over quads 0-5 (two
- * LD4R into v16-v19, which hold the requantisation constants again once both pixels are done: two LDPs a pass),
- * added pairwise into S0, S1 (channels 0-3, 4-7); then the 7th quad (3 taps and a zero) in SMULL + SMLAL pairs
- * too, where alone it took 4 SMULLs and 4 SADALPs: the window's last 8 bytes (dot4_flat_windows' pair_q7) are
- * x24 x26 x25 x27 x25 x27 x24 x26, the weights v12, v13 rearranged to match (DOT4_FLAT8_Q7_INDEX), so that
- * each int16 lane adds two products of one channel (47 instructions a pixel, where 49) */
+ * LD4R into v16-v19), added pairwise into S0, S1 (channels 0-3, 4-7); then the 7th quad (3 taps and a zero) in
+ * SMULL + SMLAL pairs too, where alone it took 4 SMULLs and 4 SADALPs: the window's last 8 bytes (dot4_flat_windows'
+ * pair_q7) are x24 x26 x25 x27 x25 x27 x24 x26, the weights v12, v13 rearranged to match (DOT4_FLAT8_Q7_INDEX), so
+ * that each int16 lane adds two products of one channel (47 instructions a pixel, where 49) */
 #define DOT4_FLAT8_SYM_PIXEL(S0, S1)                                                                             \
     "ld1 {v26.4s - v29.4s}, [%[b]]\n" "ld4r {v16.4s - v19.4s}, [%[x]], #16\n"                                   \
     EDGEC_NEON_SYM_MUL2("v0", "v1", "v2", "v3", "v16", "v17", "v26", "v27", "v28", "v29")                       \
@@ -1978,11 +1978,27 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
     "smull v20.8h, v12.8b, v18.8b\n" "smull2 v21.8h, v12.16b, v18.16b\n"                                        \
     "smlal v20.8h, v13.8b, v19.8b\n" "smlal2 v21.8h, v13.16b, v19.16b\n"                                        \
     "sadalp " S0 ".4s, v20.8h\n" "sadalp " S1 ".4s, v21.8h\n"
-/* the two pixels' channel sums: v30, v31 and v26, v27 */
-#define DOT4_FLAT8_PRODUCTS                                                                                      \
-    DOT4_FLAT8_SYM_PIXEL("v30", "v31") DOT4_FLAT8_SYM_PIXEL("v26", "v27")                                        \
-    "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
-#define DOT4_FLAT8_SUMS "v30", "v31", "v26", "v27"
+/* A pixel's sums in v26, v27 rounded (dot4_round4_right: the constants held in v15, v25 and v30, v31 for the
+ * call, where the LD4Rs' registers took two LDPs a pass to reload them) and narrowed into int16 D by N16 (SQXTUN
+ * or SQXTN). FIX: the rounding's fix-up, which outputs of TFLite's ReLU (zero point -128, int8's bounds: `full`)
+ * do without, since with multipliers >= 0 a negative sum rounds to <= 0 either way and gives -128. */
+#define DOT4_FLAT8_SYM_ROUND(FIX, N16, D)                                                                        \
+    "sqrdmulh v26.4s, v26.4s, v15.4s\n" "sqrdmulh v27.4s, v27.4s, v25.4s\n" FIX                                   \
+    "srshl v26.4s, v26.4s, v30.4s\n" "srshl v27.4s, v27.4s, v31.4s\n"                                            \
+    N16 " " D ".4h, v26.4s\n" N16 "2 " D ".8h, v27.4s\n"
+#define DOT4_FLAT8_SYM_FIX "ssra v26.4s, v26.4s, #31\n" "ssra v27.4s, v27.4s, #31\n"
+/* a pass: each pixel's products and int16 outputs (v24, v20), NARROW8 them into v24, STORE */
+#define DOT4_FLAT8_SYM_PASSES(FIX, N16, NARROW8, STORE)                                                          \
+    "1:\n" DOT4_FLAT8_SYM_PIXEL("v26", "v27") DOT4_FLAT8_SYM_ROUND(FIX, N16, "v24")                              \
+    DOT4_FLAT8_SYM_PIXEL("v26", "v27") DOT4_FLAT8_SYM_ROUND(FIX, N16, "v20") NARROW8 STORE                        \
+    "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+/* ReLU's outputs: unsigned saturation, zero point -128 by the sign bit (v14: 0x80) */
+#define DOT4_FLAT8_SYM_FULL "uqxtn v24.8b, v24.8h\n" "uqxtn2 v24.16b, v20.8h\n" "eor v24.16b, v24.16b, v14.16b\n"
+/* other outputs: the zero point (v14, int16), then the bounds */
+#define DOT4_FLAT8_SYM_CLAMP                                                                                     \
+    "sqadd v24.8h, v24.8h, v14.8h\n" "sqadd v20.8h, v20.8h, v14.8h\n" "ld2r {v21.16b, v22.16b}, [%[lh]]\n"     \
+    "sqxtn v24.8b, v24.8h\n" "sqxtn2 v24.16b, v20.8h\n" "smax v24.16b, v24.16b, v21.16b\n"                      \
+    "smin v24.16b, v24.16b, v22.16b\n"
 #define DOT4_FLAT8_WINDOW 32
 /* the 7th quad's weights (channel k's taps 24 + t at byte 4k + t of v12, v13) as DOT4_FLAT8_SYM_PIXEL pairs
  * them: v12 channel k's taps 24, 26 (k even) or 25, 27 (k odd), v13 the other two */
@@ -1992,6 +2008,7 @@ static const uint8_t dot4_flat8_q7_index[32] = {0, 2, 5, 7, 8,  10, 13, 15, 16, 
     "ldp q20, q21, [%[q7]]\n" "tbl v22.16b, {v12.16b, v13.16b}, v20.16b\n"                                      \
     "tbl v13.16b, {v12.16b, v13.16b}, v21.16b\n" "mov v12.16b, v22.16b\n"
 #define DOT4_FLAT8_Q7_INPUT , [q7] "r"(dot4_flat8_q7_index)
+#define DOT4_FLAT8_CONSTANTS "ldp q15, q25, [%[m]]\n" "ldp q30, q31, [%[s]]\n"
 #endif
 /* dot4_round4_right on the sums A0, A1 (first pixel), B0, B1 with the constants in v16-v19 */
 #define DOT4_FLAT8_ROUND(A0, A1, B0, B1)                                                                          \
@@ -2013,7 +2030,7 @@ static const uint8_t dot4_flat8_q7_index[32] = {0, 2, 5, 7, 8,  10, 13, 15, 16, 
 #define DOT4_FLAT8_SETUP                                                                                         \
     "ldp q0, q1, [%[w]]\n" "ldp q2, q3, [%[w], #64]\n" "ldp q4, q5, [%[w], #128]\n"                             \
     "ldp q6, q7, [%[w], #192]\n" "ldp q8, q9, [%[w], #256]\n" "ldp q10, q11, [%[w], #320]\n"                    \
-    "ldp q12, q13, [%[w], #384]\n" DOT4_FLAT8_Q7_INDEX "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
+    "ldp q12, q13, [%[w], #384]\n" DOT4_FLAT8_Q7_INDEX DOT4_FLAT8_CONSTANTS
 /* M on the sums' four names (ARGS expanded into M's arguments first) */
 #define DOT4_FLAT8_APPLY(M, ...) M(__VA_ARGS__)
 /* a pass: the products, rounded, narrowed and stored; then the asm's operands from the first input on */
@@ -2040,13 +2057,22 @@ static void dot4_flat8_q7(const int8_t *x, const int8_t *w, const dot4_block_rq 
     const int32_t *multiplier = q->multiplier + 8 * half, *right = q->right + 8 * half;
     w += 32 * half; /* channels 8-15: the second half of each quad's 64 bytes */
     /* the clamped narrowing (not TFLite's ReLU) stores its two halves in any case: one copy of the loop less */
+#if DOT4_PX == 4
+#define DOT4_FLAT8_Q7_FULL(STORE) DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, STORE)
+#define DOT4_FLAT8_Q7_CLAMP DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE2)
+#else /* each pixel rounded on its own, the constants in v15 too */
+#define DOT4_FLAT8_Q7_OPERANDS                                                                                   \
+    : [x] "+r"(x), [o] "+r"(o), [n] "+r"(pairs) : DOT4_FLAT8_INPUTS : DOT4_FLAT8_CLOBBERS, "v15"
+#define DOT4_FLAT8_Q7_FULL(STORE) DOT4_FLAT8_SYM_PASSES("", "sqxtun", DOT4_FLAT8_SYM_FULL, STORE) DOT4_FLAT8_Q7_OPERANDS
+#define DOT4_FLAT8_Q7_CLAMP                                                                                      \
+    DOT4_FLAT8_SYM_PASSES(DOT4_FLAT8_SYM_FIX, "sqxtn", DOT4_FLAT8_SYM_CLAMP, DOT4_FLAT8_STORE2) DOT4_FLAT8_Q7_OPERANDS
+#endif
     if (os == 8 && full)
-        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, DOT4_FLAT8_STORE16));
+        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_Q7_FULL(DOT4_FLAT8_STORE16));
     else if (full)
-        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, DOT4_FLAT8_STORE2));
+        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_Q7_FULL(DOT4_FLAT8_STORE2));
     else
-        __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n"
-                         DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE2));
+        __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n" DOT4_FLAT8_Q7_CLAMP);
 }
 
 #if DOT4_PX == 4
