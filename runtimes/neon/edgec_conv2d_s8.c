@@ -567,6 +567,18 @@ static uint8x16x2_t dot4_tbl3_index(int32_t run, int32_t row, int32_t off) {
     return v;
 }
 
+/* a53's dot4_flat8_q7 takes a window's bytes 24-31 as x24 x26 x25 x27 x25 x27 x24 x26 (dot4_tbl3_index's second
+ * vector through this) */
+static const uint8_t dot4_pair_q7[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 9, 11, 9, 11, 8, 10};
+
+/* the TBL pairs' pass (r0..r2: three kernel rows, 2 * step bytes a pass), STORE writing its two windows (v19, v20
+ * and v21, v22; the indices a0, a1 and b0, b1) */
+#define DOT4_TBL3_PASSES(STORE)                                                                                  \
+    "1:\n" "ld1 {v16.16b}, [%[r0]], %[s2]\n" "ld1 {v17.16b}, [%[r1]], %[s2]\n" "ld1 {v18.16b}, [%[r2]], %[s2]\n"  \
+    "tbl v19.16b, {v16.16b - v18.16b}, %[a0].16b\n" "tbl v20.16b, {v16.16b - v18.16b}, %[a1].16b\n"              \
+    "tbl v21.16b, {v16.16b - v18.16b}, %[b0].16b\n" "tbl v22.16b, {v16.16b - v18.16b}, %[b1].16b\n" STORE         \
+    "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+
 /* n (> 0) windows of kernel rows of one word, 12 rows (r[ky] + off: rows past the kernel's any readable bytes),
  * the pixels step bytes apart within the rows' first 16 bytes, into dst, size bytes apart: three TBLs of four rows
  * a window, its 48 bytes in one store (those past the window's are the next one's, or past the last: up to 12). */
@@ -610,11 +622,9 @@ __attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_pa
         ia = dot4_tbl3_index(run, row, 0);
         ib = dot4_tbl3_index(run, row, (int32_t)step);
     }
-    /* pair_q7 (a53's dot4_flat8_q7): bytes 24-31 of a window of 32 are x24 x26 x25 x27 x25 x27 x24 x26 */
-    static const uint8_t q7[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 9, 11, 9, 11, 8, 10};
-    if (tbl && pair_q7) {
-        ia.val[1] = vqtbl1q_u8(ia.val[1], vld1q_u8(q7));
-        ib.val[1] = vqtbl1q_u8(ib.val[1], vld1q_u8(q7));
+    if (tbl && pair_q7) { /* a53's dot4_flat8_q7 */
+        ia.val[1] = vqtbl1q_u8(ia.val[1], vld1q_u8(dot4_pair_q7));
+        ib.val[1] = vqtbl1q_u8(ib.val[1], vld1q_u8(dot4_pair_q7));
     }
     int8_t *const first = dst;
     const int32_t count = n;
@@ -647,12 +657,9 @@ __attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_pa
             const int8_t *r0 = r[0], *r1 = r[1], *r2 = r[2];
             const size_t step2 = 2 * step, sz = (size_t)size;
             int32_t pairs = m / 2;
-/* the pairs' loop, STORE writing a pass's two windows (v19, v20 and v21, v22) */
+/* the pairs' loop, STORE writing a pass's two windows */
 #define DOT4_TBL3_PAIRS(STORE)                                                                                   \
-    "1:\n" "ld1 {v16.16b}, [%[r0]], %[s2]\n" "ld1 {v17.16b}, [%[r1]], %[s2]\n" "ld1 {v18.16b}, [%[r2]], %[s2]\n"  \
-    "tbl v19.16b, {v16.16b - v18.16b}, %[a0].16b\n" "tbl v20.16b, {v16.16b - v18.16b}, %[a1].16b\n"              \
-    "tbl v21.16b, {v16.16b - v18.16b}, %[b0].16b\n" "tbl v22.16b, {v16.16b - v18.16b}, %[b1].16b\n" STORE         \
-    "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                        \
+    DOT4_TBL3_PASSES(STORE)                                                                                      \
     : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [d] "+r"(dst), [n] "+r"(pairs)                                \
     : [a0] "w"(ia.val[0]), [a1] "w"(ia.val[1]), [b0] "w"(ib.val[0]), [b1] "w"(ib.val[1]), [s2] "r"(step2),       \
       [sz] "r"(sz)                                                                                               \
@@ -704,7 +711,7 @@ __attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_pa
     }
 #if defined(__aarch64__)
     if (pair_q7 && !tbl) { /* the windows' 7th quads laid out as the TBL gather's are */
-        const int8x8_t at = vreinterpret_s8_u8(vsub_u8(vld1_u8(q7 + 8), vdup_n_u8(8))); /* 0 2 1 3 1 3 0 2 */
+        const int8x8_t at = vreinterpret_s8_u8(vsub_u8(vld1_u8(dot4_pair_q7 + 8), vdup_n_u8(8))); /* 0 2 1 3 1 3 0 2 */
         for (int32_t i = 0; i < count; ++i) {
             int8_t *d = first + (size_t)i * size + 24;
             vst1_s8(d, vtbl1_s8(vld1_s8(d), at));
@@ -2124,18 +2131,55 @@ static void dot4_flat8_tbl(const dot4_flat8_job *j, const int8_t *const *t, int3
 #endif
 #endif
 
-#if DOT4_PX == 4
+#if DOT4_PX == 2 && defined(__aarch64__)
+/* The windows of `rows` output rows (their kernel rows' three pointers one after the other at t) of 2 * pairs + odd
+ * pixels each, one after the other at dst, 32 bytes each: dot4_flat_windows' TBL pairs (ia, ib: dot4_tbl3_index's
+ * of a pair's pixels, pair_q7's layout) and a row's odd last pixel, all in one call. */
+static inline void dot4_tbl3_rows(const int8_t *const *t, int32_t rows, int32_t pairs, int32_t odd, uint8x16x2_t ia,
+                                  uint8x16x2_t ib, size_t step2, int8_t *dst) {
+    const int8_t *r0, *r1, *r2;
+    int32_t n;
+    __asm__ volatile("2:\n" "ldp %[r0], %[r1], [%[t]], #16\n" "ldr %[r2], [%[t]], #8\n" "mov %w[n], %w[pairs]\n"
+                     DOT4_TBL3_PASSES("st1 {v19.16b - v22.16b}, [%[d]], #64\n")
+                     "cbz %w[odd], 3f\n" "ld1 {v16.16b}, [%[r0]]\n" "ld1 {v17.16b}, [%[r1]]\n"
+                     "ld1 {v18.16b}, [%[r2]]\n"
+                     "tbl v19.16b, {v16.16b - v18.16b}, %[a0].16b\n" "tbl v20.16b, {v16.16b - v18.16b}, %[a1].16b\n"
+                     "st1 {v19.16b, v20.16b}, [%[d]], #32\n" "3:\n" "subs %w[rows], %w[rows], #1\n" "b.ne 2b\n"
+                     : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [n] "=&r"(n), [d] "+r"(dst), [t] "+r"(t),
+                       [rows] "+r"(rows)
+                     : [a0] "w"(ia.val[0]), [a1] "w"(ia.val[1]), [b0] "w"(ib.val[0]), [b1] "w"(ib.val[1]),
+                       [s2] "r"(step2), [pairs] "r"(pairs), [odd] "r"(odd)
+                     : "v16", "v17", "v18", "v19", "v20", "v21", "v22", "memory", "cc");
+}
+#endif
+
+#if defined(__aarch64__)
+#if DOT4_PX == 2 /* dot4_flat8_rows' buffer of windows */
+#define DOT4_FLAT8_BUF , int8_t *buf, size_t buf_bytes
+#define DOT4_FLAT8_BUF_ARGS , buf, buf_bytes
+#else
+#define DOT4_FLAT8_BUF
+#define DOT4_FLAT8_BUF_ARGS
+#endif
 #define DOT4_FLAT8_JOBS 4 /* dot4_flat8_rows' eights of channels at most */
 #define DOT4_FLAT8_BATCH 16 /* dot4_flat8_rows' output rows a batch at most */
 /* dot4_flat's 3 x 3 windows that TBL gathers (dot4_tbl3_fits) into up to DOT4_FLAT8_JOBS eights of channels
- * (dot4_flat8_q7): dot4_flat8_tbl over batches of output rows (an odd width a row at a time, its last pass back
- * by a pixel), their input rows padded in the band's first slot. Out of line: in dot4_flat its loop spilled most
- * of its values. */
+ * (dot4_flat8_q7) over batches of output rows, their input rows padded in the band's first slot. With the dot
+ * product dot4_flat8_tbl (an odd width a row at a time, its last pass back by a pixel); without it the batch's
+ * windows gathered into buf (buf_bytes: at least a row's) by one dot4_tbl3_rows, then dot4_flat8_q7 over all of
+ * them for each eight (where dot4_flat_windows took about 150 instructions an output row beside its TBLs). Out of
+ * line: in dot4_flat its loop spilled most of its values. */
 __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot4_block_rq *rq, int32_t eights,
                                                       int8_t *out_b, const edgec_conv2d_s8_params *p, dot4_ring *g,
-                                                      int32_t row, const int16_t *zlh, int full) {
-    uint8_t index[64];
+                                                      int32_t row, const int16_t *zlh, int full DOT4_FLAT8_BUF) {
     const size_t step = (size_t)p->stride_w * p->in_c, os = (size_t)p->out_c;
+#if DOT4_PX == 2
+    uint8x16x2_t ia = dot4_tbl3_index(p->k_w * p->in_c, row, 0);
+    uint8x16x2_t ib = dot4_tbl3_index(p->k_w * p->in_c, row, (int32_t)step);
+    ia.val[1] = vqtbl1q_u8(ia.val[1], vld1q_u8(dot4_pair_q7));
+    ib.val[1] = vqtbl1q_u8(ib.val[1], vld1q_u8(dot4_pair_q7));
+#else
+    uint8_t index[64];
     const uint8x16x2_t ia = dot4_tbl3_index(p->k_w * p->in_c, row, 0);
     const uint8x16x2_t ib = dot4_tbl3_index(p->k_w * p->in_c, row, (int32_t)step);
     vst1q_u8(index, ia.val[0]);
@@ -2149,14 +2193,21 @@ __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot
         job[h] = (dot4_flat8_job){w + (size_t)(h / 2) * DOT4_OCB * 28 + 4 * c, q->bias + c, q->multiplier + c,
                                   q->right + c, zlh, index, 2 * step, os, full && os == 8};
     }
-    const int32_t out_w = p->out_w, out_h = p->out_h, back = out_w - 2; /* an odd width's last pass */
-    const size_t len = (size_t)g->len, next = (size_t)p->dil_h * len, b = (size_t)back * step;
+    const int32_t back = p->out_w - 2; /* an odd width's last pass */
+    const size_t b = (size_t)back * step;
+#endif
+    const int32_t out_w = p->out_w, out_h = p->out_h;
+    const size_t len = (size_t)g->len, next = (size_t)p->dil_h * len;
     /* a batch: output rows whose input rows the slot holds at once, filled one after the other from its start
      * (not the ring: no lookups; the rows two batches share filled again), one call for all when the width is
      * even; the whole image (g->image) already there */
     const int32_t stride_h = p->stride_h, span = 2 * p->dil_h + 1;
     int32_t batch = g->image ? DOT4_FLAT8_BATCH : (DOT4_BAND_BYTES / g->len - span) / stride_h + 1;
     if (batch > DOT4_FLAT8_BATCH) batch = DOT4_FLAT8_BATCH;
+#if DOT4_PX == 2
+    const int32_t fit = (int32_t)(buf_bytes / DOT4_FLAT8_WINDOW) / out_w; /* rows of windows in buf */
+    if (batch > fit) batch = fit;
+#endif
     const int8_t *t[3 * DOT4_FLAT8_BATCH];
     for (int32_t oy0 = 0; oy0 < out_h; oy0 += batch) {
         const int32_t nb = out_h - oy0 < batch ? out_h - oy0 : batch, iy_lo = oy0 * stride_h - p->pad_top;
@@ -2169,6 +2220,17 @@ __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot
             t[3 * i + 2] = base + 2 * next;
         }
         int8_t *o = out_b + (size_t)oy0 * out_w * os;
+#if DOT4_PX == 2
+        dot4_tbl3_rows(t, nb, out_w / 2, out_w % 2, ia, ib, 2 * step, buf);
+        const int32_t m = nb * out_w; /* windows; an odd count's last pass back by a pixel (the same bytes again) */
+        for (int32_t h = 0; h < eights; ++h) { /* 8 channels at a time over the same windows */
+            const int8_t *wh = w + (size_t)(h / 2) * DOT4_OCB * 28;
+            dot4_flat8_q7(buf, wh, &rq[h / 2], h % 2, zlh, o + 8 * h, os, m / 2, full);
+            if (m % 2)
+                dot4_flat8_q7(buf + (size_t)(m - 2) * DOT4_FLAT8_WINDOW, wh, &rq[h / 2], h % 2, zlh,
+                              o + 8 * h + (size_t)(m - 2) * os, os, 1, full);
+        }
+#else
         for (int32_t h = 0; h < eights; ++h) { /* 8 channels at a time over the same rows */
             if (out_w % 2 == 0) {
                 dot4_flat8_tbl(&job[h], t, nb, o + 8 * h, out_w / 2);
@@ -2181,6 +2243,7 @@ __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot
                 dot4_flat8_tbl(&job[h], tb, 1, oi + (size_t)back * os, 1);
             }
         }
+#endif
     }
 }
 #endif
@@ -2230,9 +2293,11 @@ __attribute__((noinline)) static void dot4_flat(const int8_t *in_b, const int8_t
     const int32_t chunk = (int32_t)((buf_bytes - 16) / (size_t)size) / DOT4_PX * DOT4_PX;
     dot4_ring g;
     dot4_ring_init(&g, band, in_b, pad, p);
-#if DOT4_PX == 4
-    if (flat8 && dot4_tbl3_fits(p, row) && p->out_w >= 2 && nch <= 8 * DOT4_FLAT8_JOBS) { /* VWW's first layer */
-        dot4_flat8_rows(packed + (size_t)c0 * K4 * 4, rq, nch / 8, out_b + c0, p, &g, row, zlh, full);
+#if defined(__aarch64__)
+    if (flat8 && dot4_tbl3_fits(p, row) && p->out_w >= 2 && nch <= 8 * DOT4_FLAT8_JOBS &&
+        (DOT4_PX == 4 || (size_t)p->out_w * DOT4_FLAT8_WINDOW <= buf_bytes)) { /* VWW's first layer */
+        dot4_flat8_rows(packed + (size_t)c0 * K4 * 4, rq, nch / 8, out_b + c0, p, &g, row, zlh,
+                        full DOT4_FLAT8_BUF_ARGS);
         return;
     }
 #endif
