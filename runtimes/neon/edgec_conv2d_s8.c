@@ -2132,23 +2132,38 @@ static void dot4_flat8_tbl(const dot4_flat8_job *j, const int8_t *const *t, int3
 #endif
 
 #if DOT4_PX == 2 && defined(__aarch64__)
-/* The windows of `rows` output rows (their kernel rows' three pointers one after the other at t) of 2 * pairs + odd
- * pixels each, one after the other at dst, 32 bytes each: dot4_flat_windows' TBL pairs (ia, ib: dot4_tbl3_index's
- * of a pair's pixels, pair_q7's layout) and a row's odd last pixel, all in one call. */
-static inline void dot4_tbl3_rows(const int8_t *const *t, int32_t rows, int32_t pairs, int32_t odd, uint8x16x2_t ia,
-                                  uint8x16x2_t ib, size_t step2, int8_t *dst) {
-    const int8_t *r0, *r1, *r2;
+/* The windows of `rows` output rows of nd + nt pairs of pixels and odd more each, one after the other at dst, 32
+ * bytes each: dot4_flat_windows' TBL pairs (ia, ib: dot4_tbl3_index's of a pair's pixels, pair_q7's layout) and
+ * a row's odd last pixel, all in one call. A row's first nd pairs read its input rows in place, the pointers at
+ * src (an output row's first at src[0], its next kernel rows src_dil bytes on, the next output row's src_stride
+ * bytes on); the others the slot's rows (from slot, next bytes apart, the next output row's slot_stride on). */
+typedef struct {
+    const int8_t *const *src;
+    size_t src_dil, src_stride;
+    const int8_t *slot;
+    size_t next, slot_stride;
+} dot4_tbl3_batch;
+
+static inline void dot4_tbl3_rows(const dot4_tbl3_batch *b, int32_t rows, int32_t nd, int32_t nt, int32_t odd,
+                                  uint8x16x2_t ia, uint8x16x2_t ib, size_t step2, int8_t *dst) {
+    const int8_t *r0, *r1, *r2, *const *a = b->src, *slot = b->slot;
     int32_t n;
-    __asm__ volatile("2:\n" "ldp %[r0], %[r1], [%[t]], #16\n" "ldr %[r2], [%[t]], #8\n" "mov %w[n], %w[pairs]\n"
+    __asm__ volatile("2:\n" "cbz %w[nd], 4f\n" "ldr %[r0], [%[a]]\n" "ldr %[r1], [%[a], %[ad]]\n"
+                     "ldr %[r2], [%[a], %[ad2]]\n" "mov %w[n], %w[nd]\n"
                      DOT4_TBL3_PASSES("st1 {v19.16b - v22.16b}, [%[d]], #64\n")
-                     "cbz %w[odd], 3f\n" "ld1 {v16.16b}, [%[r0]]\n" "ld1 {v17.16b}, [%[r1]]\n"
+                     "4:\n" "add %[a], %[a], %[as]\n" "mov %[r0], %[sl]\n" "add %[r1], %[sl], %[nx]\n"
+                     "add %[r2], %[r1], %[nx]\n" "add %[sl], %[sl], %[ss]\n" "cbz %w[nt], 5f\n"
+                     "mov %w[n], %w[nt]\n" DOT4_TBL3_PASSES("st1 {v19.16b - v22.16b}, [%[d]], #64\n")
+                     "5:\n" "cbz %w[odd], 3f\n" "ld1 {v16.16b}, [%[r0]]\n" "ld1 {v17.16b}, [%[r1]]\n"
                      "ld1 {v18.16b}, [%[r2]]\n"
                      "tbl v19.16b, {v16.16b - v18.16b}, %[a0].16b\n" "tbl v20.16b, {v16.16b - v18.16b}, %[a1].16b\n"
                      "st1 {v19.16b, v20.16b}, [%[d]], #32\n" "3:\n" "subs %w[rows], %w[rows], #1\n" "b.ne 2b\n"
-                     : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [n] "=&r"(n), [d] "+r"(dst), [t] "+r"(t),
-                       [rows] "+r"(rows)
+                     : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [n] "=&r"(n), [d] "+r"(dst), [a] "+r"(a),
+                       [sl] "+r"(slot), [rows] "+r"(rows)
                      : [a0] "w"(ia.val[0]), [a1] "w"(ia.val[1]), [b0] "w"(ib.val[0]), [b1] "w"(ib.val[1]),
-                       [s2] "r"(step2), [pairs] "r"(pairs), [odd] "r"(odd)
+                       [s2] "r"(step2), [nd] "r"(nd), [nt] "r"(nt), [odd] "r"(odd), [ad] "r"(b->src_dil),
+                       [ad2] "r"(2 * b->src_dil), [as] "r"(b->src_stride), [nx] "r"(b->next),
+                       [ss] "r"(b->slot_stride)
                      : "v16", "v17", "v18", "v19", "v20", "v21", "v22", "memory", "cc");
 }
 #endif
@@ -2163,6 +2178,7 @@ static inline void dot4_tbl3_rows(const int8_t *const *t, int32_t rows, int32_t 
 #endif
 #define DOT4_FLAT8_JOBS 4 /* dot4_flat8_rows' eights of channels at most */
 #define DOT4_FLAT8_BATCH 16 /* dot4_flat8_rows' output rows a batch at most */
+#define DOT4_FLAT8_SRC_ROWS 48 /* a53's dot4_flat8_rows: input rows a batch read in place at most */
 /* dot4_flat's 3 x 3 windows that TBL gathers (dot4_tbl3_fits) into up to DOT4_FLAT8_JOBS eights of channels
  * (dot4_flat8_q7) over batches of output rows, their input rows padded in the band's first slot. With the dot
  * product dot4_flat8_tbl (an odd width a row at a time, its last pass back by a pixel); without it the batch's
@@ -2207,21 +2223,53 @@ __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot
 #if DOT4_PX == 2
     const int32_t fit = (int32_t)(buf_bytes / DOT4_FLAT8_WINDOW) / out_w; /* rows of windows in buf */
     if (batch > fit) batch = fit;
+    /* Input rows without left padding (VWW's): a row's first nd pairs, whose 16-byte loads lie within the input
+     * row, read it in place (src: the batch's input rows, or the pad row), so the slot's row needs only its last
+     * 16 bytes and the pad past them (where dot4_ring_fill copied the row: about 50 instructions of VWW's), which
+     * the other pairs read */
+    int32_t nd = g->image || g->left || g->inside < 16 ? 0 : (g->inside - 16) / (int32_t)(2 * step) + 1;
+    if (nd > out_w / 2) nd = out_w / 2;
+    if ((batch - 1) * stride_h + span > DOT4_FLAT8_SRC_ROWS) nd = 0;
+    const int32_t in16 = g->inside - 16;
+    for (int32_t i = 0; nd && i < (batch - 1) * stride_h + span; ++i) /* the slot's rows' pad, once */
+        band_pad_end(g->rows + (size_t)i * len, vdupq_n_s8(g->pad), g->inside, g->len);
+    const int8_t *src[DOT4_FLAT8_SRC_ROWS];
+    const dot4_tbl3_batch tb = {src, (size_t)p->dil_h * sizeof src[0], (size_t)stride_h * sizeof src[0], NULL, next,
+                                (size_t)stride_h * len};
 #endif
+#if DOT4_PX == 4
     const int8_t *t[3 * DOT4_FLAT8_BATCH];
+#endif
     for (int32_t oy0 = 0; oy0 < out_h; oy0 += batch) {
         const int32_t nb = out_h - oy0 < batch ? out_h - oy0 : batch, iy_lo = oy0 * stride_h - p->pad_top;
         const int8_t *base = g->rows + (g->image ? (size_t)(iy_lo - g->first) * len : 0);
+#if DOT4_PX == 2
+        if (nd) { /* the rows inside the input: their last 16 bytes (the pad past them is there) */
+            int8_t *d = g->rows + in16;
+            const int8_t *r = g->src + (ptrdiff_t)iy_lo * (ptrdiff_t)g->src_row;
+            for (int32_t i = 0; i < (nb - 1) * stride_h + span; ++i, d += len, r += g->src_row) {
+                const int inside = (uint32_t)(iy_lo + i) < (uint32_t)g->in_h;
+                src[i] = inside ? r : g->pad_row;
+                if (inside) vst1q_s8(d, vld1q_s8(r + in16));
+                else dot4_ring_put(g, d - in16, iy_lo + i);
+            }
+        } else
+#endif
         for (int32_t i = 0; !g->image && i < (nb - 1) * stride_h + span; ++i)
             dot4_ring_put(g, g->rows + (size_t)i * len, iy_lo + i);
+#if DOT4_PX == 2
+        dot4_tbl3_batch bt = tb;
+        bt.slot = base + (size_t)nd * 2 * step;
+#else
         for (int32_t i = 0; i < nb; ++i, base += (size_t)stride_h * len) {
             t[3 * i] = base;
             t[3 * i + 1] = base + next;
             t[3 * i + 2] = base + 2 * next;
         }
+#endif
         int8_t *o = out_b + (size_t)oy0 * out_w * os;
 #if DOT4_PX == 2
-        dot4_tbl3_rows(t, nb, out_w / 2, out_w % 2, ia, ib, 2 * step, buf);
+        dot4_tbl3_rows(&bt, nb, nd, out_w / 2 - nd, out_w % 2, ia, ib, 2 * step, buf);
         const int32_t m = nb * out_w; /* windows; an odd count's last pass back by a pixel (the same bytes again) */
         for (int32_t h = 0; h < eights; ++h) { /* 8 channels at a time over the same windows */
             const int8_t *wh = w + (size_t)(h / 2) * DOT4_OCB * 28;
