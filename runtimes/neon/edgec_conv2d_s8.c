@@ -1995,9 +1995,16 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
     N16 " " D ".4h, v26.4s\n" N16 "2 " D ".8h, v27.4s\n"
 #define DOT4_FLAT8_SYM_FIX "ssra v26.4s, v26.4s, #31\n" "ssra v27.4s, v27.4s, #31\n"
 /* a pass: each pixel's products and int16 outputs (v24, v20), NARROW8 them into v24, STORE */
+#define DOT4_FLAT8_SYM_PASS(FIX, N16, NARROW8, STORE)                                                            \
+    DOT4_FLAT8_SYM_PIXEL("v26", "v27") DOT4_FLAT8_SYM_ROUND(FIX, N16, "v24")                                     \
+    DOT4_FLAT8_SYM_PIXEL("v26", "v27") DOT4_FLAT8_SYM_ROUND(FIX, N16, "v20") NARROW8 STORE
 #define DOT4_FLAT8_SYM_PASSES(FIX, N16, NARROW8, STORE)                                                          \
-    "1:\n" DOT4_FLAT8_SYM_PIXEL("v26", "v27") DOT4_FLAT8_SYM_ROUND(FIX, N16, "v24")                              \
-    DOT4_FLAT8_SYM_PIXEL("v26", "v27") DOT4_FLAT8_SYM_ROUND(FIX, N16, "v20") NARROW8 STORE                        \
+    "1:\n" DOT4_FLAT8_SYM_PASS(FIX, N16, NARROW8, STORE) "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+/* the same two passes a loop (n + 1) / 2 times, an odd n's first entered at the second (VWW's 8 channels: a
+ * count and a branch a pass less) */
+#define DOT4_FLAT8_SYM_PASSES2(FIX, N16, NARROW8, STORE)                                                         \
+    "tst %w[n], #1\n" "add %w[n], %w[n], #1\n" "lsr %w[n], %w[n], #1\n" "b.ne 3f\n"                              \
+    "1:\n" DOT4_FLAT8_SYM_PASS(FIX, N16, NARROW8, STORE) "3:\n" DOT4_FLAT8_SYM_PASS(FIX, N16, NARROW8, STORE)     \
     "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
 /* ReLU's outputs: unsigned saturation, zero point -128 by the sign bit (v14: 0x80) */
 #define DOT4_FLAT8_SYM_FULL "uqxtn v24.8b, v24.8h\n" "uqxtn2 v24.16b, v20.8h\n" "eor v24.16b, v24.16b, v14.16b\n"
@@ -2066,16 +2073,19 @@ static void dot4_flat8_q7(const int8_t *x, const int8_t *w, const dot4_block_rq 
     /* the clamped narrowing (not TFLite's ReLU) stores its two halves in any case: one copy of the loop less */
 #if DOT4_PX == 4
 #define DOT4_FLAT8_Q7_FULL(STORE) DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, STORE)
+#define DOT4_FLAT8_Q7_FULL16 DOT4_FLAT8_Q7_FULL(DOT4_FLAT8_STORE16)
 #define DOT4_FLAT8_Q7_CLAMP DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE2)
 #else /* each pixel rounded on its own, the constants in v15 too */
 #define DOT4_FLAT8_Q7_OPERANDS                                                                                   \
     : [x] "+r"(x), [o] "+r"(o), [n] "+r"(pairs) : DOT4_FLAT8_INPUTS : DOT4_FLAT8_CLOBBERS, "v15"
 #define DOT4_FLAT8_Q7_FULL(STORE) DOT4_FLAT8_SYM_PASSES("", "sqxtun", DOT4_FLAT8_SYM_FULL, STORE) DOT4_FLAT8_Q7_OPERANDS
+#define DOT4_FLAT8_Q7_FULL16                                                                                     \
+    DOT4_FLAT8_SYM_PASSES2("", "sqxtun", DOT4_FLAT8_SYM_FULL, DOT4_FLAT8_STORE16) DOT4_FLAT8_Q7_OPERANDS
 #define DOT4_FLAT8_Q7_CLAMP                                                                                      \
     DOT4_FLAT8_SYM_PASSES(DOT4_FLAT8_SYM_FIX, "sqxtn", DOT4_FLAT8_SYM_CLAMP, DOT4_FLAT8_STORE2) DOT4_FLAT8_Q7_OPERANDS
 #endif
     if (os == 8 && full)
-        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_Q7_FULL(DOT4_FLAT8_STORE16));
+        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_Q7_FULL16);
     else if (full)
         __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_Q7_FULL(DOT4_FLAT8_STORE2));
     else
