@@ -567,6 +567,18 @@ static uint8x16x2_t dot4_tbl3_index(int32_t run, int32_t row, int32_t off) {
     return v;
 }
 
+/* a53's dot4_flat8_q7 takes a window's bytes 24-31 as x24 x26 x25 x27 x25 x27 x24 x26 (dot4_tbl3_index's second
+ * vector through this) */
+static const uint8_t dot4_pair_q7[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 9, 11, 9, 11, 8, 10};
+
+/* the TBL pairs' pass (r0..r2: three kernel rows, 2 * step bytes a pass), STORE writing its two windows (v19, v20
+ * and v21, v22; the indices a0, a1 and b0, b1) */
+#define DOT4_TBL3_PASSES(STORE)                                                                                  \
+    "1:\n" "ld1 {v16.16b}, [%[r0]], %[s2]\n" "ld1 {v17.16b}, [%[r1]], %[s2]\n" "ld1 {v18.16b}, [%[r2]], %[s2]\n"  \
+    "tbl v19.16b, {v16.16b - v18.16b}, %[a0].16b\n" "tbl v20.16b, {v16.16b - v18.16b}, %[a1].16b\n"              \
+    "tbl v21.16b, {v16.16b - v18.16b}, %[b0].16b\n" "tbl v22.16b, {v16.16b - v18.16b}, %[b1].16b\n" STORE         \
+    "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+
 /* n (> 0) windows of kernel rows of one word, 12 rows (r[ky] + off: rows past the kernel's any readable bytes),
  * the pixels step bytes apart within the rows' first 16 bytes, into dst, size bytes apart: three TBLs of four rows
  * a window, its 48 bytes in one store (those past the window's are the next one's, or past the last: up to 12). */
@@ -610,11 +622,9 @@ __attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_pa
         ia = dot4_tbl3_index(run, row, 0);
         ib = dot4_tbl3_index(run, row, (int32_t)step);
     }
-    /* pair_q7 (a53's dot4_flat8_q7): bytes 24-31 of a window of 32 are x24 x26 x25 x27 x25 x27 x24 x26 */
-    static const uint8_t q7[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 9, 11, 9, 11, 8, 10};
-    if (tbl && pair_q7) {
-        ia.val[1] = vqtbl1q_u8(ia.val[1], vld1q_u8(q7));
-        ib.val[1] = vqtbl1q_u8(ib.val[1], vld1q_u8(q7));
+    if (tbl && pair_q7) { /* a53's dot4_flat8_q7 */
+        ia.val[1] = vqtbl1q_u8(ia.val[1], vld1q_u8(dot4_pair_q7));
+        ib.val[1] = vqtbl1q_u8(ib.val[1], vld1q_u8(dot4_pair_q7));
     }
     int8_t *const first = dst;
     const int32_t count = n;
@@ -647,12 +657,9 @@ __attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_pa
             const int8_t *r0 = r[0], *r1 = r[1], *r2 = r[2];
             const size_t step2 = 2 * step, sz = (size_t)size;
             int32_t pairs = m / 2;
-/* the pairs' loop, STORE writing a pass's two windows (v19, v20 and v21, v22) */
+/* the pairs' loop, STORE writing a pass's two windows */
 #define DOT4_TBL3_PAIRS(STORE)                                                                                   \
-    "1:\n" "ld1 {v16.16b}, [%[r0]], %[s2]\n" "ld1 {v17.16b}, [%[r1]], %[s2]\n" "ld1 {v18.16b}, [%[r2]], %[s2]\n"  \
-    "tbl v19.16b, {v16.16b - v18.16b}, %[a0].16b\n" "tbl v20.16b, {v16.16b - v18.16b}, %[a1].16b\n"              \
-    "tbl v21.16b, {v16.16b - v18.16b}, %[b0].16b\n" "tbl v22.16b, {v16.16b - v18.16b}, %[b1].16b\n" STORE         \
-    "subs %w[n], %w[n], #1\n" "b.ne 1b\n"                                                                        \
+    DOT4_TBL3_PASSES(STORE)                                                                                      \
     : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [d] "+r"(dst), [n] "+r"(pairs)                                \
     : [a0] "w"(ia.val[0]), [a1] "w"(ia.val[1]), [b0] "w"(ib.val[0]), [b1] "w"(ib.val[1]), [s2] "r"(step2),       \
       [sz] "r"(sz)                                                                                               \
@@ -704,7 +711,7 @@ __attribute__((noinline)) static void dot4_flat_windows(const edgec_conv2d_s8_pa
     }
 #if defined(__aarch64__)
     if (pair_q7 && !tbl) { /* the windows' 7th quads laid out as the TBL gather's are */
-        const int8x8_t at = vreinterpret_s8_u8(vsub_u8(vld1_u8(q7 + 8), vdup_n_u8(8))); /* 0 2 1 3 1 3 0 2 */
+        const int8x8_t at = vreinterpret_s8_u8(vsub_u8(vld1_u8(dot4_pair_q7 + 8), vdup_n_u8(8))); /* 0 2 1 3 1 3 0 2 */
         for (int32_t i = 0; i < count; ++i) {
             int8_t *d = first + (size_t)i * size + 24;
             vst1_s8(d, vtbl1_s8(vld1_s8(d), at));
@@ -2016,13 +2023,13 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
 #define DOT4_FLAT8_WINDOW 32
 #define DOT4_FLAT8_Q7_INDEX
 #define DOT4_FLAT8_Q7_INPUT
+#define DOT4_FLAT8_CONSTANTS "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
 #else
 /* one pixel's half sums in v26-v29 (EDGEC_NEON_SYM_LOOP2's layout), started from the bias, over quads 0-5 (two
- * LD4R into v16-v19, which hold the requantisation constants again once both pixels are done: two LDPs a pass),
- * added pairwise into S0, S1 (channels 0-3, 4-7); then the 7th quad (3 taps and a zero) in SMULL + SMLAL pairs
- * too, where alone it took 4 SMULLs and 4 SADALPs: the window's last 8 bytes (dot4_flat_windows' pair_q7) are
- * x24 x26 x25 x27 x25 x27 x24 x26, the weights v12, v13 rearranged to match (DOT4_FLAT8_Q7_INDEX), so that
- * each int16 lane adds two products of one channel (47 instructions a pixel, where 49) */
+ * LD4R into v16-v19), added pairwise into S0, S1 (channels 0-3, 4-7); then the 7th quad (3 taps and a zero) in
+ * SMULL + SMLAL pairs too, where alone it took 4 SMULLs and 4 SADALPs: the window's last 8 bytes (dot4_flat_windows'
+ * pair_q7) are x24 x26 x25 x27 x25 x27 x24 x26, the weights v12, v13 rearranged to match (DOT4_FLAT8_Q7_INDEX), so
+ * that each int16 lane adds two products of one channel (47 instructions a pixel, where 49) */
 #define DOT4_FLAT8_SYM_PIXEL(S0, S1)                                                                             \
     "ld1 {v26.4s - v29.4s}, [%[b]]\n" "ld4r {v16.4s - v19.4s}, [%[x]], #16\n"                                   \
     EDGEC_NEON_SYM_MUL2("v0", "v1", "v2", "v3", "v16", "v17", "v26", "v27", "v28", "v29")                       \
@@ -2033,11 +2040,34 @@ DOT4_NOSCHED static void dot4_strip_half(const int8_t *x0, size_t step, size_t s
     "smull v20.8h, v12.8b, v18.8b\n" "smull2 v21.8h, v12.16b, v18.16b\n"                                        \
     "smlal v20.8h, v13.8b, v19.8b\n" "smlal2 v21.8h, v13.16b, v19.16b\n"                                        \
     "sadalp " S0 ".4s, v20.8h\n" "sadalp " S1 ".4s, v21.8h\n"
-/* the two pixels' channel sums: v30, v31 and v26, v27 */
-#define DOT4_FLAT8_PRODUCTS                                                                                      \
-    DOT4_FLAT8_SYM_PIXEL("v30", "v31") DOT4_FLAT8_SYM_PIXEL("v26", "v27")                                        \
-    "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
-#define DOT4_FLAT8_SUMS "v30", "v31", "v26", "v27"
+/* A pixel's sums in v26, v27 rounded (dot4_round4_right: the constants held in v15, v25 and v30, v31 for the
+ * call, where the LD4Rs' registers took two LDPs a pass to reload them) and narrowed into int16 D by N16 (SQXTUN
+ * or SQXTN). FIX: the rounding's fix-up, which outputs of TFLite's ReLU (zero point -128, int8's bounds: `full`)
+ * do without, since with multipliers >= 0 a negative sum rounds to <= 0 either way and gives -128. */
+#define DOT4_FLAT8_SYM_ROUND(FIX, N16, D)                                                                        \
+    "sqrdmulh v26.4s, v26.4s, v15.4s\n" "sqrdmulh v27.4s, v27.4s, v25.4s\n" FIX                                   \
+    "srshl v26.4s, v26.4s, v30.4s\n" "srshl v27.4s, v27.4s, v31.4s\n"                                            \
+    N16 " " D ".4h, v26.4s\n" N16 "2 " D ".8h, v27.4s\n"
+#define DOT4_FLAT8_SYM_FIX "ssra v26.4s, v26.4s, #31\n" "ssra v27.4s, v27.4s, #31\n"
+/* a pass: each pixel's products and int16 outputs (v24, v20), NARROW8 them into v24, STORE */
+#define DOT4_FLAT8_SYM_PASS(FIX, N16, NARROW8, STORE)                                                            \
+    DOT4_FLAT8_SYM_PIXEL("v26", "v27") DOT4_FLAT8_SYM_ROUND(FIX, N16, "v24")                                     \
+    DOT4_FLAT8_SYM_PIXEL("v26", "v27") DOT4_FLAT8_SYM_ROUND(FIX, N16, "v20") NARROW8 STORE
+#define DOT4_FLAT8_SYM_PASSES(FIX, N16, NARROW8, STORE)                                                          \
+    "1:\n" DOT4_FLAT8_SYM_PASS(FIX, N16, NARROW8, STORE) "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+/* the same two passes a loop (n + 1) / 2 times, an odd n's first entered at the second (VWW's 8 channels: a
+ * count and a branch a pass less) */
+#define DOT4_FLAT8_SYM_PASSES2(FIX, N16, NARROW8, STORE)                                                         \
+    "tst %w[n], #1\n" "add %w[n], %w[n], #1\n" "lsr %w[n], %w[n], #1\n" "b.ne 3f\n"                              \
+    "1:\n" DOT4_FLAT8_SYM_PASS(FIX, N16, NARROW8, STORE) "3:\n" DOT4_FLAT8_SYM_PASS(FIX, N16, NARROW8, STORE)     \
+    "subs %w[n], %w[n], #1\n" "b.ne 1b\n"
+/* ReLU's outputs: unsigned saturation, zero point -128 by the sign bit (v14: 0x80) */
+#define DOT4_FLAT8_SYM_FULL "uqxtn v24.8b, v24.8h\n" "uqxtn2 v24.16b, v20.8h\n" "eor v24.16b, v24.16b, v14.16b\n"
+/* other outputs: the zero point (v14, int16), then the bounds */
+#define DOT4_FLAT8_SYM_CLAMP                                                                                     \
+    "sqadd v24.8h, v24.8h, v14.8h\n" "sqadd v20.8h, v20.8h, v14.8h\n" "ld2r {v21.16b, v22.16b}, [%[lh]]\n"     \
+    "sqxtn v24.8b, v24.8h\n" "sqxtn2 v24.16b, v20.8h\n" "smax v24.16b, v24.16b, v21.16b\n"                      \
+    "smin v24.16b, v24.16b, v22.16b\n"
 #define DOT4_FLAT8_WINDOW 32
 /* the 7th quad's weights (channel k's taps 24 + t at byte 4k + t of v12, v13) as DOT4_FLAT8_SYM_PIXEL pairs
  * them: v12 channel k's taps 24, 26 (k even) or 25, 27 (k odd), v13 the other two */
@@ -2047,6 +2077,7 @@ static const uint8_t dot4_flat8_q7_index[32] = {0, 2, 5, 7, 8,  10, 13, 15, 16, 
     "ldp q20, q21, [%[q7]]\n" "tbl v22.16b, {v12.16b, v13.16b}, v20.16b\n"                                      \
     "tbl v13.16b, {v12.16b, v13.16b}, v21.16b\n" "mov v12.16b, v22.16b\n"
 #define DOT4_FLAT8_Q7_INPUT , [q7] "r"(dot4_flat8_q7_index)
+#define DOT4_FLAT8_CONSTANTS "ldp q15, q25, [%[m]]\n" "ldp q30, q31, [%[s]]\n"
 #endif
 /* dot4_round4_right on the sums A0, A1 (first pixel), B0, B1 with the constants in v16-v19 */
 #define DOT4_FLAT8_ROUND(A0, A1, B0, B1)                                                                          \
@@ -2068,7 +2099,7 @@ static const uint8_t dot4_flat8_q7_index[32] = {0, 2, 5, 7, 8,  10, 13, 15, 16, 
 #define DOT4_FLAT8_SETUP                                                                                         \
     "ldp q0, q1, [%[w]]\n" "ldp q2, q3, [%[w], #64]\n" "ldp q4, q5, [%[w], #128]\n"                             \
     "ldp q6, q7, [%[w], #192]\n" "ldp q8, q9, [%[w], #256]\n" "ldp q10, q11, [%[w], #320]\n"                    \
-    "ldp q12, q13, [%[w], #384]\n" DOT4_FLAT8_Q7_INDEX "ldp q16, q17, [%[m]]\n" "ldp q18, q19, [%[s]]\n"
+    "ldp q12, q13, [%[w], #384]\n" DOT4_FLAT8_Q7_INDEX DOT4_FLAT8_CONSTANTS
 /* M on the sums' four names (ARGS expanded into M's arguments first) */
 #define DOT4_FLAT8_APPLY(M, ...) M(__VA_ARGS__)
 /* a pass: the products, rounded, narrowed and stored; then the asm's operands from the first input on */
@@ -2095,13 +2126,25 @@ static void dot4_flat8_q7(const int8_t *x, const int8_t *w, const dot4_block_rq 
     const int32_t *multiplier = q->multiplier + 8 * half, *right = q->right + 8 * half;
     w += 32 * half; /* channels 8-15: the second half of each quad's 64 bytes */
     /* the clamped narrowing (not TFLite's ReLU) stores its two halves in any case: one copy of the loop less */
+#if DOT4_PX == 4
+#define DOT4_FLAT8_Q7_FULL(STORE) DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, STORE)
+#define DOT4_FLAT8_Q7_FULL16 DOT4_FLAT8_Q7_FULL(DOT4_FLAT8_STORE16)
+#define DOT4_FLAT8_Q7_CLAMP DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE2)
+#else /* each pixel rounded on its own, the constants in v15 too */
+#define DOT4_FLAT8_Q7_OPERANDS                                                                                   \
+    : [x] "+r"(x), [o] "+r"(o), [n] "+r"(pairs) : DOT4_FLAT8_INPUTS : DOT4_FLAT8_CLOBBERS, "v15"
+#define DOT4_FLAT8_Q7_FULL(STORE) DOT4_FLAT8_SYM_PASSES("", "sqxtun", DOT4_FLAT8_SYM_FULL, STORE) DOT4_FLAT8_Q7_OPERANDS
+#define DOT4_FLAT8_Q7_FULL16                                                                                     \
+    DOT4_FLAT8_SYM_PASSES2("", "sqxtun", DOT4_FLAT8_SYM_FULL, DOT4_FLAT8_STORE16) DOT4_FLAT8_Q7_OPERANDS
+#define DOT4_FLAT8_Q7_CLAMP                                                                                      \
+    DOT4_FLAT8_SYM_PASSES(DOT4_FLAT8_SYM_FIX, "sqxtn", DOT4_FLAT8_SYM_CLAMP, DOT4_FLAT8_STORE2) DOT4_FLAT8_Q7_OPERANDS
+#endif
     if (os == 8 && full)
-        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, DOT4_FLAT8_STORE16));
+        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_Q7_FULL16);
     else if (full)
-        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_LOOP(DOT4_FLAT8_FULL, DOT4_FLAT8_STORE2));
+        __asm__ volatile(DOT4_FLAT8_SETUP "movi v14.16b, #0x80\n" DOT4_FLAT8_Q7_FULL(DOT4_FLAT8_STORE2));
     else
-        __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n"
-                         DOT4_FLAT8_LOOP(DOT4_FLAT8_CLAMP, DOT4_FLAT8_STORE2));
+        __asm__ volatile(DOT4_FLAT8_SETUP "ld1r {v14.8h}, [%[z]]\n" DOT4_FLAT8_Q7_CLAMP);
 }
 
 #if DOT4_PX == 4
@@ -2153,18 +2196,71 @@ static void dot4_flat8_tbl(const dot4_flat8_job *j, const int8_t *const *t, int3
 #endif
 #endif
 
-#if DOT4_PX == 4
+#if DOT4_PX == 2 && defined(__aarch64__)
+/* The windows of `rows` output rows of nd + nt pairs of pixels and odd more each, one after the other at dst, 32
+ * bytes each: dot4_flat_windows' TBL pairs (ia, ib: dot4_tbl3_index's of a pair's pixels, pair_q7's layout) and
+ * a row's odd last pixel, all in one call. A row's first nd pairs read its input rows in place, the pointers at
+ * src (an output row's first at src[0], its next kernel rows src_dil bytes on, the next output row's src_stride
+ * bytes on); the others the slot's rows (from slot, next bytes apart, the next output row's slot_stride on). */
+typedef struct {
+    const int8_t *const *src;
+    size_t src_dil, src_stride;
+    const int8_t *slot;
+    size_t next, slot_stride;
+} dot4_tbl3_batch;
+
+static inline void dot4_tbl3_rows(const dot4_tbl3_batch *b, int32_t rows, int32_t nd, int32_t nt, int32_t odd,
+                                  uint8x16x2_t ia, uint8x16x2_t ib, size_t step2, int8_t *dst) {
+    const int8_t *r0, *r1, *r2, *const *a = b->src, *slot = b->slot;
+    int32_t n;
+    __asm__ volatile("2:\n" "cbz %w[nd], 4f\n" "ldr %[r0], [%[a]]\n" "ldr %[r1], [%[a], %[ad]]\n"
+                     "ldr %[r2], [%[a], %[ad2]]\n" "mov %w[n], %w[nd]\n"
+                     DOT4_TBL3_PASSES("st1 {v19.16b - v22.16b}, [%[d]], #64\n")
+                     "4:\n" "add %[a], %[a], %[as]\n" "mov %[r0], %[sl]\n" "add %[r1], %[sl], %[nx]\n"
+                     "add %[r2], %[r1], %[nx]\n" "add %[sl], %[sl], %[ss]\n" "cbz %w[nt], 5f\n"
+                     "mov %w[n], %w[nt]\n" DOT4_TBL3_PASSES("st1 {v19.16b - v22.16b}, [%[d]], #64\n")
+                     "5:\n" "cbz %w[odd], 3f\n" "ld1 {v16.16b}, [%[r0]]\n" "ld1 {v17.16b}, [%[r1]]\n"
+                     "ld1 {v18.16b}, [%[r2]]\n"
+                     "tbl v19.16b, {v16.16b - v18.16b}, %[a0].16b\n" "tbl v20.16b, {v16.16b - v18.16b}, %[a1].16b\n"
+                     "st1 {v19.16b, v20.16b}, [%[d]], #32\n" "3:\n" "subs %w[rows], %w[rows], #1\n" "b.ne 2b\n"
+                     : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [n] "=&r"(n), [d] "+r"(dst), [a] "+r"(a),
+                       [sl] "+r"(slot), [rows] "+r"(rows)
+                     : [a0] "w"(ia.val[0]), [a1] "w"(ia.val[1]), [b0] "w"(ib.val[0]), [b1] "w"(ib.val[1]),
+                       [s2] "r"(step2), [nd] "r"(nd), [nt] "r"(nt), [odd] "r"(odd), [ad] "r"(b->src_dil),
+                       [ad2] "r"(2 * b->src_dil), [as] "r"(b->src_stride), [nx] "r"(b->next),
+                       [ss] "r"(b->slot_stride)
+                     : "v16", "v17", "v18", "v19", "v20", "v21", "v22", "memory", "cc");
+}
+#endif
+
+#if defined(__aarch64__)
+#if DOT4_PX == 2 /* dot4_flat8_rows' buffer of windows */
+#define DOT4_FLAT8_BUF , int8_t *buf, size_t buf_bytes
+#define DOT4_FLAT8_BUF_ARGS , buf, buf_bytes
+#else
+#define DOT4_FLAT8_BUF
+#define DOT4_FLAT8_BUF_ARGS
+#endif
 #define DOT4_FLAT8_JOBS 4 /* dot4_flat8_rows' eights of channels at most */
 #define DOT4_FLAT8_BATCH 16 /* dot4_flat8_rows' output rows a batch at most */
+#define DOT4_FLAT8_SRC_ROWS 48 /* a53's dot4_flat8_rows: input rows a batch read in place at most */
 /* dot4_flat's 3 x 3 windows that TBL gathers (dot4_tbl3_fits) into up to DOT4_FLAT8_JOBS eights of channels
- * (dot4_flat8_q7): dot4_flat8_tbl over batches of output rows (an odd width a row at a time, its last pass back
- * by a pixel), their input rows padded in the band's first slot. Out of line: in dot4_flat its loop spilled most
- * of its values. */
+ * (dot4_flat8_q7) over batches of output rows, their input rows padded in the band's first slot. With the dot
+ * product dot4_flat8_tbl (an odd width a row at a time, its last pass back by a pixel); without it the batch's
+ * windows gathered into buf (buf_bytes: at least a row's) by one dot4_tbl3_rows, then dot4_flat8_q7 over all of
+ * them for each eight (where dot4_flat_windows took about 150 instructions an output row beside its TBLs). Out of
+ * line: in dot4_flat its loop spilled most of its values. */
 __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot4_block_rq *rq, int32_t eights,
                                                       int8_t *out_b, const edgec_conv2d_s8_params *p, dot4_ring *g,
-                                                      int32_t row, const int16_t *zlh, int full) {
-    uint8_t index[64];
+                                                      int32_t row, const int16_t *zlh, int full DOT4_FLAT8_BUF) {
     const size_t step = (size_t)p->stride_w * p->in_c, os = (size_t)p->out_c;
+#if DOT4_PX == 2
+    uint8x16x2_t ia = dot4_tbl3_index(p->k_w * p->in_c, row, 0);
+    uint8x16x2_t ib = dot4_tbl3_index(p->k_w * p->in_c, row, (int32_t)step);
+    ia.val[1] = vqtbl1q_u8(ia.val[1], vld1q_u8(dot4_pair_q7));
+    ib.val[1] = vqtbl1q_u8(ib.val[1], vld1q_u8(dot4_pair_q7));
+#else
+    uint8_t index[64];
     const uint8x16x2_t ia = dot4_tbl3_index(p->k_w * p->in_c, row, 0);
     const uint8x16x2_t ib = dot4_tbl3_index(p->k_w * p->in_c, row, (int32_t)step);
     vst1q_u8(index, ia.val[0]);
@@ -2178,26 +2274,76 @@ __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot
         job[h] = (dot4_flat8_job){w + (size_t)(h / 2) * DOT4_OCB * 28 + 4 * c, q->bias + c, q->multiplier + c,
                                   q->right + c, zlh, index, 2 * step, os, full && os == 8};
     }
-    const int32_t out_w = p->out_w, out_h = p->out_h, back = out_w - 2; /* an odd width's last pass */
-    const size_t len = (size_t)g->len, next = (size_t)p->dil_h * len, b = (size_t)back * step;
+    const int32_t back = p->out_w - 2; /* an odd width's last pass */
+    const size_t b = (size_t)back * step;
+#endif
+    const int32_t out_w = p->out_w, out_h = p->out_h;
+    const size_t len = (size_t)g->len, next = (size_t)p->dil_h * len;
     /* a batch: output rows whose input rows the slot holds at once, filled one after the other from its start
      * (not the ring: no lookups; the rows two batches share filled again), one call for all when the width is
      * even; the whole image (g->image) already there */
     const int32_t stride_h = p->stride_h, span = 2 * p->dil_h + 1;
     int32_t batch = g->image ? DOT4_FLAT8_BATCH : (DOT4_BAND_BYTES / g->len - span) / stride_h + 1;
     if (batch > DOT4_FLAT8_BATCH) batch = DOT4_FLAT8_BATCH;
+#if DOT4_PX == 2
+    const int32_t fit = (int32_t)(buf_bytes / DOT4_FLAT8_WINDOW) / out_w; /* rows of windows in buf */
+    if (batch > fit) batch = fit;
+    /* Input rows without left padding (VWW's): a row's first nd pairs, whose 16-byte loads lie within the input
+     * row, read it in place (src: the batch's input rows, or the pad row), so the slot's row needs only its last
+     * 16 bytes and the pad past them (where dot4_ring_fill copied the row: about 50 instructions of VWW's), which
+     * the other pairs read */
+    int32_t nd = g->image || g->left || g->inside < 16 ? 0 : (g->inside - 16) / (int32_t)(2 * step) + 1;
+    if (nd > out_w / 2) nd = out_w / 2;
+    if ((batch - 1) * stride_h + span > DOT4_FLAT8_SRC_ROWS) nd = 0;
+    const int32_t in16 = g->inside - 16;
+    for (int32_t i = 0; nd && i < (batch - 1) * stride_h + span; ++i) /* the slot's rows' pad, once */
+        band_pad_end(g->rows + (size_t)i * len, vdupq_n_s8(g->pad), g->inside, g->len);
+    const int8_t *src[DOT4_FLAT8_SRC_ROWS];
+    const dot4_tbl3_batch tb = {src, (size_t)p->dil_h * sizeof src[0], (size_t)stride_h * sizeof src[0], NULL, next,
+                                (size_t)stride_h * len};
+#endif
+#if DOT4_PX == 4
     const int8_t *t[3 * DOT4_FLAT8_BATCH];
+#endif
     for (int32_t oy0 = 0; oy0 < out_h; oy0 += batch) {
         const int32_t nb = out_h - oy0 < batch ? out_h - oy0 : batch, iy_lo = oy0 * stride_h - p->pad_top;
         const int8_t *base = g->rows + (g->image ? (size_t)(iy_lo - g->first) * len : 0);
+#if DOT4_PX == 2
+        if (nd) { /* the rows inside the input: their last 16 bytes (the pad past them is there) */
+            int8_t *d = g->rows + in16;
+            const int8_t *r = g->src + (ptrdiff_t)iy_lo * (ptrdiff_t)g->src_row;
+            for (int32_t i = 0; i < (nb - 1) * stride_h + span; ++i, d += len, r += g->src_row) {
+                const int inside = (uint32_t)(iy_lo + i) < (uint32_t)g->in_h;
+                src[i] = inside ? r : g->pad_row;
+                if (inside) vst1q_s8(d, vld1q_s8(r + in16));
+                else dot4_ring_put(g, d - in16, iy_lo + i);
+            }
+        } else
+#endif
         for (int32_t i = 0; !g->image && i < (nb - 1) * stride_h + span; ++i)
             dot4_ring_put(g, g->rows + (size_t)i * len, iy_lo + i);
+#if DOT4_PX == 2
+        dot4_tbl3_batch bt = tb;
+        bt.slot = base + (size_t)nd * 2 * step;
+#else
         for (int32_t i = 0; i < nb; ++i, base += (size_t)stride_h * len) {
             t[3 * i] = base;
             t[3 * i + 1] = base + next;
             t[3 * i + 2] = base + 2 * next;
         }
+#endif
         int8_t *o = out_b + (size_t)oy0 * out_w * os;
+#if DOT4_PX == 2
+        dot4_tbl3_rows(&bt, nb, nd, out_w / 2 - nd, out_w % 2, ia, ib, 2 * step, buf);
+        const int32_t m = nb * out_w; /* windows; an odd count's last pass back by a pixel (the same bytes again) */
+        for (int32_t h = 0; h < eights; ++h) { /* 8 channels at a time over the same windows */
+            const int8_t *wh = w + (size_t)(h / 2) * DOT4_OCB * 28;
+            dot4_flat8_q7(buf, wh, &rq[h / 2], h % 2, zlh, o + 8 * h, os, m / 2, full);
+            if (m % 2)
+                dot4_flat8_q7(buf + (size_t)(m - 2) * DOT4_FLAT8_WINDOW, wh, &rq[h / 2], h % 2, zlh,
+                              o + 8 * h + (size_t)(m - 2) * os, os, 1, full);
+        }
+#else
         for (int32_t h = 0; h < eights; ++h) { /* 8 channels at a time over the same rows */
             if (out_w % 2 == 0) {
                 dot4_flat8_tbl(&job[h], t, nb, o + 8 * h, out_w / 2);
@@ -2210,6 +2356,7 @@ __attribute__((noinline)) static void dot4_flat8_rows(const int8_t *w, const dot
                 dot4_flat8_tbl(&job[h], tb, 1, oi + (size_t)back * os, 1);
             }
         }
+#endif
     }
 }
 #endif
@@ -2259,15 +2406,17 @@ __attribute__((noinline)) static void dot4_flat(const int8_t *in_b, const int8_t
     const int32_t chunk = (int32_t)((buf_bytes - 16) / (size_t)size) / DOT4_PX * DOT4_PX;
     dot4_ring g;
     dot4_ring_init(&g, band, in_b, pad, p);
-#if DOT4_PX == 4
-    if (flat8 && dot4_tbl3_fits(p, row) && p->out_w >= 2 && nch <= 8 * DOT4_FLAT8_JOBS) { /* VWW's first layer */
-        dot4_flat8_rows(packed + (size_t)c0 * K4 * 4, rq, nch / 8, out_b + c0, p, &g, row, zlh, full);
+#if defined(__aarch64__)
+    if (flat8 && dot4_tbl3_fits(p, row) && p->out_w >= 2 && nch <= 8 * DOT4_FLAT8_JOBS &&
+        (DOT4_PX == 4 || (size_t)p->out_w * DOT4_FLAT8_WINDOW <= buf_bytes)) { /* VWW's first layer */
+        dot4_flat8_rows(packed + (size_t)c0 * K4 * 4, rq, nch / 8, out_b + c0, p, &g, row, zlh,
+                        full DOT4_FLAT8_BUF_ARGS);
         return;
     }
 #endif
     for (int32_t px0 = 0; px0 < pixels; px0 += chunk) {
         const int32_t m = pixels - px0 < chunk ? pixels - px0 : chunk;
-        dot4_flat_windows(p, px0, m, &g, row, size, buf, pair_q7);
+        dot4_flat_windows(p, px0, m, &g, row, size, buf, pair_q7 && m >= DOT4_PX); /* fewer: the tiles' layout */
         if (m >= DOT4_PX) { /* the windows, size bytes apart, as a strip */
 #if defined(__aarch64__)
             if (flat8) { /* an odd count: the last pass back by a pixel (the same bytes again) */
