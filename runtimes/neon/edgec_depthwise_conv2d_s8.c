@@ -301,9 +301,10 @@ typedef char dw_group_offsets[offsetof(dw_group, base) == 144 && offsetof(dw_gro
     "2:\n"
 #define DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R0 ".16b-" R3 ".16b}, [%[" X "]], %[step]\n"
 #define DW_ASM_LOAD_S2(X, R0, R1, R2, R3, R4) DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R4 ".16b}, [%[" X "]]\n"
+/* 8 channels: the odd taps E0-E1 (columns 1-4) by a second load 8 bytes on (w: 8 once the weights are in, step:
+ * the rest of the step), where two EXTs took two instructions */
 #define DW_ASM_LOAD_W8(X, R0, R1, R2, E0, E1)                                                                      \
-    "ld1 {" R0 ".16b-" R2 ".16b}, [%[" X "]], %[step]\n" "ext " E0 ".16b, " R0 ".16b, " R1 ".16b, #8\n"          \
-    "ext " E1 ".16b, " R1 ".16b, " R2 ".16b, #8\n"
+    "ld1 {" R0 ".16b-" R2 ".16b}, [%[" X "]], %[w]\n" "ld1 {" E0 ".16b-" E1 ".16b}, [%[" X "]], %[step]\n"
 #define DW_ASM_ROW_S1(NARROW, TAIL)                                                                                \
     DW_ASM_LOOP(DW_ASM_LOAD_S1("x0", "v17", "v18", "v19", "v20") DW_ASM_LOAD_S1("x1", "v21", "v22", "v23", "v24"), \
                 DW_ASM_PRODUCTS("v17", "v18", "v19", "v21", "v22", "v23", "v17", "v18", "v19",                      \
@@ -347,8 +348,9 @@ EDGEC_INLINE void dw_rows_asm(const int8_t *x, int8_t *o, size_t rb, uint64_t ro
     const uint64_t x_moved = (np + (back0 != 0)) * step - back0;
     const uint64_t o_moved = width == 16 ? (2 * np + odd) * C : (np + (back0 != 0)) * 4 * C - (back0 ? back_o : 0);
     uint64_t n, back, rc;
-#define DW_ASM_IMAGE(NARROW, ROW, TAIL, RESET)                                                                     \
-    "9:\n" DW_ASM_PROLOGUE(NARROW) "add %[x1], %[x0], %[rb]\n" "add %[x2], %[x1], %[rb]\n" "mov %[rc], %[rows]\n"  \
+#define DW_ASM_IMAGE(NARROW, ROW, TAIL, RESET, START)                                                              \
+    "9:\n" DW_ASM_PROLOGUE(NARROW) START "add %[x1], %[x0], %[rb]\n" "add %[x2], %[x1], %[rb]\n"                  \
+    "mov %[rc], %[rows]\n"                                                                                         \
     "0:\n" "mov %[n], %[np]\n" RESET ROW(NARROW, TAIL)                                                            \
     "add %[x0], %[x0], %[rskip]\n" "add %[x1], %[x1], %[rskip]\n" "add %[x2], %[x2], %[rskip]\n"                 \
     "add %[o], %[o], %[oskip]\n" "subs %[rc], %[rc], #1\n" "b.ne 0b\n"                                            \
@@ -358,19 +360,19 @@ EDGEC_INLINE void dw_rows_asm(const int8_t *x, int8_t *o, size_t rb, uint64_t ro
     : [g] "+r"(g), [x0] "+r"(x), [o] "+r"(o), [G] "+r"(G), [w] "=&r"(w), [base] "=&r"(base), [mult] "=&r"(mult),  \
       [right] "=&r"(right), [x1] "=&r"(x1), [x2] "=&r"(x2), [n] "=&r"(n), [back] "=&r"(back), [rc] "=&r"(rc)       \
     : [np] "r"(np), [odd] "r"(odd), [back0] "r"(back0), [back_o] "r"(back_o), [rb] "r"(rb),                        \
-      [rskip] "r"(rstep - x_moved), [oskip] "r"(ostep - o_moved), [C] "r"(C), [step] "r"(step), [rows] "r"(rows),  \
+      [rskip] "r"(rstep - x_moved), [oskip] "r"(ostep - o_moved), [C] "r"(C),                                       \
+      [step] "r"(width == 16 ? step : step - 8), [rows] "r"(rows),                                                 \
       [xback] "r"((uint64_t)image - rows * rstep), [oback] "r"(16 - rows * ostep)                                  \
     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",    \
       "v29", "v30", "v31"
-#define DW_ASM_IMAGE_ODD(NARROW, ROW) DW_ASM_IMAGE(NARROW, ROW, DW_ASM_ODD(NARROW), "")
+#define DW_ASM_IMAGE_ODD(NARROW, ROW) DW_ASM_IMAGE(NARROW, ROW, DW_ASM_ODD(NARROW), "", "")
 #define DW_ASM_RESET_BACK "mov %[back], %[back0]\n"
+#define DW_ASM_START_W8 "mov %[w], #8\n"
+#define DW_ASM_IMAGE_W8(NARROW) DW_ASM_IMAGE(NARROW, DW_ASM_ROW_W8, DW_ASM_BACK, DW_ASM_RESET_BACK, DW_ASM_START_W8)
     if (width == 8) {
-        if (unsigned_narrow)
-            __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_U, DW_ASM_ROW_W8, DW_ASM_BACK, DW_ASM_RESET_BACK)
-                                 DW_ASM_OPERANDS);
-        else __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_S, DW_ASM_ROW_W8, DW_ASM_BACK, DW_ASM_RESET_BACK)
-                                  DW_ASM_OPERANDS);
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_W8(DW_ASM_NARROW_U) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE_W8(DW_ASM_NARROW_S) DW_ASM_OPERANDS);
     } else if (p->stride_w == 1) {
         if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_U, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
         else __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_S, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
