@@ -289,15 +289,17 @@ typedef char dw_group_offsets[offsetof(dw_group, base) == 144 && offsetof(dw_gro
     "sub %[x0], %[x0], %[back]\n" "sub %[x1], %[x1], %[back]\n" "sub %[x2], %[x2], %[back]\n"                     \
     "sub %[o], %[o], %[back_o]\n" "mov %[back], #0\n" "mov %[n], #1\n" "b 1b\n"                                 \
     "2:\n"
-/* 16-channel rows' tail: when odd, A alone on one more pixel (its three columns a row, either stride). */
+/* 16-channel rows' tail: when odd, A alone on one more pixel (its three columns a row, either stride), its loads
+ * moving the row pointers on to the next row (then past DW_ASM_IMAGE's adds, to 3). */
 #define DW_ASM_ODD(NARROW)                                                                                         \
     "cbz %[odd], 2f\n"                                                                                             \
-    "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v17.16b-v19.16b}, [%[x0]]\n" "ld1 {v21.16b-v23.16b}, [%[x1]]\n"       \
+    "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v17.16b-v19.16b}, [%[x0]], %[rskip]\n"                                 \
+    "ld1 {v21.16b-v23.16b}, [%[x1]], %[rskip]\n"                                                                   \
     DW_ASM_A(DW_ASM_TAP2, "v17", "v0", "v18", "v1", "v25", "v26")                                                  \
     DW_ASM_A(DW_ASM_TAP2, "v21", "v3", "v22", "v4", "v25", "v26")                                                  \
-    DW_ASM_A(DW_ASM_TAP2, "v19", "v2", "v23", "v5", "v25", "v26") "ld1 {v17.16b-v19.16b}, [%[x2]]\n"               \
+    DW_ASM_A(DW_ASM_TAP2, "v19", "v2", "v23", "v5", "v25", "v26") "ld1 {v17.16b-v19.16b}, [%[x2]], %[rskip]\n"     \
     DW_ASM_A(DW_ASM_TAP2, "v17", "v6", "v18", "v7", "v25", "v26") DW_ASM_A(DW_ASM_TAP1, "v19", "v8", "v25", "v26")  \
-    DW_ASM_ROUND(DW_ASM_EACH_A, NARROW) DW_ASM_A(NARROW, "v25", "v26", DW_ASM_STORE16)                             \
+    DW_ASM_ROUND(DW_ASM_EACH_A, NARROW) DW_ASM_A(NARROW, "v25", "v26", DW_ASM_STORE16) "b 3f\n"                    \
     "2:\n"
 #define DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R0 ".16b-" R3 ".16b}, [%[" X "]], %[step]\n"
 #define DW_ASM_LOAD_S2(X, R0, R1, R2, R3, R4) DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R4 ".16b}, [%[" X "]]\n"
@@ -353,7 +355,7 @@ EDGEC_INLINE void dw_rows_asm(const int8_t *x, int8_t *o, size_t rb, uint64_t ro
     "mov %[rc], %[rows]\n"                                                                                         \
     "0:\n" "mov %[n], %[np]\n" RESET ROW(NARROW, TAIL)                                                            \
     "add %[x0], %[x0], %[rskip]\n" "add %[x1], %[x1], %[rskip]\n" "add %[x2], %[x2], %[rskip]\n"                 \
-    "add %[o], %[o], %[oskip]\n" "subs %[rc], %[rc], #1\n" "b.ne 0b\n"                                            \
+    "3:\n" "add %[o], %[o], %[oskip]\n" "subs %[rc], %[rc], #1\n" "b.ne 0b\n"                                    \
     "add %[x0], %[x0], %[xback]\n" "add %[o], %[o], %[oback]\n" "add %[g], %[g], #" DW_GROUP_BYTES "\n"          \
     "subs %[G], %[G], #1\n" "b.ne 9b\n"
 #define DW_ASM_OPERANDS                                                                                            \
