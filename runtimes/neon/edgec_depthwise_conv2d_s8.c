@@ -1625,98 +1625,119 @@ typedef char dw_consts_layout[sizeof(dw_consts) == 64 && offsetof(dw_group, lo) 
                               offsetof(dw_group, hi) == offsetof(dw_group, zp) + 32 &&
                               offsetof(dw_group, pad) == offsetof(dw_group, zp) + 48 ? 1 : -1];
 
-/* dw_prepare for a group of 16 channels, straight-line: on small maps (VWW's 6 x 6 and 3 x 3, 8 and 16 groups a
- * layer) a group's set-up weighs. The same values and flags. */
-static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
-                        int32_t c, const edgec_conv2d_s8_params *p, const dw_consts *k, dw_group *g) {
+/* Group c's dw_prepare flags: pairs unless a weight is -128, the mode by its largest shift. */
+static int dw_flags16(const int8_t *weights, const int32_t *shift, int32_t c, const edgec_conv2d_s8_params *p) {
     const int32x4_t zero = vdupq_n_s32(0);
-    int mode, pairs;
+    int8x16_t least = vdupq_n_s8(127);
+    for (int32_t t = 0; t < 9; ++t) least = vminq_s8(least, vld1q_s8(weights + (size_t)t * p->in_c + c));
+    int32x4_t most = vdupq_n_s32(-1); /* TFLite's shift: > 0 left, < 0 right */
+    for (int32_t r = 0; r < 4; ++r) most = vmaxq_s32(most, vld1q_s32(shift + c + 4 * r));
+    const int mode = edgec_neon_any_u32(vcgtq_s32(most, zero))   ? DW_SHIFT_LEFT
+                     : edgec_neon_any_u32(vcgeq_s32(most, zero)) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+    return (edgec_neon_any_u32(vreinterpretq_u32_u8(vceqq_s8(least, vdupq_n_s8(-128)))) ? 0 : DW_PAIRS) +
+           DW_MODE * mode;
+}
+
+/* dw_prepare for up to n groups of 16 channels from c: on small maps (VWW's 6 x 6 and 3 x 3, 8 and 16 groups a
+ * layer) a group's set-up weighs. The same values; returns how many groups from the first share its flags
+ * (*flags; the groups after them are prepared again by the next call). */
+static int32_t dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                            const int32_t *shift, int32_t c, int32_t n, const edgec_conv2d_s8_params *p,
+                            const dw_consts *k, dw_group *g, int *flags) {
+    const int32x4_t zero = vdupq_n_s32(0);
+    int32_t G = 1;
 #if defined(DW_ASM)
-    /* in assembly (GCC's intrinsics took about 165 instructions a group, a weight in the small maps' layers): the
-     * nine taps (v0-v7, v16) stored, their sums widened, the base, multipliers and right shifts stored, the
-     * smallest weight and largest shift returned */
+    /* in assembly, the groups in one loop (GCC's intrinsics took about 165 instructions a group, a loop of calls
+     * to a group's assembly about 115; this about 60): the nine taps (v0-v7, v16) stored, their sums widened, the
+     * base (bias + input_offset * sum by SMLAL, wrapping as the reference's int32 sum: |input_offset * sum| <
+     * 2^18), multipliers, right shifts and the call's constants (v24-v27) stored; the smallest weight (v30) and
+     * largest shift (v31) of all the groups kept: all pairs and right shifts, the usual case, is one run */
     static const int32_t no_bias[16];
-    int8_t *w = (int8_t *)g->w;
     const int8_t *wc = weights + c;
+    const int32_t *bp = bias ? bias + c : no_bias, *mp = multiplier + c, *sp = shift + c;
+    int8_t *gp = (int8_t *)g;
+    uint64_t left = (uint64_t)n;
     int32_t least, most;
     __asm__ volatile(
+        "ld1 {v24.16b-v27.16b}, [%[k]]\n" "dup v28.8h, %w[io]\n" "movi v29.4s, #0\n" "movi v30.16b, #127\n"
+        "mvni v31.4s, #0\n"
+        "1:\n"
         "ld1 {v0.16b}, [%[wc]], %[C]\n" "ld1 {v1.16b}, [%[wc]], %[C]\n" "ld1 {v2.16b}, [%[wc]], %[C]\n"
         "ld1 {v3.16b}, [%[wc]], %[C]\n" "ld1 {v4.16b}, [%[wc]], %[C]\n" "ld1 {v5.16b}, [%[wc]], %[C]\n"
         "ld1 {v6.16b}, [%[wc]], %[C]\n" "ld1 {v7.16b}, [%[wc]], %[C]\n" "ld1 {v16.16b}, [%[wc]]\n"
-        "st1 {v0.16b-v3.16b}, [%[w]], #64\n" "st1 {v4.16b-v7.16b}, [%[w]], #64\n" "str q16, [%[w]]\n"
+        "st1 {v0.16b-v3.16b}, [%[gp]], #64\n" "st1 {v4.16b-v7.16b}, [%[gp]], #64\n" "st1 {v16.16b}, [%[gp]], #16\n"
         /* |sum of 9 weights| <= 1152: int16 */
-        "saddl v20.8h, v0.8b, v1.8b\n" "saddl2 v21.8h, v0.16b, v1.16b\n" "saddl v22.8h, v2.8b, v3.8b\n"
-        "saddl2 v23.8h, v2.16b, v3.16b\n" "saddl v24.8h, v4.8b, v5.8b\n" "saddl2 v25.8h, v4.16b, v5.16b\n"
-        "saddl v26.8h, v6.8b, v7.8b\n" "saddl2 v27.8h, v6.16b, v7.16b\n" "add v20.8h, v20.8h, v22.8h\n"
-        "add v21.8h, v21.8h, v23.8h\n" "add v24.8h, v24.8h, v26.8h\n" "add v25.8h, v25.8h, v27.8h\n"
-        "saddw v20.8h, v20.8h, v16.8b\n" "saddw2 v21.8h, v21.8h, v16.16b\n" "add v20.8h, v20.8h, v24.8h\n"
-        "add v21.8h, v21.8h, v25.8h\n"
+        "saddl v17.8h, v0.8b, v1.8b\n" "saddl2 v18.8h, v0.16b, v1.16b\n" "saddl v19.8h, v2.8b, v3.8b\n"
+        "saddl2 v20.8h, v2.16b, v3.16b\n" "add v17.8h, v17.8h, v19.8h\n" "add v18.8h, v18.8h, v20.8h\n"
+        "saddl v19.8h, v4.8b, v5.8b\n" "saddl2 v20.8h, v4.16b, v5.16b\n" "saddl v21.8h, v6.8b, v7.8b\n"
+        "saddl2 v22.8h, v6.16b, v7.16b\n" "add v19.8h, v19.8h, v21.8h\n" "add v20.8h, v20.8h, v22.8h\n"
+        "saddw v17.8h, v17.8h, v16.8b\n" "saddw2 v18.8h, v18.8h, v16.16b\n" "add v17.8h, v17.8h, v19.8h\n"
+        "add v18.8h, v18.8h, v20.8h\n"
+        "ld1 {v19.4s-v22.4s}, [%[bp]], %[bstep]\n" "smlal v19.4s, v17.4h, v28.4h\n" "smlal2 v20.4s, v17.8h, v28.8h\n"
+        "smlal v21.4s, v18.4h, v28.4h\n" "smlal2 v22.4s, v18.8h, v28.8h\n" "st1 {v19.4s-v22.4s}, [%[gp]]\n"
+        "add %[gp], %[gp], #" DW_AT_MULTIPLIER " - " DW_AT_BASE "\n"
+        "ld1 {v19.4s-v22.4s}, [%[mp]], #64\n" "st1 {v19.4s-v22.4s}, [%[gp]], #64\n"
+        "ld1 {v19.4s-v22.4s}, [%[sp]], #64\n" "smax v17.4s, v19.4s, v20.4s\n" "smax v18.4s, v21.4s, v22.4s\n"
+        "smax v31.4s, v31.4s, v17.4s\n" "smax v31.4s, v31.4s, v18.4s\n"
+        "smin v19.4s, v19.4s, v29.4s\n" "smin v20.4s, v20.4s, v29.4s\n" "smin v21.4s, v21.4s, v29.4s\n"
+        "smin v22.4s, v22.4s, v29.4s\n" "st1 {v19.4s-v22.4s}, [%[gp]], #64\n" "st1 {v24.16b-v27.16b}, [%[gp]], #64\n"
         "smin v17.16b, v0.16b, v1.16b\n" "smin v18.16b, v2.16b, v3.16b\n" "smin v19.16b, v4.16b, v5.16b\n"
-        "smin v22.16b, v6.16b, v7.16b\n" "smin v17.16b, v17.16b, v18.16b\n" "smin v19.16b, v19.16b, v22.16b\n"
-        "smin v17.16b, v17.16b, v16.16b\n" "smin v17.16b, v17.16b, v19.16b\n" "sminv b17, v17.16b\n"
-        "smov %w[least], v17.b[0]\n"
-        /* bias + input_offset * sum, wrapping as the reference's int32 sum */
-        "sxtl v24.4s, v20.4h\n" "sxtl2 v25.4s, v20.8h\n" "sxtl v26.4s, v21.4h\n" "sxtl2 v27.4s, v21.8h\n"
-        "dup v28.4s, %w[io]\n" "ld1 {v17.4s-v20.4s}, [%[b]]\n" "mla v17.4s, v24.4s, v28.4s\n"
-        "mla v18.4s, v25.4s, v28.4s\n" "mla v19.4s, v26.4s, v28.4s\n" "mla v20.4s, v27.4s, v28.4s\n"
-        "st1 {v17.4s-v20.4s}, [%[base]]\n"
-        "ld1 {v17.4s-v20.4s}, [%[m]]\n" "st1 {v17.4s-v20.4s}, [%[mult]]\n"
-        "ld1 {v17.4s-v20.4s}, [%[s]]\n" "smax v24.4s, v17.4s, v18.4s\n" "smax v25.4s, v19.4s, v20.4s\n"
-        "smax v24.4s, v24.4s, v25.4s\n" "smaxv s24, v24.4s\n" "fmov %w[most], s24\n" "movi v29.4s, #0\n"
-        "smin v17.4s, v17.4s, v29.4s\n" "smin v18.4s, v18.4s, v29.4s\n" "smin v19.4s, v19.4s, v29.4s\n"
-        "smin v20.4s, v20.4s, v29.4s\n" "st1 {v17.4s-v20.4s}, [%[right]]\n"
-        "ld1 {v17.16b-v20.16b}, [%[k]]\n" "st1 {v17.16b-v20.16b}, [%[zp]]\n"
-        : [wc] "+r"(wc), [w] "+r"(w), [least] "=r"(least), [most] "=r"(most)
-        : [C] "r"((uint64_t)p->in_c), [io] "r"(p->input_offset), [b] "r"(bias ? bias + c : no_bias),
-          [m] "r"(multiplier + c), [s] "r"(shift + c), [base] "r"(g->base), [mult] "r"(g->multiplier),
-          [right] "r"(g->right), [k] "r"(k), [zp] "r"(&g->zp)
-        : "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21", "v22",
-          "v23", "v24", "v25", "v26", "v27", "v28", "v29");
-    mode = most > 0 ? DW_SHIFT_LEFT : most == 0 ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
-    pairs = least != -128;
+        "smin v20.16b, v6.16b, v7.16b\n" "smin v17.16b, v17.16b, v18.16b\n" "smin v19.16b, v19.16b, v20.16b\n"
+        "smin v30.16b, v30.16b, v16.16b\n" "smin v17.16b, v17.16b, v19.16b\n" "smin v30.16b, v30.16b, v17.16b\n"
+        "sub %[wc], %[wc], %[wback]\n" "subs %[left], %[left], #1\n" "b.ne 1b\n"
+        "sminv b30, v30.16b\n" "smov %w[least], v30.b[0]\n" "smaxv s31, v31.4s\n" "fmov %w[most], s31\n"
+        : [wc] "+r"(wc), [bp] "+r"(bp), [mp] "+r"(mp), [sp] "+r"(sp), [gp] "+r"(gp), [left] "+r"(left),
+          [least] "=r"(least), [most] "=r"(most)
+        : [C] "r"((uint64_t)p->in_c), [wback] "r"((uint64_t)8 * (uint64_t)p->in_c - 16), [io] "r"(p->input_offset),
+          [bstep] "r"((uint64_t)(bias ? 64 : 0)), [k] "r"(k)
+        : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21",
+          "v22", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+    if (least != -128 && most < 0) { /* every group: pairs, right shifts */
+        *flags = DW_PAIRS + DW_MODE * DW_SHIFT_RIGHT;
+        return n;
+    }
 #else
     const size_t C = (size_t)p->in_c;
-    const int8_t *wc = weights + c;
-    int16x8_t sum_lo = vdupq_n_s16(0), sum_hi = sum_lo; /* |sum of 9 weights| <= 1152 */
-    int8x16_t least = vdupq_n_s8(127); /* a weight of -128 rules out pairs */
+    for (int32_t i = 0; i < n; ++i) {
+        const int8_t *wc = weights + c + 16 * i;
+        int16x8_t sum_lo = vdupq_n_s16(0), sum_hi = sum_lo; /* |sum of 9 weights| <= 1152 */
 #pragma GCC unroll 9
-    for (int32_t t = 0; t < 9; ++t, wc += C) {
-        const int8x16_t w = g->w[t] = vld1q_s8(wc);
-        sum_lo = vaddw_s8(sum_lo, vget_low_s8(w));
-        sum_hi = vaddw_s8(sum_hi, vget_high_s8(w));
-        least = vminq_s8(least, w);
-    }
-    const int32x4_t sums[4] = {vmovl_s16(vget_low_s16(sum_lo)), vmovl_s16(vget_high_s16(sum_lo)),
-                               vmovl_s16(vget_low_s16(sum_hi)), vmovl_s16(vget_high_s16(sum_hi))};
-    const uint32_t io = (uint32_t)p->input_offset;
-    int32x4_t most = vdupq_n_s32(-1); /* the largest shift (TFLite's: > 0 left, < 0 right) */
-    for (int32_t r = 0; r < 4; ++r) {
-        const int32x4_t b = bias ? vld1q_s32(bias + c + 4 * r) : zero, s = vld1q_s32(shift + c + 4 * r);
-        /* bias + input_offset * sum, wrapping as the reference's int32 sum */
-        g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b), vreinterpretq_u32_s32(sums[r]), io));
-        g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
-        g->right[r] = vminq_s32(s, zero);
-        most = vmaxq_s32(most, s);
-    }
-    mode = edgec_neon_any_u32(vcgtq_s32(most, zero))   ? DW_SHIFT_LEFT
-           : edgec_neon_any_u32(vcgeq_s32(most, zero)) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
-    pairs = !edgec_neon_any_u32(vreinterpretq_u32_u8(vceqq_s8(least, vdupq_n_s8(-128))));
-#endif
-#if defined(__aarch64__)
-    if (mode != DW_SHIFT_RIGHT) /* dw_pixel's constants for the other modes (AArch64's right shifts: its own) */
-#endif
-        for (int32_t r = 0; r < 4; ++r) {
-            g->q[r].multiplier = g->multiplier[r];
-            g->q[r].left = vmaxq_s32(vld1q_s32(shift + c + 4 * r), zero);
-            g->q[r].right = g->right[r];
+        for (int32_t t = 0; t < 9; ++t, wc += C) {
+            const int8x16_t w = g[i].w[t] = vld1q_s8(wc);
+            sum_lo = vaddw_s8(sum_lo, vget_low_s8(w));
+            sum_hi = vaddw_s8(sum_hi, vget_high_s8(w));
         }
-#if !defined(DW_ASM)
-    g->zp = k->zp;
-    g->lo = k->lo;
-    g->hi = k->hi;
-    vst1q_s8(g->pad, vld1q_s8(k->pad));
+        const int32x4_t sums[4] = {vmovl_s16(vget_low_s16(sum_lo)), vmovl_s16(vget_high_s16(sum_lo)),
+                                   vmovl_s16(vget_low_s16(sum_hi)), vmovl_s16(vget_high_s16(sum_hi))};
+        const uint32_t io = (uint32_t)p->input_offset;
+        for (int32_t r = 0; r < 4; ++r) {
+            const int32_t ch = c + 16 * i + 4 * r;
+            const int32x4_t b = bias ? vld1q_s32(bias + ch) : zero;
+            /* bias + input_offset * sum, wrapping as the reference's int32 sum */
+            g[i].base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b), vreinterpretq_u32_s32(sums[r]),
+                                                             io));
+            g[i].multiplier[r] = vld1q_s32(multiplier + ch);
+            g[i].right[r] = vminq_s32(vld1q_s32(shift + ch), zero);
+        }
+        g[i].zp = k->zp;
+        g[i].lo = k->lo;
+        g[i].hi = k->hi;
+        vst1q_s8(g[i].pad, vld1q_s8(k->pad));
+    }
 #endif
-    return (pairs ? DW_PAIRS : 0) + DW_MODE * mode;
+    *flags = dw_flags16(weights, shift, c, p);
+    while (G < n && dw_flags16(weights, shift, c + 16 * G, p) == *flags) ++G;
+#if defined(__aarch64__)
+    if (*flags / DW_MODE != DW_SHIFT_RIGHT) /* dw_pixel's constants for the other modes (AArch64's right shifts: its
+                                                own) */
+#endif
+        for (int32_t i = 0; i < G; ++i)
+            for (int32_t r = 0; r < 4; ++r) {
+                g[i].q[r].multiplier = g[i].multiplier[r];
+                g[i].q[r].left = vmaxq_s32(vld1q_s32(shift + c + 16 * i + 4 * r), zero);
+                g[i].q[r].right = g[i].right[r];
+            }
+    return G;
 }
 #endif
 
@@ -1771,7 +1792,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
      * same flags whose rows fit the ring whole (a last group of 8 alone), the general loop on the rest */
     dw_rows buf;
     dw_group g[DW_GROUPS];
-    int flags[DW_GROUPS];
+    int flags;
     const int unsigned_narrow = p->output_offset == -128 && p->act_min == -128 && p->act_max == 127;
     dw_consts k;
     k.zp = vdupq_n_s16((int16_t)p->output_offset);
@@ -1784,17 +1805,17 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     const int32_t fit = images > DW_GROUPS ? DW_GROUPS : images > 0 ? (int32_t)images : 1;
     for (int32_t c = 0; c < fast_c;) {
         const int32_t width = fast_c - c >= 16 ? 16 : 8;
-        int32_t G = 0;
-        do {
-            flags[G] = width == 16 ? dw_prepare16(weights, bias, multiplier, shift, c + 16 * G, p, &k, &g[G])
-                                   : dw_prepare(weights, bias, multiplier, shift, c, 8, p, &g[G]);
-        } while (flags[G] == flags[0] && ++G < fit && G < DW_GROUPS && fast_c - c - 16 * G >= 16);
+        int32_t G = 1;
+        if (width == 16) /* the groups that fit, up to the first whose flags differ */
+            G = dw_prepare16(weights, bias, multiplier, shift, c, (fast_c - c) / 16 < fit ? (fast_c - c) / 16 : fit, p,
+                             &k, g, &flags);
+        else flags = dw_prepare(weights, bias, multiplier, shift, c, 8, p, &g[0]);
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
             /* constant width, pairs and mode: one specialised loop each */
 #define DW_GROUP(w, f) dw3x3_groups(in_b, out_b, g, G, &buf, c, w, (f) & DW_PAIRS, (f) / DW_MODE, unsigned_narrow, p)
-            switch (flags[0] + (width == 16 ? 3 * DW_MODE : 0)) {
+            switch (flags + (width == 16 ? 3 * DW_MODE : 0)) {
             case 0: DW_GROUP(8, 0); break;
             case 1: DW_GROUP(8, 1); break;
             case 2: DW_GROUP(8, 2); break;
