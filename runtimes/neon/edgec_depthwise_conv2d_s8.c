@@ -518,10 +518,14 @@ static void dw_pad_rows(int8_t *d, size_t plane, uint64_t G, size_t bytes, int8x
  * row to row (a row is the plane's next rb bytes) and the input moving on by skip bytes a row. */
 #define DW_FILL_PADS(COUNT, PAD)                                                                                   \
     "cbz %[" COUNT "], 3f\n" "mov %[j], %[" COUNT "]\n" "2:\n" PAD "subs %[j], %[j], #1\n" "b.ne 2b\n" "3:\n"
-#define DW_FILL_ROWS(DATA, PAD)                                                                                    \
-    "mov v16.16b, %[pad].16b\n"                                                                                    \
-    "1:\n" DW_FILL_PADS("lo", PAD) DATA DW_FILL_PADS("right", PAD)                                                 \
-    "add %[x], %[x], %[skip]\n" "subs %[rows], %[rows], #1\n" "b.ne 1b\n"
+/* A row's right pad columns and the next row's left ones are adjacent (edge of them): one pass, two columns a store
+ * (PAD2) when edge is 2 (stride 1, one column each side), where two passes took 16 instructions a row (K = 4) */
+#define DW_FILL_ROWS(DATA, PAD, PAD2)                                                                              \
+    "mov v16.16b, %[pad].16b\n" DW_FILL_PADS("lo", PAD) "b 13f\n"                                                  \
+    "1:\n" "cmp %[edge], #2\n" "b.ne 10f\n" PAD2 "b 11f\n"                                                          \
+    "10:\n" "cmp %[edge], #1\n" "b.ne 12f\n" PAD "b 11f\n" "12:\n" DW_FILL_PADS("edge", PAD)                        \
+    "11:\n" "add %[x], %[x], %[skip]\n" "13:\n" DATA "subs %[rows], %[rows], #1\n" "b.ne 1b\n"                       \
+    DW_FILL_PADS("right", PAD)
 /* n columns C bytes apart: two a step (LOAD2, STORE2), then one (LOAD1, STORE1) when n is odd */
 #define DW_FILL_COLS(LOAD1, STORE1, LOAD2, STORE2)                                                                 \
     "lsr %[j], %[n], #1\n" "cbz %[j], 5f\n" "4:\n" LOAD2 STORE2 "subs %[j], %[j], #1\n" "b.ne 4b\n"              \
@@ -564,6 +568,11 @@ static void dw_pad_rows(int8_t *d, size_t plane, uint64_t G, size_t bytes, int8x
 #define DW_FILL_PAD16_2 DW_FILL_PAD16_1 DW_FILL_Q("y1", "16")
 #define DW_FILL_PAD16_4 DW_FILL_PAD16_2 DW_FILL_Q("y2", "16") DW_FILL_Q("y3", "16")
 #define DW_FILL_PAD8 "str d16, [%[y0]], #8\n"
+#define DW_FILL_PAIR16(K) DW_FILL_PAIR16_##K
+#define DW_FILL_PAIR16_1 DW_FILL_QQ("y0", "16", "16")
+#define DW_FILL_PAIR16_2 DW_FILL_PAIR16_1 DW_FILL_QQ("y1", "16", "16")
+#define DW_FILL_PAIR16_4 DW_FILL_PAIR16_2 DW_FILL_QQ("y2", "16", "16") DW_FILL_QQ("y3", "16", "16")
+#define DW_FILL_PAIR8 DW_FILL_Q("y0", "16")
 
 /* G groups' padded rows, plane bytes apart at dst: prows input rows from iy0, each cols columns of width bytes from
  * ix0, channels [c, c + G * width); rows and columns outside the input: pad. The columns inside the input are the
@@ -592,16 +601,16 @@ __attribute__((noinline)) static void dw_fill_image(int8_t *dst, size_t plane, i
 #define DW_FILL_OPERANDS(N)                                                                                        \
     : [x] "+r"(x), [y0] "+r"(y0), [y1] "+r"(y1), [y2] "+r"(y2), [y3] "+r"(y3), [rows] "+r"(rows), [j] "=&r"(j)     \
     : [pad] "w"(pad), [lo] "r"((uint64_t)lo), [right] "r"((uint64_t)(cols - hi)), [n] "r"(N), [C] "r"((uint64_t)C), \
-      [skip] "r"(skip)                                                                                             \
+      [skip] "r"(skip), [edge] "r"((uint64_t)(cols - hi + lo))                                                     \
     : "memory", "cc", "v16", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27"
-            if (C == width && width == 8)
-                __asm__ volatile(DW_FILL_ROWS(DW_FILL_BYTES, DW_FILL_PAD8) DW_FILL_OPERANDS(n * 8));
-            else if (C == width)
-                __asm__ volatile(DW_FILL_ROWS(DW_FILL_BYTES, DW_FILL_PAD16(1)) DW_FILL_OPERANDS(n * 16));
-            else if (width == 8) __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES1_W8, DW_FILL_PAD8) DW_FILL_OPERANDS(n));
-            else if (K == 4) __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES4, DW_FILL_PAD16(4)) DW_FILL_OPERANDS(n));
-            else if (K == 2) __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES2, DW_FILL_PAD16(2)) DW_FILL_OPERANDS(n));
-            else __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES1, DW_FILL_PAD16(1)) DW_FILL_OPERANDS(n));
+#define DW_FILL_ASM(DATA, PAD, PAIR, N) __asm__ volatile(DW_FILL_ROWS(DATA, PAD, PAIR) DW_FILL_OPERANDS(N))
+            if (C == width && width == 8) DW_FILL_ASM(DW_FILL_BYTES, DW_FILL_PAD8, DW_FILL_PAIR8, n * 8);
+            else if (C == width) DW_FILL_ASM(DW_FILL_BYTES, DW_FILL_PAD16(1), DW_FILL_PAIR16(1), n * 16);
+            else if (width == 8) DW_FILL_ASM(DW_FILL_PLANES1_W8, DW_FILL_PAD8, DW_FILL_PAIR8, n);
+            else if (K == 4) DW_FILL_ASM(DW_FILL_PLANES4, DW_FILL_PAD16(4), DW_FILL_PAIR16(4), n);
+            else if (K == 2) DW_FILL_ASM(DW_FILL_PLANES2, DW_FILL_PAD16(2), DW_FILL_PAIR16(2), n);
+            else DW_FILL_ASM(DW_FILL_PLANES1, DW_FILL_PAD16(1), DW_FILL_PAIR16(1), n);
+#undef DW_FILL_ASM
 #undef DW_FILL_OPERANDS
         }
     }
