@@ -261,6 +261,15 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
 #define DW_ASM_NARROW_U_FIXUP(EACH)
 #define DW_ASM_STORE16(T) "st1 {" T ".16b}, [%[o]], %[C]\n"
 #define DW_ASM_STORE8X2(T) "st1 {" T ".d}[0], [%[o]], %[C]\n" "st1 {" T ".d}[1], [%[o]], %[C]\n"
+/* Both vectors narrowed, each stored by STORE; or, for a layer of 8 channels in all (its four pixels' outputs side by
+ * side), A's in v25 and B's in v26 stored at once */
+#define DW_ASM_OUT(NARROW, STORE) DW_ASM_A(NARROW, "v25", "v26", STORE) DW_ASM_B(NARROW, "v30", "v31", STORE)
+#define DW_ASM_OUT16(NARROW) DW_ASM_OUT(NARROW, DW_ASM_STORE16)
+#define DW_ASM_OUT8X2(NARROW) DW_ASM_OUT(NARROW, DW_ASM_STORE8X2)
+#define DW_ASM_NO_STORE(T)
+#define DW_ASM_STORE_AB(T) "st1 {v25.16b, v26.16b}, [%[o]], #32\n"
+#define DW_ASM_OUT8_ALL(NARROW)                                                                                    \
+    DW_ASM_A(NARROW, "v25", "v30", DW_ASM_NO_STORE) DW_ASM_B(NARROW, "v26", "v31", DW_ASM_STORE_AB)
 /* A group's weights, zero point and clamp, and its pointers to base, multipliers and shifts, from g (dw_group's
  * offsets: DW_AT_, checked below) */
 #define DW_AT_BASE "144"
@@ -276,12 +285,11 @@ typedef char dw_group_offsets[offsetof(dw_group, base) == 144 && offsetof(dw_gro
     "ld1 {v8.16b}, [%[w]]\n" "add %[w], %[g], #" DW_AT_ZP "\n" "ld1 {v27.16b-v29.16b}, [%[w]]\n" NARROW##_SETUP   \
     "add %[base], %[g], #" DW_AT_BASE "\n" "add %[mult], %[g], #" DW_AT_MULTIPLIER "\n"                           \
     "add %[right], %[g], #" DW_AT_RIGHT "\n"
-/* The row: n steps (each LOAD01, PRODUCTS, the rounding, both vectors narrowed and stored), then TAIL. */
+/* The row: n steps (each LOAD01, PRODUCTS, the rounding, both vectors narrowed and stored by STORE), then TAIL. */
 #define DW_ASM_LOOP(LOAD01, PRODUCTS, NARROW, STORE, TAIL)                                                         \
     "1:\n"                                                                                                         \
     "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v13.4s-v16.4s}, [%[base]]\n" LOAD01 PRODUCTS                          \
-    DW_ASM_ROUND(DW_ASM_EACH, NARROW) DW_ASM_A(NARROW, "v25", "v26", STORE) DW_ASM_B(NARROW, "v30", "v31", STORE)  \
-    "subs %[n], %[n], #1\n" "b.ne 1b\n" TAIL
+    DW_ASM_ROUND(DW_ASM_EACH, NARROW) STORE(NARROW) "subs %[n], %[n], #1\n" "b.ne 1b\n" TAIL
 /* 8-channel rows' tail: when back, one step more after stepping the inputs back by back bytes and the output by
  * back_o (a step overlapping the previous one: the same outputs written twice). */
 #define DW_ASM_BACK                                                                                                \
@@ -312,7 +320,7 @@ typedef char dw_group_offsets[offsetof(dw_group, base) == 144 && offsetof(dw_gro
                 DW_ASM_PRODUCTS("v17", "v18", "v19", "v21", "v22", "v23", "v17", "v18", "v19",                      \
                                 "v18", "v19", "v20", "v22", "v23", "v24", "v18", "v19", "v20",                      \
                                 DW_ASM_LOAD_S1("x2", "v17", "v18", "v19", "v20"), "v25", "v26", "v30", "v31"),     \
-                NARROW, DW_ASM_STORE16, TAIL)
+                NARROW, DW_ASM_OUT16, TAIL)
 #define DW_ASM_ROW_S2(NARROW, TAIL)                                                                                \
     DW_ASM_LOOP(DW_ASM_LOAD_S2("x0", "v17", "v18", "v19", "v20", "v21")                                            \
                 DW_ASM_LOAD_S2("x1", "v22", "v23", "v24", "v25", "v26"),                                           \
@@ -320,15 +328,17 @@ typedef char dw_group_offsets[offsetof(dw_group, base) == 144 && offsetof(dw_gro
                                 "v19", "v20", "v21", "v24", "v25", "v26", "v19", "v20", "v21",                      \
                                 DW_ASM_LOAD_S2("x2", "v17", "v18", "v19", "v20", "v21"), "v30", "v31", "v30",      \
                                 "v31"),                                                                            \
-                NARROW, DW_ASM_STORE16, TAIL)
-#define DW_ASM_ROW_W8(NARROW, TAIL)                                                                                \
+                NARROW, DW_ASM_OUT16, TAIL)
+#define DW_ASM_ROW_W8_OUT(NARROW, TAIL, OUT)                                                                       \
     DW_ASM_LOOP(DW_ASM_LOAD_W8("x0", "v17", "v18", "v19", "v20", "v21")                                            \
                 DW_ASM_LOAD_W8("x1", "v22", "v23", "v24", "v25", "v26"),                                           \
                 DW_ASM_PRODUCTS("v17", "v20", "v18", "v22", "v25", "v23", "v17", "v20", "v18",                      \
                                 "v18", "v21", "v19", "v23", "v26", "v24", "v18", "v21", "v19",                      \
                                 DW_ASM_LOAD_W8("x2", "v17", "v18", "v19", "v20", "v21"), "v30", "v31", "v30",      \
                                 "v31"),                                                                            \
-                NARROW, DW_ASM_STORE8X2, TAIL)
+                NARROW, OUT, TAIL)
+#define DW_ASM_ROW_W8(NARROW, TAIL) DW_ASM_ROW_W8_OUT(NARROW, TAIL, DW_ASM_OUT8X2)
+#define DW_ASM_ROW_W8_ALL(NARROW, TAIL) DW_ASM_ROW_W8_OUT(NARROW, TAIL, DW_ASM_OUT8_ALL)
 
 /* n pixels (16 channels: n >= 2, stride 1 or 2 across; 8: n >= 4, stride 1) of rows output rows of G groups g[0..G)
  * (8 channels: one) from their padded images at x (image bytes apart; rows rb bytes apart, columns of width bytes),
@@ -371,10 +381,13 @@ EDGEC_INLINE void dw_rows_asm(const int8_t *x, int8_t *o, size_t rb, uint64_t ro
 #define DW_ASM_IMAGE_ODD(NARROW, ROW) DW_ASM_IMAGE(NARROW, ROW, DW_ASM_ODD(NARROW), "", "")
 #define DW_ASM_RESET_BACK "mov %[back], %[back0]\n"
 #define DW_ASM_START_W8 "mov %[w], #8\n"
-#define DW_ASM_IMAGE_W8(NARROW) DW_ASM_IMAGE(NARROW, DW_ASM_ROW_W8, DW_ASM_BACK, DW_ASM_RESET_BACK, DW_ASM_START_W8)
-    if (width == 8) {
-        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_W8(DW_ASM_NARROW_U) DW_ASM_OPERANDS);
-        else __asm__ volatile(DW_ASM_IMAGE_W8(DW_ASM_NARROW_S) DW_ASM_OPERANDS);
+#define DW_ASM_IMAGE_W8(NARROW, ROW) DW_ASM_IMAGE(NARROW, ROW, DW_ASM_BACK, DW_ASM_RESET_BACK, DW_ASM_START_W8)
+    if (width == 8 && C == 8) { /* VWW's 48 x 48 x 8 */
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_W8(DW_ASM_NARROW_U, DW_ASM_ROW_W8_ALL) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE_W8(DW_ASM_NARROW_S, DW_ASM_ROW_W8_ALL) DW_ASM_OPERANDS);
+    } else if (width == 8) {
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_W8(DW_ASM_NARROW_U, DW_ASM_ROW_W8) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE_W8(DW_ASM_NARROW_S, DW_ASM_ROW_W8) DW_ASM_OPERANDS);
     } else if (p->stride_w == 1) {
         if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_U, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
         else __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_S, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
