@@ -566,11 +566,17 @@ static void dw_pad_rows(int8_t *d, size_t plane, uint64_t G, size_t bytes, int8x
     DW_FILL_COLS(DW_FILL_LD("v20.16b-v21.16b"), DW_FILL_Q("y0", "20") DW_FILL_Q("y1", "21"),                     \
                  DW_FILL_LD("v20.16b-v21.16b") DW_FILL_LD("v24.16b-v25.16b"),                                     \
                  DW_FILL_QQ("y0", "20", "24") DW_FILL_QQ("y1", "21", "25"))
-/* one group: four columns a step (one ST1 of four registers), then two, then one */
+/* one group: eight columns a step (two ST1s of four registers; four a step took 7 instructions), then four, two,
+ * one */
+#define DW_FILL_LD4(R0, R1, R2, R3) DW_FILL_LD(R0) DW_FILL_LD(R1) DW_FILL_LD(R2) DW_FILL_LD(R3)
 #define DW_FILL_PLANES1                                                                                            \
-    "lsr %[j], %[n], #2\n" "cbz %[j], 7f\n"                                                                         \
-    "8:\n" DW_FILL_LD("v20.16b") DW_FILL_LD("v21.16b") DW_FILL_LD("v22.16b") DW_FILL_LD("v23.16b")                 \
-    "st1 {v20.16b-v23.16b}, [%[y0]], #64\n" "subs %[j], %[j], #1\n" "b.ne 8b\n"                                   \
+    "lsr %[j], %[n], #3\n" "cbz %[j], 7f\n"                                                                         \
+    "8:\n" DW_FILL_LD4("v20.16b", "v21.16b", "v22.16b", "v23.16b") DW_FILL_LD4("v24.16b", "v25.16b", "v26.16b",     \
+                                                                              "v27.16b")                          \
+    "st1 {v20.16b-v23.16b}, [%[y0]], #64\n" "st1 {v24.16b-v27.16b}, [%[y0]], #64\n" "subs %[j], %[j], #1\n"       \
+    "b.ne 8b\n"                                                                                                    \
+    "7:\n" "tbz %[n], #2, 7f\n" DW_FILL_LD4("v20.16b", "v21.16b", "v22.16b", "v23.16b")                             \
+    "st1 {v20.16b-v23.16b}, [%[y0]], #64\n"                                                                        \
     "7:\n" "tbz %[n], #1, 7f\n" DW_FILL_LD("v20.16b") DW_FILL_LD("v24.16b") DW_FILL_QQ("y0", "20", "24") "7:\n"     \
     "tbz %[n], #0, 6f\n" DW_FILL_LD("v20.16b") DW_FILL_Q("y0", "20") "6:\n"
 #define DW_FILL_PLANES1_W8                                                                                         \
