@@ -1653,6 +1653,13 @@ typedef char dw_consts_layout[sizeof(dw_consts) == 64 && offsetof(dw_group, lo) 
                               offsetof(dw_group, hi) == offsetof(dw_group, zp) + 32 &&
                               offsetof(dw_group, pad) == offsetof(dw_group, zp) + 48 ? 1 : -1];
 
+#if defined(DW_ASM)
+/* A group's dw_prepare flags from its smallest weight (pairs unless -128) and largest shift (its mode). */
+EDGEC_INLINE int dw_flags_of(int least, int32_t most) {
+    return (least != -128 ? DW_PAIRS : 0) +
+           DW_MODE * (most > 0 ? DW_SHIFT_LEFT : most == 0 ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT);
+}
+#else
 /* Group c's dw_prepare flags: pairs unless a weight is -128, the mode by its largest shift. */
 static int dw_flags16(const int8_t *weights, const int32_t *shift, int32_t c, const edgec_conv2d_s8_params *p) {
     const int32x4_t zero = vdupq_n_s32(0);
@@ -1665,6 +1672,7 @@ static int dw_flags16(const int8_t *weights, const int32_t *shift, int32_t c, co
     return (edgec_neon_any_u32(vreinterpretq_u32_u8(vceqq_s8(least, vdupq_n_s8(-128)))) ? 0 : DW_PAIRS) +
            DW_MODE * mode;
 }
+#endif
 
 /* dw_prepare for up to n groups of 16 channels from c: on small maps (VWW's 6 x 6 and 3 x 3, 8 and 16 groups a
  * layer) a group's set-up weighs. The same values; returns how many groups from the first share its flags
@@ -1679,11 +1687,13 @@ static int32_t dw_prepare16(const int8_t *weights, const int32_t *bias, const in
      * to a group's assembly about 115; this about 60): the nine taps (v0-v7, v16) stored, their sums widened, the
      * base (bias + input_offset * sum by SMLAL, wrapping as the reference's int32 sum: |input_offset * sum| <
      * 2^18), multipliers, right shifts and the call's constants (v24-v27) stored; the smallest weight (v30) and
-     * largest shift (v31) of all the groups kept: all pairs and right shifts, the usual case, is one run */
+     * largest shift (v31) of all the groups kept: all pairs and right shifts, the usual case, is one run (else
+     * each group's, lv and hv, give its flags) */
     static const int32_t no_bias[16];
     const int8_t *wc = weights + c;
     const int32_t *bp = bias ? bias + c : no_bias, *mp = multiplier + c, *sp = shift + c;
-    int8_t *gp = (int8_t *)g;
+    int8_t *gp = (int8_t *)g, lv[DW_GROUPS][16], *lp = lv[0];
+    int32_t hv[DW_GROUPS][4], *hp = hv[0];
     uint64_t left = (uint64_t)n;
     int32_t least, most;
     __asm__ volatile(
@@ -1706,16 +1716,17 @@ static int32_t dw_prepare16(const int8_t *weights, const int32_t *bias, const in
         "add %[gp], %[gp], #" DW_AT_MULTIPLIER " - " DW_AT_BASE "\n"
         "ld1 {v19.4s-v22.4s}, [%[mp]], #64\n" "st1 {v19.4s-v22.4s}, [%[gp]], #64\n"
         "ld1 {v19.4s-v22.4s}, [%[sp]], #64\n" "smax v17.4s, v19.4s, v20.4s\n" "smax v18.4s, v21.4s, v22.4s\n"
-        "smax v31.4s, v31.4s, v17.4s\n" "smax v31.4s, v31.4s, v18.4s\n"
+        "smax v17.4s, v17.4s, v18.4s\n" "st1 {v17.4s}, [%[hp]], #16\n" "smax v31.4s, v31.4s, v17.4s\n"
         "smin v19.4s, v19.4s, v29.4s\n" "smin v20.4s, v20.4s, v29.4s\n" "smin v21.4s, v21.4s, v29.4s\n"
         "smin v22.4s, v22.4s, v29.4s\n" "st1 {v19.4s-v22.4s}, [%[gp]], #64\n" "st1 {v24.16b-v27.16b}, [%[gp]], #64\n"
         "smin v17.16b, v0.16b, v1.16b\n" "smin v18.16b, v2.16b, v3.16b\n" "smin v19.16b, v4.16b, v5.16b\n"
         "smin v20.16b, v6.16b, v7.16b\n" "smin v17.16b, v17.16b, v18.16b\n" "smin v19.16b, v19.16b, v20.16b\n"
-        "smin v30.16b, v30.16b, v16.16b\n" "smin v17.16b, v17.16b, v19.16b\n" "smin v30.16b, v30.16b, v17.16b\n"
+        "smin v17.16b, v17.16b, v16.16b\n" "smin v17.16b, v17.16b, v19.16b\n" "st1 {v17.16b}, [%[lp]], #16\n"
+        "smin v30.16b, v30.16b, v17.16b\n"
         "sub %[wc], %[wc], %[wback]\n" "subs %[left], %[left], #1\n" "b.ne 1b\n"
         "sminv b30, v30.16b\n" "smov %w[least], v30.b[0]\n" "smaxv s31, v31.4s\n" "fmov %w[most], s31\n"
         : [wc] "+r"(wc), [bp] "+r"(bp), [mp] "+r"(mp), [sp] "+r"(sp), [gp] "+r"(gp), [left] "+r"(left),
-          [least] "=r"(least), [most] "=r"(most)
+          [lp] "+r"(lp), [hp] "+r"(hp), [least] "=r"(least), [most] "=r"(most)
         : [C] "r"((uint64_t)p->in_c), [wback] "r"((uint64_t)8 * (uint64_t)p->in_c - 16), [io] "r"(p->input_offset),
           [bstep] "r"((uint64_t)(bias ? 64 : 0)), [k] "r"(k)
         : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21",
@@ -1724,6 +1735,8 @@ static int32_t dw_prepare16(const int8_t *weights, const int32_t *bias, const in
         *flags = DW_PAIRS + DW_MODE * DW_SHIFT_RIGHT;
         return n;
     }
+    *flags = dw_flags_of(vminvq_s8(vld1q_s8(lv[0])), vmaxvq_s32(vld1q_s32(hv[0])));
+    while (G < n && dw_flags_of(vminvq_s8(vld1q_s8(lv[G])), vmaxvq_s32(vld1q_s32(hv[G]))) == *flags) ++G;
 #else
     const size_t C = (size_t)p->in_c;
     for (int32_t i = 0; i < n; ++i) {
@@ -1752,9 +1765,9 @@ static int32_t dw_prepare16(const int8_t *weights, const int32_t *bias, const in
         g[i].hi = k->hi;
         vst1q_s8(g[i].pad, vld1q_s8(k->pad));
     }
-#endif
     *flags = dw_flags16(weights, shift, c, p);
     while (G < n && dw_flags16(weights, shift, c + 16 * G, p) == *flags) ++G;
+#endif
 #if defined(__aarch64__)
     if (*flags / DW_MODE != DW_SHIFT_RIGHT) /* dw_pixel's constants for the other modes (AArch64's right shifts: its
                                                 own) */
