@@ -543,14 +543,17 @@ static void dw_pad_rows(int8_t *d, size_t plane, uint64_t G, size_t bytes, int8x
 #define DW_FILL_COLS(LOAD1, STORE1, LOAD2, STORE2)                                                                 \
     "lsr %[j], %[n], #1\n" "cbz %[j], 5f\n" "4:\n" LOAD2 STORE2 "subs %[j], %[j], #1\n" "b.ne 4b\n"              \
     "5:\n" "tbz %[n], #0, 6f\n" LOAD1 STORE1 "6:\n"
-/* n bytes (a multiple of 8) of a contiguous row: 128 a step, then 64, 32, 16, 8 */
+/* n bytes (a multiple of 8) of a contiguous row: 256 a step (128 took 6 instructions), then 128, 64, 32, 16, 8 */
 #define DW_FILL_PIECE(BIT, REGS, BYTES)                                                                            \
     "tbz %[n], #" BIT ", 5f\n" "ld1 {" REGS "}, [%[x]], #" BYTES "\n" "st1 {" REGS "}, [%[y0]], #" BYTES "\n" "5:\n"
+/* 128 bytes at P by eight registers: R "v", v0-v7, or "v2", v20-v27 */
+#define DW_FILL_128(LD_OR_ST, R, P)                                                                                \
+    LD_OR_ST " {" R "0.16b-" R "3.16b}, [%[" P "]], #64\n" LD_OR_ST " {" R "4.16b-" R "7.16b}, [%[" P "]], #64\n"
 #define DW_FILL_BYTES                                                                                              \
-    "lsr %[j], %[n], #7\n" "cbz %[j], 5f\n"                                                                        \
-    "4:\n" "ld1 {v20.16b-v23.16b}, [%[x]], #64\n" "ld1 {v24.16b-v27.16b}, [%[x]], #64\n"                          \
-    "st1 {v20.16b-v23.16b}, [%[y0]], #64\n" "st1 {v24.16b-v27.16b}, [%[y0]], #64\n" "subs %[j], %[j], #1\n"       \
-    "b.ne 4b\n" "5:\n"                                                                                             \
+    "lsr %[j], %[n], #8\n" "cbz %[j], 5f\n"                                                                        \
+    "4:\n" DW_FILL_128("ld1", "v", "x") DW_FILL_128("ld1", "v2", "x") DW_FILL_128("st1", "v", "y0")                  \
+    DW_FILL_128("st1", "v2", "y0") "subs %[j], %[j], #1\n" "b.ne 4b\n" "5:\n"                                       \
+    "tbz %[n], #7, 5f\n" DW_FILL_128("ld1", "v2", "x") DW_FILL_128("st1", "v2", "y0") "5:\n"                        \
     DW_FILL_PIECE("6", "v20.16b-v23.16b", "64") DW_FILL_PIECE("5", "v20.16b-v21.16b", "32")                      \
     DW_FILL_PIECE("4", "v20.16b", "16") DW_FILL_PIECE("3", "v20.8b", "8")
 #define DW_FILL_LD(R) "ld1 {" R "}, [%[x]], %[C]\n"
@@ -621,7 +624,8 @@ __attribute__((noinline)) static void dw_fill_image(int8_t *dst, size_t plane, i
     : [x] "+r"(x), [y0] "+r"(y0), [y1] "+r"(y1), [y2] "+r"(y2), [y3] "+r"(y3), [rows] "+r"(rows), [j] "=&r"(j)     \
     : [pad] "w"(pad), [lo] "r"((uint64_t)lo), [right] "r"((uint64_t)(cols - hi)), [n] "r"(N), [C] "r"((uint64_t)C), \
       [skip] "r"(skip), [edge] "r"((uint64_t)(cols - hi + lo))                                                     \
-    : "memory", "cc", "v16", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27"
+    : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v20", "v21", "v22", "v23", "v24",    \
+      "v25", "v26", "v27"
 #define DW_FILL_ASM(DATA, PAD, PAIR, N) __asm__ volatile(DW_FILL_ROWS(DATA, PAD, PAIR) DW_FILL_OPERANDS(N))
             if (C == width && width == 8) DW_FILL_ASM(DW_FILL_BYTES, DW_FILL_PAD8, DW_FILL_PAIR8, n * 8);
             else if (C == width) DW_FILL_ASM(DW_FILL_BYTES, DW_FILL_PAD16(1), DW_FILL_PAIR16(1), n * 16);

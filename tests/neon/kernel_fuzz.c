@@ -136,6 +136,7 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
         }
         if (usual && t % 64 == 36) p.in_c = 8;  /* stride 1, 8 channels in all: four pixels' outputs side by side */
         if (usual && t % 64 == 52) p.in_c = 24; /* stride 1, a group of 16 then one of 8 */
+        if (usual && t % 64 == 44) p.in_c = 16; /* stride 2, 16 channels in all: rows copied as runs of bytes */
         if (usual && t % 32 == 28) { /* KWS-like small maps: 1-3 rows of 1, 3, 5 or 7 pixels (odd-pixel tails every
                                        * row), one to nine groups of 16, some with a group of 8 after */
             p.in_h = uniform(1, 3); p.in_w = 2 * uniform(0, 3) + 1; p.in_c = 16 * uniform(1, 9) + 8 * uniform(0, 1);
