@@ -261,6 +261,15 @@ EDGEC_INLINE void dw_taps(int8x16_t u[9], const int8_t *x0, const int8_t *x1, co
 #define DW_ASM_NARROW_U_FIXUP(EACH)
 #define DW_ASM_STORE16(T) "st1 {" T ".16b}, [%[o]], %[C]\n"
 #define DW_ASM_STORE8X2(T) "st1 {" T ".d}[0], [%[o]], %[C]\n" "st1 {" T ".d}[1], [%[o]], %[C]\n"
+/* Both vectors narrowed, each stored by STORE; or, for a layer of 8 channels in all (its four pixels' outputs side by
+ * side), A's in v25 and B's in v26 stored at once */
+#define DW_ASM_OUT(NARROW, STORE) DW_ASM_A(NARROW, "v25", "v26", STORE) DW_ASM_B(NARROW, "v30", "v31", STORE)
+#define DW_ASM_OUT16(NARROW) DW_ASM_OUT(NARROW, DW_ASM_STORE16)
+#define DW_ASM_OUT8X2(NARROW) DW_ASM_OUT(NARROW, DW_ASM_STORE8X2)
+#define DW_ASM_NO_STORE(T)
+#define DW_ASM_STORE_AB(T) "st1 {v25.16b, v26.16b}, [%[o]], #32\n"
+#define DW_ASM_OUT8_ALL(NARROW)                                                                                    \
+    DW_ASM_A(NARROW, "v25", "v30", DW_ASM_NO_STORE) DW_ASM_B(NARROW, "v26", "v31", DW_ASM_STORE_AB)
 /* A group's weights, zero point and clamp, and its pointers to base, multipliers and shifts, from g (dw_group's
  * offsets: DW_AT_, checked below) */
 #define DW_AT_BASE "144"
@@ -276,12 +285,11 @@ typedef char dw_group_offsets[offsetof(dw_group, base) == 144 && offsetof(dw_gro
     "ld1 {v8.16b}, [%[w]]\n" "add %[w], %[g], #" DW_AT_ZP "\n" "ld1 {v27.16b-v29.16b}, [%[w]]\n" NARROW##_SETUP   \
     "add %[base], %[g], #" DW_AT_BASE "\n" "add %[mult], %[g], #" DW_AT_MULTIPLIER "\n"                           \
     "add %[right], %[g], #" DW_AT_RIGHT "\n"
-/* The row: n steps (each LOAD01, PRODUCTS, the rounding, both vectors narrowed and stored), then TAIL. */
+/* The row: n steps (each LOAD01, PRODUCTS, the rounding, both vectors narrowed and stored by STORE), then TAIL. */
 #define DW_ASM_LOOP(LOAD01, PRODUCTS, NARROW, STORE, TAIL)                                                         \
     "1:\n"                                                                                                         \
     "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v13.4s-v16.4s}, [%[base]]\n" LOAD01 PRODUCTS                          \
-    DW_ASM_ROUND(DW_ASM_EACH, NARROW) DW_ASM_A(NARROW, "v25", "v26", STORE) DW_ASM_B(NARROW, "v30", "v31", STORE)  \
-    "subs %[n], %[n], #1\n" "b.ne 1b\n" TAIL
+    DW_ASM_ROUND(DW_ASM_EACH, NARROW) STORE(NARROW) "subs %[n], %[n], #1\n" "b.ne 1b\n" TAIL
 /* 8-channel rows' tail: when back, one step more after stepping the inputs back by back bytes and the output by
  * back_o (a step overlapping the previous one: the same outputs written twice). */
 #define DW_ASM_BACK                                                                                                \
@@ -289,27 +297,30 @@ typedef char dw_group_offsets[offsetof(dw_group, base) == 144 && offsetof(dw_gro
     "sub %[x0], %[x0], %[back]\n" "sub %[x1], %[x1], %[back]\n" "sub %[x2], %[x2], %[back]\n"                     \
     "sub %[o], %[o], %[back_o]\n" "mov %[back], #0\n" "mov %[n], #1\n" "b 1b\n"                                 \
     "2:\n"
-/* 16-channel rows' tail: when odd, A alone on one more pixel (its three columns a row, either stride). */
+/* 16-channel rows' tail: when odd, A alone on one more pixel (its three columns a row, either stride), its loads
+ * moving the row pointers on to the next row (then past DW_ASM_IMAGE's adds, to 3). */
 #define DW_ASM_ODD(NARROW)                                                                                         \
     "cbz %[odd], 2f\n"                                                                                             \
-    "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v17.16b-v19.16b}, [%[x0]]\n" "ld1 {v21.16b-v23.16b}, [%[x1]]\n"       \
+    "ld1 {v9.4s-v12.4s}, [%[base]]\n" "ld1 {v17.16b-v19.16b}, [%[x0]], %[rskip]\n"                                 \
+    "ld1 {v21.16b-v23.16b}, [%[x1]], %[rskip]\n"                                                                   \
     DW_ASM_A(DW_ASM_TAP2, "v17", "v0", "v18", "v1", "v25", "v26")                                                  \
     DW_ASM_A(DW_ASM_TAP2, "v21", "v3", "v22", "v4", "v25", "v26")                                                  \
-    DW_ASM_A(DW_ASM_TAP2, "v19", "v2", "v23", "v5", "v25", "v26") "ld1 {v17.16b-v19.16b}, [%[x2]]\n"               \
+    DW_ASM_A(DW_ASM_TAP2, "v19", "v2", "v23", "v5", "v25", "v26") "ld1 {v17.16b-v19.16b}, [%[x2]], %[rskip]\n"     \
     DW_ASM_A(DW_ASM_TAP2, "v17", "v6", "v18", "v7", "v25", "v26") DW_ASM_A(DW_ASM_TAP1, "v19", "v8", "v25", "v26")  \
-    DW_ASM_ROUND(DW_ASM_EACH_A, NARROW) DW_ASM_A(NARROW, "v25", "v26", DW_ASM_STORE16)                             \
+    DW_ASM_ROUND(DW_ASM_EACH_A, NARROW) DW_ASM_A(NARROW, "v25", "v26", DW_ASM_STORE16) "b 3f\n"                    \
     "2:\n"
 #define DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R0 ".16b-" R3 ".16b}, [%[" X "]], %[step]\n"
 #define DW_ASM_LOAD_S2(X, R0, R1, R2, R3, R4) DW_ASM_LOAD_S1(X, R0, R1, R2, R3) "ld1 {" R4 ".16b}, [%[" X "]]\n"
+/* 8 channels: the odd taps E0-E1 (columns 1-4) by a second load 8 bytes on (w: 8 once the weights are in, step:
+ * the rest of the step), where two EXTs took two instructions */
 #define DW_ASM_LOAD_W8(X, R0, R1, R2, E0, E1)                                                                      \
-    "ld1 {" R0 ".16b-" R2 ".16b}, [%[" X "]], %[step]\n" "ext " E0 ".16b, " R0 ".16b, " R1 ".16b, #8\n"          \
-    "ext " E1 ".16b, " R1 ".16b, " R2 ".16b, #8\n"
+    "ld1 {" R0 ".16b-" R2 ".16b}, [%[" X "]], %[w]\n" "ld1 {" E0 ".16b-" E1 ".16b}, [%[" X "]], %[step]\n"
 #define DW_ASM_ROW_S1(NARROW, TAIL)                                                                                \
     DW_ASM_LOOP(DW_ASM_LOAD_S1("x0", "v17", "v18", "v19", "v20") DW_ASM_LOAD_S1("x1", "v21", "v22", "v23", "v24"), \
                 DW_ASM_PRODUCTS("v17", "v18", "v19", "v21", "v22", "v23", "v17", "v18", "v19",                      \
                                 "v18", "v19", "v20", "v22", "v23", "v24", "v18", "v19", "v20",                      \
                                 DW_ASM_LOAD_S1("x2", "v17", "v18", "v19", "v20"), "v25", "v26", "v30", "v31"),     \
-                NARROW, DW_ASM_STORE16, TAIL)
+                NARROW, DW_ASM_OUT16, TAIL)
 #define DW_ASM_ROW_S2(NARROW, TAIL)                                                                                \
     DW_ASM_LOOP(DW_ASM_LOAD_S2("x0", "v17", "v18", "v19", "v20", "v21")                                            \
                 DW_ASM_LOAD_S2("x1", "v22", "v23", "v24", "v25", "v26"),                                           \
@@ -317,15 +328,17 @@ typedef char dw_group_offsets[offsetof(dw_group, base) == 144 && offsetof(dw_gro
                                 "v19", "v20", "v21", "v24", "v25", "v26", "v19", "v20", "v21",                      \
                                 DW_ASM_LOAD_S2("x2", "v17", "v18", "v19", "v20", "v21"), "v30", "v31", "v30",      \
                                 "v31"),                                                                            \
-                NARROW, DW_ASM_STORE16, TAIL)
-#define DW_ASM_ROW_W8(NARROW, TAIL)                                                                                \
+                NARROW, DW_ASM_OUT16, TAIL)
+#define DW_ASM_ROW_W8_OUT(NARROW, TAIL, OUT)                                                                       \
     DW_ASM_LOOP(DW_ASM_LOAD_W8("x0", "v17", "v18", "v19", "v20", "v21")                                            \
                 DW_ASM_LOAD_W8("x1", "v22", "v23", "v24", "v25", "v26"),                                           \
                 DW_ASM_PRODUCTS("v17", "v20", "v18", "v22", "v25", "v23", "v17", "v20", "v18",                      \
                                 "v18", "v21", "v19", "v23", "v26", "v24", "v18", "v21", "v19",                      \
                                 DW_ASM_LOAD_W8("x2", "v17", "v18", "v19", "v20", "v21"), "v30", "v31", "v30",      \
                                 "v31"),                                                                            \
-                NARROW, DW_ASM_STORE8X2, TAIL)
+                NARROW, OUT, TAIL)
+#define DW_ASM_ROW_W8(NARROW, TAIL) DW_ASM_ROW_W8_OUT(NARROW, TAIL, DW_ASM_OUT8X2)
+#define DW_ASM_ROW_W8_ALL(NARROW, TAIL) DW_ASM_ROW_W8_OUT(NARROW, TAIL, DW_ASM_OUT8_ALL)
 
 /* n pixels (16 channels: n >= 2, stride 1 or 2 across; 8: n >= 4, stride 1) of rows output rows of G groups g[0..G)
  * (8 channels: one) from their padded images at x (image bytes apart; rows rb bytes apart, columns of width bytes),
@@ -347,30 +360,34 @@ EDGEC_INLINE void dw_rows_asm(const int8_t *x, int8_t *o, size_t rb, uint64_t ro
     const uint64_t x_moved = (np + (back0 != 0)) * step - back0;
     const uint64_t o_moved = width == 16 ? (2 * np + odd) * C : (np + (back0 != 0)) * 4 * C - (back0 ? back_o : 0);
     uint64_t n, back, rc;
-#define DW_ASM_IMAGE(NARROW, ROW, TAIL, RESET)                                                                     \
-    "9:\n" DW_ASM_PROLOGUE(NARROW) "add %[x1], %[x0], %[rb]\n" "add %[x2], %[x1], %[rb]\n" "mov %[rc], %[rows]\n"  \
+#define DW_ASM_IMAGE(NARROW, ROW, TAIL, RESET, START)                                                              \
+    "9:\n" DW_ASM_PROLOGUE(NARROW) START "add %[x1], %[x0], %[rb]\n" "add %[x2], %[x1], %[rb]\n"                  \
+    "mov %[rc], %[rows]\n"                                                                                         \
     "0:\n" "mov %[n], %[np]\n" RESET ROW(NARROW, TAIL)                                                            \
     "add %[x0], %[x0], %[rskip]\n" "add %[x1], %[x1], %[rskip]\n" "add %[x2], %[x2], %[rskip]\n"                 \
-    "add %[o], %[o], %[oskip]\n" "subs %[rc], %[rc], #1\n" "b.ne 0b\n"                                            \
+    "3:\n" "add %[o], %[o], %[oskip]\n" "subs %[rc], %[rc], #1\n" "b.ne 0b\n"                                    \
     "add %[x0], %[x0], %[xback]\n" "add %[o], %[o], %[oback]\n" "add %[g], %[g], #" DW_GROUP_BYTES "\n"          \
     "subs %[G], %[G], #1\n" "b.ne 9b\n"
 #define DW_ASM_OPERANDS                                                                                            \
     : [g] "+r"(g), [x0] "+r"(x), [o] "+r"(o), [G] "+r"(G), [w] "=&r"(w), [base] "=&r"(base), [mult] "=&r"(mult),  \
       [right] "=&r"(right), [x1] "=&r"(x1), [x2] "=&r"(x2), [n] "=&r"(n), [back] "=&r"(back), [rc] "=&r"(rc)       \
     : [np] "r"(np), [odd] "r"(odd), [back0] "r"(back0), [back_o] "r"(back_o), [rb] "r"(rb),                        \
-      [rskip] "r"(rstep - x_moved), [oskip] "r"(ostep - o_moved), [C] "r"(C), [step] "r"(step), [rows] "r"(rows),  \
+      [rskip] "r"(rstep - x_moved), [oskip] "r"(ostep - o_moved), [C] "r"(C),                                       \
+      [step] "r"(width == 16 ? step : step - 8), [rows] "r"(rows),                                                 \
       [xback] "r"((uint64_t)image - rows * rstep), [oback] "r"(16 - rows * ostep)                                  \
     : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",     \
       "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28",    \
       "v29", "v30", "v31"
-#define DW_ASM_IMAGE_ODD(NARROW, ROW) DW_ASM_IMAGE(NARROW, ROW, DW_ASM_ODD(NARROW), "")
+#define DW_ASM_IMAGE_ODD(NARROW, ROW) DW_ASM_IMAGE(NARROW, ROW, DW_ASM_ODD(NARROW), "", "")
 #define DW_ASM_RESET_BACK "mov %[back], %[back0]\n"
-    if (width == 8) {
-        if (unsigned_narrow)
-            __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_U, DW_ASM_ROW_W8, DW_ASM_BACK, DW_ASM_RESET_BACK)
-                                 DW_ASM_OPERANDS);
-        else __asm__ volatile(DW_ASM_IMAGE(DW_ASM_NARROW_S, DW_ASM_ROW_W8, DW_ASM_BACK, DW_ASM_RESET_BACK)
-                                  DW_ASM_OPERANDS);
+#define DW_ASM_START_W8 "mov %[w], #8\n"
+#define DW_ASM_IMAGE_W8(NARROW, ROW) DW_ASM_IMAGE(NARROW, ROW, DW_ASM_BACK, DW_ASM_RESET_BACK, DW_ASM_START_W8)
+    if (width == 8 && C == 8) { /* VWW's 48 x 48 x 8 */
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_W8(DW_ASM_NARROW_U, DW_ASM_ROW_W8_ALL) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE_W8(DW_ASM_NARROW_S, DW_ASM_ROW_W8_ALL) DW_ASM_OPERANDS);
+    } else if (width == 8) {
+        if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_W8(DW_ASM_NARROW_U, DW_ASM_ROW_W8) DW_ASM_OPERANDS);
+        else __asm__ volatile(DW_ASM_IMAGE_W8(DW_ASM_NARROW_S, DW_ASM_ROW_W8) DW_ASM_OPERANDS);
     } else if (p->stride_w == 1) {
         if (unsigned_narrow) __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_U, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
         else __asm__ volatile(DW_ASM_IMAGE_ODD(DW_ASM_NARROW_S, DW_ASM_ROW_S1) DW_ASM_OPERANDS);
@@ -514,22 +531,29 @@ static void dw_pad_rows(int8_t *d, size_t plane, uint64_t G, size_t bytes, int8x
  * row to row (a row is the plane's next rb bytes) and the input moving on by skip bytes a row. */
 #define DW_FILL_PADS(COUNT, PAD)                                                                                   \
     "cbz %[" COUNT "], 3f\n" "mov %[j], %[" COUNT "]\n" "2:\n" PAD "subs %[j], %[j], #1\n" "b.ne 2b\n" "3:\n"
-#define DW_FILL_ROWS(DATA, PAD)                                                                                    \
-    "mov v16.16b, %[pad].16b\n"                                                                                    \
-    "1:\n" DW_FILL_PADS("lo", PAD) DATA DW_FILL_PADS("right", PAD)                                                 \
-    "add %[x], %[x], %[skip]\n" "subs %[rows], %[rows], #1\n" "b.ne 1b\n"
+/* A row's right pad columns and the next row's left ones are adjacent (edge of them): one pass, two columns a store
+ * (PAD2) when edge is 2 (stride 1, one column each side), where two passes took 16 instructions a row (K = 4) */
+#define DW_FILL_ROWS(DATA, PAD, PAD2)                                                                              \
+    "mov v16.16b, %[pad].16b\n" DW_FILL_PADS("lo", PAD) "b 13f\n"                                                  \
+    "1:\n" "cmp %[edge], #2\n" "b.ne 10f\n" PAD2 "b 11f\n"                                                          \
+    "10:\n" "cmp %[edge], #1\n" "b.ne 12f\n" PAD "b 11f\n" "12:\n" DW_FILL_PADS("edge", PAD)                        \
+    "11:\n" "add %[x], %[x], %[skip]\n" "13:\n" DATA "subs %[rows], %[rows], #1\n" "b.ne 1b\n"                       \
+    DW_FILL_PADS("right", PAD)
 /* n columns C bytes apart: two a step (LOAD2, STORE2), then one (LOAD1, STORE1) when n is odd */
 #define DW_FILL_COLS(LOAD1, STORE1, LOAD2, STORE2)                                                                 \
     "lsr %[j], %[n], #1\n" "cbz %[j], 5f\n" "4:\n" LOAD2 STORE2 "subs %[j], %[j], #1\n" "b.ne 4b\n"              \
     "5:\n" "tbz %[n], #0, 6f\n" LOAD1 STORE1 "6:\n"
-/* n bytes (a multiple of 8) of a contiguous row: 128 a step, then 64, 32, 16, 8 */
+/* n bytes (a multiple of 8) of a contiguous row: 256 a step (128 took 6 instructions), then 128, 64, 32, 16, 8 */
 #define DW_FILL_PIECE(BIT, REGS, BYTES)                                                                            \
     "tbz %[n], #" BIT ", 5f\n" "ld1 {" REGS "}, [%[x]], #" BYTES "\n" "st1 {" REGS "}, [%[y0]], #" BYTES "\n" "5:\n"
+/* 128 bytes at P by eight registers: R "v", v0-v7, or "v2", v20-v27 */
+#define DW_FILL_128(LD_OR_ST, R, P)                                                                                \
+    LD_OR_ST " {" R "0.16b-" R "3.16b}, [%[" P "]], #64\n" LD_OR_ST " {" R "4.16b-" R "7.16b}, [%[" P "]], #64\n"
 #define DW_FILL_BYTES                                                                                              \
-    "lsr %[j], %[n], #7\n" "cbz %[j], 5f\n"                                                                        \
-    "4:\n" "ld1 {v20.16b-v23.16b}, [%[x]], #64\n" "ld1 {v24.16b-v27.16b}, [%[x]], #64\n"                          \
-    "st1 {v20.16b-v23.16b}, [%[y0]], #64\n" "st1 {v24.16b-v27.16b}, [%[y0]], #64\n" "subs %[j], %[j], #1\n"       \
-    "b.ne 4b\n" "5:\n"                                                                                             \
+    "lsr %[j], %[n], #8\n" "cbz %[j], 5f\n"                                                                        \
+    "4:\n" DW_FILL_128("ld1", "v", "x") DW_FILL_128("ld1", "v2", "x") DW_FILL_128("st1", "v", "y0")                  \
+    DW_FILL_128("st1", "v2", "y0") "subs %[j], %[j], #1\n" "b.ne 4b\n" "5:\n"                                       \
+    "tbz %[n], #7, 5f\n" DW_FILL_128("ld1", "v2", "x") DW_FILL_128("st1", "v2", "y0") "5:\n"                        \
     DW_FILL_PIECE("6", "v20.16b-v23.16b", "64") DW_FILL_PIECE("5", "v20.16b-v21.16b", "32")                      \
     DW_FILL_PIECE("4", "v20.16b", "16") DW_FILL_PIECE("3", "v20.8b", "8")
 #define DW_FILL_LD(R) "ld1 {" R "}, [%[x]], %[C]\n"
@@ -545,11 +569,17 @@ static void dw_pad_rows(int8_t *d, size_t plane, uint64_t G, size_t bytes, int8x
     DW_FILL_COLS(DW_FILL_LD("v20.16b-v21.16b"), DW_FILL_Q("y0", "20") DW_FILL_Q("y1", "21"),                     \
                  DW_FILL_LD("v20.16b-v21.16b") DW_FILL_LD("v24.16b-v25.16b"),                                     \
                  DW_FILL_QQ("y0", "20", "24") DW_FILL_QQ("y1", "21", "25"))
-/* one group: four columns a step (one ST1 of four registers), then two, then one */
+/* one group: eight columns a step (two ST1s of four registers; four a step took 7 instructions), then four, two,
+ * one */
+#define DW_FILL_LD4(R0, R1, R2, R3) DW_FILL_LD(R0) DW_FILL_LD(R1) DW_FILL_LD(R2) DW_FILL_LD(R3)
 #define DW_FILL_PLANES1                                                                                            \
-    "lsr %[j], %[n], #2\n" "cbz %[j], 7f\n"                                                                         \
-    "8:\n" DW_FILL_LD("v20.16b") DW_FILL_LD("v21.16b") DW_FILL_LD("v22.16b") DW_FILL_LD("v23.16b")                 \
-    "st1 {v20.16b-v23.16b}, [%[y0]], #64\n" "subs %[j], %[j], #1\n" "b.ne 8b\n"                                   \
+    "lsr %[j], %[n], #3\n" "cbz %[j], 7f\n"                                                                         \
+    "8:\n" DW_FILL_LD4("v20.16b", "v21.16b", "v22.16b", "v23.16b") DW_FILL_LD4("v24.16b", "v25.16b", "v26.16b",     \
+                                                                              "v27.16b")                          \
+    "st1 {v20.16b-v23.16b}, [%[y0]], #64\n" "st1 {v24.16b-v27.16b}, [%[y0]], #64\n" "subs %[j], %[j], #1\n"       \
+    "b.ne 8b\n"                                                                                                    \
+    "7:\n" "tbz %[n], #2, 7f\n" DW_FILL_LD4("v20.16b", "v21.16b", "v22.16b", "v23.16b")                             \
+    "st1 {v20.16b-v23.16b}, [%[y0]], #64\n"                                                                        \
     "7:\n" "tbz %[n], #1, 7f\n" DW_FILL_LD("v20.16b") DW_FILL_LD("v24.16b") DW_FILL_QQ("y0", "20", "24") "7:\n"     \
     "tbz %[n], #0, 6f\n" DW_FILL_LD("v20.16b") DW_FILL_Q("y0", "20") "6:\n"
 #define DW_FILL_PLANES1_W8                                                                                         \
@@ -560,6 +590,11 @@ static void dw_pad_rows(int8_t *d, size_t plane, uint64_t G, size_t bytes, int8x
 #define DW_FILL_PAD16_2 DW_FILL_PAD16_1 DW_FILL_Q("y1", "16")
 #define DW_FILL_PAD16_4 DW_FILL_PAD16_2 DW_FILL_Q("y2", "16") DW_FILL_Q("y3", "16")
 #define DW_FILL_PAD8 "str d16, [%[y0]], #8\n"
+#define DW_FILL_PAIR16(K) DW_FILL_PAIR16_##K
+#define DW_FILL_PAIR16_1 DW_FILL_QQ("y0", "16", "16")
+#define DW_FILL_PAIR16_2 DW_FILL_PAIR16_1 DW_FILL_QQ("y1", "16", "16")
+#define DW_FILL_PAIR16_4 DW_FILL_PAIR16_2 DW_FILL_QQ("y2", "16", "16") DW_FILL_QQ("y3", "16", "16")
+#define DW_FILL_PAIR8 DW_FILL_Q("y0", "16")
 
 /* G groups' padded rows, plane bytes apart at dst: prows input rows from iy0, each cols columns of width bytes from
  * ix0, channels [c, c + G * width); rows and columns outside the input: pad. The columns inside the input are the
@@ -588,16 +623,17 @@ __attribute__((noinline)) static void dw_fill_image(int8_t *dst, size_t plane, i
 #define DW_FILL_OPERANDS(N)                                                                                        \
     : [x] "+r"(x), [y0] "+r"(y0), [y1] "+r"(y1), [y2] "+r"(y2), [y3] "+r"(y3), [rows] "+r"(rows), [j] "=&r"(j)     \
     : [pad] "w"(pad), [lo] "r"((uint64_t)lo), [right] "r"((uint64_t)(cols - hi)), [n] "r"(N), [C] "r"((uint64_t)C), \
-      [skip] "r"(skip)                                                                                             \
-    : "memory", "cc", "v16", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27"
-            if (C == width && width == 8)
-                __asm__ volatile(DW_FILL_ROWS(DW_FILL_BYTES, DW_FILL_PAD8) DW_FILL_OPERANDS(n * 8));
-            else if (C == width)
-                __asm__ volatile(DW_FILL_ROWS(DW_FILL_BYTES, DW_FILL_PAD16(1)) DW_FILL_OPERANDS(n * 16));
-            else if (width == 8) __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES1_W8, DW_FILL_PAD8) DW_FILL_OPERANDS(n));
-            else if (K == 4) __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES4, DW_FILL_PAD16(4)) DW_FILL_OPERANDS(n));
-            else if (K == 2) __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES2, DW_FILL_PAD16(2)) DW_FILL_OPERANDS(n));
-            else __asm__ volatile(DW_FILL_ROWS(DW_FILL_PLANES1, DW_FILL_PAD16(1)) DW_FILL_OPERANDS(n));
+      [skip] "r"(skip), [edge] "r"((uint64_t)(cols - hi + lo))                                                     \
+    : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v20", "v21", "v22", "v23", "v24",    \
+      "v25", "v26", "v27"
+#define DW_FILL_ASM(DATA, PAD, PAIR, N) __asm__ volatile(DW_FILL_ROWS(DATA, PAD, PAIR) DW_FILL_OPERANDS(N))
+            if (C == width && width == 8) DW_FILL_ASM(DW_FILL_BYTES, DW_FILL_PAD8, DW_FILL_PAIR8, n * 8);
+            else if (C == width) DW_FILL_ASM(DW_FILL_BYTES, DW_FILL_PAD16(1), DW_FILL_PAIR16(1), n * 16);
+            else if (width == 8) DW_FILL_ASM(DW_FILL_PLANES1_W8, DW_FILL_PAD8, DW_FILL_PAIR8, n);
+            else if (K == 4) DW_FILL_ASM(DW_FILL_PLANES4, DW_FILL_PAD16(4), DW_FILL_PAIR16(4), n);
+            else if (K == 2) DW_FILL_ASM(DW_FILL_PLANES2, DW_FILL_PAD16(2), DW_FILL_PAIR16(2), n);
+            else DW_FILL_ASM(DW_FILL_PLANES1, DW_FILL_PAD16(1), DW_FILL_PAIR16(1), n);
+#undef DW_FILL_ASM
 #undef DW_FILL_OPERANDS
         }
     }
@@ -1621,98 +1657,132 @@ typedef char dw_consts_layout[sizeof(dw_consts) == 64 && offsetof(dw_group, lo) 
                               offsetof(dw_group, hi) == offsetof(dw_group, zp) + 32 &&
                               offsetof(dw_group, pad) == offsetof(dw_group, zp) + 48 ? 1 : -1];
 
-/* dw_prepare for a group of 16 channels, straight-line: on small maps (VWW's 6 x 6 and 3 x 3, 8 and 16 groups a
- * layer) a group's set-up weighs. The same values and flags. */
-static int dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
-                        int32_t c, const edgec_conv2d_s8_params *p, const dw_consts *k, dw_group *g) {
-    const int32x4_t zero = vdupq_n_s32(0);
-    int mode, pairs;
 #if defined(DW_ASM)
-    /* in assembly (GCC's intrinsics took about 165 instructions a group, a weight in the small maps' layers): the
-     * nine taps (v0-v7, v16) stored, their sums widened, the base, multipliers and right shifts stored, the
-     * smallest weight and largest shift returned */
+/* A group's dw_prepare flags from its smallest weight (pairs unless -128) and largest shift (its mode). */
+EDGEC_INLINE int dw_flags_of(int least, int32_t most) {
+    return (least != -128 ? DW_PAIRS : 0) +
+           DW_MODE * (most > 0 ? DW_SHIFT_LEFT : most == 0 ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT);
+}
+#else
+/* Group c's dw_prepare flags: pairs unless a weight is -128, the mode by its largest shift. */
+static int dw_flags16(const int8_t *weights, const int32_t *shift, int32_t c, const edgec_conv2d_s8_params *p) {
+    const int32x4_t zero = vdupq_n_s32(0);
+    int8x16_t least = vdupq_n_s8(127);
+    for (int32_t t = 0; t < 9; ++t) least = vminq_s8(least, vld1q_s8(weights + (size_t)t * p->in_c + c));
+    int32x4_t most = vdupq_n_s32(-1); /* TFLite's shift: > 0 left, < 0 right */
+    for (int32_t r = 0; r < 4; ++r) most = vmaxq_s32(most, vld1q_s32(shift + c + 4 * r));
+    const int mode = edgec_neon_any_u32(vcgtq_s32(most, zero))   ? DW_SHIFT_LEFT
+                     : edgec_neon_any_u32(vcgeq_s32(most, zero)) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
+    return (edgec_neon_any_u32(vreinterpretq_u32_u8(vceqq_s8(least, vdupq_n_s8(-128)))) ? 0 : DW_PAIRS) +
+           DW_MODE * mode;
+}
+#endif
+
+/* dw_prepare for up to n groups of 16 channels from c: on small maps (VWW's 6 x 6 and 3 x 3, 8 and 16 groups a
+ * layer) a group's set-up weighs. The same values; returns how many groups from the first share its flags
+ * (*flags; the groups after them are prepared again by the next call). */
+static int32_t dw_prepare16(const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
+                            const int32_t *shift, int32_t c, int32_t n, const edgec_conv2d_s8_params *p,
+                            const dw_consts *k, dw_group *g, int *flags) {
+    const int32x4_t zero = vdupq_n_s32(0);
+    int32_t G = 1;
+#if defined(DW_ASM)
+    /* in assembly, the groups in one loop (GCC's intrinsics took about 165 instructions a group, a loop of calls
+     * to a group's assembly about 115; this about 60): the nine taps (v0-v7, v16) stored, their sums widened, the
+     * base (bias + input_offset * sum by SMLAL, wrapping as the reference's int32 sum: |input_offset * sum| <
+     * 2^18), multipliers, right shifts and the call's constants (v24-v27) stored; the smallest weight (v30) and
+     * largest shift (v31) of all the groups kept: all pairs and right shifts, the usual case, is one run (else
+     * each group's, lv and hv, give its flags) */
     static const int32_t no_bias[16];
-    int8_t *w = (int8_t *)g->w;
     const int8_t *wc = weights + c;
+    const int32_t *bp = bias ? bias + c : no_bias, *mp = multiplier + c, *sp = shift + c;
+    int8_t *gp = (int8_t *)g, lv[DW_GROUPS][16], *lp = lv[0];
+    int32_t hv[DW_GROUPS][4], *hp = hv[0];
+    uint64_t left = (uint64_t)n;
     int32_t least, most;
     __asm__ volatile(
+        "ld1 {v24.16b-v27.16b}, [%[k]]\n" "dup v28.8h, %w[io]\n" "movi v29.4s, #0\n" "movi v30.16b, #127\n"
+        "mvni v31.4s, #0\n"
+        "1:\n"
         "ld1 {v0.16b}, [%[wc]], %[C]\n" "ld1 {v1.16b}, [%[wc]], %[C]\n" "ld1 {v2.16b}, [%[wc]], %[C]\n"
         "ld1 {v3.16b}, [%[wc]], %[C]\n" "ld1 {v4.16b}, [%[wc]], %[C]\n" "ld1 {v5.16b}, [%[wc]], %[C]\n"
         "ld1 {v6.16b}, [%[wc]], %[C]\n" "ld1 {v7.16b}, [%[wc]], %[C]\n" "ld1 {v16.16b}, [%[wc]]\n"
-        "st1 {v0.16b-v3.16b}, [%[w]], #64\n" "st1 {v4.16b-v7.16b}, [%[w]], #64\n" "str q16, [%[w]]\n"
+        "st1 {v0.16b-v3.16b}, [%[gp]], #64\n" "st1 {v4.16b-v7.16b}, [%[gp]], #64\n" "st1 {v16.16b}, [%[gp]], #16\n"
         /* |sum of 9 weights| <= 1152: int16 */
-        "saddl v20.8h, v0.8b, v1.8b\n" "saddl2 v21.8h, v0.16b, v1.16b\n" "saddl v22.8h, v2.8b, v3.8b\n"
-        "saddl2 v23.8h, v2.16b, v3.16b\n" "saddl v24.8h, v4.8b, v5.8b\n" "saddl2 v25.8h, v4.16b, v5.16b\n"
-        "saddl v26.8h, v6.8b, v7.8b\n" "saddl2 v27.8h, v6.16b, v7.16b\n" "add v20.8h, v20.8h, v22.8h\n"
-        "add v21.8h, v21.8h, v23.8h\n" "add v24.8h, v24.8h, v26.8h\n" "add v25.8h, v25.8h, v27.8h\n"
-        "saddw v20.8h, v20.8h, v16.8b\n" "saddw2 v21.8h, v21.8h, v16.16b\n" "add v20.8h, v20.8h, v24.8h\n"
-        "add v21.8h, v21.8h, v25.8h\n"
+        "saddl v17.8h, v0.8b, v1.8b\n" "saddl2 v18.8h, v0.16b, v1.16b\n" "saddl v19.8h, v2.8b, v3.8b\n"
+        "saddl2 v20.8h, v2.16b, v3.16b\n" "add v17.8h, v17.8h, v19.8h\n" "add v18.8h, v18.8h, v20.8h\n"
+        "saddl v19.8h, v4.8b, v5.8b\n" "saddl2 v20.8h, v4.16b, v5.16b\n" "saddl v21.8h, v6.8b, v7.8b\n"
+        "saddl2 v22.8h, v6.16b, v7.16b\n" "add v19.8h, v19.8h, v21.8h\n" "add v20.8h, v20.8h, v22.8h\n"
+        "saddw v17.8h, v17.8h, v16.8b\n" "saddw2 v18.8h, v18.8h, v16.16b\n" "add v17.8h, v17.8h, v19.8h\n"
+        "add v18.8h, v18.8h, v20.8h\n"
+        "ld1 {v19.4s-v22.4s}, [%[bp]], %[bstep]\n" "smlal v19.4s, v17.4h, v28.4h\n" "smlal2 v20.4s, v17.8h, v28.8h\n"
+        "smlal v21.4s, v18.4h, v28.4h\n" "smlal2 v22.4s, v18.8h, v28.8h\n" "st1 {v19.4s-v22.4s}, [%[gp]]\n"
+        "add %[gp], %[gp], #" DW_AT_MULTIPLIER " - " DW_AT_BASE "\n"
+        "ld1 {v19.4s-v22.4s}, [%[mp]], #64\n" "st1 {v19.4s-v22.4s}, [%[gp]], #64\n"
+        "ld1 {v19.4s-v22.4s}, [%[sp]], #64\n" "smax v17.4s, v19.4s, v20.4s\n" "smax v18.4s, v21.4s, v22.4s\n"
+        "smax v17.4s, v17.4s, v18.4s\n" "st1 {v17.4s}, [%[hp]], #16\n" "smax v31.4s, v31.4s, v17.4s\n"
+        "smin v19.4s, v19.4s, v29.4s\n" "smin v20.4s, v20.4s, v29.4s\n" "smin v21.4s, v21.4s, v29.4s\n"
+        "smin v22.4s, v22.4s, v29.4s\n" "st1 {v19.4s-v22.4s}, [%[gp]], #64\n" "st1 {v24.16b-v27.16b}, [%[gp]], #64\n"
         "smin v17.16b, v0.16b, v1.16b\n" "smin v18.16b, v2.16b, v3.16b\n" "smin v19.16b, v4.16b, v5.16b\n"
-        "smin v22.16b, v6.16b, v7.16b\n" "smin v17.16b, v17.16b, v18.16b\n" "smin v19.16b, v19.16b, v22.16b\n"
-        "smin v17.16b, v17.16b, v16.16b\n" "smin v17.16b, v17.16b, v19.16b\n" "sminv b17, v17.16b\n"
-        "smov %w[least], v17.b[0]\n"
-        /* bias + input_offset * sum, wrapping as the reference's int32 sum */
-        "sxtl v24.4s, v20.4h\n" "sxtl2 v25.4s, v20.8h\n" "sxtl v26.4s, v21.4h\n" "sxtl2 v27.4s, v21.8h\n"
-        "dup v28.4s, %w[io]\n" "ld1 {v17.4s-v20.4s}, [%[b]]\n" "mla v17.4s, v24.4s, v28.4s\n"
-        "mla v18.4s, v25.4s, v28.4s\n" "mla v19.4s, v26.4s, v28.4s\n" "mla v20.4s, v27.4s, v28.4s\n"
-        "st1 {v17.4s-v20.4s}, [%[base]]\n"
-        "ld1 {v17.4s-v20.4s}, [%[m]]\n" "st1 {v17.4s-v20.4s}, [%[mult]]\n"
-        "ld1 {v17.4s-v20.4s}, [%[s]]\n" "smax v24.4s, v17.4s, v18.4s\n" "smax v25.4s, v19.4s, v20.4s\n"
-        "smax v24.4s, v24.4s, v25.4s\n" "smaxv s24, v24.4s\n" "fmov %w[most], s24\n" "movi v29.4s, #0\n"
-        "smin v17.4s, v17.4s, v29.4s\n" "smin v18.4s, v18.4s, v29.4s\n" "smin v19.4s, v19.4s, v29.4s\n"
-        "smin v20.4s, v20.4s, v29.4s\n" "st1 {v17.4s-v20.4s}, [%[right]]\n"
-        "ld1 {v17.16b-v20.16b}, [%[k]]\n" "st1 {v17.16b-v20.16b}, [%[zp]]\n"
-        : [wc] "+r"(wc), [w] "+r"(w), [least] "=r"(least), [most] "=r"(most)
-        : [C] "r"((uint64_t)p->in_c), [io] "r"(p->input_offset), [b] "r"(bias ? bias + c : no_bias),
-          [m] "r"(multiplier + c), [s] "r"(shift + c), [base] "r"(g->base), [mult] "r"(g->multiplier),
-          [right] "r"(g->right), [k] "r"(k), [zp] "r"(&g->zp)
-        : "memory", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21", "v22",
-          "v23", "v24", "v25", "v26", "v27", "v28", "v29");
-    mode = most > 0 ? DW_SHIFT_LEFT : most == 0 ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
-    pairs = least != -128;
+        "smin v20.16b, v6.16b, v7.16b\n" "smin v17.16b, v17.16b, v18.16b\n" "smin v19.16b, v19.16b, v20.16b\n"
+        "smin v17.16b, v17.16b, v16.16b\n" "smin v17.16b, v17.16b, v19.16b\n" "st1 {v17.16b}, [%[lp]], #16\n"
+        "smin v30.16b, v30.16b, v17.16b\n"
+        "sub %[wc], %[wc], %[wback]\n" "subs %[left], %[left], #1\n" "b.ne 1b\n"
+        "sminv b30, v30.16b\n" "smov %w[least], v30.b[0]\n" "smaxv s31, v31.4s\n" "fmov %w[most], s31\n"
+        : [wc] "+r"(wc), [bp] "+r"(bp), [mp] "+r"(mp), [sp] "+r"(sp), [gp] "+r"(gp), [left] "+r"(left),
+          [lp] "+r"(lp), [hp] "+r"(hp), [least] "=r"(least), [most] "=r"(most)
+        : [C] "r"((uint64_t)p->in_c), [wback] "r"((uint64_t)8 * (uint64_t)p->in_c - 16), [io] "r"(p->input_offset),
+          [bstep] "r"((uint64_t)(bias ? 64 : 0)), [k] "r"(k)
+        : "memory", "cc", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21",
+          "v22", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31");
+    if (least != -128 && most < 0) { /* every group: pairs, right shifts */
+        *flags = DW_PAIRS + DW_MODE * DW_SHIFT_RIGHT;
+        return n;
+    }
+    *flags = dw_flags_of(vminvq_s8(vld1q_s8(lv[0])), vmaxvq_s32(vld1q_s32(hv[0])));
+    while (G < n && dw_flags_of(vminvq_s8(vld1q_s8(lv[G])), vmaxvq_s32(vld1q_s32(hv[G]))) == *flags) ++G;
 #else
     const size_t C = (size_t)p->in_c;
-    const int8_t *wc = weights + c;
-    int16x8_t sum_lo = vdupq_n_s16(0), sum_hi = sum_lo; /* |sum of 9 weights| <= 1152 */
-    int8x16_t least = vdupq_n_s8(127); /* a weight of -128 rules out pairs */
+    for (int32_t i = 0; i < n; ++i) {
+        const int8_t *wc = weights + c + 16 * i;
+        int16x8_t sum_lo = vdupq_n_s16(0), sum_hi = sum_lo; /* |sum of 9 weights| <= 1152 */
 #pragma GCC unroll 9
-    for (int32_t t = 0; t < 9; ++t, wc += C) {
-        const int8x16_t w = g->w[t] = vld1q_s8(wc);
-        sum_lo = vaddw_s8(sum_lo, vget_low_s8(w));
-        sum_hi = vaddw_s8(sum_hi, vget_high_s8(w));
-        least = vminq_s8(least, w);
+        for (int32_t t = 0; t < 9; ++t, wc += C) {
+            const int8x16_t w = g[i].w[t] = vld1q_s8(wc);
+            sum_lo = vaddw_s8(sum_lo, vget_low_s8(w));
+            sum_hi = vaddw_s8(sum_hi, vget_high_s8(w));
+        }
+        const int32x4_t sums[4] = {vmovl_s16(vget_low_s16(sum_lo)), vmovl_s16(vget_high_s16(sum_lo)),
+                                   vmovl_s16(vget_low_s16(sum_hi)), vmovl_s16(vget_high_s16(sum_hi))};
+        const uint32_t io = (uint32_t)p->input_offset;
+        for (int32_t r = 0; r < 4; ++r) {
+            const int32_t ch = c + 16 * i + 4 * r;
+            const int32x4_t b = bias ? vld1q_s32(bias + ch) : zero;
+            /* bias + input_offset * sum, wrapping as the reference's int32 sum */
+            g[i].base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b), vreinterpretq_u32_s32(sums[r]),
+                                                             io));
+            g[i].multiplier[r] = vld1q_s32(multiplier + ch);
+            g[i].right[r] = vminq_s32(vld1q_s32(shift + ch), zero);
+        }
+        g[i].zp = k->zp;
+        g[i].lo = k->lo;
+        g[i].hi = k->hi;
+        vst1q_s8(g[i].pad, vld1q_s8(k->pad));
     }
-    const int32x4_t sums[4] = {vmovl_s16(vget_low_s16(sum_lo)), vmovl_s16(vget_high_s16(sum_lo)),
-                               vmovl_s16(vget_low_s16(sum_hi)), vmovl_s16(vget_high_s16(sum_hi))};
-    const uint32_t io = (uint32_t)p->input_offset;
-    int32x4_t most = vdupq_n_s32(-1); /* the largest shift (TFLite's: > 0 left, < 0 right) */
-    for (int32_t r = 0; r < 4; ++r) {
-        const int32x4_t b = bias ? vld1q_s32(bias + c + 4 * r) : zero, s = vld1q_s32(shift + c + 4 * r);
-        /* bias + input_offset * sum, wrapping as the reference's int32 sum */
-        g->base[r] = vreinterpretq_s32_u32(vmlaq_n_u32(vreinterpretq_u32_s32(b), vreinterpretq_u32_s32(sums[r]), io));
-        g->multiplier[r] = vld1q_s32(multiplier + c + 4 * r);
-        g->right[r] = vminq_s32(s, zero);
-        most = vmaxq_s32(most, s);
-    }
-    mode = edgec_neon_any_u32(vcgtq_s32(most, zero))   ? DW_SHIFT_LEFT
-           : edgec_neon_any_u32(vcgeq_s32(most, zero)) ? DW_SHIFT_MIXED : DW_SHIFT_RIGHT;
-    pairs = !edgec_neon_any_u32(vreinterpretq_u32_u8(vceqq_s8(least, vdupq_n_s8(-128))));
+    *flags = dw_flags16(weights, shift, c, p);
+    while (G < n && dw_flags16(weights, shift, c + 16 * G, p) == *flags) ++G;
 #endif
 #if defined(__aarch64__)
-    if (mode != DW_SHIFT_RIGHT) /* dw_pixel's constants for the other modes (AArch64's right shifts: its own) */
+    if (*flags / DW_MODE != DW_SHIFT_RIGHT) /* dw_pixel's constants for the other modes (AArch64's right shifts: its
+                                                own) */
 #endif
-        for (int32_t r = 0; r < 4; ++r) {
-            g->q[r].multiplier = g->multiplier[r];
-            g->q[r].left = vmaxq_s32(vld1q_s32(shift + c + 4 * r), zero);
-            g->q[r].right = g->right[r];
-        }
-#if !defined(DW_ASM)
-    g->zp = k->zp;
-    g->lo = k->lo;
-    g->hi = k->hi;
-    vst1q_s8(g->pad, vld1q_s8(k->pad));
-#endif
-    return (pairs ? DW_PAIRS : 0) + DW_MODE * mode;
+        for (int32_t i = 0; i < G; ++i)
+            for (int32_t r = 0; r < 4; ++r) {
+                g[i].q[r].multiplier = g[i].multiplier[r];
+                g[i].q[r].left = vmaxq_s32(vld1q_s32(shift + c + 16 * i + 4 * r), zero);
+                g[i].q[r].right = g[i].right[r];
+            }
+    return G;
 }
 #endif
 
@@ -1767,7 +1837,7 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
      * same flags whose rows fit the ring whole (a last group of 8 alone), the general loop on the rest */
     dw_rows buf;
     dw_group g[DW_GROUPS];
-    int flags[DW_GROUPS];
+    int flags;
     const int unsigned_narrow = p->output_offset == -128 && p->act_min == -128 && p->act_max == 127;
     dw_consts k;
     k.zp = vdupq_n_s16((int16_t)p->output_offset);
@@ -1780,17 +1850,17 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
     const int32_t fit = images > DW_GROUPS ? DW_GROUPS : images > 0 ? (int32_t)images : 1;
     for (int32_t c = 0; c < fast_c;) {
         const int32_t width = fast_c - c >= 16 ? 16 : 8;
-        int32_t G = 0;
-        do {
-            flags[G] = width == 16 ? dw_prepare16(weights, bias, multiplier, shift, c + 16 * G, p, &k, &g[G])
-                                   : dw_prepare(weights, bias, multiplier, shift, c, 8, p, &g[G]);
-        } while (flags[G] == flags[0] && ++G < fit && G < DW_GROUPS && fast_c - c - 16 * G >= 16);
+        int32_t G = 1;
+        if (width == 16) /* the groups that fit, up to the first whose flags differ */
+            G = dw_prepare16(weights, bias, multiplier, shift, c, (fast_c - c) / 16 < fit ? (fast_c - c) / 16 : fit, p,
+                             &k, g, &flags);
+        else flags = dw_prepare(weights, bias, multiplier, shift, c, 8, p, &g[0]);
         for (int32_t b = 0; b < p->batch; ++b) {
             const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * C;
             int8_t *out_b = output + (size_t)b * p->out_h * p->out_w * C;
             /* constant width, pairs and mode: one specialised loop each */
 #define DW_GROUP(w, f) dw3x3_groups(in_b, out_b, g, G, &buf, c, w, (f) & DW_PAIRS, (f) / DW_MODE, unsigned_narrow, p)
-            switch (flags[0] + (width == 16 ? 3 * DW_MODE : 0)) {
+            switch (flags + (width == 16 ? 3 * DW_MODE : 0)) {
             case 0: DW_GROUP(8, 0); break;
             case 1: DW_GROUP(8, 1); break;
             case 2: DW_GROUP(8, 2); break;

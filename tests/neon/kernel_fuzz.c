@@ -134,6 +134,18 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
             const int32_t h = p.in_h + p.pad_top + uniform(0, 2) - 3, w = p.in_w + p.pad_left + uniform(0, 2) - 3;
             p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
         }
+        if (usual && t % 64 == 36) p.in_c = 8;  /* stride 1, 8 channels in all: four pixels' outputs side by side */
+        if (usual && t % 64 == 52) p.in_c = 24; /* stride 1, a group of 16 then one of 8 */
+        if (usual && t % 64 == 44) p.in_c = 16; /* stride 2, 16 channels in all: rows copied as runs of bytes */
+        if (usual && t % 32 == 28) { /* KWS-like small maps: 1-3 rows of 1, 3, 5 or 7 pixels (odd-pixel tails every
+                                       * row), one to nine groups of 16, some with a group of 8 after */
+            p.in_h = uniform(1, 3); p.in_w = 2 * uniform(0, 3) + 1; p.in_c = 16 * uniform(1, 9) + 8 * uniform(0, 1);
+            p.stride_w = uniform(1, 2);
+            p.pad_top = uniform(0, 1); p.pad_left = uniform(0, 1);
+            const int32_t h = p.in_h + 2 * p.pad_top - 3, w = p.in_w + 2 * p.pad_left - 3;
+            if (h < 0 || w < 0) continue;
+            p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
+        }
         p.depth_multiplier = depthwise ? (t % 4 == 3 ? uniform(2, 3) : 1) : 1;
         if (depthwise) p.out_c = p.in_c * p.depth_multiplier;
         const int32_t K = p.k_h * p.k_w * (depthwise ? 1 : p.in_c);
@@ -166,6 +178,10 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
                                            * such products overflows int16 (the SMULL paths must not pair them) */
             for (size_t i = 0; i < n_w; ++i) w[i] = i % p.out_c % 2 ? w[i] : -128;
             for (size_t i = 0; i < n_in; ++i) in[i] = i / p.in_c % 3 ? -128 : in[i];
+            if (t % 64 == 42) { /* every shift right: the SMULL path's usual mode, its pairs ruled out by the -128s */
+                p.requant = EDGEC_REQUANT_FIXED;
+                for (int32_t i = 0; i < p.out_c; ++i) shift[i] = shift[i] < 0 ? shift[i] : -1;
+            }
         }
         const int32_t *b = t % 7 == 6 ? NULL : bias;
         if (depthwise) {
