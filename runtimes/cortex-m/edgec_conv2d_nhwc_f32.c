@@ -346,10 +346,10 @@ static int32_t end_tap(int32_t start, int32_t k, int32_t dil, int32_t size) {
 }
 
 /* Four output pixels whose taps all lie inside the input (edgec_conv2d_f32_tile4_fn). */
-static void conv_tile4(const float *const in[4], float *const out[4], const float *EDGEC_RESTRICT weights,
-                       const float *EDGEC_RESTRICT bias, const edgec_conv2d_params *p) {
-    const float *in0 = in[0], *in1 = in[1], *in2 = in[2], *in3 = in[3];
-    float *out0 = out[0], *out1 = out[1], *out2 = out[2], *out3 = out[3];
+static void conv_tile4(const float *in0, const float *in1, const float *in2, const float *in3,
+                       float *out0, float *out1, float *out2, float *out3,
+                       const float *EDGEC_RESTRICT weights, const float *EDGEC_RESTRICT bias,
+                       const edgec_conv2d_params *p) {
     const int32_t C = p->in_c, K = p->k_h * p->k_w * C;
     const size_t row = (size_t)p->in_w * C;
     const float lo = p->act_min, hi = p->act_max;

@@ -7,9 +7,11 @@
 
 #include "edgec_conv2d_nhwc_f32.h"
 
-/* Four output pixels whose taps all lie inside the input: in[i] points at pixel i's tap (0, 0), out[i] at its first
- * output channel. */
-typedef void (*edgec_conv2d_f32_tile4_fn)(const float *const in[4], float *const out[4],
+/* Four output pixels whose taps all lie inside the input: in0..in3 point at each pixel's tap (0, 0), out0..out3 at
+ * its first output channel (eleven arguments, not arrays: the Cortex-M sets pass them as they are, without storing
+ * them for the call). */
+typedef void (*edgec_conv2d_f32_tile4_fn)(const float *in0, const float *in1, const float *in2, const float *in3,
+                                          float *out0, float *out1, float *out2, float *out3,
                                           const float *EDGEC_RESTRICT weights, const float *EDGEC_RESTRICT bias,
                                           const edgec_conv2d_params *p);
 /* One output pixel (n, oy, ox) of a groups-1 convolution, taps outside the input skipped. */
@@ -43,9 +45,10 @@ static inline void edgec_conv2d_f32_pixel(const float *EDGEC_RESTRICT input, con
     }
 }
 
-/* A 4-pixel tile's channels from oc on, one channel at a time (the remainder of its channel blocks): in[i], out[i]
- * as edgec_conv2d_f32_tile4_fn's. */
-static inline void edgec_conv2d_f32_tile4_rest(const float *const in[4], float *const out[4],
+/* A 4-pixel tile's channels from oc on, one channel at a time (the remainder of its channel blocks): in0..in3,
+ * out0..out3 as edgec_conv2d_f32_tile4_fn's. */
+static inline void edgec_conv2d_f32_tile4_rest(const float *in0, const float *in1, const float *in2, const float *in3,
+                                               float *out0, float *out1, float *out2, float *out3,
                                                const float *EDGEC_RESTRICT weights, const float *EDGEC_RESTRICT bias,
                                                const edgec_conv2d_params *p, int32_t oc) {
     const int32_t C = p->in_c, K = p->k_h * p->k_w * C;
@@ -57,7 +60,7 @@ static inline void edgec_conv2d_f32_tile4_rest(const float *const in[4], float *
         for (int32_t ky = 0; ky < p->k_h; ++ky) {
             for (int32_t kx = 0; kx < p->k_w; ++kx) {
                 const size_t off = (size_t)ky * p->dil_h * row + (size_t)kx * p->dil_w * C;
-                const float *x0 = in[0] + off, *x1 = in[1] + off, *x2 = in[2] + off, *x3 = in[3] + off;
+                const float *x0 = in0 + off, *x1 = in1 + off, *x2 = in2 + off, *x3 = in3 + off;
                 for (int32_t ic = 0; ic < C; ++ic) {
                     const float k = w[ic];
                     s0 = EDGEC_FMA(s0, x0[ic], k); s1 = EDGEC_FMA(s1, x1[ic], k);
@@ -66,8 +69,8 @@ static inline void edgec_conv2d_f32_tile4_rest(const float *const in[4], float *
                 w += C;
             }
         }
-        out[0][oc] = edgec_clampf(s0, p->act_min, p->act_max); out[1][oc] = edgec_clampf(s1, p->act_min, p->act_max);
-        out[2][oc] = edgec_clampf(s2, p->act_min, p->act_max); out[3][oc] = edgec_clampf(s3, p->act_min, p->act_max);
+        out0[oc] = edgec_clampf(s0, p->act_min, p->act_max); out1[oc] = edgec_clampf(s1, p->act_min, p->act_max);
+        out2[oc] = edgec_clampf(s2, p->act_min, p->act_max); out3[oc] = edgec_clampf(s3, p->act_min, p->act_max);
     }
 }
 
@@ -113,9 +116,7 @@ static inline void edgec_conv2d_f32_frame(const float *EDGEC_RESTRICT input, con
             }
             const float *in = input + px * C;
             float *o = output + px * OC;
-            const float *const ins[4] = {in, in + C, in + 2 * C, in + 3 * C};
-            float *const outs[4] = {o, o + OC, o + 2 * OC, o + 3 * OC};
-            tile4(ins, outs, weights, bias, p);
+            tile4(in, in + C, in + 2 * C, in + 3 * C, o, o + OC, o + 2 * OC, o + 3 * OC, weights, bias, p);
             px += 4;
         }
         for (; px < pixels; ++px) {
@@ -140,9 +141,7 @@ static inline void edgec_conv2d_f32_frame(const float *EDGEC_RESTRICT input, con
                     const float *in =
                         input + (((size_t)n * p->in_h + iy0) * p->in_w + (ox * p->stride_w - p->pad_left)) * C;
                     float *o = output + (((size_t)n * p->out_h + oy) * p->out_w + ox) * OC;
-                    const float *const ins[4] = {in, in + sx, in + 2 * sx, in + 3 * sx};
-                    float *const outs[4] = {o, o + OC, o + 2 * OC, o + 3 * OC};
-                    tile4(ins, outs, weights, bias, p);
+                    tile4(in, in + sx, in + 2 * sx, in + 3 * sx, o, o + OC, o + 2 * OC, o + 3 * OC, weights, bias, p);
                     ox += 4;
                 }
             }

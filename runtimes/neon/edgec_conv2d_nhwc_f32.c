@@ -48,9 +48,10 @@ static void conv_pixel4(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
 }
 
 /* Four output pixels whose taps are all inside the input (edgec_conv2d_f32_tile4_fn). */
-static void conv_tile4(const float *const in[4], float *const out[4], const float *EDGEC_RESTRICT weights,
-                       const float *EDGEC_RESTRICT bias, const edgec_conv2d_params *p) {
-    const float *in0 = in[0], *in1 = in[1], *in2 = in[2], *in3 = in[3];
+static void conv_tile4(const float *in0, const float *in1, const float *in2, const float *in3,
+                       float *out0, float *out1, float *out2, float *out3,
+                       const float *EDGEC_RESTRICT weights, const float *EDGEC_RESTRICT bias,
+                       const edgec_conv2d_params *p) {
     const int32_t C = p->in_c, K = p->k_h * p->k_w * C;
     const size_t row = (size_t)p->in_w * C;
     /* without horizontal dilation a kernel row's k_w taps are one contiguous run of k_w * C floats in both the
@@ -93,14 +94,15 @@ static void conv_tile4(const float *const in[4], float *const out[4], const floa
         }
         const float32x4_t b = bias ? vld1q_f32(bias + oc) : z;
         const float32x4_t lo = vdupq_n_f32(p->act_min), hi = vdupq_n_f32(p->act_max);
+        float *const outs[4] = {out0, out1, out2, out3};
         const float32x4_t sums[4] = {edgec_neon_hsum4_f32(a00, a01, a02, a03), edgec_neon_hsum4_f32(a10, a11, a12, a13),
                                      edgec_neon_hsum4_f32(a20, a21, a22, a23), edgec_neon_hsum4_f32(a30, a31, a32, a33)};
         for (int32_t i = 0; i < 4; ++i) {
             const float32x4_t s = vaddq_f32(vaddq_f32(sums[i], vld1q_f32(t[i])), b);
-            vst1q_f32(out[i] + oc, vminq_f32(vmaxq_f32(s, lo), hi));
+            vst1q_f32(outs[i] + oc, vminq_f32(vmaxq_f32(s, lo), hi));
         }
     }
-    edgec_conv2d_f32_tile4_rest(in, out, weights, bias, p, oc); /* the channel remainder */
+    edgec_conv2d_f32_tile4_rest(in0, in1, in2, in3, out0, out1, out2, out3, weights, bias, p, oc); /* the channel remainder */
 }
 
 void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,

@@ -4,10 +4,10 @@
 #include "edgec_conv2d_nhwc_f32_frame.h"
 
 /* Four output pixels whose taps are all inside the input (edgec_conv2d_f32_tile4_fn). */
-static void conv_tile4(const float *const in[4], float *const out[4], const float *EDGEC_RESTRICT weights,
-                       const float *EDGEC_RESTRICT bias, const edgec_conv2d_params *p) {
-    const float *in0 = in[0], *in1 = in[1], *in2 = in[2], *in3 = in[3];
-    float *out0 = out[0], *out1 = out[1], *out2 = out[2], *out3 = out[3];
+static void conv_tile4(const float *in0, const float *in1, const float *in2, const float *in3,
+                       float *out0, float *out1, float *out2, float *out3,
+                       const float *EDGEC_RESTRICT weights, const float *EDGEC_RESTRICT bias,
+                       const edgec_conv2d_params *p) {
     const int32_t C = p->in_c, K = p->k_h * p->k_w * C;
     const size_t row = (size_t)p->in_w * C;
     int32_t oc = 0;
@@ -44,7 +44,7 @@ static void conv_tile4(const float *const in[4], float *const out[4], const floa
         out3[oc] = edgec_clampf(a30, lo, hi); out3[oc + 1] = edgec_clampf(a31, lo, hi);
         out3[oc + 2] = edgec_clampf(a32, lo, hi); out3[oc + 3] = edgec_clampf(a33, lo, hi);
     }
-    edgec_conv2d_f32_tile4_rest(in, out, weights, bias, p, oc); /* the channel remainder */
+    edgec_conv2d_f32_tile4_rest(in0, in1, in2, in3, out0, out1, out2, out3, weights, bias, p, oc); /* the channel remainder */
 }
 
 /* A border or leftover pixel (edgec_conv2d_f32_pixel_fn). */

@@ -693,6 +693,15 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
     }
 }
 
+/* conv_tile4 as edgec_conv2d_f32_tile4_fn */
+static void tile4(const float *in0, const float *in1, const float *in2, const float *in3, float *out0, float *out1,
+                  float *out2, float *out3, const float *EDGEC_RESTRICT weights, const float *EDGEC_RESTRICT bias,
+                  const edgec_conv2d_params *p) {
+    const float *const in[4] = {in0, in1, in2, in3};
+    float *const out[4] = {out0, out1, out2, out3};
+    conv_tile4(in, out, weights, bias, p);
+}
+
 /* A border or leftover pixel (edgec_conv2d_f32_pixel_fn). */
 static void border_pixel(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
                          const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output, const edgec_conv2d_params *p,
@@ -713,7 +722,7 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
         if (!few_channels(input, weights, NULL, bias, output, p)) conv_packed(input, weights, NULL, bias, output, p);
         return;
     }
-    edgec_conv2d_f32_frame(input, weights, bias, output, p, conv_tile4, border_pixel, 0);
+    edgec_conv2d_f32_frame(input, weights, bias, output, p, tile4, border_pixel, 0);
 }
 
 void edgec_conv2d_nhwc_f32_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT packed,
