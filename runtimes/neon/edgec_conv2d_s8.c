@@ -1343,12 +1343,16 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
     "ld4r {v8.8h - v11.8h}, [%[p]], " POST "\n"                                                                 \
     EDGEC_NEON_SYM_MUL2_IN("v12", "v13", "v14", "v15", "v0", "v2", "v1", "v3", "v8", "v9", A0, A1, A2, A3)       \
     EDGEC_NEON_SYM_MUL2_IN("v12", "v13", "v14", "v15", "v4", "v6", "v5", "v7", "v10", "v11", A0, A1, A2, A3)
-#define DOT4_EO_WEIGHTS "ld4 {v0.8h - v3.8h}, [%[wp]], #64\n" "ld4 {v4.8h - v7.8h}, [%[wp]], #64\n"
-/* a step of 4 pixels, step bytes apart (back: from the fourth to the first's next step) */
-#define DOT4_EO_STEP4                                                                                            \
-    DOT4_EO_WEIGHTS DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "%[step]")                                        \
+/* a step's two weight quads, the second's load moving the pointer by WRAP (a block's last step: back to its start) */
+#define DOT4_EO_WEIGHTS_TO(WRAP) "ld4 {v0.8h - v3.8h}, [%[wp]], #64\n" "ld4 {v4.8h - v7.8h}, [%[wp]], " WRAP "\n"
+#define DOT4_EO_WEIGHTS DOT4_EO_WEIGHTS_TO("#64")
+/* a step of 4 pixels, step bytes apart (BACK: from the fourth to the first's next step, or in a row's last step
+ * to the next tile's first; WRAP: DOT4_EO_WEIGHTS_TO's) */
+#define DOT4_EO_STEP4_TO(WRAP, BACK)                                                                             \
+    DOT4_EO_WEIGHTS_TO(WRAP) DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "%[step]")                               \
     DOT4_EO_PIXEL("v20", "v21", "v22", "v23", "%[step]") DOT4_EO_PIXEL("v24", "v25", "v26", "v27", "%[step]")   \
-    DOT4_EO_PIXEL("v28", "v29", "v30", "v31", "%[back]")
+    DOT4_EO_PIXEL("v28", "v29", "v30", "v31", BACK)
+#define DOT4_EO_STEP4 DOT4_EO_STEP4_TO("#64", "%[back]")
 #define DOT4_EO_STEP1 DOT4_EO_WEIGHTS DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "#8")
 /* A pixel's ReLU rounding: A0..A3 with the multipliers M0 and right shifts S0 (eo order, four registers each
  * named by the first: M0 = "v0" means v0-v3). */
@@ -1395,8 +1399,14 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
  * on, its eo record DOT4_EO on (eo: dot4_eo_layout's). The n steps go eight a pass, the first pass entered
  * part-way (n % 8 steps, all 8 when none), the passes ending at the block's weights' end. dot4_eo4_blocks: 4
  * pixels a tile (225.5 instructions per pixel and block at n = 8, KWS's pointwise layers, where the two-lane
- * tiles took 237.6); dot4_eo1_blocks: one pixel a tile (a strip's pixels % 4). */
-#define DOT4_EO_BLOCKS(name, PX, STEP, INIT, OUTS)                                                               \
+ * tiles took 237.6); dot4_eo1_blocks: one pixel a tile (a strip's pixels % 4). ONE (1: n <= 8, one pass): the
+ * pass's last step is LAST, whose loads take the weights' pointer back to the block's start and the pixels' to
+ * the next tile (wrap, next), so a tile goes without the pass's test and the two pointers' updates (4 instructions
+ * of 896 at n = 8). */
+#define DOT4_EO_IF(ONE, YES, NO) DOT4_EO_IF_##ONE(YES, NO)
+#define DOT4_EO_IF_0(YES, NO) NO
+#define DOT4_EO_IF_1(YES, NO) YES
+#define DOT4_EO_BLOCKS(name, PX, STEP, LAST, ONE, INIT, OUTS)                                                    \
     static void name(const int8_t *x, size_t step, const int8_t *w, int32_t n, const int32_t *eo, int32_t blocks, \
                      int8_t *o, size_t out_step, int32_t tiles) {                                                 \
         const int8_t *p, *wp, *e; /* e: the loop's entry */                                                      \
@@ -1408,16 +1418,17 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
                 "adr %[e], 4f\n" "adr %[c], 41f\n" "sub %[c], %[c], %[e]\n" /* a step's bytes */                 \
                 "madd %[e], %[c], %[skip8], %[e]\n"                                                              \
                 "0:\n" "mov %[p], %[x]\n" "mov %[ot], %[o]\n" "mov %w[t], %w[tiles]\n"                           \
-                "add %[c], %[w], %[kb]\n" /* the block's weights' end */                                         \
-                "1:\n" INIT "mov %[wp], %[w]\n" "br %[e]\n"                                                       \
+                DOT4_EO_IF(ONE, "mov %[wp], %[w]\n", "add %[c], %[w], %[kb]\n" /* the block's weights' end */)  \
+                "1:\n" INIT DOT4_EO_IF(ONE, "", "mov %[wp], %[w]\n") "br %[e]\n"                                \
                 "4:\n" DOT4_EO_ENTRY(STEP) "41:\n" DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP)   \
-                DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP)                  \
-                "cmp %[wp], %[c]\n" "b.ne 4b\n"                                                               \
+                DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(LAST)                  \
+                DOT4_EO_IF(ONE, "", "cmp %[wp], %[c]\n" "b.ne 4b\n")                                           \
                 "ld1 {v0.4s - v3.4s}, [%[em]]\n" "ld1 {v4.4s - v7.4s}, [%[es]]\n" "movi v8.16b, #0x80\n"        \
                 OUTS                                                                                             \
-                "add %[p], %[p], %[skip]\n"                                                                      \
+                DOT4_EO_IF(ONE, "", "add %[p], %[p], %[skip]\n")                                                \
                 "subs %w[t], %w[t], #1\n" "b.ne 1b\n"                                                            \
-                "mov %[w], %[wp]\n" "add %[o], %[o], #16\n" "add %[b], %[b], #192\n"                             \
+                DOT4_EO_IF(ONE, "add %[w], %[w], %[kb]\n", "mov %[w], %[wp]\n")                                 \
+                "add %[o], %[o], #16\n" "add %[b], %[b], #192\n"                                                  \
                 "add %[em], %[em], #192\n" "add %[es], %[es], #192\n"                                            \
                 "subs %w[nb], %w[nb], #1\n" "b.ne 0b\n"                                                          \
                 : [o] "+r"(o), [ot] "=&r"(ot), [t] "=&r"(t), [p] "=&r"(p), [wp] "=&r"(wp), [c] "=&r"(c),        \
@@ -1426,16 +1437,25 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
                   [skip] "r"(PX * step - 8 * (size_t)n), /* to the next tile's pixels */                         \
                   [skip8] "r"((int64_t)((8 - n % 8) % 8)), /* the steps the first pass skips */                 \
                   [kb] "r"(128 * (size_t)n), [os] "r"(out_step)                                                  \
+                  DOT4_EO_OPERANDS(ONE)                                                                          \
                 : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", \
                   "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27",     \
                   "v28", "v29", "v30", "v31", "memory", "cc");                                                   \
     }
-DOT4_EO_BLOCKS(dot4_eo4_blocks, 4, DOT4_EO_STEP4,
-               DOT4_EO_BIAS("v16", "v19") DOT4_EO_BIAS("v20", "v23") DOT4_EO_BIAS("v24", "v27")
-                   DOT4_EO_BIAS("v28", "v31"),
-               DOT4_EO_OUT_TILE2("v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23")
-                   DOT4_EO_OUT_TILE2("v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"))
-DOT4_EO_BLOCKS(dot4_eo1_blocks, 1, DOT4_EO_STEP1, DOT4_EO_BIAS("v16", "v19"),
+/* LAST's: from the last step's second quad back to the first (64 - 128 n), from the fourth pixel's last step to
+ * the next tile's first pixel */
+#define DOT4_EO_OPERANDS(ONE) DOT4_EO_OPERANDS_##ONE
+#define DOT4_EO_OPERANDS_0
+#define DOT4_EO_OPERANDS_1 , [wrap] "r"(64 - 128 * (int64_t)n), [next] "r"(step + 8 - 8 * (size_t)n)
+#define DOT4_EO_OUT4                                                                                             \
+    DOT4_EO_OUT_TILE2("v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23")                                   \
+    DOT4_EO_OUT_TILE2("v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
+#define DOT4_EO_BIAS4                                                                                            \
+    DOT4_EO_BIAS("v16", "v19") DOT4_EO_BIAS("v20", "v23") DOT4_EO_BIAS("v24", "v27") DOT4_EO_BIAS("v28", "v31")
+DOT4_EO_BLOCKS(dot4_eo4_blocks, 4, DOT4_EO_STEP4, DOT4_EO_STEP4, 0, DOT4_EO_BIAS4, DOT4_EO_OUT4)
+DOT4_EO_BLOCKS(dot4_eo4_one, 4, DOT4_EO_STEP4, DOT4_EO_STEP4_TO("%[wrap]", "%[next]"), 1, DOT4_EO_BIAS4,
+               DOT4_EO_OUT4)
+DOT4_EO_BLOCKS(dot4_eo1_blocks, 1, DOT4_EO_STEP1, DOT4_EO_STEP1, 0, DOT4_EO_BIAS("v16", "v19"),
                DOT4_EO_OUT_TILE("v16", "v17", "v18", "v19"))
 
 /* Kernel rows of 8 bytes (one step; pointwise layers of 8 input channels, VWW's 48 x 48 x 8 -> 16), a whole ReLU
@@ -1472,19 +1492,24 @@ static void dot4_eo_k8(const int8_t *x, const int8_t *w, const int32_t *eo, int8
 #undef DOT4_EO_K8_PAIR
 #undef DOT4_EO_K8_RQ
 
+/* 16 int32 (a block's) from `from` to eo as channels 0, 2, .., 14, 1, 3, .., 15 (LD2 deinterleaves them) */
+EDGEC_INLINE void dot4_eo_order(int32_t *eo, const int32_t *from) {
+    const int32x4x2_t lo = vld2q_s32(from), hi = vld2q_s32(from + 8);
+    vst1q_s32(eo, lo.val[0]);
+    vst1q_s32(eo + 4, hi.val[0]);
+    vst1q_s32(eo + 8, lo.val[1]);
+    vst1q_s32(eo + 12, hi.val[1]);
+}
+
 /* The eo records (DOT4_EO int32 a block) of `blocks` whole blocks: bias, multipliers and right shifts (16 a
- * block each, from the arrays) as channels 0, 2, .., 14, 1, 3, .., 15 (LD2 deinterleaves them). */
+ * block each, from the arrays) in dot4_eo_order's order (each array on its own: about 16 instructions a block
+ * where a loop over the three took 37). */
 static void dot4_eo_layout(int32_t *eo, const int32_t *bias, const int32_t *mult, const int32_t *right,
                            int32_t blocks) {
     for (int32_t bl = 0; bl < blocks; ++bl, eo += DOT4_EO) {
-        const int32_t *from[3] = {bias + DOT4_OCB * bl, mult + DOT4_OCB * bl, right + DOT4_OCB * bl};
-        for (int32_t i = 0; i < 3; ++i) {
-            const int32x4x2_t lo = vld2q_s32(from[i]), hi = vld2q_s32(from[i] + 8);
-            vst1q_s32(eo + 16 * i, lo.val[0]);
-            vst1q_s32(eo + 16 * i + 4, hi.val[0]);
-            vst1q_s32(eo + 16 * i + 8, lo.val[1]);
-            vst1q_s32(eo + 16 * i + 12, hi.val[1]);
-        }
+        dot4_eo_order(eo, bias + DOT4_OCB * bl);
+        dot4_eo_order(eo + 16, mult + DOT4_OCB * bl);
+        dot4_eo_order(eo + 32, right + DOT4_OCB * bl);
     }
 }
 
@@ -1502,8 +1527,8 @@ EDGEC_INLINE void dot4_eo_strip(const int8_t *x, size_t step, const int8_t *w, i
     }
     if (rest) dot4_eo1_blocks(x, step, w, n, eo, blocks, o, out_step, rest);
     if (pixels >= 4)
-        dot4_eo4_blocks(x + (size_t)rest * step, step, w, n, eo, blocks, o + (size_t)rest * out_step, out_step,
-                        pixels / 4);
+        (n <= 8 ? dot4_eo4_one : dot4_eo4_blocks)(x + (size_t)rest * step, step, w, n, eo, blocks,
+                                                  o + (size_t)rest * out_step, out_step, pixels / 4);
 }
 
 /* dot4_sym2_tiles_rq's block for one pixel (a strip's odd one, where a tile overlapping its neighbour took the
