@@ -1572,9 +1572,17 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
         const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
         const int relu = nb == DOT4_OCB && q->relu;
         if (relu && rows == 1 && n > 0 && !tail) { /* ReLU: the one-lane tiles (flat windows, KWS's first layer) */
-            int32_t eo[DOT4_EO];
-            dot4_eo_layout(eo, q->bias, q->multiplier, q->right, 1);
-            dot4_eo_strip(x0, step, wb, n, eo, 1, pixels, out + oc0, out_step);
+            /* the run of such blocks from this one (up to 4; weights following each other) in one strip: a
+             * dot4_eo_strip call a block took about 80 instructions beside its tiles */
+            int32_t eo[4 * DOT4_EO], nrun = 0;
+            do {
+                dot4_eo_layout(eo + DOT4_EO * nrun, rq[bl + nrun].bias, rq[bl + nrun].multiplier,
+                               rq[bl + nrun].right, 1);
+                ++nrun;
+            } while (nrun < 4 && bl + nrun < blocks && k_bytes == 8 * n && OC - oc0 - DOT4_OCB * nrun >= DOT4_OCB &&
+                     rq[bl + nrun].relu);
+            dot4_eo_strip(x0, step, wb, n, eo, nrun, pixels, out + oc0, out_step);
+            bl += nrun - 1;
             continue;
         }
         if (fast && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel first */
