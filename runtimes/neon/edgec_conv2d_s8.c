@@ -1398,11 +1398,11 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
  * `blocks` (> 0) whole ReLU blocks in one loop: the next block's weights follow this one's, its outputs 16 bytes
  * on, its eo record DOT4_EO on (eo: dot4_eo_layout's). A row's last step is LAST, whose loads take the weights'
  * pointer back to the block's start and the pixels' to the next tile (wrap, next: no pointer updates a tile).
- * ONE (n <= 8): the n steps in one pass entered part-way (the last 8 - n skipped), no test; otherwise (n > 8) the
- * n - 1 steps before LAST go eight a pass, the first pass entered part-way ((n - 1) % 8 steps, all 8 when none),
- * the passes ending at the block's last step. dot4_eo4_*: 4 pixels a tile (223 instructions per pixel and block
- * at n = 8, KWS's pointwise layers, where the two-lane tiles took 237.6); dot4_eo1_*: one pixel a tile (a strip's
- * pixels % 4). */
+ * ONE (n <= 8): the n steps in one pass entered part-way (the first 8 - n skipped), no test; otherwise the n - 1
+ * steps before LAST go eight a pass, the first pass entered part-way ((n - 1) % 8 steps, all 8 when none; n = 1
+ * at the test), the passes ending at the block's last step. dot4_eo4_*: 4 pixels a tile (223 instructions per
+ * pixel and block at n = 8, KWS's pointwise layers, where the two-lane tiles took 237.6); dot4_eo1_blocks: one
+ * pixel a tile (a strip's pixels % 4). */
 #define DOT4_EO_IF(ONE, YES, NO) DOT4_EO_IF_##ONE(YES, NO)
 #define DOT4_EO_IF_0(YES, NO) NO
 #define DOT4_EO_IF_1(YES, NO) YES
@@ -1422,7 +1422,8 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
                 "1:\n" INIT "br %[e]\n"                                                                          \
                 "4:\n" DOT4_EO_ENTRY(STEP) "41:\n" DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP)   \
                 DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP)                                      \
-                DOT4_EO_IF(ONE, DOT4_EO_ENTRY(LAST), DOT4_EO_ENTRY(STEP) "cmp %[wp], %[c]\n" "b.ne 4b\n" LAST)   \
+                DOT4_EO_IF(ONE, DOT4_EO_ENTRY(LAST),                                                             \
+                           DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY("cmp %[wp], %[c]\n") "b.ne 4b\n" LAST)                \
                 "ld1 {v0.4s - v3.4s}, [%[em]]\n" "ld1 {v4.4s - v7.4s}, [%[es]]\n" "movi v8.16b, #0x80\n"        \
                 OUTS                                                                                             \
                 "subs %w[t], %w[t], #1\n" "b.ne 1b\n"                                                            \
@@ -1432,7 +1433,8 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
                 : [o] "+r"(o), [ot] "=&r"(ot), [t] "=&r"(t), [p] "=&r"(p), [wp] "=&r"(wp), [c] "=&r"(c),        \
                   [e] "=&r"(e), [w] "+r"(w), [b] "+r"(eo), [em] "+r"(em), [es] "+r"(es), [nb] "+r"(blocks)       \
                 : [x] "r"(x), [tiles] "r"(tiles), [step] "r"(step), [back] "r"(8 - 3 * step),                    \
-                  [skip8] "r"((int64_t)((8 - (n - 1 + ONE) % 8) % 8)), /* the steps the first pass skips */     \
+                  /* the steps the first pass skips (n = 1 without ONE: all 8, in at the test) */                \
+                  [skip8] "r"((int64_t)(ONE || n > 1 ? (8 - (n - 1 + ONE) % 8) % 8 : 8)),                       \
                   [kb] "r"(128 * (size_t)n), [os] "r"(out_step),                                                 \
                   [wrap] "r"(64 - 128 * (int64_t)n), /* LAST's second quad back to the first */                 \
                   [next] "r"(step + 8 - 8 * (size_t)n) /* LAST's (fourth) pixel to the next tile's first */       \
@@ -1451,7 +1453,6 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
 DOT4_EO_BLOCKS(dot4_eo4_blocks, 4, DOT4_EO_STEP4, DOT4_EO_LAST4, 0, DOT4_EO_BIAS4, DOT4_EO_OUT4)
 DOT4_EO_BLOCKS(dot4_eo4_one, 4, DOT4_EO_STEP4, DOT4_EO_LAST4, 1, DOT4_EO_BIAS4, DOT4_EO_OUT4)
 DOT4_EO_BLOCKS(dot4_eo1_blocks, 1, DOT4_EO_STEP1, DOT4_EO_LAST1, 0, DOT4_EO_BIAS("v16", "v19"), DOT4_EO_OUT1)
-DOT4_EO_BLOCKS(dot4_eo1_one, 1, DOT4_EO_STEP1, DOT4_EO_LAST1, 1, DOT4_EO_BIAS("v16", "v19"), DOT4_EO_OUT1)
 
 /* Kernel rows of 8 bytes (one step; pointwise layers of 8 input channels, VWW's 48 x 48 x 8 -> 16), a whole ReLU
  * block: its weights (v0-v7), multipliers (v20-v23) and right shifts (v24-v27) in registers for the strip, two
@@ -1510,8 +1511,8 @@ static void dot4_eo_layout(int32_t *eo, const int32_t *bias, const int32_t *mult
 
 /* A strip of `pixels` (> 0) rows of n steps, step bytes apart from x, against `blocks` whole ReLU blocks (eo
  * records at eo, weights from w, outputs 16 channels a block from o, out_step apart): rows of 8 bytes each after
- * the other block by block (dot4_eo_k8), otherwise the pixels % 4 first (dot4_eo1_*), then the 4-pixel tiles
- * (dot4_eo4_*; *_one for rows of up to 8 steps). */
+ * the other block by block (dot4_eo_k8), otherwise the pixels % 4 first (dot4_eo1_blocks), then the 4-pixel tiles
+ * (dot4_eo4_one for rows of up to 8 steps, else dot4_eo4_blocks). */
 EDGEC_INLINE void dot4_eo_strip(const int8_t *x, size_t step, const int8_t *w, int32_t n, const int32_t *eo,
                                 int32_t blocks, int32_t pixels, int8_t *o, size_t out_step) {
     const int32_t rest = pixels % 4;
@@ -1520,7 +1521,7 @@ EDGEC_INLINE void dot4_eo_strip(const int8_t *x, size_t step, const int8_t *w, i
             dot4_eo_k8(x, w + 128 * bl, eo + DOT4_EO * bl, o + DOT4_OCB * bl, out_step, pixels);
         return;
     }
-    if (rest) (n <= 8 ? dot4_eo1_one : dot4_eo1_blocks)(x, step, w, n, eo, blocks, o, out_step, rest);
+    if (rest) dot4_eo1_blocks(x, step, w, n, eo, blocks, o, out_step, rest);
     if (pixels >= 4)
         (n <= 8 ? dot4_eo4_one : dot4_eo4_blocks)(x + (size_t)rest * step, step, w, n, eo, blocks,
                                                   o + (size_t)rest * out_step, out_step, pixels / 4);

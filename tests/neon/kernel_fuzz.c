@@ -598,13 +598,19 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
             }
         }
         /* a53's one-lane tiles over rows of 1 x k_w windows read in place (pixels stride_w * in_c apart, not one
-         * row's bytes: the last step's pointer to the next tile), whole rows of 2 to 11 pixels */
+         * row's bytes: the last step's pointer to the next tile), whole rows of 2 to 11 pixels, half of them of
+         * 1 x 1 windows of 8 channels at stride 2 (one step) */
         const int eo_row = neon && t % 32 == 25 && !relu_pw;
         if (eo_row) {
             p.k_h = p.stride_h = p.dil_h = p.dil_w = 1;
             p.k_w = uniform(2, 3); p.stride_w = uniform(1, 2);
             p.pad_top = p.pad_left = 0;
             p.in_c = 8 * uniform(1, 3);
+            if (t % 64 == 25) { /* rows of one step, 16 bytes apart (n = 1 outside the 8-byte rows' path) */
+                p.in_c = 8;
+                p.k_w = 1;
+                p.stride_w = 2;
+            }
             p.in_h = p.out_h = uniform(1, 3);
             p.out_w = uniform(2, 11);
             p.in_w = (p.out_w - 1) * p.stride_w + p.k_w;
