@@ -1343,12 +1343,16 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
     "ld4r {v8.8h - v11.8h}, [%[p]], " POST "\n"                                                                 \
     EDGEC_NEON_SYM_MUL2_IN("v12", "v13", "v14", "v15", "v0", "v2", "v1", "v3", "v8", "v9", A0, A1, A2, A3)       \
     EDGEC_NEON_SYM_MUL2_IN("v12", "v13", "v14", "v15", "v4", "v6", "v5", "v7", "v10", "v11", A0, A1, A2, A3)
-#define DOT4_EO_WEIGHTS "ld4 {v0.8h - v3.8h}, [%[wp]], #64\n" "ld4 {v4.8h - v7.8h}, [%[wp]], #64\n"
-/* a step of 4 pixels, step bytes apart (back: from the fourth to the first's next step) */
-#define DOT4_EO_STEP4                                                                                            \
-    DOT4_EO_WEIGHTS DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "%[step]")                                        \
+/* a step's two weight quads, the second's load moving the pointer by WRAP (a block's last step: back to its start) */
+#define DOT4_EO_WEIGHTS_TO(WRAP) "ld4 {v0.8h - v3.8h}, [%[wp]], #64\n" "ld4 {v4.8h - v7.8h}, [%[wp]], " WRAP "\n"
+#define DOT4_EO_WEIGHTS DOT4_EO_WEIGHTS_TO("#64")
+/* a step of 4 pixels, step bytes apart (BACK: from the fourth to the first's next step, or in a row's last step
+ * to the next tile's first; WRAP: DOT4_EO_WEIGHTS_TO's) */
+#define DOT4_EO_STEP4_TO(WRAP, BACK)                                                                             \
+    DOT4_EO_WEIGHTS_TO(WRAP) DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "%[step]")                               \
     DOT4_EO_PIXEL("v20", "v21", "v22", "v23", "%[step]") DOT4_EO_PIXEL("v24", "v25", "v26", "v27", "%[step]")   \
-    DOT4_EO_PIXEL("v28", "v29", "v30", "v31", "%[back]")
+    DOT4_EO_PIXEL("v28", "v29", "v30", "v31", BACK)
+#define DOT4_EO_STEP4 DOT4_EO_STEP4_TO("#64", "%[back]")
 #define DOT4_EO_STEP1 DOT4_EO_WEIGHTS DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "#8")
 /* A pixel's ReLU rounding: A0..A3 with the multipliers M0 and right shifts S0 (eo order, four registers each
  * named by the first: M0 = "v0" means v0-v3). */
@@ -1392,11 +1396,17 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
 
 /* Tiles of PX pixels (tiles > 0 of them, pixels step bytes apart from x, outputs out_step apart from o) against
  * `blocks` (> 0) whole ReLU blocks in one loop: the next block's weights follow this one's, its outputs 16 bytes
- * on, its eo record DOT4_EO on (eo: dot4_eo_layout's). The n steps go eight a pass, the first pass entered
- * part-way (n % 8 steps, all 8 when none), the passes ending at the block's weights' end. dot4_eo4_blocks: 4
- * pixels a tile (225.5 instructions per pixel and block at n = 8, KWS's pointwise layers, where the two-lane
- * tiles took 237.6); dot4_eo1_blocks: one pixel a tile (a strip's pixels % 4). */
-#define DOT4_EO_BLOCKS(name, PX, STEP, INIT, OUTS)                                                               \
+ * on, its eo record DOT4_EO on (eo: dot4_eo_layout's). A row's last step is LAST, whose loads take the weights'
+ * pointer back to the block's start and the pixels' to the next tile (wrap, next: no pointer updates a tile).
+ * ONE (n <= 8): the n steps in one pass entered part-way (the first 8 - n skipped), no test; otherwise the n - 1
+ * steps before LAST go eight a pass, the first pass entered part-way ((n - 1) % 8 steps, all 8 when none; n = 1
+ * at the test), the passes ending at the block's last step. dot4_eo4_*: 4 pixels a tile (223 instructions per
+ * pixel and block at n = 8, KWS's pointwise layers, where the two-lane tiles took 237.6); dot4_eo1_blocks: one
+ * pixel a tile (a strip's pixels % 4). */
+#define DOT4_EO_IF(ONE, YES, NO) DOT4_EO_IF_##ONE(YES, NO)
+#define DOT4_EO_IF_0(YES, NO) NO
+#define DOT4_EO_IF_1(YES, NO) YES
+#define DOT4_EO_BLOCKS(name, PX, STEP, LAST, ONE, INIT, OUTS)                                                    \
     static void name(const int8_t *x, size_t step, const int8_t *w, int32_t n, const int32_t *eo, int32_t blocks, \
                      int8_t *o, size_t out_step, int32_t tiles) {                                                 \
         const int8_t *p, *wp, *e; /* e: the loop's entry */                                                      \
@@ -1407,36 +1417,42 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
         __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */                         \
                 "adr %[e], 4f\n" "adr %[c], 41f\n" "sub %[c], %[c], %[e]\n" /* a step's bytes */                 \
                 "madd %[e], %[c], %[skip8], %[e]\n"                                                              \
-                "0:\n" "mov %[p], %[x]\n" "mov %[ot], %[o]\n" "mov %w[t], %w[tiles]\n"                           \
-                "add %[c], %[w], %[kb]\n" /* the block's weights' end */                                         \
-                "1:\n" INIT "mov %[wp], %[w]\n" "br %[e]\n"                                                       \
+                "0:\n" "mov %[p], %[x]\n" "mov %[ot], %[o]\n" "mov %w[t], %w[tiles]\n" "mov %[wp], %[w]\n"      \
+                DOT4_EO_IF(ONE, , "add %[c], %[w], %[kb]\n" "sub %[c], %[c], #128\n" /* to the last step */)     \
+                "1:\n" INIT "br %[e]\n"                                                                          \
                 "4:\n" DOT4_EO_ENTRY(STEP) "41:\n" DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP)   \
-                DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP)                  \
-                "cmp %[wp], %[c]\n" "b.ne 4b\n"                                                               \
+                DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY(STEP)                                      \
+                DOT4_EO_IF(ONE, DOT4_EO_ENTRY(LAST),                                                             \
+                           DOT4_EO_ENTRY(STEP) DOT4_EO_ENTRY("cmp %[wp], %[c]\n") "b.ne 4b\n" LAST)                \
                 "ld1 {v0.4s - v3.4s}, [%[em]]\n" "ld1 {v4.4s - v7.4s}, [%[es]]\n" "movi v8.16b, #0x80\n"        \
                 OUTS                                                                                             \
-                "add %[p], %[p], %[skip]\n"                                                                      \
                 "subs %w[t], %w[t], #1\n" "b.ne 1b\n"                                                            \
-                "mov %[w], %[wp]\n" "add %[o], %[o], #16\n" "add %[b], %[b], #192\n"                             \
+                "add %[w], %[w], %[kb]\n" "add %[o], %[o], #16\n" "add %[b], %[b], #192\n"                       \
                 "add %[em], %[em], #192\n" "add %[es], %[es], #192\n"                                            \
                 "subs %w[nb], %w[nb], #1\n" "b.ne 0b\n"                                                          \
                 : [o] "+r"(o), [ot] "=&r"(ot), [t] "=&r"(t), [p] "=&r"(p), [wp] "=&r"(wp), [c] "=&r"(c),        \
                   [e] "=&r"(e), [w] "+r"(w), [b] "+r"(eo), [em] "+r"(em), [es] "+r"(es), [nb] "+r"(blocks)       \
                 : [x] "r"(x), [tiles] "r"(tiles), [step] "r"(step), [back] "r"(8 - 3 * step),                    \
-                  [skip] "r"(PX * step - 8 * (size_t)n), /* to the next tile's pixels */                         \
-                  [skip8] "r"((int64_t)((8 - n % 8) % 8)), /* the steps the first pass skips */                 \
-                  [kb] "r"(128 * (size_t)n), [os] "r"(out_step)                                                  \
+                  /* the steps the first pass skips (n = 1 without ONE: all 8, in at the test) */                \
+                  [skip8] "r"((int64_t)(ONE || n > 1 ? (8 - (n - 1 + ONE) % 8) % 8 : 8)),                       \
+                  [kb] "r"(128 * (size_t)n), [os] "r"(out_step),                                                 \
+                  [wrap] "r"(64 - 128 * (int64_t)n), /* LAST's second quad back to the first */                 \
+                  [next] "r"(step + 8 - 8 * (size_t)n) /* LAST's (fourth) pixel to the next tile's first */       \
                 : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", \
                   "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27",     \
                   "v28", "v29", "v30", "v31", "memory", "cc");                                                   \
     }
-DOT4_EO_BLOCKS(dot4_eo4_blocks, 4, DOT4_EO_STEP4,
-               DOT4_EO_BIAS("v16", "v19") DOT4_EO_BIAS("v20", "v23") DOT4_EO_BIAS("v24", "v27")
-                   DOT4_EO_BIAS("v28", "v31"),
-               DOT4_EO_OUT_TILE2("v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23")
-                   DOT4_EO_OUT_TILE2("v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"))
-DOT4_EO_BLOCKS(dot4_eo1_blocks, 1, DOT4_EO_STEP1, DOT4_EO_BIAS("v16", "v19"),
-               DOT4_EO_OUT_TILE("v16", "v17", "v18", "v19"))
+#define DOT4_EO_OUT4                                                                                             \
+    DOT4_EO_OUT_TILE2("v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23")                                   \
+    DOT4_EO_OUT_TILE2("v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31")
+#define DOT4_EO_BIAS4                                                                                            \
+    DOT4_EO_BIAS("v16", "v19") DOT4_EO_BIAS("v20", "v23") DOT4_EO_BIAS("v24", "v27") DOT4_EO_BIAS("v28", "v31")
+#define DOT4_EO_LAST4 DOT4_EO_STEP4_TO("%[wrap]", "%[next]")
+#define DOT4_EO_LAST1 DOT4_EO_WEIGHTS_TO("%[wrap]") DOT4_EO_PIXEL("v16", "v17", "v18", "v19", "%[next]")
+#define DOT4_EO_OUT1 DOT4_EO_OUT_TILE("v16", "v17", "v18", "v19")
+DOT4_EO_BLOCKS(dot4_eo4_blocks, 4, DOT4_EO_STEP4, DOT4_EO_LAST4, 0, DOT4_EO_BIAS4, DOT4_EO_OUT4)
+DOT4_EO_BLOCKS(dot4_eo4_one, 4, DOT4_EO_STEP4, DOT4_EO_LAST4, 1, DOT4_EO_BIAS4, DOT4_EO_OUT4)
+DOT4_EO_BLOCKS(dot4_eo1_blocks, 1, DOT4_EO_STEP1, DOT4_EO_LAST1, 0, DOT4_EO_BIAS("v16", "v19"), DOT4_EO_OUT1)
 
 /* Kernel rows of 8 bytes (one step; pointwise layers of 8 input channels, VWW's 48 x 48 x 8 -> 16), a whole ReLU
  * block: its weights (v0-v7), multipliers (v20-v23) and right shifts (v24-v27) in registers for the strip, two
@@ -1472,26 +1488,31 @@ static void dot4_eo_k8(const int8_t *x, const int8_t *w, const int32_t *eo, int8
 #undef DOT4_EO_K8_PAIR
 #undef DOT4_EO_K8_RQ
 
+/* 16 int32 (a block's) from `from` to eo as channels 0, 2, .., 14, 1, 3, .., 15 (LD2 deinterleaves them) */
+EDGEC_INLINE void dot4_eo_order(int32_t *eo, const int32_t *from) {
+    const int32x4x2_t lo = vld2q_s32(from), hi = vld2q_s32(from + 8);
+    vst1q_s32(eo, lo.val[0]);
+    vst1q_s32(eo + 4, hi.val[0]);
+    vst1q_s32(eo + 8, lo.val[1]);
+    vst1q_s32(eo + 12, hi.val[1]);
+}
+
 /* The eo records (DOT4_EO int32 a block) of `blocks` whole blocks: bias, multipliers and right shifts (16 a
- * block each, from the arrays) as channels 0, 2, .., 14, 1, 3, .., 15 (LD2 deinterleaves them). */
+ * block each, from the arrays) in dot4_eo_order's order (each array on its own: 22 instructions a block where a
+ * loop over the three took 37). */
 static void dot4_eo_layout(int32_t *eo, const int32_t *bias, const int32_t *mult, const int32_t *right,
                            int32_t blocks) {
     for (int32_t bl = 0; bl < blocks; ++bl, eo += DOT4_EO) {
-        const int32_t *from[3] = {bias + DOT4_OCB * bl, mult + DOT4_OCB * bl, right + DOT4_OCB * bl};
-        for (int32_t i = 0; i < 3; ++i) {
-            const int32x4x2_t lo = vld2q_s32(from[i]), hi = vld2q_s32(from[i] + 8);
-            vst1q_s32(eo + 16 * i, lo.val[0]);
-            vst1q_s32(eo + 16 * i + 4, hi.val[0]);
-            vst1q_s32(eo + 16 * i + 8, lo.val[1]);
-            vst1q_s32(eo + 16 * i + 12, hi.val[1]);
-        }
+        dot4_eo_order(eo, bias + DOT4_OCB * bl);
+        dot4_eo_order(eo + 16, mult + DOT4_OCB * bl);
+        dot4_eo_order(eo + 32, right + DOT4_OCB * bl);
     }
 }
 
 /* A strip of `pixels` (> 0) rows of n steps, step bytes apart from x, against `blocks` whole ReLU blocks (eo
  * records at eo, weights from w, outputs 16 channels a block from o, out_step apart): rows of 8 bytes each after
- * the other block by block (dot4_eo_k8), otherwise the pixels % 4 first (dot4_eo1_blocks), then the 4-pixel
- * tiles. */
+ * the other block by block (dot4_eo_k8), otherwise the pixels % 4 first (dot4_eo1_blocks), then the 4-pixel tiles
+ * (dot4_eo4_one for rows of up to 8 steps, else dot4_eo4_blocks). */
 EDGEC_INLINE void dot4_eo_strip(const int8_t *x, size_t step, const int8_t *w, int32_t n, const int32_t *eo,
                                 int32_t blocks, int32_t pixels, int8_t *o, size_t out_step) {
     const int32_t rest = pixels % 4;
@@ -1502,8 +1523,8 @@ EDGEC_INLINE void dot4_eo_strip(const int8_t *x, size_t step, const int8_t *w, i
     }
     if (rest) dot4_eo1_blocks(x, step, w, n, eo, blocks, o, out_step, rest);
     if (pixels >= 4)
-        dot4_eo4_blocks(x + (size_t)rest * step, step, w, n, eo, blocks, o + (size_t)rest * out_step, out_step,
-                        pixels / 4);
+        (n <= 8 ? dot4_eo4_one : dot4_eo4_blocks)(x + (size_t)rest * step, step, w, n, eo, blocks,
+                                                  o + (size_t)rest * out_step, out_step, pixels / 4);
 }
 
 /* dot4_sym2_tiles_rq's block for one pixel (a strip's odd one, where a tile overlapping its neighbour took the
@@ -1547,9 +1568,17 @@ DOT4_NOSCHED static void dot4_strip_sym2(const int8_t *x0, size_t step, size_t s
         const int fast = nb == DOT4_OCB && p->requant == EDGEC_REQUANT_FIXED && q->right_only;
         const int relu = nb == DOT4_OCB && q->relu;
         if (relu && rows == 1 && n > 0 && !tail) { /* ReLU: the one-lane tiles (flat windows, KWS's first layer) */
-            int32_t eo[DOT4_EO];
-            dot4_eo_layout(eo, q->bias, q->multiplier, q->right, 1);
-            dot4_eo_strip(x0, step, wb, n, eo, 1, pixels, out + oc0, out_step);
+            /* the run of such blocks from this one (up to 4; weights following each other) in one strip: a
+             * dot4_eo_strip call a block took about 80 instructions beside its tiles */
+            int32_t eo[4 * DOT4_EO], nrun = 0;
+            do {
+                dot4_eo_layout(eo + DOT4_EO * nrun, rq[bl + nrun].bias, rq[bl + nrun].multiplier,
+                               rq[bl + nrun].right, 1);
+                ++nrun;
+            } while (nrun < 4 && bl + nrun < blocks && k_bytes == 8 * n && OC - oc0 - DOT4_OCB * nrun >= DOT4_OCB &&
+                     rq[bl + nrun].relu);
+            dot4_eo_strip(x0, step, wb, n, eo, nrun, pixels, out + oc0, out_step);
+            bl += nrun - 1;
             continue;
         }
         if (fast && rows == 1 && n > 0 && !tail) { /* the whole strip in assembly, the odd pixel first */

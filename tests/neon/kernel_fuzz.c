@@ -597,6 +597,25 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
                 p.in_w = p.out_w = 2 * uniform(1, 3) + 1;
             }
         }
+        /* a53's one-lane tiles over rows of 1 x k_w windows read in place (pixels stride_w * in_c apart, not one
+         * row's bytes: the last step's pointer to the next tile), whole rows of 2 to 11 pixels, half of them of
+         * 1 x 1 windows of 8 channels at stride 2 (one step) */
+        const int eo_row = neon && t % 32 == 25 && !relu_pw;
+        if (eo_row) {
+            p.k_h = p.stride_h = p.dil_h = p.dil_w = 1;
+            p.k_w = uniform(2, 3); p.stride_w = uniform(1, 2);
+            p.pad_top = p.pad_left = 0;
+            p.in_c = 8 * uniform(1, 3);
+            if (t % 64 == 25) { /* rows of one step, 16 bytes apart (n = 1 outside the 8-byte rows' path) */
+                p.in_c = 8;
+                p.k_w = 1;
+                p.stride_w = 2;
+            }
+            p.in_h = p.out_h = uniform(1, 3);
+            p.out_w = uniform(2, 11);
+            p.in_w = (p.out_w - 1) * p.stride_w + p.k_w;
+            p.out_c = 16 * uniform(1, 5);
+        }
         const int32_t K = p.k_h * p.k_w * p.in_c;
         const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
         const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
@@ -616,7 +635,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform(-20000, 20000);
         random_requant(&p, mult, shift, p.out_c, K);
         const int k8 = relu_pw && p.in_c == 8; /* fixed point, no left shifts: every block a ReLU block */
-        const int sym_relu = relu_pw && t % 4 == 1; /* sym, right shifts only: a53's dot4_sym_relu_blocks */
+        const int sym_relu = (relu_pw || eo_row) && t % 4 == 1; /* sym, right shifts only: a53's one-lane tiles */
         while ((vww || k8 || kws_relu || sym_relu) && p.requant != EDGEC_REQUANT_FIXED)
             random_requant(&p, mult, shift, p.out_c, K);
         for (int32_t i = 0; (t % 4 < 2 || vww) && i < p.out_c; ++i)
@@ -627,7 +646,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
             p.act_min = -128;
             p.act_max = 127;
         }
-        if (relu_pw || kws_relu) { /* ReLU's bounds (dot4_round4_relu), a few channels of no shift in half the cases */
+        if (relu_pw || kws_relu || eo_row) { /* ReLU's bounds (dot4_round4_relu), a few channels of no shift in half */
             p.output_offset = -128;
             p.act_min = -128;
             p.act_max = 127;
