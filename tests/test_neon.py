@@ -170,6 +170,9 @@ MODELS = {  # name -> (target, model path maker)
     # the pointwise convs with ReLU's zero point (the unsigned narrowing), blocks with channels of no shift
     # (dot4_round4_noleft), the half tile of the first conv
     "tflite-int8-vww-a55": ("cortex-a55", lambda tmp: MLPERF / "vww_96_int8.tflite"),
+    # the same on SMULL: the one-lane ReLU pointwise tiles (K = 8 and whole blocks), the 8-channel first layer's
+    # batches read in place, the depthwise's 8-channel rows
+    "tflite-int8-vww-a53": ("cortex-a53", lambda tmp: MLPERF / "vww_96_int8.tflite"),
     "tflite-int8-a7": ("cortex-a7", lambda tmp: MLPERF / "ad01_int8.tflite"),
     # ad01: ten fully connected layers (edgec_fully_connected_s8_dot4: SDOT by element, one of 8 units)
     "tflite-int8-ad01-a55": ("cortex-a55", lambda tmp: MLPERF / "ad01_int8.tflite"),
