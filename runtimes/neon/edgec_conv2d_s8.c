@@ -1279,16 +1279,6 @@ EDGEC_INLINE void dot4_strip_body(const int8_t *x0, size_t step, size_t stride, 
 /* dot4_round4_right on the sums in V with the constants in M, S */
 #define DOT4_SYM2_RQ(V, M, S) \
     "sqrdmulh " V ".4s, " V ".4s, " M ".4s\n" "ssra " V ".4s, " V ".4s, #31\n" "srshl " V ".4s, " V ".4s, " S ".4s\n"
-/* a tile's accumulators started from the half sums at b, b64 (dot4_block_rq.bias_half) */
-#define DOT4_SYM2_INIT                                                                                           \
-    "ld1 {v24.4s - v27.4s}, [%[b]]\n" "ld1 {v28.4s - v31.4s}, [%[b64]]\n" "ld1 {v8.4s - v11.4s}, [%[b]]\n"      \
-    "ld1 {v12.4s - v15.4s}, [%[b64]]\n"
-/* the tile's channel sums (v16-v19 pixel 0, v20-v23 pixel 1) and the multipliers (v0-v3), right shifts (v4-v7) */
-#define DOT4_SYM2_SUMS                                                                                           \
-    "addp v16.4s, v24.4s, v25.4s\n" "addp v17.4s, v26.4s, v27.4s\n" "addp v18.4s, v28.4s, v29.4s\n"             \
-    "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"               \
-    "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"                                             \
-    "ld1 {v0.4s - v3.4s}, [%[m]]\n" "ld1 {v4.4s - v7.4s}, [%[s]]\n"
 /* The pairs of quads go four a pass (n's bits 0 and 1 first): 52 instructions a pair, and half of one for the
  * count and branch. */
 static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t *w, int32_t n,
@@ -1299,14 +1289,18 @@ static inline void dot4_sym2_tiles_rq(const int8_t *x, size_t step, const int8_t
     __asm__ volatile( /* volatile: its outputs are dead, the stores are the point */
             "mov %[p0], %[x]\n" "add %[p1], %[x], %[step]\n"
             "1:\n"
-            DOT4_SYM2_INIT
+            "ld1 {v24.4s - v27.4s}, [%[b]]\n" "ld1 {v28.4s - v31.4s}, [%[b64]]\n" "ld1 {v8.4s - v11.4s}, [%[b]]\n"
+            "ld1 {v12.4s - v15.4s}, [%[b64]]\n"
             "mov %[wp], %[w]\n"
             "tbz %w[n], #0, 2f\n" DOT4_SYM2_PAIR
             "2:\n" "tbz %w[n], #1, 3f\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR
             "3:\n" "lsr %w[c], %w[n], #2\n" "cbz %w[c], 5f\n"
             "4:\n" DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR DOT4_SYM2_PAIR "subs %w[c], %w[c], #1\n" "b.ne 4b\n"
             "5:\n"
-            DOT4_SYM2_SUMS
+            "addp v16.4s, v24.4s, v25.4s\n" "addp v17.4s, v26.4s, v27.4s\n" "addp v18.4s, v28.4s, v29.4s\n"
+            "addp v19.4s, v30.4s, v31.4s\n" "addp v20.4s, v8.4s, v9.4s\n" "addp v21.4s, v10.4s, v11.4s\n"
+            "addp v22.4s, v12.4s, v13.4s\n" "addp v23.4s, v14.4s, v15.4s\n"
+            "ld1 {v0.4s - v3.4s}, [%[m]]\n" "ld1 {v4.4s - v7.4s}, [%[s]]\n"
             "ld1r {v24.8h}, [%[z]]\n" "ld2r {v25.16b, v26.16b}, [%[lh]]\n"
             DOT4_SYM2_RQ("v16", "v0", "v4") DOT4_SYM2_RQ("v17", "v1", "v5") DOT4_SYM2_RQ("v18", "v2", "v6")
             DOT4_SYM2_RQ("v19", "v3", "v7") DOT4_SYM2_RQ("v20", "v0", "v4") DOT4_SYM2_RQ("v21", "v1", "v5")
