@@ -43,10 +43,11 @@ static void conv_pixel(const float *EDGEC_RESTRICT input, const float *EDGEC_RES
     }
 }
 
-/* Four output pixels whose taps are all inside the input. in[i] points at pixel i's tap (0, 0), out[i] at its
- * first output channel. */
-static void conv_tile4(const float *const in[4], float *const out[4], const float *EDGEC_RESTRICT weights,
+/* Four output pixels whose taps are all inside the input (edgec_conv2d_f32_tile4_fn). */
+static void conv_tile4(const float *in0, const float *in1, const float *in2, const float *in3, float *out0,
+                       float *out1, float *out2, float *out3, const float *EDGEC_RESTRICT weights,
                        const float *EDGEC_RESTRICT bias, const edgec_conv2d_params *p) {
+    float *const out[4] = {out0, out1, out2, out3};
     const int32_t C = p->in_c, K = p->k_h * p->k_w * C, C8 = C & ~7;
     const size_t row = (size_t)p->in_w * C;
     const float lo = p->act_min, hi = p->act_max;
@@ -59,7 +60,7 @@ static void conv_tile4(const float *const in[4], float *const out[4], const floa
         for (int32_t ky = 0; ky < p->k_h; ++ky) {
             for (int32_t kx = 0; kx < p->k_w; ++kx) {
                 const size_t off = (size_t)ky * p->dil_h * row + (size_t)kx * p->dil_w * C;
-                const float *x0 = in[0] + off, *x1 = in[1] + off, *x2 = in[2] + off, *x3 = in[3] + off;
+                const float *x0 = in0 + off, *x1 = in1 + off, *x2 = in2 + off, *x3 = in3 + off;
                 for (int32_t ic = 0; ic < C8; ic += 8) {
                     const v8f v0 = LOAD8(x0 + ic), v1 = LOAD8(x1 + ic), v2 = LOAD8(x2 + ic), v3 = LOAD8(x3 + ic);
                     const v8f k0 = LOAD8(w0 + ic), k1 = LOAD8(w1 + ic), k2 = LOAD8(w2 + ic), k3 = LOAD8(w3 + ic);
@@ -89,7 +90,7 @@ static void conv_tile4(const float *const in[4], float *const out[4], const floa
         for (int32_t ky = 0; ky < p->k_h; ++ky) {
             for (int32_t kx = 0; kx < p->k_w; ++kx) {
                 const size_t off = (size_t)ky * p->dil_h * row + (size_t)kx * p->dil_w * C;
-                const float *x0 = in[0] + off, *x1 = in[1] + off, *x2 = in[2] + off, *x3 = in[3] + off;
+                const float *x0 = in0 + off, *x1 = in1 + off, *x2 = in2 + off, *x3 = in3 + off;
                 for (int32_t ic = 0; ic < C8; ic += 8) {
                     const v8f k = LOAD8(w + ic);
                     EDGEC_X86_MADD8(a0, LOAD8(x0 + ic), k); EDGEC_X86_MADD8(a1, LOAD8(x1 + ic), k);
@@ -693,15 +694,6 @@ static void conv_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RE
     }
 }
 
-/* conv_tile4 as edgec_conv2d_f32_tile4_fn */
-static void tile4(const float *in0, const float *in1, const float *in2, const float *in3, float *out0, float *out1,
-                  float *out2, float *out3, const float *EDGEC_RESTRICT weights, const float *EDGEC_RESTRICT bias,
-                  const edgec_conv2d_params *p) {
-    const float *const in[4] = {in0, in1, in2, in3};
-    float *const out[4] = {out0, out1, out2, out3};
-    conv_tile4(in, out, weights, bias, p);
-}
-
 /* A border or leftover pixel (edgec_conv2d_f32_pixel_fn). */
 static void border_pixel(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT weights,
                          const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output, const edgec_conv2d_params *p,
@@ -722,7 +714,7 @@ void edgec_conv2d_nhwc_f32(const float *EDGEC_RESTRICT input, const float *EDGEC
         if (!few_channels(input, weights, NULL, bias, output, p)) conv_packed(input, weights, NULL, bias, output, p);
         return;
     }
-    edgec_conv2d_f32_frame(input, weights, bias, output, p, tile4, border_pixel, 0);
+    edgec_conv2d_f32_frame(input, weights, bias, output, p, conv_tile4, border_pixel, 0);
 }
 
 void edgec_conv2d_nhwc_f32_packed(const float *EDGEC_RESTRICT input, const float *EDGEC_RESTRICT packed,
