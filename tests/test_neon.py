@@ -5,7 +5,8 @@
    builds: aarch64 without the dot product (cortex-a53: SMULL + SADALP), aarch64 with it (cortex-a55: SDOT) and
    armv7-a (cortex-a7); the disassembly shows which int8 instructions each build really uses. A second harness
    (tests/neon/float_fuzz.c) does the same for the kernels with float activations it does not cover (the hybrid
-   conv and its quantizer, pooling, binary ops, mean, transpose): the same bits as the reference.
+   conv and its quantizer, pooling, binary ops, mean, transpose): the same bits as the reference. The aarch64
+   harness also runs built with branch protection, with BTI enforced (qemu -cpu max).
 2. Whole models through `edgec verify`'s code path for a cortex-a target (cross compiler, qemu-aarch64 /
    qemu-arm): an ONNX float, an ONNX QDQ int8, a TFLite int8 and a TFLite hybrid model; the int8 outputs are also
    byte-equal to the same model built for the host with the reference kernels, and the generated C builds
@@ -45,13 +46,15 @@ BUILDS = {
 }
 
 
-def build_fuzz_harness(target, build: Path, clang_target: str = "") -> Path:
+def build_fuzz_harness(target, build: Path, clang_target: str = "", bti: bool = False) -> Path:
     """The reference kernels renamed ref_*, the NEON kernels, and the harness, with the target's own flags (by
-    clang for `clang_target` if given: the compiler of the iOS package, and of Android's NDK)."""
+    clang for `clang_target` if given: the compiler of the iOS package, and of Android's NDK); with `bti`, built
+    with branch protection and linked as a BTI-marked program (see test_neon_kernels_with_bti_enforced)."""
     cc = require("clang" if clang_target else target.cc)
     build.mkdir(parents=True, exist_ok=True)
     flags = [*([f"--target={clang_target}"] if clang_target else []), *target.cflags, *STRICT,
-             "-I", str(REPO / "runtimes" / "include")]
+             *(["-mbranch-protection=standard"] if bti else []), "-I", str(REPO / "runtimes" / "include")]
+    link = ["-nostartfiles", str(REPO / "tests" / "neon" / "bti_start.S"), "-Wl,-z,force-bti"] if bti else []
     objs = []
     for kernel in FUZZED:
         name = f"edgec_{kernel}"
@@ -66,8 +69,8 @@ def build_fuzz_harness(target, build: Path, clang_target: str = "") -> Path:
                         str(obj)], check=True, capture_output=True, text=True)
         objs.append(str(obj))
     exe = build / "kernel_fuzz"
-    proc = subprocess.run([cc, *flags, str(REPO / "tests" / "neon" / "kernel_fuzz.c"), *objs, "-o", str(exe), "-lm"],
-                          capture_output=True, text=True)
+    proc = subprocess.run([cc, *flags, *link, str(REPO / "tests" / "neon" / "kernel_fuzz.c"), *objs, "-o", str(exe),
+                           "-lm"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return exe
 
@@ -92,6 +95,45 @@ def test_neon_kernels_equal_the_reference_kernels(target_name, tmp_path):
     used = {u.split()[0] for u in used if u.split()}
     assert must <= used, f"{target_name}: {sorted(must - used)} not in the NEON build"
     assert not (must_not & used), f"{target_name}: {sorted(must_not & used)} in a core without them"
+
+
+BTI_CANARY = """
+#include <stdio.h>
+__attribute__((target("branch-protection=none"))) int no_landing_pad(int x) { return x + 1; }
+int main(void) { int (*volatile f)(int) = no_landing_pad; printf("%d\\n", f(1)); return 0; }
+"""
+
+
+@pytest.mark.parametrize("target_name", ["cortex-a53", "cortex-a55"])
+def test_neon_kernels_with_bti_enforced(target_name, tmp_path):
+    """Built with -mbranch-protection=standard (ARMv8.5 BTI), an indirect branch must land on a BTI instruction or
+    the core raises SIGILL on a guarded page: Linux and Android guard the pages of BTI-marked programs. The
+    compiler puts pads where it branches; the a53 int8 conv's assembly branches into the middle of its unrolled
+    steps (dot4_eo_*), which carry their own. The harness starts at tests/neon/bti_start.S (Debian's crt1.o has no
+    pad), the linker marks it BTI, and `qemu-aarch64 -cpu max` enforces it: a canary without a pad must fault
+    first, so a QEMU that does not enforce fails the test rather than passing it."""
+    target = load_target(target_name)
+    qemu = require(target.emulator)
+    cc = require(target.cc)
+    link = ["-mbranch-protection=standard", "-nostartfiles", str(REPO / "tests" / "neon" / "bti_start.S"),
+            "-Wl,-z,force-bti"]
+    (tmp_path / "canary.c").write_text(BTI_CANARY)
+    subprocess.run([cc, "-O2", *link, str(tmp_path / "canary.c"), "-o", str(tmp_path / "canary")], check=True,
+                   capture_output=True)
+    canary = subprocess.run([qemu, "-cpu", "max", "-L", target.sysroot, str(tmp_path / "canary")],
+                            capture_output=True, text=True, timeout=60)
+    assert canary.returncode == -4, f"no SIGILL without a landing pad: BTI is not enforced ({canary.returncode})"
+
+    exe = build_fuzz_harness(target, tmp_path / "build", bti=True)
+    notes = subprocess.run([require("aarch64-linux-gnu-readelf"), "-n", str(exe)], capture_output=True, text=True,
+                           check=True).stdout
+    assert "AArch64 feature: BTI" in notes, notes
+    proc = subprocess.run([qemu, "-cpu", "max", "-L", target.sysroot, str(exe), str(CASES_PER_KERNEL)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if "cases=" in line]
+    assert len(lines) == len(FUZZED) + len(FUZZED_NEON_ONLY), proc.stdout
+    assert all(f"cases={CASES_PER_KERNEL} mismatches=0" in line for line in lines), proc.stdout
 
 
 # tests/neon/float_fuzz.c: kernel -> the functions its reference file defines (renamed ref_* there)
