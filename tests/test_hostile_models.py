@@ -271,6 +271,19 @@ def weights_made_uint8(m):
     m.subgraphs[0].tensors[first_op(m, "FULLY_CONNECTED").inputs[1]].type = 3
 
 
+def dilation_made_131072(m):
+    """Seed 83: one byte of a conv's options vtable, its length, raised so that the file's next bytes read as a
+    dilation_h of 131072. TFLite keeps dilations and the SAME padding it derives (131071) in int16_t: TFLite Micro
+    computed with a dilation of 0 and a padding of -1, edgec with the real values, and the outputs differed by 13.
+    Any stride, dilation or padding above 32767 is refused by name."""
+    first_op(m, "CONV_2D").builtinOptions.dilationHFactor = 131072
+
+
+def padding_made_over_int16(m):
+    """A dilation TFLite holds (8000) whose SAME padding it does not: KWS's 10 x 4 kernel needs 36,000 rows above."""
+    first_op(m, "CONV_2D").builtinOptions.dilationHFactor = 8000
+
+
 # Mutants benchmarks/fuzz_models.py found, reduced to the one field that matters: (model, mutation, message parts)
 FUZZ_FOUND = [
     (KWS, bias_made_float, ["(DEPTHWISE_CONV_2D): bias", "is float32, not int32"]),
@@ -288,6 +301,10 @@ FUZZ_FOUND = [
      ["an int8 tensor of an integer model without quantization parameters"]),
     (REPO / "model_zoo/models/int8_mix_int8io.tflite", int8_activation_without_quantization,
      ["an int8 tensor of an integer model without quantization parameters"]),
+    (REPO / "model_zoo/models/int8_mix_int8io.tflite", dilation_made_131072,
+     ["(CONV_2D): dilation_h is 131072: TFLite's kernels hold it in 16 bits (at most 32767)",
+      "SAME padding of 131071 along the height"]),
+    (KWS, padding_made_over_int16, ["(CONV_2D): SAME padding of 36000 along the height"]),
 ]
 
 

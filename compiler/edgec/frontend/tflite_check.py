@@ -324,9 +324,14 @@ def _check_options(op, kind: str, label: str, p: _Problems) -> None:
             fields.update(filter_height=o.FilterHeight(), filter_width=o.FilterWidth())
         else:
             fields.update(dilation_h=o.DilationHFactor(), dilation_w=o.DilationWFactor())
+        if want == 2:
+            fields["depth_multiplier"] = o.DepthMultiplier()
         for field, value in fields.items():
-            if value <= 0:
+            if value <= 0 and field != "depth_multiplier":
                 p.damaged.append(f"{label}: {field} is {value} (must be positive)")
+            elif value > INT16_MAX and want != 5:  # PoolParams keeps its strides and sizes in int
+                p.damaged.append(f"{label}: {field} is {value}: TFLite's kernels hold it in 16 bits (at most "
+                                 f"{INT16_MAX})")
         if o.Padding() not in PADDINGS:
             p.damaged.append(f"{label}: unknown padding {o.Padding()}")
         if want == 2 and o.DepthMultiplier() < 0:
@@ -376,6 +381,19 @@ def _conv_out(size: int, filt: int, stride: int, dilation: int, padding: int) ->
     return (size + stride - 1) // stride if padding == 0 else (size - eff + stride) // stride
 
 
+# TFLite's kernels keep strides, dilations, a depthwise conv's depth multiplier and the padding they derive in
+# int16_t (ConvParams, DepthwiseParams, PaddingValues): a larger value wraps there, and no two builds agree.
+INT16_MAX = 32767
+
+
+def _padding_over_int16(size: int, filt: int, stride: int, dilation: int, padding: int, out: int) -> int | None:
+    """The padding TFLite derives for one spatial axis (ComputePaddingWithOffset) where it exceeds int16."""
+    if padding != 0:  # VALID: none
+        return None
+    pad = max(0, (out - 1) * stride + (filt - 1) * dilation + 1 - size) // 2
+    return pad if pad > INT16_MAX else None
+
+
 def _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p: _Problems) -> None:
     """The shapes the int8 kernels take from the file: the output of a conv, depthwise conv, pool or fully
     connected must be what its input, weights and options give (the kernels trust them)."""
@@ -423,6 +441,13 @@ def _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p: _Pr
                 _conv_out(x[2], kw, o.StrideW(), o.DilationWFactor(), o.Padding()), oc]
         if y != want:
             complain(f"output shape {y}, but input {x}, weights {w} and the options give {want}")
+        for axis, k, stride, dilation in (("height", kh, o.StrideH(), o.DilationHFactor()),
+                                          ("width", kw, o.StrideW(), o.DilationWFactor())):
+            pad = _padding_over_int16(x[1 if axis == "height" else 2], k, stride, dilation, o.Padding(),
+                                      want[1 if axis == "height" else 2])
+            if pad is not None:
+                complain(f"SAME padding of {pad} along the {axis}: TFLite's kernels hold it in 16 bits (at most "
+                         f"{INT16_MAX})")
         bias = shape(ins[2]) if len(ins) > 2 else None
         if bias is not None and int(np.prod(bias)) != oc:
             complain(f"bias of shape {bias} for {oc} output channels")
@@ -441,6 +466,12 @@ def _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p: _Pr
                 _conv_out(x[2], o.FilterWidth(), o.StrideW(), 1, o.Padding()), x[3]]
         if y != want:
             complain(f"output shape {y}, but input {x} and the options give {want}")
+        for axis, k, stride in (("height", o.FilterHeight(), o.StrideH()), ("width", o.FilterWidth(), o.StrideW())):
+            pad = _padding_over_int16(x[1 if axis == "height" else 2], k, stride, 1, o.Padding(),
+                                      want[1 if axis == "height" else 2])
+            if pad is not None:
+                complain(f"SAME padding of {pad} along the {axis}: TFLite's kernels hold it in 16 bits (at most "
+                         f"{INT16_MAX})")
     elif kind in ("RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR") and x is not None and y is not None and \
             len(ins) > 1 and ins[1] >= 0:
         size = _constant(model, sg, ins[1])
