@@ -316,6 +316,19 @@ def test_fuzz_found_tflite_mutants_are_refused_by_name(tmp_path):
         assert_refused(code, message, *fragments)
 
 
+def test_transpose_conv_stride_over_int16_is_refused(tmp_path):
+    """TRANSPOSE_CONV's strides and padding live in TFLite's int16_t ConvParams too: a stride of 40000 (a 1-pixel
+    input to 40000 rows) would wrap there, so it is refused naming the node, as the conv's are."""
+    from test_int8_tflite_coverage import Model, transpose_conv
+
+    m = Model(seed=5)
+    transpose_conv(m, m.input([1, 1, 2, 3]), 2, (3, 3), (40000, 1), "SAME", True, False)
+    path = tmp_path / "tconv.tflite"
+    path.write_bytes(m.b.finish(m.inputs, m.outputs))
+    code, message = compile_in_process(path, tmp_path)
+    assert_refused(code, message, "(TRANSPOSE_CONV)", "strides 40000, 1", "hold them in 16 bits")
+
+
 def test_fuzz_found_tensors_without_names_compile(tmp_path):
     """Seed 71: a byte flip left a tensor of an int8 model without a name, and the int8 importer ended in an
     internal error (None.decode). Names are optional in the schema: KWS with no tensor names at all compiles and
