@@ -1,9 +1,9 @@
 /* What the kernel fuzz harnesses of tests/neon/float_fuzz.c and tests/x86/kernel_fuzz.c share: the random
- * numbers and the report (kernel_fuzz_rng.h, which tests/neon/kernel_fuzz.c takes too), the activations, and the
- * cases of the kernels both architectures speed up the same way (the hybrid quantizers, float pooling, the binary
- * ops, mean and transpose). Each harness compiles the
- * reference files with their functions prefixed ref_ and links its twin set; every result must be the same bits.
- * Included once, by the harness's single C file. */
+ * numbers, draws and verdicts (kernel_fuzz_rng.h, which tests/neon/kernel_fuzz.c takes too), the activations, and
+ * the cases of the kernels both architectures speed up the same way (the hybrid conv on each one's geometries, the
+ * hybrid quantizers, float pooling, the binary ops, mean and transpose). Each harness compiles the reference files
+ * with their functions prefixed ref_ and links its twin set; every result must be the same bits (the x86 hybrid
+ * conv's within 1e-4). Included once, by the harness's single C file. */
 #ifndef EDGEC_TESTS_KERNEL_FUZZ_COMMON_H
 #define EDGEC_TESTS_KERNEL_FUZZ_COMMON_H
 
@@ -13,12 +13,16 @@
 #include <string.h>
 
 #include "edgec_binary_f32.h"
+#include "edgec_conv2d_hybrid.h"
 #include "edgec_hybrid_quantize.h"
-#include "edgec_mean_f32.h"
 #include "edgec_pool2d_f32.h"
 #include "edgec_transpose_f32.h"
+#include "kernel_fuzz_mean_axes.h"
 #include "kernel_fuzz_rng.h"
 
+void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const float *w_scale,
+                             const int32_t *w_zero_point, const float *bias, float *output, int8_t *qinput,
+                             const edgec_conv2d_hybrid_params *p);
 float ref_edgec_quantize_symmetric_s8(const float *x, int32_t n, int8_t *q);
 float ref_edgec_quantize_asymmetric_s8(const float *x, int32_t n, int8_t *q, int32_t *zero_point);
 void ref_edgec_binary_f32(const float *a, const float *b, float *out, const edgec_binary_params *p);
@@ -56,13 +60,101 @@ static void fuzz_quantize(int32_t n_cases) {
             s_got = edgec_quantize_symmetric_s8(x, n, got);
             s_want = ref_edgec_quantize_symmetric_s8(x, n, want);
         }
-        if (memcmp(got, want, n) != 0 || memcmp(&s_got, &s_want, sizeof s_got) != 0 || z_got != z_want) {
-            if (bad < 5) printf("  mismatch: %s n %d\n", t % 2 ? "asymmetric" : "symmetric", n);
-            ++bad;
-        }
+        if ((memcmp(got, want, n) != 0 || memcmp(&s_got, &s_want, sizeof s_got) != 0 || z_got != z_want) &&
+            count_mismatch(&bad))
+            printf("  mismatch: %s n %d\n", t % 2 ? "asymmetric" : "symmetric", n);
         free(x); free(got); free(want);
     }
     report("hybrid_quantize", n_cases, bad);
+}
+
+/* The start of a hybrid conv geometry: case t's quantization (symmetric, asymmetric, ONNX u8 in turn), batch, groups
+ * (2 or 3 every seventh case) and input channels (17 to 90 per group every fifth, else up to 24). */
+static void hybrid_quant_and_groups(edgec_conv2d_hybrid_params *p, int32_t t) {
+    memset(p, 0, sizeof *p);
+    p->quant = t % 3; /* symmetric, asymmetric, ONNX u8 */
+    p->batch = uniform(1, 2);
+    p->groups = t % 7 == 3 ? uniform(2, 3) : 1;
+    p->in_c = p->groups * (t % 5 == 1 ? uniform(17, 90) : uniform(1, 24));
+}
+
+/* The rest of a hybrid conv geometry whose quantization, channels and input size are drawn: case t's window (every
+ * fourth pointwise, else up to 10 x 5, strides up to 3, dilation 2 down and, if dilate_w, across, padding within
+ * the window), the ONNX layouts and scales, the clamp; 0 if the output is empty. */
+static int hybrid_window(edgec_conv2d_hybrid_params *p, int32_t t, int dilate_w) {
+    const int pointwise = t % 4 == 0;
+    p->k_h = pointwise ? 1 : uniform(1, 10); p->k_w = pointwise ? 1 : uniform(1, 5);
+    p->stride_h = pointwise ? 1 : uniform(1, 3); p->stride_w = pointwise ? 1 : uniform(1, 3);
+    p->dil_h = pointwise ? 1 : uniform(1, 2); p->dil_w = pointwise || !dilate_w ? 1 : uniform(1, 2);
+    const int32_t eh = (p->k_h - 1) * p->dil_h + 1, ew = (p->k_w - 1) * p->dil_w + 1;
+    p->pad_top = pointwise ? 0 : uniform(0, eh - 1); p->pad_left = pointwise ? 0 : uniform(0, ew - 1);
+    const int32_t h = p->in_h + p->pad_top + (pointwise ? 0 : uniform(0, eh - 1)) - eh;
+    const int32_t w = p->in_w + p->pad_left + (pointwise ? 0 : uniform(0, ew - 1)) - ew;
+    if (h < 0 || w < 0) return 0;
+    p->out_h = h / p->stride_h + 1; p->out_w = w / p->stride_w + 1;
+    p->scale_per_channel = p->quant == EDGEC_HYBRID_ONNX_U8 && t % 2;
+    p->nchw = p->quant == EDGEC_HYBRID_ONNX_U8 && t % 4 == 2;
+    p->act_min = t % 3 == 0 ? 0.0f : -INFINITY;
+    p->act_max = t % 6 == 0 ? 0.5f : INFINITY;
+    return 1;
+}
+
+/* The hybrid conv on the harness's random geometries (0: an empty output, the case drawn again): the float outputs
+ * the same bits as the reference's (`exact`) or within close_f32 of them; TFLite's NHWC single-group layers also
+ * through edgec_conv2d_hybrid_dot4 on the weights packed as compiler/edgec/ops/hybrid.py's pack_conv_hybrid_dot4
+ * does, the same bits as the reference. */
+static void fuzz_conv_hybrid(int32_t n_cases, int (*geometry)(edgec_conv2d_hybrid_params *, int32_t), int exact) {
+    int32_t cases = 0, bad = 0, dot4_cases = 0, dot4_bad = 0;
+    for (int32_t t = 0; cases < n_cases; ++t) {
+        edgec_conv2d_hybrid_params p;
+        if (!geometry(&p, t)) continue;
+        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c;
+        const size_t n_w = (size_t)p.out_c * p.k_h * p.k_w * (p.in_c / p.groups);
+        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
+        float *in = malloc(sizeof(float) * n_in), *scale = malloc(sizeof(float) * p.out_c);
+        float *bias = malloc(sizeof(float) * p.out_c);
+        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
+        int8_t *wt = malloc(n_w), *q1 = malloc(n_in), *q2 = malloc(n_in);
+        int32_t *wz = malloc(sizeof(int32_t) * p.out_c);
+        fill_activations(in, n_in, t);
+        fill_s8(wt, n_w);
+        if (p.quant == EDGEC_HYBRID_TFLITE_SYMMETRIC)
+            for (size_t i = 0; i < n_w; ++i) wt[i] = wt[i] == -128 ? -127 : wt[i]; /* LiteRT's symmetric range */
+        for (int32_t i = 0; i < p.out_c; ++i) {
+            scale[i] = (0.5f + (uniform_f() + 1.0f)) / 256.0f;
+            bias[i] = uniform_f();
+            wz[i] = p.quant == EDGEC_HYBRID_ONNX_U8 ? uniform(-128, 127) : 0;
+        }
+        const int32_t *zero_points = p.quant == EDGEC_HYBRID_ONNX_U8 && t % 5 != 0 ? wz : NULL;
+        edgec_conv2d_hybrid(in, wt, scale, zero_points, bias, got, q1, &p);
+        ref_edgec_conv2d_hybrid(in, wt, scale, zero_points, bias, want, q2, &p);
+        if (!(exact ? memcmp(got, want, sizeof(float) * n_out) == 0 : close_f32(got, want, n_out)) &&
+            count_mismatch(&bad))
+            printf("  mismatch: quant %d in %dx%dx%d k %dx%d s %d,%d d %d,%d groups %d out_c %d\n", p.quant, p.in_h,
+                   p.in_w, p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.groups, p.out_c);
+        const int32_t K = p.k_h * p.k_w * p.in_c, K4 = (K + 3) / 4, blocks = (p.out_c + 15) / 16;
+        if (p.quant != EDGEC_HYBRID_ONNX_U8 && p.groups == 1 && K <= EDGEC_CONV2D_HYBRID_DOT4_MAX_K) {
+            int8_t *packed = calloc((size_t)blocks * K4 * 64, 1);
+            int32_t *sums = calloc((size_t)blocks * 16, sizeof(int32_t));
+            for (int32_t oc = 0; oc < p.out_c; ++oc)
+                for (int32_t k = 0; k < K; ++k) {
+                    const int8_t v = wt[(size_t)oc * K + k];
+                    packed[(((size_t)(oc / 16) * K4 + k / 4) * 16 + oc % 16) * 4 + k % 4] = v;
+                    sums[oc] += v;
+                }
+            memset(got, 0, sizeof(float) * n_out);
+            edgec_conv2d_hybrid_dot4(in, packed, sums, scale, bias, got, q1, &p);
+            if (memcmp(got, want, sizeof(float) * n_out) != 0 && count_mismatch(&dot4_bad))
+                printf("  mismatch: dot4 quant %d in %dx%dx%d k %dx%d s %d,%d d %d,%d out_c %d\n", p.quant, p.in_h,
+                       p.in_w, p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.out_c);
+            ++dot4_cases;
+            free(packed); free(sums);
+        }
+        ++cases;
+        free(in); free(scale); free(bias); free(got); free(want); free(wt); free(q1); free(q2); free(wz);
+    }
+    report("conv2d_hybrid", cases, bad);
+    report("conv2d_hybrid_dot4", dot4_cases, dot4_bad);
 }
 
 /* Max and average pooling, both layouts, every padding and ceil-mode overhang. */
@@ -103,13 +195,10 @@ static void fuzz_pool_f32(int32_t n_cases) {
             edgec_avg_pool2d_f32(x, got, &p);
             ref_edgec_avg_pool2d_f32(x, want, &p);
         }
-        if (memcmp(got, want, sizeof(float) * n_out) != 0) {
-            if (bad < 5)
-                printf("  mismatch: %s %s in %dx%dx%d k %dx%d s %d,%d d %d,%d\n", is_max ? "max" : "avg",
-                       p.channels_last ? "nhwc" : "nchw", p.in_h, p.in_w, p.channels, p.k_h, p.k_w, p.stride_h,
-                       p.stride_w, p.dil_h, p.dil_w);
-            ++bad;
-        }
+        if (memcmp(got, want, sizeof(float) * n_out) != 0 && count_mismatch(&bad))
+            printf("  mismatch: %s %s in %dx%dx%d k %dx%d s %d,%d d %d,%d\n", is_max ? "max" : "avg",
+                   p.channels_last ? "nhwc" : "nchw", p.in_h, p.in_w, p.channels, p.k_h, p.k_w, p.stride_h,
+                   p.stride_w, p.dil_h, p.dil_w);
         free(x); free(got); free(want);
     }
     report("pool2d_f32", n_cases, bad);
@@ -129,15 +218,8 @@ static void fuzz_binary_f32(int32_t n_cases, int32_t last_fast_op) {
             p.out_shape[d] = d == EDGEC_MAX_RANK - 1 ? uniform(1, 40) : uniform(1, 5);
             n_out *= (size_t)p.out_shape[d];
         }
-        size_t n_a = 1, n_b = 1;
-        for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
-            const int32_t dim = p.out_shape[d];
-            const int a_bc = t % 3 == 1 && uniform(0, 1), b_bc = t % 3 == 2 && uniform(0, 1);
-            p.a_strides[d] = a_bc || dim == 1 ? 0 : (int32_t)n_a;
-            p.b_strides[d] = b_bc || dim == 1 ? 0 : (int32_t)n_b;
-            if (!a_bc) n_a *= (size_t)dim;
-            if (!b_bc) n_b *= (size_t)dim;
-        }
+        size_t n_a, n_b;
+        random_broadcast_strides(p.out_shape, p.a_strides, p.b_strides, t, &n_a, &n_b);
         p.op = t % 4 == 3 ? uniform(0, 10) : uniform(0, last_fast_op);
         p.act_min = t % 3 == 0 ? 0.0f : -INFINITY;
         p.act_max = t % 5 == 0 ? 0.5f : INFINITY;
@@ -158,10 +240,8 @@ static void fuzz_binary_f32(int32_t n_cases, int32_t last_fast_op) {
         int same = 1;
         for (size_t i = 0; i < n_out; ++i)
             if (memcmp(&got[i], &want[i], sizeof(float)) != 0 && !(isnan(got[i]) && isnan(want[i]))) same = 0;
-        if (!same) {
-            if (bad < 5) printf("  mismatch: binary_f32 op %d n %zu rank %d in place %d\n", p.op, n_out, rank, in_place);
-            ++bad;
-        }
+        if (!same && count_mismatch(&bad))
+            printf("  mismatch: binary_f32 op %d n %zu rank %d in place %d\n", p.op, n_out, rank, in_place);
         free(a); free(b); free(a2); free(got); free(want);
     }
     report("binary_f32", n_cases, bad);
@@ -176,26 +256,15 @@ static void fuzz_mean_f32(int32_t n_cases) {
         for (int32_t d = 2; d >= 0; --d) st[d] = st[d + 1] * shp[d + 1];
         const int32_t mask = t % 3 == 0 ? 6 : uniform(1, 15); /* 6: NHWC's global average pool */
         edgec_mean_params m;
-        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) {
-            m.out_shape[d] = m.red_shape[d] = 1;
-            m.out_strides[d] = m.red_strides[d] = 0;
-        }
-        int32_t ko = EDGEC_MAX_RANK, kr = EDGEC_MAX_RANK, nout = 1;
-        m.count = 1;
-        for (int32_t d = 3; d >= 0; --d) {
-            if (mask & (1 << d)) { --kr; m.red_shape[kr] = shp[d]; m.red_strides[kr] = st[d]; m.count *= shp[d]; }
-            else { --ko; m.out_shape[ko] = shp[d]; m.out_strides[ko] = st[d]; nout *= shp[d]; }
-        }
+        const int32_t nout = mean_over_axes(&m, 4, shp, st, (uint32_t)mask);
         const size_t n_in = (size_t)shp[0] * st[0];
         float *in = malloc(sizeof(float) * n_in), *got = malloc(sizeof(float) * nout);
         float *want = malloc(sizeof(float) * nout);
         fill_activations(in, n_in, t);
         ref_edgec_mean_f32(in, want, &m);
         edgec_mean_f32(in, got, &m);
-        if (memcmp(got, want, sizeof(float) * nout) != 0) {
-            if (bad < 5) printf("  mismatch: mean_f32 shape %dx%dx%dx%d mask %d\n", shp[0], shp[1], shp[2], shp[3], mask);
-            ++bad;
-        }
+        if (memcmp(got, want, sizeof(float) * nout) != 0 && count_mismatch(&bad))
+            printf("  mismatch: mean_f32 shape %dx%dx%dx%d mask %d\n", shp[0], shp[1], shp[2], shp[3], mask);
         free(in); free(got); free(want);
     }
     report("mean_f32", n_cases, bad);
@@ -226,10 +295,8 @@ static void fuzz_transpose_f32(int32_t n_cases) {
         fill_activations(in, n, t);
         ref_edgec_transpose_f32(in, want, &p);
         edgec_transpose_f32(in, got, &p);
-        if (memcmp(got, want, sizeof(float) * n) != 0) {
-            if (bad < 5) printf("  mismatch: transpose %dx%dx%dx%d\n", shp[0], shp[1], shp[2], shp[3]);
-            ++bad;
-        }
+        if (memcmp(got, want, sizeof(float) * n) != 0 && count_mismatch(&bad))
+            printf("  mismatch: transpose %dx%dx%dx%d\n", shp[0], shp[1], shp[2], shp[3]);
         free(in); free(got); free(want);
     }
     report("transpose_f32", n_cases, bad);
@@ -265,29 +332,16 @@ static void fuzz_transpose_mean_f32(int32_t n_cases) {
         }
         edgec_transpose_f32(x, got, &tp);
         ref_edgec_transpose_f32(x, want, &tp);
-        if (memcmp(got, want, sizeof(float) * n) != 0) {
-            if (bad_t < 5) printf("  transpose mismatch: rank %d shape %d,%d,%d,%d\n", rank, shape[0], rank > 1 ? shape[1] : 0,
-                                  rank > 2 ? shape[2] : 0, rank > 3 ? shape[3] : 0);
-            ++bad_t;
-        }
+        if (memcmp(got, want, sizeof(float) * n) != 0 && count_mismatch(&bad_t))
+            printf("  transpose mismatch: rank %d shape %d,%d,%d,%d\n", rank, shape[0], rank > 1 ? shape[1] : 0,
+                   rank > 2 ? shape[2] : 0, rank > 3 ? shape[3] : 0);
         edgec_mean_params mp;
-        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) mp.out_shape[d] = mp.red_shape[d] = 1, mp.out_strides[d] = mp.red_strides[d] = 0;
         const uint32_t reduced = (uint32_t)uniform(1, (1 << rank) - 1);
-        int32_t kept_n = 0, red_n = 0;
-        for (int32_t d = 0; d < rank; ++d) kept_n += !(reduced >> d & 1), red_n += reduced >> d & 1;
-        int32_t ko = EDGEC_MAX_RANK - kept_n, ro = EDGEC_MAX_RANK - red_n;
-        mp.count = 1;
-        for (int32_t d = 0; d < rank; ++d) {
-            if (reduced >> d & 1) { mp.red_shape[ro] = shape[d]; mp.red_strides[ro++] = strides[d]; mp.count *= shape[d]; }
-            else { mp.out_shape[ko] = shape[d]; mp.out_strides[ko++] = strides[d]; }
-        }
-        const size_t n_out = n / (size_t)mp.count;
+        const size_t n_out = (size_t)mean_over_axes(&mp, rank, shape, strides, reduced);
         edgec_mean_f32(x, got, &mp);
         ref_edgec_mean_f32(x, want, &mp);
-        if (memcmp(got, want, sizeof(float) * n_out) != 0) {
-            if (bad_m < 5) printf("  mean mismatch: rank %d reduced mask %u\n", rank, reduced);
-            ++bad_m;
-        }
+        if (memcmp(got, want, sizeof(float) * n_out) != 0 && count_mismatch(&bad_m))
+            printf("  mean mismatch: rank %d reduced mask %u\n", rank, reduced);
         free(x); free(got); free(want);
     }
     report("transpose_f32_any_rank", n_cases, bad_t);

@@ -1,13 +1,13 @@
 /* The runtimes/neon/ kernels against runtimes/reference/ on random shapes, in one process (run under
  * qemu-aarch64 / qemu-arm by tests/test_neon.py). The reference kernels are compiled with their names prefixed
  * ref_ (-Dedgec_x=ref_edgec_x), so both sets link into this one executable. int8 must match byte for byte;
- * float within 1e-4 (absolute and relative). Prints one line per kernel: cases run, mismatches; exits 1 on any. */
+ * float within 1e-4 (absolute and relative). The add's cases are tests/kernel_fuzz_add_s8.h's, shared with
+ * tests/x86/kernel_fuzz.c. Prints one line per kernel: cases run, mismatches; exits 1 on any. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "edgec_add_s8.h"
 #include "edgec_avg_pool2d_s8.h"
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_conv2d_s8.h"
@@ -17,9 +17,8 @@
 #include "edgec_fully_connected_s8_dot4.h"
 #include "edgec_matmul_f32.h"
 #include "../kernel_fuzz_rng.h"
+#include "../kernel_fuzz_add_s8.h"
 
-void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
-                      int32_t *scratch);
 void ref_edgec_avg_pool2d_s8(const int8_t *input, int8_t *output, const edgec_avg_pool2d_s8_params *p);
 void ref_edgec_conv2d_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
                          const int32_t *shift, int8_t *output, const edgec_conv2d_s8_params *p);
@@ -33,8 +32,6 @@ void ref_edgec_conv2d_nhwc_f32(const float *input, const float *weights, const f
 void ref_edgec_depthwise_conv2d_f32(const float *input, const float *weights, const float *bias, float *output,
                                     const edgec_conv2d_params *p);
 void ref_edgec_matmul_f32(const float *a, const float *b, const float *bias, float *out, const edgec_matmul_params *p);
-
-static void fill_f32(float *x, size_t n) { for (size_t i = 0; i < n; ++i) x[i] = uniform_f(); }
 
 /* A random convolution geometry: input size, kernel, stride, dilation, padding; 0 if the output is empty. */
 static int random_geometry(edgec_conv2d_s8_params *p, int pointwise, int big_channels) {
@@ -79,6 +76,11 @@ static int square_kxk(edgec_conv2d_s8_params *p, int32_t k, int tall) {
     if (h < 0 || w < 0) return 0;
     p->out_h = h / p->stride_h + 1; p->out_w = w / p->stride_w + 1;
     return 1;
+}
+
+static void print_conv_s8_mismatch(const edgec_conv2d_s8_params *p) {
+    printf("  mismatch: in %dx%dx%d k %dx%d s %d,%d d %d,%d pad %d,%d out_c %d\n", p->in_h, p->in_w, p->in_c, p->k_h,
+           p->k_w, p->stride_h, p->stride_w, p->dil_h, p->dil_w, p->pad_top, p->pad_left, p->out_c);
 }
 
 static void random_requant(edgec_conv2d_s8_params *p, int32_t *multiplier, int32_t *shift, int32_t n,
@@ -191,74 +193,34 @@ static void fuzz_conv_s8(int32_t n_cases, int depthwise) {
             edgec_conv2d_s8(in, w, b, mult, shift, got, &p);
             ref_edgec_conv2d_s8(in, w, b, mult, shift, want, &p);
         }
-        if (memcmp(got, want, n_out) != 0) {
-            if (bad < 5)
-                printf("  mismatch: in %dx%dx%d k %dx%d s %d,%d d %d,%d pad %d,%d out_c %d\n", p.in_h, p.in_w,
-                       p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left, p.out_c);
-            ++bad;
-        }
+        if (memcmp(got, want, n_out) != 0 && count_mismatch(&bad)) print_conv_s8_mismatch(&p);
         ++cases;
         free(in); free(w); free(got); free(want); free(bias); free(mult); free(shift);
     }
     report(depthwise ? "depthwise_conv2d_s8" : "conv2d_s8", cases, bad);
 }
 
-/* A multiplier of TFLite's range [2^30, 2^31), now and then INT32_MAX or INT32_MIN (SQRDMULH's saturating case). */
-static void random_multiplier(int32_t *multiplier, int32_t *shift, int32_t lo_shift, int32_t hi_shift) {
-    const int32_t pick = uniform(0, 19);
-    *multiplier = pick == 0 ? INT32_MAX : pick == 1 ? INT32_MIN : (int32_t)(0x40000000u + (next_u32() & 0x3fffffffu));
-    *shift = uniform(lo_shift, hi_shift);
+/* int8 add's output shapes: rank 1 to 4, rows of up to 40. */
+static int32_t add_s8_shape(int32_t *out_shape, int32_t t) {
+    (void)t;
+    const int32_t rank = uniform(1, 4);
+    for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) out_shape[d] = 1;
+    for (int32_t d = EDGEC_MAX_RANK - rank; d < EDGEC_MAX_RANK; ++d)
+        out_shape[d] = d == EDGEC_MAX_RANK - 1 ? uniform(1, 40) : uniform(1, 5);
+    return rank;
 }
 
-/* int8 add (and the other kinds, which take the reference's row) with broadcasting: dense tensors, inputs
- * broadcast along some dimensions (stride 0 inside a row: one value along it). */
-static void fuzz_add_s8(int32_t n_cases) {
-    int32_t bad = 0;
-    for (int32_t t = 0; t < n_cases; ++t) {
-        edgec_add_s8_params p;
-        memset(&p, 0, sizeof p);
-        const int32_t rank = uniform(1, 4);
-        size_t n_out = 1;
-        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) p.shape.out_shape[d] = 1;
-        for (int32_t d = EDGEC_MAX_RANK - rank; d < EDGEC_MAX_RANK; ++d) {
-            p.shape.out_shape[d] = d == EDGEC_MAX_RANK - 1 ? uniform(1, 40) : uniform(1, 5);
-            n_out *= (size_t)p.shape.out_shape[d];
-        }
-        size_t n_a = 1, n_b = 1;
-        for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
-            const int32_t dim = p.shape.out_shape[d];
-            const int a_bc = t % 3 == 1 && uniform(0, 1), b_bc = t % 3 == 2 && uniform(0, 1);
-            p.shape.a_strides[d] = a_bc || dim == 1 ? 0 : (int32_t)n_a;
-            p.shape.b_strides[d] = b_bc || dim == 1 ? 0 : (int32_t)n_b;
-            if (!a_bc) n_a *= (size_t)dim;
-            if (!b_bc) n_b *= (size_t)dim;
-        }
-        p.input1_offset = uniform(-127, 128);
-        p.input2_offset = uniform(-127, 128);
-        p.output_offset = uniform(-128, 127);
-        p.left_shift = t % 5 == 0 ? uniform(0, 23) : 20;
-        random_multiplier(&p.input1_multiplier, &p.input1_shift, -10, t % 9 == 0 ? 2 : 0);
-        random_multiplier(&p.input2_multiplier, &p.input2_shift, -10, 0);
-        if (t % 4 == 3) { /* TFLite's rescaling of the input of the larger scale: exactly 1/2 */
-            p.input2_multiplier = 1 << 30;
-            p.input2_shift = 0;
-        }
-        random_multiplier(&p.output_multiplier, &p.output_shift, -24, 1);
-        p.act_min = t % 4 == 0 ? uniform(-128, 0) : -128;
-        p.act_max = t % 4 == 1 ? uniform(0, 127) : 127;
-        p.kind = t % 6 == 5 ? uniform(1, 8) : EDGEC_ADD_S8_ADD;
-        int8_t *a = malloc(n_a), *b = malloc(n_b), *got = malloc(n_out), *want = malloc(n_out);
-        fill_s8(a, n_a);
-        fill_s8(b, n_b);
-        edgec_add_s8(a, b, got, &p, NULL);
-        ref_edgec_add_s8(a, b, want, &p, NULL);
-        if (memcmp(got, want, n_out) != 0) {
-            if (bad < 5) printf("  mismatch: kind %d n %zu rank %d\n", p.kind, n_out, rank);
-            ++bad;
-        }
-        free(a); free(b); free(got); free(want);
+/* int8 add's scales: now and then a left shift up to 23 or input 1 shifted left, every fourth case TFLite's
+ * rescaling of the input of the larger scale (exactly 1/2). */
+static void add_s8_scales(edgec_add_s8_params *p, int32_t t) {
+    p->left_shift = t % 5 == 0 ? uniform(0, 23) : 20;
+    random_multiplier(&p->input1_multiplier, &p->input1_shift, -10, t % 9 == 0 ? 2 : 0);
+    random_multiplier(&p->input2_multiplier, &p->input2_shift, -10, 0);
+    if (t % 4 == 3) {
+        p->input2_multiplier = 1 << 30;
+        p->input2_shift = 0;
     }
-    report("add_s8", n_cases, bad);
+    random_multiplier(&p->output_multiplier, &p->output_shift, -24, 1);
 }
 
 /* int8 average pooling: windows up to 20 x 20 (past 256 taps: the NEON int16 sums' flush), inputs random or all
@@ -293,10 +255,8 @@ static void fuzz_avg_pool_s8(int32_t n_cases) {
         if (cases % 3) memset(in, cases % 3 == 1 ? -128 : 127, n_in); /* the extreme sums */
         edgec_avg_pool2d_s8(in, got, &p);
         ref_edgec_avg_pool2d_s8(in, want, &p);
-        if (memcmp(got, want, n_out) != 0) {
-            if (bad < 5) printf("  mismatch: in %dx%dx%d k %dx%d\n", p.in_h, p.in_w, p.channels, p.k_h, p.k_w);
-            ++bad;
-        }
+        if (memcmp(got, want, n_out) != 0 && count_mismatch(&bad))
+            printf("  mismatch: in %dx%dx%d k %dx%d\n", p.in_h, p.in_w, p.channels, p.k_h, p.k_w);
         ++cases;
         free(in); free(got); free(want);
     }
@@ -375,19 +335,26 @@ static void fuzz_fc_s8(int32_t n_cases, int dot4) {
             edgec_fully_connected_s8(in, w, b, got, &p);
         }
         ref_edgec_fully_connected_s8(in, w, b, want, &p);
-        if (memcmp(got, want, (size_t)p.batches * p.units) != 0) {
-            if (bad < 5) printf("  mismatch: batches %d depth %d units %d\n", p.batches, p.depth, p.units);
-            ++bad;
-        }
+        if (memcmp(got, want, (size_t)p.batches * p.units) != 0 && count_mismatch(&bad))
+            printf("  mismatch: batches %d depth %d units %d\n", p.batches, p.depth, p.units);
         free(in); free(w); free(got); free(want); free(bias);
     }
     report(dot4 ? "fully_connected_s8_dot4" : "fully_connected_s8", n_cases, bad);
 }
 
-static int close_f32(const float *got, const float *want, size_t n) {
-    for (size_t i = 0; i < n; ++i)
-        if (!(fabsf(got[i] - want[i]) <= 1e-4f + 1e-4f * fabsf(want[i]))) return 0;
-    return 1;
+/* The float conv of an int8 geometry: out_c output channels in `groups` groups, case t's clamp (a ReLU every third
+ * case, an upper bound every sixth). */
+static edgec_conv2d_params conv_f32_params(const edgec_conv2d_s8_params *g, int32_t out_c, int32_t groups, int32_t t) {
+    edgec_conv2d_params p;
+    memset(&p, 0, sizeof p);
+    p.batch = g->batch; p.in_h = g->in_h; p.in_w = g->in_w; p.in_c = g->in_c;
+    p.out_h = g->out_h; p.out_w = g->out_w; p.out_c = out_c;
+    p.k_h = g->k_h; p.k_w = g->k_w; p.stride_h = g->stride_h; p.stride_w = g->stride_w;
+    p.pad_top = g->pad_top; p.pad_left = g->pad_left; p.dil_h = g->dil_h; p.dil_w = g->dil_w;
+    p.groups = groups;
+    p.act_min = t % 3 == 0 ? 0.0f : -INFINITY;
+    p.act_max = t % 6 == 0 ? 0.5f : INFINITY;
+    return p;
 }
 
 static void fuzz_conv_f32(int32_t n_cases, int depthwise) {
@@ -398,37 +365,23 @@ static void fuzz_conv_f32(int32_t n_cases, int depthwise) {
         if (depthwise && t % 2 == 0 && !square_3x3(&g)) continue; /* half the cases: NEON's 3x3 row path */
         if (depthwise && t % 4 == 1 && !square_kxk(&g, t % 8 == 1 ? 5 : 7, t % 64 == 1 || t % 64 == 5))
             continue; /* a quarter: 5x5 / 7x7 */
-        edgec_conv2d_params p;
-        p.batch = g.batch; p.in_h = g.in_h; p.in_w = g.in_w; p.in_c = g.in_c;
-        p.out_h = g.out_h; p.out_w = g.out_w; p.out_c = depthwise ? g.in_c * (t % 4 == 3 ? 2 : 1) : g.out_c;
-        p.k_h = g.k_h; p.k_w = g.k_w; p.stride_h = g.stride_h; p.stride_w = g.stride_w;
-        p.pad_top = g.pad_top; p.pad_left = g.pad_left; p.dil_h = g.dil_h; p.dil_w = g.dil_w;
-        p.groups = depthwise ? p.in_c : 1;
-        p.act_min = t % 3 == 0 ? 0.0f : -INFINITY;
-        p.act_max = t % 6 == 0 ? 0.5f : INFINITY;
-        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c;
+        const edgec_conv2d_params p =
+            conv_f32_params(&g, depthwise ? g.in_c * (t % 4 == 3 ? 2 : 1) : g.out_c, depthwise ? g.in_c : 1, t);
         const size_t n_w = depthwise ? (size_t)p.k_h * p.k_w * p.out_c : (size_t)p.out_c * p.k_h * p.k_w * p.in_c;
-        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
-        float *in = malloc(sizeof(float) * n_in), *w = malloc(sizeof(float) * n_w);
-        float *bias = malloc(sizeof(float) * p.out_c);
-        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
-        fill_f32(in, n_in);
-        fill_f32(w, n_w);
-        fill_f32(bias, (size_t)p.out_c);
-        const float *b = t % 7 == 6 ? NULL : bias;
+        f32_case c = new_f32_case((size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w, (size_t)p.out_c,
+                                  (size_t)p.batch * p.out_h * p.out_w * p.out_c);
+        const float *b = t % 7 == 6 ? NULL : c.bias;
         if (depthwise) {
-            edgec_depthwise_conv2d_f32(in, w, b, got, &p);
-            ref_edgec_depthwise_conv2d_f32(in, w, b, want, &p);
+            edgec_depthwise_conv2d_f32(c.in, c.w, b, c.got, &p);
+            ref_edgec_depthwise_conv2d_f32(c.in, c.w, b, c.want, &p);
         } else {
-            edgec_conv2d_nhwc_f32(in, w, b, got, &p);
-            ref_edgec_conv2d_nhwc_f32(in, w, b, want, &p);
+            edgec_conv2d_nhwc_f32(c.in, c.w, b, c.got, &p);
+            ref_edgec_conv2d_nhwc_f32(c.in, c.w, b, c.want, &p);
         }
-        if (!close_f32(got, want, n_out)) {
-            if (bad < 5) printf("  mismatch: in %dx%dx%d k %dx%d out_c %d\n", p.in_h, p.in_w, p.in_c, p.k_h, p.k_w, p.out_c);
-            ++bad;
-        }
+        if (!close_f32(c.got, c.want, c.n_out) && count_mismatch(&bad))
+            printf("  mismatch: in %dx%dx%d k %dx%d out_c %d\n", p.in_h, p.in_w, p.in_c, p.k_h, p.k_w, p.out_c);
         ++cases;
-        free(in); free(w); free(bias); free(got); free(want);
+        free_f32_case(&c);
     }
     report(depthwise ? "depthwise_conv2d_f32" : "conv2d_nhwc_f32", cases, bad);
 }
@@ -456,35 +409,20 @@ static void fuzz_conv_f32_packed(int32_t n_cases) {
     for (int32_t t = 0; cases < n_cases; ++t) {
         edgec_conv2d_s8_params g;
         if (!random_geometry(&g, t % 3 == 0, t % 5 == 1)) continue;
-        edgec_conv2d_params p;
-        p.batch = g.batch; p.in_h = g.in_h; p.in_w = g.in_w; p.in_c = g.in_c;
-        p.out_h = g.out_h; p.out_w = g.out_w; p.out_c = uniform(1, 45);
-        p.k_h = g.k_h; p.k_w = g.k_w; p.stride_h = g.stride_h; p.stride_w = g.stride_w;
-        p.pad_top = g.pad_top; p.pad_left = g.pad_left; p.dil_h = g.dil_h; p.dil_w = g.dil_w;
-        p.groups = 1;
-        p.act_min = t % 3 == 0 ? 0.0f : -INFINITY;
-        p.act_max = t % 6 == 0 ? 0.5f : INFINITY;
+        const edgec_conv2d_params p = conv_f32_params(&g, uniform(1, 45), 1, t);
         const int32_t k = p.k_h * p.k_w * p.in_c;
-        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * k;
-        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
-        float *in = malloc(sizeof(float) * n_in), *w = malloc(sizeof(float) * n_w);
-        float *bias = malloc(sizeof(float) * p.out_c);
-        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
-        fill_f32(in, n_in);
-        fill_f32(w, n_w);
-        fill_f32(bias, (size_t)p.out_c);
-        float *packed = pack_conv_f32(w, p.out_c, k);
-        const float *b = t % 7 == 6 ? NULL : bias;
-        edgec_conv2d_nhwc_f32_packed(in, packed, b, got, &p);
-        ref_edgec_conv2d_nhwc_f32(in, w, b, want, &p);
-        if (!close_f32(got, want, n_out)) {
-            if (bad < 5)
-                printf("  mismatch: in %dx%dx%d k %dx%d s %d,%d d %d,%d out_c %d\n", p.in_h, p.in_w, p.in_c, p.k_h,
-                       p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.out_c);
-            ++bad;
-        }
+        f32_case c = new_f32_case((size_t)p.batch * p.in_h * p.in_w * p.in_c, (size_t)p.out_c * k, (size_t)p.out_c,
+                                  (size_t)p.batch * p.out_h * p.out_w * p.out_c);
+        float *packed = pack_conv_f32(c.w, p.out_c, k);
+        const float *b = t % 7 == 6 ? NULL : c.bias;
+        edgec_conv2d_nhwc_f32_packed(c.in, packed, b, c.got, &p);
+        ref_edgec_conv2d_nhwc_f32(c.in, c.w, b, c.want, &p);
+        if (!close_f32(c.got, c.want, c.n_out) && count_mismatch(&bad))
+            printf("  mismatch: in %dx%dx%d k %dx%d s %d,%d d %d,%d out_c %d\n", p.in_h, p.in_w, p.in_c, p.k_h,
+                   p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.out_c);
         ++cases;
-        free(in); free(w); free(bias); free(got); free(want); free(packed);
+        free_f32_case(&c);
+        free(packed);
     }
     report("conv2d_nhwc_f32_packed", cases, bad);
 }
@@ -660,12 +598,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases, int neon) {
         if (neon) edgec_conv2d_s8_dot4_neon(in, packed, bias2, mult, shift, got, &p, flags);
         else edgec_conv2d_s8_dot4(in, packed, bias2, mult, shift, got, &p);
         ref_edgec_conv2d_s8(in, w, b, mult, shift, want, &p);
-        if (memcmp(got, want, n_out) != 0) {
-            if (bad < 5)
-                printf("  mismatch: in %dx%dx%d k %dx%d s %d,%d d %d,%d pad %d,%d out_c %d\n", p.in_h, p.in_w,
-                       p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left, p.out_c);
-            ++bad;
-        }
+        if (memcmp(got, want, n_out) != 0 && count_mismatch(&bad)) print_conv_s8_mismatch(&p);
         ++cases;
         free(in); free(w); free(got); free(want); free(bias); free(mult); free(shift); free(bias2); free(packed);
     }
@@ -688,20 +621,14 @@ static void fuzz_matmul_f32(int32_t n_cases) {
         p.act_min = t % 3 == 1 ? 0.0f : -INFINITY;
         p.act_max = INFINITY;
         const int32_t nb = p.batch_shape[EDGEC_MAX_RANK - 1];
-        const size_t n_a = (size_t)nb * p.m * p.k, n_b = (size_t)nb * p.k * p.n, n_out = (size_t)nb * p.m * p.n;
-        float *a = malloc(sizeof(float) * n_a), *bm = malloc(sizeof(float) * n_b), *bias = malloc(sizeof(float) * p.n);
-        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
-        fill_f32(a, n_a);
-        fill_f32(bm, n_b);
-        fill_f32(bias, (size_t)p.n);
-        const float *b = t % 5 == 4 ? NULL : bias;
-        edgec_matmul_f32(a, bm, b, got, &p);
-        ref_edgec_matmul_f32(a, bm, b, want, &p);
-        if (!close_f32(got, want, n_out)) {
-            if (bad < 5) printf("  mismatch: m %d k %d n %d\n", p.m, p.k, p.n);
-            ++bad;
-        }
-        free(a); free(bm); free(bias); free(got); free(want);
+        /* in: A, w: B */
+        f32_case c = new_f32_case((size_t)nb * p.m * p.k, (size_t)nb * p.k * p.n, (size_t)p.n, (size_t)nb * p.m * p.n);
+        const float *b = t % 5 == 4 ? NULL : c.bias;
+        edgec_matmul_f32(c.in, c.w, b, c.got, &p);
+        ref_edgec_matmul_f32(c.in, c.w, b, c.want, &p);
+        if (!close_f32(c.got, c.want, c.n_out) && count_mismatch(&bad))
+            printf("  mismatch: m %d k %d n %d\n", p.m, p.k, p.n);
+        free_f32_case(&c);
     }
     report("matmul_f32", n_cases, bad);
 }
@@ -711,7 +638,7 @@ int main(int argc, char **argv) {
     fuzz_conv_s8(n, 0);
     fuzz_conv_s8(n, 1);
     fuzz_fc_s8(n, 0);
-    fuzz_add_s8(n);
+    fuzz_add_s8(n, add_s8_shape, add_s8_scales);
     fuzz_avg_pool_s8(n);
     fuzz_conv_f32(n, 0);
     fuzz_conv_f32(n, 1);

@@ -12,9 +12,9 @@
 #include "edgec_depthwise_conv2d_f32.h"
 #include "edgec_hybrid_quantize.h"
 #include "edgec_matmul_f32.h"
-#include "edgec_mean_f32.h"
 #include "edgec_pool2d_f32.h"
 #include "edgec_transpose_f32.h"
+#include "../kernel_fuzz_mean_axes.h"
 void ref_conv(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
 void ref_dw(const float *, const float *, const float *, float *, const edgec_conv2d_params *);
 void ref_hybrid(const float *, const int8_t *, const float *, const int32_t *, const float *, float *, int8_t *,
@@ -143,16 +143,7 @@ int main(void) {
             for (int32_t d = 2; d >= 0; --d) st[d] = st[d + 1] * shp[d + 1];
             const int32_t mask = ri(1, 15);
             edgec_mean_params m;
-            for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) {
-                m.out_shape[d] = m.red_shape[d] = 1;
-                m.out_strides[d] = m.red_strides[d] = 0;
-            }
-            int32_t ko = EDGEC_MAX_RANK, kr = EDGEC_MAX_RANK, nout = 1;
-            m.count = 1;
-            for (int32_t d = 3; d >= 0; --d) {
-                if (mask & (1 << d)) { --kr; m.red_shape[kr] = shp[d]; m.red_strides[kr] = st[d]; m.count *= shp[d]; }
-                else { --ko; m.out_shape[ko] = shp[d]; m.out_strides[ko] = st[d]; nout *= shp[d]; }
-            }
+            const int32_t nout = mean_over_axes(&m, 4, shp, st, (uint32_t)mask);
             for (int32_t i = 0; i < shp[0] * st[0]; ++i) in[i] = rf();
             ref_mean(in, o1, &m);
             edgec_mean_f32(in, o2, &m);

@@ -38,6 +38,48 @@ static int same(const void *a, const void *b, size_t n) { /* no memcmp in the fi
     for (size_t i = 0; i < n; ++i) if (x[i] != y[i]) return 0;
     return 1;
 }
+/* 1 if the depthwise kernel's output differs from the reference's on p (its taps in w, its requantisation in dmul and
+ * dsh, its bias in bb, its input in din). */
+static int dw_differs(const edgec_conv2d_s8_params *p, const int32_t *bb) {
+    ref_dw(din, w, bb, dmul, dsh, dout1, p);
+    edgec_depthwise_conv2d_s8(din, w, bb, dmul, dsh, dout2, p);
+    return !same(dout1, dout2, (size_t)(p->batch * p->out_h * p->out_w * p->out_c));
+}
+/* The general depthwise cases' offsets (a ninth at the ends), clamp (full in odd cases), requantisation (a 19th
+ * float; fixed point with every shift from -31 to 8, a 23rd INT32_MIN multipliers, biases near and past the fast
+ * path's bound), input and taps (a tenth extreme), an eighth without bias, for p's geometry. */
+static int dw_general_differs(edgec_conv2d_s8_params *p, int it) {
+    p->input_offset = (it % 9 == 0) ? ((it & 1) ? 128 : -127) : ri(-127, 128);
+    p->output_offset = (it % 9 == 4) ? ((it & 1) ? 127 : -128) : ri(-128, 127);
+    if (it % 2) { p->act_min = -128; p->act_max = 127; } else { p->act_min = ri(-128, 0); p->act_max = ri(0, 127); }
+    p->requant = (it % 19 == 7) ? EDGEC_REQUANT_FLOAT : EDGEC_REQUANT_FIXED;
+    int nin = p->batch * p->in_h * p->in_w * p->in_c;
+    for (int i = 0; i < nin; ++i) din[i] = (int8_t)rnd();
+    for (int i = 0; i < (int)sizeof w; ++i) w[i] = (int8_t)rnd();
+    if (it % 10 == 3) for (int i = 0; i < (int)sizeof w; ++i) w[i] = (rnd() & 1) ? -128 : 127; /* extreme taps */
+    for (int i = 0; i < p->out_c; ++i) {
+        const int r = ri(0, 15);
+        dsh[i] = r < 11 ? ri(-12, -1) : r < 13 ? ri(-31, -13) : ri(0, 8);
+        dmul[i] = (it % 23 == 5) ? INT32_MIN : (int32_t)((rnd() >> 1) | (1u << 30));
+        dbias[i] = ri(-30000, 30000);
+        if (ri(0, 9) == 0) dbias[i] = (int32_t)rnd() >> ri(1, 12); /* near and past the fast path's bound */
+        if (p->requant) { union { float f; int32_t b; } u; u.f = (float)ri(1, 1000) / 100000.0f; dmul[i] = u.b; }
+    }
+    return dw_differs(p, (it % 8 == 7) ? 0 : dbias);
+}
+/* The 3 x 3 cases' data for p (offsets and clamp drawn): input and taps random or (extreme_in, extreme_w) -128 and
+ * 127 only, fixed-point requantisation by right shifts, biases near and past the fast path's bound, or none. */
+static int dw_3x3_differs(edgec_conv2d_s8_params *p, int extreme_in, int extreme_w, int no_bias) {
+    p->requant = EDGEC_REQUANT_FIXED;
+    int nin = p->batch * p->in_h * p->in_w * p->in_c;
+    for (int i = 0; i < nin; ++i) din[i] = extreme_in ? ((rnd() & 1) ? -128 : 127) : (int8_t)rnd();
+    for (int i = 0; i < 9 * p->in_c; ++i) w[i] = extreme_w ? ((rnd() & 1) ? -128 : 127) : (int8_t)rnd();
+    for (int i = 0; i < p->out_c; ++i) {
+        dsh[i] = ri(-14, -1); dmul[i] = (int32_t)((rnd() >> 1) | (1u << 30)); dbias[i] = ri(-30000, 30000);
+        if (ri(0, 9) == 0) dbias[i] = (int32_t)rnd() >> ri(1, 4); /* near and past the fast path's bound */
+    }
+    return dw_differs(p, no_bias ? 0 : dbias);
+}
 static int32_t rmul(void) { return (int32_t)((rnd() >> 1) | (1u << 30)); }
 int main(void) {
     int bad = 0;
@@ -97,27 +139,7 @@ int main(void) {
         if (eh < 0 || ew < 0) continue;
         p.out_h = eh / p.stride_h + 1; p.out_w = ew / p.stride_w + 1;
         if (it % 6 == 1 && p.out_h > 1) p.out_h -= 1; /* VALID-like: the last rows' taps need no bottom padding */
-        p.input_offset = (it % 9 == 0) ? ((it & 1) ? 128 : -127) : ri(-127, 128);
-        p.output_offset = (it % 9 == 4) ? ((it & 1) ? 127 : -128) : ri(-128, 127);
-        if (it % 2) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
-        p.requant = (it % 19 == 7) ? EDGEC_REQUANT_FLOAT : EDGEC_REQUANT_FIXED;
-        int nin = p.batch * p.in_h * p.in_w * p.in_c;
-        for (int i = 0; i < nin; ++i) din[i] = (int8_t)rnd();
-        for (int i = 0; i < (int)sizeof w; ++i) w[i] = (int8_t)rnd();
-        if (it % 10 == 3) for (int i = 0; i < (int)sizeof w; ++i) w[i] = (rnd() & 1) ? -128 : 127; /* extreme taps */
-        for (int i = 0; i < p.out_c; ++i) {
-            const int r = ri(0, 15);
-            dsh[i] = r < 11 ? ri(-12, -1) : r < 13 ? ri(-31, -13) : ri(0, 8);
-            dmul[i] = (it % 23 == 5) ? INT32_MIN : (int32_t)((rnd() >> 1) | (1u << 30));
-            dbias[i] = ri(-30000, 30000);
-            if (ri(0, 9) == 0) dbias[i] = (int32_t)rnd() >> ri(1, 12); /* near and past the fast path's bound */
-            if (p.requant) { union { float f; int32_t b; } u; u.f = (float)ri(1, 1000) / 100000.0f; dmul[i] = u.b; }
-        }
-        const int32_t *bb = (it % 8 == 7) ? 0 : dbias;
-        ref_dw(din, w, bb, dmul, dsh, dout1, &p);
-        edgec_depthwise_conv2d_s8(din, w, bb, dmul, dsh, dout2, &p);
-        int nout = p.batch * p.out_h * p.out_w * p.out_c;
-        for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
+        bad += dw_general_differs(&p, it);
     }
     /* Depthwise 3x3, stride 1 and (a third) 2 (the DSP kernel's 2 x 2 path over int16 planes): tall maps up to 70
      * rows, so that every plane layout (one to four planes a line) takes several row pieces, odd and even row
@@ -139,19 +161,7 @@ int main(void) {
         if (it % 6 == 1 && p.out_h > 1) p.out_h -= 1;
         p.input_offset = ri(-127, 128); p.output_offset = ri(-128, 127);
         if (it % 2) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
-        p.requant = EDGEC_REQUANT_FIXED;
-        int nin = p.batch * p.in_h * p.in_w * p.in_c;
-        for (int i = 0; i < nin; ++i) din[i] = (int8_t)rnd();
-        for (int i = 0; i < 9 * p.in_c; ++i) w[i] = (it % 10 == 3) ? ((rnd() & 1) ? -128 : 127) : (int8_t)rnd();
-        for (int i = 0; i < p.out_c; ++i) {
-            dsh[i] = ri(-14, -1); dmul[i] = (int32_t)((rnd() >> 1) | (1u << 30)); dbias[i] = ri(-30000, 30000);
-            if (ri(0, 9) == 0) dbias[i] = (int32_t)rnd() >> ri(1, 4); /* near and past the fast path's bound */
-        }
-        const int32_t *bb = (it % 8 == 7) ? 0 : dbias;
-        ref_dw(din, w, bb, dmul, dsh, dout1, &p);
-        edgec_depthwise_conv2d_s8(din, w, bb, dmul, dsh, dout2, &p);
-        int nout = p.batch * p.out_h * p.out_w * p.out_c;
-        for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
+        bad += dw_3x3_differs(&p, 0, it % 10 == 3, it % 8 == 7);
     }
     /* Odd output widths on the 2 x 2 path (each row of groups ends with a half group): widths 3..15, 49..53 (a
      * 48-column piece, then 3 or 5: no single column is left), KWS's 25 x 5 with 64 channels, paddings 0..2, odd
@@ -176,19 +186,7 @@ int main(void) {
         if (it % 6 == 1 && p.out_h > 1) p.out_h -= 1;
         p.input_offset = ri(-127, 128); p.output_offset = ri(-128, 127);
         if (it % 2) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
-        p.requant = EDGEC_REQUANT_FIXED;
-        int nin = p.batch * p.in_h * p.in_w * p.in_c;
-        for (int i = 0; i < nin; ++i) din[i] = (int8_t)rnd();
-        for (int i = 0; i < 9 * p.in_c; ++i) w[i] = (it % 10 == 3) ? ((rnd() & 1) ? -128 : 127) : (int8_t)rnd();
-        for (int i = 0; i < p.out_c; ++i) {
-            dsh[i] = ri(-14, -1); dmul[i] = (int32_t)((rnd() >> 1) | (1u << 30)); dbias[i] = ri(-30000, 30000);
-            if (ri(0, 9) == 0) dbias[i] = (int32_t)rnd() >> ri(1, 4); /* near and past the fast path's bound */
-        }
-        const int32_t *bb = (it % 8 == 7) ? 0 : dbias;
-        ref_dw(din, w, bb, dmul, dsh, dout1, &p);
-        edgec_depthwise_conv2d_s8(din, w, bb, dmul, dsh, dout2, &p);
-        int nout = p.batch * p.out_h * p.out_w * p.out_c;
-        for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
+        bad += dw_3x3_differs(&p, 0, it % 10 == 3, it % 8 == 7);
     }
     /* Maps padded at the edges only that the DSP kernel's taps-inside kernels take (VWW's last seven depthwise
      * layers): 3 x 3 at stride 1 with padding 1, 6 x 6 at stride 2 with padding after it (TFLite's SAME; a 3 x 3
@@ -209,19 +207,7 @@ int main(void) {
         p.input_offset = (it % 4 == 0) ? ((it & 8) ? 128 : -127) : ri(-127, 128);
         p.output_offset = ri(-128, 127);
         if (it % 6 < 4) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
-        p.requant = EDGEC_REQUANT_FIXED;
-        int nin = p.batch * p.in_h * p.in_w * p.in_c;
-        for (int i = 0; i < nin; ++i) din[i] = (it % 7 == 2) ? ((rnd() & 1) ? -128 : 127) : (int8_t)rnd();
-        for (int i = 0; i < 9 * p.in_c; ++i) w[i] = (it % 4 == 1) ? ((rnd() & 1) ? -128 : 127) : (int8_t)rnd();
-        for (int i = 0; i < p.out_c; ++i) {
-            dsh[i] = ri(-14, -1); dmul[i] = (int32_t)((rnd() >> 1) | (1u << 30)); dbias[i] = ri(-30000, 30000);
-            if (ri(0, 9) == 0) dbias[i] = (int32_t)rnd() >> ri(1, 4); /* near and past the fast path's bound */
-        }
-        const int32_t *bb = (it % 8 == 6) ? 0 : dbias;
-        ref_dw(din, w, bb, dmul, dsh, dout1, &p);
-        edgec_depthwise_conv2d_s8(din, w, bb, dmul, dsh, dout2, &p);
-        int nout = p.batch * p.out_h * p.out_w * p.out_c;
-        for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
+        bad += dw_3x3_differs(&p, it % 7 == 2, it % 4 == 1, it % 8 == 6);
     }
     s = s_after;
     /* Depthwise k x k other than 3x3 (the DSP kernel's band path: MCUNet's 5x5 and 7x7; other k up to 7, non-square):
@@ -242,27 +228,7 @@ int main(void) {
         if (eh < 0 || ew < 0) continue;
         p.out_h = eh / p.stride_h + 1; p.out_w = ew / p.stride_w + 1;
         if (it % 6 == 1 && p.out_h > 1) p.out_h -= 1;
-        p.input_offset = (it % 9 == 0) ? ((it & 1) ? 128 : -127) : ri(-127, 128);
-        p.output_offset = (it % 9 == 4) ? ((it & 1) ? 127 : -128) : ri(-128, 127);
-        if (it % 2) { p.act_min = -128; p.act_max = 127; } else { p.act_min = ri(-128, 0); p.act_max = ri(0, 127); }
-        p.requant = (it % 19 == 7) ? EDGEC_REQUANT_FLOAT : EDGEC_REQUANT_FIXED;
-        int nin = p.batch * p.in_h * p.in_w * p.in_c;
-        for (int i = 0; i < nin; ++i) din[i] = (int8_t)rnd();
-        for (int i = 0; i < (int)sizeof w; ++i) w[i] = (int8_t)rnd();
-        if (it % 10 == 3) for (int i = 0; i < (int)sizeof w; ++i) w[i] = (rnd() & 1) ? -128 : 127;
-        for (int i = 0; i < p.out_c; ++i) {
-            const int r = ri(0, 15);
-            dsh[i] = r < 11 ? ri(-12, -1) : r < 13 ? ri(-31, -13) : ri(0, 8);
-            dmul[i] = (it % 23 == 5) ? INT32_MIN : (int32_t)((rnd() >> 1) | (1u << 30));
-            dbias[i] = ri(-30000, 30000);
-            if (ri(0, 9) == 0) dbias[i] = (int32_t)rnd() >> ri(1, 12);
-            if (p.requant) { union { float f; int32_t b; } u; u.f = (float)ri(1, 1000) / 100000.0f; dmul[i] = u.b; }
-        }
-        const int32_t *bb = (it % 8 == 7) ? 0 : dbias;
-        ref_dw(din, w, bb, dmul, dsh, dout1, &p);
-        edgec_depthwise_conv2d_s8(din, w, bb, dmul, dsh, dout2, &p);
-        int nout = p.batch * p.out_h * p.out_w * p.out_c;
-        for (int i = 0; i < nout; ++i) if (dout1[i] != dout2[i]) { ++bad; break; }
+        bad += dw_general_differs(&p, it);
     }
     /* Add (TFLite's int8 ADD and its kin): the table path and, with DSP, the three-instruction requantisation of
      * contiguous rows with a ReLU or no activation; broadcasting, small tensors (no tables), no scratch, output

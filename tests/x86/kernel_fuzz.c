@@ -1,15 +1,15 @@
 /* The runtimes/x86/ kernels that tests/neon/kernel_fuzz.c does not cover, against runtimes/reference/ on random
  * shapes, natively (tests/test_x86_kernels.py). The reference kernels are compiled with their names prefixed
  * ref_ (-Dedgec_x=ref_edgec_x). int8 outputs must match byte for byte; float within 1e-4 (absolute and
- * relative). The cases it shares with tests/neon/float_fuzz.c are in tests/kernel_fuzz_common.h. Prints one line
- * per kernel: cases run, mismatches; exits 1 on any. */
+ * relative). The cases it shares with tests/neon/float_fuzz.c are in tests/kernel_fuzz_common.h, the add's (with
+ * tests/neon/kernel_fuzz.c) in tests/kernel_fuzz_add_s8.h. Prints one line per kernel: cases run, mismatches; exits
+ * 1 on any. */
 #define _DEFAULT_SOURCE /* mmap, mprotect: inputs that end at an unreadable page */
 #include "../kernel_fuzz_common.h"
+#include "../kernel_fuzz_add_s8.h"
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "edgec_add_s8.h"
-#include "edgec_conv2d_hybrid.h"
 #include "edgec_conv2d_nhwc_f32.h"
 #include "edgec_conv2d_s8.h"
 #include "edgec_depthwise_conv2d_f32.h"
@@ -18,9 +18,6 @@
 #include "edgec_matmul_f32_packed.h"
 #include "edgec_qdq_s8.h"
 
-void ref_edgec_conv2d_hybrid(const float *input, const int8_t *weights, const float *w_scale,
-                             const int32_t *w_zero_point, const float *bias, float *output, int8_t *qinput,
-                             const edgec_conv2d_hybrid_params *p);
 void ref_edgec_fully_connected_s8(const int8_t *input, const int8_t *weights, const int32_t *bias, int8_t *output,
                                   const edgec_fully_connected_s8_params *p);
 void ref_edgec_conv2d_nhwc_f32(const float *input, const float *weights, const float *bias, float *output,
@@ -37,150 +34,34 @@ void ref_edgec_matmul_f32_packed(const float *a, const float *packed, const floa
                                  const edgec_matmul_params *p);
 void ref_edgec_depthwise_conv2d_f32(const float *input, const float *weights, const float *bias, float *output,
                                     const edgec_conv2d_params *p);
-void ref_edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_add_s8_params *p,
-                      int32_t *scratch);
 
-static int close_f32(const float *got, const float *want, size_t n) {
-    for (size_t i = 0; i < n; ++i)
-        if (!(fabsf(got[i] - want[i]) <= 1e-4f + 1e-4f * fabsf(want[i]))) return 0;
-    return 1;
+/* A random hybrid conv geometry: up to 90 channels in up to 3 groups over up to 12 x 12 pixels; 0 if the output
+ * is empty. */
+static int hybrid_geometry(edgec_conv2d_hybrid_params *p, int32_t t) {
+    hybrid_quant_and_groups(p, t);
+    p->out_c = p->groups * uniform(1, 40);
+    p->in_h = uniform(1, 12); p->in_w = uniform(1, 12);
+    return hybrid_window(p, t, 1);
 }
 
-static void fuzz_conv_hybrid(int32_t n_cases) {
-    int32_t cases = 0, bad = 0, dot4_cases = 0, dot4_bad = 0;
-    for (int32_t t = 0; cases < n_cases; ++t) {
-        edgec_conv2d_hybrid_params p;
-        memset(&p, 0, sizeof p);
-        p.quant = t % 3; /* symmetric, asymmetric, ONNX u8 */
-        p.batch = uniform(1, 2);
-        p.groups = t % 7 == 3 ? uniform(2, 3) : 1;
-        p.in_c = p.groups * (t % 5 == 1 ? uniform(17, 90) : uniform(1, 24));
-        p.out_c = p.groups * uniform(1, 40);
-        p.in_h = uniform(1, 12); p.in_w = uniform(1, 12);
-        const int pointwise = t % 4 == 0;
-        p.k_h = pointwise ? 1 : uniform(1, 10); p.k_w = pointwise ? 1 : uniform(1, 5);
-        p.stride_h = pointwise ? 1 : uniform(1, 3); p.stride_w = pointwise ? 1 : uniform(1, 3);
-        p.dil_h = pointwise ? 1 : uniform(1, 2); p.dil_w = pointwise ? 1 : uniform(1, 2);
-        const int32_t eh = (p.k_h - 1) * p.dil_h + 1, ew = (p.k_w - 1) * p.dil_w + 1;
-        p.pad_top = pointwise ? 0 : uniform(0, eh - 1); p.pad_left = pointwise ? 0 : uniform(0, ew - 1);
-        const int32_t h = p.in_h + p.pad_top + (pointwise ? 0 : uniform(0, eh - 1)) - eh;
-        const int32_t w = p.in_w + p.pad_left + (pointwise ? 0 : uniform(0, ew - 1)) - ew;
-        if (h < 0 || w < 0) continue;
-        p.out_h = h / p.stride_h + 1; p.out_w = w / p.stride_w + 1;
-        p.scale_per_channel = p.quant == EDGEC_HYBRID_ONNX_U8 && t % 2;
-        p.nchw = p.quant == EDGEC_HYBRID_ONNX_U8 && t % 4 == 2;
-        p.act_min = t % 3 == 0 ? 0.0f : -INFINITY;
-        p.act_max = t % 6 == 0 ? 0.5f : INFINITY;
-        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c;
-        const size_t n_w = (size_t)p.out_c * p.k_h * p.k_w * (p.in_c / p.groups);
-        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
-        float *in = malloc(sizeof(float) * n_in), *scale = malloc(sizeof(float) * p.out_c);
-        float *bias = malloc(sizeof(float) * p.out_c);
-        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
-        int8_t *wt = malloc(n_w), *q1 = malloc(n_in), *q2 = malloc(n_in);
-        int32_t *wz = malloc(sizeof(int32_t) * p.out_c);
-        fill_activations(in, n_in, t);
-        fill_s8(wt, n_w);
-        if (p.quant == EDGEC_HYBRID_TFLITE_SYMMETRIC)
-            for (size_t i = 0; i < n_w; ++i) wt[i] = wt[i] == -128 ? -127 : wt[i]; /* LiteRT's symmetric range */
-        for (int32_t i = 0; i < p.out_c; ++i) {
-            scale[i] = (0.5f + (uniform_f() + 1.0f)) / 256.0f;
-            bias[i] = uniform_f();
-            wz[i] = p.quant == EDGEC_HYBRID_ONNX_U8 ? uniform(-128, 127) : 0;
-        }
-        const int32_t *zero_points = p.quant == EDGEC_HYBRID_ONNX_U8 && t % 5 != 0 ? wz : NULL;
-        edgec_conv2d_hybrid(in, wt, scale, zero_points, bias, got, q1, &p);
-        ref_edgec_conv2d_hybrid(in, wt, scale, zero_points, bias, want, q2, &p);
-        if (!close_f32(got, want, n_out)) {
-            if (bad < 5)
-                printf("  mismatch: quant %d in %dx%dx%d k %dx%d s %d,%d d %d,%d groups %d out_c %d\n", p.quant, p.in_h,
-                       p.in_w, p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.groups, p.out_c);
-            ++bad;
-        }
-        /* TFLite's NHWC single-group layers: edgec_conv2d_hybrid_dot4 on the weights packed as
-         * compiler/edgec/ops/hybrid.py's pack_conv_hybrid_dot4 does, the same bits as the reference */
-        const int32_t K = p.k_h * p.k_w * p.in_c, K4 = (K + 3) / 4, blocks = (p.out_c + 15) / 16;
-        if (p.quant != EDGEC_HYBRID_ONNX_U8 && p.groups == 1 && K <= EDGEC_CONV2D_HYBRID_DOT4_MAX_K) {
-            int8_t *packed = calloc((size_t)blocks * K4 * 64, 1);
-            int32_t *sums = calloc((size_t)blocks * 16, sizeof(int32_t));
-            for (int32_t oc = 0; oc < p.out_c; ++oc)
-                for (int32_t k = 0; k < K; ++k) {
-                    const int8_t v = wt[(size_t)oc * K + k];
-                    packed[(((size_t)(oc / 16) * K4 + k / 4) * 16 + oc % 16) * 4 + k % 4] = v;
-                    sums[oc] += v;
-                }
-            memset(got, 0, sizeof(float) * n_out);
-            edgec_conv2d_hybrid_dot4(in, packed, sums, scale, bias, got, q1, &p);
-            if (memcmp(got, want, sizeof(float) * n_out) != 0) {
-                if (dot4_bad < 5)
-                    printf("  mismatch: dot4 quant %d in %dx%dx%d k %dx%d s %d,%d d %d,%d out_c %d\n", p.quant, p.in_h,
-                           p.in_w, p.in_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.out_c);
-                ++dot4_bad;
-            }
-            ++dot4_cases;
-            free(packed); free(sums);
-        }
-        ++cases;
-        free(in); free(scale); free(bias); free(got); free(want); free(wt); free(q1); free(q2); free(wz);
+/* int8 add's output shapes: rank 1 to 4, every fourth case rows past the kernel's 1024 elements, where it looks the
+ * rescaled inputs up (a row length drawn for every dim, kept for the last). */
+static int32_t add_s8_shape(int32_t *out_shape, int32_t t) {
+    const int32_t rank = uniform(1, 4);
+    for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) out_shape[d] = 1;
+    for (int32_t d = EDGEC_MAX_RANK - rank; d < EDGEC_MAX_RANK; ++d) {
+        const int32_t last = t % 4 == 3 ? uniform(300, 700) : uniform(1, 40);
+        out_shape[d] = d == EDGEC_MAX_RANK - 1 ? last : uniform(1, 5);
     }
-    report("conv2d_hybrid", cases, bad);
-    report("conv2d_hybrid_dot4", dot4_cases, dot4_bad);
+    return rank;
 }
 
-/* A random multiplier in [2^30, 2^31) (sometimes INT32_MIN's neighbour 2^31 - 1, or INT32_MIN itself, which the
- * x86 kernel leaves to the reference) and its shift. */
-static void random_multiplier(int32_t *multiplier, int32_t *shift, int32_t lo_shift, int32_t hi_shift) {
-    const int32_t pick = uniform(0, 19);
-    *multiplier = pick == 0 ? INT32_MAX : pick == 1 ? INT32_MIN : (int32_t)(0x40000000u + (next_u32() & 0x3fffffffu));
-    *shift = uniform(lo_shift, hi_shift);
-}
-
-static void fuzz_add_s8(int32_t n_cases) {
-    int32_t bad = 0;
-    for (int32_t t = 0; t < n_cases; ++t) {
-        edgec_add_s8_params p;
-        memset(&p, 0, sizeof p);
-        const int32_t rank = uniform(1, 4);
-        size_t n_out = 1;
-        for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) p.shape.out_shape[d] = 1;
-        for (int32_t d = EDGEC_MAX_RANK - rank; d < EDGEC_MAX_RANK; ++d) {
-            /* every fourth case past the kernel's 1024 elements, where it looks the rescaled inputs up */
-            const int32_t last = t % 4 == 3 ? uniform(300, 700) : uniform(1, 40);
-            p.shape.out_shape[d] = d == EDGEC_MAX_RANK - 1 ? last : uniform(1, 5);
-            n_out *= (size_t)p.shape.out_shape[d];
-        }
-        /* each input: dense over the output, or broadcast along some dims (stride 0) */
-        size_t n_a = 1, n_b = 1;
-        for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
-            const int32_t dim = p.shape.out_shape[d];
-            const int a_bc = t % 3 == 1 && uniform(0, 1), b_bc = t % 3 == 2 && uniform(0, 1);
-            p.shape.a_strides[d] = a_bc || dim == 1 ? 0 : (int32_t)n_a;
-            p.shape.b_strides[d] = b_bc || dim == 1 ? 0 : (int32_t)n_b;
-            if (!a_bc) n_a *= (size_t)dim;
-            if (!b_bc) n_b *= (size_t)dim;
-        }
-        p.input1_offset = uniform(-127, 128);
-        p.input2_offset = uniform(-127, 128);
-        p.output_offset = uniform(-128, 127);
-        p.left_shift = t % 5 == 0 ? uniform(0, 20) : 20;
-        random_multiplier(&p.input1_multiplier, &p.input1_shift, -10, 0);
-        random_multiplier(&p.input2_multiplier, &p.input2_shift, -10, 0);
-        random_multiplier(&p.output_multiplier, &p.output_shift, -24, 1);
-        p.act_min = t % 4 == 0 ? uniform(-128, 0) : -128;
-        p.act_max = t % 4 == 1 ? uniform(0, 127) : 127;
-        p.kind = t % 6 == 5 ? uniform(1, 8) : EDGEC_ADD_S8_ADD;
-        int8_t *a = malloc(n_a), *b = malloc(n_b), *got = malloc(n_out), *want = malloc(n_out);
-        fill_s8(a, n_a);
-        fill_s8(b, n_b);
-        edgec_add_s8(a, b, got, &p, NULL);
-        ref_edgec_add_s8(a, b, want, &p, NULL);
-        if (memcmp(got, want, n_out) != 0) {
-            if (bad < 5) printf("  mismatch: kind %d n %zu rank %d\n", p.kind, n_out, rank);
-            ++bad;
-        }
-        free(a); free(b); free(got); free(want);
-    }
-    report("add_s8", n_cases, bad);
+/* int8 add's scales: right shifts only, now and then a left shift below 20. */
+static void add_s8_scales(edgec_add_s8_params *p, int32_t t) {
+    p->left_shift = t % 5 == 0 ? uniform(0, 20) : 20;
+    random_multiplier(&p->input1_multiplier, &p->input1_shift, -10, 0);
+    random_multiplier(&p->input2_multiplier, &p->input2_shift, -10, 0);
+    random_multiplier(&p->output_multiplier, &p->output_shift, -24, 1);
 }
 
 /* Fully connected layers deeper than tests/neon/kernel_fuzz.c's (up to 300): the x86 kernel's two paths, a
@@ -210,13 +91,29 @@ static void fuzz_fc_deep(int32_t n_cases) {
         for (int32_t i = 0; i < p.units; ++i) bias[i] = uniform(-20000, 20000);
         edgec_fully_connected_s8(in, w, bias, got, &p);
         ref_edgec_fully_connected_s8(in, w, bias, want, &p);
-        if (memcmp(got, want, n_out) != 0) {
-            if (bad < 5) printf("  mismatch: batches %d depth %d units %d\n", p.batches, p.depth, p.units);
-            ++bad;
-        }
+        if (memcmp(got, want, n_out) != 0 && count_mismatch(&bad))
+            printf("  mismatch: batches %d depth %d units %d\n", p.batches, p.depth, p.units);
         free(in); free(w); free(got); free(want); free(bias);
     }
     report("fully_connected_s8_deep", n_cases, bad);
+}
+
+/* OHWI float weights packed as compiler/edgec/ops/conv.py's pack_conv_f32_x86 does: blocks of 16 output channels,
+ * k-major, zero padded. */
+static float *pack_conv_f32_x86(const float *w, int32_t oc, int32_t K) {
+    float *packed = calloc((size_t)(oc + 15) / 16 * K * 16, sizeof(float));
+    for (int32_t o = 0; o < oc; ++o)
+        for (int32_t k = 0; k < K; ++k) packed[((size_t)(o / 16) * K + k) * 16 + o % 16] = w[(size_t)o * K + k];
+    return packed;
+}
+
+/* A float conv case (f32_case) of p, with its weights packed for the x86 kernel. */
+static f32_case new_conv_f32_case(const edgec_conv2d_params *p, float **packed) {
+    const int32_t K = p->k_h * p->k_w * p->in_c;
+    f32_case c = new_f32_case((size_t)p->batch * p->in_h * p->in_w * p->in_c, (size_t)p->out_c * K,
+                              (size_t)p->out_c, (size_t)p->batch * p->out_h * p->out_w * p->out_c);
+    *packed = pack_conv_f32_x86(c.w, p->out_c, K);
+    return c;
 }
 
 /* edgec_conv2d_nhwc_f32_packed, weights packed here as compiler/edgec/ops/conv.py's pack_conv_f32_x86 does:
@@ -253,29 +150,20 @@ static void fuzz_conv_f32_packed(int32_t n_cases) {
         p.groups = 1;
         p.act_min = t % 2 ? 0.0f : -INFINITY;
         p.act_max = t % 3 == 0 ? 6.0f : INFINITY;
-        const int32_t K = p.k_h * p.k_w * p.in_c, blocks = (p.out_c + 15) / 16;
-        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
-        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
-        float *in = malloc(sizeof(float) * n_in), *w = malloc(sizeof(float) * n_w);
-        float *packed = calloc((size_t)blocks * K * 16, sizeof(float)), *bias = malloc(sizeof(float) * p.out_c);
-        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
-        for (size_t i = 0; i < n_in; ++i) in[i] = uniform_f();
-        for (size_t i = 0; i < n_w; ++i) w[i] = uniform_f();
-        for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform_f();
-        for (int32_t oc = 0; oc < p.out_c; ++oc)
-            for (int32_t k = 0; k < K; ++k) packed[((size_t)(oc / 16) * K + k) * 16 + oc % 16] = w[(size_t)oc * K + k];
-        const float *b = t % 7 == 3 ? NULL : bias;
-        edgec_conv2d_nhwc_f32_packed(in, packed, b, got, &p);
-        ref_edgec_conv2d_nhwc_f32(in, w, b, want, &p);
-        if (!close_f32(got, want, n_out)) {
+        float *packed;
+        f32_case c = new_conv_f32_case(&p, &packed);
+        const float *b = t % 7 == 3 ? NULL : c.bias;
+        edgec_conv2d_nhwc_f32_packed(c.in, packed, b, c.got, &p);
+        ref_edgec_conv2d_nhwc_f32(c.in, c.w, b, c.want, &p);
+        if (!close_f32(c.got, c.want, c.n_out) && count_mismatch(&bad)) {
             float worst = 0.0f;
-            for (size_t i = 0; i < n_out; ++i) worst = fmaxf(worst, fabsf(got[i] - want[i]));
-            if (bad < 5)
-                printf("  mismatch (max abs diff %g): in %dx%dx%d out_c %d k %dx%d stride %d,%d dil %d,%d pad %d,%d\n", worst, p.in_h, p.in_w,
-                       p.in_c, p.out_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left);
-            ++bad;
+            for (size_t i = 0; i < c.n_out; ++i) worst = fmaxf(worst, fabsf(c.got[i] - c.want[i]));
+            printf("  mismatch (max abs diff %g): in %dx%dx%d out_c %d k %dx%d stride %d,%d dil %d,%d pad %d,%d\n", worst,
+                   p.in_h, p.in_w, p.in_c, p.out_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top,
+                   p.pad_left);
         }
-        free(in); free(w); free(packed); free(bias); free(got); free(want);
+        free_f32_case(&c);
+        free(packed);
     }
     report("conv2d_nhwc_f32_packed", n_cases, bad);
 }
@@ -317,30 +205,19 @@ static void fuzz_conv_f32_few_channels(int32_t n_cases) {
         p.groups = 1;
         p.act_min = t % 2 ? 0.0f : -INFINITY;
         p.act_max = t % 3 == 0 ? 0.5f : INFINITY;
-        const int32_t K = p.k_h * p.k_w * p.in_c, blocks = (p.out_c + 15) / 16;
-        const size_t n_in = (size_t)p.batch * p.in_h * p.in_w * p.in_c, n_w = (size_t)p.out_c * K;
-        const size_t n_out = (size_t)p.batch * p.out_h * p.out_w * p.out_c;
-        float *in = malloc(sizeof(float) * n_in), *w = malloc(sizeof(float) * n_w);
-        float *packed = calloc((size_t)blocks * K * 16, sizeof(float)), *bias = malloc(sizeof(float) * p.out_c);
-        float *got = malloc(sizeof(float) * n_out), *want = malloc(sizeof(float) * n_out);
-        for (size_t i = 0; i < n_in; ++i) in[i] = uniform_f();
-        for (size_t i = 0; i < n_w; ++i) w[i] = uniform_f();
-        for (int32_t i = 0; i < p.out_c; ++i) bias[i] = uniform_f();
-        for (int32_t oc = 0; oc < p.out_c; ++oc)
-            for (int32_t k = 0; k < K; ++k) packed[((size_t)(oc / 16) * K + k) * 16 + oc % 16] = w[(size_t)oc * K + k];
-        const float *b = t % 7 == 3 ? NULL : bias;
+        float *packed;
+        f32_case c = new_conv_f32_case(&p, &packed);
+        const float *b = t % 7 == 3 ? NULL : c.bias;
         if (t % 2 || pointwise)
-            edgec_conv2d_nhwc_f32_packed(in, packed, b, got, &p);
+            edgec_conv2d_nhwc_f32_packed(c.in, packed, b, c.got, &p);
         else
-            edgec_conv2d_nhwc_f32(in, w, b, got, &p);
-        ref_edgec_conv2d_nhwc_f32(in, w, b, want, &p);
-        if (!close_f32(got, want, n_out)) {
-            if (bad < 5)
-                printf("  mismatch: in %dx%dx%d out_c %d k %dx%d stride %d,%d dil_h %d pad %d,%d\n", p.in_h, p.in_w,
-                       p.in_c, p.out_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.pad_top, p.pad_left);
-            ++bad;
-        }
-        free(in); free(w); free(packed); free(bias); free(got); free(want);
+            edgec_conv2d_nhwc_f32(c.in, c.w, b, c.got, &p);
+        ref_edgec_conv2d_nhwc_f32(c.in, c.w, b, c.want, &p);
+        if (!close_f32(c.got, c.want, c.n_out) && count_mismatch(&bad))
+            printf("  mismatch: in %dx%dx%d out_c %d k %dx%d stride %d,%d dil_h %d pad %d,%d\n", p.in_h, p.in_w,
+                   p.in_c, p.out_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.pad_top, p.pad_left);
+        free_f32_case(&c);
+        free(packed);
     }
     report("conv2d_nhwc_f32_few_channels", n_cases, bad);
 }
@@ -356,6 +233,19 @@ static int8_t *alloc_guarded(size_t n) {
 static void free_guarded(int8_t *x, size_t n) {
     const size_t page = (size_t)sysconf(_SC_PAGESIZE), span = (n + page - 1) / page * page;
     munmap((uint8_t *)x + n - span, span + page);
+}
+
+/* An output channel's bias and requantisation: with EDGEC_REQUANT_FLOAT a scale of 1 to 1000 float_units (its bits
+ * in the multiplier, shift 0), else a fixed-point multiplier with a shift in [-14, 1]. */
+static void random_channel_s8(int32_t requant, float float_unit, int32_t *bias, int32_t *multiplier, int32_t *shift) {
+    *bias = uniform(-30000, 30000);
+    if (requant == EDGEC_REQUANT_FLOAT) {
+        const float scale = (float)uniform(1, 1000) * float_unit;
+        __builtin_memcpy(multiplier, &scale, 4);
+        *shift = 0;
+    } else {
+        random_multiplier(multiplier, shift, -14, 1);
+    }
 }
 
 /* edgec_conv2d_s8_dot4, weights and bias packed here as compiler/edgec/ops/quantized_s8.py's pack_conv_s8_dot4
@@ -405,14 +295,7 @@ static void fuzz_conv_s8_dot4(int32_t n_cases) {
         fill_s8(w, n_w);
         const int with_bias = t % 6 != 5;
         for (int32_t oc = 0; oc < OC; ++oc) {
-            bias[oc] = uniform(-30000, 30000);
-            if (p.requant == EDGEC_REQUANT_FLOAT) {
-                const float scale = (float)uniform(1, 1000) * 1e-6f;
-                __builtin_memcpy(&mult[oc], &scale, 4);
-                shift[oc] = 0;
-            } else {
-                random_multiplier(&mult[oc], &shift[oc], -14, 1);
-            }
+            random_channel_s8(p.requant, 1e-6f, &bias[oc], &mult[oc], &shift[oc]);
             int32_t sum = 0;
             for (int32_t k = 0; k < K; ++k) {
                 const int8_t v = w[(size_t)oc * K + k];
@@ -423,13 +306,10 @@ static void fuzz_conv_s8_dot4(int32_t n_cases) {
         }
         edgec_conv2d_s8_dot4(in, packed, folded, mult, shift, got, &p);
         ref_edgec_conv2d_s8(in, w, with_bias ? bias : NULL, mult, shift, want, &p);
-        if (memcmp(got, want, n_out) != 0) {
-            if (bad < 5)
-                printf("  mismatch: in %dx%dx%d out_c %d k %dx%d stride %d,%d dil %d,%d pad %d,%d offset %d requant %d\n",
-                       p.in_h, p.in_w, p.in_c, OC, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top,
-                       p.pad_left, p.input_offset, p.requant);
-            ++bad;
-        }
+        if (memcmp(got, want, n_out) != 0 && count_mismatch(&bad))
+            printf("  mismatch: in %dx%dx%d out_c %d k %dx%d stride %d,%d dil %d,%d pad %d,%d offset %d requant %d\n",
+                   p.in_h, p.in_w, p.in_c, OC, p.k_h, p.k_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top,
+                   p.pad_left, p.input_offset, p.requant);
         free_guarded(in, n_in); free(w); free(packed); free(got); free(want);
         free(bias); free(folded); free(mult); free(shift);
     }
@@ -487,28 +367,17 @@ static void fuzz_depthwise_s8(int32_t n_cases) {
         int32_t *shift = malloc(sizeof(int32_t) * OC);
         fill_s8(in, n_in);
         fill_s8(wt, n_w);
-        for (int32_t oc = 0; oc < OC; ++oc) {
-            bias[oc] = uniform(-30000, 30000);
-            if (p.requant == EDGEC_REQUANT_FLOAT) {
-                const int big_offset = p.input_offset > 1000 || p.input_offset < -1000;
-                const float scale = (float)uniform(1, 1000) * (big_offset ? 1e-8f : 1e-5f);
-                __builtin_memcpy(&mult[oc], &scale, 4);
-                shift[oc] = 0;
-            } else {
-                random_multiplier(&mult[oc], &shift[oc], -14, 1);
-            }
-        }
+        const int big_offset = p.input_offset > 1000 || p.input_offset < -1000;
+        for (int32_t oc = 0; oc < OC; ++oc)
+            random_channel_s8(p.requant, big_offset ? 1e-8f : 1e-5f, &bias[oc], &mult[oc], &shift[oc]);
         if (p.requant == EDGEC_REQUANT_FIXED && t % 10 == 1) mult[uniform(0, OC - 1)] = INT32_MIN;
         const int32_t *b = t % 6 == 5 ? NULL : bias;
         edgec_depthwise_conv2d_s8(in, wt, b, mult, shift, got, &p);
         ref_edgec_depthwise_conv2d_s8(in, wt, b, mult, shift, want, &p);
-        if (memcmp(got, want, n_out) != 0) {
-            if (bad < 5)
-                printf("  mismatch: in %dx%dx%dx%d dm %d k %dx%d stride %d,%d dil %d,%d pad %d,%d offset %d"
-                       " requant %d\n", p.batch, p.in_h, p.in_w, p.in_c, p.depth_multiplier, p.k_h, p.k_w,
-                       p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left, p.input_offset, p.requant);
-            ++bad;
-        }
+        if (memcmp(got, want, n_out) != 0 && count_mismatch(&bad))
+            printf("  mismatch: in %dx%dx%dx%d dm %d k %dx%d stride %d,%d dil %d,%d pad %d,%d offset %d"
+                   " requant %d\n", p.batch, p.in_h, p.in_w, p.in_c, p.depth_multiplier, p.k_h, p.k_w,
+                   p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left, p.input_offset, p.requant);
         free_guarded(in, n_in);
         free(wt); free(got); free(want); free(bias); free(mult); free(shift);
     }
@@ -603,10 +472,7 @@ static void fuzz_matmul_f32_packed(int32_t n_cases) {
         int ok = close_f32(got, want, n_out);
         ref_edgec_matmul_f32_packed(a, packed, bi, got, &p); /* the portable twin: the reference's sums exactly */
         ok = ok && memcmp(got, want, sizeof(float) * n_out) == 0;
-        if (!ok) {
-            if (bad < 5) printf("  mismatch: batch %d m %d k %d n %d\n", batch, p.m, p.k, p.n);
-            ++bad;
-        }
+        if (!ok && count_mismatch(&bad)) printf("  mismatch: batch %d m %d k %d n %d\n", batch, p.m, p.k, p.n);
         free(a); free(b); free(bias); free(packed); free(got); free(want);
     }
     report("matmul_f32_packed", n_cases, bad);
@@ -651,12 +517,9 @@ static void fuzz_depthwise_f32(int32_t n_cases) {
         const float *b = t % 7 == 6 ? NULL : bias;
         edgec_depthwise_conv2d_f32(in, wt, b, got, &p);
         ref_edgec_depthwise_conv2d_f32(in, wt, b, want, &p);
-        if (!close_f32(got, want, n_out)) {
-            if (bad < 5)
-                printf("  mismatch: in %dx%dx%d out_c %d k %dx%d stride %d,%d pad %d,%d dil %d\n", p.in_h, p.in_w, p.in_c,
-                       p.out_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left, p.dil_h);
-            ++bad;
-        }
+        if (!close_f32(got, want, n_out) && count_mismatch(&bad))
+            printf("  mismatch: in %dx%dx%d out_c %d k %dx%d stride %d,%d pad %d,%d dil %d\n", p.in_h, p.in_w, p.in_c,
+                   p.out_c, p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left, p.dil_h);
         free(in); free(wt); free(bias); free(got); free(want);
     }
     report("depthwise_conv2d_f32_3x3", n_cases, bad);
@@ -664,9 +527,9 @@ static void fuzz_depthwise_f32(int32_t n_cases) {
 
 int main(int argc, char **argv) {
     const int32_t n = fuzz_args(argc, argv);
-    fuzz_conv_hybrid(n);
+    fuzz_conv_hybrid(n, hybrid_geometry, 0);
     fuzz_quantize(n);
-    fuzz_add_s8(n);
+    fuzz_add_s8(n, add_s8_shape, add_s8_scales);
     fuzz_binary_f32(n, 5); /* add, sub, mul, div, max, min: vectorized */
     fuzz_fc_deep(n / 10);
     fuzz_conv_f32_packed(n / 2);
