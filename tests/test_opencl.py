@@ -168,6 +168,13 @@ def test_report_has_device_arena_and_kernel_per_layer(op_build):
     assert f"const uint32_t opencl_ops_weights[{report['weights_bytes'] // 4}]" in (result.out_dir / "weights.c").read_text()
     assert (result.out_dir / "kernels.cl").read_text().count("__kernel void") == len(
         {layer["kernel"] for layer in report["layers"]})
+    # model.h: each input's and output's shape and size as the report has them (no EDGEC_DTYPE_* codes in a GPU build)
+    header = (result.out_dir / "model.h").read_text()
+    for kind, tensors in (("INPUT", report["inputs"]), ("OUTPUT", report["outputs"])):
+        for i, t in enumerate(tensors):
+            assert f"#define OPENCL_OPS_{kind}{i}_SHAPE {{{', '.join(map(str, t['shape']))}}}\n" in header
+            assert f"#define OPENCL_OPS_{kind}{i}_BYTES {t['bytes']}u\n" in header
+    assert "_DTYPE" not in header
 
 
 @pytest.mark.parametrize("cc", ["gcc", "clang"])
