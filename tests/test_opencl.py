@@ -111,6 +111,12 @@ def op_cases_model(seed: int) -> tuple[onnx.ModelProto, dict[str, str]]:
     c.case("edgec_pad", [(1, d(1, 3), d(2, 5), d(2, 5))],
            [("Pad", [numpy_helper_const(c, np.array([0, 0, 1, 2, 0, 1, 2, 0], np.int64)),
                      numpy_helper_const(c, np.array(0.5, np.float32))], dict(mode="constant"))])
+    # a batch of 2 through the three convolution templates: their batch coordinate (the cases above have one image)
+    ch = d(2, 4)
+    c.case("edgec_depthwise_conv2d_nhwc", [(2, ch, d(4, 7), d(4, 7))],
+           [("Conv", [c.weight((ch, ch, 3, 3))], dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1])),
+            ("Conv", [c.weight((ch, ch, 1, 1))], dict(kernel_shape=[1, 1])),
+            ("Conv", [c.weight((ch, 1, 3, 3))], dict(kernel_shape=[3, 3], group=ch))])
     return c.model(), c.kernels
 
 
@@ -151,12 +157,13 @@ def check_op_cases(op_build) -> set[str]:
     that ran."""
     path, result, kernels = op_build
     comparisons = verify(path, result)
-    assert len(comparisons) == 2 * len(kernels) == 34
+    assert len(comparisons) == 2 * len(kernels) == 36
     used = {name for layer in result.report["layers"] for name in layer["kernel"].split(",")}
     assert set(kernels.values()) <= used  # every template ran in some case
     by_name = {layer["name"].split("+")[0]: layer["kernel"] for layer in result.report["layers"]}  # conv0+relu1
-    assert [by_name[f"c{k}_conv0"] for k in (1, 2, 3)] == [
-        "edgec_conv2d_nhwc", "edgec_conv2d_1x1_nhwc", "edgec_depthwise_conv2d_nhwc"]
+    convs = ["edgec_conv2d_nhwc", "edgec_conv2d_1x1_nhwc", "edgec_depthwise_conv2d_nhwc"]
+    assert [by_name[f"c{k}_conv0"] for k in (1, 2, 3)] == convs
+    assert [by_name[f"c18_conv{j}"] for j in range(3)] == convs  # the batch of 2
     return used
 
 
