@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -147,50 +148,65 @@ READING = ("Reading: the templates are direct loops, one work-item per output el
            "codegen) and fewer, fused launches are the next step; a GPU is where these figures matter.")
 
 
-def markdown(rows: list[dict], runs: int) -> str:
+def machine_note() -> str:
+    """The CPU the run shared, for the results' first paragraph."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     cpu = platform.processor() or platform.machine()
-    pocl = subprocess.run(["clinfo", "-l"], capture_output=True, text=True).stdout.strip().replace("\n", " ")
-    md = ["# --target opencl on PoCL (CPU): per-layer kernel times", "",
-          "**PoCL runs OpenCL on the CPU: these are not GPU figures.** They are the OpenCL build's kernel times on this",
-          f"machine's CPU ({cpu}, {os.cpu_count()} cores, load average {load:.1f} at the end of the run: the",
-          f"machine was shared), from OpenCL profiling events; medians of {runs} runs. `benchmarks/opencl_pocl.py`.",
-          f"OpenCL: {pocl}.", "",
-          "| model | MACs | device arena B | weights B | vs reference (rtol 1e-4, atol 1e-5) | first run s | kernels ms "
-          "| run ms | GFLOP/s | onnxruntime CPU ms | run / ort |",
-          "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+    return f"{cpu}, {os.cpu_count()} cores, load average {load:.1f} at the end of the run: the machine was shared"
+
+
+def summary_cells(r: dict) -> str:
+    """A model's row of the summary table, from its name to run / ort (vulkan_lavapipe.py adds PoCL's columns)."""
+    ort = r["onnxruntime_cpu_s"]
+    return (f"| {r['model']} | {r['macs']:,} | {r['device_arena_bytes']:,} | {r['weights_bytes']:,} | "
+            f"{'match' if r['matches'] else 'MISMATCH'} {r['reference']}, max abs err {r['max_abs_error']:.2g} | "
+            f"{r['first_run_s']:.2f} | {1e3 * r['kernel_s']:.2f} | {1e3 * r['wall_s']:.2f} | {r['gflops']:.2f} | "
+            + (f"{1e3 * ort:.2f} | {r['wall_s'] / ort:.1f}x |" if ort else "- | - |"))
+
+
+def layer_tables(rows: list[dict], template: str) -> list[str]:
+    """Per model, a table of its layers: template, MACs, time, GFLOP/s (template: "kernel" or "shader")."""
+    md = []
     for r in rows:
-        ort = r["onnxruntime_cpu_s"]
-        md.append(f"| {r['model']} | {r['macs']:,} | {r['device_arena_bytes']:,} | {r['weights_bytes']:,} | "
-                  f"{'match' if r['matches'] else 'MISMATCH'} {r['reference']}, max abs err {r['max_abs_error']:.2g} | "
-                  f"{r['first_run_s']:.2f} | {1e3 * r['kernel_s']:.2f} | "
-                  f"{1e3 * r['wall_s']:.2f} | {r['gflops']:.2f} | " + (f"{1e3 * ort:.2f} | {r['wall_s'] / ort:.1f}x |"
-                                                                     if ort else "- | - |"))
-    md += ["", "\"first run\" is the first `<name>_run` after init; PoCL compiles each kernel template there unless its",
-           "kernel cache (~/.cache/pocl) has it, as it had here. \"run\" is the wall time",
-           "of `<name>_run` (upload input, every kernel, read output); onnxruntime (ONNX models only) runs the same",
-           "input on its CPU provider with its default threads, in the same process run.", ""]
-    md += [READING, ""]
-    for r in rows:
-        md += [f"## {r['model']}", "", "| # | layer | op | kernel template | MACs | us | GFLOP/s |",
+        md += [f"## {r['model']}", "", f"| # | layer | op | {template} template | MACs | us | GFLOP/s |",
                "|---:|---|---|---|---:|---:|---:|"]
         for i, layer in enumerate(r["layers"]):
             md.append(f"| {i} | {layer['name']} | {layer['op']} | {layer['kernel']} | {layer['macs']:,} | "
                       f"{layer['us']:.1f} | {layer['gflops']:.2f} |")
         md.append("")
+    return md
+
+
+def markdown(rows: list[dict], runs: int) -> str:
+    pocl = subprocess.run(["clinfo", "-l"], capture_output=True, text=True).stdout.strip().replace("\n", " ")
+    md = ["# --target opencl on PoCL (CPU): per-layer kernel times", "",
+          "**PoCL runs OpenCL on the CPU: these are not GPU figures.** They are the OpenCL build's kernel times on this",
+          f"machine's CPU ({machine_note()}), from OpenCL profiling events; medians of {runs} runs.",
+          f"`benchmarks/opencl_pocl.py`. OpenCL: {pocl}.", "",
+          "| model | MACs | device arena B | weights B | vs reference (rtol 1e-4, atol 1e-5) | first run s | kernels ms "
+          "| run ms | GFLOP/s | onnxruntime CPU ms | run / ort |",
+          "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|", *map(summary_cells, rows)]
+    md += ["", "\"first run\" is the first `<name>_run` after init; PoCL compiles each kernel template there unless its",
+           "kernel cache (~/.cache/pocl) has it, as it had here. \"run\" is the wall time",
+           "of `<name>_run` (upload input, every kernel, read output); onnxruntime (ONNX models only) runs the same",
+           "input on its CPU provider with its default threads, in the same process run.", ""]
+    md += [READING, "", *layer_tables(rows, "kernel")]
     return "\n".join(md)
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args(description: str) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=description)
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--only", default="", help="comma-separated model keys")
     p.add_argument("-o", "--output", type=Path, default=REPO / "benchmarks" / "results")
-    a = p.parse_args()
-    keys = [k for k in a.only.split(",") if k] or list(MODELS)
+    return p.parse_args()
+
+
+def bench_models(only: str, tmp_prefix: str, bench_one: Callable[[str, Path, Path], dict]) -> list[dict]:
+    """bench_one(key, model, work folder)'s row for each model `only` names (default: every one)."""
     rows = []
-    with tempfile.TemporaryDirectory(prefix="edgec-opencl-bench-") as tmp:
-        for key in keys:
+    with tempfile.TemporaryDirectory(prefix=tmp_prefix) as tmp:
+        for key in [k for k in only.split(",") if k] or list(MODELS):
             model = MODELS[key]
             work = Path(tmp) / key
             work.mkdir()
@@ -198,12 +214,22 @@ def main() -> None:
                 model = work / f"{key}.onnx"
                 onnx.save(mobilenet_v2.build(0.35, 96), str(model))
             print(f"{key} ...", flush=True)
-            rows.append(bench(key, model, a.runs, work))
-    a.output.mkdir(parents=True, exist_ok=True)
-    (a.output / "opencl_pocl.json").write_text(json.dumps({"runs": a.runs, "models": rows}, indent=2) + "\n")
-    md = markdown(rows, a.runs)
-    (a.output / "opencl_pocl.md").write_text(md)
+            rows.append(bench_one(key, model, work))
+    return rows
+
+
+def write_results(output: Path, name: str, runs: int, rows: list[dict], md: str) -> None:
+    """<output>/<name>.json (every figure) and .md, and the markdown on stdout."""
+    output.mkdir(parents=True, exist_ok=True)
+    (output / f"{name}.json").write_text(json.dumps({"runs": runs, "models": rows}, indent=2) + "\n")
+    (output / f"{name}.md").write_text(md)
     print(md)
+
+
+def main() -> None:
+    a = parse_args(__doc__.splitlines()[0])
+    rows = bench_models(a.only, "edgec-opencl-bench-", lambda key, model, work: bench(key, model, a.runs, work))
+    write_results(a.output, "opencl_pocl", a.runs, rows, markdown(rows, a.runs))
 
 
 if __name__ == "__main__":

@@ -18,20 +18,15 @@ Writes benchmarks/results/vulkan_lavapipe.{md,json}.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import platform
+import functools
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
-
-import onnx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from opencl_pocl import MODELS, REPO, bench, mobilenet_v2  # noqa: E402
+from opencl_pocl import (bench, bench_models, layer_tables, machine_note, parse_args, summary_cells,  # noqa: E402
+                         write_results)
 
 READING = ("Reading: the templates are the OpenCL target's direct loops (one invocation per output element, no "
            "tiling, no shared memory), each layer's pipeline specialised by its constants (shapes, offsets, "
@@ -51,69 +46,40 @@ def describe_device() -> str:
 
 
 def markdown(rows: list[dict], runs: int) -> str:
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    cpu = platform.processor() or platform.machine()
     md = ["# --target vulkan on lavapipe (CPU): per-layer dispatch times", "",
           "**lavapipe runs Vulkan compute on the CPU: these are not GPU figures.** They are the Vulkan build's",
-          f"dispatch times on this machine's CPU ({cpu}, {os.cpu_count()} cores, load average {load:.1f} at the end of",
-          "the run: the machine was shared), from Vulkan timestamp queries; medians of "
+          f"dispatch times on this machine's CPU ({machine_note()}), from Vulkan timestamp queries; medians of "
           f"{runs} runs. `benchmarks/vulkan_lavapipe.py`.",
           f"Vulkan device: {describe_device()}.", "",
           "| model | MACs | device arena B | weights B | vs reference (rtol 1e-4, atol 1e-5) | first run s | dispatches ms "
           "| run ms | GFLOP/s | onnxruntime CPU ms | run / ort | PoCL kernels ms | PoCL run ms | run / PoCL run |",
           "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        ort = r["onnxruntime_cpu_s"]
-        md.append(f"| {r['model']} | {r['macs']:,} | {r['device_arena_bytes']:,} | {r['weights_bytes']:,} | "
-                  f"{'match' if r['matches'] else 'MISMATCH'} {r['reference']}, max abs err {r['max_abs_error']:.2g} | "
-                  f"{r['first_run_s']:.2f} | {1e3 * r['kernel_s']:.2f} | "
-                  f"{1e3 * r['wall_s']:.2f} | {r['gflops']:.2f} | " + (f"{1e3 * ort:.2f} | {r['wall_s'] / ort:.1f}x |"
-                                                                     if ort else "- | - |")
-                  + f" {1e3 * r['pocl']['kernel_s']:.2f} | {1e3 * r['pocl']['wall_s']:.2f} | "
-                    f"{r['wall_s'] / r['pocl']['wall_s']:.1f}x |")
+        md.append(summary_cells(r) + f" {1e3 * r['pocl']['kernel_s']:.2f} | {1e3 * r['pocl']['wall_s']:.2f} | "
+                                     f"{r['wall_s'] / r['pocl']['wall_s']:.1f}x |")
     md += ["", "\"first run\" is the first `<name>_run` after `<name>_init` (which built every pipeline). \"dispatches\"",
            "sums the per-layer times (timestamp after each dispatch minus the one before). \"run\" is the wall time of",
            "`<name>_run` (input into the staging buffer, submit, wait, output out); onnxruntime (ONNX models only) runs",
            "the same input on its CPU provider with its default threads, in the same process run. \"PoCL\": the",
-           "model's `--target opencl` build on PoCL, measured the same way right after.", "", READING, ""]
-    for r in rows:
-        md += [f"## {r['model']}", "", "| # | layer | op | shader template | MACs | us | GFLOP/s |",
-               "|---:|---|---|---|---:|---:|---:|"]
-        for i, layer in enumerate(r["layers"]):
-            md.append(f"| {i} | {layer['name']} | {layer['op']} | {layer['kernel']} | {layer['macs']:,} | "
-                      f"{layer['us']:.1f} | {layer['gflops']:.2f} |")
-        md.append("")
+           "model's `--target opencl` build on PoCL, measured the same way right after.", "", READING, "",
+           *layer_tables(rows, "shader")]
     return "\n".join(md)
 
 
+def bench_with_pocl(key: str, model: Path, work: Path, runs: int) -> dict:
+    """The model's Vulkan row, with its OpenCL build's times on PoCL under "pocl"."""
+    (work / "vulkan").mkdir()
+    (work / "opencl").mkdir()
+    row = bench(key, model, runs, work / "vulkan", target="vulkan")
+    pocl = bench(key, model, runs, work / "opencl", target="opencl")
+    row["pocl"] = {k: pocl[k] for k in ("kernel_s", "wall_s", "gflops", "matches")}
+    return row
+
+
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--runs", type=int, default=10)
-    p.add_argument("--only", default="", help="comma-separated model keys")
-    p.add_argument("-o", "--output", type=Path, default=REPO / "benchmarks" / "results")
-    a = p.parse_args()
-    keys = [k for k in a.only.split(",") if k] or list(MODELS)
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="edgec-vulkan-bench-") as tmp:
-        for key in keys:
-            model = MODELS[key]
-            work = Path(tmp) / key
-            work.mkdir()
-            if model is None:
-                model = work / f"{key}.onnx"
-                onnx.save(mobilenet_v2.build(0.35, 96), str(model))
-            print(f"{key} ...", flush=True)
-            (work / "vulkan").mkdir()
-            (work / "opencl").mkdir()
-            row = bench(key, model, a.runs, work / "vulkan", target="vulkan")
-            pocl = bench(key, model, a.runs, work / "opencl", target="opencl")
-            row["pocl"] = {k: pocl[k] for k in ("kernel_s", "wall_s", "gflops", "matches")}
-            rows.append(row)
-    a.output.mkdir(parents=True, exist_ok=True)
-    (a.output / "vulkan_lavapipe.json").write_text(json.dumps({"runs": a.runs, "models": rows}, indent=2) + "\n")
-    md = markdown(rows, a.runs)
-    (a.output / "vulkan_lavapipe.md").write_text(md)
-    print(md)
+    a = parse_args(__doc__.splitlines()[0])
+    rows = bench_models(a.only, "edgec-vulkan-bench-", functools.partial(bench_with_pocl, runs=a.runs))
+    write_results(a.output, "vulkan_lavapipe", a.runs, rows, markdown(rows, a.runs))
 
 
 if __name__ == "__main__":

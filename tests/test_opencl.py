@@ -111,6 +111,12 @@ def op_cases_model(seed: int) -> tuple[onnx.ModelProto, dict[str, str]]:
     c.case("edgec_pad", [(1, d(1, 3), d(2, 5), d(2, 5))],
            [("Pad", [numpy_helper_const(c, np.array([0, 0, 1, 2, 0, 1, 2, 0], np.int64)),
                      numpy_helper_const(c, np.array(0.5, np.float32))], dict(mode="constant"))])
+    # a batch of 2 through the three convolution templates: their batch coordinate (the cases above have one image)
+    ch = d(2, 4)
+    c.case("edgec_depthwise_conv2d_nhwc", [(2, ch, d(4, 7), d(4, 7))],
+           [("Conv", [c.weight((ch, ch, 3, 3))], dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1])),
+            ("Conv", [c.weight((ch, ch, 1, 1))], dict(kernel_shape=[1, 1])),
+            ("Conv", [c.weight((ch, 1, 3, 3))], dict(kernel_shape=[3, 3], group=ch))])
     return c.model(), c.kernels
 
 
@@ -120,10 +126,11 @@ def numpy_helper_const(c: OpCases, value: np.ndarray) -> str:
     return name
 
 
-def compile_opencl(model: Path, out: Path):
+def compile_gpu(model: Path, target: str, out: Path):
+    """model compiled for --target opencl or vulkan (this file's and test_vulkan.py's builds)."""
     from edgec.pipeline import CompileOptions, compile_model
 
-    return compile_model(model, "opencl", out, CompileOptions(measure_code=False))
+    return compile_model(model, target, out, CompileOptions(measure_code=False))
 
 
 def verify(model: Path, result, runs: int = 2):
@@ -136,25 +143,62 @@ def verify(model: Path, result, runs: int = 2):
     return comparisons
 
 
-@pytest.fixture(scope="module")
-def op_build(tmp_path_factory):
-    pocl_available()
-    tmp = tmp_path_factory.mktemp("opencl_ops")
+def build_op_cases(tmp_path_factory, target: str):
+    """The operator cases' model compiled for target (opencl or vulkan): (model path, result, kernel per output)."""
+    tmp = tmp_path_factory.mktemp(f"{target}_ops")
     model, kernels = op_cases_model(SEED)
-    path = tmp / "opencl_ops.onnx"
+    path = tmp / f"{target}_ops.onnx"
     onnx.save(model, str(path))
-    return path, compile_opencl(path, tmp / "out"), kernels
+    return path, compile_gpu(path, target, tmp / "out"), kernels
 
 
-def test_operator_cases_match_onnxruntime_on_pocl(op_build):
+def check_op_cases(op_build) -> set[str]:
+    """Every case matches the reference, every template ran, each convolution got its own; returns the templates
+    that ran."""
     path, result, kernels = op_build
     comparisons = verify(path, result)
-    assert len(comparisons) == 2 * len(kernels) == 34
+    assert len(comparisons) == 2 * len(kernels) == 36
     used = {name for layer in result.report["layers"] for name in layer["kernel"].split(",")}
     assert set(kernels.values()) <= used  # every template ran in some case
     by_name = {layer["name"].split("+")[0]: layer["kernel"] for layer in result.report["layers"]}  # conv0+relu1
-    assert [by_name[f"c{k}_conv0"] for k in (1, 2, 3)] == [
-        "edgec_conv2d_nhwc", "edgec_conv2d_1x1_nhwc", "edgec_depthwise_conv2d_nhwc"]
+    convs = ["edgec_conv2d_nhwc", "edgec_conv2d_1x1_nhwc", "edgec_depthwise_conv2d_nhwc"]
+    assert [by_name[f"c{k}_conv0"] for k in (1, 2, 3)] == convs
+    assert [by_name[f"c18_conv{j}"] for j in range(3)] == convs  # the batch of 2
+    return used
+
+
+def check_host_code_warning_free(out_dir: Path, tmp_path: Path, cc: str, flags: tuple[str, ...] = ()) -> None:
+    require(cc)
+    for src in sorted(out_dir.glob("*.c")):
+        proc = subprocess.run([cc, "-O2", "-std=c99", "-Wall", "-Wextra", "-Werror", *flags, "-I", str(out_dir), "-c",
+                               str(src), "-o", str(tmp_path / (src.stem + ".o"))], capture_output=True, text=True)
+        assert proc.returncode == 0, f"{cc} {src.name}:\n{proc.stderr}"
+
+
+def host_command(out_dir: Path, report: dict, build_dir: Path) -> list[str]:
+    """The host harness for out_dir built, and its command line with input and output paths (no file there: these
+    tests stop in <name>_init)."""
+    from edgec.build.host import build_host_executable
+
+    exe = build_host_executable(out_dir, report, build_dir)
+    return [str(exe)] + [str(build_dir / "x")] * (len(report["inputs"]) + len(report["outputs"]))
+
+
+def init_failure(args: list[str], **env: str) -> str:
+    """The harness run with env added to the environment must exit 7 (<name>_init failed): its stderr."""
+    proc = subprocess.run(args, capture_output=True, text=True, env=dict(os.environ, **env), timeout=120)
+    assert proc.returncode == 7, proc.stderr
+    return proc.stderr
+
+
+@pytest.fixture(scope="module")
+def op_build(tmp_path_factory):
+    pocl_available()
+    return build_op_cases(tmp_path_factory, "opencl")
+
+
+def test_operator_cases_match_onnxruntime_on_pocl(op_build):
+    check_op_cases(op_build)
 
 
 def test_report_has_device_arena_and_kernel_per_layer(op_build):
@@ -168,35 +212,31 @@ def test_report_has_device_arena_and_kernel_per_layer(op_build):
     assert f"const uint32_t opencl_ops_weights[{report['weights_bytes'] // 4}]" in (result.out_dir / "weights.c").read_text()
     assert (result.out_dir / "kernels.cl").read_text().count("__kernel void") == len(
         {layer["kernel"] for layer in report["layers"]})
+    # model.h: each input's and output's shape and size as the report has them (no EDGEC_DTYPE_* codes in a GPU build)
+    header = (result.out_dir / "model.h").read_text()
+    for kind, tensors in (("INPUT", report["inputs"]), ("OUTPUT", report["outputs"])):
+        for i, t in enumerate(tensors):
+            assert f"#define OPENCL_OPS_{kind}{i}_SHAPE {{{', '.join(map(str, t['shape']))}}}\n" in header
+            assert f"#define OPENCL_OPS_{kind}{i}_BYTES {t['bytes']}u\n" in header
+    assert "_DTYPE" not in header
 
 
 @pytest.mark.parametrize("cc", ["gcc", "clang"])
 def test_host_code_is_warning_free(op_build, tmp_path, cc):
-    _, result, _ = op_build
-    require(cc)
-    for src in sorted(result.out_dir.glob("*.c")):
-        proc = subprocess.run([cc, "-O2", "-std=c99", "-Wall", "-Wextra", "-Werror", "-I", str(result.out_dir), "-c",
-                               str(src), "-o", str(tmp_path / (src.stem + ".o"))], capture_output=True, text=True)
-        assert proc.returncode == 0, f"{cc} {src.name}:\n{proc.stderr}"
+    check_host_code_warning_free(op_build[1].out_dir, tmp_path, cc)
 
 
 def test_without_opencl_library_or_device_init_says_so(op_build, tmp_path):
     """The binary starts where no OpenCL driver is installed and <name>_init returns the error code: the library is
     looked up by the name in $EDGEC_OPENCL_LIBRARY (here a missing one), and with no ICD registered there is no
     platform."""
-    from edgec.build.host import build_host_executable
-
     _, result, _ = op_build
-    exe = build_host_executable(result.out_dir, result.report, tmp_path)
-    args = [str(exe)] + [str(tmp_path / "x")] * (len(result.report["inputs"]) + len(result.report["outputs"]))
-    env = dict(os.environ, EDGEC_OPENCL_LIBRARY="libOpenCL-not-installed.so.1")
-    proc = subprocess.run(args, capture_output=True, text=True, env=env)
-    assert proc.returncode == 7, proc.stderr
-    assert "_init: -2: the OpenCL library (libOpenCL.so.1) cannot be loaded" in proc.stderr
-    assert "cannot load libOpenCL-not-installed.so.1" in proc.stderr
-    env = dict(os.environ, OCL_ICD_VENDORS=str(tmp_path / "no-vendors"), OPENCL_VENDOR_PATH=str(tmp_path / "none"))
-    proc = subprocess.run(args, capture_output=True, text=True, env=env)
-    assert proc.returncode == 7 and "_init: -4: no OpenCL platform or device" in proc.stderr, proc.stderr
+    args = host_command(result.out_dir, result.report, tmp_path)
+    stderr = init_failure(args, EDGEC_OPENCL_LIBRARY="libOpenCL-not-installed.so.1")
+    assert "_init: -2: the OpenCL library (libOpenCL.so.1) cannot be loaded" in stderr
+    assert "cannot load libOpenCL-not-installed.so.1" in stderr
+    stderr = init_failure(args, OCL_ICD_VENDORS=str(tmp_path / "no-vendors"), OPENCL_VENDOR_PATH=str(tmp_path / "none"))
+    assert "_init: -4: no OpenCL platform or device" in stderr, stderr
 
 
 def test_kernel_build_failure_names_the_layer(op_build, tmp_path):
@@ -205,8 +245,6 @@ def test_kernel_build_failure_names_the_layer(op_build, tmp_path):
     of that template built alone."""
     import shutil
 
-    from edgec.build.host import build_host_executable
-
     _, result, _ = op_build
     out = tmp_path / "out"
     shutil.copytree(result.out_dir, out)
@@ -214,14 +252,12 @@ def test_kernel_build_failure_names_the_layer(op_build, tmp_path):
     assert model_c.count("__kernel void edgec_binary(") == 1
     broken = model_c.replace("__kernel void edgec_binary(", "__kernel void edgec_binary(no_such_type t, ")
     (out / "model.c").write_text(broken)
-    exe = build_host_executable(out, result.report, tmp_path / "build")
-    args = [str(exe)] + [str(tmp_path / "x")] * (len(result.report["inputs"]) + len(result.report["outputs"]))
-    proc = subprocess.run(args, capture_output=True, text=True)
+    args = host_command(out, result.report, tmp_path / "build")
+    stderr = init_failure(args)
     layer = next(i for i, layer in enumerate(result.report["layers"]) if layer["kernel"] == "edgec_binary")
-    assert proc.returncode == 7, proc.stderr
     assert f"_init: -6: the OpenCL kernels did not build: layer {layer}: kernel template edgec_binary did not build" \
-        in proc.stderr, proc.stderr
-    assert "no_such_type" in proc.stderr
+        in stderr, stderr
+    assert "no_such_type" in stderr
 
 
 def fold_batchnorm(model: onnx.ModelProto) -> onnx.ModelProto:
@@ -261,7 +297,7 @@ def test_mobilenet_v2_matches_onnxruntime(tmp_path):
 
     path = tmp_path / "mobilenet_v2_0.35_32.onnx"
     onnx.save(fold_batchnorm(build(0.35, 32)), str(path))
-    result = compile_opencl(path, tmp_path / "out")
+    result = compile_gpu(path, "opencl", tmp_path / "out")
     verify(path, result)
     kernels = {layer["kernel"] for layer in result.report["layers"]}
     assert {"edgec_conv2d_nhwc", "edgec_conv2d_1x1_nhwc", "edgec_depthwise_conv2d_nhwc", "edgec_binary"} <= kernels
@@ -294,7 +330,7 @@ def test_mlperf_tiny_kws_float_hybrid_matches_litert(mlperf_dir, tmp_path):
 
     pocl_available()
     model = fc_hybrid_variant(mlperf_dir / "kws_ref_model_float32.tflite", tmp_path / "kws_fc.tflite", False)
-    result = compile_opencl(model, tmp_path / "out")
+    result = compile_gpu(model, "opencl", tmp_path / "out")
     verify(model, result)
     kernels = {layer["op"]: layer["kernel"] for layer in result.report["layers"]}
     assert kernels["conv2d_hybrid"] == kernels["fully_connected_hybrid"] == HYBRID_KERNELS
@@ -361,7 +397,8 @@ def test_hybrid_layer_equals_the_c_kernel(mlperf_dir, tmp_path):
         ("conv2d_hybrid", True)]
 
 
-def test_unsupported_nodes_and_options_are_named(tmp_path):
+def check_unsupported_named(tmp_path: Path, target: str, api: str) -> None:
+    """A model with two ops no template runs (Erf, Round) is refused naming both; --patch is refused too."""
     from edgec.errors import EdgecError, UnsupportedModelError
     from edgec.passes.patch_search import PatchOptions
     from edgec.pipeline import CompileOptions, compile_model
@@ -373,8 +410,12 @@ def test_unsupported_nodes_and_options_are_named(tmp_path):
     path = tmp_path / "erf.onnx"
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
     with pytest.raises(UnsupportedModelError) as info:
-        compile_opencl(path, tmp_path / "out")
-    assert [(p[1], "no OpenCL kernel template" in p[2]) for p in info.value.problems] == [("erf", True), ("round", True)]
+        compile_gpu(path, target, tmp_path / "out")
+    assert [(p[1], f"no {api} kernel template" in p[2]) for p in info.value.problems] == [("erf", True), ("round", True)]
     assert "erf1" in str(info.value) or "e" in [p[0] for p in info.value.problems]
-    with pytest.raises(EdgecError, match="--target opencl does not support --patch"):
-        compile_model(path, "opencl", tmp_path / "out2", CompileOptions(patch=PatchOptions("auto")))
+    with pytest.raises(EdgecError, match=f"--target {target} does not support --patch"):
+        compile_model(path, target, tmp_path / "out2", CompileOptions(patch=PatchOptions("auto")))
+
+
+def test_unsupported_nodes_and_options_are_named(tmp_path):
+    check_unsupported_named(tmp_path, "opencl", "OpenCL")

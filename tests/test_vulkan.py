@@ -10,17 +10,16 @@ one binary, which the profiling and no-driver cases reuse. MobileNetV2 0.35/96 r
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import onnx
 import pytest
 from onnx import TensorProto, helper
 
 from conftest import REPO, require, run_edgec
-from test_opencl import HYBRID_KERNELS, SEED, fold_batchnorm, op_cases_model, verify
+from test_opencl import (HYBRID_KERNELS, build_op_cases, check_host_code_warning_free, check_op_cases,
+                         check_unsupported_named, compile_gpu, fold_batchnorm, host_command, init_failure)
 
 
 def lavapipe_available() -> None:
@@ -33,31 +32,15 @@ def lavapipe_available() -> None:
         pytest.fail(f"no Vulkan device (install mesa-vulkan-drivers: run `bash .ci/setup`):\n{proc.stdout}{proc.stderr}")
 
 
-def compile_vulkan(model: Path, out: Path):
-    from edgec.pipeline import CompileOptions, compile_model
-
-    return compile_model(model, "vulkan", out, CompileOptions(measure_code=False))
-
-
 @pytest.fixture(scope="module")
 def op_build(tmp_path_factory):
     lavapipe_available()
-    tmp = tmp_path_factory.mktemp("vulkan_ops")
-    model, kernels = op_cases_model(SEED)
-    path = tmp / "vulkan_ops.onnx"
-    onnx.save(model, str(path))
-    return path, compile_vulkan(path, tmp / "out"), kernels
+    return build_op_cases(tmp_path_factory, "vulkan")
 
 
 def test_operator_cases_match_onnxruntime_on_lavapipe(op_build):
-    path, result, kernels = op_build
-    comparisons = verify(path, result)
-    assert len(comparisons) == 2 * len(kernels) == 34
-    used = {name for layer in result.report["layers"] for name in layer["kernel"].split(",")}
-    assert set(kernels.values()) <= used  # every template ran in some case
-    by_name = {layer["name"].split("+")[0]: layer["kernel"] for layer in result.report["layers"]}
-    assert [by_name[f"c{k}_conv0"] for k in (1, 2, 3)] == [
-        "edgec_conv2d_nhwc", "edgec_conv2d_1x1_nhwc", "edgec_depthwise_conv2d_nhwc"]
+    used = check_op_cases(op_build)
+    result = op_build[1]
     report = json.loads((result.out_dir / "report.json").read_text())
     assert report["backend"] == "vulkan" and report["target"] == "vulkan"
     assert report["device_arena_bytes"] == result.plan.arena_bytes == report["arena_bytes"] > 0
@@ -70,13 +53,7 @@ def test_operator_cases_match_onnxruntime_on_lavapipe(op_build):
 
 @pytest.mark.parametrize("cc", ["gcc", "clang"])
 def test_host_code_is_warning_free(op_build, tmp_path, cc):
-    _, result, _ = op_build
-    require(cc)
-    for src in sorted(result.out_dir.glob("*.c")):
-        proc = subprocess.run([cc, "-O2", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-I",
-                               str(result.out_dir), "-c", str(src), "-o", str(tmp_path / (src.stem + ".o"))],
-                              capture_output=True, text=True)
-        assert proc.returncode == 0, f"{cc} {src.name}:\n{proc.stderr}"
+    check_host_code_warning_free(op_build[1].out_dir, tmp_path, cc, ("-pedantic",))
 
 
 def profile_harness(report: dict) -> str:
@@ -125,20 +102,14 @@ def test_without_vulkan_library_or_driver_init_says_so(op_build, tmp_path):
     """The binary starts where no Vulkan loader is installed and <name>_init returns the error code: the library is
     looked up by the name in $EDGEC_VULKAN_LIBRARY (here a missing one); with no driver (ICD) the loader has no
     instance to give."""
-    from edgec.build.host import build_host_executable
-
     _, result, _ = op_build
-    exe = build_host_executable(result.out_dir, result.report, tmp_path)
-    args = [str(exe)] + [str(tmp_path / "x")] * (len(result.report["inputs"]) + len(result.report["outputs"]))
-    env = dict(os.environ, EDGEC_VULKAN_LIBRARY="libvulkan-not-installed.so.1")
-    proc = subprocess.run(args, capture_output=True, text=True, env=env)
-    assert proc.returncode == 7, proc.stderr
-    assert "_init: -2: the Vulkan library (libvulkan.so.1) cannot be loaded" in proc.stderr
-    assert "cannot load libvulkan-not-installed.so.1" in proc.stderr
-    env = dict(os.environ, VK_ICD_FILENAMES=str(tmp_path / "no-driver.json"),
-               VK_DRIVER_FILES=str(tmp_path / "no-driver.json"))
-    proc = subprocess.run(args, capture_output=True, text=True, env=env)
-    assert proc.returncode == 7 and "_init: -4: no Vulkan driver, device or compute queue" in proc.stderr, proc.stderr
+    args = host_command(result.out_dir, result.report, tmp_path)
+    stderr = init_failure(args, EDGEC_VULKAN_LIBRARY="libvulkan-not-installed.so.1")
+    assert "_init: -2: the Vulkan library (libvulkan.so.1) cannot be loaded" in stderr
+    assert "cannot load libvulkan-not-installed.so.1" in stderr
+    stderr = init_failure(args, VK_ICD_FILENAMES=str(tmp_path / "no-driver.json"),
+                          VK_DRIVER_FILES=str(tmp_path / "no-driver.json"))
+    assert "_init: -4: no Vulkan driver, device or compute queue" in stderr, stderr
 
 
 def test_shader_that_does_not_build_names_the_layer(op_build, tmp_path):
@@ -147,8 +118,6 @@ def test_shader_that_does_not_build_names_the_layer(op_build, tmp_path):
     the pipeline; a driver that checks the module fails there, named the same way)."""
     import shutil
 
-    from edgec.build.host import build_host_executable
-
     _, result, _ = op_build
     out = tmp_path / "out"
     shutil.copytree(result.out_dir, out)
@@ -156,13 +125,11 @@ def test_shader_that_does_not_build_names_the_layer(op_build, tmp_path):
     start = model_c.index("static const uint32_t spirv_edgec_binary[")
     magic = model_c.index("0x07230203u", start)
     (out / "model.c").write_text(model_c[:magic] + "0x00000000u" + model_c[magic + len("0x07230203u"):])
-    exe = build_host_executable(out, result.report, tmp_path / "build")
-    args = [str(exe)] + [str(tmp_path / "x")] * (len(result.report["inputs"]) + len(result.report["outputs"]))
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    args = host_command(out, result.report, tmp_path / "build")
+    stderr = init_failure(args)
     layer = next(i for i, layer in enumerate(result.report["layers"]) if layer["kernel"] == "edgec_binary")
-    assert proc.returncode == 7, proc.stderr
-    assert f"_init: -6: a layer's compute pipeline did not build: layer {layer}: " in proc.stderr, proc.stderr
-    assert "edgec_binary" in proc.stderr
+    assert f"_init: -6: a layer's compute pipeline did not build: layer {layer}: " in stderr, stderr
+    assert "edgec_binary" in stderr
 
 
 def test_mobilenet_v2_96_matches_onnxruntime(tmp_path):
@@ -199,21 +166,9 @@ def test_mlperf_tiny_kws_float_matches_litert(mlperf_dir, tmp_path):
 
 
 def test_unsupported_nodes_and_missing_shader_compiler_are_named(tmp_path, monkeypatch):
-    from edgec.errors import EdgecError, UnsupportedModelError
-    from edgec.passes.patch_search import PatchOptions
-    from edgec.pipeline import CompileOptions, compile_model
+    from edgec.errors import EdgecError
 
-    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"), helper.make_node("Erf", ["r"], ["e"], name="erf1"),
-             helper.make_node("Round", ["e"], ["y"], name="round1")]
-    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])])
-    path = tmp_path / "erf.onnx"
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
-    with pytest.raises(UnsupportedModelError) as info:
-        compile_vulkan(path, tmp_path / "out")
-    assert [(p[1], "no Vulkan kernel template" in p[2]) for p in info.value.problems] == [("erf", True), ("round", True)]
-    with pytest.raises(EdgecError, match="--target vulkan does not support --patch"):
-        compile_model(path, "vulkan", tmp_path / "out2", CompileOptions(patch=PatchOptions("auto")))
+    check_unsupported_named(tmp_path, "vulkan", "Vulkan")
     # a supported model, but no shader compiler on PATH
     ok = helper.make_graph([helper.make_node("Relu", ["x"], ["y"], name="relu")], "g",
                            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
@@ -225,4 +180,4 @@ def test_unsupported_nodes_and_missing_shader_compiler_are_named(tmp_path, monke
     vulkan_shaders._compile.cache_clear()
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     with pytest.raises(EdgecError, match=r"glslangValidator not found on PATH.*glslang-tools"):
-        compile_vulkan(ok_path, tmp_path / "out3")
+        compile_gpu(ok_path, "vulkan", tmp_path / "out3")

@@ -14,9 +14,10 @@ import tvm
 
 from .build.toolchain import compile_objects, section_sizes
 from .codegen.c_emitter import GeneratedC, c_identifier, emit_c, write_output
-from .codegen.opencl_host import add_opencl_report, check_opencl_options, emit_opencl
+from .codegen.gpu_host_common import add_gpu_report, check_gpu_options
+from .codegen.opencl_host import emit_opencl
 from .codegen.opencl_kernels import check_supported
-from .codegen.vulkan_host import add_vulkan_report, emit_vulkan
+from .codegen.vulkan_host import emit_vulkan
 from .codegen.step_generate import emit_generate
 from .config import Config, Target, load_config, load_target
 from .errors import DoesNotFitError, EdgecError
@@ -107,7 +108,7 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     name = c_identifier(options.name or model_path.stem)
     gpu = target.backend in ("opencl", "vulkan")  # device kernels and a plain-C host (codegen/*_host.py)
     if gpu:
-        check_opencl_options(options, target.name)
+        check_gpu_options(options, target.name)
 
     quant_error = ternary_layers = None
     if options.quantize is not None:  # PTQ: a QDQ model beside the output, then the QDQ path (quantize/ptq.py)
@@ -209,7 +210,7 @@ def compile_model(model_path: Path, target: Target | str, out_dir: Path, options
     if patch_info is not None:
         report["patch"] = patch_info
     if gpu_kernels is not None:
-        (add_opencl_report if target.backend == "opencl" else add_vulkan_report)(report, plan, gpu_kernels)
+        add_gpu_report(report, plan, gpu_kernels, target.backend)
     if generated.weights_crc32 is not None:
         report["weights_crc32"] = f"0x{generated.weights_crc32:08x}"
     if eco is not None:

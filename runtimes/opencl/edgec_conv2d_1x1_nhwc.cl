@@ -6,12 +6,8 @@ __kernel void edgec_conv2d_1x1_nhwc(__global const float *x, __global const floa
                                     int stride_h, int stride_w, int has_bias, float act_lo, float act_hi) {
     const int i = (int)get_global_id(0);
     if (i >= count) return; /* the range is rounded up to whole work-groups */
-    const int oc = i % out_c;
-    int t = i / out_c;
-    const int ox = t % out_w;
-    t /= out_w;
-    const int oy = t % out_h;
-    const int n = t / out_h;
+    const int4 at = edgec_nhwc_coords(i, out_h, out_w, out_c);
+    const int oc = at.x, ox = at.y, oy = at.z, n = at.w;
     const __global float *xp = x + x_off + ((n * in_h + oy * stride_h) * in_w + ox * stride_w) * in_c;
     const __global float *wp = w + w_off + oc * in_c;
     float4 acc4 = (float4)(0.0f);

@@ -7,12 +7,8 @@ __kernel void edgec_conv2d_nhwc(__global const float *x, __global const float *w
                                 int groups, int has_bias, float act_lo, float act_hi) {
     const int i = (int)get_global_id(0);
     if (i >= count) return; /* the range is rounded up to whole work-groups */
-    const int oc = i % out_c;
-    int t = i / out_c;
-    const int ox = t % out_w;
-    t /= out_w;
-    const int oy = t % out_h;
-    const int n = t / out_h;
+    const int4 at = edgec_nhwc_coords(i, out_h, out_w, out_c);
+    const int oc = at.x, ox = at.y, oy = at.z, n = at.w;
     const int group_in = in_c / groups, g = oc / (out_c / groups);
     float acc = has_bias ? b[b_off + oc] : 0.0f;
     const __global float *wo = w + w_off + oc * k_h * k_w * group_in;

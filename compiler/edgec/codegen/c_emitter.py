@@ -300,11 +300,7 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
         " * provide) after layer k, k = 0 .. NUM_LAYERS - 1 in report.json's order, and edgec_layer_done(-1) before",
         " * the first. Without it the calls compile to nothing.",
         " */",
-        f"#ifndef {upper}_MODEL_H",
-        f"#define {upper}_MODEL_H",
-        "",
-        "#include <stddef.h>",
-        "#include <stdint.h>",
+        *model_h_guard(upper),
         "",
         "#ifndef EDGEC_DTYPE_FLOAT32",
         *[f"#define EDGEC_DTYPE_{k.upper()} {v}" for k, v in DTYPE_CODES.items()],
@@ -320,24 +316,7 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
         f"#define {upper}_NUM_OUTPUTS {len(graph.outputs)}",
         f"#define {upper}_NUM_LAYERS {len(graph.nodes)}",
     ]
-    for kind, names in (("INPUT", graph.inputs), ("OUTPUT", graph.outputs)):
-        for i, tname in enumerate(names):
-            t = graph.tensors[tname]
-            p = f"{upper}_{kind}{i}"
-            lines += [
-                "",
-                f"/* {kind.lower()} {i}: '{tname}' {t.dtype}{list(t.shape)} */",
-                f"#define {p}_DTYPE EDGEC_DTYPE_{t.dtype.upper()}",
-                f"#define {p}_RANK {len(t.shape)}",
-                f"#define {p}_SHAPE {{{', '.join(str(d) for d in t.shape) or '1'}}}",
-                f"#define {p}_ELEMS {t.elems}u",
-                f"#define {p}_BYTES {t.nbytes}u",
-            ]
-            if t.quant is not None and np.size(t.quant.scale) == 1:
-                lines += [
-                    f"#define {p}_SCALE {format_c_scalar(float(np.ravel(t.quant.scale)[0]))}",
-                    f"#define {p}_ZERO_POINT {int(np.ravel(t.quant.zero_point)[0])}",
-                ]
+    lines += tensor_defines(graph, upper)
     lines += [
         "",
         "#ifdef __cplusplus",
@@ -359,6 +338,37 @@ def emit_header(graph: Graph, plan: MemoryPlan, prefix: str, upper: str, weights
         "",
     ]
     return "\n".join(lines)
+
+
+def model_h_guard(upper: str) -> list[str]:
+    """model.h's include guard and the standard headers its declarations use."""
+    return [f"#ifndef {upper}_MODEL_H", f"#define {upper}_MODEL_H", "", "#include <stddef.h>", "#include <stdint.h>"]
+
+
+def tensor_defines(graph: Graph, upper: str, dtype_codes: bool = True) -> list[str]:
+    """model.h's block per input and output: a comment with its name, dtype and shape, then <UPPER>_INPUT<i>_* /
+    _OUTPUT<i>_*: DTYPE (where the header defines the EDGEC_DTYPE_* codes: dtype_codes), RANK, SHAPE, ELEMS, BYTES,
+    and SCALE / ZERO_POINT for a tensor quantised per tensor."""
+    lines = []
+    for kind, names in (("INPUT", graph.inputs), ("OUTPUT", graph.outputs)):
+        for i, tname in enumerate(names):
+            t = graph.tensors[tname]
+            p = f"{upper}_{kind}{i}"
+            lines += [
+                "",
+                f"/* {kind.lower()} {i}: '{tname}' {t.dtype}{list(t.shape)} */",
+                *([f"#define {p}_DTYPE EDGEC_DTYPE_{t.dtype.upper()}"] if dtype_codes else []),
+                f"#define {p}_RANK {len(t.shape)}",
+                f"#define {p}_SHAPE {{{', '.join(str(d) for d in t.shape) or '1'}}}",
+                f"#define {p}_ELEMS {t.elems}u",
+                f"#define {p}_BYTES {t.nbytes}u",
+            ]
+            if t.quant is not None and np.size(t.quant.scale) == 1:
+                lines += [
+                    f"#define {p}_SCALE {format_c_scalar(float(np.ravel(t.quant.scale)[0]))}",
+                    f"#define {p}_ZERO_POINT {int(np.ravel(t.quant.zero_point)[0])}",
+                ]
+    return lines
 
 
 def state_decls(graph: Graph, prefix: str) -> list[str]:

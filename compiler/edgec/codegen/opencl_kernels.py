@@ -204,6 +204,17 @@ def _conv2d_hybrid_launch(node: Node, ints: list[int], count: int, chunks: int, 
                   _act(node), count, tensor_offsets=[0, 0, 0, 0, chunks, y_offset])
 
 
+def _hybrid_batches(node: Node, ints: list[int], batches: int, in_size: int, out_size: int) -> list[Launch]:
+    """Per batch (a fully connected layer: per row), quantise its in_size inputs, then run the hybrid convolution
+    template (ints: its parameters) over its out_size outputs."""
+    chunks = absmax_chunks(in_size)
+    launches = []
+    for b in range(batches):
+        launches += _quantize_symmetric(node.inputs[0], node.outputs[2], node.outputs[1], in_size, b * in_size)
+        launches.append(_conv2d_hybrid_launch(node, ints, out_size, chunks, b * out_size))
+    return launches
+
+
 def conv2d_hybrid(node: Node, g: Graph) -> list[Launch]:
     """Per batch: quantise its input (_quantize_symmetric), then one work-item per output element: int32 sum of
     x_q * w_q, y = acc * ((range / 127) * w_scale) + bias (runtimes/include/edgec_conv2d_hybrid.h)."""
@@ -214,13 +225,7 @@ def conv2d_hybrid(node: Node, g: Graph) -> list[Launch]:
     dil = a.get("dilation", [1, 1])
     ints = [h, wd, c, oh, ow, oc, w.shape[1], w.shape[2], *a["strides"], a["pads"][0], a["pads"][1], *dil,
             a.get("groups", 1)]
-    in_size, out_size = h * wd * c, oh * ow * oc
-    chunks = absmax_chunks(in_size)
-    launches = []
-    for b in range(n):
-        launches += _quantize_symmetric(node.inputs[0], node.outputs[2], node.outputs[1], in_size, b * in_size)
-        launches.append(_conv2d_hybrid_launch(node, ints, out_size, chunks, b * out_size))
-    return launches
+    return _hybrid_batches(node, ints, n, h * wd * c, oh * ow * oc)
 
 
 def fully_connected_hybrid(node: Node, g: Graph) -> list[Launch]:
@@ -231,12 +236,8 @@ def fully_connected_hybrid(node: Node, g: Graph) -> list[Launch]:
     units, size = g.tensors[node.inputs[1]].shape
     rows = g.tensors[node.inputs[0]].elems // size
     ints = [1, 1, size, 1, 1, units, 1, 1, 1, 1, 0, 0, 1, 1, 1]
-    chunks = absmax_chunks(size)
-    launches = []
-    for b in range(rows):
-        launches += _quantize_symmetric(node.inputs[0], node.outputs[2], node.outputs[1], size, b * size)
-        launches.append(_conv2d_hybrid_launch(node, ints, units, chunks, b * units))
-    return launches
+    return _hybrid_batches(node, ints, rows, size, units)
+
 
 
 HYBRID = {"conv2d_hybrid": conv2d_hybrid, "fully_connected_hybrid": fully_connected_hybrid}
