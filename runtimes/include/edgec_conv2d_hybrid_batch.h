@@ -15,6 +15,15 @@ typedef struct {
     int32_t zp;
 } edgec_hybrid_out;
 
+/* The rows (*rows) and width (returned) of a padded copy of the input that holds every window of p in place:
+ * pad_top rows above the input, pad_left columns before it, and enough below and to the right. */
+EDGEC_INLINE int32_t edgec_hybrid_padded_size(const edgec_conv2d_hybrid_params *p, int32_t *rows) {
+    const int32_t span_h = (p->out_h - 1) * p->stride_h + (p->k_h - 1) * p->dil_h + 1;
+    const int32_t span_w = (p->out_w - 1) * p->stride_w + p->k_w;
+    *rows = span_h > p->pad_top + p->in_h ? span_h : p->pad_top + p->in_h;
+    return span_w > p->pad_left + p->in_w ? span_w : p->pad_left + p->in_w;
+}
+
 /* TFLite's per-batch input quantization of batch n into qinput; sets o's scale, zero point and output. Static, not
  * inline, so each set's compiler inlines it or not as before it moved here: a file that includes this header
  * calls it. */

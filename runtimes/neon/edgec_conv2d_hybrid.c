@@ -352,10 +352,8 @@ static void interior_x(const edgec_conv2d_hybrid_params *p, int32_t *lo, int32_t
 static int32_t padded_input(const int8_t *q, const edgec_conv2d_hybrid_params *p, int8_t zp, int8_t *img,
                             int32_t cap) {
     const int32_t C = p->in_c;
-    const int32_t span_h = (p->out_h - 1) * p->stride_h + (p->k_h - 1) * p->dil_h + 1;
-    const int32_t span_w = (p->out_w - 1) * p->stride_w + p->k_w;
-    const int32_t Hp = span_h > p->pad_top + p->in_h ? span_h : p->pad_top + p->in_h;
-    const int32_t Wp = span_w > p->pad_left + p->in_w ? span_w : p->pad_left + p->in_w;
+    int32_t Hp;
+    const int32_t Wp = edgec_hybrid_padded_size(p, &Hp);
     if ((int64_t)Hp * Wp * C > cap) return 0;
     const int8x16_t pad = vdupq_n_s8(zp);
     for (int32_t y = 0; y < Hp; ++y) {

@@ -187,10 +187,8 @@ static void tile_blocks(const uint8_t *const rows[TILE], uint32_t flip, const in
 static int32_t padded_input(const int8_t *q, const edgec_conv2d_hybrid_params *p, uint8_t pad, uint8_t *img,
                             int32_t cap) {
     const int32_t C = p->in_c;
-    const int32_t span_h = (p->out_h - 1) * p->stride_h + (p->k_h - 1) * p->dil_h + 1;
-    const int32_t span_w = (p->out_w - 1) * p->stride_w + p->k_w;
-    const int32_t Hp = span_h > p->pad_top + p->in_h ? span_h : p->pad_top + p->in_h;
-    const int32_t Wp = span_w > p->pad_left + p->in_w ? span_w : p->pad_left + p->in_w;
+    int32_t Hp;
+    const int32_t Wp = edgec_hybrid_padded_size(p, &Hp);
     if ((int64_t)Hp * Wp * C > cap) return 0;
     for (int32_t y = 0; y < Hp; ++y) {
         uint8_t *d = img + (size_t)y * Wp * C;
