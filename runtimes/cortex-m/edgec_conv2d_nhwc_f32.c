@@ -14,6 +14,32 @@
 
 #include "edgec_cm_fpu.h"
 
+#if EDGEC_CM_FPU_ASM
+#define FMA16(xa, xb, xc, xd, wa, wb, wc, wd)                                                                     \
+    "vfma.f32 s16, " xa ", " wa "\n\t" "vfma.f32 s17, " xa ", " wb "\n\t"                                         \
+    "vfma.f32 s18, " xa ", " wc "\n\t" "vfma.f32 s19, " xa ", " wd "\n\t"                                         \
+    "vfma.f32 s20, " xb ", " wa "\n\t" "vfma.f32 s21, " xb ", " wb "\n\t"                                         \
+    "vfma.f32 s22, " xb ", " wc "\n\t" "vfma.f32 s23, " xb ", " wd "\n\t"                                         \
+    "vfma.f32 s24, " xc ", " wa "\n\t" "vfma.f32 s25, " xc ", " wb "\n\t"                                         \
+    "vfma.f32 s26, " xc ", " wc "\n\t" "vfma.f32 s27, " xc ", " wd "\n\t"                                         \
+    "vfma.f32 s28, " xd ", " wa "\n\t" "vfma.f32 s29, " xd ", " wb "\n\t"                                         \
+    "vfma.f32 s30, " xd ", " wc "\n\t" "vfma.f32 s31, " xd ", " wd "\n\t"
+
+/* One step of a 4 x 4 tile (pixels x channels): two values of each weight row w0..w3 and of each pixel x0..x3,
+ * 32 VFMAs into s16-s31 (pixel p, channel c in s(16 + 4p + c)). */
+#define STEP_4X4_PAIR                                                                                             \
+    "vldmia %[w0]!, {s0-s1}\n\t"                                                                                  \
+    "vldmia %[w1]!, {s2-s3}\n\t"                                                                                  \
+    "vldmia %[w2]!, {s4-s5}\n\t"                                                                                  \
+    "vldmia %[w3]!, {s6-s7}\n\t"                                                                                  \
+    "vldmia %[x0]!, {s8-s9}\n\t"                                                                                  \
+    "vldmia %[x1]!, {s10-s11}\n\t"                                                                                \
+    "vldmia %[x2]!, {s12-s13}\n\t"                                                                                \
+    "vldmia %[x3]!, {s14-s15}\n\t"                                                                                \
+    FMA16("s8", "s10", "s12", "s14", "s0", "s2", "s4", "s6")                                                      \
+    FMA16("s9", "s11", "s13", "s15", "s1", "s3", "s5", "s7")
+#endif
+
 /* a[4 * p + c] += sum over i < n of x_p[i] * w_c[i] (4 pixels p, 4 channels c). Out of line: the asm needs ten
  * core registers, which gcc may not find inside a caller at every optimisation level. */
 #if EDGEC_CM_FPU_ASM
@@ -26,30 +52,7 @@ static void mac_4x4(float *a, const float *x0, const float *x1, const float *x2,
     if (pairs > 0) {
         __asm__ volatile("vldmia %[a], {s16-s31}\n\t"
                 "1:\n\t"
-                "vldmia %[w0]!, {s0-s1}\n\t"
-                "vldmia %[w1]!, {s2-s3}\n\t"
-                "vldmia %[w2]!, {s4-s5}\n\t"
-                "vldmia %[w3]!, {s6-s7}\n\t"
-                "vldmia %[x0]!, {s8-s9}\n\t"
-                "vldmia %[x1]!, {s10-s11}\n\t"
-                "vldmia %[x2]!, {s12-s13}\n\t"
-                "vldmia %[x3]!, {s14-s15}\n\t"
-                "vfma.f32 s16, s8, s0\n\t"   "vfma.f32 s17, s8, s2\n\t"
-                "vfma.f32 s18, s8, s4\n\t"   "vfma.f32 s19, s8, s6\n\t"
-                "vfma.f32 s20, s10, s0\n\t"  "vfma.f32 s21, s10, s2\n\t"
-                "vfma.f32 s22, s10, s4\n\t"  "vfma.f32 s23, s10, s6\n\t"
-                "vfma.f32 s24, s12, s0\n\t"  "vfma.f32 s25, s12, s2\n\t"
-                "vfma.f32 s26, s12, s4\n\t"  "vfma.f32 s27, s12, s6\n\t"
-                "vfma.f32 s28, s14, s0\n\t"  "vfma.f32 s29, s14, s2\n\t"
-                "vfma.f32 s30, s14, s4\n\t"  "vfma.f32 s31, s14, s6\n\t"
-                "vfma.f32 s16, s9, s1\n\t"   "vfma.f32 s17, s9, s3\n\t"
-                "vfma.f32 s18, s9, s5\n\t"   "vfma.f32 s19, s9, s7\n\t"
-                "vfma.f32 s20, s11, s1\n\t"  "vfma.f32 s21, s11, s3\n\t"
-                "vfma.f32 s22, s11, s5\n\t"  "vfma.f32 s23, s11, s7\n\t"
-                "vfma.f32 s24, s13, s1\n\t"  "vfma.f32 s25, s13, s3\n\t"
-                "vfma.f32 s26, s13, s5\n\t"  "vfma.f32 s27, s13, s7\n\t"
-                "vfma.f32 s28, s15, s1\n\t"  "vfma.f32 s29, s15, s3\n\t"
-                "vfma.f32 s30, s15, s5\n\t"  "vfma.f32 s31, s15, s7\n\t"
+                STEP_4X4_PAIR
                 "subs %[n], %[n], #1\n\t"
                 "bne 1b\n\t"
                 "vstmia %[a], {s16-s31}"
@@ -102,15 +105,6 @@ static void mac_4x4(float *a, const float *x0, const float *x1, const float *x2,
 #else
 #define CLAMP16 ""
 #endif
-#define FMA16(xa, xb, xc, xd, wa, wb, wc, wd)                                                                    \
-    "vfma.f32 s16, " xa ", " wa "\n\t" "vfma.f32 s17, " xa ", " wb "\n\t"                                        \
-    "vfma.f32 s18, " xa ", " wc "\n\t" "vfma.f32 s19, " xa ", " wd "\n\t"                                        \
-    "vfma.f32 s20, " xb ", " wa "\n\t" "vfma.f32 s21, " xb ", " wb "\n\t"                                        \
-    "vfma.f32 s22, " xb ", " wc "\n\t" "vfma.f32 s23, " xb ", " wd "\n\t"                                        \
-    "vfma.f32 s24, " xc ", " wa "\n\t" "vfma.f32 s25, " xc ", " wb "\n\t"                                        \
-    "vfma.f32 s26, " xc ", " wc "\n\t" "vfma.f32 s27, " xc ", " wd "\n\t"                                        \
-    "vfma.f32 s28, " xd ", " wa "\n\t" "vfma.f32 s29, " xd ", " wb "\n\t"                                        \
-    "vfma.f32 s30, " xd ", " wc "\n\t" "vfma.f32 s31, " xd ", " wd "\n\t"
 
 #endif
 
@@ -142,16 +136,7 @@ EDGEC_INLINE void tile_4x4_one_run(const pw_tile *t, const float *x0, const floa
         "vldmia %[n], {s28-s31}\n\t"
         "ldr %[n], [%[t], %[opairs]]\n"
         "1:\n\t"
-        "vldmia %[w0]!, {s0-s1}\n\t"
-        "vldmia %[w1]!, {s2-s3}\n\t"
-        "vldmia %[w2]!, {s4-s5}\n\t"
-        "vldmia %[w3]!, {s6-s7}\n\t"
-        "vldmia %[x0]!, {s8-s9}\n\t"
-        "vldmia %[x1]!, {s10-s11}\n\t"
-        "vldmia %[x2]!, {s12-s13}\n\t"
-        "vldmia %[x3]!, {s14-s15}\n\t"
-        FMA16("s8", "s10", "s12", "s14", "s0", "s2", "s4", "s6")
-        FMA16("s9", "s11", "s13", "s15", "s1", "s3", "s5", "s7")
+        STEP_4X4_PAIR
         "subs %[n], %[n], #1\n\t"
         "bne 1b\n\t"
         CLAMP16
@@ -220,16 +205,7 @@ static void tile_4x4_rows(const conv_tile *t) {
         "cmp %[cnt], #0\n\t"
         "beq 4f\n"
         "1:\n\t"
-        "vldmia %[w0]!, {s0-s1}\n\t"
-        "vldmia %[w1]!, {s2-s3}\n\t"
-        "vldmia %[w2]!, {s4-s5}\n\t"
-        "vldmia %[w3]!, {s6-s7}\n\t"
-        "vldmia %[x0]!, {s8-s9}\n\t"
-        "vldmia %[x1]!, {s10-s11}\n\t"
-        "vldmia %[x2]!, {s12-s13}\n\t"
-        "vldmia %[x3]!, {s14-s15}\n\t"
-        FMA16("s8", "s10", "s12", "s14", "s0", "s2", "s4", "s6")
-        FMA16("s9", "s11", "s13", "s15", "s1", "s3", "s5", "s7")
+        STEP_4X4_PAIR
         "subs %[cnt], %[cnt], #1\n\t"
         "bne 1b\n"
         "4:\n\t"

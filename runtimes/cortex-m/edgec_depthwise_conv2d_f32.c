@@ -29,6 +29,16 @@ typedef struct {
 #define OFF(field) "i"(offsetof(dw_tile, field))
 
 #if EDGEC_CM_FPU_ASM
+/* One tap of a tile's 8 channels for pixel 0: the weights into s0-s7 and its input into s8-s15 (w and x0 then
+ * step to the next tap), 8 VFMAs into s16-s23. Its weights stay in s0-s7 for pixel 1. */
+#define TAP8_PIXEL0                                                                                             \
+    "vldmia %[w], {s0-s7}\n\t"                                                                                 \
+    "add %[w], %[w], %[ws]\n\t"                                                                                \
+    "vldmia %[x0], {s8-s15}\n\t"                                                                               \
+    "add %[x0], %[x0], %[xs]\n\t"                                                                              \
+    "vfma.f32 s16, s8, s0\n\t" "vfma.f32 s17, s9, s1\n\t" "vfma.f32 s18, s10, s2\n\t" "vfma.f32 s19, s11, s3\n\t" \
+    "vfma.f32 s20, s12, s4\n\t" "vfma.f32 s21, s13, s5\n\t" "vfma.f32 s22, s14, s6\n\t" "vfma.f32 s23, s15, s7\n\t"
+
 #if EDGEC_CM_FPV5
 #define CLAMP8(a, b, c, d, e, f, g, h)                                                                          \
     "vmaxnm.f32 " a ", " a ", s0\n\t" "vmaxnm.f32 " b ", " b ", s0\n\t" "vmaxnm.f32 " c ", " c ", s0\n\t"      \
@@ -60,12 +70,7 @@ static void tile2(const dw_tile *t) {
         "2:\n\t"
         "ldr %[kx], [%[t], %[okx]]\n"
         "1:\n\t"
-        "vldmia %[w], {s0-s7}\n\t"
-        "add %[w], %[w], %[ws]\n\t"
-        "vldmia %[x0], {s8-s15}\n\t"
-        "add %[x0], %[x0], %[xs]\n\t"
-        "vfma.f32 s16, s8, s0\n\t" "vfma.f32 s17, s9, s1\n\t" "vfma.f32 s18, s10, s2\n\t" "vfma.f32 s19, s11, s3\n\t"
-        "vfma.f32 s20, s12, s4\n\t" "vfma.f32 s21, s13, s5\n\t" "vfma.f32 s22, s14, s6\n\t" "vfma.f32 s23, s15, s7\n\t"
+        TAP8_PIXEL0
         "vldmia %[x1], {s8-s15}\n\t"
         "add %[x1], %[x1], %[xs]\n\t"
         "vfma.f32 s24, s8, s0\n\t" "vfma.f32 s25, s9, s1\n\t" "vfma.f32 s26, s10, s2\n\t" "vfma.f32 s27, s11, s3\n\t"
@@ -139,12 +144,7 @@ static void tile1(const dw_tile *t) {
         "2:\n\t"
         "ldr %[kx], [%[t], %[okx]]\n"
         "1:\n\t"
-        "vldmia %[w], {s0-s7}\n\t"
-        "add %[w], %[w], %[ws]\n\t"
-        "vldmia %[x0], {s8-s15}\n\t"
-        "add %[x0], %[x0], %[xs]\n\t"
-        "vfma.f32 s16, s8, s0\n\t" "vfma.f32 s17, s9, s1\n\t" "vfma.f32 s18, s10, s2\n\t" "vfma.f32 s19, s11, s3\n\t"
-        "vfma.f32 s20, s12, s4\n\t" "vfma.f32 s21, s13, s5\n\t" "vfma.f32 s22, s14, s6\n\t" "vfma.f32 s23, s15, s7\n\t"
+        TAP8_PIXEL0
         "subs %[kx], %[kx], #1\n\t"
         "bne 1b\n\t"
         "ldr %[tmp], [%[t], %[oxr]]\n\t"

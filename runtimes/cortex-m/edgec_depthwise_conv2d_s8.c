@@ -32,7 +32,7 @@
  * four channels at a time with the input offset added to each tap (SXTB16, SADD16, SMLABB / SMLATT). Depth
  * multipliers other than 1 and, on dw_general, float requantisation and INT32_MIN multipliers run the reference
  * loops (dw_plain). */
-#include "edgec_depthwise_conv2d_s8.h"
+#include "edgec_depthwise_s8_tap_sum.h"
 
 /* The reference loops over input channels [c0, c1): every output channel of those. */
 static void dw_plain(const int8_t *input, const int8_t *weights, const int32_t *bias, const int32_t *multiplier,
@@ -47,21 +47,7 @@ static void dw_plain(const int8_t *input, const int8_t *weights, const int32_t *
                 for (int32_t ic = c0; ic < c1; ++ic) {
                     for (int32_t m = 0; m < p->depth_multiplier; ++m) {
                         const int32_t oc = ic * p->depth_multiplier + m;
-                        int32_t acc = 0;
-                        for (int32_t ky = 0; ky < p->k_h; ++ky) {
-                            const int32_t iy = y0 + ky * p->dil_h;
-                            if (iy < 0 || iy >= p->in_h) continue;
-                            for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                                const int32_t ix = x0 + kx * p->dil_w;
-                                if (ix < 0 || ix >= p->in_w) continue;
-                                const int32_t v = in_b[((size_t)iy * p->in_w + ix) * p->in_c + ic];
-                                const int32_t w = weights[((size_t)ky * p->k_w + kx) * p->out_c + oc];
-                                acc += w * (v + p->input_offset);
-                            }
-                        }
-                        if (bias) acc += bias[oc];
-                        out[oc] = (int8_t)edgec_requant(acc, multiplier[oc], shift[oc], p->requant, p->output_offset,
-                                                        p->act_min, p->act_max);
+                        out[oc] = edgec_depthwise_s8_channel(in_b, weights, bias, multiplier, shift, y0, x0, ic, oc, p);
                     }
                 }
             }

@@ -4,9 +4,7 @@
  * precision: the M7's fpv5-d16, the M55; __builtin_roundf compiles to it) and else exact arithmetic on the
  * truncation, and the range pass keeps two minima and two maxima (VMINNM / VMAXNM on FPv5). The ONNX functions
  * are the reference's. */
-#include <math.h>
-
-#include "edgec_hybrid_quantize_shared.h"
+#include "edgec_hybrid_quantize_modes.h"
 
 #if defined(__arm__) && defined(__ARM_FP) && (__ARM_ARCH >= 8 || (__ARM_FP & 8)) && defined(__GNUC__)
 #define EDGEC_CM_FPV5 1
@@ -55,45 +53,33 @@ static void min_max(const float *x, int32_t n, float *lo_out, float *hi_out) {
     *hi_out = max_(hi0, hi1);
 }
 
+/* q[i] = round(zp + x[i] * inv) clamped to [lo, 127] (edgec_quantize_rounded_fn), four at a time where lo is -127
+ * (the symmetric mode). Inlined into each mode, where lo is a constant. */
+EDGEC_INLINE void quantize_rounded(const float *EDGEC_RESTRICT x, int32_t n, float inv, int32_t zp, int32_t lo,
+                                   int8_t *EDGEC_RESTRICT q) {
+    if (lo == -127) { /* |x * inv| <= 127 * (1 + 2^-23) < 127.5 (zp 0), so the reference's clamp never acts: gone */
+        int32_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            const int32_t a = round_away(x[i] * inv), b = round_away(x[i + 1] * inv);
+            const int32_t c = round_away(x[i + 2] * inv), d = round_away(x[i + 3] * inv);
+            q[i] = (int8_t)a; q[i + 1] = (int8_t)b; q[i + 2] = (int8_t)c; q[i + 3] = (int8_t)d;
+        }
+        for (; i < n; ++i) q[i] = (int8_t)round_away(x[i] * inv);
+        return;
+    }
+    const float zf = (float)zp;
+    for (int32_t i = 0; i < n; ++i) {
+        int32_t v = round_away(zf + x[i] * inv);
+        v = v < lo ? lo : (v > 127 ? 127 : v);
+        q[i] = (int8_t)v;
+    }
+}
+
 float edgec_quantize_symmetric_s8(const float *EDGEC_RESTRICT x, int32_t n, int8_t *EDGEC_RESTRICT q) {
-    float lo, hi;
-    min_max(x, n, &lo, &hi);
-    const float alo = __builtin_fabsf(lo), ahi = __builtin_fabsf(hi); /* fabsf is a call under -ffreestanding */
-    const float range = alo > ahi ? alo : ahi;
-    if (range == 0.0f) {
-        for (int32_t i = 0; i < n; ++i) q[i] = 0;
-        return 1.0f;
-    }
-    const float inv = 127.0f / range;
-    /* |x * inv| <= 127 * (1 + 2^-23) < 127.5, so the reference's clamp to [-127, 127] never acts: gone */
-    int32_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        const int32_t a = round_away(x[i] * inv), b = round_away(x[i + 1] * inv);
-        const int32_t c = round_away(x[i + 2] * inv), d = round_away(x[i + 3] * inv);
-        q[i] = (int8_t)a; q[i + 1] = (int8_t)b; q[i + 2] = (int8_t)c; q[i + 3] = (int8_t)d;
-    }
-    for (; i < n; ++i) q[i] = (int8_t)round_away(x[i] * inv);
-    return range / 127.0f;
+    return edgec_quantize_symmetric_by(x, n, q, min_max, quantize_rounded);
 }
 
 float edgec_quantize_asymmetric_s8(const float *EDGEC_RESTRICT x, int32_t n, int8_t *EDGEC_RESTRICT q,
                                    int32_t *zero_point) {
-    float lo, hi;
-    min_max(x, n, &lo, &hi);
-    int32_t zp;
-    float scale_f;
-    if (!edgec_asymmetric_s8_params(lo, hi, &scale_f, &zp)) {
-        for (int32_t i = 0; i < n; ++i) q[i] = 0;
-        *zero_point = 0;
-        return 1.0f;
-    }
-    const float inv = 1.0f / scale_f;
-    const float zf = (float)zp;
-    for (int32_t i = 0; i < n; ++i) {
-        int32_t v = round_away(zf + x[i] * inv);
-        v = v < -128 ? -128 : (v > 127 ? 127 : v);
-        q[i] = (int8_t)v;
-    }
-    *zero_point = zp;
-    return scale_f;
+    return edgec_quantize_asymmetric_by(x, n, q, zero_point, min_max, quantize_rounded);
 }

@@ -11,7 +11,7 @@
  * four channels per step from memory (edgec_helium_s8.h). Integer sums are exact and the requantisation is
  * TFLite's bit for bit: identical to the reference. Depth multipliers other than 1 take a plain loop; without MVE
  * the same loops run on scalar code. */
-#include "edgec_depthwise_conv2d_s8.h"
+#include "edgec_depthwise_s8_tap_sum.h"
 #include "edgec_helium_s8.h"
 
 #if EDGEC_HELIUM && defined(__GNUC__) && !defined(__clang__)
@@ -191,22 +191,9 @@ void edgec_depthwise_conv2d_s8(const int8_t *EDGEC_RESTRICT input, const int8_t 
                 const int32_t y0 = oy * p->stride_h - p->pad_top;
                 const int32_t x0 = ox * p->stride_w - p->pad_left;
                 int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
-                for (int32_t oc = 0; oc < p->out_c; ++oc) { /* depth multiplier > 1: the plain loop */
-                    const int32_t ic = oc / p->depth_multiplier;
-                    int32_t acc = bias ? bias[oc] : 0;
-                    for (int32_t ky = 0; ky < p->k_h; ++ky) {
-                        const int32_t iy = y0 + ky * p->dil_h;
-                        if (iy < 0 || iy >= p->in_h) continue;
-                        for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                            const int32_t ix = x0 + kx * p->dil_w;
-                            if (ix < 0 || ix >= p->in_w) continue;
-                            acc += weights[((size_t)ky * p->k_w + kx) * p->out_c + oc] *
-                                   ((int32_t)in_b[((size_t)iy * p->in_w + ix) * p->in_c + ic] + p->input_offset);
-                        }
-                    }
-                    out[oc] = (int8_t)edgec_requant(acc, multiplier[oc], shift[oc], p->requant, p->output_offset,
-                                                    p->act_min, p->act_max);
-                }
+                for (int32_t oc = 0; oc < p->out_c; ++oc) /* depth multiplier > 1: the plain loop */
+                    out[oc] = edgec_depthwise_s8_channel(in_b, weights, bias, multiplier, shift, y0, x0,
+                                                         oc / p->depth_multiplier, oc, p);
             }
         }
     }

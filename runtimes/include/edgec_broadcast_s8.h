@@ -31,4 +31,22 @@ EDGEC_INLINE void edgec_broadcast_rows_s8(const int8_t *a, const int8_t *b, int8
     } while (more);
 }
 
+/* The same, but when neither input broadcasts (each one's strides are the dense output's) the whole tensor is one
+ * row: a vectorized row function runs once, not once per innermost row. */
+EDGEC_INLINE void edgec_broadcast_rows_or_dense_s8(const int8_t *a, const int8_t *b, int8_t *out,
+                                                   const edgec_broadcast_params *bp, edgec_row_s8_fn row,
+                                                   const void *params) {
+    int32_t dense = 1, total = 1;
+    for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
+        const int32_t dim = bp->out_shape[d];
+        if (dim != 1 && (bp->a_strides[d] != total || bp->b_strides[d] != total)) dense = 0;
+        total *= dim;
+    }
+    if (dense) {
+        if (total > 0) row(a, 1, b, 1, out, total, params);
+        return;
+    }
+    edgec_broadcast_rows_s8(a, b, out, bp, row, params);
+}
+
 #endif /* EDGEC_BROADCAST_S8_H */

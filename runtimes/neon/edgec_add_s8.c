@@ -165,16 +165,5 @@ void edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_
      * even value by 2^30 halves it exactly (ResNet's residual adds: b) */
     if (q.fast && p->input2_multiplier == 1 << 30 && p->input2_shift == 0)
         q.fast = 9 + (p->input1_shift < 0) + 2 * (p->output_shift < 0);
-    /* both inputs dense (no broadcasting): one row over the whole tensor */
-    int32_t dense = 1, total = 1;
-    for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
-        const int32_t dim = p->shape.out_shape[d];
-        if (dim != 1 && (p->shape.a_strides[d] != total || p->shape.b_strides[d] != total)) dense = 0;
-        total *= dim;
-    }
-    if (dense) {
-        if (total > 0) add_row(a, 1, b, 1, output, total, &q);
-        return;
-    }
-    edgec_broadcast_rows_s8(a, b, output, &p->shape, add_row, &q);
+    edgec_broadcast_rows_or_dense_s8(a, b, output, &p->shape, add_row, &q);
 }

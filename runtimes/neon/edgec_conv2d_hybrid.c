@@ -18,8 +18,7 @@
  * the same int32 sum. */
 #include <float.h>
 
-#include "edgec_conv2d_hybrid.h"
-#include "edgec_hybrid_quantize.h"
+#include "edgec_conv2d_hybrid_batch.h"
 #include "edgec_neon.h"
 
 #define OCB 16
@@ -28,15 +27,6 @@
 #else
 #define TILE_PX 2
 #endif
-
-typedef struct {
-    const edgec_conv2d_hybrid_params *p;
-    const float *w_scale;
-    const float *bias;
-    float *output; /* this batch's */
-    float in_scale;
-    int32_t zp;
-} hybrid_out;
 
 /* ---- the float epilogue -------------------------------------------------------------------------------------- */
 
@@ -50,7 +40,7 @@ typedef struct {
     int asym, has_lo, has_hi;
 } block_out;
 
-static void block_constants(const hybrid_out *o, int32_t c, int32_t nb, block_out *b) {
+static void block_constants(const edgec_hybrid_out *o, int32_t c, int32_t nb, block_out *b) {
     const edgec_conv2d_hybrid_params *p = o->p;
     float scale[OCB], bias[OCB];
     b->asym = p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC;
@@ -362,10 +352,8 @@ static void interior_x(const edgec_conv2d_hybrid_params *p, int32_t *lo, int32_t
 static int32_t padded_input(const int8_t *q, const edgec_conv2d_hybrid_params *p, int8_t zp, int8_t *img,
                             int32_t cap) {
     const int32_t C = p->in_c;
-    const int32_t span_h = (p->out_h - 1) * p->stride_h + (p->k_h - 1) * p->dil_h + 1;
-    const int32_t span_w = (p->out_w - 1) * p->stride_w + p->k_w;
-    const int32_t Hp = span_h > p->pad_top + p->in_h ? span_h : p->pad_top + p->in_h;
-    const int32_t Wp = span_w > p->pad_left + p->in_w ? span_w : p->pad_left + p->in_w;
+    int32_t Hp;
+    const int32_t Wp = edgec_hybrid_padded_size(p, &Hp);
     if ((int64_t)Hp * Wp * C > cap) return 0;
     const int8x16_t pad = vdupq_n_s8(zp);
     for (int32_t y = 0; y < Hp; ++y) {
@@ -392,7 +380,7 @@ static int32_t padded_input(const int8_t *q, const edgec_conv2d_hybrid_params *p
 #define PADDED_CAP 32768
 
 /* Every pixel of one batch against the packed blocks. */
-static void dot4_batch(const int8_t *q, const int8_t *packed, const int32_t *w_sum, const hybrid_out *o) {
+static void dot4_batch(const int8_t *q, const int8_t *packed, const int32_t *w_sum, const edgec_hybrid_out *o) {
     const edgec_conv2d_hybrid_params *p = o->p;
     const int32_t C = p->in_c, OC = p->out_c, K = p->k_h * p->k_w * C, K4 = (K + 3) / 4;
     const int32_t pixels = p->out_h * p->out_w;
@@ -481,24 +469,13 @@ static void dot4_batch(const int8_t *q, const int8_t *packed, const int32_t *w_s
     }
 }
 
-/* TFLite's per-batch input quantization of batch n into qinput; sets o's scale, zero point and output. */
-static void quantize_tflite_batch(const float *input, float *output, int8_t *qinput, int32_t n, hybrid_out *o) {
-    const edgec_conv2d_hybrid_params *p = o->p;
-    const int32_t in_size = p->in_h * p->in_w * p->in_c;
-    const float *x = input + (size_t)n * in_size;
-    o->zp = 0;
-    o->in_scale = p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC ? edgec_quantize_asymmetric_s8(x, in_size, qinput, &o->zp)
-                                                              : edgec_quantize_symmetric_s8(x, in_size, qinput);
-    o->output = output + (size_t)n * p->out_h * p->out_w * p->out_c;
-}
-
 void edgec_conv2d_hybrid_dot4(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT packed,
                               const int32_t *EDGEC_RESTRICT w_sum, const float *EDGEC_RESTRICT w_scale,
                               const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
                               int8_t *EDGEC_RESTRICT qinput, const edgec_conv2d_hybrid_params *p) {
-    hybrid_out o = {p, w_scale, bias, output, 1.0f, 0};
+    edgec_hybrid_out o = {p, w_scale, bias, output, 1.0f, 0};
     for (int32_t n = 0; n < p->batch; ++n) {
-        quantize_tflite_batch(input, output, qinput, n, &o);
+        edgec_hybrid_quantize_batch(input, output, qinput, n, &o);
         dot4_batch(qinput, packed, w_sum, &o);
     }
 }

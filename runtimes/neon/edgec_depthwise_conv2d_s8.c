@@ -7,7 +7,7 @@
  * per-pixel loop, eight channels at once with depth multiplier 1 (depthwise_general), one by one otherwise. The
  * weights come as the reference takes them (no packing by the compiler): each call arranges them per group, a few
  * hundred instructions per 16 channels. */
-#include "edgec_depthwise_conv2d_s8.h"
+#include "edgec_depthwise_s8_tap_sum.h"
 #include "edgec_neon.h"
 
 /* Cores with the dot product (cortex-a55) take the 3x3 path in SDOT form (dwd_*); the others the SMULL one. */
@@ -18,23 +18,9 @@
 static void depthwise_scalar(const int8_t *in_b, const int8_t *weights, const int32_t *bias,
                              const int32_t *multiplier, const int32_t *shift, int8_t *out, int32_t y0, int32_t x0,
                              int32_t oc_begin, const edgec_conv2d_s8_params *p) {
-    for (int32_t oc = oc_begin; oc < p->out_c; ++oc) {
-        const int32_t ic = oc / p->depth_multiplier;
-        int32_t acc = 0;
-        for (int32_t ky = 0; ky < p->k_h; ++ky) {
-            const int32_t iy = y0 + ky * p->dil_h;
-            if (iy < 0 || iy >= p->in_h) continue;
-            for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                const int32_t ix = x0 + kx * p->dil_w;
-                if (ix < 0 || ix >= p->in_w) continue;
-                const int32_t v = in_b[((size_t)iy * p->in_w + ix) * p->in_c + ic];
-                acc += weights[((size_t)ky * p->k_w + kx) * p->out_c + oc] * (v + p->input_offset);
-            }
-        }
-        if (bias) acc += bias[oc];
-        out[oc] = (int8_t)edgec_requant(acc, multiplier[oc], shift[oc], p->requant, p->output_offset, p->act_min,
-                                        p->act_max);
-    }
+    for (int32_t oc = oc_begin; oc < p->out_c; ++oc)
+        out[oc] = edgec_depthwise_s8_channel(in_b, weights, bias, multiplier, shift, y0, x0, oc / p->depth_multiplier,
+                                             oc, p);
 }
 
 /* ---- 3x3, depth multiplier 1, EDGEC_REQUANT_FIXED: 16 channels a vector ------------------------------------

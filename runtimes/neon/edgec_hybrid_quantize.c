@@ -4,7 +4,7 @@
  * the clamp a saturating narrow and a max. The ONNX (DynamicQuantizeLinear) functions are the reference's loops. */
 #include <math.h>
 
-#include "edgec_hybrid_quantize_shared.h"
+#include "edgec_hybrid_quantize_modes.h"
 #include "edgec_neon.h"
 
 /* The smallest and largest of x[0 .. n), n >= 1, as the reference's loop finds them (a NaN is never taken, a
@@ -90,31 +90,10 @@ static void quantize_rounded(const float *EDGEC_RESTRICT x, int32_t n, float inv
 }
 
 float edgec_quantize_symmetric_s8(const float *EDGEC_RESTRICT x, int32_t n, int8_t *EDGEC_RESTRICT q) {
-    float lo, hi;
-    min_max(x, n, &lo, &hi);
-    const float range = fabsf(lo) > fabsf(hi) ? fabsf(lo) : fabsf(hi);
-    if (range == 0.0f) {
-        for (int32_t i = 0; i < n; ++i) q[i] = 0;
-        return 1.0f;
-    }
-    const float inv = 127.0f / range;
-    quantize_rounded(x, n, inv, 0, -127, q);
-    return range / 127.0f;
+    return edgec_quantize_symmetric_by(x, n, q, min_max, quantize_rounded);
 }
 
 float edgec_quantize_asymmetric_s8(const float *EDGEC_RESTRICT x, int32_t n, int8_t *EDGEC_RESTRICT q,
                                    int32_t *zero_point) {
-    float lo, hi;
-    min_max(x, n, &lo, &hi);
-    int32_t zp;
-    float scale_f;
-    if (!edgec_asymmetric_s8_params(lo, hi, &scale_f, &zp)) {
-        for (int32_t i = 0; i < n; ++i) q[i] = 0;
-        *zero_point = 0;
-        return 1.0f;
-    }
-    const float inv = 1.0f / scale_f;
-    quantize_rounded(x, n, inv, zp, -128, q);
-    *zero_point = zp;
-    return scale_f;
+    return edgec_quantize_asymmetric_by(x, n, q, zero_point, min_max, quantize_rounded);
 }

@@ -117,16 +117,5 @@ void edgec_add_s8(const int8_t *a, const int8_t *b, int8_t *output, const edgec_
     plan.in1 = rq_prepare(p->input1_multiplier, p->input1_shift);
     plan.in2 = rq_prepare(p->input2_multiplier, p->input2_shift);
     plan.out = rq_prepare(p->output_multiplier, p->output_shift);
-    /* both inputs dense (no broadcasting): one row over the whole tensor */
-    int32_t dense = 1, total = 1;
-    for (int32_t d = EDGEC_MAX_RANK - 1; d >= 0; --d) {
-        const int32_t dim = p->shape.out_shape[d];
-        if (dim != 1 && (p->shape.a_strides[d] != total || p->shape.b_strides[d] != total)) dense = 0;
-        total *= dim;
-    }
-    if (dense) {
-        if (total > 0) add_row(a, 1, b, 1, output, total, &plan);
-        return;
-    }
-    edgec_broadcast_rows_s8(a, b, output, &p->shape, add_row, &plan);
+    edgec_broadcast_rows_or_dense_s8(a, b, output, &p->shape, add_row, &plan);
 }

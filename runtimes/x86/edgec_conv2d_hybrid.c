@@ -10,6 +10,7 @@
  * is longer than EDGEC_X86_PACK_K take the reference's loops.
  * Same signature as runtimes/reference/edgec_conv2d_hybrid.c; the integer sums are the same, the float scaling
  * the reference's expressions. */
+#include "edgec_conv2d_hybrid_batch.h"
 #include "edgec_conv2d_hybrid_ref.h"
 #include "edgec_x86_dot4.h"
 #include "edgec_x86_madd16.h"
@@ -19,17 +20,9 @@
 #define PACK_ELEMS EDGEC_X86_PACK_ELEMS
 #define PACK_K EDGEC_X86_PACK_K
 
-typedef struct {
-    const edgec_conv2d_hybrid_params *p;
-    const float *w_scale;
-    const float *bias;
-    float *output; /* this batch's */
-    float in_scale;
-    int32_t zp;
-} hybrid_out;
-
 /* Channels [oc0, oc0 + nb) of pixel (oy, ox) from their integer sums, scaled as the reference scales them. */
-static void store_block(const hybrid_out *o, int32_t oy, int32_t ox, int32_t oc0, const int32_t *acc, int32_t nb) {
+static void store_block(const edgec_hybrid_out *o, int32_t oy, int32_t ox, int32_t oc0, const int32_t *acc,
+                        int32_t nb) {
     const edgec_conv2d_hybrid_params *p = o->p;
     const float *bias = o->bias + oc0, lo = p->act_min, hi = p->act_max;
     float y[OCB];
@@ -56,7 +49,8 @@ static void store_block(const hybrid_out *o, int32_t oy, int32_t ox, int32_t oc0
     }
 }
 
-static void conv_packed(const int8_t *q, const int8_t *weights, const int32_t *w_zero_point, const hybrid_out *o) {
+static void conv_packed(const int8_t *q, const int8_t *weights, const int32_t *w_zero_point,
+                        const edgec_hybrid_out *o) {
     const edgec_conv2d_hybrid_params *p = o->p;
     const int32_t cin_g = p->in_c / p->groups, cout_g = p->out_c / p->groups;
     const int32_t K = p->k_h * p->k_w * cin_g, Kp = (K + 1) & ~1, pixels = p->out_h * p->out_w;
@@ -105,7 +99,7 @@ typedef float v16f_unaligned __attribute__((vector_size(64), aligned(4)));
 
 /* store_block's arithmetic for a whole block of 16 channels [c, c + 16) of n pixels from px (NHWC), acc[i] the
  * sums of pixel px + i at stride `stride`, plus corr_sums * shift; the block's constants read once, everything in vectors. */
-static void store_blocks16(const hybrid_out *o, int32_t px, int32_t n, int32_t c, const int32_t *acc,
+static void store_blocks16(const edgec_hybrid_out *o, int32_t px, int32_t n, int32_t c, const int32_t *acc,
                            int32_t stride, const int32_t *corr_sums, int32_t shift) {
     const v16i corr = LOAD16I(corr_sums) * shift;
     const edgec_conv2d_hybrid_params *p = o->p;
@@ -193,10 +187,8 @@ static void tile_blocks(const uint8_t *const rows[TILE], uint32_t flip, const in
 static int32_t padded_input(const int8_t *q, const edgec_conv2d_hybrid_params *p, uint8_t pad, uint8_t *img,
                             int32_t cap) {
     const int32_t C = p->in_c;
-    const int32_t span_h = (p->out_h - 1) * p->stride_h + (p->k_h - 1) * p->dil_h + 1;
-    const int32_t span_w = (p->out_w - 1) * p->stride_w + p->k_w;
-    const int32_t Hp = span_h > p->pad_top + p->in_h ? span_h : p->pad_top + p->in_h;
-    const int32_t Wp = span_w > p->pad_left + p->in_w ? span_w : p->pad_left + p->in_w;
+    int32_t Hp;
+    const int32_t Wp = edgec_hybrid_padded_size(p, &Hp);
     if ((int64_t)Hp * Wp * C > cap) return 0;
     for (int32_t y = 0; y < Hp; ++y) {
         uint8_t *d = img + (size_t)y * Wp * C;
@@ -217,7 +209,7 @@ static int32_t padded_input(const int8_t *q, const edgec_conv2d_hybrid_params *p
 /* Every pixel against `blocks` packed blocks of 16 channels from oc0 ([K4][16][4] bytes each) with their
  * weight sums (16 per block): each tile of pixels' windows is copied once for all blocks. */
 static void dot4_blocks(const int8_t *q, const int8_t *packed, const int32_t *w_sum, int32_t oc0, int32_t blocks,
-                        const hybrid_out *o) {
+                        const edgec_hybrid_out *o) {
     const edgec_conv2d_hybrid_params *p = o->p;
     const int32_t OC = p->out_c, K = p->k_h * p->k_w * p->in_c, K4 = (K + 3) / 4, pixels = p->out_h * p->out_w;
     const edgec_x86_window win = {p->in_h, p->in_w, p->in_c, p->k_h, p->k_w, p->stride_h, p->stride_w,
@@ -273,7 +265,7 @@ static void dot4_blocks(const int8_t *q, const int8_t *packed, const int32_t *w_
 
 /* The weights packed per call, as many 16-channel blocks at once as fit in DOT4_PACK bytes. */
 #define DOT4_PACK 65536
-static void conv_dot4(const int8_t *q, const int8_t *weights, const hybrid_out *o) {
+static void conv_dot4(const int8_t *q, const int8_t *weights, const edgec_hybrid_out *o) {
     const edgec_conv2d_hybrid_params *p = o->p;
     const int32_t OC = p->out_c, K = p->k_h * p->k_w * p->in_c, K4 = (K + 3) / 4;
     int32_t chunk = DOT4_PACK / (K4 * 4 * OCB);
@@ -288,16 +280,6 @@ static void conv_dot4(const int8_t *q, const int8_t *weights, const hybrid_out *
     }
 }
 
-/* TFLite's per-batch input quantization of batch n into qinput; sets o's scale, zero point and output. */
-static void quantize_tflite_batch(const float *input, float *output, int8_t *qinput, int32_t n, hybrid_out *o) {
-    const edgec_conv2d_hybrid_params *p = o->p;
-    const int32_t in_size = p->in_h * p->in_w * p->in_c;
-    const float *x = input + (size_t)n * in_size;
-    o->in_scale = p->quant == EDGEC_HYBRID_TFLITE_ASYMMETRIC ? edgec_quantize_asymmetric_s8(x, in_size, qinput, &o->zp)
-                                                              : edgec_quantize_symmetric_s8(x, in_size, qinput);
-    o->output = output + (size_t)n * p->out_h * p->out_w * p->out_c;
-}
-
 void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_RESTRICT weights,
                          const float *EDGEC_RESTRICT w_scale, const int32_t *EDGEC_RESTRICT w_zero_point,
                          const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
@@ -305,7 +287,7 @@ void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_
     const int32_t in_size = p->in_h * p->in_w * p->in_c;
     const size_t out_size = (size_t)p->out_h * p->out_w * p->out_c;
     const int onnx = p->quant == EDGEC_HYBRID_ONNX_U8;
-    hybrid_out o = {p, w_scale, bias, output, 1.0f, 0};
+    edgec_hybrid_out o = {p, w_scale, bias, output, 1.0f, 0};
     if (onnx) /* DynamicQuantizeLinear quantizes the whole tensor at once */
         o.in_scale = edgec_dynamic_quantize_s8_shifted(input, p->batch * in_size, p->in_c,
                                                        p->nchw ? p->in_h * p->in_w : 0, qinput, &o.zp);
@@ -315,7 +297,7 @@ void edgec_conv2d_hybrid(const float *EDGEC_RESTRICT input, const int8_t *EDGEC_
             qbatch = qinput + (size_t)n * in_size;
             o.output = output + (size_t)n * out_size;
         } else {
-            quantize_tflite_batch(input, output, qinput, n, &o);
+            edgec_hybrid_quantize_batch(input, output, qinput, n, &o);
         }
         if (!onnx && !p->nchw && p->groups == 1 && !w_zero_point
             && p->k_h * p->k_w * p->in_c <= EDGEC_CONV2D_HYBRID_DOT4_MAX_K)
@@ -332,9 +314,9 @@ void edgec_conv2d_hybrid_dot4(const float *EDGEC_RESTRICT input, const int8_t *E
                               const int32_t *EDGEC_RESTRICT w_sum, const float *EDGEC_RESTRICT w_scale,
                               const float *EDGEC_RESTRICT bias, float *EDGEC_RESTRICT output,
                               int8_t *EDGEC_RESTRICT qinput, const edgec_conv2d_hybrid_params *p) {
-    hybrid_out o = {p, w_scale, bias, output, 1.0f, 0};
+    edgec_hybrid_out o = {p, w_scale, bias, output, 1.0f, 0};
     for (int32_t n = 0; n < p->batch; ++n) {
-        quantize_tflite_batch(input, output, qinput, n, &o);
+        edgec_hybrid_quantize_batch(input, output, qinput, n, &o);
         dot4_blocks(qinput, packed, w_sum, 0, (p->out_c + OCB - 1) / OCB, &o);
     }
 }

@@ -13,7 +13,7 @@
  * multiple of 16, the last block overlaps the one before. Depth multipliers other than 1, kernels above 64 taps
  * and input offsets beyond int16 take the reference's loop. Integer arithmetic with the same terms: bit-exact
  * with runtimes/reference/edgec_depthwise_conv2d_s8.c. */
-#include "edgec_depthwise_conv2d_s8.h"
+#include "edgec_depthwise_s8_tap_sum.h"
 #include "edgec_x86_requant.h"
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -267,23 +267,9 @@ static void dw_reference(const int8_t *input, const int8_t *weights, const int32
             for (int32_t ox = 0; ox < p->out_w; ++ox) {
                 int8_t *out = output + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
                 const int32_t y0 = oy * p->stride_h - p->pad_top, x0 = ox * p->stride_w - p->pad_left;
-                for (int32_t oc = 0; oc < p->out_c; ++oc) {
-                    const int32_t ic = oc / p->depth_multiplier;
-                    int32_t acc = 0;
-                    for (int32_t ky = 0; ky < p->k_h; ++ky) {
-                        const int32_t iy = y0 + ky * p->dil_h;
-                        if (iy < 0 || iy >= p->in_h) continue;
-                        for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                            const int32_t ix = x0 + kx * p->dil_w;
-                            if (ix < 0 || ix >= p->in_w) continue;
-                            const int32_t v = in_b[((size_t)iy * p->in_w + ix) * p->in_c + ic];
-                            acc += weights[((size_t)ky * p->k_w + kx) * p->out_c + oc] * (v + p->input_offset);
-                        }
-                    }
-                    if (bias) acc += bias[oc];
-                    out[oc] = (int8_t)edgec_requant(acc, multiplier[oc], shift[oc], p->requant, p->output_offset,
-                                                    p->act_min, p->act_max);
-                }
+                for (int32_t oc = 0; oc < p->out_c; ++oc)
+                    out[oc] = edgec_depthwise_s8_channel(in_b, weights, bias, multiplier, shift, y0, x0,
+                                                         oc / p->depth_multiplier, oc, p);
             }
     }
 }

@@ -3,9 +3,7 @@
  * zero when the remainder is half or more; the value is clamped to the int8 range first, which commutes with the
  * rounding). No libm call in the loops: glibc's roundf is legacy SSE code, which costs a state transition per call
  * when the caller's AVX registers are live. Same results as runtimes/reference/edgec_hybrid_quantize.c. */
-#include <math.h>
-
-#include "edgec_hybrid_quantize_shared.h"
+#include "edgec_hybrid_quantize_modes.h"
 
 typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v16i __attribute__((vector_size(64)));
@@ -53,10 +51,11 @@ static inline int32_t round_away(float v) {
     return t + (f >= 0.5f) - (f <= -0.5f);
 }
 
-/* q[i] = round_away(clamp(zp + x[i] * inv, lo, hi)) for i < n, sixteen at a time, then one at a time: the
+/* q[i] = round_away(clamp(zp + x[i] * inv, lo, 127)) for i < n, sixteen at a time, then one at a time: the
  * expression as the reference writes it (zp 0: the symmetric one's x[i] * inv). */
-static void quantize_rounded(const float *EDGEC_RESTRICT x, int32_t n, float inv, float zp, float lo, float hi,
+static void quantize_rounded(const float *EDGEC_RESTRICT x, int32_t n, float inv, int32_t zp_int, int32_t lo_int,
                              int8_t *EDGEC_RESTRICT q) {
+    const float zp = (float)zp_int, lo = (float)lo_int, hi = 127.0f;
     int32_t i = 0;
     for (; i + 16 <= n; i += 16) {
         v16f v = zp + LOAD16(x + i) * inv;
@@ -77,31 +76,10 @@ static void quantize_rounded(const float *EDGEC_RESTRICT x, int32_t n, float inv
 }
 
 float edgec_quantize_symmetric_s8(const float *EDGEC_RESTRICT x, int32_t n, int8_t *EDGEC_RESTRICT q) {
-    float lo, hi;
-    min_max(x, n, &lo, &hi);
-    const float range = fabsf(lo) > fabsf(hi) ? fabsf(lo) : fabsf(hi);
-    if (range == 0.0f) {
-        for (int32_t i = 0; i < n; ++i) q[i] = 0;
-        return 1.0f;
-    }
-    const float inv = 127.0f / range;
-    quantize_rounded(x, n, inv, 0.0f, -127.0f, 127.0f, q);
-    return range / 127.0f;
+    return edgec_quantize_symmetric_by(x, n, q, min_max, quantize_rounded);
 }
 
 float edgec_quantize_asymmetric_s8(const float *EDGEC_RESTRICT x, int32_t n, int8_t *EDGEC_RESTRICT q,
                                    int32_t *zero_point) {
-    float lo, hi;
-    min_max(x, n, &lo, &hi);
-    int32_t zp;
-    float scale_f;
-    if (!edgec_asymmetric_s8_params(lo, hi, &scale_f, &zp)) {
-        for (int32_t i = 0; i < n; ++i) q[i] = 0;
-        *zero_point = 0;
-        return 1.0f;
-    }
-    const float inv = 1.0f / scale_f;
-    quantize_rounded(x, n, inv, (float)zp, -128.0f, 127.0f, q);
-    *zero_point = zp;
-    return scale_f;
+    return edgec_quantize_asymmetric_by(x, n, q, zero_point, min_max, quantize_rounded);
 }

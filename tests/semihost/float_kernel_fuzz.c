@@ -44,7 +44,7 @@ static int same_bits(const float *a, const float *b, int32_t n) { /* memcmp, whi
 
 #define MAX_IN (2 * 12 * 12 * 40)
 #define MAX_OUT (2 * 16 * 16 * 48)
-/* w also holds a matmul's 300 x 40 weights, in its 3 x 300 input */
+/* w also holds a matmul's 300 x 40 weights, in its 9 x 300 input */
 static float in[MAX_IN], w[5 * 5 * 40 * 24], bias[48], o1[MAX_OUT], o2[MAX_OUT], w_scale[24];
 static int8_t wq[5 * 5 * 40 * 24], qin1[MAX_IN], qin2[MAX_IN];
 
@@ -166,12 +166,13 @@ int main(void) {
             if (ri(0, 1)) { ref_max_pool(in, o1, &q); edgec_max_pool2d_f32(in, o2, &q); }
             else { ref_avg_pool(in, o1, &q); edgec_avg_pool2d_f32(in, o2, &q); }
             bad += !same_bits(o1, o2, nout);
-        } else if (kind == 3) { /* matmul / fully connected: one row (16- and 8-column blocks), odd k, a few rows */
+        } else if (kind == 3) { /* matmul / fully connected: one row (16- and 8-column blocks), odd k, a few rows
+                                 * (4 and more: the 4 x 4 tiles) */
             edgec_matmul_params m;
             for (int32_t d = 0; d < EDGEC_MAX_RANK; ++d) {
                 m.batch_shape[d] = 1; m.a_strides[d] = 0; m.b_strides[d] = 0;
             }
-            m.m = ri(0, 3) ? 1 : ri(2, 3); m.k = ri(1, 300); m.n = ri(1, 40);
+            m.m = ri(0, 3) ? 1 : ri(2, 9); m.k = ri(1, 300); m.n = ri(1, 40);
             m.act_min = -1e30f; m.act_max = 1e30f;
             if (ri(0, 2) == 0) { m.act_min = 0.0f; m.act_max = 0.6f; }
             for (int32_t i = 0; i < m.m * m.k; ++i) in[i] = rf();
