@@ -62,24 +62,9 @@ EDGEC_INLINE int32_t time_s16(const int16_t *s, const int16_t *w, int32_t m, int
     return (int32_t)((uint32_t)sw - (uint32_t)zp * (uint32_t)ws);
 }
 
-/* One filter's step: its state row s shifted by one with the new feature appended (TFLite Micro adds the zero
- * point after the clamp and stores the sum in the state type: it may wrap), and the row's time product. */
-EDGEC_INLINE int32_t step_s8(int8_t *s, const int8_t *w, int32_t m, int32_t feature, const edgec_svdf_s8_params *p) {
-    for (int32_t k = 0; k + 1 < m; ++k) s[k] = s[k + 1];
-    s[m - 1] = (int8_t)(p->state_zero_point + requantise_feature(feature, p, -128, 127));
-    return time_s8(s, w, m, p->state_zero_point);
-}
-EDGEC_INLINE int32_t step_s16(int16_t *s, const int16_t *w, int32_t m, int32_t feature,
-                              const edgec_svdf_s8_params *p) {
-    for (int32_t k = 0; k + 1 < m; ++k) s[k] = s[k + 1];
-    s[m - 1] = (int16_t)(p->state_zero_point + requantise_feature(feature, p, -32768, 32767));
-    return time_s16(s, w, m, p->state_zero_point);
-}
-
-/* Both entry points: per batch row the feature products, then per unit the steps of its rank filters summed and
- * requantized. wide: int16 state and time weights (edgec_svdf_s8_s16), else int8; a constant where inlined. */
-EDGEC_INLINE void svdf(const int8_t *x, const int8_t *weights_feature, const void *weights_time, const int32_t *bias,
-                       void *state, int8_t *out, const edgec_svdf_s8_params *p, int wide) {
+void edgec_svdf_s8(const int8_t *EDGEC_RESTRICT x, const int8_t *EDGEC_RESTRICT weights_feature,
+                   const int8_t *EDGEC_RESTRICT weights_time, const int32_t *EDGEC_RESTRICT bias,
+                   int8_t *EDGEC_RESTRICT state, int8_t *EDGEC_RESTRICT out, const edgec_svdf_s8_params *p) {
     const int32_t filters = p->units * p->rank, m = p->memory;
     uint32_t xw[MV_WORDS(p->input)];
     int32_t acc[filters];
@@ -88,25 +73,34 @@ EDGEC_INLINE void svdf(const int8_t *x, const int8_t *weights_feature, const voi
         for (int32_t u = 0; u < p->units; ++u) {
             int32_t sum = bias ? bias[u] : 0;
             for (int32_t f = u * p->rank; f < (u + 1) * p->rank; ++f) {
-                const size_t row = ((size_t)b * (size_t)filters + (size_t)f) * (size_t)m, w_row = (size_t)f * (size_t)m;
-                if (wide)
-                    sum += step_s16((int16_t *)state + row, (const int16_t *)weights_time + w_row, m, acc[f], p);
-                else
-                    sum += step_s8((int8_t *)state + row, (const int8_t *)weights_time + w_row, m, acc[f], p);
+                int8_t *s = state + ((size_t)b * (size_t)filters + (size_t)f) * (size_t)m;
+                for (int32_t k = 0; k + 1 < m; ++k) s[k] = s[k + 1];
+                /* TFLite Micro adds the zero point after the clamp and stores the sum as int8 (it may wrap) */
+                s[m - 1] = (int8_t)(p->state_zero_point + requantise_feature(acc[f], p, -128, 127));
+                sum += time_s8(s, weights_time + (size_t)f * (size_t)m, m, p->state_zero_point);
             }
             out[(size_t)b * (size_t)p->units + (size_t)u] = requantise_unit(sum, p);
         }
     }
 }
 
-void edgec_svdf_s8(const int8_t *EDGEC_RESTRICT x, const int8_t *EDGEC_RESTRICT weights_feature,
-                   const int8_t *EDGEC_RESTRICT weights_time, const int32_t *EDGEC_RESTRICT bias,
-                   int8_t *EDGEC_RESTRICT state, int8_t *EDGEC_RESTRICT out, const edgec_svdf_s8_params *p) {
-    svdf(x, weights_feature, weights_time, bias, state, out, p, 0);
-}
-
 void edgec_svdf_s8_s16(const int8_t *EDGEC_RESTRICT x, const int8_t *EDGEC_RESTRICT weights_feature,
                        const int16_t *EDGEC_RESTRICT weights_time, const int32_t *EDGEC_RESTRICT bias,
                        int16_t *EDGEC_RESTRICT state, int8_t *EDGEC_RESTRICT out, const edgec_svdf_s8_params *p) {
-    svdf(x, weights_feature, weights_time, bias, state, out, p, 1);
+    const int32_t filters = p->units * p->rank, m = p->memory;
+    uint32_t xw[MV_WORDS(p->input)];
+    int32_t acc[filters];
+    for (int32_t b = 0; b < p->batch; ++b) {
+        features(x + (size_t)b * (size_t)p->input, weights_feature, acc, xw, p);
+        for (int32_t u = 0; u < p->units; ++u) {
+            int32_t sum = bias ? bias[u] : 0;
+            for (int32_t f = u * p->rank; f < (u + 1) * p->rank; ++f) {
+                int16_t *s = state + ((size_t)b * (size_t)filters + (size_t)f) * (size_t)m;
+                for (int32_t k = 0; k + 1 < m; ++k) s[k] = s[k + 1];
+                s[m - 1] = (int16_t)(p->state_zero_point + requantise_feature(acc[f], p, -32768, 32767));
+                sum += time_s16(s, weights_time + (size_t)f * (size_t)m, m, p->state_zero_point);
+            }
+            out[(size_t)b * (size_t)p->units + (size_t)u] = requantise_unit(sum, p);
+        }
+    }
 }
