@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ir import IN_PLACE_OPS, MAX_RANK
+from ..ir import IN_PLACE_OPS
 from ..paths import RUNTIMES
 from . import kernel
+from .broadcast import broadcast_params
 from .depthwise_inplace import in_place_call
 from .kernel_call import kernel_call, params_call
 
@@ -462,16 +463,6 @@ def emit_fully_connected_s8(node, ctx):
         return (f"edgec_fully_connected_s8_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, "
                 f"{ctx.ptr(node.outputs[0])}, {params}, {scratch});")
     return kernel_call(ctx, node, "edgec_fully_connected_s8", params, inputs=None)
-
-
-def broadcast_params(graph, node) -> dict:
-    """edgec_broadcast_params of a binary int8 node: both inputs walked along the output's shape."""
-    from .broadcast import broadcast_plan
-
-    out = graph.tensors[node.outputs[0]].shape
-    a, b = (graph.tensors[name].shape for name in node.inputs[:2])
-    shape, (a_strides, b_strides) = broadcast_plan(out, (a, b), MAX_RANK)
-    return dict(out_shape=shape, a_strides=a_strides, b_strides=b_strides)
 
 
 BINARY_FIELDS = {
