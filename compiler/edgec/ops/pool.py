@@ -10,13 +10,18 @@ from ..lower import ints
 from . import kernel, lowering
 
 
-def pool_attrs(call, kind: str) -> dict:
+def pool_attrs(call, dtype: str, layouts=("NCHW", "NHWC")) -> dict:
+    """The attributes of a max or average pool (relax.nn.max_pool2d, avg_pool3d, ...) as the call has them:
+    float32 only, in one of `layouts`, kept by its output."""
     a = call.attrs
+    op = call.op.name.removeprefix("relax.nn.")
+    if dtype != "float32":
+        raise NotImplementedError(f"{op} on {dtype}")
     layout = str(a.layout)
-    if layout not in ("NCHW", "NHWC") or str(a.out_layout) != layout:
+    if layout not in layouts or str(a.out_layout) != layout:
         raise NotImplementedError(f"pooling in layout {layout} -> {a.out_layout}")
     return {
-        "kind": kind,
+        "kind": op[:3],  # max or avg
         "layout": layout,
         "pool": ints(a.pool_size),
         "strides": ints(a.strides),
@@ -27,20 +32,10 @@ def pool_attrs(call, kind: str) -> dict:
     }
 
 
-@lowering("relax.nn.max_pool2d")
-def lower_max_pool2d(ctx, call, out):
+@lowering("relax.nn.max_pool2d", "relax.nn.avg_pool2d")
+def lower_pool2d(ctx, call, out):
     shape, dtype = out
-    if dtype != "float32":
-        raise NotImplementedError(f"max_pool2d on {dtype}")
-    return ctx.emit("pool2d", [ctx.tensor(call.args[0])], shape, dtype, pool_attrs(call, "max"))
-
-
-@lowering("relax.nn.avg_pool2d")
-def lower_avg_pool2d(ctx, call, out):
-    shape, dtype = out
-    if dtype != "float32":
-        raise NotImplementedError(f"avg_pool2d on {dtype}")
-    return ctx.emit("pool2d", [ctx.tensor(call.args[0])], shape, dtype, pool_attrs(call, "avg"))
+    return ctx.emit("pool2d", [ctx.tensor(call.args[0])], shape, dtype, pool_attrs(call, dtype))
 
 
 @lowering("relax.nn.adaptive_avg_pool2d")
@@ -82,22 +77,14 @@ def emit_pool2d(node, ctx):
     return f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 
-@lowering("relax.nn.softmax")
+@lowering("relax.nn.softmax", "relax.nn.log_softmax")
 def lower_softmax(ctx, call, out):
     shape, dtype = out
+    op = call.op.name.removeprefix("relax.nn.")  # softmax or log_softmax, the IR op of the same name
     if dtype != "float32":
-        raise NotImplementedError(f"softmax on {dtype}")
+        raise NotImplementedError(f"{op} on {dtype}")
     axis = int(call.attrs.axis) % len(shape)
-    return ctx.emit("softmax", [ctx.tensor(call.args[0])], shape, dtype, {"axis": axis, "beta": 1.0})
-
-
-@lowering("relax.nn.log_softmax")
-def lower_log_softmax(ctx, call, out):
-    shape, dtype = out
-    if dtype != "float32":
-        raise NotImplementedError(f"log_softmax on {dtype}")
-    axis = int(call.attrs.axis) % len(shape)
-    return ctx.emit("log_softmax", [ctx.tensor(call.args[0])], shape, dtype, {"axis": axis, "beta": 1.0})
+    return ctx.emit(op, [ctx.tensor(call.args[0])], shape, dtype, {"axis": axis, "beta": 1.0})
 
 
 @kernel("softmax", "log_softmax")
