@@ -8,6 +8,7 @@ import numpy as np
 
 from ..lower import ints
 from . import kernel, lowering
+from .reduce import axis_view
 
 
 def pool_attrs(call, dtype: str, layouts=("NCHW", "NHWC")) -> dict:
@@ -90,11 +91,7 @@ def lower_softmax(ctx, call, out):
 @kernel("softmax", "log_softmax")
 def emit_softmax(node, ctx):
     shape = ctx.graph.tensors[node.outputs[0]].shape
-    axis = node.attrs["axis"]
-    params = ctx.static_params(
-        "edgec_softmax_params",
-        dict(outer=int(np.prod(shape[:axis], dtype=np.int64)), axis=shape[axis],
-             inner=int(np.prod(shape[axis + 1 :], dtype=np.int64)), beta=np.float32(node.attrs["beta"])),
-    )
+    params = ctx.static_params("edgec_softmax_params", dict(axis_view(shape, node.attrs["axis"]),
+                                                            beta=np.float32(node.attrs["beta"])))
     ctx.use("edgec_softmax_f32")
     return f"edgec_{node.op}_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
