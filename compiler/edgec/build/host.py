@@ -114,6 +114,17 @@ def build_host_executable(out_dir: Path, report: dict, build_dir: Path, cc: str 
     return exe
 
 
+def run_with_files(exe: Path, in_files: list[str], out_files: list[str], timeout: float,
+                   runner: list[str] | None) -> None:
+    """Run the model executable on its input files, writing its output files; ToolchainError if it fails or hangs."""
+    try:
+        proc = subprocess.run([*(runner or []), str(exe), *in_files, *out_files], capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ToolchainError(f"{exe} did not finish in {timeout:.0f} s") from None
+    if proc.returncode != 0:
+        raise ToolchainError(f"{exe.name} exited with {proc.returncode}:\n{proc.stderr.strip()[-4000:]}")
+
+
 def run_host_executable(exe: Path, report: dict, inputs: list[np.ndarray], work_dir: Path,
                         timeout: float = 120, runner: list[str] | None = None) -> list[np.ndarray]:
     """runner: a command prefix (emulator_command) for an executable built for another target."""
@@ -126,12 +137,7 @@ def run_host_executable(exe: Path, report: dict, inputs: list[np.ndarray], work_
         in_files.append(str(path))
     for i in range(len(report["outputs"])):
         out_files.append(str(work_dir / f"out{i}.bin"))
-    try:
-        proc = subprocess.run([*(runner or []), str(exe), *in_files, *out_files], capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise ToolchainError(f"{exe} did not finish in {timeout:.0f} s") from None
-    if proc.returncode != 0:
-        raise ToolchainError(f"{exe.name} exited with {proc.returncode}:\n{proc.stderr.strip()[-4000:]}")
+    run_with_files(exe, in_files, out_files, timeout, runner)
     return [np.fromfile(f, dtype=info["dtype"]).reshape(info["shape"]) for f, info in zip(out_files, report["outputs"])]
 
 
@@ -148,12 +154,7 @@ def run_host_executable_many(exe: Path, report: dict, batches: list[list[np.ndar
                 f.write(np.ascontiguousarray(inputs[i], dtype=info["dtype"]).reshape(info["shape"]).tobytes())
         in_files.append(str(path))
     out_files = [str(work_dir / f"out{i}.bin") for i in range(len(report["outputs"]))]
-    try:
-        proc = subprocess.run([*(runner or []), str(exe), *in_files, *out_files], capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise ToolchainError(f"{exe} did not finish in {timeout:.0f} s") from None
-    if proc.returncode != 0:
-        raise ToolchainError(f"{exe.name} exited with {proc.returncode}:\n{proc.stderr.strip()[-4000:]}")
+    run_with_files(exe, in_files, out_files, timeout, runner)
     outs = [np.fromfile(f, dtype=info["dtype"]).reshape([len(batches), *info["shape"]])
             for f, info in zip(out_files, report["outputs"])]
     return [[o[k] for o in outs] for k in range(len(batches))]

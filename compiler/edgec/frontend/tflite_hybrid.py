@@ -177,16 +177,40 @@ class HybridOperatorConverter(OperatorConverter):
         x = relax.op.multiply(self.get_expr(x_t.tensor_idx), relax.const(np.float32(beta), "float32"))
         return relax.op.nn.softmax(x, axis=-1)
 
+    def hybrid_operands(self, op, options_class):
+        """(input, weights, bias or None, output, options) of a hybrid CONV_2D / FULLY_CONNECTED."""
+        from .tflite_int8 import _options
+
+        ins = self.get_input_tensors(op)
+        b_t = ins[2] if len(ins) > 2 and ins[2].tensor_idx >= 0 else None
+        return ins[0], ins[1], b_t, self.get_output_tensors(op)[0], _options(op, options_class)
+
+    def hybrid_call(self, extern: str, attrs: dict, fused_activation: int, x_t, w: np.ndarray, scales: np.ndarray,
+                    b_t, out_t):
+        """R.call_dps_packed(extern with `attrs`, (x, w int8, scales, bias: 0 where the model has none)). The kernel
+        clamps the fused activation where it is a clamp (attribute "activation"), TVM applies it after the call
+        where it is not."""
+        act = activation_name(fused_activation)
+        clamp = FUSED_CLAMP.get(act, "unfused")
+        func = relax.ExternFunc(extern)
+        for key, value in (*attrs.items(), ("activation", act if clamp != "unfused" else "NONE")):
+            func = func.with_attr(key, value)
+        x = self.get_expr(x_t.tensor_idx)
+        out_c = w.shape[0]
+        bias = self.get_tensor_value(b_t).astype(np.float32) if b_t is not None else np.zeros(out_c, np.float32)
+        args = [x, relax.const(w, "int8"), relax.const(scales, "float32"),
+                relax.const(np.ascontiguousarray(bias.reshape(out_c)), "float32")]
+        out_shape = [int(d) for d in out_t.tensor.ShapeAsNumpy()]
+        y = relax.call_dps_packed(func, relax.Tuple(args), out_ty=relax.TensorType(out_shape, "float32"))
+        if clamp == "unfused":
+            y = self.convert_fused_activation_function(self.bb.normalize(y), fused_activation)
+        return y
+
     def convert_hybrid_fully_connected(self, op):
         from tflite.FullyConnectedOptions import FullyConnectedOptions
         from tflite.FullyConnectedOptionsWeightsFormat import FullyConnectedOptionsWeightsFormat
 
-        ins = self.get_input_tensors(op)
-        x_t, w_t = ins[0], ins[1]
-        b_t = ins[2] if len(ins) > 2 and ins[2].tensor_idx >= 0 else None
-        out_t = self.get_output_tensors(op)[0]
-        opts = FullyConnectedOptions()
-        opts.Init(op.BuiltinOptions().Bytes, op.BuiltinOptions().Pos)
+        x_t, w_t, b_t, out_t, opts = self.hybrid_operands(op, FullyConnectedOptions)
         if opts.WeightsFormat() != FullyConnectedOptionsWeightsFormat.DEFAULT:
             raise NotImplementedError("hybrid FULLY_CONNECTED with shuffled weights")
         if w_t.tensor.Sparsity() is not None:
@@ -196,36 +220,14 @@ class HybridOperatorConverter(OperatorConverter):
         scales = np.asarray(w_t.tensor.Quantization().ScaleAsNumpy(), np.float32).reshape(-1)
         if scales.size > 1 and np.any(scales != scales[0]):
             raise NotImplementedError("hybrid FULLY_CONNECTED with per-channel weight scales")
-
-        act = activation_name(opts.FusedActivationFunction())
-        clamp = FUSED_CLAMP.get(act, "unfused")
-        func = relax.ExternFunc(EXTERN_FC)
-        for key, value in (("asymmetric", int(bool(opts.AsymmetricQuantizeInputs()))),
-                           ("activation", act if clamp != "unfused" else "NONE")):
-            func = func.with_attr(key, value)
-
-        x = self.get_expr(x_t.tensor_idx)
-        bias = self.get_tensor_value(b_t).astype(np.float32) if b_t is not None else np.zeros(units, np.float32)
-        out_shape = [int(d) for d in out_t.tensor.ShapeAsNumpy()]
-        y = relax.call_dps_packed(
-            func, relax.Tuple([x, relax.const(w, "int8"), relax.const(scales[:1], "float32"),
-                               relax.const(np.ascontiguousarray(bias.reshape(units)), "float32")]),
-            out_ty=relax.TensorType(out_shape, "float32"))
-        if clamp == "unfused":
-            y = self.convert_fused_activation_function(self.bb.normalize(y), opts.FusedActivationFunction())
-        return y
+        return self.hybrid_call(EXTERN_FC, {"asymmetric": int(bool(opts.AsymmetricQuantizeInputs()))},
+                                opts.FusedActivationFunction(), x_t, w, scales[:1], b_t, out_t)
 
     def convert_hybrid_conv2d(self, op):
         from tflite.Conv2DOptions import Conv2DOptions
         from tflite.Padding import Padding
 
-        ins = self.get_input_tensors(op)
-        x_t, w_t = ins[0], ins[1]
-        b_t = ins[2] if len(ins) > 2 and ins[2].tensor_idx >= 0 else None
-        out_t = self.get_output_tensors(op)[0]
-
-        opts = Conv2DOptions()
-        opts.Init(op.BuiltinOptions().Bytes, op.BuiltinOptions().Pos)
+        x_t, w_t, b_t, out_t, opts = self.hybrid_operands(op, Conv2DOptions)
         if opts.DilationHFactor() != 1 or opts.DilationWFactor() != 1:
             # LiteRT's hybrid conv ignores dilation (it hard-codes 1); refuse rather than guess.
             raise NotImplementedError("dilated hybrid CONV_2D")
@@ -247,25 +249,6 @@ class HybridOperatorConverter(OperatorConverter):
             pad_l, pad_r = get_pad_value(in_w, k_w, opts.StrideW())
         else:
             pad_t = pad_b = pad_l = pad_r = 0
-
-        act = activation_name(opts.FusedActivationFunction())
-        clamp = FUSED_CLAMP.get(act, "unfused")
-
-        func = relax.ExternFunc(EXTERN_CONV2D)
-        for key, value in (("strides", [int(opts.StrideH()), int(opts.StrideW())]),
-                           ("padding", [int(pad_t), int(pad_l), int(pad_b), int(pad_r)]),
-                           ("per_channel", int(per_channel)),
-                           ("activation", act if clamp != "unfused" else "NONE")):
-            func = func.with_attr(key, value)
-
-        x = self.get_expr(x_t.tensor_idx)
-        w_expr = relax.const(w, "int8")
-        s_expr = relax.const(scales, "float32")
-        bias = self.get_tensor_value(b_t).astype(np.float32) if b_t is not None else np.zeros(out_c, np.float32)
-        b_expr = relax.const(np.ascontiguousarray(bias.reshape(out_c)), "float32")
-        out_shape = [int(d) for d in out_t.tensor.ShapeAsNumpy()]
-        y = relax.call_dps_packed(func, relax.Tuple([x, w_expr, s_expr, b_expr]),
-                                  out_ty=relax.TensorType(out_shape, "float32"))
-        if clamp == "unfused":
-            y = self.convert_fused_activation_function(self.bb.normalize(y), opts.FusedActivationFunction())
-        return y
+        attrs = {"strides": [int(opts.StrideH()), int(opts.StrideW())],
+                 "padding": [int(pad_t), int(pad_l), int(pad_b), int(pad_r)], "per_channel": int(per_channel)}
+        return self.hybrid_call(EXTERN_CONV2D, attrs, opts.FusedActivationFunction(), x_t, w, scales, b_t, out_t)

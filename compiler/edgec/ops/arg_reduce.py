@@ -4,10 +4,9 @@ select_last_index. The kernel views the input as [outer, axis, inner]."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from . import kernel
 from .hybrid import extern
+from .reduce import axis_view
 
 
 @extern("edgec.arg_reduce")
@@ -25,12 +24,7 @@ def lower_arg_reduce(ctx, call, attrs, args, out):
 @kernel("arg_reduce")
 def emit_arg_reduce(node, ctx):
     shape = ctx.graph.tensors[node.inputs[0]].shape
-    axis = node.attrs["axis"]
-    params = ctx.static_params(
-        "edgec_arg_reduce_params",
-        dict(outer=int(np.prod(shape[:axis], dtype=np.int64)), axis=shape[axis],
-             inner=int(np.prod(shape[axis + 1:], dtype=np.int64)), is_min=node.attrs["is_min"],
-             select_last=node.attrs["select_last"]),
-    )
+    params = ctx.static_params("edgec_arg_reduce_params", dict(
+        axis_view(shape, node.attrs["axis"]), is_min=node.attrs["is_min"], select_last=node.attrs["select_last"]))
     ctx.use("edgec_arg_reduce_f32")
     return f"edgec_arg_reduce_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"

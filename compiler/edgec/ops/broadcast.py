@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..ir import MAX_RANK
+
 
 def right_align(shape, rank: int) -> list[int]:
     if len(shape) > rank:
@@ -48,6 +50,9 @@ def broadcast_plan(out_shape, in_shapes, rank: int) -> tuple[list[int], list[lis
     return coalesce(right_align(out_shape, rank), strides, rank)
 
 
-def node_broadcast_plan(graph, node, rank: int) -> tuple[list[int], list[list[int]]]:
-    """broadcast_plan of a node's inputs along its first output."""
-    return broadcast_plan(graph.tensors[node.outputs[0]].shape, [graph.tensors[t].shape for t in node.inputs], rank)
+def broadcast_params(graph, node, names: tuple[str, ...] = ("a", "b")) -> dict:
+    """The fields a broadcasting kernel's params begin with (edgec_broadcast_params): the node's first
+    len(names) inputs walked along its first output's shape, as out_shape and <name>_strides."""
+    shape, strides = broadcast_plan(graph.tensors[node.outputs[0]].shape,
+                                    [graph.tensors[t].shape for t in node.inputs[:len(names)]], MAX_RANK)
+    return dict(out_shape=shape, **{f"{name}_strides": s for name, s in zip(names, strides)})

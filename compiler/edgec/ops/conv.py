@@ -15,15 +15,35 @@ from .quantized_s8 import shipped_set
 CANONICAL_KERNEL_LAYOUT = {"NCHW": "OIHW", "NHWC": "OHWI"}
 
 
+def float_conv_layout(call, dtype: str, what: str, layouts) -> str:
+    """The data layout of a float32 convolution `what` (one of `layouts`, kept by its output), or why not."""
+    a = call.attrs
+    layout = str(a.data_layout)
+    if layout not in layouts or str(a.out_layout) != layout:
+        raise NotImplementedError(f"{what} with data layout {layout} -> {a.out_layout}")
+    if dtype != "float32":
+        raise NotImplementedError(f"{what} producing {dtype}")
+    return layout
+
+
+def weights_in_layout(ctx, call, want: str, what: str, name: str = "w") -> str:
+    """A convolution's weights (call.args[1]) in the layout `want` its kernel reads: as given if they are in it,
+    else constant weights transposed now (a new constant `name`); run-time weights must already be in it."""
+    kernel_layout = str(call.attrs.kernel_layout)
+    if kernel_layout == want:
+        return ctx.tensor(call.args[1])
+    w = ctx.const(call.args[1])
+    if w is None:
+        raise NotImplementedError(f"{what} with run-time weights in layout {kernel_layout}")
+    return ctx.graph.add_const(name, np.transpose(w, [kernel_layout.index(c) for c in want]))
+
+
 @lowering("relax.nn.conv2d")
 def lower_conv2d(ctx, call, out):
     shape, dtype = out
     a = call.attrs
-    data_layout, kernel_layout = str(a.data_layout), str(a.kernel_layout)
-    if data_layout not in CANONICAL_KERNEL_LAYOUT or str(a.out_layout) != data_layout:
-        raise NotImplementedError(f"conv2d with data layout {data_layout} -> {a.out_layout}")
-    if dtype != "float32":
-        raise NotImplementedError(f"conv2d producing {dtype}")
+    data_layout = float_conv_layout(call, dtype, "conv2d", CANONICAL_KERNEL_LAYOUT)
+    kernel_layout = str(a.kernel_layout)
     x = ctx.tensor(call.args[0])
     in_c = ctx.graph.tensors[x].shape[data_layout.index("C")]
     groups = int(a.groups)
@@ -43,13 +63,7 @@ def lower_conv2d(ctx, call, out):
         w = ctx.graph.add_const("w_dw", np.ascontiguousarray(hwo))
         attrs["depthwise"] = True
         return ctx.emit("conv2d", [x, w], shape, dtype, attrs)
-    want = CANONICAL_KERNEL_LAYOUT[data_layout]
-    if kernel_layout == want:
-        w = ctx.tensor(call.args[1])
-    elif w_const is not None:
-        w = ctx.graph.add_const("w", np.transpose(w_const, [kernel_layout.index(c) for c in want]))
-    else:
-        raise NotImplementedError(f"non-constant weights in layout {kernel_layout}")
+    w = weights_in_layout(ctx, call, CANONICAL_KERNEL_LAYOUT[data_layout], "conv2d")
     return ctx.emit("conv2d", [x, w], shape, dtype, attrs)
 
 

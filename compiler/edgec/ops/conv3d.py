@@ -8,24 +8,15 @@ import numpy as np
 
 from ..lower import ints
 from . import kernel, lowering
+from .conv import float_conv_layout, weights_in_layout
 
 
 @lowering("relax.nn.conv3d")
 def lower_conv3d(ctx, call, out):
     shape, dtype = out
     a = call.attrs
-    if str(a.data_layout) != "NCDHW" or str(a.out_layout) != "NCDHW":
-        raise NotImplementedError(f"conv3d with data layout {a.data_layout} -> {a.out_layout}")
-    if dtype != "float32":
-        raise NotImplementedError(f"conv3d producing {dtype}")
-    kernel_layout = str(a.kernel_layout)
-    w_const = ctx.const(call.args[1])
-    if kernel_layout == "OIDHW":
-        w = ctx.tensor(call.args[1])
-    elif w_const is not None:
-        w = ctx.graph.add_const("w", np.transpose(w_const, [kernel_layout.index(c) for c in "OIDHW"]))
-    else:
-        raise NotImplementedError(f"non-constant weights in layout {kernel_layout}")
+    float_conv_layout(call, dtype, "conv3d", ("NCDHW",))
+    w = weights_in_layout(ctx, call, "OIDHW", "conv3d")
     return ctx.emit("conv3d", [ctx.tensor(call.args[0]), w], shape, dtype, {
         "strides": ints(a.strides),
         "pads": ints(a.padding),  # front, top, left, back, bottom, right

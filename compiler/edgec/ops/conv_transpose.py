@@ -5,34 +5,19 @@ bias, if any, is the Add that follows (TVM splits it off)."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..lower import ints
 from . import kernel, lowering
-
-
-def _weights(ctx, call, kernel_layout: str, want: str) -> str:
-    """The weights in ONNX's own layout (IOHW: [in_c][out_c / groups][k_h][k_w]), which the kernel reads; run-time
-    weights (a graph input) must already be in it, constant ones are transposed now."""
-    if kernel_layout == want:
-        return ctx.tensor(call.args[1])
-    w = ctx.const(call.args[1])
-    if w is None:
-        raise NotImplementedError(f"ConvTranspose with run-time weights in layout {kernel_layout}")
-    return ctx.graph.add_const("w_t", np.transpose(w, [kernel_layout.index(c) for c in want]))
+from .conv import float_conv_layout, weights_in_layout
 
 
 @lowering("relax.nn.conv2d_transpose")
 def lower_conv2d_transpose(ctx, call, out):
     shape, dtype = out
     a = call.attrs
-    layout = str(a.data_layout)
-    if layout not in ("NCHW", "NHWC") or str(a.out_layout) != layout:
-        raise NotImplementedError(f"conv2d_transpose with data layout {layout} -> {a.out_layout}")
-    if dtype != "float32":
-        raise NotImplementedError(f"conv2d_transpose producing {dtype}")
+    layout = float_conv_layout(call, dtype, "conv2d_transpose", ("NCHW", "NHWC"))
     groups = int(a.groups)
-    w = _weights(ctx, call, str(a.kernel_layout), "IOHW")
+    # ONNX's own layout, which the kernel reads: [in_c][out_c / groups][k_h][k_w]
+    w = weights_in_layout(ctx, call, "IOHW", "conv2d_transpose", "w_t")
     attrs = {"layout": layout, "strides": ints(a.strides), "pads": ints(a.padding), "dilation": ints(a.dilation),
              "groups": groups}
     return ctx.emit("conv_transpose2d", [ctx.tensor(call.args[0]), w], shape, dtype, attrs)
@@ -43,12 +28,9 @@ def lower_conv1d_transpose(ctx, call, out):
     """1-D as 2-D over a height of 1: NCW -> NC1W (a view), weights IOW -> IO1W."""
     shape, dtype = out
     a = call.attrs
-    if str(a.data_layout) != "NCW" or str(a.out_layout) != "NCW":
-        raise NotImplementedError(f"conv1d_transpose with data layout {a.data_layout} -> {a.out_layout}")
-    if dtype != "float32":
-        raise NotImplementedError(f"conv1d_transpose producing {dtype}")
+    float_conv_layout(call, dtype, "conv1d_transpose", ("NCW",))
     groups = int(a.groups)
-    w = _weights(ctx, call, str(a.kernel_layout), "IOW")
+    w = weights_in_layout(ctx, call, "IOW", "conv1d_transpose", "w_t")
     i, o, kw = ctx.graph.tensors[w].shape
     w_name = ctx.alias(w, (i, o, 1, kw))
     x = ctx.tensor(call.args[0])
@@ -65,11 +47,8 @@ def lower_conv1d_transpose(ctx, call, out):
 def lower_conv3d_transpose(ctx, call, out):
     shape, dtype = out
     a = call.attrs
-    if str(a.data_layout) != "NCDHW" or str(a.out_layout) != "NCDHW":
-        raise NotImplementedError(f"conv3d_transpose with data layout {a.data_layout} -> {a.out_layout}")
-    if dtype != "float32":
-        raise NotImplementedError(f"conv3d_transpose producing {dtype}")
-    w = _weights(ctx, call, str(a.kernel_layout), "IODHW")
+    float_conv_layout(call, dtype, "conv3d_transpose", ("NCDHW",))
+    w = weights_in_layout(ctx, call, "IODHW", "conv3d_transpose", "w_t")
     attrs = {"strides": ints(a.strides), "pads": ints(a.padding),  # front, top, left, back, bottom, right
              "dilation": ints(a.dilation), "groups": int(a.groups)}
     return ctx.emit("conv_transpose3d", [ctx.tensor(call.args[0]), w], shape, dtype, attrs)

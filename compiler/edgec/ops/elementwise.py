@@ -6,11 +6,12 @@ import math
 
 import numpy as np
 
-from ..ir import IN_PLACE_OPS, MAX_RANK
+from ..ir import IN_PLACE_OPS
 from . import kernel, lowering
 from .hybrid import extern
-from .broadcast import broadcast_plan
+from .broadcast import broadcast_params
 from .integer_binary import is_integer, lower_integer_binary
+from .kernel_call import kernel_call
 
 BINARY_OPS = {"relax.add": "add", "relax.subtract": "sub", "relax.multiply": "mul", "relax.divide": "div",
               "relax.power": "pow", "relax.mod": "fmod", "relax.floor_mod": "floor_mod",
@@ -114,17 +115,11 @@ def lower_prelu(ctx, call, out):
 
 @kernel(*BINARY_CODES)
 def emit_binary(node, ctx):
-    g = ctx.graph
-    a, b, y = (g.tensors[t] for t in (*node.inputs, node.outputs[0]))
     lo, hi = node.attrs["act"]
-    shape, (a_strides, b_strides) = broadcast_plan(y.shape, (a.shape, b.shape), MAX_RANK)
-    params = ctx.static_params(
-        "edgec_binary_params",
-        dict(op=BINARY_CODES[node.op], out_shape=shape, a_strides=a_strides, b_strides=b_strides,
-             act_min=np.float32(lo), act_max=np.float32(hi)),
-    )
+    params = ctx.static_params("edgec_binary_params", dict(
+        op=BINARY_CODES[node.op], **broadcast_params(ctx.graph, node), act_min=np.float32(lo), act_max=np.float32(hi)))
     ctx.use("edgec_binary_f32")
-    return f"edgec_binary_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+    return kernel_call(ctx, node, "edgec_binary_f32", params, inputs=2)
 
 
 @lowering("relax.square")

@@ -56,15 +56,43 @@ def lower_call_dps_packed(ctx, call, out):
     return fn(ctx, call, func.attrs, list(call.args[1].fields), out)
 
 
-@extern("edgec.conv2d_hybrid")
-def lower_conv2d_hybrid(ctx, call, attrs, args, out):
-    shape, dtype = out
+def hybrid_constants(ctx, args, dtype: str, what: str) -> tuple:
+    """(x, weights, scales, bias) of an edgec.*_hybrid call: the last three constant (as arrays), int8 weights,
+    a float32 result."""
     x, w, scale, bias = args
     w_data, s_data, b_data = ctx.const(w), ctx.const(scale), ctx.const(bias)
     if w_data is None or s_data is None or b_data is None:
-        raise NotImplementedError("hybrid conv2d with non-constant weights")
+        raise NotImplementedError(f"{what} with non-constant weights")
     if w_data.dtype != np.int8 or dtype != "float32":
-        raise NotImplementedError(f"hybrid conv2d with {w_data.dtype} weights producing {dtype}")
+        raise NotImplementedError(f"{what} with {w_data.dtype} weights producing {dtype}")
+    return x, w_data, s_data, b_data
+
+
+def hybrid_activation(attrs, what: str) -> tuple[float, float]:
+    """The clamp of the call's fused activation."""
+    act = str(attrs["activation"])
+    if act not in ACTIVATIONS:
+        raise NotImplementedError(f"{what} with fused activation {act}")
+    return ACTIVATIONS[act]
+
+
+def emit_hybrid(ctx, op: str, x_name: str, w_data, scales, b_data, shape, dtype: str, attrs: dict,
+                qinput_elems: int) -> str:
+    """The hybrid node: x, the weights, scales and bias as graph constants; a second output, int8 [qinput_elems],
+    holds the kernel's quantized input."""
+    names = [x_name, ctx.graph.add_const("w_int8", w_data), ctx.graph.add_const("w_scale", scales),
+             ctx.graph.add_const("bias", np.asarray(b_data, np.float32).reshape(w_data.shape[0]))]
+    y = ctx.new_tensor(op, shape, dtype)
+    qinput = ctx.new_tensor("qinput", (qinput_elems,), "int8")
+    ctx.emit(op, names, shape, dtype, attrs, out=y)
+    ctx.graph.nodes[-1].outputs.append(qinput)
+    return y
+
+
+@extern("edgec.conv2d_hybrid")
+def lower_conv2d_hybrid(ctx, call, attrs, args, out):
+    shape, dtype = out
+    x, w_data, s_data, b_data = hybrid_constants(ctx, args, dtype, "hybrid conv2d")
     x_name = ctx.tensor(x)
     x_shape = ctx.graph.tensors[x_name].shape
     per_channel = bool(int(attrs["per_channel"]))
@@ -72,22 +100,13 @@ def lower_conv2d_hybrid(ctx, call, attrs, args, out):
     scales = np.asarray(s_data, np.float32).reshape(-1)
     if scales.size != (out_c if per_channel else 1):
         raise NotImplementedError("hybrid conv2d: scale count does not match the quantization mode")
-    act = str(attrs["activation"])
-    if act not in ACTIVATIONS:
-        raise NotImplementedError(f"hybrid conv2d with fused activation {act}")
-    names = [x_name, ctx.graph.add_const("w_int8", w_data), ctx.graph.add_const("w_scale", scales),
-             ctx.graph.add_const("bias", np.asarray(b_data, np.float32).reshape(out_c))]
-    y = ctx.new_tensor("conv2d_hybrid", shape, dtype)
-    per_batch = int(np.prod(x_shape[1:]))
-    qinput = ctx.new_tensor("qinput", (per_batch,), "int8")
-    ctx.emit("conv2d_hybrid", names, shape, dtype, {
+    act = hybrid_activation(attrs, "hybrid conv2d")
+    return emit_hybrid(ctx, "conv2d_hybrid", x_name, w_data, scales, b_data, shape, dtype, {
         "strides": [int(v) for v in attrs["strides"]],
         "pads": [int(v) for v in attrs["padding"]],  # top, left, bottom, right
         "per_channel": per_channel,
-        "act": ACTIVATIONS[act],
-    }, out=y)
-    ctx.graph.nodes[-1].outputs.append(qinput)
-    return y
+        "act": act,
+    }, int(np.prod(x_shape[1:])))  # one batch's input
 
 
 QUANT_MODES = {"tflite_symmetric": "EDGEC_HYBRID_TFLITE_SYMMETRIC", "tflite_asymmetric": "EDGEC_HYBRID_TFLITE_ASYMMETRIC",
@@ -160,31 +179,18 @@ def emit_conv2d_hybrid(node, ctx):
 @extern("edgec.fully_connected_hybrid")
 def lower_fully_connected_hybrid(ctx, call, attrs, args, out):
     shape, dtype = out
-    x, w, scale, bias = args
-    w_data, s_data, b_data = ctx.const(w), ctx.const(scale), ctx.const(bias)
-    if w_data is None or s_data is None or b_data is None:
-        raise NotImplementedError("hybrid fully connected with non-constant weights")
-    if w_data.dtype != np.int8 or w_data.ndim != 2 or dtype != "float32":
-        raise NotImplementedError(f"hybrid fully connected with {w_data.dtype} weights producing {dtype}")
-    act = str(attrs["activation"])
-    if act not in ACTIVATIONS:
-        raise NotImplementedError(f"hybrid fully connected with fused activation {act}")
+    x, w_data, s_data, b_data = hybrid_constants(ctx, args, dtype, "hybrid fully connected")
+    if w_data.ndim != 2:
+        raise NotImplementedError(f"hybrid fully connected with {w_data.ndim}-D weights")
+    act = hybrid_activation(attrs, "hybrid fully connected")
     units, input_size = w_data.shape
     x_name = ctx.tensor(x)
     total = ctx.graph.tensors[x_name].elems
     if total % input_size or int(np.prod(shape)) != total // input_size * units:
         raise NotImplementedError("hybrid fully connected: input and output shapes do not match the weights")
-    names = [x_name, ctx.graph.add_const("w_int8", w_data),
-             ctx.graph.add_const("w_scale", np.asarray(s_data, np.float32).reshape(-1)[:1]),
-             ctx.graph.add_const("bias", np.asarray(b_data, np.float32).reshape(units))]
-    y = ctx.new_tensor("fully_connected_hybrid", shape, dtype)
-    qinput = ctx.new_tensor("qinput", (input_size,), "int8")
-    ctx.emit("fully_connected_hybrid", names, shape, dtype, {
-        "asymmetric": bool(int(attrs["asymmetric"])),
-        "act": ACTIVATIONS[act],
-    }, out=y)
-    ctx.graph.nodes[-1].outputs.append(qinput)
-    return y
+    return emit_hybrid(ctx, "fully_connected_hybrid", x_name, w_data,
+                       np.asarray(s_data, np.float32).reshape(-1)[:1], b_data, shape, dtype,
+                       {"asymmetric": bool(int(attrs["asymmetric"])), "act": act}, input_size)  # one row's input
 
 
 @kernel("fully_connected_hybrid")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from . import kernel, lowering
 from .hybrid import extern
+from .kernel_call import kernel_call, params_call
 
 Q8 = ("int8", "uint8")
 CAST_FROM = {"int32": "EDGEC_CAST_FROM_INT32", "int8": "EDGEC_CAST_FROM_INT8", "uint8": "EDGEC_CAST_FROM_UINT8",
@@ -31,6 +32,15 @@ def _check_q8(ctx, names, what):
         raise NotImplementedError(f"{what} of {dtypes[0]} (int8 or uint8 only)")
     if dtypes[1] != dtypes[0]:
         raise NotImplementedError(f"{what}: zero point is {dtypes[1]}, its tensor {dtypes[0]}")
+
+
+def _q8_operands(ctx, args, what: str, roles: tuple[str, str]) -> tuple[str, str, str, str]:
+    """The tensors (A, B, A's zero point, B's zero point) of ConvInteger / MatMulInteger, each with its zero point
+    checked by _check_q8."""
+    a, b, az, bz = (ctx.tensor(v) for v in args)
+    _check_q8(ctx, [a, az], f"{what} {roles[0]}")
+    _check_q8(ctx, [b, bz], f"{what} {roles[1]}")
+    return a, b, az, bz
 
 
 def _zero_point_count(ctx, name: str, allowed: tuple[int, ...], what: str) -> int:
@@ -56,9 +66,7 @@ def lower_dynamic_quantize_linear(ctx, call, attrs, args, out):
 @extern("edgec.conv_integer")
 def lower_conv_integer(ctx, call, attrs, args, out):
     shape, dtype = out
-    x, w, xz, wz = (ctx.tensor(a) for a in args)
-    _check_q8(ctx, [x, xz], "ConvInteger input")
-    _check_q8(ctx, [w, wz], "ConvInteger weights")
+    x, w, xz, wz = _q8_operands(ctx, args, "ConvInteger", ("input", "weights"))
     out_c = ctx.graph.tensors[w].shape[0]
     if ctx.graph.tensors[xz].elems != 1:
         raise NotImplementedError("ConvInteger with a per-channel input zero point")
@@ -71,9 +79,7 @@ def lower_conv_integer(ctx, call, attrs, args, out):
 @extern("edgec.matmul_integer")
 def lower_matmul_integer(ctx, call, attrs, args, out):
     shape, dtype = out
-    a, b, az, bz = (ctx.tensor(v) for v in args)
-    _check_q8(ctx, [a, az], "MatMulInteger A")
-    _check_q8(ctx, [b, bz], "MatMulInteger B")
+    a, b, az, bz = _q8_operands(ctx, args, "MatMulInteger", ("A", "B"))
     a_shape, (k, n) = ctx.graph.tensors[a].shape, ctx.graph.tensors[b].shape
     m = a_shape[-2] if len(a_shape) > 1 else 1
     a_zt = ctx.graph.tensors[az]
@@ -101,14 +107,6 @@ def lower_astype(ctx, call, out):
     return ctx.emit("cast", [x], shape, dtype, {})
 
 
-@kernel("cast_i32")
-def emit_cast_i32(node, ctx):
-    x = ctx.graph.tensors[node.inputs[0]]
-    ctx.use("edgec_cast")
-    return (f"edgec_cast_to_i32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {x.elems}, "
-            f"{CAST_TO_INT32_FROM[x.dtype]});")
-
-
 @kernel("dynamic_quantize_linear")
 def emit_dynamic_quantize_linear(node, ctx):
     x = ctx.graph.tensors[node.inputs[0]]
@@ -123,14 +121,11 @@ def emit_conv_integer(node, ctx):
     x, w, y = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
     a = node.attrs
     (n, c, h, wd), (_, oc, oh, ow) = x.shape, y.shape
-    params = ctx.static_params("edgec_conv_integer_params", dict(
+    return params_call(ctx, node, "edgec_conv_integer", dict(
         batch=n, in_c=c, in_h=h, in_w=wd, out_c=oc, out_h=oh, out_w=ow, k_h=w.shape[2], k_w=w.shape[3],
         stride_h=a["strides"][0], stride_w=a["strides"][1], pad_top=a["pads"][0], pad_left=a["pads"][1],
         dil_h=a["dilation"][0], dil_w=a["dilation"][1], groups=a["groups"], x_signed=int(x.dtype == "int8"),
-        w_signed=int(w.dtype == "int8"), w_zp_per_channel=int(a["w_zp_per_channel"])))
-    ctx.use("edgec_conv_integer")
-    args = ", ".join(ctx.ptr(t, const=True) for t in node.inputs)
-    return f"edgec_conv_integer({args}, {ctx.ptr(node.outputs[0])}, {params});"
+        w_signed=int(w.dtype == "int8"), w_zp_per_channel=int(a["w_zp_per_channel"])), inputs=None)
 
 
 @kernel("matmul_integer")
@@ -138,18 +133,19 @@ def emit_matmul_integer(node, ctx):
     g = ctx.graph
     a, b, y = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
     at = node.attrs
-    params = ctx.static_params("edgec_matmul_integer_params", dict(
+    return params_call(ctx, node, "edgec_matmul_integer", dict(
         batch=y.elems // (at["m"] * at["n"]), m=at["m"], k=at["k"], n=at["n"], a_signed=int(a.dtype == "int8"),
         b_signed=int(b.dtype == "int8"), a_zp_per_row=int(at["a_zp_per_row"]),
-        b_zp_per_column=int(at["b_zp_per_column"])))
-    ctx.use("edgec_matmul_integer")
-    args = ", ".join(ctx.ptr(t, const=True) for t in node.inputs)
-    return f"edgec_matmul_integer({args}, {ctx.ptr(node.outputs[0])}, {params});"
+        b_zp_per_column=int(at["b_zp_per_column"])), inputs=None)
 
 
-@kernel("cast")
+# IR op -> edgec_cast.c's function and its source type codes
+CASTS = {"cast": ("edgec_cast_to_f32", CAST_FROM), "cast_i32": ("edgec_cast_to_i32", CAST_TO_INT32_FROM)}
+
+
+@kernel(*CASTS)
 def emit_cast(node, ctx):
+    fn, source_codes = CASTS[node.op]
     x = ctx.graph.tensors[node.inputs[0]]
     ctx.use("edgec_cast")
-    return (f"edgec_cast_to_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {x.elems}, "
-            f"{CAST_FROM[x.dtype]});")
+    return kernel_call(ctx, node, fn, x.elems, source_codes[x.dtype])

@@ -7,10 +7,11 @@ divisor's sign or, fmod=1, the dividend's). No float emulation: int64 values bey
 
 from __future__ import annotations
 
-from ..ir import DTYPE_BYTES, MAX_RANK
+from ..ir import DTYPE_BYTES
 from . import kernel
-from .broadcast import node_broadcast_plan
+from .broadcast import broadcast_params
 from .hybrid import extern
+from .kernel_call import kernel_call, params_call
 
 INTEGER_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 # Relax op -> the kernel's op code (edgec_binary_f32.h / edgec_compare.h). relax.divide is ONNX Div: truncation;
@@ -22,6 +23,9 @@ ARITHMETIC = {"relax.add": "EDGEC_ADD", "relax.subtract": "EDGEC_SUB", "relax.mu
 COMPARISONS = {"relax.equal": "EDGEC_EQUAL", "relax.not_equal": "EDGEC_NOT_EQUAL", "relax.less": "EDGEC_LESS",
                "relax.less_equal": "EDGEC_LESS_EQUAL", "relax.greater": "EDGEC_GREATER",
                "relax.greater_equal": "EDGEC_GREATER_EQUAL"}
+
+
+WHERE_OPERANDS = ("c", "x", "y")  # edgec_where_params: the condition and the two values
 
 
 def is_integer(dtype: str) -> bool:
@@ -61,21 +65,14 @@ def lower_integer_where(ctx, cond: str, x: str, y: str, shape, dtype: str) -> st
 @kernel("binary_int")
 def emit_binary_int(node, ctx):
     x = ctx.graph.tensors[node.inputs[0]]
-    shape, (a_strides, b_strides) = node_broadcast_plan(ctx.graph, node, MAX_RANK)
-    params = ctx.static_params("edgec_binary_int_params", dict(
-        op=node.attrs["code"], out_shape=shape, a_strides=a_strides, b_strides=b_strides,
-        element_bytes=DTYPE_BYTES[x.dtype], is_signed=int(x.dtype.startswith("int"))))
-    ctx.use("edgec_binary_int")
-    return (f"edgec_binary_int({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
-            f"{ctx.ptr(node.outputs[0])}, {params});")
+    return params_call(ctx, node, "edgec_binary_int", dict(
+        op=node.attrs["code"], **broadcast_params(ctx.graph, node), element_bytes=DTYPE_BYTES[x.dtype],
+        is_signed=int(x.dtype.startswith("int"))), inputs=2)
 
 
 @kernel("where_int")
 def emit_where_int(node, ctx):
-    shape, (c_strides, x_strides, y_strides) = node_broadcast_plan(ctx.graph, node, MAX_RANK)
-    params = ctx.static_params(
-        "edgec_where_params", dict(out_shape=shape, c_strides=c_strides, x_strides=x_strides, y_strides=y_strides))
+    params = ctx.static_params("edgec_where_params", broadcast_params(ctx.graph, node, WHERE_OPERANDS))
     ctx.use("edgec_where_int")
-    args = ", ".join(ctx.ptr(t, const=True) for t in node.inputs)
     size = DTYPE_BYTES[ctx.graph.tensors[node.outputs[0]].dtype]
-    return f"edgec_where_int({args}, {ctx.ptr(node.outputs[0])}, {size}, {params});"
+    return kernel_call(ctx, node, "edgec_where_int", size, params, inputs=None)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ir import MAX_RANK
 from . import kernel, lowering
-from .broadcast import node_broadcast_plan
-from .integer_binary import is_integer, lower_integer_binary, lower_integer_where
+from .broadcast import broadcast_params
+from .integer_binary import WHERE_OPERANDS, is_integer, lower_integer_binary, lower_integer_where
+from .kernel_call import kernel_call
 
 COMPARE_OPS = {"relax.equal": "EDGEC_EQUAL", "relax.less": "EDGEC_LESS", "relax.less_equal": "EDGEC_LESS_EQUAL",
                "relax.greater": "EDGEC_GREATER", "relax.greater_equal": "EDGEC_GREATER_EQUAL",
@@ -69,24 +69,19 @@ def lower_where(ctx, call, out):
 
 @kernel("compare", "logic")
 def emit_compare(node, ctx):
-    shape, (a_strides, b_strides) = node_broadcast_plan(ctx.graph, node, MAX_RANK)
     params = ctx.static_params(
         "edgec_binary_params",
-        dict(op=node.attrs["code"], out_shape=shape, a_strides=a_strides, b_strides=b_strides,
+        dict(op=node.attrs["code"], **broadcast_params(ctx.graph, node),
              act_min=np.float32(-np.inf), act_max=np.float32(np.inf)),  # no clamp on a bool
     )
     fn = "edgec_compare_f32" if node.op == "compare" else "edgec_logic_u8"
     ctx.use("edgec_compare")
-    return (f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
-            f"{ctx.ptr(node.outputs[0])}, {params});")
+    return kernel_call(ctx, node, fn, params, inputs=2)
 
 
 @kernel("where")
 def emit_where(node, ctx):
-    shape, (c_strides, x_strides, y_strides) = node_broadcast_plan(ctx.graph, node, MAX_RANK)
-    params = ctx.static_params(
-        "edgec_where_params", dict(out_shape=shape, c_strides=c_strides, x_strides=x_strides, y_strides=y_strides))
+    params = ctx.static_params("edgec_where_params", broadcast_params(ctx.graph, node, WHERE_OPERANDS))
     fn = "edgec_where_s8" if ctx.graph.tensors[node.outputs[0]].dtype == "int8" else "edgec_where_f32"
     ctx.use(fn)
-    args = ", ".join(ctx.ptr(t, const=True) for t in node.inputs)
-    return f"{fn}({args}, {ctx.ptr(node.outputs[0])}, {params});"
+    return kernel_call(ctx, node, fn, params, inputs=None)

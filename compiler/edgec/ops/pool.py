@@ -8,15 +8,21 @@ import numpy as np
 
 from ..lower import ints
 from . import kernel, lowering
+from .reduce import axis_view
 
 
-def pool_attrs(call, kind: str) -> dict:
+def pool_attrs(call, dtype: str, layouts=("NCHW", "NHWC")) -> dict:
+    """The attributes of a max or average pool (relax.nn.max_pool2d, avg_pool3d, ...) as the call has them:
+    float32 only, in one of `layouts`, kept by its output."""
     a = call.attrs
+    op = call.op.name.removeprefix("relax.nn.")
+    if dtype != "float32":
+        raise NotImplementedError(f"{op} on {dtype}")
     layout = str(a.layout)
-    if layout not in ("NCHW", "NHWC") or str(a.out_layout) != layout:
+    if layout not in layouts or str(a.out_layout) != layout:
         raise NotImplementedError(f"pooling in layout {layout} -> {a.out_layout}")
     return {
-        "kind": kind,
+        "kind": op[:3],  # max or avg
         "layout": layout,
         "pool": ints(a.pool_size),
         "strides": ints(a.strides),
@@ -27,20 +33,10 @@ def pool_attrs(call, kind: str) -> dict:
     }
 
 
-@lowering("relax.nn.max_pool2d")
-def lower_max_pool2d(ctx, call, out):
+@lowering("relax.nn.max_pool2d", "relax.nn.avg_pool2d")
+def lower_pool2d(ctx, call, out):
     shape, dtype = out
-    if dtype != "float32":
-        raise NotImplementedError(f"max_pool2d on {dtype}")
-    return ctx.emit("pool2d", [ctx.tensor(call.args[0])], shape, dtype, pool_attrs(call, "max"))
-
-
-@lowering("relax.nn.avg_pool2d")
-def lower_avg_pool2d(ctx, call, out):
-    shape, dtype = out
-    if dtype != "float32":
-        raise NotImplementedError(f"avg_pool2d on {dtype}")
-    return ctx.emit("pool2d", [ctx.tensor(call.args[0])], shape, dtype, pool_attrs(call, "avg"))
+    return ctx.emit("pool2d", [ctx.tensor(call.args[0])], shape, dtype, pool_attrs(call, dtype))
 
 
 @lowering("relax.nn.adaptive_avg_pool2d")
@@ -82,32 +78,20 @@ def emit_pool2d(node, ctx):
     return f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 
-@lowering("relax.nn.softmax")
+@lowering("relax.nn.softmax", "relax.nn.log_softmax")
 def lower_softmax(ctx, call, out):
     shape, dtype = out
+    op = call.op.name.removeprefix("relax.nn.")  # softmax or log_softmax, the IR op of the same name
     if dtype != "float32":
-        raise NotImplementedError(f"softmax on {dtype}")
+        raise NotImplementedError(f"{op} on {dtype}")
     axis = int(call.attrs.axis) % len(shape)
-    return ctx.emit("softmax", [ctx.tensor(call.args[0])], shape, dtype, {"axis": axis, "beta": 1.0})
-
-
-@lowering("relax.nn.log_softmax")
-def lower_log_softmax(ctx, call, out):
-    shape, dtype = out
-    if dtype != "float32":
-        raise NotImplementedError(f"log_softmax on {dtype}")
-    axis = int(call.attrs.axis) % len(shape)
-    return ctx.emit("log_softmax", [ctx.tensor(call.args[0])], shape, dtype, {"axis": axis, "beta": 1.0})
+    return ctx.emit(op, [ctx.tensor(call.args[0])], shape, dtype, {"axis": axis, "beta": 1.0})
 
 
 @kernel("softmax", "log_softmax")
 def emit_softmax(node, ctx):
     shape = ctx.graph.tensors[node.outputs[0]].shape
-    axis = node.attrs["axis"]
-    params = ctx.static_params(
-        "edgec_softmax_params",
-        dict(outer=int(np.prod(shape[:axis], dtype=np.int64)), axis=shape[axis],
-             inner=int(np.prod(shape[axis + 1 :], dtype=np.int64)), beta=np.float32(node.attrs["beta"])),
-    )
+    params = ctx.static_params("edgec_softmax_params", dict(axis_view(shape, node.attrs["axis"]),
+                                                            beta=np.float32(node.attrs["beta"])))
     ctx.use("edgec_softmax_f32")
     return f"edgec_{node.op}_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"

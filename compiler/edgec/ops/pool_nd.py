@@ -2,82 +2,35 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ..lower import ints
 from . import kernel, lowering
+from .pool import pool_attrs
 
 LAYOUTS_1D = {"NCW": "NCHW", "NWC": "NHWC"}
 
 
-def lower_pool1d(ctx, call, out, kind: str):
+@lowering("relax.nn.max_pool1d", "relax.nn.avg_pool1d")
+def lower_pool1d(ctx, call, out):
     shape, dtype = out
-    a = call.attrs
-    layout = str(a.layout)
-    if dtype != "float32":
-        raise NotImplementedError(f"{kind} pool1d on {dtype}")
-    if layout not in LAYOUTS_1D or str(a.out_layout) != layout:
-        raise NotImplementedError(f"pooling in layout {layout} -> {a.out_layout}")
+    attrs = pool_attrs(call, dtype, LAYOUTS_1D)
+    layout = attrs["layout"]
     x = ctx.tensor(call.args[0])
     (n, c, w), (_, _, ow) = ((s[0], s[1], s[2]) if layout == "NCW" else (s[0], s[2], s[1])
                              for s in (ctx.graph.tensors[x].shape, shape))
     as2d = lambda nn, cc, ww: (nn, cc, 1, ww) if layout == "NCW" else (nn, 1, ww, cc)  # noqa: E731
-    pad = ints(a.padding)
-    attrs = {
-        "kind": kind,
-        "layout": LAYOUTS_1D[layout],
-        "pool": [1] + ints(a.pool_size),
-        "strides": [1] + ints(a.strides),
-        "dilation": [1] + ints(a.dilation),
-        "pads": [0, pad[0], 0, pad[1]],  # top, left, bottom, right
-        "count_include_pad": bool(getattr(a, "count_include_pad", False)),
-        "act": (-math.inf, math.inf),
-    }
+    left, right = attrs["pads"]
+    attrs.update(layout=LAYOUTS_1D[layout], pool=[1] + attrs["pool"], strides=[1] + attrs["strides"],
+                 dilation=[1] + attrs["dilation"], pads=[0, left, 0, right])  # top, left, bottom, right
     y = ctx.emit("pool2d", [ctx.alias(x, as2d(n, c, w))], as2d(n, c, ow), dtype, attrs)
     return ctx.alias(y, shape)
 
 
-@lowering("relax.nn.max_pool1d")
-def lower_max_pool1d(ctx, call, out):
-    return lower_pool1d(ctx, call, out, "max")
-
-
-@lowering("relax.nn.avg_pool1d")
-def lower_avg_pool1d(ctx, call, out):
-    return lower_pool1d(ctx, call, out, "avg")
-
-
-def lower_pool3d(ctx, call, out, kind: str):
+@lowering("relax.nn.max_pool3d", "relax.nn.avg_pool3d")
+def lower_pool3d(ctx, call, out):
     shape, dtype = out
-    a = call.attrs
-    layout = str(a.layout)
-    if dtype != "float32":
-        raise NotImplementedError(f"{kind} pool3d on {dtype}")
-    if layout not in ("NCDHW", "NDHWC") or str(a.out_layout) != layout:
-        raise NotImplementedError(f"pooling in layout {layout} -> {a.out_layout}")
-    attrs = {
-        "kind": kind,
-        "layout": layout,
-        "pool": ints(a.pool_size),
-        "strides": ints(a.strides),
-        "dilation": ints(a.dilation),
-        "pads": ints(a.padding),  # front, top, left, back, bottom, right
-        "count_include_pad": bool(getattr(a, "count_include_pad", False)),
-        "act": (-math.inf, math.inf),
-    }
+    attrs = pool_attrs(call, dtype, ("NCDHW", "NDHWC"))  # pads: front, top, left, back, bottom, right
     return ctx.emit("pool3d", [ctx.tensor(call.args[0])], shape, dtype, attrs)
-
-
-@lowering("relax.nn.max_pool3d")
-def lower_max_pool3d(ctx, call, out):
-    return lower_pool3d(ctx, call, out, "max")
-
-
-@lowering("relax.nn.avg_pool3d")
-def lower_avg_pool3d(ctx, call, out):
-    return lower_pool3d(ctx, call, out, "avg")
 
 
 @kernel("pool3d")

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ir import IN_PLACE_OPS, MAX_RANK
+from ..ir import IN_PLACE_OPS
 from ..paths import RUNTIMES
 from . import kernel
+from .broadcast import broadcast_params
 from .depthwise_inplace import in_place_call
+from .kernel_call import kernel_call, params_call
 
 
 
@@ -393,8 +395,7 @@ def emit_conv2d_s8(node, ctx):
             sym = ctx.derived_weights(node, "tables", tables)
             return (f"edgec_depthwise_conv2d_s8_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, "
                     f"{ctx.ptr(node.outputs[0])}, {params});")
-    args = [ctx.ptr(t, const=True) for t in node.inputs]
-    return f"{fn}({', '.join(args)}, {ctx.ptr(node.outputs[0])}, {params});"
+    return kernel_call(ctx, node, fn, params, inputs=None)
 
 
 def params_fields(node, x, a) -> dict:
@@ -461,18 +462,7 @@ def emit_fully_connected_s8(node, ctx):
         scratch = ctx.arena_scratch(8 * int(packed[0])) or "NULL"  # the kernel's activation words
         return (f"edgec_fully_connected_s8_packed({ctx.ptr(node.inputs[0], const=True)}, {sym}, "
                 f"{ctx.ptr(node.outputs[0])}, {params}, {scratch});")
-    args = [ctx.ptr(t, const=True) for t in node.inputs]
-    return f"edgec_fully_connected_s8({', '.join(args)}, {ctx.ptr(node.outputs[0])}, {params});"
-
-
-def broadcast_params(graph, node) -> dict:
-    """edgec_broadcast_params of a binary int8 node: both inputs walked along the output's shape."""
-    from .broadcast import broadcast_plan
-
-    out = graph.tensors[node.outputs[0]].shape
-    a, b = (graph.tensors[name].shape for name in node.inputs[:2])
-    shape, (a_strides, b_strides) = broadcast_plan(out, (a, b), MAX_RANK)
-    return dict(out_shape=shape, a_strides=a_strides, b_strides=b_strides)
+    return kernel_call(ctx, node, "edgec_fully_connected_s8", params, inputs=None)
 
 
 BINARY_FIELDS = {
@@ -510,13 +500,10 @@ ADD_KINDS = {"ADD": 0, "SUB": 1, "SQUARED_DIFFERENCE": 2, "EQUAL": 3, "NOT_EQUAL
 @kernel("div_s8")
 def emit_div_s8(node, ctx):
     a = node.attrs
-    params = ctx.static_params("edgec_div_s8_params", dict(
+    return params_call(ctx, node, "edgec_div_s8", dict(
         shape=broadcast_params(ctx.graph, node), input1_offset=a["input1_offset"], input2_offset=a["input2_offset"],
         output_offset=a["output_offset"], output_multiplier=a["output_multiplier"], output_shift=a["output_shift"],
-        act_min=a["act"][0], act_max=a["act"][1]))
-    ctx.use("edgec_div_s8")
-    return (f"edgec_div_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
-            f"{ctx.ptr(node.outputs[0])}, {params});")
+        act_min=a["act"][0], act_max=a["act"][1]), inputs=2)
 
 
 @kernel("prelu_s8")
@@ -524,20 +511,14 @@ def emit_prelu_s8(node, ctx):
     a = node.attrs
     fields = ("input_offset", "alpha_offset", "output_offset", "multiplier_positive", "shift_positive",
               "multiplier_negative", "shift_negative")
-    params = ctx.static_params("edgec_prelu_s8_params", dict(shape=broadcast_params(ctx.graph, node),
-                                                             **{k: a[k] for k in fields}))
-    ctx.use("edgec_prelu_s8")
-    return (f"edgec_prelu_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
-            f"{ctx.ptr(node.outputs[0])}, {params});")
+    return params_call(ctx, node, "edgec_prelu_s8", dict(shape=broadcast_params(ctx.graph, node),
+                                                         **{k: a[k] for k in fields}), inputs=2)
 
 
 @kernel("minmax_s8")
 def emit_minmax_s8(node, ctx):
-    params = ctx.static_params("edgec_minmax_s8_params", dict(shape=broadcast_params(ctx.graph, node),
-                                                              maximum=int(node.attrs["maximum"])))
-    ctx.use("edgec_minmax_s8")
-    return (f"edgec_minmax_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
-            f"{ctx.ptr(node.outputs[0])}, {params});")
+    return params_call(ctx, node, "edgec_minmax_s8", dict(shape=broadcast_params(ctx.graph, node),
+                                                          maximum=int(node.attrs["maximum"])), inputs=2)
 
 
 # element i is read before element i is written
@@ -548,23 +529,22 @@ IN_PLACE_OPS.update({"lut_s8", "add_s8", "mul_s8", "minmax_s8", "div_s8", "prelu
 def emit_lut_s8(node, ctx):
     count = ctx.graph.tensors[node.outputs[0]].elems
     ctx.use("edgec_lut_s8")
-    return (f"edgec_lut_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
-            f"{ctx.ptr(node.outputs[0])}, {count});")
+    return kernel_call(ctx, node, "edgec_lut_s8", count, inputs=2)
+
+
+def pool2d_s8_fields(g, node) -> dict:
+    """The window of an NHWC int8 pool, as edgec_avg_pool2d_s8_params and edgec_max_pool2d_s8_params begin."""
+    (n, h, w, c), (_, oh, ow, _) = g.tensors[node.inputs[0]].shape, g.tensors[node.outputs[0]].shape
+    a = node.attrs
+    return dict(batch=n, in_h=h, in_w=w, channels=c, out_h=oh, out_w=ow, k_h=a["kernel"][0], k_w=a["kernel"][1],
+                stride_h=a["strides"][0], stride_w=a["strides"][1], pad_top=a["pads"][0], pad_left=a["pads"][1])
 
 
 @kernel("avg_pool2d_s8")
 def emit_avg_pool2d_s8(node, ctx):
-    g = ctx.graph
-    (n, h, w, c), (_, oh, ow, _) = g.tensors[node.inputs[0]].shape, g.tensors[node.outputs[0]].shape
-    a = node.attrs
-    params = ctx.static_params(
-        "edgec_avg_pool2d_s8_params",
-        dict(batch=n, in_h=h, in_w=w, channels=c, out_h=oh, out_w=ow, k_h=a["kernel"][0], k_w=a["kernel"][1],
-             stride_h=a["strides"][0], stride_w=a["strides"][1], pad_top=a["pads"][0], pad_left=a["pads"][1],
-             act_min=a["act"][0], act_max=a["act"][1]),
-    )
-    ctx.use("edgec_avg_pool2d_s8")
-    return f"edgec_avg_pool2d_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+    lo, hi = node.attrs["act"]
+    return params_call(ctx, node, "edgec_avg_pool2d_s8",
+                       dict(pool2d_s8_fields(ctx.graph, node), act_min=lo, act_max=hi))
 
 
 @kernel("mean_s8")
@@ -573,47 +553,31 @@ def emit_mean_s8(node, ctx):
 
     a = node.attrs
     x = ctx.graph.tensors[node.inputs[0]]
-    params = ctx.static_params("edgec_mean_s8_params", dict(
+    return params_call(ctx, node, "edgec_mean_s8", dict(
         shape=mean_shape_params(x.shape, a["axes"]), multiplier=a["multiplier"], shift=a["shift"],
         input_zero_point=a["input_zero_point"], output_zero_point=a["output_zero_point"]))
-    ctx.use("edgec_mean_s8")
-    return f"edgec_mean_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 
-@kernel("softmax_s8")
+@kernel("softmax_s8", "log_softmax_s8")
 def emit_softmax_s8(node, ctx):
+    """SOFTMAX and LOG_SOFTMAX along the last axis: the same fixed-point exp; LOG_SOFTMAX's log of the sum also
+    takes the reverse scaling."""
     x = ctx.graph.tensors[node.inputs[0]]
     depth = x.shape[-1]
     a = node.attrs
-    params = ctx.static_params(
-        "edgec_softmax_s8_params",
-        dict(outer=x.elems // depth, depth=depth, input_multiplier=a["input_multiplier"],
-             input_left_shift=a["input_left_shift"], diff_min=a["diff_min"]),
-    )
-    ctx.use("edgec_softmax_s8")
-    return f"edgec_softmax_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
-
-
-@kernel("log_softmax_s8")
-def emit_log_softmax_s8(node, ctx):
-    x = ctx.graph.tensors[node.inputs[0]]
-    depth = x.shape[-1]
-    a = node.attrs
-    params = ctx.static_params("edgec_log_softmax_s8_params", dict(
-        outer=x.elems // depth, depth=depth, input_multiplier=a["input_multiplier"],
-        input_left_shift=a["input_left_shift"], reverse_scaling_divisor=a["reverse_scaling_divisor"],
-        reverse_scaling_shift=a["reverse_scaling_shift"], diff_min=a["diff_min"]))
-    ctx.use("edgec_log_softmax_s8")
-    return f"edgec_log_softmax_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+    fields = dict(outer=x.elems // depth, depth=depth, input_multiplier=a["input_multiplier"],
+                  input_left_shift=a["input_left_shift"])
+    if node.op == "log_softmax_s8":
+        fields.update(reverse_scaling_divisor=a["reverse_scaling_divisor"],
+                      reverse_scaling_shift=a["reverse_scaling_shift"])
+    return params_call(ctx, node, f"edgec_{node.op}", dict(fields, diff_min=a["diff_min"]))
 
 
 @kernel("l2norm_s8")
 def emit_l2norm_s8(node, ctx):
     x = ctx.graph.tensors[node.inputs[0]]
-    params = ctx.static_params("edgec_l2norm_s8_params", dict(
+    return params_call(ctx, node, "edgec_l2norm_s8", dict(
         outer=x.elems // x.shape[-1], depth=x.shape[-1], input_zero_point=node.attrs["input_zero_point"]))
-    ctx.use("edgec_l2norm_s8")
-    return f"edgec_l2norm_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
 
 
 # -- ONNX QDQ helpers (frontend/onnx_qdq.py), all in runtimes/*/edgec_qdq_s8.c -------------------------------
@@ -626,71 +590,50 @@ def emit_qdq_s8(node, ctx):
                                                            round_half_away=a.get("round_half_away", 0)))
     ctx.use("edgec_qdq_s8")
     fn = "edgec_quantize_s8" if node.op == "quantize_s8" else "edgec_dequantize_s8"
-    return f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+    return kernel_call(ctx, node, fn, params)
 
 
 @kernel("max_pool2d_s8")
 def emit_max_pool2d_s8(node, ctx):
-    g = ctx.graph
-    (n, h, w, c), (_, oh, ow, _) = g.tensors[node.inputs[0]].shape, g.tensors[node.outputs[0]].shape
-    a = node.attrs
-    params = ctx.static_params(
-        "edgec_max_pool2d_s8_params",
-        dict(batch=n, in_h=h, in_w=w, channels=c, out_h=oh, out_w=ow, k_h=a["kernel"][0], k_w=a["kernel"][1],
-             stride_h=a["strides"][0], stride_w=a["strides"][1], pad_top=a["pads"][0], pad_left=a["pads"][1]))
-    ctx.use("edgec_qdq_s8")
-    return f"edgec_max_pool2d_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+    return params_call(ctx, node, "edgec_max_pool2d_s8", pool2d_s8_fields(ctx.graph, node), source="edgec_qdq_s8")
 
 
 @kernel("global_avg_pool_s8")
 def emit_global_avg_pool_s8(node, ctx):
     n, h, w, c = ctx.graph.tensors[node.inputs[0]].shape
     a = node.attrs
-    params = ctx.static_params(
-        "edgec_global_avg_pool_s8_params",
-        dict(batch=n, hw=h * w, channels=c, input_zero_point=a["input_zero_point"],
-             output_zero_point=a["output_zero_point"], scale=a["scale"]))
-    ctx.use("edgec_qdq_s8")
-    return f"edgec_global_avg_pool_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+    return params_call(ctx, node, "edgec_global_avg_pool_s8", dict(
+        batch=n, hw=h * w, channels=c, input_zero_point=a["input_zero_point"],
+        output_zero_point=a["output_zero_point"], scale=a["scale"]), source="edgec_qdq_s8")
 
 
 @kernel("softmax_q8")
 def emit_softmax_q8(node, ctx):
     x = ctx.graph.tensors[node.inputs[0]]
     a = node.attrs
-    params = ctx.static_params(
-        "edgec_softmax_q8_params",
-        dict(outer=x.elems // x.shape[-1], depth=x.shape[-1], output_scale_inv=a["output_scale_inv"],
-             output_zero_point=a["output_zero_point"]))
-    ctx.use("edgec_qdq_s8")
-    return (f"edgec_softmax_q8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
-            f"{ctx.ptr(node.outputs[0])}, {params});")
+    return params_call(ctx, node, "edgec_softmax_q8", dict(
+        outer=x.elems // x.shape[-1], depth=x.shape[-1], output_scale_inv=a["output_scale_inv"],
+        output_zero_point=a["output_zero_point"]), source="edgec_qdq_s8", inputs=2)
 
 
 @kernel("add_q8")
 def emit_add_q8(node, ctx):
     a = node.attrs
-    params = ctx.static_params(
-        "edgec_add_q8_params",
-        dict(count=ctx.graph.tensors[node.outputs[0]].elems, a_zero_point=a["a_zero_point"],
-             b_zero_point=a["b_zero_point"], output_zero_point=a["output_zero_point"], a_ratio=a["a_ratio"],
-             b_ratio=a["b_ratio"]))
-    ctx.use("edgec_qdq_s8")
-    return (f"edgec_add_q8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
-            f"{ctx.ptr(node.outputs[0])}, {params});")
+    return params_call(ctx, node, "edgec_add_q8", dict(
+        count=ctx.graph.tensors[node.outputs[0]].elems, a_zero_point=a["a_zero_point"],
+        b_zero_point=a["b_zero_point"], output_zero_point=a["output_zero_point"], a_ratio=a["a_ratio"],
+        b_ratio=a["b_ratio"]), source="edgec_qdq_s8", inputs=2)
 
 
 @kernel("binary_q8")
 def emit_binary_q8(node, ctx):
     """QDQ Add / Mul with broadcasting, in onnxruntime's float32 steps (edgec_binary_q8)."""
     a = node.attrs
-    params = ctx.static_params("edgec_binary_q8_params", dict(
+    return params_call(ctx, node, "edgec_binary_q8", dict(
         shape=broadcast_params(ctx.graph, node), mul=int(a["op"] == "mul"), a_zero_point=a["a_zero_point"],
         b_zero_point=a["b_zero_point"], output_zero_point=a["output_zero_point"], a_scale=np.float32(a["a_scale"]),
-        b_scale=np.float32(a["b_scale"]), output_scale=np.float32(a["output_scale"])))
-    ctx.use("edgec_qdq_s8")
-    return (f"edgec_binary_q8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.inputs[1], const=True)}, "
-            f"{ctx.ptr(node.outputs[0])}, {params});")
+        b_scale=np.float32(a["b_scale"]), output_scale=np.float32(a["output_scale"])), source="edgec_qdq_s8",
+        inputs=2)
 
 
 @kernel("reduce_max_s8", "arg_max_s8")
@@ -703,4 +646,4 @@ def emit_reduce_max_s8(node, ctx):
         shape=mean_shape_params(x.shape, node.attrs["axes"]), minimum=int(node.attrs["minimum"])))
     ctx.use("edgec_reduce_s8")
     fn = "edgec_reduce_max_s8" if node.op == "reduce_max_s8" else "edgec_arg_max_s8"
-    return f"{fn}({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
+    return kernel_call(ctx, node, fn, params)

@@ -16,6 +16,12 @@ from .transpose import dense_strides
 
 
 
+def axis_view(shape, axis: int) -> dict:
+    """The tensor as [outer, axis, inner] around `axis`: the fields the kernels working along one axis begin with."""
+    return dict(outer=int(np.prod(shape[:axis], dtype=np.int64)), axis=int(shape[axis]),
+                inner=int(np.prod(shape[axis + 1:], dtype=np.int64)))
+
+
 def pad_front(values, n: int, fill: int) -> list[int]:
     if len(values) > n:
         raise NotImplementedError(f"rank {len(values)} is above the kernels' maximum of {n}")

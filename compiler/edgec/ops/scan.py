@@ -5,15 +5,9 @@ CUMSUM (frontend/tflite_int8.py). The kernels view the input as [outer, axis, in
 
 from __future__ import annotations
 
-import numpy as np
-
 from . import kernel
 from .hybrid import extern
-
-
-def _view(shape, axis: int) -> dict:
-    return dict(outer=int(np.prod(shape[:axis], dtype=np.int64)), axis=int(shape[axis]),
-                inner=int(np.prod(shape[axis + 1:], dtype=np.int64)))
+from .reduce import axis_view
 
 
 @extern("edgec.cumsum")
@@ -29,7 +23,7 @@ def lower_cumsum(ctx, call, attrs, args, out):
 @kernel("cumsum")
 def emit_cumsum(node, ctx):
     shape = ctx.graph.tensors[node.inputs[0]].shape
-    params = ctx.static_params("edgec_cumsum_params", dict(**_view(shape, node.attrs["axis"]),
+    params = ctx.static_params("edgec_cumsum_params", dict(**axis_view(shape, node.attrs["axis"]),
                                                            exclusive=node.attrs["exclusive"],
                                                            reverse=node.attrs["reverse"]))
     ctx.use("edgec_cumsum_f32")
@@ -42,7 +36,7 @@ def emit_cumsum_s8(node, ctx):
     shape = ctx.graph.tensors[node.inputs[0]].shape
     lo, hi = node.attrs["act"]
     fields = {k: v for k, v in node.attrs.items() if k not in ("act", "axis")}
-    params = ctx.static_params("edgec_cumsum_s8_params", dict(**_view(shape, node.attrs["axis"]), **fields,
+    params = ctx.static_params("edgec_cumsum_s8_params", dict(**axis_view(shape, node.attrs["axis"]), **fields,
                                                               act_min=lo, act_max=hi))
     ctx.use("edgec_cumsum_s8")
     return f"edgec_cumsum_s8({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, {params});"
@@ -65,7 +59,7 @@ def lower_topk(ctx, call, attrs, args, out):
 def emit_topk(node, ctx):
     g = ctx.graph
     shape, k = g.tensors[node.inputs[0]].shape, g.tensors[node.outputs[0]].shape[node.attrs["axis"]]
-    params = ctx.static_params("edgec_topk_params", dict(**_view(shape, node.attrs["axis"]), k=k,
+    params = ctx.static_params("edgec_topk_params", dict(**axis_view(shape, node.attrs["axis"]), k=k,
                                                          largest=node.attrs["largest"]))
     ctx.use("edgec_topk_f32")
     return (f"edgec_topk_f32({ctx.ptr(node.inputs[0], const=True)}, {ctx.ptr(node.outputs[0])}, "

@@ -247,7 +247,33 @@ def patched_node(graph: Graph, node: Node, name: str, inputs: list[str], output:
         attrs["before"] = before
     elif node.op in ("quantize_s8", "dequantize_s8"):
         attrs.update(n=1, c=1, hw=out_box.h * out_box.w * graph.tensors[node.outputs[0]].shape[3])
+    if node.op == "depthwise_conv2d_s8":  # what ops/cost.py charges a stage's depthwise tiles for
+        attrs["patch_tile"] = True
     return Node(node.op, inputs, [output], attrs, name)
+
+
+def tile_inputs(g: Graph, node: Node, name: str, k: int, in_box: Box, source, crops: dict | None = None) -> list[str]:
+    """The inputs of patch (or band) k's copy `name` of `node`, which reads `in_box` of each: constants as they
+    are; source(t) -> (tensor, its box) for the rest, cropped to in_box where it holds more (with `crops`, one crop
+    per window of a tensor, whoever reads it)."""
+    inputs = []
+    for j, t in enumerate(node.inputs):
+        if g.tensors[t].is_const:
+            inputs.append(t)
+            continue
+        src, have = source(t)
+        if have == in_box:
+            inputs.append(src)
+            continue
+        crop = None if crops is None else crops.get((src, in_box))
+        if crop is None:
+            crop = tile_tensor(g, f"{t}@p{k}_crop", t, in_box)
+            g.nodes.append(Node("crop", [src], [crop], {"y0": in_box.y0 - have.y0, "x0": in_box.x0 - have.x0},
+                                f"{name}/crop{j}"))
+            if crops is not None:
+                crops[(src, in_box)] = crop
+        inputs.append(crop)
+    return inputs
 
 
 def tile_tensor(graph: Graph, base: str, like: str, box: Box) -> str:
@@ -338,27 +364,12 @@ def emit_patch(g: Graph, nodes: list[Node], produced: dict[str, int], output: st
             continue
         in_box, offsets = geometry[i]
         name = f"{node.name or node.outputs[0]}@p{k}"
-        inputs = []
-        for j, t in enumerate(node.inputs):
-            if g.tensors[t].is_const:
-                inputs.append(t)
-                continue
-            have, src = (need[t], tiles[t]) if t in produced else (full_box(g, t), t)
-            if have == in_box:
-                inputs.append(src)
-                continue
-            if (src, in_box) not in crops:
-                crop = tile_tensor(g, f"{t}@p{k}_crop", t, in_box)
-                g.nodes.append(Node("crop", [src], [crop], {"y0": in_box.y0 - have.y0, "x0": in_box.x0 - have.x0},
-                                    f"{name}/crop{j}"))
-                crops[(src, in_box)] = crop
-            inputs.append(crops[(src, in_box)])
+        inputs = tile_inputs(g, node, name, k, in_box,
+                             lambda t: (tiles[t], need[t]) if t in produced else (t, full_box(g, t)), crops)
         out_box = need[node.outputs[0]]
         tile = tile_tensor(g, f"{node.outputs[0]}@p{k}", node.outputs[0], out_box)
         tiles[node.outputs[0]] = tile
         g.nodes.append(patched_node(g, node, name, inputs, tile, in_box, out_box, offsets))
-        if node.op == "depthwise_conv2d_s8":  # what ops/cost.py charges a stage's depthwise tiles for
-            g.nodes[-1].attrs["patch_tile"] = True
     g.nodes.append(Node("paste", [tiles[output]], [output], {"y0": region.y0, "x0": region.x0},
                         f"{nodes[-1].name or nodes[-1].outputs[0]}@p{k}/paste"))
 
@@ -439,25 +450,11 @@ def emit_bands(g: Graph, nodes: list[Node], produced: dict[str, int], output: st
                 continue
             in_box, offsets = band.geometry[i]
             name = f"{node.name or node.outputs[0]}@p{k}"
-            inputs = []
-            for j, t in enumerate(node.inputs):
-                if g.tensors[t].is_const:
-                    inputs.append(t)
-                    continue
-                src, have = tiles[t] if t in produced else (t, full_box(g, t))
-                if have == in_box:
-                    inputs.append(src)
-                    continue
-                crop = tile_tensor(g, f"{t}@p{k}_crop", t, in_box)
-                g.nodes.append(Node("crop", [src], [crop], {"y0": in_box.y0 - have.y0, "x0": in_box.x0 - have.x0},
-                                    f"{name}/crop{j}"))
-                inputs.append(crop)
+            inputs = tile_inputs(g, node, name, k, in_box, lambda t: tiles[t] if t in produced else (t, full_box(g, t)))
             t = node.outputs[0]
             rows, box = band.new[t], band.need[t]
             computed = tile_tensor(g, f"{t}@p{k}", t, rows)
             g.nodes.append(patched_node(g, node, name, inputs, computed, in_box, rows, offsets))
-            if node.op == "depthwise_conv2d_s8":  # what ops/cost.py charges a stage's depthwise tiles for
-                g.nodes[-1].attrs["patch_tile"] = True
             if rows == box:
                 tiles[t] = (computed, box)
             else:  # the cached rows above the computed ones
