@@ -53,6 +53,34 @@ def load_tflite(path: Path, buf: bytes | None = None):
     return model
 
 
+def unique_tensor_names(model) -> bytes | None:
+    """TVM's importer keys the main subgraph's tensors by name, which the schema leaves optional and need not be
+    unique: two tensors of one name would be wired as one. Where names repeat or are missing, the model (a new
+    flatbuffer) with each such tensor named '<name>#<index>' ('tensor#<index>' without a name); else None."""
+    import collections
+
+    sg = model.Subgraphs(0)
+    names = [sg.Tensors(i).Name() for i in range(sg.TensorsLength())]
+    count = collections.Counter(names)
+    if all(n is not None and count[n] == 1 for n in names):
+        return None
+    import flatbuffers
+    from ai_edge_litert import schema_py_generated as schema
+
+    m = schema.ModelT.InitFromPackedBuf(model._tab.Bytes, 0)
+    taken = set(names)
+    for i, (t, name) in enumerate(zip(m.subgraphs[0].tensors, names)):
+        if name is None or count[name] > 1:
+            new = (name or b"tensor") + f"#{i}".encode()
+            while new in taken:
+                new += b"_"
+            t.name = new
+            taken.add(new)
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
 def op_name(model, op) -> str:
     from tflite.BuiltinOperator import BuiltinOperator
 
@@ -104,6 +132,9 @@ def import_tflite(path: Path, options):
         raise UnsupportedModelError(problems)
     from tvm.relax.frontend.tflite import from_tflite
 
+    renamed = unique_tensor_names(model)
+    if renamed is not None:
+        model = load_tflite(path, renamed)
     shape_dict = {k: list(v) for k, v in options.input_shapes.items()} or None
     subgraph = model.Subgraphs(0)
     names = [tensor_name(subgraph.Tensors(subgraph.Inputs(i)), subgraph.Inputs(i)) for i in range(n_inputs)]
