@@ -345,6 +345,40 @@ def test_fuzz_found_tensors_without_names_compile(tmp_path):
     assert comparisons and all(c.ok for c in comparisons), [(c.output, c.max_abs_err) for c in comparisons]
 
 
+def test_fuzz_found_float_tensors_of_one_name_compile(tmp_path):
+    """Seed 83: a byte flip renamed a float model's tensor 't102' to 't96', another tensor's name. TVM's importer
+    keys tensors by name, so the two were wired as one and an output differed from LiteRT's. Names need not be
+    unique nor present: the float importer now renames repeats ('<name>#<index>'); KWS float with two tensors
+    sharing a name and one without a name compiles and matches LiteRT."""
+    from edgec.pipeline import CompileOptions, compile_model
+    from edgec.verify import verify_compiled
+
+    m = _tflite_model((MLPERF / "kws_ref_model_float32.tflite").read_bytes())
+    g = m.subgraphs[0]
+    first, second = first_op(m, "CONV_2D").outputs[0], first_op(m, "DEPTHWISE_CONV_2D").outputs[0]
+    g.tensors[second].name = g.tensors[first].name
+    g.tensors[first_op(m, "FULLY_CONNECTED").outputs[0]].name = None
+    path = write(tmp_path, m, "renamed.tflite")
+    result = compile_model(path, "host", tmp_path / "out", CompileOptions(measure_code=False))
+    comparisons = verify_compiled(path, result, runs=1)
+    assert comparisons and all(c.ok for c in comparisons), [(c.output, c.max_abs_err) for c in comparisons]
+
+
+def test_fuzz_found_float_broadcast_output_shape_is_checked(tmp_path):
+    """Seed 83: a float LESS of [3, 2, 6] and [1] whose output the file declares [3, 2, 3]: edgec computed 3 values
+    a row, LiteRT 6. The broadcast check the int8 operators had now holds for every dtype."""
+    from tflite_builder import TFLiteBuilder
+
+    b = TFLiteBuilder(seed=1)
+    x, y = b.tensor([3, 2, 6], "float32"), b.tensor([1], "float32")
+    out = b.tensor([3, 2, 3], "bool")
+    b.op("LESS", [x, y], [out])
+    path = tmp_path / "less.tflite"
+    path.write_bytes(b.finish([x, y], [out]))
+    code, message = compile_in_process(path, tmp_path)
+    assert_refused(code, message, "(LESS): output shape [3, 2, 3], but inputs [3, 2, 6] and [1] broadcast to [3, 2, 6]")
+
+
 def test_fuzz_found_float_softmax_beta_matches_litert(tmp_path):
     """Was a silent wrong answer: TVM's TFLite SOFTMAX ignores beta (a mutant with beta -1 compiled and differed
     from LiteRT by 0.26). Three softmaxes of one input: beta -1, beta 0.25, and no options table (the schema's

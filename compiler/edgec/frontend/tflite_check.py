@@ -536,7 +536,7 @@ def _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p: _Pr
 def _check_int8_parameters(model, kind, op, ins, outs, label, p: _Problems) -> None:
     """The output shapes of the int8 operators whose shapes follow from constant parameters (axes, perms, begins,
     sizes, block sizes, paddings), checked with the int8 importer's own functions: a contradiction is damage,
-    named with the operator. Broadcasting operators: the output must be the inputs' broadcast."""
+    named with the operator. Broadcasting operators of any dtype: the output must be the inputs' broadcast."""
     from .tflite_int8 import _options, _Reader
     from .tflite_int8_movement import MOVEMENT_OPS, BadParameters, gather_runtime_axis, index_maps, pack_axis
     from .tflite_int8_reduce import REDUCE_OPS, reduced_axes
@@ -545,10 +545,7 @@ def _check_int8_parameters(model, kind, op, ins, outs, label, p: _Problems) -> N
     from .tflite_int8_transpose_conv import transpose_conv_geometry
 
     r = _Reader(model)
-    data_in = {"SPLIT": 1, "TRANSPOSE_CONV": 2}.get(kind, 0)
-    data_in = ins[data_in] if data_in < len(ins) else ins[0]
-    if r.dtype(data_in) != "int8":
-        return
+    # any dtype: the float importer too takes a broadcasting operator's output shape from the file
     if kind in BROADCAST_OPS and len(ins) >= 2 and min(ins[:2]) >= 0:
         a, b, y = r.shape(ins[0]), r.shape(ins[1]), r.shape(outs[0])
         try:
@@ -559,6 +556,10 @@ def _check_int8_parameters(model, kind, op, ins, outs, label, p: _Problems) -> N
         if tuple(y) != want:
             p.damaged.append(f"{label}: output shape {list(y)}, but inputs {list(a)} and {list(b)} broadcast to "
                              f"{list(want)}")
+        return
+    data_in = {"SPLIT": 1, "TRANSPOSE_CONV": 2}.get(kind, 0)
+    data_in = ins[data_in] if data_in < len(ins) else ins[0]
+    if r.dtype(data_in) != "int8":
         return
     import tflite
 
