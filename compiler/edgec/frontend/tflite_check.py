@@ -324,18 +324,17 @@ def _check_options(op, kind: str, label: str, p: _Problems) -> None:
             fields.update(filter_height=o.FilterHeight(), filter_width=o.FilterWidth())
         else:
             fields.update(dilation_h=o.DilationHFactor(), dilation_w=o.DilationWFactor())
-        if want == 2:
-            fields["depth_multiplier"] = o.DepthMultiplier()
         for field, value in fields.items():
-            if value <= 0 and field != "depth_multiplier":
+            if value <= 0:
                 p.damaged.append(f"{label}: {field} is {value} (must be positive)")
             elif value > INT16_MAX and want != 5:  # PoolParams keeps its strides and sizes in int
-                p.damaged.append(f"{label}: {field} is {value}: TFLite's kernels hold it in 16 bits (at most "
-                                 f"{INT16_MAX})")
+                p.damaged.append(f"{label}: {field} is {value}: {OVER_INT16}")
         if o.Padding() not in PADDINGS:
             p.damaged.append(f"{label}: unknown padding {o.Padding()}")
         if want == 2 and o.DepthMultiplier() < 0:
             p.damaged.append(f"{label}: depth_multiplier is {o.DepthMultiplier()}")
+        elif want == 2 and o.DepthMultiplier() > INT16_MAX:
+            p.damaged.append(f"{label}: depth_multiplier is {o.DepthMultiplier()}: {OVER_INT16}")
     if want == 9:
         o = tflite.SoftmaxOptions()
         o.Init(table.Bytes, table.Pos)
@@ -384,14 +383,20 @@ def _conv_out(size: int, filt: int, stride: int, dilation: int, padding: int) ->
 # TFLite's kernels keep strides, dilations, a depthwise conv's depth multiplier and the padding they derive in
 # int16_t (ConvParams, DepthwiseParams, PaddingValues): a larger value wraps there, and no two builds agree.
 INT16_MAX = 32767
+OVER_INT16 = f"TFLite's kernels hold it in 16 bits (at most {INT16_MAX})"
 
 
-def _padding_over_int16(size: int, filt: int, stride: int, dilation: int, padding: int, out: int) -> int | None:
-    """The padding TFLite derives for one spatial axis (ComputePaddingWithOffset) where it exceeds int16."""
+def _paddings_over_int16(x, y, kernel, strides, dilations, padding: int) -> list[str]:
+    """The SAME paddings TFLite derives (ComputePaddingWithOffset) for input x and output y (NHWC) that exceed
+    int16, one reason per axis."""
     if padding != 0:  # VALID: none
-        return None
-    pad = max(0, (out - 1) * stride + (filt - 1) * dilation + 1 - size) // 2
-    return pad if pad > INT16_MAX else None
+        return []
+    reasons = []
+    for axis, size, out, filt, stride, dilation in zip(("height", "width"), x[1:3], y[1:3], kernel, strides, dilations):
+        pad = max(0, (out - 1) * stride + (filt - 1) * dilation + 1 - size) // 2
+        if pad > INT16_MAX:
+            reasons.append(f"SAME padding of {pad} along the {axis}: {OVER_INT16}")
+    return reasons
 
 
 def _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p: _Problems) -> None:
@@ -441,13 +446,9 @@ def _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p: _Pr
                 _conv_out(x[2], kw, o.StrideW(), o.DilationWFactor(), o.Padding()), oc]
         if y != want:
             complain(f"output shape {y}, but input {x}, weights {w} and the options give {want}")
-        for axis, k, stride, dilation in (("height", kh, o.StrideH(), o.DilationHFactor()),
-                                          ("width", kw, o.StrideW(), o.DilationWFactor())):
-            pad = _padding_over_int16(x[1 if axis == "height" else 2], k, stride, dilation, o.Padding(),
-                                      want[1 if axis == "height" else 2])
-            if pad is not None:
-                complain(f"SAME padding of {pad} along the {axis}: TFLite's kernels hold it in 16 bits (at most "
-                         f"{INT16_MAX})")
+        for reason in _paddings_over_int16(x, want, (kh, kw), (o.StrideH(), o.StrideW()),
+                                           (o.DilationHFactor(), o.DilationWFactor()), o.Padding()):
+            complain(reason)
         bias = shape(ins[2]) if len(ins) > 2 else None
         if bias is not None and int(np.prod(bias)) != oc:
             complain(f"bias of shape {bias} for {oc} output channels")
@@ -466,12 +467,9 @@ def _check_operator_shapes(model, kind, op, ins, outs, shapes, sg, label, p: _Pr
                 _conv_out(x[2], o.FilterWidth(), o.StrideW(), 1, o.Padding()), x[3]]
         if y != want:
             complain(f"output shape {y}, but input {x} and the options give {want}")
-        for axis, k, stride in (("height", o.FilterHeight(), o.StrideH()), ("width", o.FilterWidth(), o.StrideW())):
-            pad = _padding_over_int16(x[1 if axis == "height" else 2], k, stride, 1, o.Padding(),
-                                      want[1 if axis == "height" else 2])
-            if pad is not None:
-                complain(f"SAME padding of {pad} along the {axis}: TFLite's kernels hold it in 16 bits (at most "
-                         f"{INT16_MAX})")
+        for reason in _paddings_over_int16(x, want, (o.FilterHeight(), o.FilterWidth()), (o.StrideH(), o.StrideW()),
+                                           (1, 1), o.Padding()):
+            complain(reason)
     elif kind in ("RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR") and x is not None and y is not None and \
             len(ins) > 1 and ins[1] >= 0:
         size = _constant(model, sg, ins[1])

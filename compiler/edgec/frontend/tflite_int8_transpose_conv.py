@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Node
+from .tflite_check import INT16_MAX
 from .tflite_int8_movement import BadParameters
 
 
@@ -39,9 +40,9 @@ def transpose_conv_geometry(r, op, ins, outs, options, tflite) -> dict:
     pads = []
     for size, filt, stride, out in ((y[1], kh, sh, x[1]), (y[2], kw, sw, x[2])):
         pads.append(max((out - 1) * stride + filt - size, 0) // 2)
-    if max(sh, sw, *pads) > 32767:  # ConvParams and PaddingValues are int16_t: TFLite would wrap them
+    if max(sh, sw, *pads) > INT16_MAX:  # ConvParams and PaddingValues are int16_t: TFLite would wrap them
         raise BadParameters(f"strides {sh}, {sw} and padding {pads}: TFLite's kernels hold them in 16 bits (at "
-                            "most 32767)")
+                            f"most {INT16_MAX})")
     return dict(strides=[sh, sw], pads=pads, act=o.FusedActivationFunction())
 
 
