@@ -46,6 +46,11 @@ BUILDS = {
 }
 
 
+# A BTI-marked program: built with branch protection, entered at a landing pad (tests/neon/bti_start.S), marked BTI
+BTI_CFLAGS = ["-mbranch-protection=standard"]
+BTI_LINK = ["-nostartfiles", str(REPO / "tests" / "neon" / "bti_start.S"), "-Wl,-z,force-bti"]
+
+
 def build_fuzz_harness(target, build: Path, clang_target: str = "", bti: bool = False) -> Path:
     """The reference kernels renamed ref_*, the NEON kernels, and the harness, with the target's own flags (by
     clang for `clang_target` if given: the compiler of the iOS package, and of Android's NDK); with `bti`, built
@@ -53,8 +58,8 @@ def build_fuzz_harness(target, build: Path, clang_target: str = "", bti: bool = 
     cc = require("clang" if clang_target else target.cc)
     build.mkdir(parents=True, exist_ok=True)
     flags = [*([f"--target={clang_target}"] if clang_target else []), *target.cflags, *STRICT,
-             *(["-mbranch-protection=standard"] if bti else []), "-I", str(REPO / "runtimes" / "include")]
-    link = ["-nostartfiles", str(REPO / "tests" / "neon" / "bti_start.S"), "-Wl,-z,force-bti"] if bti else []
+             *(BTI_CFLAGS if bti else []), "-I", str(REPO / "runtimes" / "include")]
+    link = BTI_LINK if bti else []
     objs = []
     for kernel in FUZZED:
         name = f"edgec_{kernel}"
@@ -115,10 +120,8 @@ def test_neon_kernels_with_bti_enforced(target_name, tmp_path):
     target = load_target(target_name)
     qemu = require(target.emulator)
     cc = require(target.cc)
-    link = ["-mbranch-protection=standard", "-nostartfiles", str(REPO / "tests" / "neon" / "bti_start.S"),
-            "-Wl,-z,force-bti"]
     (tmp_path / "canary.c").write_text(BTI_CANARY)
-    subprocess.run([cc, "-O2", *link, str(tmp_path / "canary.c"), "-o", str(tmp_path / "canary")], check=True,
+    subprocess.run([cc, "-O2", *BTI_CFLAGS, *BTI_LINK, str(tmp_path / "canary.c"), "-o", str(tmp_path / "canary")], check=True,
                    capture_output=True)
     canary = subprocess.run([qemu, "-cpu", "max", "-L", target.sysroot, str(tmp_path / "canary")],
                             capture_output=True, text=True, timeout=60)
